@@ -836,8 +836,24 @@ function relativePath(word: string): boolean {
  * or repository there (make, npm, git, terraform, docker compose), or gives kubectl, oc, helm or docker a
  * relative manifest, chart or build context.
  */
-export function readsWorkingDirectory(words: readonly string[]): string | undefined {
+export function readsWorkingDirectory(words: readonly string[], depth = 0): string | undefined {
   if (words.length === 0) return undefined;
+  // Code a shell or a wrapper runs here (bash -c ./deploy.sh, sudo sh -c 'make deploy', eval ./deploy.sh,
+  // script -c …, watch ./x): its commands, split roughly.
+  if (depth < 3) {
+    const code = new Map<number, number[]>();
+    for (const operand of commandModel(words).code)
+      if (
+        ['shell', 'foreign-shell', 'shell-wrapper', 'eval'].includes(operand.kind) &&
+        operand.index < words.length
+      )
+        code.set(operand.program, [...(code.get(operand.program) ?? []), operand.index]);
+    for (const [program, indexes] of code) {
+      const how = commandModel(words).code.find((operand) => operand.program === program)!.how;
+      const why = readsWorkingDirectoryIn(indexes.map((index) => words[index]!).join(' '), depth + 1);
+      if (why !== undefined) return `runs code (${how}) that ${why}`;
+    }
+  }
   for (const chosen of chosenWords(words)) {
     const word = words[chosen.index]!;
     if (chosen.kind === 'program' && relativePath(word)) return `runs ${word}, a path from there`;
@@ -861,6 +877,30 @@ export function readsWorkingDirectory(words: readonly string[]): string | undefi
       if (file === undefined && !word.startsWith('-') && (word === '.' || /^\.\.?\//.test(word)))
         return `gives ${name} ${word}, a chart, manifest or build context from there`;
     }
+  }
+  return undefined;
+}
+
+/**
+ * Whether shell code run in the current directory reads what it runs from there (readsWorkingDirectory), its
+ * commands split roughly at ; & | newlines and brackets, quotes dropped: that can only find more readers. A cd
+ * or pushd to an absolute directory ends the search (what follows runs there).
+ */
+export function readsWorkingDirectoryIn(code: string, depth = 0): string | undefined {
+  for (const line of code.split(/[;&|\n(){}]+/)) {
+    const words = line
+      .trim()
+      .split(/\s+/)
+      .filter(Boolean)
+      .map((word) => word.replace(/["'\\]/g, ''));
+    const cd = words[0] === 'builtin' || words[0] === 'command' ? 1 : 0;
+    if (
+      /^(cd|pushd)$/.test(words[cd] ?? '') &&
+      /^[/]/.test(words.slice(cd + 1).find((w) => !w.startsWith('-')) ?? '')
+    )
+      return undefined;
+    const why = readsWorkingDirectory(words, depth);
+    if (why !== undefined) return why;
   }
   return undefined;
 }

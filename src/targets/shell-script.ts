@@ -8,7 +8,13 @@
 // templates whose value would choose what runs (launchers.ts), and those inside a substitution whose output or
 // input escapes these rules: $(…) whose output is split into words, starts an argument where options are read
 // or reaches a word that must be plain; >(…) or <(…) that a shell or an interpreter reads as code.
-import { chosenWords, readsWorkingDirectory, xargsInputChooses, type ChosenWord } from './launchers.ts';
+import {
+  chosenWords,
+  readsWorkingDirectory,
+  readsWorkingDirectoryIn,
+  xargsInputChooses,
+  type ChosenWord,
+} from './launchers.ts';
 import {
   CODE_VARIABLES,
   codeVariableIn,
@@ -466,6 +472,9 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
   const visiting = inherited?.visiting ?? new Map<string, 'exact' | 'anywhere'>();
   // The values a cd or pushd of the script changed to, until a later command reading the directory refuses them.
   let workingDirectory: { founds: Found[]; program: string } | undefined;
+  // The templated directory before each pushd, and before each subshell ( … ) that is open.
+  const directoryStack: Array<typeof workingDirectory> = [];
+  const subshellDirectories: Array<typeof workingDirectory> = [];
   // ${!n} where n holds no value reads the variable n names, which may hold one: a reference to "!n", which
   // holds any value of the script (HeldValues.holds), refused where a value would be (not everywhere, as ${!v}
   // is when v holds a value: then the value names the variable).
@@ -683,21 +692,26 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
         if (names.has(found.name))
           refuseFound(found, 'chooses', (name) => chosenWordMessage(chosen, texts, name));
     }
-    // cd {{x}} && ./deploy.sh: a later command reading what it runs from the directory the value chose. A later
-    // cd to a fixed directory does not clear it (it may be on another branch), nor does a subshell's end.
-    // A function of the script called there runs its body there: its commands, split roughly (at ; & | and
-    // newlines), which can only find more readers than there are.
-    const body = texts[0] === undefined ? undefined : functions.get(texts[0]);
+    // cd {{x}} && ./deploy.sh: a later command reading what it runs from the directory the value chose. A
+    // function of the script called there runs its body there: its commands, split roughly (at ; & | and
+    // newlines), which can only find more readers than there are, and the functions it calls, to the end.
+    const functionReads = (name: string, seen: Set<string>): string | undefined => {
+      const body = functions.get(name);
+      if (body === undefined || seen.has(name)) return undefined;
+      seen.add(name);
+      const why = readsWorkingDirectoryIn(body);
+      if (why !== undefined) return `calls the function ${name}, which ${why}`;
+      for (const line of body.split(/[;&|\n(){}]+/)) {
+        const first = line.trim().split(/\s+/)[0];
+        const inner = first === undefined ? undefined : functionReads(unquote(first), seen);
+        if (inner !== undefined) return `calls the function ${name}, which ${inner}`;
+      }
+      return undefined;
+    };
     const reads = !workingDirectory
       ? undefined
       : (readsWorkingDirectory(texts) ??
-        (body === undefined
-          ? undefined
-          : body
-              .split(/[;&|\n(){}]+/)
-              .map((line) => readsWorkingDirectory(line.trim().split(/\s+/).filter(Boolean).map(unquote)))
-              .find((why) => why !== undefined)
-              ?.replace(/^/, `calls the function ${texts[0]}, which `)));
+        (texts[0] === undefined ? undefined : functionReads(texts[0], new Set())));
     if (workingDirectory && reads !== undefined) {
       const { founds, program } = workingDirectory;
       workingDirectory = undefined;
@@ -710,17 +724,32 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
             `{{${name}}} is in the directory ${program} changes to, and a later command (${later}) ${reads}: its value would choose the code that runs (even a plain word picks any directory of the checkout), which no check of the value can make safe; write the directory in the config (${program} services/api && ./deploy.sh {{${name}}}) and pass the value as an argument, or write a command per environment under environments.<name>.target`,
         );
     }
-    if (texts[0] === 'cd' || texts[0] === 'pushd') {
+    // cd, pushd, popd (also as builtin cd, command cd). A cd or pushd to a value sets the templated directory; a
+    // later cd or pushd to a fixed absolute directory clears it when it runs whatever came before (at the top of
+    // the script, not after && or ||, nor inside if, a loop or a function, where it may be on another branch);
+    // popd returns to the directory before the pushd; a subshell's end to the one before it (below).
+    const cdAt = texts[0] === 'builtin' || texts[0] === 'command' ? 1 : 0;
+    const cd = texts[cdAt];
+    if (cd === 'cd' || cd === 'pushd') {
       // cd [-L|-P|-e|-@] [--] DIR; pushd [-n] [DIR | +N | -N].
-      let k = 1;
+      let k = cdAt + 1;
       while (k < texts.length && /^-[LPe@n]+$/.test(texts[k]!)) k++;
       if (texts[k] === '--') k++;
       const founds = k < command.args.length ? valuesIn(command.args[k]!) : [];
+      if (cd === 'pushd') directoryStack.push(workingDirectory && { ...workingDirectory });
       if (founds.length) {
-        workingDirectory ??= { founds: [], program: texts[0] };
+        workingDirectory ??= { founds: [], program: cd };
         workingDirectory.founds.push(...founds);
-      }
-    }
+      } else if (
+        workingDirectory &&
+        /^\//.test(texts[k] ?? '') &&
+        !/\$/.test(script.slice(command.args[k]!.start, command.args[k]!.end)) &&
+        frame.levels.length === 1 &&
+        frame.parens === 0 &&
+        !/(&&|\|\|)\s*$/.test(script.slice(0, command.args[0]!.start))
+      )
+        workingDirectory = undefined;
+    } else if (cd === 'popd' && directoryStack.length > 0) workingDirectory = directoryStack.pop();
     // Where a value must be one plain word, checked once rendered: a variable holding exactly fixed text and
     // templates (Held.exact), referenced as $v or ${v}, has its fixed text checked here (`fits`) and its
     // templates once rendered (`attach`); the value of any other variable no check can see.
@@ -1476,6 +1505,7 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
       }
       if (script[i + 1] === '(') {
         stack.push(newScriptFrame(')', { kind: '$', start: i, quoted: frame.kind === 'double' }));
+        subshellDirectories.push(workingDirectory && { ...workingDirectory });
         i += 2;
         continue;
       }
@@ -1557,6 +1587,7 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
       // bash's process substitution <(…) or >(…): a word of the command (a file name), its inside a script
       openWord(frame);
       stack.push(newScriptFrame(')', { kind: c, start: i, quoted: false }));
+      subshellDirectories.push(workingDirectory && { ...workingDirectory });
       frame.commandPosition = false;
       i += 2;
       continue;
@@ -1577,6 +1608,7 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
     if (c === '(') {
       finishCommand(frame, 'end');
       openCompound(frame);
+      subshellDirectories.push(workingDirectory && { ...workingDirectory });
       frame.parens++;
       frame.commandPosition = true;
       i++;
@@ -1587,8 +1619,12 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
       if (frame.parens > 0) {
         frame.parens--;
         closeCompound(frame);
+        // The directory a subshell changed to ends with it: cd {{x}} there does not reach what follows.
+        if (subshellDirectories.length > 0) workingDirectory = subshellDirectories.pop();
       } else if (frame.cases === 0 && frame.closer === ')') {
         stack.pop();
+        // A command substitution runs in a subshell: its cd ends with it (d=$(cd {{x}} && pwd)).
+        if (subshellDirectories.length > 0) workingDirectory = subshellDirectories.pop();
         const outer = stack.findLast((f) => f.kind === 'script');
         if (frame.sub && outer?.kind === 'script') {
           const reads = frame.commands.find((command) => command.model?.stdinCode !== undefined);

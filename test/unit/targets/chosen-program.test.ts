@@ -304,6 +304,46 @@ test('cd or pushd to a value, then a command reading what it runs from there, is
     assertScriptAccepted(script);
 });
 
+test("cd to a value: builtin cd, code a shell, eval or a wrapper runs there, and functions called to any depth are followed; a fixed cd, popd or a subshell's end clears it", () => {
+  const message = /is in the directory (cd|pushd) changes to, and a later command/;
+  for (const script of [
+    'builtin cd {{x}}; ./deploy.sh',
+    'command cd /srv/{{x}} && make deploy',
+    'cd {{x}} && bash -c ./deploy.sh',
+    "cd {{x}}; sh -c 'make deploy'",
+    'cd {{x}} && sudo bash -c ./deploy.sh',
+    "cd {{x}} && sudo -u app sh -c 'npm ci && npm run deploy'",
+    'cd {{x}}; eval ./deploy.sh',
+    "cd {{x}}; script -qc './deploy.sh' /dev/null",
+    'cd {{x}}; watch ./status.sh',
+    'g() { ./deploy.sh; }; f() { g; }; h() { f; }; cd {{x}}; h',
+    // A fixed cd on another branch, or after && or ||, may not run: the value's directory may still be the one.
+    'cd /srv/{{x}} || cd /opt/app; ./deploy.sh',
+    'cd /srv/{{x}}; if [ -d x ]; then cd /opt/app; fi; ./deploy.sh',
+    // popd returns to the directory before the fixed pushd: the value's.
+    'cd {{x}}; pushd /opt; popd; ./deploy.sh',
+    // A cd to a relative directory stays under the value's.
+    'cd {{x}}; cd app; ./deploy.sh',
+  ])
+    assertScriptRefused(script, message);
+  assertScriptRefused(
+    'g() { ./deploy.sh; }; f() { g; }; cd {{x}}; f',
+    /calls the function f, which calls the function g, which runs \.\/deploy\.sh/,
+  );
+  assertScriptRefused('cd {{x}}; bash -c ./deploy.sh', /runs code \(bash -c\) that runs \.\/deploy\.sh/);
+  for (const script of [
+    'cd /srv/releases/{{x}} && tar xzf /tmp/app.tgz; cd /opt/app; ./deploy.sh',
+    'pushd /srv/releases/{{x}} && tar xzf /tmp/app.tgz; popd; ./deploy.sh',
+    '(cd /srv/releases/{{x}} && tar xzf /tmp/app.tgz); ./deploy.sh',
+    'd=$(cd /srv/releases/{{x}} && pwd); ./deploy.sh',
+    'cd {{x}}; pushd /opt/app; ./deploy.sh',
+    "cd {{x}} && bash -c 'cd /opt/app && ./deploy.sh'",
+    "cd {{x}} && bash -c 'echo done'",
+    'f() { ls; }; g() { f; }; cd {{x}}; g',
+  ])
+    assertScriptAccepted(script);
+});
+
 function problemsOf(script: string): string {
   const analysis = analyzeShellTemplate(script);
   return analysis.ok ? '' : analysis.problems.map((p) => p.message).join('\n');
