@@ -239,8 +239,8 @@ const CONTAINER_RUNNERS = new Set(['docker', 'podman', 'nerdctl', 'docker-compos
  * The words of a command that set an environment variable of a program it runs, where a variable's value is
  * passed on: NAME=VALUE after env, sudo or doas (before the command they run), make's NAME=VALUE (make exports
  * the variables of its command line to its recipes), export/declare/local/readonly/typeset NAME=VALUE, a
- * container runner's -e/--env NAME=VALUE (-eNAME=…, --env=NAME=…), and any program's --env/--setenv NAME=VALUE
- * (systemd-run -E/--setenv too). Any other NAME=VALUE argument is the program's data (curl -d a=b, helm --set
+ * container runner's -e/--env NAME=VALUE (-eNAME=…, --env=NAME=…), any program's --env/--setenv NAME=VALUE
+ * (systemd-run -E/--setenv too), and systemctl set-environment NAME=VALUE (for the units started later). Any other NAME=VALUE argument is the program's data (curl -d a=b, helm --set
  * a=b, ansible-playbook -e a=b, a commit message), not a variable of a program run here.
  */
 export function environmentWords(words: readonly string[]): Set<number> {
@@ -258,7 +258,13 @@ export function environmentWords(words: readonly string[]): Set<number> {
           if (withValue.test(word)) k++;
         } else break;
       }
-    } else if (name === 'make' || name === 'gmake' || DECLARATION_WORDS.has(words[i]!)) {
+    } else if (
+      name === 'make' ||
+      name === 'gmake' ||
+      DECLARATION_WORDS.has(words[i]!) ||
+      // systemctl set-environment NAME=VALUE: the environment of the units systemd starts later.
+      (name === 'systemctl' && words.slice(i + 1).find((w) => !w.startsWith('-')) === 'set-environment')
+    ) {
       for (let k = i + 1; k < words.length; k++) if (assignment(words[k]!)) found.add(k);
     }
     const word = words[i]!;

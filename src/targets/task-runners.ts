@@ -770,6 +770,9 @@ export function deployToolWords(words: readonly string[], at: number, name: stri
   // docker: only build (and compose, whose -f is its file); docker run -f is not this.
   let from = at + 1;
   let choosing = tool.choosing;
+  // kubectl logs -f is --follow: no file.
+  const logs = words.findIndex((w, k) => k > at && w === 'logs' && !words[k - 1]!.startsWith('-'));
+  if ((name === 'kubectl' || name === 'oc') && logs > 0) return [];
   if (tool.subcommand) {
     const sub = words.findIndex((w, k) => k > at && !w.startsWith('-'));
     if (sub < 0 || !tool.subcommand.includes(words[sub]!)) return [];

@@ -407,6 +407,9 @@ test('kubectl -Rf, helm template CHART, a chart after an unknown helm option, ku
     ['kustomize', 'edit', 'set', 'image', 'app=registry/app:{{x}}'],
     ['docker', 'buildx', 'bake', '--set', '*.args.VERSION={{x}}', 'app'],
     ['docker', 'buildx', 'bake', '-f', 'docker-bake.hcl', '--set', '*.tags=app:{{x}}'],
+    // kubectl logs -f is --follow, not a file.
+    ['kubectl', 'logs', '-f', 'deploy/app-{{x}}'],
+    ['kubectl', '-n', 'prod', 'logs', '-f', '{{x}}'],
   ])
     assertAccepted(spec);
 });

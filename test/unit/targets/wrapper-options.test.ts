@@ -282,6 +282,9 @@ test("a NAME=VALUE word counts as a variable only where it sets a program's envi
   assertRefused(['podman', 'run', '--env', 'LD_PRELOAD={{x}}', 'app:v1'], message('LD_PRELOAD'));
   assertRefused(['systemd-run', '-E', 'NODE_OPTIONS={{x}}', './deploy.sh'], message('NODE_OPTIONS'));
   assertRefused(['kubectl', 'run', 'job', '--env=LD_PRELOAD={{x}}', '--image=app:v1'], message('LD_PRELOAD'));
+  // systemctl set-environment: the environment of the units systemd starts later.
+  assertRefused(['systemctl', 'set-environment', 'LD_PRELOAD={{x}}'], message('LD_PRELOAD'));
+  assertAccepted(['systemctl', 'set-environment', 'VERSION={{x}}']);
   for (const [script, variable] of [
     ['PIP_INDEX_URL={{x}}; export PIP_INDEX_URL; pip install app', 'PIP_INDEX_URL'],
     ['declare -x BUNDLE_GEMFILE; BUNDLE_GEMFILE={{x}}; bundle exec cap deploy', 'BUNDLE_GEMFILE'],
