@@ -641,13 +641,15 @@ export function chosenWords(words: readonly string[]): ChosenWord[] {
           );
           remoteDirectory = undefined;
         }
-        if (texts[0] === 'cd' || texts[0] === 'pushd') {
-          let k = 1;
+        // cd, pushd (also builtin cd, command cd).
+        const cdAt = texts[0] === 'builtin' || texts[0] === 'command' ? 1 : 0;
+        if (texts[cdAt] === 'cd' || texts[cdAt] === 'pushd') {
+          let k = cdAt + 1;
           while (k < texts.length && /^-[LPe@n]+$/.test(texts[k]!)) k++;
           if (texts[k] === '--') k++;
           const token = command.words[k];
           if (token && token.parts.some(([, text]) => templatesIn(text).length > 0))
-            remoteDirectory = { token, program: texts[0] };
+            remoteDirectory = { token, program: texts[cdAt]! };
         }
         for (const inner of chosenWords(texts))
           remoteAdd(

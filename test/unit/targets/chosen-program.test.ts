@@ -331,6 +331,14 @@ test("cd to a value: builtin cd, code a shell, eval or a wrapper runs there, and
     /calls the function f, which calls the function g, which runs \.\/deploy\.sh/,
   );
   assertScriptRefused('cd {{x}}; bash -c ./deploy.sh', /runs code \(bash -c\) that runs \.\/deploy\.sh/);
+  assert.match(
+    problemsOf("ssh host 'builtin cd /srv/{{x}} && ./deploy.sh'"),
+    /the directory cd changes to on the remote host/,
+  );
+  assert.match(
+    problemsOf("ssh host 'cd /srv/{{x}} && bash -c ./deploy.sh'"),
+    /the directory cd changes to on the remote host/,
+  );
   for (const script of [
     'cd /srv/releases/{{x}} && tar xzf /tmp/app.tgz; cd /opt/app; ./deploy.sh',
     'pushd /srv/releases/{{x}} && tar xzf /tmp/app.tgz; popd; ./deploy.sh',
