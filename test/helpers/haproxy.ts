@@ -69,6 +69,10 @@ export function haproxyConfig(options: HaproxyOptions & { port: number; socketPa
     '  timeout client 30s',
     '  timeout server 30s',
     '  timeout http-keep-alive 30s',
+    // A check's answer may take this long once connected (without it, `inter`'s 200 ms): with `fall 1` a
+    // check delayed by a busy machine marked every server down at once, and the load saw 503s that no
+    // traffic move caused. A stopped server still fails its check on connect.
+    '  timeout check 2s',
     '  retries 3',
     '  option redispatch 1',
     `  retry-on ${options.retryOn ?? 'all-retryable-errors'}`,
