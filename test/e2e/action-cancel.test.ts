@@ -200,6 +200,11 @@ ${demoTargetYaml()}environments:
 
   // The canary has weight: the router sends it a share of the traffic.
   await until(action, 'v2 answered through the router', () => (load.snapshot().byVersion.v2 ?? 0) > 0);
+  // And the run has made its start's lookups (queued behind its first writes, 1 s apart: on a loaded machine
+  // the canary can take traffic first). What is checked is that none is made after the cancellation.
+  await until(action, "the start's status comment lookup", () =>
+    g.fake.requests.some((r) => r.operationId === 'issues/list-comments'),
+  );
   const cancelledAt = performance.now();
   const { sent, exitedAfterMs } = await cancelLikeRunner(action);
   // Right after exit, before anything else could touch the router: where are the weights, who answers?
