@@ -29,6 +29,7 @@ import { installWords } from './package-installs.ts';
 import { helmSetWords } from './helm-values.ts';
 import { extraVarsArgument, extraVarsWords, saltPillarWords } from './ansible-vars.ts';
 import { remoteToolParser } from './remote-tools.ts';
+import { fileReadWords, type FileRead } from './file-reads.ts';
 
 export type CodeKind =
   | 'shell' // a POSIX shell's -c script
@@ -98,6 +99,8 @@ export interface CommandModel {
    * command); a template in the macro's name is a code operand.
    */
   macroValues: Set<number>;
+  /** Arguments the program reads a local file from and sends (file-reads.ts: curl -d @FILE, az's @FILE, …). */
+  fileReads: Map<number, FileRead>;
 }
 
 /**
@@ -309,6 +312,7 @@ export function emptyModel(): CommandModel {
     extraVars: new Set(),
     yamlValues: new Map(),
     macroValues: new Set(),
+    fileReads: new Map(),
   };
 }
 
@@ -1636,6 +1640,7 @@ export function commandModel(words: readonly string[]): CommandModel {
     for (const index of saltPillarWords(words, i, name))
       model.yamlValues.set(index, "salt's pillar= data, which salt reads as YAML");
     if (name === 'helm') for (const set of helmSetWords(words, i)) model.helmSets.set(set.index, set.option);
+    for (const read of fileReadWords(words, i)) model.fileReads.set(read.index, read);
     // A word run as code is not also a program to look at here (its own words are not these words).
     for (const operand of model.code.slice(before)) seen.add(operand.index);
     // The script it loads is its standard input (sh /dev/stdin, awk -f -, make -f -).

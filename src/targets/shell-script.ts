@@ -62,6 +62,14 @@ import {
   inYamlKey,
   structuredKeyMessage,
 } from './ansible-vars.ts';
+import {
+  fileChosenMessage,
+  fileClasses,
+  fileReadProblem,
+  fileViaProblem,
+  holdsMarker,
+  type FileSite,
+} from './file-reads.ts';
 
 export type TemplateContext = 'bare' | 'double' | 'single' | 'heredoc' | 'arithmetic' | 'comment';
 
@@ -124,6 +132,8 @@ export interface TemplateSite {
    * empty, the output of $(…) starts the argument, and could be read as an option.
    */
   beforeSubstitution?: boolean;
+  /** In an argument a program reads a local file from (curl -d @FILE, az's @FILE): see file-reads.ts. */
+  fileRead?: FileSite;
 }
 
 export interface ShellTemplateProblem {
@@ -879,6 +889,30 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
         }
         for (const site of sitesIn(word)) mark(site);
         plainOnly(word, `an argument of helm ${option}, which helm splits into assignments`, mark);
+      }
+    // curl -d @FILE, az's @FILE, kubectl --from-file=FILE (file-reads.ts): a value choosing the file is refused;
+    // one that could start a marker or is part of a file's name is checked once rendered, through $v too.
+    for (const [index, read] of model.fileReads)
+      if (index < command.args.length) {
+        const [word, text] = [command.args[index]!, texts[index]!];
+        const classes = fileClasses(read, text);
+        for (const site of sitesIn(word))
+          if (!['safe', 'chooses', undefined].includes(classes.get(site.name)))
+            site.fileRead = { read, word: text };
+        for (const found of valuesIn(word)) {
+          const cls = classes.get(found.name) ?? 'safe';
+          if (cls === 'chooses') refuseFound(found, 'chooses', (name) => fileChosenMessage(name, read, text));
+          if (!found.ref || cls === 'safe' || cls === 'chooses') continue;
+          const [via, file] = [found.ref.variable, cls === 'file'];
+          const fits = (literal: string) => file || !holdsMarker(read, literal);
+          if (!attachExact(found, fits, (site) => (site.fileRead = { read, via, file })) && cls !== 'inner')
+            refuseFound(
+              found,
+              'chooses',
+              (name) =>
+                `{{${name}}} is where ${read.how} may read a local file and send it (${text.slice(read.from)}), and only a template written there or a variable set from fixed text and templates alone (v=app-{{x}}) is checked: write the template itself there`,
+            );
+        }
       }
     for (const [index, { mode, program }] of model.remotePaths)
       if (index < command.args.length) {
@@ -1743,6 +1777,13 @@ export function renderShellScript(template: string, values: TemplateValues): Ren
     const structured =
       site.structured === undefined ? undefined : structuredValueProblem(site.name, value, site.structured);
     if (structured) throw new TemplateError(`${structured} (character ${site.start + 1})`);
+    const read = site.fileRead;
+    const file = !read
+      ? undefined
+      : 'via' in read
+        ? fileViaProblem(site.name, value, read)
+        : fileReadProblem(read.read, read.word, values);
+    if (file) throw new TemplateError(`${file} (character ${site.start + 1})`);
     if (site.leading) {
       if (site.leading.first) emptySoFar = true;
       if (emptySoFar && value.startsWith('-'))
@@ -1864,6 +1905,9 @@ export function argvShellProblems(argv: readonly string[]): string[] {
     const names = chosenNames(chosen, argv[chosen.index]!);
     if (names.length) problems.push(chosenWordMessage(chosen, argv, names[0]!));
   }
+  for (const [index, read] of commandModel(argv).fileReads)
+    for (const [name, cls] of fileClasses(read, argv[index]!))
+      if (cls === 'chooses') problems.push(fileChosenMessage(name, read, argv[index]!));
   return problems;
 }
 
@@ -2127,6 +2171,10 @@ export function renderArgvCommand(
       const problem = value === undefined ? undefined : helmSetValueProblem(match[1]!, value, option, key);
       if (problem) throw new TemplateError(problem);
     }
+  for (const [index, read] of model.fileReads) {
+    const problem = fileReadProblem(read, argv[index]!, values);
+    if (problem) throw new TemplateError(problem);
+  }
   for (const [index, { delimiter }] of model.sedScripts)
     for (const [, name] of argv[index]!.matchAll(PLACEHOLDER)) {
       const value = values[name!];

@@ -1,0 +1,259 @@
+// Tools that read an argument starting with a marker (curl's and az's "@", aws's file://) as "the contents of
+// this local file" and send it: a value there would choose a file of the runner to send away
+// (@/proc/self/environ holds the job's secrets). A template naming the file is refused when the config loads;
+// one that could start a marker is checked once rendered; one in a file name after fixed text must stay a plain
+// name. Common forms that read no file stay accepted.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { shellCommandLine } from '../../../src/targets/command-line.ts';
+import { renderArgvCommand, renderShellScript } from '../../../src/targets/shell-script.ts';
+import {
+  assertAccepted,
+  assertRefused,
+  assertScriptAccepted,
+  assertScriptRefused,
+} from '../../helpers/command-checks.ts';
+
+const renderArgv = (argv: string[], v: string) =>
+  renderArgvCommand(argv, { x: v }, (word) => word.replaceAll('{{x}}', v));
+const renderLine = (argv: string[], v: string) => renderShellScript(shellCommandLine(argv), { x: v });
+
+/** Accepted when the config loads; `bad` values fail the command (argv and shell alike), `good` ones run. */
+function checkedOnceRendered(argv: string[], bad: string[], good: string[], message: RegExp): void {
+  assertAccepted(argv);
+  for (const value of bad) {
+    assert.throws(() => renderArgv(argv, value), message, `${argv.join(' ')} with ${value}`);
+    assert.throws(() => renderLine(argv, value), message, `${shellCommandLine(argv)} with ${value}`);
+  }
+  for (const value of good) {
+    assert.doesNotThrow(() => renderArgv(argv, value), `${argv.join(' ')} with ${value}`);
+    assert.doesNotThrow(() => renderLine(argv, value), `${shellCommandLine(argv)} with ${value}`);
+  }
+}
+
+const URL = 'https://deploy.example.com/hook';
+
+test('a template naming the file a tool reads and sends (or starting its name) is refused when the config loads', () => {
+  const forms: Array<[string[], string]> = [
+    [['curl', '-d', '@{{x}}', URL], 'curl -d'],
+    [['curl', '--data-binary', '@{{x}}', URL], 'curl --data-binary'],
+    [['curl', '--json', '@{{x}}', URL], 'curl --json'],
+    [['curl', '-sSd@{{x}}', URL], 'curl -d'],
+    [['curl', '-sSd', '@./{{x}}', URL], 'curl -d'],
+    [['curl', '-F', 'file=@{{x}}', URL], 'curl -F'],
+    [['curl', '--form', 'notes=<{{x}}', URL], 'curl --form'],
+    [['curl', '--data-urlencode', 'body@{{x}}', URL], 'curl --data-urlencode'],
+    [['curl', '-H', '@{{x}}', URL], 'curl -H'],
+    [['curl', '-T', '{{x}}', URL], 'curl -T'],
+    [['curl', '--upload-file', '/{{x}}', URL], 'curl --upload-file'],
+    [['curl', '-K', '{{x}}', URL], 'curl -K'],
+    [['curl', '-b', '{{x}}', URL], 'curl -b'],
+    [['gh', 'api', 'repos/o/r/issues', '-F', 'body=@{{x}}'], 'gh api -F'],
+    [['gh', 'api', 'repos/o/r/issues', '--input', '{{x}}'], 'gh api --input'],
+    [['wget', '--post-file={{x}}', URL], 'wget --post-file'],
+    [['wget', '--body-file', '{{x}}', '--method=PUT', URL], 'wget --body-file'],
+    [['kubectl', 'create', 'secret', 'generic', 's', '--from-file={{x}}'], 'kubectl --from-file'],
+    [['kubectl', 'create', 'configmap', 'c', '--from-file=app.yaml={{x}}'], 'kubectl --from-file'],
+    [['kubectl', 'create', 'secret', 'generic', 's', '--from-file', '../{{x}}'], 'kubectl --from-file'],
+    [['oc', 'create', 'secret', 'generic', 's', '--from-env-file={{x}}'], 'oc --from-env-file'],
+    [['az', 'webapp', 'config', 'appsettings', 'set', '-g', 'rg', '-n', 'app', '--settings', '@{{x}}'], 'az'],
+    [['az', 'keyvault', 'secret', 'set', '--vault-name', 'v', '-n', 's', '--value', 'k=@{{x}}'], 'az'],
+    [['aws', 's3api', 'put-object', '--bucket', 'b', '--key', 'k', '--body', 'file://{{x}}'], 'aws'],
+    [['aws', 'lambda', 'invoke', '--function-name', 'f', '--payload=fileb://{{x}}', 'out.json'], 'aws'],
+    [['sudo', 'curl', '-d', '@{{x}}', URL], 'curl -d'],
+    [['env', 'A=1', 'curl', '-T', '{{x}}', URL], 'curl -T'],
+  ];
+  for (const [argv, how] of forms)
+    assertRefused(
+      argv,
+      new RegExp(
+        `\\{\\{x\\}\\}( \\(character \\d+\\))? is in the name of the local file ${how} reads and sends`,
+      ),
+    );
+  // Through a shell variable set from the template.
+  assertScriptRefused(
+    'f={{x}}; curl -T "$f" ' + URL,
+    /is in the name of the local file curl -T reads and sends/,
+  );
+  assertScriptRefused(
+    'v=@{{x}}; curl -d "$v" ' + URL,
+    /is where curl -d may read a local file and send it .*write the template itself there/,
+  );
+  // A variable set any other way ($DEPLOY_X, read, $(…)) where a marker may start is not checked: refused.
+  assertScriptRefused(
+    'curl -d "$DEPLOY_X" ' + URL,
+    /is where curl -d may read a local file and send it \(\$DEPLOY_X\)/,
+  );
+});
+
+test('a value that would start a file marker fails the command once rendered, in argv and shell alike', () => {
+  const secrets = ['@/proc/self/environ', '@/home/runner/.ssh/id_rsa'];
+  const plain = ['1.2.3', 'main', 'v1.2.3+build.4', 'a@b'];
+  const at =
+    /the value of \{\{x\}\} starts with "@" where .* reads "@FILE" as a local file, whose contents it sends/;
+  for (const option of ['-d', '--data', '--data-ascii', '--data-binary', '--json', '-H', '--proxy-header'])
+    checkedOnceRendered(['curl', '-fsS', option, '{{x}}', URL], secrets, plain, at);
+  checkedOnceRendered(['curl', '-sd{{x}}', URL], secrets, plain, at);
+  // --data-urlencode reads a file when its argument holds no "=" and an "@" (curl's data_urlencode()).
+  checkedOnceRendered(
+    ['curl', '--data-urlencode', '{{x}}', URL],
+    ['@/etc/passwd', 'name@/etc/passwd'],
+    ['1.2.3', 'a=@b', 'k=v'],
+    at,
+  );
+  // -F NAME=@FILE and NAME=<FILE: after the first "=", wherever the "=" comes from.
+  checkedOnceRendered(
+    ['curl', '-F', 'notes={{x}}', URL],
+    ['@/etc/passwd', '</etc/passwd'],
+    ['1.2.3', 'a=@b'],
+    /starts with "[@<]" where curl -F reads "@FILE" or "<FILE"/,
+  );
+  checkedOnceRendered(
+    ['curl', '-F', '{{x}}', URL],
+    ['f=@/etc/passwd', 'f=</etc/passwd;type=a'],
+    ['v=1'],
+    /curl -F/,
+  );
+  checkedOnceRendered(
+    ['gh', 'api', 'repos/o/r/issues', '-F', 'body={{x}}'],
+    ['@/proc/self/environ'],
+    ['1.2.3', 'true', 'a@b'],
+    /where gh api -F reads "@FILE"/,
+  );
+  // az reads "@FILE" in any argument, or in its part after the first "=".
+  checkedOnceRendered(
+    ['az', 'keyvault', 'secret', 'set', '--vault-name', 'v', '-n', 's', '--value', '{{x}}'],
+    ['@/proc/self/environ', 'a=@/etc/passwd'],
+    ['1.2.3', 'a@b', '@'],
+    /where az reads "@FILE"/,
+  );
+  checkedOnceRendered(
+    ['az', 'webapp', 'config', 'appsettings', 'set', '-g', 'rg', '-n', 'app', '--settings', 'VERSION={{x}}'],
+    ['@/proc/self/environ'],
+    ['1.2.3', 'main', 'a=@b'],
+    /where az reads "@FILE"/,
+  );
+  checkedOnceRendered(
+    ['az', 'deployment', 'group', 'create', '-g', 'rg', '--parameters', 'tag={{x}}', '--name', 'd-{{x}}'],
+    ['@/etc/passwd'],
+    ['1.2.3'],
+    /where az reads "@FILE"/,
+  );
+  // aws reads a parameter value starting with file:// or fileb://, and KEY@=file://… in shorthand.
+  checkedOnceRendered(
+    ['aws', 's3api', 'put-object', '--bucket', 'b', '--key', 'k', '--body', '{{x}}'],
+    ['file:///proc/self/environ', 'fileb:///home/runner/.ssh/id_rsa'],
+    ['dist/app.zip', '1.2.3', 'profile'],
+    /where aws reads "file:\/\/FILE" or "fileb:\/\/FILE"/,
+  );
+  checkedOnceRendered(
+    ['aws', 'ssm', 'put-parameter', '--name', 'v', '--value={{x}}'],
+    ['file:///proc/self/environ'],
+    ['1.2.3'],
+    /aws reads "file:\/\/FILE"/,
+  );
+  checkedOnceRendered(
+    ['aws', 'ec2', 'create-tags', '--resources', 'i-1', '--tags', 'Key=version,Value={{x}}'],
+    ['1,Key=x,Value@=file:///proc/self/environ'],
+    ['1.2.3'],
+    /aws reads "file:\/\/FILE"/,
+  );
+  // Through wrappers, and in a shell an argv command starts.
+  checkedOnceRendered(['sudo', '-u', 'deploy', 'curl', '-d', '{{x}}', URL], secrets, plain, at);
+  checkedOnceRendered(['env', 'A=1', 'az', 'tag', 'create', '--resource-id', '{{x}}'], secrets, plain, /az/);
+  assert.throws(() => renderArgv(['bash', '-c', `curl -fsS -d {{x}} ${URL}`], '@/proc/self/environ'), at);
+});
+
+test('a value after a fixed key or marker, or in a file name after a fixed prefix, is checked as it is read', () => {
+  // The file is the config's, the value only part of its name: one plain name, not "..".
+  const path =
+    /the value of \{\{x\}\} is part of the name of the local file .* reads and sends .*(holds "\/"|is "\.\.")/;
+  checkedOnceRendered(
+    ['kubectl', 'create', 'secret', 'generic', 's', '--from-file=config/{{x}}.yaml'],
+    ['../../home/runner/.ssh/id_rsa', 'a/b'],
+    ['production', 'eu-west-1', 'v1.2'],
+    path,
+  );
+  checkedOnceRendered(
+    ['kubectl', 'create', 'configmap', 'c', '--from-file=config/{{x}}'],
+    ['..'],
+    ['prod', '.'],
+    path,
+  );
+  checkedOnceRendered(
+    ['curl', '-d', '@payload-{{x}}.json', URL],
+    ['x/../../../proc/self/environ'],
+    ['prod'],
+    path,
+  );
+  checkedOnceRendered(['curl', '-F', 'f=@dist/app-{{x}}.tgz', URL], ['1/../../x'], ['1.2.3'], path);
+  checkedOnceRendered(['curl', '-T', 'dist/app-{{x}}.tgz', URL], ['1/../../x', '$HOME'], ['1.2.3'], /holds/);
+  checkedOnceRendered(
+    ['aws', 's3api', 'put-object', '--body', 'file://dist/{{x}}.zip'],
+    ['../x'],
+    ['app'],
+    path,
+  );
+  // A value in the key of --from-file=KEY=FILE could move the "=" and start the file's name.
+  checkedOnceRendered(
+    ['kubectl', 'create', 'secret', 'generic', 's', '--from-file={{x}}=config/app.yaml'],
+    ['a=/etc/passwd'],
+    ['app.yaml'],
+    /is in the name of the local file kubectl --from-file reads/,
+  );
+  // After -F's ";" (type=, filename=) the value is not in the file's name.
+  checkedOnceRendered(['curl', '-F', 'f=@dist/app.tgz;type={{x}}', URL], [], ['application/gzip'], path);
+});
+
+test('common forms that read no file stay accepted, whatever the value', () => {
+  const forms: string[][] = [
+    ['curl', '-fsS', `https://deploy.example.com/{{x}}/health`],
+    ['curl', '-d', 'version={{x}}', URL],
+    ['curl', '--data-raw', '{{x}}', URL],
+    ['curl', '--form-string', 'f={{x}}', URL],
+    ['curl', '--data-urlencode', 'version={{x}}', URL],
+    ['curl', '-b', 'session={{x}}', URL],
+    ['curl', '-H', 'X-Version: {{x}}', URL],
+    ['curl', '-F', 'payload=@payload.json', '--form-string', 'version={{x}}', URL],
+    ['curl', '-d', '@payload.json', `${URL}?v={{x}}`],
+    ['gh', 'api', 'repos/o/r/issues', '-f', 'body={{x}}'],
+    ['kubectl', 'create', 'secret', 'generic', 'x', '--from-literal=v={{x}}'],
+    ['kubectl', 'create', 'configmap', 'c', '--from-file=app.yaml=config/app.yaml', '--from-literal=v={{x}}'],
+    ['wget', '--post-data=version={{x}}', URL],
+    ['aws', 's3', 'cp', 'dist/app.zip', 's3://bucket/{{x}}/app.zip'],
+    ['az', 'storage', 'blob', 'upload', '--file', 'dist/app.zip', '--name', 'app-{{x}}.zip'],
+  ];
+  for (const argv of forms) {
+    assertAccepted(argv);
+    for (const value of ['@/proc/self/environ', 'file:///proc/self/environ', '1.2.3']) {
+      assert.doesNotThrow(() => renderArgv(argv, value), `${argv.join(' ')} with ${value}`);
+      assert.doesNotThrow(() => renderLine(argv, value), `${shellCommandLine(argv)} with ${value}`);
+    }
+  }
+  assertScriptAccepted(`curl -d "version=$DEPLOY_X" ${URL}`);
+});
+
+test('in a shell script, a variable set from a template is checked where it lands', () => {
+  const script = `v={{x}}; curl -fsS -d "$v" ${URL}`;
+  assertScriptAccepted(script);
+  assert.throws(
+    () => renderShellScript(script, { x: '@/proc/self/environ' }),
+    /the value of \{\{x\}\} \(through \$v, set from it\) starts with "@" where curl -d reads/,
+  );
+  assert.match(renderShellScript(script, { x: '1.2.3' }).script, /curl/);
+  const az = 'V={{x}}; az webapp config appsettings set -g rg -n app --settings "VERSION=$V"';
+  assertScriptAccepted(az);
+  assert.throws(
+    () => renderShellScript(az, { x: '@/proc/self/environ' }),
+    /through \$V.*where az reads "@FILE"/,
+  );
+  assert.doesNotThrow(() => renderShellScript(az, { x: '1.2.3' }));
+  const aws = 'V={{x}}; aws s3api put-object --bucket b --key k --body "$V"';
+  assert.throws(() => renderShellScript(aws, { x: 'fi' }), /aws reads "file:\/\/FILE"/);
+  assert.throws(() => renderShellScript(aws, { x: 'file:///etc/passwd' }), /aws reads "file:\/\/FILE"/);
+  assert.doesNotThrow(() => renderShellScript(aws, { x: 'dist/app.zip' }));
+  const kubectl = 'E={{x}}; kubectl create secret generic s --from-file="config/$E.yaml"';
+  assertScriptAccepted(kubectl);
+  assert.throws(() => renderShellScript(kubectl, { x: '../../x' }), /through \$E.*holds "\/"/);
+  assert.doesNotThrow(() => renderShellScript(kubectl, { x: 'production' }));
+});
