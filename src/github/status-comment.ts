@@ -397,6 +397,7 @@ export interface CommentsApi {
       repo: string;
       comment_id: number;
     }): Promise<{ data: { id: number; body?: string; user: { login: string } | null } }>;
+    deleteComment(p: { owner: string; repo: string; comment_id: number }): Promise<unknown>;
   };
 }
 
@@ -515,7 +516,7 @@ export async function upsertStatusComment(
   knownId: number | undefined,
   author: () => Promise<string | undefined>,
   knownOwner?: string,
-  attempt?: { body?: string; searched?: boolean; since?: string },
+  attempt?: { body?: string; searched?: boolean; since?: string; converge?: { since: string } },
 ): Promise<{ id: number; created: boolean }> {
   // An id named by someone else (a deployment's payload, which anyone who can create a deployment writes)
   // is this environment's status comment only if its owner wrote it with the marker: without the check, a
@@ -564,5 +565,42 @@ export async function upsertStatusComment(
     issue_number: where.pullNumber,
     body,
   });
+  if (attempt?.converge) {
+    const older = await giveWayToOlder(api, where, data.id, body, author, attempt.converge.since);
+    if (older) return older;
+  }
   return { id: data.id, created: true };
+}
+
+/**
+ * Two runs whose searches both found no comment (they started within seconds of each other, or one created
+ * its comment between the other's search and create) both create one. Right after its create, a run looks at
+ * the comments updated since `since` (one page): when its account has an older status comment there, its own
+ * is the second, so it deletes it and writes its body over the older one, which both runs then write. The
+ * earlier run sees no older one and keeps its own. Best effort: a failure keeps the run's own comment (two
+ * comments, as before); a failed delete too, rather than two runs writing one comment and a stale copy beside it.
+ */
+async function giveWayToOlder(
+  api: CommentsApi,
+  where: CommentTarget,
+  ownId: number,
+  body: string,
+  author: () => Promise<string | undefined>,
+  since: string,
+): Promise<{ id: number; created: false } | undefined> {
+  try {
+    const login = await author();
+    if (login === undefined) return undefined;
+    const older = await findRecentStatusComment(api, where, [login], since);
+    if (!older || older.id >= ownId) return undefined;
+    await api.issues.deleteComment({ owner: where.owner, repo: where.repo, comment_id: ownId });
+    try {
+      await api.issues.updateComment({ owner: where.owner, repo: where.repo, comment_id: older.id, body });
+    } catch {
+      // Written at the run's next write, which goes to the older comment now.
+    }
+    return { id: older.id, created: false };
+  } catch {
+    return undefined;
+  }
 }

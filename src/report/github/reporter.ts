@@ -35,7 +35,7 @@ import type {
   WaitRecord,
 } from '../../pipeline/events.ts';
 import { annotationBatches, gateCheckName, gateCheckOutput, gateConclusion } from './gate-checks.ts';
-import { repeatSearch, SEARCH_SKEW_MS } from './comment-search.ts';
+import { repeatSearch, SEARCH_FRESH_MS, SEARCH_SKEW_MS } from './comment-search.ts';
 import {
   deployConclusion,
   finalStatus,
@@ -470,7 +470,8 @@ export function githubReporter(options: GitHubReporterOptions): GitHubReporter {
   /** Set while commentId is the payload's, not yet checked: the start's lookup (or the first write) checks who wrote it. */
   let commentOwner = options.commentId === undefined ? undefined : options.commentOwner;
   /** The body this run last sent to create the comment: found again by it when the answer was lost. */
-  const commentCreate: { body?: string; searched?: boolean; since?: string } = {};
+  const commentCreate: { body?: string; searched?: boolean; since?: string; converge?: { since: string } } =
+    {};
   /** When the start's lookup searched and found no comment: a later create trusts it only while fresh. */
   let commentSearchedAt: number | undefined;
   /** The result is a cancellation: its last write skips the search, to fit before the runner's SIGKILL. */
@@ -544,6 +545,13 @@ export function githubReporter(options: GitHubReporterOptions): GitHubReporter {
         if (again.search === 'recent')
           commentCreate.since = new Date(commentSearchedAt! - SEARCH_SKEW_MS).toISOString();
         else delete commentCreate.since;
+        // Right after a create, a run that is not cancelled gives way to an older status comment another run
+        // created meanwhile (the window a fresh search trusts, and GitHub's clock); a cancelled run has no time.
+        if (runCancelled) delete commentCreate.converge;
+        else
+          commentCreate.converge = {
+            since: new Date(now() - SEARCH_FRESH_MS - SEARCH_SKEW_MS).toISOString(),
+          };
         // The upsert looks for the comment before creating it, so repeating it after a lost answer
         // updates the comment that landed instead of adding a second.
         await writeOnce({

@@ -154,6 +154,13 @@ function fakeComments(initial: Stored[]): CommentsApi & { comments: Stored[]; ca
         if (!c) throw Object.assign(new Error('Not Found'), { status: 404 });
         return { data: c };
       },
+      deleteComment: async (p) => {
+        calls.push(`delete ${p.comment_id}`);
+        const at = comments.findIndex((x) => x.id === p.comment_id);
+        if (at < 0) throw Object.assign(new Error('Not Found'), { status: 404 });
+        comments.splice(at, 1);
+        return {};
+      },
     },
   };
 }
@@ -600,4 +607,136 @@ test("a comment a deployment's payload names is written over only if it is its c
       `comment ${id} is left as it was`,
     );
   }
+});
+
+// Two runs that both found no comment both create one; right after its create, the second sees the first's
+// and gives way, so the pull request keeps one status comment, holding the later write.
+test('two creates after searches that found nothing: the later run deletes its own and writes over the older', async () => {
+  const api = fakeComments([]);
+  const since = '2026-01-01T00:00:00Z';
+  const attempt = () => ({ searched: true, converge: { since } });
+  const first = await upsertStatusComment(
+    api,
+    where,
+    () => state({ version: '1' }),
+    undefined,
+    asWorkflow,
+    undefined,
+    attempt(),
+  );
+  assert.deepEqual(first, { id: 1000, created: true });
+  const second = await upsertStatusComment(
+    api,
+    where,
+    () => state({ version: '2' }),
+    undefined,
+    asWorkflow,
+    undefined,
+    attempt(),
+  );
+  assert.deepEqual(second, { id: 1000, created: false });
+  assert.deepEqual(api.calls, ['create', 'list 1', 'create', 'list 1', 'delete 1001', 'update 1000']);
+  assert.equal(api.comments.length, 1);
+  assert.equal(parseStatusComment(api.comments[0]!.body, 'production')?.version, '2');
+
+  // Not converging (a cancelled run, which has no time): a second comment, as before.
+  const plain = fakeComments([]);
+  await upsertStatusComment(plain, where, () => state(), undefined, asWorkflow, undefined, {
+    searched: true,
+  });
+  await upsertStatusComment(plain, where, () => state(), undefined, asWorkflow, undefined, {
+    searched: true,
+  });
+  assert.equal(plain.comments.length, 2);
+});
+
+test("a create gives way only to its own account's older status comment of its environment", async () => {
+  const since = '2026-01-01T00:00:00Z';
+  const others: Stored[] = [
+    { id: 1, body: renderStatusComment(state({ version: 'theirs' })), user: person },
+    { id: 2, body: renderStatusComment(state({ environment: 'staging' })), user: bot },
+    { id: 3, body: 'a comment that mentions <!-- deploy-action -->', user: bot },
+    { id: 4, body: renderStatusComment(state()), user: { login: 'other-app[bot]', type: 'Bot' } },
+  ];
+  const api = fakeComments(others);
+  const r = await upsertStatusComment(
+    api,
+    where,
+    () => state({ version: '2' }),
+    undefined,
+    asWorkflow,
+    undefined,
+    {
+      searched: true,
+      converge: { since },
+    },
+  );
+  assert.deepEqual(r, { id: 1004, created: true });
+  assert.equal(api.comments.length, 5, 'nothing deleted');
+  assert.deepEqual(
+    api.comments.slice(0, 4).map((c) => c.body),
+    others.map((c) => c.body),
+    'nothing written over',
+  );
+
+  // The token's account unknown: its own comments cannot be told, so none is given way to.
+  const unknown = fakeComments([{ id: 1, body: renderStatusComment(state()), user: bot }]);
+  const u = await upsertStatusComment(
+    unknown,
+    where,
+    () => state(),
+    undefined,
+    async () => undefined,
+    undefined,
+    {
+      converge: { since },
+    },
+  );
+  assert.deepEqual(u, { id: 1001, created: true });
+});
+
+test('a failed delete keeps the run on its own comment; a failed write over the older one still moves to it', async () => {
+  const since = '2026-01-01T00:00:00Z';
+  const older = { id: 1, body: renderStatusComment(state({ version: '1' })), user: bot };
+  const refusing = fakeComments([older]);
+  refusing.issues.deleteComment = async () => {
+    throw Object.assign(new Error('Forbidden'), { status: 403 });
+  };
+  const kept = await upsertStatusComment(
+    refusing,
+    where,
+    () => state({ version: '2' }),
+    undefined,
+    asWorkflow,
+    undefined,
+    {
+      searched: true,
+      converge: { since },
+    },
+  );
+  assert.deepEqual(kept, { id: 1001, created: true });
+  assert.equal(refusing.comments.length, 2);
+
+  const failing = fakeComments([{ ...older }]);
+  failing.issues.updateComment = async () => {
+    throw Object.assign(new Error('Server Error'), { status: 500 });
+  };
+  const moved = await upsertStatusComment(
+    failing,
+    where,
+    () => state({ version: '2' }),
+    undefined,
+    asWorkflow,
+    undefined,
+    {
+      searched: true,
+      converge: { since },
+    },
+  );
+  assert.deepEqual(moved, { id: 1, created: false });
+  assert.deepEqual(
+    failing.comments.map((c) => c.id),
+    [1],
+    'its own second comment is gone',
+  );
 });

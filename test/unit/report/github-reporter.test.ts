@@ -518,7 +518,7 @@ test('a token without a permission: the warning says which permission each refus
 
 // A cancelled run's last writes are due before the runner's SIGKILL: who the token is (a GraphQL query) and
 // where the status comment is are asked when the run starts, so the end of the run only writes.
-test('the status comment is looked up when the run starts: once the result is in, the comment is written without a query or a search', async () => {
+test('the status comment is looked up when the run starts: once the result is in, the comment is written without a query or a full search', async () => {
   const gh = await createFakeGitHub({ tokens: { 'workflow-token': 'github-actions[bot]' } });
   try {
     gh.seedRepo({ owner: 'acme', repo: 'web', pulls: [{ number: 7, head: 'a'.repeat(40), user: 'alice' }] });
@@ -557,10 +557,12 @@ test('the status comment is looked up when the run starts: once the result is in
       first.atStart.filter((id) => id === 'graphql' || id === 'issues/list-comments'),
       ['graphql', 'issues/list-comments'],
     );
+    // After the create, one look at the comments updated lately: another run's older comment would win.
     assert.deepEqual(first.atEnd, [
       'repos/create-deployment-status',
       'checks/update',
       'issues/create-comment',
+      'issues/list-comments',
     ]);
     // The comment found at the start is the one updated at the end.
     const second = await run();
@@ -611,6 +613,47 @@ test('overlapping runs: the later run, whose start-up search is stale, updates t
     const comments = [...gh.repo().comments.values()] as unknown as Array<{ body: string }>;
     assert.equal(comments.length, 1, 'one status comment for the pull request and environment');
     assert.equal(parseStatusComment(comments[0]!.body, 'production')?.deploymentId, later.s.deploymentId);
+    gh.assertNoViolations();
+  } finally {
+    await gh.stop();
+  }
+});
+
+// Two runs start within the seconds a search is trusted: both find no comment and both create one at their end.
+// The later create sees the earlier's comment and gives way, so the pull request keeps one status comment,
+// showing the later run.
+test('overlapping runs within the fresh window: the later create gives way to the earlier comment, one comment stays', async () => {
+  const gh = await createFakeGitHub({ tokens: { 'workflow-token': 'github-actions[bot]' } });
+  try {
+    gh.seedRepo({ owner: 'acme', repo: 'web', pulls: [{ number: 7, head: 'a'.repeat(40), user: 'alice' }] });
+    const sha = gh.addCommit({ message: 'x' });
+    const clock = 1_000_000;
+    const runOf = async () => {
+      const s = await deploymentOn(gh, sha, 'workflow-token');
+      return { s, ...reporterFor(s, { token: 'workflow-token' }, { now: () => clock }) };
+    };
+    const [earlier, later] = [await runOf(), await runOf()];
+    for (const run of [earlier, later]) {
+      run.reporter.event({ type: 'start', environment: 'production', version: '1.2.3', strategy: 'canary' });
+      run.reporter.event({ type: 'phase-start', phase: 'production', environment: 'production' });
+    }
+    await untilStatuses(gh, earlier.s.deploymentId, 2);
+    await untilStatuses(gh, later.s.deploymentId, 2);
+    assert.equal(gh.repo().comments.size, 0);
+
+    earlier.reporter.event({ type: 'result', result: succeeded() });
+    await earlier.reporter.close!();
+    const [created] = [...gh.repo().comments.keys()];
+    later.reporter.event({ type: 'result', result: rolledBack() });
+    await later.reporter.close!();
+
+    assert.deepEqual(warningsIn(earlier.logs), []);
+    assert.deepEqual(warningsIn(later.logs), []);
+    assert.deepEqual([...gh.repo().comments.keys()], [created], "the earlier run's comment is the one left");
+    const comments = [...gh.repo().comments.values()] as unknown as Array<{ body: string }>;
+    assert.equal(parseStatusComment(comments[0]!.body, 'production')?.deploymentId, later.s.deploymentId);
+    assert.equal(gh.requestsFor('issues/create-comment').length, 2);
+    assert.equal(gh.requestsFor('issues/delete-comment').length, 1);
     gh.assertNoViolations();
   } finally {
     await gh.stop();
