@@ -293,14 +293,16 @@ async function drive(
     switch (action.kind) {
       case 'checkpoint': {
         if (aborted()) return { type: 'cancelled', now: now() };
-        const requests = await control.latest(false);
+        // A poll GitHub never answers must not hold the rollback: the runner kills the job 10 s after cancelling.
+        const requests = await unlessAborted(control.latest(false), signal);
+        if (aborted()) return { type: 'cancelled', now: now() };
         return { type: 'resumed', now: now(), ...(requests ? { requests } : {}) };
       }
       case 'await_control': {
         // Poll until the requests end the wait, the job is cancelled, or the in-job wait runs out.
         const began = now();
         for (;;) {
-          const requests = (await control.latest(true)) ?? [];
+          const requests = (await unlessAborted(control.latest(true), signal)) ?? [];
           const at = now();
           const d = decideControl({
             deploymentId: action.deploymentId,
@@ -715,6 +717,27 @@ function untilStopped(running: Promise<StepResult>, signal: AbortSignal): Promis
       signal.addEventListener('abort', onAbort, { once: true });
     }),
   ]).finally(() => signal.removeEventListener('abort', onAbort!));
+}
+
+/** `promise`'s value, or undefined as soon as the job is cancelled (the request goes on, unawaited). */
+async function unlessAborted<T>(
+  promise: Promise<T>,
+  signal: AbortSignal | undefined,
+): Promise<T | undefined> {
+  if (!signal) return promise;
+  if (signal.aborted) return undefined;
+  let onAbort: (() => void) | undefined;
+  try {
+    return await Promise.race([
+      promise,
+      new Promise<undefined>((resolve) => {
+        onAbort = () => resolve(undefined);
+        signal.addEventListener('abort', onAbort);
+      }),
+    ]);
+  } finally {
+    signal.removeEventListener('abort', onAbort!);
+  }
 }
 
 /** Waits for `promise`, or until the job is cancelled (the write goes on; the run stops waiting for it). */
