@@ -22,6 +22,7 @@ import {
 import { remoteCommands, type RemoteWord } from './remote-line.ts';
 import { deployToolWords, projectWords, taskWords } from './task-runners.ts';
 import { installWords } from './package-installs.ts';
+import { CONTAINER_RUN_VALUES, containerMounts } from './container-mounts.ts';
 
 export type ChosenKind =
   | 'program'
@@ -33,6 +34,7 @@ export type ChosenKind =
   | 'remote-program'
   | 'remote-code'
   | 'package' // the package an install fetches, whose install or build scripts run
+  | 'mount' // what a container runner mounts (a host path, a device, another container's mounts), or where to
   | 'after-unknown-option'; // after a docker/podman option not known here: maybe the image or the program
 
 export interface ChosenWord {
@@ -194,57 +196,11 @@ const SUBCOMMANDS: Record<
   string,
   { subcommands: readonly string[]; values: readonly string[]; operands: number }
 > = {
-  // docker exec [OPTIONS] CONTAINER COMMAND, docker run [OPTIONS] IMAGE [COMMAND], compose exec/run SERVICE COMMAND
+  // docker exec [OPTIONS] CONTAINER COMMAND, docker run/create [OPTIONS] IMAGE [COMMAND] (create's command runs
+  // at docker start), compose exec/run SERVICE COMMAND
   docker: {
-    subcommands: ['exec', 'run'],
-    values: [
-      ...['-a', '-c', '-e', '-h', '-l', '-m', '-p', '-u', '-v', '-w'],
-      ...['--attach', '--add-host', '--annotation', '--blkio-weight', '--cap-add', '--cap-drop'],
-      ...['--cgroup-parent', '--cgroupns', '--cidfile', '--cpu-period', '--cpu-quota', '--cpu-shares'],
-      ...['--cpus', '--cpuset-cpus', '--cpuset-mems', '--device', '--dns', '--dns-option', '--dns-search'],
-      ...['--domainname', '--entrypoint', '--env', '--env-file', '--expose', '--gpus', '--group-add'],
-      ...['--health-cmd', '--health-interval', '--health-retries', '--health-timeout', '--hostname', '--ip'],
-      ...['--ip6', '--ipc', '--isolation', '--label', '--label-file', '--link', '--log-driver', '--log-opt'],
-      ...['--mac-address', '--memory', '--memory-swap', '--mount', '--name', '--network', '--net'],
-      ...['--network-alias', '--pid', '--platform', '--publish', '--pull', '--restart', '--runtime'],
-      ...['--security-opt', '--shm-size', '--stop-signal', '--stop-timeout', '--storage-opt', '--sysctl'],
-      ...['--tmpfs', '--ulimit', '--user', '--userns', '--uts', '--volume', '--volume-driver'],
-      ...['--volumes-from', '--workdir', '--detach-keys', '--index', '--project-name', '--file'],
-      // docker run --help (Docker 27) besides those above.
-      ...['--pids-limit', '--memory-reservation', '--oom-score-adj', '--health-start-period'],
-      ...['--health-start-interval', '--memory-swappiness', '--device-read-bps', '--device-write-bps'],
-      ...[
-        '--device-read-iops',
-        '--device-write-iops',
-        '--cpu-rt-period',
-        '--cpu-rt-runtime',
-        '--kernel-memory',
-      ],
-      ...['--blkio-weight-device', '--link-local-ip', '--device-cgroup-rule', '--cpu-count', '--cpu-percent'],
-      ...['--io-maxbandwidth', '--io-maxiops', '--credentialspec', '--health-start-period'],
-      // docker compose run/exec.
-      ...['--profile', '--project-directory', '--env-file', '--parallel', '--progress', '--ansi'],
-      // podman run --help.
-      ...[
-        '--pod',
-        '--pod-id-file',
-        '--arch',
-        '--os',
-        '--variant',
-        '--authfile',
-        '--cgroup-conf',
-        '--cgroups',
-      ],
-      ...['--chrootdirs', '--conmon-pidfile', '--creds', '--decryption-key', '--gidmap', '--uidmap'],
-      ...['--subgidname', '--subuidname', '--group-entry', '--hooks-dir', '--hostuser', '--image-volume'],
-      ...['--init-path', '--passwd-entry', '--personality', '--pidfile', '--preserve-fds', '--rdt-class'],
-      ...['--requires', '--sdnotify', '--seccomp-policy', '--secret', '--timeout', '--tz', '--umask'],
-      ...['--unsetenv', '--health-on-failure', '--health-startup-cmd', '--health-startup-interval'],
-      ...['--health-startup-retries', '--health-startup-success', '--health-startup-timeout', '--mask'],
-      ...['--health-log-destination', '--health-max-log-count', '--health-max-log-size', '--unmask'],
-      ...['--cert-dir', '--signature-policy', '--retry', '--retry-delay', '--systemd', '--cpu-rt-period'],
-      ...['--env-merge', '--log-level', '--mount', '--shm-size-systemd', '--preserve-fd', '--expose'],
-    ],
+    subcommands: ['exec', 'run', 'create'],
+    values: CONTAINER_RUN_VALUES,
     operands: 1,
   },
   // kubectl exec POD [-c C] -- COMMAND, kubectl debug … -- COMMAND: after the first `--` only.
@@ -587,6 +543,8 @@ export function chosenWords(words: readonly string[]): ChosenWord[] {
       add(task.index, task.kind, task.how, undefined, at, task.safe);
     for (const install of installWords(words, at, name))
       if (!install.pinned) add(install.index, 'package', install.how, undefined, at);
+    for (const mount of containerMounts(words, at, name).refused)
+      add(mount.index, 'mount', mount.how, mount.names, at);
     if (name === 'scp') {
       for (let j = at + 1; j < words.length && words[j] !== '--'; j++)
         if (words[j] === '-S') add(j + 1, 'program', 'the program scp -S runs', undefined, at);
@@ -886,23 +844,50 @@ export function readsWorkingDirectory(words: readonly string[], depth = 0): stri
 /**
  * Whether shell code run in the current directory reads what it runs from there (readsWorkingDirectory), its
  * commands split roughly at ; & | newlines and brackets, quotes dropped: that can only find more readers. A cd
- * or pushd to an absolute directory ends the search (what follows runs there).
+ * or pushd to an absolute directory ends the search (what follows runs there) when it surely runs, as in a
+ * script (shell-script.ts): at the top of the code, not after && or || nor piped, not inside brackets, if, a
+ * loop, case or a function's body. What its && runs is there; what its || runs (cd /x || ./deploy.sh) is still
+ * here, and so is what follows that on && or |: the search ends at the next command after ; or a newline.
  */
 export function readsWorkingDirectoryIn(code: string, depth = 0): string | undefined {
-  for (const line of code.split(/[;&|\n(){}]+/)) {
-    const words = line
-      .trim()
+  const parts = code.split(/([;&|\n(){}]+)/);
+  // Brackets and compound commands open around a command (and the brackets open when each case began); whether
+  // a sure cd to a fixed directory ran, and whether the commands since are its || branch.
+  let nesting = 0;
+  const cases: number[] = [];
+  let moved = false;
+  let failed = false;
+  for (let p = 0; p < parts.length; p += 2) {
+    const before = parts[p - 1] ?? '';
+    const after = parts[p + 1] ?? '';
+    nesting += (before.match(/[({]/g) ?? []).length - (before.match(/[)}]/g) ?? []).length;
+    const chained = /&&|\|/.test(before);
+    const top = nesting <= 0 && cases.length === 0;
+    if (moved && top && !chained) return undefined;
+    if (moved && before.includes('||')) failed = true;
+    const words = parts[p]!.trim()
       .split(/\s+/)
       .filter(Boolean)
       .map((word) => word.replace(/["'\\]/g, ''));
-    const cd = words[0] === 'builtin' || words[0] === 'command' ? 1 : 0;
+    const first = words[0] ?? '';
+    const cd = first === 'builtin' || first === 'command' ? 1 : 0;
     if (
+      !moved &&
+      top &&
+      !chained &&
+      !/^\|(?!\|)|^&(?!&)/.test(after) &&
       /^(cd|pushd)$/.test(words[cd] ?? '') &&
       /^[/]/.test(words.slice(cd + 1).find((w) => !w.startsWith('-')) ?? '')
     )
-      return undefined;
-    const why = readsWorkingDirectory(words, depth);
-    if (why !== undefined) return why;
+      moved = true;
+    else if (!moved || failed) {
+      const why = readsWorkingDirectory(words, depth);
+      if (why !== undefined) return why;
+    }
+    if (/^(if|while|until|for|select)$/.test(first)) nesting++;
+    else if (/^(fi|done)$/.test(first)) nesting--;
+    else if (first === 'case') cases.push(nesting);
+    else if (first === 'esac' && cases.length) nesting = cases.pop()!;
   }
   return undefined;
 }

@@ -30,6 +30,7 @@ import { helmSetWords } from './helm-values.ts';
 import { extraVarsArgument, extraVarsWords, saltPillarWords } from './ansible-vars.ts';
 import { remoteToolParser } from './remote-tools.ts';
 import { fileReadWords, type FileRead } from './file-reads.ts';
+import { containerMounts } from './container-mounts.ts';
 
 export type CodeKind =
   | 'shell' // a POSIX shell's -c script
@@ -101,6 +102,8 @@ export interface CommandModel {
   macroValues: Set<number>;
   /** Arguments the program reads a local file from and sends (file-reads.ts: curl -d @FILE, az's @FILE, …). */
   fileReads: Map<number, FileRead>;
+  /** Named volumes a container mounts (`-v data-{{env}}:/data`): checked once rendered (volumeNameProblem). */
+  volumeNames: Set<number>;
 }
 
 /**
@@ -313,6 +316,7 @@ export function emptyModel(): CommandModel {
     yamlValues: new Map(),
     macroValues: new Set(),
     fileReads: new Map(),
+    volumeNames: new Set(),
   };
 }
 
@@ -1641,6 +1645,7 @@ export function commandModel(words: readonly string[]): CommandModel {
       model.yamlValues.set(index, "salt's pillar= data, which salt reads as YAML");
     if (name === 'helm') for (const set of helmSetWords(words, i)) model.helmSets.set(set.index, set.option);
     for (const read of fileReadWords(words, i)) model.fileReads.set(read.index, read);
+    for (const index of containerMounts(words, i, name).volumes) model.volumeNames.add(index);
     // A word run as code is not also a program to look at here (its own words are not these words).
     for (const operand of model.code.slice(before)) seen.add(operand.index);
     // The script it loads is its standard input (sh /dev/stdin, awk -f -, make -f -).

@@ -45,6 +45,8 @@ import {
   unreadScriptMessage,
 } from './inline-args.ts';
 import { pinExample, versionValueProblem } from './package-installs.ts';
+import { isVolumeNameText, volumeNameProblem, volumeVariableMessage } from './container-mounts.ts';
+import { envsubstFormat, envsubstMessage, formatVariables } from './envsubst.ts';
 import {
   helmInKey,
   helmKeyAt,
@@ -103,6 +105,8 @@ export interface TemplateSite {
   remotePath?: { word: string; mode: 'if-remote' | 'always'; program: string };
   /** The version appended to a fixed package name of an install (`app@{{v}}`): checked by versionValueProblem. */
   version?: boolean;
+  /** In the name of a named volume a container mounts (`-v data-{{env}}:/data`): checked by volumeNameProblem. */
+  volume?: boolean;
   /** In a helm --set argument, for this key: the value must hold none of helm's parser's characters. */
   helmSet?: { option: string; key: string };
   /** In an ansible -e argument: the value must hold no Jinja opener (extraVarsValueProblem). */
@@ -377,6 +381,8 @@ export function chosenWordMessage(chosen: ChosenWord, words: readonly string[], 
         return `${where}: its value would choose where packages come from, or the programs that run their install scripts, and so the code that runs, ${never}; write that value in the config, ${perEnvironment}`;
       return `${where}: its value would choose the package that is installed, and so the code its install or build scripts run (a plain word picks any package; npm:other@1, a git URL or a path pick others), ${never}; ${pinExample(words, chosen.program, chosen.index, at)}`;
     }
+    case 'mount':
+      return `${where}: its value would choose what of this machine the container gets (a host directory such as /etc or the docker socket, a device, another container's mounts) or which of the container's own files a mount hides (its programs, or the code its entrypoint runs, laid over by a directory the value picks), ${never}; write the mount in the config (${programName(words[chosen.program]!)} run -v /srv/app/data:/data …, or a named volume -v data-${at}:/data) and pass the value to the container as data (-e VERSION=${at}), ${perEnvironment}`;
     case 'after-unknown-option':
       return `${at} (${words[chosen.index]}) comes after ${chosen.how}, which this tool does not know: if it takes a value, the image and the program that runs are one word further, and the value could choose what runs; attach the option's value (--option=VALUE), or write the image and the program without a template`;
   }
@@ -482,9 +488,14 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
   const visiting = inherited?.visiting ?? new Map<string, 'exact' | 'anywhere'>();
   // The values a cd or pushd of the script changed to, until a later command reading the directory refuses them.
   let workingDirectory: { founds: Found[]; program: string } | undefined;
+  // After a cd to a fixed directory cleared it: the directory before, which its || branch still runs in (cd /x ||
+  // ./deploy.sh), until the and-or list of the cd ends.
+  let cdBranch: { saved: typeof workingDirectory } | undefined;
   // The templated directory before each pushd, and before each subshell ( … ) that is open.
   const directoryStack: Array<typeof workingDirectory> = [];
   const subshellDirectories: Array<typeof workingDirectory> = [];
+  // The envsubst commands of the script: checked after its last command, once every pipe is known.
+  const envsubsts: SimpleCommand[] = [];
   // ${!n} where n holds no value reads the variable n names, which may hold one: a reference to "!n", which
   // holds any value of the script (HeldValues.holds), refused where a value would be (not everywhere, as ${!v}
   // is when v holds a value: then the value names the variable).
@@ -692,6 +703,7 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
     const texts = command.args.map(textOf);
     const model = commandModel(texts);
     command.model = model;
+    if (programName(texts[0] ?? '') === 'envsubst') envsubsts.push(command);
     for (const operand of model.code)
       for (const found of operand.index < command.args.length ? valuesIn(command.args[operand.index]!) : [])
         refuseFound(found, 'code', (name) => codeOperandMessage(operand, texts, name));
@@ -718,6 +730,13 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
       }
       return undefined;
     };
+    const chainedBy = /(&&|\|\|?)[\s({]*$/.exec(
+      script.slice(0, (command.args[0] ?? command.words[0]!).start),
+    )?.[1];
+    if (cdBranch && chainedBy === undefined) {
+      if (workingDirectory === cdBranch.saved) workingDirectory = undefined;
+      cdBranch = undefined;
+    } else if (cdBranch && chainedBy === '||') workingDirectory = cdBranch.saved;
     const reads = !workingDirectory
       ? undefined
       : (readsWorkingDirectory(texts) ??
@@ -736,8 +755,9 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
     }
     // cd, pushd, popd (also as builtin cd, command cd). A cd or pushd to a value sets the templated directory; a
     // later cd or pushd to a fixed absolute directory clears it when it runs whatever came before (at the top of
-    // the script, not after && or ||, nor inside if, a loop or a function, where it may be on another branch);
-    // popd returns to the directory before the pushd; a subshell's end to the one before it (below).
+    // the script, not after && or || nor piped or in the background, nor inside if, a loop or a function, where
+    // it may be on another branch), but for its || branch (above); popd returns to the directory before the
+    // pushd; a subshell's end to the one before it (below).
     const cdAt = texts[0] === 'builtin' || texts[0] === 'command' ? 1 : 0;
     const cd = texts[cdAt];
     if (cd === 'cd' || cd === 'pushd') {
@@ -756,9 +776,12 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
         !/\$/.test(script.slice(command.args[k]!.start, command.args[k]!.end)) &&
         frame.levels.length === 1 &&
         frame.parens === 0 &&
-        !/(&&|\|\|)\s*$/.test(script.slice(0, command.args[0]!.start))
-      )
+        chainedBy === undefined &&
+        !/^[^\S\n]*(\|(?!\|)|&(?!&))/.test(script.slice(command.words.at(-1)!.end))
+      ) {
+        cdBranch = { saved: workingDirectory };
         workingDirectory = undefined;
+      }
     } else if (cd === 'popd' && directoryStack.length > 0) workingDirectory = directoryStack.pop();
     // Where a value must be one plain word, checked once rendered: a variable holding exactly fixed text and
     // templates (Held.exact), referenced as $v or ${v}, has its fixed text checked here (`fits`) and its
@@ -824,6 +847,13 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
           'the version of a package an install fetches',
           (site) => (site.version = true),
         );
+      }
+    for (const index of model.volumeNames)
+      if (index < command.args.length) {
+        for (const site of sitesIn(command.args[index]!)) site.volume = true;
+        for (const found of valuesIn(command.args[index]!))
+          if (found.ref && !attachExact(found, isVolumeNameText, (site) => (site.volume = true)))
+            refuseFound(found, 'chooses', (name) => volumeVariableMessage(name));
       }
     for (const [index, where] of model.yamlValues)
       if (index < command.args.length) {
@@ -1281,7 +1311,7 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
   /** The files cat or tee writes its input to: its output redirections (> f, >> f), and tee's operands. */
   const writtenFiles = (command: SimpleCommand): string[] => {
     const name = command.args?.length ? programName(plain(command.args[0]!)) : '';
-    if (name !== 'cat' && name !== 'tee') return [];
+    if (name !== 'cat' && name !== 'tee' && name !== 'envsubst') return [];
     const files = command.words
       .filter((w) => w.role === 'redirect' && /(^|[^<0-9&]|1)>>?\|?\s*$/.test(script.slice(0, w.start)))
       .map(plain);
@@ -1714,6 +1744,53 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
 
   const outer = stack[0]!;
   if (outer.kind === 'script') finishCommand(outer, 'end');
+  // envsubst < k8s.tmpl | kubectl apply -f - (or > m.yaml, then kubectl apply -f m.yaml): it substitutes the
+  // DEPLOY_* variables, or the variables its SHELL-FORMAT names, unescaped into a manifest.
+  for (const command of envsubsts) {
+    const texts = command.args!.map(plain);
+    const format = envsubstFormat(texts);
+    if (format === 'none' || sites.length === 0) continue;
+    const rest = script.slice(command.words.at(-1)!.end);
+    let reader: string | undefined;
+    for (let stage: SimpleCommand | undefined = command; stage && !reader; stage = stage.pipedInto)
+      reader =
+        (stage.args ? manifestReader(stage.args.map(plain)) : undefined) ??
+        manifestFileReader(writtenFiles(stage), rest);
+    if (reader === undefined) continue;
+    const said = texts.join(' ');
+    const refuseAt = (name: string, at: number, how: string) =>
+      refuse('chooses', name, at, named(name, at, envsubstMessage(name, how, said, reader)));
+    if (format === 'all') {
+      refuseAt(sites[0]!.name, sites[0]!.start, `is exported to the script as ${envNameFor(sites[0]!.name)}`);
+      continue;
+    }
+    const word = command.args![format]!;
+    for (const found of valuesIn(word))
+      refuseFound(found, 'chooses', (name) =>
+        envsubstMessage(
+          name,
+          'is in the SHELL-FORMAT of envsubst, where it chooses the variables substituted',
+          said,
+          reader,
+        ),
+      );
+    for (const variable of formatVariables(texts[format]!)) {
+      const holds = held.holds(variable);
+      const site = sites.find((s) => envNameFor(s.name) === variable) ?? sites[0]!;
+      if (holds)
+        refuseAt(
+          holds.names[0]!,
+          word.start,
+          `is held by ${variable}, which the SHELL-FORMAT of envsubst names`,
+        );
+      else if (variable.startsWith('DEPLOY_'))
+        refuseAt(
+          site.name,
+          site.start,
+          `is exported to the script as ${variable}, which the SHELL-FORMAT of envsubst names`,
+        );
+    }
+  }
   if ((stack.length > 1 || inSingle) && sites.length > 0) {
     const last = sites.at(-1)!;
     refuse('unterminated', last.name, last.start);
@@ -1768,6 +1845,8 @@ export function renderShellScript(template: string, values: TemplateValues): Ren
     if (remote) throw new TemplateError(`${remote} (character ${site.start + 1})`);
     const version = site.version ? versionValueProblem(site.name, value) : undefined;
     if (version) throw new TemplateError(`${version} (character ${site.start + 1})`);
+    const volume = site.volume ? volumeNameProblem(site.name, value) : undefined;
+    if (volume) throw new TemplateError(`${volume} (character ${site.start + 1})`);
     const helm = site.helmSet
       ? helmSetValueProblem(site.name, value, site.helmSet.option, site.helmSet.key)
       : undefined;
@@ -2150,6 +2229,12 @@ export function renderArgvCommand(
     for (const [, name] of (argv[index] ?? '').matchAll(PLACEHOLDER)) {
       const value = values[name!];
       const problem = value === undefined ? undefined : versionValueProblem(name!, value);
+      if (problem) throw new TemplateError(problem);
+    }
+  for (const index of model.volumeNames)
+    for (const [, name] of (argv[index] ?? '').matchAll(PLACEHOLDER)) {
+      const value = values[name!];
+      const problem = value === undefined ? undefined : volumeNameProblem(name!, value);
       if (problem) throw new TemplateError(problem);
     }
   for (const index of model.extraVars)

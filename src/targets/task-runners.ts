@@ -39,6 +39,8 @@ interface TaskRunner {
   argsFrom?: string;
   /** A `--` ends its options only: what follows are targets still (make). */
   targetsAfterDashes?: boolean;
+  /** What its operands are when not targets (mock's source packages), and how they are said. */
+  operandsAre?: { kind: TaskWord['kind']; how: string };
   safe: string;
 }
 
@@ -294,6 +296,39 @@ const RUNNERS: Record<string, TaskRunner> = {
     safe: 'nox -s deploy -- VALUE (read as session.posargs)',
   },
 };
+// mock builds a source package (or a spec) in a build root: its spec's %prep, %build and %install run, and its
+// chroot config (-r NAME or a .cfg file, --configdir) is Python code. Its other modes take operands too (packages
+// --install puts in the build root, the command --chroot runs there): refused alike.
+RUNNERS['mock'] = {
+  values: [
+    ...['-r', '--root', '-a', '--addrepo', '--arch', '--forcearch', '--target', '--uniqueext', '--resultdir'],
+    ...['--rootdir', '--cwd', '-D', '--define', '--with', '--without', '--spec', '--sources', '--configdir'],
+    ...['--enable-plugin', '--disable-plugin', '--plugin-option', '--config-opts', '--macro-file'],
+    ...['--localrepo', '--scm-option', '--enablerepo', '--disablerepo', '--additional-package'],
+  ],
+  choosing: {
+    '-r': 'script',
+    '--root': 'script',
+    '--configdir': 'script',
+    '--spec': 'script',
+    '--sources': 'script',
+    '-a': 'script',
+    '--addrepo': 'script',
+    '--enable-plugin': 'script',
+    '--plugin-option': 'script',
+    '--config-opts': 'script',
+    '--macro-file': 'script',
+    '--scm-option': 'script',
+    '--additional-package': 'script',
+  },
+  operands: 'all',
+  targetsAfterDashes: true,
+  operandsAre: {
+    kind: 'script',
+    how: 'the source package or spec mock builds (its %prep, %build and %install run), or what its mode installs or runs in the build root',
+  },
+  safe: 'mock -r fedora-40-x86_64 --rebuild app.src.rpm --define "version VALUE" (the source package and the config written in the config; the value in a macro the spec uses)',
+};
 // Capistrano is rake: its first operand is the stage, whose config/deploy/STAGE.rb it loads, then the tasks.
 RUNNERS['cap'] = {
   ...RUNNERS.rake!,
@@ -389,7 +424,8 @@ export function taskWords(words: readonly string[], at: number, name: string): T
       // rake "deploy[{{x}}]": only the task name before "[" chooses; its arguments are data.
       const head = word.slice(0, word.indexOf(runner.argsFrom));
       if (/\{\{/.test(head)) add(j, 'target', `the target ${program} runs`);
-    } else add(j, 'target', `the target ${program} runs`);
+    } else if (runner.operandsAre) add(j, runner.operandsAre.kind, runner.operandsAre.how);
+    else add(j, 'target', `the target ${program} runs`);
     // bazel run TARGET ARGS: the words after the target are the binary's arguments.
     if (runner.operands === 'first' || (name.startsWith('bazel') && subcommand === ' run')) break;
     first = false;
@@ -616,7 +652,8 @@ const DEPLOY_TOOLS: Record<
     safe: 'ansible -i inventory/production all -m ping (the inventory written in the config)',
   },
   docker: {
-    choosing: ['-f', '--file', '--project-directory', '--build-context'],
+    // --target: the stage of the Dockerfile built, whose RUN steps run.
+    choosing: ['-f', '--file', '--project-directory', '--build-context', '--target'],
     subcommand: ['build', 'compose', 'buildx', 'image'],
     operands: 'the build context docker build runs the Dockerfile of',
     safe: 'docker build -f Dockerfile --build-arg VERSION=VALUE . (the context and Dockerfile written in the config)',
@@ -765,20 +802,26 @@ function kubectlShortCluster(word: string): { option: string; attached: string }
 
 /** The words of a deploy or infrastructure tool's command that name the code or config it runs (DEPLOY_TOOLS). */
 export function deployToolWords(words: readonly string[], at: number, name: string): TaskWord[] {
+  // buildx's own binary (docker-buildx bake, buildx bake).
+  if (name === 'buildx' || name === 'docker-buildx') {
+    const bake = bakeAt(words, at);
+    return bake === undefined ? [] : bakeWords(words, bake, `${name} bake`);
+  }
   const tool = DEPLOY_TOOLS[name];
   if (!tool) return [];
   // docker: only build (and compose, whose -f is its file); docker run -f is not this.
   let from = at + 1;
-  let choosing = tool.choosing;
+  const choosing = tool.choosing;
   // kubectl logs -f is --follow: no file.
   const logs = words.findIndex((w, k) => k > at && w === 'logs' && !words[k - 1]!.startsWith('-'));
   if ((name === 'kubectl' || name === 'oc') && logs > 0) return [];
   if (tool.subcommand) {
     const sub = words.findIndex((w, k) => k > at && !w.startsWith('-'));
     if (sub < 0 || !tool.subcommand.includes(words[sub]!)) return [];
-    // docker buildx bake -f FILE: the bake file names the contexts and Dockerfiles built.
-    if (words[sub] === 'buildx' && words[sub + 1] === 'bake') choosing = ['-f', '--file'];
-    else if (words[sub] !== 'build' && words[sub] !== 'compose' && words[sub + 1] !== 'build') return [];
+    // docker buildx bake: its targets, bake files and --set (bakeWords).
+    const bake = words[sub] === 'buildx' ? bakeAt(words, sub) : undefined;
+    if (bake !== undefined) return bakeWords(words, bake, `${name} buildx bake`);
+    if (words[sub] !== 'build' && words[sub] !== 'compose' && words[sub + 1] !== 'build') return [];
     from = sub + 1;
   }
   const building =
@@ -819,17 +862,6 @@ export function deployToolWords(words: readonly string[], at: number, name: stri
     if (word.startsWith('-') && word !== '-') {
       const eq = word.indexOf('=');
       const option = eq > 0 ? word.slice(0, eq) : word;
-      // docker buildx bake --set TARGET.context=…/.dockerfile=…: what is built, as -f's file would name it.
-      const bakeSet = eq > 0 ? word.slice(eq + 1) : words[j + 1];
-      if (
-        choosing !== tool.choosing &&
-        option === '--set' &&
-        /^[^=]*\.(context|contexts\.[^=]*|dockerfile|dockerfile-inline)=/.test(bakeSet ?? '')
-      )
-        add(
-          eq > 0 ? j : j + 1,
-          `the context or Dockerfile docker buildx bake --set sets, which chooses the code that runs`,
-        );
       // kubectl's -Rf DIR, -RfDIR: a cluster of flags ending in -f or -k.
       const cluster = name === 'kubectl' || name === 'oc' ? kubectlShortCluster(word) : undefined;
       if (cluster !== undefined) {
@@ -846,7 +878,12 @@ export function deployToolWords(words: readonly string[], at: number, name: stri
       const short = !word.startsWith('--') && word.length > 2 && eq < 0 ? word.slice(0, 2) : undefined;
       // `-f -` is standard input: a here-document's values are checked as a manifest's (shell-script.ts).
       const value = eq > 0 ? word.slice(eq + 1) : short !== undefined ? word.slice(2) : words[j + 1];
-      if (choosing.includes(short ?? option) && value !== '-')
+      // --target names a stage, not a file: only a template there counts (not as a path read from a cd's directory).
+      if (
+        choosing.includes(short ?? option) &&
+        value !== '-' &&
+        (option !== '--target' || /\{\{/.test(value ?? ''))
+      )
         add(
           eq > 0 || short !== undefined ? j : j + 1,
           `the value of ${name} ${short ?? option}, which chooses the code or config that runs`,
@@ -861,6 +898,105 @@ export function deployToolWords(words: readonly string[], at: number, name: stri
       if (!building || word === 'build' || word === 'buildx') continue;
     }
     add(j, tool.operands);
+  }
+  return found;
+}
+
+/** buildx's options before its subcommand that take a value (`docker buildx --builder b bake`). */
+const BUILDX_VALUES = ['--builder', '--debug-addr'];
+
+/** The word `bake` (or its alias `f`) of a buildx command whose `buildx` is `words[at]`, or undefined. */
+function bakeAt(words: readonly string[], at: number): number | undefined {
+  for (let j = at + 1; j < words.length; j++) {
+    const word = words[j]!;
+    if (BUILDX_VALUES.includes(word)) j++;
+    else if (!word.startsWith('-')) return word === 'bake' || word === 'f' ? j : undefined;
+  }
+  return undefined;
+}
+
+/** docker buildx bake's options that take a value (docker buildx bake --help). */
+const BAKE_VALUES = [
+  ...['-f', '--file', '--set', '--builder', '--metadata-file', '--progress', '--provenance', '--sbom'],
+  ...['--call', '--list', '--allow', '--var'],
+];
+/** Its options that take none. */
+const BAKE_FLAGS = ['--load', '--push', '--pull', '--no-cache', '--print', '--check', '--debug', '-D'];
+
+/**
+ * The fields of a bake target whose value chooses what is built and so what runs: its context and Dockerfile
+ * (the RUN steps), the stage built (`target`), the cache whose layers stand for the results of RUN steps.
+ */
+const BAKE_CHOOSING_FIELD = /^(context|contexts\..*|dockerfile|dockerfile-inline|target|cache-from)$/;
+
+const BAKE_SAFE =
+  'docker buildx bake app --set app.args.VERSION=VALUE (the target and the bake file written in the config; the value a build argument, or a tag: --set app.tags=registry/app:VALUE)';
+
+/**
+ * docker buildx bake (`words[bake]` is `bake`): the targets it builds (a target names its context, its
+ * Dockerfile and so the RUN steps that run, like `make TARGET`), the bake files it reads (-f), the entitlements it
+ * grants (--allow), and in `--set TARGET.FIELD=VALUE` the target and the field set (a template there chooses
+ * what is overridden, on which build) and the value of a field that chooses what is built (context,
+ * dockerfile, target, cache-from).
+ */
+function bakeWords(words: readonly string[], bake: number, program: string): TaskWord[] {
+  const found: TaskWord[] = [];
+  const add = (index: number, kind: TaskWord['kind'], how: string) => {
+    if (index < words.length) found.push({ index, kind, how, safe: BAKE_SAFE });
+  };
+  const target = `the target ${program} builds (the bake file names its context and Dockerfile, whose RUN steps run)`;
+  for (let j = bake + 1; j < words.length; j++) {
+    const word = words[j]!;
+    if (word === '--') {
+      for (let k = j + 1; k < words.length; k++) add(k, 'target', target);
+      break;
+    }
+    if (!word.startsWith('-') || word === '-') {
+      add(j, 'target', target);
+      continue;
+    }
+    // --opt=VALUE, -fFILE, or the value apart.
+    const long = word.startsWith('--');
+    const eq = long ? word.indexOf('=') : -1;
+    const option = eq > 0 ? word.slice(0, eq) : long ? word : word.slice(0, 2);
+    const attached = eq > 0 ? word.slice(eq + 1) : !long && word.length > 2 ? word.slice(2) : undefined;
+    if (!BAKE_VALUES.includes(option)) {
+      // An option this tool does not know may take the next word: that word may be its value or a target.
+      if (!BAKE_FLAGS.includes(option) && attached === undefined && !(words[j + 1] ?? '-').startsWith('-'))
+        add(
+          ++j,
+          'target',
+          `${target}, or the value of ${option}, an option this tool does not know (attach its value: ${option}=VALUE)`,
+        );
+      continue;
+    }
+    const index = attached === undefined ? ++j : j;
+    const value = attached ?? words[index];
+    if (value === undefined) break;
+    if ((option === '-f' || option === '--file') && value !== '-')
+      add(index, 'project', `the value of ${program} ${option}, which chooses the code or config that runs`);
+    else if (option === '--allow')
+      add(
+        index,
+        'project',
+        `the entitlement ${program} --allow grants the build (host paths it may read or write, the host network, an insecure sandbox)`,
+      );
+    else if (option === '--set') {
+      // TARGET.FIELD=VALUE, TARGET.FIELD+=VALUE.
+      const assign = value.indexOf('=');
+      const key = (assign < 0 ? value : value.slice(0, assign)).replace(/\+$/, '');
+      const field = key.includes('.') ? key.slice(key.indexOf('.') + 1) : '';
+      if (/\{\{/.test(key))
+        add(index, 'target', `the target or the field ${program} --set overrides (TARGET.FIELD)`);
+      else if (assign > 0 && /\{\{/.test(value.slice(assign + 1)) && BAKE_CHOOSING_FIELD.test(field))
+        add(
+          index,
+          field === 'target' ? 'target' : 'project',
+          field === 'target'
+            ? `the stage of the Dockerfile ${program} --set ${key} builds, whose RUN steps run`
+            : `the ${field} ${program} --set ${key} sets, which chooses the code that runs`,
+        );
+    }
   }
   return found;
 }

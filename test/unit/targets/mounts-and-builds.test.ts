@@ -1,0 +1,325 @@
+// A templated value never chooses what a container mounts, what a build builds, or what reaches a manifest
+// unescaped: the host side of a bind mount (docker/podman run and create -v, --mount, compose run -v), the path in
+// the container a mount lands at, --volumes-from, --device and --tmpfs; docker buildx bake's targets and the
+// target or field of its --set, and its --set TARGET.target (the stage); mock's source package, spec and config;
+// envsubst writing the script's DEPLOY_* variables into a manifest; and a cd in inline code that may not run (or
+// whose || branch runs in the directory the value chose).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { renderArgvCommand, renderShellScript } from '../../../src/targets/shell-script.ts';
+import {
+  assertAccepted,
+  assertRefused,
+  assertScriptAccepted,
+  assertScriptRefused,
+} from '../../helpers/command-checks.ts';
+
+const renderArgv = (argv: string[], v: string) =>
+  renderArgvCommand(argv, { x: v }, (word) => word.replaceAll('{{x}}', v));
+
+test('a template in the host side of a bind mount is refused, in every spelling of the mount', () => {
+  const host =
+    /is in the host path (docker|docker-compose|podman|nerdctl)[a-z ]* (-v|--volume|--mount) mounts into the container/;
+  for (const spec of [
+    ['docker', 'run', '-v', '/srv/{{x}}:/app', 'img'],
+    ['docker', 'run', '-v', '/{{x}}:/data:ro', 'img'],
+    ['docker', 'run', '--volume', '/home/{{x}}:/app', 'img'],
+    ['docker', 'run', '--volume=/srv/{{x}}:/app', 'img'],
+    ['docker', 'run', '-itv', '/srv/{{x}}:/app', 'img'],
+    ['docker', 'run', '--rm', '-e', 'A=1', '-v', './{{x}}:/app', 'img'],
+    ['docker', 'run', '--mount', 'type=volume,src=/srv/{{x}},dst=/app', 'img'],
+    ['docker', 'create', '-v', '/srv/{{x}}:/app', 'img'],
+    ['docker', 'container', 'run', '-v', '/srv/{{x}}:/app', 'img'],
+    ['docker', 'compose', 'run', '-v', '/srv/{{x}}:/app', 'web'],
+    ['docker', 'compose', '-f', 'compose.yml', 'run', '--rm', '-v', './{{x}}:/app', 'web'],
+    ['docker-compose', 'run', '-v', '/srv/{{x}}:/app', 'web'],
+    ['podman', 'run', '-v', '/srv/{{x}}:/app:Z', 'img'],
+    ['podman', 'create', '--volume', '/srv/{{x}}:/app', 'img'],
+    ['nerdctl', 'run', '-v', '/srv/{{x}}:/app', 'img'],
+    ['sudo', 'docker', 'run', '-v', '/{{x}}:/app', 'img'],
+  ])
+    assertRefused(spec, host);
+  // --mount type=bind (src or source), and any source of a mount that is no volume.
+  for (const spec of [
+    ['docker', 'run', '--mount', 'type=bind,src={{x}},dst=/app', 'img'],
+    ['docker', 'run', '--mount', 'type=bind,source=/srv/{{x}},target=/app', 'img'],
+    ['docker', 'run', '--mount=type=bind,src={{x}},dst=/app', 'img'],
+    ['podman', 'run', '--mount', 'type=image,source={{x}},destination=/app', 'img'],
+  ])
+    assertRefused(
+      spec,
+      /is in the source (docker|podman) run --mount type=(bind|image) mounts into the container/,
+    );
+  assertScriptRefused('docker run -v "$PWD/{{x}}:/app" img', /is in the host path docker run -v/);
+  // A variable holding a path: its fixed text holds a "/".
+  assertScriptRefused(
+    'V=/srv/{{x}}; docker run -v "$V:/app" img',
+    /a "\/" in it would make the source a directory/,
+  );
+  assertScriptRefused(
+    'V=$(echo {{x}}); docker run -v "$V:/app" img',
+    /the name of a volume a container mounts/,
+  );
+});
+
+test('the message says what the value would choose and the safe way', () => {
+  assertRefused(
+    ['docker', 'run', '-v', '/srv/{{x}}:/app', 'img'],
+    /\{\{x\}\}( \(character 21\))? is in the host path docker run -v mounts into the container \(\/srv\/\{\{x\}\}:\/app\): its value would choose what of this machine the container gets \(a host directory such as \/etc or the docker socket.*write the mount in the config \(docker run -v \/srv\/app\/data:\/data …, or a named volume -v data-\{\{x\}\}:\/data\) and pass the value to the container as data \(-e VERSION=\{\{x\}\}\)/,
+  );
+});
+
+test('a template in the container side of a mount, its options, --volumes-from, --device or --tmpfs is refused', () => {
+  for (const [spec, message] of [
+    [['docker', 'run', '-v', 'data:/app/{{x}}', 'img'], /the path in the container docker run -v mounts at/],
+    [['docker', 'run', '-v', '/srv/data:/{{x}}', 'img'], /the path in the container docker run -v mounts at/],
+    [
+      ['docker', 'run', '-v', '/app/{{x}}', 'img'],
+      /the path in the container docker run -v mounts a volume at/,
+    ],
+    [['docker', 'run', '-v', 'data:/app:{{x}}', 'img'], /the options of the mount docker run -v makes/],
+    [
+      ['docker', 'run', '--mount', 'src=data,dst=/app/{{x}}', 'img'],
+      /the path in the container docker run --mount/,
+    ],
+    [
+      ['docker', 'run', '--mount', 'type={{x}},src=data,dst=/app', 'img'],
+      /the type of the mount docker run --mount/,
+    ],
+    [
+      ['docker', 'run', '--mount', 'src=data,dst=/d,volume-opt=device={{x}}', 'img'],
+      /the volume-opt of the mount/,
+    ],
+    [['docker', 'run', '--mount', 'src=data,{{x}}=/d', 'img'], /a key of docker run --mount/],
+    [
+      ['docker', 'run', '--volumes-from', '{{x}}', 'img'],
+      /the container whose mounts docker run --volumes-from/,
+    ],
+    [['docker', 'run', '--device', '/dev/{{x}}', 'img'], /the device of this machine docker run --device/],
+    [['docker', 'run', '--tmpfs', '/app/{{x}}', 'img'], /the path in the container docker run --tmpfs/],
+    // docker create's command runs at docker start: it is the program, as docker run's is.
+    [['docker', 'create', 'img', '{{x}}'], /the word naming the program docker create runs/],
+  ] as Array<[string[], RegExp]>)
+    assertRefused(spec, message);
+});
+
+test('a named volume takes a value, checked once rendered to stay a volume name', () => {
+  const forms: string[][] = [
+    ['docker', 'run', '-v', '{{x}}:/data', 'img'],
+    ['docker', 'run', '-v', 'data-{{x}}:/data', 'img'],
+    ['docker', 'run', '--volume=cache-{{x}}:/cache:ro', 'img'],
+    ['docker', 'run', '--mount', 'type=volume,src=data-{{x}},dst=/data', 'img'],
+    ['docker', 'run', '--mount', 'source={{x}},target=/data', 'img'],
+    ['podman', 'run', '-v', 'data-{{x}}:/data:Z', 'img'],
+  ];
+  for (const argv of forms) {
+    assertAccepted(argv);
+    // A "/" makes the source a host path; "," "=" ":" add to the mount; a leading "." is a relative path.
+    for (const value of ['/etc', '../../etc', 'a/b', 'x,type=bind,src=/etc', 'x:/app', '.', '-x', 'a b'])
+      assert.throws(
+        () => renderArgv(argv, value),
+        /is in the name of a volume a container mounts, and its value holds/,
+        `${argv.join(' ')} with ${value}`,
+      );
+    assert.equal(
+      renderArgv(argv, 'prod-1.2_3').argv.join(' '),
+      argv.join(' ').replace('{{x}}', 'prod-1.2_3'),
+    );
+  }
+  assert.throws(
+    () => renderShellScript('docker run -v "{{x}}:/data" img', { x: '/var/run/docker.sock' }),
+    /name of a volume a container mounts, and its value holds "\/".*\(character 16\)/,
+  );
+  assert.throws(
+    () => renderShellScript('V=data-{{x}}; docker run -v "$V:/data" img', { x: '/../etc' }),
+    /name of a volume a container mounts/,
+  );
+  assert.equal(renderShellScript('docker run -v "{{x}}:/data" img', { x: 'data' }).env.DEPLOY_X, 'data');
+  assertScriptAccepted('V=data-{{x}}; docker run -v "$V:/data" img');
+});
+
+test('values elsewhere in a container command stay accepted', () => {
+  for (const spec of [
+    ['docker', 'run', '-v', '/srv/data:/data', 'app:{{x}}'],
+    ['docker', 'run', '-e', 'VERSION={{x}}', '-v', '/srv/data:/data', 'app'],
+    ['docker', 'run', '--mount', 'type=bind,src=/srv/data,dst=/data', 'app:{{x}}', './deploy', '{{x}}'],
+    ['docker', 'run', 'app', 'ls', '-v', '{{x}}'], // the container's program's -v, after the image
+    ['docker', 'run', '--name', 'app-{{x}}', '-v', '/srv/data:/data', 'app'],
+    ['docker', 'network', 'create', '{{x}}'],
+    ['docker', 'volume', 'create', 'data-{{x}}'],
+    ['docker', 'exec', 'app', './deploy', '{{x}}'],
+  ])
+    assertAccepted(spec);
+});
+
+test('docker buildx bake: a template in a target, in the target or field of --set, or in --allow is refused', () => {
+  for (const [spec, message] of [
+    [['docker', 'buildx', 'bake', '{{x}}'], /is in the target docker buildx bake builds/],
+    [['docker', 'buildx', 'bake', 'app-{{x}}'], /is in the target docker buildx bake builds/],
+    [
+      ['docker', 'buildx', 'bake', '-f', 'docker-bake.hcl', '--push', 'api', '{{x}}'],
+      /the target docker buildx bake builds/,
+    ],
+    [['docker', 'buildx', 'bake', '--', '{{x}}'], /the target docker buildx bake builds/],
+    [['docker', 'buildx', '--builder', 'ci', 'bake', '{{x}}'], /the target docker buildx bake builds/],
+    [['docker-buildx', 'bake', '{{x}}'], /the target docker-buildx bake builds/],
+    [
+      ['docker', 'buildx', 'bake', '--set', '{{x}}.tags=app:1'],
+      /the target or the field docker buildx bake --set overrides/,
+    ],
+    [
+      ['docker', 'buildx', 'bake', '--set', 'app-{{x}}.args.A=1'],
+      /the target or the field docker buildx bake --set/,
+    ],
+    [
+      ['docker', 'buildx', 'bake', '--set', 'app.{{x}}=1'],
+      /the target or the field docker buildx bake --set/,
+    ],
+    [
+      ['docker', 'buildx', 'bake', '--set={{x}}.output=type=docker'],
+      /the target or the field docker buildx bake --set/,
+    ],
+    [
+      ['docker', 'buildx', 'bake', '--set', 'app.target={{x}}'],
+      /the stage of the Dockerfile docker buildx bake --set app.target builds/,
+    ],
+    [
+      ['docker', 'buildx', 'bake', '--set', 'app.cache-from=type=local,src={{x}}'],
+      /the cache-from docker buildx bake --set/,
+    ],
+    [
+      ['docker', 'buildx', 'bake', '--allow', 'fs.read={{x}}'],
+      /the entitlement docker buildx bake --allow grants/,
+    ],
+    // An option this tool does not know may take the next word, or leave it a target.
+    [
+      ['docker', 'buildx', 'bake', '--frobnicate', '{{x}}'],
+      /or the value of --frobnicate, an option this tool does not know/,
+    ],
+    // docker build --target: the stage built.
+    [['docker', 'build', '--target', '{{x}}', '.'], /the value of docker --target/],
+  ] as Array<[string[], RegExp]>)
+    assertRefused(spec, message);
+  assertRefused(
+    ['docker', 'buildx', 'bake', '{{x}}'],
+    /which target or task runs.*docker buildx bake app --set app\.args\.VERSION=\{\{x\}\}/,
+  );
+  for (const spec of [
+    ['docker', 'buildx', 'bake', '--set', 'app.tags=registry/app:{{x}}'],
+    ['docker', 'buildx', 'bake', '--set', 'app.tags+=registry/app:{{x}}', 'app'],
+    ['docker', 'buildx', 'bake', '--set', '*.args.VERSION={{x}}', 'app'],
+    ['docker', 'buildx', 'bake', '--set=app.labels.version={{x}}', 'app'],
+    ['docker', 'buildx', 'bake', '--progress', 'plain', '--set', '*.platform=linux/{{x}}', 'app'],
+    ['docker', 'buildx', 'bake', '--metadata-file', 'meta-{{x}}.json', 'app'],
+    ['docker', 'build', '--target', 'prod', '-t', 'app:{{x}}', '.'],
+  ])
+    assertAccepted(spec);
+  // A fixed stage is not a file read from the directory a cd chose.
+  assertScriptAccepted('cd {{x}} && docker build --target prod /srv/app');
+  assertScriptRefused('T={{x}}; docker build --target "$T" /srv/app', /the value of docker --target/);
+});
+
+test('mock: a template in the source package, the spec, the sources or the chroot config is refused', () => {
+  for (const [spec, message] of [
+    [['mock', '--rebuild', '{{x}}.src.rpm'], /is in the source package or spec mock builds/],
+    [
+      ['mock', '-r', 'fedora-40-x86_64', '--rebuild', '/tmp/app-{{x}}.src.rpm'],
+      /the source package or spec mock builds/,
+    ],
+    [['mock', 'app-{{x}}.src.rpm'], /the source package or spec mock builds/],
+    [['mock', '--chain', 'a.src.rpm', '{{x}}.src.rpm'], /the source package or spec mock builds/],
+    [['mock', '--buildsrpm', '--spec', '{{x}}', '--sources', 'src'], /the code mock --spec runs/],
+    [['mock', '--buildsrpm', '--spec=app-{{x}}.spec', '--sources', 'src'], /the code mock --spec runs/],
+    [['mock', '--buildsrpm', '--spec', 'app.spec', '--sources', '{{x}}'], /the code mock --sources runs/],
+    [['mock', '-r', '{{x}}', '--rebuild', 'app.src.rpm'], /the code mock -r runs/],
+    [['mock', '--configdir', '{{x}}', '--rebuild', 'app.src.rpm'], /the code mock --configdir runs/],
+    [['rpmbuild', '--rebuild', '{{x}}.src.rpm'], /the file rpmbuild loads and runs as code/],
+    [['rpmbuild', '-ba', '{{x}}.spec'], /the file rpmbuild loads and runs as code/],
+  ] as Array<[string[], RegExp]>)
+    assertRefused(spec, message);
+  assertRefused(
+    ['mock', '--rebuild', '{{x}}.src.rpm'],
+    /mock -r fedora-40-x86_64 --rebuild app\.src\.rpm --define "version \{\{x\}\}"/,
+  );
+  for (const spec of [
+    ['mock', '-r', 'fedora-40-x86_64', '--rebuild', 'app.src.rpm', '--define', 'version {{x}}'],
+    ['mock', '-r', 'fedora-40-x86_64', '-D', 'version {{x}}', '--rebuild', 'app.src.rpm'],
+    ['mock', '--resultdir', '/tmp/out-{{x}}', '--rebuild', 'app.src.rpm'],
+  ])
+    assertAccepted(spec);
+});
+
+test('envsubst writing the DEPLOY_* variables into a manifest is refused', () => {
+  const manifest =
+    /substitutes it unescaped into what "(kubectl apply -f -|kubectl apply -f m\.yaml, once written to m\.yaml|helm upgrade app \.\/chart --values -)" reads as a manifest/;
+  for (const script of [
+    './build.sh {{x}}; envsubst < k8s.tmpl | kubectl apply -f -',
+    'envsubst < k8s.tmpl | kubectl apply -f - # {{x}}',
+    './build.sh {{x}}\nenvsubst < k8s.tmpl > m.yaml\nkubectl apply -f m.yaml',
+    './build.sh {{x}}; envsubst < k8s.tmpl | tee m.yaml >/dev/null; kubectl apply -f m.yaml',
+    './build.sh {{x}}; cat k8s.tmpl | envsubst | kubectl apply -f -',
+    './build.sh {{x}}; envsubst < values.tmpl | helm upgrade app ./chart --values -',
+    // A SHELL-FORMAT naming a DEPLOY_* variable, or one holding a value, or holding a value itself.
+    "./build.sh {{x}}; envsubst '$DEPLOY_X' < k8s.tmpl | kubectl apply -f -",
+    "export IMAGE={{x}}; envsubst '$IMAGE' < k8s.tmpl | kubectl apply -f -",
+    "export IMAGE={{x}}; envsubst '${IMAGE} $TAG' < k8s.tmpl > m.yaml && kubectl apply -f m.yaml",
+    './build.sh {{x}}; envsubst {{x}} < k8s.tmpl | kubectl apply -f -',
+  ])
+    assertScriptRefused(script, manifest);
+  assertScriptRefused(
+    './build.sh {{x}}; envsubst < k8s.tmpl | kubectl apply -f -',
+    /\{\{x\}\} \(character 12\) is exported to the script as DEPLOY_X, and "envsubst" substitutes it.*kubectl set image deploy\/app app=registry\/app:\{\{x\}\}, helm … --set-string image\.tag=\{\{x\}\}.*envsubst '\$IMAGE_REPO' < k8s\.tmpl/,
+  );
+  for (const script of [
+    "./build.sh {{x}}; envsubst '$IMAGE' < k8s.tmpl | kubectl apply -f -",
+    "export IMAGE=registry/app; ./build.sh {{x}}; envsubst '$IMAGE' < k8s.tmpl | kubectl apply -f -",
+    './build.sh {{x}}; envsubst < notes.tmpl > notes.txt; cat notes.txt',
+    './build.sh {{x}}; envsubst < k8s.tmpl > m.yaml; kubectl apply -f other.yaml',
+    'envsubst < k8s.tmpl | kubectl apply -f -', // no value in the script: no DEPLOY_* variable
+    "./build.sh {{x}}; envsubst -v '$A' | kubectl apply -f -",
+    'kubectl set image deploy/app app=registry/app:{{x}}',
+  ])
+    assertScriptAccepted(script);
+});
+
+test('a cd in inline code ends the search only when it surely runs, and not for its || branch', () => {
+  for (const script of [
+    "cd {{x}}; bash -c 'cd /x || ./deploy.sh'",
+    "cd {{x}}; bash -c 'cd /x || echo no && ./deploy.sh'",
+    "cd {{x}}; bash -c 'cd /x || { ./deploy.sh; }'",
+    "cd {{x}}; bash -c 'true && cd /x; ./deploy.sh'",
+    "cd {{x}}; bash -c 'true || cd /x; ./deploy.sh'",
+    "cd {{x}}; bash -c 'while false; do cd /x; done; ./deploy.sh'",
+    "cd {{x}}; bash -c 'f() { cd /x; }; ./deploy.sh'",
+    "cd {{x}}; bash -c '( cd /x ); ./deploy.sh'",
+    "cd {{x}}; bash -c 'cd /x & ./deploy.sh'",
+    "cd {{x}}; bash -c 'cd /x | cat; ./deploy.sh'",
+    "cd {{x}}; bash -c 'case a in a) cd /x;; esac; ./deploy.sh'",
+    "cd {{x}}; sudo sh -c 'cd /x || make deploy'",
+    // The same in the script itself.
+    'cd {{x}}; cd /x || ./deploy.sh',
+    'cd {{x}}; cd /x || echo no && ./deploy.sh',
+    'cd {{x}}; cd /x || ( ./deploy.sh )',
+    'cd {{x}}; cd /x | cat; ./deploy.sh',
+    'cd {{x}}; cd /x & ./deploy.sh',
+    'cd {{x}}; echo | cd /x; ./deploy.sh',
+  ])
+    assertScriptRefused(script, /is in the directory cd changes to, and a later command/);
+  for (const script of [
+    "cd {{x}}; bash -c 'cd /x; ./deploy.sh'",
+    "cd {{x}}; bash -c 'cd /x && ./deploy.sh'",
+    "cd {{x}}; bash -c 'cd /x || exit 1; ./deploy.sh'",
+    "cd {{x}}; bash -c 'cd /x && { ./a.sh; ./b.sh; }'",
+    "cd {{x}}; bash -c 'cd /x && make deploy | tee log'",
+    "cd {{x}}; bash -c 'builtin cd -P /x; ./deploy.sh'",
+    "cd {{x}}; bash -c 'f() { echo; }; cd /x; ./deploy.sh'",
+    "cd {{x}}; bash -c 'case a in a) echo;; esac; cd /x; ./deploy.sh'",
+    "cd {{x}}; bash -c 'if true; then echo; fi; cd /x; ./deploy.sh'",
+    'cd {{x}}; cd /x; ./deploy.sh',
+    'cd {{x}}; cd /x && ./deploy.sh',
+    'cd {{x}}; cd /x || exit 1; ./deploy.sh',
+    'cd {{x}}; cd /x 2>/dev/null || exit 1\n./deploy.sh',
+    'cd {{x}}; cd /x && make deploy | tee log',
+  ])
+    assertScriptAccepted(script);
+});
