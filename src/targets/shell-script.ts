@@ -494,8 +494,9 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
   // The templated directory before each pushd, and before each subshell ( … ) that is open.
   const directoryStack: Array<typeof workingDirectory> = [];
   const subshellDirectories: Array<typeof workingDirectory> = [];
-  // The envsubst commands of the script: checked after its last command, once every pipe is known.
-  const envsubsts: SimpleCommand[] = [];
+  // The envsubst commands of the script, and the command a $(…) or <(…) around one is a word of: checked after
+  // its last command, once every pipe is known.
+  const envsubsts: Array<{ command: SimpleCommand; outer?: SimpleCommand }> = [];
   // ${!n} where n holds no value reads the variable n names, which may hold one: a reference to "!n", which
   // holds any value of the script (HeldValues.holds), refused where a value would be (not everywhere, as ${!v}
   // is when v holds a value: then the value names the variable).
@@ -703,7 +704,10 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
     const texts = command.args.map(textOf);
     const model = commandModel(texts);
     command.model = model;
-    if (programName(texts[0] ?? '') === 'envsubst') envsubsts.push(command);
+    if (programName(texts[0] ?? '') === 'envsubst') {
+      const outer = frame.sub ? stack.findLast((f) => f.kind === 'script' && f !== frame) : undefined;
+      envsubsts.push({ command, ...(outer?.kind === 'script' && { outer: outer.command }) });
+    }
     for (const operand of model.code)
       for (const found of operand.index < command.args.length ? valuesIn(command.args[operand.index]!) : [])
         refuseFound(found, 'code', (name) => codeOperandMessage(operand, texts, name));
@@ -1746,7 +1750,7 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
   if (outer.kind === 'script') finishCommand(outer, 'end');
   // envsubst < k8s.tmpl | kubectl apply -f - (or > m.yaml, then kubectl apply -f m.yaml): it substitutes the
   // DEPLOY_* variables, or the variables its SHELL-FORMAT names, unescaped into a manifest.
-  for (const command of envsubsts) {
+  for (const { command, outer } of envsubsts) {
     const texts = command.args!.map(plain);
     const format = envsubstFormat(texts);
     if (format === 'none' || sites.length === 0) continue;
@@ -1756,6 +1760,12 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
       reader =
         (stage.args ? manifestReader(stage.args.map(plain)) : undefined) ??
         manifestFileReader(writtenFiles(stage), rest);
+    // kubectl apply -f <(envsubst < t), kubectl apply -f - <<< "$(envsubst < t)": a word of a manifest reader's
+    // command; echo "$(envsubst < t)" | kubectl apply -f -: piped into one.
+    const around = outer?.args?.map(plain) ?? [];
+    if (!reader && around.some((w) => MANIFEST_READERS.has(programName(w)))) reader = around.join(' ');
+    for (let stage = outer; stage && !reader; stage = stage.pipedInto)
+      reader = stage.args ? manifestReader(stage.args.map(plain)) : undefined;
     if (reader === undefined) continue;
     const said = texts.join(' ');
     const refuseAt = (name: string, at: number, how: string) =>

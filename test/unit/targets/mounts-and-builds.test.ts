@@ -266,6 +266,14 @@ test('envsubst writing the DEPLOY_* variables into a manifest is refused', () =>
     './build.sh {{x}}; envsubst {{x}} < k8s.tmpl | kubectl apply -f -',
   ])
     assertScriptRefused(script, manifest);
+  // Through a substitution: a word of a manifest reader's command, or of one piped into it.
+  for (const script of [
+    './build.sh {{x}}; kubectl apply -f <(envsubst < k8s.tmpl)',
+    './build.sh {{x}}; sudo kubectl apply -f <(cat k8s.tmpl | envsubst)',
+    './build.sh {{x}}; kubectl apply -f - <<< "$(envsubst < k8s.tmpl)"',
+    './build.sh {{x}}; echo "$(envsubst < k8s.tmpl)" | kubectl apply -f -',
+  ])
+    assertScriptRefused(script, /"envsubst" substitutes it unescaped into what "(sudo )?kubectl apply -f/);
   assertScriptRefused(
     './build.sh {{x}}; envsubst < k8s.tmpl | kubectl apply -f -',
     /\{\{x\}\} \(character 12\) is exported to the script as DEPLOY_X, and "envsubst" substitutes it.*kubectl set image deploy\/app app=registry\/app:\{\{x\}\}, helm … --set-string image\.tag=\{\{x\}\}.*envsubst '\$IMAGE_REPO' < k8s\.tmpl/,
@@ -278,6 +286,9 @@ test('envsubst writing the DEPLOY_* variables into a manifest is refused', () =>
     'envsubst < k8s.tmpl | kubectl apply -f -', // no value in the script: no DEPLOY_* variable
     "./build.sh {{x}}; envsubst -v '$A' | kubectl apply -f -",
     'kubectl set image deploy/app app=registry/app:{{x}}',
+    './build.sh {{x}}; diff <(envsubst < k8s.tmpl) old.yaml',
+    "./build.sh {{x}}; kubectl apply -f <(envsubst '$IMAGE' < k8s.tmpl)",
+    './build.sh {{x}}; echo "$(envsubst < notes.tmpl)" > notes.txt',
   ])
     assertScriptAccepted(script);
 });
