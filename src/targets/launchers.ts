@@ -34,7 +34,7 @@ export type ChosenKind =
   | 'remote-program'
   | 'remote-code'
   | 'package' // the package an install fetches, whose install or build scripts run
-  | 'mount' // what a container runner mounts (a host path, a device, another container's mounts), or where to
+  | 'mount' // what a container runner mounts (a host path, a device), or the path in the container it lands at
   | 'after-unknown-option'; // after a docker/podman option not known here: maybe the image or the program
 
 export interface ChosenWord {
@@ -870,7 +870,9 @@ export function readsWorkingDirectoryIn(code: string, depth = 0): string | undef
       .filter(Boolean)
       .map((word) => word.replace(/["'\\]/g, ''));
     const first = words[0] ?? '';
-    const cd = first === 'builtin' || first === 'command' ? 1 : 0;
+    // The command after the reserved words that start it (if ./deploy.sh; then …).
+    while (/^(if|then|elif|else|do|while|until|!|time)$/.test(words[0] ?? '')) words.shift();
+    const cd = words[0] === 'builtin' || words[0] === 'command' ? 1 : 0;
     if (
       !moved &&
       top &&

@@ -489,8 +489,9 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
   // The values a cd or pushd of the script changed to, until a later command reading the directory refuses them.
   let workingDirectory: { founds: Found[]; program: string } | undefined;
   // After a cd to a fixed directory cleared it: the directory before, which its || branch still runs in (cd /x ||
-  // ./deploy.sh), until the and-or list of the cd ends.
-  let cdBranch: { saved: typeof workingDirectory } | undefined;
+  // ./deploy.sh), until the and-or list of the cd ends; `nested`: a compound command is part of that list
+  // (cd /x || { …; ./deploy.sh; }), which then ends back at the top of the script.
+  let cdBranch: { saved: typeof workingDirectory; nested: boolean } | undefined;
   // The templated directory before each pushd, and before each subshell ( … ) that is open.
   const directoryStack: Array<typeof workingDirectory> = [];
   const subshellDirectories: Array<typeof workingDirectory> = [];
@@ -734,13 +735,15 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
       }
       return undefined;
     };
-    const chainedBy = /(&&|\|\|?)[\s({]*$/.exec(
-      script.slice(0, (command.args[0] ?? command.words[0]!).start),
-    )?.[1];
-    if (cdBranch && chainedBy === undefined) {
+    const chainedBy = /(&&|\|\|?)[\s({]*$/.exec(script.slice(0, command.words[0]!.start))?.[1];
+    const atTop = frame.levels.length === 1 && frame.parens === 0;
+    if (cdBranch && chainedBy === undefined && (atTop || !cdBranch.nested)) {
       if (workingDirectory === cdBranch.saved) workingDirectory = undefined;
       cdBranch = undefined;
-    } else if (cdBranch && chainedBy === '||') workingDirectory = cdBranch.saved;
+    } else if (cdBranch && chainedBy !== undefined) {
+      cdBranch.nested ||= !atTop;
+      if (chainedBy === '||') workingDirectory = cdBranch.saved;
+    }
     const reads = !workingDirectory
       ? undefined
       : (readsWorkingDirectory(texts) ??
@@ -778,12 +781,11 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
         workingDirectory &&
         /^\//.test(texts[k] ?? '') &&
         !/\$/.test(script.slice(command.args[k]!.start, command.args[k]!.end)) &&
-        frame.levels.length === 1 &&
-        frame.parens === 0 &&
+        atTop &&
         chainedBy === undefined &&
         !/^[^\S\n]*(\|(?!\|)|&(?!&))/.test(script.slice(command.words.at(-1)!.end))
       ) {
-        cdBranch = { saved: workingDirectory };
+        cdBranch = { saved: workingDirectory, nested: false };
         workingDirectory = undefined;
       }
     } else if (cd === 'popd' && directoryStack.length > 0) workingDirectory = directoryStack.pop();

@@ -314,6 +314,14 @@ test('a cd in inline code ends the search only when it surely runs, and not for 
     'cd {{x}}; cd /x | cat; ./deploy.sh',
     'cd {{x}}; cd /x & ./deploy.sh',
     'cd {{x}}; echo | cd /x; ./deploy.sh',
+    // A compound command on its || branch is that branch to its end.
+    'cd {{x}}; cd /x || if true; then ./deploy.sh; fi',
+    'cd {{x}}; cd /x || while true; do ./deploy.sh; done',
+    'cd {{x}}; cd /x || { echo; ./deploy.sh; }',
+    'cd {{x}}; cd /x || true && { a; ./deploy.sh; }',
+    "cd {{x}}; bash -c 'cd /x || if true; then ./deploy.sh; fi'",
+    // A reader after a reserved word of inline code.
+    "cd {{x}}; bash -c 'if ./deploy.sh; then echo; fi'",
   ])
     assertScriptRefused(script, /is in the directory cd changes to, and a later command/);
   for (const script of [
@@ -331,6 +339,11 @@ test('a cd in inline code ends the search only when it surely runs, and not for 
     'cd {{x}}; cd /x || exit 1; ./deploy.sh',
     'cd {{x}}; cd /x 2>/dev/null || exit 1\n./deploy.sh',
     'cd {{x}}; cd /x && make deploy | tee log',
+    'cd {{x}}; cd /x || if true; then exit 1; fi; ./deploy.sh',
+    "cd {{x}}; bash -c 'cd /x || if true; then exit 1; fi; ./deploy.sh'",
+    'cd {{x}}; cd /x && if true; then ./deploy.sh; fi',
+    'cd {{x}}; cd /x; ( true || ./deploy.sh )',
+    'cd {{x}}; cd /x && { a; ./deploy.sh; }',
   ])
     assertScriptAccepted(script);
 });
