@@ -1,5 +1,5 @@
 // What a container runner mounts into the container it runs or creates (docker/podman/nerdctl run and create,
-// docker compose run): `-v SOURCE:TARGET[:OPTIONS]`, `--mount type=…,src=…,dst=…`, `--volumes-from`,
+// docker compose run, docker service create and update): `-v SOURCE:TARGET[:OPTIONS]`, `--mount type=…,src=…,dst=…`, `--volumes-from`,
 // `--device`, `--tmpfs`. A value in the host side of a bind mount chooses which directory of this machine the
 // container gets (the docker socket, /etc, a directory laid over the code the container runs); a value in the
 // container side chooses which of the container's own files the mount hides (its programs, its libraries, the
@@ -45,6 +45,30 @@ export const CONTAINER_RUN_VALUES: readonly string[] = [
   ...['--env-merge', '--log-level', '--mount', '--shm-size-systemd', '--preserve-fd', '--expose'],
 ];
 
+/** docker service create and update (swarm): options that take a value written apart, besides run's. */
+const SERVICE_VALUES: readonly string[] = [
+  ...[
+    '--replicas',
+    '--replicas-max-per-node',
+    '--mode',
+    '--constraint',
+    '--constraint-add',
+    '--constraint-rm',
+  ],
+  ...['--placement-pref', '--placement-pref-add', '--placement-pref-rm', '--update-delay', '--update-order'],
+  ...['--update-parallelism', '--update-failure-action', '--update-monitor', '--update-max-failure-ratio'],
+  ...['--rollback-delay', '--rollback-parallelism', '--rollback-failure-action', '--rollback-monitor'],
+  ...['--rollback-max-failure-ratio', '--rollback-order', '--restart-condition', '--restart-delay'],
+  ...['--restart-max-attempts', '--restart-window', '--stop-grace-period', '--limit-cpu', '--limit-memory'],
+  ...['--limit-pids', '--reserve-cpu', '--reserve-memory', '--endpoint-mode', '--config', '--config-add'],
+  ...['--config-rm', '--secret-add', '--secret-rm', '--env-add', '--env-rm', '--label-add', '--label-rm'],
+  ...['--container-label', '--container-label-add', '--container-label-rm', '--mount-add', '--mount-rm'],
+  ...['--publish-add', '--publish-rm', '--network-add', '--network-rm', '--dns-add', '--dns-rm', '--host'],
+  ...['--host-add', '--host-rm', '--image', '--args', '--generic-resource', '--generic-resource-add'],
+  ...['--generic-resource-rm', '--max-concurrent', '--group', '--group-add', '--group-rm', '--cap-add'],
+  ...['--credential-spec', '--dns-option-add', '--dns-option-rm', '--dns-search-add', '--dns-search-rm'],
+];
+
 const RUNNERS = new Set(['docker', 'podman', 'nerdctl', 'docker-compose']);
 
 /** A part of a mount option's value that takes no template (refused when the config loads). */
@@ -72,19 +96,20 @@ const VOLUME_NAME = /^[A-Za-z0-9_.-]*$/;
 export function containerMounts(words: readonly string[], at: number, name: string): ContainerMounts {
   const found: ContainerMounts = { refused: [], volumes: [] };
   if (!RUNNERS.has(name)) return found;
-  // The subcommand: run or create (docker container run, docker compose -f x run), after global options (the
-  // word after an option may be its value).
+  // The subcommand: run or create (docker container run, docker compose -f x run), or docker service create or
+  // update (its mounts are made on the swarm's nodes), after global options (the word after an option may be its
+  // value).
   let j = at + 1;
-  while (j < words.length && words[j] !== 'run' && words[j] !== 'create') {
-    if (!/^(compose|container|-)/.test(words[j]!) && !/^-/.test(words[j - 1] ?? '')) return found;
+  while (j < words.length && !/^(run|create|update)$/.test(words[j]!)) {
+    if (!/^(compose|container|service|-)/.test(words[j]!) && !/^-/.test(words[j - 1] ?? '')) return found;
     j++;
   }
   if (j >= words.length) return found;
-  const command = [
-    name,
-    ...words.slice(at + 1, j).filter((w) => /^(compose|container)$/.test(w)),
-    words[j],
-  ].join(' ');
+  const group = words.slice(at + 1, j).filter((w) => /^(compose|container|service)$/.test(w));
+  const service = group.includes('service');
+  if (words[j] === 'update' && !service) return found;
+  const values = service ? [...CONTAINER_RUN_VALUES, ...SERVICE_VALUES] : CONTAINER_RUN_VALUES;
+  const command = [name, ...group, words[j]].join(' ');
   const check = (index: number, option: string, value: string) =>
     mountValue(found, index, option, value, command);
   for (let k = j + 1; k < words.length; k++) {
@@ -93,7 +118,7 @@ export function containerMounts(words: readonly string[], at: number, name: stri
     if (word.startsWith('--')) {
       const eq = word.indexOf('=');
       if (eq > 0) check(k, word.slice(0, eq), word.slice(eq + 1));
-      else if (CONTAINER_RUN_VALUES.includes(word)) {
+      else if (values.includes(word)) {
         if (k + 1 < words.length) check(k + 1, word, words[k + 1]!);
         k++;
       }
@@ -102,7 +127,7 @@ export function containerMounts(words: readonly string[], at: number, name: stri
     // Short options, perhaps together: the first one that takes a value takes the rest or the next word.
     for (let c = 1; c < word.length; c++) {
       const flag = `-${word[c]}`;
-      if (!CONTAINER_RUN_VALUES.includes(flag)) continue;
+      if (!values.includes(flag)) continue;
       if (c + 1 < word.length) check(k, flag, word.slice(c + 1));
       else {
         if (k + 1 < words.length) check(k + 1, flag, words[k + 1]!);
@@ -145,7 +170,7 @@ function mountValue(
     } else refuse(source, `the host path ${command} ${option} mounts into the container`);
     return;
   }
-  if (option === '--mount') {
+  if (option === '--mount' || option === '--mount-add') {
     // type=bind,source=/srv,target=/app,readonly: comma-separated key=value fields (read as CSV).
     const fields = value.split(',');
     const field = (key: RegExp) =>

@@ -37,8 +37,14 @@ test('a template in the host side of a bind mount is refused, in every spelling 
     ['podman', 'create', '--volume', '/srv/{{x}}:/app', 'img'],
     ['nerdctl', 'run', '-v', '/srv/{{x}}:/app', 'img'],
     ['sudo', 'docker', 'run', '-v', '/{{x}}:/app', 'img'],
+    // A swarm service's mounts are made on its nodes.
+    ['docker', 'service', 'create', '--replicas', '3', '--mount', 'type=volume,src=/{{x}},dst=/app', 'img'],
   ])
     assertRefused(spec, host);
+  assertRefused(
+    ['docker', 'service', 'update', '--mount-add', 'type=bind,source={{x}},target=/app', 'app'],
+    /is in the source docker service update --mount-add type=bind mounts into the container/,
+  );
   // --mount type=bind (src or source), and any source of a mount that is no volume.
   for (const spec of [
     ['docker', 'run', '--mount', 'type=bind,src={{x}},dst=/app', 'img'],
@@ -111,6 +117,7 @@ test('a named volume takes a value, checked once rendered to stay a volume name'
     ['docker', 'run', '--mount', 'type=volume,src=data-{{x}},dst=/data', 'img'],
     ['docker', 'run', '--mount', 'source={{x}},target=/data', 'img'],
     ['podman', 'run', '-v', 'data-{{x}}:/data:Z', 'img'],
+    ['docker', 'service', 'update', '--image', 'app:1', '--mount-add', 'src=data-{{x}},dst=/data', 'app'],
   ];
   for (const argv of forms) {
     assertAccepted(argv);
@@ -148,6 +155,8 @@ test('values elsewhere in a container command stay accepted', () => {
     ['docker', 'network', 'create', '{{x}}'],
     ['docker', 'volume', 'create', 'data-{{x}}'],
     ['docker', 'exec', 'app', './deploy', '{{x}}'],
+    ['docker', 'service', 'update', '--image', 'registry/app:{{x}}', 'app'],
+    ['docker', 'update', '--cpus', '2', 'app-{{x}}'],
   ])
     assertAccepted(spec);
 });
