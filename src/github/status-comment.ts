@@ -516,7 +516,12 @@ export async function upsertStatusComment(
   knownId: number | undefined,
   author: () => Promise<string | undefined>,
   knownOwner?: string,
-  attempt?: { body?: string; searched?: boolean; since?: string; converge?: { since: string } },
+  attempt?: {
+    body?: string;
+    searched?: boolean;
+    since?: string;
+    converge?: { since: string; go: () => boolean };
+  },
 ): Promise<{ id: number; created: boolean }> {
   // An id named by someone else (a deployment's payload, which anyone who can create a deployment writes)
   // is this environment's status comment only if its owner wrote it with the marker: without the check, a
@@ -566,7 +571,7 @@ export async function upsertStatusComment(
     body,
   });
   if (attempt?.converge) {
-    const older = await giveWayToOlder(api, where, data.id, body, author, attempt.converge.since);
+    const older = await giveWayToOlder(api, where, data.id, body, author, attempt.converge);
     if (older) return older;
   }
   return { id: data.id, created: true };
@@ -586,21 +591,33 @@ async function giveWayToOlder(
   ownId: number,
   body: string,
   author: () => Promise<string | undefined>,
-  since: string,
-): Promise<{ id: number; created: false } | undefined> {
+  { since, go }: { since: string; go: () => boolean },
+): Promise<{ id: number; created: boolean } | undefined> {
+  let older: { id: number } | undefined;
   try {
     const login = await author();
-    if (login === undefined) return undefined;
-    const older = await findRecentStatusComment(api, where, [login], since);
-    if (!older || older.id >= ownId) return undefined;
+    if (login === undefined || !go()) return undefined;
+    older = await findRecentStatusComment(api, where, [login], since);
+    // Cancelled meanwhile: its last write has seconds, and its own comment is a fine place for it.
+    if (!older || older.id >= ownId || !go()) return undefined;
     await api.issues.deleteComment({ owner: where.owner, repo: where.repo, comment_id: ownId });
-    try {
-      await api.issues.updateComment({ owner: where.owner, repo: where.repo, comment_id: older.id, body });
-    } catch {
-      // Written at the run's next write, which goes to the older comment now.
-    }
-    return { id: older.id, created: false };
   } catch {
     return undefined;
   }
+  // Its own comment is gone now. The older one gone too (its run gave way to a third, or a person deleted
+  // it): the body is written again, not left nowhere. Another failure is thrown: a repeat of the write (an
+  // answer lost) searches and finds the older comment.
+  try {
+    await api.issues.updateComment({ owner: where.owner, repo: where.repo, comment_id: older.id, body });
+    return { id: older.id, created: false };
+  } catch (error) {
+    if ((error as { status?: number }).status !== 404) throw error;
+  }
+  const { data } = await api.issues.createComment({
+    owner: where.owner,
+    repo: where.repo,
+    issue_number: where.pullNumber,
+    body,
+  });
+  return { id: data.id, created: true };
 }

@@ -470,8 +470,12 @@ export function githubReporter(options: GitHubReporterOptions): GitHubReporter {
   /** Set while commentId is the payload's, not yet checked: the start's lookup (or the first write) checks who wrote it. */
   let commentOwner = options.commentId === undefined ? undefined : options.commentOwner;
   /** The body this run last sent to create the comment: found again by it when the answer was lost. */
-  const commentCreate: { body?: string; searched?: boolean; since?: string; converge?: { since: string } } =
-    {};
+  const commentCreate: {
+    body?: string;
+    searched?: boolean;
+    since?: string;
+    converge?: { since: string; go: () => boolean };
+  } = {};
   /** When the start's lookup searched and found no comment: a later create trusts it only while fresh. */
   let commentSearchedAt: number | undefined;
   /** The result is a cancellation: its last write skips the search, to fit before the runner's SIGKILL. */
@@ -551,6 +555,7 @@ export function githubReporter(options: GitHubReporterOptions): GitHubReporter {
         else
           commentCreate.converge = {
             since: new Date(now() - SEARCH_FRESH_MS - SEARCH_SKEW_MS).toISOString(),
+            go: () => !runCancelled,
           };
         // The upsert looks for the comment before creating it, so repeating it after a lost answer
         // updates the comment that landed instead of adding a second.

@@ -614,7 +614,7 @@ test("a comment a deployment's payload names is written over only if it is its c
 test('two creates after searches that found nothing: the later run deletes its own and writes over the older', async () => {
   const api = fakeComments([]);
   const since = '2026-01-01T00:00:00Z';
-  const attempt = () => ({ searched: true, converge: { since } });
+  const attempt = () => ({ searched: true, converge: { since, go: () => true } });
   const first = await upsertStatusComment(
     api,
     where,
@@ -666,10 +666,7 @@ test("a create gives way only to its own account's older status comment of its e
     undefined,
     asWorkflow,
     undefined,
-    {
-      searched: true,
-      converge: { since },
-    },
+    { searched: true, converge: { since, go: () => true } },
   );
   assert.deepEqual(r, { id: 1004, created: true });
   assert.equal(api.comments.length, 5, 'nothing deleted');
@@ -688,55 +685,105 @@ test("a create gives way only to its own account's older status comment of its e
     undefined,
     async () => undefined,
     undefined,
-    {
-      converge: { since },
-    },
+    { converge: { since, go: () => true } },
   );
   assert.deepEqual(u, { id: 1001, created: true });
 });
 
-test('a failed delete keeps the run on its own comment; a failed write over the older one still moves to it', async () => {
-  const since = '2026-01-01T00:00:00Z';
+test('a failed delete keeps the run on its own comment; a failed write over the older one is thrown, and the repeat finds it', async () => {
+  const converge = { since: '2026-01-01T00:00:00Z', go: () => true };
   const older = { id: 1, body: renderStatusComment(state({ version: '1' })), user: bot };
   const refusing = fakeComments([older]);
   refusing.issues.deleteComment = async () => {
     throw Object.assign(new Error('Forbidden'), { status: 403 });
   };
-  const kept = await upsertStatusComment(
-    refusing,
-    where,
-    () => state({ version: '2' }),
-    undefined,
-    asWorkflow,
-    undefined,
-    {
-      searched: true,
-      converge: { since },
-    },
-  );
+  const next = () => state({ version: '2' });
+  const kept = await upsertStatusComment(refusing, where, next, undefined, asWorkflow, undefined, {
+    searched: true,
+    converge,
+  });
   assert.deepEqual(kept, { id: 1001, created: true });
   assert.equal(refusing.comments.length, 2);
 
+  // Its own comment deleted, the write over the older one fails: thrown (the reporter's writeOnce repeats a
+  // 5xx), and the repeat, a create already sent, searches and writes over the older one. Never two.
   const failing = fakeComments([{ ...older }]);
+  const update = failing.issues.updateComment;
   failing.issues.updateComment = async () => {
     throw Object.assign(new Error('Server Error'), { status: 500 });
   };
-  const moved = await upsertStatusComment(
-    failing,
-    where,
-    () => state({ version: '2' }),
-    undefined,
-    asWorkflow,
-    undefined,
-    {
-      searched: true,
-      converge: { since },
-    },
+  const attempt = { searched: true, converge };
+  await assert.rejects(
+    upsertStatusComment(failing, where, next, undefined, asWorkflow, undefined, attempt),
+    /Server Error/,
   );
-  assert.deepEqual(moved, { id: 1, created: false });
   assert.deepEqual(
     failing.comments.map((c) => c.id),
     [1],
     'its own second comment is gone',
   );
+  failing.issues.updateComment = update;
+  const repeated = await upsertStatusComment(failing, where, next, undefined, asWorkflow, undefined, attempt);
+  assert.deepEqual(repeated, { id: 1, created: false });
+  assert.equal(parseStatusComment(failing.comments[0]!.body, 'production')?.version, '2');
+  assert.equal(failing.comments.length, 1);
+});
+
+test('the older comment gone too (a third run took over): the body is written again, not left nowhere', async () => {
+  const converge = { since: '2026-01-01T00:00:00Z', go: () => true };
+  const api = fakeComments([{ id: 1, body: renderStatusComment(state({ version: '1' })), user: bot }]);
+  const update = api.issues.updateComment;
+  api.issues.updateComment = async (p) => {
+    if (p.comment_id === 1) api.comments.splice(0, 1); // deleted by its own run just before the write
+    return update(p);
+  };
+  const r = await upsertStatusComment(
+    api,
+    where,
+    () => state({ version: '2' }),
+    undefined,
+    asWorkflow,
+    undefined,
+    {
+      searched: true,
+      converge,
+    },
+  );
+  assert.equal(r.created, true);
+  assert.equal(api.comments.length, 1);
+  assert.equal(api.comments[0]!.id, r.id);
+  assert.equal(parseStatusComment(api.comments[0]!.body, 'production')?.version, '2');
+});
+
+test('a run cancelled during the hand-over keeps its own comment: no delete, no write over the other', async () => {
+  const older = { id: 1, body: renderStatusComment(state({ version: '1' })), user: bot };
+  for (const cancelAt of ['list 1', 'create'] as const) {
+    const api = fakeComments([{ ...older }]);
+    let cancelled = false;
+    const list = api.issues.listComments;
+    api.issues.listComments = async (p) => {
+      if (cancelAt === 'list 1') cancelled = true; // the cancellation arrives while the list is answered
+      return list(p);
+    };
+    const create = api.issues.createComment;
+    api.issues.createComment = async (p) => {
+      if (cancelAt === 'create') cancelled = true;
+      return create(p);
+    };
+    const r = await upsertStatusComment(
+      api,
+      where,
+      () => state({ version: '2' }),
+      undefined,
+      asWorkflow,
+      undefined,
+      {
+        searched: true,
+        converge: { since: '2026-01-01T00:00:00Z', go: () => !cancelled },
+      },
+    );
+    assert.deepEqual(r, { id: 1001, created: true }, cancelAt);
+    assert.ok(!api.calls.some((c) => c.startsWith('delete') || c.startsWith('update')), api.calls.join(', '));
+    assert.equal(api.comments[0]!.body, older.body);
+  }
 });

@@ -654,6 +654,13 @@ test('overlapping runs within the fresh window: the later create gives way to th
     assert.equal(parseStatusComment(comments[0]!.body, 'production')?.deploymentId, later.s.deploymentId);
     assert.equal(gh.requestsFor('issues/create-comment').length, 2);
     assert.equal(gh.requestsFor('issues/delete-comment').length, 1);
+    // The look after each create reaches back the 30 s a search is trusted plus 5 minutes of clock skew.
+    const since = new Date(clock - 30_000 - 5 * 60_000).toISOString();
+    const looks = gh.requestsFor('issues/list-comments').filter((r) => r.query.since !== undefined);
+    assert.deepEqual(
+      looks.map((r) => r.query.since),
+      [since, since],
+    );
     gh.assertNoViolations();
   } finally {
     await gh.stop();
