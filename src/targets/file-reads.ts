@@ -20,10 +20,34 @@ import { PLACEHOLDER } from './placeholder.ts';
  * - cookie: curl -b FILE, when the argument holds no "=";
  * - aws: a value starting with file:// or fileb://, or KEY@=file://… in shorthand;
  * - file: the whole value is a file (curl -T, -K, wget --post-file, gh api --input, --from-env-file);
- * - keyed-file: [KEY=]FILE (kubectl --from-file).
+ * - keyed-file: [KEY=]FILE (kubectl --from-file);
+ * - local: an operand a copy tool uploads, unless it names a remote path (see RemoteKind);
+ * - asset: FILE[#LABEL] (gh release upload/create), the file up to the first "#" after its first character;
+ * - item: an httpie request item, whose separator ending with "@" (`@`, `=@`, `:=@`, `:@`, `==@`) reads a file.
  */
 export type FileRule =
-  'at' | 'az' | 'form' | 'field' | 'urlencode' | 'cookie' | 'aws' | 'file' | 'keyed-file';
+  | 'at'
+  | 'az'
+  | 'form'
+  | 'field'
+  | 'urlencode'
+  | 'cookie'
+  | 'aws'
+  | 'file'
+  | 'keyed-file'
+  | 'local'
+  | 'asset'
+  | 'item';
+
+/**
+ * How a copy tool tells a remote operand from a local file (rule 'local'):
+ * - scp: `[user@]host:path` (a ":" before any "/", not first), as scp and rsync read it (also scp://, rsync://);
+ * - docker: `CONTAINER:PATH`, unless the operand starts with "/" or its part before the ":" with "." (docker cp);
+ * - kubectl: `[NAMESPACE/]POD:PATH`, any ":" (kubectl cp);
+ * - s3: `s3://…` (aws s3);
+ * - gs: `SCHEME://…` other than file:// (gsutil, gcloud storage); `file://FILE` is local.
+ */
+export type RemoteKind = 'scp' | 'docker' | 'kubectl' | 's3' | 'gs';
 
 export interface FileRead {
   /** The word's index in the command. */
@@ -35,6 +59,10 @@ export interface FileRead {
   how: string;
   /** The safe way to pass a value there (a clause starting with a verb). */
   safe: string;
+  /** Rule 'local': how the tool tells a remote operand. */
+  remote?: RemoteKind;
+  /** A second way the same argument is read (aws s3 cp's operand also takes file://; az's --file takes @FILE). */
+  also?: FileRead;
 }
 
 /** A template site in such an argument: its word (templates unrendered), or the variable it reaches it through. */
@@ -56,6 +84,9 @@ const MARKERS: Record<FileRule, readonly string[]> = {
   aws: ['file://', 'fileb://'],
   file: [],
   'keyed-file': [],
+  local: [],
+  asset: [],
+  item: ['@'],
 };
 
 const CURL_WITH_VALUE = new Set('AbcCdDeEFHKmoPQrtTuUwxXyYz'.split(''));
@@ -163,6 +194,279 @@ function longValue(
 
 /** The arguments of the command at `at` that its program reads a local file from, if it is such a tool. */
 export function fileReadWords(words: readonly string[], at: number): FileRead[] {
+  // One read per word: a word read two ways (aws s3 cp's operand, az --file) carries the second as `also`.
+  const byIndex = new Map<number, FileRead>();
+  for (const read of [...toolReads(words, at), ...uploadReads(words, at)]) {
+    const first = byIndex.get(read.index);
+    byIndex.set(read.index, first ? { ...first, also: read } : read);
+  }
+  return [...byIndex.values()];
+}
+
+/** How a tool's options take values: short letters that take one, long options that take one written apart. */
+interface OptionTable {
+  short: string;
+  long: ReadonlySet<string>;
+}
+
+/**
+ * The operands of a command from `from` on (getopt and cobra alike: options anywhere, `--` ends them), skipping
+ * option values. An unknown long option is taken to have no value, so the word after it is checked as an operand
+ * (a false refusal rather than a missed file).
+ */
+function operandsOf(words: readonly string[], from: number, table: OptionTable): number[] {
+  const found: number[] = [];
+  for (let j = from; j < words.length; j++) {
+    const word = words[j]!;
+    if (word === '--') {
+      for (let k = j + 1; k < words.length; k++) found.push(k);
+      break;
+    }
+    if (word.startsWith('--')) {
+      if (!word.includes('=') && table.long.has(word)) j++;
+    } else if (word.startsWith('-') && word !== '-') {
+      for (let c = 1; c < word.length; c++)
+        if (table.short.includes(word[c]!)) {
+          if (c + 1 === word.length) j++;
+          break;
+        }
+    } else found.push(j);
+  }
+  return found;
+}
+
+/** `--opt VALUE`, `--opt=VALUE`, `-o VALUE` or `-oVALUE` for any of `names`: where each value is. */
+function optionValues(
+  words: readonly string[],
+  from: number,
+  names: readonly string[],
+): Array<{ index: number; from: number }> {
+  const found: Array<{ index: number; from: number }> = [];
+  for (let j = from; j < words.length; j++) {
+    const word = words[j]!;
+    if (word === '--') break;
+    for (const name of names) {
+      if (word === name && j + 1 < words.length) found.push({ index: ++j, from: 0 });
+      else if (name.startsWith('--') && word.startsWith(`${name}=`))
+        found.push({ index: j, from: name.length + 1 });
+      else if (name.length === 2 && word.startsWith(name) && word.length > 2 && !word.startsWith('--'))
+        found.push({ index: j, from: 2 });
+      else continue;
+      break;
+    }
+  }
+  return found;
+}
+
+/** Options from a list written as one string. */
+const optionSet = (text: string): ReadonlySet<string> => new Set(text.split(/\s+/).filter(Boolean));
+const AWS_WITH_VALUE = optionSet(`
+  --acl --storage-class --exclude --include --content-type --cache-control --expires
+  --content-disposition --content-encoding --content-language --grants --website-redirect --sse
+  --sse-c --sse-c-key --sse-kms-key-id --sse-c-copy-source --sse-c-copy-source-key --metadata
+  --metadata-directive --expected-size --page-size --copy-props --source-region --checksum-algorithm
+  --checksum-mode --region --profile --endpoint-url --output --query --color --ca-bundle
+  --cli-read-timeout --cli-connect-timeout --cli-binary-format
+`);
+// gcloud storage cp/mv/rsync's options and gcloud's own, and gcloud compute scp's.
+const GCLOUD_WITH_VALUE = optionSet(`
+  --additional-headers --content-md5 --manifest-path --storage-class --canned-acl --predefined-acl
+  --gzip-in-flight --gzip-local --decryption-keys --encryption-key --cache-control
+  --content-disposition --content-encoding --content-language --content-type --custom-time
+  --custom-metadata --remove-custom-metadata --update-custom-metadata --if-generation-match
+  --if-metageneration-match --retain-until --retention-mode --exclude --project --account
+  --billing-project --configuration --flags-file --format --impersonate-service-account --trace-token
+  --verbosity --zone --port --scp-flag --ssh-key-expire-after --strict-host-key-checking --worker
+`);
+const RSYNC_WITH_VALUE = optionSet(`
+  --backup-dir --suffix --chmod --chown --usermap --groupmap --block-size --rsh --rsync-path
+  --max-delete --max-size --min-size --max-alloc --partial-dir --timeout --contimeout --modify-window
+  --temp-dir --compare-dest --copy-dest --link-dest --compress-choice --compress-level --skip-compress
+  --checksum-choice --filter --exclude --exclude-from --include --include-from --files-from --address
+  --port --sockopts --out-format --log-file --log-file-format --password-file --bwlimit --stop-after
+  --stop-at --write-batch --only-write-batch --read-batch --protocol --iconv --outbuf --info --debug
+  --remote-option --early-input --copy-as
+`);
+const KUBECTL_WITH_VALUE = optionSet(`
+  --container --namespace --retries --context --kubeconfig --cluster --user --server --token --as
+  --as-group --as-uid --request-timeout --certificate-authority --client-certificate --client-key
+  --tls-server-name --cache-dir --profile --vmodule
+`);
+const DOCKER_WITH_VALUE = optionSet(`
+  --host --context --config --log-level --tlscacert --tlscert --tlskey
+`);
+const GH_WITH_VALUE = optionSet(`
+  --repo --notes --notes-file --title --target --discussion-category --notes-start-tag --desc
+  --filename
+`);
+const HTTPIE_WITH_VALUE = optionSet(`
+  --auth --auth-type --output --print --history-print --style --session --session-read-only --verify
+  --cert --cert-key --cert-key-pass --proxy --timeout --max-redirects --max-headers --pretty
+  --format-options --ssl --ciphers --default-scheme --boundary --raw --response-charset
+  --response-mime
+`);
+const GCLOUD_SCP_PARENTS = ['compute', 'tpus', 'tpu-vm', 'workstations'];
+
+const UPLOAD_SAFE = 'put the value in the destination, which names where the file goes, not what is sent';
+
+/**
+ * Operands a copy or upload tool reads as local files and sends: the sources of aws s3 cp/mv/sync, gsutil cp/mv,
+ * gcloud storage cp/mv/rsync, scp, rsync, docker cp and kubectl/oc cp (unless they name a remote path); az storage
+ * blob upload --file and upload-batch --source; gh release upload/create's assets and --notes-file, gh gist
+ * create's files; httpie's request items (`field@FILE`, `field=@FILE`, `field:=@FILE`, `Header:@FILE`,
+ * `param==@FILE`).
+ */
+function uploadReads(words: readonly string[], at: number): FileRead[] {
+  const name = programName(words[at]!);
+  const local = (index: number, how: string, remote: RemoteKind, safe: string): FileRead => ({
+    index,
+    from: 0,
+    rule: 'local',
+    how,
+    safe,
+    remote,
+  });
+  /** The operands after a subcommand path (`s3 cp`) and its words, or undefined when the command is not it. */
+  const after = (
+    table: OptionTable,
+    ...path: string[][]
+  ): { operands: number[]; verb: string } | undefined => {
+    const operands = operandsOf(words, at + 1, table);
+    for (const [k, choices] of path.entries())
+      if (!choices.includes(words[operands[k] ?? -1] ?? '')) return undefined;
+    const verb = operands
+      .slice(0, path.length)
+      .map((k) => words[k])
+      .join(' ');
+    return { operands: operands.slice(path.length), verb: `${name} ${verb}` };
+  };
+  switch (name) {
+    case 'aws': {
+      const found = after({ short: '', long: AWS_WITH_VALUE }, ['s3'], ['cp', 'mv', 'sync']);
+      if (!found || found.operands.length < 2) return [];
+      return [
+        local(
+          found.operands[0]!,
+          found.verb,
+          's3',
+          `${UPLOAD_SAFE} (aws s3 cp dist/app.zip s3://bucket/{{…}}/)`,
+        ),
+      ];
+    }
+    case 'gsutil':
+    case 'gcloud': {
+      const found =
+        name === 'gsutil'
+          ? after({ short: 'aLszjhoiu', long: new Set() }, ['cp', 'mv'])
+          : after({ short: 'Lsajz', long: GCLOUD_WITH_VALUE }, ['storage'], ['cp', 'mv', 'rsync']);
+      if (!found || found.operands.length < 2) return [];
+      const safe = `${UPLOAD_SAFE} (${found.verb} dist/app.zip gs://bucket/{{…}}/)`;
+      return found.operands.slice(0, -1).map((k) => local(k, found.verb, 'gs', safe));
+    }
+    case 'scp':
+    case 'rsync': {
+      // gcloud compute scp [[USER@]INSTANCE:]SRC… DEST (also tpus tpu-vm, workstations): scp's operands.
+      const gcloud = name === 'scp' && GCLOUD_SCP_PARENTS.includes(words[at - 1] ?? '');
+      const table = gcloud
+        ? { short: '', long: GCLOUD_WITH_VALUE }
+        : name === 'scp'
+          ? { short: 'cDFiJlPSXo', long: new Set<string>() }
+          : { short: 'efTBM@', long: RSYNC_WITH_VALUE };
+      const how = gcloud ? `gcloud ${words[at - 1]} scp` : name;
+      const safe = `${UPLOAD_SAFE} (${how} dist/app.tgz host:/srv/{{…}}/)`;
+      const reads = operandsOf(words, at + 1, table)
+        .slice(0, -1)
+        .map((k) => local(k, how, 'scp', safe));
+      // rsync --files-from=FILE: the names of the files it sends (and prints when one is missing).
+      if (name === 'rsync')
+        for (const value of optionValues(words, at + 1, ['--files-from']))
+          reads.push({
+            ...value,
+            rule: 'file',
+            how: 'rsync --files-from',
+            safe: 'name the list in the config, a command per environment if it differs',
+          });
+      return reads;
+    }
+    case 'docker': {
+      const table = { short: 'Hcl', long: DOCKER_WITH_VALUE };
+      const found = after(table, ['cp']) ?? after(table, ['container'], ['cp']);
+      if (!found || found.operands.length < 2) return [];
+      const safe = `${UPLOAD_SAFE} (docker cp app.conf {{…}}:/etc/app.conf)`;
+      return [local(found.operands[0]!, 'docker cp', 'docker', safe)];
+    }
+    case 'kubectl':
+    case 'oc': {
+      const found = after({ short: 'cnsv', long: KUBECTL_WITH_VALUE }, ['cp']);
+      if (!found || found.operands.length < 2) return [];
+      const safe = `${UPLOAD_SAFE} (${name} cp app.tgz {{…}}/pod:/tmp/)`;
+      return [local(found.operands[0]!, found.verb, 'kubectl', safe)];
+    }
+    case 'az': {
+      const sub = operandsOf(words, at + 1, {
+        short: 'o',
+        long: new Set(['--output', '--query', '--subscription']),
+      }).map((k) => words[k]);
+      const options =
+        sub[0] === 'storage' && sub[1] === 'blob' && sub[2] === 'upload'
+          ? ['--file', '-f']
+          : sub[0] === 'storage' && ['blob', 'file'].includes(sub[1] ?? '') && sub[2] === 'upload-batch'
+            ? ['--source', '-s']
+            : [];
+      return optionValues(words, at + 1, options).map((value) => ({
+        ...value,
+        rule: 'file' as const,
+        how: `az storage ${sub[1]} ${sub[2]} ${options[0]}`,
+        safe: "name the file in the config, and pass the value in the blob's name (--name app-{{…}}.zip)",
+      }));
+    }
+    case 'gh': {
+      const release = after({ short: 'RnFt', long: GH_WITH_VALUE }, ['release'], ['upload', 'create']);
+      if (release) {
+        const safe =
+          'name the file in the config, and pass the value in the tag or title (gh release create v{{…}} dist/app.tgz)';
+        const reads: FileRead[] = release.operands
+          .slice(1)
+          .map((index) => ({ index, from: 0, rule: 'asset', how: release.verb, safe }));
+        if (release.verb === 'gh release create')
+          for (const value of optionValues(words, at + 1, ['--notes-file', '-F']))
+            reads.push({
+              ...value,
+              rule: 'file',
+              how: 'gh release create --notes-file',
+              safe: 'pass the value with --notes, which reads no file (--notes "Release {{…}}")',
+            });
+        return reads;
+      }
+      const gist = after({ short: 'Rdf', long: GH_WITH_VALUE }, ['gist'], ['create']);
+      return (gist?.operands ?? []).map((index) => ({
+        index,
+        from: 0,
+        rule: 'file' as const,
+        how: 'gh gist create',
+        safe: 'name the file in the config, and pass the value with --desc, which reads no file',
+      }));
+    }
+    case 'http':
+    case 'https': {
+      // http [METHOD] URL [ITEM…]: httpie takes a first operand of letters alone as the method (its
+      // _guess_method); otherwise the first is the URL and the second an item (also when a value decides).
+      const operands = operandsOf(words, at + 1, { short: 'aAopPs', long: HTTPIE_WITH_VALUE });
+      const method = /^[A-Za-z]+$/.test(words[operands[0] ?? -1] ?? '');
+      return operands.slice(method ? 2 : 1).map((index) => ({
+        index,
+        from: 0,
+        rule: 'item' as const,
+        how: name,
+        safe: 'pass the value in a data field or header written in the config (name={{…}}, X-Version:{{…}}), with a value that does not start with "@"',
+      }));
+    }
+  }
+  return [];
+}
+
+/** The tools of toolReads: options and markers that read a file. */
+function toolReads(words: readonly string[], at: number): FileRead[] {
   const name = programName(words[at]!);
   const after = (k: number) => k > at && k < words.length;
   switch (name) {
@@ -270,13 +574,57 @@ interface Char {
   from: number;
 }
 
+/** Whether a copy tool reads `operand` as a remote path rather than a local file (see RemoteKind). */
+export function isRemoteOperand(kind: RemoteKind, operand: string): boolean {
+  switch (kind) {
+    case 'scp':
+      // scp's colon() and rsync alike: a ":" before any "/"; a leading ":" is part of a file's name.
+      return /^[^/]*:/.test(operand) && !operand.startsWith(':');
+    case 'docker':
+      return operand.includes(':') && !operand.startsWith('/') && !operand.startsWith('.');
+    case 'kubectl':
+      return operand.includes(':');
+    case 's3':
+      return operand.startsWith('s3://');
+    case 'gs':
+      return /^[A-Za-z0-9]+:\/\//.test(operand) && !/^file:\/\//i.test(operand);
+  }
+}
+
+/** httpie's request-item separators, longest first at one place (httpie's KeyValueArgType). */
+const ITEM_SEPARATORS = [':=@', '==@', '=@', ':@', ':=', '==', ':', '=', '@', ';'];
+
+/** The separator of an httpie request item: the first one in it (a backslash escapes a character), longest. */
+function itemSeparator(text: string): { at: number; separator: string } | undefined {
+  for (let i = 0; i < text.length; i++) {
+    if (text[i] === '\\') i++;
+    else if (':=@;'.includes(text[i]!))
+      return { at: i, separator: ITEM_SEPARATORS.find((sep) => text.startsWith(sep, i))! };
+  }
+  return undefined;
+}
+
 /** Where the tool finds its marker and the file's name in `region`, or undefined: it reads no file there. */
 function locate(
-  rule: FileRule,
+  read: FileRead,
   text: string,
 ): { marker?: [number, number]; file: [number, number] } | undefined {
   const eq = text.indexOf('=');
-  switch (rule) {
+  switch (read.rule) {
+    case 'local':
+      if (isRemoteOperand(read.remote!, text)) return undefined;
+      return { file: [read.remote === 'gs' && /^file:\/\//i.test(text) ? 7 : 0, text.length] };
+    case 'asset': {
+      const hash = text.indexOf('#');
+      return { file: [0, hash > 0 ? hash : text.length] };
+    }
+    case 'item': {
+      const found = itemSeparator(text);
+      if (!found?.separator.endsWith('@')) return undefined;
+      const start = found.at + found.separator.length;
+      const type = found.separator === '@' ? text.indexOf(';type=', start) : -1;
+      return { marker: [start - 1, start], file: [start, type < 0 ? text.length : type] };
+    }
     case 'at':
       return text.startsWith('@') ? { marker: [0, 1], file: [1, text.length] } : undefined;
     case 'file':
@@ -293,8 +641,8 @@ function locate(
     }
     case 'field':
     case 'form': {
-      if (eq < 0 || !MARKERS[rule].includes(text[eq + 1] ?? '')) return undefined;
-      const semicolon = rule === 'form' ? text.indexOf(';', eq + 2) : -1;
+      if (eq < 0 || !MARKERS[read.rule].includes(text[eq + 1] ?? '')) return undefined;
+      const semicolon = read.rule === 'form' ? text.indexOf(';', eq + 2) : -1;
       return { marker: [eq + 1, eq + 2], file: [eq + 2, semicolon < 0 ? text.length : semicolon] };
     }
     case 'urlencode': {
@@ -346,6 +694,14 @@ const RANK: Record<FileClass, number> = { safe: 0, inner: 1, marker: 2, file: 3,
  * fixed text (an "=" and a marker after it, aws's KEY@=file://…); 'safe' otherwise.
  */
 export function fileClasses(read: FileRead, word: string): Map<string, FileClass> {
+  const classes = ownClasses(read, word);
+  if (read.also)
+    for (const [name, cls] of ownClasses(read.also, word))
+      if (RANK[cls] > RANK[classes.get(name) ?? 'safe']) classes.set(name, cls);
+  return classes;
+}
+
+function ownClasses(read: FileRead, word: string): Map<string, FileClass> {
   const names = [...word.matchAll(PLACEHOLDER)].map((m) => m[1]!);
   const region = charsOf(word, read.from, () => '\u0001');
   const classes = new Map<string, FileClass>();
@@ -416,6 +772,52 @@ export function fileClasses(read: FileRead, word: string): Map<string, FileClass
       if (at >= 0) fileRange(at + 1);
       break;
     }
+    case 'local': {
+      const kind = read.remote!;
+      const colon = fixedAt(':');
+      const slash = fixedAt('/');
+      const first = region[0]?.from === -1 ? region[0].c : undefined;
+      if (kind === 's3') {
+        if (!startsFixed(0, 's3://')) fileRange(0);
+      } else if (kind === 'gs') {
+        const fixed = region.map((ch) => (ch.from < 0 ? ch.c : '\u0001')).join('');
+        if (/^file:\/\//i.test(fixed)) fileRange(7);
+        else if (!/^[A-Za-z0-9]+:\/\//.test(fixed)) fileRange(0);
+      } else if (kind === 'kubectl') {
+        if (colon < 0) fileRange(0);
+      } else if (
+        colon < 0 ||
+        (kind === 'scp' && ((slash >= 0 && slash < colon) || first === ':')) ||
+        (kind === 'docker' && (first === '/' || first === '.'))
+      )
+        fileRange(0);
+      // A fixed ":" after a value: the value could make the operand local (scp: with a "/"; docker: starting
+      // it with "/" or "."), and is checked once rendered. After the ":" it is the remote path.
+      else if (kind === 'scp' || first === undefined) all('marker', colon);
+      break;
+    }
+    case 'asset': {
+      const hash = fixedAt('#');
+      fileRange(0, hash > 0 ? hash : region.length);
+      break;
+    }
+    case 'item': {
+      // A value before the first fixed separator could add one, and a marker after it.
+      const at = region.findIndex((ch) => ch.from < 0 && ':=@;'.includes(ch.c));
+      all('inner', at < 0 ? region.length : at);
+      if (at < 0) {
+        leading(0);
+        break;
+      }
+      const separator = ITEM_SEPARATORS.find((sep) => startsFixed(at, sep))!;
+      // name={{x}}: a value starting with "@" (or "=@") makes it read a file.
+      if (!separator.endsWith('@')) leading(at + separator.length);
+      else {
+        const semicolon = separator === '@' ? fixedAt(';', at + 1) : -1;
+        fileRange(at + separator.length, semicolon < 0 ? region.length : semicolon);
+      }
+      break;
+    }
     case 'aws': {
       // Shorthand (KEY@=file://…): a value anywhere could add a key read from a file.
       all('inner');
@@ -442,13 +844,16 @@ function markersSaid(rule: FileRule): string {
       return '"@FILE" or "<FILE"';
     case 'aws':
       return '"file://FILE" or "fileb://FILE"';
+    case 'item':
+      return '"@FILE" after its separator (field@FILE, field=@FILE, field:=@FILE, Header:@FILE, param==@FILE)';
     default:
       return '"@FILE"';
   }
 }
 
 /** The message for a template in the name of a file read, refused when the config loads. */
-export function fileChosenMessage(name: string, read: FileRead, word: string): string {
+export function fileChosenMessage(name: string, both: FileRead, word: string): string {
+  const read = both.also && ownClasses(both, word).get(name) !== 'chooses' ? both.also : both;
   return `{{${name}}} is in the name of the local file ${read.how} reads and sends (${word.slice(read.from) || word}): its value would choose a file of the runner to send (its keys, or the job's secrets in /proc/self/environ); name the file in the config, a command per environment if it differs, and ${read.safe}`;
 }
 
@@ -469,10 +874,18 @@ export function fileReadProblem(
   word: string,
   values: Readonly<Record<string, string | undefined>>,
 ): string | undefined {
+  return ownProblem(read, word, values) ?? (read.also && ownProblem(read.also, word, values));
+}
+
+function ownProblem(
+  read: FileRead,
+  word: string,
+  values: Readonly<Record<string, string | undefined>>,
+): string | undefined {
   const names = [...word.matchAll(PLACEHOLDER)].map((m) => m[1]!);
   const region = charsOf(word, read.from, (name) => values[name]);
   const text = region.map((ch) => ch.c).join('');
-  const found = locate(read.rule, text);
+  const found = locate(read, text);
   if (!found) return undefined;
   if (found.marker) {
     const from = region.slice(...found.marker).find((ch) => ch.from >= 0);
@@ -508,6 +921,13 @@ export function fileReadProblem(
  * the value (`file`: as part of a file's name). Why it is refused, or undefined.
  */
 export function fileViaProblem(name: string, value: string, site: FileVia): string | undefined {
+  return (
+    ownViaProblem(name, value, site) ??
+    (site.read.also && ownViaProblem(name, value, { ...site, read: site.read.also }))
+  );
+}
+
+function ownViaProblem(name: string, value: string, site: FileVia): string | undefined {
   const { read } = site;
   const through = ` (through $${site.via}, set from it)`;
   const said = `$${site.via}`;
@@ -518,9 +938,18 @@ export function fileViaProblem(name: string, value: string, site: FileVia): stri
   // In the key of kubectl --from-file=KEY=FILE: an "=" would start the file's name with the value.
   if (read.rule === 'keyed-file')
     return value.includes('=') ? pathMessage(name, read, said, '=', through) : undefined;
+  // Before the ":" of a remote operand: a value could make it a local file (scp: "/"; docker: also a first ".").
+  if (read.rule === 'local') {
+    const bad = value.includes('/')
+      ? '/'
+      : read.remote === 'docker' && value.startsWith('.')
+        ? '.'
+        : undefined;
+    return bad === undefined ? undefined : pathMessage(name, read, said, bad, through);
+  }
   // The value alone, after a key's "=", or cut short before the text that follows it (file: then ://).
   for (const text of [value, `x=${value}`]) {
-    const found = locate(read.rule, text);
+    const found = locate(read, text);
     if (found?.marker) return markerMessage(name, read, text.slice(...found.marker), through);
   }
   const prefix = MARKERS[read.rule].find(
@@ -531,6 +960,11 @@ export function fileViaProblem(name: string, value: string, site: FileVia): stri
 
 /** Whether `literal` (the fixed text of a variable) could make a marker with its values: refused, not checked. */
 export function holdsMarker(read: FileRead, literal: string): boolean {
+  return ownHoldsMarker(read, literal) || (read.also !== undefined && ownHoldsMarker(read.also, literal));
+}
+
+function ownHoldsMarker(read: FileRead, literal: string): boolean {
+  if (read.rule === 'local') return literal.includes('/') || literal.startsWith('.');
   if (read.rule === 'aws') return /fileb?:|:\/\/|@=/.test(literal);
   if (read.rule === 'keyed-file') return literal.includes('=');
   return MARKERS[read.rule].some((m) => literal.includes(m));

@@ -1,0 +1,219 @@
+// Copy and upload tools whose operands are local files they send elsewhere (aws s3 cp, gsutil cp, scp, rsync,
+// docker cp, kubectl cp, gh release upload, az storage blob upload --file, httpie's field@FILE): a value naming
+// the source would send a file of the runner (its keys, /proc/self/environ with the job's secrets). A template
+// that is the source or starts it is refused when the config loads; one after a fixed directory must stay one
+// plain name; one before a remote operand's ":" must leave it remote. Destinations and remote sides read no
+// local file and stay accepted.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { shellCommandLine } from '../../../src/targets/command-line.ts';
+import { renderArgvCommand, renderShellScript } from '../../../src/targets/shell-script.ts';
+import {
+  assertAccepted,
+  assertRefused,
+  assertScriptAccepted,
+  assertScriptRefused,
+} from '../../helpers/command-checks.ts';
+
+const renderArgv = (argv: string[], v: string) =>
+  renderArgvCommand(argv, { x: v }, (word) => word.replaceAll('{{x}}', v));
+const renderLine = (argv: string[], v: string) => renderShellScript(shellCommandLine(argv), { x: v });
+
+/** Accepted when the config loads; `bad` values fail the command (argv and shell alike), `good` ones run. */
+function checkedOnceRendered(argv: string[], bad: string[], good: string[], message: RegExp): void {
+  assertAccepted(argv);
+  for (const value of bad) {
+    assert.throws(() => renderArgv(argv, value), message, `${argv.join(' ')} with ${value}`);
+    assert.throws(() => renderLine(argv, value), message, `${shellCommandLine(argv)} with ${value}`);
+  }
+  for (const value of good) {
+    assert.doesNotThrow(() => renderArgv(argv, value), `${argv.join(' ')} with ${value}`);
+    assert.doesNotThrow(() => renderLine(argv, value), `${shellCommandLine(argv)} with ${value}`);
+  }
+}
+
+const URL = 'https://deploy.example.com/upload';
+
+test('a template that is (or starts) a local file an upload tool sends is refused when the config loads', () => {
+  const forms: Array<[string[], string]> = [
+    [['scp', '{{x}}', 'deploy@host:/srv/'], 'scp'],
+    [['scp', '-r', '-P', '2222', './{{x}}', 'host:'], 'scp'],
+    [['scp', '-i', 'deploy_key', 'app.tgz', '{{x}}', 'host:/srv/'], 'scp'],
+    [['rsync', '-av', '--delete', '{{x}}', 'host:/srv/app/'], 'rsync'],
+    [['rsync', '-e', 'ssh -p 2222', '/{{x}}', 'host:/srv/'], 'rsync'],
+    [['rsync', '-a', '--files-from={{x}}', '.', 'host:/srv/'], 'rsync --files-from'],
+    [['gcloud', 'compute', 'scp', '--zone', 'europe-west1-b', '{{x}}', 'vm:/tmp/'], 'gcloud compute scp'],
+    [['aws', 's3', 'cp', '{{x}}', 's3://bucket/app.zip'], 'aws s3 cp'],
+    [['aws', 's3', 'cp', './{{x}}', 's3://bucket/'], 'aws s3 cp'],
+    [['aws', '--region', 'eu-west-1', 's3', 'sync', '{{x}}', 's3://bucket/site/'], 'aws s3 sync'],
+    [['aws', 's3', 'mv', '--acl', 'private', '{{x}}', 's3://bucket/k'], 'aws s3 mv'],
+    [['gsutil', '-m', 'cp', '-r', '{{x}}', 'gs://bucket/'], 'gsutil cp'],
+    [['gsutil', 'cp', 'file://{{x}}', 'gs://bucket/'], 'gsutil cp'],
+    [['gcloud', 'storage', 'cp', '{{x}}', 'gs://bucket/'], 'gcloud storage cp'],
+    [
+      ['az', 'storage', 'blob', 'upload', '-c', 'c', '--file', '{{x}}', '--name', 'app.zip'],
+      'az storage blob upload --file',
+    ],
+    [
+      ['az', '-o', 'none', 'storage', 'blob', 'upload', '-c', 'c', '-f', '{{x}}', '-n', 'app.zip'],
+      'az storage blob upload --file',
+    ],
+    [
+      ['az', 'storage', 'blob', 'upload-batch', '-d', 'c', '--source={{x}}'],
+      'az storage blob upload-batch --source',
+    ],
+    [
+      ['az', 'storage', 'file', 'upload-batch', '-d', 'share', '-s', './{{x}}'],
+      'az storage file upload-batch --source',
+    ],
+    [['gh', 'release', 'upload', 'v1.2.3', '{{x}}'], 'gh release upload'],
+    [['gh', 'release', 'upload', 'v1.2.3', 'dist/app.tgz', '{{x}}#Notes', '--clobber'], 'gh release upload'],
+    [['gh', 'release', 'create', 'v1.2.3', '-t', 'Release', '{{x}}'], 'gh release create'],
+    [['gh', 'release', 'create', 'v1.2.3', '--notes-file', '{{x}}'], 'gh release create --notes-file'],
+    [['gh', 'release', 'create', 'v1.2.3', '-F', '{{x}}'], 'gh release create --notes-file'],
+    [['gh', 'gist', 'create', '-d', 'logs', '{{x}}'], 'gh gist create'],
+    [['docker', 'cp', '{{x}}', 'web:/etc/app.conf'], 'docker cp'],
+    [['docker', 'container', 'cp', './{{x}}', 'web:/tmp/'], 'docker cp'],
+    [['kubectl', 'cp', '{{x}}', 'pod:/tmp/'], 'kubectl cp'],
+    [['kubectl', '-n', 'prod', 'cp', '-c', 'app', '{{x}}', 'prod/pod:/tmp/'], 'kubectl cp'],
+    [['oc', 'cp', '{{x}}', 'pod:/tmp/'], 'oc cp'],
+    [['http', '--form', 'POST', URL, 'file@{{x}}'], 'http'],
+    [['http', 'POST', URL, 'notes=@{{x}}'], 'http'],
+    [['https', 'PUT', URL, 'config:=@./{{x}}'], 'https'],
+    [['http', URL, 'X-Token:@{{x}}'], 'http'],
+    [['http', URL, 'q==@{{x}}'], 'http'],
+    [['sudo', '-u', 'deploy', 'scp', '{{x}}', 'host:'], 'scp'],
+  ];
+  for (const [argv, how] of forms)
+    assertRefused(
+      argv,
+      new RegExp(
+        `\\{\\{x\\}\\}( \\(character \\d+\\))? is in the name of the local file ${how} reads and sends`,
+      ),
+    );
+  // Through a shell variable set from the template, or one set any other way.
+  assertScriptRefused('f={{x}}; scp "$f" host:/srv/', /is in the name of the local file scp reads and sends/);
+  assertScriptRefused(
+    'aws s3 cp "$DEPLOY_X" s3://bucket/',
+    /is in the name of the local file aws s3 cp reads and sends|is where aws s3 cp may read a local file/,
+  );
+});
+
+test('a value in a source file name after a fixed directory must be one plain name once rendered', () => {
+  const path =
+    /the value of \{\{x\}\} is part of the name of the local file .* reads and sends .*(holds "\/"|is "\.\.")/;
+  const bad = ['../../../home/runner/.ssh/id_rsa', 'a/b'];
+  const good = ['1.2.3', 'production', 'v1.2.3+build.4'];
+  const forms: string[][] = [
+    ['scp', 'dist/app-{{x}}.tar.gz', 'deploy@host:/srv/'],
+    ['rsync', '-av', 'build/{{x}}/', 'host:/srv/app/'],
+    ['aws', 's3', 'cp', 'build/{{x}}.zip', 's3://bucket/'],
+    ['aws', 's3', 'sync', 'site/{{x}}', 's3://bucket/'],
+    ['gsutil', 'cp', 'dist/{{x}}.zip', 'gs://bucket/'],
+    ['gcloud', 'storage', 'cp', 'dist/{{x}}.zip', 'gs://bucket/'],
+    ['az', 'storage', 'blob', 'upload', '-c', 'c', '--file', 'dist/app-{{x}}.zip', '-n', 'app.zip'],
+    ['gh', 'release', 'create', 'v1', 'dist/app-{{x}}.tgz'],
+    ['gh', 'release', 'upload', 'v1', 'dist/{{x}}.tgz#App'],
+    ['docker', 'cp', 'conf/{{x}}.conf', 'web:/etc/app.conf'],
+    ['kubectl', 'cp', 'dist/{{x}}.tgz', 'pod:/tmp/'],
+    ['http', '-f', 'POST', URL, 'file@dist/{{x}}.tgz'],
+  ];
+  for (const argv of forms) checkedOnceRendered(argv, bad, good, path);
+  // A whole component: ".." would leave the directory.
+  checkedOnceRendered(['rsync', '-av', 'build/{{x}}/', 'host:/srv/'], ['..'], ['.', 'prod'], path);
+  checkedOnceRendered(['aws', 's3', 'sync', 'site/{{x}}', 's3://bucket/'], ['..'], ['prod'], path);
+});
+
+test('a value before a remote operand\'s ":" must leave it remote, and a value after an item separator not start "@"', () => {
+  // scp's colon rule: a "/" before the ":" makes it a local file, which scp would send.
+  checkedOnceRendered(
+    ['scp', '{{x}}:/srv/app.tgz', './'],
+    ['/home/runner/.ssh/id_rsa', './x', 'a/b'],
+    ['web-1', 'deploy@10.0.0.1', 'host.example.com'],
+    /(is in|is part of) the name of the local file scp reads and sends/,
+  );
+  checkedOnceRendered(
+    ['rsync', '-a', 'deploy@{{x}}:/var/log/app/', 'logs/'],
+    ['x/../../home/runner/.ssh/id_rsa'],
+    ['web-1'],
+    /is part of the name of the local file rsync reads and sends/,
+  );
+  // docker cp: a first "/" or "." makes it a local file.
+  checkedOnceRendered(
+    ['docker', 'cp', '{{x}}:/etc/app.conf', './'],
+    ['/proc/self/environ', '../../x'],
+    ['web', 'app_1'],
+    /is in the name of the local file docker cp reads and sends/,
+  );
+  // httpie: the first separator decides; one ending with "@" reads a file.
+  const at = /the value of \{\{x\}\} starts with "@" where https? reads "@FILE" after its separator/;
+  checkedOnceRendered(['http', 'POST', URL, 'notes={{x}}'], ['@/proc/self/environ'], ['1.2.3', 'a@b'], at);
+  checkedOnceRendered(
+    ['http', 'POST', URL, 'X-Version:{{x}}'],
+    ['@/etc/passwd', '=@/etc/passwd'],
+    ['1.2.3'],
+    at,
+  );
+  checkedOnceRendered(
+    ['https', 'POST', URL, '{{x}}'],
+    ['f@/etc/passwd', 'a=@/etc/passwd', 'a:=@/etc/passwd'],
+    ['a=b', 'X-A:1'],
+    /where https reads "@FILE"/,
+  );
+  // With no method, the operand after the URL is an item; a method and a URL themselves read no file.
+  checkedOnceRendered(
+    ['http', 'deploy.example.com/api', '{{x}}'],
+    ['f@/etc/passwd'],
+    ['a=b'],
+    /where http reads/,
+  );
+  assertScriptAccepted('http POST "$DEPLOY_URL" "version={{x}}"');
+});
+
+test('destinations, remote sides, tags and labels read no local file: accepted whatever the value', () => {
+  const forms: string[][] = [
+    ['aws', 's3', 'cp', './dist', 's3://bucket/{{x}}/', '--recursive'],
+    ['aws', 's3', 'cp', 's3://bucket/{{x}}/app.zip', './app.zip'],
+    ['scp', 'app.tgz', 'host:/srv/{{x}}/'],
+    ['scp', 'app.tgz', 'deploy@{{x}}:/srv/'],
+    ['rsync', '-av', '--exclude', '{{x}}', 'dist/', 'host:/srv/'],
+    ['gh', 'release', 'create', 'v{{x}}', 'dist/app.tgz'],
+    ['gh', 'release', 'create', 'v1', '--notes', 'Release {{x}}', 'dist/app.tgz#App {{x}}'],
+    ['gh', 'release', 'upload', 'v{{x}}', 'dist/app.tgz', '--clobber'],
+    ['docker', 'cp', 'app.conf', '{{x}}:/etc/app.conf'],
+    ['kubectl', 'cp', 'x.tgz', '{{x}}/pod:/tmp/'],
+    ['kubectl', 'cp', '-n', '{{x}}', 'x.tgz', 'pod:/tmp/'],
+    ['kubectl', 'cp', '{{x}}/pod:/var/log/app.log', './app.log'],
+    ['gsutil', 'cp', 'dist/app.zip', 'gs://bucket/{{x}}/'],
+    ['az', 'storage', 'blob', 'upload', '-c', 'c', '--file', 'dist/app.zip', '--name', 'app-{{x}}.zip'],
+    ['http', 'POST', `${URL}/{{x}}`, 'file@dist/app.tgz'],
+  ];
+  for (const argv of forms) {
+    assertAccepted(argv);
+    for (const value of ['1.2.3', 'production', 'web-1']) {
+      assert.doesNotThrow(() => renderArgv(argv, value), `${argv.join(' ')} with ${value}`);
+      assert.doesNotThrow(() => renderLine(argv, value), `${shellCommandLine(argv)} with ${value}`);
+    }
+  }
+});
+
+test('in a shell script, a variable set from a template is checked where an upload tool reads it', () => {
+  const scp = 'V={{x}}; scp "dist/app-$V.tgz" deploy@host:/srv/';
+  assertScriptAccepted(scp);
+  assert.throws(
+    () => renderShellScript(scp, { x: '../../x' }),
+    /through \$V.*scp reads and sends.*holds "\/"/,
+  );
+  assert.doesNotThrow(() => renderShellScript(scp, { x: '1.2.3' }));
+  const host = 'H={{x}}; scp "$H:/srv/app.tgz" ./';
+  assertScriptAccepted(host);
+  assert.throws(() => renderShellScript(host, { x: '/home/runner/.ssh/id_rsa' }), /through \$H.*holds "\/"/);
+  assert.doesNotThrow(() => renderShellScript(host, { x: 'web-1' }));
+  const http = 'N={{x}}; http POST https://h.example.com/ "notes=$N"';
+  assertScriptAccepted(http);
+  assert.throws(
+    () => renderShellScript(http, { x: '@/proc/self/environ' }),
+    /through \$N.*http reads "@FILE"/,
+  );
+  assert.doesNotThrow(() => renderShellScript(http, { x: '1.2.3' }));
+});
