@@ -9,6 +9,7 @@
 // or prefix (`@payload-{{env}}.json`) is checked once rendered to stay one plain name there. Pure.
 import { programName } from './programs.ts';
 import { PLACEHOLDER } from './placeholder.ts';
+import { remoteCommands } from './remote-line.ts';
 
 /**
  * How the tool finds a file in the argument (from `from` on, the option's value):
@@ -63,6 +64,53 @@ export interface FileRead {
   remote?: RemoteKind;
   /** A second way the same argument is read (aws s3 cp's operand also takes file://; az's --file takes @FILE). */
   also?: FileRead;
+  /** Read on the remote host ssh runs the command on (a file of that host is sent). */
+  host?: boolean;
+  /** The remote variables set from templates the word reads (`v={{x}}; curl -d $v`): not checked, refused. */
+  held?: string[];
+}
+
+/** A word of the line ssh runs remotely that a program there reads a file from and sends. */
+export interface RemoteFileRead {
+  read: FileRead;
+  /** The word as the remote shell reads it, templates unrendered. */
+  text: string;
+  /** The words of ssh's it is made of. */
+  words: number[];
+}
+
+/**
+ * The words of the line ssh runs (its words from `model.remote`, joined and split again as the remote shell does,
+ * remote-line.ts) that a program there reads a file from: `ssh host 'curl -d {{x}} …'`. A word that is one of
+ * ssh's words whole, already in the command's own reads (`ssh host curl -d {{x}} …`), is not repeated.
+ */
+export function remoteFileReads(
+  words: readonly string[],
+  model: { remote?: { from: number; to: number }; fileReads: ReadonlyMap<number, FileRead> },
+): RemoteFileRead[] {
+  if (!model.remote) return [];
+  const [{ from, to }, known] = [model.remote, model.fileReads];
+  const found: RemoteFileRead[] = [];
+  for (const command of remoteCommands(words, from, to)) {
+    const texts = command.words.map((word) => word.text);
+    for (let at = 0; at < texts.length; at++)
+      for (const read of fileReadWords(texts, at)) {
+        const word = command.words[read.index]!;
+        const [k, text] = word.parts[0] ?? [-1, ''];
+        if (word.parts.length === 1 && !word.via && text === words[k] && known.has(k)) continue;
+        // A remote variable's templates stand where it is read (its fixed text is not known here).
+        const held = word.via;
+        const remote = (one: FileRead): FileRead => ({ ...one, host: true, ...(held && { held }) });
+        found.push({
+          read: { ...remote(read), also: read.also && remote(read.also) },
+          text: held
+            ? word.text.replace(/\$\{?(\w+)\}?/g, (ref, name: string) => (held.includes(name) ? '' : ref))
+            : word.text,
+          words: [...new Set(word.parts.map(([index]) => index))],
+        });
+      }
+  }
+  return found;
 }
 
 /** A template site in such an argument: its word (templates unrendered), or the variable it reaches it through. */
@@ -698,6 +746,8 @@ export function fileClasses(read: FileRead, word: string): Map<string, FileClass
   if (read.also)
     for (const [name, cls] of ownClasses(read.also, word))
       if (RANK[cls] > RANK[classes.get(name) ?? 'safe']) classes.set(name, cls);
+  // Through a remote variable, where in the word the value lands is not known: refused wherever it matters.
+  if (read.held) for (const [name, cls] of classes) if (cls !== 'safe') classes.set(name, 'chooses');
   return classes;
 }
 
@@ -852,17 +902,34 @@ function markersSaid(rule: FileRule): string {
 }
 
 /** The message for a template in the name of a file read, refused when the config loads. */
+/** Whose file is read: the runner's, or the remote host's (a command ssh runs). */
+function whose(read: FileRead): { file: string; on: string; of: string; keys: string } {
+  return read.host
+    ? { file: 'file', on: ' on the remote host', of: 'of the remote host', keys: 'its keys, or its secrets' }
+    : {
+        file: 'local file',
+        on: '',
+        of: 'of the runner',
+        keys: "its keys, or the job's secrets in /proc/self/environ",
+      };
+}
+
 export function fileChosenMessage(name: string, both: FileRead, word: string): string {
   const read = both.also && ownClasses(both, word).get(name) !== 'chooses' ? both.also : both;
-  return `{{${name}}} is in the name of the local file ${read.how} reads and sends (${word.slice(read.from) || word}): its value would choose a file of the runner to send (its keys, or the job's secrets in /proc/self/environ); name the file in the config, a command per environment if it differs, and ${read.safe}`;
+  const { file, on, of, keys } = whose(read);
+  if (read.held)
+    return `{{${name}}} reaches, through the remote variable ${read.held.map((v) => `$${v}`).join(', ')} set from it, where ${read.how} may read a ${file}${on} and send it (a file ${of}: ${keys}), and a value through a remote variable is not checked: write the template itself there`;
+  return `{{${name}}} is in the name of the ${file} ${read.how} reads and sends${on} (${word.slice(read.from) || word}): its value would choose a file ${of} to send (${keys}); name the file in the config, a command per environment if it differs, and ${read.safe}`;
 }
 
 function markerMessage(name: string, read: FileRead, marker: string, through = ''): string {
-  return `the value of {{${name}}}${through} starts with "${marker}" where ${read.how} reads ${markersSaid(read.rule)} as a local file, whose contents it sends: a value never names a file a program reads (it could send the runner's keys, or the job's secrets in /proc/self/environ); ${read.safe}`;
+  const { file, on, of, keys } = whose(read);
+  return `the value of {{${name}}}${through} starts with "${marker}" where ${read.how} reads ${markersSaid(read.rule)} as a ${file}${on}, whose contents it sends: a value never names a file a program reads (it could send a file ${of}: ${keys}); ${read.safe}`;
 }
 
 function pathMessage(name: string, read: FileRead, word: string, found: string, through = ''): string {
-  return `the value of {{${name}}}${through} is part of the name of the local file ${read.how} reads and sends (${word.slice(read.from) || word}), and ${found === '..' ? 'is ".."' : `holds ${JSON.stringify(found)}`}: it could name another file of the runner; a value in a file name may hold only letters, digits and . _ + - (not ".."), or name the file in the config`;
+  const { file, on, of } = whose(read);
+  return `the value of {{${name}}}${through} is part of the name of the ${file} ${read.how} reads and sends${on} (${word.slice(read.from) || word}), and ${found === '..' ? 'is ".."' : `holds ${JSON.stringify(found)}`}: it could name another file ${of}; a value in a file name may hold only letters, digits and . _ + - (not ".."), or name the file in the config`;
 }
 
 /**

@@ -70,6 +70,8 @@ import {
   fileReadProblem,
   fileViaProblem,
   holdsMarker,
+  remoteFileReads,
+  type FileRead,
   type FileSite,
 } from './file-reads.ts';
 
@@ -928,28 +930,31 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
       }
     // curl -d @FILE, az's @FILE, kubectl --from-file=FILE (file-reads.ts): a value choosing the file is refused;
     // one that could start a marker or is part of a file's name is checked once rendered, through $v too.
-    for (const [index, read] of model.fileReads)
-      if (index < command.args.length) {
-        const [word, text] = [command.args[index]!, texts[index]!];
-        const classes = fileClasses(read, text);
-        for (const site of sitesIn(word))
-          if (!['safe', 'chooses', undefined].includes(classes.get(site.name)))
-            site.fileRead = { read, word: text };
-        for (const found of valuesIn(word)) {
-          const cls = classes.get(found.name) ?? 'safe';
-          if (cls === 'chooses') refuseFound(found, 'chooses', (name) => fileChosenMessage(name, read, text));
-          if (!found.ref || cls === 'safe' || cls === 'chooses') continue;
-          const [via, file] = [found.ref.variable, cls === 'file'];
-          const fits = (literal: string) => file || !holdsMarker(read, literal);
-          if (!attachExact(found, fits, (site) => (site.fileRead = { read, via, file })) && cls !== 'inner')
-            refuseFound(
-              found,
-              'chooses',
-              (name) =>
-                `{{${name}}} is where ${read.how} may read a local file and send it (${text.slice(read.from)}), and only a template written there or a variable set from fixed text and templates alone (v=app-{{x}}) is checked: write the template itself there`,
-            );
-        }
+    // `text`: the word as the program reads it (in the command ssh runs, a word of the remote line).
+    const checkFileRead = (read: FileRead, word: Word, text: string) => {
+      const classes = fileClasses(read, text);
+      for (const site of sitesIn(word))
+        if (!['safe', 'chooses', undefined].includes(classes.get(site.name)))
+          site.fileRead = { read, word: text };
+      for (const found of valuesIn(word)) {
+        const cls = classes.get(found.name) ?? 'safe';
+        if (cls === 'chooses') refuseFound(found, 'chooses', (name) => fileChosenMessage(name, read, text));
+        if (!found.ref || cls === 'safe' || cls === 'chooses') continue;
+        const [via, file] = [found.ref.variable, cls === 'file'];
+        const fits = (literal: string) => file || !holdsMarker(read, literal);
+        if (!attachExact(found, fits, (site) => (site.fileRead = { read, via, file })) && cls !== 'inner')
+          refuseFound(
+            found,
+            'chooses',
+            (name) =>
+              `{{${name}}} is where ${read.how} may read a local file and send it (${text.slice(read.from)}), and only a template written there or a variable set from fixed text and templates alone (v=app-{{x}}) is checked: write the template itself there`,
+          );
       }
+    };
+    for (const [index, read] of model.fileReads)
+      if (index < command.args.length) checkFileRead(read, command.args[index]!, texts[index]!);
+    for (const { read, text, words } of remoteFileReads(texts, model))
+      for (const k of words) if (k < command.args.length) checkFileRead(read, command.args[k]!, text);
     for (const [index, { mode, program }] of model.remotePaths)
       if (index < command.args.length) {
         for (const site of sitesIn(command.args[index]!))
@@ -1996,9 +2001,13 @@ export function argvShellProblems(argv: readonly string[]): string[] {
     const names = chosenNames(chosen, argv[chosen.index]!);
     if (names.length) problems.push(chosenWordMessage(chosen, argv, names[0]!));
   }
-  for (const [index, read] of commandModel(argv).fileReads)
+  const model = commandModel(argv);
+  for (const [index, read] of model.fileReads)
     for (const [name, cls] of fileClasses(read, argv[index]!))
       if (cls === 'chooses') problems.push(fileChosenMessage(name, read, argv[index]!));
+  for (const { read, text } of remoteFileReads(argv, model))
+    for (const [name, cls] of fileClasses(read, text))
+      if (cls === 'chooses') problems.push(fileChosenMessage(name, read, text));
   return problems;
 }
 
@@ -2270,6 +2279,10 @@ export function renderArgvCommand(
     }
   for (const [index, read] of model.fileReads) {
     const problem = fileReadProblem(read, argv[index]!, values);
+    if (problem) throw new TemplateError(problem);
+  }
+  for (const { read, text } of remoteFileReads(argv, model)) {
+    const problem = fileReadProblem(read, text, values);
     if (problem) throw new TemplateError(problem);
   }
   for (const [index, { delimiter }] of model.sedScripts)

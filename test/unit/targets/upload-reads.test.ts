@@ -217,3 +217,41 @@ test('in a shell script, a variable set from a template is checked where an uplo
   );
   assert.doesNotThrow(() => renderShellScript(http, { x: '1.2.3' }));
 });
+
+test('the command ssh runs: a file a program reads and sends on the remote host is checked the same way', () => {
+  // One word of ssh's, split again by the remote shell.
+  assertRefused(
+    ['ssh', 'deploy@host', 'curl -fsS -d @{{x}} https://h.example.com/'],
+    /\{\{x\}\}( \(character \d+\))? is in the name of the file curl -d reads and sends on the remote host/,
+  );
+  assertRefused(
+    ['ssh', 'deploy@host', 'scp {{x}} backup:/srv/'],
+    /is in the name of the file scp reads and sends on the remote host/,
+  );
+  checkedOnceRendered(
+    ['ssh', 'deploy@host', 'curl -fsS -d {{x}} https://h.example.com/'],
+    ['@/proc/self/environ', '@/home/deploy/.ssh/id_rsa'],
+    ['1.2.3', 'a@b'],
+    /the value of \{\{x\}\} starts with "@" where curl -d reads "@FILE" as a file on the remote host/,
+  );
+  checkedOnceRendered(
+    ['ssh', 'deploy@host', 'scp dist/app-{{x}}.tgz backup:/srv/'],
+    ['a/../../../etc/shadow'],
+    ['1.2.3'],
+    /is part of the name of the file scp reads and sends on the remote host .*holds "\/"/,
+  );
+  // Through a variable of the remote shell, where in the word the value lands is not known: refused.
+  assertScriptRefused(
+    `ssh deploy@host 'v={{x}}; curl -d $v https://h.example.com/'`,
+    /\{\{x\}\}.* reaches, through the remote variable \$v set from it, where curl -d may read a file on the remote host/,
+  );
+  for (const argv of [
+    ['ssh', 'deploy@host', './deploy.sh {{x}}'],
+    ['ssh', 'deploy@host', 'curl -fsS -d version={{x}} https://h.example.com/'],
+    ['ssh', 'deploy@host', 'scp dist/app.tgz backup:/srv/{{x}}/'],
+  ]) {
+    assertAccepted(argv);
+    assert.doesNotThrow(() => renderArgv(argv, '1.2.3'));
+  }
+  assertScriptAccepted(`ssh deploy@host 'v={{x}}; curl -d "version=$v" https://h.example.com/'`);
+});
