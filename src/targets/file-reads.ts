@@ -403,10 +403,18 @@ function uploadReads(words: readonly string[], at: number): FileRead[] {
     }
     case 'gsutil':
     case 'gcloud': {
+      // gsutil [-h H -o O -i SA -u P …] cp|mv|rsync [-a ACL -L LOG -s CLASS -z|-j EXTS -x|-y PATTERN …] SRC… DST:
+      // its own options come before the command (getopt), the command's after it.
+      const command = operandsOf(words, at + 1, { short: 'hoiu', long: new Set() })[0] ?? words.length;
       const found =
-        name === 'gsutil'
-          ? after({ short: 'aLszjhoiu', long: new Set() }, ['cp', 'mv'])
-          : after({ short: 'Lsajz', long: GCLOUD_WITH_VALUE }, ['storage'], ['cp', 'mv', 'rsync']);
+        name !== 'gsutil'
+          ? after({ short: 'Lsajzx', long: GCLOUD_WITH_VALUE }, ['storage'], ['cp', 'mv', 'rsync'])
+          : ['cp', 'mv', 'rsync'].includes(words[command] ?? '')
+            ? {
+                operands: operandsOf(words, command + 1, { short: 'aLszjxy', long: new Set() }),
+                verb: `gsutil ${words[command]}`,
+              }
+            : undefined;
       if (!found || found.operands.length < 2) return [];
       const safe = `${UPLOAD_SAFE} (${found.verb} dist/app.zip gs://bucket/{{…}}/)`;
       return found.operands.slice(0, -1).map((k) => local(k, found.verb, 'gs', safe));
@@ -415,6 +423,9 @@ function uploadReads(words: readonly string[], at: number): FileRead[] {
     case 'rsync': {
       // gcloud compute scp [[USER@]INSTANCE:]SRC… DEST (also tpus tpu-vm, workstations): scp's operands.
       const gcloud = name === 'scp' && GCLOUD_SCP_PARENTS.includes(words[at - 1] ?? '');
+      // gsutil rsync, gcloud storage rsync: read as theirs (above).
+      if (!gcloud && words.slice(0, at).some((word) => ['gsutil', 'gcloud'].includes(programName(word))))
+        return [];
       const table = gcloud
         ? { short: '', long: GCLOUD_WITH_VALUE }
         : name === 'scp'

@@ -49,6 +49,9 @@ test('a template that is (or starts) a local file an upload tool sends is refuse
     [['aws', 's3', 'mv', '--acl', 'private', '{{x}}', 's3://bucket/k'], 'aws s3 mv'],
     [['gsutil', '-m', 'cp', '-r', '{{x}}', 'gs://bucket/'], 'gsutil cp'],
     [['gsutil', 'cp', 'file://{{x}}', 'gs://bucket/'], 'gsutil cp'],
+    [['gsutil', '-h', 'Cache-Control:no-cache', 'cp', '-a', 'public-read', '{{x}}', 'gs://b/'], 'gsutil cp'],
+    [['gsutil', '-m', 'rsync', '-r', '-x', '.*\\.map$', '{{x}}', 'gs://bucket/site/'], 'gsutil rsync'],
+    [['gcloud', 'storage', 'rsync', '-x', '.*\\.map$', '{{x}}', 'gs://bucket/site/'], 'gcloud storage rsync'],
     [['gcloud', 'storage', 'cp', '{{x}}', 'gs://bucket/'], 'gcloud storage cp'],
     [
       ['az', 'storage', 'blob', 'upload', '-c', 'c', '--file', '{{x}}', '--name', 'app.zip'],
@@ -185,6 +188,8 @@ test('destinations, remote sides, tags and labels read no local file: accepted w
     ['kubectl', 'cp', '-n', '{{x}}', 'x.tgz', 'pod:/tmp/'],
     ['kubectl', 'cp', '{{x}}/pod:/var/log/app.log', './app.log'],
     ['gsutil', 'cp', 'dist/app.zip', 'gs://bucket/{{x}}/'],
+    ['gsutil', 'cp', '-a', '{{x}}', 'dist/app.zip', 'gs://bucket/'],
+    ['gsutil', 'rsync', '-r', 'gs://bucket/{{x}}/', 'site/'],
     ['az', 'storage', 'blob', 'upload', '-c', 'c', '--file', 'dist/app.zip', '--name', 'app-{{x}}.zip'],
     ['http', 'POST', `${URL}/{{x}}`, 'file@dist/app.tgz'],
   ];
