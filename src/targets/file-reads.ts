@@ -466,17 +466,27 @@ function uploadReads(words: readonly string[], at: number): FileRead[] {
         short: 'o',
         long: new Set(['--output', '--query', '--subscription']),
       }).map((k) => words[k]);
-      const options =
-        sub[0] === 'storage' && sub[1] === 'blob' && sub[2] === 'upload'
-          ? ['--file', '-f']
-          : sub[0] === 'storage' && ['blob', 'file'].includes(sub[1] ?? '') && sub[2] === 'upload-batch'
-            ? ['--source', '-s']
-            : [];
+      const [a, b, c, d] = sub;
+      const [command, options]: [string, string[]] =
+        a === 'storage' && b === 'blob' && c === 'upload'
+          ? ['storage blob upload', ['--file', '-f']]
+          : a === 'storage' && (b === 'blob' || b === 'file') && c === 'upload-batch'
+            ? [`storage ${b} upload-batch`, ['--source', '-s']]
+            : a === 'webapp' && b === 'deploy'
+              ? ['webapp deploy', ['--src-path']]
+              : (a === 'webapp' || a === 'functionapp') &&
+                  b === 'deployment' &&
+                  c === 'source' &&
+                  d === 'config-zip'
+                ? [`${a} deployment source config-zip`, ['--src']]
+                : ['', []];
       return optionValues(words, at + 1, options).map((value) => ({
         ...value,
         rule: 'file' as const,
-        how: `az storage ${sub[1]} ${sub[2]} ${options[0]}`,
-        safe: "name the file in the config, and pass the value in the blob's name (--name app-{{…}}.zip)",
+        how: `az ${command} ${options[0]}`,
+        safe: command.startsWith('storage')
+          ? "name the file in the config, and pass the value in the blob's name (--name app-{{…}}.zip)"
+          : 'name the package in the config, a command per environment if it differs',
       }));
     }
     case 'gh': {
@@ -497,6 +507,19 @@ function uploadReads(words: readonly string[], at: number): FileRead[] {
             });
         return reads;
       }
+      // gh issue|pr create|comment|edit|review|merge -F/--body-file FILE: the body it posts.
+      const body = after(
+        { short: 'R', long: GH_WITH_VALUE },
+        ['issue', 'pr'],
+        ['create', 'comment', 'edit', 'review', 'merge'],
+      );
+      if (body)
+        return optionValues(words, at + 1, ['--body-file', '-F']).map((value) => ({
+          ...value,
+          rule: 'file' as const,
+          how: `${body.verb} --body-file`,
+          safe: 'pass the value with --body, which reads no file (--body "Deployed {{…}}")',
+        }));
       const gist = after({ short: 'Rdf', long: GH_WITH_VALUE }, ['gist'], ['create']);
       return (gist?.operands ?? []).map((index) => ({
         index,

@@ -65,6 +65,7 @@ test('a template that is (or starts) a local file an upload tool sends is refuse
       ['az', 'storage', 'blob', 'upload-batch', '-d', 'c', '--source={{x}}'],
       'az storage blob upload-batch --source',
     ],
+    [['az', 'storage', 'blob', 'upload', '--file={{x}}'], 'az storage blob upload --file'],
     [
       ['az', 'storage', 'file', 'upload-batch', '-d', 'share', '-s', './{{x}}'],
       'az storage file upload-batch --source',
@@ -75,6 +76,16 @@ test('a template that is (or starts) a local file an upload tool sends is refuse
     [['gh', 'release', 'create', 'v1.2.3', '--notes-file', '{{x}}'], 'gh release create --notes-file'],
     [['gh', 'release', 'create', 'v1.2.3', '-F', '{{x}}'], 'gh release create --notes-file'],
     [['gh', 'gist', 'create', '-d', 'logs', '{{x}}'], 'gh gist create'],
+    [['gh', 'pr', 'comment', '42', '--body-file', '{{x}}'], 'gh pr comment --body-file'],
+    [['gh', 'issue', 'create', '-t', 'Deploy', '-F', '{{x}}'], 'gh issue create --body-file'],
+    [
+      ['az', 'webapp', 'deploy', '-g', 'rg', '-n', 'app', '--src-path', '{{x}}', '--type', 'zip'],
+      'az webapp deploy --src-path',
+    ],
+    [
+      ['az', 'functionapp', 'deployment', 'source', 'config-zip', '-g', 'rg', '-n', 'f', '--src', './{{x}}'],
+      'az functionapp deployment source config-zip --src',
+    ],
     [['docker', 'cp', '{{x}}', 'web:/etc/app.conf'], 'docker cp'],
     [['docker', 'container', 'cp', './{{x}}', 'web:/tmp/'], 'docker cp'],
     [['kubectl', 'cp', '{{x}}', 'pod:/tmp/'], 'kubectl cp'],
@@ -191,6 +202,8 @@ test('destinations, remote sides, tags and labels read no local file: accepted w
     ['gsutil', 'cp', '-a', '{{x}}', 'dist/app.zip', 'gs://bucket/'],
     ['gsutil', 'rsync', '-r', 'gs://bucket/{{x}}/', 'site/'],
     ['az', 'storage', 'blob', 'upload', '-c', 'c', '--file', 'dist/app.zip', '--name', 'app-{{x}}.zip'],
+    ['az', 'webapp', 'deploy', '-g', 'rg', '-n', 'app-{{x}}', '--src-path', 'dist/app.zip'],
+    ['gh', 'pr', 'comment', '42', '--body', 'Deployed {{x}}'],
     ['http', 'POST', `${URL}/{{x}}`, 'file@dist/app.tgz'],
   ];
   for (const argv of forms) {
