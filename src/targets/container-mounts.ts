@@ -78,6 +78,8 @@ export interface MountWord {
   names: string[];
   /** What the part is, for messages ("the host path docker run -v mounts into the container"). */
   how: string;
+  /** An option giving the container rights over this machine, or its environment (PRIVILEGE_OPTIONS). */
+  rights?: boolean;
 }
 
 export interface ContainerMounts {
@@ -153,9 +155,9 @@ function mountValue(
   command: string,
 ): void {
   if (templates(value).length === 0) return;
-  const refuse = (part: string, how: string) => {
+  const refuse = (part: string, how: string, rights?: boolean) => {
     const names = templates(part);
-    if (names.length) found.refused.push({ index, names, how });
+    if (names.length) found.refused.push({ index, names, how, ...(rights ? { rights } : {}) });
   };
   if (option === '-v' || option === '--volume') {
     // SOURCE:TARGET[:OPTIONS], or TARGET alone (an anonymous volume).
@@ -207,7 +209,27 @@ function mountValue(
     return refuse(value, `the device of this machine ${command} ${option} gives the container`);
   if (option === '--tmpfs')
     return refuse(value, `the path in the container ${command} ${option} mounts an empty directory at`);
+  const rights = PRIVILEGE_OPTIONS.get(option);
+  if (rights) return refuse(value, `${rights} ${command} ${option} gives the container`, true);
 }
+
+/**
+ * Options whose value gives the container rights over this machine or its kernel, or sets its environment from
+ * a file: a value there could ask for `ALL` capabilities, `seccomp=unconfined`, the host's PID or user
+ * namespace, another runtime, or an env file of its choosing (LD_PRELOAD=…). Refused like a mount's source.
+ */
+const PRIVILEGE_OPTIONS: ReadonlyMap<string, string> = new Map([
+  ['--cap-add', 'the kernel capabilities'],
+  ['--security-opt', 'the security profile (seccomp, AppArmor, SELinux, no-new-privileges)'],
+  ['--pid', 'the process namespace (host: every process of this machine)'],
+  ['--ipc', 'the IPC namespace (host: the shared memory of this machine)'],
+  ['--uts', 'the UTS namespace (host)'],
+  ['--userns', 'the user namespace (host: root of the container is root of this machine)'],
+  ['--cgroupns', 'the cgroup namespace (host)'],
+  ['--runtime', 'the runtime that runs it (a program of this machine)'],
+  ['--device-cgroup-rule', 'the devices of this machine'],
+  ['--env-file', 'the file of variables'],
+]);
 
 /**
  * Whether a mount's source (templates unrendered) names a volume, not a host path: its fixed text holds only a

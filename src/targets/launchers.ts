@@ -35,6 +35,7 @@ export type ChosenKind =
   | 'remote-code'
   | 'package' // the package an install fetches, whose install or build scripts run
   | 'mount' // what a container runner mounts (a host path, a device), or the path in the container it lands at
+  | 'container-rights' // the capabilities, namespaces, runtime or env file a container runner gives the container
   | 'after-unknown-option'; // after a docker/podman option not known here: maybe the image or the program
 
 export interface ChosenWord {
@@ -544,7 +545,7 @@ export function chosenWords(words: readonly string[]): ChosenWord[] {
     for (const install of installWords(words, at, name))
       if (!install.pinned) add(install.index, 'package', install.how, undefined, at);
     for (const mount of containerMounts(words, at, name).refused)
-      add(mount.index, 'mount', mount.how, mount.names, at);
+      add(mount.index, mount.rights ? 'container-rights' : 'mount', mount.how, mount.names, at);
     if (name === 'scp') {
       for (let j = at + 1; j < words.length && words[j] !== '--'; j++)
         if (words[j] === '-S') add(j + 1, 'program', 'the program scp -S runs', undefined, at);

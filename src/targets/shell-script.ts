@@ -385,6 +385,8 @@ export function chosenWordMessage(chosen: ChosenWord, words: readonly string[], 
     }
     case 'mount':
       return `${where}: its value would choose what of this machine the container gets (a host directory such as /etc or the docker socket, a device, another container's mounts) or which of the container's own files a mount hides (its programs, or the code its entrypoint runs, laid over by a directory the value picks), ${never}; write the mount in the config (${programName(words[chosen.program]!)} run -v /srv/app/data:/data …, or a named volume -v data-${at}:/data) and pass the value to the container as data (-e VERSION=${at}), ${perEnvironment}`;
+    case 'container-rights':
+      return `${where}: its value would choose the rights the container has over this machine (every capability, no seccomp profile, the host's processes, users or IPC, another runtime) or the variables it starts with (LD_PRELOAD from a file the value picks), ${never}; write the option's value in the config and pass the value to the container as data (-e VERSION=${at}), ${perEnvironment}`;
     case 'after-unknown-option':
       return `${at} (${words[chosen.index]}) comes after ${chosen.how}, which this tool does not know: if it takes a value, the image and the program that runs are one word further, and the value could choose what runs; attach the option's value (--option=VALUE), or write the image and the program without a template`;
   }

@@ -356,3 +356,35 @@ test('a cd in inline code ends the search only when it surely runs, and not for 
   ])
     assertScriptAccepted(script);
 });
+
+test('a template in an option that gives the container rights over this machine, or its env file, is refused', () => {
+  for (const [spec, message] of [
+    [
+      ['docker', 'run', '--cap-add', '{{x}}', 'img'],
+      /the kernel capabilities docker run --cap-add gives the container .*rights the container has over this machine/,
+    ],
+    [['docker', 'run', '--cap-add={{x}}', 'img'], /the kernel capabilities/],
+    [
+      ['docker', 'run', '--security-opt', 'seccomp={{x}}', 'img'],
+      /the security profile .* docker run --security-opt/,
+    ],
+    [['docker', 'run', '--pid', '{{x}}', 'img'], /the process namespace \(host/],
+    [['podman', 'run', '--userns={{x}}', 'img'], /the user namespace .* podman run --userns/],
+    [['docker', 'run', '--ipc', '{{x}}', 'img'], /the IPC namespace/],
+    [
+      ['docker', 'create', '--runtime', '{{x}}', 'img'],
+      /the runtime that runs it .* docker create --runtime/,
+    ],
+    [
+      ['docker', 'run', '--env-file', 'env/{{x}}.env', 'img'],
+      /the file of variables docker run --env-file gives the container .*LD_PRELOAD/,
+    ],
+    [['docker', 'compose', 'run', '--env-file', '{{x}}', 'app'], /the file of variables docker compose run/],
+    [['docker', 'run', '-d', '--device-cgroup-rule', '{{x}}', 'img'], /the devices of this machine/],
+  ] as Array<[string[], RegExp]>)
+    assertRefused(spec, message);
+  // The same options with fixed values, and templates elsewhere, stay accepted.
+  assertAccepted(['docker', 'run', '--cap-add', 'NET_BIND_SERVICE', '--env-file', 'prod.env', 'app:{{x}}']);
+  assertScriptRefused('P={{x}}; docker run --security-opt "seccomp=$P" img', /the security profile/);
+  assertScriptRefused('docker run --cap-add "{{x}}" img', /the kernel capabilities/);
+});
