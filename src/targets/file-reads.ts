@@ -15,7 +15,8 @@ import { remoteCommands } from './remote-line.ts';
  * How the tool finds a file in the argument (from `from` on, the option's value):
  * - at: a value starting with "@" (curl -d, --data-binary, --json, -H);
  * - az: any argument, split at its first "=": the part after it (or the whole) starting with "@";
- * - form: curl -F NAME=@FILE or NAME=<FILE, the file up to ";";
+ * - form: curl -F NAME=@FILE or NAME=<FILE, the file up to ";" (in an "@" part, each name after a "," too), and
+ *   ";headers=@FILE" or ";headers=<FILE" in any part; a value there may hold no ";" (nor "," in an "@" part);
  * - field: gh api -F KEY=@FILE;
  * - urlencode: curl --data-urlencode @FILE or NAME@FILE, when the argument holds no "=";
  * - cookie: curl -b FILE, when the argument holds no "=";
@@ -68,6 +69,11 @@ export interface FileRead {
   host?: boolean;
   /** The remote variables set from templates the word reads (`v={{x}}; curl -d $v`): not checked, refused. */
   held?: string[];
+  /**
+   * The option is a comma-separated list (pflag's StringSlice, read as CSV: kubectl --from-file): a value there
+   * may hold no "," (another file) nor '"' (CSV quoting).
+   */
+  list?: boolean;
 }
 
 /** A word of the line ssh runs remotely that a program there reads a file from and sends. */
@@ -635,6 +641,7 @@ function toolReads(words: readonly string[], at: number): FileRead[] {
           reads.push({
             ...value,
             rule,
+            ...(name !== 'wget' && { list: true }),
             how: `${name} ${option}`,
             safe:
               name === 'wget'
@@ -746,6 +753,32 @@ function locate(
   }
 }
 
+/**
+ * The local files curl -F reads in `text` (its first "=" at `eq`), as curl's formparse() and get_param_part()
+ * read them: after "=@" each name up to ";" or "," (a "," starts another file), after "=<" the name up to ";",
+ * and in any part a parameter ";headers=@FILE" or ";headers=<FILE" (case aside, spaces allowed around the
+ * marker). Its parameters' other values (;type=, ;filename=) are not files. `text` holds no value's ";" or ","
+ * (fileReadProblem refuses them first; fileClasses passes templates as one other character).
+ */
+function formFiles(text: string, eq: number): Array<[number, number]> {
+  const at = text[eq + 1] === '@';
+  const files: Array<[number, number]> = [];
+  let isFile = at || text[eq + 1] === '<';
+  let start = isFile ? eq + 2 : eq + 1;
+  for (let k = start; k <= text.length; k++) {
+    const c = text[k];
+    if (k < text.length && c !== ';' && !(at && c === ',')) continue;
+    if (isFile) files.push([start, k]);
+    if (c === ';') {
+      const headers = /^\s*headers=[@<]\s*/i.exec(text.slice(k + 1));
+      isFile = headers !== null;
+      start = k + 1 + (headers?.[0].length ?? 0);
+      k = start - 1;
+    } else [isFile, start] = [true, k + 1];
+  }
+  return files;
+}
+
 /** The characters of `word` from `from` on, each template rendered by `render` (undefined: unknown, one char). */
 function charsOf(word: string, from: number, render: (name: string) => string | undefined): Char[] {
   const chars: Char[] = [];
@@ -808,7 +841,7 @@ function ownClasses(read: FileRead, word: string): Map<string, FileClass> {
     let named = false;
     for (let k = start; k < end; k++)
       if (isValue(k)) set(region[k]!.from, named ? 'file' : 'chooses');
-      else if (!/[./]/.test(region[k]!.c)) named = true;
+      else if (!/[./\s]/.test(region[k]!.c)) named = true;
   };
   const eq = fixedAt('=');
   switch (read.rule) {
@@ -823,15 +856,23 @@ function ownClasses(read: FileRead, word: string): Map<string, FileClass> {
       if (eq < 0) fileRange(0);
       break;
     case 'keyed-file':
-      // A value before the "=" could add one, and so start the file's name.
+      // A value before the "=" could add one, and so start the file's name (or, in a list, a "," another file).
       if (eq < 0) fileRange(0);
       else {
-        all('inner', eq);
+        all(read.list ? 'marker' : 'inner', eq);
         fileRange(eq + 1);
       }
       break;
+    case 'form': {
+      // curl's formparse: a ";" anywhere starts a parameter (;headers=@FILE reads one), and in an "@" part a ","
+      // another file: every value is checked once rendered, and one no check can see is refused.
+      all('marker');
+      if (eq < 0) break;
+      for (const [start, end] of formFiles(region.map((ch) => (ch.from < 0 ? ch.c : '\u0001')).join(''), eq))
+        fileRange(start, end);
+      break;
+    }
     case 'az':
-    case 'form':
     case 'field': {
       // A value anywhere could add the first "=" and a marker after it.
       all('inner', eq < 0 ? region.length : eq);
@@ -842,10 +883,7 @@ function ownClasses(read: FileRead, word: string): Map<string, FileClass> {
       }
       const marker = MARKERS[read.rule].find((m) => startsFixed(p, m));
       if (marker === undefined) leading(p);
-      else {
-        const semicolon = read.rule === 'form' ? fixedAt(';', p) : -1;
-        fileRange(p + 1, semicolon < 0 ? region.length : semicolon);
-      }
+      else fileRange(p + 1);
       break;
     }
     case 'urlencode': {
@@ -961,6 +999,16 @@ function markerMessage(name: string, read: FileRead, marker: string, through = '
   return `the value of {{${name}}}${through} starts with "${marker}" where ${read.how} reads ${markersSaid(read.rule)} as a ${file}${on}, whose contents it sends: a value never names a file a program reads (it could send a file ${of}: ${keys}); ${read.safe}`;
 }
 
+function listMessage(name: string, read: FileRead, found: string, through = ''): string {
+  return `the value of {{${name}}}${through} holds ${JSON.stringify(found)} in the argument of ${read.how}, which ${read.how.split(' ')[0]} splits at "," into a list of local files to read and send (and reads '"' as CSV quoting): it could add a file of the runner; a value there may hold no "," nor '"'; ${read.safe}`;
+}
+
+function formMessage(name: string, read: FileRead, found: string, through = ''): string {
+  return found === ';'
+    ? `the value of {{${name}}}${through} holds ";" in an argument of ${read.how}, where curl reads ";type=", ";filename=" and ";headers=@FILE" after it (a local file whose contents it sends): it could send a file of the runner; ${read.safe}`
+    : `the value of {{${name}}}${through} holds "," in an "@" part of ${read.how}, where a "," starts another local file curl reads and sends: it could send a file of the runner; ${read.safe}`;
+}
+
 function pathMessage(name: string, read: FileRead, word: string, found: string, through = ''): string {
   const { file, on, of } = whose(read);
   return `the value of {{${name}}}${through} is part of the name of the ${file} ${read.how} reads and sends${on} (${word.slice(read.from) || word}), and ${found === '..' ? 'is ".."' : `holds ${JSON.stringify(found)}`}: it could name another file ${of}; a value in a file name may hold only letters, digits and . _ + - (not ".."), or name the file in the config`;
@@ -986,20 +1034,46 @@ function ownProblem(
   const names = [...word.matchAll(PLACEHOLDER)].map((m) => m[1]!);
   const region = charsOf(word, read.from, (name) => values[name]);
   const text = region.map((ch) => ch.c).join('');
+  const list = read.list ? region.find((ch) => ch.from >= 0 && (ch.c === ',' || ch.c === '"')) : undefined;
+  if (list) return listMessage(names[list.from]!, read, list.c);
+  if (read.rule === 'form') {
+    const semicolon = region.find((ch) => ch.from >= 0 && ch.c === ';');
+    if (semicolon) return formMessage(names[semicolon.from]!, read, ';');
+    const eq = text.indexOf('=');
+    if (eq < 0) return undefined;
+    if (MARKERS.form.includes(text[eq + 1] ?? '') && region[eq + 1]!.from >= 0)
+      return markerMessage(names[region[eq + 1]!.from]!, read, text[eq + 1]!);
+    const comma = region.find((ch, i) => i > eq && ch.from >= 0 && ch.c === ',');
+    if (comma && text[eq + 1] === '@') return formMessage(names[comma.from]!, read, ',');
+    for (const range of formFiles(text, eq)) {
+      const problem = fileNameProblem(region.slice(...range), names, read, word);
+      if (problem) return problem;
+    }
+    return undefined;
+  }
   const found = locate(read, text);
   if (!found) return undefined;
   if (found.marker) {
     const from = region.slice(...found.marker).find((ch) => ch.from >= 0);
     if (from) return markerMessage(names[from.from]!, read, text.slice(...found.marker));
   }
-  const file = region.slice(...found.file);
+  return fileNameProblem(region.slice(...found.file), names, read, word);
+}
+
+/** Why the value in the local file's name `file` (its characters) is refused, or undefined. */
+function fileNameProblem(
+  file: readonly Char[],
+  names: readonly string[],
+  read: FileRead,
+  word: string,
+): string | undefined {
   const first = file.findIndex((ch) => ch.from >= 0);
   if (first < 0) return undefined;
   const before = file
     .slice(0, first)
     .map((ch) => ch.c)
     .join('');
-  if (!/[^./\u0001]/.test(before)) return fileChosenMessage(names[file[first]!.from]!, read, word);
+  if (!/[^./\s\u0001]/.test(before)) return fileChosenMessage(names[file[first]!.from]!, read, word);
   const bad = file.find((ch) => ch.from >= 0 && !PLAIN_NAME.test(ch.c));
   if (bad) return pathMessage(names[bad.from]!, read, word, bad.c);
   let component: Char[] = [];
@@ -1036,6 +1110,11 @@ function ownViaProblem(name: string, value: string, site: FileVia): string | und
     const bad = [...value].find((c) => !PLAIN_NAME.test(c)) ?? (value === '..' ? '..' : undefined);
     return bad === undefined ? undefined : pathMessage(name, read, said, bad, through);
   }
+  const list = read.list ? [...value].find((c) => c === ',' || c === '"') : undefined;
+  if (list) return listMessage(name, read, list, through);
+  // curl -F: where in the argument the variable lands is not known: no ";" and no ",".
+  const form = read.rule === 'form' ? [...value].find((c) => c === ';' || c === ',') : undefined;
+  if (form) return formMessage(name, read, form, through);
   // In the key of kubectl --from-file=KEY=FILE: an "=" would start the file's name with the value.
   if (read.rule === 'keyed-file')
     return value.includes('=') ? pathMessage(name, read, said, '=', through) : undefined;

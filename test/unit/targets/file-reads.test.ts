@@ -201,8 +201,100 @@ test('a value after a fixed key or marker, or in a file name after a fixed prefi
     ['app.yaml'],
     /is in the name of the local file kubectl --from-file reads/,
   );
-  // After -F's ";" (type=, filename=) the value is not in the file's name.
-  checkedOnceRendered(['curl', '-F', 'f=@dist/app.tgz;type={{x}}', URL], [], ['application/gzip'], path);
+  // After -F's ";" (type=, filename=) the value is not in the file's name, but may not start a parameter or,
+  // in an "@" part, another file.
+  checkedOnceRendered(
+    ['curl', '-F', 'f=@dist/app.tgz;type={{x}}', URL],
+    ['text/plain;headers=@/proc/self/environ', 'a/b,/proc/self/environ'],
+    ['application/gzip', 'text/plain'],
+    /holds "[;,]" in .*curl -F/,
+  );
+});
+
+test('curl -F reads a file in any of its parameters, and in an "@" part after each ","', () => {
+  // curl's formparse()/get_param_part(): ";headers=@FILE" (or <FILE) in any part reads headers from a file; in
+  // an "@" part a "," starts another file to send.
+  const form = /holds "[;,]" in .*curl (-F|--form).*use --form-string/;
+  checkedOnceRendered(
+    ['curl', '-F', 'notes={{x}}', URL],
+    ['hi;headers=@/proc/self/environ', 'hi; headers=</proc/self/environ', 'a;type=text/plain'],
+    ['hi', 'a,b', 'Deployed 1.2.3 (main)'],
+    form,
+  );
+  checkedOnceRendered(
+    ['curl', '--form', 'f=@dist/app.tgz;filename={{x}}', URL],
+    ['a,/proc/self/environ', 'a;headers=@/proc/self/environ'],
+    ['app-1.2.3.tgz'],
+    form,
+  );
+  checkedOnceRendered(['curl', '-F', '{{x}}=1', URL], ['a=1;headers=@/etc/passwd'], ['version'], form);
+  checkedOnceRendered(
+    ['curl', '-F', 'f=<dist/notes.txt;type={{x}}', URL],
+    ['a;x'],
+    ['text/plain', 'a,b'],
+    form,
+  );
+  // A template naming a headers file, or another file after a ",", chooses it: refused when the config loads.
+  for (const argv of [
+    ['curl', '-F', 'f=v;headers=@{{x}}', URL],
+    ['curl', '-F', 'f=@dist/app.tgz;type=text/plain;HEADERS=< {{x}}', URL],
+    ['curl', '-F', 'f=@dist/app.tgz,{{x}}', URL],
+  ])
+    assertRefused(argv, /is in the name of the local file curl -F reads and sends/);
+  // After fixed text there it is part of the file's name: one plain name.
+  checkedOnceRendered(
+    ['curl', '-F', 'f=v;headers=@headers/{{x}}.txt', URL],
+    ['../../proc/self/environ'],
+    ['prod'],
+    /is part of the name of the local file curl -F reads/,
+  );
+  // Through a variable set from the template, wherever it lands in the argument.
+  const script = `T={{x}}; curl -F "f=@dist/app.tgz;type=$T" ${URL}`;
+  assertScriptAccepted(script);
+  assert.throws(() => renderShellScript(script, { x: 'a;headers=@/etc/passwd' }), /through \$T.* holds ";"/);
+  assert.throws(() => renderShellScript(script, { x: 'a,/etc/passwd' }), /through \$T.* holds ","/);
+  assert.doesNotThrow(() => renderShellScript(script, { x: 'application/gzip' }));
+  // --form-string reads nothing.
+  assertAccepted(['curl', '--form-string', 'notes={{x}}', URL]);
+  assert.doesNotThrow(() =>
+    renderArgv(['curl', '--form-string', 'notes={{x}}', URL], 'a;headers=@/etc/passwd'),
+  );
+});
+
+test('kubectl --from-file and --from-env-file are lists split at ",": a value there holds no "," nor \'"\'', () => {
+  const list = /holds "[,\\"]+" in the argument of (kubectl|oc) --from(-env)?-file, which \w+ splits at ","/;
+  checkedOnceRendered(
+    ['kubectl', 'create', 'secret', 'generic', 's', '--from-file={{x}}=config/app.yaml'],
+    ['k,/proc/self/environ,k2', 'k"', 'a=/etc/passwd'],
+    ['app.yaml', 'APP_CONFIG'],
+    /splits at ","|is in the name of the local file/,
+  );
+  checkedOnceRendered(
+    ['kubectl', 'create', 'configmap', 'c', '--from-file', 'app-{{x}}.yaml=config/app.yaml'],
+    ['a,/proc/self/environ,b'],
+    ['prod'],
+    list,
+  );
+  checkedOnceRendered(
+    ['oc', 'create', 'secret', 'generic', 's', '--from-env-file=config/{{x}}.env'],
+    ['a,/proc/self/environ'],
+    ['prod'],
+    /holds ","/,
+  );
+  const script = 'K={{x}}; kubectl create secret generic s --from-file="$K=config/app.yaml"';
+  assertScriptAccepted(script);
+  assert.throws(
+    () => renderShellScript(script, { x: 'k,/proc/self/environ,k2' }),
+    /through \$K.*splits at ","/,
+  );
+  assert.doesNotThrow(() => renderShellScript(script, { x: 'app.yaml' }));
+  // --from-literal is not split.
+  assert.doesNotThrow(() =>
+    renderArgv(
+      ['kubectl', 'create', 'configmap', 'c', '--from-literal=v={{x}}', '--from-file=a.yaml'],
+      '1,2',
+    ),
+  );
 });
 
 test('common forms that read no file stay accepted, whatever the value', () => {
