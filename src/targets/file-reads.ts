@@ -144,29 +144,47 @@ const MARKERS: Record<FileRule, readonly string[]> = {
 };
 
 const CURL_WITH_VALUE = new Set('AbcCdDeEFHKmoPQrtTuUwxXyYz'.split(''));
-const CURL_LONG_WITH_VALUE = new Set([
-  ...[
-    '--url',
-    '--output',
-    '--request',
-    '--user',
-    '--max-time',
-    '--connect-timeout',
-    '--retry',
-    '--write-out',
-  ],
-  ...['--retry-delay', '--retry-max-time', '--cacert', '--capath', '--cert', '--key', '--proxy', '--resolve'],
-  ...[
-    '--connect-to',
-    '--user-agent',
-    '--referer',
-    '--cookie-jar',
-    '--dump-header',
-    '--limit-rate',
-    '--range',
-  ],
-  ...['--continue-at', '--form-string', '--data-raw', '--oauth2-bearer', '--unix-socket', '--interface'],
-]);
+// curl's long options (curl 7.88's --help all, and later ones), those taking a value marked "=": curl ≥ 8.16
+// reads --opt=VALUE, and older curl (7.81 on ubuntu-22.04) a unique prefix of a long option (--data-b, --upload).
+const CURL_LONG_OPTIONS = new Map<string, boolean>(
+  `abstract-unix-socket= alt-svc= anyauth append aws-sigv4= basic ca-native cacert= capath= cert= cert-status
+  cert-type= ciphers= compressed compressed-ssh config= connect-timeout= connect-to= continue-at= cookie=
+  cookie-jar= create-dirs create-file-mode= crlf crlfile= curves= data= data-ascii= data-binary= data-raw=
+  data-urlencode= delegation= digest disable disable-eprt disable-epsv disallow-username-in-url dns-interface=
+  dns-ipv4-addr= dns-ipv6-addr= dns-servers= doh-cert-status doh-insecure doh-url= dump-ca-embed dump-header=
+  ech= egd-file= engine= etag-compare= etag-save= expand-data= expand-data-ascii= expand-data-binary=
+  expand-data-raw= expand-data-urlencode= expand-form= expand-form-string= expand-header= expand-json=
+  expand-proxy-header= expand-upload-file= expand-url= expand-url-query= expand-variable= expand-write-out=
+  expand-config= expand-cookie= expand-output= expand-user= expect100-timeout= fail fail-early fail-with-body
+  false-start follow form= form-escape form-string= ftp-account= ftp-alternative-to-user= ftp-create-dirs
+  ftp-method= ftp-pasv ftp-port= ftp-pret ftp-skip-pasv-ip ftp-ssl-ccc ftp-ssl-ccc-mode= ftp-ssl-control get
+  globoff happy-eyeballs-timeout-ms= haproxy-clientip= haproxy-protocol head header= help hostpubmd5=
+  hostpubsha256= hsts= http0.9 http1.0 http1.1 http2 http2-prior-knowledge http3 http3-only
+  ignore-content-length include insecure interface= ip-tos= ipfs-gateway= ipv4 ipv6 json= junk-session-cookies
+  keepalive-cnt= keepalive-time= key= key-type= knownhosts= krb= libcurl= limit-rate= list-only local-port=
+  location location-trusted login-options= mail-auth= mail-from= mail-rcpt= mail-rcpt-allowfails manual
+  max-filesize= max-redirs= max-time= metalink mptcp negotiate netrc netrc-file= netrc-optional next no-alpn
+  no-buffer no-clobber no-keepalive no-npn no-progress-meter no-sessionid noproxy= ntlm ntlm-wb oauth2-bearer=
+  out-null output= output-dir= parallel parallel-immediate parallel-max= pass= path-as-is pinnedpubkey= post301
+  post302 post303 preproxy= progress-bar proto= proto-default= proto-redir= proxy= proxy-anyauth proxy-basic
+  proxy-ca-native proxy-cacert= proxy-capath= proxy-cert= proxy-cert-type= proxy-ciphers= proxy-crlfile=
+  proxy-digest proxy-header= proxy-http2 proxy-insecure proxy-key= proxy-key-type= proxy-negotiate proxy-ntlm
+  proxy-pass= proxy-pinnedpubkey= proxy-service-name= proxy-ssl-allow-beast proxy-ssl-auto-client-cert
+  proxy-tls13-ciphers= proxy-tlsauthtype= proxy-tlspassword= proxy-tlsuser= proxy-tlsv1 proxy-user= proxy1.0=
+  proxytunnel pubkey= quote= random-file= range= rate= raw referer= remote-header-name remote-name
+  remote-name-all remote-time remove-on-error request= request-target= resolve= retry= retry-all-errors
+  retry-connrefused retry-delay= retry-max-time= sasl-authzid= sasl-ir service-name= show-error show-headers
+  sigalgs= silent skip-existing socks4= socks4a= socks5= socks5-basic socks5-gssapi socks5-gssapi-nec
+  socks5-gssapi-service= socks5-hostname= speed-limit= speed-time= ssl ssl-allow-beast ssl-auto-client-cert
+  ssl-no-revoke ssl-reqd ssl-revoke-best-effort ssl-sessions= sslv2 sslv3 stderr= styled-output
+  suppress-connect-headers tcp-fastopen tcp-nodelay telnet-option= tftp-blksize= tftp-no-options time-cond=
+  tls-earlydata tls-max= tls13-ciphers= tlsauthtype= tlspassword= tlsuser= tlsv1 tlsv1.0 tlsv1.1 tlsv1.2
+  tlsv1.3 tr-encoding trace= trace-ascii= trace-config= trace-ids trace-time unix-socket= upload-file=
+  upload-flags= url= url-query= use-ascii user= user-agent= variable= verbose version vlan-priority= write-out=
+  xattr`
+    .split(/\s+/)
+    .map((o) => [`--${o.replace(/=$/, '')}`, o.endsWith('=')] as const),
+);
 const CURL_SAFE_DATA =
   'pass the value with --data-raw, which reads no file (--data-raw "version={{…}}"), or after fixed text (-d version={{…}})';
 const CURL_FILES: Record<string, { rule: FileRule; safe: string }> = {
@@ -204,6 +222,19 @@ const CURL_FILES: Record<string, { rule: FileRule; safe: string }> = {
   },
 };
 
+/** Which rule reads more of an argument as a file, for an ambiguous prefix of curl's long options. */
+const STRICT: Record<FileRule, number> = {
+  file: 6,
+  'keyed-file': 6,
+  form: 5,
+  urlencode: 4,
+  at: 3,
+  az: 3,
+  field: 3,
+  aws: 3,
+  cookie: 2,
+};
+
 /** curl: its options that read a file, written apart, attached to a short one, or ending a cluster (-sSd @f). */
 function curlReads(words: readonly string[], at: number): FileRead[] {
   const reads: FileRead[] = [];
@@ -216,8 +247,20 @@ function curlReads(words: readonly string[], at: number): FileRead[] {
     const word = words[j]!;
     if (word === '--') break;
     if (word.startsWith('--')) {
-      if (Object.hasOwn(CURL_FILES, word)) push(++j, 0, word);
-      else if (CURL_LONG_WITH_VALUE.has(word)) j++;
+      // --opt=VALUE (curl ≥ 8.16), or a prefix of a long option (older curl): an exact name, else every option
+      // it starts (an ambiguous prefix fails in curl, and counts here as the strictest of them).
+      const eq = word.indexOf('=');
+      const name = eq < 0 ? word : word.slice(0, eq);
+      const options = CURL_LONG_OPTIONS.has(name)
+        ? [name]
+        : [...CURL_LONG_OPTIONS.keys()].filter((o) => o.startsWith(name));
+      const reads = options
+        .filter((o) => Object.hasOwn(CURL_FILES, o))
+        .sort((a, b) => STRICT[CURL_FILES[b]!.rule] - STRICT[CURL_FILES[a]!.rule]);
+      if (eq >= 0) {
+        if (reads.length) push(j, eq + 1, reads[0]!);
+      } else if (reads.length) push(++j, 0, reads[0]!);
+      else if (options.some((o) => CURL_LONG_OPTIONS.get(o))) j++;
       continue;
     }
     if (!word.startsWith('-') || word === '-') continue;
@@ -244,6 +287,26 @@ function longValue(
   const name = eq < 0 ? word : word.slice(0, eq);
   if (name.length < min || !option.startsWith(name)) return undefined;
   return eq < 0 ? { index: j + 1, from: 0 } : { index: j, from: eq + 1 };
+}
+
+// gh api's short flags taking a value (pflag): -X, -f, -F, -H, -p, -q, -t; others (-i) take none.
+const GH_API_SHORT_WITH_VALUE = new Set('XfFHpqt'.split(''));
+
+/**
+ * gh api -F's value in the word at `j`, as pflag reads a cluster of short flags: -F VALUE, -FVALUE, -F=VALUE, after
+ * flags taking no value (-iF VALUE, -iFVALUE); a letter it does not know counts as one taking none.
+ */
+function ghShortField(words: readonly string[], j: number): { index: number; from: number } | undefined {
+  const word = words[j]!;
+  if (!/^-[^-]/.test(word)) return undefined;
+  for (let c = 1; c < word.length; c++) {
+    const letter = word[c]!;
+    if (!GH_API_SHORT_WITH_VALUE.has(letter)) continue;
+    if (letter !== 'F') return undefined;
+    if (c + 1 === word.length) return { index: j + 1, from: 0 };
+    return { index: j, from: word[c + 1] === '=' ? c + 2 : c + 1 };
+  }
+  return undefined;
 }
 
 /** The arguments of the command at `at` that its program reads a local file from, if it is such a tool. */
@@ -592,14 +655,7 @@ function toolReads(words: readonly string[], at: number): FileRead[] {
       for (let j = api + 1; j < words.length; j++) {
         const word = words[j]!;
         if (word === '--') break;
-        const field =
-          word === '-F'
-            ? { index: j + 1, from: 0 }
-            : word.startsWith('-F')
-              ? { index: j, from: 2 }
-              : word.startsWith('--field')
-                ? longValue(words, j, '--field')
-                : undefined;
+        const field = word.startsWith('--field') ? longValue(words, j, '--field') : ghShortField(words, j);
         const input = word.startsWith('--input') ? longValue(words, j, '--input') : undefined;
         if (field && field.index < words.length)
           reads.push({

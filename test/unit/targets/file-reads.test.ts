@@ -349,3 +349,42 @@ test('in a shell script, a variable set from a template is checked where it land
   assert.throws(() => renderShellScript(kubectl, { x: '../../x' }), /through \$E.*holds "\/"/);
   assert.doesNotThrow(() => renderShellScript(kubectl, { x: 'production' }));
 });
+
+test('every spelling of the options that read a file is one: curl --opt=VALUE and prefixes, gh clusters', () => {
+  // curl ≥ 8.16 reads --opt=VALUE; older curl (7.81 on ubuntu-22.04) a unique prefix of a long option.
+  for (const [argv, how] of [
+    [['curl', '--data=@{{x}}', URL], 'curl --data'],
+    [['curl', '--upload-file={{x}}', URL], 'curl --upload-file'],
+    [['curl', '--data-bin', '@{{x}}', URL], 'curl --data-binary'],
+    [['curl', '--upload', '{{x}}', URL], 'curl --upload-file'],
+    [['curl', '--conf', '{{x}}', URL], 'curl --config'],
+    [['curl', '--form=f=@{{x}}', URL], 'curl --form'],
+    // An ambiguous prefix (curl refuses it) counts as the strictest of the options it starts.
+    [['curl', '--co', '{{x}}', URL], 'curl --config'],
+    [['gh', 'api', 'repos/o/r/issues', '-F=body=@{{x}}'], 'gh api -F'],
+    [['gh', 'api', 'repos/o/r/issues', '-iF', 'body=@{{x}}'], 'gh api -F'],
+    [['gh', 'api', 'repos/o/r/issues', '-iFbody=@{{x}}'], 'gh api -F'],
+  ] as Array<[string[], string]>)
+    assertRefused(argv, new RegExp(`is in the name of the local file ${how} reads and sends`));
+  const at = /starts with "@" where (curl --data(-binary)?|curl --json|gh api -F) reads "@FILE"/;
+  for (const argv of [
+    ['curl', '--data={{x}}', URL],
+    ['curl', '--json={{x}}', URL],
+    ['curl', '--data-b', '{{x}}', URL],
+    ['gh', 'api', 'repos/o/r/issues', '-F=body={{x}}'],
+    ['gh', 'api', 'repos/o/r/issues', '-iF', 'body={{x}}'],
+    ['gh', 'api', 'repos/o/r/issues', '-iFbody={{x}}'],
+  ])
+    checkedOnceRendered(argv, ['@/proc/self/environ'], ['1.2.3'], at);
+  // An exact name wins over a longer one it starts; a boolean option takes no value; -f reads no file.
+  for (const argv of [
+    ['curl', '--head', '{{x}}'],
+    ['curl', '--data-raw={{x}}', URL],
+    ['curl', '--form-string', 'f={{x}}', URL],
+    ['gh', 'api', 'repos/o/r/issues', '-if', 'body={{x}}'],
+    ['gh', 'api', 'repos/o/r/issues', '-f=body={{x}}'],
+  ]) {
+    assertAccepted(argv);
+    assert.doesNotThrow(() => renderArgv(argv, '@/proc/self/environ'), argv.join(' '));
+  }
+});
