@@ -233,6 +233,10 @@ const STRICT: Record<FileRule, number> = {
   field: 3,
   aws: 3,
   cookie: 2,
+  // Not curl's: the upload tools' rules (never a curl option's).
+  local: 6,
+  asset: 6,
+  item: 3,
 };
 
 /** curl: its options that read a file, written apart, attached to a short one, or ending a cluster (-sSd @f). */
@@ -855,8 +859,84 @@ function charsOf(word: string, from: number, render: (name: string) => string | 
 }
 
 /** What the value of a template does there: nothing, start a marker, name part of a file, or choose the file. */
-export type FileClass = 'safe' | 'inner' | 'marker' | 'file' | 'chooses';
-const RANK: Record<FileClass, number> = { safe: 0, inner: 1, marker: 2, file: 3, chooses: 4 };
+export type FileClass = 'safe' | 'inner' | 'marker' | 'file' | 'chooses' | 'unknown';
+const RANK: Record<FileClass, number> = { safe: 0, inner: 1, marker: 2, file: 3, chooses: 4, unknown: 5 };
+
+/**
+ * The shell expansions in `word` (a word of a script as its program reads it, quotes removed, templates and
+ * variables holding a value written as templates) from `from` on: $name, $1, $@, ${…}, $(…), $((…)), `…`.
+ */
+function expansions(word: string, from: number): Array<[number, number]> {
+  const spans: Array<[number, number]> = [];
+  for (let i = from; i < word.length; i++) {
+    const placeholder = new RegExp(PLACEHOLDER.source, 'y');
+    placeholder.lastIndex = i;
+    if (placeholder.exec(word)) {
+      i = placeholder.lastIndex - 1;
+      continue;
+    }
+    const c = word[i]!;
+    const next = word[i + 1] ?? '';
+    let end = -1;
+    if (c === '`') end = word.indexOf('`', i + 1) + 1 || word.length;
+    else if (c !== '$') continue;
+    else if ((next === '{' && word[i + 2] !== '{') || next === '(') {
+      const close = next === '{' ? '}' : ')';
+      let depth = 0;
+      for (end = i + 1; end < word.length; end++)
+        if (word[end] === next) depth++;
+        else if (word[end] === close && --depth === 0) break;
+      end = Math.min(end + 1, word.length);
+    } else if (/[A-Za-z_]/.test(next)) end = i + 1 + /^\w+/.exec(word.slice(i + 1))![0].length;
+    else if (/[0-9@*#?$!-]/.test(next)) end = i + 2;
+    if (end < 0) continue;
+    spans.push([i, end]);
+    i = end - 1;
+  }
+  return spans;
+}
+
+/**
+ * fileClasses for a word of a `shell: true` script: an expansion that is not a template ($P, ${P}, $(…)) holds
+ * text not known here, which may be empty or hold the marker. Each template's class is taken with every
+ * expansion read as each of several texts (empty, plain, a key, the markers): one whose class changes with
+ * them, or a template inside an expansion where a value is checked, is 'unknown' (refused at load: no check
+ * once rendered can see what the expansion holds).
+ */
+export function shellFileClasses(read: FileRead, word: string): Map<string, FileClass> {
+  const spans = expansions(word, read.from);
+  const base = fileClasses(read, word);
+  if (!spans.length) return base;
+  const markers = MARKERS[read.rule];
+  const texts = ['', 'x', 'k=', 'k@', ...markers, ...markers.map((m) => `k=${m}`)];
+  const inside = new Set(
+    spans.flatMap(([start, end]) => [...word.slice(start, end).matchAll(PLACEHOLDER)].map((m) => m[1]!)),
+  );
+  const seen = new Map<string, FileClass[]>();
+  for (const text of texts) {
+    let variant = word;
+    for (const [start, end] of [...spans].reverse()) {
+      const held = [...word.slice(start, end).matchAll(PLACEHOLDER)].map((m) => m[0]).join('');
+      variant = variant.slice(0, start) + text + held + variant.slice(end);
+    }
+    const classes = fileClasses(read, variant);
+    for (const name of new Set([...word.matchAll(PLACEHOLDER)].map((m) => m[1]!)))
+      seen.set(name, [...(seen.get(name) ?? []), classes.get(name) ?? 'safe']);
+  }
+  const result = new Map(base);
+  for (const [name, classes] of seen) {
+    const top = classes.reduce((a, b) => (RANK[b] > RANK[a] ? b : a));
+    if (RANK[top] <= RANK.inner) continue;
+    if (inside.has(name) || classes.some((cls) => cls !== top)) result.set(name, 'unknown');
+  }
+  return result;
+}
+
+/** The message for a template after an expansion not known here where a marker may start (shellFileClasses). */
+export function fileUnknownMessage(name: string, read: FileRead, word: string): string {
+  const [start, end] = expansions(word, read.from)[0] ?? [read.from, read.from];
+  return `{{${name}}} comes with ${word.slice(start, end)} in an argument where ${read.how} may read a local file and send it (${word.slice(read.from)}), and what ${word.slice(start, end)} holds is not known here: empty, or holding a marker (${markersSaid(read.rule)}) or the start of a file's name, it would let the value start or name the file; write the template first (before any $…), or ${read.safe}`;
+}
 
 /**
  * For each template name in `word` (templates unrendered, whatever their values): 'chooses' when it starts the

@@ -68,6 +68,8 @@ import {
   fileChosenMessage,
   fileClasses,
   fileReadProblem,
+  fileUnknownMessage,
+  shellFileClasses,
   fileViaProblem,
   holdsMarker,
   remoteFileReads,
@@ -934,14 +936,16 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
     // one that could start a marker or is part of a file's name is checked once rendered, through $v too.
     // `text`: the word as the program reads it (in the command ssh runs, a word of the remote line).
     const checkFileRead = (read: FileRead, word: Word, text: string) => {
-      const classes = fileClasses(read, text);
+      // $P or $(…) before a template: what it holds is not known, and may be empty or a marker ('unknown').
+      const classes = shellFileClasses(read, text);
       for (const site of sitesIn(word))
-        if (!['safe', 'chooses', undefined].includes(classes.get(site.name)))
+        if (!['safe', 'chooses', 'unknown', undefined].includes(classes.get(site.name)))
           site.fileRead = { read, word: text };
       for (const found of valuesIn(word)) {
         const cls = classes.get(found.name) ?? 'safe';
         if (cls === 'chooses') refuseFound(found, 'chooses', (name) => fileChosenMessage(name, read, text));
-        if (!found.ref || cls === 'safe' || cls === 'chooses') continue;
+        if (cls === 'unknown') refuseFound(found, 'chooses', (name) => fileUnknownMessage(name, read, text));
+        if (!found.ref || cls === 'safe' || cls === 'chooses' || cls === 'unknown') continue;
         const [via, file] = [found.ref.variable, cls === 'file'];
         const fits = (literal: string) => file || !holdsMarker(read, literal);
         if (!attachExact(found, fits, (site) => (site.fileRead = { read, via, file })) && cls !== 'inner')

@@ -388,3 +388,38 @@ test('every spelling of the options that read a file is one: curl --opt=VALUE an
     assert.doesNotThrow(() => renderArgv(argv, '@/proc/self/environ'), argv.join(' '));
   }
 });
+
+test('in a shell script, an expansion before a template where a marker may start is not known: refused at load', () => {
+  // What $P, ${P} or $(…) holds is not known here: it may be empty (the value starts the argument) or hold the
+  // marker (the value names the file), and no check once rendered sees it.
+  const unknown =
+    /comes with \$.* in an argument where .* may read a local file and send it.*write the template first/;
+  for (const script of [
+    `curl -d "$EMPTY{{x}}" ${URL}`,
+    `curl -d "\${EMPTY:-}{{x}}" ${URL}`,
+    `P=@; curl -d "$P{{x}}" ${URL}`,
+    `curl -d "$(true){{x}}" ${URL}`,
+    `curl -F "notes=$EMPTY{{x}}" ${URL}`,
+    `curl -T "$DIR/{{x}}" ${URL}`,
+    `az rest --method post --uri ${URL} --body "$EMPTY{{x}}"`,
+    `aws s3api put-object --bucket b --key k --body "$S{{x}}"`,
+    `gh api repos/o/r/issues -F "body=$EMPTY{{x}}"`,
+    `V={{x}}; curl -d "$P$V" ${URL}`,
+  ])
+    assertScriptRefused(script, unknown);
+  // After fixed text that starts no marker, or a template first, the expansion changes nothing: accepted.
+  for (const script of [
+    `curl -d "version={{x}}&sha=$GITHUB_SHA" ${URL}`,
+    `curl -d "sha=$GITHUB_SHA&version={{x}}" ${URL}`,
+    `curl -fsS -H "Authorization: Bearer $TOKEN" -d "{\\"v\\":\\"{{x}}\\"}" ${URL}`,
+    `curl -T "dist/$SUB/app-{{x}}.tgz" ${URL}`,
+    `aws s3 cp dist/app.zip "s3://$BUCKET/{{x}}/app.zip"`,
+    `gh api "repos/$GITHUB_REPOSITORY/deployments" -F "ref=v{{x}}"`,
+  ])
+    assertScriptAccepted(script);
+  // A template before the expansion is checked once rendered, as ever.
+  const first = `curl -d "{{x}}$SUFFIX" ${URL}`;
+  assertScriptAccepted(first);
+  assert.throws(() => renderShellScript(first, { x: '@/proc/self/environ' }), /starts with "@"/);
+  assert.doesNotThrow(() => renderShellScript(first, { x: '1.2.3' }));
+});
