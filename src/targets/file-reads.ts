@@ -126,6 +126,11 @@ export interface FileVia {
   via: string;
   /** Part of the file's name (checked as a plain name), or where a marker may start. */
   file: boolean;
+  /**
+   * The variable may start the value (where the tool looks for its marker): a value that begins a marker
+   * (aws's "fi", the text after it finishing "file://") is refused there only. Unset: it may.
+   */
+  starts?: boolean;
 }
 
 const MARKERS: Record<FileRule, readonly string[]> = {
@@ -1269,7 +1274,7 @@ function ownViaProblem(name: string, value: string, site: FileVia): string | und
     if (found?.marker) return markerMessage(name, read, text.slice(...found.marker), through);
   }
   const prefix = MARKERS[read.rule].find(
-    (m) => value !== '' && m.length > value.length && m.startsWith(value),
+    (m) => site.starts !== false && value !== '' && m.length > value.length && m.startsWith(value),
   );
   return prefix === undefined ? undefined : markerMessage(name, read, value, through);
 }

@@ -948,12 +948,19 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
         if (!found.ref || cls === 'safe' || cls === 'chooses' || cls === 'unknown') continue;
         const [via, file] = [found.ref.variable, cls === 'file'];
         const fits = (literal: string) => file || !holdsMarker(read, literal);
-        if (!attachExact(found, fits, (site) => (site.fileRead = { read, via, file })) && cls !== 'inner')
+        // It may start a marker the text after it finishes (aws's "fi" + "le://…") only where the value, or a
+        // shorthand value (Key=a,Value@=…), starts.
+        const at = text.indexOf(`{{${found.name}}}`, read.from);
+        const starts = cls === 'marker' || text.slice(0, at).endsWith('@=');
+        if (
+          !attachExact(found, fits, (site) => (site.fileRead = { read, via, file, starts })) &&
+          cls !== 'inner'
+        )
           refuseFound(
             found,
             'chooses',
             (name) =>
-              `{{${name}}} is where ${read.how} may read a local file and send it (${text.slice(read.from)}), and only a template written there or a variable set from fixed text and templates alone (v=app-{{x}}) is checked: write the template itself there`,
+              `{{${name}}} is where ${read.how} may read a local file and send it (${text.slice(read.from)}), and only a template written there or a variable set from fixed text and templates alone (v=app-{{x}}) is checked: write the template itself there, or ${read.safe}`,
           );
       }
     };

@@ -423,3 +423,23 @@ test('in a shell script, an expansion before a template where a marker may start
   assert.throws(() => renderShellScript(first, { x: '@/proc/self/environ' }), /starts with "@"/);
   assert.doesNotThrow(() => renderShellScript(first, { x: '1.2.3' }));
 });
+
+test('a variable after fixed text in an aws value is not checked as the start of file://; refusals name the safe form', () => {
+  // aws reads file:// only where a value (or a shorthand value, after "@=") starts: "f" in s3://bucket/f/… is
+  // no file's start.
+  const s3 = 'V={{x}}; aws s3 cp dist/app.zip "s3://bucket/$V/app.zip"';
+  assertScriptAccepted(s3);
+  for (const value of ['f', 'fi', 'file', 'prod'])
+    assert.doesNotThrow(() => renderShellScript(s3, { x: value }), value);
+  // Where it starts the value, or a shorthand value, a start of file:// is refused as before.
+  const body = 'V={{x}}; aws s3api put-object --bucket b --key k --body "$V"';
+  assert.throws(() => renderShellScript(body, { x: 'fi' }), /aws reads "file:\/\/FILE"/);
+  const tags = 'V={{x}}; aws ec2 create-tags --resources i-1 --tags "Key=v,Value@=$V"';
+  assert.throws(() => renderShellScript(tags, { x: 'fi' }), /aws reads "file:\/\/FILE"/);
+  assert.doesNotThrow(() => renderShellScript(tags, { x: '1.2.3' }));
+  // A variable set some other way where curl -d may read a file: the refusal names --data-raw.
+  assertScriptRefused(
+    `BODY=$(jq -n --arg v {{x}} '{v:$v}'); curl -fsS -d "$BODY" ${URL}`,
+    /is where curl -d may read a local file .*write the template itself there, or pass the value with --data-raw/,
+  );
+});
