@@ -25,7 +25,8 @@ import { remoteCommands } from './remote-line.ts';
  * - keyed-file: [KEY=]FILE (kubectl --from-file);
  * - local: an operand a copy tool uploads, unless it names a remote path (see RemoteKind);
  * - asset: FILE[#LABEL] (gh release upload/create), the file up to the first "#" after its first character;
- * - item: an httpie request item, whose separator ending with "@" (`@`, `=@`, `:=@`, `:@`, `==@`) reads a file.
+ * - item: an httpie request item, whose separator ending with "@" (`@`, `=@`, `:=@`, `:@`, `==@`) reads a file;
+ * - variable: curl --variable NAME@FILE, the name being letters, digits and "_".
  */
 export type FileRule =
   | 'at'
@@ -39,7 +40,8 @@ export type FileRule =
   | 'keyed-file'
   | 'local'
   | 'asset'
-  | 'item';
+  | 'item'
+  | 'variable';
 
 /**
  * How a copy tool tells a remote operand from a local file (rule 'local'):
@@ -146,6 +148,7 @@ const MARKERS: Record<FileRule, readonly string[]> = {
   local: [],
   asset: [],
   item: ['@'],
+  variable: ['@'],
 };
 
 const CURL_WITH_VALUE = new Set('AbcCdDeEFHKmoPQrtTuUwxXyYz'.split(''));
@@ -220,6 +223,22 @@ const CURL_FILES: Record<string, { rule: FileRule; safe: string }> = {
     rule: 'file',
     safe: 'pass the value as an argument of its own (a config file holds options)',
   },
+  '--url-query': {
+    rule: 'urlencode',
+    safe: 'give it a name in the config (--url-query version={{…}}), which reads no file',
+  },
+  '--variable': {
+    rule: 'variable',
+    safe: 'give the variable its value with "=" in the config (--variable version={{…}}), which reads no file',
+  },
+  // -w @FILE prints the file to the job's log.
+  w: { rule: 'at', safe: 'write the format in the config (-w "%{http_code}"), the value after fixed text' },
+  '--write-out': {
+    rule: 'at',
+    safe: 'write the format in the config (-w "%{http_code}"), the value after fixed text',
+  },
+  // The file's contents are sent as If-None-Match.
+  '--etag-compare': { rule: 'file', safe: 'name the file in the config' },
   b: { rule: 'cookie', safe: 'write the cookie name in the config (-b session={{…}}), which reads no file' },
   '--cookie': {
     rule: 'cookie',
@@ -242,6 +261,7 @@ const STRICT: Record<FileRule, number> = {
   local: 6,
   asset: 6,
   item: 3,
+  variable: 2,
 };
 
 /** curl: its options that read a file, written apart, attached to a short one, or ending a cluster (-sSd @f). */
@@ -256,10 +276,14 @@ function curlReads(words: readonly string[], at: number): FileRead[] {
     const word = words[j]!;
     if (word === '--') break;
     if (word.startsWith('--')) {
+      // curl ≥ 8.3's --expand-OPT is OPT, its value's {{variables}} expanded first.
+      const expanded = /^--expand-(.*)$/.exec(word.split('=')[0]!)?.[1];
+      const plain = expanded && CURL_LONG_OPTIONS.has(`--${expanded}`) ? `--${word.slice(9)}` : word;
       // --opt=VALUE (curl ≥ 8.16), or a prefix of a long option (older curl): an exact name, else every option
       // it starts (an ambiguous prefix fails in curl, and counts here as the strictest of them).
-      const eq = word.indexOf('=');
-      const name = eq < 0 ? word : word.slice(0, eq);
+      const eq = plain.indexOf('=');
+      const name = eq < 0 ? plain : plain.slice(0, eq);
+      const shift = word.length - plain.length;
       const options = CURL_LONG_OPTIONS.has(name)
         ? [name]
         : [...CURL_LONG_OPTIONS.keys()].filter((o) => o.startsWith(name));
@@ -267,7 +291,7 @@ function curlReads(words: readonly string[], at: number): FileRead[] {
         .filter((o) => Object.hasOwn(CURL_FILES, o))
         .sort((a, b) => STRICT[CURL_FILES[b]!.rule] - STRICT[CURL_FILES[a]!.rule]);
       if (eq >= 0) {
-        if (reads.length) push(j, eq + 1, reads[0]!);
+        if (reads.length) push(j, eq + 1 + shift, reads[0]!);
       } else if (reads.length) push(++j, 0, reads[0]!);
       else if (options.some((o) => CURL_LONG_OPTIONS.get(o))) j++;
       continue;
@@ -799,6 +823,12 @@ function locate(
       const semicolon = read.rule === 'form' ? text.indexOf(';', eq + 2) : -1;
       return { marker: [eq + 1, eq + 2], file: [eq + 2, semicolon < 0 ? text.length : semicolon] };
     }
+    case 'variable': {
+      const name = /^[A-Za-z0-9_]+@/.exec(text);
+      return name
+        ? { marker: [name[0].length - 1, name[0].length], file: [name[0].length, text.length] }
+        : undefined;
+    }
     case 'urlencode': {
       const at = text.indexOf('@');
       return eq >= 0 || at < 0 ? undefined : { marker: [at, at + 1], file: [at + 1, text.length] };
@@ -1025,6 +1055,14 @@ function ownClasses(read: FileRead, word: string): Map<string, FileClass> {
       const marker = MARKERS[read.rule].find((m) => startsFixed(p, m));
       if (marker === undefined) leading(p);
       else fileRange(p + 1);
+      break;
+    }
+    case 'variable': {
+      // A value in the name could end it with "@" and name the file; after a fixed "@", it names the file.
+      const end = region.findIndex((ch, i) => !isValue(i) && !/[A-Za-z0-9_]/.test(ch.c));
+      for (let k = 0; k < (end < 0 ? region.length : end); k++)
+        if (isValue(k)) set(region[k]!.from, 'marker');
+      if (end >= 0 && region[end]!.c === '@') fileRange(end + 1);
       break;
     }
     case 'urlencode': {

@@ -443,3 +443,33 @@ test('a variable after fixed text in an aws value is not checked as the start of
     /is where curl -d may read a local file .*write the template itself there, or pass the value with --data-raw/,
   );
 });
+
+test('curl --url-query, --variable NAME@FILE, --expand-OPT, -w @FILE and --etag-compare read a file too', () => {
+  for (const [argv, how] of [
+    [['curl', '--url-query', 'q@{{x}}', URL], 'curl --url-query'],
+    [['curl', '--variable', 'v@{{x}}', '--expand-url', `${URL}?v={{v}}`], 'curl --variable'],
+    [['curl', '--expand-data', '@{{x}}', URL], 'curl --data'],
+    [['curl', '--expand-upload-file={{x}}', URL], 'curl --upload-file'],
+    [['curl', '-w', '@{{x}}', URL], 'curl -w'],
+    [['curl', '--etag-compare', '{{x}}', URL], 'curl --etag-compare'],
+  ] as Array<[string[], string]>)
+    assertRefused(argv, new RegExp(`is in the name of the local file ${how} reads and sends`));
+  const at = /starts with "@" where curl (--url-query|--variable|--data|-w|--write-out) reads "@FILE"/;
+  for (const [argv, bad] of [
+    [['curl', '--url-query', '{{x}}', URL], '@/proc/self/environ'],
+    [['curl', '--variable', '{{x}}', URL], 'v@/proc/self/environ'],
+    [['curl', '--variable', 'v{{x}}', URL], '@/proc/self/environ'],
+    [['curl', '--expand-data', '{{x}}', URL], '@/proc/self/environ'],
+    [['curl', '-sw', '{{x}}', URL], '@/proc/self/environ'],
+    [['curl', '--write-out={{x}}', URL], '@/proc/self/environ'],
+  ] as Array<[string[], string]>)
+    checkedOnceRendered(argv, [bad], ['1.2.3'], at);
+  for (const argv of [
+    ['curl', '--url-query', 'version={{x}}', URL],
+    ['curl', '--variable', 'version={{x}}', URL],
+    ['curl', '-w', '%{http_code} {{x}}', URL],
+  ]) {
+    assertAccepted(argv);
+    assert.doesNotThrow(() => renderArgv(argv, '@/proc/self/environ'), argv.join(' '));
+  }
+});
