@@ -943,7 +943,9 @@ export function shellFileClasses(read: FileRead, word: string): Map<string, File
   const base = fileClasses(read, word);
   if (!spans.length) return base;
   const markers = MARKERS[read.rule];
-  const texts = ['', 'x', 'k=', 'k@', ...markers, ...markers.map((m) => `k=${m}`)];
+  // Empty, plain text, a key's end, a name's end (NAME@FILE) or a marker; not "k=@": an expansion after fixed
+  // text holding an "=" and a marker (rg-$P-{{x}} given P=k=@/etc/) is the config's own file read.
+  const texts = ['', 'x', 'k=', 'k@', ...markers];
   const inside = new Set(
     spans.flatMap(([start, end]) => [...word.slice(start, end).matchAll(PLACEHOLDER)].map((m) => m[1]!)),
   );

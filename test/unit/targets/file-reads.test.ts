@@ -473,3 +473,16 @@ test('curl --url-query, --variable NAME@FILE, --expand-OPT, -w @FILE and --etag-
     assert.doesNotThrow(() => renderArgv(argv, '@/proc/self/environ'), argv.join(' '));
   }
 });
+
+test('an expansion in the middle of an az or aws name does not make the template after it unknown', () => {
+  for (const script of [
+    'az group create -n "rg-$PREFIX-{{x}}" -l westeurope',
+    'aws cloudformation deploy --template-file t.yaml --stack-name "app-$PREFIX-{{x}}"',
+  ])
+    assertScriptAccepted(script);
+  // Right after the "=", an empty $PREFIX would let the value start az's "@": refused.
+  assertScriptRefused(
+    'az webapp config appsettings set -g rg -n app --settings "VERSION=$PREFIX{{x}}"',
+    /comes with \$PREFIX .* where az may read a local file/,
+  );
+});
