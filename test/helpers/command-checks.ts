@@ -3,7 +3,12 @@
 import assert from 'node:assert/strict';
 import { parseConfig } from '../../src/config/load.ts';
 import { shellCommandLine } from '../../src/targets/command-line.ts';
-import { analyzeShellTemplate, argvShellProblems } from '../../src/targets/shell-script.ts';
+import {
+  analyzeShellTemplate,
+  argvShellProblems,
+  renderArgvCommand,
+  renderShellScript,
+} from '../../src/targets/shell-script.ts';
 
 const ENVIRONMENTS = 'environments:\n  production:\n    variables: { x: a, env: b, port: "22" }\n';
 
@@ -54,4 +59,23 @@ export function assertAccepted(spec: string[]): void {
   assert.deepEqual(argvShellProblems(spec), [], JSON.stringify(spec));
   assertScriptAccepted(shellCommandLine(spec));
   assert.deepEqual(configErrors(spec), [], JSON.stringify(spec));
+}
+
+/** An argv command rendered with {{x}} = `v` (the run-time checks). */
+export const renderArgv = (argv: string[], v: string) =>
+  renderArgvCommand(argv, { x: v }, (word) => word.replaceAll('{{x}}', v));
+/** The same command as a `shell: true` line rendered with {{x}} = `v`. */
+export const renderLine = (argv: string[], v: string) => renderShellScript(shellCommandLine(argv), { x: v });
+
+/** Accepted when the config loads; `bad` values fail the command (argv and shell alike), `good` ones run. */
+export function checkedOnceRendered(argv: string[], bad: string[], good: string[], message: RegExp): void {
+  assertAccepted(argv);
+  for (const value of bad) {
+    assert.throws(() => renderArgv(argv, value), message, `${argv.join(' ')} with ${value}`);
+    assert.throws(() => renderLine(argv, value), message, `${shellCommandLine(argv)} with ${value}`);
+  }
+  for (const value of good) {
+    assert.doesNotThrow(() => renderArgv(argv, value), `${argv.join(' ')} with ${value}`);
+    assert.doesNotThrow(() => renderLine(argv, value), `${shellCommandLine(argv)} with ${value}`);
+  }
 }

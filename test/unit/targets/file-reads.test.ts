@@ -6,30 +6,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { shellCommandLine } from '../../../src/targets/command-line.ts';
-import { renderArgvCommand, renderShellScript } from '../../../src/targets/shell-script.ts';
+import { renderShellScript } from '../../../src/targets/shell-script.ts';
 import {
   assertAccepted,
   assertRefused,
   assertScriptAccepted,
   assertScriptRefused,
+  checkedOnceRendered,
+  renderArgv,
+  renderLine,
 } from '../../helpers/command-checks.ts';
-
-const renderArgv = (argv: string[], v: string) =>
-  renderArgvCommand(argv, { x: v }, (word) => word.replaceAll('{{x}}', v));
-const renderLine = (argv: string[], v: string) => renderShellScript(shellCommandLine(argv), { x: v });
-
-/** Accepted when the config loads; `bad` values fail the command (argv and shell alike), `good` ones run. */
-function checkedOnceRendered(argv: string[], bad: string[], good: string[], message: RegExp): void {
-  assertAccepted(argv);
-  for (const value of bad) {
-    assert.throws(() => renderArgv(argv, value), message, `${argv.join(' ')} with ${value}`);
-    assert.throws(() => renderLine(argv, value), message, `${shellCommandLine(argv)} with ${value}`);
-  }
-  for (const value of good) {
-    assert.doesNotThrow(() => renderArgv(argv, value), `${argv.join(' ')} with ${value}`);
-    assert.doesNotThrow(() => renderLine(argv, value), `${shellCommandLine(argv)} with ${value}`);
-  }
-}
 
 const URL = 'https://deploy.example.com/hook';
 
