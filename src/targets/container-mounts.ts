@@ -229,6 +229,12 @@ const PRIVILEGE_OPTIONS: ReadonlyMap<string, string> = new Map([
   ['--runtime', 'the runtime that runs it (a program of this machine)'],
   ['--device-cgroup-rule', 'the devices of this machine'],
   ['--env-file', 'the file of variables'],
+  ['--privileged', 'every right of this machine (--privileged=true)'],
+  ['--unmask', 'the kernel paths unmasked (ALL)'],
+  ['--hooks-dir', 'the OCI hooks (programs of this machine run as root)'],
+  ['--uidmap', 'the user mapping (as --userns)'],
+  ['--gidmap', 'the group mapping (as --userns)'],
+  ['--init-path', 'the init program (a program of this machine)'],
 ]);
 
 /**

@@ -824,7 +824,8 @@ function locate(
       return { marker: [eq + 1, eq + 2], file: [eq + 2, semicolon < 0 ? text.length : semicolon] };
     }
     case 'variable': {
-      const name = /^[A-Za-z0-9_]+@/.exec(text);
+      // NAME@FILE, or NAME[N-M]@FILE (a byte range of the file, curl 8.12).
+      const name = /^[A-Za-z0-9_]+(\[[0-9]*-?[0-9]*\])?@/.exec(text);
       return name
         ? { marker: [name[0].length - 1, name[0].length], file: [name[0].length, text.length] }
         : undefined;
@@ -1064,7 +1065,15 @@ function ownClasses(read: FileRead, word: string): Map<string, FileClass> {
       const end = region.findIndex((ch, i) => !isValue(i) && !/[A-Za-z0-9_]/.test(ch.c));
       for (let k = 0; k < (end < 0 ? region.length : end); k++)
         if (isValue(k)) set(region[k]!.from, 'marker');
-      if (end >= 0 && region[end]!.c === '@') fileRange(end + 1);
+      // A fixed byte range after the name (curl 8.12: NAME[0-99]@FILE); a value in it could end it with "]@".
+      let at = end;
+      if (at >= 0 && region[at]!.c === '[') {
+        const close = region.findIndex((ch, i) => i > at && !isValue(i) && !/[0-9-]/.test(ch.c));
+        for (let k = at + 1; k < (close < 0 ? region.length : close); k++)
+          if (isValue(k)) set(region[k]!.from, 'marker');
+        at = close >= 0 && region[close]!.c === ']' ? close + 1 : -1;
+      }
+      if (at >= 0 && region[at]?.c === '@') fileRange(at + 1);
       break;
     }
     case 'urlencode': {
@@ -1309,7 +1318,8 @@ function ownViaProblem(name: string, value: string, site: FileVia): string | und
     return bad === undefined ? undefined : pathMessage(name, read, said, bad, through);
   }
   // The value alone, after a key's "=", or cut short before the text that follows it (file: then ://).
-  for (const text of [value, `x=${value}`]) {
+  // The value alone, after a key's "=", after a name (curl --variable "N$V", --data-urlencode "q$V": N@FILE).
+  for (const text of [value, `x=${value}`, `x${value}`]) {
     const found = locate(read, text);
     if (found?.marker) return markerMessage(name, read, text.slice(...found.marker), through);
   }

@@ -140,8 +140,8 @@ export interface TemplateSite {
    * empty, the output of $(…) starts the argument, and could be read as an option.
    */
   beforeSubstitution?: boolean;
-  /** In an argument a program reads a local file from (curl -d @FILE, az's @FILE): see file-reads.ts. */
-  fileRead?: FileSite;
+  /** The arguments it is in that a program reads a local file from (curl -d @FILE, az's @FILE): file-reads.ts. */
+  fileReads?: FileSite[];
 }
 
 export interface ShellTemplateProblem {
@@ -940,7 +940,7 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
       const classes = shellFileClasses(read, text);
       for (const site of sitesIn(word))
         if (!['safe', 'chooses', 'unknown', undefined].includes(classes.get(site.name)))
-          site.fileRead = { read, word: text };
+          (site.fileReads ??= []).push({ read, word: text });
       for (const found of valuesIn(word)) {
         const cls = classes.get(found.name) ?? 'safe';
         if (cls === 'chooses') refuseFound(found, 'chooses', (name) => fileChosenMessage(name, read, text));
@@ -953,7 +953,7 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
         const at = text.indexOf(`{{${found.name}}}`, read.from);
         const starts = cls === 'marker' || text.slice(0, at).endsWith('@=');
         if (
-          !attachExact(found, fits, (site) => (site.fileRead = { read, via, file, starts })) &&
+          !attachExact(found, fits, (site) => (site.fileReads ??= []).push({ read, via, file, starts })) &&
           cls !== 'inner'
         )
           refuseFound(
@@ -1886,13 +1886,14 @@ export function renderShellScript(template: string, values: TemplateValues): Ren
     const structured =
       site.structured === undefined ? undefined : structuredValueProblem(site.name, value, site.structured);
     if (structured) throw new TemplateError(`${structured} (character ${site.start + 1})`);
-    const read = site.fileRead;
-    const file = !read
-      ? undefined
-      : 'via' in read
-        ? fileViaProblem(site.name, value, read)
-        : fileReadProblem(read.read, read.word, values);
-    if (file) throw new TemplateError(`${file} (character ${site.start + 1})`);
+    // Every argument it reaches that a program reads a file from: one variable may reach several.
+    for (const read of site.fileReads ?? []) {
+      const file =
+        'via' in read
+          ? fileViaProblem(site.name, value, read)
+          : fileReadProblem(read.read, read.word, values);
+      if (file) throw new TemplateError(`${file} (character ${site.start + 1})`);
+    }
     if (site.leading) {
       if (site.leading.first) emptySoFar = true;
       if (emptySoFar && value.startsWith('-'))
@@ -2018,9 +2019,11 @@ export function argvShellProblems(argv: readonly string[]): string[] {
   for (const [index, read] of model.fileReads)
     for (const [name, cls] of fileClasses(read, argv[index]!))
       if (cls === 'chooses') problems.push(fileChosenMessage(name, read, argv[index]!));
+  // The line ssh runs is shell code: an expansion there ($P, $(…)) may hold a marker, as in a shell: true script.
   for (const { read, text } of remoteFileReads(argv, model))
-    for (const [name, cls] of fileClasses(read, text))
+    for (const [name, cls] of shellFileClasses(read, text))
       if (cls === 'chooses') problems.push(fileChosenMessage(name, read, text));
+      else if (cls === 'unknown') problems.push(fileUnknownMessage(name, read, text));
   return problems;
 }
 

@@ -472,3 +472,36 @@ test('an expansion in the middle of an az or aws name does not make the template
     /comes with \$PREFIX .* where az may read a local file/,
   );
 });
+
+// Found by reviewing the merged branches: the argv form of ssh's remote line, one value reaching two reads,
+// a name in curl --variable through a variable, and its byte ranges.
+test("ssh's remote line as an argv word: an expansion before a template is unknown there too", () => {
+  for (const line of [
+    'P=@; curl -d "$P{{x}}" https://h.example.com/',
+    'curl -d "$EMPTY{{x}}" https://h.example.com/',
+    'aws s3api put-object --bucket b --key k --body "${P}{{x}}"',
+  ])
+    assertRefused(['ssh', 'deploy@host', line], /comes with \$\w+|what it holds is not known|not known/);
+});
+
+test('a value reaching two arguments that read files is checked for each of them', () => {
+  const remote = `ssh h 'curl -d {{x}} https://a/; aws s3api put-object --bucket b --key k --body {{x}}'`;
+  const local = 'V={{x}}; curl -d "$V" https://a/; aws s3api put-object --bucket b --key k --body "$V"';
+  const reversed = 'V={{x}}; aws s3api put-object --bucket b --key k --body "$V"; curl -d "$V" https://a/';
+  for (const script of [remote, local, reversed]) {
+    assert.throws(() => renderShellScript(script, { x: '@/etc/passwd' }), /"@"/, script);
+    assert.doesNotThrow(() => renderShellScript(script, { x: '1.2.3' }), script);
+  }
+  for (const script of [local, reversed])
+    assert.throws(() => renderShellScript(script, { x: 'file:///etc/passwd' }), /file:\/\//, script);
+});
+
+test('curl --variable: a value ending the name through a variable, and a byte range before the file', () => {
+  assert.throws(
+    () => renderShellScript('V={{x}}; curl --variable "N$V" https://h/', { x: '@/proc/self/environ' }),
+    /"@"/,
+  );
+  assert.doesNotThrow(() => renderShellScript('V={{x}}; curl --variable "N=$V" https://h/', { x: '@x' }));
+  assertRefused(['curl', '--variable', 'N[0-65535]@{{x}}', 'https://h/'], /curl --variable/);
+  checkedOnceRendered(['curl', '--variable', 'N[{{x}}', 'https://h/'], ['0-9]@/etc/passwd'], ['0-9]'], /"@"/);
+});

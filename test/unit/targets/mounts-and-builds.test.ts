@@ -388,3 +388,15 @@ test('a template in an option that gives the container rights over this machine,
   assertScriptRefused('P={{x}}; docker run --security-opt "seccomp=$P" img', /the security profile/);
   assertScriptRefused('docker run --cap-add "{{x}}" img', /the kernel capabilities/);
 });
+
+test('the other options that give a container rights over this machine are refused too', () => {
+  for (const [spec, message] of [
+    [['docker', 'run', '--privileged={{x}}', 'img'], /every right of this machine/],
+    [['podman', 'run', '--unmask', '{{x}}', 'img'], /the kernel paths unmasked/],
+    [['podman', 'run', '--hooks-dir', '{{x}}', 'img'], /the OCI hooks/],
+    [['podman', 'run', '--uidmap', '0:{{x}}:1', 'img'], /the user mapping/],
+    [['podman', 'run', '--gidmap={{x}}', 'img'], /the group mapping/],
+    [['docker', 'run', '--init-path', '{{x}}', 'img'], /the init program/],
+  ] as Array<[string[], RegExp]>)
+    assertRefused(spec, message);
+});
