@@ -471,7 +471,7 @@ async function drive(
           });
           if (action.wait) {
             let answered = false;
-            await untilAborted(
+            await unlessAborted(
               stored.then((failed) => {
                 answered = true;
                 notStored = failed;
@@ -719,7 +719,10 @@ function untilStopped(running: Promise<StepResult>, signal: AbortSignal): Promis
   ]).finally(() => signal.removeEventListener('abort', onAbort!));
 }
 
-/** `promise`'s value, or undefined as soon as the job is cancelled (the request goes on, unawaited). */
+/**
+ * `promise`'s value, or undefined as soon as the job is cancelled: the request or write goes on, unawaited, and
+ * the run stops waiting for it.
+ */
 async function unlessAborted<T>(
   promise: Promise<T>,
   signal: AbortSignal | undefined,
@@ -738,19 +741,4 @@ async function unlessAborted<T>(
   } finally {
     signal.removeEventListener('abort', onAbort!);
   }
-}
-
-/** Waits for `promise`, or until the job is cancelled (the write goes on; the run stops waiting for it). */
-async function untilAborted(promise: Promise<void>, signal: AbortSignal | undefined): Promise<void> {
-  if (!signal) return promise;
-  if (signal.aborted) return;
-  let onAbort: (() => void) | undefined;
-  await Promise.race([
-    promise,
-    new Promise<void>((resolve) => {
-      onAbort = resolve;
-      signal.addEventListener('abort', onAbort);
-    }),
-  ]);
-  signal.removeEventListener('abort', onAbort!);
 }
