@@ -609,31 +609,23 @@ test("a comment a deployment's payload names is written over only if it is its c
   }
 });
 
+/** A run's first write with no known comment, after a search that found none (`attempt`), writing `version`. */
+const createAs = (
+  api: CommentsApi,
+  version: string,
+  attempt: Parameters<typeof upsertStatusComment>[6],
+  author: () => Promise<string | undefined> = asWorkflow,
+) => upsertStatusComment(api, where, () => state({ version }), undefined, author, undefined, attempt);
+
 // Two runs that both found no comment both create one; right after its create, the second sees the first's
 // and gives way, so the pull request keeps one status comment, holding the later write.
 test('two creates after searches that found nothing: the later run deletes its own and writes over the older', async () => {
   const api = fakeComments([]);
   const since = '2026-01-01T00:00:00Z';
   const attempt = () => ({ searched: true, converge: { since, go: () => true } });
-  const first = await upsertStatusComment(
-    api,
-    where,
-    () => state({ version: '1' }),
-    undefined,
-    asWorkflow,
-    undefined,
-    attempt(),
-  );
+  const first = await createAs(api, '1', attempt());
   assert.deepEqual(first, { id: 1000, created: true });
-  const second = await upsertStatusComment(
-    api,
-    where,
-    () => state({ version: '2' }),
-    undefined,
-    asWorkflow,
-    undefined,
-    attempt(),
-  );
+  const second = await createAs(api, '2', attempt());
   assert.deepEqual(second, { id: 1000, created: false });
   assert.deepEqual(api.calls, ['create', 'list 1', 'create', 'list 1', 'delete 1001', 'update 1000']);
   assert.equal(api.comments.length, 1);
@@ -697,8 +689,7 @@ test('a failed delete keeps the run on its own comment; a failed write over the 
   refusing.issues.deleteComment = async () => {
     throw Object.assign(new Error('Forbidden'), { status: 403 });
   };
-  const next = () => state({ version: '2' });
-  const kept = await upsertStatusComment(refusing, where, next, undefined, asWorkflow, undefined, {
+  const kept = await createAs(refusing, '2', {
     searched: true,
     converge,
   });
@@ -713,17 +704,14 @@ test('a failed delete keeps the run on its own comment; a failed write over the 
     throw Object.assign(new Error('Server Error'), { status: 500 });
   };
   const attempt = { searched: true, converge };
-  await assert.rejects(
-    upsertStatusComment(failing, where, next, undefined, asWorkflow, undefined, attempt),
-    /Server Error/,
-  );
+  await assert.rejects(createAs(failing, '2', attempt), /Server Error/);
   assert.deepEqual(
     failing.comments.map((c) => c.id),
     [1],
     'its own second comment is gone',
   );
   failing.issues.updateComment = update;
-  const repeated = await upsertStatusComment(failing, where, next, undefined, asWorkflow, undefined, attempt);
+  const repeated = await createAs(failing, '2', attempt);
   assert.deepEqual(repeated, { id: 1, created: false });
   assert.equal(parseStatusComment(failing.comments[0]!.body, 'production')?.version, '2');
   assert.equal(failing.comments.length, 1);
@@ -737,18 +725,10 @@ test('the older comment gone too (a third run took over): the body is written ag
     if (p.comment_id === 1) api.comments.splice(0, 1); // deleted by its own run just before the write
     return update(p);
   };
-  const r = await upsertStatusComment(
-    api,
-    where,
-    () => state({ version: '2' }),
-    undefined,
-    asWorkflow,
-    undefined,
-    {
-      searched: true,
-      converge,
-    },
-  );
+  const r = await createAs(api, '2', {
+    searched: true,
+    converge,
+  });
   assert.equal(r.created, true);
   assert.equal(api.comments.length, 1);
   assert.equal(api.comments[0]!.id, r.id);
