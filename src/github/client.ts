@@ -32,6 +32,11 @@ export interface ClientOptions {
   retryBaseMs?: number;
   /** GitHub asks for at least a second between content-creating requests (default 1000). */
   writeIntervalMs?: number;
+  /**
+   * Between two requests that notify people (a new comment, issue or review), which plugin-throttling spaces
+   * 3 s apart (default: three write intervals, so 3000).
+   */
+  notifyIntervalMs?: number;
   /** Longest rate-limit wait the run accepts before giving up on a request (default 60 s, and the budget). */
   maxRateLimitWaitS?: number;
   /** The run's time budget for GitHub failures (see budget.ts). */
@@ -50,7 +55,8 @@ interface RequestSettings {
  * tells the budget how GitHub answered. A retry is allowed only when its back-off still fits the budget.
  */
 function budgetPlugin(octokit: CoreOctokit, options: OctokitOptions) {
-  const { budget, counter, retryBaseMs, writes } = (options as { deployAction: PluginState }).deployAction;
+  const { budget, counter, retryBaseMs, writes, notifications } = (options as { deployAction: PluginState })
+    .deployAction;
   // The caller's own signal, kept across the attempts of one call (each attempt sets its own).
   const callerSignals = new WeakMap<object, AbortSignal | undefined>();
   octokit.hook.wrap('request', async (request, opts) => {
@@ -97,9 +103,12 @@ function budgetPlugin(octokit: CoreOctokit, options: OctokitOptions) {
    * a cancelled job before its SIGKILL; they were cut off on a busy runner.
    */
   function unspaceWrites(): Promise<void> {
-    writes.updateSettings({ minTime: 0 });
+    return Promise.all([writes, notifications].map(unspace)).then(() => undefined);
+  }
+  function unspace(group: Bottleneck.Group): Promise<void> {
+    group.updateSettings({ minTime: 0 });
     return Promise.all(
-      writes.limiters().map(async ({ limiter }) => {
+      group.limiters().map(async ({ limiter }) => {
         await limiter.updateSettings({ minTime: 0 });
         // Bottleneck set the earliest start of the next write when the last one started, with the interval
         // in force then; a write already waiting for its turn still waits (at most one interval).
@@ -117,6 +126,11 @@ interface PluginState {
   retryBaseMs: number;
   /** plugin-throttling's queue of writes, one at a time and writeIntervalMs apart. */
   writes: Bottleneck.Group;
+  /**
+   * Its queue of writes that notify people, notifyIntervalMs apart: this client's own (the plugin's default
+   * queue is shared by every client of the process).
+   */
+  notifications: Bottleneck.Group;
 }
 
 const GitHub = Octokit.plugin(budgetPlugin, retry, throttling);
@@ -164,8 +178,13 @@ export function createGitHubClient(options: ClientOptions): {
       );
       return retrying;
     };
-  const writes = new Bottleneck.Group({ maxConcurrent: 1, minTime: options.writeIntervalMs ?? 1000 });
-  const pluginState: PluginState = { budget, counter, retryBaseMs, writes };
+  const writeIntervalMs = options.writeIntervalMs ?? 1000;
+  const writes = new Bottleneck.Group({ maxConcurrent: 1, minTime: writeIntervalMs });
+  const notifications = new Bottleneck.Group({
+    maxConcurrent: 1,
+    minTime: options.notifyIntervalMs ?? 3 * writeIntervalMs,
+  });
+  const pluginState: PluginState = { budget, counter, retryBaseMs, writes, notifications };
   const octokit = new GitHub({
     auth: options.token,
     baseUrl: options.baseUrl ?? 'https://api.github.com',
@@ -187,6 +206,7 @@ export function createGitHubClient(options: ClientOptions): {
       onSecondaryRateLimit: onLimit('secondary rate limit'),
       retryAfterBaseValue: retryBaseMs,
       write: writes,
+      notifications,
     },
   });
   // Registered after the plugins, so this wraps them: one count per call, whatever the retries.

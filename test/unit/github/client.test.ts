@@ -266,3 +266,51 @@ test(
     });
   },
 );
+
+// plugin-throttling spaces requests that notify people (a new comment) 3 s apart, in a queue every client of
+// the process shared. Each client has its own, at the interval it is given, and once the job is cancelled
+// its next comment does not wait for it either.
+test(
+  'a new comment waits for the notifying interval the client was given, until the job is cancelled',
+  { timeout: 60_000 },
+  async () => {
+    await withFakeRepo(
+      async (gh) => {
+        const comments = () =>
+          gh.requests
+            .filter((r) => r.operationId === 'issues/create-comment')
+            .map((r) => (r.body as { body: string }).body);
+        const clientAt = (notifyIntervalMs: number) => {
+          const { octokit } = client(gh, [], { notifyIntervalMs });
+          return {
+            octokit,
+            comment: (body: string) =>
+              octokit.rest.issues.createComment({ owner: 'acme', repo: 'web', issue_number: 7, body }),
+          };
+        };
+        const waiting = clientAt(5_000);
+        await waiting.comment('first');
+        let landed = false;
+        const second = waiting.comment('second').then(() => (landed = true));
+        // Past the plugin's own 3 s: the comment still waits for the 5 s it was given.
+        await new Promise((r) => setTimeout(r, 3_500));
+        assert.equal(landed, false);
+        assert.deepEqual(comments(), ['first']);
+        await second;
+
+        // An hour between comments: one that still waited for it would never land in this test.
+        const cancelled = clientAt(3_600_000);
+        await cancelled.comment('before the cancellation');
+        await cancelled.octokit.unspaceWrites();
+        await cancelled.comment('after the cancellation');
+        assert.deepEqual(comments(), [
+          'first',
+          'second',
+          'before the cancellation',
+          'after the cancellation',
+        ]);
+      },
+      { pulls: [{ number: 7, head: 'a'.repeat(40), user: 'alice' }] },
+    );
+  },
+);
