@@ -32,6 +32,7 @@ import { ENVIRONMENT_NAME } from '../../src/config/schema.ts';
 import type { RawConfig } from '../../src/config/schema.ts';
 import type { MarkerKeys } from '../../src/github/marker-keys.ts';
 import { userText } from '../../src/github/user-text.ts';
+import { FactsError } from '../facts/config.ts';
 import {
   explainApprover,
   explainRefusal,
@@ -74,7 +75,8 @@ export type ControlRefusalCode =
   | 'staging_rollout'
   | 'past_last_step'
   | 'full_passes_approval'
-  | 'requests_partial';
+  | 'requests_partial'
+  | 'pushers_unreadable';
 
 /** A commit the request must be bound to, and what it is, in the App's own words ("the pull request"). */
 export interface Binding {
@@ -737,10 +739,22 @@ export async function controlRollout(deps: ControlDeps, ask: ControlAsk): Promis
   // theirs as well, as a veto is.
   let approverNow = approver;
   if (ask.verb === 'promote' && rollout && approver.ok) {
-    const [requesters, contributors] = await Promise.all([
-      rolloutRequesters(deps.api, where, rollout),
-      ask.pr ? pullContributors(deps.api, where, ask.pr.number) : [],
-    ]);
+    let read;
+    try {
+      read = await Promise.all([
+        rolloutRequesters(deps.api, where, rollout),
+        ask.pr ? pullContributors(deps.api, where, ask.pr.number) : [],
+      ]);
+    } catch (error) {
+      // Who pushed cannot be read (pushers_unreadable): whether this /promote approves its own is not known.
+      if (!(error instanceof FactsError) || error.code !== 'pushers_unreadable') throw error;
+      return {
+        status: 'refused',
+        code: 'pushers_unreadable',
+        message: userText(error.message, { max: 1000 }),
+      };
+    }
+    const [requesters, contributors] = read;
     const own = requesters.find((login) => sameLogin(login, ask.login));
     if (own !== undefined || contributors.some((login) => sameLogin(login, ask.login)))
       approverNow = mayApprove({

@@ -15,7 +15,8 @@ export class FactsError extends Error {
     | 'too_many_comments'
     | 'approvals_ledger_unreadable'
     | 'approvals_ledger_unwritable'
-    | 'approvals_ledger_full';
+    | 'approvals_ledger_full'
+    | 'pushers_unreadable';
   constructor(code: FactsError['code'], message: string) {
     super(message);
     this.code = code;

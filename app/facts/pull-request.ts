@@ -2,6 +2,7 @@
 // permission, and team memberships only for the teams a policy names.
 import { isBot, PERMISSIONS } from '../../src/policy/index.ts';
 import type { Actor, ApprovalRecord, Permission } from '../../src/policy/index.ts';
+import { FactsError } from './config.ts';
 import { httpStatus } from './github.ts';
 import type { Api, Where } from './github.ts';
 
@@ -43,13 +44,79 @@ export async function pullHasCommit(api: Api, where: Where, number: number, sha:
   return false;
 }
 
+/** Pages of 100 of the head branch's activity read at most: with more, who pushed is not known. */
+export const PUSH_ACTIVITY_PAGES = 10;
+
 /**
- * Who wrote the pull request's commits, as GitHub links them: the GitHub logins of each commit's author and
- * committer (up to the 250 commits GitHub lists, one request per 100). Their approval of its deployment is a
- * self-approval, like the author's. GitHub's own committer of web edits and merges (web-flow) and bots are
- * left out: they never approve, and naming them would only crowd the replies.
+ * Who changed the pull request's head branch, as GitHub's repository activity says (each push, force push,
+ * creation of the branch...: its actor is the account that did it). A commit's author and committer are what
+ * the commit says, and whoever pushes writes them: an approver who pushed a commit naming someone else (or an
+ * e-mail GitHub links to nobody) to another's pull request is found here, not in the commits. Throws a
+ * FactsError when it cannot be read (a fork the App cannot see, or deleted; more than it reads): never an
+ * empty answer, which would make a pusher's approval count.
  */
-export async function pullContributors(api: Api, where: Where, number: number): Promise<string[]> {
+export async function headPushers(api: Api, where: Where, number: number): Promise<string[]> {
+  const { data: pull } = await api.pulls.get({ ...where, pull_number: number });
+  const repo = pull.head.repo;
+  const unreadable = (why: string): FactsError =>
+    new FactsError(
+      'pushers_unreadable',
+      `who pushed to the branch of pull request #${number} cannot be read (${why}): an approval there could be ` +
+        "its own pusher's, so none is decided on it",
+    );
+  if (!repo) throw unreadable('its fork was deleted');
+  const out: string[] = [];
+  let after: string | undefined;
+  for (let page = 1; page <= PUSH_ACTIVITY_PAGES; page++) {
+    let read;
+    try {
+      read = await api.repos.listActivities({
+        owner: repo.owner.login,
+        repo: repo.name,
+        ref: `refs/heads/${pull.head.ref}`,
+        per_page: 100,
+        ...(after !== undefined ? { after } : {}),
+      });
+    } catch (error) {
+      const status = httpStatus(error);
+      if (status === 404 || status === 403)
+        throw unreadable(`HTTP ${status} for the activity of ${repo.full_name}`);
+      throw error;
+    }
+    for (const { actor } of read.data)
+      if (actor && !isBot({ login: actor.login, type: actor.type })) out.push(actor.login);
+    after = nextCursor(read.headers.link);
+    if (after === undefined) return out;
+  }
+  throw unreadable(`its branch has more than ${PUSH_ACTIVITY_PAGES * 100} changes, the most the App reads`);
+}
+
+/** The `after` cursor of a Link header's next page (the activity list pages by cursor, not by number). */
+function nextCursor(link: string | undefined): string | undefined {
+  const next = link?.split(',').find((part) => /rel="next"/.test(part));
+  const url = next && /<([^>]+)>/.exec(next)?.[1];
+  if (!url) return undefined;
+  try {
+    return new URL(url).searchParams.get('after') ?? undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Who pushed to the pull request or wrote its commits: whoever changed its head branch (headPushers), and
+ * the GitHub logins of each commit's author and committer as GitHub links them (up to the 250 commits GitHub
+ * lists, one request per 100). Their approval of its deployment is a self-approval, like the author's.
+ * GitHub's own committer of web edits and merges (web-flow) and bots are left out: they never approve, and
+ * naming them would only crowd the replies. `skipUnreadablePushers`: the commits' people alone where who
+ * pushed cannot be read (for a veto, which only stops a deployment), rather than the FactsError.
+ */
+export async function pullContributors(
+  api: Api,
+  where: Where,
+  number: number,
+  options: { skipUnreadablePushers?: boolean } = {},
+): Promise<string[]> {
   const found = new Map<string, string>();
   const add = (user: { login?: string; type?: string } | null | undefined): void => {
     if (!user?.login || isBot({ login: user.login, type: user.type })) return;
@@ -64,6 +131,13 @@ export async function pullContributors(api: Api, where: Where, number: number): 
     }
     if (data.length < 100) break;
   }
+  let pushers: string[] = [];
+  try {
+    pushers = await headPushers(api, where, number);
+  } catch (error) {
+    if (!(options.skipUnreadablePushers && error instanceof FactsError)) throw error;
+  }
+  for (const login of pushers) add({ login });
   return [...found.values()];
 }
 

@@ -113,11 +113,22 @@ export async function handleApproveButton(
     ? teamsIn(approvalRule(resolvePolicy(config, ref.env), ref.type).approvers)
     : [];
   const people = peopleCache();
-  const [read, started, contributors] = await Promise.all([
-    cachedActorOf(octokit.rest, where, sender.login, teams, people),
-    runStarters(octokit, where, ref.run, people),
-    cachedContributors(octokit.rest, where, ref.pr, people),
-  ]);
+  let facts;
+  try {
+    facts = await Promise.all([
+      cachedActorOf(octokit.rest, where, sender.login, teams, people),
+      runStarters(octokit, where, ref.run, people),
+      cachedContributors(octokit.rest, where, ref.pr, people),
+    ]);
+  } catch (error) {
+    // Who pushed cannot be read (pushers_unreadable): whether this is a self-approval cannot be told.
+    if (!(error instanceof FactsError)) throw error;
+    await reply(
+      `**Approval by ${who} not recorded** (\`${error.code}\`): ${userText(error.message, { max: 1000 })}`,
+    );
+    return { status: 'refused', code: error.code };
+  }
+  const [read, started, contributors] = facts;
   const actor = withAccountType(read, sender.type);
   const decision = mayApprove({
     config,

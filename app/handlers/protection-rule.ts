@@ -354,12 +354,26 @@ export async function decideGate(octokit: Octokit, input: GateInput): Promise<Ga
   const requesterOf = async (): Promise<readonly string[]> =>
     typeof input.requester === 'function' ? input.requester() : (input.requester ?? []);
   let requester: readonly string[] = typeof input.requester === 'function' ? [] : (input.requester ?? []);
+  // Who pushed cannot be read (pushers_unreadable): rejected with the reason, as unreadable approvals are.
+  const pushersUnreadable = (error: unknown): GateDecision => {
+    if (!(error instanceof FactsError)) throw error;
+    return {
+      answer: 'rejected',
+      summary: `Who may approve cannot be told: ${userText(error.message, { max: 1000 })}`,
+    };
+  };
   if (input.pullNumber !== undefined) {
-    const [pull, contributors, asked] = await Promise.all([
-      readPull(octokit.rest, input.where, input.pullNumber),
-      selfApprovalMatters ? cachedContributors(octokit.rest, input.where, input.pullNumber, people) : [],
-      selfApprovalMatters ? requesterOf() : [],
-    ]);
+    let read;
+    try {
+      read = await Promise.all([
+        readPull(octokit.rest, input.where, input.pullNumber),
+        selfApprovalMatters ? cachedContributors(octokit.rest, input.where, input.pullNumber, people) : [],
+        selfApprovalMatters ? requesterOf() : [],
+      ]);
+    } catch (error) {
+      return pushersUnreadable(error);
+    }
+    const [pull, contributors, asked] = read;
     requester = asked;
     pullRequest = {
       number: pull.number,
@@ -414,10 +428,16 @@ export async function decideGate(octokit: Octokit, input: GateInput): Promise<Ga
   // Whoever pushed or asked for the run may always veto, approver or not: with a veto, the tally must know who
   // they are, or it drops such a veto as not_an_approver and the gate opens.
   if (pullRequest && !selfApprovalMatters && relevant.some((r) => r.kind === 'reject')) {
-    const [contributors, asked] = await Promise.all([
-      cachedContributors(octokit.rest, input.where, pullRequest.number!, people),
-      requesterOf(),
-    ]);
+    let read;
+    try {
+      read = await Promise.all([
+        cachedContributors(octokit.rest, input.where, pullRequest.number!, people),
+        requesterOf(),
+      ]);
+    } catch (error) {
+      return { ...pushersUnreadable(error), pullRequest };
+    }
+    const [contributors, asked] = read;
     pullRequest = { ...pullRequest, contributors };
     requester = asked;
   }

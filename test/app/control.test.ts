@@ -122,9 +122,11 @@ async function run(body: (w: World) => Promise<void>, now: () => Date = () => NO
   fake.setFile(`.github/workflows/${RECONCILE_FILE}`, RECONCILE_WORKFLOW);
   for (const login of ['alice', 'carol', 'dave', 'erin']) r.collaborators.set(login, 'write');
   fake.addCommit({ sha: V2, message: 'v2' });
-  // The PR's author (and its commits') is nobody below: carol and dave approve without self-approval in the way.
+  // The PR's author (and its commits', and who pushed its branch) is nobody below: carol and dave approve
+  // without self-approval in the way.
   r.pulls.get(PR)!.user = 'bob';
   r.commits.get(HEAD)!.author = 'bob';
+  for (const change of r.activities) change.actor = 'bob';
   const { id: deploymentId } = await rest(fake, 'POST', '/deployments', {
     ref: HEAD,
     environment: 'production',

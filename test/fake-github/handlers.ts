@@ -294,6 +294,53 @@ const listPullCommits: Handler = (ctx) => {
   );
 };
 
+/**
+ * GET /repos/{o}/{r}/activity: the changes of a branch (ref: refs/heads/X or X) or of every branch, newest
+ * first unless direction=asc, paged by cursor (after/before, as GitHub does: no page number).
+ */
+const listActivities: Handler = (ctx) => {
+  const { repo, render } = ctx;
+  const wanted = str(ctx.query.ref)?.replace(/^refs\//, '');
+  const name = wanted === undefined ? undefined : wanted.startsWith('heads/') ? wanted : `heads/${wanted}`;
+  const actor = str(ctx.query.actor)?.toLowerCase();
+  const type = str(ctx.query.activity_type);
+  let items = repo.activities.filter(
+    (a) =>
+      (name === undefined || a.ref === name) &&
+      (actor === undefined || a.actor.toLowerCase() === actor) &&
+      (type === undefined || a.type === type),
+  );
+  if (ctx.query.direction !== 'asc') items = [...items].reverse();
+  const perPage = Math.min(Number(ctx.query.per_page ?? 30), 100);
+  const after = str(ctx.query.after);
+  const start = after === undefined ? 0 : Number(Buffer.from(after, 'base64url').toString('utf8'));
+  if (!Number.isSafeInteger(start) || start < 0) return unprocessable('invalid cursor', undefined, 'after');
+  const page = items.slice(start, start + perPage);
+  const headers: Record<string, string> = {};
+  if (start + perPage < items.length) {
+    const u = new URL(ctx.url);
+    u.searchParams.delete('page');
+    u.searchParams.set('after', Buffer.from(String(start + perPage)).toString('base64url'));
+    headers.link = `<${u.toString()}>; rel="next"`;
+  }
+  return {
+    status: 200,
+    body: page.map((a) =>
+      build('activity', render.base, {
+        id: a.id,
+        node_id: nodeId('AC', a.id),
+        before: a.before,
+        after: a.after,
+        ref: `refs/${a.ref}`,
+        timestamp: a.timestamp,
+        activity_type: a.type,
+        actor: render.user(a.actor),
+      }),
+    ),
+    headers,
+  };
+};
+
 // ---- deployments -------------------------------------------------------------------------------
 
 function latestState(ctx: HandlerContext, deploymentId: number): string | undefined {
@@ -1014,6 +1061,7 @@ export const handlers: Record<string, Handler> = {
   'pulls/get': getPull,
   'pulls/list-reviews': listPullReviews,
   'pulls/list-commits': listPullCommits,
+  'repos/list-activities': listActivities,
   'repos/create-deployment': createDeployment,
   'repos/list-deployments': listDeployments,
   'repos/get-deployment': getDeployment,

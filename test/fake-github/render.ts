@@ -108,7 +108,11 @@ export class Renderer {
 
   commit(repo: RepoState, c: CommitRecord): Json {
     const url = `${this.repoUrl(repo)}/commits/${c.sha}`;
-    const person = { name: c.author, email: `${c.author}@users.noreply.example`, date: c.date };
+    const person = {
+      name: c.author,
+      email: c.unlinked ? `${c.author}@unlinked.example` : `${c.author}@users.noreply.example`,
+      date: c.date,
+    };
     return build('commit', this.base, {
       url,
       sha: c.sha,
@@ -123,8 +127,8 @@ export class Renderer {
         comment_count: 0,
         tree: { sha: c.sha, url: `${this.repoUrl(repo)}/git/trees/${c.sha}` },
       },
-      author: this.user(c.author),
-      committer: this.user(c.author),
+      author: c.unlinked ? null : this.user(c.author),
+      committer: c.unlinked ? null : this.user(c.author),
       parents: c.parents.map((sha) => ({ sha, url: `${this.repoUrl(repo)}/commits/${sha}` })),
     });
   }

@@ -11,6 +11,7 @@ import { loadOpenApi, matchRoute, validateParams, validateRequestBody, validateR
 import { Renderer, nowIso } from './render.ts';
 import { createState, fakeSha, nextId, repoKey, userId } from './state.ts';
 import type {
+  ActivityRecord,
   FakeState,
   Permission,
   PullRecord,
@@ -176,8 +177,16 @@ export interface FakeGitHub {
       files?: Record<string, string>;
     },
   ): string;
-  /** A push to a PR: new head commit, reviews stay bound to their old commit. */
-  pushCommit(pr: number, sha: string, opts?: RepoSelector & { message?: string; author?: string }): void;
+  /**
+   * A push to a PR: new head commit, reviews stay bound to their old commit. `pusher` (default: the author)
+   * is who the activity list says pushed; `unlinked`: the commit's author and committer are an e-mail GitHub
+   * links to no account.
+   */
+  pushCommit(
+    pr: number,
+    sha: string,
+    opts?: RepoSelector & { message?: string; author?: string; pusher?: string; unlinked?: boolean },
+  ): void;
   addReview(pr: number, review: SeedReview, sel?: RepoSelector): ReviewRecord;
   /** A comment written by a person (not through the API), e.g. a `/deploy` command. */
   addComment(pr: number, comment: { user: string; body: string }, sel?: RepoSelector): Json;
@@ -525,6 +534,17 @@ export async function createFakeGitHub(opts: FakeGitHubOptions = {}): Promise<Fa
     repo.commits.set(sha, { sha, message, parents: parent ? [parent] : [], author, date: nowIso(now()) });
   };
 
+  const addActivity = (
+    repo: RepoState,
+    ref: string,
+    before: string,
+    after: string,
+    type: ActivityRecord['type'],
+    actor: string,
+  ): void => {
+    repo.activities.push({ id: nextId(state), ref, before, after, type, actor, timestamp: nowIso(now()) });
+  };
+
   const pullOf = (pr: number, sel?: RepoSelector): { repo: RepoState; pull: PullRecord } => {
     const repo = pickRepo(sel);
     const pull = repo.pulls.get(pr);
@@ -586,6 +606,7 @@ export async function createFakeGitHub(opts: FakeGitHubOptions = {}): Promise<Fa
         files: new Map([[defaultBranch, new Map(Object.entries(seed.files ?? {}))]]),
         refs: new Map(),
         commits: new Map(),
+        activities: [],
         tagObjects: new Map(),
         collaborators: new Map(Object.entries(seed.collaborators ?? {})),
         pulls: new Map(),
@@ -614,6 +635,9 @@ export async function createFakeGitHub(opts: FakeGitHubOptions = {}): Promise<Fa
         const base = p.base ?? defaultBranch;
         addCommitTo(repo, p.head, repo.refs.get(`heads/${base}`), `PR #${p.number}`, p.user);
         repo.refs.set(`heads/${headRef}`, p.head);
+        // The author pushed the branch (a fork's branch changes in the fork, which the fake does not hold).
+        if (!p.headOwner)
+          addActivity(repo, `heads/${headRef}`, '0'.repeat(40), p.head, 'branch_creation', p.user);
         const pull: PullRecord = {
           number: p.number,
           title: p.title ?? `Pull request #${p.number}`,
@@ -652,6 +676,16 @@ export async function createFakeGitHub(opts: FakeGitHubOptions = {}): Promise<Fa
     pushCommit(pr, sha, o = {}) {
       const { repo, pull } = pullOf(pr, o);
       addCommitTo(repo, sha, pull.headSha, o.message ?? `push to #${pr}`, o.author ?? pull.user);
+      if (o.unlinked) repo.commits.get(sha)!.unlinked = true;
+      if (!pull.headOwner)
+        addActivity(
+          repo,
+          `heads/${pull.headRef}`,
+          pull.headSha,
+          sha,
+          'push',
+          o.pusher ?? o.author ?? pull.user,
+        );
       pull.headSha = sha;
       pull.commits.push(sha);
       repo.refs.set(`heads/${pull.headRef}`, sha);

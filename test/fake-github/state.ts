@@ -13,6 +13,20 @@ export interface CommitRecord {
   parents: string[];
   author: string;
   date: string;
+  /** The commit names an author and committer GitHub links to no account (an e-mail of nobody's). */
+  unlinked?: true;
+}
+
+/** A change of a branch as GET /repos/{o}/{r}/activity lists it: who pushed, created or deleted it. */
+export interface ActivityRecord {
+  id: number;
+  /** 'heads/<branch>' */
+  ref: string;
+  before: string;
+  after: string;
+  type: 'push' | 'force_push' | 'branch_creation' | 'branch_deletion';
+  actor: string;
+  timestamp: string;
 }
 
 export interface ReviewRecord {
@@ -92,6 +106,8 @@ export interface RepoState {
   /** 'heads/main' → sha (or a tag object sha for annotated tags). */
   refs: Map<string, string>;
   commits: Map<string, CommitRecord>;
+  /** The changes of its branches, oldest first (the activity list). */
+  activities: ActivityRecord[];
   tagObjects: Map<string, Json>;
   collaborators: Map<string, Permission>;
   pulls: Map<number, PullRecord>;

@@ -9,9 +9,24 @@ import type { Api } from '../../../app/facts/github.ts';
 
 const where = { owner: 'acme', repo: 'web' };
 
+/** The pull request and its branch's activity as the contributors' read asks for them: nobody else pushed. */
+const noOtherPushers = {
+  get: async ({ pull_number }: { pull_number: number }) => ({
+    data: {
+      head: {
+        ref: `pr-${pull_number}`,
+        repo: { name: 'web', full_name: 'acme/web', owner: { login: 'acme' } },
+      },
+    },
+  }),
+};
+const noActivity = { repos: { listActivities: async () => ({ data: [], headers: {} }) } };
+
 function api(commitsByPull: Record<number, string[]>, calls: number[]): Api {
   return {
+    ...noActivity,
     pulls: {
+      ...noOtherPushers,
       listCommits: async ({ pull_number }: { pull_number: number }) => {
         calls.push(pull_number);
         return {
@@ -38,7 +53,9 @@ test('contributors are cached per pull request, each read once', async () => {
 test('a failed read of contributors is not kept', async () => {
   let fail = true;
   const github = {
+    ...noActivity,
     pulls: {
+      ...noOtherPushers,
       listCommits: async () => {
         if (fail) throw new Error('502');
         return { data: [{ author: { login: 'bob', type: 'User' }, committer: null }] };
