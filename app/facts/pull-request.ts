@@ -54,8 +54,17 @@ export const PUSH_ACTIVITY_PAGES = 10;
  * e-mail GitHub links to nobody) to another's pull request is found here, not in the commits. Throws a
  * FactsError when it cannot be read (a fork the App cannot see, or deleted; more than it reads): never an
  * empty answer, which would make a pusher's approval count.
+ *
+ * `commits`: the pull request's commits, when all of them are known: a change counts only when the commit it
+ * left the branch at is one of them (it brought some of them in). A long-lived branch (develop → main) keeps
+ * the changes of everything already merged from it; those pushers pushed nothing this pull request holds.
  */
-export async function headPushers(api: Api, where: Where, number: number): Promise<string[]> {
+export async function headPushers(
+  api: Api,
+  where: Where,
+  number: number,
+  commits?: ReadonlySet<string>,
+): Promise<string[]> {
   const { data: pull } = await api.pulls.get({ ...where, pull_number: number });
   const repo = pull.head.repo;
   const unreadable = (why: string): FactsError =>
@@ -83,8 +92,9 @@ export async function headPushers(api: Api, where: Where, number: number): Promi
         throw unreadable(`HTTP ${status} for the activity of ${repo.full_name}`);
       throw error;
     }
-    for (const { actor } of read.data)
-      if (actor && !isBot({ login: actor.login, type: actor.type })) out.push(actor.login);
+    for (const { actor, after: tip } of read.data)
+      if (actor && !isBot({ login: actor.login, type: actor.type }))
+        if (!commits || commits.has(tip.toLowerCase())) out.push(actor.login);
     after = nextCursor(read.headers.link);
     if (after === undefined) return out;
   }
@@ -104,12 +114,12 @@ function nextCursor(link: string | undefined): string | undefined {
 }
 
 /**
- * Who pushed to the pull request or wrote its commits: whoever changed its head branch (headPushers), and
- * the GitHub logins of each commit's author and committer as GitHub links them (up to the 250 commits GitHub
- * lists, one request per 100). Their approval of its deployment is a self-approval, like the author's.
- * GitHub's own committer of web edits and merges (web-flow) and bots are left out: they never approve, and
- * naming them would only crowd the replies. `skipUnreadablePushers`: the commits' people alone where who
- * pushed cannot be read (for a veto, which only stops a deployment), rather than the FactsError.
+ * Who pushed to the pull request or wrote its commits: whoever changed its head branch to one of its commits
+ * (headPushers), and the GitHub logins of each commit's author and committer as GitHub links them (up to the
+ * 250 commits GitHub lists, one request per 100). Their approval of its deployment is a self-approval, like
+ * the author's. GitHub's own committer of web edits and merges (web-flow) and bots are left out: they never
+ * approve, and naming them would only crowd the replies. `skipUnreadablePushers`: the commits' people alone
+ * where who pushed cannot be read (for a veto, which only stops a deployment), rather than the FactsError.
  */
 export async function pullContributors(
   api: Api,
@@ -123,9 +133,11 @@ export async function pullContributors(
     if (user.login.toLowerCase() === 'web-flow') return;
     if (!found.has(user.login.toLowerCase())) found.set(user.login.toLowerCase(), user.login);
   };
+  const shas = new Set<string>();
   for (let page = 1; page <= Math.ceil(PULL_COMMITS_LISTED / 100); page++) {
     const { data } = await api.pulls.listCommits({ ...where, pull_number: number, per_page: 100, page });
     for (const commit of data) {
+      shas.add(commit.sha.toLowerCase());
       add(commit.author);
       add(commit.committer);
     }
@@ -133,7 +145,8 @@ export async function pullContributors(
   }
   let pushers: string[] = [];
   try {
-    pushers = await headPushers(api, where, number);
+    // With as many commits as GitHub lists, some may be missing: then every change of the branch counts.
+    pushers = await headPushers(api, where, number, shas.size < PULL_COMMITS_LISTED ? shas : undefined);
   } catch (error) {
     if (!(options.skipUnreadablePushers && error instanceof FactsError)) throw error;
   }

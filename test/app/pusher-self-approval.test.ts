@@ -121,3 +121,22 @@ test('where who pushed cannot be read, a veto is still taken', async () => {
     );
   });
 });
+
+test("a push of the branch that left none of the pull request's commits on it does not count", async () => {
+  await run({}, async (fake, probot) => {
+    const r = fake.repo();
+    // dave once pushed the branch to a commit the base branch has (merged since): nothing this PR holds.
+    r.activities.push({
+      id: 1,
+      ref: `heads/${r.pulls.get(PR)!.headRef}`,
+      before: '0'.repeat(40),
+      after: r.refs.get('heads/main')!,
+      type: 'push',
+      actor: 'dave',
+      timestamp: '2025-03-01T00:00:00Z',
+    });
+    assert.match(await sayOnPull(fake, probot, '/deploy production', 'alice'), /Waiting for 1 approval/);
+    await sayOnPull(fake, probot, '/approve-deploy production', 'dave');
+    assert.equal(deployments(fake).length, 1, "dave's approval deploys");
+  });
+});

@@ -11,7 +11,7 @@ const where = { owner: 'acme', repo: 'web' };
 const FORK = { name: 'web', full_name: 'mallory/web', owner: { login: 'mallory' } };
 
 interface Page {
-  actors: Array<{ login: string; type?: string } | null>;
+  actors: Array<({ login: string; type?: string } & { after?: string }) | null>;
   next?: string;
 }
 
@@ -28,7 +28,10 @@ function api(
         const page = pages[String(params.after ?? '')];
         if (!page) throw Object.assign(new Error('Not Found'), { status: 404 });
         return {
-          data: page.actors.map((actor) => ({ actor: actor && { type: 'User', ...actor } })),
+          data: page.actors.map((actor) => ({
+            after: actor?.after ?? 'f'.repeat(40),
+            actor: actor && { type: 'User', login: actor.login, ...(actor.type ? { type: actor.type } : {}) },
+          })),
           headers: page.next
             ? {
                 link: `<https://api.github.com/repositories/1/activity?ref=x&per_page=100&after=${page.next}>; rel="next"`,
@@ -61,6 +64,29 @@ test("every page of the head branch's activity is read, in the head's repository
       ['mallory', 'web', 'refs/heads/feature/x', 'Y3Vyc29y'],
     ],
   );
+});
+
+test("with the pull request's commits known, only a change to one of them counts", async () => {
+  const mine = 'a'.repeat(40);
+  const merged = 'b'.repeat(40);
+  const pushers = await headPushers(
+    api(
+      {
+        '': {
+          actors: [
+            { login: 'carol', after: mine.toUpperCase() },
+            // dave's push is of a commit the base branch has since taken: not one of this pull request's.
+            { login: 'dave', after: merged },
+          ],
+        },
+      },
+      [],
+    ),
+    where,
+    7,
+    new Set([mine]),
+  );
+  assert.deepEqual(pushers, ['carol']);
 });
 
 test('an unreadable fork, a deleted one, or more changes than are read: a FactsError, never an empty list', async () => {

@@ -30,7 +30,8 @@ function api(commitsByPull: Record<number, string[]>, calls: number[]): Api {
       listCommits: async ({ pull_number }: { pull_number: number }) => {
         calls.push(pull_number);
         return {
-          data: (commitsByPull[pull_number] ?? []).map((login) => ({
+          data: (commitsByPull[pull_number] ?? []).map((login, i) => ({
+            sha: `${i}`.padStart(40, '0'),
             author: { login, type: 'User' },
             committer: { login, type: 'User' },
           })),
@@ -58,7 +59,7 @@ test('a failed read of contributors is not kept', async () => {
       ...noOtherPushers,
       listCommits: async () => {
         if (fail) throw new Error('502');
-        return { data: [{ author: { login: 'bob', type: 'User' }, committer: null }] };
+        return { data: [{ sha: 'a'.repeat(40), author: { login: 'bob', type: 'User' }, committer: null }] };
       },
     },
   } as unknown as Api;
