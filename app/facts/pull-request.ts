@@ -46,6 +46,8 @@ export async function pullHasCommit(api: Api, where: Where, number: number, sha:
 
 /** Pages of 100 of the head branch's activity read at most: with more, who pushed is not known. */
 export const PUSH_ACTIVITY_PAGES = 10;
+/** Changes of a branch whose `before` is an ancestor of their `after`. */
+const FAST_FORWARD: ReadonlySet<string> = new Set(['push', 'pr_merge', 'merge_queue_merge']);
 
 /**
  * Who changed the pull request's head branch, as GitHub's repository activity says (each push, force push,
@@ -58,6 +60,11 @@ export const PUSH_ACTIVITY_PAGES = 10;
  * `commits`: the pull request's commits, when all of them are known: a change counts only when the commit it
  * left the branch at is one of them (it brought some of them in). A long-lived branch (develop → main) keeps
  * the changes of everything already merged from it; those pushers pushed nothing this pull request holds.
+ * Newest first, the reading stops at the first change that left the branch at a commit the base already has,
+ * when every change after it was a fast-forward (a push or a merge, each one's `before` the next one's
+ * `after`, from the head down): that commit is then an ancestor of the head outside the pull request, so it
+ * and every commit before it are the base's. An older change's commit that a force push dropped and a later
+ * merge brought back is counted for whoever pushed that merge (as one merged from another branch is).
  */
 export async function headPushers(
   api: Api,
@@ -76,6 +83,8 @@ export async function headPushers(
   if (!repo) throw unreadable('its fork was deleted');
   const out: string[] = [];
   let after: string | undefined;
+  // The commit the next (older) change must have left the branch at for the chain from the head to hold.
+  let expected: string | undefined = commits ? pull.head.sha.toLowerCase() : undefined;
   for (let page = 1; page <= PUSH_ACTIVITY_PAGES; page++) {
     let read;
     try {
@@ -92,9 +101,19 @@ export async function headPushers(
         throw unreadable(`HTTP ${status} for the activity of ${repo.full_name}`);
       throw error;
     }
-    for (const { actor, after: tip } of read.data)
-      if (actor && !isBot({ login: actor.login, type: actor.type }))
-        if (!commits || commits.has(tip.toLowerCase())) out.push(actor.login);
+    for (const change of read.data) {
+      const tip = change.after.toLowerCase();
+      const mine = !commits || commits.has(tip);
+      // An ancestor of the head that is not one of the pull request's commits: the base's, as is all before.
+      if (!mine && expected !== undefined && tip === expected) return out;
+      const { actor } = change;
+      if (mine && actor && !isBot({ login: actor.login, type: actor.type })) out.push(actor.login);
+      // A force push, a branch made or deleted, or a gap: what came before need not be the head's ancestor.
+      expected =
+        expected !== undefined && tip === expected && FAST_FORWARD.has(change.activity_type)
+          ? change.before.toLowerCase()
+          : undefined;
+    }
     after = nextCursor(read.headers.link);
     if (after === undefined) return out;
   }

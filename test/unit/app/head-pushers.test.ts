@@ -1,6 +1,8 @@
 // Who pushed to a pull request's branch, from GitHub's repository activity (headPushers): every page, by
-// GitHub's cursor; bots left out; and never an empty answer where it could not be read (a deleted or unreadable
-// fork, more changes than are read), which would let a pusher's approval count.
+// GitHub's cursor; bots left out; with the pull request's commits known, only a change to one of them, and the
+// reading stops where a fast-forward chain from the head reaches the base's commits; never an empty answer
+// where it could not be read (a deleted or unreadable fork, more changes than are read), which would let a
+// pusher's approval count.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { headPushers, PUSH_ACTIVITY_PAGES } from '../../../app/facts/pull-request.ts';
@@ -9,28 +11,39 @@ import type { Api } from '../../../app/facts/github.ts';
 
 const where = { owner: 'acme', repo: 'web' };
 const FORK = { name: 'web', full_name: 'mallory/web', owner: { login: 'mallory' } };
+const sha = (c: string) => c.repeat(40);
+const HEAD = sha('a');
 
+interface Change {
+  login?: string;
+  type?: string;
+  after?: string;
+  before?: string;
+  kind?: string;
+}
 interface Page {
-  actors: Array<({ login: string; type?: string } & { after?: string }) | null>;
+  changes: Change[];
   next?: string;
 }
 
 function api(
   pages: Record<string, Page>,
   calls: Array<Record<string, unknown>>,
-  head: { ref: string; repo: typeof FORK | null } = { ref: 'feature/x', repo: FORK },
+  head: { ref: string; sha?: string; repo: typeof FORK | null } = { ref: 'feature/x', repo: FORK },
 ): Api {
   return {
-    pulls: { get: async () => ({ data: { head } }) },
+    pulls: { get: async () => ({ data: { head: { sha: HEAD, ...head } } }) },
     repos: {
       listActivities: async (params: Record<string, unknown>) => {
         calls.push(params);
         const page = pages[String(params.after ?? '')];
         if (!page) throw Object.assign(new Error('Not Found'), { status: 404 });
         return {
-          data: page.actors.map((actor) => ({
-            after: actor?.after ?? 'f'.repeat(40),
-            actor: actor && { type: 'User', login: actor.login, ...(actor.type ? { type: actor.type } : {}) },
+          data: page.changes.map((c) => ({
+            after: c.after ?? sha('f'),
+            before: c.before ?? sha('e'),
+            activity_type: c.kind ?? 'push',
+            actor: c.login === undefined ? null : { login: c.login, type: c.type ?? 'User' },
           })),
           headers: page.next
             ? {
@@ -48,8 +61,8 @@ test("every page of the head branch's activity is read, in the head's repository
   const pushers = await headPushers(
     api(
       {
-        '': { actors: [{ login: 'alice' }, { login: 'dependabot[bot]', type: 'Bot' }], next: 'Y3Vyc29y' },
-        Y3Vyc29y: { actors: [{ login: 'carol' }, null, { login: 'ci-bot', type: 'Bot' }] },
+        '': { changes: [{ login: 'alice' }, { login: 'dependabot[bot]', type: 'Bot' }], next: 'Y3Vyc29y' },
+        Y3Vyc29y: { changes: [{ login: 'carol' }, {}, { login: 'ci-bot', type: 'Bot' }] },
       },
       calls,
     ),
@@ -67,16 +80,16 @@ test("every page of the head branch's activity is read, in the head's repository
 });
 
 test("with the pull request's commits known, only a change to one of them counts", async () => {
-  const mine = 'a'.repeat(40);
-  const merged = 'b'.repeat(40);
   const pushers = await headPushers(
     api(
       {
         '': {
-          actors: [
-            { login: 'carol', after: mine.toUpperCase() },
+          changes: [
+            // A force push: what came before it need not be the head's ancestor, so the reading goes on.
+            { login: 'alice', after: HEAD, before: sha('9'), kind: 'force_push' },
+            { login: 'carol', after: sha('b').toUpperCase(), before: sha('8') },
             // dave's push is of a commit the base branch has since taken: not one of this pull request's.
-            { login: 'dave', after: merged },
+            { login: 'dave', after: sha('c') },
           ],
         },
       },
@@ -84,9 +97,60 @@ test("with the pull request's commits known, only a change to one of them counts
     ),
     where,
     7,
-    new Set([mine]),
+    new Set([HEAD, sha('b')]),
   );
-  assert.deepEqual(pushers, ['carol']);
+  assert.deepEqual(pushers, ['alice', 'carol']);
+});
+
+test('the reading stops where a fast-forward chain from the head reaches a commit the base has', async () => {
+  const calls: Array<Record<string, unknown>> = [];
+  const pushers = await headPushers(
+    api(
+      {
+        '': {
+          changes: [
+            { login: 'alice', after: HEAD, before: sha('b') },
+            { login: 'erin', after: sha('b'), before: sha('c'), kind: 'pr_merge' },
+            // Left the branch at c, the head's ancestor and not the pull request's: the base's, as is all older.
+            { login: 'dave', after: sha('c'), before: sha('d') },
+          ],
+          next: 'bW9yZQ',
+        },
+        bW9yZQ: { changes: [{ login: 'frank', after: HEAD }] },
+      },
+      calls,
+    ),
+    where,
+    7,
+    new Set([HEAD, sha('b')]),
+  );
+  assert.deepEqual(pushers, ['alice', 'erin']);
+  assert.equal(calls.length, 1, 'the older changes are not read');
+});
+
+test('a gap in the chain (a change not recorded) reads on', async () => {
+  const calls: Array<Record<string, unknown>> = [];
+  const pushers = await headPushers(
+    api(
+      {
+        '': {
+          changes: [
+            { login: 'alice', after: HEAD, before: sha('b') },
+            // Not where alice's push found the branch: this c is no known ancestor of the head.
+            { login: 'dave', after: sha('c'), before: sha('d') },
+          ],
+          next: 'bW9yZQ',
+        },
+        bW9yZQ: { changes: [{ login: 'carol', after: sha('b') }] },
+      },
+      calls,
+    ),
+    where,
+    7,
+    new Set([HEAD, sha('b')]),
+  );
+  assert.deepEqual(pushers, ['alice', 'carol']);
+  assert.equal(calls.length, 2);
 });
 
 test('an unreadable fork, a deleted one, or more changes than are read: a FactsError, never an empty list', async () => {
@@ -96,12 +160,12 @@ test('an unreadable fork, a deleted one, or more changes than are read: a FactsE
     /pull request #7/.test(error.message);
   await assert.rejects(headPushers(api({}, []), where, 7), unreadable);
   await assert.rejects(
-    headPushers(api({ '': { actors: [] } }, [], { ref: 'x', repo: null }), where, 7),
+    headPushers(api({ '': { changes: [] } }, [], { ref: 'x', repo: null }), where, 7),
     unreadable,
   );
   const endless: Record<string, Page> = {};
   for (let i = 0; i <= PUSH_ACTIVITY_PAGES; i++)
-    endless[i === 0 ? '' : `c${i}`] = { actors: [{ login: 'alice' }], next: `c${i + 1}` };
+    endless[i === 0 ? '' : `c${i}`] = { changes: [{ login: 'alice' }], next: `c${i + 1}` };
   const calls: Array<Record<string, unknown>> = [];
   await assert.rejects(headPushers(api(endless, calls), where, 7), unreadable);
   assert.equal(calls.length, PUSH_ACTIVITY_PAGES, 'bounded');
@@ -109,7 +173,7 @@ test('an unreadable fork, a deleted one, or more changes than are read: a FactsE
 
 test('a server error is thrown as it is (retried by the delivery), not taken for an answer', async () => {
   const github = {
-    pulls: { get: async () => ({ data: { head: { ref: 'x', repo: FORK } } }) },
+    pulls: { get: async () => ({ data: { head: { ref: 'x', sha: HEAD, repo: FORK } } }) },
     repos: {
       listActivities: async () => {
         throw Object.assign(new Error('Bad Gateway'), { status: 502 });

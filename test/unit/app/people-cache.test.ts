@@ -15,6 +15,7 @@ const noOtherPushers = {
     data: {
       head: {
         ref: `pr-${pull_number}`,
+        sha: 'c'.repeat(40),
         repo: { name: 'web', full_name: 'acme/web', owner: { login: 'acme' } },
       },
     },
