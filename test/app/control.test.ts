@@ -357,6 +357,18 @@ test('approval: 2 handed off: the first approver’s /promote waits for one more
   });
 });
 
+test('approval: whoever pushed the commit does not approve its rollout with /promote, whatever its author', async () => {
+  await run(async (w) => {
+    const r = w.fake.repo();
+    // carol pushed the rolled-out commit, which names an author GitHub links to nobody.
+    r.commits.get(HEAD)!.unlinked = true;
+    for (const change of r.activities) change.actor = 'carol';
+    await writeRecord(w, waiting({ kind: 'approval', approvals: 1 }));
+    assert.match(await say(w, '/promote production', 'carol'), /`self_approval_refused`/);
+    assert.equal(dispatches(w.fake).length, 0);
+  });
+});
+
 // ---- buttons ------------------------------------------------------------------------------------------
 
 function click(
