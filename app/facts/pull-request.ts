@@ -53,9 +53,13 @@ const FAST_FORWARD: ReadonlySet<string> = new Set(['push', 'pr_merge', 'merge_qu
  * Who changed the pull request's head branch, as GitHub's repository activity says (each push, force push,
  * creation of the branch...: its actor is the account that did it). A commit's author and committer are what
  * the commit says, and whoever pushes writes them: an approver who pushed a commit naming someone else (or an
- * e-mail GitHub links to nobody) to another's pull request is found here, not in the commits. Throws a
- * FactsError when it cannot be read (a fork the App cannot see, or deleted; more than it reads): never an
- * empty answer, which would make a pusher's approval count.
+ * e-mail GitHub links to nobody) to another's pull request is found here, not in the commits.
+ *
+ * `undefined` where GitHub does not show it: a fork the App cannot see (404/403), a deleted fork, a GitHub
+ * without the activity list. Nobody can cause those by pushing, and refusing every approval there would break
+ * fork pull requests and installs on such a GitHub: the commits' people decide there, as before the activity
+ * was read. A branch with more changes than the App reads is different (anyone who may push can make them):
+ * a FactsError (`pushers_unreadable`), never a shorter answer, which would make a pusher's approval count.
  *
  * `commits`: the pull request's commits, when all of them are known: a change counts only when the commit it
  * left the branch at is one of them (it brought some of them in). A long-lived branch (develop → main) keeps
@@ -71,16 +75,10 @@ export async function headPushers(
   where: Where,
   number: number,
   commits?: ReadonlySet<string>,
-): Promise<string[]> {
+): Promise<string[] | undefined> {
   const { data: pull } = await api.pulls.get({ ...where, pull_number: number });
   const repo = pull.head.repo;
-  const unreadable = (why: string): FactsError =>
-    new FactsError(
-      'pushers_unreadable',
-      `who pushed to the branch of pull request #${number} cannot be read (${why}): an approval there could be ` +
-        "its own pusher's, so none is decided on it",
-    );
-  if (!repo) throw unreadable('its fork was deleted');
+  if (!repo) return undefined;
   const out: string[] = [];
   let after: string | undefined;
   // The commit the next (older) change must have left the branch at for the chain from the head to hold.
@@ -97,8 +95,7 @@ export async function headPushers(
       });
     } catch (error) {
       const status = httpStatus(error);
-      if (status === 404 || status === 403)
-        throw unreadable(`HTTP ${status} for the activity of ${repo.full_name}`);
+      if (status === 404 || status === 403) return undefined;
       throw error;
     }
     for (const change of read.data) {
@@ -117,7 +114,12 @@ export async function headPushers(
     after = nextCursor(read.headers.link);
     if (after === undefined) return out;
   }
-  throw unreadable(`its branch has more than ${PUSH_ACTIVITY_PAGES * 100} changes, the most the App reads`);
+  throw new FactsError(
+    'pushers_unreadable',
+    `who pushed to the branch of pull request #${number} cannot be read (it has more than ` +
+      `${PUSH_ACTIVITY_PAGES * 100} changes, the most the App reads): an approval there could be its own ` +
+      "pusher's, so none is decided on it",
+  );
 }
 
 /** The `after` cursor of a Link header's next page (the activity list pages by cursor, not by number). */
@@ -138,7 +140,8 @@ function nextCursor(link: string | undefined): string | undefined {
  * 250 commits GitHub lists, one request per 100). Their approval of its deployment is a self-approval, like
  * the author's. GitHub's own committer of web edits and merges (web-flow) and bots are left out: they never
  * approve, and naming them would only crowd the replies. `skipUnreadablePushers`: the commits' people alone
- * where who pushed cannot be read (for a veto, which only stops a deployment), rather than the FactsError.
+ * where the branch has more changes than are read (for a veto, which only stops a deployment), rather than
+ * the FactsError.
  */
 export async function pullContributors(
   api: Api,
@@ -162,14 +165,14 @@ export async function pullContributors(
     }
     if (data.length < 100) break;
   }
-  let pushers: string[] = [];
+  let pushers: string[] | undefined;
   try {
     // With as many commits as GitHub lists, some may be missing: then every change of the branch counts.
     pushers = await headPushers(api, where, number, shas.size < PULL_COMMITS_LISTED ? shas : undefined);
   } catch (error) {
     if (!(options.skipUnreadablePushers && error instanceof FactsError)) throw error;
   }
-  for (const login of pushers) add({ login });
+  for (const login of pushers ?? []) add({ login });
   return [...found.values()];
 }
 

@@ -2,8 +2,9 @@
 // they pushed say their author is. A commit's author and committer are written by whoever makes the commit:
 // an approver who pushes a commit naming an e-mail GitHub links to nobody (or someone else) to another's pull
 // request is not among its commits' authors, only among those who changed its branch (GitHub's repository
-// activity). Their /approve-deploy is a self-approval; another approver's still deploys. Who pushed must be
-// read: a branch whose activity the App cannot read decides no approval (`pushers_unreadable`).
+// activity). Their /approve-deploy is a self-approval; another approver's still deploys. Where GitHub does not
+// show the activity (a fork the App cannot see) the commits' people decide; a branch with more changes than
+// the App reads decides no approval (`pushers_unreadable`).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Probot } from 'probot';
@@ -103,18 +104,52 @@ test("protection rule and Approve button: the pusher's approval does not open th
   });
 });
 
-test('a pull request whose branch activity cannot be read decides no approval', async () => {
+test("a fork whose activity GitHub does not show: the commits' people decide, as before it was read", async () => {
   // The branch is in alice's fork, which the fake (as a fork the App is not installed on) answers 404 for.
   await run({ fork: true }, async (fake, probot) => {
-    const reply = await sayOnPull(fake, probot, '/approve-deploy production', 'carol');
+    assert.match(
+      await sayOnPull(fake, probot, '/approve-deploy production', 'alice'),
+      /`self_approval_refused`/,
+    );
+    assert.equal(fake.requestsFor('repos/list-activities').at(-1)?.status, 404);
+    // Not refused for want of the activity: dave's approval is recorded (a fork is never deployed).
+    assert.match(await sayOnPull(fake, probot, '/approve-deploy production', 'dave'), /by @dave recorded/);
+    assert.equal(fake.repo().checkRuns.size, 1, "dave's approval in the ledger");
+  });
+});
+
+/** More changes of the pull request's branch than the App reads (anyone who may push can make them). */
+function floodBranch(fake: FakeGitHub): void {
+  const r = fake.repo();
+  const ref = `heads/${r.pulls.get(PR)!.headRef}`;
+  for (let i = 0; i < 1_001; i++)
+    r.activities.push({
+      id: 10_000 + i,
+      ref,
+      before: PUSHED,
+      after: PUSHED,
+      type: 'push',
+      actor: 'carol',
+      timestamp: '2025-03-02T00:00:00Z',
+    });
+}
+
+test('a branch with more changes than the App reads decides no approval', async () => {
+  await run({}, async (fake, probot) => {
+    floodBranch(fake);
+    const reply = await sayOnPull(fake, probot, '/approve-deploy production', 'dave');
     assert.match(reply, /`pushers_unreadable`/);
-    assert.match(reply, /who pushed to the branch of pull request .*7 cannot be read/);
+    assert.match(
+      reply,
+      /who pushed to the branch of pull request .*7 cannot be read \\\(it has more than 1000 changes/,
+    );
     assert.equal(fake.repo().checkRuns.size, 0, 'no approval recorded in the ledger');
   });
 });
 
 test('where who pushed cannot be read, a veto is still taken', async () => {
-  await run({ fork: true }, async (fake, probot) => {
+  await run({}, async (fake, probot) => {
+    floodBranch(fake);
     assert.match(
       await sayOnPull(fake, probot, '/reject-deploy production not yet', 'dave'),
       /\*\*Veto\*\* by @dave recorded/,
