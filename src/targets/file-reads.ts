@@ -1,7 +1,9 @@
 // Arguments a program reads as "the contents of this local file", which it then sends somewhere: curl's
 // `-d @FILE`, `-F name=@FILE`, `-H @FILE`, `-T FILE`, `-K FILE`; az's `@FILE` in any argument (or after its
 // first "="); aws's `file://FILE` and `fileb://FILE` parameter values; `gh api -F key=@FILE` and `--input FILE`;
-// wget's `--post-file`/`--body-file`; `kubectl`/`oc create secret|configmap --from-file`/`--from-env-file`. A
+// wget's `--post-file`/`--body-file`/`--config`/`-i`/`--load-cookies` and `-e` (a wgetrc command, which may name
+// any of them); `kubectl`/`oc create secret|configmap --from-file`/`--from-env-file`, `create secret tls --cert`/
+// `--key`. A
 // templated value there would choose a file of the runner to send away (`@/home/runner/.ssh/id_rsa`,
 // `@/proc/self/environ`, which holds the job's secrets). So a template that names the file, or starts its name,
 // is refused when the config loads; a template that starts a value where the tool looks for its marker is
@@ -26,7 +28,8 @@ import { remoteCommands } from './remote-line.ts';
  * - local: an operand a copy tool uploads, unless it names a remote path (see RemoteKind);
  * - asset: FILE[#LABEL] (gh release upload/create), the file up to the first "#" after its first character;
  * - item: an httpie request item, whose separator ending with "@" (`@`, `=@`, `:=@`, `:@`, `==@`) reads a file;
- * - variable: curl --variable NAME@FILE, the name being letters, digits and "_".
+ * - variable: curl --variable NAME@FILE, the name being letters, digits and "_";
+ * - whole: a command of the tool that may name a file it reads (wget -e post_file=FILE): any value there.
  */
 export type FileRule =
   | 'at'
@@ -41,7 +44,8 @@ export type FileRule =
   | 'local'
   | 'asset'
   | 'item'
-  | 'variable';
+  | 'variable'
+  | 'whole';
 
 /**
  * How a copy tool tells a remote operand from a local file (rule 'local'):
@@ -149,6 +153,7 @@ const MARKERS: Record<FileRule, readonly string[]> = {
   asset: [],
   item: ['@'],
   variable: ['@'],
+  whole: [],
 };
 
 const CURL_WITH_VALUE = new Set('AbcCdDeEFHKmoPQrtTuUwxXyYz'.split(''));
@@ -262,6 +267,7 @@ const STRICT: Record<FileRule, number> = {
   asset: 6,
   item: 3,
   variable: 2,
+  whole: 6,
 };
 
 /** curl: its options that read a file, written apart, attached to a short one, or ending a cluster (-sSd @f). */
@@ -649,6 +655,129 @@ function uploadReads(words: readonly string[], at: number): FileRead[] {
   return [];
 }
 
+/** An option whose value a tool reads as a local file (or, rule 'whole', as a command that may name one). */
+interface OptionRead {
+  long: string;
+  /** The shortest prefix getopt takes for it (wget); pflag (kubectl) takes the whole name only. */
+  min?: number;
+  /** Its short letter, if any (getopt: -iFILE, -i FILE, -qi FILE). */
+  short?: string;
+  rule: FileRule;
+  /** A comma-separated list (pflag's StringSlice: kubectl --from-file). */
+  list?: boolean;
+  safe: string;
+}
+
+/** Tools whose options read a file: the short letters that take a value (getopt clusters), and those options. */
+interface OptionReads {
+  short: string;
+  options: readonly OptionRead[];
+}
+
+const WGET_SAFE = 'pass the value in the URL, or with --post-data=version={{…}}, which reads no file';
+const KUBECTL_READS: OptionReads = {
+  short: '',
+  options: [
+    {
+      long: '--from-file',
+      rule: 'keyed-file',
+      list: true,
+      safe: 'pass the value with --from-literal=key={{…}}, which reads no file',
+    },
+    {
+      long: '--from-env-file',
+      rule: 'file',
+      list: true,
+      safe: 'pass the value with --from-literal=key={{…}}, which reads no file',
+    },
+    // create secret tls: the certificate and key it puts in the secret, sent to the cluster.
+    {
+      long: '--cert',
+      rule: 'file',
+      safe: 'name the certificate and key files in the config, a command per environment if they differ',
+    },
+    {
+      long: '--key',
+      rule: 'file',
+      safe: 'name the certificate and key files in the config, a command per environment if they differ',
+    },
+  ],
+};
+const OPTION_READS: Record<string, OptionReads> = {
+  // wget's getopt: the short letters taking a value (-nv is -n v), and unique prefixes of long options.
+  wget: {
+    short: 'oaeiBtOTwQPlARDIXUn',
+    options: [
+      { long: '--post-file', min: '--post-f'.length, rule: 'file', safe: WGET_SAFE },
+      { long: '--body-file', min: '--body-f'.length, rule: 'file', safe: WGET_SAFE },
+      // A wgetrc command (-e post_file=FILE, body_file=, input=, load_cookies=, use_askpass=): any value there.
+      {
+        long: '--execute',
+        min: '--exe'.length,
+        short: 'e',
+        rule: 'whole',
+        safe: 'write the wgetrc command whole in the config, and pass the value in the URL or with --post-data=version={{…}}',
+      },
+      // A wgetrc file, which may set any of those.
+      { long: '--config', min: '--conf'.length, rule: 'file', safe: 'name the wgetrc file in the config' },
+      // The URLs it fetches, one a line: a line that is no URL is printed to the log.
+      {
+        long: '--input-file',
+        min: '--input-f'.length,
+        short: 'i',
+        rule: 'file',
+        safe: 'pass the value in the URL, which is an argument of its own',
+      },
+      // Its cookies are sent with each request (as curl -b FILE's).
+      { long: '--load-cookies', min: '--loa'.length, rule: 'file', safe: WGET_SAFE },
+    ],
+  },
+  kubectl: KUBECTL_READS,
+  oc: KUBECTL_READS,
+};
+
+/**
+ * The values of the options of `reads` in a command (`words[at]` is the program, `name`): `--opt VALUE`,
+ * `--opt=VALUE` or a prefix (min), `-o VALUE`, `-oVALUE`, and a short option ending a cluster (`-qo VALUE`).
+ */
+function optionReads(words: readonly string[], at: number, name: string, reads: OptionReads): FileRead[] {
+  const found: FileRead[] = [];
+  const push = (value: { index: number; from: number }, option: OptionRead, short = false) => {
+    if (value.index >= words.length) return;
+    found.push({
+      ...value,
+      rule: option.rule,
+      ...(option.list && { list: true }),
+      how: `${name} ${short ? `-${option.short}` : option.long}`,
+      safe: option.safe,
+    });
+  };
+  for (let j = at + 1; j < words.length; j++) {
+    const word = words[j]!;
+    if (word === '--') break;
+    if (word.startsWith('--')) {
+      for (const option of reads.options) {
+        const value = longValue(words, j, option.long, option.min);
+        if (!value) continue;
+        push(value, option);
+        if (value.index === j + 1) j++;
+        break;
+      }
+      continue;
+    }
+    if (!word.startsWith('-') || word === '-') continue;
+    for (let c = 1; c < word.length; c++) {
+      if (!reads.short.includes(word[c]!)) continue;
+      const value = c + 1 < word.length ? { index: j, from: c + 1 } : { index: j + 1, from: 0 };
+      const option = reads.options.find((o) => o.short === word[c]);
+      if (option) push(value, option, true);
+      if (value.index === j + 1) j++;
+      break;
+    }
+  }
+  return found;
+}
+
 /** The tools of toolReads: options and markers that read a file. */
 function toolReads(words: readonly string[], at: number): FileRead[] {
   const name = programName(words[at]!);
@@ -710,38 +839,8 @@ function toolReads(words: readonly string[], at: number): FileRead[] {
     }
     case 'wget':
     case 'kubectl':
-    case 'oc': {
-      const options: Array<[string, number, FileRule]> =
-        name === 'wget'
-          ? [
-              ['--post-file', '--post-f'.length, 'file'],
-              ['--body-file', '--body-f'.length, 'file'],
-            ]
-          : [
-              ['--from-file', '--from-file'.length, 'keyed-file'],
-              ['--from-env-file', '--from-env-file'.length, 'file'],
-            ];
-      const reads: FileRead[] = [];
-      for (let j = at + 1; j < words.length; j++) {
-        if (words[j] === '--') break;
-        for (const [option, min, rule] of options) {
-          const value = words[j]!.startsWith('--') ? longValue(words, j, option, min) : undefined;
-          if (!value || value.index >= words.length) continue;
-          reads.push({
-            ...value,
-            rule,
-            ...(name !== 'wget' && { list: true }),
-            how: `${name} ${option}`,
-            safe:
-              name === 'wget'
-                ? 'pass the value in the URL, or with --post-data=version={{…}}, which reads no file'
-                : 'pass the value with --from-literal=key={{…}}, which reads no file',
-          });
-          if (value.index === j + 1) j++;
-        }
-      }
-      return reads;
-    }
+    case 'oc':
+      return optionReads(words, at, name, OPTION_READS[name]!);
   }
   return [];
 }
@@ -806,6 +905,7 @@ function locate(
     case 'at':
       return text.startsWith('@') ? { marker: [0, 1], file: [1, text.length] } : undefined;
     case 'file':
+    case 'whole':
       return { file: [0, text.length] };
     case 'cookie':
       return eq < 0 ? { file: [0, text.length] } : undefined;
@@ -1026,6 +1126,9 @@ function ownClasses(read: FileRead, word: string): Map<string, FileClass> {
     case 'file':
       fileRange(0);
       break;
+    case 'whole':
+      all('chooses');
+      break;
     case 'cookie':
       if (eq < 0) fileRange(0);
       break;
@@ -1179,6 +1282,8 @@ function whose(read: FileRead): { file: string; on: string; of: string; keys: st
 export function fileChosenMessage(name: string, both: FileRead, word: string): string {
   const read = both.also && ownClasses(both, word).get(name) !== 'chooses' ? both.also : both;
   const { file, on, of, keys } = whose(read);
+  if (read.rule === 'whole')
+    return `{{${name}}} is in a command ${read.how} runs${on} (${word.slice(read.from) || word}), which can name a ${file} it reads and sends (post_file=, body_file=, input=, load_cookies=): its value could choose a file ${of} to send (${keys}); ${read.safe}`;
   if (read.held)
     return `{{${name}}} reaches, through the remote variable ${read.held.map((v) => `$${v}`).join(', ')} set from it, where ${read.how} may read a ${file}${on} and send it (a file ${of}: ${keys}), and a value through a remote variable is not checked: write the template itself there`;
   return `{{${name}}} is in the name of the ${file} ${read.how} reads and sends${on} (${word.slice(read.from) || word}): its value would choose a file ${of} to send (${keys}); name the file in the config, a command per environment if it differs, and ${read.safe}`;

@@ -505,3 +505,70 @@ test('curl --variable: a value ending the name through a variable, and a byte ra
   assertRefused(['curl', '--variable', 'N[0-65535]@{{x}}', 'https://h/'], /curl --variable/);
   checkedOnceRendered(['curl', '--variable', 'N[{{x}}', 'https://h/'], ['0-9]@/etc/passwd'], ['0-9]'], /"@"/);
 });
+
+test('wget -e runs a wgetrc command (post_file=, body_file=, input=): a template anywhere in it is refused at load', () => {
+  for (const argv of [
+    ['wget', '-e', 'post_file={{x}}', URL],
+    ['wget', '-e', 'timeout={{x}}', URL],
+    ['wget', '-qe', 'body_file = dist/{{x}}.json', '--method=PUT', URL],
+    ['wget', '-epost_file={{x}}', URL],
+    ['wget', '--execute=input={{x}}'],
+    ['wget', '--execute', '{{x}}', URL],
+    ['wget', '--exe', 'load_cookies={{x}}', URL],
+  ])
+    assertRefused(argv, /\{\{x\}\}( \(character \d+\))? is in a command wget (-e|--execute) runs/);
+  assertScriptRefused(`V={{x}}; wget -e "post_file=$V" ${URL}`, /wget -e/);
+  // A wgetrc command written whole, and options taking a value before it, read no value.
+  for (const argv of [
+    ['wget', '-e', 'robots=off', '-O', 'out.html', `https://h.example.com/{{x}}`],
+    ['wget', '-qO-', '--post-data=version={{x}}', URL],
+    ['wget', '-nv', '--header', 'X-Version: {{x}}', URL],
+    ['wget', '--certificate=client.pem', '--private-key=client.key', `${URL}?v={{x}}`],
+  ]) {
+    assertAccepted(argv);
+    assert.doesNotThrow(() => renderArgv(argv, '/proc/self/environ'), argv.join(' '));
+  }
+});
+
+test('wget --config, -i/--input-file and --load-cookies read a local file: the same rule as --post-file', () => {
+  for (const [argv, how] of [
+    [['wget', '--config={{x}}', URL], 'wget --config'],
+    [['wget', '--conf', '{{x}}', URL], 'wget --config'],
+    [['wget', '-i', '{{x}}'], 'wget -i'],
+    [['wget', '-qi', './{{x}}'], 'wget -i'],
+    [['wget', '-nv', '-i{{x}}'], 'wget -i'],
+    [['wget', '--input-file', '{{x}}'], 'wget --input-file'],
+    [['wget', '--load-cookies={{x}}', URL], 'wget --load-cookies'],
+  ] as Array<[string[], string]>)
+    assertRefused(argv, new RegExp(`is in the name of the local file ${how} reads and sends`));
+  const path = /is part of the name of the local file wget (--config|-i|--input-file) reads and sends/;
+  for (const argv of [
+    ['wget', '--config=conf/{{x}}.wgetrc', URL],
+    ['wget', '-i', 'urls/{{x}}.txt'],
+  ])
+    checkedOnceRendered(argv, ['../../proc/self/environ', 'a/b'], ['production', '1.2.3'], path);
+});
+
+test('kubectl/oc create secret tls --cert/--key and the --from-env-file of every create command read a local file', () => {
+  for (const [argv, how] of [
+    [['kubectl', 'create', 'secret', 'tls', 't', '--cert', '{{x}}', '--key', 'tls.key'], 'kubectl --cert'],
+    [['kubectl', 'create', 'secret', 'tls', 't', '--cert=tls.crt', '--key={{x}}'], 'kubectl --key'],
+    [['oc', '-n', 'prod', 'create', 'secret', 'tls', 't', '--cert=./{{x}}', '--key=k'], 'oc --cert'],
+    [['kubectl', 'create', 'secret', 'docker-registry', 'r', '--from-file={{x}}'], 'kubectl --from-file'],
+    [['kubectl', 'create', 'configmap', 'c', '--from-env-file', '{{x}}'], 'kubectl --from-env-file'],
+  ] as Array<[string[], string]>)
+    assertRefused(argv, new RegExp(`is in the name of the local file ${how} reads and sends`));
+  checkedOnceRendered(
+    ['kubectl', 'create', 'secret', 'tls', 't', '--cert=certs/{{x}}.crt', '--key=certs/{{x}}.key'],
+    ['../../home/runner/.ssh/id_rsa', 'a/b'],
+    ['production', 'eu-west-1'],
+    /is part of the name of the local file kubectl --(cert|key) reads and sends/,
+  );
+  for (const argv of [
+    ['kubectl', 'create', 'secret', 'tls', 'tls-{{x}}', '--cert=tls.crt', '--key=tls.key', '-n', '{{x}}'],
+    ['kubectl', 'create', 'secret', 'docker-registry', 'r', '--docker-server={{x}}', '--docker-username=u'],
+  ]) {
+    assertAccepted(argv);
+    assert.doesNotThrow(() => renderArgv(argv, 'production'), argv.join(' '));
+  }
+});
