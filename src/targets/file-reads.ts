@@ -49,11 +49,13 @@ export type FileRule =
 
 /**
  * How a copy tool tells a remote operand from a local file (rule 'local'):
- * - scp: `[user@]host:path` (a ":" before any "/", not first), as scp and rsync read it (also scp://, rsync://);
- * - docker: `CONTAINER:PATH`, unless the operand starts with "/" or its part before the ":" with "." (docker cp);
+ * - scp: `[user@]host:path` (a ":" before any "/", not first), as scp and rsync read it (also scp://, rsync://),
+ *   and rclone's `remote:path` (its `:backend:path`, `:local:` among them, counts as local);
+ * - docker: `CONTAINER:PATH`, unless the operand starts with "/" or its part before the ":" with "." (docker cp,
+ *   docker compose cp's `SERVICE:PATH`);
  * - kubectl: `[NAMESPACE/]POD:PATH`, any ":" (kubectl cp);
- * - s3: `s3://…` (aws s3);
- * - gs: `SCHEME://…` other than file:// (gsutil, gcloud storage); `file://FILE` is local.
+ * - s3: `s3://…` (aws s3, s3cmd);
+ * - gs: `SCHEME://…` other than file:// (gsutil, gcloud storage, azcopy); `file://FILE` is local.
  */
 export type RemoteKind = 'scp' | 'docker' | 'kubectl' | 's3' | 'gs';
 
@@ -448,8 +450,10 @@ const KUBECTL_WITH_VALUE = optionSet(`
   --as-group --as-uid --request-timeout --certificate-authority --client-certificate --client-key
   --tls-server-name --cache-dir --profile --vmodule
 `);
+// docker's options, and docker compose's (before its subcommand) and compose cp's.
 const DOCKER_WITH_VALUE = optionSet(`
-  --host --context --config --log-level --tlscacert --tlscert --tlskey
+  --host --context --config --log-level --tlscacert --tlscert --tlskey --file --project-name
+  --project-directory --profile --env-file --ansi --progress --parallel --index
 `);
 const GH_WITH_VALUE = optionSet(`
   --repo --notes --notes-file --title --target --discussion-category --notes-start-tag --desc
@@ -462,13 +466,116 @@ const HTTPIE_WITH_VALUE = optionSet(`
   --response-mime
 `);
 const GCLOUD_SCP_PARENTS = ['compute', 'tpus', 'tpu-vm', 'workstations'];
+// rclone's flags taking a value (pflag; its short flags take none).
+const RCLONE_WITH_VALUE = optionSet(`
+  --config --transfers --checkers --include --exclude --filter --include-from --exclude-from --filter-from
+  --files-from --files-from-raw --min-size --max-size --min-age --max-age --max-depth --bwlimit --log-file
+  --log-level --stats --stats-log-level --retries --retries-sleep --low-level-retries --timeout --contimeout
+  --backup-dir --suffix --order-by --buffer-size --multi-thread-streams --multi-thread-cutoff --max-transfer
+  --cutoff-mode --max-backlog --user-agent --header --header-upload --header-download --compare-dest
+  --copy-dest --tpslimit --tpslimit-burst --track-renames-strategy --exclude-if-present --ca-cert
+  --client-cert --client-key --bind --dump --password-command --metadata-set --s3-chunk-size
+  --s3-upload-concurrency --s3-storage-class --s3-acl --drive-chunk-size --cache-dir --temp-dir
+`);
+// s3cmd's options taking a value (optparse: -c FILE, -m TYPE).
+const S3CMD_WITH_VALUE = optionSet(`
+  --config --access_key --secret_key --access_token --exclude --exclude-from --rexclude --rexclude-from
+  --include --include-from --rinclude --rinclude-from --files-from --region --bucket-location --host
+  --host-bucket --acl-grant --acl-revoke --mime-type --default-mime-type --add-header --remove-header
+  --storage-class --encoding --add-encoding-exts --multipart-chunk-size-mb --limit-rate --cache-file
+  --expiry-date --expiry-days --expiry-prefix --ca-certs --server-side-encryption-kms-id --max-delete
+  --limit --website-index --website-error --proxy-host --proxy-port
+`);
+// azcopy's flags taking a value (cobra).
+const AZCOPY_WITH_VALUE = optionSet(`
+  --include-pattern --exclude-pattern --include-path --exclude-path --include-regex --exclude-regex
+  --include-after --include-before --include-attributes --exclude-attributes --exclude-blob-type
+  --from-to --log-level --output-level --output-type --overwrite --block-size-mb --cap-mbps --blob-type
+  --block-blob-tier --page-blob-tier --content-type --content-encoding --content-disposition
+  --content-language --cache-control --metadata --blob-tags --list-of-files --list-of-versions
+  --delete-destination --compare-hash --check-md5 --cpk-by-name --trusted-microsoft-suffixes
+  --s2s-handle-invalid-metadata --preserve-permissions --preserve-smb-info --preserve-posix-properties
+`);
+
+/** Sync and copy tools: their subcommands, options, how a remote operand looks, and option naming file lists. */
+const SYNC_TOOLS: Record<
+  string,
+  {
+    table: OptionTable;
+    verbs: string[];
+    both?: string[];
+    remote: RemoteKind;
+    lists: string[];
+    example: string;
+  }
+> = {
+  // remote:path, as scp's host:path (a leading ":", rclone's :backend: such as :local:, counts as local).
+  rclone: {
+    table: { short: '', long: RCLONE_WITH_VALUE },
+    verbs: ['copy', 'copyto', 'sync', 'move', 'moveto'],
+    both: ['bisync'],
+    remote: 'scp',
+    lists: ['--files-from', '--files-from-raw'],
+    example: 'rclone VERB dist/ remote:bucket/{{…}}/',
+  },
+  s3cmd: {
+    table: { short: 'cm', long: S3CMD_WITH_VALUE },
+    verbs: ['put', 'sync'],
+    remote: 's3',
+    lists: ['--files-from'],
+    example: 's3cmd VERB dist/app.zip s3://bucket/{{…}}/',
+  },
+  // A URL (https://account.blob.core.windows.net/…) is remote.
+  azcopy: {
+    table: { short: '', long: AZCOPY_WITH_VALUE },
+    verbs: ['copy', 'cp', 'sync'],
+    remote: 'gs',
+    lists: ['--list-of-files'],
+    example: 'azcopy VERB dist/ "https://account.blob.core.windows.net/site/{{…}}/?SAS"',
+  },
+};
+
+/** az commands that upload a local file or directory, and the options naming it (the long one first). */
+const AZ_UPLOADS: ReadonlyArray<[string[], string[]]> = [
+  [
+    ['storage', 'blob', 'upload'],
+    ['--file', '-f'],
+  ],
+  [
+    ['storage', 'blob', 'upload-batch'],
+    ['--source', '-s'],
+  ],
+  [
+    ['storage', 'blob', 'sync'],
+    ['--source', '-s'],
+  ],
+  // az storage file upload's -s is --share-name.
+  [['storage', 'file', 'upload'], ['--source']],
+  [
+    ['storage', 'file', 'upload-batch'],
+    ['--source', '-s'],
+  ],
+  [
+    ['storage', 'fs', 'file', 'upload'],
+    ['--source', '-s'],
+  ],
+  [
+    ['storage', 'fs', 'directory', 'upload'],
+    ['--source', '-s'],
+  ],
+  [['webapp', 'deploy'], ['--src-path']],
+  [['functionapp', 'deploy'], ['--src-path']],
+  [['webapp', 'deployment', 'source', 'config-zip'], ['--src']],
+  [['functionapp', 'deployment', 'source', 'config-zip'], ['--src']],
+];
 
 const UPLOAD_SAFE = 'put the value in the destination, which names where the file goes, not what is sent';
 
 /**
  * Operands a copy or upload tool reads as local files and sends: the sources of aws s3 cp/mv/sync, gsutil cp/mv,
- * gcloud storage cp/mv/rsync, scp, rsync, docker cp and kubectl/oc cp (unless they name a remote path); az storage
- * blob upload --file and upload-batch --source; gh release upload/create's assets and --notes-file, gh gist
+ * gcloud storage cp/mv/rsync, scp, rsync, docker cp, docker compose cp, kubectl/oc cp, rclone, s3cmd put/sync and
+ * azcopy copy/sync (unless they name a remote path); az's uploads (AZ_UPLOADS: storage blob upload --file,
+ * upload-batch and sync --source, webapp/functionapp deploy --src-path…); gh release upload/create's assets and --notes-file, gh gist
  * create's files; httpie's request items (`field@FILE`, `field=@FILE`, `field:=@FILE`, `Header:@FILE`,
  * `param==@FILE`).
  */
@@ -555,12 +662,42 @@ function uploadReads(words: readonly string[], at: number): FileRead[] {
           });
       return reads;
     }
-    case 'docker': {
-      const table = { short: 'Hcl', long: DOCKER_WITH_VALUE };
-      const found = after(table, ['cp']) ?? after(table, ['container'], ['cp']);
+    case 'docker':
+    case 'docker-compose': {
+      // docker compose cp and docker-compose cp read SERVICE:PATH as docker cp reads CONTAINER:PATH.
+      const table = { short: 'Hclfp', long: DOCKER_WITH_VALUE };
+      const found =
+        name === 'docker-compose'
+          ? after(table, ['cp'])
+          : (after(table, ['cp']) ??
+            after(table, ['container'], ['cp']) ??
+            after(table, ['compose'], ['cp']));
       if (!found || found.operands.length < 2) return [];
-      const safe = `${UPLOAD_SAFE} (docker cp app.conf {{…}}:/etc/app.conf)`;
-      return [local(found.operands[0]!, 'docker cp', 'docker', safe)];
+      const how = found.verb === 'docker container cp' ? 'docker cp' : found.verb;
+      const safe = `${UPLOAD_SAFE} (${how} app.conf {{…}}:/etc/app.conf)`;
+      return [local(found.operands[0]!, how, 'docker', safe)];
+    }
+    case 'rclone':
+    case 's3cmd':
+    case 'azcopy': {
+      // rclone copy|copyto|sync|move|moveto SRC DST (bisync: both are read), s3cmd put|sync SRC… DST, azcopy
+      // copy|sync SRC DST: every operand but the last is read, unless it is remote.
+      const tool = SYNC_TOOLS[name]!;
+      const found = after(tool.table, [...tool.verbs, ...(tool.both ?? [])]);
+      if (!found || found.operands.length < 2) return [];
+      const verb = found.verb.split(' ')[1]!;
+      const safe = `${UPLOAD_SAFE} (${tool.example.replace('VERB', verb)})`;
+      const sources = tool.both?.includes(verb) ? found.operands : found.operands.slice(0, -1);
+      const reads = sources.map((k) => local(k, found.verb, tool.remote, safe));
+      for (const option of tool.lists)
+        for (const value of optionValues(words, at + 1, [option]))
+          reads.push({
+            ...value,
+            rule: 'file',
+            how: `${name} ${option}`,
+            safe: 'name the list in the config, a command per environment if it differs',
+          });
+      return reads;
     }
     case 'kubectl':
     case 'oc': {
@@ -574,20 +711,10 @@ function uploadReads(words: readonly string[], at: number): FileRead[] {
         short: 'o',
         long: new Set(['--output', '--query', '--subscription']),
       }).map((k) => words[k]);
-      const [a, b, c, d] = sub;
-      const [command, options]: [string, string[]] =
-        a === 'storage' && b === 'blob' && c === 'upload'
-          ? ['storage blob upload', ['--file', '-f']]
-          : a === 'storage' && (b === 'blob' || b === 'file') && c === 'upload-batch'
-            ? [`storage ${b} upload-batch`, ['--source', '-s']]
-            : a === 'webapp' && b === 'deploy'
-              ? ['webapp deploy', ['--src-path']]
-              : (a === 'webapp' || a === 'functionapp') &&
-                  b === 'deployment' &&
-                  c === 'source' &&
-                  d === 'config-zip'
-                ? [`${a} deployment source config-zip`, ['--src']]
-                : ['', []];
+      const upload = AZ_UPLOADS.find(([path]) => path.every((word, k) => sub[k] === word));
+      if (!upload) return [];
+      const [path, options] = upload;
+      const command = path.join(' ');
       return optionValues(words, at + 1, options).map((value) => ({
         ...value,
         rule: 'file' as const,
@@ -657,7 +784,8 @@ function uploadReads(words: readonly string[], at: number): FileRead[] {
 
 /** An option whose value a tool reads as a local file (or, rule 'whole', as a command that may name one). */
 interface OptionRead {
-  long: string;
+  /** Its long name, if any (sftp has none). */
+  long?: string;
   /** The shortest prefix getopt takes for it (wget); pflag (kubectl) takes the whole name only. */
   min?: number;
   /** Its short letter, if any (getopt: -iFILE, -i FILE, -qi FILE). */
@@ -734,6 +862,17 @@ const OPTION_READS: Record<string, OptionReads> = {
   },
   kubectl: KUBECTL_READS,
   oc: KUBECTL_READS,
+  // sftp -b FILE: a batch of commands it runs (put FILE sends one) and echoes to the log.
+  sftp: {
+    short: 'cDilosSbBFJPRX',
+    options: [
+      {
+        short: 'b',
+        rule: 'file',
+        safe: 'name the batch file in the config, or write the commands in a here-document (sftp -b - host <<EOF)',
+      },
+    ],
+  },
 };
 
 /**
@@ -748,7 +887,7 @@ function optionReads(words: readonly string[], at: number, name: string, reads: 
       ...value,
       rule: option.rule,
       ...(option.list && { list: true }),
-      how: `${name} ${short ? `-${option.short}` : option.long}`,
+      how: `${name} ${short || !option.long ? `-${option.short}` : option.long}`,
       safe: option.safe,
     });
   };
@@ -757,7 +896,7 @@ function optionReads(words: readonly string[], at: number, name: string, reads: 
     if (word === '--') break;
     if (word.startsWith('--')) {
       for (const option of reads.options) {
-        const value = longValue(words, j, option.long, option.min);
+        const value = option.long ? longValue(words, j, option.long, option.min) : undefined;
         if (!value) continue;
         push(value, option);
         if (value.index === j + 1) j++;
@@ -840,6 +979,7 @@ function toolReads(words: readonly string[], at: number): FileRead[] {
     case 'wget':
     case 'kubectl':
     case 'oc':
+    case 'sftp':
       return optionReads(words, at, name, OPTION_READS[name]!);
   }
   return [];

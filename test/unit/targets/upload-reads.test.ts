@@ -259,3 +259,130 @@ test('the command ssh runs: a file a program reads and sends on the remote host 
   }
   assertScriptAccepted(`ssh deploy@host 'v={{x}}; curl -d "version=$v" https://h.example.com/'`);
 });
+
+test('rclone, s3cmd, azcopy, sftp -b, docker compose cp and more az uploads read a local source: refused when a template starts it', () => {
+  const forms: Array<[string[], string]> = [
+    [['rclone', 'copy', '{{x}}', 'remote:bucket/'], 'rclone copy'],
+    [['rclone', '--transfers', '8', 'sync', './{{x}}', 'remote:site/'], 'rclone sync'],
+    [['rclone', 'copyto', '--include', '*.zip', '{{x}}', 'remote:b/app.zip'], 'rclone copyto'],
+    [['rclone', 'move', '{{x}}', 'remote:b/'], 'rclone move'],
+    [['rclone', 'moveto', '{{x}}', 'remote:b/x'], 'rclone moveto'],
+    [['rclone', 'bisync', 'remote:b/', '{{x}}'], 'rclone bisync'],
+    [['rclone', 'copy', '--files-from', '{{x}}', 'dist/', 'remote:b/'], 'rclone --files-from'],
+    [['s3cmd', 'put', '{{x}}', 's3://bucket/'], 's3cmd put'],
+    [['s3cmd', '-c', 's3.cfg', 'put', 'a.zip', '{{x}}', 's3://bucket/'], 's3cmd put'],
+    [['s3cmd', 'sync', '--acl-public', '{{x}}', 's3://bucket/site/'], 's3cmd sync'],
+    [['azcopy', 'copy', '{{x}}', 'https://acct.blob.core.windows.net/c?sv=1'], 'azcopy copy'],
+    [
+      ['azcopy', 'sync', '--delete-destination', 'true', '{{x}}', 'https://acct.blob.core.windows.net/c'],
+      'azcopy sync',
+    ],
+    [['sftp', '-b', '{{x}}', 'deploy@host'], 'sftp -b'],
+    [['sftp', '-qb{{x}}', 'deploy@host'], 'sftp -b'],
+    [['docker', 'compose', 'cp', '{{x}}', 'web:/etc/app.conf'], 'docker compose cp'],
+    [
+      ['docker', 'compose', '-f', 'compose.prod.yml', '-p', 'app', 'cp', './{{x}}', 'web:/tmp/'],
+      'docker compose cp',
+    ],
+    [['docker-compose', 'cp', '{{x}}', 'web:/tmp/'], 'docker-compose cp'],
+    [
+      ['az', 'storage', 'file', 'upload', '-s', 'share', '--source', '{{x}}', '--path', 'app.zip'],
+      'az storage file upload --source',
+    ],
+    [['az', 'storage', 'blob', 'sync', '-c', 'site', '--source', '{{x}}'], 'az storage blob sync --source'],
+    [['az', 'storage', 'blob', 'sync', '-c', 'site', '-s', './{{x}}'], 'az storage blob sync --source'],
+    [
+      ['az', 'functionapp', 'deploy', '-g', 'rg', '-n', 'f', '--src-path', '{{x}}', '--type', 'zip'],
+      'az functionapp deploy --src-path',
+    ],
+    [
+      ['az', 'webapp', 'deployment', 'source', 'config-zip', '-g', 'rg', '-n', 'app', '--src', '{{x}}'],
+      'az webapp deployment source config-zip --src',
+    ],
+  ];
+  for (const [argv, how] of forms)
+    assertRefused(
+      argv,
+      new RegExp(
+        `\\{\\{x\\}\\}( \\(character \\d+\\))? is in the name of the local file ${how} reads and sends`,
+      ),
+    );
+  assertScriptRefused('f={{x}}; rclone copy "$f" remote:b/', /local file rclone copy reads and sends/);
+});
+
+test('rclone, s3cmd, azcopy, sftp -b and docker compose cp: a value after a fixed directory stays one plain name; remote sides take any', () => {
+  const path =
+    /the value of \{\{x\}\} is part of the name of the local file .* reads and sends .*(holds "\/"|is "\.\.")/;
+  for (const argv of [
+    ['rclone', 'copy', 'dist/{{x}}', 'remote:bucket/'],
+    ['s3cmd', 'put', 'dist/app-{{x}}.zip', 's3://bucket/'],
+    ['azcopy', 'copy', 'dist/{{x}}.zip', 'https://acct.blob.core.windows.net/c/app.zip'],
+    ['sftp', '-b', 'batches/{{x}}.txt', 'deploy@host'],
+    ['docker', 'compose', 'cp', 'conf/{{x}}.conf', 'web:/etc/app.conf'],
+    ['az', 'storage', 'blob', 'sync', '-c', 'site', '-s', 'site/{{x}}'],
+  ])
+    checkedOnceRendered(argv, ['../../../home/runner/.ssh/id_rsa', 'a/b'], ['1.2.3', 'production'], path);
+  // A whole component: ".." would leave the directory.
+  checkedOnceRendered(['rclone', 'copy', 'dist/{{x}}', 'remote:b/'], ['..'], ['.', 'prod'], path);
+  // rclone's remote:path, as scp's host:path: a value before the ":" must leave it remote (":local:" is local).
+  checkedOnceRendered(
+    ['rclone', 'copy', '{{x}}:bucket/app.zip', './'],
+    ['/home/runner/.ssh', ':local', 'a/b'],
+    ['s3-prod', 'remote'],
+    /(is in|is part of) the name of the local file rclone copy reads and sends/,
+  );
+  const forms: string[][] = [
+    ['rclone', 'copy', 'dist/', 'remote:bucket/{{x}}/'],
+    ['rclone', 'sync', '--include', '{{x}}', 'dist/', 'remote:site/'],
+    ['rclone', 'copy', 'remote:bucket/{{x}}/', './download/'],
+    ['s3cmd', 'put', 'dist/app.zip', 's3://bucket/{{x}}/'],
+    ['s3cmd', 'sync', 's3://bucket/{{x}}/', 'backup/'],
+    ['azcopy', 'copy', 'dist/', 'https://acct.blob.core.windows.net/site/{{x}}/', '--recursive'],
+    ['azcopy', 'copy', 'https://acct.blob.core.windows.net/c/{{x}}.zip', './app.zip'],
+    ['docker', 'compose', 'cp', 'app.conf', '{{x}}:/etc/app.conf'],
+    ['docker-compose', 'cp', 'app.conf', 'web:/srv/{{x}}/'],
+    [
+      'az',
+      'storage',
+      'file',
+      'upload',
+      '-s',
+      'share-{{x}}',
+      '--source',
+      'dist/app.zip',
+      '--path',
+      'app-{{x}}.zip',
+    ],
+    ['az', 'storage', 'blob', 'sync', '-c', '{{x}}', '-s', 'site/'],
+    ['sftp', '-b', 'batch.txt', 'deploy@{{x}}'],
+  ];
+  for (const argv of forms) {
+    assertAccepted(argv);
+    for (const value of ['1.2.3', 'production', 'web-1'])
+      assert.doesNotThrow(() => renderArgv(argv, value), `${argv.join(' ')} with ${value}`);
+  }
+});
+
+test("httpie's bare @FILE operand sends the file as the body: refused when a template starts it, checked after a fixed directory", () => {
+  for (const argv of [
+    ['http', 'POST', URL, '@{{x}}'],
+    ['http', URL, '@./{{x}}'],
+    ['https', '--form', 'PUT', URL, '@{{x}}'],
+  ])
+    assertRefused(
+      argv,
+      /\{\{x\}\}( \(character \d+\))? is in the name of the local file https? reads and sends/,
+    );
+  checkedOnceRendered(
+    ['http', 'POST', URL, '@payloads/{{x}}.json'],
+    ['../../proc/self/environ', 'a/b'],
+    ['production'],
+    /is part of the name of the local file http reads and sends/,
+  );
+  checkedOnceRendered(
+    ['http', 'POST', URL, '{{x}}'],
+    ['@/proc/self/environ'],
+    ['version=1.2.3'],
+    /starts with "@" where http reads "@FILE"/,
+  );
+});
