@@ -36,6 +36,7 @@ export type ChosenKind =
   | 'package' // the package an install fetches, whose install or build scripts run
   | 'mount' // what a container runner mounts (a host path, a device), or the path in the container it lands at
   | 'container-rights' // the capabilities, namespaces, runtime or env file a container runner gives the container
+  | 'build-host' // what of this machine a build gets: secrets and ssh keys it reads, where it writes, its rights
   | 'after-unknown-option'; // after a docker/podman option not known here: maybe the image or the program
 
 export interface ChosenWord {

@@ -11,7 +11,7 @@ export interface TaskWord {
    * 'target': a task or target name; 'script': a file or package loaded as code; 'program': a program run;
    * 'project': the directory, manifest, workspace or environment whose scripts and dependencies run.
    */
-  kind: 'target' | 'script' | 'program' | 'project';
+  kind: 'target' | 'script' | 'program' | 'project' | 'build-host';
   /** What the word is, for messages ("the target make runs"). */
   how: string;
   /** The safe way to write it, with `VALUE` where the template goes. */
@@ -342,6 +342,7 @@ RUNNERS['bazelisk'] = RUNNERS.bazel!;
 
 const WHAT: Record<TaskWord['kind'], string> = {
   project: 'the project',
+  'build-host': 'what of this machine',
   target: 'the target',
   script: 'the code',
   program: 'the program',
@@ -929,6 +930,20 @@ const BAKE_FLAGS = ['--load', '--push', '--pull', '--no-cache', '--print', '--ch
  */
 const BAKE_CHOOSING_FIELD = /^(context|contexts\..*|dockerfile|dockerfile-inline|target|cache-from)$/;
 
+/**
+ * The fields of a bake target whose value names files of this machine the build reads (and its RUN steps can
+ * send) or writes, or rights it grants: a template anywhere in their value chooses them. A "," in a value adds
+ * another entry or key (`--set app.output=type=registry,name=r/app:{{x}}` given `1,type=local,dest=/home/runner`).
+ */
+const BAKE_HOST_FIELDS: Readonly<Record<string, string>> = {
+  secrets: 'the local files the build reads as secrets (id=NAME,src=FILE), which its RUN steps can send',
+  ssh: 'the SSH agent socket or keys of this machine the build may use (default=KEY)',
+  output: 'where the build writes its result (type=local,dest=DIR on this machine) or pushes it',
+  'cache-to': 'where the build writes its cache (type=local,dest=DIR on this machine) or pushes it',
+  entitlements: 'the rights the build gets (network.host, security.insecure, fs.read=PATH)',
+  network: "the network the build's RUN steps use (host: this machine's)",
+};
+
 const BAKE_SAFE =
   'docker buildx bake app --set app.args.VERSION=VALUE (the target and the bake file written in the config; the value a build argument, or a tag: --set app.tags=registry/app:VALUE)';
 
@@ -988,6 +1003,8 @@ function bakeWords(words: readonly string[], bake: number, program: string): Tas
       const field = key.includes('.') ? key.slice(key.indexOf('.') + 1) : '';
       if (/\{\{/.test(key))
         add(index, 'target', `the target or the field ${program} --set overrides (TARGET.FIELD)`);
+      else if (assign > 0 && /\{\{/.test(value.slice(assign + 1)) && Object.hasOwn(BAKE_HOST_FIELDS, field))
+        add(index, 'build-host', `the ${field} ${program} --set ${key} sets: ${BAKE_HOST_FIELDS[field]}`);
       else if (assign > 0 && /\{\{/.test(value.slice(assign + 1)) && BAKE_CHOOSING_FIELD.test(field))
         add(
           index,

@@ -400,3 +400,40 @@ test('the other options that give a container rights over this machine are refus
   ] as Array<[string[], RegExp]>)
     assertRefused(spec, message);
 });
+
+test('docker buildx bake --set: a template in the value of secrets, ssh, output, cache-to, entitlements or network is refused', () => {
+  // secrets name local files the build reads (id=x,src=FILE) and its RUN steps can send; ssh a key or agent
+  // socket; output and cache-to a directory written (type=local,dest=DIR); entitlements and network rights.
+  const host =
+    /\{\{x\}\}.* is in the (secrets|ssh|output|cache-to|entitlements|network) docker(-| )buildx bake --set .*what of this machine the build gets/;
+  for (const spec of [
+    ['docker', 'buildx', 'bake', '--set', 'app.secrets=id=npm,src={{x}}'],
+    ['docker', 'buildx', 'bake', '--set', '*.secrets=id={{x}}'],
+    ['docker', 'buildx', 'bake', '--set', 'app.secrets+=id=npm,src=secrets/{{x}}.npmrc'],
+    ['docker', 'buildx', 'bake', '--set=*.ssh={{x}}'],
+    ['docker', 'buildx', 'bake', '--set', '*.ssh=default=keys/{{x}}'],
+    ['docker', 'buildx', 'bake', '--set', 'app.output={{x}}'],
+    ['docker', 'buildx', 'bake', '--set', 'app.output=type=registry,name=registry/app:{{x}}'],
+    ['docker', 'buildx', 'bake', '--set', '*.cache-to=type=local,dest=cache/{{x}}'],
+    ['docker', 'buildx', 'bake', '--set', 'app.entitlements={{x}}'],
+    ['docker', 'buildx', 'bake', '--set', 'app.network={{x}}'],
+    ['docker-buildx', 'bake', '--set', 'app.secrets=id=npm,src={{x}}'],
+  ])
+    assertRefused(spec, host);
+  // Written whole in the config they take no value; the value goes in a build argument or a tag.
+  for (const spec of [
+    [
+      'docker',
+      'buildx',
+      'bake',
+      '--set',
+      '*.secrets=id=npm,src=.npmrc',
+      '--set',
+      '*.args.VERSION={{x}}',
+      'app',
+    ],
+    ['docker', 'buildx', 'bake', '--set', '*.ssh=default', '--set', 'app.tags=registry/app:{{x}}', 'app'],
+    ['docker', 'buildx', 'bake', '--set', 'app.output=type=registry', '--set', 'app.labels.v={{x}}', 'app'],
+  ])
+    assertAccepted(spec);
+});
