@@ -168,6 +168,17 @@ export const NUMERIC_VARIABLES: readonly string[] = [
 ];
 
 const PLACEHOLDER_AT = new RegExp(PLACEHOLDER.source, 'y');
+/**
+ * An expansion of a variable not known here ($NAME, ${…} with no template in it, $1, $@…): it may expand to
+ * nothing, so what follows it may start its word.
+ */
+const MAYBE_EMPTY = String.raw`\$(?:[A-Za-z_]\w*|\{[^{}]*\}|[0-9@*#?$!-])`;
+/** Raw text before a template that leaves it the start of its word: quotes, and expansions that may be empty. */
+const STARTS_AFTER = new RegExp(`^(?:['"]|${MAYBE_EMPTY})*$`);
+/** The same before a reference: also the start of a default (`${V:-$v}`, `${V:+$v}`), which may expand to it. */
+const REF_STARTS_AFTER = new RegExp(String.raw`^(?:['"]|${MAYBE_EMPTY})*(?:\$\{\w+:?[-=+])?$`);
+/** A word as its program reads it (quotes removed) that a template starts, or follows such expansions only. */
+const TEMPLATE_STARTS = new RegExp(String.raw`^(?:${MAYBE_EMPTY})*(?:\$\{\w+:?[-=+])?\{\{`);
 const OPERATOR_CHARS = ';&|<>()';
 // Reserved words after which the next word is again a command (so `case`/`esac` there are keywords).
 const KEEPS_COMMAND_POSITION = new Set(['then', 'do', 'else', 'elif', 'if', 'while', 'until', '!', '{', '}']);
@@ -1002,19 +1013,22 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
         if (found.ref && !attachExact(found, fits, addDelimiter))
           refuseFound(found, 'code', (name) => codeOperandMessage(asCode, texts, name));
     }
+    // A template after $EMPTY or ${P} (`"$EMPTY{{x}}"`) starts the argument when they are empty: it is checked
+    // as if nothing came before it (the config's own text in them, `"$DASH{{x}}"` with DASH=-, is its own).
     for (let k = 1; k < command.args.length; k++) {
-      if (model.positional.has(k) || model.guarded.has(k) || !texts[k]!.startsWith('{{')) continue;
+      if (model.positional.has(k) || model.guarded.has(k) || !TEMPLATE_STARTS.test(texts[k]!)) continue;
       const word = command.args[k]!;
       let from = word.start;
       for (const site of sitesIn(word)) {
-        if (!/^['"]*$/.test(script.slice(from, site.start))) break;
+        const between = script.slice(from, site.start);
+        if (!STARTS_AFTER.test(between)) break;
         site.leading = { program: texts[0]!, first: from === word.start };
         from = site.end;
       }
       // "$v" starting the argument, v set from fixed text and templates alone (v={{x}}): its templates are
       // checked once rendered as if written here. Which of them starts the value is not known (v=a-{{x}}, or
       // several branches), so each is checked on its own: a value starting with "-" fails the command.
-      const ref = refsIn(word).find((r) => /^['"]*$/.test(script.slice(word.start, r.start)));
+      const ref = refsIn(word).find((r) => REF_STARTS_AFTER.test(script.slice(word.start, r.start)));
       const exact = ref && held.holds(ref.variable)?.exact;
       if (exact && /^\$(\w+|\{\w+\})$/.test(script.slice(ref.start, ref.end)))
         for (const start of exact.sites) {
@@ -1093,8 +1107,11 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
           before = before.slice(0, other.start - word.start) + before.slice(other.end - word.start);
           others = true;
         }
-      if (!/^"*$/.test(before.replace(new RegExp(PLACEHOLDER.source, 'g'), '').replace(/"/g, '')))
-        return false;
+      // An expansion not known here before it ("$EMPTY$(…)") may be empty too, and no check sees it.
+      before = before.replace(new RegExp(PLACEHOLDER.source, 'g'), '');
+      if (new RegExp(MAYBE_EMPTY).test(before)) others = true;
+      before = before.replace(new RegExp(MAYBE_EMPTY, 'g'), '');
+      if (!/^"*$/.test(before.replace(/"/g, ''))) return false;
       const leading = sites.filter((site) => site.start >= word.start && site.start < sub.start);
       if (others || leading.length === 0 || !leading.every((site) => site.leading)) return true;
       leading.at(-1)!.beforeSubstitution = true;

@@ -572,3 +572,25 @@ test('kubectl/oc create secret tls --cert/--key and the --from-env-file of every
     assert.doesNotThrow(() => renderArgv(argv, 'production'), argv.join(' '));
   }
 });
+
+test('a template in a default-value expansion where a file is read is refused at load, written or through a variable', () => {
+  // ${V:-…}, ${V-…}, ${V:=…}, ${V:+…}: what the expansion yields (V or the template) is not known here.
+  for (const script of [
+    `curl -d @"\${V:-{{x}}}" ${URL}`,
+    `curl -T "\${V:-{{x}}}" ${URL}`,
+    `curl -T "\${V-{{x}}}" ${URL}`,
+    `curl -T "\${V:={{x}}}" ${URL}`,
+    `curl -T "dist/\${V:+{{x}}}" ${URL}`,
+  ])
+    assertScriptRefused(script, /\{\{x\}\}( \(character \d+\))? is inside \$\{…\}/);
+  for (const script of [
+    `v={{x}}; curl -T "\${V:-$v}" ${URL}`,
+    `v={{x}}; curl -d @"\${V:+$v}" ${URL}`,
+    `v={{x}}; curl -T "dist/\${V:-$v}" ${URL}`,
+    `curl -T "\${V:-$DEPLOY_X}" ${URL}`,
+  ])
+    assertScriptRefused(
+      script,
+      /comes with \$\{V:[-+]\$(v|DEPLOY_X)\} in an argument where curl -[dT] may read a local file/,
+    );
+});
