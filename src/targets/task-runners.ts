@@ -603,9 +603,31 @@ export function projectWords(words: readonly string[], at: number, name: string)
  * executable), docker build's context and Dockerfile (its RUN steps run), compose's file and project directory,
  * helmfile's and skaffold's file (their hooks run commands).
  */
+/**
+ * docker build's (buildx build's, podman build's) options whose value gives the build something of this machine,
+ * as bake's --set fields (BAKE_HOST_FIELDS): a secret read from a local file or an environment variable (the
+ * job's secrets are in both), an SSH key, where it writes, its rights.
+ */
+const BUILD_HOST_OPTIONS: Readonly<Record<string, string>> = {
+  '--secret':
+    'a secret the build reads from a local file or an environment variable of this machine (id=NAME,src=FILE, env=VAR; id=NAME alone reads either), which its RUN steps can send',
+  '--ssh': 'the SSH agent socket or keys of this machine the build may use (default=KEY)',
+  '-o': 'where the build writes its result (type=local,dest=DIR on this machine) or pushes it',
+  '--output': 'where the build writes its result (type=local,dest=DIR on this machine) or pushes it',
+  '--cache-to': 'where the build writes its cache (type=local,dest=DIR on this machine) or pushes it',
+  '--allow': 'the rights the build gets (network.host, security.insecure)',
+};
+
 const DEPLOY_TOOLS: Record<
   string,
-  { choosing: readonly string[]; subcommand?: readonly string[]; operands?: string; safe: string }
+  {
+    choosing: readonly string[];
+    /** Options whose value gives the build something of this machine (a template anywhere there: build-host). */
+    host?: Readonly<Record<string, string>>;
+    subcommand?: readonly string[];
+    operands?: string;
+    safe: string;
+  }
 > = {
   terraform: {
     choosing: ['-chdir'],
@@ -655,6 +677,7 @@ const DEPLOY_TOOLS: Record<
   docker: {
     // --target: the stage of the Dockerfile built, whose RUN steps run.
     choosing: ['-f', '--file', '--project-directory', '--build-context', '--target'],
+    host: BUILD_HOST_OPTIONS,
     subcommand: ['build', 'compose', 'buildx', 'image'],
     operands: 'the build context docker build runs the Dockerfile of',
     safe: 'docker build -f Dockerfile --build-arg VERSION=VALUE . (the context and Dockerfile written in the config)',
@@ -879,6 +902,22 @@ export function deployToolWords(words: readonly string[], at: number, name: stri
       const short = !word.startsWith('--') && word.length > 2 && eq < 0 ? word.slice(0, 2) : undefined;
       // `-f -` is standard input: a here-document's values are checked as a manifest's (shell-script.ts).
       const value = eq > 0 ? word.slice(eq + 1) : short !== undefined ? word.slice(2) : words[j + 1];
+      // --secret VALUE, --secret=VALUE, -oVALUE, -o=VALUE (pflag): a template anywhere in the value.
+      const hostOption = word.startsWith('--') ? option : word.slice(0, 2);
+      const hostHow = tool.host?.[hostOption];
+      if (hostHow !== undefined) {
+        const attached = word.startsWith('--') ? eq > 0 : word.length > 2;
+        const index = attached ? j : j + 1;
+        if (/\{\{/.test(words[index] ?? ''))
+          found.push({
+            index,
+            kind: 'build-host',
+            how: `the value of ${name} ${hostOption}: ${hostHow}`,
+            safe: tool.safe,
+          });
+        if (!attached) j++;
+        continue;
+      }
       // --target names a stage, not a file: only a template there counts (not as a path read from a cd's directory).
       if (
         choosing.includes(short ?? option) &&

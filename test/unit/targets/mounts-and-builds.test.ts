@@ -437,3 +437,42 @@ test('docker buildx bake --set: a template in the value of secrets, ssh, output,
   ])
     assertAccepted(spec);
 });
+
+test('docker build --secret, --ssh, -o/--output, --cache-to and --allow take no template, as bake --set does not', () => {
+  const host =
+    /\{\{x\}\}.* is in the value of (docker|podman) (--secret|--ssh|-o|--output|--cache-to|--allow): .*what of this machine the build gets/;
+  for (const spec of [
+    ['docker', 'build', '--secret', 'id=npm,src={{x}}', '.'],
+    ['docker', 'build', '--secret', 'id=token,env={{x}}', '.'],
+    ['docker', 'buildx', 'build', '--secret=id={{x}}', '.'],
+    ['docker', 'buildx', 'build', '--ssh', 'default={{x}}', '.'],
+    ['docker', 'buildx', 'build', '-o', 'type=local,dest={{x}}', '.'],
+    ['docker', 'buildx', 'build', '-otype=local,dest=out/{{x}}', '.'],
+    ['docker', 'buildx', 'build', '--output=type=registry,name=registry/app:{{x}}', '.'],
+    ['docker', 'buildx', 'build', '--cache-to', 'type=local,dest={{x}}', '.'],
+    ['docker', 'buildx', 'build', '--allow', '{{x}}', '.'],
+    ['docker', 'image', 'build', '--secret', 'id=npm,src=secrets/{{x}}', '.'],
+    ['docker', 'compose', 'build', '--ssh', 'default={{x}}'],
+    ['podman', 'build', '--secret', 'id=npm,src={{x}}', '.'],
+  ])
+    assertRefused(spec, host);
+  assertScriptRefused('S={{x}}; docker build --secret "id=npm,src=$S" .', /docker --secret/);
+  for (const spec of [
+    ['docker', 'build', '--secret', 'id=npm,src=.npmrc', '-t', 'registry/app:{{x}}', '.'],
+    [
+      'docker',
+      'buildx',
+      'build',
+      '--ssh',
+      'default',
+      '--build-arg',
+      'VERSION={{x}}',
+      '--push',
+      '-t',
+      'app:{{x}}',
+      '.',
+    ],
+    ['docker', 'buildx', 'build', '-o', 'type=registry', '--label', 'v={{x}}', '.'],
+  ])
+    assertAccepted(spec);
+});
