@@ -624,6 +624,8 @@ const DEPLOY_TOOLS: Record<
     choosing: readonly string[];
     /** Options whose value gives the build something of this machine (a template anywhere there: build-host). */
     host?: Readonly<Record<string, string>>;
+    /** Options whose value is a program the tool runs (wget --use-askpass), with getopt's prefixes of them. */
+    programs?: readonly string[];
     subcommand?: readonly string[];
     operands?: string;
     safe: string;
@@ -681,6 +683,25 @@ const DEPLOY_TOOLS: Record<
     subcommand: ['build', 'compose', 'buildx', 'image'],
     operands: 'the build context docker build runs the Dockerfile of',
     safe: 'docker build -f Dockerfile --build-arg VERSION=VALUE . (the context and Dockerfile written in the config)',
+  },
+  // wget --use-askpass=PROGRAM (and a unique prefix, getopt: --use-a…), rclone --password-command CMD: run.
+  wget: {
+    choosing: [],
+    programs: [
+      '--use-a',
+      '--use-as',
+      '--use-ask',
+      '--use-askp',
+      '--use-askpa',
+      '--use-askpas',
+      '--use-askpass',
+    ],
+    safe: 'wget --user deploy https://host/VALUE (the program written in the config; the value in the URL)',
+  },
+  rclone: {
+    choosing: [],
+    programs: ['--password-command'],
+    safe: 'rclone copy dist/ remote:bucket/VALUE/ (the command written in the config; the value in the path)',
   },
   'docker-compose': {
     choosing: ['-f', '--file', '--project-directory'],
@@ -902,6 +923,13 @@ export function deployToolWords(words: readonly string[], at: number, name: stri
       const short = !word.startsWith('--') && word.length > 2 && eq < 0 ? word.slice(0, 2) : undefined;
       // `-f -` is standard input: a here-document's values are checked as a manifest's (shell-script.ts).
       const value = eq > 0 ? word.slice(eq + 1) : short !== undefined ? word.slice(2) : words[j + 1];
+      if (tool.programs?.includes(option)) {
+        const index = eq > 0 ? j : j + 1;
+        if (index < words.length)
+          found.push({ index, kind: 'program', how: `the program ${name} ${option} runs`, safe: tool.safe });
+        if (eq < 0) j++;
+        continue;
+      }
       // --secret VALUE, --secret=VALUE, -oVALUE, -o=VALUE (pflag): a template anywhere in the value.
       const hostOption = word.startsWith('--') ? option : word.slice(0, 2);
       const hostHow = tool.host?.[hostOption];

@@ -413,3 +413,22 @@ test('kubectl -Rf, helm template CHART, a chart after an unknown helm option, ku
   ])
     assertAccepted(spec);
 });
+
+test('wget --use-askpass and rclone --password-command run a program: a template there is refused', () => {
+  for (const spec of [
+    ['wget', '--use-askpass={{x}}', 'https://h.example.com/app.tgz'],
+    ['wget', '--use-ask', '{{x}}', 'https://h.example.com/app.tgz'],
+    ['rclone', 'copy', '--password-command', '{{x}}', 'dist/', 'remote:bucket/'],
+    ['rclone', 'sync', '--password-command=pass show {{x}}', 'dist/', 'remote:bucket/'],
+  ])
+    assertRefused(
+      spec,
+      /is in the word naming the program (wget|rclone) --(use-ask|password-command)\S* runs/,
+    );
+  for (const spec of [
+    ['wget', '--use-askpass=/usr/bin/ssh-askpass', 'https://h.example.com/{{x}}.tgz'],
+    ['wget', '--user', '{{x}}', 'https://h.example.com/'],
+    ['rclone', 'copy', '--password-command', 'pass show rclone', 'dist/', 'remote:bucket/{{x}}/'],
+  ])
+    assertAccepted(spec);
+});
