@@ -1518,7 +1518,10 @@ function fileNameProblem(
       continue;
     }
     const value = component.find((c) => c.from >= 0);
-    if (value && component.map((c) => c.c).join('') === '..')
+    // A shell expansion in the component ("dist/$V{{x}}/app.tgz") may be empty: ".." with it gone leaves too.
+    const fixed = component.map((c) => (c.from >= 0 ? c.c : c.c.replace('$', '\u0002'))).join('');
+    const text = component.map((c) => c.c).join('');
+    if (value && (text === '..' || fixed.replace(/\u0002(\w+|\{[^{}]*\})/g, '') === '..'))
       return pathMessage(names[value.from]!, read, word, '..');
     component = [];
   }

@@ -594,3 +594,18 @@ test('a template in a default-value expansion where a file is read is refused at
       /comes with \$\{V:[-+]\$(v|DEPLOY_X)\} in an argument where curl -[dT] may read a local file/,
     );
 });
+
+test('in a file name, a component of a value and shell expansions is ".." when they are empty: it fails the command', () => {
+  const dots =
+    /the value of \{\{x\}\} is part of the name of the local file (curl -T|scp) reads and sends .*is "\.\."/;
+  for (const script of [
+    `curl -T "dist/$V{{x}}/app.tgz" ${URL}`,
+    `curl -T "dist/\${V}{{x}}" ${URL}`,
+    `curl -T "dist/{{x}}.$V/app.tgz" ${URL}`,
+    'scp "dist/$SUB{{x}}/app.tgz" deploy@host:/srv/',
+  ]) {
+    assertScriptAccepted(script);
+    assert.throws(() => renderShellScript(script, { x: script.includes('.$V') ? '.' : '..' }), dots, script);
+    assert.doesNotThrow(() => renderShellScript(script, { x: 'production' }), script);
+  }
+});
