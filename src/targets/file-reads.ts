@@ -1422,10 +1422,10 @@ function whose(read: FileRead): { file: string; on: string; of: string; keys: st
 export function fileChosenMessage(name: string, both: FileRead, word: string): string {
   const read = both.also && ownClasses(both, word).get(name) !== 'chooses' ? both.also : both;
   const { file, on, of, keys } = whose(read);
-  if (read.rule === 'whole')
-    return `{{${name}}} is in a command ${read.how} runs${on} (${word.slice(read.from) || word}), which can name a ${file} it reads and sends (post_file=, body_file=, input=, load_cookies=): its value could choose a file ${of} to send (${keys}); ${read.safe}`;
   if (read.held)
     return `{{${name}}} reaches, through the remote variable ${read.held.map((v) => `$${v}`).join(', ')} set from it, where ${read.how} may read a ${file}${on} and send it (a file ${of}: ${keys}), and a value through a remote variable is not checked: write the template itself there`;
+  if (read.rule === 'whole')
+    return `{{${name}}} is in a command ${read.how} runs${on} (${word.slice(read.from) || word}), which can name a ${file} it reads and sends (post_file=, body_file=, input=, load_cookies=): its value could choose a file ${of} to send (${keys}); ${read.safe}`;
   return `{{${name}}} is in the name of the ${file} ${read.how} reads and sends${on} (${word.slice(read.from) || word}): its value would choose a file ${of} to send (${keys}); name the file in the config, a command per environment if it differs, and ${read.safe}`;
 }
 

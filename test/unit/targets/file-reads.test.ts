@@ -518,6 +518,15 @@ test('wget -e runs a wgetrc command (post_file=, body_file=, input=): a template
   ])
     assertRefused(argv, /\{\{x\}\}( \(character \d+\))? is in a command wget (-e|--execute) runs/);
   assertScriptRefused(`V={{x}}; wget -e "post_file=$V" ${URL}`, /wget -e/);
+  // On the remote host ssh runs it on, and through a remote variable.
+  assertRefused(
+    ['ssh', 'deploy@host', `wget -e post_file={{x}} ${URL}`],
+    /is in a command wget -e runs on the remote host/,
+  );
+  assertScriptRefused(
+    `ssh deploy@host 'v={{x}}; wget -e post_file=$v ${URL}'`,
+    /reaches, through the remote variable \$v set from it, where wget -e may read a file on the remote host/,
+  );
   // A wgetrc command written whole, and options taking a value before it, read no value.
   for (const argv of [
     ['wget', '-e', 'robots=off', '-O', 'out.html', `https://h.example.com/{{x}}`],
