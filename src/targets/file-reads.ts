@@ -1,6 +1,7 @@
 // Arguments a program reads as "the contents of this local file", which it then sends somewhere: curl's
 // `-d @FILE`, `-F name=@FILE`, `-H @FILE`, `-T FILE`, `-K FILE`; az's `@FILE` in any argument (or after its
-// first "="); aws's `file://FILE` and `fileb://FILE` parameter values; `gh api -F key=@FILE` and `--input FILE`;
+// first "="); aws's `file://FILE` and `fileb://FILE` parameter values; `gh api`/`gh workflow run -F key=@FILE` and
+// `gh api --input FILE`;
 // wget's `--post-file`/`--body-file`/`--config`/`-i`/`--load-cookies` and `-e` (a wgetrc command, which may name
 // any of them); `kubectl`/`oc create secret|configmap --from-file`/`--from-env-file`, `create secret tls --cert`/
 // `--key`. A
@@ -457,7 +458,7 @@ const DOCKER_WITH_VALUE = optionSet(`
 `);
 const GH_WITH_VALUE = optionSet(`
   --repo --notes --notes-file --title --target --discussion-category --notes-start-tag --desc
-  --filename
+  --filename --app --body --env --org --repos --visibility --env-file
 `);
 const HTTPIE_WITH_VALUE = optionSet(`
   --auth --auth-type --output --print --history-print --style --session --session-read-only --verify
@@ -534,6 +535,13 @@ const SYNC_TOOLS: Record<
     example: 'azcopy VERB dist/ "https://account.blob.core.windows.net/site/{{…}}/?SAS"',
   },
 };
+
+// az acr build/run's options taking a value, and az's own.
+const AZ_ACR_WITH_VALUE = optionSet(`
+  --registry --image --file --build-arg --secret-build-arg --platform --target --timeout --agent-pool
+  --resource-group --log-template --auth-mode --source-acr-auth-id --cmd --set --set-secret --values
+  --output --query --subscription
+`);
 
 /** az commands that upload a local file or directory, and the options naming it (the long one first). */
 const AZ_UPLOADS: ReadonlyArray<[string[], string[]]> = [
@@ -711,6 +719,12 @@ function uploadReads(words: readonly string[], at: number): FileRead[] {
         short: 'o',
         long: new Set(['--output', '--query', '--subscription']),
       }).map((k) => words[k]);
+      // az acr build SOURCE: the directory (or a file of it) it uploads to build; a URL (git, tar) is remote.
+      const acr = after({ short: 'rtfgo', long: AZ_ACR_WITH_VALUE }, ['acr'], ['build', 'run']);
+      if (acr)
+        return acr.operands.map((k) =>
+          local(k, acr.verb, 'gs', `${UPLOAD_SAFE} (az acr build -r registry -t app:{{…}} .)`),
+        );
       const upload = AZ_UPLOADS.find(([path]) => path.every((word, k) => sub[k] === word));
       if (!upload) return [];
       const [path, options] = upload;
@@ -754,6 +768,15 @@ function uploadReads(words: readonly string[], at: number): FileRead[] {
           rule: 'file' as const,
           how: `${body.verb} --body-file`,
           safe: 'pass the value with --body, which reads no file (--body "Deployed {{…}}")',
+        }));
+      // gh secret|variable set -f/--env-file FILE: each KEY=VALUE line of it is stored in the repository.
+      const env = after({ short: 'abeorRvf', long: GH_WITH_VALUE }, ['secret', 'variable'], ['set']);
+      if (env)
+        return optionValues(words, at + 1, ['--env-file', '-f']).map((value) => ({
+          ...value,
+          rule: 'file' as const,
+          how: `${env.verb} --env-file`,
+          safe: 'name the file in the config, or pass the value with --body, which reads no file (--body "{{…}}")',
         }));
       const gist = after({ short: 'Rdf', long: GH_WITH_VALUE }, ['gist'], ['create']);
       return (gist?.operands ?? []).map((index) => ({
@@ -950,19 +973,24 @@ function toolReads(words: readonly string[], at: number): FileRead[] {
         return [{ index: k, from, rule: 'aws' as const, how: 'aws', safe }];
       });
     case 'gh': {
+      // gh api and gh workflow run: -F/--field KEY=@FILE (gh's "@" syntax); gh api --input FILE.
       const api = words.findIndex((w, k) => after(k) && w === 'api');
-      if (api < 0) return [];
+      const run = words.findIndex((w, k) => after(k) && w === 'run' && words[k - 1] === 'workflow');
+      const verb = api >= 0 ? 'api' : 'workflow run';
+      const start = api >= 0 ? api : run;
+      if (start < 0) return [];
       const reads: FileRead[] = [];
-      for (let j = api + 1; j < words.length; j++) {
+      for (let j = start + 1; j < words.length; j++) {
         const word = words[j]!;
         if (word === '--') break;
         const field = word.startsWith('--field') ? longValue(words, j, '--field') : ghShortField(words, j);
-        const input = word.startsWith('--input') ? longValue(words, j, '--input') : undefined;
+        const input =
+          verb === 'api' && word.startsWith('--input') ? longValue(words, j, '--input') : undefined;
         if (field && field.index < words.length)
           reads.push({
             ...field,
             rule: 'field',
-            how: 'gh api -F',
+            how: `gh ${verb} -F`,
             safe: 'use -f/--raw-field, which reads no file (-f version={{…}})',
           });
         if (input && input.index < words.length)

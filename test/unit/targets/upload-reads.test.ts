@@ -386,3 +386,37 @@ test("httpie's bare @FILE operand sends the file as the body: refused when a tem
     /starts with "@" where http reads "@FILE"/,
   );
 });
+
+test('gh secret/variable set --env-file, gh workflow run -F KEY=@FILE and az acr build SOURCE read a local file they send', () => {
+  for (const [argv, how] of [
+    [['gh', 'secret', 'set', '-f', '{{x}}'], 'gh secret set --env-file'],
+    [['gh', 'variable', 'set', '--env-file={{x}}', '-R', 'o/r'], 'gh variable set --env-file'],
+    [['gh', 'workflow', 'run', 'deploy.yml', '-F', 'config=@{{x}}'], 'gh workflow run -F'],
+    [['gh', 'workflow', 'run', 'deploy.yml', '--field', 'config=@./{{x}}'], 'gh workflow run -F'],
+    [['az', 'acr', 'build', '-r', 'registry', '-t', 'app:1', '{{x}}'], 'az acr build'],
+    [['az', 'acr', 'run', '-r', 'registry', '--cmd', 'echo hi', '{{x}}'], 'az acr run'],
+  ] as Array<[string[], string]>)
+    assertRefused(argv, new RegExp(`is in the name of the local file ${how} reads and sends`));
+  checkedOnceRendered(
+    ['gh', 'workflow', 'run', 'deploy.yml', '-F', 'ref={{x}}'],
+    ['@/proc/self/environ'],
+    ['main', 'v1.2.3'],
+    /starts with "@" where gh workflow run -F reads "@FILE"/,
+  );
+  checkedOnceRendered(
+    ['gh', 'secret', 'set', '--env-file', 'env/{{x}}.env'],
+    ['../../proc/self/environ'],
+    ['production'],
+    /is part of the name of the local file gh secret set --env-file reads and sends/,
+  );
+  for (const argv of [
+    ['gh', 'secret', 'set', 'VERSION', '--body', '{{x}}', '-e', 'production'],
+    ['gh', 'variable', 'set', 'VERSION', '-b', '{{x}}'],
+    ['gh', 'workflow', 'run', 'deploy.yml', '-f', 'ref={{x}}'],
+    ['az', 'acr', 'build', '-r', 'registry', '-t', 'app:{{x}}', '--build-arg', 'V={{x}}', '.'],
+    ['az', 'acr', 'build', '-r', 'registry', '-t', 'app:1', 'https://github.com/o/r.git#{{x}}'],
+  ]) {
+    assertAccepted(argv);
+    assert.doesNotThrow(() => renderArgv(argv, 'production'), argv.join(' '));
+  }
+});
