@@ -1,10 +1,9 @@
 // Arguments a program reads as "the contents of this local file", which it then sends somewhere: curl's
 // `-d @FILE`, `-F name=@FILE`, `-H @FILE`, `-T FILE`, `-K FILE`; az's `@FILE` in any argument (or after its
 // first "="); aws's `file://FILE` and `fileb://FILE` parameter values; `gh api`/`gh workflow run -F key=@FILE` and
-// `gh api --input FILE`;
-// wget's `--post-file`/`--body-file`/`--config`/`-i`/`--load-cookies` and `-e` (a wgetrc command, which may name
-// any of them); `kubectl`/`oc create secret|configmap --from-file`/`--from-env-file`, `create secret tls --cert`/
-// `--key`. A
+// `gh api --input FILE`; wget's `--post-file`/`--body-file`/`--config`/`-i`/`--load-cookies` and `-e` (a wgetrc
+// command, which may name any of them); `kubectl`/`oc create secret|configmap --from-file`/`--from-env-file`,
+// `create secret tls --cert`/`--key`; sftp's `-b` batch file; and the sources of copy and upload tools. A
 // templated value there would choose a file of the runner to send away (`@/home/runner/.ssh/id_rsa`,
 // `@/proc/self/environ`, which holds the job's secrets). So a template that names the file, or starts its name,
 // is refused when the config loads; a template that starts a value where the tool looks for its marker is
@@ -582,10 +581,10 @@ const UPLOAD_SAFE = 'put the value in the destination, which names where the fil
 /**
  * Operands a copy or upload tool reads as local files and sends: the sources of aws s3 cp/mv/sync, gsutil cp/mv,
  * gcloud storage cp/mv/rsync, scp, rsync, docker cp, docker compose cp, kubectl/oc cp, rclone, s3cmd put/sync and
- * azcopy copy/sync (unless they name a remote path); az's uploads (AZ_UPLOADS: storage blob upload --file,
- * upload-batch and sync --source, webapp/functionapp deploy --src-path…); gh release upload/create's assets and --notes-file, gh gist
- * create's files; httpie's request items (`field@FILE`, `field=@FILE`, `field:=@FILE`, `Header:@FILE`,
- * `param==@FILE`).
+ * azcopy copy/sync, az acr build/run (unless they name a remote path); az's uploads (AZ_UPLOADS: storage blob
+ * upload --file, upload-batch and sync --source, webapp/functionapp deploy --src-path…); gh release upload/create's
+ * assets and --notes-file, gh gist create's files, gh secret/variable set --env-file; httpie's request items
+ * (`field@FILE`, `field=@FILE`, `field:=@FILE`, `Header:@FILE`, `param==@FILE`, and a bare `@FILE`).
  */
 function uploadReads(words: readonly string[], at: number): FileRead[] {
   const name = programName(words[at]!);
@@ -975,7 +974,9 @@ function toolReads(words: readonly string[], at: number): FileRead[] {
     case 'gh': {
       // gh api and gh workflow run: -F/--field KEY=@FILE (gh's "@" syntax); gh api --input FILE.
       const api = words.findIndex((w, k) => after(k) && w === 'api');
-      const run = words.findIndex((w, k) => after(k) && w === 'run' && words[k - 1] === 'workflow');
+      const run = words.findIndex(
+        (w, k) => after(k) && w === 'run' && words.slice(at + 1, k).includes('workflow'),
+      );
       const verb = api >= 0 ? 'api' : 'workflow run';
       const start = api >= 0 ? api : run;
       if (start < 0) return [];

@@ -393,6 +393,7 @@ test('gh secret/variable set --env-file, gh workflow run -F KEY=@FILE and az acr
     [['gh', 'variable', 'set', '--env-file={{x}}', '-R', 'o/r'], 'gh variable set --env-file'],
     [['gh', 'workflow', 'run', 'deploy.yml', '-F', 'config=@{{x}}'], 'gh workflow run -F'],
     [['gh', 'workflow', 'run', 'deploy.yml', '--field', 'config=@./{{x}}'], 'gh workflow run -F'],
+    [['gh', 'workflow', '-R', 'o/r', 'run', 'deploy.yml', '-F', 'config=@{{x}}'], 'gh workflow run -F'],
     [['az', 'acr', 'build', '-r', 'registry', '-t', 'app:1', '{{x}}'], 'az acr build'],
     [['az', 'acr', 'run', '-r', 'registry', '--cmd', 'echo hi', '{{x}}'], 'az acr run'],
   ] as Array<[string[], string]>)
