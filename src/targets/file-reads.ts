@@ -466,6 +466,17 @@ const HTTPIE_WITH_VALUE = optionSet(`
   --response-mime
 `);
 const GCLOUD_SCP_PARENTS = ['compute', 'tpus', 'tpu-vm', 'workstations'];
+// gcloud builds submit's and functions/run deploy's flags taking a value, and gcloud's own.
+const GCLOUD_BUILD_WITH_VALUE = new Set([
+  ...GCLOUD_WITH_VALUE,
+  ...optionSet(`
+    --config --tag --substitutions --region --gcs-source-staging-dir --gcs-log-dir --machine-type --timeout
+    --worker-pool --ignore-file --pack --disk-size --service-account --default-buckets-behavior
+    --git-source-dir --git-source-revision --source --runtime --entry-point --trigger-topic
+    --trigger-bucket --memory --image --platform --set-env-vars --update-env-vars --env-vars-file
+    --max-instances --min-instances --concurrency --cpu --port
+  `),
+]);
 // rclone's flags taking a value (pflag; its short flags take none).
 const RCLONE_WITH_VALUE = optionSet(`
   --config --transfers --checkers --include --exclude --filter --include-from --exclude-from --filter-from
@@ -581,10 +592,11 @@ const UPLOAD_SAFE = 'put the value in the destination, which names where the fil
 /**
  * Operands a copy or upload tool reads as local files and sends: the sources of aws s3 cp/mv/sync, gsutil cp/mv,
  * gcloud storage cp/mv/rsync, scp, rsync, docker cp, docker compose cp, kubectl/oc cp, rclone, s3cmd put/sync and
- * azcopy copy/sync, az acr build/run (unless they name a remote path); az's uploads (AZ_UPLOADS: storage blob
- * upload --file, upload-batch and sync --source, webapp/functionapp deploy --src-path…); gh release upload/create's
- * assets and --notes-file, gh gist create's files, gh secret/variable set --env-file; httpie's request items
- * (`field@FILE`, `field=@FILE`, `field:=@FILE`, `Header:@FILE`, `param==@FILE`, and a bare `@FILE`).
+ * azcopy copy/sync, az acr build/run, gcloud builds submit and functions/run deploy --source (unless they name a
+ * remote path); az's uploads (AZ_UPLOADS: storage blob upload --file, upload-batch and sync --source,
+ * webapp/functionapp deploy --src-path…); gh release upload/create's assets and --notes-file, gh gist create's
+ * files, gh secret/variable set --env-file; httpie's request items (`field@FILE`, `field=@FILE`, `field:=@FILE`,
+ * `Header:@FILE`, `param==@FILE`, and a bare `@FILE`).
  */
 function uploadReads(words: readonly string[], at: number): FileRead[] {
   const name = programName(words[at]!);
@@ -625,6 +637,18 @@ function uploadReads(words: readonly string[], at: number): FileRead[] {
     }
     case 'gsutil':
     case 'gcloud': {
+      // gcloud builds submit [SOURCE] and gcloud functions|run deploy --source SOURCE: the directory (or archive)
+      // they upload to build; gs:// and a git URL are remote.
+      const table = { short: 't', long: GCLOUD_BUILD_WITH_VALUE };
+      const submit = name === 'gcloud' ? after(table, ['builds'], ['submit']) : undefined;
+      const deploy = name === 'gcloud' ? after(table, ['functions', 'run'], ['deploy']) : undefined;
+      const build = `${UPLOAD_SAFE} (gcloud builds submit . --tag registry/app:{{…}})`;
+      if (submit) return submit.operands.map((k) => local(k, submit.verb, 'gs', build));
+      if (deploy)
+        return optionValues(words, at + 1, ['--source']).map((value) => ({
+          ...local(value.index, `${deploy.verb} --source`, 'gs', build),
+          from: value.from,
+        }));
       // gsutil [-h H -o O -i SA -u P …] cp|mv|rsync [-a ACL -L LOG -s CLASS -z|-j EXTS -x|-y PATTERN …] SRC… DST:
       // its own options come before the command (getopt), the command's after it.
       const command = operandsOf(words, at + 1, { short: 'hoiu', long: new Set() })[0] ?? words.length;

@@ -421,3 +421,33 @@ test('gh secret/variable set --env-file, gh workflow run -F KEY=@FILE and az acr
     assert.doesNotThrow(() => renderArgv(argv, 'production'), argv.join(' '));
   }
 });
+
+test('gcloud builds submit SOURCE and gcloud functions/run deploy --source upload a local directory: same rule', () => {
+  for (const [argv, how] of [
+    [['gcloud', 'builds', 'submit', '{{x}}'], 'gcloud builds submit'],
+    [['gcloud', 'builds', 'submit', '--tag', 'gcr.io/p/app:1', './{{x}}'], 'gcloud builds submit'],
+    [
+      ['gcloud', 'functions', 'deploy', 'f', '--source', '{{x}}', '--runtime', 'nodejs20'],
+      'gcloud functions deploy --source',
+    ],
+    [
+      ['gcloud', 'run', 'deploy', 'app', '--source={{x}}', '--region', 'europe-west1'],
+      'gcloud run deploy --source',
+    ],
+  ] as Array<[string[], string]>)
+    assertRefused(argv, new RegExp(`is in the name of the local file ${how} reads and sends`));
+  checkedOnceRendered(
+    ['gcloud', 'run', 'deploy', 'app', '--source=services/{{x}}'],
+    ['../../home/runner', 'a/b'],
+    ['api', 'web'],
+    /is part of the name of the local file gcloud run deploy --source reads and sends/,
+  );
+  for (const argv of [
+    ['gcloud', 'builds', 'submit', '--tag', 'gcr.io/p/app:{{x}}', '.'],
+    ['gcloud', 'builds', 'submit', 'gs://bucket/src-{{x}}.tgz'],
+    ['gcloud', 'run', 'deploy', 'app-{{x}}', '--source', '.', '--region', '{{x}}'],
+  ]) {
+    assertAccepted(argv);
+    assert.doesNotThrow(() => renderArgv(argv, 'production'), argv.join(' '));
+  }
+});
