@@ -7,7 +7,9 @@
 // a code one. Both are refused when the config loads (launchers.ts). A named volume (`-v data-{{env}}:/data`,
 // `--mount type=volume,src=…`) may take a value, checked once rendered: it must stay a volume name, since a
 // value with a `/` (or starting with `.` or `~`) makes the source a host path, and one with `,` or `=` adds
-// fields to `--mount`. Pure.
+// fields to `--mount`. Options giving the container rights over this machine (capabilities, namespaces, the
+// network, groups, a runtime) and the runner's global options choosing its engine (the daemon, runtime, storage,
+// hooks, a file it reads: docker -H, podman --runtime, compose --env-file) refuse a template as well. Pure.
 import { PLACEHOLDER } from './placeholder.ts';
 
 /** docker/podman/nerdctl run and create, and docker compose run: options that take a value written apart. */
@@ -69,7 +71,7 @@ const SERVICE_VALUES: readonly string[] = [
   ...['--credential-spec', '--dns-option-add', '--dns-option-rm', '--dns-search-add', '--dns-search-rm'],
 ];
 
-const RUNNERS = new Set(['docker', 'podman', 'nerdctl', 'docker-compose']);
+const RUNNERS = new Set(['docker', 'podman', 'nerdctl', 'docker-compose', 'buildah']);
 
 /** A part of a mount option's value that takes no template (refused when the config loads). */
 export interface MountWord {
@@ -78,8 +80,11 @@ export interface MountWord {
   names: string[];
   /** What the part is, for messages ("the host path docker run -v mounts into the container"). */
   how: string;
-  /** An option giving the container rights over this machine, or its environment (PRIVILEGE_OPTIONS). */
-  rights?: boolean;
+  /**
+   * An option giving the container rights over this machine, or its environment (PRIVILEGE_OPTIONS): 'rights';
+   * a global option choosing the engine, what it trusts or a file it reads (GLOBAL_RIGHTS): 'engine'.
+   */
+  kind?: 'rights' | 'engine';
 }
 
 export interface ContainerMounts {
@@ -92,37 +97,160 @@ export interface ContainerMounts {
 const VOLUME_NAME = /^[A-Za-z0-9_.-]*$/;
 
 /**
+ * Options before a runner's subcommand (and compose's before its own) whose value chooses the engine that runs
+ * the containers, what it trusts or the files it reads: a daemon elsewhere gets the registry credentials, the
+ * build context and the -e values (an ssh:// address runs ssh); another runtime, conmon, storage root, hooks
+ * directory or CNI plugin directory of this machine runs programs as root there. Refused like a right.
+ */
+const GLOBAL_RIGHTS: Record<string, ReadonlyMap<string, string>> = {
+  docker: new Map([
+    [
+      '-H',
+      'the daemon (an address elsewhere gets the registry credentials, the build context, the -e values)',
+    ],
+    [
+      '--host',
+      'the daemon (an address elsewhere gets the registry credentials, the build context, the -e values)',
+    ],
+    ['-c', 'the context, and so the daemon'],
+    ['--context', 'the context, and so the daemon'],
+    ['--tlscacert', 'the certificate authority trusted for the daemon'],
+    ['--tlscert', 'the certificate presented to the daemon'],
+    ['--tlskey', 'the key presented to the daemon'],
+  ]),
+  podman: new Map([
+    ['--runtime', 'the OCI runtime (a program of this machine run as root)'],
+    ['--runtime-flag', 'the flags of the OCI runtime (its root, its criu program)'],
+    ['--conmon', 'the container monitor (a program of this machine)'],
+    ['--network-cmd-path', 'the network program (a program of this machine)'],
+    ['--network-config-dir', 'the network configuration (the plugins that run)'],
+    ['--cni-config-dir', 'the network configuration (the plugins that run)'],
+    ['--root', 'the storage root (the images and layers containers start from)'],
+    ['--runroot', 'the state directory'],
+    ['--imagestore', 'the image store (the layers containers start from)'],
+    ['--volumepath', 'the directory named volumes are made in (a directory of this machine)'],
+    ['--tmpdir', 'the temporary state directory'],
+    ['--storage-opt', 'the storage options (mount_program: a program of this machine)'],
+    ['--hooks-dir', 'the OCI hooks (programs of this machine run as root)'],
+    ['--module', 'the containers.conf module (its runtimes, hooks and mounts)'],
+    ['--config', 'the configuration directory (its credentials)'],
+    ['--url', 'the service (an address elsewhere gets the credentials and the -e values)'],
+    ['--connection', 'the connection, and so the service'],
+    ['-c', 'the connection, and so the service'],
+    ['--identity', 'the ssh key file read to reach the service'],
+    ['--out', 'the file the output is written to (any file of this machine)'],
+  ]),
+  nerdctl: new Map([
+    ['-H', 'the containerd address'],
+    ['-a', 'the containerd address'],
+    ['--address', 'the containerd address'],
+    ['--host', 'the containerd address'],
+    ['-n', 'the containerd namespace (k8s.io: the containers of the cluster)'],
+    ['--namespace', 'the containerd namespace (k8s.io: the containers of the cluster)'],
+    ['--data-root', 'the state directory'],
+    ['--cni-path', 'the CNI plugins (programs of this machine run as root)'],
+    ['--cni-netconfpath', 'the network configuration (the plugins that run)'],
+    ['--hosts-dir', 'the registry configuration (mirrors, certificates: the images that run)'],
+    ['--snapshotter', 'the snapshotter (the layers containers start from)'],
+    ['--storage-driver', 'the snapshotter (the layers containers start from)'],
+  ]),
+  buildah: new Map([
+    ['--root', 'the storage root (the images and layers containers start from)'],
+    ['--runroot', 'the state directory'],
+    ['--storage-opt', 'the storage options (mount_program: a program of this machine)'],
+    ['--registries-conf', 'the registry configuration (the registries images come from)'],
+    ['--registries-conf-dir', 'the registry configuration (the registries images come from)'],
+    ['--short-name-alias-conf', 'the short-name aliases (the images names stand for)'],
+    ['--userns-uid-map', 'the user mapping (as --userns)'],
+    ['--userns-gid-map', 'the group mapping (as --userns)'],
+  ]),
+  // docker compose / docker-compose / nerdctl compose, before the compose subcommand. -f/--file and
+  // --project-directory (the compose file, and where its relative paths resolve) are refused in launchers.ts.
+  compose: new Map([
+    ['--env-file', 'the file of variables the compose file is filled from (its images, mounts, privileged:)'],
+  ]),
+};
+
+/** Global options that take a value but give no rights (to find the subcommand after them). */
+const GLOBAL_VALUES: Record<string, readonly string[]> = {
+  docker: ['-l', '--log-level', '--config'],
+  podman: [
+    '--log-level',
+    '--cgroup-manager',
+    '--storage-driver',
+    '--events-backend',
+    '--db-backend',
+    '--ssh',
+  ],
+  nerdctl: ['--log-level', '--cgroup-manager', '--config', '--bridge-ip', '--host-gateway-ip'],
+  buildah: ['--log-level', '--cgroup-manager', '--storage-driver'],
+  compose: ['-f', '--file', '-p', '--project-name', '--project-directory', '--profile', '--ansi'],
+};
+for (const more of ['--parallel', '--progress']) (GLOBAL_VALUES.compose as string[]).push(more);
+
+/** Global options that take no value: the word after one is the subcommand. */
+const GLOBAL_FLAGS = new Set(
+  ['-D', '--debug', '--tls', '--tlsverify', '-v', '--version', '--help', '-r', '--remote', '--syslog'].concat(
+    ['--noout', '--trace', '--insecure-registry', '--experimental', '--dry-run', '--compatibility'],
+  ),
+);
+
+/** The subcommands, per runner, whose options are read here (after docker's container or service). */
+const RUN_SUBCOMMANDS: Record<string, RegExp> = {
+  buildah: /^(run|from)$/,
+  other: /^(run|create|update)$/,
+};
+
+/**
  * The mounts of a container runner's command (`words[at]` is the runner, named `name`): the parts of its mount
  * options holding a template that are refused, and the words whose templates name a named volume.
  */
 export function containerMounts(words: readonly string[], at: number, name: string): ContainerMounts {
   const found: ContainerMounts = { refused: [], volumes: [] };
   if (!RUNNERS.has(name)) return found;
-  // The subcommand: run or create (docker container run, docker compose -f x run), or docker service create or
-  // update (its mounts are made on the swarm's nodes), after global options (the word after an option may be its
-  // value).
-  let j = at + 1;
-  while (j < words.length && !/^(run|create|update)$/.test(words[j]!)) {
-    if (!/^(compose|container|service|-)/.test(words[j]!) && !/^-/.test(words[j - 1] ?? '')) return found;
-    j++;
-  }
-  if (j >= words.length) return found;
-  const group = words.slice(at + 1, j).filter((w) => /^(compose|container|service)$/.test(w));
+  // Its global options, then docker compose's (docker compose -f x --env-file y run), then the subcommand: run
+  // or create (docker container run, docker compose run), docker service create or update (its mounts are made
+  // on the swarm's nodes), buildah run or from.
+  let j = globalOptions(found, words, at + 1, name === 'docker-compose' ? 'compose' : name, name);
+  const group: string[] = [];
+  if (words[j] === 'compose' && name !== 'docker-compose') {
+    group.push('compose');
+    j = globalOptions(found, words, j + 1, 'compose', `${name} compose`);
+  } else if (words[j] === 'container' || words[j] === 'service') group.push(words[j++]!);
+  if (j >= words.length || !(RUN_SUBCOMMANDS[name] ?? RUN_SUBCOMMANDS.other!).test(words[j]!)) return found;
   const service = group.includes('service');
   if (words[j] === 'update' && !service) return found;
   const values = service ? [...CONTAINER_RUN_VALUES, ...SERVICE_VALUES] : CONTAINER_RUN_VALUES;
   const command = [name, ...group, words[j]].join(' ');
-  const check = (index: number, option: string, value: string) =>
-    mountValue(found, index, option, value, command);
-  for (let k = j + 1; k < words.length; k++) {
+  options(words, j + 1, values, (index, option, value) => mountValue(found, index, option, value, command));
+  return found;
+}
+
+/**
+ * Reads the options from `from` on (their values written apart or attached: -v X, -vX, --volume=X, -itv X),
+ * calling `check` with each option's value, up to the first operand (or --): returns its index. An option
+ * among `values` takes the next word; so does an unknown long option before a word that is not an option, when
+ * `unknownTakes` (global options: the word may be its value rather than the subcommand).
+ */
+function options(
+  words: readonly string[],
+  from: number,
+  values: readonly string[],
+  check: (index: number, option: string, value: string) => void,
+  unknownTakes = false,
+): number {
+  let k = from;
+  for (; k < words.length; k++) {
     const word = words[k]!;
     if (word === '--' || !word.startsWith('-') || word === '-') break;
     if (word.startsWith('--')) {
       const eq = word.indexOf('=');
       if (eq > 0) check(k, word.slice(0, eq), word.slice(eq + 1));
-      else if (values.includes(word)) {
-        if (k + 1 < words.length) check(k + 1, word, words[k + 1]!);
-        k++;
+      else if (values.includes(word) || (unknownTakes && !GLOBAL_FLAGS.has(word))) {
+        if (k + 1 < words.length && (values.includes(word) || !words[k + 1]!.startsWith('-'))) {
+          check(k + 1, word, words[k + 1]!);
+          k++;
+        }
       }
       continue;
     }
@@ -138,7 +266,39 @@ export function containerMounts(words: readonly string[], at: number, name: stri
       break;
     }
   }
-  return found;
+  return k;
+}
+
+/**
+ * Reads a runner's global options (`table`: docker, podman, nerdctl, buildah or compose) from `from` on, sorting
+ * a template in one that gives rights (GLOBAL_RIGHTS) into `found`: returns the index of the subcommand.
+ */
+function globalOptions(
+  found: ContainerMounts,
+  words: readonly string[],
+  from: number,
+  table: string,
+  command: string,
+): number {
+  const rights = GLOBAL_RIGHTS[table] ?? new Map<string, string>();
+  const values = [...rights.keys(), ...(GLOBAL_VALUES[table] ?? [])];
+  return options(
+    words,
+    from,
+    values,
+    (index, option, value) => {
+      const what = rights.get(option);
+      const names = templates(value);
+      if (what && names.length)
+        found.refused.push({
+          index,
+          names,
+          how: `${what}, which ${command} ${option} chooses`,
+          kind: 'engine',
+        });
+    },
+    true,
+  );
 }
 
 /** The templates in `text`. */
@@ -157,7 +317,8 @@ function mountValue(
   if (templates(value).length === 0) return;
   const refuse = (part: string, how: string, rights?: boolean) => {
     const names = templates(part);
-    if (names.length) found.refused.push({ index, names, how, ...(rights ? { rights } : {}) });
+    if (names.length)
+      found.refused.push({ index, names, how, ...(rights ? { kind: 'rights' as const } : {}) });
   };
   if (option === '-v' || option === '--volume') {
     // SOURCE:TARGET[:OPTIONS], or TARGET alone (an anonymous volume).
@@ -235,6 +396,19 @@ const PRIVILEGE_OPTIONS: ReadonlyMap<string, string> = new Map([
   ['--uidmap', 'the user mapping (as --userns)'],
   ['--gidmap', 'the group mapping (as --userns)'],
   ['--init-path', 'the init program (a program of this machine)'],
+  // host: this machine's network namespace (its loopback services, its interfaces); container:NAME another
+  // container's, podman's ns:PATH any. A network of a fixed list is written in the config.
+  [
+    '--network',
+    'the network namespace (host: the network of this machine; container:NAME that of another container)',
+  ],
+  [
+    '--net',
+    'the network namespace (host: the network of this machine; container:NAME that of another container)',
+  ],
+  ['--network-add', 'the network (host: the network of the node)'],
+  // The group of a mounted docker socket or device (its gid), podman's keep-groups (the caller's groups).
+  ['--group-add', 'the groups of its processes (the gid of a mounted docker socket or device, keep-groups)'],
 ]);
 
 /**

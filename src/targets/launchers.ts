@@ -37,6 +37,7 @@ export type ChosenKind =
   | 'mount' // what a container runner mounts (a host path, a device), or the path in the container it lands at
   | 'container-rights' // the capabilities, namespaces, runtime or env file a container runner gives the container
   | 'build-host' // what of this machine a build gets: secrets and ssh keys it reads, where it writes, its rights
+  | 'container-engine' // the daemon, runtime, storage or config a container runner's global options choose
   | 'after-unknown-option'; // after a docker/podman option not known here: maybe the image or the program
 
 export interface ChosenWord {
@@ -496,6 +497,9 @@ function afterOptions(
   return undefined;
 }
 
+/** The kind of a refused word of a container runner (container-mounts.ts). */
+const MOUNT_KINDS = { mount: 'mount', rights: 'container-rights', engine: 'container-engine' } as const;
+
 /** The words of a command (templates unrendered; `words[0]` the program) that choose what runs. */
 export function chosenWords(words: readonly string[]): ChosenWord[] {
   const found = new Map<number, ChosenWord>();
@@ -546,7 +550,7 @@ export function chosenWords(words: readonly string[]): ChosenWord[] {
     for (const install of installWords(words, at, name))
       if (!install.pinned) add(install.index, 'package', install.how, undefined, at);
     for (const mount of containerMounts(words, at, name).refused)
-      add(mount.index, mount.rights ? 'container-rights' : 'mount', mount.how, mount.names, at);
+      add(mount.index, MOUNT_KINDS[mount.kind ?? 'mount'], mount.how, mount.names, at);
     if (name === 'scp') {
       for (let j = at + 1; j < words.length && words[j] !== '--'; j++)
         if (words[j] === '-S') add(j + 1, 'program', 'the program scp -S runs', undefined, at);

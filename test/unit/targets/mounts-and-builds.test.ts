@@ -476,3 +476,95 @@ test('docker build --secret, --ssh, -o/--output, --cache-to and --allow take no 
   ])
     assertAccepted(spec);
 });
+
+test('a template in a global option choosing the engine, what it trusts or a file it reads is refused', () => {
+  for (const [spec, message] of [
+    [['docker', '-H', '{{x}}', 'run', 'img'], /the daemon .*which docker -H chooses/],
+    [['docker', '--host={{x}}', 'run', 'img'], /the daemon .*which docker --host chooses/],
+    [['docker', '--host', 'tcp://{{x}}:2376', 'ps'], /the daemon .*which docker --host chooses/],
+    [['docker', '--context', '{{x}}', 'compose', 'up', '-d'], /the context, and so the daemon/],
+    [['docker', '-c', '{{x}}', 'run', 'img'], /the context, and so the daemon, which docker -c chooses/],
+    [['docker', '--debug', '-H', '{{x}}', 'pull', 'img'], /which docker -H chooses/],
+    [['docker', '-l', 'debug', '--tlscacert', 'ca-{{x}}.pem', 'ps'], /the certificate authority/],
+    [['sudo', 'docker', '-H', '{{x}}', 'service', 'create', 'img'], /which docker -H chooses/],
+    [['podman', '--runtime={{x}}', 'run', 'img'], /the OCI runtime .*which podman --runtime chooses/],
+    [['podman', '--runtime', '{{x}}', 'run', 'img'], /the OCI runtime/],
+    [['podman', '--root', '/var/lib/{{x}}', 'run', 'img'], /the storage root .*podman --root/],
+    [['podman', '--runroot', '{{x}}', 'run', 'img'], /the state directory, which podman --runroot/],
+    [['podman', '--storage-opt', 'overlay.mount_program={{x}}', 'ps'], /the storage options/],
+    [['podman', '--hooks-dir', '{{x}}', 'run', 'img'], /the OCI hooks .*podman --hooks-dir chooses/],
+    [['podman', '--module', '{{x}}', 'run', 'img'], /the containers\.conf module/],
+    [['podman', '--url', '{{x}}', 'run', 'img'], /the service .*podman --url/],
+    [['podman', '--connection', '{{x}}', 'run', 'img'], /the connection, and so the service/],
+    [['podman', '-c', '{{x}}', 'run', 'img'], /the connection, and so the service, which podman -c/],
+    [['podman', '--identity', '{{x}}', 'run', 'img'], /the ssh key file/],
+    [['podman', '--conmon', '{{x}}', 'run', 'img'], /the container monitor/],
+    [['podman', '--volumepath', '/{{x}}', 'run', '-v', 'data:/d', 'img'], /named volumes are made in/],
+    [['nerdctl', '-H', '{{x}}', 'run', 'img'], /the containerd address, which nerdctl -H/],
+    [['nerdctl', '--namespace', '{{x}}', 'rm', '-f', 'app'], /the containerd namespace/],
+    [['nerdctl', '--cni-path', '{{x}}', 'run', 'img'], /the CNI plugins/],
+    [['buildah', '--root', '{{x}}', 'bud', '.'], /the storage root .*buildah --root/],
+    [['buildah', '--registries-conf', '{{x}}', 'from', 'img'], /the registry configuration/],
+    // compose's own global options: the env file fills the compose file (its images, mounts, privileged:).
+    [['docker', 'compose', '--env-file', '{{x}}', 'up', '-d'], /the file of variables the compose file/],
+    [
+      ['docker', 'compose', '-f', 'compose.yml', '--env-file=env/{{x}}', 'run', 'app'],
+      /which docker compose --env-file chooses/,
+    ],
+    [['docker-compose', '--env-file', '{{x}}', 'up'], /which docker-compose --env-file chooses/],
+    [['nerdctl', 'compose', '--env-file', '{{x}}', 'up'], /which nerdctl compose --env-file chooses/],
+    [['docker', '-H', 'ssh://deploy@host', 'compose', '--env-file', '{{x}}', 'up'], /compose --env-file/],
+  ] as Array<[string[], RegExp]>)
+    assertRefused(spec, message);
+  assertRefused(
+    ['docker', '-H', '{{x}}', 'run', 'img'],
+    /\{\{x\}\}( \(character \d+\))? is in the daemon .*: its value would choose the engine that runs the containers.*write the option's value in the config, or write a command per environment/,
+  );
+  assertScriptRefused('H={{x}}; docker -H "$H" run img', /which docker -H chooses/);
+  // Fixed engines, and options of run after the subcommand (docker run -c is --cpu-shares), stay accepted.
+  for (const spec of [
+    ['docker', '-H', 'ssh://deploy@prod', 'run', '-e', 'V={{x}}', 'app:{{x}}'],
+    ['docker', '--context', 'prod', 'compose', '-p', 'app-{{x}}', 'up', '-d'],
+    ['docker', 'run', '-c', '512', '--name', 'app-{{x}}', 'img'],
+    ['docker', 'compose', '--env-file', 'prod.env', '-p', 'app-{{x}}', 'up'],
+    ['podman', '--runtime', 'crun', 'run', '--name', 'app-{{x}}', 'img'],
+    ['podman', '--log-level', 'debug', 'run', '--name', '{{x}}', 'img'],
+    ['nerdctl', '-n', 'default', 'run', '--name', '{{x}}', 'img'],
+  ])
+    assertAccepted(spec);
+});
+
+test('a template in --network, --net or --group-add of a container is refused', () => {
+  const network =
+    /the network namespace \(host: the network of this machine.*(docker|podman|nerdctl)[a-z ]* --net(work)? gives the container/;
+  for (const spec of [
+    ['docker', 'run', '--network', '{{x}}', 'img'],
+    ['docker', 'run', '--network={{x}}', 'img'],
+    ['docker', 'run', '--net', '{{x}}', 'img'],
+    ['docker', 'run', '-itd', '--net=container:{{x}}', 'img'],
+    ['docker', 'create', '--network', '{{x}}_default', 'img'],
+    ['docker', 'compose', 'run', '--network', '{{x}}', 'app'],
+    ['docker', 'service', 'create', '--network', '{{x}}', 'img'],
+    ['podman', 'run', '--network=ns:/proc/{{x}}/ns/net', 'img'],
+    ['nerdctl', 'run', '--net', '{{x}}', 'img'],
+  ])
+    assertRefused(spec, network);
+  assertRefused(
+    ['docker', 'service', 'update', '--network-add', '{{x}}', 'app'],
+    /the network \(host: the network of the node\)/,
+  );
+  assertRefused(
+    ['docker', 'run', '--group-add', '{{x}}', 'img'],
+    /the groups of its processes .*docker run --group-add/,
+  );
+  assertRefused(['podman', 'run', '--group-add={{x}}', 'img'], /the groups of its processes/);
+  assertScriptRefused('N={{x}}; docker run --network "$N" img', /the network namespace/);
+  // A fixed network, and what is harmless: --add-host (a line of /etc/hosts), --cap-drop (fewer rights).
+  for (const spec of [
+    ['docker', 'run', '--network', 'app-net', '--name', 'app-{{x}}', 'img'],
+    ['docker', 'run', '--add-host', 'api:{{x}}', 'img'],
+    ['docker', 'run', '--cap-drop', '{{x}}', 'img'],
+    ['docker', 'network', 'create', 'net-{{x}}'],
+  ])
+    assertAccepted(spec);
+});
