@@ -48,7 +48,7 @@ export const CONTAINER_RUN_VALUES: readonly string[] = [
 ];
 
 /** docker service create and update (swarm): options that take a value written apart, besides run's. */
-const SERVICE_VALUES: readonly string[] = [
+export const SERVICE_VALUES: readonly string[] = [
   ...[
     '--replicas',
     '--replicas-max-per-node',
@@ -84,7 +84,7 @@ export interface MountWord {
    * An option giving the container rights over this machine, or its environment (PRIVILEGE_OPTIONS): 'rights';
    * a global option choosing the engine, what it trusts or a file it reads (GLOBAL_RIGHTS): 'engine'.
    */
-  kind?: 'rights' | 'engine';
+  kind?: 'rights' | 'engine' | 'program';
 }
 
 export interface ContainerMounts {
@@ -315,11 +315,18 @@ function mountValue(
   command: string,
 ): void {
   if (templates(value).length === 0) return;
-  const refuse = (part: string, how: string, rights?: boolean) => {
+  const refuse = (part: string, how: string, kind?: MountWord['kind']) => {
     const names = templates(part);
-    if (names.length)
-      found.refused.push({ index, names, how, ...(rights ? { kind: 'rights' as const } : {}) });
+    if (names.length) found.refused.push({ index, names, how, ...(kind ? { kind } : {}) });
   };
+  // docker service create/update --args: a string split into the command its tasks run and its arguments (the
+  // first word is the program when the image has no entrypoint).
+  if (option === '--args' && / service /.test(command))
+    return refuse(
+      value,
+      `the program ${command} ${option} runs (split into a command and its arguments)`,
+      'program',
+    );
   if (option === '-v' || option === '--volume') {
     // SOURCE:TARGET[:OPTIONS], or TARGET alone (an anonymous volume).
     const fields = value.split(':');
@@ -371,7 +378,7 @@ function mountValue(
   if (option === '--tmpfs')
     return refuse(value, `the path in the container ${command} ${option} mounts an empty directory at`);
   const rights = PRIVILEGE_OPTIONS.get(option);
-  if (rights) return refuse(value, `${rights} ${command} ${option} gives the container`, true);
+  if (rights) return refuse(value, `${rights} ${command} ${option} gives the container`, 'rights');
 }
 
 /**

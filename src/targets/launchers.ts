@@ -22,7 +22,7 @@ import {
 import { remoteCommands, type RemoteWord } from './remote-line.ts';
 import { deployToolWords, projectWords, taskWords } from './task-runners.ts';
 import { installWords } from './package-installs.ts';
-import { CONTAINER_RUN_VALUES, containerMounts } from './container-mounts.ts';
+import { CONTAINER_RUN_VALUES, containerMounts, SERVICE_VALUES } from './container-mounts.ts';
 
 export type ChosenKind =
   | 'program'
@@ -394,6 +394,8 @@ const CONTAINER_FLAGS = new Set([
   ...['--disable-content-trust', '--quiet', '--help', '--no-deps', '--service-ports', '--use-aliases'],
   ...['--build', '--remove-orphans', '--no-TTY', '--replace', '--rootfs', '--read-only-tmpfs', '--no-hosts'],
   ...['--env-host', '--http-proxy', '--tls-verify', '--dry-run', '--compatibility', '--latest', '-l'],
+  // docker service create.
+  ...['--no-resolve-image', '--with-registry-auth'],
 ]);
 
 /** The first option word from `from` on that is neither known to take a value nor known to take none. */
@@ -498,7 +500,12 @@ function afterOptions(
 }
 
 /** The kind of a refused word of a container runner (container-mounts.ts). */
-const MOUNT_KINDS = { mount: 'mount', rights: 'container-rights', engine: 'container-engine' } as const;
+const MOUNT_KINDS = {
+  mount: 'mount',
+  rights: 'container-rights',
+  engine: 'container-engine',
+  program: 'program',
+} as const;
 
 /** The words of a command (templates unrendered; `words[0]` the program) that choose what runs. */
 export function chosenWords(words: readonly string[]): ChosenWord[] {
@@ -717,10 +724,15 @@ export function chosenWords(words: readonly string[]): ChosenWord[] {
     if (!sub) return;
     let j = at + 1;
     // docker compose exec / docker container run: the subcommand may come after a group word.
+    // docker service create [OPTIONS] IMAGE [COMMAND]: the command its tasks run.
+    const containers = sub === SUBCOMMANDS.docker;
+    const groups = containers ? /^(compose|container|service|-)/ : /^(compose|container|-)/;
     while (j < words.length && !sub.subcommands.includes(words[j]!)) {
-      if (!/^(compose|container|-)/.test(words[j]!) && !/^-/.test(words[j - 1] ?? '')) return;
+      if (!groups.test(words[j]!) && !/^-/.test(words[j - 1] ?? '')) return;
       j++;
     }
+    const service = containers && words.slice(at + 1, j).includes('service');
+    if (service && words[j] !== 'create') return;
     if (j >= words.length) return;
     // uv tool SUB: a value there chooses the subcommand; only run and uvx (its alias) run a package's command.
     if (name === 'uv' && words[j] === 'tool') {
@@ -734,28 +746,30 @@ export function chosenWords(words: readonly string[]): ChosenWord[] {
       if (words[k] !== 'run' && words[k] !== 'uvx') return;
       j = k;
     }
-    const runs = `the program ${name} ${words[j]} runs`;
+    const subcommand = service ? `service ${words[j]}` : words[j];
+    const runs = `the program ${name} ${subcommand} runs`;
     if (sub.operands < 0) {
       const dashes = words.indexOf('--', j + 1);
       if (dashes > 0) visit(dashes + 1, runs);
       return;
     }
     // docker compose run/exec SERVICE, docker run IMAGE, docker exec CONTAINER; the runners have none.
+    const values = service ? [...sub.values, ...SERVICE_VALUES] : sub.values;
     const next = afterOptions(
       words,
       j + 1,
-      { values: sub.values, operands: sub.operands, directories: SUBCOMMAND_DIRECTORIES[name] },
+      { values, operands: sub.operands, directories: SUBCOMMAND_DIRECTORIES[name] },
       chosen,
       name,
       directory,
     );
     // An option not known here may take a value, and move the image and the program one word on: a template
     // from there to where the program would then be is refused, naming the option.
-    const unknown = sub.operands > 0 ? unknownContainerOption(words, j + 1, sub.values) : undefined;
+    const unknown = sub.operands > 0 ? unknownContainerOption(words, j + 1, values) : undefined;
     if (unknown !== undefined)
       for (let k = unknown + 1; k <= (next ?? words.length - 1) + 1 && k < words.length; k++)
         if (words[k]!.search(PLACEHOLDER) >= 0)
-          add(k, 'after-unknown-option', `${name} ${words[j]}'s option ${words[unknown]}`, undefined, at);
+          add(k, 'after-unknown-option', `${name} ${subcommand}'s option ${words[unknown]}`, undefined, at);
     if (next !== undefined) visit(next, runs);
   };
   visit(0, 'the program');

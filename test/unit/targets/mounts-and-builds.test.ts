@@ -568,3 +568,44 @@ test('a template in --network, --net or --group-add of a container is refused', 
   ])
     assertAccepted(spec);
 });
+
+test('docker service create: a template in the command its tasks run, or in --args, is refused', () => {
+  for (const [spec, message] of [
+    [
+      ['docker', 'service', 'create', 'img', '{{x}}'],
+      /the word naming the program docker service create runs/,
+    ],
+    [
+      ['docker', 'service', 'create', '--replicas', '3', '--name', 'app', 'img', '{{x}}', '--flag'],
+      /the program docker service create runs/,
+    ],
+    [
+      ['docker', '-H', 'ssh://deploy@prod', 'service', 'create', '--mode', 'global', 'img', '{{x}}'],
+      /the program docker service create runs/,
+    ],
+    [['docker', 'service', 'create', '--entrypoint', '{{x}}', 'img'], /the program docker --entrypoint runs/],
+    [['docker', 'service', 'create', 'img', 'sh', '-c', 'echo {{x}}'], /inside the script of "sh -c"/],
+    [
+      ['docker', 'service', 'update', '--args', '{{x}}', 'app'],
+      /the program docker service update --args runs \(split into a command and its arguments\)/,
+    ],
+    [
+      ['docker', 'service', 'update', '--args=./deploy {{x}}', 'app'],
+      /the program docker service update --args runs/,
+    ],
+    [
+      ['docker', 'service', 'create', '--frobnicate', '1', 'img', '{{x}}'],
+      /comes after docker service create's option --frobnicate/,
+    ],
+  ] as Array<[string[], RegExp]>)
+    assertRefused(spec, message);
+  // Its arguments after a fixed program, and the options of a service, take values as docker run's do.
+  for (const spec of [
+    ['docker', 'service', 'create', '--replicas', '3', '--name', 'app-{{x}}', 'img', './deploy', '{{x}}'],
+    ['docker', 'service', 'create', '--with-registry-auth', '--env', 'V={{x}}', 'img:{{x}}'],
+    ['docker', 'service', 'create', '--constraint', 'node.labels.env=={{x}}', 'img', './run'],
+    ['docker', 'service', 'update', '--image', 'registry/app:{{x}}', 'app'],
+    ['docker', 'service', 'ls', '--filter', 'name={{x}}'],
+  ])
+    assertAccepted(spec);
+});
