@@ -91,6 +91,11 @@ export interface ContainerMounts {
   refused: MountWord[];
   /** Words whose templates are in the name of a named volume: checked once rendered (volumeNameProblem). */
   volumes: number[];
+  /**
+   * run/create/service create --entrypoint PROGRAM IMAGE ARGS: the word holding the program (`index`, `value` its
+   * text) and the first of the arguments it gets (`from`), read as that program's command (sh … -c CODE).
+   */
+  entrypoint?: { index: number; value: string; from: number };
 }
 
 /** The characters of a volume name's fixed text, and of a value in one. */
@@ -222,7 +227,14 @@ export function containerMounts(words: readonly string[], at: number, name: stri
   if (words[j] === 'update' && !service) return found;
   const values = service ? [...CONTAINER_RUN_VALUES, ...SERVICE_VALUES] : CONTAINER_RUN_VALUES;
   const command = [name, ...group, words[j]].join(' ');
-  options(words, j + 1, values, (index, option, value) => mountValue(found, index, option, value, command));
+  let entrypoint: { index: number; value: string } | undefined;
+  let image = options(words, j + 1, values, (index, option, value) => {
+    if (option === '--entrypoint') entrypoint = { index, value };
+    mountValue(found, index, option, value, command);
+  });
+  if (words[image] === '--') image++;
+  if (entrypoint && name !== 'buildah' && words[j] !== 'update' && image < words.length)
+    found.entrypoint = { ...entrypoint, from: image + 1 };
   return found;
 }
 

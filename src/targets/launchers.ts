@@ -770,6 +770,16 @@ export function chosenWords(words: readonly string[]): ChosenWord[] {
       for (let k = unknown + 1; k <= (next ?? words.length - 1) + 1 && k < words.length; k++)
         if (words[k]!.search(PLACEHOLDER) >= 0)
           add(k, 'after-unknown-option', `${name} ${subcommand}'s option ${words[unknown]}`, undefined, at);
+    // docker run --entrypoint PROGRAM IMAGE ARGS: ARGS are the entrypoint's (bash FILE, sudo CMD), not another
+    // program, and not docker's options (-c is --cpu-shares before the image only).
+    const entry = containers ? containerMounts(words, at, name).entrypoint : undefined;
+    if (entry) {
+      const outer = (k: number) => (k === 0 ? entry.index : entry.from + k - 1);
+      for (const inner of chosenWords([entry.value, ...words.slice(entry.from)]))
+        if (inner.index > 0)
+          add(outer(inner.index), inner.kind, inner.how, inner.names, outer(inner.program), inner.safe);
+      return;
+    }
     if (next !== undefined) visit(next, runs);
   };
   visit(0, 'the program');

@@ -1645,7 +1645,21 @@ export function commandModel(words: readonly string[]): CommandModel {
       model.yamlValues.set(index, "salt's pillar= data, which salt reads as YAML");
     if (name === 'helm') for (const set of helmSetWords(words, i)) model.helmSets.set(set.index, set.option);
     for (const read of fileReadWords(words, i)) model.fileReads.set(read.index, read);
-    for (const index of containerMounts(words, i, name).volumes) model.volumeNames.add(index);
+    const container = containerMounts(words, i, name);
+    for (const index of container.volumes) model.volumeNames.add(index);
+    // docker run --entrypoint sh IMAGE -c CODE: the entrypoint runs the words after the image.
+    const entry = container.entrypoint;
+    const entryParser = entry && parserFor(programName(entry.value));
+    if (entry && entryParser) {
+      const inner = emptyModel();
+      entryParser([entry.value, ...words.slice(entry.from)], 0, inner);
+      const outer = (k: number) => (k === 0 ? entry.index : entry.from + k - 1);
+      for (const operand of inner.code)
+        model.code.push({ ...operand, index: outer(operand.index), program: outer(operand.program) });
+      // An inline script's parameters (sh -c '…' sh {{x}}) are its arguments, not programs.
+      for (const k of inner.positional) model.positional.add(outer(k));
+      for (const k of inner.guarded) model.guarded.add(outer(k));
+    }
     // A word run as code is not also a program to look at here (its own words are not these words).
     for (const operand of model.code.slice(before)) seen.add(operand.index);
     // The script it loads is its standard input (sh /dev/stdin, awk -f -, make -f -).

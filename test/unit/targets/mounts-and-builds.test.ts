@@ -609,3 +609,43 @@ test('docker service create: a template in the command its tasks run, or in --ar
   ])
     assertAccepted(spec);
 });
+
+test('--entrypoint naming a shell or an interpreter runs the words after the image as its command', () => {
+  for (const [spec, message] of [
+    [
+      ['docker', 'run', '--entrypoint', 'sh', 'img', '-c', 'echo {{x}}'],
+      /inside the script of "sh -c", which docker starts/,
+    ],
+    [['docker', 'run', '--entrypoint=/bin/sh', 'img', '-c', '{{x}}'], /inside the script of "\/bin\/sh -c"/],
+    [
+      ['docker', 'run', '--rm', '--entrypoint', 'bash', 'img', '-lc', './deploy {{x}}'],
+      /the script of "bash -c"/,
+    ],
+    [['docker', 'create', '--entrypoint', 'sh', '--', 'img', '-c', '{{x}}'], /the script of "sh -c"/],
+    [['docker', 'compose', 'run', '--entrypoint', 'sh', 'app', '-c', '{{x}}'], /the script of "sh -c"/],
+    [['docker', 'service', 'create', '--entrypoint', 'sh', 'img', '-c', '{{x}}'], /the script of "sh -c"/],
+    [['podman', 'run', '--entrypoint', 'python3', 'img', '-c', 'print({{x}})'], /the code "python3 -c" runs/],
+    [['sudo', 'nerdctl', 'run', '--entrypoint', 'node', 'img', '-e', '{{x}}'], /the code "node -e" runs/],
+  ] as Array<[string[], RegExp]>)
+    assertRefused(spec, message);
+  assertScriptRefused("docker run --entrypoint sh img -c 'deploy {{x}}'", /the script of "sh -c"/);
+  // What the entrypoint runs of its arguments: bash's script, sudo's program.
+  assertRefused(
+    ['docker', 'run', '--entrypoint', 'bash', 'img', '{{x}}'],
+    /the file bash loads and runs as code/,
+  );
+  assertRefused(
+    ['docker', 'run', '--entrypoint', 'sudo', 'img', '-u', 'app', '{{x}}'],
+    /the program sudo runs/,
+  );
+  // The value as an argument of the inline script, or of a fixed script, stays accepted.
+  for (const spec of [
+    ['docker', 'run', '--entrypoint', 'sh', 'img', '-c', './deploy.sh "$1"', 'sh', '{{x}}'],
+    ['docker', 'run', '--entrypoint', 'sh', 'img', './deploy.sh', '{{x}}'],
+    ['docker', 'run', '--entrypoint', 'python3', 'img', 'deploy.py', '{{x}}'],
+    // The words after the image are the fixed entrypoint's arguments, not a program (nor docker's -c).
+    ['docker', 'run', '--entrypoint', '/app/deploy', 'img', '{{x}}'],
+    ['docker', 'run', '--entrypoint', '/app/deploy', 'img', '-c', 'prod', '{{x}}'],
+  ])
+    assertAccepted(spec);
+});
