@@ -9,7 +9,9 @@
 // value with a `/` (or starting with `.` or `~`) makes the source a host path, and one with `,` or `=` adds
 // fields to `--mount`. Options giving the container rights over this machine (capabilities, namespaces, the
 // network, groups, a runtime) and the runner's global options choosing its engine (the daemon, runtime, storage,
-// hooks, a file it reads: docker -H, podman --runtime, compose --env-file) refuse a template as well. Pure.
+// hooks, a file it reads: docker -H, podman --runtime, compose --env-file) refuse a template as well, and so do
+// kubectl's, oc's and helm's options choosing the API server, the user acted as or what is trusted, and the
+// rights of a pod kubectl runs (run --overrides, debug --profile). Pure.
 import { PLACEHOLDER } from './placeholder.ts';
 
 /** docker/podman/nerdctl run and create, and docker compose run: options that take a value written apart. */
@@ -311,6 +313,86 @@ function globalOptions(
     },
     true,
   );
+}
+
+/**
+ * kubectl's and oc's options (anywhere before `--`: global ones may follow the subcommand) and helm's global ones
+ * whose value chooses the API server the credentials go to, the user acted as, what is trusted or a file read,
+ * or the rights of the pod that runs: kubectl run --overrides (a pod spec merged in: privileged, hostPath,
+ * hostPID) and --privileged=, kubectl debug --profile (sysadmin: privileged) and --custom (a container spec
+ * read from a file). Kind 'engine' or 'rights', as a container runner's.
+ */
+const CLUSTER_OPTIONS: Record<string, ReadonlyMap<string, [string, 'engine' | 'rights', RegExp?]>> = {
+  kubectl: new Map([
+    ['-s', ['the API server (a server elsewhere gets the token or client certificate)', 'engine']],
+    ['--server', ['the API server (a server elsewhere gets the token or client certificate)', 'engine']],
+    ['--as', ['the user acted as (system:admin, a cluster administrator)', 'engine']],
+    ['--as-group', ['the group acted as (system:masters: every right of the cluster)', 'engine']],
+    ['--as-uid', ['the user acted as', 'engine']],
+    ['--certificate-authority', ['the certificate authority trusted for the API server', 'engine']],
+    ['--client-certificate', ['the client certificate presented to the API server', 'engine']],
+    ['--client-key', ['the client key presented to the API server', 'engine']],
+    ['--tls-server-name', ['the name the API server certificate is checked for', 'engine']],
+    ['--insecure-skip-tls-verify', ['whether the API server certificate is checked', 'engine']],
+    ['--cache-dir', ['the cache of the API discovery it trusts', 'engine']],
+    ['--profile-output', ['the file the profile is written to (any file of this machine)', 'engine']],
+    [
+      '--overrides',
+      ['the pod spec merged in (privileged, hostPath mounts, hostPID: the node)', 'rights', /^run$/],
+    ],
+    ['--privileged', ['every right of the node (--privileged=true)', 'rights', /^run$/]],
+    ['--profile', ['the profile (sysadmin: a privileged container on the node)', 'rights', /^debug$/]],
+    ['--custom', ['the container spec read from a file (privileged, the node)', 'rights', /^debug$/]],
+  ]),
+  helm: new Map([
+    ['--kube-apiserver', ['the API server (a server elsewhere gets the token)', 'engine']],
+    ['--kube-as-user', ['the user acted as (a cluster administrator)', 'engine']],
+    ['--kube-as-group', ['the group acted as (system:masters: every right of the cluster)', 'engine']],
+    ['--kube-ca-file', ['the certificate authority trusted for the API server', 'engine']],
+    ['--kube-tls-server-name', ['the name the API server certificate is checked for', 'engine']],
+    ['--kube-insecure-skip-tls-verify', ['whether the API server certificate is checked', 'engine']],
+  ]),
+};
+CLUSTER_OPTIONS.oc = CLUSTER_OPTIONS.kubectl!;
+
+/**
+ * The words of a kubectl, oc or helm command (`words[at]`, named `name`) holding a template in an option of
+ * CLUSTER_OPTIONS: refused when the config loads.
+ */
+export function clusterOptions(words: readonly string[], at: number, name: string): MountWord[] {
+  const table = CLUSTER_OPTIONS[name];
+  if (!table) return [];
+  const found: MountWord[] = [];
+  // The subcommand: one of the first two words that are no option (the first may be an option's value).
+  const operands = words.slice(at + 1).filter((w) => !w.startsWith('-'));
+  const scoped = (only: RegExp) => operands.slice(0, 2).find((w) => only.test(w));
+  for (let k = at + 1; k < words.length && words[k] !== '--'; k++) {
+    const word = words[k]!;
+    const eq = word.indexOf('=');
+    const option = eq > 0 ? word.slice(0, eq) : /^-[a-zA-Z]./.test(word) ? word.slice(0, 2) : word;
+    const entry = table.get(option);
+    const subcommand = entry?.[2] && scoped(entry[2]);
+    if (!entry || (entry[2] && !subcommand)) continue;
+    // --opt=VALUE, -sVALUE, or the next word (not for a flag that may stand alone: --privileged).
+    const index =
+      eq > 0 || option !== word
+        ? k
+        : option === '--privileged' || option === '--insecure-skip-tls-verify'
+          ? -1
+          : k + 1;
+    if (index < 0 || index >= words.length) continue;
+    const value = index === k ? word.slice(eq > 0 ? eq + 1 : 2) : words[index]!;
+    const names = templates(value);
+    if (names.length)
+      found.push({
+        index,
+        names,
+        how: `${entry[0]}, which ${name}${subcommand ? ` ${subcommand}` : ''} ${option} chooses`,
+        kind: entry[1],
+      });
+    if (index > k) k++;
+  }
+  return found;
 }
 
 /** The templates in `text`. */

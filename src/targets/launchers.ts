@@ -22,7 +22,7 @@ import {
 import { remoteCommands, type RemoteWord } from './remote-line.ts';
 import { deployToolWords, projectWords, taskWords } from './task-runners.ts';
 import { installWords } from './package-installs.ts';
-import { CONTAINER_RUN_VALUES, containerMounts, SERVICE_VALUES } from './container-mounts.ts';
+import { clusterOptions, CONTAINER_RUN_VALUES, containerMounts, SERVICE_VALUES } from './container-mounts.ts';
 
 export type ChosenKind =
   | 'program'
@@ -556,7 +556,7 @@ export function chosenWords(words: readonly string[]): ChosenWord[] {
       add(task.index, task.kind, task.how, undefined, at, task.safe);
     for (const install of installWords(words, at, name))
       if (!install.pinned) add(install.index, 'package', install.how, undefined, at);
-    for (const mount of containerMounts(words, at, name).refused)
+    for (const mount of [...containerMounts(words, at, name).refused, ...clusterOptions(words, at, name)])
       add(mount.index, MOUNT_KINDS[mount.kind ?? 'mount'], mount.how, mount.names, at);
     if (name === 'scp') {
       for (let j = at + 1; j < words.length && words[j] !== '--'; j++)

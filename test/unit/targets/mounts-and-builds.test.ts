@@ -649,3 +649,57 @@ test('--entrypoint naming a shell or an interpreter runs the words after the ima
   ])
     assertAccepted(spec);
 });
+
+test('kubectl, oc and helm: a template in the API server, the user acted as, what is trusted or the rights of a pod is refused', () => {
+  for (const [spec, message] of [
+    [['kubectl', '--server', '{{x}}', 'get', 'pods'], /the API server .*which kubectl --server chooses/],
+    [['kubectl', '-s', 'https://{{x}}:6443', 'apply', '-f', 'k8s/'], /the API server .*kubectl -s/],
+    [['kubectl', 'apply', '-f', 'k8s/', '--server={{x}}'], /which kubectl --server chooses/],
+    [['kubectl', '--as', '{{x}}', 'apply', '-f', 'k8s/'], /the user acted as .*kubectl --as chooses/],
+    [['oc', '--as-group=system:{{x}}', 'get', 'pods'], /the group acted as .*oc --as-group/],
+    [['kubectl', '--certificate-authority', '{{x}}', 'get', 'pods'], /the certificate authority trusted/],
+    [['kubectl', '--insecure-skip-tls-verify={{x}}', 'get', 'pods'], /whether the API server certificate/],
+    [['helm', '--kube-apiserver', '{{x}}', 'list'], /the API server .*helm --kube-apiserver/],
+    [
+      ['helm', 'upgrade', 'app', './chart', '--kube-as-user={{x}}'],
+      /the user acted as .*helm --kube-as-user/,
+    ],
+    // The rights of the pod that runs.
+    [
+      ['kubectl', 'run', 'p', '--image=busybox', '--overrides={{x}}'],
+      /the pod spec merged in \(privileged, hostPath mounts, hostPID: the node\), which kubectl run --overrides/,
+    ],
+    [
+      ['kubectl', '-n', 'prod', 'run', 'p', '--image', 'a', '--overrides', '{{x}}'],
+      /kubectl run --overrides/,
+    ],
+    [['kubectl', 'run', 'p', '--image=a', '--privileged={{x}}'], /every right of the node/],
+    [
+      ['kubectl', 'debug', 'node/n', '-it', '--image=busybox', '--profile={{x}}'],
+      /the profile \(sysadmin: a privileged container on the node\), which kubectl debug --profile/,
+    ],
+    [['oc', 'debug', 'pod/app', '--profile', '{{x}}'], /which oc debug --profile chooses/],
+    [
+      ['kubectl', 'debug', 'pod/app', '--custom={{x}}', '--image=busybox'],
+      /the container spec read from a file/,
+    ],
+  ] as Array<[string[], RegExp]>)
+    assertRefused(spec, message);
+  assertRefused(
+    ['kubectl', 'run', 'p', '--image=a', '--overrides={{x}}'],
+    /its value would choose the rights the container has .*write the option's value in the config/,
+  );
+  assertScriptRefused('S={{x}}; kubectl --server "$S" apply -f k8s/', /the API server/);
+  // The namespace and the context (entries of the runner's own kubeconfig), the image's tag, fixed overrides,
+  // the program's arguments after --, and the global --profile (pprof) of other subcommands stay accepted.
+  for (const spec of [
+    ['kubectl', '-n', '{{x}}', 'apply', '-f', 'k8s/'],
+    ['kubectl', '--context', '{{x}}', 'rollout', 'status', 'deploy/app'],
+    ['kubectl', 'run', 'p', '--image=registry/app:{{x}}', '--overrides={"spec":{}}'],
+    ['kubectl', 'run', 'p', '--image=a', '--privileged', '--', './deploy', '{{x}}'],
+    ['kubectl', 'exec', 'pod', '--', './x', '--server', '{{x}}'],
+    ['kubectl', 'get', 'pods', '-l', 'app={{x}}', '--profile=none'],
+    ['helm', 'upgrade', 'app', './chart', '--kube-context', 'prod', '--set-string', 'image.tag={{x}}'],
+  ])
+    assertAccepted(spec);
+});
