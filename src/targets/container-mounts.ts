@@ -1,5 +1,5 @@
 // What a container runner mounts into the container it runs or creates (docker/podman/nerdctl run and create,
-// docker compose run, docker service create and update): `-v SOURCE:TARGET[:OPTIONS]`, `--mount type=…,src=…,dst=…`, `--volumes-from`,
+// docker compose run, docker service create and update; docker exec's rights and user): `-v SOURCE:TARGET[:OPTIONS]`, `--mount type=…,src=…,dst=…`, `--volumes-from`,
 // `--device`, `--tmpfs`. A value in the host side of a bind mount chooses which directory of this machine the
 // container gets (the docker socket, /etc, a directory laid over the code the container runs); a value in the
 // container side chooses which of the container's own files the mount hides (its programs, its libraries, the
@@ -93,6 +93,8 @@ export interface ContainerMounts {
   refused: MountWord[];
   /** Words whose templates are in the name of a named volume: checked once rendered (volumeNameProblem). */
   volumes: number[];
+  /** Words whose templates are in the user a container runs as (--user): checked once rendered (userIdProblem). */
+  users: number[];
   /**
    * run/create/service create --entrypoint PROGRAM IMAGE ARGS: the word holding the program (`index`, `value` its
    * text) and the first of the arguments it gets (`from`), read as that program's command (sh … -c CODE).
@@ -205,7 +207,7 @@ const GLOBAL_FLAGS = new Set(
 /** The subcommands, per runner, whose options are read here (after docker's container or service). */
 const RUN_SUBCOMMANDS: Record<string, RegExp> = {
   buildah: /^(run|from)$/,
-  other: /^(run|create|update)$/,
+  other: /^(run|create|update|exec)$/,
 };
 
 /**
@@ -213,7 +215,7 @@ const RUN_SUBCOMMANDS: Record<string, RegExp> = {
  * options holding a template that are refused, and the words whose templates name a named volume.
  */
 export function containerMounts(words: readonly string[], at: number, name: string): ContainerMounts {
-  const found: ContainerMounts = { refused: [], volumes: [] };
+  const found: ContainerMounts = { refused: [], volumes: [], users: [] };
   if (!RUNNERS.has(name)) return found;
   // Its global options, then docker compose's (docker compose -f x --env-file y run), then the subcommand: run
   // or create (docker container run, docker compose run), docker service create or update (its mounts are made
@@ -462,6 +464,12 @@ function mountValue(
     }
     return;
   }
+  // The user it runs as: 0 (or a name such as root) is root, who owns what its mounts hold (a setuid program
+  // written to a mounted directory, a mounted docker socket); a value there must be a uid or gid other than 0.
+  if (option === '-u' || option === '--user') {
+    found.users.push(index);
+    return;
+  }
   if (option === '--volumes-from')
     return refuse(
       value,
@@ -541,4 +549,19 @@ export function volumeNameProblem(name: string, value: string): string | undefin
   if (isVolumeNameText(value)) return undefined;
   const bad = /^[.-]/.test(value) ? value[0]! : [...value].find((c) => !VOLUME_NAME.test(c))!;
   return `{{${name}}} is in the name of a volume a container mounts, and its value holds ${JSON.stringify(bad)}: a value there must be letters, digits and _ . - (not starting with "." or "-"), since a "/" would make it a directory of this machine mounted into the container, and ":" "," or "=" would add to the mount; write other mounts in the config`;
+}
+
+/**
+ * Why a value in the user or group a container runs as (`docker run --user {{uid}}:{{gid}}`, `docker exec -u`)
+ * is refused once rendered, or undefined: it must be a number other than 0, since 0 or a name (root, or any
+ * name the image maps to 0) would run it as root, who owns what its mounts hold.
+ */
+export function userIdProblem(name: string, value: string): string | undefined {
+  if (/^[1-9][0-9]*$/.test(value)) return undefined;
+  return `{{${name}}} is in the user or group a container runs as (--user), and its value ${JSON.stringify(value)} is not a number other than 0: a value there must be a uid or gid from 1 up, since 0 or a name (root, or one the image maps to 0) would run the container as root, who owns what its mounts hold; write a root or named user in the config, a command per environment`;
+}
+
+/** Why a variable in the user a container runs as is refused at load: one not set from fixed text and templates. */
+export function userVariableMessage(name: string): string {
+  return `{{${name}}} is in the user or group a container runs as (--user), where only a template written there, or a variable set from fixed text and templates alone (U={{…}}), is checked to be a number other than 0; write the template itself there`;
 }

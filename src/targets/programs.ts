@@ -104,6 +104,8 @@ export interface CommandModel {
   fileReads: Map<number, FileRead>;
   /** Named volumes a container mounts (`-v data-{{env}}:/data`): checked once rendered (volumeNameProblem). */
   volumeNames: Set<number>;
+  /** The user a container runs as (`docker run --user {{uid}}`): checked once rendered (userIdProblem). */
+  containerUsers: Set<number>;
 }
 
 /**
@@ -317,6 +319,7 @@ export function emptyModel(): CommandModel {
     macroValues: new Set(),
     fileReads: new Map(),
     volumeNames: new Set(),
+    containerUsers: new Set(),
   };
 }
 
@@ -1647,6 +1650,7 @@ export function commandModel(words: readonly string[]): CommandModel {
     for (const read of fileReadWords(words, i)) model.fileReads.set(read.index, read);
     const container = containerMounts(words, i, name);
     for (const index of container.volumes) model.volumeNames.add(index);
+    for (const index of container.users) model.containerUsers.add(index);
     // docker run --entrypoint sh IMAGE -c CODE: the entrypoint runs the words after the image.
     const entry = container.entrypoint;
     const entryParser = entry && parserFor(programName(entry.value));

@@ -45,7 +45,13 @@ import {
   unreadScriptMessage,
 } from './inline-args.ts';
 import { pinExample, versionValueProblem } from './package-installs.ts';
-import { isVolumeNameText, volumeNameProblem, volumeVariableMessage } from './container-mounts.ts';
+import {
+  isVolumeNameText,
+  userIdProblem,
+  userVariableMessage,
+  volumeNameProblem,
+  volumeVariableMessage,
+} from './container-mounts.ts';
 import { envsubstFormat, envsubstMessage, formatVariables } from './envsubst.ts';
 import {
   helmInKey,
@@ -111,6 +117,8 @@ export interface TemplateSite {
   version?: boolean;
   /** In the name of a named volume a container mounts (`-v data-{{env}}:/data`): checked by volumeNameProblem. */
   volume?: boolean;
+  /** In the user a container runs as (`docker run --user {{uid}}`): checked by userIdProblem. */
+  containerUser?: boolean;
   /** In a helm --set argument, for this key: the value must hold none of helm's parser's characters. */
   helmSet?: { option: string; key: string };
   /** In an ansible -e argument: the value must hold no Jinja opener (extraVarsValueProblem). */
@@ -881,6 +889,20 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
         for (const found of valuesIn(command.args[index]!))
           if (found.ref && !attachExact(found, isVolumeNameText, (site) => (site.volume = true)))
             refuseFound(found, 'chooses', (name) => volumeVariableMessage(name));
+      }
+    for (const index of model.containerUsers)
+      if (index < command.args.length) {
+        for (const site of sitesIn(command.args[index]!)) site.containerUser = true;
+        for (const found of valuesIn(command.args[index]!))
+          if (
+            found.ref &&
+            !attachExact(
+              found,
+              () => true,
+              (site) => (site.containerUser = true),
+            )
+          )
+            refuseFound(found, 'chooses', (name) => userVariableMessage(name));
       }
     for (const [index, where] of model.yamlValues)
       if (index < command.args.length) {
@@ -1898,6 +1920,8 @@ export function renderShellScript(template: string, values: TemplateValues): Ren
     if (version) throw new TemplateError(`${version} (character ${site.start + 1})`);
     const volume = site.volume ? volumeNameProblem(site.name, value) : undefined;
     if (volume) throw new TemplateError(`${volume} (character ${site.start + 1})`);
+    const user = site.containerUser ? userIdProblem(site.name, value) : undefined;
+    if (user) throw new TemplateError(`${user} (character ${site.start + 1})`);
     const helm = site.helmSet
       ? helmSetValueProblem(site.name, value, site.helmSet.option, site.helmSet.key)
       : undefined;
@@ -2293,6 +2317,12 @@ export function renderArgvCommand(
     for (const [, name] of (argv[index] ?? '').matchAll(PLACEHOLDER)) {
       const value = values[name!];
       const problem = value === undefined ? undefined : volumeNameProblem(name!, value);
+      if (problem) throw new TemplateError(problem);
+    }
+  for (const index of model.containerUsers)
+    for (const [, name] of (argv[index] ?? '').matchAll(PLACEHOLDER)) {
+      const value = values[name!];
+      const problem = value === undefined ? undefined : userIdProblem(name!, value);
       if (problem) throw new TemplateError(problem);
     }
   for (const index of model.extraVars)

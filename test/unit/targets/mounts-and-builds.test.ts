@@ -12,6 +12,7 @@ import {
   assertRefused,
   assertScriptAccepted,
   assertScriptRefused,
+  checkedOnceRendered,
 } from '../../helpers/command-checks.ts';
 
 const renderArgv = (argv: string[], v: string) =>
@@ -702,4 +703,33 @@ test('kubectl, oc and helm: a template in the API server, the user acted as, wha
     ['helm', 'upgrade', 'app', './chart', '--kube-context', 'prod', '--set-string', 'image.tag={{x}}'],
   ])
     assertAccepted(spec);
+});
+
+test('a value in the user a container runs as must be a number other than 0, checked once rendered', () => {
+  const user =
+    /is in the user or group a container runs as \(--user\), and its value .* is not a number other than 0/;
+  for (const argv of [
+    ['docker', 'run', '--user', '{{x}}', 'img'],
+    ['docker', 'run', '-u', '{{x}}:{{x}}', 'img'],
+    ['docker', 'run', '--user={{x}}', 'img'],
+    ['docker', 'run', '-itu', '{{x}}', 'img'],
+    ['docker', 'exec', '-u', '{{x}}', 'app', './deploy'],
+    ['docker', 'compose', 'run', '--user', '{{x}}', 'app'],
+    ['docker', 'service', 'create', '--user', '{{x}}', 'img'],
+    ['podman', 'run', '--user', '{{x}}', 'img'],
+  ])
+    checkedOnceRendered(
+      argv,
+      ['0', 'root', '00', '', '0:0', '1000:0', 'app', '-1', '1 ', '1000:1000'],
+      ['1000', '65534', '1'],
+      user,
+    );
+  assert.throws(() => renderShellScript('U={{x}}; docker run --user "$U" img', { x: '0' }), user);
+  assert.doesNotThrow(() => renderShellScript('U={{x}}; docker run --user "$U" img', { x: '1000' }));
+  assertScriptRefused(
+    'U=$(echo {{x}}); docker run --user "$U" img',
+    /where only a template written there, or a variable set from fixed text and templates alone/,
+  );
+  // A fixed user, and a template elsewhere, are not checked.
+  assert.doesNotThrow(() => renderArgv(['docker', 'run', '--user', '1000', '-e', 'V={{x}}', 'img'], 'root'));
 });
