@@ -345,6 +345,7 @@ const CLUSTER_OPTIONS: Record<string, ReadonlyMap<string, [string, 'engine' | 'r
     ['--privileged', ['every right of the node (--privileged=true)', 'rights', /^run$/]],
     ['--profile', ['the profile (sysadmin: a privileged container on the node)', 'rights', /^debug$/]],
     ['--custom', ['the container spec read from a file (privileged, the node)', 'rights', /^debug$/]],
+    ['--patch-file', ['the patch read from a file (privileged, hostPath: the node)', 'rights', /^patch$/]],
   ]),
   helm: new Map([
     ['--kube-apiserver', ['the API server (a server elsewhere gets the token)', 'engine']],
@@ -394,6 +395,28 @@ export function clusterOptions(words: readonly string[], at: number, name: strin
       });
     if (index > k) k++;
   }
+  return found;
+}
+
+/**
+ * kubectl/oc patch -p/--patch PATCH (`words[at]`, named `name`): the words holding the patch, read as JSON or
+ * YAML. A value in it is checked once rendered to add no structure (`"image":"app:{{x}}"` given
+ * `1","securityContext":{"privileged":true},"x":"` would make the pod privileged).
+ */
+export function kubectlPatchWords(words: readonly string[], at: number, name: string): number[] {
+  if (name !== 'kubectl' && name !== 'oc') return [];
+  if (
+    !words
+      .slice(at + 1)
+      .filter((w) => !w.startsWith('-'))
+      .slice(0, 2)
+      .includes('patch')
+  )
+    return [];
+  const found: number[] = [];
+  for (let k = at + 1; k < words.length && words[k] !== '--'; k++)
+    if ((words[k] === '-p' || words[k] === '--patch') && k + 1 < words.length) found.push(++k);
+    else if (/^(-p|--patch)=/.test(words[k]!)) found.push(k);
   return found;
 }
 

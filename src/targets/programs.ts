@@ -30,7 +30,7 @@ import { helmSetWords } from './helm-values.ts';
 import { extraVarsArgument, extraVarsWords, saltPillarWords } from './ansible-vars.ts';
 import { remoteToolParser } from './remote-tools.ts';
 import { fileReadWords, type FileRead } from './file-reads.ts';
-import { containerMounts } from './container-mounts.ts';
+import { containerMounts, kubectlPatchWords } from './container-mounts.ts';
 
 export type CodeKind =
   | 'shell' // a POSIX shell's -c script
@@ -1651,6 +1651,8 @@ export function commandModel(words: readonly string[]): CommandModel {
     const container = containerMounts(words, i, name);
     for (const index of container.volumes) model.volumeNames.add(index);
     for (const index of container.users) model.containerUsers.add(index);
+    for (const index of kubectlPatchWords(words, i, name))
+      model.yamlValues.set(index, `the patch ${name} patch applies, which it reads as JSON or YAML`);
     // docker run --entrypoint sh IMAGE -c CODE: the entrypoint runs the words after the image.
     const entry = container.entrypoint;
     const entryParser = entry && parserFor(programName(entry.value));

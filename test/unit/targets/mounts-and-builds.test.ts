@@ -733,3 +733,32 @@ test('a value in the user a container runs as must be a number other than 0, che
   // A fixed user, and a template elsewhere, are not checked.
   assert.doesNotThrow(() => renderArgv(['docker', 'run', '--user', '1000', '-e', 'V={{x}}', 'img'], 'root'));
 });
+
+test('kubectl patch: a value in the patch is checked once rendered to add no structure, and --patch-file is refused', () => {
+  const patch = '{"spec":{"template":{"spec":{"containers":[{"name":"app","image":"registry/app:{{x}}"}]}}}}';
+  const structure =
+    /is in the patch (kubectl|oc) patch applies, which it reads as JSON or YAML, and its value holds/;
+  for (const argv of [
+    ['kubectl', 'patch', 'deploy', 'app', '-p', patch],
+    ['kubectl', 'patch', 'deploy/app', '--type', 'merge', '--patch', patch],
+    ['kubectl', '-n', 'prod', 'patch', 'deploy', 'app', `--patch=${patch}`],
+    ['oc', 'patch', 'dc/app', '-p', patch],
+    ['kubectl', 'patch', 'deploy', 'app', '-p', '{{x}}'],
+  ])
+    checkedOnceRendered(
+      argv,
+      ['1","securityContext":{"privileged":true},"a":"', '{"spec":{"hostPID":true}}', 'a\nb: c'],
+      ['1.2.3', 'v1.2.3-rc.1'],
+      structure,
+    );
+  assertRefused(
+    ['kubectl', 'patch', 'deploy', 'app', '-p', '{"{{x}}":1}'],
+    /is in a key of the patch kubectl patch applies/,
+  );
+  assertRefused(
+    ['kubectl', 'patch', 'deploy', 'app', '--patch-file', '{{x}}'],
+    /the patch read from a file .*which kubectl patch --patch-file chooses/,
+  );
+  // -p of other subcommands is not a patch (kubectl logs -p: the previous container).
+  assertAccepted(['kubectl', 'logs', '-p', 'app-{{x}}']);
+});
