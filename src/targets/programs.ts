@@ -190,6 +190,20 @@ export const CODE_VARIABLES = new Set([
     'HELM_REGISTRY_CONFIG',
     'ANSIBLE_CONFIG',
   ],
+  // The engine container runners and kubectl's kin talk to, and the config or storage they read (the options
+  // refused in container-mounts.ts: docker -H, --context, podman --url, --root, helm --kube-apiserver).
+  ...[
+    'DOCKER_HOST',
+    'DOCKER_CONTEXT',
+    'DOCKER_CERT_PATH',
+    'BUILDKIT_HOST',
+    'BUILDX_CONFIG',
+    'CONTAINER_HOST',
+  ],
+  ...['CONTAINER_CONNECTION', 'CONTAINERS_CONF', 'CONTAINERS_CONF_OVERRIDE', 'CONTAINERS_STORAGE_CONF'],
+  ...['CONTAINERS_REGISTRIES_CONF', 'REGISTRY_AUTH_FILE', 'CONTAINERD_ADDRESS', 'CONTAINERD_NAMESPACE'],
+  ...['COMPOSE_FILE', 'COMPOSE_ENV_FILES', 'HELM_KUBEAPISERVER', 'HELM_KUBEASUSER', 'HELM_KUBEASGROUPS'],
+  ...['HELM_KUBECAFILE', 'HELM_KUBEINSECURE_SKIP_TLS_VERIFY'],
 ]);
 
 /**

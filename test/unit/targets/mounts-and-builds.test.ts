@@ -762,3 +762,27 @@ test('kubectl patch: a value in the patch is checked once rendered to add no str
   // -p of other subcommands is not a patch (kubectl logs -p: the previous container).
   assertAccepted(['kubectl', 'logs', '-p', 'app-{{x}}']);
 });
+
+test('the variables naming a container engine, its config or the API server are code variables, as the options are', () => {
+  const message = (variable: string) =>
+    new RegExp(`is in the value of the variable ${variable}, which programs read`);
+  for (const [variable, program] of [
+    ['DOCKER_HOST', 'docker run img'],
+    ['DOCKER_CONTEXT', 'docker compose up -d'],
+    ['DOCKER_CERT_PATH', 'docker ps'],
+    ['BUILDKIT_HOST', 'buildctl build'],
+    ['CONTAINER_HOST', 'podman run img'],
+    ['CONTAINERS_CONF', 'podman run img'],
+    ['CONTAINERS_STORAGE_CONF', 'buildah from img'],
+    ['REGISTRY_AUTH_FILE', 'podman pull img'],
+    ['CONTAINERD_ADDRESS', 'nerdctl run img'],
+    ['COMPOSE_FILE', 'docker compose up -d'],
+    ['COMPOSE_ENV_FILES', 'docker compose up -d'],
+    ['HELM_KUBEAPISERVER', 'helm list'],
+    ['HELM_KUBEASGROUPS', 'helm upgrade app ./chart'],
+  ]) {
+    assertRefused(['env', `${variable}={{x}}`, ...program!.split(' ')], message(variable!));
+    assertScriptRefused(`export ${variable}="tcp://{{x}}"; ${program}`, message(variable!));
+  }
+  assertAccepted(['env', 'IMAGE_TAG={{x}}', 'docker', 'compose', 'up', '-d']);
+});
