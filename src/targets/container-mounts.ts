@@ -225,7 +225,15 @@ export function containerMounts(words: readonly string[], at: number, name: stri
   if (words[j] === 'compose' && name !== 'docker-compose') {
     group.push('compose');
     j = globalOptions(found, words, j + 1, 'compose', `${name} compose`);
-  } else if (words[j] === 'container' || words[j] === 'service') group.push(words[j++]!);
+  } else if (/^(container|service|buildx|builder|image)$/.test(words[j] ?? '')) {
+    group.push(words[j++]!);
+    if (group[0] === 'buildx') j = options(words, j, ['--builder'], () => {});
+  }
+  if (words[j] === 'build' || (name === 'buildah' && words[j] === 'bud')) {
+    buildOptions(found, words, j, [name, ...group, words[j]].join(' '));
+    return found;
+  }
+  if (/^(buildx|builder|image)$/.test(group[0] ?? '')) return found;
   if (j >= words.length || !(RUN_SUBCOMMANDS[name] ?? RUN_SUBCOMMANDS.other!).test(words[j]!)) return found;
   const service = group.includes('service');
   if (words[j] === 'update' && !service) return found;
@@ -240,6 +248,52 @@ export function containerMounts(words: readonly string[], at: number, name: stri
   if (entrypoint && name !== 'buildah' && words[j] !== 'update' && image < words.length)
     found.entrypoint = { ...entrypoint, from: image + 1 };
   return found;
+}
+
+/**
+ * docker build (buildx build, image build), podman and nerdctl build, buildah bud/build: options that take a
+ * value written apart (the others are skipped as operands: their options may follow the context).
+ */
+const BUILD_VALUES: readonly string[] = [
+  ...['-t', '--tag', '-f', '--file', '--build-arg', '--label', '--target', '--platform', '-o', '--output'],
+  ...['--cache-from', '--cache-to', '--secret', '--ssh', '--allow', '--network', '--add-host', '--iidfile'],
+  ...['--security-opt', '--metadata-file', '--progress', '--builder', '--build-context', '--annotation'],
+  ...['--attest', '--shm-size', '--ulimit', '--cgroup-parent', '-m', '--memory', '--memory-swap', '-c'],
+  ...['--cpu-shares', '--cpu-period', '--cpu-quota', '--cpuset-cpus', '--cpuset-mems', '--isolation'],
+  ...['-v', '--volume', '--device', '--cap-add', '--cap-drop', '--runtime', '--userns', '--userns-uid-map'],
+  ...['--userns-gid-map', '--format', '--authfile', '--creds', '--sign-by', '--jobs', '--pid', '--ipc'],
+  ...['--uts', '--cgroupns', '--os', '--arch', '--variant', '--from', '--env', '--unsetenv', '--timestamp'],
+  ...['--decryption-key', '--retry', '--manifest', '--hooks-dir', '--runtime-flag', '--cache-ttl', '--call'],
+];
+
+/** Build options whose value gives the build's RUN steps rights, or names a file read or written here. */
+const BUILD_RIGHTS: ReadonlyMap<string, string> = new Map([
+  ['--allow', 'the entitlements (security.insecure: privileged RUN steps; network.host)'],
+  ['--secret', 'the secret its RUN steps read (src=: any file of this machine; env=: any variable)'],
+  ['--ssh', 'the ssh agent socket or key its RUN steps use'],
+  ['-o', 'where its result is written (dest=: any directory of this machine)'],
+  ['--output', 'where its result is written (dest=: any directory of this machine)'],
+  ['--cache-to', 'where its cache is written (dest=: any directory of this machine)'],
+  ['--cache-from', 'the cache whose layers stand for the results of its RUN steps (src=: a directory)'],
+  ['--runtime-flag', 'the flags of the OCI runtime (its root, its criu program)'],
+]);
+
+/** A build's options anywhere after the subcommand (`words[at]`) up to `--`, sorted into `found`. */
+function buildOptions(found: ContainerMounts, words: readonly string[], at: number, command: string): void {
+  const check = (index: number, option: string, value: string) => {
+    const rights = BUILD_RIGHTS.get(option);
+    const names = templates(value);
+    if (!rights) mountValue(found, index, option, value, command);
+    else if (names.length)
+      found.refused.push({
+        index,
+        names,
+        how: `${rights}, which ${command} ${option} chooses`,
+        kind: 'rights',
+      });
+  };
+  for (let k = at + 1; k < words.length && words[k] !== '--'; k++)
+    if (words[k]!.startsWith('-') && words[k] !== '-') k = options(words, k, BUILD_VALUES, check) - 1;
 }
 
 /**

@@ -786,3 +786,45 @@ test('the variables naming a container engine, its config or the API server are 
   }
   assertAccepted(['env', 'IMAGE_TAG={{x}}', 'docker', 'compose', 'up', '-d']);
 });
+
+test('a build: a template in the rights of its RUN steps, or in a file or directory of this machine it reads or writes, is refused', () => {
+  for (const [spec, message] of [
+    [['docker', 'build', '--network', '{{x}}', '.'], /the network namespace .*docker build --network/],
+    [['docker', 'build', '-t', 'app:1', '.', '--network={{x}}'], /docker build --network/], // options after the context
+    [
+      ['docker', 'build', '--security-opt', '{{x}}', '.'],
+      /the security profile .*docker build --security-opt/,
+    ],
+    [
+      ['docker', 'buildx', 'build', '--allow', '{{x}}', '.'],
+      /the entitlements .*docker buildx build --allow/,
+    ],
+    [
+      ['docker', 'buildx', '--builder', 'ci', 'build', '--secret', 'id=npm,src={{x}}', '.'],
+      /the secret its RUN steps read .*docker buildx build --secret/,
+    ],
+    [['docker', 'build', '--secret', 'id=npm,src=/run/{{x}}', '.'], /docker build --secret/],
+    [['docker', 'buildx', 'build', '--ssh', 'default={{x}}', '.'], /the ssh agent socket or key/],
+    [['docker', 'buildx', 'build', '-o', 'type=local,dest={{x}}', '.'], /where its result is written/],
+    [['docker', 'buildx', 'build', '--cache-to', 'type=local,dest={{x}}', '.'], /where its cache is written/],
+    [
+      ['docker', 'image', 'build', '--cache-from', 'type=local,src={{x}}', '.'],
+      /the cache whose layers stand for/,
+    ],
+    [['podman', 'build', '--cap-add', '{{x}}', '.'], /the kernel capabilities podman build --cap-add/],
+    [
+      ['podman', 'build', '-v', '/srv/{{x}}:/src', '.'],
+      /the host path podman build -v mounts into the container/,
+    ],
+    [['buildah', 'bud', '--device', '{{x}}', '.'], /the device of this machine buildah bud --device/],
+    [['nerdctl', 'build', '--network', '{{x}}', '.'], /nerdctl build --network/],
+  ] as Array<[string[], RegExp]>)
+    assertRefused(spec, message);
+  for (const spec of [
+    ['docker', 'build', '-t', 'app:{{x}}', '--build-arg', 'VERSION={{x}}', '--label', 'v={{x}}', '.'],
+    ['docker', 'build', '-c', '512', '--network', 'host', '-t', 'app:{{x}}', '.'],
+    ['docker', 'buildx', 'build', '--platform', 'linux/{{x}}', '--push', '-t', 'registry/app:{{x}}', '.'],
+    ['docker', 'buildx', 'build', '--secret', 'id=npm,src=.npmrc', '-t', 'app:{{x}}', '.'],
+  ])
+    assertAccepted(spec);
+});
