@@ -378,7 +378,10 @@ function globalOptions(
  * hostPID) and --privileged=, kubectl debug --profile (sysadmin: privileged) and --custom (a container spec
  * read from a file). Kind 'engine' or 'rights', as a container runner's.
  */
-const CLUSTER_OPTIONS: Record<string, ReadonlyMap<string, [string, 'engine' | 'rights', RegExp?]>> = {
+const CLUSTER_OPTIONS: Record<
+  string,
+  ReadonlyMap<string, [string, NonNullable<MountWord['kind']>, RegExp?]>
+> = {
   kubectl: new Map([
     ['-s', ['the API server (a server elsewhere gets the token or client certificate)', 'engine']],
     ['--server', ['the API server (a server elsewhere gets the token or client certificate)', 'engine']],
@@ -400,6 +403,12 @@ const CLUSTER_OPTIONS: Record<string, ReadonlyMap<string, [string, 'engine' | 'r
     ['--profile', ['the profile (sysadmin: a privileged container on the node)', 'rights', /^debug$/]],
     ['--custom', ['the container spec read from a file (privileged, the node)', 'rights', /^debug$/]],
     ['--patch-file', ['the patch read from a file (privileged, hostPath: the node)', 'rights', /^patch$/]],
+    // kubectl config set-credentials: a program written into the kubeconfig, which kubectl runs from then on.
+    ['--exec-command', ['the credential plugin written into the kubeconfig', 'program', /^set-credentials$/]],
+    [
+      '--auth-provider-arg',
+      ['the auth provider settings (cmd-path: a program it runs)', 'program', /^set-credentials$/],
+    ],
   ]),
   helm: new Map([
     ['--kube-apiserver', ['the API server (a server elsewhere gets the token)', 'engine']],
@@ -422,7 +431,11 @@ export function clusterOptions(words: readonly string[], at: number, name: strin
   const found: MountWord[] = [];
   // The subcommand: one of the first two words that are no option (the first may be an option's value).
   const operands = words.slice(at + 1).filter((w) => !w.startsWith('-'));
-  const scoped = (only: RegExp) => operands.slice(0, 2).find((w) => only.test(w));
+  const scoped = (only: RegExp) => {
+    const k = operands.slice(0, 2).findIndex((w) => only.test(w));
+    if (k < 0) return undefined;
+    return k === 1 && operands[0] === 'config' ? `config ${operands[1]}` : operands[k];
+  };
   for (let k = at + 1; k < words.length && words[k] !== '--'; k++) {
     const word = words[k]!;
     const eq = word.indexOf('=');

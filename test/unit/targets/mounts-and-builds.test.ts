@@ -684,6 +684,15 @@ test('kubectl, oc and helm: a template in the API server, the user acted as, wha
       ['kubectl', 'debug', 'pod/app', '--custom={{x}}', '--image=busybox'],
       /the container spec read from a file/,
     ],
+    // A program written into the kubeconfig, which kubectl runs from then on.
+    [
+      ['kubectl', 'config', 'set-credentials', 'ci', '--exec-command={{x}}'],
+      /the word naming the credential plugin written into the kubeconfig, which kubectl config set-credentials --exec-command chooses/,
+    ],
+    [
+      ['kubectl', 'config', 'set-credentials', 'ci', '--auth-provider-arg', 'cmd-path={{x}}'],
+      /the auth provider settings \(cmd-path: a program it runs\)/,
+    ],
   ] as Array<[string[], RegExp]>)
     assertRefused(spec, message);
   assertRefused(
@@ -699,6 +708,7 @@ test('kubectl, oc and helm: a template in the API server, the user acted as, wha
     ['kubectl', 'run', 'p', '--image=registry/app:{{x}}', '--overrides={"spec":{}}'],
     ['kubectl', 'run', 'p', '--image=a', '--privileged', '--', './deploy', '{{x}}'],
     ['kubectl', 'exec', 'pod', '--', './x', '--server', '{{x}}'],
+    ['kubectl', 'config', 'set-credentials', 'ci', '--exec-command=aws', '--exec-arg=--region={{x}}'],
     ['kubectl', 'get', 'pods', '-l', 'app={{x}}', '--profile=none'],
     ['helm', 'upgrade', 'app', './chart', '--kube-context', 'prod', '--set-string', 'image.tag={{x}}'],
   ])
