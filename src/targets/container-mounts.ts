@@ -245,7 +245,7 @@ export function containerMounts(words: readonly string[], at: number, name: stri
     mountValue(found, index, option, value, command);
   });
   if (words[image] === '--') image++;
-  if (entrypoint && name !== 'buildah' && words[j] !== 'update' && image < words.length)
+  if (entrypoint?.value && name !== 'buildah' && words[j] !== 'update' && image < words.length)
     found.entrypoint = { ...entrypoint, from: image + 1 };
   return found;
 }

@@ -630,6 +630,9 @@ test('--entrypoint naming a shell or an interpreter runs the words after the ima
   ] as Array<[string[], RegExp]>)
     assertRefused(spec, message);
   assertScriptRefused("docker run --entrypoint sh img -c 'deploy {{x}}'", /the script of "sh -c"/);
+  // An empty entrypoint resets the image's: the word after the image is the program again.
+  assertRefused(['docker', 'run', '--entrypoint', '', 'img', '{{x}}'], /the program docker run runs/);
+  assertRefused(['docker', 'run', '--entrypoint=', 'img', '{{x}}'], /the program docker run runs/);
   // What the entrypoint runs of its arguments: bash's script, sudo's program.
   assertRefused(
     ['docker', 'run', '--entrypoint', 'bash', 'img', '{{x}}'],
