@@ -204,6 +204,9 @@ const GLOBAL_FLAGS = new Set(
   ),
 );
 
+/** The words read as a subcommand after an unknown global option rather than as its value. */
+const SUBCOMMAND = /^(run|create|update|exec|build|bud|from|compose|container|service|buildx|builder|image)$/;
+
 /** The subcommands, per runner, whose options are read here (after docker's container or service). */
 const RUN_SUBCOMMANDS: Record<string, RegExp> = {
   buildah: /^(run|from)$/,
@@ -299,8 +302,8 @@ function buildOptions(found: ContainerMounts, words: readonly string[], at: numb
 /**
  * Reads the options from `from` on (their values written apart or attached: -v X, -vX, --volume=X, -itv X),
  * calling `check` with each option's value, up to the first operand (or --): returns its index. An option
- * among `values` takes the next word; so does an unknown long option before a word that is not an option, when
- * `unknownTakes` (global options: the word may be its value rather than the subcommand).
+ * among `values` takes the next word; so does an unknown long option before a word that is neither an option
+ * nor a subcommand read here, when `unknownTakes` (global options: the word may be its value).
  */
 function options(
   words: readonly string[],
@@ -317,7 +320,11 @@ function options(
       const eq = word.indexOf('=');
       if (eq > 0) check(k, word.slice(0, eq), word.slice(eq + 1));
       else if (values.includes(word) || (unknownTakes && !GLOBAL_FLAGS.has(word))) {
-        if (k + 1 < words.length && (values.includes(word) || !words[k + 1]!.startsWith('-'))) {
+        const next = words[k + 1] ?? '';
+        if (
+          k + 1 < words.length &&
+          (values.includes(word) || !(next.startsWith('-') || SUBCOMMAND.test(next)))
+        ) {
           check(k + 1, word, words[k + 1]!);
           k++;
         }

@@ -522,6 +522,13 @@ test('a template in a global option choosing the engine, what it trusts or a fil
     /\{\{x\}\}( \(character \d+\))? is in the daemon .*: its value would choose the engine that runs the containers.*write the option's value in the config, or write a command per environment/,
   );
   assertScriptRefused('H={{x}}; docker -H "$H" run img', /which docker -H chooses/);
+  // An unknown global option before a subcommand does not take it as its value.
+  assertRefused(
+    ['docker-compose', '--verbose', 'run', '-v', '/{{x}}:/app', 'web'],
+    /the host path docker-compose run -v/,
+  );
+  assertRefused(['podman', '--frobnicate', 'run', '--cap-add', '{{x}}', 'img'], /podman run --cap-add/);
+  assertRefused(['docker', '--frobnicate', 'value', '-H', '{{x}}', 'ps'], /which docker -H chooses/);
   // Fixed engines, and options of run after the subcommand (docker run -c is --cpu-shares), stay accepted.
   for (const spec of [
     ['docker', '-H', 'ssh://deploy@prod', 'run', '-e', 'V={{x}}', 'app:{{x}}'],
