@@ -86,7 +86,7 @@ export interface MountWord {
    * An option giving the container rights over this machine, or its environment (PRIVILEGE_OPTIONS): 'rights';
    * a global option choosing the engine, what it trusts or a file it reads (GLOBAL_RIGHTS): 'engine'.
    */
-  kind?: 'rights' | 'engine' | 'program';
+  kind?: 'rights' | 'engine' | 'program' | 'write';
 }
 
 export interface ContainerMounts {
@@ -237,6 +237,27 @@ export function containerMounts(words: readonly string[], at: number, name: stri
     return found;
   }
   if (/^(buildx|builder|image)$/.test(group[0] ?? '')) return found;
+  // docker cp SRC DEST (container cp, podman and nerdctl cp): DEST is a path of this machine, or CONTAINER:PATH,
+  // either written to (a file of this machine, the container's programs): a value in that path is refused. One
+  // in the container's name is left to be a name (as in SRC, file-reads.ts reads what SRC reads).
+  if (words[j] === 'cp' && !group.includes('service')) {
+    const operands = words
+      .slice(j + 1)
+      .filter((w) => w !== '--' && !/^-[aLq]+$|^--(archive|follow-link|quiet|overwrite)$/.test(w));
+    const dest = operands.length >= 2 ? operands[operands.length - 1]! : undefined;
+    if (dest === undefined) return found;
+    const colon = dest.indexOf(':');
+    const container = colon > 0 && !/^[/.]/.test(dest) && !dest.slice(0, colon).includes('/');
+    const names = templates(container ? dest.slice(colon + 1) : dest);
+    if (names.length)
+      found.refused.push({
+        index: words.lastIndexOf(dest),
+        names,
+        how: `the destination ${[name, ...group, 'cp'].join(' ')} writes to`,
+        kind: 'write',
+      });
+    return found;
+  }
   if (j >= words.length || !(RUN_SUBCOMMANDS[name] ?? RUN_SUBCOMMANDS.other!).test(words[j]!)) return found;
   const service = group.includes('service');
   if (words[j] === 'update' && !service) return found;

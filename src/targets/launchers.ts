@@ -38,6 +38,7 @@ export type ChosenKind =
   | 'container-rights' // the capabilities, namespaces, runtime or env file a container runner gives the container
   | 'build-host' // what of this machine a build gets: secrets and ssh keys it reads, where it writes, its rights
   | 'container-engine' // the daemon, runtime, storage or config a container runner's global options choose
+  | 'container-write' // where docker cp writes: a file of this machine, or of the container
   | 'after-unknown-option'; // after a docker/podman option not known here: maybe the image or the program
 
 export interface ChosenWord {
@@ -505,6 +506,7 @@ const MOUNT_KINDS = {
   rights: 'container-rights',
   engine: 'container-engine',
   program: 'program',
+  write: 'container-write',
 } as const;
 
 /** The words of a command (templates unrendered; `words[0]` the program) that choose what runs. */

@@ -848,3 +848,25 @@ test('a build: a template in the rights of its RUN steps, or in a file or direct
   ])
     assertAccepted(spec);
 });
+
+test('docker cp: a template in the destination, a file of this machine or of the container, is refused', () => {
+  const write =
+    /is in the destination (docker|podman|nerdctl)( container)? cp writes to \(.*\): its value would choose the file written, of this machine .* or of the container/;
+  for (const spec of [
+    ['docker', 'cp', 'app:/srv/report.txt', '/tmp/{{x}}'],
+    ['docker', 'cp', 'app:/srv/report.txt', '{{x}}'],
+    ['docker', 'cp', './dist/.', 'app:/srv/{{x}}'],
+    ['docker', 'cp', '--', './dist', 'app:{{x}}'],
+    ['docker', 'container', 'cp', '-a', 'app:/x', '/out/{{x}}'],
+    ['podman', 'cp', 'app:/x', '{{x}}'],
+    ['nerdctl', 'cp', './dist', 'app:/srv/{{x}}'],
+  ])
+    assertRefused(spec, write);
+  // What is copied out of the container, and fixed destinations.
+  for (const spec of [
+    ['docker', 'cp', 'app:/srv/{{x}}.log', './logs'],
+    ['docker', 'cp', 'app-prod:/srv/report.txt', './out'],
+    ['docker', 'cp', './dist', 'app-{{x}}:/srv'], // the container's name
+  ])
+    assertAccepted(spec);
+});
