@@ -193,9 +193,11 @@ const GLOBAL_VALUES: Record<string, readonly string[]> = {
   ],
   nerdctl: ['--log-level', '--cgroup-manager', '--config', '--bridge-ip', '--host-gateway-ip'],
   buildah: ['--log-level', '--cgroup-manager', '--storage-driver'],
-  compose: ['-f', '--file', '-p', '--project-name', '--project-directory', '--profile', '--ansi'],
+  compose: [
+    ...['-f', '--file', '-p', '--project-name', '--project-directory', '--profile', '--ansi', '--parallel'],
+    '--progress',
+  ],
 };
-for (const more of ['--parallel', '--progress']) (GLOBAL_VALUES.compose as string[]).push(more);
 
 /** Global options that take no value: the word after one is the subcommand. */
 const GLOBAL_FLAGS = new Set(
