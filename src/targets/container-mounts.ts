@@ -84,9 +84,10 @@ export interface MountWord {
   how: string;
   /**
    * An option giving the container rights over this machine, or its environment (PRIVILEGE_OPTIONS): 'rights';
-   * a global option choosing the engine, what it trusts or a file it reads (GLOBAL_RIGHTS): 'engine'.
+   * a global option choosing the engine, what it trusts or a file it reads (GLOBAL_RIGHTS): 'engine';
+   * a build's option giving it something of this machine (BUILD_RIGHTS): 'build'.
    */
-  kind?: 'rights' | 'engine' | 'program' | 'write';
+  kind?: 'rights' | 'engine' | 'build' | 'program' | 'write';
 }
 
 export interface ContainerMounts {
@@ -315,7 +316,7 @@ function buildOptions(found: ContainerMounts, words: readonly string[], at: numb
         index,
         names,
         how: `${rights}, which ${command} ${option} chooses`,
-        kind: 'rights',
+        kind: 'build',
       });
   };
   for (let k = at + 1; k < words.length && words[k] !== '--'; k++)

@@ -505,6 +505,7 @@ const MOUNT_KINDS = {
   mount: 'mount',
   rights: 'container-rights',
   engine: 'container-engine',
+  build: 'build-host',
   program: 'program',
   write: 'container-write',
 } as const;

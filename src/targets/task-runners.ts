@@ -603,27 +603,10 @@ export function projectWords(words: readonly string[], at: number, name: string)
  * executable), docker build's context and Dockerfile (its RUN steps run), compose's file and project directory,
  * helmfile's and skaffold's file (their hooks run commands).
  */
-/**
- * docker build's (buildx build's, podman build's) options whose value gives the build something of this machine,
- * as bake's --set fields (BAKE_HOST_FIELDS): a secret read from a local file or an environment variable (the
- * job's secrets are in both), an SSH key, where it writes, its rights.
- */
-const BUILD_HOST_OPTIONS: Readonly<Record<string, string>> = {
-  '--secret':
-    'a secret the build reads from a local file or an environment variable of this machine (id=NAME,src=FILE, env=VAR; id=NAME alone reads either), which its RUN steps can send',
-  '--ssh': 'the SSH agent socket or keys of this machine the build may use (default=KEY)',
-  '-o': 'where the build writes its result (type=local,dest=DIR on this machine) or pushes it',
-  '--output': 'where the build writes its result (type=local,dest=DIR on this machine) or pushes it',
-  '--cache-to': 'where the build writes its cache (type=local,dest=DIR on this machine) or pushes it',
-  '--allow': 'the rights the build gets (network.host, security.insecure)',
-};
-
 const DEPLOY_TOOLS: Record<
   string,
   {
     choosing: readonly string[];
-    /** Options whose value gives the build something of this machine (a template anywhere there: build-host). */
-    host?: Readonly<Record<string, string>>;
     /** Options whose value is a program the tool runs (wget --use-askpass), with getopt's prefixes of them. */
     programs?: readonly string[];
     subcommand?: readonly string[];
@@ -679,7 +662,6 @@ const DEPLOY_TOOLS: Record<
   docker: {
     // --target: the stage of the Dockerfile built, whose RUN steps run.
     choosing: ['-f', '--file', '--project-directory', '--build-context', '--target'],
-    host: BUILD_HOST_OPTIONS,
     subcommand: ['build', 'compose', 'buildx', 'image'],
     operands: 'the build context docker build runs the Dockerfile of',
     safe: 'docker build -f Dockerfile --build-arg VERSION=VALUE . (the context and Dockerfile written in the config)',
@@ -928,22 +910,6 @@ export function deployToolWords(words: readonly string[], at: number, name: stri
         if (index < words.length)
           found.push({ index, kind: 'program', how: `the program ${name} ${option} runs`, safe: tool.safe });
         if (eq < 0) j++;
-        continue;
-      }
-      // --secret VALUE, --secret=VALUE, -oVALUE, -o=VALUE (pflag): a template anywhere in the value.
-      const hostOption = word.startsWith('--') ? option : word.slice(0, 2);
-      const hostHow = tool.host?.[hostOption];
-      if (hostHow !== undefined) {
-        const attached = word.startsWith('--') ? eq > 0 : word.length > 2;
-        const index = attached ? j : j + 1;
-        if (/\{\{/.test(words[index] ?? ''))
-          found.push({
-            index,
-            kind: 'build-host',
-            how: `the value of ${name} ${hostOption}: ${hostHow}`,
-            safe: tool.safe,
-          });
-        if (!attached) j++;
         continue;
       }
       // --target names a stage, not a file: only a template there counts (not as a path read from a cd's directory).

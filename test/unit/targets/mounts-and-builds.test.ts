@@ -441,7 +441,7 @@ test('docker buildx bake --set: a template in the value of secrets, ssh, output,
 
 test('docker build --secret, --ssh, -o/--output, --cache-to and --allow take no template, as bake --set does not', () => {
   const host =
-    /\{\{x\}\}.* is in the value of (docker|podman) (--secret|--ssh|-o|--output|--cache-to|--allow): .*what of this machine the build gets/;
+    /\{\{x\}\}.* is in .*(docker|podman) .*(--secret|--ssh|-o|--output|--cache-to|--allow)\b.*what of this machine the build gets/;
   for (const spec of [
     ['docker', 'build', '--secret', 'id=npm,src={{x}}', '.'],
     ['docker', 'build', '--secret', 'id=token,env={{x}}', '.'],
@@ -457,7 +457,10 @@ test('docker build --secret, --ssh, -o/--output, --cache-to and --allow take no 
     ['podman', 'build', '--secret', 'id=npm,src={{x}}', '.'],
   ])
     assertRefused(spec, host);
-  assertScriptRefused('S={{x}}; docker build --secret "id=npm,src=$S" .', /docker --secret/);
+  assertScriptRefused(
+    'S={{x}}; docker build --secret "id=npm,src=$S" .',
+    /docker build --secret .*pass the value where it is data \(docker build --build-arg VERSION=\$S -t app:\$S \.\)/,
+  );
   for (const spec of [
     ['docker', 'build', '--secret', 'id=npm,src=.npmrc', '-t', 'registry/app:{{x}}', '.'],
     [

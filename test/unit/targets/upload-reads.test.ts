@@ -340,7 +340,6 @@ test('rclone, s3cmd, azcopy, sftp -b and docker compose cp: a value after a fixe
     ['azcopy', 'copy', 'dist/', 'https://acct.blob.core.windows.net/site/{{x}}/', '--recursive'],
     ['azcopy', 'copy', 'https://acct.blob.core.windows.net/c/{{x}}.zip', './app.zip'],
     ['docker', 'compose', 'cp', 'app.conf', '{{x}}:/etc/app.conf'],
-    ['docker-compose', 'cp', 'app.conf', 'web:/srv/{{x}}/'],
     [
       'az',
       'storage',
