@@ -55,10 +55,11 @@ const FAST_FORWARD: ReadonlySet<string> = new Set(['push', 'pr_merge', 'merge_qu
  * the commit says, and whoever pushes writes them: an approver who pushed a commit naming someone else (or an
  * e-mail GitHub links to nobody) to another's pull request is found here, not in the commits.
  *
- * `undefined` where GitHub does not show it: a fork the App cannot see (404/403), a deleted fork, a GitHub
- * without the activity list. Nobody can cause those by pushing, and refusing every approval there would break
- * fork pull requests and installs on such a GitHub: the commits' people decide there, as before the activity
- * was read. A branch with more changes than the App reads is different (anyone who may push can make them):
+ * `undefined` where GitHub does not show it: a fork the App cannot see (404/403) whose owner alone may push to
+ * it, a deleted fork, a GitHub without the activity list. Refusing every approval there would break fork pull
+ * requests and installs on such a GitHub: the commits' people decide there, as before the activity was read.
+ * A fork that lets the base's maintainers push ("Allow edits by maintainers") is different: an approver may
+ * have pushed there unseen, so it throws as below. A branch with more changes than the App reads is different (anyone who may push can make them):
  * a FactsError (`pushers_unreadable`), never a shorter answer, which would make a pusher's approval count.
  *
  * `commits`: the pull request's commits, when all of them are known: a change counts only when the commit it
@@ -79,6 +80,15 @@ export async function headPushers(
   const { data: pull } = await api.pulls.get({ ...where, pull_number: number });
   const repo = pull.head.repo;
   if (!repo) return undefined;
+  // A push after the commits were listed: the list is not the head's, so every change of the branch counts
+  // (the stop rule would otherwise stop at the new head, which is none of the listed commits).
+  if (commits && !commits.has(pull.head.sha.toLowerCase())) commits = undefined;
+  const unreadable = (why: string) =>
+    new FactsError(
+      'pushers_unreadable',
+      `who pushed to the branch of pull request #${number} cannot be read (${why}): an approval there could be ` +
+        "its own pusher's, so none is decided on it",
+    );
   const out: string[] = [];
   let after: string | undefined;
   // The commit the next (older) change must have left the branch at for the chain from the head to hold.
@@ -95,6 +105,9 @@ export async function headPushers(
       });
     } catch (error) {
       const status = httpStatus(error);
+      // A fork whose owner lets the base's maintainers push to it: an approver may have pushed there unseen.
+      if ((status === 404 || status === 403) && pull.maintainer_can_modify)
+        throw unreadable(`the fork ${repo.full_name} lets maintainers push, and its activity is not shown`);
       if (status === 404 || status === 403) return undefined;
       throw error;
     }
@@ -114,12 +127,7 @@ export async function headPushers(
     after = nextCursor(read.headers.link);
     if (after === undefined) return out;
   }
-  throw new FactsError(
-    'pushers_unreadable',
-    `who pushed to the branch of pull request #${number} cannot be read (it has more than ` +
-      `${PUSH_ACTIVITY_PAGES * 100} changes, the most the App reads): an approval there could be its own ` +
-      "pusher's, so none is decided on it",
-  );
+  throw unreadable(`it has more than ${PUSH_ACTIVITY_PAGES * 100} changes, the most the App reads`);
 }
 
 /** The `after` cursor of a Link header's next page (the activity list pages by cursor, not by number). */

@@ -169,6 +169,7 @@ export class Renderer {
       user: this.user(pr.user),
       draft: pr.draft,
       merged: false,
+      maintainer_can_modify: pr.maintainerCanModify ?? false,
       created_at: pr.createdAt,
       updated_at: pr.createdAt,
       head: pr.headOwner

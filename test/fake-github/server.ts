@@ -96,6 +96,8 @@ export interface SeedPull {
   headRef?: string;
   /** The head branch lives in this owner's fork (a fork pull request). */
   headOwner?: string;
+  /** The fork's owner lets the base repository's maintainers push to the branch ("Allow edits by maintainers"). */
+  maintainerCanModify?: boolean;
   base?: string;
   user: string;
   title?: string;
@@ -650,6 +652,7 @@ export async function createFakeGitHub(opts: FakeGitHubOptions = {}): Promise<Fa
           draft: p.draft ?? false,
           commits: [p.head],
           ...(p.headOwner ? { headOwner: p.headOwner } : {}),
+          maintainerCanModify: p.maintainerCanModify ?? false,
           reviews: [],
           createdAt: nowIso(now()),
         };

@@ -47,6 +47,8 @@ export interface PullRecord {
   headSha: string;
   /** Owner of the fork the head branch lives in; undefined: the same repository. */
   headOwner?: string;
+  /** maintainer_can_modify: the base repository's maintainers may push to the fork's branch. */
+  maintainerCanModify?: boolean;
   baseRef: string;
   state: 'open' | 'closed';
   draft: boolean;

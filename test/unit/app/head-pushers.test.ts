@@ -30,9 +30,14 @@ function api(
   pages: Record<string, Page>,
   calls: Array<Record<string, unknown>>,
   head: { ref: string; sha?: string; repo: typeof FORK | null } = { ref: 'feature/x', repo: FORK },
+  maintainerCanModify = false,
 ): Api {
   return {
-    pulls: { get: async () => ({ data: { head: { sha: HEAD, ...head } } }) },
+    pulls: {
+      get: async () => ({
+        data: { head: { sha: HEAD, ...head }, maintainer_can_modify: maintainerCanModify },
+      }),
+    },
     repos: {
       listActivities: async (params: Record<string, unknown>) => {
         calls.push(params);
@@ -181,4 +186,43 @@ test('a server error is thrown as it is (retried by the delivery), not taken for
     },
   } as unknown as Api;
   await assert.rejects(headPushers(github, where, 7), (e: unknown) => !(e instanceof FactsError));
+});
+
+// The pull request's commits are listed before its head is read: a push in between (mallory's M over the listed
+// X) must not make the stop rule end the reading at M, dropping mallory's earlier push of X.
+test('a push after the commits were listed: every change of the branch counts', async () => {
+  const M = sha('m');
+  const X = sha('9');
+  const A = sha('8');
+  const pushers = await headPushers(
+    api(
+      {
+        '': {
+          changes: [
+            { login: 'mallory', after: M, before: X },
+            { login: 'mallory', after: X, before: A },
+            { login: 'alice', after: A, before: sha('7'), kind: 'branch_creation' },
+          ],
+        },
+      },
+      [],
+      { ref: 'feature/x', sha: M, repo: FORK },
+    ),
+    where,
+    7,
+    new Set([A, X]),
+  );
+  assert.deepEqual(pushers, ['mallory', 'mallory', 'alice']);
+});
+
+// "Allow edits by maintainers": an approver with write access may push to the fork, whose activity the App
+// cannot read: no approval is decided, rather than one decided on what the commits claim.
+test('a fork maintainers may push to, whose activity is not shown: a FactsError', async () => {
+  await assert.rejects(
+    headPushers(api({}, [], { ref: 'feature/x', repo: FORK }, true), where, 7),
+    (error: unknown) =>
+      error instanceof FactsError &&
+      error.code === 'pushers_unreadable' &&
+      /lets maintainers push/.test(error.message),
+  );
 });
