@@ -97,11 +97,24 @@ export interface ContainerMounts {
   /** Words whose templates are in the user a container runs as (--user): checked once rendered (userIdProblem). */
   users: number[];
   /**
+   * Words whose templates are in a name checked once rendered (containerNameProblem): the network a container or
+   * build joins (`--network app-{{env}}`), the image or cache reference of a build's output or cache.
+   */
+  names: Map<number, CheckedName>;
+  /**
    * run/create/service create --entrypoint PROGRAM IMAGE ARGS: the word holding the program (`index`, `value` its
    * text) and the first of the arguments it gets (`from`), read as that program's command (sh … -c CODE).
    */
   entrypoint?: { index: number; value: string; from: number };
 }
+
+/**
+ * A name with a template checked once rendered. 'network': the whole value (the word after `prefix`, as
+ * `--network=`) must be a network name other than host; 'reference': each value in it must hold no "," "=" quote
+ * or space (which would add keys to a build's --output or --cache-to: dest=, src=, type=local).
+ */
+export type CheckedName =
+  { kind: 'network'; prefix: string; how: string } | { kind: 'reference'; how: string };
 
 /** The characters of a volume name's fixed text, and of a value in one. */
 const VOLUME_NAME = /^[A-Za-z0-9_.-]*$/;
@@ -221,7 +234,7 @@ const RUN_SUBCOMMANDS: Record<string, RegExp> = {
  * options holding a template that are refused, and the words whose templates name a named volume.
  */
 export function containerMounts(words: readonly string[], at: number, name: string): ContainerMounts {
-  const found: ContainerMounts = { refused: [], volumes: [], users: [] };
+  const found: ContainerMounts = { refused: [], volumes: [], users: [], names: new Map() };
   if (!RUNNERS.has(name)) return found;
   // Its global options, then docker compose's (docker compose -f x --env-file y run), then the subcommand: run
   // or create (docker container run, docker compose run), docker service create or update (its mounts are made
@@ -269,7 +282,7 @@ export function containerMounts(words: readonly string[], at: number, name: stri
   let entrypoint: { index: number; value: string } | undefined;
   let image = options(words, j + 1, values, (index, option, value) => {
     if (option === '--entrypoint') entrypoint = { index, value };
-    mountValue(found, index, option, value, command);
+    mountValue(found, index, option, value, command, words[index]!);
   });
   if (words[image] === '--') image++;
   if (entrypoint?.value && name !== 'buildah' && words[j] !== 'update' && image < words.length)
@@ -310,7 +323,7 @@ function buildOptions(found: ContainerMounts, words: readonly string[], at: numb
   const check = (index: number, option: string, value: string) => {
     const rights = BUILD_RIGHTS.get(option);
     const names = templates(value);
-    if (!rights) mountValue(found, index, option, value, command);
+    if (!rights) mountValue(found, index, option, value, command, words[index]!);
     else if (names.length)
       found.refused.push({
         index,
@@ -530,6 +543,7 @@ function mountValue(
   option: string,
   value: string,
   command: string,
+  word: string,
 ): void {
   if (templates(value).length === 0) return;
   const refuse = (part: string, how: string, kind?: MountWord['kind']) => {
@@ -600,8 +614,58 @@ function mountValue(
     return refuse(value, `the device of this machine ${command} ${option} gives the container`);
   if (option === '--tmpfs')
     return refuse(value, `the path in the container ${command} ${option} mounts an empty directory at`);
+  // A network named with fixed text beside the value (`--network {{env}}_default`, `--network=app-{{env}}`):
+  // checked once rendered to be a network name, not host (nor container:NAME, ns:PATH: fixed text has no ":").
+  if (NETWORK_OPTIONS.has(option) && isNetworkName(value)) {
+    const how = `the network ${command} ${option} joins`;
+    found.names.set(index, { kind: 'network', prefix: word.slice(0, word.length - value.length), how });
+    return;
+  }
   const rights = PRIVILEGE_OPTIONS.get(option);
   if (rights) return refuse(value, `${rights} ${command} ${option} gives the container`, 'rights');
+}
+
+/** The options naming the network a container (or a build's RUN steps) joins. */
+const NETWORK_OPTIONS = new Set(['--network', '--net', '--network-add']);
+
+/**
+ * Whether a network option's value (templates unrendered) is a network name with a value in it, checked once
+ * rendered (containerNameProblem): fixed text beside its templates, holding only a network name's characters
+ * (so no container:NAME, ns:PATH, slirp4netns:…, nor the long form name=…,alias=…). A template alone is refused:
+ * the value would choose host, another container's network, or a namespace.
+ */
+function isNetworkName(value: string): boolean {
+  const fixed = value.replace(PLACEHOLDER, '');
+  return fixed !== '' && VOLUME_NAME.test(fixed) && !/^[.-]/.test(value);
+}
+
+/** A network name (docker's: letters, digits, _ . -, not starting with "." or "-"). */
+const NETWORK_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
+
+/**
+ * Why a name checked once rendered (`check`, in the word `word`, templates unrendered) is refused with these
+ * values, or undefined: a network must be a plain network name other than host; a value in a build's output or
+ * cache reference must hold no "," "=" quote or space, which would add keys (dest=, src=, type=local).
+ */
+export function containerNameProblem(
+  check: CheckedName,
+  word: string,
+  values: Readonly<Record<string, string | undefined>>,
+): string | undefined {
+  const names = [...word.matchAll(PLACEHOLDER)].map((m) => m[1]!);
+  if (names.some((name) => values[name] === undefined)) return undefined; // said elsewhere
+  const list = names.map((n) => `{{${n}}}`).join(', ');
+  if (check.kind === 'network') {
+    const rendered = word.slice(check.prefix.length).replace(PLACEHOLDER, (_, name: string) => values[name]!);
+    if (NETWORK_NAME.test(rendered) && rendered.toLowerCase() !== 'host') return undefined;
+    return `${list} is in ${check.how}, and the network is ${JSON.stringify(rendered)} once rendered: it must be a network name (letters, digits and _ . -, not starting with "." or "-") other than host, since host gives the container the network of this machine and container:NAME or ns:PATH another's; write such a network in the config`;
+  }
+  for (const name of names) {
+    const bad = [...values[name]!].find((c) => /[\s,="'`\\]/.test(c));
+    if (bad !== undefined)
+      return `{{${name}}} is in ${check.how}, and its value holds ${JSON.stringify(bad)}: a value there must hold no "," "=" quote or space, since they would add keys (dest=, src=, type=local: a directory of this machine); write other outputs or caches in the config`;
+  }
+  return undefined;
 }
 
 /**

@@ -30,7 +30,7 @@ import { helmSetWords } from './helm-values.ts';
 import { extraVarsArgument, extraVarsWords, saltPillarWords } from './ansible-vars.ts';
 import { remoteToolParser } from './remote-tools.ts';
 import { fileReadWords, type FileRead } from './file-reads.ts';
-import { containerMounts, kubectlPatchWords } from './container-mounts.ts';
+import { containerMounts, kubectlPatchWords, type CheckedName } from './container-mounts.ts';
 
 export type CodeKind =
   | 'shell' // a POSIX shell's -c script
@@ -106,6 +106,8 @@ export interface CommandModel {
   volumeNames: Set<number>;
   /** The user a container runs as (`docker run --user {{uid}}`): checked once rendered (userIdProblem). */
   containerUsers: Set<number>;
+  /** A network a container joins, a build's output or cache reference: checked once rendered (containerNameProblem). */
+  containerNames: Map<number, CheckedName>;
 }
 
 /**
@@ -334,6 +336,7 @@ export function emptyModel(): CommandModel {
     fileReads: new Map(),
     volumeNames: new Set(),
     containerUsers: new Set(),
+    containerNames: new Map(),
   };
 }
 
@@ -1665,6 +1668,7 @@ export function commandModel(words: readonly string[]): CommandModel {
     const container = containerMounts(words, i, name);
     for (const index of container.volumes) model.volumeNames.add(index);
     for (const index of container.users) model.containerUsers.add(index);
+    for (const [index, check] of container.names) model.containerNames.set(index, check);
     for (const index of kubectlPatchWords(words, i, name))
       model.yamlValues.set(index, `the patch ${name} patch applies, which it reads as JSON or YAML`);
     // docker run --entrypoint sh IMAGE -c CODE: the entrypoint runs the words after the image.

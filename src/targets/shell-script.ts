@@ -46,6 +46,8 @@ import {
 } from './inline-args.ts';
 import { pinExample, versionValueProblem } from './package-installs.ts';
 import {
+  type CheckedName,
+  containerNameProblem,
   isVolumeNameText,
   userIdProblem,
   userVariableMessage,
@@ -119,6 +121,8 @@ export interface TemplateSite {
   volume?: boolean;
   /** In the user a container runs as (`docker run --user {{uid}}`): checked by userIdProblem. */
   containerUser?: boolean;
+  /** In a network a container joins or a build's output or cache reference: checked by containerNameProblem. */
+  containerName?: { check: CheckedName; word: string };
   /** In a helm --set argument, for this key: the value must hold none of helm's parser's characters. */
   helmSet?: { option: string; key: string };
   /** In an ansible -e argument: the value must hold no Jinja opener (extraVarsValueProblem). */
@@ -1007,6 +1011,19 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
       if (index < command.args.length) checkFileRead(read, command.args[index]!, texts[index]!);
     for (const { read, text, words } of remoteFileReads(texts, model))
       for (const k of words) if (k < command.args.length) checkFileRead(read, command.args[k]!, text);
+    for (const [index, check] of model.containerNames)
+      if (index < command.args.length) {
+        for (const site of sitesIn(command.args[index]!)) site.containerName = { check, word: texts[index]! };
+        // The word is rendered whole at run time (containerNameProblem): a variable in it is not.
+        for (const found of valuesIn(command.args[index]!))
+          if (found.ref)
+            refuseFound(
+              found,
+              'chooses',
+              (name) =>
+                `{{${name}}} is in ${check.how}, where only a template written there is checked once rendered: write the template itself there`,
+            );
+      }
     for (const [index, { mode, program }] of model.remotePaths)
       if (index < command.args.length) {
         for (const site of sitesIn(command.args[index]!))
@@ -1924,6 +1941,10 @@ export function renderShellScript(template: string, values: TemplateValues): Ren
     if (volume) throw new TemplateError(`${volume} (character ${site.start + 1})`);
     const user = site.containerUser ? userIdProblem(site.name, value) : undefined;
     if (user) throw new TemplateError(`${user} (character ${site.start + 1})`);
+    const containerName = site.containerName
+      ? containerNameProblem(site.containerName.check, site.containerName.word, values)
+      : undefined;
+    if (containerName) throw new TemplateError(`${containerName} (character ${site.start + 1})`);
     const helm = site.helmSet
       ? helmSetValueProblem(site.name, value, site.helmSet.option, site.helmSet.key)
       : undefined;
@@ -2327,6 +2348,10 @@ export function renderArgvCommand(
       const problem = value === undefined ? undefined : userIdProblem(name!, value);
       if (problem) throw new TemplateError(problem);
     }
+  for (const [index, check] of model.containerNames) {
+    const problem = index < argv.length ? containerNameProblem(check, argv[index]!, values) : undefined;
+    if (problem) throw new TemplateError(problem);
+  }
   for (const index of model.extraVars)
     for (const [, name] of (argv[index] ?? '').matchAll(PLACEHOLDER)) {
       const value = values[name!];

@@ -553,7 +553,8 @@ test('a template in --network, --net or --group-add of a container is refused', 
     ['docker', 'run', '--network={{x}}', 'img'],
     ['docker', 'run', '--net', '{{x}}', 'img'],
     ['docker', 'run', '-itd', '--net=container:{{x}}', 'img'],
-    ['docker', 'create', '--network', '{{x}}_default', 'img'],
+    ['docker', 'create', '--network', '{{x}}{{x}}', 'img'], // no fixed text: the value is the whole network
+    ['docker', 'run', '--network', 'name=net-{{x}},alias=app', 'img'], // the long form: "=" and ","
     ['docker', 'compose', 'run', '--network', '{{x}}', 'app'],
     ['docker', 'service', 'create', '--network', '{{x}}', 'img'],
     ['podman', 'run', '--network=ns:/proc/{{x}}/ns/net', 'img'],
@@ -578,6 +579,39 @@ test('a template in --network, --net or --group-add of a container is refused', 
     ['docker', 'network', 'create', 'net-{{x}}'],
   ])
     assertAccepted(spec);
+});
+
+test('a network named with fixed text beside the value is checked once rendered to be a network name, not host', () => {
+  const network =
+    /is in the network (docker|podman|nerdctl)[a-z ]* --net(work)?(-add)? joins, and the network is/;
+  for (const argv of [
+    ['docker', 'run', '--network', '{{x}}_default', 'img'],
+    ['docker', 'run', '--network', 'app-{{x}}', 'img'],
+    ['docker', 'run', '--rm', '--network=net_{{x}}', 'img'],
+    ['docker', 'create', '--net', '{{x}}_default', 'img'],
+    ['docker', 'compose', 'run', '--network', '{{x}}_default', 'app'],
+    ['docker', 'service', 'create', '--network', 'overlay-{{x}}', 'img'],
+    ['docker', 'service', 'update', '--network-add', 'overlay-{{x}}', 'app'],
+    ['docker', 'build', '--network', '{{x}}_default', '-t', 'app:1', '.'],
+    ['docker', 'build', '-t', 'app:1', '.', '--network=net_{{x}}'],
+    ['podman', 'run', '--network', 'pod-{{x}}', 'img'],
+  ])
+    checkedOnceRendered(
+      argv,
+      ['x:y', '../a', 'a b', 'a/b', 'x,y'],
+      ['production', 'staging-2', 'none'],
+      network,
+    );
+  // The whole value may not be host (any case), nor start with "-" or "." once rendered.
+  checkedOnceRendered(['docker', 'run', '--network', 'ho{{x}}', 'img'], ['st', 'ST'], ['stname'], network);
+  checkedOnceRendered(['docker', 'run', '--network', '{{x}}ost', 'img'], ['h', 'H'], ['g'], network);
+  checkedOnceRendered(['docker', 'run', '--network', '{{x}}_default', 'img'], ['-x', '.a'], ['a'], network);
+  assert.equal(
+    renderArgv(['docker', 'run', '--network={{x}}_default', 'img'], 'production').argv.join(' '),
+    'docker run --network=production_default img',
+  );
+  // A variable there is not rendered whole: refused.
+  assertScriptRefused('N={{x}}; docker run --network "net-$N" img', /the network docker run --network joins/);
 });
 
 test('docker service create: a template in the command its tasks run, or in --args, is refused', () => {
@@ -814,6 +848,7 @@ test('a build: a template in the rights of its RUN steps, or in a file or direct
   for (const [spec, message] of [
     [['docker', 'build', '--network', '{{x}}', '.'], /the network namespace .*docker build --network/],
     [['docker', 'build', '-t', 'app:1', '.', '--network={{x}}'], /docker build --network/], // options after the context
+    [['docker', 'build', '--network=container:{{x}}', '.'], /docker build --network/],
     [
       ['docker', 'build', '--security-opt', '{{x}}', '.'],
       /the security profile .*docker build --security-opt/,
