@@ -318,12 +318,42 @@ const BUILD_RIGHTS: ReadonlyMap<string, string> = new Map([
   ['--runtime-flag', 'the flags of the OCI runtime (its root, its criu program)'],
 ]);
 
+/** The keys of a build's --output, --cache-to or --cache-from that name an image or cache, not a place here. */
+const REFERENCE_KEYS = new Set(['name', 'ref', 'scope', 'tag']);
+
+/**
+ * Whether the templates of a build's -o/--output, --cache-to or --cache-from value (unrendered) are all in the
+ * value of a name=, ref=, scope= or tag= key (`type=registry,ref=registry/app:cache-{{env}}`), or after fixed
+ * text in --cache-from's image reference (`registry/app:{{env}}`): checked once rendered to add no key
+ * (containerNameProblem). A template in type=, dest=, src=, another key or a whole value chooses a place of
+ * this machine (type=local,dest=DIR): refused.
+ */
+export function isBuildReference(option: string, value: string): boolean {
+  if (!['-o', '--output', '--cache-to', '--cache-from'].includes(option)) return false;
+  if (/["'\s]/.test(value.replace(PLACEHOLDER, ''))) return false;
+  if (!value.includes('='))
+    return option === '--cache-from' && !value.startsWith('{{') && !value.includes(',');
+  return value.split(',').every((field) => {
+    const eq = field.indexOf('=');
+    if (eq < 0) return templates(field).length === 0;
+    return (
+      templates(field.slice(0, eq)).length === 0 &&
+      (templates(field.slice(eq + 1)).length === 0 || REFERENCE_KEYS.has(field.slice(0, eq).toLowerCase()))
+    );
+  });
+}
+
 /** A build's options anywhere after the subcommand (`words[at]`) up to `--`, sorted into `found`. */
 function buildOptions(found: ContainerMounts, words: readonly string[], at: number, command: string): void {
   const check = (index: number, option: string, value: string) => {
     const rights = BUILD_RIGHTS.get(option);
     const names = templates(value);
     if (!rights) mountValue(found, index, option, value, command, words[index]!);
+    else if (names.length && isBuildReference(option, value))
+      found.names.set(index, {
+        kind: 'reference',
+        how: `the image or cache reference ${command} ${option} names`,
+      });
     else if (names.length)
       found.refused.push({
         index,

@@ -31,6 +31,7 @@ import { extraVarsArgument, extraVarsWords, saltPillarWords } from './ansible-va
 import { remoteToolParser } from './remote-tools.ts';
 import { fileReadWords, type FileRead } from './file-reads.ts';
 import { containerMounts, kubectlPatchWords, type CheckedName } from './container-mounts.ts';
+import { deployToolWords } from './task-runners.ts';
 
 export type CodeKind =
   | 'shell' // a POSIX shell's -c script
@@ -1669,6 +1670,7 @@ export function commandModel(words: readonly string[]): CommandModel {
     for (const index of container.volumes) model.volumeNames.add(index);
     for (const index of container.users) model.containerUsers.add(index);
     for (const [index, check] of container.names) model.containerNames.set(index, check);
+    deployToolWords(words, i, name, model.containerNames); // docker buildx bake --set *.output=…name={{v}}
     for (const index of kubectlPatchWords(words, i, name))
       model.yamlValues.set(index, `the patch ${name} patch applies, which it reads as JSON or YAML`);
     // docker run --entrypoint sh IMAGE -c CODE: the entrypoint runs the words after the image.

@@ -3,6 +3,7 @@
 // builds and runs, the binary `cargo run --bin` runs, the tox or nox environment whose commands run. A value in
 // such a word chooses the recipe that runs, however plain it is, so a template there is refused (launchers.ts);
 // each runner's safe form passes the value as a variable or an argument of a fixed target. Pure.
+import { isBuildReference, type CheckedName } from './container-mounts.ts';
 
 /** A word of a task runner's command that names what runs. */
 export interface TaskWord {
@@ -828,11 +829,16 @@ function kubectlShortCluster(word: string): { option: string; attached: string }
 }
 
 /** The words of a deploy or infrastructure tool's command that name the code or config it runs (DEPLOY_TOOLS). */
-export function deployToolWords(words: readonly string[], at: number, name: string): TaskWord[] {
+export function deployToolWords(
+  words: readonly string[],
+  at: number,
+  name: string,
+  checked?: Map<number, CheckedName>,
+): TaskWord[] {
   // buildx's own binary (docker-buildx bake, buildx bake).
   if (name === 'buildx' || name === 'docker-buildx') {
     const bake = bakeAt(words, at);
-    return bake === undefined ? [] : bakeWords(words, bake, `${name} bake`);
+    return bake === undefined ? [] : bakeWords(words, bake, `${name} bake`, checked);
   }
   const tool = DEPLOY_TOOLS[name];
   if (!tool) return [];
@@ -847,7 +853,7 @@ export function deployToolWords(words: readonly string[], at: number, name: stri
     if (sub < 0 || !tool.subcommand.includes(words[sub]!)) return [];
     // docker buildx bake: its targets, bake files and --set (bakeWords).
     const bake = words[sub] === 'buildx' ? bakeAt(words, sub) : undefined;
-    if (bake !== undefined) return bakeWords(words, bake, `${name} buildx bake`);
+    if (bake !== undefined) return bakeWords(words, bake, `${name} buildx bake`, checked);
     if (words[sub] !== 'build' && words[sub] !== 'compose' && words[sub + 1] !== 'build') return [];
     from = sub + 1;
   }
@@ -987,7 +993,12 @@ const BAKE_SAFE =
  * what is overridden, on which build) and the value of a field that chooses what is built (context,
  * dockerfile, target, cache-from).
  */
-function bakeWords(words: readonly string[], bake: number, program: string): TaskWord[] {
+function bakeWords(
+  words: readonly string[],
+  bake: number,
+  program: string,
+  checked?: Map<number, CheckedName>,
+): TaskWord[] {
   const found: TaskWord[] = [];
   const add = (index: number, kind: TaskWord['kind'], how: string) => {
     if (index < words.length) found.push({ index, kind, how, safe: BAKE_SAFE });
@@ -1036,7 +1047,20 @@ function bakeWords(words: readonly string[], bake: number, program: string): Tas
       const field = key.includes('.') ? key.slice(key.indexOf('.') + 1) : '';
       if (/\{\{/.test(key))
         add(index, 'target', `the target or the field ${program} --set overrides (TARGET.FIELD)`);
-      else if (assign > 0 && /\{\{/.test(value.slice(assign + 1)) && Object.hasOwn(BAKE_HOST_FIELDS, field))
+      else if (
+        assign > 0 &&
+        (field === 'output' || field === 'cache-to') &&
+        /\{\{/.test(value.slice(assign + 1)) &&
+        isBuildReference(`--${field}`, value.slice(assign + 1))
+      ) {
+        // type=registry,name=registry/app:{{v}}: a value in an image or cache name, checked once rendered.
+        // (Once: `docker buildx bake` is read at docker, not again at buildx.)
+        if (!checked?.has(index))
+          checked?.set(index, {
+            kind: 'reference',
+            how: `the image or cache reference ${program} --set ${key} names`,
+          });
+      } else if (assign > 0 && /\{\{/.test(value.slice(assign + 1)) && Object.hasOwn(BAKE_HOST_FIELDS, field))
         add(index, 'build-host', `the ${field} ${program} --set ${key} sets: ${BAKE_HOST_FIELDS[field]}`);
       else if (assign > 0 && /\{\{/.test(value.slice(assign + 1)) && BAKE_CHOOSING_FIELD.test(field))
         add(

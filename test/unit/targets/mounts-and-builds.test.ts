@@ -414,7 +414,8 @@ test('docker buildx bake --set: a template in the value of secrets, ssh, output,
     ['docker', 'buildx', 'bake', '--set=*.ssh={{x}}'],
     ['docker', 'buildx', 'bake', '--set', '*.ssh=default=keys/{{x}}'],
     ['docker', 'buildx', 'bake', '--set', 'app.output={{x}}'],
-    ['docker', 'buildx', 'bake', '--set', 'app.output=type=registry,name=registry/app:{{x}}'],
+    ['docker', 'buildx', 'bake', '--set', 'app.output=type={{x}},name=registry/app:1'],
+    ['docker', 'buildx', 'bake', '--set', '*.cache-to=type=registry,ref=r/app:1,{{x}}=1'],
     ['docker', 'buildx', 'bake', '--set', '*.cache-to=type=local,dest=cache/{{x}}'],
     ['docker', 'buildx', 'bake', '--set', 'app.entitlements={{x}}'],
     ['docker', 'buildx', 'bake', '--set', 'app.network={{x}}'],
@@ -449,8 +450,14 @@ test('docker build --secret, --ssh, -o/--output, --cache-to and --allow take no 
     ['docker', 'buildx', 'build', '--ssh', 'default={{x}}', '.'],
     ['docker', 'buildx', 'build', '-o', 'type=local,dest={{x}}', '.'],
     ['docker', 'buildx', 'build', '-otype=local,dest=out/{{x}}', '.'],
-    ['docker', 'buildx', 'build', '--output=type=registry,name=registry/app:{{x}}', '.'],
+    ['docker', 'buildx', 'build', '--output={{x}}', '.'], // a whole value: type=local,dest=
+    ['docker', 'buildx', 'build', '-o', 'out-{{x}}', '.'], // a local directory
+    ['docker', 'buildx', 'build', '--output=type={{x}},name=registry/app:1', '.'],
+    ['docker', 'buildx', 'build', '--output', 'type=registry,name=r/app:1,{{x}}', '.'], // a key
+    ['docker', 'buildx', 'build', '--output', 'type=image,name=r/app:1,push-by-digest={{x}}', '.'],
+    ['docker', 'buildx', 'build', '--output', 'type=image,"name=r/app:{{x}}"', '.'], // a quoted field
     ['docker', 'buildx', 'build', '--cache-to', 'type=local,dest={{x}}', '.'],
+    ['docker', 'buildx', 'build', '--cache-to', 'type=registry,ref=r/app:1,{{x}}=max', '.'],
     ['docker', 'buildx', 'build', '--allow', '{{x}}', '.'],
     ['docker', 'image', 'build', '--secret', 'id=npm,src=secrets/{{x}}', '.'],
     ['docker', 'compose', 'build', '--ssh', 'default={{x}}'],
@@ -479,6 +486,52 @@ test('docker build --secret, --ssh, -o/--output, --cache-to and --allow take no 
     ['docker', 'buildx', 'build', '-o', 'type=registry', '--label', 'v={{x}}', '.'],
   ])
     assertAccepted(spec);
+});
+
+test('a build output or cache named by a value in name=, ref=, scope= or tag= is checked once rendered to add no key', () => {
+  const reference =
+    /is in the image or cache reference (docker|podman)[a-z ]* (-o|--output|--cache-to|--cache-from) names, and its value holds/;
+  for (const argv of [
+    ['docker', 'buildx', 'build', '--output', 'type=image,name=registry/app:{{x}},push=true', '.'],
+    ['docker', 'buildx', 'build', '-o', 'type=registry,name=registry/app:{{x}}', '.'],
+    ['docker', 'buildx', 'build', '--output=type=registry,name=registry/app:{{x}}', '.'],
+    ['docker', 'buildx', 'build', '--cache-to', 'type=registry,ref=registry/app:cache-{{x}},mode=max', '.'],
+    ['docker', 'buildx', 'build', '--cache-from', 'type=gha,scope={{x}}', '.'],
+    ['docker', 'buildx', 'build', '--cache-to', 'type=gha,scope={{x}},mode=max', '.'],
+    ['docker', 'build', '--cache-from', 'registry/app:{{x}}', '.'],
+    ['docker', 'build', '-t', 'app:1', '.', '--cache-from=registry/app:{{x}}'],
+    ['podman', 'build', '--cache-from', 'registry/app-cache-{{x}}', '.'],
+  ])
+    checkedOnceRendered(
+      argv,
+      ['x,type=local,dest=/home/runner', 'a=b', 'a b', 'a"b', "a'b", 'a\tb'],
+      ['production', 'staging-2', '1.2.3'],
+      reference,
+    );
+  for (const argv of [
+    ['docker', 'buildx', 'bake', '--set', 'app.output=type=registry,name=registry/app:{{x}}'],
+    ['docker', 'buildx', 'bake', '--set', '*.cache-to=type=registry,ref=registry/app:cache-{{x}}'],
+    ['docker-buildx', 'bake', '--set', '*.output=type=image,name=registry/app:{{x}},push=true'],
+  ])
+    checkedOnceRendered(
+      argv,
+      ['x,type=local,dest=/home/runner', 'a=b', 'a b'],
+      ['production', '1.2.3'],
+      /is in the image or cache reference docker(-| )buildx bake --set \S+ names, and its value holds/,
+    );
+  assertScriptRefused(
+    'T={{x}}; docker buildx build --cache-from "type=gha,scope=$T" .',
+    /the image or cache reference docker buildx build --cache-from names/,
+  );
+  // The cache's place (src=, dest=, type=), or a --cache-from that is the value alone, stay refused.
+  for (const spec of [
+    ['docker', 'build', '--cache-from', '{{x}}', '.'],
+    ['docker', 'build', '--cache-from', '{{x}}/app:cache', '.'],
+    ['docker', 'image', 'build', '--cache-from', 'type=local,src={{x}}', '.'],
+    ['docker', 'buildx', 'build', '--cache-from', 'type={{x}},ref=r/app:1', '.'],
+    ['docker', 'buildx', 'build', '--cache-to', 'type=local,dest=cache-{{x}}', '.'],
+  ])
+    assertRefused(spec, /the cache whose layers stand for|where its cache is written/);
 });
 
 test('a template in a global option choosing the engine, what it trusts or a file it reads is refused', () => {
