@@ -443,6 +443,8 @@ function afterOptions(
     assignments?: boolean;
     directories?: readonly string[];
     rootOperand?: boolean;
+    /** Options end at the first operand (docker run IMAGE: the words after it are the container's command). */
+    operandEndsOptions?: boolean;
   },
   chosen: (index: number, how: string) => void,
   program: string,
@@ -492,6 +494,7 @@ function afterOptions(
     if (syntax.assignments && /^[A-Za-z_]\w*=/.test(word)) continue;
     if (operands > 0) {
       if (syntax.rootOperand && directory) directory(j, `the root directory ${program} runs the program in`);
+      if (syntax.operandEndsOptions) options = false;
       operands--;
       continue;
     }
@@ -761,7 +764,14 @@ export function chosenWords(words: readonly string[]): ChosenWord[] {
     const next = afterOptions(
       words,
       j + 1,
-      { values, operands: sub.operands, directories: SUBCOMMAND_DIRECTORIES[name] },
+      // docker run/create/exec, service create and compose run/exec stop reading their options at the image,
+      // service or container: the first word after it is the program, the rest its arguments (--version {{v}}).
+      {
+        values,
+        operands: sub.operands,
+        directories: SUBCOMMAND_DIRECTORIES[name],
+        operandEndsOptions: containers,
+      },
       chosen,
       name,
       directory,

@@ -708,6 +708,27 @@ test('docker service create: a template in the command its tasks run, or in --ar
     assertAccepted(spec);
 });
 
+test('docker stops reading its options at the image: the first word after it is the program, the rest its arguments', () => {
+  for (const spec of [
+    ['docker', 'service', 'create', '--name', 'app', 'registry/app:1', '--version', '{{x}}'],
+    ['docker', 'run', '--rm', 'registry/app:1', '--tag', '{{x}}'],
+    ['docker', 'run', '--rm', 'registry/app:1', '-v', '{{x}}'],
+    ['docker', 'create', 'registry/app:1', '--env', 'production', '--release={{x}}'],
+    ['docker', 'exec', 'app', '--version', '{{x}}'],
+    ['podman', 'run', 'registry/app:1', '--tag', '{{x}}'],
+    ['docker', 'compose', 'run', '--rm', 'app', '--tag', '{{x}}'],
+  ])
+    assertAccepted(spec);
+  // The first word after the image stays the program, and an inline script stays code.
+  for (const [spec, message] of [
+    [['docker', 'run', '--rm', 'img', '{{x}}', '--tag', '1'], /the program docker run runs/],
+    [['docker', 'run', 'img', 'sh', '-c', '{{x}}'], /inside the script of "sh -c"/],
+    [['docker', 'run', 'img', 'sh', '-c', 'echo {{x}}'], /inside the script of "sh -c"/],
+    [['docker', 'service', 'create', 'img', 'env', '{{x}}'], /the program env runs/],
+  ] as Array<[string[], RegExp]>)
+    assertRefused(spec, message);
+});
+
 test('--entrypoint naming a shell or an interpreter runs the words after the image as its command', () => {
   for (const [spec, message] of [
     [
