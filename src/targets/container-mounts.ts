@@ -106,15 +106,20 @@ export interface ContainerMounts {
    * text) and the first of the arguments it gets (`from`), read as that program's command (sh … -c CODE).
    */
   entrypoint?: { index: number; value: string; from: number };
+  /** docker service --args with a value in a long option: the word, and the words docker splits it into. */
+  args?: { index: number; words: string[] };
 }
 
 /**
  * A name with a template checked once rendered. 'network': the whole value (the word after `prefix`, as
  * `--network=`) must be a network name other than host; 'reference': each value in it must hold no "," "=" quote
- * or space (which would add keys to a build's --output or --cache-to: dest=, src=, type=local).
+ * or space (which would add keys to a build's --output or --cache-to: dest=, src=, type=local); 'args': each
+ * value in docker service --args must hold no space, quote, backslash or # (which would add arguments).
  */
 export type CheckedName =
-  { kind: 'network'; prefix: string; how: string } | { kind: 'reference'; how: string };
+  | { kind: 'network'; prefix: string; how: string }
+  | { kind: 'reference'; how: string }
+  | { kind: 'args'; how: string };
 
 /** The characters of a volume name's fixed text, and of a value in one. */
 const VOLUME_NAME = /^[A-Za-z0-9_.-]*$/;
@@ -582,12 +587,28 @@ function mountValue(
   };
   // docker service create/update --args: a string split into the command its tasks run and its arguments (the
   // first word is the program when the image has no entrypoint).
-  if (option === '--args' && / service /.test(command))
+  if (option === '--args' && / service /.test(command)) {
+    // A value only in a long option of a fixed program (`serve --version={{v}}`), the string holding no quote,
+    // backslash or # (shlex's): checked once rendered to stay inside its word; the program is read in programs.ts.
+    const split = value
+      .replace(PLACEHOLDER, (_, n: string) => `{{${n}}}`)
+      .trim()
+      .split(/\s+/);
+    if (
+      !/["'\\#]/.test(value.replace(PLACEHOLDER, '')) &&
+      templates(split[0]!).length === 0 &&
+      split.slice(1).every((w) => templates(w).length === 0 || /^--[A-Za-z0-9][\w-]*=/.test(w))
+    ) {
+      found.names.set(index, { kind: 'args', how: `the arguments ${command} ${option} gives` });
+      found.args = { index, words: split };
+      return;
+    }
     return refuse(
       value,
       `the program ${command} ${option} runs (split into a command and its arguments)`,
       'program',
     );
+  }
   if (option === '-v' || option === '--volume') {
     // SOURCE:TARGET[:OPTIONS], or TARGET alone (an anonymous volume).
     const fields = value.split(':');
@@ -690,6 +711,13 @@ export function containerNameProblem(
     if (NETWORK_NAME.test(rendered) && rendered.toLowerCase() !== 'host') return undefined;
     return `${list} is in ${check.how}, and the network is ${JSON.stringify(rendered)} once rendered: it must be a network name (letters, digits and _ . -, not starting with "." or "-") other than host, since host gives the container the network of this machine and container:NAME or ns:PATH another's; write such a network in the config`;
   }
+  if (check.kind === 'args')
+    for (const name of names) {
+      const bad = [...values[name]!].find((c) => /[\s"'`\\#]/.test(c));
+      if (bad !== undefined)
+        return `{{${name}}} is in ${check.how}, and its value holds ${JSON.stringify(bad)}: a value there must hold no space, quote, backslash or #, since docker splits the string into words and a value would add arguments; write them in the config`;
+    }
+  if (check.kind === 'args') return undefined;
   for (const name of names) {
     const bad = [...values[name]!].find((c) => /[\s,="'`\\]/.test(c));
     if (bad !== undefined)

@@ -708,6 +708,41 @@ test('docker service create: a template in the command its tasks run, or in --ar
     assertAccepted(spec);
 });
 
+test('docker service --args: a value in a long option of a fixed program is checked once rendered to stay one argument', () => {
+  for (const argv of [
+    ['docker', 'service', 'update', '--args', 'serve --version={{x}}', 'app'],
+    ['docker', 'service', 'update', '--args=./deploy --env={{x}} --verbose', 'app'],
+  ])
+    checkedOnceRendered(
+      argv,
+      ['1 --config=/etc/x', 'a"b', "a'b", 'a\\b', 'a#b', 'a\tb'],
+      ['production', '1.2.3', 'a=b'],
+      /is in the arguments docker service update --args gives, and its value holds/,
+    );
+  // The program, a value as a word of its own, quotes, and a shell or interpreter there stay refused.
+  for (const [spec, message] of [
+    [
+      ['docker', 'service', 'update', '--args', '{{x}} serve', 'app'],
+      /the program docker service update --args runs/,
+    ],
+    [
+      ['docker', 'service', 'update', '--args', 'serve {{x}}', 'app'],
+      /the program docker service update --args runs/,
+    ],
+    [
+      ['docker', 'service', 'update', '--args', 'serve "--v={{x}}"', 'app'],
+      /the program docker service update --args runs/,
+    ],
+    [
+      ['docker', 'service', 'update', '--args', 'sh -c {{x}}', 'app'],
+      /the program docker service update --args runs/,
+    ],
+    [['docker', 'service', 'update', '--args', 'node --eval={{x}}', 'app'], /node/],
+    [['docker', 'service', 'update', '--args', 'env --split-string={{x}}', 'app'], /env/],
+  ] as Array<[string[], RegExp]>)
+    assertRefused(spec, message);
+});
+
 test('docker stops reading its options at the image: the first word after it is the program, the rest its arguments', () => {
   for (const spec of [
     ['docker', 'service', 'create', '--name', 'app', 'registry/app:1', '--version', '{{x}}'],
