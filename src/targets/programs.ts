@@ -1670,16 +1670,17 @@ export function commandModel(words: readonly string[]): CommandModel {
     for (const index of container.volumes) model.volumeNames.add(index);
     for (const index of container.users) model.containerUsers.add(index);
     for (const [index, check] of container.names) model.containerNames.set(index, check);
-    deployToolWords(words, i, name, model.containerNames);
-    // docker service --args 'PROGRAM --opt={{v}}': what a shell or interpreter there runs is code.
+    deployToolWords(words, i, name, model.containerNames); // docker buildx bake --set *.output=…name={{v}}
+    // docker service --args 'PROGRAM --opt={{v}}': what a shell or interpreter there runs is code, also after a
+    // wrapper (sudo node --eval={{v}}): each of its words is read as a program.
     const args = container.args;
-    const argsParser = args && parserFor(programName(args.words[0]!));
-    if (args && argsParser) {
+    if (args) {
       const inner = emptyModel();
-      argsParser(args.words, 0, inner);
+      for (let k = 0; k < args.words.length; k++)
+        parserFor(programName(args.words[k]!))?.(args.words, k, inner);
       for (const operand of inner.code)
         model.code.push({ ...operand, index: args.index, program: args.index });
-    } // docker buildx bake --set *.output=…name={{v}}
+    }
     for (const index of kubectlPatchWords(words, i, name))
       model.yamlValues.set(index, `the patch ${name} patch applies, which it reads as JSON or YAML`);
     // docker run --entrypoint sh IMAGE -c CODE: the entrypoint runs the words after the image.

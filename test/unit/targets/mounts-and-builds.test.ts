@@ -739,6 +739,8 @@ test('docker service --args: a value in a long option of a fixed program is chec
     ],
     [['docker', 'service', 'update', '--args', 'node --eval={{x}}', 'app'], /node/],
     [['docker', 'service', 'update', '--args', 'env --split-string={{x}}', 'app'], /env/],
+    [['docker', 'service', 'update', '--args', 'sudo node --eval={{x}}', 'app'], /node --eval/],
+    [['docker', 'service', 'update', '--args', 'timeout 5 env --split-string={{x}}', 'app'], /env -S/],
   ] as Array<[string[], RegExp]>)
     assertRefused(spec, message);
 });
