@@ -82,6 +82,32 @@ export interface FileRead {
    * may hold no "," (another file) nor '"' (CSV quoting).
    */
   list?: boolean;
+  /**
+   * What the program does with the file when it does not read and send it (file-writes.ts: a file it writes,
+   * deletes, prints): the messages say so. Unset: it reads the file and sends it.
+   */
+  act?: FileAct;
+}
+
+/** What a program does with a file a value may name (file-writes.ts), for messages. */
+export interface FileAct {
+  /** A verb phrase after the tool: "writes", "deletes", "prints to the job's log". */
+  does: string;
+  /** What a value could do there, "{of}" standing for "of the runner" or "of the remote host". */
+  harm: string;
+  /**
+   * An empty value that is a whole component of the path (`rm -rf dist/{{x}}`) names the directory above it:
+   * refused once rendered.
+   */
+  noEmpty?: boolean;
+}
+
+/** What the file's program does, as "may read a local file and send it" and "a file of the runner to send (…)". */
+export function fileDoing(read: FileRead): { may: string; harm: string } {
+  const { file, on, of, keys } = whose(read);
+  if (!read.act)
+    return { may: `may read a ${file}${on} and send it`, harm: `a file ${of} to send (${keys})` };
+  return { may: `${read.act.does} a ${file}${on}`, harm: read.act.harm.replaceAll('{of}', of) };
 }
 
 /** A word of the line ssh runs remotely that a program there reads a file from and sends. */
@@ -101,28 +127,29 @@ export interface RemoteFileRead {
 export function remoteFileReads(
   words: readonly string[],
   model: { remote?: { from: number; to: number }; fileReads: ReadonlyMap<number, FileRead> },
+  find: (texts: readonly string[]) => FileRead[] = (texts) =>
+    texts.flatMap((_, at) => fileReadWords(texts, at)),
 ): RemoteFileRead[] {
   if (!model.remote) return [];
   const [{ from, to }, known] = [model.remote, model.fileReads];
   const found: RemoteFileRead[] = [];
   for (const command of remoteCommands(words, from, to)) {
     const texts = command.words.map((word) => word.text);
-    for (let at = 0; at < texts.length; at++)
-      for (const read of fileReadWords(texts, at)) {
-        const word = command.words[read.index]!;
-        const [k, text] = word.parts[0] ?? [-1, ''];
-        if (word.parts.length === 1 && !word.via && text === words[k] && known.has(k)) continue;
-        // A remote variable's templates stand where it is read (its fixed text is not known here).
-        const held = word.via;
-        const remote = (one: FileRead): FileRead => ({ ...one, host: true, ...(held && { held }) });
-        found.push({
-          read: { ...remote(read), also: read.also && remote(read.also) },
-          text: held
-            ? word.text.replace(/\$\{?(\w+)\}?/g, (ref, name: string) => (held.includes(name) ? '' : ref))
-            : word.text,
-          words: [...new Set(word.parts.map(([index]) => index))],
-        });
-      }
+    for (const read of find(texts)) {
+      const word = command.words[read.index]!;
+      const [k, text] = word.parts[0] ?? [-1, ''];
+      if (word.parts.length === 1 && !word.via && text === words[k] && known.has(k)) continue;
+      // A remote variable's templates stand where it is read (its fixed text is not known here).
+      const held = word.via;
+      const remote = (one: FileRead): FileRead => ({ ...one, host: true, ...(held && { held }) });
+      found.push({
+        read: { ...remote(read), also: read.also && remote(read.also) },
+        text: held
+          ? word.text.replace(/\$\{?(\w+)\}?/g, (ref, name: string) => (held.includes(name) ? '' : ref))
+          : word.text,
+        words: [...new Set(word.parts.map(([index]) => index))],
+      });
+    }
   }
   return found;
 }
@@ -202,7 +229,7 @@ const CURL_LONG_OPTIONS = new Map<string, boolean>(
 );
 const CURL_SAFE_DATA =
   'pass the value with --data-raw, which reads no file (--data-raw "version={{…}}"), or after fixed text (-d version={{…}})';
-const CURL_FILES: Record<string, { rule: FileRule; safe: string }> = {
+const CURL_FILES: Record<string, CurlFile> = {
   d: { rule: 'at', safe: CURL_SAFE_DATA },
   '--data': { rule: 'at', safe: CURL_SAFE_DATA },
   '--data-ascii': { rule: 'at', safe: CURL_SAFE_DATA },
@@ -272,11 +299,25 @@ const STRICT: Record<FileRule, number> = {
   whole: 6,
 };
 
-/** curl: its options that read a file, written apart, attached to a short one, or ending a cluster (-sSd @f). */
-function curlReads(words: readonly string[], at: number): FileRead[] {
+/** An option of curl naming a file: how it is read, the safe form, and what curl does with it (file-writes.ts). */
+export interface CurlFile {
+  rule: FileRule;
+  safe: string;
+  act?: FileAct;
+}
+
+/**
+ * curl: its options that read a file (or, given another `table`, those of that table), written apart, attached to
+ * a short one, or ending a cluster (-sSd @f); --opt=VALUE, a unique prefix, --expand-OPT.
+ */
+export function curlReads(
+  words: readonly string[],
+  at: number,
+  table: Readonly<Record<string, CurlFile>> = CURL_FILES,
+): FileRead[] {
   const reads: FileRead[] = [];
   const push = (index: number, from: number, option: string) => {
-    const found = CURL_FILES[option];
+    const found = table[option];
     if (found && index < words.length)
       reads.push({ index, from, how: `curl ${option.length === 1 ? `-${option}` : option}`, ...found });
   };
@@ -296,8 +337,8 @@ function curlReads(words: readonly string[], at: number): FileRead[] {
         ? [name]
         : [...CURL_LONG_OPTIONS.keys()].filter((o) => o.startsWith(name));
       const reads = options
-        .filter((o) => Object.hasOwn(CURL_FILES, o))
-        .sort((a, b) => STRICT[CURL_FILES[b]!.rule] - STRICT[CURL_FILES[a]!.rule]);
+        .filter((o) => Object.hasOwn(table, o))
+        .sort((a, b) => STRICT[table[b]!.rule] - STRICT[table[a]!.rule]);
       if (eq >= 0) {
         if (reads.length) push(j, eq + 1 + shift, reads[0]!);
       } else if (reads.length) push(++j, 0, reads[0]!);
@@ -588,6 +629,17 @@ const AZ_UPLOADS: ReadonlyArray<[string[], string[]]> = [
 ];
 
 const UPLOAD_SAFE = 'put the value in the destination, which names where the file goes, not what is sent';
+const COPY_DESTINATION_SAFE =
+  'write the local directory in the config, with the value only in a file name after it, where it must be one plain name (dist/app-{{…}}.tgz), or put the value in the remote source';
+
+/**
+ * The local destination of a copy tool whose sources uploadReads reads (aws s3 cp, gsutil, gcloud storage, scp,
+ * rsync, docker cp, docker compose cp, kubectl cp, rclone, s3cmd, azcopy), rule 'local': a remote one is not a
+ * file of the runner. It is where the tool writes (file-writes.ts sets what it does).
+ */
+export function copyDestinations(words: readonly string[], at: number): FileRead[] {
+  return uploadReads(words, at, 'destination');
+}
 
 /**
  * Operands a copy or upload tool reads as local files and sends: the sources of aws s3 cp/mv/sync, gsutil cp/mv,
@@ -598,8 +650,15 @@ const UPLOAD_SAFE = 'put the value in the destination, which names where the fil
  * files, gh secret/variable set --env-file; httpie's request items (`field@FILE`, `field=@FILE`, `field:=@FILE`,
  * `Header:@FILE`, `param==@FILE`, and a bare `@FILE`).
  */
-function uploadReads(words: readonly string[], at: number): FileRead[] {
+function uploadReads(
+  words: readonly string[],
+  at: number,
+  side: 'source' | 'destination' = 'source',
+): FileRead[] {
   const name = programName(words[at]!);
+  // The destination (side 'destination', for file-writes.ts): the operand it writes, unless it is remote.
+  const destination = (index: number | undefined, how: string, remote: RemoteKind): FileRead[] =>
+    index === undefined ? [] : [local(index, how, remote, COPY_DESTINATION_SAFE)];
   const local = (index: number, how: string, remote: RemoteKind, safe: string): FileRead => ({
     index,
     from: 0,
@@ -626,6 +685,7 @@ function uploadReads(words: readonly string[], at: number): FileRead[] {
     case 'aws': {
       const found = after({ short: '', long: AWS_WITH_VALUE }, ['s3'], ['cp', 'mv', 'sync']);
       if (!found || found.operands.length < 2) return [];
+      if (side === 'destination') return destination(found.operands[1], found.verb, 's3');
       return [
         local(
           found.operands[0]!,
@@ -643,6 +703,7 @@ function uploadReads(words: readonly string[], at: number): FileRead[] {
       const submit = name === 'gcloud' ? after(table, ['builds'], ['submit']) : undefined;
       const deploy = name === 'gcloud' ? after(table, ['functions', 'run'], ['deploy']) : undefined;
       const build = `${UPLOAD_SAFE} (gcloud builds submit . --tag registry/app:{{…}})`;
+      if ((submit || deploy) && side === 'destination') return [];
       if (submit) return submit.operands.map((k) => local(k, submit.verb, 'gs', build));
       if (deploy)
         return optionValues(words, at + 1, ['--source']).map((value) => ({
@@ -662,6 +723,7 @@ function uploadReads(words: readonly string[], at: number): FileRead[] {
               }
             : undefined;
       if (!found || found.operands.length < 2) return [];
+      if (side === 'destination') return destination(found.operands.at(-1), found.verb, 'gs');
       const safe = `${UPLOAD_SAFE} (${found.verb} dist/app.zip gs://bucket/{{…}}/)`;
       return found.operands.slice(0, -1).map((k) => local(k, found.verb, 'gs', safe));
     }
@@ -678,6 +740,10 @@ function uploadReads(words: readonly string[], at: number): FileRead[] {
           ? { short: 'cDFiJlPSXo', long: new Set<string>() }
           : { short: 'efTBM@', long: RSYNC_WITH_VALUE };
       const how = gcloud ? `gcloud ${words[at - 1]} scp` : name;
+      if (side === 'destination') {
+        const operands = operandsOf(words, at + 1, table);
+        return operands.length < 2 ? [] : destination(operands.at(-1), how, 'scp');
+      }
       const safe = `${UPLOAD_SAFE} (${how} dist/app.tgz host:/srv/{{…}}/)`;
       const reads = operandsOf(words, at + 1, table)
         .slice(0, -1)
@@ -705,6 +771,7 @@ function uploadReads(words: readonly string[], at: number): FileRead[] {
             after(table, ['compose'], ['cp']));
       if (!found || found.operands.length < 2) return [];
       const how = found.verb === 'docker container cp' ? 'docker cp' : found.verb;
+      if (side === 'destination') return destination(found.operands[1], how, 'docker');
       const safe = `${UPLOAD_SAFE} (${how} app.conf {{…}}:/etc/app.conf)`;
       return [local(found.operands[0]!, how, 'docker', safe)];
     }
@@ -717,6 +784,7 @@ function uploadReads(words: readonly string[], at: number): FileRead[] {
       const found = after(tool.table, [...tool.verbs, ...(tool.both ?? [])]);
       if (!found || found.operands.length < 2) return [];
       const verb = found.verb.split(' ')[1]!;
+      if (side === 'destination') return destination(found.operands.at(-1), found.verb, tool.remote);
       const safe = `${UPLOAD_SAFE} (${tool.example.replace('VERB', verb)})`;
       const sources = tool.both?.includes(verb) ? found.operands : found.operands.slice(0, -1);
       const reads = sources.map((k) => local(k, found.verb, tool.remote, safe));
@@ -734,10 +802,12 @@ function uploadReads(words: readonly string[], at: number): FileRead[] {
     case 'oc': {
       const found = after({ short: 'cnsv', long: KUBECTL_WITH_VALUE }, ['cp']);
       if (!found || found.operands.length < 2) return [];
+      if (side === 'destination') return destination(found.operands[1], found.verb, 'kubectl');
       const safe = `${UPLOAD_SAFE} (${name} cp app.tgz {{…}}/pod:/tmp/)`;
       return [local(found.operands[0]!, found.verb, 'kubectl', safe)];
     }
     case 'az': {
+      if (side === 'destination') return [];
       const sub = operandsOf(words, at + 1, {
         short: 'o',
         long: new Set(['--output', '--query', '--subscription']),
@@ -762,6 +832,7 @@ function uploadReads(words: readonly string[], at: number): FileRead[] {
       }));
     }
     case 'gh': {
+      if (side === 'destination') return [];
       const release = after({ short: 'RnFt', long: GH_WITH_VALUE }, ['release'], ['upload', 'create']);
       if (release) {
         const safe =
@@ -812,6 +883,7 @@ function uploadReads(words: readonly string[], at: number): FileRead[] {
     }
     case 'http':
     case 'https': {
+      if (side === 'destination') return [];
       // http [METHOD] URL [ITEM…]: httpie takes a first operand of letters alone as the method (its
       // _guess_method); otherwise the first is the URL and the second an item (also when a value decides).
       const operands = operandsOf(words, at + 1, { short: 'aAopPs', long: HTTPIE_WITH_VALUE });
@@ -829,7 +901,7 @@ function uploadReads(words: readonly string[], at: number): FileRead[] {
 }
 
 /** An option whose value a tool reads as a local file (or, rule 'whole', as a command that may name one). */
-interface OptionRead {
+export interface OptionRead {
   /** Its long name, if any (sftp has none). */
   long?: string;
   /** The shortest prefix getopt takes for it (wget); pflag (kubectl) takes the whole name only. */
@@ -840,10 +912,12 @@ interface OptionRead {
   /** A comma-separated list (pflag's StringSlice: kubectl --from-file). */
   list?: boolean;
   safe: string;
+  /** What the tool does with the file, when it does not send it (file-writes.ts). */
+  act?: FileAct;
 }
 
 /** Tools whose options read a file: the short letters that take a value (getopt clusters), and those options. */
-interface OptionReads {
+export interface OptionReads {
   short: string;
   options: readonly OptionRead[];
 }
@@ -925,7 +999,12 @@ const OPTION_READS: Record<string, OptionReads> = {
  * The values of the options of `reads` in a command (`words[at]` is the program, `name`): `--opt VALUE`,
  * `--opt=VALUE` or a prefix (min), `-o VALUE`, `-oVALUE`, and a short option ending a cluster (`-qo VALUE`).
  */
-function optionReads(words: readonly string[], at: number, name: string, reads: OptionReads): FileRead[] {
+export function optionReads(
+  words: readonly string[],
+  at: number,
+  name: string,
+  reads: OptionReads,
+): FileRead[] {
   const found: FileRead[] = [];
   const push = (value: { index: number; from: number }, option: OptionRead, short = false) => {
     if (value.index >= words.length) return;
@@ -933,6 +1012,7 @@ function optionReads(words: readonly string[], at: number, name: string, reads: 
       ...value,
       rule: option.rule,
       ...(option.list && { list: true }),
+      ...(option.act && { act: option.act }),
       how: `${name} ${short || !option.long ? `-${option.short}` : option.long}`,
       safe: option.safe,
     });
@@ -1266,7 +1346,7 @@ export function shellFileClasses(read: FileRead, word: string): Map<string, File
 /** The message for a template after an expansion not known here where a marker may start (shellFileClasses). */
 export function fileUnknownMessage(name: string, read: FileRead, word: string): string {
   const [start, end] = expansions(word, read.from)[0] ?? [read.from, read.from];
-  return `{{${name}}} comes with ${word.slice(start, end)} in an argument where ${read.how} may read a local file and send it (${word.slice(read.from)}), and what ${word.slice(start, end)} holds is not known here: empty, or holding a marker (${markersSaid(read.rule)}) or the start of a file's name, it would let the value start or name the file; write the template first (before any $…), or ${read.safe}`;
+  return `{{${name}}} comes with ${word.slice(start, end)} in an argument where ${read.how} ${fileDoing(read).may} (${word.slice(read.from)}), and what ${word.slice(start, end)} holds is not known here: empty, or holding a marker (${markersSaid(read.rule)}) or the start of a file's name, it would let the value start or name the file; write the template first (before any $…), or ${read.safe}`;
 }
 
 /**
@@ -1475,8 +1555,13 @@ function whose(read: FileRead): { file: string; on: string; of: string; keys: st
 export function fileChosenMessage(name: string, both: FileRead, word: string): string {
   const read = both.also && ownClasses(both, word).get(name) !== 'chooses' ? both.also : both;
   const { file, on, of, keys } = whose(read);
+  const { may, harm } = fileDoing(read);
+  if (read.held && read.act)
+    return `{{${name}}} reaches, through the remote variable ${read.held.map((v) => `$${v}`).join(', ')} set from it, where ${read.how} ${may} (${harm}), and a value through a remote variable is not checked: write the template itself there`;
   if (read.held)
     return `{{${name}}} reaches, through the remote variable ${read.held.map((v) => `$${v}`).join(', ')} set from it, where ${read.how} may read a ${file}${on} and send it (a file ${of}: ${keys}), and a value through a remote variable is not checked: write the template itself there`;
+  if (read.act)
+    return `{{${name}}} is in the name of the ${file} ${read.how} ${read.act.does}${on} (${word.slice(read.from) || word}): its value would choose ${harm}; ${read.safe}`;
   if (read.rule === 'whole')
     return `{{${name}}} is in a command ${read.how} runs${on} (${word.slice(read.from) || word}), which can name a ${file} it reads and sends (post_file=, body_file=, input=, load_cookies=): its value could choose a file ${of} to send (${keys}); ${read.safe}`;
   return `{{${name}}} is in the name of the ${file} ${read.how} reads and sends${on} (${word.slice(read.from) || word}): its value would choose a file ${of} to send (${keys}); name the file in the config, a command per environment if it differs, and ${read.safe}`;
@@ -1499,7 +1584,9 @@ function formMessage(name: string, read: FileRead, found: string, through = ''):
 
 function pathMessage(name: string, read: FileRead, word: string, found: string, through = ''): string {
   const { file, on, of } = whose(read);
-  return `the value of {{${name}}}${through} is part of the name of the ${file} ${read.how} reads and sends${on} (${word.slice(read.from) || word}), and ${found === '..' ? 'is ".."' : `holds ${JSON.stringify(found)}`}: it could name another file ${of}; a value in a file name may hold only letters, digits and . _ + - (not ".."), or name the file in the config`;
+  if (found === '')
+    return `the value of {{${name}}}${through} is empty, and is a whole part of the path ${read.how} ${read.act?.does ?? 'reads and sends'}${on} (${word.slice(read.from) || word}): the path would name the directory it is in, not a file in it; give the value a plain name (letters, digits and . _ + -)`;
+  return `the value of {{${name}}}${through} is part of the name of the ${file} ${read.how} ${read.act?.does ?? 'reads and sends'}${on} (${word.slice(read.from) || word}), and ${found === '..' || found === '.' ? `is "${found}"` : `holds ${JSON.stringify(found)}`}: it could name another file ${of}; a value in a file name may hold only letters, digits and . _ + - (not ".."), or name the file in the config`;
 }
 
 /**
@@ -1522,6 +1609,19 @@ function ownProblem(
   const names = [...word.matchAll(PLACEHOLDER)].map((m) => m[1]!);
   const region = charsOf(word, read.from, (name) => values[name]);
   const text = region.map((ch) => ch.c).join('');
+  // rm -rf "dist/{{x}}" given "": the path names dist itself.
+  if (read.act?.noEmpty && locate(read, text))
+    for (const match of word.slice(read.from).matchAll(PLACEHOLDER)) {
+      const [before, after] = [
+        word[read.from + match.index - 1],
+        word[read.from + match.index + match[0].length],
+      ];
+      const alone =
+        (before === undefined || before === '/' || match.index === 0) &&
+        (after === undefined || after === '/');
+      const value = values[match[1]!];
+      if (alone && (value === '' || value === '.')) return pathMessage(match[1]!, read, word, value);
+    }
   const list = read.list ? region.find((ch) => ch.from >= 0 && (ch.c === ',' || ch.c === '"')) : undefined;
   if (list) return listMessage(names[list.from]!, read, list.c);
   if (read.rule === 'form') {

@@ -75,6 +75,7 @@ import {
 import {
   fileChosenMessage,
   fileClasses,
+  fileDoing,
   fileReadProblem,
   fileUnknownMessage,
   shellFileClasses,
@@ -84,6 +85,7 @@ import {
   type FileRead,
   type FileSite,
 } from './file-reads.ts';
+import { addFileWrites, redirectionOperator, redirectionRead, remoteFileWrites } from './file-writes.ts';
 
 export type TemplateContext = 'bare' | 'double' | 'single' | 'heredoc' | 'arithmetic' | 'comment';
 
@@ -739,6 +741,8 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
     command.args = args.slice(first);
     const texts = command.args.map(textOf);
     const model = commandModel(texts);
+    // The files it writes, deletes or prints (file-writes.ts), checked as the files it reads and sends.
+    addFileWrites(model, texts);
     command.model = model;
     if (programName(texts[0] ?? '') === 'envsubst') {
       const outer = frame.sub ? stack.findLast((f) => f.kind === 'script' && f !== frame) : undefined;
@@ -1003,13 +1007,13 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
             found,
             'chooses',
             (name) =>
-              `{{${name}}} is where ${read.how} may read a local file and send it (${text.slice(read.from)}), and only a template written there or a variable set from fixed text and templates alone (v=app-{{x}}) is checked: write the template itself there, or ${read.safe}`,
+              `{{${name}}} is where ${read.how} ${fileDoing(read).may} (${text.slice(read.from)}), and only a template written there or a variable set from fixed text and templates alone (v=app-{{x}}) is checked: write the template itself there, or ${read.safe}`,
           );
       }
     };
     for (const [index, read] of model.fileReads)
       if (index < command.args.length) checkFileRead(read, command.args[index]!, texts[index]!);
-    for (const { read, text, words } of remoteFileReads(texts, model))
+    for (const { read, text, words } of [...remoteFileReads(texts, model), ...remoteFileWrites(texts, model)])
       for (const k of words) if (k < command.args.length) checkFileRead(read, command.args[k]!, text);
     for (const [index, check] of model.containerNames)
       if (index < command.args.length) {
@@ -1024,6 +1028,17 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
                 `{{${name}}} is in ${check.how}, where only a template written there is checked once rendered: write the template itself there`,
             );
       }
+    // The file of a redirection (> FILE, >> FILE, < FILE, 2> FILE, &> FILE, <> FILE; not a here-string's word, nor
+    // >(…) and <(…), whose insides are commands of their own), whatever the command, a builtin or none.
+    for (const word of command.words) {
+      if (word.role !== 'redirect' || /^[<>]\(/.test(script.slice(word.start, word.end))) continue;
+      const operator = redirectionOperator(script.slice(Math.max(0, word.start - 12), word.start));
+      if (operator === undefined) continue;
+      const text = textOf(word);
+      // >&2, <&0, >&-: a descriptor, not a file.
+      if (/[<>]&$/.test(operator) && /^(\d+|-)$/.test(text)) continue;
+      checkFileRead(redirectionRead(operator, texts[0]), word, text);
+    }
     for (const [index, { mode, program }] of model.remotePaths)
       if (index < command.args.length) {
         for (const site of sitesIn(command.args[index]!))
@@ -1795,6 +1810,10 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
       i++; // |&
       continue;
     }
+    if (c === '&' && script[i + 1] === '>') {
+      i++; // &> FILE, &>> FILE: a redirection (its ">" next), not a command run in the background
+      continue;
+    }
     if (';&|'.includes(c)) {
       // A pipe (| or |&) feeds this command's output to the next one's standard input; || and && do not.
       const pipe = c === '|' && script[i + 1] !== '|' && script[i - 1] !== '|';
@@ -1805,9 +1824,10 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
       continue;
     }
     if ('<>'.includes(c)) {
-      // `>&2`, `<&-`: a descriptor, not a word; otherwise the next word is a file
-      if (script[i + 1] === '&') i++;
-      else frame.nextRole = 'redirect';
+      // The next word is a file, or after `>&`, `<&` a descriptor (`>&2`, `<&-`; `>& FILE` is a file); `>|`
+      // writes it over noclobber (not a pipe)
+      if (script[i + 1] === '&' || (c === '>' && script[i + 1] === '|')) i++;
+      frame.nextRole = 'redirect';
       i++;
       continue;
     }
@@ -2084,11 +2104,12 @@ export function argvShellProblems(argv: readonly string[]): string[] {
     if (names.length) problems.push(chosenWordMessage(chosen, argv, names[0]!));
   }
   const model = commandModel(argv);
+  addFileWrites(model, argv);
   for (const [index, read] of model.fileReads)
     for (const [name, cls] of fileClasses(read, argv[index]!))
       if (cls === 'chooses') problems.push(fileChosenMessage(name, read, argv[index]!));
   // The line ssh runs is shell code: an expansion there ($P, $(…)) may hold a marker, as in a shell: true script.
-  for (const { read, text } of remoteFileReads(argv, model))
+  for (const { read, text } of [...remoteFileReads(argv, model), ...remoteFileWrites(argv, model)])
     for (const [name, cls] of shellFileClasses(read, text))
       if (cls === 'chooses') problems.push(fileChosenMessage(name, read, text));
       else if (cls === 'unknown') problems.push(fileUnknownMessage(name, read, text));
@@ -2371,11 +2392,12 @@ export function renderArgvCommand(
       const problem = value === undefined ? undefined : helmSetValueProblem(match[1]!, value, option, key);
       if (problem) throw new TemplateError(problem);
     }
+  addFileWrites(model, argv);
   for (const [index, read] of model.fileReads) {
     const problem = fileReadProblem(read, argv[index]!, values);
     if (problem) throw new TemplateError(problem);
   }
-  for (const { read, text } of remoteFileReads(argv, model)) {
+  for (const { read, text } of [...remoteFileReads(argv, model), ...remoteFileWrites(argv, model)]) {
     const problem = fileReadProblem(read, text, values);
     if (problem) throw new TemplateError(problem);
   }

@@ -96,11 +96,11 @@ test('a value that would start an argument with "-" is refused, for every progra
         assert.match(
           error.message,
           new RegExp(
-            `^deploy: (the value of \\{\\{host\\}\\} starts with "-" and is a whole argument of ${program.replace('.', '\\.')}, which would read it as an option: a value is never passed as an option; write the option and the value as one word \\(--name=\\{\\{host\\}\\}\\), or put -- before it|\\{\\{host\\}\\} is in the command ssh runs through the remote host's shell)`,
+            `^deploy: (the value of \\{\\{host\\}\\} starts with "-" and is a whole argument of ${program.replace('.', '\\.')}, which would read it as an option: a value is never passed as an option; write the option and the value as one word \\(--name=\\{\\{host\\}\\}\\), or put -- before it|\\{\\{host\\}\\} is in the command ssh runs through the remote host's shell|\\{\\{host\\}\\} is in the name of the local file (scp|rsync) writes)`,
           ),
           `${JSON.stringify(spec)} ${command.shell ? '(shell)' : '(argv)'} with ${JSON.stringify(host)}`,
         );
-        assert.throws(() => describeCommand(command, { host }), /"-"|remote host's shell/);
+        assert.throws(() => describeCommand(command, { host }), /"-"|remote host's shell|(scp|rsync) writes/);
       }
     }
     // A value that does not start with "-" is one argument as before.

@@ -1,0 +1,341 @@
+// Files a command writes, deletes, changes the rights of, or prints (file-writes.ts): a value naming one would
+// choose a file of the runner to overwrite (../../.bashrc, .git/hooks/pre-commit, /etc/cron.d/x: code that runs
+// later), destroy, or show (/proc/self/environ holds the job's secrets). A template that names the file, or starts
+// its name, is refused when the config loads; one after a fixed directory or text must be one plain name once
+// rendered. Redirections are the shell's: they exist in `shell: true` scripts (and in a shell an argv command
+// starts), tools in both.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { renderShellScript } from '../../../src/targets/shell-script.ts';
+import {
+  assertAccepted,
+  assertRefused,
+  assertScriptAccepted,
+  assertScriptRefused,
+  checkedOnceRendered,
+  renderArgv,
+} from '../../helpers/command-checks.ts';
+
+const WRITES = /is in the name of the local file the redirection "[^"]+" writes/;
+const READS_IN = /is in the name of the local file the redirection "[^"]+" reads into the standard input/;
+/** Values no file's name after a fixed directory may take once rendered. */
+const HOSTILE = ['..', '../x', '/etc/x', 'a/b', '../../.bashrc', '.git/hooks/pre-commit'];
+const PATH_PART =
+  /the value of \{\{x\}\} (\(through \$\w+, set from it\) )?(is part of the name of|is empty, and is a whole part of the path)/;
+
+test('a template naming the file of a redirection (or starting its name) is refused when the config loads', () => {
+  for (const script of [
+    'echo hi > {{x}}',
+    'echo hi > "{{x}}"',
+    "echo hi > '{{x}}'",
+    'echo hi >> {{x}}',
+    'echo hi >| {{x}}',
+    'echo hi &> {{x}}',
+    'echo hi &>> {{x}}',
+    'echo hi >& {{x}}',
+    'echo hi 2> {{x}}',
+    'echo hi 2>>{{x}}',
+    'echo hi 1>"./{{x}}"',
+    'echo hi > ../{{x}}',
+    'echo hi > /{{x}}',
+    'exec > {{x}}',
+    'exec 3> {{x}}',
+    '> {{x}}',
+    ': > {{x}}',
+    'cat > {{x}} <<EOF\nhello\nEOF',
+    './deploy.sh 2>&1 | cat > {{x}}',
+    'if true; then echo hi; fi > {{x}}',
+    '{ echo a; echo b; } >> {{x}}',
+    'sudo ./deploy.sh > {{x}}',
+    'echo hi <> {{x}}',
+  ])
+    assertScriptRefused(script, WRITES);
+  // Input: the file is read into the command, which may send it, store it or print it.
+  for (const script of [
+    'gh secret set TOKEN < {{x}}',
+    'gh secret set TOKEN <"{{x}}"',
+    'curl -fsS -d @- https://h.example.com/ < {{x}}',
+    'while read -r line; do echo "$line"; done < {{x}}',
+    'kubectl apply -f - 0< ./{{x}}',
+    'cat <&0 < {{x}}',
+  ])
+    assertScriptRefused(script, READS_IN);
+  // Through a variable set from the template, as file-reads.ts reads it.
+  assertScriptRefused('f={{x}}; echo hi > "$f"', WRITES);
+  assertScriptRefused('f=logs/{{x}}; echo hi > $f', WRITES);
+  assertScriptRefused('f={{x}}; gh secret set T < "$f"', READS_IN);
+  // The redirections that name no file from a value stay accepted.
+  for (const script of [
+    'echo {{x}} > /dev/null',
+    './deploy.sh {{x}} > deploy.log 2>&1',
+    './deploy.sh {{x}} >&2',
+    './deploy.sh {{x}} 2>/dev/null <&-',
+    'echo "version={{x}}" >> "$GITHUB_OUTPUT"',
+    'echo hi > "logs/deploy-{{x}}.log"',
+    'echo hi >> logs/{{x}}.log',
+    'echo hi > /tmp/deploy-{{x}}',
+    'echo hi &> "logs/{{x}}.log"',
+    'gh secret set TOKEN < "secrets/{{x}}.txt"',
+    // A here-string and a here-document are the command's input, not files.
+    'gh secret set TOKEN <<< "{{x}}"',
+    'cat <<EOF\nversion: {{x}}\nEOF',
+    // A process substitution is a pipe the shell names.
+    'diff <(echo {{x}}) expected.txt',
+    './deploy.sh {{x}} > >(tee deploy.log)',
+    // echo and printf print their words: none is a file.
+    'echo {{x}} /etc/passwd',
+    'printf "%s\\n" {{x}} rm cp',
+  ])
+    assertScriptAccepted(script);
+  // After an expansion not known here, which may be empty: the value could start the name.
+  assertScriptRefused(
+    'echo hi > "$DIR/{{x}}"',
+    /comes with \$DIR in an argument where the redirection ">" writes/,
+  );
+});
+
+test("a value in a redirection's file after a fixed directory must be one plain name once rendered", () => {
+  for (const script of [
+    'echo hi > "logs/{{x}}"',
+    'echo hi >> /srv/releases/{{x}}/notes',
+    'wc -l < "config/{{x}}"',
+  ]) {
+    assertScriptAccepted(script);
+    for (const value of HOSTILE)
+      assert.throws(() => renderShellScript(script, { x: value }), PATH_PART, `${script} with ${value}`);
+    // Empty or ".", it is no name: the path written is the directory itself (read, it fails to open).
+    for (const value of script.includes('<') ? [] : ['', '.'])
+      assert.throws(() => renderShellScript(script, { x: value }), PATH_PART, `${script} with ${value}`);
+    for (const value of ['production', 'v1.2.3', '-x', 'a..b'])
+      assert.doesNotThrow(() => renderShellScript(script, { x: value }), `${script} with ${value}`);
+  }
+  // In a name with fixed text around it, an empty value leaves a name.
+  assert.doesNotThrow(() => renderShellScript('echo hi > "logs/deploy-{{x}}.log"', { x: '' }));
+  assert.throws(() => renderShellScript('echo hi > "logs/deploy-{{x}}.log"', { x: 'a/../../x' }), PATH_PART);
+  // Through a variable holding the template after fixed text.
+  const via = 'f={{x}}; echo hi > "logs/$f.log"';
+  assertScriptAccepted(via);
+  assert.throws(() => renderShellScript(via, { x: '../../.bashrc' }), PATH_PART);
+  assert.doesNotThrow(() => renderShellScript(via, { x: 'prod' }));
+});
+
+test('a template naming a file a tool writes, deletes, changes or prints is refused when the config loads', () => {
+  const forms: Array<[string[], string]> = [
+    [['tee', '{{x}}'], 'tee writes'],
+    [['tee', '-a', 'deploy.log', '{{x}}'], 'tee writes'],
+    [['cp', 'dist/app.tgz', '{{x}}'], 'cp writes'],
+    [['cp', '-r', 'dist', '/{{x}}'], 'cp writes'],
+    [['cp', '-t', '{{x}}', 'dist/app.tgz'], 'cp -t writes'],
+    [['cp', '--target-directory={{x}}', 'dist/app.tgz'], 'cp -t writes'],
+    [['cp', '--target={{x}}', 'dist/app.tgz'], 'cp -t writes'],
+    [['cp', '-vt{{x}}', 'dist/app.tgz'], 'cp -t writes'],
+    [['cp', '-S', '.bak', 'a', '{{x}}'], 'cp writes'],
+    [['mv', 'a', '{{x}}'], 'mv writes'],
+    [['mv', '{{x}}', '/tmp/trash/'], 'mv deletes or moves away'],
+    [['install', '-m', '0755', 'bin/app', '{{x}}'], 'install writes'],
+    [['install', '-d', '{{x}}'], 'install -d writes'],
+    [['ln', '-sf', '/srv/app', '{{x}}'], 'ln writes'],
+    [['dd', 'if=dist/app.img', 'of={{x}}'], 'dd of= writes'],
+    [['dd', 'if={{x}}', 'of=/tmp/out'], "dd if= prints to the job's log"],
+    [['rm', '-rf', '{{x}}'], 'rm deletes or moves away'],
+    [['rm', '-f', '--', '{{x}}'], 'rm deletes or moves away'],
+    [['rmdir', '{{x}}'], 'rmdir deletes'],
+    [['shred', '-n', '3', '-u', '{{x}}'], 'shred deletes'],
+    [['truncate', '-s', '0', '{{x}}'], 'truncate writes'],
+    [['touch', '-d', 'now', '{{x}}'], 'touch writes'],
+    [['mkdir', '-p', '-m', '700', '{{x}}'], 'mkdir writes'],
+    [['chmod', '777', '{{x}}'], 'chmod changes the rights or owner of'],
+    [['chmod', '-R', 'u+x', '{{x}}'], 'chmod changes'],
+    [['chmod', '-w', '{{x}}'], 'chmod changes'],
+    [['chmod', '--reference=a', '{{x}}'], 'chmod changes'],
+    [['chown', 'app:app', '{{x}}'], 'chown changes'],
+    [['chgrp', '-R', 'app', '{{x}}'], 'chgrp changes'],
+    [['curl', '-fsSo', '{{x}}', 'https://h.example.com/app.tgz'], 'curl -o writes'],
+    [['curl', '--output', '{{x}}', 'https://h.example.com/'], 'curl --output writes'],
+    [['curl', '--output-dir', '{{x}}', '-O', 'https://h.example.com/a'], 'curl --output-dir writes'],
+    [['curl', '-D', '{{x}}', 'https://h.example.com/'], 'curl -D writes'],
+    [['curl', '--dump-header={{x}}', 'https://h.example.com/'], 'curl --dump-header writes'],
+    [['curl', '-c', '{{x}}', 'https://h.example.com/'], 'curl -c writes'],
+    [['curl', '--cookie-jar', '{{x}}', 'https://h.example.com/'], 'curl --cookie-jar writes'],
+    [['curl', '--trace', '{{x}}', 'https://h.example.com/'], 'curl --trace writes'],
+    [['curl', '--trace-ascii', '{{x}}', 'https://h.example.com/'], 'curl --trace-ascii writes'],
+    [['curl', '--stderr', '{{x}}', 'https://h.example.com/'], 'curl --stderr writes'],
+    [['curl', '--libcurl', '{{x}}', 'https://h.example.com/'], 'curl --libcurl writes'],
+    [['curl', '--etag-save', '{{x}}', 'https://h.example.com/'], 'curl --etag-save writes'],
+    [['wget', '-O', '{{x}}', 'https://h.example.com/'], 'wget -O writes'],
+    [['wget', '-qO{{x}}', 'https://h.example.com/'], 'wget -O writes'],
+    [['wget', '--output-document={{x}}', 'https://h.example.com/'], 'wget --output-document writes'],
+    [['wget', '--output-doc', '{{x}}', 'https://h.example.com/'], 'wget --output-document writes'],
+    [['wget', '-o', '{{x}}', 'https://h.example.com/'], 'wget -o writes'],
+    [['wget', '-a', '{{x}}', 'https://h.example.com/'], 'wget -a writes'],
+    [['wget', '-P', '{{x}}', 'https://h.example.com/'], 'wget -P writes'],
+    [['wget', '--directory-prefix={{x}}', 'https://h.example.com/'], 'wget --directory-prefix writes'],
+    [['wget', '--save-cookies', '{{x}}', 'https://h.example.com/'], 'wget --save-cookies writes'],
+    [['tar', '-xzf', 'app.tgz', '-C', '{{x}}'], 'tar -C writes'],
+    [['tar', '--directory={{x}}', '-xf', 'app.tgz'], 'tar -C writes'],
+    [['tar', '-czf', '{{x}}', 'dist'], 'tar -f writes'],
+    [['tar', 'czf', '{{x}}', 'dist'], 'tar -f writes'],
+    [['tar', '--create', '--file={{x}}', 'dist'], 'tar -f writes'],
+    [['tar', '-xf', '{{x}}'], 'tar -f extracts'],
+    [['tar', '-czf', 'out.tgz', '-C', '{{x}}', '.'], 'tar -C archives'],
+    [['unzip', '-o', 'app.zip', '-d', '{{x}}'], 'unzip -d writes'],
+    [['git', 'clone', 'https://github.com/o/r.git', '{{x}}'], 'git clone writes'],
+    [
+      ['git', 'clone', '--depth', '1', '-b', 'main', 'https://github.com/o/r.git', '/{{x}}'],
+      'git clone writes',
+    ],
+    [
+      ['git', '-c', 'x.y=z', 'clone', '--separate-git-dir={{x}}', 'https://github.com/o/r.git', 'r'],
+      'git clone --separate-git-dir writes',
+    ],
+    [['sed', '-i', 's/VERSION/1/', '{{x}}'], 'sed -i writes'],
+    [['sed', '-i.bak', '-e', 's/a/b/', '{{x}}'], 'sed -i writes'],
+    [['sed', '-Ei', 's/a/b/', '{{x}}'], 'sed -i writes'],
+    [['sed', '--in-place', 's/a/b/', '{{x}}'], 'sed -i writes'],
+    [['sed', 's/a/b/', '{{x}}'], "sed prints to the job's log"],
+    [['sort', '-o', '{{x}}', 'list.txt'], 'sort -o writes'],
+    [['sort', '-u', '--output={{x}}', 'list.txt'], 'sort -o writes'],
+    [['openssl', 'req', '-new', '-key', 'k.pem', '-out', '{{x}}'], 'openssl -out writes'],
+    [['openssl', 'genrsa', '-out', '{{x}}', '2048'], 'openssl -out writes'],
+    [['ssh-keygen', '-t', 'ed25519', '-N', '', '-f', '{{x}}'], 'ssh-keygen -f writes'],
+    [['gpg', '--batch', '-o', '{{x}}', '--decrypt', 'secrets.gpg'], 'gpg --output writes'],
+    [['gpg', '--output={{x}}', '--decrypt', 'secrets.gpg'], 'gpg --output writes'],
+    [['xxd', 'app.bin', '{{x}}'], 'xxd writes'],
+    // Copy tools: their local destination (file-reads.ts knows which operands are remote).
+    [['scp', 'deploy@host:/srv/app.tgz', '{{x}}'], 'scp writes'],
+    [['rsync', '-a', 'host:/srv/', './{{x}}'], 'rsync writes'],
+    [['docker', 'cp', 'app:/app/out', '{{x}}'], 'docker cp writes'],
+    [['kubectl', 'cp', 'ns/pod:/tmp/dump', '{{x}}'], 'kubectl cp writes'],
+    [['aws', 's3', 'cp', 's3://bucket/app.zip', '{{x}}'], 'aws s3 cp writes'],
+    [['gsutil', 'cp', 'gs://bucket/app.zip', '{{x}}'], 'gsutil cp writes'],
+    [['rclone', 'copy', 'remote:bucket/', '{{x}}'], 'rclone copy writes'],
+    // Printed to the job's log, or into a pipe.
+    [['cat', '{{x}}'], 'cat prints'],
+    [['cat', '-A', '--', '{{x}}'], 'cat prints'],
+    [['head', '-n', '5', '{{x}}'], 'head prints'],
+    [['tail', '-n5', '{{x}}'], 'tail prints'],
+    [['less', '{{x}}'], 'less prints'],
+    [['base64', '-w0', '{{x}}'], 'base64 prints'],
+    [['xxd', '-p', '{{x}}'], 'xxd prints'],
+    [['od', '-An', '-tx1', '{{x}}'], 'od prints'],
+    [['strings', '-n', '8', '{{x}}'], 'strings prints'],
+    // Behind wrappers.
+    [['sudo', 'tee', '{{x}}'], 'tee writes'],
+    [['sudo', '-u', 'deploy', 'cp', 'app.tgz', '{{x}}'], 'cp writes'],
+    [['env', 'A=1', 'rm', '-rf', '{{x}}'], 'rm deletes'],
+    [['timeout', '10', 'cat', '{{x}}'], 'cat prints'],
+    [['nice', '-n', '5', 'chmod', '600', '{{x}}'], 'chmod changes'],
+  ];
+  for (const [argv, how] of forms)
+    assertRefused(
+      argv,
+      new RegExp(`is in the name of the local file ${how.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`),
+    );
+  // Through a variable set from the template (shell).
+  assertScriptRefused('f={{x}}; cp app.tgz "$f"', /is in the name of the local file cp writes/);
+  assertScriptRefused('d={{x}}; rm -rf "$d"', /is in the name of the local file rm deletes/);
+  assertScriptRefused('f={{x}}; cat $f', /is in the name of the local file cat prints/);
+  // A copy tool's remote destination, a subcommand named like a writer, and data stay accepted.
+  for (const argv of [
+    ['scp', 'dist/app.tgz', 'deploy@host:/srv/{{x}}/'],
+    ['rsync', '-a', 'dist/', 'host:/srv/releases/{{x}}/'],
+    ['aws', 's3', 'cp', 'dist/app.zip', 's3://bucket/{{x}}/app.zip'],
+    ['gsutil', 'cp', 'dist/app.zip', 'gs://bucket/{{x}}/'],
+    ['kubectl', 'cp', 'app.tgz', 'prod/pod-{{x}}:/tmp/'],
+    ['helm', 'install', 'app-{{x}}', './chart'],
+    ['npm', 'install', 'app@{{x}}'],
+    ['git', 'clone', '--branch', '{{x}}', 'https://github.com/o/r.git', 'checkout'],
+    ['git', 'tag', '{{x}}'],
+    ['curl', '-fsS', '-o', '/dev/null', 'https://h.example.com/{{x}}'],
+    ['curl', '-fsSO', 'https://h.example.com/releases/{{x}}/app.tgz'],
+    ['wget', '-q', 'https://h.example.com/{{x}}'],
+    ['tar', '-czf', 'dist/app.tgz', '--transform', 's,^,{{x}}/,', 'build'],
+    ['sed', '-i', 's/VERSION/{{x}}/', 'config.yaml'],
+    ['echo', 'rm', '-rf', '{{x}}'],
+    ['printf', '%s\\n', 'cat', '{{x}}'],
+    ['sort', '-t', ',', '-k', '2', 'list.csv'],
+    ['openssl', 'req', '-subj', '/CN={{x}}', '-out', 'req.pem'],
+    ['chmod', '755', 'bin/deploy'],
+    ['cp', '{{x}}.tgz', 'dist/'],
+  ])
+    assertAccepted(argv);
+  // The remote path's own rule still applies to a remote destination.
+  assert.throws(
+    () => renderArgv(['scp', 'dist/app.tgz', 'deploy@host:/srv/{{x}}/'], 'a;touch PWNED'),
+    /remote/,
+  );
+  // After an expansion not known here, which may be empty: the value could start the name.
+  assertScriptRefused(
+    'rm -rf "$BASE{{x}}"',
+    /comes with \$BASE in an argument where rm deletes or moves away a local file/,
+  );
+});
+
+test('a value in a file name after a fixed directory is checked once rendered, in argv and shell alike', () => {
+  const cases: Array<[string[], string[]]> = [
+    [
+      ['cp', 'app.tgz', '/srv/releases/{{x}}/'],
+      ['production', 'v1.2.3', '-x'],
+    ],
+    [
+      ['cp', 'app.tgz', 'dist/app-{{x}}.tgz'],
+      ['1.2.3', '-x'],
+    ],
+    [['tee', '-a', 'logs/{{x}}.log'], ['prod']],
+    [['rm', '-rf', '/srv/releases/{{x}}'], ['v1.2.3']],
+    [['mkdir', '-p', '/srv/releases/{{x}}'], ['v1.2.3']],
+    [['ln', '-sfn', '/srv/releases/v1', '/srv/current-{{x}}'], ['blue']],
+    [['chmod', '600', 'secrets/{{x}}.env'], ['prod']],
+    [['curl', '-fsSo', 'dist/app-{{x}}.tgz', 'https://h.example.com/app.tgz'], ['1.2.3']],
+    [['wget', '-O', 'dist/app-{{x}}.tgz', 'https://h.example.com/app.tgz'], ['1.2.3']],
+    [['tar', '-xzf', 'app.tgz', '-C', '/srv/releases/{{x}}'], ['1.2.3']],
+    [['tar', '-czf', 'dist/app-{{x}}.tgz', 'build'], ['1.2.3']],
+    [['unzip', 'app.zip', '-d', '/srv/releases/{{x}}'], ['1.2.3']],
+    [['git', 'clone', 'https://github.com/o/r.git', 'checkouts/{{x}}'], ['main']],
+    [['sed', '-i', 's/a/b/', 'config/{{x}}.yaml'], ['prod']],
+    [['cat', 'notes/{{x}}.md'], ['v1.2.3']],
+    [['scp', 'host:/srv/app.tgz', 'dist/{{x}}.tgz'], ['1.2.3']],
+    [['aws', 's3', 'cp', 's3://bucket/app.zip', 'dist/{{x}}.zip'], ['1.2.3']],
+    [['sudo', 'tee', '/etc/app/{{x}}.conf'], ['prod']],
+  ];
+  for (const [argv, good] of cases) {
+    // ".." is a plain name inside a longer one (app-...tgz); a whole part of the path, it leaves the directory.
+    const whole = argv.some((word) => /(^|\/)\{\{x\}\}(\/|$)/.test(word));
+    checkedOnceRendered(argv, whole ? HOSTILE : HOSTILE.filter((v) => v !== '..'), good, PATH_PART);
+  }
+  // Where the value is a whole part of the path, empty or "." names the directory itself.
+  for (const argv of [
+    ['rm', '-rf', '/srv/releases/{{x}}'],
+    ['cp', 'app.tgz', '/srv/releases/{{x}}/'],
+    ['tar', '-xzf', 'app.tgz', '-C', '/srv/releases/{{x}}'],
+  ])
+    checkedOnceRendered(argv, ['', '.', '..'], ['v1'], PATH_PART);
+  // Through a variable holding it after fixed text.
+  const via = 'V={{x}}; rm -rf "/srv/releases/$V"';
+  assertScriptAccepted(via);
+  for (const value of ['../..', 'a/b', '/etc'])
+    assert.throws(() => renderShellScript(via, { x: value }), PATH_PART, value);
+  assert.doesNotThrow(() => renderShellScript(via, { x: 'v1.2.3' }));
+});
+
+test('on the line ssh runs, a file a program writes or deletes on the remote host is checked the same way', () => {
+  for (const argv of [
+    ['ssh', 'deploy@host', 'rm -rf {{x}}'],
+    ['ssh', 'deploy@host', 'cp /tmp/app.tgz {{x}}'],
+    ['ssh', 'deploy@host', 'sudo', 'tee', '{{x}}'],
+    ['ssh', 'deploy@host', 'cat', '{{x}}'],
+  ])
+    assertRefused(argv, /is in the name of the file (rm|cp|tee|cat) [^(]+ on the remote host/);
+  // Through a remote variable: not checked, refused.
+  assertRefused(
+    ['ssh', 'deploy@host', 'd={{x}}; rm -rf /srv/$d'],
+    /reaches, through the remote variable \$d set from it, where rm deletes or moves away a file on the remote host/,
+  );
+  // After a fixed directory: one plain name once rendered.
+  checkedOnceRendered(
+    ['ssh', 'deploy@host', 'rm -rf /srv/releases/{{x}}'],
+    ['..', 'a/b', ''],
+    ['v1.2.3'],
+    /the value of \{\{x\}\} (is part of the name of|is empty, and is a whole part of the path) .*rm deletes or moves away on the remote host/,
+  );
+});
