@@ -11,7 +11,7 @@
 // or prefix (`@payload-{{env}}.json`) is checked once rendered to stay one plain name there. Pure.
 import { programName } from './programs.ts';
 import { PLACEHOLDER } from './placeholder.ts';
-import { remoteCommands } from './remote-line.ts';
+import { remoteCommands, type RemoteCommand } from './remote-line.ts';
 
 /**
  * How the tool finds a file in the argument (from `from` on, the option's value):
@@ -127,7 +127,7 @@ export interface RemoteFileRead {
 export function remoteFileReads(
   words: readonly string[],
   model: { remote?: { from: number; to: number }; fileReads: ReadonlyMap<number, FileRead> },
-  find: (texts: readonly string[]) => FileRead[] = (texts) =>
+  find: (texts: readonly string[], command: RemoteCommand) => FileRead[] = (texts) =>
     texts.flatMap((_, at) => fileReadWords(texts, at)),
 ): RemoteFileRead[] {
   if (!model.remote) return [];
@@ -135,8 +135,10 @@ export function remoteFileReads(
   const found: RemoteFileRead[] = [];
   for (const command of remoteCommands(words, from, to)) {
     const texts = command.words.map((word) => word.text);
-    for (const read of find(texts)) {
-      const word = command.words[read.index]!;
+    // A finder may name the files of the command's redirections, after its words (file-writes.ts).
+    const tokens = [...command.words, ...command.redirects.map((redirect) => redirect.word)];
+    for (const read of find(texts, command)) {
+      const word = tokens[read.index]!;
       const [k, text] = word.parts[0] ?? [-1, ''];
       if (word.parts.length === 1 && !word.via && text === words[k] && known.has(k)) continue;
       // A remote variable's templates stand where it is read (its fixed text is not known here).

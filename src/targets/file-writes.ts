@@ -696,5 +696,13 @@ export function remoteFileWrites(
   words: readonly string[],
   model: { remote?: { from: number; to: number }; fileReads: ReadonlyMap<number, FileRead> },
 ): RemoteFileRead[] {
-  return remoteFileReads(words, model, fileWriteWords);
+  // The files of the remote commands' redirections come after their words (remoteFileReads' tokens).
+  return remoteFileReads(words, model, (texts, command) => [
+    ...fileWriteWords(texts),
+    ...command.redirects.flatMap(({ operator, word }, k) =>
+      /[<>]&$/.test(operator) && /^(\d+|-)$/.test(word.text)
+        ? []
+        : [{ ...redirectionRead(operator, texts[0]), index: texts.length + k }],
+    ),
+  ]);
 }

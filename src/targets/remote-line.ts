@@ -23,6 +23,8 @@ export interface RemoteCommand {
   assignments: RemoteWord[];
   /** Its standard input is the output of the command before it (`… | sh`). */
   piped: boolean;
+  /** The files of its redirections (`> FILE`, `2>> FILE`, `< FILE`), with their operators (file-writes.ts). */
+  redirects: Array<{ operator: string; word: RemoteWord }>;
 }
 
 const RESERVED = new Set(['do', 'then', 'else', 'elif', 'if', 'while', 'until', '!', '{', '}', 'time']);
@@ -44,9 +46,11 @@ export function remoteCommands(words: readonly string[], from: number, to: numbe
   // Remote variables set from a template: their templates, at the ssh word each is in.
   const held = new Map<string, Array<[number, string]>>();
   const commands: RemoteCommand[] = [];
-  let command: RemoteCommand = { words: [], assignments: [], piped: false };
+  let command: RemoteCommand = { words: [], assignments: [], piped: false, redirects: [] };
   let word: RemoteWord | undefined;
   let redirect = false;
+  // The operator of the redirection whose word comes next (`>`, `2>>`, `<`; `<<`, `<<<` take no file).
+  let operator = '';
   // Every template of the line, at its ssh word: what `read` or `mapfile` on the remote host may read.
   const lineTemplates = [...line.matchAll(TEMPLATE)].map((m): [number, string] => [owner[m.index]!, m[0]]);
   // Around a substitution ($(…), `…`, <(…), >(…)), whose inside is commands of its own: the command, word and
@@ -59,7 +63,7 @@ export function remoteCommands(words: readonly string[], from: number, to: numbe
   }> = [];
   const openSubstitution = (start: number) => {
     saved.push({ command, word, redirect, start });
-    command = { words: [], assignments: [], piped: false };
+    command = { words: [], assignments: [], piped: false, redirects: [] };
     word = undefined;
     redirect = false;
   };
@@ -94,8 +98,10 @@ export function remoteCommands(words: readonly string[], from: number, to: numbe
   };
   const endWord = () => {
     if (!word) return;
-    if (redirect) redirect = false;
-    else if (command.words.length === 0 && RESERVED.has(word.text)) {
+    if (redirect) {
+      redirect = false;
+      if (!operator.includes('<<')) command.redirects.push({ operator, word });
+    } else if (command.words.length === 0 && RESERVED.has(word.text)) {
       // do $v, then $v: the next word is again a command's first
     } else if (command.words.length === 0 && /^[A-Za-z_]\w*=/.test(word.text)) command.assignments.push(word);
     else command.words.push(word);
@@ -147,8 +153,9 @@ export function remoteCommands(words: readonly string[], from: number, to: numbe
         held.set(name, lineTemplates);
       held.set(texts[0] === 'read' ? 'REPLY' : 'MAPFILE', lineTemplates);
     }
-    if (command.words.length || command.assignments.length) commands.push(command);
-    command = { words: [], assignments: [], piped };
+    if (command.words.length || command.assignments.length || command.redirects.length)
+      commands.push(command);
+    command = { words: [], assignments: [], piped, redirects: [] };
   };
   // What encloses the current character: the line, "…", $(…), <(…), >(…) or `…` (whose insides are commands).
   const modes: Array<'line' | 'double' | 'sub' | 'backtick'> = ['line'];
@@ -270,8 +277,16 @@ export function remoteCommands(words: readonly string[], from: number, to: numbe
       continue;
     }
     if (c === '<' || c === '>') {
+      // 2> FILE: the descriptor is the redirection's, not a word of the command.
+      const descriptor =
+        word && /^\d+$/.test(word.text) && /\d/.test(line[i - 1] ?? '') && word.parts.length === 1
+          ? word.text
+          : '';
+      if (descriptor) word = undefined;
       endWord();
-      while (line[i + 1] === '<' || line[i + 1] === '>' || line[i + 1] === '&') i++;
+      const start = i;
+      while (line[i + 1] === '<' || line[i + 1] === '>' || line[i + 1] === '&' || line[i + 1] === '|') i++;
+      operator = descriptor + line.slice(start, i + 1);
       redirect = true;
       continue;
     }

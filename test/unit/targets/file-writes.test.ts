@@ -339,3 +339,34 @@ test('on the line ssh runs, a file a program writes or deletes on the remote hos
     /the value of \{\{x\}\} (is part of the name of|is empty, and is a whole part of the path) .*rm deletes or moves away on the remote host/,
   );
 });
+
+test('on the line ssh runs, the file of a redirection is checked as in a script: a file of the remote host', () => {
+  for (const [argv, message] of [
+    [['ssh', 'deploy@host', 'echo hi > {{x}}'], /the redirection ">" writes on the remote host/],
+    [['ssh', 'deploy@host', './deploy.sh 2>> {{x}}'], /the redirection "2>>" writes on the remote host/],
+    [['ssh', 'deploy@host', 'echo', 'hi', '>', '{{x}}'], /the redirection ">" writes on the remote host/],
+    [['ssh', 'deploy@host', 'echo hi >| ../{{x}}'], /the redirection ">\|" writes on the remote host/],
+    [
+      ['ssh', 'deploy@host', 'gh secret set T < {{x}}'],
+      /the redirection "<" reads into the standard input of the command \(gh\) on the remote host/,
+    ],
+    [
+      ['ssh', 'deploy@host', 'v={{x}}; echo hi > $v'],
+      /through the remote variable \$v set from it, where the redirection ">" writes a file on the remote host/,
+    ],
+  ] as Array<[string[], RegExp]>)
+    assertRefused(argv, message);
+  // After a fixed directory: one plain name once rendered; descriptors, here-strings and fixed files stay.
+  checkedOnceRendered(
+    ['ssh', 'deploy@host', 'echo hi > /srv/logs/{{x}}.log'],
+    ['../../.bashrc', 'a/b'],
+    ['v1.2.3'],
+    /the value of \{\{x\}\} is part of the name of the file the redirection ">" writes on the remote host/,
+  );
+  for (const argv of [
+    ['ssh', 'deploy@host', './deploy.sh {{x}} >&2 2>/dev/null'],
+    ['ssh', 'deploy@host', 'cat > /tmp/release.txt <<< {{x}}'],
+    ['ssh', 'deploy@host', './deploy.sh {{x}} > /var/log/deploy.log 2>&1'],
+  ])
+    assertAccepted(argv);
+});
