@@ -405,7 +405,7 @@ export function fileReadWords(words: readonly string[], at: number): FileRead[] 
 }
 
 /** How a tool's options take values: short letters that take one, long options that take one written apart. */
-interface OptionTable {
+export interface OptionTable {
   short: string;
   long: ReadonlySet<string>;
 }
@@ -415,7 +415,7 @@ interface OptionTable {
  * option values. An unknown long option is taken to have no value, so the word after it is checked as an operand
  * (a false refusal rather than a missed file).
  */
-function operandsOf(words: readonly string[], from: number, table: OptionTable): number[] {
+export function operandsOf(words: readonly string[], from: number, table: OptionTable): number[] {
   const found: number[] = [];
   for (let j = from; j < words.length; j++) {
     const word = words[j]!;
@@ -437,7 +437,7 @@ function operandsOf(words: readonly string[], from: number, table: OptionTable):
 }
 
 /** `--opt VALUE`, `--opt=VALUE`, `-o VALUE` or `-oVALUE` for any of `names`: where each value is. */
-function optionValues(
+export function optionValues(
   words: readonly string[],
   from: number,
   names: readonly string[],
@@ -510,7 +510,7 @@ const HTTPIE_WITH_VALUE = optionSet(`
 `);
 const GCLOUD_SCP_PARENTS = ['compute', 'tpus', 'tpu-vm', 'workstations'];
 // gcloud builds submit's and functions/run deploy's flags taking a value, and gcloud's own.
-const GCLOUD_BUILD_WITH_VALUE = new Set([
+export const GCLOUD_BUILD_WITH_VALUE = new Set([
   ...GCLOUD_WITH_VALUE,
   ...optionSet(`
     --config --tag --substitutions --region --gcs-source-staging-dir --gcs-log-dir --machine-type --timeout
@@ -590,7 +590,7 @@ const SYNC_TOOLS: Record<
 };
 
 // az acr build/run's options taking a value, and az's own.
-const AZ_ACR_WITH_VALUE = optionSet(`
+export const AZ_ACR_WITH_VALUE = optionSet(`
   --registry --image --file --build-arg --secret-build-arg --platform --target --timeout --agent-pool
   --resource-group --log-template --auth-mode --source-acr-auth-id --cmd --set --set-secret --values
   --output --query --subscription

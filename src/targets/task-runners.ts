@@ -4,6 +4,13 @@
 // such a word chooses the recipe that runs, however plain it is, so a template there is refused (launchers.ts);
 // each runner's safe form passes the value as a variable or an argument of a fixed target. Pure.
 import { isBuildReference, type CheckedName } from './container-mounts.ts';
+import {
+  AZ_ACR_WITH_VALUE,
+  GCLOUD_BUILD_WITH_VALUE,
+  isRemoteOperand,
+  operandsOf,
+  optionValues,
+} from './file-reads.ts';
 
 /** A word of a task runner's command that names what runs. */
 export interface TaskWord {
@@ -604,6 +611,12 @@ export function projectWords(words: readonly string[], at: number, name: string)
  * executable), docker build's context and Dockerfile (its RUN steps run), compose's file and project directory,
  * helmfile's and skaffold's file (their hooks run commands).
  */
+/**
+ * docker build's (and bake's) attestation options: `generator=IMAGE` names an image that runs on the build's
+ * results (a "," in a value adds it: --sbom=true,generator=…).
+ */
+const ATTESTATION_OPTIONS: readonly string[] = ['--attest', '--sbom', '--provenance'];
+
 const DEPLOY_TOOLS: Record<
   string,
   {
@@ -661,8 +674,9 @@ const DEPLOY_TOOLS: Record<
     safe: 'ansible -i inventory/production all -m ping (the inventory written in the config)',
   },
   docker: {
-    // --target: the stage of the Dockerfile built, whose RUN steps run.
-    choosing: ['-f', '--file', '--project-directory', '--build-context', '--target'],
+    // --target: the stage of the Dockerfile built, whose RUN steps run; --attest, --sbom, --provenance: an
+    // attestation's generator= is an image that runs on the build's results.
+    choosing: ['-f', '--file', '--project-directory', '--build-context', '--target', ...ATTESTATION_OPTIONS],
     subcommand: ['build', 'compose', 'buildx', 'image'],
     operands: 'the build context docker build runs the Dockerfile of',
     safe: 'docker build -f Dockerfile --build-arg VERSION=VALUE . (the context and Dockerfile written in the config)',
@@ -829,12 +843,73 @@ function kubectlShortCluster(word: string): { option: string; attached: string }
 }
 
 /** The words of a deploy or infrastructure tool's command that name the code or config it runs (DEPLOY_TOOLS). */
+// gcloud app deploy's flags taking a value, with gcloud builds submit's and gcloud's own.
+const GCLOUD_DEPLOY_WITH_VALUE = new Set([
+  ...GCLOUD_BUILD_WITH_VALUE,
+  ...['--version', '--bucket', '--image-url', '--appyaml', '--promote-service-account'],
+]);
+
+/**
+ * Cloud builds: what they build is what runs, as docker build's context (even a plain word picks another
+ * directory of the checkout, its Dockerfile or cloudbuild.yaml and its code): az acr build/run's source and
+ * -f/--file (the Dockerfile or task file); gcloud builds submit's source and --config (the build's steps);
+ * gcloud app deploy's deployables (app.yaml and the service it names). A remote source (a git URL and its ref,
+ * gs://…) is left to the rules of URLs, as file-reads.ts leaves it.
+ */
+function cloudBuildWords(words: readonly string[], at: number, name: string): TaskWord[] {
+  const found: TaskWord[] = [];
+  const add = (index: number, how: string, safe: string) => {
+    if (index < words.length) found.push({ index, kind: 'project', how, safe });
+  };
+  const local = (indexes: number[]) => indexes.filter((k) => !isRemoteOperand('gs', words[k] ?? ''));
+  const values = (options: string[]) => optionValues(words, at + 1, options).map((value) => value.index);
+  if (name === 'az') {
+    const operands = operandsOf(words, at + 1, { short: 'rtfgo', long: AZ_ACR_WITH_VALUE });
+    const verb = words[operands[1] ?? -1];
+    if (words[operands[0] ?? -1] !== 'acr' || (verb !== 'build' && verb !== 'run')) return [];
+    const safe = `az acr ${verb} -r registry -t app:VALUE -f Dockerfile . (the source and file written in the config, the value in a tag or --build-arg VERSION=VALUE)`;
+    for (const k of local(operands.slice(2)))
+      add(k, `the source az acr ${verb} uploads and builds (its Dockerfile and code are what runs)`, safe);
+    for (const k of values(['--file', '-f']))
+      add(k, `the value of az acr ${verb} -f, the Dockerfile or task file it runs`, safe);
+    return found;
+  }
+  // gcloud [alpha|beta] GROUP VERB.
+  const operands = operandsOf(words, at + 1, { short: 'tv', long: GCLOUD_DEPLOY_WITH_VALUE });
+  const start = ['alpha', 'beta'].includes(words[operands[0] ?? -1] ?? '') ? 1 : 0;
+  const [group, verb] = [words[operands[start] ?? -1], words[operands[start + 1] ?? -1]];
+  const rest = operands.slice(start + 2);
+  if (group === 'builds' && verb === 'submit') {
+    const safe =
+      'gcloud builds submit services/api --config cloudbuild.yaml --substitutions _VERSION=VALUE (the source and config written in the config)';
+    for (const k of local(rest))
+      add(
+        k,
+        'the source gcloud builds submit uploads and builds (its Dockerfile or cloudbuild.yaml says what runs)',
+        safe,
+      );
+    for (const k of values(['--config']))
+      add(k, 'the value of gcloud builds submit --config, the build steps it runs', safe);
+  } else if (group === 'app' && verb === 'deploy') {
+    const safe =
+      'gcloud app deploy app.yaml --version VALUE (the deployables written in the config, a command per environment if they differ)';
+    for (const k of rest)
+      add(
+        k,
+        'what gcloud app deploy deploys (an app.yaml names the service and its code, which then runs)',
+        safe,
+      );
+  }
+  return found;
+}
+
 export function deployToolWords(
   words: readonly string[],
   at: number,
   name: string,
   checked?: Map<number, CheckedName>,
 ): TaskWord[] {
+  if (name === 'az' || name === 'gcloud') return cloudBuildWords(words, at, name);
   // buildx's own binary (docker-buildx bake, buildx bake).
   if (name === 'buildx' || name === 'docker-buildx') {
     const bake = bakeAt(words, at);
@@ -918,11 +993,12 @@ export function deployToolWords(
         if (eq < 0) j++;
         continue;
       }
-      // --target names a stage, not a file: only a template there counts (not as a path read from a cd's directory).
+      // --target names a stage, --attest an attestation, not a file: only a template there counts (not as a path
+      // read from a cd's directory).
       if (
         choosing.includes(short ?? option) &&
         value !== '-' &&
-        (option !== '--target' || /\{\{/.test(value ?? ''))
+        ((option !== '--target' && !ATTESTATION_OPTIONS.includes(option)) || /\{\{/.test(value ?? ''))
       )
         add(
           eq > 0 || short !== undefined ? j : j + 1,
@@ -967,7 +1043,7 @@ const BAKE_FLAGS = ['--load', '--push', '--pull', '--no-cache', '--print', '--ch
  * The fields of a bake target whose value chooses what is built and so what runs: its context and Dockerfile
  * (the RUN steps), the stage built (`target`), the cache whose layers stand for the results of RUN steps.
  */
-const BAKE_CHOOSING_FIELD = /^(context|contexts\..*|dockerfile|dockerfile-inline|target|cache-from)$/;
+const BAKE_CHOOSING_FIELD = /^(context|contexts\..*|dockerfile|dockerfile-inline|target|cache-from|attest)$/;
 
 /**
  * The fields of a bake target whose value names files of this machine the build reads (and its RUN steps can
@@ -1034,6 +1110,12 @@ function bakeWords(
     if (value === undefined) break;
     if ((option === '-f' || option === '--file') && value !== '-')
       add(index, 'project', `the value of ${program} ${option}, which chooses the code or config that runs`);
+    else if (ATTESTATION_OPTIONS.includes(option) && /\{\{/.test(value))
+      add(
+        index,
+        'project',
+        `the attestation ${program} ${option} asks for (its generator= is an image that runs on the build's results)`,
+      );
     else if (option === '--allow')
       add(
         index,
