@@ -44,6 +44,15 @@ const PRINTS: FileAct = {
   does: "prints to the job's log or into a pipe",
   harm: "a file {of} to show or pass on (its keys, or the job's secrets in /proc/self/environ)",
 };
+const COPIES: FileAct = {
+  does: 'copies (its source)',
+  harm: "a file {of} to copy where the job reads, serves or sends it (its keys, or the job's secrets in /proc/self/environ)",
+};
+const LINKS: FileAct = {
+  does: 'links to (later writes through the link land there)',
+  harm: 'a file or directory {of} a link points to, which later writes or reads through the link reach (~/.ssh, the checkout, /etc)',
+  noEmpty: true,
+};
 const ARCHIVES: FileAct = {
   does: 'archives (tar -C: the directory it works in)',
   harm: "a directory {of} to pack into an archive the job may send (~/.ssh, the job's files)",
@@ -197,9 +206,12 @@ function copyLike(words: readonly string[], at: number, name: string): FileRead[
     return operands.map((k) => file(k, 0, 'install -d', WRITES, SAFE_WRITE));
   const target = reads.length > 0;
   if (!target && operands.length >= 2) reads.push(file(operands.at(-1)!, 0, how, WRITES, SAFE_WRITE));
-  if (name === 'mv')
+  // The sources: mv moves them away, cp and install copy them (where a later step reads or sends them), ln
+  // links to them (a later write through the link lands there).
+  const act = name === 'mv' ? DELETES : name === 'ln' ? LINKS : COPIES;
+  if (operands.length >= 2 || target)
     for (const k of target ? operands : operands.slice(0, -1))
-      reads.push(file(k, 0, 'mv', DELETES, SAFE_DELETE));
+      reads.push(file(k, 0, name, act, name === 'mv' ? SAFE_DELETE : SAFE_PRINT));
   return reads;
 }
 

@@ -256,7 +256,7 @@ test('a template naming a file a tool writes, deletes, changes or prints is refu
     ['sort', '-t', ',', '-k', '2', 'list.csv'],
     ['openssl', 'req', '-subj', '/CN={{x}}', '-out', 'req.pem'],
     ['chmod', '755', 'bin/deploy'],
-    ['cp', '{{x}}.tgz', 'dist/'],
+    ['cp', 'dist/app-{{x}}.tgz', 'releases/'],
   ])
     assertAccepted(argv);
   // The remote path's own rule still applies to a remote destination.
@@ -367,6 +367,38 @@ test('on the line ssh runs, the file of a redirection is checked as in a script:
     ['ssh', 'deploy@host', './deploy.sh {{x}} >&2 2>/dev/null'],
     ['ssh', 'deploy@host', 'cat > /tmp/release.txt <<< {{x}}'],
     ['ssh', 'deploy@host', './deploy.sh {{x}} > /var/log/deploy.log 2>&1'],
+  ])
+    assertAccepted(argv);
+});
+
+test("cp's and install's sources (copied where the job reads or sends them) and ln's targets are checked the same way", () => {
+  for (const [argv, how] of [
+    [['cp', '{{x}}', 'dist/'], 'cp copies'],
+    [['cp', '-r', '/{{x}}', 'public/'], 'cp copies'],
+    [['cp', '-t', 'dist', '{{x}}'], 'cp copies'],
+    [['install', '-m', '0755', '{{x}}', '/usr/local/bin/app'], 'install copies'],
+    [['ln', '-s', '{{x}}', 'current'], 'ln links to'],
+    [['ln', '-sfn', '../{{x}}', 'current'], 'ln links to'],
+    [['sudo', 'cp', './{{x}}', '/etc/app/'], 'cp copies'],
+  ] as Array<[string[], string]>)
+    assertRefused(argv, new RegExp(`is in the name of the local file ${how}`));
+  // After a fixed directory: one plain name once rendered (ln's target given ".." would point above it).
+  checkedOnceRendered(
+    ['ln', '-sfn', '/srv/releases/{{x}}', '/srv/current'],
+    ['..', '../..', 'a/b', ''],
+    ['v1.2.3'],
+    PATH_PART,
+  );
+  checkedOnceRendered(
+    ['cp', 'config/{{x}}.yaml', 'config.yaml'],
+    ['../../../proc/self/environ', 'a/b'],
+    ['production'],
+    PATH_PART,
+  );
+  for (const argv of [
+    ['cp', 'dist/app.tgz', 'releases/'],
+    ['ln', '-sfn', 'releases/v1', 'current'],
+    ['install', '-d', '-m', '0755', '/srv/app'],
   ])
     assertAccepted(argv);
 });
