@@ -156,6 +156,11 @@ export interface TemplateSite {
   beforeSubstitution?: boolean;
   /** The arguments it is in that a program reads a local file from (curl -d @FILE, az's @FILE): file-reads.ts. */
   fileReads?: FileSite[];
+  /**
+   * Written to a file GitHub reads line by line as commands ($GITHUB_ENV, $GITHUB_PATH, $GITHUB_OUTPUT,
+   * $GITHUB_STATE): the value may hold no newline (githubFileProblem).
+   */
+  githubFile?: string;
 }
 
 export interface ShellTemplateProblem {
@@ -253,6 +258,8 @@ interface SimpleCommand {
   pipedIntoCode?: string;
   /** The command its output is piped into. */
   pipedInto?: SimpleCommand;
+  /** The file of GitHub's its output is written to ($GITHUB_ENV…), when it is one (githubFileProblem). */
+  githubFile?: string;
 }
 
 type Frame =
@@ -1039,6 +1046,47 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
       if (/[<>]&$/.test(operator) && /^(\d+|-)$/.test(text)) continue;
       checkFileRead(redirectionRead(operator, texts[0]), word, text);
     }
+    // echo "VERSION={{x}}" >> "$GITHUB_ENV" (or | tee -a "$GITHUB_ENV", or a here-document): GitHub reads the
+    // file line by line, so a value with a newline would add a line of its own (NODE_OPTIONS=…, LD_PRELOAD=…
+    // for the job's later steps, a directory put first on PATH). The values written there may hold none.
+    const githubFile =
+      command.words
+        .filter((word) => word.role === 'redirect')
+        .filter((word) =>
+          (redirectionOperator(script.slice(Math.max(0, word.start - 12), word.start)) ?? '<').includes('>'),
+        )
+        .map(textOf)
+        .find((text) => GITHUB_FILE.test(text)) ??
+      (programName(texts[0] ?? '') === 'tee'
+        ? texts.slice(1).find((text) => GITHUB_FILE.test(text))
+        : undefined);
+    if (githubFile !== undefined) {
+      const feeding: SimpleCommand[] = [command];
+      for (let level = frame.levels.length - 1; frame.pipedIn && level >= 0; level--) {
+        feeding.push(...frame.levels[level]!.commands);
+        if (!frame.levels[level]!.fed) break;
+      }
+      // { …; } >> "$GITHUB_ENV", done >> …, fi >> …: the compound command's commands write there (those of its
+      // pipeline so far at the level it closes back to).
+      const first = command.words.find((word) => word.role === 'arg');
+      if (first && COMPOUND_CLOSERS.has(plain(first))) feeding.push(...frame.levels.at(-1)!.commands);
+      for (const stage of feeding) {
+        stage.githubFile = githubFile;
+        for (const word of stage.words.filter((w) => w.role !== 'redirect')) {
+          for (const site of sitesIn(word)) site.githubFile = githubFile;
+          for (const found of valuesIn(word))
+            if (
+              found.ref &&
+              !attachExact(
+                found,
+                () => true,
+                (site) => (site.githubFile = githubFile),
+              )
+            )
+              refuseFound(found, 'chooses', (name) => githubFileHeldMessage(name, githubFile));
+        }
+      }
+    }
     for (const [index, { mode, program }] of model.remotePaths)
       if (index < command.args.length) {
         for (const site of sitesIn(command.args[index]!))
@@ -1486,6 +1534,24 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
               ),
             );
           }
+        // A variable in a body written to $GITHUB_ENV: fixed text and templates alone are checked as the templates.
+        if (!doc.quoted && doc.command.githubFile !== undefined)
+          for (const ref of variableRefs(line, i, true).filter((r) => held.holds(r.variable))) {
+            const holds = held.holds(ref.variable)!;
+            const file = doc.command.githubFile;
+            if (holds.exact && /^\$(\w+|\{\w+\})$/.test(script.slice(ref.start, ref.end)))
+              for (const start of holds.exact.sites) {
+                const site = sites.find((s) => s.start === start);
+                if (site) site.githubFile = file;
+              }
+            else
+              refuse(
+                'chooses',
+                holds.names[0]!,
+                ref.start,
+                refMessage(ref, holds, githubFileHeldMessage(pseudoName(ref.variable), file)),
+              );
+          }
         if (!doc.quoted && bodyReader !== undefined)
           for (const ref of variableRefs(line, i, true).filter((r) => held.holds(r.variable))) {
             const holds = held.holds(ref.variable)!;
@@ -1536,6 +1602,8 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
             record(match, 'heredoc');
             const site = sites.at(-1);
             if (manifest !== undefined && site?.start === at) site.structured = manifestWhere(manifest);
+            if (doc.command.githubFile !== undefined && site?.start === at)
+              site.githubFile = doc.command.githubFile;
           }
           at += match[0].length - 1;
         }
@@ -1951,6 +2019,9 @@ export function renderShellScript(template: string, values: TemplateValues): Ren
     if (make) throw new TemplateError(`${make} (character ${site.start + 1})`);
     const macro = site.macro ? macroValueProblem(site.name, value) : undefined;
     if (macro) throw new TemplateError(`${macro} (character ${site.start + 1})`);
+    const github =
+      site.githubFile === undefined ? undefined : githubFileProblem(site.name, value, site.githubFile);
+    if (github) throw new TemplateError(`${github} (character ${site.start + 1})`);
     const sed = site.sed === undefined ? undefined : sedValueProblem(site.name, value, site.sed);
     if (sed) throw new TemplateError(`${sed} (character ${site.start + 1})`);
     const remote = site.remote ? remoteValueProblem(site.name, value) : undefined;
@@ -2268,6 +2339,25 @@ export function structuredValueProblem(name: string, value: string, where: strin
         ? "a newline (it could add lines, and so fields such as a container's command:)"
         : `${JSON.stringify(bad)}, which YAML reads as structure or quoting`;
   return `{{${name}}} is in ${where}, and its value holds ${why}: a value there must be letters, digits and . _ / @ + = -, with ":" only between them; ${where.startsWith('a here-document') ? 'render manifests with a tool that quotes values (helm template … --set-string, kubectl set image), or pass other values another way' : where.startsWith("a value of az's") ? 'set one leaf property per value (--set tags.version=…), or pass other values another way' : 'pass the value as a key=value pair of its own (-e version=…, pillar data from a file), or another way'}`;
+}
+
+/** GitHub's files of workflow commands, which it reads line by line once the step ends. */
+const GITHUB_FILE = /^\$\{?GITHUB_(ENV|PATH|OUTPUT|STATE)\}?$/;
+
+/**
+ * A value written to $GITHUB_ENV, $GITHUB_PATH, $GITHUB_OUTPUT or $GITHUB_STATE: GitHub reads the file line by
+ * line (NAME=VALUE, NAME<<DELIMITER, a directory), so a newline (or a backslash, which echo -e and printf %b
+ * turn into one) would add a line of the value's: a variable such as NODE_OPTIONS or LD_PRELOAD for the job's
+ * later steps, a directory first on their PATH. Why it is refused, or undefined.
+ */
+export function githubFileProblem(name: string, value: string, file: string): string | undefined {
+  const bad = [...value].find((c) => c === '\n' || c === '\r' || c === '\\');
+  if (bad === undefined) return undefined;
+  return `{{${name}}} is written to ${file}, which GitHub reads line by line as commands for the job's later steps, and its value holds ${JSON.stringify(bad)}: it could add a line of its own (a variable such as NODE_OPTIONS or LD_PRELOAD, a directory first on PATH); a value written there may hold no newline, carriage return nor backslash`;
+}
+
+function githubFileHeldMessage(name: string, file: string): string {
+  return `{{${name}}} is written to ${file}, which GitHub reads line by line as commands for the job's later steps, and only a template written there or a variable set from fixed text and templates alone (v=app-{{x}}) is checked for a newline: write the template itself there`;
 }
 
 /** What a value written into a sed s command may hold: nothing sed or its regular expressions read specially. */
