@@ -44,6 +44,10 @@ const PRINTS: FileAct = {
   does: "prints to the job's log or into a pipe",
   harm: "a file {of} to show or pass on (its keys, or the job's secrets in /proc/self/environ)",
 };
+const EXTRACTS: FileAct = {
+  does: 'extracts (or lists: the archive it reads)',
+  harm: "an archive {of} to unpack over the job's files, or to show (an archive a value picks holds what it puts there)",
+};
 const COPIES: FileAct = {
   does: 'copies (its source)',
   harm: "a file {of} to copy where the job reads, serves or sends it (its keys, or the job's secrets in /proc/self/environ)",
@@ -464,8 +468,7 @@ function tarFiles(words: readonly string[], at: number): FileRead[] {
     from = next;
   }
   const walked = walk(words, from, TAR, { f: '--file', C: '--directory' });
-  for (const value of walked.values)
-    values.push({ ...value, option: { f: '--file', C: '--directory' }[value.option] ?? value.option });
+  values.push(...walked.values);
   for (const flag of walked.flags) letters.add(flag.replace(/^-(?=.$)/, ''));
   const creates = [
     'c',
@@ -492,11 +495,6 @@ function tarFiles(words: readonly string[], at: number): FileRead[] {
   }
   return reads;
 }
-
-const EXTRACTS: FileAct = {
-  does: 'extracts (or lists: the archive it reads)',
-  harm: "an archive {of} to unpack over the job's files, or to show (an archive a value picks holds what it puts there)",
-};
 
 const GIT_CLONE: Grammar = {
   short: 'obucj',
