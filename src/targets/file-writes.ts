@@ -316,6 +316,93 @@ function rightsOf(words: readonly string[], at: number, name: string): FileRead[
   return files.map((k) => file(k, 0, name, CHANGES, SAFE_DELETE));
 }
 
+const GREP: Grammar = {
+  short: 'efmABCdD',
+  long: [
+    '--regexp',
+    '--file',
+    '--max-count',
+    '--after-context',
+    '--before-context',
+    '--context',
+    '--directories',
+    '--devices',
+    '--include',
+    '--exclude',
+    '--exclude-from',
+    '--exclude-dir',
+    '--label',
+    '--binary-files',
+    '--group-separator',
+  ],
+  optional: ['--color', '--colour'],
+};
+
+/** grep PATTERN FILE… (-e/-f: no pattern operand): the files whose matching lines it prints. */
+function grepFiles(words: readonly string[], at: number, name: string): FileRead[] {
+  const walked = walk(words, at + 1, GREP, { e: '--regexp', f: '--file' });
+  const given = walked.values.some((v) => v.option === '--regexp' || v.option === '--file');
+  const files = given ? walked.operands : walked.operands.slice(1);
+  return files.map((k) => file(k, 0, name, PRINTS, SAFE_PRINT));
+}
+
+const DIFF: Grammar = {
+  short: 'CUxXIFSL',
+  long: [
+    '--context',
+    '--unified',
+    '--exclude',
+    '--exclude-from',
+    '--ignore-matching-lines',
+    '--show-function-line',
+    '--starting-file',
+    '--label',
+    '--from-file',
+    '--to-file',
+    '--width',
+    '--tabsize',
+    '--line-format',
+    '--old-line-format',
+    '--new-line-format',
+    '--unchanged-line-format',
+    '--old-group-format',
+    '--new-group-format',
+    '--changed-group-format',
+    '--unchanged-group-format',
+    '--horizon-lines',
+  ],
+  optional: ['--color'],
+};
+
+// jq's options taking one value, and those taking two (--arg NAME VALUE; --slurpfile/--rawfile NAME FILE).
+const JQ_ONE = ['-f', '--from-file', '-L', '--indent'];
+const JQ_TWO = ['--arg', '--argjson', '--slurpfile', '--rawfile'];
+
+/** jq [FILTER] FILE…: the files it reads and prints from, and --slurpfile/--rawfile's file; not after --args. */
+function jqFiles(words: readonly string[], at: number): FileRead[] {
+  const reads: FileRead[] = [];
+  const operands: number[] = [];
+  let filterFile = false;
+  for (let j = at + 1; j < words.length; j++) {
+    const word = words[j]!;
+    if (word === '--args' || word === '--jsonargs') break;
+    if (JQ_TWO.includes(word)) {
+      if (word === '--slurpfile' || word === '--rawfile')
+        if (j + 2 < words.length) reads.push(file(j + 2, 0, `jq ${word}`, PRINTS, SAFE_PRINT));
+      j += 2;
+    } else if (JQ_ONE.includes(word)) {
+      filterFile ||= word === '-f' || word === '--from-file';
+      j++;
+    } else if (word === '--') operands.push(...words.slice(j + 1).map((_, k) => j + 1 + k));
+    else if (!word.startsWith('-') || word === '-') operands.push(j);
+    if (word === '--') break;
+  }
+  return [
+    ...reads,
+    ...(filterFile ? operands : operands.slice(1)).map((k) => file(k, 0, 'jq', PRINTS, SAFE_PRINT)),
+  ];
+}
+
 /** dd's operands: of=FILE (written), if=FILE (read and written out: printed, or copied). */
 function ddFiles(words: readonly string[], at: number): FileRead[] {
   const reads: FileRead[] = [];
@@ -655,6 +742,14 @@ function writesAt(words: readonly string[], at: number): FileRead[] {
       return rightsOf(words, at, name);
     case 'dd':
       return ddFiles(words, at);
+    case 'grep':
+    case 'egrep':
+    case 'fgrep':
+      return grepFiles(words, at, name);
+    case 'diff':
+      return walk(words, at + 1, DIFF).operands.map((k) => file(k, 0, 'diff', PRINTS, SAFE_PRINT));
+    case 'jq':
+      return jqFiles(words, at);
     case 'xxd':
       return xxdFiles(words, at);
     case 'sed':

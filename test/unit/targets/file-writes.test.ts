@@ -402,3 +402,32 @@ test("cp's and install's sources (copied where the job reads or sends them) and 
   ])
     assertAccepted(argv);
 });
+
+test("grep's, diff's and jq's files are printed (their matching lines, differences, JSON): the same rule", () => {
+  for (const [argv, how] of [
+    [['grep', '-r', '.', '{{x}}'], 'grep prints'],
+    [['grep', '-e', 'token', '--', '{{x}}'], 'grep prints'],
+    [['egrep', '-v', '^#', '/{{x}}'], 'egrep prints'],
+    [['diff', '-u', 'expected.txt', '{{x}}'], 'diff prints'],
+    [['jq', '-r', '.version', '{{x}}'], 'jq prints'],
+    [['jq', '-f', 'filter.jq', '{{x}}'], 'jq prints'],
+    [['jq', '-n', '--rawfile', 's', '{{x}}', '$s'], 'jq --rawfile prints'],
+    [['sudo', 'grep', 'x', '{{x}}'], 'grep prints'],
+  ] as Array<[string[], string]>)
+    assertRefused(argv, new RegExp(`is in the name of the local file ${how}`));
+  checkedOnceRendered(
+    ['grep', '-c', 'ERROR', 'logs/{{x}}.log'],
+    ['../../x', 'a/b'],
+    ['production'],
+    PATH_PART,
+  );
+  // A pattern, a jq filter's argument or --args are not files.
+  for (const argv of [
+    ['grep', '-q', '{{x}}', 'CHANGELOG.md'],
+    ['grep', '-e', '{{x}}', 'CHANGELOG.md'],
+    ['jq', '--arg', 'v', '{{x}}', '.version = $v', 'package.json'],
+    ['jq', '-n', '$ARGS', '--args', '{{x}}'],
+    ['diff', '-u', 'a.txt', 'b.txt'],
+  ])
+    assertAccepted(argv);
+});

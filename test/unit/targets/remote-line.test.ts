@@ -59,7 +59,7 @@ test('a substitution on the remote line is part of its word: the command around 
     ['ssh', 'host', 'echo "$(date) {{version}}" >> log'],
     ['ssh', 'host', 'docker tag app:$(cat cur) app:{{version}}'],
     ['ssh', 'host', 'echo `date` {{version}}'],
-    ['ssh', 'host', 'diff <(cat a) b {{version}}'],
+    ['ssh', 'host', './compare.sh <(cat a) b {{version}}'],
     ['ssh', 'host', 'echo $((1 + 2)) {{version}}'],
   ])
     assertAccepted(spec);
