@@ -1091,11 +1091,12 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
       if (index < command.args.length) {
         for (const site of sitesIn(command.args[index]!))
           site.remotePath = { word: texts[index]!, mode, program: texts[program]! };
-        // The operand is rendered whole at run time (remotePathProblem): a variable in it is not.
+        // The operand is rendered whole at run time (remotePathProblem): a variable in it is not, so a template
+        // reaching it through one must be one plain word, as on ssh's remote line.
         plainOnly(
           command.args[index]!,
           `an operand of ${programName(texts[program]!)} that may be a remote path`,
-          () => false,
+          (site) => (site.remote = true),
         );
       }
     for (const [index, { delimiter, asCode }] of model.sedScripts) {

@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { resolveCommand } from '../../../src/config/resolve.ts';
 import { shellCommandLine } from '../../../src/targets/command-line.ts';
 import { runCommand, type CommandFailed } from '../../../src/targets/run-command.ts';
-import { remotePathProblem } from '../../../src/targets/shell-script.ts';
+import { remotePathProblem, renderShellScript } from '../../../src/targets/shell-script.ts';
+import { assertScriptAccepted } from '../../helpers/command-checks.ts';
 import { workdir } from '../../helpers/command-workdir.ts';
 
 /**
@@ -121,4 +122,23 @@ test('rsync commands: the operands and -M values are found past its options', as
       assert.match(error.message, /rsync/, JSON.stringify(run));
     }
   assert.equal(existsSync(join(work, 'PWNED')), false);
+});
+
+// A template reaching an scp or rsync operand through a variable (V={{x}}; scp -O f "host:$V"): the operand is
+// checked whole only where the template is written in it, so through a variable its value must be one plain
+// word once rendered, as on ssh's remote line; before, it was not checked at all, and `a;id` ran on the host.
+test('a template reaching a remote path through a variable must be one plain word once rendered', () => {
+  for (const script of [
+    'V={{version}}; scp -O app.tgz "deploy@host:$V"',
+    'V={{version}}; rsync -a dist/ "deploy@host:$V"',
+    'V=rel-{{version}}; scp -O app.tgz "host:/srv/$V"',
+  ]) {
+    assertScriptAccepted(script);
+    assert.throws(
+      () => renderShellScript(script, { version: 'a;id' }),
+      /the remote host.s shell, and its value holds ";"/,
+      `${script} given a;id`,
+    );
+    assert.doesNotThrow(() => renderShellScript(script, { version: '1.2.3' }), script);
+  }
 });
