@@ -743,7 +743,7 @@ export async function controlRollout(deps: ControlDeps, ask: ControlAsk): Promis
     try {
       read = await Promise.all([
         rolloutRequesters(deps.api, where, rollout),
-        ask.pr ? pullContributors(deps.api, where, ask.pr.number) : [],
+        ask.pr ? pullContributors(deps.api, where, ask.pr) : [],
       ]);
     } catch (error) {
       // Who pushed cannot be read (pushers_unreadable): whether this /promote approves its own is not known.

@@ -67,7 +67,7 @@ export async function decide(
   const [deployments, checks, contributors, approverFacts] = await Promise.all([
     needed ? deploymentsAt(deps.api, b.where, request.sha) : undefined,
     request.type === 'rollback' ? [] : checksAt(deps.api, b.where, request.sha, policy.requiredChecks),
-    selfMatters ? cachedContributors(deps.api, b.where, b.pr.number, b.people) : [],
+    selfMatters ? cachedContributors(deps.api, b.where, b.pr, b.people) : [],
     approverFactsOf(deps.api, b.where, relevant, approverTeams, b.people),
   ]);
   // `requires`: from each required environment's signed state record, never from deployments and their

@@ -34,7 +34,6 @@ import {
   actorOf,
   cachedActorOf,
   cachedContributors,
-  pullContributors,
   peopleCache,
   readPull,
   teamsIn,
@@ -588,13 +587,9 @@ async function approve(
     cachedActorOf(deps.api, b.where, event.author.login, rule ? teamsIn(rule.approvers) : [], b.people),
     // A self-approval counts only with allow_self_approval; whoever pushed may always veto (approver or not).
     policy && (kind === 'reject' || !policy.allowSelfApproval)
-      ? cachedContributors(deps.api, b.where, b.pr.number, b.people).catch((error: unknown) => {
-          // A veto only ever stops a deployment: where who pushed cannot be read it is still taken, judged
-          // on the commits' authors (an approver's counts; a pusher who approves nothing needs to be seen).
-          if (kind !== 'reject' || !(error instanceof FactsError) || error.code !== 'pushers_unreadable')
-            throw error;
-          return pullContributors(deps.api, b.where, b.pr.number, { skipUnreadablePushers: true });
-        })
+      ? // A veto only ever stops a deployment: where who pushed cannot be read it is still taken, judged on
+        // the commits' authors (an approver's counts; a pusher who approves nothing needs to be seen).
+        cachedContributors(deps.api, b.where, b.pr, b.people, { skipUnreadablePushers: kind === 'reject' })
       : [],
   ]);
   const actor = withType(read, event);

@@ -12,6 +12,19 @@ export interface PullFacts {
   headSha: string;
   fromFork: boolean;
   open: boolean;
+  /** The head branch and its repository; undefined when the fork was deleted. */
+  head?: HeadBranch;
+  /** The fork's owner lets the base's maintainers push to it ("Allow edits by maintainers"). */
+  maintainerCanModify: boolean;
+}
+
+/** Where a pull request's commits are pushed: its head repository and branch. */
+export interface HeadBranch {
+  owner: string;
+  repo: string;
+  /** owner/repo, for messages. */
+  fullName: string;
+  ref: string;
 }
 
 export async function readPull(api: Api, where: Where, number: number): Promise<PullFacts> {
@@ -24,6 +37,17 @@ export async function readPull(api: Api, where: Where, number: number): Promise<
     // A deleted fork has no repo: never treat it as ours.
     fromFork: headRepo === undefined || headRepo.toLowerCase() !== data.base.repo.full_name.toLowerCase(),
     open: data.state === 'open',
+    ...(data.head.repo
+      ? {
+          head: {
+            owner: data.head.repo.owner.login,
+            repo: data.head.repo.name,
+            fullName: data.head.repo.full_name,
+            ref: data.head.ref,
+          },
+        }
+      : {}),
+    maintainerCanModify: data.maintainer_can_modify === true,
   };
 }
 
@@ -73,16 +97,15 @@ const FAST_FORWARD: ReadonlySet<string> = new Set(['push', 'pr_merge', 'merge_qu
  */
 export async function headPushers(
   api: Api,
-  where: Where,
-  number: number,
+  pull: PullFacts,
   commits?: ReadonlySet<string>,
 ): Promise<string[] | undefined> {
-  const { data: pull } = await api.pulls.get({ ...where, pull_number: number });
-  const repo = pull.head.repo;
-  if (!repo) return undefined;
-  // A push after the commits were listed: the list is not the head's, so every change of the branch counts
-  // (the stop rule would otherwise stop at the new head, which is none of the listed commits).
-  if (commits && !commits.has(pull.head.sha.toLowerCase())) commits = undefined;
+  const { head, number } = pull;
+  if (!head) return undefined;
+  // The head was read before the commits were listed. A push in between leaves it among them (the newest
+  // change then is not the one to it, so the stop rule never applies: every change to one of the commits
+  // counts), or a force push dropped it: then every change of the branch counts.
+  if (commits && !commits.has(pull.headSha)) commits = undefined;
   const unreadable = (why: string) =>
     new FactsError(
       'pushers_unreadable',
@@ -92,22 +115,22 @@ export async function headPushers(
   const out: string[] = [];
   let after: string | undefined;
   // The commit the next (older) change must have left the branch at for the chain from the head to hold.
-  let expected: string | undefined = commits ? pull.head.sha.toLowerCase() : undefined;
+  let expected: string | undefined = commits ? pull.headSha : undefined;
   for (let page = 1; page <= PUSH_ACTIVITY_PAGES; page++) {
     let read;
     try {
       read = await api.repos.listActivities({
-        owner: repo.owner.login,
-        repo: repo.name,
-        ref: `refs/heads/${pull.head.ref}`,
+        owner: head.owner,
+        repo: head.repo,
+        ref: `refs/heads/${head.ref}`,
         per_page: 100,
         ...(after !== undefined ? { after } : {}),
       });
     } catch (error) {
       const status = httpStatus(error);
       // A fork whose owner lets the base's maintainers push to it: an approver may have pushed there unseen.
-      if ((status === 404 || status === 403) && pull.maintainer_can_modify)
-        throw unreadable(`the fork ${repo.full_name} lets maintainers push, and its activity is not shown`);
+      if ((status === 404 || status === 403) && pull.maintainerCanModify)
+        throw unreadable(`the fork ${head.fullName} lets maintainers push, and its activity is not shown`);
       if (status === 404 || status === 403) return undefined;
       throw error;
     }
@@ -142,46 +165,79 @@ function nextCursor(link: string | undefined): string | undefined {
   }
 }
 
+/** What was read of who wrote a pull request's commits and who pushed them (pullContributors). */
+export interface ContributorsRead {
+  /** The commits' authors and committers, as GitHub links them. */
+  writers: string[];
+  /** Who changed the head branch (headPushers); undefined where GitHub does not show it. */
+  pushers: string[] | undefined;
+  /** Why who pushed cannot be told (`pushers_unreadable`), instead of `pushers`. */
+  unreadable?: FactsError;
+}
+
 /**
  * Who pushed to the pull request or wrote its commits: whoever changed its head branch to one of its commits
  * (headPushers), and the GitHub logins of each commit's author and committer as GitHub links them (up to the
- * 250 commits GitHub lists, one request per 100). Their approval of its deployment is a self-approval, like
- * the author's. GitHub's own committer of web edits and merges (web-flow) and bots are left out: they never
- * approve, and naming them would only crowd the replies. `skipUnreadablePushers`: the commits' people alone
- * where the branch has more changes than are read (for a veto, which only stops a deployment), rather than
- * the FactsError.
+ * 250 commits GitHub lists, one request per 100). `pull` is the pull request as read before (readPull).
  */
-export async function pullContributors(
-  api: Api,
-  where: Where,
-  number: number,
-  options: { skipUnreadablePushers?: boolean } = {},
-): Promise<string[]> {
-  const found = new Map<string, string>();
-  const add = (user: { login?: string; type?: string } | null | undefined): void => {
-    if (!user?.login || isBot({ login: user.login, type: user.type })) return;
-    if (user.login.toLowerCase() === 'web-flow') return;
-    if (!found.has(user.login.toLowerCase())) found.set(user.login.toLowerCase(), user.login);
-  };
+export async function readContributors(api: Api, where: Where, pull: PullFacts): Promise<ContributorsRead> {
+  const writers: Array<{ login?: string; type?: string } | null | undefined> = [];
   const shas = new Set<string>();
   for (let page = 1; page <= Math.ceil(PULL_COMMITS_LISTED / 100); page++) {
-    const { data } = await api.pulls.listCommits({ ...where, pull_number: number, per_page: 100, page });
+    const { data } = await api.pulls.listCommits({ ...where, pull_number: pull.number, per_page: 100, page });
     for (const commit of data) {
       shas.add(commit.sha.toLowerCase());
-      add(commit.author);
-      add(commit.committer);
+      writers.push(commit.author, commit.committer);
     }
     if (data.length < 100) break;
   }
-  let pushers: string[] | undefined;
+  const people = contributorList(writers);
   try {
     // With as many commits as GitHub lists, some may be missing: then every change of the branch counts.
-    pushers = await headPushers(api, where, number, shas.size < PULL_COMMITS_LISTED ? shas : undefined);
+    const pushers = await headPushers(api, pull, shas.size < PULL_COMMITS_LISTED ? shas : undefined);
+    return { writers: people, pushers };
   } catch (error) {
-    if (!(options.skipUnreadablePushers && error instanceof FactsError)) throw error;
+    if (!(error instanceof FactsError)) throw error;
+    return { writers: people, pushers: undefined, unreadable: error };
   }
-  for (const login of pushers ?? []) add({ login });
+}
+
+/** Logins, each once in its first spelling; bots and GitHub's committer of web edits and merges left out. */
+function contributorList(
+  users: ReadonlyArray<{ login?: string; type?: string } | null | undefined>,
+): string[] {
+  const found = new Map<string, string>();
+  for (const user of users) {
+    if (!user?.login || isBot({ login: user.login, type: user.type })) continue;
+    if (user.login.toLowerCase() === 'web-flow') continue;
+    if (!found.has(user.login.toLowerCase())) found.set(user.login.toLowerCase(), user.login);
+  }
   return [...found.values()];
+}
+
+/**
+ * The people of a contributors' read: their approval of the deployment is a self-approval, like the author's.
+ * GitHub's own committer of web edits and merges (web-flow) and bots are left out: they never approve, and
+ * naming them would only crowd the replies. Where who pushed cannot be told, the FactsError
+ * (`pushers_unreadable`), or with `skipUnreadablePushers` the commits' people alone (for a veto, which only
+ * stops a deployment).
+ */
+export function contributorsOf(
+  read: ContributorsRead,
+  options: { skipUnreadablePushers?: boolean } = {},
+): string[] {
+  if (read.unreadable && !options.skipUnreadablePushers) throw read.unreadable;
+  return contributorList([...read.writers, ...(read.pushers ?? [])].map((login) => ({ login })));
+}
+
+/** readContributors and contributorsOf in one. */
+export async function pullContributors(
+  api: Api,
+  where: Where,
+  pull: PullFacts,
+  options: { skipUnreadablePushers?: boolean } = {},
+): Promise<string[]> {
+  return contributorsOf(await readContributors(api, where, pull), options);
 }
 
 /** The actor with GitHub's account type of the event's user, when it says one (a Bot never approves). */
@@ -199,7 +255,7 @@ export interface PeopleCache {
    * By pull request: one delivery may decide for several (the gates waiting at a commit that is the head of
    * more than one pull request).
    */
-  contributors: Map<number, Promise<string[]>>;
+  contributors: Map<number, Promise<ContributorsRead>>;
   /** Who started each workflow run a protection rule holds, by run id (runStarters). */
   requesters: Map<number, Promise<RunStarters>>;
 }
@@ -241,22 +297,23 @@ export function cachedActorOf(
   return actor;
 }
 
-/** pullContributors, read once for the delivery `cache` belongs to. */
-export function cachedContributors(
+/** pullContributors, read once for the delivery `cache` belongs to (a veto's read and an approval's share it). */
+export async function cachedContributors(
   api: Api,
   where: Where,
-  number: number,
+  pull: PullFacts,
   cache: PeopleCache | undefined,
+  options: { skipUnreadablePushers?: boolean } = {},
 ): Promise<string[]> {
-  if (!cache) return pullContributors(api, where, number);
-  let contributors = cache.contributors.get(number);
-  if (!contributors) {
-    contributors = pullContributors(api, where, number);
+  if (!cache) return pullContributors(api, where, pull, options);
+  let read = cache.contributors.get(pull.number);
+  if (!read) {
+    read = readContributors(api, where, pull);
     // A failed read is not kept: the next caller asks again.
-    contributors.catch(() => cache.contributors.delete(number));
-    cache.contributors.set(number, contributors);
+    read.catch(() => cache.contributors.delete(pull.number));
+    cache.contributors.set(pull.number, read);
   }
-  return contributors;
+  return contributorsOf(await read, options);
 }
 
 /**

@@ -118,7 +118,7 @@ export async function handleApproveButton(
     facts = await Promise.all([
       cachedActorOf(octokit.rest, where, sender.login, teams, people),
       runStarters(octokit, where, ref.run, people),
-      cachedContributors(octokit.rest, where, ref.pr, people),
+      cachedContributors(octokit.rest, where, pull, people),
     ]);
   } catch (error) {
     // Who pushed cannot be read (pushers_unreadable): whether this is a self-approval cannot be told.

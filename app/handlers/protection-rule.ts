@@ -29,7 +29,7 @@ import {
   readPull,
   teamsIn,
 } from '../facts/pull-request.ts';
-import type { PeopleCache, RunStarters } from '../facts/pull-request.ts';
+import type { PeopleCache, PullFacts, RunStarters } from '../facts/pull-request.ts';
 import { markerScope, markerTrust, ownAppId, ownBotLogin, readAppComments } from '../facts/own-comments.ts';
 import type { MarkerTrust } from '../facts/own-comments.ts';
 import { checksAt, createdByApp } from '../facts/deployments.ts';
@@ -362,18 +362,23 @@ export async function decideGate(octokit: Octokit, input: GateInput): Promise<Ga
       summary: `Who may approve cannot be told: ${userText(error.message, { max: 1000 })}`,
     };
   };
+  let pull: PullFacts | undefined;
   if (input.pullNumber !== undefined) {
     let read;
     try {
+      const reading = readPull(octokit.rest, input.where, input.pullNumber);
       read = await Promise.all([
-        readPull(octokit.rest, input.where, input.pullNumber),
-        selfApprovalMatters ? cachedContributors(octokit.rest, input.where, input.pullNumber, people) : [],
+        reading,
+        selfApprovalMatters
+          ? reading.then((now) => cachedContributors(octokit.rest, input.where, now, people))
+          : [],
         selfApprovalMatters ? requesterOf() : [],
       ]);
     } catch (error) {
       return pushersUnreadable(error);
     }
-    const [pull, contributors, asked] = read;
+    const [now, contributors, asked] = read;
+    pull = now;
     requester = asked;
     pullRequest = {
       number: pull.number,
@@ -427,13 +432,10 @@ export async function decideGate(octokit: Octokit, input: GateInput): Promise<Ga
   );
   // Whoever pushed or asked for the run may always veto, approver or not: with a veto, the tally must know who
   // they are, or it drops such a veto as not_an_approver and the gate opens.
-  if (pullRequest && !selfApprovalMatters && relevant.some((r) => r.kind === 'reject')) {
+  if (pullRequest && pull && !selfApprovalMatters && relevant.some((r) => r.kind === 'reject')) {
     let read;
     try {
-      read = await Promise.all([
-        cachedContributors(octokit.rest, input.where, pullRequest.number!, people),
-        requesterOf(),
-      ]);
+      read = await Promise.all([cachedContributors(octokit.rest, input.where, pull, people), requesterOf()]);
     } catch (error) {
       return { ...pushersUnreadable(error), pullRequest };
     }

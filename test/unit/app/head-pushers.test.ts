@@ -5,7 +5,7 @@
 // branch has more changes than are read, which would let a pusher's approval count.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { headPushers, PUSH_ACTIVITY_PAGES } from '../../../app/facts/pull-request.ts';
+import { headPushers, PUSH_ACTIVITY_PAGES, readPull } from '../../../app/facts/pull-request.ts';
 import { FactsError } from '../../../app/facts/config.ts';
 import type { Api } from '../../../app/facts/github.ts';
 
@@ -13,6 +13,13 @@ const where = { owner: 'acme', repo: 'web' };
 const FORK = { name: 'web', full_name: 'mallory/web', owner: { login: 'mallory' } };
 const sha = (c: string) => c.repeat(40);
 const HEAD = sha('a');
+/** The rest of GET /pulls/7 that readPull reads. */
+const PULL = { user: { login: 'alice' }, base: { repo: { full_name: 'acme/web' } }, state: 'open' };
+
+/** headPushers of pull request #7 as readPull reads it from `github`. */
+async function pushersOf(github: Api, commits?: ReadonlySet<string>): Promise<string[] | undefined> {
+  return headPushers(github, await readPull(github, where, 7), commits);
+}
 
 interface Change {
   login?: string;
@@ -35,7 +42,7 @@ function api(
   return {
     pulls: {
       get: async () => ({
-        data: { head: { sha: HEAD, ...head }, maintainer_can_modify: maintainerCanModify },
+        data: { ...PULL, head: { sha: HEAD, ...head }, maintainer_can_modify: maintainerCanModify },
       }),
     },
     repos: {
@@ -63,7 +70,7 @@ function api(
 
 test("every page of the head branch's activity is read, in the head's repository, by cursor", async () => {
   const calls: Array<Record<string, unknown>> = [];
-  const pushers = await headPushers(
+  const pushers = await pushersOf(
     api(
       {
         '': { changes: [{ login: 'alice' }, { login: 'dependabot[bot]', type: 'Bot' }], next: 'Y3Vyc29y' },
@@ -71,8 +78,6 @@ test("every page of the head branch's activity is read, in the head's repository
       },
       calls,
     ),
-    where,
-    7,
   );
   assert.deepEqual(pushers, ['alice', 'carol']);
   assert.deepEqual(
@@ -85,7 +90,7 @@ test("every page of the head branch's activity is read, in the head's repository
 });
 
 test("with the pull request's commits known, only a change to one of them counts", async () => {
-  const pushers = await headPushers(
+  const pushers = await pushersOf(
     api(
       {
         '': {
@@ -100,8 +105,6 @@ test("with the pull request's commits known, only a change to one of them counts
       },
       [],
     ),
-    where,
-    7,
     new Set([HEAD, sha('b')]),
   );
   assert.deepEqual(pushers, ['alice', 'carol']);
@@ -109,7 +112,7 @@ test("with the pull request's commits known, only a change to one of them counts
 
 test('the reading stops where a fast-forward chain from the head reaches a commit the base has', async () => {
   const calls: Array<Record<string, unknown>> = [];
-  const pushers = await headPushers(
+  const pushers = await pushersOf(
     api(
       {
         '': {
@@ -125,8 +128,6 @@ test('the reading stops where a fast-forward chain from the head reaches a commi
       },
       calls,
     ),
-    where,
-    7,
     new Set([HEAD, sha('b')]),
   );
   assert.deepEqual(pushers, ['alice', 'erin']);
@@ -135,7 +136,7 @@ test('the reading stops where a fast-forward chain from the head reaches a commi
 
 test('a gap in the chain (a change not recorded) reads on', async () => {
   const calls: Array<Record<string, unknown>> = [];
-  const pushers = await headPushers(
+  const pushers = await pushersOf(
     api(
       {
         '': {
@@ -150,8 +151,6 @@ test('a gap in the chain (a change not recorded) reads on', async () => {
       },
       calls,
     ),
-    where,
-    7,
     new Set([HEAD, sha('b')]),
   );
   assert.deepEqual(pushers, ['alice', 'carol']);
@@ -163,38 +162,35 @@ test('a fork GitHub does not show or a deleted one: not known (undefined); more 
     error instanceof FactsError &&
     error.code === 'pushers_unreadable' &&
     /pull request #7/.test(error.message);
-  assert.equal(await headPushers(api({}, []), where, 7), undefined);
-  assert.equal(
-    await headPushers(api({ '': { changes: [] } }, [], { ref: 'x', repo: null }), where, 7),
-    undefined,
-  );
+  assert.equal(await pushersOf(api({}, [])), undefined);
+  assert.equal(await pushersOf(api({ '': { changes: [] } }, [], { ref: 'x', repo: null })), undefined);
   const endless: Record<string, Page> = {};
   for (let i = 0; i <= PUSH_ACTIVITY_PAGES; i++)
     endless[i === 0 ? '' : `c${i}`] = { changes: [{ login: 'alice' }], next: `c${i + 1}` };
   const calls: Array<Record<string, unknown>> = [];
-  await assert.rejects(headPushers(api(endless, calls), where, 7), unreadable);
+  await assert.rejects(pushersOf(api(endless, calls)), unreadable);
   assert.equal(calls.length, PUSH_ACTIVITY_PAGES, 'bounded');
 });
 
 test('a server error is thrown as it is (retried by the delivery), not taken for an answer', async () => {
   const github = {
-    pulls: { get: async () => ({ data: { head: { ref: 'x', sha: HEAD, repo: FORK } } }) },
+    pulls: { get: async () => ({ data: { ...PULL, head: { ref: 'x', sha: HEAD, repo: FORK } } }) },
     repos: {
       listActivities: async () => {
         throw Object.assign(new Error('Bad Gateway'), { status: 502 });
       },
     },
   } as unknown as Api;
-  await assert.rejects(headPushers(github, where, 7), (e: unknown) => !(e instanceof FactsError));
+  await assert.rejects(pushersOf(github), (e: unknown) => !(e instanceof FactsError));
 });
 
-// The pull request's commits are listed before its head is read: a push in between (mallory's M over the listed
-// X) must not make the stop rule end the reading at M, dropping mallory's earlier push of X.
-test('a push after the commits were listed: every change of the branch counts', async () => {
+// The head read (M) is none of the commits listed after it (a force push in between went back to X): the stop
+// rule must not end the reading at M, dropping mallory's earlier push of X.
+test('a head that is none of the listed commits: every change of the branch counts', async () => {
   const M = sha('m');
   const X = sha('9');
   const A = sha('8');
-  const pushers = await headPushers(
+  const pushers = await pushersOf(
     api(
       {
         '': {
@@ -208,18 +204,54 @@ test('a push after the commits were listed: every change of the branch counts', 
       [],
       { ref: 'feature/x', sha: M, repo: FORK },
     ),
-    where,
-    7,
     new Set([A, X]),
   );
   assert.deepEqual(pushers, ['mallory', 'mallory', 'alice']);
+});
+
+// The pull request is read before its commits are listed: mallory's push of M over the head read (X) lands in
+// between. M is among the listed commits, so mallory's push counts, and so does alice's older one.
+test('a push after the head was read and before the commits were listed counts', async () => {
+  const M = sha('d');
+  const X = sha('9');
+  const A = sha('8');
+  const pushers = await pushersOf(
+    api(
+      {
+        '': {
+          changes: [
+            { login: 'mallory', after: M, before: X },
+            { login: 'alice', after: X, before: A },
+            { login: 'dave', after: A, before: sha('7') },
+          ],
+        },
+      },
+      [],
+      { ref: 'feature/x', sha: X, repo: FORK },
+    ),
+    new Set([X, M]),
+  );
+  assert.deepEqual(pushers, ['mallory', 'alice']);
+});
+
+test('the pull request as its caller read it: headPushers does not read it again', async () => {
+  const calls: Array<Record<string, unknown>> = [];
+  const github = api({ '': { changes: [{ login: 'carol', after: HEAD }] } }, calls);
+  const pull = await readPull(github, where, 7);
+  Object.assign(github.pulls, {
+    get: async () => {
+      throw new Error('the pull request was read again');
+    },
+  });
+  assert.deepEqual(await headPushers(github, pull, new Set([HEAD])), ['carol']);
+  assert.equal(calls.length, 1);
 });
 
 // "Allow edits by maintainers": an approver with write access may push to the fork, whose activity the App
 // cannot read: no approval is decided, rather than one decided on what the commits claim.
 test('a fork maintainers may push to, whose activity is not shown: a FactsError', async () => {
   await assert.rejects(
-    headPushers(api({}, [], { ref: 'feature/x', repo: FORK }, true), where, 7),
+    pushersOf(api({}, [], { ref: 'feature/x', repo: FORK }, true)),
     (error: unknown) =>
       error instanceof FactsError &&
       error.code === 'pushers_unreadable' &&

@@ -4,30 +4,29 @@
 // must be judged on its own pull request's pushers.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cachedContributors, peopleCache } from '../../../app/facts/pull-request.ts';
+import { cachedContributors, peopleCache, PUSH_ACTIVITY_PAGES } from '../../../app/facts/pull-request.ts';
+import type { PullFacts } from '../../../app/facts/pull-request.ts';
 import type { Api } from '../../../app/facts/github.ts';
 
 const where = { owner: 'acme', repo: 'web' };
 
-/** The pull request and its branch's activity as the contributors' read asks for them: nobody else pushed. */
-const noOtherPushers = {
-  get: async ({ pull_number }: { pull_number: number }) => ({
-    data: {
-      head: {
-        ref: `pr-${pull_number}`,
-        sha: 'c'.repeat(40),
-        repo: { name: 'web', full_name: 'acme/web', owner: { login: 'acme' } },
-      },
-    },
-  }),
-};
+/** Pull request `number` as readPull reads it: a branch of this repository. */
+const pull = (number: number): PullFacts => ({
+  number,
+  author: 'alice',
+  headSha: 'c'.repeat(40),
+  fromFork: false,
+  open: true,
+  head: { owner: 'acme', repo: 'web', fullName: 'acme/web', ref: `pr-${number}` },
+  maintainerCanModify: false,
+});
+/** Nobody else pushed. */
 const noActivity = { repos: { listActivities: async () => ({ data: [], headers: {} }) } };
 
 function api(commitsByPull: Record<number, string[]>, calls: number[]): Api {
   return {
     ...noActivity,
     pulls: {
-      ...noOtherPushers,
       listCommits: async ({ pull_number }: { pull_number: number }) => {
         calls.push(pull_number);
         return {
@@ -46,9 +45,9 @@ test('contributors are cached per pull request, each read once', async () => {
   const calls: number[] = [];
   const github = api({ 7: ['alice'], 8: ['alice', 'mallory'] }, calls);
   const people = peopleCache();
-  assert.deepEqual(await cachedContributors(github, where, 7, people), ['alice']);
-  assert.deepEqual(await cachedContributors(github, where, 8, people), ['alice', 'mallory']);
-  assert.deepEqual(await cachedContributors(github, where, 7, people), ['alice']);
+  assert.deepEqual(await cachedContributors(github, where, pull(7), people), ['alice']);
+  assert.deepEqual(await cachedContributors(github, where, pull(8), people), ['alice', 'mallory']);
+  assert.deepEqual(await cachedContributors(github, where, pull(7), people), ['alice']);
   assert.deepEqual(calls, [7, 8]);
 });
 
@@ -57,7 +56,6 @@ test('a failed read of contributors is not kept', async () => {
   const github = {
     ...noActivity,
     pulls: {
-      ...noOtherPushers,
       listCommits: async () => {
         if (fail) throw new Error('502');
         return { data: [{ sha: 'a'.repeat(40), author: { login: 'bob', type: 'User' }, committer: null }] };
@@ -65,7 +63,49 @@ test('a failed read of contributors is not kept', async () => {
     },
   } as unknown as Api;
   const people = peopleCache();
-  await assert.rejects(cachedContributors(github, where, 7, people), /502/);
+  await assert.rejects(cachedContributors(github, where, pull(7), people), /502/);
   fail = false;
-  assert.deepEqual(await cachedContributors(github, where, 7, people), ['bob']);
+  assert.deepEqual(await cachedContributors(github, where, pull(7), people), ['bob']);
+});
+
+// A veto and an approval in one delivery: the approval's read cannot tell who pushed (more changes than are
+// read) and throws; the veto's takes the commits' people. One read of the commits and the activity serves both.
+test("an approval's and a veto's contributors share one read", async () => {
+  let listed = 0;
+  let activity = 0;
+  const github = {
+    repos: {
+      listActivities: async ({ after }: { after?: string }) => {
+        activity++;
+        const next = Number(after ?? 0) + 1;
+        return {
+          data: [
+            {
+              after: 'c'.repeat(40),
+              before: 'b'.repeat(40),
+              activity_type: 'push',
+              actor: { login: 'mallory' },
+            },
+          ],
+          headers: { link: `<https://api.github.com/repositories/1/activity?after=${next}>; rel="next"` },
+        };
+      },
+    },
+    pulls: {
+      listCommits: async () => {
+        listed++;
+        return { data: [{ sha: 'c'.repeat(40), author: { login: 'bob', type: 'User' }, committer: null }] };
+      },
+    },
+  } as unknown as Api;
+  const people = peopleCache();
+  const [approval, veto] = await Promise.allSettled([
+    cachedContributors(github, where, pull(7), people),
+    cachedContributors(github, where, pull(7), people, { skipUnreadablePushers: true }),
+  ]);
+  assert.equal(approval.status, 'rejected');
+  assert.match(String((approval as PromiseRejectedResult).reason), /more than 1000 changes/);
+  assert.deepEqual(veto, { status: 'fulfilled', value: ['bob'] });
+  assert.equal(listed, 1);
+  assert.equal(activity, PUSH_ACTIVITY_PAGES);
 });
