@@ -16,6 +16,9 @@ export interface PullFacts {
   head?: HeadBranch;
   /** The fork's owner lets the base's maintainers push to it ("Allow edits by maintainers"). */
   maintainerCanModify: boolean;
+  /** The branch it is proposed to, and the repository's default branch. */
+  baseRef: string;
+  defaultBranch: string;
 }
 
 /** Where a pull request's commits are pushed: its head repository and branch. */
@@ -48,6 +51,8 @@ export async function readPull(api: Api, where: Where, number: number): Promise<
         }
       : {}),
     maintainerCanModify: data.maintainer_can_modify === true,
+    baseRef: data.base.ref,
+    defaultBranch: data.base.repo.default_branch,
   };
 }
 
@@ -183,23 +188,68 @@ export interface ContributorsRead {
 export async function readContributors(api: Api, where: Where, pull: PullFacts): Promise<ContributorsRead> {
   const writers: Array<{ login?: string; type?: string } | null | undefined> = [];
   const shas = new Set<string>();
-  for (let page = 1; page <= Math.ceil(PULL_COMMITS_LISTED / 100); page++) {
-    const { data } = await api.pulls.listCommits({ ...where, pull_number: pull.number, per_page: 100, page });
-    for (const commit of data) {
-      shas.add(commit.sha.toLowerCase());
-      writers.push(commit.author, commit.committer);
-    }
-    if (data.length < 100) break;
+  const { commits, complete } = await headCommits(api, where, pull);
+  for (const commit of commits) {
+    shas.add(commit.sha.toLowerCase());
+    writers.push(commit.author, commit.committer);
   }
   const people = contributorList(writers);
   try {
-    // With as many commits as GitHub lists, some may be missing: then every change of the branch counts.
-    const pushers = await headPushers(api, pull, shas.size < PULL_COMMITS_LISTED ? shas : undefined);
+    // Some commits not listed: then every change of the branch counts.
+    const pushers = await headPushers(api, pull, complete ? shas : undefined);
     return { writers: people, pushers };
   } catch (error) {
     if (!(error instanceof FactsError)) throw error;
     return { writers: people, pushers: undefined, unreadable: error };
   }
+}
+
+interface ListedCommit {
+  sha: string;
+  author: { login?: string; type?: string } | null;
+  committer: { login?: string; type?: string } | null;
+}
+
+/**
+ * The commits whose writers and pushers do not approve the pull request's deployment, and whether all are
+ * listed. Proposed to the default branch: its commits (GitHub lists 250). Proposed to another branch: the
+ * head's commits the default branch lacks (compare, up to 300). Anyone who may push can make a branch holding
+ * their own commit and change the pull request's base to it: that commit is then no longer one of the pull
+ * request's, and its pusher's approval would count although their code is deployed.
+ */
+async function headCommits(
+  api: Api,
+  where: Where,
+  pull: PullFacts,
+): Promise<{ commits: ListedCommit[]; complete: boolean }> {
+  const commits: ListedCommit[] = [];
+  const pages = Math.ceil(PULL_COMMITS_LISTED / 100);
+  if (pull.baseRef === pull.defaultBranch) {
+    for (let page = 1; page <= pages; page++) {
+      const { data } = await api.pulls.listCommits({
+        ...where,
+        pull_number: pull.number,
+        per_page: 100,
+        page,
+      });
+      commits.push(...data);
+      if (data.length < 100) break;
+    }
+    return { commits, complete: commits.length < PULL_COMMITS_LISTED };
+  }
+  let total = 0;
+  for (let page = 1; page <= pages; page++) {
+    const { data } = await api.repos.compareCommitsWithBasehead({
+      ...where,
+      basehead: `${pull.defaultBranch}...${pull.headSha}`,
+      per_page: 100,
+      page,
+    });
+    total = data.total_commits;
+    commits.push(...data.commits);
+    if (data.commits.length < 100 || commits.length >= total) break;
+  }
+  return { commits, complete: commits.length >= total };
 }
 
 /** Logins, each once in its first spelling; bots and GitHub's committer of web edits and merges left out. */

@@ -175,3 +175,27 @@ test("a push of the branch that left none of the pull request's commits on it do
     assert.equal(deployments(fake).length, 1, "dave's approval deploys");
   });
 });
+
+// Anyone who may push can make a branch holding their own commit and propose the pull request to it: that
+// commit is then none of the pull request's commits, and neither is the push that brought it (the reading of
+// the activity stops where the head's pushes reach the base). Carol's code is deployed all the same.
+test("a base changed to a branch holding the pusher's commit: her approval is still her own", async () => {
+  await run({}, async (fake, probot) => {
+    const r = fake.repo();
+    fake.pushCommit(PR, fakeSha('pr-7-alice-after'), { author: 'alice' });
+    r.refs.set('heads/carol-base', PUSHED);
+    fake.changeBase(PR, 'carol-base');
+    assert.deepEqual(r.pulls.get(PR)!.commits, [fakeSha('pr-7-alice-after')]);
+    assert.match(await sayOnPull(fake, probot, '/deploy production', 'alice'), /Waiting for 1 approval/);
+    assert.match(
+      await sayOnPull(fake, probot, '/approve-deploy production', 'carol'),
+      /`self_approval_refused`/,
+    );
+    assert.equal(deployments(fake).length, 0, "carol's approval of what she pushed deploys nothing");
+    // The commits judged are the head's that the default branch lacks.
+    const compared = fake.requestsFor('repos/compare-commits');
+    assert.ok(compared.some((c) => c.path.includes(`/compare/main...${fakeSha('pr-7-alice-after')}`)));
+    await sayOnPull(fake, probot, '/approve-deploy production', 'dave');
+    assert.equal(deployments(fake).length, 1, "dave's approval deploys");
+  });
+});

@@ -150,6 +150,13 @@ const compareCommits: Handler = (ctx) => {
           ? 'ahead'
           : 'behind';
   const path = `/${repo.owner}/${repo.name}/compare/${String(ctx.params.base)}...${String(ctx.params.head)}`;
+  // Oldest first. Without page or per_page GitHub lists the first 250; with them, that page (30 by default).
+  const listed = ahead.reverse();
+  const paged = ctx.query.page !== undefined || ctx.query.per_page !== undefined;
+  const perPage = Math.min(Number(ctx.query.per_page ?? 30), 100);
+  const shown = paged
+    ? listed.slice((Number(ctx.query.page ?? 1) - 1) * perPage, Number(ctx.query.page ?? 1) * perPage)
+    : listed.slice(0, 250);
   return {
     status: 200,
     body: build('commit-comparison', render.base, {
@@ -163,8 +170,8 @@ const compareCommits: Handler = (ctx) => {
       status,
       ahead_by: ahead.length,
       behind_by: Math.max(behind, 0),
-      total_commits: ahead.length,
-      commits: ahead.reverse().map((c) => render.commit(repo, c)),
+      total_commits: listed.length,
+      commits: shown.map((c) => render.commit(repo, c)),
       files: [],
     }),
   };

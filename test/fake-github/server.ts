@@ -9,7 +9,7 @@ import { handlers, newComment } from './handlers.ts';
 import type { HandlerContext, HandlerResult } from './handlers.ts';
 import { loadOpenApi, matchRoute, validateParams, validateRequestBody, validateResponse } from './openapi.ts';
 import { Renderer, nowIso } from './render.ts';
-import { createState, fakeSha, nextId, repoKey, userId } from './state.ts';
+import { createState, fakeSha, history, nextId, repoKey, userId } from './state.ts';
 import type {
   ActivityRecord,
   FakeState,
@@ -189,6 +189,11 @@ export interface FakeGitHub {
     sha: string,
     opts?: RepoSelector & { message?: string; author?: string; pusher?: string; unlinked?: boolean },
   ): void;
+  /**
+   * Someone with write access changes the PR's base to `base` (an existing branch): its commits are then the
+   * head's commits that branch lacks, oldest first, as GitHub lists them.
+   */
+  changeBase(pr: number, base: string, sel?: RepoSelector): void;
   addReview(pr: number, review: SeedReview, sel?: RepoSelector): ReviewRecord;
   /** A comment written by a person (not through the API), e.g. a `/deploy` command. */
   addComment(pr: number, comment: { user: string; body: string }, sel?: RepoSelector): Json;
@@ -692,6 +697,17 @@ export async function createFakeGitHub(opts: FakeGitHubOptions = {}): Promise<Fa
       pull.headSha = sha;
       pull.commits.push(sha);
       repo.refs.set(`heads/${pull.headRef}`, sha);
+    },
+    changeBase(pr, base, sel) {
+      const { repo, pull } = pullOf(pr, sel);
+      const tip = repo.refs.get(`heads/${base}`);
+      if (!tip) throw new Error(`fake GitHub: no branch ${base} to change pull request #${pr}'s base to`);
+      const inBase = new Set(history(repo, tip).map((c) => c.sha));
+      pull.baseRef = base;
+      pull.commits = history(repo, pull.headSha)
+        .filter((c) => !inBase.has(c.sha))
+        .map((c) => c.sha)
+        .reverse();
     },
     addReview(pr, review, sel) {
       return addReviewTo(pullOf(pr, sel).pull, review);

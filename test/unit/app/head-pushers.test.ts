@@ -14,7 +14,11 @@ const FORK = { name: 'web', full_name: 'mallory/web', owner: { login: 'mallory' 
 const sha = (c: string) => c.repeat(40);
 const HEAD = sha('a');
 /** The rest of GET /pulls/7 that readPull reads. */
-const PULL = { user: { login: 'alice' }, base: { repo: { full_name: 'acme/web' } }, state: 'open' };
+const PULL = {
+  user: { login: 'alice' },
+  base: { ref: 'main', repo: { full_name: 'acme/web', default_branch: 'main' } },
+  state: 'open',
+};
 
 /** headPushers of pull request #7 as readPull reads it from `github`. */
 async function pushersOf(github: Api, commits?: ReadonlySet<string>): Promise<string[] | undefined> {

@@ -19,6 +19,8 @@ const pull = (number: number): PullFacts => ({
   open: true,
   head: { owner: 'acme', repo: 'web', fullName: 'acme/web', ref: `pr-${number}` },
   maintainerCanModify: false,
+  baseRef: 'main',
+  defaultBranch: 'main',
 });
 /** Nobody else pushed. */
 const noActivity = { repos: { listActivities: async () => ({ data: [], headers: {} }) } };
@@ -108,4 +110,61 @@ test("an approval's and a veto's contributors share one read", async () => {
   assert.deepEqual(veto, { status: 'fulfilled', value: ['bob'] });
   assert.equal(listed, 1);
   assert.equal(activity, PUSH_ACTIVITY_PAGES);
+});
+
+// Proposed to another branch than the default one: the commits judged are the head's the default branch lacks
+// (compare, by page); when more are there than are read, every change of the branch counts.
+test("another base: the head's commits the default branch lacks, all of them or every change counts", async () => {
+  const compared: Array<Record<string, unknown>> = [];
+  const github = (total: number) =>
+    ({
+      repos: {
+        compareCommitsWithBasehead: async (params: { page: number }) => {
+          compared.push(params);
+          const count = Math.max(0, Math.min(100, total - (params.page - 1) * 100));
+          return {
+            data: {
+              total_commits: total,
+              commits: Array.from({ length: count }, (_, i) => ({
+                // The head is among them.
+                sha: params.page === 1 && i === 0 ? 'c'.repeat(40) : `${params.page}-${i}`.padStart(40, '0'),
+                author: { login: params.page === 1 && i === 0 ? 'bob' : 'alice', type: 'User' },
+                committer: null,
+              })),
+            },
+          };
+        },
+        // erin pushed the branch to a commit none of the listed ones.
+        listActivities: async () => ({
+          data: [
+            {
+              after: 'e'.repeat(40),
+              before: 'd'.repeat(40),
+              activity_type: 'push',
+              actor: { login: 'erin' },
+            },
+          ],
+          headers: {},
+        }),
+      },
+      pulls: {
+        listCommits: async () => {
+          throw new Error('the pull request is proposed to another branch: its own commits list is not used');
+        },
+      },
+    }) as unknown as Api;
+  const stacked = { ...pull(7), baseRef: 'feature/base' };
+  assert.deepEqual(await cachedContributors(github(150), where, stacked, undefined), ['bob', 'alice']);
+  assert.deepEqual(
+    compared.map((c) => [c.basehead, c.page]),
+    [
+      [`main...${'c'.repeat(40)}`, 1],
+      [`main...${'c'.repeat(40)}`, 2],
+    ],
+  );
+  assert.deepEqual(await cachedContributors(github(400), where, stacked, undefined), [
+    'bob',
+    'alice',
+    'erin',
+  ]);
 });
