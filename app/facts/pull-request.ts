@@ -185,7 +185,7 @@ export interface ContributorsRead {
  * (headPushers), and the GitHub logins of each commit's author and committer as GitHub links them (up to the
  * 250 commits GitHub lists, one request per 100). `pull` is the pull request as read before (readPull).
  */
-export async function readContributors(api: Api, where: Where, pull: PullFacts): Promise<ContributorsRead> {
+async function readContributors(api: Api, where: Where, pull: PullFacts): Promise<ContributorsRead> {
   const writers: Array<{ login?: string; type?: string } | null | undefined> = [];
   const shas = new Set<string>();
   const { commits, complete } = await headCommits(api, where, pull);
@@ -272,7 +272,7 @@ function contributorList(
  * (`pushers_unreadable`), or with `skipUnreadablePushers` the commits' people alone (for a veto, which only
  * stops a deployment).
  */
-export function contributorsOf(
+function contributorsOf(
   read: ContributorsRead,
   options: { skipUnreadablePushers?: boolean } = {},
 ): string[] {
