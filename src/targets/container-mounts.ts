@@ -11,7 +11,12 @@
 // network, groups, a runtime) and the runner's global options choosing its engine (the daemon, runtime, storage,
 // hooks, a file it reads: docker -H, podman --runtime, compose --env-file) refuse a template as well, and so do
 // kubectl's, oc's and helm's options choosing the API server, the user acted as or what is trusted, and the
-// rights of a pod kubectl runs (run --overrides, debug --profile). Pure.
+// rights of a pod kubectl runs (run --overrides, debug --profile). An image reference (run, create, service
+// create, pull, push, tag, buildah from, kubectl --image and set image) refuses a template that is the whole
+// image, starts it or is in its registry host (or a public registry's account); one in its tag, digest or a
+// component of its name is checked once rendered to keep that part's shape. A context (docker --context, docker
+// context use, kubectl --context/--cluster/--user, config use-context, helm --kube-context) takes a value
+// checked once rendered to be one plain name: an entry of the runner's own config. Pure.
 import { PLACEHOLDER } from './placeholder.ts';
 
 /** docker/podman/nerdctl run and create, and docker compose run: options that take a value written apart. */
@@ -85,9 +90,10 @@ export interface MountWord {
   /**
    * An option giving the container rights over this machine, or its environment (PRIVILEGE_OPTIONS): 'rights';
    * a global option choosing the engine, what it trusts or a file it reads (GLOBAL_RIGHTS): 'engine';
-   * a build's option giving it something of this machine (BUILD_RIGHTS): 'build'.
+   * a build's option giving it something of this machine (BUILD_RIGHTS): 'build'; an image reference whose
+   * registry, owner or whole name the template chooses (imageReferenceRefusal): 'image'.
    */
-  kind?: 'rights' | 'engine' | 'build' | 'program' | 'write';
+  kind?: 'rights' | 'engine' | 'build' | 'program' | 'write' | 'image';
 }
 
 export interface ContainerMounts {
@@ -119,7 +125,12 @@ export interface ContainerMounts {
 export type CheckedName =
   | { kind: 'network'; prefix: string; how: string }
   | { kind: 'reference'; how: string }
-  | { kind: 'args'; how: string };
+  | { kind: 'args'; how: string }
+  // The image reference after `prefix` (imageReferenceProblem): each part holding a template keeps its shape.
+  | { kind: 'image'; prefix: string; how: string }
+  // The whole value after `prefix` one plain name (a context of the runner's own config, a log tag); `why` says
+  // what else a value there could do.
+  | { kind: 'plain'; prefix: string; how: string; why: string };
 
 /** The characters of a volume name's fixed text, and of a value in one. */
 const VOLUME_NAME = /^[A-Za-z0-9_.-]*$/;
@@ -140,8 +151,6 @@ const GLOBAL_RIGHTS: Record<string, ReadonlyMap<string, string>> = {
       '--host',
       'the daemon (an address elsewhere gets the registry credentials, the build context, the -e values)',
     ],
-    ['-c', 'the context, and so the daemon'],
-    ['--context', 'the context, and so the daemon'],
     ['--tlscacert', 'the certificate authority trusted for the daemon'],
     ['--tlscert', 'the certificate presented to the daemon'],
     ['--tlskey', 'the key presented to the daemon'],
@@ -201,7 +210,7 @@ const GLOBAL_RIGHTS: Record<string, ReadonlyMap<string, string>> = {
 
 /** Global options that take a value but give no rights (to find the subcommand after them). */
 const GLOBAL_VALUES: Record<string, readonly string[]> = {
-  docker: ['-l', '--log-level', '--config'],
+  docker: ['-l', '--log-level', '--config', '-c', '--context'],
   podman: [
     '--log-level',
     '--cgroup-manager',
@@ -240,6 +249,10 @@ const RUN_SUBCOMMANDS: Record<string, RegExp> = {
  */
 export function containerMounts(words: readonly string[], at: number, name: string): ContainerMounts {
   const found: ContainerMounts = { refused: [], volumes: [], users: [], names: new Map() };
+  if (name === 'kubectl' || name === 'oc' || name === 'helm') {
+    clusterNames(found, words, at, name);
+    return found;
+  }
   if (!RUNNERS.has(name)) return found;
   // Its global options, then docker compose's (docker compose -f x --env-file y run), then the subcommand: run
   // or create (docker container run, docker compose run), docker service create or update (its mounts are made
@@ -255,6 +268,45 @@ export function containerMounts(words: readonly string[], at: number, name: stri
   }
   if (words[j] === 'build' || (name === 'buildah' && words[j] === 'bud')) {
     buildOptions(found, words, j, [name, ...group, words[j]].join(' '));
+    return found;
+  }
+  // docker context use NAME: the context later commands use, as docker --context NAME.
+  if (words[j] === 'context' && !group.length && words[j + 1] === 'use' && j + 2 < words.length)
+    contextName(found, j + 2, words[j + 2]!, words[j + 2]!, `the context ${name} context use chooses`);
+  // pull, push and tag (image pull, …): their operands are image references (podman push's second operand too).
+  if (/^(pull|push|tag)$/.test(words[j] ?? '') && (!group.length || group[0] === 'image')) {
+    const command = [name, ...group, words[j]].join(' ');
+    const does = { pull: 'pulls', push: 'pushes', tag: 'names' }[words[j] as 'pull' | 'push' | 'tag'];
+    for (let k = j + 1; k < words.length; k++) {
+      const word = words[k]!;
+      if (word === '--') continue;
+      if (word.startsWith('-')) {
+        if (!word.includes('=') && IMAGE_COMMAND_VALUES.includes(word)) k++;
+        continue;
+      }
+      imageReference(found, k, word, '', name, `the image ${command} ${does}`);
+    }
+    return found;
+  }
+  // docker secret create NAME FILE (podman's, and --env: a variable's name): what the secret holds, which the
+  // containers given it read.
+  if (words[j] === 'secret' && words[j + 1] === 'create') {
+    const operands: number[] = [];
+    let env = false;
+    for (let k = j + 2; k < words.length; k++)
+      if (words[k]!.startsWith('-') && words[k] !== '-') {
+        if (/^--env(=true)?$/.test(words[k]!)) env = true;
+        if (/^(-d|--driver|-l|--label|--template-driver|--driver-opts)$/.test(words[k]!)) k++;
+      } else operands.push(k);
+    const source = operands[1];
+    const names = source === undefined ? [] : templates(words[source]!);
+    if (names.length)
+      found.refused.push({
+        index: source!,
+        names,
+        how: `${env ? 'the variable of the job' : 'the file of this machine'} ${[name, ...group].join(' ')} secret create reads into the secret (a token of the job, a key), which the containers given the secret read`,
+        kind: 'rights',
+      });
     return found;
   }
   if (/^(buildx|builder|image)$/.test(group[0] ?? '')) return found;
@@ -290,6 +342,13 @@ export function containerMounts(words: readonly string[], at: number, name: stri
     mountValue(found, index, option, value, command, words[index]!);
   });
   if (words[image] === '--') image++;
+  // The image it runs (docker run/create, service create, buildah from; compose run's operand is a service).
+  const runsImage =
+    (name === 'buildah' ? words[j] === 'from' : words[j] !== 'exec' && words[j] !== 'update') &&
+    !group.includes('compose') &&
+    name !== 'docker-compose';
+  if (runsImage && image < words.length)
+    imageReference(found, image, words[image]!, '', name, `the image ${command} runs`);
   if (entrypoint?.value && name !== 'buildah' && words[j] !== 'update' && image < words.length)
     found.entrypoint = { ...entrypoint, from: image + 1 };
   return found;
@@ -438,7 +497,9 @@ function globalOptions(
     (index, option, value) => {
       const what = rights.get(option);
       const names = templates(value);
-      if (what && names.length)
+      if (table === 'docker' && (option === '-c' || option === '--context') && names.length)
+        contextName(found, index, words[index]!, value, `the context ${command} ${option} chooses`);
+      else if (what && names.length)
         found.refused.push({
           index,
           names,
@@ -656,6 +717,26 @@ function mountValue(
     found.users.push(index);
     return;
   }
+  if (option === '--image')
+    return imageReference(
+      found,
+      index,
+      word,
+      word.slice(0, word.length - value.length),
+      '',
+      `the image ${command} ${option} runs`,
+    );
+  // --log-opt tag=NAME: the tag of the log lines, checked once rendered to be one plain name (no Go template).
+  if (option === '--log-opt' && value.startsWith('tag=')) {
+    const how = `the tag of the log lines ${command} ${option} tag= sets`;
+    found.names.set(index, {
+      kind: 'plain',
+      prefix: word.slice(0, word.length - value.length) + 'tag=',
+      how,
+      why: 'since anything else could be a Go template docker fills from the container, or another option; write other log options in the config',
+    });
+    return;
+  }
   if (option === '--volumes-from')
     return refuse(
       value,
@@ -705,6 +786,8 @@ export function containerNameProblem(
 ): string | undefined {
   const names = [...word.matchAll(PLACEHOLDER)].map((m) => m[1]!);
   if (names.some((name) => values[name] === undefined)) return undefined; // said elsewhere
+  if (check.kind === 'image') return imageReferenceProblem(check, word, values);
+  if (check.kind === 'plain') return plainNameProblem(check, word, values);
   const list = names.map((n) => `{{${n}}}`).join(', ');
   if (check.kind === 'network') {
     const rendered = word.slice(check.prefix.length).replace(PLACEHOLDER, (_, name: string) => values[name]!);
@@ -761,6 +844,19 @@ const PRIVILEGE_OPTIONS: ReadonlyMap<string, string> = new Map([
   ['--network-add', 'the network (host: the network of the node)'],
   // The group of a mounted docker socket or device (its gid), podman's keep-groups (the caller's groups).
   ['--group-add', 'the groups of its processes (the gid of a mounted docker socket or device, keep-groups)'],
+  // Where its logs go (syslog, gelf, fluentd, splunk: an address elsewhere gets what it prints), and how.
+  ['--log-driver', 'the log driver (syslog, gelf, splunk, a plugin: where what it prints is sent)'],
+  [
+    '--log-opt',
+    'the log options (syslog-address=, splunk-url=, env=: where its logs and variables are sent)',
+  ],
+  // Another container's network and variables (legacy links copy its environment into this one's).
+  ['--link', 'the container linked (its network, and its variables copied into this one)'],
+  ['--cgroup-parent', 'the cgroup of this machine it runs under (its limits, the devices it may use)'],
+  ['--volume-driver', 'the volume plugin (a program of this machine) that makes its volumes'],
+  // A secret of the store (podman's from a file or a variable of the job, swarm's): which one the container reads.
+  ['--secret', 'the secret (any secret of the store: a file or a variable of the job put there)'],
+  ['--secret-add', 'the secret (any secret of the swarm)'],
 ]);
 
 /**
@@ -807,4 +903,293 @@ export function userIdProblem(name: string, value: string): string | undefined {
 /** Why a variable in the user a container runs as is refused at load: one not set from fixed text and templates. */
 export function userVariableMessage(name: string): string {
   return `{{${name}}} is in the user or group a container runs as (--user), where only a template written there, or a variable set from fixed text and templates alone (U={{…}}), is checked to be a number other than 0; write the template itself there`;
+}
+
+/**
+ * The registries where the first path component after the host is an account anyone can make (Docker Hub's,
+ * GitHub's, Quay's, …): a value there chooses whose image it is.
+ */
+const PUBLIC_REGISTRIES = new Set(
+  ['docker.io', 'index.docker.io', 'registry-1.docker.io', 'registry.hub.docker.com', 'ghcr.io'].concat([
+    'quay.io',
+    'gcr.io',
+    'public.ecr.aws',
+    'registry.gitlab.com',
+    'mcr.microsoft.com',
+    'lscr.io',
+    'cgr.dev',
+  ]),
+);
+
+/** podman's and buildah's transports other than docker://, reading or writing a path of this machine. */
+const LOCAL_TRANSPORTS =
+  /^(dir|oci|oci-archive|docker-archive|containers-storage|docker-daemon|sif|ostree|tarball):/;
+
+/** A part of an image reference: the registry host (or Docker Hub account), an account, a name, tag or digest. */
+interface ImagePart {
+  part: 'registry' | 'owner' | 'name' | 'tag' | 'digest';
+  text: string;
+}
+
+/**
+ * The parts of an image reference (templates unrendered), cut at its fixed `/`, `:` and `@` only:
+ * [REGISTRY/][OWNER/]NAME/…[:TAG][@DIGEST]. The first of several components is the registry host (or, on
+ * Docker Hub, the account), the one after a public registry's host the account (docker.io/NAME alone: any of
+ * Docker Hub's official images).
+ */
+function imageParts(reference: string): ImagePart[] {
+  const masked = reference.replace(PLACEHOLDER, (m) => '\0'.repeat(m.length));
+  const at = masked.indexOf('@');
+  const end = at < 0 ? reference.length : at;
+  const slash = masked.lastIndexOf('/', end - 1);
+  const colon = masked.indexOf(':', slash + 1);
+  const nameEnd = colon >= 0 && colon < end ? colon : end;
+  const cuts: number[] = [];
+  for (let k = 0; k < nameEnd; k++) if (masked[k] === '/') cuts.push(k);
+  const components = [...cuts, nameEnd].map((cut, i) => reference.slice(i === 0 ? 0 : cuts[i - 1]! + 1, cut));
+  const parts: ImagePart[] = components.map((text, i) => ({
+    part:
+      components.length > 1 && i === 0
+        ? 'registry'
+        : i === 1 && PUBLIC_REGISTRIES.has(components[0]!.toLowerCase())
+          ? 'owner'
+          : 'name',
+    text,
+  }));
+  if (nameEnd < end) parts.push({ part: 'tag', text: reference.slice(nameEnd + 1, end) });
+  if (at >= 0) parts.push({ part: 'digest', text: reference.slice(at + 1) });
+  return parts;
+}
+
+/** The reference without podman's docker:// transport. */
+function withoutTransport(reference: string): string {
+  return reference.startsWith('docker://') ? reference.slice('docker://'.length) : reference;
+}
+
+/**
+ * Why a template in an image reference (`value`, of the runner `name`) is refused when the config loads, or
+ * undefined when it is checked once rendered (imageReferenceProblem) or holds none: a template that is the whole
+ * reference or starts it, or is in its registry host or a public registry's account, chooses whose image it is;
+ * podman's dir:, oci:, docker-archive: … transports name a path of this machine.
+ */
+function imageReferenceRefusal(value: string, name: string): string | undefined {
+  if (templates(value).length === 0) return undefined;
+  if (value.search(PLACEHOLDER) === 0) return 'whole';
+  const fixed = value.replace(PLACEHOLDER, '');
+  if ((name === 'podman' || name === 'buildah') && LOCAL_TRANSPORTS.test(fixed)) return 'transport';
+  const parts = imageParts(withoutTransport(value));
+  if (parts.some((p) => (p.part === 'registry' || p.part === 'owner') && templates(p.text).length))
+    return 'registry';
+  return undefined;
+}
+
+/** Sorts a template in an image reference (the word `index`, its reference after `prefix`) into `found`. */
+function imageReference(
+  found: ContainerMounts,
+  index: number,
+  word: string,
+  prefix: string,
+  name: string,
+  how: string,
+): void {
+  const value = word.slice(prefix.length);
+  const names = templates(value);
+  if (names.length === 0) return;
+  const refusal = imageReferenceRefusal(value, name);
+  if (refusal === undefined) {
+    found.names.set(index, { kind: 'image', prefix, how });
+    return;
+  }
+  const what =
+    refusal === 'whole'
+      ? 'the whole image or the start of its name: its registry'
+      : refusal === 'transport'
+        ? 'an image of a path of this machine (a dir:, oci: or docker-archive: transport)'
+        : 'its registry host or the account of a public registry';
+  found.refused.push({ index, names, how: `${how}, where the value would be ${what}`, kind: 'image' });
+}
+
+/** A name path component of an image, a tag and a digest (the distribution reference grammar's). */
+const IMAGE_PART: Record<'name' | 'tag' | 'digest', [RegExp, string]> = {
+  name: [
+    /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/,
+    'a path component of the name must be lowercase letters and digits, joined by single . or _, __ or -, and hold no "/", ":" or "@"',
+  ],
+  tag: [
+    /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/,
+    'a tag must be letters, digits and _ . - (not starting with "." or "-", at most 128), with no "/", ":" or "@"',
+  ],
+  digest: [/^sha256:[0-9a-f]{64}$/, 'a digest must be sha256: and 64 lowercase hexadecimal digits'],
+};
+
+/**
+ * Why an image reference with a template (`word` after `prefix`, templates unrendered) is refused with these
+ * values, or undefined: each part holding a template must keep its shape once rendered, since a "/", ":" or "@"
+ * would make the text before it a registry host and the rest another image (`app:{{version}}` given
+ * `5000/evil` is the image evil of the registry app:5000).
+ */
+function imageReferenceProblem(
+  check: { prefix: string; how: string },
+  word: string,
+  values: Readonly<Record<string, string | undefined>>,
+): string | undefined {
+  const reference = withoutTransport(word.slice(check.prefix.length));
+  const render = (text: string) => text.replace(PLACEHOLDER, (_, n: string) => values[n]!);
+  for (const part of imageParts(reference)) {
+    const names = templates(part.text);
+    if (names.length === 0) continue;
+    const list = names.map((n) => `{{${n}}}`).join(', ');
+    const rendered = render(part.text);
+    const shape = part.part === 'registry' || part.part === 'owner' ? undefined : IMAGE_PART[part.part];
+    if (shape?.[0].test(rendered)) continue;
+    const what = part.part === 'name' ? 'a component of the name' : `the ${part.part}`;
+    return `${list} is in ${what} of ${check.how} (${reference}), which is ${JSON.stringify(rendered)} once rendered, making the image ${JSON.stringify(render(reference))}: ${shape?.[1] ?? 'the registry and account are written in the config'}, since a "/", ":" or "@" would make the text before it a registry host and the rest another image (app:5000/evil is the image evil of the registry app:5000); write other images in the config, a command per environment`;
+  }
+  return undefined;
+}
+
+/** A plain name: letters, digits and _ . -, not starting with "." or "-". */
+const PLAIN_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
+
+/** Why a value checked to be one plain name (a context, a log tag) is refused, or undefined. */
+function plainNameProblem(
+  check: { prefix: string; how: string; why: string },
+  word: string,
+  values: Readonly<Record<string, string | undefined>>,
+): string | undefined {
+  const rendered = word.slice(check.prefix.length).replace(PLACEHOLDER, (_, n: string) => values[n]!);
+  if (PLAIN_NAME.test(rendered)) return undefined;
+  const list = templates(word.slice(check.prefix.length))
+    .map((n) => `{{${n}}}`)
+    .join(', ');
+  return `${list} is in ${check.how}, which is ${JSON.stringify(rendered)} once rendered: a value there must make one plain name (letters, digits and _ . -, not starting with "." or "-"), ${check.why}`;
+}
+
+/** docker/podman/nerdctl/buildah pull, push and tag: options that take a value written apart. */
+const IMAGE_COMMAND_VALUES: readonly string[] = [
+  ...['--platform', '--authfile', '--cert-dir', '--creds', '--arch', '--os', '--variant', '--retry'],
+  ...['--retry-delay', '--decryption-key', '--encryption-key', '--sign-by', '--sign-by-sigstore', '--format'],
+  ...['--digestfile', '--compression-format', '--compression-level', '--signature-policy', '--policy'],
+  ...['--sign-passphrase-file', '--sign-by-sigstore-private-key', '--unpack', '--snapshotter', '-f'],
+];
+
+/** Why a value in a context must be one plain name (plainNameProblem), for messages. */
+const CONTEXT_WHY =
+  "the name of an entry the runner's own config already holds, since anything else is no such name (a path, an address, an option); rename such a context (kubectl config rename-context, docker context create) or write it in the config, a command per environment";
+
+/**
+ * A template in the context (or kubeconfig cluster or user) a command chooses (the word `index`, its value
+ * `value`): checked once rendered to be one plain name, an entry of the runner's own config.
+ */
+function contextName(found: ContainerMounts, index: number, word: string, value: string, how: string): void {
+  if (templates(value).length === 0) return;
+  found.names.set(index, {
+    kind: 'plain',
+    prefix: word.slice(0, word.length - value.length),
+    how,
+    why: CONTEXT_WHY,
+  });
+}
+
+/** kubectl's and oc's options choosing an entry of the kubeconfig, helm's; what they are, for messages. */
+const CONTEXT_OPTIONS: Record<string, ReadonlyMap<string, string>> = {
+  kubectl: new Map([
+    ['--context', 'the context'],
+    ['--cluster', 'the kubeconfig cluster'],
+    ['--user', 'the kubeconfig user'],
+  ]),
+  helm: new Map([['--kube-context', 'the context']]),
+};
+CONTEXT_OPTIONS.oc = CONTEXT_OPTIONS.kubectl!;
+
+/** kubectl and oc options that take a value written apart, before the words of kubectl set image. */
+const SET_IMAGE_VALUES = new Set(
+  ['-l', '--selector', '-f', '--filename', '-k', '--kustomize', '-n', '--namespace', '-o', '--output'].concat(
+    ['--template', '--field-manager', '--context', '--cluster', '--user', '--kubeconfig', '-s', '--server'],
+    ['--as', '--as-group', '--as-uid', '--token', '--request-timeout', '--cache-dir'],
+  ),
+);
+
+/**
+ * kubectl's, oc's and helm's names checked once rendered, and their image references: the context (cluster,
+ * user) an option or `config use-context` chooses, one plain name; the image of `--image` (run, create
+ * deployment|job|cronjob, debug) and of `set image … CONTAINER=IMAGE`.
+ */
+function clusterNames(found: ContainerMounts, words: readonly string[], at: number, name: string): void {
+  const contexts = CONTEXT_OPTIONS[name]!;
+  const end = words.indexOf('--', at + 1) < 0 ? words.length : words.indexOf('--', at + 1);
+  const operands = words
+    .slice(at + 1, end)
+    .map((w, k) => [w, at + 1 + k] as const)
+    .filter(([w]) => !w.startsWith('-'));
+  const verb = operands.find(([w]) => /^(run|create|debug|set|config)$/.test(w));
+  const sub = verb
+    ? words.slice(verb[1], verb[1] + (verb[0] === 'run' || verb[0] === 'debug' ? 1 : 2)).join(' ')
+    : '';
+  const command = [name, sub].filter(Boolean).join(' ');
+  for (let k = at + 1; k < end; k++) {
+    const word = words[k]!;
+    const eq = word.indexOf('=');
+    const option = eq > 0 ? word.slice(0, eq) : word;
+    const index = eq > 0 ? k : k + 1;
+    if (index >= end) continue;
+    const value = eq > 0 ? word.slice(eq + 1) : words[index]!;
+    const what = contexts.get(option);
+    if (what) contextName(found, index, words[index]!, value, `${what} ${name} ${option} chooses`);
+    else if (option === '--image' && name !== 'helm')
+      imageReference(
+        found,
+        index,
+        words[index]!,
+        eq > 0 ? '--image=' : '',
+        name,
+        `the image ${command} runs`,
+      );
+  }
+  if (name === 'helm' || !verb) return;
+  const next = operands[operands.indexOf(verb) + 1];
+  // kubectl config use-context NAME (use): the context later commands use.
+  if (verb[0] === 'config' && next && /^(use-context|use)$/.test(next[0])) {
+    const target = operands[operands.indexOf(next) + 1];
+    if (target)
+      contextName(found, target[1], target[0], target[0], `the context ${name} config ${next[0]} chooses`);
+  }
+  // kubectl set image RESOURCE CONTAINER=IMAGE …: each image after a fixed "=".
+  if (verb[0] === 'set' && next?.[0] === 'image')
+    for (let k = next[1] + 1; k < end; k++) {
+      const word = words[k]!;
+      if (word.startsWith('-')) {
+        if (!word.includes('=') && SET_IMAGE_VALUES.has(word)) k++;
+        continue;
+      }
+      const eq = word.replace(PLACEHOLDER, (m) => '\0'.repeat(m.length)).indexOf('=');
+      if (eq > 0)
+        imageReference(found, k, word, word.slice(0, eq + 1), name, `the image ${name} set image sets`);
+    }
+}
+
+/** The characters of a part of an image reference or a plain name that a variable may stand in (no / : @). */
+const NAME_CHARACTERS = /^[A-Za-z0-9_.-]*$/;
+
+/**
+ * Whether a variable set from this text (templates unrendered) may stand in a checked image reference or
+ * context (`TAG=v{{version}}; docker run app:$TAG`): its fixed text holds no "/", ":" or "@", so the word's
+ * shape is its own fixed text's; each value in it is then checked (containerValueProblem).
+ */
+export function containerLiteralFits(check: CheckedName, literal: string): boolean {
+  return (
+    (check.kind === 'image' || check.kind === 'plain') &&
+    NAME_CHARACTERS.test(literal.replace(PLACEHOLDER, ''))
+  );
+}
+
+/**
+ * Why a value reaching a checked image reference or context through a variable is refused, or undefined: the
+ * whole word is not rendered here, so each value must hold only letters, digits and _ . - and not start with "."
+ * or "-", which keeps the reference's parts and a name's one word.
+ */
+export function containerValueProblem(check: CheckedName, name: string, value: string): string | undefined {
+  if (check.kind !== 'image' && check.kind !== 'plain') return undefined;
+  if (PLAIN_NAME.test(value)) return undefined;
+  return `{{${name}}} is in ${check.how} through a variable, and its value ${JSON.stringify(value)} is not letters, digits and _ . - (not starting with "." or "-"): a "/", ":" or "@" would make another image (app:5000/evil is the image evil of the registry app:5000) and anything else another name; write a digest or other images in the config, or write the template itself in the word`;
 }

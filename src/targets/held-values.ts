@@ -31,6 +31,8 @@ export interface Held {
 export interface Exact {
   literal: string;
   sites: number[];
+  /** The value as written, its templates in place (`registry/app:{{version}}`), when one assignment sets it. */
+  text?: string;
 }
 
 const PSEUDO = '__var_';
@@ -142,6 +144,8 @@ export class HeldValues {
         ? {
             literal: (known?.exact?.literal ?? '') + exact.literal,
             sites: [...(known?.exact?.sites ?? []), ...exact.sites],
+            ...(exact.text !== undefined &&
+              (!known || known.exact?.text === exact.text) && { text: exact.text }),
           }
         : undefined;
     this.#held.set(variable, {

@@ -39,6 +39,7 @@ export type ChosenKind =
   | 'build-host' // what of this machine a build gets: secrets and ssh keys it reads, where it writes, its rights
   | 'container-engine' // the daemon, runtime, storage or config a container runner's global options choose
   | 'container-write' // where docker cp writes: a file of this machine, or of the container
+  | 'container-image' // the whole image a container runner or kubectl runs, pulls or pushes, or its registry
   | 'after-unknown-option'; // after a docker/podman option not known here: maybe the image or the program
 
 export interface ChosenWord {
@@ -511,6 +512,7 @@ const MOUNT_KINDS = {
   build: 'build-host',
   program: 'program',
   write: 'container-write',
+  image: 'container-image',
 } as const;
 
 /** The words of a command (templates unrendered; `words[0]` the program) that choose what runs. */

@@ -47,7 +47,10 @@ import {
 import { pinExample, versionValueProblem } from './package-installs.ts';
 import {
   type CheckedName,
+  containerLiteralFits,
+  containerMounts,
   containerNameProblem,
+  containerValueProblem,
   isVolumeNameText,
   userIdProblem,
   userVariableMessage,
@@ -125,6 +128,8 @@ export interface TemplateSite {
   containerUser?: boolean;
   /** In a network a container joins or a build's output or cache reference: checked by containerNameProblem. */
   containerName?: { check: CheckedName; word: string };
+  /** In an image reference or a context reached through a variable (T=v{{x}}): checked by containerValueProblem. */
+  containerValue?: CheckedName;
   /** In a helm --set argument, for this key: the value must hold none of helm's parser's characters. */
   helmSet?: { option: string; key: string };
   /** In an ansible -e argument: the value must hold no Jinja opener (extraVarsValueProblem). */
@@ -427,6 +432,8 @@ export function chosenWordMessage(chosen: ChosenWord, words: readonly string[], 
       return `${where}: its value would choose the engine that runs the containers, what it trusts, who it acts as or a file it reads (a daemon, service or API server elsewhere, which gets the credentials, the build context and the -e values; a user or group to impersonate; a runtime, storage root, hooks or plugin directory of this machine, whose programs run as root), ${never}; write the option's value in the config, ${perEnvironment}`;
     case 'container-write':
       return `${where}: its value would choose the file written, of this machine (a shell's startup file, an authorized_keys, a program on PATH) or of the container (CONTAINER:PATH: its programs, the code its entrypoint runs), ${never}; write the destination in the config and pass the value to the container as data (-e VERSION=${at}), ${perEnvironment}`;
+    case 'container-image':
+      return `${where}: its value would choose whose image it is (any image of any registry, run with this command's mounts and options, or the built image pushed to a registry it picks), ${never}; write the registry and the image's name in the config and template only the tag or the digest (registry.example.com/app:${at}, app@sha256:${at}), each checked when the command runs, ${perEnvironment}`;
     case 'after-unknown-option':
       return `${at} (${words[chosen.index]}) comes after ${chosen.how}, which this tool does not know: if it takes a value, the image and the program that runs are one word further, and the value could choose what runs; attach the option's value (--option=VALUE), or write the image and the program without a template`;
   }
@@ -606,11 +613,14 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
     // An array (a=(…)) holds several words: not one value to check.
     if (!head || raw[head[0].length] === '(') return undefined;
     const exact: Exact = { literal: '', sites: [] };
+    // The value as written, templates in place (Exact.text), while every part of it is known.
+    let text: string | undefined = '';
     let single = false;
     for (let k = head[0].length; k < raw.length; k++) {
       const site = sites.find((s) => s.start === word.start + k);
       if (site) {
         exact.sites.push(site.start);
+        if (text !== undefined) text += `{{${site.name}}}`;
         k += site.end - site.start - 1;
         continue;
       }
@@ -624,11 +634,14 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
         if (!inner) return undefined;
         exact.literal += inner.literal;
         exact.sites.push(...inner.sites);
+        text = text !== undefined && inner.text !== undefined ? text + inner.text : undefined;
         k += ref[0].length - 1;
+        continue;
       } else if (c === '`' || c === '\\') return undefined;
       else exact.literal += c;
+      if (text !== undefined && c !== "'") text += c;
     }
-    return exact;
+    return text === undefined ? exact : { ...exact, text };
   };
   /**
    * The variables a command sets from a value: assignments (v=…, export/local/declare/readonly/typeset v=…),
@@ -759,10 +772,34 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
       for (const found of operand.index < command.args.length ? valuesIn(command.args[operand.index]!) : [])
         refuseFound(found, 'code', (name) => codeOperandMessage(operand, texts, name));
     checkArguments(command, model, texts);
+    // An image through one variable holding exactly fixed text and templates, referenced as $v or ${v}
+    // (IMG=registry/app:{{v}}; kubectl set image deploy/x app=$IMG): judged with the variable's text in its place,
+    // and then checked once rendered as a template written there is.
+    const heldImage = (chosen: ChosenWord, found: Found): boolean => {
+      if (chosen.kind !== 'container-image' || !found.ref) return false;
+      if (valuesIn(command.args![chosen.index]!).filter((f) => f.ref).length !== 1) return false;
+      const exact = held.holds(found.ref.variable)?.exact;
+      if (
+        exact?.text === undefined ||
+        !/^\$(\w+|\{\w+\})$/.test(script.slice(found.ref.start, found.ref.end))
+      )
+        return false;
+      const words = [...texts];
+      const word = texts[chosen.index]!.replace(`{{${found.name}}}`, () => exact.text!);
+      words[chosen.index] = word;
+      const at = chosen.program;
+      const check = containerMounts(words, at, programName(words[at]!)).names.get(chosen.index);
+      if (check?.kind !== 'image') return false;
+      for (const start of exact.sites) {
+        const site = sites.find((s) => s.start === start);
+        if (site) site.containerName = { check, word };
+      }
+      return true;
+    };
     for (const chosen of chosenWords(texts)) {
       const names = new Set(chosenNames(chosen, texts[chosen.index]!));
       for (const found of valuesIn(command.args[chosen.index]!))
-        if (names.has(found.name))
+        if (names.has(found.name) && !heldImage(chosen, found))
           refuseFound(found, 'chooses', (name) => chosenWordMessage(chosen, texts, name));
     }
     // cd {{x}} && ./deploy.sh: a later command reading what it runs from the directory the value chose. A
@@ -1025,9 +1062,17 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
     for (const [index, check] of model.containerNames)
       if (index < command.args.length) {
         for (const site of sitesIn(command.args[index]!)) site.containerName = { check, word: texts[index]! };
-        // The word is rendered whole at run time (containerNameProblem): a variable in it is not.
+        // The word is rendered whole at run time (containerNameProblem): a variable in it is not, but one set
+        // from fixed text and templates alone in an image reference or a context has each value checked.
         for (const found of valuesIn(command.args[index]!))
-          if (found.ref)
+          if (
+            found.ref &&
+            !attachExact(
+              found,
+              (literal) => containerLiteralFits(check, literal),
+              (site) => (site.containerValue = check),
+            )
+          )
             refuseFound(
               found,
               'chooses',
@@ -2037,6 +2082,10 @@ export function renderShellScript(template: string, values: TemplateValues): Ren
       ? containerNameProblem(site.containerName.check, site.containerName.word, values)
       : undefined;
     if (containerName) throw new TemplateError(`${containerName} (character ${site.start + 1})`);
+    const containerValue = site.containerValue
+      ? containerValueProblem(site.containerValue, site.name, value)
+      : undefined;
+    if (containerValue) throw new TemplateError(`${containerValue} (character ${site.start + 1})`);
     const helm = site.helmSet
       ? helmSetValueProblem(site.name, value, site.helmSet.option, site.helmSet.key)
       : undefined;

@@ -61,7 +61,8 @@ const POSITIONAL: Array<[string[], string]> = [
   [['git', 'fetch', 'origin', '{{host}}'], 'git'],
   [['kubectl', 'rollout', 'restart', '{{host}}'], 'kubectl'],
   [['helm', 'upgrade', '--install', '{{host}}', './chart'], 'helm'],
-  [['docker', 'pull', '{{host}}'], 'docker'],
+  // (docker pull {{host}} is refused when the config loads: the value would be the whole image.)
+  [['docker', 'logs', '{{host}}'], 'docker'],
   [['curl', '-fsS', '{{host}}'], 'curl'],
   [['./deploy.sh', '{{host}}'], 'deploy.sh'],
   [['sudo', '-u', 'app', 'git', 'checkout', '{{host}}'], 'sudo'],

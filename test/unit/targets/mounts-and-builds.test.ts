@@ -539,8 +539,6 @@ test('a template in a global option choosing the engine, what it trusts or a fil
     [['docker', '-H', '{{x}}', 'run', 'img'], /the daemon .*which docker -H chooses/],
     [['docker', '--host={{x}}', 'run', 'img'], /the daemon .*which docker --host chooses/],
     [['docker', '--host', 'tcp://{{x}}:2376', 'ps'], /the daemon .*which docker --host chooses/],
-    [['docker', '--context', '{{x}}', 'compose', 'up', '-d'], /the context, and so the daemon/],
-    [['docker', '-c', '{{x}}', 'run', 'img'], /the context, and so the daemon, which docker -c chooses/],
     [['docker', '--debug', '-H', '{{x}}', 'pull', 'img'], /which docker -H chooses/],
     [['docker', '-l', 'debug', '--tlscacert', 'ca-{{x}}.pem', 'ps'], /the certificate authority/],
     [['sudo', 'docker', '-H', '{{x}}', 'service', 'create', 'img'], /which docker -H chooses/],

@@ -1,0 +1,314 @@
+// A templated value in an image reference keeps the reference's shape: in the tag a tag, in a digest a digest, in
+// a component of the name a lowercase component (`app:{{version}}` given `5000/evil` is the image evil of the
+// registry app:5000); a template that is the whole image, starts it or is in its registry host (or a public
+// registry's account) is refused when the config loads. The context docker, kubectl, oc or helm uses is one
+// plain name once rendered. Options that let a value reach this machine (log driver and options, links, the
+// cgroup parent, a volume driver, secrets) take no template.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { renderShellScript } from '../../../src/targets/shell-script.ts';
+import {
+  assertAccepted,
+  assertRefused,
+  assertScriptAccepted,
+  assertScriptRefused,
+  checkedOnceRendered,
+  renderArgv,
+  renderLine,
+} from '../../helpers/command-checks.ts';
+
+const DIGEST = 'sha256:' + 'a'.repeat(64);
+
+test('a value in the tag of an image is checked once rendered to be a tag, for every command naming an image', () => {
+  const tag =
+    /is in the tag of the image [a-z -]+ (runs|pulls|pushes|names|sets) \(.*\), which is .* once rendered, making the image .*: a tag must be letters, digits and _ \. -/;
+  for (const argv of [
+    ['docker', 'run', 'app:{{x}}'],
+    ['docker', 'run', '--rm', '-e', 'V=1', 'registry.example.com/app:{{x}}', './deploy'],
+    ['docker', 'run', 'localhost:5000/app:v{{x}}'],
+    ['docker', 'create', 'app:{{x}}-alpine'],
+    ['docker', 'container', 'run', 'app:{{x}}'],
+    ['podman', 'run', '--rm', 'app:{{x}}'],
+    ['nerdctl', 'run', 'app:{{x}}'],
+    ['sudo', 'docker', 'run', '-d', 'app:{{x}}'],
+    ['docker', 'service', 'create', '--name', 'app', '--replicas', '2', 'app:{{x}}'],
+    ['docker', 'service', 'update', '--image', 'app:{{x}}', 'app'],
+    ['docker', 'service', 'update', '--image=registry/app:{{x}}', 'app'],
+    ['docker', 'pull', 'app:{{x}}'],
+    ['docker', 'pull', '--platform', 'linux/amd64', 'app:{{x}}'],
+    ['docker', 'image', 'pull', 'app:{{x}}'],
+    ['docker', 'push', 'registry.example.com/app:{{x}}'],
+    ['docker', 'tag', 'app:build', 'registry.example.com/app:{{x}}'],
+    ['podman', 'pull', 'docker://registry.example.com/app:{{x}}'],
+    ['podman', 'push', 'app:1', 'docker://registry.example.com/app:{{x}}'],
+    ['nerdctl', 'push', 'registry.example.com/app:{{x}}'],
+    ['buildah', 'from', 'app:{{x}}'],
+    ['kubectl', 'run', 'p', '--image=registry.example.com/app:{{x}}'],
+    ['kubectl', '-n', 'prod', 'run', 'p', '--image', 'registry.example.com/app:{{x}}', '--', './deploy'],
+    ['kubectl', 'create', 'deployment', 'app', '--image=registry.example.com/app:{{x}}'],
+    ['kubectl', 'create', 'job', 'migrate', '--image', 'app:{{x}}'],
+    ['kubectl', 'set', 'image', 'deploy/app', 'app=registry.example.com/app:{{x}}'],
+    ['kubectl', 'set', 'image', '-n', 'prod', 'deployment', 'app', '*=app:{{x}}', '-l', 'tier=web'],
+    ['oc', 'set', 'image', 'dc/app', 'app=app:{{x}}'],
+  ])
+    checkedOnceRendered(
+      argv,
+      ['5000/evil', 'x:y', 'a@' + DIGEST, 'a b', 'v'.repeat(129), 'ä'],
+      ['1.2.3', 'v1.2.3-rc.1', 'latest', '1_2'],
+      tag,
+    );
+  // The whole tag may not be empty nor start with "." or "-".
+  checkedOnceRendered(['docker', 'run', 'app:{{x}}'], ['', '-rc', '.1'], ['_1'], tag);
+  // The message names the image the value would make.
+  assert.throws(
+    () => renderArgv(['docker', 'run', 'app:{{x}}'], '5000/evil'),
+    /\{\{x\}\} is in the tag of the image docker run runs \(app:\{\{x\}\}\), which is "5000\/evil" once rendered, making the image "app:5000\/evil": .*app:5000\/evil is the image evil of the registry app:5000\); write other images in the config/,
+  );
+  assert.equal(
+    renderArgv(['kubectl', 'run', 'p', '--image=app:{{x}}'], '1.2.3').argv.join(' '),
+    'kubectl run p --image=app:1.2.3',
+  );
+});
+
+test('a value in a digest must make a sha256 digest, and one in a component of the name a lowercase component', () => {
+  const digest =
+    /is in the digest of the image .*a digest must be sha256: and 64 lowercase hexadecimal digits/;
+  checkedOnceRendered(
+    ['docker', 'run', 'app@{{x}}'],
+    ['latest', 'sha256:xyz', DIGEST + '/x'],
+    [DIGEST],
+    digest,
+  );
+  checkedOnceRendered(
+    ['docker', 'pull', 'app@sha256:{{x}}'],
+    ['abc', 'A'.repeat(64), 'a'.repeat(64) + '@x'],
+    ['a'.repeat(64)],
+    digest,
+  );
+  checkedOnceRendered(
+    ['kubectl', 'set', 'image', 'deploy/app', 'app=registry.example.com/app:1@{{x}}'],
+    ['sha256:1'],
+    [DIGEST],
+    digest,
+  );
+  const name = /is in a component of the name of the image .*a path component of the name must be lowercase/;
+  for (const argv of [
+    ['docker', 'run', 'registry.example.com/team/app-{{x}}:1'],
+    ['docker', 'run', 'registry.example.com/{{x}}/app:1'],
+    ['docker', 'run', 'app-{{x}}'],
+    ['kubectl', 'run', 'p', '--image=registry.example.com/{{x}}:1'],
+  ])
+    checkedOnceRendered(
+      argv,
+      ['a/b', 'a:1', 'Prod', 'x@y', 'a..b', 'a b'],
+      ['prod', 'staging-2', 'a.b'],
+      name,
+    );
+  checkedOnceRendered(['docker', 'run', 'registry.example.com/{{x}}/app:1'], ['-a', '.a', ''], ['a'], name);
+});
+
+test('a value through a variable set from fixed text and templates is checked in an image reference as well', () => {
+  const script = 'TAG=v{{x}}; docker run --rm "registry.example.com/app:$TAG" ./deploy';
+  assertScriptAccepted(script);
+  assert.throws(
+    () => renderShellScript(script, { x: '1/evil' }),
+    /is in the image docker run runs through a variable, and its value "1\/evil" is not letters, digits and _ \. -/,
+  );
+  assert.throws(() => renderShellScript(script, { x: '1:2' }), /through a variable, and its value "1:2"/);
+  assert.doesNotThrow(() => renderShellScript(script, { x: '1.2.3' }));
+  assertScriptAccepted('T={{x}}; docker tag app:v1 app:"$T" && docker push app:"$T"');
+  // A variable holding a whole reference set once from fixed text and templates is judged with its text in place.
+  for (const script of [
+    'IMG=registry.example.com/app:{{x}}; kubectl set image deploy/x app=$IMG',
+    'IMG="registry.example.com/app:{{x}}"; docker pull "$IMG" && docker run --rm "$IMG" ./deploy',
+  ]) {
+    assertScriptAccepted(script);
+    assert.throws(
+      () => renderShellScript(script, { x: '5000/evil' }),
+      /\{\{x\}\} is in the tag of the image .* \(registry\.example\.com\/app:\{\{x\}\}\), which is "5000\/evil" once rendered/,
+    );
+    assert.doesNotThrow(() => renderShellScript(script, { x: '1.2.3' }));
+  }
+  assertScriptRefused('IMG={{x}}/app:1; docker run "$IMG"', /its value would choose whose image it is/);
+  assertScriptRefused(
+    'if true; then IMG=app:{{x}}; else IMG={{x}}; fi; docker run "$IMG"',
+    /its value would choose whose image it is/,
+  );
+  // A variable set otherwise, or one starting the reference, is refused.
+  assertScriptRefused('TAG=$(echo {{x}}); docker run app:$TAG', /only a template written there/);
+  assertScriptRefused('R={{x}}; docker run "$R/app:1"', /its value would choose whose image it is/);
+  assertScriptRefused('T=a/{{x}}; docker run app:$T', /only a template written there/);
+});
+
+test('a template that is the whole image, starts it or is in its registry host or account is refused when the config loads', () => {
+  const whole =
+    /is in the image [a-z -]+ (runs|pulls|pushes|names|sets), where the value would be the whole image or the start of its name/;
+  for (const spec of [
+    ['docker', 'run', '{{x}}'],
+    ['docker', 'run', '--rm', '-v', 'data:/data', '{{x}}', './deploy'],
+    ['docker', 'run', '{{x}}:1'],
+    ['docker', 'run', '{{x}}/app:1'],
+    ['docker', 'create', '{{x}}'],
+    ['podman', 'run', '{{x}}'],
+    ['nerdctl', 'run', '-d', '{{x}}'],
+    ['docker', 'service', 'create', '--name', 'app', '{{x}}'],
+    ['docker', 'service', 'update', '--image', '{{x}}', 'app'],
+    ['docker', 'pull', '{{x}}'],
+    ['docker', 'push', '{{x}}'],
+    ['docker', 'tag', 'app:1', '{{x}}'],
+    ['docker', 'tag', '{{x}}', 'registry.example.com/app:1'],
+    ['buildah', 'from', '{{x}}'],
+    ['kubectl', 'run', 'p', '--image={{x}}'],
+    ['kubectl', 'run', 'p', '--image', '{{x}}'],
+    ['kubectl', 'create', 'deployment', 'app', '--image={{x}}'],
+    ['kubectl', 'debug', 'pod/app', '-it', '--image={{x}}'],
+    ['kubectl', 'set', 'image', 'deploy/app', 'app={{x}}'],
+    ['oc', 'set', 'image', 'dc/app', 'app={{x}}/app:1'],
+  ])
+    assertRefused(spec, whole);
+  const registry = /where the value would be its registry host or the account of a public registry/;
+  for (const spec of [
+    ['docker', 'run', 'registry{{x}}/app:1'],
+    ['docker', 'run', 'localhost:{{x}}/app:1'],
+    ['docker', 'run', 'myorg{{x}}/app:1'],
+    ['docker', 'run', 'docker.io/{{x}}/app:1'],
+    ['docker', 'run', 'docker.io/{{x}}:1'],
+    ['docker', 'pull', 'ghcr.io/{{x}}/app:1'],
+    ['kubectl', 'run', 'p', '--image=quay.io/{{x}}/app:1'],
+  ])
+    assertRefused(spec, registry);
+  for (const spec of [
+    ['podman', 'pull', 'dir:{{x}}'],
+    ['podman', 'pull', 'oci:/srv/images:{{x}}'],
+  ])
+    assertRefused(spec, /an image of a path of this machine/);
+  assertRefused(
+    ['docker', 'run', '{{x}}'],
+    /\{\{x\}\}( \(character \d+\))? is in the image docker run runs, where the value would be the whole image or the start of its name: its registry \(\{\{x\}\}\): its value would choose whose image it is \(any image of any registry.*write the registry and the image's name in the config and template only the tag or the digest \(registry\.example\.com\/app:\{\{x\}\}, app@sha256:\{\{x\}\}\)/,
+  );
+  // What is not an image stays accepted: the program's arguments after it, compose's service, exec's container.
+  for (const spec of [
+    ['docker', 'run', 'app:1', '--tag', '{{x}}'],
+    ['docker', 'compose', 'run', 'app-{{x}}', './deploy'],
+    ['docker', 'exec', 'app-{{x}}', './deploy'],
+    ['docker', 'image', 'rm', 'app:{{x}}'],
+    ['kubectl', 'run', 'app-{{x}}', '--image=app:1'],
+    ['kubectl', 'set', 'image', 'deploy/app-{{x}}', 'app=app:1'],
+    ['kubectl', 'set', 'image', 'deploy/app', 'app=app:1', '-l', 'tier={{x}}'],
+    ['helm', 'upgrade', 'app', './chart', '--set-string', 'image.tag={{x}}'],
+  ])
+    assertAccepted(spec);
+});
+
+test('the log driver and options, links, the cgroup parent, a volume driver and secrets take no template', () => {
+  for (const [spec, message] of [
+    [['docker', 'run', '--log-driver', '{{x}}', 'img'], /the log driver .*docker run --log-driver gives/],
+    [['docker', 'run', '--log-driver={{x}}', 'img'], /the log driver/],
+    [['docker', 'run', '--log-opt', 'syslog-address={{x}}', 'img'], /the log options .*docker run --log-opt/],
+    [['docker', 'run', '--log-opt', '{{x}}', 'img'], /the log options/],
+    [['docker', 'run', '--log-opt', 'env={{x}}', 'img'], /the log options/],
+    [['docker', 'service', 'create', '--log-opt', 'gelf-address={{x}}', 'img'], /the log options/],
+    [['docker', 'run', '--link', '{{x}}', 'img'], /the container linked .*docker run --link/],
+    [['docker', 'run', '--link', 'app-{{x}}:db', 'img'], /the container linked/],
+    [['docker', 'run', '--cgroup-parent', '{{x}}', 'img'], /the cgroup of this machine .*--cgroup-parent/],
+    [['docker', 'build', '--cgroup-parent={{x}}', '-t', 'app:1', '.'], /the cgroup of this machine/],
+    [['docker', 'run', '--volume-driver', '{{x}}', 'img'], /the volume plugin .*--volume-driver/],
+    [
+      ['docker', 'run', '--mount', 'type=volume,src=data,dst=/data,volume-driver={{x}}', 'img'],
+      /the volume-driver of the mount docker run --mount makes/,
+    ],
+    [
+      ['docker', 'run', '--mount', 'type=volume,src=data,dst=/data,volume-opt=device={{x}}', 'img'],
+      /the volume-opt of the mount/,
+    ],
+    [
+      ['podman', 'run', '--secret', '{{x}}', 'img'],
+      /the secret \(any secret of the store.*podman run --secret/,
+    ],
+    [['podman', 'run', '--secret', 'token-{{x}},type=env,target=TOKEN', 'img'], /the secret/],
+    [['docker', 'service', 'create', '--secret', '{{x}}', 'img'], /the secret/],
+    [['docker', 'service', 'update', '--secret-add', '{{x}}', 'app'], /the secret \(any secret of the swarm/],
+    [
+      ['podman', 'secret', 'create', 'token', '{{x}}'],
+      /the file of this machine podman secret create reads into the secret/,
+    ],
+    [['docker', 'secret', 'create', 'token', './{{x}}'], /the file of this machine docker secret create/],
+    [
+      ['podman', 'secret', 'create', '--env', 'token', '{{x}}'],
+      /the variable of the job podman secret create reads into the secret/,
+    ],
+  ] as Array<[string[], RegExp]>)
+    assertRefused(spec, message);
+  assertRefused(
+    ['docker', 'run', '--log-driver', '{{x}}', 'img'],
+    /its value would choose the rights the container has over this machine.*write the option's value in the config/,
+  );
+  // Fixed values, and the secret's name, stay accepted.
+  for (const spec of [
+    ['docker', 'run', '--log-driver', 'json-file', '--log-opt', 'max-size=10m', 'app:{{x}}'],
+    ['docker', 'run', '--link', 'db:db', '--cgroup-parent', 'ci.slice', '-e', 'V={{x}}', 'img'],
+    ['docker', 'run', '--mount', 'type=volume,src=data-{{x}},dst=/data,volume-driver=local', 'img'],
+    ['podman', 'run', '--secret', 'token,type=env,target=TOKEN', 'app:{{x}}'],
+    ['podman', 'secret', 'create', 'token-{{x}}', './token'],
+    ['docker', 'run', '--env-file', 'prod.env', 'app:{{x}}'],
+  ])
+    assertAccepted(spec);
+  // A log tag takes a value, checked once rendered to be one plain name (a Go template otherwise).
+  checkedOnceRendered(
+    ['docker', 'run', '--log-opt', 'tag=app-{{x}}', 'img'],
+    ['{{.ID}}', 'a b', 'a/b'],
+    ['prod', 'staging-2'],
+    /is in the tag of the log lines docker run --log-opt tag= sets, which is .* once rendered: a value there must make one plain name/,
+  );
+  checkedOnceRendered(
+    ['docker', 'run', '--log-opt=tag={{x}}', 'img'],
+    ['-x', '.a'],
+    ['prod'],
+    /one plain name/,
+  );
+});
+
+test('a context (docker, kubectl, oc, helm) takes a value checked once rendered to be one plain name', () => {
+  const context =
+    /is in the (context|kubeconfig cluster|kubeconfig user) [a-z -]+ chooses, which is .* once rendered: a value there must make one plain name \(letters, digits and _ \. -, not starting with "\." or "-"\), the name of an entry the runner's own config already holds/;
+  for (const argv of [
+    ['docker', '--context', '{{x}}', 'compose', 'up', '-d'],
+    ['docker', '-c', '{{x}}', 'run', 'img'],
+    ['docker', '--context={{x}}', 'ps'],
+    ['docker', 'context', 'use', '{{x}}'],
+    ['kubectl', '--context', '{{x}}', 'apply', '-f', 'k8s/'],
+    ['kubectl', 'apply', '-f', 'k8s/', '--context={{x}}'],
+    ['kubectl', '--context', 'cluster-{{x}}', 'rollout', 'status', 'deploy/app'],
+    ['kubectl', 'config', 'use-context', '{{x}}'],
+    ['kubectl', '--cluster', '{{x}}', '--user', 'ci', 'get', 'pods'],
+    ['oc', '--context', '{{x}}', 'get', 'pods'],
+    ['helm', 'upgrade', 'app', './chart', '--kube-context', '{{x}}'],
+    ['helm', '--kube-context={{x}}', 'list'],
+  ])
+    checkedOnceRendered(
+      argv,
+      ['a/b', 'https://evil.example:6443', '/tmp/kubeconfig', 'a b', 'arn:aws:eks:x', 'a@b'],
+      ['production', 'staging-2', 'kind_ci'],
+      context,
+    );
+  for (const argv of [
+    ['docker', '--context={{x}}', 'ps'],
+    ['kubectl', 'apply', '-f', 'k8s/', '--context={{x}}'],
+  ])
+    for (const value of ['-x', '.a', ''])
+      for (const render of [renderArgv, renderLine])
+        assert.throws(() => render(argv, value), context, `${argv.join(' ')} with ${JSON.stringify(value)}`);
+  assert.throws(
+    () => renderArgv(['docker', '--context', '{{x}}', 'ps'], 'a/b'),
+    /\{\{x\}\} is in the context docker --context chooses, which is "a\/b" once rendered: .*rename such a context \(kubectl config rename-context, docker context create\) or write it in the config/,
+  );
+  // Through a variable set from fixed text and templates, each value is checked.
+  const script = 'CTX={{x}}; kubectl --context "$CTX" apply -f k8s/ && docker --context "$CTX" ps';
+  assertScriptAccepted(script);
+  assert.throws(() => renderShellScript(script, { x: 'a/b' }), /through a variable/);
+  assert.doesNotThrow(() => renderShellScript(script, { x: 'production' }));
+  // A path or an address stays refused when the config loads.
+  assertRefused(['docker', '-H', '{{x}}', 'ps'], /which docker -H chooses/);
+  assertRefused(['kubectl', '--server', '{{x}}', 'get', 'pods'], /which kubectl --server chooses/);
+  assertRefused(['kubectl', '--kubeconfig', '{{x}}', 'get', 'pods'], /kubectl --kubeconfig/);
+});
