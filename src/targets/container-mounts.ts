@@ -412,7 +412,19 @@ function buildOptions(found: ContainerMounts, words: readonly string[], at: numb
   const check = (index: number, option: string, value: string) => {
     const rights = BUILD_RIGHTS.get(option);
     const names = templates(value);
-    if (!rights) mountValue(found, index, option, value, command, words[index]!);
+    // -t/--tag: the image it names, pushed there with --push (or a later docker push).
+    if (option === '-t' || option === '--tag') {
+      const word = words[index]!;
+      const prefix = word.slice(0, word.length - value.length);
+      imageReference(
+        found,
+        index,
+        word,
+        prefix,
+        command.split(' ')[0]!,
+        `the image ${command} ${option} names`,
+      );
+    } else if (!rights) mountValue(found, index, option, value, command, words[index]!);
     else if (names.length && isBuildReference(option, value))
       found.names.set(index, {
         kind: 'reference',
@@ -857,6 +869,9 @@ const PRIVILEGE_OPTIONS: ReadonlyMap<string, string> = new Map([
   // A secret of the store (podman's from a file or a variable of the job, swarm's): which one the container reads.
   ['--secret', 'the secret (any secret of the store: a file or a variable of the job put there)'],
   ['--secret-add', 'the secret (any secret of the swarm)'],
+  // A swarm config (a file of the swarm's, laid at a path of the container: target=).
+  ['--config', 'the swarm config (any config of the swarm, and the path in the container it is laid at)'],
+  ['--config-add', 'the swarm config (any config of the swarm, and the path in the container it is laid at)'],
 ]);
 
 /**

@@ -50,6 +50,11 @@ test('a value in the tag of an image is checked once rendered to be a tag, for e
     ['kubectl', 'set', 'image', 'deploy/app', 'app=registry.example.com/app:{{x}}'],
     ['kubectl', 'set', 'image', '-n', 'prod', 'deployment', 'app', '*=app:{{x}}', '-l', 'tier=web'],
     ['oc', 'set', 'image', 'dc/app', 'app=app:{{x}}'],
+    // A build's -t/--tag: the image it names, pushed there with --push or a later push.
+    ['docker', 'build', '-t', 'registry.example.com/app:{{x}}', '.'],
+    ['docker', 'buildx', 'build', '--push', '--tag=registry.example.com/app:{{x}}', '.'],
+    ['podman', 'build', '-t', 'app:{{x}}', '-f', 'Containerfile', '.'],
+    ['buildah', 'bud', '-t', 'app:{{x}}', '.'],
   ])
     checkedOnceRendered(
       argv,
@@ -164,6 +169,8 @@ test('a template that is the whole image, starts it or is in its registry host o
     ['kubectl', 'debug', 'pod/app', '-it', '--image={{x}}'],
     ['kubectl', 'set', 'image', 'deploy/app', 'app={{x}}'],
     ['oc', 'set', 'image', 'dc/app', 'app={{x}}/app:1'],
+    ['docker', 'buildx', 'build', '--push', '-t', '{{x}}', '.'],
+    ['docker', 'build', '-t', 'app:1', '--tag={{x}}/app:1', '.'],
   ])
     assertRefused(spec, whole);
   const registry = /where the value would be its registry host or the account of a public registry/;
@@ -228,6 +235,11 @@ test('the log driver and options, links, the cgroup parent, a volume driver and 
     [['podman', 'run', '--secret', 'token-{{x}},type=env,target=TOKEN', 'img'], /the secret/],
     [['docker', 'service', 'create', '--secret', '{{x}}', 'img'], /the secret/],
     [['docker', 'service', 'update', '--secret-add', '{{x}}', 'app'], /the secret \(any secret of the swarm/],
+    [
+      ['docker', 'service', 'create', '--config', 'source=app,target=/etc/{{x}}', 'img'],
+      /the swarm config .*docker service create --config/,
+    ],
+    [['docker', 'service', 'update', '--config-add', '{{x}}', 'app'], /the swarm config/],
     [
       ['podman', 'secret', 'create', 'token', '{{x}}'],
       /the file of this machine podman secret create reads into the secret/,
