@@ -425,12 +425,26 @@ function buildOptions(found: ContainerMounts, words: readonly string[], at: numb
         `the image ${command} ${option} names`,
       );
     } else if (!rights) mountValue(found, index, option, value, command, words[index]!);
-    else if (names.length && isBuildReference(option, value))
-      found.names.set(index, {
-        kind: 'reference',
-        how: `the image or cache reference ${command} ${option} names`,
-      });
-    else if (names.length)
+    else if (names.length && option === '--cache-from' && !value.includes('=')) {
+      // An image whose layers stand for the results of the RUN steps: its registry and name fixed.
+      const word = words[index]!;
+      const prefix = word.slice(0, word.length - value.length);
+      const how = `the image ${command} ${option} takes its cache from`;
+      imageReference(found, index, word, prefix, command.split(' ')[0]!, how);
+    } else if (names.length && isBuildReference(option, value)) {
+      // name= and ref= are images (where the result or cache is pushed, or read from): as for -t.
+      const images = value.split(',').filter((f) => /^(name|ref)=/i.test(f) && templates(f).length);
+      const image = images.find((f) => imageReferenceRefusal(f.slice(f.indexOf('=') + 1), '') !== undefined);
+      if (image) {
+        const key = image.slice(0, image.indexOf('='));
+        const how = `the image ${command} ${option} ${key}= names`;
+        imageReference(found, index, image, `${key}=`, '', how);
+      } else
+        found.names.set(index, {
+          kind: 'reference',
+          how: `the image or cache reference ${command} ${option} names`,
+        });
+    } else if (names.length)
       found.refused.push({
         index,
         names,
@@ -817,6 +831,19 @@ export function containerNameProblem(
     const bad = [...values[name]!].find((c) => /[\s,="'`\\]/.test(c));
     if (bad !== undefined)
       return `{{${name}}} is in ${check.how}, and its value holds ${JSON.stringify(bad)}: a value there must hold no "," "=" quote or space, since they would add keys (dest=, src=, type=local: a directory of this machine); write other outputs or caches in the config`;
+  }
+  // name= and ref= name an image: each part holding a value keeps its shape (imageReferenceProblem).
+  const fields = word.split(',');
+  if (/^-/.test(fields[0]!)) fields[0] = fields[0]!.replace(/^-[^=]*=/, '');
+  for (const field of fields) {
+    const key = /^(name|ref)=/i.exec(field)?.[0];
+    if (key === undefined || templates(field).length === 0) continue;
+    const problem = imageReferenceProblem(
+      { prefix: key, how: `the image ${check.how.replace(/^the image or cache reference /, '')}` },
+      field,
+      values,
+    );
+    if (problem) return problem;
   }
   return undefined;
 }

@@ -112,6 +112,58 @@ test('a value in a digest must make a sha256 digest, and one in a component of t
   checkedOnceRendered(['docker', 'run', 'registry.example.com/{{x}}/app:1'], ['-a', '.a', ''], ['a'], name);
 });
 
+test("a build's cache image and the image its output or cache is pushed to keep their shape, as -t's does", () => {
+  // --cache-from app:{{x}} given 5000/evil took the RUN steps' results from the registry app:5000.
+  checkedOnceRendered(
+    ['docker', 'build', '--cache-from', 'app:{{x}}', '-t', 'app:1', '.'],
+    ['5000/evil', 'a:b'],
+    ['main', 'pr-12'],
+    /is in the tag of the image docker build --cache-from takes its cache from \(app:\{\{x\}\}\), which is "[^"]+" once rendered/,
+  );
+  for (const argv of [
+    ['docker', 'build', '--cache-from', 'registry/app:{{x}}', '.'],
+    ['docker', 'build', '-t', 'app:1', '.', '--cache-from=registry/app:{{x}}'],
+  ])
+    checkedOnceRendered(
+      argv,
+      ['x,type=local,dest=/home/runner', 'a=b', 'a b', 'a"b', '5000/evil'],
+      ['production', '1.2.3'],
+      /is in the tag of the image docker build --cache-from takes its cache from/,
+    );
+  checkedOnceRendered(
+    ['podman', 'build', '--cache-from', 'registry/app-cache-{{x}}', '.'],
+    ['x,type=local', 'a/b', 'A'],
+    ['production'],
+    /is in a component of the name of the image podman build --cache-from takes its cache from/,
+  );
+  for (const argv of [
+    ['docker', 'buildx', 'build', '--output', 'type=image,name=app:{{x}},push=true', '.'],
+    ['docker', 'buildx', 'build', '--output=name=app:{{x}},type=image,push=true', '.'],
+    ['docker', 'buildx', 'build', '--cache-to', 'type=registry,ref=app:cache-{{x}}', '.'],
+    ['docker', 'buildx', 'build', '--cache-from', 'type=registry,ref=app:cache-{{x}}', '.'],
+  ])
+    checkedOnceRendered(
+      argv,
+      ['5000/evil', 'a@b'],
+      ['main', '1.2.3'],
+      /is in the tag of the image docker buildx build/,
+    );
+  // Still no key added.
+  checkedOnceRendered(
+    ['docker', 'buildx', 'build', '--cache-to', 'type=gha,scope={{x}}', '.'],
+    ['a,type=local', 'a=b'],
+    ['main'],
+    /its value holds "[,=]"/,
+  );
+  for (const spec of [
+    ['docker', 'build', '--cache-from', '{{x}}', '.'],
+    ['docker', 'build', '--cache-from', '{{x}}/app:cache', '.'],
+    ['docker', 'buildx', 'build', '--output', 'type=image,name={{x}},push=true', '.'],
+    ['docker', 'buildx', 'build', '--cache-to', 'type=registry,ref={{x}}/app:cache', '.'],
+  ])
+    assertRefused(spec, /where the value would be the whole image or the start of its name/);
+});
+
 test('a value through a variable set from fixed text and templates is checked in an image reference as well', () => {
   const script = 'TAG=v{{x}}; docker run --rm "registry.example.com/app:$TAG" ./deploy';
   assertScriptAccepted(script);

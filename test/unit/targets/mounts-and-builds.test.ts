@@ -498,9 +498,7 @@ test('a build output or cache named by a value in name=, ref=, scope= or tag= is
     ['docker', 'buildx', 'build', '--cache-to', 'type=registry,ref=registry/app:cache-{{x}},mode=max', '.'],
     ['docker', 'buildx', 'build', '--cache-from', 'type=gha,scope={{x}}', '.'],
     ['docker', 'buildx', 'build', '--cache-to', 'type=gha,scope={{x}},mode=max', '.'],
-    ['docker', 'build', '--cache-from', 'registry/app:{{x}}', '.'],
-    ['docker', 'build', '-t', 'app:1', '.', '--cache-from=registry/app:{{x}}'],
-    ['podman', 'build', '--cache-from', 'registry/app-cache-{{x}}', '.'],
+    // (--cache-from IMAGE is an image reference: images-and-contexts.test.ts.)
   ])
     checkedOnceRendered(
       argv,
@@ -525,8 +523,6 @@ test('a build output or cache named by a value in name=, ref=, scope= or tag= is
   );
   // The cache's place (src=, dest=, type=), or a --cache-from that is the value alone, stay refused.
   for (const spec of [
-    ['docker', 'build', '--cache-from', '{{x}}', '.'],
-    ['docker', 'build', '--cache-from', '{{x}}/app:cache', '.'],
     ['docker', 'image', 'build', '--cache-from', 'type=local,src={{x}}', '.'],
     ['docker', 'buildx', 'build', '--cache-from', 'type={{x}},ref=r/app:1', '.'],
     ['docker', 'buildx', 'build', '--cache-to', 'type=local,dest=cache-{{x}}', '.'],
