@@ -763,6 +763,16 @@ function mountValue(
     });
     return;
   }
+  // Files of this machine the runner writes (the container's or image's id, a pid, the build's metadata) or
+  // reads into the container's labels.
+  const written = WRITTEN_FILES.get(option);
+  if (written) return refuse(value, `${written} ${command} ${option} names`, 'write');
+  if (option === '--label-file')
+    return refuse(
+      value,
+      `the file of labels ${command} ${option} reads (any file of this machine)`,
+      'rights',
+    );
   if (option === '--volumes-from')
     return refuse(
       value,
@@ -782,6 +792,15 @@ function mountValue(
   const rights = PRIVILEGE_OPTIONS.get(option);
   if (rights) return refuse(value, `${rights} ${command} ${option} gives the container`, 'rights');
 }
+
+/** Options naming a file of this machine a container runner or a build writes, and what it writes there. */
+const WRITTEN_FILES: ReadonlyMap<string, string> = new Map([
+  ['--cidfile', 'the file of this machine the container id is written to, which'],
+  ['--pidfile', 'the file of this machine the pid is written to, which'],
+  ['--conmon-pidfile', 'the file of this machine the pid of conmon is written to, which'],
+  ['--iidfile', 'the file of this machine the image id is written to, which'],
+  ['--metadata-file', 'the file of this machine the build metadata is written to, which'],
+]);
 
 /** The options naming the network a container (or a build's RUN steps) joins. */
 const NETWORK_OPTIONS = new Set(['--network', '--net', '--network-add']);

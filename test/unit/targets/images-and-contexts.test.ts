@@ -303,6 +303,23 @@ test('the log driver and options, links, the cgroup parent, a volume driver and 
     ],
   ] as Array<[string[], RegExp]>)
     assertRefused(spec, message);
+  // Files of this machine written (an id, a pid, the build's metadata) or read into the labels.
+  for (const spec of [
+    ['docker', 'run', '--cidfile', '/tmp/{{x}}', 'img'],
+    ['podman', 'run', '--pidfile={{x}}', 'img'],
+    ['podman', 'run', '--conmon-pidfile', '{{x}}', 'img'],
+    ['docker', 'build', '--iidfile', '{{x}}', '.'],
+    ['docker', 'buildx', 'build', '.', '--metadata-file={{x}}'],
+  ])
+    assertRefused(
+      spec,
+      /the file of this machine the [a-z ]+ is written to, which .* names \(.*\): its value would choose the file written/,
+    );
+  assertRefused(
+    ['docker', 'run', '--label-file', '{{x}}', 'img'],
+    /the file of labels docker run --label-file reads/,
+  );
+  assertAccepted(['docker', 'build', '--iidfile', 'image.id', '-t', 'app:{{x}}', '.']);
   assertRefused(
     ['docker', 'run', '--log-driver', '{{x}}', 'img'],
     /its value would choose the rights the container has over this machine.*write the option's value in the config/,
