@@ -939,6 +939,21 @@ export function readsWorkingDirectoryIn(code: string, depth = 0): string | undef
   return undefined;
 }
 
+/** A word that is expansions alone ($c, ${TOOL}, $(command -v curl), `which curl`): what it holds is not known. */
+const EXPANSIONS_ONLY = /^(?:\$(?:[A-Za-z_]\w*|[0-9@*#?!$-]|\{[^{}]*\}|\((?:[^()]|\([^()]*\))*\))|`[^`]*`)+$/;
+
+/**
+ * The words naming a program that are expansions alone, quotes removed (`c=curl; $c -d @f`, `"${TOOL}" …`,
+ * `$(command -v curl) …`, `sudo $c …`): which program runs is not known here, so neither is what it does with
+ * its arguments and its standard input (reads, sends, writes or deletes a file they name, runs them as code).
+ * Their indexes. A path after an expansion ("$DIR/deploy.sh") names a file, and is not one. Pure.
+ */
+export function expandedPrograms(words: readonly string[]): number[] {
+  return chosenWords(words)
+    .filter((word) => word.kind === 'program' && EXPANSIONS_ONLY.test(words[word.index]!))
+    .map((word) => word.index);
+}
+
 /**
  * xargs appends what it reads on standard input to the command it runs, or puts it in place of -I's string:
  * the word of xargs when what it reads would choose what runs (`xargs -I{} {}`, `xargs sudo`, `xargs kubectl`,

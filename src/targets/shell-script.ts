@@ -10,6 +10,7 @@
 // or reaches a word that must be plain; >(…) or <(…) that a shell or an interpreter reads as code.
 import {
   chosenWords,
+  expandedPrograms,
   readsWorkingDirectory,
   readsWorkingDirectoryIn,
   xargsInputChooses,
@@ -89,6 +90,7 @@ import {
   type FileSite,
 } from './file-reads.ts';
 import { addFileWrites, redirectionOperator, redirectionRead, remoteFileWrites } from './file-writes.ts';
+import { STDIN_FILES } from './stdin-readers.ts';
 
 export type TemplateContext = 'bare' | 'double' | 'single' | 'heredoc' | 'arithmetic' | 'comment';
 
@@ -249,6 +251,8 @@ interface Substitution extends OpenSubstitution {
   end: number;
   /** The program inside that reads its standard input as code (>(sh)), if any. */
   reader?: string;
+  /** Why what that program reads takes no value, when not as code (its stdinWhy). */
+  readerWhy?: string;
 }
 
 /** The simple command being read in a script frame (its words), and the model made of it once it ends. */
@@ -265,6 +269,11 @@ interface SimpleCommand {
   pipedInto?: SimpleCommand;
   /** The file of GitHub's its output is written to ($GITHUB_ENV…), when it is one (githubFileProblem). */
   githubFile?: string;
+  /**
+   * Why a value in its standard input is refused, when it reads that input as something other than code (what
+   * xargs puts where a file is named, a config curl reads): the clause after "fed to PROGRAM, ".
+   */
+  stdinWhy?: string;
 }
 
 type Frame =
@@ -450,15 +459,88 @@ function stdinCodeMessage(
   offset: number,
   reader: string,
   how: 'here-document' | 'here-string' | 'pipe',
+  why?: string,
 ): string {
   const where = `{{${name}}} (character ${offset + 1})`;
   const what =
     how === 'pipe' ? `is in the output of a command piped into ${reader}` : `is in a ${how} fed to ${reader}`;
+  if (why !== undefined) return `${where} ${what}, ${why.replaceAll('VALUE', `{{${name}}}`)}`;
   if (programName(reader) === 'xargs')
     return `${where} ${what}, which would make it the program, subcommand or script xargs runs, or its code: name what runs after xargs and let the value be its argument (xargs -I{} ./deploy.sh {}), or read the value from the environment variable ${envNameFor(name)}`;
   if (programName(reader) === 'ssh')
     return `${where} ${what}, which the remote host's shell runs as code: pass the value as an argument of the remote script instead, where it must be one plain word (ssh HOST bash -s {{${name}}} <<'EOF' … "$1" … EOF)`;
   return `${where} ${what}, which runs it as code: use a quoted here-document (<<'EOF') and read the value from the environment variable ${envNameFor(name)} in it`;
+}
+
+/**
+ * Why a value given to a program named by an expansion ($c, "${TOOL}", $(command -v curl)), as an argument or on
+ * its standard input, is refused: a clause after "… of $c, " or "… fed to $c, ".
+ */
+function expandedProgramWhy(value: string): string {
+  return `a program named by an expansion: which program runs is not known here (c=curl makes "$c -d @${value}" send a file of the runner; c=sh runs its input as code), so neither is what it does with the value, and no check can be made; name the program in the config and pass the value to it there (curl -d @data.json https://host/${value}), or set the variable to a file of the checkout alone (cmd=./deploy.sh)`;
+}
+
+/** What xargs reads, written as a template where xargs puts it (as xargsInputChooses writes it, launchers.ts). */
+const XARGS_INPUT = '{{__xargs_input}}';
+
+/**
+ * xargs appends what it reads on standard input to the command it runs (split into words at blanks and
+ * newlines), or puts each line in place of -I's string. Where that lands in an argument a program reads and
+ * sends, writes, deletes or prints a file from (file-reads.ts, file-writes.ts), anywhere but where no file rule
+ * reads it, the input would name the file or start it: why a value in that input is refused (a clause for
+ * stdinCodeMessage, VALUE standing for the template) and the word of xargs, or undefined. Pure.
+ */
+export function xargsInputFile(words: readonly string[]): { at: number; why: string } | undefined {
+  const xargs = words.findIndex((word) => programName(word) === 'xargs');
+  if (xargs < 0) return undefined;
+  const replace = xargsReplaceString(words, xargs);
+  const replaces = replace !== undefined && replace !== '';
+  const marked = words.map((word, index) =>
+    index > xargs && replaces ? word.split(replace).join(XARGS_INPUT) : word,
+  );
+  if (!replaces) marked.push(XARGS_INPUT);
+  const model = commandModel(marked);
+  addFileWrites(model, marked);
+  for (const [index, read] of model.fileReads) {
+    const word = marked[index];
+    if (index <= xargs || word === undefined || !word.includes(XARGS_INPUT)) continue;
+    if ((shellFileClasses(read, word).get('__xargs_input') ?? 'safe') === 'safe') continue;
+    const where = replaces
+      ? `in place of ${replace} in ${JSON.stringify(words[index])}`
+      : `after "${words.slice(xargs + 1).join(' ')}" as its last arguments`;
+    const { may, harm } = fileDoing(read);
+    return {
+      at: xargs,
+      why: `which xargs puts ${where}, where ${read.how} ${may}: the value would choose ${harm}, and no check can see what xargs reads; write the command without xargs, with VALUE in it, where it is checked once rendered, or ${read.safe}`,
+    };
+  }
+  return undefined;
+}
+
+/**
+ * A config curl reads from its standard input (curl -K -, --config /dev/stdin): each of its lines sets an option,
+ * so a value with a newline would add any option (upload-file = /etc/passwd sends a file of the runner, output =
+ * ~/.bashrc writes one). Why a value there is refused (a clause for stdinCodeMessage) and the word of curl, or
+ * undefined. Pure.
+ */
+export function stdinConfigReader(
+  model: CommandModel,
+  words: readonly string[],
+): { at: number; why: string } | undefined {
+  for (const [index, read] of model.fileReads)
+    if (curlConfig(read) && STDIN_FILES.has((words[index] ?? '').slice(read.from)))
+      return {
+        at: words.findLastIndex((word, k) => k < index && programName(word) === 'curl'),
+        why: curlConfigWhy(read.how),
+      };
+  return undefined;
+}
+
+/** Whether a file read is the config curl reads its options from (-K, --config, a prefix of it). */
+const curlConfig = (read: FileRead) => /^curl (-K|--config)$/.test(read.how);
+
+function curlConfigWhy(how: string): string {
+  return `which curl reads as its config (${how}): each line of a config sets an option, so a value with a newline could add any (upload-file = /etc/passwd sends a file of the runner, output = ~/.bashrc writes one), which no check of the value can make safe; write the config in the config's own text, and pass VALUE as an argument of curl, where it is checked (curl -K ./deploy.curlrc https://host/VALUE)`;
 }
 
 /**
@@ -500,6 +582,61 @@ export interface InlineContext {
    * when a call of it from its own body moves its parameters): then it is not read again.
    */
   visiting: ReadonlyMap<string, 'exact' | 'anywhere'>;
+  /** The positional parameters (by number) that hold a fixed word of the call (positionalFixed). */
+  fixed?: Readonly<Record<string, string>>;
+}
+
+/**
+ * The positional parameters of a body that hold a fixed word of its call, by number (`sh -c '"$1" "$2"' sh
+ * ./deploy.sh {{x}}`: 1 is ./deploy.sh), unless the body moves them (shift, getopts, set). `literal`: the fixed
+ * word at an index of the call, or undefined.
+ */
+function positionalFixed(
+  body: string,
+  args: ReadonlyArray<{ index: number; value: boolean }>,
+  literal: (index: number) => string | undefined,
+): Record<string, string> {
+  const fixed: Record<string, string> = {};
+  if (/(^|[^\w$-])(shift|getopts|set)(?![\w-])/.test(body)) return fixed;
+  args.forEach((arg, k) => {
+    const text = arg.value ? undefined : literal(arg.index);
+    if (text !== undefined) fixed[String(k + 1)] = text;
+  });
+  return fixed;
+}
+
+/** A file of the checkout, named by a relative path (./deploy.sh, scripts/deploy.sh): the config's own program. */
+const CHECKOUT_PATH = /^(?![/~-])[\w.@+-]*\/[\w./@+-]*$/;
+
+/**
+ * What a program named by an expansion (`$cmd`, `${cmd}`, `$1`, quotes removed) holds, when it is known: the
+ * fixed words every assignment of the script gives the variable (cmd=./deploy.sh), or the fixed word of the
+ * call a positional parameter holds (`fixed`). Undefined when it may hold anything else (the environment's,
+ * read, for, printf -v, +=, an array, an assignment from an expansion).
+ */
+function programLiterals(
+  script: string,
+  word: string,
+  fixed: Readonly<Record<string, string>> | undefined,
+): string[] | undefined {
+  const ref = /^\$(?:([A-Za-z_]\w*|\d)|\{([A-Za-z_]\w*|\d+)\})$/.exec(word);
+  if (!ref) return undefined;
+  const variable = (ref[1] ?? ref[2])!;
+  if (/^\d+$/.test(variable)) return fixed?.[variable] === undefined ? undefined : [fixed[variable]];
+  const setOtherwise = new RegExp(
+    `\\b(read|for|select|mapfile|readarray|getopts|printf|unset)\\b[^;&|\\n]*\\b${variable}\\b|(^|[^\\w$])${variable}(\\[[^\\]]*\\])?(\\+=|=\\()`,
+  );
+  if (setOtherwise.test(script)) return undefined;
+  const literals = [
+    ...script.matchAll(
+      new RegExp(
+        `(^|[\\s;&|(!{])${variable}=("[^"$\`\\\\]*"|'[^']*'|[^\\s;&|()<>"'$\`\\\\]*)(?=[\\s;&|)]|$)`,
+        'g',
+      ),
+    ),
+  ].map((m) => m[2]!.replace(/^(["'])(.*)\1$/, '$2'));
+  const assignments = [...script.matchAll(new RegExp(`(^|[^\\w$])${variable}=`, 'g'))].length;
+  return literals.length > 0 && literals.length === assignments ? literals : undefined;
 }
 
 /** The refusals of `body` run with these positional parameters that are about an argument (argName). */
@@ -802,6 +939,22 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
         if (names.has(found.name) && !heldImage(chosen, found))
           refuseFound(found, 'chooses', (name) => chosenWordMessage(chosen, texts, name));
     }
+    // c=curl; $c -d @{{x}}: a program named by an expansion may be any; a value in its arguments is refused (in
+    // its standard input too, below).
+    const expanded = expandedPrograms(texts).find((k) => {
+      // Set to a file of the checkout alone (cmd=./deploy.sh; $cmd {{x}}): the config's program, as ./deploy.sh is.
+      const literals = programLiterals(script, texts[k]!, inherited?.fixed);
+      return !literals?.every((literal) => CHECKOUT_PATH.test(literal));
+    });
+    if (expanded !== undefined)
+      for (const word of command.args.slice(expanded + 1))
+        for (const found of valuesIn(word))
+          refuseFound(
+            found,
+            'chooses',
+            (name) =>
+              `{{${name}}} is an argument of ${texts[expanded]}, ${expandedProgramWhy(`{{${name}}}`)}`,
+          );
     // cd {{x}} && ./deploy.sh: a later command reading what it runs from the directory the value chose. A
     // function of the script called there runs its body there: its commands, split roughly (at ; & | and
     // newlines), which can only find more readers than there are, and the functions it calls, to the end.
@@ -1189,12 +1342,27 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
         }
     }
     model.stdinCode ??= xargsInputChooses(texts);
+    // What xargs puts where a file is named (… | xargs rm), a config curl reads (curl -K - <<< …): a value fed
+    // there is refused as code is, however it is fed, for its own reason (stdinWhy).
+    if (model.stdinCode === undefined) {
+      const other =
+        expanded !== undefined
+          ? { at: expanded, why: expandedProgramWhy('VALUE') }
+          : (xargsInputFile(texts) ?? stdinConfigReader(model, texts));
+      if (other && other.at >= 0) {
+        model.stdinCode = other.at;
+        command.stdinWhy = other.why;
+      }
+    }
     if (model.stdinCode !== undefined) {
       const reader = texts[model.stdinCode]!;
       for (const word of command.words.filter((w) => w.role === 'herestring')) {
         for (const found of valuesIn(word))
           refuseFound(found, 'stdin_code', (name) =>
-            stdinCodeMessage(name, found.start, reader, 'here-string').replace(/ \(character \d+\)/, ''),
+            stdinCodeMessage(name, found.start, reader, 'here-string', command.stdinWhy).replace(
+              / \(character \d+\)/,
+              '',
+            ),
           );
         // bash -s {{x}} <<< '"$1"': the script is the here-string, its parameters the shell's arguments.
         const raw = script.slice(word.start, word.end);
@@ -1215,7 +1383,10 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
         for (const word of stage.words)
           for (const found of valuesIn(word))
             refuseFound(found, 'stdin_code', (name) =>
-              stdinCodeMessage(name, found.start, reader, 'pipe').replace(/ \(character \d+\)/, ''),
+              stdinCodeMessage(name, found.start, reader, 'pipe', command.stdinWhy).replace(
+                / \(character \d+\)/,
+                '',
+              ),
             );
       }
     }
@@ -1283,7 +1454,9 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
                 'stdin_code',
                 site.name,
                 site.start,
-                `{{${site.name}}} (character ${site.start + 1}) is in what ${program} writes into a process substitution read as code (>(${sub.reader} …)): the value would be run there; read the value from the environment variable ${envNameFor(site.name)} in a fixed script instead`,
+                sub.readerWhy !== undefined
+                  ? `{{${site.name}}} (character ${site.start + 1}) is in what ${program} writes into a process substitution (>(${sub.reader} …)), ${sub.readerWhy.replaceAll('VALUE', `{{${site.name}}}`)}`
+                  : `{{${site.name}}} (character ${site.start + 1}) is in what ${program} writes into a process substitution read as code (>(${sub.reader} …)): the value would be run there; read the value from the environment variable ${envNameFor(site.name)} in a fixed script instead`,
               );
         command.pipedIntoCode ??= sub.reader;
         const feeding: SimpleCommand[] = [];
@@ -1299,7 +1472,7 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
                   'stdin_code',
                   site.name,
                   site.start,
-                  stdinCodeMessage(site.name, site.start, `>(${sub.reader})`, 'pipe'),
+                  stdinCodeMessage(site.name, site.start, `>(${sub.reader})`, 'pipe', sub.readerWhy),
                 );
       }
       if (sub.kind === '<' && word.role === 'redirect' && model.stdinCode !== undefined) {
@@ -1311,9 +1484,22 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
               'stdin_code',
               site.name,
               site.start,
-              `{{${site.name}}} (character ${site.start + 1}) is inside <(…) redirected into ${reader}, which runs what it reads as code: read the value from the environment variable ${envNameFor(site.name)} in a fixed script instead`,
+              command.stdinWhy !== undefined
+                ? `{{${site.name}}} (character ${site.start + 1}) is inside <(…) redirected into ${reader}, ${command.stdinWhy.replaceAll('VALUE', `{{${site.name}}}`)}`
+                : `{{${site.name}}} (character ${site.start + 1}) is inside <(…) redirected into ${reader}, which runs what it reads as code: read the value from the environment variable ${envNameFor(site.name)} in a fixed script instead`,
             );
       }
+      // curl -K <(echo "url = …"): what the inside writes is the config curl reads its options from.
+      const read = index < 0 ? undefined : model.fileReads.get(index);
+      if (sub.kind === '<' && read && curlConfig(read))
+        for (const site of sites.filter(within(sub)))
+          if (!refused(site))
+            refuse(
+              'stdin_code',
+              site.name,
+              site.start,
+              `{{${site.name}}} (character ${site.start + 1}) is inside <(…), ${curlConfigWhy(read.how).replaceAll('VALUE', `{{${site.name}}}`)}`,
+            );
       if (sub.kind !== '$') continue;
       const declaration = DECLARATIONS.has(program) && /^[A-Za-z_]\w*=/.test(texts[index] ?? '');
       for (const site of sites.filter(within(sub))) {
@@ -1354,6 +1540,9 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
   const checkArguments = (command: SimpleCommand, model: CommandModel, texts: string[]) => {
     const args = command.args!;
     const hasValue = (k: number) => k < args.length && valuesIn(args[k]!).length > 0;
+    // The word of the call at k, when it is fixed text alone.
+    const literalAt = (k: number) =>
+      k < args.length && isLiteralWord(script.slice(args[k]!.start, args[k]!.end)) ? texts[k] : undefined;
     const refuseArgument = (problem: ShellTemplateProblem, where: string) => {
       const k = argIndex(problem.name)!;
       for (const found of k < args.length ? valuesIn(args[k]!) : [])
@@ -1399,6 +1588,7 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
         held: positionalHeld(body, zeroArg, positional),
         functions,
         visiting,
+        fixed: positionalFixed(body, positional, literalAt),
       })) {
         if (xargs >= 0 && fromInput(argIndex(problem.name)!)) model.stdinCode ??= xargs;
         refuseArgument(problem, `the script of "${operand.how}"`);
@@ -1420,6 +1610,7 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
       held: positionalHeld(body, undefined, positional, mode === 'anywhere'),
       functions,
       visiting: new Map([...visiting, [name, mode]]),
+      ...(mode === 'exact' && { fixed: positionalFixed(body, positional, literalAt) }),
     }))
       refuseArgument(problem, `the function ${name} of this script`);
   };
@@ -1546,6 +1737,13 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
           doc.command.model?.stdinCode !== undefined
             ? plain(doc.command.args![doc.command.model.stdinCode]!)
             : doc.command.pipedIntoCode;
+        // Why it takes no value, when its reader reads it as something other than code (stdinWhy).
+        const bodyWhy =
+          doc.command.model?.stdinCode !== undefined
+            ? doc.command.stdinWhy
+            : doc.command.pipedIntoCode !== undefined
+              ? doc.command.pipedInto?.stdinWhy
+              : undefined;
         // A variable in a manifest: fixed text and templates alone are checked as the templates are; any other
         // value no check can see.
         if (manifest !== undefined && bodyReader === undefined)
@@ -1608,10 +1806,13 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
               refMessage(
                 ref,
                 holds,
-                stdinCodeMessage(pseudoName(ref.variable), ref.start, bodyReader, 'here-document').replace(
-                  / \(character \d+\)/,
-                  '',
-                ),
+                stdinCodeMessage(
+                  pseudoName(ref.variable),
+                  ref.start,
+                  bodyReader,
+                  'here-document',
+                  bodyWhy,
+                ).replace(/ \(character \d+\)/, ''),
               ),
             );
           }
@@ -1624,14 +1825,14 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
               'stdin_code',
               match[1]!,
               at,
-              stdinCodeMessage(match[1]!, at, plain(doc.command.args![reader]!), 'here-document'),
+              stdinCodeMessage(match[1]!, at, plain(doc.command.args![reader]!), 'here-document', bodyWhy),
             );
           else if (doc.command.pipedIntoCode !== undefined)
             refuse(
               'stdin_code',
               match[1]!,
               at,
-              stdinCodeMessage(match[1]!, at, doc.command.pipedIntoCode, 'pipe'),
+              stdinCodeMessage(match[1]!, at, doc.command.pipedIntoCode, 'pipe', bodyWhy),
             );
           else if (doc.quoted) refuse('quoted_heredoc', match[1]!, at);
           else if (script[at - 1] === '$') refuse('after_dollar', match[1]!, at);
@@ -1911,6 +2112,7 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
             ...frame.sub,
             end: i + 1,
             ...(reads && { reader: plain(reads.args![reads.model!.stdinCode!]!) }),
+            ...(reads?.stdinWhy !== undefined && { readerWhy: reads.stdinWhy }),
           });
         }
       }
@@ -2187,6 +2389,7 @@ export function argvShellProblems(argv: readonly string[]): string[] {
       held: positionalHeld(body, zeroArg, positional),
       functions: new Map(),
       visiting: new Map(),
+      fixed: positionalFixed(body, positional, (k) => argv[k]),
     };
     for (const problem of argumentProblems(body, context)) {
       const name = [...argv[argIndex(problem.name)!]!.matchAll(PLACEHOLDER)][0]![1]!;

@@ -1,0 +1,188 @@
+// Routes by which a templated value reaches an argument naming a file without being written there: what xargs
+// reads becomes arguments of the command it runs; a config curl reads on standard input sets any option; a
+// program named by an expansion may be any program; a default of ${…} and the output of $(…) are parts of the
+// word they are in. A value reaching a file argument by such a route is refused when the config loads, however
+// it is fed (a pipe, a here-string, a here-document, <(…)); the same forms with fixed input stay accepted.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { analyzeShellTemplate } from '../../../src/targets/shell-script.ts';
+import { assertAccepted, assertScriptAccepted, assertScriptRefused } from '../../helpers/command-checks.ts';
+
+const URL = 'https://deploy.example.com/hook';
+
+test('what xargs reads is checked where xargs puts it: a value there naming or starting a file is refused', () => {
+  const forms: Array<[string, RegExp]> = [
+    // Appended after the last word.
+    [
+      'echo {{x}} | xargs curl -d',
+      /\{\{x\}\} \(character 6\) is in the output of a command piped into xargs, which xargs puts after "curl -d" as its last arguments, where curl -d may read a local file and send it: the value would choose a file of the runner to send/,
+    ],
+    ["printf '%s\\n' {{x}} | xargs rm", /piped into xargs, which xargs puts after "rm" .* where rm deletes/],
+    ['echo {{x}} | xargs rm -f --', /piped into xargs, which xargs puts after "rm -f --"/],
+    ['echo {{x}} | xargs -n1 sudo rm', /xargs puts after "-n1 sudo rm" .* where rm deletes/],
+    ['echo {{x}} | xargs cat', /where cat prints to the job's log/],
+    ['echo {{x}} | xargs kubectl create secret generic s --from-file', /where kubectl --from-file may read/],
+    // In place of -I's string.
+    [
+      'echo {{x}} | xargs -I{} cp app.tgz {}',
+      /xargs puts in place of \{\} in "\{\}", where cp writes a local file/,
+    ],
+    ['echo {{x}} | xargs -I{} cp app.tgz releases/{}.tgz', /in place of \{\} in "releases\/\{\}\.tgz"/],
+    [
+      `echo {{x}} | xargs -I % curl -d @% ${URL}`,
+      /in place of % in "@%", where curl -d may read a local file/,
+    ],
+    [`echo {{x}} | xargs --replace curl -T {} ${URL}`, /in place of \{\} in "\{\}", where curl -T/],
+    // However the input is fed.
+    ['xargs rm <<< {{x}}', /is in a here-string fed to xargs, which xargs puts after "rm"/],
+    ['xargs rm <<EOF\n{{x}}\nEOF', /is in a here-document fed to xargs, which xargs puts after "rm"/],
+    ['cat <<EOF | xargs rm\n{{x}}\nEOF', /piped into xargs, which xargs puts after "rm"/],
+    ['xargs rm < <(echo {{x}})', /is inside <\(…\) redirected into xargs, which xargs puts after "rm"/],
+    ['echo {{x}} | tr , "\\n" | xargs rm', /piped into xargs/],
+    ['{ echo a.txt; echo {{x}}; } | xargs rm', /piped into xargs/],
+    ['echo {{x}} | tee >(xargs rm)', /piped into >\(xargs\), which xargs puts after "rm"/],
+    [
+      'v={{x}}; echo "$v" | xargs rm',
+      /\$v \(character \d+\) holds \{\{x\}\}.* piped into xargs, which xargs puts/,
+    ],
+  ];
+  for (const [script, message] of forms) assertScriptRefused(script, message);
+});
+
+test('xargs with input that carries no value, or a value where no file is named, stays accepted', () => {
+  for (const script of [
+    'echo "$FILES" | xargs rm -f',
+    'git ls-files | xargs prettier --check',
+    'git ls-files "*.yaml" | xargs -I{} kubectl apply -f {}',
+    'echo {{x}} | xargs echo',
+    'echo {{x}} | xargs -I{} ./deploy.sh {}',
+    'echo {{x}} | xargs -n1 ./deploy.sh',
+    `echo {{x}} | xargs -I{} curl -d "version={}" ${URL}`,
+    'printf %s {{x}} | xargs -n1 kubectl delete pod',
+    './deploy.sh {{x}}; ls dist | xargs rm -f',
+  ])
+    assertScriptAccepted(script);
+});
+
+test('a value in a config curl reads on its standard input is refused: a config line sets any option', () => {
+  const why =
+    /which curl reads as its config \(curl (-K|--config)\): each line of a config sets an option, so a value with a newline could add any \(upload-file = \/etc\/passwd/;
+  for (const script of [
+    'curl -K - <<< "url = {{x}}"',
+    `curl --config - ${URL} <<< "header = X-Version: {{x}}"`,
+    'curl -K- <<< "url = {{x}}"',
+    'curl --conf - <<< "url = {{x}}"',
+    'curl -K /dev/stdin <<< "url = {{x}}"',
+    'curl -sS --config=- <<< "url = {{x}}"',
+    'echo "url = {{x}}" | curl -K -',
+    'curl -K - <<EOF\nurl = "https://deploy.example.com/{{x}}"\nEOF',
+    'v={{x}}; printf \'url = %s\\n\' "$v" | curl -K -',
+  ])
+    assertScriptRefused(script, why);
+  assertScriptRefused(
+    'curl -K <(echo "url = {{x}}")',
+    /\{\{x\}\} \(character 23\) is inside <\(…\), which curl reads as its config \(curl -K\)/,
+  );
+  // A fixed config, one read from stdin with no value, data read from stdin, and a list of URLs (wget -i -:
+  // each line is a URL, which the value may choose as `wget {{x}}` may) stay accepted.
+  for (const script of [
+    `curl -K ./fixed.curlrc ${URL}/{{x}}`,
+    `curl --config deploy.curlrc ${URL}`,
+    'curl -K - <<< "url = https://deploy.example.com/"',
+    `curl -d @- ${URL} <<< "version={{x}}"`,
+    `echo "version={{x}}" | curl --data-binary @- ${URL}`,
+    'wget -i - <<< "https://deploy.example.com/{{x}}"',
+  ])
+    assertScriptAccepted(script);
+});
+
+test('a value given to a program named by an expansion is refused: which program runs is not known', () => {
+  const why =
+    /is an argument of (\$c|\$C|\$CURL|\$\{TOOL\}|\$\(command -v curl\)|\$cmd|\$1), a program named by an expansion: which program runs is not known here/;
+  for (const script of [
+    'c=curl; $c -d @{{x}}',
+    'C="curl -d"; $C {{x}}',
+    `$CURL -d @{{x}} ${URL}`,
+    `"\${TOOL}" -T {{x}} ${URL}`,
+    `$(command -v curl) -T {{x}} ${URL}`,
+    'c=curl; sudo "$c" -d @{{x}}',
+    'cmd=/usr/bin/curl; $cmd -T {{x}}',
+    // Set to a file of the checkout on one branch only.
+    'cmd=./deploy.sh; [ -n "$FAST" ] && cmd=rm; $cmd {{x}}',
+    'for c in curl wget; do $c {{x}}; done',
+    'sh -c \'"$1" -d @"$2"\' sh curl {{x}}',
+    'f() { "$1" -d @"$2"; }; f curl {{x}}',
+  ])
+    assertScriptRefused(script, why);
+  // Its standard input too (c=sh runs it as code).
+  for (const script of ['echo {{x}} | $c', '$c <<< {{x}}', '$c <<EOF\n{{x}}\nEOF'])
+    assertScriptRefused(
+      script,
+      /fed to \$c, a program named by an expansion|piped into \$c, a program named/,
+    );
+  // A program named by a path after an expansion, one set to a file of the checkout alone, or given no value.
+  for (const script of [
+    '"$GITHUB_ACTION_PATH/deploy.sh" {{x}}',
+    'cmd=./deploy.sh; $cmd {{x}}',
+    'cmd="scripts/deploy.sh"; "$cmd" --version={{x}}',
+    'sh -c \'"$1" -- "$2"\' sh ./deploy.sh {{x}}',
+    'f() { "$1" "$2"; }; f ./deploy.sh {{x}}',
+    '$SUDO apt-get update',
+    'c=curl; $c --version',
+  ])
+    assertScriptAccepted(script);
+  assertAccepted(['sh', '-c', '"$1" -- "$2"', 'sh', './deploy.sh', '{{x}}']);
+});
+
+test('a template in a default of ${…} is refused, at least as strictly as written bare in the word', () => {
+  for (const script of [
+    'cat ${F:-{{x}}}',
+    `curl -d @\${F:-{{x}}} ${URL}`,
+    'cp app.tgz "${DEST:={{x}}}"',
+    'rm -rf dist/${SUB:+{{x}}}',
+    'cat ${F-{{x}}}',
+  ])
+    assertScriptRefused(
+      script,
+      /\{\{x\}\} \(character \d+\) is inside \$\{…\}, where its quoting would be taken literally/,
+    );
+  // A variable holding the value as the default: what the expansion holds is not known, so the value may name
+  // the file.
+  for (const script of [
+    'F={{x}}; cat ${G:-$F}',
+    `F={{x}}; curl -d @\${G:-$F} ${URL}`,
+    'F={{x}}; rm "${G:=$F}"',
+  ])
+    assertScriptRefused(script, /\$F \(character \d+\) holds \{\{x\}\}/);
+  for (const script of [
+    'docker push app:${TAG:-latest}',
+    'cat "${CONFIG:-deploy.yaml}"',
+    'rm -f "${OUT:-out}.tmp"',
+  ])
+    assertScriptAccepted(script);
+});
+
+test('a value reaching a file argument through the output of $(…) is refused', () => {
+  for (const script of [
+    `v={{x}}; curl -d "$(echo "$v")" ${URL}`,
+    `curl -d "@$(echo {{x}})" ${URL}`,
+    `curl -T "$(printf %s {{x}})" ${URL}`,
+    'cat "$(echo {{x}})"',
+    'rm -f "$(echo {{x}})"',
+    'v={{x}}; cp app.tgz "$(basename "$v")"',
+  ])
+    assertScriptRefused(
+      script,
+      /comes with \$\(.*\) in an argument where \S+( -\w)? .*, and what \$\(.*\) holds is not known here/,
+    );
+  for (const script of [
+    `curl -d "$(cat payload.json)" ${URL}`,
+    `curl -d "version=$(echo {{x}})" ${URL}`,
+    'cat "$(git rev-parse --show-toplevel)/VERSION"',
+  ])
+    assertScriptAccepted(script);
+  // The analysis says which command, which word and why, with the offset of the template.
+  const analysis = analyzeShellTemplate(`curl -T "$(printf %s {{x}})" ${URL}`);
+  assert.equal(analysis.ok, false);
+  if (!analysis.ok) assert.equal(analysis.problems[0]!.offset, 21);
+});
