@@ -480,6 +480,9 @@ function expandedProgramWhy(value: string): string {
   return `a program named by an expansion: which program runs is not known here (c=curl makes "$c -d @${value}" send a file of the runner; c=sh runs its input as code), so neither is what it does with the value, and no check can be made; name the program in the config and pass the value to it there (curl -d @data.json https://host/${value}), or set the variable to a file of the checkout alone (cmd=./deploy.sh)`;
 }
 
+/** Short options tried where xargs puts its input (xargsInputFile): those that name a file in most tools first. */
+const OPTION_LETTERS = [...new Set('TdoOKfi' + 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ')];
+
 /** What xargs reads, written as a template where xargs puts it (as xargsInputChooses writes it, launchers.ts). */
 const XARGS_INPUT = '{{__xargs_input}}';
 
@@ -499,20 +502,47 @@ export function xargsInputFile(words: readonly string[]): { at: number; why: str
     index > xargs && replaces ? word.split(replace).join(XARGS_INPUT) : word,
   );
   if (!replaces) marked.push(XARGS_INPUT);
-  const model = commandModel(marked);
-  addFileWrites(model, marked);
-  for (const [index, read] of model.fileReads) {
-    const word = marked[index];
-    if (index <= xargs || word === undefined || !word.includes(XARGS_INPUT)) continue;
-    if ((shellFileClasses(read, word).get('__xargs_input') ?? 'safe') === 'safe') continue;
-    const where = replaces
+  const where = (index: number) =>
+    replaces
       ? `in place of ${replace} in ${JSON.stringify(words[index])}`
       : `after "${words.slice(xargs + 1).join(' ')}" as its last arguments`;
+  /** The file read or written at `index` of these words that the input names or starts, if any. */
+  const fileAt = (texts: readonly string[], index: number): FileRead | undefined => {
+    const model = commandModel(texts);
+    addFileWrites(model, texts);
+    const read = model.fileReads.get(index);
+    const word = texts[index];
+    if (!read || word === undefined || !word.includes(XARGS_INPUT)) return undefined;
+    return (shellFileClasses(read, word).get('__xargs_input') ?? 'safe') === 'safe' ? undefined : read;
+  };
+  for (let index = xargs + 1; index < marked.length; index++) {
+    const read = fileAt(marked, index);
+    if (!read) continue;
     const { may, harm } = fileDoing(read);
     return {
       at: xargs,
-      why: `which xargs puts ${where}, where ${read.how} ${may}: the value would choose ${harm}, and no check can see what xargs reads; write the command without xargs, with VALUE in it, where it is checked once rendered, or ${read.safe}`,
+      why: `which xargs puts ${where(index)}, where ${read.how} ${may}: the value would choose ${harm}, and no check can see what xargs reads; write the command without xargs, with VALUE in it, where it is checked once rendered, or ${read.safe}`,
     };
+  }
+  // Where the input starts an argument the program may read as an option, the value could be an option naming a
+  // file (curl https://host given "-T/etc/passwd", or "-o ~/.bashrc" split into two words): tried as each short
+  // option with its value attached.
+  const model = commandModel(marked);
+  for (let index = xargs + 1; index < marked.length; index++) {
+    if (!marked[index]!.startsWith(XARGS_INPUT) || model.positional.has(index) || model.guarded.has(index))
+      continue;
+    for (const letter of OPTION_LETTERS) {
+      const read = fileAt(
+        marked.map((word, k) => (k === index ? `-${letter}${word}` : word)),
+        index,
+      );
+      if (!read) continue;
+      const tool = read.how.split(' ')[0]!;
+      return {
+        at: xargs,
+        why: `which xargs puts ${where(index)}, where ${tool} reads options: the value could be an option naming a file (${read.how} ${fileDoing(read).may}: ${fileDoing(read).harm}), and no check can see what xargs reads; write the command without xargs, with VALUE in it, where it is checked once rendered, or put -- before what xargs puts there where ${tool} ends its options`,
+      };
+    }
   }
   return undefined;
 }

@@ -49,6 +49,24 @@ test('what xargs reads is checked where xargs puts it: a value there naming or s
   for (const [script, message] of forms) assertScriptRefused(script, message);
 });
 
+test('what xargs puts where its program reads options could be an option naming a file: refused', () => {
+  const forms: Array<[string, RegExp]> = [
+    [
+      `echo {{x}} | xargs curl ${URL}`,
+      /\{\{x\}\} \(character 6\) is in the output of a command piped into xargs, which xargs puts after "curl https:\/\/deploy\.example\.com\/hook" as its last arguments, where curl reads options: the value could be an option naming a file \(curl -T may read a local file and send it/,
+    ],
+    ['echo {{x}} | xargs -I{} curl {}', /in place of \{\} in "\{\}", where curl reads options: .*curl -T/],
+    [
+      'echo {{x}} | xargs -n1 wget',
+      /where wget reads options: the value could be an option naming a file \(wget -o writes/,
+    ],
+    ['xargs tar -czf out.tgz <<< {{x}}', /here-string fed to xargs, .* where tar reads options/],
+  ];
+  for (const [script, message] of forms) assertScriptRefused(script, message);
+  // After --, the program reads no option there.
+  assertScriptAccepted('echo {{x}} | xargs -I{} curl -- {}');
+});
+
 test('xargs with input that carries no value, or a value where no file is named, stays accepted', () => {
   for (const script of [
     'echo "$FILES" | xargs rm -f',
