@@ -548,22 +548,67 @@ export function xargsInputFile(words: readonly string[]): { at: number; why: str
 }
 
 /**
- * A config curl reads from its standard input (curl -K -, --config /dev/stdin): each of its lines sets an option,
- * so a value with a newline would add any option (upload-file = /etc/passwd sends a file of the runner, output =
- * ~/.bashrc writes one). Why a value there is refused (a clause for stdinCodeMessage) and the word of curl, or
- * undefined. Pure.
+ * What a program reads on its standard input that says which options it takes, which commands it runs or which
+ * files it reads, one a line, so that a value with a newline could add any: a config curl reads (curl -K -,
+ * --config /dev/stdin: upload-file = /etc/passwd sends a file of the runner, output = ~/.bashrc writes one);
+ * sftp's commands (with no -b FILE, or -b -: put sends a file, !COMMAND runs a local shell); the list of the
+ * files rsync, rclone, s3cmd or azcopy sends (--files-from -), or tar or zip archives (tar -T -, zip -@). Why a
+ * value there is refused (a clause for stdinCodeMessage, VALUE standing for the template) and the word of the
+ * program, or undefined. Pure.
  */
 export function stdinConfigReader(
   model: CommandModel,
   words: readonly string[],
 ): { at: number; why: string } | undefined {
-  for (const [index, read] of model.fileReads)
-    if (curlConfig(read) && STDIN_FILES.has((words[index] ?? '').slice(read.from)))
-      return {
-        at: words.findLastIndex((word, k) => k < index && programName(word) === 'curl'),
-        why: curlConfigWhy(read.how),
-      };
+  const programAt = (name: string, before = words.length) =>
+    words.findLastIndex((word, k) => k < before && programName(word) === name);
+  for (const [index, read] of model.fileReads) {
+    if (!STDIN_FILES.has((words[index] ?? '').slice(read.from))) continue;
+    const tool = read.how.split(' ')[0]!;
+    if (curlConfig(read)) return { at: programAt('curl', index), why: curlConfigWhy(read.how) };
+    if (read.how === 'sftp -b') return { at: programAt('sftp', index), why: SFTP_COMMANDS_WHY };
+    if (/ (--files-from|--files-from-raw|--list-of-files)$/.test(read.how))
+      return { at: programAt(tool, index), why: fileListWhy(`${read.how} -`, 'sends') };
+  }
+  // Named where a program goes (not `grep sftp`, `apt-get install zip`).
+  const programs = new Set(
+    chosenWords(words).flatMap((word) => (word.kind === 'program' ? [word.index] : [])),
+  );
+  const runs = (name: string) => {
+    const at = programAt(name);
+    return programs.has(at) ? at : -1;
+  };
+  const sftp = runs('sftp');
+  if (sftp >= 0 && ![...model.fileReads.values()].some((read) => read.how === 'sftp -b'))
+    return { at: sftp, why: SFTP_COMMANDS_WHY };
+  // Those the file rules leave out: tar's and zip's lists, and s3cmd's with one operand (s3cmd sync --files-from -).
+  for (const name of ['tar', 'gtar', 'zip', 's3cmd']) {
+    const at = runs(name);
+    if (at < 0) continue;
+    const rest = words.slice(at + 1);
+    const option = name === 's3cmd' ? /^--files-from$/ : /^(-T|--files-from)$/;
+    const list =
+      name === 'zip'
+        ? rest.includes('-@') || rest.includes('--names-stdin')
+        : rest.some(
+            (word, k) =>
+              (option.test(word) && STDIN_FILES.has(rest[k + 1] ?? '')) ||
+              /^--files-from=(-|\/dev\/stdin)$/.test(word),
+          );
+    if (!list) continue;
+    if (name === 's3cmd') return { at, why: fileListWhy('s3cmd --files-from -', 'sends') };
+    return { at, why: fileListWhy(name === 'zip' ? 'zip -@' : `${name} -T -`, 'archives') };
+  }
   return undefined;
+}
+
+/** Why a value in the commands sftp reads on its standard input is refused. */
+const SFTP_COMMANDS_WHY =
+  'which sftp reads as its commands, one a line (put FILE sends a file of the runner, get writes one, !COMMAND runs a command in a local shell): a value with a newline could add any, which no check of the value can make safe; write the commands without a value (a batch file of the checkout, or a here-document with none), and pass the value where it is checked (scp dist/app-VALUE.tgz host:/srv/)';
+
+/** Why a value in a list of files read on standard input (rsync --files-from -, tar -T -) is refused. */
+function fileListWhy(how: string, does: string): string {
+  return `which ${how} reads as the names of the files it ${does}, one a line: the value would choose files of the runner to send or archive (its keys, or the job's secrets in /proc/self/environ), and no check can see that list; name the files in the config, and pass the value where it is checked (the destination: rsync -a dist/ host:/srv/VALUE/)`;
 }
 
 /** Whether a file read is the config curl reads its options from (-K, --config, a prefix of it). */

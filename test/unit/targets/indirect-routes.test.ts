@@ -114,6 +114,45 @@ test('a value in a config curl reads on its standard input is refused: a config 
     assertScriptAccepted(script);
 });
 
+test("sftp's commands and a list of files read on standard input take no value: a line could add any", () => {
+  const commands =
+    /fed to sftp, which sftp reads as its commands, one a line \(put FILE sends a file of the runner, get writes one, !COMMAND runs a command in a local shell\)/;
+  for (const script of [
+    'sftp -b - deploy@host <<< "put dist/app-{{x}}.tgz"',
+    'sftp deploy@host <<EOF\nput dist/app-{{x}}.tgz /srv/\nEOF',
+    'sudo sftp -b /dev/stdin deploy@host <<< "put {{x}}"',
+  ])
+    assertScriptRefused(script, commands);
+  assertScriptRefused('echo "put {{x}}" | sftp host', /piped into sftp, which sftp reads as its commands/);
+  const lists: Array<[string, RegExp]> = [
+    [
+      'rsync -a --files-from=- . host:/srv <<< {{x}}',
+      /which rsync --files-from - reads as the names of the files it sends/,
+    ],
+    ['echo {{x}} | rsync -a --files-from - . host:/srv', /piped into rsync, which rsync --files-from -/],
+    [
+      'rclone copy --files-from - . remote:bucket <<< {{x}}',
+      /which rclone --files-from - reads as the names/,
+    ],
+    [
+      'azcopy copy --list-of-files /dev/stdin . "https://a.blob.core.windows.net/c" <<< {{x}}',
+      /azcopy --list-of-files -/,
+    ],
+    ['s3cmd sync --files-from - s3://bucket/ <<< {{x}}', /which s3cmd --files-from - reads as the names/],
+    ['tar -czf out.tgz -T - <<< {{x}}', /which tar -T - reads as the names of the files it archives/],
+    ['echo {{x}} | zip out.zip -@', /which zip -@ reads as the names of the files it archives/],
+  ];
+  for (const [script, message] of lists) assertScriptRefused(script, message);
+  for (const script of [
+    'sftp -b deploy.batch deploy@host',
+    'sftp -b - deploy@host <<< "put dist/app.tgz /srv/"',
+    'git ls-files dist | zip out.zip -@',
+    'rsync -a --files-from=release.list . host:/srv/{{x}}/',
+    'grep sftp <<< {{x}}',
+  ])
+    assertScriptAccepted(script);
+});
+
 test('a value given to a program named by an expansion is refused: which program runs is not known', () => {
   const why =
     /is an argument of (\$c|\$C|\$CURL|\$\{TOOL\}|\$\(command -v curl\)|\$cmd|\$1), a program named by an expansion: which program runs is not known here/;
