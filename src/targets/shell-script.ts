@@ -714,6 +714,23 @@ function programLiterals(
   return literals.length > 0 && literals.length === assignments ? literals : undefined;
 }
 
+/**
+ * Whether a value (a template, a variable written as one) in the words after `program` of a command whose
+ * program is now known is where it would choose what runs, be code, or name or start a file (launchers.ts,
+ * programs.ts, file-reads.ts, file-writes.ts). Pure.
+ */
+function resolvedProblem(words: readonly string[], program: number): boolean {
+  const templated = (k: number) => k > program && k < words.length && words[k]!.search(PLACEHOLDER) >= 0;
+  const model = commandModel(words);
+  addFileWrites(model, words);
+  if (model.code.some((operand) => templated(operand.index))) return true;
+  if (chosenWords(words).some((chosen) => templated(chosen.index))) return true;
+  return [...model.fileReads].some(
+    ([index, read]) =>
+      templated(index) && [...shellFileClasses(read, words[index]!).values()].some((cls) => cls !== 'safe'),
+  );
+}
+
 /** The refusals of `body` run with these positional parameters that are about an argument (argName). */
 function argumentProblems(body: string, context: InlineContext): ShellTemplateProblem[] {
   const analysis = analyzeShellTemplate(body, context);
@@ -1017,9 +1034,15 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
     // c=curl; $c -d @{{x}}: a program named by an expansion may be any; a value in its arguments is refused (in
     // its standard input too, below).
     const expanded = expandedPrograms(texts).find((k) => {
-      // Set to a file of the checkout alone (cmd=./deploy.sh; $cmd {{x}}): the config's program, as ./deploy.sh is.
+      // Set to a file of the checkout alone (cmd=./deploy.sh; $cmd {{x}}): the config's program, as ./deploy.sh is,
+      // unless that file is a program the rules know (./node_modules/.bin/npx, ../../usr/bin/curl) and a value
+      // would be where it chooses what runs, a file or code.
       const literals = programLiterals(script, texts[k]!, inherited?.fixed);
-      return !literals?.every((literal) => CHECKOUT_PATH.test(literal));
+      return !literals?.every(
+        (literal) =>
+          CHECKOUT_PATH.test(literal) &&
+          !resolvedProblem([...texts.slice(0, k), literal, ...texts.slice(k + 1)], k),
+      );
     });
     if (expanded !== undefined)
       for (const word of command.args.slice(expanded + 1))

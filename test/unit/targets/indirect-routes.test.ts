@@ -164,6 +164,9 @@ test('a value given to a program named by an expansion is refused: which program
     `$(command -v curl) -T {{x}} ${URL}`,
     'c=curl; sudo "$c" -d @{{x}}',
     'cmd=/usr/bin/curl; $cmd -T {{x}}',
+    // A file of the checkout that is a program the rules know, the value where it would matter there.
+    'cmd=../../usr/bin/curl; $cmd -d @{{x}}',
+    'cmd=node_modules/.bin/npx; $cmd {{x}}',
     // Set to a file of the checkout on one branch only.
     'cmd=./deploy.sh; [ -n "$FAST" ] && cmd=rm; $cmd {{x}}',
     'for c in curl wget; do $c {{x}}; done',
