@@ -954,6 +954,45 @@ export function expandedPrograms(words: readonly string[]): number[] {
     .map((word) => word.index);
 }
 
+/** How xargs cuts what it reads into its program's arguments (xargsItems). */
+export interface XargsItems {
+  /** The program xargs runs, as written. */
+  program: string;
+  /** -I/-i/--replace: one item per line (blanks inside a line stay); else blanks and newlines cut items. */
+  lines: boolean;
+  /** -0/--null or -d/--delimiter: only that character cuts items, and quotes and backslashes are plain. */
+  delimited: boolean;
+}
+
+/**
+ * xargs runs a program with what it reads as arguments: how it cuts them, or undefined without xargs or when
+ * xargs runs no program (it then prints: `echo {{v}} | xargs` trims a value).
+ */
+export function xargsItems(words: readonly string[]): XargsItems | undefined {
+  const xargs = words.findIndex((word) => programName(word) === 'xargs');
+  if (xargs < 0) return undefined;
+  const program = chosenWords(words).find((word) => word.index > xargs);
+  if (!program) return undefined;
+  const options = words.slice(xargs + 1, program.index);
+  return {
+    program: words[program.index]!,
+    lines: xargsReplaceString(words, xargs) !== undefined,
+    delimited: options.some(delimits),
+  };
+}
+
+/** An option of xargs choosing the character that cuts items: -0/--null, -d/--delimiter, in a cluster too. */
+function delimits(option: string): boolean {
+  if (/^(--null|--delimiter(=.*)?)$/.test(option)) return true;
+  if (!/^-[^-]/.test(option)) return false;
+  for (const letter of option.slice(1)) {
+    if (letter === '0' || letter === 'd') return true;
+    // The rest of the word is this option's value (-n10, -I{}, -E0).
+    if ('aEeIiLlnPs'.includes(letter)) return false;
+  }
+  return false;
+}
+
 /**
  * xargs appends what it reads on standard input to the command it runs, or puts it in place of -I's string:
  * the word of xargs when what it reads would choose what runs (`xargs -I{} {}`, `xargs sudo`, `xargs kubectl`,

@@ -14,8 +14,10 @@ import {
   readsWorkingDirectory,
   readsWorkingDirectoryIn,
   xargsInputChooses,
+  xargsItems,
   type ChosenWord,
 } from './launchers.ts';
+import type { XargsItems } from './launchers.ts';
 import {
   CODE_VARIABLES,
   codeVariableIn,
@@ -168,6 +170,11 @@ export interface TemplateSite {
    * $GITHUB_STATE): the value may hold no newline (githubFileProblem).
    */
   githubFile?: string;
+  /**
+   * Fed to xargs, which cuts what it reads into its program's arguments: the value must be one item that does
+   * not start with "-" (xargsItemProblem).
+   */
+  xargsItem?: XargsItems;
 }
 
 export interface ShellTemplateProblem {
@@ -1488,6 +1495,38 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
             );
       }
     }
+    // What xargs reads becomes its program's arguments, cut at blanks and newlines, its quotes read
+    // (`echo {{pods}} | xargs kubectl delete pod` given `--all`, or `a --all`): a value piped or here-stringed
+    // into it is checked once rendered to be one item that does not start with "-", as a value written in
+    // the argument is. Through a variable, only one holding fixed text and templates alone can be checked.
+    const items = model.stdinCode === undefined ? xargsItems(texts) : undefined;
+    if (items) {
+      const fed: Word[] = command.words.filter((w) => w.role === 'herestring');
+      for (let level = frame.levels.length - 1; frame.pipedIn && level >= 0; level--) {
+        for (const stage of frame.levels[level]!.commands) fed.push(...stage.words);
+        if (!frame.levels[level]!.fed) break;
+      }
+      const mark = (site: TemplateSite | undefined) => {
+        if (site) site.xargsItem = items;
+      };
+      for (const word of fed)
+        for (const found of valuesIn(word)) {
+          if (!found.ref) {
+            mark(sites.find((s) => s.start === found.start));
+            continue;
+          }
+          const holds = held.holds(found.ref.variable)!;
+          if (holds.exact && /^\$(\w+|\{\w+\})$/.test(script.slice(found.ref.start, found.ref.end)))
+            for (const start of holds.exact.sites) mark(sites.find((s) => s.start === start));
+          else
+            refuseFound(
+              found,
+              'stdin_code',
+              (name) =>
+                `{{${name}}} reaches xargs, which makes what it reads arguments of ${programName(items.program)}: what $${found.ref!.variable} holds besides templates is not known, so no check can see whether it adds arguments or an option; set it from fixed text and templates alone, or pass the value as an argument`,
+            );
+        }
+    }
     // The command piped into this one (cat <<EOF | kubectl apply -f -): what it writes is this one's input.
     if (frame.pipedIn) {
       const before = frame.levels.at(-1)!.commands.at(-1);
@@ -2415,6 +2454,8 @@ export function renderShellScript(template: string, values: TemplateValues): Ren
           `{{${site.name}}} is empty, so the output of the $(…) after it starts an argument of ${programName(site.leading.program)}: that output could start with "-", which ${programName(site.leading.program)} would read as an option, and no check can see it; give {{${site.name}}} a value, or put -- before the argument where ${programName(site.leading.program)} ends its options there (character ${site.start + 1})`,
         );
     }
+    const item = site.xargsItem ? xargsItemProblem(site.name, value, site.xargsItem) : undefined;
+    if (item) throw new TemplateError(`${item} (character ${site.start + 1})`);
     const path = site.remotePath
       ? remotePathProblem(site.remotePath.program, site.remotePath.word, site.remotePath.mode, values)
       : undefined;
@@ -2735,6 +2776,17 @@ export function sshValueProblem(argv: readonly string[], values: TemplateValues)
       const problem = value === undefined ? undefined : remoteValueProblem(name!, value);
       if (problem) return problem;
     }
+  return undefined;
+}
+
+/** Why a value xargs reads cannot be one argument of its program, or undefined. Pure. */
+export function xargsItemProblem(name: string, value: string, items: XargsItems): string | undefined {
+  const program = programName(items.program);
+  const cut = items.delimited ? /[\n\r]/ : items.lines ? /[\n\r'"\\]/ : /[\s'"\\]/;
+  if (cut.test(value))
+    return `{{${name}}} is fed to xargs, which would cut it into several arguments of ${program} or read its quotes: it may hold no ${items.delimited ? 'line break' : items.lines ? 'line break, quote or backslash' : 'blank, line break, quote or backslash'}`;
+  if (value.startsWith('-'))
+    return `{{${name}}} is fed to xargs, which makes it an argument of ${program}: it starts with "-", which ${program} would read as an option`;
   return undefined;
 }
 

@@ -1,0 +1,78 @@
+// What xargs reads becomes arguments of the program it runs, cut at blanks and newlines, its quotes and
+// backslashes read (one item per line with -I; only the delimiter cuts with -0/-d). A value piped or
+// here-stringed into xargs is checked once rendered to be one argument that does not start with "-", as a
+// value written as the argument is: `echo {{pods}} | xargs kubectl delete pod` given `--all` deleted every pod.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { renderShellScript } from '../../../src/targets/shell-script.ts';
+import { renderArgvCommand } from '../../../src/targets/shell-script.ts';
+import { assertScriptAccepted, assertScriptRefused } from '../../helpers/command-checks.ts';
+
+const render = (script: string, x: string) => renderShellScript(script, { x });
+
+test('a value fed to xargs is one argument of its program, not an option', () => {
+  const fed = [
+    'echo {{x}} | xargs -n1 kubectl delete pod',
+    'printf "%s\\n" {{x}} | xargs kubectl delete pod',
+    'xargs kubectl delete pod <<< {{x}}',
+    'echo "{{x}}" | tr , "\\n" | xargs -r kubectl delete pod',
+    'v={{x}}; echo "$v" | xargs kubectl delete pod',
+    'v=pod-{{x}}; echo "$v" | xargs kubectl delete pod',
+  ];
+  for (const script of fed) {
+    assertScriptAccepted(script);
+    assert.throws(
+      () => render(script, '--all'),
+      /\{\{x\}\} is fed to xargs, which makes it an argument of kubectl: it starts with "-"|would cut it into several arguments/,
+      script,
+    );
+    assert.throws(
+      () => render(script, 'web-1 --all'),
+      /would cut it into several arguments of kubectl/,
+      script,
+    );
+    assert.throws(() => render(script, "web-1'"), /or read its quotes/, script);
+    assert.doesNotThrow(() => render(script, 'web-1'), script);
+  }
+  // `v=pod-{{x}}`: the value is not first, yet it is checked on its own (which part starts the item is not known).
+  assert.throws(
+    () => render('v=pod-{{x}}; echo "$v" | xargs ./deploy.sh', 'a b'),
+    /several arguments of deploy.sh/,
+  );
+});
+
+test('-I reads one item per line: blanks stay; -0 and -d: only line breaks and a leading "-" matter', () => {
+  const lines = 'echo {{x}} | xargs -I{} ./notify.sh "deployed {}"';
+  assert.doesNotThrow(() => render(lines, 'version 1.2 of web'));
+  assert.throws(() => render(lines, 'a\nb'), /may hold no line break, quote or backslash/);
+  assert.throws(() => render(lines, '-x'), /starts with "-"/);
+  const nul = 'printf "%s" {{x}} | xargs -0 -n1 ./deploy.sh';
+  assert.doesNotThrow(() => render(nul, "it's a b"));
+  assert.throws(() => render(nul, 'a\nb'), /may hold no line break/);
+  // -n10 is not -0: blanks still cut items.
+  assert.throws(() => render('echo {{x}} | xargs -n10 ./deploy.sh', 'a b'), /may hold no blank/);
+});
+
+test('in a script an argv command runs (sh -c), the same check', () => {
+  const argv = ['sh', '-c', 'echo {{x}} | xargs kubectl delete pod'];
+  const rendered = (x: string) => renderArgvCommand(argv, { x }, (word) => word.replaceAll('{{x}}', x));
+  assert.throws(() => rendered('--all'), /starts with "-"/);
+  assert.doesNotThrow(() => rendered('web-1'));
+});
+
+test('a variable holding more than templates and fixed text, fed to xargs: refused at load', () => {
+  assertScriptRefused(
+    'v="$(cat pods.txt) {{x}}"; echo "$v" | xargs kubectl delete pod',
+    /\$v \(character \d+\) holds \{\{x\}\}, set at character 1; it reaches xargs, which makes what it reads arguments of kubectl: what \$v holds besides templates is not known/,
+  );
+});
+
+test('xargs with fixed input, or running no program (a trim), is left as it was', () => {
+  for (const script of [
+    'ls pods | xargs -n1 kubectl delete pod',
+    'git ls-files | xargs prettier --check',
+    'VERSION=$(echo {{x}} | xargs); ./deploy.sh "$VERSION"',
+  ])
+    assertScriptAccepted(script);
+  assert.doesNotThrow(() => render('VERSION=$(echo {{x}} | xargs); ./deploy.sh "$VERSION"', ' 1.2 '));
+});
