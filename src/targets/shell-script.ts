@@ -1518,13 +1518,7 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
           const holds = held.holds(found.ref.variable)!;
           if (holds.exact && /^\$(\w+|\{\w+\})$/.test(script.slice(found.ref.start, found.ref.end)))
             for (const start of holds.exact.sites) mark(sites.find((s) => s.start === start));
-          else
-            refuseFound(
-              found,
-              'stdin_code',
-              (name) =>
-                `{{${name}}} reaches xargs, which makes what it reads arguments of ${programName(items.program)}: what $${found.ref!.variable} holds besides templates is not known, so no check can see whether it adds arguments or an option; set it from fixed text and templates alone, or pass the value as an argument`,
-            );
+          else refuseFound(found, 'stdin_code', (name) => xargsHeldMessage(name, items));
         }
     }
     // The command piped into this one (cat <<EOF | kubectl apply -f -): what it writes is this one's input.
@@ -1933,6 +1927,28 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
                 refMessage(ref, holds, githubFileHeldMessage(pseudoName(ref.variable), file)),
               );
           }
+        // Read by xargs (xargs kubectl delete pod <<EOF, cat <<EOF | xargs …): each value one argument, as piped.
+        const items =
+          bodyReader === undefined && fed?.args && fed.model?.stdinCode === undefined
+            ? xargsItems(fed.args.map(plain))
+            : undefined;
+        if (!doc.quoted && items) {
+          for (const ref of variableRefs(line, i, true).filter((r) => held.holds(r.variable))) {
+            const holds = held.holds(ref.variable)!;
+            if (holds.exact && /^\$(\w+|\{\w+\})$/.test(script.slice(ref.start, ref.end)))
+              for (const start of holds.exact.sites) {
+                const site = sites.find((s) => s.start === start);
+                if (site) site.xargsItem = items;
+              }
+            else
+              refuse(
+                'stdin_code',
+                holds.names[0]!,
+                ref.start,
+                refMessage(ref, holds, xargsHeldMessage(pseudoName(ref.variable), items)),
+              );
+          }
+        }
         if (!doc.quoted && bodyReader !== undefined)
           for (const ref of variableRefs(line, i, true).filter((r) => held.holds(r.variable))) {
             const holds = held.holds(ref.variable)!;
@@ -1988,6 +2004,7 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
             if (manifest !== undefined && site?.start === at) site.structured = manifestWhere(manifest);
             if (doc.command.githubFile !== undefined && site?.start === at)
               site.githubFile = doc.command.githubFile;
+            if (items && site?.start === at) site.xargsItem = items;
           }
           at += match[0].length - 1;
         }
@@ -2777,6 +2794,11 @@ export function sshValueProblem(argv: readonly string[], values: TemplateValues)
       if (problem) return problem;
     }
   return undefined;
+}
+
+/** Why a variable holding more than fixed text and templates may not reach xargs. Pure. */
+function xargsHeldMessage(name: string, items: XargsItems): string {
+  return `{{${name}}} reaches xargs, which makes what it reads arguments of ${programName(items.program)}: what it holds besides templates is not known, so no check can see whether it adds arguments or an option; set it from fixed text and templates alone, or pass the value as an argument`;
 }
 
 /** Why a value xargs reads cannot be one argument of its program, or undefined. Pure. */

@@ -18,6 +18,9 @@ test('a value fed to xargs is one argument of its program, not an option', () =>
     'echo "{{x}}" | tr , "\\n" | xargs -r kubectl delete pod',
     'v={{x}}; echo "$v" | xargs kubectl delete pod',
     'v=pod-{{x}}; echo "$v" | xargs kubectl delete pod',
+    'xargs kubectl delete pod <<EOF\n{{x}}\nEOF',
+    'cat <<EOF | xargs kubectl delete pod\n{{x}}\nEOF',
+    'v={{x}}; xargs kubectl delete pod <<EOF\n$v\nEOF',
   ];
   for (const script of fed) {
     assertScriptAccepted(script);
@@ -63,7 +66,7 @@ test('in a script an argv command runs (sh -c), the same check', () => {
 test('a variable holding more than templates and fixed text, fed to xargs: refused at load', () => {
   assertScriptRefused(
     'v="$(cat pods.txt) {{x}}"; echo "$v" | xargs kubectl delete pod',
-    /\$v \(character \d+\) holds \{\{x\}\}, set at character 1; it reaches xargs, which makes what it reads arguments of kubectl: what \$v holds besides templates is not known/,
+    /\$v \(character \d+\) holds \{\{x\}\}, set at character 1; it reaches xargs, which makes what it reads arguments of kubectl: what it holds besides templates is not known/,
   );
 });
 
