@@ -187,10 +187,10 @@ const MARKERS: Record<FileRule, readonly string[]> = {
   whole: [],
 };
 
-const CURL_WITH_VALUE = new Set('AbcCdDeEFHKmoPQrtTuUwxXyYz'.split(''));
+export const CURL_WITH_VALUE = new Set('AbcCdDeEFHKmoPQrtTuUwxXyYz'.split(''));
 // curl's long options (curl 7.88's --help all, and later ones), those taking a value marked "=": curl ≥ 8.16
 // reads --opt=VALUE, and older curl (7.81 on ubuntu-22.04) a unique prefix of a long option (--data-b, --upload).
-const CURL_LONG_OPTIONS = new Map<string, boolean>(
+export const CURL_LONG_OPTIONS = new Map<string, boolean>(
   `abstract-unix-socket= alt-svc= anyauth append aws-sigv4= basic ca-native cacert= capath= cert= cert-status
   cert-type= ciphers= compressed compressed-ssh config= connect-timeout= connect-to= continue-at= cookie=
   cookie-jar= create-dirs create-file-mode= crlf crlfile= curves= data= data-ascii= data-binary= data-raw=

@@ -3,8 +3,11 @@
 // command's standard input); the destination of tee, cp, mv, install, ln, dd of=, curl -o, wget -O, tar -C/-f,
 // unzip -d, git clone's directory, sed -i, sort -o, openssl -out, ssh-keygen -f, gpg -o and of the copy tools
 // file-reads.ts reads the sources of (scp, rsync, docker cp, kubectl cp, aws s3 cp, gsutil cp, rclone…); the
-// operands of rm, rmdir, shred, truncate, touch, mkdir, chmod, chown, chgrp; and those of cat, head, tail, less,
-// base64, xxd, od, strings, sed (printed to the job's log or into a pipe). A templated value there would choose a
+// operands of rm, rmdir, shred, truncate, touch, mkdir, chmod, chown, chgrp, gzip (replaced); find's starting
+// points (deleted, handed to -exec's program, or searched) and its -name/-path/-regex patterns with -delete or
+// -exec, -fprint's file; docker/podman save and export -o, helm package/pull -d, zip's archive and files, tar's
+// files when it creates, unzip's archive, the file curl -O names after the URL's last part; and those of cat,
+// head, tail, less, base64, xxd, od, strings, sed, awk, zcat (printed to the job's log or into a pipe). A templated value there would choose a
 // file of the runner to overwrite (`../../.bashrc`, `.git/hooks/pre-commit`, `/etc/cron.d/x`: code that runs
 // later), delete, or show (`/proc/self/environ` holds the job's secrets). So, with file-reads.ts's rule shape, a
 // template that names the file or starts its name is refused when the config loads; one in a file's name after a
@@ -12,6 +15,8 @@
 // once rendered to be one plain name there (not "." nor "..", and not empty when it is a whole part of the path).
 // `echo` and `printf` print their words: not files. Pure.
 import {
+  CURL_LONG_OPTIONS,
+  CURL_WITH_VALUE,
   copyDestinations,
   curlReads,
   optionReads,
@@ -63,6 +68,29 @@ const ARCHIVES: FileAct = {
   noEmpty: true,
 };
 
+const SEARCHES: FileAct = {
+  does: 'searches (its starting point: the files under it are what its expression acts on)',
+  harm: 'a directory {of} whose files it lists or acts on (a value such as "-delete" or "-fprint FILE" would be read as its expression)',
+};
+const HANDS: FileAct = {
+  does: 'hands to the program its -exec runs (the files under it)',
+  harm: 'a file or directory {of} whose files that program acts on (deletes, rewrites, prints or sends: ~/.ssh, the checkout)',
+  noEmpty: true,
+};
+const PACKS: FileAct = {
+  does: 'packs into its archive',
+  harm: "a file or directory {of} to copy into an archive the job keeps or sends (its keys, or the job's secrets in /proc/self/environ)",
+};
+const REPLACES: FileAct = {
+  does: 'replaces (compressing or uncompressing it in place)',
+  harm: 'a file {of} to replace by another (the original gone: a script, a key, what a later step relies on)',
+  noEmpty: true,
+};
+const NAMED_WRITE: FileAct = {
+  does: 'writes (curl names the file after the last part of the URL)',
+  harm: WRITES.harm,
+};
+
 const SAFE_WRITE =
   'write the path in the config, with the value only in a file name after a fixed directory, where it must be one plain name (> "logs/deploy-{{…}}.log", cp app.tgz /srv/releases/{{…}}.tgz)';
 const SAFE_DELETE =
@@ -71,6 +99,11 @@ const SAFE_PRINT =
   'name the file in the config, with the value only in a file name after a fixed directory, where it must be one plain name (cat "notes/{{…}}.md"), or pass the value as data (echo "{{…}}")';
 const SAFE_INPUT =
   'name the file in the config, with the value only in a file name after a fixed directory, where it must be one plain name (< "config/{{…}}.env"), or pass the value as data (--body "{{…}}", <<< "{{…}}")';
+
+const SAFE_FIND =
+  'write the directory and the pattern in the config, with the value only after fixed text, where it must be one plain name (find "releases/{{…}}" -delete, find dist -name "app-{{…}}.tgz" -delete)';
+const SAFE_REMOTE_NAME =
+  'name the file in the config with -o (curl -o app.tgz https://host/{{…}}/app.tgz), or keep the value before fixed text in the last part of the URL, where it must be one plain name (https://host/{{…}}/app.tgz)';
 
 /** What a redirection operator does with its file: write it (any ">"), or read it into the command ("<"). */
 export function redirectionRead(operator: string, program: string | undefined): FileRead {
@@ -580,6 +613,8 @@ function tarFiles(words: readonly string[], at: number): FileRead[] {
     if (option === '--directory')
       reads.push(file(value.index, value.from, 'tar -C', creates ? ARCHIVES : WRITES, SAFE_WRITE));
   }
+  // Creating, its operands are the files it packs (when it extracts, the archive's members).
+  if (creates) reads.push(...walked.operands.map((k) => file(k, 0, 'tar', PACKS, SAFE_PACK)));
   return reads;
 }
 
@@ -687,7 +722,336 @@ function opensslFiles(words: readonly string[], at: number): FileRead[] {
   return reads;
 }
 
-/** Options writing a file, read with getopt clusters: ssh-keygen -f, gpg -o/--output, unzip -d. */
+// find's tests and actions taking one argument (-fprintf takes two: FILE FORMAT; -newerXY one).
+const FIND_ONE = new Set(
+  `-name -iname -path -ipath -wholename -iwholename -regex -iregex -lname -ilname -newer -anewer -cnewer
+  -samefile -type -xtype -user -group -uid -gid -perm -size -mtime -mmin -atime -amin -ctime -cmin -links -inum
+  -maxdepth -mindepth -fstype -used -context -printf -fprint -fprint0 -fls -regextype -files0-from`.split(
+    /\s+/,
+  ),
+);
+/** find's tests matching a name or a path against a glob: a value there picks which files the action reaches. */
+const FIND_GLOBS = new Set([
+  '-name',
+  '-iname',
+  '-path',
+  '-ipath',
+  '-wholename',
+  '-iwholename',
+  '-lname',
+  '-ilname',
+]);
+
+/**
+ * find [-H -L -P -D OPTS -OLEVEL] START… EXPRESSION: its starting points (which it deletes with -delete, hands
+ * to the program of -exec/-execdir/-ok/-okdir, or searches: a value there starting with "-" is read as its
+ * expression, -delete among it); with -delete or -exec, the patterns of -name, -path… (a "*" matches every file)
+ * and -regex (any value is a pattern); the files -fprint, -fprint0, -fls and -fprintf write.
+ */
+function findFiles(words: readonly string[], at: number): FileRead[] {
+  let j = at + 1;
+  while (j < words.length && /^-([HLP]|O\d*|D)$/.test(words[j]!)) j += words[j] === '-D' ? 2 : 1;
+  const starts: number[] = [];
+  for (; j < words.length && !/^[-(!),]/.test(words[j]!); j++) starts.push(j);
+  const patterns: Array<{ test: string; index: number }> = [];
+  const reads: FileRead[] = [];
+  let deletes = false;
+  let exec: string | undefined;
+  for (let k = j; k < words.length; k++) {
+    const word = words[k]!;
+    if (word === '-delete') deletes = true;
+    else if (/^-(exec|execdir|ok|okdir)$/.test(word)) {
+      exec ??= word;
+      // The program's words (read as that program's by fileWriteWords), up to ";" or "{} +".
+      while (k + 1 < words.length && words[k + 1] !== ';' && !(words[k + 1] === '+' && words[k] === '{}'))
+        k++;
+      k++;
+    } else if (word === '-fprintf' || FIND_ONE.has(word) || /^-newer[aBcmt][aBcmt]$/.test(word)) {
+      if (k + 1 >= words.length) break;
+      if (/^-f(print0?|printf|ls)$/.test(word))
+        reads.push(file(k + 1, 0, `find ${word}`, WRITES, SAFE_WRITE));
+      if (FIND_GLOBS.has(word) || /^-i?regex$/.test(word)) patterns.push({ test: word, index: k + 1 });
+      k += word === '-fprintf' ? 2 : 1;
+    }
+  }
+  const act = deletes ? DELETES : exec ? HANDS : SEARCHES;
+  const how = deletes ? 'find -delete' : exec ? `find ${exec}` : 'find';
+  reads.push(...starts.map((k) => file(k, 0, how, act, SAFE_FIND)));
+  if (deletes || exec)
+    for (const { test, index } of patterns)
+      reads.push({
+        ...file(index, 0, `find ${test} (with ${deletes ? '-delete' : exec})`, act, SAFE_FIND),
+        // A regular expression: any value there is a pattern (".*" matches every file).
+        ...(FIND_GLOBS.has(test) ? {} : { rule: 'whole' as const }),
+      });
+  return reads;
+}
+
+/**
+ * curl -O/--remote-name/--remote-name-all: the file it writes is named after the last part of the URL's path,
+ * in its directory. A template starting that part names the file; one elsewhere in the URL could add a "/", "?"
+ * or "#" and so choose the last part: there it must be one plain name once rendered.
+ */
+function curlRemoteNames(words: readonly string[], at: number): FileRead[] {
+  let remote = false;
+  const urls: Array<{ index: number; from: number }> = [];
+  for (let j = at + 1; j < words.length; j++) {
+    const word = words[j]!;
+    if (word.startsWith('--') && word !== '--') {
+      const eq = word.indexOf('=');
+      const name = (eq < 0 ? word : word.slice(0, eq)).replace(/^--expand-(?=.)/, '--');
+      const options = CURL_LONG_OPTIONS.has(name)
+        ? [name]
+        : [...CURL_LONG_OPTIONS.keys()].filter((o) => o.startsWith(name));
+      if (options.length === 1 && /^--remote-name(-all)?$/.test(options[0]!)) remote = true;
+      if (options.length === 1 && options[0] === '--url') {
+        if (eq >= 0) urls.push({ index: j, from: eq + 1 });
+        else if (j + 1 < words.length) urls.push({ index: ++j, from: 0 });
+      } else if (eq < 0 && options.some((o) => CURL_LONG_OPTIONS.get(o))) j++;
+      continue;
+    }
+    if (word.startsWith('-') && word !== '-' && word !== '--') {
+      for (let c = 1; c < word.length; c++) {
+        if (word[c] === 'O') remote = true;
+        if (!CURL_WITH_VALUE.has(word[c]!)) continue;
+        if (c + 1 === word.length) j++;
+        break;
+      }
+      continue;
+    }
+    if (word !== '--') urls.push({ index: j, from: 0 });
+  }
+  if (!remote) return [];
+  return urls.map(({ index, from }) => {
+    const read = file(index, from, 'curl -O', NAMED_WRITE, SAFE_REMOTE_NAME);
+    // The URL's last part: after the last fixed "/" of its path (which ends at a fixed "?" or "#"). A template
+    // starting it names the file: refused wherever it is.
+    const fixed = words[index]!.replace(/\{\{[^{}]*\}\}/g, '\u0001');
+    const scheme = fixed.indexOf('://', from);
+    const path = scheme < 0 ? from : scheme + 3;
+    const ends = [fixed.indexOf('?', path), fixed.indexOf('#', path)].filter((k) => k >= 0);
+    const slash = fixed.lastIndexOf('/', ends.length ? Math.min(...ends) : fixed.length);
+    const start = slash < path ? path : slash + 1;
+    return fixed[start] === '\u0001' && start > from ? { ...read, rule: 'whole' as const } : read;
+  });
+}
+
+/** Options taking a value of docker's, podman's and nerdctl's own (before the subcommand). */
+const CONTAINER_GLOBAL: Grammar = {
+  short: 'Hclna',
+  long: [
+    '--host',
+    '--context',
+    '--config',
+    '--log-level',
+    '--tlscacert',
+    '--tlscert',
+    '--tlskey',
+    '--url',
+    '--connection',
+    '--identity',
+    '--root',
+    '--runroot',
+    '--runtime',
+    '--storage-driver',
+    '--storage-opt',
+    '--tmpdir',
+    '--cgroup-manager',
+    '--namespace',
+    '--address',
+    '--data-root',
+    '--snapshotter',
+    '--module',
+  ],
+};
+
+/** pflag reads -o=FILE as FILE: the value of a short option starts after its "=". */
+const pflagValues = (words: readonly string[], reads: FileRead[]): FileRead[] =>
+  reads.map((read) =>
+    read.from > 0 && /^-[^-]/.test(words[read.index]!) && words[read.index]![read.from] === '='
+      ? { ...read, from: read.from + 1 }
+      : read,
+  );
+
+/** docker/podman/nerdctl save and export (image save, container export): the file -o/--output writes. */
+function imageArchives(words: readonly string[], at: number, name: string): FileRead[] {
+  const operands = walk(words, at + 1, CONTAINER_GLOBAL).operands;
+  const group = ['image', 'container'].includes(words[operands[0] ?? -1] ?? '') ? 1 : 0;
+  const sub = operands[group];
+  if (sub === undefined || !['save', 'export'].includes(words[sub]!)) return [];
+  const walked = walk(
+    words,
+    sub + 1,
+    { short: 'o', long: ['--output', '--format', '--platform'] },
+    {
+      o: '--output',
+    },
+  );
+  return pflagValues(words, valuesOf(walked, '--output', `${name} ${words[sub]} -o`, WRITES, SAFE_WRITE));
+}
+
+// helm's options taking a value: its own, and those of package and pull.
+const HELM: Grammar = {
+  short: 'dn',
+  long: [
+    '--destination',
+    '--untardir',
+    '--namespace',
+    '--kube-context',
+    '--kubeconfig',
+    '--kube-apiserver',
+    '--kube-as-group',
+    '--kube-as-user',
+    '--kube-ca-file',
+    '--kube-token',
+    '--kube-tls-server-name',
+    '--registry-config',
+    '--repository-cache',
+    '--repository-config',
+    '--burst-limit',
+    '--qps',
+    '--version',
+    '--app-version',
+    '--key',
+    '--keyring',
+    '--passphrase-file',
+    '--repo',
+    '--username',
+    '--password',
+    '--ca-file',
+    '--cert-file',
+    '--key-file',
+  ],
+  // Flags a prefix of an option taking a value (pflag reads no prefixes).
+  optional: ['--untar'],
+};
+
+/** helm package -d/--destination DIR, helm pull (fetch) -d and --untardir: the directory it writes the chart in. */
+function helmWrites(words: readonly string[], at: number): FileRead[] {
+  const walked = walk(words, at + 1, HELM, { d: '--destination', n: '--namespace' });
+  const verb = words[walked.operands[0] ?? -1];
+  if (verb !== 'package' && verb !== 'pull' && verb !== 'fetch') return [];
+  return pflagValues(words, [
+    ...valuesOf(walked, '--destination', `helm ${verb} -d`, WRITES, SAFE_WRITE),
+    ...(verb === 'package'
+      ? []
+      : valuesOf(walked, '--untardir', `helm ${verb} --untardir`, WRITES, SAFE_WRITE)),
+  ]);
+}
+
+const SAFE_PACK =
+  'name the files in the config, with the value only in a file name after a fixed directory, where it must be one plain name (zip dist/app.zip "build/{{…}}.js")';
+const ZIP: Grammar = {
+  short: 'bntPZsO',
+  long: [
+    '--temp-path',
+    '--suffixes',
+    '--from-date',
+    '--before-date',
+    '--password',
+    '--compression-method',
+    '--split-size',
+    '--output-file',
+  ],
+};
+
+/**
+ * zip [options] ARCHIVE FILE… [-x|-i PATTERN…]: the archive it writes (and -O/--output-file's, -b's directory of
+ * its temporary file); the files it packs into it (with -d, they are the archive's members to delete).
+ */
+function zipFiles(words: readonly string[], at: number): FileRead[] {
+  // -x and -i take the words up to the next option: patterns, not files.
+  let list = false;
+  const cleaned = words.map((word, k) => {
+    if (k <= at) return word;
+    if (/^-(x|i|-exclude|-include)$/.test(word)) list = true;
+    else if (word.startsWith('-')) list = false;
+    else if (list) return '--zip-pattern';
+    return word;
+  });
+  const walked = walk(cleaned, at + 1, ZIP, { b: '--temp-path', O: '--output-file' });
+  const [archive, ...files] = walked.operands;
+  const members = walked.flags.has('-d') || walked.flags.has('--delete');
+  return [
+    ...valuesOf(walked, '--output-file', 'zip -O', WRITES, SAFE_WRITE),
+    ...valuesOf(walked, '--temp-path', 'zip -b', WRITES, SAFE_WRITE),
+    ...(archive === undefined ? [] : [file(archive, 0, 'zip', WRITES, SAFE_WRITE)]),
+    ...(members ? [] : files.map((k) => file(k, 0, 'zip', PACKS, SAFE_PACK))),
+  ];
+}
+
+/** gzip, bzip2, xz (and their un- forms): options taking a value; the -cat forms print their operands. */
+const COMPRESSORS: Record<string, Grammar> = {
+  gzip: { short: 'S', long: ['--suffix'] },
+  bzip2: { short: '', long: [] },
+  xz: {
+    short: 'SFCTM',
+    long: [
+      '--suffix',
+      '--format',
+      '--check',
+      '--threads',
+      '--memlimit',
+      '--memlimit-compress',
+      '--memlimit-decompress',
+    ],
+    optional: ['--files', '--files0'],
+  },
+};
+const COMPRESSOR_OF: Record<string, string> = {
+  gzip: 'gzip',
+  gunzip: 'gzip',
+  zcat: 'gzip',
+  gzcat: 'gzip',
+  bzip2: 'bzip2',
+  bunzip2: 'bzip2',
+  bzcat: 'bzip2',
+  xz: 'xz',
+  unxz: 'xz',
+  xzcat: 'xz',
+  lzma: 'xz',
+  unlzma: 'xz',
+  lzcat: 'xz',
+};
+
+/** gzip FILE… replaces each file (FILE.gz, the original gone); with -c, -l or -t, or as zcat, it prints them. */
+function compressorFiles(words: readonly string[], at: number, name: string): FileRead[] {
+  const walked = walk(words, at + 1, COMPRESSORS[COMPRESSOR_OF[name]!]!, { S: '--suffix' });
+  const prints =
+    name.endsWith('cat') ||
+    ['-c', '--stdout', '--to-stdout', '-l', '--list', '-t', '--test'].some((flag) => walked.flags.has(flag));
+  return walked.operands.map((k) =>
+    prints ? file(k, 0, name, PRINTS, SAFE_PRINT) : file(k, 0, name, REPLACES, SAFE_WRITE),
+  );
+}
+
+// awk's options taking a value (POSIX -f -v -F, gawk's -e -E -i -l and long names, mawk's -W).
+const AWK: Grammar = {
+  short: 'fvFeEilW',
+  long: ['--file', '--assign', '--field-separator', '--source', '--exec', '--include', '--load'],
+  optional: ['--dump-variables', '--profile', '--pretty-print', '--debug'],
+};
+
+/** awk PROGRAM FILE… (-f, -e, -E: no program operand): the files it reads and prints from; not VAR=value. */
+function awkFiles(words: readonly string[], at: number, name: string): FileRead[] {
+  const walked = walk(words, at + 1, AWK, { f: '--file', e: '--source', E: '--exec' });
+  const given = walked.values.some((v) => ['--file', '--source', '--exec'].includes(v.option));
+  return (given ? walked.operands : walked.operands.slice(1))
+    .filter((k) => !/^[A-Za-z_][A-Za-z0-9_]*=/.test(words[k]!))
+    .map((k) => file(k, 0, name, PRINTS, SAFE_PRINT));
+}
+
+/** unzip [options] ARCHIVE [MEMBER…] [-x MEMBER…] [-d DIR]: the archive it unpacks (or lists), and -d's directory. */
+function unzipFiles(words: readonly string[], at: number): FileRead[] {
+  const walked = walk(words, at + 1, { short: 'dP', long: [] });
+  const archive = walked.operands[0];
+  return [
+    ...valuesOf(walked, '-d', 'unzip -d', WRITES, SAFE_WRITE),
+    ...(archive === undefined ? [] : [file(archive, 0, 'unzip', EXTRACTS, SAFE_WRITE)]),
+  ];
+}
+
+/** Options writing a file, read with getopt clusters: ssh-keygen -f, gpg -o/--output. */
 const OPTION_WRITES: Record<string, { grammar: Grammar; alias: Record<string, string>; options: string[] }> =
   {
     'ssh-keygen': {
@@ -711,7 +1075,6 @@ const OPTION_WRITES: Record<string, { grammar: Grammar; alias: Record<string, st
       alias: { o: '--output' },
       options: ['--output'],
     },
-    unzip: { grammar: { short: 'dP', long: [] }, alias: {}, options: ['-d'] },
   };
 
 /** The words of the command whose program is `words[at]` that name a file it writes, deletes or prints. */
@@ -722,6 +1085,7 @@ function writesAt(words: readonly string[], at: number): FileRead[] {
     const walked = walk(words, at + 1, tool.grammar);
     return walked.operands.map((k) => file(k, 0, name, tool.act, tool.safe));
   }
+  if (COMPRESSOR_OF[name]) return compressorFiles(words, at, name);
   const options = OPTION_WRITES[name === 'gpg2' ? 'gpg' : name];
   if (options) {
     const walked = walk(words, at + 1, options.grammar, options.alias);
@@ -763,7 +1127,24 @@ function writesAt(words: readonly string[], at: number): FileRead[] {
     case 'git':
       return gitClone(words, at);
     case 'curl':
-      return curlReads(words, at, CURL_WRITES);
+      return [...curlReads(words, at, CURL_WRITES), ...curlRemoteNames(words, at)];
+    case 'find':
+      return findFiles(words, at);
+    case 'docker':
+    case 'podman':
+    case 'nerdctl':
+      return [...copies, ...imageArchives(words, at, name)];
+    case 'helm':
+      return helmWrites(words, at);
+    case 'zip':
+      return zipFiles(words, at);
+    case 'unzip':
+      return unzipFiles(words, at);
+    case 'awk':
+    case 'gawk':
+    case 'mawk':
+    case 'nawk':
+      return awkFiles(words, at, name);
     case 'wget':
       return optionReads(words, at, 'wget', WGET_WRITES);
     case 'openssl':

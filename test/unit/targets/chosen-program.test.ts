@@ -193,7 +193,8 @@ test('a template where a wrapper takes an option value, an operand or the progra
     ['kubectl', '-n', '{{x}}', 'get', 'pods'],
     ['git', '-c', 'user.name={{x}}', 'commit', '-m', 'release'],
     ['helm', 'upgrade', '--install', '{{x}}', './chart'],
-    ['find', '.', '-name', '{{x}}', '-exec', 'rm', '{}', ';'],
+    // A pattern of find's after fixed text (starting it, the value would choose what rm gets: file-writes.ts).
+    ['find', '.', '-name', 'app-{{x}}.tgz', '-exec', 'rm', '{}', ';'],
     ['ssh', 'app1', 'deploy {{x}}'],
     ['ssh', 'app1', 'cd /srv && ./deploy.sh {{x}}'],
     ['ssh', 'app1', 'cd /srv; VERSION={{x}} ./deploy.sh'],

@@ -20,6 +20,8 @@ const WRITES = /is in the name of the local file the redirection "[^"]+" writes/
 const READS_IN = /is in the name of the local file the redirection "[^"]+" reads into the standard input/;
 /** Values no file's name after a fixed directory may take once rendered. */
 const HOSTILE = ['..', '../x', '/etc/x', 'a/b', '../../.bashrc', '.git/hooks/pre-commit'];
+/** The same, in a name with fixed text around the value (where ".." is a plain name: app-...tgz). */
+const IN_NAME = HOSTILE.filter((value) => value !== '..');
 const PATH_PART =
   /the value of \{\{x\}\} (\(through \$\w+, set from it\) )?(is part of the name of|is empty, and is a whole part of the path)/;
 
@@ -428,6 +430,165 @@ test("grep's, diff's and jq's files are printed (their matching lines, differenc
     ['jq', '--arg', 'v', '{{x}}', '.version = $v', 'package.json'],
     ['jq', '-n', '$ARGS', '--args', '{{x}}'],
     ['diff', '-u', 'a.txt', 'b.txt'],
+  ])
+    assertAccepted(argv);
+});
+
+test("find's starting points, its -delete/-exec patterns and its -fprint files: the same rule", () => {
+  for (const [argv, how] of [
+    [['find', '{{x}}', '-delete'], 'find -delete deletes or moves away'],
+    [['find', '/{{x}}', '-name', '*.log', '-delete'], 'find -delete deletes'],
+    [['find', '-L', '{{x}}', '-mtime', '+7', '-delete'], 'find -delete deletes'],
+    [['find', 'dist', '-name', '{{x}}', '-delete'], 'find -name \\(with -delete\\) deletes'],
+    [['find', 'dist', '-path', './{{x}}', '-delete'], 'find -path \\(with -delete\\) deletes'],
+    [['find', 'dist', '-regex', '.*/app-{{x}}', '-delete'], 'find -regex \\(with -delete\\) deletes'],
+    [['find', '{{x}}', '-exec', 'rm', '-f', '{}', '+'], 'find -exec hands to the program its -exec runs'],
+    [['find', '{{x}}', '-type', 'f', '-execdir', 'cat', '{}', ';'], 'find -execdir hands'],
+    [['find', 'dist', '-iname', '{{x}}', '-exec', 'rm', '{}', ';'], 'find -iname \\(with -exec\\) hands'],
+    // Without an action: a value such as "-delete" would be read as the expression.
+    [['find', '{{x}}', '-type', 'f'], 'find searches'],
+    [['find', '.', '-name', '*.log', '-fprint', '{{x}}'], 'find -fprint writes'],
+    [['find', '.', '-fprintf', '{{x}}', '%p\\n'], 'find -fprintf writes'],
+    [['find', '.', '-fls', '/{{x}}'], 'find -fls writes'],
+    [['sudo', 'find', '{{x}}', '-delete'], 'find -delete deletes'],
+  ] as Array<[string[], string]>)
+    assertRefused(argv, new RegExp(`is in the name of the local file ${how}`));
+  // After a fixed directory or text: one plain name once rendered (a "*" would match every file).
+  checkedOnceRendered(
+    ['find', '/srv/releases/{{x}}', '-delete'],
+    ['', '.', '..', 'a/b', '../..'],
+    ['v1.2.3'],
+    PATH_PART,
+  );
+  checkedOnceRendered(
+    ['find', 'dist', '-name', 'app-{{x}}.tgz', '-delete'],
+    ['*', '?', '[a-z]*', 'a/b'],
+    ['1.2.3'],
+    PATH_PART,
+  );
+  checkedOnceRendered(['find', '.', '-fprint', 'logs/{{x}}.txt'], ['../../x', 'a/b'], ['prod'], PATH_PART);
+  for (const argv of [
+    ['find', 'dist', '-name', '*.map', '-delete'],
+    ['find', '.', '-type', 'f', '-name', '*.sh', '-exec', 'chmod', '+x', '{}', '+'],
+    ['find', 'releases', '-maxdepth', '1', '-mtime', '+30', '-exec', 'rm', '-rf', '{}', '+'],
+    // Without -delete or -exec, a pattern only lists names.
+    ['find', 'dist', '-name', '{{x}}'],
+    ['find', 'dist', '-newer', 'stamp', '-print'],
+  ])
+    assertAccepted(argv);
+  // The program -exec runs is read as itself: its operands are its files.
+  assertRefused(['find', 'dist', '-exec', 'rm', '{{x}}', ';'], /the local file rm deletes/);
+});
+
+test('docker/podman save and export -o, helm package/pull -d and --untardir write their files: the same rule', () => {
+  for (const [argv, how] of [
+    [['docker', 'save', '-o', '{{x}}', 'app:1'], 'docker save -o writes'],
+    [['docker', 'save', '--output={{x}}', 'app:1'], 'docker save -o writes'],
+    [['docker', 'image', 'save', '-o', '/{{x}}', 'app:1'], 'docker save -o writes'],
+    [['docker', '--context', 'prod', 'save', '-o', '{{x}}', 'app:1'], 'docker save -o writes'],
+    [['docker', 'export', '-o', '{{x}}', 'app'], 'docker export -o writes'],
+    [['docker', 'container', 'export', '--output', '{{x}}', 'app'], 'docker export -o writes'],
+    [['podman', 'save', '-o={{x}}', 'app:1'], 'podman save -o writes'],
+    [['podman', 'save', '--format', 'oci-archive', '-o{{x}}', 'app:1'], 'podman save -o writes'],
+    [['nerdctl', 'save', '-o', '{{x}}', 'app:1'], 'nerdctl save -o writes'],
+    [['helm', 'package', './chart', '-d', '{{x}}'], 'helm package -d writes'],
+    [['helm', 'package', './chart', '--destination={{x}}'], 'helm package -d writes'],
+    [['helm', 'pull', 'repo/app', '-d', '{{x}}'], 'helm pull -d writes'],
+    [['helm', 'pull', 'repo/app', '--untar', '--untardir', '{{x}}'], 'helm pull --untardir writes'],
+    [['helm', 'fetch', 'repo/app', '--untardir={{x}}'], 'helm fetch --untardir writes'],
+  ] as Array<[string[], string]>)
+    assertRefused(argv, new RegExp(`is in the name of the local file ${how}`));
+  checkedOnceRendered(['docker', 'save', '-o', 'dist/app-{{x}}.tar', 'app'], IN_NAME, ['1.2.3'], PATH_PART);
+  checkedOnceRendered(['helm', 'package', './chart', '-d', 'dist/{{x}}'], HOSTILE, ['prod'], PATH_PART);
+  for (const argv of [
+    ['docker', 'save', '-o', 'app.tar', 'app:{{x}}'],
+    ['docker', 'save', 'app:{{x}}'],
+    ['docker', 'export', '-o', 'app.tar', 'app-{{x}}'],
+    ['helm', 'package', './chart', '--version', '{{x}}', '--app-version', '{{x}}', '-d', 'dist'],
+    ['helm', 'pull', 'repo/app', '--version', '{{x}}', '--untar', '--untardir', 'charts'],
+  ])
+    assertAccepted(argv);
+});
+
+test("zip's archive and files, tar's files when it creates, unzip's archive, gzip's files: the same rule", () => {
+  for (const [argv, how] of [
+    [['zip', '{{x}}', 'build/app.js'], 'zip writes'],
+    [['zip', '-r', '/{{x}}', 'build'], 'zip writes'],
+    [['zip', '-r', 'dist/app.zip', '{{x}}'], 'zip packs into its archive'],
+    [['zip', '-r', 'dist/app.zip', 'build', '../{{x}}'], 'zip packs into its archive'],
+    [['zip', '-r', '-O', '{{x}}', 'dist/app.zip', 'build'], 'zip -O writes'],
+    [['tar', '-czf', 'dist/app.tgz', '{{x}}'], 'tar packs into its archive'],
+    [['tar', 'czf', 'dist/app.tgz', 'build', '{{x}}'], 'tar packs into its archive'],
+    [['tar', '--create', '-f', 'out.tar', '-C', '/srv', '{{x}}'], 'tar packs into its archive'],
+    [['unzip', '-o', '{{x}}'], 'unzip extracts'],
+    [['unzip', '-q', '{{x}}', '-d', 'out'], 'unzip extracts'],
+    [['gzip', '{{x}}'], 'gzip replaces'],
+    [['gzip', '-9', '--', '{{x}}'], 'gzip replaces'],
+    [['gunzip', '-f', '{{x}}'], 'gunzip replaces'],
+    [['bzip2', '{{x}}'], 'bzip2 replaces'],
+    [['xz', '-T0', '{{x}}'], 'xz replaces'],
+    [['gzip', '-c', '{{x}}'], "gzip prints to the job's log"],
+    [['zcat', '{{x}}'], 'zcat prints'],
+    [['xzcat', '/{{x}}'], 'xzcat prints'],
+  ] as Array<[string[], string]>)
+    assertRefused(argv, new RegExp(`is in the name of the local file ${how}`));
+  checkedOnceRendered(['zip', '-r', 'dist/app-{{x}}.zip', 'build'], IN_NAME, ['1.2.3'], PATH_PART);
+  checkedOnceRendered(['tar', '-czf', 'out.tgz', 'build/{{x}}'], HOSTILE, ['prod'], PATH_PART);
+  checkedOnceRendered(['gzip', '-9', 'dist/app-{{x}}.tar'], IN_NAME, ['1.2.3'], PATH_PART);
+  for (const argv of [
+    ['zip', '-r', 'dist/app.zip', 'build', '-x', '*.map', '{{x}}.tmp'],
+    ['zip', '-d', 'dist/app.zip', '{{x}}'],
+    ['tar', '-xzf', 'app.tgz', '{{x}}'],
+    ['tar', '-czf', 'dist/app.tgz', '--transform', 's,^,{{x}}/,', 'build'],
+    ['unzip', '-o', 'app.zip', '{{x}}', '-d', 'out'],
+    ['gzip', '-9', 'dist/app.tar'],
+  ])
+    assertAccepted(argv);
+});
+
+test("curl -O names the file after the URL's last part: a template starting it is refused, elsewhere checked", () => {
+  for (const argv of [
+    ['curl', '-O', 'https://h.example.com/{{x}}'],
+    ['curl', '-fsSLO', '{{x}}'],
+    ['curl', '--remote-name', 'https://h.example.com/dl/{{x}}.tgz'],
+    ['curl', '--remote-name-all', 'https://h.example.com/{{x}}?raw=1'],
+    ['curl', '-O', '--url', 'https://h.example.com/a/{{x}}'],
+  ])
+    assertRefused(argv, /is in the name of the local file curl -O writes \(curl names the file after/);
+  // Elsewhere in the URL, a "/", "?" or "#" in the value would choose the last part (x/Makefile?): one plain
+  // name once rendered.
+  checkedOnceRendered(
+    ['curl', '-fsSO', 'https://h.example.com/releases/{{x}}/app.tgz'],
+    ['x/Makefile?', 'a/.bashrc#', '../../x', 'a?b'],
+    ['v1.2.3'],
+    PATH_PART,
+  );
+  checkedOnceRendered(
+    ['curl', '-fsSLO', 'https://h.example.com/dl/v{{x}}/app_{{x}}_linux.tgz'],
+    ['1/../../x', 'a/b'],
+    ['1.2.3'],
+    PATH_PART,
+  );
+  for (const argv of [
+    ['curl', '-O', 'https://example.com/fixed.tgz'],
+    ['curl', '-fsS', 'https://h.example.com/{{x}}'],
+    ['curl', '-fsSo', 'app.tgz', 'https://h.example.com/{{x}}'],
+  ])
+    assertAccepted(argv);
+});
+
+test("awk's files after its program are printed: the same rule", () => {
+  for (const [argv, how] of [
+    [['awk', '{print}', '{{x}}'], 'awk prints'],
+    [['awk', '-F:', '{print $1}', '/{{x}}'], 'awk prints'],
+    [['gawk', '-e', 'BEGIN{}', '{{x}}'], 'gawk prints'],
+    [['awk', '-v', 'a=1', '--', '{print}', 'x', '{{x}}'], 'awk prints'],
+  ] as Array<[string[], string]>)
+    assertRefused(argv, new RegExp(`is in the name of the local file ${how}`));
+  checkedOnceRendered(['awk', '{print $2}', 'data/{{x}}.csv'], IN_NAME, ['prod'], PATH_PART);
+  for (const argv of [
+    ['awk', '-v', 'v={{x}}', '{print $1, v}', 'data.txt'],
+    ['awk', '{print v}', 'v={{x}}', 'data.txt'],
   ])
     assertAccepted(argv);
 });
