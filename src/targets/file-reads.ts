@@ -9,6 +9,12 @@
 // is refused when the config loads; a template that starts a value where the tool looks for its marker is
 // checked once rendered (the value must not start with it); a template in a file name after a fixed directory
 // or prefix (`@payload-{{env}}.json`) is checked once rendered to stay one plain name there. Pure.
+import {
+  settingChosenMessage,
+  settingProblem,
+  settingViaProblem,
+  type FileSetting,
+} from './file-settings.ts';
 import { programName } from './programs.ts';
 import { PLACEHOLDER } from './placeholder.ts';
 import { remoteCommands, type RemoteCommand } from './remote-line.ts';
@@ -87,6 +93,11 @@ export interface FileRead {
    * deletes, prints): the messages say so. Unset: it reads the file and sends it.
    */
   act?: FileAct;
+  /**
+   * Not a file's name but what the program gives its files (chmod's mode, chown's owner, chgrp's group:
+   * file-settings.ts): refused when a template starts it, checked once rendered otherwise.
+   */
+  setting?: FileSetting;
 }
 
 /** What a program does with a file a value may name (file-writes.ts), for messages. */
@@ -1562,6 +1573,7 @@ export function fileChosenMessage(name: string, both: FileRead, word: string): s
     return `{{${name}}} reaches, through the remote variable ${read.held.map((v) => `$${v}`).join(', ')} set from it, where ${read.how} ${may} (${harm}), and a value through a remote variable is not checked: write the template itself there`;
   if (read.held)
     return `{{${name}}} reaches, through the remote variable ${read.held.map((v) => `$${v}`).join(', ')} set from it, where ${read.how} may read a ${file}${on} and send it (a file ${of}: ${keys}), and a value through a remote variable is not checked: write the template itself there`;
+  if (read.setting) return settingChosenMessage(name, read.setting, word.slice(read.from) || word, of);
   if (read.act)
     return `{{${name}}} is in the name of the ${file} ${read.how} ${read.act.does}${on} (${word.slice(read.from) || word}): its value would choose ${harm}; ${read.safe}`;
   if (read.rule === 'whole')
@@ -1608,6 +1620,7 @@ function ownProblem(
   word: string,
   values: Readonly<Record<string, string | undefined>>,
 ): string | undefined {
+  if (read.setting) return settingProblem(read.setting, word.slice(read.from), values, whose(read).of);
   const names = [...word.matchAll(PLACEHOLDER)].map((m) => m[1]!);
   const region = charsOf(word, read.from, (name) => values[name]);
   const text = region.map((ch) => ch.c).join('');
@@ -1699,6 +1712,7 @@ function ownViaProblem(name: string, value: string, site: FileVia): string | und
   const { read } = site;
   const through = ` (through $${site.via}, set from it)`;
   const said = `$${site.via}`;
+  if (read.setting) return settingViaProblem(read.setting, name, value, said, through);
   if (site.file) {
     const bad = [...value].find((c) => !PLAIN_NAME.test(c)) ?? (value === '..' ? '..' : undefined);
     return bad === undefined ? undefined : pathMessage(name, read, said, bad, through);

@@ -27,6 +27,7 @@ import {
   type OptionReads,
   type RemoteFileRead,
 } from './file-reads.ts';
+import type { FileSetting } from './file-settings.ts';
 import { chosenWords } from './launchers.ts';
 import { programName } from './programs.ts';
 
@@ -346,7 +347,20 @@ function rightsOf(words: readonly string[], at: number, name: string): FileRead[
   );
   const reference = walked.values.some((value) => value.option === '--reference');
   const files = reference || mode >= 0 ? walked.operands.filter((k) => k !== mode) : walked.operands.slice(1);
-  return files.map((k) => file(k, 0, name, CHANGES, SAFE_DELETE));
+  // The mode, owner or group it gives them (file-settings.ts): a template starting it is refused.
+  const setting: FileSetting = name === 'chmod' ? 'mode' : name === 'chown' ? 'owner' : 'group';
+  const word = reference ? undefined : mode >= 0 ? mode : walked.operands[0];
+  return [
+    ...(word === undefined
+      ? []
+      : [
+          {
+            ...file(word, 0, `${name} (its ${setting})`, CHANGES, `write the ${setting} in the config`),
+            setting,
+          },
+        ]),
+    ...files.map((k) => file(k, 0, name, CHANGES, SAFE_DELETE)),
+  ];
 }
 
 const GREP: Grammar = {

@@ -592,3 +592,69 @@ test("awk's files after its program are printed: the same rule", () => {
   ])
     assertAccepted(argv);
 });
+
+test("chmod's mode, chown's owner and chgrp's group: a template starting one is refused, after fixed text checked", () => {
+  for (const [argv, what] of [
+    [['chmod', '{{x}}', 'deploy.sh'], 'the mode chmod gives its files'],
+    [['chmod', '-R', '{{x}}', 'dist'], 'the mode chmod gives its files'],
+    [['sudo', 'chmod', '{{x}}', '/srv/app/bin/app'], 'the mode chmod gives its files'],
+    [['chown', '{{x}}', '/srv/app'], 'the owner chown gives its files'],
+    [['chown', '-R', '{{x}}:app', '/srv/app'], 'the owner chown gives its files'],
+    [['chgrp', '{{x}}', '/srv/app'], 'the group chgrp gives its files'],
+  ] as Array<[string[], string]>)
+    assertRefused(
+      argv,
+      new RegExp(
+        `\\{\\{x\\}\\} (\\(character \\d+\\) )?is ${what} \\([^)]*\\), or starts it: its value would choose`,
+      ),
+    );
+  assertScriptRefused('m={{x}}; chmod "$m" deploy.sh', /is the mode chmod gives its files/);
+  assertRefused(['ssh', 'deploy@host', 'chmod {{x}} /srv/app/run'], /is the mode chmod gives its files/);
+  // After fixed text: once rendered, no set-user-ID, set-group-ID or sticky bit, no write for others, no copy of
+  // another class's rights, nothing but a mode.
+  const MODE = /the value of \{\{x\}\} makes the mode chmod gives its files "[^"]*" once rendered/;
+  checkedOnceRendered(
+    ['chmod', '0{{x}}', 'deploy.sh'],
+    ['4755', '2755', '1777', '777', '666', '7777', 'x', '755 /', '-R'],
+    ['755', '644', '600', '775', '700'],
+    MODE,
+  );
+  checkedOnceRendered(
+    ['chmod', 'u+{{x}}', 'deploy.sh'],
+    ['s', 'xs', 'x,o+w', 'x,a+w', 'x,+w', 'x,go=u', '755', 'x y'],
+    ['x', 'rwx', 'rX', 'x,go-w', 'x,o-rwx'],
+    MODE,
+  );
+  // chown OWNER[:GROUP]: one plain name or number each, at most one ":"; chgrp GROUP: one, no ":".
+  checkedOnceRendered(
+    ['chown', 'deploy:{{x}}', '/srv/app'],
+    ['a:b', '-R', 'a b', 'a/b', '--from=root'],
+    ['app', 'app-prod', '1001', ''],
+    /the value of \{\{x\}\} makes the owner chown gives its files/,
+  );
+  checkedOnceRendered(
+    ['chgrp', 'app-{{x}}', '/srv/app'],
+    ['a:b', 'a b', 'x/y'],
+    ['prod'],
+    /the value of \{\{x\}\} makes the group chgrp gives its files/,
+  );
+  // Through a variable after fixed text: the value alone (where it lands is not known).
+  const via = 'm={{x}}; chmod "u+$m" deploy.sh';
+  assertScriptAccepted(via);
+  for (const value of ['s', 'w', '7'])
+    assert.throws(
+      () => renderShellScript(via, { x: value }),
+      /the value of \{\{x\}\} \(through \$m, set from it\) holds .* where \$m is in the mode chmod gives/,
+      value,
+    );
+  assert.doesNotThrow(() => renderShellScript(via, { x: 'x' }));
+  for (const argv of [
+    ['chmod', '+x', 'deploy.sh'],
+    ['chmod', '-R', 'go-w', 'dist'],
+    ['chmod', '0755', 'releases/{{x}}/bin/app'],
+    ['chown', '-R', 'deploy:deploy', '/srv/releases/{{x}}'],
+    ['chgrp', 'deploy', 'dist/app-{{x}}.tgz'],
+    ['chmod', '--reference=deploy.sh', 'bin/app-{{x}}'],
+  ])
+    assertAccepted(argv);
+});
