@@ -1,19 +1,21 @@
-// Files a command writes, deletes, changes the rights of, or reads into its output (prints): the target of a
-// shell redirection (`> FILE`, `>> FILE`, `>| FILE`, `&> FILE`, `N> FILE`, `<> FILE`, and `< FILE`, read into the
+// Files a command writes, deletes, changes the rights of, or reads into its output (prints): the target of a shell
+// redirection (`> FILE`, `>> FILE`, `>| FILE`, `&> FILE`, `N> FILE`, `<> FILE`, and `< FILE`, read into the
 // command's standard input); the destination of tee, cp, mv, install, ln, dd of=, curl -o, wget -O, tar -C/-f,
 // unzip -d, git clone's directory, sed -i, sort -o, openssl -out, ssh-keygen -f, gpg -o and of the copy tools
 // file-reads.ts reads the sources of (scp, rsync, docker cp, kubectl cp, aws s3 cp, gsutil cp, rclone…); the
 // operands of rm, rmdir, shred, truncate, touch, mkdir, chmod, chown, chgrp, gzip (replaced); find's starting
 // points (deleted, handed to -exec's program, or searched) and its -name/-path/-regex patterns with -delete or
 // -exec, -fprint's file; docker/podman save and export -o, helm package/pull -d, zip's archive and files, tar's
-// files when it creates, unzip's archive, the file curl -O names after the URL's last part; and those of cat,
-// head, tail, less, base64, xxd, od, strings, sed, awk, zcat (printed to the job's log or into a pipe). A templated value there would choose a
-// file of the runner to overwrite (`../../.bashrc`, `.git/hooks/pre-commit`, `/etc/cron.d/x`: code that runs
-// later), delete, or show (`/proc/self/environ` holds the job's secrets). So, with file-reads.ts's rule shape, a
-// template that names the file or starts its name is refused when the config loads; one in a file's name after a
-// fixed directory or text (`> "logs/deploy-{{env}}.log"`, `cp app.tgz /srv/releases/{{version}}/`) is checked
-// once rendered to be one plain name there (not "." nor "..", and not empty when it is a whole part of the path).
-// `echo` and `printf` print their words: not files. Pure.
+// files when it creates, unzip's archive, the file curl -O names after the URL's last part, go build -o, gh
+// release/run download -D/-O, git archive -o and bundle create, docker build --iidfile, sponge, yq -i; chmod's
+// mode and chown's owner (file-settings.ts); and those of cat, head, tail, less, base64, xxd, od, strings, sed,
+// awk, zcat, yq (printed to the job's log or into a pipe). A templated value there would choose a file of the
+// runner to overwrite (`../../.bashrc`, `.git/hooks/pre-commit`, `/etc/cron.d/x`: code that runs later), delete,
+// or show (`/proc/self/environ` holds the job's secrets). So, with file-reads.ts's rule shape, a template that
+// names the file or starts its name is refused when the config loads; one in a file's name after a fixed directory
+// or text (`> "logs/deploy-{{env}}.log"`, `cp app.tgz /srv/releases/{{version}}/`) is checked once rendered to be
+// one plain name there (not "." nor "..", and not empty when it is a whole part of the path). `echo` and `printf`
+// print their words: not files. Pure.
 import {
   CURL_LONG_OPTIONS,
   CURL_WITH_VALUE,
@@ -45,6 +47,10 @@ const CHANGES: FileAct = {
   does: 'changes the rights or owner of',
   harm: 'a file {of} whose rights change (a key made readable, a script a later step runs made writable)',
   noEmpty: true,
+};
+const REFERENCE: FileAct = {
+  does: 'copies the rights or owner of (to the files it changes)',
+  harm: 'a file {of} whose rights or owner its files take (a set-user-ID program, a file root owns)',
 };
 const PRINTS: FileAct = {
   does: "prints to the job's log or into a pipe",
@@ -256,6 +262,7 @@ function copyLike(words: readonly string[], at: number, name: string): FileRead[
 /** The tools whose operands are the files they act on, with their options taking a value. */
 const OPERAND_TOOLS: Record<string, { grammar: Grammar; act: FileAct; safe: string }> = {
   tee: { grammar: { short: '', long: [], optional: ['--output-error'] }, act: WRITES, safe: SAFE_WRITE },
+  sponge: { grammar: { short: '', long: [] }, act: WRITES, safe: SAFE_WRITE },
   rm: {
     grammar: { short: '', long: [], optional: ['--interactive', '--preserve-root'] },
     act: DELETES,
@@ -360,6 +367,7 @@ function rightsOf(words: readonly string[], at: number, name: string): FileRead[
           },
         ]),
     ...files.map((k) => file(k, 0, name, CHANGES, SAFE_DELETE)),
+    ...valuesOf(walked, '--reference', `${name} --reference`, REFERENCE, SAFE_PRINT),
   ];
 }
 
@@ -664,12 +672,44 @@ const GIT: Grammar = {
 /** git clone URL DIR: the directory it creates and writes (and --separate-git-dir's). */
 function gitClone(words: readonly string[], at: number): FileRead[] {
   const sub = walk(words, at + 1, GIT).operands[0];
+  if (sub !== undefined && (words[sub] === 'archive' || words[sub] === 'bundle'))
+    return gitArchive(words, sub);
   if (sub === undefined || words[sub] !== 'clone') return [];
   const walked = walk(words, sub + 1, GIT_CLONE);
   const dir = walked.operands[1];
   return [
     ...(dir === undefined ? [] : [file(dir, 0, 'git clone', WRITES, SAFE_WRITE)]),
     ...valuesOf(walked, '--separate-git-dir', 'git clone --separate-git-dir', WRITES, SAFE_WRITE),
+  ];
+}
+
+const GIT_ARCHIVE: Grammar = {
+  short: 'o',
+  long: [
+    '--output',
+    '--format',
+    '--prefix',
+    '--remote',
+    '--exec',
+    '--add-file',
+    '--add-virtual-file',
+    '--mtime',
+  ],
+};
+
+/** git archive -o/--output FILE (written) and --add-file FILE (packed); git bundle create FILE (written). */
+function gitArchive(words: readonly string[], sub: number): FileRead[] {
+  if (words[sub] === 'bundle') {
+    const operands = walk(words, sub + 1, { short: '', long: ['--version'] }).operands;
+    const file_ = operands[1];
+    return words[operands[0] ?? -1] === 'create' && file_ !== undefined
+      ? [file(file_, 0, 'git bundle create', WRITES, SAFE_WRITE)]
+      : [];
+  }
+  const walked = walk(words, sub + 1, GIT_ARCHIVE, { o: '--output' });
+  return [
+    ...valuesOf(walked, '--output', 'git archive -o', WRITES, SAFE_WRITE),
+    ...valuesOf(walked, '--add-file', 'git archive --add-file', PACKS, SAFE_PACK),
   ];
 }
 
@@ -892,6 +932,15 @@ function imageArchives(words: readonly string[], at: number, name: string): File
   const operands = walk(words, at + 1, CONTAINER_GLOBAL).operands;
   const group = ['image', 'container'].includes(words[operands[0] ?? -1] ?? '') ? 1 : 0;
   const sub = operands[group];
+  // docker build (buildx build, image build, builder build): the files --iidfile and --metadata-file write.
+  const build = ['build', 'buildx', 'builder'].includes(words[operands[0] ?? -1] ?? '') || group === 1;
+  if (sub !== undefined && build && (words[sub] === 'build' || words[operands[1] ?? -1] === 'build')) {
+    const walked = walk(words, sub + 1, { short: '', long: ['--iidfile', '--metadata-file'] });
+    return [
+      ...valuesOf(walked, '--iidfile', `${name} build --iidfile`, WRITES, SAFE_WRITE),
+      ...valuesOf(walked, '--metadata-file', `${name} build --metadata-file`, WRITES, SAFE_WRITE),
+    ];
+  }
   if (sub === undefined || !['save', 'export'].includes(words[sub]!)) return [];
   const walked = walk(
     words,
@@ -1065,6 +1114,66 @@ function unzipFiles(words: readonly string[], at: number): FileRead[] {
   ];
 }
 
+/** go build (and go test -c) -o FILE: the program it writes. go's flags are single words (-o FILE, -o=FILE). */
+function goOutput(words: readonly string[], at: number): FileRead[] {
+  const verb = words.findIndex((word, k) => k > at && !word.startsWith('-'));
+  if (verb < 0 || (words[verb] !== 'build' && words[verb] !== 'test')) return [];
+  const reads: FileRead[] = [];
+  for (let k = verb + 1; k < words.length; k++) {
+    const match = /^--?o(=|$)/.exec(words[k]!);
+    if (!match) continue;
+    if (match[1] === '=') reads.push(file(k, match[0].length, `go ${words[verb]} -o`, WRITES, SAFE_WRITE));
+    else if (k + 1 < words.length) reads.push(file(++k, 0, `go ${words[verb]} -o`, WRITES, SAFE_WRITE));
+  }
+  return reads;
+}
+
+const GH_DOWNLOAD: Grammar = {
+  short: 'RpADOn',
+  long: ['--repo', '--pattern', '--archive', '--dir', '--output', '--name'],
+};
+
+/** gh release download -D/--dir DIR, -O/--output FILE; gh run download -D/--dir DIR: where the files are written. */
+function ghDownload(words: readonly string[], at: number): FileRead[] {
+  const walked = walk(words, at + 1, GH_DOWNLOAD, { D: '--dir', O: '--output' });
+  const [group, verb] = walked.operands.map((k) => words[k]);
+  if ((group !== 'release' && group !== 'run') || verb !== 'download') return [];
+  return pflagValues(words, [
+    ...valuesOf(walked, '--dir', `gh ${group} download -D`, WRITES, SAFE_WRITE),
+    ...valuesOf(walked, '--output', `gh ${group} download -O`, WRITES, SAFE_WRITE),
+  ]);
+}
+
+const YQ: Grammar = {
+  short: 'opIs',
+  long: [
+    '--output-format',
+    '--input-format',
+    '--indent',
+    '--from-file',
+    '--expression',
+    '--front-matter',
+    '--split-exp',
+    '--xml-attribute-prefix',
+    '--xml-content-name',
+    '--lua-prefix',
+    '--properties-separator',
+    '--csv-separator',
+  ],
+};
+
+/** yq [EXPRESSION] FILE… (none with --from-file or --expression): with -i it rewrites them, else it prints them. */
+function yqFiles(words: readonly string[], at: number): FileRead[] {
+  const walked = walk(words, at + 1, YQ, { s: '--split-exp' });
+  const given = walked.values.some((v) => v.option === '--from-file' || v.option === '--expression');
+  const inPlace = walked.flags.has('-i') || walked.flags.has('--inplace');
+  return [
+    ...(given ? walked.operands : walked.operands.slice(1)).map((k) =>
+      inPlace ? file(k, 0, 'yq -i', WRITES, SAFE_WRITE) : file(k, 0, 'yq', PRINTS, SAFE_PRINT),
+    ),
+  ];
+}
+
 /** Options writing a file, read with getopt clusters: ssh-keygen -f, gpg -o/--output. */
 const OPTION_WRITES: Record<string, { grammar: Grammar; alias: Record<string, string>; options: string[] }> =
   {
@@ -1150,6 +1259,12 @@ function writesAt(words: readonly string[], at: number): FileRead[] {
       return [...copies, ...imageArchives(words, at, name)];
     case 'helm':
       return helmWrites(words, at);
+    case 'go':
+      return goOutput(words, at);
+    case 'gh':
+      return [...copies, ...ghDownload(words, at)];
+    case 'yq':
+      return yqFiles(words, at);
     case 'zip':
       return zipFiles(words, at);
     case 'unzip':

@@ -658,3 +658,35 @@ test("chmod's mode, chown's owner and chgrp's group: a template starting one is 
   ])
     assertAccepted(argv);
 });
+
+test('go build -o, gh release/run download -D/-O, git archive -o and bundle create, docker build --iidfile, sponge, yq: the same rule', () => {
+  for (const [argv, how] of [
+    [['go', 'build', '-o', '{{x}}', './cmd/app'], 'go build -o writes'],
+    [['go', 'build', '-ldflags', '-s -w', '-o=/{{x}}', '.'], 'go build -o writes'],
+    [['go', 'test', '-c', '-o', '{{x}}', './pkg'], 'go test -o writes'],
+    [['gh', 'release', 'download', 'v1', '-D', '{{x}}'], 'gh release download -D writes'],
+    [['gh', 'release', 'download', 'v1', '--output={{x}}', '-p', 'app.tgz'], 'gh release download -O writes'],
+    [['gh', 'run', 'download', '123', '--dir', '{{x}}'], 'gh run download -D writes'],
+    [['git', 'archive', '--format=tar.gz', '-o', '{{x}}', 'HEAD'], 'git archive -o writes'],
+    [['git', 'archive', '--add-file={{x}}', '-o', 'a.tgz', 'HEAD'], 'git archive --add-file packs'],
+    [['git', 'bundle', 'create', '{{x}}', 'main'], 'git bundle create writes'],
+    [['docker', 'build', '--iidfile', '{{x}}', '.'], 'docker build --iidfile writes'],
+    [['docker', 'buildx', 'build', '--metadata-file={{x}}', '.'], 'docker build --metadata-file writes'],
+    [['sponge', '{{x}}'], 'sponge writes'],
+    [['yq', '-i', '.a = 1', '{{x}}'], 'yq -i writes'],
+    [['yq', '.version', '/{{x}}'], 'yq prints'],
+    [['chmod', '--reference={{x}}', 'deploy.sh'], 'chmod --reference copies the rights or owner of'],
+    [['chown', '--reference', '{{x}}', 'deploy.sh'], 'chown --reference copies'],
+  ] as Array<[string[], string]>)
+    assertRefused(argv, new RegExp(`is in the name of the local file ${how}`));
+  checkedOnceRendered(['go', 'build', '-o', 'bin/app-{{x}}', './cmd/app'], IN_NAME, ['1.2.3'], PATH_PART);
+  checkedOnceRendered(['gh', 'release', 'download', 'v1', '-D', 'dist/{{x}}'], HOSTILE, ['prod'], PATH_PART);
+  for (const argv of [
+    ['go', 'build', '-ldflags', '-X main.version={{x}}', '-o', 'bin/app', './cmd/app'],
+    ['gh', 'release', 'download', 'v{{x}}', '-D', 'dist', '-p', 'app-{{x}}.tgz'],
+    ['git', 'archive', '--prefix=app-{{x}}/', '-o', 'dist/app.tgz', 'HEAD'],
+    ['docker', 'build', '-t', 'app:{{x}}', '--iidfile', 'image-id.txt', '.'],
+    ['yq', '-i', '.version = env(VERSION)', 'chart/Chart.yaml'],
+  ])
+    assertAccepted(argv);
+});
