@@ -7,15 +7,15 @@
 // points (deleted, handed to -exec's program, or searched) and its -name/-path/-regex patterns with -delete or
 // -exec, -fprint's file; docker/podman save and export -o, helm package/pull -d, zip's archive and files, tar's
 // files when it creates, unzip's archive, the file curl -O names after the URL's last part, go build -o, gh
-// release/run download -D/-O, git archive -o and bundle create, docker build --iidfile, sponge, yq -i; chmod's
-// mode and chown's owner (file-settings.ts); and those of cat, head, tail, less, base64, xxd, od, strings, sed,
-// awk, zcat, yq (printed to the job's log or into a pipe). A templated value there would choose a file of the
-// runner to overwrite (`../../.bashrc`, `.git/hooks/pre-commit`, `/etc/cron.d/x`: code that runs later), delete,
-// or show (`/proc/self/environ` holds the job's secrets). So, with file-reads.ts's rule shape, a template that
-// names the file or starts its name is refused when the config loads; one in a file's name after a fixed directory
-// or text (`> "logs/deploy-{{env}}.log"`, `cp app.tgz /srv/releases/{{version}}/`) is checked once rendered to be
-// one plain name there (not "." nor "..", and not empty when it is a whole part of the path). `echo` and `printf`
-// print their words: not files. Pure.
+// release/run download -D/-O, git archive -o and bundle create, docker build --iidfile, sponge, yq -i, zstd, 7z,
+// patch, split; chmod's mode and chown's owner (file-settings.ts); and those of cat, head, tail, less, base64,
+// xxd, od, strings, sed, awk, zcat, yq (printed to the job's log or into a pipe). A templated value there would
+// choose a file of the runner to overwrite (`../../.bashrc`, `.git/hooks/pre-commit`, `/etc/cron.d/x`: code that
+// runs later), delete, or show (`/proc/self/environ` holds the job's secrets). So, with file-reads.ts's rule
+// shape, a template that names the file or starts its name is refused when the config loads; one in a file's name
+// after a fixed directory or text (`> "logs/deploy-{{env}}.log"`, `cp app.tgz /srv/releases/{{version}}/`) is
+// checked once rendered to be one plain name there (not "." nor "..", and not empty when it is a whole part of the
+// path). `echo` and `printf` print their words: not files. Pure.
 import {
   CURL_LONG_OPTIONS,
   CURL_WITH_VALUE,
@@ -1060,6 +1060,10 @@ const COMPRESSORS: Record<string, Grammar> = {
     ],
     optional: ['--files', '--files0'],
   },
+  zstd: {
+    short: 'oD',
+    long: ['--output-dir-flat', '--output-dir-mirror', '--patch-from', '--filelist', '--format', '--memory'],
+  },
 };
 const COMPRESSOR_OF: Record<string, string> = {
   gzip: 'gzip',
@@ -1075,17 +1079,122 @@ const COMPRESSOR_OF: Record<string, string> = {
   lzma: 'xz',
   unlzma: 'xz',
   lzcat: 'xz',
+  zstd: 'zstd',
+  unzstd: 'zstd',
+  zstdcat: 'zstd',
 };
 
 /** gzip FILE… replaces each file (FILE.gz, the original gone); with -c, -l or -t, or as zcat, it prints them. */
 function compressorFiles(words: readonly string[], at: number, name: string): FileRead[] {
-  const walked = walk(words, at + 1, COMPRESSORS[COMPRESSOR_OF[name]!]!, { S: '--suffix' });
+  const family = COMPRESSOR_OF[name]!;
+  const walked = walk(words, at + 1, COMPRESSORS[family]!, { S: '--suffix', o: '--output' });
   const prints =
     name.endsWith('cat') ||
     ['-c', '--stdout', '--to-stdout', '-l', '--list', '-t', '--test'].some((flag) => walked.flags.has(flag));
-  return walked.operands.map((k) =>
-    prints ? file(k, 0, name, PRINTS, SAFE_PRINT) : file(k, 0, name, REPLACES, SAFE_WRITE),
-  );
+  // zstd keeps its files (unless --rm) and writes FILE.zst beside them, or -o FILE, --output-dir-flat DIR.
+  const zstd = family === 'zstd';
+  const act = zstd && !walked.flags.has('--rm') ? PACKS : REPLACES;
+  return [
+    ...valuesOf(walked, '--output', `${name} -o`, WRITES, SAFE_WRITE),
+    ...valuesOf(walked, '--output-dir-flat', `${name} --output-dir-flat`, WRITES, SAFE_WRITE),
+    ...valuesOf(walked, '--output-dir-mirror', `${name} --output-dir-mirror`, WRITES, SAFE_WRITE),
+    ...walked.operands.map((k) =>
+      prints ? file(k, 0, name, PRINTS, SAFE_PRINT) : file(k, 0, name, act, zstd ? SAFE_PACK : SAFE_WRITE),
+    ),
+  ];
+}
+
+/**
+ * 7z COMMAND ARCHIVE [FILE…] [-oDIR]: a (add), u, d, rn write the archive and pack the files; e, x extract it
+ * (-o's directory written), l and t read it.
+ */
+function sevenZipFiles(words: readonly string[], at: number, name: string): FileRead[] {
+  const operands: number[] = [];
+  const reads: FileRead[] = [];
+  for (let k = at + 1; k < words.length; k++) {
+    const word = words[k]!;
+    if (word === '--') {
+      for (let j = k + 1; j < words.length; j++) operands.push(j);
+      break;
+    }
+    if (word.startsWith('-o')) reads.push(file(k, 2, `${name} -o`, WRITES, SAFE_WRITE));
+    else if (!word.startsWith('-')) operands.push(k);
+  }
+  const [command, archive, ...files] = operands;
+  const verb = command === undefined ? '' : words[command]!;
+  const writes = ['a', 'u', 'd', 'rn'].includes(verb);
+  if (archive !== undefined)
+    reads.push(file(archive, 0, `${name} ${verb}`, writes ? WRITES : EXTRACTS, SAFE_WRITE));
+  if (verb === 'a' || verb === 'u')
+    reads.push(...files.map((k) => file(k, 0, `${name} ${verb}`, PACKS, SAFE_PACK)));
+  return reads;
+}
+
+const PATCH: Grammar = {
+  short: 'BDdFgiopVYzr',
+  long: [
+    '--prefix',
+    '--ifdef',
+    '--directory',
+    '--fuzz',
+    '--get',
+    '--input',
+    '--output',
+    '--strip',
+    '--version-control',
+    '--basename-prefix',
+    '--suffix',
+    '--reject-file',
+    '--quoting-style',
+  ],
+};
+const APPLIES: FileAct = {
+  does: 'applies (the patch names the files it rewrites)',
+  harm: 'a patch {of} whose contents choose which files are rewritten and how (a script a later step runs)',
+};
+
+/**
+ * patch [ORIGINAL [PATCHFILE]] (-i PATCHFILE, -o OUT, -d DIR, -r REJECTS): the file it rewrites, the patch whose
+ * contents choose what it writes, the files it writes and the directory it works in.
+ */
+function patchFiles(words: readonly string[], at: number): FileRead[] {
+  const walked = walk(words, at + 1, PATCH, {
+    i: '--input',
+    o: '--output',
+    d: '--directory',
+    r: '--reject-file',
+  });
+  const [original, patchFile] = walked.operands;
+  return [
+    ...valuesOf(walked, '--input', 'patch -i', APPLIES, SAFE_PRINT),
+    ...valuesOf(walked, '--output', 'patch -o', WRITES, SAFE_WRITE),
+    ...valuesOf(walked, '--directory', 'patch -d', WRITES, SAFE_WRITE),
+    ...valuesOf(walked, '--reject-file', 'patch -r', WRITES, SAFE_WRITE),
+    ...(original === undefined ? [] : [file(original, 0, 'patch', WRITES, SAFE_WRITE)]),
+    ...(patchFile === undefined ? [] : [file(patchFile, 0, 'patch', APPLIES, SAFE_PRINT)]),
+  ];
+}
+
+/** split [options] [INPUT [PREFIX]]: the input copied into pieces, and the prefix of the pieces it writes. */
+function splitFiles(words: readonly string[], at: number): FileRead[] {
+  const walked = walk(words, at + 1, {
+    short: 'abCln',
+    long: [
+      '--suffix-length',
+      '--additional-suffix',
+      '--bytes',
+      '--line-bytes',
+      '--lines',
+      '--number',
+      '--separator',
+    ],
+    optional: ['--filter', '--numeric-suffixes', '--hex-suffixes'],
+  });
+  const [input, prefix] = walked.operands;
+  return [
+    ...(input === undefined ? [] : [file(input, 0, 'split', COPIES, SAFE_PRINT)]),
+    ...(prefix === undefined ? [] : [file(prefix, 0, 'split', WRITES, SAFE_WRITE)]),
+  ];
 }
 
 // awk's options taking a value (POSIX -f -v -F, gawk's -e -E -i -l and long names, mawk's -W).
@@ -1265,6 +1374,15 @@ function writesAt(words: readonly string[], at: number): FileRead[] {
       return [...copies, ...ghDownload(words, at)];
     case 'yq':
       return yqFiles(words, at);
+    case '7z':
+    case '7za':
+    case '7zz':
+    case '7zr':
+      return sevenZipFiles(words, at, name);
+    case 'patch':
+      return patchFiles(words, at);
+    case 'split':
+      return splitFiles(words, at);
     case 'zip':
       return zipFiles(words, at);
     case 'unzip':

@@ -690,3 +690,34 @@ test('go build -o, gh release/run download -D/-O, git archive -o and bundle crea
   ])
     assertAccepted(argv);
 });
+
+test('zstd, 7z, patch and split: their archives, outputs, inputs and patches follow the same rule', () => {
+  for (const [argv, how] of [
+    [['zstd', '-19', '{{x}}'], 'zstd packs into its archive'],
+    [['zstd', '--rm', '{{x}}'], 'zstd replaces'],
+    [['zstd', 'dist/app.tar', '-o', '{{x}}'], 'zstd -o writes'],
+    [['zstd', '-d', '--output-dir-flat', '{{x}}', 'a.zst'], 'zstd --output-dir-flat writes'],
+    [['zstdcat', '{{x}}'], 'zstdcat prints'],
+    [['7z', 'a', '{{x}}', 'dist'], '7z a writes'],
+    [['7z', 'a', 'dist/app.7z', '{{x}}'], '7z a packs into its archive'],
+    [['7z', 'x', '{{x}}'], '7z x extracts'],
+    [['7z', 'x', 'app.7z', '-o{{x}}'], '7z -o writes'],
+    [['patch', '-p1', '-i', '{{x}}'], 'patch -i applies'],
+    [['patch', '-p1', '--input={{x}}'], 'patch -i applies'],
+    [['patch', 'config.yaml', '{{x}}'], 'patch applies'],
+    [['patch', '{{x}}', 'fix.patch'], 'patch writes'],
+    [['patch', '-p1', '-d', '{{x}}', '-i', 'fix.patch'], 'patch -d writes'],
+    [['split', '-b', '1M', '{{x}}', 'part-'], 'split copies'],
+    [['split', '-b', '1M', 'dist/app.tgz', '{{x}}'], 'split writes'],
+  ] as Array<[string[], string]>)
+    assertRefused(argv, new RegExp(`is in the name of the local file ${how}`));
+  checkedOnceRendered(['7z', 'x', 'app.7z', '-o/srv/releases/{{x}}'], HOSTILE, ['v1.2.3'], PATH_PART);
+  checkedOnceRendered(['patch', '-p1', '-i', 'patches/{{x}}.patch'], IN_NAME, ['prod'], PATH_PART);
+  for (const argv of [
+    ['zstd', '-19', '-T0', 'dist/app.tar', '-o', 'dist/app-{{x}}.tar.zst'],
+    ['7z', 'a', '-p{{x}}', 'dist/app.7z', 'build'],
+    ['patch', '-p1', '-i', 'fix.patch'],
+    ['split', '-b', '1M', 'dist/app.tgz', 'dist/app-{{x}}.part-'],
+  ])
+    assertAccepted(argv);
+});
