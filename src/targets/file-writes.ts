@@ -9,13 +9,14 @@
 // files when it creates, unzip's archive, the file curl -O names after the URL's last part, go build -o, gh
 // release/run download -D/-O, git archive -o and bundle create, docker build --iidfile, sponge, yq -i, zstd, 7z,
 // patch, split; chmod's mode and chown's owner (file-settings.ts); and those of cat, head, tail, less, base64,
-// xxd, od, strings, sed, awk, zcat, yq (printed to the job's log or into a pipe). A templated value there would
-// choose a file of the runner to overwrite (`../../.bashrc`, `.git/hooks/pre-commit`, `/etc/cron.d/x`: code that
-// runs later), delete, or show (`/proc/self/environ` holds the job's secrets). So, with file-reads.ts's rule
-// shape, a template that names the file or starts its name is refused when the config loads; one in a file's name
-// after a fixed directory or text (`> "logs/deploy-{{env}}.log"`, `cp app.tgz /srv/releases/{{version}}/`) is
-// checked once rendered to be one plain name there (not "." nor "..", and not empty when it is a whole part of the
-// path). `echo` and `printf` print their words: not files. Pure.
+// xxd, od, strings, sed, awk, zcat, yq, cut, paste, comm, join, fold, fmt, expand, rev, cmp, uniq, iconv, openssl
+// -in (printed to the job's log or into a pipe). A templated value there would choose a file of the runner to
+// overwrite (`../../.bashrc`, `.git/hooks/pre-commit`, `/etc/cron.d/x`: code that runs later), delete, or show
+// (`/proc/self/environ` holds the job's secrets). So, with file-reads.ts's rule shape, a template that names the
+// file or starts its name is refused when the config loads; one in a file's name after a fixed directory or text
+// (`> "logs/deploy-{{env}}.log"`, `cp app.tgz /srv/releases/{{version}}/`) is checked once rendered to be one
+// plain name there (not "." nor "..", and not empty when it is a whole part of the path). `echo` and `printf`
+// print their words: not files. Pure.
 import {
   CURL_LONG_OPTIONS,
   CURL_WITH_VALUE,
@@ -340,7 +341,53 @@ const OPERAND_TOOLS: Record<string, { grammar: Grammar; act: FileAct; safe: stri
     act: PRINTS,
     safe: SAFE_PRINT,
   },
+  // Text filters printing their files' lines (or bytes, cmp -l).
+  cut: {
+    grammar: {
+      short: 'bcfd',
+      long: ['--bytes', '--characters', '--fields', '--delimiter', '--output-delimiter'],
+    },
+    act: PRINTS,
+    safe: SAFE_PRINT,
+  },
+  paste: { grammar: { short: 'd', long: ['--delimiters'] }, act: PRINTS, safe: SAFE_PRINT },
+  comm: { grammar: { short: '', long: ['--output-delimiter'] }, act: PRINTS, safe: SAFE_PRINT },
+  join: { grammar: { short: 'aejot12v', long: [] }, act: PRINTS, safe: SAFE_PRINT },
+  fold: { grammar: { short: 'w', long: ['--width'] }, act: PRINTS, safe: SAFE_PRINT },
+  fmt: { grammar: { short: 'wpg', long: ['--width', '--prefix', '--goal'] }, act: PRINTS, safe: SAFE_PRINT },
+  expand: { grammar: { short: 't', long: ['--tabs'] }, act: PRINTS, safe: SAFE_PRINT },
+  unexpand: { grammar: { short: 't', long: ['--tabs'] }, act: PRINTS, safe: SAFE_PRINT },
+  rev: { grammar: { short: '', long: [] }, act: PRINTS, safe: SAFE_PRINT },
+  cmp: { grammar: { short: 'in', long: ['--ignore-initial', '--bytes'] }, act: PRINTS, safe: SAFE_PRINT },
 };
+
+/** uniq [INPUT [OUTPUT]]: the first printed, the second written. */
+function uniqFiles(words: readonly string[], at: number): FileRead[] {
+  const walked = walk(words, at + 1, {
+    short: 'fsw',
+    long: ['--skip-fields', '--skip-chars', '--check-chars'],
+    optional: ['--all-repeated', '--group'],
+  });
+  const [input, output] = walked.operands;
+  return [
+    ...(input === undefined ? [] : [file(input, 0, 'uniq', PRINTS, SAFE_PRINT)]),
+    ...(output === undefined ? [] : [file(output, 0, 'uniq', WRITES, SAFE_WRITE)]),
+  ];
+}
+
+/** iconv -f FROM -t TO [-o OUT] FILE…: its files printed (converted), -o's written. */
+function iconvFiles(words: readonly string[], at: number): FileRead[] {
+  const walked = walk(
+    words,
+    at + 1,
+    { short: 'fto', long: ['--from-code', '--to-code', '--output'] },
+    { o: '--output' },
+  );
+  return [
+    ...valuesOf(walked, '--output', 'iconv -o', WRITES, SAFE_WRITE),
+    ...walked.operands.map((k) => file(k, 0, 'iconv', PRINTS, SAFE_PRINT)),
+  ];
+}
 
 /** chmod, chown, chgrp: the files after the mode, owner or group (all of them with --reference=FILE). */
 function rightsOf(words: readonly string[], at: number, name: string): FileRead[] {
@@ -767,12 +814,14 @@ const WGET_WRITES: OptionReads = {
   ],
 };
 
-/** openssl SUBCOMMAND -out FILE / -keyout FILE (single-dash long options, the value the next word). */
+/** openssl SUBCOMMAND -out FILE / -keyout FILE (written), -in FILE (printed); the value the next word. */
 function opensslFiles(words: readonly string[], at: number): FileRead[] {
   const reads: FileRead[] = [];
   for (let k = at + 1; k + 1 < words.length; k++)
     if (words[k] === '-out' || words[k] === '-keyout')
       reads.push(file(++k, 0, `openssl ${words[k - 1]}`, WRITES, SAFE_WRITE));
+    // The file it reads and prints (openssl base64 -in, rsa -in: the key itself), or converts.
+    else if (words[k] === '-in') reads.push(file(++k, 0, 'openssl -in', PRINTS, SAFE_PRINT));
   return reads;
 }
 
@@ -1381,6 +1430,10 @@ function writesAt(words: readonly string[], at: number): FileRead[] {
       return sevenZipFiles(words, at, name);
     case 'patch':
       return patchFiles(words, at);
+    case 'uniq':
+      return uniqFiles(words, at);
+    case 'iconv':
+      return iconvFiles(words, at);
     case 'split':
       return splitFiles(words, at);
     case 'zip':

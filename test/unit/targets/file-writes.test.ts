@@ -721,3 +721,32 @@ test('zstd, 7z, patch and split: their archives, outputs, inputs and patches fol
   ])
     assertAccepted(argv);
 });
+
+test('text filters print their files (cut, paste, comm, join, fold, fmt, expand, rev, cmp, uniq, iconv, openssl -in)', () => {
+  for (const [argv, how] of [
+    [['cut', '-c1-', '{{x}}'], 'cut prints'],
+    [['cut', '-d', ':', '-f', '1', '/{{x}}'], 'cut prints'],
+    [['paste', '-d', ',', 'a.txt', '{{x}}'], 'paste prints'],
+    [['comm', '-3', 'a.txt', '{{x}}'], 'comm prints'],
+    [['join', '-t', ',', 'a.csv', '{{x}}'], 'join prints'],
+    [['fold', '-w', '80', '{{x}}'], 'fold prints'],
+    [['fmt', '{{x}}'], 'fmt prints'],
+    [['expand', '-t', '4', '{{x}}'], 'expand prints'],
+    [['rev', '{{x}}'], 'rev prints'],
+    [['cmp', '-l', 'a.bin', '{{x}}'], 'cmp prints'],
+    [['uniq', '{{x}}'], 'uniq prints'],
+    [['uniq', '-c', 'list.txt', '{{x}}'], 'uniq writes'],
+    [['iconv', '-f', 'latin1', '-t', 'utf-8', '{{x}}'], 'iconv prints'],
+    [['iconv', '-f', 'latin1', '-t', 'utf-8', '-o', '{{x}}', 'a.txt'], 'iconv -o writes'],
+    [['openssl', 'base64', '-in', '{{x}}'], 'openssl -in prints'],
+    [['openssl', 'rsa', '-in', '/{{x}}', '-noout', '-text'], 'openssl -in prints'],
+  ] as Array<[string[], string]>)
+    assertRefused(argv, new RegExp(`is in the name of the local file ${how}`));
+  checkedOnceRendered(['cut', '-d', ',', '-f', '2', 'data/{{x}}.csv'], IN_NAME, ['prod'], PATH_PART);
+  for (const argv of [
+    ['cut', '-d', '{{x}}', '-f', '1', 'list.txt'],
+    ['openssl', 'x509', '-in', 'certs/{{x}}.pem', '-noout', '-enddate'],
+    ['join', '-t', ',', 'a.csv', 'b.csv'],
+  ])
+    assertAccepted(argv);
+});
