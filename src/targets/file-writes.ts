@@ -1236,8 +1236,9 @@ function splitFiles(words: readonly string[], at: number): FileRead[] {
       '--lines',
       '--number',
       '--separator',
+      '--filter',
     ],
-    optional: ['--filter', '--numeric-suffixes', '--hex-suffixes'],
+    optional: ['--numeric-suffixes', '--hex-suffixes'],
   });
   const [input, prefix] = walked.operands;
   return [

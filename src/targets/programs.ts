@@ -1534,6 +1534,30 @@ const parseTar: Parser = (words, at, model) => {
   }
 };
 
+/**
+ * split --filter COMMAND (run by $SHELL for each piece) and sort --compress-program PROGRAM: a command they run.
+ * `min`: the shortest unique prefix of the option (getopt_long).
+ */
+const parseCommandOption =
+  (option: string, min: number): Parser =>
+  (words, at, model) => {
+    const program = programName(words[at]!);
+    for (let j = at + 1; j < words.length; j++) {
+      const arg = words[j]!;
+      if (arg === '--') return;
+      const eq = arg.indexOf('=');
+      const name = eq < 0 ? arg : arg.slice(0, eq);
+      if (name.length < min || !option.startsWith(name)) continue;
+      model.code.push({
+        index: eq < 0 ? ++j : j,
+        program: at,
+        kind: 'remote-option',
+        how: `${program} ${option}`,
+        safe: () => `${program} runs it as a command: write it without a template`,
+      });
+    }
+  };
+
 /** Shell builtins: eval runs its arguments; trap its first one. */
 const parseEval: Parser = (words, at, model) => {
   const program = words[at]!;
@@ -1609,6 +1633,8 @@ export function parserFor(name: string): Parser | undefined {
   if (name === 'make' || name === 'gmake') return parseMake;
   if (/^(rpm|rpmbuild|rpmspec|rpmsign|mock)$/.test(name)) return parseRpm;
   if (name === 'tar' || name === 'gtar') return parseTar;
+  if (name === 'split') return parseCommandOption('--filter', '--f'.length);
+  if (name === 'sort') return parseCommandOption('--compress-program', '--co'.length);
   if (name === 'at' || name === 'batch')
     return (words, at, model) => {
       if (!words.slice(at + 1).some((w) => w === '-f')) model.stdinCode ??= at;

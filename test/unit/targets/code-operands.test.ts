@@ -249,6 +249,17 @@ const CODE: Array<[string[], RegExp]> = [
   [['tar', '-I', 'zstd -{{ref}}', '-cf', 'a.tar', 'dir'], /"tar -I", a command that is run/],
   [['tar', '--to-command=deploy {{ref}}', '-xf', 'a.tar'], /"tar --to-command"/],
   [['tar', '-cf', 'a.tar', '--checkpoint-action=exec=deploy {{ref}}', 'dir'], /"tar --checkpoint-action"/],
+  // split --filter runs its command through $SHELL for each piece; sort --compress-program runs a program.
+  [
+    ['split', '-b', '1M', '--filter=gzip > $FILE.{{ref}}', 'dist/app.tgz'],
+    /"split --filter", a command that is run/,
+  ],
+  [['split', '--filter', 'deploy {{ref}}', 'dist/app.tgz'], /"split --filter"/],
+  [
+    ['sort', '--compress-program=zstd{{ref}}', 'list.txt'],
+    /"sort --compress-program", a command that is run/,
+  ],
+  [['sort', '--compress', '{{ref}}', 'list.txt'], /"sort --compress-program"/],
   // Wrappers that exec their argument: the interpreter or shell they start is found past them.
   [['timeout', '10', 'bash', '-c', 'deploy {{ref}}'], /"bash -c", which timeout starts/],
   [['nice', '-n', '5', 'sh', '-c', 'deploy {{ref}}'], /"sh -c", which nice starts/],
