@@ -10,13 +10,13 @@
 // release/run download -D/-O, git archive -o and bundle create, docker build --iidfile, sponge, yq -i, zstd, 7z,
 // patch, split; chmod's mode and chown's owner (file-settings.ts); and those of cat, head, tail, less, base64,
 // xxd, od, strings, sed, awk, zcat, yq, cut, paste, comm, join, fold, fmt, expand, rev, cmp, uniq, iconv, openssl
-// -in (printed to the job's log or into a pipe). A templated value there would choose a file of the runner to
-// overwrite (`../../.bashrc`, `.git/hooks/pre-commit`, `/etc/cron.d/x`: code that runs later), delete, or show
-// (`/proc/self/environ` holds the job's secrets). So, with file-reads.ts's rule shape, a template that names the
-// file or starts its name is refused when the config loads; one in a file's name after a fixed directory or text
-// (`> "logs/deploy-{{env}}.log"`, `cp app.tgz /srv/releases/{{version}}/`) is checked once rendered to be one
-// plain name there (not "." nor "..", and not empty when it is a whole part of the path). `echo` and `printf`
-// print their words: not files. Pure.
+// -in, gpg -d, xargs -a (printed to the job's log or into a pipe). A templated value there would choose a file of
+// the runner to overwrite (`../../.bashrc`, `.git/hooks/pre-commit`, `/etc/cron.d/x`: code that runs later),
+// delete, or show (`/proc/self/environ` holds the job's secrets). So, with file-reads.ts's rule shape, a template
+// that names the file or starts its name is refused when the config loads; one in a file's name after a fixed
+// directory or text (`> "logs/deploy-{{env}}.log"`, `cp app.tgz /srv/releases/{{version}}/`) is checked once
+// rendered to be one plain name there (not "." nor "..", and not empty when it is a whole part of the path).
+// `echo` and `printf` print their words: not files. Pure.
 import {
   CURL_LONG_OPTIONS,
   CURL_WITH_VALUE,
@@ -52,6 +52,10 @@ const CHANGES: FileAct = {
 const REFERENCE: FileAct = {
   does: 'copies the rights or owner of (to the files it changes)',
   harm: 'a file {of} whose rights or owner its files take (a set-user-ID program, a file root owns)',
+};
+const ARG_LINES: FileAct = {
+  does: 'hands the lines of to the program it runs, as its arguments',
+  harm: "a file {of} whose lines become that program's arguments (printed, or files it deletes or sends)",
 };
 const PRINTS: FileAct = {
   does: "prints to the job's log or into a pipe",
@@ -1333,6 +1337,35 @@ function yqFiles(words: readonly string[], at: number): FileRead[] {
   ];
 }
 
+/** xargs -a/--arg-file FILE (its options end at the command it runs): the file whose lines become arguments. */
+function xargsFile(words: readonly string[], at: number): FileRead[] {
+  const reads: FileRead[] = [];
+  for (let j = at + 1; j < words.length && words[j]!.startsWith('-') && words[j] !== '--'; j++) {
+    const word = words[j]!;
+    const long = /^--arg-file(=|$)/.exec(word);
+    if (long)
+      reads.push(
+        long[1]
+          ? file(j, long[0].length, 'xargs -a', ARG_LINES, SAFE_PRINT)
+          : file(++j, 0, 'xargs -a', ARG_LINES, SAFE_PRINT),
+      );
+    else if (/^--(delimiter|max-args|max-procs|max-chars|process-slot-var)$/.test(word)) j++;
+    else if (!word.startsWith('--'))
+      for (let c = 1; c < word.length; c++) {
+        if (!'aEIdLnPs'.includes(word[c]!)) continue;
+        if (word[c] === 'a')
+          reads.push(
+            c + 1 < word.length
+              ? file(j, c + 1, 'xargs -a', ARG_LINES, SAFE_PRINT)
+              : file(j + 1, 0, 'xargs -a', ARG_LINES, SAFE_PRINT),
+          );
+        if (c + 1 === word.length) j++;
+        break;
+      }
+  }
+  return reads.filter((read) => read.index < words.length);
+}
+
 /** Options writing a file, read with getopt clusters: ssh-keygen -f, gpg -o/--output. */
 const OPTION_WRITES: Record<string, { grammar: Grammar; alias: Record<string, string>; options: string[] }> =
   {
@@ -1371,9 +1404,16 @@ function writesAt(words: readonly string[], at: number): FileRead[] {
   const options = OPTION_WRITES[name === 'gpg2' ? 'gpg' : name];
   if (options) {
     const walked = walk(words, at + 1, options.grammar, options.alias);
-    return options.options.flatMap((option) =>
-      valuesOf(walked, option, `${name} ${option}`, WRITES, SAFE_WRITE),
-    );
+    // gpg -d/--decrypt (and --dearmor, --enarmor, --list-packets): the files whose contents it prints.
+    const prints =
+      options === OPTION_WRITES.gpg &&
+      ['-d', '--decrypt', '--dearmor', '--enarmor', '--list-packets'].some((flag) => walked.flags.has(flag));
+    return [
+      ...options.options.flatMap((option) =>
+        valuesOf(walked, option, `${name} ${option}`, WRITES, SAFE_WRITE),
+      ),
+      ...(prints ? walked.operands.map((k) => file(k, 0, `${name} --decrypt`, PRINTS, SAFE_PRINT)) : []),
+    ];
   }
   const copies = copyDestinations(words, at).map((read) => ({ ...read, act: WRITES }));
   switch (name) {
@@ -1433,6 +1473,8 @@ function writesAt(words: readonly string[], at: number): FileRead[] {
       return patchFiles(words, at);
     case 'uniq':
       return uniqFiles(words, at);
+    case 'xargs':
+      return xargsFile(words, at);
     case 'iconv':
       return iconvFiles(words, at);
     case 'split':

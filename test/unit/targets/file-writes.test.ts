@@ -750,3 +750,21 @@ test('text filters print their files (cut, paste, comm, join, fold, fmt, expand,
   ])
     assertAccepted(argv);
 });
+
+test("xargs -a's file (its lines become the program's arguments) and gpg --decrypt's files: the same rule", () => {
+  for (const [argv, how] of [
+    [['xargs', '-a', '{{x}}', 'echo'], 'xargs -a hands the lines of to the program it runs'],
+    [['xargs', '--arg-file={{x}}', 'rm', '-f'], 'xargs -a hands'],
+    [['xargs', '-ra/{{x}}', 'echo'], 'xargs -a hands'],
+    [['gpg', '--batch', '-d', '{{x}}'], "gpg --decrypt prints to the job's log"],
+    [['gpg', '--decrypt', '/{{x}}'], 'gpg --decrypt prints'],
+  ] as Array<[string[], string]>)
+    assertRefused(argv, new RegExp(`is in the name of the local file ${how}`));
+  checkedOnceRendered(['xargs', '-a', 'lists/{{x}}.txt', 'echo'], IN_NAME, ['prod'], PATH_PART);
+  for (const argv of [
+    ['xargs', '-n', '1', '-a', 'hosts.txt', './deploy.sh', '{{x}}'],
+    ['gpg', '--batch', '--recv-keys', '{{x}}'],
+    ['gpg', '--batch', '-o', 'secrets.env', '-d', 'secrets/{{x}}.gpg'],
+  ])
+    assertAccepted(argv);
+});
