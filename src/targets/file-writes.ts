@@ -1325,13 +1325,20 @@ const YQ: Grammar = {
   ],
 };
 
-/** yq [EXPRESSION] FILE… (none with --from-file or --expression): with -i it rewrites them, else it prints them. */
+/**
+ * yq [eval|eval-all] [EXPRESSION] FILE… (none with --from-file or --expression): with -i it rewrites them, else
+ * it prints them.
+ */
 function yqFiles(words: readonly string[], at: number): FileRead[] {
   const walked = walk(words, at + 1, YQ, { s: '--split-exp' });
   const given = walked.values.some((v) => v.option === '--from-file' || v.option === '--expression');
   const inPlace = walked.flags.has('-i') || walked.flags.has('--inplace');
+  // yq 4's eval and eval-all (e, ea) commands come before the expression.
+  const operands = ['eval', 'e', 'eval-all', 'ea'].includes(words[walked.operands[0] ?? -1] ?? '')
+    ? walked.operands.slice(1)
+    : walked.operands;
   return [
-    ...(given ? walked.operands : walked.operands.slice(1)).map((k) =>
+    ...(given ? operands : operands.slice(1)).map((k) =>
       inPlace ? file(k, 0, 'yq -i', WRITES, SAFE_WRITE) : file(k, 0, 'yq', PRINTS, SAFE_PRINT),
     ),
   ];

@@ -675,6 +675,8 @@ test('go build -o, gh release/run download -D/-O, git archive -o and bundle crea
     [['sponge', '{{x}}'], 'sponge writes'],
     [['yq', '-i', '.a = 1', '{{x}}'], 'yq -i writes'],
     [['yq', '.version', '/{{x}}'], 'yq prints'],
+    [['yq', 'eval', '.version', '{{x}}'], 'yq prints'],
+    [['yq', 'e', '-i', '.a = 1', '{{x}}'], 'yq -i writes'],
     [['chmod', '--reference={{x}}', 'deploy.sh'], 'chmod --reference copies the rights or owner of'],
     [['chown', '--reference', '{{x}}', 'deploy.sh'], 'chown --reference copies'],
   ] as Array<[string[], string]>)
@@ -687,6 +689,8 @@ test('go build -o, gh release/run download -D/-O, git archive -o and bundle crea
     ['git', 'archive', '--prefix=app-{{x}}/', '-o', 'dist/app.tgz', 'HEAD'],
     ['docker', 'build', '-t', 'app:{{x}}', '--iidfile', 'image-id.txt', '.'],
     ['yq', '-i', '.version = env(VERSION)', 'chart/Chart.yaml'],
+    ['yq', 'eval', '.version', 'chart/Chart.yaml'],
+    ['yq', 'ea', '. as $item ireduce ({}; . * $item)', 'a.yaml', 'b.yaml'],
   ])
     assertAccepted(argv);
 });
