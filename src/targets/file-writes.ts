@@ -752,9 +752,9 @@ const GIT_ARCHIVE: Grammar = {
 function gitArchive(words: readonly string[], sub: number): FileRead[] {
   if (words[sub] === 'bundle') {
     const operands = walk(words, sub + 1, { short: '', long: ['--version'] }).operands;
-    const file_ = operands[1];
-    return words[operands[0] ?? -1] === 'create' && file_ !== undefined
-      ? [file(file_, 0, 'git bundle create', WRITES, SAFE_WRITE)]
+    const bundle = operands[1];
+    return words[operands[0] ?? -1] === 'create' && bundle !== undefined
+      ? [file(bundle, 0, 'git bundle create', WRITES, SAFE_WRITE)]
       : [];
   }
   const walked = walk(words, sub + 1, GIT_ARCHIVE, { o: '--output' });
