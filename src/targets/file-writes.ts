@@ -939,7 +939,9 @@ function curlRemoteNames(words: readonly string[], at: number): FileRead[] {
     const ends = [fixed.indexOf('?', path), fixed.indexOf('#', path)].filter((k) => k >= 0);
     const slash = fixed.lastIndexOf('/', ends.length ? Math.min(...ends) : fixed.length);
     const start = slash < path ? path : slash + 1;
-    return fixed[start] === '\u0001' && start > from ? { ...read, rule: 'whole' as const } : read;
+    // In a script, an expansion before the template there ($BASE{{x}}) may be empty: the value may start it.
+    const head = /^(\$(\w+|\{[^{}]*\}))*\u0001/.test(fixed.slice(start));
+    return head && start > from ? { ...read, rule: 'whole' as const } : read;
   });
 }
 

@@ -555,6 +555,11 @@ test("curl -O names the file after the URL's last part: a template starting it i
     ['curl', '-O', '--url', 'https://h.example.com/a/{{x}}'],
   ])
     assertRefused(argv, /is in the name of the local file curl -O writes \(curl names the file after/);
+  // An expansion before it, which may be empty, does not make it fixed text.
+  assertScriptRefused(
+    'curl -fsSO "https://h.example.com/dl/$SUB{{x}}"',
+    /is in the name of the local file curl -O writes/,
+  );
   // Elsewhere in the URL, a "/", "?" or "#" in the value would choose the last part (x/Makefile?): one plain
   // name once rendered.
   checkedOnceRendered(
