@@ -1573,7 +1573,8 @@ export function fileChosenMessage(name: string, both: FileRead, word: string): s
     return `{{${name}}} reaches, through the remote variable ${read.held.map((v) => `$${v}`).join(', ')} set from it, where ${read.how} ${may} (${harm}), and a value through a remote variable is not checked: write the template itself there`;
   if (read.held)
     return `{{${name}}} reaches, through the remote variable ${read.held.map((v) => `$${v}`).join(', ')} set from it, where ${read.how} may read a ${file}${on} and send it (a file ${of}: ${keys}), and a value through a remote variable is not checked: write the template itself there`;
-  if (read.setting) return settingChosenMessage(name, read.setting, word.slice(read.from) || word, of);
+  if (read.setting)
+    return settingChosenMessage(name, read.setting, read.how, word.slice(read.from) || word, of);
   if (read.act)
     return `{{${name}}} is in the name of the ${file} ${read.how} ${read.act.does}${on} (${word.slice(read.from) || word}): its value would choose ${harm}; ${read.safe}`;
   if (read.rule === 'whole')
@@ -1620,7 +1621,8 @@ function ownProblem(
   word: string,
   values: Readonly<Record<string, string | undefined>>,
 ): string | undefined {
-  if (read.setting) return settingProblem(read.setting, word.slice(read.from), values, whose(read).of);
+  if (read.setting)
+    return settingProblem(read.setting, read.how, word.slice(read.from), values, whose(read).of);
   const names = [...word.matchAll(PLACEHOLDER)].map((m) => m[1]!);
   const region = charsOf(word, read.from, (name) => values[name]);
   const text = region.map((ch) => ch.c).join('');
@@ -1712,7 +1714,7 @@ function ownViaProblem(name: string, value: string, site: FileVia): string | und
   const { read } = site;
   const through = ` (through $${site.via}, set from it)`;
   const said = `$${site.via}`;
-  if (read.setting) return settingViaProblem(read.setting, name, value, said, through);
+  if (read.setting) return settingViaProblem(read.setting, read.how, name, value, said, through);
   if (site.file) {
     const bad = [...value].find((c) => !PLAIN_NAME.test(c)) ?? (value === '..' ? '..' : undefined);
     return bad === undefined ? undefined : pathMessage(name, read, said, bad, through);

@@ -9,11 +9,8 @@ import { PLACEHOLDER } from './placeholder.ts';
 /** What the word sets: chmod's mode, chown's OWNER[:GROUP], chgrp's GROUP. */
 export type FileSetting = 'mode' | 'owner' | 'group';
 
-const WHAT: Record<FileSetting, string> = {
-  mode: 'the mode chmod gives its files',
-  owner: 'the owner chown gives its files',
-  group: 'the group chgrp gives its files',
-};
+/** What the word is: "the mode chmod gives its files" (`how`: the program and option, "install -m"). */
+const what = (setting: FileSetting, how: string) => `the ${setting} ${how} gives its files`;
 const HARM: Record<FileSetting, string> = {
   mode: 'the rights of files {of} (777 lets every user write them, u+s or 4755 runs a program as its owner, and a value starting with "-" would be read as an option: -R, --reference=FILE)',
   owner:
@@ -30,8 +27,14 @@ const SAFE: Record<FileSetting, string> = {
 };
 
 /** The message for a template that is the word or starts it: refused when the config loads. */
-export function settingChosenMessage(name: string, setting: FileSetting, word: string, of: string): string {
-  return `{{${name}}} is ${WHAT[setting]} (${word}), or starts it: its value would choose ${harm(setting, of)}; ${SAFE[setting]}`;
+export function settingChosenMessage(
+  name: string,
+  setting: FileSetting,
+  how: string,
+  word: string,
+  of: string,
+): string {
+  return `{{${name}}} is ${what(setting, how)} (${word}), or starts it: its value would choose ${harm(setting, of)}; ${SAFE[setting]}`;
 }
 
 const harm = (setting: FileSetting, of: string) => HARM[setting].replace('{of}', of);
@@ -78,6 +81,7 @@ function ownerFault(setting: FileSetting, text: string): string | undefined {
  */
 export function settingProblem(
   setting: FileSetting,
+  how: string,
   word: string,
   values: Readonly<Record<string, string | undefined>>,
   of: string,
@@ -87,7 +91,7 @@ export function settingProblem(
   const rendered = word.replace(PLACEHOLDER, (_, n: string) => values[n] ?? '');
   const fault = setting === 'mode' ? modeFault(rendered) : ownerFault(setting, rendered);
   if (fault === undefined) return undefined;
-  return `the value of {{${name}}} makes ${WHAT[setting]} ${JSON.stringify(rendered)} once rendered (${word}), which ${fault}: its value would choose ${harm(setting, of)}; ${setting === 'mode' ? 'a mode with a value in it may be octal up to 777 without write for others, or clauses such as u+x, go-w, u=rwx without s, t, w for o or a, nor a copy (g=u); write other modes in the config' : SAFE[setting]}`;
+  return `the value of {{${name}}} makes ${what(setting, how)} ${JSON.stringify(rendered)} once rendered (${word}), which ${fault}: its value would choose ${harm(setting, of)}; ${setting === 'mode' ? 'a mode with a value in it may be octal up to 777 without write for others, or clauses such as u+x, go-w, u=rwx without s, t, w for o or a, nor a copy (g=u); write other modes in the config' : SAFE[setting]}`;
 }
 
 /**
@@ -97,6 +101,7 @@ export function settingProblem(
  */
 export function settingViaProblem(
   setting: FileSetting,
+  how: string,
   name: string,
   value: string,
   said: string,
@@ -104,5 +109,5 @@ export function settingViaProblem(
 ): string | undefined {
   const bad = setting === 'mode' ? /[^rxX]/.exec(value) : /[^A-Za-z0-9_.-]/.exec(value);
   if (!bad) return undefined;
-  return `the value of {{${name}}}${through} holds ${JSON.stringify(bad[0])} where ${said} is in ${WHAT[setting]}, and where in it the value lands is not known: there a value may hold only ${setting === 'mode' ? 'r, x and X' : 'letters, digits and . _ -'}; ${SAFE[setting]}`;
+  return `the value of {{${name}}}${through} holds ${JSON.stringify(bad[0])} where ${said} is in ${what(setting, how)}, and where in it the value lands is not known: there a value may hold only ${setting === 'mode' ? 'r, x and X' : 'letters, digits and . _ -'}; ${SAFE[setting]}`;
 }

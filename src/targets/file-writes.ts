@@ -243,16 +243,40 @@ const LN: Grammar = { short: 'St', long: ['--suffix', '--target-directory'], opt
 const TARGET = { t: '--target-directory' };
 const RIGHTS: Grammar = { short: '', long: ['--reference', '--from'] };
 
+/** install's and mkdir's -m/--mode, -o/--owner, -g/--group: what they give their files (file-settings.ts). */
+function settingsOf(walked: Walked, name: string): FileRead[] {
+  const settings: Array<[string, FileSetting]> = [
+    ['--mode', 'mode'],
+    ['--owner', 'owner'],
+    ['--group', 'group'],
+  ];
+  return settings.flatMap(([option, setting]) =>
+    valuesOf(
+      walked,
+      option,
+      `${name} ${option.slice(1, 3)}`,
+      CHANGES,
+      `write the ${setting} in the config`,
+    ).map((read) => ({ ...read, setting })),
+  );
+}
+
 /** cp, mv, install, ln: the destination (-t DIR, or the last of two operands or more); mv's sources move away. */
 function copyLike(words: readonly string[], at: number, name: string): FileRead[] {
   const grammar = name === 'install' ? INSTALL : name === 'ln' ? LN : CP;
-  const walked = walk(words, at + 1, grammar, name === 'install' ? { ...TARGET, S: '--suffix' } : TARGET);
+  const walked = walk(
+    words,
+    at + 1,
+    grammar,
+    name === 'install' ? { ...TARGET, S: '--suffix', m: '--mode', o: '--owner', g: '--group' } : TARGET,
+  );
   const how = name;
+  const settings = name === 'install' ? settingsOf(walked, 'install') : [];
   const reads = valuesOf(walked, '--target-directory', `${name} -t`, WRITES, SAFE_WRITE);
   const { operands } = walked;
   // install -d DIR…: each operand is a directory it creates.
   if (name === 'install' && (walked.flags.has('-d') || walked.flags.has('--directory')))
-    return operands.map((k) => file(k, 0, 'install -d', WRITES, SAFE_WRITE));
+    return [...settings, ...operands.map((k) => file(k, 0, 'install -d', WRITES, SAFE_WRITE))];
   const target = reads.length > 0;
   if (!target && operands.length >= 2) reads.push(file(operands.at(-1)!, 0, how, WRITES, SAFE_WRITE));
   // The sources: mv moves them away, cp and install copy them (where a later step reads or sends them), ln
@@ -261,7 +285,7 @@ function copyLike(words: readonly string[], at: number, name: string): FileRead[
   if (operands.length >= 2 || target)
     for (const k of target ? operands : operands.slice(0, -1))
       reads.push(file(k, 0, name, act, name === 'mv' ? SAFE_DELETE : SAFE_PRINT));
-  return reads;
+  return [...settings, ...reads];
 }
 
 /** The tools whose operands are the files they act on, with their options taking a value. */
@@ -413,7 +437,7 @@ function rightsOf(words: readonly string[], at: number, name: string): FileRead[
       ? []
       : [
           {
-            ...file(word, 0, `${name} (its ${setting})`, CHANGES, `write the ${setting} in the config`),
+            ...file(word, 0, name, CHANGES, `write the ${setting} in the config`),
             setting,
           },
         ]),
@@ -1406,8 +1430,11 @@ function writesAt(words: readonly string[], at: number): FileRead[] {
   const name = programName(words[at]!);
   const tool = OPERAND_TOOLS[name];
   if (tool) {
-    const walked = walk(words, at + 1, tool.grammar);
-    return walked.operands.map((k) => file(k, 0, name, tool.act, tool.safe));
+    const walked = walk(words, at + 1, tool.grammar, name === 'mkdir' ? { m: '--mode' } : {});
+    return [
+      ...(name === 'mkdir' ? settingsOf(walked, name) : []),
+      ...walked.operands.map((k) => file(k, 0, name, tool.act, tool.safe)),
+    ];
   }
   if (COMPRESSOR_OF[name]) return compressorFiles(words, at, name);
   const options = OPTION_WRITES[name === 'gpg2' ? 'gpg' : name];

@@ -606,6 +606,15 @@ test("chmod's mode, chown's owner and chgrp's group: a template starting one is 
     [['chown', '{{x}}', '/srv/app'], 'the owner chown gives its files'],
     [['chown', '-R', '{{x}}:app', '/srv/app'], 'the owner chown gives its files'],
     [['chgrp', '{{x}}', '/srv/app'], 'the group chgrp gives its files'],
+    // install's and mkdir's -m/--mode, -o/--owner, -g/--group.
+    [
+      ['sudo', 'install', '-m', '{{x}}', 'bin/app', '/usr/local/bin/app'],
+      'the mode install -m gives its files',
+    ],
+    [['install', '--mode={{x}}', 'bin/app', '/usr/local/bin/app'], 'the mode install -m gives its files'],
+    [['install', '-d', '-o', '{{x}}', '/srv/app'], 'the owner install -o gives its files'],
+    [['install', '-g{{x}}', 'a', 'b'], 'the group install -g gives its files'],
+    [['mkdir', '-pm', '{{x}}', '/srv/app'], 'the mode mkdir -m gives its files'],
   ] as Array<[string[], string]>)
     assertRefused(
       argv,
@@ -638,6 +647,12 @@ test("chmod's mode, chown's owner and chgrp's group: a template starting one is 
     /the value of \{\{x\}\} makes the owner chown gives its files/,
   );
   checkedOnceRendered(
+    ['install', '-m', '0{{x}}', 'bin/app', '/usr/local/bin/app'],
+    ['4755', '777'],
+    ['755'],
+    /the value of \{\{x\}\} makes the mode install -m gives its files "[^"]*" once rendered/,
+  );
+  checkedOnceRendered(
     ['chgrp', 'app-{{x}}', '/srv/app'],
     ['a:b', 'a b', 'x/y'],
     ['prod'],
@@ -660,6 +675,8 @@ test("chmod's mode, chown's owner and chgrp's group: a template starting one is 
     ['chown', '-R', 'deploy:deploy', '/srv/releases/{{x}}'],
     ['chgrp', 'deploy', 'dist/app-{{x}}.tgz'],
     ['chmod', '--reference=deploy.sh', 'bin/app-{{x}}'],
+    ['install', '-D', '-m', '0755', 'bin/app', '/srv/releases/{{x}}/bin/app'],
+    ['mkdir', '-p', '-m', '700', '/srv/releases/{{x}}'],
   ])
     assertAccepted(argv);
 });
