@@ -212,19 +212,48 @@ interface ListedCommit {
 
 /**
  * The commits whose writers and pushers do not approve the pull request's deployment, and whether all are
- * listed. Proposed to the default branch: its commits (GitHub lists 250). Proposed to another branch: the
- * head's commits the default branch lacks (compare, up to 300). Anyone who may push can make a branch holding
- * their own commit and change the pull request's base to it: that commit is then no longer one of the pull
- * request's, and its pusher's approval would count although their code is deployed.
+ * listed: the head's commits the default branch lacks (GitHub's compare, up to 300), and, proposed to another
+ * branch, also the pull request's own (GitHub lists 250). The compare does not depend on the base: anyone who
+ * may push can make a branch holding their own commit and change the pull request's base to it (also between
+ * the App's reads), and that commit is then none of the pull request's own. The pull request's own commits
+ * cover a head the default branch already holds (develop, the default, proposed to main). A head with no
+ * common ancestor with the default branch (an orphan line such as gh-pages): its own commits, and every change
+ * of the branch counts.
  */
 async function headCommits(
   api: Api,
   where: Where,
   pull: PullFacts,
 ): Promise<{ commits: ListedCommit[]; complete: boolean }> {
-  const commits: ListedCommit[] = [];
+  const bySha = new Map<string, ListedCommit>();
+  const add = (commit: ListedCommit) => bySha.set(commit.sha.toLowerCase(), commit);
   const pages = Math.ceil(PULL_COMMITS_LISTED / 100);
-  if (pull.baseRef === pull.defaultBranch) {
+  let complete = true;
+  let compared = true;
+  try {
+    let total = 0;
+    let read = 0;
+    for (let page = 1; page <= pages; page++) {
+      const { data } = await api.repos.compareCommitsWithBasehead({
+        ...where,
+        basehead: `${pull.defaultBranch}...${pull.headSha}`,
+        per_page: 100,
+        page,
+      });
+      total = data.total_commits;
+      read += data.commits.length;
+      data.commits.forEach(add);
+      if (data.commits.length < 100 || read >= total) break;
+    }
+    if (read < total) complete = false;
+  } catch (error) {
+    // No common ancestor (GitHub answers 404): the compare says nothing.
+    if (httpStatus(error) !== 404) throw error;
+    compared = false;
+    complete = false;
+  }
+  if (pull.baseRef !== pull.defaultBranch || !compared) {
+    let listed = 0;
     for (let page = 1; page <= pages; page++) {
       const { data } = await api.pulls.listCommits({
         ...where,
@@ -232,24 +261,13 @@ async function headCommits(
         per_page: 100,
         page,
       });
-      commits.push(...data);
+      listed += data.length;
+      data.forEach(add);
       if (data.length < 100) break;
     }
-    return { commits, complete: commits.length < PULL_COMMITS_LISTED };
+    if (listed >= PULL_COMMITS_LISTED) complete = false;
   }
-  let total = 0;
-  for (let page = 1; page <= pages; page++) {
-    const { data } = await api.repos.compareCommitsWithBasehead({
-      ...where,
-      basehead: `${pull.defaultBranch}...${pull.headSha}`,
-      per_page: 100,
-      page,
-    });
-    total = data.total_commits;
-    commits.push(...data.commits);
-    if (data.commits.length < 100 || commits.length >= total) break;
-  }
-  return { commits, complete: commits.length >= total };
+  return { commits: [...bySha.values()], complete };
 }
 
 /** Logins, each once in its first spelling; bots and GitHub's committer of web edits and merges left out. */
@@ -272,10 +290,7 @@ function contributorList(
  * (`pushers_unreadable`), or with `skipUnreadablePushers` the commits' people alone (for a veto, which only
  * stops a deployment).
  */
-function contributorsOf(
-  read: ContributorsRead,
-  options: { skipUnreadablePushers?: boolean } = {},
-): string[] {
+function contributorsOf(read: ContributorsRead, options: { skipUnreadablePushers?: boolean } = {}): string[] {
   if (read.unreadable && !options.skipUnreadablePushers) throw read.unreadable;
   return contributorList([...read.writers, ...(read.pushers ?? [])].map((login) => ({ login })));
 }

@@ -199,3 +199,29 @@ test("a base changed to a branch holding the pusher's commit: her approval is st
     assert.equal(deployments(fake).length, 1, "dave's approval deploys");
   });
 });
+
+// The same, with the base changed between the App's read of the pull request (base: main) and its read of the
+// commits: the commits judged do not depend on the base the App read.
+test('a base changed between the App reading the pull request and its commits: still her own', async () => {
+  await run({}, async (fake, probot) => {
+    const r = fake.repo();
+    fake.pushCommit(PR, fakeSha('pr-7-alice-after'), { author: 'alice' });
+    r.refs.set('heads/carol-base', PUSHED);
+    assert.match(await sayOnPull(fake, probot, '/deploy production', 'alice'), /Waiting for 1 approval/);
+    // Not a failure: the predicate changes the base when the first read of the commits arrives.
+    fake.failNext({
+      status: 500,
+      where: (request) => {
+        if (/^(pulls\/list-commits|repos\/compare-commits)$/.test(request.operationId ?? ''))
+          if (r.pulls.get(PR)!.baseRef !== 'carol-base') fake.changeBase(PR, 'carol-base');
+        return false;
+      },
+    });
+    assert.match(
+      await sayOnPull(fake, probot, '/approve-deploy production', 'carol'),
+      /`self_approval_refused`/,
+    );
+    assert.equal(r.pulls.get(PR)!.baseRef, 'carol-base', 'the base changed during the decision');
+    assert.equal(deployments(fake).length, 0);
+  });
+});

@@ -138,7 +138,9 @@ const compareCommits: Handler = (ctx) => {
   if (!baseSha || !headSha) return notFound();
   const headHistory = history(repo, headSha);
   const baseHistory = history(repo, baseSha);
-  const mergeBase = headHistory.find((c) => baseHistory.some((b) => b.sha === c.sha)) ?? headHistory.at(-1)!;
+  const mergeBase = headHistory.find((c) => baseHistory.some((b) => b.sha === c.sha));
+  // GitHub answers 404 for two histories with no common ancestor (an orphan branch such as gh-pages).
+  if (!mergeBase) return notFound();
   const ahead = headHistory.slice(0, headHistory.indexOf(mergeBase));
   const behind = baseHistory.findIndex((c) => c.sha === mergeBase.sha);
   const status =

@@ -10,11 +10,11 @@ import type { Api } from '../../../app/facts/github.ts';
 
 const where = { owner: 'acme', repo: 'web' };
 
-/** Pull request `number` as readPull reads it: a branch of this repository. */
+/** Pull request `number` as readPull reads it: a branch of this repository, its head `number` in hex. */
 const pull = (number: number): PullFacts => ({
   number,
   author: 'alice',
-  headSha: 'c'.repeat(40),
+  headSha: headOf(number),
   fromFork: false,
   open: true,
   head: { owner: 'acme', repo: 'web', fullName: 'acme/web', ref: `pr-${number}` },
@@ -22,22 +22,28 @@ const pull = (number: number): PullFacts => ({
   baseRef: 'main',
   defaultBranch: 'main',
 });
+const headOf = (number: number) => number.toString(16).padStart(40, 'c');
+const numberOf = (basehead: string) => parseInt(basehead.split('...')[1]!.replace(/^c+/, ''), 16);
 /** Nobody else pushed. */
-const noActivity = { repos: { listActivities: async () => ({ data: [], headers: {} }) } };
+const noActivity = { listActivities: async () => ({ data: [], headers: {} }) };
 
+/** A commit by `login`, author and committer; the first of each pull request is its head. */
+const commitBy = (number: number, login: string, i: number) => ({
+  sha: i === 0 ? headOf(number) : `${i}`.padStart(40, '0'),
+  author: { login, type: 'User' },
+  committer: { login, type: 'User' },
+});
+
+/** The head's commits the default branch lacks, by pull request (GitHub's compare of main with the head). */
 function api(commitsByPull: Record<number, string[]>, calls: number[]): Api {
   return {
-    ...noActivity,
-    pulls: {
-      listCommits: async ({ pull_number }: { pull_number: number }) => {
-        calls.push(pull_number);
-        return {
-          data: (commitsByPull[pull_number] ?? []).map((login, i) => ({
-            sha: `${i}`.padStart(40, '0'),
-            author: { login, type: 'User' },
-            committer: { login, type: 'User' },
-          })),
-        };
+    repos: {
+      ...noActivity,
+      compareCommitsWithBasehead: async ({ basehead }: { basehead: string }) => {
+        const number = numberOf(basehead);
+        calls.push(number);
+        const commits = (commitsByPull[number] ?? []).map((login, i) => commitBy(number, login, i));
+        return { data: { total_commits: commits.length, commits } };
       },
     },
   } as unknown as Api;
@@ -55,17 +61,17 @@ test('contributors are cached per pull request, each read once', async () => {
 
 test('a failed read of contributors is not kept', async () => {
   let fail = true;
-  const github = {
-    ...noActivity,
-    pulls: {
-      listCommits: async () => {
-        if (fail) throw new Error('502');
-        return { data: [{ sha: 'a'.repeat(40), author: { login: 'bob', type: 'User' }, committer: null }] };
-      },
+  const calls: number[] = [];
+  const github = api({ 7: ['bob'] }, calls);
+  const compare = github.repos.compareCommitsWithBasehead;
+  Object.assign(github.repos, {
+    compareCommitsWithBasehead: async (params: { basehead: string }) => {
+      if (fail) throw Object.assign(new Error('Bad Gateway'), { status: 502 });
+      return compare(params as Parameters<typeof compare>[0]);
     },
-  } as unknown as Api;
+  });
   const people = peopleCache();
-  await assert.rejects(cachedContributors(github, where, pull(7), people), /502/);
+  await assert.rejects(cachedContributors(github, where, pull(7), people), /Bad Gateway/);
   fail = false;
   assert.deepEqual(await cachedContributors(github, where, pull(7), people), ['bob']);
 });
@@ -73,33 +79,21 @@ test('a failed read of contributors is not kept', async () => {
 // A veto and an approval in one delivery: the approval's read cannot tell who pushed (more changes than are
 // read) and throws; the veto's takes the commits' people. One read of the commits and the activity serves both.
 test("an approval's and a veto's contributors share one read", async () => {
-  let listed = 0;
+  const calls: number[] = [];
   let activity = 0;
-  const github = {
-    repos: {
-      listActivities: async ({ after }: { after?: string }) => {
-        activity++;
-        const next = Number(after ?? 0) + 1;
-        return {
-          data: [
-            {
-              after: 'c'.repeat(40),
-              before: 'b'.repeat(40),
-              activity_type: 'push',
-              actor: { login: 'mallory' },
-            },
-          ],
-          headers: { link: `<https://api.github.com/repositories/1/activity?after=${next}>; rel="next"` },
-        };
-      },
+  const github = api({ 7: ['bob'] }, calls);
+  Object.assign(github.repos, {
+    listActivities: async ({ after }: { after?: string }) => {
+      activity++;
+      const next = Number(after ?? 0) + 1;
+      return {
+        data: [
+          { after: headOf(7), before: 'b'.repeat(40), activity_type: 'push', actor: { login: 'mallory' } },
+        ],
+        headers: { link: `<https://api.github.com/repositories/1/activity?after=${next}>; rel="next"` },
+      };
     },
-    pulls: {
-      listCommits: async () => {
-        listed++;
-        return { data: [{ sha: 'c'.repeat(40), author: { login: 'bob', type: 'User' }, committer: null }] };
-      },
-    },
-  } as unknown as Api;
+  });
   const people = peopleCache();
   const [approval, veto] = await Promise.allSettled([
     cachedContributors(github, where, pull(7), people),
@@ -108,13 +102,13 @@ test("an approval's and a veto's contributors share one read", async () => {
   assert.equal(approval.status, 'rejected');
   assert.match(String((approval as PromiseRejectedResult).reason), /more than 1000 changes/);
   assert.deepEqual(veto, { status: 'fulfilled', value: ['bob'] });
-  assert.equal(listed, 1);
+  assert.deepEqual(calls, [7]);
   assert.equal(activity, PUSH_ACTIVITY_PAGES);
 });
 
-// Proposed to another branch than the default one: the commits judged are the head's the default branch lacks
-// (compare, by page); when more are there than are read, every change of the branch counts.
-test("another base: the head's commits the default branch lacks, all of them or every change counts", async () => {
+// The compare of the default branch with the head, by page: more commits than are read, and every change of
+// the branch counts (erin's push, to none of the commits read).
+test("the head's commits the default branch lacks: all of them, or every change counts", async () => {
   const compared: Array<Record<string, unknown>> = [];
   const github = (total: number) =>
     ({
@@ -127,14 +121,13 @@ test("another base: the head's commits the default branch lacks, all of them or 
               total_commits: total,
               commits: Array.from({ length: count }, (_, i) => ({
                 // The head is among them.
-                sha: params.page === 1 && i === 0 ? 'c'.repeat(40) : `${params.page}-${i}`.padStart(40, '0'),
+                sha: params.page === 1 && i === 0 ? headOf(7) : `${params.page}-${i}`.padStart(40, '0'),
                 author: { login: params.page === 1 && i === 0 ? 'bob' : 'alice', type: 'User' },
                 committer: null,
               })),
             },
           };
         },
-        // erin pushed the branch to a commit none of the listed ones.
         listActivities: async () => ({
           data: [
             {
@@ -147,24 +140,54 @@ test("another base: the head's commits the default branch lacks, all of them or 
           headers: {},
         }),
       },
-      pulls: {
-        listCommits: async () => {
-          throw new Error('the pull request is proposed to another branch: its own commits list is not used');
-        },
-      },
     }) as unknown as Api;
-  const stacked = { ...pull(7), baseRef: 'feature/base' };
-  assert.deepEqual(await cachedContributors(github(150), where, stacked, undefined), ['bob', 'alice']);
+  assert.deepEqual(await cachedContributors(github(150), where, pull(7), undefined), ['bob', 'alice']);
   assert.deepEqual(
     compared.map((c) => [c.basehead, c.page]),
     [
-      [`main...${'c'.repeat(40)}`, 1],
-      [`main...${'c'.repeat(40)}`, 2],
+      [`main...${headOf(7)}`, 1],
+      [`main...${headOf(7)}`, 2],
     ],
   );
-  assert.deepEqual(await cachedContributors(github(400), where, stacked, undefined), [
+  assert.deepEqual(await cachedContributors(github(400), where, pull(7), undefined), [
     'bob',
     'alice',
     'erin',
   ]);
+});
+
+// Proposed to another branch: the pull request's own commits count too. develop, the default branch, proposed
+// to main: the compare lists none (main's default is develop itself), the pull request lists develop's.
+test("another base: the pull request's own commits as well as the head's the default branch lacks", async () => {
+  const calls: number[] = [];
+  const github = api({}, calls);
+  Object.assign(github, {
+    pulls: {
+      listCommits: async () => ({ data: [commitBy(7, 'dave', 0), commitBy(7, 'erin', 1)] }),
+    },
+  });
+  const release = { ...pull(7), baseRef: 'main', defaultBranch: 'develop' };
+  assert.deepEqual(await cachedContributors(github, where, release, undefined), ['dave', 'erin']);
+  assert.deepEqual(calls, [7]);
+});
+
+// A head with no common ancestor with the default branch (a pull request to gh-pages): GitHub's compare answers
+// 404; the pull request's own commits are read, and every change of the branch counts.
+test('an orphan line: its own commits, and every change of the branch', async () => {
+  const github = {
+    repos: {
+      compareCommitsWithBasehead: async () => {
+        throw Object.assign(new Error('No common ancestor between main and cccc.'), { status: 404 });
+      },
+      listActivities: async () => ({
+        data: [
+          { after: 'e'.repeat(40), before: 'd'.repeat(40), activity_type: 'push', actor: { login: 'erin' } },
+        ],
+        headers: {},
+      }),
+    },
+    pulls: { listCommits: async () => ({ data: [commitBy(7, 'dave', 0)] }) },
+  } as unknown as Api;
+  const pages = { ...pull(7), baseRef: 'gh-pages' };
+  assert.deepEqual(await cachedContributors(github, where, pages, undefined), ['dave', 'erin']);
 });
