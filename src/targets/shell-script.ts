@@ -503,6 +503,8 @@ const XARGS_INPUT = '{{__xargs_input}}';
 export function xargsInputFile(words: readonly string[]): { at: number; why: string } | undefined {
   const xargs = words.findIndex((word) => programName(word) === 'xargs');
   if (xargs < 0) return undefined;
+  // Without a program, xargs runs echo: what it reads is printed (echo {{v}} | xargs trims a value).
+  if (!chosenWords(words).some((word) => word.index > xargs)) return undefined;
   const replace = xargsReplaceString(words, xargs);
   const replaces = replace !== undefined && replace !== '';
   const marked = words.map((word, index) =>

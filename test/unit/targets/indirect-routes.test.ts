@@ -60,7 +60,12 @@ test('what xargs puts where its program reads options could be an option naming 
       'echo {{x}} | xargs -n1 wget',
       /where wget reads options: the value could be an option naming a file \(wget -o writes/,
     ],
-    ['xargs tar -czf out.tgz <<< {{x}}', /here-string fed to xargs, .* where tar reads options/],
+    // tar's operands when it creates are files it packs: named outright, or as an option (-T/etc/passwd).
+    ['xargs tar -czf out.tgz <<< {{x}}', /here-string fed to xargs, .* where tar packs into its archive/],
+    [
+      'xargs tar -cz -f out.tgz -- <<< {{x}}',
+      /here-string fed to xargs, .* where tar packs into its archive/,
+    ],
   ];
   for (const [script, message] of forms) assertScriptRefused(script, message);
   // After --, the program reads no option there.
