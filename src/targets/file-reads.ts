@@ -1002,7 +1002,7 @@ const OPTION_READS: Record<string, OptionReads> = {
       {
         short: 'b',
         rule: 'file',
-        safe: 'name the batch file in the config, or write the commands in a here-document (sftp -b - host <<EOF)',
+        safe: "name the batch file in the config, or write the commands, with no value in them, in a here-document (sftp -b - host <<EOF): a value in sftp's commands is refused, as a newline in it would add a command; pass the value where it is checked (scp dist/app-{{…}}.tgz host:/srv/)",
       },
     ],
   },

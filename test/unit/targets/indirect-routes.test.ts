@@ -156,6 +156,11 @@ test("sftp's commands and a list of files read on standard input take no value: 
     'grep sftp <<< {{x}}',
   ])
     assertScriptAccepted(script);
+  // A batch file named by a value: the advice is a here-document with no value in it, as one with a value is refused.
+  assertScriptRefused(
+    'sftp -b {{x}} deploy@host',
+    /or write the commands, with no value in them, in a here-document \(sftp -b - host <<EOF\): a value in sftp's commands is refused/,
+  );
 });
 
 test('a value given to a program named by an expansion is refused: which program runs is not known', () => {
