@@ -651,8 +651,12 @@ export function chosenWords(words: readonly string[]): ChosenWord[] {
             );
         // A remote shell or interpreter reading code on its standard input, from a pipe or a here-document
         // of the remote line: every other word of the line may be that code.
-        if (model.stdinCode === undefined || !(command.piped || line.includes('<<'))) return;
+        if (model.stdinCode === undefined) return;
         const reader = texts[model.stdinCode]!;
+        // Its own here-strings and < <(…) (sh <<< {{x}}, bash < <(echo {{x}})).
+        for (const token of command.stdin)
+          remoteAdd(token, 'remote-code', `what the remote line feeds to ${reader}, which runs it as code`);
+        if (!(command.piped || line.includes('<<'))) return;
         commands.forEach((other, index) => {
           if (index !== position)
             for (const token of other.words)

@@ -25,7 +25,20 @@ export interface RemoteCommand {
   piped: boolean;
   /** The files of its redirections (`> FILE`, `2>> FILE`, `< FILE`), with their operators (file-writes.ts). */
   redirects: Array<{ operator: string; word: RemoteWord }>;
+  /** What it reads on its standard input from the line itself: a here-string's word (`<<< WORD`), `< <(…)`. */
+  stdin: RemoteWord[];
+  /** It reads a here-document (`<<EOF`), whose lines come after it on the line (read as commands here). */
+  heredoc: boolean;
 }
+
+const newCommand = (piped: boolean): RemoteCommand => ({
+  words: [],
+  assignments: [],
+  piped,
+  redirects: [],
+  stdin: [],
+  heredoc: false,
+});
 
 const RESERVED = new Set(['do', 'then', 'else', 'elif', 'if', 'while', 'until', '!', '{', '}', 'time']);
 const DECLARATIONS = new Set(['export', 'local', 'readonly', 'declare', 'typeset']);
@@ -46,7 +59,7 @@ export function remoteCommands(words: readonly string[], from: number, to: numbe
   // Remote variables set from a template: their templates, at the ssh word each is in.
   const held = new Map<string, Array<[number, string]>>();
   const commands: RemoteCommand[] = [];
-  let command: RemoteCommand = { words: [], assignments: [], piped: false, redirects: [] };
+  let command: RemoteCommand = newCommand(false);
   let word: RemoteWord | undefined;
   let redirect = false;
   // The operator of the redirection whose word comes next (`>`, `2>>`, `<`; `<<`, `<<<` take no file).
@@ -63,7 +76,7 @@ export function remoteCommands(words: readonly string[], from: number, to: numbe
   }> = [];
   const openSubstitution = (start: number) => {
     saved.push({ command, word, redirect, start });
-    command = { words: [], assignments: [], piped: false, redirects: [] };
+    command = newCommand(false);
     word = undefined;
     redirect = false;
   };
@@ -100,7 +113,13 @@ export function remoteCommands(words: readonly string[], from: number, to: numbe
     if (!word) return;
     if (redirect) {
       redirect = false;
-      if (!operator.includes('<<')) command.redirects.push({ operator, word });
+      if (operator.includes('<<<')) command.stdin.push(word);
+      else if (operator.includes('<<')) command.heredoc = true;
+      else {
+        command.redirects.push({ operator, word });
+        // < <(…): what the inside writes is the command's standard input.
+        if (/^0?<$/.test(operator) && word.text.startsWith('<(')) command.stdin.push(word);
+      }
     } else if (command.words.length === 0 && RESERVED.has(word.text)) {
       // do $v, then $v: the next word is again a command's first
     } else if (command.words.length === 0 && /^[A-Za-z_]\w*=/.test(word.text)) command.assignments.push(word);
@@ -153,9 +172,14 @@ export function remoteCommands(words: readonly string[], from: number, to: numbe
         held.set(name, lineTemplates);
       held.set(texts[0] === 'read' ? 'REPLY' : 'MAPFILE', lineTemplates);
     }
-    if (command.words.length || command.assignments.length || command.redirects.length)
+    if (
+      command.words.length ||
+      command.assignments.length ||
+      command.redirects.length ||
+      command.stdin.length
+    )
       commands.push(command);
-    command = { words: [], assignments: [], piped, redirects: [] };
+    command = newCommand(piped);
   };
   // What encloses the current character: the line, "…", $(…), <(…), >(…) or `…` (whose insides are commands).
   const modes: Array<'line' | 'double' | 'sub' | 'backtick'> = ['line'];

@@ -91,3 +91,86 @@ test("a substitution's output, a process substitution and remote variables set o
   ];
   for (const [spec, message] of refused) assertRefused(spec, message);
 });
+
+test('what the remote line feeds to xargs, a curl config, sftp or a list of files is refused: it names a file of the remote host', () => {
+  const remote = "what the command ssh runs through the remote host's shell feeds to";
+  const refused: Array<[string[], RegExp]> = [
+    [
+      ['ssh', 'host', 'echo {{x}} | xargs rm'],
+      new RegExp(
+        `\\{\\{x\\}\\}(?: \\(character \\d+\\))? is in ${remote} xargs \\(echo \\{\\{x\\}\\} \\| xargs rm\\), which xargs puts after "rm" as its last arguments, where rm deletes .* a file on the remote host: the value would choose a file or directory of the remote host`,
+      ),
+    ],
+    [
+      ['ssh', 'host', 'echo {{x}} | xargs curl -d'],
+      /feeds to xargs .*where curl -d may read a file on the remote host/,
+    ],
+    [['ssh', 'host', 'echo {{x}} | xargs -I{} cp app.tgz {}'], /feeds to xargs .*in place of \{\} in "\{\}"/],
+    [['ssh', 'host', 'xargs rm <<< {{x}}'], /feeds to xargs \(xargs rm <<< \{\{x\}\}\)/],
+    [['ssh', 'host', 'xargs rm < <(echo {{x}})'], /feeds to xargs/],
+    [
+      ['ssh', 'host', 'v={{x}}; echo "$v" | xargs rm'],
+      /\{\{x\}\}(?: \(character \d+\))? \(through the remote variable \$v, set from it\) is in .* feeds to xargs/,
+    ],
+    [
+      ['ssh', 'host', 'curl -K - <<< {{x}}'],
+      new RegExp(
+        `\\{\\{x\\}\\}(?: \\(character \\d+\\))? is in ${remote} curl \\(curl -K - <<< \\{\\{x\\}\\}\\), which curl reads as its config \\(curl -K\\): .*upload-file = /etc/passwd sends a file of the remote host`,
+      ),
+    ],
+    [
+      ['ssh', 'host', 'echo "url = {{x}}" | curl --config - https://h'],
+      /feeds to curl .*reads as its config/,
+    ],
+    [
+      ['ssh', 'host', 'sftp -b - other <<< "put {{x}}"'],
+      /feeds to sftp .*put FILE sends a file of the remote host, get writes one, !COMMAND runs a command in the remote host's shell/,
+    ],
+    [['ssh', 'host', 'sftp other <<EOF\nput dist/{{x}}\nEOF'], /feeds to sftp .*reads as its commands/s],
+    [
+      ['ssh', 'host', 'echo {{x}} | rsync -a --files-from=- . other:/srv/'],
+      /feeds to rsync .*rsync --files-from - reads as the names of the files it sends, one a line: the value would choose files of the remote host/,
+    ],
+    [
+      ['ssh', 'host', 'tar -czf a.tgz -T - <<< {{x}}'],
+      /feeds to tar .*tar -T - reads as the names of the files it archives/,
+    ],
+  ];
+  for (const [spec, message] of refused) assertRefused(spec, message);
+});
+
+test('a value given to a program the remote line names by an expansion is refused: which program runs is not known', () => {
+  const refused: Array<[string[], RegExp]> = [
+    [
+      ['ssh', 'host', 'c=curl; $c -d @{{x}} https://h'],
+      /\{\{x\}\}(?: \(character \d+\))? is an argument of \$c in the command ssh runs through the remote host's shell \(c=curl; \$c -d @\{\{x\}\} https:\/\/h\), a program named by an expansion: .*send a file of the remote host/,
+    ],
+    [['ssh', 'host', 'c=curl; "$c" -T {{x}} https://h'], /is an argument of \$c/],
+    [['ssh', 'host', '$(command -v curl) -d @{{x}} https://h'], /is an argument of \$\(command -v curl\)/],
+    [['ssh', 'host', 'c=curl; echo {{x}} | $c -K -'], /feeds to \$c .*a program named by an expansion/],
+    [['ssh', 'host', 'c=../../usr/bin/curl; $c -d @{{x}} https://h'], /is an argument of \$c/],
+  ];
+  for (const [spec, message] of refused) assertRefused(spec, message);
+});
+
+test("a shell's here-string or < <(…) on the remote line is code it runs: a value there is refused", () => {
+  assertRefused(['ssh', 'host', 'sh <<< {{x}}'], /what the remote line feeds to sh, which runs it as code/);
+  assertRefused(['ssh', 'host', 'bash <<< "echo {{x}}"'], /feeds to bash, which runs it as code/);
+  assertRefused(['ssh', 'host', 'bash < <(echo {{x}})'], /feeds to bash, which runs it as code/);
+});
+
+test('common remote lines with a value, and pipes into xargs or curl carrying none, stay accepted', () => {
+  for (const spec of [
+    ['ssh', 'host', 'cd /srv/app && ./deploy.sh {{x}}'],
+    ['ssh', 'host', 'docker pull registry/app:{{x}}'],
+    ['ssh', 'host', 'ls /srv | xargs -n1 echo'],
+    ['ssh', 'host', 'ls /srv/releases | xargs -n1 echo {{x}}'],
+    ['ssh', 'host', 'echo {{x}} | xargs -n1 ./deploy.sh'],
+    ['ssh', 'host', 'docker pull app:{{x}} && docker images -q | xargs docker rmi'],
+    ['ssh', 'host', 'curl -K /etc/deploy.curlrc https://h/{{x}}'],
+    ['ssh', 'host', 'grep -q {{x}} /srv/releases.txt'],
+    ['ssh', 'host', 'cmd=./deploy.sh; $cmd {{x}}'],
+    ['ssh', 'host', 'tar -czf /tmp/app-{{x}}.tgz -T /srv/files.txt'],
+  ])
+    assertAccepted(spec);
+});

@@ -1,0 +1,309 @@
+// Routes by which what a program reads on its standard input, or the program itself, is chosen away from the
+// words the rules read: what xargs puts where a file is named, a config curl reads, sftp's commands, a list of
+// files (tar -T -), and a program named by an expansion ($c). shell-script.ts applies them to a script's
+// commands; remoteStdinProblems applies them to the line ssh runs through the remote host's shell, where they
+// concern the remote host's files. Pure.
+import { chosenWords, expandedPrograms } from './launchers.ts';
+import { commandModel, programName, xargsReplaceString, type CommandModel } from './programs.ts';
+import { fileDoing, shellFileClasses, type FileRead } from './file-reads.ts';
+import { addFileWrites } from './file-writes.ts';
+import { PLACEHOLDER } from './placeholder.ts';
+import { remoteCommands, type RemoteWord } from './remote-line.ts';
+import { STDIN_FILES } from './stdin-readers.ts';
+
+/**
+ * Why a value given to a program named by an expansion ($c, "${TOOL}", $(command -v curl)), as an argument or on
+ * its standard input, is refused: a clause after "… of $c, " or "… fed to $c, ".
+ */
+export function expandedProgramWhy(value: string, host = false): string {
+  const [of, file] = host
+    ? ['of the remote host', 'a fixed path']
+    : ['of the runner', 'a file of the checkout'];
+  return `a program named by an expansion: which program runs is not known here (c=curl makes "$c -d @${value}" send a file ${of}; c=sh runs its input as code), so neither is what it does with the value, and no check can be made; name the program in the config and pass the value to it there (curl -d @data.json https://host/${value}), or set the variable to ${file} alone (cmd=./deploy.sh)`;
+}
+
+/** Short options tried where xargs puts its input (xargsInputFile): those that name a file in most tools first. */
+const OPTION_LETTERS = [...new Set('TdoOKfi' + 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ')];
+
+/** What xargs reads, written as a template where xargs puts it (as xargsInputChooses writes it, launchers.ts). */
+const XARGS_INPUT = '{{__xargs_input}}';
+
+/**
+ * xargs appends what it reads on standard input to the command it runs (split into words at blanks and
+ * newlines), or puts each line in place of -I's string. Where that lands in an argument a program reads and
+ * sends, writes, deletes or prints a file from (file-reads.ts, file-writes.ts), anywhere but where no file rule
+ * reads it, the input would name the file or start it: why a value in that input is refused (a clause for
+ * stdinCodeMessage, VALUE standing for the template) and the word of xargs, or undefined. Pure.
+ */
+export function xargsInputFile(
+  words: readonly string[],
+  host = false,
+): { at: number; why: string } | undefined {
+  const xargs = words.findIndex((word) => programName(word) === 'xargs');
+  if (xargs < 0) return undefined;
+  // Without a program, xargs runs echo: what it reads is printed (echo {{v}} | xargs trims a value).
+  if (!chosenWords(words).some((word) => word.index > xargs)) return undefined;
+  const replace = xargsReplaceString(words, xargs);
+  const replaces = replace !== undefined && replace !== '';
+  const marked = words.map((word, index) =>
+    index > xargs && replaces ? word.split(replace).join(XARGS_INPUT) : word,
+  );
+  if (!replaces) marked.push(XARGS_INPUT);
+  const where = (index: number) =>
+    replaces
+      ? `in place of ${replace} in ${JSON.stringify(words[index])}`
+      : `after "${words.slice(xargs + 1).join(' ')}" as its last arguments`;
+  /** The file read or written at `index` of these words that the input names or starts, if any. */
+  const fileAt = (texts: readonly string[], index: number): FileRead | undefined => {
+    const model = commandModel(texts);
+    addFileWrites(model, texts);
+    const read = model.fileReads.get(index);
+    const word = texts[index];
+    if (!read || word === undefined || !word.includes(XARGS_INPUT)) return undefined;
+    if ((shellFileClasses(read, word).get('__xargs_input') ?? 'safe') === 'safe') return undefined;
+    return host ? { ...read, host: true } : read;
+  };
+  for (let index = xargs + 1; index < marked.length; index++) {
+    const read = fileAt(marked, index);
+    if (!read) continue;
+    const { may, harm } = fileDoing(read);
+    return {
+      at: xargs,
+      why: `which xargs puts ${where(index)}, where ${read.how} ${may}: the value would choose ${harm}, and no check can see what xargs reads; write the command without xargs, with VALUE in it, where it is checked once rendered, or ${read.safe}`,
+    };
+  }
+  // Where the input starts an argument the program may read as an option, the value could be an option naming a
+  // file (curl https://host given "-T/etc/passwd", or "-o ~/.bashrc" split into two words): tried as each short
+  // option with its value attached.
+  const model = commandModel(marked);
+  for (let index = xargs + 1; index < marked.length; index++) {
+    if (!marked[index]!.startsWith(XARGS_INPUT) || model.positional.has(index) || model.guarded.has(index))
+      continue;
+    for (const letter of OPTION_LETTERS) {
+      const read = fileAt(
+        marked.map((word, k) => (k === index ? `-${letter}${word}` : word)),
+        index,
+      );
+      if (!read) continue;
+      const tool = read.how.split(' ')[0]!;
+      return {
+        at: xargs,
+        why: `which xargs puts ${where(index)}, where ${tool} reads options: the value could be an option naming a file (${read.how} ${fileDoing(read).may}: ${fileDoing(read).harm}), and no check can see what xargs reads; write the command without xargs, with VALUE in it, where it is checked once rendered, or put -- before what xargs puts there where ${tool} ends its options`,
+      };
+    }
+  }
+  return undefined;
+}
+
+/**
+ * What a program reads on its standard input that says which options it takes, which commands it runs or which
+ * files it reads, one a line, so that a value with a newline could add any: a config curl reads (curl -K -,
+ * --config /dev/stdin: upload-file = /etc/passwd sends a file of the runner, output = ~/.bashrc writes one);
+ * sftp's commands (with no -b FILE, or -b -: put sends a file, !COMMAND runs a local shell); the list of the
+ * files rsync, rclone, s3cmd or azcopy sends (--files-from -), or tar or zip archives (tar -T -, zip -@). Why a
+ * value there is refused (a clause for stdinCodeMessage, VALUE standing for the template) and the word of the
+ * program, or undefined. Pure.
+ */
+export function stdinConfigReader(
+  model: CommandModel,
+  words: readonly string[],
+  host = false,
+): { at: number; why: string } | undefined {
+  const programAt = (name: string, before = words.length) =>
+    words.findLastIndex((word, k) => k < before && programName(word) === name);
+  for (const [index, read] of model.fileReads) {
+    if (!STDIN_FILES.has((words[index] ?? '').slice(read.from))) continue;
+    const tool = read.how.split(' ')[0]!;
+    if (curlConfig(read)) return { at: programAt('curl', index), why: curlConfigWhy(read.how, host) };
+    if (read.how === 'sftp -b') return { at: programAt('sftp', index), why: sftpCommandsWhy(host) };
+    if (/ (--files-from|--files-from-raw|--list-of-files)$/.test(read.how))
+      return { at: programAt(tool, index), why: fileListWhy(`${read.how} -`, 'sends', host) };
+  }
+  // Named where a program goes (not `grep sftp`, `apt-get install zip`).
+  const programs = new Set(
+    chosenWords(words).flatMap((word) => (word.kind === 'program' ? [word.index] : [])),
+  );
+  const runs = (name: string) => {
+    const at = programAt(name);
+    return programs.has(at) ? at : -1;
+  };
+  const sftp = runs('sftp');
+  if (sftp >= 0 && ![...model.fileReads.values()].some((read) => read.how === 'sftp -b'))
+    return { at: sftp, why: sftpCommandsWhy(host) };
+  // Those the file rules leave out: tar's and zip's lists, and s3cmd's with one operand (s3cmd sync --files-from -).
+  for (const name of ['tar', 'gtar', 'zip', 's3cmd']) {
+    const at = runs(name);
+    if (at < 0) continue;
+    const rest = words.slice(at + 1);
+    const option = name === 's3cmd' ? /^--files-from$/ : /^(-T|--files-from)$/;
+    const list =
+      name === 'zip'
+        ? rest.includes('-@') || rest.includes('--names-stdin')
+        : rest.some(
+            (word, k) =>
+              (option.test(word) && STDIN_FILES.has(rest[k + 1] ?? '')) ||
+              /^--files-from=(-|\/dev\/stdin)$/.test(word),
+          );
+    if (!list) continue;
+    if (name === 's3cmd') return { at, why: fileListWhy('s3cmd --files-from -', 'sends', host) };
+    return { at, why: fileListWhy(name === 'zip' ? 'zip -@' : `${name} -T -`, 'archives', host) };
+  }
+  return undefined;
+}
+
+/** Why a value in the commands sftp reads on its standard input is refused. */
+function sftpCommandsWhy(host: boolean): string {
+  const [of, shell] = host
+    ? ['of the remote host', "the remote host's shell"]
+    : ['of the runner', 'a local shell'];
+  return `which sftp reads as its commands, one a line (put FILE sends a file ${of}, get writes one, !COMMAND runs a command in ${shell}): a value with a newline could add any, which no check of the value can make safe; write the commands without a value (a batch file of the checkout, or a here-document with none), and pass the value where it is checked (scp dist/app-VALUE.tgz host:/srv/)`;
+}
+
+/** Why a value in a list of files read on standard input (rsync --files-from -, tar -T -) is refused. */
+function fileListWhy(how: string, does: string, host: boolean): string {
+  const whose = host
+    ? 'files of the remote host to send or archive (its keys, or its secrets)'
+    : "files of the runner to send or archive (its keys, or the job's secrets in /proc/self/environ)";
+  return `which ${how} reads as the names of the files it ${does}, one a line: the value would choose ${whose}, and no check can see that list; name the files in the config, and pass the value where it is checked (the destination: rsync -a dist/ host:/srv/VALUE/)`;
+}
+
+/** Whether a file read is the config curl reads its options from (-K, --config, a prefix of it). */
+export const curlConfig = (read: FileRead) => /^curl (-K|--config)$/.test(read.how);
+
+export function curlConfigWhy(how: string, host = false): string {
+  const of = host ? 'of the remote host' : 'of the runner';
+  return `which curl reads as its config (${how}): each line of a config sets an option, so a value with a newline could add any (upload-file = /etc/passwd sends a file ${of}, output = ~/.bashrc writes one), which no check of the value can make safe; write the config in the config's own text, and pass VALUE as an argument of curl, where it is checked (curl -K ./deploy.curlrc https://host/VALUE)`;
+}
+
+/** A file of the checkout, named by a relative path (./deploy.sh, scripts/deploy.sh): the config's own program. */
+export const CHECKOUT_PATH = /^(?![/~-])[\w.@+-]*\/[\w./@+-]*$/;
+
+/**
+ * What a program named by an expansion (`$cmd`, `${cmd}`, `$1`, quotes removed) holds, when it is known: the
+ * fixed words every assignment of the script gives the variable (cmd=./deploy.sh), or the fixed word of the
+ * call a positional parameter holds (`fixed`). Undefined when it may hold anything else (the environment's,
+ * read, for, printf -v, +=, an array, an assignment from an expansion).
+ */
+export function programLiterals(
+  script: string,
+  word: string,
+  fixed: Readonly<Record<string, string>> | undefined,
+): string[] | undefined {
+  const ref = /^\$(?:([A-Za-z_]\w*|\d)|\{([A-Za-z_]\w*|\d+)\})$/.exec(word);
+  if (!ref) return undefined;
+  const variable = (ref[1] ?? ref[2])!;
+  if (/^\d+$/.test(variable)) return fixed?.[variable] === undefined ? undefined : [fixed[variable]];
+  const setOtherwise = new RegExp(
+    `\\b(read|for|select|mapfile|readarray|getopts|printf|unset)\\b[^;&|\\n]*\\b${variable}\\b|(^|[^\\w$])${variable}(\\[[^\\]]*\\])?(\\+=|=\\()`,
+  );
+  if (setOtherwise.test(script)) return undefined;
+  const literals = [
+    ...script.matchAll(
+      new RegExp(
+        `(^|[\\s;&|(!{])${variable}=("[^"$\`\\\\]*"|'[^']*'|[^\\s;&|()<>"'$\`\\\\]*)(?=[\\s;&|)]|$)`,
+        'g',
+      ),
+    ),
+  ].map((m) => m[2]!.replace(/^(["'])(.*)\1$/, '$2'));
+  const assignments = [...script.matchAll(new RegExp(`(^|[^\\w$])${variable}=`, 'g'))].length;
+  return literals.length > 0 && literals.length === assignments ? literals : undefined;
+}
+
+/**
+ * Whether a value (a template, a variable written as one) in the words after `program` of a command whose
+ * program is now known is where it would choose what runs, be code, or name or start a file (launchers.ts,
+ * programs.ts, file-reads.ts, file-writes.ts). Pure.
+ */
+export function resolvedProblem(words: readonly string[], program: number): boolean {
+  const templated = (k: number) => k > program && k < words.length && words[k]!.search(PLACEHOLDER) >= 0;
+  const model = commandModel(words);
+  addFileWrites(model, words);
+  if (model.code.some((operand) => templated(operand.index))) return true;
+  if (chosenWords(words).some((chosen) => templated(chosen.index))) return true;
+  return [...model.fileReads].some(
+    ([index, read]) =>
+      templated(index) && [...shellFileClasses(read, words[index]!).values()].some((cls) => cls !== 'safe'),
+  );
+}
+
+/** A value refused on the line ssh runs: the word of ssh's it is in, its template's name, and why. */
+export interface RemoteRouteProblem {
+  /** The index of ssh's word the template is written in. */
+  word: number;
+  name: string;
+  /** Why, written for that template's name (or the stand-in of a variable holding it). */
+  message: (name: string) => string;
+}
+
+/**
+ * The same routes on the line ssh runs (`ssh host 'echo {{x}} | xargs rm'`, `ssh host "curl -K - <<< {{x}}"`,
+ * `ssh host 'c=curl; $c -d @{{x}}'`), read as the remote host's shell reads it (remote-line.ts): a template in
+ * what the line feeds to such a program (a pipe from its other commands, a here-string, a here-document, < <(…))
+ * or in the arguments of a program named by an expansion chooses a file of the remote host, and a value that is
+ * one plain word is enough (upload-file=/etc/passwd). Readers of code are launchers.ts'. Pure.
+ */
+export function remoteStdinProblems(words: readonly string[]): RemoteRouteProblem[] {
+  const remote = commandModel(words).remote;
+  if (!remote) return [];
+  const line = words.slice(remote.from, remote.to).join(' ');
+  const commands = remoteCommands(words, remote.from, remote.to);
+  const problems: RemoteRouteProblem[] = [];
+  const where = "the command ssh runs through the remote host's shell";
+  // `message`: for the value as written ({{x}}), what follows it (a remote variable it goes through), its word.
+  const refuse = (token: RemoteWord, message: (value: string, via: string, word: string) => string) => {
+    const via = token.via?.length
+      ? ` (through the remote variable ${token.via.map((v) => `$${v}`).join(', ')}, set from it)`
+      : '';
+    for (const [k, text] of token.parts)
+      for (const match of text.matchAll(PLACEHOLDER))
+        problems.push({
+          word: k,
+          name: match[1]!,
+          message: (name) =>
+            message(`{{${name}}}`, via, words[k]!.replaceAll(`{{${match[1]!}}}`, `{{${name}}}`)),
+        });
+  };
+  commands.forEach((command, position) => {
+    const texts = command.words.map((word) => word.text);
+    // c=curl; $c -d @{{x}}: unless every assignment of the line sets it to a fixed relative path whose program
+    // the rules find nothing in (cmd=./deploy.sh; $cmd {{x}}), as in a script.
+    const expanded = expandedPrograms(texts).find(
+      (k) =>
+        !programLiterals(line, texts[k]!, undefined)?.every(
+          (literal) =>
+            CHECKOUT_PATH.test(literal) &&
+            !resolvedProblem([...texts.slice(0, k), literal, ...texts.slice(k + 1)], k),
+        ),
+    );
+    if (expanded !== undefined)
+      for (const token of command.words.slice(expanded + 1))
+        refuse(
+          token,
+          (value, via, word) =>
+            `${value}${via} is an argument of ${texts[expanded]} in ${where} (${word}), ${expandedProgramWhy(value, true)}`,
+        );
+    const model = commandModel(texts);
+    // A reader of code (… | sh, bash <<< …) is launchers.ts'.
+    if (model.stdinCode !== undefined) return;
+    const route =
+      expanded !== undefined
+        ? { at: expanded, why: expandedProgramWhy('VALUE', true) }
+        : (xargsInputFile(texts, true) ?? stdinConfigReader(model, texts, true));
+    if (!route || route.at < 0) return;
+    const reader = texts[route.at]!;
+    // Its here-strings and < <(…); with a pipe or a here-document, any other command of the line may write it.
+    const fed = [
+      ...command.stdin,
+      ...(command.piped || command.heredoc
+        ? commands.flatMap((other, index) => (index === position ? [] : [...other.words, ...other.stdin]))
+        : []),
+    ];
+    for (const token of fed)
+      refuse(
+        token,
+        (value, via, word) =>
+          `${value}${via} is in what ${where} feeds to ${reader} (${word}), ${route.why.replaceAll('VALUE', value)}`,
+      );
+  });
+  return problems;
+}
