@@ -76,7 +76,8 @@ export function remoteCommands(words: readonly string[], from: number, to: numbe
   }> = [];
   const openSubstitution = (start: number) => {
     saved.push({ command, word, redirect, start });
-    command = newCommand(false);
+    // >(…): its first command reads what the command around it writes there (tee >(sh)), as from a pipe.
+    command = newCommand(line[start] === '>');
     word = undefined;
     redirect = false;
   };

@@ -159,6 +159,19 @@ test("a shell's here-string or < <(…) on the remote line is code it runs: a va
   assertRefused(['ssh', 'host', 'bash < <(echo {{x}})'], /feeds to bash, which runs it as code/);
 });
 
+test('what a command of the remote line writes into >(…) is read there as from a pipe', () => {
+  assertRefused(
+    ['ssh', 'host', 'echo {{x}} | tee >(sh)'],
+    /what the remote line feeds to sh, which runs it as code/,
+  );
+  assertRefused(['ssh', 'host', 'echo {{x}} | tee >(xargs rm)'], /feeds to xargs .*where rm deletes/);
+  for (const spec of [
+    ['ssh', 'host', './build.sh {{x}} > >(tee build.log)'],
+    ['ssh', 'host', './build.sh {{x}} 2> >(logger -t deploy)'],
+  ])
+    assertAccepted(spec);
+});
+
 test('common remote lines with a value, and pipes into xargs or curl carrying none, stay accepted', () => {
   for (const spec of [
     ['ssh', 'host', 'cd /srv/app && ./deploy.sh {{x}}'],
