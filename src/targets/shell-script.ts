@@ -99,6 +99,7 @@ import {
   expandedProgramWhy,
   programLiterals,
   remoteStdinProblems,
+  remoteStdinRoute,
   resolvedProblem,
   stdinConfigReader,
   xargsInputFile,
@@ -1265,13 +1266,14 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
         }
     }
     model.stdinCode ??= xargsInputChooses(texts);
-    // What xargs puts where a file is named (… | xargs rm), a config curl reads (curl -K - <<< …): a value fed
-    // there is refused as code is, however it is fed, for its own reason (stdinWhy).
+    // What xargs puts where a file is named (… | xargs rm), a config curl reads (curl -K - <<< …), also on the line
+    // ssh runs (… | ssh host 'xargs rm'): a value fed there is refused as code is, however it is fed, for its own
+    // reason (stdinWhy).
     if (model.stdinCode === undefined) {
       const other =
         expanded !== undefined
           ? { at: expanded, why: expandedProgramWhy('VALUE') }
-          : (xargsInputFile(texts) ?? stdinConfigReader(model, texts));
+          : (xargsInputFile(texts) ?? stdinConfigReader(model, texts) ?? remoteStdinRoute(texts));
       if (other && other.at >= 0) {
         model.stdinCode = other.at;
         command.stdinWhy = other.why;

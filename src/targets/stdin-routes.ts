@@ -8,7 +8,7 @@ import { commandModel, programName, xargsReplaceString, type CommandModel } from
 import { fileDoing, shellFileClasses, type FileRead } from './file-reads.ts';
 import { addFileWrites } from './file-writes.ts';
 import { PLACEHOLDER } from './placeholder.ts';
-import { remoteCommands, type RemoteWord } from './remote-line.ts';
+import { remoteCommands, type RemoteCommand, type RemoteWord } from './remote-line.ts';
 import { STDIN_FILES } from './stdin-readers.ts';
 
 /**
@@ -265,16 +265,7 @@ export function remoteStdinProblems(words: readonly string[]): RemoteRouteProble
   };
   commands.forEach((command, position) => {
     const texts = command.words.map((word) => word.text);
-    // c=curl; $c -d @{{x}}: unless every assignment of the line sets it to a fixed relative path whose program
-    // the rules find nothing in (cmd=./deploy.sh; $cmd {{x}}), as in a script.
-    const expanded = expandedPrograms(texts).find(
-      (k) =>
-        !programLiterals(line, texts[k]!, undefined)?.every(
-          (literal) =>
-            CHECKOUT_PATH.test(literal) &&
-            !resolvedProblem([...texts.slice(0, k), literal, ...texts.slice(k + 1)], k),
-        ),
-    );
+    const { expanded, route } = remoteRoute(command, line);
     if (expanded !== undefined)
       for (const token of command.words.slice(expanded + 1))
         refuse(
@@ -282,14 +273,7 @@ export function remoteStdinProblems(words: readonly string[]): RemoteRouteProble
           (value, via, word) =>
             `${value}${via} is an argument of ${texts[expanded]} in ${where} (${word}), ${expandedProgramWhy(value, true)}`,
         );
-    const model = commandModel(texts);
-    // A reader of code (… | sh, bash <<< …) is launchers.ts'.
-    if (model.stdinCode !== undefined) return;
-    const route =
-      expanded !== undefined
-        ? { at: expanded, why: expandedProgramWhy('VALUE', true) }
-        : (xargsInputFile(texts, true) ?? stdinConfigReader(model, texts, true));
-    if (!route || route.at < 0) return;
+    if (!route) return;
     const reader = texts[route.at]!;
     // Its here-strings and < <(…); with a pipe or a here-document, any other command of the line may write it.
     const fed = [
@@ -306,4 +290,57 @@ export function remoteStdinProblems(words: readonly string[]): RemoteRouteProble
       );
   });
   return problems;
+}
+
+/**
+ * A command of the remote line (remote-line.ts) that gives its arguments to a program named by an expansion
+ * (`expanded`, its index), and the route by which what it reads on its standard input would choose a file of
+ * the remote host (`route`: the word of its reader and why, VALUE standing for the template). A reader of code
+ * (… | sh, bash <<< …) is launchers.ts'. Pure.
+ */
+function remoteRoute(
+  command: RemoteCommand,
+  line: string,
+): { expanded?: number; route?: { at: number; why: string } } {
+  const texts = command.words.map((word) => word.text);
+  // c=curl; $c -d @{{x}}: unless every assignment of the line sets it to a fixed relative path whose program
+  // the rules find nothing in (cmd=./deploy.sh; $cmd {{x}}), as in a script.
+  const expanded = expandedPrograms(texts).find(
+    (k) =>
+      !programLiterals(line, texts[k]!, undefined)?.every(
+        (literal) =>
+          CHECKOUT_PATH.test(literal) &&
+          !resolvedProblem([...texts.slice(0, k), literal, ...texts.slice(k + 1)], k),
+      ),
+  );
+  const model = commandModel(texts);
+  if (model.stdinCode !== undefined) return { expanded };
+  const route =
+    expanded !== undefined
+      ? { at: expanded, why: expandedProgramWhy('VALUE', true) }
+      : (xargsInputFile(texts, true) ?? stdinConfigReader(model, texts, true));
+  return { expanded, ...(route && route.at >= 0 && { route }) };
+}
+
+/**
+ * What ssh reads on its standard input is the remote command's (`echo {{x}} | ssh host 'xargs rm'`,
+ * `ssh host 'curl -K -' <<< {{x}}`): when a command of the remote line that reads it (its standard input not
+ * piped nor redirected on the line) is such a reader, the word of ssh and why a value fed to ssh is refused (a
+ * clause for stdinCodeMessage, VALUE standing for the template), or undefined. Pure.
+ */
+export function remoteStdinRoute(words: readonly string[]): { at: number; why: string } | undefined {
+  const remote = commandModel(words).remote;
+  if (!remote) return undefined;
+  const line = words.slice(remote.from, remote.to).join(' ');
+  for (const command of remoteCommands(words, remote.from, remote.to)) {
+    const redirected = command.redirects.some(({ operator }) => /^0?<[^<]*$/.test(operator));
+    if (command.piped || command.heredoc || command.stdin.length > 0 || redirected) continue;
+    const { route } = remoteRoute(command, line);
+    if (route)
+      return {
+        at: remote.ssh,
+        why: `which the command ssh runs through the remote host's shell gives to ${command.words[route.at]!.text} there, ${route.why}`,
+      };
+  }
+  return undefined;
 }

@@ -3,7 +3,12 @@
 // A template that ends up in a program's place there, or in code, is refused however the quoting was arranged;
 // one the remote shell reads as a quoted argument is accepted (its value is still checked to be a plain word).
 import { test } from 'node:test';
-import { assertAccepted, assertRefused, assertScriptAccepted } from '../../helpers/command-checks.ts';
+import {
+  assertAccepted,
+  assertRefused,
+  assertScriptAccepted,
+  assertScriptRefused,
+} from '../../helpers/command-checks.ts';
 
 test('a template the remote shell would run is refused, whatever the quoting around it', () => {
   const refused: Array<[string[], RegExp]> = [
@@ -186,4 +191,35 @@ test('common remote lines with a value, and pipes into xargs or curl carrying no
     ['ssh', 'host', 'tar -czf /tmp/app-{{x}}.tgz -T /srv/files.txt'],
   ])
     assertAccepted(spec);
+});
+
+test("what ssh reads on its standard input is the remote command's: fed to such a reader there, a value is refused", () => {
+  const gives = "which the command ssh runs through the remote host's shell gives to";
+  const refused: Array<[string, RegExp]> = [
+    [
+      "echo {{x}} | ssh host 'xargs rm'",
+      new RegExp(
+        `\\{\\{x\\}\\} \\(character 6\\) is in the output of a command piped into ssh, ${gives} xargs there, which xargs puts after "rm" as its last arguments, where rm deletes .* a file on the remote host`,
+      ),
+    ],
+    ["echo {{x}} | ssh host 'cd /srv && xargs rm'", new RegExp(`piped into ssh, ${gives} xargs there`)],
+    [
+      "ssh host 'curl -K -' <<< {{x}}",
+      new RegExp(`is in a here-string fed to ssh, ${gives} curl there, which curl reads as its config`),
+    ],
+    ["ssh host 'tar -czf - -T -' <<< {{x}}", /fed to ssh, .* gives to tar there, which tar -T - reads/],
+    ["ssh host 'sftp other' <<EOF\nput {{x}}\nEOF", /here-document fed to ssh, .* gives to sftp there/],
+    [
+      "echo {{x}} | ssh host 'c=curl; $c -K -'",
+      /piped into ssh, .* gives to \$c there, a program named by an expansion/,
+    ],
+  ];
+  for (const [script, message] of refused) assertScriptRefused(script, message);
+  for (const script of [
+    'echo {{x}} | ssh host ./deploy.sh',
+    "ssh host 'xargs -n1 ./deploy.sh' <<< {{x}}",
+    "ssh host 'xargs rm < /srv/old.list' <<< {{x}}",
+    "ssh host 'ls /srv/old | xargs rm' <<< {{x}}",
+  ])
+    assertScriptAccepted(script);
 });
