@@ -14,9 +14,12 @@
 // rights of a pod kubectl runs (run --overrides, debug --profile). An image reference (run, create, service
 // create, pull, push, tag, buildah from, kubectl --image and set image) refuses a template that is the whole
 // image, starts it or is in its registry host (or a public registry's account); one in its tag, digest or a
-// component of its name is checked once rendered to keep that part's shape. A context (docker --context, docker
-// context use, kubectl --context/--cluster/--user, config use-context, helm --kube-context) takes a value
-// checked once rendered to be one plain name: an entry of the runner's own config. Pure.
+// component of its name is checked once rendered to keep that part's shape; the same for the other tools naming
+// images (IMAGE_TOOLS: gcloud run deploy --image, skopeo, crane, kind load, cosign, trivy, crictl, ctr; oc
+// new-app, docker buildx imagetools), where a path of this machine standing for an image (skopeo's dir:, crane
+// pull's tarball) refuses a template. A context (docker --context, docker context use, podman -c/--connection,
+// kubectl --context/--cluster/--user, config use-context, helm --kube-context) takes a value checked once
+// rendered to be one plain name: an entry of the runner's own config. Pure.
 import { PLACEHOLDER } from './placeholder.ts';
 
 /** docker/podman/nerdctl run and create, and docker compose run: options that take a value written apart. */
@@ -127,7 +130,8 @@ export type CheckedName =
   | { kind: 'reference'; how: string }
   | { kind: 'args'; how: string }
   // The image reference after `prefix` (imageReferenceProblem): each part holding a template keeps its shape.
-  | { kind: 'image'; prefix: string; how: string }
+  // (`tag`: the word is a tag alone, as crane tag's second operand.)
+  | { kind: 'image'; prefix: string; how: string; tag?: true }
   // The whole value after `prefix` one plain name (a context of the runner's own config, a log tag); `why` says
   // what else a value there could do.
   | { kind: 'plain'; prefix: string; how: string; why: string };
@@ -172,8 +176,6 @@ const GLOBAL_RIGHTS: Record<string, ReadonlyMap<string, string>> = {
     ['--module', 'the containers.conf module (its runtimes, hooks and mounts)'],
     ['--config', 'the configuration directory (its credentials)'],
     ['--url', 'the service (an address elsewhere gets the credentials and the -e values)'],
-    ['--connection', 'the connection, and so the service'],
-    ['-c', 'the connection, and so the service'],
     ['--identity', 'the ssh key file read to reach the service'],
     ['--out', 'the file the output is written to (any file of this machine)'],
   ]),
@@ -218,6 +220,9 @@ const GLOBAL_VALUES: Record<string, readonly string[]> = {
     '--events-backend',
     '--db-backend',
     '--ssh',
+    // A named connection of podman's own config (podman system connection list): a context (contextName).
+    '-c',
+    '--connection',
   ],
   nerdctl: ['--log-level', '--cgroup-manager', '--config', '--bridge-ip', '--host-gateway-ip'],
   buildah: ['--log-level', '--cgroup-manager', '--storage-driver'],
@@ -253,6 +258,10 @@ export function containerMounts(words: readonly string[], at: number, name: stri
     clusterNames(found, words, at, name);
     return found;
   }
+  if (Object.hasOwn(IMAGE_TOOLS, name)) {
+    imageTool(found, words, at, name);
+    return found;
+  }
   if (!RUNNERS.has(name)) return found;
   // Its global options, then docker compose's (docker compose -f x --env-file y run), then the subcommand: run
   // or create (docker container run, docker compose run), docker service create or update (its mounts are made
@@ -265,6 +274,13 @@ export function containerMounts(words: readonly string[], at: number, name: stri
   } else if (/^(container|service|buildx|builder|image)$/.test(words[j] ?? '')) {
     group.push(words[j++]!);
     if (group[0] === 'buildx') j = options(words, j, ['--builder'], () => {});
+  }
+  // docker buildx imagetools create -t IMAGE SOURCE… and inspect IMAGE: image references, as pull's and tag's.
+  const imagetools =
+    group[0] === 'buildx' && words[j] === 'imagetools' ? IMAGETOOLS[words[j + 1] ?? ''] : undefined;
+  if (imagetools) {
+    toolCommand(found, words, j + 2, `${name} buildx imagetools ${words[j + 1]}`, name, [], imagetools);
+    return found;
   }
   if (words[j] === 'build' || (name === 'buildah' && words[j] === 'bud')) {
     buildOptions(found, words, j, [name, ...group, words[j]].join(' '));
@@ -433,12 +449,10 @@ function buildOptions(found: ContainerMounts, words: readonly string[], at: numb
       imageReference(found, index, word, prefix, command.split(' ')[0]!, how);
     } else if (names.length && isBuildReference(option, value)) {
       // name= and ref= are images (where the result or cache is pushed, or read from): as for -t.
-      const images = value.split(',').filter((f) => /^(name|ref)=/i.test(f) && templates(f).length);
-      const image = images.find((f) => imageReferenceRefusal(f.slice(f.indexOf('=') + 1), '') !== undefined);
+      const image = buildReferenceRefusal(value);
       if (image) {
-        const key = image.slice(0, image.indexOf('='));
-        const how = `the image ${command} ${option} ${key}= names`;
-        imageReference(found, index, image, `${key}=`, '', how);
+        const how = `the image ${command} ${option} ${image.key}= names`;
+        imageReference(found, index, image.field, `${image.key}=`, '', how);
       } else
         found.names.set(index, {
           kind: 'reference',
@@ -525,6 +539,8 @@ function globalOptions(
       const names = templates(value);
       if (table === 'docker' && (option === '-c' || option === '--context') && names.length)
         contextName(found, index, words[index]!, value, `the context ${command} ${option} chooses`);
+      else if (table === 'podman' && (option === '-c' || option === '--connection') && names.length)
+        contextName(found, index, words[index]!, value, `the connection ${command} ${option} chooses`);
       else if (what && names.length)
         found.refused.push({
           index,
@@ -1035,7 +1051,11 @@ function withoutTransport(reference: string): string {
  */
 function imageReferenceRefusal(value: string, name: string): string | undefined {
   if (templates(value).length === 0) return undefined;
-  if (value.search(PLACEHOLDER) === 0) return 'whole';
+  // skopeo's transport is written first: a value there or before it chooses it (oci{{x}} given :/home/runner).
+  if (name === 'skopeo' && !value.startsWith('docker://'))
+    return LOCAL_TRANSPORTS.test(value) ? 'transport' : 'scheme';
+  // docker://{{x}} is the whole image as much as {{x}} is.
+  if (withoutTransport(value).search(PLACEHOLDER) === 0) return 'whole';
   const fixed = value.replace(PLACEHOLDER, '');
   if ((name === 'podman' || name === 'buildah') && LOCAL_TRANSPORTS.test(fixed)) return 'transport';
   const parts = imageParts(withoutTransport(value));
@@ -1045,7 +1065,7 @@ function imageReferenceRefusal(value: string, name: string): string | undefined 
 }
 
 /** Sorts a template in an image reference (the word `index`, its reference after `prefix`) into `found`. */
-function imageReference(
+export function imageReference(
   found: ContainerMounts,
   index: number,
   word: string,
@@ -1061,13 +1081,39 @@ function imageReference(
     found.names.set(index, { kind: 'image', prefix, how });
     return;
   }
-  const what =
-    refusal === 'whole'
-      ? 'the whole image or the start of its name: its registry'
-      : refusal === 'transport'
-        ? 'an image of a path of this machine (a dir:, oci: or docker-archive: transport)'
+  found.refused.push({
+    index,
+    names,
+    how: `${how}, where the value would be ${refusalText(refusal)}`,
+    kind: 'image',
+  });
+}
+
+/** What a template refused in an image reference would be (imageReferenceRefusal's answer), for messages. */
+function refusalText(refusal: string): string {
+  return refusal === 'whole'
+    ? 'the whole image or the start of its name: its registry'
+    : refusal === 'transport'
+      ? 'an image of a path of this machine (a dir:, oci: or docker-archive: transport)'
+      : refusal === 'scheme'
+        ? 'the transport, or in it (docker:// written first; dir:, oci:, docker-archive: name a path of this machine)'
         : 'its registry host or the account of a public registry';
-  found.refused.push({ index, names, how: `${how}, where the value would be ${what}`, kind: 'image' });
+}
+
+/**
+ * The name= or ref= field of a build's output or cache value (`type=image,name={{x}}`) whose image a template
+ * chooses (imageReferenceRefusal): the field, its key, and what the value would be, for messages.
+ */
+export function buildReferenceRefusal(
+  value: string,
+): { field: string; key: string; what: string } | undefined {
+  for (const field of value.split(',')) {
+    const key = /^(name|ref)=/i.exec(field)?.[1];
+    if (key === undefined || templates(field).length === 0) continue;
+    const refusal = imageReferenceRefusal(field.slice(key.length + 1), '');
+    if (refusal !== undefined) return { field, key, what: refusalText(refusal) };
+  }
+  return undefined;
 }
 
 /** A name path component of an image, a tag and a digest (the distribution reference grammar's). */
@@ -1090,13 +1136,14 @@ const IMAGE_PART: Record<'name' | 'tag' | 'digest', [RegExp, string]> = {
  * `5000/evil` is the image evil of the registry app:5000).
  */
 function imageReferenceProblem(
-  check: { prefix: string; how: string },
+  check: { prefix: string; how: string; tag?: true },
   word: string,
   values: Readonly<Record<string, string | undefined>>,
 ): string | undefined {
   const reference = withoutTransport(word.slice(check.prefix.length));
   const render = (text: string) => text.replace(PLACEHOLDER, (_, n: string) => values[n]!);
-  for (const part of imageParts(reference)) {
+  const parts: ImagePart[] = check.tag ? [{ part: 'tag', text: reference }] : imageParts(reference);
+  for (const part of parts) {
     const names = templates(part.text);
     if (names.length === 0) continue;
     const list = names.map((n) => `{{${n}}}`).join(', ');
@@ -1104,7 +1151,7 @@ function imageReferenceProblem(
     const shape = part.part === 'registry' || part.part === 'owner' ? undefined : IMAGE_PART[part.part];
     if (shape?.[0].test(rendered)) continue;
     const what = part.part === 'name' ? 'a component of the name' : `the ${part.part}`;
-    return `${list} is in ${what} of ${check.how} (${reference}), which is ${JSON.stringify(rendered)} once rendered, making the image ${JSON.stringify(render(reference))}: ${shape?.[1] ?? 'the registry and account are written in the config'}, since a "/", ":" or "@" would make the text before it a registry host and the rest another image (app:5000/evil is the image evil of the registry app:5000); write other images in the config, a command per environment`;
+    return `${list} is in ${what} of ${check.how} (${reference}), which is ${JSON.stringify(rendered)} once rendered, making the ${check.tag ? 'tag' : 'image'} ${JSON.stringify(render(reference))}: ${shape?.[1] ?? 'the registry and account are written in the config'}, since a "/", ":" or "@" would make the text before it a registry host and the rest another image (app:5000/evil is the image evil of the registry app:5000); write other images in the config, a command per environment`;
   }
   return undefined;
 }
@@ -1207,6 +1254,9 @@ function clusterNames(found: ContainerMounts, words: readonly string[], at: numb
         `the image ${command} runs`,
       );
   }
+  // oc new-app IMAGE…: each operand an image (its --image is read above).
+  const newApp = operands.slice(0, 2).find(([w]) => w === 'new-app');
+  if (name === 'oc' && newApp) toolCommand(found, words, newApp[1] + 1, 'oc new-app', name, [], OC_NEW_APP);
   if (name === 'helm' || !verb) return;
   const next = operands[operands.indexOf(verb) + 1];
   // kubectl config use-context NAME (use): the context later commands use.
@@ -1227,6 +1277,425 @@ function clusterNames(found: ContainerMounts, words: readonly string[], at: numb
       if (eq > 0)
         imageReference(found, k, word, word.slice(0, eq + 1), name, `the image ${name} set image sets`);
     }
+}
+
+/**
+ * What an operand or an option's value of an image tool is: an image reference (with skopeo's transport, or
+ * 'repository': one without a transport), a tag alone, a path of this machine read or written, the transport
+ * skopeo sync reads or writes, oc new-app's IMAGE~SOURCE (a source built on an image), or nothing read here.
+ */
+type ToolRole = 'image' | 'repository' | 'tag' | 'read' | 'write' | 'transport' | 'source' | undefined;
+
+/** A subcommand of an image tool (IMAGE_TOOLS). */
+interface ImageToolCommand {
+  /** What it does with its images, for messages ("copies": "the image skopeo copy copies"). */
+  does: string;
+  /** Options that take a value written apart, besides the tool's global ones and `options`. */
+  values?: readonly string[];
+  /** Options whose value is an image reference, a tag or a path. */
+  options?: Readonly<Record<string, ToolRole>>;
+  /** The role of the operand `word` at `position` of `count`, given the options written (a flag's is ""). */
+  operand: (position: number, count: number, given: ReadonlyMap<string, string>, word: string) => ToolRole;
+  /** Its options come before its operands only (ctr's): the words from the first operand on are operands. */
+  leading?: true;
+}
+
+/** A tool reading image references: its options that take a value (anywhere), and its subcommands read here. */
+interface ImageTool {
+  globals: readonly string[];
+  commands: Readonly<Record<string, ImageToolCommand>>;
+}
+
+const image = (): ToolRole => 'image';
+
+/** skopeo's options that take a value written apart (copy, inspect, sync, delete, list-tags). */
+const SKOPEO_VALUES: readonly string[] = [
+  ...['--authfile', '--src-authfile', '--dest-authfile', '--creds', '--src-creds', '--dest-creds'],
+  ...['--cert-dir', '--src-cert-dir', '--dest-cert-dir', '--registry-token', '--src-registry-token'],
+  ...['--dest-registry-token', '--username', '--password', '--src-username', '--src-password', '-f'],
+  ...['--dest-username', '--dest-password', '--format', '--sign-by', '--sign-by-sigstore', '--sign-identity'],
+  ...['--sign-by-sigstore-private-key', '--sign-passphrase-file', '--additional-tag', '--encryption-key'],
+  ...['--decryption-key', '--encrypt-layer', '--multi-arch', '--dest-compress-format', '--retry-times'],
+  ...['--dest-compress-level', '--retry-delay', '--image-parallel-copies', '--src-shared-blob-dir'],
+  ...['--dest-shared-blob-dir', '--src-daemon-host', '--dest-daemon-host', '--digestfile', '--append-suffix'],
+];
+
+/** skopeo sync --src/--dest TRANSPORT: what its operand at `position` is. */
+function syncOperand(position: number, _count: number, given: ReadonlyMap<string, string>): ToolRole {
+  const transport = given.get(position === 0 ? '--src' : '--dest') ?? given.get(position === 0 ? '-s' : '-d');
+  if (position > 1) return undefined;
+  if (transport === 'docker') return 'repository';
+  return position === 0 ? 'read' : 'write';
+}
+
+/** cosign's options that take a value written apart (sign, verify, attest, copy, download, …). */
+const COSIGN_VALUES: readonly string[] = [
+  ...['--key', '--cert', '--cert-chain', '--certificate', '--certificate-chain', '--certificate-identity'],
+  ...['--certificate-identity-regexp', '--certificate-oidc-issuer', '--certificate-oidc-issuer-regexp'],
+  ...['--certificate-github-workflow-name', '--certificate-github-workflow-ref', '-a', '--annotations'],
+  ...['--certificate-github-workflow-repository', '--certificate-github-workflow-sha', '--attachment'],
+  ...[
+    '--certificate-github-workflow-trigger',
+    '-o',
+    '--output',
+    '--output-signature',
+    '--output-certificate',
+  ],
+  ...[
+    '--output-payload',
+    '--output-attestation',
+    '--payload',
+    '--rekor-url',
+    '--fulcio-url',
+    '--oidc-issuer',
+  ],
+  ...['--oidc-client-id', '--oidc-client-secret-file', '--oidc-provider', '--oidc-redirect-url', '--sk'],
+  ...['--identity-token', '--slot', '--registry-username', '--registry-password', '--registry-token'],
+  ...['--signature', '--signature-digest-algorithm', '--attachment-tag-prefix', '--ca-roots', '--bundle'],
+  ...['--ca-intermediates', '--trusted-root', '--max-workers', '--type', '--predicate', '--policy'],
+  ...['--rekor-entry-type', '--registry-referrers-mode', '--platform', '--sbom', '--sbom-type', '--dir'],
+  ...['--output-file', '-t', '--timeout', '--k8s-keychain-namespace', '--tsa-server-url', '--key-ref'],
+];
+
+/** trivy image's options that take a value written apart. */
+const TRIVY_VALUES: readonly string[] = [
+  ...['-f', '--format', '-o', '--output', '-s', '--severity', '--exit-code', '--timeout', '--cache-dir'],
+  ...['--skip-dirs', '--skip-files', '--ignorefile', '--scanners', '--vuln-type', '--pkg-types', '-t'],
+  ...['--template', '--input', '--platform', '--username', '--password', '--registry-token', '-c'],
+  ...['--db-repository', '--java-db-repository', '--image-src', '--docker-host', '--podman-host', '--config'],
+  ...['--ignore-policy', '--cache-backend', '--cache-ttl', '--server', '--token', '--token-header'],
+  ...['--custom-headers', '--vex', '--sbom-sources', '--rekor-url', '--compliance', '--secret-config'],
+  ...['--license-confidence-level', '--ignored-licenses', '--detection-priority', '--distro', '--parallel'],
+  ...['--max-image-size', '--checks-bundle-repository', '--image-config-scanners', '--exit-on-eol'],
+  ...['--misconfig-scanners', '--file-patterns', '--module-dir', '--enable-modules', '--report'],
+];
+
+/** ctr run's options that take a value written apart (read before its image only). */
+const CTR_RUN_VALUES: readonly string[] = [
+  ...['--snapshotter', '--snapshotter-label', '--config', '-c', '--cwd', '--env', '--env-file', '--label'],
+  ...['--mount', '--runtime', '--runtime-config-path', '--sandbox', '--platform', '--cpus', '--cpu-shares'],
+  ...['--cpu-quota', '--cpu-period', '--cpuset-cpus', '--cpuset-mems', '--memory-limit', '--user', '-u'],
+  ...['--cap-add', '--cap-drop', '--seccomp-profile', '--apparmor-profile', '--apparmor-default-profile'],
+  ...['--gpus', '--device', '--uidmap', '--gidmap', '--with-ns', '--pid-file', '--fifo-dir', '--cgroup'],
+  ...['--hostname', '--rlimit-nofile', '--log-uri', '--annotation', '--blockio-config-file', '--rdt-class'],
+  ...['--blockio-class', '--cpu-rt-runtime', '--cpu-rt-period', '--cni-config', '--sync-fs'],
+];
+
+/** ctr images pull/push/tag's options that take a value written apart. */
+const CTR_IMAGE_VALUES: readonly string[] = [
+  ...['-u', '--user', '--platform', '--hosts-dir', '--tlscacert', '--tlscert', '--tlskey', '--snapshotter'],
+  ...['--label', '--max-concurrent-downloads', '--max-concurrent-uploaded-layers', '--refresh', '--manifest'],
+  ...['--manifest-type'],
+];
+
+/** ctr's image subcommands, under each name of images. */
+const CTR_COMMANDS: Record<string, ImageToolCommand> = {
+  run: {
+    does: 'runs',
+    values: CTR_RUN_VALUES,
+    leading: true,
+    operand: (p, _c, given) => (p > 0 ? undefined : given.has('--rootfs') ? 'read' : 'image'),
+  },
+};
+for (const group of ['images', 'image', 'i'])
+  for (const [sub, does] of [
+    ['pull', 'pulls'],
+    ['push', 'pushes'],
+    ['tag', 'names'],
+  ] as const)
+    CTR_COMMANDS[`${group} ${sub}`] = { does, values: CTR_IMAGE_VALUES, leading: true, operand: image };
+
+/** gcloud's global options that take a value written apart. */
+const GCLOUD_VALUES: readonly string[] = [
+  ...['--project', '--account', '--configuration', '--region', '--impersonate-service-account', '--format'],
+  ...['--verbosity', '--billing-project', '--flags-file', '--access-token-file', '--trace-token'],
+];
+
+/** gcloud run's commands setting the image a service or job runs (--image), also under beta and alpha. */
+const GCLOUD_COMMANDS: Record<string, ImageToolCommand> = {};
+for (const track of ['', 'beta ', 'alpha '])
+  for (const command of [
+    'run deploy',
+    'run services update',
+    'run services replace',
+    'run jobs create',
+  ].concat(['run jobs update', 'run jobs deploy']))
+    GCLOUD_COMMANDS[track + command] = {
+      does: 'runs',
+      options: { '--image': 'image' },
+      operand: () => undefined,
+    };
+
+/**
+ * Tools other than a container runner that read, copy, sign or scan images, and the images they name: skopeo
+ * (a transport first: docker://REF is an image, dir:/oci:/docker-archive: a path of this machine), crane (pull
+ * writes a tarball, push reads one), kind load, cosign, trivy, crictl and ctr, gcloud run deploy --image.
+ */
+const IMAGE_TOOLS: Readonly<Record<string, ImageTool>> = {
+  skopeo: {
+    globals: [
+      '--command-timeout',
+      '--override-arch',
+      '--override-os',
+      '--override-variant',
+      '--policy',
+    ].concat(['--registries.d', '--tmpdir', '--registries-conf', '--user-agent-prefix']),
+    commands: {
+      copy: { does: 'copies', values: SKOPEO_VALUES, operand: image },
+      inspect: { does: 'inspects', values: SKOPEO_VALUES, operand: image },
+      delete: { does: 'deletes', values: SKOPEO_VALUES, operand: image },
+      'list-tags': { does: 'lists', values: SKOPEO_VALUES, operand: image },
+      sync: {
+        does: 'copies',
+        values: SKOPEO_VALUES,
+        options: { '-s': 'transport', '--src': 'transport', '-d': 'transport', '--dest': 'transport' },
+        operand: syncOperand,
+      },
+    },
+  },
+  crane: {
+    globals: ['--platform'],
+    commands: {
+      copy: { does: 'copies', values: ['-j', '--jobs'], operand: image },
+      cp: { does: 'copies', values: ['-j', '--jobs'], operand: image },
+      pull: {
+        does: 'pulls',
+        values: ['--format', '-c', '--cache_path'],
+        operand: (p, count) => (p < count - 1 || count === 1 ? 'image' : 'write'),
+      },
+      push: {
+        does: 'pushes',
+        options: { '--image-refs': 'write' },
+        operand: (p) => (p === 0 ? 'read' : 'image'),
+      },
+      tag: { does: 'tags', operand: (p) => (p === 0 ? 'image' : 'tag') },
+      digest: { does: 'reads the digest of', options: { '--tarball': 'read' }, operand: image },
+      manifest: { does: 'reads', operand: image },
+      config: { does: 'reads', operand: image },
+      delete: { does: 'deletes', operand: image },
+      ls: { does: 'lists', operand: image },
+      export: { does: 'exports', operand: (p) => (p === 0 ? 'image' : 'write') },
+      mutate: {
+        does: 'changes',
+        values: [
+          '-a',
+          '--annotation',
+          '--cmd',
+          '--entrypoint',
+          '-e',
+          '--env',
+          '--exposed-ports',
+          '-l',
+        ].concat(['--label', '--repo', '--user', '--workdir', '--set-platform']),
+        options: { '-t': 'image', '--tag': 'image', '--append': 'read', '-o': 'write', '--output': 'write' },
+        operand: image,
+      },
+      append: {
+        does: 'appends to',
+        options: { '-b': 'image', '--base': 'image', '-t': 'image', '--new_tag': 'image', '-f': 'read' },
+        values: ['--new_layer', '-o', '--output'],
+        operand: () => undefined,
+      },
+    },
+  },
+  kind: {
+    globals: ['--loglevel', '-v', '--verbosity'],
+    commands: {
+      'load docker-image': {
+        does: 'loads into the cluster',
+        values: ['-n', '--name', '--nodes'],
+        operand: image,
+      },
+      // The node image the cluster's nodes run.
+      'create cluster': {
+        does: 'runs',
+        values: ['-n', '--name', '--config', '--kubeconfig', '--wait', '--retain'],
+        options: { '--image': 'image' },
+        operand: () => undefined,
+      },
+      'load image-archive': {
+        does: 'loads into the cluster',
+        values: ['-n', '--name', '--nodes'],
+        operand: () => 'read',
+      },
+    },
+  },
+  cosign: {
+    globals: COSIGN_VALUES,
+    commands: Object.fromEntries(
+      [
+        ...[
+          ['sign', 'signs'],
+          ['verify', 'verifies'],
+          ['attest', 'attests'],
+          ['verify-attestation', 'verifies'],
+        ],
+        ...[
+          ['copy', 'copies'],
+          ['triangulate', 'reads'],
+          ['tree', 'reads'],
+          ['clean', 'cleans'],
+          ['save', 'saves'],
+        ],
+        ...[
+          ['download signature', 'downloads'],
+          ['download sbom', 'downloads'],
+          ['download attestation', 'downloads'],
+        ],
+        ...[
+          ['attach signature', 'attaches to'],
+          ['attach sbom', 'attaches to'],
+          ['attach attestation', 'attaches to'],
+        ],
+      ].map(([sub, does]) => [sub, { does: does!, operand: image }]),
+    ),
+  },
+  trivy: {
+    globals: TRIVY_VALUES,
+    commands: { image: { does: 'scans', operand: image }, i: { does: 'scans', operand: image } },
+  },
+  crictl: {
+    globals: ['-r', '--runtime-endpoint', '-i', '--image-endpoint', '-t', '--timeout', '-c', '--config'],
+    commands: {
+      pull: {
+        does: 'pulls',
+        values: ['--creds', '--auth', '-u', '--username', '-p', '--pod-config', '-a', '--annotation'].concat([
+          '--platform',
+          '--pull-timeout',
+        ]),
+        operand: image,
+      },
+    },
+  },
+  ctr: {
+    globals: ['-a', '--address', '-n', '--namespace', '--timeout', '--connect-timeout'],
+    commands: CTR_COMMANDS,
+  },
+  gcloud: { globals: GCLOUD_VALUES, commands: GCLOUD_COMMANDS },
+};
+
+/** docker buildx imagetools create (-t the image it names, its operands the sources) and inspect. */
+const IMAGETOOLS: Readonly<Record<string, ImageToolCommand>> = {
+  create: {
+    does: 'names',
+    values: ['--annotation', '--builder', '--platform', '--progress'],
+    options: { '-t': 'image', '--tag': 'image', '-f': 'read', '--file': 'read' },
+    operand: image,
+  },
+  inspect: { does: 'reads', values: ['--format', '--builder'], operand: image },
+};
+
+/** oc new-app: its operands are images (NAME=VALUE a variable, IMAGE~SOURCE a source built on an image). */
+const OC_NEW_APP: ImageToolCommand = {
+  does: 'deploys',
+  values: [
+    ...['--name', '-l', '--labels', '-e', '--env', '-p', '--param', '--env-file', '--param-file', '-i'],
+    ...['--image-stream', '--image', '--template', '--code', '--context-dir', '--strategy', '-o', '--output'],
+    ...['--build-env', '--build-env-file', '--source-secret', '--import-mode', '-f', '--file', '--sort-by'],
+    ...SET_IMAGE_VALUES,
+  ],
+  options: { '--docker-image': 'image' },
+  operand: (_p, _c, _given, word) => {
+    const fixed = word.replace(PLACEHOLDER, '');
+    return fixed.includes('=') ? undefined : fixed.includes('~') ? 'source' : 'image';
+  },
+};
+
+/** The images of an image tool's command (`words[at]`, named `name`, in IMAGE_TOOLS), sorted into `found`. */
+function imageTool(found: ContainerMounts, words: readonly string[], at: number, name: string): void {
+  const tool = IMAGE_TOOLS[name]!;
+  // The subcommand: its first words that are no option (global options may come before).
+  const subWords: number[] = [];
+  for (let k = at + 1; k < words.length && subWords.length < 4 && words[k] !== '--'; k++)
+    if (!words[k]!.startsWith('-')) subWords.push(k);
+    else if (!words[k]!.includes('=') && tool.globals.includes(words[k]!)) k++;
+  for (let n = subWords.length; n > 0; n--) {
+    const sub = subWords.slice(0, n).map((k) => words[k]!);
+    const command = tool.commands[sub.join(' ')];
+    if (command)
+      return toolCommand(
+        found,
+        words,
+        subWords[n - 1]! + 1,
+        [name, ...sub].join(' '),
+        name,
+        tool.globals,
+        command,
+      );
+  }
+}
+
+/**
+ * The images of a tool's command (`label`: "skopeo copy") whose options and operands start at `from`: each word
+ * holding a template sorted by its role (ImageToolCommand) into `found`.
+ */
+function toolCommand(
+  found: ContainerMounts,
+  words: readonly string[],
+  from: number,
+  label: string,
+  name: string,
+  globals: readonly string[],
+  command: ImageToolCommand,
+): void {
+  const roles = command.options ?? {};
+  const values = [...globals, ...(command.values ?? []), ...Object.keys(roles)];
+  const operands: number[] = [];
+  const given = new Map<string, string>();
+  const valued: Array<[index: number, option: string, prefix: string]> = [];
+  let ended = false;
+  for (let k = from; k < words.length; k++) {
+    const word = words[k]!;
+    if (ended || !word.startsWith('-') || word === '-') {
+      operands.push(k);
+      ended ||= command.leading === true;
+      continue;
+    }
+    if (word === '--') {
+      ended = true;
+      continue;
+    }
+    const eq = word.startsWith('--') ? word.indexOf('=') : -1;
+    const option = eq > 0 ? word.slice(0, eq) : word.startsWith('--') ? word : word.slice(0, 2);
+    if (eq > 0 || (option !== word && values.includes(option))) {
+      // --option=VALUE, -oVALUE.
+      const prefix = eq > 0 ? word.slice(0, eq + 1) : option;
+      given.set(option, word.slice(prefix.length));
+      valued.push([k, option, prefix]);
+    } else if (values.includes(option) && k + 1 < words.length) {
+      given.set(option, words[++k]!);
+      valued.push([k, option, '']);
+    } else given.set(option, '');
+  }
+  const sort = (index: number, prefix: string, role: ToolRole, how: string) => {
+    const word = words[index]!;
+    const value = word.slice(prefix.length);
+    const names = templates(value);
+    if (names.length === 0 || role === undefined) return;
+    if (role === 'image' || role === 'repository')
+      return imageReference(found, index, word, prefix, role === 'image' ? name : '', `the image ${how}`);
+    if (role === 'tag')
+      return void found.names.set(index, { kind: 'image', prefix, how: `the image ${how}`, tag: true });
+    const what =
+      role === 'read'
+        ? `the file or directory of this machine ${how}, read as an image (any file of this machine)`
+        : role === 'write'
+          ? `the file or directory of this machine ${how}, written to`
+          : role === 'source'
+            ? `the image and the source ${how} (IMAGE~SOURCE: the code built and run)`
+            : `the transport ${how} (dir: a path of this machine)`;
+    found.refused.push({ index, names, how: what, kind: role === 'write' ? 'write' : 'image' });
+  };
+  for (const [index, option, prefix] of valued) {
+    const role = roles[option];
+    const does = role === 'transport' ? 'chooses' : 'names';
+    sort(index, prefix, role, `${label} ${option} ${does}`);
+  }
+  operands.forEach((index, position) => {
+    const role = command.operand(position, operands.length, given, words[index]!);
+    const does = role === 'write' || role === 'read' ? 'names' : command.does;
+    sort(index, '', role, `${label} ${does}`);
+  });
 }
 
 /** The characters of a part of an image reference or a plain name that a variable may stand in (no / : @). */

@@ -3,7 +3,13 @@
 // builds and runs, the binary `cargo run --bin` runs, the tox or nox environment whose commands run. A value in
 // such a word chooses the recipe that runs, however plain it is, so a template there is refused (launchers.ts);
 // each runner's safe form passes the value as a variable or an argument of a fixed target. Pure.
-import { isBuildReference, type CheckedName } from './container-mounts.ts';
+import {
+  buildReferenceRefusal,
+  imageReference,
+  isBuildReference,
+  type CheckedName,
+  type ContainerMounts,
+} from './container-mounts.ts';
 import {
   AZ_ACR_WITH_VALUE,
   GCLOUD_BUILD_WITH_VALUE,
@@ -19,7 +25,7 @@ export interface TaskWord {
    * 'target': a task or target name; 'script': a file or package loaded as code; 'program': a program run;
    * 'project': the directory, manifest, workspace or environment whose scripts and dependencies run.
    */
-  kind: 'target' | 'script' | 'program' | 'project' | 'build-host';
+  kind: 'target' | 'script' | 'program' | 'project' | 'build-host' | 'container-image';
   /** What the word is, for messages ("the target make runs"). */
   how: string;
   /** The safe way to write it, with `VALUE` where the template goes. */
@@ -354,6 +360,7 @@ const WHAT: Record<TaskWord['kind'], string> = {
   target: 'the target',
   script: 'the code',
   program: 'the program',
+  'container-image': 'the image',
 };
 
 /** The words of a task runner's command (`words[at]` is the runner, named `name`) that name what runs. */
@@ -1135,13 +1142,29 @@ function bakeWords(
         /\{\{/.test(value.slice(assign + 1)) &&
         isBuildReference(`--${field}`, value.slice(assign + 1))
       ) {
-        // type=registry,name=registry/app:{{v}}: a value in an image or cache name, checked once rendered.
+        // type=registry,name=registry/app:{{v}}: a value in an image or cache name, checked once rendered; one
+        // that is the whole image (name={{v}}), starts it or is in its registry is refused, as -t's is.
         // (Once: `docker buildx bake` is read at docker, not again at buildx.)
-        if (!checked?.has(index))
+        const image = buildReferenceRefusal(value.slice(assign + 1));
+        if (image)
+          add(
+            index,
+            'container-image',
+            `the image ${program} --set ${key} ${image.key}= names, where the value would be ${image.what}`,
+          );
+        else if (!checked?.has(index))
           checked?.set(index, {
             kind: 'reference',
             how: `the image or cache reference ${program} --set ${key} names`,
           });
+      } else if (assign > 0 && field === 'tags' && /\{\{/.test(value.slice(assign + 1))) {
+        // The image the build is named and pushed as, as -t's (imageReference): refused or checked once rendered.
+        const image: ContainerMounts = { refused: [], volumes: [], users: [], names: new Map() };
+        const word = words[index]!;
+        const prefix = word.slice(0, word.length - value.length) + value.slice(0, assign + 1);
+        imageReference(image, index, word, prefix, '', `the image ${program} --set ${key} names`);
+        for (const refused of image.refused) add(index, 'container-image', refused.how);
+        for (const [at, check] of image.names) if (!checked?.has(at)) checked?.set(at, check);
       } else if (assign > 0 && /\{\{/.test(value.slice(assign + 1)) && Object.hasOwn(BAKE_HOST_FIELDS, field))
         add(index, 'build-host', `the ${field} ${program} --set ${key} sets: ${BAKE_HOST_FIELDS[field]}`);
       else if (assign > 0 && /\{\{/.test(value.slice(assign + 1)) && BAKE_CHOOSING_FIELD.test(field))

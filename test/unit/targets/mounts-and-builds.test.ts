@@ -546,8 +546,6 @@ test('a template in a global option choosing the engine, what it trusts or a fil
     [['podman', '--hooks-dir', '{{x}}', 'run', 'img'], /the OCI hooks .*podman --hooks-dir chooses/],
     [['podman', '--module', '{{x}}', 'run', 'img'], /the containers\.conf module/],
     [['podman', '--url', '{{x}}', 'run', 'img'], /the service .*podman --url/],
-    [['podman', '--connection', '{{x}}', 'run', 'img'], /the connection, and so the service/],
-    [['podman', '-c', '{{x}}', 'run', 'img'], /the connection, and so the service, which podman -c/],
     [['podman', '--identity', '{{x}}', 'run', 'img'], /the ssh key file/],
     [['podman', '--conmon', '{{x}}', 'run', 'img'], /the container monitor/],
     [['podman', '--volumepath', '/{{x}}', 'run', '-v', 'data:/d', 'img'], /named volumes are made in/],
