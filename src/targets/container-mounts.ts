@@ -1304,7 +1304,28 @@ interface ImageToolCommand {
 interface ImageTool {
   globals: readonly string[];
   commands: Readonly<Record<string, ImageToolCommand>>;
+  /**
+   * Options (anywhere before `--`; before the subcommand only when `leading`) choosing the engine the tool talks
+   * to, what it trusts or a file it reads, and what they choose: a template there is refused like docker -H.
+   */
+  engine?: ReadonlyMap<string, string>;
+  leading?: true;
 }
+
+/** cosign's options choosing the key or the signer it signs or verifies with, or what it trusts. */
+const COSIGN_TRUST = new Map([
+  ['--key', 'the key it signs or verifies with (a file, an env:// variable of the job, a KMS or k8s:// key)'],
+  ['--certificate-identity', 'the signer identity it trusts (any workflow or account)'],
+  ['--certificate-identity-regexp', 'the signer identities it trusts (.*: anyone)'],
+  ['--certificate-oidc-issuer', 'the issuer it trusts'],
+  ['--certificate-oidc-issuer-regexp', 'the issuers it trusts (.*: any)'],
+  ['--certificate-github-workflow-repository', 'the repository whose workflow it trusts'],
+  ['--trusted-root', 'the roots it trusts'],
+  ['--ca-roots', 'the certificate authorities it trusts'],
+  ['--ca-intermediates', 'the certificate authorities it trusts'],
+  ['--rekor-url', 'the transparency log it trusts'],
+  ['--fulcio-url', 'the certificate authority it trusts'],
+]);
 
 const image = (): ToolRole => 'image';
 
@@ -1433,6 +1454,16 @@ for (const track of ['', 'beta ', 'alpha '])
  */
 const IMAGE_TOOLS: Readonly<Record<string, ImageTool>> = {
   skopeo: {
+    engine: new Map([
+      ['--policy', 'the trust policy (insecureAcceptAnything: any image, unsigned)'],
+      ['--registries.d', 'the signature storage configuration (where signatures are read from)'],
+      ['--registries-conf', 'the registry configuration (mirrors: the images that come)'],
+      ['--src-daemon-host', 'the docker daemon (an address elsewhere gets or gives the image)'],
+      ['--dest-daemon-host', 'the docker daemon (an address elsewhere gets or gives the image)'],
+      ['--cert-dir', 'the certificates trusted for the registry'],
+      ['--src-cert-dir', 'the certificates trusted for the registry'],
+      ['--dest-cert-dir', 'the certificates trusted for the registry'],
+    ]),
     globals: [
       '--command-timeout',
       '--override-arch',
@@ -1499,6 +1530,10 @@ const IMAGE_TOOLS: Readonly<Record<string, ImageTool>> = {
     },
   },
   kind: {
+    engine: new Map([
+      ['--config', 'the cluster config (extraMounts: directories of this machine in the nodes)'],
+      ['--kubeconfig', 'the kubeconfig written (a file of this machine)'],
+    ]),
     globals: ['--loglevel', '-v', '--verbosity'],
     commands: {
       'load docker-image': {
@@ -1521,6 +1556,7 @@ const IMAGE_TOOLS: Readonly<Record<string, ImageTool>> = {
     },
   },
   cosign: {
+    engine: COSIGN_TRUST,
     globals: COSIGN_VALUES,
     commands: Object.fromEntries(
       [
@@ -1551,10 +1587,22 @@ const IMAGE_TOOLS: Readonly<Record<string, ImageTool>> = {
     ),
   },
   trivy: {
+    engine: new Map([
+      ['--docker-host', 'the docker daemon the image is read from (an address elsewhere)'],
+      ['--podman-host', 'the podman socket the image is read from'],
+    ]),
     globals: TRIVY_VALUES,
     commands: { image: { does: 'scans', operand: image }, i: { does: 'scans', operand: image } },
   },
   crictl: {
+    engine: new Map([
+      ['-r', 'the CRI endpoint (the runtime that runs the containers)'],
+      ['--runtime-endpoint', 'the CRI endpoint (the runtime that runs the containers)'],
+      ['-i', 'the CRI image endpoint'],
+      ['--image-endpoint', 'the CRI image endpoint'],
+      ['-c', 'the crictl config (its endpoints)'],
+      ['--config', 'the crictl config (its endpoints)'],
+    ]),
     globals: ['-r', '--runtime-endpoint', '-i', '--image-endpoint', '-t', '--timeout', '-c', '--config'],
     commands: {
       pull: {
@@ -1568,6 +1616,8 @@ const IMAGE_TOOLS: Readonly<Record<string, ImageTool>> = {
     },
   },
   ctr: {
+    leading: true,
+    engine: new Map(['-a', '--address', '-n', '--namespace'].map((o) => [o, GLOBAL_RIGHTS.nerdctl!.get(o)!])),
     globals: ['-a', '--address', '-n', '--namespace', '--timeout', '--connect-timeout'],
     commands: CTR_COMMANDS,
   },
@@ -1604,6 +1654,27 @@ const OC_NEW_APP: ImageToolCommand = {
 /** The images of an image tool's command (`words[at]`, named `name`, in IMAGE_TOOLS), sorted into `found`. */
 function imageTool(found: ContainerMounts, words: readonly string[], at: number, name: string): void {
   const tool = IMAGE_TOOLS[name]!;
+  // Its options choosing the engine, what it trusts or a file it reads, whatever the subcommand.
+  for (let k = at + 1; tool.engine && k < words.length && words[k] !== '--'; k++) {
+    const word = words[k]!;
+    if (!word.startsWith('-')) {
+      if (tool.leading) break;
+      continue;
+    }
+    const eq = word.indexOf('=');
+    const option = eq > 0 ? word.slice(0, eq) : word;
+    const what = tool.engine.get(option);
+    if (what === undefined) continue;
+    const index = eq > 0 ? k : ++k;
+    const names = index < words.length ? templates(eq > 0 ? word.slice(eq + 1) : words[index]!) : [];
+    if (names.length)
+      found.refused.push({
+        index,
+        names,
+        how: `${what}, which ${name} ${option} chooses`,
+        kind: 'engine',
+      });
+  }
   // The subcommand: its first words that are no option (global options may come before).
   const subWords: number[] = [];
   for (let k = at + 1; k < words.length && subWords.length < 4 && words[k] !== '--'; k++)

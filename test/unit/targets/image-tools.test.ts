@@ -264,3 +264,56 @@ test("a bake's output name= and tags take the image rule: refused at load when t
       /is in the (tag of the image|image or cache reference)/,
     );
 });
+
+test("an image tool's options choosing its engine, what it trusts or a file it reads take no template", () => {
+  for (const [spec, message] of [
+    [['ctr', '-a', '{{x}}', 'images', 'pull', 'reg/app:1'], /the containerd address, which ctr -a chooses/],
+    [
+      ['ctr', '--namespace={{x}}', 'run', 'reg/app:1', 'job'],
+      /the containerd namespace .*which ctr --namespace/,
+    ],
+    [['crictl', '-r', '{{x}}', 'pull', 'reg/app:1'], /the CRI endpoint .*which crictl -r chooses/],
+    [['crictl', 'pull', '--image-endpoint', '{{x}}', 'reg/app:1'], /the CRI image endpoint/],
+    [
+      ['skopeo', '--policy', '{{x}}', 'copy', 'docker://reg/app:1', 'docker://reg2/app:1'],
+      /the trust policy/,
+    ],
+    [
+      ['skopeo', 'copy', '--src-daemon-host={{x}}', 'docker-daemon:app:1', 'docker://reg/app:1'],
+      /the docker daemon/,
+    ],
+    [
+      ['skopeo', 'inspect', '--registries-conf', '/etc/{{x}}', 'docker://reg/app:1'],
+      /the registry configuration/,
+    ],
+    [
+      ['cosign', 'verify', '--key', '{{x}}', 'reg/app:1'],
+      /the key it signs or verifies with .*which cosign --key/,
+    ],
+    [['cosign', 'sign', '--key=env://{{x}}', 'reg/app:1'], /the key it signs or verifies with/],
+    [
+      ['cosign', 'verify', '--certificate-identity-regexp', '{{x}}', 'reg/app:1'],
+      /the signer identities it trusts \(\.\*: anyone\), which cosign --certificate-identity-regexp chooses/,
+    ],
+    [['cosign', 'verify', '--certificate-oidc-issuer', '{{x}}', 'reg/app:1'], /the issuer it trusts/],
+    [
+      ['kind', 'create', 'cluster', '--config', '{{x}}'],
+      /the cluster config \(extraMounts: .*which kind --config/,
+    ],
+    [['trivy', 'image', '--docker-host', '{{x}}', 'reg/app:1'], /the docker daemon the image is read from/],
+  ] as Array<[string[], RegExp]>)
+    assertRefused(
+      spec,
+      new RegExp(
+        `${message.source}.*its value would choose the engine that runs the containers, what it trusts`,
+      ),
+    );
+  // Fixed values stay accepted, and the tag beside them is checked.
+  for (const spec of [
+    ['ctr', '-n', 'k8s.io', 'images', 'pull', 'docker.io/library/app:{{x}}'],
+    ['cosign', 'verify', '--key', 'cosign.pub', 'reg/app:{{x}}'],
+    ['kind', 'create', 'cluster', '--name', 'ci-{{x}}', '--config', 'kind.yaml'],
+    ['ctr', 'run', '--rm', 'reg/app:1', 'job', './deploy', '-n', '{{x}}'],
+  ])
+    assertAccepted(spec);
+});
