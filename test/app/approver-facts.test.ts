@@ -330,7 +330,7 @@ test('an approval comment and the gate it answers share one delivery’s reads o
     await receive(probot, 'deployment_protection_rule', protectionRule(fake, held.id, HEAD));
     assert.equal(reviewOf(fake, held.id), undefined, 'the gate waits');
     const reads = () => ({
-      contributors: fake.requestsFor('pulls/list-commits').length,
+      contributors: fake.requestsFor('repos/compare-commits').length,
       permissions: fake.requestsFor('repos/get-collaborator-permission-level').length,
     });
     const before = reads();

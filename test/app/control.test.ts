@@ -621,7 +621,9 @@ test('approval: N from a pull request: who asked for the deployment or pushed to
     assert.equal(dispatches(w.fake).length, 0, 'carol asked for it: not hers to approve');
     // dave wrote a commit of the pull request (before its head, which the rollout deploys): his neither.
     const earlier = fakeSha('dave-commit');
-    w.fake.addCommit({ sha: earlier, message: 'by dave', author: 'dave' });
+    const head = r.commits.get(HEAD)!;
+    r.commits.set(earlier, { ...head, sha: earlier, message: 'by dave', author: 'dave' });
+    head.parents = [earlier];
     r.pulls.get(PR)!.commits.unshift(earlier);
     assert.match(
       await say(w, '/promote production', 'dave'),
