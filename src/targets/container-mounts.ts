@@ -134,7 +134,7 @@ export type CheckedName =
   | { kind: 'image'; prefix: string; how: string; tag?: true }
   // The whole value after `prefix` one plain name (a context of the runner's own config, a log tag); `why` says
   // what else a value there could do.
-  | { kind: 'plain'; prefix: string; how: string; why: string };
+  | { kind: 'plain'; prefix: string; how: string; why: string; suffix?: string };
 
 /** The characters of a volume name's fixed text, and of a value in one. */
 const VOLUME_NAME = /^[A-Za-z0-9_.-]*$/;
@@ -506,7 +506,8 @@ function options(
     for (let c = 1; c < word.length; c++) {
       const flag = `-${word[c]}`;
       if (!values.includes(flag)) continue;
-      if (c + 1 < word.length) check(k, flag, word.slice(c + 1));
+      // -t=app:1: the flag parser (pflag) drops the "=" after a short option's letter.
+      if (c + 1 < word.length) check(k, flag, word.slice(word[c + 1] === '=' ? c + 2 : c + 1));
       else {
         if (k + 1 < words.length) check(k + 1, flag, words[k + 1]!);
         k++;
@@ -805,8 +806,58 @@ function mountValue(
     found.names.set(index, { kind: 'network', prefix: word.slice(0, word.length - value.length), how });
     return;
   }
+  // A swarm's secret or config (docker service create --secret/--config, update --secret-add/--config-add):
+  // NAME, or source=NAME with fixed fields (target=, uid=, gid=, mode=). A template after fixed text in the name
+  // chooses among the swarm's entries named so (app-cfg-{{version}}, rotated per release): checked once rendered
+  // to be one plain name. A template starting it, or anywhere else, chooses any entry or where it is laid.
+  const swarm = /^--(secret|config)(-add)?$/.test(option) && /\bservice\b/.test(command);
+  if (
+    swarm &&
+    swarmEntryName(
+      found,
+      index,
+      word,
+      value,
+      `the swarm ${option.includes('secret') ? 'secret' : 'config'} ${command} ${option} gives the container`,
+    )
+  )
+    return;
   const rights = PRIVILEGE_OPTIONS.get(option);
   if (rights) return refuse(value, `${rights} ${command} ${option} gives the container`, 'rights');
+}
+
+/**
+ * A swarm secret's or config's name with a template after fixed text (`db-pass-{{env}}`,
+ * `source=app-cfg-{{version}},target=/etc/app.yml`): its check once rendered, one plain name, set in `found`.
+ * False when a template is anywhere else, starts the name, or the fixed text is not a name's.
+ */
+function swarmEntryName(
+  found: ContainerMounts,
+  index: number,
+  word: string,
+  value: string,
+  how: string,
+): boolean {
+  if (templates(value).length === 0) return false;
+  const fields = value.split(',');
+  const short = fields.length === 1 && !fields[0]!.includes('=');
+  const at = short ? 0 : fields.findIndex((field) => /^(source|src)=/i.test(field));
+  if (at < 0 || fields.some((field, k) => k !== at && templates(field).length > 0)) return false;
+  const field = fields[at]!;
+  const name = short ? field : field.slice(field.indexOf('=') + 1);
+  const fixed = name.replace(PLACEHOLDER, '');
+  if (/^\{\{/.test(name) || !PLAIN_NAME.test(fixed) || /["'\s\\]/.test(value.replace(PLACEHOLDER, '')))
+    return false;
+  const before = [...fields.slice(0, at), field.slice(0, field.length - name.length)].join(',');
+  const after = fields.slice(at + 1);
+  found.names.set(index, {
+    kind: 'plain',
+    prefix: word.slice(0, word.length - value.length) + before,
+    ...(after.length > 0 && { suffix: `,${after.join(',')}` }),
+    how,
+    why: 'since anything else could add a field (target=, a path in the container) or name another kind of entry; write other secrets or configs in the config, a command per environment',
+  });
+  return true;
 }
 
 /** Options naming a file of this machine a container runner or a build writes, and what it writes there. */
@@ -1161,13 +1212,14 @@ const PLAIN_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
 
 /** Why a value checked to be one plain name (a context, a log tag) is refused, or undefined. */
 function plainNameProblem(
-  check: { prefix: string; how: string; why: string },
+  check: { prefix: string; how: string; why: string; suffix?: string },
   word: string,
   values: Readonly<Record<string, string | undefined>>,
 ): string | undefined {
-  const rendered = word.slice(check.prefix.length).replace(PLACEHOLDER, (_, n: string) => values[n]!);
+  const own = word.slice(check.prefix.length, word.length - (check.suffix?.length ?? 0));
+  const rendered = own.replace(PLACEHOLDER, (_, n: string) => values[n]!);
   if (PLAIN_NAME.test(rendered)) return undefined;
-  const list = templates(word.slice(check.prefix.length))
+  const list = templates(own)
     .map((n) => `{{${n}}}`)
     .join(', ');
   return `${list} is in ${check.how}, which is ${JSON.stringify(rendered)} once rendered: a value there must make one plain name (letters, digits and _ . -, not starting with "." or "-"), ${check.why}`;

@@ -393,3 +393,41 @@ test('a context (docker, kubectl, oc, helm) takes a value checked once rendered 
   assertRefused(['kubectl', '--server', '{{x}}', 'get', 'pods'], /which kubectl --server chooses/);
   assertRefused(['kubectl', '--kubeconfig', '{{x}}', 'get', 'pods'], /kubectl --kubeconfig/);
 });
+
+test("a swarm secret's or config's name after fixed text is checked once rendered to be one plain name", () => {
+  // Rotated per release or per environment: the value chooses among the entries named so.
+  for (const argv of [
+    ['docker', 'service', 'update', '--config-add', 'source=app-cfg-{{x}},target=/etc/app.yml', 'app'],
+    ['docker', 'service', 'update', '--secret-add', 'db-pass-{{x}}', 'app'],
+    ['docker', 'service', 'update', '--secret-add=db-pass-{{x}}', 'app'],
+    ['docker', 'service', 'create', '--secret', 'src=db-{{x}},target=db,mode=0400', '--name', 'app', 'img:1'],
+    ['docker', 'service', 'create', '--config', 'source=cfg-{{x}},target=/etc/app.yml', 'img:1'],
+  ])
+    checkedOnceRendered(
+      argv,
+      ['x,target=/etc/passwd', 'a/b', 'a b', 'a=b'],
+      ['prod', '1.2.3', 'v2_rc-1'],
+      /is in the swarm (secret|config) docker service (update|create) --[a-z-]+ gives the container, which is .* once rendered: a value there must make one plain name/,
+    );
+  // The whole name, a template starting it, or one in another field (where it is laid, its owner or mode).
+  for (const spec of [
+    ['docker', 'service', 'update', '--config-add', '{{x}}', 'app'],
+    ['docker', 'service', 'update', '--config-add', 'source={{x}},target=/etc/app.yml', 'app'],
+    ['docker', 'service', 'update', '--config-add', 'source=cfg-{{x}},target=/etc/{{x}}', 'app'],
+    ['docker', 'service', 'update', '--secret-add', 'source=db-{{x}},target=db,uid={{x}}', 'app'],
+    ['docker', 'service', 'update', '--secret-add', '{{x}}-pass', 'app'],
+  ])
+    assertRefused(spec, /the swarm config|the secret \(any secret of the swarm/);
+  // podman's and docker run's secrets stay refused (podman's store holds the job's files and variables).
+  assertRefused(['podman', 'run', '--secret', 'db-{{x}}', 'img'], /the secret \(any secret of the store/);
+});
+
+test("a short option's value written after = is the value pflag reads: -t=app:1 names app:1", () => {
+  checkedOnceRendered(
+    ['docker', 'build', '-t=app-{{x}}:1', '.'],
+    ['evil.example.com/x', 'a b'],
+    ['prod'],
+    /in a component of the name of the image docker build -t names \(app-\{\{x\}\}:1\)/,
+  );
+  assertRefused(['docker', 'build', '-t={{x}}', '.'], /the image docker build -t names/);
+});
