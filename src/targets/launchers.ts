@@ -22,7 +22,14 @@ import {
 import { remoteCommands, type RemoteWord } from './remote-line.ts';
 import { deployToolWords, projectWords, taskWords } from './task-runners.ts';
 import { installWords } from './package-installs.ts';
-import { clusterOptions, CONTAINER_RUN_VALUES, containerMounts, SERVICE_VALUES } from './container-mounts.ts';
+import type { FileRead } from './file-reads.ts';
+import {
+  clusterOptions,
+  CONTAINER_RUN_VALUES,
+  containerMounts,
+  SERVICE_VALUES,
+  type CheckedName,
+} from './container-mounts.ts';
 
 export type ChosenKind =
   | 'program'
@@ -966,6 +973,12 @@ export interface XargsItems {
   lines: boolean;
   /** -0/--null or -d/--delimiter: only that character cuts items, and quotes and backslashes are plain. */
   delimited: boolean;
+  /**
+   * The words what xargs reads lands in that a rule checks once rendered (`xargs -I{} docker push
+   * registry.example.com/app:{}`: the image's tag; `xargs -I{} aws s3 rm s3://bucket/{}`: a word aws reads
+   * file:// in), what xargs reads written {{__xargs_input}} in them (shell-script.ts' xargsDirectChecks).
+   */
+  checks?: Array<{ check: CheckedName; word: string } | { read: FileRead; word: string }>;
 }
 
 /**

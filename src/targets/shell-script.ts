@@ -93,14 +93,13 @@ import {
 } from './file-reads.ts';
 import { addFileWrites, redirectionOperator, redirectionRead, remoteFileWrites } from './file-writes.ts';
 import {
-  CHECKOUT_PATH,
   curlConfig,
   curlConfigWhy,
   expandedProgramWhy,
+  DIRECTORY_VARIABLE,
   programLiterals,
   remoteStdinProblems,
   remoteStdinRoute,
-  resolvedProblem,
   stdinConfigReader,
   xargsInputFile,
 } from './stdin-routes.ts';
@@ -287,6 +286,8 @@ interface SimpleCommand {
   pipedInto?: SimpleCommand;
   /** The file of GitHub's its output is written to ($GITHUB_ENV…), when it is one (githubFileProblem). */
   githubFile?: string;
+  /** What xargs reads lands in these words, checked once rendered (xargsDirectChecks). */
+  xargsChecks?: NonNullable<XargsItems['checks']>;
   /**
    * Why a value in its standard input is refused, when it reads that input as something other than code (what
    * xargs puts where a file is named, a config curl reads): the clause after "fed to PROGRAM, ".
@@ -599,6 +600,8 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
   // The envsubst commands of the script, and the command a $(…) or <(…) around one is a word of: checked after
   // its last command, once every pipe is known.
   const envsubsts: Array<{ command: SimpleCommand; outer?: SimpleCommand }> = [];
+  // Programs named by an expansion that holds fixed text alone: read again written out (resolvePrograms).
+  const resolutions: ProgramResolution[] = [];
   // ${!n} where n holds no value reads the variable n names, which may hold one: a reference to "!n", which
   // holds any value of the script (HeldValues.holds), refused where a value would be (not everywhere, as ${!v}
   // is when v holds a value: then the value names the variable).
@@ -757,6 +760,42 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
       if (texts.length === 1 && program !== 'read') held.read('MAPFILE', args[0]!.start);
     }
   };
+  /**
+   * Whether what `command` reads on its standard input is each value fed to it as it is, or holds none: its own
+   * here-string of one value alone, or echo or printf '%s\n' of one value alone piped straight into it; a value
+   * elsewhere only in a listing (aws s3 ls s3://b/{{env}}/ | awk …: it prints the names it finds, not the
+   * value). Otherwise it may read the value with text around it (fi{{x}} makes file://…) or transformed (echo
+   * {{x}} | base64 -d), which no check of the value sees. Here-documents are not followed.
+   */
+  const fedVerbatim = (frame: Frame & { kind: 'script' }, command: SimpleCommand): boolean => {
+    // One template, or one variable set to one template alone (v={{x}}; echo "$v").
+    const alone = (word: Word) => {
+      const found = valuesIn(word);
+      if (found.length !== 1 || !/^\{\{\w+\}\}$/.test(textOf(word))) return false;
+      const ref = found[0]!.ref;
+      return !ref || /^\{\{\w+\}\}$/.test(held.holds(ref.variable)?.exact?.text ?? '');
+    };
+    const valued = (words: readonly Word[]) => words.filter((word) => valuesIn(word).length > 0);
+    if (pending.some((doc) => doc.command === command)) return false;
+    if (!valued(command.words.filter((w) => w.role === 'herestring')).every(alone)) return false;
+    if (!frame.pipedIn) return true;
+    const level = frame.levels.at(-1)!;
+    if (level.fed) return false;
+    return level.commands.every((stage, k) => {
+      const texts = (stage.args ?? []).map(textOf);
+      const program = programName(texts[0] ?? '');
+      const direct = k === level.commands.length - 1;
+      if (pending.some((doc) => doc.command === stage)) return false;
+      const values = valued(stage.words);
+      if (values.length === 0) return true;
+      if (stage.words.some((word) => word.role !== 'arg')) return false;
+      const one = values.length === 1 && alone(values[0]!);
+      if (direct && one && program === 'echo' && !texts.slice(1).some((text) => text.startsWith('-')))
+        return true;
+      if (direct && one && program === 'printf' && /^%s(\\n)?$/.test(texts[1] ?? '')) return true;
+      return program !== 'ls' && texts.slice(1, 4).some((text) => text === 'ls' || text === 'list');
+    });
+  };
   const finishCommand = (frame: Frame & { kind: 'script' }, then: 'pipe' | 'end') => {
     closeWord(frame);
     const command = frame.command;
@@ -855,15 +894,16 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
     // c=curl; $c -d @{{x}}: a program named by an expansion may be any; a value in its arguments is refused (in
     // its standard input too, below).
     const expanded = expandedPrograms(texts).find((k) => {
-      // Set to a file of the checkout alone (cmd=./deploy.sh; $cmd {{x}}): the config's program, as ./deploy.sh is,
-      // unless that file is a program the rules know (./node_modules/.bin/npx, ../../usr/bin/curl) and a value
-      // would be where it chooses what runs, a file or code.
+      // Set to fixed text alone by every assignment (KUBECTL=kubectl, cmd=./deploy.sh, COMPOSE="docker compose",
+      // DOCKER=${DOCKER:-docker}, $(command -v docker)): the script is read again with that text in its place
+      // (programResolutions), where every rule applies to the command as written out.
+      const word = command.args![k]!;
+      const raw = script.slice(word.start, word.end);
       const literals = programLiterals(script, texts[k]!, inherited?.fixed);
-      return !literals?.every(
-        (literal) =>
-          CHECKOUT_PATH.test(literal) &&
-          !resolvedProblem([...texts.slice(0, k), literal, ...texts.slice(k + 1)], k),
-      );
+      const replacements = literals?.map((literal) => programReplacement(raw, literal));
+      if (resolvingDepth >= 2 || !replacements?.every((r) => r !== undefined)) return true;
+      resolutions.push({ start: word.start, end: word.end, raw, replacements: replacements as string[] });
+      return false;
     });
     if (expanded !== undefined)
       for (const word of command.args.slice(expanded + 1))
@@ -1265,15 +1305,35 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
           if (site) site.leading = { program: texts[0]!, first: true, via: ref.variable };
         }
     }
-    model.stdinCode ??= xargsInputChooses(texts);
+    // … | xargs -I{} docker push registry.example.com/app:{}: where the input lands only where the command
+    // written out with a template there is accepted and checked once rendered, it is checked so (items.checks),
+    // when what xargs reads is the values as written (fedVerbatim).
+    if (model.stdinCode === undefined) {
+      const chooses = xargsInputChooses(texts);
+      const checks =
+        chooses === undefined || !fedVerbatim(frame, command)
+          ? undefined
+          : xargsDirectChecks(texts, chooses, inherited);
+      if (checks) command.xargsChecks = checks;
+      else model.stdinCode = chooses;
+    }
     // What xargs puts where a file is named (… | xargs rm), a config curl reads (curl -K - <<< …), also on the line
     // ssh runs (… | ssh host 'xargs rm'): a value fed there is refused as code is, however it is fed, for its own
     // reason (stdinWhy).
     if (model.stdinCode === undefined) {
+      // … | xargs -I{} aws s3 rm s3://bucket/{}: where the command written out with a template in place of what
+      // xargs reads is accepted and checked once rendered, what xargs reads is checked so (items.checks).
+      let file = expanded === undefined ? xargsInputFile(texts) : undefined;
+      const checks =
+        file && fedVerbatim(frame, command) ? xargsDirectChecks(texts, file.at, inherited) : undefined;
+      if (checks) {
+        command.xargsChecks = [...(command.xargsChecks ?? []), ...checks];
+        file = undefined;
+      }
       const other =
         expanded !== undefined
           ? { at: expanded, why: expandedProgramWhy('VALUE') }
-          : (xargsInputFile(texts) ?? stdinConfigReader(model, texts) ?? remoteStdinRoute(texts));
+          : (file ?? stdinConfigReader(model, texts) ?? remoteStdinRoute(texts));
       if (other && other.at >= 0) {
         model.stdinCode = other.at;
         command.stdinWhy = other.why;
@@ -1319,7 +1379,7 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
     // (`echo {{pods}} | xargs kubectl delete pod` given `--all`, or `a --all`): a value piped or here-stringed
     // into it is checked once rendered to be one item that does not start with "-", as a value written in
     // the argument is. Through a variable, only one holding fixed text and templates alone can be checked.
-    const items = model.stdinCode === undefined ? xargsItems(texts) : undefined;
+    const items = model.stdinCode === undefined ? withChecks(xargsItems(texts), command) : undefined;
     if (items) {
       const fed: Word[] = command.words.filter((w) => w.role === 'herestring');
       for (let level = frame.levels.length - 1; frame.pipedIn && level >= 0; level--) {
@@ -1750,7 +1810,7 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
         // Read by xargs (xargs kubectl delete pod <<EOF, cat <<EOF | xargs …): each value one argument, as piped.
         const items =
           bodyReader === undefined && fed?.args && fed.model?.stdinCode === undefined
-            ? xargsItems(fed.args.map(plain))
+            ? withChecks(xargsItems(fed.args.map(plain)), fed)
             : undefined;
         if (!doc.quoted && items) {
           for (const ref of variableRefs(line, i, true).filter((r) => held.holds(r.variable))) {
@@ -2197,7 +2257,150 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
     const last = sites.at(-1)!;
     refuse('unterminated', last.name, last.start);
   }
+  if (resolutions.length > 0) resolvePrograms(script, inherited, resolutions, sites, problems);
   return problems.length ? { ok: false, sites, problems } : { ok: true, sites };
+}
+
+/** How xargs cuts what it reads, with the checks once rendered of the words -I's string is in. */
+const withChecks = (items: XargsItems | undefined, command: SimpleCommand) =>
+  items && command.xargsChecks ? { ...items, checks: command.xargsChecks } : items;
+
+/**
+ * xargs -I{} … with {} where a value would choose what runs by the rules (xargsInputChooses): the command xargs
+ * runs written out with a template in place of {} (docker push registry.example.com/app:{{…}}). When that
+ * command is accepted, and the template there is checked once rendered only as a container's name or image is
+ * (containerName) or as an argument that may not start with "-" (which xargsItemProblem checks), those checks,
+ * to be made on what xargs reads; otherwise undefined, and what xargs reads is refused. Pure.
+ */
+function xargsDirectChecks(
+  texts: readonly string[],
+  xargs: number,
+  inherited: InlineContext | undefined,
+): NonNullable<XargsItems['checks']> | undefined {
+  const replace = xargsReplaceString(texts, xargs);
+  const replaces = replace !== undefined && replace !== '';
+  // Fixed text quoted; the templates written in the command stay templates (checked where they are).
+  const quote = (text: string) =>
+    text
+      .split(/(\{\{\s*[A-Za-z_]\w*\s*\}\})/)
+      .map((part, k) =>
+        k % 2 === 1 || part === '' || /^[\w./@+:=,%-]+$/.test(part)
+          ? part
+          : `'${part.replaceAll("'", `'\\''`)}'`,
+      )
+      .join('');
+  const program = chosenWords(texts).find((word) => word.index > xargs && word.kind === 'program');
+  if (!program) return undefined;
+  const words = texts
+    .slice(program.index)
+    .map((word) => (replaces ? word.split(replace).map(quote).join(XARGS_INPUT) : quote(word)));
+  const line = (replaces ? words : [...words, XARGS_INPUT]).join(' ');
+  if (line.split(XARGS_INPUT).length < 2) return undefined;
+  const analysis = analyzeShellTemplate(line, inherited);
+  if (!analysis.ok) return undefined;
+  const checks: NonNullable<XargsItems['checks']> = [];
+  for (const site of analysis.sites) {
+    if (site.name !== '__xargs_input') continue;
+    const { name: _n, start: _s, end: _e, context, containerName, leading: _l, fileReads, ...other } = site;
+    if (context !== 'bare' || Object.keys(other).length > 0) return undefined;
+    if (containerName) checks.push(containerName);
+    for (const read of fileReads ?? []) {
+      if (!('word' in read)) return undefined;
+      checks.push(read);
+    }
+  }
+  return checks;
+}
+
+/** What xargs reads, written as a template where xargs puts it (launchers.ts, stdin-routes.ts write it so). */
+const XARGS_INPUT = '{{__xargs_input}}';
+
+/** A program named by an expansion whose every value is fixed text: its span and what may be put there. */
+interface ProgramResolution {
+  start: number;
+  end: number;
+  raw: string;
+  /** The text written in its place, one for each fixed value (programReplacement). */
+  replacements: string[];
+}
+
+/** How deep programResolutions' readings of a script with its programs written out are nested. */
+let resolvingDepth = 0;
+
+/**
+ * The text to write in place of a program word `raw` ($c, "$c", ${c}, $(command -v c)) when it holds `literal`:
+ * unquoted, the words the shell splits it into; quoted, one word. Undefined when the text cannot be written out
+ * as the shell reads it (a glob, a template, an expansion other than the checkout's or the action's directory).
+ */
+function programReplacement(raw: string, literal: string): string | undefined {
+  if (literal.trim() === '' || /[*?[\]{}]|\{\{/.test(literal.replace(/^\$\{\w+\}/, ''))) return undefined;
+  const quote = (text: string) =>
+    /^[\w./@+:=,%-]+$/.test(text) ? text : `'${text.replaceAll("'", `'\\''`)}'`;
+  const directory = new RegExp(`^(${DIRECTORY_VARIABLE})(/[\\w./@+-]*)$`).exec(literal);
+  if (directory) return `"${directory[1]}"${directory[2]}`;
+  if (literal.includes('$')) return undefined;
+  return raw.startsWith('"') ? quote(literal) : literal.trim().split(/\s+/).map(quote).join(' ');
+}
+
+/**
+ * c=kubectl; $c --context {{env}} …: a program named by an expansion that every assignment sets to fixed text is
+ * that program. The script is read again with the text in the expansion's place (each value in turn), so the
+ * command gets every check the written-out command gets: its refusals are added to `problems` (the offsets and
+ * characters of the script as written, and which value was put in place), and the checks made once rendered to
+ * the sites of the same templates.
+ */
+function resolvePrograms(
+  script: string,
+  inherited: InlineContext | undefined,
+  resolutions: readonly ProgramResolution[],
+  sites: TemplateSite[],
+  problems: ShellTemplateProblem[],
+): void {
+  const rounds = Math.max(...resolutions.map((r) => r.replacements.length));
+  for (let round = 0; round < rounds; round++) {
+    let text = '';
+    let from = 0;
+    // Where each replacement starts in the rewritten text, and how far later offsets moved.
+    const moves: Array<{ at: number; by: number }> = [];
+    const notes: string[] = [];
+    for (const resolution of [...resolutions].sort((a, b) => a.start - b.start)) {
+      const replacement = resolution.replacements[Math.min(round, resolution.replacements.length - 1)]!;
+      text += script.slice(from, resolution.start);
+      moves.push({ at: text.length, by: replacement.length - (resolution.end - resolution.start) });
+      text += replacement;
+      from = resolution.end;
+      notes.push(`${resolution.raw} as ${replacement}`);
+    }
+    text += script.slice(from);
+    const back = (offset: number) =>
+      offset - moves.filter((m) => m.at < offset).reduce((sum, m) => sum + m.by, 0);
+    resolvingDepth++;
+    let analysis: ShellTemplateAnalysis;
+    try {
+      analysis = analyzeShellTemplate(text, inherited);
+    } finally {
+      resolvingDepth--;
+    }
+    for (const site of analysis.sites) {
+      const own = sites.find((s) => s.name === site.name && s.start === back(site.start));
+      if (!own) continue;
+      for (const [key, value] of Object.entries(site) as Array<[keyof TemplateSite, unknown]>) {
+        if (key === 'fileReads') own.fileReads = [...(own.fileReads ?? []), ...(value as FileSite[])];
+        else if (own[key] === undefined) Object.assign(own, { [key]: value });
+      }
+    }
+    if (analysis.ok) continue;
+    for (const problem of analysis.problems) {
+      const offset = back(problem.offset);
+      if (problems.some((p) => p.reason === problem.reason && p.name === problem.name && p.offset === offset))
+        continue;
+      const message = problem.message.replace(
+        /\(character (\d+)\)/g,
+        (_, n: string) => `(character ${back(Number(n) - 1) + 1})`,
+      );
+      problems.push({ ...problem, offset, message: `${message} (read with ${notes.join(', ')})` });
+    }
+  }
 }
 
 export interface RenderedScript {
@@ -2291,7 +2494,7 @@ export function renderShellScript(template: string, values: TemplateValues): Ren
           `{{${site.name}}} is empty, so the output of the $(…) after it starts an argument of ${programName(site.leading.program)}: that output could start with "-", which ${programName(site.leading.program)} would read as an option, and no check can see it; give {{${site.name}}} a value, or put -- before the argument where ${programName(site.leading.program)} ends its options there (character ${site.start + 1})`,
         );
     }
-    const item = site.xargsItem ? xargsItemProblem(site.name, value, site.xargsItem) : undefined;
+    const item = site.xargsItem ? xargsItemProblem(site.name, value, site.xargsItem, values) : undefined;
     if (item) throw new TemplateError(`${item} (character ${site.start + 1})`);
     const path = site.remotePath
       ? remotePathProblem(site.remotePath.program, site.remotePath.word, site.remotePath.mode, values)
@@ -2623,13 +2826,32 @@ function xargsHeldMessage(name: string, items: XargsItems): string {
 }
 
 /** Why a value xargs reads cannot be one argument of its program, or undefined. Pure. */
-export function xargsItemProblem(name: string, value: string, items: XargsItems): string | undefined {
+export function xargsItemProblem(
+  name: string,
+  value: string,
+  items: XargsItems,
+  values: TemplateValues = {},
+): string | undefined {
   const program = programName(items.program);
   const cut = items.delimited ? /[\n\r]/ : items.lines ? /[\n\r'"\\]/ : /[\s'"\\]/;
   if (cut.test(value))
     return `{{${name}}} is fed to xargs, which would cut it into several arguments of ${program} or read its quotes: it may hold no ${items.delimited ? 'line break' : items.lines ? 'line break, quote or backslash' : 'blank, line break, quote or backslash'}`;
   if (value.startsWith('-'))
     return `{{${name}}} is fed to xargs, which makes it an argument of ${program}: it starts with "-", which ${program} would read as an option`;
+  // In place of -I's string in a word checked once rendered (an image's tag): that check, the value there.
+  // echo reads backslash escapes in some shells (dash): what xargs reads would not be the value checked.
+  if (items.checks && value.includes('\\'))
+    return `{{${name}}} is fed to xargs, which puts it where it is checked once rendered: it may hold no backslash, which echo may read as an escape`;
+  for (const item of items.checks ?? []) {
+    const word = item.word;
+    const rendered = { ...values, __xargs_input: value };
+    const problem =
+      'check' in item
+        ? containerNameProblem(item.check, word, rendered)
+        : fileReadProblem(item.read, word, rendered);
+    if (problem)
+      return `{{${name}}} is fed to xargs, which puts it in ${JSON.stringify(word.replaceAll('{{__xargs_input}}', `{{${name}}}`))}: ${problem.replaceAll('{{__xargs_input}}', `{{${name}}}`)}`;
+  }
   return undefined;
 }
 

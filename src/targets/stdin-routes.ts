@@ -175,6 +175,9 @@ export function curlConfigWhy(how: string, host = false): string {
   return `which curl reads as its config (${how}): each line of a config sets an option, so a value with a newline could add any (upload-file = /etc/passwd sends a file ${of}, output = ~/.bashrc writes one), which no check of the value can make safe; write the config in the config's own text, and pass VALUE as an argument of curl, where it is checked (curl -K ./deploy.curlrc https://host/VALUE)`;
 }
 
+/** The checkout's, the working directory's or the action's directory, as a script names it ($GITHUB_WORKSPACE). */
+export const DIRECTORY_VARIABLE = String.raw`\$(?:GITHUB_WORKSPACE|PWD|GITHUB_ACTION_PATH|\{(?:GITHUB_WORKSPACE|PWD|GITHUB_ACTION_PATH)\})`;
+
 /** A file of the checkout, named by a relative path (./deploy.sh, scripts/deploy.sh): the config's own program. */
 export const CHECKOUT_PATH = /^(?![/~-])[\w.@+-]*\/[\w./@+-]*$/;
 
@@ -189,6 +192,9 @@ export function programLiterals(
   word: string,
   fixed: Readonly<Record<string, string>> | undefined,
 ): string[] | undefined {
+  // $(command -v docker), `which docker`: the program of that name, found on PATH as the name itself is.
+  const lookup = /^(?:\$\(|`)\s*(?:command\s+-v|which|type\s+-[Pp])\s+([\w.+-]+)\s*(?:\)|`)$/.exec(word);
+  if (lookup) return [lookup[1]!];
   const ref = /^\$(?:([A-Za-z_]\w*|\d)|\{([A-Za-z_]\w*|\d+)\})$/.exec(word);
   if (!ref) return undefined;
   const variable = (ref[1] ?? ref[2])!;
@@ -197,14 +203,20 @@ export function programLiterals(
     `\\b(read|for|select|mapfile|readarray|getopts|printf|unset)\\b[^;&|\\n]*\\b${variable}\\b|(^|[^\\w$])${variable}(\\[[^\\]]*\\])?(\\+=|=\\()`,
   );
   if (setOtherwise.test(script)) return undefined;
+  // Fixed text; a default for the environment's value of the variable itself (DOCKER=${DOCKER:-docker}: the job's
+  // environment is the workflow's, not a value of a comment); a path after the checkout's or the action's
+  // directory (DEPLOY="$GITHUB_WORKSPACE/scripts/deploy.sh"), kept as written.
+  const fixedText = `"[^"$\`\\\\]*"|'[^']*'|[^\\s;&|()<>"'$\`\\\\]*`;
+  const fallback = `"?\\$\\{${variable}:?[-=]([^{}"'$\`\\\\\\s]*)\\}"?`;
+  const underDirectory = `"?(${DIRECTORY_VARIABLE}/[\\w./@+-]*)"?`;
   const literals = [
     ...script.matchAll(
       new RegExp(
-        `(^|[\\s;&|(!{])${variable}=("[^"$\`\\\\]*"|'[^']*'|[^\\s;&|()<>"'$\`\\\\]*)(?=[\\s;&|)]|$)`,
+        `(^|[\\s;&|(!{])${variable}=(?:(${fixedText})|${fallback}|${underDirectory})(?=[\\s;&|)]|$)`,
         'g',
       ),
     ),
-  ].map((m) => m[2]!.replace(/^(["'])(.*)\1$/, '$2'));
+  ].map((m) => m[3] ?? m[4] ?? m[2]!.replace(/^(["'])(.*)\1$/, '$2'));
   const assignments = [...script.matchAll(new RegExp(`(^|[^\\w$])${variable}=`, 'g'))].length;
   return literals.length > 0 && literals.length === assignments ? literals : undefined;
 }

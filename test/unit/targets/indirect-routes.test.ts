@@ -5,7 +5,7 @@
 // it is fed (a pipe, a here-string, a here-document, <(…)); the same forms with fixed input stay accepted.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { analyzeShellTemplate } from '../../../src/targets/shell-script.ts';
+import { analyzeShellTemplate, renderShellScript } from '../../../src/targets/shell-script.ts';
 import { assertAccepted, assertScriptAccepted, assertScriptRefused } from '../../helpers/command-checks.ts';
 
 const URL = 'https://deploy.example.com/hook';
@@ -14,8 +14,12 @@ test('what xargs reads is checked where xargs puts it: a value there naming or s
   const forms: Array<[string, RegExp]> = [
     // Appended after the last word.
     [
-      'echo {{x}} | xargs curl -d',
+      'echo {{x}} | base64 -d | xargs curl -d',
       /\{\{x\}\} \(character 6\) is in the output of a command piped into xargs, which xargs puts after "curl -d" as its last arguments, where curl -d may read a local file and send it: the value would choose a file of the runner to send/,
+    ],
+    [
+      'echo @{{x}} | xargs curl -d',
+      /xargs puts after "curl -d" as its last arguments, where curl -d may read/,
     ],
     ["printf '%s\\n' {{x}} | xargs rm", /piped into xargs, which xargs puts after "rm" .* where rm deletes/],
     ['echo {{x}} | xargs rm -f --', /piped into xargs, which xargs puts after "rm -f --"/],
@@ -27,7 +31,10 @@ test('what xargs reads is checked where xargs puts it: a value there naming or s
       'echo {{x}} | xargs -I{} cp app.tgz {}',
       /xargs puts in place of \{\} in "\{\}", where cp writes a local file/,
     ],
-    ['echo {{x}} | xargs -I{} cp app.tgz releases/{}.tgz', /in place of \{\} in "releases\/\{\}\.tgz"/],
+    [
+      'echo {{x}} | tr a-z A-Z | xargs -I{} cp app.tgz releases/{}.tgz',
+      /in place of \{\} in "releases\/\{\}\.tgz"/,
+    ],
     [
       `echo {{x}} | xargs -I % curl -d @% ${URL}`,
       /in place of % in "@%", where curl -d may read a local file/,
@@ -52,12 +59,15 @@ test('what xargs reads is checked where xargs puts it: a value there naming or s
 test('what xargs puts where its program reads options could be an option naming a file: refused', () => {
   const forms: Array<[string, RegExp]> = [
     [
-      `echo {{x}} | xargs curl ${URL}`,
+      `echo {{x}} | tr a-z A-Z | xargs curl ${URL}`,
       /\{\{x\}\} \(character 6\) is in the output of a command piped into xargs, which xargs puts after "curl https:\/\/deploy\.example\.com\/hook" as its last arguments, where curl reads options: the value could be an option naming a file \(curl -T may read a local file and send it/,
     ],
-    ['echo {{x}} | xargs -I{} curl {}', /in place of \{\} in "\{\}", where curl reads options: .*curl -T/],
     [
-      'echo {{x}} | xargs -n1 wget',
+      'echo {{x}} | tr a-z A-Z | xargs -I{} curl {}',
+      /in place of \{\} in "\{\}", where curl reads options: .*curl -T/,
+    ],
+    [
+      'echo {{x}} | tr a-z A-Z | xargs -n1 wget',
       /where wget reads options: the value could be an option naming a file \(wget -o writes/,
     ],
     // tar's operands when it creates are files it packs: named outright, or as an option (-T/etc/passwd).
@@ -70,6 +80,69 @@ test('what xargs puts where its program reads options could be an option naming 
   for (const [script, message] of forms) assertScriptRefused(script, message);
   // After --, the program reads no option there.
   assertScriptAccepted('echo {{x}} | xargs -I{} curl -- {}');
+});
+
+test('what xargs reads, each value alone as written, is classified and checked as the command written out', () => {
+  // aws reads file:// in any parameter's value, but an s3:// URL's key names no local file: as
+  // `aws s3 rm s3://bucket/{{x}}`, accepted and checked once rendered.
+  const accepted: Array<[string, string[], string[], RegExp]> = [
+    [
+      'echo {{x}} | xargs -I{} aws s3 rm s3://bucket/{}',
+      ['a,k@=file:///etc/passwd', 'a\\nb', 'a\nb'],
+      ['releases/app-1.2.3.zip'],
+      /fed to xargs/,
+    ],
+    [
+      'xargs -I{} aws s3 rm s3://bucket/{} <<< {{x}}',
+      ['a,k@=file:///etc/passwd', '-x'],
+      ['app.zip'],
+      /fed to xargs/,
+    ],
+    [
+      "printf '%s\\n' {{x}} | xargs -I{} aws s3 rm s3://bucket/{}",
+      ['a,k@=fileb:///etc/passwd'],
+      ['a'],
+      /fed to xargs/,
+    ],
+    // As `curl -d {{x}}` and `curl https://host {{x}}`: a value starting with @ or - fails.
+    ['echo {{x}} | xargs curl -d', ['@/etc/passwd', '-T/etc/passwd'], ['version=1.2'], /fed to xargs/],
+    [
+      `echo {{x}} | xargs curl ${URL}`,
+      ['-T/etc/passwd', '-o', 'a b'],
+      ['https://example.com/x'],
+      /fed to xargs/,
+    ],
+    ['echo {{x}} | xargs -I{} curl {}', ['-T/etc/passwd'], ['https://example.com/x'], /fed to xargs/],
+    // As `cp app.tgz releases/{{x}}.tgz`: one plain name there.
+    [
+      'echo {{x}} | xargs -I{} cp app.tgz releases/{}.tgz',
+      ['../../.ssh/authorized_keys'],
+      ['1.2.3'],
+      /fed to xargs/,
+    ],
+  ];
+  for (const [script, bad, good, message] of accepted) {
+    assertScriptAccepted(script);
+    for (const value of bad)
+      assert.throws(() => renderShellScript(script, { x: value }), message, `${script} with ${value}`);
+    for (const value of good) assert.doesNotThrow(() => renderShellScript(script, { x: value }), script);
+  }
+  // A listing's output holds the names it finds, not the value.
+  assertScriptAccepted(
+    "aws s3 ls s3://b/{{env}}/ | awk '{print $4}' | xargs -r -I{} aws s3 rm s3://b/{{env}}/{}",
+  );
+  // What xargs reads is not the value alone: text around it (fi + le://…), a transform, a here-document.
+  for (const script of [
+    'echo fi{{x}} | xargs aws s3 rm',
+    'xargs aws s3 rm <<< fi{{x}}',
+    'v=fi{{x}}; echo "$v" | xargs aws s3 rm',
+    'echo {{x}} | base64 -d | xargs -I{} aws s3 rm s3://bucket/{}',
+    'base64 -d <<< {{x}} | xargs curl -d',
+    'xargs curl -d <<EOF\n{{x}}\nEOF',
+    'cat <<EOF | xargs curl -d\n{{x}}\nEOF',
+    'echo {{x}} {{env}} | xargs curl -d',
+  ])
+    assertScriptRefused(script, /xargs puts after|xargs puts in place of/);
 });
 
 test('xargs with input that carries no value, or a value where no file is named, stays accepted', () => {
@@ -167,23 +240,48 @@ test('a value given to a program named by an expansion is refused: which program
   const why =
     /is an argument of (\$c|\$C|\$CURL|\$\{TOOL\}|\$\(command -v curl\)|\$cmd|\$1), a program named by an expansion: which program runs is not known here/;
   for (const script of [
-    'c=curl; $c -d @{{x}}',
-    'C="curl -d"; $C {{x}}',
     `$CURL -d @{{x}} ${URL}`,
     `"\${TOOL}" -T {{x}} ${URL}`,
-    `$(command -v curl) -T {{x}} ${URL}`,
-    'c=curl; sudo "$c" -d @{{x}}',
-    'cmd=/usr/bin/curl; $cmd -T {{x}}',
-    // A file of the checkout that is a program the rules know, the value where it would matter there.
-    'cmd=../../usr/bin/curl; $cmd -d @{{x}}',
-    'cmd=node_modules/.bin/npx; $cmd {{x}}',
-    // Set to a file of the checkout on one branch only.
-    'cmd=./deploy.sh; [ -n "$FAST" ] && cmd=rm; $cmd {{x}}',
     'for c in curl wget; do $c {{x}}; done',
-    'sh -c \'"$1" -d @"$2"\' sh curl {{x}}',
-    'f() { "$1" -d @"$2"; }; f curl {{x}}',
+    'c=curl; [ -x ./t ] || c=$(cat tool.txt); $c -d @{{x}}',
+    'c=curl; c+=" -d"; $c {{x}}',
+    'c="*"; $c {{x}}',
   ])
     assertScriptRefused(script, why);
+  // Set from a value on any branch: the value names the program.
+  assertScriptRefused('c=curl; [ -n "$A" ] && c={{x}}; $c deploy', /in the word naming the program/);
+  // Set to fixed text by every assignment, the program is that text: the command is read as written out, and
+  // refused where the written-out command is (each value in turn, when there are several).
+  const written: Array<[string, RegExp]> = [
+    ['c=curl; $c -d @{{x}}', /curl -d reads and sends \(@\{\{x\}\}\).* \(read with \$c as curl\)/],
+    [`$(command -v curl) -T {{x}} ${URL}`, /curl -T reads and sends/],
+    ['c=curl; sudo "$c" -d @{{x}}', /curl -d reads and sends/],
+    ['cmd=/usr/bin/curl; $cmd -T {{x}}', /curl -T reads and sends/],
+    ['cmd=../../usr/bin/curl; $cmd -d @{{x}}', /curl -d reads and sends/],
+    ['cmd=node_modules/.bin/npx; $cmd {{x}}', /naming the program npx runs/],
+    [
+      'cmd=./deploy.sh; [ -n "$FAST" ] && cmd=rm; $cmd {{x}}',
+      /rm deletes or moves away .*read with \$cmd as rm/,
+    ],
+    ['sh -c \'"$1" -d @"$2"\' sh curl {{x}}', /curl -d reads and sends/],
+    ['f() { "$1" -d @"$2"; }; f curl {{x}}', /curl -d reads and sends/],
+    // Its standard input, as the written-out command's.
+    [
+      `cmd=../../usr/bin/curl; $cmd -K - ${URL} <<< {{x}}`,
+      /here-string fed to \.\.\/\.\.\/usr\/bin\/curl, which curl reads as its config/,
+    ],
+    ['c=sh; echo {{x}} | $c', /piped into sh, which runs it as code.*read with \$c as sh/],
+    ['c=bash; $c <<< {{x}}', /here-string fed to bash, which runs it as code/],
+    ['c="sudo sh"; $c -c {{x}}', /inside the script of "sh -c"/],
+    ['DOCKER=${DOCKER:-docker}; $DOCKER run --privileged={{x}} app', /docker run/],
+    ['D="$GITHUB_WORKSPACE/../../usr/bin/curl"; $D -d @{{x}}', /curl -d reads and sends/],
+  ];
+  for (const [script, message] of written) assertScriptRefused(script, message);
+  // Its character offsets are the script's as written.
+  const refused = analyzeShellTemplate('KUBECTL=kubectl; $KUBECTL exec app -- sh -c {{x}}');
+  assert.equal(refused.ok, false);
+  if (!refused.ok)
+    assert.equal(refused.problems[0]!.offset, 'KUBECTL=kubectl; $KUBECTL exec app -- sh -c '.length);
   // Its standard input too (c=sh runs it as code).
   for (const script of ['echo {{x}} | $c', '$c <<< {{x}}', '$c <<EOF\n{{x}}\nEOF'])
     assertScriptRefused(
@@ -199,9 +297,28 @@ test('a value given to a program named by an expansion is refused: which program
     'f() { "$1" "$2"; }; f ./deploy.sh {{x}}',
     '$SUDO apt-get update',
     'c=curl; $c --version',
+    // A tool's name, several words, a default for the environment's value, a lookup on PATH: as written out.
+    'KUBECTL=kubectl; $KUBECTL --context {{env}} rollout status deploy/app',
+    'HELM=helm; $HELM upgrade --install app ./chart --set image.tag={{version}}',
+    'COMPOSE="docker compose"; $COMPOSE -p app-{{env}} up -d',
+    'DOCKER=${DOCKER:-docker}; $DOCKER push registry.example.com/app:{{version}}',
+    '$(command -v docker) push registry.example.com/app:{{version}}',
+    'cmd=../../usr/bin/docker; $cmd run --rm app:{{x}}',
+    // A path under the checkout's, the working or the action's directory, as "$GITHUB_ACTION_PATH/deploy.sh".
+    'DEPLOY=$GITHUB_WORKSPACE/scripts/deploy.sh; $DEPLOY {{version}}',
+    'DEPLOY="$PWD/scripts/deploy.sh"; "$DEPLOY" {{version}}',
+    'DEPLOY="${GITHUB_ACTION_PATH}/deploy.sh"; "$DEPLOY" --env={{env}}',
   ])
     assertScriptAccepted(script);
   assertAccepted(['sh', '-c', '"$1" -- "$2"', 'sh', './deploy.sh', '{{x}}']);
+  // And checked once rendered as the written-out command is.
+  const docker = 'cmd=../../usr/bin/docker; $cmd run --rm app:{{x}}';
+  for (const value of ['x y', '-x', 'evil.example.com/x'])
+    assert.throws(() => renderShellScript(docker, { x: value }), /in the tag of the image docker run runs/);
+  assert.doesNotThrow(() => renderShellScript(docker, { x: '1.2.3' }));
+  const kubectl = 'KUBECTL=kubectl; $KUBECTL --context {{env}} rollout status deploy/app';
+  assert.throws(() => renderShellScript(kubectl, { env: 'a b' }), /the context kubectl --context chooses/);
+  assert.doesNotThrow(() => renderShellScript(kubectl, { env: 'prod' }));
 });
 
 test('a template in a default of ${…} is refused, at least as strictly as written bare in the word', () => {

@@ -79,3 +79,36 @@ test('xargs with fixed input, or running no program (a trim), is left as it was'
     assertScriptAccepted(script);
   assert.doesNotThrow(() => render('VERSION=$(echo {{x}} | xargs); ./deploy.sh "$VERSION"', ' 1.2 '));
 });
+
+test("-I's string in an image's tag: accepted, what xargs reads checked once rendered as the image rule does", () => {
+  const fed = [
+    'echo {{x}} | xargs -I{} docker push registry.example.com/app:{}',
+    'xargs -I{} docker run --rm app:{} <<< {{x}}',
+    'v={{x}}; echo "$v" | xargs -I{} sudo docker push registry.example.com/app:{}',
+  ];
+  for (const script of fed) {
+    assertScriptAccepted(script);
+    for (const value of ['x y', 'evil.example.com/app', '1@sha256:ab', 'a:b'])
+      assert.throws(
+        () => render(script, value),
+        /\{\{x\}\} is fed to xargs, which puts it in "[^"]*app:\{\{x\}\}": \{\{x\}\} is in the tag of the image docker (push pushes|run runs)/,
+        `${script} with ${value}`,
+      );
+    assert.throws(() => render(script, '-x'), /it starts with "-"/, script);
+    assert.doesNotThrow(() => render(script, '1.2.3'), script);
+  }
+  // Where the value would be the whole image or its registry, or where the written-out command is refused or
+  // checked another way (a volume's name): refused when the config loads, as before.
+  for (const script of [
+    'echo {{x}} | xargs -I{} docker push {}',
+    'echo {{x}} | xargs -i docker push {}',
+    'echo {{x}} | xargs -I{} docker push {}.example.com/app:1',
+    'echo {{x}} | xargs -I{} docker run -v {}:/data app',
+    'echo {{x}} | xargs -I{} sudo {}',
+    "echo {{x}} | xargs -I{} sh -c 'echo {}'",
+  ])
+    assertScriptRefused(
+      script,
+      /piped into xargs, which would make it the program, subcommand or script xargs runs/,
+    );
+});
