@@ -671,22 +671,7 @@ const TAR: Grammar = {
  * is a cluster whose letters taking a value take the next words in order.
  */
 function tarFiles(words: readonly string[], at: number): FileRead[] {
-  const first = words[at + 1];
-  const values: Array<{ option: string; index: number; from: number }> = [];
-  const letters = new Set<string>();
-  let from = at + 1;
-  if (first !== undefined && /^[A-Za-z]+$/.test(first)) {
-    let next = at + 2;
-    for (const letter of first) {
-      letters.add(letter);
-      if (TAR.short.includes(letter) && next < words.length)
-        values.push({ option: letter, index: next++, from: 0 });
-    }
-    from = next;
-  }
-  const walked = walk(words, from, TAR, { f: '--file', C: '--directory' });
-  values.push(...walked.values);
-  for (const flag of walked.flags) letters.add(flag.replace(/^-(?=.$)/, ''));
+  const { values, letters, walked } = tarOptions(words, at);
   const creates = [
     'c',
     'r',
@@ -713,6 +698,48 @@ function tarFiles(words: readonly string[], at: number): FileRead[] {
   // Creating, its operands are the files it packs (when it extracts, the archive's members).
   if (creates) reads.push(...walked.operands.map((k) => file(k, 0, 'tar', PACKS, SAFE_PACK)));
   return reads;
+}
+
+/**
+ * The lists of files tar (GNU's or bsdtar) at `at` reads the names of what it archives from (-T/--files-from,
+ * in a cluster or the old style's first word too: tar -cT - -f a.tar, tar cfT a.tar -): where each value starts.
+ */
+export function tarFileLists(words: readonly string[], at: number): Array<{ index: number; from: number }> {
+  return tarOptions(words, at)
+    .values.filter(
+      (value) => value.option === 'T' || value.option === '-T' || value.option === '--files-from',
+    )
+    .map(({ index, from }) => ({ index, from }));
+}
+
+/** Whether zip at `at` reads the names of the files it packs on its standard input (-@, in a cluster too). */
+export function zipNamesStdin(words: readonly string[], at: number): boolean {
+  const { flags } = walk(words, at + 1, ZIP, { b: '--temp-path', O: '--output-file' });
+  return flags.has('-@') || flags.has('--names-stdin');
+}
+
+/** tar's options with a value (the old style's first word a cluster whose letters take the next words), and flags. */
+function tarOptions(
+  words: readonly string[],
+  at: number,
+): { values: Array<{ option: string; index: number; from: number }>; letters: Set<string>; walked: Walked } {
+  const first = words[at + 1];
+  const values: Array<{ option: string; index: number; from: number }> = [];
+  const letters = new Set<string>();
+  let from = at + 1;
+  if (first !== undefined && /^[A-Za-z]+$/.test(first)) {
+    let next = at + 2;
+    for (const letter of first) {
+      letters.add(letter);
+      if (TAR.short.includes(letter) && next < words.length)
+        values.push({ option: letter, index: next++, from: 0 });
+    }
+    from = next;
+  }
+  const walked = walk(words, from, TAR, { f: '--file', C: '--directory' });
+  values.push(...walked.values);
+  for (const flag of walked.flags) letters.add(flag.replace(/^-(?=.$)/, ''));
+  return { values, letters, walked };
 }
 
 const GIT_CLONE: Grammar = {
@@ -1385,7 +1412,7 @@ function xargsFile(words: readonly string[], at: number): FileRead[] {
     else if (/^--(delimiter|max-args|max-procs|max-chars|process-slot-var)$/.test(word)) j++;
     else if (!word.startsWith('--'))
       for (let c = 1; c < word.length; c++) {
-        if (!'aEIdLnPs'.includes(word[c]!)) continue;
+        if (!'aEIdJLnPRSs'.includes(word[c]!)) continue;
         if (word[c] === 'a')
           reads.push(
             c + 1 < word.length
@@ -1481,6 +1508,7 @@ function writesAt(words: readonly string[], at: number): FileRead[] {
       return sortFiles(words, at);
     case 'tar':
     case 'gtar':
+    case 'bsdtar':
       return tarFiles(words, at);
     case 'git':
       return gitClone(words, at);

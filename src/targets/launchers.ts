@@ -17,6 +17,7 @@ import {
   parserFor,
   POSIX_SHELLS,
   programName,
+  xargsJoinString,
   xargsReplaceString,
 } from './programs.ts';
 import { remoteCommands, type RemoteWord } from './remote-line.ts';
@@ -114,6 +115,8 @@ const WRAPPERS: Record<string, WrapperSyntax> = {
   xargs: {
     values: [
       ...['-a', '-d', '-E', '-I', '-L', '-n', '-P', '-s'],
+      // BSD's: -J's string takes all it reads, -R and -S bound -I's replacements.
+      ...['-J', '-R', '-S'],
       ...['--arg-file', '--delimiter', '--eof', '--max-lines', '--max-args', '--max-procs', '--max-chars'],
       '--process-slot-var',
     ],
@@ -1005,9 +1008,32 @@ function delimits(option: string): boolean {
   for (const letter of option.slice(1)) {
     if (letter === '0' || letter === 'd') return true;
     // The rest of the word is this option's value (-n10, -I{}, -E0).
-    if ('aEeIiLlnPs'.includes(letter)) return false;
+    if ('aEeIiJLlnPRSs'.includes(letter)) return false;
   }
   return false;
+}
+
+/**
+ * The words of a command with xargs (at `xargs`) with what xargs reads written as `input` where xargs puts it: in
+ * place of -I's string, in place of BSD -J's string (the first argument of its program that is that string
+ * alone), or appended as its last word. `replace`: the string it is put in place of, when not appended.
+ */
+export function xargsInputWords(
+  words: readonly string[],
+  xargs: number,
+  input: string,
+): { marked: string[]; replace?: string } {
+  const replace = xargsReplaceString(words, xargs);
+  if (replace !== undefined && replace !== '')
+    return {
+      marked: words.map((word, index) => (index > xargs ? word.split(replace).join(input) : word)),
+      replace,
+    };
+  const join = xargsJoinString(words, xargs);
+  const program = chosenWords(words).find((word) => word.index > xargs)?.index ?? words.length;
+  const at = join ? words.findIndex((word, index) => index >= program && word === join) : -1;
+  if (at >= 0) return { marked: words.map((word, index) => (index === at ? input : word)), replace: join };
+  return { marked: [...words, input] };
 }
 
 /**
@@ -1020,21 +1046,18 @@ export function xargsInputChooses(words: readonly string[]): number | undefined 
   if (xargs < 0) return undefined;
   // Without a program, xargs runs echo.
   if (!chosenWords(words).some((word) => word.index > xargs)) return undefined;
-  const replace = xargsReplaceString(words, xargs);
   // What xargs reads stands as a template of its own (the words ssh joins for the remote host count only their
   // templates): the replace string's places, or the word appended.
   const input = '{{__xargs_input}}';
-  const marked = words.map((word, index) =>
-    index > xargs && replace !== undefined && replace !== '' ? word.split(replace).join(input) : word,
-  );
-  const chosen = chosenWords([...marked, input]).filter((word) => word.index > xargs);
+  const { marked } = xargsInputWords(words, xargs, input);
+  const all = marked.length > words.length ? marked : [...marked, input];
+  const chosen = chosenWords(all).filter((word) => word.index > xargs);
   const fromInput = (word: ChosenWord) =>
     (word.index === words.length || marked[word.index]!.includes(input)) &&
     (word.names === undefined || word.names.includes('__xargs_input'));
   if (chosen.some(fromInput)) return xargs;
   // ssh joins its command's words into a line the remote host's shell reads: what xargs puts there unquoted is
   // code on the remote host, wherever it lands in that line.
-  const all = [...marked, input];
   for (let at = xargs + 1; at < all.length; at++) {
     if (programName(all[at]!) !== 'ssh') continue;
     const remote = commandModel(all.slice(at)).remote;

@@ -1661,6 +1661,24 @@ export function xargsReplaceString(words: readonly string[], xargs: number): str
 }
 
 /**
+ * BSD xargs -J STR: the first argument of its program that is STR alone takes what xargs reads, all its items
+ * (cut at blanks and newlines, as when appended), in place of STR. The string, if any.
+ */
+export function xargsJoinString(words: readonly string[], xargs: number): string | undefined {
+  for (let j = xargs + 1; j < words.length && /^-./.test(words[j]!) && words[j] !== '--'; j++) {
+    const arg = words[j]!;
+    if (arg === '-J') return words[j + 1];
+    if (/^-J./.test(arg)) return arg.slice(2);
+    if (
+      /^-[adEILnPsRS]$/.test(arg) ||
+      /^--(arg-file|delimiter|eof|max-lines|max-args|max-procs|max-chars|process-slot-var)$/.test(arg)
+    )
+      j++;
+  }
+  return undefined;
+}
+
+/**
  * The model of one command's words (templates unrendered; in a shell script, each word without its quotes).
  * `words[0]` is the program.
  */
@@ -1739,8 +1757,11 @@ export function commandModel(words: readonly string[]): CommandModel {
   const xargs = words.findIndex((word) => programName(word) === 'xargs');
   if (xargs >= 0) {
     const replace = xargsReplaceString(words, xargs);
+    const join = xargsJoinString(words, xargs);
     const fromInput = (operand: CodeOperand) =>
-      operand.index >= words.length || (replace !== undefined && words[operand.index]!.includes(replace));
+      operand.index >= words.length ||
+      (replace !== undefined && words[operand.index]!.includes(replace)) ||
+      (join !== undefined && words[operand.index] === join);
     if (model.code.some((operand) => operand.program > xargs && fromInput(operand)))
       model.stdinCode ??= xargs;
   }

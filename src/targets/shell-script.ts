@@ -101,6 +101,7 @@ import {
   remoteStdinProblems,
   remoteStdinRoute,
   stdinConfigReader,
+  substitutionFileRoute,
   xargsInputFile,
 } from './stdin-routes.ts';
 
@@ -1510,6 +1511,32 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
               site.name,
               site.start,
               `{{${site.name}}} (character ${site.start + 1}) is inside <(…), ${curlConfigWhy(read.how).replaceAll('VALUE', `{{${site.name}}}`)}`,
+            );
+      // xargs -a <(echo …) rm, tar -T <(echo …): what the inside writes is the list the program reads, as from a
+      // pipe (substitutionFileRoute).
+      const route =
+        sub.kind === '<' && word.role === 'arg' && index > 0 && !(read && curlConfig(read))
+          ? substitutionFileRoute(
+              texts,
+              index,
+              // The whole word as the program gets it, or the substitution as written in it.
+              word.start === sub.start && word.end === sub.end
+                ? texts[index]!
+                : script.slice(sub.start, sub.end),
+            )
+          : undefined;
+      if (route && 'items' in route)
+        for (const site of sites.filter(within(sub))) site.xargsItem = route.items;
+      else if (route)
+        for (const site of sites.filter(within(sub)))
+          if (!refused(site))
+            refuse(
+              'stdin_code',
+              site.name,
+              site.start,
+              'why' in route
+                ? `{{${site.name}}} (character ${site.start + 1}) is inside <(…), ${route.why.replaceAll('VALUE', `{{${site.name}}}`)}`
+                : `{{${site.name}}} (character ${site.start + 1}) is inside <(…), whose lines xargs -a reads as its input, which would make it the program, subcommand or script xargs runs, or its code: name what runs after xargs and let the value be its argument (xargs -I{} ./deploy.sh {}), or read the value from the environment variable ${envNameFor(site.name)}`,
             );
       if (sub.kind !== '$') continue;
       const declaration = DECLARATIONS.has(program) && /^[A-Za-z_]\w*=/.test(texts[index] ?? '');

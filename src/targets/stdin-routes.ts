@@ -3,10 +3,17 @@
 // files (tar -T -), and a program named by an expansion ($c). shell-script.ts applies them to a script's
 // commands; remoteStdinProblems applies them to the line ssh runs through the remote host's shell, where they
 // concern the remote host's files. Pure.
-import { chosenWords, expandedPrograms } from './launchers.ts';
-import { commandModel, programName, xargsReplaceString, type CommandModel } from './programs.ts';
+import {
+  chosenWords,
+  expandedPrograms,
+  xargsInputChooses,
+  xargsInputWords,
+  xargsItems,
+  type XargsItems,
+} from './launchers.ts';
+import { commandModel, programName, type CommandModel } from './programs.ts';
 import { fileDoing, shellFileClasses, type FileRead } from './file-reads.ts';
-import { addFileWrites } from './file-writes.ts';
+import { addFileWrites, tarFileLists, zipNamesStdin } from './file-writes.ts';
 import { PLACEHOLDER } from './placeholder.ts';
 import { remoteCommands, type RemoteCommand, type RemoteWord } from './remote-line.ts';
 import { STDIN_FILES } from './stdin-readers.ts';
@@ -43,14 +50,9 @@ export function xargsInputFile(
   if (xargs < 0) return undefined;
   // Without a program, xargs runs echo: what it reads is printed (echo {{v}} | xargs trims a value).
   if (!chosenWords(words).some((word) => word.index > xargs)) return undefined;
-  const replace = xargsReplaceString(words, xargs);
-  const replaces = replace !== undefined && replace !== '';
-  const marked = words.map((word, index) =>
-    index > xargs && replaces ? word.split(replace).join(XARGS_INPUT) : word,
-  );
-  if (!replaces) marked.push(XARGS_INPUT);
+  const { marked, replace } = xargsInputWords(words, xargs, XARGS_INPUT);
   const where = (index: number) =>
-    replaces
+    replace !== undefined
       ? `in place of ${replace} in ${JSON.stringify(words[index])}`
       : `after "${words.slice(xargs + 1).join(' ')}" as its last arguments`;
   /** The file read or written at `index` of these words that the input names or starts, if any. */
@@ -131,24 +133,61 @@ export function stdinConfigReader(
   if (sftp >= 0 && ![...model.fileReads.values()].some((read) => read.how === 'sftp -b'))
     return { at: sftp, why: sftpCommandsWhy(host) };
   // Those the file rules leave out: tar's and zip's lists, and s3cmd's with one operand (s3cmd sync --files-from -).
-  for (const name of ['tar', 'gtar', 'zip', 's3cmd']) {
+  // Their options are read as tar and zip read them (-T-, -cT -, tar cfT a.tar -, zip -q@).
+  for (const name of ['tar', 'gtar', 'bsdtar', 'zip', 's3cmd']) {
     const at = runs(name);
     if (at < 0) continue;
     const rest = words.slice(at + 1);
-    const option = name === 's3cmd' ? /^--files-from$/ : /^(-T|--files-from)$/;
     const list =
       name === 'zip'
-        ? rest.includes('-@') || rest.includes('--names-stdin')
-        : rest.some(
-            (word, k) =>
-              (option.test(word) && STDIN_FILES.has(rest[k + 1] ?? '')) ||
-              /^--files-from=(-|\/dev\/stdin)$/.test(word),
-          );
+        ? zipNamesStdin(words, at)
+        : name === 's3cmd'
+          ? rest.some(
+              (word, k) =>
+                (word === '--files-from' && STDIN_FILES.has(rest[k + 1] ?? '')) ||
+                /^--files-from=(-|\/dev\/stdin)$/.test(word),
+            )
+          : tarFileLists(words, at).some(({ index, from }) => STDIN_FILES.has(words[index]!.slice(from)));
     if (!list) continue;
     if (name === 's3cmd') return { at, why: fileListWhy('s3cmd --files-from -', 'sends', host) };
     return { at, why: fileListWhy(name === 'zip' ? 'zip -@' : `${name} -T -`, 'archives', host) };
   }
   return undefined;
+}
+
+/**
+ * A file named by a process substitution, `words[index]` holding `sub` (`xargs -a <(…) rm`, `tar -cf a.tar -T
+ * <(…)`, `rsync --files-from=<(…)`): what the inside writes is read as the program would read its standard input
+ * named there (-, /dev/stdin). For xargs -a, what xargs puts where its program's arguments go: code when it
+ * would choose what runs (`code`), or why a value there is refused, or how it cuts its items (`items`: each is
+ * checked once rendered, as from a pipe); otherwise, as a list of files or a config,
+ * why a value there is refused (stdinConfigReader). A clause after "… is inside <(…), " (VALUE standing for the
+ * template), or undefined. Pure.
+ */
+export function substitutionFileRoute(
+  words: readonly string[],
+  index: number,
+  sub: string,
+): { code: true } | { why: string } | { items: XargsItems } | undefined {
+  const texts = words.map((word, k) => (k === index ? word.replace(sub, '/dev/stdin') : word));
+  const model = commandModel(texts);
+  addFileWrites(model, texts);
+  const read = model.fileReads.get(index);
+  if (read?.how === 'xargs -a') {
+    // The same command reading that list on its standard input: without -a and its file.
+    const option = read.from > 0 ? index : index - 1;
+    const rest = texts[option]!.slice(0, read.from > 0 ? read.from : undefined).replace(/^(-[^-]*)a$/, '$1');
+    const piped = texts.filter((_, k) => k !== index && k !== option);
+    if (!/^(-|--arg-file=?)$/.test(rest)) piped.splice(option, 0, rest);
+    if (commandModel(piped).stdinCode !== undefined || xargsInputChooses(piped) !== undefined)
+      return { code: true };
+    const file = xargsInputFile(piped);
+    if (file) return { why: `whose lines xargs -a reads as its input, ${file.why}` };
+    const items = xargsItems(piped);
+    return items && { items };
+  }
+  const reader = stdinConfigReader(model, texts);
+  return reader && { why: reader.why };
 }
 
 /** Why a value in the commands sftp reads on its standard input is refused. */

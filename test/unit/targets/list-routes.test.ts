@@ -1,0 +1,100 @@
+// Lists a program reads from a file or its standard input that choose what it runs with or which files it
+// reads: what xargs reads from -a's file (a process substitution too) or puts in place of BSD -J's string, and
+// the list of files tar, bsdtar and zip archive (-T -, -@), written in an option cluster, tar's old style or
+// given as <(…). A value in such a list is refused when the config loads; the same forms with fixed input stay
+// accepted.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { renderShellScript } from '../../../src/targets/shell-script.ts';
+import { assertScriptAccepted, assertScriptRefused } from '../../helpers/command-checks.ts';
+
+const render = (script: string, x: string) => renderShellScript(script, { x });
+
+test('what xargs reads from -a <(…) is its input: a value there naming a file or choosing what runs is refused', () => {
+  const forms: Array<[string, RegExp]> = [
+    [
+      'xargs -a <(echo {{x}}) rm',
+      /\{\{x\}\} \(character 17\) is inside <\(…\), whose lines xargs -a reads as its input, which xargs puts after "rm" as its last arguments, where rm deletes/,
+    ],
+    ['xargs --arg-file <(echo {{x}}) rm', /inside <\(…\), whose lines xargs -a reads .* after "rm"/],
+    ['xargs -ra <(echo {{x}}) rm -f', /inside <\(…\), whose lines xargs -a reads .* after "-r rm -f"/],
+    ['xargs -a <(printf "%s\\n" {{x}}) -I{} cp app.tgz {}', /in place of \{\} in "\{\}", where cp writes/],
+    [
+      'xargs -a <(echo {{x}}) sh -c',
+      /inside <\(…\), whose lines xargs -a reads as its input, which would make it the program, subcommand or script xargs runs/,
+    ],
+    ['xargs -a <(echo {{x}}) sudo', /which would make it the program, subcommand or script xargs runs/],
+  ];
+  for (const [script, message] of forms) assertScriptRefused(script, message);
+});
+
+test('what xargs reads from -a <(…) into a program that takes it as arguments is checked once rendered', () => {
+  const script = 'xargs -a <(echo {{x}}) kubectl delete pod';
+  assertScriptAccepted(script);
+  assert.throws(() => render(script, '--all'), /it starts with "-", which kubectl would read as an option/);
+  assert.doesNotThrow(() => render(script, 'web-1'));
+  for (const fixed of [
+    'xargs -a <(git ls-files) rm -f',
+    'xargs -a files.txt rm -f',
+    'xargs -a <(echo {{x}}) echo',
+  ])
+    assertScriptAccepted(fixed);
+});
+
+test("BSD xargs -J's string takes what xargs reads: a value there naming a file or the program is refused", () => {
+  assertScriptRefused(
+    'echo {{x}} | xargs -J % rm % x',
+    /piped into xargs, which xargs puts in place of % in "%", where rm deletes/,
+  );
+  assertScriptRefused('echo {{x}} | xargs -J% cp % /srv/', /in place of % in "%", where cp/);
+  assertScriptRefused('echo {{x}} | xargs -J % %', /the program, subcommand or script xargs runs/);
+  assertScriptRefused('echo {{x}} | xargs -J % sh -c %', /the program, subcommand or script xargs runs/);
+  // Where the program takes it as arguments, they are checked once rendered, cut at blanks.
+  const script = 'echo {{x}} | xargs -J % kubectl delete pod %';
+  assertScriptAccepted(script);
+  assert.throws(() => render(script, '--all'), /it starts with "-"/);
+  assert.throws(() => render(script, 'web-1 --all'), /several arguments of kubectl/);
+  assert.doesNotThrow(() => render(script, 'web-1'));
+  assertScriptAccepted('git ls-files | xargs -J % rm -f %');
+});
+
+test('the list of files tar, bsdtar or zip archives read from standard input takes no value, however written', () => {
+  const tar =
+    /piped into (tar|bsdtar), which (tar|bsdtar) -T - reads as the names of the files it archives, one a line/;
+  for (const script of [
+    'echo {{x}} | tar -cf a.tar -T-',
+    'echo {{x}} | tar -cT - -f a.tar',
+    'echo {{x}} | tar cfT a.tar -',
+    'echo {{x}} | tar -czf a.tgz --files-from=-',
+    'echo {{x}} | tar --files-from /dev/stdin -cf a.tar',
+    'echo {{x}} | bsdtar -cf a.tar -T -',
+    'echo {{x}} | bsdtar -cf a.tar -T-',
+  ])
+    assertScriptRefused(script, tar);
+  const zip = /piped into zip, which zip -@ reads as the names of the files it archives, one a line/;
+  for (const script of [
+    'echo {{x}} | zip -q@ a.zip',
+    'echo {{x}} | zip -r@ a.zip',
+    'echo {{x}} | zip a.zip -@',
+  ])
+    assertScriptRefused(script, zip);
+  assertScriptRefused(
+    'tar -cf a.tar -T <(echo {{x}})',
+    /\{\{x\}\} \(character 25\) is inside <\(…\), which tar -T - reads as the names of the files it archives/,
+  );
+  assertScriptRefused('tar cfT a.tar <(echo {{x}})', /inside <\(…\), which tar -T - reads/);
+});
+
+test('tar and zip with fixed lists, or a value elsewhere, stay accepted', () => {
+  for (const script of [
+    'tar -czf app.tgz -C dist .',
+    'git ls-files | tar -cf src.tar -T -',
+    'git ls-files | tar -cT - -f src.tar',
+    'tar -cf src.tar -T <(git ls-files)',
+    'git ls-files | zip -q@ src.zip',
+    'tar -czf dist/app-{{x}}.tgz -C dist .',
+    'echo {{x}} | tar -czvf app.tgz dist',
+    'echo {{x}} | zip -r app.zip dist',
+  ])
+    assertScriptAccepted(script);
+});
