@@ -1648,16 +1648,7 @@ export function parserFor(name: string): Parser | undefined {
 
 /** The string xargs replaces with each input line (-I STR, -i, --replace), if any. */
 export function xargsReplaceString(words: readonly string[], xargs: number): string | undefined {
-  let replace: string | undefined;
-  for (let j = xargs + 1; j < words.length; j++) {
-    const arg = words[j]!;
-    if (arg === '-I') replace = words[j + 1];
-    else if (/^-I./.test(arg)) replace = arg.slice(2);
-    else if (arg === '-i' || arg === '--replace') replace = '{}';
-    else if (/^-i./.test(arg)) replace = arg.slice(2);
-    else if (arg.startsWith('--replace=')) replace = arg.slice('--replace='.length);
-  }
-  return replace;
+  return xargsStrings(words, xargs).replace;
 }
 
 /**
@@ -1665,17 +1656,43 @@ export function xargsReplaceString(words: readonly string[], xargs: number): str
  * (cut at blanks and newlines, as when appended), in place of STR. The string, if any.
  */
 export function xargsJoinString(words: readonly string[], xargs: number): string | undefined {
+  return xargsStrings(words, xargs).join;
+}
+
+/**
+ * xargs' options (GNU's and BSD's), up to the program it runs (`xargs sed -i …`: -i is sed's): -I's, -i's or
+ * --replace's string, and -J's.
+ */
+function xargsStrings(words: readonly string[], xargs: number): { replace?: string; join?: string } {
+  const found: { replace?: string; join?: string } = {};
   for (let j = xargs + 1; j < words.length && /^-./.test(words[j]!) && words[j] !== '--'; j++) {
     const arg = words[j]!;
-    if (arg === '-J') return words[j + 1];
-    if (/^-J./.test(arg)) return arg.slice(2);
-    if (
-      /^-[adEILnPsRS]$/.test(arg) ||
-      /^--(arg-file|delimiter|eof|max-lines|max-args|max-procs|max-chars|process-slot-var)$/.test(arg)
-    )
-      j++;
+    if (arg.startsWith('--')) {
+      if (arg === '--replace') found.replace = '{}';
+      else if (arg.startsWith('--replace=')) found.replace = arg.slice('--replace='.length);
+      else if (
+        /^--(arg-file|delimiter|eof|max-lines|max-args|max-procs|max-chars|process-slot-var)$/.test(arg)
+      )
+        j++;
+      continue;
+    }
+    // A cluster of flags (-0r): the first letter taking a value takes the rest of the word, or the next word.
+    for (let c = 1; c < arg.length; c++) {
+      const letter = arg[c]!;
+      const rest = arg.slice(c + 1);
+      if ('ieEl'.includes(letter)) {
+        // Optional values, attached only: -i[STR], -e[EOF], -l[N].
+        if (letter === 'i') found.replace = rest || '{}';
+        break;
+      }
+      if (!'aEIdJLnPRSs'.includes(letter)) continue;
+      const value = rest || words[++j];
+      if (letter === 'I') found.replace = value;
+      if (letter === 'J') found.join = value;
+      break;
+    }
   }
-  return undefined;
+  return found;
 }
 
 /**
@@ -1762,7 +1779,9 @@ export function commandModel(words: readonly string[]): CommandModel {
       operand.index >= words.length ||
       (replace !== undefined && words[operand.index]!.includes(replace)) ||
       (join !== undefined && words[operand.index] === join);
-    if (model.code.some((operand) => operand.program > xargs && fromInput(operand)))
+    // A sed s command is code too where xargs fills it (xargs -I{} sed -i 's/a/{}/' f given "b/e id" or "b/w FILE").
+    const sed = [...model.sedScripts.values()].map((script) => script.asCode);
+    if ([...model.code, ...sed].some((operand) => operand.program > xargs && fromInput(operand)))
       model.stdinCode ??= xargs;
   }
   // An assignment to a variable that loads code (env LD_PRELOAD=…, sudo PATH=…, docker run -e NODE_OPTIONS=…),

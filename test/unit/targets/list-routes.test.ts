@@ -98,3 +98,32 @@ test('tar and zip with fixed lists, or a value elsewhere, stay accepted', () => 
   ])
     assertScriptAccepted(script);
 });
+
+test("xargs' options end at its program: what it appends to sed -i, rm -i or grep -I names the files they write or read", () => {
+  assertScriptRefused(
+    'echo {{x}} | xargs sed -i s/a/b/',
+    /piped into xargs, which xargs puts after "sed -i s\/a\/b\/" as its last arguments, where sed -i writes a local file/,
+  );
+  assertScriptRefused(
+    'echo {{x}} | xargs -r sed -i -e s/a/b/',
+    /after "-r sed -i -e s\/a\/b\/" .* where sed -i writes/,
+  );
+  assertScriptRefused('echo {{x}} | xargs rm -i', /after "rm -i" as its last arguments, where rm deletes/);
+  assertScriptRefused('echo {{x}} | xargs grep -I needle', /after "grep -I needle" .* where grep prints/);
+  // -I's, -i's and -J's strings are still read among xargs' own options, in a cluster too.
+  assertScriptRefused('echo {{x}} | xargs -0I{} rm {}', /in place of \{\} in "\{\}", where rm deletes/);
+  assertScriptRefused('echo {{x}} | xargs -i rm {}', /in place of \{\} in "\{\}", where rm deletes/);
+  // A sed s command xargs fills is code: "b/w FILE" writes a file, "b/e" runs a command.
+  assertScriptRefused(
+    "echo {{x}} | xargs -I{} sed -i 's/a/{}/' app.conf",
+    /piped into xargs, which would make it the program, subcommand or script xargs runs, or its code/,
+  );
+  for (const script of [
+    'git ls-files "*.conf" | xargs sed -i s/a/b/',
+    'git ls-files | xargs -I{} sed -i "s/a/b/" {}.bak',
+    "sed -i 's/version: .*/version: {{x}}/' app.yaml",
+    'echo {{x}} | xargs -I{} ./deploy.sh {}',
+    'echo {{x}} | xargs -n1 ./deploy.sh -i',
+  ])
+    assertScriptAccepted(script);
+});
