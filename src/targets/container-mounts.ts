@@ -428,8 +428,16 @@ function buildOptions(found: ContainerMounts, words: readonly string[], at: numb
   const check = (index: number, option: string, value: string) => {
     const rights = BUILD_RIGHTS.get(option);
     const names = templates(value);
+    // --build-arg BUILDKIT_SYNTAX=IMAGE: the frontend image that runs the build (as a Dockerfile's # syntax=).
+    if (option === '--build-arg' && /^BUILDKIT_SYNTAX=/.test(value) && names.length)
+      found.refused.push({
+        index,
+        names,
+        how: `the frontend image that runs the build (it reads the Dockerfile, the context, and the secrets and ssh keys the build is given), which ${command} --build-arg BUILDKIT_SYNTAX= chooses`,
+        kind: 'build',
+      });
     // -t/--tag: the image it names, pushed there with --push (or a later docker push).
-    if (option === '-t' || option === '--tag') {
+    else if (option === '-t' || option === '--tag') {
       const word = words[index]!;
       const prefix = word.slice(0, word.length - value.length);
       imageReference(

@@ -373,6 +373,20 @@ const TOOL_DIRECTORIES: Record<string, readonly string[]> = {
 SUBCOMMAND_TOOLS['nerdctl'] = SUBCOMMAND_TOOLS.docker!;
 
 /**
+ * Tools that read a kubeconfig named by --kubeconfig, whatever their subcommand (client-go runs its users' exec
+ * plugins), and helm's configs naming programs (a registry config's credsStore): a value there is refused
+ * wherever the option is among their words, before `--`.
+ */
+const KUBECONFIG_OPTIONS: Record<string, readonly string[]> = {
+  helm: ['--kubeconfig', '--registry-config', '--repository-config'],
+};
+const KUBECONFIG_TOOLS = new Set([
+  ...['kubectl', 'oc', 'helm', 'helmfile', 'skaffold', 'flux', 'argocd', 'stern', 'k9s', 'kubeseal'],
+  ...['velero', 'istioctl', 'linkerd', 'kapp', 'clusterctl', 'vcluster', 'telepresence', 'eksctl'],
+  ...['kubectl-argo-rollouts', 'popeye', 'kubent'],
+]);
+
+/**
  * Other programs that run a script or a program file they are given (programs.ts knows the shells and the
  * interpreters with an eval option): the options before it that take a value, and the subcommand it follows.
  */
@@ -576,6 +590,15 @@ export function chosenWords(words: readonly string[]): ChosenWord[] {
       if (!install.pinned) add(install.index, 'package', install.how, undefined, at);
     for (const mount of [...containerMounts(words, at, name).refused, ...clusterOptions(words, at, name)])
       add(mount.index, MOUNT_KINDS[mount.kind ?? 'mount'], mount.how, mount.names, at);
+    // A kubeconfig (or helm's registry and repository configs) given anywhere among the options of a tool that
+    // reads it (pflag reads global options after the subcommand too: helm upgrade … --kubeconfig FILE).
+    const configs = KUBECONFIG_OPTIONS[name] ?? (KUBECONFIG_TOOLS.has(name) ? ['--kubeconfig'] : []);
+    for (let j = at + 1; j < words.length && words[j] !== '--'; j++) {
+      const option = words[j]!.split('=')[0]!;
+      if (!configs.includes(option)) continue;
+      const value = words[j]!.includes('=') ? j : j + 1;
+      add(value, 'directory', `the value of ${name} ${option}, ${DIRECTORY_HOW}`, undefined, at);
+    }
     if (name === 'scp') {
       for (let j = at + 1; j < words.length && words[j] !== '--'; j++)
         if (words[j] === '-S') add(j + 1, 'program', 'the program scp -S runs', undefined, at);
