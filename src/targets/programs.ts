@@ -1622,6 +1622,24 @@ export function parserFor(name: string): Parser | undefined {
         });
       }
     };
+  if (name === 'lftp' || name === 'smbclient')
+    // lftp -c/-e and smbclient -c run their commands: put sends a file, get writes one, !COMMAND runs a local
+    // shell, and a value with ";" or a newline adds any.
+    return (words, at, model) => {
+      const options = name === 'lftp' ? /^(-c|-e)(.*)$/ : /^(-c|--command)(?:=?)(.*)$/;
+      for (let j = at + 1; j < words.length && words[j] !== '--'; j++) {
+        const match = options.exec(words[j]!);
+        if (!match) continue;
+        model.code.push({
+          index: match[2] ? j : ++j,
+          program: at,
+          kind: 'interpreter',
+          how: `${name} ${match[1]}`,
+          safe: () =>
+            `write the ${name} commands without a template, and send with a tool whose arguments are checked (curl -T dist/app.tgz ftp://host/VALUE/)`,
+        });
+      }
+    };
   if (name === 'parallel') return parseParallel;
   if (name === 'sg') return parseSg;
   if (name === 'env') return parseEnv;

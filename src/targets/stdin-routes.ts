@@ -132,6 +132,71 @@ export function stdinConfigReader(
   const sftp = runs('sftp');
   if (sftp >= 0 && ![...model.fileReads.values()].some((read) => read.how === 'sftp -b'))
     return { at: sftp, why: sftpCommandsWhy(host) };
+  // ftp's, lftp's and smbclient's commands (without -c, -e or -f giving them): put, get, !COMMAND too.
+  for (const name of ['ftp', 'lftp', 'smbclient']) {
+    const at = runs(name);
+    const given = /^(-[cef]|--command)(=|$)/;
+    if (at >= 0 && !words.slice(at + 1).some((word) => given.test(word)))
+      return { at, why: sftpCommandsWhy(host, name) };
+  }
+  const gsutil = runs('gsutil');
+  if (
+    gsutil >= 0 &&
+    words.slice(gsutil + 1).some((word) => /^(cp|mv)$/.test(word)) &&
+    words.slice(gsutil + 1).some((word) => /^-[rRmnpUvAcDeP]*I[rRmnpUvAcDeP]*$/.test(word))
+  )
+    return { at: gsutil, why: fileListWhy('gsutil cp -I', 'sends', host) };
+  const gcloud = runs('gcloud');
+  if (
+    gcloud >= 0 &&
+    words.slice(gcloud + 1).includes('storage') &&
+    words.slice(gcloud + 1).some((word) => word === '-I' || word === '--read-paths-from-stdin')
+  )
+    return { at: gcloud, why: fileListWhy('gcloud storage cp -I', 'sends', host) };
+  // cpio -o and -p read the names of the files they archive or copy; -i an archive (its headers are text), whose
+  // files it writes, unless -F/-I names it.
+  const cpio = runs('cpio');
+  if (cpio >= 0) {
+    const rest = words.slice(cpio + 1);
+    const letters = rest
+      .filter((word) => /^-[A-Za-z]+$/.test(word))
+      .map((word) => word.slice(1))
+      .join('');
+    if (/[op]/.test(letters) || rest.some((word) => /^--(create|pass-through)$/.test(word)))
+      return { at: cpio, why: fileListWhy('cpio -o', 'archives or copies', host) };
+    if (
+      (/i/.test(letters) || rest.includes('--extract')) &&
+      !/[FI]/.test(letters) &&
+      !rest.some((word) => word.startsWith('--file'))
+    )
+      return {
+        at: cpio,
+        why: `which cpio -i reads as the archive it extracts (its headers are text, so a value can be one), naming the files it writes: the value would choose files ${host ? 'of the remote host' : 'of the runner'} to overwrite or create (~/.bashrc), and no check can see it; extract an archive of the checkout (cpio -i -F dist/app.cpio), and pass the value where it is checked`,
+      };
+  }
+  // A config read on standard input: wget's (--config) sets options, ssh's (-F) ProxyCommand and LocalCommand.
+  const configAt = (name: string, option: RegExp) => {
+    const at = runs(name);
+    if (at < 0) return -1;
+    const rest = words.slice(at + 1);
+    const given = rest.some((word, k) => {
+      const m = option.exec(word);
+      return m !== null && STDIN_FILES.has(m[1] ? m[1] : (rest[k + 1] ?? ''));
+    });
+    return given ? at : -1;
+  };
+  const wget = configAt('wget', /^--config(?:=(.*)|$)/);
+  if (wget >= 0)
+    return {
+      at: wget,
+      why: `which wget reads as its config (--config): each line sets an option, so a value with a newline could add any (post_file = /etc/passwd sends a file ${host ? 'of the remote host' : 'of the runner'}, output_document = ~/.bashrc writes one), which no check of the value can make safe; write the config in a file of the checkout, and pass VALUE as an argument of wget, where it is checked (wget --config ./deploy.wgetrc https://host/VALUE)`,
+    };
+  const ssh = configAt('ssh', /^-F(.+)?$/);
+  if (ssh >= 0)
+    return {
+      at: ssh,
+      why: `which ssh reads as its config (-F): a line could set ProxyCommand or LocalCommand, which run a command in ${host ? "the remote host's shell" : 'a local shell'}, or IdentityFile, which sends a key, and no check of the value can make that safe; write the config in a file of the checkout (ssh -F ./deploy.ssh_config HOST), and pass the value where it is checked`,
+    };
   // Those the file rules leave out: tar's and zip's lists, and s3cmd's with one operand (s3cmd sync --files-from -).
   // Their options are read as tar and zip read them (-T-, -cT -, tar cfT a.tar -, zip -q@).
   for (const name of ['tar', 'gtar', 'bsdtar', 'zip', 's3cmd']) {
@@ -190,12 +255,12 @@ export function substitutionFileRoute(
   return reader && { why: reader.why };
 }
 
-/** Why a value in the commands sftp reads on its standard input is refused. */
-function sftpCommandsWhy(host: boolean): string {
+/** Why a value in the commands sftp (ftp, lftp, smbclient) reads on its standard input is refused. */
+function sftpCommandsWhy(host: boolean, tool = 'sftp'): string {
   const [of, shell] = host
     ? ['of the remote host', "the remote host's shell"]
     : ['of the runner', 'a local shell'];
-  return `which sftp reads as its commands, one a line (put FILE sends a file ${of}, get writes one, !COMMAND runs a command in ${shell}): a value with a newline could add any, which no check of the value can make safe; write the commands without a value (a batch file of the checkout, or a here-document with none), and pass the value where it is checked (scp dist/app-VALUE.tgz host:/srv/)`;
+  return `which ${tool} reads as its commands, one a line (put FILE sends a file ${of}, get writes one, !COMMAND runs a command in ${shell}): a value with a newline could add any, which no check of the value can make safe; write the commands without a value (a batch file of the checkout, or a here-document with none), and pass the value where it is checked (scp dist/app-VALUE.tgz host:/srv/)`;
 }
 
 /** Why a value in a list of files read on standard input (rsync --files-from -, tar -T -) is refused. */

@@ -127,3 +127,67 @@ test("xargs' options end at its program: what it appends to sed -i, rm -i or gre
   ])
     assertScriptAccepted(script);
 });
+
+test('lists, commands and configs other tools read on standard input take no value', () => {
+  const forms: Array<[string, RegExp]> = [
+    [
+      'echo {{x}} | gsutil cp -I gs://b/',
+      /piped into gsutil, which gsutil cp -I reads as the names of the files it sends/,
+    ],
+    ['echo {{x}} | gsutil -m cp -rI gs://b/', /which gsutil cp -I reads as the names of the files it sends/],
+    [
+      'echo {{x}} | gcloud storage cp -I gs://b/',
+      /piped into gcloud, which gcloud storage cp -I reads as the names of the files it sends/,
+    ],
+    [
+      'echo {{x}} | cpio -o > a.cpio',
+      /piped into cpio, which cpio -o reads as the names of the files it archives/,
+    ],
+    ['echo {{x}} | cpio -pdm /srv', /which cpio -o reads as the names of the files it archives or copies/],
+    ['cpio -idv <<< {{x}}', /here-string fed to cpio, which cpio -i reads as the archive it extracts/],
+    [
+      'ftp -n host <<EOF\nput {{x}}\nEOF',
+      /here-document fed to ftp, which ftp reads as its commands, one a line \(put FILE sends a file of the runner, get writes one, !COMMAND runs a command in a local shell\)/,
+    ],
+    ['echo "put {{x}}" | lftp host', /piped into lftp, which lftp reads as its commands/],
+    [
+      'echo "put {{x}}" | smbclient //h/s -U u',
+      /piped into smbclient, which smbclient reads as its commands/,
+    ],
+    [
+      'echo {{x}} | wget --config=/dev/stdin https://h/',
+      /piped into wget, which wget reads as its config \(--config\): each line sets an option/,
+    ],
+    ['wget --config <(echo "post_file = {{x}}") https://h/', /inside <\(…\), which wget reads as its config/],
+    [
+      'ssh -F <(echo "ProxyCommand {{x}}") host',
+      /inside <\(…\), which ssh reads as its config \(-F\): a line could set ProxyCommand or LocalCommand/,
+    ],
+  ];
+  for (const [script, message] of forms) assertScriptRefused(script, message);
+});
+
+test("lftp's and smbclient's -c commands are code: a value there could add !COMMAND", () => {
+  const forms: Array<[string, string]> = [
+    ['lftp -c "open host; put {{x}}"', 'lftp -c'],
+    ['lftp -e "mirror -R dist /srv/{{x}}; quit" host', 'lftp -e'],
+    ['smbclient //h/s -c "put {{x}}"', 'smbclient -c'],
+    ['smbclient //h/s --command="put {{x}}"', 'smbclient --command'],
+  ];
+  for (const [script, how] of forms) assertScriptRefused(script, new RegExp(`inside the code "${how}" runs`));
+});
+
+test('those tools with fixed lists, commands or configs, and a value where it is checked, stay accepted', () => {
+  for (const script of [
+    'gsutil cp dist/app.tgz gs://bucket/{{x}}/',
+    'git ls-files dist | gsutil -m cp -I gs://bucket/',
+    'gcloud storage cp dist/app.tgz gs://bucket/{{x}}/',
+    'find dist | cpio -o > dist.cpio',
+    'cpio -i -F dist.cpio',
+    'smbclient //h/s -U u -c "put dist/app.tgz"',
+    "ftp -n host <<'EOF'\nput dist/app.tgz\nEOF",
+    'wget --config ./deploy.wgetrc https://h/{{x}}',
+    'ssh -F ./ssh_config host ./deploy.sh {{x}}',
+  ])
+    assertScriptAccepted(script);
+});
