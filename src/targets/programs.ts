@@ -1162,6 +1162,35 @@ const parseParallel: Parser = (words, at, model) => {
   if (command === 0 || (command === 1 && unknownBeforeCommand !== undefined)) model.stdinCode ??= at;
 };
 
+/**
+ * GNU parallel with a command (parallel at `at`): the words of the command, the arguments after ::: (each one
+ * item; after :::: files of them), and its replace string if -I sets one. undefined without a command.
+ */
+export function parallelCommand(
+  words: readonly string[],
+  at: number,
+): { command: number[]; args: number[]; replace?: string } | undefined {
+  const command: number[] = [];
+  const args: number[] = [];
+  let replace: string | undefined;
+  let j = at + 1;
+  // Its options, up to the command.
+  for (; j < words.length; j++) {
+    const arg = words[j]!;
+    if (arg === '--') {
+      j++;
+      break;
+    }
+    if (!arg.startsWith('-') || arg.length === 1) break;
+    if (arg === '-I' || arg === '--replace') replace = words[j + 1];
+    else if (arg.startsWith('-I')) replace = arg.slice(2);
+    if (parallelOption(arg) === 'value') j++;
+  }
+  for (; j < words.length && !/^::::?\+?$/.test(words[j]!); j++) command.push(j);
+  for (; j < words.length; j++) if (!/^::::?\+?$/.test(words[j]!)) args.push(j);
+  return command.length ? { command, args, ...(replace !== undefined && { replace }) } : undefined;
+}
+
 /** sg GROUP [-c] COMMAND: sg hands COMMAND to a shell. */
 const parseSg: Parser = (words, at, model) => {
   let group = false;

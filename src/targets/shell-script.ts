@@ -101,6 +101,8 @@ import {
   remoteStdinProblems,
   remoteStdinRoute,
   stdinConfigReader,
+  parallelInputFile,
+  parallelStdin,
   substitutionFileRoute,
   xargsInputFile,
 } from './stdin-routes.ts';
@@ -1334,7 +1336,7 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
       const other =
         expanded !== undefined
           ? { at: expanded, why: expandedProgramWhy('VALUE') }
-          : (file ?? stdinConfigReader(model, texts) ?? remoteStdinRoute(texts));
+          : (file ?? parallelStdin(texts) ?? stdinConfigReader(model, texts) ?? remoteStdinRoute(texts));
       if (other && other.at >= 0) {
         model.stdinCode = other.at;
         command.stdinWhy = other.why;
@@ -1376,6 +1378,16 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
             );
       }
     }
+    // parallel rm ::: {{x}}: each argument after ::: is an item parallel puts in its command, as from its input.
+    const parallel = parallelInputFile(texts);
+    for (const k of parallel?.args ?? [])
+      for (const found of valuesIn(command.args[k]!))
+        refuseFound(
+          found,
+          'stdin_code',
+          (name) =>
+            `{{${name}}} is an argument after ::: of parallel, ${parallel!.why.replaceAll('VALUE', `{{${name}}}`)}`,
+        );
     // What xargs reads becomes its program's arguments, cut at blanks and newlines, its quotes read
     // (`echo {{pods}} | xargs kubectl delete pod` given `--all`, or `a --all`): a value piped or here-stringed
     // into it is checked once rendered to be one item that does not start with "-", as a value written in

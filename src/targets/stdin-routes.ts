@@ -11,7 +11,7 @@ import {
   xargsItems,
   type XargsItems,
 } from './launchers.ts';
-import { commandModel, programName, type CommandModel } from './programs.ts';
+import { commandModel, parallelCommand, programName, type CommandModel } from './programs.ts';
 import { fileDoing, shellFileClasses, type FileRead } from './file-reads.ts';
 import { addFileWrites, tarFileLists, zipNamesStdin } from './file-writes.ts';
 import { PLACEHOLDER } from './placeholder.ts';
@@ -95,6 +95,45 @@ export function xargsInputFile(
     }
   }
   return undefined;
+}
+
+/**
+ * GNU parallel runs its command with each item it reads (its standard input, or the arguments after :::) in
+ * place of {} ({.}, {/}, {//}, {/.}, {1}, -I's string) or appended, quoted for the shell: as xargs does, so the
+ * same file rules apply where it lands (parallel rm ::: VALUE deletes the file VALUE names). The word of parallel,
+ * why a value there is refused (xargsInputFile's, for parallel), and the words after ::: (`args`: with any,
+ * parallel does not read its standard input), or undefined. Pure.
+ */
+export function parallelInputFile(
+  words: readonly string[],
+  host = false,
+): { at: number; why: string; args: number[] } | undefined {
+  const at = words.findIndex((word) => programName(word) === 'parallel');
+  if (at < 0) return undefined;
+  const found = parallelCommand(words, at);
+  if (!found) return undefined;
+  // Its command is one line for a shell: read as words, the replacement strings as -I's.
+  const replace = found.replace ?? '{}';
+  const texts = found.command
+    .map((k) => words[k]!)
+    .join(' ')
+    .split(/\s+/)
+    .filter(Boolean)
+    .map((word) => (found.replace ? word : word.replace(/\{(\.|\/|\/\/|\/\.|\d+)?\}/g, '{}')));
+  const synthetic = texts.some((word) => word.includes(replace))
+    ? ['xargs', '-I', replace, ...texts]
+    : ['xargs', ...texts];
+  const route = xargsInputFile(synthetic, host);
+  return route && { at, why: route.why.replaceAll('xargs', 'parallel'), args: found.args };
+}
+
+/** parallelInputFile when parallel reads its items on standard input (no ::: arguments). */
+export function parallelStdin(
+  words: readonly string[],
+  host = false,
+): { at: number; why: string } | undefined {
+  const route = parallelInputFile(words, host);
+  return route && route.args.length === 0 ? { at: route.at, why: route.why } : undefined;
 }
 
 /**
@@ -434,7 +473,7 @@ function remoteRoute(
   const route =
     expanded !== undefined
       ? { at: expanded, why: expandedProgramWhy('VALUE', true) }
-      : (xargsInputFile(texts, true) ?? stdinConfigReader(model, texts, true));
+      : (xargsInputFile(texts, true) ?? parallelStdin(texts, true) ?? stdinConfigReader(model, texts, true));
   return { expanded, ...(route && route.at >= 0 && { route }) };
 }
 

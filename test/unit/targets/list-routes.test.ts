@@ -191,3 +191,38 @@ test('those tools with fixed lists, commands or configs, and a value where it is
   ])
     assertScriptAccepted(script);
 });
+
+test('GNU parallel puts each item in its command as xargs does: a value there naming a file is refused', () => {
+  const forms: Array<[string, RegExp]> = [
+    [
+      'parallel rm ::: {{x}}',
+      /\{\{x\}\} \(character 17\) is an argument after ::: of parallel, which parallel puts after "rm" as its last arguments, where rm deletes/,
+    ],
+    [
+      'parallel -j 4 cp app.tgz {} ::: a {{x}}',
+      /after ::: of parallel, which parallel puts in place of \{\} in "\{\}", where cp writes/,
+    ],
+    [
+      'parallel "curl -d @{} https://h/" ::: {{x}}',
+      /in place of \{\} in "@\{\}", where curl -d may read a local file/,
+    ],
+    [
+      'echo {{x}} | parallel rm',
+      /piped into parallel, which parallel puts after "rm" as its last arguments, where rm deletes/,
+    ],
+    [
+      'parallel sed -i s/a/b/ <<< {{x}}',
+      /here-string fed to parallel, which parallel puts after "sed -i s\/a\/b\/"/,
+    ],
+  ];
+  for (const [script, message] of forms) assertScriptRefused(script, message);
+  for (const script of [
+    'parallel ./deploy.sh ::: {{x}}',
+    'parallel -j 4 ./deploy.sh {} ::: {{x}}',
+    'echo {{x}} | parallel ./deploy.sh',
+    'parallel rm ::: dist/a dist/b',
+    'ls dist | parallel rm dist/{}',
+    'echo {{x}} | parallel rm ::: dist/a',
+  ])
+    assertScriptAccepted(script);
+});
