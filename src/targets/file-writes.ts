@@ -89,6 +89,10 @@ const HANDS: FileAct = {
   harm: 'a file or directory {of} whose files that program acts on (deletes, rewrites, prints or sends: ~/.ssh, the checkout)',
   noEmpty: true,
 };
+const LISTS: FileAct = {
+  does: 'reads the names of the files it packs from',
+  harm: "a file {of} whose lines name the files packed into an archive the job keeps or sends (its keys, or the job's secrets)",
+};
 const PACKS: FileAct = {
   does: 'packs into its archive',
   harm: "a file or directory {of} to copy into an archive the job keeps or sends (its keys, or the job's secrets in /proc/self/environ)",
@@ -694,6 +698,9 @@ function tarFiles(words: readonly string[], at: number): FileRead[] {
       );
     if (option === '--directory')
       reads.push(file(value.index, value.from, 'tar -C', creates ? ARCHIVES : WRITES, SAFE_WRITE));
+    // -T FILE: the list of the files it packs (- and /dev/stdin: stdinConfigReader's).
+    if ((option === 'T' || option === '-T' || option === '--files-from') && creates)
+      reads.push(file(value.index, value.from, 'tar -T', LISTS, SAFE_PACK));
   }
   // Creating, its operands are the files it packs (when it extracts, the archive's members).
   if (creates) reads.push(...walked.operands.map((k) => file(k, 0, 'tar', PACKS, SAFE_PACK)));

@@ -226,3 +226,18 @@ test('GNU parallel puts each item in its command as xargs does: a value there na
   ])
     assertScriptAccepted(script);
 });
+
+test('the list file tar -T reads when it creates is a file it reads: a value choosing it is refused or checked', () => {
+  assertScriptRefused(
+    'tar -cf a.tar -T {{x}}',
+    /\{\{x\}\} \(character 18\) is in the name of the local file tar -T reads the names of the files it packs from/,
+  );
+  const script = 'tar -cf a.tar -T lists/{{x}}.txt';
+  assertScriptAccepted(script);
+  assert.throws(
+    () => render(script, '../../etc/passwd'),
+    /tar -T reads the names of the files it packs from/,
+  );
+  assert.doesNotThrow(() => render(script, 'web'));
+  assertScriptAccepted('tar -xf a.tar -T {{x}}'); // extracting, -T names members of the archive
+});
