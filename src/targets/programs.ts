@@ -1164,14 +1164,17 @@ const parseParallel: Parser = (words, at, model) => {
 
 /**
  * GNU parallel with a command (parallel at `at`): the words of the command, the arguments after ::: (each one
- * item; after :::: files of them), and its replace string if -I sets one. undefined without a command.
+ * item), the files after :::: (each line one item), and its replace string if -I sets one. undefined without a
+ * command.
  */
 export function parallelCommand(
   words: readonly string[],
   at: number,
-): { command: number[]; args: number[]; replace?: string } | undefined {
+): { command: number[]; args: number[]; files: number[]; replace?: string } | undefined {
   const command: number[] = [];
   const args: number[] = [];
+  // After ::::, files whose lines are the items.
+  const files: number[] = [];
   let replace: string | undefined;
   let j = at + 1;
   // Its options, up to the command.
@@ -1187,8 +1190,11 @@ export function parallelCommand(
     if (parallelOption(arg) === 'value') j++;
   }
   for (; j < words.length && !/^::::?\+?$/.test(words[j]!); j++) command.push(j);
-  for (; j < words.length; j++) if (!/^::::?\+?$/.test(words[j]!)) args.push(j);
-  return command.length ? { command, args, ...(replace !== undefined && { replace }) } : undefined;
+  let list = false;
+  for (; j < words.length; j++)
+    if (/^::::?\+?$/.test(words[j]!)) list = words[j]!.startsWith('::::');
+    else (list ? files : args).push(j);
+  return command.length ? { command, args, files, ...(replace !== undefined && { replace }) } : undefined;
 }
 
 /** sg GROUP [-c] COMMAND: sg hands COMMAND to a shell. */

@@ -24,6 +24,7 @@ import {
   codeVariableOperand,
   commandModel,
   POSIX_SHELLS,
+  parallelCommand,
   programName,
   xargsReplaceString,
   type CodeOperand,
@@ -1380,13 +1381,28 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
     }
     // parallel rm ::: {{x}}: each argument after ::: is an item parallel puts in its command, as from its input.
     const parallel = parallelInputFile(texts);
-    for (const k of parallel?.args ?? [])
+    // parallel CMD :::: {{x}}: the value names the file whose lines are the items, whatever the command.
+    const listed = (() => {
+      const at = texts.findIndex((word) => programName(word) === 'parallel');
+      return at < 0 ? undefined : parallelCommand(texts, at);
+    })();
+    for (const k of listed?.files ?? [])
+      if (!texts[k]!.startsWith('<('))
+        for (const found of valuesIn(command.args[k]!))
+          refuseFound(
+            found,
+            'stdin_code',
+            (name) =>
+              `{{${name}}} is in the name of a file after :::: of parallel (${texts[k]}), whose lines parallel gives its command as arguments: its value would choose a file of the runner whose lines become that command's arguments (printed, or files it deletes or sends); name the file in the config, or give the value after ::: (parallel ./deploy.sh ::: {{${name}}})`,
+          );
+    const fed = (parallel?.files ?? []).filter((k) => texts[k]!.startsWith('<('));
+    for (const k of [...(parallel?.args ?? []), ...fed])
       for (const found of valuesIn(command.args[k]!))
         refuseFound(
           found,
           'stdin_code',
           (name) =>
-            `{{${name}}} is an argument after ::: of parallel, ${parallel!.why.replaceAll('VALUE', `{{${name}}}`)}`,
+            `{{${name}}} is in an argument after ${fed.includes(k) ? '::::' : ':::'} of parallel, ${parallel!.why.replaceAll('VALUE', `{{${name}}}`)}`,
         );
     // What xargs reads becomes its program's arguments, cut at blanks and newlines, its quotes read
     // (`echo {{pods}} | xargs kubectl delete pod` given `--all`, or `a --all`): a value piped or here-stringed

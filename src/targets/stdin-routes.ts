@@ -107,7 +107,7 @@ export function xargsInputFile(
 export function parallelInputFile(
   words: readonly string[],
   host = false,
-): { at: number; why: string; args: number[] } | undefined {
+): { at: number; why: string; args: number[]; files: number[] } | undefined {
   const at = words.findIndex((word) => programName(word) === 'parallel');
   if (at < 0) return undefined;
   const found = parallelCommand(words, at);
@@ -124,7 +124,9 @@ export function parallelInputFile(
     ? ['xargs', '-I', replace, ...texts]
     : ['xargs', ...texts];
   const route = xargsInputFile(synthetic, host);
-  return route && { at, why: route.why.replaceAll('xargs', 'parallel'), args: found.args };
+  return (
+    route && { at, why: route.why.replaceAll('xargs', 'parallel'), args: found.args, files: found.files }
+  );
 }
 
 /** parallelInputFile when parallel reads its items on standard input (no ::: arguments). */
@@ -133,7 +135,9 @@ export function parallelStdin(
   host = false,
 ): { at: number; why: string } | undefined {
   const route = parallelInputFile(words, host);
-  return route && route.args.length === 0 ? { at: route.at, why: route.why } : undefined;
+  return route && route.args.length === 0 && route.files.length === 0
+    ? { at: route.at, why: route.why }
+    : undefined;
 }
 
 /**

@@ -196,7 +196,7 @@ test('GNU parallel puts each item in its command as xargs does: a value there na
   const forms: Array<[string, RegExp]> = [
     [
       'parallel rm ::: {{x}}',
-      /\{\{x\}\} \(character 17\) is an argument after ::: of parallel, which parallel puts after "rm" as its last arguments, where rm deletes/,
+      /\{\{x\}\} \(character 17\) is in an argument after ::: of parallel, which parallel puts after "rm" as its last arguments, where rm deletes/,
     ],
     [
       'parallel -j 4 cp app.tgz {} ::: a {{x}}',
@@ -240,4 +240,21 @@ test('the list file tar -T reads when it creates is a file it reads: a value cho
   );
   assert.doesNotThrow(() => render(script, 'web'));
   assertScriptAccepted('tar -xf a.tar -T {{x}}'); // extracting, -T names members of the archive
+});
+
+test('a file after parallel :::: is read for its items: a value naming it is refused, one inside <(…) as fed', () => {
+  assertScriptRefused(
+    'parallel ./deploy.sh :::: lists/{{x}}.txt',
+    /is in the name of a file after :::: of parallel \(lists\/\{\{x\}\}\.txt\), whose lines parallel gives its command as arguments/,
+  );
+  assertScriptRefused(
+    'parallel rm :::: <(echo {{x}})',
+    /is in an argument after :::: of parallel, which parallel puts after "rm" as its last arguments, where rm deletes/,
+  );
+  for (const script of [
+    'parallel ./deploy.sh :::: targets.txt',
+    'parallel ./deploy.sh :::: <(echo {{x}})',
+    'parallel ./deploy.sh :::: targets.txt ::: {{x}}',
+  ])
+    assertScriptAccepted(script);
 });
