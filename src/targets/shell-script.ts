@@ -1551,6 +1551,7 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
               word.start === sub.start && word.end === sub.end
                 ? texts[index]!
                 : script.slice(sub.start, sub.end),
+              command.args![index - 1]?.end === sub.start,
             )
           : undefined;
       if (route && 'items' in route)

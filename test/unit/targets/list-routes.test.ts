@@ -258,3 +258,23 @@ test('a file after parallel :::: is read for its items: a value naming it is ref
   ])
     assertScriptAccepted(script);
 });
+
+test('OPTION=<(…) is one word for the shell: the list or config the option reads from the substitution', () => {
+  for (const [script, message] of [
+    [
+      'curl --config=<(echo "upload-file = {{x}}") https://h/',
+      /\{\{x\}\} \(character 37\) is inside <\(…\), which curl reads as its config \(curl --config\)/,
+    ],
+    [
+      'tar -cf a.tar --files-from=<(echo {{x}})',
+      /inside <\(…\), which tar -T - reads as the names of the files/,
+    ],
+    [
+      'rsync -a --files-from=<(echo {{x}}) . host:/srv/',
+      /inside <\(…\), which rsync --files-from - reads as the names of the files it sends/,
+    ],
+  ] as Array<[string, RegExp]>)
+    assertScriptRefused(script, message);
+  for (const script of ['tar -cf a.tar --files-from=<(git ls-files)', 'diff --label=x <(echo {{x}}) b.txt'])
+    assertScriptAccepted(script);
+});
