@@ -14,6 +14,7 @@ import {
   readsWorkingDirectory,
   readsWorkingDirectoryIn,
   xargsInputChooses,
+  xargsInputWords,
   xargsItems,
   type ChosenWord,
 } from './launchers.ts';
@@ -2333,8 +2334,6 @@ function xargsDirectChecks(
   xargs: number,
   inherited: InlineContext | undefined,
 ): NonNullable<XargsItems['checks']> | undefined {
-  const replace = xargsReplaceString(texts, xargs);
-  const replaces = replace !== undefined && replace !== '';
   // Fixed text quoted; the templates written in the command stay templates (checked where they are).
   const quote = (text: string) =>
     text
@@ -2347,10 +2346,12 @@ function xargsDirectChecks(
       .join('');
   const program = chosenWords(texts).find((word) => word.index > xargs && word.kind === 'program');
   if (!program) return undefined;
-  const words = texts
+  // Where xargs puts what it reads: in place of -I's (or BSD -J's) string, else after the last word.
+  const { marked } = xargsInputWords(texts, xargs, XARGS_INPUT);
+  const line = marked
     .slice(program.index)
-    .map((word) => (replaces ? word.split(replace).map(quote).join(XARGS_INPUT) : quote(word)));
-  const line = (replaces ? words : [...words, XARGS_INPUT]).join(' ');
+    .map((word) => word.split(XARGS_INPUT).map(quote).join(XARGS_INPUT))
+    .join(' ');
   if (line.split(XARGS_INPUT).length < 2) return undefined;
   const analysis = analyzeShellTemplate(line, inherited);
   if (!analysis.ok) return undefined;
