@@ -1847,45 +1847,47 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
             );
           }
         // A variable in a body written to $GITHUB_ENV: fixed text and templates alone are checked as the templates.
-        if (!doc.quoted && doc.command.githubFile !== undefined)
+        // The variables of this line: the templates of one holding fixed text and templates alone get `mark`
+        // (checked once rendered as if written here); one holding anything else is refused.
+        const markHeld = (
+          reason: ShellTemplateRefusal,
+          mark: (site: TemplateSite) => void,
+          message: (name: string) => string,
+        ) => {
           for (const ref of variableRefs(line, i, true).filter((r) => held.holds(r.variable))) {
             const holds = held.holds(ref.variable)!;
-            const file = doc.command.githubFile;
             if (holds.exact && /^\$(\w+|\{\w+\})$/.test(script.slice(ref.start, ref.end)))
               for (const start of holds.exact.sites) {
                 const site = sites.find((s) => s.start === start);
-                if (site) site.githubFile = file;
+                if (site) mark(site);
               }
             else
               refuse(
-                'chooses',
+                reason,
                 holds.names[0]!,
                 ref.start,
-                refMessage(ref, holds, githubFileHeldMessage(pseudoName(ref.variable), file)),
+                refMessage(ref, holds, message(pseudoName(ref.variable))),
               );
           }
+        };
+        const file = doc.command.githubFile;
+        if (!doc.quoted && file !== undefined)
+          markHeld(
+            'chooses',
+            (site) => (site.githubFile = file),
+            (name) => githubFileHeldMessage(name, file),
+          );
         // Read by xargs (xargs kubectl delete pod <<EOF, cat <<EOF | xargs …): each value one argument, as piped.
         const items =
           bodyReader === undefined && fed?.args && fed.model?.stdinCode === undefined
             ? withChecks(xargsItems(fed.args.map(plain)), fed)
             : undefined;
-        if (!doc.quoted && items) {
-          for (const ref of variableRefs(line, i, true).filter((r) => held.holds(r.variable))) {
-            const holds = held.holds(ref.variable)!;
-            if (holds.exact && /^\$(\w+|\{\w+\})$/.test(script.slice(ref.start, ref.end)))
-              for (const start of holds.exact.sites) {
-                const site = sites.find((s) => s.start === start);
-                if (site) site.xargsItem = items;
-              }
-            else
-              refuse(
-                'stdin_code',
-                holds.names[0]!,
-                ref.start,
-                refMessage(ref, holds, xargsHeldMessage(pseudoName(ref.variable), items)),
-              );
-          }
-        }
+        if (!doc.quoted && items)
+          markHeld(
+            'stdin_code',
+            (site) => (site.xargsItem = items),
+            (name) => xargsHeldMessage(name, items),
+          );
         if (!doc.quoted && bodyReader !== undefined)
           for (const ref of variableRefs(line, i, true).filter((r) => held.holds(r.variable))) {
             const holds = held.holds(ref.variable)!;
