@@ -1409,7 +1409,25 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
     // (`echo {{pods}} | xargs kubectl delete pod` given `--all`, or `a --all`): a value piped or here-stringed
     // into it is checked once rendered to be one item that does not start with "-", as a value written in
     // the argument is. Through a variable, only one holding fixed text and templates alone can be checked.
-    const items = model.stdinCode === undefined ? withChecks(xargsItems(texts), command) : undefined;
+    // xargs' own options choose where what it reads lands (-I/-J's string) and how it is cut (-d, -n): a value
+    // there (`xargs -I {{y}} docker run app:{{y}}` given y=docker runs what xargs reads) is refused. -a's file
+    // has the file rule.
+    const xargsAt = texts.findIndex((word) => programName(word) === 'xargs');
+    const xargsProgram = chosenWords(texts).find((word) => word.index > xargsAt)?.index;
+    if (xargsAt >= 0)
+      for (let k = xargsAt + 1; k < (xargsProgram ?? texts.length); k++) {
+        const option = k > xargsAt + 1 ? texts[k - 1]! : '';
+        if (/^(-[^-]*a|--arg-file)$/.test(option) || /^(-a.|--arg-file=)/.test(texts[k]!)) continue;
+        for (const found of valuesIn(command.args[k]!))
+          refuseFound(
+            found,
+            'chooses',
+            (name) =>
+              `{{${name}}} is in an option of xargs (${texts[k]}), which chooses where what xargs reads lands in the command it runs, or how it is cut: a value there could make it the program; write xargs' options in the config`,
+          );
+      }
+    const { items, unchecked } =
+      model.stdinCode === undefined ? xargsFed(texts, command.xargsChecks, inherited) : { unchecked: false };
     if (items) {
       const fed: Word[] = command.words.filter((w) => w.role === 'herestring');
       for (let level = frame.levels.length - 1; frame.pipedIn && level >= 0; level--) {
@@ -1421,6 +1439,10 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
       };
       for (const word of fed)
         for (const found of valuesIn(word)) {
+          if (unchecked) {
+            refuseFound(found, 'stdin_code', (name) => xargsUncheckedMessage(name, items!));
+            continue;
+          }
           if (!found.ref) {
             mark(sites.find((s) => s.start === found.start));
             continue;
@@ -1428,7 +1450,7 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
           const holds = held.holds(found.ref.variable)!;
           if (holds.exact && /^\$(\w+|\{\w+\})$/.test(script.slice(found.ref.start, found.ref.end)))
             for (const start of holds.exact.sites) mark(sites.find((s) => s.start === start));
-          else refuseFound(found, 'stdin_code', (name) => xargsHeldMessage(name, items));
+          else refuseFound(found, 'stdin_code', (name) => xargsHeldMessage(name, items!));
         }
     }
     // The command piped into this one (cat <<EOF | kubectl apply -f -): what it writes is this one's input.
@@ -1555,9 +1577,19 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
               command.args![index - 1]?.end === sub.start,
             )
           : undefined;
-      if (route && 'items' in route)
-        for (const site of sites.filter(within(sub))) site.xargsItem = route.items;
-      else if (route)
+      const fed = route && 'items' in route ? xargsFed(route.items, undefined, inherited) : undefined;
+      if (fed?.items && !fed.unchecked)
+        for (const site of sites.filter(within(sub))) site.xargsItem = fed.items;
+      else if (fed?.items) {
+        for (const site of sites.filter(within(sub)))
+          if (!refused(site))
+            refuse(
+              'stdin_code',
+              site.name,
+              site.start,
+              named(site.name, site.start, xargsUncheckedMessage(site.name, fed.items)),
+            );
+      } else if (route && !('items' in route))
         for (const site of sites.filter(within(sub)))
           if (!refused(site))
             refuse(
@@ -1878,16 +1910,24 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
             (name) => githubFileHeldMessage(name, file),
           );
         // Read by xargs (xargs kubectl delete pod <<EOF, cat <<EOF | xargs …): each value one argument, as piped.
-        const items =
+        const read =
           bodyReader === undefined && fed?.args && fed.model?.stdinCode === undefined
-            ? withChecks(xargsItems(fed.args.map(plain)), fed)
-            : undefined;
+            ? xargsFed(fed.args.map(plain), fed.xargsChecks, inherited)
+            : { unchecked: false };
+        const items = read.unchecked ? undefined : read.items;
+        const uncheckedBy = read.unchecked ? read.items : undefined;
         if (!doc.quoted && items)
           markHeld(
             'stdin_code',
             (site) => (site.xargsItem = items),
             (name) => xargsHeldMessage(name, items),
           );
+        if (!doc.quoted && uncheckedBy)
+          for (const ref of variableRefs(line, i, true).filter((r) => held.holds(r.variable))) {
+            const holds = held.holds(ref.variable)!;
+            const message = xargsUncheckedMessage(pseudoName(ref.variable), uncheckedBy);
+            refuse('stdin_code', holds.names[0]!, ref.start, refMessage(ref, holds, message));
+          }
         if (!doc.quoted && bodyReader !== undefined)
           for (const ref of variableRefs(line, i, true).filter((r) => held.holds(r.variable))) {
             const holds = held.holds(ref.variable)!;
@@ -1937,6 +1977,13 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
           )
             // `{{k}}: true`: the value would choose which field of the manifest is set.
             refuse('chooses', match[1]!, at, named(match[1]!, at, manifestKeyMessage(match[1]!, manifest)));
+          else if (uncheckedBy)
+            refuse(
+              'stdin_code',
+              match[1]!,
+              at,
+              named(match[1]!, at, xargsUncheckedMessage(match[1]!, uncheckedBy)),
+            );
           else {
             record(match, 'heredoc');
             const site = sites.at(-1);
@@ -2321,8 +2368,26 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
 }
 
 /** How xargs cuts what it reads, with the checks once rendered of the words -I's string is in. */
-const withChecks = (items: XargsItems | undefined, command: SimpleCommand) =>
-  items && command.xargsChecks ? { ...items, checks: command.xargsChecks } : items;
+
+/**
+ * How xargs in `texts` takes a value fed to it (xargsItems), with the checks the command written out makes on
+ * it there. Where that command checks the value once rendered in other ways than one argument, a name or a
+ * file (helm --set image.tag={} given `1,securityContext.privileged=true`), `unchecked`: a value fed is refused.
+ */
+function xargsFed(
+  texts: readonly string[],
+  known: XargsItems['checks'],
+  inherited: InlineContext | undefined,
+): { items?: XargsItems; unchecked: boolean } {
+  const found = xargsItems(texts);
+  const items = found && known ? { ...found, checks: known } : found;
+  if (!items || known) return { items, unchecked: false };
+  const at = texts.findIndex((word) => programName(word) === 'xargs');
+  const placed = xargsInputWords(texts, at, XARGS_INPUT).marked.some((word) => word.includes(XARGS_INPUT));
+  const checks = placed ? xargsDirectChecks(texts, at, inherited) : [];
+  if (checks === undefined) return { items, unchecked: true };
+  return { items: checks.length ? { ...items, checks } : items, unchecked: false };
+}
 
 /**
  * xargs -I{} … with {} where a value would choose what runs by the rules (xargsInputChooses): the command xargs
@@ -2877,6 +2942,11 @@ export function sshValueProblem(argv: readonly string[], values: TemplateValues)
       if (problem) return problem;
     }
   return undefined;
+}
+
+/** Why a value may not reach xargs where its program's argument is checked in ways xargs' input cannot be. Pure. */
+function xargsUncheckedMessage(name: string, items: XargsItems): string {
+  return `{{${name}}} reaches xargs, which makes what it reads an argument of ${programName(items.program)} where a value written in the command is checked once rendered in ways no check of what xargs reads can make (helm --set given "1,securityContext.privileged=true" sets another key): write the command without xargs, with the value in it`;
 }
 
 /** Why a variable holding more than fixed text and templates may not reach xargs. Pure. */

@@ -9,7 +9,6 @@ import {
   xargsInputChooses,
   xargsInputWords,
   xargsItems,
-  type XargsItems,
 } from './launchers.ts';
 import { commandModel, parallelCommand, programName, type CommandModel } from './programs.ts';
 import { fileDoing, shellFileClasses, type FileRead } from './file-reads.ts';
@@ -234,12 +233,15 @@ export function stdinConfigReader(
       at: wget,
       why: `which wget reads as its config (--config): each line sets an option, so a value with a newline could add any (post_file = /etc/passwd sends a file ${host ? 'of the remote host' : 'of the runner'}, output_document = ~/.bashrc writes one), which no check of the value can make safe; write the config in a file of the checkout, and pass VALUE as an argument of wget, where it is checked (wget --config ./deploy.wgetrc https://host/VALUE)`,
     };
-  const ssh = configAt('ssh', /^-F(.+)?$/);
-  if (ssh >= 0)
-    return {
-      at: ssh,
-      why: `which ssh reads as its config (-F): a line could set ProxyCommand or LocalCommand, which run a command in ${host ? "the remote host's shell" : 'a local shell'}, or IdentityFile, which sends a key, and no check of the value can make that safe; write the config in a file of the checkout (ssh -F ./deploy.ssh_config HOST), and pass the value where it is checked`,
-    };
+  // scp and sftp hand -F to the ssh they run.
+  for (const name of ['ssh', 'scp', 'sftp']) {
+    const at = configAt(name, /^-F(.+)?$/);
+    if (at >= 0)
+      return {
+        at,
+        why: `which ${name} reads as its config (-F): a line could set ProxyCommand or LocalCommand, which run a command in ${host ? "the remote host's shell" : 'a local shell'}, or IdentityFile, which sends a key, and no check of the value can make that safe; write the config in a file of the checkout (${name} -F ./deploy.ssh_config …), and pass the value where it is checked`,
+      };
+  }
   // Those the file rules leave out: tar's and zip's lists, and s3cmd's with one operand (s3cmd sync --files-from -).
   // Their options are read as tar and zip read them (-T-, -cT -, tar cfT a.tar -, zip -q@).
   for (const name of ['tar', 'gtar', 'bsdtar', 'zip', 's3cmd']) {
@@ -267,9 +269,9 @@ export function stdinConfigReader(
  * A file named by a process substitution, `words[index]` holding `sub` (`xargs -a <(…) rm`, `tar -cf a.tar -T
  * <(…)`, `rsync --files-from=<(…)`): what the inside writes is read as the program would read its standard input
  * named there (-, /dev/stdin). For xargs -a, what xargs puts where its program's arguments go: code when it
- * would choose what runs (`code`), or why a value there is refused, or how it cuts its items (`items`: each is
- * checked once rendered, as from a pipe); otherwise, as a list of files or a config,
- * why a value there is refused (stdinConfigReader). A clause after "… is inside <(…), " (VALUE standing for the
+ * would choose what runs (`code`), or why a value there is refused, or the command as if the list were piped
+ * (`items`: what xargs reads there is checked once rendered as from a pipe, xargsFed); otherwise, as a list
+ * of files or a config, why a value there is refused (stdinConfigReader). A clause after "… is inside <(…), " (VALUE standing for the
  * template), or undefined. Pure.
  */
 export function substitutionFileRoute(
@@ -278,7 +280,7 @@ export function substitutionFileRoute(
   sub: string,
   /** Written right after the word before it (--config=<(…)): one word for the shell. */
   attached = false,
-): { code: true } | { why: string } | { items: XargsItems } | undefined {
+): { code: true } | { why: string } | { items: readonly string[] } | undefined {
   // --config=<(…) is one word for the shell, read here as the option and the substitution apart: joined back.
   const joined = attached && index > 0 && /^-[^=]*=$/.test(words[index - 1]!) && words[index] === sub;
   const texts = joined
@@ -298,8 +300,8 @@ export function substitutionFileRoute(
       return { code: true };
     const file = xargsInputFile(piped);
     if (file) return { why: `whose lines xargs -a reads as its input, ${file.why}` };
-    const items = xargsItems(piped);
-    return items && { items };
+    // The command as if the list were piped: how xargs cuts it and what it checks (shell-script.ts' xargsFed).
+    return xargsItems(piped) && { items: piped };
   }
   const reader = stdinConfigReader(model, texts);
   return reader && { why: reader.why };

@@ -222,8 +222,11 @@ test("with Probot's own Octokit (throttling on), writes keep GitHub's spacing pe
       probot.receive(event('i2-a', 202)),
     ]);
     const at = (delivery: string) => github.seen.find((r) => r.delivery === delivery)!.at;
-    // The throttling plugin spaces an installation's writes at least a second apart (minTime 1000 ms)...
-    assert.ok(Math.abs(at('i1-a') - at('i1-b')) >= 900, 'two writes of installation 101 were not spaced');
+    // The throttling plugin spaces an installation's writes a second apart (minTime 1000 ms); unspaced they
+    // arrive together. The gap is measured where they arrive: a loaded machine may delay the first one sent by
+    // some hundreds of milliseconds (seen in a clean-clone CI run beside other work), so half a second is asked.
+    const gap = Math.abs(at('i1-a') - at('i1-b'));
+    assert.ok(gap >= 500, `two writes of installation 101 were not spaced (${gap} ms apart)`);
     // ...but another installation's write does not wait in the same queue: one queue for all three would
     // have spread them over two seconds.
     const times = ['i1-a', 'i1-b', 'i2-a'].map(at);

@@ -163,6 +163,10 @@ test('lists, commands and configs other tools read on standard input take no val
       'ssh -F <(echo "ProxyCommand {{x}}") host',
       /inside <\(…\), which ssh reads as its config \(-F\): a line could set ProxyCommand or LocalCommand/,
     ],
+    // scp and sftp hand -F to the ssh they run.
+    ['scp -F <(echo {{x}}) a host:b', /inside <\(…\), which scp reads as its config \(-F\)/],
+    ['scp -F /dev/stdin a host:b <<< {{x}}', /here-string fed to scp, which scp reads as its config \(-F\)/],
+    ['echo {{x}} | scp -F - a host:b', /piped into scp, which scp reads as its config \(-F\)/],
   ];
   for (const [script, message] of forms) assertScriptRefused(script, message);
 });

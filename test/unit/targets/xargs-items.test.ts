@@ -112,3 +112,41 @@ test("-I's string in an image's tag: accepted, what xargs reads checked once ren
       /piped into xargs, which would make it the program, subcommand or script xargs runs/,
     );
 });
+
+// Where the command written out checks the value once rendered in other ways (helm --set, a context, an image
+// with a command after it), what xargs reads gets those checks, or is refused when no check of it can make
+// them; the same through xargs -a <(…).
+test('what xargs reads gets the checks of the command written out, or is refused', () => {
+  for (const script of [
+    'echo {{x}} | xargs -I{} helm upgrade app ./chart --set image.tag={}',
+    'xargs -I{} helm upgrade app ./chart --set image.tag={} <<< {{x}}',
+    'xargs -I{} helm upgrade app ./chart --set image.tag={} <<EOF\n{{x}}\nEOF',
+    'v={{x}}; echo "$v" | xargs -I{} helm upgrade app ./chart --set image.tag={}',
+    'xargs -a <(echo {{x}}) -I{} helm upgrade app ./chart --set image.tag={}',
+  ])
+    assertScriptRefused(
+      script,
+      /reaches xargs, which makes what it reads an argument of helm where a value written/,
+    );
+  for (const [script, bad] of [
+    ['echo {{x}} | xargs -I{} kubectl --context {} apply -f k8s/', 'a/b'],
+    ['xargs -a <(echo {{x}}) -I{} kubectl --context {} apply -f k8s/', 'a/b'],
+    ['echo {{x}} | xargs -I{} docker run --rm app:{} ./migrate.sh', '5000/evil'],
+    ['xargs -a <(echo {{x}}) -I{} docker run --rm app:{} ./migrate.sh', '5000/evil'],
+  ] as const) {
+    assertScriptAccepted(script);
+    assert.throws(() => render(script, bad), /\{\{x\}\}/, script);
+    assert.doesNotThrow(() => render(script, 'prod-1'), script);
+  }
+});
+
+test("a value in xargs' own options is refused: it chooses where what xargs reads lands", () => {
+  assertScriptRefused(
+    'echo {{x}} | xargs -I {{y}} docker run app:{{y}}',
+    /\{\{y\}\} \(character \d+\) is in an option of xargs \(\{\{y\}\}\), which chooses where what xargs reads lands/,
+  );
+  assertScriptRefused('xargs -I{{y}} ./deploy.sh web <<< {{x}}', /is in an option of xargs \(-I\{\{y\}\}\)/);
+  assertScriptRefused('ls | xargs -d {{y}} ./deploy.sh', /is in an option of xargs/);
+  // -a's file has the file rule: after a fixed directory, one plain name once rendered.
+  assertScriptAccepted('xargs -a lists/{{x}}.txt ./deploy.sh');
+});
