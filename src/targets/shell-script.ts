@@ -1397,7 +1397,32 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
               `{{${name}}} is in the name of a file after :::: of parallel (${texts[k]}), whose lines parallel gives its command as arguments: its value would choose a file of the runner whose lines become that command's arguments (printed, or files it deletes or sends); name the file in the config, or give the value after ::: (parallel ./deploy.sh ::: {{${name}}})`,
           );
     const fed = (parallel?.files ?? []).filter((k) => texts[k]!.startsWith('<('));
-    for (const k of [...(parallel?.args ?? []), ...fed])
+    // Items that land where no rule refuses them: checked once rendered as xargs -I's would be (one argument,
+    // each item is one: parallel quotes it), with the checks of the command written out, or refused where those
+    // are checks no check of an item can make (parallel helm … --set image.tag={} ::: VALUE).
+    const parallelFed = parallel?.synthetic ? xargsFed(parallel.synthetic, undefined, inherited) : undefined;
+    if (parallelFed?.items)
+      for (const k of parallel!.args)
+        for (const found of valuesIn(command.args[k]!)) {
+          if (parallelFed.unchecked) {
+            refuseFound(found, 'stdin_code', (name) =>
+              xargsUncheckedMessage(name, parallelFed.items!).replace(
+                'reaches xargs',
+                'is an item of parallel',
+              ),
+            );
+            continue;
+          }
+          const item = { ...parallelFed.items, lines: true, delimited: true };
+          const targets = found.ref ? (held.holds(found.ref.variable)?.exact?.sites ?? []) : [found.start];
+          if (found.ref && !held.holds(found.ref.variable)?.exact)
+            refuseFound(found, 'stdin_code', (name) => xargsHeldMessage(name, item));
+          for (const start of targets) {
+            const site = sites.find((s) => s.start === start);
+            if (site) site.xargsItem = item;
+          }
+        }
+    for (const k of parallel?.synthetic ? [] : [...(parallel?.args ?? []), ...fed])
       for (const found of valuesIn(command.args[k]!))
         refuseFound(
           found,

@@ -106,7 +106,7 @@ export function xargsInputFile(
 export function parallelInputFile(
   words: readonly string[],
   host = false,
-): { at: number; why: string; args: number[]; files: number[] } | undefined {
+): { at: number; why: string; args: number[]; files: number[]; synthetic?: string[] } | undefined {
   const at = words.findIndex((word) => programName(word) === 'parallel');
   if (at < 0) return undefined;
   const found = parallelCommand(words, at);
@@ -122,10 +122,20 @@ export function parallelInputFile(
   const synthetic = texts.some((word) => word.includes(replace))
     ? ['xargs', '-I', replace, ...texts]
     : ['xargs', ...texts];
+  // Where an item would be the program, a subcommand, code, or a word of ssh's remote line (parallel sh -c
+  // ::: VALUE, parallel ssh host {} ::: VALUE), as xargs' input would.
+  if (commandModel(synthetic).stdinCode !== undefined || xargsInputChooses(synthetic) !== undefined)
+    return {
+      at,
+      why: `which parallel puts in its command where it would be the program, subcommand or script parallel runs, or its code: name what runs after parallel and let the value be its argument (parallel ./deploy.sh ::: VALUE)`,
+      args: found.args,
+      files: found.files,
+    };
   const route = xargsInputFile(synthetic, host);
-  return (
-    route && { at, why: route.why.replaceAll('xargs', 'parallel'), args: found.args, files: found.files }
-  );
+  if (route)
+    return { at, why: route.why.replaceAll('xargs', 'parallel'), args: found.args, files: found.files };
+  // Otherwise the command as xargs -I would run it, for the checks made on its items (shell-script.ts).
+  return { at, why: '', args: found.args, files: found.files, synthetic };
 }
 
 /** parallelInputFile when parallel reads its items on standard input (no ::: arguments). */
@@ -134,7 +144,7 @@ export function parallelStdin(
   host = false,
 ): { at: number; why: string } | undefined {
   const route = parallelInputFile(words, host);
-  return route && route.args.length === 0 && route.files.length === 0
+  return route && !route.synthetic && route.args.length === 0 && route.files.length === 0
     ? { at: route.at, why: route.why }
     : undefined;
 }

@@ -150,3 +150,26 @@ test("a value in xargs' own options is refused: it chooses where what xargs read
   // -a's file has the file rule: after a fixed directory, one plain name once rendered.
   assertScriptAccepted('xargs -a lists/{{x}}.txt ./deploy.sh');
 });
+
+// GNU parallel runs its command with each item (after :::, or a line of its standard input) in place of {} or
+// appended, quoted for the shell: where an item would be the program or code, or land where no check of an
+// item can make the command's checks, a value there is refused; elsewhere it is one argument, checked so.
+test("GNU parallel's items: refused where they would run, checked once rendered elsewhere", () => {
+  for (const script of [
+    'parallel sh -c ::: {{x}}',
+    'parallel sh -c {} ::: {{x}}',
+    'echo {{x}} | parallel sh -c {}',
+    'parallel ssh host {} ::: {{x}}',
+    'parallel git -C {} status ::: {{x}}',
+  ])
+    assertScriptRefused(script, /parallel/);
+  assertScriptRefused(
+    'parallel helm upgrade app ./chart --set image.tag={} ::: {{x}}',
+    /is an item of parallel, which makes what it reads an argument of helm where a value written/,
+  );
+  const script = 'parallel kubectl delete pod ::: {{x}}';
+  assertScriptAccepted(script);
+  assert.throws(() => render(script, '--all'), /starts with "-"/);
+  assert.doesNotThrow(() => render(script, 'web 1'), 'one item, one argument: parallel quotes it');
+  assertScriptAccepted('parallel -j4 ./deploy.sh ::: web api worker');
+});
