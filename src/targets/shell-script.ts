@@ -644,6 +644,28 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
     const holds = held.holds(found.ref.variable)!;
     refuse(reason, holds.names[0]!, found.start, refMessage(found.ref, holds, message(found.name)));
   };
+  /**
+   * A value xargs (or GNU parallel) reads, as an item of its program: checked once rendered as `items` says (a
+   * template, or the templates of a variable holding fixed text and templates alone), or refused (`unchecked`:
+   * the command written out checks it in ways no check of an item can; a variable holding anything else).
+   */
+  const feedItem = (found: Found, items: XargsItems, unchecked: boolean, reaches = 'reaches xargs') => {
+    if (unchecked)
+      return refuseFound(found, 'stdin_code', (name) =>
+        xargsUncheckedMessage(name, items).replace('reaches xargs', reaches),
+      );
+    const holds = found.ref && held.holds(found.ref.variable)!;
+    const starts = !holds
+      ? [found.start]
+      : holds.exact && /^\$(\w+|\{\w+\})$/.test(script.slice(found.ref!.start, found.ref!.end))
+        ? holds.exact.sites
+        : undefined;
+    if (!starts) return refuseFound(found, 'stdin_code', (name) => xargsHeldMessage(name, items));
+    for (const start of starts) {
+      const site = sites.find((s) => s.start === start);
+      if (site) site.xargsItem = items;
+    }
+  };
   /** The templates the values of these words hold. */
   const heldNames = (words: readonly Word[]) =>
     words.flatMap((word) =>
@@ -1403,25 +1425,13 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
     const parallelFed = parallel?.synthetic ? xargsFed(parallel.synthetic, undefined, inherited) : undefined;
     if (parallelFed?.items)
       for (const k of parallel!.args)
-        for (const found of valuesIn(command.args[k]!)) {
-          if (parallelFed.unchecked) {
-            refuseFound(found, 'stdin_code', (name) =>
-              xargsUncheckedMessage(name, parallelFed.items!).replace(
-                'reaches xargs',
-                'is an item of parallel',
-              ),
-            );
-            continue;
-          }
-          const item = { ...parallelFed.items, lines: true, delimited: true };
-          const targets = found.ref ? (held.holds(found.ref.variable)?.exact?.sites ?? []) : [found.start];
-          if (found.ref && !held.holds(found.ref.variable)?.exact)
-            refuseFound(found, 'stdin_code', (name) => xargsHeldMessage(name, item));
-          for (const start of targets) {
-            const site = sites.find((s) => s.start === start);
-            if (site) site.xargsItem = item;
-          }
-        }
+        for (const found of valuesIn(command.args[k]!))
+          feedItem(
+            found,
+            { ...parallelFed.items, lines: true, delimited: true },
+            parallelFed.unchecked,
+            'is an item of parallel',
+          );
     for (const k of parallel?.synthetic ? [] : [...(parallel?.args ?? []), ...fed])
       for (const found of valuesIn(command.args[k]!))
         refuseFound(
@@ -1459,24 +1469,7 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
         for (const stage of frame.levels[level]!.commands) fed.push(...stage.words);
         if (!frame.levels[level]!.fed) break;
       }
-      const mark = (site: TemplateSite | undefined) => {
-        if (site) site.xargsItem = items;
-      };
-      for (const word of fed)
-        for (const found of valuesIn(word)) {
-          if (unchecked) {
-            refuseFound(found, 'stdin_code', (name) => xargsUncheckedMessage(name, items!));
-            continue;
-          }
-          if (!found.ref) {
-            mark(sites.find((s) => s.start === found.start));
-            continue;
-          }
-          const holds = held.holds(found.ref.variable)!;
-          if (holds.exact && /^\$(\w+|\{\w+\})$/.test(script.slice(found.ref.start, found.ref.end)))
-            for (const start of holds.exact.sites) mark(sites.find((s) => s.start === start));
-          else refuseFound(found, 'stdin_code', (name) => xargsHeldMessage(name, items!));
-        }
+      for (const word of fed) for (const found of valuesIn(word)) feedItem(found, items, unchecked);
     }
     // The command piped into this one (cat <<EOF | kubectl apply -f -): what it writes is this one's input.
     if (frame.pipedIn) {
