@@ -1028,6 +1028,20 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
       }
       return true;
     };
+    /**
+     * A word checked once rendered by `mark`: its templates get it, and so do those of a variable holding fixed
+     * text (that `fits`) and templates alone; any other variable there is refused with `message`.
+     */
+    const markWord = (
+      word: Word,
+      mark: (site: TemplateSite) => void,
+      fits: (literal: string) => boolean,
+      message: (name: string) => string,
+    ) => {
+      for (const site of sitesIn(word)) mark(site);
+      for (const found of valuesIn(word))
+        if (found.ref && !attachExact(found, fits, mark)) refuseFound(found, 'chooses', message);
+    };
     const plainOnly = (word: Word, where: string, attach: (site: TemplateSite) => void) => {
       for (const found of valuesIn(word))
         if (found.ref && !attachExact(found, (literal) => REMOTE_SAFE.test(literal), attach))
@@ -1078,24 +1092,21 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
       }
     for (const index of model.volumeNames)
       if (index < command.args.length) {
-        for (const site of sitesIn(command.args[index]!)) site.volume = true;
-        for (const found of valuesIn(command.args[index]!))
-          if (found.ref && !attachExact(found, isVolumeNameText, (site) => (site.volume = true)))
-            refuseFound(found, 'chooses', (name) => volumeVariableMessage(name));
+        markWord(
+          command.args[index]!,
+          (site) => (site.volume = true),
+          isVolumeNameText,
+          volumeVariableMessage,
+        );
       }
     for (const index of model.containerUsers)
       if (index < command.args.length) {
-        for (const site of sitesIn(command.args[index]!)) site.containerUser = true;
-        for (const found of valuesIn(command.args[index]!))
-          if (
-            found.ref &&
-            !attachExact(
-              found,
-              () => true,
-              (site) => (site.containerUser = true),
-            )
-          )
-            refuseFound(found, 'chooses', (name) => userVariableMessage(name));
+        markWord(
+          command.args[index]!,
+          (site) => (site.containerUser = true),
+          () => true,
+          userVariableMessage,
+        );
       }
     for (const [index, where] of model.yamlValues)
       if (index < command.args.length) {
@@ -1261,19 +1272,13 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
       if (first && COMPOUND_CLOSERS.has(plain(first))) feeding.push(...frame.levels.at(-1)!.commands);
       for (const stage of feeding) {
         stage.githubFile = githubFile;
-        for (const word of stage.words.filter((w) => w.role !== 'redirect')) {
-          for (const site of sitesIn(word)) site.githubFile = githubFile;
-          for (const found of valuesIn(word))
-            if (
-              found.ref &&
-              !attachExact(
-                found,
-                () => true,
-                (site) => (site.githubFile = githubFile),
-              )
-            )
-              refuseFound(found, 'chooses', (name) => githubFileHeldMessage(name, githubFile));
-        }
+        for (const word of stage.words.filter((w) => w.role !== 'redirect'))
+          markWord(
+            word,
+            (site) => (site.githubFile = githubFile),
+            () => true,
+            (name) => githubFileHeldMessage(name, githubFile),
+          );
       }
     }
     for (const [index, { mode, program }] of model.remotePaths)
