@@ -32,7 +32,7 @@ import {
 } from './file-reads.ts';
 import type { FileSetting } from './file-settings.ts';
 import { chosenWords } from './launchers.ts';
-import { programName } from './programs.ts';
+import { parallelArgFiles, parallelCommand, programName } from './programs.ts';
 
 export const WRITES: FileAct = {
   does: 'writes',
@@ -1433,6 +1433,17 @@ function xargsFile(words: readonly string[], at: number): FileRead[] {
   return reads.filter((read) => read.index < words.length);
 }
 
+/**
+ * GNU parallel -a/--arg-file FILE (its options end at its command): the file whose lines become its command's
+ * arguments. With no command each line is a command (programs.ts refuses a value there as code).
+ */
+function parallelFiles(words: readonly string[], at: number): FileRead[] {
+  if (!parallelCommand(words, at)) return [];
+  return parallelArgFiles(words, at).map((arg) =>
+    file(arg.index, arg.from, 'parallel -a', ARG_LINES, SAFE_PRINT),
+  );
+}
+
 /** Options writing a file, read with getopt clusters: ssh-keygen -f, gpg -o/--output. */
 const OPTION_WRITES: Record<string, { grammar: Grammar; alias: Record<string, string>; options: string[] }> =
   {
@@ -1546,6 +1557,8 @@ function writesAt(words: readonly string[], at: number): FileRead[] {
       return uniqFiles(words, at);
     case 'xargs':
       return xargsFile(words, at);
+    case 'parallel':
+      return parallelFiles(words, at);
     case 'iconv':
       return iconvFiles(words, at);
     case 'split':

@@ -9,6 +9,7 @@
 // value can tell a program that was meant from one that was not. The choice stays in the config: a command per
 // environment, or a fixed script that takes the value as an argument and maps it itself.
 import { PLACEHOLDER } from './placeholder.ts';
+import { STDIN_FILES } from './stdin-readers.ts';
 import {
   codeVariableIn,
   commandModel,
@@ -1008,12 +1009,35 @@ export interface XargsItems {
 }
 
 /**
- * xargs runs a program with what it reads as arguments: how it cuts them, or undefined without xargs or when
- * xargs runs no program (it then prints: `echo {{v}} | xargs` trims a value).
+ * Whether xargs (at `xargs`) reads its items from the file -a/--arg-file names (not its standard input): it then
+ * gives its standard input to the program it runs (GNU xargs(1), -a).
+ */
+export function xargsArgFile(words: readonly string[], xargs: number): boolean {
+  const program = chosenWords(words).find((word) => word.index > xargs)?.index ?? words.length;
+  for (let j = xargs + 1; j < program; j++) {
+    const word = words[j]!;
+    let file: string | undefined;
+    if (word === '--arg-file') file = words[j + 1] ?? '';
+    else if (word.startsWith('--arg-file=')) file = word.slice('--arg-file='.length);
+    else if (/^-[^-]/.test(word))
+      for (let k = 1; k < word.length; k++) {
+        if (word[k] === 'a') file = k + 1 < word.length ? word.slice(k + 1) : (words[j + 1] ?? '');
+        // The rest of the word is this option's value (-n10, -I{}, -E0).
+        if ('adEeIiJLlnPRSs'.includes(word[k]!)) break;
+      }
+    if (file !== undefined && !STDIN_FILES.has(file)) return true;
+  }
+  return false;
+}
+
+/**
+ * xargs runs a program with what it reads as arguments: how it cuts them, or undefined without xargs, when
+ * xargs runs no program (it then prints: `echo {{v}} | xargs` trims a value), or when it reads its items from
+ * the file -a names (its standard input is then its program's).
  */
 export function xargsItems(words: readonly string[]): XargsItems | undefined {
   const xargs = words.findIndex((word) => programName(word) === 'xargs');
-  if (xargs < 0) return undefined;
+  if (xargs < 0 || xargsArgFile(words, xargs)) return undefined;
   const program = chosenWords(words).find((word) => word.index > xargs);
   if (!program) return undefined;
   const options = words.slice(xargs + 1, program.index);
@@ -1064,9 +1088,11 @@ export function xargsInputWords(
  * the word of xargs when what it reads would choose what runs (`xargs -I{} {}`, `xargs sudo`, `xargs kubectl`,
  * `xargs sh -c '…' sh` gives none), or undefined. Its standard input is then read as code (shell-script.ts).
  */
-export function xargsInputChooses(words: readonly string[]): number | undefined {
+export function xargsInputChooses(words: readonly string[], evenWithArgFile = false): number | undefined {
   const xargs = words.findIndex((word) => programName(word) === 'xargs');
   if (xargs < 0) return undefined;
+  // With -a, what xargs reads is that file's lines, not its standard input (unless evenWithArgFile).
+  if (!evenWithArgFile && xargsArgFile(words, xargs)) return undefined;
   // Without a program, xargs runs echo.
   if (!chosenWords(words).some((word) => word.index > xargs)) return undefined;
   // What xargs reads stands as a template of its own (the words ssh joins for the remote host count only their

@@ -393,6 +393,7 @@ const WRAPPERS = new Set([
   'nsenter',
   'script',
   'parallel',
+  'sem',
   'sg',
   'tini',
   'dumb-init',
@@ -1110,28 +1111,59 @@ function parallelOption(word: string): 'flag' | 'value' | 'attached' | 'unknown'
   return 'unknown';
 }
 
+/** Whether parallel at `at` is a semaphore (sem, parallel --semaphore/--sem): it runs one command, no items. */
+export function parallelSemaphore(words: readonly string[], at: number): boolean {
+  if (programName(words[at]!) === 'sem') return true;
+  for (let j = at + 1; j < words.length; j++) {
+    const arg = words[j]!;
+    if (arg === '--' || !arg.startsWith('-') || arg.length === 1) return false;
+    if (arg === '--semaphore' || arg === '--sem') return true;
+    if (parallelOption(arg) === 'value') j++;
+  }
+  return false;
+}
+
 /**
  * GNU parallel runs its command through a shell; the arguments after ::: are quoted by it. With no command,
  * each argument (after :::, in the files after ::::, or read on standard input) is itself a command line. An
  * option not known here may take the next word, which would then not be the command: a template where it
- * decides whether there is one is refused, naming the option (as docker run's are).
+ * decides whether there is one is refused, naming the option (as docker run's are). sem (parallel
+ * --semaphore) joins its command's words into one line for a shell as well, and takes no items.
  */
 const parseParallel: Parser = (words, at, model) => {
-  const push = (index: number, safe: (name: string) => string, how = 'parallel') =>
+  const semaphore = parallelSemaphore(words, at);
+  const self = programName(words[at]!) === 'sem' ? 'sem' : 'parallel';
+  const push = (index: number, safe: (name: string) => string, how = self) =>
     model.code.push({ index, program: at, kind: 'shell-wrapper', how, safe });
   const quoted = (name: string) =>
-    `give the value after ::: (parallel quotes those): parallel PROGRAM {} ::: ${quoteArg(name)}`;
+    semaphore
+      ? `${self === 'sem' ? 'sem' : 'parallel --semaphore'} joins its command's words into that line: write the command without a template, in single quotes, and read the value in it as "$DEPLOY_…" (sem --id deploy './deploy.sh "$DEPLOY_…"')`
+      : `give the value after ::: (parallel quotes those): parallel PROGRAM {} ::: ${quoteArg(name)}`;
   let options = true;
   // The command's words, and the option not known here right before its first one (it may be its value).
   let command = 0;
   let unknown: string | undefined;
   let unknownBeforeCommand: string | undefined;
+  // The files -a names, whose lines are the items: with a command, a value there has the file rule
+  // (file-writes.ts); with none, each line is a command.
+  const argFiles = new Set(parallelArgFiles(words, at).map((file) => file.index));
+  const deferred: number[] = [];
+  const noCommand = () => {
+    for (const k of deferred)
+      push(
+        k,
+        (name) =>
+          `with no command, parallel runs each line of the file -a names as a command: name the file in the config, or name the command and give the value after ::: (parallel ./deploy.sh ::: ${quoteArg(name)})`,
+      );
+  };
   for (let j = at + 1; j < words.length; j++) {
     const arg = words[j]!;
-    if (/^::::?\+?$/.test(arg)) {
+    // sem's ::: is a word of its command, as any other.
+    if (!semaphore && /^::::?\+?$/.test(arg)) {
       // The command may be one word an unknown option takes: then there is none.
       const ambiguous = command === 1 ? unknownBeforeCommand : undefined;
       if (command > 0 && ambiguous === undefined) return;
+      noCommand();
       for (let k = j + 1; k < words.length; k++)
         if (!/^::::?\+?$/.test(words[k]!))
           push(
@@ -1144,12 +1176,17 @@ const parseParallel: Parser = (words, at, model) => {
           );
       return;
     }
-    push(j, quoted);
+    const argFile = !semaphore && options && command === 0 && argFiles.has(j);
+    if (argFile) deferred.push(j);
+    else push(j, quoted);
     if (options && arg === '--') options = false;
     else if (options && command === 0 && arg.startsWith('-') && arg.length > 1) {
       const kind = parallelOption(arg);
       if (kind === 'value') {
-        if (++j < words.length) push(j, quoted);
+        if (++j < words.length) {
+          if (!semaphore && argFiles.has(j)) deferred.push(j);
+          else push(j, quoted);
+        }
       }
       unknown = kind === 'unknown' ? arg : undefined;
     } else {
@@ -1159,18 +1196,43 @@ const parseParallel: Parser = (words, at, model) => {
   }
   // No command and no arguments: each line read on standard input is a command; so too when the one word of
   // the command may be the value of an option not known here.
-  if (command === 0 || (command === 1 && unknownBeforeCommand !== undefined)) model.stdinCode ??= at;
+  if (command === 0 || (command === 1 && unknownBeforeCommand !== undefined)) {
+    noCommand();
+    model.stdinCode ??= at;
+  }
 };
 
 /**
+ * The files GNU parallel's -a/--arg-file name among its options (parallel at `at`), whose lines are its items:
+ * the word, and where the file's name starts in it (-aFILE, --arg-file=FILE).
+ */
+export function parallelArgFiles(
+  words: readonly string[],
+  at: number,
+): Array<{ index: number; from: number }> {
+  const files: Array<{ index: number; from: number }> = [];
+  for (let j = at + 1; j < words.length; j++) {
+    const arg = words[j]!;
+    if (arg === '--' || !arg.startsWith('-') || arg.length === 1) break;
+    if (arg === '-a' || arg === '--arg-file') files.push({ index: j + 1, from: 0 });
+    else if (arg.startsWith('--arg-file=')) files.push({ index: j, from: '--arg-file='.length });
+    else if (/^-a./.test(arg)) files.push({ index: j, from: 2 });
+    if (parallelOption(arg) === 'value') j++;
+  }
+  return files.filter((file) => file.index < words.length);
+}
+
+/**
  * GNU parallel with a command (parallel at `at`): the words of the command, the arguments after ::: (each one
- * item), the files after :::: (each line one item), and its replace string if -I sets one. undefined without a
- * command.
+ * item), the files after :::: (each line one item), the files -a names (`argFiles`: with any, as with ::: or
+ * ::::, parallel does not read its items on standard input), and its replace string if -I sets one. undefined
+ * without a command, and for a semaphore (sem, --semaphore: it runs its command once, with no items).
  */
 export function parallelCommand(
   words: readonly string[],
   at: number,
-): { command: number[]; args: number[]; files: number[]; replace?: string } | undefined {
+): { command: number[]; args: number[]; files: number[]; argFiles: number[]; replace?: string } | undefined {
+  if (parallelSemaphore(words, at)) return undefined;
   const command: number[] = [];
   const args: number[] = [];
   // After ::::, files whose lines are the items.
@@ -1194,7 +1256,10 @@ export function parallelCommand(
   for (; j < words.length; j++)
     if (/^::::?\+?$/.test(words[j]!)) list = words[j]!.startsWith('::::');
     else (list ? files : args).push(j);
-  return command.length ? { command, args, files, ...(replace !== undefined && { replace }) } : undefined;
+  const argFiles = parallelArgFiles(words, at).map((file) => file.index);
+  return command.length
+    ? { command, args, files, argFiles, ...(replace !== undefined && { replace }) }
+    : undefined;
 }
 
 /** sg GROUP [-c] COMMAND: sg hands COMMAND to a shell. */
@@ -1675,7 +1740,7 @@ export function parserFor(name: string): Parser | undefined {
         });
       }
     };
-  if (name === 'parallel') return parseParallel;
+  if (name === 'parallel' || name === 'sem') return parseParallel;
   if (name === 'sg') return parseSg;
   if (name === 'env') return parseEnv;
   if (name === 'ssh') return parseSsh;

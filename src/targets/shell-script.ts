@@ -103,7 +103,9 @@ import {
   remoteStdinProblems,
   remoteStdinRoute,
   stdinConfigReader,
+  argFileStdin,
   parallelInputFile,
+  parallelReadsStdin,
   parallelStdin,
   substitutionFileRoute,
   xargsInputFile,
@@ -1365,7 +1367,11 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
       const other =
         expanded !== undefined
           ? { at: expanded, why: expandedProgramWhy('VALUE') }
-          : (file ?? parallelStdin(texts) ?? stdinConfigReader(model, texts) ?? remoteStdinRoute(texts));
+          : (file ??
+            parallelStdin(texts) ??
+            stdinConfigReader(model, texts) ??
+            argFileStdin(texts) ??
+            remoteStdinRoute(texts));
       if (other && other.at >= 0) {
         model.stdinCode = other.at;
         command.stdinWhy = other.why;
@@ -1466,15 +1472,28 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
               `{{${name}}} is in an option of xargs (${texts[k]}), which chooses where what xargs reads lands in the command it runs, or how it is cut: a value there could make it the program; write xargs' options in the config`,
           );
       }
-    const { items, unchecked } =
-      model.stdinCode === undefined ? xargsFed(texts, command.xargsChecks, inherited) : { unchecked: false };
+    // What parallel reads on its standard input (with no ::: arguments, :::: nor -a files) is its items, one a
+    // line, quoted: checked as an item after ::: is (`echo {{pods}} | parallel kubectl delete pod`).
+    const parallelItems =
+      model.stdinCode === undefined && parallelFed?.items && parallelReadsStdin(parallel!)
+        ? {
+            items: { ...parallelFed.items, lines: true, delimited: true },
+            unchecked: parallelFed.unchecked,
+            reaches: 'is an item of parallel',
+          }
+        : undefined;
+    const { items, unchecked, reaches } =
+      parallelItems ??
+      (model.stdinCode === undefined
+        ? { ...xargsFed(texts, command.xargsChecks, inherited), reaches: undefined }
+        : { unchecked: false, items: undefined, reaches: undefined });
     if (items) {
       const fed: Word[] = command.words.filter((w) => w.role === 'herestring');
       for (let level = frame.levels.length - 1; frame.pipedIn && level >= 0; level--) {
         for (const stage of frame.levels[level]!.commands) fed.push(...stage.words);
         if (!frame.levels[level]!.fed) break;
       }
-      for (const word of fed) for (const found of valuesIn(word)) feedItem(found, items, unchecked);
+      for (const word of fed) for (const found of valuesIn(word)) feedItem(found, items, unchecked, reaches);
     }
     // The command piped into this one (cat <<EOF | kubectl apply -f -): what it writes is this one's input.
     if (frame.pipedIn) {

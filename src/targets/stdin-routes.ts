@@ -6,6 +6,7 @@
 import {
   chosenWords,
   expandedPrograms,
+  xargsArgFile,
   xargsInputChooses,
   xargsInputWords,
   xargsItems,
@@ -46,7 +47,8 @@ export function xargsInputFile(
   host = false,
 ): { at: number; why: string } | undefined {
   const xargs = words.findIndex((word) => programName(word) === 'xargs');
-  if (xargs < 0) return undefined;
+  // With -a, xargs reads its items from that file: its standard input is its program's (argFileStdin).
+  if (xargs < 0 || xargsArgFile(words, xargs)) return undefined;
   // Without a program, xargs runs echo: what it reads is printed (echo {{v}} | xargs trims a value).
   if (!chosenWords(words).some((word) => word.index > xargs)) return undefined;
   const { marked, replace } = xargsInputWords(words, xargs, XARGS_INPUT);
@@ -106,7 +108,18 @@ export function xargsInputFile(
 export function parallelInputFile(
   words: readonly string[],
   host = false,
-): { at: number; why: string; args: number[]; files: number[]; synthetic?: string[] } | undefined {
+):
+  | {
+      at: number;
+      why: string;
+      args: number[];
+      files: number[];
+      argFiles: number[];
+      synthetic?: string[];
+      /** An item would be the program, a subcommand, code or a word of ssh's remote line. */
+      chooses?: boolean;
+    }
+  | undefined {
   const at = words.findIndex((word) => programName(word) === 'parallel');
   if (at < 0) return undefined;
   const found = parallelCommand(words, at);
@@ -128,23 +141,83 @@ export function parallelInputFile(
     return {
       at,
       why: `which parallel puts in its command where it would be the program, subcommand or script parallel runs, or its code: name what runs after parallel and let the value be its argument (parallel ./deploy.sh ::: VALUE)`,
+      chooses: true,
       args: found.args,
       files: found.files,
+      argFiles: found.argFiles,
     };
   const route = xargsInputFile(synthetic, host);
   if (route)
-    return { at, why: route.why.replaceAll('xargs', 'parallel'), args: found.args, files: found.files };
+    return {
+      at,
+      why: route.why.replaceAll('xargs', 'parallel'),
+      args: found.args,
+      files: found.files,
+      argFiles: found.argFiles,
+    };
   // Otherwise the command as xargs -I would run it, for the checks made on its items (shell-script.ts).
-  return { at, why: '', args: found.args, files: found.files, synthetic };
+  return { at, why: '', args: found.args, files: found.files, argFiles: found.argFiles, synthetic };
 }
 
-/** parallelInputFile when parallel reads its items on standard input (no ::: arguments). */
+/**
+ * xargs -a FILE reads its items from FILE and leaves its standard input to the program it runs; GNU parallel -a
+ * FILE gives it to its first job. What is fed to it then reaches that program: why that is refused, when the
+ * program reads it (names it as a file: `kubectl apply -f -`, `cat -`; a program that runs it as code, commandModel's
+ * stdinCode, and a config or list reader, stdinConfigReader, have their own reasons), or when the lines of FILE
+ * choose the program (`xargs -a list sudo`: which program reads it is not known); undefined when neither (`… |
+ * xargs -a list rm`: rm reads no standard input). A clause for stdinCodeMessage, VALUE standing for the template.
+ */
+export function argFileStdin(
+  words: readonly string[],
+  host = false,
+): { at: number; why: string } | undefined {
+  const xargs = words.findIndex((word) => programName(word) === 'xargs');
+  const parallel = words.findIndex((word) => programName(word) === 'parallel');
+  const found = parallel >= 0 ? parallelCommand(words, parallel) : undefined;
+  const at = xargs >= 0 && xargsArgFile(words, xargs) ? xargs : found?.argFiles.length ? parallel : -1;
+  if (at < 0) return undefined;
+  const tool = at === xargs ? 'xargs -a' : 'parallel -a';
+  const gives = at === xargs ? 'gives to the program it runs' : 'gives to its first job';
+  const from =
+    at === xargs
+      ? (chosenWords(words).find((word) => word.index > xargs)?.index ?? words.length)
+      : found!.command[0]!;
+  if (from >= words.length) return undefined;
+  const to = at === xargs ? words.length : found!.command.at(-1)! + 1;
+  const chooses =
+    at === xargs
+      ? xargsInputChooses(words, true) !== undefined
+      : parallelInputFile(words, host)?.chooses === true;
+  const safe = `write the command without ${tool}, with the value in its arguments, where it is checked once rendered, or feed it nothing`;
+  if (chooses)
+    return {
+      at,
+      why: `which ${tool} ${gives}, chosen by the lines of the file -a names: which program reads the value is not known, and it may run it as code; ${safe}`,
+    };
+  const stdin = /^(?:-|\/dev\/stdin|\/dev\/fd\/0|\/proc\/self\/fd\/0)$/;
+  for (let k = from; k < to; k++) {
+    const word = words[k]!;
+    if (STDIN_FILES.has(word) || stdin.test(word.split('=').slice(1).join('=')))
+      return {
+        at,
+        why: `which ${tool} ${gives} (${programName(words[from]!)}), and ${programName(words[from]!)} reads it as the file ${JSON.stringify(word)}: the value would be that file's content (a manifest, a list, a config of the runner's tools), which no check can see; ${safe}`,
+      };
+  }
+  return undefined;
+}
+
+/** Whether parallel reads its items on standard input: no ::: arguments, no :::: nor -a files. */
+export function parallelReadsStdin(route: { args: number[]; files: number[]; argFiles: number[] }): boolean {
+  return route.args.length === 0 && route.files.length === 0 && route.argFiles.length === 0;
+}
+
+/** parallelInputFile when parallel reads its items on standard input. */
 export function parallelStdin(
   words: readonly string[],
   host = false,
 ): { at: number; why: string } | undefined {
   const route = parallelInputFile(words, host);
-  return route && !route.synthetic && route.args.length === 0 && route.files.length === 0
+  return route && !route.synthetic && parallelReadsStdin(route)
     ? { at: route.at, why: route.why }
     : undefined;
 }

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { renderShellScript } from '../../../src/targets/shell-script.ts';
 import { renderArgvCommand } from '../../../src/targets/shell-script.ts';
-import { assertScriptAccepted, assertScriptRefused } from '../../helpers/command-checks.ts';
+import { assertRefused, assertScriptAccepted, assertScriptRefused } from '../../helpers/command-checks.ts';
 
 const render = (script: string, x: string) => renderShellScript(script, { x });
 
@@ -172,4 +172,100 @@ test("GNU parallel's items: refused where they would run, checked once rendered 
   assert.throws(() => render(script, '--all'), /starts with "-"/);
   assert.doesNotThrow(() => render(script, 'web 1'), 'one item, one argument: parallel quotes it');
   assertScriptAccepted('parallel -j4 ./deploy.sh ::: web api worker');
+});
+
+// sem (GNU parallel --semaphore) joins its command's words into one line a shell runs, as parallel does: a value
+// there is code. Its own options (--id, -j, --fg, --wait, --timeout) take no program.
+test('sem and parallel --semaphore hand their command to a shell: a value there is refused', () => {
+  for (const script of [
+    'sem ./deploy.sh {{x}}',
+    'sem --id deploy -j 2 --fg ./deploy.sh {{x}}',
+    'sem --timeout 60 ./deploy.sh {{x}}',
+    'sem --fg {{x}}',
+    'sudo sem ./deploy.sh {{x}}',
+    'v={{x}}; sem ./deploy.sh "$v"',
+    'parallel --semaphore ./deploy.sh {{x}}',
+    'parallel --sem --id a ./deploy.sh ::: {{x}}',
+  ])
+    assertScriptRefused(
+      script,
+      /is inside the command "(sem|parallel)" hands to a shell: that shell would run code in its value; (sem|parallel --semaphore) joins its command's words into that line/,
+    );
+  assertRefused(['sem', '--id', 'deploy', './deploy.sh', '{{x}}'], /"sem" hands to a shell/);
+  for (const script of [
+    'sem --id deploy --fg ./deploy.sh',
+    'sem -j 2 ./deploy.sh; sem --wait',
+    'sem --id deploy \'./deploy.sh "$DEPLOY_X"\'; echo {{x}}',
+  ])
+    assertScriptAccepted(script);
+});
+
+// What parallel reads on its standard input is its items, one a line, each quoted: checked once rendered as an
+// item after ::: is (one argument, not an option).
+test("parallel's items read on standard input: checked once rendered as those after ::: are", () => {
+  for (const script of [
+    'echo {{x}} | parallel kubectl delete pod',
+    'parallel kubectl delete pod <<< {{x}}',
+    'v={{x}}; echo "$v" | parallel -j2 kubectl delete pod {}',
+  ]) {
+    assertScriptAccepted(script);
+    assert.throws(() => render(script, '--all'), /starts with "-"/, script);
+    assert.throws(() => render(script, 'a\nb'), /may hold no line break/, script);
+    assert.doesNotThrow(() => render(script, 'web 1'), script);
+  }
+  assertScriptRefused(
+    'echo {{x}} | parallel helm upgrade app ./chart --set image.tag={}',
+    /is an item of parallel, which makes what it reads an argument of helm where a value written/,
+  );
+});
+
+// parallel -a FILE reads its items from FILE: the file rule, as xargs -a's; with no command, each line runs.
+test("parallel -a's file is a file read: refused or checked as xargs -a's", () => {
+  for (const script of [
+    'parallel -a {{x}} kubectl delete pod',
+    'parallel --arg-file={{x}} ./deploy.sh',
+    'parallel -a{{x}} ./deploy.sh',
+    'parallel -j2 --arg-file {{x}} ./deploy.sh {}',
+  ])
+    assertScriptRefused(
+      script,
+      /\{\{x\}\} \(character \d+\) is in the name of the local file parallel -a hands the lines of to the program it runs, as its arguments/,
+    );
+  assertScriptRefused(
+    'parallel -a {{x}}',
+    /with no command, parallel runs each line of the file -a names as a command/,
+  );
+  const script = 'parallel -a lists/{{x}}.txt ./deploy.sh';
+  assertScriptAccepted(script);
+  assert.throws(() => render(script, '../../etc/passwd'), /\{\{x\}\}/);
+  assert.doesNotThrow(() => render(script, 'web'));
+});
+
+// xargs -a FILE (parallel -a FILE) reads its items from FILE, and leaves its standard input to the program it
+// runs: a value fed there is no item; refused only where that program reads it, or is chosen by FILE's lines.
+test('xargs -a and parallel -a leave their standard input to the program: refused only where it is read', () => {
+  for (const script of [
+    'echo {{x}} | xargs -a list rm',
+    'echo {{x}} | xargs -ra list rm',
+    'echo {{x}} | xargs --arg-file=list ./deploy.sh',
+    'echo {{x}} | parallel -a list rm',
+  ])
+    assertScriptAccepted(script);
+  for (const script of [
+    'echo {{x}} | xargs -a list kubectl apply -f -',
+    'echo {{x}} | xargs --arg-file list cat /dev/stdin',
+    'echo {{x}} | parallel -a list kubectl apply -f -',
+  ])
+    assertScriptRefused(
+      script,
+      /gives to (the program it runs|its first job) \((kubectl|cat)\), and (kubectl|cat) reads it as the file "(-|\/dev\/stdin)"/,
+    );
+  assertScriptRefused(
+    'echo {{x}} | xargs -a list sudo',
+    /which xargs -a gives to the program it runs, chosen by the lines of the file -a names/,
+  );
+  assertScriptRefused('echo {{x}} | xargs -a list sh', /piped into sh, which runs it as code/);
+  assertScriptRefused('echo {{x}} | xargs -a list tar -cf a.tar -T -', /tar -T - reads as the names/);
+  // -a - (or /dev/stdin) is standard input: its items, as without -a.
+  assertScriptRefused('echo {{x}} | xargs -a - rm', /where rm deletes or moves away a local file/);
 });
