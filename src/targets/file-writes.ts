@@ -93,6 +93,10 @@ const LISTS: FileAct = {
   does: 'reads the names of the files it packs from',
   harm: "a file {of} whose lines name the files packed into an archive the job keeps or sends (its keys, or the job's secrets)",
 };
+const MEMBERS: FileAct = {
+  does: 'reads the names of the members it extracts or lists from',
+  harm: "a file {of} whose lines tar prints to the job's log where the archive has no such member (its keys, or the job's secrets in /proc/self/environ)",
+};
 const PACKS: FileAct = {
   does: 'packs into its archive',
   harm: "a file or directory {of} to copy into an archive the job keeps or sends (its keys, or the job's secrets in /proc/self/environ)",
@@ -675,18 +679,8 @@ const TAR: Grammar = {
  * is a cluster whose letters taking a value take the next words in order.
  */
 function tarFiles(words: readonly string[], at: number): FileRead[] {
-  const { values, letters, walked } = tarOptions(words, at);
-  const creates = [
-    'c',
-    'r',
-    'u',
-    'A',
-    '--create',
-    '--append',
-    '--update',
-    '--concatenate',
-    '--catenate',
-  ].some((f) => letters.has(f));
+  const { values, walked } = tarOptions(words, at);
+  const creates = tarCreates(words, at);
   const reads: FileRead[] = [];
   for (const value of values) {
     const option = value.option === 'f' ? '--file' : value.option === 'C' ? '--directory' : value.option;
@@ -698,13 +692,26 @@ function tarFiles(words: readonly string[], at: number): FileRead[] {
       );
     if (option === '--directory')
       reads.push(file(value.index, value.from, 'tar -C', creates ? ARCHIVES : WRITES, SAFE_WRITE));
-    // -T FILE: the list of the files it packs (- and /dev/stdin: stdinConfigReader's).
-    if ((option === 'T' || option === '-T' || option === '--files-from') && creates)
-      reads.push(file(value.index, value.from, 'tar -T', LISTS, SAFE_PACK));
+    // -T FILE: the list of the files it packs; extracting or listing, of the members it extracts or lists,
+    // each line not in the archive printed ("Not found in archive"). - and /dev/stdin: stdinConfigReader's.
+    if (option === 'T' || option === '-T' || option === '--files-from')
+      reads.push(
+        creates
+          ? file(value.index, value.from, 'tar -T', LISTS, SAFE_PACK)
+          : file(value.index, value.from, 'tar -T', MEMBERS, SAFE_PRINT),
+      );
   }
   // Creating, its operands are the files it packs (when it extracts, the archive's members).
   if (creates) reads.push(...walked.operands.map((k) => file(k, 0, 'tar', PACKS, SAFE_PACK)));
   return reads;
+}
+
+/** Whether tar at `at` creates or adds to an archive (-c, -r, -u, -A): else it extracts, lists or compares. */
+export function tarCreates(words: readonly string[], at: number): boolean {
+  const { letters } = tarOptions(words, at);
+  return ['c', 'r', 'u', 'A', '--create', '--append', '--update', '--concatenate', '--catenate'].some((f) =>
+    letters.has(f),
+  );
 }
 
 /**

@@ -13,7 +13,7 @@ import {
 } from './launchers.ts';
 import { commandModel, parallelCommand, programName, type CommandModel } from './programs.ts';
 import { fileDoing, shellFileClasses, type FileRead } from './file-reads.ts';
-import { addFileWrites, tarFileLists, zipNamesStdin } from './file-writes.ts';
+import { addFileWrites, tarCreates, tarFileLists, zipNamesStdin } from './file-writes.ts';
 import { PLACEHOLDER } from './placeholder.ts';
 import { remoteCommands, type RemoteCommand, type RemoteWord } from './remote-line.ts';
 import { STDIN_FILES } from './stdin-readers.ts';
@@ -343,6 +343,11 @@ export function stdinConfigReader(
           : tarFileLists(words, at).some(({ index, from }) => STDIN_FILES.has(words[index]!.slice(from)));
     if (!list) continue;
     if (name === 's3cmd') return { at, why: fileListWhy('s3cmd --files-from -', 'sends', host) };
+    if (name !== 'zip' && !tarCreates(words, at))
+      return {
+        at,
+        why: `which ${name} -T - reads as the names of the members it extracts or lists, one a line, printing each not in the archive to the job's log: the value would choose which files of the archive are written, and no check can see that list; name the members in the config, or extract them all into a fixed directory (tar -xf app.tar -C build/)`,
+      };
     return { at, why: fileListWhy(name === 'zip' ? 'zip -@' : `${name} -T -`, 'archives', host) };
   }
   return undefined;

@@ -243,7 +243,40 @@ test('the list file tar -T reads when it creates is a file it reads: a value cho
     /tar -T reads the names of the files it packs from/,
   );
   assert.doesNotThrow(() => render(script, 'web'));
-  assertScriptAccepted('tar -xf a.tar -T {{x}}'); // extracting, -T names members of the archive
+});
+
+// Extracting, listing or comparing, -T names a file whose lines are members: tar prints each the archive lacks
+// ("Not found in archive"), so a value choosing the file would print a file of the runner to the log.
+test('the list file tar -T reads in every mode is a file it reads: a value choosing it is refused or checked', () => {
+  for (const script of [
+    'tar -x -T {{x}}',
+    'tar -xf a.tar --files-from={{x}}',
+    'tar -xf a.tar --files-from {{x}}',
+    'tar xfT a.tar {{x}}',
+    'tar -tf a.tar -T {{x}}',
+    'tar --extract -f a.tar -T {{x}}',
+  ])
+    assertScriptRefused(
+      script,
+      /\{\{x\}\} \(character \d+\) is in the name of the local file tar -T reads the names of the members it extracts or lists from \(\{\{x\}\}\): its value would choose a file of the runner whose lines tar prints to the job's log/,
+    );
+  const script = 'tar -xf a.tar -T lists/{{x}}.txt';
+  assertScriptAccepted(script);
+  assert.throws(
+    () => render(script, '../../etc/passwd'),
+    /tar -T reads the names of the members it extracts/,
+  );
+  assert.doesNotThrow(() => render(script, 'web'));
+  assertScriptRefused(
+    'echo {{x}} | tar -xf a.tar -T -',
+    /piped into tar, which tar -T - reads as the names of the members it extracts or lists, one a line/,
+  );
+  for (const script of [
+    'tar -xf a.tar -T members.txt',
+    'tar -xf a.tar {{x}}',
+    'tar -xf app-{{x}}.tar -C build/',
+  ])
+    assertScriptAccepted(script);
 });
 
 test('a file after parallel :::: is read for its items: a value naming it is refused, one inside <(…) as fed', () => {
