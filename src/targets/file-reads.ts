@@ -15,7 +15,7 @@ import {
   settingViaProblem,
   type FileSetting,
 } from './file-settings.ts';
-import { programName } from './programs.ts';
+import { programName, sshCommandStart } from './programs.ts';
 import { PLACEHOLDER } from './placeholder.ts';
 import { remoteCommands, type RemoteCommand } from './remote-line.ts';
 
@@ -1125,10 +1125,111 @@ function toolReads(words: readonly string[], at: number): FileRead[] {
     case 'wget':
     case 'kubectl':
     case 'oc':
-    case 'sftp':
       return optionReads(words, at, name, OPTION_READS[name]!);
+    case 'sftp':
+      return [...optionReads(words, at, name, OPTION_READS[name]!), ...sshFiles(words, at, name)];
+    case 'ssh':
+    case 'scp':
+      return sshFiles(words, at, name);
   }
   return [];
+}
+
+/** What ssh (scp, sftp) does with a file an option of its names, for messages (fileDoing). */
+const SSH_ACTS = {
+  config: {
+    does: 'reads its options from',
+    harm: "a file {of} whose lines set ssh's options (ProxyCommand and LocalCommand run commands, IdentityFile picks a key)",
+  },
+  key: {
+    does: 'logs in with the key or certificate in',
+    harm: "a key {of} to log in with (another deploy key, or a user's own)",
+  },
+  known: {
+    does: 'trusts the host keys listed in',
+    harm: "a file {of} whose keys ssh trusts for the host (a man in the middle's)",
+  },
+  socket: {
+    does: 'connects through the socket',
+    harm: 'a socket {of} leading to another connection or agent (its logged-in session, its keys)',
+  },
+  write: {
+    does: 'writes (appends to)',
+    harm: 'a file {of} to create or add lines to (~/.bashrc, a script a later step runs: code that runs later)',
+    noEmpty: true,
+  },
+} satisfies Record<string, FileAct>;
+
+/** ssh's short options naming a file it reads, writes or connects through (ssh(1); scp and sftp take -F and -i). */
+const SSH_FILE_FLAGS: Record<string, keyof typeof SSH_ACTS> = {
+  F: 'config',
+  i: 'key',
+  S: 'socket',
+  E: 'write',
+};
+
+/**
+ * Its -o options naming one (ssh_config(5)): the known hosts file is written too (ssh adds a new host's key to
+ * the first), ControlPath and IdentityAgent are sockets. ProxyCommand and the like run commands (programs.ts).
+ */
+const SSH_FILE_OPTIONS: Record<string, keyof typeof SSH_ACTS> = {
+  identityfile: 'key',
+  certificatefile: 'key',
+  userknownhostsfile: 'write',
+  globalknownhostsfile: 'known',
+  revokedhostkeys: 'known',
+  controlpath: 'socket',
+  identityagent: 'socket',
+};
+
+/** ssh's, scp's and sftp's short options that take a value (the next word, or the rest of the word). */
+const SSH_SHORT: Record<string, string> = {
+  ssh: 'BbcDEeFIiJLlmOopQRSWw',
+  scp: 'cDFiJlPSXo',
+  sftp: 'cDilosSbBFJPRX',
+};
+
+/**
+ * The files ssh, scp and sftp take from their options: -F (the config), -i (a key), ssh's -S (the control
+ * socket) and -E (the log it writes), and -o KEY=FILE for the keys of SSH_FILE_OPTIONS (also -oKEY=FILE,
+ * -o "KEY FILE"). ssh's options end at the command it hands the remote host; scp's -S and sftp's -S name a
+ * program (launchers.ts), not a socket.
+ */
+function sshFiles(words: readonly string[], at: number, name: string): FileRead[] {
+  const short = SSH_SHORT[name]!;
+  const end = name === 'ssh' ? sshCommandStart(words, at) : words.length;
+  const found: FileRead[] = [];
+  const push = (index: number, from: number, option: string, act: keyof typeof SSH_ACTS) => {
+    if (index >= words.length) return;
+    found.push({
+      index,
+      from,
+      rule: 'file',
+      how: `${name} ${option}`,
+      act: SSH_ACTS[act],
+      safe: `name the ${act === 'config' ? 'config file' : act === 'socket' ? 'socket' : act === 'write' ? 'file' : 'key file'} in the config (${name} ${option.startsWith('-o') ? `${option}=` : `${option} `}${act === 'config' ? './deploy.ssh_config' : act === 'key' ? '~/.ssh/deploy_key' : act === 'socket' ? '~/.ssh/deploy.sock' : 'logs/ssh.log'} …), a command per environment if they differ`,
+    });
+  };
+  for (let j = at + 1; j < end; j++) {
+    const word = words[j]!;
+    if (word === '--') break;
+    if (!word.startsWith('-') || word === '-') continue;
+    for (let c = 1; c < word.length; c++) {
+      const letter = word[c]!;
+      if (!short.includes(letter)) continue;
+      const [index, from] = c + 1 < word.length ? [j, c + 1] : [j + 1, 0];
+      const act = SSH_FILE_FLAGS[letter];
+      if (letter === 'o') {
+        const key = /^(\w+)(?:\s*=\s*|\s+)/.exec((words[index] ?? '').slice(from));
+        const option = key && SSH_FILE_OPTIONS[key[1]!.toLowerCase()];
+        if (option) push(index, from + key[0].length, `-o ${key[1]}`, option);
+      } else if (act && (letter !== 'S' || name === 'ssh') && (letter !== 'E' || name === 'ssh'))
+        push(index, from, `-${letter}`, act);
+      if (index === j + 1) j++;
+      break;
+    }
+  }
+  return found;
 }
 
 /** A character of an argument: fixed text (-1), from the template at this occurrence (≥ 0), or unknown (-2). */

@@ -1307,7 +1307,8 @@ const parseEnv: Parser = (words, at, model) => {
  * ssh options whose value is a command run through a shell; or an option whose name is templated (`-o {{x}}`),
  * which could be any of them.
  */
-const SSH_COMMAND_OPTIONS = /^(?:(proxycommand|localcommand|remotecommand|knownhostscommand)\b|[^=\s]*\{\{)/i;
+const SSH_COMMAND_OPTIONS =
+  /^(?:(proxycommand|localcommand|remotecommand|knownhostscommand|pkcs11provider|securitykeyprovider|xauthlocation)\b|[^=\s]*\{\{)/i;
 /** ssh options that take the next argument (ssh(1)); the first other word is the destination. */
 const SSH_OPTIONS_WITH_VALUE = new Set('BbcDEeFIiJLlmOopQRSWw'.split('').map((c) => `-${c}`));
 
@@ -1336,7 +1337,7 @@ function pushSshOption(
     kind: 'remote-option',
     how: `${programName(words[at]!)} -o ${option}`,
     safe: () =>
-      `ssh runs ${option} through a shell: write it without a template (a Host block of ~/.ssh/config can set it per host)`,
+      `ssh ${/provider$/i.test(option) ? `loads ${option} as a library, whose code runs` : /^xauthlocation$/i.test(option) ? `runs ${option} as a program` : `runs ${option} through a shell`}: write it without a template (a Host block of ~/.ssh/config can set it per host)`,
   });
 }
 
@@ -1406,6 +1407,16 @@ const parseSsh: Parser = (words, at, model) => {
   const remote = commandModel(words.slice(command).join(' ').split(/\s+/).filter(Boolean));
   if (remote.stdinCode !== undefined) model.stdinCode ??= at;
 };
+
+/**
+ * Where the command ssh (at `at`) hands the remote host starts: after its options, the destination and the
+ * options after it (sshOptions); words.length with none.
+ */
+export function sshCommandStart(words: readonly string[], at: number): number {
+  const model = emptyModel();
+  parseSsh(words, at, model);
+  return model.remote?.from ?? words.length;
+}
 
 /** scp options that take the next argument (scp(1)). */
 const SCP_OPTIONS_WITH_VALUE = new Set('cDFiJlPSX'.split('').map((c) => `-${c}`));

@@ -618,3 +618,50 @@ test('in a file name, a component of a value and shell expansions is ".." when t
     assert.doesNotThrow(() => renderShellScript(script, { x: 'production' }), script);
   }
 });
+
+// ssh, scp and sftp read their config (-F), a key (-i, -o IdentityFile, CertificateFile), the hosts they trust
+// (-o GlobalKnownHostsFile), connect through a socket (ssh -S, -o ControlPath, IdentityAgent) and write a log
+// (ssh -E) or the known hosts (-o UserKnownHostsFile): a value choosing that file is refused, or checked once
+// rendered after a fixed directory, as any file a tool reads or writes.
+test('the files ssh, scp and sftp take from their options: refused or checked as files read or written', () => {
+  for (const [argv, how] of [
+    [['ssh', '-F', '{{x}}', 'host'], 'ssh -F reads its options from'],
+    [['scp', '-F', '{{x}}', 'app.tgz', 'host:/srv/'], 'scp -F reads its options from'],
+    [['sftp', '-F', '{{x}}', 'host'], 'sftp -F reads its options from'],
+    [['ssh', '-i', '{{x}}', 'host', 'true'], 'ssh -i logs in with the key or certificate in'],
+    [['ssh', '-ti{{x}}', 'host'], 'ssh -i logs in with the key'],
+    [['ssh', 'host', '-i', '{{x}}', 'true'], 'ssh -i logs in with the key'],
+    [['scp', '-i', '{{x}}', 'app.tgz', 'host:/srv/'], 'scp -i logs in with the key'],
+    [['sftp', '-i', '{{x}}', 'host'], 'sftp -i logs in with the key'],
+    [['ssh', '-o', 'IdentityFile={{x}}', 'host'], 'ssh -o IdentityFile logs in with the key'],
+    [['ssh', '-oIdentityFile={{x}}', 'host'], 'ssh -o IdentityFile logs in with the key'],
+    [['scp', '-o', 'CertificateFile {{x}}', 'a', 'host:b'], 'scp -o CertificateFile logs in with the key'],
+    [['ssh', '-o', 'UserKnownHostsFile={{x}}', 'host'], 'ssh -o UserKnownHostsFile writes \\(appends to\\)'],
+    [['ssh', '-o', 'GlobalKnownHostsFile={{x}}', 'host'], 'ssh -o GlobalKnownHostsFile trusts the host keys'],
+    [['ssh', '-S', '{{x}}', 'host'], 'ssh -S connects through the socket'],
+    [['ssh', '-o', 'ControlPath={{x}}', 'host'], 'ssh -o ControlPath connects through the socket'],
+    [['ssh', '-E', '{{x}}', 'host'], 'ssh -E writes \\(appends to\\)'],
+  ] as const)
+    assertRefused([...argv], new RegExp(`is in the name of the local file ${how}`));
+  // Options that load or run code are refused as ProxyCommand is.
+  assertRefused(['ssh', '-o', 'PKCS11Provider={{x}}', 'host'], /ssh loads PKCS11Provider as a library/);
+  assertRefused(['scp', '-o', 'XAuthLocation={{x}}', 'a', 'host:b'], /ssh runs XAuthLocation as a program/);
+  assertRefused(['ssh', '-o', 'ProxyCommand={{x}}', 'host'], /ssh runs ProxyCommand through a shell/);
+  checkedOnceRendered(
+    ['ssh', '-i', 'keys/{{x}}', 'host', 'true'],
+    ['../../.ssh/id_rsa', '..'],
+    ['production'],
+    /\{\{x\}\}/,
+  );
+  for (const argv of [
+    ['ssh', '-i', '~/.ssh/id_ed25519', 'host', './deploy.sh'],
+    ['ssh', '-F', './ssh_config', 'host', 'true'],
+    ['ssh', '-o', 'IdentityFile=~/.ssh/deploy', '-o', 'Port={{x}}', 'host', 'true'],
+    ['scp', '-i', '~/.ssh/deploy', 'dist/app-{{x}}.tgz', 'host:/srv/'],
+    ['sftp', '-F', './ssh_config', '-b', 'batch.txt', 'host'],
+    ['ssh', '-E', 'logs/ssh.log', 'host', 'true'],
+  ])
+    assertAccepted(argv);
+  // The command ssh hands the remote host is not ssh's options (ls -i there lists inode numbers).
+  assertScriptAccepted('ssh host ls -i {{x}}');
+});
