@@ -1600,7 +1600,7 @@ export function fileWriteWords(words: readonly string[]): FileRead[] {
   return [...new Set([0, ...programs])]
     .filter((at) => at < words.length)
     .flatMap((at) => writesAt(words, at))
-    .filter((write) => !/^[<>]\(/.test(words[write.index] ?? ''));
+    .filter((write) => !/^[<>]\(/.test((words[write.index] ?? '').slice(write.from)));
 }
 
 /** The model's file reads with the command's writes added (a word read and written keeps both, as `also`). */

@@ -429,7 +429,8 @@ export function codeOperandMessage(operand: CodeOperand, words: readonly string[
 export function chosenWordMessage(chosen: ChosenWord, words: readonly string[], name: string): string {
   const at = `{{${name}}}`;
   const where = `${at} is in ${chosen.kind === 'program' ? 'the word naming ' : ''}${chosen.how} (${words[chosen.index]})`;
-  if (/^<\(/.test(words[chosen.index]!))
+  // <(…), or an option's value glued to it (--values=<(…)).
+  if (/^(?:-[^=]*=)?<\(/.test(words[chosen.index]!))
     return `${where}: what <(…) writes is that code, so the value would be run as code; pass the value as an argument of a fixed script instead (${programName(words[chosen.program]!)} FILE ${at})`;
   const never = 'which no check of the value can make safe';
   const perEnvironment = 'or write a command per environment under environments.<name>.target';
@@ -1545,6 +1546,17 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
       leading.at(-1)!.beforeSubstitution = true;
       return false;
     };
+    /**
+     * The substitution as the program's word holds it (`text`: the word with quotes removed): the whole word, or
+     * what follows fixed text before it (--values=<(…), one word), or as written when it is not known there.
+     */
+    const substitutionText = (text: string, word: Word, sub: Substitution) => {
+      if (word.start === sub.start && word.end === sub.end) return text;
+      const before = unquote(script.slice(word.start, sub.start));
+      return sub.end === word.end && text.startsWith(before) && !/[$`{]/.test(before)
+        ? text.slice(before.length)
+        : script.slice(sub.start, sub.end);
+    };
     for (const sub of command.subs ?? []) {
       const word = command.words.find((w) => sub.start >= w.start && sub.start < w.end);
       if (!word) continue;
@@ -1609,15 +1621,7 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
       // pipe (substitutionFileRoute).
       const route =
         sub.kind === '<' && word.role === 'arg' && index > 0 && !(read && curlConfig(read))
-          ? substitutionFileRoute(
-              texts,
-              index,
-              // The whole word as the program gets it, or the substitution as written in it.
-              word.start === sub.start && word.end === sub.end
-                ? texts[index]!
-                : script.slice(sub.start, sub.end),
-              command.args![index - 1]?.end === sub.start,
-            )
+          ? substitutionFileRoute(texts, index, substitutionText(texts[index]!, word, sub))
           : undefined;
       const fed = route && 'items' in route ? xargsFed(route.items, undefined, inherited) : undefined;
       if (fed?.items && !fed.unchecked)
@@ -2129,7 +2133,9 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
     }
     if (frame.kind === 'script') {
       const commentStart = c === '#' && (i === 0 || /[\s;&|()]/.test(script[i - 1]!));
-      if (/\s/.test(c) || OPERATOR_CHARS.includes(c)) closeWord(frame);
+      // <(…) and >(…) are part of the word they are written in (--values=<(…) is one word, the option's value).
+      const substitution = (c === '<' || c === '>') && script[i + 1] === '(';
+      if (/\s/.test(c) || (OPERATOR_CHARS.includes(c) && !substitution)) closeWord(frame);
       else if (!commentStart) openWord(frame);
     }
     if (match) {

@@ -366,15 +366,9 @@ export function substitutionFileRoute(
   words: readonly string[],
   index: number,
   sub: string,
-  /** Written right after the word before it (--config=<(…)): one word for the shell. */
-  attached = false,
 ): { code: true } | { why: string } | { items: readonly string[] } | undefined {
-  // --config=<(…) is one word for the shell, read here as the option and the substitution apart: joined back.
-  const joined = attached && index > 0 && /^-[^=]*=$/.test(words[index - 1]!) && words[index] === sub;
-  const texts = joined
-    ? [...words.slice(0, index - 1), `${words[index - 1]!}/dev/stdin`, ...words.slice(index + 1)]
-    : words.map((word, k) => (k === index ? word.replace(sub, '/dev/stdin') : word));
-  if (joined) index--;
+  // The word with the substitution named as standard input (--files-from=<(…) is one word: --files-from=-).
+  const texts = words.map((word, k) => (k === index ? word.replace(sub, '/dev/stdin') : word));
   const model = commandModel(texts);
   addFileWrites(model, texts);
   const read = model.fileReads.get(index);

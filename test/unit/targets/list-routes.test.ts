@@ -5,7 +5,7 @@
 // accepted.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { renderShellScript } from '../../../src/targets/shell-script.ts';
+import { analyzeShellTemplate, renderShellScript } from '../../../src/targets/shell-script.ts';
 import { assertScriptAccepted, assertScriptRefused } from '../../helpers/command-checks.ts';
 
 const render = (script: string, x: string) => renderShellScript(script, { x });
@@ -313,5 +313,43 @@ test('OPTION=<(…) is one word for the shell: the list or config the option rea
   ] as Array<[string, RegExp]>)
     assertScriptRefused(script, message);
   for (const script of ['tar -cf a.tar --files-from=<(git ls-files)', 'diff --label=x <(echo {{x}}) b.txt'])
+    assertScriptAccepted(script);
+});
+
+// The script reader keeps --opt=<(…) one word, the option's value a process substitution: every rule reads it as
+// it reads --opt <(…), and the command inside is checked as any other.
+test('--opt=<(…) is one word whose value is the substitution: read as --opt <(…) is', () => {
+  for (const [script, message] of [
+    [
+      'kubectl apply --filename=<(echo {{x}})',
+      /is in the value of kubectl --filename, which chooses the code or config that runs \(--filename=<\(echo \{\{x\}\}\)\): what <\(…\) writes is that code/,
+    ],
+    [
+      'helm upgrade app ./chart --values=<(echo {{x}})',
+      /is in the value of helm --values, which chooses the code or config that runs \(--values=<\(echo \{\{x\}\}\)\): what <\(…\) writes/,
+    ],
+    [
+      'xargs --arg-file=<(echo {{x}}) rm',
+      /is inside <\(…\), whose lines xargs -a reads as its input, which xargs puts after "rm"/,
+    ],
+    ['./deploy.sh --config=<(cat {{x}})', /is in the name of the local file cat prints/],
+    ['./deploy.sh --out=>(tee {{x}})', /is in the name of the local file tee writes/],
+    ['./deploy.sh --opt=<(sh -c {{x}})', /is inside the script of "sh -c"/],
+  ] as Array<[string, RegExp]>)
+    assertScriptRefused(script, message);
+  for (const [split, glued] of [
+    ['kubectl apply -f <(echo {{x}})', 'kubectl apply --filename=<(echo {{x}})'],
+    ['xargs --arg-file <(echo {{x}}) rm', 'xargs --arg-file=<(echo {{x}}) rm'],
+  ] as const)
+    assert.deepEqual(
+      analyzeShellTemplate(glued).ok,
+      analyzeShellTemplate(split).ok,
+      `${glued} is read as ${split} is`,
+    );
+  const script = 'xargs --arg-file=<(echo {{x}}) ./deploy.sh';
+  assertScriptAccepted(script);
+  assert.throws(() => renderShellScript(script, { x: '--all' }), /starts with "-"/);
+  assert.doesNotThrow(() => renderShellScript(script, { x: 'web' }));
+  for (const script of ['diff --label=<(echo {{x}}) a b', './deploy.sh --values=<(echo {{x}})'])
     assertScriptAccepted(script);
 });
