@@ -996,6 +996,8 @@ export function expandedPrograms(words: readonly string[]): number[] {
 export interface XargsItems {
   /** The program xargs runs, as written. */
   program: string;
+  /** The tool reading the items, for messages, when not xargs: GNU parallel (its ::: arguments, its input). */
+  reader?: 'parallel';
   /** -I/-i/--replace: one item per line (blanks inside a line stay); else blanks and newlines cut items. */
   lines: boolean;
   /** -0/--null or -d/--delimiter: only that character cuts items, and quotes and backslashes are plain. */

@@ -1440,7 +1440,7 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
         for (const found of valuesIn(command.args[k]!))
           feedItem(
             found,
-            { ...parallelFed.items, lines: true, delimited: true },
+            { ...parallelFed.items, lines: true, delimited: true, reader: 'parallel' as const },
             parallelFed.unchecked,
             'is an item of parallel',
           );
@@ -1478,7 +1478,7 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
     const parallelItems =
       model.stdinCode === undefined && parallelFed?.items && parallelReadsStdin(parallel!)
         ? {
-            items: { ...parallelFed.items, lines: true, delimited: true },
+            items: { ...parallelFed.items, lines: true, delimited: true, reader: 'parallel' as const },
             unchecked: parallelFed.unchecked,
             reaches: 'is an item of parallel',
           }
@@ -3010,15 +3010,16 @@ export function xargsItemProblem(
   values: TemplateValues = {},
 ): string | undefined {
   const program = programName(items.program);
+  const reader = items.reader ?? 'xargs';
   const cut = items.delimited ? /[\n\r]/ : items.lines ? /[\n\r'"\\]/ : /[\s'"\\]/;
   if (cut.test(value))
-    return `{{${name}}} is fed to xargs, which would cut it into several arguments of ${program} or read its quotes: it may hold no ${items.delimited ? 'line break' : items.lines ? 'line break, quote or backslash' : 'blank, line break, quote or backslash'}`;
+    return `{{${name}}} is fed to ${reader}, which would cut it into several arguments of ${program} or read its quotes: it may hold no ${items.delimited ? 'line break' : items.lines ? 'line break, quote or backslash' : 'blank, line break, quote or backslash'}`;
   if (value.startsWith('-'))
-    return `{{${name}}} is fed to xargs, which makes it an argument of ${program}: it starts with "-", which ${program} would read as an option`;
+    return `{{${name}}} is fed to ${reader}, which makes it an argument of ${program}: it starts with "-", which ${program} would read as an option`;
   // In place of -I's string in a word checked once rendered (an image's tag): that check, the value there.
   // echo reads backslash escapes in some shells (dash): what xargs reads would not be the value checked.
   if (items.checks && value.includes('\\'))
-    return `{{${name}}} is fed to xargs, which puts it where it is checked once rendered: it may hold no backslash, which echo may read as an escape`;
+    return `{{${name}}} is fed to ${reader}, which puts it where it is checked once rendered: it may hold no backslash, which echo may read as an escape`;
   for (const item of items.checks ?? []) {
     const word = item.word;
     const rendered = { ...values, __xargs_input: value };
@@ -3027,7 +3028,7 @@ export function xargsItemProblem(
         ? containerNameProblem(item.check, word, rendered)
         : fileReadProblem(item.read, word, rendered);
     if (problem)
-      return `{{${name}}} is fed to xargs, which puts it in ${JSON.stringify(word.replaceAll('{{__xargs_input}}', `{{${name}}}`))}: ${problem.replaceAll('{{__xargs_input}}', `{{${name}}}`)}`;
+      return `{{${name}}} is fed to ${reader}, which puts it in ${JSON.stringify(word.replaceAll('{{__xargs_input}}', `{{${name}}}`))}: ${problem.replaceAll('{{__xargs_input}}', `{{${name}}}`)}`;
   }
   return undefined;
 }

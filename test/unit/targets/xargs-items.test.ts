@@ -209,7 +209,11 @@ test("parallel's items read on standard input: checked once rendered as those af
     'v={{x}}; echo "$v" | parallel -j2 kubectl delete pod {}',
   ]) {
     assertScriptAccepted(script);
-    assert.throws(() => render(script, '--all'), /starts with "-"/, script);
+    assert.throws(
+      () => render(script, '--all'),
+      /\{\{x\}\} is fed to parallel, which makes it an argument of kubectl: it starts with "-"/,
+      script,
+    );
     assert.throws(() => render(script, 'a\nb'), /may hold no line break/, script);
     assert.doesNotThrow(() => render(script, 'web 1'), script);
   }
