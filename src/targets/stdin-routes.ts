@@ -200,7 +200,7 @@ export function argFileStdin(
     if (STDIN_FILES.has(word) || stdin.test(word.split('=').slice(1).join('=')))
       return {
         at,
-        why: `which ${tool} ${gives} (${programName(words[from]!)}), and ${programName(words[from]!)} reads it as the file ${JSON.stringify(word)}: the value would be that file's content (a manifest, a list, a config of the runner's tools), which no check can see; ${safe}`,
+        why: `which ${tool} ${gives} (${programName(words[from]!)}), and ${programName(words[from]!)} reads it as the file ${JSON.stringify(word)}: the value would be that file's content (a manifest, a list, a config of ${host ? "the remote host's" : "the runner's"} tools), which no check can see; ${safe}`,
       };
   }
   return undefined;
@@ -568,7 +568,10 @@ function remoteRoute(
   const route =
     expanded !== undefined
       ? { at: expanded, why: expandedProgramWhy('VALUE', true) }
-      : (xargsInputFile(texts, true) ?? parallelStdin(texts, true) ?? stdinConfigReader(model, texts, true));
+      : (xargsInputFile(texts, true) ??
+        parallelStdin(texts, true) ??
+        stdinConfigReader(model, texts, true) ??
+        argFileStdin(texts, true));
   return { expanded, ...(route && route.at >= 0 && { route }) };
 }
 

@@ -273,3 +273,11 @@ test('xargs -a and parallel -a leave their standard input to the program: refuse
   // -a - (or /dev/stdin) is standard input: its items, as without -a.
   assertScriptRefused('echo {{x}} | xargs -a - rm', /where rm deletes or moves away a local file/);
 });
+
+test('xargs -a on the line ssh runs: the same, for the remote program', () => {
+  assertScriptAccepted("ssh host 'echo {{x}} | xargs -a list rm'");
+  assertScriptRefused(
+    "ssh host 'echo {{x}} | xargs -a list kubectl apply -f -'",
+    /feeds to xargs \(echo \{\{x\}\} \| xargs -a list kubectl apply -f -\), which xargs -a gives to the program it runs \(kubectl\), and kubectl reads it as the file "-": .*a config of the remote host's tools/,
+  );
+});
