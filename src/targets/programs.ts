@@ -1231,13 +1231,24 @@ export function parallelArgFiles(
 export function parallelCommand(
   words: readonly string[],
   at: number,
-): { command: number[]; args: number[]; files: number[]; argFiles: number[]; replace?: string } | undefined {
+):
+  | {
+      command: number[];
+      args: number[];
+      files: number[];
+      argFiles: number[];
+      /** --pipe (--spreadstdin, --pipepart): its input is cut into blocks its jobs read on standard input. */
+      pipe: boolean;
+      replace?: string;
+    }
+  | undefined {
   if (parallelSemaphore(words, at)) return undefined;
   const command: number[] = [];
   const args: number[] = [];
   // After ::::, files whose lines are the items.
   const files: number[] = [];
   let replace: string | undefined;
+  let pipe = false;
   let j = at + 1;
   // Its options, up to the command.
   for (; j < words.length; j++) {
@@ -1247,6 +1258,7 @@ export function parallelCommand(
       break;
     }
     if (!arg.startsWith('-') || arg.length === 1) break;
+    if (/^--(pipe|spreadstdin|pipepart|pipe-part)$/.test(arg)) pipe = true;
     if (arg === '-I' || arg === '--replace') replace = words[j + 1];
     else if (arg.startsWith('-I')) replace = arg.slice(2);
     if (parallelOption(arg) === 'value') j++;
@@ -1258,7 +1270,7 @@ export function parallelCommand(
     else (list ? files : args).push(j);
   const argFiles = parallelArgFiles(words, at).map((file) => file.index);
   return command.length
-    ? { command, args, files, argFiles, ...(replace !== undefined && { replace }) }
+    ? { command, args, files, argFiles, pipe, ...(replace !== undefined && { replace }) }
     : undefined;
 }
 

@@ -115,6 +115,7 @@ export function parallelInputFile(
       args: number[];
       files: number[];
       argFiles: number[];
+      pipe: boolean;
       synthetic?: string[];
       /** An item would be the program, a subcommand, code or a word of ssh's remote line. */
       chooses?: boolean;
@@ -145,6 +146,7 @@ export function parallelInputFile(
       args: found.args,
       files: found.files,
       argFiles: found.argFiles,
+      pipe: found.pipe,
     };
   const route = xargsInputFile(synthetic, host);
   if (route)
@@ -154,9 +156,18 @@ export function parallelInputFile(
       args: found.args,
       files: found.files,
       argFiles: found.argFiles,
+      pipe: found.pipe,
     };
   // Otherwise the command as xargs -I would run it, for the checks made on its items (shell-script.ts).
-  return { at, why: '', args: found.args, files: found.files, argFiles: found.argFiles, synthetic };
+  return {
+    at,
+    why: '',
+    args: found.args,
+    files: found.files,
+    argFiles: found.argFiles,
+    pipe: found.pipe,
+    synthetic,
+  };
 }
 
 /**
@@ -174,25 +185,40 @@ export function argFileStdin(
   const xargs = words.findIndex((word) => programName(word) === 'xargs');
   const parallel = words.findIndex((word) => programName(word) === 'parallel');
   const found = parallel >= 0 ? parallelCommand(words, parallel) : undefined;
-  const at = xargs >= 0 && xargsArgFile(words, xargs) ? xargs : found?.argFiles.length ? parallel : -1;
+  const at =
+    xargs >= 0 && xargsArgFile(words, xargs) ? xargs : found?.argFiles.length || found?.pipe ? parallel : -1;
   if (at < 0) return undefined;
-  const tool = at === xargs ? 'xargs -a' : 'parallel -a';
-  const gives = at === xargs ? 'gives to the program it runs' : 'gives to its first job';
+  const tool = at === xargs ? 'xargs -a' : found!.pipe ? 'parallel --pipe' : 'parallel -a';
+  const gives =
+    at === xargs
+      ? 'gives to the program it runs'
+      : found!.pipe
+        ? 'cuts into blocks and gives to its jobs'
+        : 'gives to its first job';
   const from =
     at === xargs
       ? (chosenWords(words).find((word) => word.index > xargs)?.index ?? words.length)
       : found!.command[0]!;
   if (from >= words.length) return undefined;
   const to = at === xargs ? words.length : found!.command.at(-1)! + 1;
+  // Items only from -a's file or after ::: (with --pipe alone, none).
+  const items = at === xargs || found!.argFiles.length + found!.args.length + found!.files.length > 0;
   const chooses =
     at === xargs
       ? xargsInputChooses(words, true) !== undefined
-      : parallelInputFile(words, host)?.chooses === true;
+      : items && parallelInputFile(words, host)?.chooses === true;
   const safe = `write the command without ${tool}, with the value in its arguments, where it is checked once rendered, or feed it nothing`;
   if (chooses)
     return {
       at,
-      why: `which ${tool} ${gives}, chosen by the lines of the file -a names: which program reads the value is not known, and it may run it as code; ${safe}`,
+      why: `which ${tool} ${gives}, chosen by its items (the lines of the file -a names${at === xargs ? '' : ', the arguments after :::'}): which program reads the value is not known, and it may run it as code; ${safe}`,
+    };
+  // parallel --pipe sh: its jobs run what they read as code (xargs -a … sh: the command's own stdinCode).
+  const program = programName(words[from]!);
+  if (commandModel(words.slice(from, to)).stdinCode !== undefined)
+    return {
+      at,
+      why: `which ${tool} ${gives} (${program}), which runs it as code: use a quoted here-document (<<'EOF') and read the value from the environment variable in it, or ${safe}`,
     };
   const stdin = /^(?:-|\/dev\/stdin|\/dev\/fd\/0|\/proc\/self\/fd\/0)$/;
   for (let k = from; k < to; k++) {
@@ -200,15 +226,20 @@ export function argFileStdin(
     if (STDIN_FILES.has(word) || stdin.test(word.split('=').slice(1).join('=')))
       return {
         at,
-        why: `which ${tool} ${gives} (${programName(words[from]!)}), and ${programName(words[from]!)} reads it as the file ${JSON.stringify(word)}: the value would be that file's content (a manifest, a list, a config of ${host ? "the remote host's" : "the runner's"} tools), which no check can see; ${safe}`,
+        why: `which ${tool} ${gives} (${program}), and ${program} reads it as the file ${JSON.stringify(word)}: the value would be that file's content (a manifest, a list, a config of ${host ? "the remote host's" : "the runner's"} tools), which no check can see; ${safe}`,
       };
   }
   return undefined;
 }
 
 /** Whether parallel reads its items on standard input: no ::: arguments, no :::: nor -a files. */
-export function parallelReadsStdin(route: { args: number[]; files: number[]; argFiles: number[] }): boolean {
-  return route.args.length === 0 && route.files.length === 0 && route.argFiles.length === 0;
+export function parallelReadsStdin(route: {
+  args: number[];
+  files: number[];
+  argFiles: number[];
+  pipe: boolean;
+}): boolean {
+  return !route.pipe && route.args.length === 0 && route.files.length === 0 && route.argFiles.length === 0;
 }
 
 /** parallelInputFile when parallel reads its items on standard input. */

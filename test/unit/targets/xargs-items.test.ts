@@ -266,7 +266,7 @@ test('xargs -a and parallel -a leave their standard input to the program: refuse
     );
   assertScriptRefused(
     'echo {{x}} | xargs -a list sudo',
-    /which xargs -a gives to the program it runs, chosen by the lines of the file -a names/,
+    /which xargs -a gives to the program it runs, chosen by its items \(the lines of the file -a names\)/,
   );
   assertScriptRefused('echo {{x}} | xargs -a list sh', /piped into sh, which runs it as code/);
   assertScriptRefused('echo {{x}} | xargs -a list tar -cf a.tar -T -', /tar -T - reads as the names/);
@@ -279,5 +279,19 @@ test('xargs -a on the line ssh runs: the same, for the remote program', () => {
   assertScriptRefused(
     "ssh host 'echo {{x}} | xargs -a list kubectl apply -f -'",
     /feeds to xargs \(echo \{\{x\}\} \| xargs -a list kubectl apply -f -\), which xargs -a gives to the program it runs \(kubectl\), and kubectl reads it as the file "-": .*a config of the remote host's tools/,
+  );
+});
+
+// parallel --pipe cuts its standard input into blocks its jobs read on theirs: no items, the same rule as -a's.
+test('parallel --pipe gives its standard input to its jobs: refused only where they read it', () => {
+  for (const script of ['echo {{x}} | parallel --pipe ./deploy.sh', 'echo {{x}} | parallel --pipe wc -l'])
+    assertScriptAccepted(script);
+  assertScriptRefused(
+    'echo {{x}} | parallel --pipe kubectl apply -f -',
+    /which parallel --pipe cuts into blocks and gives to its jobs \(kubectl\), and kubectl reads it as the file "-"/,
+  );
+  assertScriptRefused(
+    'echo {{x}} | parallel --pipe sh',
+    /which parallel --pipe cuts into blocks and gives to its jobs \(sh\), which runs it as code/,
   );
 });
