@@ -600,9 +600,11 @@ export function chosenWords(words: readonly string[]): ChosenWord[] {
       const value = words[j]!.includes('=') ? j : j + 1;
       add(value, 'directory', `the value of ${name} ${option}, ${DIRECTORY_HOW}`, undefined, at);
     }
-    if (name === 'scp') {
+    // scp -S and sftp -S: the program run for the connection (ssh); sftp -D: the sftp server it runs instead.
+    if (name === 'scp' || name === 'sftp') {
       for (let j = at + 1; j < words.length && words[j] !== '--'; j++)
-        if (words[j] === '-S') add(j + 1, 'program', 'the program scp -S runs', undefined, at);
+        if (words[j] === '-S' || (name === 'sftp' && words[j] === '-D'))
+          add(j + 1, 'program', `the program ${name} ${words[j]} runs`, undefined, at);
       return;
     }
     if (name === 'find') {

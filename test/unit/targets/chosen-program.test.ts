@@ -70,6 +70,9 @@ const CHOSEN: Array<[string[], RegExp]> = [
   [['kubectl', 'exec', 'web-0', '-c', 'app', '--', '{{x}}'], /the word naming the program kubectl exec runs/],
   [['npx', '{{x}}'], /the word naming the program npx runs/],
   [['scp', '-S', '{{x}}', 'a', 'host:/srv/'], /the word naming the program scp -S runs/],
+  // sftp -S: the program for the connection; sftp -D: the sftp server it runs instead of connecting.
+  [['sftp', '-S', '{{x}}', 'host'], /the word naming the program sftp -S runs/],
+  [['sftp', '-D', '{{x}}'], /the word naming the program sftp -D runs/],
   // A subcommand may be a program of its own (git-*, kubectl-* on PATH, aliases, package scripts).
   [
     ['git', '-C', '/srv', '{{x}}', 'main'],
