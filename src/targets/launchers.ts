@@ -890,6 +890,7 @@ export function readsWorkingDirectory(words: readonly string[], depth = 0): stri
     for (const operand of commandModel(words).code)
       if (
         ['shell', 'foreign-shell', 'shell-wrapper', 'eval'].includes(operand.kind) &&
+        !operand.option &&
         operand.index < words.length
       )
         code.set(operand.program, [...(code.get(operand.program) ?? []), operand.index]);

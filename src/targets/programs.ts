@@ -53,6 +53,11 @@ export interface CodeOperand {
   how: string;
   /** The safe way to pass a value named `name` (a sentence), written for this program. */
   safe: (name: string) => string;
+  /**
+   * A word of the program's own options (parallel's, sem's), refused as code is but not part of the command it
+   * hands a shell: what that command runs is read after them (readsWorkingDirectory).
+   */
+  option?: boolean;
 }
 
 export interface CommandModel {
@@ -1133,8 +1138,8 @@ export function parallelSemaphore(words: readonly string[], at: number): boolean
 const parseParallel: Parser = (words, at, model) => {
   const semaphore = parallelSemaphore(words, at);
   const self = programName(words[at]!) === 'sem' ? 'sem' : 'parallel';
-  const push = (index: number, safe: (name: string) => string, how = self) =>
-    model.code.push({ index, program: at, kind: 'shell-wrapper', how, safe });
+  const push = (index: number, safe: (name: string) => string, how = self, option = false) =>
+    model.code.push({ index, program: at, kind: 'shell-wrapper', how, safe, ...(option && { option }) });
   const quoted = (name: string) =>
     semaphore
       ? `${self === 'sem' ? 'sem' : 'parallel --semaphore'} joins its command's words into that line: write the command without a template, in single quotes, and read the value in it as "$DEPLOY_…" (sem --id deploy './deploy.sh "$DEPLOY_…"')`
@@ -1176,16 +1181,18 @@ const parseParallel: Parser = (words, at, model) => {
           );
       return;
     }
+    // Its options (and their values, and the -- ending them) come before its command.
+    const option = options && command === 0 && (arg === '--' || (arg.startsWith('-') && arg.length > 1));
     const argFile = !semaphore && options && command === 0 && argFiles.has(j);
     if (argFile) deferred.push(j);
-    else push(j, quoted);
+    else push(j, quoted, self, option);
     if (options && arg === '--') options = false;
     else if (options && command === 0 && arg.startsWith('-') && arg.length > 1) {
       const kind = parallelOption(arg);
       if (kind === 'value') {
         if (++j < words.length) {
           if (!semaphore && argFiles.has(j)) deferred.push(j);
-          else push(j, quoted);
+          else push(j, quoted, self, true);
         }
       }
       unknown = kind === 'unknown' ? arg : undefined;

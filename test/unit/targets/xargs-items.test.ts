@@ -295,3 +295,16 @@ test('parallel --pipe gives its standard input to its jobs: refused only where t
     /which parallel --pipe cuts into blocks and gives to its jobs \(sh\), which runs it as code/,
   );
 });
+
+// parallel's and sem's own options (and their values) come before the command they hand a shell: what that
+// command runs is read after them (a relative ./deploy.sh is found in the directory a cd changed to).
+test("sem's and parallel's options do not hide the program their command runs", () => {
+  for (const script of [
+    'cd {{x}} && sem --id deploy --fg ./deploy.sh',
+    'cd {{x}} && sem -j 2 --timeout 60 ./deploy.sh',
+    'cd {{x}} && parallel -j2 ./deploy.sh ::: a b',
+    'cd {{x}} && parallel -j 2 -- ./deploy.sh ::: a b',
+  ])
+    assertScriptRefused(script, /is in the directory cd changes to, and a later command \((sem|parallel) /);
+  assertScriptAccepted('cd {{x}} && sem -j 2 /opt/deploy/run.sh');
+});
