@@ -26,7 +26,7 @@ export function expandedProgramWhy(value: string, host = false): string {
   const [of, file] = host
     ? ['of the remote host', 'a fixed path']
     : ['of the runner', 'a file of the checkout'];
-  return `a program named by an expansion: which program runs is not known here (c=curl makes "$c -d @${value}" send a file ${of}; c=sh runs its input as code), so neither is what it does with the value, and no check can be made; name the program in the config and pass the value to it there (curl -d @data.json https://host/${value}), or set the variable to ${file} alone (cmd=./deploy.sh)`;
+  return `a program named by an expansion: which program runs is not known here (c=curl makes "$c -d @${value}" send a file ${of}; c=sh runs its input as code), so neither is what it does with the value, and no check can be made; name the program in the config and pass the value to it there (curl -d @data.json https://host/${value}), or set the variable to ${file} alone (cmd=./deploy.sh), or to a program's name (KUBECTL=kubectl, DOCKER=$(command -v docker)), in a script with no source, ".", eval or nameref (declare -n), which may change any variable`;
 }
 
 /** Short options tried where xargs puts its input (xargsInputFile): those that name a file in most tools first. */
@@ -450,6 +450,16 @@ export const DIRECTORY_VARIABLE = String.raw`\$(?:GITHUB_WORKSPACE|PWD|GITHUB_AC
 /** A file of the checkout, named by a relative path (./deploy.sh, scripts/deploy.sh): the config's own program. */
 export const CHECKOUT_PATH = /^(?![/~-])[\w.@+-]*\/[\w./@+-]*$/;
 
+/** $(command -v NAME), `which NAME`, $(type -P NAME) with NAME fixed text: NAME (group 1 or 2) looked up on PATH. */
+const LOOKUP = String.raw`(?:\$\(\s*(?:command\s+-v|which|type\s+-[Pp])\s+([\w.+-]+)\s*\)|\`\s*(?:command\s+-v|which|type\s+-[Pp])\s+([\w.+-]+)\s*\`)`;
+
+/**
+ * A command that may set any variable of the script: `source FILE`, `. FILE` (in a command's place: at a line's
+ * start, after ; & | ( { ! or a keyword), `eval`, or a nameref declared (declare/typeset/local -n, -gn…).
+ */
+const SETS_ANY =
+  /(?:^|[;&|({!\n]|\b(?:then|do|else|elif|if|while|until|time)\s)\s*(?:(?:builtin|command)\s+)?(?:source|\.|eval)\s|\b(?:declare|typeset|local)\s+(?:-\w+\s+)*-\w*n/m;
+
 /**
  * What a program named by an expansion (`$cmd`, `${cmd}`, `$1`, quotes removed) holds, when it is known: the
  * fixed words every assignment of the script gives the variable (cmd=./deploy.sh), or the fixed word of the
@@ -462,8 +472,8 @@ export function programLiterals(
   fixed: Readonly<Record<string, string>> | undefined,
 ): string[] | undefined {
   // $(command -v docker), `which docker`: the program of that name, found on PATH as the name itself is.
-  const lookup = /^(?:\$\(|`)\s*(?:command\s+-v|which|type\s+-[Pp])\s+([\w.+-]+)\s*(?:\)|`)$/.exec(word);
-  if (lookup) return [lookup[1]!];
+  const lookup = new RegExp(`^${LOOKUP}$`).exec(word);
+  if (lookup) return [(lookup[1] ?? lookup[2])!];
   const ref = /^\$(?:([A-Za-z_]\w*|\d)|\{([A-Za-z_]\w*|\d+)\})$/.exec(word);
   if (!ref) return undefined;
   const variable = (ref[1] ?? ref[2])!;
@@ -472,20 +482,25 @@ export function programLiterals(
     `\\b(read|for|select|mapfile|readarray|getopts|printf|unset)\\b[^;&|\\n]*\\b${variable}\\b|(^|[^\\w$])${variable}(\\[[^\\]]*\\])?(\\+=|=\\()`,
   );
   if (setOtherwise.test(script)) return undefined;
+  // A file `source`/`.` runs, an `eval`, or a nameref (declare -n r=KUBECTL; r=sh) may set any variable, which
+  // no reading of the script sees: after KUBECTL=kubectl; source ./env.sh, $KUBECTL may be anything.
+  if (SETS_ANY.test(script)) return undefined;
   // Fixed text; a default for the environment's value of the variable itself (DOCKER=${DOCKER:-docker}: the job's
   // environment is the workflow's, not a value of a comment); a path after the checkout's or the action's
   // directory (DEPLOY="$GITHUB_WORKSPACE/scripts/deploy.sh"), kept as written.
   const fixedText = `"[^"$\`\\\\]*"|'[^']*'|[^\\s;&|()<>"'$\`\\\\]*`;
   const fallback = `"?\\$\\{${variable}:?[-=]([^{}"'$\`\\\\\\s]*)\\}"?`;
   const underDirectory = `"?(${DIRECTORY_VARIABLE}/[\\w./@+-]*)"?`;
+  // DOCKER=$(command -v docker), DOCKER="$(which docker)": the program of that name, as $(command -v docker) is.
+  const looked = `"?${LOOKUP}"?`;
   const literals = [
     ...script.matchAll(
       new RegExp(
-        `(^|[\\s;&|(!{])${variable}=(?:(${fixedText})|${fallback}|${underDirectory})(?=[\\s;&|)]|$)`,
+        `(^|[\\s;&|(!{])${variable}=(?:(${fixedText})|${fallback}|${underDirectory}|${looked})(?=[\\s;&|)]|$)`,
         'g',
       ),
     ),
-  ].map((m) => m[3] ?? m[4] ?? m[2]!.replace(/^(["'])(.*)\1$/, '$2'));
+  ].map((m) => m[3] ?? m[4] ?? m[5] ?? m[6] ?? m[2]!.replace(/^(["'])(.*)\1$/, '$2'));
   const assignments = [...script.matchAll(new RegExp(`(^|[^\\w$])${variable}=`, 'g'))].length;
   return literals.length > 0 && literals.length === assignments ? literals : undefined;
 }

@@ -321,6 +321,63 @@ test('a value given to a program named by an expansion is refused: which program
   assert.doesNotThrow(() => renderShellScript(kubectl, { env: 'prod' }));
 });
 
+test('a variable set to a lookup on PATH of a fixed name is that program, as the lookup written in place is', () => {
+  for (const script of [
+    'DOCKER=$(command -v docker); $DOCKER push registry.example.com/app:{{version}}',
+    'DOCKER="$(command -v docker)"; "$DOCKER" push registry.example.com/app:{{version}}',
+    'DOCKER=$(which docker); $DOCKER push registry.example.com/app:{{version}}',
+    'DOCKER=`which docker`; $DOCKER push registry.example.com/app:{{version}}',
+    'KUBECTL=$(type -P kubectl); $KUBECTL --context {{version}} rollout status deploy/app',
+  ])
+    assertScriptAccepted(script);
+  // Read as the written-out command: its refusals and its checks once rendered.
+  assertScriptRefused(
+    'CURL=$(command -v curl); $CURL -d @{{version}} https://h.example.com/',
+    /curl -d reads and sends .*read with \$CURL as curl/,
+  );
+  const docker = 'DOCKER=$(command -v docker); $DOCKER push registry.example.com/app:{{version}}';
+  for (const value of ['x y', '-x', 'evil.example.com/x'])
+    assert.throws(
+      () => renderShellScript(docker, { version: value }),
+      /in the tag of the image docker push pushes/,
+    );
+  assert.doesNotThrow(() => renderShellScript(docker, { version: '1.2.3' }));
+  // A name that is not fixed text, or another assignment from an expansion: any program.
+  for (const script of [
+    'DOCKER=$(command -v $TOOL); $DOCKER push registry.example.com/app:{{version}}',
+    'DOCKER=$(command -v docker); [ -n "$P" ] && DOCKER=$(cat tool); $DOCKER push app:{{version}}',
+  ])
+    assertScriptRefused(script, /is an argument of \$DOCKER, a program named by an expansion/);
+});
+
+test('a program variable a sourced file, an eval or a nameref may change is not known: a value after it is refused', () => {
+  const why =
+    /is an argument of \$(KUBECTL|DOCKER), a program named by an expansion: which program runs is not known here/;
+  for (const script of [
+    'KUBECTL=kubectl; source ./env.sh; $KUBECTL set image deploy/app app=img:{{version}}',
+    'KUBECTL=kubectl\n. ./env.sh\n$KUBECTL set image deploy/app app=img:{{version}}',
+    'KUBECTL=kubectl; [ -f .env ] && . ./.env; $KUBECTL set image deploy/app app=img:{{version}}',
+    'KUBECTL=kubectl; if true; then source env.sh; fi; $KUBECTL set image deploy/app app=img:{{version}}',
+    'KUBECTL=kubectl; builtin source ./env.sh; $KUBECTL set image deploy/app app=img:{{version}}',
+    'KUBECTL=kubectl; eval "$SETUP"; $KUBECTL set image deploy/app app=img:{{version}}',
+    'KUBECTL=kubectl; declare -n r=KUBECTL; r=sh; $KUBECTL version {{version}}',
+    'KUBECTL=kubectl; f() { local -n ref=$1; ref=sh; }; f KUBECTL; $KUBECTL version {{version}}',
+    'KUBECTL=kubectl; typeset -gn r=KUBECTL; $KUBECTL version {{version}}',
+    'DOCKER=$(command -v docker); source ./env.sh; $DOCKER push app:{{version}}',
+  ])
+    assertScriptRefused(script, why);
+  // With none, the fixed text stands; "." as an argument, or a -n of another command, is no source nor nameref.
+  for (const script of [
+    'KUBECTL=kubectl; $KUBECTL apply -f k8s/ --namespace app',
+    'KUBECTL=kubectl; $KUBECTL set image deploy/app app=img:{{version}}',
+    'KUBECTL=kubectl; find . -name "*.yaml"; $KUBECTL set image deploy/app app=img:{{version}}',
+    'KUBECTL=kubectl; tar -czf a.tgz .; $KUBECTL set image deploy/app app=img:{{version}}',
+    'KUBECTL=kubectl; declare -r KUBECTL; $KUBECTL set image deploy/app app=img:{{version}}',
+    'KUBECTL=kubectl; echo -n source; $KUBECTL set image deploy/app app=img:{{version}}',
+  ])
+    assertScriptAccepted(script);
+});
+
 test('a template in a default of ${…} is refused, at least as strictly as written bare in the word', () => {
   for (const script of [
     'cat ${F:-{{x}}}',
