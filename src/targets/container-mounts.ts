@@ -134,7 +134,8 @@ export type CheckedName =
   | { kind: 'image'; prefix: string; how: string; tag?: true }
   // The whole value after `prefix` one plain name (a context of the runner's own config, a log tag); `why` says
   // what else a value there could do.
-  | { kind: 'plain'; prefix: string; how: string; why: string; suffix?: string };
+  // (`label`: a DNS-1123 label instead, as a Kubernetes namespace: lowercase letters, digits and '-'.)
+  | { kind: 'plain'; prefix: string; how: string; why: string; suffix?: string; label?: true };
 
 /** The characters of a volume name's fixed text, and of a value in one. */
 const VOLUME_NAME = /^[A-Za-z0-9_.-]*$/;
@@ -1218,18 +1219,22 @@ function imageReferenceProblem(
 /** A plain name: letters, digits and _ . -, not starting with "." or "-". */
 const PLAIN_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
 
-/** Why a value checked to be one plain name (a context, a log tag) is refused, or undefined. */
+/** Why a value checked to be one plain name (a context, a log tag; a namespace: one DNS-1123 label) is refused, or undefined. */
 function plainNameProblem(
-  check: { prefix: string; how: string; why: string; suffix?: string },
+  check: { prefix: string; how: string; why: string; suffix?: string; label?: true },
   word: string,
   values: Readonly<Record<string, string | undefined>>,
 ): string | undefined {
   const own = word.slice(check.prefix.length, word.length - (check.suffix?.length ?? 0));
   const rendered = own.replace(PLACEHOLDER, (_, n: string) => values[n]!);
-  if (PLAIN_NAME.test(rendered)) return undefined;
   const list = templates(own)
     .map((n) => `{{${n}}}`)
     .join(', ');
+  if (check.label)
+    return DNS_LABEL.test(rendered)
+      ? undefined
+      : `${list} is in ${check.how}, which is ${JSON.stringify(rendered)} once rendered: a value there must make one DNS-1123 label (lowercase letters, digits and -, at most 63, starting and ending with a letter or digit), ${check.why}`;
+  if (PLAIN_NAME.test(rendered)) return undefined;
   return `${list} is in ${check.how}, which is ${JSON.stringify(rendered)} once rendered: a value there must make one plain name (letters, digits and _ . -, not starting with "." or "-"), ${check.why}`;
 }
 
@@ -1240,6 +1245,13 @@ const IMAGE_COMMAND_VALUES: readonly string[] = [
   ...['--digestfile', '--compression-format', '--compression-level', '--signature-policy', '--policy'],
   ...['--sign-passphrase-file', '--sign-by-sigstore-private-key', '--unpack', '--snapshotter', '-f'],
 ];
+
+/** A DNS-1123 label (a Kubernetes namespace's name): lowercase letters, digits and '-', ≤ 63, not starting or ending with '-'. */
+const DNS_LABEL = /^(?=.{1,63}$)[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
+
+/** Why a value in a namespace must be one DNS-1123 label (plainNameProblem), for messages. */
+const NAMESPACE_WHY =
+  'since anything else is no namespace (an option such as --all-namespaces, a list, a path); write such a namespace in the config, a command per environment';
 
 /** Why a value in a context must be one plain name (plainNameProblem), for messages. */
 const CONTEXT_WHY =
@@ -1256,6 +1268,27 @@ function contextName(found: ContainerMounts, index: number, word: string, value:
     prefix: word.slice(0, word.length - value.length),
     how,
     why: CONTEXT_WHY,
+  });
+}
+
+/**
+ * A template in the namespace a command works in (kubectl/oc/helm -n, --namespace): checked once rendered to be
+ * one DNS-1123 label, as Kubernetes names a namespace.
+ */
+function namespaceName(
+  found: ContainerMounts,
+  index: number,
+  word: string,
+  value: string,
+  how: string,
+): void {
+  if (templates(value).length === 0) return;
+  found.names.set(index, {
+    kind: 'plain',
+    prefix: word.slice(0, word.length - value.length),
+    how,
+    why: NAMESPACE_WHY,
+    label: true,
   });
 }
 
@@ -1297,13 +1330,17 @@ function clusterNames(found: ContainerMounts, words: readonly string[], at: numb
   const command = [name, sub].filter(Boolean).join(' ');
   for (let k = at + 1; k < end; k++) {
     const word = words[k]!;
-    const eq = word.indexOf('=');
-    const option = eq > 0 ? word.slice(0, eq) : word;
+    // -n NAMESPACE, -nNAMESPACE, -n=NAMESPACE (pflag drops a short option's "="), --namespace[=]NAMESPACE.
+    const attached = /^-n(?!=)./.test(word) ? 2 : -1;
+    const eq = attached > 0 ? 1 : word.indexOf('=');
+    const option = attached > 0 ? '-n' : eq > 0 ? word.slice(0, eq) : word;
     const index = eq > 0 ? k : k + 1;
     if (index >= end) continue;
-    const value = eq > 0 ? word.slice(eq + 1) : words[index]!;
+    const value = attached > 0 ? word.slice(2) : eq > 0 ? word.slice(eq + 1) : words[index]!;
     const what = contexts.get(option);
     if (what) contextName(found, index, words[index]!, value, `${what} ${name} ${option} chooses`);
+    else if (option === '-n' || option === '--namespace')
+      namespaceName(found, index, words[index]!, value, `the namespace ${name} ${option} chooses`);
     else if (option === '--image' && name !== 'helm')
       imageReference(
         found,
@@ -1851,6 +1888,10 @@ export function containerLiteralFits(check: CheckedName, literal: string): boole
  */
 export function containerValueProblem(check: CheckedName, name: string, value: string): string | undefined {
   if (check.kind !== 'image' && check.kind !== 'plain') return undefined;
+  if (check.kind === 'plain' && check.label)
+    return /^[a-z0-9][a-z0-9-]{0,62}$/.test(value)
+      ? undefined
+      : `{{${name}}} is in ${check.how} through a variable, and its value ${JSON.stringify(value)} is not lowercase letters, digits and - (not starting with "-"), which a namespace is made of: ${check.why}`;
   if (PLAIN_NAME.test(value)) return undefined;
   return `{{${name}}} is in ${check.how} through a variable, and its value ${JSON.stringify(value)} is not letters, digits and _ . - (not starting with "." or "-"): a "/", ":" or "@" would make another image (app:5000/evil is the image evil of the registry app:5000) and anything else another name; write a digest or other images in the config, or write the template itself in the word`;
 }

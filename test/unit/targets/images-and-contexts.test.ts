@@ -394,6 +394,47 @@ test('a context (docker, kubectl, oc, helm) takes a value checked once rendered 
   assertRefused(['kubectl', '--kubeconfig', '{{x}}', 'get', 'pods'], /kubectl --kubeconfig/);
 });
 
+test('a namespace (kubectl, oc, helm -n/--namespace) takes a value checked once rendered to be one DNS-1123 label', () => {
+  const namespace =
+    /is in the namespace (kubectl|oc|helm) (-n|--namespace) chooses, which is .* once rendered: a value there must make one DNS-1123 label \(lowercase letters, digits and -, at most 63, starting and ending with a letter or digit\), since anything else is no namespace/;
+  const bad = ['a b', 'a/b', 'Prod', 'a_b', 'a.b', 'x-', 'a'.repeat(64), 'a,b'];
+  const good = ['production', 'staging-2', 'ns1'];
+  for (const argv of [
+    ['kubectl', '-n', '{{x}}', 'apply', '-f', 'k8s/'],
+    ['kubectl', 'apply', '-f', 'k8s/', '-n', '{{x}}'],
+    ['kubectl', 'rollout', 'status', 'deploy/app', '--namespace={{x}}'],
+    ['kubectl', 'get', 'pods', '-n{{x}}'],
+    ['oc', '-n', '{{x}}', 'get', 'pods'],
+    ['helm', 'upgrade', '--install', 'app', './chart', '-n', '{{x}}'],
+    ['helm', '--namespace={{x}}', 'list'],
+  ])
+    checkedOnceRendered(argv, [...bad, '--all-namespaces', '-A', '', '-prod'], good, namespace);
+  // After fixed text: the whole namespace is checked (app- and a value ending in "-", or too long).
+  for (const argv of [
+    ['kubectl', '--namespace', 'app-{{x}}', 'get', 'pods'],
+    ['kubectl', 'get', 'pods', '-n=app-{{x}}'],
+  ])
+    checkedOnceRendered(argv, [...bad, '', 'a'.repeat(60)], good, namespace);
+  // Through a variable set from fixed text and templates, each value is checked.
+  const script = 'NS=app-{{x}}; kubectl -n "$NS" apply -f k8s/ && helm list --namespace "$NS"';
+  assertScriptAccepted(script);
+  for (const value of ['Prod', 'a b', '-A'])
+    assert.throws(() => renderShellScript(script, { x: value }), /namespace .* through a variable/);
+  assert.doesNotThrow(() => renderShellScript(script, { x: 'production' }));
+  // A fixed namespace, and -n of another command, take no check.
+  for (const argv of [
+    ['kubectl', '-n', 'production', 'set', 'image', 'deploy/app', 'app=registry.example.com/app:{{x}}'],
+    ['echo', '-n', '{{x}}'],
+  ])
+    assertAccepted(argv);
+  assert.doesNotThrow(() =>
+    renderArgv(
+      ['kubectl', '-n', 'production', 'set', 'image', 'deploy/app', 'app=registry.example.com/app:{{x}}'],
+      'v1.2.3',
+    ),
+  );
+});
+
 test("a swarm secret's or config's name after fixed text is checked once rendered to be one plain name", () => {
   // Rotated per release or per environment: the value chooses among the entries named so.
   for (const argv of [
