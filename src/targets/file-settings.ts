@@ -6,17 +6,22 @@
 // rendered. Pure.
 import { PLACEHOLDER } from './placeholder.ts';
 
-/** What the word sets: chmod's mode, chown's OWNER[:GROUP], chgrp's GROUP. */
-export type FileSetting = 'mode' | 'owner' | 'group';
+/**
+ * What the word sets: chmod's mode, chown's OWNER[:GROUP], chgrp's GROUP; or, 'from', the owner chown --from
+ * matches (CURRENT_OWNER[:CURRENT_GROUP]: only files owned so change), an owner as chown's.
+ */
+export type FileSetting = 'mode' | 'owner' | 'group' | 'from';
 
 /** What the word is: "the mode chmod gives its files" (`how`: the program and option, "install -m"). */
-const what = (setting: FileSetting, how: string) => `the ${setting} ${how} gives its files`;
+const what = (setting: FileSetting, how: string) =>
+  setting === 'from' ? `the current owner ${how} matches` : `the ${setting} ${how} gives its files`;
 const HARM: Record<FileSetting, string> = {
   mode: 'the rights of files {of} (777 lets every user write them, u+s or 4755 runs a program as its owner, and a value starting with "-" would be read as an option: -R, --reference=FILE)',
   owner:
     'who owns files {of} (a service user then reads or rewrites them, and a value starting with "-" would be read as an option: --reference=FILE, --from=…)',
   group:
     'which group shares files {of} (its users then read or rewrite them, and a value starting with "-" would be read as an option: --reference=FILE)',
+  from: 'which files {of} change owner (those a user or group the value names owns), where anything but an owner (a user, a ":" and a group) is no owner chown --from reads',
 };
 const SAFE: Record<FileSetting, string> = {
   mode: 'write the mode in the config (chmod 0755 …, chmod u+x …), a command per environment if it differs',
@@ -24,6 +29,7 @@ const SAFE: Record<FileSetting, string> = {
     'write the owner in the config (chown deploy:deploy …), a command per environment if it differs, or put the value after fixed text (chown deploy:{{…}} …), where it must be a plain user or group name once rendered',
   group:
     'write the group in the config (chgrp deploy …), a command per environment if it differs, or put the value after fixed text (chgrp app-{{…}} …), where it must be a plain group name once rendered',
+  from: 'write the owner in the config (chown --from=deploy …), a command per environment if it differs, or put the value after fixed text (chown --from=deploy:{{…}} …), where it must be a plain user or group name once rendered',
 };
 
 /** The message for a template that is the word or starts it: refused when the config loads. */

@@ -120,6 +120,7 @@ const SAFE_PRINT =
 const SAFE_INPUT =
   'name the file in the config, with the value only in a file name after a fixed directory, where it must be one plain name (< "config/{{…}}.env"), or pass the value as data (--body "{{…}}", <<< "{{…}}")';
 
+const SAFE_FROM = 'write the owner in the config (chown --from=deploy …)';
 const SAFE_FIND =
   'write the directory and the pattern in the config, with the value only after fixed text, where it must be one plain name (find "releases/{{…}}" -delete, find dist -name "app-{{…}}.tgz" -delete)';
 const SAFE_REMOTE_NAME =
@@ -451,6 +452,11 @@ function rightsOf(words: readonly string[], at: number, name: string): FileRead[
         ]),
     ...files.map((k) => file(k, 0, name, CHANGES, SAFE_DELETE)),
     ...valuesOf(walked, '--reference', `${name} --reference`, REFERENCE, SAFE_PRINT),
+    // --from=OWNER[:GROUP]: not a file but the owner the files it changes must have, checked as an owner.
+    ...valuesOf(walked, '--from', `${name} --from`, CHANGES, SAFE_FROM).map((read) => ({
+      ...read,
+      setting: 'from' as const,
+    })),
   ];
 }
 
@@ -1325,13 +1331,100 @@ const AWK: Grammar = {
   optional: ['--dump-variables', '--profile', '--pretty-print', '--debug'],
 };
 
+/** gawk's options whose optional value is a file it writes (attached only: --profile=FILE, -pFILE). */
+const AWK_WRITTEN: ReadonlyArray<[string, string]> = [
+  ['--profile', 'p'],
+  ['--dump-variables', 'd'],
+  ['--pretty-print', 'o'],
+];
+
+/**
+ * gawk --profile=FILE/-pFILE, --dump-variables=FILE/-dFILE, --pretty-print=FILE/-oFILE: the file it writes (the
+ * profile, the variables, the program), a long option also by a unique prefix (--prof=FILE). Its short letters
+ * may follow others in one word (-Sp/tmp/x); one taking a value (-v, -F…) ends the word.
+ */
+function awkWrites(words: readonly string[], at: number, name: string): FileRead[] {
+  const longs = [...AWK.long, ...AWK.optional!];
+  const writes: FileRead[] = [];
+  for (let j = at + 1; j < words.length; j++) {
+    const word = words[j]!;
+    if (word === '--' || !word.startsWith('-') || word === '-') break;
+    if (word.startsWith('--')) {
+      const eq = word.indexOf('=');
+      const given = eq < 0 ? word : word.slice(0, eq);
+      const matches = longs.filter((o) => o.startsWith(given));
+      const option = longs.includes(given) ? given : matches.length === 1 ? matches[0] : undefined;
+      const written = AWK_WRITTEN.find(([long]) => long === option);
+      if (written && eq >= 0) writes.push(file(j, eq + 1, `${name} ${written[0]}`, WRITES, SAFE_WRITE));
+      else if (eq < 0 && option !== undefined && AWK.long.includes(option)) j++;
+      continue;
+    }
+    for (let c = 1; c < word.length; c++) {
+      const written = AWK_WRITTEN.find(([, letter]) => letter === word[c]);
+      if (written && c + 1 < word.length) {
+        writes.push(file(j, c + 1, `${name} -${word[c]}`, WRITES, SAFE_WRITE));
+        break;
+      }
+      if (!AWK.short.includes(word[c]!)) continue;
+      if (c + 1 === word.length) j++;
+      break;
+    }
+  }
+  return writes;
+}
+
 /** awk PROGRAM FILE… (-f, -e, -E: no program operand): the files it reads and prints from; not VAR=value. */
 function awkFiles(words: readonly string[], at: number, name: string): FileRead[] {
   const walked = walk(words, at + 1, AWK, { f: '--file', e: '--source', E: '--exec' });
   const given = walked.values.some((v) => ['--file', '--source', '--exec'].includes(v.option));
-  return (given ? walked.operands : walked.operands.slice(1))
-    .filter((k) => !/^[A-Za-z_][A-Za-z0-9_]*=/.test(words[k]!))
-    .map((k) => file(k, 0, name, PRINTS, SAFE_PRINT));
+  return [
+    ...awkWrites(words, at, name),
+    ...(given ? walked.operands : walked.operands.slice(1))
+      .filter((k) => !/^[A-Za-z_][A-Za-z0-9_]*=/.test(words[k]!))
+      .map((k) => file(k, 0, name, PRINTS, SAFE_PRINT)),
+  ];
+}
+
+/** Options naming where a package manager or a build tool writes, by tool: [long, short, subcommand or '']. */
+const TOOL_OUTPUTS: Readonly<Record<string, ReadonlyArray<[string, string, string]>>> = {
+  // npm/pnpm pack --pack-destination DIR: the directory the tarball is written to.
+  npm: [['--pack-destination', '', 'pack']],
+  pnpm: [['--pack-destination', '', 'pack']],
+  // yarn pack: --filename/-f FILE (yarn 1), --out/-o FILE (yarn 2+), the tarball written.
+  yarn: [
+    ['--filename', 'f', 'pack'],
+    ['--out', 'o', 'pack'],
+  ],
+  // cargo --target-dir DIR: where every build writes (build scripts' output among it, which later builds run);
+  // --artifact-dir/--out-dir DIR: where it copies the artifacts; cargo install --root DIR: bin/ written in it.
+  cargo: [
+    ['--target-dir', '', ''],
+    ['--artifact-dir', '', ''],
+    ['--out-dir', '', ''],
+    ['--root', '', 'install'],
+  ],
+};
+
+/**
+ * The files or directories a package manager or a build tool writes its output to (TOOL_OUTPUTS): an option's
+ * value (--opt VALUE, --opt=VALUE, -o VALUE, -oVALUE) anywhere before "--", with its subcommand among the words.
+ */
+function toolOutputs(words: readonly string[], at: number, name: string): FileRead[] {
+  const end = words.indexOf('--', at + 1) < 0 ? words.length : words.indexOf('--', at + 1);
+  const reads: FileRead[] = [];
+  for (const [long, short, sub] of TOOL_OUTPUTS[name] ?? []) {
+    if (sub && !words.slice(at + 1, end).includes(sub)) continue;
+    const how = `${name}${sub ? ` ${sub}` : ''} ${long}`;
+    for (let j = at + 1; j < end; j++) {
+      const word = words[j]!;
+      if (word === long || (short && word === `-${short}`)) {
+        if (j + 1 < end) reads.push(file(j + 1, 0, how, WRITES, SAFE_WRITE));
+      } else if (word.startsWith(`${long}=`)) reads.push(file(j, long.length + 1, how, WRITES, SAFE_WRITE));
+      else if (short && word.startsWith(`-${short}`) && !word.startsWith('--'))
+        reads.push(file(j, word[2] === '=' ? 3 : 2, how, WRITES, SAFE_WRITE));
+    }
+  }
+  return reads;
 }
 
 /** unzip [options] ARCHIVE [MEMBER…] [-x MEMBER…] [-d DIR]: the archive it unpacks (or lists), and -d's directory. */
@@ -1581,6 +1674,11 @@ function writesAt(words: readonly string[], at: number): FileRead[] {
       return awkFiles(words, at, name);
     case 'wget':
       return optionReads(words, at, 'wget', WGET_WRITES);
+    case 'npm':
+    case 'pnpm':
+    case 'yarn':
+    case 'cargo':
+      return [...copies, ...toolOutputs(words, at, name)];
     case 'openssl':
       return opensslFiles(words, at);
   }

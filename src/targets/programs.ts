@@ -810,7 +810,18 @@ const parseAwk: Parser = (words, at, model) => {
       model.scriptFiles.add(j);
       continue;
     }
-    if (/^-[Fvil]$/.test(arg) || ['--field-separator', '--assign', '--include', '--load'].includes(arg)) {
+    // gawk -i/--include FILE (awk source it loads), -l/--load FILE (a shared library, native code it loads),
+    // -D/--debug=FILE (debugger commands it runs, which eval awk code: system() runs any command): code files,
+    // the program operand still to come. -D's value is optional, so attached only.
+    if (/^-[il]$/.test(arg) || arg === '--include' || arg === '--load') {
+      model.scriptFiles.add(++j);
+      continue;
+    }
+    if (/^-[ilD]./.test(arg) || /^--(include|load|debug)=/.test(arg)) {
+      model.scriptFiles.add(j);
+      continue;
+    }
+    if (/^-[Fv]$/.test(arg) || ['--field-separator', '--assign'].includes(arg)) {
       j++;
       continue;
     }

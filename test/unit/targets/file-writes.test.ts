@@ -717,6 +717,86 @@ test('go build -o, gh release/run download -D/-O, git archive -o and bundle crea
     assertAccepted(argv);
 });
 
+test("npm/pnpm/yarn pack's tarball, cargo's target and install directories, gawk's profile, dump and pretty-print: the same rule", () => {
+  for (const [argv, how] of [
+    [['npm', 'pack', '--pack-destination', '{{x}}'], 'npm pack --pack-destination writes'],
+    [['npm', 'pack', '--pack-destination=/{{x}}'], 'npm pack --pack-destination writes'],
+    [['npm', '--pack-destination', '{{x}}', 'pack', './pkg'], 'npm pack --pack-destination writes'],
+    [['pnpm', 'pack', '--pack-destination', '{{x}}'], 'pnpm pack --pack-destination writes'],
+    [['yarn', 'pack', '--filename', '{{x}}'], 'yarn pack --filename writes'],
+    [['yarn', 'pack', '-o', '{{x}}'], 'yarn pack --out writes'],
+    [['yarn', 'pack', '--out={{x}}'], 'yarn pack --out writes'],
+    [['cargo', 'build', '--release', '--target-dir', '{{x}}'], 'cargo --target-dir writes'],
+    [['cargo', 'test', '--target-dir={{x}}'], 'cargo --target-dir writes'],
+    [['cargo', '--target-dir', '../{{x}}', 'build'], 'cargo --target-dir writes'],
+    [['cargo', 'build', '--artifact-dir', '{{x}}'], 'cargo --artifact-dir writes'],
+    [['cargo', 'install', '--path', '.', '--root', '{{x}}'], 'cargo install --root writes'],
+    [['gawk', '--profile={{x}}', '{print}', 'data.txt'], 'gawk --profile writes'],
+    [['gawk', '--prof={{x}}', '{print}', 'data.txt'], 'gawk --profile writes'],
+    [['gawk', '-p{{x}}', '{print}', 'data.txt'], 'gawk -p writes'],
+    [['awk', '--dump-variables={{x}}', '{print}', 'data.txt'], 'awk --dump-variables writes'],
+    [['gawk', '-Sd{{x}}', '{print}', 'data.txt'], 'gawk -d writes'],
+    [['gawk', '--pretty-print=/{{x}}', '{print}', 'data.txt'], 'gawk --pretty-print writes'],
+    [['gawk', '-v', 'a=1', '-o{{x}}', '{print}', 'data.txt'], 'gawk -o writes'],
+  ] as Array<[string[], string]>)
+    assertRefused(argv, new RegExp(`is in the name of the local file ${how}`));
+  checkedOnceRendered(['npm', 'pack', '--pack-destination', 'dist/{{x}}'], HOSTILE, ['prod'], PATH_PART);
+  checkedOnceRendered(['cargo', 'build', '--target-dir', 'target/{{x}}'], HOSTILE, ['prod'], PATH_PART);
+  checkedOnceRendered(['gawk', '--profile=prof/{{x}}.out', '{print}', 'a'], IN_NAME, ['prod'], PATH_PART);
+  for (const argv of [
+    ['npm', 'pack', '--pack-destination', 'dist'],
+    ['npm', 'version', '{{x}}', '--no-git-tag-version'],
+    ['cargo', 'build', '--release', '--target-dir', 'target/ci'],
+    ['cargo', 'run', '--release', '--', '--target-dir', '{{x}}'],
+    ['gawk', '--profile', '-v', 'v={{x}}', '{print v}', 'data.txt'],
+    ['gawk', '-p', '-v', 'v={{x}}', '{print v}', 'data.txt'],
+    ['gawk', '-v', 'p={{x}}', '{print p}', 'data.txt'],
+  ])
+    assertAccepted(argv);
+});
+
+test("gawk's -i/--include and -l/--load load code, and -D/--debug=FILE runs debugger commands: a template there is refused", () => {
+  for (const argv of [
+    ['gawk', '-i', '{{x}}', '{print}', 'data.txt'],
+    ['gawk', '--include={{x}}', '{print}', 'data.txt'],
+    ['gawk', '-i', 'lib/{{x}}.awk', '{print}', 'data.txt'],
+    ['gawk', '-l', '{{x}}', '{print}', 'data.txt'],
+    ['gawk', '--load', 'ext/{{x}}.so', '{print}', 'data.txt'],
+    ['gawk', '-D{{x}}', '{print}', 'data.txt'],
+    ['gawk', '--debug={{x}}', '{print}', 'data.txt'],
+  ])
+    assertRefused(argv, /is in the file gawk loads and runs as code/);
+  // The program operand still follows them: a template in it is refused as awk code, data after it accepted.
+  assertRefused(['gawk', '-i', 'lib.awk', '{print "{{x}}"}', 'data.txt'], /gawk program/);
+  assertAccepted(['gawk', '-i', 'lib.awk', '-v', 'v={{x}}', '{print v}', 'data.txt']);
+});
+
+// chown --from=OWNER[:GROUP] names no file: it is the owner the files chown changes must have, an owner as
+// chown's own (the same check), never a file.
+test('chown --from takes an owner: a template starting it is refused, after fixed text checked once rendered', () => {
+  for (const argv of [
+    ['chown', '--from={{x}}', 'deploy', '/srv/app'],
+    ['chown', '--from', '{{x}}', 'deploy', '/srv/app'],
+    ['chown', '-R', '--from={{x}}:app', 'deploy', '/srv/app'],
+  ])
+    assertRefused(
+      argv,
+      /\{\{x\}\} (\(character \d+\) )?is the current owner chown --from matches .*, or starts it/,
+    );
+  checkedOnceRendered(
+    ['chown', '--from=deploy:{{x}}', 'app', '/srv/app'],
+    ['a:b', '-R', 'a b', 'a/b', 'a,b', '--reference=x'],
+    ['app', 'app-prod', '1001', ''],
+    /the value of \{\{x\}\} makes the current owner chown --from matches "[^"]*" once rendered/,
+  );
+  // The files after it are still the files it changes.
+  assertRefused(
+    ['chown', '--from=root', 'deploy', '{{x}}'],
+    /is in the name of the local file chown changes/,
+  );
+  assertAccepted(['chown', '--from=root:root', 'deploy:deploy', '/srv/releases/{{x}}']);
+});
+
 test('zstd, 7z, patch and split: their archives, outputs, inputs and patches follow the same rule', () => {
   for (const [argv, how] of [
     [['zstd', '-19', '{{x}}'], 'zstd packs into its archive'],
