@@ -182,7 +182,6 @@ test('destinations, remote sides, tags and labels read no local file: accepted w
     ['gh', 'release', 'upload', 'v{{x}}', 'dist/app.tgz', '--clobber'],
     ['docker', 'cp', 'app.conf', '{{x}}:/etc/app.conf'],
     ['kubectl', 'cp', 'x.tgz', '{{x}}/pod:/tmp/'],
-    ['kubectl', 'cp', '-n', '{{x}}', 'x.tgz', 'pod:/tmp/'],
     ['kubectl', 'cp', '{{x}}/pod:/var/log/app.log', './app.log'],
     ['gsutil', 'cp', 'dist/app.zip', 'gs://bucket/{{x}}/'],
     ['gsutil', 'cp', '-a', '{{x}}', 'dist/app.zip', 'gs://bucket/'],
@@ -199,6 +198,12 @@ test('destinations, remote sides, tags and labels read no local file: accepted w
       assert.doesNotThrow(() => renderLine(argv, value), `${shellCommandLine(argv)} with ${value}`);
     }
   }
+  // kubectl cp -n's namespace is no local file either: accepted, checked once rendered as a namespace.
+  const namespaced = ['kubectl', 'cp', '-n', '{{x}}', 'x.tgz', 'pod:/tmp/'];
+  assertAccepted(namespaced);
+  for (const value of ['production', 'web-1'])
+    assert.doesNotThrow(() => renderArgv(namespaced, value), value);
+  assert.throws(() => renderArgv(namespaced, '1.2.3'), /the namespace kubectl -n chooses/);
 });
 
 test('in a shell script, a variable set from a template is checked where an upload tool reads it', () => {
