@@ -98,7 +98,34 @@ export interface FileRead {
    * file-settings.ts): refused when a template starts it, checked once rendered otherwise.
    */
   setting?: FileSetting;
+  /**
+   * The word is a URL, and the file is named after the last part of its path (curl -O, wget, aria2c:
+   * urlLastPart): once rendered, a value in that part must be a plain name there, and one elsewhere in the URL
+   * (its host and port, a directory, the query) may hold no "/", "\", "?", "#", "%" nor space, which could
+   * make another text that last part; anything else a URL holds (host:8080, user@host, [::1]) is fine there.
+   * 'path': the tool names the file after the path alone, or escapes a "/" in the query it adds to the name
+   * (wget: hook?v=a%2Fb), so a value after a fixed "?" or "#" may hold anything; 'query': it may add the query
+   * as written (curl before 8.1 names the file after the last "/" of the whole URL).
+   */
+  url?: 'path' | 'query';
 }
+
+/**
+ * Where the last part of a URL's path is in `fixed` (the URL from its start, each value's characters as
+ * \u0001): after the last "/" of the path (which starts after "://" and ends at the first "?" or "#"), to the
+ * path's end. Computed on the fixed text alone, as the config wrote it.
+ */
+export function urlLastPart(fixed: string): [number, number] {
+  const scheme = fixed.indexOf('://');
+  const path = scheme < 0 ? 0 : scheme + 3;
+  const ends = [fixed.indexOf('?', path), fixed.indexOf('#', path)].filter((k) => k >= 0);
+  const end = ends.length ? Math.min(...ends) : fixed.length;
+  const slash = fixed.lastIndexOf('/', end - 1);
+  return [slash < path ? path : slash + 1, end];
+}
+
+/** What a value elsewhere in a URL than its last part may not hold (urlLastPart): it could choose that part. */
+const URL_PART_REFUSED = /[/\\?#%\s]/;
 
 /** What a program does with a file a value may name (file-writes.ts), for messages. */
 export interface FileAct {
@@ -1705,6 +1732,10 @@ function pathMessage(name: string, read: FileRead, word: string, found: string, 
   return `the value of {{${name}}}${through} is part of the name of the ${file} ${read.how} ${read.act?.does ?? 'reads and sends'}${on} (${word.slice(read.from) || word}), and ${found === '..' || found === '.' ? `is "${found}"` : `holds ${JSON.stringify(found)}`}: it could name another file ${of}; a value in a file name may hold only letters, digits and . _ + - (not ".."), or name the file in the config`;
 }
 
+function urlPartMessage(name: string, read: FileRead, word: string, found: string): string {
+  return `the value of {{${name}}} holds ${JSON.stringify(found)} in the URL of ${read.how} (${word.slice(read.from) || word}), outside the last part of its path, which names the local file it writes: it could make another text that last part (x/Makefile? names Makefile), and so choose a file of the runner to overwrite or create; a value elsewhere in the URL may hold no "/", "\\", "?", "#", "%" nor space, or name the file in the config (-o app.tgz, -O app.tgz)`;
+}
+
 /**
  * Why the argument `word` (templates unrendered) of a tool that reads a file is refused once rendered with
  * `values`, or undefined. Templates with no value in `values` (a shell variable's stand-in) are unknown.
@@ -1756,6 +1787,17 @@ function ownProblem(
       if (problem) return problem;
     }
     return undefined;
+  }
+  if (read.url) {
+    // The last part of the path names the file: a value there is part of its name; one elsewhere must not be
+    // able to move where that part starts or ends (curl -O https://{{host}}/app.tgz given x/Makefile?).
+    const [start, end] = urlLastPart(region.map((ch) => (ch.from < 0 ? ch.c : '\u0001')).join(''));
+    const free = (i: number) => read.url === 'path' && i >= end;
+    const moved = region.find(
+      (ch, i) => ch.from >= 0 && (i < start || i >= end) && !free(i) && URL_PART_REFUSED.test(ch.c),
+    );
+    if (moved) return urlPartMessage(names[moved.from]!, read, word, moved.c);
+    return fileNameProblem(region.slice(start, end), names, read, word);
   }
   const found = locate(read, text);
   if (!found) return undefined;

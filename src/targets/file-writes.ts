@@ -29,6 +29,7 @@ import {
   type FileRead,
   type OptionReads,
   type RemoteFileRead,
+  urlLastPart,
 } from './file-reads.ts';
 import type { FileSetting } from './file-settings.ts';
 import { chosenWords } from './launchers.ts';
@@ -124,7 +125,9 @@ const SAFE_FROM = 'write the owner in the config (chown --from=deploy …)';
 const SAFE_FIND =
   'write the directory and the pattern in the config, with the value only after fixed text, where it must be one plain name (find "releases/{{…}}" -delete, find dist -name "app-{{…}}.tgz" -delete)';
 const SAFE_REMOTE_NAME =
-  'name the file in the config with -o (curl -o app.tgz https://host/{{…}}/app.tgz), or keep the value before fixed text in the last part of the URL, where it must be one plain name (https://host/{{…}}/app.tgz)';
+  'name the file in the config (curl -o app.tgz https://host/{{…}}/app.tgz, wget -O app.tgz …, aria2c -o app.tgz …), or keep the value before fixed text in the last part of the URL, where it must be one plain name (https://host/{{…}}/app.tgz)';
+const SAFE_SERVER_NAME =
+  'name the file in the config instead (curl -o app.tgz https://host/{{…}}/app.tgz, wget -O app.tgz …, aria2c -o app.tgz --follow-torrent=false --follow-metalink=false …), where the value in the URL picks what is fetched, not where it lands';
 
 /** What a redirection operator does with its file: write it (any ">"), or read it into the command ("<"). */
 export function redirectionRead(operator: string, program: string | undefined): FileRead {
@@ -966,12 +969,48 @@ function findFiles(words: readonly string[], at: number): FileRead[] {
 }
 
 /**
+ * A URL (the word `index`, from `from`) whose last path part names the file a downloader writes in its directory
+ * (curl -O, wget, aria2c: urlLastPart). A template starting that part names the file: refused wherever it is.
+ * One in the part after fixed text is part of the name, checked once rendered to be a plain name there; one
+ * elsewhere in the URL (its host and port, a directory, the query) could add a "/", "?" or "#" and so choose the
+ * last part: checked once rendered to hold none (FileRead.url). With `server` (curl -J, wget
+ * --content-disposition, --trust-server-names, a recursive wget, aria2c), the server names the file: a value
+ * anywhere in the URL picks the server or what it serves, and so the name: refused.
+ */
+function urlNamed(
+  words: readonly string[],
+  index: number,
+  from: number,
+  how: string,
+  server?: string,
+  url: 'path' | 'query' = 'query',
+): FileRead {
+  if (server)
+    return {
+      ...file(index, from, how, { does: `writes (${server})`, harm: WRITES.harm }, SAFE_SERVER_NAME),
+      rule: 'whole',
+    };
+  const act = {
+    ...NAMED_WRITE,
+    does: `writes (${how.split(' ')[0]} names the file after the last part of the URL)`,
+  };
+  const read = { ...file(index, from, how, act, SAFE_REMOTE_NAME), url };
+  const fixed = words[index]!.replace(/\{\{[^{}]*\}\}/g, '\u0001');
+  const [start] = urlLastPart(fixed.slice(from));
+  // In a script, an expansion before the template there ($BASE{{x}}) may be empty: the value may start it.
+  const head = /^(\$(\w+|\{[^{}]*\}))*\u0001/.test(fixed.slice(from + start));
+  return head ? { ...read, rule: 'whole' as const } : read;
+}
+
+/**
  * curl -O/--remote-name/--remote-name-all: the file it writes is named after the last part of the URL's path,
- * in its directory. A template starting that part names the file; one elsewhere in the URL could add a "/", "?"
- * or "#" and so choose the last part: there it must be one plain name once rendered.
+ * in its directory (urlNamed). With -J/--remote-header-name the server names it (Content-Disposition): a value
+ * in the URL picks the server or the resource, and so the name (.npmrc, conftest.py, Makefile in the working
+ * directory, read by a later step): refused, as a careful user keeps the name in the config (-o FILE).
  */
 function curlRemoteNames(words: readonly string[], at: number): FileRead[] {
   let remote = false;
+  let header = false;
   const urls: Array<{ index: number; from: number }> = [];
   for (let j = at + 1; j < words.length; j++) {
     const word = words[j]!;
@@ -982,6 +1021,7 @@ function curlRemoteNames(words: readonly string[], at: number): FileRead[] {
         ? [name]
         : [...CURL_LONG_OPTIONS.keys()].filter((o) => o.startsWith(name));
       if (options.length === 1 && /^--remote-name(-all)?$/.test(options[0]!)) remote = true;
+      if (options.length === 1 && options[0] === '--remote-header-name') header = true;
       if (options.length === 1 && options[0] === '--url') {
         if (eq >= 0) urls.push({ index: j, from: eq + 1 });
         else if (j + 1 < words.length) urls.push({ index: ++j, from: 0 });
@@ -991,6 +1031,7 @@ function curlRemoteNames(words: readonly string[], at: number): FileRead[] {
     if (word.startsWith('-') && word !== '-' && word !== '--') {
       for (let c = 1; c < word.length; c++) {
         if (word[c] === 'O') remote = true;
+        if (word[c] === 'J') header = true;
         if (!CURL_WITH_VALUE.has(word[c]!)) continue;
         if (c + 1 === word.length) j++;
         break;
@@ -1000,21 +1041,167 @@ function curlRemoteNames(words: readonly string[], at: number): FileRead[] {
     if (word !== '--') urls.push({ index: j, from: 0 });
   }
   if (!remote) return [];
-  return urls.map(({ index, from }) => {
-    const read = file(index, from, 'curl -O', NAMED_WRITE, SAFE_REMOTE_NAME);
-    // The URL's last part: after the last fixed "/" of its path (which ends at a fixed "?" or "#"). A template
-    // starting it names the file: refused wherever it is.
-    const fixed = words[index]!.replace(/\{\{[^{}]*\}\}/g, '\u0001');
-    const scheme = fixed.indexOf('://', from);
-    const path = scheme < 0 ? from : scheme + 3;
-    const ends = [fixed.indexOf('?', path), fixed.indexOf('#', path)].filter((k) => k >= 0);
-    const slash = fixed.lastIndexOf('/', ends.length ? Math.min(...ends) : fixed.length);
-    const start = slash < path ? path : slash + 1;
-    // In a script, an expansion before the template there ($BASE{{x}}) may be empty: the value may start it.
-    const head = /^(\$(\w+|\{[^{}]*\}))*\u0001/.test(fixed.slice(start));
-    return head && start > from ? { ...read, rule: 'whole' as const } : read;
-  });
+  const server = header ? 'curl -J: the server names the file, by its Content-Disposition header' : undefined;
+  return urls.map(({ index, from }) =>
+    urlNamed(words, index, from, header ? 'curl -O -J' : 'curl -O', server),
+  );
 }
+
+/** wget's long options taking a value (written apart: --tries 3), so that their values are not URLs. */
+const WGET_LONG_VALUES = new Set(
+  `--execute --output-file --append-output --input-file --base --config --rejected-log --tries --retry-on-http-error
+  --output-document --backups --bind-address --bind-dns-address --dns-servers --timeout --dns-timeout
+  --connect-timeout --read-timeout --wait --waitretry --quota --limit-rate --restrict-file-names --prefer-family
+  --user --password --use-askpass --local-encoding --remote-encoding --directory-prefix --cut-dirs --default-page
+  --http-user --http-password --header --compression --max-redirect --proxy-user --proxy-password --referer
+  --user-agent --load-cookies --save-cookies --post-data --post-file --method --body-data --body-file
+  --secure-protocol --certificate --certificate-type --private-key --private-key-type --ca-certificate
+  --ca-directory --crl-file --pinnedpubkey --random-file --egd-file --ciphers --hsts-file --warc-file --warc-header
+  --warc-max-size --warc-dedup --warc-tempdir --ftp-user --ftp-password --level --accept --reject --accept-regex
+  --reject-regex --regex-type --domains --exclude-domains --follow-tags --ignore-tags --include-directories
+  --exclude-directories --progress --report-speed --metalink-index --preferred-location`.split(/\s+/),
+);
+/** wget's options after which the file's name is not the URL's last part alone: the server or the path names it. */
+const WGET_SERVER_NAMED: ReadonlyArray<[RegExp, string]> = [
+  [
+    /^--content-d/,
+    'wget --content-disposition: the server names the file, by its Content-Disposition header',
+  ],
+  [/^--trust-s/, 'wget --trust-server-names: the server names the file, by the URL it redirects to'],
+  [
+    /^(--rec|--mir|--page-r|--force-d)/,
+    "a recursive wget: the server's links and the URL's path name the files and directories",
+  ],
+];
+
+/**
+ * wget URL… with no -O/--output-document: each file it writes is named after the last part of its URL's path
+ * (urlNamed), in the directory -P gives (which names no file). With --content-disposition, --trust-server-names,
+ * or -r/-m/-p/-x (their long names too), the server or the whole path names them: a value in the URL is refused.
+ */
+function wgetRemoteNames(words: readonly string[], at: number): FileRead[] {
+  const output = optionReads(words, at, 'wget', {
+    short: WGET_WRITES.short,
+    options: WGET_WRITES.options.filter((o) => o.long === '--output-document'),
+  });
+  if (output.length > 0) return [];
+  let server: string | undefined;
+  const urls: number[] = [];
+  for (let j = at + 1; j < words.length; j++) {
+    const word = words[j]!;
+    if (word === '--') {
+      for (let k = j + 1; k < words.length; k++) urls.push(k);
+      break;
+    }
+    if (word.startsWith('--')) {
+      const name = word.split('=')[0]!;
+      server ??= WGET_SERVER_NAMED.find(([pattern]) => pattern.test(name) && !name.startsWith('--no-'))?.[1];
+      if (!word.includes('=') && WGET_LONG_VALUES.has(name)) j++;
+      continue;
+    }
+    if (word.startsWith('-') && word !== '-') {
+      for (let c = 1; c < word.length; c++) {
+        if ('rmpx'.includes(word[c]!)) server ??= WGET_SERVER_NAMED[2]![1];
+        if (!WGET_WRITES.short.includes(word[c]!)) continue;
+        if (c + 1 === word.length) j++;
+        break;
+      }
+      continue;
+    }
+    urls.push(j);
+  }
+  // wget escapes a "/" in the query it adds to the name (hook?v=a%2Fb): a value there names no other file.
+  return urls.map((index) => urlNamed(words, index, 0, 'wget', server, 'path'));
+}
+
+/** aria2c's long options taking a value (written apart: --split 4), so that their values are not URLs. */
+const ARIA2_LONG_VALUES = new Set(
+  `--dir --out --log --input-file --save-session --user-agent --header --referer --http-user --http-passwd
+  --max-connection-per-server --split --min-split-size --timeout --max-tries --torrent-file --metalink-file
+  --index-out --checksum --max-download-limit --max-overall-download-limit --max-upload-limit --load-cookies
+  --save-cookies --certificate --private-key --ca-certificate --all-proxy --http-proxy --https-proxy --ftp-proxy
+  --conf-path --on-download-complete --on-download-start --on-download-error --on-download-stop
+  --on-download-pause --on-bt-download-complete --retry-wait --connect-timeout --lowest-speed-limit
+  --file-allocation --log-level --console-log-level --summary-interval --dht-file-path --ftp-user --ftp-passwd
+  --select-file --seed-time --seed-ratio --stop --max-concurrent-downloads`.split(/\s+/),
+);
+/** aria2c's short options taking a value. */
+const ARIA2_SHORT_VALUES = 'dilkjostmxUTOuM';
+/** aria2c's options naming a file or directory it writes: long name, short letter. */
+const ARIA2_WRITES: ReadonlyArray<[string, string]> = [
+  ['--out', 'o'],
+  ['--dir', 'd'],
+  ['--log', 'l'],
+  ['--save-session', ''],
+  ['--save-cookies', ''],
+  ['--dht-file-path', ''],
+];
+
+/**
+ * aria2c URL…: the files it writes (-o/--out, -d/--dir, -l/--log, --save-session, --save-cookies,
+ * --dht-file-path; -O/--index-out INDEX=PATH), its config (--conf-path: any option, its hooks among them) and
+ * the commands its hooks run (--on-download-complete…: any template refused). Its URLs: unless -o names the
+ * file, the server does (Content-Disposition) or the URL's last part; and unless --follow-torrent=false and
+ * --follow-metalink=false, a torrent or a metalink the server answers with names files of its own: a value in
+ * the URL picks the server or the resource, and so the names: refused unless -o and both are given.
+ */
+function aria2Files(words: readonly string[], at: number): FileRead[] {
+  const reads: FileRead[] = [];
+  const urls: number[] = [];
+  const flags = new Set<string>();
+  const value = (long: string, short: string, index: number, from: number) => {
+    const written = ARIA2_WRITES.find(([l, s]) => l === long || (short !== '' && s === short));
+    const how = `aria2c ${written?.[0] ?? long}`;
+    if (written) reads.push(file(index, from, how, WRITES, SAFE_WRITE));
+    else if (long === '--index-out' || short === 'O')
+      reads.push({ ...file(index, from, 'aria2c --index-out', WRITES, SAFE_WRITE), rule: 'keyed-file' });
+    else if (long === '--conf-path' || long.startsWith('--on-'))
+      reads.push({ ...file(index, from, `aria2c ${long}`, HOOK, SAFE_HOOK), rule: 'whole' });
+  };
+  for (let j = at + 1; j < words.length; j++) {
+    const word = words[j]!;
+    if (word === '--') {
+      for (let k = j + 1; k < words.length; k++) urls.push(k);
+      break;
+    }
+    if (word.startsWith('--')) {
+      const eq = word.indexOf('=');
+      const long = eq < 0 ? word : word.slice(0, eq);
+      flags.add(eq < 0 ? long : `${long}=${word.slice(eq + 1)}`);
+      if (eq >= 0) value(long, '', j, eq + 1);
+      else if (ARIA2_LONG_VALUES.has(long) && j + 1 < words.length) value(long, '', ++j, 0);
+      continue;
+    }
+    if (word.startsWith('-') && word !== '-') {
+      for (let c = 1; c < word.length; c++) {
+        const letter = word[c]!;
+        if (!ARIA2_SHORT_VALUES.includes(letter)) continue;
+        flags.add(`-${letter}`);
+        if (c + 1 < word.length) value('', letter, j, c + 1);
+        else if (j + 1 < words.length) value('', letter, ++j, 0);
+        break;
+      }
+      continue;
+    }
+    urls.push(j);
+  }
+  const named = flags.has('-o') || [...flags].some((f) => f === '--out' || f.startsWith('--out='));
+  const follows = ['--follow-torrent', '--follow-metalink'].filter((o) => !flags.has(`${o}=false`));
+  const server = !named
+    ? 'aria2c without -o: the server names the file, by its Content-Disposition header, or the URL does'
+    : follows.length > 0
+      ? `aria2c without ${follows.map((o) => `${o}=false`).join(' and ')}: a torrent or a metalink the server answers with names the files it writes`
+      : undefined;
+  // With -o and neither followed, the name is the config's: a value in the URL picks only what is fetched.
+  if (server) reads.push(...urls.map((index) => urlNamed(words, index, 0, 'aria2c', server)));
+  return reads;
+}
+
+const HOOK: FileAct = {
+  does: 'runs as a command (a hook, or a config that may set one)',
+  harm: 'a program or config {of} that runs (any command)',
+};
+const SAFE_HOOK = 'write the hook or the config in the config, and pass the value to it as data';
 
 /** Options taking a value of docker's, podman's and nerdctl's own (before the subcommand). */
 const CONTAINER_GLOBAL: Grammar = {
@@ -1673,7 +1860,9 @@ function writesAt(words: readonly string[], at: number): FileRead[] {
     case 'nawk':
       return awkFiles(words, at, name);
     case 'wget':
-      return optionReads(words, at, 'wget', WGET_WRITES);
+      return [...optionReads(words, at, 'wget', WGET_WRITES), ...wgetRemoteNames(words, at)];
+    case 'aria2c':
+      return aria2Files(words, at);
     case 'npm':
     case 'pnpm':
     case 'yarn':

@@ -347,6 +347,22 @@ export function stdinConfigReader(
       at: wget,
       why: `which wget reads as its config (--config): each line sets an option, so a value with a newline could add any (post_file = /etc/passwd sends a file ${host ? 'of the remote host' : 'of the runner'}, output_document = ~/.bashrc writes one), which no check of the value can make safe; write the config in a file of the checkout, and pass VALUE as an argument of wget, where it is checked (wget --config ./deploy.wgetrc https://host/VALUE)`,
     };
+  // wget -i - (-i /dev/stdin, --input-file=-): each line a URL whose last part names the file it writes, unless
+  // -O/--output-document names it; aria2c -i -: its lines may also set options of each download (an indented
+  // out=, dir=, or on-download-complete=, which runs a command).
+  const of = host ? 'of the remote host' : 'of the runner';
+  const urls = configAt('wget', /^(?:-[^-]*i|--input-f[a-z-]*)(?:=?(.+))?$/);
+  if (urls >= 0 && !words.slice(urls + 1).some((word) => /^(-[^-]*O|--output-d)/.test(word)))
+    return {
+      at: urls,
+      why: `which wget reads as the URLs it fetches (-i), one a line, each naming the file it writes after the last part of its path: the value would choose files ${of} to overwrite or create (.npmrc, conftest.py, Makefile, read by a later step), and no check can see that list; pass the URL as an argument of wget (wget https://host/dl/app-VALUE.tgz), where it is checked, or name the file (wget -O app.tgz -i -)`,
+    };
+  const aria2 = configAt('aria2c', /^(?:-[^-]*i|--input-file)(?:=?(.+))?$/);
+  if (aria2 >= 0)
+    return {
+      at: aria2,
+      why: `which aria2c reads as its input file (-i): a line is a URL, or an option of its download (out=, dir=, on-download-complete= which runs a command), so a value with a newline could add any, which no check of the value can make safe; pass the URL as an argument of aria2c with -o naming the file, and the value where it is checked`,
+    };
   // scp and sftp hand -F to the ssh they run.
   for (const name of ['ssh', 'scp', 'sftp']) {
     const at = configAt(name, /^-F(.+)?$/);

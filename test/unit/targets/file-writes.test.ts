@@ -22,6 +22,8 @@ const READS_IN = /is in the name of the local file the redirection "[^"]+" reads
 const HOSTILE = ['..', '../x', '/etc/x', 'a/b', '../../.bashrc', '.git/hooks/pre-commit'];
 /** The same, in a name with fixed text around the value (where ".." is a plain name: app-...tgz). */
 const IN_NAME = HOSTILE.filter((value) => value !== '..');
+const URL_PART =
+  /the value of \{\{x\}\} holds "[^"]+" in the URL of (curl -O|wget) \(.*\), outside the last part of its path, which names the local file it writes/;
 const PATH_PART =
   /the value of \{\{x\}\} (\(through \$\w+, set from it\) )?(is part of the name of|is empty, and is a whole part of the path)/;
 
@@ -250,7 +252,7 @@ test('a template naming a file a tool writes, deletes, changes or prints is refu
     ['git', 'tag', '{{x}}'],
     ['curl', '-fsS', '-o', '/dev/null', 'https://h.example.com/{{x}}'],
     ['curl', '-fsSO', 'https://h.example.com/releases/{{x}}/app.tgz'],
-    ['wget', '-q', 'https://h.example.com/{{x}}'],
+    ['wget', '-q', '-O', 'page.html', 'https://h.example.com/{{x}}'],
     ['tar', '-czf', 'dist/app.tgz', '--transform', 's,^,{{x}}/,', 'build'],
     ['sed', '-i', 's/VERSION/{{x}}/', 'config.yaml'],
     ['echo', 'rm', '-rf', '{{x}}'],
@@ -553,6 +555,7 @@ test("curl -O names the file after the URL's last part: a template starting it i
     ['curl', '--remote-name', 'https://h.example.com/dl/{{x}}.tgz'],
     ['curl', '--remote-name-all', 'https://h.example.com/{{x}}?raw=1'],
     ['curl', '-O', '--url', 'https://h.example.com/a/{{x}}'],
+    ['curl', '-O', 'https://{{x}}'],
   ])
     assertRefused(argv, /is in the name of the local file curl -O writes \(curl names the file after/);
   // An expansion before it, which may be empty, does not make it fixed text.
@@ -560,26 +563,143 @@ test("curl -O names the file after the URL's last part: a template starting it i
     'curl -fsSO "https://h.example.com/dl/$SUB{{x}}"',
     /is in the name of the local file curl -O writes/,
   );
-  // Elsewhere in the URL, a "/", "?" or "#" in the value would choose the last part (x/Makefile?): one plain
-  // name once rendered.
+  // Elsewhere in the URL, a "/", "?" or "#" in the value would choose the last part (x/Makefile? names
+  // Makefile), and so would a "\\" (curl reads it as a "/" there), a "%" or a space: checked once rendered to
+  // hold none. What else a host, a port or a directory holds is fine there (host:8443, user@host, [::1]:8080).
   checkedOnceRendered(
     ['curl', '-fsSO', 'https://h.example.com/releases/{{x}}/app.tgz'],
-    ['x/Makefile?', 'a/.bashrc#', '../../x', 'a?b'],
-    ['v1.2.3'],
-    PATH_PART,
+    ['x/Makefile?', 'a/.bashrc#', '../../x', 'a?b', 'a\\b', 'a%2Fb', 'a b'],
+    ['v1.2.3', 'release:1', 'a@b', 'a=b&c'],
+    URL_PART,
   );
+  checkedOnceRendered(
+    ['curl', '-fsSLO', 'https://{{x}}/dl/app.tgz'],
+    ['evil.example.com/Makefile?', 'h.example.com/.npmrc#', 'h#'],
+    ['h.example.com', 'h.example.com:8443', 'user@h.example.com', '[::1]:8080', '10.0.0.1'],
+    URL_PART,
+  );
+  checkedOnceRendered(
+    ['curl', '-fsSO', 'https://h.example.com/dl/app.tgz?v={{x}}'],
+    ['a/../../conftest.py', 'a#/x', 'a b'],
+    ['1.2.3', 'a=b&c=d'],
+    URL_PART,
+  );
+  // In the last part after fixed text: one plain name, as in any file's name (here also in a directory).
   checkedOnceRendered(
     ['curl', '-fsSLO', 'https://h.example.com/dl/v{{x}}/app_{{x}}_linux.tgz'],
     ['1/../../x', 'a/b'],
     ['1.2.3'],
-    PATH_PART,
+    new RegExp(`${URL_PART.source}|${PATH_PART.source}`),
   );
+  // -J: the server names the file (Content-Disposition), so a value anywhere in the URL, which picks the server
+  // or what it serves, picks the name: refused.
+  for (const argv of [
+    ['curl', '-OJ', 'https://h.example.com/dl/app.tgz?v={{x}}'],
+    ['curl', '-fsSL', '-O', '--remote-header-name', 'https://{{x}}/dl/app.tgz'],
+    ['curl', '-J', '-O', 'https://h.example.com/releases/{{x}}/app.tgz'],
+  ])
+    assertRefused(argv, /curl -J: the server names the file, by its Content-Disposition header/);
   for (const argv of [
     ['curl', '-O', 'https://example.com/fixed.tgz'],
     ['curl', '-fsS', 'https://h.example.com/{{x}}'],
     ['curl', '-fsSo', 'app.tgz', 'https://h.example.com/{{x}}'],
+    ['curl', '-fsSJo', 'app.tgz', 'https://h.example.com/{{x}}'],
+    ['curl', '-OJ', 'https://h.example.com/dl/app.tgz'],
   ])
     assertAccepted(argv);
+});
+
+test("wget names the file after the URL's last part unless -O names it: the rule of curl -O", () => {
+  for (const argv of [
+    ['wget', 'https://h.example.com/path/{{x}}'],
+    ['wget', '-q', 'https://h.example.com/{{x}}.tgz'],
+    ['wget', '-nv', '--tries', '3', 'https://h.example.com/{{x}}'],
+    // -P only fixes the directory: the value still names the file in it.
+    ['wget', '-P', 'downloads', 'https://h.example.com/{{x}}'],
+    ['wget', '--directory-prefix=dl', 'https://h.example.com/dl/{{x}}'],
+    ['wget', '{{x}}'],
+  ])
+    assertRefused(
+      argv,
+      /is in the name of the local file wget writes \(wget names the file after the last part/,
+    );
+  checkedOnceRendered(
+    ['wget', '-q', 'https://h.example.com/dl/app-{{x}}.tgz'],
+    ['a/b', '../../x', 'x/../conftest.py'],
+    ['1.2.3', '..'],
+    PATH_PART,
+  );
+  checkedOnceRendered(
+    ['wget', '-q', 'https://{{x}}/dl/app.tgz'],
+    ['evil.example.com/Makefile?', 'h/.npmrc#'],
+    ['h.example.com:8443', 'user@h.example.com'],
+    URL_PART,
+  );
+  // wget adds the query to the name with its "/" escaped (hook?v=a%2Fb): a value there names no other file,
+  // where curl -O (before 8.1, which names the file after the last "/" of the whole URL) is checked.
+  checkedOnceRendered(
+    ['wget', '-q', 'https://h.example.com/dl/app.tgz?v={{x}}'],
+    [],
+    ['1.2.3', 'a/../../x', '/proc/self/environ', 'a#b'],
+    URL_PART,
+  );
+  // The server, the redirect or the site's links name the files: a value anywhere in the URL is refused.
+  for (const [argv, why] of [
+    [
+      ['wget', '--content-disposition', 'https://h.example.com/dl?v={{x}}'],
+      /wget --content-disposition: the server names/,
+    ],
+    [['wget', '--trust-server-names', 'https://h.example.com/dl/{{x}}/app.tgz'], /wget --trust-server-names/],
+    [['wget', '-r', '-np', 'https://h.example.com/docs/v{{x}}/'], /a recursive wget/],
+    [['wget', '-qm', 'https://{{x}}/'], /a recursive wget/],
+    [['wget', '--mirror', 'https://h.example.com/{{x}}/index.html'], /a recursive wget/],
+    [['wget', '-x', 'https://h.example.com/{{x}}/app.tgz'], /a recursive wget/],
+  ] as Array<[string[], RegExp]>)
+    assertRefused(argv, why);
+  for (const argv of [
+    ['wget', '-O', 'app.tgz', 'https://h.example.com/{{x}}'],
+    ['wget', '-qO-', 'https://h.example.com/{{x}}'],
+    ['wget', '--output-document=app.tgz', '--content-disposition', 'https://h.example.com/dl?v={{x}}'],
+    ['wget', '-q', 'https://h.example.com/releases/{{x}}/app.tgz'],
+    ['wget', '--header', 'X-Version: {{x}}', 'https://h.example.com/app.tgz'],
+    ['wget', '--no-content-disposition', 'https://h.example.com/dl/{{x}}/app.tgz'],
+  ])
+    assertAccepted(argv);
+});
+
+test('aria2c: its URLs name no file unless -o does and it follows no torrent nor metalink; its files follow the rule', () => {
+  for (const [argv, why] of [
+    [['aria2c', 'https://h.example.com/dl/{{x}}.tgz'], /aria2c without -o: the server names the file/],
+    [['aria2c', '-d', 'dl', 'https://{{x}}/app.tgz'], /aria2c without -o/],
+    [
+      ['aria2c', '-o', 'app.tgz', 'https://h.example.com/{{x}}/app.tgz'],
+      /a torrent or a metalink the server answers with/,
+    ],
+    [
+      ['aria2c', '-o', 'app.tgz', '--follow-torrent=false', 'https://h.example.com/{{x}}/app.tgz'],
+      /aria2c without --follow-metalink=false/,
+    ],
+  ] as Array<[string[], RegExp]>)
+    assertRefused(argv, why);
+  for (const [argv, how] of [
+    [['aria2c', '-o', '{{x}}', 'https://h.example.com/app.tgz'], 'aria2c --out writes'],
+    [['aria2c', '--dir={{x}}', '-o', 'a', 'https://h.example.com/app.tgz'], 'aria2c --dir writes'],
+    [['aria2c', '-l', '/{{x}}', 'https://h.example.com/app.tgz'], 'aria2c --log writes'],
+  ] as Array<[string[], string]>)
+    assertRefused(argv, new RegExp(`is in the name of the local file ${how}`));
+  assertRefused(
+    ['aria2c', '--on-download-complete', '{{x}}', 'https://h.example.com/app.tgz'],
+    /aria2c --on-download-complete runs as a command/,
+  );
+  const fixed = ['aria2c', '-o', 'app.tgz', '--follow-torrent=false', '--follow-metalink=false'];
+  assertAccepted([...fixed, 'https://h.example.com/releases/{{x}}/app.tgz']);
+  assertAccepted(['aria2c', '-d', 'dl', '-o', 'app.tgz', 'https://h.example.com/app.tgz']);
+  checkedOnceRendered(
+    ['aria2c', '-o', 'app-{{x}}.tgz', 'https://h.example.com/app.tgz'],
+    IN_NAME,
+    ['1.2.3'],
+    PATH_PART,
+  );
 });
 
 test("awk's files after its program are printed: the same rule", () => {

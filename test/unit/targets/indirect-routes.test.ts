@@ -67,8 +67,13 @@ test('what xargs puts where its program reads options could be an option naming 
       /in place of \{\} in "\{\}", where curl reads options: .*curl -T/,
     ],
     [
-      'echo {{x}} | tr a-z A-Z | xargs -n1 wget',
+      'echo {{x}} | tr a-z A-Z | xargs -n1 wget -qO-',
       /where wget reads options: the value could be an option naming a file \(wget -o writes/,
+    ],
+    // Without -O, the URL itself names the file wget writes.
+    [
+      'echo {{x}} | tr a-z A-Z | xargs -n1 wget',
+      /where wget writes \(wget names the file after the last part of the URL\) a local file/,
     ],
     // tar's operands when it creates are files it packs: named outright, or as an option (-T/etc/passwd).
     ['xargs tar -czf out.tgz <<< {{x}}', /here-string fed to xargs, .* where tar packs into its archive/],
@@ -179,15 +184,32 @@ test('a value in a config curl reads on its standard input is refused: a config 
     'curl -K <(echo "url = {{x}}")',
     /\{\{x\}\} \(character 23\) is inside <\(…\), which curl reads as its config \(curl -K\)/,
   );
-  // A fixed config, one read from stdin with no value, data read from stdin, and a list of URLs (wget -i -:
-  // each line is a URL, which the value may choose as `wget {{x}}` may) stay accepted.
+  // wget -i - without -O: each line a URL whose last part names the file it writes, which no check sees;
+  // aria2c -i -: its lines may also set options (on-download-complete= runs a command).
+  for (const script of [
+    'wget -i - <<< "https://deploy.example.com/{{x}}"',
+    'echo "https://deploy.example.com/{{x}}" | wget -qi -',
+    'wget --input-file=/dev/stdin <<< "https://deploy.example.com/dl/{{x}}"',
+  ])
+    assertScriptRefused(
+      script,
+      /which wget reads as the URLs it fetches \(-i\), one a line, each naming the file/,
+    );
+  assertScriptRefused(
+    'aria2c -o app.tgz -i - <<< "https://deploy.example.com/{{x}}"',
+    /which aria2c reads as its input file \(-i\)/,
+  );
+  // A fixed config, one read from stdin with no value, data read from stdin, and a list of URLs with -O naming
+  // the file (wget -O FILE -i -: each line is a URL, which the value may choose as `wget -O FILE {{x}}` may)
+  // stay accepted.
   for (const script of [
     `curl -K ./fixed.curlrc ${URL}/{{x}}`,
     `curl --config deploy.curlrc ${URL}`,
     'curl -K - <<< "url = https://deploy.example.com/"',
     `curl -d @- ${URL} <<< "version={{x}}"`,
     `echo "version={{x}}" | curl --data-binary @- ${URL}`,
-    'wget -i - <<< "https://deploy.example.com/{{x}}"',
+    'wget -O app.tgz -i - <<< "https://deploy.example.com/{{x}}"',
+    'wget -qO- -i - <<< "https://deploy.example.com/{{x}}"',
   ])
     assertScriptAccepted(script);
 });

@@ -190,7 +190,7 @@ test('those tools with fixed lists, commands or configs, and a value where it is
     'cpio -i -F dist.cpio',
     'smbclient //h/s -U u -c "put dist/app.tgz"',
     "ftp -n host <<'EOF'\nput dist/app.tgz\nEOF",
-    'wget --config ./deploy.wgetrc https://h/{{x}}',
+    'wget --config ./deploy.wgetrc https://h/{{x}}/app.tgz',
     'ssh -F ./ssh_config host ./deploy.sh {{x}}',
   ])
     assertScriptAccepted(script);

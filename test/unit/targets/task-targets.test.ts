@@ -426,7 +426,7 @@ test('wget --use-askpass and rclone --password-command run a program: a template
       /is in the word naming the program (wget|rclone) --(use-ask|password-command)\S* runs/,
     );
   for (const spec of [
-    ['wget', '--use-askpass=/usr/bin/ssh-askpass', 'https://h.example.com/{{x}}.tgz'],
+    ['wget', '--use-askpass=/usr/bin/ssh-askpass', 'https://h.example.com/app-{{x}}.tgz'],
     ['wget', '--user', '{{x}}', 'https://h.example.com/'],
     ['rclone', 'copy', '--password-command', 'pass show rclone', 'dist/', 'remote:bucket/{{x}}/'],
   ])
