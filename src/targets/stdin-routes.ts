@@ -493,14 +493,15 @@ export function programLiterals(
   const ref = /^\$(?:([A-Za-z_]\w*|\d)|\{([A-Za-z_]\w*|\d+)\})$/.exec(word);
   if (!ref) return undefined;
   const variable = (ref[1] ?? ref[2])!;
+  // A file `source`/`.` runs, an `eval`, or a nameref (declare -n r=KUBECTL; r=sh) may set any variable (and
+  // `set --` the parameters), which no reading of the script sees: after KUBECTL=kubectl; source ./env.sh,
+  // $KUBECTL may be anything.
+  if (SETS_ANY.test(script)) return undefined;
   if (/^\d+$/.test(variable)) return fixed?.[variable] === undefined ? undefined : [fixed[variable]];
   const setOtherwise = new RegExp(
     `\\b(read|for|select|mapfile|readarray|getopts|printf|unset)\\b[^;&|\\n]*\\b${variable}\\b|(^|[^\\w$])${variable}(\\[[^\\]]*\\])?(\\+=|=\\()`,
   );
   if (setOtherwise.test(script)) return undefined;
-  // A file `source`/`.` runs, an `eval`, or a nameref (declare -n r=KUBECTL; r=sh) may set any variable, which
-  // no reading of the script sees: after KUBECTL=kubectl; source ./env.sh, $KUBECTL may be anything.
-  if (SETS_ANY.test(script)) return undefined;
   // Fixed text; a default for the environment's value of the variable itself (DOCKER=${DOCKER:-docker}: the job's
   // environment is the workflow's, not a value of a comment); a path after the checkout's or the action's
   // directory (DEPLOY="$GITHUB_WORKSPACE/scripts/deploy.sh"), kept as written.

@@ -388,6 +388,12 @@ test('a program variable a sourced file, an eval or a nameref may change is not 
     'DOCKER=$(command -v docker); source ./env.sh; $DOCKER push app:{{version}}',
   ])
     assertScriptRefused(script, why);
+  // An inline script's parameters too: the sourced file may run set -- and give "$1" any program.
+  assertScriptAccepted(`sh -c '"$1" -fsS "$2"' sh curl ${URL}/{{version}}`);
+  assertScriptRefused(
+    `sh -c '. ./env.sh; "$1" -fsS "$2"' sh curl ${URL}/{{version}}`,
+    /there \$2 is an argument of \$1, a program named by an expansion/,
+  );
   // With none, the fixed text stands; "." as an argument, or a -n of another command, is no source nor nameref.
   for (const script of [
     'KUBECTL=kubectl; $KUBECTL apply -f k8s/ --namespace app',
