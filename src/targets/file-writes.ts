@@ -1157,6 +1157,10 @@ function aria2Files(words: readonly string[], at: number): FileRead[] {
       reads.push({ ...file(index, from, 'aria2c --index-out', WRITES, SAFE_WRITE), rule: 'keyed-file' });
     else if (long === '--conf-path' || long.startsWith('--on-'))
       reads.push({ ...file(index, from, `aria2c ${long}`, HOOK, SAFE_HOOK), rule: 'whole' });
+    else {
+      const input = ARIA2_INPUTS.find(([l, s]) => l === long || (short !== '' && s === short));
+      if (input) reads.push(file(index, from, `aria2c ${input[0]}`, ARIA2_INPUT, SAFE_PRINT));
+    }
   };
   for (let j = at + 1; j < words.length; j++) {
     const word = words[j]!;
@@ -1196,6 +1200,18 @@ function aria2Files(words: readonly string[], at: number): FileRead[] {
   if (server) reads.push(...urls.map((index) => urlNamed(words, index, 0, 'aria2c', server)));
   return reads;
 }
+
+/** aria2c's options naming a file it reads its downloads from: long name, short letter. */
+const ARIA2_INPUTS: ReadonlyArray<[string, string]> = [
+  ['--input-file', 'i'],
+  ['--torrent-file', 'T'],
+  ['--metalink-file', 'M'],
+  ['--load-cookies', ''],
+];
+const ARIA2_INPUT: FileAct = {
+  does: 'reads its downloads from (their URLs, the files they write, options such as on-download-complete=)',
+  harm: 'a file {of} that names what is fetched, where it is written and which command runs after (or whose cookies are sent)',
+};
 
 const HOOK: FileAct = {
   does: 'runs as a command (a hook, or a config that may set one)',

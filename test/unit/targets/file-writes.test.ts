@@ -685,6 +685,9 @@ test('aria2c: its URLs name no file unless -o does and it follows no torrent nor
     [['aria2c', '-o', '{{x}}', 'https://h.example.com/app.tgz'], 'aria2c --out writes'],
     [['aria2c', '--dir={{x}}', '-o', 'a', 'https://h.example.com/app.tgz'], 'aria2c --dir writes'],
     [['aria2c', '-l', '/{{x}}', 'https://h.example.com/app.tgz'], 'aria2c --log writes'],
+    [['aria2c', '-i', '{{x}}'], 'aria2c --input-file reads its downloads from'],
+    [['aria2c', '--torrent-file={{x}}'], 'aria2c --torrent-file reads its downloads from'],
+    [['aria2c', '-M', '../{{x}}'], 'aria2c --metalink-file reads its downloads from'],
   ] as Array<[string[], string]>)
     assertRefused(argv, new RegExp(`is in the name of the local file ${how}`));
   assertRefused(
@@ -700,6 +703,7 @@ test('aria2c: its URLs name no file unless -o does and it follows no torrent nor
     ['1.2.3'],
     PATH_PART,
   );
+  checkedOnceRendered(['aria2c', '-i', 'lists/{{x}}.txt'], IN_NAME, ['prod'], PATH_PART);
 });
 
 test("awk's files after its program are printed: the same rule", () => {
