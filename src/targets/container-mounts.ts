@@ -96,7 +96,7 @@ export interface MountWord {
    * a build's option giving it something of this machine (BUILD_RIGHTS): 'build'; an image reference whose
    * registry, owner or whole name the template chooses (imageReferenceRefusal): 'image'.
    */
-  kind?: 'rights' | 'engine' | 'build' | 'program' | 'write' | 'image';
+  kind?: 'rights' | 'engine' | 'build' | 'program' | 'write' | 'image' | 'unknown';
 }
 
 export interface ContainerMounts {
@@ -135,7 +135,10 @@ export type CheckedName =
   // The whole value after `prefix` one plain name (a context of the runner's own config, a log tag); `why` says
   // what else a value there could do.
   // (`label`: a DNS-1123 label instead, as a Kubernetes namespace: lowercase letters, digits and '-'.)
-  | { kind: 'plain'; prefix: string; how: string; why: string; suffix?: string; label?: true };
+  | { kind: 'plain'; prefix: string; how: string; why: string; suffix?: string; label?: true }
+
+  // The ref of a workflow identity cosign trusts (certificateRefProblem), after `prefix`.
+  | { kind: 'ref'; prefix: string; how: string };
 
 /** The characters of a volume name's fixed text, and of a value in one. */
 const VOLUME_NAME = /^[A-Za-z0-9_.-]*$/;
@@ -294,15 +297,13 @@ export function containerMounts(words: readonly string[], at: number, name: stri
   if (/^(pull|push|tag)$/.test(words[j] ?? '') && (!group.length || group[0] === 'image')) {
     const command = [name, ...group, words[j]].join(' ');
     const does = { pull: 'pulls', push: 'pushes', tag: 'names' }[words[j] as 'pull' | 'push' | 'tag'];
-    for (let k = j + 1; k < words.length; k++) {
-      const word = words[k]!;
-      if (word === '--') continue;
-      if (word.startsWith('-')) {
-        if (!word.includes('=') && IMAGE_COMMAND_VALUES.includes(word)) k++;
-        continue;
-      }
-      imageReference(found, k, word, '', name, `the image ${command} ${does}`);
-    }
+    const grammar = {
+      does,
+      values: IMAGE_COMMAND_VALUES,
+      flags: IMAGE_COMMAND_FLAGS,
+      operand: () => 'image' as const,
+    };
+    toolCommand(found, words, j + 1, command, name, [], grammar);
     return found;
   }
   // docker secret create NAME FILE (podman's, and --env: a variable's name): what the secret holds, which the
@@ -364,7 +365,16 @@ export function containerMounts(words: readonly string[], at: number, name: stri
     (name === 'buildah' ? words[j] === 'from' : words[j] !== 'exec' && words[j] !== 'update') &&
     !group.includes('compose') &&
     name !== 'docker-compose';
-  if (runsImage && image < words.length)
+  // podman/nerdctl run --rootfs PATH: the operand is a directory of this machine, the container's whole root.
+  const rootfs = words.slice(j + 1, image).some((w) => /^--rootfs(=true)?$/.test(w));
+  const rootNames = rootfs && image < words.length ? templates(words[image]!) : [];
+  if (rootNames.length)
+    found.refused.push({
+      index: image,
+      names: rootNames,
+      how: `the directory of this machine ${command} --rootfs runs as the root of the container`,
+    });
+  else if (runsImage && image < words.length)
     imageReference(found, image, words[image]!, '', name, `the image ${command} runs`);
   if (entrypoint?.value && name !== 'buildah' && words[j] !== 'update' && image < words.length)
     found.entrypoint = { ...entrypoint, from: image + 1 };
@@ -909,6 +919,7 @@ export function containerNameProblem(
   if (names.some((name) => values[name] === undefined)) return undefined; // said elsewhere
   if (check.kind === 'image') return imageReferenceProblem(check, word, values);
   if (check.kind === 'plain') return plainNameProblem(check, word, values);
+  if (check.kind === 'ref') return certificateRefProblem(check, word, values);
   const list = names.map((n) => `{{${n}}}`).join(', ');
   if (check.kind === 'network') {
     const rendered = word.slice(check.prefix.length).replace(PLACEHOLDER, (_, name: string) => values[name]!);
@@ -1244,6 +1255,20 @@ const IMAGE_COMMAND_VALUES: readonly string[] = [
   ...['--retry-delay', '--decryption-key', '--encryption-key', '--sign-by', '--sign-by-sigstore', '--format'],
   ...['--digestfile', '--compression-format', '--compression-level', '--signature-policy', '--policy'],
   ...['--sign-passphrase-file', '--sign-by-sigstore-private-key', '--unpack', '--snapshotter', '-f'],
+  // nerdctl pull and push, buildah push.
+  ...['--verify', '--cosign-key', '--sign', '--notation-key-name', '--cosign-certificate-identity'],
+  ...['--cosign-certificate-identity-regexp', '--cosign-certificate-oidc-issuer', '--ipfs-address'],
+  ...['--soci-span-size', '--soci-min-layer-size', '--estargz-compression-level', '--compression-format'],
+];
+
+/**
+ * docker/podman/nerdctl/buildah pull, push and tag: options that take no value (docker pull --help, podman-pull(1),
+ * podman-push(1), nerdctl's pull and push, buildah-pull(1), buildah-push(1)).
+ */
+const IMAGE_COMMAND_FLAGS: readonly string[] = [
+  ...['-a', '--all-tags', '-q', '--quiet', '--disable-content-trust', '--tls-verify', '--remove-signatures'],
+  ...['--compress', '--force-compression', '--all', '--rm', '-D', '--disable-compression', '--all-platforms'],
+  ...['--allow-nondistributable-artifacts', '--estargz', '--ipfs', '--ipfs-ensure-image', '--skip-existing'],
 ];
 
 /** A DNS-1123 label (a Kubernetes namespace's name): lowercase letters, digits and '-', ≤ 63, not starting or ending with '-'. */
@@ -1381,7 +1406,8 @@ function clusterNames(found: ContainerMounts, words: readonly string[], at: numb
  * 'repository': one without a transport), a tag alone, a path of this machine read or written, the transport
  * skopeo sync reads or writes, oc new-app's IMAGE~SOURCE (a source built on an image), or nothing read here.
  */
-type ToolRole = 'image' | 'repository' | 'tag' | 'read' | 'write' | 'transport' | 'source' | undefined;
+type ToolRole =
+  'image' | 'repository' | 'tag' | 'read' | 'write' | 'transport' | 'source' | 'program' | undefined;
 
 /** A subcommand of an image tool (IMAGE_TOOLS). */
 interface ImageToolCommand {
@@ -1389,6 +1415,16 @@ interface ImageToolCommand {
   does: string;
   /** Options that take a value written apart, besides the tool's global ones and `options`. */
   values?: readonly string[];
+  /** Options that take no value (besides the tool's own and --help): any other option is not known here. */
+  flags?: readonly string[];
+  /** Options giving the container rights over this machine, and what they give (refused as docker run's). */
+  rights?: Readonly<Record<string, string>>;
+  /** Options choosing what the image runs (crane mutate --entrypoint), and what they are: refused. */
+  programs?: Readonly<Record<string, string>>;
+  /** Options naming the user the container runs as: checked once rendered (userIdProblem). */
+  users?: readonly string[];
+  /** Options mounting something into the container (ctr run --mount, --device): read as docker run's. */
+  mounts?: readonly string[];
   /** Options whose value is an image reference, a tag or a path. */
   options?: Readonly<Record<string, ToolRole>>;
   /** The role of the operand `word` at `position` of `count`, given the options written (a flag's is ""). */
@@ -1400,6 +1436,8 @@ interface ImageToolCommand {
 /** A tool reading image references: its options that take a value (anywhere), and its subcommands read here. */
 interface ImageTool {
   globals: readonly string[];
+  /** Its options taking no value, whatever the subcommand. */
+  flags?: readonly string[];
   commands: Readonly<Record<string, ImageToolCommand>>;
   /**
    * Options (anywhere before `--`; before the subcommand only when `leading`) choosing the engine the tool talks
@@ -1411,20 +1449,29 @@ interface ImageTool {
 
 /** cosign's options choosing the key or the signer it signs or verifies with, or what it trusts. */
 const COSIGN_TRUST = new Map([
-  ['--key', 'the key it signs or verifies with (a file, an env:// variable of the job, a KMS or k8s:// key)'],
+  // A key file takes the file rule (file-reads.ts); an env://, k8s:// or KMS reference takes no template.
+  ['--key', 'the key it signs or verifies with (an env:// variable of the job, a KMS or k8s:// key)'],
   ['--certificate-identity', 'the signer identity it trusts (any workflow or account)'],
   ['--certificate-identity-regexp', 'the signer identities it trusts (.*: anyone)'],
   ['--certificate-oidc-issuer', 'the issuer it trusts'],
   ['--certificate-oidc-issuer-regexp', 'the issuers it trusts (.*: any)'],
   ['--certificate-github-workflow-repository', 'the repository whose workflow it trusts'],
+  ['--certificate-chain', 'the certificate chain it trusts (verify) or attaches (sign)'],
+  ['--cert-chain', 'the certificate chain it trusts (verify) or attaches (sign)'],
   ['--trusted-root', 'the roots it trusts'],
   ['--ca-roots', 'the certificate authorities it trusts'],
   ['--ca-intermediates', 'the certificate authorities it trusts'],
   ['--rekor-url', 'the transparency log it trusts'],
   ['--fulcio-url', 'the certificate authority it trusts'],
+  ['--signing-config', 'the signing services it trusts (a file: its certificate authority, log, timestamps)'],
+  ['--registry-cacert', 'the certificate authority trusted for the registry'],
+  ['--tsa-certificate-chain', 'the timestamp authority it trusts'],
 ]);
 
 const image = (): ToolRole => 'image';
+
+/** --help, which every tool here takes. */
+const HELP_FLAGS = ['-h', '--help'];
 
 /** skopeo's options that take a value written apart (copy, inspect, sync, delete, list-tags). */
 const SKOPEO_VALUES: readonly string[] = [
@@ -1436,6 +1483,17 @@ const SKOPEO_VALUES: readonly string[] = [
   ...['--decryption-key', '--encrypt-layer', '--multi-arch', '--dest-compress-format', '--retry-times'],
   ...['--dest-compress-level', '--retry-delay', '--image-parallel-copies', '--src-shared-blob-dir'],
   ...['--dest-shared-blob-dir', '--src-daemon-host', '--dest-daemon-host', '--digestfile', '--append-suffix'],
+  // skopeo inspect, delete and list-tags (skopeo-inspect(1) …), and sync's --sign-by-sq-fingerprint.
+  ...['--daemon-host', '--shared-blob-dir', '--sign-by-sq-fingerprint', '--image-parallel-copies'],
+];
+
+/** skopeo's options that take no value (skopeo(1), skopeo-copy(1), -inspect, -delete, -list-tags, -sync). */
+const SKOPEO_FLAGS: readonly string[] = [
+  ...['--debug', '--insecure-policy', '-v', '--version', '--tls-verify', '--no-creds', '-a', '--all'],
+  ...['--dest-compress', '--dest-decompress', '--dest-no-creds', '--dest-oci-accept-uncompressed-layers'],
+  ...['--dest-precompute-digests', '--dest-tls-verify', '--src-tls-verify', '--src-no-creds', '-q'],
+  ...['--quiet', '--preserve-digests', '--remove-signatures', '--force-compression', '--config', '--raw'],
+  ...['-n', '--no-tags', '--dry-run', '--keep-going', '--scoped'],
 ];
 
 /** skopeo sync --src/--dest TRANSPORT: what its operand at `position` is. */
@@ -1467,12 +1525,27 @@ const COSIGN_VALUES: readonly string[] = [
     '--fulcio-url',
     '--oidc-issuer',
   ],
-  ...['--oidc-client-id', '--oidc-client-secret-file', '--oidc-provider', '--oidc-redirect-url', '--sk'],
+  ...['--oidc-client-id', '--oidc-client-secret-file', '--oidc-provider', '--oidc-redirect-url'],
   ...['--identity-token', '--slot', '--registry-username', '--registry-password', '--registry-token'],
   ...['--signature', '--signature-digest-algorithm', '--attachment-tag-prefix', '--ca-roots', '--bundle'],
   ...['--ca-intermediates', '--trusted-root', '--max-workers', '--type', '--predicate', '--policy'],
   ...['--rekor-entry-type', '--registry-referrers-mode', '--platform', '--sbom', '--sbom-type', '--dir'],
   ...['--output-file', '-t', '--timeout', '--k8s-keychain-namespace', '--tsa-server-url', '--key-ref'],
+  // cosign sign's and verify's (doc/cosign_sign.md, cosign_verify.md) besides those above.
+  ...['--fulcio-auth-flow', '--registry-cacert', '--registry-client-cert', '--registry-client-key'],
+  ...['--registry-server-name', '--signing-config', '--timestamp-client-cacert', '--timestamp-client-cert'],
+  ...['--timestamp-client-key', '--timestamp-server-name', '--sct', '--tsa-certificate-chain', '--only'],
+  ...['--rfc3161-timestamp', '--timestamp-certificate-chain', '--attachment-tag-prefix'],
+];
+
+/** cosign's options that take no value (doc/cosign_sign.md, cosign_verify.md, cosign_copy.md, …). */
+const COSIGN_FLAGS: readonly string[] = [
+  ...['-d', '--verbose', '-y', '--yes', '-r', '--recursive', '--upload', '--tlog-upload', '--sk', '-f'],
+  ...['--force', '--allow-http-registry', '--allow-insecure-registry', '--k8s-keychain', '--local-image'],
+  ...['--check-claims', '--experimental-oci11', '--insecure-ignore-sct', '--insecure-ignore-tlog'],
+  ...['--new-bundle-format', '--private-infrastructure', '--use-signed-timestamps', '--offline'],
+  ...['--oidc-disable-ambient-providers', '--record-creation-timestamp', '--issue-certificate', '--replace'],
+  ...['--sig-only', '--no-upload', '--insecure-skip-verify', '--use-signing-config', '--include-payload'],
 ];
 
 /** trivy image's options that take a value written apart. */
@@ -1486,18 +1559,69 @@ const TRIVY_VALUES: readonly string[] = [
   ...['--license-confidence-level', '--ignored-licenses', '--detection-priority', '--distro', '--parallel'],
   ...['--max-image-size', '--checks-bundle-repository', '--image-config-scanners', '--exit-on-eol'],
   ...['--misconfig-scanners', '--file-patterns', '--module-dir', '--enable-modules', '--report'],
+  // trivy image (docs/…/cli/trivy_image.md) besides those above.
+  ...['--config-check', '--config-data', '--config-file-schemas', '--helm-api-versions', '--helm-set'],
+  ...['--helm-kube-version', '--helm-set-file', '--helm-set-string', '--helm-values', '--ignore-status'],
+  ...['--output-plugin-arg', '--pkg-relationships', '--redis-ca', '--redis-cert', '--redis-key'],
+  ...['--policy', '--config-policy', '--namespaces', '--policy-namespaces', '--trace-http'],
+];
+
+/** trivy's options that take no value (trivy image and the global ones). */
+const TRIVY_FLAGS: readonly string[] = [
+  ...['-d', '--debug', '-q', '--quiet', '-v', '--version', '--insecure', '--generate-default-config'],
+  ...['--dependency-tree', '--download-db-only', '--download-java-db-only', '--ignore-unfixed'],
+  ...['--include-deprecated-checks', '--include-non-failures', '--license-full', '--list-all-pkgs'],
+  ...['--no-progress', '--offline-scan', '--password-stdin', '--redis-tls', '--removed-pkgs', '--reset'],
+  ...['--show-suppressed', '--skip-check-update', '--skip-db-update', '--skip-java-db-update', '--trace'],
+  ...['--skip-vex-repo-update', '--tf-exclude-downloaded-modules', '--skip-update', '--skip-policy-update'],
+  ...['--clear-cache', '--skip-version-check', '--disable-telemetry'],
 ];
 
 /** ctr run's options that take a value written apart (read before its image only). */
 const CTR_RUN_VALUES: readonly string[] = [
-  ...['--snapshotter', '--snapshotter-label', '--config', '-c', '--cwd', '--env', '--env-file', '--label'],
-  ...['--mount', '--runtime', '--runtime-config-path', '--sandbox', '--platform', '--cpus', '--cpu-shares'],
-  ...['--cpu-quota', '--cpu-period', '--cpuset-cpus', '--cpuset-mems', '--memory-limit', '--user', '-u'],
-  ...['--cap-add', '--cap-drop', '--seccomp-profile', '--apparmor-profile', '--apparmor-default-profile'],
-  ...['--gpus', '--device', '--uidmap', '--gidmap', '--with-ns', '--pid-file', '--fifo-dir', '--cgroup'],
-  ...['--hostname', '--rlimit-nofile', '--log-uri', '--annotation', '--blockio-config-file', '--rdt-class'],
-  ...['--blockio-class', '--cpu-rt-runtime', '--cpu-rt-period', '--cni-config', '--sync-fs'],
+  ...['--snapshotter', '--snapshotter-label', '--cwd', '--env', '--label', '--sandbox', '--platform'],
+  ...['--cpus', '--cpu-shares', '--cpu-quota', '--cpu-period', '--cpuset-cpus', '--cpuset-mems'],
+  ...['--memory-limit', '--cap-drop', '--gpus', '--hostname', '--rlimit-nofile', '--annotation'],
+  ...['--blockio-class', '--rdt-class', '--cpu-rt-runtime', '--cpu-rt-period', '--cni-config', '--exec-id'],
+  ...['--image-config', '--checkpoint', '--seccomp-profile', '--apparmor-profile'],
 ];
+
+/** ctr run's (and ctr task exec's) options that take no value (cmd/ctr/commands: ContainerFlags, TaskFlags). */
+const CTR_RUN_FLAGS: readonly string[] = [
+  ...['--rm', '--null-io', '-d', '--detach', '-t', '--tty', '--read-only', '--readonly', '--rootfs'],
+  ...['--seccomp', '--no-pivot', '--cni', '--remap-labels', '--sync-fs', '--privileged', '--net-host'],
+  ...['--allow-new-privs', '--privileged-without-host-devices', '--runc-systemd-cgroup'],
+];
+
+/**
+ * ctr run's options giving the container rights over this machine (as docker run's --privileged, --cap-add,
+ * --runtime): a value there is refused. `--privileged`, `--net-host` and `--allow-new-privs` take none, but may
+ * be written `--privileged=VALUE`.
+ */
+const CTR_RIGHTS: Readonly<Record<string, string>> = {
+  '--privileged': 'every right of this machine (--privileged=true)',
+  '--net-host': 'the network of this machine (--net-host=true)',
+  '--allow-new-privs': 'new privileges for its processes (--allow-new-privs=true: set-user-ID programs)',
+  '--privileged-without-host-devices': 'every right of this machine but its devices',
+  '--cap-add': 'the kernel capabilities',
+  '--with-ns':
+    'the namespaces it joins (a path of this machine: the network, processes or mounts of another)',
+  '--runtime': 'the runtime that runs it (a name, or a program of this machine)',
+  '--runtime-config-path': 'the configuration of the runtime (its binary, its root)',
+  '--runc-binary': 'the runc program (a program of this machine)',
+  '--runc-root': 'the state directory of runc',
+  '-c': 'the OCI spec read from a file (privileged, mounts, namespaces)',
+  '--config': 'the OCI spec read from a file (privileged, mounts, namespaces)',
+  '--seccomp-profile': 'the seccomp profile (a file: none at all)',
+  '--apparmor-profile': 'the AppArmor profile',
+  '--apparmor-default-profile': 'the AppArmor profile',
+  '--uidmap': 'the user mapping (root of the container as a user of this machine)',
+  '--gidmap': 'the group mapping',
+  '--cgroup': 'the cgroup of this machine it runs under (its limits, the devices it may use)',
+  '--env-file': 'the file of variables',
+  '--log-uri': 'where its output goes (binary://: a program of this machine run with it)',
+  '--blockio-config-file': 'the block I/O classes read from a file',
+};
 
 /** ctr images pull/push/tag's options that take a value written apart. */
 const CTR_IMAGE_VALUES: readonly string[] = [
@@ -1506,13 +1630,34 @@ const CTR_IMAGE_VALUES: readonly string[] = [
   ...['--manifest-type'],
 ];
 
-/** ctr's image subcommands, under each name of images. */
+/** ctr images pull/push/tag's options that take no value (RegistryFlags and their own). */
+const CTR_IMAGE_FLAGS: readonly string[] = [
+  ...['-k', '--skip-verify', '--plain-http', '--http-dump', '--http-trace', '--all-platforms', '--local'],
+  ...[
+    '--all-metadata',
+    '--print-chainid',
+    '--skip-metadata',
+    '--unpack',
+    '--force',
+    '--skip-reference-check',
+  ],
+  ...['--allow-non-distributable-blobs', '--sync-fs'],
+];
+
+/** ctr's image subcommands, under each name of images, and run and task exec. */
 const CTR_COMMANDS: Record<string, ImageToolCommand> = {
+  // ctr run [flags] IMAGE ID [COMMAND] [ARG...]: with --rootfs, IMAGE is a directory of this machine.
   run: {
     does: 'runs',
     values: CTR_RUN_VALUES,
+    flags: CTR_RUN_FLAGS,
+    rights: CTR_RIGHTS,
+    users: ['-u', '--user'],
+    mounts: ['--mount', '--device'],
+    options: { '--pid-file': 'write', '--fifo-dir': 'write' },
     leading: true,
-    operand: (p, _c, given) => (p > 0 ? undefined : given.has('--rootfs') ? 'read' : 'image'),
+    operand: (p, _c, given) =>
+      p === 0 ? (given.has('--rootfs') ? 'read' : 'image') : p === 2 ? 'program' : undefined,
   },
 };
 for (const group of ['images', 'image', 'i'])
@@ -1521,17 +1666,46 @@ for (const group of ['images', 'image', 'i'])
     ['push', 'pushes'],
     ['tag', 'names'],
   ] as const)
-    CTR_COMMANDS[`${group} ${sub}`] = { does, values: CTR_IMAGE_VALUES, leading: true, operand: image };
+    CTR_COMMANDS[`${group} ${sub}`] = {
+      does,
+      values: CTR_IMAGE_VALUES,
+      flags: CTR_IMAGE_FLAGS,
+      leading: true,
+      operand: image,
+    };
+// ctr task exec [flags] CONTAINER COMMAND [ARG...] (tasks, t): the program it runs in the container.
+for (const group of ['task', 'tasks', 't'])
+  CTR_COMMANDS[`${group} exec`] = {
+    does: 'runs',
+    values: ['--cwd', '--exec-id'],
+    flags: ['-t', '--tty', '-d', '--detach'],
+    rights: { '--privileged': CTR_RIGHTS['--privileged']! },
+    users: ['-u', '--user'],
+    options: { '--fifo-dir': 'write' },
+    leading: true,
+    operand: (p) => (p === 1 ? 'program' : undefined),
+  };
 
 /** gcloud's global options that take a value written apart. */
 const GCLOUD_VALUES: readonly string[] = [
   ...['--project', '--account', '--configuration', '--region', '--impersonate-service-account', '--format'],
   ...['--verbosity', '--billing-project', '--flags-file', '--access-token-file', '--trace-token'],
+  ...['--location', '--repository', '--filter', '--limit', '--page-size', '--sort-by'],
 ];
 
-/** gcloud run's commands setting the image a service or job runs (--image), also under beta and alpha. */
+/** gcloud's options that take no value, for the commands read here. */
+const GCLOUD_FLAGS: readonly string[] = [
+  ...['-q', '--quiet', '--log-http', '--user-output-enabled', '--no-user-output-enabled', '--async'],
+  ...['--delete-tags', '--include-tags', '--force-delete-tags'],
+];
+
+/**
+ * gcloud run's commands setting the image a service or job runs (--image), and the commands naming images of
+ * Container Registry or Artifact Registry (container images add-tag SRC DEST…, delete; artifacts docker images
+ * delete, docker tags add IMAGE TAG and delete), also under beta and alpha.
+ */
 const GCLOUD_COMMANDS: Record<string, ImageToolCommand> = {};
-for (const track of ['', 'beta ', 'alpha '])
+for (const track of ['', 'beta ', 'alpha ']) {
   for (const command of [
     'run deploy',
     'run services update',
@@ -1543,11 +1717,47 @@ for (const track of ['', 'beta ', 'alpha '])
       options: { '--image': 'image' },
       operand: () => undefined,
     };
+  for (const [command, does] of [
+    ['container images add-tag', 'tags'],
+    ['container images untag', 'untags'],
+    ['container images delete', 'deletes'],
+    ['artifacts docker images delete', 'deletes'],
+    ['artifacts docker tags add', 'tags'],
+    ['artifacts docker tags delete', 'untags'],
+  ] as const)
+    GCLOUD_COMMANDS[track + command] = { does, flags: [], operand: image };
+}
+
+/** crane's options that take no value, whatever the subcommand (doc/crane.md). */
+const CRANE_FLAGS: readonly string[] = [
+  '--insecure',
+  '-v',
+  '--verbose',
+  '--allow-nondistributable-artifacts',
+];
+
+/** crane index append and filter: -m the manifests it adds, -t the image it names, its operand the base. */
+const CRANE_INDEX: Record<string, ImageToolCommand> = {
+  'index append': {
+    does: 'appends to',
+    flags: ['--docker-empty-base'],
+    options: { '-m': 'image', '--manifest': 'image', '-t': 'image', '--tag': 'image' },
+    operand: image,
+  },
+  'index filter': {
+    does: 'filters',
+    options: { '-t': 'image', '--tag': 'image' },
+    flags: [],
+    operand: image,
+  },
+};
 
 /**
  * Tools other than a container runner that read, copy, sign or scan images, and the images they name: skopeo
  * (a transport first: docker://REF is an image, dir:/oci:/docker-archive: a path of this machine), crane (pull
- * writes a tarball, push reads one), kind load, cosign, trivy, crictl and ctr, gcloud run deploy --image.
+ * writes a tarball, push reads one), kind load, cosign, trivy, crictl and ctr, gcloud run deploy --image and
+ * gcloud's Container Registry and Artifact Registry commands. Their options taking a value and those taking none
+ * are listed (from each tool's documentation): a template after any other option is refused, naming it.
  */
 const IMAGE_TOOLS: Readonly<Record<string, ImageTool>> = {
   skopeo: {
@@ -1557,6 +1767,7 @@ const IMAGE_TOOLS: Readonly<Record<string, ImageTool>> = {
       ['--registries-conf', 'the registry configuration (mirrors: the images that come)'],
       ['--src-daemon-host', 'the docker daemon (an address elsewhere gets or gives the image)'],
       ['--dest-daemon-host', 'the docker daemon (an address elsewhere gets or gives the image)'],
+      ['--daemon-host', 'the docker daemon (an address elsewhere gets or gives the image)'],
       ['--cert-dir', 'the certificates trusted for the registry'],
       ['--src-cert-dir', 'the certificates trusted for the registry'],
       ['--dest-cert-dir', 'the certificates trusted for the registry'],
@@ -1568,6 +1779,7 @@ const IMAGE_TOOLS: Readonly<Record<string, ImageTool>> = {
       '--override-variant',
       '--policy',
     ].concat(['--registries.d', '--tmpdir', '--registries-conf', '--user-agent-prefix']),
+    flags: SKOPEO_FLAGS,
     commands: {
       copy: { does: 'copies', values: SKOPEO_VALUES, operand: image },
       inspect: { does: 'inspects', values: SKOPEO_VALUES, operand: image },
@@ -1582,48 +1794,105 @@ const IMAGE_TOOLS: Readonly<Record<string, ImageTool>> = {
     },
   },
   crane: {
-    globals: ['--platform'],
+    engine: new Map([
+      ['--mtls-certificate', 'the client certificate presented to the registry (a file of this machine)'],
+      ['--mtls-key', 'the client key presented to the registry (a file of this machine)'],
+    ]),
+    globals: ['--platform', '--mtls-certificate', '--mtls-key'],
+    flags: CRANE_FLAGS,
     commands: {
-      copy: { does: 'copies', values: ['-j', '--jobs'], operand: image },
-      cp: { does: 'copies', values: ['-j', '--jobs'], operand: image },
+      copy: {
+        does: 'copies',
+        values: ['-j', '--jobs'],
+        flags: ['-a', '--all-tags', '-n', '--no-clobber'],
+        operand: image,
+      },
+      cp: {
+        does: 'copies',
+        values: ['-j', '--jobs'],
+        flags: ['-a', '--all-tags', '-n', '--no-clobber'],
+        operand: image,
+      },
       pull: {
         does: 'pulls',
         values: ['--format', '-c', '--cache_path'],
+        flags: ['--annotate-ref'],
         operand: (p, count) => (p < count - 1 || count === 1 ? 'image' : 'write'),
       },
       push: {
         does: 'pushes',
+        flags: ['--index'],
         options: { '--image-refs': 'write' },
         operand: (p) => (p === 0 ? 'read' : 'image'),
       },
-      tag: { does: 'tags', operand: (p) => (p === 0 ? 'image' : 'tag') },
-      digest: { does: 'reads the digest of', options: { '--tarball': 'read' }, operand: image },
-      manifest: { does: 'reads', operand: image },
-      config: { does: 'reads', operand: image },
-      delete: { does: 'deletes', operand: image },
-      ls: { does: 'lists', operand: image },
-      export: { does: 'exports', operand: (p) => (p === 0 ? 'image' : 'write') },
+      tag: { does: 'tags', flags: [], operand: (p) => (p === 0 ? 'image' : 'tag') },
+      digest: {
+        does: 'reads the digest of',
+        flags: ['--full-ref'],
+        options: { '--tarball': 'read' },
+        operand: image,
+      },
+      manifest: { does: 'reads', flags: [], operand: image },
+      config: { does: 'reads', flags: [], operand: image },
+      delete: { does: 'deletes', flags: [], operand: image },
+      ls: { does: 'lists', flags: ['--full-ref', '-O', '--omit-digest-tags'], operand: image },
+      export: { does: 'exports', flags: [], operand: (p) => (p === 0 ? 'image' : 'write') },
       mutate: {
         does: 'changes',
-        values: [
-          '-a',
-          '--annotation',
-          '--cmd',
-          '--entrypoint',
-          '-e',
-          '--env',
-          '--exposed-ports',
-          '-l',
-        ].concat(['--label', '--repo', '--user', '--workdir', '--set-platform']),
-        options: { '-t': 'image', '--tag': 'image', '--append': 'read', '-o': 'write', '--output': 'write' },
+        values: ['-a', '--annotation', '-e', '--env', '--exposed-ports', '-l', '--label', '-u'].concat([
+          '--user',
+          '--workdir',
+          '-w',
+          '--set-platform',
+        ]),
+        flags: ['--non-distributable'],
+        // The program the image runs from then on, wherever it runs.
+        programs: {
+          '--entrypoint': 'the entrypoint of the image (the program it runs)',
+          '--cmd': "the command of the image (the program it runs, or its entrypoint's arguments)",
+        },
+        options: {
+          '-t': 'image',
+          '--tag': 'image',
+          '-r': 'image',
+          '--repo': 'image',
+          '--append': 'read',
+          '-o': 'write',
+          '--output': 'write',
+        },
         operand: image,
       },
       append: {
         does: 'appends to',
-        options: { '-b': 'image', '--base': 'image', '-t': 'image', '--new_tag': 'image', '-f': 'read' },
-        values: ['--new_layer', '-o', '--output'],
+        flags: ['--annotate', '--oci-empty-base'],
+        options: {
+          '-b': 'image',
+          '--base': 'image',
+          '-t': 'image',
+          '--new_tag': 'image',
+          '-f': 'read',
+          '--new_layer': 'read',
+          '-o': 'write',
+          '--output': 'write',
+        },
         operand: () => undefined,
       },
+      // crane rebase IMAGE --old_base OLD --new_base NEW -t TAG; crane flatten IMAGE -t TAG.
+      rebase: {
+        does: 'rebases',
+        flags: [],
+        options: {
+          '--new_base': 'image',
+          '--old_base': 'image',
+          '--original': 'image',
+          '--rebased': 'image',
+          '-t': 'image',
+          '--tag': 'image',
+        },
+        operand: image,
+      },
+      flatten: { does: 'flattens', flags: [], options: { '-t': 'image', '--tag': 'image' }, operand: image },
+      ...CRANE_INDEX,
     },
   },
   kind: {
@@ -1632,22 +1901,26 @@ const IMAGE_TOOLS: Readonly<Record<string, ImageTool>> = {
       ['--kubeconfig', 'the kubeconfig written (a file of this machine)'],
     ]),
     globals: ['--loglevel', '-v', '--verbosity'],
+    flags: ['-q', '--quiet'],
     commands: {
       'load docker-image': {
         does: 'loads into the cluster',
         values: ['-n', '--name', '--nodes'],
+        flags: [],
         operand: image,
       },
       // The node image the cluster's nodes run.
       'create cluster': {
         does: 'runs',
-        values: ['-n', '--name', '--config', '--kubeconfig', '--wait', '--retain'],
+        values: ['-n', '--name', '--config', '--kubeconfig', '--wait'],
+        flags: ['--retain'],
         options: { '--image': 'image' },
         operand: () => undefined,
       },
       'load image-archive': {
         does: 'loads into the cluster',
         values: ['-n', '--name', '--nodes'],
+        flags: [],
         operand: () => 'read',
       },
     },
@@ -1655,6 +1928,7 @@ const IMAGE_TOOLS: Readonly<Record<string, ImageTool>> = {
   cosign: {
     engine: COSIGN_TRUST,
     globals: COSIGN_VALUES,
+    flags: COSIGN_FLAGS,
     commands: Object.fromEntries(
       [
         ...[
@@ -1680,7 +1954,14 @@ const IMAGE_TOOLS: Readonly<Record<string, ImageTool>> = {
           ['attach sbom', 'attaches to'],
           ['attach attestation', 'attaches to'],
         ],
-      ].map(([sub, does]) => [sub, { does: does!, operand: image }]),
+      ].map(([sub, does]) => [
+        sub,
+        {
+          does: does!,
+          // verify --local-image DIR: a directory cosign save wrote, not an image.
+          operand: (_p, _c, given) => (given.has('--local-image') ? 'read' : 'image'),
+        } satisfies ImageToolCommand,
+      ]),
     ),
   },
   trivy: {
@@ -1689,6 +1970,7 @@ const IMAGE_TOOLS: Readonly<Record<string, ImageTool>> = {
       ['--podman-host', 'the podman socket the image is read from'],
     ]),
     globals: TRIVY_VALUES,
+    flags: TRIVY_FLAGS,
     commands: { image: { does: 'scans', operand: image }, i: { does: 'scans', operand: image } },
   },
   crictl: {
@@ -1700,7 +1982,17 @@ const IMAGE_TOOLS: Readonly<Record<string, ImageTool>> = {
       ['-c', 'the crictl config (its endpoints)'],
       ['--config', 'the crictl config (its endpoints)'],
     ]),
-    globals: ['-r', '--runtime-endpoint', '-i', '--image-endpoint', '-t', '--timeout', '-c', '--config'],
+    globals: [
+      '-r',
+      '--runtime-endpoint',
+      '-i',
+      '--image-endpoint',
+      '-t',
+      '--timeout',
+      '-c',
+      '--config',
+    ].concat(['--tracing-endpoint', '--tracing-sampling-rate-per-million']),
+    flags: ['-D', '--debug', '--enable-tracing', '-v', '--version'],
     commands: {
       pull: {
         does: 'pulls',
@@ -1708,28 +2000,38 @@ const IMAGE_TOOLS: Readonly<Record<string, ImageTool>> = {
           '--platform',
           '--pull-timeout',
         ]),
+        flags: [],
         operand: image,
       },
+      // crictl rmi [-a|--all] [-q|--prune] IMAGE…: an image id or reference.
+      rmi: { does: 'removes', flags: ['-a', '--all', '-q', '--prune'], operand: image },
     },
   },
   ctr: {
     leading: true,
     engine: new Map(['-a', '--address', '-n', '--namespace'].map((o) => [o, GLOBAL_RIGHTS.nerdctl!.get(o)!])),
     globals: ['-a', '--address', '-n', '--namespace', '--timeout', '--connect-timeout'],
+    flags: ['--debug', '-v', '--version'],
     commands: CTR_COMMANDS,
   },
-  gcloud: { globals: GCLOUD_VALUES, commands: GCLOUD_COMMANDS },
+  gcloud: { globals: GCLOUD_VALUES, flags: GCLOUD_FLAGS, commands: GCLOUD_COMMANDS },
 };
 
 /** docker buildx imagetools create (-t the image it names, its operands the sources) and inspect. */
 const IMAGETOOLS: Readonly<Record<string, ImageToolCommand>> = {
   create: {
     does: 'names',
-    values: ['--annotation', '--builder', '--platform', '--progress'],
+    values: ['--annotation', '--builder', '--platform', '--progress', '--metadata-file'],
+    flags: ['--append', '--dry-run', '--prefer-index', '-D', '--debug'],
     options: { '-t': 'image', '--tag': 'image', '-f': 'read', '--file': 'read' },
     operand: image,
   },
-  inspect: { does: 'reads', values: ['--format', '--builder'], operand: image },
+  inspect: {
+    does: 'reads',
+    values: ['--format', '--builder'],
+    flags: ['--raw', '-D', '--debug'],
+    operand: image,
+  },
 };
 
 /** oc new-app: its operands are images (NAME=VALUE a variable, IMAGE~SOURCE a source built on an image). */
@@ -1748,6 +2050,47 @@ const OC_NEW_APP: ImageToolCommand = {
   },
 };
 
+/** A cosign key reference other than a file (env://VAR, k8s://NS/NAME, awskms://, gcpkms://, hashivault://, …). */
+const KEY_REFERENCE = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//;
+
+/**
+ * Where the ref starts in a signer identity naming a workflow's ref (`https://HOST/…@refs/heads/{{branch}}`,
+ * templates unrendered), when every template of the value is in that ref after its fixed `refs/heads/` or
+ * `refs/tags/`, and the fixed text there has a ref's characters only; otherwise undefined (refused: a value in
+ * the host, the account, the repository or the workflow chooses whose signature is trusted).
+ */
+function certificateRefStart(value: string): number | undefined {
+  const masked = value.replace(PLACEHOLDER, (m) => '\0'.repeat(m.length));
+  const match = /^https:\/\/[^\0@]+@refs\/(heads|tags)\//.exec(masked);
+  if (!match) return undefined;
+  const ref = value.slice(match[0].length);
+  if (!/^[A-Za-z0-9_./-]*$/.test(ref.replace(PLACEHOLDER, '')) || ref.search(PLACEHOLDER) < 0)
+    return undefined;
+  return match[0].length;
+}
+
+/** A ref's path: plain names (letters, digits and _ . -, not starting with "." or "-") joined by single "/". */
+const REF_PATH = /^[A-Za-z0-9_][A-Za-z0-9_.-]*(\/[A-Za-z0-9_][A-Za-z0-9_.-]*)*$/;
+
+/**
+ * Why the ref of a signer identity (`word` after `check.prefix`, templates unrendered) is refused rendered with
+ * these values, or undefined: it must stay a ref's path, with no space, "@", ":" or empty or dot part, which
+ * would make another identity.
+ */
+function certificateRefProblem(
+  check: { prefix: string; how: string },
+  word: string,
+  values: Readonly<Record<string, string | undefined>>,
+): string | undefined {
+  const ref = word.slice(check.prefix.length);
+  const rendered = ref.replace(PLACEHOLDER, (_, n: string) => values[n]!);
+  if (REF_PATH.test(rendered) && !rendered.includes('..') && !rendered.endsWith('.lock')) return undefined;
+  const list = templates(ref)
+    .map((n) => `{{${n}}}`)
+    .join(', ');
+  return `${list} is in ${check.how}, which is ${JSON.stringify(rendered)} once rendered: a value there must keep it one ref's path (letters, digits and _ . -, parts joined by single "/", none starting with "." or "-"), since anything else would name another identity or none; write other identities in the config`;
+}
+
 /** The images of an image tool's command (`words[at]`, named `name`, in IMAGE_TOOLS), sorted into `found`. */
 function imageTool(found: ContainerMounts, words: readonly string[], at: number, name: string): void {
   const tool = IMAGE_TOOLS[name]!;
@@ -1763,7 +2106,25 @@ function imageTool(found: ContainerMounts, words: readonly string[], at: number,
     const what = tool.engine.get(option);
     if (what === undefined) continue;
     const index = eq > 0 ? k : ++k;
-    const names = index < words.length ? templates(eq > 0 ? word.slice(eq + 1) : words[index]!) : [];
+    const value = index < words.length ? (eq > 0 ? word.slice(eq + 1) : words[index]!) : '';
+    const names = templates(value);
+    // cosign --key FILE: a key file takes the file rule (file-reads.ts); a reference (env://, k8s://, a KMS)
+    // takes no template.
+    if (name === 'cosign' && option === '--key' && !KEY_REFERENCE.test(value)) continue;
+    // cosign --certificate-identity https://github.com/ORG/REPO/.github/workflows/F.yml@refs/heads/{{branch}}:
+    // the ref of a fixed workflow, checked once rendered (certificateRefProblem).
+    if (name === 'cosign' && option === '--certificate-identity' && names.length) {
+      const at = certificateRefStart(value);
+      if (at !== undefined) {
+        const prefix = words[index]!.slice(0, words[index]!.length - value.length + at);
+        found.names.set(index, {
+          kind: 'ref',
+          prefix,
+          how: `the ref of the signer identity ${name} ${option} trusts`,
+        });
+        continue;
+      }
+    }
     if (names.length)
       found.refused.push({
         index,
@@ -1774,7 +2135,7 @@ function imageTool(found: ContainerMounts, words: readonly string[], at: number,
   }
   // The subcommand: its first words that are no option (global options may come before).
   const subWords: number[] = [];
-  for (let k = at + 1; k < words.length && subWords.length < 4 && words[k] !== '--'; k++)
+  for (let k = at + 1; k < words.length && subWords.length < 5 && words[k] !== '--'; k++)
     if (!words[k]!.startsWith('-')) subWords.push(k);
     else if (!words[k]!.includes('=') && tool.globals.includes(words[k]!)) k++;
   for (let n = subWords.length; n > 0; n--) {
@@ -1789,13 +2150,88 @@ function imageTool(found: ContainerMounts, words: readonly string[], at: number,
         name,
         tool.globals,
         command,
+        tool.flags,
       );
   }
 }
 
+/** An image tool's command line read from `from` on: its operands, the options given, and the valued ones. */
+interface ToolWords {
+  operands: number[];
+  /** Each option given and its value ("" for a flag). */
+  given: Map<string, string>;
+  /** The words holding an option's value: the word, the option, and the text before the value in the word. */
+  valued: Array<[index: number, option: string, prefix: string]>;
+  /** The first option known neither to take a value nor to take none (not written --option=VALUE). */
+  unknown?: number;
+}
+
+/**
+ * Reads an image tool's words from `from` on: `values` take a value (written apart, attached, or after "="),
+ * `flags` take none; an option among neither takes the next word only when it is `takes` (the other reading).
+ */
+function toolWords(
+  words: readonly string[],
+  from: number,
+  values: readonly string[],
+  flags: ReadonlySet<string>,
+  leading: boolean,
+  takes?: number,
+): ToolWords {
+  const read: ToolWords = { operands: [], given: new Map(), valued: [] };
+  let ended = false;
+  for (let k = from; k < words.length; k++) {
+    const word = words[k]!;
+    if (ended || !word.startsWith('-') || word === '-') {
+      read.operands.push(k);
+      ended ||= leading;
+      continue;
+    }
+    if (word === '--') {
+      ended = true;
+      continue;
+    }
+    const eq = word.startsWith('--') ? word.indexOf('=') : -1;
+    if (eq > 0) {
+      // --option=VALUE.
+      read.given.set(word.slice(0, eq), word.slice(eq + 1));
+      read.valued.push([k, word.slice(0, eq), word.slice(0, eq + 1)]);
+      continue;
+    }
+    // -abc: flags, up to the first letter taking a value (the rest of the word, or the next word).
+    const letters = word.startsWith('--') ? [word] : [...word.slice(1)].map((c) => `-${c}`);
+    for (let c = 0; c < letters.length; c++) {
+      const option = letters[c]!;
+      const known = values.includes(option);
+      if (!known && flags.has(option)) {
+        read.given.set(option, '');
+        continue;
+      }
+      if (!known && read.unknown === undefined) read.unknown = k;
+      if (!known && takes !== k) {
+        read.given.set(option, '');
+        continue;
+      }
+      if (c + 1 < letters.length) {
+        // -t=app:1 is -t app:1 (pflag drops the "=" after a short option's letter).
+        const prefix = word.slice(0, word[c + 2] === '=' ? c + 3 : c + 2);
+        read.given.set(option, word.slice(prefix.length));
+        read.valued.push([k, option, prefix]);
+      } else if (k + 1 < words.length && (known || !words[k + 1]!.startsWith('-'))) {
+        read.given.set(option, words[++k]!);
+        read.valued.push([k, option, '']);
+      } else read.given.set(option, '');
+      break;
+    }
+  }
+  return read;
+}
+
 /**
  * The images of a tool's command (`label`: "skopeo copy") whose options and operands start at `from`: each word
- * holding a template sorted by its role (ImageToolCommand) into `found`.
+ * holding a template sorted by its role (ImageToolCommand) into `found`. After an option known neither to take a
+ * value nor to take none, the words are read both ways: a template in a word whose role differs between the two
+ * (the option's value, or an operand moved one place) is refused, naming the option.
  */
 function toolCommand(
   found: ContainerMounts,
@@ -1805,36 +2241,40 @@ function toolCommand(
   name: string,
   globals: readonly string[],
   command: ImageToolCommand,
+  toolFlags?: readonly string[],
 ): void {
   const roles = command.options ?? {};
-  const values = [...globals, ...(command.values ?? []), ...Object.keys(roles)];
-  const operands: number[] = [];
-  const given = new Map<string, string>();
-  const valued: Array<[index: number, option: string, prefix: string]> = [];
-  let ended = false;
-  for (let k = from; k < words.length; k++) {
-    const word = words[k]!;
-    if (ended || !word.startsWith('-') || word === '-') {
-      operands.push(k);
-      ended ||= command.leading === true;
-      continue;
-    }
-    if (word === '--') {
-      ended = true;
-      continue;
-    }
-    const eq = word.startsWith('--') ? word.indexOf('=') : -1;
-    const option = eq > 0 ? word.slice(0, eq) : word.startsWith('--') ? word : word.slice(0, 2);
-    if (eq > 0 || (option !== word && values.includes(option))) {
-      // --option=VALUE, -oVALUE.
-      const prefix = eq > 0 ? word.slice(0, eq + 1) : option;
-      given.set(option, word.slice(prefix.length));
-      valued.push([k, option, prefix]);
-    } else if (values.includes(option) && k + 1 < words.length) {
-      given.set(option, words[++k]!);
-      valued.push([k, option, '']);
-    } else given.set(option, '');
-  }
+  const special = [
+    ...Object.keys(command.rights ?? {}),
+    ...Object.keys(command.programs ?? {}),
+    ...(command.users ?? []),
+    ...(command.mounts ?? []),
+  ];
+  const flags = new Set([...HELP_FLAGS, ...(toolFlags ?? []), ...(command.flags ?? [])]);
+  // A right that is a flag (ctr run --privileged) is one only written --privileged=VALUE.
+  const values = [...globals, ...(command.values ?? []), ...Object.keys(roles), ...special].filter(
+    (option) => !flags.has(option),
+  );
+  const leading = command.leading === true;
+  const read = toolWords(words, from, values, flags, leading);
+  // A grammar that lists no flags (oc new-app's) reads every option as a flag, as before.
+  if (toolFlags === undefined && command.flags === undefined) delete read.unknown;
+  // What each word is under a reading: an option's value (`option`), or an operand and its role.
+  const rolesOf = (r: ToolWords) => {
+    const map = new Map<number, { role: ToolRole; option?: string; prefix: string }>();
+    for (const [index, option, prefix] of r.valued) map.set(index, { role: roles[option], option, prefix });
+    r.operands.forEach((index, position) =>
+      map.set(index, {
+        role: command.operand(position, r.operands.length, r.given, words[index]!),
+        prefix: '',
+      }),
+    );
+    return map;
+  };
+  const first = rolesOf(read);
+  const unknown = read.unknown;
+  const other =
+    unknown === undefined ? undefined : rolesOf(toolWords(words, from, values, flags, leading, unknown));
   const sort = (index: number, prefix: string, role: ToolRole, how: string) => {
     const word = words[index]!;
     const value = word.slice(prefix.length);
@@ -1849,21 +2289,68 @@ function toolCommand(
         ? `the file or directory of this machine ${how}, read as an image (any file of this machine)`
         : role === 'write'
           ? `the file or directory of this machine ${how}, written to`
-          : role === 'source'
-            ? `the image and the source ${how} (IMAGE~SOURCE: the code built and run)`
-            : `the transport ${how} (dir: a path of this machine)`;
-    found.refused.push({ index, names, how: what, kind: role === 'write' ? 'write' : 'image' });
+          : role === 'program'
+            ? `the program ${how} (in the container)`
+            : role === 'source'
+              ? `the image and the source ${how} (IMAGE~SOURCE: the code built and run)`
+              : `the transport ${how} (dir: a path of this machine)`;
+    const kind = role === 'write' ? 'write' : role === 'program' ? 'program' : 'image';
+    found.refused.push({ index, names, how: what, kind });
   };
-  for (const [index, option, prefix] of valued) {
-    const role = roles[option];
-    const does = role === 'transport' ? 'chooses' : 'names';
-    sort(index, prefix, role, `${label} ${option} ${does}`);
-  }
-  operands.forEach((index, position) => {
-    const role = command.operand(position, operands.length, given, words[index]!);
-    const does = role === 'write' || role === 'read' ? 'names' : command.does;
+  for (const [index, entry] of first) {
+    const names = templates(words[index]!.slice(entry.prefix.length));
+    if (names.length === 0) continue;
+    const alternative = other?.get(index);
+    // Read both ways, the word is this option's value or an operand, or another operand: a value there would
+    // be what the other reading makes it (an image, a file, a program), which is not known here.
+    if (
+      other &&
+      (alternative?.role !== entry.role || alternative?.option !== entry.option) &&
+      (entry.role !== undefined || alternative?.role !== undefined)
+    ) {
+      found.refused.push({ index, names, how: `${label}'s option ${words[unknown!]}`, kind: 'unknown' });
+      continue;
+    }
+    const option = entry.option;
+    if (option !== undefined) {
+      const value = words[index]!.slice(entry.prefix.length);
+      const right = command.rights?.[option];
+      const program = command.programs?.[option];
+      if (right !== undefined) {
+        found.refused.push({
+          index,
+          names,
+          how: `${right} ${label} ${option} gives the container`,
+          kind: 'rights',
+        });
+        continue;
+      }
+      if (program !== undefined) {
+        found.refused.push({
+          index,
+          names,
+          how: `${program}, which ${label} ${option} sets`,
+          kind: 'program',
+        });
+        continue;
+      }
+      if (command.users?.includes(option)) {
+        found.users.push(index);
+        continue;
+      }
+      if (command.mounts?.includes(option)) {
+        mountValue(found, index, option, value, label, words[index]!);
+        continue;
+      }
+      const role = entry.role;
+      const does = role === 'transport' ? 'chooses' : 'names';
+      sort(index, entry.prefix, role, `${label} ${option} ${does}`);
+      continue;
+    }
+    const role = entry.role;
+    const does = role === 'write' || role === 'read' ? 'names' : role === 'program' ? 'runs' : command.does;
     sort(index, '', role, `${label} ${does}`);
-  });
+  }
 }
 
 /** The characters of a part of an image reference or a plain name that a variable may stand in (no / : @). */

@@ -991,6 +991,16 @@ const KUBECTL_READS: OptionReads = {
     },
   ],
 };
+/** --authfile and its source and destination forms (podman, buildah, skopeo): a credentials file read. */
+const AUTHFILE_READS: OptionReads = {
+  short: '',
+  options: ['--authfile', '--src-authfile', '--dest-authfile'].map((long) => ({
+    long,
+    rule: 'file' as const,
+    safe: 'name the credentials file in the config, with the value only in a file name after a fixed directory, where it must be one plain name (--authfile auth/{{…}}.json)',
+  })),
+};
+
 const OPTION_READS: Record<string, OptionReads> = {
   // wget's getopt: the short letters taking a value (-nv is -n v), and unique prefixes of long options.
   wget: {
@@ -1022,6 +1032,41 @@ const OPTION_READS: Record<string, OptionReads> = {
   },
   kubectl: KUBECTL_READS,
   oc: KUBECTL_READS,
+  // The registry credentials file of podman, buildah and skopeo (its credentials sent to the registry).
+  podman: AUTHFILE_READS,
+  buildah: AUTHFILE_READS,
+  skopeo: AUTHFILE_READS,
+  // cosign --key FILE: the key it signs or verifies with (a reference, env:// or k8s://, is refused in
+  // container-mounts.ts).
+  cosign: {
+    short: 'adot',
+    options: [
+      {
+        long: '--key',
+        rule: 'file',
+        act: {
+          does: 'signs or verifies with the key in',
+          harm: 'a file {of} used as the key (the key that signs, or the one trusted to verify: a file the value picks)',
+        },
+        safe: 'name the key file in the config, with the value only in a file name after a fixed directory, where it must be one plain name (--key keys/{{…}}.pub)',
+      },
+    ],
+  },
+  // trivy image --input FILE: the image archive it scans, instead of an image name.
+  trivy: {
+    short: 'fostc',
+    options: [
+      {
+        long: '--input',
+        rule: 'file',
+        act: {
+          does: 'scans (an image archive, its contents in the report)',
+          harm: 'a file {of} read as an image archive, whose contents the report shows',
+        },
+        safe: 'name the archive in the config, with the value only in a file name after a fixed directory, where it must be one plain name (--input dist/app-{{…}}.tar)',
+      },
+    ],
+  },
   // sftp -b FILE: a batch of commands it runs (put FILE sends one) and echoes to the log.
   sftp: {
     short: 'cDilosSbBFJPRX',
@@ -1152,6 +1197,11 @@ function toolReads(words: readonly string[], at: number): FileRead[] {
     case 'wget':
     case 'kubectl':
     case 'oc':
+    case 'podman':
+    case 'buildah':
+    case 'skopeo':
+    case 'cosign':
+    case 'trivy':
       return optionReads(words, at, name, OPTION_READS[name]!);
     case 'sftp':
       return [...optionReads(words, at, name, OPTION_READS[name]!), ...sshFiles(words, at, name)];

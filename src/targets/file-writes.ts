@@ -27,6 +27,7 @@ import {
   type CurlFile,
   type FileAct,
   type FileRead,
+  type OptionRead,
   type OptionReads,
   type RemoteFileRead,
   urlLastPart,
@@ -1256,6 +1257,35 @@ const pflagValues = (words: readonly string[], reads: FileRead[]): FileRead[] =>
       : read,
   );
 
+/** The file an option names that an image tool writes (the digest, a signature, a report): the file rule. */
+const writeOption = (long: string, short?: string): OptionRead => ({
+  long,
+  ...(short && { short }),
+  rule: 'file',
+  safe: SAFE_WRITE,
+  act: WRITES,
+});
+
+/** skopeo copy, podman push and buildah push --digestfile FILE: where the digest is written. */
+const DIGESTFILE_WRITES: OptionReads = { short: '', options: [writeOption('--digestfile')] };
+
+/** cosign's files written: its log, the signature, certificate, payload, attestation and bundle. */
+const COSIGN_WRITES: OptionReads = {
+  // The short letters taking a value (-a annotations, -d is a flag, -o the output format, -t the timeout).
+  short: 'aot',
+  options: [
+    '--output-file',
+    '--output-signature',
+    '--output-certificate',
+    '--output-payload',
+    '--output-attestation',
+    '--bundle',
+  ].map((long) => writeOption(long)),
+};
+
+/** trivy -o/--output FILE: the report written. */
+const TRIVY_WRITES: OptionReads = { short: 'fostc', options: [writeOption('--output', 'o')] };
+
 /** docker/podman/nerdctl save and export (image save, container export): the file -o/--output writes. */
 function imageArchives(words: readonly string[], at: number, name: string): FileRead[] {
   const operands = walk(words, at + 1, CONTAINER_GLOBAL).operands;
@@ -1838,9 +1868,14 @@ function writesAt(words: readonly string[], at: number): FileRead[] {
     case 'find':
       return findFiles(words, at);
     case 'docker':
-    case 'podman':
     case 'nerdctl':
       return [...copies, ...imageArchives(words, at, name)];
+    case 'podman':
+      return [
+        ...copies,
+        ...imageArchives(words, at, name),
+        ...optionReads(words, at, name, DIGESTFILE_WRITES),
+      ];
     case 'helm':
       return helmWrites(words, at);
     case 'go':
@@ -1884,6 +1919,13 @@ function writesAt(words: readonly string[], at: number): FileRead[] {
     case 'yarn':
     case 'cargo':
       return [...copies, ...toolOutputs(words, at, name)];
+    case 'skopeo':
+    case 'buildah':
+      return optionReads(words, at, name, DIGESTFILE_WRITES);
+    case 'cosign':
+      return optionReads(words, at, name, COSIGN_WRITES);
+    case 'trivy':
+      return optionReads(words, at, name, TRIVY_WRITES);
     case 'openssl':
       return opensslFiles(words, at);
   }

@@ -49,7 +49,8 @@ export type ChosenKind =
   | 'container-engine' // the daemon, runtime, storage or config a container runner's global options choose
   | 'container-write' // where docker cp writes: a file of this machine, or of the container
   | 'container-image' // the whole image a container runner or kubectl runs, pulls or pushes, or its registry
-  | 'after-unknown-option'; // after a docker/podman option not known here: maybe the image or the program
+  | 'after-unknown-option' // after a docker/podman option not known here: maybe the image or the program
+  | 'unknown-option'; // after an image tool's option not known here: its value, or an image, file or program
 
 export interface ChosenWord {
   /** The word a value must not be in. */
@@ -538,6 +539,7 @@ const MOUNT_KINDS = {
   program: 'program',
   write: 'container-write',
   image: 'container-image',
+  unknown: 'unknown-option',
 } as const;
 
 /** The words of a command (templates unrendered; `words[0]` the program) that choose what runs. */

@@ -470,6 +470,10 @@ export function chosenWordMessage(chosen: ChosenWord, words: readonly string[], 
       return `${where}: its value would choose the file written, of this machine (a shell's startup file, an authorized_keys, a program on PATH) or of the container (CONTAINER:PATH: its programs, the code its entrypoint runs), ${never}; write the destination in the config and pass the value to the container as data (-e VERSION=${at}), ${perEnvironment}`;
     case 'container-image':
       return `${where}: its value would choose whose image it is (any image of any registry, run with this command's mounts and options, or the built image pushed to a registry it picks), ${never}; write the registry and the image's name in the config and template only the tag or the digest (registry.example.com/app:${at}, app@sha256:${at}), each checked when the command runs, ${perEnvironment}`;
+    case 'unknown-option': {
+      const option = chosen.how.replace(/^.*'s option /, '');
+      return `${at} (${words[chosen.index]}) comes after ${chosen.how}, which is not known here: read as the option's value or as an operand, the word is something else each way (an image, a file of this machine, the program that runs), so what the value chooses is not known; write the option with its value attached (${option}=VALUE, or ${option}=true for a flag that takes none), or without a template after it`;
+    }
     case 'after-unknown-option':
       return `${at} (${words[chosen.index]}) comes after ${chosen.how}, which this tool does not know: if it takes a value, the image and the program that runs are one word further, and the value could choose what runs; attach the option's value (--option=VALUE), or write the image and the program without a template`;
   }

@@ -287,7 +287,7 @@ test("an image tool's options choosing its engine, what it trusts or a file it r
       /the registry configuration/,
     ],
     [
-      ['cosign', 'verify', '--key', '{{x}}', 'reg/app:1'],
+      ['cosign', 'verify', '--key', 'k8s://{{x}}/cosign', 'reg/app:1'],
       /the key it signs or verifies with .*which cosign --key/,
     ],
     [['cosign', 'sign', '--key=env://{{x}}', 'reg/app:1'], /the key it signs or verifies with/],
@@ -316,4 +316,293 @@ test("an image tool's options choosing its engine, what it trusts or a file it r
     ['ctr', 'run', '--rm', 'reg/app:1', 'job', './deploy', '-n', '{{x}}'],
   ])
     assertAccepted(spec);
+});
+
+test("an image tool's option known neither to take a value nor to take none refuses a template after it, naming it", () => {
+  // Read as the option's value or as an operand, the word is something else each way.
+  for (const [spec, option] of [
+    [['crane', 'copy', '--frob', '{{x}}', 'reg/app:1', 'reg2/app:1'], 'crane copy'],
+    [['cosign', 'sign', '--frob', 'reg/app:{{x}}'], 'cosign sign'],
+    [['trivy', 'image', '--frob', 'reg/app:{{x}}'], 'trivy image'],
+    [['skopeo', 'copy', '--frob', 'docker://reg/app:{{x}}', 'docker://reg2/app:1'], 'skopeo copy'],
+    [['crictl', 'pull', '--frob', 'reg/app:{{x}}'], 'crictl pull'],
+    [['kind', 'load', 'docker-image', '--frob', 'app:{{x}}'], 'kind load docker-image'],
+    // ctr run IMAGE ID: were --frob to take IMAGE, the id would be the image.
+    [['ctr', 'run', '--frob', 'reg/app:1', '{{x}}'], 'ctr run'],
+    [
+      ['gcloud', 'container', 'images', 'add-tag', '--frob', 'gcr.io/p/app:{{x}}', 'gcr.io/p/app:2'],
+      'gcloud container images add-tag',
+    ],
+    [
+      ['docker', 'buildx', 'imagetools', 'inspect', '--frob', 'reg/app:{{x}}'],
+      'docker buildx imagetools inspect',
+    ],
+    [['podman', 'pull', '--frob', 'reg/app:{{x}}'], 'podman pull'],
+    [['nerdctl', 'push', '--frob', 'reg/app:{{x}}'], 'nerdctl push'],
+    [['buildah', 'push', '--frob', 'reg/app:{{x}}'], 'buildah push'],
+  ] as Array<[string[], string]>)
+    assertRefused(
+      spec,
+      new RegExp(
+        `\\{\\{x\\}\\}( \\(character \\d+\\))? \\([^)]*\\) comes after ${option}'s option --frob, which is not known here: .*write the option with its value attached \\(--frob=VALUE, or --frob=true for a flag that takes none\\)`,
+      ),
+    );
+  // Each tool's own options, from its documentation: the image beside them is checked once rendered.
+  for (const argv of [
+    ['crane', 'copy', '--platform', 'linux/amd64', 'reg/app:{{x}}', 'reg2/app:{{x}}'],
+    ['crane', 'copy', '-a', '-n', '--insecure', 'reg/app:{{x}}', 'reg2/app:1'],
+    ['crane', 'append', '-f', 'layer.tar', '-b', 'reg/app:1', '-t', 'reg/app:{{x}}'],
+    ['cosign', 'sign', '-y', '--recursive', '--tlog-upload=false', 'reg/app:{{x}}'],
+    // --sk and kind's --retain take no value (they were read as taking the next word).
+    ['cosign', 'sign', '--sk', 'reg/app:{{x}}'],
+    ['kind', 'create', 'cluster', '--retain', '--image', 'kindest/node:{{x}}'],
+    ['cosign', 'verify', '--insecure-ignore-tlog', '--key', 'cosign.pub', 'reg/app:{{x}}'],
+    ['trivy', 'image', '--ignore-unfixed', '--no-progress', '-q', 'reg/app:{{x}}'],
+    ['skopeo', 'copy', '--all', '--preserve-digests', 'docker://reg/app:{{x}}', 'docker://reg2/app:1'],
+    ['skopeo', 'inspect', '--raw', '--no-tags', 'docker://reg/app:{{x}}'],
+    ['ctr', 'images', 'pull', '--plain-http', '--all-platforms', 'docker.io/library/app:{{x}}'],
+    ['ctr', 'run', '--rm', '-t', '--net-host', 'reg/app:{{x}}', 'job'],
+    ['crictl', 'rmi', '--prune', 'reg/app:{{x}}'],
+    ['podman', 'pull', '-q', '--tls-verify=false', 'reg/app:{{x}}'],
+    ['docker', 'push', '--all-tags', 'reg/app:{{x}}'],
+    ['docker', 'buildx', 'imagetools', 'create', '--dry-run', '-t', 'reg/app:{{x}}', 'reg/app:sha-1'],
+  ])
+    checkedOnceRendered(argv, BAD_TAGS, GOOD_TAGS, /is in the tag of the image/);
+  // An unknown option's value attached, or a word neither reading makes an image, file or program.
+  for (const spec of [
+    ['cosign', 'sign', '--frob={{x}}', 'reg/app:1'],
+    ['crane', 'copy', '--frob=1', 'reg/app:1', 'reg2/app:1'],
+    ['ctr', 'run', '--frob', 'reg/app:1', 'job', './deploy', 'a', '{{x}}'],
+  ])
+    assertAccepted(spec);
+});
+
+test("an image tool's files take the file rule: a template naming the file or starting it is refused", () => {
+  for (const [spec, message] of [
+    [
+      ['skopeo', 'copy', '--digestfile', '{{x}}', 'docker://a/b:1', 'docker://c/d:1'],
+      /skopeo --digestfile writes/,
+    ],
+    [['podman', 'push', '--digestfile={{x}}', 'reg/app:1'], /podman --digestfile writes/],
+    [['cosign', 'sign', '--output-file', '{{x}}', 'reg/app:1'], /cosign --output-file writes/],
+    [['cosign', 'sign', '--output-signature', '{{x}}.sig', 'reg/app:1'], /cosign --output-signature writes/],
+    [['cosign', 'sign', '--output-certificate={{x}}', 'reg/app:1'], /cosign --output-certificate writes/],
+    [['cosign', 'sign', '--bundle', '{{x}}', 'reg/app:1'], /cosign --bundle writes/],
+    [['trivy', 'image', '-o', '{{x}}', 'reg/app:1'], /trivy -o writes/],
+    [['trivy', 'image', '--output={{x}}', 'reg/app:1'], /trivy --output writes/],
+    [['podman', 'pull', '--authfile', '{{x}}', 'reg/app:1'], /podman --authfile reads and sends/],
+    [['buildah', 'push', '--authfile={{x}}', 'reg/app:1'], /buildah --authfile reads and sends/],
+    [
+      ['skopeo', 'inspect', '--src-authfile', '{{x}}', 'docker://reg/app:1'],
+      /skopeo --src-authfile reads and sends/,
+    ],
+    [['trivy', 'image', '--input', '{{x}}'], /trivy --input scans \(an image archive/],
+    [['cosign', 'sign', '--key', '{{x}}', 'reg/app:1'], /cosign --key signs or verifies with the key in/],
+  ] as Array<[string[], RegExp]>)
+    assertRefused(spec, new RegExp(`is in the name of the local file ${message.source}`));
+  // After a fixed directory, one plain name once rendered.
+  for (const argv of [
+    ['skopeo', 'copy', '--digestfile', 'digests/{{x}}.txt', 'docker://a/b:1', 'docker://c/d:1'],
+    ['cosign', 'sign', '--output-signature', 'out/app-{{x}}.sig', 'reg/app:1'],
+    ['trivy', 'image', '-o', 'reports/{{x}}.json', 'reg/app:1'],
+    ['podman', 'pull', '--authfile', 'auth/{{x}}.json', 'reg/app:1'],
+    ['trivy', 'image', '--input', 'dist/app-{{x}}.tar'],
+    ['cosign', 'verify', '--key', 'keys/{{x}}.pub', 'reg/app:1'],
+  ])
+    checkedOnceRendered(
+      argv,
+      ['../../x', 'a/b'],
+      ['prod', 'v1.2.3'],
+      /is part of the name of the local file/,
+    );
+  // A key reference other than a file (env://, k8s://, a KMS) takes no template.
+  for (const spec of [
+    ['cosign', 'sign', '--key', 'env://{{x}}', 'reg/app:1'],
+    ['cosign', 'sign', '--key=awskms:///alias/{{x}}', 'reg/app:1'],
+  ])
+    assertRefused(
+      spec,
+      /the key it signs or verifies with \(an env:\/\/ variable of the job, a KMS or k8s:\/\/ key\), which cosign --key chooses/,
+    );
+  // trivy's -f/-s/-t and cosign's -o take a value that is no file.
+  assertAccepted(['trivy', 'image', '-f', 'json', '-s', 'HIGH', 'reg/app:1', '--timeout', '{{x}}m']);
+});
+
+test('ctr run and task exec, nerdctl and podman --rootfs, crane mutate: the rights and the program refuse a template', () => {
+  for (const [spec, message] of [
+    [
+      ['ctr', 'run', '--cap-add', '{{x}}', 'reg/app:1', 'job'],
+      /the kernel capabilities ctr run --cap-add gives the container/,
+    ],
+    [
+      ['ctr', 'run', '--privileged={{x}}', 'reg/app:1', 'job'],
+      /every right of this machine .*ctr run --privileged gives/,
+    ],
+    [
+      ['ctr', 'run', '--net-host={{x}}', 'reg/app:1', 'job'],
+      /the network of this machine .*ctr run --net-host gives/,
+    ],
+    [
+      ['ctr', 'run', '--with-ns', 'network:/proc/{{x}}/ns/net', 'reg/app:1', 'job'],
+      /the namespaces it joins/,
+    ],
+    [
+      ['ctr', 'run', '--runtime', '{{x}}', 'reg/app:1', 'job'],
+      /the runtime that runs it .*ctr run --runtime gives/,
+    ],
+    [['ctr', 'run', '--config', '{{x}}.json', 'reg/app:1', 'job'], /the OCI spec read from a file/],
+    [['ctr', 'run', '--log-uri', 'binary:///{{x}}', 'reg/app:1', 'job'], /where its output goes/],
+    [
+      ['ctr', 'task', 'exec', '--privileged={{x}}', '--exec-id', 'e', 'job', 'sh'],
+      /ctr task exec --privileged gives/,
+    ],
+    [
+      ['ctr', 'run', '--mount', 'type=bind,src={{x}},dst=/data', 'reg/app:1', 'job'],
+      /the source ctr run --mount type=bind mounts into the container/,
+    ],
+    [
+      ['ctr', 'run', '--device', '{{x}}', 'reg/app:1', 'job'],
+      /the device of this machine ctr run --device gives/,
+    ],
+    [['ctr', 'run', '--rootfs', '/srv/{{x}}', 'job'], /the file or directory of this machine ctr run names/],
+    [
+      ['nerdctl', 'run', '--rootfs', '/srv/{{x}}', 'sh'],
+      /the directory of this machine nerdctl run --rootfs runs as the root/,
+    ],
+    [
+      ['podman', 'run', '--rootfs', '{{x}}', 'sh'],
+      /the directory of this machine podman run --rootfs runs as the root/,
+    ],
+    [['nerdctl', 'run', '--cap-add', '{{x}}', 'reg/app:1'], /the kernel capabilities nerdctl run --cap-add/],
+    [['nerdctl', 'run', '--privileged={{x}}', 'reg/app:1'], /every right of this machine/],
+    // What runs: ctr run IMAGE ID PROGRAM, ctr task exec CONTAINER PROGRAM, the image's entrypoint and command.
+    [['ctr', 'run', '--rm', 'reg/app:1', 'job', '{{x}}'], /the program ctr run runs \(in the container\)/],
+    [['ctr', 'task', 'exec', '--exec-id', 'e', 'job', '{{x}}'], /the program ctr task exec runs/],
+    [['ctr', 't', 'exec', '--exec-id', 'e', 'job', './{{x}}.sh'], /the program ctr t exec runs/],
+    [
+      ['crane', 'mutate', '--entrypoint', '{{x}}', 'reg/app:1'],
+      /the entrypoint of the image .*which crane mutate --entrypoint sets/,
+    ],
+    [
+      ['crane', 'mutate', 'reg/app:1', '--cmd=./{{x}}'],
+      /the command of the image .*which crane mutate --cmd sets/,
+    ],
+  ] as Array<[string[], RegExp]>)
+    assertRefused(spec, message);
+  // The user it runs as: a number other than 0.
+  checkedOnceRendered(
+    ['ctr', 'run', '--user', '{{x}}', 'reg/app:1', 'job'],
+    ['0', 'root'],
+    ['1000'],
+    /is in the user or group a container runs as/,
+  );
+  // Fixed rights, and values where they are data.
+  for (const spec of [
+    ['ctr', 'run', '--rm', '--privileged', '--net-host', 'reg/app:1', 'job-{{x}}'],
+    ['ctr', 'run', '--env', 'VERSION={{x}}', 'reg/app:1', 'job', './deploy'],
+    ['ctr', 'task', 'exec', '--exec-id', 'e-{{x}}', 'job', './deploy', '{{x}}'],
+    ['crane', 'mutate', '--env', 'VERSION={{x}}', '--label', 'v={{x}}', 'reg/app:1'],
+  ])
+    assertAccepted(spec);
+});
+
+test("cosign's signer identity takes a value in a workflow's ref, checked once rendered; elsewhere it is refused", () => {
+  const workflow = 'https://github.com/org/repo/.github/workflows/release.yml';
+  for (const argv of [
+    ['cosign', 'verify', '--certificate-identity', `${workflow}@refs/heads/{{x}}`, 'reg/app:1'],
+    ['cosign', 'verify', `--certificate-identity=${workflow}@refs/tags/v{{x}}`, 'reg/app:1'],
+    ['cosign', 'verify-attestation', '--certificate-identity', `${workflow}@refs/heads/{{x}}`, 'reg/app:1'],
+  ])
+    checkedOnceRendered(
+      argv,
+      ['a b', '../main', '.x/../main', 'x@refs/heads/main', 'a\nb', 'main/', 'a//b', 'a:b', 'x.lock'],
+      ['main', 'release/1.2', '1.2.3'],
+      /is in the ref of the signer identity cosign --certificate-identity trusts, which is .* once rendered: a value there must keep it one ref's path/,
+    );
+  for (const spec of [
+    ['cosign', 'verify', '--certificate-identity', '{{x}}', 'reg/app:1'],
+    [
+      'cosign',
+      'verify',
+      '--certificate-identity',
+      'https://github.com/{{x}}/repo/.github/workflows/r.yml@refs/heads/main',
+      'reg/app:1',
+    ],
+    ['cosign', 'verify', '--certificate-identity', `${workflow}@{{x}}`, 'reg/app:1'],
+    ['cosign', 'verify', '--certificate-identity', `${workflow}@refs/{{x}}`, 'reg/app:1'],
+    ['cosign', 'verify', '--certificate-identity', 'ci-{{x}}@example.com', 'reg/app:1'],
+  ])
+    assertRefused(
+      spec,
+      /is in the signer identity it trusts \(any workflow or account\), which cosign --certificate-identity chooses/,
+    );
+});
+
+test('gcloud container images and artifacts docker, crane rebase, flatten and index, crictl rmi: the image rule', () => {
+  for (const argv of [
+    ['gcloud', 'container', 'images', 'add-tag', 'gcr.io/p/app:1', 'gcr.io/p/app:{{x}}'],
+    ['gcloud', 'container', 'images', 'add-tag', '-q', 'gcr.io/p/app:{{x}}', 'gcr.io/p/app:latest'],
+    ['gcloud', 'artifacts', 'docker', 'images', 'delete', '--delete-tags', 'eu-docker.pkg.dev/p/r/app:{{x}}'],
+    [
+      'gcloud',
+      'artifacts',
+      'docker',
+      'tags',
+      'add',
+      'eu-docker.pkg.dev/p/r/app:1',
+      'eu-docker.pkg.dev/p/r/app:{{x}}',
+    ],
+    [
+      'gcloud',
+      'beta',
+      'artifacts',
+      'docker',
+      'tags',
+      'add',
+      'eu-docker.pkg.dev/p/r/app:{{x}}',
+      'eu-docker.pkg.dev/p/r/app:2',
+    ],
+    [
+      'crane',
+      'rebase',
+      'reg/app:{{x}}',
+      '--old_base',
+      'base:1',
+      '--new_base',
+      'base:2',
+      '-t',
+      'reg/app:{{x}}',
+    ],
+    ['crane', 'rebase', 'reg/app:1', '--new_base', 'reg/base:{{x}}'],
+    ['crane', 'flatten', 'reg/app:{{x}}', '-t', 'reg/app:{{x}}-flat'],
+    ['crane', 'index', 'append', 'reg/app:1', '-m', 'reg/app:{{x}}', '-t', 'reg/app:multi'],
+    ['crane', 'index', 'filter', 'reg/app:{{x}}', '--platform', 'linux/amd64', '-t', 'reg/app:amd64'],
+    ['crictl', 'rmi', 'reg/app:{{x}}'],
+    ['crictl', 'pull', 'reg/app:{{x}}'],
+  ])
+    checkedOnceRendered(argv, BAD_TAGS, GOOD_TAGS, /is in the tag of the image/);
+  for (const spec of [
+    ['gcloud', 'container', 'images', 'add-tag', '{{x}}', 'gcr.io/p/app:1'],
+    ['gcloud', 'container', 'images', 'add-tag', 'gcr.io/p/app:1', '{{x}}'],
+    ['gcloud', 'artifacts', 'docker', 'images', 'delete', '{{x}}'],
+    ['gcloud', 'artifacts', 'docker', 'tags', 'add', 'eu-docker.pkg.dev/p/r/app:1', '{{x}}:2'],
+    ['crane', 'rebase', '{{x}}'],
+    ['crane', 'rebase', 'reg/app:1', '--new_base={{x}}'],
+    ['crane', 'rebase', 'reg/app:1', '-t', '{{x}}'],
+    ['crane', 'flatten', '{{x}}'],
+    ['crane', 'flatten', 'reg/app:1', '--tag', '{{x}}'],
+    ['crane', 'index', 'append', '-m', '{{x}}', '-t', 'reg/app:1'],
+    ['crane', 'index', 'append', '{{x}}', '-t', 'reg/app:1'],
+    ['crane', 'index', 'filter', 'reg/app:1', '-t', '{{x}}'],
+    ['crictl', 'rmi', '{{x}}'],
+    ['crictl', 'pull', '{{x}}'],
+  ])
+    assertRefused(
+      spec,
+      /is in the image [a-z -]+ (-[a-z] |--[a-z_]+ )?[a-z ]+, where the value would be the whole image or the start of its name/,
+    );
+  assertRefused(
+    ['gcloud', 'container', 'images', 'add-tag', 'gcr.io/p/app:1', 'gcr.io/{{x}}/app:1'],
+    /where the value would be its registry host or the account of a public registry/,
+  );
 });
