@@ -1039,8 +1039,25 @@ const OPTION_READS: Record<string, OptionReads> = {
   // cosign --key FILE: the key it signs or verifies with (a reference, env:// or k8s://, is refused in
   // container-mounts.ts).
   cosign: {
-    short: 'adot',
+    short: 'aot',
     options: [
+      // What it uploads to the registry or sends to the signing services: an attestation's predicate, an SBOM, a
+      // signature and its payload, the certificate attached, the identity token (or the file holding it).
+      ...[
+        '--predicate',
+        '--sbom',
+        '--attestation',
+        '--signature',
+        '--payload',
+        '--certificate',
+        '--cert',
+        '--identity-token',
+        '--oidc-client-secret-file',
+      ].map((long) => ({
+        long,
+        rule: 'file' as const,
+        safe: 'name the file in the config, with the value only in a file name after a fixed directory, where it must be one plain name (--predicate dist/provenance-{{…}}.json)',
+      })),
       {
         long: '--key',
         rule: 'file',

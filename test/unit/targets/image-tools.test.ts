@@ -398,6 +398,14 @@ test("an image tool's files take the file rule: a template naming the file or st
     ],
     [['trivy', 'image', '--input', '{{x}}'], /trivy --input scans \(an image archive/],
     [['cosign', 'sign', '--key', '{{x}}', 'reg/app:1'], /cosign --key signs or verifies with the key in/],
+    // What cosign uploads or sends: an attestation's predicate, an SBOM, a signature, a certificate, a token.
+    [
+      ['cosign', 'attest', '--predicate', '{{x}}', '--key', 'k', 'reg/app:1'],
+      /cosign --predicate reads and sends/,
+    ],
+    [['cosign', 'attach', 'sbom', '--sbom={{x}}', 'reg/app:1'], /cosign --sbom reads and sends/],
+    [['cosign', 'sign', '--certificate', '{{x}}', 'reg/app:1'], /cosign --certificate reads and sends/],
+    [['cosign', 'sign', '--identity-token', '{{x}}', 'reg/app:1'], /cosign --identity-token reads and sends/],
   ] as Array<[string[], RegExp]>)
     assertRefused(spec, new RegExp(`is in the name of the local file ${message.source}`));
   // After a fixed directory, one plain name once rendered.
