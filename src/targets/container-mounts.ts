@@ -301,6 +301,7 @@ export function containerMounts(words: readonly string[], at: number, name: stri
       does,
       values: IMAGE_COMMAND_VALUES,
       flags: IMAGE_COMMAND_FLAGS,
+      engine: IMAGE_COMMAND_TRUST,
       operand: () => 'image' as const,
     };
     toolCommand(found, words, j + 1, command, name, [], grammar);
@@ -1262,6 +1263,24 @@ const IMAGE_COMMAND_VALUES: readonly string[] = [
 ];
 
 /**
+ * docker/podman/nerdctl/buildah pull, push and tag: options choosing what is trusted (the signature policy, the
+ * registry's certificates, whether and how nerdctl verifies the image's signature) or a key file read.
+ */
+const IMAGE_COMMAND_TRUST: Readonly<Record<string, string>> = {
+  '--signature-policy': 'the trust policy (insecureAcceptAnything: any image, unsigned)',
+  '--cert-dir': 'the certificates trusted for the registry',
+  '--verify': 'the way the signature of the image is verified (none: not at all)',
+  '--cosign-key': 'the key the signature of the image is verified with',
+  '--cosign-certificate-identity': 'the signer identity it trusts (any workflow or account)',
+  '--cosign-certificate-identity-regexp': 'the signer identities it trusts (.*: anyone)',
+  '--cosign-certificate-oidc-issuer': 'the issuer it trusts',
+  '--cosign-certificate-oidc-issuer-regexp': 'the issuers it trusts (.*: any)',
+  '--decryption-key': 'the key the image is decrypted with (a file of this machine)',
+  '--sign-by-sigstore-private-key': 'the key the image is signed with (a file of this machine)',
+  '--sign-passphrase-file': 'the passphrase of the signing key (a file of this machine)',
+};
+
+/**
  * docker/podman/nerdctl/buildah pull, push and tag: options that take no value (docker pull --help, podman-pull(1),
  * podman-push(1), nerdctl's pull and push, buildah-pull(1), buildah-push(1)).
  */
@@ -1419,6 +1438,8 @@ interface ImageToolCommand {
   flags?: readonly string[];
   /** Options giving the container rights over this machine, and what they give (refused as docker run's). */
   rights?: Readonly<Record<string, string>>;
+  /** Options choosing what it trusts or a file it reads, and what they choose: refused as the tool's engine. */
+  engine?: Readonly<Record<string, string>>;
   /** Options choosing what the image runs (crane mutate --entrypoint), and what they are: refused. */
   programs?: Readonly<Record<string, string>>;
   /** Options naming the user the container runs as: checked once rendered (userIdProblem). */
@@ -2246,6 +2267,7 @@ function toolCommand(
   const roles = command.options ?? {};
   const special = [
     ...Object.keys(command.rights ?? {}),
+    ...Object.keys(command.engine ?? {}),
     ...Object.keys(command.programs ?? {}),
     ...(command.users ?? []),
     ...(command.mounts ?? []),
@@ -2316,6 +2338,16 @@ function toolCommand(
       const value = words[index]!.slice(entry.prefix.length);
       const right = command.rights?.[option];
       const program = command.programs?.[option];
+      const trust = command.engine?.[option];
+      if (trust !== undefined) {
+        found.refused.push({
+          index,
+          names,
+          how: `${trust}, which ${label} ${option} chooses`,
+          kind: 'engine',
+        });
+        continue;
+      }
       if (right !== undefined) {
         found.refused.push({
           index,

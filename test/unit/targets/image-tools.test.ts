@@ -614,3 +614,37 @@ test('gcloud container images and artifacts docker, crane rebase, flatten and in
     /where the value would be its registry host or the account of a public registry/,
   );
 });
+
+test('pull and push: what the runner trusts or the key file it reads takes no template', () => {
+  for (const [spec, message] of [
+    [
+      ['nerdctl', 'pull', '--verify', '{{x}}', 'reg/app:1'],
+      /the way the signature of the image is verified \(none: not at all\), which nerdctl pull --verify chooses/,
+    ],
+    [
+      ['nerdctl', 'pull', '--verify=cosign', '--cosign-key', '{{x}}.pub', 'reg/app:1'],
+      /the key the signature of the image is verified with/,
+    ],
+    [
+      ['podman', 'pull', '--signature-policy', '/etc/{{x}}.json', 'reg/app:1'],
+      /the trust policy .*which podman pull --signature-policy chooses/,
+    ],
+    [['podman', 'push', '--cert-dir={{x}}', 'reg/app:1'], /the certificates trusted for the registry/],
+    [
+      ['buildah', 'push', '--sign-by-sigstore-private-key', '{{x}}', 'reg/app:1'],
+      /the key the image is signed with/,
+    ],
+  ] as Array<[string[], RegExp]>)
+    assertRefused(
+      spec,
+      new RegExp(
+        `${message.source}.*its value would choose the engine that runs the containers, what it trusts`,
+      ),
+    );
+  checkedOnceRendered(
+    ['nerdctl', 'pull', '--verify', 'cosign', '--cosign-key', 'cosign.pub', 'reg/app:{{x}}'],
+    BAD_TAGS,
+    GOOD_TAGS,
+    /is in the tag of the image nerdctl pull pulls/,
+  );
+});
