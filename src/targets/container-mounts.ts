@@ -96,7 +96,7 @@ export interface MountWord {
    * a build's option giving it something of this machine (BUILD_RIGHTS): 'build'; an image reference whose
    * registry, owner or whole name the template chooses (imageReferenceRefusal): 'image'.
    */
-  kind?: 'rights' | 'engine' | 'build' | 'program' | 'write' | 'image' | 'unknown';
+  kind?: 'rights' | 'engine' | 'build' | 'program' | 'directory' | 'write' | 'image' | 'unknown';
 }
 
 export interface ContainerMounts {
@@ -1442,6 +1442,8 @@ interface ImageToolCommand {
   engine?: Readonly<Record<string, string>>;
   /** Options choosing what the image runs (crane mutate --entrypoint), and what they are: refused. */
   programs?: Readonly<Record<string, string>>;
+  /** Options choosing the directory its program runs in (crane mutate --workdir): refused. */
+  directories?: Readonly<Record<string, string>>;
   /** Options naming the user the container runs as: checked once rendered (userIdProblem). */
   users?: readonly string[];
   /** Options mounting something into the container (ctr run --mount, --device): read as docker run's. */
@@ -1862,10 +1864,13 @@ const IMAGE_TOOLS: Readonly<Record<string, ImageTool>> = {
         does: 'changes',
         values: ['-a', '--annotation', '-e', '--env', '--exposed-ports', '-l', '--label', '-u'].concat([
           '--user',
-          '--workdir',
-          '-w',
           '--set-platform',
         ]),
+        // The directory the image's program runs in: a relative entrypoint or command is found there.
+        directories: {
+          '-w': 'the working directory of the image (where a relative entrypoint or command is found)',
+          '--workdir': 'the working directory of the image (where a relative entrypoint or command is found)',
+        },
         flags: ['--non-distributable'],
         // The program the image runs from then on, wherever it runs.
         programs: {
@@ -2269,6 +2274,7 @@ function toolCommand(
     ...Object.keys(command.rights ?? {}),
     ...Object.keys(command.engine ?? {}),
     ...Object.keys(command.programs ?? {}),
+    ...Object.keys(command.directories ?? {}),
     ...(command.users ?? []),
     ...(command.mounts ?? []),
   ];
@@ -2339,6 +2345,16 @@ function toolCommand(
       const right = command.rights?.[option];
       const program = command.programs?.[option];
       const trust = command.engine?.[option];
+      const directory = command.directories?.[option];
+      if (directory !== undefined) {
+        found.refused.push({
+          index,
+          names,
+          how: `${directory}, which ${label} ${option} sets`,
+          kind: 'directory',
+        });
+        continue;
+      }
       if (trust !== undefined) {
         found.refused.push({
           index,

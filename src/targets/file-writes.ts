@@ -1280,6 +1280,8 @@ const COSIGN_WRITES: OptionReads = {
     '--output-payload',
     '--output-attestation',
     '--bundle',
+    // cosign save --dir DIR: the directory the image is written to.
+    '--dir',
   ].map((long) => writeOption(long)),
 };
 

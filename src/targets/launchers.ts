@@ -540,6 +540,7 @@ const MOUNT_KINDS = {
   write: 'container-write',
   image: 'container-image',
   unknown: 'unknown-option',
+  directory: 'directory',
 } as const;
 
 /** The words of a command (templates unrendered; `words[0]` the program) that choose what runs. */

@@ -388,6 +388,7 @@ test("an image tool's files take the file rule: a template naming the file or st
     [['cosign', 'sign', '--output-signature', '{{x}}.sig', 'reg/app:1'], /cosign --output-signature writes/],
     [['cosign', 'sign', '--output-certificate={{x}}', 'reg/app:1'], /cosign --output-certificate writes/],
     [['cosign', 'sign', '--bundle', '{{x}}', 'reg/app:1'], /cosign --bundle writes/],
+    [['cosign', 'save', 'reg/app:1', '--dir', '{{x}}'], /cosign --dir writes/],
     [['trivy', 'image', '-o', '{{x}}', 'reg/app:1'], /trivy -o writes/],
     [['trivy', 'image', '--output={{x}}', 'reg/app:1'], /trivy --output writes/],
     [['podman', 'pull', '--authfile', '{{x}}', 'reg/app:1'], /podman --authfile reads and sends/],
@@ -494,6 +495,10 @@ test('ctr run and task exec, nerdctl and podman --rootfs, crane mutate: the righ
     [
       ['crane', 'mutate', 'reg/app:1', '--cmd=./{{x}}'],
       /the command of the image .*which crane mutate --cmd sets/,
+    ],
+    [
+      ['crane', 'mutate', '--workdir', '/srv/{{x}}', '--entrypoint', './run.sh', 'reg/app:1'],
+      /the working directory of the image .*which crane mutate --workdir sets .*what runs is read from there/,
     ],
   ] as Array<[string[], RegExp]>)
     assertRefused(spec, message);
