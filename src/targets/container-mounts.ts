@@ -2188,8 +2188,8 @@ interface ToolWords {
   given: Map<string, string>;
   /** The words holding an option's value: the word, the option, and the text before the value in the word. */
   valued: Array<[index: number, option: string, prefix: string]>;
-  /** The first option known neither to take a value nor to take none (not written --option=VALUE). */
-  unknown?: number;
+  /** The options known neither to take a value nor to take none (not written --option=VALUE): their words. */
+  unknown: number[];
 }
 
 /**
@@ -2204,7 +2204,7 @@ function toolWords(
   leading: boolean,
   takes?: number,
 ): ToolWords {
-  const read: ToolWords = { operands: [], given: new Map(), valued: [] };
+  const read: ToolWords = { operands: [], given: new Map(), valued: [], unknown: [] };
   let ended = false;
   for (let k = from; k < words.length; k++) {
     const word = words[k]!;
@@ -2233,7 +2233,7 @@ function toolWords(
         read.given.set(option, '');
         continue;
       }
-      if (!known && read.unknown === undefined) read.unknown = k;
+      if (!known && !read.unknown.includes(k)) read.unknown.push(k);
       if (!known && takes !== k) {
         read.given.set(option, '');
         continue;
@@ -2243,7 +2243,7 @@ function toolWords(
         const prefix = word.slice(0, word[c + 2] === '=' ? c + 3 : c + 2);
         read.given.set(option, word.slice(prefix.length));
         read.valued.push([k, option, prefix]);
-      } else if (k + 1 < words.length && (known || !words[k + 1]!.startsWith('-'))) {
+      } else if (k + 1 < words.length && (known || words[k + 1] !== '--')) {
         read.given.set(option, words[++k]!);
         read.valued.push([k, option, '']);
       } else read.given.set(option, '');
@@ -2286,7 +2286,7 @@ function toolCommand(
   const leading = command.leading === true;
   const read = toolWords(words, from, values, flags, leading);
   // A grammar that lists no flags (oc new-app's) reads every option as a flag, as before.
-  if (toolFlags === undefined && command.flags === undefined) delete read.unknown;
+  if (toolFlags === undefined && command.flags === undefined) read.unknown = [];
   // What each word is under a reading: an option's value (`option`), or an operand and its role.
   const rolesOf = (r: ToolWords) => {
     const map = new Map<number, { role: ToolRole; option?: string; prefix: string }>();
@@ -2300,9 +2300,10 @@ function toolCommand(
     return map;
   };
   const first = rolesOf(read);
-  const unknown = read.unknown;
-  const other =
-    unknown === undefined ? undefined : rolesOf(toolWords(words, from, values, flags, leading, unknown));
+  // Each unknown option read as taking a value (the others not), beside the first reading.
+  const others = read.unknown.map(
+    (unknown) => [unknown, rolesOf(toolWords(words, from, values, flags, leading, unknown))] as const,
+  );
   const sort = (index: number, prefix: string, role: ToolRole, how: string) => {
     const word = words[index]!;
     const value = word.slice(prefix.length);
@@ -2328,15 +2329,17 @@ function toolCommand(
   for (const [index, entry] of first) {
     const names = templates(words[index]!.slice(entry.prefix.length));
     if (names.length === 0) continue;
-    const alternative = other?.get(index);
     // Read both ways, the word is this option's value or an operand, or another operand: a value there would
     // be what the other reading makes it (an image, a file, a program), which is not known here.
-    if (
-      other &&
-      (alternative?.role !== entry.role || alternative?.option !== entry.option) &&
-      (entry.role !== undefined || alternative?.role !== undefined)
-    ) {
-      found.refused.push({ index, names, how: `${label}'s option ${words[unknown!]}`, kind: 'unknown' });
+    const moved = others.find(([, other]) => {
+      const alternative = other.get(index);
+      return (
+        (alternative?.role !== entry.role || alternative?.option !== entry.option) &&
+        (entry.role !== undefined || alternative?.role !== undefined)
+      );
+    });
+    if (moved) {
+      found.refused.push({ index, names, how: `${label}'s option ${words[moved[0]]}`, kind: 'unknown' });
       continue;
     }
     const option = entry.option;

@@ -340,11 +340,14 @@ test("an image tool's option known neither to take a value nor to take none refu
     [['podman', 'pull', '--frob', 'reg/app:{{x}}'], 'podman pull'],
     [['nerdctl', 'push', '--frob', 'reg/app:{{x}}'], 'nerdctl push'],
     [['buildah', 'push', '--frob', 'reg/app:{{x}}'], 'buildah push'],
+    // Each unknown option counts, not only the first; pflag gives one taking a value the next word, whatever it is.
+    [['cosign', 'sign', '--frob', 'x', '--grob', 'reg/app:{{x}}'], 'cosign sign'],
+    [['crane', 'copy', '--frob', '-j', '{{x}}', 'reg/app:1', 'reg2/app:1'], 'crane copy'],
   ] as Array<[string[], string]>)
     assertRefused(
       spec,
       new RegExp(
-        `\\{\\{x\\}\\}( \\(character \\d+\\))? \\([^)]*\\) comes after ${option}'s option --frob, which is not known here: .*write the option with its value attached \\(--frob=VALUE, or --frob=true for a flag that takes none\\)`,
+        `\\{\\{x\\}\\}( \\(character \\d+\\))? \\([^)]*\\) comes after ${option}'s option --[fg]rob, which is not known here: .*write the option with its value attached \\(--[fg]rob=VALUE, or --[fg]rob=true for a flag that takes none\\)`,
       ),
     );
   // Each tool's own options, from its documentation: the image beside them is checked once rendered.
