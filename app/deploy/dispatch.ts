@@ -521,12 +521,24 @@ async function headAtComment(
   return headWhenWritten(history.heads, writtenAt);
 }
 
-/** Whether `login`'s newest approval or veto of this environment at `sha` is a veto. */
+/**
+ * When an approval or veto was given: when its comment was written (GitHub's created_at), or now if GitHub
+ * gave no time or one ahead of the App's clock. Records replace each other in that order (tallyOrder), so an
+ * approval handled after a veto its author wrote later (two replicas at once, a slow or repeated delivery)
+ * never lifts it, and an approval's age counts from when it was written.
+ */
+function givenAt(event: Pick<CommentEvent, 'createdAt'>, now: Date): Date {
+  const written = event.createdAt ? new Date(event.createdAt) : undefined;
+  return written && !Number.isNaN(written.getTime()) && written < now ? written : now;
+}
+
+/** Whether `login`'s newest approval or veto of this environment at `sha`, before `at`, is a veto. */
 function ownVetoStands(
   records: readonly ApprovalRecord[],
   login: string,
   environment: string,
   sha: string,
+  at: Date,
 ): boolean {
   const own = records
     .filter(
@@ -537,7 +549,9 @@ function ownVetoStands(
     )
     // Newest last, as the tally orders them.
     .sort(tallyOrder);
-  return own.at(-1)?.kind === 'reject';
+  // A veto given at the same instant or after stands (the tally puts it last): this approval cannot lift it.
+  const newest = own.at(-1);
+  return newest?.kind === 'reject' && newest.at < at;
 }
 
 async function approve(
@@ -612,13 +626,14 @@ async function approve(
   // still stands, and its author may still lift it).
   const ledger = await readLedger(deps.api, b.where, sha, b.pr.number, deps.appId, deps.markers);
   const recorded = withLedger(b.comments.approvals, ledger.records);
+  const given = givenAt(event, deps.now());
   // A self-approver who vetoed may lift their own veto: the approval is recorded (it supersedes the veto)
   // but does not count as one (the tally drops it as self_approval).
   const liftsOwnVeto =
     !allowed.ok &&
     allowed.code === 'self_approval_refused' &&
     kind === 'approve' &&
-    ownVetoStands(recorded, actor.login, environment, sha);
+    ownVetoStands(recorded, actor.login, environment, sha, given);
   // The reply already leads with the code: the sentence without its own `code: ` prefix.
   if (!allowed.ok && !liftsOwnVeto)
     return refusal(allowed.code, explainApprover(allowed).replace(/^[a-z_]+: /, ''));
@@ -629,7 +644,7 @@ async function approve(
     by: actor,
     environment,
     sha,
-    at: deps.now(),
+    at: given,
     source: 'comment' as const,
     ...(reason !== undefined ? { reason } : {}),
   };
