@@ -522,14 +522,20 @@ async function headAtComment(
 }
 
 /**
- * When an approval or veto was given: when its comment was written (GitHub's created_at), or now if GitHub
- * gave no time or one ahead of the App's clock. Records replace each other in that order (tallyOrder), so an
+ * When an approval or veto was given: when its comment was written (GitHub's created_at), never after now (the
+ * App's clock, also when GitHub gives no time). Records replace each other in that order (tallyOrder), so an
  * approval handled after a veto its author wrote later (two replicas at once, a slow or repeated delivery)
- * never lifts it, and an approval's age counts from when it was written.
+ * never lifts it, and an approval's age counts from when it was written. GitHub gives the time to the second:
+ * within it, an approval is dated at its start and a veto at its end (or now, if earlier), so an approval and a
+ * veto written in the same second leave the veto standing, and a veto is never put before an Approve press the
+ * App handled before it within that second.
  */
-function givenAt(event: Pick<CommentEvent, 'createdAt'>, now: Date): Date {
-  const written = event.createdAt ? new Date(event.createdAt) : undefined;
-  return written && !Number.isNaN(written.getTime()) && written < now ? written : now;
+function givenAt(event: Pick<CommentEvent, 'createdAt'>, kind: ApprovalRecord['kind'], now: Date): Date {
+  const written = event.createdAt ? Date.parse(event.createdAt) : NaN;
+  if (Number.isNaN(written)) return now;
+  const second = Math.floor(written / 1000) * 1000;
+  const at = kind === 'approve' ? second : second + 999;
+  return at < now.getTime() ? new Date(at) : now;
 }
 
 /** Whether `login`'s newest approval or veto of this environment at `sha`, before `at`, is a veto. */
@@ -626,7 +632,7 @@ async function approve(
   // still stands, and its author may still lift it).
   const ledger = await readLedger(deps.api, b.where, sha, b.pr.number, deps.appId, deps.markers);
   const recorded = withLedger(b.comments.approvals, ledger.records);
-  const given = givenAt(event, deps.now());
+  const given = givenAt(event, kind, deps.now());
   // A self-approver who vetoed may lift their own veto: the approval is recorded (it supersedes the veto)
   // but does not count as one (the tally drops it as self_approval).
   const liftsOwnVeto =

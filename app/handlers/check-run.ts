@@ -9,7 +9,9 @@ import {
   explainApprover,
   mayApprove,
   resolvePolicy,
+  sameLogin,
   serializeApprovalMarker,
+  tallyOrder,
 } from '../../src/policy/index.ts';
 import type { ApprovalRecord } from '../../src/policy/index.ts';
 import { appendMarkers } from '../../src/github/hidden-marker.ts';
@@ -161,6 +163,15 @@ export async function handleApproveButton(
   // there is not recorded at all.
   try {
     const before = await readLedger(octokit.rest, where, pull.headSha, ref.pr, appId, markers);
+    // GitHub says no time of a click: a press handled after its presser's veto (a delivery redelivered once
+    // it failed, or replayed) may have been made before it. It never lifts that veto; a comment, which GitHub
+    // dates, does.
+    if (vetoStands(before.records, sender.login, ref.env)) {
+      await reply(
+        `**Approval by ${who} not recorded** (\`own_veto_stands\`): ${who} vetoed deploying ${short(pull.headSha)} to ${env}, and a press of the Approve button never lifts a veto (GitHub does not say when it was pressed). To lift it, comment ${userText(`/approve-deploy ${ref.env}`, { as: 'code' })}.`,
+      );
+      return { status: 'refused', code: 'own_veto_stands' };
+    }
     await recordInLedger(octokit.rest, where, { record, pr: ref.pr, appId, keys: markers.keys, before });
   } catch (error) {
     if (!(error instanceof FactsError)) throw error;
@@ -186,6 +197,14 @@ export async function handleApproveButton(
     people,
   });
   return { status: 'approved', answers };
+}
+
+/** Whether `login`'s newest approval or veto of `environment` among `records` (one commit's) is a veto. */
+function vetoStands(records: readonly ApprovalRecord[], login: string, environment: string): boolean {
+  const own = records
+    .filter((r) => r.environment === environment && sameLogin(r.by.login, login))
+    .sort(tallyOrder);
+  return own.at(-1)?.kind === 'reject';
 }
 
 const CONTROL_ACTIONS = ['promote', 'resume', 'abort'] as const;

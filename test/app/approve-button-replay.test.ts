@@ -1,0 +1,87 @@
+// The Approve button and a veto by the same person. GitHub says no time of a click: a press handled after its
+// presser's veto (a failed delivery redelivered, or one replayed) may have been made before it, so it never
+// lifts that veto (`own_veto_stands`); an /approve-deploy comment, which GitHub dates, does. A veto written in
+// the same second as a press the App already handled is dated after it, whatever second GitHub gives.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { FakeGitHub } from '../fake-github/index.ts';
+import { HEAD, PR, appReplies, deployYml, sayOnPull, withSeededApp } from './helpers.ts';
+import { approvePress, protectionRulePayload, receive, reviewOf } from './delivery-helpers.ts';
+
+const CONFIG = deployYml(`
+  production:
+    approvals:
+      approvers: [dave, erin]
+      required: 2
+`);
+
+/** A clock the App and the fake GitHub share, moved by hand. */
+function clock(start: string) {
+  let t = new Date(start).getTime();
+  return { now: () => new Date(t), tick: (ms: number) => void (t += ms) };
+}
+
+const gate = (fake: FakeGitHub) =>
+  [...fake.repo().checkRuns.values()].find((r) => r.name === 'approval / production')!;
+
+const ask = (fake: FakeGitHub, probot: Parameters<typeof receive>[0], run: number) =>
+  receive(probot, 'deployment_protection_rule', protectionRulePayload(fake, { run, pullRequests: [PR] }));
+
+function withApp(c: ReturnType<typeof clock>, body: Parameters<typeof withSeededApp>[1]): Promise<void> {
+  return withSeededApp(
+    {
+      config: CONFIG,
+      collaborators: { alice: 'write', dave: 'write', erin: 'write' },
+      pulls: [{ number: PR, head: HEAD, user: 'alice' }],
+      fake: { now: c.now },
+      app: { now: c.now },
+    },
+    body,
+  );
+}
+
+test('an Approve press delivered again after its presser vetoed does not lift the veto; a comment does', async () => {
+  const c = clock('2026-12-01T10:00:00.100Z');
+  await withApp(c, async (fake, probot) => {
+    await ask(fake, probot, 31);
+    const press = approvePress(fake, gate(fake) as never, 'dave');
+    await receive(probot, 'check_run', press);
+    c.tick(5_000);
+    assert.match(
+      await sayOnPull(fake, probot, '/reject-deploy production not this one', 'dave'),
+      /\*\*Veto\*\*/,
+    );
+    assert.equal(reviewOf(fake, 31)?.state, 'rejected');
+    c.tick(5_000);
+    await sayOnPull(fake, probot, '/approve-deploy production', 'erin');
+    c.tick(5_000);
+    // The first press's delivery again (a redelivery keeps its payload): refused, nothing recorded.
+    await receive(probot, 'check_run', press);
+    assert.match(appReplies(fake).at(-1)!, /^\*\*Approval by @dave not recorded\*\* \(`own_veto_stands`\)/);
+    assert.doesNotMatch(appReplies(fake).at(-1)!, /deploy-action:approval/);
+    // The workflow is run again: a new request at the same commit, still held by dave's veto.
+    await ask(fake, probot, 32);
+    assert.equal(reviewOf(fake, 32)?.state, 'rejected', JSON.stringify(reviewOf(fake, 32)));
+    // dave lifts his veto by comment: the next run is approved (dave and erin).
+    c.tick(5_000);
+    assert.match(await sayOnPull(fake, probot, '/approve-deploy production', 'dave'), /Approval by @dave/);
+    await ask(fake, probot, 33);
+    assert.equal(reviewOf(fake, 33)?.state, 'approved', JSON.stringify(reviewOf(fake, 33)));
+  });
+});
+
+test('a veto written in the same second as an Approve press the App handled before it stands', async () => {
+  const c = clock('2026-12-01T10:00:00.300Z');
+  await withApp(c, async (fake, probot) => {
+    await ask(fake, probot, 41);
+    await receive(probot, 'check_run', approvePress(fake, gate(fake) as never, 'dave'));
+    // Written 300 ms after the press: GitHub dates the comment 10:00:00, before the press.
+    c.tick(300);
+    assert.match(await sayOnPull(fake, probot, '/reject-deploy production wait', 'dave'), /\*\*Veto\*\*/);
+    c.tick(1_000);
+    await sayOnPull(fake, probot, '/approve-deploy production', 'erin');
+    assert.equal(reviewOf(fake, 41)?.state, 'rejected', JSON.stringify(reviewOf(fake, 41)));
+    await ask(fake, probot, 42);
+    assert.equal(reviewOf(fake, 42)?.state, 'rejected', JSON.stringify(reviewOf(fake, 42)));
+  });
+});
