@@ -127,6 +127,23 @@ export interface PlanInput {
    */
   partial?: boolean;
   now: Date;
+  /** When the request was written, as GitHub dates its comment (created_at); none for a button. */
+  writtenAt?: string;
+}
+
+/**
+ * A request's time, which orders /pause, /resume and /promote (the latest decides: decideControl). A /promote
+ * or /resume written in a comment is dated at the start of the second GitHub dates it (never after now): one
+ * handled after a /pause its author wrote later (two replicas at once, a slow or repeated delivery) does not
+ * undo that /pause. Every other request (a /pause, an /abort, a button, which GitHub does not date) is dated
+ * when the App handles it, so it is never put before anything handled earlier.
+ */
+export function requestTime(verb: ControlVerb, now: Date, writtenAt?: string): Date {
+  if ((verb !== 'promote' && verb !== 'resume') || writtenAt === undefined) return now;
+  const written = Date.parse(writtenAt);
+  if (Number.isNaN(written)) return now;
+  const second = Math.floor(written / 1000) * 1000;
+  return second < now.getTime() ? new Date(second) : now;
 }
 
 export type ControlPlan =
@@ -319,7 +336,7 @@ export function planControl(input: PlanInput): ControlPlan {
     id,
     verb: input.verb,
     by: input.login,
-    at: input.now.toISOString(),
+    at: requestTime(input.verb, input.now, input.writtenAt).toISOString(),
     deploymentId: rollout.deploymentId,
     sha,
     step,
@@ -609,6 +626,8 @@ export interface ControlAsk {
   deploymentId?: string;
   /** A button: the step its check run's wait was at. */
   step?: number;
+  /** A comment: when GitHub says it was written (its created_at). */
+  writtenAt?: string;
 }
 
 export type ControlOutcome =
@@ -697,6 +716,7 @@ export async function controlRollout(deps: ControlDeps, ask: ControlAsk): Promis
     ...(ask.reason !== undefined ? { reason: ask.reason } : {}),
     ...(ask.deploymentId !== undefined ? { deploymentId: ask.deploymentId } : {}),
     ...(ask.step !== undefined ? { step: ask.step } : {}),
+    ...(ask.writtenAt !== undefined ? { writtenAt: ask.writtenAt } : {}),
     deployer,
     approver,
     bindings: ask.bindings,

@@ -917,6 +917,7 @@ async function control(deps: DispatchDeps, command: ControlCommand, event: Comme
       // One id per comment: a comment written twice (a redelivery that got past the reaction) counts once.
       id: () => `comment:${event.commentId}`,
       source: 'comment',
+      ...(event.createdAt ? { writtenAt: event.createdAt } : {}),
       ...(command.kind === 'promote' ? { full: command.full } : {}),
       ...(command.kind === 'abort' && command.reason !== undefined ? { reason: command.reason } : {}),
     },

@@ -115,8 +115,15 @@ const waiting = (wait: Partial<RolloutWait> = {}): Partial<Rollout> => ({
   wait: { kind: 'manual', step: 2, since: '2025-03-04T10:20:00.000Z', handedOff: true, ...wait },
 });
 
-async function run(body: (w: World) => Promise<void>, now: () => Date = () => NOW): Promise<void> {
-  const fake = await seededFake();
+/**
+ * `now`: the App's clock; with `shared`, the fake GitHub's too (when it dates the comments), else its own.
+ */
+async function run(
+  body: (w: World) => Promise<void>,
+  now: () => Date = () => NOW,
+  shared = false,
+): Promise<void> {
+  const fake = await seededFake(shared ? { fake: { now } } : {});
   const r = fake.repo();
   fake.setFile('.github/deploy.yml', CONFIG);
   fake.setFile(`.github/workflows/${RECONCILE_FILE}`, RECONCILE_WORKFLOW);
@@ -774,4 +781,36 @@ test('past 1000 of the App’s own control check runs: a new wait still gets one
       /a `\/promote` or `\/resume` of this deployment is not acted on/,
     );
   });
+});
+
+test('a /pause written after a /promote holds the rollout, even when the /promote is handled last', async () => {
+  let t = NOW.getTime();
+  await run(
+    async (w) => {
+      await writeRecord(w, waiting());
+      const promote = commentOnPull(w.fake, '/promote production', { user: 'alice' });
+      t += 5_000;
+      const pause = commentOnPull(w.fake, '/pause production', { user: 'alice' });
+      t += 1_000;
+      await w.probot.receive({
+        id: crypto.randomUUID(),
+        name: 'issue_comment',
+        payload: pause.payload,
+      } as Receive);
+      assert.match(replies(w.fake).at(-1)!, /\*\*\/pause\*\* by @alice recorded/);
+      t += 1_000;
+      await w.probot.receive({
+        id: crypto.randomUUID(),
+        name: 'issue_comment',
+        payload: promote.payload,
+      } as Receive);
+      assert.equal(dispatches(w.fake).length, 0, `alice's last word was /pause: ${replies(w.fake).at(-1)}`);
+      assert.match(
+        replies(w.fake).at(-1)!,
+        /The rollout is held before its next step until `\/resume production`/,
+      );
+    },
+    () => new Date(t),
+    true,
+  );
 });
