@@ -66,15 +66,45 @@ export async function deploymentLockOwner(
   return { ...lock, reason: `a deployment of ${lock.sha.slice(0, 12)} is being started` };
 }
 
+/** Pages of 100 of a commit's deployments to an environment read at most by newerOwnDeployment. */
+const NEWER_DEPLOYMENT_PAGES = 5;
+
+/**
+ * Whether the App made a deployment of `sha` to `environment` after deployment `id` (deployment ids grow). A
+ * deployment's lock names its commit only, and each deployment of the commit takes it anew once the one before
+ * released it: the lock at that commit is then the newer deployment's, and a final status of `id` arriving
+ * now (a redelivery, one posted late) must not release it. Beyond the deployments read, none is known.
+ */
+export async function newerOwnDeployment(
+  api: Pick<Api['repos'], 'listDeployments'>,
+  where: Where,
+  o: { environment: string; sha: string; id: number; botLogin: string },
+): Promise<boolean> {
+  for (let page = 1; page <= NEWER_DEPLOYMENT_PAGES; page++) {
+    const { data } = await api.listDeployments({
+      ...where,
+      environment: o.environment,
+      sha: o.sha,
+      per_page: 100,
+      page,
+    });
+    if (data.some((d) => d.id > o.id && createdByApp(d, { login: o.botLogin }))) return true;
+    if (data.length < 100) return false;
+  }
+  return false;
+}
+
 /**
  * Releases `environment`'s lock if it is the lock of a deployment of `sha` (a lightweight ref to that
- * commit). A person's /lock (an annotated tag) and another commit's deployment lock stay.
+ * commit). A person's /lock (an annotated tag) and another commit's deployment lock stay, and so does this
+ * commit's when `heldByNewer` (asked only then) says a newer deployment of it holds it (newerOwnDeployment).
  */
 export async function releaseDeploymentLock(
   api: Pick<Api['git'], 'getRef' | 'deleteRef'>,
   where: Where,
   environment: string,
   sha: string,
+  heldByNewer?: () => Promise<boolean>,
 ): Promise<'released' | 'kept' | 'none'> {
   const refName = lockRefName({ scope: 'environment', environment });
   if (typeof refName !== 'string') return 'none';
@@ -86,6 +116,7 @@ export async function releaseDeploymentLock(
     throw error;
   }
   if (object.type !== 'commit' || object.sha.toLowerCase() !== sha.toLowerCase()) return 'kept';
+  if (heldByNewer && (await heldByNewer())) return 'kept';
   try {
     await api.deleteRef({ ...where, ref: refName });
   } catch (error) {

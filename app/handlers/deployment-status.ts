@@ -23,7 +23,7 @@ import {
   waitHolds,
 } from '../../src/github/status-comment.ts';
 import type { DeploymentState, StatusCommentState } from '../../src/github/status-comment.ts';
-import { releaseDeploymentLock } from '../deploy/lock.ts';
+import { newerOwnDeployment, releaseDeploymentLock } from '../deploy/lock.ts';
 import { httpStatus } from '../facts/github.ts';
 import type { Octokit, Where } from '../facts/github.ts';
 import { pullHasCommit, readPull } from '../facts/pull-request.ts';
@@ -378,7 +378,16 @@ export async function handleDeploymentStatus(
       if (decision.reason !== 'not_app_deployment') lockRefused = decision;
       return 'not_trusted';
     }
-    return releaseDeploymentLock(octokit.rest.git, where, environment, deployment.sha);
+    // The lock at this commit may be a newer deployment's of it (this status redelivered, or posted late).
+    const botLogin = await appLogin();
+    return releaseDeploymentLock(octokit.rest.git, where, environment, deployment.sha, () =>
+      newerOwnDeployment(octokit.rest.repos, where, {
+        environment,
+        sha: deployment.sha,
+        id: deployment.id,
+        botLogin,
+      }),
+    );
   };
   const withRefusal = () => (lockRefused ? { lockRefused } : {});
 
