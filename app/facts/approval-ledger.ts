@@ -67,10 +67,19 @@ export interface Ledger {
   records: ApprovalRecord[];
   /** Ledger check runs of the App on the commit, for any pull request: what counts against the limit. */
   entries: number;
+  /** The external_ids of this pull request's ledger check runs (eventExternalId finds a press in them). */
+  externalIds: ReadonlySet<string>;
 }
 
 /** `approval:<pr>:`: a record's check run says which pull request it is for, so others are not checked. */
 const externalPrefix = (pr: number): string => `approval:${pr}:`;
+
+/**
+ * The external_id of the record a webhook event made (`eventId`: its X-GitHub-Delivery GUID, which GitHub keeps
+ * for every redelivery of the event): a redelivered Approve press finds its record and adds none.
+ */
+export const eventExternalId = (pr: number, eventId: string): string =>
+  `${externalPrefix(pr)}event-${createHash('sha256').update(eventId).digest('hex').slice(0, 32)}`;
 
 const short = (sha: string): string => sha.slice(0, 12);
 
@@ -129,8 +138,10 @@ export async function readLedger(
   }
   const scope = markerScope(where, pr);
   const records: ApprovalRecord[] = [];
+  const externalIds = new Set<string>();
   for (const run of runs) {
     if (!run.external_id?.startsWith(externalPrefix(pr))) continue;
+    externalIds.add(run.external_id);
     let text = run.output.text;
     if (text === undefined) {
       // The list documents output.text; should an answer leave it out, the check run itself is read.
@@ -156,7 +167,7 @@ export async function readLedger(
     // Only this commit's: a record is written on the commit it is for.
     records.push(...parseApprovalMarkers(markers).filter((r) => r.sha === sha.toLowerCase()));
   }
-  return { records, entries: runs.length };
+  return { records, entries: runs.length, externalIds };
 }
 
 const recordKey = (r: ApprovalRecord): string =>
@@ -217,13 +228,25 @@ function ledgerSummary(record: ApprovalRecord, pr: number, known: readonly Appro
 export async function recordInLedger(
   api: LedgerApi,
   where: Where,
-  args: { record: ApprovalRecord; pr: number; appId: number; keys: MarkerKeys; before: Ledger },
+  args: {
+    record: ApprovalRecord;
+    pr: number;
+    appId: number;
+    keys: MarkerKeys;
+    before: Ledger;
+    /** The webhook event that made the record (its GUID), when it is to be found again (eventExternalId). */
+    eventId?: string;
+  },
 ): Promise<void> {
   const { record, pr, appId, keys, before } = args;
   if (before.entries >= LEDGER_MAX_ENTRIES) throw tooMany(record.sha);
   const marker = serializeApprovalMarker(record, keys, markerScope(where, pr));
-  // Unique to this record, so a create whose answer was lost is found again instead of made twice.
-  const externalId = `${externalPrefix(pr)}${createHash('sha256').update(marker).digest('hex').slice(0, 32)}`;
+  // Unique to this record (or to the event that made it), so a create whose answer was lost is found again
+  // instead of made twice.
+  const externalId =
+    args.eventId !== undefined
+      ? eventExternalId(pr, args.eventId)
+      : `${externalPrefix(pr)}${createHash('sha256').update(marker).digest('hex').slice(0, 32)}`;
   const what = record.kind === 'reject' ? 'Veto' : 'Approval';
   const params = {
     ...where,

@@ -28,7 +28,7 @@ import {
   withAccountType,
 } from '../facts/pull-request.ts';
 import { markerScope, markerTrust, ownAppId, ownBotLogin } from '../facts/own-comments.ts';
-import { readLedger, recordInLedger } from '../facts/approval-ledger.ts';
+import { eventExternalId, readLedger, recordInLedger } from '../facts/approval-ledger.ts';
 import { deploymentPullRequest } from './deployment-status.ts';
 import type { MarkerTrust } from '../facts/own-comments.ts';
 import {
@@ -66,7 +66,7 @@ interface RequestedActionPayload {
 export type ApproveButtonOutcome =
   | { status: 'ignored'; reason: string }
   | { status: 'refused'; code: string }
-  | { status: 'approved'; answers: PendingAnswer[] };
+  | { status: 'approved' | 'already_recorded'; answers: PendingAnswer[] };
 
 const isBot = (who: { login: string; type?: string }): boolean =>
   who.type === 'Bot' || who.login.toLowerCase().endsWith('[bot]');
@@ -77,6 +77,8 @@ export async function handleApproveButton(
   markers: MarkerTrust,
   records: RecordReader,
   now: Date = new Date(),
+  /** The delivery's X-GitHub-Delivery GUID: the same for every redelivery of this press. */
+  deliveryId?: string,
 ): Promise<ApproveButtonOutcome> {
   if (payload.requested_action?.identifier !== 'approve') return { status: 'ignored', reason: 'not_approve' };
   const { check_run: checkRun, sender } = payload;
@@ -161,18 +163,31 @@ export async function handleApproveButton(
   };
   // First in the ledger, which nobody can delete (facts/approval-ledger.ts); an approval that cannot be written
   // there is not recorded at all.
+  let repeated = false;
   try {
     const before = await readLedger(octokit.rest, where, pull.headSha, ref.pr, appId, markers);
+    // This press recorded already (a delivery GitHub counted as failed, e.g. answered after its 10 s, and
+    // redelivered): it is not dated anew, which would renew an approval past expires_after or put it after
+    // what was recorded since. The gates are still answered, in case the first delivery stopped before that.
+    repeated = deliveryId !== undefined && before.externalIds.has(eventExternalId(ref.pr, deliveryId));
     // GitHub says no time of a click: a press handled after its presser's veto (a delivery redelivered once
     // it failed, or replayed) may have been made before it. It never lifts that veto; a comment, which GitHub
     // dates, does.
-    if (vetoStands(before.records, sender.login, ref.env)) {
+    if (!repeated && vetoStands(before.records, sender.login, ref.env)) {
       await reply(
         `**Approval by ${who} not recorded** (\`own_veto_stands\`): ${who} vetoed deploying ${short(pull.headSha)} to ${env}, and a press of the Approve button never lifts a veto (GitHub does not say when it was pressed). To lift it, comment ${userText(`/approve-deploy ${ref.env}`, { as: 'code' })}.`,
       );
       return { status: 'refused', code: 'own_veto_stands' };
     }
-    await recordInLedger(octokit.rest, where, { record, pr: ref.pr, appId, keys: markers.keys, before });
+    if (!repeated)
+      await recordInLedger(octokit.rest, where, {
+        record,
+        pr: ref.pr,
+        appId,
+        keys: markers.keys,
+        before,
+        ...(deliveryId !== undefined ? { eventId: deliveryId } : {}),
+      });
   } catch (error) {
     if (!(error instanceof FactsError)) throw error;
     await reply(
@@ -180,12 +195,14 @@ export async function handleApproveButton(
     );
     return { status: 'refused', code: error.code };
   }
-  const marker = serializeApprovalMarker(record, markers.keys, markerScope(where, ref.pr));
-  await reply(
-    appendMarkers(`✅ ${who} approved deploying ${short(pull.headSha)} to ${env} (Approve button).`, [
-      marker,
-    ]),
-  );
+  if (!repeated) {
+    const marker = serializeApprovalMarker(record, markers.keys, markerScope(where, ref.pr));
+    await reply(
+      appendMarkers(`✅ ${who} approved deploying ${short(pull.headSha)} to ${env} (Approve button).`, [
+        marker,
+      ]),
+    );
+  }
   const answers = await answerPendingProtectionRules(octokit, {
     where,
     defaultBranch: payload.repository.default_branch,
@@ -196,7 +213,7 @@ export async function handleApproveButton(
     records,
     people,
   });
-  return { status: 'approved', answers };
+  return { status: repeated ? 'already_recorded' : 'approved', answers };
 }
 
 /** Whether `login`'s newest approval or veto of `environment` among `records` (one commit's) is a veto. */
@@ -359,7 +376,7 @@ export function registerCheckRun(
     const trust = markerTrust(keys, context.log);
     const outcome =
       payload.requested_action?.identifier === 'approve'
-        ? await handleApproveButton(context.octokit, payload, trust, records, now())
+        ? await handleApproveButton(context.octokit, payload, trust, records, now(), context.id)
         : await handleControlButton(context.octokit, payload, {
             records,
             control: {

@@ -1,7 +1,9 @@
 // The Approve button and a veto by the same person. GitHub says no time of a click: a press handled after its
 // presser's veto (a failed delivery redelivered, or one replayed) may have been made before it, so it never
 // lifts that veto (`own_veto_stands`); an /approve-deploy comment, which GitHub dates, does. A veto written in
-// the same second as a press the App already handled is dated after it, whatever second GitHub gives.
+// the same second as a press the App already handled is dated after it, whatever second GitHub gives. A press
+// GitHub delivers again (same X-GitHub-Delivery GUID: a delivery it counted as failed, redelivered) records
+// nothing new: it would renew the approval past expires_after.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { FakeGitHub } from '../fake-github/index.ts';
@@ -27,10 +29,14 @@ const gate = (fake: FakeGitHub) =>
 const ask = (fake: FakeGitHub, probot: Parameters<typeof receive>[0], run: number) =>
   receive(probot, 'deployment_protection_rule', protectionRulePayload(fake, { run, pullRequests: [PR] }));
 
-function withApp(c: ReturnType<typeof clock>, body: Parameters<typeof withSeededApp>[1]): Promise<void> {
+function withApp(
+  c: ReturnType<typeof clock>,
+  body: Parameters<typeof withSeededApp>[1],
+  config = CONFIG,
+): Promise<void> {
   return withSeededApp(
     {
-      config: CONFIG,
+      config,
       collaborators: { alice: 'write', dave: 'write', erin: 'write' },
       pulls: [{ number: PR, head: HEAD, user: 'alice' }],
       fake: { now: c.now },
@@ -84,4 +90,41 @@ test('a veto written in the same second as an Approve press the App handled befo
     await ask(fake, probot, 42);
     assert.equal(reviewOf(fake, 42)?.state, 'rejected', JSON.stringify(reviewOf(fake, 42)));
   });
+});
+
+test('an Approve press delivered again (same delivery GUID) is not recorded anew: its approval still expires', async () => {
+  const c = clock('2026-12-01T10:00:00Z');
+  const config = deployYml(`
+  production:
+    approvals:
+      approvers: [dave, erin]
+      required: 1
+      expires_after: 1h
+`);
+  await withApp(
+    c,
+    async (fake, probot) => {
+      await ask(fake, probot, 51);
+      const press = approvePress(fake, gate(fake) as never, 'dave');
+      const deliver = () =>
+        probot.receive({ id: 'press-1', name: 'check_run', payload: press } as unknown as Parameters<
+          typeof probot.receive
+        >[0]);
+      await deliver();
+      assert.equal(reviewOf(fake, 51)?.state, 'approved');
+      const replies = appReplies(fake).length;
+      const ledger = () =>
+        [...fake.repo().checkRuns.values()].filter((r) => r.name === 'deploy-action approvals').length;
+      assert.equal(ledger(), 1);
+      // 90 minutes later GitHub delivers the same press again.
+      c.tick(90 * 60_000);
+      await deliver();
+      assert.equal(ledger(), 1, 'no second record');
+      assert.equal(appReplies(fake).length, replies, 'no second reply');
+      // A new run at the commit: dave's approval is 90 minutes old, past expires_after.
+      await ask(fake, probot, 52);
+      assert.equal(reviewOf(fake, 52), undefined, 'still waiting for an approval');
+    },
+    config,
+  );
 });
