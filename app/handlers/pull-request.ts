@@ -95,6 +95,8 @@ export type SynchronizeOutcome =
   /** Nothing to tell anyone, and the App had shown no head: the new one is kept without a comment. */
   | { status: 'head_recorded'; head: RecordHeadOutcome | 'no_time' | 'failed' }
   | { status: 'notified'; environments: string[] }
+  /** A later push already moved the head on from this one's commit (`head`): nothing is posted. */
+  | { status: 'superseded'; head: string }
   /**
    * The approvals cannot be read (too_many_comments, the ledger): nobody is named, nothing posted. The head
    * is kept all the same (a ref and a check run, no comment), so a command written before the push is not
@@ -188,6 +190,16 @@ export async function handleSynchronize(
         ...(log ? { log } : {}),
       }),
     };
+  // A delivery of an earlier push handled after a later one (GitHub keeps no order between deliveries; a
+  // redelivery comes days later): the pull request's head is neither this push's commit nor the one before it.
+  // Telling its commit as the new head would make every approval of the real head refused as written before a
+  // push (dispatch.ts, headMovedSince) and ask people to deploy an older commit. (The head read just before it
+  // moved, for a while after a push: still the one before it; then the notice is posted.)
+  const current = (
+    await octokit.rest.pulls.get({ ...where, pull_number: number })
+  ).data.head.sha.toLowerCase();
+  if (current !== payload.after.toLowerCase() && current !== payload.before.toLowerCase())
+    return { status: 'superseded', head: current };
   const head = serializeHeadNotice(payload.after, markers.keys, markerScope(where, number));
   await octokit.rest.issues.createComment({
     ...where,

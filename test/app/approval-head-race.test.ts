@@ -327,3 +327,33 @@ test('after a force-push back to a commit the App showed earlier, a command writ
     assert.equal(deployments(fake).length, 0);
   });
 });
+
+test("a push's delivery handled after a later push's (out of order, or delivered again) tells nothing: approvals of the head count", async () => {
+  await withSeededApp(seed, async (fake, probot) => {
+    assert.match(await sayOnPull(fake, probot, '/deploy production', 'alice'), /Waiting for 1 approval/);
+    const later = fakeSha('pr-7-pushed-after-that');
+    const deliver = (before: string, after: string) =>
+      probot.receive({
+        id: crypto.randomUUID(),
+        name: 'pull_request',
+        payload: synchronizePayload(fake, before, after),
+      } as Parameters<Probot['receive']>[0]);
+    // Two pushes; GitHub delivers the second one's event first.
+    fake.pushCommit(PR, PUSHED, { author: 'alice' });
+    fake.pushCommit(PR, later, { author: 'alice' });
+    await deliver(PUSHED, later);
+    const told = appReplies(fake).length;
+    await deliver(HEAD, PUSHED);
+    assert.equal(appReplies(fake).length, told, 'the earlier push is not told as the new head');
+    assert.match(await sayOnPull(fake, probot, '/deploy production', 'alice'), /Waiting for 1 approval/);
+    // The first push's event delivered again, days later: nothing either.
+    await deliver(HEAD, PUSHED);
+    assert.equal(appReplies(fake).length, told + 1);
+    const reply = await sayOnPull(fake, probot, '/approve-deploy production', 'dave');
+    assert.match(reply, new RegExp(`recorded for \`production\` at \`${later.slice(0, 12)}\``));
+    assert.deepEqual(
+      deployments(fake).map((d) => d.sha),
+      [later],
+    );
+  });
+});
