@@ -476,6 +476,12 @@ const LOOKUP = String.raw`(?:\$\(\s*(?:command\s+-v|which|type\s+-[Pp])\s+([\w.+
 const SETS_ANY =
   /(?:^|[;&|({!\n]|\b(?:then|do|else|elif|if|while|until|time)\s)\s*(?:(?:builtin|command)\s+)?(?:source|\.|eval)\s|\b(?:declare|typeset|local)\s+(?:-\w+\s+)*-\w*n/m;
 
+// `eval "$(ssh-agent -s)"` (what a deploy over ssh starts with) runs what ssh-agent prints, which sets its two
+// variables and nothing else: no program variable of the script.
+const SSH_AGENT_EVAL =
+  /\beval\s+(?:"\$\(\s*ssh-agent(?:\s+-[scDa-z]+)*\s*\)"|\$\(\s*ssh-agent(?:\s+-[scDa-z]+)*\s*\)|`\s*ssh-agent(?:\s+-[scDa-z]+)*\s*`)/g;
+const AGENT_SETS = new Set(['SSH_AUTH_SOCK', 'SSH_AGENT_PID']);
+
 /**
  * What a program named by an expansion (`$cmd`, `${cmd}`, `$1`, quotes removed) holds, when it is known: the
  * fixed words every assignment of the script gives the variable (cmd=./deploy.sh), or the fixed word of the
@@ -496,7 +502,8 @@ export function programLiterals(
   // A file `source`/`.` runs, an `eval`, or a nameref (declare -n r=KUBECTL; r=sh) may set any variable (and
   // `set --` the parameters), which no reading of the script sees: after KUBECTL=kubectl; source ./env.sh,
   // $KUBECTL may be anything.
-  if (SETS_ANY.test(script)) return undefined;
+  if (SETS_ANY.test(script.replace(SSH_AGENT_EVAL, (agent) => (AGENT_SETS.has(variable) ? agent : ' '))))
+    return undefined;
   if (/^\d+$/.test(variable)) return fixed?.[variable] === undefined ? undefined : [fixed[variable]];
   const setOtherwise = new RegExp(
     `\\b(read|for|select|mapfile|readarray|getopts|printf|unset)\\b[^;&|\\n]*\\b${variable}\\b|(^|[^\\w$])${variable}(\\[[^\\]]*\\])?(\\+=|=\\()`,

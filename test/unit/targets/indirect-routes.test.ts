@@ -402,8 +402,19 @@ test('a program variable a sourced file, an eval or a nameref may change is not 
     'KUBECTL=kubectl; tar -czf a.tgz .; $KUBECTL set image deploy/app app=img:{{version}}',
     'KUBECTL=kubectl; declare -r KUBECTL; $KUBECTL set image deploy/app app=img:{{version}}',
     'KUBECTL=kubectl; echo -n source; $KUBECTL set image deploy/app app=img:{{version}}',
+    // ssh-agent prints assignments of its own two variables, nothing else.
+    'KUBECTL=kubectl; eval "$(ssh-agent -s)"; $KUBECTL set image deploy/app app=img:{{version}}',
+    'KUBECTL=kubectl\neval $(ssh-agent) > /dev/null\n$KUBECTL set image deploy/app app=img:{{version}}',
+    'KUBECTL=kubectl; eval `ssh-agent -s`; $KUBECTL set image deploy/app app=img:{{version}}',
   ])
     assertScriptAccepted(script);
+  // Any other eval still may set anything, beside one of ssh-agent's, and ssh-agent's own variables are its.
+  for (const script of [
+    'KUBECTL=kubectl; eval "$(ssh-agent -s)"; eval "$(cat env)"; $KUBECTL set image deploy/app app=img:{{version}}',
+    'KUBECTL=kubectl; eval "$(ssh-agent -s) $X"; $KUBECTL set image deploy/app app=img:{{version}}',
+    'SSH_AGENT_PID=kubectl; eval "$(ssh-agent -s)"; $SSH_AGENT_PID set image deploy/app app=img:{{version}}',
+  ])
+    assertScriptRefused(script, /a program named by an expansion: which program runs is not known here/);
 });
 
 test('a template in a default of ${…} is refused, at least as strictly as written bare in the word', () => {
