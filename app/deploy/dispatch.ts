@@ -527,15 +527,33 @@ async function headAtComment(
  * approval handled after a veto its author wrote later (two replicas at once, a slow or repeated delivery)
  * never lifts it, and an approval's age counts from when it was written. GitHub gives the time to the second:
  * within it, an approval is dated at its start and a veto at its end (or now, if earlier), so an approval and a
- * veto written in the same second leave the veto standing, and a veto is never put before an Approve press the
- * App handled before it within that second.
+ * veto written in the same second leave the veto standing. A veto is also dated after every Approve press of
+ * its author that the App recorded before it (`recorded`): GitHub says no time of a click, so a press handled
+ * before the veto, made before it or not, never outlasts it.
  */
-function givenAt(event: Pick<CommentEvent, 'createdAt'>, kind: ApprovalRecord['kind'], now: Date): Date {
+function givenAt(
+  event: Pick<CommentEvent, 'createdAt'>,
+  kind: ApprovalRecord['kind'],
+  now: Date,
+  recorded: readonly ApprovalRecord[],
+  own: { login: string; environment: string; sha: string },
+): Date {
   const written = event.createdAt ? Date.parse(event.createdAt) : NaN;
-  if (Number.isNaN(written)) return now;
   const second = Math.floor(written / 1000) * 1000;
-  const at = kind === 'approve' ? second : second + 999;
-  return at < now.getTime() ? new Date(at) : now;
+  const at = Number.isNaN(written)
+    ? now.getTime()
+    : Math.min(kind === 'approve' ? second : second + 999, now.getTime());
+  if (kind === 'approve') return new Date(at);
+  const presses = recorded
+    .filter(
+      (r) =>
+        r.source === 'check_run' &&
+        r.environment === own.environment &&
+        r.sha.toLowerCase() === own.sha.toLowerCase() &&
+        sameLogin(r.by.login, own.login),
+    )
+    .map((r) => r.at.getTime() + 1);
+  return new Date(Math.max(at, ...presses));
 }
 
 /** Whether `login`'s newest approval or veto of this environment at `sha`, before `at`, is a veto. */
@@ -632,7 +650,7 @@ async function approve(
   // still stands, and its author may still lift it).
   const ledger = await readLedger(deps.api, b.where, sha, b.pr.number, deps.appId, deps.markers);
   const recorded = withLedger(b.comments.approvals, ledger.records);
-  const given = givenAt(event, kind, deps.now());
+  const given = givenAt(event, kind, deps.now(), recorded, { login: actor.login, environment, sha });
   // A self-approver who vetoed may lift their own veto: the approval is recorded (it supersedes the veto)
   // but does not count as one (the tally drops it as self_approval).
   const liftsOwnVeto =

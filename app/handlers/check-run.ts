@@ -27,8 +27,8 @@ import {
   teamsIn,
   withAccountType,
 } from '../facts/pull-request.ts';
-import { markerScope, markerTrust, ownAppId, ownBotLogin } from '../facts/own-comments.ts';
-import { eventExternalId, readLedger, recordInLedger } from '../facts/approval-ledger.ts';
+import { markerScope, markerTrust, ownAppId, ownBotLogin, readAppComments } from '../facts/own-comments.ts';
+import { eventExternalId, readLedger, recordInLedger, withLedger } from '../facts/approval-ledger.ts';
 import { deploymentPullRequest } from './deployment-status.ts';
 import type { MarkerTrust } from '../facts/own-comments.ts';
 import {
@@ -165,7 +165,11 @@ export async function handleApproveButton(
   // there is not recorded at all.
   let repeated = false;
   try {
-    const before = await readLedger(octokit.rest, where, pull.headSha, ref.pr, appId, markers);
+    // The App's comments too: a veto recorded before the ledger existed is in a comment only.
+    const [before, comments] = await Promise.all([
+      readLedger(octokit.rest, where, pull.headSha, ref.pr, appId, markers),
+      ownBotLogin(octokit).then((bot) => readAppComments(octokit.rest, where, ref.pr, bot, markers)),
+    ]);
     // This press recorded already (a delivery GitHub counted as failed, e.g. answered after its 10 s, and
     // redelivered): it is not dated anew, which would renew an approval past expires_after or put it after
     // what was recorded since. The gates are still answered, in case the first delivery stopped before that.
@@ -173,7 +177,11 @@ export async function handleApproveButton(
     // GitHub says no time of a click: a press handled after its presser's veto (a delivery redelivered once
     // it failed, or replayed) may have been made before it. It never lifts that veto; a comment, which GitHub
     // dates, does.
-    if (!repeated && vetoStands(before.records, sender.login, ref.env)) {
+    const known = withLedger(
+      comments.approvals.filter((r) => r.sha.toLowerCase() === pull.headSha.toLowerCase()),
+      before.records,
+    );
+    if (!repeated && vetoStands(known, sender.login, ref.env)) {
       await reply(
         `**Approval by ${who} not recorded** (\`own_veto_stands\`): ${who} vetoed deploying ${short(pull.headSha)} to ${env}, and a press of the Approve button never lifts a veto (GitHub does not say when it was pressed). To lift it, comment ${userText(`/approve-deploy ${ref.env}`, { as: 'code' })}.`,
       );

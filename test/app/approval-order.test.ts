@@ -56,7 +56,12 @@ test('a veto written after an approval stands, even when the approval is handled
       assert.match(await veto(), /\*\*Veto\*\* by/);
       c.tick(1);
       const late = await approve();
+      assert.match(late, /Approval by @dave/);
       assert.equal(deployments(fake).length, 0, `dave's last word was his veto: ${late}`);
+      assert.match(
+        await sayOnPull(fake, probot, '/deploy production', 'alice'),
+        /\*\*Not deployed\*\* \(`rejected`\): vetoed by @\u200d?dave \(changed my mind\)/,
+      );
     },
   );
 });

@@ -7,7 +7,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { FakeGitHub } from '../fake-github/index.ts';
-import { HEAD, PR, appReplies, deployYml, sayOnPull, withSeededApp } from './helpers.ts';
+import {
+  HEAD,
+  PR,
+  appReplies,
+  commentOnPull,
+  deployYml,
+  recordApprovalComment,
+  sayOnPull,
+  withSeededApp,
+} from './helpers.ts';
 import { approvePress, protectionRulePayload, receive, reviewOf } from './delivery-helpers.ts';
 
 const CONFIG = deployYml(`
@@ -89,6 +98,51 @@ test('a veto written in the same second as an Approve press the App handled befo
     assert.equal(reviewOf(fake, 41)?.state, 'rejected', JSON.stringify(reviewOf(fake, 41)));
     await ask(fake, probot, 42);
     assert.equal(reviewOf(fake, 42)?.state, 'rejected', JSON.stringify(reviewOf(fake, 42)));
+  });
+});
+
+test('a veto written before an Approve press the App handles first, and handled after it, still stands', async () => {
+  const c = clock('2026-12-01T10:00:00.100Z');
+  await withApp(c, async (fake, probot) => {
+    await ask(fake, probot, 61);
+    // dave vetoes at 10:00:10; GitHub delivers the comment only at 10:01:00 (a backlog).
+    c.tick(10_000);
+    const { payload } = commentOnPull(fake, '/reject-deploy production not this one', { user: 'dave' });
+    // Meanwhile the App handles a press of his (made before the veto, delivered late too) at 10:00:30.
+    c.tick(20_000);
+    await receive(probot, 'check_run', approvePress(fake, gate(fake) as never, 'dave'));
+    assert.match(appReplies(fake).at(-1)!, /approved deploying/);
+    c.tick(30_000);
+    await receive(probot, 'issue_comment', payload);
+    assert.match(appReplies(fake).at(-1)!, /\*\*Veto\*\* by @dave/);
+    c.tick(5_000);
+    await sayOnPull(fake, probot, '/approve-deploy production', 'erin');
+    // His veto is his last word: not dated at 10:00:10, before the press the App handled at 10:00:30.
+    await ask(fake, probot, 62);
+    assert.equal(reviewOf(fake, 62)?.state, 'rejected', JSON.stringify(reviewOf(fake, 62)));
+  });
+});
+
+test("a veto recorded in the App's comment only (before the ledger) is not lifted by an Approve press", async () => {
+  const c = clock('2026-12-01T10:00:00Z');
+  await withApp(c, async (fake, probot) => {
+    await ask(fake, probot, 71);
+    // Then a veto the App recorded in its comment alone, as it did before the ledger existed.
+    recordApprovalComment(
+      fake,
+      {
+        kind: 'reject',
+        by: { login: 'dave', permission: 'write', teams: [] },
+        environment: 'production',
+        sha: HEAD,
+        at: new Date('2026-12-01T09:00:00Z'),
+        source: 'comment',
+        reason: 'not yet',
+      },
+      '**Veto** by @dave recorded.',
+    );
+    await receive(probot, 'check_run', approvePress(fake, gate(fake) as never, 'dave'));
+    assert.match(appReplies(fake).at(-1)!, /^\*\*Approval by @dave not recorded\*\* \(`own_veto_stands`\)/);
   });
 });
 
