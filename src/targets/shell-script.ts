@@ -1628,6 +1628,9 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
           ? substitutionFileRoute(texts, index, substitutionText(texts[index]!, word, sub))
           : undefined;
       const fed = route && 'items' in route ? xargsFed(route.items, undefined, inherited) : undefined;
+      // parallel -a <(…): one item a line, quoted by parallel.
+      if (fed?.items && route && 'parallel' in route && route.parallel)
+        fed.items = { ...fed.items, lines: true, delimited: true, reader: 'parallel' };
       if (fed?.items && !fed.unchecked)
         for (const site of sites.filter(within(sub))) site.xargsItem = fed.items;
       else if (fed?.items) {
@@ -1648,7 +1651,9 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
               site.start,
               'why' in route
                 ? `{{${site.name}}} (character ${site.start + 1}) is inside <(…), ${route.why.replaceAll('VALUE', `{{${site.name}}}`)}`
-                : `{{${site.name}}} (character ${site.start + 1}) is inside <(…), whose lines xargs -a reads as its input, which would make it the program, subcommand or script xargs runs, or its code: name what runs after xargs and let the value be its argument (xargs -I{} ./deploy.sh {}), or read the value from the environment variable ${envNameFor(site.name)}`,
+                : route.tool === 'parallel -a'
+                  ? `{{${site.name}}} (character ${site.start + 1}) is inside <(…), whose lines parallel -a reads as its items, which would make them the program, subcommand or script parallel runs, or its code: name what runs after parallel and let the value be its argument (parallel ./deploy.sh ::: {{${site.name}}}), or read the value from the environment variable ${envNameFor(site.name)}`
+                  : `{{${site.name}}} (character ${site.start + 1}) is inside <(…), whose lines xargs -a reads as its input, which would make it the program, subcommand or script xargs runs, or its code: name what runs after xargs and let the value be its argument (xargs -I{} ./deploy.sh {}), or read the value from the environment variable ${envNameFor(site.name)}`,
             );
       if (sub.kind !== '$') continue;
       const declaration = DECLARATIONS.has(program) && /^[A-Za-z_]\w*=/.test(texts[index] ?? '');

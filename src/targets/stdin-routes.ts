@@ -413,7 +413,12 @@ export function substitutionFileRoute(
   words: readonly string[],
   index: number,
   sub: string,
-): { code: true } | { why: string } | { items: readonly string[] } | undefined {
+  host = false,
+):
+  | { code: true; tool?: string }
+  | { why: string }
+  | { items: readonly string[]; parallel?: boolean }
+  | undefined {
   // The word with the substitution named as standard input (--files-from=<(…) is one word: --files-from=-).
   const texts = words.map((word, k) => (k === index ? word.replace(sub, '/dev/stdin') : word));
   const model = commandModel(texts);
@@ -427,12 +432,30 @@ export function substitutionFileRoute(
     if (!/^(-|--arg-file=?)$/.test(rest)) piped.splice(option, 0, rest);
     if (commandModel(piped).stdinCode !== undefined || xargsInputChooses(piped) !== undefined)
       return { code: true };
-    const file = xargsInputFile(piped);
+    const file = xargsInputFile(piped, host);
     if (file) return { why: `whose lines xargs -a reads as its input, ${file.why}` };
     // The command as if the list were piped: how xargs cuts it and what it checks (shell-script.ts' xargsFed).
     return xargsItems(piped) && { items: piped };
   }
-  const reader = stdinConfigReader(model, texts);
+  if (read?.how === 'parallel -a') {
+    // GNU parallel -a <(…) CMD reads its items from the file as `… | parallel CMD` reads them on its standard
+    // input; with --pipe (--pipepart), the file is the input it cuts into blocks for its jobs, as its standard
+    // input would be.
+    const option = read.from > 0 ? index : index - 1;
+    const piped = texts.filter((_, k) => k !== index && k !== option);
+    const at = piped.findIndex((word) => programName(word) === 'parallel');
+    const found = at >= 0 ? parallelCommand(piped, at) : undefined;
+    if (commandModel(piped).stdinCode !== undefined || !found) return { code: true, tool: 'parallel -a' };
+    if (found.pipe) {
+      const route = argFileStdin(piped, host);
+      return route && { why: `whose lines parallel -a reads as its input, ${route.why}` };
+    }
+    const route = parallelInputFile(piped, host);
+    if (!route || route.chooses) return { code: true, tool: 'parallel -a' };
+    if (!route.synthetic) return { why: `whose lines parallel -a reads as its items, ${route.why}` };
+    return { items: route.synthetic, parallel: true };
+  }
+  const reader = stdinConfigReader(model, texts, host);
   return reader && { why: reader.why };
 }
 
@@ -585,6 +608,20 @@ export function remoteStdinProblems(words: readonly string[]): RemoteRouteProble
   };
   commands.forEach((command, position) => {
     const texts = command.words.map((word) => word.text);
+    // xargs -a <(…) CMD, parallel -a <(…) CMD, tar -T <(…): what the inside writes is the list the remote
+    // program reads, as from a pipe (substitutionFileRoute); where it would be code or name a file, refused.
+    texts.forEach((text, k) => {
+      const open = text.indexOf('<(');
+      if (k === 0 || open < 0 || !text.endsWith(')')) return;
+      const sub = substitutionFileRoute(texts, k, text.slice(open), true);
+      if (!sub || 'items' in sub) return;
+      const tool = 'code' in sub ? (sub.tool ?? 'xargs -a') : undefined;
+      refuse(command.words[k]!, (value, via, word) =>
+        tool !== undefined
+          ? `${value}${via} is inside <(…) in ${where} (${word}), whose lines ${tool} reads as its input, which would make it the program, subcommand or script ${tool.split(' ')[0]} runs on the remote host, or its code: name what runs after ${tool.split(' ')[0]} and let the value be its argument`
+          : `${value}${via} is inside <(…) in ${where} (${word}), ${'why' in sub ? sub.why.replaceAll('VALUE', value) : ''}`,
+      );
+    });
     const { expanded, route } = remoteRoute(command, line);
     if (expanded !== undefined)
       for (const token of command.words.slice(expanded + 1))

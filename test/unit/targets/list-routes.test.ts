@@ -353,3 +353,47 @@ test('--opt=<(…) is one word whose value is the substitution: read as --opt <(
   for (const script of ['diff --label=<(echo {{x}}) a b', './deploy.sh --values=<(echo {{x}})'])
     assertScriptAccepted(script);
 });
+
+// parallel -a <(…) (--arg-file, -a<(…), --arg-file=<(…)) reads its items from what the inside writes, as
+// `… | parallel CMD` reads them; with --pipe or --pipepart that is the input its jobs read.
+test('what parallel reads from -a <(…) is its items: refused where they would be code or name a file', () => {
+  const forms: Array<[string, RegExp]> = [
+    [
+      'parallel -a <(echo {{x}}) sh -c',
+      /inside <\(…\), whose lines parallel -a reads as its items, which would make them the program/,
+    ],
+    [
+      'parallel -a <(echo {{x}}) kubectl apply -f',
+      /inside <\(…\), whose lines parallel -a reads as its items/,
+    ],
+    [
+      'parallel -a <(echo {{x}}) rm',
+      /whose lines parallel -a reads as its items, which parallel puts after "rm" .*where rm deletes/,
+    ],
+    ['parallel --arg-file <(echo {{x}}) sh -c', /whose lines parallel -a reads as its items/],
+    ['parallel -a<(echo {{x}}) sh -c', /whose lines parallel -a reads as its items/],
+    ['parallel --arg-file=<(echo {{x}}) sh -c', /whose lines parallel -a reads as its items/],
+    [
+      'parallel --pipe -a <(echo {{x}}) sh',
+      /parallel --pipe cuts into blocks and gives to its jobs \(sh\), which runs it as code/,
+    ],
+    ['parallel --pipepart -a <(echo {{x}}) sh', /gives to its jobs \(sh\), which runs it as code/],
+    [
+      "ssh host 'parallel -a <(echo {{x}}) sh -c'",
+      /inside <\(…\) in the command ssh runs through the remote host's shell .*whose lines parallel -a reads/,
+    ],
+    ["ssh host 'xargs -a <(echo {{x}}) sh -c'", /whose lines xargs -a reads as its input/],
+    ["ssh host 'xargs -a <(echo {{x}}) rm'", /where rm deletes or moves away a file on the remote host/],
+  ];
+  for (const [script, message] of forms) assertScriptRefused(script, message);
+  // Into a program that takes them as arguments: checked once rendered as items.
+  const script = 'parallel -a <(echo {{x}}) kubectl delete pod';
+  assertScriptAccepted(script);
+  assert.throws(
+    () => render(script, '--all'),
+    /fed to parallel, which makes it an argument of kubectl: it starts with "-"/,
+  );
+  assert.doesNotThrow(() => render(script, 'web-1'));
+  for (const fixed of ['parallel -a <(git ls-files) rm -f', 'parallel --pipe -a <(echo {{x}}) wc -l'])
+    assertScriptAccepted(fixed);
+});
