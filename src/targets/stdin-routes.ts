@@ -220,6 +220,26 @@ export function argFileStdin(
       at,
       why: `which ${tool} ${gives} (${program}), which runs it as code: use a quoted here-document (<<'EOF') and read the value from the environment variable in it, or ${safe}`,
     };
+  // xargs -a list ssh, parallel -a list ssh: the items complete the command (the host), which then has no operand
+  // naming its code and runs what it reads on its standard input as code (ssh HOST's remote shell, sh, bash).
+  if (items) {
+    const item = 'item';
+    const completed =
+      at === xargs
+        ? xargsInputWords(words, xargs, item).marked.slice(from)
+        : (() => {
+            const texts = found!.command.map((k) => words[k]!);
+            const replace = found!.replace ?? /\{(?:\.|\/|\/\/|\/\.|\d+)?\}/;
+            const placed = texts.map((word) => word.split(replace).join(item));
+            return placed.some((word, k) => word !== texts[k]) ? placed : [...texts, item];
+          })();
+    const runs = commandModel(completed).stdinCode;
+    if (runs !== undefined)
+      return {
+        at,
+        why: `which ${tool} ${gives} (${program}), which runs it as code once its items are its arguments (${completed.join(' ')}: ${programName(completed[runs]!) === 'ssh' ? "with no remote command, the remote host's shell reads its commands on standard input" : 'it reads its code on standard input'}); ${safe}`,
+      };
+  }
   const stdin = /^(?:-|\/dev\/stdin|\/dev\/fd\/0|\/proc\/self\/fd\/0)$/;
   for (let k = from; k < to; k++) {
     const word = words[k]!;

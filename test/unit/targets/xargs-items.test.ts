@@ -308,3 +308,21 @@ test("sem's and parallel's options do not hide the program their command runs", 
     assertScriptRefused(script, /is in the directory cd changes to, and a later command \((sem|parallel) /);
   assertScriptAccepted('cd {{x}} && sem -j 2 /opt/deploy/run.sh');
 });
+
+// xargs -a list ssh: the lines of the list complete the command (the host), which then names no remote command:
+// the remote host's shell reads its commands on standard input, which is what is fed to xargs.
+test('xargs -a and parallel -a into a program their items leave with no code operand: what is fed is code', () => {
+  for (const script of [
+    'echo {{x}} | xargs -a list ssh',
+    'echo {{x}} | xargs -a list ssh -T',
+    'echo {{x}} | xargs --arg-file=list -r ssh',
+    'echo {{x}} | parallel -a list ssh',
+    "ssh jump 'echo {{x}} | xargs -a list ssh'",
+  ])
+    assertScriptRefused(
+      script,
+      /which runs it as code once its items are its arguments \(ssh (-T )?item: with no remote command/,
+    );
+  for (const script of ['echo {{x}} | xargs -a list rm', 'echo {{x}} | parallel -a list rm'])
+    assertScriptAccepted(script);
+});
