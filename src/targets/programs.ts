@@ -1257,6 +1257,8 @@ export function parallelCommand(
       argFiles: number[];
       /** --pipe (--spreadstdin, --pipepart): its input is cut into blocks its jobs read on standard input. */
       pipe: boolean;
+      /** A file after :::: or of -a is standard input (-, /dev/stdin): it reads items there (not in files). */
+      stdinItems: boolean;
       replace?: string;
     }
   | undefined {
@@ -1286,9 +1288,23 @@ export function parallelCommand(
   for (; j < words.length; j++)
     if (/^::::?\+?$/.test(words[j]!)) list = words[j]!.startsWith('::::');
     else (list ? files : args).push(j);
-  const argFiles = parallelArgFiles(words, at).map((file) => file.index);
+  const named = parallelArgFiles(words, at).map((file) => ({
+    index: file.index,
+    name: words[file.index]!.slice(file.from),
+  }));
+  const argFiles = named.filter((file) => !STDIN_FILES.has(file.name)).map((file) => file.index);
+  const stdinItems =
+    named.some((file) => STDIN_FILES.has(file.name)) || files.some((k) => STDIN_FILES.has(words[k]!));
   return command.length
-    ? { command, args, files, argFiles, pipe, ...(replace !== undefined && { replace }) }
+    ? {
+        command,
+        args,
+        files: files.filter((k) => !STDIN_FILES.has(words[k]!)),
+        argFiles,
+        pipe,
+        stdinItems,
+        ...(replace !== undefined && { replace }),
+      }
     : undefined;
 }
 

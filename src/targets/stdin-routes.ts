@@ -116,6 +116,7 @@ export function parallelInputFile(
       files: number[];
       argFiles: number[];
       pipe: boolean;
+      stdinItems: boolean;
       synthetic?: string[];
       /** An item would be the program, a subcommand, code or a word of ssh's remote line. */
       chooses?: boolean;
@@ -147,6 +148,7 @@ export function parallelInputFile(
       files: found.files,
       argFiles: found.argFiles,
       pipe: found.pipe,
+      stdinItems: found.stdinItems,
     };
   const route = xargsInputFile(synthetic, host);
   if (route)
@@ -157,6 +159,7 @@ export function parallelInputFile(
       files: found.files,
       argFiles: found.argFiles,
       pipe: found.pipe,
+      stdinItems: found.stdinItems,
     };
   // Otherwise the command as xargs -I would run it, for the checks made on its items (shell-script.ts).
   return {
@@ -166,6 +169,7 @@ export function parallelInputFile(
     files: found.files,
     argFiles: found.argFiles,
     pipe: found.pipe,
+    stdinItems: found.stdinItems,
     synthetic,
   };
 }
@@ -252,14 +256,21 @@ export function argFileStdin(
   return undefined;
 }
 
-/** Whether parallel reads its items on standard input: no ::: arguments, no :::: nor -a files. */
+/**
+ * Whether parallel reads items on its standard input: with no ::: arguments, no :::: nor -a files, or with a
+ * :::: or -a file naming it (:::: -, -a /dev/stdin).
+ */
 export function parallelReadsStdin(route: {
   args: number[];
   files: number[];
   argFiles: number[];
   pipe: boolean;
+  stdinItems: boolean;
 }): boolean {
-  return !route.pipe && route.args.length === 0 && route.files.length === 0 && route.argFiles.length === 0;
+  return (
+    !route.pipe &&
+    (route.stdinItems || (route.args.length === 0 && route.files.length === 0 && route.argFiles.length === 0))
+  );
 }
 
 /** parallelInputFile when parallel reads its items on standard input. */

@@ -326,3 +326,33 @@ test('xargs -a and parallel -a into a program their items leave with no code ope
   for (const script of ['echo {{x}} | xargs -a list rm', 'echo {{x}} | parallel -a list rm'])
     assertScriptAccepted(script);
 });
+
+// parallel :::: - and -a - (--arg-file -, /dev/stdin) read items on standard input, as with no ::: at all.
+test('parallel :::: - and -a - read their items on standard input: code refused, arguments checked', () => {
+  for (const script of [
+    'echo {{x}} | parallel sh -c :::: -',
+    'echo {{x}} | parallel -a - sh -c',
+    'echo {{x}} | parallel --arg-file=/dev/stdin sh -c',
+  ])
+    assertScriptRefused(
+      script,
+      /piped into parallel, which parallel puts in its command where it would be the program/,
+    );
+  assertScriptRefused(
+    'echo {{x}} | parallel rm :::: -',
+    /piped into parallel, which parallel puts after "rm"/,
+  );
+  for (const script of [
+    'echo {{x}} | parallel kubectl delete pod :::: -',
+    'echo {{x}} | parallel --arg-file - kubectl delete pod',
+    'echo {{x}} | parallel kubectl delete pod :::: - ::: a',
+  ]) {
+    assertScriptAccepted(script);
+    assert.throws(
+      () => render(script, '--all'),
+      /fed to parallel, which makes it an argument of kubectl/,
+      script,
+    );
+    assert.doesNotThrow(() => render(script, 'web-1'), script);
+  }
+});
