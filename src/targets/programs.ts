@@ -1259,6 +1259,8 @@ export function parallelCommand(
       pipe: boolean;
       /** A file after :::: or of -a is standard input (-, /dev/stdin): it reads items there (not in files). */
       stdinItems: boolean;
+      /** --cat or --fifo with --pipe: each block is a file (or fifo) its command names by the replace string. */
+      blockFile: boolean;
       replace?: string;
     }
   | undefined {
@@ -1269,6 +1271,7 @@ export function parallelCommand(
   const files: number[] = [];
   let replace: string | undefined;
   let pipe = false;
+  let blockFile = false;
   let j = at + 1;
   // Its options, up to the command.
   for (; j < words.length; j++) {
@@ -1279,6 +1282,7 @@ export function parallelCommand(
     }
     if (!arg.startsWith('-') || arg.length === 1) break;
     if (/^--(pipe|spreadstdin|pipepart|pipe-part)$/.test(arg)) pipe = true;
+    if (/^--(cat|fifo)$/.test(arg)) blockFile = true;
     if (arg === '-I' || arg === '--replace') replace = words[j + 1];
     else if (arg.startsWith('-I')) replace = arg.slice(2);
     if (parallelOption(arg) === 'value') j++;
@@ -1303,6 +1307,7 @@ export function parallelCommand(
         argFiles,
         pipe,
         stdinItems,
+        blockFile: pipe && blockFile,
         ...(replace !== undefined && { replace }),
       }
     : undefined;

@@ -245,8 +245,17 @@ export function argFileStdin(
       };
   }
   const stdin = /^(?:-|\/dev\/stdin|\/dev\/fd\/0|\/proc\/self\/fd\/0)$/;
+  // parallel --pipe --cat (--fifo): each block is a file its command names by the replace string ({}).
+  const blockFile = at === parallel && found!.blockFile ? found!.replace : undefined;
   for (let k = from; k < to; k++) {
     const word = words[k]!;
+    const names =
+      blockFile !== undefined ? word.includes(blockFile) : /\{(?:\.|\/|\/\/|\/\.|\d+)?\}/.test(word);
+    if (at === parallel && found!.blockFile && names)
+      return {
+        at,
+        why: `which ${tool} ${gives} (${program}) as a file (--cat, --fifo) that ${program} is given as ${JSON.stringify(word)}: the value would be that file's content (a manifest, a list, a config of ${host ? "the remote host's" : "the runner's"} tools), which no check can see; ${safe}`,
+      };
     if (STDIN_FILES.has(word) || stdin.test(word.split('=').slice(1).join('=')))
       return {
         at,

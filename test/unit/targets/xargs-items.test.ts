@@ -356,3 +356,19 @@ test('parallel :::: - and -a - read their items on standard input: code refused,
     assert.doesNotThrow(() => render(script, 'web-1'), script);
   }
 });
+
+// parallel --pipe --cat (--fifo) writes each block to a file (a fifo) its command names by {}: kubectl apply -f {}
+// reads the value as a manifest.
+test('parallel --pipe --cat and --fifo: the block is a file the command names by {}', () => {
+  for (const script of [
+    'echo {{x}} | parallel --pipe --cat kubectl apply -f {}',
+    'echo {{x}} | parallel --pipe --fifo kubectl apply -f {}',
+    'echo {{x}} | parallel --cat --pipe kubectl apply -f {.}',
+    'echo {{x}} | parallel --pipe --cat -I @ kubectl apply -f @',
+  ])
+    assertScriptRefused(
+      script,
+      /gives to its jobs \(kubectl\) as a file \(--cat, --fifo\) that kubectl is given as/,
+    );
+  assertScriptAccepted('echo {{x}} | parallel --pipe --cat ./deploy.sh');
+});
