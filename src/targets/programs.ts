@@ -1089,8 +1089,8 @@ const PARALLEL_OPTIONS_WITH_VALUE = new Set([
   ...['--semaphorename', '--semaphoretimeout', '--st', '--shell-completion', '--sql', '--sqlmaster'],
   ...['--sqlandworker', '--sqlworker', '--ssh', '--sshdelay', '--sshlogin', '--sshloginfile', '--slf'],
   ...['--tagstring', '--template', '--tmpl', '--termseq', '--term-seq', '--timeout', '--tmpdir', '--tempdir'],
-  ...['--transferfile', '--tf', '--trc', '--trim', '--workdir', '--wd', '--match', '--parens', '--plus'],
-  ...['--sshlogin-file', '--ssh-delay', '--timeout-factor', '--tee', '--cr', '--mem-free'],
+  ...['--transferfile', '--tf', '--trc', '--trim', '--workdir', '--wd', '--match', '--parens'],
+  ...['--sshlogin-file', '--ssh-delay', '--timeout-factor', '--cr', '--mem-free'],
 ]);
 
 /** GNU parallel options that take no value (parallel(1)); -e, -i and -l take one only attached (-i{}). */
@@ -1109,7 +1109,118 @@ const PARALLEL_FLAGS = new Set([
   ...['--use-cpus-instead-of-cores', '--use-cores-instead-of-threads', '--use-sockets-instead-of-threads'],
   ...['--verbose', '--version', '--wait', '--xargs', '--will-cite', '--no-run-if-empty', '--record-env'],
   ...['--show-limits', '--max-line-length-allowed', '--keep-order', '--debug', '--unsafe', '--sqlworker'],
+  // --plus turns on more replacement strings, --tee gives all of the input to every job: neither takes a value.
+  ...['--plus', '--tee'],
 ]);
+
+/**
+ * GNU parallel's long options as it reads them (Getopt::Long, parallel(1) "OPTIONS"): each one's names, and
+ * whether it takes a value (=) or may take the next word (:). A long option may be written as any prefix
+ * naming one option alone, in any letter case (--spr is --spreadstdin, --PIPE is --pipe): parallelLongName.
+ */
+const PARALLEL_LONG_OPTIONS = [
+  ...[
+    'debug=',
+    'xargs',
+    'sql=',
+    'sql-master|sqlmaster=',
+    'sql-worker|sqlworker=',
+    'sql-and-worker|sqlandworker=',
+  ],
+  ...[
+    'joblog|jl=',
+    'results|result|res=',
+    'resume',
+    'resume-failed|resumefailed',
+    'retry-failed|retryfailed',
+  ],
+  ...['silent', 'keep-order|keeporder', 'no-keep-order|nokeeporder|nok|no-k', 'group', 'ungroup'],
+  ...['latest-line|latestline|ll', 'line-buffer|line-buffered|linebuffer|linebuffered|lb', 'tmux'],
+  ...['tmux-pane|tmuxpane', 'null', 'quote', 'parens=', 'rpl=', 'plus', 'extensionreplace|er='],
+  ...['basenamereplace|bnr=', 'dirnamereplace|dnr=', 'basenameextensionreplace|bner=', 'seqreplace='],
+  ...['slotreplace=', 'delay=', 'ssh-delay|sshdelay=', 'load=', 'noswap'],
+  ...['max-line-length-allowed|maxlinelengthallowed', 'number-of-cpus|numberofcpus'],
+  ...[
+    'number-of-sockets|numberofsockets',
+    'number-of-cores|numberofcores',
+    'number-of-threads|numberofthreads',
+  ],
+  ...['use-sockets-instead-of-threads|usesocketsinsteadofthreads'],
+  ...[
+    'use-cores-instead-of-threads|usecoresinsteadofthreads',
+    'use-cpus-instead-of-cores|usecpusinsteadofcores',
+  ],
+  ...['shell-quote|shellquote|shell_quote', 'nice=', 'tag', 'tag-string|tagstring=', 'ctag'],
+  ...['ctag-string|ctagstring=', 'color|colour'],
+  ...['color-failed|colour-failed|colorfailed|colourfailed|color-fail|colour-fail|colorfail|colourfail|cf'],
+  ...['onall', 'nonall', 'filter-hosts|filterhosts|filter-host', 'sshlogin=', 'sshloginfile|slf='],
+  ...['controlmaster', 'ssh=', 'transfer-file|transferfile|transfer-files|transferfiles|tf=', 'return='],
+  ...['trc=', 'transfer', 'cleanup', 'basefile|bf=', 'template|tmpl=', 'ctrl-c|ctrlc'],
+  ...['no-ctrl-c|no-ctrlc|noctrlc', 'work-dir|workdir|wd=', 'rsync-opts|rsyncopts=', 'tmpdir|tempdir='],
+  ...['use-compress-program|compress-program|usecompressprogram|compressprogram='],
+  ...['use-decompress-program|decompress-program|usedecompressprogram|decompressprogram=', 'compress'],
+  ...[
+    'open-tty',
+    'tty',
+    'dry-run|dryrun|dr',
+    'progress',
+    'eta',
+    'bar',
+    'total-jobs|totaljobs|total=',
+    'shuf',
+  ],
+  ...[
+    'milestone|ms=',
+    'arg-sep|argsep=',
+    'arg-file-sep|argfilesep=',
+    'trim=',
+    'env=',
+    'recordenv|record-env',
+  ],
+  ...['session', 'plain', 'profile=', 'tollef', 'gnu', 'link|xapply', 'linkinputsource|xapplyinputsource='],
+  ...['bibtex|citation', 'will-cite|willcite|nn|nonotice|no-notice', 'halt-on-error|haltonerror|halt='],
+  ...['limit=', 'memfree=', 'memsuspend=', 'retries=', 'timeout=', 'term-seq|termseq='],
+  ...['max-procs|maxprocs|jobs=', 'delimiter=', 'max-chars|maxchars=', 'arg-file|argfile='],
+  ...['no-run-if-empty|norunifempty', 'replace:', 'eof:', 'process-slot-var|processslotvar='],
+  ...['max-args|maxargs=', 'max-replace-args|maxreplaceargs=', 'col-sep|colsep=', 'match=', 'csv', 'help'],
+  ...['max-lines|maxlines:', 'interactive', 'verbose', 'version', 'min-version|minversion='],
+  ...['show-limits|showlimits', 'exit', 'semaphore', 'semaphore-timeout|semaphoretimeout|st='],
+  ...['semaphore-name|semaphorename|id=', 'fg', 'bg', 'wait', 'shebang|hashbang', 'shebang-wrap'],
+  ...['skip-first-line|skipfirstline', 'unsafe', 'pipe|spreadstdin', 'round-robin|roundrobin|round'],
+  ...['recstart=', 'recend=', 'regexp|regex', 'remove-rec-sep|removerecsep|rrs'],
+  ...['output-as-files|outputasfiles|files', 'output-as-files0|outputasfiles0|files0'],
+  ...['block-size|blocksize|block=', 'block-timeout|blocktimeout|bt=', 'header=', 'cat', 'fifo'],
+  ...[
+    'pipe-part|pipepart',
+    'tee',
+    'shard=',
+    'bin=',
+    'group-by|groupby=',
+    'hgrp|hostgrp|hostgroup|hostgroups',
+  ],
+  ...['embed', 'filter=', 'combineexec|combine-exec|combineexecutable|combine-executable=', 'fast'],
+  ...['shell-completion|shellcompletion='],
+].map((spec) => ({ names: spec.replace(/[=:]$/, '').split('|'), takes: /[=:]$/.exec(spec)?.[0] }));
+
+/**
+ * The option a long parallel option word names (--pipe, --spr, --PIPE=…), by its first name (pipe, arg-file,
+ * semaphore), as Getopt::Long reads it: a whole name, or a prefix of the names of one option alone, letter case
+ * ignored. undefined when it names none, or several (parallel then stops with an error).
+ */
+export function parallelLongName(word: string): string | undefined {
+  if (!word.startsWith('--') || word === '--') return undefined;
+  const name = word.slice(2).split('=')[0]!.toLowerCase();
+  if (name === '') return undefined;
+  const exact = PARALLEL_LONG_OPTIONS.find((option) => option.names.includes(name));
+  if (exact) return exact.names[0];
+  const found = PARALLEL_LONG_OPTIONS.filter((option) => option.names.some((n) => n.startsWith(name)));
+  return found.length === 1 ? found[0]!.names[0] : undefined;
+}
+
+/** Whether a long parallel option (parallelLongName) takes the next word as its value. */
+function parallelLongTakes(name: string): string | undefined {
+  return PARALLEL_LONG_OPTIONS.find((option) => option.names[0] === name)?.takes;
+}
 
 /** How a parallel option word is read: a flag, an option taking the next word, one with its value attached, or not known. */
 function parallelOption(word: string): 'flag' | 'value' | 'attached' | 'unknown' {
@@ -1117,7 +1228,12 @@ function parallelOption(word: string): 'flag' | 'value' | 'attached' | 'unknown'
     const name = word.split('=')[0]!;
     // --option=value: whatever the option, its value is attached.
     if (word.includes('=')) return name === word ? 'unknown' : 'attached';
-    return PARALLEL_FLAGS.has(word) ? 'flag' : PARALLEL_OPTIONS_WITH_VALUE.has(word) ? 'value' : 'unknown';
+    if (PARALLEL_FLAGS.has(word)) return 'flag';
+    if (PARALLEL_OPTIONS_WITH_VALUE.has(word)) return 'value';
+    // A prefix of one option's name (--spr, --arg-f), in any letter case.
+    const long = parallelLongName(word);
+    const takes = long === undefined ? undefined : parallelLongTakes(long);
+    return long === undefined || takes === ':' ? 'unknown' : takes === '=' ? 'value' : 'flag';
   }
   if (PARALLEL_FLAGS.has(word)) return 'flag';
   if (PARALLEL_OPTIONS_WITH_VALUE.has(word)) return 'value';
@@ -1133,7 +1249,7 @@ export function parallelSemaphore(words: readonly string[], at: number): boolean
   for (let j = at + 1; j < words.length; j++) {
     const arg = words[j]!;
     if (arg === '--' || !arg.startsWith('-') || arg.length === 1) return false;
-    if (arg === '--semaphore' || arg === '--sem') return true;
+    if (arg === '--sem' || parallelLongName(arg) === 'semaphore') return true;
     if (parallelOption(arg) === 'value') j++;
   }
   return false;
@@ -1232,8 +1348,9 @@ export function parallelArgFiles(
   for (let j = at + 1; j < words.length; j++) {
     const arg = words[j]!;
     if (arg === '--' || !arg.startsWith('-') || arg.length === 1) break;
-    if (arg === '-a' || arg === '--arg-file') files.push({ index: j + 1, from: 0 });
-    else if (arg.startsWith('--arg-file=')) files.push({ index: j, from: '--arg-file='.length });
+    const long = parallelLongName(arg);
+    if (arg === '-a' || (long === 'arg-file' && !arg.includes('='))) files.push({ index: j + 1, from: 0 });
+    else if (long === 'arg-file') files.push({ index: j, from: arg.indexOf('=') + 1 });
     else if (/^-a./.test(arg)) files.push({ index: j, from: 2 });
     if (parallelOption(arg) === 'value') j++;
   }
@@ -1281,8 +1398,9 @@ export function parallelCommand(
       break;
     }
     if (!arg.startsWith('-') || arg.length === 1) break;
-    if (/^--(pipe|spreadstdin|pipepart|pipe-part)$/.test(arg)) pipe = true;
-    if (/^--(cat|fifo)$/.test(arg)) blockFile = true;
+    const long = parallelLongName(arg);
+    if (long === 'pipe' || long === 'pipe-part') pipe = true;
+    if (long === 'cat' || long === 'fifo') blockFile = true;
     if (arg === '-I' || arg === '--replace') replace = words[j + 1];
     else if (arg.startsWith('-I')) replace = arg.slice(2);
     if (parallelOption(arg) === 'value') j++;

@@ -372,3 +372,28 @@ test('parallel --pipe --cat and --fifo: the block is a file the command names by
     );
   assertScriptAccepted('echo {{x}} | parallel --pipe --cat ./deploy.sh');
 });
+
+// --plus and --tee take no value (parallel(1)): read as taking one they hid the --pipe after them. Long options
+// are read as parallel's Getopt::Long reads them: any prefix naming one option alone, in any letter case.
+test("parallel's --plus and --tee are flags, and a prefix of --pipe, --pipepart or --cat is that option", () => {
+  for (const script of [
+    'echo {{x}} | parallel --plus --pipe kubectl apply -f -',
+    'echo {{x}} | parallel --tee --pipe kubectl apply -f - ::: a',
+    'echo {{x}} | parallel --spr kubectl apply -f -',
+    'echo {{x}} | parallel --PIPE kubectl apply -f -',
+  ])
+    assertScriptRefused(
+      script,
+      /parallel --pipe cuts into blocks and gives to its jobs \(kubectl\), and kubectl reads it as the file "-"/,
+    );
+  assertScriptRefused('echo {{x}} | parallel --pipep sh', /gives to its jobs \(sh\), which runs it as code/);
+  assertScriptRefused('echo {{x}} | parallel --pipe --ca kubectl apply -f {}', /as a file \(--cat, --fifo\)/);
+  assertScriptRefused(
+    'parallel --ARG-FILE <(echo {{x}}) sh -c',
+    /whose lines parallel -a reads as its items/,
+  );
+  const script = 'echo {{x}} | parallel --plus kubectl delete pod';
+  assertScriptAccepted(script);
+  assert.throws(() => render(script, '--all'), /fed to parallel, which makes it an argument of kubectl/);
+  assertScriptAccepted('parallel -j4 --plus ./deploy.sh ::: a b c');
+});
