@@ -1009,6 +1009,13 @@ export interface XargsItems {
   /** -0/--null or -d/--delimiter: only that character cuts items, and quotes and backslashes are plain. */
   delimited: boolean;
   /**
+   * The character that cuts items (-d , cuts web-1,--all in two; -0: NUL); '' for a -d value not read here,
+   * which no value fed can be checked against.
+   */
+  delimiter?: string;
+  /** parallel --colsep (-C): each item is cut again into columns at a regular expression. */
+  colsep?: boolean;
+  /**
    * The words what xargs reads lands in that a rule checks once rendered (`xargs -I{} docker push
    * registry.example.com/app:{}`: the image's tag; `xargs -I{} aws s3 rm s3://bucket/{}`: a word aws reads
    * file:// in), what xargs reads written {{__xargs_input}} in them (shell-script.ts' xargsDirectChecks).
@@ -1049,19 +1056,55 @@ export function xargsItems(words: readonly string[]): XargsItems | undefined {
   const program = chosenWords(words).find((word) => word.index > xargs);
   if (!program) return undefined;
   const options = words.slice(xargs + 1, program.index);
+  const cuts = options.map((option, k) => delimits(option, options[k + 1])).filter((d) => d !== false);
+  const last = cuts.at(-1);
   return {
     program: words[program.index]!,
     lines: xargsReplaceString(words, xargs) !== undefined,
-    delimited: options.some(delimits),
+    delimited: cuts.length > 0,
+    ...(typeof last === 'string' && { delimiter: last }),
   };
 }
 
-/** An option of xargs choosing the character that cuts items: -0/--null, -d/--delimiter, in a cluster too. */
-function delimits(option: string): boolean {
-  if (/^(--null|--delimiter(=.*)?)$/.test(option)) return true;
+/**
+ * The character an xargs (or parallel) -d/--delimiter value names: one character, or a C escape (\n, \t, \0,
+ * \\, \xHH, \NNN octal); undefined for one not read here.
+ */
+export function delimiterCharacter(value: string): string | undefined {
+  if ([...value].length === 1) return value;
+  const named: Record<string, string> = {
+    '\\n': '\n',
+    '\\t': '\t',
+    '\\r': '\r',
+    '\\0': '\0',
+    '\\\\': '\\',
+    '\\a': '\x07',
+    '\\b': '\b',
+    '\\f': '\f',
+    '\\v': '\v',
+  };
+  if (named[value] !== undefined) return named[value];
+  const hex = /^\\x([0-9a-fA-F]{1,2})$/.exec(value);
+  if (hex) return String.fromCharCode(parseInt(hex[1]!, 16));
+  const octal = /^\\([0-7]{1,3})$/.exec(value);
+  if (octal) return String.fromCharCode(parseInt(octal[1]!, 8));
+  return undefined;
+}
+
+/**
+ * An option of xargs choosing the character that cuts items: -0/--null, -d/--delimiter, in a cluster too (its
+ * value attached or the next word, `next`): that character ('' when not read here), or false.
+ */
+function delimits(option: string, next: string | undefined): string | false {
+  if (option === '--null') return '\0';
+  if (option === '--delimiter') return delimiterCharacter(next ?? '') ?? '';
+  if (option.startsWith('--delimiter=')) return delimiterCharacter(option.slice(12)) ?? '';
   if (!/^-[^-]/.test(option)) return false;
-  for (const letter of option.slice(1)) {
-    if (letter === '0' || letter === 'd') return true;
+  for (let k = 1; k < option.length; k++) {
+    const letter = option[k]!;
+    if (letter === '0') return '\0';
+    if (letter === 'd')
+      return delimiterCharacter(k + 1 < option.length ? option.slice(k + 1) : (next ?? '')) ?? '';
     // The rest of the word is this option's value (-n10, -I{}, -E0).
     if ('aEeIiJLlnPRSs'.includes(letter)) return false;
   }

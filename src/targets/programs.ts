@@ -1431,6 +1431,32 @@ export function parallelCommand(
     : undefined;
 }
 
+/**
+ * How GNU parallel (at `at`) cuts what it reads into items: the character -d/--delimiter names (-0/--null: NUL;
+ * '' for one not read here), and whether --colsep/-C cuts each item again into columns (at a regular
+ * expression). Its options end at its command.
+ */
+export function parallelSplit(
+  words: readonly string[],
+  at: number,
+  character: (value: string) => string | undefined,
+): { delimiter?: string; colsep: boolean } {
+  let delimiter: string | undefined;
+  let colsep = false;
+  for (let j = at + 1; j < words.length; j++) {
+    const arg = words[j]!;
+    if (arg === '--' || !arg.startsWith('-') || arg.length === 1) break;
+    const long = parallelLongName(arg);
+    const value = arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : words[j + 1];
+    if (arg === '-0' || long === 'null') delimiter = '\0';
+    else if (arg === '-d' || long === 'delimiter') delimiter = character(value ?? '') ?? '';
+    else if (/^-d./.test(arg)) delimiter = character(arg.slice(2)) ?? '';
+    else if (/^-C/.test(arg) || long === 'col-sep') colsep = true;
+    if (parallelOption(arg) === 'value') j++;
+  }
+  return { ...(delimiter !== undefined && { delimiter }), colsep };
+}
+
 /** sg GROUP [-c] COMMAND: sg hands COMMAND to a shell. */
 const parseSg: Parser = (words, at, model) => {
   let group = false;

@@ -16,6 +16,7 @@ import {
   xargsInputChooses,
   xargsInputWords,
   xargsItems,
+  delimiterCharacter,
   type ChosenWord,
 } from './launchers.ts';
 import type { XargsItems } from './launchers.ts';
@@ -26,6 +27,7 @@ import {
   commandModel,
   POSIX_SHELLS,
   parallelCommand,
+  parallelSplit,
   programName,
   xargsReplaceString,
   type CodeOperand,
@@ -657,6 +659,7 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
    * the command written out checks it in ways no check of an item can; a variable holding anything else).
    */
   const feedItem = (found: Found, items: XargsItems, unchecked: boolean, reaches = 'reaches xargs') => {
+    if (items.colsep) return refuseFound(found, 'stdin_code', (name) => colsepMessage(name, items));
     if (unchecked)
       return refuseFound(found, 'stdin_code', (name) =>
         xargsUncheckedMessage(name, items).replace('reaches xargs', reaches),
@@ -1444,7 +1447,13 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
         for (const found of valuesIn(command.args[k]!))
           feedItem(
             found,
-            { ...parallelFed.items, lines: true, delimited: true, reader: 'parallel' as const },
+            {
+              ...parallelFed.items,
+              lines: true,
+              delimited: true,
+              reader: 'parallel' as const,
+              ...(parallelCuts(texts).colsep && { colsep: true }),
+            },
             parallelFed.unchecked,
             'is an item of parallel',
           );
@@ -1482,7 +1491,13 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
     const parallelItems =
       model.stdinCode === undefined && parallelFed?.items && parallelReadsStdin(parallel!)
         ? {
-            items: { ...parallelFed.items, lines: true, delimited: true, reader: 'parallel' as const },
+            items: {
+              ...parallelFed.items,
+              lines: true,
+              delimited: true,
+              reader: 'parallel' as const,
+              ...parallelCuts(texts),
+            },
             unchecked: parallelFed.unchecked,
             reaches: 'is an item of parallel',
           }
@@ -1630,8 +1645,23 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
       const fed = route && 'items' in route ? xargsFed(route.items, undefined, inherited) : undefined;
       // parallel -a <(…): one item a line, quoted by parallel.
       if (fed?.items && route && 'parallel' in route && route.parallel)
-        fed.items = { ...fed.items, lines: true, delimited: true, reader: 'parallel' };
-      if (fed?.items && !fed.unchecked)
+        fed.items = {
+          ...fed.items,
+          lines: true,
+          delimited: true,
+          reader: 'parallel',
+          ...parallelCuts(texts),
+        };
+      if (fed?.items?.colsep) {
+        for (const site of sites.filter(within(sub)))
+          if (!refused(site))
+            refuse(
+              'stdin_code',
+              site.name,
+              site.start,
+              named(site.name, site.start, colsepMessage(site.name, fed.items)),
+            );
+      } else if (fed?.items && !fed.unchecked)
         for (const site of sites.filter(within(sub))) site.xargsItem = fed.items;
       else if (fed?.items) {
         for (const site of sites.filter(within(sub)))
@@ -2424,6 +2454,14 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
   return problems.length ? { ok: false, sites, problems } : { ok: true, sites };
 }
 
+/** How GNU parallel in `texts` cuts what it reads into items (-d, -0, --colsep), for XargsItems. Pure. */
+function parallelCuts(texts: readonly string[]): { delimiter?: string; colsep?: true } {
+  const at = texts.findIndex((word) => programName(word) === 'parallel');
+  if (at < 0) return {};
+  const { delimiter, colsep } = parallelSplit(texts, at, delimiterCharacter);
+  return { ...(delimiter !== undefined && { delimiter }), ...(colsep && { colsep: true as const }) };
+}
+
 /** How xargs cuts what it reads, with the checks once rendered of the words -I's string is in. */
 
 /**
@@ -3011,6 +3049,11 @@ function xargsHeldMessage(name: string, items: XargsItems): string {
   return `{{${name}}} reaches xargs, which makes what it reads arguments of ${programName(items.program)}: what it holds besides templates is not known, so no check can see whether it adds arguments or an option; set it from fixed text and templates alone, or pass the value as an argument`;
 }
 
+/** Why a value parallel cuts into columns (--colsep, -C) is refused. Pure. */
+function colsepMessage(name: string, items: XargsItems): string {
+  return `{{${name}}} is fed to ${items.reader ?? 'xargs'}, whose --colsep (-C) cuts each item into several arguments of ${programName(items.program)} at a regular expression, which no check of the value can follow: write the command without --colsep, or give each part as its own value`;
+}
+
 /** Why a value xargs reads cannot be one argument of its program, or undefined. Pure. */
 export function xargsItemProblem(
   name: string,
@@ -3020,6 +3063,11 @@ export function xargsItemProblem(
 ): string | undefined {
   const program = programName(items.program);
   const reader = items.reader ?? 'xargs';
+  if (items.colsep) return colsepMessage(name, items);
+  if (items.delimiter === '')
+    return `{{${name}}} is fed to ${reader}, which cuts what it reads at a delimiter (-d) not read here, which no check of the value can follow: write the delimiter as one character, or as \\n, \\t or \\0`;
+  if (items.delimiter !== undefined && value.includes(items.delimiter))
+    return `{{${name}}} is fed to ${reader}, which would cut it into several arguments of ${program} at its delimiter ${JSON.stringify(items.delimiter)} (-d): it may not hold that character`;
   const cut = items.delimited ? /[\n\r]/ : items.lines ? /[\n\r'"\\]/ : /[\s'"\\]/;
   if (cut.test(value))
     return `{{${name}}} is fed to ${reader}, which would cut it into several arguments of ${program} or read its quotes: it may hold no ${items.delimited ? 'line break' : items.lines ? 'line break, quote or backslash' : 'blank, line break, quote or backslash'}`;

@@ -397,3 +397,34 @@ test("parallel's --plus and --tee are flags, and a prefix of --pipe, --pipepart 
   assert.throws(() => render(script, '--all'), /fed to parallel, which makes it an argument of kubectl/);
   assertScriptAccepted('parallel -j4 --plus ./deploy.sh ::: a b c');
 });
+
+// xargs -d X and parallel -d X cut what they read at X: a value holding X would be several arguments
+// (web-1,--all: a second one that is an option). parallel --colsep (-C) cuts each item again at a regular
+// expression, which no check follows: a value fed there is refused.
+test('a value fed to xargs -d or parallel -d is checked against that delimiter; --colsep takes none', () => {
+  for (const script of [
+    'printf %s {{x}} | xargs -d , kubectl delete pod',
+    'printf %s {{x}} | xargs --delimiter=, kubectl delete pod',
+    "printf %s {{x}} | xargs -d '\\x2c' kubectl delete pod",
+    'echo {{x}} | parallel -d , kubectl delete pod',
+    'echo {{x}} | parallel --delimiter , kubectl delete pod',
+    'parallel -d , -a <(echo {{x}}) kubectl delete pod',
+  ]) {
+    assertScriptAccepted(script);
+    assert.throws(
+      () => render(script, 'web-1,--all'),
+      /which would cut it into several arguments of kubectl at its delimiter "," \(-d\): it may not hold that character/,
+      script,
+    );
+    assert.doesNotThrow(() => render(script, 'web-1'), script);
+  }
+  for (const script of [
+    'parallel --colsep , kubectl delete pod ::: {{x}}',
+    'parallel -C " " kubectl delete pod ::: {{x}}',
+    'echo {{x}} | parallel --colsep , kubectl delete pod',
+    'parallel -a <(echo {{x}}) -C , kubectl delete pod',
+  ])
+    assertScriptRefused(script, /whose --colsep \(-C\) cuts each item into several arguments of kubectl/);
+  assertScriptAccepted('parallel -j4 ./deploy.sh ::: a b c');
+  assertScriptAccepted('echo {{x}} | xargs kubectl delete pod');
+});
