@@ -1442,8 +1442,10 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
     // each item is one: parallel quotes it), with the checks of the command written out, or refused where those
     // are checks no check of an item can make (parallel helm … --set image.tag={} ::: VALUE).
     const parallelFed = parallel?.synthetic ? xargsFed(parallel.synthetic, undefined, inherited) : undefined;
+    // After :::, each argument is one item (-d does not cut it, --colsep does); in a :::: <(…) file, each line
+    // is, cut by -d too.
     if (parallelFed?.items)
-      for (const k of parallel!.args)
+      for (const k of [...parallel!.args, ...fed])
         for (const found of valuesIn(command.args[k]!))
           feedItem(
             found,
@@ -1452,7 +1454,7 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
               lines: true,
               delimited: true,
               reader: 'parallel' as const,
-              ...(parallelCuts(texts).colsep && { colsep: true }),
+              ...(fed.includes(k) ? parallelCuts(texts) : parallelCuts(texts).colsep && { colsep: true }),
             },
             parallelFed.unchecked,
             'is an item of parallel',
@@ -1624,6 +1626,30 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
                 ? `{{${site.name}}} (character ${site.start + 1}) is inside <(…) redirected into ${reader}, ${command.stdinWhy.replaceAll('VALUE', `{{${site.name}}}`)}`
                 : `{{${site.name}}} (character ${site.start + 1}) is inside <(…) redirected into ${reader}, which runs what it reads as code: read the value from the environment variable ${envNameFor(site.name)} in a fixed script instead`,
             );
+      }
+      // xargs kubectl delete pod < <(echo …), parallel … < <(echo …): what the inside writes is what they read,
+      // each value one item, as piped.
+      if (sub.kind === '<' && word.role === 'redirect' && model.stdinCode === undefined) {
+        const read = stdinItems(texts, command.xargsChecks, inherited);
+        const items = read.items;
+        if (items)
+          for (const site of sites.filter(within(sub)))
+            if (refused(site)) continue;
+            else if (items.colsep)
+              refuse(
+                'stdin_code',
+                site.name,
+                site.start,
+                named(site.name, site.start, colsepMessage(site.name, items)),
+              );
+            else if (read.unchecked)
+              refuse(
+                'stdin_code',
+                site.name,
+                site.start,
+                named(site.name, site.start, xargsUncheckedMessage(site.name, items)),
+              );
+            else site.xargsItem = items;
       }
       // curl -K <(echo "url = …"): what the inside writes is the config curl reads its options from.
       const read = index < 0 ? undefined : model.fileReads.get(index);
@@ -1997,7 +2023,7 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
         // Read by xargs (xargs kubectl delete pod <<EOF, cat <<EOF | xargs …): each value one argument, as piped.
         const read =
           bodyReader === undefined && fed?.args && fed.model?.stdinCode === undefined
-            ? xargsFed(fed.args.map(plain), fed.xargsChecks, inherited)
+            ? stdinItems(fed.args.map(plain), fed.xargsChecks, inherited)
             : { unchecked: false };
         const items = read.unchecked ? undefined : read.items;
         const uncheckedBy = read.unchecked ? read.items : undefined;
@@ -2452,6 +2478,28 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
   }
   if (resolutions.length > 0) resolvePrograms(script, inherited, resolutions, sites, problems);
   return problems.length ? { ok: false, sites, problems } : { ok: true, sites };
+}
+
+/**
+ * How what a command reads on its standard input becomes items of its program: xargs' (xargsFed), or GNU
+ * parallel's when it reads its items there (one a line, quoted, cut by -d). Pure.
+ */
+function stdinItems(
+  texts: readonly string[],
+  known: XargsItems['checks'],
+  inherited: InlineContext | undefined,
+): { items?: XargsItems; unchecked: boolean } {
+  const xargs = xargsFed(texts, known, inherited);
+  if (xargs.items) return xargs;
+  const parallel = parallelInputFile(texts);
+  if (!parallel?.synthetic || !parallelReadsStdin(parallel)) return xargs;
+  const fed = xargsFed(parallel.synthetic, undefined, inherited);
+  return fed.items
+    ? {
+        items: { ...fed.items, lines: true, delimited: true, reader: 'parallel', ...parallelCuts(texts) },
+        unchecked: fed.unchecked,
+      }
+    : xargs;
 }
 
 /** How GNU parallel in `texts` cuts what it reads into items (-d, -0, --colsep), for XargsItems. Pure. */

@@ -428,3 +428,30 @@ test('a value fed to xargs -d or parallel -d is checked against that delimiter; 
   assertScriptAccepted('parallel -j4 ./deploy.sh ::: a b c');
   assertScriptAccepted('echo {{x}} | xargs kubectl delete pod');
 });
+
+// What parallel reads from a here-document, from < <(…) or from a :::: <(…) file is its items, as piped; and
+// what xargs reads from < <(…).
+test('a here-document, < <(…) or :::: <(…) fed to parallel (and < <(…) to xargs) is checked as items', () => {
+  for (const script of [
+    'parallel kubectl delete pod <<EOF\n{{x}}\nEOF',
+    'parallel kubectl delete pod < <(echo {{x}})',
+    'xargs kubectl delete pod < <(echo {{x}})',
+    'parallel kubectl delete pod :::: <(echo {{x}}) ::: a',
+  ]) {
+    assertScriptAccepted(script);
+    assert.throws(
+      () => render(script, '--all'),
+      /it starts with "-", which kubectl would read as an option/,
+      script,
+    );
+    assert.doesNotThrow(() => render(script, 'web-1'), script);
+  }
+  assertScriptRefused(
+    'parallel rm <<EOF\n{{x}}\nEOF',
+    /in a here-document fed to parallel, which parallel puts after "rm"/,
+  );
+  assertScriptRefused(
+    'parallel sh -c < <(echo {{x}})',
+    /redirected into parallel, which parallel puts in its command where it would be the program/,
+  );
+});
