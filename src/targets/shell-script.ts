@@ -109,6 +109,7 @@ import {
   parallelInputFile,
   parallelReadsStdin,
   parallelStdin,
+  remoteStdinCommands,
   substitutionFileRoute,
   xargsInputFile,
 } from './stdin-routes.ts';
@@ -1507,7 +1508,7 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
     const { items, unchecked, reaches } =
       parallelItems ??
       (model.stdinCode === undefined
-        ? { ...xargsFed(texts, command.xargsChecks, inherited), reaches: undefined }
+        ? { ...stdinItems(texts, command.xargsChecks, inherited), reaches: undefined }
         : { unchecked: false, items: undefined, reaches: undefined });
     if (items) {
       const fed: Word[] = command.words.filter((w) => w.role === 'herestring');
@@ -2488,11 +2489,20 @@ function stdinItems(
   texts: readonly string[],
   known: XargsItems['checks'],
   inherited: InlineContext | undefined,
+  depth = 0,
 ): { items?: XargsItems; unchecked: boolean } {
   const xargs = xargsFed(texts, known, inherited);
   if (xargs.items) return xargs;
   const parallel = parallelInputFile(texts);
-  if (!parallel?.synthetic || !parallelReadsStdin(parallel)) return xargs;
+  if (!parallel?.synthetic || !parallelReadsStdin(parallel)) {
+    // … | ssh host 'xargs kubectl delete pod': what ssh reads is the remote xargs' (or parallel's) input.
+    if (depth === 0)
+      for (const remote of remoteStdinCommands(texts)) {
+        const fed = stdinItems(remote, undefined, inherited, 1);
+        if (fed.items) return fed;
+      }
+    return xargs;
+  }
   const fed = xargsFed(parallel.synthetic, undefined, inherited);
   return fed.items
     ? {

@@ -723,6 +723,25 @@ function remoteRoute(
 }
 
 /**
+ * The commands of the line ssh runs (`ssh host 'xargs kubectl delete pod'`) that may read what ssh reads on its
+ * standard input (theirs not piped nor redirected on the line): their words, as the remote host's shell reads
+ * them. Empty without a remote line. Pure.
+ */
+export function remoteStdinCommands(words: readonly string[]): string[][] {
+  const remote = commandModel(words).remote;
+  if (!remote) return [];
+  return remoteCommands(words, remote.from, remote.to)
+    .filter(
+      (command) =>
+        !command.piped &&
+        !command.heredoc &&
+        command.stdin.length === 0 &&
+        !command.redirects.some(({ operator }) => /^0?<[^<]*$/.test(operator)),
+    )
+    .map((command) => command.words.map((word) => word.text));
+}
+
+/**
  * What ssh reads on its standard input is the remote command's (`echo {{x}} | ssh host 'xargs rm'`,
  * `ssh host 'curl -K -' <<< {{x}}`): when a command of the remote line that reads it (its standard input not
  * piped nor redirected on the line) is such a reader, the word of ssh and why a value fed to ssh is refused (a

@@ -455,3 +455,24 @@ test('a here-document, < <(…) or :::: <(…) fed to parallel (and < <(…) to 
     /redirected into parallel, which parallel puts in its command where it would be the program/,
   );
 });
+
+// What ssh reads on its standard input is what the remote xargs or parallel reads: items of the remote program.
+test('a value fed to ssh and read by xargs or parallel on the remote line is checked as items', () => {
+  for (const script of [
+    "ssh host 'xargs kubectl delete pod' <<< {{x}}",
+    "echo {{x}} | ssh host 'xargs kubectl delete pod'",
+    "echo {{x}} | ssh host 'parallel kubectl delete pod'",
+    'ssh host xargs kubectl delete pod <<EOF\n{{x}}\nEOF',
+  ]) {
+    assertScriptAccepted(script);
+    assert.throws(
+      () => render(script, '--all'),
+      /it starts with "-", which kubectl would read as an option/,
+      script,
+    );
+    assert.doesNotThrow(() => render(script, 'web-1'), script);
+  }
+  const delimited = "ssh host 'parallel -d , kubectl delete pod' <<< {{x}}";
+  assert.throws(() => render(delimited, 'web-1,--all'), /at its delimiter "," \(-d\)/);
+  assertScriptAccepted("echo {{x}} | ssh host 'cat > /tmp/x'");
+});
