@@ -2089,6 +2089,8 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
           )
             // `{{k}}: true`: the value would choose which field of the manifest is set.
             refuse('chooses', match[1]!, at, named(match[1]!, at, manifestKeyMessage(match[1]!, manifest)));
+          else if (items?.colsep)
+            refuse('stdin_code', match[1]!, at, named(match[1]!, at, colsepMessage(match[1]!, items)));
           else if (uncheckedBy)
             refuse(
               'stdin_code',

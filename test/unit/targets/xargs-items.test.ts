@@ -423,6 +423,7 @@ test('a value fed to xargs -d or parallel -d is checked against that delimiter; 
     'parallel -C " " kubectl delete pod ::: {{x}}',
     'echo {{x}} | parallel --colsep , kubectl delete pod',
     'parallel -a <(echo {{x}}) -C , kubectl delete pod',
+    'parallel -C , kubectl delete pod <<EOF\n{{x}}\nEOF',
   ])
     assertScriptRefused(script, /whose --colsep \(-C\) cuts each item into several arguments of kubectl/);
   assertScriptAccepted('parallel -j4 ./deploy.sh ::: a b c');
