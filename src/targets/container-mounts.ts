@@ -214,6 +214,66 @@ const GLOBAL_RIGHTS: Record<string, ReadonlyMap<string, string>> = {
   ]),
 };
 
+/**
+ * Switches choosing what a tool trusts, per tool (a runner's for its global options, pull, push, run and create;
+ * an image tool's anywhere before `--`): whether a registry's or daemon's certificate, the image's signature,
+ * the transparency log or the trust policy is checked. They take no value, but may be written --switch=VALUE,
+ * where a template would turn the check off (--tls-verify=false, --insecure-ignore-tlog=true): refused there, as
+ * kubectl --insecure-skip-tls-verify=VALUE is. Written alone they are accepted.
+ */
+const TRUST_SWITCHES: Record<string, ReadonlyMap<string, string>> = {
+  docker: new Map([
+    ['--tlsverify', 'whether the certificate of the daemon is checked'],
+    ['--tls', 'whether the daemon is reached over TLS'],
+    ['--disable-content-trust', 'whether the signature of the image is checked (Docker Content Trust)'],
+  ]),
+  podman: new Map([['--tls-verify', 'whether the certificate of the registry is checked']]),
+  buildah: new Map([['--tls-verify', 'whether the certificate of the registry is checked']]),
+  nerdctl: new Map([
+    ['--insecure-registry', 'whether the registry may be reached without TLS or a checked certificate'],
+  ]),
+  cosign: new Map([
+    ['--insecure-ignore-tlog', 'whether the transparency log entry of the signature is checked'],
+    ['--insecure-ignore-sct', 'whether the certificate transparency proof of the signer is checked'],
+    ['--insecure-skip-verify', 'whether the signature is checked at all'],
+    ['--private-infrastructure', 'whether the transparency log entry of the signature is checked'],
+    ['--check-claims', 'whether the claims of the signature (the image digest it signs) are checked'],
+    ['--allow-insecure-registry', 'whether the certificate of the registry is checked'],
+    ['--allow-http-registry', 'whether the registry may be reached without TLS'],
+    ['--tlog-upload', 'whether the signature is written to the transparency log (checked by verify)'],
+  ]),
+  skopeo: new Map([
+    ['--tls-verify', 'whether the certificate of the registry is checked'],
+    ['--src-tls-verify', 'whether the certificate of the source registry is checked'],
+    ['--dest-tls-verify', 'whether the certificate of the destination registry is checked'],
+    ['--insecure-policy', 'whether the trust policy (the signatures an image needs) is read at all'],
+  ]),
+  trivy: new Map([['--insecure', 'whether the certificate of the registry or server is checked']]),
+  crane: new Map([
+    ['--insecure', 'whether the registry may be reached without TLS or a checked certificate'],
+  ]),
+};
+
+/**
+ * A trust switch of `table` (TRUST_SWITCHES) written `option=value` in the word `index`: a template in its value
+ * is refused into `found`. Whether `option` is such a switch (its word then needs no other reading).
+ */
+function trustSwitch(
+  found: ContainerMounts,
+  index: number,
+  option: string,
+  value: string,
+  switches: ReadonlyMap<string, string> | undefined,
+  command: string,
+): boolean {
+  const what = switches?.get(option);
+  if (what === undefined) return false;
+  const names = templates(value);
+  if (names.length)
+    found.refused.push({ index, names, how: `${what}, which ${command} ${option}= chooses`, kind: 'engine' });
+  return true;
+}
+
 /** Global options that take a value but give no rights (to find the subcommand after them). */
 const GLOBAL_VALUES: Record<string, readonly string[]> = {
   docker: ['-l', '--log-level', '--config', '-c', '--context'],
@@ -302,6 +362,7 @@ export function containerMounts(words: readonly string[], at: number, name: stri
       values: IMAGE_COMMAND_VALUES,
       flags: IMAGE_COMMAND_FLAGS,
       engine: IMAGE_COMMAND_TRUST,
+      switches: TRUST_SWITCHES[name],
       operand: () => 'image' as const,
     };
     toolCommand(found, words, j + 1, command, name, [], grammar);
@@ -358,6 +419,9 @@ export function containerMounts(words: readonly string[], at: number, name: stri
   let entrypoint: { index: number; value: string } | undefined;
   let image = options(words, j + 1, values, (index, option, value) => {
     if (option === '--entrypoint') entrypoint = { index, value };
+    // podman run --tls-verify=VALUE, docker run --disable-content-trust=VALUE: the image it pulls.
+    if (words[index] !== value && trustSwitch(found, index, option, value, TRUST_SWITCHES[name], command))
+      return;
     mountValue(found, index, option, value, command, words[index]!);
   });
   if (words[image] === '--') image++;
@@ -558,6 +622,8 @@ function globalOptions(
     (index, option, value) => {
       const what = rights.get(option);
       const names = templates(value);
+      if (words[index] !== value && trustSwitch(found, index, option, value, TRUST_SWITCHES[table], command))
+        return;
       if (table === 'docker' && (option === '-c' || option === '--context') && names.length)
         contextName(found, index, words[index]!, value, `the context ${command} ${option} chooses`);
       else if (table === 'podman' && (option === '-c' || option === '--connection') && names.length)
@@ -620,8 +686,19 @@ const CLUSTER_OPTIONS: Record<
     ['--kube-ca-file', ['the certificate authority trusted for the API server', 'engine']],
     ['--kube-tls-server-name', ['the name the API server certificate is checked for', 'engine']],
     ['--kube-insecure-skip-tls-verify', ['whether the API server certificate is checked', 'engine']],
+    // helm install, upgrade, pull, push, repo add: the chart repository or registry.
+    ['--insecure-skip-tls-verify', ['whether the certificate of the chart repository is checked', 'engine']],
+    ['--plain-http', ['whether the chart registry is reached without TLS', 'engine']],
   ]),
 };
+
+/** Options of CLUSTER_OPTIONS that take no value written apart, only --option=VALUE (a switch). */
+const CLUSTER_SWITCHES = new Set([
+  '--privileged',
+  '--insecure-skip-tls-verify',
+  '--kube-insecure-skip-tls-verify',
+  '--plain-http',
+]);
 CLUSTER_OPTIONS.oc = CLUSTER_OPTIONS.kubectl!;
 
 /**
@@ -647,12 +724,7 @@ export function clusterOptions(words: readonly string[], at: number, name: strin
     const subcommand = entry?.[2] && scoped(entry[2]);
     if (!entry || (entry[2] && !subcommand)) continue;
     // --opt=VALUE, -sVALUE, or the next word (not for a flag that may stand alone: --privileged).
-    const index =
-      eq > 0 || option !== word
-        ? k
-        : option === '--privileged' || option === '--insecure-skip-tls-verify'
-          ? -1
-          : k + 1;
+    const index = eq > 0 || option !== word ? k : CLUSTER_SWITCHES.has(option) ? -1 : k + 1;
     if (index < 0 || index >= words.length) continue;
     const value = index === k ? word.slice(eq > 0 ? eq + 1 : 2) : words[index]!;
     const names = templates(value);
@@ -1454,6 +1526,8 @@ interface ImageToolCommand {
   operand: (position: number, count: number, given: ReadonlyMap<string, string>, word: string) => ToolRole;
   /** Its options come before its operands only (ctr's): the words from the first operand on are operands. */
   leading?: true;
+  /** Its switches choosing what it trusts (TRUST_SWITCHES): a template in --switch=VALUE is refused. */
+  switches?: ReadonlyMap<string, string>;
 }
 
 /** A tool reading image references: its options that take a value (anywhere), and its subcommands read here. */
@@ -1667,6 +1741,13 @@ const CTR_IMAGE_FLAGS: readonly string[] = [
   ...['--allow-non-distributable-blobs', '--sync-fs'],
 ];
 
+/** ctr images pull/push's switches choosing what it trusts (TRUST_SWITCHES), refused written -k=VALUE. */
+const CTR_IMAGE_SWITCHES: ReadonlyMap<string, string> = new Map([
+  ['-k', 'whether the certificate of the registry is checked'],
+  ['--skip-verify', 'whether the certificate of the registry is checked'],
+  ['--plain-http', 'whether the registry is reached without TLS'],
+]);
+
 /** ctr's image subcommands, under each name of images, and run and task exec. */
 const CTR_COMMANDS: Record<string, ImageToolCommand> = {
   // ctr run [flags] IMAGE ID [COMMAND] [ARG...]: with --rootfs, IMAGE is a directory of this machine.
@@ -1693,6 +1774,7 @@ for (const group of ['images', 'image', 'i'])
       does,
       values: CTR_IMAGE_VALUES,
       flags: CTR_IMAGE_FLAGS,
+      switches: CTR_IMAGE_SWITCHES,
       leading: true,
       operand: image,
     };
@@ -1794,6 +1876,11 @@ const IMAGE_TOOLS: Readonly<Record<string, ImageTool>> = {
       ['--cert-dir', 'the certificates trusted for the registry'],
       ['--src-cert-dir', 'the certificates trusted for the registry'],
       ['--dest-cert-dir', 'the certificates trusted for the registry'],
+      // Key files it reads (as podman push's): the key the image is signed or encrypted with, its passphrase.
+      ['--sign-by-sigstore-private-key', 'the key the image is signed with (a file of this machine)'],
+      ['--sign-passphrase-file', 'the passphrase of the signing key (a file of this machine)'],
+      ['--encryption-key', 'the key the image is encrypted with (a file of this machine, or its protocol)'],
+      ['--decryption-key', 'the key the image is decrypted with (a file of this machine)'],
     ]),
     globals: [
       '--command-timeout',
@@ -2120,8 +2207,10 @@ function certificateRefProblem(
 /** The images of an image tool's command (`words[at]`, named `name`, in IMAGE_TOOLS), sorted into `found`. */
 function imageTool(found: ContainerMounts, words: readonly string[], at: number, name: string): void {
   const tool = IMAGE_TOOLS[name]!;
-  // Its options choosing the engine, what it trusts or a file it reads, whatever the subcommand.
-  for (let k = at + 1; tool.engine && k < words.length && words[k] !== '--'; k++) {
+  // Its options choosing the engine, what it trusts or a file it reads, whatever the subcommand; its switches
+  // choosing what it trusts, written --switch=VALUE.
+  const switches = TRUST_SWITCHES[name];
+  for (let k = at + 1; (tool.engine || switches) && k < words.length && words[k] !== '--'; k++) {
     const word = words[k]!;
     if (!word.startsWith('-')) {
       if (tool.leading) break;
@@ -2129,7 +2218,11 @@ function imageTool(found: ContainerMounts, words: readonly string[], at: number,
     }
     const eq = word.indexOf('=');
     const option = eq > 0 ? word.slice(0, eq) : word;
-    const what = tool.engine.get(option);
+    if (switches?.has(option)) {
+      if (eq > 0) trustSwitch(found, k, option, word.slice(eq + 1), switches, name);
+      continue;
+    }
+    const what = tool.engine?.get(option);
     if (what === undefined) continue;
     const index = eq > 0 ? k : ++k;
     const value = index < words.length ? (eq > 0 ? word.slice(eq + 1) : words[index]!) : '';
@@ -2300,6 +2393,18 @@ function toolCommand(
     return map;
   };
   const first = rolesOf(read);
+  // Its switches choosing what it trusts written --switch=VALUE (or -k=VALUE, Go's flag package reads both), up
+  // to its first operand when its options come first.
+  const switched = new Set<number>();
+  const optionsEnd = leading && read.operands.length ? read.operands[0]! : words.length;
+  for (let k = from; command.switches && k < optionsEnd && words[k] !== '--'; k++) {
+    const eq = words[k]!.indexOf('=');
+    const option = words[k]!.slice(0, eq);
+    if (eq > 1 && words[k]!.startsWith('-') && command.switches.has(option)) {
+      trustSwitch(found, k, option, words[k]!.slice(eq + 1), command.switches, label);
+      switched.add(k);
+    }
+  }
   // Each unknown option read as taking a value (the others not), beside the first reading.
   const others = read.unknown.map(
     (unknown) => [unknown, rolesOf(toolWords(words, from, values, flags, leading, unknown))] as const,
@@ -2328,7 +2433,7 @@ function toolCommand(
   };
   for (const [index, entry] of first) {
     const names = templates(words[index]!.slice(entry.prefix.length));
-    if (names.length === 0) continue;
+    if (names.length === 0 || switched.has(index)) continue;
     // Read both ways, the word is this option's value or an operand, or another operand: a value there would
     // be what the other reading makes it (an image, a file, a program), which is not known here.
     const moved = others.find(([, other]) => {

@@ -40,6 +40,7 @@ export type CodeKind =
   | 'shell-wrapper' // a program that hands the word to a shell (su -c, flock -c, watch)
   | 'split' // a string a program splits into words and options (env -S, rsync -e)
   | 'remote-option' // a command an ssh or git option runs
+  | 'trust-option' // an ssh option choosing what is trusted or what the host is given (StrictHostKeyChecking)
   | 'eval' // shell builtins that run their arguments (eval, trap)
   | 'variable'; // an assignment to a variable that loads code or chooses programs (LD_PRELOAD=…, PATH=…)
 
@@ -1504,6 +1505,17 @@ const parseEnv: Parser = (words, at, model) => {
  */
 const SSH_COMMAND_OPTIONS =
   /^(?:(proxycommand|localcommand|remotecommand|knownhostscommand|pkcs11provider|securitykeyprovider|xauthlocation)\b|[^=\s]*\{\{)/i;
+/**
+ * ssh options (ssh_config(5)) whose value chooses whether the host's key is checked, or what the host is given
+ * or may run here (the agent, the X display, a local command): a value there (no, yes, accept-new) would turn a
+ * check off or give the host the job's keys. Refused whatever it is, as a command option's.
+ */
+const SSH_TRUST_OPTIONS =
+  /^(stricthostkeychecking|checkhostip|verifyhostkeydns|updatehostkeys|hostkeyalias|nohostauthenticationforlocalhost|forwardagent|forwardx11|forwardx11trusted|permitlocalcommand)(?=[\s=])/i;
+
+/** Whether an ssh -o value is one read here: a command option, or a trust option (pushSshOption). */
+const sshChecked = (value: string) => SSH_COMMAND_OPTIONS.test(value) || SSH_TRUST_OPTIONS.test(value);
+
 /** ssh options that take the next argument (ssh(1)); the first other word is the destination. */
 const SSH_OPTIONS_WITH_VALUE = new Set('BbcDEeFIiJLlmOopQRSWw'.split('').map((c) => `-${c}`));
 
@@ -1514,6 +1526,21 @@ function pushSshOption(
   index: number,
   value: string,
 ) {
+  const trust = SSH_TRUST_OPTIONS.exec(value)?.[0];
+  if (trust !== undefined) {
+    if (!value.includes('{{')) return;
+    model.code.push({
+      index,
+      program: at,
+      kind: 'trust-option',
+      how: `${programName(words[at]!)} -o ${trust}`,
+      safe: () =>
+        /forward|localcommand/i.test(trust)
+          ? `its value would choose what the host is given or may run here (the agent and its keys, the X display, a local command): write it without a template (a Host block of ~/.ssh/config can set it per host)`
+          : `its value would choose whether the host's key is checked (no: any host that answers gets the job's credentials and commands): write it without a template (a Host block of ~/.ssh/config can set it per host)`,
+    });
+    return;
+  }
   if (/^[^=\s]*\{\{/.test(value)) {
     model.code.push({
       index,
@@ -1571,9 +1598,8 @@ function sshOptions(
       const glued = arg.slice(c + 1);
       if (flag === '-o') {
         if (glued !== '') {
-          if (SSH_COMMAND_OPTIONS.test(glued)) pushSshOption(words, at, model, j, glued);
-        } else if (SSH_COMMAND_OPTIONS.test(words[j + 1] ?? ''))
-          pushSshOption(words, at, model, j + 1, words[j + 1]!);
+          if (sshChecked(glued)) pushSshOption(words, at, model, j, glued);
+        } else if (sshChecked(words[j + 1] ?? '')) pushSshOption(words, at, model, j + 1, words[j + 1]!);
       }
       if (glued === '') {
         j++;
@@ -1628,9 +1654,9 @@ const parseScp: Parser = (words, at, model) => {
       return;
     }
     if (arg === '-o') {
-      if (SSH_COMMAND_OPTIONS.test(words[j + 1] ?? '')) pushSshOption(words, at, model, j + 1, words[j + 1]!);
+      if (sshChecked(words[j + 1] ?? '')) pushSshOption(words, at, model, j + 1, words[j + 1]!);
       j++;
-    } else if (arg.startsWith('-o') && SSH_COMMAND_OPTIONS.test(arg.slice(2)))
+    } else if (arg.startsWith('-o') && sshChecked(arg.slice(2)))
       pushSshOption(words, at, model, j, arg.slice(2));
     else if (SCP_OPTIONS_WITH_VALUE.has(arg)) j++;
     else if (scp && !arg.startsWith('-')) model.remotePaths.set(j, { mode: 'if-remote', program: at });

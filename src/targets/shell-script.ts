@@ -418,6 +418,8 @@ export function codeOperandMessage(operand: CodeOperand, words: readonly string[
       return `${at} is inside the string "${operand.how}" splits into words: its value could add words and options; ${operand.safe(name)}`;
     case 'remote-option':
       return `${at} is inside the value of "${operand.how}", a command that is run: ${operand.safe(name)}`;
+    case 'trust-option':
+      return `${at} is in the value of "${operand.how}", which chooses what ${programName(program)} trusts or gives the host: ${operand.safe(name)}`;
     case 'eval':
       return `${at} is in the arguments of ${operand.how}, which the shell runs as code: ${operand.safe(name)}`;
     case 'variable':

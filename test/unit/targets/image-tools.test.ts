@@ -656,3 +656,96 @@ test('pull and push: what the runner trusts or the key file it reads takes no te
     /is in the tag of the image nerdctl pull pulls/,
   );
 });
+
+test("a trust switch written --switch=VALUE takes no template, as kubectl's --insecure-skip-tls-verify=VALUE", () => {
+  const engine = 'its value would choose the engine that runs the containers, what it trusts';
+  for (const [spec, message] of [
+    [
+      ['cosign', 'verify', '--insecure-ignore-tlog={{x}}', '--key', 'cosign.pub', 'reg/app:1'],
+      /whether the transparency log entry of the signature is checked, which cosign --insecure-ignore-tlog= chooses/,
+    ],
+    [['cosign', 'verify', '--insecure-ignore-sct={{x}}', 'reg/app:1'], /cosign --insecure-ignore-sct=/],
+    [['cosign', 'verify', '--check-claims={{x}}', 'reg/app:1'], /cosign --check-claims=/],
+    [['cosign', 'sign', '--allow-insecure-registry={{x}}', 'reg/app:1'], /cosign --allow-insecure-registry=/],
+    [['cosign', 'sign', '--tlog-upload={{x}}', 'reg/app:1'], /cosign --tlog-upload=/],
+    [['cosign', 'sign', '--allow-http-registry={{x}}', 'reg/app:1'], /cosign --allow-http-registry=/],
+    [
+      ['skopeo', 'copy', '--src-tls-verify={{x}}', 'docker://reg/app:1', 'docker://reg2/app:1'],
+      /whether the certificate of the source registry is checked, which skopeo --src-tls-verify= chooses/,
+    ],
+    [
+      ['skopeo', 'copy', '--dest-tls-verify={{x}}', 'docker://reg/app:1', 'docker://reg2/app:1'],
+      /skopeo --dest-tls-verify=/,
+    ],
+    [['skopeo', 'inspect', '--tls-verify={{x}}', 'docker://reg/app:1'], /skopeo --tls-verify=/],
+    [
+      ['skopeo', '--insecure-policy={{x}}', 'copy', 'docker://reg/app:1', 'docker://reg2/app:1'],
+      /whether the trust policy .* is read at all, which skopeo --insecure-policy= chooses/,
+    ],
+    [['podman', 'pull', '--tls-verify={{x}}', 'reg/app:1'], /podman pull --tls-verify=/],
+    [['buildah', 'pull', '--tls-verify={{x}}', 'reg/app:1'], /buildah pull --tls-verify=/],
+    [['podman', 'run', '--tls-verify={{x}}', 'reg/app:1'], /podman run --tls-verify=/],
+    [
+      ['docker', 'pull', '--disable-content-trust={{x}}', 'reg/app:1'],
+      /whether the signature of the image is checked \(Docker Content Trust\), which docker pull --disable-content-trust= chooses/,
+    ],
+    [['docker', '--tlsverify={{x}}', '-H', 'tcp://h:2376', 'ps'], /docker --tlsverify=/],
+    [['nerdctl', 'pull', '--insecure-registry={{x}}', 'reg/app:1'], /nerdctl pull --insecure-registry=/],
+    [['trivy', 'image', '--insecure={{x}}', 'reg/app:1'], /trivy --insecure=/],
+    [['trivy', '--insecure={{x}}', 'image', 'reg/app:1'], /trivy --insecure=/],
+    [['crane', '--insecure={{x}}', 'copy', 'reg/app:1', 'reg2/app:1'], /crane --insecure=/],
+    [['crane', 'copy', '--insecure={{x}}', 'reg/app:1', 'reg2/app:1'], /crane --insecure=/],
+    [['ctr', 'images', 'pull', '--skip-verify={{x}}', 'reg/app:1'], /ctr images pull --skip-verify=/],
+    [['ctr', 'i', 'pull', '-k={{x}}', 'reg/app:1'], /ctr i pull -k=/],
+    [
+      ['helm', 'upgrade', '--install', '--insecure-skip-tls-verify={{x}}', 'app', 'oci://reg/charts/app'],
+      /whether the certificate of the chart repository is checked, which helm --insecure-skip-tls-verify chooses/,
+    ],
+    // skopeo's key files, as podman push's: refused, not left to the leading check.
+    [
+      [
+        'skopeo',
+        'copy',
+        '--sign-by-sigstore-private-key',
+        '{{x}}',
+        'docker://reg/app:1',
+        'docker://r2/app:1',
+      ],
+      /the key the image is signed with .*which skopeo --sign-by-sigstore-private-key chooses/,
+    ],
+    [
+      ['skopeo', 'copy', '--sign-passphrase-file={{x}}', 'docker://reg/app:1', 'docker://r2/app:1'],
+      /the passphrase of the signing key/,
+    ],
+    [
+      ['skopeo', 'copy', '--encryption-key', 'jwe:{{x}}.pem', 'docker://reg/app:1', 'docker://r2/app:1'],
+      /the key the image is encrypted with/,
+    ],
+    [
+      ['skopeo', 'copy', '--decryption-key', '{{x}}', 'docker://reg/app:1', 'docker://r2/app:1'],
+      /the key the image is decrypted with/,
+    ],
+  ] as Array<[string[], RegExp]>)
+    assertRefused(spec, new RegExp(`${message.source}.*${engine}`));
+  // Written alone (or with a fixed value) they stay switches, and the image beside them is checked.
+  for (const spec of [
+    ['cosign', 'verify', '--insecure-ignore-tlog', '--key', 'cosign.pub', 'reg/app@sha256:{{x}}'],
+    ['cosign', 'sign', '--tlog-upload=false', '--key', 'cosign.key', 'reg/app:{{x}}'],
+    ['skopeo', '--insecure-policy', 'copy', '--src-tls-verify', 'docker://a/b:{{x}}', 'docker://c/b:{{x}}'],
+    ['skopeo', 'copy', '--dest-tls-verify=false', 'docker://a/b:{{x}}', 'docker://c/b:{{x}}'],
+    ['podman', 'pull', '--tls-verify', 'reg/app:{{x}}'],
+    ['docker', 'pull', '--disable-content-trust', 'reg/app:{{x}}'],
+    ['trivy', 'image', '--insecure', 'reg/app:{{x}}'],
+    ['crane', 'copy', '--insecure', 'reg/app:{{x}}', 'reg2/app:{{x}}'],
+    ['ctr', 'i', 'pull', '-k', 'reg/app:{{x}}'],
+    ['docker', '--tlsverify', '-H', 'tcp://h:2376', 'pull', 'reg/app:{{x}}'],
+    ['skopeo', 'copy', '--sign-by-sigstore-private-key', 'k.key', 'docker://a/b:{{x}}', 'docker://c/b:{{x}}'],
+  ])
+    assertAccepted(spec);
+  checkedOnceRendered(
+    ['cosign', 'verify', '--insecure-ignore-tlog', '--key', 'cosign.pub', 'reg/app:{{x}}'],
+    BAD_TAGS,
+    GOOD_TAGS,
+    /is in the tag of the image cosign verify verifies/,
+  );
+});

@@ -461,3 +461,40 @@ test("git's settings: a template in the key of -c, --config-env or git config, o
   // --upload-pack after the subcommand is still read.
   assertRefused(['git', 'clone', '--upload-pack={{x}}', 'u'], /"git --upload-pack"/);
 });
+
+test('ssh -o options choosing whether the host key is checked or what the host gets take no template', () => {
+  const trust =
+    /"ssh -o StrictHostKeyChecking", which chooses what ssh trusts or gives the host: .*whether the host's key is checked/;
+  for (const [spec, message] of [
+    [['ssh', '-o', 'StrictHostKeyChecking={{x}}', 'host', 'true'], trust],
+    [['ssh', '-oStrictHostKeyChecking={{x}}', 'host', 'true'], trust],
+    [['ssh', '-o', 'StrictHostKeyChecking {{x}}', 'host', 'true'], trust],
+    [['ssh', 'host', '-o', 'stricthostkeychecking={{x}}', 'true'], /"ssh -o stricthostkeychecking"/],
+    [['ssh', '-o', 'ForwardAgent={{x}}', 'host', 'true'], /"ssh -o ForwardAgent".*the agent and its keys/],
+    [['ssh', '-o', 'CheckHostIP={{x}}', 'host', 'true'], /"ssh -o CheckHostIP"/],
+    [['ssh', '-o', 'VerifyHostKeyDNS={{x}}', 'host', 'true'], /"ssh -o VerifyHostKeyDNS"/],
+    [['ssh', '-o', 'UpdateHostKeys={{x}}', 'host', 'true'], /"ssh -o UpdateHostKeys"/],
+    [['ssh', '-o', 'ForwardX11={{x}}', 'host', 'true'], /"ssh -o ForwardX11"/],
+    [['ssh', '-o', 'PermitLocalCommand={{x}}', 'host', 'true'], /"ssh -o PermitLocalCommand"/],
+    [['scp', '-o', 'StrictHostKeyChecking={{x}}', 'a', 'host:b'], /"scp -o StrictHostKeyChecking"/],
+    [['sftp', '-oForwardAgent={{x}}', 'host'], /"sftp -o ForwardAgent"/],
+    // LocalCommand runs a command: refused as ProxyCommand is.
+    [['ssh', '-o', 'LocalCommand={{x}}', 'host', 'true'], /"ssh -o LocalCommand", a command that is run/],
+  ] as Array<[string[], RegExp]>)
+    assertRefused(spec, message);
+  for (const spec of [
+    [
+      'ssh',
+      '-o',
+      'StrictHostKeyChecking=accept-new',
+      '-o',
+      'ForwardAgent=no',
+      'host',
+      './deploy.sh',
+      '{{x}}',
+    ],
+    ['ssh', '-o', 'StrictHostKeyCheckingX={{x}}', 'host', 'true'],
+    ['scp', '-o', 'StrictHostKeyChecking=yes', 'dist/app.tgz', 'host:/srv/app-{{x}}.tgz'],
+  ])
+    assertAccepted(spec);
+});
