@@ -1778,6 +1778,9 @@ for (const group of ['images', 'image', 'i'])
       leading: true,
       operand: image,
     };
+// ctr containers create [flags] IMAGE ID [COMMAND] [ARG...] (container, c): the container ctr task start runs
+// later, made with run's options (ContainerFlags): its image, rights, mounts, user and program as run's.
+for (const group of ['containers', 'container', 'c']) CTR_COMMANDS[`${group} create`] = CTR_COMMANDS.run!;
 // ctr task exec [flags] CONTAINER COMMAND [ARG...] (tasks, t): the program it runs in the container.
 for (const group of ['task', 'tasks', 't'])
   CTR_COMMANDS[`${group} exec`] = {

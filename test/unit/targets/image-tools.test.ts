@@ -749,3 +749,55 @@ test("a trust switch written --switch=VALUE takes no template, as kubectl's --in
     /is in the tag of the image cosign verify verifies/,
   );
 });
+
+test("ctr containers create (container, c) takes ctr run's rules: its image, rights, mounts, user and program", () => {
+  for (const [spec, message] of [
+    [
+      ['ctr', 'c', 'create', '--mount', 'type=bind,src={{x}},dst=/x', 'reg/app:1', 'job'],
+      /the source ctr c create --mount type=bind mounts into the container/,
+    ],
+    [
+      ['ctr', 'containers', 'create', '--privileged', '{{x}}', 'job'],
+      /the image ctr containers create runs, where the value would be the whole image/,
+    ],
+    [
+      ['ctr', 'containers', 'create', '--cap-add', '{{x}}', 'reg/app:1', 'job'],
+      /the kernel capabilities ctr containers create --cap-add gives the container/,
+    ],
+    [
+      ['ctr', 'container', 'create', '--privileged={{x}}', 'reg/app:1', 'job'],
+      /every right of this machine .*ctr container create --privileged gives/,
+    ],
+    [
+      ['ctr', '-n', 'k8s.io', 'c', 'create', '--config', '{{x}}.json', 'reg/app:1', 'job'],
+      /the OCI spec read from a file/,
+    ],
+    [
+      ['ctr', 'c', 'create', '--device', '/dev/{{x}}', 'reg/app:1', 'job'],
+      /the device of this machine ctr c create --device gives/,
+    ],
+    [
+      ['ctr', 'c', 'create', '--rootfs', '/srv/{{x}}', 'job'],
+      /the file or directory of this machine ctr c create names/,
+    ],
+    [['ctr', 'container', 'create', 'reg/app:1', 'job', '{{x}}'], /the program ctr container create runs/],
+  ] as Array<[string[], RegExp]>)
+    assertRefused(spec, message);
+  checkedOnceRendered(
+    ['ctr', 'containers', 'create', '--privileged', 'reg/app:{{x}}', 'job'],
+    BAD_TAGS,
+    GOOD_TAGS,
+    /is in the tag of the image ctr containers create runs/,
+  );
+  checkedOnceRendered(
+    ['ctr', 'c', 'create', '-u', '{{x}}', 'reg/app:1', 'job'],
+    ['0', 'root'],
+    ['1000'],
+    /is in the user or group a container runs as/,
+  );
+  for (const spec of [
+    ['ctr', 'run', '--rm', 'reg/app:{{x}}', 'job1'],
+    ['ctr', 'c', 'create', '--env', 'VERSION={{x}}', 'reg/app:{{x}}', 'job-{{x}}', './deploy', '{{x}}'],
+  ])
+    assertAccepted(spec);
+});
