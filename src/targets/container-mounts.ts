@@ -663,6 +663,9 @@ const CLUSTER_OPTIONS: Record<
     ['--tls-server-name', ['the name the API server certificate is checked for', 'engine']],
     ['--insecure-skip-tls-verify', ['whether the API server certificate is checked', 'engine']],
     ['--cache-dir', ['the cache of the API discovery it trusts', 'engine']],
+    // A switch: --all-namespaces=VALUE (true: what it gets, changes or deletes, in every namespace).
+    ['--all-namespaces', ['whether it acts in every namespace (a delete in all of them)', 'engine']],
+    ['-A', ['whether it acts in every namespace (a delete in all of them)', 'engine']],
     ['--profile-output', ['the file the profile is written to (any file of this machine)', 'engine']],
     [
       '--overrides',
@@ -694,6 +697,8 @@ const CLUSTER_OPTIONS: Record<
 
 /** Options of CLUSTER_OPTIONS that take no value written apart, only --option=VALUE (a switch). */
 const CLUSTER_SWITCHES = new Set([
+  '--all-namespaces',
+  '-A',
   '--privileged',
   '--insecure-skip-tls-verify',
   '--kube-insecure-skip-tls-verify',
@@ -1446,7 +1451,20 @@ function clusterNames(found: ContainerMounts, words: readonly string[], at: numb
   const command = [name, sub].filter(Boolean).join(' ');
   for (let k = at + 1; k < end; k++) {
     const word = words[k]!;
-    // -n NAMESPACE, -nNAMESPACE, -n=NAMESPACE (pflag drops a short option's "="), --namespace[=]NAMESPACE.
+    // -n NAMESPACE, -nNAMESPACE, -n=NAMESPACE (pflag drops a short option's "="), --namespace[=]NAMESPACE; also
+    // last of a cluster of flags (-itn NAMESPACE, -itnNAMESPACE: the flags before it take no value; logs' -f and
+    // -p too, but elsewhere they take one, so -fnVALUE is read as -f's).
+    const cluster = /^-([itqAwRhfp]+)n/.exec(word);
+    if (cluster && (cluster[0].length === word.length || !/[fp]/.test(cluster[1]!))) {
+      const option = cluster[0];
+      const index = option.length < word.length ? k : k + 1;
+      if (index >= end) continue;
+      const value =
+        index === k ? word.slice(option.length + (word[option.length] === '=' ? 1 : 0)) : words[index]!;
+      namespaceName(found, index, words[index]!, value, `the namespace ${name} -n (in ${option}) chooses`);
+      if (index > k) k++;
+      continue;
+    }
     const attached = /^-n(?!=)./.test(word) ? 2 : -1;
     const eq = attached > 0 ? 1 : word.indexOf('=');
     const option = attached > 0 ? '-n' : eq > 0 ? word.slice(0, eq) : word;
@@ -1467,6 +1485,17 @@ function clusterNames(found: ContainerMounts, words: readonly string[], at: numb
         `the image ${command} runs`,
       );
   }
+  // oc project NAME: the project (a namespace) later commands work in.
+  const project = operands.slice(0, 2).find(([w]) => w === 'project');
+  const projectName = project && operands[operands.indexOf(project) + 1];
+  if (name === 'oc' && projectName)
+    namespaceName(
+      found,
+      projectName[1],
+      projectName[0],
+      projectName[0],
+      `the project ${name} project chooses`,
+    );
   // oc new-app IMAGE…: each operand an image (its --image is read above).
   const newApp = operands.slice(0, 2).find(([w]) => w === 'new-app');
   if (name === 'oc' && newApp) toolCommand(found, words, newApp[1] + 1, 'oc new-app', name, [], OC_NEW_APP);

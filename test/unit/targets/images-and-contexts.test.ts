@@ -472,3 +472,49 @@ test("a short option's value written after = is the value pflag reads: -t=app:1 
   );
   assertRefused(['docker', 'build', '-t={{x}}', '.'], /the image docker build -t names/);
 });
+
+test('-n last in a cluster of flags is the namespace; --all-namespaces=/-A= take no template; oc project takes a namespace', () => {
+  const namespace = (how: string) =>
+    new RegExp(
+      `is in the ${how} chooses, which is .* once rendered: a value there must make one DNS-1123 label .*since anything else is no namespace`,
+    );
+  const bad = ['a/b', 'a b', 'Prod', '--all-namespaces', '-A', ''];
+  const good = ['production', 'staging-2'];
+  for (const argv of [
+    ['kubectl', 'exec', '-itn', '{{x}}', 'pod', '--', 'true'],
+    ['kubectl', 'exec', '-itn{{x}}', 'pod', '--', 'true'],
+    ['kubectl', 'logs', '-fn', '{{x}}', 'deploy/app'],
+    ['oc', 'exec', '-in', '{{x}}', 'pod', '--', 'true'],
+  ])
+    checkedOnceRendered(argv, bad, good, namespace(`namespace ${argv[0]} -n \\(in -[a-z]+n\\)`));
+  for (const argv of [
+    ['oc', 'project', '{{x}}'],
+    ['oc', '--context', 'ci', 'project', '{{x}}'],
+  ])
+    checkedOnceRendered(argv, bad, good, namespace('project oc project'));
+  checkedOnceRendered(
+    ['oc', 'project', 'app-{{x}}'],
+    ['a/b', 'Prod', ''],
+    good,
+    namespace('project oc project'),
+  );
+  for (const [argv, message] of [
+    [
+      ['kubectl', 'delete', 'pods', '--all', '-A={{x}}'],
+      /whether it acts in every namespace .*which kubectl -A chooses/,
+    ],
+    [
+      ['kubectl', 'get', 'pods', '--all-namespaces={{x}}'],
+      /whether it acts in every namespace .*which kubectl --all-namespaces chooses/,
+    ],
+    [['oc', 'get', 'pods', '-A={{x}}'], /which oc -A chooses/],
+  ] as Array<[string[], RegExp]>)
+    assertRefused(argv, message);
+  for (const argv of [
+    ['kubectl', '-n', '{{x}}', 'rollout', 'status', 'deploy/app'],
+    ['kubectl', 'get', 'pods', '-A', '-l', 'app={{x}}'],
+    ['kubectl', 'get', 'pods', '--all-namespaces', '-l', 'app={{x}}'],
+    ['kubectl', 'exec', '-it', 'pod-{{x}}', '--', 'true'],
+  ])
+    assertAccepted(argv);
+});
