@@ -2242,7 +2242,8 @@ function imageTool(found: ContainerMounts, words: readonly string[], at: number,
   // Its options choosing the engine, what it trusts or a file it reads, whatever the subcommand; its switches
   // choosing what it trusts, written --switch=VALUE.
   const switches = TRUST_SWITCHES[name];
-  for (let k = at + 1; (tool.engine || switches) && k < words.length && words[k] !== '--'; k++) {
+  const end = name === 'crictl' ? crictlGlobalsEnd(words, at) : words.length;
+  for (let k = at + 1; (tool.engine || switches) && k < end && words[k] !== '--'; k++) {
     const word = words[k]!;
     if (!word.startsWith('-')) {
       if (tool.leading) break;
@@ -2255,7 +2256,11 @@ function imageTool(found: ContainerMounts, words: readonly string[], at: number,
       continue;
     }
     const what = tool.engine?.get(option);
-    if (what === undefined) continue;
+    if (what === undefined) {
+      // Another global option's value (ctr --timeout 5 -a …): not the subcommand.
+      if (eq < 0 && tool.globals.includes(option)) k++;
+      continue;
+    }
     const index = eq > 0 ? k : ++k;
     const value = index < words.length ? (eq > 0 ? word.slice(eq + 1) : words[index]!) : '';
     const names = templates(value);
@@ -2284,6 +2289,9 @@ function imageTool(found: ContainerMounts, words: readonly string[], at: number,
         kind: 'engine',
       });
   }
+  // crictl run/runp -r/--runtime HANDLER: the runtime handler the runtime's config defines (kata, runc, gVisor,
+  // a privileged one), before the config files.
+  if (name === 'crictl') crictlRuntime(found, words, at);
   // The subcommand: its first words that are no option (global options may come before).
   const subWords: number[] = [];
   for (let k = at + 1; k < words.length && subWords.length < 5 && words[k] !== '--'; k++)
@@ -2303,6 +2311,59 @@ function imageTool(found: ContainerMounts, words: readonly string[], at: number,
         command,
         tool.flags,
       );
+  }
+}
+
+/** crictl run's and runp's options that take a value written apart (container.go runPullFlags, sandbox.go). */
+const CRICTL_RUN_VALUES = new Set([
+  '-r',
+  '--runtime',
+  '-T',
+  '--cancel-timeout',
+  '--pull-timeout',
+  '--creds',
+  '--auth',
+  '--username',
+]);
+
+/**
+ * Where crictl's global options end when its subcommand is exec, run or runp (`words[at]` is crictl): at the
+ * subcommand, whose own options are no global ones (exec's -r transport and -i stdin, run's -r runtime handler)
+ * and, for exec, whose command is the container's (`crictl exec c ./run.sh -c {{x}}`: -c is run.sh's).
+ * words.length for another subcommand (a global option after it is refused as one).
+ */
+function crictlGlobalsEnd(words: readonly string[], at: number): number {
+  let j = at + 1;
+  for (; j < words.length && words[j]!.startsWith('-'); j++)
+    if (IMAGE_TOOLS.crictl!.globals.includes(words[j]!)) j++;
+  return /^(exec|run|runp)$/.test(words[j] ?? '') ? j : words.length;
+}
+
+/** crictl run/runp -r/--runtime HANDLER (`words[at]` is crictl): a template there is refused into `found`. */
+function crictlRuntime(found: ContainerMounts, words: readonly string[], at: number): void {
+  let j = at + 1;
+  for (; j < words.length && words[j]!.startsWith('-'); j++)
+    if (IMAGE_TOOLS.crictl!.globals.includes(words[j]!)) j++;
+  const sub = words[j];
+  if (sub !== 'run' && sub !== 'runp') return;
+  // Its options, up to the first config file (urfave/cli reads none after it).
+  for (let k = j + 1; k < words.length && words[k]!.startsWith('-') && words[k] !== '--'; k++) {
+    const word = words[k]!;
+    const eq = word.indexOf('=');
+    const option = eq > 0 ? word.slice(0, eq) : /^-r./.test(word) ? '-r' : word;
+    const index = eq > 0 || option !== word ? k : k + 1;
+    if (option === '-r' || option === '--runtime') {
+      const value = index === k ? word.slice(eq > 0 ? eq + 1 : 2) : (words[index] ?? '');
+      const names = templates(value);
+      if (names.length)
+        found.refused.push({
+          index,
+          names,
+          how: `the runtime handler (kata, runc, gVisor: one the runtime's config defines, privileged or not), which crictl ${sub} ${option} chooses`,
+          kind: 'engine',
+        });
+    }
+    if (index > k || (eq < 0 && CRICTL_RUN_VALUES.has(word) && option === word)) k++;
   }
 }
 

@@ -1222,11 +1222,63 @@ function toolReads(words: readonly string[], at: number): FileRead[] {
       return optionReads(words, at, name, OPTION_READS[name]!);
     case 'sftp':
       return [...optionReads(words, at, name, OPTION_READS[name]!), ...sshFiles(words, at, name)];
+    case 'crictl':
+      return crictlConfigs(words, at);
     case 'ssh':
     case 'scp':
       return sshFiles(words, at, name);
   }
   return [];
+}
+
+/** crictl's global options that take a value written apart (before its subcommand). */
+const CRICTL_GLOBAL_VALUES = new Set(
+  ['-r', '--runtime-endpoint', '-i', '--image-endpoint', '-t', '--timeout', '-c', '--config'].concat([
+    '--tracing-endpoint',
+    '--tracing-sampling-rate-per-million',
+  ]),
+);
+
+/**
+ * crictl run, runp and create: which operands are container or pod config files (run CONTAINER-CONFIG
+ * POD-CONFIG, runp POD-CONFIG, create POD-ID CONTAINER-CONFIG POD-CONFIG), and the options taking a value.
+ */
+const CRICTL_CONFIGS: Readonly<Record<string, readonly number[]>> = {
+  run: [0, 1],
+  runp: [0],
+  create: [1, 2],
+};
+const CRICTL_RUN_OPTIONS: OptionTable = {
+  short: 'rT',
+  long: new Set(['--runtime', '--cancel-timeout', '--pull-timeout', '--creds', '--auth', '--username']),
+};
+
+/**
+ * The container and pod config files crictl run, runp and create read: what they say runs (the command, the
+ * image, its mounts of this machine, privileged, the host's namespaces).
+ */
+function crictlConfigs(words: readonly string[], at: number): FileRead[] {
+  let j = at + 1;
+  for (; j < words.length && words[j]!.startsWith('-') && words[j] !== '-'; j++)
+    if (CRICTL_GLOBAL_VALUES.has(words[j]!)) j++;
+  const sub = words[j];
+  const configs = sub === undefined ? undefined : CRICTL_CONFIGS[sub];
+  if (!configs) return [];
+  const operands = operandsOf(words, j + 1, CRICTL_RUN_OPTIONS);
+  return configs
+    .filter((p) => operands[p] !== undefined)
+    .map((p) => ({
+      index: operands[p]!,
+      from: 0,
+      rule: 'file' as const,
+      how: `crictl ${sub}`,
+      act: {
+        does:
+          sub === 'create' ? 'creates the container described in' : 'runs the container or pod described in',
+        harm: 'a file {of} read as a container or pod config, which chooses what runs (its command, its image, the directories of this machine it mounts, privileged)',
+      },
+      safe: 'name the config file in the config, with the value only in a file name after a fixed directory, where it must be one plain name (crictl run k8s/container-{{…}}.json k8s/pod.json)',
+    }));
 }
 
 /** What ssh (scp, sftp) does with a file an option of its names, for messages (fileDoing). */

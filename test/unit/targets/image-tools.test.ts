@@ -801,3 +801,52 @@ test("ctr containers create (container, c) takes ctr run's rules: its image, rig
   ])
     assertAccepted(spec);
 });
+
+test("crictl run, runp and create read their config files by the file rule; exec's command is not read as crictl's options", () => {
+  const config =
+    /is in the name of the local file crictl (run|runp) runs the container or pod described in .*read as a container or pod config, which chooses what runs/;
+  for (const [spec, message] of [
+    [['crictl', 'run', '{{x}}', 'pod.json'], config],
+    [['crictl', 'run', 'container.json', '{{x}}'], config],
+    [['crictl', 'run', '--no-pull', '-T', '30s', '{{x}}.json', 'pod.json'], config],
+    [['crictl', 'runp', '{{x}}'], config],
+    [['crictl', '-r', 'unix:///run/containerd/containerd.sock', 'runp', '{{x}}'], config],
+    [
+      ['crictl', 'create', 'p', '{{x}}', 'pod.json'],
+      /the local file crictl create creates the container described in/,
+    ],
+    [['crictl', 'create', 'p', 'container.json', '{{x}}'], /crictl create/],
+    [
+      ['crictl', 'runp', '--runtime', '{{x}}', 'pod.json'],
+      /the runtime handler .*which crictl runp --runtime/,
+    ],
+    [['crictl', 'run', '-r={{x}}', 'c.json', 'pod.json'], /the runtime handler .*which crictl run -r/],
+    // Its global options, before the subcommand.
+    [['crictl', '--timeout', '5', '-c', '{{x}}', 'ps'], /the crictl config .*which crictl -c chooses/],
+    // After another global option's value (ctr's were read up to it only).
+    [
+      ['ctr', '--timeout', '5s', '-a', '{{x}}', 'images', 'pull', 'reg/app:1'],
+      /the containerd address, which ctr -a chooses/,
+    ],
+  ] as Array<[string[], RegExp]>)
+    assertRefused(spec, message);
+  for (const spec of [
+    ['crictl', 'exec', 'c', './run.sh', '--flag', '{{x}}'],
+    // exec's command is the container's: its -c and -r are not crictl's global -c/-r.
+    ['crictl', 'exec', 'c', './run.sh', '-c', '{{x}}'],
+    ['crictl', 'exec', 'c', './run.sh', '-r', '{{x}}'],
+    ['crictl', 'exec', '-it', 'c', './run.sh', '-i', '{{x}}'],
+    ['crictl', 'run', 'k8s/container.json', 'k8s/pod.json'],
+    ['crictl', 'runp', '-r', 'runc', 'k8s/pod.json'],
+    ['crictl', 'pull', 'reg/app:{{x}}'],
+  ])
+    assertAccepted(spec);
+  // A value after a fixed directory takes the file rule's check once rendered.
+  assert.throws(
+    () => renderArgv(['crictl', 'run', 'k8s/container-{{x}}.json', 'k8s/pod.json'], '../../etc/x'),
+    /crictl run/,
+  );
+  assert.doesNotThrow(() =>
+    renderArgv(['crictl', 'run', 'k8s/container-{{x}}.json', 'k8s/pod.json'], 'production'),
+  );
+});
