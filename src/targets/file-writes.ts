@@ -1138,18 +1138,25 @@ const ARIA2_WRITES: ReadonlyArray<[string, string]> = [
   ['--dht-file-path', ''],
 ];
 
+/** aria2c's options following a torrent or a metalink the server answers with (true, mem or false). */
+const ARIA2_FOLLOWS = ['--follow-torrent', '--follow-metalink'];
+
 /**
  * aria2c URL…: the files it writes (-o/--out, -d/--dir, -l/--log, --save-session, --save-cookies,
  * --dht-file-path; -O/--index-out INDEX=PATH), its config (--conf-path: any option, its hooks among them) and
  * the commands its hooks run (--on-download-complete…: any template refused). Its URLs: unless -o names the
  * file, the server does (Content-Disposition) or the URL's last part; and unless --follow-torrent=false and
- * --follow-metalink=false, a torrent or a metalink the server answers with names files of its own: a value in
- * the URL picks the server or the resource, and so the names: refused unless -o and both are given.
+ * --follow-metalink=false (each option's last value), a torrent or a metalink the server answers with names
+ * files of its own: a value in the URL picks the server or the resource, and so the names: refused unless -o
+ * and both are given.
  */
 function aria2Files(words: readonly string[], at: number): FileRead[] {
   const reads: FileRead[] = [];
   const urls: number[] = [];
   const flags = new Set<string>();
+  // The last value of --follow-torrent and --follow-metalink (aria2c takes the last; "" written alone, true),
+  // under their name or a unique prefix of it (getopt_long: --follow-t=true).
+  const follow = new Map<string, string>();
   const value = (long: string, short: string, index: number, from: number) => {
     const written = ARIA2_WRITES.find(([l, s]) => l === long || (short !== '' && s === short));
     const how = `aria2c ${written?.[0] ?? long}`;
@@ -1173,6 +1180,8 @@ function aria2Files(words: readonly string[], at: number): FileRead[] {
       const eq = word.indexOf('=');
       const long = eq < 0 ? word : word.slice(0, eq);
       flags.add(eq < 0 ? long : `${long}=${word.slice(eq + 1)}`);
+      const followed = ARIA2_FOLLOWS.find((o) => long.length > '--follow-'.length && o.startsWith(long));
+      if (followed) follow.set(followed, eq < 0 ? '' : word.slice(eq + 1));
       if (eq >= 0) value(long, '', j, eq + 1);
       else if (ARIA2_LONG_VALUES.has(long) && j + 1 < words.length) value(long, '', ++j, 0);
       continue;
@@ -1191,11 +1200,11 @@ function aria2Files(words: readonly string[], at: number): FileRead[] {
     urls.push(j);
   }
   const named = flags.has('-o') || [...flags].some((f) => f === '--out' || f.startsWith('--out='));
-  const follows = ['--follow-torrent', '--follow-metalink'].filter((o) => !flags.has(`${o}=false`));
+  const follows = ARIA2_FOLLOWS.filter((o) => follow.get(o) !== 'false');
   const server = !named
     ? 'aria2c without -o: the server names the file, by its Content-Disposition header, or the URL does'
     : follows.length > 0
-      ? `aria2c without ${follows.map((o) => `${o}=false`).join(' and ')}: a torrent or a metalink the server answers with names the files it writes`
+      ? `aria2c without ${follows.map((o) => `${o}=false`).join(' and ')} (its last value counts): a torrent or a metalink the server answers with names the files it writes`
       : undefined;
   // With -o and neither followed, the name is the config's: a value in the URL picks only what is fetched.
   if (server) reads.push(...urls.map((index) => urlNamed(words, index, 0, 'aria2c', server)));

@@ -696,6 +696,27 @@ test('aria2c: its URLs name no file unless -o does and it follows no torrent nor
   );
   const fixed = ['aria2c', '-o', 'app.tgz', '--follow-torrent=false', '--follow-metalink=false'];
   assertAccepted([...fixed, 'https://h.example.com/releases/{{x}}/app.tgz']);
+  // aria2c takes an option's last value: a later --follow-torrent=true (or alone, or a unique prefix of it)
+  // follows again.
+  for (const [later, option] of [
+    ['--follow-torrent=true', '--follow-torrent'],
+    ['--follow-metalink', '--follow-metalink'],
+    ['--follow-t=mem', '--follow-torrent'],
+    ['--follow-metal=true', '--follow-metalink'],
+  ] as Array<[string, string]>)
+    assertRefused(
+      [...fixed, later, 'https://h.example.com/releases/{{x}}/app.tgz'],
+      new RegExp(`aria2c without ${option}=false \\(its last value counts\\): a torrent or a metalink`),
+    );
+  assertAccepted([
+    'aria2c',
+    '-o',
+    'app.tgz',
+    '--follow-torrent=true',
+    '--follow-metalink=false',
+    '--follow-torrent=false',
+    'https://h.example.com/releases/{{x}}/app.tgz',
+  ]);
   assertAccepted(['aria2c', '-d', 'dl', '-o', 'app.tgz', 'https://h.example.com/app.tgz']);
   checkedOnceRendered(
     ['aria2c', '-o', 'app-{{x}}.tgz', 'https://h.example.com/app.tgz'],
