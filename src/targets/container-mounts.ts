@@ -1865,6 +1865,24 @@ for (const track of ['', 'beta ', 'alpha ']) {
     GCLOUD_COMMANDS[track + command] = { does, flags: [], operand: image };
 }
 
+/** crictl exec's options that take a value (exec.go). */
+const CRICTL_EXEC_VALUES: readonly string[] = [
+  ...['--timeout', '-r', '--transport', '--name', '-p', '--pod', '--image', '--state', '--label', '-n'],
+  ...['--last', '--tls-sni', '--tls-server-name', '--tls-ca', '--tls-cert', '--tls-key'],
+];
+
+/** crictl exec's filter options: with one, it takes no container, and its first operand is the program. */
+const CRICTL_EXEC_FILTERS = [
+  '--name',
+  '-p',
+  '--pod',
+  '--image',
+  '--state',
+  '--label',
+  '-l',
+  '--latest',
+].concat(['-n', '--last']);
+
 /** crane's options that take no value, whatever the subcommand (doc/crane.md). */
 const CRANE_FLAGS: readonly string[] = [
   '--insecure',
@@ -2147,6 +2165,32 @@ const IMAGE_TOOLS: Readonly<Record<string, ImageTool>> = {
         ]),
         flags: [],
         operand: image,
+      },
+      // crictl exec [flags] CONTAINER COMMAND [ARG...] (with a filter flag, no CONTAINER): the program it runs in
+      // the container, as ctr task exec's; its options come before the container only (exec.go).
+      exec: {
+        does: 'runs',
+        values: CRICTL_EXEC_VALUES,
+        flags: [
+          '-s',
+          '--sync',
+          '-t',
+          '--tty',
+          '-i',
+          '--interactive',
+          '-l',
+          '--latest',
+          '-q',
+          '--quiet',
+        ].concat(['-e', '--ignore-errors', '-x', '--parallel']),
+        engine: {
+          '--tls-ca': 'the certificate authority trusted for the stream (a file of this machine)',
+          '--tls-cert': 'the certificate presented for the stream (a file of this machine)',
+          '--tls-key': 'the key presented for the stream (a file of this machine)',
+        },
+        leading: true,
+        operand: (p, _c, given) =>
+          p === (CRICTL_EXEC_FILTERS.some((o) => given.has(o)) ? 0 : 1) ? 'program' : undefined,
       },
       // crictl rmi [-a|--all] [-q|--prune] IMAGE…: an image id or reference.
       rmi: { does: 'removes', flags: ['-a', '--all', '-q', '--prune'], operand: image },

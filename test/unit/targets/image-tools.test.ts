@@ -850,3 +850,25 @@ test("crictl run, runp and create read their config files by the file rule; exec
     renderArgv(['crictl', 'run', 'k8s/container-{{x}}.json', 'k8s/pod.json'], 'production'),
   );
 });
+
+test('crictl exec: the program it runs in the container takes no template, as ctr task exec; its arguments are data', () => {
+  for (const [spec, message] of [
+    [['crictl', 'exec', 'c', '{{x}}'], /the program crictl exec runs \(in the container\)/],
+    [['crictl', 'exec', '-it', 'c', './{{x}}.sh'], /the program crictl exec runs/],
+    [['crictl', '-r', 'unix:///run/c.sock', 'exec', '-s', 'c', '{{x}}'], /the program crictl exec runs/],
+    // With a filter option it takes no container: the first operand is the program.
+    [['crictl', 'exec', '--name', 'app', '{{x}}'], /the program crictl exec runs/],
+    [['crictl', 'exec', '--latest', '{{x}}', 'a'], /the program crictl exec runs/],
+    [
+      ['crictl', 'exec', '--tls-ca', '{{x}}', 'c', 'ls'],
+      /the certificate authority trusted for the stream .*which crictl exec --tls-ca chooses/,
+    ],
+  ] as Array<[string[], RegExp]>)
+    assertRefused(spec, message);
+  for (const spec of [
+    ['crictl', 'exec', 'c', './run.sh', '--flag', '{{x}}'],
+    ['crictl', 'exec', '-s', '--timeout', '5', 'c', './run.sh', '{{x}}'],
+    ['crictl', 'exec', 'app-{{x}}', './run.sh'],
+  ])
+    assertAccepted(spec);
+});
