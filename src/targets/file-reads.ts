@@ -15,7 +15,7 @@ import {
   settingViaProblem,
   type FileSetting,
 } from './file-settings.ts';
-import { programName, sshCommandStart } from './programs.ts';
+import { programName, shortOptions, SSH_SHORT, sshCommandStart } from './programs.ts';
 import { PLACEHOLDER } from './placeholder.ts';
 import { remoteCommands, type RemoteCommand } from './remote-line.ts';
 
@@ -1328,13 +1328,6 @@ const SSH_FILE_OPTIONS: Record<string, keyof typeof SSH_ACTS> = {
   identityagent: 'socket',
 };
 
-/** ssh's, scp's and sftp's short options that take a value (the next word, or the rest of the word). */
-const SSH_SHORT: Record<string, string> = {
-  ssh: 'BbcDEeFIiJLlmOopQRSWw',
-  scp: 'cDFiJlPSXo',
-  sftp: 'cDilosSbBFJPRX',
-};
-
 /**
  * The files ssh, scp and sftp take from their options: -F (the config), -i (a key), ssh's -S (the control
  * socket) and -E (the log it writes), and -o KEY=FILE for the keys of SSH_FILE_OPTIONS (also -oKEY=FILE,
@@ -1342,7 +1335,6 @@ const SSH_SHORT: Record<string, string> = {
  * program (launchers.ts), not a socket.
  */
 function sshFiles(words: readonly string[], at: number, name: string): FileRead[] {
-  const short = SSH_SHORT[name]!;
   const end = name === 'ssh' ? sshCommandStart(words, at) : words.length;
   const found: FileRead[] = [];
   const push = (index: number, from: number, option: string, act: keyof typeof SSH_ACTS) => {
@@ -1356,24 +1348,14 @@ function sshFiles(words: readonly string[], at: number, name: string): FileRead[
       safe: `name the ${act === 'config' ? 'config file' : act === 'socket' ? 'socket' : act === 'write' ? 'file' : 'key file'} in the config (${name} ${option.startsWith('-o') ? `${option}=` : `${option} `}${act === 'config' ? './deploy.ssh_config' : act === 'key' ? '~/.ssh/deploy_key' : act === 'socket' ? '~/.ssh/deploy.sock' : 'logs/ssh.log'} …), a command per environment if they differ`,
     });
   };
-  for (let j = at + 1; j < end; j++) {
-    const word = words[j]!;
-    if (word === '--') break;
-    if (!word.startsWith('-') || word === '-') continue;
-    for (let c = 1; c < word.length; c++) {
-      const letter = word[c]!;
-      if (!short.includes(letter)) continue;
-      const [index, from] = c + 1 < word.length ? [j, c + 1] : [j + 1, 0];
-      const act = SSH_FILE_FLAGS[letter];
-      if (letter === 'o') {
-        const key = /^(\w+)(?:\s*=\s*|\s+)/.exec((words[index] ?? '').slice(from));
-        const option = key && SSH_FILE_OPTIONS[key[1]!.toLowerCase()];
-        if (option) push(index, from + key[0].length, `-o ${key[1]}`, option);
-      } else if (act && (letter !== 'S' || name === 'ssh') && (letter !== 'E' || name === 'ssh'))
-        push(index, from, `-${letter}`, act);
-      if (index === j + 1) j++;
-      break;
-    }
+  for (const { letter, index, from } of shortOptions(words, at + 1, end, SSH_SHORT[name]!).values) {
+    const act = SSH_FILE_FLAGS[letter];
+    if (letter === 'o') {
+      const key = /^(\w+)(?:\s*=\s*|\s+)/.exec((words[index] ?? '').slice(from));
+      const option = key && SSH_FILE_OPTIONS[key[1]!.toLowerCase()];
+      if (option) push(index, from + key[0].length, `-o ${key[1]}`, option);
+    } else if (act && (letter !== 'S' || name === 'ssh') && (letter !== 'E' || name === 'ssh'))
+      push(index, from, `-${letter}`, act);
   }
   return found;
 }

@@ -18,6 +18,8 @@ import {
   parserFor,
   POSIX_SHELLS,
   programName,
+  shortOptions,
+  SSH_SHORT,
   xargsJoinString,
   xargsReplaceString,
 } from './programs.ts';
@@ -604,10 +606,11 @@ export function chosenWords(words: readonly string[]): ChosenWord[] {
       add(value, 'directory', `the value of ${name} ${option}, ${DIRECTORY_HOW}`, undefined, at);
     }
     // scp -S and sftp -S: the program run for the connection (ssh); sftp -D: the sftp server it runs instead.
+    // Read as getopt does: -qS PROG, -SPROG, -vD PROG (shortOptions).
     if (name === 'scp' || name === 'sftp') {
-      for (let j = at + 1; j < words.length && words[j] !== '--'; j++)
-        if (words[j] === '-S' || (name === 'sftp' && words[j] === '-D'))
-          add(j + 1, 'program', `the program ${name} ${words[j]} runs`, undefined, at);
+      for (const { letter, index } of shortOptions(words, at + 1, words.length, SSH_SHORT[name]!).values)
+        if (letter === 'S' || (name === 'sftp' && letter === 'D'))
+          add(index, 'program', `the program ${name} -${letter} runs`, undefined, at);
       return;
     }
     if (name === 'find') {

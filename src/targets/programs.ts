@@ -1516,8 +1516,18 @@ const SSH_TRUST_OPTIONS =
 /** Whether an ssh -o value is one read here: a command option, or a trust option (pushSshOption). */
 const sshChecked = (value: string) => SSH_COMMAND_OPTIONS.test(value) || SSH_TRUST_OPTIONS.test(value);
 
+/** ssh's, scp's and sftp's short options that take a value (the next word, or the rest of the word). */
+export const SSH_SHORT: Record<string, string> = {
+  ssh: 'BbcDEeFIiJLlmOopQRSWw',
+  scp: 'cDFiJlPSXo',
+  sftp: 'cDilosSbBFJPRX',
+  // ssh-keygen(1) and ssh-add(1): -D, -w, -s, -e and -S name libraries (LIBRARY_OPTIONS).
+  'ssh-keygen': 'CDEFIJMNOPRVYZabfgjmnrstwz',
+  'ssh-add': 'EeHhMmSst',
+};
+
 /** ssh options that take the next argument (ssh(1)); the first other word is the destination. */
-const SSH_OPTIONS_WITH_VALUE = new Set('BbcDEeFIiJLlmOopQRSWw'.split('').map((c) => `-${c}`));
+const SSH_OPTIONS_WITH_VALUE = new Set(SSH_SHORT.ssh!.split('').map((c) => `-${c}`));
 
 function pushSshOption(
   words: readonly string[],
@@ -1600,7 +1610,16 @@ function sshOptions(
         if (glued !== '') {
           if (sshChecked(glued)) pushSshOption(words, at, model, j, glued);
         } else if (sshChecked(words[j + 1] ?? '')) pushSshOption(words, at, model, j + 1, words[j + 1]!);
-      }
+      } else if (flag === '-I' && (glued !== '' || j + 1 < words.length))
+        // -I: the PKCS#11 library ssh loads (-o PKCS11Provider).
+        model.code.push({
+          index: glued !== '' ? j : j + 1,
+          program: at,
+          kind: 'remote-option',
+          how: `${programName(words[at]!)} -I`,
+          safe: () =>
+            'ssh loads its value as a PKCS#11 library, whose code runs: write it without a template (a Host block of ~/.ssh/config can set PKCS11Provider per host)',
+        });
       if (glued === '') {
         j++;
         if (flag !== '-o') model.positional.add(j); // the option's value, whatever it is
@@ -1639,28 +1658,112 @@ export function sshCommandStart(words: readonly string[], at: number): number {
   return model.remote?.from ?? words.length;
 }
 
-/** scp options that take the next argument (scp(1)). */
-const SCP_OPTIONS_WITH_VALUE = new Set('cDFiJlPSX'.split('').map((c) => `-${c}`));
+/** The value of a short option: its letter, the word of the option, and where the value starts. */
+export interface ShortValue {
+  letter: string;
+  /** The word holding the option letter. */
+  option: number;
+  /** The word holding the value: the option's (glued: -S/bin/x, -qS/bin/x) or the next. */
+  index: number;
+  /** The value's first character in that word. */
+  from: number;
+}
 
-/** scp and sftp take ssh's -o options too; scp's operands may be remote paths. */
-const parseScp: Parser = (words, at, model) => {
-  const scp = programName(words[at]!) === 'scp';
-  for (let j = at + 1; j < words.length; j++) {
-    const arg = words[j]!;
-    if (arg === '--') {
-      if (scp)
-        for (let k = j + 1; k < words.length; k++)
-          model.remotePaths.set(k, { mode: 'if-remote', program: at });
-      return;
+/**
+ * A program's short options in words [from, end), getopt's way: a word of letters is a cluster (-qS PROG, -q -S
+ * PROG, -SPROG, -qSPROG) whose first letter taking a value (of `takes`) takes the rest of the word, or the next
+ * word. Read up to `--`, past operands (scp a -S x b: getopt on some systems permutes). Returns the values, the
+ * operands (not options, not values), and the words whose option letters hold a template (-{{x}}, -q{{x}}:
+ * rendered, more option letters, -S among them).
+ */
+export function shortOptions(
+  words: readonly string[],
+  from: number,
+  end: number,
+  takes: string,
+): { values: ShortValue[]; operands: number[]; templated: number[] } {
+  const found = { values: [] as ShortValue[], operands: [] as number[], templated: [] as number[] };
+  for (let j = from; j < end; j++) {
+    const word = words[j]!;
+    if (word === '--') {
+      for (let k = j + 1; k < end; k++) found.operands.push(k);
+      break;
     }
-    if (arg === '-o') {
-      if (sshChecked(words[j + 1] ?? '')) pushSshOption(words, at, model, j + 1, words[j + 1]!);
-      j++;
-    } else if (arg.startsWith('-o') && sshChecked(arg.slice(2)))
-      pushSshOption(words, at, model, j, arg.slice(2));
-    else if (SCP_OPTIONS_WITH_VALUE.has(arg)) j++;
-    else if (scp && !arg.startsWith('-')) model.remotePaths.set(j, { mode: 'if-remote', program: at });
+    if (!word.startsWith('-') || word === '-') {
+      found.operands.push(j);
+      continue;
+    }
+    for (let c = 1; c < word.length; c++) {
+      if (word.startsWith('{{', c)) {
+        found.templated.push(j);
+        break;
+      }
+      const letter = word[c]!;
+      if (!takes.includes(letter)) continue;
+      const glued = c + 1 < word.length;
+      found.values.push({ letter, option: j, index: glued ? j : j + 1, from: glued ? c + 1 : 0 });
+      if (!glued) j++;
+      break;
+    }
   }
+  return found;
+}
+
+/** A word of an ssh tool's options that holds a template among its letters: refused (see shortOptions). */
+function pushTemplatedLetters(words: readonly string[], at: number, model: CommandModel, index: number) {
+  model.code.push({
+    index,
+    program: at,
+    kind: 'remote-option',
+    how: `${programName(words[at]!)} ${words[index]!.slice(0, words[index]!.indexOf('{{'))}`,
+    safe: () =>
+      `${programName(words[at]!)} would read its value as more options (ProxyCommand among them): write the options without a template`,
+  });
+}
+
+/** scp's and sftp's operands may be remote paths; they take ssh's -o options, and sftp -s the server it runs. */
+const parseScp: Parser = (words, at, model) => {
+  const name = programName(words[at]!);
+  const { values, operands, templated } = shortOptions(words, at + 1, words.length, SSH_SHORT[name]!);
+  for (const j of templated) pushTemplatedLetters(words, at, model, j);
+  for (const value of values) {
+    const text = (words[value.index] ?? '').slice(value.from);
+    if (value.index >= words.length) continue;
+    if (value.letter === 'o' && sshChecked(text)) pushSshOption(words, at, model, value.index, text);
+    // sftp -s: the subsystem, or with a "/" the command the remote shell runs as the sftp server.
+    else if (value.letter === 's' && name === 'sftp')
+      model.code.push({
+        index: value.index,
+        program: at,
+        kind: 'remote-option',
+        how: 'sftp -s',
+        safe: () =>
+          'a value with a "/" is a command the remote shell runs as the sftp server: write it without a template',
+      });
+  }
+  if (name === 'scp') for (const k of operands) model.remotePaths.set(k, { mode: 'if-remote', program: at });
+};
+
+/**
+ * ssh-keygen -D and -w, ssh-add -s, -e and -S: a PKCS#11 or security key provider library the tool loads, whose
+ * code runs (as ssh -I and -o PKCS11Provider do).
+ */
+const LIBRARY_OPTIONS: Record<string, string> = { 'ssh-keygen': 'Dw', 'ssh-add': 'seS' };
+
+const parseSshTool: Parser = (words, at, model) => {
+  const name = programName(words[at]!);
+  const { values, templated } = shortOptions(words, at + 1, words.length, SSH_SHORT[name]!);
+  for (const j of templated) pushTemplatedLetters(words, at, model, j);
+  for (const value of values)
+    if (LIBRARY_OPTIONS[name]!.includes(value.letter) && value.index < words.length)
+      model.code.push({
+        index: value.index,
+        program: at,
+        kind: 'remote-option',
+        how: `${name} -${value.letter}`,
+        safe: () =>
+          `${name} loads its value as a library, whose code runs: write it without a template (a command per environment if they differ)`,
+      });
 };
 
 /**
@@ -1977,6 +2080,7 @@ export function parserFor(name: string): Parser | undefined {
   if (name === 'env') return parseEnv;
   if (name === 'ssh') return parseSsh;
   if (name === 'scp' || name === 'sftp') return parseScp;
+  if (name === 'ssh-keygen' || name === 'ssh-add') return parseSshTool;
   if (name === 'rsync') return parseRsync;
   if (name === 'git') return parseGit;
   if (name === 'eval' || name === 'trap') return parseEval;

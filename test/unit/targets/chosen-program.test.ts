@@ -73,6 +73,13 @@ const CHOSEN: Array<[string[], RegExp]> = [
   // sftp -S: the program for the connection; sftp -D: the sftp server it runs instead of connecting.
   [['sftp', '-S', '{{x}}', 'host'], /the word naming the program sftp -S runs/],
   [['sftp', '-D', '{{x}}'], /the word naming the program sftp -D runs/],
+  // Read as getopt reads them: glued (-S{{x}}), or last of a cluster (-qS {{x}}, -vD {{x}}).
+  [['sftp', '-D{{x}}', 'host'], /the word naming the program sftp -D runs \(-D\{\{x\}\}\)/],
+  [['sftp', '-vD', '{{x}}', 'host'], /the word naming the program sftp -D runs/],
+  [['sftp', '-S{{x}}', 'host'], /the word naming the program sftp -S runs/],
+  [['scp', '-S{{x}}', 'a', 'host:/srv/'], /the word naming the program scp -S runs/],
+  [['scp', '-qS', '{{x}}', 'a', 'host:/srv/'], /the word naming the program scp -S runs/],
+  [['scp', '-q', '-S{{x}}', 'a', 'host:/srv/'], /the word naming the program scp -S runs/],
   // A subcommand may be a program of its own (git-*, kubectl-* on PATH, aliases, package scripts).
   [
     ['git', '-C', '/srv', '{{x}}', 'main'],

@@ -645,6 +645,40 @@ test('the files ssh, scp and sftp take from their options: refused or checked as
     assertRefused([...argv], new RegExp(`is in the name of the local file ${how}`));
   // Options that load or run code are refused as ProxyCommand is.
   assertRefused(['ssh', '-o', 'PKCS11Provider={{x}}', 'host'], /ssh loads PKCS11Provider as a library/);
+  // ssh -I is -o PKCS11Provider; ssh-keygen -D and -w, ssh-add -s, -e and -S name libraries too.
+  for (const argv of [
+    ['ssh', '-I', '{{x}}', 'host'],
+    ['ssh', '-vI', '{{x}}', 'host'],
+    ['ssh', '-I{{x}}', 'host'],
+    ['ssh', 'host', '-I', '{{x}}', 'true'],
+  ])
+    assertRefused(argv, /is inside the value of "ssh -I".*ssh loads its value as a PKCS#11 library/);
+  assertScriptRefused('P={{x}}; ssh -I "$P" host', /\$P .*holds \{\{x\}\}.*"ssh -I"/);
+  for (const [argv, how] of [
+    [['ssh-keygen', '-D', '{{x}}'], 'ssh-keygen -D'],
+    [['ssh-keygen', '-t', 'ed25519-sk', '-w{{x}}', '-f', 'k'], 'ssh-keygen -w'],
+    [['ssh-add', '-s', '{{x}}'], 'ssh-add -s'],
+    [['ssh-add', '-e', '/usr/lib/{{x}}.so'], 'ssh-add -e'],
+    [['ssh-add', '-KS', '{{x}}'], 'ssh-add -S'],
+  ] as const)
+    assertRefused([...argv], new RegExp(`inside the value of "${how}".*loads its value as a library`));
+  // scp's and sftp's options are read as getopt reads them: clusters, glued values; a template among the
+  // letters could be more options (-oProxyCommand=…).
+  assertRefused(['scp', '-qo', 'ProxyCommand={{x}}', 'a', 'host:b'], /ssh runs ProxyCommand through a shell/);
+  assertRefused(['sftp', '-qoProxyCommand={{x}}', 'host'], /ssh runs ProxyCommand through a shell/);
+  assertRefused(['scp', '-{{x}}', 'a', 'host:b'], /scp would read its value as more options/);
+  assertRefused(['sftp', '-q{{x}}', 'host'], /sftp would read its value as more options/);
+  assertRefused(
+    ['scp', '-qF{{x}}', 'a', 'host:b'],
+    /is in the name of the local file scp -F reads its options/,
+  );
+  // sftp -s: with a "/", a command the remote shell runs as the sftp server.
+  for (const argv of [
+    ['sftp', '-s', '{{x}}', 'host'],
+    ['sftp', '-s{{x}}', 'host'],
+    ['sftp', '-qs', '/usr/lib/{{x}}', 'host'],
+  ])
+    assertRefused(argv, /inside the value of "sftp -s".*the remote shell runs as the sftp server/);
   assertRefused(['scp', '-o', 'XAuthLocation={{x}}', 'a', 'host:b'], /ssh runs XAuthLocation as a program/);
   assertRefused(['ssh', '-o', 'ProxyCommand={{x}}', 'host'], /ssh runs ProxyCommand through a shell/);
   checkedOnceRendered(
@@ -659,6 +693,13 @@ test('the files ssh, scp and sftp take from their options: refused or checked as
     ['ssh', '-o', 'IdentityFile=~/.ssh/deploy', '-o', 'Port={{x}}', 'host', 'true'],
     ['scp', '-i', '~/.ssh/deploy', 'dist/app-{{x}}.tgz', 'host:/srv/'],
     ['sftp', '-F', './ssh_config', '-b', 'batch.txt', 'host'],
+    ['sftp', '-b', 'batch.txt', 'host'],
+    ['sftp', '-s', 'sftp', '-P', '{{x}}', 'host'],
+    ['scp', '-i', 'key', 'a', 'host:/b'],
+    ['scp', '-qP', '{{x}}', 'a', 'host:/srv/'],
+    ['ssh', '-i', 'key', '-p', '{{x}}', 'host', 'true'],
+    ['ssh-keygen', '-t', 'ed25519', '-f', 'keys/deploy', '-C', 'deploy-{{x}}', '-N', ''],
+    ['ssh-add', '-t', '600', '~/.ssh/deploy'],
     ['ssh', '-E', 'logs/ssh.log', 'host', 'true'],
   ])
     assertAccepted(argv);
