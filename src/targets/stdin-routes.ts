@@ -532,18 +532,186 @@ export const CHECKOUT_PATH = /^(?![/~-])[\w.@+-]*\/[\w./@+-]*$/;
 /** $(command -v NAME), `which NAME`, $(type -P NAME) with NAME fixed text: NAME (group 1 or 2) looked up on PATH. */
 const LOOKUP = String.raw`(?:\$\(\s*(?:command\s+-v|which|type\s+-[Pp])\s+([\w.+-]+)\s*\)|\`\s*(?:command\s+-v|which|type\s+-[Pp])\s+([\w.+-]+)\s*\`)`;
 
-/**
- * A command that may set any variable of the script: `source FILE`, `. FILE` (in a command's place: at a line's
- * start, after ; & | ( { ! or a keyword), `eval`, or a nameref declared (declare/typeset/local -n, -gn…).
- */
-const SETS_ANY =
-  /(?:^|[;&|({!\n]|\b(?:then|do|else|elif|if|while|until|time)\s)\s*(?:(?:builtin|command)\s+)?(?:source|\.|eval)\s|\b(?:declare|typeset|local)\s+(?:-\w+\s+)*-\w*n/m;
+/** A word of a script read roughly (roughCommands): as written, and its text with quotes and escapes removed. */
+interface RoughWord {
+  raw: string;
+  literal: string;
+}
 
-// `eval "$(ssh-agent -s)"` (what a deploy over ssh starts with) runs what ssh-agent prints, which sets its two
-// variables and nothing else: no program variable of the script.
-const SSH_AGENT_EVAL =
-  /\beval\s+(?:"\$\(\s*ssh-agent(?:\s+-[scDa-z]+)*\s*\)"|\$\(\s*ssh-agent(?:\s+-[scDa-z]+)*\s*\)|`\s*ssh-agent(?:\s+-[scDa-z]+)*\s*`)/g;
+/** The index of the `)` closing the `(` at `open`, skipping quoted text (the text's end without one). */
+function closingParen(text: string, open: number): number {
+  let depth = 0;
+  for (let i = open; i < text.length; i++) {
+    const c = text[i]!;
+    if (c === '\\') i++;
+    else if (c === "'") {
+      const close = text.indexOf("'", i + 1);
+      i = close < 0 ? text.length : close;
+    } else if (c === '(') depth++;
+    else if (c === ')' && --depth === 0) return i;
+  }
+  return text.length;
+}
+
+/** $'…' text decoded as bash does for the escapes a command name could hide behind (\x73, \163, \u0073). */
+function ansiC(body: string): string {
+  return body.replace(
+    /\\(x[0-9A-Fa-f]{1,2}|u[0-9A-Fa-f]{1,4}|U[0-9A-Fa-f]{1,8}|[0-7]{1,3}|.)/gs,
+    (_, e: string) =>
+      /^[xuU]/.test(e)
+        ? String.fromCodePoint(parseInt(e.slice(1), 16))
+        : /^[0-7]/.test(e)
+          ? String.fromCharCode(parseInt(e, 8))
+          : ((
+              {
+                n: '\n',
+                t: '\t',
+                r: '\r',
+                a: '\x07',
+                b: '\b',
+                e: '\x1b',
+                E: '\x1b',
+                f: '\f',
+                v: '\v',
+              } as Record<string, string>
+            )[e] ?? e),
+  );
+}
+
+/**
+ * The simple commands of a script read roughly, as lists of words (redirections left out): split at newlines and
+ * ; & | ( ), a word's literal text with its quotes and backslashes removed (\source, "source", so\urce, $'…' are
+ * source), comments skipped; the commands in $(…) and `…` are listed too. A here-document's lines are read as
+ * commands, which can only find more of them.
+ */
+function roughCommands(script: string): RoughWord[][] {
+  const commands: RoughWord[][] = [];
+  const nested: string[] = [];
+  let current: RoughWord[] = [];
+  const n = script.length;
+  let i = 0;
+  const endCommand = () => {
+    if (current.length) commands.push(current);
+    current = [];
+  };
+  const substitution = (open: number): string => {
+    // $( at open - 1, ( at open; or ` at open.
+    if (script[open] === '`') {
+      let close = open + 1;
+      while (close < n && script[close] !== '`') close += script[close] === '\\' ? 2 : 1;
+      nested.push(script.slice(open + 1, close));
+      i = Math.min(close + 1, n);
+      return script.slice(open, i);
+    }
+    const close = closingParen(script, open);
+    nested.push(script.slice(open + 1, close));
+    i = Math.min(close + 1, n);
+    return script.slice(open - 1, i);
+  };
+  const readWord = (): RoughWord => {
+    const start = i;
+    let literal = '';
+    while (i < n) {
+      const c = script[i]!;
+      if (' \t\n;&|()<>'.includes(c)) break;
+      if (c === '\\') {
+        if (script[i + 1] !== '\n') literal += script[i + 1] ?? '';
+        i += 2;
+      } else if (c === "'") {
+        const close = script.indexOf("'", i + 1);
+        literal += script.slice(i + 1, close < 0 ? n : close);
+        i = close < 0 ? n : close + 1;
+      } else if (c === '$' && script[i + 1] === "'") {
+        let close = i + 2;
+        while (close < n && script[close] !== "'") close += script[close] === '\\' ? 2 : 1;
+        literal += ansiC(script.slice(i + 2, close));
+        i = close + 1;
+      } else if (c === '"') {
+        i++;
+        while (i < n && script[i] !== '"') {
+          if (script[i] === '\\' && '"\\$`\n'.includes(script[i + 1] ?? '')) {
+            if (script[i + 1] !== '\n') literal += script[i + 1];
+            i += 2;
+          } else if (script[i] === '$' && script[i + 1] === '(') literal += substitution(i + 1);
+          else if (script[i] === '`') literal += substitution(i);
+          else literal += script[i++];
+        }
+        i++;
+      } else if (c === '$' && script[i + 1] === '(') literal += substitution(i + 1);
+      else if (c === '`') literal += substitution(i);
+      else {
+        literal += c;
+        i++;
+      }
+    }
+    return { raw: script.slice(start, i), literal };
+  };
+  while (i < n) {
+    const c = script[i]!;
+    if (c === '\\' && script[i + 1] === '\n') i += 2;
+    else if (c === ' ' || c === '\t') i++;
+    else if ('\n;&|()'.includes(c)) {
+      endCommand();
+      i++;
+    } else if (c === '#') while (i < n && script[i] !== '\n') i++;
+    else if (c === '<' || c === '>') {
+      // A redirection: its operator, then its target (no argument of the command).
+      while (i < n && '<>&|-'.includes(script[i]!)) i++;
+      while (i < n && (script[i] === ' ' || script[i] === '\t')) i++;
+      readWord();
+    } else {
+      const word = readWord();
+      // 2>/dev/null: the number of a redirection.
+      if (!(/^\d+$/.test(word.raw) && (script[i] === '<' || script[i] === '>'))) current.push(word);
+    }
+  }
+  endCommand();
+  for (const inner of nested) commands.push(...roughCommands(inner));
+  return commands;
+}
+
+/** Words that keep the next one in a command's place. */
+const BEFORE_COMMAND = new Set(['then', 'do', 'else', 'elif', 'if', 'while', 'until', 'time', '!', '{', '}']);
+
+/** `eval "$(ssh-agent -s)"`, `eval $(ssh-agent)`, eval `ssh-agent -s`: its one argument, whole. */
+const SSH_AGENT_OUTPUT =
+  /^(?:"\$\(\s*ssh-agent(?:\s+-[scDa-z]+)*\s*\)"|\$\(\s*ssh-agent(?:\s+-[scDa-z]+)*\s*\)|`\s*ssh-agent(?:\s+-[scDa-z]+)*\s*`)$/;
 const AGENT_SETS = new Set(['SSH_AUTH_SOCK', 'SSH_AGENT_PID']);
+
+/**
+ * Whether a command of the script may set any variable, `variable` among them: `source FILE`, `. FILE`, `eval`
+ * (also written \source, "source", '.', so\urce, builtin "source", A=1 . FILE), or a nameref declared
+ * (declare/typeset/local -n, -gn…). `eval "$(ssh-agent -s)"` (what a deploy over ssh starts with) runs what
+ * ssh-agent prints, which sets its two variables and nothing else: not for the others, when it is the eval's one
+ * argument, whole.
+ */
+function setsAnyVariable(script: string, variable: string): boolean {
+  for (const words of roughCommands(script)) {
+    let k = 0;
+    while (
+      k < words.length &&
+      (BEFORE_COMMAND.has(words[k]!.literal) ||
+        /^[A-Za-z_]\w*(\[[^\]]*\])?\+?=/.test(words[k]!.raw) ||
+        words[k]!.literal === 'builtin' ||
+        words[k]!.literal === 'command' ||
+        (k > 0 && /^(builtin|command)$/.test(words[k - 1]!.literal) && words[k]!.literal.startsWith('-')))
+    )
+      k++;
+    const name = words[k]?.literal;
+    if (name === 'source' || name === '.') return true;
+    if (name === 'eval') {
+      const args = words.slice(k + 1);
+      if (AGENT_SETS.has(variable) || args.length !== 1 || !SSH_AGENT_OUTPUT.test(args[0]!.raw)) return true;
+    }
+    if (name === 'declare' || name === 'typeset' || name === 'local') {
+      for (const word of words.slice(k + 1)) {
+        if (!/^[-+]/.test(word.literal)) break;
+        if (/^-\w*n/.test(word.literal)) return true;
+      }
+    }
+  }
+  return false;
+}
 
 /**
  * What a program named by an expansion (`$cmd`, `${cmd}`, `$1`, quotes removed) holds, when it is known: the
@@ -565,8 +733,7 @@ export function programLiterals(
   // A file `source`/`.` runs, an `eval`, or a nameref (declare -n r=KUBECTL; r=sh) may set any variable (and
   // `set --` the parameters), which no reading of the script sees: after KUBECTL=kubectl; source ./env.sh,
   // $KUBECTL may be anything.
-  if (SETS_ANY.test(script.replace(SSH_AGENT_EVAL, (agent) => (AGENT_SETS.has(variable) ? agent : ' '))))
-    return undefined;
+  if (setsAnyVariable(script, variable)) return undefined;
   if (/^\d+$/.test(variable)) return fixed?.[variable] === undefined ? undefined : [fixed[variable]];
   const setOtherwise = new RegExp(
     `\\b(read|for|select|mapfile|readarray|getopts|printf|unset)\\b[^;&|\\n]*\\b${variable}\\b|(^|[^\\w$])${variable}(\\[[^\\]]*\\])?(\\+=|=\\()`,

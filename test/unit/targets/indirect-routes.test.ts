@@ -386,6 +386,18 @@ test('a program variable a sourced file, an eval or a nameref may change is not 
     'KUBECTL=kubectl; f() { local -n ref=$1; ref=sh; }; f KUBECTL; $KUBECTL version {{version}}',
     'KUBECTL=kubectl; typeset -gn r=KUBECTL; $KUBECTL version {{version}}',
     'DOCKER=$(command -v docker); source ./env.sh; $DOCKER push app:{{version}}',
+    // The builtin written with quotes or backslashes is the builtin still.
+    'KUBECTL=kubectl; \\source ./env.sh; $KUBECTL set image deploy/app app=img:{{version}}',
+    'KUBECTL=kubectl; "source" ./env.sh; $KUBECTL set image deploy/app app=img:{{version}}',
+    "KUBECTL=kubectl; '.' ./env.sh; $KUBECTL set image deploy/app app=img:{{version}}",
+    'KUBECTL=kubectl; \\. ./env.sh; $KUBECTL set image deploy/app app=img:{{version}}',
+    'KUBECTL=kubectl; so\\urce ./env.sh; $KUBECTL set image deploy/app app=img:{{version}}',
+    'KUBECTL=kubectl; builtin "source" ./env.sh; $KUBECTL set image deploy/app app=img:{{version}}',
+    "KUBECTL=kubectl; $'\\x73ource' ./env.sh; $KUBECTL set image deploy/app app=img:{{version}}",
+    'KUBECTL=kubectl; A=1 . ./env.sh; $KUBECTL set image deploy/app app=img:{{version}}',
+    'KUBECTL=kubectl; \\eval "$SETUP"; $KUBECTL set image deploy/app app=img:{{version}}',
+    'KUBECTL=kubectl; "eval" "$SETUP"; $KUBECTL set image deploy/app app=img:{{version}}',
+    'KUBECTL=kubectl; \\declare -n r=KUBECTL; r=sh; $KUBECTL version {{version}}',
   ])
     assertScriptRefused(script, why);
   // An inline script's parameters too: the sourced file may run set -- and give "$1" any program.
@@ -402,6 +414,9 @@ test('a program variable a sourced file, an eval or a nameref may change is not 
     'KUBECTL=kubectl; tar -czf a.tgz .; $KUBECTL set image deploy/app app=img:{{version}}',
     'KUBECTL=kubectl; declare -r KUBECTL; $KUBECTL set image deploy/app app=img:{{version}}',
     'KUBECTL=kubectl; echo -n source; $KUBECTL set image deploy/app app=img:{{version}}',
+    // Quoted text that is an argument is no command: a jq filter, a message.
+    "KUBECTL=kubectl; jq '.a | . + 1' f.json; $KUBECTL set image deploy/app app=img:{{version}}",
+    "KUBECTL=kubectl; echo 'run: source ./env.sh'; $KUBECTL set image deploy/app app=img:{{version}}",
     // ssh-agent prints assignments of its own two variables, nothing else.
     'KUBECTL=kubectl; eval "$(ssh-agent -s)"; $KUBECTL set image deploy/app app=img:{{version}}',
     'KUBECTL=kubectl\neval $(ssh-agent) > /dev/null\n$KUBECTL set image deploy/app app=img:{{version}}',
@@ -412,6 +427,10 @@ test('a program variable a sourced file, an eval or a nameref may change is not 
   for (const script of [
     'KUBECTL=kubectl; eval "$(ssh-agent -s)"; eval "$(cat env)"; $KUBECTL set image deploy/app app=img:{{version}}',
     'KUBECTL=kubectl; eval "$(ssh-agent -s) $X"; $KUBECTL set image deploy/app app=img:{{version}}',
+    // ssh-agent's output as eval's one argument, whole: anything beside it counts.
+    'KUBECTL=kubectl; eval "$(ssh-agent -s)" "$EXTRA"; $KUBECTL set image deploy/app app=img:{{version}}',
+    'KUBECTL=kubectl; eval "$(ssh-agent -s)"$(cat env.sh); $KUBECTL set image deploy/app app=img:{{version}}',
+    'KUBECTL=kubectl; \\eval "$(ssh-agent -s)" "$EXTRA"; $KUBECTL set image deploy/app app=img:{{version}}',
     'SSH_AGENT_PID=kubectl; eval "$(ssh-agent -s)"; $SSH_AGENT_PID set image deploy/app app=img:{{version}}',
   ])
     assertScriptRefused(script, /a program named by an expansion: which program runs is not known here/);
