@@ -1675,7 +1675,7 @@ const COSIGN_FLAGS: readonly string[] = [
 ];
 
 /** trivy image's options that take a value written apart. */
-const TRIVY_VALUES: readonly string[] = [
+export const TRIVY_VALUES: readonly string[] = [
   ...['-f', '--format', '-o', '--output', '-s', '--severity', '--exit-code', '--timeout', '--cache-dir'],
   ...['--skip-dirs', '--skip-files', '--ignorefile', '--scanners', '--vuln-type', '--pkg-types', '-t'],
   ...['--template', '--input', '--platform', '--username', '--password', '--registry-token', '-c'],
@@ -2131,6 +2131,14 @@ const IMAGE_TOOLS: Readonly<Record<string, ImageTool>> = {
     engine: new Map([
       ['--docker-host', 'the docker daemon the image is read from (an address elsewhere)'],
       ['--podman-host', 'the podman socket the image is read from'],
+      ['--server', 'the trivy server it asks (a server elsewhere, which decides what is found)'],
+      ['--db-repository', 'the registry its vulnerability database is downloaded from (and trusted)'],
+      ['--java-db-repository', 'the registry its Java database is downloaded from (and trusted)'],
+      ['--checks-bundle-repository', 'the registry its checks are downloaded from (and trusted)'],
+      ['--exit-code', 'the exit code it fails with on a finding (0: the gate never fails)'],
+      // -t/--template @FILE takes the file rule (file-reads.ts); any other value is Go template code.
+      ['--template', 'the Go template code of its report'],
+      ['-t', 'the Go template code of its report'],
     ]),
     globals: TRIVY_VALUES,
     flags: TRIVY_FLAGS,
@@ -2311,6 +2319,7 @@ function imageTool(found: ContainerMounts, words: readonly string[], at: number,
     // cosign --key FILE: a key file takes the file rule (file-reads.ts); a reference (env://, k8s://, a KMS)
     // takes no template.
     if (name === 'cosign' && option === '--key' && !KEY_REFERENCE.test(value)) continue;
+    if (name === 'trivy' && (option === '--template' || option === '-t') && value.startsWith('@')) continue;
     // cosign --certificate-identity https://github.com/ORG/REPO/.github/workflows/F.yml@refs/heads/{{branch}}:
     // the ref of a fixed workflow, checked once rendered (certificateRefProblem).
     if (name === 'cosign' && option === '--certificate-identity' && names.length) {

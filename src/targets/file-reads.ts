@@ -17,6 +17,7 @@ import {
 } from './file-settings.ts';
 import { programName, shortOptions, SSH_SHORT, sshCommandStart } from './programs.ts';
 import { PLACEHOLDER } from './placeholder.ts';
+import { TRIVY_VALUES } from './container-mounts.ts';
 import { remoteCommands, type RemoteCommand } from './remote-line.ts';
 
 /**
@@ -1069,10 +1070,43 @@ const OPTION_READS: Record<string, OptionReads> = {
       },
     ],
   },
-  // trivy image --input FILE: the image archive it scans, instead of an image name.
+  // trivy image --input FILE: the image archive it scans, instead of an image name; -t/--template @FILE: the
+  // report's template (a file with no template actions is printed whole); its config, ignore and VEX files and
+  // policies (what it reports or lets pass).
   trivy: {
     short: 'fostc',
     options: [
+      {
+        long: '--template',
+        short: 't',
+        rule: 'at',
+        act: {
+          does: 'prints as the report (a file with no template actions, whole)',
+          harm: 'a file {of} printed into the report or the log (its keys, /proc/self/environ)',
+        },
+        safe: 'name the template file in the config, with the value only in a file name after a fixed directory, where it must be one plain name (--template @contrib/{{…}}.tpl)',
+      },
+      ...[
+        ['--config', 'c'],
+        ['--ignorefile'],
+        ['--ignore-policy'],
+        ['--vex', undefined, true],
+        ['--secret-config'],
+        ['--policy', undefined, true],
+        ['--config-policy', undefined, true],
+        ['--config-data', undefined, true],
+        ['--config-check', undefined, true],
+      ].map(([long, short, list]) => ({
+        long: long as string,
+        ...(short && { short: short as string }),
+        rule: 'file' as const,
+        ...(list && { list: true }),
+        act: {
+          does: 'reads its settings, or what it reports or lets pass, from',
+          harm: 'a file {of} read as its settings or policies (one that turns findings off, or is printed in an error)',
+        },
+        safe: 'name the file in the config, with the value only in a file name after a fixed directory, where it must be one plain name (--ignorefile policies/{{…}}.trivyignore)',
+      })),
       {
         long: '--input',
         rule: 'file',
@@ -1218,8 +1252,9 @@ function toolReads(words: readonly string[], at: number): FileRead[] {
     case 'buildah':
     case 'skopeo':
     case 'cosign':
-    case 'trivy':
       return optionReads(words, at, name, OPTION_READS[name]!);
+    case 'trivy':
+      return [...optionReads(words, at, name, OPTION_READS[name]!), ...trivyPaths(words, at)];
     case 'sftp':
       return [...optionReads(words, at, name, OPTION_READS[name]!), ...sshFiles(words, at, name)];
     case 'crictl':
@@ -1278,6 +1313,54 @@ function crictlConfigs(words: readonly string[], at: number): FileRead[] {
         harm: 'a file {of} read as a container or pod config, which chooses what runs (its command, its image, the directories of this machine it mounts, privileged)',
       },
       safe: 'name the config file in the config, with the value only in a file name after a fixed directory, where it must be one plain name (crictl run k8s/container-{{…}}.json k8s/pod.json)',
+    }));
+}
+
+/** trivy's subcommands scanning a path of this machine (repo: a URL, or a local repository). */
+const TRIVY_PATHS = new Set([
+  'fs',
+  'filesystem',
+  'rootfs',
+  'config',
+  'conf',
+  'repo',
+  'repository',
+  'sbom',
+  'vm',
+]);
+
+/**
+ * trivy fs, rootfs, config, repo, sbom and vm PATH: the file or directory scanned, whose contents the report
+ * shows (secrets it finds, a config's lines); a repository's URL (scheme://…) is none.
+ */
+function trivyPaths(words: readonly string[], at: number): FileRead[] {
+  const operands: number[] = [];
+  for (let j = at + 1; j < words.length; j++) {
+    const word = words[j]!;
+    if (word === '--') {
+      for (let k = j + 1; k < words.length; k++) operands.push(k);
+      break;
+    }
+    if (word.startsWith('-') && word !== '-') {
+      if (!word.includes('=') && TRIVY_VALUES.includes(word)) j++;
+      continue;
+    }
+    operands.push(j);
+  }
+  if (!TRIVY_PATHS.has(words[operands[0] ?? -1] ?? '')) return [];
+  return operands
+    .slice(1)
+    .filter((k) => !/^[A-Za-z][\w+.-]*:\/\//.test(words[k]!))
+    .map((index) => ({
+      index,
+      from: 0,
+      rule: 'file' as const,
+      how: `trivy ${words[operands[0]!]!}`,
+      act: {
+        does: 'scans (its contents in the report)',
+        harm: "a file or directory {of} scanned, whose contents the report shows (the secrets it finds, a config's lines)",
+      },
+      safe: 'name the path in the config, with the value only in a name after a fixed directory, where it must be one plain name (trivy fs services/{{…}})',
     }));
 }
 

@@ -1294,8 +1294,11 @@ const COSIGN_WRITES: OptionReads = {
   ].map((long) => writeOption(long)),
 };
 
-/** trivy -o/--output FILE: the report written. */
-const TRIVY_WRITES: OptionReads = { short: 'fostc', options: [writeOption('--output', 'o')] };
+/** trivy -o/--output FILE: the report written; --cache-dir DIR: its database and cache (read back as trusted). */
+const TRIVY_WRITES: OptionReads = {
+  short: 'fostc',
+  options: [writeOption('--output', 'o'), writeOption('--cache-dir')],
+};
 
 /** docker/podman/nerdctl save and export (image save, container export): the file -o/--output writes. */
 function imageArchives(words: readonly string[], at: number, name: string): FileRead[] {

@@ -301,6 +301,17 @@ test("an image tool's options choosing its engine, what it trusts or a file it r
       /the cluster config \(extraMounts: .*which kind --config/,
     ],
     [['trivy', 'image', '--docker-host', '{{x}}', 'reg/app:1'], /the docker daemon the image is read from/],
+    // trivy: the server it asks, where its databases come from, the exit code of its gate, a template's code.
+    [['trivy', '--server', '{{x}}', 'image', 'reg/app:1'], /the trivy server it asks/],
+    [['trivy', 'image', '--server={{x}}', 'reg/app:1'], /the trivy server it asks/],
+    [['trivy', 'image', '--db-repository', '{{x}}', 'reg/app:1'], /its vulnerability database is downloaded/],
+    [['trivy', 'image', '--java-db-repository', 'ghcr.io/{{x}}', 'reg/app:1'], /its Java database/],
+    [['trivy', 'image', '--exit-code', '{{x}}', 'reg/app:1'], /\(0: the gate never fails\)/],
+    [
+      ['trivy', 'image', '--format', 'template', '--template', '{{x}}', 'reg/app:1'],
+      /the Go template code of its report, which trivy --template chooses/,
+    ],
+    [['trivy', 'image', '-f', 'template', '-t', '{{x}}', 'reg/app:1'], /which trivy -t chooses/],
   ] as Array<[string[], RegExp]>)
     assertRefused(
       spec,
@@ -401,6 +412,30 @@ test("an image tool's files take the file rule: a template naming the file or st
       /skopeo --src-authfile reads and sends/,
     ],
     [['trivy', 'image', '--input', '{{x}}'], /trivy --input scans \(an image archive/],
+    // trivy --template @FILE: a file with no template actions is printed whole; its config, ignore, VEX and
+    // policy files; the path trivy fs, rootfs, config, repo scan; --cache-dir, written.
+    [
+      ['trivy', 'image', '--format', 'template', '--template', '@{{x}}', 'reg/app:1'],
+      /trivy --template prints as the report/,
+    ],
+    [['trivy', 'image', '--template=@{{x}}', 'reg/app:1'], /trivy --template prints as the report/],
+    [['trivy', 'image', '-f', 'template', '-t', '@/{{x}}', 'reg/app:1'], /trivy -t prints as the report/],
+    ...['-c', '--config', '--ignorefile', '--ignore-policy', '--vex', '--secret-config', '--policy'].map(
+      (option) => [
+        ['trivy', 'image', option, '{{x}}', 'reg/app:1'],
+        new RegExp(`trivy ${option} reads its settings`),
+      ],
+    ),
+    ...['--config-policy', '--config-data'].map((option) => [
+      ['trivy', 'config', `${option}={{x}}`, 'k8s/'],
+      new RegExp(`trivy ${option} reads its settings`),
+    ]),
+    [['trivy', 'fs', '{{x}}'], /trivy fs scans \(its contents in the report\)/],
+    [['trivy', 'fs', '--scanners', 'secret', '/{{x}}'], /trivy fs scans/],
+    [['trivy', 'rootfs', '{{x}}'], /trivy rootfs scans/],
+    [['trivy', 'config', '--severity', 'HIGH', '{{x}}'], /trivy config scans/],
+    [['trivy', 'repo', '{{x}}'], /trivy repo scans/],
+    [['trivy', 'image', '--cache-dir', '{{x}}', 'reg/app:1'], /trivy --cache-dir writes/],
     [['cosign', 'sign', '--key', '{{x}}', 'reg/app:1'], /cosign --key signs or verifies with the key in/],
     // What cosign uploads or sends: an attestation's predicate, an SBOM, a signature, a certificate, a token.
     [
@@ -419,6 +454,9 @@ test("an image tool's files take the file rule: a template naming the file or st
     ['trivy', 'image', '-o', 'reports/{{x}}.json', 'reg/app:1'],
     ['podman', 'pull', '--authfile', 'auth/{{x}}.json', 'reg/app:1'],
     ['trivy', 'image', '--input', 'dist/app-{{x}}.tar'],
+    ['trivy', 'image', '-f', 'template', '--template', '@contrib/{{x}}.tpl', 'reg/app:1'],
+    ['trivy', 'image', '--ignorefile', 'policies/{{x}}.trivyignore', 'reg/app:1'],
+    ['trivy', 'fs', '--scanners', 'vuln', 'services/{{x}}'],
     ['cosign', 'verify', '--key', 'keys/{{x}}.pub', 'reg/app:1'],
   ])
     checkedOnceRendered(
@@ -438,6 +476,14 @@ test("an image tool's files take the file rule: a template naming the file or st
     );
   // trivy's -f/-s/-t and cosign's -o take a value that is no file.
   assertAccepted(['trivy', 'image', '-f', 'json', '-s', 'HIGH', 'reg/app:1', '--timeout', '{{x}}m']);
+  for (const argv of [
+    ['trivy', 'image', '--exit-code', '1', 'reg/app:{{x}}'],
+    ['trivy', 'image', '--ignorefile', '.trivyignore', '--cache-dir', '.cache/trivy', 'reg/app:{{x}}'],
+    ['trivy', 'image', '-f', 'template', '--template', '@contrib/html.tpl', '-o', 'r.html', 'reg/app:{{x}}'],
+    ['trivy', 'repo', 'https://github.com/org/{{x}}'],
+    ['trivy', 'fs', '.', '--timeout', '{{x}}m'],
+  ])
+    assertAccepted(argv);
 });
 
 test('ctr run and task exec, nerdctl and podman --rootfs, crane mutate: the rights and the program refuse a template', () => {
