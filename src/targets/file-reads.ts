@@ -1252,7 +1252,7 @@ function toolReads(words: readonly string[], at: number): FileRead[] {
     case 'buildah':
     case 'skopeo':
     case 'cosign':
-      return optionReads(words, at, name, OPTION_READS[name]!);
+      return [...optionReads(words, at, name, OPTION_READS[name]!), ...cosignUploads(words, at)];
     case 'trivy':
       return [...optionReads(words, at, name, OPTION_READS[name]!), ...trivyPaths(words, at)];
     case 'sftp':
@@ -1314,6 +1314,38 @@ function crictlConfigs(words: readonly string[], at: number): FileRead[] {
       },
       safe: 'name the config file in the config, with the value only in a file name after a fixed directory, where it must be one plain name (crictl run k8s/container-{{…}}.json k8s/pod.json)',
     }));
+}
+
+/**
+ * cosign upload blob -f/--files FILE[:PLATFORM] (a list) and upload wasm -f/--file FILE: the file it uploads to
+ * the registry. Elsewhere cosign's -f is --force, which takes no value.
+ */
+function cosignUploads(words: readonly string[], at: number): FileRead[] {
+  const upload = words.indexOf('upload', at + 1);
+  const sub = words[upload + 1];
+  if (upload < 0 || (sub !== 'blob' && sub !== 'wasm')) return [];
+  const found: FileRead[] = [];
+  for (let j = upload + 2; j < words.length && words[j] !== '--'; j++) {
+    const word = words[j]!;
+    const long = sub === 'blob' ? '--files' : '--file';
+    let value: { index: number; from: number } | undefined;
+    let how = '-f';
+    if (word === '-f' || word === long) value = { index: j + 1, from: 0 };
+    else if (word.startsWith('-f')) value = { index: j, from: word[2] === '=' ? 3 : 2 };
+    else if (word.startsWith(`${long}=`)) value = { index: j, from: long.length + 1 };
+    if (!value) continue;
+    if (word.startsWith('--')) how = long;
+    if (value.index < words.length)
+      found.push({
+        ...value,
+        rule: 'file',
+        ...(sub === 'blob' && { list: true }),
+        how: `cosign upload ${sub} ${how}`,
+        safe: 'name the file in the config, with the value only in a file name after a fixed directory, where it must be one plain name (-f dist/app-{{…}}.tgz)',
+      });
+    if (value.index === j + 1) j++;
+  }
+  return found;
 }
 
 /** trivy's subcommands scanning a path of this machine (repo: a URL, or a local repository). */

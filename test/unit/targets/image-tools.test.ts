@@ -445,6 +445,16 @@ test("an image tool's files take the file rule: a template naming the file or st
     [['cosign', 'attach', 'sbom', '--sbom={{x}}', 'reg/app:1'], /cosign --sbom reads and sends/],
     [['cosign', 'sign', '--certificate', '{{x}}', 'reg/app:1'], /cosign --certificate reads and sends/],
     [['cosign', 'sign', '--identity-token', '{{x}}', 'reg/app:1'], /cosign --identity-token reads and sends/],
+    // cosign upload blob -f/--files and upload wasm -f/--file: the file it uploads to the registry.
+    [['cosign', 'upload', 'blob', '-f', '{{x}}', 'reg/b'], /cosign upload blob -f reads and sends/],
+    [['cosign', 'upload', 'blob', '-f{{x}}', 'reg/b'], /cosign upload blob -f reads and sends/],
+    [['cosign', 'upload', 'blob', '--files={{x}}', 'reg/b'], /cosign upload blob --files reads and sends/],
+    [
+      ['cosign', 'upload', 'blob', '--files', '/{{x}}', 'reg/b'],
+      /cosign upload blob --files reads and sends/,
+    ],
+    [['cosign', 'upload', 'wasm', '-f', '{{x}}', 'reg/b'], /cosign upload wasm -f reads and sends/],
+    [['cosign', 'upload', 'wasm', '--file={{x}}', 'reg/b'], /cosign upload wasm --file reads and sends/],
   ] as Array<[string[], RegExp]>)
     assertRefused(spec, new RegExp(`is in the name of the local file ${message.source}`));
   // After a fixed directory, one plain name once rendered.
@@ -457,6 +467,7 @@ test("an image tool's files take the file rule: a template naming the file or st
     ['trivy', 'image', '-f', 'template', '--template', '@contrib/{{x}}.tpl', 'reg/app:1'],
     ['trivy', 'image', '--ignorefile', 'policies/{{x}}.trivyignore', 'reg/app:1'],
     ['trivy', 'fs', '--scanners', 'vuln', 'services/{{x}}'],
+    ['cosign', 'upload', 'blob', '-f', 'dist/app-{{x}}.tgz', 'reg/b:1'],
     ['cosign', 'verify', '--key', 'keys/{{x}}.pub', 'reg/app:1'],
   ])
     checkedOnceRendered(
@@ -482,6 +493,9 @@ test("an image tool's files take the file rule: a template naming the file or st
     ['trivy', 'image', '-f', 'template', '--template', '@contrib/html.tpl', '-o', 'r.html', 'reg/app:{{x}}'],
     ['trivy', 'repo', 'https://github.com/org/{{x}}'],
     ['trivy', 'fs', '.', '--timeout', '{{x}}m'],
+    // Elsewhere cosign's -f is --force, which takes no value.
+    ['cosign', 'sign', '-f', 'reg/app:{{x}}'],
+    ['cosign', 'upload', 'blob', '-f', 'dist/app.tgz', 'reg/b:{{x}}'],
   ])
     assertAccepted(argv);
 });
