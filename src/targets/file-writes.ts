@@ -34,7 +34,7 @@ import {
 } from './file-reads.ts';
 import type { FileSetting } from './file-settings.ts';
 import { chosenWords } from './launchers.ts';
-import { parallelArgFiles, parallelCommand, programName } from './programs.ts';
+import { awkOptions, parallelArgFiles, parallelCommand, programName } from './programs.ts';
 
 export const WRITES: FileAct = {
   does: 'writes',
@@ -1571,62 +1571,28 @@ function splitFiles(words: readonly string[], at: number): FileRead[] {
   ];
 }
 
-// awk's options taking a value (POSIX -f -v -F, gawk's -e -E -i -l and long names, mawk's -W).
-const AWK: Grammar = {
-  short: 'fvFeEilW',
-  long: ['--file', '--assign', '--field-separator', '--source', '--exec', '--include', '--load'],
-  optional: ['--dump-variables', '--profile', '--pretty-print', '--debug'],
-};
-
 /** gawk's options whose optional value is a file it writes (attached only: --profile=FILE, -pFILE). */
-const AWK_WRITTEN: ReadonlyArray<[string, string]> = [
-  ['--profile', 'p'],
-  ['--dump-variables', 'd'],
-  ['--pretty-print', 'o'],
-];
+const AWK_WRITTEN = ['--profile', '--dump-variables', '--pretty-print'];
 
 /**
  * gawk --profile=FILE/-pFILE, --dump-variables=FILE/-dFILE, --pretty-print=FILE/-oFILE: the file it writes (the
- * profile, the variables, the program), a long option also by a unique prefix (--prof=FILE). Its short letters
- * may follow others in one word (-Sp/tmp/x); one taking a value (-v, -F…) ends the word.
+ * profile, the variables, the program), a long option also by a unique prefix (--prof=FILE), -W too
+ * (-Wprofile=FILE); awk PROGRAM FILE… (-f, -e, -E: no program operand): the files it reads and prints from, not
+ * VAR=value. Options read as gawk reads them (awkOptions).
  */
-function awkWrites(words: readonly string[], at: number, name: string): FileRead[] {
-  const longs = [...AWK.long, ...AWK.optional!];
-  const writes: FileRead[] = [];
-  for (let j = at + 1; j < words.length; j++) {
-    const word = words[j]!;
-    if (word === '--' || !word.startsWith('-') || word === '-') break;
-    if (word.startsWith('--')) {
-      const eq = word.indexOf('=');
-      const given = eq < 0 ? word : word.slice(0, eq);
-      const matches = longs.filter((o) => o.startsWith(given));
-      const option = longs.includes(given) ? given : matches.length === 1 ? matches[0] : undefined;
-      const written = AWK_WRITTEN.find(([long]) => long === option);
-      if (written && eq >= 0) writes.push(file(j, eq + 1, `${name} ${written[0]}`, WRITES, SAFE_WRITE));
-      else if (eq < 0 && option !== undefined && AWK.long.includes(option)) j++;
-      continue;
-    }
-    for (let c = 1; c < word.length; c++) {
-      const written = AWK_WRITTEN.find(([, letter]) => letter === word[c]);
-      if (written && c + 1 < word.length) {
-        writes.push(file(j, c + 1, `${name} -${word[c]}`, WRITES, SAFE_WRITE));
-        break;
-      }
-      if (!AWK.short.includes(word[c]!)) continue;
-      if (c + 1 === word.length) j++;
-      break;
-    }
-  }
-  return writes;
-}
-
-/** awk PROGRAM FILE… (-f, -e, -E: no program operand): the files it reads and prints from; not VAR=value. */
 function awkFiles(words: readonly string[], at: number, name: string): FileRead[] {
-  const walked = walk(words, at + 1, AWK, { f: '--file', e: '--source', E: '--exec' });
-  const given = walked.values.some((v) => ['--file', '--source', '--exec'].includes(v.option));
+  const { values, operands } = awkOptions(words, at);
+  const given = values.some((v) => ['--file', '--source', '--exec'].includes(v.option));
   return [
-    ...awkWrites(words, at, name),
-    ...(given ? walked.operands : walked.operands.slice(1))
+    ...values
+      .filter((v) => AWK_WRITTEN.includes(v.option))
+      .map((v) => {
+        // -pFILE: the letter before the value; --prof=FILE, -Wprofile=FILE: the option's name.
+        const before = words[v.index]![v.from - 1];
+        const how = before === '=' || before === undefined ? v.option : `-${before}`;
+        return file(v.index, v.from, `${name} ${how}`, WRITES, SAFE_WRITE);
+      }),
+    ...(given ? operands : operands.slice(1))
       .filter((k) => !/^[A-Za-z_][A-Za-z0-9_]*=/.test(words[k]!))
       .map((k) => file(k, 0, name, PRINTS, SAFE_PRINT)),
   ];

@@ -772,9 +772,147 @@ export function envName(variable: string): string {
   return `DEPLOY_${variable.toUpperCase()}`;
 }
 
-/** awk: the first operand is the program, unless -f gave one; gawk's -e/--source too. */
+/**
+ * gawk's long options (main.c's optab, with older names) and whether each takes a value: 'required' (the rest
+ * after "=", or the next word), 'optional' (after "=" only), or none.
+ */
+const GAWK_LONG: Readonly<Record<string, 'required' | 'optional' | undefined>> = {
+  '--assign': 'required',
+  '--bignum': undefined,
+  '--characters-as-bytes': undefined,
+  '--compat': undefined,
+  '--copyleft': undefined,
+  '--copyright': undefined,
+  '--csv': undefined,
+  '--debug': 'optional',
+  '--dump-variables': 'optional',
+  '--exec': 'required',
+  '--field-separator': 'required',
+  '--file': 'required',
+  '--gen-po': undefined,
+  '--gen-pot': undefined,
+  '--help': undefined,
+  '--include': 'required',
+  '--lint': 'optional',
+  '--lint-old': undefined,
+  '--load': 'required',
+  '--non-decimal-data': undefined,
+  '--no-optimize': undefined,
+  '--nostalgia': undefined,
+  '--optimize': undefined,
+  '--persist': 'optional',
+  '--posix': undefined,
+  '--pretty-print': 'optional',
+  '--profile': 'optional',
+  '--re-interval': undefined,
+  '--sandbox': undefined,
+  '--source': 'required',
+  '--traditional': undefined,
+  '--usage': undefined,
+  '--use-lc-numeric': undefined,
+  '--version': undefined,
+};
+
+/** awk's short options and the long option each is (gawk's; -W reads its value as a long option). */
+const AWK_SHORT: Readonly<Record<string, string>> = {
+  f: '--file',
+  v: '--assign',
+  F: '--field-separator',
+  e: '--source',
+  E: '--exec',
+  i: '--include',
+  l: '--load',
+  D: '--debug',
+  d: '--dump-variables',
+  o: '--pretty-print',
+  p: '--profile',
+  L: '--lint',
+  T: '--persist',
+};
+
+/** gawk's long options that run, load or write code or files, the most harmful first. */
+const GAWK_HARMFUL = ['--source', '--exec', '--file', '--include', '--load', '--debug'].concat([
+  '--profile',
+  '--dump-variables',
+  '--pretty-print',
+]);
+
+/**
+ * A gawk long option's full name as getopt_long reads it: the name, or a unique prefix of one (--inc: --include).
+ * A prefix of several (--fi: --file, --field-separator) makes gawk stop with an error; it is read as the most
+ * harmful of them, so that no getopt reading it otherwise finds a value unchecked.
+ */
+function gawkLongName(given: string): string | undefined {
+  if (given in GAWK_LONG) return given;
+  const matches = Object.keys(GAWK_LONG).filter((o) => given.length > 2 && o.startsWith(given));
+  if (matches.length <= 1) return matches[0];
+  return GAWK_HARMFUL.find((o) => matches.includes(o)) ?? matches.find((o) => GAWK_LONG[o] === 'required');
+}
+
+/** An option's value in an awk command: the option's long name, the word and where the value starts in it. */
+export interface AwkValue {
+  option: string;
+  index: number;
+  from: number;
+}
+
+/**
+ * awk's options as gawk reads them (getopt_long, options first): long options by a unique prefix (--inc=FILE,
+ * --exe FILE, --sou=TEXT), short ones in clusters (-vx=1, -fprog.awk), -W NAME[=VALUE] as --NAME (-W exec FILE,
+ * -Wsource=TEXT, mawk's too); an optional value attached only. Returns the values and the operands (from the
+ * first word that is no option, or after --).
+ */
+export function awkOptions(words: readonly string[], at: number): { values: AwkValue[]; operands: number[] } {
+  const values: AwkValue[] = [];
+  const operands: number[] = [];
+  // A long option NAME[=VALUE] in `word` from `start` (after "--", or -W's value).
+  const long = (j: number, start: number): number => {
+    const word = words[j]!;
+    const eq = word.indexOf('=', start);
+    const option = gawkLongName(`--${eq < 0 ? word.slice(start) : word.slice(start, eq)}`);
+    if (option === undefined || GAWK_LONG[option] === undefined) return j;
+    if (eq >= 0) values.push({ option, index: j, from: eq + 1 });
+    else if (GAWK_LONG[option] === 'required' && j + 1 < words.length) {
+      values.push({ option, index: j + 1, from: 0 });
+      return j + 1;
+    }
+    return j;
+  };
+  let j = at + 1;
+  for (; j < words.length; j++) {
+    const word = words[j]!;
+    if (word === '--') {
+      j++;
+      break;
+    }
+    if (!word.startsWith('-') || word === '-') break;
+    if (word.startsWith('--')) {
+      j = long(j, 2);
+      continue;
+    }
+    for (let c = 1; c < word.length; c++) {
+      const letter = word[c]!;
+      if (letter === 'W') {
+        if (c + 1 < word.length) j = long(j, c + 1);
+        else if (j + 1 < words.length) j = long(j + 1, 0);
+        break;
+      }
+      const option = AWK_SHORT[letter];
+      if (option === undefined) continue;
+      if (c + 1 < word.length) values.push({ option, index: j, from: c + 1 });
+      else if (GAWK_LONG[option] === 'required' && j + 1 < words.length)
+        values.push({ option, index: ++j, from: 0 });
+      if (c + 1 < word.length || GAWK_LONG[option] === 'required') break;
+    }
+  }
+  for (; j < words.length; j++) operands.push(j);
+  return { values, operands };
+}
+
+/** awk: the first operand is the program, unless -f, -E or -e gave one; -i, -l and -D load code. */
 const parseAwk: Parser = (words, at, model) => {
   const program = programName(words[at]!);
+  const { values, operands } = awkOptions(words, at);
   const push = (index: number, how: string) =>
     model.code.push({
       index,
@@ -785,51 +923,20 @@ const parseAwk: Parser = (words, at, model) => {
         `read the value from the environment instead: ${program} '… ENVIRON["${envName(name)}"] …' (or -v value=${quoteArg(name)}, which only processes backslash escapes)`,
     });
   let fromFile = false;
-  for (let j = at + 1; j < words.length; j++) {
-    const arg = words[j]!;
-    if (arg === '--') {
-      if (!fromFile && j + 1 < words.length) push(j + 1, `${program} program`);
-      return;
-    }
-    if (/^-(e|-source)$/.test(arg)) {
-      push(++j, `${program} ${arg}`);
+  for (const value of values) {
+    if (value.option === '--source') {
+      push(value.index, `${program} --source`);
       fromFile = true;
-      continue;
-    }
-    if (/^--source=/.test(arg)) {
-      push(j, `${program} --source`);
+    } else if (value.option === '--file' || value.option === '--exec') {
       fromFile = true;
-      continue;
-    }
-    if (/^-[fE]$/.test(arg) || arg === '--file') {
-      fromFile = true;
-      model.scriptFiles.add(++j);
-      continue;
-    }
-    if (/^-[fE]./.test(arg) || arg.startsWith('--file=')) {
-      fromFile = true;
-      model.scriptFiles.add(j);
-      continue;
+      model.scriptFiles.add(value.index);
     }
     // gawk -i/--include FILE (awk source it loads), -l/--load FILE (a shared library, native code it loads),
     // -D/--debug=FILE (debugger commands it runs, which eval awk code: system() runs any command): code files,
-    // the program operand still to come. -D's value is optional, so attached only.
-    if (/^-[il]$/.test(arg) || arg === '--include' || arg === '--load') {
-      model.scriptFiles.add(++j);
-      continue;
-    }
-    if (/^-[ilD]./.test(arg) || /^--(include|load|debug)=/.test(arg)) {
-      model.scriptFiles.add(j);
-      continue;
-    }
-    if (/^-[Fv]$/.test(arg) || ['--field-separator', '--assign'].includes(arg)) {
-      j++;
-      continue;
-    }
-    if (arg.startsWith('-') && arg.length > 1) continue;
-    if (!fromFile) push(j, `${program} program`);
-    return;
+    // the program operand still to come.
+    else if (['--include', '--load', '--debug'].includes(value.option)) model.scriptFiles.add(value.index);
   }
+  if (!fromFile && operands.length > 0) push(operands[0]!, `${program} program`);
 };
 
 /** Delimiters of a sed s command a value may be written into: none a value or a template may hold. */

@@ -909,8 +909,40 @@ test("gawk's -i/--include and -l/--load load code, and -D/--debug=FILE runs debu
     ['gawk', '--load', 'ext/{{x}}.so', '{print}', 'data.txt'],
     ['gawk', '-D{{x}}', '{print}', 'data.txt'],
     ['gawk', '--debug={{x}}', '{print}', 'data.txt'],
+    // getopt_long takes any unique prefix of a long option (and gawk -W NAME as --NAME): --inc is --include.
+    ['gawk', '--inc={{x}}', '1'],
+    ['gawk', '--de={{x}}', '1'],
+    ['gawk', '--lo', '{{x}}', '1'],
+    ['gawk', '--exec={{x}}'],
+    ['gawk', '--ex={{x}}'],
+    ['gawk', '--fi={{x}}'],
+    ['gawk', '--fil', '{{x}}', 'data.txt'],
+    ['gawk', '-Winclude={{x}}', '1'],
+    ['gawk', '-W', 'exec', '{{x}}'],
+    ['gawk', '-W', 'exec={{x}}'],
+    ['gawk', '-bW', 'inc={{x}}', '1'],
   ])
     assertRefused(argv, /is in the file gawk loads and runs as code/);
+  for (const argv of [
+    ['gawk', '--sou={{x}}'],
+    ['gawk', '--source', 'BEGIN{print "{{x}}"}'],
+    ['gawk', '-W', 'source={{x}}'],
+    ['gawk', '-Wsou={{x}}'],
+  ])
+    assertRefused(argv, /is inside the code "gawk --source" runs/);
+  assertRefused(['gawk', '--prof={{x}}', '1'], /is in the name of the local file gawk --profile writes/);
+  assertRefused(
+    ['gawk', '-Wpretty={{x}}', '1'],
+    /is in the name of the local file gawk --pretty-print writes/,
+  );
+  assertRefused(['gawk', '-o{{x}}', '1'], /is in the name of the local file gawk -o writes/);
+  for (const argv of [
+    ['gawk', '-f', 'prog.awk', 'data/{{x}}.txt'],
+    ['gawk', '--field-sep=,', '-v', 'v={{x}}', '{print v}', 'data.txt'],
+    ['gawk', '--fie', ':', '-v', 'v={{x}}', '{print v}', 'data.txt'],
+    ['gawk', '--lint', '--posix', '-v', 'v={{x}}', '{print v}', 'data.txt'],
+  ])
+    assertAccepted(argv);
   // The program operand still follows them: a template in it is refused as awk code, data after it accepted.
   assertRefused(['gawk', '-i', 'lib.awk', '{print "{{x}}"}', 'data.txt'], /gawk program/);
   assertAccepted(['gawk', '-i', 'lib.awk', '-v', 'v={{x}}', '{print v}', 'data.txt']);
