@@ -889,6 +889,8 @@ const WGET_WRITES: OptionReads = {
     { long: '--save-cookies', min: '--save-c'.length, rule: 'file', safe: SAFE_WRITE, act: WRITES },
     { long: '--warc-file', min: '--warc-f'.length, rule: 'file', safe: SAFE_WRITE, act: WRITES },
     { long: '--rejected-log', min: '--rej'.length, rule: 'file', safe: SAFE_WRITE, act: WRITES },
+    // The name of the file written for a URL ending in "/" (index.html).
+    { long: '--default-page', min: '--def'.length, rule: 'file', safe: SAFE_WRITE, act: WRITES },
     { long: '--hsts-file', min: '--hsts-f'.length, rule: 'file', safe: SAFE_WRITE, act: WRITES },
   ],
 };
@@ -1076,6 +1078,27 @@ const WGET_SERVER_NAMED: ReadonlyArray<[RegExp, string]> = [
 ];
 
 /**
+ * wgetrc commands (-e/--execute NAME=VALUE) that are the options of WGET_SERVER_NAMED: a command's name is read
+ * without its "_" and "-", in any case (content_disposition, contentDisposition), and turned off only by off, no,
+ * 0 or false.
+ */
+const WGET_SERVER_COMMANDS: Readonly<Record<string, string>> = {
+  contentdisposition: '--content-disposition',
+  trustservernames: '--trust-server-names',
+  recursive: '--recursive',
+  mirror: '--mirror',
+  pagerequisites: '--page-requisites',
+  dirstruct: '--force-directories',
+};
+
+/** The option a wgetrc command given with -e turns on, when it is one of WGET_SERVER_COMMANDS. */
+function wgetCommandOption(command: string): string | undefined {
+  const match = /^\s*([\w-]+)\s*=\s*(.*?)\s*$/.exec(command);
+  if (!match || /^(off|no|0|false)$/i.test(match[2]!)) return undefined;
+  return WGET_SERVER_COMMANDS[match[1]!.replace(/[_-]/g, '').toLowerCase()];
+}
+
+/**
  * wget URL… with no -O/--output-document: each file it writes is named after the last part of its URL's path
  * (urlNamed), in the directory -P gives (which names no file). With --content-disposition, --trust-server-names,
  * or -r/-m/-p/-x (their long names too), the server or the whole path names them: a value in the URL is refused.
@@ -1094,9 +1117,19 @@ function wgetRemoteNames(words: readonly string[], at: number): FileRead[] {
       for (let k = j + 1; k < words.length; k++) urls.push(k);
       break;
     }
+    const named = (name: string) =>
+      (server ??= WGET_SERVER_NAMED.find(
+        ([pattern]) => pattern.test(name) && !name.startsWith('--no-'),
+      )?.[1]);
     if (word.startsWith('--')) {
       const name = word.split('=')[0]!;
-      server ??= WGET_SERVER_NAMED.find(([pattern]) => pattern.test(name) && !name.startsWith('--no-'))?.[1];
+      named(name);
+      // -e/--execute (a unique prefix, from --exe): a wgetrc command, which may be one of those options.
+      if (name.length >= '--exe'.length && '--execute'.startsWith(name)) {
+        const command = word.includes('=') ? word.slice(name.length + 1) : words[j + 1];
+        const option = command === undefined ? undefined : wgetCommandOption(command);
+        if (option) named(option);
+      }
       if (!word.includes('=') && WGET_LONG_VALUES.has(name)) j++;
       continue;
     }
@@ -1104,6 +1137,11 @@ function wgetRemoteNames(words: readonly string[], at: number): FileRead[] {
       for (let c = 1; c < word.length; c++) {
         if ('rmpx'.includes(word[c]!)) server ??= WGET_SERVER_NAMED[2]![1];
         if (!WGET_WRITES.short.includes(word[c]!)) continue;
+        if (word[c] === 'e') {
+          const command = c + 1 < word.length ? word.slice(c + 1) : words[j + 1];
+          const option = command === undefined ? undefined : wgetCommandOption(command);
+          if (option) named(option);
+        }
         if (c + 1 === word.length) j++;
         break;
       }

@@ -654,8 +654,38 @@ test("wget names the file after the URL's last part unless -O names it: the rule
     [['wget', '-qm', 'https://{{x}}/'], /a recursive wget/],
     [['wget', '--mirror', 'https://h.example.com/{{x}}/index.html'], /a recursive wget/],
     [['wget', '-x', 'https://h.example.com/{{x}}/app.tgz'], /a recursive wget/],
+    // The same options as wgetrc commands (-e, --execute): a command's name in any case, with or without _ or -.
+    [
+      ['wget', '-e', 'content_disposition=on', 'https://h.example.com/dl/{{x}}/a'],
+      /wget --content-disposition: the server names/,
+    ],
+    [
+      ['wget', '-e', 'contentdisposition=on', 'https://h.example.com/dl/{{x}}/a'],
+      /wget --content-disposition: the server names/,
+    ],
+    [
+      ['wget', '-qe', 'Content-Disposition = yes', 'https://h.example.com/dl/{{x}}/a'],
+      /wget --content-disposition: the server names/,
+    ],
+    [
+      ['wget', '--execute=trust_server_names=on', 'https://h.example.com/dl/{{x}}/a'],
+      /wget --trust-server-names/,
+    ],
+    [['wget', '-e', 'recursive=on', 'https://h.example.com/dl/{{x}}/a'], /a recursive wget/],
+    [['wget', '--exe', 'mirror=1', 'https://h.example.com/dl/{{x}}/a'], /a recursive wget/],
+    [['wget', '-edirstruct=on', 'https://h.example.com/dl/{{x}}/a'], /a recursive wget/],
+    [['wget', '-e', 'page_requisites=on', 'https://h.example.com/dl/{{x}}/a'], /a recursive wget/],
   ] as Array<[string[], RegExp]>)
     assertRefused(argv, why);
+  // --default-page names the file written for a URL ending in "/".
+  assertRefused(
+    ['wget', '--default-page={{x}}', 'https://h.example.com/a/'],
+    /is in the name of the local file wget --default-page writes/,
+  );
+  assertRefused(
+    ['wget', '--def', '{{x}}', 'https://h.example.com/a/'],
+    /is in the name of the local file wget --default-page writes/,
+  );
   for (const argv of [
     ['wget', '-O', 'app.tgz', 'https://h.example.com/{{x}}'],
     ['wget', '-qO-', 'https://h.example.com/{{x}}'],
@@ -663,6 +693,9 @@ test("wget names the file after the URL's last part unless -O names it: the rule
     ['wget', '-q', 'https://h.example.com/releases/{{x}}/app.tgz'],
     ['wget', '--header', 'X-Version: {{x}}', 'https://h.example.com/app.tgz'],
     ['wget', '--no-content-disposition', 'https://h.example.com/dl/{{x}}/app.tgz'],
+    ['wget', '-e', 'robots=off', 'https://h.example.com/dl/{{x}}/app.tgz'],
+    ['wget', '-e', 'content_disposition=off', 'https://h.example.com/dl/{{x}}/app.tgz'],
+    ['wget', '-O', 'a.tgz', 'https://h.example.com/{{x}}/a.tgz'],
   ])
     assertAccepted(argv);
 });
