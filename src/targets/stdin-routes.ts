@@ -699,6 +699,17 @@ function setsAnyVariable(script: string, variable: string): boolean {
       k++;
     const name = words[k]?.literal;
     if (name === 'source' || name === '.') return true;
+    // S=source; $S ./env.sh: a program variable set to one of them, run.
+    const ref = /^"?\$(?:([A-Za-z_]\w*)|\{([A-Za-z_]\w*)\})"?$/.exec(words[k]?.raw ?? '');
+    const held = ref && (ref[1] ?? ref[2])!;
+    if (
+      held &&
+      new RegExp(
+        `(^|[^\\w$])${held}=\\\\?["']?(source|\\.|eval|builtin|command|declare|typeset|local)["']?(?=[\\s;&|)]|$)`,
+        'm',
+      ).test(script)
+    )
+      return true;
     if (name === 'eval') {
       const args = words.slice(k + 1);
       if (AGENT_SETS.has(variable) || args.length !== 1 || !SSH_AGENT_OUTPUT.test(args[0]!.raw)) return true;

@@ -398,6 +398,10 @@ test('a program variable a sourced file, an eval or a nameref may change is not 
     'KUBECTL=kubectl; \\eval "$SETUP"; $KUBECTL set image deploy/app app=img:{{version}}',
     'KUBECTL=kubectl; "eval" "$SETUP"; $KUBECTL set image deploy/app app=img:{{version}}',
     'KUBECTL=kubectl; \\declare -n r=KUBECTL; r=sh; $KUBECTL version {{version}}',
+    // A program variable set to one of them, run.
+    'KUBECTL=kubectl; S=source; $S ./env.sh; $KUBECTL set image deploy/app app=img:{{version}}',
+    'KUBECTL=kubectl; S=\'.\'; "$S" ./env.sh; $KUBECTL set image deploy/app app=img:{{version}}',
+    'KUBECTL=kubectl; E=eval; ${E} "$SETUP"; $KUBECTL set image deploy/app app=img:{{version}}',
   ])
     assertScriptRefused(script, why);
   // An inline script's parameters too: the sourced file may run set -- and give "$1" any program.
@@ -416,6 +420,7 @@ test('a program variable a sourced file, an eval or a nameref may change is not 
     'KUBECTL=kubectl; echo -n source; $KUBECTL set image deploy/app app=img:{{version}}',
     // Quoted text that is an argument is no command: a jq filter, a message.
     "KUBECTL=kubectl; jq '.a | . + 1' f.json; $KUBECTL set image deploy/app app=img:{{version}}",
+    'KUBECTL=kubectl; SETUP=./setup.sh; $SETUP; $KUBECTL set image deploy/app app=img:{{version}}',
     "KUBECTL=kubectl; echo 'run: source ./env.sh'; $KUBECTL set image deploy/app app=img:{{version}}",
     // ssh-agent prints assignments of its own two variables, nothing else.
     'KUBECTL=kubectl; eval "$(ssh-agent -s)"; $KUBECTL set image deploy/app app=img:{{version}}',
