@@ -503,6 +503,8 @@ function stdinCodeMessage(
   if (why !== undefined) return `${where} ${what}, ${why.replaceAll('VALUE', `{{${name}}}`)}`;
   if (programName(reader) === 'xargs')
     return `${where} ${what}, which would make it the program, subcommand or script xargs runs, or its code: name what runs after xargs and let the value be its argument (xargs -I{} ./deploy.sh {}), or read the value from the environment variable ${envNameFor(name)}`;
+  if (programName(reader) === 'patch' || programName(reader) === 'git')
+    return `${where} ${what}, which applies it as a patch: it would rewrite the checkout's files, the scripts later steps run among them. Keep the patch in the repository and name it (patch -p1 -i fixes/{{…}}.patch, git apply fixes/app.patch)`;
   if (programName(reader) === 'ssh')
     return `${where} ${what}, which the remote host's shell runs as code: pass the value as an argument of the remote script instead, where it must be one plain word (ssh HOST bash -s {{${name}}} <<'EOF' … "$1" … EOF)`;
   return `${where} ${what}, which runs it as code: use a quoted here-document (<<'EOF') and read the value from the environment variable ${envNameFor(name)} in it`;

@@ -3,7 +3,8 @@
 // `nsenter`/`unshare` with no command (each starts a shell), debuggers and editors whose commands run programs
 // (gdb, ed, ex, vim -es, dc's "!"), m4 (syscmd), sqlite3 (.shell), a script file that is the input itself
 // (`sh /dev/stdin`, `awk -f -`, `make -f -`, `deno run -`), and a Dockerfile read on standard input
-// (`docker build -`), whose RUN lines run. (`kubectl apply -f -` is left out: `helm template … --set v={{x}} |
+// (`docker build -`), whose RUN lines run, and a patch (`patch FILE`, `git apply`, `git am` with no patch
+// named), which rewrites the checkout's files, the scripts later steps run among them. (`kubectl apply -f -` is left out: `helm template … --set v={{x}} |
 // kubectl apply -f -` is the usual way to apply a chart; the value in --set is checked once rendered, helm-values.ts.)
 // A template piped, here-stringed or here-documented into one is refused (shell-script.ts). Pure.
 import type { CommandModel, Parser } from './programs.ts';
@@ -113,6 +114,35 @@ export function stdinReaderParser(name: string): Parser | undefined {
         const run = words.indexOf('run', at + 1);
         if (run > 0 && words.slice(run + 1).find((w) => !w.startsWith('-') || w === '-') === '-')
           reads(at, model);
+      };
+    case 'patch':
+      // patch reads the patch on standard input unless -i/--input (or a second operand) names it: a patch from the
+      // value rewrites the checkout's files, the scripts later steps run among them.
+      return (words, at, model) => {
+        const values = ['-B', '-d', '-D', '-F', '-i', '-o', '-p', '-r', '-V', '-Y', '-z', '-g'];
+        const rest = operands(words, at, [...values, '--input', '--directory', '--output', '--strip']);
+        const input = words.slice(at + 1).findIndex((w) => w === '-i' || w === '--input');
+        const glued = words.slice(at + 1).find((w) => /^(-i.|--input=)/.test(w));
+        const named = input >= 0 ? words[at + 2 + input] : glued?.replace(/^(-i|--input=)/, '');
+        const patchFile = named ?? (rest[1] === undefined ? undefined : words[rest[1]]);
+        if (patchFile === undefined || STDIN_FILES.has(patchFile)) reads(at, model);
+      };
+    case 'git':
+      // git apply and git am read the patch (a mailbox) on standard input when no file is named, or "-".
+      return (words, at, model) => {
+        let j = at + 1;
+        while (j < words.length && words[j]!.startsWith('-')) j += /^-[Cc]$/.test(words[j]!) ? 2 : 1;
+        if (words[j] !== 'apply' && words[j] !== 'am') return;
+        const values = [
+          '--exclude',
+          '--include',
+          '--directory',
+          '--whitespace',
+          '--patch-format',
+          '--resolvemsg',
+        ];
+        const rest = operands(words, j, values);
+        if (rest.length === 0 || rest.some((k) => STDIN_FILES.has(words[k]!))) reads(at, model);
       };
     case 'docker':
     case 'podman':

@@ -268,3 +268,29 @@ test('a here-document written to a file that kubectl, helm or compose then reads
   ])
     assert.doesNotThrow(() => renderShellScript(script, { x: 'a\nb, c' }), script);
 });
+
+test('a value fed to patch, git apply or git am as the patch is refused: it would rewrite the checkout', () => {
+  const why = /which applies it as a patch: it would rewrite the checkout's files/;
+  for (const script of [
+    'echo {{x}} | patch deploy.sh',
+    'echo {{x}} | patch -p1',
+    'patch -p1 <<< {{x}}',
+    'printf "%s" {{x}} | patch -p1 -i -',
+    'patch -p1 <<EOF\n{{x}}\nEOF',
+    'echo {{x}} | git apply',
+    'echo {{x}} | git apply -',
+    'echo {{x}} | git -C app apply --index',
+    'git am <<< {{x}}',
+  ])
+    assertScriptRefused(script, why);
+  // The patch named in the config: what is fed is not read as the patch.
+  for (const script of [
+    'echo {{x}} | patch -p1 -i fixes/app.patch',
+    'echo {{x}} | patch --input=fixes/app.patch',
+    'echo {{x}} | patch deploy.sh fixes/app.patch',
+    'echo {{x}} | git apply fixes/app.patch',
+    'echo {{x}} | git commit -F -',
+    'patch -p1 < fixes/app.patch && ./deploy.sh {{x}}',
+  ])
+    assertScriptAccepted(script);
+});
