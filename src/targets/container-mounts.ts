@@ -1690,6 +1690,8 @@ export const TRIVY_VALUES: readonly string[] = [
   ...['--helm-kube-version', '--helm-set-file', '--helm-set-string', '--helm-values', '--ignore-status'],
   ...['--output-plugin-arg', '--pkg-relationships', '--redis-ca', '--redis-cert', '--redis-key'],
   ...['--policy', '--config-policy', '--namespaces', '--policy-namespaces', '--trace-http'],
+  // trivy repo and trivy vm.
+  ...['--branch', '--tag', '--commit', '--aws-region', '--aws-endpoint'],
 ];
 
 /** trivy's options that take no value (trivy image and the global ones). */

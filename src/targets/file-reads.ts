@@ -1251,6 +1251,7 @@ function toolReads(words: readonly string[], at: number): FileRead[] {
     case 'podman':
     case 'buildah':
     case 'skopeo':
+      return optionReads(words, at, name, OPTION_READS[name]!);
     case 'cosign':
       return [...optionReads(words, at, name, OPTION_READS[name]!), ...cosignUploads(words, at)];
     case 'trivy':
@@ -1466,7 +1467,8 @@ function sshFiles(words: readonly string[], at: number, name: string): FileRead[
   for (const { letter, index, from } of shortOptions(words, at + 1, end, SSH_SHORT[name]!).values) {
     const act = SSH_FILE_FLAGS[letter];
     if (letter === 'o') {
-      const key = /^(\w+)(?:\s*=\s*|\s+)/.exec((words[index] ?? '').slice(from));
+      // ssh skips blanks before the option's name.
+      const key = /^\s*(\w+)(?:\s*=\s*|\s+)/.exec((words[index] ?? '').slice(from));
       const option = key && SSH_FILE_OPTIONS[key[1]!.toLowerCase()];
       if (option) push(index, from + key[0].length, `-o ${key[1]}`, option);
     } else if (act && (letter !== 'S' || name === 'ssh') && (letter !== 'E' || name === 'ssh'))

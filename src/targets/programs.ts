@@ -1611,7 +1611,7 @@ const parseEnv: Parser = (words, at, model) => {
  * which could be any of them.
  */
 const SSH_COMMAND_OPTIONS =
-  /^(?:(proxycommand|localcommand|remotecommand|knownhostscommand|pkcs11provider|securitykeyprovider|xauthlocation)\b|[^=\s]*\{\{)/i;
+  /^(?:(proxycommand|proxyjump|localcommand|remotecommand|knownhostscommand|pkcs11provider|securitykeyprovider|xauthlocation)\b|[^=\s]*\{\{)/i;
 /**
  * ssh options (ssh_config(5)) whose value chooses whether the host's key is checked, or what the host is given
  * or may run here (the agent, the X display, a local command): a value there (no, yes, accept-new) would turn a
@@ -1621,7 +1621,9 @@ const SSH_TRUST_OPTIONS =
   /^(stricthostkeychecking|checkhostip|verifyhostkeydns|updatehostkeys|hostkeyalias|nohostauthenticationforlocalhost|forwardagent|forwardx11|forwardx11trusted|permitlocalcommand)(?=[\s=])/i;
 
 /** Whether an ssh -o value is one read here: a command option, or a trust option (pushSshOption). */
-const sshChecked = (value: string) => SSH_COMMAND_OPTIONS.test(value) || SSH_TRUST_OPTIONS.test(value);
+// ssh skips blanks before an option's name (-o " ProxyCommand=…" is ProxyCommand).
+const sshChecked = (value: string) =>
+  SSH_COMMAND_OPTIONS.test(value.trimStart()) || SSH_TRUST_OPTIONS.test(value.trimStart());
 
 /** ssh's, scp's and sftp's short options that take a value (the next word, or the rest of the word). */
 export const SSH_SHORT: Record<string, string> = {
@@ -1641,8 +1643,9 @@ function pushSshOption(
   at: number,
   model: CommandModel,
   index: number,
-  value: string,
+  written: string,
 ) {
+  const value = written.trimStart();
   const trust = SSH_TRUST_OPTIONS.exec(value)?.[0];
   if (trust !== undefined) {
     if (!value.includes('{{')) return;
@@ -1677,6 +1680,21 @@ function pushSshOption(
     how: `${programName(words[at]!)} -o ${option}`,
     safe: () =>
       `ssh ${/provider$/i.test(option) ? `loads ${option} as a library, whose code runs` : /^xauthlocation$/i.test(option) ? `runs ${option} as a program` : `runs ${option} through a shell`}: write it without a template (a Host block of ~/.ssh/config can set it per host)`,
+  });
+}
+
+/**
+ * -J (ProxyJump): ssh pastes the jump hosts into the command of an implicit ProxyCommand, which a shell runs
+ * (`-J 'x$(id)'` runs id), and a host written `user@-oProxyCommand=…` is read as an option there.
+ */
+function pushJumpHosts(words: readonly string[], at: number, model: CommandModel, index: number) {
+  model.code.push({
+    index,
+    program: at,
+    kind: 'remote-option',
+    how: `${programName(words[at]!)} -J`,
+    safe: () =>
+      'ssh pastes the jump hosts into a command its shell runs (ProxyJump): write them without a template (a Host block of ~/.ssh/config can set ProxyJump per host)',
   });
 }
 
@@ -1727,6 +1745,8 @@ function sshOptions(
           safe: () =>
             'ssh loads its value as a PKCS#11 library, whose code runs: write it without a template (a Host block of ~/.ssh/config can set PKCS11Provider per host)',
         });
+      else if (flag === '-J' && (glued !== '' || j + 1 < words.length))
+        pushJumpHosts(words, at, model, glued !== '' ? j : j + 1);
       if (glued === '') {
         j++;
         if (flag !== '-o') model.positional.add(j); // the option's value, whatever it is
@@ -1837,6 +1857,7 @@ const parseScp: Parser = (words, at, model) => {
     const text = (words[value.index] ?? '').slice(value.from);
     if (value.index >= words.length) continue;
     if (value.letter === 'o' && sshChecked(text)) pushSshOption(words, at, model, value.index, text);
+    else if (value.letter === 'J') pushJumpHosts(words, at, model, value.index);
     // sftp -s: the subsystem, or with a "/" the command the remote shell runs as the sftp server.
     else if (value.letter === 's' && name === 'sftp')
       model.code.push({

@@ -685,6 +685,9 @@ const AGENT_SETS = new Set(['SSH_AUTH_SOCK', 'SSH_AGENT_PID']);
  * ssh-agent prints, which sets its two variables and nothing else: not for the others, when it is the eval's one
  * argument, whole.
  */
+/** The builtins that assign the variables their arguments name. */
+const DECLARES = new Set(['export', 'declare', 'typeset', 'local', 'readonly']);
+
 function setsAnyVariable(script: string, variable: string): boolean {
   for (const words of roughCommands(script)) {
     let k = 0;
@@ -720,6 +723,10 @@ function setsAnyVariable(script: string, variable: string): boolean {
         if (/^-\w*n/.test(word.literal)) return true;
       }
     }
+    // export $(grep -v '^#' .env | xargs), declare "$LINE", readonly `cat f`: a declaration whose name comes
+    // from an expansion assigns whatever it expands to, as source does.
+    if (name !== undefined && DECLARES.has(name))
+      for (const word of words.slice(k + 1)) if (/^[^=]*[$`]/.test(word.raw)) return true;
   }
   return false;
 }

@@ -10,6 +10,7 @@ import {
   assertAccepted,
   assertRefused,
   assertScriptAccepted,
+  assertScriptRefused,
   checkedOnceRendered,
   renderArgv,
 } from '../../helpers/command-checks.ts';
@@ -931,4 +932,16 @@ test('crictl exec: the program it runs in the container takes no template, as ct
     ['crictl', 'exec', 'app-{{x}}', './run.sh'],
   ])
     assertAccepted(spec);
+});
+
+test("trivy repo's and vm's own options take their value, not the path scanned; cosign upload's -f is cosign's alone", () => {
+  for (const script of [
+    'trivy repo --branch {{x}} https://github.com/org/app',
+    'trivy repo --tag {{x}} --commit {{x}} https://github.com/org/app',
+    'trivy vm --aws-region {{x}} ebs:snap-1',
+    'podman run reg/a:1 upload blob -f {{x}}',
+  ])
+    assertScriptAccepted(script);
+  assertScriptRefused('trivy repo --branch main {{x}}', /trivy repo/);
+  assertScriptRefused('cosign upload blob -f {{x}} reg/b', /cosign upload blob -f/);
 });

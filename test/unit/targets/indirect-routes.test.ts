@@ -493,3 +493,19 @@ test('a value reaching a file argument through the output of $(…) is refused',
   assert.equal(analysis.ok, false);
   if (!analysis.ok) assert.equal(analysis.problems[0]!.offset, 21);
 });
+
+test('a declaration whose names come from an expansion (export $(cat .env)) may set any variable, as source does', () => {
+  for (const script of [
+    'KUBECTL=kubectl; export $(cat .env); $KUBECTL delete pod {{version}}',
+    "KUBECTL=kubectl; export $(grep -v '^#' .env | xargs); $KUBECTL delete pod {{version}}",
+    'KUBECTL=kubectl; declare -x "$LINE"; $KUBECTL delete pod {{version}}',
+    'KUBECTL=kubectl; readonly `cat f`; $KUBECTL delete pod {{version}}',
+  ])
+    assertScriptRefused(script, /a program named by an expansion: which program runs is not known here/);
+  // A declaration of a named variable, whatever its value, sets that one only.
+  for (const script of [
+    'KUBECTL=kubectl; export PATH="$HOME/bin:$PATH"; $KUBECTL delete pod {{version}}',
+    'KUBECTL=kubectl; export VERSION=$(git rev-parse HEAD); $KUBECTL delete pod {{version}}',
+  ])
+    assertScriptAccepted(script);
+});
