@@ -34,7 +34,7 @@ import {
 } from './file-reads.ts';
 import type { FileSetting } from './file-settings.ts';
 import { chosenWords } from './launchers.ts';
-import { awkOptions, parallelArgFiles, parallelCommand, programName } from './programs.ts';
+import { awkOptions, parallelArgFiles, parallelCommand, programName, xargsLongOption } from './programs.ts';
 
 export const WRITES: FileAct = {
   does: 'writes',
@@ -1760,14 +1760,15 @@ function xargsFile(words: readonly string[], at: number): FileRead[] {
   const reads: FileRead[] = [];
   for (let j = at + 1; j < words.length && words[j]!.startsWith('-') && words[j] !== '--'; j++) {
     const word = words[j]!;
-    const long = /^--arg-file(=|$)/.exec(word);
-    if (long)
+    // Long options by any unique prefix (--arg=list, --arg list, --del ,).
+    const long = xargsLongOption(word);
+    if (long?.name === '--arg-file')
       reads.push(
-        long[1]
-          ? file(j, long[0].length, 'xargs -a', ARG_LINES, SAFE_PRINT)
-          : file(++j, 0, 'xargs -a', ARG_LINES, SAFE_PRINT),
+        long.takesNext
+          ? file(++j, 0, 'xargs -a', ARG_LINES, SAFE_PRINT)
+          : file(j, word.indexOf('=') + 1, 'xargs -a', ARG_LINES, SAFE_PRINT),
       );
-    else if (/^--(delimiter|max-args|max-procs|max-chars|process-slot-var)$/.test(word)) j++;
+    else if (long?.takesNext) j++;
     else if (!word.startsWith('--'))
       for (let c = 1; c < word.length; c++) {
         if (!'aEIdJLnPRSs'.includes(word[c]!)) continue;

@@ -21,6 +21,7 @@ import {
   shortOptions,
   SSH_SHORT,
   xargsJoinString,
+  xargsLongOption,
   xargsReplaceString,
 } from './programs.ts';
 import { remoteCommands, type RemoteWord } from './remote-line.ts';
@@ -83,6 +84,8 @@ interface WrapperSyntax {
   directories?: readonly string[];
   /** Its operands are the root directory the program is found in (chroot DIR). */
   rootOperand?: boolean;
+  /** The full name of a long option word (--repl=@ is --replace: getopt_long's unique prefixes), if any. */
+  longName?: (word: string) => string | undefined;
 }
 
 /** Programs that run the command given after their own options and operands. */
@@ -121,9 +124,11 @@ const WRAPPERS: Record<string, WrapperSyntax> = {
       ...['-a', '-d', '-E', '-I', '-L', '-n', '-P', '-s'],
       // BSD's: -J's string takes all it reads, -R and -S bound -I's replacements.
       ...['-J', '-R', '-S'],
-      ...['--arg-file', '--delimiter', '--eof', '--max-lines', '--max-args', '--max-procs', '--max-chars'],
-      '--process-slot-var',
+      // GNU's long ones by any unique prefix (--del , is --delimiter ,); --eof, --max-lines and --replace take
+      // theirs attached only.
+      ...['--arg-file', '--delimiter', '--max-args', '--max-procs', '--max-chars', '--process-slot-var'],
     ],
+    longName: (word) => xargsLongOption(word)?.name,
   },
   exec: { values: ['-a'] },
   command: { values: [] },
@@ -474,6 +479,7 @@ function afterOptions(
     rootOperand?: boolean;
     /** Options end at the first operand (docker run IMAGE: the words after it are the container's command). */
     operandEndsOptions?: boolean;
+    longName?: (word: string) => string | undefined;
   },
   chosen: (index: number, how: string) => void,
   program: string,
@@ -499,7 +505,7 @@ function afterOptions(
         continue;
       }
       if (long) {
-        if (syntax.values.includes(word)) {
+        if (syntax.values.includes(word) || syntax.values.includes(syntax.longName?.(word) ?? word)) {
           if (isDirectory(word)) directory!(j + 1, inDirectory(word));
           else if (ENTRYPOINT.has(word) || PACKAGE_OPTIONS.has(word))
             chosen(j + 1, `the program ${program} ${word} runs`);
@@ -1035,8 +1041,10 @@ export function xargsArgFile(words: readonly string[], xargs: number): boolean {
   for (let j = xargs + 1; j < program; j++) {
     const word = words[j]!;
     let file: string | undefined;
-    if (word === '--arg-file') file = words[j + 1] ?? '';
-    else if (word.startsWith('--arg-file=')) file = word.slice('--arg-file='.length);
+    // --arg-file by any unique prefix (--arg=hosts.txt, --arg hosts.txt).
+    const long = xargsLongOption(word);
+    if (long?.name === '--arg-file')
+      file = long.takesNext ? (words[j + 1] ?? '') : word.slice(word.indexOf('=') + 1);
     else if (/^-[^-]/.test(word))
       for (let k = 1; k < word.length; k++) {
         if (word[k] === 'a') file = k + 1 < word.length ? word.slice(k + 1) : (words[j + 1] ?? '');
@@ -1099,9 +1107,11 @@ export function delimiterCharacter(value: string): string | undefined {
  * value attached or the next word, `next`): that character ('' when not read here), or false.
  */
 function delimits(option: string, next: string | undefined): string | false {
-  if (option === '--null') return '\0';
-  if (option === '--delimiter') return delimiterCharacter(next ?? '') ?? '';
-  if (option.startsWith('--delimiter=')) return delimiterCharacter(option.slice(12)) ?? '';
+  // --null and --delimiter by any unique prefix (--nu, --del=, --delim ,).
+  const long = xargsLongOption(option);
+  if (long?.name === '--null') return '\0';
+  if (long?.name === '--delimiter')
+    return delimiterCharacter(long.takesNext ? (next ?? '') : option.slice(option.indexOf('=') + 1)) ?? '';
   if (!/^-[^-]/.test(option)) return false;
   for (let k = 1; k < option.length; k++) {
     const letter = option[k]!;

@@ -2228,6 +2228,56 @@ export function parserFor(name: string): Parser | undefined {
   return undefined;
 }
 
+/**
+ * GNU xargs' long options (findutils xargs.c, xargs(1)) and their argument: '=' required (--max-args=1 or
+ * --max-args 1), ':' optional (--replace[=STR], --eof[=STR], --max-lines[=N]: attached only), none.
+ */
+const XARGS_LONG_OPTIONS: ReadonlyArray<readonly [string, '=' | ':' | '']> = [
+  ...([
+    ['--null', ''],
+    ['--arg-file', '='],
+    ['--delimiter', '='],
+    ['--eof', ':'],
+    ['--replace', ':'],
+    ['--max-lines', ':'],
+  ] as const),
+  ...([
+    ['--max-args', '='],
+    ['--open-tty', ''],
+    ['--interactive', ''],
+    ['--no-run-if-empty', ''],
+    ['--max-chars', '='],
+    ['--show-limits', ''],
+  ] as const),
+  ...([
+    ['--verbose', ''],
+    ['--exit', ''],
+    ['--max-procs', '='],
+    ['--process-slot-var', '='],
+    ['--help', ''],
+    ['--version', ''],
+  ] as const),
+];
+
+/**
+ * The GNU xargs long option a word names (--repl=@ is --replace, --arg is --arg-file, --del , is --delimiter),
+ * as getopt_long reads it: the whole name or a prefix of one name alone, before any '='. undefined for a word
+ * that names none, or several (--ma: --max-lines, --max-args…; xargs stops with an error), and for an
+ * option taking no value given one (--null=x). takesNext: whether it takes the next word as its value (a
+ * required value not attached: --del , but not --del=, nor --replace).
+ */
+export function xargsLongOption(word: string): { name: string; takesNext: boolean } | undefined {
+  if (!word.startsWith('--') || word === '--') return undefined;
+  const equals = word.indexOf('=');
+  const given = equals < 0 ? word : word.slice(0, equals);
+  const exact = XARGS_LONG_OPTIONS.find(([name]) => name === given);
+  const found = exact ? [exact] : XARGS_LONG_OPTIONS.filter(([name]) => name.startsWith(given));
+  if (given.length < 3 || found.length !== 1) return undefined;
+  const [name, takes] = found[0]!;
+  if (takes === '' && equals >= 0) return undefined;
+  return { name, takesNext: takes === '=' && equals < 0 };
+}
+
 /** The string xargs replaces with each input line (-I STR, -i, --replace), if any. */
 export function xargsReplaceString(words: readonly string[], xargs: number): string | undefined {
   return xargsStrings(words, xargs).replace;
@@ -2250,12 +2300,11 @@ function xargsStrings(words: readonly string[], xargs: number): { replace?: stri
   for (let j = xargs + 1; j < words.length && /^-./.test(words[j]!) && words[j] !== '--'; j++) {
     const arg = words[j]!;
     if (arg.startsWith('--')) {
-      if (arg === '--replace') found.replace = '{}';
-      else if (arg.startsWith('--replace=')) found.replace = arg.slice('--replace='.length);
-      else if (
-        /^--(arg-file|delimiter|eof|max-lines|max-args|max-procs|max-chars|process-slot-var)$/.test(arg)
-      )
-        j++;
+      // Any unique prefix (--repl=@, --rep); --replace's value is attached only, --max-args' may be the next word.
+      const long = xargsLongOption(arg);
+      if (long?.name === '--replace')
+        found.replace = arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : '{}';
+      else if (long?.takesNext) j++;
       continue;
     }
     // A cluster of flags (-0r): the first letter taking a value takes the rest of the word, or the next word.

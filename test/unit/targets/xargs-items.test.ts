@@ -477,3 +477,57 @@ test('a value fed to ssh and read by xargs or parallel on the remote line is che
   assert.throws(() => render(delimited, 'web-1,--all'), /at its delimiter "," \(-d\)/);
   assertScriptAccepted("echo {{x}} | ssh host 'cat > /tmp/x'");
 });
+
+// GNU xargs reads a long option by any unique prefix of its name (getopt_long), its required value attached
+// (--del=,) or the next word (--del ,): --repl=@ is --replace=@, --arg is --arg-file, --del is --delimiter.
+// --replace, --eof and --max-lines take theirs attached only. A prefix of several (--ma) is an error in xargs.
+test("xargs' long options are read by any unique prefix, as GNU xargs reads them", () => {
+  assertScriptRefused('echo {{x}} | xargs --repl=@ sh -c "echo got @"', /piped into xargs/);
+  assertScriptRefused('echo {{x}} | xargs --rep sh -c "echo got {}"', /piped into xargs/);
+  for (const script of [
+    'echo {{x}} | xargs --arg-file=hosts.txt ssh',
+    'echo {{x}} | xargs --arg=hosts.txt ssh',
+    'echo {{x}} | xargs --arg hosts.txt ssh',
+    'echo {{x}} | xargs --a hosts.txt kubectl apply -f -',
+  ])
+    assertScriptRefused(script, /xargs -a gives to the program it runs/);
+  for (const script of [
+    'printf %s {{x}} | xargs --del=, kubectl delete pod',
+    'printf %s {{x}} | xargs --delim , kubectl delete pod',
+    'printf %s {{x}} | xargs --delim=, kubectl delete pod',
+    "echo {{x}} | ssh host 'xargs --del=, kubectl delete pod'",
+  ]) {
+    assertScriptAccepted(script);
+    assert.throws(
+      () => render(script, 'web-1,--all'),
+      /several arguments of kubectl at its delimiter "," \(-d\): it may not hold that character/,
+      script,
+    );
+    assert.doesNotThrow(() => render(script, 'web-1'), script);
+  }
+  assert.doesNotThrow(() => render('printf %s {{x}} | xargs --nu ./deploy.sh', 'a b'));
+  // Accepted, what is fed checked once rendered as without the option.
+  for (const script of [
+    'echo {{x}} | xargs --no-run-if-empty kubectl delete pod',
+    'echo {{x}} | xargs --no kubectl delete pod',
+    // --eof takes no next word: kubectl is the program.
+    'echo {{x}} | xargs --eof kubectl delete pod',
+    'echo {{x}} | xargs --max-args 1 kubectl delete pod',
+  ]) {
+    assertScriptAccepted(script);
+    assert.throws(
+      () => render(script, '--all'),
+      /it starts with "-", which kubectl would read as an option/,
+      script,
+    );
+    assert.doesNotThrow(() => render(script, 'web-1'), script);
+  }
+  for (const script of [
+    'echo {{x}} | xargs --max-args=1 ./deploy.sh',
+    'echo {{x}} | xargs --max-a 1 ./deploy.sh',
+  ]) {
+    assertScriptAccepted(script);
+    assert.throws(() => render(script, 'a b'), /several arguments of deploy.sh/, script);
+    assert.doesNotThrow(() => render(script, 'web-1'), script);
+  }
+});
