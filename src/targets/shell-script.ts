@@ -1683,39 +1683,27 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
           reader: 'parallel',
           ...parallelCuts(texts),
         };
-      if (fed?.items?.colsep) {
+      // Each template inside <(…) not refused yet, refused with the message for it.
+      const refuseInside = (message: (site: TemplateSite) => string) => {
         for (const site of sites.filter(within(sub)))
-          if (!refused(site))
-            refuse(
-              'stdin_code',
-              site.name,
-              site.start,
-              named(site.name, site.start, colsepMessage(site.name, fed.items)),
-            );
+          if (!refused(site)) refuse('stdin_code', site.name, site.start, message(site));
+      };
+      if (fed?.items?.colsep) {
+        const items = fed.items;
+        refuseInside((site) => named(site.name, site.start, colsepMessage(site.name, items)));
       } else if (fed?.items && !fed.unchecked)
         for (const site of sites.filter(within(sub))) site.xargsItem = fed.items;
       else if (fed?.items) {
-        for (const site of sites.filter(within(sub)))
-          if (!refused(site))
-            refuse(
-              'stdin_code',
-              site.name,
-              site.start,
-              named(site.name, site.start, xargsUncheckedMessage(site.name, fed.items)),
-            );
+        const items = fed.items;
+        refuseInside((site) => named(site.name, site.start, xargsUncheckedMessage(site.name, items)));
       } else if (route && !('items' in route))
-        for (const site of sites.filter(within(sub)))
-          if (!refused(site))
-            refuse(
-              'stdin_code',
-              site.name,
-              site.start,
-              'why' in route
-                ? `{{${site.name}}} (character ${site.start + 1}) is inside <(…), ${route.why.replaceAll('VALUE', `{{${site.name}}}`)}`
-                : route.tool === 'parallel -a'
-                  ? `{{${site.name}}} (character ${site.start + 1}) is inside <(…), whose lines parallel -a reads as its items, which would make them the program, subcommand or script parallel runs, or its code: name what runs after parallel and let the value be its argument (parallel ./deploy.sh ::: {{${site.name}}}), or read the value from the environment variable ${envNameFor(site.name)}`
-                  : `{{${site.name}}} (character ${site.start + 1}) is inside <(…), whose lines xargs -a reads as its input, which would make it the program, subcommand or script xargs runs, or its code: name what runs after xargs and let the value be its argument (xargs -I{} ./deploy.sh {}), or read the value from the environment variable ${envNameFor(site.name)}`,
-            );
+        refuseInside((site) =>
+          'why' in route
+            ? `{{${site.name}}} (character ${site.start + 1}) is inside <(…), ${route.why.replaceAll('VALUE', `{{${site.name}}}`)}`
+            : route.tool === 'parallel -a'
+              ? `{{${site.name}}} (character ${site.start + 1}) is inside <(…), whose lines parallel -a reads as its items, which would make them the program, subcommand or script parallel runs, or its code: name what runs after parallel and let the value be its argument (parallel ./deploy.sh ::: {{${site.name}}}), or read the value from the environment variable ${envNameFor(site.name)}`
+              : `{{${site.name}}} (character ${site.start + 1}) is inside <(…), whose lines xargs -a reads as its input, which would make it the program, subcommand or script xargs runs, or its code: name what runs after xargs and let the value be its argument (xargs -I{} ./deploy.sh {}), or read the value from the environment variable ${envNameFor(site.name)}`,
+        );
       if (sub.kind !== '$') continue;
       const declaration = DECLARATIONS.has(program) && /^[A-Za-z_]\w*=/.test(texts[index] ?? '');
       for (const site of sites.filter(within(sub))) {
