@@ -121,7 +121,7 @@ export async function startPrometheus(
     try {
       await waitFor(
         async () => (await fetch(`${url}/-/ready`)).ok,
-        15_000,
+        60_000,
         `Prometheus ready at ${url}`,
         () => (child.exitCode === null ? undefined : `Prometheus exited (${child.exitCode})`),
       );
@@ -142,15 +142,45 @@ export async function startPrometheus(
   return { url, stop };
 }
 
-/** Waits until an instant query returns at least one series (Prometheus has scraped). */
-export async function waitForSeries(prometheusUrl: string, query: string, timeoutMs = 15_000): Promise<void> {
-  await waitFor(
-    async () => {
-      const r = await fetch(`${prometheusUrl}/api/v1/query?query=${encodeURIComponent(query)}`);
-      const body = (await r.json()) as { data?: { result?: unknown[] } };
-      return (body.data?.result?.length ?? 0) > 0;
-    },
-    timeoutMs,
-    `series for ${query}`,
-  );
+/**
+ * Waits until an instant query returns at least one series (Prometheus has scraped). Prometheus throttles
+ * target discovery (5 s) and a busy 2-core machine delays the first scrape further, so the wait is long; it
+ * ends as soon as the series is there. On a timeout the message carries what Prometheus says of its
+ * targets (health, last error), so a scrape that failed is told from one that never ran.
+ */
+export async function waitForSeries(prometheusUrl: string, query: string, timeoutMs = 60_000): Promise<void> {
+  try {
+    await waitFor(
+      async () => {
+        const r = await fetch(`${prometheusUrl}/api/v1/query?query=${encodeURIComponent(query)}`);
+        const body = (await r.json()) as { data?: { result?: unknown[] } };
+        return (body.data?.result?.length ?? 0) > 0;
+      },
+      timeoutMs,
+      `series for ${query}`,
+    );
+  } catch (error) {
+    throw new Error(`${(error as Error).message}; targets: ${await describeTargets(prometheusUrl)}`);
+  }
+}
+
+async function describeTargets(prometheusUrl: string): Promise<string> {
+  try {
+    const r = await fetch(`${prometheusUrl}/api/v1/targets`);
+    const body = (await r.json()) as {
+      data?: {
+        activeTargets?: { scrapeUrl?: string; health?: string; lastError?: string; lastScrape?: string }[];
+      };
+    };
+    const targets = body.data?.activeTargets ?? [];
+    if (targets.length === 0) return 'none discovered yet';
+    return targets
+      .map(
+        (t) =>
+          `${t.scrapeUrl} ${t.health} (last scrape ${t.lastScrape}${t.lastError ? `, error: ${t.lastError}` : ''})`,
+      )
+      .join('; ');
+  } catch (error) {
+    return `could not be read (${(error as Error).message})`;
+  }
 }
