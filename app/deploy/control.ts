@@ -76,7 +76,8 @@ export type ControlRefusalCode =
   | 'past_last_step'
   | 'full_passes_approval'
   | 'requests_partial'
-  | 'pushers_unreadable';
+  | 'pushers_unreadable'
+  | 'button_superseded';
 
 /** A commit the request must be bound to, and what it is, in the App's own words ("the pull request"). */
 export interface Binding {
@@ -112,6 +113,10 @@ export interface PlanInput {
   deploymentId?: string;
   /** The step a button's wait was at: its Promote ends that wait only, never a later one. */
   step?: number;
+  /** The check run whose button was pressed (a button only). */
+  pressedCheckRun?: number;
+  /** The check run each of `existing` was first read from (ControlPoll's `recordedIn`). */
+  recordedIn?: ReadonlyMap<string, number>;
   bindings: Binding[];
   /**
    * The rollout's commit is one of the commits of the pull request a moved-on binding names (read only for a
@@ -136,7 +141,8 @@ export interface PlanInput {
  * or /resume written in a comment is dated at the start of the second GitHub dates it (never after now): one
  * handled after a /pause its author wrote later (two replicas at once, a slow or repeated delivery) does not
  * undo that /pause. Every other request (a /pause, an /abort, a button, which GitHub does not date) is dated
- * when the App handles it, so it is never put before anything handled earlier.
+ * when the App handles it, so it is never put before anything handled earlier; a Promote or Resume press on a
+ * check run older than a recorded /pause is refused instead (pauseAfterPressed).
  */
 export function requestTime(verb: ControlVerb, now: Date, writtenAt?: string): Date {
   if ((verb !== 'promote' && verb !== 'resume') || writtenAt === undefined) return now;
@@ -224,6 +230,28 @@ function allowed(
   };
 }
 
+const VERB_BUTTON_NAME: Record<ControlVerb, string> = {
+  promote: 'Promote',
+  resume: 'Resume',
+  pause: 'Pause',
+  abort: 'Abort',
+};
+
+/**
+ * A /pause of this deployment recorded in a check run newer than the one whose Promote or Resume button was
+ * pressed. GitHub dates no press (a requested_action carries no time), so a press is only known to come after
+ * its own check run was written: one made before a later /pause and handled after it (a slow delivery, a
+ * redelivery hours later) would otherwise undo that /pause. An /abort and a pause press are never in doubt.
+ */
+function pauseAfterPressed(input: PlanInput, deploymentId: string): ControlRequest | undefined {
+  if (input.source !== 'button' || (input.verb !== 'promote' && input.verb !== 'resume')) return undefined;
+  const pressed = input.pressedCheckRun;
+  if (pressed === undefined || !input.recordedIn) return undefined;
+  return requestsFor(deploymentId, input.existing).find(
+    (r) => r.verb === 'pause' && (input.recordedIn!.get(r.id) ?? 0) > pressed,
+  );
+}
+
 /** Pure: whether the request is recorded, and what it does to the rollout. Policy first, then the record. */
 export function planControl(input: PlanInput): ControlPlan {
   const pre = allowed(input);
@@ -300,6 +328,17 @@ export function planControl(input: PlanInput): ControlPlan {
   if (!duplicate) {
     const refused = stateRefusal(input.verb, rollout, input.existing, env);
     if (refused) return refused;
+    const superseded = pauseAfterPressed(input, rollout.deploymentId);
+    if (superseded)
+      return {
+        ok: false,
+        code: 'button_superseded',
+        message:
+          `this ${VERB_BUTTON_NAME[input.verb]} button is on a \`rollout\` check run written before the \`/pause\` ` +
+          `${at(superseded.by)} recorded since, and GitHub does not say when a button was pressed: a press made ` +
+          `before that /pause (delivered late, or redelivered) must not undo it. Nothing was recorded. Use the ` +
+          `buttons of the newest \`rollout\` check run of ${env}, or ${commandText(input.verb, input.environment)}.`,
+      };
     const held = isHeld(rollout, input.existing);
     if (input.verb === 'pause' && held)
       return {
@@ -626,6 +665,8 @@ export interface ControlAsk {
   deploymentId?: string;
   /** A button: the step its check run's wait was at. */
   step?: number;
+  /** A button: the check run it was pressed on. */
+  pressedCheckRun?: number;
   /** A comment: when GitHub says it was written (its created_at). */
   writtenAt?: string;
 }
@@ -716,6 +757,7 @@ export async function controlRollout(deps: ControlDeps, ask: ControlAsk): Promis
     ...(ask.reason !== undefined ? { reason: ask.reason } : {}),
     ...(ask.deploymentId !== undefined ? { deploymentId: ask.deploymentId } : {}),
     ...(ask.step !== undefined ? { step: ask.step } : {}),
+    ...(ask.pressedCheckRun !== undefined ? { pressedCheckRun: ask.pressedCheckRun } : {}),
     ...(ask.writtenAt !== undefined ? { writtenAt: ask.writtenAt } : {}),
     deployer,
     approver,
@@ -736,6 +778,7 @@ export async function controlRollout(deps: ControlDeps, ask: ControlAsk): Promis
   const rollout = read.ok ? read.record?.rollout : undefined;
   let existing: ControlRequest[] = [];
   let partial = false;
+  let recordedIn: ReadonlyMap<string, number> | undefined;
   if (rollout?.sha) {
     const place = { repository, environment, deploymentId: rollout.deploymentId };
     const poll = await deps.readRequests(where, place, rollout.sha.toLowerCase(), keys);
@@ -743,6 +786,7 @@ export async function controlRollout(deps: ControlDeps, ask: ControlAsk): Promis
     if (poll.error)
       deps.warn({ repository, environment, error: poll.error }, 'control requests could not be read');
     existing = poll.requests;
+    recordedIn = poll.recordedIn;
     // Part of the list: its /abort and /pause only, as the runner reads it (planControl refuses the rest).
     partial = poll.partial === true;
   }
@@ -793,6 +837,7 @@ export async function controlRollout(deps: ControlDeps, ask: ControlAsk): Promis
     approver: approverNow,
     read,
     existing,
+    ...(recordedIn ? { recordedIn } : {}),
     ...(partial ? { partial } : {}),
     ...(rolloutInPr !== undefined ? { rolloutInPr } : {}),
   });

@@ -353,6 +353,7 @@ export async function handleControlButton(
       source: 'button',
       deploymentId: ref.deploymentId,
       ...(ref.step !== undefined ? { step: ref.step } : {}),
+      pressedCheckRun: checkRun.id,
     },
   );
   if (outcome.status === 'refused') {

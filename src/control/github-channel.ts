@@ -212,11 +212,11 @@ export class GitHubControlSource implements ControlSource {
       // list that lacks one (a short or stale answer) never takes back a /pause or an /abort once seen.
       // Oldest first: check run ids grow with creation, whatever order the list comes in.
       const requests: ControlRequest[] = [];
-      const seen = new Set<string>();
-      for (const [, outcome] of [...this.outcomes].sort(([a], [b]) => a - b)) {
+      const recordedIn = new Map<string, number>();
+      for (const [runId, outcome] of [...this.outcomes].sort(([a], [b]) => a - b)) {
         // A redelivered request (two replicas, one webhook twice) counts once.
-        if (outcome.kind !== 'request' || seen.has(outcome.request.id)) continue;
-        seen.add(outcome.request.id);
+        if (outcome.kind !== 'request' || recordedIn.has(outcome.request.id)) continue;
+        recordedIn.set(outcome.request.id, runId);
         requests.push(outcome.request);
       }
       // Part of the list: only what makes the rollout safer is acted on (see the top of this file).
@@ -227,6 +227,7 @@ export class GitHubControlSource implements ControlSource {
       return {
         changed,
         requests: acted,
+        recordedIn,
         ...(refused.length ? { refused } : {}),
         ...(partial ? { partial: true, error: this.partReadAdvice(partial) } : {}),
       };

@@ -89,6 +89,11 @@ export interface ControlPoll {
    * be undone by one not read, so it is left out; `error` says so and what to do.
    */
   partial?: true;
+  /**
+   * The check run each request was first read from (request id → check run id), where the source reads
+   * check runs: their ids grow with creation, so it tells what was recorded after a given check run.
+   */
+  recordedIn?: ReadonlyMap<string, number>;
 }
 
 /** Where requests are written (the App: its own check run; the CLI: the state directory). */

@@ -814,3 +814,41 @@ test('a /pause written after a /promote holds the rollout, even when the /promot
     true,
   );
 });
+
+test('a Promote or Resume press on a check run written before a /pause is refused with button_superseded: GitHub dates no press, so a late delivery must not undo the /pause', async () => {
+  await run(async (w) => {
+    await writeRecord(w, waiting({ handedOff: false }));
+    await statusInProgress(w);
+    const [notice] = controlRuns(w.fake);
+    // alice pauses; a Promote press made on the wait notice before it is delivered after it.
+    assert.match(await say(w, '/pause production', 'alice'), /\*\*\/pause\*\* by @alice recorded/);
+    const firstPause = requestRuns(w.fake).at(-1)!;
+    const press = async (checkRun: Record<string, unknown>, identifier: string) => {
+      await w.probot.receive({
+        id: crypto.randomUUID(),
+        name: 'check_run',
+        payload: click(w.fake, checkRun, 'alice', identifier),
+      } as Receive);
+      return replies(w.fake).at(-1)!;
+    };
+    const recorded = requestRuns(w.fake).length;
+    assert.match(
+      await press(notice!, 'promote'),
+      /\/promote by @alice not recorded\*\* \(`button_superseded`\): this Promote button is on a `rollout` check run written before the `\/pause` @alice recorded since/,
+    );
+    assert.equal(requestRuns(w.fake).length, recorded, 'nothing recorded');
+    assert.equal(dispatches(w.fake).length, 0, 'the rollout stays held');
+    assert.match(await say(w, '/resume production', 'alice'), /\*\*\/resume\*\* by @alice recorded/);
+    // Paused again: a Resume press on the first /pause's check run (made before, delivered late) is refused;
+    // the one on the newest /pause's check run is taken.
+    assert.match(await say(w, '/pause production', 'alice'), /\*\*\/pause\*\* by @alice recorded/);
+    const secondPause = requestRuns(w.fake).at(-1)!;
+    const before = requestRuns(w.fake).length;
+    assert.match(await press(firstPause, 'resume'), /\(`button_superseded`\).*this Resume button/);
+    assert.equal(requestRuns(w.fake).length, before, 'nothing recorded');
+    // The newest /pause's own check run carries Resume: pressed there, it resumes. An Abort on an old check
+    // run still stops the rollout: stopping is never in doubt.
+    assert.match(await press(secondPause, 'resume'), /\*\*\/resume\*\* by @alice recorded/);
+    assert.match(await press(notice!, 'abort'), /\*\*\/abort\*\* by @alice recorded/);
+  });
+});

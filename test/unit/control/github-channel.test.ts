@@ -92,19 +92,28 @@ test('the first poll returns the requests oldest first; an unchanged list is a 3
     const octokit = client(gh);
     const first = request({ verb: 'pause' });
     const second = request({ verb: 'resume' });
-    await write(octokit, sha, first);
+    const { checkRunId: firstRun } = await write(octokit, sha, first);
     await writeWaitNotice(octokit.rest as unknown as ControlWriteApi, where, {
       sha,
       place,
       step: 1,
       display,
     });
-    await write(octokit, sha, second);
+    const { checkRunId: secondRun } = await write(octokit, sha, second);
     const control = source(octokit, sha);
 
     const poll = await control.poll('42');
     assert.equal(poll.changed, true);
     assert.deepEqual(poll.requests, [first, second]);
+    // Which check run holds each: what tells a button pressed before a request from one pressed after it.
+    assert.deepEqual(
+      [...(poll.recordedIn ?? [])],
+      [
+        [first.id, firstRun],
+        [second.id, secondRun],
+      ],
+    );
+    assert.ok(firstRun < secondRun);
     assert.equal(poll.refused, undefined, 'the wait notice carries no request and is not refused');
     assert.equal(poll.error, undefined);
     const listed = gh.requestsFor(LIST).at(-1)!;
@@ -117,7 +126,10 @@ test('the first poll returns the requests oldest first; an unchanged list is a 3
     const again = await control.poll('42');
     assert.equal(lastListStatus(gh), 304, 'the second poll is answered 304');
     assert.equal(gh.requestsFor(SUITES).at(-1)?.status, 304, 'its suites too');
-    assert.deepEqual(again, { changed: false, requests: [first, second] });
+    assert.deepEqual(
+      { changed: again.changed, requests: again.requests },
+      { changed: false, requests: [first, second] },
+    );
     assert.equal(
       gh.requestsFor('checks/get').length,
       0,
@@ -378,7 +390,13 @@ test("through the Action's client: an unchanged poll is a 304 that is neither a 
       key,
     ]);
     assert.deepEqual((await control.poll('42')).requests, [r]);
-    for (let i = 0; i < 3; i++) assert.deepEqual(await control.poll('42'), { changed: false, requests: [r] });
+    for (let i = 0; i < 3; i++) {
+      const { changed, requests, ...rest } = await control.poll('42');
+      assert.deepEqual(
+        { changed, requests, rest: Object.keys(rest) },
+        { changed: false, requests: [r], rest: ['recordedIn'] },
+      );
+    }
     for (const operation of [SUITES, LIST])
       assert.deepEqual(
         gh.requestsFor(operation).map((q) => q.status),
