@@ -20,6 +20,7 @@ import {
   synchronizePayload,
   testTrust,
   withSeededApp,
+  writtenComment,
 } from './helpers.ts';
 import { readLedger } from '../../app/facts/approval-ledger.ts';
 
@@ -42,18 +43,6 @@ const seed = {
 
 const deployments = (fake: FakeGitHub) => [...fake.repo().deployments.values()];
 
-/** `user` writes `body` now; the App gets it only when `deliver` is called. */
-function written(fake: FakeGitHub, probot: Probot, body: string, user: string) {
-  const { payload } = commentOnPull(fake, body, { user });
-  return async (): Promise<string> => {
-    const before = appReplies(fake).length;
-    await probot.receive({ id: crypto.randomUUID(), name: 'issue_comment', payload } as Parameters<
-      Probot['receive']
-    >[0]);
-    return appReplies(fake).slice(before).join('\n');
-  };
-}
-
 /** The approvals the App's ledger holds at `sha`. */
 async function ledgerAt(fake: FakeGitHub, sha: string) {
   const octokit = new TestOctokit({ auth: 'x', baseUrl: fake.url });
@@ -73,7 +62,12 @@ for (const named of [true, false])
     await withSeededApp(seed, async (fake, probot) => {
       assert.match(await sayOnPull(fake, probot, '/deploy production', 'alice'), /Waiting for 1 approval/);
       // dave reads the request for HEAD and approves it...
-      const approve = written(fake, probot, named ? '/approve-deploy production' : '/approve-deploy', 'dave');
+      const approve = writtenComment(
+        fake,
+        probot,
+        named ? '/approve-deploy production' : '/approve-deploy',
+        'dave',
+      );
       // ...while alice pushes (GitHub tells the App), and asks again for the new head, before the App handles
       // dave's comment.
       await pushToPull(fake, probot, PUSHED, 'alice');
@@ -100,7 +94,7 @@ for (const named of [true, false])
 test('an approval written before a push, with no new request yet, is not recorded for the pushed commit', async () => {
   await withSeededApp(seed, async (fake, probot) => {
     assert.match(await sayOnPull(fake, probot, '/deploy production', 'alice'), /Waiting for 1 approval/);
-    const approve = written(fake, probot, '/approve-deploy production', 'dave');
+    const approve = writtenComment(fake, probot, '/approve-deploy production', 'dave');
     fake.pushCommit(PR, PUSHED, { author: 'alice' });
     assert.match(await approve(), /\(`head_moved`\)/);
     assert.deepEqual(await ledgerAt(fake, PUSHED), []);
@@ -124,7 +118,7 @@ test('an approval written after the request for the current head counts, and say
 test('once the App has said a push moved the head, an approval written after that counts for the new head; one written before does not', async () => {
   await withSeededApp(seed, async (fake, probot) => {
     assert.match(await sayOnPull(fake, probot, '/deploy production', 'alice'), /Waiting for 1 approval/);
-    const before = written(fake, probot, '/approve-deploy production', 'erin');
+    const before = writtenComment(fake, probot, '/approve-deploy production', 'erin');
     await pushToPull(fake, probot, PUSHED, 'alice');
     const notice = appReplies(fake).at(-1)!;
     assert.match(notice, new RegExp(`New commit \`${PUSHED.slice(0, 7)}\` was pushed`));
@@ -141,7 +135,7 @@ test('once the App has said a push moved the head, an approval written after tha
     // Unnamed, with no request at the new head: as before, name the environment.
     assert.match(await sayOnPull(fake, probot, '/approve-deploy', 'erin'), /`no_pending_request`/);
     // Its approval counts: the request deploys at once (the status comment is the answer).
-    await written(fake, probot, '/deploy production', 'alice')();
+    await writtenComment(fake, probot, '/deploy production', 'alice')();
     assert.equal(deployments(fake).length, 1);
     assert.equal(deployments(fake)[0]!.sha, PUSHED);
   });
@@ -150,7 +144,7 @@ test('once the App has said a push moved the head, an approval written after tha
 test('a veto written before a push still stops the pushed commit', async () => {
   await withSeededApp(seed, async (fake, probot) => {
     assert.match(await sayOnPull(fake, probot, '/deploy production', 'alice'), /Waiting for 1 approval/);
-    const veto = written(fake, probot, '/reject-deploy production "not this"', 'erin');
+    const veto = writtenComment(fake, probot, '/reject-deploy production "not this"', 'erin');
     fake.pushCommit(PR, PUSHED, { author: 'alice' });
     assert.match(
       await veto(),
@@ -165,7 +159,7 @@ test('a veto written before a push still stops the pushed commit', async () => {
 test('the refusal shows the new head: approving again after it counts for that commit', async () => {
   await withSeededApp(seed, async (fake, probot) => {
     assert.match(await sayOnPull(fake, probot, '/deploy production', 'alice'), /Waiting for 1 approval/);
-    const approve = written(fake, probot, '/approve-deploy production', 'dave');
+    const approve = writtenComment(fake, probot, '/approve-deploy production', 'dave');
     fake.pushCommit(PR, PUSHED, { author: 'alice' });
     assert.match(await approve(), /\(`head_moved`\).*approve again if `0aa02df77230` should deploy/s);
     const again = await sayOnPull(fake, probot, '/approve-deploy production', 'dave');
@@ -175,7 +169,7 @@ test('the refusal shows the new head: approving again after it counts for that c
     );
     assert.equal(deployments(fake).length, 0, 'the request was for the old head: nothing deploys');
     // A request for the pushed commit finds dave's approval and deploys it.
-    await written(fake, probot, '/deploy production', 'alice')();
+    await writtenComment(fake, probot, '/deploy production', 'alice')();
     assert.equal(deployments(fake).length, 1);
     assert.equal(deployments(fake)[0]!.sha, PUSHED);
   });
@@ -185,13 +179,13 @@ test('a /deploy written before a push does not deploy the pushed commit; asked a
   await withSeededApp(seed, async (fake, probot) => {
     // The App has shown HEAD (a request waiting for production).
     assert.match(await sayOnPull(fake, probot, '/deploy production', 'alice'), /Waiting for 1 approval/);
-    const deploy = written(fake, probot, '/deploy staging', 'alice');
+    const deploy = writtenComment(fake, probot, '/deploy staging', 'alice');
     fake.pushCommit(PR, PUSHED, { author: 'carol' });
     const reply = await deploy();
     assert.match(reply, /\*\*Not accepted\*\* \(`head_moved`\)/);
     assert.match(reply, new RegExp(`was \`${HEAD.slice(0, 12)}\`; it is now \`${PUSHED.slice(0, 12)}\``));
     assert.equal(deployments(fake).length, 0, 'nothing deployed for a commit its requester never saw');
-    await written(fake, probot, '/deploy staging', 'alice')();
+    await writtenComment(fake, probot, '/deploy staging', 'alice')();
     assert.equal(deployments(fake).length, 1);
     assert.equal(deployments(fake)[0]!.sha, PUSHED);
   });
@@ -205,7 +199,7 @@ test('two pushes in a row: each is told with its head, so a /deploy and an appro
     await pushToPull(fake, probot, third, 'alice');
     assert.match(appReplies(fake).at(-1)!, new RegExp(`New commit \`${third.slice(0, 7)}\` was pushed`));
     assert.match(await sayOnPull(fake, probot, '/deploy production', 'alice'), /Waiting for 1 approval/);
-    await written(fake, probot, '/approve-deploy production', 'dave')();
+    await writtenComment(fake, probot, '/approve-deploy production', 'dave')();
     assert.equal(deployments(fake).length, 1);
     assert.equal(deployments(fake)[0]!.sha, third);
   });
@@ -319,7 +313,7 @@ test('after a force-push back to a commit the App showed earlier, a command writ
     assert.match(await sayOnPull(fake, probot, '/deploy production', 'alice'), /Waiting for 1 approval/);
     await pushToPull(fake, probot, PUSHED, 'alice');
     // alice writes while PUSHED is the head the App shows; the head goes back to HEAD before it is handled.
-    const deploy = written(fake, probot, '/deploy staging', 'alice');
+    const deploy = writtenComment(fake, probot, '/deploy staging', 'alice');
     await pushedAt(fake, probot, HEAD, '2026-12-01T09:10:00Z');
     const reply = await deploy();
     assert.match(reply, /\(`head_moved`\).*as the App last showed it, was `[0-9a-f]{12}`/s);

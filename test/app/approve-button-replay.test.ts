@@ -13,6 +13,7 @@ import {
   appReplies,
   commentOnPull,
   deployYml,
+  handClock,
   recordApprovalComment,
   sayOnPull,
   withSeededApp,
@@ -26,12 +27,6 @@ const CONFIG = deployYml(`
       required: 2
 `);
 
-/** A clock the App and the fake GitHub share, moved by hand. */
-function clock(start: string) {
-  let t = new Date(start).getTime();
-  return { now: () => new Date(t), tick: (ms: number) => void (t += ms) };
-}
-
 const gate = (fake: FakeGitHub) =>
   [...fake.repo().checkRuns.values()].find((r) => r.name === 'approval / production')!;
 
@@ -39,7 +34,7 @@ const ask = (fake: FakeGitHub, probot: Parameters<typeof receive>[0], run: numbe
   receive(probot, 'deployment_protection_rule', protectionRulePayload(fake, { run, pullRequests: [PR] }));
 
 function withApp(
-  c: ReturnType<typeof clock>,
+  c: ReturnType<typeof handClock>,
   body: Parameters<typeof withSeededApp>[1],
   config = CONFIG,
 ): Promise<void> {
@@ -56,7 +51,7 @@ function withApp(
 }
 
 test('an Approve press delivered again after its presser vetoed does not lift the veto; a comment does', async () => {
-  const c = clock('2026-12-01T10:00:00.100Z');
+  const c = handClock('2026-12-01T10:00:00.100Z');
   await withApp(c, async (fake, probot) => {
     await ask(fake, probot, 31);
     const press = approvePress(fake, gate(fake) as never, 'dave');
@@ -86,7 +81,7 @@ test('an Approve press delivered again after its presser vetoed does not lift th
 });
 
 test('a veto written in the same second as an Approve press the App handled before it stands', async () => {
-  const c = clock('2026-12-01T10:00:00.300Z');
+  const c = handClock('2026-12-01T10:00:00.300Z');
   await withApp(c, async (fake, probot) => {
     await ask(fake, probot, 41);
     await receive(probot, 'check_run', approvePress(fake, gate(fake) as never, 'dave'));
@@ -102,7 +97,7 @@ test('a veto written in the same second as an Approve press the App handled befo
 });
 
 test('a veto written before an Approve press the App handles first, and handled after it, still stands', async () => {
-  const c = clock('2026-12-01T10:00:00.100Z');
+  const c = handClock('2026-12-01T10:00:00.100Z');
   await withApp(c, async (fake, probot) => {
     await ask(fake, probot, 61);
     // dave vetoes at 10:00:10; GitHub delivers the comment only at 10:01:00 (a backlog).
@@ -124,7 +119,7 @@ test('a veto written before an Approve press the App handles first, and handled 
 });
 
 test("a veto recorded in the App's comment only (before the ledger) is not lifted by an Approve press", async () => {
-  const c = clock('2026-12-01T10:00:00Z');
+  const c = handClock('2026-12-01T10:00:00Z');
   await withApp(c, async (fake, probot) => {
     await ask(fake, probot, 71);
     // Then a veto the App recorded in its comment alone, as it did before the ledger existed.
@@ -147,7 +142,7 @@ test("a veto recorded in the App's comment only (before the ledger) is not lifte
 });
 
 test('an Approve press delivered again (same delivery GUID) is not recorded anew: its approval still expires', async () => {
-  const c = clock('2026-12-01T10:00:00Z');
+  const c = handClock('2026-12-01T10:00:00Z');
   const config = deployYml(`
   production:
     approvals:

@@ -319,6 +319,27 @@ export async function sayOnPull(
   return after.at(-1)!;
 }
 
+/**
+ * `user` writes `body` on the pull request now (GitHub dates it now); the App gets it only when the returned
+ * function is called, which resolves to the App's replies to it, joined: a delivery that waited.
+ */
+export function writtenComment(fake: FakeGitHub, probot: Probot, body: string, user: string) {
+  const { payload } = commentOnPull(fake, body, { user });
+  return async (): Promise<string> => {
+    const before = appReplies(fake).length;
+    await probot.receive({ id: crypto.randomUUID(), name: 'issue_comment', payload } as Parameters<
+      Probot['receive']
+    >[0]);
+    return appReplies(fake).slice(before).join('\n');
+  };
+}
+
+/** A clock the App and the fake GitHub share (pass `now` to both), moved by hand in milliseconds. */
+export function handClock(start: string): { now: () => Date; tick: (ms: number) => void } {
+  let t = new Date(start).getTime();
+  return { now: () => new Date(t), tick: (ms) => void (t += ms) };
+}
+
 /** `user` comments `body` on pull request `number`; the App's replies to it, joined (none: ''). */
 export async function repliesTo(
   fake: FakeGitHub,
