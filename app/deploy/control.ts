@@ -8,13 +8,14 @@
 // `planControl` and the words are pure; `controlRollout` gathers the facts, writes and dispatches.
 import {
   approvalWaitsAhead,
+  failureHoldSince,
   gateOf,
   idleFor,
   isHeld,
   requestsOf,
   stepOf,
 } from '../../src/control/rollout.ts';
-import { decideControl, requestsFor } from '../../src/control/decide.ts';
+import { CONTROL_CLOCK_SKEW_MS, decideControl, requestsFor } from '../../src/control/decide.ts';
 import type { ControlDecision } from '../../src/control/decide.ts';
 import type { ControlPoll, ControlRequest, ControlVerb } from '../../src/control/request.ts';
 import {
@@ -77,7 +78,8 @@ export type ControlRefusalCode =
   | 'full_passes_approval'
   | 'requests_partial'
   | 'pushers_unreadable'
-  | 'button_superseded';
+  | 'button_superseded'
+  | 'before_failure_hold';
 
 /** A commit the request must be bound to, and what it is, in the App's own words ("the pull request"). */
 export interface Binding {
@@ -252,6 +254,36 @@ function pauseAfterPressed(input: PlanInput, deploymentId: string): ControlReque
   );
 }
 
+/**
+ * A /resume or /promote's date against a hold taken up on a failed batch (`on_failure: pause`), which only a
+ * request made after the hold began ends (lastHoldOrGo). The App takes such a request only while the record
+ * shows the hold, yet its date can fall before the hold's start: GitHub dates a comment to the second (one
+ * written in the second the batch failed is floored before it), and the runner's clock that dated the hold is
+ * not the App's. A date at most CONTROL_CLOCK_SKEW_MS before it is taken as after it (dated at its start), so
+ * a request the App answers as resuming the rollout does resume it; an earlier one (a comment written well
+ * before the batch failed, delivered late) is refused: it must not run the failed batch again.
+ */
+function goesOnAfterFailureHold(
+  input: PlanInput,
+  rollout: Rollout,
+  duplicate: boolean,
+): { ok: true; at: Date } | { ok: false; code: ControlRefusalCode; message: string } {
+  const at = requestTime(input.verb, input.now, input.writtenAt);
+  const since = failureHoldSince(rollout);
+  if (duplicate || (input.verb !== 'resume' && input.verb !== 'promote') || !(at.getTime() < since))
+    return { ok: true, at };
+  if (at.getTime() >= since - CONTROL_CLOCK_SKEW_MS) return { ok: true, at: new Date(since) };
+  return {
+    ok: false,
+    code: 'before_failure_hold',
+    message:
+      `this /${input.verb} was written at ${code(at.toISOString())}, before the rollout of ` +
+      `${code(input.environment, 255)} was held on a failed batch (\`on_failure: pause\`, at ` +
+      `${code(new Date(since).toISOString())}): a request made before the batch failed does not run it again. ` +
+      `Nothing was recorded; ${commandText('resume', input.environment)} now lets it go on.`,
+  };
+}
+
 /** Pure: whether the request is recorded, and what it does to the rollout. Policy first, then the record. */
 export function planControl(input: PlanInput): ControlPlan {
   const pre = allowed(input);
@@ -371,11 +403,13 @@ export function planControl(input: PlanInput): ControlPlan {
       };
   }
 
+  const dated = goesOnAfterFailureHold(input, rollout, duplicate);
+  if (!dated.ok) return dated;
   const request: ControlRequest = {
     id,
     verb: input.verb,
     by: input.login,
-    at: requestTime(input.verb, input.now, input.writtenAt).toISOString(),
+    at: dated.at.toISOString(),
     deploymentId: rollout.deploymentId,
     sha,
     step,

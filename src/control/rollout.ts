@@ -39,6 +39,12 @@ export function requestsOf(rollout: Rollout, requests: readonly ControlRequest[]
 /** `by` of the hold the rolling strategy's `on_failure: pause` takes up when a batch fails (no /pause made it). */
 export const PAUSED_ON_FAILURE = 'on_failure: pause';
 
+/** When the hold taken up on a failed batch (`on_failure: pause`) began, in ms; NaN when there is none. */
+export function failureHoldSince(rollout: Rollout): number {
+  const wait = rollout.wait;
+  return wait?.kind === 'hold' && wait.by === PAUSED_ON_FAILURE ? Date.parse(wait.since) : Number.NaN;
+}
+
 /**
  * The latest /pause, /resume or /promote of this rollout: it decides whether it is held. A hold taken up on a
  * failed batch (`on_failure: pause`) is ended only by a request made after it began: a /promote or /resume
@@ -48,8 +54,7 @@ export function lastHoldOrGo(
   rollout: Rollout,
   requests: readonly ControlRequest[],
 ): ControlRequest | undefined {
-  const wait = rollout.wait;
-  const since = wait?.kind === 'hold' && wait.by === PAUSED_ON_FAILURE ? Date.parse(wait.since) : Number.NaN;
+  const since = failureHoldSince(rollout);
   return requestsOf(rollout, requests)
     .filter((r) => r.verb === 'pause' || r.verb === 'resume' || r.verb === 'promote')
     .filter((r) => !(Date.parse(r.at) < since))

@@ -25,6 +25,8 @@ import { storedDeploymentWebhook } from '../helpers/app-webhooks.ts';
 import type { EnvironmentRecord, Rollout, RolloutWait } from '../../src/state/record.ts';
 import { signRecord } from '../../src/state/signed-record.ts';
 import { stateKey } from '../../src/state/state-key.ts';
+import { verifyControlText } from '../../src/control/signed.ts';
+import { isHeld } from '../../src/control/rollout.ts';
 
 type Receive = Parameters<Probot['receive']>[0];
 
@@ -851,4 +853,54 @@ test('a Promote or Resume press on a check run written before a /pause is refuse
     assert.match(await press(secondPause, 'resume'), /\*\*\/resume\*\* by @alice recorded/);
     assert.match(await press(notice!, 'abort'), /\*\*\/abort\*\* by @alice recorded/);
   });
+});
+
+test('a hold on a failed batch (on_failure: pause): a /resume written in the second it began resumes it; a /promote written well before it is refused with before_failure_hold', async () => {
+  // The clock the App and the fake GitHub share: 0.6 s into a second when the batch failed.
+  let t = Date.parse('2026-12-03T10:00:00.600Z');
+  await run(
+    async (w) => {
+      // Written 60 s before the batch failed, delivered only now.
+      const stale = commentOnPull(w.fake, '/promote production', { user: 'alice' });
+      t += 60_000;
+      const failed = new Date(t).toISOString();
+      await writeRecord(w, waiting({ kind: 'hold', by: 'on_failure: pause', since: failed }));
+      await w.probot.receive({
+        id: crypto.randomUUID(),
+        name: 'issue_comment',
+        payload: stale.payload,
+      } as Receive);
+      assert.match(
+        replies(w.fake).at(-1)!,
+        /^\*\*Not accepted\*\* \(`before_failure_hold`\): this \/promote was written at `2026-12-03T10:00:00.000Z`, before the rollout of `production` was held on a failed batch/,
+      );
+      assert.equal(requestRuns(w.fake).length, 0, 'nothing recorded');
+      // GitHub dates this /resume 10:01:00 (its second), before the hold's 10:01:00.6: it still resumes it.
+      t += 200;
+      assert.match(await say(w, '/resume production', 'alice'), /\*\*\/resume\*\* by @alice recorded/);
+      assert.equal(dispatches(w.fake).length, 1, 'the handed-off rollout goes on: reconcile started');
+      // What reconcile and the runner read: the /resume ends the hold (it is dated at the hold's start).
+      const key = stateKey(testMarkerKeys().current, `${owner}/${repo}`, 'production');
+      const place = {
+        repository: `${owner}/${repo}`,
+        environment: 'production',
+        deploymentId: String(w.deploymentId),
+      };
+      const read = verifyControlText(
+        (requestRuns(w.fake).at(-1)!.output as { text: string }).text,
+        [key],
+        place,
+      );
+      assert.ok(read.ok, 'the request verifies');
+      const held = {
+        deploymentId: String(w.deploymentId),
+        startedAt: '2025-03-04T10:10:00.000Z',
+        wait: { kind: 'hold', step: 2, by: 'on_failure: pause', since: failed },
+      } as Rollout;
+      assert.equal(read.request.at, failed);
+      assert.equal(isHeld(held, [read.request]), false, 'the hold is over for reconcile and the runner');
+    },
+    () => new Date(t),
+    true,
+  );
 });
