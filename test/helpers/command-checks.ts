@@ -79,3 +79,26 @@ export function checkedOnceRendered(argv: string[], bad: string[], good: string[
     assert.doesNotThrow(() => renderLine(argv, value), `${shellCommandLine(argv)} with ${value}`);
   }
 }
+
+/**
+ * A shell script accepted when the config loads whose value is checked once rendered: each `refused` value
+ * (with the message it fails with) fails it, each `good` one renders.
+ */
+export function scriptCheckedOnceRendered(
+  script: string,
+  refused: ReadonlyArray<readonly [string, RegExp]>,
+  good: readonly string[] = [],
+): void {
+  assertScriptAccepted(script);
+  for (const [value, message] of refused)
+    assert.throws(
+      () => renderShellScript(script, { x: value }),
+      message,
+      `${script} with ${JSON.stringify(value)}`,
+    );
+  for (const value of good)
+    assert.doesNotThrow(
+      () => renderShellScript(script, { x: value }),
+      `${script} with ${JSON.stringify(value)}`,
+    );
+}

@@ -6,7 +6,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { renderShellScript } from '../../../src/targets/shell-script.ts';
 import { renderArgvCommand } from '../../../src/targets/shell-script.ts';
-import { assertRefused, assertScriptAccepted, assertScriptRefused } from '../../helpers/command-checks.ts';
+import {
+  assertRefused,
+  assertScriptAccepted,
+  assertScriptRefused,
+  scriptCheckedOnceRendered,
+} from '../../helpers/command-checks.ts';
 
 const render = (script: string, x: string) => renderShellScript(script, { x });
 
@@ -22,21 +27,19 @@ test('a value fed to xargs is one argument of its program, not an option', () =>
     'cat <<EOF | xargs kubectl delete pod\n{{x}}\nEOF',
     'v={{x}}; xargs kubectl delete pod <<EOF\n$v\nEOF',
   ];
-  for (const script of fed) {
-    assertScriptAccepted(script);
-    assert.throws(
-      () => render(script, '--all'),
-      /\{\{x\}\} is fed to xargs, which makes it an argument of kubectl: it starts with "-"|would cut it into several arguments/,
+  for (const script of fed)
+    scriptCheckedOnceRendered(
       script,
+      [
+        [
+          '--all',
+          /\{\{x\}\} is fed to xargs, which makes it an argument of kubectl: it starts with "-"|would cut it into several arguments/,
+        ],
+        ['web-1 --all', /would cut it into several arguments of kubectl/],
+        ["web-1'", /or read its quotes/],
+      ],
+      ['web-1'],
     );
-    assert.throws(
-      () => render(script, 'web-1 --all'),
-      /would cut it into several arguments of kubectl/,
-      script,
-    );
-    assert.throws(() => render(script, "web-1'"), /or read its quotes/, script);
-    assert.doesNotThrow(() => render(script, 'web-1'), script);
-  }
   // `v=pod-{{x}}`: the value is not first, yet it is checked on its own (which part starts the item is not known).
   assert.throws(
     () => render('v=pod-{{x}}; echo "$v" | xargs ./deploy.sh', 'a b'),
@@ -207,16 +210,15 @@ test("parallel's items read on standard input: checked once rendered as those af
     'echo {{x}} | parallel kubectl delete pod',
     'parallel kubectl delete pod <<< {{x}}',
     'v={{x}}; echo "$v" | parallel -j2 kubectl delete pod {}',
-  ]) {
-    assertScriptAccepted(script);
-    assert.throws(
-      () => render(script, '--all'),
-      /\{\{x\}\} is fed to parallel, which makes it an argument of kubectl: it starts with "-"/,
+  ])
+    scriptCheckedOnceRendered(
       script,
+      [
+        ['--all', /\{\{x\}\} is fed to parallel, which makes it an argument of kubectl: it starts with "-"/],
+        ['a\nb', /may hold no line break/],
+      ],
+      ['web 1'],
     );
-    assert.throws(() => render(script, 'a\nb'), /may hold no line break/, script);
-    assert.doesNotThrow(() => render(script, 'web 1'), script);
-  }
   assertScriptRefused(
     'echo {{x}} | parallel helm upgrade app ./chart --set image.tag={}',
     /is an item of parallel, which makes what it reads an argument of helm where a value written/,
@@ -346,15 +348,12 @@ test('parallel :::: - and -a - read their items on standard input: code refused,
     'echo {{x}} | parallel kubectl delete pod :::: -',
     'echo {{x}} | parallel --arg-file - kubectl delete pod',
     'echo {{x}} | parallel kubectl delete pod :::: - ::: a',
-  ]) {
-    assertScriptAccepted(script);
-    assert.throws(
-      () => render(script, '--all'),
-      /fed to parallel, which makes it an argument of kubectl/,
+  ])
+    scriptCheckedOnceRendered(
       script,
+      [['--all', /fed to parallel, which makes it an argument of kubectl/]],
+      ['web-1'],
     );
-    assert.doesNotThrow(() => render(script, 'web-1'), script);
-  }
 });
 
 // parallel --pipe --cat (--fifo) writes each block to a file (a fifo) its command names by {}: kubectl apply -f {}
@@ -409,15 +408,17 @@ test('a value fed to xargs -d or parallel -d is checked against that delimiter; 
     'echo {{x}} | parallel -d , kubectl delete pod',
     'echo {{x}} | parallel --delimiter , kubectl delete pod',
     'parallel -d , -a <(echo {{x}}) kubectl delete pod',
-  ]) {
-    assertScriptAccepted(script);
-    assert.throws(
-      () => render(script, 'web-1,--all'),
-      /which would cut it into several arguments of kubectl at its delimiter "," \(-d\): it may not hold that character/,
+  ])
+    scriptCheckedOnceRendered(
       script,
+      [
+        [
+          'web-1,--all',
+          /which would cut it into several arguments of kubectl at its delimiter "," \(-d\): it may not hold that character/,
+        ],
+      ],
+      ['web-1'],
     );
-    assert.doesNotThrow(() => render(script, 'web-1'), script);
-  }
   for (const script of [
     'parallel --colsep , kubectl delete pod ::: {{x}}',
     'parallel -C " " kubectl delete pod ::: {{x}}',
@@ -438,15 +439,12 @@ test('a here-document, < <(…) or :::: <(…) fed to parallel (and < <(…) to 
     'parallel kubectl delete pod < <(echo {{x}})',
     'xargs kubectl delete pod < <(echo {{x}})',
     'parallel kubectl delete pod :::: <(echo {{x}}) ::: a',
-  ]) {
-    assertScriptAccepted(script);
-    assert.throws(
-      () => render(script, '--all'),
-      /it starts with "-", which kubectl would read as an option/,
+  ])
+    scriptCheckedOnceRendered(
       script,
+      [['--all', /it starts with "-", which kubectl would read as an option/]],
+      ['web-1'],
     );
-    assert.doesNotThrow(() => render(script, 'web-1'), script);
-  }
   assertScriptRefused(
     'parallel rm <<EOF\n{{x}}\nEOF',
     /in a here-document fed to parallel, which parallel puts after "rm"/,
@@ -464,15 +462,12 @@ test('a value fed to ssh and read by xargs or parallel on the remote line is che
     "echo {{x}} | ssh host 'xargs kubectl delete pod'",
     "echo {{x}} | ssh host 'parallel kubectl delete pod'",
     'ssh host xargs kubectl delete pod <<EOF\n{{x}}\nEOF',
-  ]) {
-    assertScriptAccepted(script);
-    assert.throws(
-      () => render(script, '--all'),
-      /it starts with "-", which kubectl would read as an option/,
+  ])
+    scriptCheckedOnceRendered(
       script,
+      [['--all', /it starts with "-", which kubectl would read as an option/]],
+      ['web-1'],
     );
-    assert.doesNotThrow(() => render(script, 'web-1'), script);
-  }
   const delimited = "ssh host 'parallel -d , kubectl delete pod' <<< {{x}}";
   assert.throws(() => render(delimited, 'web-1,--all'), /at its delimiter "," \(-d\)/);
   assertScriptAccepted("echo {{x}} | ssh host 'cat > /tmp/x'");
@@ -496,15 +491,17 @@ test("xargs' long options are read by any unique prefix, as GNU xargs reads them
     'printf %s {{x}} | xargs --delim , kubectl delete pod',
     'printf %s {{x}} | xargs --delim=, kubectl delete pod',
     "echo {{x}} | ssh host 'xargs --del=, kubectl delete pod'",
-  ]) {
-    assertScriptAccepted(script);
-    assert.throws(
-      () => render(script, 'web-1,--all'),
-      /several arguments of kubectl at its delimiter "," \(-d\): it may not hold that character/,
+  ])
+    scriptCheckedOnceRendered(
       script,
+      [
+        [
+          'web-1,--all',
+          /several arguments of kubectl at its delimiter "," \(-d\): it may not hold that character/,
+        ],
+      ],
+      ['web-1'],
     );
-    assert.doesNotThrow(() => render(script, 'web-1'), script);
-  }
   assert.doesNotThrow(() => render('printf %s {{x}} | xargs --nu ./deploy.sh', 'a b'));
   // Accepted, what is fed checked once rendered as without the option.
   for (const script of [
@@ -513,21 +510,15 @@ test("xargs' long options are read by any unique prefix, as GNU xargs reads them
     // --eof takes no next word: kubectl is the program.
     'echo {{x}} | xargs --eof kubectl delete pod',
     'echo {{x}} | xargs --max-args 1 kubectl delete pod',
-  ]) {
-    assertScriptAccepted(script);
-    assert.throws(
-      () => render(script, '--all'),
-      /it starts with "-", which kubectl would read as an option/,
+  ])
+    scriptCheckedOnceRendered(
       script,
+      [['--all', /it starts with "-", which kubectl would read as an option/]],
+      ['web-1'],
     );
-    assert.doesNotThrow(() => render(script, 'web-1'), script);
-  }
   for (const script of [
     'echo {{x}} | xargs --max-args=1 ./deploy.sh',
     'echo {{x}} | xargs --max-a 1 ./deploy.sh',
-  ]) {
-    assertScriptAccepted(script);
-    assert.throws(() => render(script, 'a b'), /several arguments of deploy.sh/, script);
-    assert.doesNotThrow(() => render(script, 'web-1'), script);
-  }
+  ])
+    scriptCheckedOnceRendered(script, [['a b', /several arguments of deploy.sh/]], ['web-1']);
 });
