@@ -55,6 +55,9 @@ export const CONTAINER_RUN_VALUES: readonly string[] = [
   ...['--health-log-destination', '--health-max-log-count', '--health-max-log-size', '--unmask'],
   ...['--cert-dir', '--signature-policy', '--retry', '--retry-delay', '--systemd', '--cpu-rt-period'],
   ...['--env-merge', '--log-level', '--mount', '--shm-size-systemd', '--preserve-fd', '--expose'],
+  // nerdctl run: how the signature of the image it pulls is verified (as nerdctl pull's).
+  ...['--verify', '--cosign-key', '--cosign-certificate-identity', '--cosign-certificate-identity-regexp'],
+  ...['--cosign-certificate-oidc-issuer', '--cosign-certificate-oidc-issuer-regexp'],
 ];
 
 /** docker service create and update (swarm): options that take a value written apart, besides run's. */
@@ -96,7 +99,17 @@ export interface MountWord {
    * a build's option giving it something of this machine (BUILD_RIGHTS): 'build'; an image reference whose
    * registry, owner or whole name the template chooses (imageReferenceRefusal): 'image'.
    */
-  kind?: 'rights' | 'engine' | 'build' | 'program' | 'directory' | 'write' | 'image' | 'unknown';
+  kind?:
+    | 'rights'
+    | 'engine'
+    | 'build'
+    | 'program'
+    | 'directory'
+    | 'write'
+    | 'image'
+    | 'unknown'
+    | 'scanner'
+    | 'selector';
 }
 
 export interface ContainerMounts {
@@ -134,8 +147,18 @@ export type CheckedName =
   | { kind: 'image'; prefix: string; how: string; tag?: true }
   // The whole value after `prefix` one plain name (a context of the runner's own config, a log tag); `why` says
   // what else a value there could do.
-  // (`label`: a DNS-1123 label instead, as a Kubernetes namespace: lowercase letters, digits and '-'.)
-  | { kind: 'plain'; prefix: string; how: string; why: string; suffix?: string; label?: true }
+  // (`label`: a DNS-1123 label instead, as a Kubernetes namespace: lowercase letters, digits and '-'; `sha`: a
+  // commit's SHA, 40 or 64 hex digits; `items`: a comma-separated list of these words, as trivy --severity.)
+  | {
+      kind: 'plain';
+      prefix: string;
+      how: string;
+      why: string;
+      suffix?: string;
+      label?: true;
+      sha?: true;
+      items?: readonly string[];
+    }
 
   // The ref of a workflow identity cosign trusts (certificateRefProblem), after `prefix`.
   | { kind: 'ref'; prefix: string; how: string };
@@ -422,6 +445,19 @@ export function containerMounts(words: readonly string[], at: number, name: stri
     // podman run --tls-verify=VALUE, docker run --disable-content-trust=VALUE: the image it pulls.
     if (words[index] !== value && trustSwitch(found, index, option, value, TRUST_SWITCHES[name], command))
       return;
+    // nerdctl run --verify none, --cosign-key FILE: what is trusted of the image it pulls, as pull's.
+    const trust = IMAGE_COMMAND_TRUST[option];
+    const names = templates(value);
+    if (trust !== undefined && name === 'nerdctl') {
+      if (names.length)
+        found.refused.push({
+          index,
+          names,
+          how: `${trust}, which ${command} ${option} chooses`,
+          kind: 'engine',
+        });
+      return;
+    }
     mountValue(found, index, option, value, command, words[index]!);
   });
   if (words[image] === '--') image++;
@@ -1310,7 +1346,15 @@ const PLAIN_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
 
 /** Why a value checked to be one plain name (a context, a log tag; a namespace: one DNS-1123 label) is refused, or undefined. */
 function plainNameProblem(
-  check: { prefix: string; how: string; why: string; suffix?: string; label?: true },
+  check: {
+    prefix: string;
+    how: string;
+    why: string;
+    suffix?: string;
+    label?: true;
+    sha?: true;
+    items?: readonly string[];
+  },
   word: string,
   values: Readonly<Record<string, string | undefined>>,
 ): string | undefined {
@@ -1319,6 +1363,14 @@ function plainNameProblem(
   const list = templates(own)
     .map((n) => `{{${n}}}`)
     .join(', ');
+  if (check.sha)
+    return /^([0-9a-f]{40}|[0-9a-f]{64})$/.test(rendered)
+      ? undefined
+      : `${list} is in ${check.how}, which is ${JSON.stringify(rendered)} once rendered: a value there must make one commit's SHA (40 or 64 lowercase hex digits), ${check.why}`;
+  if (check.items)
+    return rendered.split(',').every((item) => check.items!.includes(item))
+      ? undefined
+      : `${list} is in ${check.how}, which is ${JSON.stringify(rendered)} once rendered: a value there must make a comma-separated list of ${check.items.join(', ')}, ${check.why}`;
   if (check.label)
     return DNS_LABEL.test(rendered)
       ? undefined
@@ -1547,6 +1599,10 @@ interface ImageToolCommand {
   directories?: Readonly<Record<string, string>>;
   /** Options naming the user the container runs as: checked once rendered (userIdProblem). */
   users?: readonly string[];
+  /** Options whose value is checked once rendered to be a plain name (ctr run --snapshotter). */
+  names?: Readonly<Record<string, PlainCheck>>;
+  /** Options choosing which containers it acts in by a pattern (crictl exec --name REGEX): refused. */
+  selectors?: Readonly<Record<string, string>>;
   /** Options mounting something into the container (ctr run --mount, --device): read as docker run's. */
   mounts?: readonly string[];
   /** Options whose value is an image reference, a tag or a path. */
@@ -1570,7 +1626,18 @@ interface ImageTool {
    * to, what it trusts or a file it reads, and what they choose: a template there is refused like docker -H.
    */
   engine?: ReadonlyMap<string, string>;
+  /** Options of `engine` choosing what a scanner finds, trusts or fails on: refused in its own words. */
+  scanner?: readonly string[];
+  /** Options (anywhere before `--`) whose value is checked once rendered to be a plain name or a list of words. */
+  names?: Readonly<Record<string, PlainCheck>>;
   leading?: true;
+}
+
+/** An option's value checked once rendered (CheckedName 'plain'): what it is, and why a check is needed. */
+interface PlainCheck {
+  how: string;
+  why: string;
+  items?: readonly string[];
 }
 
 /** cosign's options choosing the key or the signer it signs or verifies with, or what it trusts. */
@@ -1582,6 +1649,16 @@ const COSIGN_TRUST = new Map([
   ['--certificate-oidc-issuer', 'the issuer it trusts'],
   ['--certificate-oidc-issuer-regexp', 'the issuers it trusts (.*: any)'],
   ['--certificate-github-workflow-repository', 'the repository whose workflow it trusts'],
+  // The other claims of the workflow that signed: its name, the event that ran it (pull_request: a fork's), its
+  // ref (a value after a fixed refs/heads/ or refs/tags/ is checked once rendered, as --certificate-identity's)
+  // and its commit (checked once rendered to be a SHA: an empty value checks no claim).
+  ['--certificate-github-workflow-name', 'the workflow whose signature it trusts'],
+  [
+    '--certificate-github-workflow-trigger',
+    'the event whose workflow runs it trusts (pull_request_target: any fork)',
+  ],
+  ['--certificate-github-workflow-ref', 'the ref whose workflow runs it trusts (an empty value: any)'],
+  ['--certificate-github-workflow-sha', 'the commit whose workflow runs it trusts (an empty value: any)'],
   ['--certificate-chain', 'the certificate chain it trusts (verify) or attaches (sign)'],
   ['--cert-chain', 'the certificate chain it trusts (verify) or attaches (sign)'],
   ['--trusted-root', 'the roots it trusts'],
@@ -1664,6 +1741,13 @@ const COSIGN_VALUES: readonly string[] = [
   ...['--rfc3161-timestamp', '--timestamp-certificate-chain', '--attachment-tag-prefix'],
 ];
 
+/** cosign upload blob and upload wasm (doc/cosign_upload_blob.md, cosign_upload_wasm.md). */
+const COSIGN_UPLOAD: ImageToolCommand = {
+  does: 'uploads to',
+  values: ['-f', '--files', '--file', '--ct', '--annotation'],
+  operand: () => 'image',
+};
+
 /** cosign's options that take no value (doc/cosign_sign.md, cosign_verify.md, cosign_copy.md, …). */
 const COSIGN_FLAGS: readonly string[] = [
   ...['-d', '--verbose', '-y', '--yes', '-r', '--recursive', '--upload', '--tlog-upload', '--sk', '-f'],
@@ -1693,6 +1777,13 @@ export const TRIVY_VALUES: readonly string[] = [
   // trivy repo and trivy vm.
   ...['--branch', '--tag', '--commit', '--aws-region', '--aws-endpoint'],
 ];
+
+/** trivy -s/--severity: the severities of the findings it reports, and fails on with --exit-code. */
+const TRIVY_SEVERITY: PlainCheck = {
+  how: 'the severities trivy -s/--severity reports (and fails on with --exit-code)',
+  why: 'since anything else is no severity (an option, a path) and reports no finding: the gate would pass; write other severities in the config',
+  items: ['UNKNOWN', 'LOW', 'MEDIUM', 'HIGH', 'CRITICAL'],
+};
 
 /** trivy's options that take no value (trivy image and the global ones). */
 const TRIVY_FLAGS: readonly string[] = [
@@ -1779,6 +1870,22 @@ const CTR_IMAGE_SWITCHES: ReadonlyMap<string, string> = new Map([
   ['--plain-http', 'whether the registry is reached without TLS'],
 ]);
 
+/** ctr run's and images pull's --snapshotter: one plain name, a snapshotter of containerd's config. */
+const CTR_SNAPSHOTTER: Readonly<Record<string, PlainCheck>> = {
+  '--snapshotter': {
+    how: 'the snapshotter ctr --snapshotter chooses (the layers the container starts from)',
+    why: "the name of a snapshotter containerd's config already has, since anything else is no such name (a path, an option); write other snapshotters in the config",
+  },
+};
+
+/** ctr images pull/push/tag's options choosing what it trusts for the registry (files and directories). */
+const CTR_IMAGE_TRUST: Readonly<Record<string, string>> = {
+  '--tlscacert': 'the certificate authority trusted for the registry (a file of this machine)',
+  '--tlscert': 'the client certificate presented to the registry (a file of this machine)',
+  '--tlskey': 'the client key presented to the registry (a file of this machine)',
+  '--hosts-dir': 'the registry configuration (mirrors, certificates: the images that run)',
+};
+
 /** ctr's image subcommands, under each name of images, and run and task exec. */
 const CTR_COMMANDS: Record<string, ImageToolCommand> = {
   // ctr run [flags] IMAGE ID [COMMAND] [ARG...]: with --rootfs, IMAGE is a directory of this machine.
@@ -1789,6 +1896,7 @@ const CTR_COMMANDS: Record<string, ImageToolCommand> = {
     rights: CTR_RIGHTS,
     users: ['-u', '--user'],
     mounts: ['--mount', '--device'],
+    names: CTR_SNAPSHOTTER,
     options: { '--pid-file': 'write', '--fifo-dir': 'write' },
     leading: true,
     operand: (p, _c, given) =>
@@ -1806,6 +1914,8 @@ for (const group of ['images', 'image', 'i'])
       values: CTR_IMAGE_VALUES,
       flags: CTR_IMAGE_FLAGS,
       switches: CTR_IMAGE_SWITCHES,
+      engine: CTR_IMAGE_TRUST,
+      names: CTR_SNAPSHOTTER,
       leading: true,
       operand: image,
     };
@@ -1933,6 +2043,14 @@ const IMAGE_TOOLS: Readonly<Record<string, ImageTool>> = {
       ['--sign-passphrase-file', 'the passphrase of the signing key (a file of this machine)'],
       ['--encryption-key', 'the key the image is encrypted with (a file of this machine, or its protocol)'],
       ['--decryption-key', 'the key the image is decrypted with (a file of this machine)'],
+      // Directories of this machine: the layers read from, or written to, and its temporary files.
+      [
+        '--src-shared-blob-dir',
+        'the directory of this machine the layers are read from (the image it copies)',
+      ],
+      ['--dest-shared-blob-dir', 'the directory of this machine the layers are written to'],
+      ['--shared-blob-dir', 'the directory of this machine the layers are read from'],
+      ['--tmpdir', 'the directory of this machine its temporary files are written to'],
     ]),
     globals: [
       '--command-timeout',
@@ -1977,7 +2095,13 @@ const IMAGE_TOOLS: Readonly<Record<string, ImageTool>> = {
       },
       pull: {
         does: 'pulls',
-        values: ['--format', '-c', '--cache_path'],
+        values: ['--format'],
+        // The directory of this machine layers are cached in, and read back from: they make the image it writes.
+        engine: {
+          '-c': 'the layer cache (a directory of this machine the layers are written to and read back from)',
+          '--cache_path':
+            'the layer cache (a directory of this machine the layers are written to and read back from)',
+        },
         flags: ['--annotate-ref'],
         operand: (p, count) => (p < count - 1 || count === 1 ? 'image' : 'write'),
       },
@@ -2094,40 +2218,46 @@ const IMAGE_TOOLS: Readonly<Record<string, ImageTool>> = {
     engine: COSIGN_TRUST,
     globals: COSIGN_VALUES,
     flags: COSIGN_FLAGS,
-    commands: Object.fromEntries(
-      [
-        ...[
-          ['sign', 'signs'],
-          ['verify', 'verifies'],
-          ['attest', 'attests'],
-          ['verify-attestation', 'verifies'],
-        ],
-        ...[
-          ['copy', 'copies'],
-          ['triangulate', 'reads'],
-          ['tree', 'reads'],
-          ['clean', 'cleans'],
-          ['save', 'saves'],
-        ],
-        ...[
-          ['download signature', 'downloads'],
-          ['download sbom', 'downloads'],
-          ['download attestation', 'downloads'],
-        ],
-        ...[
-          ['attach signature', 'attaches to'],
-          ['attach sbom', 'attaches to'],
-          ['attach attestation', 'attaches to'],
-        ],
-      ].map(([sub, does]) => [
-        sub,
-        {
-          does: does!,
-          // verify --local-image DIR: a directory cosign save wrote, not an image.
-          operand: (_p, _c, given) => (given.has('--local-image') ? 'read' : 'image'),
-        } satisfies ImageToolCommand,
-      ]),
-    ),
+    commands: {
+      // cosign upload blob -f FILES IMAGE and upload wasm -f FILE IMAGE: the image the files are pushed as (the
+      // files take the file rule, file-reads.ts).
+      'upload blob': COSIGN_UPLOAD,
+      'upload wasm': COSIGN_UPLOAD,
+      ...Object.fromEntries(
+        [
+          ...[
+            ['sign', 'signs'],
+            ['verify', 'verifies'],
+            ['attest', 'attests'],
+            ['verify-attestation', 'verifies'],
+          ],
+          ...[
+            ['copy', 'copies'],
+            ['triangulate', 'reads'],
+            ['tree', 'reads'],
+            ['clean', 'cleans'],
+            ['save', 'saves'],
+          ],
+          ...[
+            ['download signature', 'downloads'],
+            ['download sbom', 'downloads'],
+            ['download attestation', 'downloads'],
+          ],
+          ...[
+            ['attach signature', 'attaches to'],
+            ['attach sbom', 'attaches to'],
+            ['attach attestation', 'attaches to'],
+          ],
+        ].map(([sub, does]) => [
+          sub,
+          {
+            does: does!,
+            // verify --local-image DIR: a directory cosign save wrote, not an image.
+            operand: (_p, _c, given) => (given.has('--local-image') ? 'read' : 'image'),
+          } satisfies ImageToolCommand,
+        ]),
+      ),
+    },
   },
   trivy: {
     engine: new Map([
@@ -2142,6 +2272,15 @@ const IMAGE_TOOLS: Readonly<Record<string, ImageTool>> = {
       ['--template', 'the Go template code of its report'],
       ['-t', 'the Go template code of its report'],
     ]),
+    scanner: ['--server', '--db-repository', '--java-db-repository', '--checks-bundle-repository'].concat([
+      '--exit-code',
+      '--template',
+      '-t',
+    ]),
+    names: {
+      '-s': TRIVY_SEVERITY,
+      '--severity': TRIVY_SEVERITY,
+    },
     globals: TRIVY_VALUES,
     flags: TRIVY_FLAGS,
     commands: { image: { does: 'scans', operand: image }, i: { does: 'scans', operand: image } },
@@ -2193,6 +2332,10 @@ const IMAGE_TOOLS: Readonly<Record<string, ImageTool>> = {
           '-q',
           '--quiet',
         ].concat(['-e', '--ignore-errors', '-x', '--parallel']),
+        // --name REGEX: the containers it runs in are those whose name matches (.*: every container of the node).
+        selectors: {
+          '--name': 'the pattern crictl exec --name matches container names with',
+        },
         engine: {
           '--tls-ca': 'the certificate authority trusted for the stream (a file of this machine)',
           '--tls-cert': 'the certificate presented for the stream (a file of this machine)',
@@ -2310,6 +2453,13 @@ function imageTool(found: ContainerMounts, words: readonly string[], at: number,
       continue;
     }
     const what = tool.engine?.get(option);
+    const plain = tool.names?.[option];
+    if (plain !== undefined) {
+      const index = eq > 0 ? k : ++k;
+      if (index < words.length && templates(words[index]!.slice(eq > 0 ? eq + 1 : 0)).length)
+        found.names.set(index, { kind: 'plain', prefix: eq > 0 ? word.slice(0, eq + 1) : '', ...plain });
+      continue;
+    }
     if (what === undefined) {
       // Another global option's value (ctr --timeout 5 -a …): not the subcommand.
       if (eq < 0 && tool.globals.includes(option)) k++;
@@ -2324,6 +2474,36 @@ function imageTool(found: ContainerMounts, words: readonly string[], at: number,
     if (name === 'trivy' && (option === '--template' || option === '-t') && value.startsWith('@')) continue;
     // cosign --certificate-identity https://github.com/ORG/REPO/.github/workflows/F.yml@refs/heads/{{branch}}:
     // the ref of a fixed workflow, checked once rendered (certificateRefProblem).
+    // --certificate-github-workflow-ref refs/heads/{{branch}}: the same, the claim being the ref alone.
+    const claim = /^refs\/(heads|tags)\//.exec(value)?.[0];
+    if (name === 'cosign' && option === '--certificate-github-workflow-ref' && claim && names.length) {
+      const ref = value.slice(claim.length);
+      if (/^[A-Za-z0-9_./-]*$/.test(ref.replace(PLACEHOLDER, ''))) {
+        const prefix = words[index]!.slice(0, words[index]!.length - ref.length);
+        found.names.set(index, {
+          kind: 'ref',
+          prefix,
+          how: `the ref of the workflow ${name} ${option} trusts`,
+        });
+        continue;
+      }
+    }
+    // --certificate-github-workflow-sha {{sha}}: checked once rendered to be a commit's SHA.
+    if (
+      name === 'cosign' &&
+      option === '--certificate-github-workflow-sha' &&
+      value === names.map((n) => `{{${n}}}`).join('') &&
+      names.length === 1
+    ) {
+      found.names.set(index, {
+        kind: 'plain',
+        prefix: words[index]!.slice(0, words[index]!.length - value.length),
+        how: `the commit of the workflow ${name} ${option} trusts`,
+        why: 'since anything else names no commit (an empty value checks none at all); write other claims in the config',
+        sha: true,
+      });
+      continue;
+    }
     if (name === 'cosign' && option === '--certificate-identity' && names.length) {
       const at = certificateRefStart(value);
       if (at !== undefined) {
@@ -2341,32 +2521,66 @@ function imageTool(found: ContainerMounts, words: readonly string[], at: number,
         index,
         names,
         how: `${what}, which ${name} ${option} chooses`,
-        kind: 'engine',
+        kind: tool.scanner?.includes(option) ? 'scanner' : 'engine',
       });
   }
   // crictl run/runp -r/--runtime HANDLER: the runtime handler the runtime's config defines (kata, runc, gVisor,
   // a privileged one), before the config files.
   if (name === 'crictl') crictlRuntime(found, words, at);
-  // The subcommand: its first words that are no option (global options may come before).
-  const subWords: number[] = [];
-  for (let k = at + 1; k < words.length && subWords.length < 5 && words[k] !== '--'; k++)
-    if (!words[k]!.startsWith('-')) subWords.push(k);
-    else if (!words[k]!.includes('=') && tool.globals.includes(words[k]!)) k++;
-  for (let n = subWords.length; n > 0; n--) {
-    const sub = subWords.slice(0, n).map((k) => words[k]!);
-    const command = tool.commands[sub.join(' ')];
-    if (command)
-      return toolCommand(
-        found,
-        words,
-        subWords[n - 1]! + 1,
-        [name, ...sub].join(' '),
-        name,
-        tool.globals,
-        command,
-        tool.flags,
-      );
+  // The subcommand: its first words that are no option (global options may come before). An option before it
+  // known neither to take a value nor to take none (`takes`: read as taking the next word) is noted in `unknown`.
+  const known = new Set([...HELP_FLAGS, ...(tool.flags ?? []), ...(switches?.keys() ?? [])]);
+  const takesValue = (option: string) =>
+    tool.globals.includes(option) ||
+    tool.engine?.has(option) === true ||
+    Object.hasOwn(tool.names ?? {}, option);
+  const subcommand = (takes?: number, unknown: number[] = []) => {
+    const subWords: number[] = [];
+    for (let k = at + 1; k < words.length && subWords.length < 5 && words[k] !== '--'; k++) {
+      const word = words[k]!;
+      if (!word.startsWith('-') || word === '-') subWords.push(k);
+      else if (word.includes('=')) continue;
+      else if (takesValue(word) || k === takes) k++;
+      else if (
+        !known.has(word) &&
+        !(/^-[^-]/.test(word) && [...word.slice(1)].every((c) => known.has(`-${c}`)))
+      )
+        unknown.push(k);
+    }
+    for (let n = subWords.length; n > 0; n--) {
+      const sub = subWords.slice(0, n).map((k) => words[k]!);
+      if (tool.commands[sub.join(' ')]) return { sub, from: subWords[n - 1]! + 1 };
+    }
+    return undefined;
+  };
+  const unknown: number[] = [];
+  const first = subcommand(undefined, unknown);
+  // Read both ways, the subcommand differs (cosign --frob sign IMAGE: sign is --frob's value, or the subcommand):
+  // a template after that option may be an image, a file or the option's value.
+  const moved = unknown.find((u) => {
+    if (first && u >= first.from) return false;
+    const other = subcommand(u);
+    return other?.from !== first?.from || other?.sub.join(' ') !== first?.sub.join(' ');
+  });
+  if (moved !== undefined) {
+    for (let k = moved + 1; k < words.length; k++) {
+      const names = templates(words[k]!);
+      if (names.length)
+        found.refused.push({ index: k, names, how: `${name}'s option ${words[moved]}`, kind: 'unknown' });
+    }
+    return;
   }
+  if (first)
+    toolCommand(
+      found,
+      words,
+      first.from,
+      [name, ...first.sub].join(' '),
+      name,
+      tool.globals,
+      tool.commands[first.sub.join(' ')]!,
+      tool.flags,
+    );
 }
 
 /** crictl run's and runp's options that take a value written apart (container.go runPullFlags, sandbox.go). */
@@ -2518,8 +2732,16 @@ function toolCommand(
     ...Object.keys(command.directories ?? {}),
     ...(command.users ?? []),
     ...(command.mounts ?? []),
+    ...Object.keys(command.names ?? {}),
+    ...Object.keys(command.selectors ?? {}),
   ];
-  const flags = new Set([...HELP_FLAGS, ...(toolFlags ?? []), ...(command.flags ?? [])]);
+  // A subcommand's own option taking a value is one there (cosign upload blob -f FILES; elsewhere -f is --force).
+  const own = new Set([...(command.values ?? []), ...Object.keys(roles)]);
+  const flags = new Set([
+    ...HELP_FLAGS,
+    ...(toolFlags ?? []).filter((flag) => !own.has(flag)),
+    ...(command.flags ?? []),
+  ]);
   // A right that is a flag (ctr run --privileged) is one only written --privileged=VALUE.
   const values = [...globals, ...(command.values ?? []), ...Object.keys(roles), ...special].filter(
     (option) => !flags.has(option),
@@ -2602,6 +2824,16 @@ function toolCommand(
       const program = command.programs?.[option];
       const trust = command.engine?.[option];
       const directory = command.directories?.[option];
+      const selector = command.selectors?.[option];
+      const plain = command.names?.[option];
+      if (selector !== undefined) {
+        found.refused.push({ index, names, how: selector, kind: 'selector' });
+        continue;
+      }
+      if (plain !== undefined) {
+        found.names.set(index, { kind: 'plain', prefix: entry.prefix, ...plain });
+        continue;
+      }
       if (directory !== undefined) {
         found.refused.push({
           index,
@@ -2667,7 +2899,7 @@ const NAME_CHARACTERS = /^[A-Za-z0-9_.-]*$/;
  */
 export function containerLiteralFits(check: CheckedName, literal: string): boolean {
   return (
-    (check.kind === 'image' || check.kind === 'plain') &&
+    (check.kind === 'image' || (check.kind === 'plain' && !check.sha && !check.items)) &&
     NAME_CHARACTERS.test(literal.replace(PLACEHOLDER, ''))
   );
 }

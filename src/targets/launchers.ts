@@ -52,6 +52,8 @@ export type ChosenKind =
   | 'container-engine' // the daemon, runtime, storage or config a container runner's global options choose
   | 'container-write' // where docker cp writes: a file of this machine, or of the container
   | 'container-image' // the whole image a container runner or kubectl runs, pulls or pushes, or its registry
+  | 'scanner-option' // what a scanner (trivy) checks, trusts or fails on: its exit code, report template, databases
+  | 'container-selector' // the containers a command acts in, by a pattern (crictl exec --name REGEX)
   | 'after-unknown-option' // after a docker/podman option not known here: maybe the image or the program
   | 'unknown-option'; // after an image tool's option not known here: its value, or an image, file or program
 
@@ -549,6 +551,8 @@ const MOUNT_KINDS = {
   image: 'container-image',
   unknown: 'unknown-option',
   directory: 'directory',
+  scanner: 'scanner-option',
+  selector: 'container-selector',
 } as const;
 
 /** The words of a command (templates unrendered; `words[0]` the program) that choose what runs. */

@@ -471,6 +471,10 @@ export function chosenWordMessage(chosen: ChosenWord, words: readonly string[], 
       return `${where}: its value would choose what of this machine the build gets (a local file it reads as a secret, which its RUN steps can send: /proc/self/environ holds the job's secrets; an SSH key; a directory it writes; the host's network or an insecure sandbox), ${never}; write that value in the config, and pass the value where it is data (${safe ?? `${programName(words[chosen.program]!)} build --build-arg VERSION=${at} -t app:${at} .`}), ${perEnvironment}`;
     case 'container-engine':
       return `${where}: its value would choose the engine that runs the containers, what it trusts, who it acts as or a file it reads (a daemon, service or API server elsewhere, which gets the credentials, the build context and the -e values; a user or group to impersonate; a runtime, storage root, hooks or plugin directory of this machine, whose programs run as root), ${never}; write the option's value in the config, ${perEnvironment}`;
+    case 'scanner-option':
+      return `${where}: its value would choose what the scan finds or trusts, or whether a finding fails the step (an exit code of 0 never fails; a report template of its choosing, or read from a file; a vulnerability database, checks or a server elsewhere, which decide what is found), ${never}; write the option's value in the config, ${perEnvironment}`;
+    case 'container-selector':
+      return `${where}: its value would choose which containers the command runs in (a regular expression: .* matches every container of the node), ${never}; write the container's name in the config, or pass the container's id (crictl exec CONTAINER ./run.sh ${at}), ${perEnvironment}`;
     case 'container-write':
       return `${where}: its value would choose the file written, of this machine (a shell's startup file, an authorized_keys, a program on PATH) or of the container (CONTAINER:PATH: its programs, the code its entrypoint runs), ${never}; write the destination in the config and pass the value to the container as data (-e VERSION=${at}), ${perEnvironment}`;
     case 'container-image':

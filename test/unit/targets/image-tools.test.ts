@@ -302,17 +302,6 @@ test("an image tool's options choosing its engine, what it trusts or a file it r
       /the cluster config \(extraMounts: .*which kind --config/,
     ],
     [['trivy', 'image', '--docker-host', '{{x}}', 'reg/app:1'], /the docker daemon the image is read from/],
-    // trivy: the server it asks, where its databases come from, the exit code of its gate, a template's code.
-    [['trivy', '--server', '{{x}}', 'image', 'reg/app:1'], /the trivy server it asks/],
-    [['trivy', 'image', '--server={{x}}', 'reg/app:1'], /the trivy server it asks/],
-    [['trivy', 'image', '--db-repository', '{{x}}', 'reg/app:1'], /its vulnerability database is downloaded/],
-    [['trivy', 'image', '--java-db-repository', 'ghcr.io/{{x}}', 'reg/app:1'], /its Java database/],
-    [['trivy', 'image', '--exit-code', '{{x}}', 'reg/app:1'], /\(0: the gate never fails\)/],
-    [
-      ['trivy', 'image', '--format', 'template', '--template', '{{x}}', 'reg/app:1'],
-      /the Go template code of its report, which trivy --template chooses/,
-    ],
-    [['trivy', 'image', '-f', 'template', '-t', '{{x}}', 'reg/app:1'], /which trivy -t chooses/],
   ] as Array<[string[], RegExp]>)
     assertRefused(
       spec,
@@ -944,4 +933,205 @@ test("trivy repo's and vm's own options take their value, not the path scanned; 
     assertScriptAccepted(script);
   assertScriptRefused('trivy repo --branch main {{x}}', /trivy repo/);
   assertScriptRefused('cosign upload blob -f {{x}} reg/b', /cosign upload blob -f/);
+});
+
+test('an option of an image tool not known here before its subcommand: a template after it is refused, naming it', () => {
+  // cosign --frob sign IMAGE: sign is --frob's value, or the subcommand; the image is one or the other.
+  for (const argv of [
+    ['cosign', '--frob', 'sign', 'reg/app:{{x}}'],
+    ['cosign', '--frob', '{{x}}', 'sign', 'reg/app:1'],
+    ['crane', '--frob', 'copy', 'reg/app:{{x}}', 'reg2/app:1'],
+    ['skopeo', '--frob', 'inspect', 'docker://reg/app:{{x}}'],
+  ])
+    assertRefused(argv, /comes after [a-z]+'s option --frob, which is not known here/);
+  for (const argv of [
+    ['cosign', '-d', 'sign', 'reg/app:{{x}}'],
+    ['cosign', '--verbose', 'sign', '--key', 'cosign.key', 'reg/app:{{x}}'],
+    ['cosign', '--frob=1', 'sign', 'reg/app:{{x}}'],
+    ['skopeo', '--debug', 'inspect', 'docker://reg/app:{{x}}'],
+    ['crane', '--insecure', 'digest', 'reg/app:{{x}}'],
+  ])
+    assertAccepted(argv);
+});
+
+test('image tools: the directories, trust files and keys their options name take no template', () => {
+  for (const [argv, message] of [
+    [
+      ['skopeo', 'copy', '--src-shared-blob-dir', '{{x}}', 'docker://a/b:1', 'oci:out'],
+      /the layers are read from/,
+    ],
+    [
+      ['skopeo', 'copy', '--dest-shared-blob-dir', 'blobs/{{x}}', 'docker://a/b:1', 'oci:out'],
+      /the layers are written to/,
+    ],
+    [
+      ['skopeo', '--tmpdir', '{{x}}', 'copy', 'docker://a/b:1', 'docker://c/d:1'],
+      /its temporary files are written to/,
+    ],
+    [
+      ['crane', 'pull', '--cache_path', '{{x}}', 'reg/app:1', 'app.tar'],
+      /the layer cache .*crane pull --cache_path/,
+    ],
+    [['crane', 'pull', '-c', 'cache/{{x}}', 'reg/app:1', 'app.tar'], /the layer cache .*crane pull -c/],
+    [
+      ['ctr', 'images', 'pull', '--tlscacert', '{{x}}', 'reg/app:1'],
+      /the certificate authority trusted for the registry/,
+    ],
+    [['ctr', 'i', 'pull', '--tlscert', '{{x}}', '--tlskey', 'k.pem', 'reg/app:1'], /the client certificate/],
+    [['ctr', 'images', 'push', '--tlskey={{x}}', 'reg/app:1'], /the client key presented/],
+    [['ctr', 'images', 'pull', '--hosts-dir', '{{x}}', 'reg/app:1'], /the registry configuration/],
+    [
+      ['nerdctl', 'run', '--cosign-key', '{{x}}', 'reg/app:1'],
+      /the key the signature of the image is verified with, which nerdctl run --cosign-key/,
+    ],
+    [
+      ['nerdctl', 'run', '--verify', '{{x}}', 'reg/app:1'],
+      /verified \(none: not at all\), which nerdctl run --verify chooses/,
+    ],
+    [
+      ['nerdctl', 'run', '--verify=cosign', '--cosign-certificate-identity={{x}}', 'reg/app:1'],
+      /the signer identity it trusts/,
+    ],
+  ] as const)
+    assertRefused([...argv], message);
+  for (const argv of [
+    ['skopeo', 'copy', '--src-shared-blob-dir', 'blobs', 'docker://reg/app:{{x}}', 'oci:out'],
+    ['crane', 'pull', '--cache_path', '/tmp/cache', 'reg/app:{{x}}', 'app.tar'],
+    [
+      'ctr',
+      'images',
+      'pull',
+      '--tlscacert',
+      'ca.pem',
+      '--hosts-dir',
+      '/etc/containerd/certs.d',
+      'reg/app:{{x}}',
+    ],
+    ['nerdctl', 'run', '--verify', 'cosign', '--cosign-key', 'cosign.pub', 'reg/app:{{x}}'],
+  ])
+    assertAccepted(argv);
+});
+
+test("cosign's workflow claims: a name or trigger takes no template; a ref's name and a commit are checked once rendered", () => {
+  for (const [argv, message] of [
+    [
+      ['cosign', 'verify', '--certificate-github-workflow-name', '{{x}}', 'reg/app:1'],
+      /the workflow whose signature it trusts/,
+    ],
+    [
+      ['cosign', 'verify', '--certificate-github-workflow-trigger', '{{x}}', 'reg/app:1'],
+      /the event whose workflow runs it trusts/,
+    ],
+    [
+      ['cosign', 'verify', '--certificate-github-workflow-ref', '{{x}}', 'reg/app:1'],
+      /the ref whose workflow runs it trusts/,
+    ],
+    [
+      ['cosign', 'verify', '--certificate-github-workflow-ref', 'refs/{{x}}', 'reg/app:1'],
+      /the ref whose workflow runs it trusts/,
+    ],
+    [
+      ['cosign', 'verify', '--certificate-github-workflow-sha', 'a{{x}}', 'reg/app:1'],
+      /the commit whose workflow runs it trusts/,
+    ],
+  ] as const)
+    assertRefused([...argv], message);
+  const sha = 'a'.repeat(40);
+  checkedOnceRendered(
+    ['cosign', 'verify', '--certificate-github-workflow-ref', 'refs/heads/{{x}}', 'reg/app:1'],
+    ['', 'a b', 'main@x', '../x', '-x'],
+    ['main', 'release/1.2'],
+    /the ref of the workflow cosign --certificate-github-workflow-ref trusts/,
+  );
+  checkedOnceRendered(
+    ['cosign', 'verify', '--certificate-github-workflow-sha={{x}}', 'reg/app:1'],
+    ['', 'main', 'A'.repeat(40), `${sha} `],
+    [sha, 'b'.repeat(64)],
+    /the commit of the workflow cosign --certificate-github-workflow-sha trusts, which is .*: a value there must make one commit's SHA/,
+  );
+});
+
+test('ctr --snapshotter and trivy --severity are checked once rendered', () => {
+  for (const argv of [
+    ['ctr', 'run', '--snapshotter', '{{x}}', 'reg/app:1', 'web'],
+    ['ctr', 'images', 'pull', '--snapshotter={{x}}', 'reg/app:1'],
+  ])
+    checkedOnceRendered(
+      argv,
+      ['', '/x', '-x', 'a b', 'a/b'],
+      ['overlayfs', 'stargz'],
+      /the snapshotter ctr --snapshotter chooses/,
+    );
+  for (const argv of [
+    ['trivy', 'image', '--severity', '{{x}}', 'reg/app:1'],
+    ['trivy', 'image', '-s', '{{x}}', 'reg/app:1'],
+    ['trivy', '--severity={{x}}', 'image', 'reg/app:1'],
+  ])
+    checkedOnceRendered(
+      argv,
+      ['', 'HIGH,', 'high', 'HIGH CRITICAL', 'NONE', '--exit-code=0'],
+      ['HIGH', 'HIGH,CRITICAL', 'UNKNOWN,LOW,MEDIUM,HIGH,CRITICAL'],
+      /the severities trivy -s\/--severity reports .*: a value there must make a comma-separated list of UNKNOWN, LOW, MEDIUM, HIGH, CRITICAL/,
+    );
+});
+
+test('crictl exec --name is a regular expression: it takes no template', () => {
+  for (const argv of [
+    ['crictl', 'exec', '--name', '{{x}}', './run.sh'],
+    ['crictl', 'exec', '--name=web-{{x}}', './run.sh'],
+  ])
+    assertRefused(
+      argv,
+      /the pattern crictl exec --name matches container names with .*: its value would choose which containers the command runs in \(a regular expression: \.\* matches every container/,
+    );
+  assertAccepted(['crictl', 'exec', '--name', 'web', './run.sh', '{{x}}']);
+});
+
+test('cosign upload blob and wasm: the image the files are uploaded to keeps its shape once rendered', () => {
+  assertRefused(
+    ['cosign', 'upload', 'blob', '-f', 'app.tgz', '{{x}}'],
+    /the image cosign upload blob uploads to/,
+  );
+  assertRefused(
+    ['cosign', 'upload', 'wasm', '-f', 'app.wasm', '{{x}}/app:1'],
+    /the image cosign upload wasm uploads to/,
+  );
+  checkedOnceRendered(
+    ['cosign', 'upload', 'blob', '-f', 'app.tgz', 'reg/b:{{x}}'],
+    BAD_TAGS,
+    GOOD_TAGS,
+    /\{\{x\}\} is in the tag of the image cosign upload blob uploads to/,
+  );
+  assertAccepted([
+    'cosign',
+    'upload',
+    'blob',
+    '--files',
+    'app.tgz',
+    '--ct',
+    'application/gzip',
+    'reg/b:{{x}}',
+  ]);
+});
+
+test("trivy's options choosing what it finds, trusts or fails on are refused in trivy's own words", () => {
+  for (const [spec, message] of [
+    // trivy: the server it asks, where its databases come from, the exit code of its gate, a template's code.
+    [['trivy', '--server', '{{x}}', 'image', 'reg/app:1'], /the trivy server it asks/],
+    [['trivy', 'image', '--server={{x}}', 'reg/app:1'], /the trivy server it asks/],
+    [['trivy', 'image', '--db-repository', '{{x}}', 'reg/app:1'], /its vulnerability database is downloaded/],
+    [['trivy', 'image', '--java-db-repository', 'ghcr.io/{{x}}', 'reg/app:1'], /its Java database/],
+    [['trivy', 'image', '--exit-code', '{{x}}', 'reg/app:1'], /\(0: the gate never fails\)/],
+    [
+      ['trivy', 'image', '--format', 'template', '--template', '{{x}}', 'reg/app:1'],
+      /the Go template code of its report, which trivy --template chooses/,
+    ],
+    [['trivy', 'image', '-f', 'template', '-t', '{{x}}', 'reg/app:1'], /which trivy -t chooses/],
+  ] as Array<[string[], RegExp]>)
+    assertRefused(
+      spec,
+      new RegExp(
+        `${message.source}.*its value would choose what the scan finds or trusts, or whether a finding fails the step`,
+      ),
+    );
 });
