@@ -1343,15 +1343,8 @@ function imageArchives(words: readonly string[], at: number, name: string): File
   const operands = walk(words, at + 1, CONTAINER_GLOBAL).operands;
   const group = ['image', 'container'].includes(words[operands[0] ?? -1] ?? '') ? 1 : 0;
   const sub = operands[group];
-  // docker build (buildx build, image build, builder build): the files --iidfile and --metadata-file write.
-  const build = ['build', 'buildx', 'builder'].includes(words[operands[0] ?? -1] ?? '') || group === 1;
-  if (sub !== undefined && build && (words[sub] === 'build' || words[operands[1] ?? -1] === 'build')) {
-    const walked = walk(words, sub + 1, { short: '', long: ['--iidfile', '--metadata-file'] });
-    return [
-      ...valuesOf(walked, '--iidfile', `${name} build --iidfile`, WRITES, SAFE_WRITE),
-      ...valuesOf(walked, '--metadata-file', `${name} build --metadata-file`, WRITES, SAFE_WRITE),
-    ];
-  }
+  // docker build's (podman's, nerdctl's, buildah bud's) --iidfile and --metadata-file take no template at all,
+  // as run's --cidfile (container-mounts.ts WRITTEN_FILES): one refusal, not a second by the file rule.
   if (sub === undefined || !['save', 'export'].includes(words[sub]!)) return [];
   const walked = walk(
     words,

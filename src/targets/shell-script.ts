@@ -435,7 +435,7 @@ export function chosenWordMessage(chosen: ChosenWord, words: readonly string[], 
   const at = `{{${name}}}`;
   const where = `${at} is in ${chosen.kind === 'program' ? 'the word naming ' : ''}${chosen.how} (${words[chosen.index]})`;
   // <(…), or an option's value glued to it (--values=<(…)).
-  if (/^(?:-[^=]*=)?<\(/.test(words[chosen.index]!))
+  if (/^(?:-[^=<]*=?)?<\(/.test(words[chosen.index]!))
     return `${where}: what <(…) writes is that code, so the value would be run as code; pass the value as an argument of a fixed script instead (${programName(words[chosen.program]!)} FILE ${at})`;
   const never = 'which no check of the value can make safe';
   const perEnvironment = 'or write a command per environment under environments.<name>.target';

@@ -859,7 +859,7 @@ test("chmod's mode, chown's owner and chgrp's group: a template starting one is 
     assertAccepted(argv);
 });
 
-test('go build -o, gh release/run download -D/-O, git archive -o and bundle create, docker build --iidfile, sponge, yq: the same rule', () => {
+test('go build -o, gh release/run download -D/-O, git archive -o and bundle create, sponge, yq: the same rule', () => {
   for (const [argv, how] of [
     [['go', 'build', '-o', '{{x}}', './cmd/app'], 'go build -o writes'],
     [['go', 'build', '-ldflags', '-s -w', '-o=/{{x}}', '.'], 'go build -o writes'],
@@ -870,8 +870,6 @@ test('go build -o, gh release/run download -D/-O, git archive -o and bundle crea
     [['git', 'archive', '--format=tar.gz', '-o', '{{x}}', 'HEAD'], 'git archive -o writes'],
     [['git', 'archive', '--add-file={{x}}', '-o', 'a.tgz', 'HEAD'], 'git archive --add-file packs'],
     [['git', 'bundle', 'create', '{{x}}', 'main'], 'git bundle create writes'],
-    [['docker', 'build', '--iidfile', '{{x}}', '.'], 'docker build --iidfile writes'],
-    [['docker', 'buildx', 'build', '--metadata-file={{x}}', '.'], 'docker build --metadata-file writes'],
     [['sponge', '{{x}}'], 'sponge writes'],
     [['yq', '-i', '.a = 1', '{{x}}'], 'yq -i writes'],
     [['yq', '.version', '/{{x}}'], 'yq prints'],

@@ -6,7 +6,7 @@
 // cgroup parent, a volume driver, secrets) take no template.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { renderShellScript } from '../../../src/targets/shell-script.ts';
+import { analyzeShellTemplate, renderShellScript } from '../../../src/targets/shell-script.ts';
 import {
   assertAccepted,
   assertRefused,
@@ -320,6 +320,22 @@ test('the log driver and options, links, the cgroup parent, a volume driver and 
     /the file of labels docker run --label-file reads/,
   );
   assertAccepted(['docker', 'build', '--iidfile', 'image.id', '-t', 'app:{{x}}', '.']);
+  // One refusal for one cause: not a second by the file rule, whose advice (a value after a fixed directory)
+  // does not hold here.
+  for (const script of [
+    'podman build --iidfile {{x}} .',
+    'docker buildx build --metadata-file={{x}} .',
+    'docker image build --iidfile out/{{x}}.txt .',
+    'nerdctl build . --iidfile {{x}}',
+  ]) {
+    const analysis = analyzeShellTemplate(script);
+    assert.ok(!analysis.ok, script);
+    assert.equal(analysis.problems.length, 1, JSON.stringify(analysis.problems, null, 1));
+    assert.match(
+      analysis.problems[0]!.message,
+      /the file of this machine the (image id|build metadata) is written to/,
+    );
+  }
   assertRefused(
     ['docker', 'run', '--log-driver', '{{x}}', 'img'],
     /its value would choose the rights the container has over this machine.*write the option's value in the config/,

@@ -39,6 +39,13 @@ const REFUSED: Array<[string, string, RegExp]> = [
     'chooses',
     /the file source reads and runs .*what <\(…\) writes is that code/,
   ],
+  // An option's value glued to <(…), with "=" or without: the same reason.
+  ['kubectl apply -f<(echo {{x}})', 'chooses', /\(-f<\(echo \{\{x\}\}\)\): what <\(…\) writes is that code/],
+  [
+    'kubectl apply -f=<(echo {{x}})',
+    'chooses',
+    /\(-f=<\(echo \{\{x\}\}\)\): what <\(…\) writes is that code/,
+  ],
   [
     'bash < <(printf %s {{x}})',
     'stdin_code',
