@@ -1743,10 +1743,15 @@ function ownClasses(read: FileRead, word: string): Map<string, FileClass> {
   const all = (cls: FileClass, to = region.length) => {
     for (let k = 0; k < to; k++) if (isValue(k)) set(region[k]!.from, cls);
   };
+  // In a list (cosign upload blob -f a.tgz,{{x}}, kubectl --from-file=a,{{x}}), each item names a file of its own:
+  // a value starting an item (or, in a list of [KEY=]FILE, its file after the item's "=") starts that name.
   const fileRange = (start: number, end = region.length) => {
     let named = false;
+    let keyed = false;
     for (let k = start; k < end; k++)
       if (isValue(k)) set(region[k]!.from, named ? 'file' : 'chooses');
+      else if (read.list && region[k]!.c === ',') [named, keyed] = [false, read.rule === 'keyed-file'];
+      else if (keyed && region[k]!.c === '=') [named, keyed] = [false, false];
       else if (!/[./\s]/.test(region[k]!.c)) named = true;
   };
   const eq = fixedAt('=');

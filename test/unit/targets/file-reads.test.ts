@@ -706,3 +706,32 @@ test('the files ssh, scp and sftp take from their options: refused or checked as
   // The command ssh hands the remote host is not ssh's options (ls -i there lists inode numbers).
   assertScriptAccepted('ssh host ls -i {{x}}');
 });
+
+test('each item of a list of files is a file of its own: a value starting an item names the file', () => {
+  // After fixed text and a ",", the value starts a new item: a file of the working directory, uploaded.
+  for (const [argv, how] of [
+    [['cosign', 'upload', 'blob', '-f', 'a.tgz,{{x}}', 'reg/b:1'], 'cosign upload blob -f'],
+    [['cosign', 'upload', 'blob', '--files=a.tgz,../{{x}}', 'reg/b:1'], 'cosign upload blob --files'],
+    [['kubectl', 'create', 'configmap', 'c', '--from-file=a,{{x}}'], 'kubectl --from-file'],
+    [['kubectl', 'create', 'configmap', 'c', '--from-file=a.yaml,k={{x}}'], 'kubectl --from-file'],
+    [['kubectl', 'create', 'secret', 'generic', 's', '--from-file', 'k=a.yaml,{{x}}'], 'kubectl --from-file'],
+  ] as Array<[string[], string]>)
+    assertRefused(
+      argv,
+      new RegExp(
+        `\\{\\{x\\}\\}( \\(character \\d+\\))? is in the name of the local file ${how} reads and sends`,
+      ),
+    );
+  // In an item after a fixed directory, the file rule's check once rendered, as for one file.
+  for (const argv of [
+    ['cosign', 'upload', 'blob', '-f', 'a.tgz,dist/app-{{x}}.tgz', 'reg/b:1'],
+    ['kubectl', 'create', 'configmap', 'c', '--from-file=a.yaml,k=config/{{x}}.yaml'],
+    ['kubectl', 'create', 'configmap', 'c', '--from-file=config/{{x}}.yaml,b.yaml'],
+  ])
+    checkedOnceRendered(
+      argv,
+      ['../x', 'a,b', 'a/b'],
+      ['prod'],
+      /is part of the name of the local file|splits at ","/,
+    );
+});
