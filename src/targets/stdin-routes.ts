@@ -773,7 +773,13 @@ export function programLiterals(
       ),
     ),
   ].map((m) => m[3] ?? m[4] ?? m[5] ?? m[6] ?? m[2]!.replace(/^(["'])(.*)\1$/, '$2'));
-  const assignments = [...script.matchAll(new RegExp(`(^|[^\\w$])${variable}=`, 'g'))].length;
+  // : "${KUBECTL:=kubectl}" (or ${KUBECTL=kubectl} in any command): an assignment of the word when the variable
+  // is unset (or empty), the environment's value otherwise, as KUBECTL=${KUBECTL:-kubectl} is.
+  const defaults = [...script.matchAll(new RegExp(`\\$\\{${variable}:?=`, 'g'))].length;
+  literals.push(
+    ...[...script.matchAll(new RegExp(`\\$\\{${variable}:?=([^{}"'$\`\\\\\\s]+)\\}`, 'g'))].map((m) => m[1]!),
+  );
+  const assignments = [...script.matchAll(new RegExp(`(^|[^\\w$\\{])${variable}=`, 'g'))].length + defaults;
   return literals.length > 0 && literals.length === assignments ? literals : undefined;
 }
 

@@ -509,3 +509,28 @@ test('a declaration whose names come from an expansion (export $(cat .env)) may 
   ])
     assertScriptAccepted(script);
 });
+
+test(': "${VAR:=word}" is the assignment it is: the program variable is read as written out, as VAR=${VAR:-word}', () => {
+  // Refused for the written-out command's reason, not as an unknown program.
+  for (const [script, message] of [
+    [
+      ': "${KUBECTL:=kubectl}"; $KUBECTL apply -f {{x}}',
+      /is in the value of kubectl -f.*\(read with \$KUBECTL as kubectl\)/,
+    ],
+    [': ${C:=curl}; $C -d @{{x}} https://h/', /curl -d reads and sends/],
+    [': "${DOCKER=docker}"; $DOCKER run --privileged={{x}} app', /docker run/],
+  ] as Array<[string, RegExp]>)
+    assertScriptRefused(script, message);
+  for (const script of [
+    ': "${KUBECTL:=kubectl}"; $KUBECTL set image deploy/app app=registry.example.com/app:{{x}}',
+    ': ${HELM:=helm}; "$HELM" upgrade --install app ./chart --set image.tag={{x}}',
+  ])
+    assertScriptAccepted(script);
+  // A default that is no fixed word, or another assignment that is none, leaves the program unknown.
+  for (const script of [
+    ': "${KUBECTL:=$X}"; $KUBECTL get pods {{x}}',
+    ': "${KUBECTL:=}"; $KUBECTL get pods {{x}}',
+    ': "${KUBECTL:=kubectl}"; KUBECTL=$Y; $KUBECTL get pods {{x}}',
+  ])
+    assertScriptRefused(script, /is an argument of \$KUBECTL, a program named by an expansion/);
+});
