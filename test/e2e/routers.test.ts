@@ -43,9 +43,13 @@ for (const kind of ['haproxy', 'nginx', 'embedded'] as const) {
   describe(`zero downtime through ${kind === 'embedded' ? 'the embedded router' : kind}`, () => {
     test('blue-green: weights 100/0 -> 0/100, old slot torn down and redeployed, all under load', async (t) => {
       const demo = await setupDemo(t, kind, { blue: 100, green: 0 });
-      await demo.ctl('deploy', '--slot', 'blue', '--version', '1.0.0');
-      await demo.ctl('switch', '--slot', 'blue');
-      await demo.ctl('deploy', '--slot', 'green', '--version', '2.0.0');
+      // Before the load: blue live on 1.0.0 and green started on 2.0.0 (two slots, started side by side).
+      await Promise.all([
+        demo
+          .ctl('deploy', '--slot', 'blue', '--version', '1.0.0')
+          .then(() => demo.ctl('switch', '--slot', 'blue')),
+        demo.ctl('deploy', '--slot', 'green', '--version', '2.0.0'),
+      ]);
 
       const load = await startLoad({ url: demo.url, rps: RPS, maxDurationMs: 120_000 });
       t.after(() => load.stop());
@@ -80,7 +84,8 @@ for (const kind of ['haproxy', 'nginx', 'embedded'] as const) {
 
     test('rolling: three instances rolled one by one under load', async (t) => {
       const demo = await setupDemo(t, kind, { i1: 100, i2: 100, i3: 100 });
-      for (const i of ['i1', 'i2', 'i3']) await demo.ctl('deploy', '--slot', i, '--version', '1.0.0');
+      // Before the load: the three instances are started side by side (each its own port and record).
+      await Promise.all(['i1', 'i2', 'i3'].map((i) => demo.ctl('deploy', '--slot', i, '--version', '1.0.0')));
       const load = await startLoad({ url: demo.url, rps: RPS, maxDurationMs: 120_000 });
       t.after(() => load.stop());
       await sleep(600);
@@ -126,8 +131,10 @@ async function workerPids(demo: Demo): Promise<number[]> {
 /** blue runs 1.0.0 with all the traffic, green runs 2.0.0 with none. */
 async function nginxBlueLive(t: Parameters<typeof setupDemo>[0]): Promise<Demo> {
   const demo = await setupDemo(t, 'nginx', { blue: 100, green: 0 });
-  await demo.ctl('deploy', '--slot', 'blue', '--version', '1.0.0');
-  await demo.ctl('deploy', '--slot', 'green', '--version', '2.0.0');
+  await Promise.all([
+    demo.ctl('deploy', '--slot', 'blue', '--version', '1.0.0'),
+    demo.ctl('deploy', '--slot', 'green', '--version', '2.0.0'),
+  ]);
   return demo;
 }
 
