@@ -128,71 +128,8 @@ async function assertBaselineGone(demo: Demo) {
 
 // Each test has its own haproxy, services, state directory and load (and Prometheus), and spends most of its
 // time in the canary step's 12 s window: two at a time, the windows overlap instead of adding up (all four
-// at once left the load client's longest gap at ~0.6 s of the 1 s allowed on a busy machine). The longest one
-// (Prometheus: its start and its analysis) comes first, so the three shorter ones run beside it, not after.
+// at once left the load client's longest gap at ~0.6 s of the 1 s allowed on a busy machine).
 describe('fresh baseline', { concurrency: 2 }, () => {
-  test('fresh baseline with Prometheus: the analysis reads the compared side from the baseline slot, which takes the canary share, and names it baseline', async (t) => {
-    const { demo } = await liveOnBlue(t);
-    const ports = demo.env.DEMO_PORTS!.split(',').map((p) => `127.0.0.1:${p.split('=')[1]}`);
-    const prometheus = await startPrometheus(ports);
-    t.after(() => prometheus.stop());
-    // Baseline and stable run the same version: the queries select by slot (the demo labels its series with it).
-    const config = writeConfig(
-      demo,
-      `    analysis:
-      preset: none
-      providers:
-        prom: { type: prometheus, url: "${prometheus.url}" }
-      metrics:
-        requests: { provider: prom, query: 'sum(increase(http_requests_total{slot="{{slot}}"}[5s]))' }
-        errors: { provider: prom, query: 'sum(increase(http_requests_total{slot="{{slot}}",code=~"5.."}[5s])) or vector(0)' }
-      checks:
-        - { compare: errors, errors: errors, requests: requests }
-      max_no_data: 20s
-`,
-    );
-    const load = await startLoad({ url: demo.url, rps: 100, maxDurationMs: 180_000 });
-    t.after(() => load.stop());
-    const recording = join(demo.stateDir, 'analysis.ndjson');
-    const run = startCli(
-      [
-        'run',
-        '-e',
-        'production',
-        '-v',
-        'v2',
-        '-c',
-        config,
-        '--state-dir',
-        join(demo.stateDir, 'st'),
-        '--record',
-        recording,
-        '--json',
-      ],
-      { entry: CLI_BUNDLE, cwd: repoRoot, env: demo.env },
-    );
-    const { code, result, stdout } = await finished(run);
-    await load.stop();
-    assert.equal(code, 0, stdout);
-    const step = result.steps.find(
-      (s) => s.step.kind === 'analysis' && s.phase === 'production' && s.step.weight === CANARY_WEIGHT,
-    )!;
-    assert.ok(step.result.ok, JSON.stringify(step.result));
-    const m = step.result.metrics ?? {};
-    assert.ok(!Object.keys(m).some((k) => k.startsWith('stable.')), JSON.stringify(m));
-    const canary = m.requests!;
-    const baseline = m['baseline.requests']!;
-    // Same share: the baseline answered about as many requests as the canary; stable (60 %) would be ~3x.
-    assert.ok(canary > 20 && baseline > 20, JSON.stringify(m));
-    assert.ok(baseline / canary > 0.6 && baseline / canary < 1.6, `baseline ${baseline} vs canary ${canary}`);
-    assert.equal(step.result.evidence?.reference, 'baseline');
-    await assertBaselineGone(demo);
-    // The recording says what was compared, and replays.
-    const replay = await runCli(['analyze', '--recording', recording]);
-    assert.equal(replay.code, 0, replay.stdout + replay.stderr);
-    assert.match(replay.stdout, /vs baseline v1 on baseline at 20%/);
-  });
-
   test('fresh baseline: stable redeployed beside the canary, traffic split 20/20/60 at the step, baseline gone after promotion', async (t) => {
     const { demo, config } = await liveOnBlue(t);
     const load = await startLoad({ url: demo.url, rps: 100, maxDurationMs: 180_000 });
@@ -266,5 +203,67 @@ describe('fresh baseline', { concurrency: 2 }, () => {
     assert.deepEqual(await countBySlot(demo.url, 20), { 'blue@v1': 20 });
     assert.ok((report.byVersion.v2 ?? 0) > 0, `the canary had taken its share: ${describeLoad(report)}`);
     assertZeroDowntime(t, report);
+  });
+
+  test('fresh baseline with Prometheus: the analysis reads the compared side from the baseline slot, which takes the canary share, and names it baseline', async (t) => {
+    const { demo } = await liveOnBlue(t);
+    const ports = demo.env.DEMO_PORTS!.split(',').map((p) => `127.0.0.1:${p.split('=')[1]}`);
+    const prometheus = await startPrometheus(ports);
+    t.after(() => prometheus.stop());
+    // Baseline and stable run the same version: the queries select by slot (the demo labels its series with it).
+    const config = writeConfig(
+      demo,
+      `    analysis:
+      preset: none
+      providers:
+        prom: { type: prometheus, url: "${prometheus.url}" }
+      metrics:
+        requests: { provider: prom, query: 'sum(increase(http_requests_total{slot="{{slot}}"}[5s]))' }
+        errors: { provider: prom, query: 'sum(increase(http_requests_total{slot="{{slot}}",code=~"5.."}[5s])) or vector(0)' }
+      checks:
+        - { compare: errors, errors: errors, requests: requests }
+      max_no_data: 20s
+`,
+    );
+    const load = await startLoad({ url: demo.url, rps: 100, maxDurationMs: 180_000 });
+    t.after(() => load.stop());
+    const recording = join(demo.stateDir, 'analysis.ndjson');
+    const run = startCli(
+      [
+        'run',
+        '-e',
+        'production',
+        '-v',
+        'v2',
+        '-c',
+        config,
+        '--state-dir',
+        join(demo.stateDir, 'st'),
+        '--record',
+        recording,
+        '--json',
+      ],
+      { entry: CLI_BUNDLE, cwd: repoRoot, env: demo.env },
+    );
+    const { code, result, stdout } = await finished(run);
+    await load.stop();
+    assert.equal(code, 0, stdout);
+    const step = result.steps.find(
+      (s) => s.step.kind === 'analysis' && s.phase === 'production' && s.step.weight === CANARY_WEIGHT,
+    )!;
+    assert.ok(step.result.ok, JSON.stringify(step.result));
+    const m = step.result.metrics ?? {};
+    assert.ok(!Object.keys(m).some((k) => k.startsWith('stable.')), JSON.stringify(m));
+    const canary = m.requests!;
+    const baseline = m['baseline.requests']!;
+    // Same share: the baseline answered about as many requests as the canary; stable (60 %) would be ~3x.
+    assert.ok(canary > 20 && baseline > 20, JSON.stringify(m));
+    assert.ok(baseline / canary > 0.6 && baseline / canary < 1.6, `baseline ${baseline} vs canary ${canary}`);
+    assert.equal(step.result.evidence?.reference, 'baseline');
+    await assertBaselineGone(demo);
+    // The recording says what was compared, and replays.
+    const replay = await runCli(['analyze', '--recording', recording]);
+    assert.equal(replay.code, 0, replay.stdout + replay.stderr);
+    assert.match(replay.stdout, /vs baseline v1 on baseline at 20%/);
   });
 });
