@@ -79,7 +79,8 @@ export type ControlRefusalCode =
   | 'requests_partial'
   | 'pushers_unreadable'
   | 'button_superseded'
-  | 'before_failure_hold';
+  | 'before_failure_hold'
+  | 'requests_unreadable';
 
 /** A commit the request must be bound to, and what it is, in the App's own words ("the pull request"). */
 export interface Binding {
@@ -117,6 +118,10 @@ export interface PlanInput {
   step?: number;
   /** The check run whose button was pressed (a button only). */
   pressedCheckRun?: number;
+  /** When GitHub wrote that check run (its completed_at, or started_at): a press came after it. */
+  pressedCheckRunAt?: string;
+  /** The requests could not be read (the poll failed): `existing` may lack a /pause. */
+  unreadable?: boolean;
   /** The check run each of `existing` was first read from (ControlPoll's `recordedIn`). */
   recordedIn?: ReadonlyMap<string, number>;
   bindings: Binding[];
@@ -239,17 +244,21 @@ const VERB_BUTTON_NAME: Record<ControlVerb, string> = {
   abort: 'Abort',
 };
 
+const goesOnByButton = (input: PlanInput): boolean =>
+  input.source === 'button' && (input.verb === 'promote' || input.verb === 'resume');
+
 /**
  * A /pause of this deployment recorded in a check run newer than the one whose Promote or Resume button was
  * pressed. GitHub dates no press (a requested_action carries no time), so a press is only known to come after
  * its own check run was written: one made before a later /pause and handled after it (a slow delivery, a
  * redelivery hours later) would otherwise undo that /pause. An /abort and a pause press are never in doubt.
  */
-function pauseAfterPressed(input: PlanInput, deploymentId: string): ControlRequest | undefined {
-  if (input.source !== 'button' || (input.verb !== 'promote' && input.verb !== 'resume')) return undefined;
+function pauseAfterPressed(input: PlanInput, rollout: Rollout): ControlRequest | undefined {
+  if (!goesOnByButton(input)) return undefined;
   const pressed = input.pressedCheckRun;
   if (pressed === undefined || !input.recordedIn) return undefined;
-  return requestsFor(deploymentId, input.existing).find(
+  // This rollout's requests: a /pause of an earlier attempt of the deployment (a re-run) holds nothing now.
+  return requestsOf(rollout, input.existing).find(
     (r) => r.verb === 'pause' && (input.recordedIn!.get(r.id) ?? 0) > pressed,
   );
 }
@@ -270,17 +279,39 @@ function goesOnAfterFailureHold(
 ): { ok: true; at: Date } | { ok: false; code: ControlRefusalCode; message: string } {
   const at = requestTime(input.verb, input.now, input.writtenAt);
   const since = failureHoldSince(rollout);
-  if (duplicate || (input.verb !== 'resume' && input.verb !== 'promote') || !(at.getTime() < since))
+  if (duplicate || (input.verb !== 'resume' && input.verb !== 'promote') || !Number.isFinite(since))
     return { ok: true, at };
-  if (at.getTime() >= since - CONTROL_CLOCK_SKEW_MS) return { ok: true, at: new Date(since) };
+  const held = new Date(since);
+  if (input.source === 'button') {
+    // A press is only known to come after its check run was written (GitHub dates no press), so a button on
+    // a check run written before the batch failed may have been pressed before it: not taken. One written
+    // since (within the clocks' skew) was pressed after the hold began, whatever the App's clock says.
+    const written = Date.parse(input.pressedCheckRunAt ?? '');
+    if (written >= since - CONTROL_CLOCK_SKEW_MS) return { ok: true, at: at < held ? held : at };
+    return {
+      ok: false,
+      code: 'before_failure_hold',
+      message:
+        `this ${VERB_BUTTON_NAME[input.verb]} button is on a \`rollout\` check run written before the rollout ` +
+        `of ${code(input.environment, 255)} was held on a failed batch (\`on_failure: pause\`, at ` +
+        `${code(held.toISOString())}), and GitHub does not say when a button was pressed: a press made before the ` +
+        `batch failed does not run it again. Nothing was recorded; ` +
+        `${commandText('resume', input.environment)} runs the batch again.`,
+    };
+  }
+  if (!(at.getTime() < since)) return { ok: true, at };
+  // A /resume only ends a hold, so one dated just before it (clocks, the floored second) is for this hold; a
+  // /promote is for a wait, and only one written in the hold's own second is taken as after it.
+  const slack = input.verb === 'resume' ? CONTROL_CLOCK_SKEW_MS : since - Math.floor(since / 1000) * 1000;
+  if (at.getTime() >= since - slack) return { ok: true, at: held };
   return {
     ok: false,
     code: 'before_failure_hold',
     message:
       `this /${input.verb} was written at ${code(at.toISOString())}, before the rollout of ` +
       `${code(input.environment, 255)} was held on a failed batch (\`on_failure: pause\`, at ` +
-      `${code(new Date(since).toISOString())}): a request made before the batch failed does not run it again. ` +
-      `Nothing was recorded; ${commandText('resume', input.environment)} now lets it go on.`,
+      `${code(held.toISOString())}): a request made before the batch failed does not run it again. ` +
+      `Nothing was recorded; ${commandText('resume', input.environment)} now runs the batch again.`,
   };
 }
 
@@ -360,7 +391,18 @@ export function planControl(input: PlanInput): ControlPlan {
   if (!duplicate) {
     const refused = stateRefusal(input.verb, rollout, input.existing, env);
     if (refused) return refused;
-    const superseded = pauseAfterPressed(input, rollout.deploymentId);
+    // Whether a /pause was recorded after the pressed check run cannot be told: a late press could undo it.
+    if (goesOnByButton(input) && input.unreadable)
+      return {
+        ok: false,
+        code: 'requests_unreadable',
+        message:
+          `the control requests of ${env} could not be read from GitHub, so whether a \`/pause\` was recorded ` +
+          `after this ${VERB_BUTTON_NAME[input.verb]} button's check run is not known, and GitHub does not say ` +
+          `when a button was pressed. Nothing was recorded; press it again in a moment, or ` +
+          `${commandText(input.verb, input.environment)}.`,
+      };
+    const superseded = pauseAfterPressed(input, rollout);
     if (superseded)
       return {
         ok: false,
@@ -368,8 +410,9 @@ export function planControl(input: PlanInput): ControlPlan {
         message:
           `this ${VERB_BUTTON_NAME[input.verb]} button is on a \`rollout\` check run written before the \`/pause\` ` +
           `${at(superseded.by)} recorded since, and GitHub does not say when a button was pressed: a press made ` +
-          `before that /pause (delivered late, or redelivered) must not undo it. Nothing was recorded. Use the ` +
-          `buttons of the newest \`rollout\` check run of ${env}, or ${commandText(input.verb, input.environment)}.`,
+          `before that /pause (delivered late, or redelivered) is not taken. Nothing was recorded. Press ` +
+          `Resume on the check run of that /pause (or of a later one), or ` +
+          `${commandText(input.verb, input.environment)}.`,
       };
     const held = isHeld(rollout, input.existing);
     if (input.verb === 'pause' && held)
@@ -699,8 +742,9 @@ export interface ControlAsk {
   deploymentId?: string;
   /** A button: the step its check run's wait was at. */
   step?: number;
-  /** A button: the check run it was pressed on. */
+  /** A button: the check run it was pressed on, and when GitHub wrote it. */
   pressedCheckRun?: number;
+  pressedCheckRunAt?: string;
   /** A comment: when GitHub says it was written (its created_at). */
   writtenAt?: string;
 }
@@ -792,6 +836,7 @@ export async function controlRollout(deps: ControlDeps, ask: ControlAsk): Promis
     ...(ask.deploymentId !== undefined ? { deploymentId: ask.deploymentId } : {}),
     ...(ask.step !== undefined ? { step: ask.step } : {}),
     ...(ask.pressedCheckRun !== undefined ? { pressedCheckRun: ask.pressedCheckRun } : {}),
+    ...(ask.pressedCheckRunAt !== undefined ? { pressedCheckRunAt: ask.pressedCheckRunAt } : {}),
     ...(ask.writtenAt !== undefined ? { writtenAt: ask.writtenAt } : {}),
     deployer,
     approver,
@@ -813,6 +858,7 @@ export async function controlRollout(deps: ControlDeps, ask: ControlAsk): Promis
   let existing: ControlRequest[] = [];
   let partial = false;
   let recordedIn: ReadonlyMap<string, number> | undefined;
+  let unreadable = false;
   if (rollout?.sha) {
     const place = { repository, environment, deploymentId: rollout.deploymentId };
     const poll = await deps.readRequests(where, place, rollout.sha.toLowerCase(), keys);
@@ -821,6 +867,7 @@ export async function controlRollout(deps: ControlDeps, ask: ControlAsk): Promis
       deps.warn({ repository, environment, error: poll.error }, 'control requests could not be read');
     existing = poll.requests;
     recordedIn = poll.recordedIn;
+    unreadable = poll.error !== undefined;
     // Part of the list: its /abort and /pause only, as the runner reads it (planControl refuses the rest).
     partial = poll.partial === true;
   }
@@ -872,6 +919,7 @@ export async function controlRollout(deps: ControlDeps, ask: ControlAsk): Promis
     read,
     existing,
     ...(recordedIn ? { recordedIn } : {}),
+    ...(unreadable ? { unreadable } : {}),
     ...(partial ? { partial } : {}),
     ...(rolloutInPr !== undefined ? { rolloutInPr } : {}),
   });

@@ -58,6 +58,8 @@ interface RequestedActionPayload {
     head_sha: string;
     external_id: string | null;
     app: { id: number } | null;
+    completed_at?: string | null;
+    started_at?: string | null;
   };
   sender: { login: string; type?: string };
   repository: { name: string; owner: { login: string }; default_branch: string };
@@ -354,6 +356,9 @@ export async function handleControlButton(
       deploymentId: ref.deploymentId,
       ...(ref.step !== undefined ? { step: ref.step } : {}),
       pressedCheckRun: checkRun.id,
+      ...((checkRun.completed_at ?? checkRun.started_at)
+        ? { pressedCheckRunAt: (checkRun.completed_at ?? checkRun.started_at)! }
+        : {}),
     },
   );
   if (outcome.status === 'refused') {

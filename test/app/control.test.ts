@@ -407,6 +407,8 @@ function click(
       head_sha: checkRun.head_sha,
       external_id: checkRun.external_id,
       app: app ?? checkRun.app,
+      completed_at: checkRun.completed_at ?? null,
+      started_at: checkRun.started_at ?? null,
     },
     requested_action: { identifier },
     sender: { ...(sample.sender as object), login, type: 'User' },
@@ -899,6 +901,115 @@ test('a hold on a failed batch (on_failure: pause): a /resume written in the sec
       } as Rollout;
       assert.equal(read.request.at, failed);
       assert.equal(isHeld(held, [read.request]), false, 'the hold is over for reconcile and the runner');
+    },
+    () => new Date(t),
+    true,
+  );
+});
+
+test("a press when the requests cannot be read is refused (requests_unreadable); a press of a re-run is not held to an earlier attempt's /pause", async () => {
+  let clock = NOW;
+  await run(
+    async (w) => {
+      await writeRecord(w, waiting({ handedOff: false }));
+      await statusInProgress(w);
+      const [notice] = controlRuns(w.fake);
+      const press = async (identifier: string) => {
+        await w.probot.receive({
+          id: crypto.randomUUID(),
+          name: 'check_run',
+          payload: click(w.fake, notice!, 'alice', identifier),
+        } as Receive);
+        return replies(w.fake).at(-1)!;
+      };
+      assert.match(await say(w, '/pause production', 'alice'), /\*\*\/pause\*\* by @alice recorded/);
+      const recorded = requestRuns(w.fake).length;
+      // The list of control check runs fails: whether a /pause came after the notice is not known.
+      let failing = true;
+      w.fake.failNext({
+        status: 500,
+        times: 1000,
+        where: (q) => failing && JSON.stringify(q.query).includes('rollout'),
+      });
+      assert.match(
+        await press('promote'),
+        /\/promote by @alice not recorded\*\* \(`requests_unreadable`\): the control requests of `production` could not be read/,
+      );
+      assert.equal(requestRuns(w.fake).length, recorded, 'nothing recorded');
+      assert.equal(dispatches(w.fake).length, 0);
+      failing = false;
+      // The job is re-run (the same deployment, a new rollout): the earlier attempt's /pause holds nothing, so
+      // the notice's Promote (its only button) ends the new attempt's wait.
+      clock = new Date('2025-03-04T11:10:00Z');
+      await writeRecord(w, {
+        startedAt: '2025-03-04T11:00:00.000Z',
+        owner: { kind: 'workflow', runId: '699', runAttempt: '2' },
+        ...waiting({ handedOff: false, since: '2025-03-04T11:05:00.000Z' }),
+      });
+      assert.match(await press('promote'), /\*\*\/promote\*\* by @alice recorded/);
+    },
+    () => clock,
+  );
+});
+
+test("a hold on a failed batch: a Resume press on a check run written before the batch failed is refused, one on a check run written since is taken; a /promote dated before the hold's second is refused", async () => {
+  let t = Date.parse('2026-12-03T10:00:00.600Z');
+  await run(
+    async (w) => {
+      // A wait notice from before the failure (its Promote), then the batch fails 2 minutes later.
+      await writeRecord(w, waiting({ handedOff: false }));
+      await statusInProgress(w);
+      const [before] = controlRuns(w.fake);
+      t += 120_000;
+      const failed = new Date(t).toISOString();
+      const step = 3;
+      await writeRecord(
+        w,
+        waiting({ kind: 'hold', step, by: 'on_failure: pause', since: failed, handedOff: false }),
+      );
+      const press = async (checkRun: Record<string, unknown>, identifier: string) => {
+        await w.probot.receive({
+          id: crypto.randomUUID(),
+          name: 'check_run',
+          payload: click(w.fake, checkRun, 'alice', identifier),
+        } as Receive);
+        return replies(w.fake).at(-1)!;
+      };
+      t += 1_000;
+      assert.match(
+        await press(before!, 'resume'),
+        /\(`before_failure_hold`\): this Resume button is on a `rollout` check run written before the rollout of `production` was held on a failed batch/,
+      );
+      assert.equal(requestRuns(w.fake).length, 0, 'nothing recorded');
+      // The hold's own notice (written since) carries Resume: taken, dated no earlier than the hold.
+      await statusInProgress(w);
+      const notice = controlRuns(w.fake).find((c) => c.external_id === `wait:${w.deploymentId}:${step}`)!;
+      assert.ok(notice, 'the hold has its own notice');
+      assert.match(await press(notice, 'resume'), /\*\*\/resume\*\* by @alice recorded/);
+      const key = stateKey(testMarkerKeys().current, `${owner}/${repo}`, 'production');
+      const place = {
+        repository: `${owner}/${repo}`,
+        environment: 'production',
+        deploymentId: String(w.deploymentId),
+      };
+      const read = verifyControlText(
+        (requestRuns(w.fake).at(-1)!.output as { text: string }).text,
+        [key],
+        place,
+      );
+      assert.ok(read.ok && Date.parse(read.request.at) >= Date.parse(failed));
+      // A /promote written 2 s before the batch failed (another second), delivered now: refused; a /resume
+      // then would be taken (a /resume only ends a hold).
+      const early = commentOnPull(w.fake, '/promote production', { user: 'alice' });
+      (early.payload.comment as Record<string, unknown>).created_at = new Date(
+        Date.parse(failed) - 2_000,
+      ).toISOString();
+      await w.probot.receive({
+        id: crypto.randomUUID(),
+        name: 'issue_comment',
+        payload: early.payload,
+      } as Receive);
+      assert.match(replies(w.fake).at(-1)!, /\(`before_failure_hold`\): this \/promote was written at/);
     },
     () => new Date(t),
     true,
