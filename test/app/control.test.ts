@@ -415,6 +415,17 @@ function click(
   };
 }
 
+/** The newest request check run's request, verified as the runner and reconcile verify it. */
+function lastRequest(w: World) {
+  const key = stateKey(testMarkerKeys().current, `${owner}/${repo}`, 'production');
+  const place = {
+    repository: `${owner}/${repo}`,
+    environment: 'production',
+    deploymentId: String(w.deploymentId),
+  };
+  return verifyControlText((requestRuns(w.fake).at(-1)!.output as { text: string }).text, [key], place);
+}
+
 async function statusInProgress(w: World) {
   const { id } = await rest(w.fake, 'POST', `/deployments/${w.deploymentId}/statuses`, {
     state: 'in_progress',
@@ -882,17 +893,7 @@ test('a hold on a failed batch (on_failure: pause): a /resume written in the sec
       assert.match(await say(w, '/resume production', 'alice'), /\*\*\/resume\*\* by @alice recorded/);
       assert.equal(dispatches(w.fake).length, 1, 'the handed-off rollout goes on: reconcile started');
       // What reconcile and the runner read: the /resume ends the hold (it is dated at the hold's start).
-      const key = stateKey(testMarkerKeys().current, `${owner}/${repo}`, 'production');
-      const place = {
-        repository: `${owner}/${repo}`,
-        environment: 'production',
-        deploymentId: String(w.deploymentId),
-      };
-      const read = verifyControlText(
-        (requestRuns(w.fake).at(-1)!.output as { text: string }).text,
-        [key],
-        place,
-      );
+      const read = lastRequest(w);
       assert.ok(read.ok, 'the request verifies');
       const held = {
         deploymentId: String(w.deploymentId),
@@ -986,17 +987,7 @@ test("a hold on a failed batch: a Resume press on a check run written before the
       const notice = controlRuns(w.fake).find((c) => c.external_id === `wait:${w.deploymentId}:${step}`)!;
       assert.ok(notice, 'the hold has its own notice');
       assert.match(await press(notice, 'resume'), /\*\*\/resume\*\* by @alice recorded/);
-      const key = stateKey(testMarkerKeys().current, `${owner}/${repo}`, 'production');
-      const place = {
-        repository: `${owner}/${repo}`,
-        environment: 'production',
-        deploymentId: String(w.deploymentId),
-      };
-      const read = verifyControlText(
-        (requestRuns(w.fake).at(-1)!.output as { text: string }).text,
-        [key],
-        place,
-      );
+      const read = lastRequest(w);
       assert.ok(read.ok && Date.parse(read.request.at) >= Date.parse(failed));
       // A /promote written 2 s before the batch failed (another second), delivered now: refused; a /resume
       // then would be taken (a /resume only ends a hold).
