@@ -779,7 +779,9 @@ export function programLiterals(
   literals.push(
     ...[...script.matchAll(new RegExp(`\\$\\{${variable}:?=([^{}"'$\`\\\\\\s]+)\\}`, 'g'))].map((m) => m[1]!),
   );
-  const assignments = [...script.matchAll(new RegExp(`(^|[^\\w$\\{])${variable}=`, 'g'))].length + defaults;
+  // export {DOCKER='sh',X=y}: a brace expansion's word is an assignment too; only ${DOCKER=…} is the default above.
+  const assignments =
+    [...script.matchAll(new RegExp(`(^|[^\\w$])(?<!\\$\\{)${variable}=`, 'g'))].length + defaults;
   return literals.length > 0 && literals.length === assignments ? literals : undefined;
 }
 

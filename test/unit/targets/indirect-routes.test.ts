@@ -534,3 +534,19 @@ test(': "${VAR:=word}" is the assignment it is: the program variable is read as 
   ])
     assertScriptRefused(script, /is an argument of \$KUBECTL, a program named by an expansion/);
 });
+
+test('a brace-expanded declaration (export {DOCKER=sh,X=y}) is an assignment of the program variable', () => {
+  for (const script of [
+    "DOCKER=docker; export {DOCKER='sh',X=y}; $DOCKER -c {{x}} ps",
+    'DOCKER=docker; declare {DOCKER="sh",X=y}; $DOCKER -c {{x}} ps',
+    'DOCKER=docker; readonly {DOCKER=s\\h,X=y}; $DOCKER -c {{x}} ps',
+    ': "${DOCKER:=docker}"; export {DOCKER=sh,X=y}; $DOCKER -c {{x}} ps',
+  ])
+    assertScriptRefused(script, /is an argument of \$DOCKER, a program named by an expansion/);
+  // Neighbours: the default alone, and a plain reassignment to a fixed word, are still read written out.
+  for (const script of [
+    ': "${DOCKER:=docker}"; $DOCKER ps --filter name={{x}}',
+    'DOCKER=docker; export DOCKER=docker; $DOCKER ps --filter name={{x}}',
+  ])
+    assertScriptAccepted(script);
+});
