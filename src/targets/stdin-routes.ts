@@ -689,6 +689,8 @@ const AGENT_SETS = new Set(['SSH_AUTH_SOCK', 'SSH_AGENT_PID']);
 const DECLARES = new Set(['export', 'declare', 'typeset', 'local', 'readonly']);
 
 function setsAnyVariable(script: string, variable: string): boolean {
+  // r=DOCKER; : ${!r:=sh}: an indirect default assigns the variable r names, any of them.
+  if (/\$\{![A-Za-z_]\w*(\[[^\]]*\])?:?=/.test(script)) return true;
   for (const words of roughCommands(script)) {
     let k = 0;
     while (
@@ -754,7 +756,7 @@ export function programLiterals(
   if (setsAnyVariable(script, variable)) return undefined;
   if (/^\d+$/.test(variable)) return fixed?.[variable] === undefined ? undefined : [fixed[variable]];
   const setOtherwise = new RegExp(
-    `\\b(read|for|select|mapfile|readarray|getopts|printf|unset)\\b[^;&|\\n]*\\b${variable}\\b|(^|[^\\w$])${variable}(\\[[^\\]]*\\])?(\\+=|=\\()`,
+    `\\b(read|for|select|mapfile|readarray|getopts|printf|unset)\\b[^;&|\\n]*\\b${variable}\\b|(^|[^\\w$])${variable}(\\[[^\\]]*\\])?(\\+=|=\\()|\\$\\{${variable}\\[[^\\]]*\\]:?=`,
   );
   if (setOtherwise.test(script)) return undefined;
   // Fixed text; a default for the environment's value of the variable itself (DOCKER=${DOCKER:-docker}: the job's

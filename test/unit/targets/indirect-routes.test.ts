@@ -550,3 +550,19 @@ test('a brace-expanded declaration (export {DOCKER=sh,X=y}) is an assignment of 
   ])
     assertScriptAccepted(script);
 });
+
+test('${VAR[i]:=word} assigns VAR, and ${!name:=word} may assign any variable: the program is not known', () => {
+  for (const script of [
+    ': ${DOCKER[0]:=sh}; : "${DOCKER:=docker}"; $DOCKER -c {{x}} ps',
+    ': "${DOCKER[1]=sh}"; : "${DOCKER:=docker}"; $DOCKER -c {{x}} ps',
+    'r=DOCKER; : ${!r:=sh}; : "${DOCKER:=docker}"; $DOCKER -c {{x}} ps',
+    'r=DOCKER; : "${!r=sh}"; DOCKER=docker; $DOCKER -c {{x}} ps',
+  ])
+    assertScriptRefused(script, /is an argument of \$DOCKER, a program named by an expansion/);
+  // Neighbours: another array's default, or a plain default of another variable, leaves DOCKER read written out.
+  for (const script of [
+    ': ${ARGS[0]:=ps}; : "${DOCKER:=docker}"; $DOCKER ps --filter name={{x}}',
+    'r=X; : ${X:=y}; : "${DOCKER:=docker}"; $DOCKER ps --filter name={{x}}',
+  ])
+    assertScriptAccepted(script);
+});
