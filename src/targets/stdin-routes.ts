@@ -733,6 +733,80 @@ function setsAnyVariable(script: string, variable: string): boolean {
   return false;
 }
 
+/** Words that open and close a compound command (a body run maybe, or more than once), at a command's place. */
+const OPENS = new Set(['if', 'case', 'while', 'until', 'for', 'select', '{']);
+const CLOSES = new Set(['fi', 'esac', 'done', '}']);
+/** Words after which the next word is in a command's place. */
+const LEADS = new Set(['if', 'then', 'else', 'elif', 'while', 'until', 'do', '!', 'time', '{']);
+
+/**
+ * Whether the `${…}` at `at` (a fixed word's default) is the one argument of a plain `:` command the script's
+ * own shell runs, always: after nothing but ; or a newline, followed by nothing but ; a newline or the end (no
+ * pipeline, no && or ||, no background), and outside any subshell, $(…), `…`, here-document or compound command.
+ * Read roughly: where the reading is unsure, false (the program is then not known).
+ */
+function plainColon(script: string, at: number): boolean {
+  const head = /(^|[;\n])[ \t]*:[ \t]+"?$/.exec(script.slice(0, at));
+  const close = script.indexOf('}', at);
+  if (!head || !/^\}"?[ \t]*(?:;(?![;&])|\n|$)/.test(script.slice(close))) return false;
+  const prefix = script.slice(0, head.index);
+  // case …) : ${V:=w};; esac, or a line continued: a && \n : ${V:=w}.
+  if (head[1] === ';' && /[;&|]$/.test(prefix)) return false;
+  if (head[1] === '\n' && /(?:&&|\|\||\||\\)[ \t]*(?:#[^\n]*)?$/.test(prefix)) return false;
+  if (prefix.includes('<<')) return false;
+  const stack: string[] = [];
+  let command = true;
+  for (let i = 0; i < prefix.length; i++) {
+    const c = prefix[i]!;
+    const top = stack[stack.length - 1];
+    if (top === "'") {
+      if (c === "'") stack.pop();
+      continue;
+    }
+    if (c === '\\') {
+      i++;
+      continue;
+    }
+    if (top === '"') {
+      if (c === '"') stack.pop();
+      else if (c === '$' && (prefix[i + 1] === '(' || prefix[i + 1] === '{')) stack.push(prefix[++i]!);
+      else if (c === '`') stack.push('`');
+      continue;
+    }
+    if (c === '`') {
+      if (top === '`') stack.pop();
+      else stack.push('`');
+    } else if (c === "'" || c === '"' || c === '(') stack.push(c);
+    else if (c === '$' && prefix[i + 1] === '{') stack.push(prefix[++i]!);
+    else if (c === ')') {
+      if (top !== '(') return false;
+      stack.pop();
+      command = false;
+    } else if (c === '}' && top === '{') stack.pop();
+    else if (top === '{') continue;
+    else if (c === '#' && (i === 0 || /[\s;&|()]/.test(prefix[i - 1]!))) {
+      while (i < prefix.length && prefix[i] !== '\n') i++;
+      command = true;
+    } else if (';&|\n'.includes(c)) command = true;
+    else if (!/[ \t]/.test(c)) {
+      const word = /^[^\s;&|()<>'"`$\\]+/.exec(prefix.slice(i))?.[0];
+      if (!word) {
+        command = false;
+        continue;
+      }
+      const whole = /^(?:[\s;&|()<>]|$)/.test(prefix.slice(i + word.length));
+      if (whole && command && OPENS.has(word)) stack.push('kw');
+      else if (whole && CLOSES.has(word)) {
+        if (stack[stack.length - 1] !== 'kw') return false;
+        stack.pop();
+      }
+      command = whole && LEADS.has(word);
+      i += word.length - 1;
+    }
+  }
+  return stack.length === 0;
+}
+
 /**
  * What a program named by an expansion (`$cmd`, `${cmd}`, `$1`, quotes removed) holds, when it is known: the
  * fixed words every assignment of the script gives the variable (cmd=./deploy.sh), or the fixed word of the
@@ -775,11 +849,17 @@ export function programLiterals(
       ),
     ),
   ].map((m) => m[3] ?? m[4] ?? m[5] ?? m[6] ?? m[2]!.replace(/^(["'])(.*)\1$/, '$2'));
-  // : "${KUBECTL:=kubectl}" (or ${KUBECTL=kubectl} in any command): an assignment of the word when the variable
-  // is unset (or empty), the environment's value otherwise, as KUBECTL=${KUBECTL:-kubectl} is.
-  const defaults = [...script.matchAll(new RegExp(`\\$\\{${variable}:?=`, 'g'))].length;
+  // : "${KUBECTL:=kubectl}": an assignment of the word when the variable is unset (or empty), the environment's
+  // value otherwise, as KUBECTL=${KUBECTL:-kubectl} is; only as a plain `:` command of the script itself. In a
+  // subshell, $(…), a pipeline, after && or ||, or in a body (if, while, { …; }), the variable may or may not be
+  // set after it: not a known program. KUBECTL=${KUBECTL:=kubectl} is the assignment's value, read above.
+  const defaults = [
+    ...script.matchAll(new RegExp(`(?<!(?:^|[^\\w$])${variable}="?)\\$\\{${variable}:?=`, 'g')),
+  ].length;
   literals.push(
-    ...[...script.matchAll(new RegExp(`\\$\\{${variable}:?=([^{}"'$\`\\\\\\s]+)\\}`, 'g'))].map((m) => m[1]!),
+    ...[...script.matchAll(new RegExp(`\\$\\{${variable}:?=([^{}"'$\`\\\\\\s]+)\\}`, 'g'))]
+      .filter((m) => plainColon(script, m.index))
+      .map((m) => m[1]!),
   );
   // export {DOCKER='sh',X=y}: a brace expansion's word is an assignment too; only ${DOCKER=…} is the default above.
   const assignments =

@@ -566,3 +566,28 @@ test('${VAR[i]:=word} assigns VAR, and ${!name:=word} may assign any variable: t
   ])
     assertScriptAccepted(script);
 });
+
+test('${VAR:=word} is read as an assignment only as a plain top-level `:` command: elsewhere VAR is not known', () => {
+  for (const script of [
+    'v=$(: "${ECHO:=echo}"); $ECHO {{x}}',
+    '( : "${ECHO:=echo}" ); $ECHO {{x}}',
+    'false && : "${ECHO:=echo}"; $ECHO {{x}}',
+    'false || : "${ECHO:=echo}"; $ECHO {{x}}',
+    '[ -n "${ECHO:=echo}" ] | true; $ECHO {{x}}',
+    ': "${ECHO:=echo}" | true; $ECHO {{x}}',
+    ': "${ECHO:=echo}" & $ECHO {{x}}',
+    'if false; then : "${ECHO:=echo}"; fi; $ECHO {{x}}',
+    'for i in; do : "${ECHO:=echo}"; done; $ECHO {{x}}',
+    'false &&\n  : "${ECHO:=echo}"\n$ECHO {{x}}',
+    'echo `: ${ECHO:=echo}`; $ECHO {{x}}',
+  ])
+    assertScriptRefused(script, /is an argument of \$ECHO, a program named by an expansion/);
+  // Neighbours: the plain form, on its own line or after other commands, and VAR=${VAR:=word}.
+  for (const script of [
+    ': "${ECHO:=echo}"; $ECHO {{x}}',
+    'set -e\n: ${ECHO:=echo}\n$ECHO {{x}}',
+    'v="$(date)"; if true; then :; fi; : "${ECHO:=echo}"; $ECHO {{x}}',
+    'ECHO=${ECHO:=echo}; $ECHO {{x}}',
+  ])
+    assertScriptAccepted(script);
+});
