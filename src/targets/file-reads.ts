@@ -1771,7 +1771,21 @@ function ownClasses(read: FileRead, word: string): Map<string, FileClass> {
       break;
     case 'keyed-file':
       // A value before the "=" could add one, and so start the file's name (or, in a list, a "," another file).
-      if (eq < 0) fileRange(0);
+      if (read.list)
+        // Each item has its own optional KEY= (--from-file=a.yaml,{{x}},k=b.yaml: the first "=" is k's, not the
+        // end of a key of the whole list).
+        for (let start = 0; start <= region.length;) {
+          const comma = fixedAt(',', start);
+          const end = comma < 0 ? region.length : comma;
+          const itemEq = fixedAt('=', start);
+          if (itemEq < 0 || itemEq > end) fileRange(start, end);
+          else {
+            for (let k = start; k < itemEq; k++) if (isValue(k)) set(region[k]!.from, 'marker');
+            fileRange(itemEq + 1, end);
+          }
+          start = end + 1;
+        }
+      else if (eq < 0) fileRange(0);
       else {
         all(read.list ? 'marker' : 'inner', eq);
         fileRange(eq + 1);
@@ -2021,6 +2035,22 @@ function ownProblem(
     );
     if (moved) return urlPartMessage(names[moved.from]!, read, word, moved.c);
     return fileNameProblem(region.slice(start, end), names, read, word);
+  }
+  if (read.rule === 'keyed-file' && read.list) {
+    // kubectl --from-file=a.yaml,dir/{{x}},k=b.yaml: each item is a [KEY=]FILE of its own (a value's "," was
+    // refused above), its file after its own first "=".
+    let start = 0;
+    for (const item of text.split(',')) {
+      const problem = fileNameProblem(
+        region.slice(start + item.indexOf('=') + 1, start + item.length),
+        names,
+        read,
+        word,
+      );
+      if (problem) return problem;
+      start += item.length + 1;
+    }
+    return undefined;
   }
   const found = locate(read, text);
   if (!found) return undefined;

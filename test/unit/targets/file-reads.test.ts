@@ -735,3 +735,33 @@ test('each item of a list of files is a file of its own: a value starting an ite
       /is part of the name of the local file|splits at ","/,
     );
 });
+
+test('each item of a [KEY=]FILE list has its own key: a later item\'s "=" ends no earlier item\'s key', () => {
+  for (const argv of [
+    ['kubectl', 'create', 'configmap', 'c', '--from-file=a.yaml,{{x}},k=b.yaml'],
+    ['kubectl', 'create', 'secret', 'generic', 's', '--from-file=id_rsa,{{x}},known_hosts=kh'],
+    ['kubectl', 'create', 'configmap', 'c', '--from-file', '{{x}},k=b.yaml'],
+    ['kubectl', 'create', 'configmap', 'c', '--from-file=a.yaml,j={{x}},k=b.yaml'],
+  ])
+    assertRefused(
+      argv,
+      /\{\{x\}\}( \(character \d+\))? is in the name of the local file kubectl --from-file reads/,
+    );
+  // After a fixed directory, or in an item's key, checked once rendered.
+  for (const argv of [
+    ['kubectl', 'create', 'configmap', 'c', '--from-file=a.yaml,dir/{{x}},k=b.yaml'],
+    ['kubectl', 'create', 'configmap', 'c', '--from-file=a.yaml,dir/{{x}}.yaml,k=b.yaml'],
+  ])
+    checkedOnceRendered(
+      argv,
+      ['../x', 'a,b', 'a/b'],
+      ['prod'],
+      /is part of the name of the local file|splits at ","/,
+    );
+  checkedOnceRendered(
+    ['kubectl', 'create', 'configmap', 'c', '--from-file=a.yaml,k{{x}}=b.yaml,j=c.yaml'],
+    ['a=b', 'a,b'],
+    ['prod'],
+    /\{\{x\}\}/,
+  );
+});
