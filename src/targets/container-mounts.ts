@@ -2433,6 +2433,28 @@ function certificateRefProblem(
   return `${list} is in ${check.how}, which is ${JSON.stringify(rendered)} once rendered: a value there must keep it one ref's path (letters, digits and _ . -, parts joined by single "/", none starting with "." or "-"), since anything else would name another identity or none; write other identities in the config`;
 }
 
+/**
+ * A single-dash word read as pflag reads it (-s{{x}}, -qs, -qt=…): its flags, then the first letter taking a value
+ * (`values`), as [that option, the index of the last character before its value in the word, or -1 when its
+ * value is the next word]; undefined when the word is one option as written, or a letter is not known.
+ */
+function shortCluster(
+  word: string,
+  values: readonly string[],
+  flags: readonly string[] | undefined,
+): [string, number] | undefined {
+  if (!/^-[A-Za-z]./.test(word) || word.startsWith('--')) return undefined;
+  for (let c = 1; c < word.length; c++) {
+    const option = `-${word[c]!}`;
+    if (values.includes(option)) {
+      if (c + 1 === word.length) return [option, -1];
+      return [option, word[c + 1] === '=' ? c + 1 : c];
+    }
+    if (!flags?.includes(option)) return undefined;
+  }
+  return undefined;
+}
+
 /** The images of an image tool's command (`words[at]`, named `name`, in IMAGE_TOOLS), sorted into `found`. */
 function imageTool(found: ContainerMounts, words: readonly string[], at: number, name: string): void {
   const tool = IMAGE_TOOLS[name]!;
@@ -2446,8 +2468,12 @@ function imageTool(found: ContainerMounts, words: readonly string[], at: number,
       if (tool.leading) break;
       continue;
     }
-    const eq = word.indexOf('=');
-    const option = eq > 0 ? word.slice(0, eq) : word;
+    let eq = word.indexOf('=');
+    let option = eq > 0 ? word.slice(0, eq) : word;
+    // trivy -s{{x}}, -qs {{x}}, -qt{{x}}: short flags, up to the first letter taking a value, which is the rest
+    // of the word (pflag drops an "=" after the letter) or the next word, as toolWords reads crane's -vc.
+    const cluster = name === 'trivy' ? shortCluster(word, tool.globals, tool.flags) : undefined;
+    if (cluster) [option, eq] = cluster;
     if (switches?.has(option)) {
       if (eq > 0) trustSwitch(found, k, option, word.slice(eq + 1), switches, name);
       continue;

@@ -1135,3 +1135,27 @@ test("trivy's options choosing what it finds, trusts or fails on are refused in 
       ),
     );
 });
+
+test('trivy -s and -t glued to their value or in a cluster of short flags are read as written apart', () => {
+  for (const argv of [
+    ['trivy', 'image', '-s{{x}}', 'reg/app:1'],
+    ['trivy', 'image', '-qs', '{{x}}', 'reg/app:1'],
+    ['trivy', 'image', '-qs{{x}}', 'reg/app:1'],
+    ['trivy', 'image', '-s=HIGH,{{x}}', 'reg/app:1'],
+  ])
+    checkedOnceRendered(
+      argv,
+      ['', 'high', 'NONE', '--exit-code=0'],
+      ['CRITICAL'],
+      /the severities trivy -s\/--severity reports/,
+    );
+  for (const argv of [
+    ['trivy', 'image', '-qt', '{{x}}', '--format', 'template', 'reg/app:1'],
+    ['trivy', 'image', '-t{{x}}', '--format', 'template', 'reg/app:1'],
+    ['trivy', 'image', '-f', 'template', '-dqt={{x}}', 'reg/app:1'],
+  ])
+    assertRefused(argv, /the Go template code of its report, which trivy -t chooses/);
+  // Neighbours: a cluster of flags alone, and a template file, keep their readings.
+  assertAccepted(['trivy', 'image', '-dq', '--severity', 'HIGH', 'reg/app:{{x}}']);
+  assertAccepted(['trivy', 'image', '-qs', 'HIGH', 'reg/app:{{x}}']);
+});
