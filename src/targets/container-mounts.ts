@@ -2332,9 +2332,17 @@ const IMAGE_TOOLS: Readonly<Record<string, ImageTool>> = {
           '-q',
           '--quiet',
         ].concat(['-e', '--ignore-errors', '-x', '--parallel']),
-        // --name REGEX: the containers it runs in are those whose name matches (.*: every container of the node).
+        // --name REGEX: the containers it runs in are those whose name matches (.*: every container of the node);
+        // -n/--last N: the N latest (0: every one); --label, -p/--pod, --image, --state: those matching.
         selectors: {
           '--name': 'the pattern crictl exec --name matches container names with',
+          '-n': 'the number of latest containers crictl exec -n runs in (0: every one)',
+          '--last': 'the number of latest containers crictl exec --last runs in (0: every one)',
+          '--label': 'the label crictl exec --label picks the containers it runs in by',
+          '-p': 'the pod crictl exec -p picks the containers it runs in by',
+          '--pod': 'the pod crictl exec --pod picks the containers it runs in by',
+          '--image': 'the image crictl exec --image picks the containers it runs in by',
+          '--state': 'the state crictl exec --state picks the containers it runs in by',
         },
         engine: {
           '--tls-ca': 'the certificate authority trusted for the stream (a file of this machine)',

@@ -474,7 +474,7 @@ export function chosenWordMessage(chosen: ChosenWord, words: readonly string[], 
     case 'scanner-option':
       return `${where}: its value would choose what the scan finds or trusts, or whether a finding fails the step (an exit code of 0 never fails; a report template of its choosing, or read from a file; a vulnerability database, checks or a server elsewhere, which decide what is found), ${never}; write the option's value in the config, ${perEnvironment}`;
     case 'container-selector':
-      return `${where}: its value would choose which containers the command runs in (a regular expression: .* matches every container of the node), ${never}; write the container's name in the config, or pass the container's id (crictl exec CONTAINER ./run.sh ${at}), ${perEnvironment}`;
+      return `${where}: its value would choose which containers the command runs in (a regular expression: .* matches every container of the node; -n/--last 0 is every one; a label, pod, image or state picks others), ${never}; write the container's name in the config, or pass the container's id (crictl exec CONTAINER ./run.sh ${at}), ${perEnvironment}`;
     case 'container-write':
       return `${where}: its value would choose the file written, of this machine (a shell's startup file, an authorized_keys, a program on PATH) or of the container (CONTAINER:PATH: its programs, the code its entrypoint runs), ${never}; write the destination in the config and pass the value to the container as data (-e VERSION=${at}), ${perEnvironment}`;
     case 'container-image':

@@ -1159,3 +1159,21 @@ test('trivy -s and -t glued to their value or in a cluster of short flags are re
   assertAccepted(['trivy', 'image', '-dq', '--severity', 'HIGH', 'reg/app:{{x}}']);
   assertAccepted(['trivy', 'image', '-qs', 'HIGH', 'reg/app:{{x}}']);
 });
+
+test('crictl exec -n/--last, --label, -p/--pod, --image and --state choose the containers it runs in', () => {
+  for (const argv of [
+    ['crictl', 'exec', '--last', '{{x}}', 'ls'],
+    ['crictl', 'exec', '-n', '{{x}}', 'ls'],
+    ['crictl', 'exec', '-n{{x}}', 'ls'],
+    ['crictl', 'exec', '--last={{x}}', 'ls'],
+    ['crictl', 'exec', '--label', 'app={{x}}', 'ls'],
+    ['crictl', 'exec', '-p', '{{x}}', 'ls'],
+    ['crictl', 'exec', '--pod', '{{x}}', 'ls'],
+    ['crictl', 'exec', '--image', 'reg/app:{{x}}', 'ls'],
+    ['crictl', 'exec', '--state', '{{x}}', 'ls'],
+  ])
+    assertRefused(argv, /crictl exec .*: its value would choose which containers the command runs in/);
+  // Neighbours: fixed selectors, a value in the program's arguments.
+  assertAccepted(['crictl', 'exec', '--last', '1', 'ls', '{{x}}']);
+  assertAccepted(['crictl', 'exec', '--label', 'app=web', '--state', 'running', 'ls', '{{x}}']);
+});
