@@ -19,7 +19,7 @@ import {
   delimiterCharacter,
   type ChosenWord,
 } from './launchers.ts';
-import type { XargsItems } from './launchers.ts';
+import type { ChosenKind, XargsItems } from './launchers.ts';
 import {
   CODE_VARIABLES,
   codeVariableIn,
@@ -427,6 +427,22 @@ export function codeOperandMessage(operand: CodeOperand, words: readonly string[
   }
 }
 
+/** The kinds of chosen word whose file is read as code or config: what a <(…) there writes is that code. */
+const SUBSTITUTED_CODE: ReadonlySet<ChosenKind> = new Set(['program', 'script', 'project', 'remote-code']);
+
+/** Whether `word` is <(…) (or an option's value glued to it) with every `at` of it inside the <(…). */
+function inSubstitution(word: string, at: string): boolean {
+  const head = /^(?:-[^=<]*=?)?<\(/.exec(word);
+  if (!head) return false;
+  let depth = 1;
+  let close = head[0].length;
+  for (; close < word.length && depth > 0; close++)
+    if (word[close] === '(') depth++;
+    else if (word[close] === ')') depth--;
+  const rest = word.slice(close);
+  return word.includes(at) && !rest.includes(at);
+}
+
 /**
  * Why a template in a word that chooses what runs (launchers.ts) is refused, and the safe form. A value there
  * is refused whatever it is: even one plain word picks a program on PATH or a file of the checkout.
@@ -434,8 +450,9 @@ export function codeOperandMessage(operand: CodeOperand, words: readonly string[
 export function chosenWordMessage(chosen: ChosenWord, words: readonly string[], name: string): string {
   const at = `{{${name}}}`;
   const where = `${at} is in ${chosen.kind === 'program' ? 'the word naming ' : ''}${chosen.how} (${words[chosen.index]})`;
-  // <(…), or an option's value glued to it (--values=<(…)).
-  if (/^(?:-[^=<]*=?)?<\(/.test(words[chosen.index]!))
+  // <(…), or an option's value glued to it (--values=<(…), -f<(…)), where the word is code or config and the
+  // template is inside the <(…) (docker -H<(echo {{x}}), kubectl apply -f<(echo a){{x}}: the kind's message).
+  if (inSubstitution(words[chosen.index]!, at) && SUBSTITUTED_CODE.has(chosen.kind))
     return `${where}: what <(…) writes is that code, so the value would be run as code; pass the value as an argument of a fixed script instead (${programName(words[chosen.program]!)} FILE ${at})`;
   const never = 'which no check of the value can make safe';
   const perEnvironment = 'or write a command per environment under environments.<name>.target';

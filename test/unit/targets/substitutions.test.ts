@@ -160,3 +160,21 @@ test('words after a process substitution belong to the command it is in', async 
   assert.deepEqual(readdirSync(dir), []);
   assert.ok(analyzeShellTemplate('diff <(printf %s {{x}}) <(printf %s {{y}}) && echo {{x}}').ok);
 });
+
+test('the <(…) message is for a template inside the <(…) of a word read as code or config, none other', () => {
+  const messages = (script: string) => {
+    const analysis = analyzeShellTemplate(script);
+    return analysis.ok ? [] : analysis.problems.map((p) => p.message);
+  };
+  for (const [script, message] of [
+    ['docker -H<(echo {{x}}) ps', /which docker -H chooses .*: its value would choose the engine/],
+    ['kubectl apply -f<(echo a){{x}}', /\(-f<\(echo a\)\{\{x\}\}\): its value would choose the project/],
+  ] as Array<[string, RegExp]>) {
+    const found = messages(script);
+    assert.equal(found.length, 1, script);
+    assert.match(found[0]!, message);
+    assert.doesNotMatch(found[0]!, /what <\(…\) writes is that code/);
+  }
+  for (const script of ['kubectl apply -f<(echo {{x}})', 'bash <(printf %s {{x}})'])
+    assert.match(messages(script).join('\n'), /what <\(…\) writes is that code/, script);
+});
