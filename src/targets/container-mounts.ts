@@ -369,7 +369,12 @@ export function containerMounts(words: readonly string[], at: number, name: stri
     toolCommand(found, words, j + 2, `${name} buildx imagetools ${words[j + 1]}`, name, [], imagetools);
     return found;
   }
-  if (words[j] === 'build' || (name === 'buildah' && words[j] === 'bud')) {
+  // docker buildx b: buildx's documented alias of build.
+  if (
+    words[j] === 'build' ||
+    (name === 'buildah' && words[j] === 'bud') ||
+    (group[0] === 'buildx' && words[j] === 'b')
+  ) {
     buildOptions(found, words, j, [name, ...group, words[j]].join(' '));
     return found;
   }

@@ -534,3 +534,19 @@ test('-n last in a cluster of flags is the namespace; --all-namespaces=/-A= take
   ])
     assertAccepted(argv);
 });
+
+test('docker buildx b, the documented alias of buildx build, takes the build rules', () => {
+  assertRefused(['docker', 'buildx', 'b', '--allow', '{{x}}', '.'], /the entitlements/);
+  assertRefused(
+    ['docker', 'buildx', 'b', '--output', 'type=local,dest={{x}}', '.'],
+    /where its result is written \(dest=: any directory of this machine\)/,
+  );
+  checkedOnceRendered(
+    ['docker', 'buildx', 'b', '-t', 'registry.example.com/app:{{x}}', '.'],
+    ['5000/evil', 'x:y', 'a b'],
+    ['1.2.3', 'latest'],
+    /is in the tag of the image/,
+  );
+  // Neighbours: a build argument stays data.
+  assertAccepted(['docker', 'buildx', 'b', '--build-arg', 'V={{x}}', '-t', 'reg/app:1', '.']);
+});
