@@ -132,6 +132,17 @@ export interface ContainerMounts {
   args?: { index: number; words: string[] };
 }
 
+/** A value checked once rendered to be one plain name (see CheckedName's `plain`), after `prefix`. */
+interface PlainNameCheck {
+  prefix: string;
+  how: string;
+  why: string;
+  suffix?: string;
+  label?: true;
+  sha?: true;
+  items?: readonly string[];
+}
+
 /**
  * A name with a template checked once rendered. 'network': the whole value (the word after `prefix`, as
  * `--network=`) must be a network name other than host; 'reference': each value in it must hold no "," "=" quote
@@ -149,16 +160,7 @@ export type CheckedName =
   // what else a value there could do.
   // (`label`: a DNS-1123 label instead, as a Kubernetes namespace: lowercase letters, digits and '-'; `sha`: a
   // commit's SHA, 40 or 64 hex digits; `items`: a comma-separated list of these words, as trivy --severity.)
-  | {
-      kind: 'plain';
-      prefix: string;
-      how: string;
-      why: string;
-      suffix?: string;
-      label?: true;
-      sha?: true;
-      items?: readonly string[];
-    }
+  | ({ kind: 'plain' } & PlainNameCheck)
 
   // The ref of a workflow identity cosign trusts (certificateRefProblem), after `prefix`.
   | { kind: 'ref'; prefix: string; how: string };
@@ -1351,15 +1353,7 @@ const PLAIN_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
 
 /** Why a value checked to be one plain name (a context, a log tag; a namespace: one DNS-1123 label) is refused, or undefined. */
 function plainNameProblem(
-  check: {
-    prefix: string;
-    how: string;
-    why: string;
-    suffix?: string;
-    label?: true;
-    sha?: true;
-    items?: readonly string[];
-  },
+  check: PlainNameCheck,
   word: string,
   values: Readonly<Record<string, string | undefined>>,
 ): string | undefined {
