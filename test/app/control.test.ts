@@ -415,6 +415,16 @@ function click(
   };
 }
 
+/** `login` presses the `identifier` button of `checkRun`; the App's last reply on the PR after it. */
+async function pressAs(w: World, checkRun: Record<string, unknown>, login: string, identifier: string) {
+  await w.probot.receive({
+    id: crypto.randomUUID(),
+    name: 'check_run',
+    payload: click(w.fake, checkRun, login, identifier),
+  } as Receive);
+  return replies(w.fake).at(-1)!;
+}
+
 /** The newest request check run's request, verified as the runner and reconcile verify it. */
 function lastRequest(w: World) {
   const key = stateKey(testMarkerKeys().current, `${owner}/${repo}`, 'production');
@@ -838,14 +848,8 @@ test('a Promote or Resume press on a check run written before a /pause is refuse
     // alice pauses; a Promote press made on the wait notice before it is delivered after it.
     assert.match(await say(w, '/pause production', 'alice'), /\*\*\/pause\*\* by @alice recorded/);
     const firstPause = requestRuns(w.fake).at(-1)!;
-    const press = async (checkRun: Record<string, unknown>, identifier: string) => {
-      await w.probot.receive({
-        id: crypto.randomUUID(),
-        name: 'check_run',
-        payload: click(w.fake, checkRun, 'alice', identifier),
-      } as Receive);
-      return replies(w.fake).at(-1)!;
-    };
+    const press = (checkRun: Record<string, unknown>, identifier: string) =>
+      pressAs(w, checkRun, 'alice', identifier);
     const recorded = requestRuns(w.fake).length;
     assert.match(
       await press(notice!, 'promote'),
@@ -915,14 +919,7 @@ test("a press when the requests cannot be read is refused (requests_unreadable);
       await writeRecord(w, waiting({ handedOff: false }));
       await statusInProgress(w);
       const [notice] = controlRuns(w.fake);
-      const press = async (identifier: string) => {
-        await w.probot.receive({
-          id: crypto.randomUUID(),
-          name: 'check_run',
-          payload: click(w.fake, notice!, 'alice', identifier),
-        } as Receive);
-        return replies(w.fake).at(-1)!;
-      };
+      const press = (identifier: string) => pressAs(w, notice!, 'alice', identifier);
       assert.match(await say(w, '/pause production', 'alice'), /\*\*\/pause\*\* by @alice recorded/);
       const recorded = requestRuns(w.fake).length;
       // The list of control check runs fails: whether a /pause came after the notice is not known.
@@ -968,14 +965,8 @@ test("a hold on a failed batch: a Resume press on a check run written before the
         w,
         waiting({ kind: 'hold', step, by: 'on_failure: pause', since: failed, handedOff: false }),
       );
-      const press = async (checkRun: Record<string, unknown>, identifier: string) => {
-        await w.probot.receive({
-          id: crypto.randomUUID(),
-          name: 'check_run',
-          payload: click(w.fake, checkRun, 'alice', identifier),
-        } as Receive);
-        return replies(w.fake).at(-1)!;
-      };
+      const press = (checkRun: Record<string, unknown>, identifier: string) =>
+        pressAs(w, checkRun, 'alice', identifier);
       t += 1_000;
       assert.match(
         await press(before!, 'resume'),
