@@ -8,15 +8,17 @@
 // `planControl` and the words are pure; `controlRollout` gathers the facts, writes and dispatches.
 import {
   approvalWaitsAhead,
+  countedRequests,
+  decideRollout,
   failureHoldSince,
-  gateOf,
   idleFor,
   isHeld,
+  PAUSED_ON_FAILURE,
   requestsOf,
   stepOf,
 } from '../../src/control/rollout.ts';
-import { CONTROL_CLOCK_SKEW_MS, decideControl, requestsFor } from '../../src/control/decide.ts';
-import type { ControlDecision } from '../../src/control/decide.ts';
+import type { RolloutDecision } from '../../src/control/rollout.ts';
+import { CONTROL_CLOCK_SKEW_MS, pauseSupersedingPress, requestsFor } from '../../src/control/decide.ts';
 import type { ControlPoll, ControlRequest, ControlVerb } from '../../src/control/request.ts';
 import {
   GitHubControlSource,
@@ -172,8 +174,8 @@ export type ControlPlan =
        * it (nothing new is written; a run started for it is not started again).
        */
       repeatedBy?: string;
-      /** What the rollout does once this request is counted. */
-      decision: ControlDecision;
+      /** What the rollout does once this request is counted (as reconcile and the runner count it). */
+      decision: RolloutDecision;
       /** The job handed the rollout off and the request lets it go on or roll back: start reconcile now. */
       startReconcile: boolean;
       /** Read from part of the requests (PlanInput's `partial`): a /promote or /resume would not be acted on. */
@@ -248,18 +250,19 @@ const goesOnByButton = (input: PlanInput): boolean =>
   input.source === 'button' && (input.verb === 'promote' || input.verb === 'resume');
 
 /**
- * A /pause of this deployment recorded in a check run newer than the one whose Promote or Resume button was
- * pressed. GitHub dates no press (a requested_action carries no time), so a press is only known to come after
- * its own check run was written: one made before a later /pause and handled after it (a slow delivery, a
- * redelivery hours later) would otherwise undo that /pause. An /abort and a pause press are never in doubt.
+ * A /pause of this rollout recorded in a check run newer than the one whose Promote or Resume button was
+ * pressed (pauseSupersedingPress, the rule the runner and reconcile apply too). GitHub dates no press (a
+ * requested_action carries no time), so a press is only known to come after its own check run was written:
+ * one made before a later /pause and handled after it (a slow delivery, a redelivery hours later) would
+ * otherwise undo that /pause. An /abort and a pause press are never in doubt.
  */
 function pauseAfterPressed(input: PlanInput, rollout: Rollout): ControlRequest | undefined {
   if (!goesOnByButton(input)) return undefined;
-  const pressed = input.pressedCheckRun;
-  if (pressed === undefined || !input.recordedIn) return undefined;
-  // This rollout's requests: a /pause of an earlier attempt of the deployment (a re-run) holds nothing now.
-  return requestsOf(rollout, input.existing).find(
-    (r) => r.verb === 'pause' && (input.recordedIn!.get(r.id) ?? 0) > pressed,
+  // Dated now, as it would be recorded: every /pause recorded before it was handled is dated before it.
+  return pauseSupersedingPress(
+    { verb: input.verb, at: input.now.toISOString(), pressedCheckRun: input.pressedCheckRun },
+    requestsOf(rollout, input.existing),
+    input.recordedIn,
   );
 }
 
@@ -414,7 +417,7 @@ export function planControl(input: PlanInput): ControlPlan {
           `Resume on the check run of that /pause (or of a later one), or ` +
           `${commandText(input.verb, input.environment)}.`,
       };
-    const held = isHeld(rollout, input.existing);
+    const held = isHeld(rollout, countedRequests(rollout, input.existing, input.recordedIn));
     if (input.verb === 'pause' && held)
       return {
         ok: false,
@@ -461,21 +464,19 @@ export function planControl(input: PlanInput): ControlPlan {
     approver: input.approver.ok,
     source: input.source,
   };
-  const gate = gateOf(rollout.wait);
+  // Decided as reconcile and the runner decide (decideRollout): on the requests that count, so a reply never
+  // says the rollout goes on for a press a later /pause supersedes or a request made before a failed batch.
   const decide = (requests: readonly ControlRequest[]) =>
-    decideControl({
-      deploymentId: rollout.deploymentId,
-      step,
-      gate,
-      requests: requestsOf(rollout, requests),
-      now: input.now.getTime(),
-    });
+    decideRollout(rollout, requests, input.now.getTime(), input.recordedIn);
   // A second /promote of a wait that earlier ones already ended (a double click, two people at once) is that
   // request again: nothing new is written, and the run started for it is not started a second time.
   const before = input.verb === 'promote' && !duplicate ? decide(input.existing) : undefined;
   if (before?.action === 'go' && (before.how === 'promoted' || before.how === 'approved')) {
+    const wait = rollout.wait;
     const ended =
-      before.requests[Math.min(gate?.kind === 'approval' ? gate.approvals : 1, before.requests.length) - 1]!;
+      before.requests[
+        Math.min(wait?.kind === 'approval' ? (wait.approvals ?? 1) : 1, before.requests.length) - 1
+      ]!;
     return {
       ok: true,
       rollout: { ...rollout, sha },
@@ -486,7 +487,8 @@ export function planControl(input: PlanInput): ControlPlan {
       startReconcile: rollout.wait?.handedOff === true,
     };
   }
-  const decision = decide([...input.existing, request]);
+  const all = duplicate ? input.existing : [...input.existing, request];
+  const decision = decide(all);
   const goes = decision.action === 'go' || decision.action === 'abort';
   return {
     ok: true,
@@ -566,10 +568,10 @@ function stateRefusal(
  * The buttons while the rollout still waits after this request: none once it goes on or is aborted; only
  * Abort when the requests are read in part (a Promote or Resume would be refused).
  */
-export function buttonsAfter(decision: ControlDecision, partial = false): ControlButton[] {
-  if (decision.action !== 'hold' && decision.action !== 'wait') return [];
+export function buttonsAfter(decision: RolloutDecision, partial = false): ControlButton[] {
+  if (decision.action !== 'hold' && decision.action !== 'held' && decision.action !== 'wait') return [];
   if (partial) return ['abort'];
-  return decision.action === 'hold' ? ['resume', 'abort'] : ['promote', 'abort'];
+  return decision.action === 'wait' ? ['promote', 'abort'] : ['resume', 'abort'];
 }
 
 const VERB_TITLE: Record<ControlVerb, string> = {
@@ -601,6 +603,11 @@ export function nextStep(
       return `The rollout rolls back to the stable version${started}.`;
     case 'hold':
       return `The rollout is held before its next step until ${command('resume')} (or ${command('promote')}).`;
+    case 'held':
+      return decision.by === PAUSED_ON_FAILURE
+        ? `The rollout stays held on a failed batch (\`on_failure: pause\`) until a ${command('resume')} made ` +
+            'since the batch failed (or the Resume button of the check run written for that hold).'
+        : `The rollout stays held until ${command('resume')}.`;
     case 'go': {
       if (decision.how === 'not_waiting')
         return request.verb === 'promote'

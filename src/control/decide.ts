@@ -76,6 +76,54 @@ export function requestsSince(requests: readonly ControlRequest[], since: number
   return requests.filter((r) => !(Date.parse(r.at) < since - CONTROL_CLOCK_SKEW_MS));
 }
 
+/** The check run a button's request was pressed on (its id is `button:<check run id>:…`); none for another. */
+export function pressedCheckRunOf(request: Pick<ControlRequest, 'id' | 'source'>): number | undefined {
+  if (request.source !== 'button') return undefined;
+  const m = /^button:([1-9][0-9]{0,19}):/.exec(request.id);
+  return m ? Number(m[1]) : undefined;
+}
+
+/**
+ * The /pause that supersedes a Promote or Resume press (`button_superseded`, docs/control.md): one recorded
+ * in a check run newer than the one the button was pressed on, and dated no later than the press. GitHub
+ * dates no press, so a press is only known to come after its own check run was written: one made before that
+ * /pause and dated after it (two App replicas reading the requests at once, a slow or repeated delivery)
+ * would undo it. A press dated before the /pause does not (the latest of /pause, /resume and /promote
+ * decides), and still counts for its wait once the rollout is resumed. The App refuses such a press, and
+ * the runner, reconcile and the App's reply leave one recorded anyway out (withoutSupersededPresses), so
+ * none of them can disagree. `requests`: the rollout's own (a /pause of an earlier attempt holds nothing);
+ * `recordedIn`: the poll's (request id → the check run it was read from; their ids grow with creation).
+ */
+export function pauseSupersedingPress(
+  press: Pick<ControlRequest, 'verb' | 'at'> & { pressedCheckRun: number | undefined },
+  requests: readonly ControlRequest[],
+  recordedIn: ReadonlyMap<string, number> | undefined,
+): ControlRequest | undefined {
+  const pressed = press.pressedCheckRun;
+  if ((press.verb !== 'promote' && press.verb !== 'resume') || pressed === undefined || !recordedIn)
+    return undefined;
+  const at = Date.parse(press.at);
+  return requests.find(
+    (r) => r.verb === 'pause' && (recordedIn.get(r.id) ?? 0) > pressed && !(Date.parse(r.at) > at),
+  );
+}
+
+/** The requests without the Promote and Resume presses a later /pause supersedes (pauseSupersedingPress). */
+export function withoutSupersededPresses(
+  requests: readonly ControlRequest[],
+  recordedIn: ReadonlyMap<string, number> | undefined,
+): ControlRequest[] {
+  if (!recordedIn) return [...requests];
+  return requests.filter(
+    (r) =>
+      !pauseSupersedingPress(
+        { verb: r.verb, at: r.at, pressedCheckRun: pressedCheckRunOf(r) },
+        requests,
+        recordedIn,
+      ),
+  );
+}
+
 export function decideControl(input: ControlInput): ControlDecision {
   const requests = requestsFor(input.deploymentId, input.requests);
   const abort = requests.find((r) => r.verb === 'abort');

@@ -147,6 +147,8 @@ export class GitHubControlSource implements ControlSource {
   /** Whether a poll for `polled` has read the list yet: the first read is a change. */
   private read = false;
   private last: ControlRequest[] = [];
+  /** Where each of `last` was read from: a failed poll answers with both (a superseded press stays left out). */
+  private lastRecordedIn: ReadonlyMap<string, number> = new Map();
   /** Check run id → what it holds for `polled`; a check run of ours is completed once and never edited. */
   private readonly outcomes = new Map<number, Outcome>();
   /** Check run ids already reported as refused: each is reported once. */
@@ -180,6 +182,7 @@ export class GitHubControlSource implements ControlSource {
       this.passedOver.clear();
       this.read = false;
       this.last = [];
+      this.lastRecordedIn = new Map();
       this.outcomes.clear();
       this.reported.clear();
       this.deploymentApp = undefined;
@@ -224,6 +227,7 @@ export class GitHubControlSource implements ControlSource {
       const changed = !this.read || !sameRequests(acted, this.last) || refused.length > 0;
       this.read = true;
       this.last = acted;
+      this.lastRecordedIn = recordedIn;
       return {
         changed,
         requests: acted,
@@ -234,7 +238,12 @@ export class GitHubControlSource implements ControlSource {
     } catch (error) {
       // An etag may belong to a list this poll could not finish reading: ask for it all again next time.
       this.cache.clear();
-      return { changed: false, requests: this.last, error: describe(error, this.place.environment) };
+      return {
+        changed: false,
+        requests: this.last,
+        recordedIn: this.lastRecordedIn,
+        error: describe(error, this.place.environment),
+      };
     }
   }
 

@@ -1,7 +1,14 @@
 // What a recorded rollout means for control requests (issue 14), shared by the App, the CLI verbs and
 // reconcile: the gate its wait is, the step a new request is for, and whether a /pause holds it. Pure.
 import type { Rollout, RolloutWait } from '../state/record.ts';
-import { requestsFor, requestsSince, type ControlGate } from './decide.ts';
+import {
+  decideControl,
+  requestsFor,
+  requestsSince,
+  withoutSupersededPresses,
+  type ControlDecision,
+  type ControlGate,
+} from './decide.ts';
 import type { ControlRequest, ControlVerb } from './request.ts';
 
 /** What the record's wait waits for, as decideControl takes it; a hold (a /pause) is no gate of its own. */
@@ -59,6 +66,53 @@ export function lastHoldOrGo(
     .filter((r) => r.verb === 'pause' || r.verb === 'resume' || r.verb === 'promote')
     .filter((r) => !(Date.parse(r.at) < since))
     .at(-1);
+}
+
+const HOLD_OR_GO: ReadonlySet<ControlVerb> = new Set(['pause', 'resume', 'promote']);
+
+/**
+ * The requests that count for this rollout, as the App's reply, the runner and reconcile count them: its own
+ * (requestsOf), without a Promote or Resume press that a /pause recorded after its check run supersedes
+ * (withoutSupersededPresses; `recordedIn` is the poll's), and while it is held on a failed batch
+ * (`on_failure: pause`) without a /pause, /resume or /promote made before the hold began (lastHoldOrGo).
+ */
+export function countedRequests(
+  rollout: Rollout,
+  requests: readonly ControlRequest[],
+  recordedIn?: ReadonlyMap<string, number>,
+): ControlRequest[] {
+  const since = failureHoldSince(rollout);
+  return withoutSupersededPresses(requestsOf(rollout, requests), recordedIn).filter(
+    (r) => !(HOLD_OR_GO.has(r.verb) && Date.parse(r.at) < since),
+  );
+}
+
+/**
+ * What the requests do to a recorded rollout: decideControl over its counted requests at the step it is at,
+ * and `held` for a hold the record shows (a failed batch's, or a /pause not among the requests read) that no
+ * counted /resume or /promote ended: decideControl alone would say it goes on. The App answers with it and
+ * reconcile acts on it, so the reply says what reconcile does.
+ */
+export type RolloutDecision = ControlDecision | { action: 'held'; by?: string };
+
+export function decideRollout(
+  rollout: Rollout,
+  requests: readonly ControlRequest[],
+  now: number,
+  recordedIn?: ReadonlyMap<string, number>,
+): RolloutDecision {
+  const counted = countedRequests(rollout, requests, recordedIn);
+  const wait = rollout.wait;
+  const d = decideControl({
+    deploymentId: rollout.deploymentId,
+    step: stepOf(rollout),
+    gate: gateOf(wait),
+    requests: counted,
+    now,
+  });
+  if (d.action === 'go' && wait?.kind === 'hold' && !lastHoldOrGo(rollout, counted))
+    return { action: 'held', ...(wait.by !== undefined ? { by: wait.by } : {}) };
+  return d;
 }
 
 /**

@@ -24,8 +24,8 @@ import { abortableSleep } from '../util/sleep.ts';
 import { healthAnalyzer, type Analyzer } from './analyzer.ts';
 import type { PipelineResult, Reporter } from './events.ts';
 import { readLiveState } from './live-state.ts';
-import { decideControl, requestsSince } from '../control/decide.ts';
-import type { ControlRequest, ControlSource } from '../control/request.ts';
+import { decideControl, requestsSince, withoutSupersededPresses } from '../control/decide.ts';
+import type { ControlPoll, ControlRequest, ControlSource } from '../control/request.ts';
 import {
   next,
   resume,
@@ -568,23 +568,29 @@ function controlPoller(
   since: number,
 ) {
   let requests: readonly ControlRequest[] | undefined;
+  let recordedIn: ReadonlyMap<string, number> | undefined;
   let polledAt = now();
   let lastError: string | undefined;
   let deploymentId = '';
   async function poll(): Promise<readonly ControlRequest[] | undefined> {
     if (!source) return undefined;
     polledAt = now();
-    const polled = await source.poll(deploymentId).catch((error: unknown) => ({
+    const polled: ControlPoll = await source.poll(deploymentId).catch((error: unknown) => ({
       changed: false,
-      requests: requests ?? [],
+      requests: [...(requests ?? [])],
+      ...(recordedIn ? { recordedIn } : {}),
       error: (error as Error).message,
     }));
     if (polled.error && polled.error !== lastError)
       warn(`could not read /promote, /pause, /resume or /abort requests: ${polled.error}`);
     lastError = polled.error;
-    for (const r of 'refused' in polled ? (polled.refused ?? []) : [])
+    for (const r of polled.refused ?? [])
       warn(`a control request was not trusted [${r.code}] (${r.where}): ${r.message}`);
-    requests = requestsSince(polled.requests, since);
+    // This rollout's requests (not an earlier attempt's), without a Promote or Resume press that a /pause
+    // recorded after its check run supersedes: the App refuses one, and one it recorded at the same moment as
+    // that /pause (two replicas) does not undo it here either (pauseSupersedingPress).
+    recordedIn = polled.recordedIn;
+    requests = withoutSupersededPresses(requestsSince(polled.requests, since), recordedIn);
     return requests;
   }
   return {

@@ -1,11 +1,10 @@
 // What reconcile should do for one environment, decided from its record alone (issue 13 part 6). Pure: the
 // record, what became of the rollout's owner, the time and the environment's `on_orphan` in; one decision
 // with a stable reason code out. run.ts performs it.
-import { gateOf, lastHoldOrGo, PAUSED_ON_FAILURE, requestsOf } from '../control/rollout.ts';
+import { countedRequests, decideRollout, lastHoldOrGo, PAUSED_ON_FAILURE } from '../control/rollout.ts';
 import type { OnOrphan } from '../config/schema.ts';
 import { dueForTeardown, type EnvironmentRecord, type RetiredSlot, type Rollout } from '../state/record.ts';
 import type { Step } from '../strategies/types.ts';
-import { decideControl } from '../control/decide.ts';
 import type { ControlRequest } from '../control/request.ts';
 import type { Handoff } from '../pipeline/machine.ts';
 
@@ -50,6 +49,8 @@ export interface DecideInput {
   onOrphan?: OnOrphan;
   /** The /promote, /pause, /resume and /abort requests read for a handed-off rollout (issue 14). */
   requests?: readonly ControlRequest[];
+  /** The check run each request was read from (ControlPoll's `recordedIn`): see countedRequests. */
+  recordedIn?: ReadonlyMap<string, number>;
 }
 
 export function decide({
@@ -58,9 +59,10 @@ export function decide({
   now,
   onOrphan = 'rollback',
   requests = [],
+  recordedIn,
 }: DecideInput): ReconcileDecision {
   const rollout = record.rollout;
-  if (rollout?.wait?.handedOff) return handedOff(rollout, requests, now);
+  if (rollout?.wait?.handedOff) return handedOff(rollout, requests, now, recordedIn);
   if (rollout) {
     // While a rollout is in the record, only its fate is decided: the owner writes the record while it runs,
     // and a retired slot may be the very slot the rollout deploys to. Teardowns wait for the next pass.
@@ -81,20 +83,18 @@ export function decide({
 }
 
 /** A handed-off rollout: what the requests and the time say about its wait. */
-function handedOff(rollout: Rollout, read: readonly ControlRequest[], now: Date): ReconcileDecision {
+function handedOff(
+  rollout: Rollout,
+  read: readonly ControlRequest[],
+  now: Date,
+  recordedIn: ReadonlyMap<string, number> | undefined,
+): ReconcileDecision {
   const wait = rollout.wait!;
-  // This rollout's requests only: one an earlier attempt of a re-run job made (same deployment) counts for
-  // nothing, as in the Action's poll and the App's reply.
-  const requests = requestsOf(rollout, read);
-  const gate = gateOf(wait);
-  const d = decideControl({
-    deploymentId: rollout.deploymentId,
-    step: wait.step,
-    fromStep: wait.step,
-    gate,
-    requests,
-    now: now.getTime(),
-  });
+  // The requests that count, as the App's reply counts them (countedRequests): this rollout's only (one an
+  // earlier attempt of a re-run job made counts for nothing), without a press a later /pause supersedes, and
+  // on a failed batch's hold only those made since it began.
+  const requests = countedRequests(rollout, read, recordedIn);
+  const d = decideRollout(rollout, read, now.getTime(), recordedIn);
   switch (d.action) {
     case 'abort':
       return {
@@ -102,33 +102,29 @@ function handedOff(rollout: Rollout, read: readonly ControlRequest[], now: Date)
         rollout,
         handoff: { kind: 'abort', by: d.request.by, reason: d.request.reason ?? '', code: 'rollout_aborted' },
       };
+    case 'held':
+      // A hold the record shows stays a hold until a /resume is seen (the requests could not be read, the
+      // /pause is not among them, or it is a failed batch's, which only a request made since it began ends).
+      return {
+        code: 'waiting',
+        rollout,
+        why:
+          wait.by === PAUSED_ON_FAILURE
+            ? `paused at step ${wait.step + 1}, where a batch failed (on_failure: pause): /resume runs it again, /abort rolls back`
+            : `paused${wait.by ? ` by ${wait.by}` : ''} at step ${wait.step + 1}: /resume goes on`,
+        look: false,
+      };
     case 'go': {
       // A hold ends with /resume (or a /promote for its step): whoever made the latest of those.
       const last = lastHoldOrGo(rollout, requests);
       const resumer = last && last.verb !== 'pause' ? last : undefined;
-      // Without a gate decideControl goes on when it sees no /pause; a hold the record shows stays a hold
-      // until a /resume is seen (the requests could not be read, or the /pause is not among them).
-      if (wait.kind === 'hold' && !resumer)
-        return {
-          code: 'waiting',
-          rollout,
-          why:
-            wait.by === PAUSED_ON_FAILURE
-              ? `paused at step ${wait.step + 1}, where a batch failed (on_failure: pause): /resume runs it again, /abort rolls back`
-              : `paused${wait.by ? ` by ${wait.by}` : ''} at step ${wait.step + 1}: /resume goes on`,
-          look: false,
-        };
       const how = wait.kind === 'hold' || d.how === 'not_waiting' ? 'resumed' : d.how;
-      // A failed batch's hold counts only the /promote made since it began (as lastHoldOrGo does).
-      const since = wait.by === PAUSED_ON_FAILURE ? Date.parse(wait.since) : Number.NaN;
-      const promoters = d.requests.filter((r) => !(Date.parse(r.at) < since));
-      const by = promoters.length
-        ? promoters.map((r) => r.by)
+      const by = d.requests.length
+        ? d.requests.map((r) => r.by)
         : how === 'resumed' && resumer
           ? [resumer.by]
           : [];
-      const full = Number.isNaN(since) ? d.full : promoters.some((r) => r.full === true);
-      return { code: 'handoff', rollout, handoff: { kind: 'go', how, by, full } };
+      return { code: 'handoff', rollout, handoff: { kind: 'go', how, by, full: d.full } };
     }
     case 'hold':
       return {

@@ -329,6 +329,7 @@ async function reconcileHeld(env: ResolvedEnvironment, options: ReconcileOptions
       now: options.dueBy ?? now,
       onOrphan: env.onOrphan,
       ...(requests ? { requests } : {}),
+      ...(control?.recordedIn ? { recordedIn: control.recordedIn } : {}),
     });
     // Unread requests may hold an /abort or a /pause: a wait never goes on without having read them.
     const acted: Acted =
@@ -511,7 +512,11 @@ async function controlRequests(
   env: ResolvedEnvironment,
   rollout: Rollout,
   options: ReconcileOptions,
-): Promise<{ requests: readonly ControlRequest[]; error?: string }> {
+): Promise<{
+  requests: readonly ControlRequest[];
+  recordedIn?: ReadonlyMap<string, number>;
+  error?: string;
+}> {
   const source = options.controlFor?.(env, rollout);
   if (!source) return { requests: [] };
   const polled = await source.poll(rollout.deploymentId);
@@ -521,7 +526,11 @@ async function controlRequests(
       level: 'warn',
       message: `could not read the requests for ${env.name}: ${polled.error}`,
     });
-  return { requests: polled.requests, ...(polled.error ? { error: polled.error } : {}) };
+  return {
+    requests: polled.requests,
+    ...(polled.recordedIn ? { recordedIn: polled.recordedIn } : {}),
+    ...(polled.error ? { error: polled.error } : {}),
+  };
 }
 
 /**

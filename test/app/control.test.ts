@@ -27,6 +27,12 @@ import { signRecord } from '../../src/state/signed-record.ts';
 import { stateKey } from '../../src/state/state-key.ts';
 import { verifyControlText } from '../../src/control/signed.ts';
 import { isHeld } from '../../src/control/rollout.ts';
+import { emptyRecord } from '../../src/state/record.ts';
+import { decide as decideReconcile } from '../../src/reconcile/decide.ts';
+import { githubChannel, githubRequests } from '../../app/deploy/control.ts';
+import type { ControlChannel } from '../../app/deploy/control.ts';
+import type { RequestFn } from '../../src/control/github-channel.ts';
+import { Octokit } from '@octokit/rest';
 
 type Receive = Parameters<Probot['receive']>[0];
 
@@ -124,6 +130,7 @@ async function run(
   body: (w: World) => Promise<void>,
   now: () => Date = () => NOW,
   shared = false,
+  controlChannel?: ControlChannel,
 ): Promise<void> {
   const fake = await seededFake(shared ? { fake: { now } } : {});
   const r = fake.repo();
@@ -145,7 +152,7 @@ async function run(
     auto_merge: false,
   });
   const probot = testProbot(fake);
-  await probot.load(testApp({ now }));
+  await probot.load(testApp({ now, ...(controlChannel ? { controlChannel } : {}) }));
   try {
     await body({ fake, probot, deploymentId });
     fake.assertNoViolations();
@@ -992,6 +999,109 @@ test("a hold on a failed batch: a Resume press on a check run written before the
         payload: early.payload,
       } as Receive);
       assert.match(replies(w.fake).at(-1)!, /\(`before_failure_hold`\): this \/promote was written at/);
+    },
+    () => new Date(t),
+    true,
+  );
+});
+
+/** The rollout's requests read from GitHub as the runner and reconcile read them (every app's but Actions'). */
+async function readAsRunner(w: World) {
+  const octokit = new Octokit({
+    baseUrl: w.fake.url,
+    auth: 'test-token',
+    log: { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} },
+  });
+  const key = stateKey(testMarkerKeys().current, `${owner}/${repo}`, 'production');
+  const place = {
+    repository: `${owner}/${repo}`,
+    environment: 'production',
+    deploymentId: String(w.deploymentId),
+  };
+  return githubRequests(octokit.request as unknown as RequestFn)({ owner, repo }, place, HEAD, [key]);
+}
+
+test('a /pause and a stale Promote press handled at the same moment (two replicas): the press, dated later, does not undo the /pause for reconcile', async () => {
+  let t = NOW.getTime();
+  // The /pause is decided first (nothing to refuse) but written only after the press was read, decided and
+  // written: neither read the other, so the App refused neither.
+  let blocked!: () => void;
+  const pauseDecided = new Promise<void>((resolve) => (blocked = resolve));
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  const channel: ControlChannel = {
+    ...githubChannel,
+    write: async (api, where, args) => {
+      if (args.request.verb === 'pause') {
+        blocked();
+        await released;
+      }
+      return githubChannel.write(api, where, args);
+    },
+  };
+  await run(
+    async (w) => {
+      await writeRecord(w, waiting({ handedOff: true }));
+      await statusInProgress(w);
+      const [notice] = controlRuns(w.fake);
+      const pausing = send(w, '/pause production', 'alice');
+      await pauseDecided;
+      t += 1_000;
+      assert.match(await pressAs(w, notice!, 'alice', 'promote'), /\*\*\/promote\*\* by @alice recorded/);
+      release();
+      await pausing;
+      const poll = await readAsRunner(w);
+      const pause = poll.requests.find((r) => r.verb === 'pause')!;
+      const press = poll.requests.find((r) => r.verb === 'promote')!;
+      assert.ok(Date.parse(press.at) > Date.parse(pause.at), 'the press is dated after the /pause');
+      assert.ok(
+        poll.recordedIn!.get(pause.id)! > Number(notice!.id),
+        'the /pause was recorded after the notice',
+      );
+      const rollout = {
+        deploymentId: String(w.deploymentId),
+        version: 'v3.0.0',
+        sha: HEAD,
+        startedAt: '2025-03-04T10:10:00.000Z',
+        step: 2,
+        steps: 5,
+        ...waiting({ handedOff: true }),
+      } as Rollout;
+      const record = { ...emptyRecord(`${owner}/${repo}`, 'production', NOW), rollout };
+      const d = decideReconcile({
+        record,
+        now: new Date(t),
+        requests: poll.requests,
+        ...(poll.recordedIn ? { recordedIn: poll.recordedIn } : {}),
+      });
+      assert.equal(d.code, 'waiting', JSON.stringify(d));
+      assert.match(d.code === 'waiting' ? d.why : '', /paused by alice/);
+    },
+    () => new Date(t),
+    true,
+    channel,
+  );
+});
+
+test('a hold on a failed batch: a Resume press recorded before the batch failed, pressed again, starts no reconcile run (reconcile would only wait)', async () => {
+  let t = NOW.getTime();
+  await run(
+    async (w) => {
+      // A /pause hold at step 3 with its notice; alice resumes it from the notice.
+      await writeRecord(w, waiting({ kind: 'hold', by: 'alice', handedOff: false }));
+      await statusInProgress(w);
+      const [notice] = controlRuns(w.fake);
+      assert.match(await pressAs(w, notice!, 'alice', 'resume'), /\*\*\/resume\*\* by @alice recorded/);
+      // The batch runs again and fails: the rollout is held on it, handed off.
+      t += 120_000;
+      const failed = new Date(t).toISOString();
+      await writeRecord(w, waiting({ kind: 'hold', by: 'on_failure: pause', since: failed }));
+      t += 1_000;
+      // The same press again (a redelivery, or alice pressing again): the request recorded before the batch
+      // failed, which reconcile does not count: the rollout stays held.
+      await pressAs(w, notice!, 'alice', 'resume');
+      assert.equal(dispatches(w.fake).length, 0, 'no reconcile run: it would only wait');
+      assert.equal(requestRuns(w.fake).length, 1, 'nothing new recorded');
     },
     () => new Date(t),
     true,

@@ -4,10 +4,20 @@ import assert from 'node:assert/strict';
 import {
   CONTROL_CLOCK_SKEW_MS,
   decideControl,
+  pauseSupersedingPress,
+  pressedCheckRunOf,
   requestsSince,
+  withoutSupersededPresses,
   type ControlInput,
 } from '../../../src/control/decide.ts';
-import { gateOf, isHeld, requestsOf } from '../../../src/control/rollout.ts';
+import {
+  countedRequests,
+  decideRollout,
+  gateOf,
+  isHeld,
+  PAUSED_ON_FAILURE,
+  requestsOf,
+} from '../../../src/control/rollout.ts';
 import type { ControlRequest } from '../../../src/control/request.ts';
 import type { Rollout } from '../../../src/state/record.ts';
 
@@ -95,4 +105,125 @@ test("every verb made before a rollout began (an earlier attempt's) is left out;
   // /pause of the earlier attempt does not hold this one; its own does.
   assert.equal(isHeld(rollout, [req('pause', 1, { at: new Date(T0).toISOString() })]), false);
   assert.equal(isHeld(rollout, [req('pause', 1, { at: new Date(start + 5).toISOString() })]), true);
+});
+
+/** A press of `verb` on check run `run` at `ms` after T0 (the App's id for it). */
+const press = (verb: 'promote' | 'resume', run: number, ms: number): ControlRequest =>
+  req(verb, 5, {
+    id: `button:${run}:alice:5:${verb}`,
+    source: 'button',
+    at: new Date(T0 + ms).toISOString(),
+  });
+const comment = (verb: ControlRequest['verb'], ms: number, by = 'bob'): ControlRequest =>
+  req(verb, 5, { by, at: new Date(T0 + ms).toISOString() });
+
+test('a press is read as pressed on the check run its id names; a comment, or an id not of that form, on none', () => {
+  assert.equal(pressedCheckRunOf(press('promote', 42, 0)), 42);
+  assert.equal(pressedCheckRunOf(comment('promote', 0)), undefined);
+  assert.equal(pressedCheckRunOf({ id: 'button:x:alice:5:promote', source: 'button' }), undefined);
+  // A comment's id never names a check run, whatever it looks like.
+  assert.equal(pressedCheckRunOf({ id: 'button:42:alice:5:promote', source: 'comment' }), undefined);
+});
+
+test('button_superseded: a Promote or Resume press dated after a /pause recorded in a newer check run than the pressed one does not count', () => {
+  // Two replicas at once: the /pause (10:00:01) and a press on notice 10 (10:00:02) both read the requests
+  // before either was written; the /pause lands in check run 30, the press in 20 (or 40).
+  const pause = comment('pause', 1_000);
+  for (const recordedAt of [20, 40]) {
+    for (const verb of ['promote', 'resume'] as const) {
+      const stale = press(verb, 10, 2_000);
+      const recordedIn = new Map([
+        [pause.id, 30],
+        [stale.id, recordedAt],
+      ]);
+      assert.equal(
+        pauseSupersedingPress(
+          { verb, at: stale.at, pressedCheckRun: pressedCheckRunOf(stale) },
+          [pause, stale],
+          recordedIn,
+        ),
+        pause,
+      );
+      assert.deepEqual(
+        withoutSupersededPresses([pause, stale], recordedIn),
+        [pause],
+        `${verb} ${recordedAt}`,
+      );
+      // Without the rule the press, dated last, would end the hold.
+      assert.equal(
+        decideControl({ deploymentId: 'd1', step: 5, requests: [pause, stale], now: T0 }).action,
+        'go',
+      );
+      const rollout = { deploymentId: 'd1', step: 5, wait: { kind: 'manual', step: 5 } } as Rollout;
+      assert.equal(decideRollout(rollout, [pause, stale], T0, recordedIn).action, 'hold');
+    }
+  }
+});
+
+test('button_superseded keeps: a press on the /pause’s own check run or a newer one, a press dated before the /pause, a comment, an /abort; and nothing without recordedIn', () => {
+  const pause = comment('pause', 1_000);
+  const own = press('resume', 30, 2_000); // the /pause's own check run (30) carries Resume
+  const newer = press('resume', 35, 2_000);
+  const earlier = press('promote', 10, 500); // handled before the /pause: the /pause, dated last, holds
+  const resume = comment('resume', 2_000);
+  const recordedIn = new Map([
+    [earlier.id, 20],
+    [pause.id, 30],
+    [own.id, 40],
+    [newer.id, 41],
+    [resume.id, 42],
+  ]);
+  const all = [earlier, pause, own, newer, resume];
+  assert.deepEqual(withoutSupersededPresses(all, recordedIn), all);
+  assert.deepEqual(withoutSupersededPresses([pause, press('promote', 10, 2_000)], undefined), [
+    pause,
+    press('promote', 10, 2_000),
+  ]);
+  // A /pause not read from a check run (another source) supersedes nothing.
+  assert.deepEqual(withoutSupersededPresses([pause, newer], new Map([[newer.id, 41]])), [pause, newer]);
+  // The press dated before the /pause still counts for its wait once a /resume ended the hold.
+  const rollout = { deploymentId: 'd1', step: 5, wait: { kind: 'manual', step: 5 } } as Rollout;
+  const d = decideRollout(rollout, [earlier, pause, resume], T0, recordedIn);
+  assert.equal(d.action, 'go');
+  assert.deepEqual(d.action === 'go' ? d.requests : [], [earlier]);
+});
+
+test("countedRequests: only this rollout's /pause supersedes a press; on a failed batch's hold, no /pause, /resume or /promote made before it began", () => {
+  const start = T0 + 60_000;
+  const pauseBefore = comment('pause', 0); // an earlier attempt's
+  const late = press('resume', 10, 61_000);
+  const recordedIn = new Map([
+    [pauseBefore.id, 30],
+    [late.id, 40],
+  ]);
+  const rollout = { deploymentId: 'd1', startedAt: new Date(start).toISOString() } as Rollout;
+  assert.deepEqual(countedRequests(rollout, [pauseBefore, late], recordedIn), [late]);
+  const failed = T0 + 120_000;
+  const held = {
+    ...rollout,
+    wait: {
+      kind: 'hold',
+      step: 5,
+      since: new Date(failed).toISOString(),
+      by: PAUSED_ON_FAILURE,
+      handedOff: true,
+    },
+  } as Rollout;
+  const resumeBefore = comment('resume', 119_000);
+  const abortBefore = comment('abort', 119_500);
+  const resumeAfter = comment('resume', 121_000);
+  assert.deepEqual(countedRequests(held, [late, resumeBefore, resumeAfter], recordedIn), [resumeAfter]);
+  assert.deepEqual(
+    countedRequests(held, [resumeBefore, abortBefore]),
+    [abortBefore],
+    'an /abort always counts',
+  );
+  // decideRollout: a hold the record shows stays held until a /resume made since (decideControl alone goes on).
+  assert.equal(
+    decideControl({ deploymentId: 'd1', step: 5, requests: [resumeBefore], now: failed }).action,
+    'go',
+  );
+  assert.deepEqual(decideRollout(held, [resumeBefore], failed), { action: 'held', by: PAUSED_ON_FAILURE });
+  assert.equal(decideRollout(held, [resumeBefore, resumeAfter], failed).action, 'go');
+  assert.equal(decideRollout(held, [resumeBefore, abortBefore], failed).action, 'abort');
 });

@@ -21,7 +21,10 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-async function run(requests: (startedAt: number) => ControlRequest[]) {
+async function run(
+  requests: (startedAt: number) => ControlRequest[],
+  recordedIn?: ReadonlyMap<string, number>,
+) {
   const stateDir = join(dir, `state-${Math.random()}`);
   const configPath = join(dir, 'deploy.yml');
   writeFileSync(
@@ -48,7 +51,9 @@ environments:
   });
   const startedAt = Date.now();
   const made = requests(startedAt);
-  const control: ControlSource = { poll: async () => ({ changed: true, requests: made }) };
+  const control: ControlSource = {
+    poll: async () => ({ changed: true, requests: made, ...(recordedIn ? { recordedIn } : {}) }),
+  };
   const env = resolveEnvironment(await loadConfigFile(configPath), 'production');
   return runPipeline(
     { env, version: 'v2', sha: 'abcdef1234567', deploymentId: 'd-1', handOff: true },
@@ -87,4 +92,27 @@ it("this run's requests count, also from a clock a little behind the runner's", 
     request('promote', start - 3_600_000),
   ]);
   assert.equal(promoted.status, 'succeeded', promoted.message);
+});
+
+it('a Promote press on a check run older than a /pause recorded since does not end the wait, though dated after the /pause (two App replicas at once)', async () => {
+  // The /pause and the press were handled at the same moment: each read the requests before the other was
+  // written, so the App refused neither. The press (on the wait notice, check run 10) is dated 1 s after the
+  // /pause, which is recorded in a newer check run (30): the press may have been made before it.
+  const pause = (start: number) => request('pause', start + 1_000);
+  const pressed = (start: number): ControlRequest => ({
+    ...request('promote', start + 2_000),
+    id: 'button:10:alice:1:promote',
+    source: 'button',
+  });
+  const recordedIn = new Map([['button:10:alice:1:promote', 20]]);
+  const result = await run((start) => {
+    const p = pause(start);
+    recordedIn.set(p.id, 30);
+    return [p, pressed(start)];
+  }, recordedIn);
+  // Held (and handed off), not promoted past the manual wait to 100 %.
+  assert.equal(result.status, 'waiting', `${result.status} ${result.message}`);
+  // Without recordedIn (a source that does not read check runs) the press, dated last, goes on.
+  const unordered = await run((start) => [pause(start), pressed(start)]);
+  assert.equal(unordered.status, 'succeeded', `${unordered.status} ${unordered.message}`);
 });

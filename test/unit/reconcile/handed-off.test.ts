@@ -307,11 +307,15 @@ async function handOff(cfg: RawConfig, store: FileStateStore): Promise<Environme
 }
 
 /** A control source that hands out the given requests (for every deployment: the decision filters). */
-function source(requests: () => ControlRequest[], polls: string[] = []): ControlSource {
+function source(
+  requests: () => ControlRequest[],
+  polls: string[] = [],
+  recordedIn?: ReadonlyMap<string, number>,
+): ControlSource {
   return {
     async poll(deploymentId) {
       polls.push(deploymentId);
-      return { changed: true, requests: requests() };
+      return { changed: true, requests: requests(), ...(recordedIn ? { recordedIn } : {}) };
     },
   };
 }
@@ -395,6 +399,33 @@ describe('reconcile: a handed-off manual wait', () => {
     assert.equal(after.rollout, undefined);
     assert.equal(after.live?.version, 'v2');
     assert.ok(after.history.some((h) => h.event === 'promoted' && h.by === 'carol'));
+  });
+
+  it('a Promote press on a check run older than a /pause recorded since is not counted, though dated after it: held, nothing run', async () => {
+    const cfg = await config('{ weight: 25, pause: manual }');
+    const store = new FileStateStore(join(dir, 'state'));
+    const record = await handOff(cfg, store);
+    const step = record.rollout!.wait!.step;
+    const before = traffic().length;
+    // Two App replicas at once: the /pause (check run 30) and a press on the wait notice (check run 10),
+    // dated 1 s after the /pause, each read the requests before the other was written.
+    const pause = request('pause', step, { at: iso(Date.now() - 2_000) });
+    const press = request('promote', step, {
+      id: `button:10:carol:${step}:promote`,
+      source: 'button',
+      at: iso(Date.now() - 1_000),
+    });
+    const recordedIn = new Map([
+      [pause.id, 30],
+      [press.id, 20],
+    ]);
+    const result = await reconcile(
+      options(cfg, store, Date.now(), { controlFor: () => source(() => [pause, press], [], recordedIn) }),
+    );
+    assert.equal(result.entries[0]!.code, 'rollout_waiting', result.entries[0]!.message);
+    assert.match(result.entries[0]!.message, /paused by alice/);
+    assert.deepEqual(traffic().slice(before), [], 'nothing run');
+    assert.deepEqual(await stored(store), record, 'the record is untouched');
   });
 
   it('requests that could not be read: a wait that would go on stays (an unread /abort or /pause may be there)', async () => {
