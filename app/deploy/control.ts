@@ -176,6 +176,12 @@ export type ControlPlan =
       repeatedBy?: string;
       /** What the rollout does once this request is counted (as reconcile and the runner count it). */
       decision: RolloutDecision;
+      /**
+       * A redelivered request (`duplicate`) that no longer counts, and why: a /pause recorded since its
+       * button's check run supersedes it (`button_superseded`), or it was made before the rollout was held
+       * on a failed batch (`before_failure_hold`).
+       */
+      uncounted?: 'button_superseded' | 'before_failure_hold';
       /** The job handed the rollout off and the request lets it go on or roll back: start reconcile now. */
       startReconcile: boolean;
       /** Read from part of the requests (PlanInput's `partial`): a /promote or /resume would not be acted on. */
@@ -390,7 +396,8 @@ export function planControl(input: PlanInput): ControlPlan {
   const id = input.id(step);
   // A redelivered request (the same comment, the same click) is the request already recorded: answered as
   // such, whatever it changed since (a redelivered /pause is not "already paused" by itself).
-  const duplicate = requestsFor(rollout.deploymentId, input.existing).some((r) => r.id === id);
+  const recorded = requestsFor(rollout.deploymentId, input.existing).find((r) => r.id === id);
+  const duplicate = recorded !== undefined;
   if (!duplicate) {
     const refused = stateRefusal(input.verb, rollout, input.existing, env);
     if (refused) return refused;
@@ -451,7 +458,8 @@ export function planControl(input: PlanInput): ControlPlan {
 
   const dated = goesOnAfterFailureHold(input, rollout, duplicate);
   if (!dated.ok) return dated;
-  const request: ControlRequest = {
+  // A redelivery is answered as the request recorded (its date, its step), not as one made now.
+  const request: ControlRequest = recorded ?? {
     id,
     verb: input.verb,
     by: input.login,
@@ -490,15 +498,32 @@ export function planControl(input: PlanInput): ControlPlan {
   const all = duplicate ? input.existing : [...input.existing, request];
   const decision = decide(all);
   const goes = decision.action === 'go' || decision.action === 'abort';
+  const uncounted = duplicate ? uncountedWhy(request, rollout, all, input.recordedIn) : undefined;
   return {
     ok: true,
     rollout: { ...rollout, sha },
     request,
     duplicate,
     decision,
+    ...(uncounted ? { uncounted } : {}),
     startReconcile: rollout.wait?.handedOff === true && goes,
     ...(input.partial ? { partial: true as const } : {}),
   };
+}
+
+/** Why a request recorded before does not count now (see ControlPlan's `uncounted`); undefined when it does. */
+function uncountedWhy(
+  request: ControlRequest,
+  rollout: Rollout,
+  requests: readonly ControlRequest[],
+  recordedIn: ReadonlyMap<string, number> | undefined,
+): 'button_superseded' | 'before_failure_hold' | undefined {
+  const mine = requestsOf(rollout, requests);
+  if (!mine.some((r) => r.id === request.id)) return undefined;
+  if (countedRequests(rollout, requests, recordedIn).some((r) => r.id === request.id)) return undefined;
+  return Number.isFinite(failureHoldSince(rollout)) && Date.parse(request.at) < failureHoldSince(rollout)
+    ? 'before_failure_hold'
+    : 'button_superseded';
 }
 
 /** How a rollout ends in the record's history (the pipeline's and reconcile's events), for people. */
@@ -657,13 +682,38 @@ export function recordedText(
     );
   const full = request.full ? ' --full' : '';
   const why = request.reason !== undefined ? `: ${userText(request.reason)}` : '';
-  const again = plan.duplicate ? ' (already recorded before; counted once)' : '';
+  const again = !plan.duplicate
+    ? ''
+    : plan.uncounted === 'button_superseded'
+      ? ` (already recorded before, at ${code(request.at, 40)}; it no longer counts: a \`/pause\` was recorded ` +
+        'after the check run its button was pressed on, and GitHub does not say when a button was pressed; ' +
+        `press Resume on the newest \`rollout\` check run, or ${commandText('resume', environment)})`
+      : plan.uncounted === 'before_failure_hold'
+        ? ` (already recorded before, at ${code(request.at, 40)}, before the rollout was held on a failed batch: ` +
+          'it does not run that batch again)'
+        : plan.decision.action === 'hold' && (request.verb === 'promote' || request.verb === 'resume')
+          ? ` (already recorded before, at ${code(request.at, 40)}, and counted once; the \`/pause\` of ` +
+            `${at(plan.decision.request.by)} recorded since holds the rollout: press Resume on the newest ` +
+            `\`rollout\` check run, or ${commandText('resume', environment)})`
+          : ' (already recorded before; counted once)';
   return (
     `**/${request.verb}${full}** by ${at(request.by)} recorded for ${code(environment, 255)} at ` +
     `${position(rollout)} (deployment ${code(rollout.deploymentId)}, commit ${short(rollout.sha)})${why}${again}. ` +
     nextStep(plan, environment, reconcile) +
     partialNote(plan, environment)
   );
+}
+
+/**
+ * A redelivered Promote or Resume press (the same person, check run, step and button: the same request id)
+ * that does not let the rollout go on now: a /pause recorded since holds it, or the press no longer counts.
+ * Answered again, so the person is not left thinking it did (a redelivery that changes nothing is not).
+ */
+export function answerDuplicate(plan: Extract<ControlPlan, { ok: true }>): boolean {
+  const { request, decision } = plan;
+  if (!plan.duplicate || plan.repeatedBy !== undefined) return false;
+  if (request.verb !== 'promote' && request.verb !== 'resume') return false;
+  return plan.uncounted !== undefined || decision.action === 'hold' || decision.action === 'held';
 }
 
 /** The request's check run: its title says who asked what; buttons while the rollout still waits. */

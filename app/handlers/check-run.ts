@@ -44,7 +44,7 @@ import { CONTROL_CHECK_PREFIX, controlCheckName } from '../../src/control/github
 import type { RequestFn } from '../../src/control/github-channel.ts';
 import { ENVIRONMENT_NAME } from '../../src/config/schema.ts';
 import { parseDeploymentPayload } from '../../src/github/deployment-payload.ts';
-import { controlRollout } from '../deploy/control.ts';
+import { answerDuplicate, controlRollout } from '../deploy/control.ts';
 import type { ControlChannel, ControlIO } from '../deploy/control.ts';
 import { httpStatus } from '../facts/github.ts';
 import type { PullFacts } from '../facts/pull-request.ts';
@@ -365,8 +365,9 @@ export async function handleControlButton(
     await answer(`**/${verb} by ${who} not recorded** (\`${outcome.code}\`): ${outcome.message}`);
     return { status: 'refused', code: outcome.code };
   }
-  // A redelivered click is already on the PR: no second answer. A click whose wait others already ended is.
-  if (outcome.status === 'recorded' || outcome.repeated)
+  // A redelivered click is already on the PR: no second answer. A click whose wait others already ended is,
+  // and one a /pause recorded since holds (or that no longer counts: answerDuplicate), which did nothing.
+  if (outcome.status === 'recorded' || outcome.repeated || answerDuplicate(outcome.plan))
     await answer(`${outcome.message} (${VERB_BUTTON[verb]} button)`);
   return {
     status: outcome.status,

@@ -1076,6 +1076,14 @@ test('a /pause and a stale Promote press handled at the same moment (two replica
       });
       assert.equal(d.code, 'waiting', JSON.stringify(d));
       assert.match(d.code === 'waiting' ? d.why : '', /paused by alice/);
+      // The same press again: already recorded, and it does not count; the reply says so, and what to do.
+      t += 1_000;
+      const dispatched = dispatches(w.fake).length;
+      assert.match(
+        await pressAs(w, notice!, 'alice', 'promote'),
+        /\(already recorded before, at `[^`]+`; it no longer counts: a `\/pause` was recorded after the check run its button was pressed on, .*press Resume on the newest `rollout` check run, or `\/resume production`\)\. The rollout is held before its next step/,
+      );
+      assert.equal(dispatches(w.fake).length, dispatched, 'no run started for it');
     },
     () => new Date(t),
     true,
@@ -1083,7 +1091,35 @@ test('a /pause and a stale Promote press handled at the same moment (two replica
   );
 });
 
-test('a hold on a failed batch: a Resume press recorded before the batch failed, pressed again, starts no reconcile run (reconcile would only wait)', async () => {
+test('a Resume press repeated on the same check run after a newer /pause is answered: already recorded, and what holds the rollout now', async () => {
+  let t = NOW.getTime();
+  await run(
+    async (w) => {
+      await writeRecord(w, waiting({ kind: 'hold', by: 'alice', handedOff: false }));
+      await statusInProgress(w);
+      const [notice] = controlRuns(w.fake);
+      assert.match(await pressAs(w, notice!, 'alice', 'resume'), /\*\*\/resume\*\* by @alice recorded/);
+      t += 1_000;
+      assert.match(await say(w, '/pause production', 'alice'), /\*\*\/pause\*\* by @alice recorded/);
+      t += 1_000;
+      // The same person, check run, step and button: the same request, recorded before; nothing new is
+      // written, and the reply says the /pause since holds the rollout.
+      const before = { runs: requestRuns(w.fake).length, replies: replies(w.fake).length };
+      const reply = await pressAs(w, notice!, 'alice', 'resume');
+      assert.equal(requestRuns(w.fake).length, before.runs, 'nothing recorded');
+      assert.equal(replies(w.fake).length, before.replies + 1, 'answered');
+      assert.match(
+        reply,
+        /\*\*\/resume\*\* by @alice recorded .*\(already recorded before, at `2025-03-04T10:30:00.000Z`, and counted once; the `\/pause` of @alice recorded since holds the rollout: press Resume on the newest `rollout` check run, or `\/resume production`\)\. The rollout is held before its next step/,
+      );
+      assert.equal(dispatches(w.fake).length, 0);
+    },
+    () => new Date(t),
+    true,
+  );
+});
+
+test('a hold on a failed batch: a Resume press recorded before the batch failed, pressed again, is answered as held (not "goes on") and starts no run', async () => {
   let t = NOW.getTime();
   await run(
     async (w) => {
@@ -1099,8 +1135,12 @@ test('a hold on a failed batch: a Resume press recorded before the batch failed,
       t += 1_000;
       // The same press again (a redelivery, or alice pressing again): the request recorded before the batch
       // failed, which reconcile does not count: the rollout stays held.
-      await pressAs(w, notice!, 'alice', 'resume');
+      const reply = await pressAs(w, notice!, 'alice', 'resume');
       assert.equal(dispatches(w.fake).length, 0, 'no reconcile run: it would only wait');
+      assert.match(
+        reply,
+        /\(already recorded before, at `2025-03-04T10:30:00.000Z`, before the rollout was held on a failed batch: it does not run that batch again\)\. The rollout stays held on a failed batch \(`on_failure: pause`\) until a `\/resume production` made since the batch failed/,
+      );
       assert.equal(requestRuns(w.fake).length, 1, 'nothing new recorded');
     },
     () => new Date(t),
