@@ -239,7 +239,8 @@ type ControlAction = (typeof CONTROL_ACTIONS)[number];
 
 /**
  * The deployment a `rollout / <env>` check run is about, and the step its wait was at: `wait:<deployment>:<step>`
- * or `control:<deployment>:<step>:…` (`control:<deployment>:…` before the step was kept: no step).
+ * (`…:failed:<ms>` for a failed batch's hold), or `control:<deployment>:<step>:…` (`control:<deployment>:…`
+ * before the step was kept: no step).
  */
 export function parseControlRef(
   externalId: string | null,

@@ -7,7 +7,8 @@
 // Once: the commit's check runs of that name are listed first and one with this wait's external_id is
 // enough. Two deliveries at the same moment may both create one; the second is a harmless duplicate.
 import type { Probot } from 'probot';
-import { controlCheckName } from '../../src/control/github-channel.ts';
+import { controlCheckName, waitExternalId } from '../../src/control/github-channel.ts';
+import { failureHoldSince } from '../../src/control/rollout.ts';
 import type { ControlDisplay, ControlWriteApi } from '../../src/control/github-channel.ts';
 import { checkRunsThroughSuites } from '../../src/github/app-check-runs.ts';
 import { userText } from '../../src/github/user-text.ts';
@@ -30,9 +31,6 @@ export type WaitNoticeOutcome =
       reason: 'not_in_progress' | 'state_refused' | 'no_rollout' | 'other_deployment' | 'not_waiting';
     }
   | { status: 'exists' | 'created'; checkRunId: number; externalId: string };
-
-/** The external_id of a wait's notice: one per deployment and step. */
-export const waitExternalId = (deploymentId: string, step: number): string => `wait:${deploymentId}:${step}`;
 
 const WAITS_FOR: Record<NonNullable<Rollout['wait']>['kind'], string> = {
   manual: 'a /promote',
@@ -108,7 +106,10 @@ export async function handleWaitNotice(
     return { status: 'ignored', reason: 'other_deployment' };
   const wait = rollout.wait;
   if (!wait) return { status: 'ignored', reason: 'not_waiting' };
-  const externalId = waitExternalId(rollout.deploymentId, wait.step);
+  // A hold on a failed batch gets a notice of its own, written since it began: a Resume on an older one (an
+  // earlier wait at this step) is refused, as it may have been pressed before the batch failed.
+  const failedAt = failureHoldSince(rollout);
+  const externalId = waitExternalId(rollout.deploymentId, wait.step, failedAt);
   const name = controlCheckName(environment);
   const appId = await ownAppId(octokit);
   // Through the App's own check suite: the commit's check-run list leaves out all but its 1000 newest suites,
@@ -127,6 +128,7 @@ export async function handleWaitNotice(
     sha: rollout.sha,
     place: { repository: `${where.owner}/${where.repo}`, environment, deploymentId: rollout.deploymentId },
     step: wait.step,
+    ...(Number.isFinite(failedAt) ? { failedAt } : {}),
     display: waitDisplay(environment, { ...rollout, wait }, partial !== undefined),
   });
   return { status: 'created', checkRunId, externalId };

@@ -446,9 +446,16 @@ export function controlExternalId(deploymentId: string, requestId: string, step:
   return `${full.slice(0, MAX_EXTERNAL_ID - hash.length - 1)}~${hash}`;
 }
 
-/** `wait:<deploymentId>:<step>`: the App creates one notice per wait. */
-export function waitExternalId(deploymentId: string, step: number): string {
-  return `wait:${deploymentId}:${step}`;
+/**
+ * `wait:<deploymentId>:<step>`: the App creates one notice per wait. A hold on a failed batch
+ * (`on_failure: pause`) adds when it began (`wait:<deploymentId>:<step>:failed:<ms>`): its Resume counts only on
+ * a check run written since it began (docs/control.md), so a notice an earlier wait at that step left (a
+ * /pause before the batch, the same batch failing again) does not stand in for its own.
+ */
+export function waitExternalId(deploymentId: string, step: number, failedAt?: number): string {
+  return failedAt !== undefined && Number.isFinite(failedAt)
+    ? `wait:${deploymentId}:${step}:failed:${Math.trunc(failedAt)}`
+    : `wait:${deploymentId}:${step}`;
 }
 
 const BUTTONS: Record<ControlButton, { label: string; description: string }> = {
@@ -517,16 +524,16 @@ const NOTICE_TEXT =
 
 /**
  * The App's notice when a rollout starts waiting: a `rollout / <environment>` check run with the buttons and
- * no request in it (external_id `wait:<deploymentId>:<step>`, so the App creates it once per wait).
+ * no request in it (external_id waitExternalId's, so the App creates it once per wait).
  */
 export async function writeWaitNotice(
   api: ControlWriteApi,
   where: Where,
-  args: { sha: string; place: ControlPlace; step: number; display: ControlDisplay },
+  args: { sha: string; place: ControlPlace; step: number; display: ControlDisplay; failedAt?: number },
 ): Promise<{ checkRunId: number }> {
-  const { sha, place, step, display } = args;
+  const { sha, place, step, display, failedAt } = args;
   const { data } = await api.checks.create(
-    checkRun(where, sha, place, waitExternalId(place.deploymentId, step), display, NOTICE_TEXT),
+    checkRun(where, sha, place, waitExternalId(place.deploymentId, step, failedAt), display, NOTICE_TEXT),
   );
   return { checkRunId: data.id };
 }

@@ -982,7 +982,9 @@ test("a hold on a failed batch: a Resume press on a check run written before the
       assert.equal(requestRuns(w.fake).length, 0, 'nothing recorded');
       // The hold's own notice (written since) carries Resume: taken, dated no earlier than the hold.
       await statusInProgress(w);
-      const notice = controlRuns(w.fake).find((c) => c.external_id === `wait:${w.deploymentId}:${step}`)!;
+      const notice = controlRuns(w.fake).find(
+        (c) => c.external_id === `wait:${w.deploymentId}:${step}:failed:${Date.parse(failed)}`,
+      )!;
       assert.ok(notice, 'the hold has its own notice');
       assert.match(await press(notice, 'resume'), /\*\*\/resume\*\* by @alice recorded/);
       const read = lastRequest(w);
@@ -1142,6 +1144,39 @@ test('a hold on a failed batch: a Resume press recorded before the batch failed,
         /\(already recorded before, at `2025-03-04T10:30:00.000Z`, before the rollout was held on a failed batch: it does not run that batch again\)\. The rollout stays held on a failed batch \(`on_failure: pause`\) until a `\/resume production` made since the batch failed/,
       );
       assert.equal(requestRuns(w.fake).length, 1, 'nothing new recorded');
+    },
+    () => new Date(t),
+    true,
+  );
+});
+
+test('a hold on a failed batch at a step that already had a notice gets a fresh notice, whose Resume is taken; the older one’s is still refused', async () => {
+  let t = NOW.getTime();
+  await run(
+    async (w) => {
+      // A wait at step 3 with its notice; then the batch there fails (the same step) and the rollout is held.
+      await writeRecord(w, waiting({ handedOff: false }));
+      await statusInProgress(w);
+      const [older] = controlRuns(w.fake);
+      t += 120_000;
+      const failed = new Date(t).toISOString();
+      await writeRecord(w, waiting({ kind: 'hold', by: 'on_failure: pause', since: failed }));
+      t += 1_000;
+      await statusInProgress(w);
+      const notices = controlRuns(w.fake).filter((c) => String(c.external_id).startsWith('wait:'));
+      assert.equal(notices.length, 2, 'a notice of its own for the hold');
+      const fresh = notices.find((c) => c !== older)!;
+      assert.equal(fresh.external_id, `wait:${w.deploymentId}:2:failed:${Date.parse(failed)}`);
+      assert.deepEqual(
+        ((fresh._actions ?? []) as Array<{ identifier: string }>).map((a) => a.identifier),
+        ['resume', 'abort'],
+      );
+      // Made once: the next status finds it.
+      await statusInProgress(w);
+      assert.equal(controlRuns(w.fake).length, 2);
+      assert.match(await pressAs(w, older!, 'alice', 'resume'), /\(`before_failure_hold`\)/);
+      assert.match(await pressAs(w, fresh, 'alice', 'resume'), /\*\*\/resume\*\* by @alice recorded/);
+      assert.equal(dispatches(w.fake).length, 1, 'the handed-off rollout goes on: reconcile started');
     },
     () => new Date(t),
     true,
