@@ -264,7 +264,7 @@ const goesOnByButton = (input: PlanInput): boolean =>
  */
 function pauseAfterPressed(input: PlanInput, rollout: Rollout): ControlRequest | undefined {
   if (!goesOnByButton(input)) return undefined;
-  // Dated now, as it would be recorded: every /pause recorded before it was handled is dated before it.
+  // Not recorded yet: it will be recorded after every /pause read here, whatever that /pause's date.
   return pauseSupersedingPress(
     { verb: input.verb, at: input.now.toISOString(), pressedCheckRun: input.pressedCheckRun },
     requestsOf(rollout, input.existing),

@@ -85,27 +85,34 @@ export function pressedCheckRunOf(request: Pick<ControlRequest, 'id' | 'source'>
 
 /**
  * The /pause that supersedes a Promote or Resume press (`button_superseded`, docs/control.md): one recorded
- * in a check run newer than the one the button was pressed on, and dated no later than the press. GitHub
- * dates no press, so a press is only known to come after its own check run was written: one made before that
- * /pause and dated after it (two App replicas reading the requests at once, a slow or repeated delivery)
- * would undo it. A press dated before the /pause does not (the latest of /pause, /resume and /promote
- * decides), and still counts for its wait once the rollout is resumed. The App refuses such a press, and
+ * in a check run newer than the one the button was pressed on, and that comes before the press in either
+ * order a reader may use: recorded in an older check run than the press (a press not recorded yet, as the
+ * App judges it, comes after every request it has read), or dated no later than it (the latest of /pause,
+ * /resume and /promote by date decides). GitHub dates no press, so a press is only known to come after its
+ * own check run was written: one made before that /pause and handled after it (two App replicas reading the
+ * requests at once, a slow or repeated delivery) would otherwise undo it. Check run ids grow with creation,
+ * so the first order is GitHub's whatever the replicas' clocks say; the second keeps a press recorded first
+ * but dated later by its replica from being read as the latest. A press before the /pause in both orders does
+ * not undo it, and still counts for its wait once the rollout is resumed. The App refuses such a press, and
  * the runner, reconcile and the App's reply leave one recorded anyway out (withoutSupersededPresses), so
  * none of them can disagree. `requests`: the rollout's own (a /pause of an earlier attempt holds nothing);
- * `recordedIn`: the poll's (request id → the check run it was read from; their ids grow with creation).
+ * `recordedIn`: the poll's (request id → the check run it was read from).
  */
 export function pauseSupersedingPress(
-  press: Pick<ControlRequest, 'verb' | 'at'> & { pressedCheckRun: number | undefined },
+  press: Pick<ControlRequest, 'verb' | 'at'> & { id?: string; pressedCheckRun: number | undefined },
   requests: readonly ControlRequest[],
   recordedIn: ReadonlyMap<string, number> | undefined,
 ): ControlRequest | undefined {
   const pressed = press.pressedCheckRun;
   if ((press.verb !== 'promote' && press.verb !== 'resume') || pressed === undefined || !recordedIn)
     return undefined;
+  const recorded = (press.id === undefined ? undefined : recordedIn.get(press.id)) ?? Infinity;
   const at = Date.parse(press.at);
-  return requests.find(
-    (r) => r.verb === 'pause' && (recordedIn.get(r.id) ?? 0) > pressed && !(Date.parse(r.at) > at),
-  );
+  return requests.find((r) => {
+    const pauseRun = r.verb === 'pause' ? recordedIn.get(r.id) : undefined;
+    if (pauseRun === undefined || pauseRun <= pressed) return false;
+    return pauseRun < recorded || !(Date.parse(r.at) > at);
+  });
 }
 
 /** The requests without the Promote and Resume presses a later /pause supersedes (pauseSupersedingPress). */
@@ -117,7 +124,7 @@ export function withoutSupersededPresses(
   return requests.filter(
     (r) =>
       !pauseSupersedingPress(
-        { verb: r.verb, at: r.at, pressedCheckRun: pressedCheckRunOf(r) },
+        { verb: r.verb, id: r.id, at: r.at, pressedCheckRun: pressedCheckRunOf(r) },
         requests,
         recordedIn,
       ),

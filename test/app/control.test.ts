@@ -879,6 +879,29 @@ test('a Promote or Resume press on a check run written before a /pause is refuse
   });
 });
 
+test("button_superseded does not rest on the App replicas' clocks: a /pause recorded by a replica whose clock runs ahead still refuses a stale press handled after it", async () => {
+  let t = NOW.getTime();
+  await run(
+    async (w) => {
+      await writeRecord(w, waiting({ handedOff: false }));
+      await statusInProgress(w);
+      const [notice] = controlRuns(w.fake);
+      // The /pause's replica runs 3 s ahead: its request is dated 3 s late.
+      t += 3_000;
+      assert.match(await say(w, '/pause production', 'alice'), /\*\*\/pause\*\* by @alice recorded/);
+      // One second later by the true time, the other replica (clock right) handles a Promote press made on the
+      // wait notice before the /pause: it reads the /pause, dated after its own "now".
+      t -= 2_000;
+      const recorded = requestRuns(w.fake).length;
+      assert.match(await pressAs(w, notice!, 'alice', 'promote'), /\(`button_superseded`\)/);
+      assert.equal(requestRuns(w.fake).length, recorded, 'nothing recorded');
+      assert.equal(dispatches(w.fake).length, 0, 'the rollout stays held');
+    },
+    () => new Date(t),
+    true,
+  );
+});
+
 test('a hold on a failed batch (on_failure: pause): a /resume written in the second it began resumes it; a /promote written well before it is refused with before_failure_hold', async () => {
   // The clock the App and the fake GitHub share: 0.6 s into a second when the batch failed.
   let t = Date.parse('2026-12-03T10:00:00.600Z');

@@ -125,46 +125,60 @@ test('a press is read as pressed on the check run its id names; a comment, or an
   assert.equal(pressedCheckRunOf({ id: 'button:42:alice:5:promote', source: 'comment' }), undefined);
 });
 
-test('button_superseded: a Promote or Resume press dated after a /pause recorded in a newer check run than the pressed one does not count', () => {
-  // Two replicas at once: the /pause (10:00:01) and a press on notice 10 (10:00:02) both read the requests
-  // before either was written; the /pause lands in check run 30, the press in 20 (or 40).
-  const pause = comment('pause', 1_000);
-  for (const recordedAt of [20, 40]) {
+test('button_superseded: a Promote or Resume press on a check run older than a /pause does not count when it comes after the /pause by check run or by date', () => {
+  // Two replicas at once: the /pause and a press on notice 10 both read the requests before either was
+  // written; the /pause lands in check run 30, the press in 40 or 20. The dates are the replicas' clocks:
+  // the press may be dated after the /pause, or before it when the /pause's replica runs fast.
+  for (const [pressAt, pressRun] of [
+    [2_000, 40],
+    [500, 40],
+    [2_000, 20],
+  ] as const) {
     for (const verb of ['promote', 'resume'] as const) {
-      const stale = press(verb, 10, 2_000);
+      const pause = comment('pause', 1_000);
+      const stale = press(verb, 10, pressAt);
       const recordedIn = new Map([
         [pause.id, 30],
-        [stale.id, recordedAt],
+        [stale.id, pressRun],
       ]);
+      const label = `${verb} dated ${pressAt}, recorded in ${pressRun}`;
       assert.equal(
         pauseSupersedingPress(
-          { verb, at: stale.at, pressedCheckRun: pressedCheckRunOf(stale) },
+          { verb, id: stale.id, at: stale.at, pressedCheckRun: pressedCheckRunOf(stale) },
           [pause, stale],
           recordedIn,
         ),
         pause,
+        label,
       );
-      assert.deepEqual(
-        withoutSupersededPresses([pause, stale], recordedIn),
-        [pause],
-        `${verb} ${recordedAt}`,
-      );
-      // Without the rule the press, dated last, would end the hold.
+      // As the App judges a press before recording it: after every /pause it has read.
       assert.equal(
-        decideControl({ deploymentId: 'd1', step: 5, requests: [pause, stale], now: T0 }).action,
-        'go',
+        pauseSupersedingPress({ verb, at: stale.at, pressedCheckRun: 10 }, [pause], recordedIn),
+        pause,
+        label,
       );
+      assert.deepEqual(withoutSupersededPresses([pause, stale], recordedIn), [pause], label);
+      // Without the rule the press, dated last, would end the hold (the rule also keeps a press dated first out,
+      // which would count for its wait after a /resume though it was handled after the /pause).
+      if (pressAt > 1_000)
+        assert.equal(
+          decideControl({ deploymentId: 'd1', step: 5, requests: [pause, stale], now: T0 }).action,
+          'go',
+          label,
+        );
       const rollout = { deploymentId: 'd1', step: 5, wait: { kind: 'manual', step: 5 } } as Rollout;
-      assert.equal(decideRollout(rollout, [pause, stale], T0, recordedIn).action, 'hold');
+      assert.equal(decideRollout(rollout, [pause, stale], T0, recordedIn).action, 'hold', label);
     }
   }
 });
 
-test('button_superseded keeps: a press on the /pause’s own check run or a newer one, a press dated before the /pause, a comment, an /abort; and nothing without recordedIn', () => {
+test('button_superseded keeps: a press on the /pause’s own check run or a newer one, a press before the /pause by check run and by date, a comment, an /abort; and nothing without recordedIn', () => {
   const pause = comment('pause', 1_000);
   const own = press('resume', 30, 2_000); // the /pause's own check run (30) carries Resume
   const newer = press('resume', 35, 2_000);
-  const earlier = press('promote', 10, 500); // handled before the /pause: the /pause, dated last, holds
+  // Recorded before the /pause (check run 20 < 30) and dated before it: the /pause, dated last, holds, and the
+  // press is not dropped.
+  const earlier = press('promote', 10, 500);
   const resume = comment('resume', 2_000);
   const recordedIn = new Map([
     [earlier.id, 20],

@@ -231,12 +231,16 @@ test('a failing GitHub gives an error and the requests last seen, never a throw;
     const seen = request();
     await write(octokit, sha, seen);
     const control = source(octokit, sha);
-    assert.deepEqual((await control.poll('42')).requests, [seen]);
+    const first = await control.poll('42');
+    assert.deepEqual(first.requests, [seen]);
+    assert.equal(first.recordedIn?.size, 1);
 
     gh.setDown(true);
     const down = await control.poll('42');
     assert.equal(down.changed, false);
     assert.deepEqual(down.requests, [seen]);
+    // Where each was read from too: the stale-press rule (pauseSupersedingPress) still applies on a failed poll.
+    assert.deepEqual(down.recordedIn, first.recordedIn);
     assert.match(down.error ?? '', /control requests of production.*HTTP 503/);
     gh.setDown(false);
 
