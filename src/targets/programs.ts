@@ -213,6 +213,22 @@ export const CODE_VARIABLES = new Set([
   ...['CONTAINERS_REGISTRIES_CONF', 'REGISTRY_AUTH_FILE', 'CONTAINERD_ADDRESS', 'CONTAINERD_NAMESPACE'],
   ...['COMPOSE_FILE', 'COMPOSE_ENV_FILES', 'HELM_KUBEAPISERVER', 'HELM_KUBEASUSER', 'HELM_KUBEASGROUPS'],
   ...['HELM_KUBECAFILE', 'HELM_KUBEINSECURE_SKIP_TLS_VERIFY'],
+  // The image tools' own settings (the options refused in container-mounts.ts, as variables): crictl's endpoints
+  // and config (CONTAINER_RUNTIME_ENDPOINT for -r, IMAGE_SERVICE_ENDPOINT for -i, CRI_CONFIG_FILE for -c), ctr's
+  // and nerdctl's snapshotter and nerdctl's config file, podman's ssh key and storage options
+  // (overlay.mount_program runs a program), buildah's OCI runtime (a program), what docker trusts (its content
+  // trust and its server, TLS to the daemon) and the buildx builder (the engine that builds), the TUF root and
+  // mirror cosign trusts, and the GitHub OIDC request cosign makes (its URL gets the request token).
+  ...['CONTAINER_RUNTIME_ENDPOINT', 'IMAGE_SERVICE_ENDPOINT', 'CRI_CONFIG_FILE', 'CONTAINERD_SNAPSHOTTER'],
+  ...['NERDCTL_TOML', 'CONTAINER_SSHKEY', 'STORAGE_OPTS', 'BUILDAH_RUNTIME', 'BUILDX_BUILDER'],
+  ...['DOCKER_CONTENT_TRUST', 'DOCKER_CONTENT_TRUST_SERVER', 'DOCKER_TLS_VERIFY', 'DOCKER_TLS'],
+  ...[
+    'TUF_ROOT',
+    'TUF_MIRROR',
+    'TUF_ROOT_JSON',
+    'ACTIONS_ID_TOKEN_REQUEST_URL',
+    'ACTIONS_ID_TOKEN_REQUEST_TOKEN',
+  ],
 ]);
 
 /**
@@ -221,13 +237,23 @@ export const CODE_VARIABLES = new Set([
  * _script_shell; pnpm reads them too, in any case), yarn's, pip's, uv's, poetry's, bundler's (BUNDLE_GEMFILE),
  * cargo's (CARGO_BUILD_RUSTC_WRAPPER), composer's, corepack's, bun's and ansible's (ANSIBLE_SSH_ARGS), git's
  * GIT_CONFIG_KEY_n/VALUE_n, terraform's extra arguments (TF_CLI_ARGS, TF_CLI_ARGS_plan), the loader's LD_* and
- * DYLD_*.
+ * DYLD_*; trivy's (every option of trivy's is a TRIVY_ variable too: TRIVY_SERVER, TRIVY_EXIT_CODE, TRIVY_CONFIG,
+ * TRIVY_IGNOREFILE, TRIVY_DB_REPOSITORY, TRIVY_TEMPLATE, TRIVY_CACHE_DIR, …), cosign's (COSIGN_REPOSITORY: where
+ * signatures are stored and read; COSIGN_PKCS11_MODULE_PATH: a library it loads; COSIGN_PASSWORD) and
+ * sigstore's (SIGSTORE_ROOT_FILE, SIGSTORE_REKOR_PUBLIC_KEY, SIGSTORE_CT_LOG_PUBLIC_KEY_FILE,
+ * SIGSTORE_TSA_CERTIFICATE_FILE: what cosign trusts; SIGSTORE_ID_TOKEN: who it signs as).
  */
 const CODE_VARIABLE_PREFIXES = [
   ...['NPM_CONFIG_', 'YARN_', 'PIP_', 'UV_', 'POETRY_', 'PIPX_', 'PDM_', 'HATCH_', 'BUNDLE_', 'CARGO_'],
   ...['COMPOSER_', 'COREPACK_', 'BUN_CONFIG_', 'ANSIBLE_', 'GIT_CONFIG_KEY_', 'GIT_CONFIG_VALUE_'],
-  ...['TF_CLI_ARGS', 'LD_', 'DYLD_', 'BASH_FUNC_'],
+  ...['TF_CLI_ARGS', 'LD_', 'DYLD_', 'BASH_FUNC_', 'TRIVY_', 'COSIGN_', 'SIGSTORE_'],
 ];
+
+/**
+ * Variables under CODE_VARIABLE_PREFIXES that shape only a tool's output or how long it waits, and choose
+ * nothing it reads, trusts or fails on (as trivy's -f/--format, -q, --no-progress and --timeout options).
+ */
+const OUTPUT_VARIABLES = new Set(['TRIVY_FORMAT', 'TRIVY_QUIET', 'TRIVY_NO_PROGRESS', 'TRIVY_TIMEOUT']);
 
 /**
  * The variable a word assigns, when it is one of CODE_VARIABLES: `NAME=…`, or an option's value that sets it
@@ -247,7 +273,7 @@ export function isCodeVariable(name: string): boolean {
   return (
     CODE_VARIABLES.has(name) ||
     name.toLowerCase().startsWith('npm_config_') ||
-    CODE_VARIABLE_PREFIXES.some((prefix) => name.startsWith(prefix))
+    (CODE_VARIABLE_PREFIXES.some((prefix) => name.startsWith(prefix)) && !OUTPUT_VARIABLES.has(name))
   );
 }
 

@@ -1177,3 +1177,64 @@ test('crictl exec -n/--last, --label, -p/--pod, --image and --state choose the c
   assertAccepted(['crictl', 'exec', '--last', '1', 'ls', '{{x}}']);
   assertAccepted(['crictl', 'exec', '--label', 'app=web', '--state', 'running', 'ls', '{{x}}']);
 });
+
+test("an image tool's settings given as variables take no template, as its options: TRIVY_*, COSIGN_*, SIGSTORE_*, …", () => {
+  const message = (variable: string) =>
+    new RegExp(`is in the value of the variable ${variable}, which programs read`);
+  for (const [variable, program] of [
+    // trivy reads every option of its as TRIVY_NAME: its server, config, ignore file, cache, gate, template.
+    ['TRIVY_SERVER', 'trivy image app:1'],
+    ['TRIVY_TOKEN', 'trivy image app:1'],
+    ['TRIVY_SEVERITY', 'trivy image app:1'],
+    ['TRIVY_CACHE_DIR', 'trivy image app:1'],
+    ['TRIVY_CONFIG', 'trivy fs .'],
+    ['TRIVY_IGNOREFILE', 'trivy fs .'],
+    ['TRIVY_EXIT_CODE', 'trivy image app:1'],
+    ['TRIVY_TEMPLATE', 'trivy image -f template app:1'],
+    ['TRIVY_DB_REPOSITORY', 'trivy image app:1'],
+    // cosign's and sigstore's: where signatures are kept, the library it loads, the roots and keys it trusts.
+    ['COSIGN_REPOSITORY', 'cosign sign reg/app:1'],
+    ['COSIGN_PKCS11_MODULE_PATH', 'cosign sign reg/app:1'],
+    ['COSIGN_PASSWORD', 'cosign sign --key k reg/app:1'],
+    ['SIGSTORE_ROOT_FILE', 'cosign verify reg/app:1'],
+    ['SIGSTORE_REKOR_PUBLIC_KEY', 'cosign verify reg/app:1'],
+    ['SIGSTORE_CT_LOG_PUBLIC_KEY_FILE', 'cosign sign reg/app:1'],
+    ['SIGSTORE_TSA_CERTIFICATE_FILE', 'cosign verify reg/app:1'],
+    ['SIGSTORE_ID_TOKEN', 'cosign sign reg/app:1'],
+    ['TUF_ROOT', 'cosign verify reg/app:1'],
+    ['TUF_MIRROR', 'cosign initialize'],
+    ['ACTIONS_ID_TOKEN_REQUEST_URL', 'cosign sign reg/app:1'],
+    // crictl's endpoints and config, ctr's snapshotter, nerdctl's config, podman's key and storage options,
+    // buildah's runtime, what docker trusts and the buildx builder.
+    ['CONTAINER_RUNTIME_ENDPOINT', 'crictl pull reg/app:1'],
+    ['IMAGE_SERVICE_ENDPOINT', 'crictl pull reg/app:1'],
+    ['CRI_CONFIG_FILE', 'crictl ps'],
+    ['CONTAINERD_SNAPSHOTTER', 'ctr images pull reg/app:1'],
+    ['NERDCTL_TOML', 'nerdctl run reg/app:1'],
+    ['CONTAINER_SSHKEY', 'podman --remote ps'],
+    ['STORAGE_OPTS', 'podman run reg/app:1'],
+    ['BUILDAH_RUNTIME', 'buildah run c ls'],
+    ['DOCKER_CONTENT_TRUST_SERVER', 'docker pull reg/app:1'],
+    ['DOCKER_TLS_VERIFY', 'docker ps'],
+    ['BUILDX_BUILDER', 'docker buildx build .'],
+  ]) {
+    assertRefused(['env', `${variable}={{x}}`, ...program!.split(' ')], message(variable!));
+    assertScriptRefused(`${variable}={{x}} ${program}`, message(variable!));
+    assertScriptRefused(`export ${variable}="a{{x}}"; ${program}`, message(variable!));
+  }
+  // What shapes only trivy's output or how long it waits, and a variable the script alone reads.
+  for (const script of [
+    'TRIVY_FORMAT={{x}} trivy image app:1',
+    'TRIVY_TIMEOUT={{x}}m trivy image app:1',
+    'TRIVY_QUIET={{x}} TRIVY_NO_PROGRESS=true trivy image app:1',
+    'TAG={{x}}; trivy image "reg/app:$TAG"',
+  ])
+    assertScriptAccepted(script);
+  // The options stay as they were: trivy's severity checked once rendered.
+  checkedOnceRendered(
+    ['trivy', 'image', '--severity', 'HIGH', 'app:{{x}}'],
+    BAD_TAGS,
+    GOOD_TAGS,
+    /is in the tag of the image trivy image scans/,
+  );
+});
