@@ -109,7 +109,8 @@ export interface MountWord {
     | 'image'
     | 'unknown'
     | 'scanner'
-    | 'selector';
+    | 'selector'
+    | 'subcommand';
 }
 
 export interface ContainerMounts {
@@ -2582,18 +2583,18 @@ function imageTool(found: ContainerMounts, words: readonly string[], at: number,
     }
     for (let n = subWords.length; n > 0; n--) {
       const sub = subWords.slice(0, n).map((k) => words[k]!);
-      if (tool.commands[sub.join(' ')]) return { sub, from: subWords[n - 1]! + 1 };
+      if (tool.commands[sub.join(' ')]) return { sub, from: subWords[n - 1]! + 1, subWords };
     }
-    return undefined;
+    return { subWords };
   };
   const unknown: number[] = [];
   const first = subcommand(undefined, unknown);
   // Read both ways, the subcommand differs (cosign --frob sign IMAGE: sign is --frob's value, or the subcommand):
   // a template after that option may be an image, a file or the option's value.
   const moved = unknown.find((u) => {
-    if (first && u >= first.from) return false;
+    if (first.from !== undefined && u >= first.from) return false;
     const other = subcommand(u);
-    return other?.from !== first?.from || other?.sub.join(' ') !== first?.sub.join(' ');
+    return other.from !== first.from || other.sub?.join(' ') !== first.sub?.join(' ');
   });
   if (moved !== undefined) {
     for (let k = moved + 1; k < words.length; k++) {
@@ -2603,7 +2604,26 @@ function imageTool(found: ContainerMounts, words: readonly string[], at: number,
     }
     return;
   }
-  if (first)
+  // A template in the subcommand (trivy {{x}} fs ., cosign -d {{x}} verify …), or in a word of it after a group
+  // (ctr images {{x}} reg/app:1, cosign upload {{x}}): its value would choose what the tool does (trivy runs a
+  // plugin of that name; ctr images rm as well as pull).
+  const commands = Object.keys(tool.commands);
+  for (let n = 0; n < first.subWords.length; n++) {
+    const group = first.subWords.slice(0, n).map((k) => words[k]!);
+    if (n > 0 && !commands.some((command) => command.startsWith(`${group.join(' ')} `))) break;
+    const index = first.subWords[n]!;
+    const names = templates(words[index]!);
+    if (names.length) {
+      found.refused.push({
+        index,
+        names,
+        how: `the subcommand ${[name, ...group].join(' ')} runs`,
+        kind: 'subcommand',
+      });
+      return;
+    }
+  }
+  if (first.sub && first.from !== undefined)
     toolCommand(
       found,
       words,

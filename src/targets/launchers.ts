@@ -553,6 +553,7 @@ const MOUNT_KINDS = {
   directory: 'directory',
   scanner: 'scanner-option',
   selector: 'container-selector',
+  subcommand: 'subcommand',
 } as const;
 
 /** The words of a command (templates unrendered; `words[0]` the program) that choose what runs. */

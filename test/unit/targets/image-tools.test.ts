@@ -1238,3 +1238,54 @@ test("an image tool's settings given as variables take no template, as its optio
     /is in the tag of the image trivy image scans/,
   );
 });
+
+test("an image tool's subcommand takes no template, nor a word of it after a group: the value would choose what it does", () => {
+  for (const [spec, label] of [
+    [['skopeo', '{{x}}', 'docker://a/b'], 'skopeo'],
+    [['trivy', '{{x}}', 'fs', '.'], 'trivy'],
+    [['trivy', 'image{{x}}', 'app:1'], 'trivy'],
+    [['trivy', '--cache-dir', '.cache', '{{x}}', 'app:1'], 'trivy'],
+    [['trivy', '-q', '{{x}}', 'app:1'], 'trivy'],
+    [['cosign', '-d', '{{x}}', 'verify', 'reg/app:1'], 'cosign'],
+    [['cosign', '--verbose', '{{x}}', 'reg/app:1'], 'cosign'],
+    [['crane', '{{x}}', 'reg/app:1'], 'crane'],
+    [['crane', '--insecure', '{{x}}', 'reg/app:1'], 'crane'],
+    [['crictl', '{{x}}'], 'crictl'],
+    [['crictl', '-r', 'unix:///run/c.sock', '{{x}}', 'reg/app:1'], 'crictl'],
+    [['ctr', '-n', 'k8s.io', '{{x}}'], 'ctr'],
+    [['kind', '{{x}}', 'cluster'], 'kind'],
+    [['gcloud', '{{x}}', 'deploy', 'svc'], 'gcloud'],
+    // A word after a group: ctr images rm as well as pull, cosign upload blob or wasm.
+    [['ctr', 'images', '{{x}}', 'reg/app:1'], 'ctr images'],
+    [['ctr', '--timeout', '5s', 'i', '{{x}}', 'reg/app:1'], 'ctr i'],
+    [['cosign', 'upload', '{{x}}', '-f', 'a.tgz', 'reg/b:1'], 'cosign upload'],
+    [['kind', 'load', '{{x}}', 'app:1'], 'kind load'],
+    [['crane', 'index', '{{x}}', 'reg/app:1'], 'crane index'],
+    [['gcloud', 'run', '{{x}}', 'svc'], 'gcloud run'],
+  ] as Array<[string[], string]>)
+    assertRefused(
+      spec,
+      new RegExp(
+        `\\{\\{x\\}\\}( \\(character \\d+\\))? is in the subcommand ${label} runs \\([^)]*\\): its value would choose what ${label.split(' ')[0]} does`,
+      ),
+    );
+  // The words after the subcommand keep their readings.
+  for (const argv of [
+    ['skopeo', 'copy', 'docker://a/b:{{x}}', 'docker://c/d:{{x}}'],
+    ['trivy', 'image', '--severity', 'HIGH', 'app:{{x}}'],
+    ['cosign', '-d', 'verify', '--key', 'cosign.pub', 'reg/app:{{x}}'],
+    ['ctr', 'images', 'pull', 'reg/app:{{x}}'],
+    ['gcloud', 'run', 'deploy', 'svc', '--image=gcr.io/p/app:{{x}}'],
+  ])
+    checkedOnceRendered(argv, BAD_TAGS, GOOD_TAGS, /is in the tag of the image/);
+  for (const spec of [
+    ['gcloud', 'run', 'deploy', 'svc-{{x}}', '--image=gcr.io/p/app:1'],
+    ['gcloud', 'compute', 'instances', 'create', 'vm-{{x}}', '--image', 'debian-12'],
+    ['crictl', 'exec', 'c', './run.sh', '{{x}}'],
+    ['ctr', 'run', '--rm', 'reg/app:1', 'job-{{x}}'],
+    ['kind', 'load', 'docker-image', '--name', 'ci-{{x}}', 'app:1'],
+  ])
+    assertAccepted(spec);
+  // An option not known here before it keeps its own message.
+  assertRefused(['cosign', '--frob', '{{x}}', 'sign', 'reg/app:1'], /comes after cosign's option --frob/);
+});
