@@ -420,6 +420,22 @@ export function containerMounts(words: readonly string[], at: number, name: stri
       });
     return found;
   }
+  // podman and buildah commit --iidfile FILE (podman container commit too): the image id written, as a build's.
+  if (
+    words[j] === 'commit' &&
+    (name === 'podman' || name === 'buildah') &&
+    (!group.length || group[0] === 'container')
+  ) {
+    const command = [name, ...group, 'commit'].join(' ');
+    for (let k = j + 1; k < words.length && words[k] !== '--'; k++) {
+      const word = words[k]!;
+      if (word.startsWith('--iidfile='))
+        mountValue(found, k, '--iidfile', word.slice('--iidfile='.length), command, word);
+      else if (word === '--iidfile' && k + 1 < words.length)
+        mountValue(found, k + 1, '--iidfile', words[k + 1]!, command, words[++k]!);
+    }
+    return found;
+  }
   if (/^(buildx|builder|image)$/.test(group[0] ?? '')) return found;
   // docker cp SRC DEST (container cp, podman and nerdctl cp): DEST is a path of this machine, or CONTAINER:PATH,
   // either written to (a file of this machine, the container's programs): a value in that path is refused. One
@@ -1385,6 +1401,7 @@ const IMAGE_COMMAND_VALUES: readonly string[] = [
   ...['--retry-delay', '--decryption-key', '--encryption-key', '--sign-by', '--sign-by-sigstore', '--format'],
   ...['--digestfile', '--compression-format', '--compression-level', '--signature-policy', '--policy'],
   ...['--sign-passphrase-file', '--sign-by-sigstore-private-key', '--unpack', '--snapshotter', '-f'],
+  ...['--sign-by-sq-fingerprint'],
   // nerdctl pull and push, buildah push.
   ...['--verify', '--cosign-key', '--sign', '--notation-key-name', '--cosign-certificate-identity'],
   ...['--cosign-certificate-identity-regexp', '--cosign-certificate-oidc-issuer', '--ipfs-address'],
@@ -1407,6 +1424,10 @@ const IMAGE_COMMAND_TRUST: Readonly<Record<string, string>> = {
   '--decryption-key': 'the key the image is decrypted with (a file of this machine)',
   '--sign-by-sigstore-private-key': 'the key the image is signed with (a file of this machine)',
   '--sign-passphrase-file': 'the passphrase of the signing key (a file of this machine)',
+  '--sign-by': 'the GPG key the image is signed with (any key of the keyring, by its fingerprint)',
+  '--sign-by-sq-fingerprint': 'the Sequoia key the image is signed with (any key, by its fingerprint)',
+  '--sign-by-sigstore':
+    'the sigstore signing parameters (a file of this machine: the key, Fulcio and Rekor it signs with)',
 };
 
 /**
@@ -1919,6 +1940,31 @@ for (const group of ['images', 'image', 'i'])
       leading: true,
       operand: image,
     };
+// ctr content fetch [flags] REF [OBJECT...]: the image it fetches, with pull's registry options.
+CTR_COMMANDS['content fetch'] = {
+  does: 'fetches',
+  values: CTR_IMAGE_VALUES,
+  flags: [...CTR_IMAGE_FLAGS, '--metadata-only'],
+  switches: CTR_IMAGE_SWITCHES,
+  engine: CTR_IMAGE_TRUST,
+  leading: true,
+  operand: (p) => (p === 0 ? 'image' : undefined),
+};
+// ctr images import [flags] FILE: the archive read as images, named after --base-name (and --index-name), and
+// unpacked with --snapshotter.
+for (const group of ['images', 'image', 'i'])
+  CTR_COMMANDS[`${group} import`] = {
+    does: 'imports',
+    values: ['--platform'],
+    flags: ['--digests', '--skip-digest-for-named', '--all-platforms', '--no-unpack', '--local'].concat([
+      '--compress-blobs',
+      '--discard-unpacked-layers',
+    ]),
+    names: CTR_SNAPSHOTTER,
+    options: { '--base-name': 'image', '--index-name': 'image' },
+    leading: true,
+    operand: (p) => (p === 0 ? 'read' : undefined),
+  };
 // ctr containers create [flags] IMAGE ID [COMMAND] [ARG...] (container, c): the container ctr task start runs
 // later, made with run's options (ContainerFlags): its image, rights, mounts, user and program as run's.
 for (const group of ['containers', 'container', 'c']) CTR_COMMANDS[`${group} create`] = CTR_COMMANDS.run!;
@@ -2041,6 +2087,14 @@ const IMAGE_TOOLS: Readonly<Record<string, ImageTool>> = {
       // Key files it reads (as podman push's): the key the image is signed or encrypted with, its passphrase.
       ['--sign-by-sigstore-private-key', 'the key the image is signed with (a file of this machine)'],
       ['--sign-passphrase-file', 'the passphrase of the signing key (a file of this machine)'],
+      // What it signs with: a GPG or Sequoia key (by its fingerprint: any key of the keyring), the sigstore
+      // signing parameters (a file of this machine naming the key, the Fulcio and the Rekor it uses).
+      ['--sign-by', 'the GPG key the image is signed with (any key of the keyring, by its fingerprint)'],
+      ['--sign-by-sq-fingerprint', 'the Sequoia key the image is signed with (any key, by its fingerprint)'],
+      [
+        '--sign-by-sigstore',
+        'the sigstore signing parameters (a file of this machine: the key, Fulcio and Rekor it signs with)',
+      ],
       ['--encryption-key', 'the key the image is encrypted with (a file of this machine, or its protocol)'],
       ['--decryption-key', 'the key the image is decrypted with (a file of this machine)'],
       // Directories of this machine: the layers read from, or written to, and its temporary files.
@@ -2061,14 +2115,26 @@ const IMAGE_TOOLS: Readonly<Record<string, ImageTool>> = {
     ].concat(['--registries.d', '--tmpdir', '--registries-conf', '--user-agent-prefix']),
     flags: SKOPEO_FLAGS,
     commands: {
-      copy: { does: 'copies', values: SKOPEO_VALUES, operand: image },
+      // --sign-identity: the image the signature names (the destination's by default), written without a transport.
+      copy: {
+        does: 'copies',
+        values: SKOPEO_VALUES,
+        options: { '--sign-identity': 'repository' },
+        operand: image,
+      },
       inspect: { does: 'inspects', values: SKOPEO_VALUES, operand: image },
       delete: { does: 'deletes', values: SKOPEO_VALUES, operand: image },
       'list-tags': { does: 'lists', values: SKOPEO_VALUES, operand: image },
       sync: {
         does: 'copies',
         values: SKOPEO_VALUES,
-        options: { '-s': 'transport', '--src': 'transport', '-d': 'transport', '--dest': 'transport' },
+        options: {
+          '-s': 'transport',
+          '--src': 'transport',
+          '-d': 'transport',
+          '--dest': 'transport',
+          '--sign-identity': 'repository',
+        },
         operand: syncOperand,
       },
     },
@@ -2371,9 +2437,10 @@ const IMAGE_TOOLS: Readonly<Record<string, ImageTool>> = {
 const IMAGETOOLS: Readonly<Record<string, ImageToolCommand>> = {
   create: {
     does: 'names',
-    values: ['--annotation', '--builder', '--platform', '--progress', '--metadata-file'],
+    values: ['--annotation', '--builder', '--platform', '--progress'],
     flags: ['--append', '--dry-run', '--prefer-index', '-D', '--debug'],
-    options: { '-t': 'image', '--tag': 'image', '-f': 'read', '--file': 'read' },
+    // --metadata-file: a file of this machine written, as a build's (WRITTEN_FILES).
+    options: { '-t': 'image', '--tag': 'image', '-f': 'read', '--file': 'read', '--metadata-file': 'write' },
     operand: image,
   },
   inspect: {

@@ -25,7 +25,7 @@ export interface TaskWord {
    * 'target': a task or target name; 'script': a file or package loaded as code; 'program': a program run;
    * 'project': the directory, manifest, workspace or environment whose scripts and dependencies run.
    */
-  kind: 'target' | 'script' | 'program' | 'project' | 'build-host' | 'container-image';
+  kind: 'target' | 'script' | 'program' | 'project' | 'build-host' | 'container-image' | 'container-write';
   /** What the word is, for messages ("the target make runs"). */
   how: string;
   /** The safe way to write it, with `VALUE` where the template goes. */
@@ -361,6 +361,7 @@ const WHAT: Record<TaskWord['kind'], string> = {
   script: 'the code',
   program: 'the program',
   'container-image': 'the image',
+  'container-write': 'the file written',
 };
 
 /** The words of a task runner's command (`words[at]` is the runner, named `name`) that name what runs. */
@@ -1122,6 +1123,13 @@ function bakeWords(
         index,
         'project',
         `the attestation ${program} ${option} asks for (its generator= is an image that runs on the build's results)`,
+      );
+    else if (option === '--metadata-file')
+      // A file of this machine written, as a build's --metadata-file (container-mounts.ts WRITTEN_FILES).
+      add(
+        index,
+        'container-write',
+        `the file of this machine the build metadata is written to, which ${program} --metadata-file names`,
       );
     else if (option === '--allow')
       add(

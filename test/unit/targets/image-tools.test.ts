@@ -1289,3 +1289,152 @@ test("an image tool's subcommand takes no template, nor a word of it after a gro
   // An option not known here before it keeps its own message.
   assertRefused(['cosign', '--frob', '{{x}}', 'sign', 'reg/app:1'], /comes after cosign's option --frob/);
 });
+
+test("what skopeo and podman push sign with, ctr content fetch's and images import's options, and the files commit and bake write", () => {
+  for (const [spec, message] of [
+    // The key or the signing parameters skopeo (podman and buildah push too) signs with, as its private key file.
+    [
+      ['skopeo', 'copy', '--sign-by-sigstore', '{{x}}', 'docker://a/b:1', 'docker://c/d:1'],
+      /the sigstore signing parameters .*which skopeo --sign-by-sigstore chooses/,
+    ],
+    [
+      ['skopeo', 'copy', '--sign-by-sigstore=params/{{x}}.yaml', 'docker://a/b:1', 'docker://c/d:1'],
+      /which skopeo --sign-by-sigstore chooses/,
+    ],
+    [
+      ['skopeo', 'copy', '--sign-by', '{{x}}', 'docker://a/b:1', 'docker://c/d:1'],
+      /the GPG key the image is signed with .*which skopeo --sign-by chooses/,
+    ],
+    [['skopeo', 'copy', '--sign-by={{x}}', 'docker://a/b:1', 'docker://c/d:1'], /skopeo --sign-by chooses/],
+    [
+      [
+        'skopeo',
+        'sync',
+        '--src',
+        'docker',
+        '--dest',
+        'docker',
+        '--sign-by-sq-fingerprint',
+        '{{x}}',
+        'a/b',
+        'c/d',
+      ],
+      /the Sequoia key .*which skopeo --sign-by-sq-fingerprint chooses/,
+    ],
+    [
+      ['skopeo', 'copy', '--sign-by-sigstore-private-key', '{{x}}', 'docker://a/b:1', 'docker://c/d:1'],
+      /the key the image is signed with .*which skopeo --sign-by-sigstore-private-key chooses/,
+    ],
+    [
+      ['skopeo', 'copy', '--sign-passphrase-file={{x}}', 'docker://a/b:1', 'docker://c/d:1'],
+      /the passphrase of the signing key/,
+    ],
+    [['podman', 'push', '--sign-by', '{{x}}', 'reg/app:1'], /which podman push --sign-by chooses/],
+    [
+      ['buildah', 'push', '--sign-by-sigstore={{x}}', 'reg/app:1'],
+      /which buildah push --sign-by-sigstore chooses/,
+    ],
+    // The identity the signature names: an image, whole or its registry refused.
+    [
+      ['skopeo', 'copy', '--sign-identity', '{{x}}', 'docker://a/b:1', 'docker://c/d:1'],
+      /is in the image skopeo copy --sign-identity names, where the value would be the whole image/,
+    ],
+    [
+      ['skopeo', 'copy', '--sign-identity=ghcr.io/{{x}}/app:1', 'docker://a/b:1', 'docker://c/d:1'],
+      /where the value would be its registry host or the account of a public registry/,
+    ],
+    // ctr content fetch: what it trusts for the registry, as ctr images pull's.
+    [
+      ['ctr', 'content', 'fetch', '--tlscacert', '{{x}}', 'reg/app:1'],
+      /the certificate authority trusted for the registry .*which ctr content fetch --tlscacert chooses/,
+    ],
+    [['ctr', 'content', 'fetch', '--tlscert={{x}}', 'reg/app:1'], /the client certificate presented/],
+    [['ctr', 'content', 'fetch', '--tlskey', 'keys/{{x}}', 'reg/app:1'], /the client key presented/],
+    [['ctr', 'content', 'fetch', '--hosts-dir', '{{x}}', 'reg/app:1'], /the registry configuration/],
+    [['ctr', 'content', 'fetch', '-k={{x}}', 'reg/app:1'], /ctr content fetch -k=/],
+    [
+      ['ctr', 'content', 'fetch', '{{x}}'],
+      /the image ctr content fetch fetches, where the value would be the whole/,
+    ],
+    // ctr images import: the archive read, and the names its images take.
+    [
+      ['ctr', 'images', 'import', '{{x}}'],
+      /the file or directory of this machine ctr images import names, read as an image/,
+    ],
+    [['ctr', 'i', 'import', '--base-name', '{{x}}', 'app.tar'], /the image ctr i import --base-name names/],
+    [
+      ['ctr', 'image', 'import', '--index-name={{x}}', 'app.tar'],
+      /the image ctr image import --index-name names/,
+    ],
+    // The files of this machine written, as docker build's --iidfile and --metadata-file.
+    [
+      ['buildah', 'commit', '--iidfile', '{{x}}', 'c', 'reg/app:1'],
+      /the file of this machine the image id is written to, which buildah commit --iidfile names/,
+    ],
+    [['podman', 'commit', '--iidfile={{x}}', 'c', 'reg/app:1'], /which podman commit --iidfile names/],
+    [
+      ['podman', 'container', 'commit', '--iidfile', 'ids/{{x}}', 'c'],
+      /which podman container commit --iidfile names/,
+    ],
+    [
+      ['docker', 'buildx', 'bake', '--metadata-file', '{{x}}'],
+      /the file of this machine the build metadata is written to, which docker buildx bake --metadata-file names/,
+    ],
+    [
+      ['docker', 'buildx', 'bake', 'app', '--metadata-file=out/{{x}}.json'],
+      /docker buildx bake --metadata-file names/,
+    ],
+    [['buildx', 'bake', '--metadata-file', '{{x}}'], /buildx bake --metadata-file names/],
+    [
+      [
+        'docker',
+        'buildx',
+        'imagetools',
+        'create',
+        '--metadata-file',
+        '{{x}}',
+        '-t',
+        'reg/app:1',
+        'reg/app:2',
+      ],
+      /the file or directory of this machine docker buildx imagetools create --metadata-file names, written to/,
+    ],
+  ] as Array<[string[], RegExp]>)
+    assertRefused(spec, message);
+  // Checked once rendered: the identity's tag, the image fetched, the snapshotter, a name after a fixed base.
+  checkedOnceRendered(
+    ['skopeo', 'copy', '--sign-identity', 'reg/app:{{x}}', 'docker://a/b:1', 'docker://c/d:1'],
+    BAD_TAGS,
+    GOOD_TAGS,
+    /is in the tag of the image skopeo copy --sign-identity names/,
+  );
+  checkedOnceRendered(
+    ['ctr', 'content', 'fetch', '--tlscacert', 'ca.pem', 'reg/app:{{x}}'],
+    BAD_TAGS,
+    GOOD_TAGS,
+    /is in the tag of the image ctr content fetch fetches/,
+  );
+  checkedOnceRendered(
+    ['ctr', 'images', 'import', '--snapshotter', '{{x}}', 'app.tar'],
+    ['', '/x', '-x', 'a b', 'a/b'],
+    ['overlayfs', 'stargz'],
+    /the snapshotter ctr --snapshotter chooses/,
+  );
+  checkedOnceRendered(
+    ['ctr', 'images', 'import', '--base-name', 'reg/app-{{x}}', 'app.tar'],
+    ['a/b', 'Prod'],
+    ['prod'],
+    /is in a component of the name of the image ctr images import --base-name names/,
+  );
+  // Fixed keys, files and identities stay accepted.
+  for (const spec of [
+    ['skopeo', 'copy', '--sign-by', 'ABCD1234', 'docker://a/b:{{x}}', 'docker://c/d:{{x}}'],
+    ['skopeo', 'copy', '--sign-by-sigstore', 'sigstore.yaml', 'docker://a/b:1', 'docker://c/d:{{x}}'],
+    ['podman', 'push', '--sign-by', 'ABCD1234', 'reg/app:{{x}}'],
+    ['buildah', 'commit', '--iidfile', 'iid.txt', 'c', 'reg/app:{{x}}'],
+    ['podman', 'commit', '-m', 'release {{x}}', 'c', 'reg/app:1'],
+    ['docker', 'buildx', 'bake', '--metadata-file', 'meta.json', '--set', 'app.args.V={{x}}', 'app'],
+    ['ctr', 'images', 'import', '--all-platforms', 'dist/app.tar'],
+  ])
+    assertAccepted(spec);
+});

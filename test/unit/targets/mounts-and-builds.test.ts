@@ -220,10 +220,15 @@ test('docker buildx bake: a template in a target, in the target or field of --se
     ['docker', 'buildx', 'bake', '--set', '*.args.VERSION={{x}}', 'app'],
     ['docker', 'buildx', 'bake', '--set=app.labels.version={{x}}', 'app'],
     ['docker', 'buildx', 'bake', '--progress', 'plain', '--set', '*.platform=linux/{{x}}', 'app'],
-    ['docker', 'buildx', 'bake', '--metadata-file', 'meta-{{x}}.json', 'app'],
+    ['docker', 'buildx', 'bake', '--metadata-file', 'meta.json', 'app'],
     ['docker', 'build', '--target', 'prod', '-t', 'app:{{x}}', '.'],
   ])
     assertAccepted(spec);
+  // The metadata file it writes takes no template, as docker build's --metadata-file (image-tools.test.ts).
+  assertRefused(
+    ['docker', 'buildx', 'bake', '--metadata-file', 'meta-{{x}}.json', 'app'],
+    /the file of this machine the build metadata is written to, which docker buildx bake --metadata-file names/,
+  );
   // A fixed stage is not a file read from the directory a cd chose.
   assertScriptAccepted('cd {{x}} && docker build --target prod /srv/app');
   assertScriptRefused('T={{x}}; docker build --target "$T" /srv/app', /the value of docker --target/);
