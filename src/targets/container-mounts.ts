@@ -58,6 +58,8 @@ export const CONTAINER_RUN_VALUES: readonly string[] = [
   // nerdctl run: how the signature of the image it pulls is verified (as nerdctl pull's).
   ...['--verify', '--cosign-key', '--cosign-certificate-identity', '--cosign-certificate-identity-regexp'],
   ...['--cosign-certificate-oidc-issuer', '--cosign-certificate-oidc-issuer-regexp'],
+  // nerdctl run: the IPFS API it pulls from, the SOCI index it lazily pulls by (IMAGE_COMMAND_TRUST).
+  ...['--ipfs-address', '--soci-index-digest'],
 ];
 
 /** docker service create and update (swarm): options that take a value written apart, besides run's. */
@@ -469,7 +471,8 @@ export function containerMounts(words: readonly string[], at: number, name: stri
     // podman run --tls-verify=VALUE, docker run --disable-content-trust=VALUE: the image it pulls.
     if (words[index] !== value && trustSwitch(found, index, option, value, TRUST_SWITCHES[name], command))
       return;
-    // nerdctl run --verify none, --cosign-key FILE: what is trusted of the image it pulls, as pull's.
+    // nerdctl run --verify none, --cosign-key FILE, --ipfs-address, --soci-index-digest: what is trusted of the
+    // image it pulls, or where from, as pull's.
     const trust = IMAGE_COMMAND_TRUST[option];
     const names = templates(value);
     if (trust !== undefined && name === 'nerdctl') {
@@ -1406,6 +1409,7 @@ const IMAGE_COMMAND_VALUES: readonly string[] = [
   ...['--verify', '--cosign-key', '--sign', '--notation-key-name', '--cosign-certificate-identity'],
   ...['--cosign-certificate-identity-regexp', '--cosign-certificate-oidc-issuer', '--ipfs-address'],
   ...['--soci-span-size', '--soci-min-layer-size', '--estargz-compression-level', '--compression-format'],
+  ...['--soci-index-digest'],
 ];
 
 /**
@@ -1424,6 +1428,11 @@ const IMAGE_COMMAND_TRUST: Readonly<Record<string, string>> = {
   '--decryption-key': 'the key the image is decrypted with (a file of this machine)',
   '--sign-by-sigstore-private-key': 'the key the image is signed with (a file of this machine)',
   '--sign-passphrase-file': 'the passphrase of the signing key (a file of this machine)',
+  // nerdctl pull and run: the IPFS API the image comes from (ipfs:// images), and the SOCI index it is lazily
+  // pulled by (its table of the files of each layer, which the snapshotter serves them by).
+  '--ipfs-address': 'the IPFS API the image is fetched from (a server elsewhere, which gives the image)',
+  '--soci-index-digest':
+    'the SOCI index the image is lazily pulled by (the table of its files the snapshotter serves them by: another index lays out other files)',
   '--sign-by': 'the GPG key the image is signed with (any key of the keyring, by its fingerprint)',
   '--sign-by-sq-fingerprint': 'the Sequoia key the image is signed with (any key, by its fingerprint)',
   '--sign-by-sigstore':

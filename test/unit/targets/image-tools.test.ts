@@ -5,7 +5,7 @@
 // once rendered. podman -c/--connection is a context; a bake's --set *.output=…name= and *.tags= are images.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { renderShellScript } from '../../../src/targets/shell-script.ts';
+import { argvShellProblems, renderShellScript } from '../../../src/targets/shell-script.ts';
 import {
   assertAccepted,
   assertRefused,
@@ -1437,4 +1437,45 @@ test("what skopeo and podman push sign with, ctr content fetch's and images impo
     ['ctr', 'images', 'import', '--all-platforms', 'dist/app.tar'],
   ])
     assertAccepted(spec);
+});
+
+test('nerdctl run and pull --ipfs-address and --soci-index-digest are refused for what they choose, not as the image', () => {
+  for (const [spec, message] of [
+    [
+      ['nerdctl', 'run', '--ipfs-address', '{{x}}', 'reg/app:1'],
+      /the IPFS API the image is fetched from \(a server elsewhere, which gives the image\), which nerdctl run --ipfs-address chooses/,
+    ],
+    [
+      ['nerdctl', 'run', '--ipfs-address=/ip4/{{x}}/tcp/5001', 'reg/app:1'],
+      /which nerdctl run --ipfs-address chooses/,
+    ],
+    [
+      ['nerdctl', 'pull', '--ipfs-address', '{{x}}', 'ipfs://bafy1'],
+      /which nerdctl pull --ipfs-address chooses/,
+    ],
+    [
+      ['nerdctl', 'run', '--soci-index-digest', '{{x}}', 'reg/app:1'],
+      /the SOCI index the image is lazily pulled by .*which nerdctl run --soci-index-digest chooses/,
+    ],
+    [
+      ['nerdctl', 'run', '--soci-index-digest', 'sha256:{{x}}', 'reg/app:1'],
+      /which nerdctl run --soci-index-digest chooses/,
+    ],
+    [
+      ['nerdctl', 'pull', '--soci-index-digest={{x}}', 'reg/app:1'],
+      /which nerdctl pull --soci-index-digest chooses/,
+    ],
+  ] as Array<[string[], RegExp]>) {
+    assertRefused(spec, message);
+    assert.doesNotMatch(
+      argvShellProblems(spec).join('\n'),
+      /is in the image nerdctl (run|pull) (runs|pulls)/,
+    );
+  }
+  // Their value fixed, the image after them is read as the image.
+  for (const argv of [
+    ['nerdctl', 'run', '--soci-index-digest', 'sha256:' + 'a'.repeat(64), 'reg/app:{{x}}'],
+    ['nerdctl', 'run', '--ipfs-address', '/ip4/127.0.0.1/tcp/5001', 'reg/app:{{x}}'],
+  ])
+    checkedOnceRendered(argv, BAD_TAGS, GOOD_TAGS, /is in the tag of the image nerdctl run runs/);
 });
