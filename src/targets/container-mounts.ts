@@ -2368,6 +2368,7 @@ const IMAGE_TOOLS: Readonly<Record<string, ImageTool>> = {
       ['--image-endpoint', 'the CRI image endpoint'],
       ['-c', 'the crictl config (its endpoints)'],
       ['--config', 'the crictl config (its endpoints)'],
+      ['--tracing-endpoint', 'the tracing collector its spans are sent to (a server elsewhere)'],
     ]),
     globals: [
       '-r',
@@ -2378,7 +2379,8 @@ const IMAGE_TOOLS: Readonly<Record<string, ImageTool>> = {
       '--timeout',
       '-c',
       '--config',
-    ].concat(['--tracing-endpoint', '--tracing-sampling-rate-per-million']),
+      // The files its CPU and memory profiles are written to (file-writes.ts).
+    ].concat(['--tracing-endpoint', '--tracing-sampling-rate-per-million', '--profile-cpu', '--profile-mem']),
     flags: ['-D', '--debug', '--enable-tracing', '-v', '--version'],
     commands: {
       pull: {

@@ -1338,6 +1338,22 @@ const TRIVY_WRITES: OptionReads = {
   options: [writeOption('--output', 'o'), writeOption('--cache-dir')],
 };
 
+/** crictl's global options taking a value (before its subcommand), and the profiles written: the file rule. */
+const CRICTL_GLOBALS =
+  /^(-[rict]|--(runtime-endpoint|image-endpoint|config|timeout|tracing-endpoint|tracing-sampling-rate-per-million|profile-cpu|profile-mem))$/;
+const CRICTL_WRITES: OptionReads = {
+  short: 'rict',
+  options: [writeOption('--profile-cpu'), writeOption('--profile-mem')],
+};
+
+/** crictl --profile-cpu FILE and --profile-mem FILE: global options, read before its subcommand only. */
+function crictlProfiles(words: readonly string[], at: number): FileRead[] {
+  let end = at + 1;
+  for (; end < words.length && words[end]!.startsWith('-') && words[end] !== '--'; end++)
+    if (CRICTL_GLOBALS.test(words[end]!)) end++;
+  return optionReads(words.slice(0, end), at, 'crictl', CRICTL_WRITES);
+}
+
 /** docker/podman/nerdctl save and export (image save, container export): the file -o/--output writes. */
 function imageArchives(words: readonly string[], at: number, name: string): FileRead[] {
   const operands = walk(words, at + 1, CONTAINER_GLOBAL).operands;
@@ -1938,6 +1954,8 @@ function writesAt(words: readonly string[], at: number): FileRead[] {
       return optionReads(words, at, name, COSIGN_WRITES);
     case 'trivy':
       return optionReads(words, at, name, TRIVY_WRITES);
+    case 'crictl':
+      return crictlProfiles(words, at);
     case 'openssl':
       return opensslFiles(words, at);
   }

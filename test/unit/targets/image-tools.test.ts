@@ -1479,3 +1479,45 @@ test('nerdctl run and pull --ipfs-address and --soci-index-digest are refused fo
   ])
     checkedOnceRendered(argv, BAD_TAGS, GOOD_TAGS, /is in the tag of the image nerdctl run runs/);
 });
+
+test("crictl's global options are read as crictl documents them: --profile-cpu/--profile-mem write a file, --tracing-endpoint is a server", () => {
+  // Its profile files take the file rule (written), before the subcommand.
+  for (const spec of [
+    ['crictl', '--profile-cpu', '{{x}}', 'pull', 'reg/app:1'],
+    ['crictl', '--profile-mem={{x}}', 'ps'],
+    ['crictl', '-D', '--profile-cpu', '/{{x}}', 'exec', 'c', 'ls'],
+  ])
+    assertRefused(spec, /is in the name of the local file crictl --profile-(cpu|mem) writes/);
+  checkedOnceRendered(
+    ['crictl', '--profile-mem', 'prof/{{x}}.mem', 'ps'],
+    ['../../x', 'a/b'],
+    ['prod', 'v1.2.3'],
+    /is part of the name of the local file/,
+  );
+  // The collector its spans are sent to takes no template, as its endpoints.
+  for (const spec of [
+    ['crictl', '--tracing-endpoint', '{{x}}', 'ps'],
+    ['crictl', '--enable-tracing', '--tracing-endpoint=collector:{{x}}', 'pull', 'reg/app:1'],
+  ])
+    assertRefused(
+      spec,
+      /the tracing collector its spans are sent to .*which crictl --tracing-endpoint chooses/,
+    );
+  // A fixed profile file is a value, not the subcommand: what follows keeps its reading.
+  checkedOnceRendered(
+    ['crictl', '--profile-cpu', 'cpu.prof', 'pull', 'reg/app:{{x}}'],
+    BAD_TAGS,
+    GOOD_TAGS,
+    /is in the tag of the image crictl pull pulls/,
+  );
+  for (const spec of [
+    ['crictl', '--profile-mem', 'mem.prof', '--tracing-sampling-rate-per-million', '10', 'ps'],
+    ['crictl', '--profile-cpu', 'cpu.prof', 'exec', 'c', './run.sh', '-c', '{{x}}'],
+    ['crictl', 'exec', 'c', './run.sh', '--profile-cpu', '{{x}}'],
+  ])
+    assertAccepted(spec);
+  assertRefused(
+    ['crictl', '--profile-cpu', 'cpu.prof', 'exec', 'c', '{{x}}'],
+    /the program crictl exec runs/,
+  );
+});
