@@ -99,7 +99,9 @@ export interface MountWord {
    * An option giving the container rights over this machine, or its environment (PRIVILEGE_OPTIONS): 'rights';
    * a global option choosing the engine, what it trusts or a file it reads (GLOBAL_RIGHTS): 'engine';
    * a build's option giving it something of this machine (BUILD_RIGHTS): 'build'; an image reference whose
-   * registry, owner or whole name the template chooses (imageReferenceRefusal): 'image'.
+   * registry, owner or whole name the template chooses (imageReferenceRefusal): 'image'; an image tool's (or a
+   * pull's or push's) option choosing what it trusts or signs with, or a file, directory or server of its own
+   * (cosign --certificate-identity, skopeo --tmpdir, crane pull -c, ctr --tlscacert, a --switch=VALUE): 'trust'.
    */
   kind?:
     | 'rights'
@@ -112,7 +114,8 @@ export interface MountWord {
     | 'unknown'
     | 'scanner'
     | 'selector'
-    | 'subcommand';
+    | 'subcommand'
+    | 'trust';
 }
 
 export interface ContainerMounts {
@@ -298,7 +301,7 @@ function trustSwitch(
   if (what === undefined) return false;
   const names = templates(value);
   if (names.length)
-    found.refused.push({ index, names, how: `${what}, which ${command} ${option}= chooses`, kind: 'engine' });
+    found.refused.push({ index, names, how: `${what}, which ${command} ${option}= chooses`, kind: 'trust' });
   return true;
 }
 
@@ -481,7 +484,7 @@ export function containerMounts(words: readonly string[], at: number, name: stri
           index,
           names,
           how: `${trust}, which ${command} ${option} chooses`,
-          kind: 'engine',
+          kind: 'trust',
         });
       return;
     }
@@ -1621,7 +1624,7 @@ interface ImageToolCommand {
   flags?: readonly string[];
   /** Options giving the container rights over this machine, and what they give (refused as docker run's). */
   rights?: Readonly<Record<string, string>>;
-  /** Options choosing what it trusts or a file it reads, and what they choose: refused as the tool's engine. */
+  /** Options choosing what it trusts or a file it uses, and what they choose: refused in the tool's own words. */
   engine?: Readonly<Record<string, string>>;
   /** Options choosing what the image runs (crane mutate --entrypoint), and what they are: refused. */
   programs?: Readonly<Record<string, string>>;
@@ -1658,6 +1661,12 @@ interface ImageTool {
   engine?: ReadonlyMap<string, string>;
   /** Options of `engine` choosing what a scanner finds, trusts or fails on: refused in its own words. */
   scanner?: readonly string[];
+  /**
+   * Options of `engine` choosing the engine or daemon it talks to (crictl -r, skopeo --daemon-host): refused as
+   * docker -H. The others (all of them when this is not given: ctr's, kind's are the engine's) choose what the
+   * tool trusts or signs with, or a file, directory or server of its own: refused in the tool's words.
+   */
+  engines?: readonly string[];
   /** Options (anywhere before `--`) whose value is checked once rendered to be a plain name or a list of words. */
   names?: Readonly<Record<string, PlainCheck>>;
   leading?: true;
@@ -2115,6 +2124,7 @@ const IMAGE_TOOLS: Readonly<Record<string, ImageTool>> = {
       ['--shared-blob-dir', 'the directory of this machine the layers are read from'],
       ['--tmpdir', 'the directory of this machine its temporary files are written to'],
     ]),
+    engines: ['--src-daemon-host', '--dest-daemon-host', '--daemon-host'],
     globals: [
       '--command-timeout',
       '--override-arch',
@@ -2153,6 +2163,7 @@ const IMAGE_TOOLS: Readonly<Record<string, ImageTool>> = {
       ['--mtls-certificate', 'the client certificate presented to the registry (a file of this machine)'],
       ['--mtls-key', 'the client key presented to the registry (a file of this machine)'],
     ]),
+    engines: [],
     globals: ['--platform', '--mtls-certificate', '--mtls-key'],
     flags: CRANE_FLAGS,
     commands: {
@@ -2291,6 +2302,7 @@ const IMAGE_TOOLS: Readonly<Record<string, ImageTool>> = {
   },
   cosign: {
     engine: COSIGN_TRUST,
+    engines: [],
     globals: COSIGN_VALUES,
     flags: COSIGN_FLAGS,
     commands: {
@@ -2347,6 +2359,7 @@ const IMAGE_TOOLS: Readonly<Record<string, ImageTool>> = {
       ['--template', 'the Go template code of its report'],
       ['-t', 'the Go template code of its report'],
     ]),
+    engines: ['--docker-host', '--podman-host'],
     scanner: ['--server', '--db-repository', '--java-db-repository', '--checks-bundle-repository'].concat([
       '--exit-code',
       '--template',
@@ -2370,6 +2383,7 @@ const IMAGE_TOOLS: Readonly<Record<string, ImageTool>> = {
       ['--config', 'the crictl config (its endpoints)'],
       ['--tracing-endpoint', 'the tracing collector its spans are sent to (a server elsewhere)'],
     ]),
+    engines: ['-r', '--runtime-endpoint', '-i', '--image-endpoint', '-c', '--config'],
     globals: [
       '-r',
       '--runtime-endpoint',
@@ -2633,7 +2647,11 @@ function imageTool(found: ContainerMounts, words: readonly string[], at: number,
         index,
         names,
         how: `${what}, which ${name} ${option} chooses`,
-        kind: tool.scanner?.includes(option) ? 'scanner' : 'engine',
+        kind: tool.scanner?.includes(option)
+          ? 'scanner'
+          : !tool.engines || tool.engines.includes(option)
+            ? 'engine'
+            : 'trust',
       });
   }
   // crictl run/runp -r/--runtime HANDLER: the runtime handler the runtime's config defines (kata, runc, gVisor,
@@ -2979,7 +2997,7 @@ function toolCommand(
           index,
           names,
           how: `${trust}, which ${label} ${option} chooses`,
-          kind: 'engine',
+          kind: 'trust',
         });
         continue;
       }

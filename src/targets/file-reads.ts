@@ -1944,7 +1944,11 @@ export function fileChosenMessage(name: string, both: FileRead, word: string): s
     return `{{${name}}} is in the name of the ${file} ${read.how} ${read.act.does}${on} (${word.slice(read.from) || word}): its value would choose ${harm}; ${read.safe}`;
   if (read.rule === 'whole')
     return `{{${name}}} is in a command ${read.how} runs${on} (${word.slice(read.from) || word}), which can name a ${file} it reads and sends (post_file=, body_file=, input=, load_cookies=): its value could choose a file ${of} to send (${keys}); ${read.safe}`;
-  return `{{${name}}} is in the name of the ${file} ${read.how} reads and sends${on} (${word.slice(read.from) || word}): its value would choose a file ${of} to send (${keys}); name the file in the config, a command per environment if it differs, and ${read.safe}`;
+  // A safe form that names the file in the config itself says so (cosign upload blob -f, --authfile).
+  const safe = /^name the /.test(read.safe)
+    ? read.safe
+    : `name the file in the config, a command per environment if it differs, and ${read.safe}`;
+  return `{{${name}}} is in the name of the ${file} ${read.how} reads and sends${on} (${word.slice(read.from) || word}): its value would choose a file ${of} to send (${keys}); ${safe}`;
 }
 
 function markerMessage(name: string, read: FileRead, marker: string, through = ''): string {

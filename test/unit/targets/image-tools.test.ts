@@ -276,12 +276,26 @@ test("an image tool's options choosing its engine, what it trusts or a file it r
     [['crictl', '-r', '{{x}}', 'pull', 'reg/app:1'], /the CRI endpoint .*which crictl -r chooses/],
     [['crictl', 'pull', '--image-endpoint', '{{x}}', 'reg/app:1'], /the CRI image endpoint/],
     [
-      ['skopeo', '--policy', '{{x}}', 'copy', 'docker://reg/app:1', 'docker://reg2/app:1'],
-      /the trust policy/,
-    ],
-    [
       ['skopeo', 'copy', '--src-daemon-host={{x}}', 'docker-daemon:app:1', 'docker://reg/app:1'],
       /the docker daemon/,
+    ],
+    [
+      ['kind', 'create', 'cluster', '--config', '{{x}}'],
+      /the cluster config \(extraMounts: .*which kind --config/,
+    ],
+    [['trivy', 'image', '--docker-host', '{{x}}', 'reg/app:1'], /the docker daemon the image is read from/],
+  ] as Array<[string[], RegExp]>)
+    assertRefused(
+      spec,
+      new RegExp(
+        `${message.source}.*its value would choose the engine that runs the containers, what it trusts`,
+      ),
+    );
+  // What the tool trusts or signs with, in its own words (skopeo and cosign are no engine).
+  for (const [spec, message] of [
+    [
+      ['skopeo', '--policy', '{{x}}', 'copy', 'docker://reg/app:1', 'docker://reg2/app:1'],
+      /the trust policy/,
     ],
     [
       ['skopeo', 'inspect', '--registries-conf', '/etc/{{x}}', 'docker://reg/app:1'],
@@ -297,17 +311,10 @@ test("an image tool's options choosing its engine, what it trusts or a file it r
       /the signer identities it trusts \(\.\*: anyone\), which cosign --certificate-identity-regexp chooses/,
     ],
     [['cosign', 'verify', '--certificate-oidc-issuer', '{{x}}', 'reg/app:1'], /the issuer it trusts/],
-    [
-      ['kind', 'create', 'cluster', '--config', '{{x}}'],
-      /the cluster config \(extraMounts: .*which kind --config/,
-    ],
-    [['trivy', 'image', '--docker-host', '{{x}}', 'reg/app:1'], /the docker daemon the image is read from/],
   ] as Array<[string[], RegExp]>)
     assertRefused(
       spec,
-      new RegExp(
-        `${message.source}.*its value would choose the engine that runs the containers, what it trusts`,
-      ),
+      new RegExp(`${message.source}.*its value would choose what ${spec[0]} trusts or signs with`),
     );
   // Fixed values stay accepted, and the tag beside them is checked.
   for (const spec of [
@@ -695,9 +702,7 @@ test('pull and push: what the runner trusts or the key file it reads takes no te
   ] as Array<[string[], RegExp]>)
     assertRefused(
       spec,
-      new RegExp(
-        `${message.source}.*its value would choose the engine that runs the containers, what it trusts`,
-      ),
+      new RegExp(`${message.source}.*its value would choose what ${spec[0]} trusts or signs with`),
     );
   checkedOnceRendered(
     ['nerdctl', 'pull', '--verify', 'cosign', '--cosign-key', 'cosign.pub', 'reg/app:{{x}}'],
@@ -708,7 +713,7 @@ test('pull and push: what the runner trusts or the key file it reads takes no te
 });
 
 test("a trust switch written --switch=VALUE takes no template, as kubectl's --insecure-skip-tls-verify=VALUE", () => {
-  const engine = 'its value would choose the engine that runs the containers, what it trusts';
+  const trust = (tool: string) => `its value would choose what ${tool} trusts or signs with`;
   for (const [spec, message] of [
     [
       ['cosign', 'verify', '--insecure-ignore-tlog={{x}}', '--key', 'cosign.pub', 'reg/app:1'],
@@ -747,10 +752,6 @@ test("a trust switch written --switch=VALUE takes no template, as kubectl's --in
     [['crane', 'copy', '--insecure={{x}}', 'reg/app:1', 'reg2/app:1'], /crane --insecure=/],
     [['ctr', 'images', 'pull', '--skip-verify={{x}}', 'reg/app:1'], /ctr images pull --skip-verify=/],
     [['ctr', 'i', 'pull', '-k={{x}}', 'reg/app:1'], /ctr i pull -k=/],
-    [
-      ['helm', 'upgrade', '--install', '--insecure-skip-tls-verify={{x}}', 'app', 'oci://reg/charts/app'],
-      /whether the certificate of the chart repository is checked, which helm --insecure-skip-tls-verify chooses/,
-    ],
     // skopeo's key files, as podman push's: refused, not left to the leading check.
     [
       [
@@ -776,7 +777,12 @@ test("a trust switch written --switch=VALUE takes no template, as kubectl's --in
       /the key the image is decrypted with/,
     ],
   ] as Array<[string[], RegExp]>)
-    assertRefused(spec, new RegExp(`${message.source}.*${engine}`));
+    assertRefused(spec, new RegExp(`${message.source}.*${trust(spec[0]!)}`));
+  // helm's, as kubectl's: the engine's words (the cluster it talks to).
+  assertRefused(
+    ['helm', 'upgrade', '--install', '--insecure-skip-tls-verify={{x}}', 'app', 'oci://reg/charts/app'],
+    /whether the certificate of the chart repository is checked, which helm --insecure-skip-tls-verify chooses .*its value would choose the engine that runs the containers, what it trusts/,
+  );
   // Written alone (or with a fixed value) they stay switches, and the image beside them is checked.
   for (const spec of [
     ['cosign', 'verify', '--insecure-ignore-tlog', '--key', 'cosign.pub', 'reg/app@sha256:{{x}}'],
@@ -1520,4 +1526,61 @@ test("crictl's global options are read as crictl documents them: --profile-cpu/-
     ['crictl', '--profile-cpu', 'cpu.prof', 'exec', 'c', '{{x}}'],
     /the program crictl exec runs/,
   );
+});
+
+test("what an image tool trusts, signs with or keeps of its own is refused in the tool's words, not the container engine's", () => {
+  for (const spec of [
+    ['cosign', 'verify', '--certificate-github-workflow-name', '{{x}}', 'reg/app:1'],
+    ['cosign', 'verify', '--certificate-github-workflow-trigger', '{{x}}', 'reg/app:1'],
+    ['cosign', 'verify', '--certificate-github-workflow-ref', '{{x}}', 'reg/app:1'],
+    ['cosign', 'verify', '--certificate-github-workflow-sha', 'a{{x}}', 'reg/app:1'],
+    ['cosign', 'verify', '--insecure-ignore-tlog={{x}}', 'reg/app:1'],
+    ['skopeo', 'copy', '--src-shared-blob-dir', '{{x}}', 'docker://a/b:1', 'oci:out'],
+    ['skopeo', 'copy', '--dest-shared-blob-dir', 'blobs/{{x}}', 'docker://a/b:1', 'oci:out'],
+    ['skopeo', 'inspect', '--shared-blob-dir={{x}}', 'docker://a/b:1'],
+    ['skopeo', '--tmpdir', '{{x}}', 'copy', 'docker://a/b:1', 'docker://c/d:1'],
+    ['crane', 'pull', '-c', '{{x}}', 'reg/app:1', 'app.tar'],
+    ['crane', 'pull', '--cache_path={{x}}', 'reg/app:1', 'app.tar'],
+    ['crane', '--mtls-key', '{{x}}', 'copy', 'reg/app:1', 'reg2/app:1'],
+    ['ctr', 'images', 'pull', '--tlscacert', '{{x}}', 'reg/app:1'],
+    ['ctr', 'i', 'push', '--tlscert={{x}}', 'reg/app:1'],
+    ['ctr', 'images', 'pull', '--tlskey', '{{x}}', 'reg/app:1'],
+    ['ctr', 'images', 'pull', '--hosts-dir', '{{x}}', 'reg/app:1'],
+    ['nerdctl', 'run', '--verify', '{{x}}', 'reg/app:1'],
+    ['nerdctl', 'run', '--cosign-key', '{{x}}', 'reg/app:1'],
+    ['nerdctl', 'pull', '--ipfs-address', '{{x}}', 'reg/app:1'],
+    ['crictl', 'exec', '--tls-ca', '{{x}}', 'c', 'ls'],
+    ['crictl', '--tracing-endpoint', '{{x}}', 'ps'],
+  ]) {
+    const tool = spec[0]!;
+    const option = spec.find((w) => w.includes('{{x}}'))!.replace(/=.*/, '');
+    const previous = spec[spec.indexOf(option) - 1] ?? '';
+    const named = previous.startsWith('-') && !previous.includes('=') ? previous : option;
+    assertRefused(
+      spec,
+      new RegExp(
+        `which ${tool} [a-z ]*${named.replace(/[-]/g, '\\-')}=? chooses .*its value would choose what ${tool} trusts or signs with, or a file, directory or server of its own`,
+      ),
+    );
+    assert.doesNotMatch(argvShellProblems(spec).join('\n'), /the engine that runs the containers/);
+  }
+  // The engines themselves keep the engine's words.
+  for (const spec of [
+    ['ctr', '-a', '{{x}}', 'images', 'pull', 'reg/app:1'],
+    ['crictl', '-r', '{{x}}', 'ps'],
+    ['skopeo', 'copy', '--src-daemon-host', '{{x}}', 'docker-daemon:app:1', 'docker://reg/app:1'],
+    ['trivy', 'image', '--docker-host', '{{x}}', 'reg/app:1'],
+  ])
+    assertRefused(spec, /its value would choose the engine that runs the containers/);
+  // A file it sends: the safe form says once to name the file in the config.
+  for (const spec of [
+    ['cosign', 'upload', 'blob', '-f', '{{x}}', 'reg/b:1'],
+    ['cosign', 'attest', '--predicate', '{{x}}', '--key', 'k', 'reg/app:1'],
+    ['podman', 'pull', '--authfile', '{{x}}', 'reg/app:1'],
+    ['rsync', '--files-from={{x}}', '.', 'host:/srv/'],
+  ]) {
+    const problems = argvShellProblems(spec).join('\n');
+    assert.match(problems, /name the (file|credentials file|list) in the config/, problems);
+    assert.doesNotMatch(problems, /in the config.*name the [a-z ]+ in the config/, problems);
+  }
 });
