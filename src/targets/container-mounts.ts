@@ -425,20 +425,22 @@ export function containerMounts(words: readonly string[], at: number, name: stri
       });
     return found;
   }
-  // podman and buildah commit --iidfile FILE (podman container commit too): the image id written, as a build's.
-  if (
-    words[j] === 'commit' &&
-    (name === 'podman' || name === 'buildah') &&
-    (!group.length || group[0] === 'container')
-  ) {
+  // commit CONTAINER [IMAGE] (container commit too): the image it names, as tag's; the instructions -c/--change
+  // applies (CMD, ENTRYPOINT: what the image runs) and the config podman's and buildah's --config read; the image
+  // id --iidfile writes, as a build's.
+  if (words[j] === 'commit' && (!group.length || group[0] === 'container')) {
     const command = [name, ...group, 'commit'].join(' ');
-    for (let k = j + 1; k < words.length && words[k] !== '--'; k++) {
-      const word = words[k]!;
-      if (word.startsWith('--iidfile='))
-        mountValue(found, k, '--iidfile', word.slice('--iidfile='.length), command, word);
-      else if (word === '--iidfile' && k + 1 < words.length)
-        mountValue(found, k + 1, '--iidfile', words[k + 1]!, command, words[++k]!);
-    }
+    const grammar: ImageToolCommand = {
+      does: 'names',
+      values: COMMIT_VALUES,
+      flags: COMMIT_FLAGS,
+      engine: IMAGE_COMMAND_TRUST,
+      programs: COMMIT_PROGRAMS,
+      mounts: ['--iidfile'],
+      switches: TRUST_SWITCHES[name],
+      operand: (p) => (p === 1 ? 'image' : undefined),
+    };
+    toolCommand(found, words, j + 1, command, name, [], grammar);
     return found;
   }
   if (/^(buildx|builder|image)$/.test(group[0] ?? '')) return found;
@@ -1451,6 +1453,24 @@ const IMAGE_COMMAND_FLAGS: readonly string[] = [
   ...['--compress', '--force-compression', '--all', '--rm', '-D', '--disable-compression', '--all-platforms'],
   ...['--allow-nondistributable-artifacts', '--estargz', '--ipfs', '--ipfs-ensure-image', '--skip-existing'],
 ];
+
+/** docker/podman/nerdctl/buildah commit: options that take a value written apart, and those taking none. */
+const COMMIT_VALUES: readonly string[] = [
+  ...['-a', '--author', '-m', '--message', '-f', '--format', '--authfile', '--cert-dir', '--creds'],
+  ...['--encryption-key', '--encrypt-layer', '--manifest', '--sign-by', '--timestamp', '--unsetenv'],
+  ...['--identity-label', '--source-date-epoch', '--add-file', '--cw', '--iidfile'],
+];
+const COMMIT_FLAGS: readonly string[] = [
+  ...['-p', '--pause', '-q', '--quiet', '-s', '--squash', '--include-volumes', '--rm', '-D', '--tls-verify'],
+  ...['--disable-compression', '--omit-history', '--rewrite-timestamp'],
+];
+/** commit's options setting what the image runs: the instructions applied (CMD, ENTRYPOINT …), a config file. */
+const COMMIT_PROGRAMS: Readonly<Record<string, string>> = {
+  '-c': 'the instruction applied to the image (CMD, ENTRYPOINT, ONBUILD: the program it runs; USER, WORKDIR, ENV)',
+  '--change':
+    'the instruction applied to the image (CMD, ENTRYPOINT, ONBUILD: the program it runs; USER, WORKDIR, ENV)',
+  '--config': 'the image config read from a file (its entrypoint and command: the program it runs)',
+};
 
 /** A DNS-1123 label (a Kubernetes namespace's name): lowercase letters, digits and '-', ≤ 63, not starting or ending with '-'. */
 const DNS_LABEL = /^(?=.{1,63}$)[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;

@@ -1584,3 +1584,46 @@ test("what an image tool trusts, signs with or keeps of its own is refused in th
     assert.doesNotMatch(problems, /in the config.*name the [a-z ]+ in the config/, problems);
   }
 });
+
+test('commit: the image it names takes the image rule, and the instructions it applies take no template', () => {
+  for (const [spec, message] of [
+    [
+      ['docker', 'commit', 'c', '{{x}}'],
+      /is in the image docker commit names, where the value would be the whole image/,
+    ],
+    [
+      ['podman', 'commit', 'c', 'docker.io/{{x}}/app:1'],
+      /is in the image podman commit names, where the value would be its registry/,
+    ],
+    [['buildah', 'commit', '--rm', 'c', '{{x}}:1'], /is in the image buildah commit names/],
+    [['docker', 'container', 'commit', 'c', '{{x}}'], /is in the image docker container commit names/],
+    [['nerdctl', 'commit', 'c', '{{x}}'], /is in the image nerdctl commit names/],
+    // What the image runs from then on: CMD, ENTRYPOINT, ONBUILD (USER, WORKDIR, ENV too).
+    [
+      ['docker', 'commit', '-c', 'CMD {{x}}', 'c', 'app:1'],
+      /the instruction applied to the image .*which docker commit -c sets/,
+    ],
+    [
+      ['docker', 'commit', '--change', 'ENTRYPOINT ["/{{x}}"]', 'c', 'app:1'],
+      /which docker commit --change sets/,
+    ],
+    [['podman', 'commit', '--change=CMD={{x}}', 'c', 'app:1'], /which podman commit --change sets/],
+    [
+      ['buildah', 'commit', '--config', '{{x}}.json', 'c', 'app:1'],
+      /the image config read from a file .*which buildah commit --config sets/,
+    ],
+    [['podman', 'commit', '--tls-verify={{x}}', 'c', 'app:1'], /which podman commit --tls-verify= chooses/],
+  ] as Array<[string[], RegExp]>)
+    assertRefused(spec, message);
+  for (const argv of [
+    ['docker', 'commit', 'c', 'reg/app:{{x}}'],
+    ['podman', 'commit', '-m', 'release {{x}}', '--author', 'ci', 'c', 'reg/app:{{x}}'],
+    ['buildah', 'commit', '--iidfile', 'iid.txt', 'c', 'reg/app:{{x}}'],
+  ])
+    checkedOnceRendered(argv, BAD_TAGS, GOOD_TAGS, /is in the tag of the image [a-z]+ commit names/);
+  for (const spec of [
+    ['docker', 'commit', '-m', 'release {{x}}', 'app-{{x}}', 'reg/app:1'],
+    ['podman', 'commit', '-c', 'CMD ["./run.sh"]', 'c', 'reg/app:1'],
+  ])
+    assertAccepted(spec);
+});
