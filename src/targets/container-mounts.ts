@@ -101,7 +101,8 @@ export interface MountWord {
    * a build's option giving it something of this machine (BUILD_RIGHTS): 'build'; an image reference whose
    * registry, owner or whole name the template chooses (imageReferenceRefusal): 'image'; an image tool's (or a
    * pull's or push's) option choosing what it trusts or signs with, or a file, directory or server of its own
-   * (cosign --certificate-identity, skopeo --tmpdir, crane pull -c, ctr --tlscacert, a --switch=VALUE): 'trust'.
+   * (cosign --certificate-identity, skopeo --tmpdir, crane pull -c, ctr --tlscacert, a --switch=VALUE): 'trust';
+   * an image tool's subcommand, or a word of it after a group (trivy {{x}} fs ., ctr images {{x}}): 'subcommand'.
    */
   kind?:
     | 'rights'

@@ -33,6 +33,7 @@ import {
   CONTAINER_RUN_VALUES,
   containerMounts,
   SERVICE_VALUES,
+  TRIVY_VALUES,
   type CheckedName,
 } from './container-mounts.ts';
 
@@ -308,6 +309,8 @@ const PLUGINS: Record<string, { word: readonly string[]; installs: readonly stri
   gh: { word: ['extension', 'extensions', 'ext'], installs: ['install', 'upgrade', 'exec'] },
   kubectl: { word: ['krew'], installs: ['install', 'upgrade'] },
   docker: { word: ['plugin'], installs: ['install', 'upgrade', 'enable'] },
+  // trivy plugin install/run NAME|URL (run installs it first), and its WASM modules.
+  trivy: { word: ['plugin', 'module'], installs: ['install', 'run', 'upgrade'] },
 };
 
 /**
@@ -364,6 +367,8 @@ const SUBCOMMAND_TOOLS: Record<string, readonly string[]> = {
   pixi: ['--manifest-path'],
   pipx: [],
   bundle: [],
+  // trivy NAME runs the plugin NAME (its image tool rules are container-mounts.ts's).
+  trivy: TRIVY_VALUES,
 };
 SUBCOMMAND_TOOLS['oc'] = SUBCOMMAND_TOOLS.kubectl!;
 

@@ -1627,3 +1627,23 @@ test('commit: the image it names takes the image rule, and the instructions it a
   ])
     assertAccepted(spec);
 });
+
+test('trivy plugin install/run and module install: the plugin fetched, whose code runs, takes no template', () => {
+  for (const [spec, message] of [
+    [
+      ['trivy', 'plugin', 'install', '{{x}}'],
+      /the plugin trivy plugin install fetches, whose code then runs/,
+    ],
+    [['trivy', 'plugin', 'run', '{{x}}', 'image', 'app:1'], /the plugin trivy plugin run fetches/],
+    [['trivy', 'plugin', 'upgrade', '{{x}}'], /the plugin trivy plugin upgrade fetches/],
+    [['trivy', 'module', 'install', 'ghcr.io/{{x}}/module'], /the plugin trivy module install fetches/],
+    [['trivy', '-q', 'plugin', '{{x}}', 'referrer'], /the subcommand trivy plugin runs/],
+  ] as Array<[string[], RegExp]>)
+    assertRefused(spec, message);
+  for (const spec of [
+    ['trivy', 'plugin', 'list'],
+    ['trivy', 'plugin', 'run', 'kubectl', 'deploy/app-{{x}}'],
+    ['trivy', '--cache-dir', '.cache/trivy', 'image', 'reg/app:{{x}}'],
+  ])
+    assertAccepted(spec);
+});
