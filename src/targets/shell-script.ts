@@ -102,6 +102,7 @@ import {
   expandedProgramWhy,
   DIRECTORY_VARIABLE,
   programLiterals,
+  programUnsure,
   remoteStdinProblems,
   remoteStdinRoute,
   stdinConfigReader,
@@ -964,7 +965,7 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
       // (programResolutions), where every rule applies to the command as written out.
       const word = command.args![k]!;
       const raw = script.slice(word.start, word.end);
-      const literals = programLiterals(script, texts[k]!, inherited?.fixed);
+      const literals = programLiterals(script, texts[k]!, inherited?.fixed, word.start);
       const replacements = literals?.map((literal) => programReplacement(raw, literal));
       if (resolvingDepth >= 2 || !replacements?.every((r) => r !== undefined)) return true;
       resolutions.push({ start: word.start, end: word.end, raw, replacements: replacements as string[] });
@@ -977,7 +978,7 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
             found,
             'chooses',
             (name) =>
-              `{{${name}}} is an argument of ${texts[expanded]}, ${expandedProgramWhy(`{{${name}}}`)}`,
+              `{{${name}}} is an argument of ${texts[expanded]}, ${expandedProgramWhy(`{{${name}}}`, false, programUnsure(script, texts[expanded]!, inherited?.fixed, command.args![expanded]!.start))}`,
           );
     // cd {{x}} && ./deploy.sh: a later command reading what it runs from the directory the value chose. A
     // function of the script called there runs its body there: its commands, split roughly (at ; & | and
@@ -1402,7 +1403,14 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
       }
       const other =
         expanded !== undefined
-          ? { at: expanded, why: expandedProgramWhy('VALUE') }
+          ? {
+              at: expanded,
+              why: expandedProgramWhy(
+                'VALUE',
+                false,
+                programUnsure(script, texts[expanded]!, inherited?.fixed, command.args![expanded]!.start),
+              ),
+            }
           : (file ??
             parallelStdin(texts) ??
             stdinConfigReader(model, texts) ??

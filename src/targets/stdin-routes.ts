@@ -17,16 +17,24 @@ import { addFileWrites, tarCreates, tarFileLists, zipNamesStdin } from './file-w
 import { PLACEHOLDER } from './placeholder.ts';
 import { remoteCommands, type RemoteCommand, type RemoteWord } from './remote-line.ts';
 import { STDIN_FILES } from './stdin-readers.ts';
+import {
+  type AssignmentReader,
+  type FlowGap,
+  fixedValue,
+  flowValues,
+  unknownValue,
+  withDefault,
+} from './shell-flow.ts';
 
 /**
  * Why a value given to a program named by an expansion ($c, "${TOOL}", $(command -v curl)), as an argument or on
  * its standard input, is refused: a clause after "… of $c, " or "… fed to $c, ".
  */
-export function expandedProgramWhy(value: string, host = false): string {
+export function expandedProgramWhy(value: string, host = false, unsure?: string): string {
   const [of, file] = host
     ? ['of the remote host', 'a fixed path']
     : ['of the runner', 'a file of the checkout'];
-  return `a program named by an expansion: which program runs is not known here (c=curl makes "$c -d @${value}" send a file ${of}; c=sh runs its input as code), so neither is what it does with the value, and no check can be made; name the program in the config and pass the value to it there (curl -d @data.json https://host/${value}), or set the variable to ${file} alone (cmd=./deploy.sh), or to a program's name (KUBECTL=kubectl, DOCKER=$(command -v docker)), in a script with no source, ".", eval or nameref (declare -n), which may change any variable`;
+  return `a program named by an expansion: which program runs is not known here${unsure ? ` (${unsure})` : ''} (c=curl makes "$c -d @${value}" send a file ${of}; c=sh runs its input as code), so neither is what it does with the value, and no check can be made; name the program in the config and pass the value to it there (curl -d @data.json https://host/${value}), or set the variable to ${file} alone (cmd=./deploy.sh), or to a program's name (KUBECTL=kubectl, DOCKER=$(command -v docker)) before it is run, in the shell that runs it, in a script with no source, ".", eval or nameref (declare -n), which may change any variable`;
 }
 
 /** Short options tried where xargs puts its input (xargsInputFile): those that name a file in most tools first. */
@@ -733,80 +741,6 @@ function setsAnyVariable(script: string, variable: string): boolean {
   return false;
 }
 
-/** Words that open and close a compound command (a body run maybe, or more than once), at a command's place. */
-const OPENS = new Set(['if', 'case', 'while', 'until', 'for', 'select', '{']);
-const CLOSES = new Set(['fi', 'esac', 'done', '}']);
-/** Words after which the next word is in a command's place. */
-const LEADS = new Set(['if', 'then', 'else', 'elif', 'while', 'until', 'do', '!', 'time', '{']);
-
-/**
- * Whether the `${…}` at `at` (a fixed word's default) is the one argument of a plain `:` command the script's
- * own shell runs, always: after nothing but ; or a newline, followed by nothing but ; a newline or the end (no
- * pipeline, no && or ||, no background), and outside any subshell, $(…), `…`, here-document or compound command.
- * Read roughly: where the reading is unsure, false (the program is then not known).
- */
-function plainColon(script: string, at: number): boolean {
-  const head = /(^|[;\n])[ \t]*:[ \t]+"?$/.exec(script.slice(0, at));
-  const close = script.indexOf('}', at);
-  if (!head || !/^\}"?[ \t]*(?:;(?![;&])|\n|$)/.test(script.slice(close))) return false;
-  const prefix = script.slice(0, head.index);
-  // case …) : ${V:=w};; esac, or a line continued: a && \n : ${V:=w}.
-  if (head[1] === ';' && /[;&|]$/.test(prefix)) return false;
-  if (head[1] === '\n' && /(?:&&|\|\||\||\\)[ \t]*(?:#[^\n]*)?$/.test(prefix)) return false;
-  if (prefix.includes('<<')) return false;
-  const stack: string[] = [];
-  let command = true;
-  for (let i = 0; i < prefix.length; i++) {
-    const c = prefix[i]!;
-    const top = stack[stack.length - 1];
-    if (top === "'") {
-      if (c === "'") stack.pop();
-      continue;
-    }
-    if (c === '\\') {
-      i++;
-      continue;
-    }
-    if (top === '"') {
-      if (c === '"') stack.pop();
-      else if (c === '$' && (prefix[i + 1] === '(' || prefix[i + 1] === '{')) stack.push(prefix[++i]!);
-      else if (c === '`') stack.push('`');
-      continue;
-    }
-    if (c === '`') {
-      if (top === '`') stack.pop();
-      else stack.push('`');
-    } else if (c === "'" || c === '"' || c === '(') stack.push(c);
-    else if (c === '$' && prefix[i + 1] === '{') stack.push(prefix[++i]!);
-    else if (c === ')') {
-      if (top !== '(') return false;
-      stack.pop();
-      command = false;
-    } else if (c === '}' && top === '{') stack.pop();
-    else if (top === '{') continue;
-    else if (c === '#' && (i === 0 || /[\s;&|()]/.test(prefix[i - 1]!))) {
-      while (i < prefix.length && prefix[i] !== '\n') i++;
-      command = true;
-    } else if (';&|\n'.includes(c)) command = true;
-    else if (!/[ \t]/.test(c)) {
-      const word = /^[^\s;&|()<>'"`$\\]+/.exec(prefix.slice(i))?.[0];
-      if (!word) {
-        command = false;
-        continue;
-      }
-      const whole = /^(?:[\s;&|()<>]|$)/.test(prefix.slice(i + word.length));
-      if (whole && command && OPENS.has(word)) stack.push('kw');
-      else if (whole && CLOSES.has(word)) {
-        if (stack[stack.length - 1] !== 'kw') return false;
-        stack.pop();
-      }
-      command = whole && LEADS.has(word);
-      i += word.length - 1;
-    }
-  }
-  return stack.length === 0;
-}
-
 /**
  * What a program named by an expansion (`$cmd`, `${cmd}`, `$1`, quotes removed) holds, when it is known: the
  * fixed words every assignment of the script gives the variable (cmd=./deploy.sh), or the fixed word of the
@@ -817,7 +751,42 @@ export function programLiterals(
   script: string,
   word: string,
   fixed: Readonly<Record<string, string>> | undefined,
+  at?: number,
 ): string[] | undefined {
+  const reading = programReading(script, word, fixed, at);
+  return Array.isArray(reading) ? reading : undefined;
+}
+
+/**
+ * Why a program variable every assignment of the script sets to fixed text is not known where it is run (`at`):
+ * a clause for expandedProgramWhy, or undefined (known, or not set to fixed text alone).
+ */
+export function programUnsure(
+  script: string,
+  word: string,
+  fixed: Readonly<Record<string, string>> | undefined,
+  at?: number,
+): string | undefined {
+  const reading = programReading(script, word, fixed, at);
+  if (reading === undefined || Array.isArray(reading)) return undefined;
+  const spelled = word;
+  switch (reading) {
+    case 'environment':
+      return `every assignment of ${spelled} sets fixed text, but none is sure to hold where it is run: one in a subshell ( … ), $(…), \`…\`, <(…), a pipeline or the background does not hold after it, and one after && or ||, in a branch of if or case, in a loop's body or in a function not called before may not have run, so ${spelled} may hold the environment's value there, or nothing`;
+    case 'unknown':
+      return `${spelled} may be set where it is run by something other than an assignment of fixed text (let, ((…)), $((…)), read, declare -i, v+=…)`;
+    case 'unread':
+      return `the script could not be read to know which assignments of ${spelled} hold where it is run`;
+  }
+}
+
+/** What a program word holds (programLiterals), or why that is not known after fixed assignments (FlowGap). */
+function programReading(
+  script: string,
+  word: string,
+  fixed: Readonly<Record<string, string>> | undefined,
+  at: number | undefined,
+): string[] | FlowGap | undefined {
   // $(command -v docker), `which docker`: the program of that name, found on PATH as the name itself is.
   const lookup = new RegExp(`^${LOOKUP}$`).exec(word);
   if (lookup) return [(lookup[1] ?? lookup[2])!];
@@ -844,27 +813,43 @@ export function programLiterals(
   const literals = [
     ...script.matchAll(
       new RegExp(
-        `(^|[\\s;&|(!{])${variable}=(?:(${fixedText})|${fallback}|${underDirectory}|${looked})(?=[\\s;&|)]|$)`,
+        `(^|[\\s;&|(!{\`])${variable}=(?:(${fixedText})|${fallback}|${underDirectory}|${looked})(?=[\\s;&|)\`]|$)`,
         'g',
       ),
     ),
   ].map((m) => m[3] ?? m[4] ?? m[5] ?? m[6] ?? m[2]!.replace(/^(["'])(.*)\1$/, '$2'));
   // : "${KUBECTL:=kubectl}": an assignment of the word when the variable is unset (or empty), the environment's
-  // value otherwise, as KUBECTL=${KUBECTL:-kubectl} is; only as a plain `:` command of the script itself. In a
-  // subshell, $(…), a pipeline, after && or ||, or in a body (if, while, { …; }), the variable may or may not be
-  // set after it: not a known program. KUBECTL=${KUBECTL:=kubectl} is the assignment's value, read above.
+  // value otherwise, as KUBECTL=${KUBECTL:-kubectl} is. KUBECTL=${KUBECTL:=kubectl} is the assignment's value, read
+  // above. Whether it holds where the program runs is the script's flow's (below).
   const defaults = [
     ...script.matchAll(new RegExp(`(?<!(?:^|[^\\w$])${variable}="?)\\$\\{${variable}:?=`, 'g')),
   ].length;
   literals.push(
-    ...[...script.matchAll(new RegExp(`\\$\\{${variable}:?=([^{}"'$\`\\\\\\s]+)\\}`, 'g'))]
-      .filter((m) => plainColon(script, m.index))
-      .map((m) => m[1]!),
+    ...[
+      ...script.matchAll(
+        new RegExp(`(?<!(?:^|[^\\w$])${variable}="?)\\$\\{${variable}:?=([^{}"'$\`\\\\\\s]+)\\}`, 'g'),
+      ),
+    ].map((m) => m[1]!),
   );
   // export {DOCKER='sh',X=y}: a brace expansion's word is an assignment too; only ${DOCKER=…} is the default above.
   const assignments =
     [...script.matchAll(new RegExp(`(^|[^\\w$])(?<!\\$\\{)${variable}=`, 'g'))].length + defaults;
-  return literals.length > 0 && literals.length === assignments ? literals : undefined;
+  if (literals.length === 0 || literals.length !== assignments) return undefined;
+  // Every assignment sets fixed text: which of them hold where the program runs, read along the script's flow
+  // (shell-flow.ts): one in a subshell, $(…) or a pipeline does not; one that may not run (after && or ||, in a
+  // branch or a loop) leaves the value before it possible too, the environment's among them.
+  const reader: AssignmentReader = (raw) => {
+    if (new RegExp(`^(?:${fixedText})$`).test(raw))
+      return () => fixedValue(raw.replace(/^(["'])(.*)\1$/, '$2'));
+    const own = new RegExp(`^"?\\$\\{${variable}(:?)[-=]([^{}"'$\`\\\\\\s]*)\\}"?$`).exec(raw);
+    if (own) return (before) => withDefault(before, own[2]!, own[1] === ':');
+    const path = new RegExp(`^${underDirectory}$`).exec(raw);
+    if (path) return () => fixedValue(path[1]!);
+    const lookup = new RegExp(`^${looked}$`).exec(raw);
+    if (lookup) return () => fixedValue((lookup[1] ?? lookup[2])!);
+    return () => unknownValue;
+  };
+  return flowValues(script, variable, reader, at, word);
 }
 
 /**

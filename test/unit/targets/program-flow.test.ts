@@ -1,0 +1,166 @@
+// A program named by a variable set to fixed text (KUBECTL=kubectl; $KUBECTL apply …) is read as the command
+// written out, with the values the variable may hold where it is run: an assignment holds after it only in the
+// shell that ran it (not after a subshell, $(…), `…`, <(…), a pipeline's element or the background), and one
+// that may not run (after && or ||, in a branch, a loop, a function not called) leaves the value before it
+// possible too, the environment's among them, which refuses a value in the command's arguments.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { analyzeShellTemplate } from '../../../src/targets/shell-script.ts';
+import { assertScriptAccepted, assertScriptRefused } from '../../helpers/command-checks.ts';
+
+const UNSURE =
+  /is an argument of \$ECHO, a program named by an expansion: which program runs is not known here \(every assignment of \$ECHO sets fixed text, but none is sure to hold where it is run: .* so \$ECHO may hold the environment's value there, or nothing\)/;
+
+test('an assignment in a subshell, $(…), `…`, <(…), a pipeline or the background does not hold after it', () => {
+  for (const script of [
+    '( ECHO=echo ); $ECHO {{x}}',
+    '(ECHO=echo) && $ECHO {{x}}',
+    'v=$(ECHO=echo); $ECHO {{x}}',
+    'v="$(ECHO=echo; echo a)"; $ECHO {{x}}',
+    'v=`ECHO=echo`; $ECHO {{x}}',
+    'cat <(ECHO=echo); $ECHO {{x}}',
+    'tee >(ECHO=echo) < f; $ECHO {{x}}',
+    'ECHO=echo | true; $ECHO {{x}}',
+    'true | ECHO=echo; $ECHO {{x}}',
+    'true | { ECHO=echo; } | true; $ECHO {{x}}',
+    'ECHO=echo & $ECHO {{x}}',
+    '{ ECHO=echo; } &\n$ECHO {{x}}',
+    'coproc { ECHO=echo; }; $ECHO {{x}}',
+  ])
+    assertScriptRefused(script, UNSURE);
+});
+
+test('an assignment that may not run leaves the value before it possible: &&, ||, if, loops, case, functions', () => {
+  for (const script of [
+    'true && ECHO=echo; $ECHO {{x}}',
+    'false || ECHO=echo; $ECHO {{x}}',
+    '[ -n "$A" ] &&\n  ECHO=echo\n$ECHO {{x}}',
+    'if [ -n "$A" ]; then ECHO=echo; fi; $ECHO {{x}}',
+    'if [ -n "$A" ]; then :; else ECHO=echo; fi; $ECHO {{x}}',
+    'if [ -n "$A" ]; then ECHO=echo; elif [ -n "$B" ]; then ECHO=echo; fi; $ECHO {{x}}',
+    'while read -r l; do ECHO=echo; done < f; $ECHO {{x}}',
+    'until [ -f done ]; do ECHO=echo; sleep 1; done; $ECHO {{x}}',
+    'for i in a b; do ECHO=echo; done; $ECHO {{x}}',
+    'for ((i = 0; i < 2; i++)); do ECHO=echo; done; $ECHO {{x}}',
+    'select o in a b; do ECHO=echo; break; done; $ECHO {{x}}',
+    'case "$A" in a) ECHO=echo ;; esac; $ECHO {{x}}',
+    'f() { ECHO=echo; }; $ECHO {{x}}',
+    'function f { ECHO=echo; }; trap f EXIT; $ECHO {{x}}',
+    // Run before it is set: the environment's.
+    '$ECHO {{x}}; ECHO=echo',
+    'f() { $ECHO {{x}}; }; f; ECHO=echo',
+    // A prefix of a command is its own, unless a function or special builtin keeps it.
+    'ECHO=echo true; $ECHO {{x}}',
+  ])
+    assertScriptRefused(script, UNSURE);
+  // Set on one branch to something else: every value is read written out, and refused where one is.
+  assertScriptRefused(
+    'if [ -n "$A" ]; then K=kubectl; else K=sh; fi; $K -c {{x}}',
+    /inside the script of "sh -c".*\(read with \$K as sh\)/,
+  );
+  assertScriptRefused(
+    'case "$T" in up) C=echo ;; *) C=curl ;; esac; $C -d @{{x}} https://h.example.com/',
+    /curl -d reads and sends .*\(read with \$C as curl\)/,
+  );
+  assertScriptRefused(
+    'C=echo; for i in 1 2; do $C hi; C=curl; done; $C -d @{{x}} https://h.example.com/',
+    /curl -d reads and sends/,
+  );
+});
+
+test('a program variable set before it is run, on every path, in the shell that runs it, stays read written out', () => {
+  for (const script of [
+    'ECHO=echo; $ECHO {{x}}',
+    'if command -v podman; then DOCKER=podman; else DOCKER=docker; fi; $DOCKER push app:{{version}}',
+    'if command -v podman >/dev/null; then\n  DOCKER=podman\nelif [ -n "$N" ]; then\n  DOCKER=nerdctl\nelse\n  DOCKER=docker\nfi\n$DOCKER push app:{{version}}',
+    'case "$RUNTIME" in podman) DOCKER=podman ;; *) DOCKER=docker ;; esac; $DOCKER push app:{{version}}',
+    'command -v podman && DOCKER=podman || DOCKER=docker; DOCKER=${DOCKER:-docker}; $DOCKER push app:{{version}}',
+    'DOCKER=${DOCKER:-docker}; $DOCKER push app:{{version}}',
+    'KUBECTL=kubectl\nif [[ -n "${CTX:-}" ]]; then\n  KUBECTL="kubectl --context prod"\nfi\n$KUBECTL set image deploy/app app=img:{{version}}',
+    // Run in the shell that set it, or in one it starts (a subshell, $(…), a pipeline, a loop, a function).
+    'ECHO=echo; ( $ECHO {{x}} )',
+    'ECHO=echo; v=$($ECHO {{x}})',
+    'ECHO=echo; $ECHO {{x}} | tr a b',
+    'ECHO=echo; true && $ECHO {{x}}',
+    'ECHO=echo; for i in a b; do $ECHO {{x}}; done',
+    'ECHO=echo; while false; do $ECHO {{x}}; done',
+    'ECHO=echo; f() { $ECHO {{x}}; }; f',
+    'f() { ECHO=echo; }; f; $ECHO {{x}}',
+    '{ ECHO=echo; }; $ECHO {{x}}',
+    'ECHO=echo; ECHO=echo true; $ECHO {{x}}',
+    'ECHO=echo; ( ECHO=echo ); $ECHO {{x}}',
+  ])
+    assertScriptAccepted(script);
+});
+
+test('a program variable set by let, ((…)), $((…)), declare -i, unset, local or wait -p is not known after it', () => {
+  for (const script of [
+    'ECHO=echo; let ECHO=1; $ECHO {{x}}',
+    'ECHO=echo; let "ECHO += 1"; $ECHO {{x}}',
+    'ECHO=echo; ((ECHO=1)); $ECHO {{x}}',
+    'ECHO=echo; (( ECHO++ )); $ECHO {{x}}',
+    'ECHO=echo; : $((ECHO = 2)); $ECHO {{x}}',
+    'ECHO=echo; declare -i ECHO; $ECHO {{x}}',
+    'ECHO=echo; sleep 1 & wait -p ECHO; $ECHO {{x}}',
+    'ECHO=echo; unset ECHO; $ECHO {{x}}',
+  ])
+    assertScriptRefused(
+      script,
+      /is an argument of \$ECHO, a program named by an expansion: which program runs is not known here/,
+    );
+  for (const script of [
+    'ECHO=echo; f() { local ECHO; $ECHO {{x}}; }; f',
+    'ECHO=echo; f() { declare ECHO; $ECHO {{x}}; }; f',
+  ])
+    assertScriptRefused(script, UNSURE);
+  // Neighbours: arithmetic on another variable; a local of the function, the caller's again after it.
+  for (const script of [
+    'ECHO=echo; let N=1; ((M++)); : $((ECHO_N = 2)); $ECHO {{x}}',
+    'ECHO=echo; f() { local ECHO=printf; $ECHO %s x; }; f; $ECHO {{x}}',
+    'ECHO=echo; declare -r ECHO; $ECHO {{x}}',
+  ])
+    assertScriptAccepted(script);
+  assertScriptRefused(
+    'ECHO=echo; f() { ECHO=sh; }; f; $ECHO -c {{x}}',
+    /inside the script of "sh -c".*read with \$ECHO as sh/,
+  );
+});
+
+test(': "${VAR:=word}" holds after case … esac, a here-document and inside { …; }, as an assignment does', () => {
+  for (const script of [
+    'case "$A" in a) : ;; esac; : "${ECHO:=echo}"; $ECHO {{x}}',
+    'case "$A" in\n  a) echo a ;;\nesac\n: "${ECHO:=echo}"\n$ECHO {{x}}',
+    'cat <<EOF\nhello )\nEOF\n: "${ECHO:=echo}"; $ECHO {{x}}',
+    "cat > f <<'EOF'\nfi done\nEOF\n: ${ECHO:=echo}\n$ECHO {{x}}",
+    '{ : "${ECHO:=echo}"; }; $ECHO {{x}}',
+    'echo "${ECHO:=echo}"; $ECHO {{x}}',
+    'if true; then :; fi; : "${ECHO:=echo}"; if [ -n "$A" ]; then $ECHO {{x}}; fi',
+  ])
+    assertScriptAccepted(script);
+  for (const script of [
+    '{ : "${ECHO:=echo}"; } | true; $ECHO {{x}}',
+    'case "$A" in a) : "${ECHO:=echo}" ;; esac; $ECHO {{x}}',
+    'cat <<EOF\n${ECHO:=sh}\nEOF\n: "${ECHO:=echo}"; $ECHO {{x}}',
+  ])
+    assertScriptRefused(script, /is an argument of \$ECHO, a program named by an expansion/);
+  // Each value read written out: the default's, and a later assignment's.
+  assertScriptRefused(
+    ': "${K:=kubectl}"; [ -n "$A" ] && K=sh; $K -c {{x}}',
+    /inside the script of "sh -c".*read with \$K as sh/,
+  );
+});
+
+test('the message says why the program variable is not known where it is run', () => {
+  const analysis = analyzeShellTemplate('ECHO=echo; let ECHO=1; $ECHO {{x}}');
+  assert.equal(analysis.ok, false);
+  if (!analysis.ok)
+    assert.match(
+      analysis.problems[0]!.message,
+      /\(\$ECHO may be set where it is run by something other than an assignment of fixed text \(let, \(\(…\)\), \$\(\(…\)\), read, declare -i, v\+=…\)\)/,
+    );
+  // Its standard input too.
+  assertScriptRefused(
+    'true && C=cat; echo {{x}} | $C',
+    /piped into \$C, a program named by an expansion: which program runs is not known here \(every assignment of \$C sets fixed text, but none is sure to hold/,
+  );
+});
