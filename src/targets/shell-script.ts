@@ -968,7 +968,14 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
       const literals = programLiterals(script, texts[k]!, inherited?.fixed, word.start);
       const replacements = literals?.map((literal) => programReplacement(raw, literal));
       if (resolvingDepth >= 2 || !replacements?.every((r) => r !== undefined)) return true;
-      resolutions.push({ start: word.start, end: word.end, raw, replacements: replacements as string[] });
+      resolutions.push({
+        start: word.start,
+        end: word.end,
+        raw,
+        replacements: replacements as string[],
+        variable: /^\$\{?([A-Za-z_]\w*)\}?$/.exec(texts[k]!)?.[1],
+        literals: literals!,
+      });
       return false;
     });
     if (expanded !== undefined)
@@ -2624,7 +2631,36 @@ interface ProgramResolution {
   raw: string;
   /** The text written in its place, one for each fixed value (programReplacement). */
   replacements: string[];
+  /** The variable it is a reference to ($c, "${c}"), if one, and the fixed values it may hold there. */
+  variable?: string;
+  literals: string[];
 }
+
+/**
+ * The expansions of `sorted` that hold the same value wherever the script runs them, by the index of the first
+ * of them: references to one variable with the same values, with no assignment of it between them, in a script
+ * whose commands each run at most once and in the order written (no loop, no function).
+ */
+function sameValueGroups(script: string, sorted: readonly ProgramResolution[]): number[] {
+  const leader = sorted.map((_, k) => k);
+  if (/(^|[\s;&|(){}])(while|until|for|select|function)(?=[\s;&|(){}]|$)|\(\s*\)/.test(script)) return leader;
+  sorted.forEach((r, k) => {
+    if (r.variable === undefined) return;
+    const assigns = new RegExp(`(^|[^\\w$])${r.variable}(\\[[^\\]]*\\])?\\+?=|\\$\\{${r.variable}:?=`);
+    for (let j = k - 1; j >= 0; j--) {
+      const other = sorted[j]!;
+      if (other.variable !== r.variable) continue;
+      if (other.literals.join('\n') !== r.literals.join('\n')) break;
+      if (assigns.test(script.slice(other.end, r.start))) break;
+      leader[k] = leader[j]!;
+      break;
+    }
+  });
+  return leader;
+}
+
+/** How many combinations of the values of programs named by expansions are read written out, at most. */
+const MAX_COMBINATIONS = 64;
 
 /** How deep programResolutions' readings of a script with its programs written out are nested. */
 let resolvingDepth = 0;
@@ -2646,7 +2682,8 @@ function programReplacement(raw: string, literal: string): string | undefined {
 
 /**
  * c=kubectl; $c --context {{env}} …: a program named by an expansion that every assignment sets to fixed text is
- * that program. The script is read again with the text in the expansion's place (each value in turn), so the
+ * that program. The script is read again with the text in the expansion's place (each combination of the values
+ * of every such expansion in turn, up to MAX_COMBINATIONS; past that, every template is refused), so the
  * command gets every check the written-out command gets: its refusals are added to `problems` (the offsets and
  * characters of the script as written, and which value was put in place), and the checks made once rendered to
  * the sites of the same templates.
@@ -2658,15 +2695,42 @@ function resolvePrograms(
   sites: TemplateSite[],
   problems: ShellTemplateProblem[],
 ): void {
-  const rounds = Math.max(...resolutions.map((r) => r.replacements.length));
+  const sorted = [...resolutions].sort((a, b) => a.start - b.start);
+  // Every combination of the values: $A {{x}}; $B is cd {{x}}; ./deploy.sh only when A is cd and B ./deploy.sh.
+  // Expansions sure to hold the same value take the same one ($DOCKER build …; $DOCKER push …).
+  const leader = sameValueGroups(script, sorted);
+  const rounds = sorted.reduce((n, r, k) => (leader[k] === k ? n * r.replacements.length : n), 1);
+  if (rounds > MAX_COMBINATIONS) {
+    const names = [...new Set(sorted.filter((r) => r.replacements.length > 1).map((r) => r.raw))];
+    // Its templates, or in an inline script or a function the values its parameters hold.
+    const values = [
+      ...sites,
+      ...[...new Set(Object.values(inherited?.held ?? {}).flat())].map((name) => ({ name, start: 0 })),
+    ];
+    for (const site of values)
+      if (!problems.some((p) => p.name === site.name && p.offset === site.start))
+        problems.push({
+          reason: 'chooses',
+          name: site.name,
+          offset: site.start,
+          message: `{{${site.name}}} (character ${site.start + 1}) is in a script whose programs named by expansions (${names.join(', ')}) may be ${rounds} combinations of programs, more than the ${MAX_COMBINATIONS} that are read written out, so which programs run is not known here: name the programs in the script, or set each variable to one program before it is run`,
+        });
+    return;
+  }
   for (let round = 0; round < rounds; round++) {
     let text = '';
     let from = 0;
     // Where each replacement starts in the rewritten text, and how far later offsets moved.
     const moves: Array<{ at: number; by: number }> = [];
     const notes: string[] = [];
-    for (const resolution of [...resolutions].sort((a, b) => a.start - b.start)) {
-      const replacement = resolution.replacements[Math.min(round, resolution.replacements.length - 1)]!;
+    let rest = round;
+    const chosen: number[] = [];
+    for (const [k, resolution] of sorted.entries()) {
+      if (leader[k] === k) {
+        chosen[k] = rest % resolution.replacements.length;
+        rest = Math.floor(rest / resolution.replacements.length);
+      } else chosen[k] = chosen[leader[k]!]!;
+      const replacement = resolution.replacements[chosen[k]]!;
       text += script.slice(from, resolution.start);
       moves.push({ at: text.length, by: replacement.length - (resolution.end - resolution.start) });
       text += replacement;

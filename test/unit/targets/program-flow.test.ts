@@ -164,3 +164,39 @@ test('the message says why the program variable is not known where it is run', (
     /piped into \$C, a program named by an expansion: which program runs is not known here \(every assignment of \$C sets fixed text, but none is sure to hold/,
   );
 });
+
+test('several program variables are read written out in every combination of their values, up to a bound', () => {
+  // $A {{x}}; $B is cd {{x}}; ./deploy.sh only when A is cd and B ./deploy.sh: the one refused combination.
+  assertScriptRefused(
+    'A=echo; [ -n "$P" ] && A=cd; B=./deploy.sh; [ -n "$Q" ] && B=true; $A {{x}}; $B',
+    /is in the directory cd changes to, and a later command \(\.\/deploy\.sh\) runs .*read with \$A as cd, \$B as \.\/deploy\.sh/,
+  );
+  // One variable run twice with an assignment between: its two values are read in every combination too.
+  assertScriptRefused(
+    'A=cd; [ -n "$P" ] && A=./deploy.sh; $A {{x}}; [ -n "$Q" ] && A=./deploy.sh; $A',
+    /is in the directory cd changes to/,
+  );
+  // Run several times with no assignment between, in a script with no loop or function: one value for all.
+  const runs = [
+    'if command -v podman; then D=podman; else D=docker; fi',
+    '$D build -t app:{{version}} .',
+    '$D tag app:{{version}} registry.example.com/app:{{version}}',
+    '$D push registry.example.com/app:{{version}}',
+    '"$D" image ls',
+    '${D} image prune -f',
+    '$D logout',
+    '$D info',
+    '$D version',
+  ];
+  assertScriptAccepted(runs.join('\n'));
+  // Past the bound: refused, saying so.
+  assertScriptRefused(
+    ['for i in 1; do :; done', ...runs].join('\n'),
+    /\{\{version\}\} \(character \d+\) is in a script whose programs named by expansions \(\$D, "\$D", \$\{D\}\) may be 256 combinations of programs, more than the 64 that are read written out/,
+  );
+  // In an inline script, the values its parameters hold.
+  assertScriptRefused(
+    `sh -c '${['for i in 1; do :; done', ...runs.slice(0, 1), ...runs.slice(4), '$D ps', '$D push "$1"'].join('\n')}' sh {{version}}`,
+    /passed to the script of "sh -c" as an argument, and there: .* may be 128 combinations of programs/,
+  );
+});
