@@ -46,6 +46,12 @@ interface Token {
   end: number;
 }
 
+/** A function's definition: where its body starts; `certain`: run in the script's shell, on every path. */
+interface Definition {
+  at: number;
+  certain: boolean;
+}
+
 /** Where a state was seen: a simple command's span and the values before it ran. */
 interface Seen {
   start: number;
@@ -90,7 +96,9 @@ const MAX_LOOP = 8;
  */
 class Flow {
   private readonly seen = new Map<number, Seen>();
-  private readonly functions = new Map<string, number>();
+  /** The functions defined so far: where each body starts, and whether it is sure to be defined after that. */
+  private readonly functions = new Map<string, Definition>();
+  private readonly definitions: Definition[] = [];
   private readonly calling = new Set<string>();
   private readonly called = new Set<string>();
   private pendingDocs: Array<{ delimiter: string; strip: boolean; quoted: boolean }> = [];
@@ -117,16 +125,23 @@ class Flow {
     let state: Values = new Set([ENV]);
     state = this.list(state);
     if (this.pos < this.limit) throw new FlowError(`unexpected ${this.src.slice(this.pos, this.pos + 10)}`);
-    // Functions never called by name (trap f EXIT, a name in a variable…) may run at any point after their
-    // definition: their commands see any state of the script, and what they set may hold anywhere after.
-    for (const [name, at] of this.functions) {
-      if (this.called.has(name)) continue;
+    // Functions never called by name, or named in a trap (trap f EXIT, trap 'f' DEBUG), may run at any point after
+    // their definition: their commands see any state of the script, and what they set may hold anywhere after.
+    // Read to the line's end, quotes and separators as blanks: its code string's words, and maybe more.
+    const traps = [...this.src.matchAll(/(?:^|[\s;&|({])trap[ \t]+([^\n]*)/g)].map((m) =>
+      m[1]!.replace(/['"\\;&|(){}]/g, ' '),
+    );
+    for (const [name, { at }] of this.functions) {
+      const word = new RegExp(`(^|\\s)${escape(name)}(?=\\s|$)`);
+      if (this.called.has(name) && !traps.some((args) => word.test(args))) continue;
       const any = new Set<string>(state);
       for (const seen of this.seen.values()) if (seen.start > at) for (const v of seen.values) any.add(v);
       const saved = this.pos;
       this.pos = at;
       this.inFunction++;
+      const mark = this.definitions.length;
       const after = this.command(any);
+      this.uncertainSince(mark);
       this.inFunction--;
       this.pos = saved;
       for (const seen of this.seen.values())
@@ -240,7 +255,9 @@ class Flow {
     this.pendingDocs = [];
     this.limit = close;
     this.pos++;
+    const mark = this.definitions.length;
     this.list(state);
+    this.uncertainSince(mark);
     if (this.pos < close) throw new FlowError('unread backquote');
     this.limit = savedLimit;
     this.pendingDocs = savedDocs;
@@ -249,7 +266,9 @@ class Flow {
 
   /** $(…), <(…), >(…) after their "(": the commands inside run in a subshell. */
   private substitution(state: Values): void {
+    const mark = this.definitions.length;
     this.list(state);
+    this.uncertainSince(mark);
     const close = this.peek();
     if (close?.text !== ')') throw new FlowError('unclosed substitution');
     this.pos = close.end;
@@ -388,11 +407,13 @@ class Flow {
       )
         return state;
       const entry = state;
+      const mark = this.definitions.length;
       state = this.andOr(state);
       const end = this.peek();
       if (end?.text === '&') {
         // In the background: a subshell.
         state = entry;
+        this.uncertainSince(mark);
         this.pos = end.end;
       } else if (end?.text === ';') this.pos = end.end;
       else if (end?.text === '\n') continue;
@@ -412,7 +433,9 @@ class Flow {
       this.pos = token.end;
       this.newlines();
       // The command after && or || may not run.
+      const mark = this.definitions.length;
       state = union(state, this.pipeline(state));
+      this.uncertainSince(mark);
     }
   }
 
@@ -425,6 +448,7 @@ class Flow {
         while (/^-\w/.test(this.src.slice(this.pos, this.pos + 2))) this.word(state, []);
       } else break;
     }
+    const mark = this.definitions.length;
     const stages: Values[] = [this.command(state)];
     for (;;) {
       const token = this.peek();
@@ -434,6 +458,7 @@ class Flow {
       stages.push(this.command(state));
     }
     if (stages.length === 1) return stages[0]!;
+    this.uncertainSince(mark);
     // Each element runs in a subshell; with lastpipe the last may run in the script's shell.
     return this.lastpipe ? union(state, stages.at(-1)!) : state;
   }
@@ -473,6 +498,8 @@ class Flow {
     const token = this.peek();
     if (!token) throw new FlowError('missing command');
     const start = token.start;
+    // A function defined in a compound command's body may not be defined after it.
+    const definedBefore = this.definitions.length;
     if (token.kind === 'op' && token.text === '(') {
       if (this.src[token.start + 1] === '(') {
         const at = this.pos;
@@ -482,7 +509,9 @@ class Flow {
         return this.after(state, effects);
       }
       this.pos = token.end;
+      const mark = this.definitions.length;
       this.list(state);
+      this.uncertainSince(mark);
       this.close(')');
       return this.after(state, [], state);
     }
@@ -534,6 +563,7 @@ class Flow {
       }
       this.expectWord('fi');
       if (!otherwise) outs.push(condition);
+      this.uncertainSince(definedBefore);
       return this.after(unionAll(outs), []);
     }
     if (this.isWord('while') || this.isWord('until')) {
@@ -551,6 +581,7 @@ class Flow {
         if (sameValues(out, entry) || round >= MAX_LOOP) break;
         entry = out;
       }
+      this.uncertainSince(definedBefore);
       return this.after(out, []);
     }
     if (this.isWord('for') || this.isWord('select')) {
@@ -592,6 +623,7 @@ class Flow {
         out = next;
       }
       // The body may not run: the values before it stay, except the loop's own variable.
+      this.uncertainSince(definedBefore);
       return this.after(union(state, out), []);
     }
     if (this.isWord('case')) {
@@ -640,6 +672,7 @@ class Flow {
       }
       this.expectWord('esac');
       if (!every) outs.push(entry);
+      this.uncertainSince(definedBefore);
       return this.after(unionAll(outs), []);
     }
     if (this.isWord('function')) {
@@ -689,14 +722,23 @@ class Flow {
   /** A function's definition: its body is read where it is called. */
   private define(name: string, state: Values): Values {
     const at = this.pos;
-    this.functions.set(name, at);
+    const definition: Definition = { at, certain: true };
+    this.functions.set(name, definition);
+    this.definitions.push(definition);
+    const mark = this.definitions.length;
     this.recording++;
     try {
       this.command(state);
     } finally {
       this.recording--;
     }
+    this.uncertainSince(mark);
     return state;
+  }
+
+  /** The functions defined since `mark` may not be defined after the command that defined them. */
+  private uncertainSince(mark: number): void {
+    for (const definition of this.definitions.slice(mark)) definition.certain = false;
   }
 
   private simple(state: Values): Values {
@@ -779,20 +821,30 @@ class Flow {
     this.called.add(name);
     if (this.calling.has(name)) return union(state, unknownValue);
     const saved = { pos: this.pos, limit: this.limit, docs: this.pendingDocs };
-    const at = this.functions.get(name)!;
+    const { at, certain } = this.functions.get(name)!;
     this.pos = at;
     this.limit = this.src.length;
     this.pendingDocs = [];
     this.calling.add(name);
     this.inFunction++;
     try {
-      const body = this.command(state);
+      let body = this.command(state);
       const bodyText = this.src.slice(at, this.pos);
-      // A variable made local in the body is the caller's again after it.
+      // A variable made local in the body is the caller's again after it; a function that may not be defined
+      // here (defined in a subshell, a branch…) may not run.
       const local = new RegExp(`\\b(local|declare|typeset)\\b[^;&|\\n]*\\b${this.variable}\\b`).test(
         bodyText,
       );
-      return local ? union(state, body) : body;
+      if (local || !certain) body = union(state, body);
+      // A return: the body ends there, with the values before it.
+      for (const seen of this.seen.values())
+        if (
+          seen.start >= at &&
+          seen.start < this.pos &&
+          /^return(?![^\s;&|)])/.test(this.src.slice(seen.start))
+        )
+          body = union(body, seen.values);
+      return body;
     } finally {
       this.calling.delete(name);
       this.inFunction--;
@@ -841,7 +893,8 @@ export function flowValues(
     try {
       const flow = new Flow(script, variable, reader);
       seen = flow.run();
-      if (flow.anyHereUnknown) seen = undefined;
+      // An unquoted here-document's ${v:=word} assigns v where the here-document is read: not followed.
+      if (flow.anyHereUnknown) for (const point of seen.values()) point.values.add(UNKNOWN);
     } catch (error) {
       if (!(error instanceof FlowError)) throw error;
       seen = undefined;

@@ -774,7 +774,7 @@ export function programUnsure(
     case 'environment':
       return `every assignment of ${spelled} sets fixed text, but none is sure to hold where it is run: one in a subshell ( … ), $(…), \`…\`, <(…), a pipeline or the background does not hold after it, and one after && or ||, in a branch of if or case, in a loop's body or in a function not called before may not have run, so ${spelled} may hold the environment's value there, or nothing`;
     case 'unknown':
-      return `${spelled} may be set where it is run by something other than an assignment of fixed text (let, ((…)), $((…)), read, declare -i, v+=…)`;
+      return `${spelled} may be set where it is run by something other than an assignment of fixed text (let, ((…)), $((…)), read, declare -i, v+=…, \${${spelled.replace(/^\$\{?|\}$/g, '')}:=…} in a here-document)`;
     case 'unread':
       return `the script could not be read to know which assignments of ${spelled} hold where it is run`;
   }

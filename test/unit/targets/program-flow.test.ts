@@ -156,13 +156,43 @@ test('the message says why the program variable is not known where it is run', (
   if (!analysis.ok)
     assert.match(
       analysis.problems[0]!.message,
-      /\(\$ECHO may be set where it is run by something other than an assignment of fixed text \(let, \(\(…\)\), \$\(\(…\)\), read, declare -i, v\+=…\)\)/,
+      /\(\$ECHO may be set where it is run by something other than an assignment of fixed text \(let, \(\(…\)\), \$\(\(…\)\), read, declare -i, v\+=…, \$\{ECHO:=…\} in a here-document\)\)/,
     );
   // Its standard input too.
   assertScriptRefused(
     'true && C=cat; echo {{x}} | $C',
     /piped into \$C, a program named by an expansion: which program runs is not known here \(every assignment of \$C sets fixed text, but none is sure to hold/,
   );
+});
+
+test('a function sets what its body sets only where it is sure to be defined and to run through', () => {
+  for (const script of [
+    // Defined in a subshell, a pipeline, on one branch: not defined after it.
+    '( f() { ECHO=echo; } ); f; $ECHO {{x}}',
+    'f() { ECHO=echo; } | true; f; $ECHO {{x}}',
+    '[ -n "$A" ] && f() { ECHO=echo; }; f; $ECHO {{x}}',
+    'if [ -n "$A" ]; then f() { ECHO=echo; }; fi; f; $ECHO {{x}}',
+    // A return before the assignment: the body may end there.
+    'f() { [ -n "$A" ] && return 0; ECHO=echo; }; f; $ECHO {{x}}',
+    'f() { if [ -n "$A" ]; then return; fi; ECHO=echo; }; f; $ECHO {{x}}',
+  ])
+    assertScriptRefused(script, UNSURE);
+  // Named in a trap: it may run before any command after the trap is set, with what it sets.
+  for (const script of [
+    'f() { ECHO=sh; }; ECHO=echo; trap f DEBUG; $ECHO -c {{x}}',
+    "f() { ECHO=sh; }; f; ECHO=echo; trap 'echo; f' DEBUG; $ECHO -c {{x}}",
+  ])
+    assertScriptRefused(script, /inside the script of "sh -c".*read with \$ECHO as sh/);
+  // Neighbours: defined at the top level, or in a { …; } group, and called; a function using the variable.
+  for (const script of [
+    'f() { ECHO=echo; }; f; $ECHO {{x}}',
+    '{ f() { ECHO=echo; }; }; f; $ECHO {{x}}',
+    'function f { ECHO=echo; }\nf\n$ECHO {{x}}',
+    'f() { ECHO=echo; return 0; }; f; $ECHO {{x}}',
+    'f() { ECHO=echo; }; f; trap "rm -f out.txt" EXIT; echo "f done"; $ECHO {{x}}',
+    'setup() { KUBECTL=kubectl; }\ndeploy() { $KUBECTL set image deploy/app app=img:{{version}}; }\nsetup\ndeploy',
+  ])
+    assertScriptAccepted(script);
 });
 
 test('several program variables are read written out in every combination of their values, up to a bound', () => {
