@@ -21,7 +21,7 @@ type Values = ReadonlySet<string>;
 /** How an assignment `v=WORD` sets the variable, from the values it held (for WORD = ${v:-word}). */
 export type AssignedValue = (before: Values) => Values;
 
-/** What the words of one assignment's value (the text after `=`) set the variable to: see valueOfAssignment. */
+/** What the words of one assignment's value (the text after `=`) set the variable to (programLiterals' reader). */
 export type AssignmentReader = (raw: string) => AssignedValue;
 
 /** The value a default `${v:=word}` leaves: the word when v held the environment's value (or empty text). */
@@ -809,7 +809,8 @@ class Flow {
       for (const effect of effects2) out = effect(out);
     } else if (
       ['read', 'mapfile', 'readarray', 'getopts', 'unset', 'printf', 'wait'].includes(program) &&
-      args.includes(this.variable)
+      // The name as an operand, or attached to its option (printf -vV, read -raV, wait -pV).
+      args.some((arg) => arg === this.variable || (/^-[A-Za-z]+$/.test(arg) && arg.endsWith(this.variable)))
     )
       out = program === 'unset' ? new Set([ENV]) : unknownValue;
     else if (this.functions.has(program)) out = this.call(program, out);

@@ -102,6 +102,10 @@ test('a program variable set by let, ((…)), $((…)), declare -i, unset, local
     'ECHO=echo; : $((ECHO = 2)); $ECHO {{x}}',
     'ECHO=echo; declare -i ECHO; $ECHO {{x}}',
     'ECHO=echo; sleep 1 & wait -p ECHO; $ECHO {{x}}',
+    // The name attached to its option.
+    'ECHO=echo; printf -vECHO %s sh; $ECHO {{x}}',
+    'ECHO=echo; read -raECHO < f; $ECHO {{x}}',
+    'ECHO=echo; sleep 1 & wait -pECHO; $ECHO {{x}}',
     'ECHO=echo; unset ECHO; $ECHO {{x}}',
   ])
     assertScriptRefused(
@@ -118,6 +122,7 @@ test('a program variable set by let, ((…)), $((…)), declare -i, unset, local
     'ECHO=echo; let N=1; ((M++)); : $((ECHO_N = 2)); $ECHO {{x}}',
     'ECHO=echo; f() { local ECHO=printf; $ECHO %s x; }; f; $ECHO {{x}}',
     'ECHO=echo; declare -r ECHO; $ECHO {{x}}',
+    'ECHO=echo; read -r LINE < f; printf -v OUT %s a; $ECHO {{x}}',
   ])
     assertScriptAccepted(script);
   assertScriptRefused(
