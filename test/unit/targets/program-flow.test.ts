@@ -235,3 +235,12 @@ test('several program variables are read written out in every combination of the
     /passed to the script of "sh -c" as an argument, and there: .* may be 128 combinations of programs/,
   );
 });
+
+test('the line ssh runs is read so too: an assignment in a subshell or after && there does not hold after it', () => {
+  for (const script of [
+    "echo {{x}} | ssh host '( c=./deploy.sh ); $c'",
+    'echo {{x}} | ssh host \'[ -n "$A" ] && c=./deploy.sh; $c\'',
+  ])
+    assertScriptRefused(script, /the command ssh runs through the remote host's shell gives to \$c there/);
+  assertScriptAccepted("echo {{x}} | ssh host 'c=./deploy.sh; $c'");
+});
