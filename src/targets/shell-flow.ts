@@ -89,6 +89,7 @@ const REDIRECTIONS = new Set(['<', '>', '>>', '<&', '>&', '<>', '>|', '&>', '&>>
 const DECLARES = new Set(['export', 'declare', 'typeset', 'local', 'readonly']);
 const ASSIGNMENT = /^([A-Za-z_]\w*)(\[[^\]]*\])?(\+?)=/;
 const MAX_LOOP = 8;
+const MAX_STEPS = 100_000;
 
 /**
  * Reads `script` for one variable: the values it may hold before each simple command. `reader` says what an
@@ -105,6 +106,8 @@ class Flow {
   private recording = 0;
   /** How many function bodies are being read (local v there unsets v). */
   private inFunction = 0;
+  /** Commands read so far (MAX_STEPS). */
+  private steps = 0;
   private readonly lastpipe: boolean;
   private pos = 0;
   private limit: number;
@@ -495,6 +498,8 @@ class Flow {
 
   /** A command: compound, a function's definition, or simple. */
   private command(state: Values): Values {
+    // Loops read again and functions read at each call: a bound on the work, past which nothing is known.
+    if (++this.steps > MAX_STEPS) throw new FlowError('too long to read');
     const token = this.peek();
     if (!token) throw new FlowError('missing command');
     const start = token.start;

@@ -776,7 +776,7 @@ export function programUnsure(
     case 'unknown':
       return `${spelled} may be set where it is run by something other than an assignment of fixed text (let, ((…)), $((…)), read, declare -i, v+=…, \${${spelled.replace(/^\$\{?|\}$/g, '')}:=…} in a here-document)`;
     case 'unread':
-      return `the script could not be read to know which assignments of ${spelled} hold where it is run`;
+      return `the script could not be read, or would take too long to read, to know which assignments of ${spelled} hold where it is run`;
   }
 }
 

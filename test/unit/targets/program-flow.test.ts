@@ -244,3 +244,14 @@ test('the line ssh runs is read so too: an assignment in a subshell or after && 
     assertScriptRefused(script, /the command ssh runs through the remote host's shell gives to \$c there/);
   assertScriptAccepted("echo {{x}} | ssh host 'c=./deploy.sh; $c'");
 });
+
+test('a script whose flow would take too long to read leaves its program variables unknown', () => {
+  // Each function calls the one before twice: 2^25 calls, past the bound on the work.
+  let script = 'f0() { :; }\n';
+  for (let i = 1; i <= 25; i++) script += `f${i}() { f${i - 1}; f${i - 1}; }\n`;
+  assertScriptRefused(
+    `${script}ECHO=echo\nf25\n$ECHO {{x}}`,
+    /\(the script could not be read, or would take too long to read, to know which assignments of \$ECHO hold where it is run\)/,
+  );
+  assertScriptAccepted(`${script.split('\n').slice(0, 4).join('\n')}\nECHO=echo\nf3\n$ECHO {{x}}`);
+});
