@@ -567,7 +567,7 @@ test('${VAR[i]:=word} assigns VAR, and ${!name:=word} may assign any variable: t
     assertScriptAccepted(script);
 });
 
-test('${VAR:=word} is read as an assignment only as a plain top-level `:` command: elsewhere VAR is not known', () => {
+test('${VAR:=word} holds only where the shell that expands it runs the program, on every path: elsewhere VAR is not known', () => {
   for (const script of [
     'v=$(: "${ECHO:=echo}"); $ECHO {{x}}',
     '( : "${ECHO:=echo}" ); $ECHO {{x}}',
