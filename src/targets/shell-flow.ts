@@ -128,15 +128,17 @@ class Flow {
     let state: Values = new Set([ENV]);
     state = this.list(state);
     if (this.pos < this.limit) throw new FlowError(`unexpected ${this.src.slice(this.pos, this.pos + 10)}`);
-    // Functions never called by name, or named in a trap (trap f EXIT, trap 'f' DEBUG), may run at any point after
-    // their definition: their commands see any state of the script, and what they set may hold anywhere after.
+    // Functions never called by name, named in a trap (trap f EXIT, trap 'f' DEBUG) or held by a variable (fn=f;
+    // $fn, run where this reading does not see a call), may run at any point after their definition: their
+    // commands see any state of the script, and what they set may hold anywhere after.
     // Read to the line's end, quotes and separators as blanks: its code string's words, and maybe more.
     const traps = [...this.src.matchAll(/(?:^|[\s;&|({])trap[ \t]+([^\n]*)/g)].map((m) =>
       m[1]!.replace(/['"\\;&|(){}]/g, ' '),
     );
     for (const [name, { at }] of this.functions) {
       const word = new RegExp(`(^|\\s)${escape(name)}(?=\\s|$)`);
-      if (this.called.has(name) && !traps.some((args) => word.test(args))) continue;
+      const held = new RegExp(`(^|[\\s;&|({])\\w+=["']?${escape(name)}["']?(?=[\\s;&|)]|$)`);
+      if (this.called.has(name) && !traps.some((args) => word.test(args)) && !held.test(this.src)) continue;
       const any = new Set<string>(state);
       for (const seen of this.seen.values()) if (seen.start > at) for (const v of seen.values) any.add(v);
       const saved = this.pos;
