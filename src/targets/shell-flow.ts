@@ -780,7 +780,7 @@ class Flow {
       const value = append ? unknownValue : this.reader(raw)(out);
       out = maybe ? union(out, value) : value;
     };
-    const program = words[k] && plain(words[k]!.text);
+    let program = words[k] && plain(words[k]!.text);
     for (const { word } of assigned) {
       const m = ASSIGNMENT.exec(word.text)!;
       // An array's element, v+=…: no longer one fixed text. Before a program: for it alone (kept for a
@@ -789,6 +789,19 @@ class Flow {
     }
     for (const effect of effects) out = effect(out);
     if (program === undefined) return out;
+    // builtin export V=…, command read V: the builtin after them (never a function).
+    const wrapped = /^(builtin|command)$/.test(program);
+    while (k < words.length - 1 && /^(builtin|command)$/.test(plain(words[k]!.text))) {
+      k++;
+      while (k < words.length - 1 && plain(words[k]!.text).startsWith('-')) k++;
+    }
+    program = plain(words[k]!.text);
+    // X=export; $X V=sh, R=read; $R V: a builtin named by an expansion may set what its arguments name.
+    if (
+      /[$`]/.test(words[k]!.text) &&
+      words.slice(k + 1).some((w) => new RegExp(`(^|[^\\w$])${this.variable}(?!\\w)`).test(w.text))
+    )
+      return unknownValue;
     const args = words.slice(k + 1).map((w) => plain(w.text));
     if (DECLARES.has(program)) {
       const options = args.filter((a) => /^[-+]/.test(a)).join('');
@@ -820,7 +833,7 @@ class Flow {
       args.some((arg) => arg === this.variable || (/^-[A-Za-z]+$/.test(arg) && arg.endsWith(this.variable)))
     )
       out = program === 'unset' ? new Set([ENV]) : unknownValue;
-    else if (this.functions.has(program)) out = this.call(program, out);
+    else if (!wrapped && this.functions.has(program)) out = this.call(program, out);
     return out;
   }
 

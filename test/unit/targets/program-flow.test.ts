@@ -258,3 +258,27 @@ test('a script whose flow would take too long to read leaves its program variabl
   );
   assertScriptAccepted(`${script.split('\n').slice(0, 4).join('\n')}\nECHO=echo\nf3\n$ECHO {{x}}`);
 });
+
+test('a builtin run through builtin, command or an expansion sets what it sets: the program variable after it', () => {
+  for (const script of [
+    'ECHO=echo; builtin export ECHO=sh; $ECHO -c {{x}}',
+    'ECHO=echo; command export ECHO=sh; $ECHO -c {{x}}',
+    'ECHO=echo; builtin -- export ECHO=sh; $ECHO -c {{x}}',
+  ])
+    assertScriptRefused(script, /inside the script of "sh -c".*read with \$ECHO as sh/);
+  for (const script of [
+    'ECHO=echo; X=export; $X ECHO=sh; $ECHO -c {{x}}',
+    'ECHO=echo; R=read; $R ECHO < f; $ECHO {{x}}',
+    'ECHO=echo; builtin let ECHO=1; $ECHO {{x}}',
+    'ECHO=echo; command read -r ECHO < f; $ECHO {{x}}',
+    // command and builtin never run a function of the script.
+    'f() { ECHO=echo; }; command f; $ECHO {{x}}',
+  ])
+    assertScriptRefused(script, /is an argument of \$ECHO, a program named by an expansion/);
+  // Neighbours: a program named by another expansion, given other arguments.
+  for (const script of [
+    'ECHO=echo; $SUDO apt-get install -y jq; $ECHO {{x}}',
+    'ECHO=echo; command -v jq; builtin cd /srv; $ECHO {{x}}',
+  ])
+    assertScriptAccepted(script);
+});
