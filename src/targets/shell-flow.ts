@@ -104,6 +104,10 @@ class Flow {
   private readonly called = new Set<string>();
   private pendingDocs: Array<{ delimiter: string; strip: boolean; quoted: boolean }> = [];
   private recording = 0;
+  /** Where the assignments of the variable this reading ran start (v=…, declare v=…, ${v:=…}). */
+  readonly assignedAt = new Set<number>();
+  /** The here-documents' bodies: text this shell does not run. */
+  readonly documents: Array<{ start: number; end: number }> = [];
   /** How many function bodies are being read (local v there unsets v). */
   private inFunction = 0;
   /** Commands read so far (MAX_STEPS). */
@@ -324,6 +328,7 @@ class Flow {
         : new RegExp(`^\\$\\{${this.variable}:?=`).test(text)
           ? () => unknownValue
           : undefined;
+      if (own && this.recording === 0) this.assignedAt.add(start);
       const all = [...inner, ...(own ? [own] : [])];
       if (nested) for (const effect of all) effects.push((before) => union(before, effect(before)));
       else for (const effect of own ? [own] : inner) effects.push(effect);
@@ -382,6 +387,7 @@ class Flow {
     const docs = this.pendingDocs;
     this.pendingDocs = [];
     for (const doc of docs) {
+      const start = this.pos;
       for (;;) {
         if (this.pos >= this.limit) return;
         const end = this.src.indexOf('\n', this.pos);
@@ -393,6 +399,7 @@ class Flow {
         this.pos = lineEnd + 1;
         if (line === doc.delimiter) break;
       }
+      this.documents.push({ start, end: this.pos });
     }
     if (this.pos > this.limit) this.pos = this.limit;
   }
@@ -783,6 +790,7 @@ class Flow {
     let program = words[k] && plain(words[k]!.text);
     for (const { word } of assigned) {
       const m = ASSIGNMENT.exec(word.text)!;
+      if (this.recording === 0) this.assignedAt.add(word.start);
       // An array's element, v+=…: no longer one fixed text. Before a program: for it alone (kept for a
       // function or a special builtin in POSIX mode).
       assign(word.text.slice(m[0].length), m[2] !== undefined || m[3] === '+', program !== undefined);
@@ -808,8 +816,10 @@ class Flow {
       for (const word of words.slice(k + 1)) {
         const text = word.text;
         const m = ASSIGNMENT.exec(text);
-        if (m?.[1] === this.variable)
+        if (m?.[1] === this.variable) {
+          if (this.recording === 0) this.assignedAt.add(word.start);
           assign(text.slice(m[0].length), m[2] !== undefined || m[3] === '+', false);
+        }
         // export {DOCKER=sh,X=y}: a brace expansion's word assigns it too.
         else if (new RegExp(`(^|[^\\w$])${this.variable}=`).test(text)) out = unknownValue;
         // local v, declare v in a function: unset there.
@@ -899,7 +909,8 @@ export type FlowGap = 'environment' | 'unknown' | 'unread';
  * The fixed texts `variable` may hold before the simple command at `at` (an offset in it) of `script`, or before
  * any command holding `word` when `at` is not given. Otherwise why not: it may hold the environment's value
  * there (no assignment, or only ones that may not have run or do not hold there), a value set otherwise (let,
- * ((…)), read…), or the script could not be read.
+ * ((…)), read…), or the script could not be read. `occurrences`: where the script's text holds an assignment of
+ * the variable (v=…, ${v:=…}) and what it sets; one this reading does not run is taken to set it anywhere.
  */
 export function flowValues(
   script: string,
@@ -907,6 +918,7 @@ export function flowValues(
   reader: AssignmentReader,
   at: number | undefined,
   word: string,
+  occurrences: ReadonlyArray<{ at: number; value: AssignedValue }>,
 ): string[] | FlowGap {
   const key = `${variable}\u0000${script}`;
   let seen = cache.get(key);
@@ -916,6 +928,15 @@ export function flowValues(
       seen = flow.run();
       // An unquoted here-document's ${v:=word} assigns v where the here-document is read: not followed.
       if (flow.anyHereUnknown) for (const point of seen.values()) point.values.add(UNKNOWN);
+      // An assignment the text holds (found by programLiterals) that this reading did not run as one (in a string,
+      // a trap's code, a here-document, a builtin it does not know): it may set the variable anywhere.
+      for (const occurrence of occurrences)
+        if (
+          !flow.assignedAt.has(occurrence.at) &&
+          !flow.documents.some((doc) => doc.start <= occurrence.at && occurrence.at < doc.end)
+        )
+          for (const point of seen.values())
+            for (const value of occurrence.value(point.values)) point.values.add(value);
     } catch (error) {
       if (!(error instanceof FlowError)) throw error;
       seen = undefined;

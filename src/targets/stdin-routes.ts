@@ -849,7 +849,26 @@ function programReading(
     if (lookup) return () => fixedValue((lookup[1] ?? lookup[2])!);
     return () => unknownValue;
   };
-  return flowValues(script, variable, reader, at, word);
+  // Every assignment the text holds, where it starts: one the flow does not run as such counts anywhere.
+  const occurrences = [
+    ...[
+      ...script.matchAll(
+        new RegExp(
+          `(^|[\\s;&|(!{\`])${variable}=((?:${fixedText})|${fallback}|${underDirectory}|${looked})(?=[\\s;&|)\`]|$)`,
+          'g',
+        ),
+      ),
+    ].map((m) => ({ at: m.index + m[1]!.length, value: reader(m[2]!) })),
+    ...[
+      ...script.matchAll(
+        new RegExp(`(?<!(?:^|[^\\w$])${variable}="?)\\$\\{${variable}(:?)=([^{}"'$\`\\\\\\s]+)\\}`, 'g'),
+      ),
+    ].map((m) => ({
+      at: m.index,
+      value: (before: ReadonlySet<string>) => withDefault(before, m[2]!, m[1] === ':'),
+    })),
+  ];
+  return flowValues(script, variable, reader, at, word, occurrences);
 }
 
 /**

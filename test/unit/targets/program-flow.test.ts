@@ -282,3 +282,10 @@ test('a builtin run through builtin, command or an expansion sets what it sets: 
   ])
     assertScriptAccepted(script);
 });
+
+test('an assignment the text holds that the reading does not run as one counts anywhere, as before', () => {
+  // exec runs no assignment (bash exits there), but the reading stays on the strict side, as the earlier one.
+  assertScriptRefused('ECHO=echo; exec 3>&1 ECHO=sh; $ECHO -c {{x}}', /inside the script of "sh -c"/);
+  // A here-document's text is no command of this shell.
+  assertScriptAccepted('ECHO=echo\ncat > env.sh <<EOF\nECHO=sh\nEOF\n$ECHO {{x}}');
+});
