@@ -1460,10 +1460,14 @@ const COMMIT_VALUES: readonly string[] = [
   ...['-a', '--author', '-m', '--message', '-f', '--format', '--authfile', '--cert-dir', '--creds'],
   ...['--encryption-key', '--encrypt-layer', '--manifest', '--sign-by', '--timestamp', '--unsetenv'],
   ...['--identity-label', '--source-date-epoch', '--add-file', '--cw', '--iidfile'],
+  // How layers are compressed and retried (nerdctl, buildah): nothing a value could point elsewhere.
+  ...['--compression', '--estargz-compression-level', '--estargz-chunk-size', '--estargz-min-chunk-size'],
+  ...['--zstdchunked-compression-level', '--zstdchunked-chunk-size', '--compression-format'],
+  ...['--compression-level', '--retry', '--retry-delay'],
 ];
 const COMMIT_FLAGS: readonly string[] = [
   ...['-p', '--pause', '-q', '--quiet', '-s', '--squash', '--include-volumes', '--rm', '-D', '--tls-verify'],
-  ...['--disable-compression', '--omit-history', '--rewrite-timestamp'],
+  ...['--disable-compression', '--omit-history', '--rewrite-timestamp', '--estargz', '--zstdchunked'],
 ];
 /** commit's options setting what the image runs: the instructions applied (CMD, ENTRYPOINT …), a config file. */
 const COMMIT_PROGRAMS: Readonly<Record<string, string>> = {

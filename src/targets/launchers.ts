@@ -309,8 +309,9 @@ const PLUGINS: Record<string, { word: readonly string[]; installs: readonly stri
   gh: { word: ['extension', 'extensions', 'ext'], installs: ['install', 'upgrade', 'exec'] },
   kubectl: { word: ['krew'], installs: ['install', 'upgrade'] },
   docker: { word: ['plugin'], installs: ['install', 'upgrade', 'enable'] },
-  // trivy plugin install/run NAME|URL (run installs it first), and its WASM modules.
-  trivy: { word: ['plugin', 'module'], installs: ['install', 'run', 'upgrade'] },
+  // trivy plugin install/run NAME|URL (run installs it first), and its WASM modules; with the aliases trivy
+  // defines (plugin p, module m, install i, run r).
+  trivy: { word: ['plugin', 'p', 'module', 'm'], installs: ['install', 'i', 'run', 'r', 'upgrade'] },
 };
 
 /**

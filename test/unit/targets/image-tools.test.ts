@@ -1624,6 +1624,11 @@ test('commit: the image it names takes the image rule, and the instructions it a
   for (const spec of [
     ['docker', 'commit', '-m', 'release {{x}}', 'app-{{x}}', 'reg/app:1'],
     ['podman', 'commit', '-c', 'CMD ["./run.sh"]', 'c', 'reg/app:1'],
+    // Compression and retry options of nerdctl and buildah commit (refused as unknown options before).
+    ['nerdctl', 'commit', '--compression', 'zstd', 'ctr', 'reg/app:{{x}}'],
+    ['nerdctl', 'commit', '--estargz', '--estargz-compression-level', '9', 'ctr', 'reg/app:{{x}}'],
+    ['nerdctl', 'commit', '--zstdchunked', '--zstdchunked-chunk-size', '4', 'ctr', 'reg/app:{{x}}'],
+    ['buildah', 'commit', '--compression-format', 'zstd', '--retry', '3', 'ctr', 'reg/app:{{x}}'],
   ])
     assertAccepted(spec);
 });
@@ -1638,6 +1643,13 @@ test('trivy plugin install/run and module install: the plugin fetched, whose cod
     [['trivy', 'plugin', 'upgrade', '{{x}}'], /the plugin trivy plugin upgrade fetches/],
     [['trivy', 'module', 'install', 'ghcr.io/{{x}}/module'], /the plugin trivy module install fetches/],
     [['trivy', '-q', 'plugin', '{{x}}', 'referrer'], /the subcommand trivy plugin runs/],
+    // trivy's own aliases: plugin p, module m, install i, run r.
+    [['trivy', 'plugin', 'i', '{{x}}'], /the plugin trivy plugin i fetches/],
+    [['trivy', 'plugin', 'r', '{{x}}', 'image', 'app:1'], /the plugin trivy plugin r fetches/],
+    [['trivy', 'p', 'install', '{{x}}'], /the plugin trivy p install fetches/],
+    [['trivy', 'p', 'run', '{{x}}'], /the plugin trivy p run fetches/],
+    [['trivy', 'm', 'install', '{{x}}'], /the plugin trivy m install fetches/],
+    [['trivy', 'm', 'i', '{{x}}'], /the plugin trivy m i fetches/],
   ] as Array<[string[], RegExp]>)
     assertRefused(spec, message);
   for (const spec of [
