@@ -266,7 +266,7 @@ function pauseAfterPressed(input: PlanInput, rollout: Rollout): ControlRequest |
   if (!goesOnByButton(input)) return undefined;
   // Not recorded yet: it will be recorded after every /pause read here, whatever that /pause's date.
   return pauseSupersedingPress(
-    { verb: input.verb, at: input.now.toISOString(), pressedCheckRun: input.pressedCheckRun },
+    { verb: input.verb, pressedCheckRun: input.pressedCheckRun },
     requestsOf(rollout, input.existing),
     input.recordedIn,
   );

@@ -99,15 +99,16 @@ export function pressedCheckRunOf(request: Pick<ControlRequest, 'id' | 'source'>
  * `recordedIn`: the poll's (request id → the check run it was read from).
  */
 export function pauseSupersedingPress(
-  press: Pick<ControlRequest, 'verb' | 'at'> & { id?: string; pressedCheckRun: number | undefined },
+  press: Pick<ControlRequest, 'verb'> & { id?: string; at?: string; pressedCheckRun: number | undefined },
   requests: readonly ControlRequest[],
   recordedIn: ReadonlyMap<string, number> | undefined,
 ): ControlRequest | undefined {
   const pressed = press.pressedCheckRun;
   if ((press.verb !== 'promote' && press.verb !== 'resume') || pressed === undefined || !recordedIn)
     return undefined;
+  // A press not recorded yet (the App judging it) comes after every request read, by check run and by date.
   const recorded = (press.id === undefined ? undefined : recordedIn.get(press.id)) ?? Infinity;
-  const at = Date.parse(press.at);
+  const at = press.at === undefined ? Infinity : Date.parse(press.at);
   return requests.find((r) => {
     const pauseRun = r.verb === 'pause' ? recordedIn.get(r.id) : undefined;
     if (pauseRun === undefined || pauseRun <= pressed) return false;
