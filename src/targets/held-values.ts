@@ -113,6 +113,7 @@ export function variableRefs(text: string, offset: number, heredoc = false): Var
 /** The variables of one script that hold a value, as its commands are read in order. */
 export class HeldValues {
   readonly #held = new Map<string, Held>();
+  readonly #namerefs = new Map<string, string>();
   /** Every template of the script: what `read` may read, when the script has any. */
   readonly #scriptNames: string[];
 
@@ -122,6 +123,20 @@ export class HeldValues {
 
   /** What `variable` holds, if a value: set from one here, or a DEPLOY_* variable (the value of a template). */
   holds(variable: string): Held | undefined {
+    // declare -n r=v: r is v, whenever v is set.
+    const target = this.#namerefs.get(variable);
+    const own = this.#holds(variable);
+    const through = target === undefined ? undefined : this.#holds(target);
+    if (!through || !own) return own ?? through;
+    return { names: [...new Set([...own.names, ...through.names])], offset: own.offset };
+  }
+
+  /** `declare -n name=target`: a reference to name reads target. */
+  refer(name: string, target: string): void {
+    this.#namerefs.set(name, target);
+  }
+
+  #holds(variable: string): Held | undefined {
     // "!n": what ${!n} reads when n holds no value: the variable n names, which may be any of them (a
     // positional parameter, a variable set from a template, a DEPLOY_* one), so any value of the script.
     if (variable.startsWith('!'))

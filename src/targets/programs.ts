@@ -256,11 +256,12 @@ const CODE_VARIABLE_PREFIXES = [
 const OUTPUT_VARIABLES = new Set(['TRIVY_FORMAT', 'TRIVY_QUIET', 'TRIVY_NO_PROGRESS', 'TRIVY_TIMEOUT']);
 
 /**
- * The variable a word assigns, when it is one of CODE_VARIABLES: `NAME=…`, or an option's value that sets it
+ * The variable a word assigns, when it is one of CODE_VARIABLES: `NAME=…` (NAME+=…, NAME[0]=…), or an option's value that sets it
  * (`--env=NAME=…`, `-eNAME=…` of docker and kubectl).
  */
 export function codeVariableIn(word: string): string | undefined {
-  const name = /^(?:--?[A-Za-z][\w-]*=|-e)?([A-Za-z_]\w*)=/.exec(word)?.[1];
+  // NAME+=… adds to the variable's value (PATH+=:{{x}}), and NAME[0]=… sets it too, as its first element.
+  const name = /^(?:--?[A-Za-z][\w-]*=|-e)?([A-Za-z_]\w*)(?:\[[^\]]*\])?\+?=/.exec(word)?.[1];
   return name !== undefined && isCodeVariable(name) ? name : undefined;
 }
 

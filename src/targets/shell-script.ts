@@ -22,6 +22,7 @@ import {
 import type { ChosenKind, XargsItems } from './launchers.ts';
 import {
   CODE_VARIABLES,
+  isCodeVariable,
   codeVariableIn,
   codeVariableOperand,
   commandModel,
@@ -42,6 +43,13 @@ import {
   type VariableRef,
 } from './held-values.ts';
 import { PLACEHOLDER, render, TemplateError, type TemplateValues } from './template.ts';
+import {
+  arithmeticNames,
+  commandArithmetic,
+  declaredAttributes,
+  expansionArithmetic,
+  type ArithmeticPart,
+} from './arithmetic.ts';
 import {
   argIndex,
   argumentMessage,
@@ -333,7 +341,7 @@ type Frame =
     }
   | { kind: 'double' }
   | { kind: 'param'; braces: number }
-  | { kind: 'arith'; closer: '))' | ']'; depth: number }
+  | { kind: 'arith'; closer: '))' | ']'; depth: number; start: number; where: string }
   | { kind: 'backtick' };
 
 interface PendingHeredoc {
@@ -682,6 +690,88 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
     const holds = held.holds(found.ref.variable)!;
     refuse(reason, holds.names[0]!, found.start, refMessage(found.ref, holds, message(found.name)));
   };
+  // Variables the script declares integer (declare -i) or associative (declare -A), and its namerefs
+  // (declare -n r=v: an assignment to r assigns v).
+  const attributes = declaredAttributes(script);
+  const namerefs = new Map<string, string>();
+  /**
+   * A part bash evaluates as an arithmetic expression: a template in it (`direct`: those of $((…)) and ${…}
+   * have their own refusals) and a variable it reads holding one may be used only if numeric, as in $((…)).
+   */
+  const checkArithmetic = (part: ArithmeticPart, direct: boolean) => {
+    const advice = part.where.startsWith('the subscript of')
+      ? 'for other values, declare the array associative (declare -A), whose subscripts are strings'
+      : 'compare other values as strings';
+    const why = (variable: boolean) =>
+      `which bash evaluates as an arithmetic expression, ${variable ? 'evaluating the value of a variable read there as one in turn and running any $(…) in an array subscript of it' : 'running any $(…) in an array subscript of the value'} (a value a[$(id)] runs id): only ${NUMERIC_VARIABLES.join(', ')} may be used there; ${advice}`;
+    if (direct)
+      for (const site of sitesIn({ start: part.start, end: part.end, role: 'arg' }))
+        if (!NUMERIC_VARIABLES.includes(site.name))
+          refuse(
+            'arithmetic',
+            site.name,
+            site.start,
+            `{{${site.name}}} (character ${site.start + 1}) is in ${part.where}, ${why(false)} ("$${envNameFor(site.name)}")`,
+          );
+    for (const found of arithmeticNames(script.slice(part.start, part.end), part.start)) {
+      const holds = held.holds(found.name);
+      const values = holds?.names.filter((name) => !NUMERIC_VARIABLES.includes(name)) ?? [];
+      if (holds === undefined || values.length === 0) continue;
+      const list = values
+        .map((name) => (name === 'DEPLOY_' ? 'a DEPLOY_* variable' : `{{${name}}}`))
+        .join(', ');
+      const set =
+        holds.offset >= 0
+          ? `, set at character ${holds.offset + 1}`
+          : ', the environment variable of that value';
+      refuse(
+        'arithmetic',
+        values[0]!,
+        found.start,
+        `${found.spelled} (character ${found.start + 1}) holds ${list}${set}; it is read in ${part.where}, ${why(true)}`,
+      );
+    }
+  };
+  /**
+   * A builtin (read, mapfile, printf -v, for, select, getopts, declare) sets `target` from values: refused when
+   * the target is a variable programs read to load code or choose what they run and the shell passes on to them
+   * (CODE_VARIABLES, or one the script exports), or when its name is an expansion, which may name any.
+   */
+  const checkAssignedCode = (target: string, word: Word, names: readonly string[], how: string) => {
+    const name = names[0];
+    if (name === undefined) return;
+    const variable = namerefs.get(target) ?? target;
+    // declare -i n; read n <<< {{x}}: the value read is evaluated as an expression.
+    const values = names.filter((n) => !NUMERIC_VARIABLES.includes(n));
+    if (attributes.integers.has(variable) && values.length > 0)
+      refuse(
+        'arithmetic',
+        values[0]!,
+        word.start,
+        `{{${values[0]}}} is set by ${how} into ${variable} (character ${word.start + 1}), an integer variable, whose value bash evaluates as an arithmetic expression, running any $(…) in an array subscript of it (a value a[$(id)] runs id): only ${NUMERIC_VARIABLES.join(', ')} may be used there; compare other values as strings`,
+      );
+    if (!/^[A-Za-z_]\w*$/.test(variable)) {
+      refuse(
+        'code',
+        name,
+        word.start,
+        `{{${name}}} is set by ${how} into a variable whose name is not fixed (${variable}, character ${word.start + 1}): it may name PATH, LD_PRELOAD or another variable programs read to choose what they run; name the variable itself`,
+      );
+      return;
+    }
+    if (!isCodeVariable(variable) || (!CODE_VARIABLES.has(variable) && !exportsVariable(script, variable)))
+      return;
+    refuse(
+      'code',
+      name,
+      word.start,
+      named(
+        name,
+        word.start,
+        `${codeOperandMessage(codeVariableOperand(0, 0, variable), [''], name)} (${how} sets it)`,
+      ),
+    );
+  };
   /**
    * A value xargs (or GNU parallel) reads, as an item of its program: checked once rendered as `items` says (a
    * template, or the templates of a variable holding fixed text and templates alone), or refused (`unchecked`:
@@ -783,7 +873,11 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
     if (alone)
       for (const word of before) {
         const variable = assignment(word);
-        if (variable !== undefined) assignFrom(variable, word);
+        if (variable === undefined) continue;
+        assignFrom(variable, word);
+        // declare -n r=v; r={{x}}: v holds the value too.
+        const target = namerefs.get(variable);
+        if (target !== undefined && /^[A-Za-z_]\w*$/.test(target)) assignFrom(target, word);
       }
     const program = texts[0];
     if (program === undefined) return;
@@ -792,10 +886,19 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
       const nameref = texts.slice(1).some((t) => /^-\w*n/.test(t));
       for (const word of operands(1)) {
         const variable = assignment(word);
-        if (variable === undefined) continue;
+        // export $n={{x}}, declare "$n"={{x}}, export {A,B}={{x}}: the name is an expansion.
+        if (variable === undefined) {
+          const name = /^([^=]+?)\+?=/.exec(plain(word))?.[1];
+          if (name !== undefined) checkAssignedCode(name, word, heldNames([word]), program);
+          continue;
+        }
         assignFrom(variable, word, nameref);
-        // declare -n r=v: $r is v's value.
+        // declare -n r=v: $r is v's value, and an assignment to r assigns v.
         const target = plain(word).slice(plain(word).indexOf('=') + 1);
+        if (nameref) {
+          namerefs.set(variable, target);
+          if (/^[A-Za-z_]\w*$/.test(target)) held.refer(variable, target);
+        }
         const targetHolds = nameref ? held.holds(target) : undefined;
         if (targetHolds) held.assign(variable, targetHolds.names, word.start);
       }
@@ -803,9 +906,19 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
       const list = texts[2] === 'in' ? args.slice(3) : [];
       const names = texts[2] === 'in' ? heldNames(list) : (held.holds('@')?.names ?? []);
       held.assign(texts[1], names, args[1]!.start);
-    } else if (program === 'printf' && texts[1] === '-v' && texts[2] !== undefined)
-      held.assign(texts[2], heldNames(args.slice(3)), args[2]!.start);
-    else if (program === 'set' && texts.length > 1 && (texts[1] === '--' || !/^[-+]/.test(texts[1]!))) {
+      checkAssignedCode(texts[1], args[1]!, names, program);
+    } else if (
+      program === 'printf' &&
+      /^-v/.test(texts[1] ?? '') &&
+      (texts[1] !== '-v' || texts[2] !== undefined)
+    ) {
+      // printf -v NAME FORMAT …, or -vNAME with the name attached.
+      const at = texts[1] === '-v' ? 2 : 1;
+      const target = texts[1] === '-v' ? texts[2]! : texts[1]!.slice(2);
+      const names = heldNames(args.slice(at + 1));
+      held.assign(target, names, args[at]!.start);
+      checkAssignedCode(target, args[at]!, names, 'printf -v');
+    } else if (program === 'set' && texts.length > 1 && (texts[1] === '--' || !/^[-+]/.test(texts[1]!))) {
       const names = heldNames(args.slice(1));
       for (const variable of ['1', '2', '3', '4', '5', '6', '7', '8', '9', '@', '*', '#'])
         held.assign(variable, names, args[0]!.start);
@@ -813,6 +926,7 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
       // getopts OPTSTRING NAME [ARG…]: NAME and OPTARG take the arguments' values, "$@" without any.
       const names = texts.length > 3 ? heldNames(args.slice(3)) : (held.holds('@')?.names ?? []);
       for (const variable of [texts[2], 'OPTARG']) held.assign(variable, names, args[2]!.start);
+      checkAssignedCode(texts[2], args[2]!, names, 'getopts');
     } else if (program === 'read' || program === 'mapfile' || program === 'readarray') {
       const withValue = program === 'read' ? /^-[^-]*[dinNptu]$/ : /^-[^-]*[dnOsuCc]$/;
       for (let k = 1; k < texts.length; k++) {
@@ -820,7 +934,16 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
         if (withValue.test(text))
           k++; // an option's value
         else if (text === '-a' || (text.startsWith('-') && text.endsWith('a'))) continue;
-        else if (!text.startsWith('-') && /^[A-Za-z_]\w*$/.test(text)) held.read(text, args[k]!.start);
+        else if (!text.startsWith('-') && /^[A-Za-z_]\w*$/.test(text)) {
+          held.read(text, args[k]!.start);
+          checkAssignedCode(text, args[k]!, held.holds(text)?.names ?? [], program);
+        } else if (!text.startsWith('-'))
+          checkAssignedCode(
+            text,
+            args[k]!,
+            held.holds('!')!.names.filter((name) => name !== 'DEPLOY_'),
+            program,
+          );
       }
       if (texts.length === 1 && program === 'read') held.read('REPLY', args[0]!.start);
       if (texts.length === 1 && program !== 'read') held.read('MAPFILE', args[0]!.start);
@@ -889,6 +1012,12 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
     // reads it itself or it is in the environment already (PATH, HOME, CODE_VARIABLES), and for a tool's own
     // variable (PIP_INDEX_URL, BUNDLE_GEMFILE) when the script exports it (export V, declare -x V, set -a).
     for (const word of args.slice(0, first)) {
+      const assigned = /^([A-Za-z_]\w*)(?:\[[^\]]*\])?\+?=/.exec(plain(word))?.[1];
+      const target = assigned === undefined ? undefined : namerefs.get(assigned);
+      if (target !== undefined) {
+        checkAssignedCode(target, word, heldNames([word]), `the nameref ${assigned}`);
+        continue;
+      }
       const variable = codeVariableIn(plain(word));
       if (variable === undefined) continue;
       if (first === args.length && !CODE_VARIABLES.has(variable) && !exportsVariable(script, variable))
@@ -1566,6 +1695,24 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
       if (before) before.pipedInto ??= command;
     }
     checkSubstitutions(frame, command, model, texts);
+    const raws = args.map((word) => script.slice(word.start, word.end));
+    const starts = args.map((word) => word.start);
+    for (const part of commandArithmetic(
+      args.map(plain),
+      raws,
+      starts,
+      attributes.integers,
+      attributes.associative,
+      first,
+    ))
+      checkArithmetic(part, true);
+    for (const word of command.words)
+      for (const part of expansionArithmetic(
+        script.slice(word.start, word.end),
+        word.start,
+        attributes.associative,
+      ))
+        checkArithmetic(part, false);
     noteAssignments(command, args.slice(0, first), first === args.length, texts);
     for (const level of frame.levels) level.commands.push(command);
     frame.commands.push(command);
@@ -2259,13 +2406,13 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
         continue;
       }
       if (script.startsWith('$((', i)) {
-        stack.push({ kind: 'arith', closer: '))', depth: 0 });
+        stack.push({ kind: 'arith', closer: '))', depth: 0, start: i + 3, where: '$((…))' });
         i += 3;
         continue;
       }
       if (script[i + 1] === '[') {
         // bash's old $[…] arithmetic
-        stack.push({ kind: 'arith', closer: ']', depth: 0 });
+        stack.push({ kind: 'arith', closer: ']', depth: 0, start: i + 2, where: '$[…]' });
         i += 2;
         continue;
       }
@@ -2319,9 +2466,12 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
       if (c === open) frame.depth++;
       else if (c === close) {
         if (frame.depth > 0) frame.depth--;
-        else if (frame.closer === ']') stack.pop();
-        else if (script[i + 1] === ')') {
+        else if (frame.closer === ']') {
           stack.pop();
+          checkArithmetic({ start: frame.start, end: i, where: frame.where }, false);
+        } else if (script[i + 1] === ')') {
+          stack.pop();
+          checkArithmetic({ start: frame.start, end: i, where: frame.where }, false);
           i++;
         }
       }
@@ -2365,9 +2515,18 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
       } else readHeredocOperator(frame);
       continue;
     }
-    if (c === '(' && script[i + 1] === '(' && frame.commandPosition) {
+    // `for ((` opens bash's arithmetic for loop, whose three expressions are evaluated as (( … )) is.
+    const forLoop =
+      frame.wordStart < 0 && frame.command.words.length === 1 && plain(frame.command.words[0]!) === 'for';
+    if (c === '(' && script[i + 1] === '(' && (frame.commandPosition || forLoop)) {
       // bash's (( … )) arithmetic command: it evaluates expanded values as expressions, like $((…))
-      stack.push({ kind: 'arith', closer: '))', depth: 0 });
+      stack.push({
+        kind: 'arith',
+        closer: '))',
+        depth: 0,
+        start: i + 2,
+        where: forLoop ? 'for ((…))' : '((…))',
+      });
       i += 2;
       continue;
     }

@@ -1,0 +1,161 @@
+// bash evaluates a variable read in an arithmetic expression by evaluating its value as an expression in turn,
+// and runs the command substitutions of an indexed array's subscript there: a value a[$(id)] runs id wherever
+// bash does arithmetic on it. $((…)) and ((…)) refused a template already; let, [[ … -eq … ]], for ((…)),
+// integer variables (declare -i), array subscripts (a[…]=, ${a[…]}, unset 'a[…]', [[ -v a[…] ]]) and
+// substring offsets did not, nor a variable holding a value read in any of them. Each form here is first run
+// by real bash with such a value, to show it runs the command (or, for the accepted forms, that it does not).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { analyzeShellTemplate } from '../../../src/targets/shell-script.ts';
+import { assertScriptAccepted, assertScriptRefused, configErrors } from '../../helpers/command-checks.ts';
+
+/** Whether bash runs the command hidden in a value, with every {{x}} of `script` the value's variable. */
+function runsInjectedCommand(script: string): boolean {
+  const dir = mkdtempSync(join(tmpdir(), 'arith-'));
+  try {
+    const marker = join(dir, 'ran');
+    // As renderShellScript writes a template: "${DEPLOY_X}" alone, ${DEPLOY_X} inside double quotes.
+    const rendered = script.replace(/\{\{(\w+)\}\}/g, (_, name: string, at: number) => {
+      const quoted = (script.slice(0, at).match(/(?<!\\)"/g) ?? []).length % 2 === 1;
+      return quoted ? `\${DEPLOY_${name.toUpperCase()}}` : `"\${DEPLOY_${name.toUpperCase()}}"`;
+    });
+    spawnSync('bash', ['-c', `a=(1 2); s=abc; ${rendered}`], {
+      env: { PATH: process.env.PATH, DEPLOY_X: `a[$(touch ${marker})]`, DEPLOY_WEIGHT: '5' },
+      stdio: 'ignore',
+      timeout: 10_000,
+    });
+    return existsSync(marker);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const ARITHMETIC =
+  /bash evaluates as an arithmetic expression, (evaluating the value of a variable read there as one in turn and )?running any \$\(…\) in an array subscript/;
+
+test('a template where bash evaluates it as an expression is refused: let, [[ -eq ]], declare -i, subscripts', () => {
+  for (const script of [
+    'let n={{x}}',
+    'let "n = {{x}} + 1"',
+    '[[ {{x}} -eq 1 ]]',
+    '[[ 1 -lt {{x}} ]]',
+    'if [[ {{x}} -ge 3 ]]; then echo big; fi',
+    'declare -i n={{x}}',
+    'f() { local -i n={{x}}; }; f',
+    'declare -i n; n={{x}}',
+    'typeset -i n; n+={{x}}',
+    'a[{{x}}]=1',
+    'a=([{{x}}]=1)',
+    "unset 'a[{{x}}]'",
+  ]) {
+    assert.ok(runsInjectedCommand(script), `bash does not run the value of ${script}`);
+    assertScriptRefused(script, ARITHMETIC);
+  }
+});
+
+test('a variable holding a value, read where bash does arithmetic, is refused: $v, bare v, DEPLOY_X, $1', () => {
+  for (const script of [
+    'v={{x}}; [[ $v -gt 0 ]]',
+    'v={{x}}; [[ v -gt 0 ]]',
+    '[[ DEPLOY_X -gt 0 ]]',
+    'v={{x}}; echo $((v))',
+    'v={{x}}; echo $(( $v + 1 ))',
+    'echo $(( DEPLOY_X + 1 ))',
+    'v={{x}}; (( v > 0 ))',
+    'v={{x}}; let n=v+1',
+    'v={{x}}; declare -i n=$v',
+    'v={{x}}; echo ${a[$v]}',
+    'v={{x}}; echo "${a[v]}"',
+    'v={{x}}; echo "${a[@]:$v}"',
+    'v={{x}}; a[$v]=1',
+    'v={{x}}; declare -a b=([$v]=1)',
+    'v={{x}}; unset "a[$v]"',
+    'v={{x}}; test -v "a[$v]"',
+    'v={{x}}; [ -v "a[$v]" ]',
+    'v={{x}}; printf -v "a[$v]" %s 1',
+    'v={{x}}; read "a[$v]" <<< 1',
+    'v={{x}}; declare "a[$v]=1"',
+    'v={{x}}; for ((i=v; i<3; i++)); do :; done',
+    'read -r v <<< {{x}}; (( v > 1 ))',
+    'declare -n r=v; v={{x}}; echo $((r))',
+    'declare -i n; read n <<< {{x}}',
+    'declare -i n; printf -v n %s {{x}}',
+    'declare -i n; for n in {{x}}; do :; done',
+    'f() { (( $1 > 0 )); }; f {{x}}',
+    'f() { local -i n=$1; }; f {{x}}',
+  ]) {
+    assert.ok(runsInjectedCommand(script), `bash does not run the value of ${script}`);
+    assertScriptRefused(script, ARITHMETIC);
+  }
+  // bash 5.2 expands [[ -v a[$v] ]]'s subscript once; 5.1 and older (the runners' among them) twice.
+  assertScriptRefused('v={{x}}; [[ -v a[$v] ]]', ARITHMETIC);
+});
+
+test('the messages say where the value is evaluated and what to do instead', () => {
+  assertScriptRefused(
+    '[[ {{x}} -eq 1 ]]',
+    /\{\{x\}\} \(character 4\) is in \[\[ … -eq … \]\], .*compare other values as strings \("\$DEPLOY_X"\)/,
+  );
+  assertScriptRefused(
+    'a[{{x}}]=1',
+    /the subscript of the array a, .*declare the array associative \(declare -A\)/,
+  );
+  assertScriptRefused(
+    'v={{x}}; (( v > 0 ))',
+    /(^|: )v \(character 13\) holds \{\{x\}\}, set at character 1; it is read in \(\(…\)\), /m,
+  );
+  assertScriptRefused(
+    'echo $(( DEPLOY_X ))',
+    /DEPLOY_X \(character 10\) holds \{\{x\}\}, the environment variable of that value/,
+  );
+  assertScriptRefused(
+    'declare -i n; read n <<< {{x}}',
+    /\{\{x\}\} is set by read into n \(character 20\), an integer variable/,
+  );
+  // An argv list's inline script too.
+  assert.ok(
+    configErrors(['bash', '-c', '(( $1 > 0 ))', 'sh', '{{x}}']).some((e) => ARITHMETIC.test(e)),
+    'bash -c "(( $1 > 0 ))" sh {{x}} was accepted',
+  );
+});
+
+test('our numbers may be used in arithmetic: weight, batch, … are integers the pipeline computes', () => {
+  for (const script of [
+    'echo $(( {{weight}} + 1 ))',
+    'let "n = {{weight}} * 2"',
+    '[[ {{weight}} -gt 0 ]]',
+    'v={{weight}}; echo $((v * 2))',
+    'for ((i=0; i<{{weight}}; i++)); do :; done',
+    'declare -i n={{weight}}',
+  ]) {
+    assert.equal(runsInjectedCommand(script), false, `bash runs the value of ${script}`);
+    const analysis = analyzeShellTemplate(script);
+    assert.ok(analysis.ok, `${script}: ${analysis.ok ? '' : analysis.problems[0]!.message}`);
+  }
+});
+
+test('what bash does not evaluate as an expression stays accepted', () => {
+  for (const script of [
+    // String comparisons, test's and ['s -eq (integers only, never evaluated), counts and lengths.
+    '[[ {{x}} == 1 ]]',
+    'v={{x}}; [[ $v != a ]]',
+    '[ {{x}} -eq 1 ] 2>/dev/null || true',
+    'test {{x}} -gt 0 2>/dev/null || true',
+    'set -- {{x}}; [[ $# -gt 0 ]]',
+    'v={{x}}; (( ${#v} > 3 ))',
+    // An associative array's subscripts are strings.
+    'declare -A m; m[{{x}}]=1',
+    'declare -A m=([{{x}}]=1)',
+    // A fixed variable that happens to share a template's name, numbers in other bases, a value only echoed.
+    'x=1; echo $((x + 1)); echo {{x}}',
+    'echo $(( 16#ff + 0x1f ))',
+    'n=3; declare -i m=$n; echo {{x}}',
+  ]) {
+    assert.equal(runsInjectedCommand(script), false, `bash runs the value of ${script}`);
+    assertScriptAccepted(script);
+  }
+});
