@@ -273,6 +273,9 @@ const TRUST_SWITCHES: Record<string, ReadonlyMap<string, string>> = {
     ['--allow-insecure-registry', 'whether the certificate of the registry is checked'],
     ['--allow-http-registry', 'whether the registry may be reached without TLS'],
     ['--tlog-upload', 'whether the signature is written to the transparency log (checked by verify)'],
+    ['--insecure-skip-tlog-verify', 'whether the transparency log entry of the signature is checked'],
+    // cosign initialize --staging: the staging TUF repository (its roots trusted from then on).
+    ['--staging', 'whether the staging TUF repository is trusted (its roots, from then on)'],
   ]),
   skopeo: new Map([
     ['--tls-verify', 'whether the certificate of the registry is checked'],
@@ -1733,6 +1736,28 @@ const COSIGN_TRUST = new Map([
   ['--signing-config', 'the signing services it trusts (a file: its certificate authority, log, timestamps)'],
   ['--registry-cacert', 'the certificate authority trusted for the registry'],
   ['--tsa-certificate-chain', 'the timestamp authority it trusts'],
+  ['--timestamp-certificate-chain', 'the timestamp authority it trusts'],
+  ['--timestamp-cert-chain', 'the timestamp authority it trusts'],
+  // sign and attest: the timestamp authority it asks (verify trusts its timestamps), and who vouches for the
+  // signer: the OIDC issuer, or the provider the identity token comes from (doc/cosign_sign.md).
+  ['--timestamp-server-url', 'the timestamp authority it asks (whose timestamps verify trusts)'],
+  ['--tsa-server-url', 'the timestamp authority it asks (whose timestamps verify trusts)'],
+  ['--oidc-issuer', 'the OIDC issuer of the identity token it signs with (who vouches for the signer)'],
+  [
+    '--oidc-provider',
+    'the provider its identity token comes from (spiffe, google, github, filesystem: who vouches for the signer)',
+  ],
+  // verify-attestation --policy: the CUE or Rego policies the attestations must pass; --type: the predicate
+  // type it verifies or attests (attach sbom's: the SBOM's type) (doc/cosign_verify-attestation.md).
+  ['--policy', 'the CUE or Rego policies the attestations must pass (one of its choosing passes any)'],
+  [
+    '--type',
+    'the predicate type it verifies or attests, or the type of the SBOM it attaches (another: an attestation of another kind passes, or is signed)',
+  ],
+  // cosign initialize: the TUF repository and root it trusts from then on (doc/cosign_initialize.md).
+  ['--mirror', 'the TUF repository its trusted roots are updated from (and trusted from then on)'],
+  ['--root', 'the TUF root it trusts from then on (a file or URL of its choosing)'],
+  ['--root-checksum', 'the checksum the TUF root it downloads must have (any root, by its checksum)'],
 ]);
 
 const image = (): ToolRole => 'image';
@@ -1803,6 +1828,8 @@ const COSIGN_VALUES: readonly string[] = [
   ...['--registry-server-name', '--signing-config', '--timestamp-client-cacert', '--timestamp-client-cert'],
   ...['--timestamp-client-key', '--timestamp-server-name', '--sct', '--tsa-certificate-chain', '--only'],
   ...['--rfc3161-timestamp', '--timestamp-certificate-chain', '--attachment-tag-prefix'],
+  // cosign initialize (doc/cosign_initialize.md), sign's timestamp authority, an older verify's chain.
+  ...['--mirror', '--root', '--root-checksum', '--timestamp-server-url', '--timestamp-cert-chain'],
 ];
 
 /** cosign upload blob and upload wasm (doc/cosign_upload_blob.md, cosign_upload_wasm.md). */
@@ -1820,6 +1847,7 @@ const COSIGN_FLAGS: readonly string[] = [
   ...['--new-bundle-format', '--private-infrastructure', '--use-signed-timestamps', '--offline'],
   ...['--oidc-disable-ambient-providers', '--record-creation-timestamp', '--issue-certificate', '--replace'],
   ...['--sig-only', '--no-upload', '--insecure-skip-verify', '--use-signing-config', '--include-payload'],
+  ...['--staging', '--insecure-skip-tlog-verify'],
 ];
 
 /** trivy image's options that take a value written apart. */

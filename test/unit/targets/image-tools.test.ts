@@ -1659,3 +1659,180 @@ test('trivy plugin install/run and module install: the plugin fetched, whose cod
   ])
     assertAccepted(spec);
 });
+
+test("cosign's TUF root and mirror, policies, predicate type, signing issuer and timestamp authority take no template", () => {
+  for (const [argv, what, option] of [
+    // cosign initialize: the TUF repository and root it trusts from then on (doc/cosign_initialize.md).
+    [
+      ['cosign', 'initialize', '--mirror', '{{x}}'],
+      'the TUF repository its trusted roots are updated from',
+      '--mirror',
+    ],
+    [
+      ['cosign', 'initialize', '--mirror=https://{{x}}', '--root', 'root.json'],
+      'the TUF repository',
+      '--mirror',
+    ],
+    [['cosign', 'initialize', '--root', '{{x}}'], 'the TUF root it trusts from then on', '--root'],
+    [['cosign', 'initialize', '--root=https://tuf.example.com/{{x}}.json'], 'the TUF root', '--root'],
+    [
+      ['cosign', 'initialize', '--root', 'https://tuf.example.com/root.json', '--root-checksum', '{{x}}'],
+      'the checksum the TUF root',
+      '--root-checksum',
+    ],
+    [
+      ['cosign', 'initialize', '--staging={{x}}'],
+      'whether the staging TUF repository is trusted',
+      '--staging=',
+    ],
+    // verify-attestation --policy (CUE or Rego files) and --type (the predicate type checked).
+    [
+      ['cosign', 'verify-attestation', '--key', 'k.pub', '--policy', '{{x}}', 'reg/app:1'],
+      'the CUE or Rego policies the attestations must pass',
+      '--policy',
+    ],
+    [
+      ['cosign', 'verify', '--policy=policies/{{x}}.rego', 'reg/app:1'],
+      'the CUE or Rego policies',
+      '--policy',
+    ],
+    [
+      ['cosign', 'verify-attestation', '--key', 'k.pub', '--type', '{{x}}', 'reg/app:1'],
+      'the predicate type it verifies or attests',
+      '--type',
+    ],
+    [
+      ['cosign', 'attest', '--predicate', 'p.json', '--type={{x}}', 'reg/app:1'],
+      'the predicate type',
+      '--type',
+    ],
+    // Who vouches for the signer (sign's OIDC issuer and provider), the timestamp authority.
+    [
+      ['cosign', 'sign', '--oidc-issuer', '{{x}}', 'reg/app:1'],
+      'the OIDC issuer of the identity token it signs with',
+      '--oidc-issuer',
+    ],
+    [
+      ['cosign', 'sign', '--oidc-provider={{x}}', 'reg/app:1'],
+      'the provider its identity token comes from',
+      '--oidc-provider',
+    ],
+    [
+      ['cosign', 'sign', '--timestamp-server-url', '{{x}}', 'reg/app:1'],
+      'the timestamp authority it asks',
+      '--timestamp-server-url',
+    ],
+    [
+      ['cosign', 'sign', '--tsa-server-url', 'https://{{x}}/api', 'reg/app:1'],
+      'the timestamp authority it asks',
+      '--tsa-server-url',
+    ],
+    [
+      ['cosign', 'verify', '--timestamp-certificate-chain', '{{x}}', 'reg/app:1'],
+      'the timestamp authority it trusts',
+      '--timestamp-certificate-chain',
+    ],
+    [
+      ['cosign', 'verify-attestation', '--timestamp-cert-chain', '{{x}}', 'reg/app:1'],
+      'the timestamp authority it trusts',
+      '--timestamp-cert-chain',
+    ],
+    [
+      ['cosign', 'verify', '--insecure-skip-tlog-verify={{x}}', 'reg/app:1'],
+      'whether the transparency log entry',
+      '--insecure-skip-tlog-verify=',
+    ],
+    // Already refused: the identity and issuer trusted, the log, the certificate authority, the roots.
+    [
+      ['cosign', 'verify', '--certificate-identity', '{{x}}', 'reg/app:1'],
+      'the signer identity it trusts',
+      '--certificate-identity',
+    ],
+    [
+      ['cosign', 'verify', '--certificate-oidc-issuer', 'https://{{x}}', 'reg/app:1'],
+      'the issuer it trusts',
+      '--certificate-oidc-issuer',
+    ],
+    [
+      ['cosign', 'sign', '--rekor-url', '{{x}}', 'reg/app:1'],
+      'the transparency log it trusts',
+      '--rekor-url',
+    ],
+    [
+      ['cosign', 'sign', '--fulcio-url', '{{x}}', 'reg/app:1'],
+      'the certificate authority it trusts',
+      '--fulcio-url',
+    ],
+    [['cosign', 'verify', '--trusted-root', '{{x}}', 'reg/app:1'], 'the roots it trusts', '--trusted-root'],
+    [
+      ['cosign', 'verify', '--ca-roots', '{{x}}', 'reg/app:1'],
+      'the certificate authorities it trusts',
+      '--ca-roots',
+    ],
+    [
+      ['cosign', 'verify', '--ca-intermediates', '{{x}}', 'reg/app:1'],
+      'the certificate authorities it trusts',
+      '--ca-intermediates',
+    ],
+  ] as Array<[string[], string, string]>)
+    assertRefused(
+      argv,
+      new RegExp(
+        `${what}.*, which cosign ${option} chooses .*its value would choose what cosign trusts or signs with`,
+      ),
+    );
+  // Fixed values are accepted, and the image beside them is read as before.
+  for (const argv of [
+    [
+      'cosign',
+      'verify-attestation',
+      '--key',
+      'k.pub',
+      '--type',
+      'slsaprovenance',
+      '--policy',
+      'policy.rego',
+      'reg/app:{{x}}',
+    ],
+    [
+      'cosign',
+      'sign',
+      '--oidc-issuer',
+      'https://token.actions.githubusercontent.com',
+      '--oidc-provider',
+      'github',
+      'reg/app:{{x}}',
+    ],
+    ['cosign', 'sign', '--timestamp-server-url', 'https://tsa.example.com', '--yes', 'reg/app:{{x}}'],
+    [
+      'cosign',
+      'attest',
+      '--predicate',
+      'p.json',
+      '--type',
+      'https://slsa.dev/provenance/v1',
+      'reg/app:{{x}}',
+    ],
+    ['cosign', 'verify', '--insecure-skip-tlog-verify', '--key', 'k.pub', 'reg/app:{{x}}'],
+  ])
+    checkedOnceRendered(
+      argv,
+      BAD_TAGS,
+      GOOD_TAGS,
+      /the image cosign (verify-attestation|sign|attest|verify) (verifies|signs|attests)/,
+    );
+  for (const argv of [
+    [
+      'cosign',
+      'initialize',
+      '--mirror',
+      'https://tuf.example.com',
+      '--root',
+      'root.json',
+      '--timeout',
+      '{{x}}s',
+    ],
+    ['cosign', 'initialize', '--staging', '-d', '--timeout={{x}}s'],
+  ])
+    assertAccepted(argv);
+});
