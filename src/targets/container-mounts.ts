@@ -283,7 +283,10 @@ const TRUST_SWITCHES: Record<string, ReadonlyMap<string, string>> = {
     ['--dest-tls-verify', 'whether the certificate of the destination registry is checked'],
     ['--insecure-policy', 'whether the trust policy (the signatures an image needs) is read at all'],
   ]),
-  trivy: new Map([['--insecure', 'whether the certificate of the registry or server is checked']]),
+  trivy: new Map([
+    ['--insecure', 'whether the certificate of the registry or server is checked'],
+    ['--redis-tls', 'whether its redis cache is reached over TLS'],
+  ]),
   crane: new Map([
     ['--insecure', 'whether the registry may be reached without TLS or a checked certificate'],
   ]),
@@ -1868,6 +1871,9 @@ export const TRIVY_VALUES: readonly string[] = [
   ...['--policy', '--config-policy', '--namespaces', '--policy-namespaces', '--trace-http'],
   // trivy repo and trivy vm.
   ...['--branch', '--tag', '--commit', '--aws-region', '--aws-endpoint'],
+  // Newer and older names (--check-namespaces for --policy-namespaces, --policy-bundle-repository for
+  // --checks-bundle-repository).
+  ...['--check-namespaces', '--policy-bundle-repository'],
 ];
 
 /** trivy -s/--severity: the severities of the findings it reports, and fails on with --exit-code. */
@@ -2407,17 +2413,63 @@ const IMAGE_TOOLS: Readonly<Record<string, ImageTool>> = {
       ['--db-repository', 'the registry its vulnerability database is downloaded from (and trusted)'],
       ['--java-db-repository', 'the registry its Java database is downloaded from (and trusted)'],
       ['--checks-bundle-repository', 'the registry its checks are downloaded from (and trusted)'],
+      ['--policy-bundle-repository', 'the registry its checks are downloaded from (and trusted)'],
       ['--exit-code', 'the exit code it fails with on a finding (0: the gate never fails)'],
       // -t/--template @FILE takes the file rule (file-reads.ts); any other value is Go template code.
       ['--template', 'the Go template code of its report'],
       ['-t', 'the Go template code of its report'],
+      // Code it runs: WASM modules (a post-scan module rewrites the findings).
+      [
+        '--module-dir',
+        'the directory of the WASM modules it loads and runs (which may rewrite the findings)',
+      ],
+      ['--enable-modules', 'the WASM modules it runs (which may rewrite the findings)'],
+      // Where what it scans comes from: its cache of analysed layers, the SBOM it scans instead of the image.
+      [
+        '--cache-backend',
+        'the cache its analysis of the image is read back from (redis://: a server elsewhere, whose entries decide what is found)',
+      ],
+      [
+        '--sbom-sources',
+        "where the SBOM it scans instead of the image comes from (rekor: one anyone may have logged for the image's digest)",
+      ],
+      ['--rekor-url', 'the transparency log the SBOM it scans instead of the image comes from'],
+      // What it looks at and reports (docs/…/cli/trivy_image.md): a value there turns the scan of the
+      // vulnerable part off (--scanners secret, --pkg-types os, --skip-dirs app, --ignore-status affected).
+      ['--scanners', 'the scanners it runs (secret alone: no vulnerability is looked for)'],
+      ['--pkg-types', 'the package types it scans (os alone: no library is looked at)'],
+      ['--vuln-type', 'the package types it scans (os alone: no library is looked at)'],
+      ['--skip-dirs', 'the directories it does not scan (those holding the vulnerable files)'],
+      ['--skip-files', 'the files it does not scan (the vulnerable ones)'],
+      ['--ignore-status', 'the vulnerability statuses it ignores (affected: every unfixed finding)'],
+      [
+        '--compliance',
+        'the compliance spec its report checks (a built-in name, or @FILE: a spec of its choosing, with no check)',
+      ],
+      ['--policy-namespaces', 'the Rego namespaces whose checks it runs'],
+      ['--check-namespaces', 'the Rego namespaces whose checks it runs'],
+      ['--namespaces', 'the Rego namespaces whose checks it runs'],
+      // What it trusts or sends: its redis cache's TLS files, the headers sent to its server.
+      ['--redis-ca', 'the certificate authority trusted for its redis cache'],
+      ['--redis-cert', 'the certificate presented to its redis cache'],
+      ['--redis-key', 'the key presented to its redis cache'],
+      ['--custom-headers', 'the headers sent to the trivy server (its token: who the scan runs as)'],
     ]),
     engines: ['--docker-host', '--podman-host'],
-    scanner: ['--server', '--db-repository', '--java-db-repository', '--checks-bundle-repository'].concat([
-      '--exit-code',
-      '--template',
-      '-t',
-    ]),
+    scanner: [
+      ...['--server', '--db-repository', '--java-db-repository', '--checks-bundle-repository', '--exit-code'],
+      ...[
+        '--policy-bundle-repository',
+        '--template',
+        '-t',
+        '--module-dir',
+        '--enable-modules',
+        '--cache-backend',
+      ],
+      ...['--sbom-sources', '--rekor-url', '--scanners', '--pkg-types', '--vuln-type', '--skip-dirs'],
+      ...['--skip-files', '--ignore-status', '--compliance', '--policy-namespaces', '--check-namespaces'],
+      '--namespaces',
+    ],
     names: {
       '-s': TRIVY_SEVERITY,
       '--severity': TRIVY_SEVERITY,

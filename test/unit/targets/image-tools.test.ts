@@ -1836,3 +1836,161 @@ test("cosign's TUF root and mirror, policies, predicate type, signing issuer and
   ])
     assertAccepted(argv);
 });
+
+test("trivy's options choosing the code it runs, its cache, the SBOM it scans or what it looks at take no template", () => {
+  const scanner = (what: string, option: string) =>
+    new RegExp(
+      `${what}.*, which trivy ${option} chooses \\(.*\\): its value would choose what the scan finds or trusts`,
+    );
+  for (const [argv, what, option] of [
+    // WASM modules it loads and runs (docs/…/cli/trivy_image.md: --module-dir, --enable-modules).
+    [
+      ['trivy', 'image', '--module-dir', '{{x}}', 'reg/app:1'],
+      'the directory of the WASM modules it loads and runs',
+      '--module-dir',
+    ],
+    [
+      ['trivy', 'image', '--enable-modules={{x}}', 'reg/app:1'],
+      'the WASM modules it runs',
+      '--enable-modules',
+    ],
+    [['trivy', '--module-dir', '/opt/{{x}}', 'image', 'reg/app:1'], 'the WASM modules', '--module-dir'],
+    // Its cache of analysed layers: redis:// a server elsewhere, or any backend a value picks.
+    [
+      ['trivy', 'image', '--cache-backend', 'redis://{{x}}', 'reg/app:1'],
+      'the cache its analysis of the image is read back from',
+      '--cache-backend',
+    ],
+    [['trivy', 'image', '--cache-backend={{x}}', 'reg/app:1'], 'the cache its analysis', '--cache-backend'],
+    [
+      ['trivy', 'k8s', '--cache-backend', 'redis://cache:6379/{{x}}'],
+      'the cache its analysis',
+      '--cache-backend',
+    ],
+    // The SBOM it scans instead of the image: from rekor, where anyone may log one.
+    [
+      ['trivy', 'image', '--sbom-sources', '{{x}}', 'reg/app:1'],
+      'where the SBOM it scans instead of the image comes from',
+      '--sbom-sources',
+    ],
+    [
+      ['trivy', 'image', '--sbom-sources', 'rekor', '--rekor-url', 'https://{{x}}', 'reg/app:1'],
+      'the transparency log the SBOM',
+      '--rekor-url',
+    ],
+    // What it looks at and reports.
+    [
+      ['trivy', 'image', '--scanners', '{{x}}', 'reg/app:1'],
+      'the scanners it runs \\(secret alone',
+      '--scanners',
+    ],
+    [['trivy', 'image', '--scanners=vuln,{{x}}', 'reg/app:1'], 'the scanners it runs', '--scanners'],
+    [['trivy', 'fs', '--pkg-types', '{{x}}', '.'], 'the package types it scans', '--pkg-types'],
+    [['trivy', 'image', '--vuln-type', '{{x}}', 'reg/app:1'], 'the package types it scans', '--vuln-type'],
+    [
+      ['trivy', 'image', '--skip-dirs', '{{x}}', 'reg/app:1'],
+      'the directories it does not scan',
+      '--skip-dirs',
+    ],
+    [
+      ['trivy', 'fs', '--skip-dirs', 'services/{{x}}', '.'],
+      'the directories it does not scan',
+      '--skip-dirs',
+    ],
+    [['trivy', 'image', '--skip-files={{x}}', 'reg/app:1'], 'the files it does not scan', '--skip-files'],
+    [
+      ['trivy', 'image', '--ignore-status', '{{x}}', 'reg/app:1'],
+      'the vulnerability statuses it ignores',
+      '--ignore-status',
+    ],
+    // A compliance spec: a built-in name, or @FILE.
+    [
+      ['trivy', 'image', '--compliance', '{{x}}', 'reg/app:1'],
+      'the compliance spec its report checks',
+      '--compliance',
+    ],
+    [
+      ['trivy', 'image', '--compliance', '@{{x}}', 'reg/app:1'],
+      'the compliance spec its report checks',
+      '--compliance',
+    ],
+    [['trivy', 'k8s', '--compliance=k8s-cis-{{x}}'], 'the compliance spec', '--compliance'],
+    [
+      ['trivy', 'config', '--policy-namespaces', '{{x}}', 'k8s/'],
+      'the Rego namespaces whose checks it runs',
+      '--policy-namespaces',
+    ],
+    [['trivy', 'config', '--check-namespaces', '{{x}}', 'k8s/'], 'the Rego namespaces', '--check-namespaces'],
+    [
+      ['trivy', 'image', '--policy-bundle-repository', '{{x}}', 'reg/app:1'],
+      'the registry its checks are downloaded from',
+      '--policy-bundle-repository',
+    ],
+  ] as Array<[string[], string, string]>)
+    assertRefused(argv, scanner(what, option));
+  // What it trusts or sends: its redis cache's TLS, the headers sent to its server.
+  for (const [argv, message] of [
+    [
+      ['trivy', 'image', '--redis-ca', '{{x}}', 'reg/app:1'],
+      /the certificate authority trusted for its redis cache, which trivy --redis-ca chooses/,
+    ],
+    [
+      ['trivy', 'image', '--redis-cert', 'certs/{{x}}.pem', 'reg/app:1'],
+      /the certificate presented to its redis cache, which trivy --redis-cert/,
+    ],
+    [
+      ['trivy', 'image', '--redis-key={{x}}', 'reg/app:1'],
+      /the key presented to its redis cache, which trivy --redis-key/,
+    ],
+    [
+      ['trivy', 'image', '--redis-tls={{x}}', 'reg/app:1'],
+      /whether its redis cache is reached over TLS, which trivy --redis-tls= chooses/,
+    ],
+    [
+      ['trivy', 'image', '--server', 'https://trivy.example.com', '--custom-headers', '{{x}}', 'reg/app:1'],
+      /the headers sent to the trivy server .*which trivy --custom-headers chooses/,
+    ],
+  ] as Array<[string[], RegExp]>)
+    assertRefused(
+      argv,
+      new RegExp(`${message.source}.*its value would choose what trivy trusts or signs with`),
+    );
+  // Fixed values are accepted, and a value elsewhere (the image's tag) is read as before: an option's value is
+  // not taken for the image.
+  for (const argv of [
+    ['trivy', 'image', '--module-dir', '/opt/m', 'reg/app:{{x}}'],
+    ['trivy', 'image', '--enable-modules', 'spring4shell', 'reg/app:{{x}}'],
+    ['trivy', 'image', '--cache-backend', 'redis://cache:6379', '--redis-tls', 'reg/app:{{x}}'],
+    [
+      'trivy',
+      'image',
+      '--cache-backend',
+      'redis://cache:6379',
+      '--redis-ca',
+      'ca.pem',
+      '--redis-cert',
+      'c.pem',
+      '--redis-key',
+      'k.pem',
+      'reg/app:{{x}}',
+    ],
+    ['trivy', 'image', '--cache-backend=memory', 'reg/app:{{x}}'],
+    ['trivy', 'image', '--sbom-sources', 'oci', '--rekor-url', 'https://rekor.example.com', 'reg/app:{{x}}'],
+    ['trivy', 'image', '--scanners', 'vuln,secret', '--pkg-types', 'os,library', 'reg/app:{{x}}'],
+    ['trivy', 'image', '--skip-dirs', 'docs', '--skip-files', 'README.md', 'reg/app:{{x}}'],
+    ['trivy', 'image', '--ignore-status', 'will_not_fix', 'reg/app:{{x}}'],
+    ['trivy', 'image', '--compliance', 'docker-cis-1.6.0', 'reg/app:{{x}}'],
+    ['trivy', 'image', '--compliance', '@specs/custom.yaml', 'reg/app:{{x}}'],
+    [
+      'trivy',
+      'image',
+      '--custom-headers',
+      'X-Team:web',
+      '--server',
+      'https://trivy.example.com',
+      'reg/app:{{x}}',
+    ],
+  ])
+    checkedOnceRendered(argv, BAD_TAGS, GOOD_TAGS, /the image trivy image scans/);
+  assertAccepted(['trivy', 'config', '--policy-namespaces', 'user', 'k8s/', '--timeout', '{{x}}m']);
+});
