@@ -18,8 +18,8 @@
 // images (IMAGE_TOOLS: gcloud run deploy --image, skopeo, crane, kind load, cosign, trivy, crictl, ctr; oc
 // new-app, docker buildx imagetools), where a path of this machine standing for an image (skopeo's dir:, crane
 // pull's tarball) refuses a template. A context (docker --context, docker context use, podman -c/--connection,
-// kubectl --context/--cluster/--user, config use-context, helm --kube-context) takes a value checked once
-// rendered to be one plain name: an entry of the runner's own config. Pure.
+// kubectl --context/--cluster/--user, config use-context, helm --kube-context, the context trivy k8s scans) takes
+// a value checked once rendered to be one plain name: an entry of the runner's own config. Pure.
 import { PLACEHOLDER } from './placeholder.ts';
 
 /** docker/podman/nerdctl run and create, and docker compose run: options that take a value written apart. */
@@ -1643,7 +1643,17 @@ function clusterNames(found: ContainerMounts, words: readonly string[], at: numb
  * skopeo sync reads or writes, oc new-app's IMAGE~SOURCE (a source built on an image), or nothing read here.
  */
 type ToolRole =
-  'image' | 'repository' | 'tag' | 'read' | 'write' | 'transport' | 'source' | 'program' | undefined;
+  | 'image'
+  | 'repository'
+  | 'tag'
+  | 'read'
+  | 'write'
+  | 'transport'
+  | 'source'
+  | 'program'
+  // A context of the runner's kubeconfig (trivy k8s CONTEXT): checked once rendered as kubectl --context's.
+  | 'context'
+  | undefined;
 
 /** A subcommand of an image tool (IMAGE_TOOLS). */
 interface ImageToolCommand {
@@ -1657,6 +1667,8 @@ interface ImageToolCommand {
   rights?: Readonly<Record<string, string>>;
   /** Options choosing what it trusts or a file it uses, and what they choose: refused in the tool's own words. */
   engine?: Readonly<Record<string, string>>;
+  /** Options choosing what a scanner looks at (trivy k8s --exclude-namespaces), and what they choose: refused. */
+  scanner?: Readonly<Record<string, string>>;
   /** Options choosing what the image runs (crane mutate --entrypoint), and what they are: refused. */
   programs?: Readonly<Record<string, string>>;
   /** Options choosing the directory its program runs in (crane mutate --workdir): refused. */
@@ -1893,6 +1905,51 @@ const TRIVY_FLAGS: readonly string[] = [
   ...['--skip-vex-repo-update', '--tf-exclude-downloaded-modules', '--skip-update', '--skip-policy-update'],
   ...['--clear-cache', '--skip-version-check', '--disable-telemetry'],
 ];
+
+/**
+ * trivy k8s (kubernetes) [CONTEXT] (docs/…/cli/trivy_kubernetes.md; before 0.50: a resource, cluster or all, and
+ * --context, -n): the context of the kubeconfig it scans (checked once rendered as kubectl --context's; its
+ * --kubeconfig is refused in launchers.ts), what of the cluster it scans, and the node-collector job it runs on
+ * the nodes (an image reading each node's files as root: its image takes the image rule, its namespace and
+ * tolerations no template).
+ */
+const TRIVY_K8S: ImageToolCommand = {
+  does: 'scans',
+  values: [
+    ...[
+      '--burst',
+      '--qps',
+      '--report',
+      '--tf-vars',
+      '--kubeconfig',
+      '--node-collector-imageref',
+      '--context',
+    ],
+  ],
+  flags: [
+    ...['-A', '--all-namespaces', '--disable-node-collector', '--exclude-owned', '--skip-images', '--slow'],
+    ...['--show-ignored', '--reset-policy-bundle'],
+  ],
+  engine: {
+    '--node-collector-namespace':
+      "the namespace its node-collector job (which reads each node's files as root) is made in",
+    '--tolerations':
+      "the taints its node-collector job tolerates (the nodes it reads as root: the control plane's too)",
+  },
+  scanner: {
+    '-n': 'the namespace it scans (another: none of the vulnerable workloads)',
+    '--namespace': 'the namespace it scans (another: none of the vulnerable workloads)',
+    '--include-namespaces': 'the namespaces it scans (another: none of the vulnerable workloads)',
+    '--exclude-namespaces': 'the namespaces it does not scan (those of the vulnerable workloads)',
+    '--include-kinds': 'the kinds of resource it scans (another: none of the vulnerable ones)',
+    '--exclude-kinds': 'the kinds of resource it does not scan (the vulnerable ones)',
+    '--exclude-nodes': 'the nodes it does not scan (by their labels)',
+    '--components': 'the components it scans (infra alone: no workload)',
+    '--k8s-version': 'the Kubernetes version its outdated APIs are checked against (an old one: none are)',
+  },
+  options: { '--node-collector-imageref': 'image', '--context': 'context' },
+  operand: () => 'context',
+};
 
 /** ctr run's options that take a value written apart (read before its image only). */
 const CTR_RUN_VALUES: readonly string[] = [
@@ -2476,7 +2533,12 @@ const IMAGE_TOOLS: Readonly<Record<string, ImageTool>> = {
     },
     globals: TRIVY_VALUES,
     flags: TRIVY_FLAGS,
-    commands: { image: { does: 'scans', operand: image }, i: { does: 'scans', operand: image } },
+    commands: {
+      image: { does: 'scans', operand: image },
+      i: { does: 'scans', operand: image },
+      k8s: TRIVY_K8S,
+      kubernetes: TRIVY_K8S,
+    },
   },
   crictl: {
     engine: new Map([
@@ -2982,6 +3044,7 @@ function toolCommand(
   const special = [
     ...Object.keys(command.rights ?? {}),
     ...Object.keys(command.engine ?? {}),
+    ...Object.keys(command.scanner ?? {}),
     ...Object.keys(command.programs ?? {}),
     ...Object.keys(command.directories ?? {}),
     ...(command.users ?? []),
@@ -3042,6 +3105,13 @@ function toolCommand(
       return imageReference(found, index, word, prefix, role === 'image' ? name : '', `the image ${how}`);
     if (role === 'tag')
       return void found.names.set(index, { kind: 'image', prefix, how: `the image ${how}`, tag: true });
+    if (role === 'context')
+      return void found.names.set(index, {
+        kind: 'plain',
+        prefix,
+        how: `the context ${how} (an entry of the kubeconfig: the cluster, and the credentials sent to it)`,
+        why: CONTEXT_WHY,
+      });
     const what =
       role === 'read'
         ? `the file or directory of this machine ${how}, read as an image (any file of this machine)`
@@ -3077,6 +3147,7 @@ function toolCommand(
       const right = command.rights?.[option];
       const program = command.programs?.[option];
       const trust = command.engine?.[option];
+      const scanned = command.scanner?.[option];
       const directory = command.directories?.[option];
       const selector = command.selectors?.[option];
       const plain = command.names?.[option];
@@ -3103,6 +3174,15 @@ function toolCommand(
           names,
           how: `${trust}, which ${label} ${option} chooses`,
           kind: 'trust',
+        });
+        continue;
+      }
+      if (scanned !== undefined) {
+        found.refused.push({
+          index,
+          names,
+          how: `${scanned}, which ${label} ${option} chooses`,
+          kind: 'scanner',
         });
         continue;
       }

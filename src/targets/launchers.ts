@@ -401,7 +401,7 @@ const KUBECONFIG_OPTIONS: Record<string, readonly string[]> = {
 const KUBECONFIG_TOOLS = new Set([
   ...['kubectl', 'oc', 'helm', 'helmfile', 'skaffold', 'flux', 'argocd', 'stern', 'k9s', 'kubeseal'],
   ...['velero', 'istioctl', 'linkerd', 'kapp', 'clusterctl', 'vcluster', 'telepresence', 'eksctl'],
-  ...['kubectl-argo-rollouts', 'popeye', 'kubent'],
+  ...['kubectl-argo-rollouts', 'popeye', 'kubent', 'trivy'],
 ]);
 
 /**

@@ -1994,3 +1994,94 @@ test("trivy's options choosing the code it runs, its cache, the SBOM it scans or
     checkedOnceRendered(argv, BAD_TAGS, GOOD_TAGS, /the image trivy image scans/);
   assertAccepted(['trivy', 'config', '--policy-namespaces', 'user', 'k8s/', '--timeout', '{{x}}m']);
 });
+
+test('trivy k8s: its context is checked once rendered; its kubeconfig, what it scans and its node-collector job take no template', () => {
+  // trivy k8s [CONTEXT] (kubernetes too), and an older trivy's --context: an entry of the kubeconfig, checked as
+  // kubectl --context's.
+  for (const argv of [
+    ['trivy', 'k8s', '{{x}}'],
+    ['trivy', 'kubernetes', '--report', 'summary', '{{x}}'],
+    ['trivy', 'k8s', '--context', '{{x}}', 'cluster'],
+    ['trivy', 'k8s', '--context={{x}}', '--report=summary', 'all'],
+  ])
+    checkedOnceRendered(
+      argv,
+      ['', 'a/b', '-x', '--kubeconfig=/tmp/k', 'a b', '.'],
+      ['kind-kind', 'prod_eu-1', 'arn.aws'],
+      /the context trivy (k8s|kubernetes)( --context names| scans) \(an entry of the kubeconfig: .*: a value there must make one plain name/,
+    );
+  // The kubeconfig: the cluster, the credentials sent and the exec plugins that run (as kubectl's).
+  for (const argv of [
+    ['trivy', 'k8s', '--kubeconfig', '{{x}}', 'kind-kind'],
+    ['trivy', 'k8s', '--kubeconfig=kube/{{x}}.yaml', '--report', 'summary'],
+  ])
+    assertRefused(
+      argv,
+      /\{\{x\}\}( \(character \d+\))? is in the value of trivy --kubeconfig, which chooses the directory, root or config what runs is read from/,
+    );
+  // What of the cluster it scans.
+  for (const [argv, what] of [
+    [['trivy', 'k8s', '--include-namespaces', '{{x}}'], 'the namespaces it scans'],
+    [['trivy', 'k8s', '--exclude-namespaces=kube-system,{{x}}'], 'the namespaces it does not scan'],
+    [['trivy', 'kubernetes', '-n', '{{x}}', 'all'], 'the namespace it scans'],
+    [['trivy', 'k8s', '--namespace={{x}}', 'all'], 'the namespace it scans'],
+    [['trivy', 'k8s', '--include-kinds', '{{x}}'], 'the kinds of resource it scans'],
+    [['trivy', 'k8s', '--exclude-kinds', '{{x}}'], 'the kinds of resource it does not scan'],
+    [['trivy', 'k8s', '--exclude-nodes', 'team:{{x}}'], 'the nodes it does not scan'],
+    [['trivy', 'k8s', '--components', '{{x}}', 'cluster'], 'the components it scans'],
+    [
+      ['trivy', 'k8s', '--k8s-version', '{{x}}'],
+      'the Kubernetes version its outdated APIs are checked against',
+    ],
+    [['trivy', 'k8s', '--skip-dirs', '{{x}}'], 'the directories it does not scan'],
+    [['trivy', 'k8s', '--scanners', '{{x}}'], 'the scanners it runs'],
+  ] as Array<[string[], string]>)
+    assertRefused(
+      argv,
+      new RegExp(
+        `${what}.*, which trivy( k8s| kubernetes)? -.*chooses .*its value would choose what the scan finds or trusts`,
+      ),
+    );
+  // The node-collector job, which reads each node's files as root: its namespace and tolerations.
+  for (const [argv, what] of [
+    [['trivy', 'k8s', '--node-collector-namespace', '{{x}}'], 'the namespace its node-collector job'],
+    [
+      ['trivy', 'k8s', '--tolerations', 'key1={{x}}:NoExecute'],
+      'the taints its node-collector job tolerates',
+    ],
+  ] as Array<[string[], string]>)
+    assertRefused(
+      argv,
+      new RegExp(`${what}.*, which trivy k8s --.* chooses .*its value would choose what trivy trusts`),
+    );
+  // Its image takes the image rule: a value in its registry is refused, one in its tag checked.
+  assertRefused(
+    ['trivy', 'k8s', '--node-collector-imageref', '{{x}}'],
+    /the image trivy k8s --node-collector-imageref names, where the value would be the whole image/,
+  );
+  checkedOnceRendered(
+    ['trivy', 'k8s', '--node-collector-imageref', 'ghcr.io/aquasecurity/node-collector:{{x}}', 'kind-kind'],
+    BAD_TAGS,
+    GOOD_TAGS,
+    /is in the tag of the image trivy k8s --node-collector-imageref names/,
+  );
+  // Fixed values are accepted; an option's value is not taken for the context.
+  for (const argv of [
+    [
+      'trivy',
+      'k8s',
+      '--kubeconfig',
+      'kube/ci.yaml',
+      '--include-namespaces',
+      'web',
+      '--report',
+      'summary',
+      '{{x}}',
+    ],
+    ['trivy', 'k8s', '--node-collector-namespace', 'trivy-temp', '--tolerations', 'k=v:NoSchedule', '{{x}}'],
+    ['trivy', 'k8s', '--k8s-version', '1.30.0', '--exclude-kinds', 'node', '--burst', '20', '{{x}}'],
+    ['trivy', 'k8s', '--disable-node-collector', '--skip-images', '-A', '{{x}}'],
+  ])
+    checkedOnceRendered(argv, ['a/b', '-x'], ['kind-kind'], /the context trivy k8s scans/);
+  assertAccepted(['trivy', 'k8s', '--report', 'summary', '--timeout', '{{x}}m', 'kind-kind']);
+});
