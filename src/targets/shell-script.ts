@@ -2066,6 +2066,16 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
     PLACEHOLDER_AT.lastIndex = at;
     return PLACEHOLDER_AT.exec(script);
   };
+  /** Whether the command being read is a [[ … ]] whose closing ]] has not come yet. */
+  const inConditional = (frame: Frame & { kind: 'script' }) => {
+    const words = frame.command.words.filter((word) => word.role === 'arg').map(plain);
+    const open = words.indexOf('[[');
+    return (
+      open >= 0 &&
+      words.slice(0, open).every((word) => KEEPS_COMMAND_POSITION.has(word)) &&
+      !words.slice(open + 1).includes(']]')
+    );
+  };
   const top = () => stack[stack.length - 1]!;
   const enclosing = (kind: Frame['kind']) => stack.some((frame) => frame.kind === kind);
 
@@ -2497,6 +2507,15 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
       frame.commandPosition = true;
       i++;
       if (pending.length) readHeredocBodies();
+      continue;
+    }
+    // Inside [[ … ]], && || ( ) < > are the conditional's own operators, not the shell's: words of the command.
+    if ('&|()<>'.includes(c) && frame.kind === 'script' && inConditional(frame)) {
+      closeWord(frame);
+      const length = (c === '&' || c === '|') && script[i + 1] === c ? 2 : 1;
+      openWord(frame);
+      i += length;
+      closeWord(frame);
       continue;
     }
     if ((c === '<' || c === '>') && script[i + 1] === '(') {

@@ -159,3 +159,26 @@ test('what bash does not evaluate as an expression stays accepted', () => {
     assertScriptAccepted(script);
   }
 });
+
+test('[[ … ]] is one command: its && || ( ) < > are its own operators, not the shell', () => {
+  // Read as the shell's, they split the test and made the value after them a program (refused wrongly), or
+  // hid a comparison after them from the arithmetic rule.
+  for (const script of [
+    '[[ $a == 1 && {{x}} == 2 ]]',
+    '[[ -n $a || {{x}} == b ]]',
+    '[[ ( {{x}} == a ) ]]',
+    '[[ ( {{x}} == a ) && ( $b == c ) ]] && echo ok',
+    '[[ {{x}} < b ]]',
+    'if [[ {{env}} == prod && -n "$A" ]]; then ./deploy.sh {{env}}; fi',
+  ]) {
+    assert.equal(runsInjectedCommand(script), false, `bash runs the value of ${script}`);
+    assertScriptAccepted(script);
+  }
+  for (const script of ['[[ $a -eq 1 && {{x}} -gt 2 ]]', 'v={{x}}; [[ 1 -eq 2 || ( $v -gt 2 ) ]]']) {
+    assert.ok(runsInjectedCommand(script), `bash does not run the value of ${script}`);
+    assertScriptRefused(script, ARITHMETIC);
+  }
+  // After the closing ]], the shell's operators again.
+  assertScriptRefused('[[ a == b ]] && {{x}}', /is in the word naming the program/);
+  assertScriptRefused('[[ a ]]&&{{x}}', /is in the word naming the program/);
+});
