@@ -42,6 +42,7 @@ export type CodeKind =
   | 'remote-option' // a command an ssh or git option runs
   | 'trust-option' // an ssh option choosing what is trusted or what the host is given (StrictHostKeyChecking)
   | 'eval' // shell builtins that run their arguments (eval, trap)
+  | 'builtin' // what another builtin runs, loads or is set by (compgen -W, mapfile -C, alias, enable -f, set -o)
   | 'variable'; // an assignment to a variable that loads code or chooses programs (LD_PRELOAD=…, PATH=…)
 
 export interface CodeOperand {
@@ -2167,6 +2168,86 @@ const parseEval: Parser = (words, at, model) => {
   }
 };
 
+/**
+ * bash builtins that run, load or expand a word, or whose word sets how the shell runs the rest: compgen's and
+ * complete's -W word list (expanded as a command's words are: a $(…) in it runs), -C command and -F function;
+ * mapfile's (readarray's) -C callback; alias's value (run where the alias is used); enable -f's shared
+ * object (loaded into the shell); hash -p's file (the program run for the name); set's and shopt's options
+ * (set -o xtrace prints every command with its values, secrets among them; errexit off ignores failures;
+ * a value as set's first word is read as options when it starts with - or +).
+ */
+const parseBuiltin: Parser = (words, at, model) => {
+  // A builtin only as the command's program (or after builtin/command): az keyvault secret set is az's.
+  if (at > 0 && !['builtin', 'command'].includes(words[at - 1]!)) return;
+  const program = words[at]!;
+  const push = (index: number, how: string, safe: string) =>
+    model.code.push({ index, program: at, kind: 'builtin', how, safe: () => safe });
+  const fixed = 'write it in the config without a template, a command per environment if it differs';
+  const valued = (letters: string, each: (index: number, letter: string) => void) => {
+    for (let j = at + 1; j < words.length; j++) {
+      const arg = words[j]!;
+      if (arg === '--') return;
+      const match = new RegExp(`^-[A-Za-z]*?([${letters}])(.*)$`).exec(arg);
+      if (!match) continue;
+      if (match[2]) each(j, match[1]!);
+      else each(++j, match[1]!);
+    }
+  };
+  switch (program) {
+    case 'compgen':
+    case 'complete':
+      valued('WCFXPSGoA', (index, letter) => {
+        const what: Record<string, string> = {
+          W: `in the word list ${program} -W expands as the shell expands a command's words (a $(…) in the value runs)`,
+          C: `in the command ${program} -C runs`,
+          F: `in the name of the function ${program} -F runs`,
+        };
+        if (what[letter]) push(index, what[letter]!, fixed);
+      });
+      return;
+    case 'mapfile':
+    case 'readarray':
+      valued('dnOsucC', (index, letter) => {
+        if (letter === 'C') push(index, `in the callback ${program} -C runs as code`, fixed);
+      });
+      return;
+    case 'alias':
+      for (let j = at + 1; j < words.length; j++)
+        if (words[j] !== '-p' && words[j] !== '--')
+          push(j, 'in an alias, whose text the shell runs as code where the alias is used', fixed);
+      return;
+    case 'enable':
+      valued('f', (index) => push(index, 'in the file enable -f loads into the shell as code', fixed));
+      return;
+    case 'hash':
+      valued('p', (index) =>
+        push(index, 'in the file hash -p makes the program the shell runs for a name', fixed),
+      );
+      return;
+    case 'shopt':
+      for (let j = at + 1; j < words.length; j++)
+        if (!/^-[supqo]+$/.test(words[j]!))
+          push(
+            j,
+            'in a shell option shopt sets, which changes how the shell runs the rest of the script',
+            fixed,
+          );
+      return;
+    case 'set':
+      for (let j = at + 1; j < words.length; j++) {
+        const arg = words[j]!;
+        // set a b c, set -- a b c: positional parameters from there on.
+        if (arg === '--' || (j === at + 1 && !/^[-+]/.test(arg) && !/^\{\{/.test(arg))) return;
+        // set -o NAME / +o NAME, and a word read as options (set -x, set {{x}} with a value starting with -).
+        push(
+          j,
+          'in the options of set, which change how the shell runs the rest of the script (set -x prints every command with its values, secrets among them; set +e ignores failures)',
+          'write the options in the config, and pass values after set -- (set -- {{x}})',
+        );
+      }
+  }
+};
+
 export function parserFor(name: string): Parser | undefined {
   if (POSIX_SHELLS.has(name)) return parseShell(true);
   if (OTHER_SHELLS.has(name)) return parseShell(false);
@@ -2239,6 +2320,7 @@ export function parserFor(name: string): Parser | undefined {
   if (name === 'rsync') return parseRsync;
   if (name === 'git') return parseGit;
   if (name === 'eval' || name === 'trap') return parseEval;
+  if (/^(compgen|complete|mapfile|readarray|alias|enable|hash|shopt|set)$/.test(name)) return parseBuiltin;
   if (name === 'make' || name === 'gmake') return parseMake;
   if (/^(rpm|rpmbuild|rpmspec|rpmsign|mock)$/.test(name)) return parseRpm;
   if (name === 'tar' || name === 'gtar') return parseTar;

@@ -43,6 +43,7 @@ import {
   type VariableRef,
 } from './held-values.ts';
 import { PLACEHOLDER, render, TemplateError, type TemplateValues } from './template.ts';
+import { namedVariables } from './variable-names.ts';
 import {
   arithmeticNames,
   commandArithmetic,
@@ -431,6 +432,8 @@ export function codeOperandMessage(operand: CodeOperand, words: readonly string[
       return `${at} is in the value of "${operand.how}", which chooses what ${programName(program)} trusts or gives the host: ${operand.safe(name)}`;
     case 'eval':
       return `${at} is in the arguments of ${operand.how}, which the shell runs as code: ${operand.safe(name)}`;
+    case 'builtin':
+      return `${at} is ${operand.how}: ${operand.safe(name)}`;
     case 'variable':
       return `${at} is in the value of the variable ${operand.how}, which programs read to load code or to choose the programs they run (or the config, packages or repository they use): its value would choose the code that runs; ${operand.safe(name)}`;
   }
@@ -1055,6 +1058,36 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
     for (const operand of model.code)
       for (const found of operand.index < command.args.length ? valuesIn(command.args[operand.index]!) : [])
         refuseFound(found, 'code', (name) => codeOperandMessage(operand, texts, name));
+    // unset {{x}}, printf -v {{x}}, [[ -v {{x}} ]], declare -n r={{x}}: the value names the variable.
+    for (const { index, part, how } of namedVariables(texts, 0)) {
+      const word = command.args[index];
+      if (word === undefined) continue;
+      const equals = script.slice(word.start, word.end).indexOf('=');
+      for (const found of valuesIn(word)) {
+        const inName = equals < 0 || found.start < word.start + equals;
+        if ((part === 'name' && !inName) || (part === 'value' && inName)) continue;
+        refuseFound(
+          found,
+          'chooses',
+          (name) =>
+            `{{${name}}} names the variable of ${how}: its value would choose which variable, any one (a secret read back, PATH), and bash evaluates a subscript in the name as an arithmetic expression, running any $(…) in it (a[$(id)] runs id); name the variable in the script, or map the value to one with case … esac`,
+        );
+      }
+    }
+    // \${v@P} expands the value as a prompt string, running any $(…) in it.
+    for (const word of command.words)
+      for (const m of script
+        .slice(word.start, word.end)
+        .matchAll(/\$\{!?([A-Za-z_]\w*|[0-9]+|[@*])(?:\[[^\]]*\])?@P\}/g)) {
+        const holds = held.holds(m[1]!);
+        if (holds)
+          refuse(
+            'code',
+            holds.names[0]!,
+            word.start + m.index,
+            `${m[0]} (character ${word.start + m.index + 1}) holds ${holds.names.map((n) => `{{${n}}}`).join(', ')} and expands it as a prompt string, which runs any $(…) in the value: use "$${m[1]}" itself`,
+          );
+      }
     checkArguments(command, model, texts);
     // An image through one variable holding exactly fixed text and templates, referenced as $v or ${v}
     // (IMG=registry/app:{{v}}; kubectl set image deploy/x app=$IMG): judged with the variable's text in its place,
