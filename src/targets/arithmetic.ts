@@ -96,6 +96,30 @@ export function expansionArithmetic(
 }
 
 /**
+ * The arithmetic of text the shell expands as a double-quoted word is (a line of an unquoted here-document):
+ * $((…)), $[…], and the subscripts and offsets of its ${…}.
+ */
+export function expandedArithmetic(
+  text: string,
+  offset: number,
+  associative: ReadonlySet<string>,
+): ArithmeticPart[] {
+  const parts = expansionArithmetic(text, offset, associative);
+  for (const m of text.matchAll(/\$(\(\(|\[)/g)) {
+    const open = m.index + 1;
+    const end = closing(text, open);
+    if (end < 0) continue;
+    const inner = m[1] === '((' ? { start: open + 2, end: end - 1 } : { start: open + 1, end };
+    parts.push({
+      start: offset + inner.start,
+      end: offset + inner.end,
+      where: m[1] === '((' ? '$((…))' : '$[…]',
+    });
+  }
+  return parts;
+}
+
+/**
  * The subscript of a variable named with one, `a[…]`, by an assignment (a[$i]=v, a[$i]+=v) or a builtin's
  * operand (unset 'a[$i]', printf -v 'a[$i]', read 'a[$i]', [[ -v a[$i] ]], declare 'a[$i]=v'), and those of a
  * compound assignment's elements (a=([$i]=v)): bash evaluates them all as expressions, an associative array's
@@ -156,7 +180,7 @@ export function commandArithmetic(
   texts: readonly string[],
   raws: readonly string[],
   starts: readonly number[],
-  integers: ReadonlySet<string>,
+  integers: { has(name: string): boolean },
   associative: ReadonlySet<string>,
   /** How many leading words are assignments before the program (v=… cmd, or v=… alone). */
   assignments: number,
@@ -174,14 +198,15 @@ export function commandArithmetic(
     const name = assigned(k);
     if (name !== undefined && integers.has(name)) value(k, `the value of ${name}, an integer variable`);
   }
-  const program = texts[assignments];
+  const at = commandAt(texts, assignments);
+  const program = texts[at];
   if (program === undefined) return parts;
-  const operands = texts.map((_, k) => k).slice(assignments + 1);
+  const operands = texts.map((_, k) => k).slice(at + 1);
   if (program === 'let') for (const k of operands) whole(k, 'let');
   if (program === '[[')
     for (const k of operands)
       if (ARITHMETIC_COMPARISONS.has(texts[k]!)) {
-        if (k - 1 > assignments) whole(k - 1, `[[ … ${texts[k]} … ]]`);
+        if (k - 1 > at) whole(k - 1, `[[ … ${texts[k]} … ]]`);
         if (k + 1 < texts.length && texts[k + 1] !== ']]') whole(k + 1, `[[ … ${texts[k]} … ]]`);
       }
   const declaration = ['declare', 'local', 'typeset', 'readonly', 'export'].includes(program);
@@ -192,9 +217,45 @@ export function commandArithmetic(
       if (name !== undefined && (integerOption || integers.has(name)))
         value(k, `the value of ${name}, an integer variable`);
     }
-  if (NAMING_BUILTINS.has(program))
+  // declare -A m=([k]=v): an associative array's subscripts are strings.
+  const associativeOption = declaration && operands.some((k) => /^-\w*A/.test(texts[k]!));
+  if (NAMING_BUILTINS.has(program) && !associativeOption)
     for (const k of operands) parts.push(...namedSubscripts(raws[k]!, starts[k]!, associative));
   return parts;
+}
+
+/** Words that run the command after them in this shell (time -p, builtin, command, coproc, !, exec). */
+const PREFIXES = new Set(['builtin', 'command', 'time', 'coproc', '!', 'exec', 'nohup']);
+
+/**
+ * The index of the builtin or program a simple command runs, from `from` (after its assignments): past `builtin
+ * let …`, `command -p declare …`, `time -p [[ … ]]`, whose word after is run as written.
+ */
+export function commandAt(texts: readonly string[], from: number): number {
+  let at = from;
+  while (at < texts.length && PREFIXES.has(texts[at]!)) {
+    const prefix = texts[at]!;
+    at++;
+    if (prefix === 'time' || prefix === 'command' || prefix === 'exec')
+      while (at < texts.length && /^-[A-Za-z]+$/.test(texts[at]!)) at++;
+  }
+  return at;
+}
+
+/** bash's own variables that evaluate what is assigned to them as an expression. */
+const SHELL_INTEGERS = ['OPTIND', 'RANDOM', 'SRANDOM', 'HISTCMD'];
+
+/** The names a word of a declaration may declare: a{1,2} is a1 and a2; a name bash builds otherwise is unknown. */
+function declaredNames(word: string): { names: string[]; unknown: boolean } {
+  const unquoted = word.replace(/['"\\]/g, '');
+  const name = /^[^=+[]*/.exec(unquoted)![0];
+  if (/^[A-Za-z_]\w*$/.test(name)) return { names: [name], unknown: false };
+  const brace = /^([A-Za-z_]\w*)?\{([\w,]+)\}(\w*)$/.exec(name);
+  if (brace) {
+    const names = brace[2]!.split(',').map((part) => `${brace[1] ?? ''}${part}${brace[3]}`);
+    if (names.every((n) => /^[A-Za-z_]\w*$/.test(n))) return { names, unknown: false };
+  }
+  return { names: [], unknown: name.length > 0 && !name.startsWith('-') };
 }
 
 /**
@@ -202,20 +263,30 @@ export function commandArithmetic(
  * evaluated as an expression) and associative (-A: their subscripts are strings), wherever it does: one
  * declared in a function or a branch may be so when another part assigns it.
  */
-export function declaredAttributes(script: string): { integers: Set<string>; associative: Set<string> } {
-  const integers = new Set<string>();
-  const associative = new Set<string>();
-  for (const m of script.matchAll(
-    /(?:^|[\s;&|(){}])(?:declare|typeset|local|readonly)((?:\s+[-+][A-Za-z]+)+)((?:\s+['"]?[A-Za-z_]\w*(?:\[[^\]\s]*\])?(?:\+?=\S*)?)*)/g,
+export function declaredAttributes(script: string): { integers: Set<string>; allIntegers: boolean } {
+  const integers = new Set<string>(SHELL_INTEGERS);
+  let allIntegers = false;
+  const namerefs = new Map<string, string[]>();
+  // A line continuation is a blank; a declaration inside quotes (eval 'declare -i n', bash -c '…') counts too.
+  const text = script.replace(/\\\n/g, ' ');
+  for (const m of text.matchAll(
+    /(?:^|[\s;&|(){}'"`])(?:declare|typeset|local|readonly|export)((?:\s+(?:[-+][A-Za-z]+|--))+)((?:\s+[^\s;&|()<>`]+)*)/g,
   )) {
-    const flags = m[1]!.split(/\s+/).filter((f) => f.startsWith('-'));
-    const names = m[2]!
-      .trim()
-      .split(/\s+/)
-      .map((word) => /^['"]?([A-Za-z_]\w*)/.exec(word)?.[1])
-      .filter((name) => name !== undefined);
-    if (flags.some((f) => f.includes('i'))) for (const name of names) integers.add(name);
-    if (flags.some((f) => f.includes('A'))) for (const name of names) associative.add(name);
+    const flags = m[1]!.split(/\s+/).filter((f) => /^[-+][A-Za-z]/.test(f));
+    const integer = flags.some((f) => f.startsWith('-') && f.includes('i'));
+    const nameref = flags.some((f) => f.startsWith('-') && f.includes('n'));
+    for (const word of m[2]!.trim().split(/\s+/)) {
+      const { names, unknown } = declaredNames(word);
+      if (integer) {
+        for (const name of names) integers.add(name);
+        if (unknown) allIntegers = true;
+      }
+      const target = /=['"]?([A-Za-z_]\w*)/.exec(word)?.[1];
+      if (nameref && target !== undefined)
+        for (const name of names) namerefs.set(name, [...(namerefs.get(name) ?? []), target]);
+    }
   }
-  return { integers, associative };
+  // declare -n r=n; declare -i r: the attribute is n's.
+  for (const [name, targets] of namerefs) if (integers.has(name)) for (const t of targets) integers.add(t);
+  return { integers, allIntegers };
 }

@@ -47,7 +47,9 @@ import { namedVariables } from './variable-names.ts';
 import {
   arithmeticNames,
   commandArithmetic,
+  commandAt,
   declaredAttributes,
+  expandedArithmetic,
   expansionArithmetic,
   type ArithmeticPart,
 } from './arithmetic.ts';
@@ -696,6 +698,19 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
   // Variables the script declares integer (declare -i) or associative (declare -A), and its namerefs
   // (declare -n r=v: an assignment to r assigns v).
   const attributes = declaredAttributes(script);
+  const integerVariables = { has: (name: string) => attributes.allIntegers || attributes.integers.has(name) };
+  // Arrays declared associative so far (declare -A m, see finishCommand): only those whose every declaration
+  // and unset is that one, since local m or unset m makes it indexed again.
+  const associative = new Set<string>();
+  const declarationsOf = (name: string) =>
+    [
+      ...script.matchAll(
+        new RegExp(
+          `(?:^|[\\s;&|(){}'"\`])(?:unset|local|declare|typeset|readonly|export)\\b[^;&|\\n]*?[\\s'"]${name}(?![\\w])`,
+          'g',
+        ),
+      ),
+    ].length;
   const namerefs = new Map<string, string>();
   /**
    * A part bash evaluates as an arithmetic expression: a template in it (`direct`: those of $((…)) and ${…}
@@ -746,7 +761,7 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
     const variable = namerefs.get(target) ?? target;
     // declare -i n; read n <<< {{x}}: the value read is evaluated as an expression.
     const values = names.filter((n) => !NUMERIC_VARIABLES.includes(n));
-    if (attributes.integers.has(variable) && values.length > 0)
+    if (integerVariables.has(variable) && values.length > 0)
       refuse(
         'arithmetic',
         values[0]!,
@@ -1730,23 +1745,27 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
     checkSubstitutions(frame, command, model, texts);
     const raws = args.map((word) => script.slice(word.start, word.end));
     const starts = args.map((word) => word.start);
-    for (const part of commandArithmetic(
-      args.map(plain),
-      raws,
-      starts,
-      attributes.integers,
-      attributes.associative,
-      first,
-    ))
+    for (const part of commandArithmetic(args.map(plain), raws, starts, integerVariables, associative, first))
       checkArithmetic(part, true);
     for (const word of command.words)
-      for (const part of expansionArithmetic(
-        script.slice(word.start, word.end),
-        word.start,
-        attributes.associative,
-      ))
+      for (const part of expansionArithmetic(script.slice(word.start, word.end), word.start, associative))
         checkArithmetic(part, false);
     noteAssignments(command, args.slice(0, first), first === args.length, texts);
+    // declare -A m at the top of the script, on no condition: m's subscripts are strings from here on.
+    const declared = commandAt(texts, 0);
+    if (
+      (texts[declared] === 'declare' || texts[declared] === 'typeset') &&
+      texts.slice(declared + 1).some((t) => /^-[A-Za-z]*A/.test(t)) &&
+      stack.length === 1 &&
+      frame.levels.length === 1 &&
+      frame.parens === 0 &&
+      /(&&|\|\|?)[\s({]*$/.exec(script.slice(0, command.words[0]!.start)) === null &&
+      !/^\s*(&&|\|\|)/.test(script.slice(command.words.at(-1)!.end))
+    )
+      for (const text of texts.slice(declared + 1)) {
+        const name = /^([A-Za-z_]\w*)(?:=|$)/.exec(text)?.[1];
+        if (name !== undefined && declarationsOf(name) === 1) associative.add(name);
+      }
     for (const level of frame.levels) level.commands.push(command);
     frame.commands.push(command);
     frame.pipedIn = then === 'pipe';
@@ -2105,7 +2124,9 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
     const open = words.indexOf('[[');
     return (
       open >= 0 &&
-      words.slice(0, open).every((word) => KEEPS_COMMAND_POSITION.has(word)) &&
+      words
+        .slice(0, open)
+        .every((word) => KEEPS_COMMAND_POSITION.has(word) || ['time', '-p', 'coproc'].includes(word)) &&
       !words.slice(open + 1).includes(']]')
     );
   };
@@ -2328,6 +2349,10 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
           }
           at += match[0].length - 1;
         }
+        // An unquoted body is expanded: its $((…)), subscripts and offsets are evaluated as expressions.
+        if (!doc.quoted)
+          for (const part of expandedArithmetic(script.slice(i, lineEnd), i, associative))
+            checkArithmetic(part, true);
         i = lineEnd + 1;
       }
       // The script a shell reads (bash -s ARGS <<EOF, or cat <<EOF | bash -s ARGS): in an unquoted body, \$, \`
@@ -2568,9 +2593,15 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
       continue;
     }
     // `for ((` opens bash's arithmetic for loop, whose three expressions are evaluated as (( … )) is.
-    const forLoop =
-      frame.wordStart < 0 && frame.command.words.length === 1 && plain(frame.command.words[0]!) === 'for';
-    if (c === '(' && script[i + 1] === '(' && (frame.commandPosition || forLoop)) {
+    // So does it after time (-p), coproc, ! and `function NAME` (its body).
+    const before = frame.wordStart < 0 ? frame.command.words.map(plain) : undefined;
+    const forLoop = before?.length === 1 && before[0] === 'for';
+    const prefixed =
+      before !== undefined &&
+      before.length > 0 &&
+      (before.every((word) => ['time', '-p', 'coproc', '!'].includes(word)) ||
+        (before.length === 2 && before[0] === 'function'));
+    if (c === '(' && script[i + 1] === '(' && (frame.commandPosition || forLoop || prefixed)) {
       // bash's (( … )) arithmetic command: it evaluates expanded values as expressions, like $((…))
       stack.push({
         kind: 'arith',

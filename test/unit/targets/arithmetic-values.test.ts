@@ -182,3 +182,78 @@ test('[[ … ]] is one command: its && || ( ) < > are its own operators, not the
   assertScriptRefused('[[ a == b ]] && {{x}}', /is in the word naming the program/);
   assertScriptRefused('[[ a ]]&&{{x}}', /is in the word naming the program/);
 });
+
+test('arithmetic behind builtin, command, time, coproc and function NAME, and in here-document bodies', () => {
+  for (const script of [
+    'builtin let n={{x}}',
+    'command let n={{x}}',
+    'v={{x}}; builtin let n=v',
+    'builtin declare -i n={{x}}',
+    'command declare -i n={{x}}',
+    'v={{x}}; time (( v ))',
+    'v={{x}}; time -p (( v ))',
+    'v={{x}}; coproc (( v )); wait',
+    'v={{x}}; function f (( v )); f',
+    'v={{x}}; time [[ 1 -eq $v ]]',
+    'v={{x}}; cat <<EOF\n$(( v ))\nEOF',
+    'v={{x}}; cat <<EOF\n$[v]\nEOF',
+    'v={{x}}; cat <<EOF\n${a[$v]}\nEOF',
+    'cat <<EOF\n${a[{{x}}]}\nEOF',
+    's=abc; cat <<EOF\n${s:{{x}}}\nEOF',
+    "bash -c 'cat <<EOF\n$(( $1 ))\nEOF' _ {{x}}",
+  ]) {
+    assert.ok(runsInjectedCommand(script), `bash does not run the value of ${script}`);
+    assertScriptRefused(script, ARITHMETIC);
+  }
+  // A quoted here-document is not expanded.
+  for (const script of ["v={{x}}; cat <<'EOF'\n$(( v )) ${a[$v]}\nEOF", 'time ./deploy.sh {{x}}']) {
+    assert.equal(runsInjectedCommand(script), false, `bash runs the value of ${script}`);
+    assertScriptAccepted(script);
+  }
+});
+
+test("integer variables however declared, and bash's own (OPTIND, RANDOM, SRANDOM, HISTCMD)", () => {
+  for (const script of [
+    'declare -i -- n; n={{x}}',
+    "declare -i 'n' m; m={{x}}",
+    'declare -i\\\n n; n={{x}}',
+    'declare -i n{1,2}; n1={{x}}',
+    "eval 'declare -i n'; n={{x}}",
+    'declare -n r=n; declare -i r; r={{x}}',
+    'OPTIND={{x}}',
+    'RANDOM={{x}}',
+    'HISTCMD={{x}}',
+    'read OPTIND <<< {{x}}',
+    'for OPTIND in {{x}}; do :; done',
+    'v={{x}}; OPTIND=$v; getopts a b',
+  ]) {
+    assert.ok(runsInjectedCommand(script), `bash does not run the value of ${script}`);
+    assertScriptRefused(script, ARITHMETIC);
+  }
+});
+
+test('an array is associative only from an unconditional declare -A at the top, never unset or declared again', () => {
+  for (const script of [
+    'f() { local -A m; }; m[{{x}}]=1',
+    '( declare -A m ); m[{{x}}]=1',
+    'm[{{x}}]=1; declare -A m',
+    'declare -A m; unset m; m[{{x}}]=1',
+    'if false; then declare -A m; fi; m[{{x}}]=1',
+    'false && declare -A m; m[{{x}}]=1',
+    '# declare -A m\nm[{{x}}]=1',
+    ': declare -A m; m[{{x}}]=1',
+    'declare -A m; f() { local m; m[{{x}}]=1; }; f',
+  ]) {
+    assert.ok(runsInjectedCommand(script), `bash does not run the value of ${script}`);
+    assertScriptRefused(script, ARITHMETIC);
+  }
+  for (const script of [
+    'declare -A m; m[{{x}}]=1',
+    'declare -A m=([{{x}}]=1)',
+    'declare -A images=([prod]=a [dev]=b); echo "${images[$DEPLOY_X]}"',
+    'typeset -A m; m[{{x}}]=1; echo "${m[@]}"',
+  ]) {
+    assert.equal(runsInjectedCommand(script), false, `bash runs the value of ${script}`);
+    assertScriptAccepted(script);
+  }
+});
