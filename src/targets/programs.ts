@@ -242,19 +242,29 @@ export const CODE_VARIABLES = new Set([
  * TRIVY_IGNOREFILE, TRIVY_DB_REPOSITORY, TRIVY_TEMPLATE, TRIVY_CACHE_DIR, …), cosign's (COSIGN_REPOSITORY: where
  * signatures are stored and read; COSIGN_PKCS11_MODULE_PATH: a library it loads; COSIGN_PASSWORD) and
  * sigstore's (SIGSTORE_ROOT_FILE, SIGSTORE_REKOR_PUBLIC_KEY, SIGSTORE_CT_LOG_PUBLIC_KEY_FILE,
- * SIGSTORE_TSA_CERTIFICATE_FILE: what cosign trusts; SIGSTORE_ID_TOKEN: who it signs as).
+ * SIGSTORE_TSA_CERTIFICATE_FILE: what cosign trusts; SIGSTORE_ID_TOKEN: who it signs as); gcloud's (every
+ * property is a CLOUDSDK_SECTION_PROPERTY variable: CLOUDSDK_API_ENDPOINT_OVERRIDES_RUN the endpoint it sends
+ * the deploy and its token to, CLOUDSDK_CORE_ACCOUNT and CLOUDSDK_AUTH_IMPERSONATE_SERVICE_ACCOUNT who it acts
+ * as, CLOUDSDK_PROXY_ADDRESS, CLOUDSDK_CORE_PROJECT where it deploys, CLOUDSDK_CORE_LOG_HTTP its requests logged
+ * with their tokens).
  */
 const CODE_VARIABLE_PREFIXES = [
   ...['NPM_CONFIG_', 'YARN_', 'PIP_', 'UV_', 'POETRY_', 'PIPX_', 'PDM_', 'HATCH_', 'BUNDLE_', 'CARGO_'],
   ...['COMPOSER_', 'COREPACK_', 'BUN_CONFIG_', 'ANSIBLE_', 'GIT_CONFIG_KEY_', 'GIT_CONFIG_VALUE_'],
-  ...['TF_CLI_ARGS', 'LD_', 'DYLD_', 'BASH_FUNC_', 'TRIVY_', 'COSIGN_', 'SIGSTORE_'],
+  ...['TF_CLI_ARGS', 'LD_', 'DYLD_', 'BASH_FUNC_', 'TRIVY_', 'COSIGN_', 'SIGSTORE_', 'CLOUDSDK_'],
 ];
 
 /**
  * Variables under CODE_VARIABLE_PREFIXES that shape only a tool's output or how long it waits, and choose
  * nothing it reads, trusts or fails on (as trivy's -f/--format, -q, --no-progress and --timeout options).
  */
-const OUTPUT_VARIABLES = new Set(['TRIVY_FORMAT', 'TRIVY_QUIET', 'TRIVY_NO_PROGRESS', 'TRIVY_TIMEOUT']);
+const OUTPUT_VARIABLES = new Set([
+  ...['TRIVY_FORMAT', 'TRIVY_QUIET', 'TRIVY_NO_PROGRESS', 'TRIVY_TIMEOUT'],
+  // gcloud's prompts, output and update check (core/disable_prompts, verbosity, user_output_enabled, …).
+  ...['CLOUDSDK_CORE_DISABLE_PROMPTS', 'CLOUDSDK_CORE_VERBOSITY', 'CLOUDSDK_CORE_USER_OUTPUT_ENABLED'],
+  ...['CLOUDSDK_CORE_DISABLE_COLOR', 'CLOUDSDK_COMPONENT_MANAGER_DISABLE_UPDATE_CHECK'],
+  'CLOUDSDK_CORE_DISABLE_USAGE_REPORTING',
+]);
 
 /**
  * The variable a word assigns, when it is one of CODE_VARIABLES: `NAME=…` (NAME+=…, NAME[0]=…), or an option's value that sets it
