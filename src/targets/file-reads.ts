@@ -1260,6 +1260,8 @@ function toolReads(words: readonly string[], at: number): FileRead[] {
       return [...optionReads(words, at, name, OPTION_READS[name]!), ...sshFiles(words, at, name)];
     case 'crictl':
       return crictlConfigs(words, at);
+    case 'gcloud':
+      return gcloudFiles(words, at);
     case 'ssh':
     case 'scp':
       return sshFiles(words, at, name);
@@ -1315,6 +1317,42 @@ function crictlConfigs(words: readonly string[], at: number): FileRead[] {
       },
       safe: 'name the config file in the config, with the value only in a file name after a fixed directory, where it must be one plain name (crictl run k8s/container-{{…}}.json k8s/pod.json)',
     }));
+}
+
+/**
+ * The files gcloud reads whose contents say what runs or what it is given: run services|jobs replace FILE (the
+ * service's or job's YAML: its image, command, secrets and service account) and --env-vars-file FILE (of any
+ * command: the variables of the service or function, sent to it).
+ */
+function gcloudFiles(words: readonly string[], at: number): FileRead[] {
+  const table = { short: 't', long: GCLOUD_BUILD_WITH_VALUE };
+  const operands = operandsOf(words, at + 1, table);
+  const track = ['alpha', 'beta', 'preview'].includes(words[operands[0] ?? -1] ?? '') ? 1 : 0;
+  const path = operands.slice(track, track + 3).map((k) => words[k]);
+  const found: FileRead[] = [];
+  if (path[0] === 'run' && (path[1] === 'services' || path[1] === 'jobs') && path[2] === 'replace') {
+    const file = operands[track + 3];
+    if (file !== undefined)
+      found.push({
+        index: file,
+        from: 0,
+        rule: 'file',
+        how: `gcloud run ${path[1]} replace`,
+        act: {
+          does: `deploys the ${path[1] === 'jobs' ? 'job' : 'service'} described in`,
+          harm: 'a file {of} read as the YAML of a service or job, which chooses what runs (its image, its command, the secrets it gets, the account it runs as)',
+        },
+        safe: 'name the YAML file in the config, with the value only in a file name after a fixed directory, where it must be one plain name (gcloud run services replace deploy/service-{{…}}.yaml)',
+      });
+  }
+  for (const value of optionValues(words, at + 1, ['--env-vars-file']))
+    found.push({
+      ...value,
+      rule: 'file',
+      how: 'gcloud --env-vars-file',
+      safe: 'pass the value with --set-env-vars or --update-env-vars, which read no file (--set-env-vars VERSION={{…}})',
+    });
+  return found;
 }
 
 /**

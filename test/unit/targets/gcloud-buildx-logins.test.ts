@@ -4,7 +4,14 @@
 // builder; and the registry a login sends the credentials to. Each is refused when the config loads, and the
 // neighbouring forms stay accepted (or checked once rendered).
 import { test } from 'node:test';
-import { assertScriptAccepted, assertScriptRefused } from '../../helpers/command-checks.ts';
+import assert from 'node:assert/strict';
+import {
+  assertAccepted,
+  assertRefused,
+  assertScriptAccepted,
+  assertScriptRefused,
+  renderArgv,
+} from '../../helpers/command-checks.ts';
 
 test("gcloud's settings as variables: every CLOUDSDK_* is refused, but those shaping its output", () => {
   for (const variable of [
@@ -25,4 +32,35 @@ test("gcloud's settings as variables: every CLOUDSDK_* is refused, but those sha
     'CLOUDSDK_CORE_PROJECT=my-project gcloud run deploy svc-{{x}} --image gcr.io/p/app:1',
   ])
     assertScriptAccepted(script);
+});
+
+test("gcloud's files: run services|jobs replace YAML and --env-vars-file take the file rule", () => {
+  for (const [spec, how] of [
+    [
+      ['gcloud', 'run', 'services', 'replace', '{{x}}'],
+      'gcloud run services replace deploys the service described in',
+    ],
+    [
+      ['gcloud', 'beta', 'run', 'jobs', 'replace', '{{x}}', '--region', 'eu'],
+      'gcloud run jobs replace deploys the job described in',
+    ],
+    [
+      ['gcloud', 'run', 'deploy', 'svc', '--image', 'gcr.io/p/app:1', '--env-vars-file', '{{x}}'],
+      'gcloud --env-vars-file reads and sends',
+    ],
+    [
+      ['gcloud', 'functions', 'deploy', 'fn', '--env-vars-file={{x}}.yaml'],
+      'gcloud --env-vars-file reads and sends',
+    ],
+  ] as Array<[string[], string]>)
+    assertRefused(spec, new RegExp(`is in the name of the local file ${how}`));
+  for (const argv of [
+    ['gcloud', 'run', 'services', 'replace', 'deploy/service-{{x}}.yaml'],
+    ['gcloud', 'run', 'deploy', 'svc', '--image', 'gcr.io/p/app:1', '--env-vars-file', 'env/{{x}}.yaml'],
+  ]) {
+    assertAccepted(argv);
+    assert.throws(() => renderArgv(argv, '../../etc/passwd'), /gcloud/);
+    assert.doesNotThrow(() => renderArgv(argv, 'staging'));
+  }
+  assertAccepted(['gcloud', 'run', 'services', 'replace', 'service.yaml', '--region', 'eu']);
 });
