@@ -18,8 +18,10 @@
 // images (IMAGE_TOOLS: gcloud run deploy --image, skopeo, crane, kind load, cosign, trivy, crictl, ctr; oc
 // new-app, docker buildx imagetools), where a path of this machine standing for an image (skopeo's dir:, crane
 // pull's tarball) refuses a template. A context (docker --context, docker context use, podman -c/--connection,
-// kubectl --context/--cluster/--user, config use-context, helm --kube-context, the context trivy k8s scans) takes
-// a value checked once rendered to be one plain name: an entry of the runner's own config. Pure.
+// kubectl --context/--cluster/--user, config use-context, helm --kube-context, the context trivy k8s scans,
+// gcloud --configuration) takes a value checked once rendered to be one plain name: an entry of the runner's own
+// config (gcloud --project one DNS-1123 label, as a namespace). gcloud's options choosing who it acts as or the
+// flags it reads, and gcloud config set's property and value, refuse a template. Pure.
 import { PLACEHOLDER } from './placeholder.ts';
 
 /** docker/podman/nerdctl run and create, and docker compose run: options that take a value written apart. */
@@ -1713,6 +1715,20 @@ interface ImageTool {
   /** Options (anywhere before `--`) whose value is checked once rendered to be a plain name or a list of words. */
   names?: Readonly<Record<string, PlainCheck>>;
   leading?: true;
+  /**
+   * Its groups besides those of `commands` (kind delete, crane auth): command paths whose next word is a command
+   * word again, so a template there would choose what the tool does.
+   */
+  groups?: readonly string[];
+  /**
+   * A tree too large to list (gcloud's): its leading bare words are groups until one of these verbs, after the
+   * first word (gcloud compute instances create: the words after create are its operands); `tracks` are the words
+   * that may come first and choose no group (gcloud beta).
+   */
+  verbs?: ReadonlySet<string>;
+  tracks?: readonly string[];
+  /** Its options are read as Python's argparse reads them (gcloud): no option takes a word starting with "-". */
+  argparse?: true;
 }
 
 /** An option's value checked once rendered (CheckedName 'plain'): what it is, and why a check is needed. */
@@ -1720,6 +1736,7 @@ interface PlainCheck {
   how: string;
   why: string;
   items?: readonly string[];
+  label?: true;
 }
 
 /** cosign's options choosing the key or the signer it signs or verifies with, or what it trusts. */
@@ -2119,7 +2136,7 @@ for (const group of ['task', 'tasks', 't'])
 const GCLOUD_VALUES: readonly string[] = [
   ...['--project', '--account', '--configuration', '--region', '--impersonate-service-account', '--format'],
   ...['--verbosity', '--billing-project', '--flags-file', '--access-token-file', '--trace-token'],
-  ...['--location', '--repository', '--filter', '--limit', '--page-size', '--sort-by'],
+  ...['--location', '--repository', '--filter', '--limit', '--page-size', '--sort-by', '--key-file'],
 ];
 
 /** gcloud's options that take no value, for the commands read here. */
@@ -2129,11 +2146,52 @@ const GCLOUD_FLAGS: readonly string[] = [
 ];
 
 /**
- * gcloud run's commands setting the image a service or job runs (--image), and the commands naming images of
- * Container Registry or Artifact Registry (container images add-tag SRC DEST…, delete; artifacts docker images
- * delete, docker tags add IMAGE TAG and delete), also under beta and alpha.
+ * gcloud's options (anywhere: gcloud reads its global flags after the command too) choosing who it acts as, or
+ * the flags it reads from a file (gcloud topic flags-file: any flag of the command, as YAML): a template there is
+ * refused as docker -H is. auth activate-service-account --key-file: the key of the account it then acts as.
+ */
+const GCLOUD_ENGINE = new Map([
+  [
+    '--impersonate-service-account',
+    'the service account it acts as (any one the credentials may impersonate, with its rights)',
+  ],
+  ['--access-token-file', 'the access token it acts with (a file of this machine: whose token it sends)'],
+  ['--account', "the account it acts as (any account of this machine's credentials, with its rights)"],
+  [
+    '--flags-file',
+    'the flags it reads from a file (YAML: any flag of the command, and so what it deploys and as whom)',
+  ],
+  ['--key-file', 'the service account key it authenticates with (a file of this machine: who it acts as)'],
+]);
+
+/** Why a gcloud project must be one project ID (plainNameProblem), for messages. */
+const PROJECT_WHY =
+  'since anything else is no project ID (an option, a list, a path); write such a project in the config, a command per environment';
+
+/**
+ * The words of a gcloud command after its groups (gcloud reference: each group's commands), for the subcommand
+ * rule: a word before one of these (after the first) is a group, whose next word chooses the command.
+ */
+const GCLOUD_VERBS: ReadonlySet<string> = new Set([
+  ...['create', 'delete', 'describe', 'list', 'update', 'deploy', 'get', 'set', 'unset', 'add', 'remove'],
+  ...['ssh', 'scp', 'submit', 'replace', 'cancel', 'start', 'stop', 'restart', 'reset', 'resize'],
+  ...['get-credentials', 'get-iam-policy', 'set-iam-policy', 'add-iam-policy-binding', 'login', 'revoke'],
+  ...['remove-iam-policy-binding', 'activate-service-account', 'print-access-token', 'print-identity-token'],
+  ...['configure-docker', 'cp', 'mv', 'rm', 'ls', 'cat', 'rsync', 'du', 'read', 'publish', 'pull', 'tail'],
+  ...['enable', 'disable', 'rollback', 'promote', 'approve', 'reject', 'execute', 'call', 'wait', 'attach'],
+  ...['detach', 'move', 'clone', 'patch', 'failover', 'connect', 'add-tag', 'untag', 'list-tags', 'access'],
+  ...['run', 'upload', 'download', 'apply', 'import', 'export', 'undelete', 'restore', 'activate', 'browse'],
+]);
+
+/**
+ * gcloud run's commands setting the image a service or job runs (--image), what it runs (--command, --args) and
+ * the secrets it gets (--set-secrets, --update-secrets: any secret of the project, as a variable or a file);
+ * gcloud app deploy --image-url and builds submit --tag (the image it deploys or builds); and the commands naming
+ * images of Container Registry or Artifact Registry (container images add-tag SRC DEST…, delete; artifacts
+ * docker images delete, docker tags add IMAGE TAG and delete), also under beta and alpha.
  */
 const GCLOUD_COMMANDS: Record<string, ImageToolCommand> = {};
+const GCLOUD_SECRETS = 'the secrets (any secret of the project, as a variable or a file of the container)';
 for (const track of ['', 'beta ', 'alpha ']) {
   for (const command of [
     'run deploy',
@@ -2144,8 +2202,23 @@ for (const track of ['', 'beta ', 'alpha ']) {
     GCLOUD_COMMANDS[track + command] = {
       does: 'runs',
       options: { '--image': 'image' },
+      programs: {
+        '--command': 'the entrypoint of the container (the program it runs)',
+        '--args': "the arguments of the container's entrypoint (the code a shell or interpreter there runs)",
+      },
+      rights: { '--set-secrets': GCLOUD_SECRETS, '--update-secrets': GCLOUD_SECRETS },
       operand: () => undefined,
     };
+  GCLOUD_COMMANDS[`${track}app deploy`] = {
+    does: 'deploys',
+    options: { '--image-url': 'image' },
+    operand: () => undefined,
+  };
+  GCLOUD_COMMANDS[`${track}builds submit`] = {
+    does: 'builds',
+    options: { '--tag': 'image', '-t': 'image' },
+    operand: () => undefined,
+  };
   for (const [command, does] of [
     ['container images add-tag', 'tags'],
     ['container images untag', 'untags'],
@@ -2282,6 +2355,8 @@ const IMAGE_TOOLS: Readonly<Record<string, ImageTool>> = {
     engines: [],
     globals: ['--platform', '--mtls-certificate', '--mtls-key'],
     flags: CRANE_FLAGS,
+    // crane auth get|login|logout|token, index append|filter, registry serve (doc/crane.md).
+    groups: ['auth', 'index', 'registry'],
     commands: {
       copy: {
         does: 'copies',
@@ -2393,6 +2468,8 @@ const IMAGE_TOOLS: Readonly<Record<string, ImageTool>> = {
     ]),
     globals: ['--loglevel', '-v', '--verbosity'],
     flags: ['-q', '--quiet'],
+    // kind build node-image, create cluster, delete cluster(s), export kubeconfig|logs, get clusters|nodes|…
+    groups: ['build', 'create', 'delete', 'export', 'get', 'load', 'completion'],
     commands: {
       'load docker-image': {
         does: 'loads into the cluster',
@@ -2421,6 +2498,17 @@ const IMAGE_TOOLS: Readonly<Record<string, ImageTool>> = {
     engines: [],
     globals: COSIGN_VALUES,
     flags: COSIGN_FLAGS,
+    // cosign's groups (doc/cosign.md): their next word is a command of theirs.
+    groups: [
+      'attach',
+      'download',
+      'upload',
+      'dockerfile',
+      'manifest',
+      'policy',
+      'bundle',
+      'trusted-root',
+    ].concat(['piv-tool', 'pkcs11-tool', 'completion']),
     commands: {
       // cosign upload blob -f FILES IMAGE and upload wasm -f FILE IMAGE: the image the files are pushed as (the
       // files take the file rule, file-reads.ts).
@@ -2533,6 +2621,8 @@ const IMAGE_TOOLS: Readonly<Record<string, ImageTool>> = {
     },
     globals: TRIVY_VALUES,
     flags: TRIVY_FLAGS,
+    // trivy plugin|module (and their aliases p, m), registry login|logout, vex repo.
+    groups: ['plugin', 'p', 'module', 'm', 'registry', 'vex', 'vex repo', 'completion'],
     commands: {
       image: { does: 'scans', operand: image },
       i: { does: 'scans', operand: image },
@@ -2620,9 +2710,34 @@ const IMAGE_TOOLS: Readonly<Record<string, ImageTool>> = {
     engine: new Map(['-a', '--address', '-n', '--namespace'].map((o) => [o, GLOBAL_RIGHTS.nerdctl!.get(o)!])),
     globals: ['-a', '--address', '-n', '--namespace', '--timeout', '--connect-timeout'],
     flags: ['--debug', '-v', '--version'],
+    // ctr's groups (and their aliases), whose next word is a command of theirs.
+    groups: [
+      ...['containers', 'container', 'c', 'content', 'images', 'image', 'i', 'leases', 'namespaces'],
+      ...['namespace', 'ns', 'plugins', 'plugin', 'snapshots', 'snapshot', 'tasks', 'task', 't', 'oci'],
+      ...['sandboxes', 'sandbox', 'sb', 'shim', 'pprof', 'deprecations'],
+    ],
     commands: CTR_COMMANDS,
   },
-  gcloud: { globals: GCLOUD_VALUES, flags: GCLOUD_FLAGS, commands: GCLOUD_COMMANDS },
+  gcloud: {
+    globals: GCLOUD_VALUES,
+    flags: GCLOUD_FLAGS,
+    commands: GCLOUD_COMMANDS,
+    engine: GCLOUD_ENGINE,
+    names: {
+      '--project': { how: 'the project gcloud --project acts in', why: PROJECT_WHY, label: true },
+      '--billing-project': {
+        how: 'the project gcloud --billing-project bills',
+        why: PROJECT_WHY,
+        label: true,
+      },
+      '--configuration': { how: 'the configuration gcloud --configuration chooses', why: CONTEXT_WHY },
+    },
+    verbs: GCLOUD_VERBS,
+    tracks: ['alpha', 'beta', 'preview'],
+    argparse: true,
+    // gcloud sql import|export sql|csv|bak: groups named as verbs.
+    groups: ['sql import', 'sql export'],
+  },
 };
 
 /** docker buildx imagetools create (-t the image it names, its operands the sources) and inspect. */
@@ -2833,7 +2948,7 @@ function imageTool(found: ContainerMounts, words: readonly string[], at: number,
     Object.hasOwn(tool.names ?? {}, option);
   const subcommand = (takes?: number, unknown: number[] = []) => {
     const subWords: number[] = [];
-    for (let k = at + 1; k < words.length && subWords.length < 5 && words[k] !== '--'; k++) {
+    for (let k = at + 1; k < words.length && subWords.length < 8 && words[k] !== '--'; k++) {
       const word = words[k]!;
       if (!word.startsWith('-') || word === '-') subWords.push(k);
       else if (word.includes('=')) continue;
@@ -2868,12 +2983,25 @@ function imageTool(found: ContainerMounts, words: readonly string[], at: number,
     return;
   }
   // A template in the subcommand (trivy {{x}} fs ., cosign -d {{x}} verify …), or in a word of it after a group
-  // (ctr images {{x}} reg/app:1, cosign upload {{x}}): its value would choose what the tool does (trivy runs a
-  // plugin of that name; ctr images rm as well as pull).
+  // (ctr images {{x}} reg/app:1, cosign upload {{x}}, kind delete {{x}}, gcloud compute instances {{x}}): its
+  // value would choose what the tool does (trivy runs a plugin of that name; ctr images rm as well as pull). A
+  // group is a path some command read here starts with, one of the tool's `groups`, or, for gcloud, any path
+  // of leading words (up to an option not known here) with no verb after its first word.
   const commands = Object.keys(tool.commands);
+  const optionsFrom = Math.min(...unknown, words.length);
+  const isGroup = (path: string[], index: number) => {
+    const text = path.join(' ');
+    if (commands.some((command) => command.startsWith(`${text} `))) return true;
+    if (tool.commands[text] || index > optionsFrom) return false;
+    if (tool.groups?.includes(text)) return true;
+    if (tool.verbs === undefined) return false;
+    // gcloud beta {{x}}: the words after a track are the path's own.
+    const lead = path.findIndex((word) => !tool.tracks?.includes(word));
+    return lead < 0 || !path.slice(lead + 1).some((word) => tool.verbs!.has(word));
+  };
   for (let n = 0; n < first.subWords.length; n++) {
     const group = first.subWords.slice(0, n).map((k) => words[k]!);
-    if (n > 0 && !commands.some((command) => command.startsWith(`${group.join(' ')} `))) break;
+    if (n > 0 && !isGroup(group, first.subWords[n]!)) break;
     const index = first.subWords[n]!;
     const names = templates(words[index]!);
     if (names.length) {
@@ -2886,6 +3014,7 @@ function imageTool(found: ContainerMounts, words: readonly string[], at: number,
       return;
     }
   }
+  if (name === 'gcloud') gcloudCommand(found, words, first.subWords);
   if (first.sub && first.from !== undefined)
     toolCommand(
       found,
@@ -2896,7 +3025,60 @@ function imageTool(found: ContainerMounts, words: readonly string[], at: number,
       tool.globals,
       tool.commands[first.sub.join(' ')]!,
       tool.flags,
+      tool.argparse === true,
     );
+}
+
+/**
+ * gcloud's commands read here besides GCLOUD_COMMANDS (`path`: the indexes of its leading words): config set and
+ * unset, whose property (api_endpoint_overrides/run, core/account, proxy/address, auth/…) chooses the endpoint,
+ * account or proxy later gcloud commands use, and whose value is that endpoint, account or proxy: a template in
+ * either is refused; deploy releases create --images NAME=IMAGE,…: the image after a fixed NAME= (of the last
+ * pair) takes the image rule, and a template elsewhere there is refused.
+ */
+function gcloudCommand(found: ContainerMounts, words: readonly string[], path: readonly number[]): void {
+  const lead = path.findIndex((k) => !['alpha', 'beta', 'preview'].includes(words[k]!));
+  if (lead < 0) return;
+  const command = path.slice(lead).map((k) => words[k]!);
+  if (command[0] === 'config' && (command[1] === 'set' || command[1] === 'unset')) {
+    const label = `gcloud config ${command[1]}`;
+    for (let k = path[lead + 1]! + 1; k < words.length; k++) {
+      const names = templates(words[k]!);
+      if (names.length)
+        found.refused.push({
+          index: k,
+          names,
+          how: `the property (or its value) ${label} sets, which chooses the endpoint, account, project or proxy later gcloud commands use (api_endpoint_overrides/*, core/account, proxy/*)`,
+          kind: 'engine',
+        });
+    }
+    return;
+  }
+  if (command.slice(0, 3).join(' ') !== 'deploy releases create') return;
+  const label = 'gcloud deploy releases create --images';
+  for (let k = path[lead + 2]! + 1; k < words.length && words[k] !== '--'; k++) {
+    const attached = words[k]!.startsWith('--images=');
+    if (!attached && words[k] !== '--images') continue;
+    const index = attached ? k : ++k;
+    if (index >= words.length) return;
+    const word = words[index]!;
+    const start = attached ? '--images='.length : 0;
+    const value = word.slice(start);
+    const names = templates(value);
+    if (names.length === 0) continue;
+    // The last NAME=IMAGE pair's image, after a fixed text: the image rule.
+    const eq = value.lastIndexOf('=');
+    const head = word.slice(0, start + eq + 1);
+    if (eq > 0 && templates(head).length === 0)
+      imageReference(found, index, word, head, 'gcloud', `the image ${label} names`);
+    else
+      found.refused.push({
+        index,
+        names,
+        how: `the images ${label} names (NAME=IMAGE,…: a value in a name, or before another pair, chooses which image each container of the release runs, or adds pairs)`,
+        kind: 'image',
+      });
+  }
 }
 
 /** crictl run's and runp's options that take a value written apart (container.go runPullFlags, sandbox.go). */
@@ -2974,6 +3156,7 @@ function toolWords(
   flags: ReadonlySet<string>,
   leading: boolean,
   takes?: number,
+  argparse = false,
 ): ToolWords {
   const read: ToolWords = { operands: [], given: new Map(), valued: [], unknown: [] };
   let ended = false;
@@ -3014,7 +3197,11 @@ function toolWords(
         const prefix = word.slice(0, word[c + 2] === '=' ? c + 3 : c + 2);
         read.given.set(option, word.slice(prefix.length));
         read.valued.push([k, option, prefix]);
-      } else if (k + 1 < words.length && (known || words[k + 1] !== '--')) {
+      } else if (
+        k + 1 < words.length &&
+        (known || words[k + 1] !== '--') &&
+        !(argparse && /^-./.test(words[k + 1]!))
+      ) {
         read.given.set(option, words[++k]!);
         read.valued.push([k, option, '']);
       } else read.given.set(option, '');
@@ -3039,6 +3226,7 @@ function toolCommand(
   globals: readonly string[],
   command: ImageToolCommand,
   toolFlags?: readonly string[],
+  argparse = false,
 ): void {
   const roles = command.options ?? {};
   const special = [
@@ -3064,7 +3252,7 @@ function toolCommand(
     (option) => !flags.has(option),
   );
   const leading = command.leading === true;
-  const read = toolWords(words, from, values, flags, leading);
+  const read = toolWords(words, from, values, flags, leading, undefined, argparse);
   // A grammar that lists no flags (oc new-app's) reads every option as a flag, as before.
   if (toolFlags === undefined && command.flags === undefined) read.unknown = [];
   // What each word is under a reading: an option's value (`option`), or an operand and its role.
@@ -3094,7 +3282,8 @@ function toolCommand(
   }
   // Each unknown option read as taking a value (the others not), beside the first reading.
   const others = read.unknown.map(
-    (unknown) => [unknown, rolesOf(toolWords(words, from, values, flags, leading, unknown))] as const,
+    (unknown) =>
+      [unknown, rolesOf(toolWords(words, from, values, flags, leading, unknown, argparse))] as const,
   );
   const sort = (index: number, prefix: string, role: ToolRole, how: string) => {
     const word = words[index]!;

@@ -370,8 +370,73 @@ const SUBCOMMAND_TOOLS: Record<string, readonly string[]> = {
   bundle: [],
   // trivy NAME runs the plugin NAME (its image tool rules are container-mounts.ts's).
   trivy: TRIVY_VALUES,
+  // buildah's global options (buildah(1)).
+  buildah: [
+    ...[
+      '--cgroup-manager',
+      '--log-level',
+      '--registries-conf',
+      '--registries-conf-dir',
+      '--root',
+      '--runroot',
+    ],
+    ...[
+      '--short-name-alias-conf',
+      '--storage-driver',
+      '--storage-opt',
+      '--userns-uid-map',
+      '--userns-gid-map',
+    ],
+    ...['--userns-uid-map-user', '--userns-gid-map-group', '--default-mounts-file', '--cpu-profile'],
+    '--memory-profile',
+  ],
 };
 SUBCOMMAND_TOOLS['oc'] = SUBCOMMAND_TOOLS.kubectl!;
+
+/**
+ * The groups of SUBCOMMAND_TOOLS whose next word is a subcommand again (docker image rm as well as ls, docker
+ * buildx's commands, podman system connection's): a template there chooses what the tool does as the first
+ * subcommand would. Each group's options before that word that take a value, and its own groups.
+ */
+interface CommandGroup {
+  values: readonly string[];
+  groups?: Readonly<Record<string, CommandGroup>>;
+}
+const LEAF_GROUP: CommandGroup = { values: [] };
+const groupsOf = (names: readonly string[]): Record<string, CommandGroup> =>
+  Object.fromEntries(names.map((name) => [name, LEAF_GROUP]));
+/** docker compose's options before its subcommand that take a value. */
+const COMPOSE_GROUP: CommandGroup = {
+  values: [
+    ...['-f', '--file', '-p', '--project-name', '--project-directory', '--profile', '--env-file', '--ansi'],
+    ...['--parallel', '--progress'],
+  ],
+};
+const COMMAND_GROUPS: Record<string, Readonly<Record<string, CommandGroup>>> = {
+  // docker's management commands (docker --help), buildx's and trust's groups; plugin is PLUGINS'.
+  docker: {
+    ...groupsOf(['builder', 'checkpoint', 'config', 'container', 'context', 'image', 'manifest', 'network']),
+    ...groupsOf(['node', 'secret', 'service', 'stack', 'swarm', 'system', 'volume', 'scout', 'model']),
+    buildx: { values: ['--builder'], groups: groupsOf(['imagetools', 'history']) },
+    trust: { values: [], groups: groupsOf(['key', 'signer']) },
+    compose: COMPOSE_GROUP,
+  },
+  // podman's (podman --help), and their own groups.
+  podman: {
+    ...groupsOf(['container', 'image', 'pod', 'volume', 'network', 'manifest', 'secret', 'generate', 'play']),
+    ...groupsOf(['kube', 'healthcheck', 'farm', 'artifact', 'quadlet', 'compose']),
+    system: { values: [], groups: groupsOf(['connection']) },
+    machine: { values: [], groups: groupsOf(['os']) },
+  },
+  // nerdctl's (nerdctl --help).
+  nerdctl: {
+    ...groupsOf(['container', 'image', 'network', 'volume', 'system', 'namespace', 'builder', 'apparmor']),
+    ...groupsOf(['ipfs', 'manifest']),
+    compose: COMPOSE_GROUP,
+  },
+  // buildah manifest and source (buildah(1)).
+  buildah: groupsOf(['manifest', 'source']),
+};
 
 /**
  * Options of SUBCOMMAND_TOOLS choosing the repository, directory or config the tool reads what it runs from:
@@ -761,6 +826,17 @@ export function chosenWords(words: readonly string[]): ChosenWord[] {
       );
       if (subcommand !== undefined)
         add(subcommand, 'subcommand', `the subcommand ${name} runs`, undefined, at);
+      // docker image {{x}}, docker buildx --builder b {{x}}: a group's subcommand.
+      let group = subcommand === undefined ? undefined : COMMAND_GROUPS[name]?.[words[subcommand]!];
+      const path = subcommand === undefined ? [] : [words[subcommand]!];
+      for (let k = subcommand ?? 0; group;) {
+        const next = afterOptions(words, k + 1, { values: group.values }, () => {}, name);
+        if (next === undefined) break;
+        add(next, 'subcommand', `the subcommand ${[name, ...path].join(' ')} runs`, undefined, at);
+        path.push(words[next]!);
+        group = group.groups?.[words[next]!];
+        k = next;
+      }
       const plugins = PLUGINS[name];
       if (subcommand !== undefined && plugins?.word.includes(words[subcommand]!)) {
         const rest = words.slice(subcommand + 1);

@@ -10,8 +10,232 @@ import {
   assertRefused,
   assertScriptAccepted,
   assertScriptRefused,
+  checkedOnceRendered,
   renderArgv,
 } from '../../helpers/command-checks.ts';
+
+const BAD_TAGS = ['5000/evil', 'x:y', 'a b', '-rc'];
+const GOOD_TAGS = ['1.2.3', 'v1.2.3-rc.1', 'latest'];
+
+test("a template in a word of a command tree's groups is refused: its value would choose the command", () => {
+  for (const [spec, label] of [
+    // gcloud: its leading words are groups until a verb.
+    [['gcloud', 'compute', 'instances', '{{x}}'], 'gcloud compute instances'],
+    [['gcloud', 'compute', 'instances', '{{x}}', 'vm-1'], 'gcloud compute instances'],
+    [['gcloud', 'beta', 'compute', 'instances', '{{x}}'], 'gcloud beta compute instances'],
+    [['gcloud', '--project', 'p', 'compute', '{{x}}', 'list'], 'gcloud compute'],
+    [['gcloud', 'beta', '{{x}}', 'deploy', 'svc'], 'gcloud beta'],
+    [
+      ['gcloud', 'alpha', 'container', 'clusters', 'node-pools', '{{x}}'],
+      'gcloud alpha container clusters node-pools',
+    ],
+    [['gcloud', 'sql', 'import', '{{x}}', 'db', 'gs://b/d.sql'], 'gcloud sql import'],
+    // The image tools' groups not read here otherwise.
+    [['kind', 'delete', '{{x}}'], 'kind delete'],
+    [['kind', 'get', '{{x}}'], 'kind get'],
+    [['crane', 'auth', '{{x}}'], 'crane auth'],
+    [['crane', 'registry', '{{x}}'], 'crane registry'],
+    [['cosign', 'dockerfile', '{{x}}', 'Dockerfile'], 'cosign dockerfile'],
+    [['trivy', 'registry', '{{x}}', 'ghcr.io'], 'trivy registry'],
+    [['ctr', 'snapshots', '{{x}}', 'k'], 'ctr snapshots'],
+    // Container runners' management commands and their groups.
+    [['docker', 'image', '{{x}}'], 'docker image'],
+    [['docker', 'image', '{{x}}', 'app:1'], 'docker image'],
+    [['docker', 'buildx', '{{x}}'], 'docker buildx'],
+    [['docker', 'buildx', 'imagetools', '{{x}}', 'reg/app:1'], 'docker buildx imagetools'],
+    [['docker', 'compose', '--env-file', '.env', '{{x}}'], 'docker compose'],
+    [['docker', 'trust', 'signer', '{{x}}', 'ci'], 'docker trust signer'],
+    [['docker', 'volume', '{{x}}', 'data'], 'docker volume'],
+    [['podman', 'system', 'connection', '{{x}}'], 'podman system connection'],
+    [['nerdctl', 'image', '{{x}}'], 'nerdctl image'],
+    [['buildah', '{{x}}'], 'buildah'],
+    [['buildah', '--root', '/srv/storage', '{{x}}', 'c'], 'buildah'],
+    [['buildah', 'manifest', '{{x}}', 'app'], 'buildah manifest'],
+  ] as Array<[string[], string]>)
+    assertRefused(
+      spec,
+      new RegExp(
+        `\\{\\{x\\}\\}( \\(character \\d+\\))? is in the subcommand ${label} runs \\([^)]*\\): its value would choose what ${label.split(' ')[0]} does`,
+      ),
+    );
+  // The operands after a command, and the values of options before one, keep their readings.
+  for (const spec of [
+    ['gcloud', 'compute', 'instances', 'create', 'vm-{{x}}', '--image', 'debian-12'],
+    ['gcloud', 'beta', 'compute', 'instances', 'delete', 'vm-{{x}}', '--quiet'],
+    ['gcloud', 'storage', 'cp', 'dist/app.tgz', 'gs://bucket/{{x}}/'],
+    ['gcloud', 'functions', 'deploy', 'fn-{{x}}', '--runtime', 'nodejs22', '--trigger-http'],
+    ['gcloud', 'secrets', 'versions', 'access', 'latest', '--secret', 'app-{{x}}'],
+    ['gcloud', 'sql', 'import', 'sql', 'db', 'gs://b/{{x}}.sql'],
+    ['gcloud', 'run', 'services', 'describe', 'svc-{{x}}'],
+    ['kind', 'delete', 'cluster', '--name', 'ci-{{x}}'],
+    ['kind', 'get', 'kubeconfig', '--name', 'ci-{{x}}'],
+    ['ctr', 'snapshots', 'rm', 'snap-{{x}}'],
+    ['docker', 'image', 'rm', 'app:{{x}}'],
+    ['docker', 'network', 'create', 'net-{{x}}'],
+    ['docker', 'volume', 'rm', 'data-{{x}}'],
+    ['docker', 'compose', '-p', 'app-{{x}}', 'up', '-d'],
+    ['docker', 'compose', '--project-name=app-{{x}}', 'up', '-d'],
+    ['docker', 'buildx', 'rm', 'ci-{{x}}'],
+    ['podman', 'system', 'connection', 'remove', 'c-{{x}}'],
+    ['buildah', 'rm', 'c-{{x}}'],
+    ['buildah', 'manifest', 'create', 'app-{{x}}'],
+  ])
+    assertAccepted(spec);
+  for (const argv of [
+    ['buildah', 'from', 'reg/app:{{x}}'],
+    ['docker', 'image', 'pull', 'reg/app:{{x}}'],
+    ['gcloud', 'run', 'deploy', 'svc', '--allow-unauthenticated', '--image', 'gcr.io/p/app:{{x}}'],
+  ])
+    checkedOnceRendered(argv, BAD_TAGS, GOOD_TAGS, /is in the tag of the image/);
+});
+
+test('gcloud: what the service runs and the secrets it gets, the images it deploys or builds', () => {
+  for (const [spec, message] of [
+    [
+      ['gcloud', 'run', 'deploy', 'svc', '--image', 'gcr.io/p/app:1', '--command', '{{x}}'],
+      /the entrypoint of the container \(the program it runs\), which gcloud run deploy --command sets \(\{\{x\}\}\): its value would choose which program runs/,
+    ],
+    [
+      ['gcloud', 'run', 'jobs', 'update', 'job', '--args={{x}}'],
+      /the arguments of the container's entrypoint .*, which gcloud run jobs update --args sets/,
+    ],
+    [
+      ['gcloud', 'run', 'deploy', 'svc', '--image', 'gcr.io/p/app:1', '--set-secrets', 'KEY={{x}}:latest'],
+      /the secrets \(any secret of the project, as a variable or a file of the container\) gcloud run deploy --set-secrets gives the container/,
+    ],
+    [
+      ['gcloud', 'beta', 'run', 'services', 'update', 'svc', '--update-secrets=/etc/key=k:{{x}}'],
+      /gcloud beta run services update --update-secrets gives the container/,
+    ],
+    [
+      ['gcloud', 'app', 'deploy', '--image-url', '{{x}}'],
+      /the image gcloud app deploy --image-url names, where the value would be the whole image/,
+    ],
+    [
+      ['gcloud', 'builds', 'submit', '--tag', '{{x}}', '.'],
+      /the image gcloud builds submit --tag names, where the value would be the whole image/,
+    ],
+    [
+      ['gcloud', 'builds', 'submit', '-t', 'gcr.io/{{x}}/app:1', '.'],
+      /the image gcloud builds submit -t names, where the value would be/,
+    ],
+    [
+      ['gcloud', 'deploy', 'releases', 'create', 'r1', '--images', 'app={{x}}'],
+      /the image gcloud deploy releases create --images names, where the value would be the whole image/,
+    ],
+    [
+      ['gcloud', 'deploy', 'releases', 'create', 'r1', '--images={{x}}=reg/app:1'],
+      /the images gcloud deploy releases create --images names \(NAME=IMAGE,…: a value in a name, or before another pair/,
+    ],
+    [
+      ['gcloud', 'deploy', 'releases', 'create', 'r1', '--images', 'app=reg/app:{{x}},db=reg/db:1'],
+      /the images gcloud deploy releases create --images names/,
+    ],
+  ] as Array<[string[], RegExp]>)
+    assertRefused(spec, message);
+  for (const argv of [
+    ['gcloud', 'app', 'deploy', 'app.yaml', '--image-url', 'gcr.io/p/app:{{x}}'],
+    ['gcloud', 'builds', 'submit', '--no-cache', '--tag', 'gcr.io/p/app:{{x}}', '.'],
+    ['gcloud', 'deploy', 'releases', 'create', 'r-{{x}}', '--images', 'app=reg/app:{{x}}'],
+    ['gcloud', 'deploy', 'releases', 'create', 'r1', '--images=db=reg/db:1,app=reg/app:{{x}}'],
+  ])
+    checkedOnceRendered(argv, BAD_TAGS, GOOD_TAGS, /is in the tag of the image gcloud/);
+  for (const spec of [
+    ['gcloud', 'run', 'deploy', 'svc', '--image', 'gcr.io/p/app:1', '--set-env-vars', 'VERSION={{x}}'],
+    ['gcloud', 'run', 'deploy', 'svc', '--image', 'gcr.io/p/app:1', '--set-secrets', 'KEY=api-key:latest'],
+    [
+      'gcloud',
+      'run',
+      'deploy',
+      'svc',
+      '--image',
+      'gcr.io/p/app:1',
+      '--command',
+      'node',
+      '--args',
+      'server.js',
+    ],
+    ['gcloud', 'run', 'deploy', 'svc', '--image', 'gcr.io/p/app:1', '--tag', 'v{{x}}'],
+    ['gcloud', 'builds', 'submit', '--config', 'cloudbuild.yaml', '--substitutions', '_VERSION={{x}}', '.'],
+  ])
+    assertAccepted(spec);
+});
+
+test('gcloud: who it acts as, the flags and properties it reads, its project and configuration', () => {
+  const engine = (option: string) =>
+    new RegExp(`which gcloud ${option} chooses \\([^)]*\\): its value would choose the engine`);
+  for (const [spec, option] of [
+    [
+      [
+        'gcloud',
+        'run',
+        'deploy',
+        'svc',
+        '--image',
+        'gcr.io/p/app:1',
+        '--impersonate-service-account',
+        '{{x}}',
+      ],
+      '--impersonate-service-account',
+    ],
+    [
+      [
+        'gcloud',
+        '--impersonate-service-account=deployer-{{x}}@p.iam.gserviceaccount.com',
+        'run',
+        'deploy',
+        'svc',
+      ],
+      '--impersonate-service-account',
+    ],
+    [['gcloud', 'run', 'deploy', 'svc', '--access-token-file', '{{x}}'], '--access-token-file'],
+    [['gcloud', 'run', 'deploy', 'svc', '--account', '{{x}}'], '--account'],
+    [['gcloud', '--account=ci-{{x}}@p.iam.gserviceaccount.com', 'app', 'deploy'], '--account'],
+    [['gcloud', 'run', 'deploy', 'svc', '--flags-file', 'flags/{{x}}.yaml'], '--flags-file'],
+    [['gcloud', 'auth', 'activate-service-account', '--key-file', '{{x}}'], '--key-file'],
+    [['gcloud', 'auth', 'activate-service-account', '--key-file=keys/{{x}}.json'], '--key-file'],
+  ] as Array<[string[], string]>)
+    assertRefused(spec, engine(option));
+  // config set and unset: the property chooses an endpoint, account, project or proxy, and so does its value.
+  for (const spec of [
+    ['gcloud', 'config', 'set', 'api_endpoint_overrides/run', '{{x}}'],
+    ['gcloud', 'config', 'set', 'project', '{{x}}'],
+    ['gcloud', 'config', 'set', 'core/account', 'ci-{{x}}@p.iam.gserviceaccount.com'],
+    ['gcloud', 'config', 'set', '{{x}}', 'https://example.com/'],
+    ['gcloud', 'beta', 'config', 'set', 'run/region', '{{x}}'],
+    ['gcloud', 'config', 'unset', '{{x}}'],
+  ])
+    assertRefused(
+      spec,
+      /is in the property \(or its value\) gcloud config (un)?set sets, which chooses the endpoint, account, project or proxy later gcloud commands use/,
+    );
+  // The project (as kubectl's namespace) and the configuration (as kubectl's context): checked once rendered.
+  checkedOnceRendered(
+    ['gcloud', 'run', 'deploy', 'svc', '--image', 'gcr.io/p/app:1', '--project', '{{x}}'],
+    ['--impersonate-service-account=a', 'a b', 'P', 'a,b', ''],
+    ['my-project-1', 'staging'],
+    /\{\{x\}\} is in the project gcloud --project acts in, which is .* once rendered: a value there must make one DNS-1123 label/,
+  );
+  checkedOnceRendered(
+    ['gcloud', '--project=app-{{x}}', 'app', 'deploy', 'app.yaml'],
+    ['a/b', 'x y'],
+    ['staging'],
+    /is in the project gcloud --project acts in/,
+  );
+  checkedOnceRendered(
+    ['gcloud', '--configuration', '{{x}}', 'run', 'deploy', 'svc'],
+    ['a/b', '-x'],
+    ['staging'],
+    /is in the configuration gcloud --configuration chooses, which is .* once rendered: a value there must make one plain name/,
+  );
+  for (const spec of [
+    ['gcloud', 'config', 'set', 'project', 'my-project'],
+    ['gcloud', 'config', 'get', 'project'],
+    ['gcloud', 'auth', 'activate-service-account', '--key-file', 'key.json'],
+    ['gcloud', 'run', 'deploy', 'svc-{{x}}', '--account', 'ci@p.iam.gserviceaccount.com'],
+  ])
+    assertAccepted(spec);
+});
 
 test("gcloud's settings as variables: every CLOUDSDK_* is refused, but those shaping its output", () => {
   for (const variable of [
