@@ -20,8 +20,9 @@
 // pull's tarball) refuses a template. A context (docker --context, docker context use, podman -c/--connection,
 // kubectl --context/--cluster/--user, config use-context, helm --kube-context, the context trivy k8s scans,
 // gcloud --configuration) takes a value checked once rendered to be one plain name: an entry of the runner's own
-// config (gcloud --project one DNS-1123 label, as a namespace). gcloud's options choosing who it acts as or the
-// flags it reads, and gcloud config set's property and value, refuse a template. Pure.
+// config (gcloud --project one DNS-1123 label, as a namespace). The builder docker buildx builds with (--builder,
+// buildx use, buildx create) refuses a template; so do gcloud's options choosing who it acts as or the flags it
+// reads, and gcloud config set's property and value. Pure.
 import { PLACEHOLDER } from './placeholder.ts';
 
 /** docker/podman/nerdctl run and create, and docker compose run: options that take a value written apart. */
@@ -379,6 +380,10 @@ export function containerMounts(words: readonly string[], at: number, name: stri
     group.push(words[j++]!);
     if (group[0] === 'buildx') j = options(words, j, ['--builder'], () => {});
   }
+  if (group[0] === 'buildx') buildxBuilder(found, words, words.indexOf('buildx', at + 1) + 1, j, name);
+  // docker build is buildx build (Docker 23 on): its --builder as well.
+  else if (name === 'docker' && !group.length && words[j] === 'build')
+    buildxBuilder(found, words, j + 1, j, name);
   // docker buildx imagetools create -t IMAGE SOURCE… and inspect IMAGE: image references, as pull's and tag's.
   const imagetools =
     group[0] === 'buildx' && words[j] === 'imagetools' ? IMAGETOOLS[words[j + 1] ?? ''] : undefined;
@@ -3027,6 +3032,75 @@ function imageTool(found: ContainerMounts, words: readonly string[], at: number,
       tool.flags,
       tool.argparse === true,
     );
+}
+
+/** What a buildx builder is, for messages: the engine that builds. */
+const BUILDER_HOW =
+  'the buildx builder (a BuildKit daemon, on another machine with the remote, kubernetes or docker-container driver, which gets the build context, its secrets and the registry credentials, and makes the image)';
+
+/** docker buildx create's options choosing where and how its builder runs, and what they choose. */
+const BUILDX_CREATE: Readonly<Record<string, string>> = {
+  '--driver':
+    'the driver of the builder (remote: a BuildKit daemon elsewhere; kubernetes: pods of a cluster)',
+  '--driver-opt':
+    "the driver's options (its image, network=host, the certificates and key it presents, the cluster it runs in)",
+  '--buildkitd-config':
+    'the config of the BuildKit daemon (a file of this machine: its registries, mirrors, insecure entitlements)',
+  '--config':
+    'the config of the BuildKit daemon (a file of this machine: its registries, mirrors, insecure entitlements)',
+  '--buildkitd-flags':
+    "the BuildKit daemon's flags (--allow-insecure-entitlement security.insecure: privileged steps)",
+};
+
+/**
+ * docker buildx's builder (`words[j]` is its subcommand, `from` the word after buildx): --builder NAME anywhere (before `--`), buildx use NAME
+ * (the builder later builds use), buildx create [CONTEXT|ENDPOINT] and its options choosing the driver and the
+ * daemon's config: a template there is refused as docker -H is, since the builder gets the context, the
+ * build's secrets and the credentials of the registries it pushes to, and makes the image.
+ */
+function buildxBuilder(
+  found: ContainerMounts,
+  words: readonly string[],
+  from: number,
+  j: number,
+  name: string,
+): void {
+  const command = `${name} ${words[from - 1] === 'buildx' ? 'buildx ' : ''}${words[j] ?? ''}`.trim();
+  const refuse = (index: number, value: string, how: string) => {
+    const names = templates(value);
+    if (names.length) found.refused.push({ index, names, how, kind: 'engine' });
+  };
+  const create = words[j] === 'create';
+  for (let k = from; k < words.length && words[k] !== '--'; k++) {
+    const word = words[k]!;
+    const eq = word.startsWith('--') ? word.indexOf('=') : -1;
+    const option = eq > 0 ? word.slice(0, eq) : word;
+    const what = option === '--builder' ? BUILDER_HOW : create ? BUILDX_CREATE[option] : undefined;
+    if (what === undefined) continue;
+    if (eq > 0) refuse(k, word.slice(eq + 1), `${what}, which ${command} ${option} chooses`);
+    else if (k + 1 < words.length) {
+      refuse(k + 1, words[k + 1]!, `${what}, which ${command} ${option} chooses`);
+      k++;
+    }
+  }
+  // buildx use NAME, buildx create [CONTEXT|ENDPOINT]: their operands.
+  if (words[j] !== 'use' && !create) return;
+  const values = create ? ['--name', '--node', '--platform', ...Object.keys(BUILDX_CREATE)] : [];
+  for (let k = j + 1; k < words.length; k++) {
+    const word = words[k]!;
+    if (word === '--') continue;
+    if (word.startsWith('-')) {
+      if (values.includes(word)) k++;
+      continue;
+    }
+    refuse(
+      k,
+      word,
+      words[j] === 'use'
+        ? `${BUILDER_HOW}, which ${command} chooses for later builds`
+        : `the docker context or endpoint ${command} runs the builder on (tcp://, ssh://: a machine elsewhere)`,
+    );
+  }
 }
 
 /**

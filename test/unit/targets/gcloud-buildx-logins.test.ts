@@ -288,3 +288,66 @@ test("gcloud's files: run services|jobs replace YAML and --env-vars-file take th
   }
   assertAccepted(['gcloud', 'run', 'services', 'replace', 'service.yaml', '--region', 'eu']);
 });
+
+test("docker buildx's builder, buildx use and create take no template: the builder gets the build's secrets", () => {
+  const builder =
+    /the buildx builder \(a BuildKit daemon, .*\), which docker (buildx )?[a-z]+ --builder chooses/;
+  for (const spec of [
+    ['docker', 'buildx', 'build', '--builder', '{{x}}', '.'],
+    ['docker', 'buildx', '--builder', '{{x}}', 'build', '.'],
+    ['docker', 'buildx', 'build', '--builder=ci-{{x}}', '-t', 'app:1', '.'],
+    ['docker', 'buildx', 'bake', '--builder', '{{x}}'],
+    ['docker', 'buildx', 'imagetools', 'inspect', '--builder', '{{x}}', 'reg/app:1'],
+    ['docker', 'build', '--builder', '{{x}}', '.'],
+  ])
+    assertRefused(spec, builder);
+  assertRefused(
+    ['docker', 'buildx', 'use', '{{x}}'],
+    /the buildx builder .*, which docker buildx use chooses for later builds/,
+  );
+  assertRefused(
+    ['docker', 'buildx', 'use', '--default', 'ci-{{x}}'],
+    /which docker buildx use chooses for later builds/,
+  );
+  for (const [spec, message] of [
+    [
+      ['docker', 'buildx', 'create', '--driver-opt', '{{x}}'],
+      /the driver's options .*, which docker buildx create --driver-opt chooses/,
+    ],
+    [
+      ['docker', 'buildx', 'create', '--driver-opt', 'image=moby/buildkit:{{x}}'],
+      /which docker buildx create --driver-opt chooses/,
+    ],
+    [
+      ['docker', 'buildx', 'create', '--config', '{{x}}'],
+      /the config of the BuildKit daemon .*, which docker buildx create --config chooses/,
+    ],
+    [
+      ['docker', 'buildx', 'create', '--buildkitd-config=cfg/{{x}}.toml'],
+      /which docker buildx create --buildkitd-config chooses/,
+    ],
+    [
+      ['docker', 'buildx', 'create', '--buildkitd-flags', '{{x}}'],
+      /which docker buildx create --buildkitd-flags chooses/,
+    ],
+    [
+      ['docker', 'buildx', 'create', '--driver', '{{x}}'],
+      /the driver of the builder .*, which docker buildx create --driver chooses/,
+    ],
+    [
+      ['docker', 'buildx', 'create', '--name', 'ci', '--driver', 'remote', 'tcp://{{x}}:1234'],
+      /the docker context or endpoint docker buildx create runs the builder on/,
+    ],
+  ] as Array<[string[], RegExp]>)
+    assertRefused(spec, message);
+  // BUILDX_CONFIG and BUILDX_BUILDER, as DOCKER_HOST.
+  assertScriptRefused('BUILDX_CONFIG={{x}} docker buildx build .', /the variable BUILDX_CONFIG/);
+  for (const spec of [
+    ['docker', 'buildx', 'build', '--builder', 'ci', '-t', 'reg/app:{{x}}', '.'],
+    ['docker', 'buildx', 'create', '--name', 'ci-{{x}}', '--driver', 'docker-container', '--use'],
+    ['docker', 'buildx', 'use', 'ci'],
+    ['docker', 'buildx', 'rm', 'ci-{{x}}'],
+    ['docker', 'build', '--build-arg', 'VERSION={{x}}', '.'],
+  ])
+    assertAccepted(spec);
+});
