@@ -351,3 +351,51 @@ test("docker buildx's builder, buildx use and create take no template: the build
   ])
     assertAccepted(spec);
 });
+
+test('a registry login sends the credentials to its server: the server takes no template, the username may', () => {
+  for (const [spec, command] of [
+    [['docker', 'login', '{{x}}'], 'docker login'],
+    [
+      ['docker', '-H', 'unix:///run/docker.sock', 'login', '-u', 'bot', '--password-stdin', '{{x}}'],
+      'docker login',
+    ],
+    [['docker', 'login', 'ghcr.io/{{x}}'], 'docker login'],
+    [['podman', 'login', '--authfile', 'auth.json', '{{x}}'], 'podman login'],
+    [['buildah', 'login', '{{x}}'], 'buildah login'],
+    [['nerdctl', 'login', '{{x}}.example.com'], 'nerdctl login'],
+    [['skopeo', 'login', '{{x}}'], 'skopeo login'],
+    [['cosign', 'login', '{{x}}', '-u', 'bot', '-p', 'secret'], 'cosign login'],
+    [['crane', 'auth', 'login', '{{x}}', '-u', 'bot', '--password-stdin'], 'crane auth login'],
+    [['oras', 'login', '--username', 'bot', '{{x}}'], 'oras login'],
+    [['trivy', 'registry', 'login', '{{x}}'], 'trivy registry login'],
+    [['helm', 'registry', 'login', '{{x}}', '--username', 'bot', '--password-stdin'], 'helm registry login'],
+    [['regctl', 'registry', 'login', '{{x}}'], 'regctl registry login'],
+  ] as Array<[string[], string]>)
+    assertRefused(
+      spec,
+      new RegExp(
+        `is in the registry ${command} sends the credentials to \\(a server of the value's choosing would get them\\)`,
+      ),
+    );
+  for (const spec of [
+    ['gcloud', 'auth', 'configure-docker', '{{x}}'],
+    ['gcloud', 'auth', 'configure-docker', 'europe-docker.pkg.dev,{{x}}'],
+  ])
+    assertRefused(
+      spec,
+      /is in the registry gcloud auth configure-docker has docker send gcloud's access token to/,
+    );
+  // A fixed server: the username (checked there against the password) and the password may take a value.
+  for (const spec of [
+    ['docker', 'login', '-u', '{{x}}', '--password-stdin', 'ghcr.io'],
+    ['docker', 'login', '--username={{x}}', '--password-stdin', 'ghcr.io'],
+    ['podman', 'login', '-u', '{{x}}', '--password-stdin', 'quay.io'],
+    ['cosign', 'login', 'ghcr.io', '-u', '{{x}}', '--password-stdin'],
+    ['crane', 'auth', 'login', 'ghcr.io', '-u', '{{x}}', '--password-stdin'],
+    ['helm', 'registry', 'login', 'ghcr.io', '--username', '{{x}}', '--password-stdin'],
+    ['gcloud', 'auth', 'configure-docker', 'europe-docker.pkg.dev', '--quiet'],
+    ['docker', 'logout', 'ghcr.io'],
+  ])
+    assertAccepted(spec);
+  assertScriptAccepted('echo "{{x}}" | docker login -u bot --password-stdin ghcr.io');
+});
