@@ -1728,11 +1728,11 @@ interface ImageTool {
    */
   groups?: readonly string[];
   /**
-   * A tree too large to list (gcloud's): its leading bare words are groups until one of these verbs, after the
-   * first word (gcloud compute instances create: the words after create are its operands); `tracks` are the words
-   * that may come first and choose no group (gcloud beta).
+   * A tree too large to list (gcloud's): its leading bare words are groups until a verb, after the first word
+   * (gcloud compute instances create: the words after create are its operands); `tracks` are the words that may
+   * come first and choose no group (gcloud beta).
    */
-  verbs?: ReadonlySet<string>;
+  verbs?: (word: string) => boolean;
   tracks?: readonly string[];
   /** Its options are read as Python's argparse reads them (gcloud): no option takes a word starting with "-". */
   argparse?: true;
@@ -2188,7 +2188,11 @@ const GCLOUD_VERBS: ReadonlySet<string> = new Set([
   ...['enable', 'disable', 'rollback', 'promote', 'approve', 'reject', 'execute', 'call', 'wait', 'attach'],
   ...['detach', 'move', 'clone', 'patch', 'failover', 'connect', 'add-tag', 'untag', 'list-tags', 'access'],
   ...['run', 'upload', 'download', 'apply', 'import', 'export', 'undelete', 'restore', 'activate', 'browse'],
+  ...['migrate', 'suspend', 'resume', 'recreate', 'abandon', 'rename', 'generate', 'deactivate'],
 ]);
+
+/** Whether a gcloud word is a command: a verb, or a verb and a hyphenated object (add-metadata, update-traffic). */
+const gcloudVerb = (word: string): boolean => GCLOUD_VERBS.has(word) || GCLOUD_VERBS.has(word.split('-')[0]!);
 
 /**
  * gcloud run's commands setting the image a service or job runs (--image), what it runs (--command, --args) and
@@ -2739,7 +2743,7 @@ const IMAGE_TOOLS: Readonly<Record<string, ImageTool>> = {
       },
       '--configuration': { how: 'the configuration gcloud --configuration chooses', why: CONTEXT_WHY },
     },
-    verbs: GCLOUD_VERBS,
+    verbs: gcloudVerb,
     tracks: ['alpha', 'beta', 'preview'],
     argparse: true,
     // gcloud sql import|export sql|csv|bak: groups named as verbs.
@@ -3004,7 +3008,7 @@ function imageTool(found: ContainerMounts, words: readonly string[], at: number,
     if (tool.verbs === undefined) return false;
     // gcloud beta {{x}}: the words after a track are the path's own.
     const lead = path.findIndex((word) => !tool.tracks?.includes(word));
-    return lead < 0 || !path.slice(lead + 1).some((word) => tool.verbs!.has(word));
+    return lead < 0 || !path.slice(lead + 1).some(tool.verbs);
   };
   for (let n = 0; n < first.subWords.length; n++) {
     const group = first.subWords.slice(0, n).map((k) => words[k]!);

@@ -67,6 +67,11 @@ test("a template in a word of a command tree's groups is refused: its value woul
     ['gcloud', 'secrets', 'versions', 'access', 'latest', '--secret', 'app-{{x}}'],
     ['gcloud', 'sql', 'import', 'sql', 'db', 'gs://b/{{x}}.sql'],
     ['gcloud', 'run', 'services', 'describe', 'svc-{{x}}'],
+    // A verb and its object, hyphenated: a command too.
+    ['gcloud', 'run', 'services', 'update-traffic', 'svc-{{x}}', '--to-latest'],
+    ['gcloud', 'compute', 'instances', 'add-metadata', 'vm-{{x}}', '--metadata', 'env=prod'],
+    ['gcloud', 'compute', 'instance-groups', 'managed', 'rolling-action', 'start-update', 'g-{{x}}'],
+    ['gcloud', 'app', 'versions', 'migrate', 'v{{x}}'],
     ['kind', 'delete', 'cluster', '--name', 'ci-{{x}}'],
     ['kind', 'get', 'kubeconfig', '--name', 'ci-{{x}}'],
     ['ctr', 'snapshots', 'rm', 'snap-{{x}}'],
