@@ -6,33 +6,9 @@
 // by real bash with such a value, to show it runs the command (or, for the accepted forms, that it does not).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { analyzeShellTemplate } from '../../../src/targets/shell-script.ts';
 import { assertScriptAccepted, assertScriptRefused, configErrors } from '../../helpers/command-checks.ts';
-
-/** Whether bash runs the command hidden in a value, with every {{x}} of `script` the value's variable. */
-function runsInjectedCommand(script: string): boolean {
-  const dir = mkdtempSync(join(tmpdir(), 'arith-'));
-  try {
-    const marker = join(dir, 'ran');
-    // As renderShellScript writes a template: "${DEPLOY_X}" alone, ${DEPLOY_X} inside double quotes.
-    const rendered = script.replace(/\{\{(\w+)\}\}/g, (_, name: string, at: number) => {
-      const quoted = (script.slice(0, at).match(/(?<!\\)"/g) ?? []).length % 2 === 1;
-      return quoted ? `\${DEPLOY_${name.toUpperCase()}}` : `"\${DEPLOY_${name.toUpperCase()}}"`;
-    });
-    spawnSync('bash', ['-c', `a=(1 2); s=abc; ${rendered}`], {
-      env: { PATH: process.env.PATH, DEPLOY_X: `a[$(touch ${marker})]`, DEPLOY_WEIGHT: '5' },
-      stdio: 'ignore',
-      timeout: 10_000,
-    });
-    return existsSync(marker);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
+import { bashRunsInjectedCommand as runsInjectedCommand } from '../../helpers/bash-injection.ts';
 
 const ARITHMETIC =
   /bash evaluates as an arithmetic expression, (evaluating the value of a variable read there as one in turn and )?running any \$\(…\) in an array subscript/;
