@@ -24,6 +24,7 @@
 // Programs are recognised by name anywhere in the command (so `sudo -u app python3 -c …` is seen too): naming
 // one as an argument only makes the check stricter.
 
+import { publishParser } from './publish-targets.ts';
 import { STDIN_FILES, stdinReaderParser } from './stdin-readers.ts';
 import { installWords } from './package-installs.ts';
 import { helmSetWords } from './helm-values.ts';
@@ -43,6 +44,7 @@ export type CodeKind =
   | 'trust-option' // an ssh option choosing what is trusted or what the host is given (StrictHostKeyChecking)
   | 'eval' // shell builtins that run their arguments (eval, trap)
   | 'builtin' // what another builtin runs, loads or is set by (compgen -W, mapfile -C, alias, enable -f, set -o)
+  | 'setting' // where a publish sends the token, a package manager's setting, a client's command (publish-targets.ts)
   | 'variable'; // an assignment to a variable that loads code or chooses programs (LD_PRELOAD=…, PATH=…)
 
 export interface CodeOperand {
@@ -2463,6 +2465,7 @@ export function commandModel(words: readonly string[]): CommandModel {
     const before = model.code.length;
     const files = new Set(model.scriptFiles);
     parser?.(words, i, model);
+    publishParser(name)?.(words, i, model);
     stdinReaderParser(name)?.(words, i, model);
     remoteToolParser(name)?.(words, i, model);
     for (const install of installWords(words, i, name))

@@ -435,6 +435,7 @@ export function codeOperandMessage(operand: CodeOperand, words: readonly string[
     case 'eval':
       return `${at} is in the arguments of ${operand.how}, which the shell runs as code: ${operand.safe(name)}`;
     case 'builtin':
+    case 'setting':
       return `${at} is ${operand.how}: ${operand.safe(name)}`;
     case 'variable':
       return `${at} is in the value of the variable ${operand.how}, which programs read to load code or to choose the programs they run (or the config, packages or repository they use): its value would choose the code that runs; ${operand.safe(name)}`;
