@@ -1203,14 +1203,16 @@ function toolReads(words: readonly string[], at: number): FileRead[] {
       );
     case 'aws':
       // A parameter's value (--opt VALUE, --opt=VALUE) starting with file:// or fileb://.
-      return words.flatMap((word, k) => {
-        if (!after(k) || (word.startsWith('--') && !word.includes('='))) return [];
-        const name = word.slice(0, word.indexOf('='));
-        const from = word.startsWith('--') && !name.includes('{{') ? name.length + 1 : 0;
-        const safe =
-          'pass the value in a parameter of its own, with a value that does not start with file:// or fileb://';
-        return [{ index: k, from, rule: 'aws' as const, how: 'aws', safe }];
-      });
+      return words
+        .flatMap((word, k): FileRead[] => {
+          if (!after(k) || (word.startsWith('--') && !word.includes('='))) return [];
+          const name = word.slice(0, word.indexOf('='));
+          const from = word.startsWith('--') && !name.includes('{{') ? name.length + 1 : 0;
+          const safe =
+            'pass the value in a parameter of its own, with a value that does not start with file:// or fileb://';
+          return [{ index: k, from, rule: 'aws' as const, how: 'aws', safe }];
+        })
+        .concat(specFiles(words, at, name));
     case 'gh': {
       // gh api and gh workflow run: -F/--field KEY=@FILE (gh's "@" syntax); gh api --input FILE.
       const api = words.findIndex((w, k) => after(k) && w === 'api');
@@ -1262,6 +1264,11 @@ function toolReads(words: readonly string[], at: number): FileRead[] {
       return crictlConfigs(words, at);
     case 'gcloud':
       return gcloudFiles(words, at);
+    case 'terraform':
+    case 'tofu':
+    case 'docker':
+    case 'nomad':
+      return specFiles(words, at, name);
     case 'ssh':
     case 'scp':
       return sshFiles(words, at, name);
@@ -1353,6 +1360,107 @@ function gcloudFiles(words: readonly string[], at: number): FileRead[] {
       safe: 'pass the value with --set-env-vars or --update-env-vars, which read no file (--set-env-vars VERSION={{…}})',
     });
   return found;
+}
+
+/**
+ * Files whose contents say what is deployed: terraform's (tofu's) -var-file (the variables of the plan: any
+ * resource's settings) and -backend-config FILE (where the state, with its secrets, is kept), aws cloudformation
+ * deploy/package --template-file (the stack's resources), docker stack deploy -c/--compose-file (the services
+ * and their images, mounts and rights) and nomad job run/plan FILE (the job). The file rule: a template naming the
+ * file or starting its name is refused, one in a file name after a fixed directory checked once rendered.
+ */
+function specFiles(words: readonly string[], at: number, tool: string): FileRead[] {
+  const file = (
+    value: { index: number; from: number },
+    how: string,
+    does: string,
+    harm: string,
+  ): FileRead => ({
+    ...value,
+    rule: 'file',
+    how,
+    act: { does, harm },
+    safe: `name the file in the config, with the value only in a file name after a fixed directory, where it must be one plain name (${how} deploy/{{…}}.…)`,
+  });
+  const has = (word: string) => words.slice(at + 1).includes(word);
+  // terraform's options: -name VALUE or -name=VALUE (one dash or two).
+  const dashed = (name: string) => {
+    const found: Array<{ index: number; from: number }> = [];
+    for (let j = at + 1; j < words.length; j++) {
+      const word = words[j]!;
+      const bare = word.replace(/^--/, '-');
+      if (bare === name && j + 1 < words.length) found.push({ index: ++j, from: 0 });
+      else if (bare.startsWith(`${name}=`)) found.push({ index: j, from: word.indexOf('=') + 1 });
+    }
+    return found;
+  };
+  switch (tool) {
+    case 'terraform':
+    case 'tofu':
+      return [
+        ...dashed('-var-file').map((v) =>
+          file(
+            v,
+            `${tool} -var-file`,
+            'plans with the variables of',
+            'a file {of} read as the variables of the plan, which set what every resource is',
+          ),
+        ),
+        // -backend-config=FILE, not -backend-config=KEY=VALUE (a setting of the backend, checked as data).
+        ...dashed('-backend-config')
+          .filter((v) => !words[v.index]!.slice(v.from).includes('='))
+          .map((v) =>
+            file(
+              v,
+              `${tool} -backend-config`,
+              'keeps its state where it is told by',
+              "a file {of} read as the backend's settings, which choose where the state, with its secrets, is read and written",
+            ),
+          ),
+      ];
+    case 'aws':
+      if (!has('cloudformation') || !(has('deploy') || has('package'))) return [];
+      return optionValues(words, at + 1, ['--template-file']).map((v) =>
+        file(
+          v,
+          'aws cloudformation --template-file',
+          'deploys the stack described in',
+          "a file {of} read as the stack's template, which chooses its resources, their code and their rights",
+        ),
+      );
+    case 'docker':
+      if (!has('stack') || !has('deploy')) return [];
+      return optionValues(words, at + 1, ['-c', '--compose-file']).map((v) =>
+        file(
+          v,
+          'docker stack deploy -c',
+          'deploys the services described in',
+          "a file {of} read as the stack's services, which chooses their images, mounts and rights",
+        ),
+      );
+    case 'nomad': {
+      const run = words.findIndex((w, k) => k > at && (w === 'run' || w === 'plan'));
+      if (run < 0) return [];
+      // nomad's flags are single-dash (-var k=v, -var-file f): those with a value take the next word.
+      const valued =
+        /^--?(var|var-file|check-index|namespace|region|address|token|consul-token|vault-token|vault-namespace|output|eval-priority)$/;
+      let operand: number | undefined;
+      for (let j = run + 1; j < words.length && operand === undefined; j++)
+        if (valued.test(words[j]!)) j++;
+        else if (!words[j]!.startsWith('-')) operand = j;
+      return operand === undefined
+        ? []
+        : [
+            file(
+              { index: operand, from: 0 },
+              `nomad job ${words[run]}`,
+              'runs the job described in',
+              'a file {of} read as the job, which chooses the programs it runs and their rights',
+            ),
+          ];
+    }
+  }
+  return [];
 }
 
 /**
