@@ -10,13 +10,27 @@
 // documents) as bash parses it, roughly where it does not matter here; where it cannot read the script, no value
 // is known. Other ways of setting a variable (read, source, eval, a nameref…) are programLiterals' (stdin-routes.ts),
 // which gives up on the variable before asking here.
+//
+// Which fixed text the variable holds is not this reading's: the caller takes every fixed text any assignment of
+// the script's text gives it (outside here-documents), so a reading wrong about which assignment holds where
+// cannot leave a value unchecked. This reading says only whether the variable may hold something else there: the
+// environment's value or nothing (no assignment sure to have run), or a value set otherwise (let, read…).
+//
+// Where the script may jump in a way not read (a return, break or continue spelled in a string, a trap's code, a
+// variable…), every command may end its function or loop; where a function may run other than by a call read here
+// (its name in a trap, a variable, an array, an alias, a callback…), from the moment that text is run it may run
+// between any two commands, setting what its body sets. The work is bounded (MAX_WORK): past it, nothing is known.
 
 /** The environment's value (before any assignment, or after `local v` in a function): not known. */
 const ENV = 'E';
 /** A value set from something not known here. */
 const UNKNOWN = 'U';
-/** A value: ENV, UNKNOWN, or 'T' followed by fixed text. */
+/** A value: ENV, UNKNOWN, or 'T' followed by fixed text (read here as FIXED: which text is not this reading's). */
 type Values = ReadonlySet<string>;
+/** Some fixed text. */
+const FIXED = 'T';
+/** The value a function was entered with (what one that may run anywhere leaves as it was). */
+const ENTRY = 'X';
 
 /** How an assignment `v=WORD` sets the variable, from the values it held (for WORD = ${v:-word}). */
 export type AssignedValue = (before: Values) => Values;
@@ -46,10 +60,32 @@ interface Token {
   end: number;
 }
 
-/** A function's definition: where its body starts; `certain`: run in the script's shell, on every path. */
+/**
+ * A function's definition: where its body starts; `certain`: run in the script's shell, on every path; `active`:
+ * may run anywhere after `time` (an index of the timeline).
+ */
 interface Definition {
+  name: string;
   at: number;
   certain: boolean;
+  active: boolean;
+  time: number;
+}
+
+/** A loop or a function being read: where its break, continue or return leave (a barrier: none crosses it). */
+interface Frame {
+  kind: 'loop' | 'function' | 'barrier';
+  exits: Set<string>;
+  continues: Set<string>;
+  local: boolean;
+}
+
+/** Text of the script run in a way this reading does not follow: from then on, what it may do. */
+interface Trigger {
+  at: number;
+  /** A function's name; 'jumps': a return, break or continue; 'skip': extdebug; 'all': any function, any jump. */
+  kind: 'name' | 'jumps' | 'skip' | 'all';
+  name?: string;
 }
 
 /** Where a state was seen: a simple command's span and the values before it ran. */
@@ -89,7 +125,43 @@ const REDIRECTIONS = new Set(['<', '>', '>>', '<&', '>&', '<>', '>|', '&>', '&>>
 const DECLARES = new Set(['export', 'declare', 'typeset', 'local', 'readonly']);
 const ASSIGNMENT = /^([A-Za-z_]\w*)(\[[^\]]*\])?(\+?)=/;
 const MAX_LOOP = 8;
-const MAX_STEPS = 100_000;
+/** How many calls may be read one inside another. */
+const MAX_DEPTH = 100;
+/** The work a reading may take (characters of words read, plus commands): past it, nothing is known. */
+const MAX_WORK = 4_000_000;
+/** The builtins this reading models: a function of that name would run instead of what is modelled. */
+const MODELLED = new Set([
+  ...DECLARES,
+  'return',
+  'break',
+  'continue',
+  'exit',
+  'unset',
+  'read',
+  'mapfile',
+  'readarray',
+  'printf',
+  'let',
+  'getopts',
+  'wait',
+  'builtin',
+  'command',
+  'trap',
+  'shopt',
+  'set',
+  'alias',
+  'eval',
+  'source',
+  '.',
+  'exec',
+]);
+/** Builtins taking code or a function's name to run later: an expansion there may run anything. */
+const CALLBACKS = new Set(['trap', 'mapfile', 'readarray', 'complete', 'compgen', 'bind']);
+/** Quote removal of a word with no expansion ($'f', "f", \f, f''): undefined when it holds one. */
+function plainWord(text: string): string | undefined {
+  if (/`|\$(?!['"])/.test(text) || /\$'[^']*\\/.test(text)) return undefined;
+  return text.replace(/\$(?=['"])/g, '').replace(/['"\\]/g, '');
+}
 
 /**
  * Reads `script` for one variable: the values it may hold before each simple command. `reader` says what an
@@ -97,24 +169,44 @@ const MAX_STEPS = 100_000;
  */
 class Flow {
   private readonly seen = new Map<number, Seen>();
-  /** The functions defined so far: where each body starts, and whether it is sure to be defined after that. */
-  private readonly functions = new Map<string, Definition>();
+  /** Pass 1 reads the text only (what is a call, a definition, a jump); pass 2 follows the flow. */
+  private pass: 1 | 2 = 1;
+  /** Reading a text not run here (a definition's body, pass 1): no call, no record, no jump. */
+  private parsing = 0;
+  /** Every definition of each function read so far (a call reads every one that may be in effect). */
+  private readonly functions = new Map<string, Definition[]>();
   private readonly definitions: Definition[] = [];
-  private readonly calling = new Set<string>();
-  private readonly called = new Set<string>();
+  /** Grows with each definition read: a loop is read again until it stops growing. */
+  private defined = 0;
+  /** Grows with each change of which definitions a call reads (for the calls' memo). */
+  private version = 0;
+  private readonly frames: Frame[] = [];
+  private calling = new Set<Definition>();
+  /** Calls cut short by a recursion (their reading is not kept). */
+  private cut = 0;
+  private readonly memo = new Map<string, Values>();
   private pendingDocs: Array<{ delimiter: string; strip: boolean; quoted: boolean }> = [];
-  private recording = 0;
-  /** Where the assignments of the variable this reading ran start (v=…, declare v=…, ${v:=…}). */
-  readonly assignedAt = new Set<number>();
   /** The here-documents' bodies: text this shell does not run. */
   readonly documents: Array<{ start: number; end: number }> = [];
-  /** How many function bodies are being read (local v there unsets v). */
-  private inFunction = 0;
-  /** Commands read so far (MAX_STEPS). */
-  private steps = 0;
+  /** Work done so far (MAX_WORK). */
+  work = 0;
   private readonly lastpipe: boolean;
   private pos = 0;
   private limit: number;
+  /** What functions that may run anywhere set, from when each may. */
+  private ambient = new Set<string>();
+  /** The values before each command, in the order they are read (as bit sets), for functions run anywhere. */
+  private readonly timeline: number[] = [];
+  private readonly activeNames = new Set<string>();
+  private allActive = false;
+  /** Any command may be a return, break or continue. */
+  private jumps = false;
+  /** Any command may be skipped (extdebug with a DEBUG trap). */
+  private skip = false;
+  private triggers: Trigger[] = [];
+  // Pass 1: the text's positions read as a call, a definition's name, a jump; the words that may run anything.
+  private readonly recognized = new Set<number>();
+  private readonly hidden: Trigger[] = [];
 
   private readonly src: string;
   private readonly variable: string;
@@ -129,34 +221,131 @@ class Flow {
   }
 
   run(): Map<number, Seen> {
-    let state: Values = new Set([ENV]);
-    state = this.list(state);
+    // Aliases may expand to anything, a return among them: not read.
+    if (/\bexpand_aliases\b/.test(this.src)) throw new FlowError('aliases');
+    this.parsing = 1;
+    this.list(new Set([ENV]));
     if (this.pos < this.limit) throw new FlowError(`unexpected ${this.src.slice(this.pos, this.pos + 10)}`);
-    // Functions never called by name, named in a trap (trap f EXIT, trap 'f' DEBUG) or held by a variable (fn=f;
-    // $fn, run where this reading does not see a call), may run at any point after their definition: their
-    // commands see any state of the script, and what they set may hold anywhere after.
-    // Read to the line's end, quotes and separators as blanks: its code string's words, and maybe more.
-    const traps = [...this.src.matchAll(/(?:^|[\s;&|({])trap[ \t]+([^\n]*)/g)].map((m) =>
-      m[1]!.replace(/['"\\;&|(){}]/g, ' '),
-    );
-    for (const [name, { at }] of this.functions) {
-      const word = new RegExp(`(^|\\s)${escape(name)}(?=\\s|$)`);
-      const held = new RegExp(`(^|[\\s;&|({])\\w+=["']?${escape(name)}["']?(?=[\\s;&|)]|$)`);
-      if (this.called.has(name) && !traps.some((args) => word.test(args)) && !held.test(this.src)) continue;
-      const any = new Set<string>(state);
-      for (const seen of this.seen.values()) if (seen.start > at) for (const v of seen.values) any.add(v);
-      const saved = this.pos;
-      this.pos = at;
-      this.inFunction++;
-      const mark = this.definitions.length;
-      const after = this.command(any);
-      this.uncertainSince(mark);
-      this.inFunction--;
-      this.pos = saved;
-      for (const seen of this.seen.values())
-        if (seen.start > at) for (const value of after) seen.values.add(value);
-    }
+    this.triggers = this.findTriggers();
+    this.pass = 2;
+    this.parsing = 0;
+    this.pos = 0;
+    this.pendingDocs = [];
+    this.documents.length = 0;
+    this.functions.clear();
+    this.definitions.length = 0;
+    // Run by bash when a command is not found: anywhere.
+    this.activeNames.add('command_not_found_handle');
+    let state: Values = this.list(new Set([ENV]));
+    if (this.pos < this.limit) throw new FlowError(`unexpected ${this.src.slice(this.pos, this.pos + 10)}`);
+    state = union(state, this.ambient);
+    // A function that may run anywhere is read with every value the variable may hold from when it may run (the
+    // end of the script too: trap f EXIT), for what its commands see.
+    const after: number[] = new Array<number>(this.timeline.length + 1);
+    after[this.timeline.length] = bits(state);
+    for (let k = this.timeline.length - 1; k >= 0; k--) after[k] = after[k + 1]! | this.timeline[k]!;
+    const ambient = keyOf(this.ambient);
+    const active = [...this.functions.values()].flat().filter((d) => d.active);
+    this.maybe++;
+    for (const definition of active) this.callDefinition(definition, fromBits(after[definition.time]!));
+    // What they run was run when they became active: nothing may become active now.
+    if (
+      keyOf(this.ambient) !== ambient ||
+      active.length !== [...this.functions.values()].flat().filter((d) => d.active).length
+    )
+      throw new FlowError('late activation');
     return this.seen;
+  }
+
+  /** After pass 1: the text naming a function, a jump or extdebug that was not read as a call or a jump. */
+  private findTriggers(): Trigger[] {
+    const names = new Set(this.functions.keys());
+    for (const name of names) if (MODELLED.has(name)) throw new FlowError(`a function named ${name}`);
+    const found: Trigger[] = [...this.hidden];
+    for (const m of this.src.matchAll(/\w+/g)) {
+      this.spend(1);
+      const word = m[0];
+      if (this.recognized.has(m.index)) continue;
+      if (names.has(word)) found.push({ at: m.index, kind: 'name', name: word });
+      else if (word === 'return' || word === 'break' || word === 'continue')
+        found.push({ at: m.index, kind: 'jumps' });
+      else if (word === 'extdebug') found.push({ at: m.index, kind: 'skip' });
+    }
+    // Names not a word of \w alone (deploy-app, a.b): each found in the text.
+    for (const name of names)
+      if (!/^\w+$/.test(name)) {
+        this.spend(this.src.length);
+        for (const m of this.src.matchAll(new RegExp(`(?<!\\w)${escape(name)}(?!\\w)`, 'g')))
+          if (!this.recognized.has(m.index)) found.push({ at: m.index, kind: 'name', name });
+      }
+    return found.sort((x, y) => x.at - y.at);
+  }
+
+  /** Counts work; past MAX_WORK the script is not read. */
+  private spend(amount: number): void {
+    this.work += amount;
+    if (this.work > MAX_WORK) throw new FlowError('too long to read');
+  }
+
+  /** Pass 1: the positions of `name` in a word read as a call (or a definition's name, a jump). */
+  private recognize(word: Token, name: string): void {
+    if (this.pass !== 1 || name === '') return;
+    for (let k = word.text.indexOf(name); k >= 0; k = word.text.indexOf(name, k + 1))
+      this.recognized.add(word.start + k);
+  }
+
+  /** Pass 2: text from start to end is run: what it names may run from now on. */
+  private ran(start: number, end: number): void {
+    const triggers = this.triggers;
+    if (this.parsing > 0 || triggers.length === 0) return;
+    let lo = 0;
+    let hi = triggers.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (triggers[mid]!.at < start) lo = mid + 1;
+      else hi = mid;
+    }
+    for (let k = lo; k < triggers.length && triggers[k]!.at < end; k++) {
+      const trigger = triggers[k]!;
+      if (trigger.kind === 'jumps') this.jumps = true;
+      else if (trigger.kind === 'skip') this.skip = this.jumps = true;
+      else if (trigger.kind === 'all') {
+        this.jumps = true;
+        if (!this.allActive) {
+          this.allActive = true;
+          for (const definition of [...this.functions.values()].flat()) this.activate(definition);
+        }
+      } else if (!this.activeNames.has(trigger.name!)) {
+        this.activeNames.add(trigger.name!);
+        for (const definition of this.functions.get(trigger.name!) ?? []) this.activate(definition);
+      }
+    }
+  }
+
+  /**
+   * A function that may run anywhere from now on: what its body may leave the variable set to (read from the
+   * value it is entered with, which it leaves as it was) may hold before any later command.
+   */
+  private activate(definition: Definition): void {
+    if (definition.active) return;
+    definition.active = true;
+    definition.time = this.timeline.length;
+    // Read apart from the calls being read (it may be one of them: its own name in its body).
+    const saved = { parsing: this.parsing, calling: this.calling };
+    this.parsing = 0;
+    this.calling = new Set();
+    this.maybe++;
+    let out: Values;
+    try {
+      out = this.callDefinition(definition, new Set([ENTRY]), false);
+    } finally {
+      this.maybe--;
+      this.parsing = saved.parsing;
+      this.calling = saved.calling;
+    }
+    const ambient = new Set(this.ambient);
+    for (const value of out) if (value !== ENTRY) ambient.add(value);
+    this.ambient = ambient;
   }
 
   // ---- tokens ----
@@ -230,6 +419,8 @@ class Flow {
       else this.pos++;
     }
     if (this.pos === start) throw new FlowError(`no word at ${start}`);
+    this.spend(this.pos - start);
+    this.ran(start, this.pos);
     return { kind: 'word', text: src.slice(start, this.pos), start, end: this.pos };
   }
 
@@ -246,7 +437,8 @@ class Flow {
       const c = src[this.pos]!;
       if (c === '\\') this.pos += 2;
       else if (c === '`') this.backtick(state);
-      else if (c === '$') this.dollar(state, effects, false);
+      // "$'": a dollar sign and a quote, no $'…' inside "…".
+      else if (c === '$' && src[this.pos + 1] !== "'") this.dollar(state, effects, false);
       else this.pos++;
     }
     if (this.pos >= this.limit) throw new FlowError('unclosed quote');
@@ -328,7 +520,6 @@ class Flow {
         : new RegExp(`^\\$\\{${this.variable}:?=`).test(text)
           ? () => unknownValue
           : undefined;
-      if (own && this.recording === 0) this.assignedAt.add(start);
       const all = [...inner, ...(own ? [own] : [])];
       if (nested) for (const effect of all) effects.push((before) => union(before, effect(before)));
       else for (const effect of own ? [own] : inner) effects.push(effect);
@@ -477,13 +668,19 @@ class Flow {
 
   /** Records the values before a command spanning start…end. */
   private record(start: number, end: number, state: Values): void {
-    if (this.recording > 0) return;
+    if (this.parsing > 0 || this.quiet > 0) return;
+    const values = new Set<string>([...state, ...this.ambient]);
+    this.timeline.push(bits(values));
     const seen = this.seen.get(start);
     if (seen) {
-      for (const value of state) seen.values.add(value);
+      for (const value of values) seen.values.add(value);
       seen.end = Math.max(seen.end, end);
-    } else this.seen.set(start, { start, end, values: new Set(state) });
+    } else this.seen.set(start, { start, end, values });
   }
+  /** Reading a function for what it may set anywhere: its commands' values are not recorded. */
+  private quiet = 0;
+  /** Reading a function that may run anywhere, or never: what it defines may not be defined. */
+  private maybe = 0;
 
   private redirections(state: Values, effects: AssignedValue[]): void {
     for (;;) {
@@ -501,14 +698,26 @@ class Flow {
     const target = this.word(state, effects);
     if (op === '<<' || op === '<<-') {
       const quoted = /['"\\]/.test(target.text);
-      this.pendingDocs.push({ delimiter: target.text.replace(/['"\\]/g, ''), strip: op === '<<-', quoted });
+      // <<$'EOF' ends at EOF, as <<'EOF' (an escape in it, decoded by bash, is not read here).
+      if (/\$'[^']*\\/.test(target.text)) throw new FlowError('escaped delimiter');
+      const delimiter = target.text.replace(/\$(?=['"])/g, '').replace(/['"\\]/g, '');
+      this.pendingDocs.push({ delimiter, strip: op === '<<-', quoted });
     }
   }
 
   /** A command: compound, a function's definition, or simple. */
   private command(state: Values): Values {
     // Loops read again and functions read at each call: a bound on the work, past which nothing is known.
-    if (++this.steps > MAX_STEPS) throw new FlowError('too long to read');
+    this.spend(1);
+    if (this.parsing > 0) return this.commandRead(state);
+    // Any command may be a jump (return in an ERR trap's code, $r holding break…): the values here may leave.
+    if (this.jumps) this.mayJump(state);
+    const out = this.commandRead(state);
+    // extdebug: a DEBUG trap may skip it.
+    return this.skip ? union(state, out) : out;
+  }
+
+  private commandRead(state: Values): Values {
     const token = this.peek();
     if (!token) throw new FlowError('missing command');
     const start = token.start;
@@ -581,22 +790,36 @@ class Flow {
       return this.after(unionAll(outs), []);
     }
     if (this.isWord('while') || this.isWord('until')) {
+      const whileLoop = this.isWord('while');
       this.pos += 5;
       const at = this.pos;
       let entry = state;
       let out: Values = state;
-      for (let round = 0; ; round++) {
-        this.pos = at;
-        const condition = this.list(entry);
-        this.expectWord('do');
-        const body = this.list(condition);
-        this.expectWord('done');
-        out = unionAll([entry, condition, body]);
-        if (sameValues(out, entry) || round >= MAX_LOOP) break;
-        entry = out;
+      let forever = false;
+      const frame = this.pushLoop();
+      try {
+        for (let round = 0; ; round++) {
+          this.pos = at;
+          const defined = this.defined;
+          const condition = this.list(entry);
+          // while true, while :, until false: left only by a break (or a jump), never by its condition.
+          const test = this.src.slice(at, this.pos).trim().replace(/;$/, '').trim();
+          const endless =
+            (whileLoop ? test === 'true' || test === ':' : test === 'false') && !this.functions.has(test);
+          this.expectWord('do');
+          const body = this.list(condition);
+          this.expectWord('done');
+          out = unionAll([entry, condition, body, frame.continues]);
+          forever = endless;
+          if (this.parsing > 0 || (sameValues(out, entry) && defined === this.defined)) break;
+          if (round >= MAX_LOOP) throw new FlowError('loop not settled');
+          entry = out;
+        }
+      } finally {
+        this.frames.pop();
       }
       this.uncertainSince(definedBefore);
-      return this.after(out, []);
+      return this.after(forever ? new Set(frame.exits) : union(out, frame.exits), []);
     }
     if (this.isWord('for') || this.isWord('select')) {
       this.pos += this.isWord('for') ? 3 : 6;
@@ -626,19 +849,26 @@ class Flow {
       this.newlines();
       const at = this.pos;
       let out: Values = entry;
-      for (let round = 0; ; round++) {
-        this.pos = at;
-        const braced = this.isWord('{');
-        this.expectWord(braced ? '{' : 'do');
-        const body = this.list(out);
-        this.expectWord(braced ? '}' : 'done');
-        const next = union(out, body);
-        if (sameValues(next, out) || round >= MAX_LOOP) break;
-        out = next;
+      const frame = this.pushLoop();
+      try {
+        for (let round = 0; ; round++) {
+          this.pos = at;
+          const defined = this.defined;
+          const braced = this.isWord('{');
+          this.expectWord(braced ? '{' : 'do');
+          const body = this.list(out);
+          this.expectWord(braced ? '}' : 'done');
+          const next = unionAll([out, body, frame.continues]);
+          if (this.parsing > 0 || (sameValues(next, out) && defined === this.defined)) break;
+          if (round >= MAX_LOOP) throw new FlowError('loop not settled');
+          out = next;
+        }
+      } finally {
+        this.frames.pop();
       }
       // The body may not run: the values before it stay, except the loop's own variable.
       this.uncertainSince(definedBefore);
-      return this.after(union(state, out), []);
+      return this.after(unionAll([state, out, frame.exits]), []);
     }
     if (this.isWord('case')) {
       this.pos += 4;
@@ -692,7 +922,9 @@ class Flow {
     if (this.isWord('function')) {
       this.pos += 8;
       this.skipBlanks();
-      const name = this.word(state, []).text;
+      const nameWord = this.word(state, []);
+      const name = nameWord.text;
+      this.recognize(nameWord, name);
       const paren = this.peek();
       if (paren?.text === '(') {
         this.pos = paren.end;
@@ -711,6 +943,7 @@ class Flow {
     // name () compound: a function's definition.
     const definition = /^([^\s;&|<>()'"`$\\]+)[ \t]*\([ \t]*\)/.exec(this.src.slice(this.pos, this.limit));
     if (definition) {
+      this.recognize({ kind: 'word', text: definition[1]!, start: this.pos, end: this.pos }, definition[1]!);
       this.pos += definition[0].length;
       this.newlines();
       return this.define(definition[1]!, state);
@@ -729,22 +962,43 @@ class Flow {
     const more: AssignedValue[] = [...effects];
     this.redirections(state, more);
     let out = keep ?? state;
-    for (const effect of more) out = effect(out);
+    for (const effect of more) out = norm(effect(out));
     return out;
   }
 
   /** A function's definition: its body is read where it is called. */
   private define(name: string, state: Values): Values {
     const at = this.pos;
-    const definition: Definition = { at, certain: true };
-    this.functions.set(name, definition);
-    this.definitions.push(definition);
+    if (MODELLED.has(name)) throw new FlowError(`a function named ${name}`);
+    if (this.pass === 1) this.functions.set(name, []);
+    else if (this.parsing === 0) {
+      let list = this.functions.get(name);
+      if (!list) this.functions.set(name, (list = []));
+      let definition = list.find((d) => d.at === at);
+      // Read again (a loop, a function called again): the latest definition again.
+      if (definition && list.at(-1) !== definition) {
+        list.splice(list.indexOf(definition), 1);
+        list.push(definition);
+        this.version++;
+      }
+      if (!definition) {
+        this.version++;
+        // Read in a function that may run anywhere (or not at all): not sure to be defined.
+        definition = { name, at, certain: this.maybe === 0, active: false, time: 0 };
+        list.push(definition);
+        this.defined++;
+        if (this.allActive || this.activeNames.has(name)) this.activate(definition);
+      }
+      this.definitions.push(definition);
+    }
     const mark = this.definitions.length;
-    this.recording++;
+    this.parsing++;
+    this.frames.push({ kind: 'barrier', exits: new Set(), continues: new Set(), local: false });
     try {
       this.command(state);
     } finally {
-      this.recording--;
+      this.frames.pop();
+      this.parsing--;
     }
     this.uncertainSince(mark);
     return state;
@@ -752,7 +1006,64 @@ class Flow {
 
   /** The functions defined since `mark` may not be defined after the command that defined them. */
   private uncertainSince(mark: number): void {
-    for (const definition of this.definitions.slice(mark)) definition.certain = false;
+    for (let k = mark; k < this.definitions.length; k++) {
+      const definition = this.definitions[k]!;
+      if (definition.certain) this.version++;
+      definition.certain = false;
+    }
+  }
+
+  private pushLoop(): Frame {
+    const frame: Frame = { kind: 'loop', exits: new Set(), continues: new Set(), local: false };
+    this.frames.push(frame);
+    return frame;
+  }
+
+  /** The frames a jump from here may reach: the loops up to the nearest function (bash's break does not leave it). */
+  private reachable(): { loops: Frame[]; fn: Frame | undefined } {
+    const loops: Frame[] = [];
+    for (let k = this.frames.length - 1; k >= 0; k--) {
+      const frame = this.frames[k]!;
+      if (frame.kind === 'loop') loops.push(frame);
+      else return { loops, fn: frame.kind === 'function' ? frame : undefined };
+    }
+    return { loops, fn: undefined };
+  }
+
+  /** Any command may be a return, a break or a continue: the values here may leave by any. */
+  private mayJump(state: Values): void {
+    const { loops, fn } = this.reachable();
+    for (const loop of loops)
+      for (const value of state) {
+        loop.exits.add(value);
+        loop.continues.add(value);
+      }
+    if (fn) for (const value of state) fn.exits.add(value);
+  }
+
+  /** return, break N, continue N (`level` undefined: not a fixed number): the values after it. */
+  private jump(kind: string, level: number | undefined, state: Values): Values {
+    if (this.parsing > 0) return new Set();
+    const { loops, fn } = this.reachable();
+    if (kind === 'return') {
+      // Outside a function (a script's top level), bash says so and goes on.
+      if (!fn) return state;
+      for (const value of state) fn.exits.add(value);
+      return new Set();
+    }
+    if (loops.length === 0 || level === 0) return state;
+    if (level === undefined) {
+      this.mayJump(state);
+      return state;
+    }
+    const target = loops[Math.min(level, loops.length) - 1]!;
+    for (const value of state) (kind === 'break' ? target.exits : target.continues).add(value);
+    return new Set();
+  }
+
+  /** The function frame the current command runs in (local v there unsets v), if any. */
+  private functionFrame(): Frame | undefined {
+    return this.reachable().fn;
   }
 
   private simple(state: Values): Values {
@@ -773,7 +1084,7 @@ class Flow {
     }
     const end = this.pos;
     this.record(start, end, state);
-    const plain = (text: string) => text.replace(/['"\\]/g, '');
+    const plain = (text: string) => text.replace(/\$(?=['"])/g, '').replace(/['"\\]/g, '');
     let k = 0;
     const assigned: Array<{ word: Token; value: string }> = [];
     while (k < words.length && ASSIGNMENT.test(words[k]!.text)) {
@@ -782,20 +1093,19 @@ class Flow {
         assigned.push({ word: words[k]!, value: words[k]!.text.slice(m[0].length) });
       k++;
     }
-    let out = state;
+    let out = norm(state);
     const assign = (raw: string, append: boolean, maybe: boolean) => {
-      const value = append ? unknownValue : this.reader(raw)(out);
+      const value = norm(append ? unknownValue : this.reader(raw)(out));
       out = maybe ? union(out, value) : value;
     };
     let program = words[k] && plain(words[k]!.text);
     for (const { word } of assigned) {
       const m = ASSIGNMENT.exec(word.text)!;
-      if (this.recording === 0) this.assignedAt.add(word.start);
       // An array's element, v+=…: no longer one fixed text. Before a program: for it alone (kept for a
       // function or a special builtin in POSIX mode).
       assign(word.text.slice(m[0].length), m[2] !== undefined || m[3] === '+', program !== undefined);
     }
-    for (const effect of effects) out = effect(out);
+    for (const effect of effects) out = norm(effect(out));
     if (program === undefined) return out;
     // builtin export V=…, command read V: the builtin after them (never a function).
     const wrapped = /^(builtin|command)$/.test(program);
@@ -803,82 +1113,125 @@ class Flow {
       k++;
       while (k < words.length - 1 && plain(words[k]!.text).startsWith('-')) k++;
     }
-    program = plain(words[k]!.text);
-    // X=export; $X V=sh, R=read; $R V: a builtin named by an expansion may set what its arguments name.
+    const programWord = words[k]!;
+    program = plain(programWord.text);
+    const exact = plainWord(programWord.text);
+    const args = words.slice(k + 1).map((w) => plain(w.text));
+    if (this.pass === 1) {
+      if (exact !== undefined) this.recognize(programWord, exact);
+      // A program made of expansions other than one variable ($a$b, ${h:-f}, $(echo f), $'\x66'): any function, any
+      // jump. So is code given to a trap or a callback through an expansion (trap "$code" EXIT).
+      if (
+        (exact === undefined &&
+          !/^"?\$(?:[A-Za-z_]\w*|\{[A-Za-z_]\w*\}|[@*#?$!0-9]|\{[@*#?$!0-9]+\})"?$/.test(programWord.text)) ||
+        (exact !== undefined && CALLBACKS.has(exact) && words.slice(k + 1).some((w) => /[$`]/.test(w.text)))
+      )
+        this.hidden.push({ at: programWord.start, kind: 'all' });
+    }
+    // return, break, continue, exit spelled in any quoting ("return", \return, builtin return).
+    if (exact !== undefined && ['return', 'break', 'continue', 'exit'].includes(exact)) {
+      const level = args[0] === undefined ? 1 : /^\d+$/.test(args[0]) ? Number(args[0]) : undefined;
+      if (exact === 'exit') return this.parsing > 0 || this.functions.has('exit') ? out : new Set();
+      return this.jump(exact, level, out);
+    }
+    // X=export; $X V=sh, R=read; $R V: a builtin named by an expansion may set what its arguments name (the
+    // name alone, with a subscript or a value, attached to an option (-vV), or a nameref's target (r=V)).
+    const v = escape(this.variable);
     if (
-      /[$`]/.test(words[k]!.text) &&
-      words.slice(k + 1).some((w) => new RegExp(`(^|[^\\w$])${this.variable}(?!\\w)`).test(w.text))
+      /[$`]/.test(programWord.text) &&
+      args.some((arg) => new RegExp(`^(?:-[A-Za-z]+)?${v}(?:\\[.*)?(?:\\+?=.*)?$|=${v}(?!\\w)`).test(arg))
     )
       return unknownValue;
-    const args = words.slice(k + 1).map((w) => plain(w.text));
     if (DECLARES.has(program)) {
       const options = args.filter((a) => /^[-+]/.test(a)).join('');
+      const local = program !== 'export' && program !== 'readonly' && !options.includes('g');
+      const frame = this.functionFrame();
       for (const word of words.slice(k + 1)) {
         const text = word.text;
         const m = ASSIGNMENT.exec(text);
         if (m?.[1] === this.variable) {
-          if (this.recording === 0) this.assignedAt.add(word.start);
+          if (local && frame) frame.local = true;
           assign(text.slice(m[0].length), m[2] !== undefined || m[3] === '+', false);
         }
         // export {DOCKER=sh,X=y}: a brace expansion's word assigns it too.
-        else if (new RegExp(`(^|[^\\w$])${this.variable}=`).test(text)) out = unknownValue;
+        else if (new RegExp(`(^|[^\\w$])${v}=`).test(text)) out = unknownValue;
         // local v, declare v in a function: unset there.
-        else if (
-          plain(text) === this.variable &&
-          program !== 'export' &&
-          program !== 'readonly' &&
-          this.inFunction > 0 &&
-          !options.includes('g')
-        )
+        else if (plain(text) === this.variable && local && frame) {
+          frame.local = true;
           out = new Set([ENV]);
+        }
       }
       if (/i/.test(options) && args.includes(this.variable)) out = unknownValue;
     } else if (program === 'let') {
       const effects2: AssignedValue[] = [];
       for (const arg of args) this.arithmetic(arg, effects2);
-      for (const effect of effects2) out = effect(out);
+      for (const effect of effects2) out = norm(effect(out));
     } else if (
       ['read', 'mapfile', 'readarray', 'getopts', 'unset', 'printf', 'wait'].includes(program) &&
       // The name as an operand, or attached to its option (printf -vV, read -raV, wait -pV).
       args.some((arg) => arg === this.variable || (/^-[A-Za-z]+$/.test(arg) && arg.endsWith(this.variable)))
     )
       out = program === 'unset' ? new Set([ENV]) : unknownValue;
-    else if (!wrapped && this.functions.has(program)) out = this.call(program, out);
+    else if (!wrapped && exact !== undefined && this.parsing === 0 && this.functions.has(exact))
+      out = this.call(exact, out);
     return out;
   }
 
-  /** A call of a function of the script: its body, read with the values here. */
+  /** A call of a function of the script: every definition of it that may be in effect, read with the values here. */
   private call(name: string, state: Values): Values {
-    this.called.add(name);
-    if (this.calling.has(name)) return union(state, unknownValue);
+    const all = this.functions.get(name)!;
+    // The latest definition sure to be made in this shell, and every one made after it, maybe (in a branch, a
+    // subshell…); none sure to be made: the function may not be defined here, nothing run.
+    const last = all.findLastIndex((d) => d.certain);
+    let out: Values = last >= 0 ? new Set() : state;
+    for (const definition of all.slice(Math.max(last, 0)))
+      out = union(out, this.callDefinition(definition, state));
+    return out;
+  }
+
+  /** One definition's body, read with `state`; `record`: its commands' values are recorded. */
+  private callDefinition(definition: Definition, state: Values, record = true): Values {
+    if (this.calling.has(definition)) {
+      this.cut++;
+      return union(state, unknownValue);
+    }
+    if (this.calling.size >= MAX_DEPTH) throw new FlowError('calls nested too deep');
+    const key = [
+      definition.at,
+      keyOf(state),
+      keyOf(this.ambient),
+      this.version,
+      this.jumps,
+      this.skip,
+      this.allActive,
+      this.activeNames.size,
+      record && this.quiet === 0,
+      this.maybe > 0,
+    ].join('|');
+    const known = this.memo.get(key);
+    if (known) {
+      this.spend(1);
+      return known;
+    }
     const saved = { pos: this.pos, limit: this.limit, docs: this.pendingDocs };
-    const { at, certain } = this.functions.get(name)!;
-    this.pos = at;
+    this.pos = definition.at;
     this.limit = this.src.length;
     this.pendingDocs = [];
-    this.calling.add(name);
-    this.inFunction++;
+    this.calling.add(definition);
+    const frame: Frame = { kind: 'function', exits: new Set(), continues: new Set(), local: false };
+    this.frames.push(frame);
+    if (!record) this.quiet++;
+    const cut = this.cut;
     try {
-      let body = this.command(state);
-      const bodyText = this.src.slice(at, this.pos);
-      // A variable made local in the body is the caller's again after it; a function that may not be defined
-      // here (defined in a subshell, a branch…) may not run.
-      const local = new RegExp(`\\b(local|declare|typeset)\\b[^;&|\\n]*\\b${this.variable}\\b`).test(
-        bodyText,
-      );
-      if (local || !certain) body = union(state, body);
-      // A return: the body ends there, with the values before it.
-      for (const seen of this.seen.values())
-        if (
-          seen.start >= at &&
-          seen.start < this.pos &&
-          /^return(?![^\s;&|)])/.test(this.src.slice(seen.start))
-        )
-          body = union(body, seen.values);
+      let body = union(this.command(state), frame.exits);
+      // A variable made local in the body is the caller's again after it.
+      if (frame.local) body = union(state, body);
+      if (this.cut === cut) this.memo.set(key, body);
       return body;
     } finally {
-      this.calling.delete(name);
-      this.inFunction--;
+      if (!record) this.quiet--;
+      this.frames.pop();
+      this.calling.delete(definition);
       this.pos = saved.pos;
       this.limit = saved.limit;
       this.pendingDocs = saved.docs;
@@ -888,6 +1241,24 @@ class Flow {
   get anyHereUnknown(): boolean {
     return this.hereUnknown;
   }
+}
+
+/** Fixed texts as FIXED: which text is the caller's. */
+function norm(values: Values): Values {
+  if (![...values].some((value) => value.length > 1)) return values;
+  return new Set([...values].map((value) => (value.startsWith(FIXED) ? FIXED : value)));
+}
+const BITS: Record<string, number> = { [ENV]: 1, [UNKNOWN]: 2, [FIXED]: 4, [ENTRY]: 8 };
+function bits(values: Values): number {
+  let n = 0;
+  for (const value of values) n |= BITS[value.startsWith(FIXED) ? FIXED : value] ?? 0;
+  return n;
+}
+function fromBits(n: number): Values {
+  return new Set(Object.keys(BITS).filter((value) => n & BITS[value]!));
+}
+function keyOf(values: Values): string {
+  return [...values].sort().join(',');
 }
 
 function union(a: Values, b: Values): Values {
@@ -900,17 +1271,48 @@ function sameValues(a: Values, b: Values): boolean {
   return a.size === b.size && [...a].every((value) => b.has(value));
 }
 
-const cache = new Map<string, Map<number, Seen> | undefined>();
+interface Reading {
+  /** The commands' values, by where each starts. */
+  seen: Seen[];
+  documents: ReadonlyArray<{ start: number; end: number }>;
+}
+const cache = new Map<string, Reading | undefined>();
 
 /** Why a variable's fixed values are not known to hold where it is read (flowValues). */
 export type FlowGap = 'environment' | 'unknown' | 'unread';
 
+/** Reads `script` for `variable`, or undefined when it cannot (or would take too long); `work`: what it took. */
+function read(
+  script: string,
+  variable: string,
+  reader: AssignmentReader,
+): { reading?: Reading; work: number } {
+  const flow = new Flow(script, variable, reader);
+  try {
+    const seen = flow.run();
+    // An unquoted here-document's ${v:=word} assigns v where the here-document is read: not followed.
+    if (flow.anyHereUnknown) for (const point of seen.values()) point.values.add(UNKNOWN);
+    const sorted = [...seen.values()].sort((a, b) => a.start - b.start);
+    return { reading: { seen: sorted, documents: flow.documents }, work: flow.work };
+  } catch (error) {
+    // Nested deeper than the stack holds: not read either.
+    if (!(error instanceof FlowError) && !(error instanceof RangeError)) throw error;
+    return { work: flow.work };
+  }
+}
+
+/** The work the reading of `variable` in `script` takes (for tests of its bound), or 'not read' (past it…). */
+export function flowWork(script: string, variable: string): number | 'not read' {
+  const { reading, work } = read(script, variable, () => () => fixedValue(''));
+  return reading ? work : 'not read';
+}
+
 /**
  * The fixed texts `variable` may hold before the simple command at `at` (an offset in it) of `script`, or before
- * any command holding `word` when `at` is not given. Otherwise why not: it may hold the environment's value
- * there (no assignment, or only ones that may not have run or do not hold there), a value set otherwise (let,
- * ((…)), read…), or the script could not be read. `occurrences`: where the script's text holds an assignment of
- * the variable (v=…, ${v:=…}) and what it sets; one this reading does not run is taken to set it anywhere.
+ * any command holding `word` when `at` is not given: every fixed text an assignment of the script's text gives it
+ * (`occurrences`: where each starts and its text), but for those in a here-document's body. Otherwise why not:
+ * it may hold the environment's value there (no assignment, or only ones that may not have run or do not hold
+ * there), a value set otherwise (let, ((…)), read…), or the script could not be read.
  */
 export function flowValues(
   script: string,
@@ -918,47 +1320,41 @@ export function flowValues(
   reader: AssignmentReader,
   at: number | undefined,
   word: string,
-  occurrences: ReadonlyArray<{ at: number; value: AssignedValue }>,
+  occurrences: ReadonlyArray<{ at: number; text: string }>,
 ): string[] | FlowGap {
   const key = `${variable}\u0000${script}`;
-  let seen = cache.get(key);
+  let reading = cache.get(key);
   if (!cache.has(key)) {
-    try {
-      const flow = new Flow(script, variable, reader);
-      seen = flow.run();
-      // An unquoted here-document's ${v:=word} assigns v where the here-document is read: not followed.
-      if (flow.anyHereUnknown) for (const point of seen.values()) point.values.add(UNKNOWN);
-      // An assignment the text holds (found by programLiterals) that this reading did not run as one (in a string,
-      // a trap's code, a here-document, a builtin it does not know): it may set the variable anywhere.
-      for (const occurrence of occurrences)
-        if (
-          !flow.assignedAt.has(occurrence.at) &&
-          !flow.documents.some((doc) => doc.start <= occurrence.at && occurrence.at < doc.end)
-        )
-          for (const point of seen.values())
-            for (const value of occurrence.value(point.values)) point.values.add(value);
-    } catch (error) {
-      if (!(error instanceof FlowError)) throw error;
-      seen = undefined;
-    }
+    reading = read(script, variable, reader).reading;
     if (cache.size > 500) cache.clear();
-    cache.set(key, seen);
+    cache.set(key, reading);
   }
-  if (!seen) return 'unread';
+  if (!reading) return 'unread';
+  const seen = reading.seen;
   const points =
     at !== undefined ? [at] : [...script.matchAll(new RegExp(escape(word), 'g'))].map((m) => m.index);
   const values = new Set<string>();
   for (const point of points) {
+    // The innermost command holding the point: the last to start at or before it that ends after it.
+    let lo = 0;
+    let hi = seen.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (seen[mid]!.start <= point) lo = mid + 1;
+      else hi = mid;
+    }
     let inner: Seen | undefined;
-    for (const s of seen.values())
-      if (s.start <= point && point < s.end && (!inner || s.start > inner.start)) inner = s;
+    for (let k = lo - 1; k >= 0 && !inner; k--) if (point < seen[k]!.end) inner = seen[k];
     if (!inner) return 'unread';
     for (const value of inner.values) values.add(value);
   }
   if (values.size === 0) return 'unread';
-  if (values.has(ENV)) return 'environment';
+  if (values.has(ENV) || values.has(ENTRY)) return 'environment';
   if (values.has(UNKNOWN)) return 'unknown';
-  return [...values].map((value) => value.slice(1));
+  const texts = occurrences
+    .filter((o) => !reading.documents.some((doc) => doc.start <= o.at && o.at < doc.end))
+    .map((o) => o.text);
+  return texts.length === 0 ? 'unread' : [...new Set(texts)];
 }
 
 function escape(text: string): string {

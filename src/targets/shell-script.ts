@@ -2384,6 +2384,11 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
         continue;
       }
       const c = script[i]!;
+      // <<$'EOF', <<$"EOF": the delimiter is EOF, quoted.
+      if (c === '$' && (script[i + 1] === "'" || script[i + 1] === '"')) {
+        i++;
+        continue;
+      }
       if (c === "'" || c === '"') {
         quoted = true;
         const close = script.indexOf(c, i + 1);

@@ -693,6 +693,47 @@ const AGENT_SETS = new Set(['SSH_AUTH_SOCK', 'SSH_AGENT_PID']);
  * ssh-agent prints, which sets its two variables and nothing else: not for the others, when it is the eval's one
  * argument, whole.
  */
+/**
+ * Whether the script's text may set `variable` otherwise than by the `count` assignments of fixed text read:
+ * read with quotes and backslashes removed (declare "V"=sh, export V\=sh, read \<newline>'V[0]', code in a
+ * trap's string): one more assignment-like text of it (V=, V[…]=, V+=, ${V:=…}), an element of it named (printf
+ * -vV[0], read V[0]), its name attached to an option (printf -vV, read -aV, wait -pV, compgen -VV), a builtin
+ * setting it (read V…), a nameref, an eval or a `.` anywhere in the text; or an IFS that may split its value
+ * otherwise than at blanks (IFS=.; V=sh.-c; $V).
+ */
+function assignedOtherwise(script: string, variable: string, count: number): boolean {
+  const flat = script
+    .replace(/\\\n/g, '')
+    .replace(/\$(?=['"])/g, '')
+    .replace(/['"\\]/g, '');
+  const v = variable;
+  const assignments =
+    [...flat.matchAll(new RegExp(`(?<![\\w$])(?<!\\$\\{[#!]?)${v}(\\[[^\\]]*\\])?\\+?=`, 'g'))].length +
+    [...flat.matchAll(new RegExp(`(?<!(?:^|[^\\w$])${v}=)\\$\\{${v}(\\[[^\\]]*\\])?:?=`, 'g'))].length;
+  if (assignments > count) return true;
+  if (new RegExp(`(?<![\\w$])(?<!\\$\\{[#!]?)${v}\\[`).test(flat)) return true;
+  if (new RegExp(`(?<![\\w-])-[A-Za-z]*[apvV]${v}(?!\\w)`).test(flat)) return true;
+  if (
+    new RegExp(
+      `\\b(read|for|select|mapfile|readarray|getopts|printf|unset|wait|compgen)\\b[^;&|\\n]*(?<![\\w$])(?<!\\$\\{[#!]?)${v}\\b`,
+    ).test(flat)
+  )
+    return true;
+  if (/\b(declare|typeset|local)\b[^;&|\n]*\s-[A-Za-z]*n/.test(flat)) return true;
+  for (const m of flat.matchAll(/(?<![\w-])eval(?![\w-])/g))
+    if (!/^\s+(\$\(|`)\s*ssh-agent\b/.test(flat.slice(m.index + 4, m.index + 40))) return true;
+  if (/(?:^|[;&|({`]|\btrap|\bthen|\bdo|\belse)[ \t]*source[ \t]+\S/m.test(flat)) return true;
+  // . in a trap's code (trap '. ./env.sh' DEBUG); elsewhere, read where it is a command (setsAnyVariable).
+  if (/\btrap\b[^\n]*(?:[;&|({'"]|\btrap)[ \t]*\.[ \t]+[^\s'"]/.test(script)) return true;
+  // IFS: only ever set to nothing or blanks (IFS= read -r line, IFS=$'\n').
+  const blank = `(?:""|''|\\$'(?:\\\\[tn]| )*'|"[ \\t\\n]*"|'[ \\t\\n]*')?(?=[\\s;&|)]|$)`;
+  const ifs = /(?<![\w$])(?<!\$\{[#!]?)IFS(?!\w)/g;
+  const raw = [...script.matchAll(ifs)];
+  if (raw.some((m) => !new RegExp(`^IFS=${blank}`).test(script.slice(m.index, m.index + 40)))) return true;
+  // I\FS=., "IFS"=.: more of it once quotes are removed.
+  return [...flat.matchAll(ifs)].length > raw.length;
+}
+
 /** The builtins that assign the variables their arguments name. */
 const DECLARES = new Set(['export', 'declare', 'typeset', 'local', 'readonly']);
 
@@ -810,27 +851,32 @@ function programReading(
   const underDirectory = `"?(${DIRECTORY_VARIABLE}/[\\w./@+-]*)"?`;
   // DOCKER=$(command -v docker), DOCKER="$(which docker)": the program of that name, as $(command -v docker) is.
   const looked = `"?${LOOKUP}"?`;
-  const literals = [
+  const found = [
     ...script.matchAll(
       new RegExp(
-        `(^|[\\s;&|(!{\`])${variable}=(?:(${fixedText})|${fallback}|${underDirectory}|${looked})(?=[\\s;&|)\`]|$)`,
+        `(^|[\\s;&|(!{\`])${variable}=(?:${fallback}|${underDirectory}|${looked}|(${fixedText}))(?=[\\s;&|)\`]|$)`,
         'g',
       ),
     ),
-  ].map((m) => m[3] ?? m[4] ?? m[5] ?? m[6] ?? m[2]!.replace(/^(["'])(.*)\1$/, '$2'));
+    // Fixed text last: it may be empty, before a backquote (DOCKER=`which docker`).
+  ].map((m) => ({
+    at: m.index + m[1]!.length,
+    text: m[2] ?? m[3] ?? m[4] ?? m[5] ?? m[6]!.replace(/^(["'])(.*)\1$/, '$2'),
+  }));
   // : "${KUBECTL:=kubectl}": an assignment of the word when the variable is unset (or empty), the environment's
   // value otherwise, as KUBECTL=${KUBECTL:-kubectl} is. KUBECTL=${KUBECTL:=kubectl} is the assignment's value, read
   // above. Whether it holds where the program runs is the script's flow's (below).
   const defaults = [
     ...script.matchAll(new RegExp(`(?<!(?:^|[^\\w$])${variable}="?)\\$\\{${variable}:?=`, 'g')),
   ].length;
-  literals.push(
+  found.push(
     ...[
       ...script.matchAll(
         new RegExp(`(?<!(?:^|[^\\w$])${variable}="?)\\$\\{${variable}:?=([^{}"'$\`\\\\\\s]+)\\}`, 'g'),
       ),
-    ].map((m) => m[1]!),
+    ].map((m) => ({ at: m.index, text: m[1]! })),
   );
+  const literals = found.map((f) => f.text);
   // export {DOCKER='sh',X=y}: a brace expansion's word is an assignment too; only ${DOCKER=…} is the default above.
   const assignments =
     [...script.matchAll(new RegExp(`(^|[^\\w$])(?<!\\$\\{)${variable}=`, 'g'))].length + defaults;
@@ -849,26 +895,10 @@ function programReading(
     if (lookup) return () => fixedValue((lookup[1] ?? lookup[2])!);
     return () => unknownValue;
   };
-  // Every assignment the text holds, where it starts: one the flow does not run as such counts anywhere.
-  const occurrences = [
-    ...[
-      ...script.matchAll(
-        new RegExp(
-          `(^|[\\s;&|(!{\`])${variable}=((?:${fixedText})|${fallback}|${underDirectory}|${looked})(?=[\\s;&|)\`]|$)`,
-          'g',
-        ),
-      ),
-    ].map((m) => ({ at: m.index + m[1]!.length, value: reader(m[2]!) })),
-    ...[
-      ...script.matchAll(
-        new RegExp(`(?<!(?:^|[^\\w$])${variable}="?)\\$\\{${variable}(:?)=([^{}"'$\`\\\\\\s]+)\\}`, 'g'),
-      ),
-    ].map((m) => ({
-      at: m.index,
-      value: (before: ReadonlySet<string>) => withDefault(before, m[2]!, m[1] === ':'),
-    })),
-  ];
-  return flowValues(script, variable, reader, at, word, occurrences);
+  if (assignedOtherwise(script, variable, literals.length)) return undefined;
+  // Which values hold where the program runs is not the flow's: every fixed text of the text's assignments is
+  // read (outside here-documents); the flow says whether the variable may hold something else there.
+  return flowValues(script, variable, reader, at, word, found);
 }
 
 /**

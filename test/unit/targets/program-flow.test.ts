@@ -5,6 +5,7 @@
 // possible too, the environment's among them, which refuses a value in the command's arguments.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { flowWork } from '../../../src/targets/shell-flow.ts';
 import { analyzeShellTemplate } from '../../../src/targets/shell-script.ts';
 import { assertScriptAccepted, assertScriptRefused } from '../../helpers/command-checks.ts';
 
@@ -248,15 +249,51 @@ test('the line ssh runs is read so too: an assignment in a subshell or after && 
   assertScriptAccepted("echo {{x}} | ssh host 'c=./deploy.sh; $c'");
 });
 
-test('a script whose flow would take too long to read leaves its program variables unknown', () => {
-  // Each function calls the one before twice: 2^25 calls, past the bound on the work.
+test('a function is read once for each set of values it is called with: calls nested deep are read in linear work', () => {
+  // Each function calls the one before twice: 2^25 calls, each f(i) read once.
   let script = 'f0() { :; }\n';
   for (let i = 1; i <= 25; i++) script += `f${i}() { f${i - 1}; f${i - 1}; }\n`;
+  assertScriptAccepted(`${script}ECHO=echo\nf25\n$ECHO {{x}}`);
+  const work = (n: number) => {
+    let text = 'f0() { :; }\n';
+    for (let i = 1; i <= n; i++) text += `f${i}() { f${i - 1}; f${i - 1}; }\n`;
+    return flowWork(`${text}c=echo\nf${n}\n$c x`, 'c');
+  };
+  const [ten, twenty] = [work(10), work(20)];
+  assert.ok(typeof ten === 'number' && typeof twenty === 'number' && twenty < 3 * ten, `${ten} ${twenty}`);
+});
+
+test('the work of the reading grows with the script, not with calls times commands or functions times text', () => {
+  const calls = (n: number) => flowWork(`f() { :; }\n${'f\n'.repeat(n)}c=echo; $c x`, 'c');
+  const functions = (n: number) =>
+    flowWork(`${Array.from({ length: n }, (_, i) => `g${i}() { :; }\n`).join('')}c=echo; $c x`, 'c');
+  const word = (n: number) => {
+    let text = `f0() { echo ${'a'.repeat(n)}; }\n`;
+    for (let i = 1; i <= 14; i++) text += `f${i}() { f${i - 1}; f${i - 1}; }\n`;
+    return flowWork(`${text}c=echo; f14; $c x`, 'c');
+  };
+  for (const measure of [calls, functions, word]) {
+    const [small, large] = [measure(1000), measure(4000)];
+    assert.ok(typeof small === 'number' && typeof large === 'number', `${small} ${large}`);
+    assert.ok(large < 5 * small, `${measure.name}: ${small} then ${large}`);
+  }
+});
+
+test('a script whose flow would take too long to read leaves its program variables unknown', () => {
+  // Past the bound on the work (characters of words read, and commands): a word of 300,000 characters in a
+  // function called again after each new definition (which may change what it calls), 20 times.
+  const calls = Array.from({ length: 20 }, (_, i) => `f\ng${i}() { :; }\n`).join('');
+  const script = `f() { echo ${'a'.repeat(300_000)}; }\nECHO=echo\n${calls}$ECHO {{x}}`;
+  assert.equal(flowWork(script, 'ECHO'), 'not read');
   assertScriptRefused(
-    `${script}ECHO=echo\nf25\n$ECHO {{x}}`,
+    script,
     /\(the script could not be read, or would take too long to read, to know which assignments of \$ECHO hold where it is run\)/,
   );
-  assertScriptAccepted(`${script.split('\n').slice(0, 4).join('\n')}\nECHO=echo\nf3\n$ECHO {{x}}`);
+  // Calls nested deeper than the reading follows.
+  let deep = 'f0() { :; }\n';
+  for (let i = 1; i <= 150; i++) deep += `f${i}() { f${i - 1}; }\n`;
+  assert.equal(flowWork(`${deep}c=echo\nf150\n$c x`, 'c'), 'not read');
+  assert.equal(typeof flowWork(`${deep}c=echo\nf50\n$c x`, 'c'), 'number');
 });
 
 test('a builtin run through builtin, command or an expansion sets what it sets: the program variable after it', () => {
@@ -288,4 +325,28 @@ test('an assignment the text holds that the reading does not run as one counts a
   assertScriptRefused('ECHO=echo; exec 3>&1 ECHO=sh; $ECHO -c {{x}}', /inside the script of "sh -c"/);
   // A here-document's text is no command of this shell.
   assertScriptAccepted('ECHO=echo\ncat > env.sh <<EOF\nECHO=sh\nEOF\n$ECHO {{x}}');
+});
+
+test('a function that may run anywhere sets only what its body sets: helpers, cleanup traps, dispatch by name', () => {
+  for (const script of [
+    'f() { :; }; c=echo; $c {{x}}',
+    'cleanup() { rm -f out.txt; }\ntrap cleanup EXIT\nKUBECTL=kubectl\n$KUBECTL set image deploy/app app=reg/app:{{version}}',
+    'usage() { echo "usage: $0 [-n]"; exit 1; }\nKUBECTL=kubectl\n[ -n "$1" ] || usage\n$KUBECTL set image deploy/app app=reg/app:{{version}}',
+    'KUBECTL=kubectl\naction=deploy\ndeploy() { $KUBECTL set image deploy/app app=reg/app:{{version}}; }\ncase "$action" in deploy) deploy ;; *) usage ;; esac',
+    'log() { echo "$(date) $*"; }\nDOCKER=docker\nlog start\n$DOCKER push app:{{version}}\nlog done',
+    'KUBECTL=kubectl\nfail() { echo "$1" >&2; exit 1; }\nrollout() { $KUBECTL rollout status deploy/app || fail rollout; }\n$KUBECTL set image deploy/app app=reg/app:{{version}}\nrollout',
+    // An argument spelled as the variable's name (kubectl -c), given to the program it names.
+    'c=kubectl; $c -c x; $c set image deploy/app app=reg/app:{{version}}',
+    // exit ends the script there: the branch that does not set it does not reach the program.
+    'if command -v podman; then D=podman; else echo "no podman" >&2; exit 1; fi; $D push app:{{version}}',
+    'while true; do K=kubectl; break; done; $K set image deploy/app app=reg/app:{{version}}',
+  ])
+    assertScriptAccepted(script);
+  // What such a function sets holds anywhere after the text naming it runs, and its commands see any value from
+  // then on.
+  for (const script of [
+    'f() { $ECHO {{x}}; }; trap f DEBUG; ECHO=echo',
+    'ECHO=echo; f() { ECHO=sh; }; trap f DEBUG; $ECHO -c {{x}}',
+  ])
+    assertScriptRefused(script, /is an argument of \$ECHO|inside the script of "sh -c"/);
 });
