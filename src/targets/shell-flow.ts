@@ -180,6 +180,8 @@ class Flow {
   private defined = 0;
   /** Grows with each change of which definitions a call reads (for the calls' memo). */
   private version = 0;
+  /** Grows with each function or jump made possible anywhere: a loop is read again until it stops growing. */
+  private changes = 0;
   private readonly frames: Frame[] = [];
   private calling = new Set<Definition>();
   /** Calls cut short by a recursion (their reading is not kept). */
@@ -194,7 +196,7 @@ class Flow {
   private pos = 0;
   private limit: number;
   /** What functions that may run anywhere set, from when each may. */
-  private ambient = new Set<string>();
+  private ambient: Values = new Set<string>();
   /** The values before each command, in the order they are read (as bit sets), for functions run anywhere. */
   private readonly timeline: number[] = [];
   private readonly activeNames = new Set<string>();
@@ -246,6 +248,12 @@ class Flow {
     for (let k = this.timeline.length - 1; k >= 0; k--) after[k] = after[k + 1]! | this.timeline[k]!;
     const ambient = keyOf(this.ambient);
     const active = [...this.functions.values()].flat().filter((d) => d.active);
+    // Each read with every definition made by the end (one made after it became active may change what it does):
+    // what it sets then must be what it was read to set.
+    for (const definition of active)
+      for (const value of this.contribution(definition))
+        if (!this.ambient.has(value))
+          throw new FlowError('a function run anywhere changed by a later definition');
     this.maybe++;
     for (const definition of active) this.callDefinition(definition, fromBits(after[definition.time]!));
     // What they run was run when they became active: nothing may become active now.
@@ -307,16 +315,20 @@ class Flow {
     }
     for (let k = lo; k < triggers.length && triggers[k]!.at < end; k++) {
       const trigger = triggers[k]!;
-      if (trigger.kind === 'jumps') this.jumps = true;
-      else if (trigger.kind === 'skip') this.skip = this.jumps = true;
-      else if (trigger.kind === 'all') {
+      if (trigger.kind === 'jumps' || trigger.kind === 'skip' || trigger.kind === 'all') {
+        if (!this.jumps || (trigger.kind === 'skip' && !this.skip)) this.changes++;
         this.jumps = true;
+        if (trigger.kind === 'skip') this.skip = true;
+      }
+      if (trigger.kind === 'all') {
         if (!this.allActive) {
+          this.changes++;
           this.allActive = true;
           for (const definition of [...this.functions.values()].flat()) this.activate(definition);
         }
       } else if (!this.activeNames.has(trigger.name!)) {
         this.activeNames.add(trigger.name!);
+        this.changes++;
         for (const definition of this.functions.get(trigger.name!) ?? []) this.activate(definition);
       }
     }
@@ -330,6 +342,14 @@ class Flow {
     if (definition.active) return;
     definition.active = true;
     definition.time = this.timeline.length;
+    this.changes++;
+    // Read first: what it runs may make others active, which add to the ambient values too.
+    const contribution = this.contribution(definition);
+    this.ambient = union(this.ambient, contribution);
+  }
+
+  /** What a function run anywhere may leave the variable set to (read from ENTRY, the value it was entered with). */
+  private contribution(definition: Definition): Values {
     // Read apart from the calls being read (it may be one of them: its own name in its body).
     const saved = { parsing: this.parsing, calling: this.calling };
     this.parsing = 0;
@@ -343,9 +363,7 @@ class Flow {
       this.parsing = saved.parsing;
       this.calling = saved.calling;
     }
-    const ambient = new Set(this.ambient);
-    for (const value of out) if (value !== ENTRY) ambient.add(value);
-    this.ambient = ambient;
+    return new Set([...out].filter((value) => value !== ENTRY));
   }
 
   // ---- tokens ----
@@ -800,7 +818,7 @@ class Flow {
       try {
         for (let round = 0; ; round++) {
           this.pos = at;
-          const defined = this.defined;
+          const defined = this.defined + this.changes;
           const condition = this.list(entry);
           // while true, while :, until false: left only by a break (or a jump), never by its condition.
           const test = this.src.slice(at, this.pos).trim().replace(/;$/, '').trim();
@@ -811,7 +829,7 @@ class Flow {
           this.expectWord('done');
           out = unionAll([entry, condition, body, frame.continues]);
           forever = endless;
-          if (this.parsing > 0 || (sameValues(out, entry) && defined === this.defined)) break;
+          if (this.parsing > 0 || (sameValues(out, entry) && defined === this.defined + this.changes)) break;
           if (round >= MAX_LOOP) throw new FlowError('loop not settled');
           entry = out;
         }
@@ -853,13 +871,13 @@ class Flow {
       try {
         for (let round = 0; ; round++) {
           this.pos = at;
-          const defined = this.defined;
+          const defined = this.defined + this.changes;
           const braced = this.isWord('{');
           this.expectWord(braced ? '{' : 'do');
           const body = this.list(out);
           this.expectWord(braced ? '}' : 'done');
           const next = unionAll([out, body, frame.continues]);
-          if (this.parsing > 0 || (sameValues(next, out) && defined === this.defined)) break;
+          if (this.parsing > 0 || (sameValues(next, out) && defined === this.defined + this.changes)) break;
           if (round >= MAX_LOOP) throw new FlowError('loop not settled');
           out = next;
         }

@@ -96,6 +96,8 @@ test('a function run other than by a call read here may run anywhere after that 
     'command_not_found_handle() { $P {{x}}; }; nosuchprogram; P=echo',
   ])
     assertScriptRefused(script, UNSET);
+  // A function run anywhere that calls one defined later: read again with every definition made by the end.
+  assertScriptRefused('trap f EXIT; P=echo; f() { g; }; $P {{x}}; g() { ((P++)); }', UNREAD);
   // Aliases (expand_aliases) are not read.
   assertScriptRefused(
     "shopt -s expand_aliases\nf() { P=sh; }\nf\nalias p='true; f'\nP=echo\np\n$P -c {{x}}",
