@@ -209,6 +209,9 @@ class Flow {
   // Pass 1: the text's positions read as a call, a definition's name, a jump; the words that may run anything.
   private readonly recognized = new Set<number>();
   private readonly hidden: Trigger[] = [];
+  /** Functions an unset may remove (unset f, unset -f f): never sure to be defined; `unsetAny`: any of them. */
+  private readonly unsetNames = new Set<string>();
+  private unsetAny = false;
 
   private readonly src: string;
   private readonly variable: string;
@@ -223,8 +226,11 @@ class Flow {
   }
 
   run(): Map<number, Seen> {
-    // Aliases may expand to anything, a return among them: not read.
+    // Aliases may expand to anything, a return among them: not read; enable -n return (exit, break…) makes the
+    // builtins read here commands looked up on PATH.
     if (/\bexpand_aliases\b/.test(this.src)) throw new FlowError('aliases');
+    const flat = this.src.replace(/\\\n/g, '').replace(/['"\\]/g, '');
+    if (/(?<![\w-])enable(?![\w-])/.test(flat)) throw new FlowError('enable');
     this.parsing = 1;
     this.list(new Set([ENV]));
     if (this.pos < this.limit) throw new FlowError(`unexpected ${this.src.slice(this.pos, this.pos + 10)}`);
@@ -278,6 +284,8 @@ class Flow {
       else if (word === 'return' || word === 'break' || word === 'continue')
         found.push({ at: m.index, kind: 'jumps' });
       else if (word === 'extdebug') found.push({ at: m.index, kind: 'skip' });
+      // unset run otherwise than as a command read here (u=unset; $u f, trap 'unset -f f'): any function.
+      else if (word === 'unset') this.unsetAny = true;
     }
     // Names not a word of \w alone (deploy-app, a.b): each found in the text.
     for (const name of names)
@@ -1136,6 +1144,13 @@ class Flow {
     const exact = plainWord(programWord.text);
     const args = words.slice(k + 1).map((w) => plain(w.text));
     if (this.pass === 1) {
+      // unset f (a function, when no variable has the name), unset -f f: f may be undefined after it.
+      if (exact === 'unset')
+        for (const word of words.slice(k + 1)) {
+          const name = plainWord(word.text);
+          if (name === undefined) this.unsetAny = true;
+          else if (!name.startsWith('-')) this.unsetNames.add(name);
+        }
       if (exact !== undefined) this.recognize(programWord, exact);
       // A program made of expansions other than one variable ($a$b, ${h:-f}, $(echo f), $'\x66'): any function, any
       // jump. So is code given to a trap or a callback through an expansion (trap "$code" EXIT).
@@ -1179,7 +1194,9 @@ class Flow {
           out = new Set([ENV]);
         }
       }
-      if (/i/.test(options) && args.includes(this.variable)) out = unknownValue;
+      // -i (arithmetic), -l and -u (lower or upper case: declare -l P; P=SH runs sh): not the text assigned.
+      if (/[ilu]/.test(options) && args.some((a) => new RegExp(`^${v}(?:$|\\[|\\+?=)`).test(a)))
+        out = unknownValue;
     } else if (program === 'let') {
       const effects2: AssignedValue[] = [];
       for (const arg of args) this.arithmetic(arg, effects2);
@@ -1200,7 +1217,7 @@ class Flow {
     const all = this.functions.get(name)!;
     // The latest definition sure to be made in this shell, and every one made after it, maybe (in a branch, a
     // subshell…); none sure to be made: the function may not be defined here, nothing run.
-    const last = all.findLastIndex((d) => d.certain);
+    const last = this.unsetAny || this.unsetNames.has(name) ? -1 : all.findLastIndex((d) => d.certain);
     let out: Values = last >= 0 ? new Set() : state;
     for (const definition of all.slice(Math.max(last, 0)))
       out = union(out, this.callDefinition(definition, state));

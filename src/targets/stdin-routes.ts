@@ -701,6 +701,40 @@ const AGENT_SETS = new Set(['SSH_AUTH_SOCK', 'SSH_AGENT_PID']);
  * setting it (read V…), a nameref, an eval or a `.` anywhere in the text; or an IFS that may split its value
  * otherwise than at blanks (IFS=.; V=sh.-c; $V).
  */
+/** Variables bash sets itself (bash(1), Shell Variables), whatever the script assigns. */
+const SHELL_SET = new Set([
+  '_',
+  'REPLY',
+  'OPTARG',
+  'OPTIND',
+  'OPTERR',
+  'PWD',
+  'OLDPWD',
+  'MAPFILE',
+  'COPROC',
+  'PIPESTATUS',
+  'LINENO',
+  'RANDOM',
+  'SRANDOM',
+  'SECONDS',
+  'EPOCHSECONDS',
+  'EPOCHREALTIME',
+  'FUNCNAME',
+  'GROUPS',
+  'PPID',
+  'UID',
+  'EUID',
+  'SHLVL',
+  'HOSTNAME',
+  'HOSTTYPE',
+  'OSTYPE',
+  'MACHTYPE',
+  'DIRSTACK',
+  'COLUMNS',
+  'LINES',
+  'IFS',
+]);
+
 function assignedOtherwise(script: string, variable: string, count: number): boolean {
   const flat = script
     .replace(/\\\n/g, '')
@@ -720,6 +754,13 @@ function assignedOtherwise(script: string, variable: string, count: number): boo
   )
     return true;
   if (/\b(declare|typeset|local)\b[^;&|\n]*\s-[A-Za-z]*n/.test(flat)) return true;
+  // An attribute changing what an assignment sets: -i (a number), -l, -u (declare -l P; P=SH sets sh).
+  if (
+    new RegExp(
+      `\\b(declare|typeset|local|readonly|export)\\b[^;&|\\n]*\\s-[A-Za-z]*[ilu][^;&|\\n]*(?<![\\w$])${v}(?!\\w)`,
+    ).test(flat)
+  )
+    return true;
   for (const m of flat.matchAll(/(?<![\w-])eval(?![\w-])/g))
     if (!/^\s+(\$\(|`)\s*ssh-agent\b/.test(flat.slice(m.index + 4, m.index + 40))) return true;
   if (/(?:^|[;&|({`]|\btrap|\bthen|\bdo|\belse)[ \t]*source[ \t]+\S/m.test(flat)) return true;
@@ -838,6 +879,9 @@ function programReading(
   // `set --` the parameters), which no reading of the script sees: after KUBECTL=kubectl; source ./env.sh,
   // $KUBECTL may be anything.
   if (setsAnyVariable(script, variable)) return undefined;
+  // A variable bash sets itself ($_ the last argument, REPLY from read, PWD from cd…): not its assignments' text.
+  if (SHELL_SET.has(variable) || /^(BASH|COMP|READLINE)_|^(BASH|BASHOPTS|BASHPID|HISTCMD)$/.test(variable))
+    return undefined;
   if (/^\d+$/.test(variable)) return fixed?.[variable] === undefined ? undefined : [fixed[variable]];
   const setOtherwise = new RegExp(
     `\\b(read|for|select|mapfile|readarray|getopts|printf|unset)\\b[^;&|\\n]*\\b${variable}\\b|(^|[^\\w$])${variable}(\\[[^\\]]*\\])?(\\+=|=\\()|\\$\\{${variable}\\[[^\\]]*\\]:?=`,

@@ -213,3 +213,34 @@ test('an assignment the text holds in a form read as no fixed text leaves the va
   ])
     assertScriptAccepted(script);
 });
+
+test('what bash does besides the assignments read: case attributes, variables it sets, unset functions, enable', () => {
+  for (const script of [
+    // declare -l lowers what is assigned later: P=SH sets sh.
+    'declare -l P; P=SH; $P -c {{x}}',
+    'typeset -u P; P=echo; $P {{x}}',
+    "trap 'declare -l P' DEBUG; P=SH; $P -c {{x}}",
+    // $_ is the last argument of the command before.
+    '_=echo; echo sh; $_ -c {{x}}',
+  ])
+    assertScriptRefused(
+      script,
+      /is an argument of \$[P_], a program named by an expansion: which program runs is not known here/,
+    );
+  // A function unset (unset -f f, or unset run otherwise) may not run where it is called.
+  for (const script of [
+    'f() { P=echo; }; unset -f f; f; $P {{x}}',
+    'f() { P=echo; }; unset f; f; $P {{x}}',
+    'f() { P=echo; }; u=unset; $u f; f; $P {{x}}',
+  ])
+    assertScriptRefused(script, UNSET);
+  // enable -n exit (or return, break…) makes them commands looked up on PATH: the script is not read.
+  assertScriptRefused('enable -n exit; if [ -n "$A" ]; then P=echo; else exit; fi; $P {{x}}', UNREAD);
+  // Neighbours: exit ends the other branch; unset of another name; an option of another command spelled enable.
+  for (const script of [
+    'if [ -n "$A" ]; then P=echo; else exit; fi; $P {{x}}',
+    'f() { P=echo; }; unset -f g; unset TMP; f; $P {{x}}',
+    'P=echo; ./configure --enable-shared; $P {{x}}',
+  ])
+    assertScriptAccepted(script);
+});
