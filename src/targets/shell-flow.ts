@@ -70,6 +70,8 @@ interface Definition {
   certain: boolean;
   active: boolean;
   time: number;
+  /** Read where it is called, its commands' values recorded. */
+  read: boolean;
 }
 
 /** A loop or a function being read: where its break, continue or return leave (a barrier: none crosses it). */
@@ -268,6 +270,11 @@ class Flow {
       active.length !== [...this.functions.values()].flat().filter((d) => d.active).length
     )
       throw new FlowError('late activation');
+    // One never run (never called, never named in text that runs): read as if it could run after its definition,
+    // for its commands (a template there is not run, but is still read); what that reading makes active is not.
+    for (const definition of [...this.functions.values()].flat())
+      if (!definition.read && !definition.active)
+        this.callDefinition(definition, fromBits(after[definition.time]!));
     return this.seen;
   }
 
@@ -1010,7 +1017,14 @@ class Flow {
       if (!definition) {
         this.version++;
         // Read in a function that may run anywhere (or not at all): not sure to be defined.
-        definition = { name, at, certain: this.maybe === 0, active: false, time: 0 };
+        definition = {
+          name,
+          at,
+          certain: this.maybe === 0,
+          active: false,
+          time: this.timeline.length,
+          read: false,
+        };
         list.push(definition);
         this.defined++;
         if (this.allActive || this.activeNames.has(name)) this.activate(definition);
@@ -1160,6 +1174,11 @@ class Flow {
         (exact !== undefined && CALLBACKS.has(exact) && words.slice(k + 1).some((w) => /[$`]/.test(w.text)))
       )
         this.hidden.push({ at: programWord.start, kind: 'all' });
+      // Code a trap or a callback runs naming the variable (trap 'local P' DEBUG makes it local to the function
+      // the trap runs in): what it does to it is not read.
+      const named = new RegExp(`(?<![\\w$])(?<!\\$\\{[#!]?)${escape(this.variable)}(?!\\w)`);
+      if (exact !== undefined && CALLBACKS.has(exact) && args.some((arg) => named.test(arg)))
+        this.hereUnknown = true;
     }
     // return, break, continue, exit spelled in any quoting ("return", \return, builtin return).
     if (exact !== undefined && ['return', 'break', 'continue', 'exit'].includes(exact)) {
@@ -1172,7 +1191,12 @@ class Flow {
     const v = escape(this.variable);
     if (
       /[$`]/.test(programWord.text) &&
-      args.some((arg) => new RegExp(`^(?:-[A-Za-z]+)?${v}(?:\\[.*)?(?:\\+?=.*)?$|=${v}(?!\\w)`).test(arg))
+      args.some(
+        (arg) =>
+          new RegExp(`^(?:-[A-Za-z]+)?${v}(?:\\[.*)?(?:\\+?=.*)?$|=${v}(?!\\w)`).test(arg) ||
+          // Code given to it ($t 'local P' DEBUG, t=trap).
+          (/[\s;]/.test(arg) && new RegExp(`(?<![\\w$])(?<!\\$\\{[#!]?)${v}(?!\\w)`).test(arg)),
+      )
     )
       return unknownValue;
     if (DECLARES.has(program)) {
@@ -1248,6 +1272,7 @@ class Flow {
       this.spend(1);
       return known;
     }
+    if (record && this.quiet === 0) definition.read = true;
     const saved = { pos: this.pos, limit: this.limit, docs: this.pendingDocs };
     this.pos = definition.at;
     this.limit = this.src.length;

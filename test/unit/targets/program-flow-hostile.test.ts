@@ -234,6 +234,17 @@ test('what bash does besides the assignments read: case attributes, variables it
     'f() { P=echo; }; u=unset; $u f; f; $P {{x}}',
   ])
     assertScriptRefused(script, UNSET);
+  // Code a trap or a callback runs, naming the variable: local there makes it local to the function it runs in.
+  for (const script of [
+    "P=echo; f() { $P {{x}}; }; trap 'local P' DEBUG; f",
+    "P=echo; f() { $P {{x}}; }; t=trap; $t 'local P' DEBUG; f",
+  ])
+    assertScriptRefused(
+      script,
+      /\(\$P may be set where it is run by something other than an assignment of fixed text/,
+    );
+  assertScriptRefused("P=echo; f() { $P {{x}}; }; mapfile -C 'local P' -c 1 a < f.txt; f", NOT_KNOWN);
+  assertScriptAccepted('P=echo; trap \'rm -f "$P.tmp"\' EXIT; $P {{x}}');
   // enable -n exit (or return, break…) makes them commands looked up on PATH: the script is not read.
   assertScriptRefused('enable -n exit; if [ -n "$A" ]; then P=echo; else exit; fi; $P {{x}}', UNREAD);
   // Neighbours: exit ends the other branch; unset of another name; an option of another command spelled enable.

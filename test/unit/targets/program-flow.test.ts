@@ -340,6 +340,8 @@ test('a function that may run anywhere sets only what its body sets: helpers, cl
     // exit ends the script there: the branch that does not set it does not reach the program.
     'if command -v podman; then D=podman; else echo "no podman" >&2; exit 1; fi; $D push app:{{version}}',
     'while true; do K=kubectl; break; done; $K set image deploy/app app=reg/app:{{version}}',
+    // A function never run is read as if it ran after its definition (its own name in its body runs nothing).
+    'KUBECTL=kubectl; deploy() { $KUBECTL set image deploy/app app=img:{{version}}; }',
   ])
     assertScriptAccepted(script);
   // What such a function sets holds anywhere after the text naming it runs, and its commands see any value from
