@@ -192,6 +192,7 @@ class Flow {
   private pendingDocs: Array<{ delimiter: string; strip: boolean; quoted: boolean }> = [];
   /** The here-documents' bodies: text this shell does not run. */
   readonly documents: Array<{ start: number; end: number }> = [];
+  private readonly documentStarts = new Set<number>();
   /** Work done so far (MAX_WORK). */
   work = 0;
   private readonly lastpipe: boolean;
@@ -242,6 +243,7 @@ class Flow {
     this.pos = 0;
     this.pendingDocs = [];
     this.documents.length = 0;
+    this.documentStarts.clear();
     this.functions.clear();
     this.definitions.length = 0;
     // Run by bash when a command is not found: anywhere.
@@ -610,20 +612,25 @@ class Flow {
   private heredocs(): void {
     const docs = this.pendingDocs;
     this.pendingDocs = [];
+    const assigns = new RegExp(`\\$\\{${escape(this.variable)}:?=`);
     for (const doc of docs) {
       const start = this.pos;
       for (;;) {
         if (this.pos >= this.limit) return;
         const end = this.src.indexOf('\n', this.pos);
         const lineEnd = end < 0 || end > this.limit ? this.limit : end;
+        this.spend(lineEnd - this.pos + 1);
         let line = this.src.slice(this.pos, lineEnd);
         if (doc.strip) line = line.replace(/^\t+/, '');
         // An unquoted here-document's ${v:=word} would assign v: not known.
-        if (!doc.quoted && new RegExp(`\\$\\{${this.variable}:?=`).test(line)) this.hereUnknown = true;
+        if (!doc.quoted && assigns.test(line)) this.hereUnknown = true;
         this.pos = lineEnd + 1;
         if (line === doc.delimiter) break;
       }
-      this.documents.push({ start, end: this.pos });
+      if (!this.documentStarts.has(start)) {
+        this.documentStarts.add(start);
+        this.documents.push({ start, end: this.pos });
+      }
     }
     if (this.pos > this.limit) this.pos = this.limit;
   }
