@@ -769,8 +769,11 @@ function assignedOtherwise(script: string, variable: string, count: number): boo
   // IFS: only ever set to nothing or blanks (IFS= read -r line, IFS=$'\n').
   const blank = `(?:""|''|\\$'(?:\\\\[tn]| )*'|"[ \\t\\n]*"|'[ \\t\\n]*')?(?=[\\s;&|)]|$)`;
   const ifs = /(?<![\w$])(?<!\$\{[#!]?)IFS(?!\w)/g;
+  // Or any value as a prefix of read, mapfile or readarray, for which alone it holds (IFS=, read -ra a <<< "$l").
+  const prefix = `(?:"[^"\\n]*"|'[^'\\n]*'|\\$'[^'\\n]*'|[^\\s;&|()'"]*)[ \\t]+(?:read|mapfile|readarray)(?![\\w-])`;
+  const allowed = new RegExp(`^IFS=(?:${blank}|${prefix})`);
   const raw = [...script.matchAll(ifs)];
-  if (raw.some((m) => !new RegExp(`^IFS=${blank}`).test(script.slice(m.index, m.index + 40)))) return true;
+  if (raw.some((m) => !allowed.test(script.slice(m.index, m.index + 200)))) return true;
   // I\FS=., "IFS"=.: more of it once quotes are removed.
   return [...flat.matchAll(ifs)].length > raw.length;
 }

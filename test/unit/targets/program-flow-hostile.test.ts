@@ -201,12 +201,17 @@ test('an assignment the text holds in a form read as no fixed text leaves the va
     'IFS=.; P=sh.-c; $P {{x}}',
     'I\\FS=.; P=sh.-c; $P {{x}}',
     'read IFS < f; P=sh.-c; $P {{x}}',
+    'IFS=.; read -r a < f; P=sh.-c; $P {{x}}',
+    'f() { local IFS=.; $P {{x}}; }; P=sh.-c; f',
   ])
     assertScriptRefused(script, NOT_KNOWN);
   // Neighbours: IFS set to nothing or blanks; the name in a message or another variable's.
   for (const script of [
     'while IFS= read -r line; do echo "$line"; done < f; P=echo; $P {{x}}',
     "IFS=$'\\n'; P=echo; $P {{x}}",
+    // A prefix of read alone: the value holds for it, not for the program.
+    'IFS=, read -ra parts <<< "$LIST"; P=echo; $P {{x}}',
+    "IFS=':' read -r a b < f; P=echo; $P {{x}}",
     'echo "P is the program"; P=echo; $P {{x}}',
     'PP=sh; P_X=sh; P=echo; $P {{x}}',
     'c=kubectl; $c -c x; $c set image deploy/app app=reg/app:{{x}}',
