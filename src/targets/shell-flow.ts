@@ -234,6 +234,13 @@ class Flow {
     if (/\bexpand_aliases\b/.test(this.src)) throw new FlowError('aliases');
     const flat = this.src.replace(/\\\n/g, '').replace(/['"\\]/g, '');
     if (/(?<![\w-])enable(?![\w-])/.test(flat)) throw new FlowError('enable');
+    // A function named as a builtin read here (or true, false, :), defined anywhere, in a string too (trap 'exit()
+    // { :; }' DEBUG): the builtin is not what runs.
+    for (const m of flat.matchAll(
+      /(?:^|[\s;&|({`])(?:function\s+)?([^\s;&|<>()`$]+)\s*\(\s*\)|\bfunction\s+([^\s;&|<>()]+)/g,
+    ))
+      if (MODELLED.has((m[1] ?? m[2])!) || ['true', 'false', ':'].includes((m[1] ?? m[2])!))
+        throw new FlowError(`a function named ${m[1] ?? m[2]}`);
     this.parsing = 1;
     this.list(new Set([ENV]));
     if (this.pos < this.limit) throw new FlowError(`unexpected ${this.src.slice(this.pos, this.pos + 10)}`);

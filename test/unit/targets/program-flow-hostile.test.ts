@@ -105,6 +105,15 @@ test('a function run other than by a call read here may run anywhere after that 
   );
   // A function named as a builtin this reading models runs instead of it.
   assertScriptRefused('return() { :; }; f() { return; P=echo; }; f; $P {{x}}', UNREAD);
+  // Defined in a trap's string too: true returning 1 ends while true without its break; exit does not exit.
+  assertScriptRefused(
+    "trap 'true() { false; }' DEBUG; while true; do P=echo; break; done; $P {{x}}",
+    UNREAD,
+  );
+  assertScriptRefused(
+    'trap \'exit() { :; }\' DEBUG; if [ -n "$A" ]; then P=echo; else exit; fi; $P {{x}}',
+    UNREAD,
+  );
   // Neighbours: once the variable is set, a trap's function sees it so; a trap's function setting nothing.
   for (const script of [
     'P=echo; f() { $P {{x}}; }; trap f EXIT',
