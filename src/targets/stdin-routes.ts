@@ -764,8 +764,10 @@ function assignedOtherwise(script: string, variable: string, count: number): boo
   for (const m of flat.matchAll(/(?<![\w-])eval(?![\w-])/g))
     if (!/^\s+(\$\(|`)\s*ssh-agent\b/.test(flat.slice(m.index + 4, m.index + 40))) return true;
   if (/(?:^|[;&|({`]|\btrap|\bthen|\bdo|\belse)[ \t]*source[ \t]+\S/m.test(flat)) return true;
-  // . in a trap's code (trap '. ./env.sh' DEBUG); elsewhere, read where it is a command (setsAnyVariable).
-  if (/\btrap\b[^\n]*(?:[;&|({'"]|\btrap)[ \t]*\.[ \t]+[^\s'"]/.test(script)) return true;
+  // . in the code of a trap or a callback (trap '. ./env.sh' DEBUG, mapfile -C '. ./env.sh'); elsewhere, read
+  // where it is a command (setsAnyVariable).
+  if (/\b(?:trap|mapfile|readarray)\b[^\n]*(?:[;&|({'"]|\btrap)[ \t]*\.[ \t]+[^\s'"]/.test(script))
+    return true;
   // IFS: only ever set to nothing or blanks (IFS= read -r line, IFS=$'\n').
   const blank = `(?:""|''|\\$'(?:\\\\[tn]| )*'|"[ \\t\\n]*"|'[ \\t\\n]*')?(?=[\\s;&|)]|$)`;
   const ifs = /(?<![\w$])(?<!\$\{[#!]?)IFS(?!\w)/g;

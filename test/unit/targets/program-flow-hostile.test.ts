@@ -106,10 +106,7 @@ test('a function run other than by a call read here may run anywhere after that 
   // A function named as a builtin this reading models runs instead of it.
   assertScriptRefused('return() { :; }; f() { return; P=echo; }; f; $P {{x}}', UNREAD);
   // Defined in a trap's string too: true returning 1 ends while true without its break; exit does not exit.
-  assertScriptRefused(
-    "trap 'true() { false; }' DEBUG; while true; do P=echo; break; done; $P {{x}}",
-    UNREAD,
-  );
+  assertScriptRefused("trap 'true() { false; }' DEBUG; while true; do P=echo; break; done; $P {{x}}", UNREAD);
   assertScriptRefused(
     'trap \'exit() { :; }\' DEBUG; if [ -n "$A" ]; then P=echo; else exit; fi; $P {{x}}',
     UNREAD,
@@ -205,6 +202,7 @@ test('an assignment the text holds in a form read as no fixed text leaves the va
     "P=echo; trap 'eval P\\=sh' DEBUG; $P -c {{x}}",
     "P=echo; trap 'declare -n r=P; r=sh' DEBUG; $P -c {{x}}",
     "P=echo; trap '. ./env.sh' DEBUG; $P -c {{x}}",
+    "P=echo; mapfile -C '. ./env.sh' -c 1 a < f.txt; $P -c {{x}}",
     "P=echo; trap 'printf -vP sh' DEBUG; $P -c {{x}}",
     // IFS splits the fixed value into sh -c.
     'IFS=.; P=sh.-c; $P {{x}}',
