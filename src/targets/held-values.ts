@@ -15,7 +15,11 @@ export interface VariableRef {
   indirect: boolean;
 }
 
-/** What a variable holds: the templates whose values may be in it, and where it was set (-1: from the start). */
+/**
+ * What a variable holds: the templates whose values may be in it, and where it was set (-1: from the start, the
+ * environment variable of a value; AROUND: by the script around the one read, a trap's or eval's code or an
+ * inline script it starts).
+ */
 export interface Held {
   names: string[];
   offset: number;
@@ -36,6 +40,17 @@ export interface Exact {
 }
 
 const PSEUDO = '__var_';
+
+/** Held.offset of a variable set by the script around the code read (a trap's string, an inline script). */
+export const AROUND = -2;
+
+/** How a message says where a variable holding a value was set: `, set at character 12`. */
+export function setWhere(held: Held): string {
+  if (held.offset >= 0) return `, set at character ${held.offset + 1}`;
+  return held.offset === AROUND
+    ? ', set by the script around it'
+    : ', the environment variable of that value';
+}
 
 /** The stand-in template name for a reference to `variable`, so programs.ts and launchers.ts see a value there. */
 export function pseudoName(variable: string): string {
@@ -114,11 +129,20 @@ export function variableRefs(text: string, offset: number, heredoc = false): Var
 export class HeldValues {
   readonly #held = new Map<string, Held>();
   readonly #namerefs = new Map<string, string>();
+  /** Variables holding the name of one holding a value (n=v, n='a[v]', n=DEPLOY_X): see namesOf. */
+  readonly #naming = new Map<string, Held & { subscript: boolean }>();
   /** Every template of the script: what `read` may read, when the script has any. */
   readonly #scriptNames: string[];
+  /**
+   * What a first reading of the whole script found held at its end: asked for a variable holding nothing yet
+   * at this point of the text, which a function defined before its value is set (f() { $v; }; v={{x}}; f) or a
+   * loop's earlier command reads when it runs.
+   */
+  readonly #later: HeldValues | undefined;
 
-  constructor(scriptNames: readonly string[]) {
+  constructor(scriptNames: readonly string[], later?: HeldValues) {
     this.#scriptNames = [...new Set(scriptNames)];
+    this.#later = later;
   }
 
   /** What `variable` holds, if a value: set from one here, or a DEPLOY_* variable (the value of a template). */
@@ -126,14 +150,83 @@ export class HeldValues {
     // declare -n r=v: r is v, whenever v is set.
     const target = this.#namerefs.get(variable);
     const own = this.#holds(variable);
+    // A variable holding nothing yet here may be one a later assignment sets (#later).
     const through = target === undefined ? undefined : this.#holds(target);
-    if (!through || !own) return own ?? through;
+    if (!through || !own) return own ?? through ?? this.#later?.holds(variable);
     return { names: [...new Set([...own.names, ...through.names])], offset: own.offset };
   }
 
-  /** `declare -n name=target`: a reference to name reads target. */
+  /**
+   * Whether `variable` holds the name of a variable holding a value, as text (n=v, n='a[v]', n="v + 1", set --
+   * v, a nameref's target): bash evaluating n as an arithmetic expression evaluates v's value in turn, and one
+   * naming a[v] (`subscript`) has v evaluated wherever it is used as a name (${!n}, [[ -v $n ]], declare -n
+   * r=$n).
+   */
+  namesOf(variable: string): (Held & { subscript: boolean }) | undefined {
+    const target = this.#namerefs.get(variable);
+    return (
+      this.#naming.get(variable) ??
+      (target === undefined ? undefined : this.#naming.get(target)) ??
+      this.#later?.namesOf(variable)
+    );
+  }
+
+  /**
+   * The variables named in `text`, the value of an assignment as written: those holding a value, those naming
+   * one in turn, and DEPLOY_* ones, as bare words or references ('$v' read later as an expression expands
+   * there). `subscript`: one is inside [ ] (a[v]).
+   */
+  namedIn(text: string): (Held & { subscript: boolean }) | undefined {
+    const names: string[] = [];
+    let subscript = false;
+    let offset = -1;
+    for (const m of text.matchAll(/(?<![\w#.])[A-Za-z_]\w*/g)) {
+      const held = this.holds(m[0]) ?? this.namesOf(m[0]);
+      if (!held) continue;
+      names.push(...held.names);
+      if (offset < 0) offset = held.offset;
+      if (/\[[^\]]*$/.test(text.slice(0, m.index))) subscript = true;
+      else if (this.namesOf(m[0])?.subscript) subscript = true;
+    }
+    return names.length ? { names: [...new Set(names)], offset, subscript } : undefined;
+  }
+
+  /** `variable` is set at `offset` to text naming variables that hold these templates (namedIn). */
+  name(variable: string, named: { names: readonly string[]; subscript: boolean }, offset: number): void {
+    const known = this.#naming.get(variable);
+    this.#naming.set(variable, {
+      names: [...new Set([...(known?.names ?? []), ...named.names])],
+      offset: known?.offset ?? offset,
+      subscript: (known?.subscript ?? false) || named.subscript,
+    });
+  }
+
+  /** Every variable holding a value now (through a nameref too), and the templates it holds. */
+  snapshot(): Record<string, string[]> {
+    const all: Record<string, string[]> = this.#later?.snapshot() ?? {};
+    for (const variable of new Set([...this.#held.keys(), ...this.#namerefs.keys()])) {
+      const held = this.holds(variable);
+      if (held) all[variable] = [...new Set([...(all[variable] ?? []), ...held.names])];
+    }
+    return all;
+  }
+
+  /** Every variable naming one that holds a value now (namesOf). */
+  namingSnapshot(): Record<string, { names: string[]; subscript: boolean }> {
+    const all: Record<string, { names: string[]; subscript: boolean }> = this.#later?.namingSnapshot() ?? {};
+    for (const [variable, held] of this.#naming)
+      all[variable] = { names: held.names, subscript: held.subscript };
+    return all;
+  }
+
+  /** `declare -n name=target`: a reference to name reads target (any text: only a variable's name is followed). */
   refer(name: string, target: string): void {
     this.#namerefs.set(name, target);
+  }
+
+  /** The target of the nameref `name`, if it is one (as written: a[v], $n, or a variable's name). */
+  target(name: string): string | undefined {
+    return this.#namerefs.get(name) ?? this.#later?.target(name);
   }
 
   #holds(variable: string): Held | undefined {
@@ -187,8 +280,7 @@ export function refMessage(ref: VariableRef, held: Held, message: string): strin
   const holds = held.names
     .map((name) => (name === 'DEPLOY_' ? 'a DEPLOY_* variable' : `{{${name}}}`))
     .join(', ');
-  const set =
-    held.offset >= 0 ? `, set at character ${held.offset + 1}` : ', the environment variable of that value';
+  const set = setWhere(held);
   const head = indirect
     ? `${spelled} (character ${ref.start + 1}) reads the variable whose name $${ref.variable.slice(1)} holds, which may hold ${holds}; it`
     : `${spelled} (character ${ref.start + 1}) holds ${holds}${set}; it`;

@@ -36,6 +36,8 @@ import {
 } from './programs.ts';
 import {
   HeldValues,
+  AROUND,
+  setWhere,
   pseudoName,
   refMessage,
   variableRefs,
@@ -51,10 +53,12 @@ import {
   declaredAttributes,
   expandedArithmetic,
   expansionArithmetic,
+  namedSubscripts,
   type ArithmeticPart,
 } from './arithmetic.ts';
 import {
   argIndex,
+  argName,
   argumentMessage,
   functionWord,
   isLiteralWord,
@@ -252,6 +256,23 @@ const COMPOUND_OPENERS = new Set(['{', 'if', 'for', 'while', 'until', 'select', 
 const COMPOUND_CLOSERS = new Set(['}', 'fi', 'done', 'esac']);
 // Builtins whose NAME=VALUE arguments are assignments: a $(…) there is not split into words.
 const DECLARATIONS = new Set(['export', 'local', 'readonly', 'declare', 'typeset']);
+const ASSIGNMENT = /^[A-Za-z_]\w*(\[[^\]]*\])?\+?=/;
+/** Programs that run the command after them in their own environment (env without -i): an inline shell there gets it. */
+const KEEPS_ENVIRONMENT = new Set(
+  [
+    'nohup',
+    'timeout',
+    'nice',
+    'ionice',
+    'setsid',
+    'stdbuf',
+    'time',
+    'xargs',
+    'exec',
+    'command',
+    'builtin',
+  ].concat(['env', 'flock', 'chronic', 'unbuffer']),
+);
 const newScriptFrame = (closer: ')' | undefined, sub?: OpenSubstitution): Frame => ({
   kind: 'script',
   closer,
@@ -302,6 +323,8 @@ interface SimpleCommand {
   model?: CommandModel;
   /** The words the model is of (assignments and reserved words before the program left out). */
   args?: Word[];
+  /** The assignments before the program (v={{x}} bash -c '…'), which set its environment. */
+  prefix?: Word[];
   /** The program its output is piped into, when that program reads its standard input as code. */
   pipedIntoCode?: string;
   /** The command its output is piped into. */
@@ -589,6 +612,13 @@ export interface InlineContext {
   visiting: ReadonlyMap<string, 'exact' | 'anywhere'>;
   /** The positional parameters (by number) that hold a fixed word of the call (positionalFixed). */
   fixed?: Readonly<Record<string, string>>;
+  /**
+   * Variables of the script around that hold a value where the body runs (a trap's or eval's code runs in that
+   * shell; an inline script receives those it exports): held from the start, set "by the script around it".
+   */
+  around?: Readonly<Record<string, string[]>>;
+  /** Variables (or positional parameters) holding the name of one that holds a value (HeldValues.namesOf). */
+  naming?: Readonly<Record<string, { names: string[]; subscript: boolean }>>;
 }
 
 /**
@@ -616,8 +646,31 @@ function argumentProblems(body: string, context: InlineContext): ShellTemplatePr
   return analysis.ok ? [] : analysis.problems.filter((p) => argIndex(p.name) !== undefined);
 }
 
+/**
+ * Whether a script is read twice (analyzeShellTemplate): its functions, loops and traps run commands written
+ * before an assignment after it (f() { $v; }; v={{x}}; f).
+ */
+const RUNS_LATER = /(?:^|[\s;&|(){}])(?:for|while|until|select|trap|function)(?=[\s;&|()]|$)|\(\s*\)/;
+
 /** Finds every template in a shell script and the quoting context it sits in. */
 export function analyzeShellTemplate(script: string, inherited?: InlineContext): ShellTemplateAnalysis {
+  // Held values are collected in the order of the text, and a function's body, a loop's earlier command or a
+  // trap's code may run after a later assignment: the script is read again with what the first reading found
+  // held at its end, for variables holding nothing yet where they are read (HeldValues' later). Only the
+  // script itself: the bodies read inside it (inherited) are read once in each reading.
+  if (inherited === undefined && RUNS_LATER.test(script)) {
+    const first = analyzeReading(script, undefined, undefined);
+    return analyzeReading(script, undefined, first.held).analysis;
+  }
+  return analyzeReading(script, inherited, undefined).analysis;
+}
+
+/** One reading of a script (analyzeShellTemplate), and the values its variables hold at its end. */
+function analyzeReading(
+  script: string,
+  inherited: InlineContext | undefined,
+  later: HeldValues | undefined,
+): { analysis: ShellTemplateAnalysis; held: HeldValues } {
   const sites: TemplateSite[] = [];
   const problems: ShellTemplateProblem[] = [];
   const stack: Frame[] = [newScriptFrame(undefined)];
@@ -637,11 +690,18 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
   // Variables holding a value (held-values.ts): a reference to one is the value itself.
   // What `read` may read: any template of the script, and in a body (inline-args.ts) any value of its parameters
   // (`read -r a <<< "$1"; $a`, `while read a; do $a; done <<EOF … $1 … EOF`).
-  const held = new HeldValues([
-    ...[...script.matchAll(PLACEHOLDER)].map((m) => m[1]!),
-    ...Object.values(inherited?.held ?? {}).flat(),
-  ]);
+  const held = new HeldValues(
+    [
+      ...[...script.matchAll(PLACEHOLDER)].map((m) => m[1]!),
+      ...Object.values(inherited?.held ?? {}).flat(),
+      ...Object.values(inherited?.around ?? {}).flat(),
+    ],
+    later,
+  );
   for (const [variable, names] of Object.entries(inherited?.held ?? {})) held.assign(variable, names, -1);
+  for (const [variable, names] of Object.entries(inherited?.around ?? {}))
+    held.assign(variable, names, AROUND);
+  for (const [variable, named] of Object.entries(inherited?.naming ?? {})) held.name(variable, named, AROUND);
   // Functions the script (or the one around it) defines: a call's arguments are their positional parameters.
   const functions = new Map([...(inherited?.functions ?? []), ...shellFunctions(script)]);
   const visiting = inherited?.visiting ?? new Map<string, 'exact' | 'anywhere'>();
@@ -696,8 +756,9 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
     const holds = held.holds(found.ref.variable)!;
     refuse(reason, holds.names[0]!, found.start, refMessage(found.ref, holds, message(found.name)));
   };
-  // Variables the script declares integer (declare -i) or associative (declare -A), and its namerefs
-  // (declare -n r=v: an assignment to r assigns v).
+  // Variables the script declares integer (declare -i) or associative (declare -A). Its namerefs (declare -n
+  // r=v: an assignment to r assigns v) are held.target's; `unsetNamerefs`: declared with no target yet (declare
+  // -n r), which the next assignment to them sets (r=v).
   const attributes = declaredAttributes(script);
   const integerVariables = { has: (name: string) => attributes.allIntegers || attributes.integers.has(name) };
   // Arrays declared associative so far (declare -A m, see finishCommand): only those whose every declaration
@@ -712,7 +773,7 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
         ),
       ),
     ].length;
-  const namerefs = new Map<string, string>();
+  const unsetNamerefs = new Set<string>();
   /**
    * A part bash evaluates as an arithmetic expression: a template in it (`direct`: those of $((…)) and ${…}
    * have their own refusals) and a variable it reads holding one may be used only if numeric, as in $((…)).
@@ -733,21 +794,20 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
             `{{${site.name}}} (character ${site.start + 1}) is in ${part.where}, ${why(false)} ("$${envNameFor(site.name)}")`,
           );
     for (const found of arithmeticNames(script.slice(part.start, part.end), part.start)) {
-      const holds = held.holds(found.name);
+      // n=v; (( n )): the name of a variable holding a value, evaluated in turn (HeldValues.namesOf).
+      const naming = held.holds(found.name) ? undefined : held.namesOf(found.name);
+      const holds = held.holds(found.name) ?? naming;
       const values = holds?.names.filter((name) => !NUMERIC_VARIABLES.includes(name)) ?? [];
       if (holds === undefined || values.length === 0) continue;
       const list = values
         .map((name) => (name === 'DEPLOY_' ? 'a DEPLOY_* variable' : `{{${name}}}`))
         .join(', ');
-      const set =
-        holds.offset >= 0
-          ? `, set at character ${holds.offset + 1}`
-          : ', the environment variable of that value';
+      const set = setWhere(holds);
       refuse(
         'arithmetic',
         values[0]!,
         found.start,
-        `${found.spelled} (character ${found.start + 1}) holds ${list}${set}; it is read in ${part.where}, ${why(true)}`,
+        `${found.spelled} (character ${found.start + 1}) ${naming ? 'holds the name of a variable holding' : 'holds'} ${list}${set}; it is read in ${part.where}, ${why(true)}`,
       );
     }
   };
@@ -759,7 +819,7 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
   const checkAssignedCode = (target: string, word: Word, names: readonly string[], how: string) => {
     const name = names[0];
     if (name === undefined) return;
-    const variable = namerefs.get(target) ?? target;
+    const variable = held.target(target) ?? target;
     // declare -i n; read n <<< {{x}}: the value read is evaluated as an expression.
     const values = names.filter((n) => !NUMERIC_VARIABLES.includes(n));
     if (integerVariables.has(variable) && values.length > 0)
@@ -828,6 +888,22 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
     frame.wordStart = -1;
     // `2>file`: the descriptor number belongs to the redirection.
     if (word.role === 'arg' && (script[i] === '<' || script[i] === '>') && /^\d+$/.test(plain(word))) return;
+    // `{a[$i]}>file`: bash stores the descriptor it opens in a[$i], evaluating the subscript as an expression.
+    const descriptor = /^\{([A-Za-z_]\w*)\[(.*)\]\}$/.exec(script.slice(word.start, word.end));
+    if (
+      descriptor &&
+      word.role === 'arg' &&
+      (script[i] === '<' || script[i] === '>') &&
+      !associative.has(descriptor[1]!)
+    )
+      checkArithmetic(
+        {
+          start: word.start + descriptor[1]!.length + 2,
+          end: word.end - 2,
+          where: `the subscript of the array ${descriptor[1]}, which a redirection {…}> sets`,
+        },
+        true,
+      );
     frame.command.words.push(word);
     frame.nextRole = 'arg';
   };
@@ -875,8 +951,20 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
    * The variables a command sets from a value: assignments (v=…, export/local/declare/readonly/typeset v=…),
    * for/select's variable, printf -v, set's positional parameters, and what read, mapfile and readarray read.
    */
-  const noteAssignments = (command: SimpleCommand, before: Word[], alone: boolean, texts: string[]) => {
-    const args = command.args!;
+  const noteAssignments = (command: SimpleCommand, before: Word[], alone: boolean, words: string[]) => {
+    // builtin read v, command printf -v v …: the builtin itself, as bash runs it (command -v only looks it up).
+    let skip = 0;
+    for (;;)
+      if (words[skip] === 'builtin') {
+        skip++;
+        if (words[skip] === '--') skip++;
+      } else if (words[skip] === 'command') {
+        skip++;
+        while (words[skip] === '-p') skip++;
+        if (words[skip] === '--') skip++;
+      } else break;
+    const args = command.args!.slice(skip);
+    const texts = words.slice(skip);
     const assignment = (word: Word) => /^([A-Za-z_]\w*)(\[[^\]]*\])?\+?=/.exec(plain(word))?.[1];
     // v+=… keeps what v held and adds to it: no longer fixed text and templates alone, whatever is added.
     const assignFrom = (variable: string, word: Word, nameref = false) => {
@@ -888,19 +976,59 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
         word.start,
         exact,
       );
+      // n=v, n='a[v]', n=DEPLOY_X: n holds the name of a variable holding a value (HeldValues.namesOf).
+      const named = held.namedIn(plain(word).slice(plain(word).indexOf('=') + 1));
+      if (named) held.name(variable, named, word.start);
+    };
+    /**
+     * `declare -n r=TARGET` (or r=TARGET after declare -n r): $r is TARGET's value, an assignment to r assigns
+     * TARGET, and bash evaluates a subscript of TARGET (a[$i]) as an arithmetic expression whenever r is used.
+     */
+    const setNameref = (variable: string, word: Word) => {
+      const raw = script.slice(word.start, word.end);
+      const equals = raw.indexOf('=');
+      const target = plain(word).slice(plain(word).indexOf('=') + 1);
+      assignFrom(variable, word, true);
+      held.refer(variable, target);
+      const targetHolds = held.holds(target);
+      if (targetHolds) held.assign(variable, targetHolds.names, word.start);
+      for (const part of namedSubscripts(raw.slice(equals + 1), word.start + equals + 1, associative))
+        checkArithmetic({ ...part, where: `${part.where}, which the nameref ${variable} names` }, true);
     };
     if (alone)
       for (const word of before) {
         const variable = assignment(word);
         if (variable === undefined) continue;
+        // declare -n r; r=v: the first assignment to a nameref with no target sets its target.
+        if (unsetNamerefs.delete(variable)) {
+          setNameref(variable, word);
+          continue;
+        }
         assignFrom(variable, word);
         // declare -n r=v; r={{x}}: v holds the value too.
-        const target = namerefs.get(variable);
+        const target = held.target(variable);
         if (target !== undefined && /^[A-Za-z_]\w*$/.test(target)) assignFrom(target, word);
+      }
+    // v={{x}} f: the body of the function f runs with v set (read with it in the script's second reading).
+    if (!alone && functions.has(words[functionWord(words)] ?? ''))
+      for (const word of before) {
+        const variable = assignment(word);
+        if (variable !== undefined) assignFrom(variable, word);
       }
     const program = texts[0];
     if (program === undefined) return;
     const operands = (from: number) => args.slice(from).filter((_, k) => !/^[-+]/.test(texts[from + k]!));
+    // set -- v, for n in v, printf -v n %s v: the variables set hold the name of a variable holding a value;
+    // `from`: with no words, the one whose names they take (for n; do: "$@").
+    const nameFrom = (variables: string[], from: readonly Word[], offset: number, or?: string) => {
+      const named =
+        from.length > 0
+          ? held.namedIn(from.map(plain).join(' '))
+          : or === undefined
+            ? undefined
+            : held.namesOf(or);
+      if (named) for (const variable of variables) held.name(variable, named, offset);
+    };
     if (DECLARATIONS.has(program)) {
       const nameref = texts.slice(1).some((t) => /^-\w*n/.test(t));
       for (const word of operands(1)) {
@@ -911,20 +1039,23 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
           if (name !== undefined) checkAssignedCode(name, word, heldNames([word]), program);
           continue;
         }
-        assignFrom(variable, word, nameref);
-        // declare -n r=v: $r is v's value, and an assignment to r assigns v.
-        const target = plain(word).slice(plain(word).indexOf('=') + 1);
-        if (nameref) {
-          namerefs.set(variable, target);
-          if (/^[A-Za-z_]\w*$/.test(target)) held.refer(variable, target);
+        if (nameref) setNameref(variable, word);
+        else {
+          assignFrom(variable, word);
+          // declare -n r=PATH; declare r={{x}}: the assignment sets PATH.
+          const target = held.target(variable);
+          if (target !== undefined) checkAssignedCode(variable, word, heldNames([word]), program);
+          if (target !== undefined && /^[A-Za-z_]\w*$/.test(target)) assignFrom(target, word);
         }
-        const targetHolds = nameref ? held.holds(target) : undefined;
-        if (targetHolds) held.assign(variable, targetHolds.names, word.start);
       }
+      if (nameref)
+        for (const word of operands(1))
+          if (/^[A-Za-z_]\w*$/.test(plain(word))) unsetNamerefs.add(plain(word));
     } else if ((program === 'for' || program === 'select') && texts[1] !== undefined) {
       const list = texts[2] === 'in' ? args.slice(3) : [];
       const names = texts[2] === 'in' ? heldNames(list) : (held.holds('@')?.names ?? []);
       held.assign(texts[1], names, args[1]!.start);
+      nameFrom([texts[1]], texts[2] === 'in' ? list : [], args[1]!.start, '@');
       checkAssignedCode(texts[1], args[1]!, names, program);
     } else if (
       program === 'printf' &&
@@ -936,11 +1067,13 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
       const target = texts[1] === '-v' ? texts[2]! : texts[1]!.slice(2);
       const names = heldNames(args.slice(at + 1));
       held.assign(target, names, args[at]!.start);
+      nameFrom([target], args.slice(at + 1), args[at]!.start);
       checkAssignedCode(target, args[at]!, names, 'printf -v');
     } else if (program === 'set' && texts.length > 1 && (texts[1] === '--' || !/^[-+]/.test(texts[1]!))) {
       const names = heldNames(args.slice(1));
-      for (const variable of ['1', '2', '3', '4', '5', '6', '7', '8', '9', '@', '*', '#'])
-        held.assign(variable, names, args[0]!.start);
+      const positional = ['1', '2', '3', '4', '5', '6', '7', '8', '9', '@', '*', '#'];
+      for (const variable of positional) held.assign(variable, names, args[0]!.start);
+      nameFrom(positional, args.slice(1), args[0]!.start);
     } else if (program === 'getopts' && texts[2] !== undefined) {
       // getopts OPTSTRING NAME [ARG…]: NAME and OPTARG take the arguments' values, "$@" without any.
       const names = texts.length > 3 ? heldNames(args.slice(3)) : (held.holds('@')?.names ?? []);
@@ -1032,7 +1165,7 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
     // variable (PIP_INDEX_URL, BUNDLE_GEMFILE) when the script exports it (export V, declare -x V, set -a).
     for (const word of args.slice(0, first)) {
       const assigned = /^([A-Za-z_]\w*)(?:\[[^\]]*\])?\+?=/.exec(plain(word))?.[1];
-      const target = assigned === undefined ? undefined : namerefs.get(assigned);
+      const target = assigned === undefined ? undefined : held.target(assigned);
       if (target !== undefined) {
         checkAssignedCode(target, word, heldNames([word]), `the nameref ${assigned}`);
         continue;
@@ -1062,6 +1195,7 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
         );
       }
     command.args = args.slice(first);
+    command.prefix = args.slice(0, first).filter((word) => ASSIGNMENT.test(plain(word)));
     const texts = command.args.map(textOf);
     const model = commandModel(texts);
     // The files it writes, deletes or prints (file-writes.ts), checked as the files it reads and sends.
@@ -1090,6 +1224,21 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
         );
       }
     }
+    // n='a[v]'; "${!n}", [[ -v $n ]], declare -n r=$n: the name n holds has a subscript reading a value, which
+    // bash evaluates as an arithmetic expression wherever it uses that name.
+    const naming = new Set(namedVariables(texts, 0).map(({ index }) => command.args![index]));
+    for (const word of command.words)
+      for (const ref of variableRefs(script.slice(word.start, word.end), word.start)) {
+        const names = ref.indirect || naming.has(word) ? held.namesOf(ref.variable) : undefined;
+        if (!names?.subscript) continue;
+        const spelled = script.slice(ref.start, ref.end);
+        refuse(
+          'arithmetic',
+          names.names[0]!,
+          ref.start,
+          `${spelled} (character ${ref.start + 1}) is used as the name of a variable, and the name $${ref.variable} holds${setWhere(names)}, has a subscript reading a variable that holds ${names.names.map((n) => `{{${n}}}`).join(', ')}: bash evaluates that subscript as an arithmetic expression, evaluating the value of the variable read there as one in turn and running any $(…) in an array subscript of it (a value a[$(id)] runs id); name a variable without a subscript, or declare the array associative (declare -A)`,
+        );
+      }
     // \${v@P} expands the value as a prompt string, running any $(…) in it.
     for (const word of command.words)
       for (const m of script
@@ -1105,6 +1254,7 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
           );
       }
     checkArguments(command, model, texts);
+    checkCodeStrings(command, model, texts);
     // An image through one variable holding exactly fixed text and templates, referenced as $v or ${v}
     // (IMG=registry/app:{{v}}; kubectl set image deploy/x app=$IMG): judged with the variable's text in its place,
     // and then checked once rendered as a template written there is.
@@ -1751,6 +1901,18 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
     for (const word of command.words)
       for (const part of expansionArithmetic(script.slice(word.start, word.end), word.start, associative))
         checkArithmetic(part, false);
+    // `a[ v ]=1`: one assignment for bash, its subscript holding blanks (words here).
+    const open = first < args.length ? /^([A-Za-z_]\w*)\[[^\]]*$/.exec(raws[first]!) : null;
+    const close = open ? raws.findIndex((raw, k) => k > first && /^[^\]]*\]\+?=/.test(raw)) : -1;
+    if (open && close > 0 && !associative.has(open[1]!))
+      checkArithmetic(
+        {
+          start: starts[first]! + open[1]!.length + 1,
+          end: starts[close]! + raws[close]!.indexOf(']'),
+          where: `the subscript of the array ${open[1]}`,
+        },
+        true,
+      );
     noteAssignments(command, args.slice(0, first), first === args.length, texts);
     // declare -A m at the top of the script, on no condition: m's subscripts are strings from here on.
     const declared = commandAt(texts, 0);
@@ -1979,6 +2141,71 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
    * (`f {{x}}`): refused when the body runs its positional parameter as a program or as code (inline-args.ts).
    * What xargs appends to such a script (`… | xargs sh -c '$1' _`) makes its standard input code.
    */
+  /**
+   * The refusals of `body`, code run with variables of this script (a trap's or eval's code; an inline shell's
+   * script given what it inherits), but those of the templates written in it, which this script refuses itself.
+   */
+  const bodyProblems = (body: string, context: InlineContext): ShellTemplateProblem[] => {
+    const analysis = analyzeShellTemplate(body, context);
+    if (analysis.ok) return [];
+    const written = new Set([...body.matchAll(PLACEHOLDER)].map((m) => m.index));
+    return analysis.problems.filter((problem) => !written.has(problem.offset));
+  };
+  /**
+   * The variables holding a value that a shell started by `command` (at word `at` of `texts`) receives in its
+   * environment: those the script exports (export v, declare -x v, set -a) and the assignments before the
+   * command (v={{x}} bash -c '…'), when the programs before it keep the environment; undefined when they may not
+   * (ssh, docker, sudo). DEPLOY_* variables are held wherever they are read (HeldValues).
+   */
+  const environmentHeld = (command: SimpleCommand, texts: readonly string[], at: number) => {
+    for (let k = 0; k < at; k++) {
+      const text = texts[k]!;
+      if (k === 0 && !KEEPS_ENVIRONMENT.has(programName(text))) return undefined;
+      if (/^(-i|--ignore-environment|-)$/.test(text) && programName(texts[0]!) === 'env') return undefined;
+    }
+    const env: Record<string, string[]> = {};
+    for (const [variable, names] of Object.entries(held.snapshot()))
+      if (/^[A-Za-z_]\w*$/.test(variable) && exportsVariable(script, variable)) env[variable] = names;
+    for (const word of command.prefix ?? []) {
+      const variable = /^[A-Za-z_]\w*/.exec(plain(word))![0];
+      const names = heldNames([word]);
+      if (names.length) env[variable] = [...new Set([...(env[variable] ?? []), ...names])];
+    }
+    return env;
+  };
+  /**
+   * Code this shell runs with its own variables, now or later: eval's arguments and a trap's string, written in
+   * single quotes (trap '(( v ))' EXIT runs v's value as an expression when the script ends). Read as a script
+   * whose variables hold what this one's hold.
+   */
+  const environmentMessage = (where: string, word: Word, problem: ShellTemplateProblem) =>
+    `{{${problem.name}}} reaches ${where} (character ${word.start + 1}) in its environment (a variable this script exports or sets before the command, or DEPLOY_*): there (characters counted in that script), ${problem.message}`;
+  const checkCodeStrings = (command: SimpleCommand, model: CommandModel, texts: string[]) => {
+    const args = command.args!;
+    const seen = new Set<number>();
+    for (const operand of model.code) {
+      if (operand.kind !== 'eval' || operand.index >= args.length || seen.has(operand.program)) continue;
+      seen.add(operand.program);
+      // eval joins its arguments into one line of code.
+      const words = operand.how === 'eval' ? args.slice(operand.index) : [args[operand.index]!];
+      if (!words.every((word) => isLiteralWord(script.slice(word.start, word.end)))) continue;
+      const body = words.map((word) => texts[args.indexOf(word)]!).join(' ');
+      const at = words[0]!.start;
+      for (const problem of bodyProblems(body, {
+        held: {},
+        around: held.snapshot(),
+        naming: held.namingSnapshot(),
+        functions,
+        visiting,
+      }))
+        refuse(
+          problem.reason,
+          problem.name,
+          at,
+          `the code ${operand.how} runs (character ${at + 1}) is run by this shell, with its variables${operand.how === 'trap' ? ', when the signal comes' : ''}: there (characters counted in that code), ${problem.message}`,
+        );
+    }
+  };
   const checkArguments = (command: SimpleCommand, model: CommandModel, texts: string[]) => {
     const args = command.args!;
     const hasValue = (k: number) => k < args.length && valuesIn(args[k]!).length > 0;
@@ -1989,6 +2216,34 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
       const k = argIndex(problem.name)!;
       for (const found of k < args.length ? valuesIn(args[k]!) : [])
         refuseFound(found, 'code', (name) => argumentMessage(`{{${name}}}`, where, problem.message));
+      // f v: the argument names a variable holding a value (namedArguments).
+      const named =
+        k < args.length && valuesIn(args[k]!).length === 0 ? held.namedIn(plain(args[k]!)) : undefined;
+      if (named)
+        refuse(
+          problem.reason,
+          named.names[0]!,
+          args[k]!.start,
+          argumentMessage(
+            `${plain(args[k]!)} (character ${args[k]!.start + 1}), the name of a variable holding ${named.names.map((n) => `{{${n}}}`).join(', ')},`,
+            where,
+            problem.message,
+          ),
+        );
+    };
+    /** The positional parameters whose argument names a variable holding a value (f v; f() { (( $1 )); }). */
+    const namedArguments = (positional: ReadonlyArray<{ index: number; value: boolean }>) => {
+      const naming: Record<string, { names: string[]; subscript: boolean }> = {};
+      positional.forEach(({ index, value }, n) => {
+        const named = value || index >= args.length ? undefined : held.namedIn(plain(args[index]!));
+        if (!named) return;
+        for (const variable of [String(n + 1), '@', '*'])
+          naming[variable] = {
+            names: [...(naming[variable]?.names ?? []), argName(index)],
+            subscript: (naming[variable]?.subscript ?? false) || named.subscript,
+          };
+      });
+      return naming;
     };
     const xargs = texts.findIndex((t) => programName(t) === 'xargs');
     for (const operand of model.code) {
@@ -2013,9 +2268,15 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
             ? { index: texts.length, value: true }
             : undefined
           : { index: zero, value: hasValue(zero) || fromInput(zero) };
-      if (!zeroArg?.value && !positional.some((arg) => arg.value)) continue;
-      // A script known only at run time (`sh -c "$X" _ {{x}}`) may run any of its parameters.
+      // The variables it receives in its environment (`v={{x}} bash -c '(( v ))'`, DEPLOY_*).
+      const env = environmentHeld(command, texts, operand.program);
       const scriptWord = args[operand.index]!;
+      const inherits =
+        env !== undefined &&
+        (Object.keys(env).length > 0 || /DEPLOY_/.test(texts[operand.index]!)) &&
+        isLiteralWord(script.slice(scriptWord.start, scriptWord.end));
+      if (!zeroArg?.value && !positional.some((arg) => arg.value) && !inherits) continue;
+      // A script known only at run time (`sh -c "$X" _ {{x}}`) may run any of its parameters.
       if (!isLiteralWord(script.slice(scriptWord.start, scriptWord.end))) {
         for (const arg of zeroArg?.value ? [zeroArg, ...positional] : positional) {
           if (!arg.value) continue;
@@ -2026,12 +2287,23 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
         continue;
       }
       const body = texts[operand.index]!;
-      for (const problem of argumentProblems(body, {
+      for (const problem of bodyProblems(body, {
         held: positionalHeld(body, zeroArg, positional),
+        ...(inherits && { around: env }),
         functions,
         visiting,
         fixed: positionalFixed(body, positional, literalAt),
       })) {
+        if (argIndex(problem.name) === undefined) {
+          if (inherits)
+            refuse(
+              problem.reason,
+              problem.name,
+              scriptWord.start,
+              environmentMessage(`the script of "${operand.how}"`, scriptWord, problem),
+            );
+          continue;
+        }
         if (xargs >= 0 && fromInput(argIndex(problem.name)!)) model.stdinCode ??= xargs;
         refuseArgument(problem, `the script of "${operand.how}"`);
       }
@@ -2047,9 +2319,11 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
     const positional = texts
       .slice(call + 1)
       .map((_, k) => ({ index: call + 1 + k, value: hasValue(call + 1 + k) }));
-    if (!positional.some((arg) => arg.value)) return;
+    const naming = namedArguments(positional);
+    if (!positional.some((arg) => arg.value) && Object.keys(naming).length === 0) return;
     for (const problem of argumentProblems(body, {
       held: positionalHeld(body, undefined, positional, mode === 'anywhere'),
+      naming,
       functions,
       visiting: new Map([...visiting, [name, mode]]),
       ...(mode === 'exact' && { fixed: positionalFixed(body, positional, literalAt) }),
@@ -2086,13 +2360,24 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
     const positional: Array<{ index: number; value: boolean }> = [];
     for (let j = k; j < texts.length; j++)
       positional.push({ index: j, value: valuesIn(args[j]!).length > 0 });
-    if (!positional.some((arg) => arg.value)) return;
-    for (const problem of argumentProblems(body, {
+    // The variables it receives in its environment (v={{x}} bash <<'EOF' … (( v )) … EOF, DEPLOY_*).
+    const env = environmentHeld(command, texts, shell);
+    const inherits = env !== undefined && (Object.keys(env).length > 0 || /DEPLOY_/.test(body));
+    if (!positional.some((arg) => arg.value) && !inherits) return;
+    for (const problem of bodyProblems(body, {
       held: positionalHeld(body, undefined, positional),
+      ...(inherits && { around: env }),
       functions,
       visiting,
     })) {
-      const at = argIndex(problem.name)!;
+      const at = argIndex(problem.name);
+      if (at === undefined) {
+        const word = args[shell]!;
+        const where = `the script "${texts[shell]}" reads from its ${how}`;
+        if (inherits)
+          refuse(problem.reason, problem.name, word.start, environmentMessage(where, word, problem));
+        continue;
+      }
       for (const found of at < args.length ? valuesIn(args[at]!) : [])
         refuseFound(found, 'code', (name) =>
           argumentMessage(
@@ -2691,6 +2976,20 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
     if (i === wordStart) i++;
     const word = script.slice(wordStart, i);
     const boundary = i >= script.length || /[\s;&|<>()]/.test(script[i]!);
+    // `for v do …` (no `in`, no `;`): the for command ends before its `do`, as at a `;`.
+    if (
+      word === 'do' &&
+      boundary &&
+      frame.wordStart === wordStart &&
+      frame.command.words.length === 2 &&
+      ['for', 'select'].includes(plain(frame.command.words[0]!))
+    ) {
+      frame.wordStart = -1;
+      finishCommand(frame, 'end');
+      endPipeline(frame);
+      frame.commandPosition = true;
+      continue;
+    }
     if (frame.commandPosition && boundary && COMPOUND_OPENERS.has(word)) openCompound(frame);
     if (frame.commandPosition && boundary && COMPOUND_CLOSERS.has(word)) closeCompound(frame);
     if (frame.commandPosition && boundary && word === 'case') frame.cases++;
@@ -2758,7 +3057,7 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
     refuse('unterminated', last.name, last.start);
   }
   if (resolutions.length > 0) resolvePrograms(script, inherited, resolutions, sites, problems);
-  return problems.length ? { ok: false, sites, problems } : { ok: true, sites };
+  return { analysis: problems.length ? { ok: false, sites, problems } : { ok: true, sites }, held };
 }
 
 /**

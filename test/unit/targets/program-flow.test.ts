@@ -307,11 +307,15 @@ test('a builtin run through builtin, command or an expansion sets what it sets: 
     'ECHO=echo; X=export; $X ECHO=sh; $ECHO -c {{x}}',
     'ECHO=echo; R=read; $R ECHO < f; $ECHO {{x}}',
     'ECHO=echo; builtin let ECHO=1; $ECHO {{x}}',
-    'ECHO=echo; command read -r ECHO < f; $ECHO {{x}}',
     // command and builtin never run a function of the script.
     'f() { ECHO=echo; }; command f; $ECHO {{x}}',
   ])
     assertScriptRefused(script, /is an argument of \$ECHO, a program named by an expansion/);
+  // command read sets ECHO as read does: to what it reads, which may be the value.
+  assertScriptRefused(
+    'ECHO=echo; command read -r ECHO < f; $ECHO {{x}}',
+    /\$ECHO \(character 38\) holds \{\{x\}\}, set at character 28; it is in the word naming the program/,
+  );
   // Neighbours: a program named by another expansion, given other arguments.
   for (const script of [
     'ECHO=echo; $SUDO apt-get install -y jq; $ECHO {{x}}',
