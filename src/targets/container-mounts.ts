@@ -1228,8 +1228,23 @@ const PUBLIC_REGISTRIES = new Set(
     'mcr.microsoft.com',
     'lscr.io',
     'cgr.dev',
+    'docker.pkg.github.com',
+    'nvcr.io',
   ]),
 );
+
+/**
+ * Google's registries named by region, where the first path component is a project anyone can create (and make
+ * public): Container Registry's regional hosts (us.gcr.io, eu.gcr.io, asia.gcr.io, mirror.gcr.io) and Artifact
+ * Registry's (us-central1-docker.pkg.dev/PROJECT/REPOSITORY/IMAGE).
+ */
+const PUBLIC_REGISTRY_HOSTS = /^(?:[a-z0-9-]+\.gcr\.io|[a-z0-9-]+-docker\.pkg\.dev)$/;
+
+/** Whether the first path component after `host` is an account anyone can make (PUBLIC_REGISTRIES). */
+function publicRegistry(host: string): boolean {
+  const lower = host.toLowerCase();
+  return PUBLIC_REGISTRIES.has(lower) || PUBLIC_REGISTRY_HOSTS.test(lower);
+}
 
 /** podman's and buildah's transports other than docker://, reading or writing a path of this machine. */
 const LOCAL_TRANSPORTS =
@@ -1261,7 +1276,7 @@ function imageParts(reference: string): ImagePart[] {
     part:
       components.length > 1 && i === 0
         ? 'registry'
-        : i === 1 && PUBLIC_REGISTRIES.has(components[0]!.toLowerCase())
+        : i === 1 && publicRegistry(components[0]!)
           ? 'owner'
           : 'name',
     text,
@@ -1736,6 +1751,8 @@ interface ImageTool {
   tracks?: readonly string[];
   /** Its options are read as Python's argparse reads them (gcloud): no option takes a word starting with "-". */
   argparse?: true;
+  /** Its options taking an optional value, and the values they take (a word that is none is not theirs). */
+  optional?: ReadonlyMap<string, readonly string[]>;
 }
 
 /** An option's value checked once rendered (CheckedName 'plain'): what it is, and why a check is needed. */
@@ -2142,15 +2159,30 @@ for (const group of ['task', 'tasks', 't'])
 /** gcloud's global options that take a value written apart. */
 const GCLOUD_VALUES: readonly string[] = [
   ...['--project', '--account', '--configuration', '--region', '--impersonate-service-account', '--format'],
-  ...['--verbosity', '--billing-project', '--flags-file', '--access-token-file', '--trace-token'],
+  ...[
+    '--verbosity',
+    '--billing-project',
+    '--flags-file',
+    '--access-token-file',
+    '--trace-token',
+    '--flatten',
+  ],
   ...['--location', '--repository', '--filter', '--limit', '--page-size', '--sort-by', '--key-file'],
 ];
 
 /** gcloud's options that take no value, for the commands read here. */
 const GCLOUD_FLAGS: readonly string[] = [
   ...['-q', '--quiet', '--log-http', '--user-output-enabled', '--no-user-output-enabled', '--async'],
-  ...['--delete-tags', '--include-tags', '--force-delete-tags'],
+  ...['--delete-tags', '--include-tags', '--force-delete-tags', '-h', '--help'],
 ];
+
+/**
+ * gcloud's global options taking an optional value (calliope: --user-output-enabled is nargs='?' with the choices
+ * true and false): the next word is its value when it is one of them, else the option stands alone.
+ */
+export const GCLOUD_OPTIONAL: ReadonlyMap<string, readonly string[]> = new Map([
+  ['--user-output-enabled', ['true', 'false']],
+]);
 
 /**
  * gcloud's options (anywhere: gcloud reads its global flags after the command too) choosing who it acts as, or
@@ -2746,6 +2778,7 @@ const IMAGE_TOOLS: Readonly<Record<string, ImageTool>> = {
     verbs: gcloudVerb,
     tracks: ['alpha', 'beta', 'preview'],
     argparse: true,
+    optional: GCLOUD_OPTIONAL,
     // gcloud sql import|export sql|csv|bak: groups named as verbs.
     groups: ['sql import', 'sql export'],
   },
@@ -2963,7 +2996,7 @@ function imageTool(found: ContainerMounts, words: readonly string[], at: number,
       const word = words[k]!;
       if (!word.startsWith('-') || word === '-') subWords.push(k);
       else if (word.includes('=')) continue;
-      else if (takesValue(word) || k === takes) k++;
+      else if (takesValue(word) || k === takes || tool.optional?.get(word)?.includes(words[k + 1] ?? '')) k++;
       else if (
         !known.has(word) &&
         !(/^-[^-]/.test(word) && [...word.slice(1)].every((c) => known.has(`-${c}`)))
@@ -3118,7 +3151,11 @@ function registryLogin(found: ContainerMounts, words: readonly string[], at: num
     const word = words[k]!;
     if (word === '--') continue;
     if (word.startsWith('-') && word !== '-') {
-      if (!word.includes('=') && values.includes(word)) k++;
+      if (
+        !word.includes('=') &&
+        (values.includes(word) || tool?.optional?.get(word)?.includes(words[k + 1] ?? ''))
+      )
+        k++;
       continue;
     }
     if (matched < login.path.length) {

@@ -17,7 +17,7 @@ import {
 } from './file-settings.ts';
 import { programName, shortOptions, SSH_SHORT, sshCommandStart } from './programs.ts';
 import { PLACEHOLDER } from './placeholder.ts';
-import { TRIVY_VALUES } from './container-mounts.ts';
+import { GCLOUD_OPTIONAL, TRIVY_VALUES } from './container-mounts.ts';
 import { remoteCommands, type RemoteCommand } from './remote-line.ts';
 
 /**
@@ -447,6 +447,8 @@ export function fileReadWords(words: readonly string[], at: number): FileRead[] 
 export interface OptionTable {
   short: string;
   long: ReadonlySet<string>;
+  /** Long options taking an optional value, and the values they take (gcloud --user-output-enabled [true|false]). */
+  optional?: ReadonlyMap<string, readonly string[]>;
 }
 
 /**
@@ -464,6 +466,7 @@ export function operandsOf(words: readonly string[], from: number, table: Option
     }
     if (word.startsWith('--')) {
       if (!word.includes('=') && table.long.has(word)) j++;
+      else if (table.optional?.get(word)?.includes(words[j + 1] ?? '')) j++;
     } else if (word.startsWith('-') && word !== '-') {
       for (let c = 1; c < word.length; c++)
         if (table.short.includes(word[c]!)) {
@@ -516,7 +519,7 @@ const GCLOUD_WITH_VALUE = optionSet(`
   --custom-metadata --remove-custom-metadata --update-custom-metadata --if-generation-match
   --if-metageneration-match --retain-until --retention-mode --exclude --project --account
   --billing-project --configuration --flags-file --format --impersonate-service-account --trace-token
-  --verbosity --zone --port --scp-flag --ssh-key-expire-after --strict-host-key-checking --worker
+  --verbosity --flatten --access-token-file --zone --port --scp-flag --ssh-key-expire-after --strict-host-key-checking --worker
 `);
 const RSYNC_WITH_VALUE = optionSet(`
   --backup-dir --suffix --chmod --chown --usermap --groupmap --block-size --rsh --rsync-path
@@ -740,7 +743,7 @@ function uploadReads(
     case 'gcloud': {
       // gcloud builds submit [SOURCE] and gcloud functions|run deploy --source SOURCE: the directory (or archive)
       // they upload to build; gs:// and a git URL are remote.
-      const table = { short: 't', long: GCLOUD_BUILD_WITH_VALUE };
+      const table = { short: 't', long: GCLOUD_BUILD_WITH_VALUE, optional: GCLOUD_OPTIONAL };
       const submit = name === 'gcloud' ? after(table, ['builds'], ['submit']) : undefined;
       const deploy = name === 'gcloud' ? after(table, ['functions', 'run'], ['deploy']) : undefined;
       const build = `${UPLOAD_SAFE} (gcloud builds submit . --tag registry/app:{{…}})`;
@@ -756,7 +759,11 @@ function uploadReads(
       const command = operandsOf(words, at + 1, { short: 'hoiu', long: new Set() })[0] ?? words.length;
       const found =
         name !== 'gsutil'
-          ? after({ short: 'Lsajzx', long: GCLOUD_WITH_VALUE }, ['storage'], ['cp', 'mv', 'rsync'])
+          ? after(
+              { short: 'Lsajzx', long: GCLOUD_WITH_VALUE, optional: GCLOUD_OPTIONAL },
+              ['storage'],
+              ['cp', 'mv', 'rsync'],
+            )
           : ['cp', 'mv', 'rsync'].includes(words[command] ?? '')
             ? {
                 operands: operandsOf(words, command + 1, { short: 'aLszjxy', long: new Set() }),
@@ -776,7 +783,7 @@ function uploadReads(
       if (!gcloud && words.slice(0, at).some((word) => ['gsutil', 'gcloud'].includes(programName(word))))
         return [];
       const table = gcloud
-        ? { short: '', long: GCLOUD_WITH_VALUE }
+        ? { short: '', long: GCLOUD_WITH_VALUE, optional: GCLOUD_OPTIONAL }
         : name === 'scp'
           ? { short: 'cDFiJlPSXo', long: new Set<string>() }
           : { short: 'efTBM@', long: RSYNC_WITH_VALUE };
@@ -1332,7 +1339,7 @@ function crictlConfigs(words: readonly string[], at: number): FileRead[] {
  * command: the variables of the service or function, sent to it).
  */
 function gcloudFiles(words: readonly string[], at: number): FileRead[] {
-  const table = { short: 't', long: GCLOUD_BUILD_WITH_VALUE };
+  const table = { short: 't', long: GCLOUD_BUILD_WITH_VALUE, optional: GCLOUD_OPTIONAL };
   const operands = operandsOf(words, at + 1, table);
   const track = ['alpha', 'beta', 'preview'].includes(words[operands[0] ?? -1] ?? '') ? 1 : 0;
   const path = operands.slice(track, track + 3).map((k) => words[k]);

@@ -5,6 +5,7 @@
 // each runner's safe form passes the value as a variable or an argument of a fixed target. Pure.
 import {
   buildReferenceRefusal,
+  GCLOUD_OPTIONAL,
   imageReference,
   isBuildReference,
   type CheckedName,
@@ -883,7 +884,11 @@ function cloudBuildWords(words: readonly string[], at: number, name: string): Ta
     return found;
   }
   // gcloud [alpha|beta] GROUP VERB.
-  const operands = operandsOf(words, at + 1, { short: 'tv', long: GCLOUD_DEPLOY_WITH_VALUE });
+  const operands = operandsOf(words, at + 1, {
+    short: 'tv',
+    long: GCLOUD_DEPLOY_WITH_VALUE,
+    optional: GCLOUD_OPTIONAL,
+  });
   const start = ['alpha', 'beta'].includes(words[operands[0] ?? -1] ?? '') ? 1 : 0;
   const [group, verb] = [words[operands[start] ?? -1], words[operands[start + 1] ?? -1]];
   const rest = operands.slice(start + 2);

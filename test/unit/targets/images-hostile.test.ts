@@ -1,10 +1,16 @@
-// REVIEW (failing on purpose): forms the review of the cosign, trivy, gcloud, buildx and registry-login commits
-// (3d4b5f89 … 271670b9) found accepted although they choose what runs, whose image it is, where the credentials
-// go, or what a scan looks at. Each test fails on the current code; the message patterns are loose on purpose
-// (any refusal naming the template), since the wording is the fix's to choose.
+// Forms a review of the cosign, trivy, gcloud, buildx and registry-login rules found accepted although they
+// choose what runs, whose image it is, where the credentials go, or what a scan looks at; and the look-alikes
+// that stay accepted. The refusal patterns of the review's cases are loose (any refusal naming the template).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { assertRefused, assertScriptRefused, renderArgv, renderLine } from '../../helpers/command-checks.ts';
+import {
+  assertAccepted,
+  assertRefused,
+  assertScriptAccepted,
+  assertScriptRefused,
+  renderArgv,
+  renderLine,
+} from '../../helpers/command-checks.ts';
 
 const ANY = /\{\{x\}\}/;
 
@@ -21,12 +27,52 @@ test("gcloud --user-output-enabled takes an optional true|false (nargs='?'): the
     ANY,
   );
   assertRefused(['gcloud', '--user-output-enabled', 'false', 'run', 'services', 'replace', '{{x}}'], ANY);
+  assertRefused(['gcloud', '--user-output-enabled', 'false', 'builds', 'submit', '{{x}}'], ANY);
+  assertRefused(['gcloud', '--user-output-enabled', 'true', 'app', 'deploy', '{{x}}'], ANY);
+  // Without a value, the next word is the group.
+  assertRefused(['gcloud', '--user-output-enabled', 'run', 'deploy', 'svc', '--image', '{{x}}'], ANY);
+  assertRefused(['gcloud', '--user-output-enabled', 'auth', 'configure-docker', '{{x}}'], ANY);
+  // What stays accepted: a tag, a file name after a fixed directory, an operand after the verb.
+  assertAccepted([
+    'gcloud',
+    '--user-output-enabled',
+    'false',
+    'run',
+    'deploy',
+    'svc',
+    '--image',
+    'gcr.io/p/a:{{x}}',
+  ]);
+  assertAccepted(['gcloud', '--user-output-enabled', 'run', 'deploy', 'svc', '--image', 'gcr.io/p/a:{{x}}']);
+  assertAccepted([
+    'gcloud',
+    '--user-output-enabled=false',
+    'run',
+    'deploy',
+    'svc-{{x}}',
+    '--image',
+    'gcr.io/p/a:1',
+  ]);
+  assertAccepted([
+    'gcloud',
+    '--user-output-enabled',
+    'false',
+    'run',
+    'services',
+    'replace',
+    'deploy/svc-{{x}}.yaml',
+  ]);
 });
 
 test('gcloud --flatten (a wide flag of every command) takes a value: the login and config set after it are still read', () => {
   // `gcloud --flatten x run deploy --image {{x}}` is refused (unknown option), but these are accepted.
   assertRefused(['gcloud', '--flatten', 'x', 'auth', 'configure-docker', '{{x}}'], ANY);
   assertRefused(['gcloud', '--flatten', 'x', 'config', 'set', 'api_endpoint_overrides/run', '{{x}}'], ANY);
+  assertRefused(['gcloud', '--flatten', 'x', 'run', 'services', 'replace', '{{x}}'], ANY);
+  assertRefused(['gcloud', '--access-token-file', 't', 'run', 'services', 'replace', '{{x}}'], ANY);
+  assertAccepted(['gcloud', '--flatten', 'x', 'run', 'deploy', 'svc', '--image', 'gcr.io/p/a:{{x}}']);
+  assertAccepted(['gcloud', '--flatten', 'x', 'run', 'services', 'update-traffic', 'svc-{{x}}']);
+  assertAccepted(['gcloud', '--flatten', 'x', 'auth', 'configure-docker', 'us-docker.pkg.dev', '--quiet']);
 });
 
 test("Artifact Registry's project and a regional gcr.io host's account are an account anyone can make", () => {
@@ -37,6 +83,39 @@ test("Artifact Registry's project and a regional gcr.io host's account are an ac
   );
   assertRefused(['docker', 'pull', 'europe-west1-docker.pkg.dev/{{x}}/repo/app:1'], ANY);
   assertRefused(['docker', 'pull', 'us.gcr.io/{{x}}/app:1'], ANY);
+  // The other public registries' accounts (and Google's other regions, written in any case).
+  for (const image of [
+    'asia.gcr.io/{{x}}/app:1',
+    'EU.GCR.IO/{{x}}/app:1',
+    'mirror.gcr.io/{{x}}/app:1',
+    'us-docker.pkg.dev/{{x}}/repo/app:1',
+    'registry.gitlab.com/{{x}}/project/app:1',
+    'public.ecr.aws/{{x}}/app:1',
+    'docker.io/{{x}}/app:1',
+    'ghcr.io/{{x}}/app:1',
+    'quay.io/{{x}}/app:1',
+    'docker.pkg.github.com/{{x}}/repo/app:1',
+    'nvcr.io/{{x}}/app:1',
+  ])
+    assertRefused(['docker', 'pull', image], ANY);
+  // A fixed project's repository, image, tag or digest: the project's own.
+  for (const image of [
+    'us.gcr.io/p/app:{{x}}',
+    'us.gcr.io/p/app-{{x}}:1',
+    'us-central1-docker.pkg.dev/p/{{x}}/app:1',
+    'europe-west1-docker.pkg.dev/p/repo/app:{{x}}',
+    'europe-west1-docker.pkg.dev/p/repo/app@sha256:{{x}}',
+    'registry.gitlab.com/group/project/{{x}}:1',
+  ])
+    assertAccepted(['docker', 'pull', image]);
+  assertAccepted([
+    'gcloud',
+    'run',
+    'deploy',
+    'svc',
+    '--image',
+    'us-central1-docker.pkg.dev/p/repo/app:{{x}}',
+  ]);
 });
 
 test('gcloud --set-env-vars/--update-env-vars KEY={{x}}: a comma in the value adds variables (BASH_ENV, NODE_OPTIONS)', () => {
