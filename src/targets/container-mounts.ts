@@ -382,10 +382,17 @@ export function containerMounts(words: readonly string[], at: number, name: stri
     group.push(words[j++]!);
     if (group[0] === 'buildx') j = options(words, j, ['--builder'], () => {});
   }
-  if (group[0] === 'buildx') buildxBuilder(found, words, words.indexOf('buildx', at + 1) + 1, j, name);
-  // docker build is buildx build (Docker 23 on): its --builder as well.
-  else if (name === 'docker' && !group.length && words[j] === 'build')
-    buildxBuilder(found, words, j + 1, j, name);
+  if (group[0] === 'buildx')
+    buildxBuilder(found, words, words.indexOf('buildx', at + 1) + 1, j, name, 'buildx');
+  // docker build is buildx build (Docker 23 on), as are its aliases docker image build and docker builder build:
+  // their --builder as well; and docker compose build --builder (compose builds with buildx's builders).
+  else if (
+    words[j] === 'build' &&
+    ((name === 'docker' && (!group.length || group[0] === 'image' || group[0] === 'builder')) ||
+      ((name === 'docker' || name === 'docker-compose') &&
+        (group[0] === 'compose' || name === 'docker-compose')))
+  )
+    buildxBuilder(found, words, j + 1, j, name, group[0]);
   // docker buildx imagetools create -t IMAGE SOURCE… and inspect IMAGE: image references, as pull's and tag's.
   const imagetools =
     group[0] === 'buildx' && words[j] === 'imagetools' ? IMAGETOOLS[words[j + 1] ?? ''] : undefined;
@@ -3205,8 +3212,9 @@ function buildxBuilder(
   from: number,
   j: number,
   name: string,
+  group?: string,
 ): void {
-  const command = `${name} ${words[from - 1] === 'buildx' ? 'buildx ' : ''}${words[j] ?? ''}`.trim();
+  const command = `${name} ${group ? `${group} ` : ''}${words[j] ?? ''}`.trim();
   const refuse = (index: number, value: string, how: string) => {
     const names = templates(value);
     if (names.length) found.refused.push({ index, names, how, kind: 'engine' });

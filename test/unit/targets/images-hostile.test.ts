@@ -135,6 +135,16 @@ test('the buildx builder is chosen by docker image build, docker builder build a
   assertRefused(['docker', 'image', 'build', '--builder', '{{x}}', '.'], ANY);
   assertRefused(['docker', 'builder', 'build', '--builder', '{{x}}', '.'], ANY);
   assertRefused(['docker', 'compose', 'build', '--builder', '{{x}}'], ANY);
+  assertRefused(['docker', 'image', 'build', '--builder=ci-{{x}}', '.'], /docker image build --builder/);
+  assertRefused(
+    ['docker', 'compose', '-f', 'c.yml', 'build', '--builder={{x}}'],
+    /docker compose build --builder/,
+  );
+  assertRefused(['docker-compose', 'build', '--builder', '{{x}}'], /docker-compose build --builder/);
+  // The build's tag and arguments stay accepted.
+  assertAccepted(['docker', 'image', 'build', '--builder', 'ci', '-t', 'reg/app:{{x}}', '.']);
+  assertAccepted(['docker', 'builder', 'build', '--build-arg', 'V={{x}}', '.']);
+  assertAccepted(['docker', 'compose', 'build', '--builder', 'ci', '--build-arg', 'V={{x}}']);
 });
 
 test("gcloud's other commands choosing what runs, its image or its secrets", () => {
