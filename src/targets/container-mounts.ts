@@ -120,6 +120,7 @@ export interface MountWord {
     | 'scanner'
     | 'selector'
     | 'subcommand'
+    | 'pairs'
     | 'trust';
 }
 
@@ -174,7 +175,10 @@ export type CheckedName =
   | ({ kind: 'plain' } & PlainNameCheck)
 
   // The ref of a workflow identity cosign trusts (certificateRefProblem), after `prefix`.
-  | { kind: 'ref'; prefix: string; how: string };
+  | { kind: 'ref'; prefix: string; how: string }
+  // gcloud's KEY=VALUE,… list after `prefix` (--set-env-vars), its keys fixed: each value must keep its pair
+  // (gcloudPairsProblem).
+  | { kind: 'pairs'; prefix: string; how: string };
 
 /** The characters of a volume name's fixed text, and of a value in one. */
 const VOLUME_NAME = /^[A-Za-z0-9_.-]*$/;
@@ -1089,6 +1093,7 @@ export function containerNameProblem(
   if (check.kind === 'image') return imageReferenceProblem(check, word, values);
   if (check.kind === 'plain') return plainNameProblem(check, word, values);
   if (check.kind === 'ref') return certificateRefProblem(check, word, values);
+  if (check.kind === 'pairs') return gcloudPairsProblem(check, word, values);
   const list = names.map((n) => `{{${n}}}`).join(', ');
   if (check.kind === 'network') {
     const rendered = word.slice(check.prefix.length).replace(PLACEHOLDER, (_, name: string) => values[name]!);
@@ -3065,7 +3070,7 @@ function imageTool(found: ContainerMounts, words: readonly string[], at: number,
       return;
     }
   }
-  if (name === 'gcloud') gcloudCommand(found, words, first.subWords);
+  if (name === 'gcloud') gcloudCommand(found, words, at, first.subWords);
   if (first.sub && first.from !== undefined)
     toolCommand(
       found,
@@ -3259,7 +3264,13 @@ function buildxBuilder(
  * either is refused; deploy releases create --images NAME=IMAGE,…: the image after a fixed NAME= (of the last
  * pair) takes the image rule, and a template elsewhere there is refused.
  */
-function gcloudCommand(found: ContainerMounts, words: readonly string[], path: readonly number[]): void {
+function gcloudCommand(
+  found: ContainerMounts,
+  words: readonly string[],
+  at: number,
+  path: readonly number[],
+): void {
+  gcloudPairs(found, words, at);
   const lead = path.findIndex((k) => !['alpha', 'beta', 'preview'].includes(words[k]!));
   if (lead < 0) return;
   const command = path.slice(lead).map((k) => words[k]!);
@@ -3302,6 +3313,89 @@ function gcloudCommand(found: ContainerMounts, words: readonly string[], path: r
         kind: 'image',
       });
   }
+}
+
+/**
+ * gcloud's options taking a list of KEY=VALUE pairs (calliope's ArgDict): the variables of a Cloud Run service or
+ * job, of a function or of its build, of a VM's container; labels; a build's substitutions. gcloud splits the
+ * list on "," (or on the delimiter X of a list written ^X^…, gcloud topic escaping), and each pair at its first
+ * "=".
+ */
+const GCLOUD_PAIRS: readonly string[] = [
+  ...['--set-env-vars', '--update-env-vars', '--set-build-env-vars', '--update-build-env-vars'],
+  ...['--set-labels', '--update-labels', '--labels', '--substitutions', '--container-env'],
+  '--update-container-env',
+];
+
+/** The delimiter of a gcloud list (`^X^` at its start chooses X) and where its pairs start. */
+function gcloudDelimiter(list: string): { delimiter: string; start: number } {
+  const custom = /^\^([^^]+)\^/.exec(list);
+  return custom ? { delimiter: custom[1]!, start: custom[0].length } : { delimiter: ',', start: 0 };
+}
+
+/**
+ * gcloud's KEY=VALUE lists (GCLOUD_PAIRS), anywhere before `--`: a template in a key, or in the delimiter
+ * (^X^), is refused into `found` (it would choose the variable: BASH_ENV, NODE_OPTIONS, LD_PRELOAD); one in a
+ * value is checked once rendered (gcloudPairsProblem), since a value holding the delimiter would add pairs.
+ */
+function gcloudPairs(found: ContainerMounts, words: readonly string[], at: number): void {
+  for (let k = at + 1; k < words.length && words[k] !== '--'; k++) {
+    const word = words[k]!;
+    const eq = word.startsWith('--') ? word.indexOf('=') : -1;
+    const option = eq > 0 ? word.slice(0, eq) : word;
+    if (!GCLOUD_PAIRS.includes(option)) continue;
+    const index = eq > 0 ? k : ++k;
+    if (index >= words.length) return;
+    const prefix = eq > 0 ? word.slice(0, eq + 1) : '';
+    const list = words[index]!.slice(prefix.length);
+    const names = templates(list);
+    if (names.length === 0) continue;
+    const how = `the pairs gcloud ${option} sets (KEY=VALUE,…: the variables or labels of the service, job, function, build or container)`;
+    const masked = list.replace(PLACEHOLDER, (m) => '\0'.repeat(m.length));
+    const { delimiter, start } = gcloudDelimiter(masked);
+    // Each pair's key: the text before its first "=", which must be fixed (as the delimiter).
+    let keyed = templates(list.slice(0, start)).length === 0 && !masked.startsWith('\0');
+    for (let from = start; keyed && from <= masked.length;) {
+      const end = masked.indexOf(delimiter, from);
+      const pair = masked.slice(from, end < 0 ? masked.length : end);
+      const equals = pair.indexOf('=');
+      if (pair.includes('\0') && (equals < 0 || pair.slice(0, equals).includes('\0'))) keyed = false;
+      if (end < 0) break;
+      from = end + delimiter.length;
+    }
+    if (keyed) found.names.set(index, { kind: 'pairs', prefix, how });
+    else
+      found.refused.push({
+        index,
+        names,
+        how: `${how}, where the value would be a key, or the delimiter`,
+        kind: 'pairs',
+      });
+  }
+}
+
+/**
+ * Why values in a gcloud KEY=VALUE list (`check`, in `word`, templates unrendered) are refused, or undefined:
+ * rendered, the list must split into the same pairs (no value holding the delimiter, "," unless ^X^ chose
+ * another, which would add a pair: BASH_ENV=…), and keep its delimiter (a list starting with ^ chooses one).
+ */
+function gcloudPairsProblem(
+  check: { prefix: string; how: string },
+  word: string,
+  values: Readonly<Record<string, string | undefined>>,
+): string | undefined {
+  const list = word.slice(check.prefix.length);
+  const { delimiter } = gcloudDelimiter(list);
+  const why = `gcloud splits the list on ${JSON.stringify(delimiter)} (a list starting with ^X^ on X), so the value would add pairs of its own (BASH_ENV=… or NODE_OPTIONS=…: code the service or build runs); write other pairs in the config`;
+  for (const match of list.matchAll(PLACEHOLDER))
+    if (values[match[1]!]!.includes(delimiter))
+      return `{{${match[1]}}} is in ${check.how}, and its value holds ${JSON.stringify(delimiter)}: ${why}`;
+  // A delimiter of several characters made of a value's end and the text after it (^::^A={{x}}::B=1, x ending in ":").
+  const rendered = list.replace(PLACEHOLDER, (_, name: string) => values[name]!);
+  const masked = list.replace(PLACEHOLDER, (m) => '\0'.repeat(m.length));
+  if (rendered.split(delimiter).length !== masked.split(delimiter).length)
+    return `${[...list.matchAll(PLACEHOLDER)].map((m) => m[0]).join(', ')} is in ${check.how}, and the list holds another ${JSON.stringify(delimiter)} once rendered: ${why}`;
+  return undefined;
 }
 
 /** crictl run's and runp's options that take a value written apart (container.go runPullFlags, sandbox.go). */

@@ -131,6 +131,43 @@ test('gcloud --set-env-vars/--update-env-vars KEY={{x}}: a comma in the value ad
   }
 });
 
+test("gcloud's other KEY=VALUE lists: the values checked once rendered, a template in a key or the delimiter refused", () => {
+  for (const argv of [
+    ['gcloud', 'run', 'deploy', 'svc', '--update-labels', 'env={{x}}'],
+    ['gcloud', 'run', 'jobs', 'update', 'j', '--set-labels=team=a,env={{x}}'],
+    ['gcloud', 'functions', 'deploy', 'fn', '--update-build-env-vars', 'A=1,V={{x}}'],
+    ['gcloud', 'builds', 'submit', '.', '--config', 'cb.yaml', '--substitutions', '_VERSION={{x}}'],
+    ['gcloud', 'compute', 'instances', 'update-container', 'vm', '--container-env', 'V={{x}}'],
+  ]) {
+    for (const render of [renderArgv, renderLine]) {
+      assert.throws(() => render(argv, '1,_DEPLOY=evil'), /holds ","/, argv.join(' '));
+      assert.doesNotThrow(() => render(argv, 'v1.2.3'), argv.join(' '));
+      // A value may hold "=" (gcloud splits each pair at its first) and "^" (a delimiter only at the start).
+      assert.doesNotThrow(() => render(argv, 'a=b^c'), argv.join(' '));
+    }
+  }
+  // ^X^ chooses the delimiter: then a value holding X adds pairs, and one holding "," does not.
+  const custom = ['gcloud', 'run', 'deploy', 'svc', '--set-env-vars', '^:^A=1:V={{x}}'];
+  assert.throws(() => renderArgv(custom, '1:BASH_ENV=/tmp/x'), /holds ":"/);
+  assert.doesNotThrow(() => renderArgv(custom, '1,2'));
+  // A delimiter of two characters, made of the value's last and the text after it.
+  const double = ['gcloud', 'run', 'deploy', 'svc', '--set-env-vars=^::^V={{x}}:B=1'];
+  assert.throws(() => renderArgv(double, '1:'), /another "::"/);
+  assert.doesNotThrow(() => renderArgv(double, '1'));
+  // A key, or the delimiter, chooses the variable.
+  for (const argv of [
+    ['gcloud', 'run', 'deploy', 'svc', '--set-env-vars', '{{x}}=1'],
+    ['gcloud', 'run', 'deploy', 'svc', '--set-env-vars', 'A=1,{{x}}'],
+    ['gcloud', 'run', 'deploy', 'svc', '--update-env-vars=A=1,B_{{x}}=2'],
+    ['gcloud', 'run', 'deploy', 'svc', '--set-env-vars', '^{{x}}^A=1'],
+    ['gcloud', 'functions', 'deploy', 'fn', '--set-build-env-vars', '{{x}}'],
+  ])
+    assertRefused(argv, /\{\{x\}\}.* is in the pairs gcloud --[a-z-]+ sets .*which variable or label it sets/);
+  // Through a variable, the list is not checked: refused.
+  assertScriptRefused('V={{x}}; gcloud run deploy svc --set-env-vars "VERSION=$V"', ANY);
+  assertScriptAccepted('gcloud run deploy svc --set-env-vars "VERSION={{x}}"');
+});
+
 test('the buildx builder is chosen by docker image build, docker builder build and docker compose build too', () => {
   assertRefused(['docker', 'image', 'build', '--builder', '{{x}}', '.'], ANY);
   assertRefused(['docker', 'builder', 'build', '--builder', '{{x}}', '.'], ANY);
