@@ -121,6 +121,7 @@ export interface MountWord {
     | 'selector'
     | 'subcommand'
     | 'pairs'
+    | 'entrypoint'
     | 'trust';
 }
 
@@ -2253,7 +2254,7 @@ for (const track of ['', 'beta ', 'alpha ']) {
     'run services update',
     'run services replace',
     'run jobs create',
-  ].concat(['run jobs update', 'run jobs deploy']))
+  ].concat(['run jobs update', 'run jobs deploy', 'run worker-pools deploy', 'run worker-pools update']))
     GCLOUD_COMMANDS[track + command] = {
       does: 'runs',
       options: { '--image': 'image' },
@@ -2262,6 +2263,36 @@ for (const track of ['', 'beta ', 'alpha ']) {
         '--args': "the arguments of the container's entrypoint (the code a shell or interpreter there runs)",
       },
       rights: { '--set-secrets': GCLOUD_SECRETS, '--update-secrets': GCLOUD_SECRETS },
+      operand: () => undefined,
+    };
+  // run jobs execute --args: the arguments of this execution's container (--update-env-vars: gcloudPairs).
+  GCLOUD_COMMANDS[`${track}run jobs execute`] = {
+    does: 'runs',
+    programs: {
+      '--args': "the arguments of the container's entrypoint (the code a shell or interpreter there runs)",
+    },
+    operand: () => undefined,
+  };
+  // Cloud Functions (2nd gen) --set-secrets, --update-secrets: any secret of the project, as run deploy's.
+  GCLOUD_COMMANDS[`${track}functions deploy`] = {
+    does: 'deploys',
+    rights: { '--set-secrets': GCLOUD_SECRETS, '--update-secrets': GCLOUD_SECRETS },
+    operand: () => undefined,
+  };
+  // Container-Optimized OS VMs (and templates of them) running --container-image, its command and arguments.
+  for (const command of [
+    'compute instances create-with-container',
+    'compute instances update-container',
+    'compute instance-templates create-with-container',
+  ])
+    GCLOUD_COMMANDS[track + command] = {
+      does: 'runs',
+      options: { '--container-image': 'image' },
+      programs: {
+        '--container-command': 'the entrypoint of the container (the program it runs)',
+        '--container-arg':
+          "an argument of the container's entrypoint (the code a shell or interpreter there runs)",
+      },
       operand: () => undefined,
     };
   GCLOUD_COMMANDS[`${track}app deploy`] = {
@@ -3288,6 +3319,7 @@ function gcloudCommand(
     }
     return;
   }
+  if (command[0] === 'builds' && command[1] === 'submit') gcloudPack(found, words, path[lead + 1]! + 1);
   if (command.slice(0, 3).join(' ') !== 'deploy releases create') return;
   const label = 'gcloud deploy releases create --images';
   for (let k = path[lead + 2]! + 1; k < words.length && words[k] !== '--'; k++) {
@@ -3310,6 +3342,47 @@ function gcloudCommand(
         index,
         names,
         how: `the images ${label} names (NAME=IMAGE,…: a value in a name, or before another pair, chooses which image each container of the release runs, or adds pairs)`,
+        kind: 'image',
+      });
+  }
+}
+
+/**
+ * gcloud builds submit --pack image=IMAGE,builder=BUILDER,env=…: the image it builds and pushes (as --tag), and
+ * the buildpacks builder image that runs the build. The image after a fixed image= or builder= (of the last
+ * field) takes the image rule; a template elsewhere there (a key, env=, a field before another) is refused.
+ */
+function gcloudPack(found: ContainerMounts, words: readonly string[], from: number): void {
+  const label = 'gcloud builds submit --pack';
+  for (let k = from; k < words.length && words[k] !== '--'; k++) {
+    const attached = words[k]!.startsWith('--pack=');
+    if (!attached && words[k] !== '--pack') continue;
+    const index = attached ? k : ++k;
+    if (index >= words.length) return;
+    const word = words[index]!;
+    const start = attached ? '--pack='.length : 0;
+    const value = word.slice(start);
+    const names = templates(value);
+    if (names.length === 0) continue;
+    const comma = value.replace(PLACEHOLDER, (m) => '\0'.repeat(m.length)).lastIndexOf(',');
+    const field = /^(image|builder)=/.exec(value.slice(comma + 1))?.[0];
+    const head = word.slice(0, start + comma + 1 + (field?.length ?? 0));
+    if (field !== undefined && templates(head).length === 0)
+      imageReference(
+        found,
+        index,
+        word,
+        head,
+        'gcloud',
+        field === 'image='
+          ? `${label} builds and pushes`
+          : `${label} builds with (its builder runs the build)`,
+      );
+    else
+      found.refused.push({
+        index,
+        names,
+        how: `the fields of ${label} (image=, builder=, env=: the image built, the builder that runs the build, its variables), where the value would be a key, or before another field`,
         kind: 'image',
       });
   }
@@ -3706,7 +3779,8 @@ function toolCommand(
           index,
           names,
           how: `${program}, which ${label} ${option} sets`,
-          kind: 'program',
+          // A cloud service's container (gcloud run deploy --command, --args): what it runs there.
+          kind: name === 'gcloud' ? 'entrypoint' : 'program',
         });
         continue;
       }

@@ -1359,6 +1359,20 @@ function gcloudFiles(words: readonly string[], at: number): FileRead[] {
         safe: 'name the YAML file in the config, with the value only in a file name after a fixed directory, where it must be one plain name (gcloud run services replace deploy/service-{{…}}.yaml)',
       });
   }
+  // Cloud Deploy: the skaffold file and the manifests a release renders and deploys (their images and commands).
+  if (path[0] === 'deploy' && path[1] === 'releases' && path[2] === 'create')
+    for (const option of ['--skaffold-file', '--from-k8s-manifest', '--from-run-manifest'])
+      for (const value of optionValues(words, at + 1, [option]))
+        found.push({
+          ...value,
+          rule: 'file',
+          how: `gcloud deploy releases create ${option}`,
+          act: {
+            does: 'deploys what is described in',
+            harm: 'a file {of} read as the skaffold config or the manifests of a release, which choose what is deployed (its images, its commands, the accounts they run as)',
+          },
+          safe: `name the file in the config, with the value only in a file name after a fixed directory, where it must be one plain name (gcloud deploy releases create … ${option} deploy/app-{{…}}.yaml)`,
+        });
   for (const value of optionValues(words, at + 1, ['--env-vars-file']))
     found.push({
       ...value,

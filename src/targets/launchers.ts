@@ -53,6 +53,7 @@ export type ChosenKind =
   | 'container-engine' // the daemon, runtime, storage or config a container runner's global options choose
   | 'tool-trust' // what an image tool (or a pull) trusts or signs with, or a file, directory or server of its own
   | 'cloud-pairs' // a key of gcloud's KEY=VALUE lists (--set-env-vars): which variable a service or build gets
+  | 'cloud-program' // what a cloud service's container runs (gcloud run deploy --command, --args)
   | 'container-write' // where docker cp writes: a file of this machine, or of the container
   | 'container-image' // the whole image a container runner or kubectl runs, pulls or pushes, or its registry
   | 'scanner-option' // what a scanner (trivy) checks, trusts or fails on: its exit code, report template, databases
@@ -629,6 +630,7 @@ const MOUNT_KINDS = {
   subcommand: 'subcommand',
   trust: 'tool-trust',
   pairs: 'cloud-pairs',
+  entrypoint: 'cloud-program',
 } as const;
 
 /** The words of a command (templates unrendered; `words[0]` the program) that choose what runs. */

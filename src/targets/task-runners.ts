@@ -856,6 +856,9 @@ function kubectlShortCluster(word: string): { option: string; attached: string }
 const GCLOUD_DEPLOY_WITH_VALUE = new Set([
   ...GCLOUD_BUILD_WITH_VALUE,
   ...['--version', '--bucket', '--image-url', '--appyaml', '--promote-service-account'],
+  // gcloud deploy releases create's.
+  ...['--delivery-pipeline', '--skaffold-file', '--from-k8s-manifest', '--from-run-manifest', '--images'],
+  ...['--build-artifacts', '--annotations', '--labels', '--to-target', '--deploy-parameters'],
 ]);
 
 /**
@@ -910,6 +913,19 @@ function cloudBuildWords(words: readonly string[], at: number, name: string): Ta
       add(
         k,
         'what gcloud app deploy deploys (an app.yaml names the service and its code, which then runs)',
+        safe,
+      );
+    // --appyaml FILE: the app.yaml used instead of the deployable's own (its runtime, entrypoint and service).
+    for (const k of values(['--appyaml']))
+      add(k, 'the value of gcloud app deploy --appyaml, the app.yaml deployed (its entrypoint runs)', safe);
+  } else if (group === 'deploy' && verb === 'releases' && words[rest[0] ?? -1] === 'create') {
+    // Cloud Deploy: the source it uploads (skaffold.yaml and the manifests it renders) says what is deployed.
+    const safe =
+      'gcloud deploy releases create rel-VALUE --delivery-pipeline app --source deploy/ --images app=registry/app:VALUE (the source written in the config)';
+    for (const k of values(['--source']).filter((k) => !isRemoteOperand('gs', words[k] ?? '')))
+      add(
+        k,
+        'the source gcloud deploy releases create uploads (its skaffold.yaml and manifests say what is deployed)',
         safe,
       );
   }

@@ -98,7 +98,7 @@ test('gcloud: what the service runs and the secrets it gets, the images it deplo
   for (const [spec, message] of [
     [
       ['gcloud', 'run', 'deploy', 'svc', '--image', 'gcr.io/p/app:1', '--command', '{{x}}'],
-      /the entrypoint of the container \(the program it runs\), which gcloud run deploy --command sets \(\{\{x\}\}\): its value would choose which program runs/,
+      /the entrypoint of the container \(the program it runs\), which gcloud run deploy --command sets \(\{\{x\}\}\): its value would choose what the container runs/,
     ],
     [
       ['gcloud', 'run', 'jobs', 'update', 'job', '--args={{x}}'],

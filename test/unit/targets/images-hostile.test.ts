@@ -162,7 +162,10 @@ test("gcloud's other KEY=VALUE lists: the values checked once rendered, a templa
     ['gcloud', 'run', 'deploy', 'svc', '--set-env-vars', '^{{x}}^A=1'],
     ['gcloud', 'functions', 'deploy', 'fn', '--set-build-env-vars', '{{x}}'],
   ])
-    assertRefused(argv, /\{\{x\}\}.* is in the pairs gcloud --[a-z-]+ sets .*which variable or label it sets/);
+    assertRefused(
+      argv,
+      /\{\{x\}\}.* is in the pairs gcloud --[a-z-]+ sets .*which variable or label it sets/,
+    );
   // Through a variable, the list is not checked: refused.
   assertScriptRefused('V={{x}}; gcloud run deploy svc --set-env-vars "VERSION=$V"', ANY);
   assertScriptAccepted('gcloud run deploy svc --set-env-vars "VERSION={{x}}"');
@@ -216,6 +219,94 @@ test("gcloud's other commands choosing what runs, its image or its secrets", () 
     ['gcloud', 'compute', 'instances', 'update-container', 'vm', '--container-image', '{{x}}'],
     ANY,
   );
+  // More of the same, in the rule's words.
+  const RUNS = /\{\{x\}\}.* what the container runs .*--set-env-vars VERSION=\{\{x\}\}/;
+  assertRefused(['gcloud', 'run', 'worker-pools', 'update', 'w', '--args={{x}}'], RUNS);
+  assertRefused(['gcloud', 'run', 'deploy', 'svc', '--image', 'gcr.io/p/a:1', '--args=-c,{{x}}'], RUNS);
+  assertRefused(['gcloud', 'beta', 'run', 'jobs', 'execute', 'j', '--args', '{{x}}'], RUNS);
+  assertRefused(
+    ['gcloud', 'compute', 'instances', 'create-with-container', 'vm', '--container-command', '{{x}}'],
+    RUNS,
+  );
+  assertRefused(['gcloud', 'compute', 'instances', 'update-container', 'vm', '--container-arg={{x}}'], RUNS);
+  assertRefused(['gcloud', 'functions', 'deploy', 'fn', '--update-secrets', 'KEY={{x}}:1'], ANY);
+  assertRefused(['gcloud', 'app', 'deploy', 'app.yaml', '--appyaml={{x}}'], /gcloud app deploy --appyaml/);
+  for (const option of ['--skaffold-file', '--from-k8s-manifest', '--from-run-manifest'])
+    assertRefused(
+      ['gcloud', 'deploy', 'releases', 'create', 'r', '--delivery-pipeline', 'p', option, '{{x}}'],
+      ANY,
+    );
+  assertRefused(['gcloud', 'builds', 'submit', '--pack', 'builder={{x}}'], ANY);
+  assertRefused(['gcloud', 'builds', 'submit', '--pack=image=gcr.io/p/a:{{x}},builder=b'], ANY);
+  assertRefused(
+    ['gcloud', 'builds', 'submit', '--pack', 'image=gcr.io/p/a:1,env=GOOGLE_ENTRYPOINT={{x}}'],
+    ANY,
+  );
+  assertRefused(['gcloud', 'builds', 'submit', '--pack', 'image=us-docker.pkg.dev/{{x}}/r/a:1'], ANY);
+  // What stays accepted: a tag, a variable, a release's name, a file name after a fixed directory.
+  assertAccepted(['gcloud', 'run', 'worker-pools', 'deploy', 'w', '--image', 'gcr.io/p/a:{{x}}']);
+  assertAccepted(['gcloud', 'run', 'jobs', 'execute', 'j', '--update-env-vars', 'VERSION={{x}}', '--wait']);
+  assertAccepted([
+    'gcloud',
+    'functions',
+    'deploy',
+    'fn',
+    '--set-secrets',
+    'KEY=s:latest',
+    '--set-env-vars',
+    'V={{x}}',
+  ]);
+  assertAccepted(['gcloud', 'app', 'deploy', 'app.yaml', '--appyaml', 'app.yaml', '--version', 'v-{{x}}']);
+  assertAccepted([
+    ...[
+      'gcloud',
+      'deploy',
+      'releases',
+      'create',
+      'rel-{{x}}',
+      '--delivery-pipeline',
+      'p',
+      '--source',
+      'deploy/',
+    ],
+    ...['--skaffold-file', 'skaffold-{{x}}.yaml', '--images', 'app=gcr.io/p/app:{{x}}'],
+  ]);
+  assertAccepted([
+    'gcloud',
+    'deploy',
+    'releases',
+    'create',
+    'r',
+    '--delivery-pipeline',
+    'p',
+    '--from-k8s-manifest',
+    'k8s/app-{{x}}.yaml',
+  ]);
+  assertAccepted(['gcloud', 'builds', 'submit', '--pack', 'image=gcr.io/p/app:{{x}}']);
+  assertAccepted([
+    'gcloud',
+    'builds',
+    'submit',
+    '--pack=builder=gcr.io/buildpacks/builder,image=gcr.io/p/app:{{x}}',
+  ]);
+  assertAccepted([
+    'gcloud',
+    'compute',
+    'instances',
+    'update-container',
+    'vm',
+    '--container-image',
+    'gcr.io/p/app:{{x}}',
+  ]);
+  assertAccepted([
+    'gcloud',
+    'compute',
+    'instances',
+    'create-with-container',
+    'vm-{{x}}',
+    '--container-image',
+    'gcr.io/p/app:1',
+  ]);
 });
 
 test('who gcloud acts as, in the forms besides --account and --key-file', () => {
