@@ -122,6 +122,7 @@ export interface MountWord {
     | 'subcommand'
     | 'pairs'
     | 'entrypoint'
+    | 'cloud'
     | 'trust';
 }
 
@@ -2214,6 +2215,12 @@ const GCLOUD_ENGINE = new Map([
     'the flags it reads from a file (YAML: any flag of the command, and so what it deploys and as whom)',
   ],
   ['--key-file', 'the service account key it authenticates with (a file of this machine: who it acts as)'],
+  // auth login --cred-file: a service account key, or a workload identity federation config (which names the
+  // token URL and the file or URL its subject token comes from).
+  [
+    '--cred-file',
+    'the credential file it logs in with (a key, or a workload identity config naming a token server: who it acts as)',
+  ],
 ]);
 
 /** Why a gcloud project must be one project ID (plainNameProblem), for messages. */
@@ -3018,9 +3025,11 @@ function imageTool(found: ContainerMounts, words: readonly string[], at: number,
         how: `${what}, which ${name} ${option} chooses`,
         kind: tool.scanner?.includes(option)
           ? 'scanner'
-          : !tool.engines || tool.engines.includes(option)
-            ? 'engine'
-            : 'trust',
+          : name === 'gcloud'
+            ? 'cloud'
+            : !tool.engines || tool.engines.includes(option)
+              ? 'engine'
+              : 'trust',
       });
   }
   // crictl run/runp -r/--runtime HANDLER: the runtime handler the runtime's config defines (kata, runc, gVisor,
@@ -3314,12 +3323,38 @@ function gcloudCommand(
           index: k,
           names,
           how: `the property (or its value) ${label} sets, which chooses the endpoint, account, project or proxy later gcloud commands use (api_endpoint_overrides/*, core/account, proxy/*)`,
-          kind: 'engine',
+          kind: 'cloud',
         });
     }
     return;
   }
   if (command[0] === 'builds' && command[1] === 'submit') gcloudPack(found, words, path[lead + 1]! + 1);
+  // auth print-access-token [ACCOUNT], print-identity-token [ACCOUNT]: the token of any account of this machine's
+  // credentials (given to docker login, curl, a deploy tool).
+  if (command[0] === 'auth' && /^print-(access|identity)-token$/.test(command[1] ?? '')) {
+    const values = [...GCLOUD_VALUES, ...GCLOUD_ENGINE.keys()].concat(
+      ...['--lifetime', '--scopes', '--audiences', '--token-format'],
+    );
+    for (let k = path[lead + 1]! + 1; k < words.length && words[k] !== '--'; k++) {
+      const word = words[k]!;
+      if (word.startsWith('-')) {
+        if (
+          !word.includes('=') &&
+          (values.includes(word) || GCLOUD_OPTIONAL.get(word)?.includes(words[k + 1] ?? ''))
+        )
+          k++;
+        continue;
+      }
+      const names = templates(word);
+      if (names.length)
+        found.refused.push({
+          index: k,
+          names,
+          how: `the account whose token gcloud auth ${command[1]} prints (any account of this machine's credentials, with its rights)`,
+          kind: 'cloud',
+        });
+    }
+  }
   if (command.slice(0, 3).join(' ') !== 'deploy releases create') return;
   const label = 'gcloud deploy releases create --images';
   for (let k = path[lead + 2]! + 1; k < words.length && words[k] !== '--'; k++) {

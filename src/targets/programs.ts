@@ -232,6 +232,11 @@ export const CODE_VARIABLES = new Set([
     'ACTIONS_ID_TOKEN_REQUEST_URL',
     'ACTIONS_ID_TOKEN_REQUEST_TOKEN',
   ],
+  // Who Google's tools act as, and where gcloud acts: the credential file every Google client library (and
+  // docker-credential-gcr, terraform's google provider) authenticates with, gcloud's own override of it, and its
+  // project. google-github-actions/auth exports all three in the job's environment, so even a plain assignment
+  // changes what the tools later run here get. (The project is refused, not checked as --project is.)
+  ...['GOOGLE_APPLICATION_CREDENTIALS', 'CLOUDSDK_AUTH_CREDENTIAL_FILE_OVERRIDE', 'CLOUDSDK_CORE_PROJECT'],
 ]);
 
 /**

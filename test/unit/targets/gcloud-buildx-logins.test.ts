@@ -168,7 +168,7 @@ test('gcloud: what the service runs and the secrets it gets, the images it deplo
 
 test('gcloud: who it acts as, the flags and properties it reads, its project and configuration', () => {
   const engine = (option: string) =>
-    new RegExp(`which gcloud ${option} chooses \\([^)]*\\): its value would choose the engine`);
+    new RegExp(`which gcloud ${option} chooses \\([^)]*\\): its value would choose who gcloud acts as`);
   for (const [spec, option] of [
     [
       [

@@ -321,6 +321,43 @@ test('who gcloud acts as, in the forms besides --account and --key-file', () => 
     'CLOUDSDK_AUTH_CREDENTIAL_FILE_OVERRIDE={{x}}; gcloud run deploy svc --image gcr.io/p/a:1',
     ANY,
   );
+  // In gcloud's own words, and the other forms.
+  const ACTS = /\{\{x\}\}.* its value would choose who gcloud acts as/;
+  assertRefused(['gcloud', 'auth', 'print-identity-token', '--audiences=https://app.example', '{{x}}'], ACTS);
+  assertRefused(
+    [
+      'gcloud',
+      '--user-output-enabled',
+      'false',
+      'auth',
+      'print-access-token',
+      'ci-{{x}}@p.iam.gserviceaccount.com',
+    ],
+    ACTS,
+  );
+  assertRefused(['gcloud', 'auth', 'login', '--cred-file', 'creds/{{x}}.json'], ACTS);
+  assertRefused(['gcloud', 'run', 'deploy', 'svc', '--impersonate-service-account={{x}}'], ACTS);
+  assertRefused(['gcloud', 'config', 'set', 'core/account', '{{x}}'], ACTS);
+  for (const script of [
+    'GOOGLE_APPLICATION_CREDENTIALS={{x}} terraform apply',
+    'export GOOGLE_APPLICATION_CREDENTIALS=keys/{{x}}.json; terraform apply',
+    'GOOGLE_APPLICATION_CREDENTIALS={{x}}; docker push gcr.io/p/a:1',
+    'CLOUDSDK_CORE_PROJECT={{x}}; gcloud run deploy svc --image gcr.io/p/a:1',
+  ])
+    assertScriptRefused(script, ANY);
+  // The token of the account the job acts as, its options; the project as --project (checked once rendered).
+  assertAccepted(['gcloud', 'auth', 'print-access-token', '--lifetime', '3600']);
+  assertAccepted([
+    'gcloud',
+    'auth',
+    'print-identity-token',
+    '--audiences',
+    'https://{{x}}.example',
+    '--include-email',
+  ]);
+  assertAccepted(['gcloud', 'auth', 'login', '--cred-file', 'creds.json', '--quiet']);
+  assertAccepted(['gcloud', 'run', 'deploy', 'svc', '--image', 'gcr.io/p/a:1', '--project', 'app-{{x}}']);
+  assertScriptAccepted('VERSION={{x}}; gcloud run deploy svc --image "gcr.io/p/a:$VERSION"');
 });
 
 test('trivy --severity chooses what the gate fails on, as TRIVY_SEVERITY (refused) does', () => {
