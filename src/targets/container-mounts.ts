@@ -154,7 +154,6 @@ interface PlainNameCheck {
   suffix?: string;
   label?: true;
   sha?: true;
-  items?: readonly string[];
 }
 
 /**
@@ -173,7 +172,7 @@ export type CheckedName =
   // The whole value after `prefix` one plain name (a context of the runner's own config, a log tag); `why` says
   // what else a value there could do.
   // (`label`: a DNS-1123 label instead, as a Kubernetes namespace: lowercase letters, digits and '-'; `sha`: a
-  // commit's SHA, 40 or 64 hex digits; `items`: a comma-separated list of these words, as trivy --severity.)
+  // commit's SHA, 40 or 64 hex digits.)
   | ({ kind: 'plain' } & PlainNameCheck)
 
   // The ref of a workflow identity cosign trusts (certificateRefProblem), after `prefix`.
@@ -1436,10 +1435,6 @@ function plainNameProblem(
     return /^([0-9a-f]{40}|[0-9a-f]{64})$/.test(rendered)
       ? undefined
       : `${list} is in ${check.how}, which is ${JSON.stringify(rendered)} once rendered: a value there must make one commit's SHA (40 or 64 lowercase hex digits), ${check.why}`;
-  if (check.items)
-    return rendered.split(',').every((item) => check.items!.includes(item))
-      ? undefined
-      : `${list} is in ${check.how}, which is ${JSON.stringify(rendered)} once rendered: a value there must make a comma-separated list of ${check.items.join(', ')}, ${check.why}`;
   if (check.label)
     return DNS_LABEL.test(rendered)
       ? undefined
@@ -1773,7 +1768,6 @@ interface ImageTool {
 interface PlainCheck {
   how: string;
   why: string;
-  items?: readonly string[];
   label?: true;
 }
 
@@ -1942,13 +1936,6 @@ export const TRIVY_VALUES: readonly string[] = [
   // --checks-bundle-repository).
   ...['--check-namespaces', '--policy-bundle-repository'],
 ];
-
-/** trivy -s/--severity: the severities of the findings it reports, and fails on with --exit-code. */
-const TRIVY_SEVERITY: PlainCheck = {
-  how: 'the severities trivy -s/--severity reports (and fails on with --exit-code)',
-  why: 'since anything else is no severity (an option, a path) and reports no finding: the gate would pass; write other severities in the config',
-  items: ['UNKNOWN', 'LOW', 'MEDIUM', 'HIGH', 'CRITICAL'],
-};
 
 /** trivy's options that take no value (trivy image and the global ones). */
 const TRIVY_FLAGS: readonly string[] = [
@@ -2653,6 +2640,10 @@ const IMAGE_TOOLS: Readonly<Record<string, ImageTool>> = {
       ['--checks-bundle-repository', 'the registry its checks are downloaded from (and trusted)'],
       ['--policy-bundle-repository', 'the registry its checks are downloaded from (and trusted)'],
       ['--exit-code', 'the exit code it fails with on a finding (0: the gate never fails)'],
+      // -s/--severity: even a list of known severities turns the gate off (LOW: a HIGH or CRITICAL finding
+      // is not reported, and the scan passes), as --scanners secret does.
+      ['--severity', 'the severities it reports and fails on (LOW alone: a HIGH or CRITICAL finding passes)'],
+      ['-s', 'the severities it reports and fails on (LOW alone: a HIGH or CRITICAL finding passes)'],
       // -t/--template @FILE takes the file rule (file-reads.ts); any other value is Go template code.
       ['--template', 'the Go template code of its report'],
       ['-t', 'the Go template code of its report'],
@@ -2705,13 +2696,10 @@ const IMAGE_TOOLS: Readonly<Record<string, ImageTool>> = {
         '--cache-backend',
       ],
       ...['--sbom-sources', '--rekor-url', '--scanners', '--pkg-types', '--vuln-type', '--skip-dirs'],
+      ...['--severity', '-s'],
       ...['--skip-files', '--ignore-status', '--compliance', '--policy-namespaces', '--check-namespaces'],
       '--namespaces',
     ],
-    names: {
-      '-s': TRIVY_SEVERITY,
-      '--severity': TRIVY_SEVERITY,
-    },
     globals: TRIVY_VALUES,
     flags: TRIVY_FLAGS,
     // trivy plugin|module (and their aliases p, m), registry login|logout, vex repo.
@@ -3848,7 +3836,7 @@ const NAME_CHARACTERS = /^[A-Za-z0-9_.-]*$/;
  */
 export function containerLiteralFits(check: CheckedName, literal: string): boolean {
   return (
-    (check.kind === 'image' || (check.kind === 'plain' && !check.sha && !check.items)) &&
+    (check.kind === 'image' || (check.kind === 'plain' && !check.sha)) &&
     NAME_CHARACTERS.test(literal.replace(PLACEHOLDER, ''))
   );
 }
