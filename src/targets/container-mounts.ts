@@ -123,6 +123,8 @@ export interface MountWord {
     | 'pairs'
     | 'entrypoint'
     | 'cloud'
+    | 'login'
+    | 'deletes'
     | 'trust';
 }
 
@@ -595,6 +597,13 @@ export function isBuildReference(option: string, value: string): boolean {
   });
 }
 
+/** Whether a template of a build's cache value is in a field naming its server (url=, endpoint_url=, account_url=). */
+function cacheServer(value: string): boolean {
+  return value
+    .split(',')
+    .some((field) => /^(url|url_v2|endpoint_url|account_url)=/i.test(field) && templates(field).length > 0);
+}
+
 /** A build's options anywhere after the subcommand (`words[at]`) up to `--`, sorted into `found`. */
 function buildOptions(found: ContainerMounts, words: readonly string[], at: number, command: string): void {
   const check = (index: number, option: string, value: string) => {
@@ -638,7 +647,15 @@ function buildOptions(found: ContainerMounts, words: readonly string[], at: numb
           kind: 'reference',
           how: `the image or cache reference ${command} ${option} names`,
         });
-    } else if (names.length)
+    } else if (names.length && (option === '--cache-from' || option === '--cache-to') && cacheServer(value))
+      // type=gha,url=…, type=s3,endpoint_url=…, type=azblob,account_url=…: a cache server elsewhere.
+      found.refused.push({
+        index,
+        names,
+        how: `the cache server ${command} ${option} chooses (url=, endpoint_url=, account_url=: a server elsewhere, which gets the token or keys sent to it and, read from, gives the layers that stand for the results of the RUN steps)`,
+        kind: 'trust',
+      });
+    else if (names.length)
       found.refused.push({
         index,
         names,
@@ -2961,6 +2978,17 @@ function imageTool(found: ContainerMounts, words: readonly string[], at: number,
     // cosign --key FILE: a key file takes the file rule (file-reads.ts); a reference (env://, k8s://, a KMS)
     // takes no template.
     if (name === 'cosign' && option === '--key' && !KEY_REFERENCE.test(value)) continue;
+    // cosign clean --type: what it deletes from the registry, not a type it verifies or attests.
+    if (name === 'cosign' && option === '--type' && cosignSubcommand(words, at, tool) === 'clean') {
+      if (names.length)
+        found.refused.push({
+          index,
+          names,
+          how: `what cosign clean --type deletes from the registry (signature, attestation, sbom or all)`,
+          kind: 'deletes',
+        });
+      continue;
+    }
     if (name === 'trivy' && (option === '--template' || option === '-t') && value.startsWith('@')) continue;
     // cosign --certificate-identity https://github.com/ORG/REPO/.github/workflows/F.yml@refs/heads/{{branch}}:
     // the ref of a fixed workflow, checked once rendered (certificateRefProblem).
@@ -3208,11 +3236,21 @@ function registryLogin(found: ContainerMounts, words: readonly string[], at: num
       found.refused.push({
         index: k,
         names,
-        how: `the registry ${[name, ...login.path].join(' ')} ${name === 'gcloud' ? "has docker send gcloud's access token to" : 'sends the credentials to'} (a server of the value's choosing would get them)`,
-        kind: 'trust',
+        how: `the registry ${[name, ...login.path].join(' ')} ${name === 'gcloud' ? "has docker send gcloud's access token to" : 'sends the credentials to'}`,
+        kind: 'login',
       });
     return;
   }
+}
+
+/** cosign's subcommand: its first word that is no option (or global option's value) after `at`. */
+function cosignSubcommand(words: readonly string[], at: number, tool: ImageTool): string | undefined {
+  for (let k = at + 1; k < words.length && words[k] !== '--'; k++) {
+    const word = words[k]!;
+    if (!word.startsWith('-')) return word;
+    if (!word.includes('=') && tool.globals.includes(word)) k++;
+  }
+  return undefined;
 }
 
 /** What a buildx builder is, for messages: the engine that builds. */

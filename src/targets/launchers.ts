@@ -54,6 +54,8 @@ export type ChosenKind =
   | 'tool-trust' // what an image tool (or a pull) trusts or signs with, or a file, directory or server of its own
   | 'cloud-pairs' // a key of gcloud's KEY=VALUE lists (--set-env-vars): which variable a service or build gets
   | 'cloud-program' // what a cloud service's container runs (gcloud run deploy --command, --args)
+  | 'tool-deletes' // what an image tool deletes (cosign clean --type)
+  | 'login-server' // the server a registry login sends the credentials to
   | 'cloud-identity' // who gcloud acts as, the endpoint or proxy it talks to, the flags it reads from a file
   | 'container-write' // where docker cp writes: a file of this machine, or of the container
   | 'container-image' // the whole image a container runner or kubectl runs, pulls or pushes, or its registry
@@ -633,6 +635,8 @@ const MOUNT_KINDS = {
   pairs: 'cloud-pairs',
   entrypoint: 'cloud-program',
   cloud: 'cloud-identity',
+  login: 'login-server',
+  deletes: 'tool-deletes',
 } as const;
 
 /** The words of a command (templates unrendered; `words[0]` the program) that choose what runs. */

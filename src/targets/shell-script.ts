@@ -528,6 +528,15 @@ export function chosenWordMessage(chosen: ChosenWord, words: readonly string[], 
       return `${where}: its value would choose the engine that runs the containers, what it trusts, who it acts as or a file it reads (a daemon, service or API server elsewhere, which gets the credentials, the build context and the -e values; a user or group to impersonate; a runtime, storage root, hooks or plugin directory of this machine, whose programs run as root), ${never}; write the option's value in the config, ${perEnvironment}`;
     case 'tool-trust':
       return `${where}: its value would choose what ${programName(words[chosen.program]!)} trusts or signs with, or a file, directory or server of its own (a key, certificate, signer or policy of its choosing lets another image pass, or signs as another; a directory or file it picks for layers, a cache or temporary files is written to or read back; a server elsewhere gives the image or gets what is sent), ${never}; write the option's value in the config, ${perEnvironment}`;
+    case 'tool-deletes':
+      return `${where}: its value would choose what is deleted (all: the image's signatures, attestations and SBOMs, and so what its verification needs, where a fixed type was meant), ${never}; write the type in the config, ${perEnvironment}`;
+    case 'login-server': {
+      const login = /^the registry (.+?) (?:sends|has docker)/.exec(chosen.how)?.[1] ?? 'docker login';
+      const example = login.startsWith('gcloud')
+        ? `${login} us-docker.pkg.dev`
+        : `${login} registry.example.com -u ${at} --password-stdin`;
+      return `${where}: its value would choose the server the credentials are sent to (a server of its own would get the password or token, and could use it at the real registry), ${never}; write the registry in the config (${example}), ${perEnvironment}`;
+    }
     case 'cloud-identity':
       return `${where}: its value would choose who gcloud acts as, the servers it talks to or the flags it reads (any account or service account this machine's credentials reach, with its rights; a credential file of this machine, or one naming a token server elsewhere; an API endpoint or proxy elsewhere, which gets its access token; a flags file setting any flag of the command), ${never}; write the account, file, endpoint or property in the config, ${perEnvironment}`;
     case 'cloud-program':

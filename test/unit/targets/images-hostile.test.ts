@@ -363,3 +363,29 @@ test('who gcloud acts as, in the forms besides --account and --key-file', () => 
 test('trivy --severity chooses what the gate fails on, as TRIVY_SEVERITY (refused) does', () => {
   assertRefused(['trivy', 'image', '--exit-code', '1', '--severity', '{{x}}', 'reg/app:1'], ANY);
 });
+
+test("the refusals' words: a login's server, what cosign clean deletes, a build's cache server", () => {
+  assertRefused(
+    ['docker', 'login', '-u', 'bot', '--password-stdin', 'registry.{{x}}.com'],
+    /its value would choose the server the credentials are sent to .*write the registry in the config \(docker login registry\.example\.com/,
+  );
+  for (const argv of [
+    ['cosign', 'clean', '--type', '{{x}}', 'reg/app:1'],
+    ['cosign', 'clean', '--force', '--type={{x}}', 'reg/app:1'],
+  ])
+    assertRefused(argv, /what cosign clean --type deletes .*: its value would choose what is deleted/);
+  // verify-attestation's --type keeps its own words (the predicate type it verifies).
+  assertRefused(
+    ['cosign', 'verify-attestation', '--type', '{{x}}', '--key', 'k.pub', 'reg/app:1'],
+    /the predicate type it verifies or attests/,
+  );
+  assertAccepted(['cosign', 'clean', '--type', 'signature', '--force', 'reg/app:{{x}}']);
+  for (const argv of [
+    ['docker', 'buildx', 'build', '--cache-from', 'type=gha,url={{x}}', '.'],
+    ['docker', 'buildx', 'build', '--cache-to=type=gha,mode=max,url=https://{{x}}/', '.'],
+    ['docker', 'build', '--cache-from', 'type=s3,region=eu-west-1,bucket=b,endpoint_url={{x}}', '.'],
+  ])
+    assertRefused(argv, /the cache server docker (buildx )?build --cache-(from|to) chooses \(url=/);
+  assertAccepted(['docker', 'buildx', 'build', '--cache-from', 'type=gha,scope=app-{{x}}', '.']);
+  assertAccepted(['docker', 'buildx', 'build', '--cache-to', 'type=gha,mode=max,scope=app-{{x}}', '.']);
+});
