@@ -107,13 +107,21 @@ export function renderScript(command: ResolvedCommand, values: TemplateValues): 
 }
 
 /**
+ * The shell a `shell: true` script runs in: bash, whose grammar the analysis reads (shell-script.ts,
+ * shell-flow.ts). Not /bin/sh: on Debian and Ubuntu that is dash, which reads `[[ a || b ]]`, aliases,
+ * `declare`, `&>` and `$'…'` otherwise, so a script checked as bash would run another way (in dash,
+ * `[[ -z "{{x}}" || … ]]` runs the value as a program). bash as found on PATH, as a workflow's `run:` finds it.
+ */
+export const SCRIPT_SHELL = 'bash';
+
+/**
  * The command as a POSIX shell line that does exactly what running it does, for plans and logs: an argv
- * command one quoted word per argument; a shell command as `sh -c` with the variables its script reads.
+ * command one quoted word per argument; a shell command as `bash -c` with the variables its script reads.
  */
 export function describeCommand(command: ResolvedCommand, values: TemplateValues): string {
   const script = command.shell ? renderScript(command, values) : undefined;
   const { argv, env } = script
-    ? { argv: ['sh', '-c', script.script], env: script.env }
+    ? { argv: [SCRIPT_SHELL, '-c', script.script], env: script.env }
     : renderArgv(command, values);
   const assignments = Object.entries(env).map(([name, value]) => `${name}=${shellQuote(value)}`);
   return [...assignments, shellCommandLine(argv)].join(' ');
@@ -139,7 +147,7 @@ export async function runCommand(
   let scriptEnv: Record<string, string> = {};
   if (command.shell) {
     const rendered = renderScript(command, values);
-    file = '/bin/sh';
+    file = SCRIPT_SHELL;
     args = ['-c', rendered.script];
     scriptEnv = rendered.env;
   } else {
@@ -192,7 +200,7 @@ export async function runCommand(
   group.release();
   const stopped = group.stopped;
   const durationMs = performance.now() - started;
-  const program = command.shell ? 'sh -c …' : file;
+  const program = command.shell ? `${SCRIPT_SHELL} -c …` : file;
 
   if (stopped === 'timeout') {
     throw new CommandFailed(
@@ -226,7 +234,10 @@ export async function runCommand(
     const cause = (result.cause as NodeJS.ErrnoException | undefined)?.code;
     // execa's own message quotes the whole command line, which may be huge: cut short.
     const other = result.shortMessage ?? 'could not start';
-    const why = SPAWN_FAILURES[cause ?? ''] ?? (other.length > 300 ? `${other.slice(0, 299)}…` : other);
+    const why =
+      command.shell && cause === 'ENOENT'
+        ? `a shell: true script runs with ${SCRIPT_SHELL}, the shell its checks read, and ${SCRIPT_SHELL} is not on this machine's PATH: install it, or write the command as an argv list`
+        : (SPAWN_FAILURES[cause ?? ''] ?? (other.length > 300 ? `${other.slice(0, 299)}…` : other));
     throw new CommandFailed(
       command.source,
       `${command.source}: cannot run "${program}": ${why}`,

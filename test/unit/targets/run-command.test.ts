@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolveCommand } from '../../../src/config/resolve.ts';
@@ -160,7 +160,7 @@ test('describeCommand shows each argument as it will be passed, in POSIX shell q
     describeCommand(cmd({ run: './deploy.sh "{{version}}" && ./notify.sh', shell: true }), {
       version: "v'1",
     }),
-    `DEPLOY_VERSION='v'\\''1' sh -c './deploy.sh "\${DEPLOY_VERSION}" && ./notify.sh'`,
+    `DEPLOY_VERSION='v'\\''1' bash -c './deploy.sh "\${DEPLOY_VERSION}" && ./notify.sh'`,
   );
 });
 
@@ -182,4 +182,20 @@ test('a command that prints far more than a result keeps: every line still strea
 
   const small = await runCommand(cmd([node, '-e', "console.log('a'); console.log('b')"]), {});
   assert.deepEqual([small.stdout, small.stdoutCut, small.lastStdoutLine], ['a\nb', false, 'b']);
+});
+
+test('a shell: true script runs in bash, the shell its checks read: dash would run the value of [[ {{x}} || … ]]', async () => {
+  // In dash (/bin/sh on Debian and Ubuntu) [[ is not a command, so || runs "$DEPLOY_X" == latest ]]: the value
+  // is the program. The script is accepted because bash, which runs it, reads [[ … || … ]] as one test.
+  const dir = mkdtempSync(join(tmpdir(), 'bash-'));
+  try {
+    const evil = join(dir, 'evil');
+    writeFileSync(evil, '#!/bin/sh\necho PWNED\n', { mode: 0o755 });
+    const script = 'if [[ -z "{{x}}" || "{{x}}" == "latest" ]]; then echo default; else echo other; fi';
+    const result = await runCommand(cmd({ run: script, shell: true }, { cwd: dir } as never), { x: evil });
+    assert.equal(result.stdout.trim(), 'other');
+    assert.doesNotMatch(result.stdout, /PWNED/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
