@@ -2302,6 +2302,25 @@ function analyzeReading(
         continue;
       }
       const body = texts[operand.index]!;
+      // sh is dash on Debian and Ubuntu, which reads bash's [[ … ]], &>, $'…', declare and aliases otherwise
+      // than the bash grammar this check reads: [[ is no command there, so an || or && inside runs the words
+      // after it, a value among them. Such a script takes no value when sh (dash, ash, posh) runs it.
+      const bashOnly = bashOnlyUnderSh(texts[operand.program] ?? '', body);
+      if (bashOnly !== undefined) {
+        for (const arg of zeroArg?.value ? [zeroArg, ...positional] : positional)
+          for (const found of arg.value && arg.index < args.length ? valuesIn(args[arg.index]!) : [])
+            refuseFound(found, 'code', (name) =>
+              bashOnlyMessage(`{{${name}}}`, operand.how, bashOnly, texts[operand.program]!),
+            );
+        if (inherits)
+          refuse(
+            'code',
+            'DEPLOY_',
+            scriptWord.start,
+            `the script of "${operand.how}" (character ${scriptWord.start + 1}) reads values from its environment and uses bash's ${bashOnly}, which dash, sh on Debian and Ubuntu, reads otherwise: run it with bash -c, or write it for sh`,
+          );
+        continue;
+      }
       for (const problem of bodyProblems(body, {
         held: positionalHeld(body, zeroArg, positional),
         ...(inherits && { around: env }),
@@ -3465,6 +3484,21 @@ export function shellScriptIn(
  * runs as code, except the script of a POSIX shell the command itself is, whose templates are refused only
  * where the shell could not protect them (as for `shell: true`). Pure.
  */
+/**
+ * The bash-only syntax of an inline script run by `shell` when that is sh, dash, ash or posh: sh is dash on
+ * Debian and Ubuntu, which reads bash's [[ … ]], &>, $'…', declare, typeset, alias, shopt and source otherwise
+ * than the bash grammar these checks read ([[ is no command there, so an || or && inside it runs the words
+ * after it as a command). Undefined when none, or when another shell runs it.
+ */
+export function bashOnlyUnderSh(shell: string, body: string): string | undefined {
+  if (!/^(sh|dash|ash|posh)$/.test(programName(shell))) return undefined;
+  return /\[\[|&>|\$'|(^|[\s;&|(])(declare|typeset|alias|shopt|source)\s/.exec(body)?.[0].trim();
+}
+
+function bashOnlyMessage(at: string, how: string, syntax: string, shell: string): string {
+  return `${at} is passed to the script of "${how}", which uses bash's ${syntax}: ${programName(shell)} is dash on Debian and Ubuntu, which reads it otherwise ([[ is no command there, so an || or && inside it runs the words after it as a command, the value among them); run the script with bash -c, or write it for sh ([ … ])`;
+}
+
 export function argvShellProblems(argv: readonly string[]): string[] {
   const problems: string[] = [];
   for (const operand of commandModel(argv).code) {
@@ -3492,6 +3526,13 @@ export function argvShellProblems(argv: readonly string[]): string[] {
     const zeroArg = zero === undefined ? undefined : { index: zero, value: hasValue(zero) };
     if (!zeroArg?.value && !positional.some((arg) => arg.value)) continue;
     const body = argv[operand.index]!;
+    const bashOnly = bashOnlyUnderSh(argv[operand.program] ?? '', body);
+    if (bashOnly !== undefined) {
+      for (const arg of zeroArg?.value ? [zeroArg, ...positional] : positional)
+        for (const match of arg.value ? argv[arg.index]!.matchAll(PLACEHOLDER) : [])
+          problems.push(bashOnlyMessage(`{{${match[1]}}}`, operand.how, bashOnly, argv[operand.program]!));
+      continue;
+    }
     const context = {
       held: positionalHeld(body, zeroArg, positional),
       functions: new Map(),

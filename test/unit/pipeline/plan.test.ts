@@ -42,7 +42,7 @@ environments:
   assert.equal(deploy, `${process.execPath} ${printer} v1.2 'a$(touch PWNED) \`touch PWNED\` it'\\''s "q"'`);
   assert.equal(
     smoke,
-    `DEPLOY_NOTE='a$(touch PWNED) \`touch PWNED\` it'\\''s "q"' DEPLOY_ENVIRONMENT=production sh -c ` +
+    `DEPLOY_NOTE='a$(touch PWNED) \`touch PWNED\` it'\\''s "q"' DEPLOY_ENVIRONMENT=production bash -c ` +
       `'${process.execPath} ${printer} "note: \${DEPLOY_NOTE}" '\\'''\\''"\${DEPLOY_ENVIRONMENT}"'\\'''\\'' | cat'`,
   );
   const formatted = formatPlan(plan);
