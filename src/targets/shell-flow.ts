@@ -729,27 +729,42 @@ class Flow {
   /** Reading a function that may run anywhere, or never: what it defines may not be defined. */
   private maybe = 0;
 
-  private redirections(state: Values, effects: AssignedValue[]): void {
+  /** A command's redirections; true when one may fail (then bash does not run the command). */
+  private redirections(state: Values, effects: AssignedValue[]): boolean {
+    let mayFail = false;
     for (;;) {
       const token = this.peek();
-      if (token?.kind !== 'op' || !REDIRECTIONS.has(token.text.replace(/^\d+/, ''))) return;
-      this.redirection(state, effects);
+      if (token?.kind !== 'op' || !REDIRECTIONS.has(token.text.replace(/^\d+/, ''))) return mayFail;
+      if (this.redirection(state, effects)) mayFail = true;
     }
   }
 
-  private redirection(state: Values, effects: AssignedValue[]): void {
+  /**
+   * One redirection; true when it may fail: any but the fixed ones that cannot (>/dev/null, 2>&1, >&2, <&-, a
+   * here-document or here-string). A file named by an expansion (>>"$LOG", 2>/tmp/log-{{y}}, too long a name) or
+   * a directory that may not exist (>/nonexistent/x) may fail, and bash then skips the command it is on.
+   */
+  private redirection(state: Values, effects: AssignedValue[]): boolean {
     const token = this.peek()!;
     const op = this.src.slice(token.start, token.end).replace(/^\d+/, '');
     this.pos = token.end;
     this.skipBlanks();
     const target = this.word(state, effects);
-    if (op === '<<' || op === '<<-') {
-      const quoted = /['"\\]/.test(target.text);
-      // <<$'EOF' ends at EOF, as <<'EOF' (an escape in it, decoded by bash, is not read here).
-      if (/\$'[^']*\\/.test(target.text)) throw new FlowError('escaped delimiter');
-      const delimiter = target.text.replace(/\$(?=['"])/g, '').replace(/['"\\]/g, '');
-      this.pendingDocs.push({ delimiter, strip: op === '<<-', quoted });
+    if (op === '<<' || op === '<<-' || op === '<<<') {
+      this.heredoc(op, target);
+      return false;
     }
+    if (op === '>&' || op === '<&') return !/^[012-]$/.test(target.text);
+    return target.text !== '/dev/null';
+  }
+
+  private heredoc(op: string, target: Token): void {
+    if (op === '<<<') return;
+    const quoted = /['"\\]/.test(target.text);
+    // <<$'EOF' ends at EOF, as <<'EOF' (an escape in it, decoded by bash, is not read here).
+    if (/\$'[^']*\\/.test(target.text)) throw new FlowError('escaped delimiter');
+    const delimiter = target.text.replace(/\$(?=['"])/g, '').replace(/['"\\]/g, '');
+    this.pendingDocs.push({ delimiter, strip: op === '<<-', quoted });
   }
 
   /** A command: compound, a function's definition, or simple. */
@@ -793,7 +808,7 @@ class Flow {
       this.pos++;
       const out = this.list(state);
       this.expectWord('}');
-      return this.after(out, []);
+      return this.after(out, [], undefined, state);
     }
     if (this.isWord('[[')) {
       // [[ … ]]: operators are words in it.
@@ -834,7 +849,7 @@ class Flow {
       this.expectWord('fi');
       if (!otherwise) outs.push(condition);
       this.uncertainSince(definedBefore);
-      return this.after(unionAll(outs), []);
+      return this.after(unionAll(outs), [], undefined, state);
     }
     if (this.isWord('while') || this.isWord('until')) {
       const whileLoop = this.isWord('while');
@@ -866,7 +881,7 @@ class Flow {
         this.frames.pop();
       }
       this.uncertainSince(definedBefore);
-      return this.after(forever ? new Set(frame.exits) : union(out, frame.exits), []);
+      return this.after(forever ? new Set(frame.exits) : union(out, frame.exits), [], undefined, state);
     }
     if (this.isWord('for') || this.isWord('select')) {
       this.pos += this.isWord('for') ? 3 : 6;
@@ -964,7 +979,7 @@ class Flow {
       this.expectWord('esac');
       if (!every) outs.push(entry);
       this.uncertainSince(definedBefore);
-      return this.after(unionAll(outs), []);
+      return this.after(unionAll(outs), [], undefined, state);
     }
     if (this.isWord('function')) {
       this.pos += 8;
@@ -1004,13 +1019,16 @@ class Flow {
     this.pos = token.end;
   }
 
-  /** A compound command's redirections, then the values after it (`state`, or `keep` for a subshell). */
-  private after(state: Values, effects: AssignedValue[], keep?: Values): Values {
+  /**
+   * A compound command's redirections, then the values after it (`state`, or `keep` for a subshell). A redirection
+   * that may fail may skip the whole command: the values before it (`before`, else `state`) may stay.
+   */
+  private after(state: Values, effects: AssignedValue[], keep?: Values, before?: Values): Values {
     const more: AssignedValue[] = [...effects];
-    this.redirections(state, more);
+    const mayFail = this.redirections(state, more);
     let out = keep ?? state;
     for (const effect of more) out = norm(effect(out));
-    return out;
+    return mayFail ? union(before ?? state, out) : out;
   }
 
   /** A function's definition: its body is read where it is called. */
@@ -1121,15 +1139,23 @@ class Flow {
   }
 
   private simple(state: Values): Values {
+    // A redirection of a command (not of a bare assignment, which bash keeps) that may fail.
+    const failing = { mayFail: false };
+    const out = this.simpleRead(state, failing);
+    return failing.mayFail ? union(state, out) : out;
+  }
+
+  private simpleRead(state: Values, failing: { mayFail: boolean }): Values {
     const start = this.pos;
     const words: Token[] = [];
     const effects: AssignedValue[] = [];
+    let mayFail = false;
     for (;;) {
       const token = this.peek();
       if (!token) break;
       if (token.kind === 'op') {
         if (REDIRECTIONS.has(token.text.replace(/^\d+/, ''))) {
-          this.redirection(state, effects);
+          if (this.redirection(state, effects)) mayFail = true;
           continue;
         }
         break;
@@ -1161,6 +1187,8 @@ class Flow {
     }
     for (const effect of effects) out = norm(effect(out));
     if (program === undefined) return out;
+    // A redirection that fails skips the command (a builtin, a call): what it sets may not be set.
+    failing.mayFail = mayFail;
     // builtin export V=…, command read V: the builtin after them (never a function).
     const wrapped = /^(builtin|command)$/.test(program);
     while (k < words.length - 1 && /^(builtin|command)$/.test(plain(words[k]!.text))) {

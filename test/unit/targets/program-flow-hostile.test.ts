@@ -267,3 +267,31 @@ test('what bash does besides the assignments read: case attributes, variables it
   ])
     assertScriptAccepted(script);
 });
+
+test('a redirection that may fail skips the command it is on (a group, a call, a builtin): what it sets may not be set', () => {
+  for (const script of [
+    // A long {{y}} makes the file name too long; $LOG unset makes >>"" fail; a directory may not exist.
+    '{ P=echo; } 2>/tmp/log-{{y}}; $P {{x}}',
+    'f() { P=echo; }; f 2>>/tmp/deploy-{{y}}.log; $P {{x}}',
+    '{ P=echo; } >>"$LOGFILE"; $P {{x}}',
+    'f() { P=echo; }; f >>"$LOG"; $P {{x}}',
+    'f() { P=echo; }; f 2>/nonexistent/x; $P {{x}}',
+    'if true; then P=echo; fi >/nonexistent/x; $P {{x}}',
+    'export P=echo >/nonexistent/x; $P {{x}}',
+    'f() { P=echo; }; f >&3; $P {{x}}',
+    // A definition's redirection is made at each call.
+    'f() { P=echo; } >/nonexistent/x; f; $P {{x}}',
+  ])
+    assertScriptRefused(script, UNSET);
+  // Neighbours: redirections that cannot fail, and a bare assignment (bash keeps it when its redirection fails).
+  for (const script of [
+    '{ P=echo; } 2>/dev/null; $P {{x}}',
+    'f() { P=echo; }; f >/dev/null 2>&1; $P {{x}}',
+    'f() { P=echo; } >&2; f; $P {{x}}',
+    'f() { P=echo; }; f <&- 2>&1 <<EOF\nhi\nEOF\n$P {{x}}',
+    'P=echo 2>/nonexistent/x; $P {{x}}',
+    'P=echo >>"$LOG"; $P {{x}}',
+    'P=echo; f() { :; }; f >>"$LOG"; $P {{x}}',
+  ])
+    assertScriptAccepted(script);
+});
