@@ -585,6 +585,9 @@ class Flow {
       ).test(text)
     )
       effects.push(() => unknownValue);
+    // (( $Q = 1 )), let "$Q=1": an assignment to a name an expansion gives.
+    else if (/\$\{?[A-Za-z_]/.test(text) && /(?:^|[^=!<>])=(?!=)|\+\+|--/.test(text))
+      effects.push((state) => union(state, unknownValue));
   }
 
   // ---- grammar ----
@@ -1241,6 +1244,9 @@ class Flow {
       )
     )
       return unknownValue;
+    // unset $Q, getopts a $Q, printf -v "$Q", read "$Q", declare "$Q"=…, Q=P: a builtin given a name through an
+    // expansion may unset the variable, or set it otherwise than by fixed text.
+    if (this.namesThroughExpansion(program, words.slice(k + 1))) out = union(out, new Set([ENV, UNKNOWN]));
     if (DECLARES.has(program)) {
       const options = args.filter((a) => /^[-+]/.test(a)).join('');
       const local = program !== 'export' && program !== 'readonly' && !options.includes('g');
@@ -1276,6 +1282,45 @@ class Flow {
     else if (!wrapped && exact !== undefined && this.parsing === 0 && this.functions.has(exact))
       out = this.call(exact, out);
     return out;
+  }
+
+  /** Whether builtin `program` may take a name (of a variable it unsets or sets) from an expansion among `operands`. */
+  private namesThroughExpansion(program: string, operands: Token[]): boolean {
+    const expanded = (word: Token | undefined) => word !== undefined && /[$`]/.test(word.text);
+    const plain = (word: Token) => word.text.replace(/['"\\]/g, '');
+    // The options whose argument is no name: every other operand may be one.
+    const valueOptions: Record<string, string> = {
+      read: 'dinNptu',
+      mapfile: 'dnOsuCc',
+      readarray: 'dnOsuCc',
+    };
+    if (program === 'unset' || DECLARES.has(program))
+      return operands.some(
+        (w) => expanded(w) && !/^[-+][A-Za-z]*$/.test(plain(w)) && /[$`]/.test(w.text.split('=')[0]!),
+      );
+    if (program in valueOptions) {
+      const takes = valueOptions[program]!;
+      for (let i = 0; i < operands.length; i++) {
+        const text = plain(operands[i]!);
+        if (/^-[A-Za-z]+$/.test(text) && takes.includes(text.at(-1)!)) {
+          i++;
+          continue;
+        }
+        if (expanded(operands[i])) return true;
+      }
+      return false;
+    }
+    if (program === 'getopts') return expanded(operands[1]);
+    if (program === 'printf' || program === 'wait') {
+      const option = program === 'printf' ? 'v' : 'p';
+      for (let i = 0; i < operands.length; i++) {
+        const text = plain(operands[i]!);
+        if (text === '--' || !text.startsWith('-')) return false;
+        if (new RegExp(`^-[A-Za-z]*${option}$`).test(text)) return expanded(operands[i + 1]);
+        if (new RegExp(`^-[A-Za-z]*${option}`).test(text) && expanded(operands[i])) return true;
+      }
+    }
+    return false;
   }
 
   /** A call of a function of the script: every definition of it that may be in effect, read with the values here. */

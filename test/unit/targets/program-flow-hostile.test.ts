@@ -295,3 +295,33 @@ test('a redirection that may fail skips the command it is on (a group, a call, a
   ])
     assertScriptAccepted(script);
 });
+
+test("a builtin given the variable's name through an expansion may unset it or set it otherwise", () => {
+  for (const script of [
+    'Q=P; P=echo; unset $Q; $P {{x}}',
+    'Q=P; P=echo; unset -v "$Q"; $P {{x}}',
+    'names=(P); P=echo; unset "${names[@]}"; $P {{x}}',
+    'Q=P; P=echo; getopts a $Q; $P {{x}}',
+    'Q=P; P=echo; printf -v "$Q" \'\'; $P {{x}}',
+    'Q=P; P=echo; printf -v"$Q" \'\'; $P {{x}}',
+    'Q=P; P=echo; sleep 1 & wait -p "$Q"; $P {{x}}',
+  ])
+    assertScriptRefused(script, UNSET);
+  // An arithmetic assignment to a name an expansion gives: a number the script computes.
+  for (const script of ['Q=P; P=echo; let "$Q=1"; $P {{x}}', 'Q=P; P=echo; (( $Q = 1 )); $P {{x}}'])
+    assertScriptRefused(
+      script,
+      /\$P may be set where it is run by something other than an assignment of fixed text/,
+    );
+  // Neighbours: a fixed name other than the variable's, expansions that are no names.
+  for (const script of [
+    'P=echo; unset Q; $P {{x}}',
+    'P=echo; printf -v line \'%s\' "$HOME"; $P {{x}}',
+    'P=echo; printf "$FMT" "$HOME"; $P {{x}}',
+    'P=echo; read -r -p "$PROMPT" line </dev/null; $P {{x}}',
+    'P=echo; getopts "$OPTS" opt; $P {{x}}',
+    'P=echo; export PATH="$PATH:/opt/bin"; $P {{x}}',
+    'P=echo; n=$(( $N + 1 )); (( $N == 1 )); $P {{x}}',
+  ])
+    assertScriptAccepted(script);
+});
