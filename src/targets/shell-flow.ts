@@ -645,6 +645,8 @@ class Flow {
     if (this.pos > this.limit) this.pos = this.limit;
   }
   private hereUnknown = false;
+  /** The variable may have been made readonly (readonly P): every assignment read from then on may fail. */
+  private readonly = false;
 
   /** A list of and-or lists, until EOF, an operator or a reserved word that ends it. */
   private list(state: Values): Values {
@@ -1179,7 +1181,7 @@ class Flow {
     let out = norm(state);
     const assign = (raw: string, append: boolean, maybe: boolean) => {
       const value = norm(append ? unknownValue : this.reader(raw)(out));
-      out = maybe ? union(out, value) : value;
+      out = maybe || this.readonly ? union(out, value) : value;
     };
     let program = words[k] && plain(words[k]!.text);
     for (const { word } of assigned) {
@@ -1210,6 +1212,23 @@ class Flow {
           if (name === undefined) this.unsetAny = true;
           else if (!name.startsWith('-')) this.unsetNames.add(name);
         }
+      // readonly -f f: each later definition of f fails (bash says so and goes on), the one before runs.
+      if (exact !== undefined && DECLARES.has(exact)) {
+        const operands = words.slice(k + 1);
+        const options = operands
+          .map((w) => plain(w.text))
+          .filter((a) => /^[-+][A-Za-z]+$/.test(a))
+          .join('');
+        if (exact === 'readonly' || /-[A-Za-z]*r/.test(options)) {
+          const names = operands.filter((w) => !/^[-+][A-Za-z]+$/.test(plain(w.text)));
+          if (options.includes('f'))
+            for (const word of names) {
+              const name = plainWord(word.text);
+              if (name === undefined) this.unsetAny = true;
+              else this.unsetNames.add(name);
+            }
+        }
+      }
       if (exact !== undefined) this.recognize(programWord, exact);
       // A program made of expansions other than one variable ($a$b, ${h:-f}, $(echo f), $'\x66'): any function, any
       // jump. So is code given to a trap or a callback through an expansion (trap "$code" EXIT).
@@ -1249,8 +1268,21 @@ class Flow {
     if (this.namesThroughExpansion(program, words.slice(k + 1))) out = union(out, new Set([ENV, UNKNOWN]));
     if (DECLARES.has(program)) {
       const options = args.filter((a) => /^[-+]/.test(a)).join('');
+      // readonly P, declare -r P (or a name from an expansion): every assignment of P read after it may fail (bash
+      // says so and goes on), P keeping the value it had, maybe none.
+      const readonly =
+        this.pass !== 1 &&
+        this.parsing === 0 &&
+        !this.readonly &&
+        (program === 'readonly' || /-[A-Za-z]*r/.test(options)) &&
+        !options.includes('f') &&
+        words
+          .slice(k + 1)
+          .some((w) => plain(w.text).split('=')[0] === this.variable || /[$`]/.test(w.text.split('=')[0]!));
       const local = program !== 'export' && program !== 'readonly' && !options.includes('g');
       const frame = this.functionFrame();
+      // local outside a function: bash says so and assigns nothing.
+      if (program === 'local' && !frame && this.parsing === 0) return out;
       for (const word of words.slice(k + 1)) {
         const text = word.text;
         const m = ASSIGNMENT.exec(text);
@@ -1265,6 +1297,11 @@ class Flow {
           frame.local = true;
           out = new Set([ENV]);
         }
+      }
+      // Its own assignments are made (readonly P=echo).
+      if (readonly) {
+        this.readonly = true;
+        this.version++;
       }
       // -i (arithmetic), -l and -u (lower or upper case: declare -l P; P=SH runs sh): not the text assigned.
       if (/[ilu]/.test(options) && args.some((a) => new RegExp(`^${v}(?:$|\\[|\\+?=)`).test(a)))

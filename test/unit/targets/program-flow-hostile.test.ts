@@ -325,3 +325,28 @@ test("a builtin given the variable's name through an expansion may unset it or s
   ])
     assertScriptAccepted(script);
 });
+
+test('bash: an assignment that fails and goes on (a readonly variable, local outside a function) leaves P as it was', () => {
+  for (const script of [
+    'readonly P; declare P=echo; $P {{x}}',
+    'readonly P; export P=echo; $P {{x}}',
+    'declare -r P; export P=echo; $P {{x}}',
+    'readonly P; f() { local P=echo; $P {{x}}; }; f',
+    'local P=echo; $P {{x}}',
+    // The first f runs: the second definition fails.
+    'f() { :; }; readonly -f f; f() { P=echo; }; f; $P {{x}}',
+    'f() { :; }; declare -fr f; f() { P=echo; }; f; $P {{x}}',
+  ])
+    assertScriptRefused(script, UNSET);
+  // Neighbours: readonly with its value, another variable readonly, local in a function, a function readonly after
+  // its last definition.
+  for (const script of [
+    'readonly P=echo; $P {{x}}',
+    'declare -r P=echo; $P {{x}}',
+    'readonly Q; P=echo; $P {{x}}',
+    'P=echo; readonly P; $P {{x}}',
+    'f() { local P=echo; $P {{x}}; }; f',
+    'f() { P=echo; }; readonly -f g; f; $P {{x}}',
+  ])
+    assertScriptAccepted(script);
+});
