@@ -260,8 +260,9 @@ function declaredNames(word: string): { names: string[]; unknown: boolean } {
 
 /**
  * The variables a script declares integer (declare/typeset/local/readonly -i NAME: every assignment to them is
- * evaluated as an expression) and associative (-A: their subscripts are strings), wherever it does: one
- * declared in a function or a branch may be so when another part assigns it.
+ * evaluated as an expression), wherever it does: one declared in a function or a branch may be so when another
+ * part assigns it; and bash's own (OPTIND, RANDOM, …). `allIntegers`: a declaration names one this cannot read
+ * (declare -i "$n"), so any may be. (Associative arrays are tracked along the script in shell-script.ts.)
  */
 export function declaredAttributes(script: string): { integers: Set<string>; allIntegers: boolean } {
   const integers = new Set<string>(SHELL_INTEGERS);
