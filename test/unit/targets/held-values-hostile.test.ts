@@ -6,61 +6,32 @@
 // written as renderShellScript would write it, to show the command hidden in the value runs.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { analyzeShellTemplate, renderShellScript } from '../../../src/targets/shell-script.ts';
+import { bashLeavesMarker, referencesByHand, type BashRun } from '../../helpers/bash-injection.ts';
 
 /** The script as it runs: renderShellScript's output while accepted; once refused, the same references by hand. */
-function rendered(script: string, value: string): { script: string; env: Record<string, string> } {
+function rendered(script: string, value: string): BashRun {
   if (analyzeShellTemplate(script).ok) return renderShellScript(script, { x: value });
   const heredoc = script.indexOf('<<EOF');
-  const out = script.replace(/\{\{x\}\}/g, (_, at: number) => {
-    const quoted = (script.slice(0, at).match(/(?<!\\)"/g) ?? []).length % 2 === 1;
-    return quoted || (heredoc >= 0 && at > heredoc) ? '${DEPLOY_X}' : '"${DEPLOY_X}"';
-  });
-  return { script: out, env: { DEPLOY_X: value } };
+  return { script: referencesByHand(script, heredoc >= 0 ? heredoc : Infinity), env: { DEPLOY_X: value } };
 }
 
 /** Whether bash runs the command hidden in a value a[$(touch …)] given as {{x}}. */
 function runsInjectedCommand(script: string): boolean {
-  const dir = mkdtempSync(join(tmpdir(), 'held-hostile-'));
-  try {
-    const marker = join(dir, 'ran');
-    const run = rendered(script, `a[$(touch ${marker})]`);
-    spawnSync('bash', ['-c', run.script], {
-      cwd: dir,
-      env: { PATH: process.env.PATH, ...run.env },
-      stdio: 'ignore',
-      timeout: 10_000,
-    });
-    return existsSync(marker);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  return bashLeavesMarker((_, marker) => rendered(script, `a[$(touch ${marker})]`));
 }
 
 /** Whether bash runs a program of the value's directory (an `ls` there) when the script runs `ls`. */
 function runsProgramFromValue(script: string): boolean {
-  const dir = mkdtempSync(join(tmpdir(), 'held-code-'));
-  try {
-    const marker = join(dir, 'ran');
+  return bashLeavesMarker((dir, marker) => {
     const bin = join(dir, 'bin');
     mkdirSync(bin);
     writeFileSync(join(bin, 'ls'), `#!/bin/sh\n/usr/bin/touch ${marker}\n`);
     chmodSync(join(bin, 'ls'), 0o755);
-    const run = rendered(script, bin);
-    spawnSync('bash', ['-c', run.script], {
-      cwd: dir,
-      env: { PATH: process.env.PATH, ...run.env },
-      stdio: 'ignore',
-      timeout: 10_000,
-    });
-    return existsSync(marker);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+    return rendered(script, bin);
+  });
 }
 
 /** Each script's hidden command is run by bash; the ones analyzeShellTemplate accepts are listed (should be none). */
