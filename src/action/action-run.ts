@@ -3,6 +3,7 @@
 // Loaded by run.ts with import() once a run gets this far, so a start compiles none of it.
 import { rollbackOutput } from '../pipeline/rollback-shortfall.ts';
 import * as core from '@actions/core';
+import { logInfo } from './job-log.ts';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { resolveEnvironment } from '../config/resolve.ts';
@@ -111,7 +112,7 @@ export class ActionRun {
     const environmentUrl = this.inputs.environmentUrl ?? withoutCredentials(resolved.url, plan.environment);
     core.setOutput('environment', plan.environment);
     core.setOutput('version', plan.version);
-    core.info(
+    logInfo(
       `deploy-action: ${plan.mode}${plan.dryRun ? ' (dry run)' : ''} of ${plan.version} to ${plan.environment}` +
         ` from ${context.eventName} at ${context.sha.slice(0, 12)}`,
     );
@@ -171,7 +172,10 @@ export class ActionRun {
         who: plan.deployer,
         approvers: plan.approvers,
       },
-      { env: this.env, log: (level, message) => (level === 'warn' ? core.warning : core.info)(message) },
+      {
+        env: this.env,
+        log: (level, message) => (level === 'warn' ? core.warning(message) : logInfo(message, this.redact)),
+      },
     );
     for (const secret of notify?.secrets ?? []) core.setSecret(secret);
     const reporter = fanOut([this.logReporter(), github, notify?.reporter]);
@@ -300,7 +304,7 @@ export class ActionRun {
       stateDir: this.inputs.stateDir,
       variables: plan.params,
     });
-    core.info(JSON.stringify(deploymentPlan, null, 2));
+    logInfo(JSON.stringify(deploymentPlan, null, 2), this.redact);
     await this.writeSummary(renderPlanSummary(deploymentPlan));
     core.setOutput('status', 'planned');
     core.setOutput('code', 'dry_run');
@@ -372,7 +376,7 @@ export class ActionRun {
       strategy,
       checks: this.inputs.checkRuns,
       secrets: [this.inputs.token, this.inputs.stateKey],
-      log: (level, message) => (level === 'warn' ? core.warning(message) : core.info(message)),
+      log: (level, message) => (level === 'warn' ? core.warning(message) : logInfo(message, this.redact)),
       ...extra,
     });
   }
@@ -411,7 +415,7 @@ export class ActionRun {
     if (missing) {
       // A warning where the file is lost with the runner; a self-hosted runner keeps it between jobs.
       const hosted = this.env.RUNNER_ENVIRONMENT === 'github-hosted';
-      (hosted ? core.warning : core.info)(
+      (hosted ? core.warning : logInfo)(
         `state: kept only in state-dir (${resolved.stateDir}) because ${missing}` +
           (hosted ? '; this hosted runner loses it, so the next run will not know what is live' : ''),
       );
@@ -427,7 +431,7 @@ export class ActionRun {
       environment: this.plan.environment,
       key: parseStateKey(this.inputs.stateKey!, 'input "state-key"'),
       carrier: github!,
-      log: (level, message) => (level === 'warn' ? core.warning(message) : core.info(message)),
+      log: (level, message) => (level === 'warn' ? core.warning(message) : logInfo(message, this.redact)),
       // A re-run keeps the App's deployment, which an earlier attempt may have written the record to.
       firstAttempt: this.env.GITHUB_RUN_ATTEMPT === '1',
       ...(staging ? { others: new FileStateStore(staging.stateDir, this.fileStoreOptions()) } : {}),
@@ -501,7 +505,7 @@ export class ActionRun {
         }),
       );
       core.setOutput('record-path', path);
-      core.info(`deployment record: ${path}`);
+      logInfo(`deployment record: ${path}`);
     } catch (error) {
       core.warning(`could not write the deployment record to ${path}: ${(error as Error).message}`);
     }
@@ -532,7 +536,7 @@ export class ActionRun {
     });
     if (outcome.ok) {
       core.setOutput('tag', name);
-      core.info(
+      logInfo(
         outcome.existed
           ? `${name} already tags ${context.sha.slice(0, 12)} (an earlier attempt made it)`
           : `tagged ${context.sha.slice(0, 12)} as ${name}`,

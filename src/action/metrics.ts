@@ -2,6 +2,7 @@
 // deployments and statuses (GraphQL, one request per 100 deployments), as the job summary (a table and
 // charts) and the `metrics` output. Needs the token's `deployments: read`. Loaded by run.ts with import().
 import * as core from '@actions/core';
+import { logInfo } from './job-log.ts';
 import { createGitHubClient, type RequestCounter } from '../github/client.ts';
 import { githubMetricsReport, metricsJson } from '../metrics/report.ts';
 import { DEFAULT_SINCE, parseSince, SinceError } from '../metrics/window.ts';
@@ -31,7 +32,7 @@ export async function runMetrics(
   const { octokit, counter } = createGitHubClient({
     token: inputs.token!,
     baseUrl: context.apiUrl,
-    log: (message) => core.info(message),
+    log: (message) => logInfo(message),
   });
   const environments = environmentList(inputs.environment ?? context.dispatch?.environment);
   const report = await githubMetricsReport((query, variables) => octokit.graphql(query, variables), {
@@ -41,7 +42,7 @@ export async function runMetrics(
     until: now,
     ...(environments ? { environments } : {}),
   });
-  core.info(
+  logInfo(
     `delivery metrics for ${report.environments.length} environment(s) from ${report.requests} GraphQL request(s)`,
   );
   for (const note of report.notes) core.warning(note);

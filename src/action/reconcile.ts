@@ -3,6 +3,7 @@
 // workflow run ended is rolled back (or resumed, with `on_orphan: resume`) and its deployment marked; due
 // retired slots are torn down. Outputs: status, code, reconcile (JSON); the job summary lists what was done.
 import * as core from '@actions/core';
+import { logInfo } from './job-log.ts';
 import { credentialRedactor, redactDeep } from '../report/redact.ts';
 import { loadConfigFile } from '../config/load.ts';
 import { createDeploymentStatusOnce } from '../github/deployments.ts';
@@ -51,7 +52,7 @@ export async function runReconcile(
     ({ octokit, counter } = createGitHubClient({
       token: inputs.token,
       baseUrl: context.apiUrl,
-      log: (message) => core.info(message),
+      log: (message) => logInfo(message),
     }));
 
   // Slack, Teams and webhooks for the rollouts it goes on with or rolls back (docs/notifications.md).
@@ -70,7 +71,7 @@ export async function runReconcile(
     },
     {
       env,
-      log: (level, message) => (level === 'warn' ? core.warning : core.info)(message),
+      log: (level, message) => (level === 'warn' ? core.warning : logInfo)(message),
       onSecret: (secret) => {
         core.setSecret(secret);
         secrets.push(secret);
@@ -240,7 +241,7 @@ export function markDeployment(
       });
     const sameSha = !deployment.sha || found?.sha.toLowerCase() === deployment.sha.toLowerCase();
     if (!found || found.environment !== deployment.environment || !sameSha) {
-      core.info(
+      logInfo(
         `no status for deployment ${id}: it is not a deployment of ${deployment.environment}` +
           `${deployment.sha ? ` at ${deployment.sha.slice(0, 12)}` : ''}`,
       );

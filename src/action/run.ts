@@ -2,6 +2,7 @@
 // (reconcile, the GitHub client, the gates or the pipeline: import() keeps each out of the start, see
 // scripts/build.ts) and hand over to ActionRun (action-run.ts). GitHub is never on the rollback path.
 import * as core from '@actions/core';
+import { logInfo } from './job-log.ts';
 import { statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { ConfigLoadError } from '../config/errors.ts';
@@ -23,7 +24,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   // signal starts the rollback, the second must not stop it (util/signals.ts).
   const cancellation = cancelOnSignals((notice) => {
     if (notice.kind === 'cancel') core.warning(notice.message);
-    else core.info(notice.message);
+    else logInfo(notice.message);
     // Whatever still runs before the runner's SIGKILL is stopped, so that nothing outlives the job.
     stopCommandsBeforeKill(notice);
   });
@@ -63,7 +64,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
         token: inputs.token,
         baseUrl: context.apiUrl,
         // Retries and giving up are log lines; what was not reported is the reporter's one warning.
-        log: (message) => core.info(message),
+        log: (message) => logInfo(message),
         ...clientTuning(env),
       }));
     } else {
@@ -80,7 +81,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
     if (counter) {
       // Loaded already: only a run that made the client has a counter.
       const { describeRequests } = await import('../github/client.ts');
-      core.info(describeRequests(counter));
+      logInfo(describeRequests(counter));
       core.setOutput('github-requests', String(counter.attempts));
     }
     // Only now: a signal before this point must find our listener, or signal-exit re-raises it. A cancelled
@@ -120,13 +121,13 @@ async function withCommentFork(
     api = createGitHubClient({
       token,
       baseUrl: context.apiUrl,
-      log: (message) => core.info(message),
+      log: (message) => logInfo(message),
       ...clientTuning(env),
     }).octokit.rest;
   }
   const found = await commentPull(context, event, api);
   if (found.status === 'fork')
-    core.info(`the comment's pull request #${found.pullNumber} comes from the fork "${found.repository}"`);
+    logInfo(`the comment's pull request #${found.pullNumber} comes from the fork "${found.repository}"`);
   if (found.status === 'unknown')
     core.warning(
       `the comment's pull request #${found.pullNumber} could not be read (${found.detail}): taken as a fork's`,
@@ -148,7 +149,7 @@ async function checkWorkspace(
     (d) => statSync(d, { throwIfNoEntry: false })?.isDirectory() === true,
   );
   await verifyCheckout(context, run, dir, (level, message) =>
-    (level === 'warn' ? core.warning : core.info)(message),
+    (level === 'warn' ? core.warning : logInfo)(message),
   );
 }
 

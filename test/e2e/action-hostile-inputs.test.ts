@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { runBuiltAction } from '../helpers/action.ts';
+import { deploymentEvent, runBuiltAction } from '../helpers/action.ts';
 import { repoRoot } from '../helpers/cli.ts';
 
 const recorder = `${repoRoot}test/helpers/record-target.mjs`;
@@ -108,4 +108,51 @@ test('a hostile config: located annotations, the credential masked, nothing run'
   assert.ok(!(values.run.stdout + values.run.stderr).includes(TOKEN.slice(4)), values.run.stdout);
   assert.match(values.run.stdout, /got the string "ghp_…\[masked\]"/);
   assert.deepEqual(values.located, ['environments.production.strategy 5 27']);
+});
+
+test("a deployment's parameters in the dry run's plan: no log line the runner reads as a command", async (t) => {
+  const dir = workspace(t);
+  writeFileSync(
+    join(dir, 'deploy.yml'),
+    'preset: fast\ntarget:\n  commands:\n    deploy: ["./deploy.sh", "{{note}}", "{{other}}"]\nenvironments:\n  production: { variables: { note: hello, other: x } }\n',
+  );
+  // Printable text, so the payload's own checks accept both: the runner finds `##[name]` anywhere in a line,
+  // and a whole line of `::name::` is a command too.
+  const params = { note: '##[set-output name=status;]succeeded', other: `x\u200B::add-mask::${TOKEN}` };
+  const event = deploymentEvent(
+    {
+      id: 5,
+      sha: 'f'.repeat(40),
+      ref: 'main',
+      task: 'deploy',
+      environment: 'production',
+      payload: { version: 'v1', dry_run: true, params },
+      production_environment: true,
+    },
+    { owner: 'acme', repo: 'shop', baseUrl: 'http://127.0.0.1:9' },
+  );
+  const run = await runBuiltAction({
+    dir,
+    env: { GITHUB_SHA: 'f'.repeat(40), GITHUB_REPOSITORY: 'acme/shop' },
+    inputs: { config: 'deploy.yml' },
+    event,
+    timeoutMs: 60_000,
+  });
+  assert.equal(run.status, 0, run.stdout + run.stderr);
+  const lines = run.stdout.split('\n');
+  // The plan was printed, with both values in it, made inert.
+  const planned = lines.filter((line) => line.includes('set-output name=status'));
+  assert.ok(planned.length > 0, run.stdout);
+  for (const line of lines) {
+    assert.ok(!line.includes('##['), `a ##[ command in the log: ${line}`);
+    assert.ok(!/^::(?!set-output|error|warning|notice|debug)/.test(line.trimStart()), `a command: ${line}`);
+  }
+  assert.ok(
+    lines.some((line) => line.includes('##\u200B[set-output')),
+    run.stdout,
+  );
+  assert.ok(
+    lines.some((line) => line.includes('x::add-mask::')),
+    run.stdout,
+  );
 });

@@ -1,0 +1,11 @@
+// The job log's plain lines. A line the Action prints may quote what someone else chose (a deployment's
+// parameters, an error GitHub sent back, a repository name), and the runner reads a line on stdout as a
+// workflow command when it starts with `::` or holds `##[name]` anywhere: each line is made inert
+// (plain-text.ts) first. core.warning/error/notice are workflow commands already, their text escaped by core.
+import * as core from '@actions/core';
+import { plain } from '../util/plain-text.ts';
+
+/** Prints `text` as job-log lines, each one inert and then passed through `redact` (the run's credentials). */
+export function logInfo(text: string, redact: (line: string) => string = (line) => line): void {
+  for (const line of text.split(/\r\n|\r|\n/)) core.info(redact(plain(line)));
+}
