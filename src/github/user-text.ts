@@ -28,13 +28,20 @@ const CONTROLS = /[\p{Cc}\p{Zl}\p{Zp}]+/gu;
 // characters and tag characters hide text or split a word, so text could read differently from what it is.
 const INVISIBLE = /\p{Cf}/gu;
 // Every ASCII punctuation mark Markdown (or GitHub's extensions: tables, strikethrough, math) gives a meaning
-// within a line; CommonMark shows a backslash-escaped one as the plain character. (`-`, `+` and `=` only mean
-// something at the start of a line, which a value never is.)
+// within a line; CommonMark shows a backslash-escaped one as the plain character.
 const MARKDOWN_PUNCTUATION = /[\\`*_{}[\]()#!|~$]/g;
+// What starts a block only at the start of a line, where a value sometimes is (`> ${description}`, `- ${message}`):
+// a list item (`-`, `+`, `1.`), a rule (`---`) or a heading's underline (`===`).
+const LINE_START = /^(\s*)(?:([-+=])|(\d+)\.)/;
+// A run of 7 to 40 lowercase hex digits at the start of the text, after a space, `(`, `[`, `{` or `..`, is a
+// commit reference GitHub links when the repository has such a commit (`1a2b3c4`, `v1...1a2b3c4`; with `@`
+// before it, the `@` already breaks it): a zero-width joiner after every sixth digit leaves no run long enough.
+const HEX_RUN = /(?<=^|[\s([{]|\.\.)[0-9a-f]{7,}(?![\w])/g;
 /**
  * Zero-width joiner, invisible: after `@` (before the name it would start: a lone `@`, as in "canary @ 25%",
  * is left alone) it breaks mentions and e-mail autolinks, after `#` issue
- * references, before `:` URL autolinks (`https://`, `mailto:`), between `www` and `.` the `www.` autolinks.
+ * references, before `:` URL autolinks (`https://`, `mailto:`), between `www` and `.` the `www.` autolinks,
+ * inside a run of hex digits commit autolinks.
  * GitHub finds these in the rendered text, where a backslash escape no longer exists. Before `-` it breaks
  * the `GH-123` form of an issue reference.
  */
@@ -75,5 +82,9 @@ export function inertMarkdown(text: string): string {
     .replace(/[@#](?=[\p{L}\p{N}_])/gu, (c) => `${c}${ZWJ}`)
     .replace(/:/g, `${ZWJ}:`)
     .replace(/\b(GH)-(?=\d)/gi, `$1${ZWJ}-`)
-    .replace(/(www)\./gi, `$1${ZWJ}.`);
+    .replace(/(www)\./gi, `$1${ZWJ}.`)
+    .replace(HEX_RUN, (run) => run.replace(/(.{6})(?=.)/g, `$1${ZWJ}`))
+    .replace(LINE_START, (_, space: string, mark?: string, digits?: string) =>
+      mark ? `${space}\\${mark}` : `${space}${digits}\\.`,
+    );
 }

@@ -122,6 +122,11 @@ export function assertInert(hostile: string, benign: string, what: string): void
     const found = pattern.exec(h.codeText);
     assert.equal(found, null, `${what}: ${name} in code: ${JSON.stringify(h.codeText.slice(0, 200))}`);
   }
+  // A run of 7 or more hex digits GitHub links to a commit: only the benign rendering's own (the App's) may be there.
+  const hexRuns = (text: string) => new Set(text.match(/(?<=^|[\s([{]|\.\.)[0-9a-f]{7,}(?!\w)/gm) ?? []);
+  const ownRuns = hexRuns(b.text);
+  const added = [...hexRuns(h.text)].filter((run) => !ownRuns.has(run));
+  assert.deepEqual(added, [], `${what}: a commit reference in the shown text`);
   for (const [pattern, name] of checks) {
     const found = pattern.exec(h.text);
     assert.equal(
@@ -136,6 +141,13 @@ export function assertInert(hostile: string, benign: string, what: string): void
 export const ATTACKS: Record<string, string> = {
   'table break': 'a | b \\| c\nd\r\ne\rf',
   'block starts': '\n# heading\n- item\n> quote\n---\n1. one',
+  // A value may start a line (`> ${description}`, `- ${message}`): each of these then starts a block.
+  'a list item': '- item',
+  'a numbered item': '12. twelve',
+  'a plus item': '+ item',
+  'a rule': '- - -',
+  'commit references':
+    '1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b (deadbeef) v1..1234567 [abcdef0] acme/web@1a2b3c4',
   'links and images': '[click](https://evil.example) ![pixel](https://evil.example/p.png) [r]: /x',
   autolinks:
     '<https://evil.example> https://evil.example www.evil.example x@evil.example mailto:x@evil.example',
