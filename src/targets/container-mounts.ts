@@ -297,11 +297,29 @@ const TRUST_SWITCHES: Record<string, ReadonlyMap<string, string>> = {
   trivy: new Map([
     ['--insecure', 'whether the certificate of the registry or server is checked'],
     ['--redis-tls', 'whether its redis cache is reached over TLS'],
+    // What counts as a finding, and the database it is looked up in (SCANNER_SWITCHES).
+    ['--ignore-unfixed', 'whether a vulnerability with no fix is reported (true: every unfixed one passes)'],
+    ['--offline-scan', 'whether it looks up what it cannot find locally (true: those packages go unchecked)'],
+    [
+      '--skip-db-update',
+      'whether its vulnerability database is updated (true: a stale one, or none, decides)',
+    ],
+    ['--skip-update', 'whether its vulnerability database is updated (true: a stale one, or none, decides)'],
+    ['--skip-java-db-update', 'whether its Java database is updated (true: a stale one, or none, decides)'],
+    ['--skip-check-update', 'whether its checks are updated (true: stale ones decide)'],
+    ['--skip-policy-update', 'whether its checks are updated (true: stale ones decide)'],
+    ['--skip-images', 'whether trivy k8s scans the images of the workloads (true: none is)'],
   ]),
   crane: new Map([
     ['--insecure', 'whether the registry may be reached without TLS or a checked certificate'],
   ]),
 };
+
+/** trivy's switches of TRUST_SWITCHES choosing what counts as a finding: refused as its scanner options are. */
+const SCANNER_SWITCHES: ReadonlySet<string> = new Set([
+  ...['--ignore-unfixed', '--offline-scan', '--skip-db-update', '--skip-update', '--skip-java-db-update'],
+  ...['--skip-check-update', '--skip-policy-update', '--skip-images'],
+]);
 
 /**
  * A trust switch of `table` (TRUST_SWITCHES) written `option=value` in the word `index`: a template in its value
@@ -319,7 +337,12 @@ function trustSwitch(
   if (what === undefined) return false;
   const names = templates(value);
   if (names.length)
-    found.refused.push({ index, names, how: `${what}, which ${command} ${option}= chooses`, kind: 'trust' });
+    found.refused.push({
+      index,
+      names,
+      how: `${what}, which ${command} ${option}= chooses`,
+      kind: command === 'trivy' && SCANNER_SWITCHES.has(option) ? 'scanner' : 'trust',
+    });
   return true;
 }
 
@@ -1824,6 +1847,13 @@ const COSIGN_TRUST = new Map([
   ['--timestamp-server-url', 'the timestamp authority it asks (whose timestamps verify trusts)'],
   ['--tsa-server-url', 'the timestamp authority it asks (whose timestamps verify trusts)'],
   ['--oidc-issuer', 'the OIDC issuer of the identity token it signs with (who vouches for the signer)'],
+  // The OIDC client it asks the token as, and where the issuer sends the authorization code (a server elsewhere
+  // gets it, and so a token to sign as the signer).
+  ['--oidc-client-id', 'the OIDC client its identity token is asked for (whose token it signs with)'],
+  [
+    '--oidc-redirect-url',
+    'the URL the OIDC issuer sends the authorization code to (a server elsewhere gets the signer token)',
+  ],
   [
     '--oidc-provider',
     'the provider its identity token comes from (spiffe, google, github, filesystem: who vouches for the signer)',
@@ -1952,6 +1982,8 @@ export const TRIVY_VALUES: readonly string[] = [
   // Newer and older names (--check-namespaces for --policy-namespaces, --policy-bundle-repository for
   // --checks-bundle-repository).
   ...['--check-namespaces', '--policy-bundle-repository'],
+  // trivy client (its server), the severity sources.
+  ...['--remote', '--vuln-severity-source'],
 ];
 
 /** trivy's options that take no value (trivy image and the global ones). */
@@ -2225,6 +2257,33 @@ const GCLOUD_ENGINE = new Map([
     '--cred-file',
     'the credential file it logs in with (a key, or a workload identity config naming a token server: who it acts as)',
   ],
+  // The service account what it deploys or creates acts as (run deploy, functions deploy and its build and
+  // trigger, compute instances create, builds submit, container clusters create, scheduler jobs' OIDC tokens),
+  // and the one iam service-accounts keys create makes a key for: any account the credentials may attach.
+  ...[
+    '--service-account',
+    '--build-service-account',
+    '--run-service-account',
+    '--trigger-service-account',
+    '--service-account-email',
+    '--oidc-service-account-email',
+    '--iam-account',
+  ].map(
+    (option) =>
+      [
+        option,
+        'the service account it (or what it deploys or creates) acts as, or makes a key for (any one the credentials may attach, with its rights)',
+      ] as const,
+  ),
+  // compute instances create, instance-templates create, disks create: the project whose image the boot disk is
+  // made from (any project's image: its code boots the VM).
+  ...['--image-project', '--source-image-project'].map(
+    (option) =>
+      [
+        option,
+        "the project the boot disk's image comes from (another project's image: code of its choosing boots the VM)",
+      ] as const,
+  ),
 ]);
 
 /** Why a gcloud project must be one project ID (plainNameProblem), for messages. */
@@ -2259,6 +2318,8 @@ const gcloudVerb = (word: string): boolean => GCLOUD_VERBS.has(word) || GCLOUD_V
  */
 const GCLOUD_COMMANDS: Record<string, ImageToolCommand> = {};
 const GCLOUD_SECRETS = 'the secrets (any secret of the project, as a variable or a file of the container)';
+const GCLOUD_VM_MOUNT =
+  "the VM's directory or disk mounted into the container, or where (a host path such as / or the docker socket; a mount path laid over the container's programs)";
 for (const track of ['', 'beta ', 'alpha ']) {
   for (const command of [
     'run deploy',
@@ -2285,9 +2346,16 @@ for (const track of ['', 'beta ', 'alpha ']) {
     operand: () => undefined,
   };
   // Cloud Functions (2nd gen) --set-secrets, --update-secrets: any secret of the project, as run deploy's.
+  // --entry-point: the function of the source that runs; --runtime: the language it runs in (which file of the
+  // source is its code, and how it is built).
   GCLOUD_COMMANDS[`${track}functions deploy`] = {
     does: 'deploys',
     rights: { '--set-secrets': GCLOUD_SECRETS, '--update-secrets': GCLOUD_SECRETS },
+    programs: {
+      '--entry-point': 'the function of the source that runs (any function or class the source holds)',
+      '--runtime':
+        'the runtime the function runs in (nodejs22, python312, go123: which files of the source are its code)',
+    },
     operand: () => undefined,
   };
   // Container-Optimized OS VMs (and templates of them) running --container-image, its command and arguments.
@@ -2299,6 +2367,16 @@ for (const track of ['', 'beta ', 'alpha ']) {
     GCLOUD_COMMANDS[track + command] = {
       does: 'runs',
       options: { '--container-image': 'image' },
+      // The VM's directories the container gets (host-path=: / or the docker socket; mount-path=: which of the
+      // container's own files a mount hides, as docker run -v's), and --container-privileged=VALUE.
+      rights: {
+        '--container-mount-host-path': GCLOUD_VM_MOUNT,
+        '--container-mount-disk': GCLOUD_VM_MOUNT,
+        '--container-mount-tmpfs': GCLOUD_VM_MOUNT,
+        '--container-privileged':
+          "every right over the VM (a privileged container: its devices, the host's root)",
+      },
+      flags: ['--container-privileged', '--container-stdin', '--container-tty'],
       programs: {
         '--container-command': 'the entrypoint of the container (the program it runs)',
         '--container-arg':
@@ -2700,6 +2778,18 @@ const IMAGE_TOOLS: Readonly<Record<string, ImageTool>> = {
       ['--redis-cert', 'the certificate presented to its redis cache'],
       ['--redis-key', 'the key presented to its redis cache'],
       ['--custom-headers', 'the headers sent to the trivy server (its token: who the scan runs as)'],
+      // trivy client --remote (its server before --server): the server that decides what is found.
+      ['--remote', 'the trivy server it asks (a server elsewhere, which decides what is found)'],
+      // What counts as a finding: the distribution whose advisories apply (--distro alpine/3.10: another's),
+      // the source a severity is read from (a lower one passes --severity's gate), the exit code on an
+      // end-of-life OS (0: no failure), and how wide the detection is (precise: fewer findings).
+      ['--distro', 'the distribution whose advisories it checks the packages against (another: no finding)'],
+      [
+        '--vuln-severity-source',
+        "the sources a vulnerability's severity is read from (one rating it lower: it passes the gate)",
+      ],
+      ['--exit-on-eol', 'the exit code it fails with on an end-of-life OS (0: the gate never fails)'],
+      ['--detection-priority', 'how wide its detection is (precise: fewer findings)'],
     ]),
     engines: ['--docker-host', '--podman-host'],
     scanner: [
@@ -2713,7 +2803,8 @@ const IMAGE_TOOLS: Readonly<Record<string, ImageTool>> = {
         '--cache-backend',
       ],
       ...['--sbom-sources', '--rekor-url', '--scanners', '--pkg-types', '--vuln-type', '--skip-dirs'],
-      ...['--severity', '-s'],
+      ...['--severity', '-s', '--remote', '--distro', '--vuln-severity-source', '--exit-on-eol'],
+      '--detection-priority',
       ...['--skip-files', '--ignore-status', '--compliance', '--policy-namespaces', '--check-namespaces'],
       '--namespaces',
     ],
@@ -3381,6 +3472,9 @@ function gcloudCommand(
         });
     }
   }
+  // The command's own words end at its verb (the words after it are its operands).
+  const verb = command.findIndex((word, n) => n > 0 && gcloudVerb(word));
+  if (verb > 0) gcloudGrants(found, words, command.slice(0, verb + 1), path[lead + verb]! + 1);
   if (command.slice(0, 3).join(' ') !== 'deploy releases create') return;
   const label = 'gcloud deploy releases create --images';
   for (let k = path[lead + 2]! + 1; k < words.length && words[k] !== '--'; k++) {
@@ -3405,6 +3499,100 @@ function gcloudCommand(
         how: `the images ${label} names (NAME=IMAGE,…: a value in a name, or before another pair, chooses which image each container of the release runs, or adds pairs)`,
         kind: 'image',
       });
+  }
+}
+
+/** The words of a gcloud command from `from` (before `--`): each option's value (`option`), or an operand. */
+function gcloudWords(
+  words: readonly string[],
+  from: number,
+  values: readonly string[],
+): Array<{ index: number; option?: string; prefix: string }> {
+  const takes = [...GCLOUD_VALUES, ...GCLOUD_ENGINE.keys(), ...values];
+  const read: Array<{ index: number; option?: string; prefix: string }> = [];
+  for (let k = from; k < words.length && words[k] !== '--'; k++) {
+    const word = words[k]!;
+    if (!word.startsWith('-') || word === '-') read.push({ index: k, prefix: '' });
+    else if (word.startsWith('--') && word.includes('=')) {
+      const option = word.slice(0, word.indexOf('='));
+      read.push({ index: k, option, prefix: `${option}=` });
+    } else if (takes.includes(word) || GCLOUD_OPTIONAL.get(word)?.includes(words[k + 1] ?? '')) {
+      if (k + 1 < words.length) read.push({ index: ++k, option: word, prefix: '' });
+    }
+  }
+  return read;
+}
+
+/**
+ * gcloud's commands whose values choose a grant, a secret, a token or what runs (`command`: its words after the
+ * track; its options and operands from `from`), refused into `found`: *-iam-policy-binding --member, --role and
+ * --condition (who gets which rights: allUsers, roles/owner); secrets versions access (any secret of the project,
+ * printed to the job's log or piped on); auth print-identity-token --audiences (a token for any service, sent
+ * where the line sends it); builds triggers run TRIGGER (which trigger's build runs, with its service account);
+ * config configurations activate NAME, checked once rendered as --configuration's (one plain name).
+ */
+function gcloudGrants(
+  found: ContainerMounts,
+  words: readonly string[],
+  command: string[],
+  from: number,
+): void {
+  const label = `gcloud ${command.join(' ')}`;
+  const refuse = (index: number, prefix: string, how: string) => {
+    const names = templates(words[index]!.slice(prefix.length));
+    if (names.length) found.refused.push({ index, names, how, kind: 'cloud' });
+  };
+  const verb = command[command.length - 1] ?? '';
+  if (/^(add|remove)-iam-policy-binding$/.test(verb)) {
+    const grants = ['--member', '--role', '--condition', '--condition-from-file'];
+    for (const read of gcloudWords(words, from, grants))
+      if (read.option !== undefined && grants.includes(read.option))
+        refuse(
+          read.index,
+          read.prefix,
+          `the ${read.option.slice(2)} of the IAM binding ${label} ${verb.startsWith('add') ? 'grants' : 'removes'} (allUsers, any account; roles/owner, any role: who gets which rights)`,
+        );
+    return;
+  }
+  if (command.join(' ') === 'secrets versions access') {
+    for (const read of gcloudWords(words, from, ['--secret', '--location', '--out-file']))
+      if (read.option === undefined || read.option === '--secret')
+        refuse(
+          read.index,
+          read.prefix,
+          `the secret (or its version, which may name any secret: projects/P/secrets/S/versions/1) ${label} reads (any secret of the project, printed to the job's log or piped on)`,
+        );
+    return;
+  }
+  if (command.join(' ') === 'auth print-identity-token') {
+    for (const read of gcloudWords(words, from, ['--audiences', '--token-format']))
+      if (read.option === '--audiences')
+        refuse(
+          read.index,
+          read.prefix,
+          `the audience of the identity token ${label} prints (any service or server: the token lets whoever gets it act as the account there)`,
+        );
+    return;
+  }
+  if (command.join(' ') === 'builds triggers run') {
+    for (const read of gcloudWords(words, from, ['--branch', '--tag', '--sha', '--substitutions']))
+      if (read.option === undefined)
+        refuse(
+          read.index,
+          read.prefix,
+          `the trigger whose build ${label} starts (any trigger of the project: its build config runs, with its service account)`,
+        );
+    return;
+  }
+  if (command.join(' ') === 'config configurations activate') {
+    for (const read of gcloudWords(words, from, []))
+      if (read.option === undefined && templates(words[read.index]!).length)
+        found.names.set(read.index, {
+          kind: 'plain',
+          prefix: '',
+          how: `the configuration ${label} makes active (for every later gcloud command)`,
+          why: CONTEXT_WHY,
+        });
   }
 }
 

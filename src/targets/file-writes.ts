@@ -1316,7 +1316,7 @@ const writeOption = (long: string, short?: string): OptionRead => ({
 /** skopeo copy, podman push and buildah push --digestfile FILE: where the digest is written. */
 const DIGESTFILE_WRITES: OptionReads = { short: '', options: [writeOption('--digestfile')] };
 
-/** cosign's files written: its log, the signature, certificate, payload, attestation and bundle. */
+/** cosign's files written: its log, the signature, certificate, payload, attestation and bundle, a key pair. */
 const COSIGN_WRITES: OptionReads = {
   // The short letters taking a value (-a annotations, -d is a flag, -o the output format, -t the timeout).
   short: 'aot',
@@ -1329,6 +1329,8 @@ const COSIGN_WRITES: OptionReads = {
     '--bundle',
     // cosign save --dir DIR: the directory the image is written to.
     '--dir',
+    // cosign generate-key-pair --output-key-prefix PREFIX: PREFIX.key and PREFIX.pub are written.
+    '--output-key-prefix',
   ].map((long) => writeOption(long)),
 };
 

@@ -56,7 +56,7 @@ export type ChosenKind =
   | 'cloud-program' // what a cloud service's container runs (gcloud run deploy --command, --args)
   | 'tool-deletes' // what an image tool deletes (cosign clean --type)
   | 'login-server' // the server a registry login sends the credentials to
-  | 'cloud-identity' // who gcloud acts as, the endpoint or proxy it talks to, the flags it reads from a file
+  | 'cloud-identity' // who gcloud (or what it deploys) acts as, the endpoint or proxy it talks to, the flags it reads from a file, a grant, secret, token audience, trigger or boot image
   | 'container-write' // where docker cp writes: a file of this machine, or of the container
   | 'container-image' // the whole image a container runner or kubectl runs, pulls or pushes, or its registry
   | 'scanner-option' // what a scanner (trivy) checks, trusts or fails on: its exit code, report template, databases

@@ -64,7 +64,8 @@ test("a template in a word of a command tree's groups is refused: its value woul
     ['gcloud', 'beta', 'compute', 'instances', 'delete', 'vm-{{x}}', '--quiet'],
     ['gcloud', 'storage', 'cp', 'dist/app.tgz', 'gs://bucket/{{x}}/'],
     ['gcloud', 'functions', 'deploy', 'fn-{{x}}', '--runtime', 'nodejs22', '--trigger-http'],
-    ['gcloud', 'secrets', 'versions', 'access', 'latest', '--secret', 'app-{{x}}'],
+    // (versions access --secret {{x}}: the secret read, refused: gcloud-trivy-cosign-choices.)
+    ['gcloud', 'secrets', 'versions', 'list', '--secret', 'app-{{x}}'],
     ['gcloud', 'sql', 'import', 'sql', 'db', 'gs://b/{{x}}.sql'],
     ['gcloud', 'run', 'services', 'describe', 'svc-{{x}}'],
     // A verb and its object, hyphenated: a command too.

@@ -347,13 +347,16 @@ test('who gcloud acts as, in the forms besides --account and --key-file', () => 
     assertScriptRefused(script, ANY);
   // The token of the account the job acts as, its options; the project as --project (checked once rendered).
   assertAccepted(['gcloud', 'auth', 'print-access-token', '--lifetime', '3600']);
+  // (--audiences https://{{x}}.example: a token for any service, refused: gcloud-trivy-cosign-choices.)
   assertAccepted([
     'gcloud',
     'auth',
     'print-identity-token',
     '--audiences',
-    'https://{{x}}.example',
+    'https://app.example',
     '--include-email',
+    '--verbosity',
+    '{{x}}',
   ]);
   assertAccepted(['gcloud', 'auth', 'login', '--cred-file', 'creds.json', '--quiet']);
   assertAccepted(['gcloud', 'run', 'deploy', 'svc', '--image', 'gcr.io/p/a:1', '--project', 'app-{{x}}']);
