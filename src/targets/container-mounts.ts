@@ -24,6 +24,7 @@
 // buildx use, buildx create) and the server a registry login sends the credentials to (docker login SERVER, crane
 // auth login, helm registry login, gcloud auth configure-docker, …) refuse a template; so do gcloud's options
 // choosing who it acts as or the flags it reads, and gcloud config set's property and value. Pure.
+import { deploySources } from './deploy-sources.ts';
 import { PLACEHOLDER } from './placeholder.ts';
 
 /** docker/podman/nerdctl run and create, and docker compose run: options that take a value written apart. */
@@ -125,7 +126,9 @@ export interface MountWord {
     | 'cloud'
     | 'login'
     | 'deletes'
-    | 'trust';
+    | 'trust'
+    // Where what is deployed comes from or goes, or what a deploy tool trusts (deploy-sources.ts): 'source'.
+    | 'source';
 }
 
 export interface ContainerMounts {
@@ -391,6 +394,8 @@ const RUN_SUBCOMMANDS: Record<string, RegExp> = {
 export function containerMounts(words: readonly string[], at: number, name: string): ContainerMounts {
   const found: ContainerMounts = { refused: [], volumes: [], users: [], names: new Map() };
   registryLogin(found, words, at, name);
+  deploySources(found, words, at, name);
+  deployImages(found, words, at, name);
   if (name === 'kubectl' || name === 'oc' || name === 'helm') {
     clusterNames(found, words, at, name);
     return found;
@@ -639,6 +644,24 @@ function buildOptions(found: ContainerMounts, words: readonly string[], at: numb
         names,
         how: `the frontend image that runs the build (it reads the Dockerfile, the context, and the secrets and ssh keys the build is given), which ${command} --build-arg BUILDKIT_SYNTAX= chooses`,
         kind: 'build',
+      });
+    // --build-arg HTTP_PROXY=… (HTTPS_, FTP_, NO_, ALL_PROXY, in any case): Docker's predefined proxy args,
+    // given to every RUN step without an ARG: the proxy each download of the build goes through (or bypasses).
+    else if (
+      option === '--build-arg' &&
+      names.length &&
+      (/^(https?|ftp|no|all)_proxy=/i.test(value) ||
+        !/^[^=]*=/.test(value.replace(PLACEHOLDER, '')) ||
+        value.search(PLACEHOLDER) < value.indexOf('='))
+    )
+      found.refused.push({
+        index,
+        names,
+        how:
+          value.search(PLACEHOLDER) < value.indexOf('=') || !value.includes('=')
+            ? `the name of the build argument ${command} --build-arg sets, which could be a proxy every download of the build's RUN steps goes through (HTTP_PROXY=…) or the frontend that runs the build (BUILDKIT_SYNTAX=…)`
+            : `the proxy every download of the build's RUN steps goes through (Docker gives HTTP_PROXY, HTTPS_PROXY, FTP_PROXY, NO_PROXY and ALL_PROXY to them without an ARG: a proxy of its choosing sees and changes what they fetch), which ${command} --build-arg ${value.slice(0, value.indexOf('='))}= chooses`,
+        kind: 'source',
       });
     // -t/--tag: the image it names, pushed there with --push (or a later docker push).
     else if (option === '-t' || option === '--tag') {
@@ -901,6 +924,32 @@ export function kubectlPatchWords(words: readonly string[], at: number, name: st
     if ((words[k] === '-p' || words[k] === '--patch') && k + 1 < words.length) found.push(++k);
     else if (/^(-p|--patch)=/.test(words[k]!)) found.push(k);
   return found;
+}
+
+/**
+ * The image a deploy tool deploys, by the image rule: aws lambda update-function-code/create-function
+ * --image-uri, fly (flyctl) deploy -i/--image.
+ */
+function deployImages(found: ContainerMounts, words: readonly string[], at: number, name: string): void {
+  const rest = words.slice(at + 1);
+  const options =
+    name === 'aws' && rest.includes('lambda')
+      ? ['--image-uri']
+      : (name === 'fly' || name === 'flyctl') && rest.includes('deploy')
+        ? ['-i', '--image']
+        : [];
+  const command = name === 'aws' ? 'aws lambda' : `${name} deploy`;
+  for (let k = at + 1; k < words.length && words[k] !== '--'; k++) {
+    const word = words[k]!;
+    const eq = word.indexOf('=');
+    const option = eq > 0 ? word.slice(0, eq) : word;
+    if (!options.includes(option)) continue;
+    const index = eq > 0 ? k : k + 1;
+    if (index >= words.length) continue;
+    const prefix = eq > 0 ? word.slice(0, eq + 1) : '';
+    imageReference(found, index, words[index]!, prefix, name, `the image ${command} ${option} deploys`);
+    if (eq < 0) k++;
+  }
 }
 
 /** The templates in `text`. */

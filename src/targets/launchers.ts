@@ -51,6 +51,7 @@ export type ChosenKind =
   | 'container-rights' // the capabilities, namespaces, runtime or env file a container runner gives the container
   | 'build-host' // what of this machine a build gets: secrets and ssh keys it reads, where it writes, its rights
   | 'container-engine' // the daemon, runtime, storage or config a container runner's global options choose
+  | 'deploy-source' // where a deploy tool's code, chart, image or state comes from or goes, or what it trusts
   | 'tool-trust' // what an image tool (or a pull) trusts or signs with, or a file, directory or server of its own
   | 'cloud-pairs' // a key of gcloud's KEY=VALUE lists (--set-env-vars): which variable a service or build gets
   | 'cloud-program' // what a cloud service's container runs (gcloud run deploy --command, --args)
@@ -637,6 +638,7 @@ const MOUNT_KINDS = {
   cloud: 'cloud-identity',
   login: 'login-server',
   deletes: 'tool-deletes',
+  source: 'deploy-source',
 } as const;
 
 /** The words of a command (templates unrendered; `words[0]` the program) that choose what runs. */

@@ -1,0 +1,314 @@
+// Deploy tools' words whose value chooses where what is deployed comes from or goes, what is trusted, or the
+// program that runs (deploy-sources.ts): helm repo add's URL and helm push's registry, argocd's server and an
+// application's source, aws --endpoint-url and a Lambda function's bucket and image, fly deploy's image and
+// config, systemctl's units, terraform init's backend settings, redis-cli's host with a password, openssl's
+// config and engine, gpg's imported keys, man's pager; and docker build's proxy build arguments.
+import { test } from 'node:test';
+import { assertAccepted, assertRefused, checkedOnceRendered } from '../../helpers/command-checks.ts';
+
+const SOURCE = /its value would choose where what is deployed comes from or goes, what is trusted/;
+
+test('helm repo add and helm push: the repository or registry is refused, the name and the chart accepted', () => {
+  for (const argv of [
+    ['helm', 'repo', 'add', 'r', '{{x}}'],
+    ['helm', 'repo', 'add', 'r', 'https://charts.example.com/{{x}}'],
+    ['helm', 'repo', 'add', '--username', 'u', '--password', 'p', 'r', 'https://{{x}}.example.com'],
+    ['helm', '--kube-context', 'ci', 'repo', 'add', '--force-update', 'r', '{{x}}'],
+    ['helm', 'push', 'app-1.tgz', 'oci://{{x}}/charts'],
+    ['helm', 'push', 'app-1.tgz', 'oci://ghcr.io/{{x}}'],
+  ])
+    assertRefused(
+      argv,
+      /\{\{x\}\}( \(character \d+\))? is in the (chart repository helm repo add|registry helm push)/,
+    );
+  assertRefused(['helm', 'repo', 'add', 'r', '{{x}}'], SOURCE);
+  for (const argv of [
+    ['helm', 'repo', 'add', 'r-{{x}}', 'https://charts.example.com'],
+    ['helm', 'repo', 'add', 'r', 'https://charts.example.com', '--username', '{{x}}'],
+    ['helm', 'push', 'app-{{x}}.tgz', 'oci://ghcr.io/org/charts'],
+    ['helm', 'install', 'r', 'oci://reg.example.com/charts/app', '--version', '{{x}}'],
+    ['helm', 'repo', 'update'],
+  ])
+    assertAccepted(argv);
+});
+
+test("argocd's server and an application's source and destination are refused; its revision and name accepted", () => {
+  for (const argv of [
+    ['argocd', '--server', '{{x}}', 'app', 'sync', 'app'],
+    ['argocd', 'app', 'sync', 'app', '--server={{x}}'],
+    ['argocd', 'app', 'set', 'app', '--repo', '{{x}}'],
+    ['argocd', 'app', 'create', 'app', '--repo', 'https://github.com/{{x}}/app.git', '--path', 'k8s'],
+    ['argocd', 'app', 'create', 'app', '--repo=https://git.example.com/{{x}}'],
+    ['argocd', 'app', 'create', 'app', '--repo', 'https://git.example.com/app', '--path', 'overlays/{{x}}'],
+    ['argocd', 'app', 'set', 'app', '--helm-chart', '{{x}}'],
+    ['argocd', 'app', 'set', 'app', '--config-management-plugin', '{{x}}'],
+    ['argocd', 'app', 'create', 'app', '-f', 'apps/{{x}}.yaml'],
+    ['argocd', 'app', 'set', 'app', '--dest-server', 'https://{{x}}'],
+    ['argocd', 'repo', 'add', 'https://git.example.com/{{x}}', '--username', 'u', '--password', 'p'],
+  ])
+    assertRefused(argv, SOURCE);
+  for (const argv of [
+    ['argocd', 'app', 'set', 'app', '--revision', '{{x}}'],
+    ['argocd', 'app', 'create', 'app-{{x}}', '--repo', 'https://git.example.com/app', '--path', 'k8s'],
+    ['argocd', 'app', 'set', 'app', '--helm-set-string', 'image.tag={{x}}'],
+    ['argocd', 'app', 'sync', 'app-{{x}}', '--server', 'argocd.example.com'],
+    ['argocd', 'app', 'wait', 'app', '--timeout', '{{port}}'],
+  ])
+    assertAccepted(argv);
+});
+
+test("aws: the endpoint and a Lambda function's bucket are refused, its image by the image rule; the key accepted", () => {
+  for (const argv of [
+    ['aws', '--endpoint-url', 'https://{{x}}', 's3', 'cp', 'dist/', 's3://bucket/', '--recursive'],
+    ['aws', 's3', 'ls', '--endpoint-url={{x}}'],
+    [
+      'aws',
+      'lambda',
+      'update-function-code',
+      '--function-name',
+      'f',
+      '--s3-bucket',
+      '{{x}}',
+      '--s3-key',
+      'k',
+    ],
+    [
+      'aws',
+      'lambda',
+      'update-function-code',
+      '--function-name',
+      'f',
+      '--s3-bucket=code-{{x}}',
+      '--s3-key',
+      'k',
+    ],
+    [
+      'aws',
+      '--region',
+      'eu-west-1',
+      'lambda',
+      'create-function',
+      '--function-name',
+      'f',
+      '--code',
+      'S3Bucket={{x}},S3Key=k',
+    ],
+  ])
+    assertRefused(argv, SOURCE);
+  for (const argv of [
+    ['aws', 'lambda', 'update-function-code', '--function-name', 'f', '--image-uri', '{{x}}'],
+    ['aws', 'lambda', 'update-function-code', '--function-name', 'f', '--image-uri={{x}}/app:1'],
+    [
+      'aws',
+      'lambda',
+      'update-function-code',
+      '--function-name',
+      'f',
+      '--image-uri',
+      '{{x}}.dkr.ecr.us-east-1.amazonaws.com/app:1',
+    ],
+  ])
+    assertRefused(argv, /is in the image aws lambda --image-uri deploys, where the value would be/);
+  for (const argv of [
+    [
+      'aws',
+      'lambda',
+      'update-function-code',
+      '--function-name',
+      'f',
+      '--s3-bucket',
+      'code',
+      '--s3-key',
+      'builds/{{x}}.zip',
+    ],
+    [
+      'aws',
+      'lambda',
+      'update-function-code',
+      '--function-name',
+      'f-{{x}}',
+      '--zip-file',
+      'fileb://dist/f.zip',
+    ],
+    [
+      'aws',
+      'lambda',
+      'update-function-code',
+      '--function-name',
+      'f',
+      '--s3-bucket',
+      'b',
+      '--s3-key',
+      'k',
+      '--s3-object-version',
+      '{{x}}',
+    ],
+    ['aws', 's3', 'cp', 'dist/app.zip', 's3://code/{{x}}/app.zip'],
+    ['aws', 'ecs', 'update-service', '--cluster', 'c', '--service', 's-{{x}}'],
+  ])
+    assertAccepted(argv);
+  checkedOnceRendered(
+    [
+      'aws',
+      'lambda',
+      'update-function-code',
+      '--function-name',
+      'f',
+      '--image-uri',
+      '123456789012.dkr.ecr.us-east-1.amazonaws.com/app:{{x}}',
+    ],
+    ['5000/evil', 'a b', 'x:y'],
+    ['1.2.3', 'v1'],
+    /\{\{x\}\} is in the tag of the image aws lambda --image-uri deploys/,
+  );
+});
+
+test('fly deploy: the image by the image rule, its config and Dockerfile refused; the app and build args accepted', () => {
+  for (const argv of [
+    ['fly', 'deploy', '--image', '{{x}}'],
+    ['flyctl', 'deploy', '-i', '{{x}}/app:1'],
+    ['fly', 'deploy', '--image={{x}}'],
+  ])
+    assertRefused(argv, /is in the image fly(ctl)? deploy (-i|--image) deploys, where the value would be/);
+  for (const argv of [
+    ['fly', 'deploy', '-c', 'fly.{{x}}.toml'],
+    ['fly', 'deploy', '--config', '{{x}}'],
+    ['flyctl', 'deploy', '--dockerfile', 'Dockerfile.{{x}}'],
+  ])
+    assertRefused(
+      argv,
+      /is in the value of fly(ctl)? deploy (-c|--config|--dockerfile), the file that says what is built/,
+    );
+  for (const argv of [
+    ['fly', 'deploy', '--app', 'app-{{x}}', '--image', 'registry.fly.io/app:1'],
+    ['fly', 'deploy', '--build-arg', 'VERSION={{x}}'],
+    ['fly', 'status', '-c', '{{x}}'],
+  ])
+    assertAccepted(argv);
+  checkedOnceRendered(
+    ['fly', 'deploy', '--image', 'registry.fly.io/app:{{x}}'],
+    ['5000/evil', 'x@y'],
+    ['deployment-1'],
+    /\{\{x\}\} is in the tag of the image fly deploy --image deploys/,
+  );
+});
+
+test('systemctl: a unit named by the value or starting with it is refused; after a fixed prefix checked once rendered', () => {
+  for (const argv of [
+    ['systemctl', 'restart', '{{x}}'],
+    ['sudo', 'systemctl', 'restart', '{{x}}'],
+    ['systemctl', 'start', '{{x}}.service'],
+    ['systemctl', '--no-block', 'stop', 'app.service', '{{x}}'],
+    ['systemctl', 'enable', '--now', 'a{{x}}'],
+    ['systemctl', 'isolate', '{{x}}.target'],
+    ['systemctl', '-H', 'host', 'mask', '{{x}}'],
+  ])
+    assertRefused(
+      argv,
+      /is in the unit systemctl [a-z]+ acts on, where the value would be the whole name or its start/,
+    );
+  for (const argv of [
+    ['systemctl', 'status', '{{x}}'],
+    ['systemctl', 'show', '-p', 'ActiveState', '{{x}}'],
+    ['systemctl', 'set-environment', 'VERSION={{x}}'],
+  ])
+    assertAccepted(argv);
+  for (const argv of [
+    ['systemctl', 'restart', 'app-{{x}}.service'],
+    ['sudo', 'systemctl', 'restart', 'app@{{x}}'],
+    ['systemctl', '--no-block', 'reload-or-restart', 'worker_{{x}}.timer'],
+  ])
+    checkedOnceRendered(
+      argv,
+      ['*', 'a b', 'x/y', 'a?'],
+      ['blue', 'v1.2', 'green-2'],
+      /is in the unit systemctl [a-z-]+ acts on/,
+    );
+});
+
+test('terraform init -backend-config: a setting other than the state key is refused; key=, prefix= accepted', () => {
+  for (const argv of [
+    ['terraform', 'init', '-backend-config=bucket=tf-{{env}}'],
+    ['terraform', 'init', '-backend-config', 'bucket={{x}}'],
+    ['tofu', 'init', '--backend-config=endpoint=https://{{x}}'],
+    ['terraform', 'init', '-backend-config=region={{x}}', '-backend-config=key=app.tfstate'],
+    ['terraform', 'init', '-backend-config={{x}}=tf-state'],
+    ['terraform', 'init', '-backend-config=role_arn=arn:aws:iam::{{x}}:role/tf'],
+  ])
+    assertRefused(argv, /is in the (backend setting [a-z_]+|setting terraform|setting tofu)/);
+  for (const argv of [
+    ['terraform', 'init', '-backend-config=key={{env}}/terraform.tfstate'],
+    ['terraform', 'init', '-backend-config', 'prefix=app/{{env}}'],
+    ['terraform', 'init', '-backend-config=bucket=tf-state', '-backend-config=workspace_key_prefix={{x}}'],
+    ['terraform', 'workspace', 'select', '{{env}}'],
+    ['terraform', 'apply', '-var', 'version={{x}}'],
+  ])
+    assertAccepted(argv);
+});
+
+test("docker build's proxy build arguments and a build argument's name are refused; other values accepted", () => {
+  for (const argv of [
+    ['docker', 'buildx', 'build', '--build-arg', 'HTTP_PROXY={{x}}', '.'],
+    ['docker', 'build', '--build-arg', 'https_proxy=http://{{x}}:3128', '.'],
+    ['docker', 'build', '--build-arg=FTP_PROXY={{x}}', '.'],
+    ['podman', 'build', '--build-arg', 'no_proxy={{x}}', '.'],
+    ['docker', 'build', '--build-arg', 'All_Proxy={{x}}', '.'],
+  ])
+    assertRefused(argv, /is in the proxy every download of the build's RUN steps goes through/);
+  for (const argv of [
+    ['docker', 'build', '--build-arg', '{{x}}=1', '.'],
+    ['docker', 'build', '--build-arg', '{{x}}', '.'],
+    ['docker', 'build', '--build-arg', 'V{{x}}=1', '.'],
+  ])
+    assertRefused(argv, /is in the name of the build argument docker build --build-arg sets/);
+  for (const argv of [
+    ['docker', 'build', '--build-arg', 'VERSION={{x}}', '-t', 'app:{{x}}', '.'],
+    ['docker', 'build', '--build-arg', 'PROXY_NAME={{x}}', '.'],
+    ['docker', 'build', '--build-arg', 'HTTP_PROXY=http://proxy:3128', '--build-arg', 'VERSION={{x}}', '.'],
+  ])
+    assertAccepted(argv);
+});
+
+test("redis-cli's host with a password, openssl's config and engine, gpg's imports, man's pager are refused", () => {
+  for (const argv of [
+    ['redis-cli', '-h', '{{x}}', '-a', 'secret', 'ping'],
+    ['redis-cli', '-a', 'secret', '-h', 'redis-{{x}}', 'ping'],
+    ['redis-cli', '--user', 'deploy', '--pass', 'p', '-h', '{{x}}', 'ping'],
+    ['redis-cli', '-u', 'redis://:pw@{{x}}:6379', 'ping'],
+    ['redis-cli', '-s', '/run/{{x}}.sock', '-a', 'secret', 'ping'],
+    ['redis-cli', '-h', 'redis', '--tls', '--cacert', '{{x}}', 'ping'],
+    ['gpg', '--import', '{{x}}'],
+    ['gpg', '--batch', '--import', 'keys/{{x}}.asc'],
+    ['gpg', '--recv-keys', '{{x}}'],
+    ['gpg', '--keyserver', '{{x}}', '--recv-keys', 'ABCDEF'],
+    ['gpg', '--homedir', '{{x}}', '--verify', 'a.sig', 'a'],
+  ])
+    assertRefused(argv, SOURCE);
+  for (const argv of [
+    ['openssl', 'req', '-new', '-config', '{{x}}'],
+    ['openssl', 'req', '-new', '-config', 'conf/{{x}}.cnf'],
+    ['man', '-C', '{{x}}', 'ls'],
+  ])
+    assertRefused(argv, /what runs is read from there/);
+  for (const argv of [
+    ['openssl', 'req', '-engine', '{{x}}'],
+    ['man', '-P', '{{x}}', 'ls'],
+    ['man', '--pager={{x}}', 'ls'],
+    ['man', '-Pless{{x}}', 'ls'],
+    ['man', '-H{{x}}', 'ls'],
+  ])
+    assertRefused(argv, /which program runs/);
+  for (const argv of [
+    ['redis-cli', '-h', '{{x}}', 'ping'],
+    ['redis-cli', '-h', 'redis', '-p', '{{port}}', '-a', 'secret', 'ping'],
+    ['redis-cli', '-h', 'redis', '-a', 'secret', 'set', 'version', '{{x}}'],
+    ['redis-cli', '-u', 'redis://{{x}}:6379', 'ping'],
+    ['openssl', 'req', '-new', '-subj', '/CN={{x}}', '-config', 'openssl.cnf'],
+    ['openssl', 'dgst', '-sha256', 'dist/app-{{x}}.tgz'],
+    ['gpg', '--verify', 'app.sig', 'dist/app-{{x}}.tgz'],
+    ['gpg', '--batch', '--import', 'keys/release.asc'],
+    ['man', '-H', '{{x}}'],
+    ['man', '-Hfirefox', 'ls'],
+  ])
+    assertAccepted(argv);
+});
