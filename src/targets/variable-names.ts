@@ -92,10 +92,18 @@ export function namedVariables(texts: readonly string[], at: number): NamedVaria
     default:
       if (DECLARATIONS.has(program)) {
         const nameref = texts.slice(at + 1).some((t) => /^-[A-Za-z]*n/.test(t));
-        const reading = texts.slice(at + 1).some((t) => /^-[A-Za-z]*[pf]/.test(t) || /^-[A-Za-z]*F/.test(t));
+        // Which of them only print or name functions, assigning nothing: declare/typeset/local -p, -f, -F,
+        // and export/readonly -f. export -p NAME=VALUE and readonly -p NAME=VALUE assign (bash 5.2).
+        const printing = program === 'export' || program === 'readonly' ? /^-[A-Za-z]*f/ : /^-[A-Za-z]*[pfF]/;
+        const reading = texts.slice(at + 1).some((t) => printing.test(t));
         for (const j of scan('', () => {})) {
-          // declare NAME=VALUE: bash evaluates a subscript of NAME (a[$(id)]=1); declare NAME alone does not.
-          if (!reading && texts[j]!.includes('=')) named.push({ index: j, part: 'name', how: program });
+          // declare NAME=VALUE: the part before the first fixed `=` is the name, and bash evaluates a subscript
+          // of it (a[$(id)]=1). A word without one takes its `=` from the value: export {{x}} given
+          // BASH_ENV=/tmp/x or PATH=/tmp/evil sets that variable, so then the whole word names it.
+          if (!reading) named.push({ index: j, part: 'name', how: program });
+          // declare -p NAME prints the variable it names, a secret among them.
+          else if (texts.slice(at + 1).some((t) => /^-[A-Za-z]*p/.test(t)))
+            named.push({ index: j, part: 'whole', how: `${program} -p` });
           // declare -n r=TARGET: r names TARGET, any variable.
           if (nameref && texts[j]!.includes('='))
             named.push({ index: j, part: 'value', how: `${program} -n` });

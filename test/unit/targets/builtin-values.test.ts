@@ -6,7 +6,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { assertScriptAccepted, assertScriptRefused } from '../../helpers/command-checks.ts';
-import { bashRunsInjectedCommand } from '../../helpers/bash-injection.ts';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { bashLeavesMarker, bashRunsInjectedCommand, referencesByHand } from '../../helpers/bash-injection.ts';
 
 const NAMES = /names the variable of .*: its value would choose which variable, any one/;
 
@@ -92,4 +94,47 @@ test('the same builtins with fixed words, and values as data, stay accepted', ()
     assert.equal(bashRunsInjectedCommand(script), false, `bash runs the value of ${script}`);
     assertScriptAccepted(script);
   }
+});
+
+test("a value in a declaration's word without a fixed = before it names the variable, and may set it", () => {
+  // export {{x}} given PATH=/tmp/evil sets PATH: the word's `=` comes from the value. So does export PATH{{x}}
+  // given =/tmp/evil, and export -p / readonly -p, which assign too (bash 5.2).
+  for (const script of [
+    'export {{x}}; ls',
+    'export PATH{{x}}; ls',
+    'declare -x {{x}}; ls',
+    'declare -gx {{x}}; ls',
+    'typeset {{x}}; ls',
+    'readonly {{x}}; ls',
+    'export -p {{x}} > /dev/null; ls',
+    'readonly -p {{x}} > /dev/null; ls',
+    'f() { local {{x}}; ls; }; f',
+    'v={{x}}; export "$v"; ls',
+  ]) {
+    const runsProgram = bashLeavesMarker((dir, marker) => {
+      const bin = join(dir, 'bin');
+      mkdirSync(bin);
+      writeFileSync(join(bin, 'ls'), `#!/bin/sh\n/usr/bin/touch ${marker}\n`);
+      chmodSync(join(bin, 'ls'), 0o755);
+      return {
+        script: referencesByHand(script),
+        env: { DEPLOY_X: script.includes('PATH{{x}}') ? `=${bin}` : `PATH=${bin}` },
+      };
+    });
+    assert.ok(runsProgram, `bash does not set PATH from the value in ${script}`);
+    assertScriptRefused(script, NAMES);
+  }
+  // declare -p prints the variable it names (a secret among them).
+  assertScriptRefused('declare -p {{x}}', /names the variable of declare -p/);
+  // A value after a fixed `=` is the variable's value; declare -f names a function, printing it.
+  for (const script of [
+    'export X={{x}}',
+    'export X="v-{{x}}"',
+    'declare -r X={{x}}',
+    'f() { local -r V={{x}}; echo "$V"; }; f',
+    'readonly X=a{{x}}b',
+    'declare -f {{x}}',
+    'export X; X={{x}}',
+  ])
+    assertScriptAccepted(script);
 });
