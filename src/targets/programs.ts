@@ -24,6 +24,7 @@
 // Programs are recognised by name anywhere in the command (so `sudo -u app python3 -c …` is seen too): naming
 // one as an argument only makes the check stricter.
 
+import { charge } from './budget.ts';
 import { publishParser } from './publish-targets.ts';
 import { STDIN_FILES, stdinReaderParser } from './stdin-readers.ts';
 import { installWords } from './package-installs.ts';
@@ -322,7 +323,15 @@ const CONTAINER_RUNNERS = new Set(['docker', 'podman', 'nerdctl', 'docker-compos
 export function environmentWords(words: readonly string[]): Set<number> {
   const found = new Set<number>();
   const assignment = (word: string) => /^[A-Za-z_]\w*=/.test(word);
+  // Whether a container runner, or systemd-run, is among the words before i (kept as i goes, not looked for again).
+  let container = false;
+  let systemdRun = false;
   for (let i = 0; i < words.length; i++) {
+    if (i > 0) {
+      const before = programName(words[i - 1]!);
+      container ||= CONTAINER_RUNNERS.has(before);
+      systemdRun ||= before === 'systemd-run';
+    }
     const name = programName(words[i]!);
     const withValue = ENVIRONMENT_SETTERS.get(name);
     if (withValue !== undefined) {
@@ -345,13 +354,12 @@ export function environmentWords(words: readonly string[]): Set<number> {
     }
     const word = words[i]!;
     const next = words[i + 1] ?? '';
-    const container = words.slice(0, i).some((w) => CONTAINER_RUNNERS.has(programName(w)));
     if (/^--(?:env|setenv|set-env)=[A-Za-z_]\w*=/.test(word) || (container && /^-e[A-Za-z_]\w*=/.test(word)))
       found.add(i);
     const envOption =
       /^--(?:env|setenv|set-env)$/.test(word) ||
       (container && word === '-e') ||
-      (word === '-E' && words.slice(0, i).some((w) => programName(w) === 'systemd-run'));
+      (word === '-E' && systemdRun);
     if (envOption && assignment(next)) found.add(i + 1);
   }
   return found;
@@ -1802,12 +1810,18 @@ function sshOptions(
   return { next: words.length, terminated: false };
 }
 
-const parseSsh: Parser = (words, at, model) => {
+/** Where the command ssh (at `at`) hands the remote host starts, its options read into `model`; undefined with no destination. */
+function sshCommand(words: readonly string[], at: number, model: CommandModel): number | undefined {
   const before = sshOptions(words, at, model, at + 1);
   const destination = before.next;
-  if (destination >= words.length) return;
+  if (destination >= words.length) return undefined;
   // After the destination, options again (unless a `--` came before it), then the remote command.
-  const command = before.terminated ? destination + 1 : sshOptions(words, at, model, destination + 1).next;
+  return before.terminated ? destination + 1 : sshOptions(words, at, model, destination + 1).next;
+}
+
+const parseSsh: Parser = (words, at, model) => {
+  const command = sshCommand(words, at, model);
+  if (command === undefined) return;
   model.remote ??= { ssh: at, from: command, to: words.length };
   if (command >= words.length) {
     // No command: the remote login shell reads its commands from standard input.
@@ -1816,7 +1830,11 @@ const parseSsh: Parser = (words, at, model) => {
   }
   // A remote shell or interpreter reading standard input (ssh host bash -s, ssh host 'bash -s'): the remote
   // shell splits the joined words again.
-  const remote = commandModel(words.slice(command).join(' ').split(/\s+/).filter(Boolean));
+  // Read again as a command of its own, and so is each ssh's in it (ssh a ssh b …): that work counts more against
+  // the bound on the work of a check (budget.ts) than a command's words read once.
+  const remoteWords = words.slice(command).join(' ').split(/\s+/).filter(Boolean);
+  charge(SSH_REMOTE_WORK * remoteWords.length);
+  const remote = commandModel(remoteWords);
   if (remote.stdinCode !== undefined) model.stdinCode ??= at;
 };
 
@@ -1825,9 +1843,9 @@ const parseSsh: Parser = (words, at, model) => {
  * options after it (sshOptions); words.length with none.
  */
 export function sshCommandStart(words: readonly string[], at: number): number {
-  const model = emptyModel();
-  parseSsh(words, at, model);
-  return model.remote?.from ?? words.length;
+  // Not parseSsh, which reads the remote command too: each ssh of `ssh a ssh b ssh c …` would read the rest
+  // again, twice over (its model and its files), in time exponential in their number.
+  return sshCommand(words, at, emptyModel()) ?? words.length;
 }
 
 /** The value of a short option: its letter, the word of the option, and where the value starts. */
@@ -2456,7 +2474,16 @@ function xargsStrings(words: readonly string[], xargs: number): { replace?: stri
  * The model of one command's words (templates unrendered; in a shell script, each word without its quotes).
  * `words[0]` is the program.
  */
+/** The work of reading one word of a command (commandModel), in the budget's units (budget.ts). */
+const WORD_WORK = 1;
+/** The work of reading one word of the command ssh runs on the remote host as a command again (parseSsh). */
+const SSH_REMOTE_WORK = 16;
+
 export function commandModel(words: readonly string[]): CommandModel {
+  // Each reading counts its words against the bound on the work of a check (budget.ts), each as much as a few
+  // characters of a script read (every parser looks at every word): ssh's remote command is read again as a
+  // command of its own, and so is each ssh's in it.
+  charge(WORD_WORK * words.length);
   const model = emptyModel();
   const seen = new Set<number>();
   // echo, printf, test, true print or compare their words and run none of them (`echo apt-get install {{x}}`):

@@ -20,6 +20,7 @@
 // variable…), every command may end its function or loop; where a function may run other than by a call read here
 // (its name in a trap, a variable, an array, an alias, a callback…), from the moment that text is run it may run
 // between any two commands, setting what its body sets. The work is bounded (MAX_WORK): past it, nothing is known.
+import { charge } from './budget.ts';
 
 /** The environment's value (before any assignment, or after `local v` in a function): not known. */
 const ENV = 'E';
@@ -1460,7 +1461,9 @@ interface Reading {
   seen: Seen[];
   documents: ReadonlyArray<{ start: number; end: number }>;
 }
-const cache = new Map<string, Reading | undefined>();
+const cache = new Map<string, Map<string, Reading | undefined>>();
+/** Steps of a flow's reading (Flow.work) that count as one unit of the bound on a check's work (budget.ts). */
+const FLOW_STEPS_PER_UNIT = 128;
 
 /** Why a variable's fixed values are not known to hold where it is read (flowValues). */
 export type FlowGap = 'environment' | 'unknown' | 'unread';
@@ -1506,12 +1509,21 @@ export function flowValues(
   word: string,
   occurrences: ReadonlyArray<{ at: number; text: string }>,
 ): string[] | FlowGap {
-  const key = `${variable}\u0000${script}`;
-  let reading = cache.get(key);
-  if (!cache.has(key)) {
-    reading = read(script, variable, reader).reading;
-    if (cache.size > 500) cache.clear();
-    cache.set(key, reading);
+  // By script, then variable: a key joining them would be a new string of the script's length at each call.
+  let readings = cache.get(script);
+  if (!readings) {
+    if (cache.size >= 16) cache.clear();
+    readings = new Map();
+    cache.set(script, readings);
+  }
+  let reading = readings.get(variable);
+  if (!readings.has(variable)) {
+    const done = read(script, variable, reader);
+    reading = done.reading;
+    readings.set(variable, reading);
+    // Against the bound on the work of checking the script (budget.ts): a step of the flow's reading is far less
+    // work than a character of the script's (its own bound, MAX_WORK, is 4,000,000 of them).
+    charge(Math.ceil(done.work / FLOW_STEPS_PER_UNIT));
   }
   if (!reading) return 'unread';
   const seen = reading.seen;

@@ -111,6 +111,7 @@ import {
   type FileSite,
 } from './file-reads.ts';
 import { addFileWrites, redirectionOperator, redirectionRead, remoteFileWrites } from './file-writes.ts';
+import { charge, TOO_COMPLEX_MESSAGE, withinBudget } from './budget.ts';
 import {
   curlConfig,
   curlConfigWhy,
@@ -146,7 +147,8 @@ export type ShellTemplateRefusal =
   | 'stdin_code'
   | 'chooses'
   | 'substitution'
-  | 'indirect'; // ${!v} where v holds a value: the value names the variable read
+  | 'indirect' // ${!v} where v holds a value: the value names the variable read
+  | 'too_complex'; // past the bound on the work of checking it (budget.ts)
 
 export interface TemplateSite {
   name: string;
@@ -428,6 +430,8 @@ function refusalMessage(reason: ShellTemplateRefusal, name: string, offset: numb
       return `${at} is inside a command substitution whose output no check can see`;
     case 'indirect':
       return `${at} is read through \${!…}, which reads the variable its value names`;
+    case 'too_complex':
+      return TOO_COMPLEX_MESSAGE;
   }
 }
 
@@ -671,6 +675,20 @@ const RUNS_LATER = /(?:^|[\s;&|(){}])(?:for|while|until|select|trap|function)(?=
 
 /** Finds every template in a shell script and the quoting context it sits in. */
 export function analyzeShellTemplate(script: string, inherited?: InlineContext): ShellTemplateAnalysis {
+  return withinBudget(
+    () => analyzeWithin(script, inherited),
+    () => {
+      const name = new RegExp(PLACEHOLDER.source).exec(script)?.[1] ?? '';
+      return {
+        ok: false,
+        sites: [],
+        problems: [{ reason: 'too_complex', name, offset: 0, message: TOO_COMPLEX_MESSAGE }],
+      };
+    },
+  );
+}
+
+function analyzeWithin(script: string, inherited: InlineContext | undefined): ShellTemplateAnalysis {
   // Held values are collected in the order of the text, and a function's body, a loop's earlier command or a
   // trap's code may run after a later assignment: the script is read again with what the first reading found
   // held at its end, for variables holding nothing yet where they are read (HeldValues' later). Only the
@@ -682,12 +700,23 @@ export function analyzeShellTemplate(script: string, inherited?: InlineContext):
   return analyzeReading(script, inherited, undefined).analysis;
 }
 
+/** The blank-separated words of a script, for the bound on the work of reading it (budget.ts). */
+function wordCount(script: string): number {
+  let count = 0;
+  for (const _ of script.matchAll(/\S+/g)) count++;
+  return count;
+}
+
 /** One reading of a script (analyzeShellTemplate), and the values its variables hold at its end. */
 function analyzeReading(
   script: string,
   inherited: InlineContext | undefined,
   later: HeldValues | undefined,
 ): { analysis: ShellTemplateAnalysis; held: HeldValues } {
+  // Each reading of a script (a body read inside it too) counts its words against the bound on the work
+  // (budget.ts): what grows the work is words and commands, not long ones (a word of 300,000 characters is read
+  // in little time).
+  charge(wordCount(script));
   const sites: TemplateSite[] = [];
   const problems: ShellTemplateProblem[] = [];
   const stack: Frame[] = [newScriptFrame(undefined)];
@@ -2921,7 +2950,9 @@ function analyzeReading(
     }
     // `for ((` opens bash's arithmetic for loop, whose three expressions are evaluated as (( … )) is.
     // So does it after time (-p), coproc, ! and `function NAME` (its body).
-    const before = frame.wordStart < 0 ? frame.command.words.map(plain) : undefined;
+    // The command's words so far, read only at "((" (not at each character: a long command's words are many).
+    const before =
+      c === '(' && script[i + 1] === '(' && frame.wordStart < 0 ? frame.command.words.map(plain) : undefined;
     const forLoop = before?.length === 1 && before[0] === 'for';
     const prefixed =
       before !== undefined &&
@@ -3227,17 +3258,18 @@ interface ProgramResolution {
 function sameValueGroups(script: string, sorted: readonly ProgramResolution[]): number[] {
   const leader = sorted.map((_, k) => k);
   if (/(^|[\s;&|(){}])(while|until|for|select|function)(?=[\s;&|(){}]|$)|\(\s*\)/.test(script)) return leader;
+  // The last expansion of each variable so far: the one before each of the same variable.
+  const last = new Map<string, number>();
   sorted.forEach((r, k) => {
     if (r.variable === undefined) return;
+    const j = last.get(r.variable);
+    last.set(r.variable, k);
+    if (j === undefined) return;
+    const other = sorted[j]!;
+    if (other.literals.join('\n') !== r.literals.join('\n')) return;
     const assigns = new RegExp(`(^|[^\\w$])${r.variable}(\\[[^\\]]*\\])?\\+?=|\\$\\{${r.variable}:?=`);
-    for (let j = k - 1; j >= 0; j--) {
-      const other = sorted[j]!;
-      if (other.variable !== r.variable) continue;
-      if (other.literals.join('\n') !== r.literals.join('\n')) break;
-      if (assigns.test(script.slice(other.end, r.start))) break;
-      leader[k] = leader[j]!;
-      break;
-    }
+    if (assigns.test(script.slice(other.end, r.start))) return;
+    leader[k] = leader[j]!;
   });
   return leader;
 }
@@ -3321,8 +3353,19 @@ function resolvePrograms(
       notes.push(`${resolution.raw} as ${replacement}`);
     }
     text += script.slice(from);
-    const back = (offset: number) =>
-      offset - moves.filter((m) => m.at < offset).reduce((sum, m) => sum + m.by, 0);
+    // The moves before an offset, found by halving (moves are in the order of the text), their sum kept as it goes.
+    const moved: number[] = [];
+    for (const m of moves) moved.push((moved.at(-1) ?? 0) + m.by);
+    const back = (offset: number) => {
+      let low = 0;
+      let high = moves.length;
+      while (low < high) {
+        const middle = (low + high) >> 1;
+        if (moves[middle]!.at < offset) low = middle + 1;
+        else high = middle;
+      }
+      return offset - (low > 0 ? moved[low - 1]! : 0);
+    };
     resolvingDepth++;
     let analysis: ShellTemplateAnalysis;
     try {
@@ -3330,8 +3373,14 @@ function resolvePrograms(
     } finally {
       resolvingDepth--;
     }
+    // The script's own sites by name and start, to find each of the rewritten text's in one look.
+    const owned = new Map<string, TemplateSite>();
+    for (const s of sites) {
+      const key = `${s.name}\u0000${s.start}`;
+      if (!owned.has(key)) owned.set(key, s);
+    }
     for (const site of analysis.sites) {
-      const own = sites.find((s) => s.name === site.name && s.start === back(site.start));
+      const own = owned.get(`${site.name}\u0000${back(site.start)}`);
       if (!own) continue;
       for (const [key, value] of Object.entries(site) as Array<[keyof TemplateSite, unknown]>) {
         if (key === 'fileReads') own.fileReads = [...(own.fileReads ?? []), ...(value as FileSite[])];
@@ -3339,10 +3388,12 @@ function resolvePrograms(
       }
     }
     if (analysis.ok) continue;
+    const refused = new Set(problems.map((p) => `${p.reason}\u0000${p.name}\u0000${p.offset}`));
     for (const problem of analysis.problems) {
       const offset = back(problem.offset);
-      if (problems.some((p) => p.reason === problem.reason && p.name === problem.name && p.offset === offset))
-        continue;
+      const key = `${problem.reason}\u0000${problem.name}\u0000${offset}`;
+      if (refused.has(key)) continue;
+      refused.add(key);
       const message = problem.message.replace(
         /\(character (\d+)\)/g,
         (_, n: string) => `(character ${back(Number(n) - 1) + 1})`,
@@ -3502,6 +3553,13 @@ function bashOnlyMessage(at: string, how: string, syntax: string, shell: string)
 }
 
 export function argvShellProblems(argv: readonly string[]): string[] {
+  return withinBudget(
+    () => argvShellWithin(argv),
+    () => [TOO_COMPLEX_MESSAGE],
+  );
+}
+
+function argvShellWithin(argv: readonly string[]): string[] {
   const problems: string[] = [];
   for (const operand of commandModel(argv).code) {
     // `python3 -c` with no code after it (xargs gives it): no template in it.

@@ -3,6 +3,7 @@
 // files (tar -T -), and a program named by an expansion ($c). shell-script.ts applies them to a script's
 // commands; remoteStdinProblems applies them to the line ssh runs through the remote host's shell, where they
 // concern the remote host's files. Pure.
+import { charge } from './budget.ts';
 import {
   chosenWords,
   expandedPrograms,
@@ -880,14 +881,54 @@ function programReading(
   const ref = /^\$(?:([A-Za-z_]\w*|\d)|\{([A-Za-z_]\w*|\d+)\})$/.exec(word);
   if (!ref) return undefined;
   const variable = (ref[1] ?? ref[2])!;
+  const assigned = scriptFacts(script, variable);
+  if (assigned === 'positional') return fixed?.[variable] === undefined ? undefined : [fixed[variable]];
+  if (assigned === undefined) return undefined;
+  return flowValues(script, variable, assigned.reader, at, word, assigned.found);
+}
+
+/**
+ * Facts of the scripts read last, by variable: a script is asked about each use of each variable in it.
+ * `setsAny`: setsAnyVariable's answer for a variable ssh-agent's output sets ([1]) and any other ([0]).
+ */
+const factsCache = new Map<string, { variables: Map<string, VariableFacts>; setsAny: boolean[] }>();
+const FACTS_SCRIPTS = 16;
+const FACTS_CHARACTERS_PER_UNIT = 32;
+
+/** The fixed assignments of a program variable (programReading), or why it is not known otherwise. */
+type VariableFacts =
+  undefined | 'positional' | { reader: AssignmentReader; found: Array<{ at: number; text: string }> };
+
+/**
+ * What programReading needs of `script` for `variable` wherever it is run: read once per script and variable
+ * (the script's own text keys it, the variable's name within it), not once per use.
+ */
+function scriptFacts(script: string, variable: string): VariableFacts {
+  let facts = factsCache.get(script);
+  if (!facts) {
+    if (factsCache.size >= FACTS_SCRIPTS) factsCache.clear();
+    facts = { variables: new Map(), setsAny: [] };
+    factsCache.set(script, facts);
+  }
+  if (facts.variables.has(variable)) return facts.variables.get(variable);
+  // Reading the script's text for one variable (a few regular expressions over it), against the bound on the
+  // work (budget.ts): less than reading the script as a shell does, a unit per FACTS_CHARACTERS_PER_UNIT.
+  charge(Math.ceil(script.length / FACTS_CHARACTERS_PER_UNIT));
   // A file `source`/`.` runs, an `eval`, or a nameref (declare -n r=KUBECTL; r=sh) may set any variable (and
   // `set --` the parameters), which no reading of the script sees: after KUBECTL=kubectl; source ./env.sh,
-  // $KUBECTL may be anything.
-  if (setsAnyVariable(script, variable)) return undefined;
+  // $KUBECTL may be anything. The same for every variable but those eval "$(ssh-agent -s)" sets.
+  const agent = AGENT_SETS.has(variable) ? 1 : 0;
+  const setsAny = (facts.setsAny[agent] ??= setsAnyVariable(script, variable));
+  const found = setsAny ? undefined : variableFacts(script, variable);
+  facts.variables.set(variable, found);
+  return found;
+}
+
+function variableFacts(script: string, variable: string): VariableFacts {
   // A variable bash sets itself ($_ the last argument, REPLY from read, PWD from cd…): not its assignments' text.
   if (SHELL_SET.has(variable) || /^(BASH|COMP|READLINE)_|^(BASH|BASHOPTS|BASHPID|HISTCMD)$/.test(variable))
     return undefined;
-  if (/^\d+$/.test(variable)) return fixed?.[variable] === undefined ? undefined : [fixed[variable]];
+  if (/^\d+$/.test(variable)) return 'positional';
   const setOtherwise = new RegExp(
     `\\b(read|for|select|mapfile|readarray|getopts|printf|unset)\\b[^;&|\\n]*\\b${variable}\\b|(^|[^\\w$])${variable}(\\[[^\\]]*\\])?(\\+=|=\\()|\\$\\{${variable}\\[[^\\]]*\\]:?=`,
   );
@@ -947,7 +988,7 @@ function programReading(
   if (assignedOtherwise(script, variable, literals.length)) return undefined;
   // Which values hold where the program runs is not the flow's: every fixed text of the text's assignments is
   // read (outside here-documents); the flow says whether the variable may hold something else there.
-  return flowValues(script, variable, reader, at, word, found);
+  return { reader, found };
 }
 
 /**
