@@ -3,6 +3,7 @@
 // input over the caps (src/config/limits.ts) in milliseconds.
 import { CONFIG_LIMITS } from '../src/config/limits.ts';
 import { parseConfig } from '../src/config/load.ts';
+import { SHELL_SHAPES, shapeConfig } from './shell-shapes.ts';
 
 const TARGET = 'target:\n  commands:\n    deploy: ./deploy.sh {{version}}\n';
 
@@ -46,6 +47,32 @@ for (const [name, text] of Object.entries({
 })) {
   const { ms, result } = time(text);
   console.log(`  ${name}: ${ms.toFixed(0)} ms (${result})`);
+}
+
+// ---- adversarial shell scripts: a `shell: true` deploy command of each shape (bench/shell-shapes.ts) --------
+// A check that reads the script again per use, variable, command or word shows as time growing faster than
+// the script; past the bound on the work of a check (src/targets/budget.ts) the script is refused as too
+// complex, in about the time the bound allows. A shape stops growing once a size takes more than 20 s.
+console.log(
+  '\nshell scripts (target.commands.deploy with shell: true; "too complex": refused past the work bound)',
+);
+for (const [name, shape] of Object.entries(SHELL_SHAPES)) {
+  console.log(`  ${name}`);
+  for (const kb of [10, 40, 100, 200, 1024]) {
+    const { text, units } = shapeConfig(shape, kb * 1024);
+    const started = performance.now();
+    const parsed = parseConfig(text, 'deploy.yml');
+    const ms = performance.now() - started;
+    const result = parsed.ok
+      ? 'valid'
+      : parsed.errors.some((e) => e.message.includes('too complex to check'))
+        ? 'too complex'
+        : `${parsed.errors.length} error(s)`;
+    console.log(
+      `    ${(text.length / 1024).toFixed(0).padStart(5)} KB, ${String(units).padStart(6)} units: ${ms.toFixed(0).padStart(6)} ms (${result})`,
+    );
+    if (ms > 20_000) break;
+  }
 }
 
 // ---- the environments curve (issue 16): in process, then the CLI's `validate` as a user starts it -----------
