@@ -32,7 +32,7 @@ const INVISIBLE = /\p{Cf}/gu;
 const MARKDOWN_PUNCTUATION = /[\\`*_{}[\]()#!|~$]/g;
 // What starts a block only at the start of a line, where a value sometimes is (`> ${description}`, `- ${message}`):
 // a list item (`-`, `+`, `1.`), a rule (`---`) or a heading's underline (`===`).
-const LINE_START = /^(\s*)(?:([-+=])|(\d+)\.)/;
+const LINE_START = /^(\s*)(?:([-+=])(?=\s|$|\2)|(\d{1,9})\.(?=\s|$))/;
 // A run of 7 to 40 lowercase hex digits at the start of the text, after a space, `(`, `[`, `{` or `..`, is a
 // commit reference GitHub links when the repository has such a commit (`1a2b3c4`, `v1...1a2b3c4`; with `@`
 // before it, the `@` already breaks it): a zero-width joiner after every sixth digit leaves no run long enough.
