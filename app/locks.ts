@@ -5,22 +5,45 @@
 // message records who holds it, why and since when. A deployment's own lock is a lightweight ref to the
 // commit being deployed (one request instead of two on every deployment); who asked for it is in the
 // deployment's payload (app/deploy/lock.ts reads it back when someone needs to be told).
+//
+// A person's lock record is authenticated as the App's other records kept in refs (app/schedule/record.ts):
+// the tag message ends with one hidden marker (`<!-- deploy-action:lock {...} mac=... -->`) MAC'd under the
+// App's marker key (src/github/hidden-marker.ts) for the repository and the lock's target (an environment or
+// the global lock), over the record itself (holder, reason, time, commit, pull request). Anyone who can push
+// can create the ref and a tag naming anyone: such a lock is still held (the ref exists), but its holder is
+// unverified (holderUnverified): named as text, never mentioned, and nobody's own lock (nobody deploys through
+// it or releases it without --force).
+import * as z from 'zod';
+import { appendMarkers, trailingMarkers, verifyMarker, writeMarker } from '../src/github/hidden-marker.ts';
+import type { MarkerScope } from '../src/github/hidden-marker.ts';
+import type { MarkerKeys } from '../src/github/marker-keys.ts';
 import type { LockTarget } from './commands/command.ts';
 import type { GraphqlFn } from '../src/metrics/github-read.ts';
 import type { GitRefCalls } from './facts/git-refs.ts';
 
 export const LOCK_REF_PREFIX = 'deploy-locks/';
 const GLOBAL_REF = `${LOCK_REF_PREFIX}_global`;
+/**
+ * The record line versions before the MAC wrote (and this one still writes, for `git show` and for a replica
+ * of an older version during an upgrade). Never believed: only the marker is.
+ */
 const RECORD_MARKER = 'deploy-lock-record: ';
+export const LOCK_KIND = 'lock';
 
 /** The Octokit calls locks use (pass `octokit.rest`), so tests can hand in a tiny fake. */
 export interface LocksApi {
-  git: Pick<GitRefCalls, 'createTag' | 'getTag' | 'createRef' | 'deleteRef' | 'listMatchingRefs'> & {
+  git: Pick<GitRefCalls, 'createTag' | 'createRef' | 'deleteRef' | 'listMatchingRefs'> & {
     getRef(params: {
       owner: string;
       repo: string;
       ref: string;
     }): Promise<{ data: { ref: string; object: { sha: string; type: string } } }>;
+    /** The tag's message, and the commit it points at (a record names it). */
+    getTag(params: {
+      owner: string;
+      repo: string;
+      tag_sha: string;
+    }): Promise<{ data: { message: string; object?: { sha: string; type: string } } }>;
   };
 }
 
@@ -41,7 +64,12 @@ export interface LockInfo {
   pullRequest?: number;
   /** A deployment's own lock (a lightweight ref to `sha`), not a person's /lock. */
   deployment?: true;
-  /** `holder` is the login of whoever created a deployment the App did not make: named, never mentioned. */
+  /**
+   * `holder` is not vouched for: the login of whoever created a deployment the App did not make, or the name
+   * in a lock record whose MAC does not verify (written by hand, by a version before records were signed,
+   * under a key no longer accepted, or for another repository or target). Named, never mentioned, and nobody
+   * holds it: nobody deploys through it or releases it without --force.
+   */
   holderUnverified?: true;
 }
 
@@ -107,38 +135,123 @@ function targetOfRef(ref: string): LockTarget | undefined {
   return { scope: 'environment', environment: name.slice(LOCK_REF_PREFIX.length) };
 }
 
-/** The tag message: a human line, then the record as JSON so it is readable with `git show` too. */
-export function lockMessage(lock: LockInfo): string {
-  const where = lock.target.scope === 'global' ? 'all environments' : lock.target.environment;
-  const record = { ...lock, target: lock.target };
-  return `Deploy lock on ${where}, held by ${lock.holder}\n\n${RECORD_MARKER}${JSON.stringify(record)}\n`;
+/** What a lock's MAC binds besides its record: the repository and the lock's target (as GitHub compares it). */
+export function lockScope(repository: string, target: LockTarget): MarkerScope {
+  return {
+    repository,
+    subject: JSON.stringify(
+      target.scope === 'global'
+        ? [LOCK_KIND, 'global']
+        : [LOCK_KIND, 'environment', target.environment.toLowerCase()],
+    ),
+  };
 }
 
-/** Reads a lock record back; a ref someone made by hand (no record) reads as held by UNKNOWN_HOLDER. */
-export function parseLockMessage(message: string, target: LockTarget, sha: string): LockInfo {
-  const line = message.split('\n').find((l) => l.startsWith(RECORD_MARKER));
-  const fallback: LockInfo = { target, holder: UNKNOWN_HOLDER, createdAt: new Date(0).toISOString(), sha };
-  if (!line) return fallback;
+/** The record a lock's marker carries. */
+const recordSchema = z.strictObject({
+  v: z.literal(1),
+  holder: z.string().min(1),
+  reason: z.string().optional(),
+  createdAt: z.string(),
+  sha: z.string(),
+  pullRequest: z.number().int().positive().optional(),
+});
+
+/** Who reads a lock back: the App's marker keys and the repository (`owner/name`) the lock is in. */
+export interface LockReader {
+  keys: MarkerKeys;
+  repository: string;
+}
+
+const repositoryOf = (where: RepoRef): string => `${where.owner}/${where.repo}`;
+
+/**
+ * The tag message: a human line, the record as JSON (read by versions before the MAC, and by `git show`),
+ * then the record again as the marker MAC'd for the repository and the target: the only part believed.
+ */
+export function lockMessage(lock: LockInfo, reader: LockReader): string {
+  const where = lock.target.scope === 'global' ? 'all environments' : lock.target.environment;
+  const record: z.input<typeof recordSchema> = {
+    v: 1,
+    holder: lock.holder,
+    ...(lock.reason !== undefined ? { reason: lock.reason } : {}),
+    createdAt: lock.createdAt,
+    sha: lock.sha.toLowerCase(),
+    ...(lock.pullRequest !== undefined ? { pullRequest: lock.pullRequest } : {}),
+  };
+  const legacy = { ...lock, target: lock.target };
+  const text = `Deploy lock on ${where}, held by ${lock.holder}\n\n${RECORD_MARKER}${JSON.stringify(legacy)}`;
+  const marker = writeMarker(LOCK_KIND, record, reader.keys, lockScope(reader.repository, lock.target));
+  return `${appendMarkers(text, [marker])}\n`;
+}
+
+/** The fields of a record that does not verify, as written; its commit is the one the tag points at. */
+function recordFields(raw: unknown, target: LockTarget, sha: string): LockInfo | undefined {
+  if (typeof raw !== 'object' || raw === null) return undefined;
+  const r = raw as Record<string, unknown>;
+  const lock: LockInfo = {
+    target,
+    holder: typeof r.holder === 'string' && r.holder ? r.holder : UNKNOWN_HOLDER,
+    createdAt: typeof r.createdAt === 'string' ? r.createdAt : new Date(0).toISOString(),
+    sha,
+  };
+  if (typeof r.reason === 'string') lock.reason = r.reason;
+  if (typeof r.pullRequest === 'number') lock.pullRequest = r.pullRequest;
+  return lock;
+}
+
+const parseJson = (text: string): unknown => {
   try {
-    const raw = JSON.parse(line.slice(RECORD_MARKER.length)) as Partial<LockInfo>;
-    const lock: LockInfo = {
-      target,
-      holder: typeof raw.holder === 'string' && raw.holder ? raw.holder : UNKNOWN_HOLDER,
-      createdAt: typeof raw.createdAt === 'string' ? raw.createdAt : fallback.createdAt,
-      sha: typeof raw.sha === 'string' ? raw.sha : sha,
-    };
-    if (typeof raw.reason === 'string') lock.reason = raw.reason;
-    if (typeof raw.pullRequest === 'number') lock.pullRequest = raw.pullRequest;
-    return lock;
+    return JSON.parse(text) as unknown;
   } catch {
-    return fallback;
+    return undefined;
   }
+};
+
+/**
+ * Reads a lock record back, `sha` being the commit its tag points at. Believed only when its marker verifies
+ * under the App's keys for this repository and target, and names that commit. Any other record (no marker, a
+ * wrong or moved one, only the unsigned line of an older version) still holds the lock: its holder is named
+ * as written but unverified (holderUnverified), and a pull request it names is not repeated. A ref made by
+ * hand (no record at all) reads as held by UNKNOWN_HOLDER.
+ */
+export function parseLockMessage(
+  message: string,
+  target: LockTarget,
+  sha: string,
+  reader: LockReader,
+): LockInfo {
+  const fallback: LockInfo = { target, holder: UNKNOWN_HOLDER, createdAt: new Date(0).toISOString(), sha };
+  const markers = trailingMarkers(message, [LOCK_KIND]);
+  const scope = lockScope(reader.repository, target);
+  if (markers.length === 1 && verifyMarker(markers[0]!, reader.keys.accepted, scope)) {
+    const parsed = recordSchema.safeParse(parseJson(markers[0]!.json));
+    if (parsed.success && parsed.data.sha === sha.toLowerCase()) {
+      const d = parsed.data;
+      const lock: LockInfo = { target, holder: d.holder, createdAt: d.createdAt, sha: d.sha };
+      if (d.reason !== undefined) lock.reason = d.reason;
+      if (d.pullRequest !== undefined) lock.pullRequest = d.pullRequest;
+      return lock;
+    }
+  }
+  // Not the App's record for this lock: what it says is shown, never believed.
+  const line = message.split('\n').find((l) => l.startsWith(RECORD_MARKER));
+  const written =
+    markers.length > 0
+      ? recordFields(parseJson(markers[markers.length - 1]!.json), target, sha)
+      : line
+        ? recordFields(parseJson(line.slice(RECORD_MARKER.length)), target, sha)
+        : undefined;
+  if (!written) return fallback;
+  const { pullRequest: _unsaid, ...rest } = written;
+  return { ...rest, holderUnverified: true };
 }
 
 /** The lock at `refName` and the object its ref points at (what a conditional delete compares with). */
 async function readLockRef(
   api: LocksApi,
   where: RepoRef,
+  keys: MarkerKeys,
   refName: string,
   target: LockTarget,
 ): Promise<{ lock: LockInfo; oid: string } | undefined> {
@@ -149,29 +262,37 @@ async function readLockRef(
     if ((error as HttpError).status === 404) return undefined;
     throw error;
   }
-  return { lock: await lockFromObject(api, where, target, object), oid: object.sha.toLowerCase() };
+  return {
+    lock: await lockFromObject(api, where, keys, target, object),
+    oid: object.sha.toLowerCase(),
+  };
 }
 
 async function readLock(
   api: LocksApi,
   where: RepoRef,
+  keys: MarkerKeys,
   refName: string,
   target: LockTarget,
 ): Promise<LockInfo | undefined> {
-  return (await readLockRef(api, where, refName, target))?.lock;
+  return (await readLockRef(api, where, keys, refName, target))?.lock;
 }
 
 async function lockFromObject(
   api: LocksApi,
   where: RepoRef,
+  keys: MarkerKeys,
   target: LockTarget,
   object: { sha: string; type: string },
 ): Promise<LockInfo> {
   if (object.type === 'commit')
     return { target, holder: 'deployment', createdAt: '', sha: object.sha, deployment: true };
-  if (object.type !== 'tag') return parseLockMessage('', target, object.sha);
+  if (object.type !== 'tag')
+    return parseLockMessage('', target, object.sha, { keys, repository: repositoryOf(where) });
   const { data } = await api.git.getTag({ ...where, tag_sha: object.sha });
-  return parseLockMessage(data.message, target, object.sha);
+  // The commit the tag points at: a record naming another was moved here. (A tag of a tag names none.)
+  const commit = data.object?.type === 'commit' ? data.object.sha : '';
+  return parseLockMessage(data.message, target, commit, { keys, repository: repositoryOf(where) });
 }
 
 const isAlreadyExists = (error: unknown): boolean =>
@@ -194,6 +315,7 @@ export interface AcquireOptions {
 export async function acquireLock(
   api: LocksApi,
   where: RepoRef,
+  keys: MarkerKeys,
   options: AcquireOptions,
 ): Promise<AcquireResult> {
   const refName = lockRefName(options.target);
@@ -209,7 +331,7 @@ export async function acquireLock(
   const tag = await api.git.createTag({
     ...where,
     tag: refName.replace(/\//g, '-'),
-    message: lockMessage(lock),
+    message: lockMessage(lock, { keys, repository: repositoryOf(where) }),
     object: options.sha,
     type: 'commit',
   });
@@ -219,14 +341,15 @@ export async function acquireLock(
   } catch (error) {
     if (!isAlreadyExists(error)) throw error;
   }
-  const held = await readLock(api, where, refName, options.target);
+  const held = await readLock(api, where, keys, refName, options.target);
   // Released between our create and read: report it as held by nobody we can name rather than retry forever.
   if (!held) return { status: 'already_held', lock: { ...lock, holder: UNKNOWN_HOLDER }, sameHolder: false };
   return {
     status: 'already_held',
     lock: held,
-    // A deployment's lock is nobody's, whatever a person's login is (`deployment`).
-    sameHolder: !held.deployment && sameLogin(held.holder, options.holder),
+    // A deployment's lock is nobody's, whatever a person's login is (`deployment`); nor is one whose record
+    // does not verify, whoever it names.
+    sameHolder: !held.deployment && !held.holderUnverified && sameLogin(held.holder, options.holder),
   };
 }
 
@@ -242,6 +365,7 @@ export type DeploymentLockResult =
 export async function acquireDeploymentLock(
   api: LocksApi,
   where: RepoRef,
+  keys: MarkerKeys,
   options: { environment: string; sha: string },
 ): Promise<DeploymentLockResult> {
   const target: LockTarget = { scope: 'environment', environment: options.environment };
@@ -253,7 +377,7 @@ export async function acquireDeploymentLock(
   } catch (error) {
     if (!isAlreadyExists(error)) throw error;
   }
-  const held = await readLock(api, where, refName, target);
+  const held = await readLock(api, where, keys, refName, target);
   return {
     status: 'already_held',
     lock: held ?? { target, holder: UNKNOWN_HOLDER, createdAt: '', sha: options.sha },
@@ -288,16 +412,21 @@ const DELETE_REF_IF_AT = `mutation DeleteRefIfAt($repositoryId: ID!, $name: GitR
 export async function releaseLock(
   api: LocksApi,
   where: RepoRef,
+  keys: MarkerKeys,
   options: ReleaseOptions,
 ): Promise<ReleaseResult> {
   const refName = lockRefName(options.target);
   if (typeof refName !== 'string') return { status: 'invalid_environment', message: refName.invalid };
-  const read = await readLockRef(api, where, refName, options.target);
+  const read = await readLockRef(api, where, keys, refName, options.target);
   if (!read) return { status: 'not_held' };
   const held = read.lock;
   // A running deployment's lock is released by its final status, or with --force: its holder `deployment`
-  // is no login, even when someone's login is that word (as blockingLock).
-  if (!options.force && (held.deployment || !sameLogin(held.holder, options.requester)))
+  // is no login, even when someone's login is that word (as blockingLock). Nor is a holder whose record does
+  // not verify anyone's: only --force releases that lock.
+  if (
+    !options.force &&
+    (held.deployment || held.holderUnverified || !sameLogin(held.holder, options.requester))
+  )
     return { status: 'not_owner', lock: held };
   if (options.conditional) {
     try {
@@ -308,7 +437,7 @@ export async function releaseLock(
       });
     } catch (error) {
       // Refused: find out why. Gone, or another lock now: not ours to delete. Unchanged: a real failure.
-      const now = await readLockRef(api, where, refName, options.target);
+      const now = await readLockRef(api, where, keys, refName, options.target);
       if (!now) return { status: 'not_held' };
       if (now.oid !== read.oid) return { status: 'changed', lock: now.lock };
       throw error;
@@ -325,26 +454,35 @@ export async function releaseLock(
 }
 
 /** The global lock, if held: one request, and one more for its record when it is. */
-export async function readGlobalLock(api: LocksApi, where: RepoRef): Promise<LockInfo | undefined> {
-  return readLock(api, where, GLOBAL_REF, { scope: 'global' });
+export async function readGlobalLock(
+  api: LocksApi,
+  where: RepoRef,
+  keys: MarkerKeys,
+): Promise<LockInfo | undefined> {
+  return readLock(api, where, keys, GLOBAL_REF, { scope: 'global' });
 }
 
 /** Every lock of the repository: one listing plus one read per lock. */
-export async function readLocks(api: LocksApi, where: RepoRef): Promise<Locks> {
-  const out = await locksWhere(api, where, () => true);
+export async function readLocks(api: LocksApi, where: RepoRef, keys: MarkerKeys): Promise<Locks> {
+  const out = await locksWhere(api, where, keys, () => true);
   out.environments.sort((a, b) => envOf(a).localeCompare(envOf(b)));
   return out;
 }
 
 /** The locks whose ref name (without `refs/`) `keep` takes: one listing plus one read per lock taken. */
-async function locksWhere(api: LocksApi, where: RepoRef, keep: (name: string) => boolean): Promise<Locks> {
+async function locksWhere(
+  api: LocksApi,
+  where: RepoRef,
+  keys: MarkerKeys,
+  keep: (name: string) => boolean,
+): Promise<Locks> {
   // matching-refs is not paginated: GitHub returns every matching ref at once.
   const { data: refs } = await api.git.listMatchingRefs({ ...where, ref: LOCK_REF_PREFIX });
   const out: Locks = { environments: [] };
   for (const { ref, object } of refs) {
     const target = targetOfRef(ref);
     if (!target || !keep(ref.replace(/^refs\//, ''))) continue;
-    const lock = await lockFromObject(api, where, target, object);
+    const lock = await lockFromObject(api, where, keys, target, object);
     if (target.scope === 'global') out.global = lock;
     else out.environments.push(lock);
   }
@@ -355,9 +493,14 @@ async function locksWhere(api: LocksApi, where: RepoRef, keep: (name: string) =>
  * The locks that bear on deploying to `environment`: the global lock and that environment's own. One listing,
  * and one more read for each of those two held by a person (a tag); other environments' locks are not read.
  */
-export async function readLocksFor(api: LocksApi, where: RepoRef, environment: string): Promise<Locks> {
+export async function readLocksFor(
+  api: LocksApi,
+  where: RepoRef,
+  keys: MarkerKeys,
+  environment: string,
+): Promise<Locks> {
   const own = lockRefName({ scope: 'environment', environment });
-  return locksWhere(api, where, (name) => name === GLOBAL_REF || name === own);
+  return locksWhere(api, where, keys, (name) => name === GLOBAL_REF || name === own);
 }
 
 const envOf = (lock: LockInfo): string =>
@@ -365,12 +508,14 @@ const envOf = (lock: LockInfo): string =>
 
 /**
  * Pure: the lock that stops `holder` from deploying to `environment`, if any. The global lock stops
- * everyone, its own holder included (it is a freeze); an environment lock stops everyone but its holder;
- * a running deployment's lock stops everyone.
+ * everyone, its own holder included (it is a freeze); an environment lock stops everyone but its holder (one
+ * whose holder is unverified stops everyone, whoever it names); a running deployment's lock stops everyone.
  */
 export function blockingLock(locks: Locks, environment: string, holder: string): LockInfo | undefined {
   if (locks.global) return locks.global;
   const env = environment.toLowerCase();
   const lock = locks.environments.find((l) => envOf(l) === env);
-  return lock && (lock.deployment || !sameLogin(lock.holder, holder)) ? lock : undefined;
+  return lock && (lock.deployment || lock.holderUnverified || !sameLogin(lock.holder, holder))
+    ? lock
+    : undefined;
 }

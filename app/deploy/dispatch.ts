@@ -266,6 +266,7 @@ function start(
       ...(statusCommentId !== undefined ? { statusCommentId } : {}),
       now: deps.now,
       botLogin: deps.botLogin,
+      keys: deps.markers.keys,
     },
   );
 }
@@ -786,7 +787,7 @@ async function lock(
   const allowed = mayLock({ config, target, actor, action });
   if (!allowed.ok) return refusal(allowed.code, explainLockRefusal(allowed));
   if (command.kind === 'lock') {
-    const taken = await acquireLock(deps.api, where, {
+    const taken = await acquireLock(deps.api, where, deps.markers.keys, {
       target,
       holder: login,
       sha: pr.headSha,
@@ -808,7 +809,7 @@ async function lock(
     );
     return { reaction: '+1', body: `Locked ${name}; release with ${release}.` };
   }
-  const released = await releaseLock(deps.api, where, {
+  const released = await releaseLock(deps.api, where, deps.markers.keys, {
     target,
     requester: login,
     force: command.force,
@@ -823,7 +824,7 @@ async function lock(
       await runDueQuietly(dueDeps(deps, where, event.repositoryNodeId), where);
       return {
         reaction: '+1',
-        body: `Unlocked ${name} (was held by ${userText(released.lock.holder, { as: 'code' })}).`,
+        body: `Unlocked ${name} (was held by ${userText(released.lock.holder, { as: 'code' })}${released.lock.holderUnverified && released.lock.holder !== UNKNOWN_HOLDER ? ', unverified record' : ''}).`,
       };
     case 'not_held':
       return { reaction: 'eyes', body: `${name} is not locked.` };
@@ -833,8 +834,8 @@ async function lock(
         `${name} was unlocked and locked again while this /unlock ran: ${lockOwner(released.lock)}. That lock stays; run /unlock again if it should go.`,
       );
     case 'not_owner': {
-      // Who can release it: its holder by name, or --force. A deployment's lock and one whose holder is not
-      // known (UNKNOWN_HOLDER) have no holder who could: only --force works.
+      // Who can release it: its holder by name, or --force. A deployment's lock, one whose holder is not
+      // known (UNKNOWN_HOLDER) and one whose record does not verify have no holder who could: only --force works.
       const forced = userText(
         target.scope === 'global' ? '/unlock --global --force' : `/unlock ${target.environment} --force`,
         { as: 'code' },
@@ -844,7 +845,9 @@ async function lock(
         ? `it goes when that deployment ends; before that only ${forcers} can unlock it`
         : released.lock.holder === UNKNOWN_HOLDER
           ? `nobody holds it by name, so only ${forcers} can unlock it`
-          : `only they (or ${forcers}) can unlock it`;
+          : released.lock.holderUnverified
+            ? `its record is not one the App wrote (or was written before lock records were signed), so nobody holds it by name: only ${forcers} can unlock it`
+            : `only they (or ${forcers}) can unlock it`;
       return refusal('not_owner', `${lockOwner(released.lock)}; ${whoMay}.`);
     }
     case 'invalid_environment':
@@ -865,7 +868,7 @@ async function status(
   const due = await runDueQuietly(dueDeps(deps, b.where, event.repositoryNodeId), b.where, listed);
   const changed = !Array.isArray(due) || due.length > 0;
   const [locks, sections, schedule] = await Promise.all([
-    readLocks(deps.api, b.where),
+    readLocks(deps.api, b.where, deps.markers.keys),
     // What is live, before and rolling out comes from each environment's record, the one source of truth.
     Promise.all(
       envs.map(async (name) => {

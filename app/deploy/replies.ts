@@ -25,7 +25,8 @@ export function lockOwner(lock: LockInfo): string {
     lock.target.scope === 'global' ? 'every environment' : userText(lock.target.environment, { as: 'code' });
   // Only a real login is @-mentioned: UNKNOWN_HOLDER is nobody, `deployment` (a deployment's lock) would
   // notify whoever owns that name, and a holder that is no login (an `org/team` would notify the whole team)
-  // is named as text. Nor the creator of a deployment the App did not make: shown, never notified.
+  // is named as text. Nor the creator of a deployment the App did not make, nor the holder a lock record
+  // names when its MAC does not verify (anyone who can push writes one): shown, never notified.
   const named = !lock.holderUnverified && lock.holder !== UNKNOWN_HOLDER && lock.holder !== 'deployment';
   const mention = named && GITHUB_LOGIN.test(lock.holder);
   const holder = userText(lock.holder, { as: mention ? 'mention' : 'code', max: 100 });
@@ -40,7 +41,8 @@ export function lockOwner(lock: LockInfo): string {
         : '';
     return `${where} is locked by a running deployment of ${userText(lock.sha.slice(0, 12), { as: 'code' })}${by}${pr}${since}${why}`;
   }
-  return `${where} is locked by ${holder}${pr}${since}${why}`;
+  const unverified = lock.holderUnverified && lock.holder !== UNKNOWN_HOLDER ? ' (unverified record)' : '';
+  return `${where} is locked by ${holder}${unverified}${pr}${since}${why}`;
 }
 
 export function who(principals: readonly Principal[]): string {

@@ -5,6 +5,7 @@
 // payload, so the Action and the app keep one comment), then create the deployment for the SHA.
 import { acquireDeploymentLock, blockingLock, readGlobalLock } from '../locks.ts';
 import type { LockInfo } from '../locks.ts';
+import type { MarkerKeys } from '../../src/github/marker-keys.ts';
 import { renderStatusComment } from '../../src/github/status-comment.ts';
 import type { StatusCommentState } from '../../src/github/status-comment.ts';
 import type { DeploymentPayload } from '../../src/github/deployment-payload.ts';
@@ -46,6 +47,8 @@ export async function startDeployment(
     now: () => Date;
     /** The App's bot login: a lock's deployment names who asked only when the App created it. */
     botLogin?: string;
+    /** The App's marker keys: a person's lock names its holder only when its record verifies. */
+    keys: MarkerKeys;
   },
 ): Promise<StartOutcome> {
   const dedupeKey = commentDedupeKey(request.sourceCommentId);
@@ -56,11 +59,14 @@ export async function startDeployment(
   const existing = known.deployments?.find((d) => d.payload?.dedupe_key === dedupeKey && madeByApp(d.maker));
   if (existing) return { status: 'already_deployed', deploymentId: existing.id };
 
-  const frozen = await readGlobalLock(api, where);
+  const frozen = await readGlobalLock(api, where, known.keys);
   if (frozen) return { status: 'locked', lock: frozen };
 
   const sha = request.sha.toLowerCase();
-  const taken = await acquireDeploymentLock(api, where, { environment: request.environment, sha });
+  const taken = await acquireDeploymentLock(api, where, known.keys, {
+    environment: request.environment,
+    sha,
+  });
   if (taken.status === 'invalid_environment') throw new Error(taken.message);
   let ownLock = taken.status === 'acquired';
   if (taken.status === 'already_held') {

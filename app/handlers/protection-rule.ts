@@ -37,7 +37,7 @@ import type { DeploymentMaker } from '../facts/deployments.ts';
 import { readLedger, withLedger } from '../facts/approval-ledger.ts';
 import { priorEnvironments } from '../facts/prior-environments.ts';
 import type { RecordReader } from '../state.ts';
-import { blockingLock, readLocksFor } from '../locks.ts';
+import { UNKNOWN_HOLDER, blockingLock, readLocksFor } from '../locks.ts';
 import type { LockInfo, Locks } from '../locks.ts';
 import { deploymentLockOwner } from '../deploy/lock.ts';
 import { lockOwner } from '../deploy/replies.ts';
@@ -287,7 +287,9 @@ export function lockedSummary(lock: LockInfo, environment: string): string {
       ? "it stops every deployment, its holder's too, until `/unlock --global`"
       : lock.deployment
         ? 'deploy again once that deployment has finished'
-        : `only its holder deploys there until \`/unlock\` ${userText(environment, { as: 'code' })}`;
+        : lock.holderUnverified || lock.holder === UNKNOWN_HOLDER
+          ? `nobody holds it by name, so nobody deploys there until \`/unlock\` ${userText(environment, { as: 'code' })} \`--force\``
+          : `only its holder deploys there until \`/unlock\` ${userText(environment, { as: 'code' })}`;
   return `Rejected (\`locked\`): ${lockOwner(lock)}. A deployment started by a workflow honours the locks as /deploy does: ${unlock}.`;
 }
 
@@ -329,7 +331,8 @@ export async function decideGate(octokit: Octokit, input: GateInput): Promise<Ga
   }
   // The locks, as /deploy honours them (app/deploy/start.ts): a deployment started by a workflow is no way
   // around the global lock, someone's /lock or a running deployment.
-  const locks = await (input.locks?.() ?? readLocksFor(octokit.rest, input.where, input.environment));
+  const locks = await (input.locks?.() ??
+    readLocksFor(octokit.rest, input.where, input.markers.keys, input.environment));
   const { byApp, deployers } = input.deployment;
   const personLock = locks.environments.some((l) => !l.deployment);
   const who = typeof deployers === 'function' ? (personLock ? await deployers() : undefined) : deployers;
@@ -758,7 +761,7 @@ export async function answerPendingProtectionRules(
   // is missed however late it is read, so a listing per gate would only cost requests.
   let locks: Promise<Locks> | undefined;
   const readLocks = (): Promise<Locks> =>
-    (locks ??= readLocksFor(octokit.rest, input.where, input.environment));
+    (locks ??= readLocksFor(octokit.rest, input.where, input.markers.keys, input.environment));
   for (const checkRun of gates) {
     if (checkRun.app?.id !== appId || checkRun.conclusion !== 'action_required') continue;
     if (!checkRun.name.startsWith(GATE_PREFIX)) continue;

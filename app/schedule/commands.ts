@@ -119,7 +119,11 @@ export async function scheduleDeploy(
       recorded(deps, where, swap, record, policy, undefined, when.local.zone === undefined)
     );
   }
-  const lock = blockingLock(await readLocks(deps.api, where), request.environment, request.requestedBy);
+  const lock = blockingLock(
+    await readLocks(deps.api, where, deps.markers.keys),
+    request.environment,
+    request.requestedBy,
+  );
   if (!lock) return deployNow();
   return (
     (await duplicate(deps, where, record)) ?? recorded(deps, where, swap, record, policy, lockOwner(lock))

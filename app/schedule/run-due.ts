@@ -164,7 +164,11 @@ export async function runDue(
       'ignored a scheduled deployment the App did not write (tampering?)',
     );
   if (list.requests.length === 0) return [];
-  const decisions = dueDecisions(list.requests, await readLocks(deps.api, where), deps.now());
+  const decisions = dueDecisions(
+    list.requests,
+    await readLocks(deps.api, where, deps.markers.keys),
+    deps.now(),
+  );
   const out: DueOutcome[] = [];
   /** A request started by an earlier due check was settled (told, marked, removed) only now. */
   let settledLate = false;
@@ -453,6 +457,7 @@ async function startNow(
       ...(statusCommentId !== undefined ? { statusCommentId } : {}),
       now: deps.now,
       botLogin: deps.botLogin,
+      keys: deps.markers.keys,
     },
   );
   const prefix = request.mode === 'at' ? 'schedule' : 'queue';

@@ -429,11 +429,10 @@ for (const final of ['success', 'failure'] as const) {
           updatedAt: '2020-01-01T00:00:00Z',
         }),
       });
-      const lock = await acquireDeploymentLock(
-        octokit.rest,
-        { owner, repo },
-        { environment: 'production', sha: HEAD },
-      );
+      const lock = await acquireDeploymentLock(octokit.rest, { owner, repo }, testMarkerKeys(), {
+        environment: 'production',
+        sha: HEAD,
+      });
       assert.equal(lock.status, 'acquired');
 
       await receive(
@@ -485,11 +484,10 @@ for (const [name, creators] of [
   test(`deployment_status: the deployment lock is kept when ${name}`, async () => {
     await withApp(async (fake, probot) => {
       const { octokit, deployment } = await deploymentOnFake(probot, fake, 'alice');
-      const lock = await acquireDeploymentLock(
-        octokit.rest,
-        { owner, repo },
-        { environment: 'production', sha: HEAD },
-      );
+      const lock = await acquireDeploymentLock(octokit.rest, { owner, repo }, testMarkerKeys(), {
+        environment: 'production',
+        sha: HEAD,
+      });
       assert.equal(lock.status, 'acquired');
       await receive(
         probot,
@@ -512,7 +510,12 @@ test("deployment_status: another App's final status is refused with a warning; t
     const { octokit, deployment } = await deploymentOnFake(probot, fake, 'alice');
     const where = { owner, repo };
     assert.equal(
-      (await acquireDeploymentLock(octokit.rest, where, { environment: 'production', sha: HEAD })).status,
+      (
+        await acquireDeploymentLock(octokit.rest, where, testMarkerKeys(), {
+          environment: 'production',
+          sha: HEAD,
+        })
+      ).status,
       'acquired',
     );
     const other = { status: { login: 'other-app[bot]', type: 'Bot' as const } };
@@ -551,16 +554,12 @@ test("deployment_status: another App's final status is refused with a warning; t
 test('deployment_status: without a comment one is created; a /lock someone else holds is kept', async () => {
   await withApp(async (fake, probot) => {
     const { octokit, deployment } = await deploymentOnFake(probot, fake, 'alice');
-    await acquireLock(
-      octokit.rest,
-      { owner, repo },
-      {
-        target: { scope: 'environment', environment: 'production' },
-        holder: 'bob',
-        sha: HEAD,
-        reason: 'incident',
-      },
-    );
+    await acquireLock(octokit.rest, { owner, repo }, testMarkerKeys(), {
+      target: { scope: 'environment', environment: 'production' },
+      holder: 'bob',
+      sha: HEAD,
+      reason: 'incident',
+    });
     await receive(
       probot,
       'deployment_status',

@@ -189,7 +189,7 @@ const FIELDS: Record<string, Inject> = {
   'a lock tag pushed by hand (holder and reason with line breaks), echoed by /status, /deploy, /unlock':
     async (run, v) => {
       const where = { owner, repo };
-      const lock = await acquireLock(run.octokit.rest, where, {
+      const lock = await acquireLock(run.octokit.rest, where, keys, {
         target: { scope: 'environment', environment: 'production' },
         holder: `carol\n\n${v}`,
         reason: `\n\n${v}\n`,

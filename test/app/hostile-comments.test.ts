@@ -314,7 +314,7 @@ test('a lock tag pushed by hand with every hostile value as holder and reason is
   const where = { owner, repo };
   try {
     for (const [name, value] of Object.entries(HOSTILE)) {
-      const lock = await acquireLock(run.octokit.rest, where, {
+      const lock = await acquireLock(run.octokit.rest, where, testTrust().keys, {
         target: { scope: 'environment', environment: 'production' },
         holder: `carol${value}`,
         reason: value,

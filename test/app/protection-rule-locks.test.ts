@@ -6,8 +6,19 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Probot } from 'probot';
 import type { FakeGitHub } from '../fake-github/index.ts';
-import { BOT_LOGIN, HEAD, PR, commentOnPull, deployYml, owner, repo, withSeededApp } from './helpers.ts';
+import {
+  BOT_LOGIN,
+  HEAD,
+  PR,
+  commentOnPull,
+  deployYml,
+  owner,
+  repo,
+  testMarkerKeys,
+  withSeededApp,
+} from './helpers.ts';
 import { acquireDeploymentLock, acquireLock } from '../../app/locks.ts';
+import { markerKeys } from '../../src/github/marker-keys.ts';
 import { parseGateRef, serializeGateRef } from '../../app/handlers/protection-rule.ts';
 import type { Octokit } from '../../app/facts/github.ts';
 import { askProtectionRule } from './delivery-helpers.ts';
@@ -75,7 +86,7 @@ const WITH_APPROVAL = CONFIG.replace('required: 0', 'required: 1\n      approver
 
 /** bob's /lock of production for `reason` (taken on pull request `pullRequest`, when given). */
 const bobLocksProduction = (w: World, reason: string, pullRequest?: number) =>
-  acquireLock(w.octokit.rest, where, {
+  acquireLock(w.octokit.rest, where, testMarkerKeys(), {
     target: { scope: 'environment', environment: 'production' },
     holder: 'bob',
     sha: HEAD,
@@ -94,7 +105,7 @@ const commentAs = (w: World, user: string, body: string) =>
 test('protection rule: the global lock rejects a workflow deployment, its own holder’s too, naming it', async () => {
   await run(async (w) => {
     assert.deepEqual((await gate(w, 'alice'))[0], 'approved', 'no lock: approved');
-    await acquireLock(w.octokit.rest, where, {
+    await acquireLock(w.octokit.rest, where, testMarkerKeys(), {
       target: { scope: 'global' },
       holder: 'bob',
       sha: HEAD,
@@ -126,6 +137,29 @@ test('protection rule: someone’s /lock rejects everyone else’s workflow depl
   });
 });
 
+test('protection rule: a /lock whose record the App did not write stops everyone, the holder it names too', async () => {
+  await run(async (w) => {
+    // Written with push access and a key of someone else's: it names bob, but bob does not hold it.
+    await acquireLock(w.octokit.rest, where, markerKeys({ secret: 'm'.repeat(40) }), {
+      target: { scope: 'environment', environment: 'production' },
+      holder: 'bob',
+      sha: HEAD,
+      reason: 'incident 42',
+      pullRequest: PR,
+    });
+    for (const actor of ['bob', 'alice']) {
+      const [state, comment] = await gate(w, actor);
+      assert.equal(state, 'rejected', actor);
+      assert.match(
+        comment,
+        /`production` is locked by `bob` \(unverified record\) since `[^`]+`: incident 42/,
+      );
+      assert.match(comment, /nobody deploys there until `\/unlock` `production` `--force`/);
+      assert.doesNotMatch(comment, /@\u200D?bob|PR #/, 'neither a mention nor the PR the record names');
+    }
+  });
+});
+
 test('protection rule: a running deployment’s lock rejects a workflow deployment; the App’s own /deploy deployment goes through', async () => {
   await run(async (w) => {
     // alice's /deploy: the App takes production's lock for HEAD and creates the deployment.
@@ -151,7 +185,10 @@ test('protection rule: a running deployment’s lock rejects a workflow deployme
   // A deployment lock of another commit stops the App's own deployment of HEAD.
   await run(async (w) => {
     w.fake.addCommit({ sha: 'f'.repeat(40), message: 'another release' });
-    await acquireDeploymentLock(w.octokit.rest, where, { environment: 'production', sha: 'f'.repeat(40) });
+    await acquireDeploymentLock(w.octokit.rest, where, testMarkerKeys(), {
+      environment: 'production',
+      sha: 'f'.repeat(40),
+    });
     const [state, comment] = await gate(w, BOT_LOGIN, { creator: BOT_LOGIN });
     assert.equal(state, 'rejected');
     assert.match(comment, /locked by a running deployment of `ffffffffffff`/);

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import type { Probot } from 'probot';
 import { createFakeGitHub, fakeSha, openCheckSuites, webhookPayload } from '../fake-github/index.ts';
 import type { FakeGitHub } from '../fake-github/index.ts';
-import { appReplies, commentOnPull, rest, testApp, testProbot } from './helpers.ts';
+import { appReplies, commentOnPull, rest, testApp, testMarkerKeys, testProbot } from './helpers.ts';
 import { parseDeploymentPayload } from '../../src/github/deployment-payload.ts';
 
 type Receive = Parameters<Probot['receive']>[0];
@@ -584,24 +584,36 @@ test('the /schedule and --queue replies name the approvals of the request’s ow
 
 test('a schedule dropped for a lock notifies its requester only: the lock holder is shown, never mentioned', async () => {
   const { lockMessage } = await import('../../app/locks.ts');
+  const { markerKeys } = await import('../../src/github/marker-keys.ts');
   // A lock tag is written by anyone with push access: its holder can be any text. A login is shown without
-  // a notification; a team or anything else that is no login is named as text.
-  const holders: Array<{ holder: string; shown: RegExp }> = [
+  // a notification; a team or anything else that is no login is named as text. A record the App did not
+  // write (its MAC made with another key) names its holder as text, unverified.
+  const forged = markerKeys({ secret: 'm'.repeat(40) });
+  const holders: Array<{ holder: string; shown: RegExp; keys?: typeof forged }> = [
     { holder: 'bob', shown: /locked by @\u200Dbob since/ },
     { holder: 'acme/everyone', shown: /locked by `acme\/everyone` since/ },
     { holder: 'acme/everyone @dave', shown: /locked by acme\/everyone @\u200Ddave since/ },
+    { holder: 'bob', shown: /locked by `bob` \(unverified record\) since/, keys: forged },
+    {
+      holder: 'acme/everyone @dave',
+      shown: /locked by acme\/everyone @\u200Ddave \(unverified record\) since/,
+      keys: forged,
+    },
   ];
-  for (const { holder, shown } of holders) {
+  for (const { holder, shown, keys } of holders) {
     await run(async (w) => {
       const ask = await comment(w, '/deploy production at 2026-12-01 10:30', 'alice');
       assert.match(ask.reply, /`schedule_recorded`/);
       await comment(w, '/approve-deploy production', 'carol');
-      const message = lockMessage({
-        target: { scope: 'environment', environment: 'production' },
-        holder,
-        createdAt: '2026-12-01T09:00:00.000Z',
-        sha: HEAD,
-      });
+      const message = lockMessage(
+        {
+          target: { scope: 'environment', environment: 'production' },
+          holder,
+          createdAt: '2026-12-01T09:00:00.000Z',
+          sha: HEAD,
+        },
+        { keys: keys ?? testMarkerKeys(), repository: `${owner}/${repo}` },
+      );
       const tag = await rest(w.fake, 'POST', '/git/tags', {
         tag: 'deploy-lock-production',
         message,

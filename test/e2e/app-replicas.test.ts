@@ -266,7 +266,13 @@ test('three replicas behind a round-robin proxy: 1,000 webhooks with duplicates 
     const sha = fake.repo().refs.get(`deploy-locks/${environment}`);
     if (!sha) return undefined;
     const tag = fake.repo().tagObjects.get(sha);
-    return parseLockMessage(String(tag?.message ?? ''), { scope: 'environment', environment }, sha).holder;
+    const read = parseLockMessage(
+      String(tag?.message ?? ''),
+      { scope: 'environment', environment },
+      String((tag?.object as { sha?: unknown } | undefined)?.sha ?? ''),
+      { keys: testMarkerKeys(), repository: `${OWNER}/${REPO}` },
+    );
+    return read.holder;
   };
 
   for (let round = 1; round <= LOCK_ROUNDS; round++) {

@@ -15,8 +15,10 @@ import {
   UNKNOWN_HOLDER,
 } from '../../../app/locks.ts';
 import type { LocksApi } from '../../../app/locks.ts';
+import type { LockTarget } from '../../../app/commands/command.ts';
 import { repoNodeId } from '../../fake-github/state.ts';
 import { lockOwner } from '../../../app/deploy/replies.ts';
+import { markerKeys } from '../../../src/github/marker-keys.ts';
 
 const where = { owner: 'acme', repo: 'web' };
 const HEAD = fakeSha('pr-7-head');
@@ -25,6 +27,8 @@ const staging = { scope: 'environment', environment: 'staging' } as const;
 // Octokit logs every 4xx; the 422s of a contended lock are expected here.
 const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 const fixedNow = () => new Date('2025-03-01T10:00:00Z');
+const keys = markerKeys({ secret: 'k'.repeat(40) });
+const reader = { keys, repository: 'acme/web' };
 
 async function withFake(
   run: (fake: FakeGitHub, api: LocksApi, octokit: Octokit) => Promise<void>,
@@ -42,7 +46,7 @@ async function withFake(
 
 test('a lock is a ref to a tag that records holder, reason and time; readLocks reads it back', async () => {
   await withFake(async (fake, api) => {
-    const result = await acquireLock(api, where, {
+    const result = await acquireLock(api, where, keys, {
       target: production,
       holder: 'alice',
       sha: HEAD,
@@ -56,9 +60,13 @@ test('a lock is a ref to a tag that records holder, reason and time; readLocks r
     assert.ok(tagSha && repo.tagObjects.has(tagSha), 'the ref points at a tag object');
     assert.equal(fake.requests.length, 2, 'acquiring costs two requests');
 
-    const global = await acquireLock(api, where, { target: { scope: 'global' }, holder: 'bob', sha: HEAD });
+    const global = await acquireLock(api, where, keys, {
+      target: { scope: 'global' },
+      holder: 'bob',
+      sha: HEAD,
+    });
     assert.equal(global.status, 'acquired');
-    const locks = await readLocks(api, where);
+    const locks = await readLocks(api, where, keys);
     assert.deepEqual(locks.environments, [
       {
         target: production,
@@ -76,15 +84,15 @@ test('a lock is a ref to a tag that records holder, reason and time; readLocks r
 
 test('a held lock is refused with its holder; the same holder is told it already holds it', async () => {
   await withFake(async (_fake, api) => {
-    await acquireLock(api, where, { target: production, holder: 'alice', sha: HEAD });
-    const other = await acquireLock(api, where, { target: production, holder: 'bob', sha: HEAD });
+    await acquireLock(api, where, keys, { target: production, holder: 'alice', sha: HEAD });
+    const other = await acquireLock(api, where, keys, { target: production, holder: 'bob', sha: HEAD });
     assert.equal(other.status, 'already_held');
     if (other.status === 'already_held') {
       assert.equal(other.lock.holder, 'alice');
       assert.equal(other.sameHolder, false);
     }
     // Environment names are case-insensitive on GitHub: Production is the same lock.
-    const again = await acquireLock(api, where, {
+    const again = await acquireLock(api, where, keys, {
       target: { scope: 'environment', environment: 'Production' },
       holder: 'ALICE',
       sha: HEAD,
@@ -98,7 +106,7 @@ test('two concurrent acquisitions of one environment: exactly one wins, the othe
   await withFake(async (fake, api) => {
     const contenders = ['alice', 'bob', 'carol', 'dave', 'erin'];
     const results = await Promise.all(
-      contenders.map((holder) => acquireLock(api, where, { target: production, holder, sha: HEAD })),
+      contenders.map((holder) => acquireLock(api, where, keys, { target: production, holder, sha: HEAD })),
     );
     const winners = results.filter((r) => r.status === 'acquired');
     assert.equal(winners.length, 1);
@@ -113,27 +121,27 @@ test('two concurrent acquisitions of one environment: exactly one wins, the othe
 
 test('only the holder releases, unless forced; releasing twice says it is not held', async () => {
   await withFake(async (fake, api) => {
-    await acquireLock(api, where, { target: production, holder: 'alice', sha: HEAD });
-    const stranger = await releaseLock(api, where, { target: production, requester: 'mallory' });
+    await acquireLock(api, where, keys, { target: production, holder: 'alice', sha: HEAD });
+    const stranger = await releaseLock(api, where, keys, { target: production, requester: 'mallory' });
     assert.equal(stranger.status, 'not_owner');
     if (stranger.status === 'not_owner') assert.equal(stranger.lock.holder, 'alice');
     assert.ok(fake.repo().refs.has('deploy-locks/production'), 'a refused release leaves the lock');
 
-    const owner = await releaseLock(api, where, { target: production, requester: 'Alice' });
+    const owner = await releaseLock(api, where, keys, { target: production, requester: 'Alice' });
     assert.equal(owner.status, 'released');
     assert.equal(fake.repo().refs.has('deploy-locks/production'), false);
-    assert.deepEqual(await releaseLock(api, where, { target: production, requester: 'alice' }), {
+    assert.deepEqual(await releaseLock(api, where, keys, { target: production, requester: 'alice' }), {
       status: 'not_held',
     });
 
-    await acquireLock(api, where, { target: { scope: 'global' }, holder: 'alice', sha: HEAD });
-    const forced = await releaseLock(api, where, {
+    await acquireLock(api, where, keys, { target: { scope: 'global' }, holder: 'alice', sha: HEAD });
+    const forced = await releaseLock(api, where, keys, {
       target: { scope: 'global' },
       requester: 'admin',
       force: true,
     });
     assert.equal(forced.status, 'released');
-    assert.deepEqual(await readLocks(api, where), { environments: [] });
+    assert.deepEqual(await readLocks(api, where, keys), { environments: [] });
   });
 });
 
@@ -145,7 +153,7 @@ test('an unlock that races a release and a new lock deletes only if the ref is s
     const racing = (inner: typeof graphql) => async (query: string, variables: Record<string, unknown>) => {
       await api.git.deleteRef({ ...where, ref: 'deploy-locks/production' });
       assert.equal(
-        (await acquireLock(api, where, { target: production, holder: 'bob', sha: HEAD })).status,
+        (await acquireLock(api, where, keys, { target: production, holder: 'bob', sha: HEAD })).status,
         'acquired',
       );
       return inner(query, variables);
@@ -162,38 +170,46 @@ test('an unlock that races a release and a new lock deletes only if the ref is s
     };
 
     // Unchanged: released through GraphQL updateRefs, the ref is gone.
-    await acquireLock(api, where, { target: production, holder: 'alice', sha: HEAD });
-    const plain = await releaseLock(api, where, { target: production, requester: 'alice', conditional });
+    await acquireLock(api, where, keys, { target: production, holder: 'alice', sha: HEAD });
+    const plain = await releaseLock(api, where, keys, {
+      target: production,
+      requester: 'alice',
+      conditional,
+    });
     assert.equal(plain.status, 'released');
     assert.equal(fake.repo().refs.has('deploy-locks/production'), false);
     assert.equal(fake.requestsFor('graphql').length, 1);
 
     // Raced: bob's new lock stays, and the answer names him.
-    await acquireLock(api, where, { target: production, holder: 'alice', sha: HEAD });
-    const raced = await releaseLock(api, where, {
+    await acquireLock(api, where, keys, { target: production, holder: 'alice', sha: HEAD });
+    const raced = await releaseLock(api, where, keys, {
       target: production,
       requester: 'alice',
       conditional: { ...conditional, graphql: racing(graphql) },
     });
     assert.equal(raced.status, 'changed');
     assert.equal(raced.status === 'changed' && raced.lock.holder, 'bob');
-    assert.equal((await readLocks(api, where)).environments[0]?.holder, 'bob', "bob's lock is still there");
+    assert.equal(
+      (await readLocks(api, where, keys)).environments[0]?.holder,
+      'bob',
+      "bob's lock is still there",
+    );
 
     // Without the conditional delete the same interleaving removes bob's lock: what it guards against.
-    await releaseLock(api, where, { target: production, requester: 'bob' });
-    await acquireLock(api, where, { target: production, holder: 'alice', sha: HEAD });
-    const blind = await releaseLock(racingRest, where, { target: production, requester: 'alice' });
+    await releaseLock(api, where, keys, { target: production, requester: 'bob' });
+    await acquireLock(api, where, keys, { target: production, holder: 'alice', sha: HEAD });
+    const blind = await releaseLock(racingRest, where, keys, { target: production, requester: 'alice' });
     assert.equal(blind.status, 'released');
     assert.deepEqual(
-      (await readLocks(api, where)).environments,
+      (await readLocks(api, where, keys)).environments,
       [],
       "bob's lock was deleted by alice's unlock",
     );
 
     // Refused for another reason (an unknown repository id): the error is not swallowed.
-    await acquireLock(api, where, { target: production, holder: 'alice', sha: HEAD });
+    await acquireLock(api, where, keys, { target: production, holder: 'alice', sha: HEAD });
     await assert.rejects(
-      releaseLock(api, where, {
+      releaseLock(api, where, keys, {
         target: production,
         requester: 'alice',
         conditional: { graphql, repositoryId: 'R_nope' },
@@ -209,10 +225,13 @@ test('environment names git cannot store as a ref are refused before any request
     for (const environment of ['prod..eu', 'prod.', 'prod.lock']) {
       const target = { scope: 'environment', environment } as const;
       assert.equal(
-        (await acquireLock(api, where, { target, holder: 'a', sha: HEAD })).status,
+        (await acquireLock(api, where, keys, { target, holder: 'a', sha: HEAD })).status,
         'invalid_environment',
       );
-      assert.equal((await releaseLock(api, where, { target, requester: 'a' })).status, 'invalid_environment');
+      assert.equal(
+        (await releaseLock(api, where, keys, { target, requester: 'a' })).status,
+        'invalid_environment',
+      );
     }
     assert.equal(fake.requests.length, 0);
   });
@@ -221,12 +240,12 @@ test('environment names git cannot store as a ref are refused before any request
 test("a deployment's lock is one lightweight ref to the commit; a second deployment finds it held", async () => {
   await withFake(async (fake, api) => {
     const mark = fake.requests.length;
-    assert.deepEqual(await acquireDeploymentLock(api, where, { environment: 'Staging', sha: HEAD }), {
+    assert.deepEqual(await acquireDeploymentLock(api, where, keys, { environment: 'Staging', sha: HEAD }), {
       status: 'acquired',
     });
     assert.equal(fake.requests.length - mark, 1, 'one request: no tag object');
     assert.equal(fake.repo().refs.get('deploy-locks/staging'), HEAD);
-    const locks = await readLocks(api, where);
+    const locks = await readLocks(api, where, keys);
     assert.deepEqual(locks.environments[0], {
       target: { scope: 'environment', environment: 'staging' },
       holder: 'deployment',
@@ -234,11 +253,14 @@ test("a deployment's lock is one lightweight ref to the commit; a second deploym
       sha: HEAD,
       deployment: true,
     });
-    const other = await acquireDeploymentLock(api, where, { environment: 'staging', sha: fakeSha('other') });
+    const other = await acquireDeploymentLock(api, where, keys, {
+      environment: 'staging',
+      sha: fakeSha('other'),
+    });
     assert.equal(other.status, 'already_held');
     assert.equal(other.status === 'already_held' && other.lock.sha, HEAD);
     // A person's /lock on top fails too: the ref is taken.
-    const manual = await acquireLock(api, where, { target: staging, holder: 'alice', sha: HEAD });
+    const manual = await acquireLock(api, where, keys, { target: staging, holder: 'alice', sha: HEAD });
     assert.equal(manual.status, 'already_held');
     assert.equal(manual.status === 'already_held' && manual.sameHolder, false);
   });
@@ -251,15 +273,150 @@ test('lock records round-trip through the tag message; garbage reads as held by 
     createdAt: '2025-01-01T00:00:00.000Z',
     sha: HEAD,
     reason: 'x',
+    pullRequest: 7,
   };
-  assert.deepEqual(parseLockMessage(lockMessage(lock), production, 'other'), lock);
-  assert.equal(parseLockMessage('deploy-lock-record: {not json', production, HEAD).holder, UNKNOWN_HOLDER);
-  assert.equal(
-    parseLockMessage('deploy-lock-record: {"holder":""}', production, HEAD).holder,
-    UNKNOWN_HOLDER,
-  );
+  assert.deepEqual(parseLockMessage(lockMessage(lock, reader), production, HEAD, reader), lock);
+  for (const garbage of ['', 'deploy-lock-record: {not json', 'deploy-lock-record: {"holder":""}']) {
+    const read = parseLockMessage(garbage, production, HEAD, reader);
+    assert.equal(read.holder, UNKNOWN_HOLDER);
+    assert.match(lockOwner(read), /locked by someone unknown since/);
+  }
   assert.equal(lockRefName({ scope: 'global' }), 'deploy-locks/_global');
   assert.equal(lockRefName({ scope: 'environment', environment: 'Prod-EU' }), 'deploy-locks/prod-eu');
+});
+
+test('a lock record is believed only when its MAC verifies for this repository, target, content and commit', () => {
+  const lock = {
+    target: production,
+    holder: 'alice',
+    createdAt: '2025-01-01T00:00:00.000Z',
+    sha: HEAD,
+    reason: 'migration',
+    pullRequest: 7,
+  };
+  const message = lockMessage(lock, reader);
+  assert.match(message, /^<!-- deploy-action:lock \{.*\} mac=[0-9a-f]{64} -->$/m, "a MAC'd marker");
+  const believed = parseLockMessage(message, production, HEAD, reader);
+  assert.equal(believed.holderUnverified, undefined);
+  // GitHub compares environment names without case: so does the MAC.
+  const upper = { scope: 'environment', environment: 'Production' } as const;
+  assert.equal(parseLockMessage(message, upper, HEAD, reader).holderUnverified, undefined);
+  // The global lock's record is its own.
+  const global = { ...lock, target: { scope: 'global' } as const };
+  assert.equal(
+    parseLockMessage(lockMessage(global, reader), { scope: 'global' }, HEAD, reader).holderUnverified,
+    undefined,
+  );
+
+  /** What the App makes of `text` under production, as it would tell it. */
+  const unverified = (text: string, target: LockTarget = production, r = reader) => {
+    const read = parseLockMessage(text, target, HEAD, r);
+    assert.equal(read.holderUnverified, true, text);
+    assert.equal(read.pullRequest, undefined, 'a PR number it names is not repeated');
+    return read;
+  };
+  // Any field of the record changed: the MAC no longer matches.
+  const marker = /^<!-- deploy-action:lock (\{.*\}) mac=/m.exec(message)![1]!;
+  const fields: Array<[string, unknown]> = [
+    ['holder', 'victim'],
+    ['reason', 'other'],
+    ['createdAt', '2030-01-01T00:00:00.000Z'],
+    ['sha', fakeSha('elsewhere')],
+    ['pullRequest', 8],
+  ];
+  for (const [field, value] of fields) {
+    const edited = message.replace(marker, JSON.stringify({ ...JSON.parse(marker), [field]: value }));
+    assert.notEqual(edited, message);
+    const read = unverified(edited);
+    if (field === 'holder') assert.equal(read.holder, 'victim', 'named as written, unverified');
+  }
+  // Replayed onto another environment, the global lock, or another repository; a key the App does not hold.
+  unverified(message, staging);
+  unverified(message, { scope: 'global' });
+  unverified(message, production, { keys, repository: 'acme/other' });
+  unverified(message, production, { keys: markerKeys({ secret: 'x'.repeat(40) }), repository: 'acme/web' });
+  // Written under a key forged by someone else, for the right place.
+  unverified(
+    lockMessage({ ...lock, holder: 'victim' }, { ...reader, keys: markerKeys({ secret: 'm'.repeat(40) }) }),
+  );
+  // Genuine, but its tag now points at another commit than the one it names.
+  assert.equal(parseLockMessage(message, production, fakeSha('other'), reader).holderUnverified, true);
+  // A rotation: a record written under the previous key still verifies.
+  const rotated = markerKeys({ secret: 'n'.repeat(40), previous: 'k'.repeat(40) });
+  assert.equal(
+    parseLockMessage(message, production, HEAD, { keys: rotated, repository: 'ACME/Web' }).holderUnverified,
+    undefined,
+  );
+  // Written by a version before records were signed (the record line alone): held, by nobody verified.
+  const old = `Deploy lock on production, held by alice\n\ndeploy-lock-record: ${JSON.stringify(lock)}\n`;
+  const legacy = unverified(old);
+  assert.equal(legacy.holder, 'alice');
+  assert.equal(legacy.reason, 'migration');
+  // The marker stripped, the record line edited: the line is never believed.
+  unverified(message.replace(/\n<!-- deploy-action:lock .*$/m, '').replace('"alice"', '"victim"'));
+});
+
+test('a lock whose record does not verify is held by nobody: named as text, never mentioned, released only with --force', async () => {
+  await withFake(async (_fake, api) => {
+    // Someone with push access writes a lock naming victim, as the App's record (the old line and a marker
+    // under a key of their own).
+    const lock = { target: production, holder: 'victim', createdAt: '2025-01-01T00:00:00.000Z', sha: HEAD };
+    const tag = await api.git.createTag({
+      ...where,
+      tag: 'forged',
+      message: lockMessage(lock, { keys: markerKeys({ secret: 'm'.repeat(40) }), repository: 'acme/web' }),
+      object: HEAD,
+      type: 'commit',
+    });
+    await api.git.createRef({ ...where, ref: 'refs/deploy-locks/production', sha: tag.data.sha });
+    const locks = await readLocks(api, where, keys);
+    const held = locks.environments[0]!;
+    assert.equal(held.holder, 'victim');
+    assert.equal(held.holderUnverified, true);
+    assert.equal(blockingLock(locks, 'production', 'victim'), held, 'victim does not deploy through it');
+    assert.equal(blockingLock(locks, 'production', 'alice'), held, 'nor does anyone else');
+    assert.equal(
+      lockOwner(held),
+      '`production` is locked by `victim` (unverified record) since `2025-01-01T00:00:00.000Z`',
+    );
+    const again = await acquireLock(api, where, keys, { target: production, holder: 'victim', sha: HEAD });
+    assert.equal(again.status === 'already_held' && again.sameHolder, false, 'not "you already hold it"');
+    const released = await releaseLock(api, where, keys, { target: production, requester: 'victim' });
+    assert.equal(released.status, 'not_owner');
+    assert.equal((await readLocks(api, where, keys)).environments.length, 1, 'the lock stays');
+    const forced = await releaseLock(api, where, keys, {
+      target: production,
+      requester: 'admin',
+      force: true,
+    });
+    assert.equal(forced.status, 'released');
+  });
+});
+
+test('a lock the App wrote in one repository reads as unverified when its tag is copied into another', async () => {
+  await withFake(async (fake, api) => {
+    fake.seedRepo({ owner: 'acme', repo: 'other', pulls: [{ number: 1, head: HEAD, user: 'carol' }] });
+    await acquireLock(api, where, keys, { target: production, holder: 'alice', sha: HEAD });
+    const { data: ref } = await api.git.getRef({ ...where, ref: 'deploy-locks/production' });
+    const { data: original } = await api.git.getTag({ ...where, tag_sha: ref.object.sha });
+    const elsewhere = { owner: 'acme', repo: 'other' };
+    const copy = await api.git.createTag({
+      ...elsewhere,
+      tag: 'copy',
+      message: original.message,
+      object: HEAD,
+      type: 'commit',
+    });
+    await api.git.createRef({ ...elsewhere, ref: 'refs/deploy-locks/production', sha: copy.data.sha });
+    assert.equal((await readLocks(api, where, keys)).environments[0]?.holderUnverified, undefined);
+    const copied = (await readLocks(api, elsewhere, keys)).environments[0];
+    assert.equal(copied?.holder, 'alice');
+    assert.equal(copied?.holderUnverified, true);
+    assert.equal(
+      (await releaseLock(api, elsewhere, keys, { target: production, requester: 'alice' })).status,
+      'not_owner',
+    );
+  });
 });
 
 test('blockingLock: the global lock stops everyone; an environment lock stops all but its holder', () => {
@@ -273,17 +430,21 @@ test('blockingLock: the global lock stops everyone; an environment lock stops al
 
 test("a deployment's lock is nobody's: a person whose login is `deployment` neither holds nor releases it without --force", async () => {
   await withFake(async (_fake, api) => {
-    await acquireDeploymentLock(api, where, { environment: 'production', sha: HEAD });
-    const again = await acquireLock(api, where, { target: production, holder: 'Deployment', sha: HEAD });
+    await acquireDeploymentLock(api, where, keys, { environment: 'production', sha: HEAD });
+    const again = await acquireLock(api, where, keys, {
+      target: production,
+      holder: 'Deployment',
+      sha: HEAD,
+    });
     assert.equal(again.status === 'already_held' && again.sameHolder, false, 'not "you already hold it"');
-    const released = await releaseLock(api, where, { target: production, requester: 'deployment' });
+    const released = await releaseLock(api, where, keys, { target: production, requester: 'deployment' });
     assert.equal(released.status, 'not_owner');
     assert.equal(
-      (await readLocks(api, where)).environments.length,
+      (await readLocks(api, where, keys)).environments.length,
       1,
       'the running deployment keeps its lock',
     );
-    const forced = await releaseLock(api, where, {
+    const forced = await releaseLock(api, where, keys, {
       target: production,
       requester: 'deployment',
       force: true,
@@ -302,14 +463,14 @@ test('a lock ref made by hand (no record) is nobody’s: a user named `unknown` 
       type: 'commit',
     });
     await api.git.createRef({ ...where, ref: 'refs/deploy-locks/production', sha: tag.data.sha });
-    const locks = await readLocks(api, where);
+    const locks = await readLocks(api, where, keys);
     const lock = locks.environments[0]!;
     assert.equal(lock.holder, UNKNOWN_HOLDER);
     for (const login of ['unknown', 'Unknown', 'someone-unknown']) {
       assert.equal(blockingLock(locks, 'production', login), lock, `${login} is not its holder`);
-      const again = await acquireLock(api, where, { target: production, holder: login, sha: HEAD });
+      const again = await acquireLock(api, where, keys, { target: production, holder: login, sha: HEAD });
       assert.equal(again.status === 'already_held' && again.sameHolder, false, 'not "you already hold it"');
-      const released = await releaseLock(api, where, { target: production, requester: login });
+      const released = await releaseLock(api, where, keys, { target: production, requester: login });
       assert.equal(released.status, 'not_owner');
     }
     assert.match(lock.holder, /\s/, 'no login has a space');
@@ -317,7 +478,7 @@ test('a lock ref made by hand (no record) is nobody’s: a user named `unknown` 
     assert.match(lockOwner(lock), /^`production` is locked by someone unknown since /);
     assert.doesNotMatch(lockOwner(lock), /@/);
     assert.equal(
-      (await releaseLock(api, where, { target: production, requester: 'unknown', force: true })).status,
+      (await releaseLock(api, where, keys, { target: production, requester: 'unknown', force: true })).status,
       'released',
     );
   });
@@ -333,11 +494,11 @@ test('a lock released between its taking and its reading stops a user named `unk
       getRef: () => Promise.reject(Object.assign(new Error('Not Found'), { status: 404 })),
     },
   } as unknown as LocksApi;
-  const deployment = await acquireDeploymentLock(api, where, { environment: 'production', sha: HEAD });
+  const deployment = await acquireDeploymentLock(api, where, keys, { environment: 'production', sha: HEAD });
   assert.equal(deployment.status, 'already_held');
   const lock = deployment.status === 'already_held' ? deployment.lock : undefined;
   assert.equal(lock?.holder, UNKNOWN_HOLDER);
   assert.equal(blockingLock({ environments: [lock!] }, 'production', 'unknown'), lock);
-  const person = await acquireLock(api, where, { target: production, holder: 'unknown', sha: HEAD });
+  const person = await acquireLock(api, where, keys, { target: production, holder: 'unknown', sha: HEAD });
   assert.equal(person.status === 'already_held' && person.lock.holder, UNKNOWN_HOLDER);
 });
