@@ -272,6 +272,8 @@ test('three replicas behind a round-robin proxy: 1,000 webhooks with duplicates 
       String((tag?.object as { sha?: unknown } | undefined)?.sha ?? ''),
       { keys: testMarkerKeys(), repository: `${OWNER}/${REPO}` },
     );
+    // The replicas sign what they write: a lock of theirs that does not verify would be nobody's to release.
+    assert.ok(!read.holderUnverified, `the lock record of ${environment} does not verify`);
     return read.holder;
   };
 
