@@ -71,6 +71,8 @@ export interface LockInfo {
    * holds it: nobody deploys through it or releases it without --force.
    */
   holderUnverified?: true;
+  /** A deployment's lock whose deployment (this id) has ended: left behind, or put back by hand. Nobody holds it. */
+  endedDeployment?: number;
 }
 
 export type AcquireResult =

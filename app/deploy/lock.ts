@@ -5,7 +5,7 @@ import { UNKNOWN_HOLDER, lockRefName } from '../locks.ts';
 import type { LockInfo } from '../locks.ts';
 import { parseDeploymentPayload } from '../../src/github/deployment-payload.ts';
 import type { Api, Where } from '../facts/github.ts';
-import { createdByApp } from '../facts/deployments.ts';
+import { createdByApp, FINAL_STATES } from '../facts/deployments.ts';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -19,7 +19,7 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
  * login, without a mention (holderUnverified).
  */
 export async function deploymentLockOwner(
-  api: Pick<Api['repos'], 'listDeployments'>,
+  api: Pick<Api['repos'], 'listDeployments' | 'listDeploymentStatuses'>,
   where: Where,
   lock: LockInfo,
   opts: { attempts?: number; delayMs?: number; botLogin?: string } = {},
@@ -41,6 +41,19 @@ export async function deploymentLockOwner(
         payload = parseDeploymentPayload(d.payload);
       } catch {
         continue;
+      }
+      // The lock is released when its deployment ends: a ref at the commit of a deployment that has ended is
+      // not that deployment's (left behind, or pushed back by hand to name its requester, or to answer their
+      // next /deploy of the commit "in progress"). Held still, by nobody anyone can name.
+      if (await hasEnded(api, where, d.id)) {
+        const { pullRequest: _unsaid, ...rest } = lock;
+        return {
+          ...rest,
+          holder: UNKNOWN_HOLDER,
+          holderUnverified: true,
+          createdAt: '',
+          endedDeployment: d.id,
+        };
       }
       return {
         ...lock,
@@ -64,6 +77,17 @@ export async function deploymentLockOwner(
     if (attempt < attempts) await sleep(opts.delayMs ?? 400);
   }
   return { ...lock, reason: `a deployment of ${lock.sha.slice(0, 12)} is being started` };
+}
+
+/** Whether deployment `id`'s latest status is a final one (GitHub lists a deployment's statuses newest first). */
+async function hasEnded(
+  api: Pick<Api['repos'], 'listDeploymentStatuses'>,
+  where: Where,
+  id: number,
+): Promise<boolean> {
+  const { data } = await api.listDeploymentStatuses({ ...where, deployment_id: id, per_page: 1 });
+  const state = data[0]?.state;
+  return state !== undefined && FINAL_STATES.includes(state);
 }
 
 /** Pages of 100 of a commit's deployments to an environment read at most by newerOwnDeployment. */

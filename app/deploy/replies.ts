@@ -33,6 +33,14 @@ export function lockOwner(lock: LockInfo): string {
   const pr = lock.pullRequest ? ` (PR #${lock.pullRequest})` : '';
   const why = lock.reason ? `: ${userText(lock.reason)}` : '';
   const since = lock.createdAt ? ` since ${userText(lock.createdAt, { as: 'code', max: 40 })}` : '';
+  if (lock.deployment && lock.endedDeployment !== undefined) {
+    // The environment comes from a ref's name: written into the code span only when it is a plain name.
+    const env =
+      lock.target.scope === 'environment' && /^[A-Za-z0-9._-]+$/.test(lock.target.environment)
+        ? ` ${lock.target.environment}`
+        : ' <environment>';
+    return `${where} is locked at ${userText(lock.sha.slice(0, 12), { as: 'code' })} by no running deployment: deployment ${lock.endedDeployment} of that commit has ended, so its lock was left behind or put back by hand (\`/unlock${env} --force\` releases it)`;
+  }
   if (lock.deployment) {
     const by = named
       ? ` for ${holder}`

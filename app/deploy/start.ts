@@ -76,7 +76,9 @@ export async function startDeployment(
       });
       // The same person's deployment of the same commit: a duplicate request, or it is still running.
       const same =
-        lock.sha.toLowerCase() === sha && lock.holder.toLowerCase() === request.requestedBy.toLowerCase();
+        !lock.holderUnverified &&
+        lock.sha.toLowerCase() === sha &&
+        lock.holder.toLowerCase() === request.requestedBy.toLowerCase();
       return { status: same ? 'in_progress' : 'locked', lock };
     }
     // A person's /lock stops everyone but them (DESIGN §6): they deploy under it, and it stays in place.

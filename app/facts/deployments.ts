@@ -6,6 +6,10 @@ import { parseDeploymentPayload } from '../../src/github/deployment-payload.ts';
 import type { DeploymentPayload } from '../../src/github/deployment-payload.ts';
 import type { CheckResult, RequiredCheck } from '../../src/policy/index.ts';
 import type { Api, Where } from './github.ts';
+import type { DeploymentState } from '../../src/github/status-comment.ts';
+
+/** The states a deployment ends in: no status comes after one of them. */
+export const FINAL_STATES: readonly DeploymentState[] = ['success', 'failure', 'error', 'inactive'];
 
 /** This App as GitHub names it on what it made: its bot login (`<slug>[bot]`) and, where known, its app id. */
 export interface OwnApp {

@@ -27,12 +27,10 @@ import { newerOwnDeployment, releaseDeploymentLock } from '../deploy/lock.ts';
 import { httpStatus } from '../facts/github.ts';
 import type { Octokit, Where } from '../facts/github.ts';
 import { pullHasCommit, readPull } from '../facts/pull-request.ts';
-import { createdByApp } from '../facts/deployments.ts';
+import { createdByApp, FINAL_STATES } from '../facts/deployments.ts';
 import type { DeploymentMaker } from '../facts/deployments.ts';
 import { ownBotLogin } from '../facts/own-comments.ts';
 import { StatusCommentLanes } from './status-comment-lanes.ts';
-
-export const FINAL_STATES: readonly DeploymentState[] = ['success', 'failure', 'error', 'inactive'];
 
 interface DeploymentStatusPayload {
   deployment_status: {

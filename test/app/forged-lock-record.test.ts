@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { FakeGitHub } from '../fake-github/index.ts';
-import { HEAD, PR, deployYml, rest, repliesTo, withSeededApp } from './helpers.ts';
+import { HEAD, PR, deployYml, rest, restWith, repliesTo, withSeededApp } from './helpers.ts';
 
 const MALLORY = 'mallory-token';
 const seed = {
@@ -123,5 +123,30 @@ test("a genuine lock names its holder; its record copied onto another environmen
       await repliesTo(fake, probot, '/unlock staging', 'bob'),
       /Unlocked `staging` \(was held by `bob`\)/,
     );
+  });
+});
+
+test("a deployment's lock left behind or pushed back after its deployment ended names nobody, and answers nobody 'in progress'", async () => {
+  await withSeededApp(seed, async (fake, probot) => {
+    await repliesTo(fake, probot, '/deploy staging', 'victim');
+    const [deployment] = [...fake.repo().deployments.values()];
+    assert.ok(deployment, 'the App made the deployment');
+    // The deployment ends (the workflow posts its final status) and its lock is released; later mallory
+    // points the lock ref at that commit again: a lightweight ref says nothing of who holds it.
+    await rest(fake, 'POST', `/deployments/${deployment.id}/statuses`, { state: 'success' });
+    const deleted = await restWith(fake, MALLORY, 'DELETE', '/git/refs/deploy-locks/staging');
+    assert.ok(deleted.status === 204, `delete: ${deleted.status}`);
+    await rest(fake, 'POST', '/git/refs', { ref: 'refs/deploy-locks/staging', sha: HEAD }, MALLORY);
+
+    const refused = await repliesTo(fake, probot, '/deploy staging', 'alice');
+    assert.match(refused, /locked at `[0-9a-f]{12}` by no running deployment/);
+    assert.match(refused, /`\/unlock staging --force` releases it/);
+    assert.doesNotMatch(refused, /victim|#7\b/);
+    // The requester of the ended deployment is not told their request "is already being handled".
+    const own = await repliesTo(fake, probot, '/deploy staging', 'victim');
+    assert.match(own, /by no running deployment/);
+    assert.doesNotMatch(own, /in_progress|already being handled/);
+    assert.doesNotMatch(await repliesTo(fake, probot, '/deploy staging --queue', 'alice'), /victim/);
+    assert.equal(fake.repo().deployments.size, 1, 'nothing else was deployed');
   });
 });

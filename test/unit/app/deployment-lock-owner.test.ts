@@ -24,11 +24,13 @@ const deployment = (id: number, creator: string, payload: unknown) => ({
   payload,
 });
 
-/** listDeployments answering `data` (newest first, as GitHub lists them). */
-const api = (data: Array<ReturnType<typeof deployment>>) =>
-  ({ listDeployments: () => Promise.resolve({ data }) }) as unknown as Parameters<
-    typeof deploymentLockOwner
-  >[0];
+/** listDeployments answering `data` (newest first, as GitHub lists them); `states`: each one's latest status. */
+const api = (data: Array<ReturnType<typeof deployment>>, states: Record<number, string> = {}) =>
+  ({
+    listDeployments: () => Promise.resolve({ data }),
+    listDeploymentStatuses: ({ deployment_id }: { deployment_id: number }) =>
+      Promise.resolve({ data: states[deployment_id] ? [{ state: states[deployment_id] }] : [] }),
+  }) as unknown as Parameters<typeof deploymentLockOwner>[0];
 
 const FORGED = { requested_by: 'ceo', pr: 999, type: 'standard' };
 
@@ -101,5 +103,42 @@ describe('lockOwner', () => {
     };
     assert.match(lockOwner(held), /^`production` is locked by @unknown since /);
     assert.doesNotMatch(lockOwner({ ...held, holder: UNKNOWN_HOLDER }), /@/);
+  });
+
+  it('the App’s deployment that has ended names nobody: a ref at its commit is left behind or pushed back by hand', async () => {
+    const own = deployment(1, BOT, { requested_by: 'alice', pr: 7, type: 'standard' });
+    for (const state of ['success', 'failure', 'error', 'inactive']) {
+      const owner = await deploymentLockOwner(
+        api([own], { 1: state }),
+        { owner: 'acme', repo: 'web' },
+        lock,
+        {
+          attempts: 1,
+          botLogin: BOT,
+        },
+      );
+      assert.equal(owner.holder, UNKNOWN_HOLDER, state);
+      assert.equal(owner.holderUnverified, true, state);
+      assert.equal(owner.pullRequest, undefined, state);
+      const text = lockOwner(owner);
+      assert.doesNotMatch(text, /@|alice|#7/, state);
+      assert.match(
+        text,
+        /locked at `cccccccccccc` by no running deployment: deployment 1 of that commit has ended/,
+        state,
+      );
+      assert.match(text, /`\/unlock production --force` releases it/, state);
+    }
+    // Still running (no status yet, or queued / in progress): its requester holds it.
+    for (const state of [undefined, 'queued', 'in_progress', 'pending']) {
+      const owner = await deploymentLockOwner(
+        api([own], state ? { 1: state } : {}),
+        { owner: 'acme', repo: 'web' },
+        lock,
+        { attempts: 1, botLogin: BOT },
+      );
+      assert.equal(owner.holder, 'alice', String(state));
+      assert.equal(owner.holderUnverified, undefined, String(state));
+    }
   });
 });
