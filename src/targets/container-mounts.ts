@@ -100,6 +100,8 @@ export interface MountWord {
   names: string[];
   /** What the part is, for messages ("the host path docker run -v mounts into the container"). */
   how: string;
+  /** The safe form the message offers instead, when there is one (VALUE the template). */
+  safe?: string;
   /**
    * An option giving the container rights over this machine, or its environment (PRIVILEGE_OPTIONS): 'rights';
    * a global option choosing the engine, what it trusts or a file it reads (GLOBAL_RIGHTS): 'engine';
@@ -128,7 +130,9 @@ export interface MountWord {
     | 'deletes'
     | 'trust'
     // Where what is deployed comes from or goes, or what a deploy tool trusts (deploy-sources.ts): 'source'.
-    | 'source';
+    | 'source'
+    // Code a tool loads or starts, named by a path or a module's name (openssl -engine, gpg --agent-program): 'code'.
+    | 'code';
 }
 
 export interface ContainerMounts {

@@ -52,6 +52,7 @@ export type ChosenKind =
   | 'build-host' // what of this machine a build gets: secrets and ssh keys it reads, where it writes, its rights
   | 'container-engine' // the daemon, runtime, storage or config a container runner's global options choose
   | 'deploy-source' // where a deploy tool's code, chart, image or state comes from or goes, or what it trusts
+  | 'tool-code' // code a tool loads or starts, by a path or a module's name (openssl -engine, gpg --agent-program)
   | 'tool-trust' // what an image tool (or a pull) trusts or signs with, or a file, directory or server of its own
   | 'cloud-pairs' // a key of gcloud's KEY=VALUE lists (--set-env-vars): which variable a service or build gets
   | 'cloud-program' // what a cloud service's container runs (gcloud run deploy --command, --args)
@@ -639,6 +640,7 @@ const MOUNT_KINDS = {
   login: 'login-server',
   deletes: 'tool-deletes',
   source: 'deploy-source',
+  code: 'tool-code',
 } as const;
 
 /** The words of a command (templates unrendered; `words[0]` the program) that choose what runs. */
@@ -691,7 +693,7 @@ export function chosenWords(words: readonly string[]): ChosenWord[] {
     for (const install of installWords(words, at, name))
       if (!install.pinned) add(install.index, 'package', install.how, undefined, at);
     for (const mount of [...containerMounts(words, at, name).refused, ...clusterOptions(words, at, name)])
-      add(mount.index, MOUNT_KINDS[mount.kind ?? 'mount'], mount.how, mount.names, at);
+      add(mount.index, MOUNT_KINDS[mount.kind ?? 'mount'], mount.how, mount.names, at, mount.safe);
     // A kubeconfig (or helm's registry and repository configs) given anywhere among the options of a tool that
     // reads it (pflag reads global options after the subcommand too: helm upgrade … --kubeconfig FILE).
     const configs = KUBECONFIG_OPTIONS[name] ?? (KUBECONFIG_TOOLS.has(name) ? ['--kubeconfig'] : []);

@@ -24,6 +24,7 @@
 // Programs are recognised by name anywhere in the command (so `sudo -u app python3 -c …` is seen too): naming
 // one as an argument only makes the check stricter.
 
+import { systemctlOperands } from './deploy-sources.ts';
 import { charge } from './budget.ts';
 import { publishParser } from './publish-targets.ts';
 import { STDIN_FILES, stdinReaderParser } from './stdin-readers.ts';
@@ -347,8 +348,9 @@ export function environmentWords(words: readonly string[]): Set<number> {
       name === 'make' ||
       name === 'gmake' ||
       DECLARATION_WORDS.has(words[i]!) ||
-      // systemctl set-environment NAME=VALUE: the environment of the units systemd starts later.
-      (name === 'systemctl' && words.slice(i + 1).find((w) => !w.startsWith('-')) === 'set-environment')
+      // systemctl set-environment NAME=VALUE: the environment of the units systemd starts later (its verb read
+      // as systemctl reads its options: systemctl --legend no set-environment …).
+      (name === 'systemctl' && words[systemctlOperands(words, i)[0] ?? -1] === 'set-environment')
     ) {
       for (let k = i + 1; k < words.length; k++) if (assignment(words[k]!)) found.add(k);
     }

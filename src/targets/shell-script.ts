@@ -532,8 +532,15 @@ export function chosenWordMessage(chosen: ChosenWord, words: readonly string[], 
       return `${where}: its value would choose the engine that runs the containers, what it trusts, who it acts as or a file it reads (a daemon, service or API server elsewhere, which gets the credentials, the build context and the -e values; a user or group to impersonate; a runtime, storage root, hooks or plugin directory of this machine, whose programs run as root), ${never}; write the option's value in the config, ${perEnvironment}`;
     case 'tool-trust':
       return `${where}: its value would choose what ${programName(words[chosen.program]!)} trusts or signs with, or a file, directory or server of its own (a key, certificate, signer or policy of its choosing lets another image pass, or signs as another; a directory or file it picks for layers, a cache or temporary files is written to or read back; a server elsewhere gives the image or gets what is sent), ${never}; write the option's value in the config, ${perEnvironment}`;
-    case 'deploy-source':
-      return `${where}: its value would choose where what is deployed comes from or goes, what is trusted or which server gets a secret (a chart repository, git repository, bucket, state backend, unit, key or server of its choosing: its code then runs, or it gets the artifact, the state or the password), ${never}; write that value in the config, ${perEnvironment}`;
+    case 'deploy-source': {
+      const chooses = `${where}: its value would choose where what is deployed comes from or goes, what is trusted or which server gets a secret (a chart repository, git repository, bucket, state backend, unit, key or server of its choosing: its code then runs, or it gets the artifact, the state or the password)`;
+      // A safe form with the value in it (a unit after a fixed prefix): no "no check can make safe" before it.
+      return safe
+        ? `${chooses}; ${safe}, ${perEnvironment}`
+        : `${chooses}, ${never}; write that value in the config, ${perEnvironment}`;
+    }
+    case 'tool-code':
+      return `${where}: its value would choose the code that runs, ${never}; write that value in the config, ${perEnvironment}`;
     case 'tool-deletes':
       return `${where}: its value would choose what is deleted (all: the image's signatures, attestations and SBOMs, and so what its verification needs, where a fixed type was meant), ${never}; write the type in the config, ${perEnvironment}`;
     case 'login-server': {

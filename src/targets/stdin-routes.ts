@@ -4,6 +4,7 @@
 // commands; remoteStdinProblems applies them to the line ssh runs through the remote host's shell, where they
 // concern the remote host's files. Pure.
 import { charge } from './budget.ts';
+import { gpgImportsStdin } from './deploy-sources.ts';
 import {
   chosenWords,
   expandedPrograms,
@@ -377,6 +378,15 @@ export function stdinConfigReader(
       return {
         at: cpio,
         why: `which cpio -i reads as the archive it extracts (its headers are text, so a value can be one), naming the files it writes: the value would choose files ${host ? 'of the remote host' : 'of the runner'} to overwrite or create (~/.bashrc), and no check can see it; extract an archive of the checkout (cpio -i -F dist/app.cpio), and pass the value where it is checked`,
+      };
+  }
+  // gpg --import with no file (or -): the keys it imports, which it then trusts to sign what it checks.
+  for (const name of ['gpg', 'gpg2']) {
+    const at = runs(name);
+    if (at >= 0 && gpgImportsStdin(words, at))
+      return {
+        at,
+        why: `which ${name} imports as keys (or as trust, --import-ownertrust), and then trusts to sign what it checks: a value there, or a key a command fetches from a server or file the value picks, would choose the key trusted, which no check of the value can make safe; import a key file of the checkout (${name} --import keys/release.asc), and pass the value where it is checked`,
       };
   }
   // A config read on standard input: wget's (--config) sets options, ssh's (-F) ProxyCommand and LocalCommand.
