@@ -316,6 +316,11 @@ const TRUST_SWITCHES: Record<string, ReadonlyMap<string, string>> = {
     ['--skip-check-update', 'whether its checks are updated (true: stale ones decide)'],
     ['--skip-policy-update', 'whether its checks are updated (true: stale ones decide)'],
     ['--skip-images', 'whether trivy k8s scans the images of the workloads (true: none is)'],
+    [
+      '--skip-vex-repo-update',
+      'whether its VEX repositories are updated (true: stale statements that a vulnerability does not apply decide)',
+    ],
+    ['--include-dev-deps', 'whether development dependencies are scanned (false: none is)'],
   ]),
   crane: new Map([
     ['--insecure', 'whether the registry may be reached without TLS or a checked certificate'],
@@ -325,7 +330,8 @@ const TRUST_SWITCHES: Record<string, ReadonlyMap<string, string>> = {
 /** trivy's switches of TRUST_SWITCHES choosing what counts as a finding: refused as its scanner options are. */
 const SCANNER_SWITCHES: ReadonlySet<string> = new Set([
   ...['--ignore-unfixed', '--offline-scan', '--skip-db-update', '--skip-update', '--skip-java-db-update'],
-  ...['--skip-check-update', '--skip-policy-update', '--skip-images'],
+  ...['--skip-check-update', '--skip-policy-update', '--skip-images', '--skip-vex-repo-update'],
+  '--include-dev-deps',
 ]);
 
 /**
@@ -2047,7 +2053,7 @@ const TRIVY_FLAGS: readonly string[] = [
   ...['--no-progress', '--offline-scan', '--password-stdin', '--redis-tls', '--removed-pkgs', '--reset'],
   ...['--show-suppressed', '--skip-check-update', '--skip-db-update', '--skip-java-db-update', '--trace'],
   ...['--skip-vex-repo-update', '--tf-exclude-downloaded-modules', '--skip-update', '--skip-policy-update'],
-  ...['--clear-cache', '--skip-version-check', '--disable-telemetry'],
+  ...['--clear-cache', '--skip-version-check', '--disable-telemetry', '--include-dev-deps'],
 ];
 
 /**
@@ -2843,6 +2849,12 @@ const IMAGE_TOOLS: Readonly<Record<string, ImageTool>> = {
       ],
       ['--exit-on-eol', 'the exit code it fails with on an end-of-life OS (0: the gate never fails)'],
       ['--detection-priority', 'how wide its detection is (precise: fewer findings)'],
+      // Where the image scanned is taken from (docker, containerd, podman, remote): another image of that name
+      // than the one deployed (an engine's local one, or the registry's).
+      [
+        '--image-src',
+        'where the image scanned is taken from (an engine or the registry: another image of that name)',
+      ],
     ]),
     engines: ['--docker-host', '--podman-host'],
     scanner: [
@@ -2857,7 +2869,7 @@ const IMAGE_TOOLS: Readonly<Record<string, ImageTool>> = {
       ],
       ...['--sbom-sources', '--rekor-url', '--scanners', '--pkg-types', '--vuln-type', '--skip-dirs'],
       ...['--severity', '-s', '--remote', '--distro', '--vuln-severity-source', '--exit-on-eol'],
-      '--detection-priority',
+      ...['--detection-priority', '--image-src'],
       ...['--skip-files', '--ignore-status', '--compliance', '--policy-namespaces', '--check-namespaces'],
       '--namespaces',
     ],

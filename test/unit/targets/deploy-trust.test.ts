@@ -2,7 +2,7 @@
 // openssl's -opt and --opt alike and its other trust options, gpg's and man's unique prefixes and clusters, gpg's
 // programs, trust and imported keys (also piped into gpg --import), gpgv's keyring, systemctl's options taking a
 // value before its verb, service and invoke-rc.d's units, systemctl set-environment's variable names, helm
-// --ca-file. Each refused form was first checked against the real tool where it is installed (openssl 3.0,
+// --ca-file, trivy's VEX and dev-dependency switches and --image-src. Each refused form was first checked against the real tool where it is installed (openssl 3.0,
 // gpg 2.2, man-db, systemd 252).
 import { test } from 'node:test';
 import {
@@ -222,4 +222,19 @@ test('helm --ca-file is refused, in repo add, install/upgrade --repo and push', 
     '--username',
     '{{x}}',
   ]);
+});
+
+test('trivy --skip-vex-repo-update=, --include-dev-deps= and --image-src are refused; the switches alone accepted', () => {
+  for (const argv of [
+    ['trivy', 'image', '--skip-vex-repo-update={{x}}', 'app:1'],
+    ['trivy', 'fs', '--include-dev-deps={{x}}', '.'],
+    ['trivy', 'image', '--image-src', '{{x}}', 'app:1'],
+  ])
+    assertRefused(argv, /what the scan finds or trusts/);
+  for (const argv of [
+    ['trivy', 'image', '--skip-vex-repo-update', 'app:{{x}}'],
+    ['trivy', 'fs', '--include-dev-deps', '--exit-code', '1', 'services/{{x}}'],
+    ['trivy', 'image', '--image-src', 'remote', 'app:{{x}}'],
+  ])
+    assertAccepted(argv);
 });
