@@ -123,6 +123,18 @@ export interface CommandModel {
 }
 
 /**
+ * Variables that choose which certificates programs trust, or whether they check them: OpenSSL's default CA file
+ * and directory (curl, git, wget, python's ssl, openssl), curl's, requests', Node's and git's own, and the
+ * switches turning the check off by their value (NODE_TLS_REJECT_UNAUTHORIZED=0, PYTHONHTTPSVERIFY=0). A server
+ * of the value's choosing then passes for the real one, and gets what is sent to it.
+ */
+const TRUST_VARIABLES_LIST = [
+  ...['SSL_CERT_FILE', 'SSL_CERT_DIR', 'CURL_CA_BUNDLE', 'REQUESTS_CA_BUNDLE', 'NODE_EXTRA_CA_CERTS'],
+  ...['GIT_SSL_CAINFO', 'GIT_SSL_CAPATH', 'NODE_TLS_REJECT_UNAUTHORIZED', 'PYTHONHTTPSVERIFY'],
+];
+export const TRUST_VARIABLES: ReadonlySet<string> = new Set(TRUST_VARIABLES_LIST);
+
+/**
  * Variables that programs read to load or run code (BASH_ENV, LD_PRELOAD, NODE_OPTIONS, PYTHONPATH, GIT_SSH, …)
  * or to choose the programs they run (PATH, IFS): a value assigned to one would choose the code that runs.
  */
@@ -192,6 +204,10 @@ export const CODE_VARIABLES = new Set([
     'GOPRIVATE',
   ],
   ...['GONOPROXY', 'COMPOSER', 'OPENSSL_CONF', 'OPENSSL_ENGINES', 'OPENSSL_MODULES'],
+  // man's pager and options (MANOPT=-P PROGRAM), the browser tools open, gpg's home (gpg.conf names the agent
+  // program it starts; its keyrings and trust database say which keys are trusted); and TRUST_VARIABLES.
+  ...['MANPAGER', 'MANOPT', 'BROWSER', 'GNUPGHOME'],
+  ...TRUST_VARIABLES_LIST,
   // Tools whose config names programs they run (kubeconfig's exec plugins, docker's credsStore, aws's
   // credential_process, terraform's providers, helm's plugins).
   ...['KUBECONFIG', 'KUBE_EDITOR', 'KUBECTL_EXTERNAL_DIFF', 'DOCKER_CONFIG', 'AWS_CONFIG_FILE'],

@@ -22,6 +22,7 @@ import {
 import type { ChosenKind, XargsItems } from './launchers.ts';
 import {
   CODE_VARIABLES,
+  TRUST_VARIABLES,
   isCodeVariable,
   codeVariableIn,
   codeVariableOperand,
@@ -465,6 +466,8 @@ export function codeOperandMessage(operand: CodeOperand, words: readonly string[
     case 'setting':
       return `${at} is ${operand.how}: ${operand.safe(name)}`;
     case 'variable':
+      if (TRUST_VARIABLES.has(operand.how))
+        return `${at} is in the value of the variable ${operand.how}, which programs read to choose the certificates they trust, or whether they check them: its value would choose what is trusted (a server of its choosing then passes for the real one, and gets what is sent); ${operand.safe(name)}`;
       return `${at} is in the value of the variable ${operand.how}, which programs read to load code or to choose the programs they run (or the config, packages or repository they use): its value would choose the code that runs; ${operand.safe(name)}`;
   }
 }

@@ -2,8 +2,9 @@
 // openssl's -opt and --opt alike and its other trust options, gpg's and man's unique prefixes and clusters, gpg's
 // programs, trust and imported keys (also piped into gpg --import), gpgv's keyring, systemctl's options taking a
 // value before its verb, service and invoke-rc.d's units, systemctl set-environment's variable names, helm
-// --ca-file, trivy's VEX and dev-dependency switches and --image-src. Each refused form was first checked against the real tool where it is installed (openssl 3.0,
-// gpg 2.2, man-db, systemd 252).
+// --ca-file, trivy's VEX and dev-dependency switches and --image-src, and the variables doing the same
+// (MANPAGER, MANOPT, BROWSER, GNUPGHOME, SSL_CERT_FILE, SSL_CERT_DIR, …). Each refused form was first checked
+// against the real tool where it is installed (openssl 3.0, gpg 2.2, man-db, systemd 252).
 import { test } from 'node:test';
 import {
   assertAccepted,
@@ -237,4 +238,35 @@ test('trivy --skip-vex-repo-update=, --include-dev-deps= and --image-src are ref
     ['trivy', 'image', '--image-src', 'remote', 'app:{{x}}'],
   ])
     assertAccepted(argv);
+});
+
+test("variables doing the same: man's pager and options, the browser, gpg's home, the certificates trusted", () => {
+  for (const variable of ['MANPAGER', 'MANOPT', 'BROWSER', 'GNUPGHOME'])
+    for (const script of [
+      `${variable}={{x}} man ls`,
+      `export ${variable}={{x}}`,
+      `env ${variable}=/srv/{{x}} gpg --verify a.sig a`,
+    ])
+      assertScriptRefused(script, new RegExp(`variable ${variable}, which programs read to load code`));
+  for (const variable of [
+    'SSL_CERT_FILE',
+    'SSL_CERT_DIR',
+    'REQUESTS_CA_BUNDLE',
+    'NODE_TLS_REJECT_UNAUTHORIZED',
+  ])
+    for (const script of [
+      `${variable}={{x}} curl -fsS https://api.example.com/health`,
+      `export ${variable}={{x}}`,
+      `sudo ${variable}=/etc/{{x}} ./deploy.sh`,
+    ])
+      assertScriptRefused(
+        script,
+        new RegExp(`variable ${variable}, which programs read to choose the certificates they trust`),
+      );
+  for (const script of [
+    'SSL_CERT_FILE=/etc/ssl/certs/ca.pem curl -fsS https://{{x}}.example.com/health',
+    'MANPAGER=cat man {{x}}',
+    'export VERSION={{x}}',
+  ])
+    assertScriptAccepted(script);
 });
