@@ -24,7 +24,7 @@
 // buildx use, buildx create) and the server a registry login sends the credentials to (docker login SERVER, crane
 // auth login, helm registry login, gcloud auth configure-docker, …) refuse a template; so do gcloud's options
 // choosing who it acts as or the flags it reads, and gcloud config set's property and value. Pure.
-import { deploySources } from './deploy-sources.ts';
+import { awsOption, deploySources, helmPushRegistry } from './deploy-sources.ts';
 import { PLACEHOLDER } from './placeholder.ts';
 
 /** docker/podman/nerdctl run and create, and docker compose run: options that take a value written apart. */
@@ -100,7 +100,7 @@ export interface MountWord {
   names: string[];
   /** What the part is, for messages ("the host path docker run -v mounts into the container"). */
   how: string;
-  /** The safe form the message offers instead, when there is one (VALUE the template). */
+  /** The safe form the message offers instead, when there is one: a whole clause, VALUE where the template goes. */
   safe?: string;
   /**
    * An option giving the container rights over this machine, or its environment (PRIVILEGE_OPTIONS): 'rights';
@@ -188,7 +188,10 @@ export type CheckedName =
   | { kind: 'ref'; prefix: string; how: string }
   // gcloud's KEY=VALUE,… list after `prefix` (--set-env-vars), its keys fixed: each value must keep its pair
   // (gcloudPairsProblem).
-  | { kind: 'pairs'; prefix: string; how: string };
+  | { kind: 'pairs'; prefix: string; how: string }
+  // A value in a field of aws's shorthand (KEY=VALUE,…: aws lambda --code S3Key=): it must hold no "," "=" space,
+  // quote or bracket, which would add a field (S3Bucket=).
+  | { kind: 'shorthand'; how: string };
 
 /** The characters of a volume name's fixed text, and of a value in one. */
 const VOLUME_NAME = /^[A-Za-z0-9_.-]*$/;
@@ -938,7 +941,8 @@ export function kubectlPatchWords(words: readonly string[], at: number, name: st
 
 /**
  * The image a deploy tool deploys, by the image rule: aws lambda update-function-code/create-function
- * --image-uri, fly (flyctl) deploy -i/--image.
+ * --image-uri (or a prefix of it: awsOption), fly (flyctl) deploy -i/--image, argocd app create/set
+ * --kustomize-image [OLD=]NEW.
  */
 function deployImages(found: ContainerMounts, words: readonly string[], at: number, name: string): void {
   const rest = words.slice(at + 1);
@@ -947,19 +951,50 @@ function deployImages(found: ContainerMounts, words: readonly string[], at: numb
       ? ['--image-uri']
       : (name === 'fly' || name === 'flyctl') && rest.includes('deploy')
         ? ['-i', '--image']
-        : [];
-  const command = name === 'aws' ? 'aws lambda' : `${name} deploy`;
+        : name === 'argocd' && rest.includes('app')
+          ? ['--kustomize-image']
+          : [];
+  // helm push CHART oci://REGISTRY/PATH: a value after the registry and a "/" follows the image rule.
+  const remote = name === 'helm' ? helmPushRegistry(words, at) : undefined;
+  if (remote !== undefined)
+    imageReference(
+      found,
+      remote,
+      words[remote]!,
+      'oci://',
+      name,
+      'the repository helm push sends the chart to',
+    );
+  const command = name === 'aws' ? 'aws lambda' : name === 'argocd' ? 'argocd app' : `${name} deploy`;
   for (let k = at + 1; k < words.length && words[k] !== '--'; k++) {
     const word = words[k]!;
     const eq = word.indexOf('=');
-    const option = eq > 0 ? word.slice(0, eq) : word;
-    if (!options.includes(option)) continue;
+    // aws takes a prefix of a long option for it (--image, --image-u=…: awsOption).
+    const option = name === 'aws' ? awsOption(word, options) : eq > 0 ? word.slice(0, eq) : word;
+    if (option === undefined || !options.includes(option)) continue;
     const index = eq > 0 ? k : k + 1;
     if (index >= words.length) continue;
-    const prefix = eq > 0 ? word.slice(0, eq + 1) : '';
+    let prefix = eq > 0 ? word.slice(0, eq + 1) : '';
+    // argocd --kustomize-image [OLD=]NEW: the image NEW stands for OLD (a fixed OLD= before it).
+    const old = option === '--kustomize-image' ? /^[^={}]+=/.exec(words[index]!.slice(prefix.length)) : null;
+    if (old) prefix += old[0];
     imageReference(found, index, words[index]!, prefix, name, `the image ${command} ${option} deploys`);
     if (eq < 0) k++;
   }
+}
+
+/** A value in a field of aws's shorthand (CheckedName's 'shorthand'): one that would add a field. */
+function shorthandProblem(
+  how: string,
+  names: readonly string[],
+  values: Readonly<Record<string, string | undefined>>,
+): string | undefined {
+  for (const name of names) {
+    const bad = [...values[name]!].find((c) => /[\s,="'`\\[\]{}]/.test(c));
+    if (bad !== undefined)
+      return `{{${name}}} is in ${how}, and its value holds ${JSON.stringify(bad)}: a value there must hold no "," "=" space, quote or bracket, since aws would read another field (S3Bucket=: any account's bucket); write other fields in the config`;
+  }
+  return undefined;
 }
 
 /** The templates in `text`. */
@@ -1194,6 +1229,7 @@ export function containerNameProblem(
   if (check.kind === 'plain') return plainNameProblem(check, word, values);
   if (check.kind === 'ref') return certificateRefProblem(check, word, values);
   if (check.kind === 'pairs') return gcloudPairsProblem(check, word, values);
+  if (check.kind === 'shorthand') return shorthandProblem(check.how, names, values);
   const list = names.map((n) => `{{${n}}}`).join(', ');
   if (check.kind === 'network') {
     const rendered = word.slice(check.prefix.length).replace(PLACEHOLDER, (_, name: string) => values[name]!);
@@ -2326,6 +2362,7 @@ const GCLOUD_ENGINE = new Map([
     '--trigger-service-account',
     '--service-account-email',
     '--oidc-service-account-email',
+    '--oauth-service-account-email',
     '--iam-account',
   ].map(
     (option) =>
@@ -3540,6 +3577,7 @@ function gcloudCommand(
   // The command's own words end at its verb (the words after it are its operands).
   const verb = command.findIndex((word, n) => n > 0 && gcloudVerb(word));
   if (verb > 0) gcloudGrants(found, words, command.slice(0, verb + 1), path[lead + verb]! + 1);
+  if (verb > 0) gcloudImagesAndTokens(found, words, command.slice(0, verb + 1), path[lead + verb]! + 1);
   if (command.slice(0, 3).join(' ') !== 'deploy releases create') return;
   const label = 'gcloud deploy releases create --images';
   for (let k = path[lead + 2]! + 1; k < words.length && words[k] !== '--'; k++) {
@@ -3564,6 +3602,106 @@ function gcloudCommand(
         how: `the images ${label} names (NAME=IMAGE,…: a value in a name, or before another pair, chooses which image each container of the release runs, or adds pairs)`,
         kind: 'image',
       });
+  }
+}
+
+/** Why a value in a compute image's name must be one plain name (plainNameProblem), for messages. */
+const IMAGE_NAME_WHY =
+  "since anything else could name another project's image (projects/P/global/images/I, a URL: its code boots the VM); write other projects' images in the config";
+
+/**
+ * gcloud compute instances create (instance-templates create, disks create, images create) --image,
+ * --image-family, --source-image, --source-image-family: the image the boot disk is made from, which may be a
+ * full path (projects/P/global/images/I, a URL) naming any project's image: a value there is checked once
+ * rendered to be one plain name after a fixed text with no "/" or after a fixed .../images/ (or .../family/),
+ * and refused elsewhere. --create-disk's image=, image-family=, image-project= (and source-image=…) likewise.
+ * scheduler jobs create/update http --uri with --oauth- or --oidc-service-account-email: the server that gets
+ * the account's token, which a value in the URI's scheme or host chooses (one after a fixed "/" is its path).
+ */
+function gcloudImagesAndTokens(
+  found: ContainerMounts,
+  words: readonly string[],
+  command: string[],
+  from: number,
+): void {
+  const label = `gcloud ${command.join(' ')}`;
+  const joined = command.join(' ');
+  const images = ['--image', '--image-family', '--source-image', '--source-image-family'];
+  const imageCommand =
+    /^compute (instances|instance-templates|disks|images) create$/.test(joined) ||
+    /^compute instances create-with-container$/.test(joined);
+  if (imageCommand)
+    for (const read of gcloudWords(words, from, [...images, '--create-disk']))
+      if (read.option !== undefined && images.includes(read.option)) {
+        const word = words[read.index]!;
+        const value = word.slice(read.prefix.length);
+        const names = templates(value);
+        if (!names.length) continue;
+        const head = value.slice(0, value.search(PLACEHOLDER));
+        const tail = value.slice(value.search(PLACEHOLDER)).replace(PLACEHOLDER, '');
+        if (
+          names.length === 1 &&
+          (!head.includes('/') || /\/(images|family)\/[^/]*$/.test(head)) &&
+          !head.includes(':') &&
+          !tail.includes('/')
+        )
+          found.names.set(read.index, {
+            kind: 'plain',
+            prefix: read.prefix + head,
+            suffix: tail,
+            how: `the image ${label} ${read.option} makes the boot disk from (${word})`,
+            why: IMAGE_NAME_WHY,
+          });
+        else
+          found.refused.push({
+            index: read.index,
+            names,
+            how: `the image ${label} ${read.option} makes the boot disk from, where the value would be in its project or path (projects/P/global/images/I: another project's image, whose code boots the VM)`,
+            kind: 'cloud',
+          });
+      } else if (read.option === '--create-disk') {
+        const fields = words[read.index]!.slice(read.prefix.length).split(',');
+        const names = fields
+          .filter(
+            (f) =>
+              /^(image|image-family|image-project|source-image|source-image-family|source-snapshot)=/.test(
+                f,
+              ) || !f.includes('='),
+          )
+          .flatMap(templates);
+        if (names.length)
+          found.refused.push({
+            index: read.index,
+            names,
+            how: `the image ${label} --create-disk makes a disk from (image=, image-family=, image-project=: another project's image, whose code boots the VM)`,
+            kind: 'cloud',
+          });
+      }
+  if (/^scheduler jobs (create|update)$/.test(joined)) {
+    const read = gcloudWords(words, from, [
+      '--uri',
+      '--oauth-service-account-email',
+      '--oidc-service-account-email',
+    ]);
+    if (
+      !read.some(
+        (r) => r.option === '--oauth-service-account-email' || r.option === '--oidc-service-account-email',
+      )
+    )
+      return;
+    for (const r of read) {
+      if (r.option !== '--uri') continue;
+      const value = words[r.index]!.slice(r.prefix.length);
+      const authority = /^[a-z]+:\/\/[^/{}]*\//i.exec(value.replace(PLACEHOLDER, '{}'))?.[0] ?? value;
+      const names = templates(value.slice(0, authority.length));
+      if (names.length)
+        found.refused.push({
+          index: r.index,
+          names,
+          how: `the server ${label} --uri sends the job's requests to, with the token of its --oauth- or --oidc-service-account-email (any server: it gets a token of that account)`,
+          kind: 'cloud',
+        });
+    }
   }
 }
 

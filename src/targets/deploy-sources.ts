@@ -1,14 +1,18 @@
 // Deploy tools' words whose value chooses where what is deployed comes from or goes, what is trusted, or which
 // program or service runs: the chart repository helm repo add registers and the registry helm push sends to;
-// argocd's server and an application's source (--repo, --path, --helm-chart, its plugin, its spec file) and
-// destination; aws's endpoint and the bucket (or --code) of a Lambda function's code; fly deploy's config and
-// Dockerfile; the unit systemctl (service, invoke-rc.d) acts on, the variable set-environment names; terraform
-// init's backend settings other than the state's key within it; redis-cli's host when a password is given;
-// openssl's config, engine, provider and what it trusts; gpg's (gpgv's) keys, programs and trust; man's pager and
-// config; helm --ca-file. Options are read as each tool reads them (option-words.ts: gpg --recv, man -aP, …). A
-// template there is refused when the config loads (kind 'source', 'code', or 'program'/'directory'); a unit
+// argocd's server (and login's), an application's source (--repo, --path, --helm-chart, its plugin, its spec
+// file, values, project, --local) and destination, the repositories repo add and repocreds add register; aws's
+// endpoint (by any prefix of the option, as aws reads it), a Lambda function's code, role, handler, runtime and
+// layers, an S3 bucket and aws configure set's settings; fly deploy's working directory, config, Dockerfile,
+// proxy build args and buildpacks options; the unit systemctl (service, invoke-rc.d) acts on, the variable
+// set-environment names; terraform init's backend settings other than the state's key within it; redis-cli's
+// host (a value in its first label after a fixed prefix is checked once rendered to be one DNS label); openssl's
+// config, engine, provider and what it trusts; gpg's (gpgv's) keys, programs and trust; man's pager and config;
+// helm --ca-file. Options are read as each tool reads them (option-words.ts: gpg --recv, man -aP, …; aws by
+// prefix). A template there is refused when the config loads (kind 'source', 'code', or 'program'/'directory'); a unit
 // name with a fixed prefix is checked once rendered to be one plain name. The images of aws lambda
-// --image-uri and fly deploy --image follow the image rule (container-mounts.ts). Pure.
+// --image-uri, fly deploy --image, argocd --kustomize-image and helm push's repository under a fixed registry
+// follow the image rule (container-mounts.ts). Pure.
 import type { ContainerMounts } from './container-mounts.ts';
 import { longOptions, type OptionGrammar, readOptions } from './option-words.ts';
 import { PLACEHOLDER } from './placeholder.ts';
@@ -17,6 +21,12 @@ import { PLACEHOLDER } from './placeholder.ts';
 function templates(text: string): string[] {
   return [...text.matchAll(PLACEHOLDER)].map((m) => m[1]!);
 }
+
+/**
+ * Refuses the templates of `words[index]` (or `names`) as a source, destination or trust, `how` saying what the
+ * word is; `safe` what to write instead (a whole clause: write that value in the config, or …), VALUE where the value goes.
+ */
+type Source = (index: number, how: string, names?: string[], safe?: string) => void;
 
 /** An option's value in `words` from `from` on: `--opt VALUE`, `--opt=VALUE` (and `-oVALUE` for a short one). */
 interface OptionValue {
@@ -94,6 +104,9 @@ const ARGOCD_SERVER = [
   '--header',
   '--port-forward-namespace',
   '--kube-context',
+  // A context of its config (each names a server and holds its token), and the service port-forwarded to.
+  '--argocd-context',
+  '--server-name',
 ];
 /** argocd app create/set's options choosing the application's source and destination, what renders it. */
 const ARGOCD_SOURCE = [
@@ -107,6 +120,14 @@ const ARGOCD_SOURCE = [
   '--dest-name',
   '-f',
   '--file',
+  // Its Helm values files (a path of the repository, or a URL: helm upgrade -f's are refused alike) and project
+  // (which sources, destinations and resources it may use).
+  '--values',
+  '--values-literal-file',
+  '--project',
+  // jsonnet code evaluated to make the manifests.
+  '--jsonnet-ext-var-code',
+  '--jsonnet-tla-code',
 ];
 
 /** aws's global options that take a value (aws help global options). */
@@ -384,6 +405,431 @@ const MAN_GRAMMAR: OptionGrammar = {
   permute: true,
 };
 
+/**
+ * aws reads its options with argparse, which takes any unambiguous prefix of a long option for it (--endpoint,
+ * --endp=URL, --ca, --s3-buck, --image for --image-uri), and its global options anywhere on the line: a word
+ * `--P` (or `--P=VALUE`) whose P starts one of `options` is read as that option here. (An ambiguous prefix fails
+ * the command.)
+ */
+export function awsOption(word: string, options: readonly string[]): string | undefined {
+  const eq = word.indexOf('=');
+  const option = eq > 0 ? word.slice(0, eq) : word;
+  if (!/^--[A-Za-z0-9]/.test(option)) return undefined;
+  return options.find((full) => full.startsWith(option));
+}
+
+/** aws's values of `options` (or of a prefix of one: awsOption) among `words[from…]`, up to `--`. */
+function awsValuesOf(words: readonly string[], from: number, options: readonly string[]): OptionValue[] {
+  const found: OptionValue[] = [];
+  for (let k = from; k < words.length && words[k] !== '--'; k++) {
+    const word = words[k]!;
+    const option = awsOption(word, options);
+    if (option === undefined) continue;
+    const eq = word.indexOf('=');
+    if (eq > 0) found.push({ index: k, option, value: word.slice(eq + 1) });
+    else if (k + 1 < words.length) found.push({ index: ++k, option, value: words[k]! });
+  }
+  return found;
+}
+
+/** aws's global options that take no value (aws help global options; --no-cli-pager, --cli-auto-prompt: v2). */
+const AWS_FLAGS = [
+  ...['--debug', '--no-verify-ssl', '--no-paginate', '--no-sign-request', '--version', '--no-cli-pager'],
+  ...['--cli-auto-prompt', '--no-cli-auto-prompt'],
+];
+
+/** The operands of an aws line (service, operation, …), its global options read by prefix (awsOption). */
+function awsOperands(words: readonly string[], from: number): number[] {
+  const values = [...AWS_VALUES];
+  const found: number[] = [];
+  for (let k = from; k < words.length && words[k] !== '--'; k++) {
+    const word = words[k]!;
+    if (!word.startsWith('-')) found.push(k);
+    else if (!word.includes('=') && !AWS_FLAGS.includes(word) && awsOption(word, values) !== undefined) k++;
+  }
+  return found;
+}
+
+/**
+ * aws lambda's options whose value chooses the code the function runs, what of it runs, or who it runs as:
+ * what create-function and update-function-configuration set (gcloud functions deploy's --entry-point,
+ * --runtime and --service-account are refused alike).
+ */
+const LAMBDA_CHOICES: Readonly<Record<string, string>> = {
+  '--role':
+    'the IAM role the function runs as (any role the credentials may pass to Lambda, with its rights)',
+  '--handler': 'the handler the function runs (any function or module of its package: the code that runs)',
+  '--runtime':
+    'the runtime the function runs in (nodejs22.x, python3.13, provided.al2023: which files of its package are its code)',
+  '--layers':
+    "the layers added to the function's code (a layer ARN of any account that shares one: its code runs in the function)",
+};
+
+/**
+ * The keys of aws configure set whose value may come from a template: the region, the output format, the
+ * credentials themselves (from secrets), a session's name and length, retries. Any other key may choose the
+ * endpoint (endpoint_url, s3.endpoint_url), what is trusted (ca_bundle), a program it runs (credential_process,
+ * cli_pager) or who it acts as (role_arn, source_profile, credential_source, web_identity_token_file, sso_*):
+ * written to the config, it holds for every later aws command.
+ */
+const AWS_CONFIG_DATA = new Set([
+  ...['region', 'output', 'aws_access_key_id', 'aws_secret_access_key', 'aws_session_token'],
+  ...['role_session_name', 'duration_seconds', 'max_attempts', 'retry_mode'],
+]);
+
+/** The S3 commands whose s3:// operands name a bucket written to, read from and deployed, or emptied (aws s3 help). */
+const S3_COMMANDS = new Set(['cp', 'mv', 'sync', 'rm', 'rb']);
+
+/**
+ * A Lambda function's code (create-function --code, publish-layer-version --content) in aws's shorthand:
+ * S3Bucket=,ImageUri=,ZipFile= (and a template in a key, or JSON) choose where the code comes from, and are
+ * refused; a value in S3Key= or S3ObjectVersion= (or SourceKMSKeyArn=) is checked once rendered to hold no
+ * "," "=" space, quote or bracket, which would add a key (S3Bucket=).
+ */
+function lambdaCode(found: ContainerMounts, v: OptionValue, verb: string, source: Source): void {
+  if (!templates(v.value).length) return;
+  const fields = v.value.split(',');
+  const keyed = fields.every((f) => /^[A-Za-z0-9]+=/.test(f));
+  const bad = keyed
+    ? fields.filter((f) => templates(f).length && !/^(S3Key|S3ObjectVersion)=/.test(f))
+    : fields;
+  const how = `the value of aws lambda ${verb} ${v.option}, which chooses where the function's code is taken from: S3Bucket= (a bucket name is global: any account's bucket), ImageUri= or ZipFile= (and a value in a key, or in JSON, may set them)`;
+  if (bad.length) return source(v.index, how, bad.flatMap(templates));
+  found.names.set(v.index, {
+    kind: 'shorthand',
+    how: `the S3Key= or S3ObjectVersion= of aws lambda ${verb} ${v.option}`,
+  });
+}
+
+/** aws: its endpoint and what it trusts, a Lambda function's code and who it runs as, a bucket, its config. */
+function awsSources(found: ContainerMounts, words: readonly string[], from: number, source: Source): void {
+  for (const v of awsValuesOf(words, from, ['--endpoint-url', '--ca-bundle']))
+    source(
+      v.index,
+      `the value of aws ${v.option}, which chooses the server the requests (and what they upload) go to, or the certificates trusted for it`,
+    );
+  const operands = awsOperands(words, from);
+  const [service, verb] = [words[operands[0] ?? -1], words[operands[1] ?? -1] ?? ''];
+  if (service === 'lambda') {
+    if (/^(update-function-code|create-function)$/.test(verb))
+      for (const v of awsValuesOf(words, from, ['--s3-bucket']))
+        source(
+          v.index,
+          `the value of aws lambda ${verb} --s3-bucket, which chooses where the function's code is taken from (a bucket name is global: any account's bucket)`,
+        );
+    if (verb === 'create-function' || verb === 'publish-layer-version')
+      for (const v of awsValuesOf(words, from, verb === 'create-function' ? ['--code'] : ['--content']))
+        lambdaCode(found, v, verb, source);
+    if (verb === 'create-function' || verb === 'update-function-configuration')
+      for (const v of awsValuesOf(words, from, Object.keys(LAMBDA_CHOICES)))
+        source(v.index, `the value of aws lambda ${verb} ${v.option}, ${LAMBDA_CHOICES[v.option]}`);
+  }
+  // aws s3 cp/mv/sync/rm … s3://BUCKET/KEY: the bucket is where the artifact goes (or what is read back and
+  // deployed); a bucket name is global, so any part of it picks any account's bucket. A value in the key is data.
+  if (service === 's3' && S3_COMMANDS.has(verb))
+    for (const k of operands.slice(2)) {
+      const bucket = /^s3:\/\/([^/]*)/i.exec(words[k]!)?.[1];
+      if (bucket !== undefined && templates(bucket).length)
+        source(
+          k,
+          `the bucket of aws s3 ${verb}'s ${words[k]}, where the files go or are read from (a bucket name is global: any part of it picks any account's bucket, which gets the artifact or gives what is deployed)`,
+          templates(bucket),
+          'write that value in the config, or put the value in the key, after a fixed bucket (s3://artifacts/VALUE/app.zip)',
+        );
+    }
+  // aws s3api OPERATION --bucket BUCKET: the same bucket.
+  if (service === 's3api')
+    for (const v of awsValuesOf(words, from, ['--bucket']))
+      source(
+        v.index,
+        `the bucket of aws s3api ${verb} --bucket (a bucket name is global: any part of it picks any account's bucket)`,
+      );
+  // aws configure set KEY VALUE: written to the config, it holds for every later aws command.
+  if (service === 'configure' && verb === 'set') {
+    const [key, value] = [operands[2] ?? -1, operands[3] ?? -1];
+    const name = (words[key] ?? '').replace(/^(default|profile\.[^.]+)\./, '');
+    if (templates(words[key] ?? '').length)
+      source(
+        key,
+        'the setting aws configure set writes (any setting: endpoint_url, ca_bundle, credential_process)',
+      );
+    else if (!AWS_CONFIG_DATA.has(name))
+      source(
+        value,
+        `the value aws configure set writes to ${words[key]}, a setting that may choose the server every later aws command talks to, what it trusts, a program it runs (credential_process, cli_pager) or who it acts as`,
+        undefined,
+        'write that value in the config, or set region, output, the credentials, role_session_name, duration_seconds, max_attempts or retry_mode (aws configure set region VALUE)',
+      );
+  }
+}
+
+/**
+ * Where a host with a value is one server of the config's own: the value in its first label, after a fixed
+ * prefix holding no "." (redis-{{env}}), and before a fixed suffix that is the rest of that label and the domain
+ * (.internal, -0.cache.example.com), checked once rendered to be one DNS label. A domain of one label must be one
+ * that no one registers (internal, local, lan, …): in redis-{{x}}.com, anyone may own redis-evil.com.
+ */
+function hostLabel(host: string): { prefix: string; suffix: string } | undefined {
+  const m =
+    /^([A-Za-z0-9][A-Za-z0-9-]*)\{\{\s*[A-Za-z_]\w*\s*\}\}([A-Za-z0-9-]*)((?:\.[A-Za-z0-9-]+)*)$/.exec(host);
+  if (!m) return undefined;
+  const domain = m[3]!.split('.').slice(1);
+  if (domain.length === 1 && !/^(internal|local|localhost|lan|home|corp|intranet|private)$/i.test(domain[0]!))
+    return undefined;
+  return { prefix: m[1]!, suffix: m[2]! + m[3]! };
+}
+
+/** Why a value in a redis-cli host must make one DNS label (hostLabel), for messages. */
+const HOST_LABEL_WHY =
+  'since anything else could name another host (a "." another domain, a ":" "@" or "/" another part of a URI); write other hosts in the config, a command per environment';
+
+/**
+ * redis-cli (valkey-cli): the server it connects to gets the password, whether given with -a, --pass, --user, a
+ * -u URI, the REDISCLI_AUTH variable or --askpass (and -h given after -u overrides the URI's host, keeping its
+ * password), and what is sent: a value in -h or in -u's URI (anywhere there: redis-cli reads the URI's
+ * userinfo up to its first "@") is refused, but in the first label of a host after a fixed prefix (hostLabel),
+ * checked once rendered; -s's socket, and --cacert, --cacertdir and --sni (what is trusted) are refused.
+ */
+function redisSources(
+  found: ContainerMounts,
+  words: readonly string[],
+  from: number,
+  name: string,
+  source: Source,
+): void {
+  for (const v of valuesOf(words, from, ['--cacert', '--cacertdir', '--sni']))
+    source(
+      v.index,
+      `the value of ${name} ${v.option}, which chooses the certificates trusted for the server, or the name checked`,
+    );
+  const safe = `write that value in the config, or put the value in the first label of a host, after a fixed prefix (-h redis-VALUE.internal, -u redis://redis-VALUE.internal:6379), checked once rendered`;
+  for (const v of valuesOf(words, from, ['-h', '-s', '-u'])) {
+    if (!templates(v.value).length) continue;
+    if (v.option === '-s') {
+      source(
+        v.index,
+        `the socket ${name} -s connects to (a server of this machine, which gets the password and what is sent)`,
+      );
+      continue;
+    }
+    // -u: [scheme://][user:password@]HOST[:port][/db], the value in HOST only.
+    const uri =
+      /^((?:redis|rediss|valkey|valkeys):\/\/(?:[^@{}]*@)?)([^:/@]*)((?::[0-9]+)?(?:\/[0-9]*)?)$/i.exec(
+        v.value,
+      );
+    const [head, host, tail] = v.option === '-u' ? [uri?.[1], uri?.[2], uri?.[3]] : ['', v.value, ''];
+    const label = head !== undefined && host !== undefined ? hostLabel(host) : undefined;
+    if (label && templates(host!).length === 1 && !templates(head! + tail!).length) {
+      found.names.set(v.index, {
+        kind: 'plain',
+        label: true,
+        prefix: words[v.index]!.slice(0, words[v.index]!.length - v.value.length) + head + label.prefix,
+        suffix: label.suffix + tail,
+        how: `the host ${name} ${v.option} connects to (${v.value})`,
+        why: HOST_LABEL_WHY,
+      });
+      continue;
+    }
+    source(
+      v.index,
+      v.option === '-u'
+        ? `the URI ${name} -u connects to, whose host gets the password (in the URI, -a, --pass or REDISCLI_AUTH) and what is sent (a value anywhere in it may add a user:password@ or a host: redis-cli takes what precedes its first "@" as the password)`
+        : `the host ${name} -h connects to, which gets the password (-a, --pass, -u's, REDISCLI_AUTH or --askpass) and what is sent`,
+      undefined,
+      safe,
+    );
+  }
+}
+
+/** argocd's other options that take a value (argocd --help, login, repo add, repocreds add, app create/set). */
+const ARGOCD_VALUES = [
+  ...[
+    '--auth-token',
+    '--http-retry-max',
+    '--logformat',
+    '--loglevel',
+    '--redis-haproxy-name',
+    '--redis-name',
+  ],
+  ...[
+    '--repo-server-name',
+    '--app-controller-name',
+    '--redis-compress',
+    '--username',
+    '--password',
+    '--name',
+  ],
+  ...[
+    '--sso-port',
+    '--type',
+    '--ssh-private-key-path',
+    '--tls-client-cert-path',
+    '--tls-client-cert-key-path',
+  ],
+  ...['--github-app-id', '--github-app-installation-id', '--github-app-private-key-path', '--proxy'],
+  ...['--github-app-enterprise-base-url', '--gcp-service-account-key-path', '--no-proxy', '--revision'],
+  ...['--dest-namespace', '--sync-policy', '--timeout', '-l', '--selector', '--label', '--resource', '-o'],
+  ...['--output', '-N', '--app-namespace', '--helm-set', '--helm-set-string', '--helm-set-file', '-p'],
+  ...['--parameter', '--kustomize-image', '--local', '--local-repo-root', '--from'],
+];
+
+/** argocd's switches choosing how the server is trusted: written --switch=VALUE, a value would turn a check off. */
+const ARGOCD_TRUST_SWITCHES = [
+  ...['--insecure', '--plaintext', '--insecure-skip-server-verification', '--enable-lfs', '--core'],
+  ...['--grpc-web', '--insecure-ignore-host-key', '--skip-test-tls'],
+];
+
+/**
+ * argocd: the server it talks to (and its context, config and how it is trusted, also as --switch=VALUE), the
+ * server argocd login logs in to, the repository repo add and repocreds add register (and the proxy they use),
+ * an application's source, destination, project and what renders it, the local manifests app sync --local
+ * applies, the ApplicationSet files appset create reads.
+ */
+function argocdSources(
+  found: ContainerMounts,
+  words: readonly string[],
+  from: number,
+  source: Source,
+  chosen: (index: number, how: string, kind: 'program' | 'directory') => void,
+): void {
+  for (const v of valuesOf(words, from, ARGOCD_SERVER))
+    source(
+      v.index,
+      `the value of argocd ${v.option}, which chooses the Argo CD server it talks to (which gets the token) or how it is trusted`,
+    );
+  for (let k = from; k < words.length && words[k] !== '--'; k++) {
+    const option = /^(--[^=]+)=/.exec(words[k]!)?.[1];
+    if (option !== undefined && ARGOCD_TRUST_SWITCHES.includes(option))
+      source(
+        k,
+        `the value of argocd ${option}=, which chooses whether the server (or repository) is checked, or how it is reached`,
+      );
+  }
+  const operands = operandsOf(words, from, new Set([...ARGOCD_SERVER, ...ARGOCD_SOURCE, ...ARGOCD_VALUES]));
+  const [group, verb] = [words[operands[0] ?? -1], words[operands[1] ?? -1]];
+  if (group === 'app' && (verb === 'create' || verb === 'set' || verb === 'add-source'))
+    for (const v of valuesOf(words, from, ARGOCD_SOURCE, true))
+      source(
+        v.index,
+        `the value of argocd app ${verb} ${v.option}, which chooses where the application's manifests come from (a repository, path, chart or values file of its choosing: what runs in the cluster), what renders them (a plugin, jsonnet code), the project whose limits hold or the cluster they go to`,
+        undefined,
+        `write that value in the config, or pass the value where it is data (argocd app set app --revision VALUE, --helm-set-string image.tag=VALUE, --kustomize-image app=registry.example.com/app:VALUE)`,
+      );
+  // app sync/diff/manifests --local DIR (and --local-repo-root): the manifests of a directory of the checkout.
+  if (group === 'app')
+    for (const v of valuesOf(words, from, ['--local', '--local-repo-root']))
+      chosen(
+        v.index,
+        `the value of argocd app ${verb} ${v.option}, the directory whose manifests it applies`,
+        'directory',
+      );
+  // argocd login SERVER: the server that gets the password (and whose token is kept); repo add and repocreds add
+  // URL: the repository registered, and the server that gets its credentials (through --proxy's).
+  if (group === 'login')
+    for (const k of operands.slice(1))
+      source(
+        k,
+        'the server argocd login logs in to (it gets the password, and its token is used from then on)',
+      );
+  if ((group === 'repo' || group === 'repocreds') && verb === 'add') {
+    for (const k of operands.slice(2))
+      source(
+        k,
+        `the repository argocd ${group} add registers (its server gets the credentials; its manifests are what is deployed)`,
+      );
+    for (const v of valuesOf(words, from, ['--proxy']))
+      source(
+        v.index,
+        `the proxy argocd ${group} add reaches the repository through (it gets the credentials)`,
+      );
+  }
+  // argocd appset create FILE…: ApplicationSets, each naming its repositories, clusters and templates.
+  if (group === 'appset' && verb === 'create')
+    for (const k of operands.slice(2))
+      source(
+        k,
+        'the ApplicationSet file argocd appset create reads (the repositories, clusters and apps it makes)',
+      );
+}
+
+/** fly deploy's options that take a value written apart (fly deploy --help). */
+const FLY_VALUES = new Set([
+  ...['-a', '--app', '-c', '--config', '--dockerfile', '-i', '--image', '--build-arg', '--build-secret'],
+  ...['--build-target', '--buildpacks-docker-host', '--buildpacks-volume', '--depot-scope', '-e', '--env'],
+  ...['--dockerignore-file', '--exclude-regions', '--only-regions', '--file-literal', '--file-local'],
+  ...['--file-secret', '--host-dedication-id', '--image-label', '--label', '--lease-timeout', '--strategy'],
+  ...['--max-concurrent', '--max-unavailable', '--primary-region', '--process-groups', '-r', '--region'],
+  ...['--regions', '--release-command-timeout', '--signal', '--vm-cpu-kind', '--vm-cpus', '--vm-gpu-kind'],
+  ...['--vm-gpus', '--vm-memory', '--vm-size', '--wait-timeout', '--deploy-retries', '-t', '--access-token'],
+  ...['-o', '--org'],
+]);
+
+/**
+ * fly (flyctl) deploy [WORKING_DIRECTORY]: the directory (its fly.toml, Dockerfile and source: what is built
+ * and deployed) and -c/--config, --dockerfile are files of the checkout that say what runs; its build's proxy
+ * and frontend build args (as docker build's: container-mounts.ts) and a build arg's name; the host paths
+ * --buildpacks-volume mounts into the build container and the daemon --buildpacks-docker-host exposes to it.
+ */
+function flySources(
+  words: readonly string[],
+  from: number,
+  name: string,
+  source: Source,
+  chosen: (index: number, how: string, kind: 'program' | 'directory') => void,
+): void {
+  const operands = operandsOf(words, from, FLY_VALUES);
+  if (words[operands[0] ?? -1] !== 'deploy') return;
+  for (const k of operands.slice(1))
+    chosen(
+      k,
+      `the working directory ${name} deploy builds and deploys (its fly.toml and Dockerfile say what is built, and its files are the build context)`,
+      'directory',
+    );
+  for (const v of valuesOf(words, from, ['-c', '--config', '--dockerfile'], true))
+    chosen(
+      v.index,
+      `the value of ${name} deploy ${v.option}, the file that says what is built and deployed (its build, image and processes)`,
+      'directory',
+    );
+  for (const v of valuesOf(words, from, ['--build-arg'])) {
+    const eq = v.value.indexOf('=');
+    const at = v.value.search(PLACEHOLDER);
+    if (at < 0) continue;
+    if (eq < 0 || at < eq)
+      source(
+        v.index,
+        `the name of the build argument ${name} deploy --build-arg sets, which could be a proxy every download of the build's RUN steps goes through (HTTP_PROXY=…) or the frontend that runs the build (BUILDKIT_SYNTAX=…)`,
+      );
+    else if (/^((https?|ftp|no|all)_proxy|BUILDKIT_SYNTAX)=/i.test(v.value))
+      source(
+        v.index,
+        `the ${/^BUILDKIT_SYNTAX=/i.test(v.value) ? "frontend image that runs the build (it reads the Dockerfile, the context and the build's secrets)" : "proxy every download of the build's RUN steps goes through (Docker gives HTTP_PROXY, HTTPS_PROXY, FTP_PROXY, NO_PROXY and ALL_PROXY to them without an ARG: a proxy of its choosing sees and changes what they fetch)"}, which ${name} deploy --build-arg ${v.value.slice(0, eq)}= chooses`,
+      );
+  }
+  for (const v of valuesOf(words, from, ['--buildpacks-volume', '--buildpacks-docker-host']))
+    source(
+      v.index,
+      v.option === '--buildpacks-volume'
+        ? `the volume ${name} deploy --buildpacks-volume mounts into the build container (a directory of this machine, such as / or the docker socket, or where it goes)`
+        : `the docker daemon ${name} deploy --buildpacks-docker-host gives the build container (one elsewhere gets the build; this machine's, its root)`,
+    );
+}
+
+/**
+ * helm push CHART oci://REGISTRY/PATH (`words[at]` is helm) whose templates are all after a fixed registry and a
+ * "/": the word of REMOTE, read by the image rule (a repository under the registry, as docker push's); otherwise
+ * undefined, and a template there is refused.
+ */
+export function helmPushRegistry(words: readonly string[], at: number): number | undefined {
+  const operands = operandsOf(words, at + 1, HELM_VALUES);
+  if (words[operands[0] ?? -1] !== 'push' || operands[2] === undefined) return undefined;
+  const remote = words[operands[2]]!;
+  const head = remote.slice(0, Math.max(0, remote.search(PLACEHOLDER)));
+  return /^oci:\/\/[A-Za-z0-9.-]+(:[0-9]+)?\/[^{}]*$/i.test(head) && templates(remote).length
+    ? operands[2]
+    : undefined;
+}
+
 /** The words of `name`'s command (`words[at]`) whose template chooses a source, a destination or what is trusted. */
 export function deploySources(
   found: ContainerMounts,
@@ -391,7 +837,7 @@ export function deploySources(
   at: number,
   name: string,
 ): void {
-  const source = (index: number, how: string, names?: string[], safe?: string) => {
+  const source: Source = (index, how, names, safe) => {
     const list = names ?? templates(words[index] ?? '');
     if (index < words.length && list.length)
       found.refused.push({ index, names: list, how, kind: 'source', ...(safe && { safe }) });
@@ -411,9 +857,15 @@ export function deploySources(
           operands[3] ?? -1,
           'the chart repository helm repo add registers (its charts are what runs in the cluster; its server gets the --username and --password)',
         );
-      // helm push CHART REMOTE: the registry the chart is pushed to (and the credentials sent).
-      if (first === 'push')
-        source(operands[2] ?? -1, 'the registry helm push sends the chart to (and its credentials)');
+      // helm push CHART REMOTE: the registry the chart is pushed to (and the credentials sent); a value after a
+      // fixed registry and "/" follows the image rule (helmPushRegistry, container-mounts.ts).
+      if (first === 'push' && helmPushRegistry(words, at) === undefined)
+        source(
+          operands[2] ?? -1,
+          'the registry helm push sends the chart to (and its credentials)',
+          undefined,
+          'write that value in the config, or put the value in the repository path after a fixed registry (oci://registry.example.com/charts/VALUE)',
+        );
       // --ca-file (repo add, install/upgrade/template/pull --repo, push, registry login): the certificate
       // authorities trusted for the chart repository or registry.
       for (const v of valuesOf(words, from, ['--ca-file']))
@@ -423,60 +875,16 @@ export function deploySources(
         );
       return;
     }
-    case 'argocd': {
-      for (const v of valuesOf(words, from, ARGOCD_SERVER))
-        source(
-          v.index,
-          `the value of argocd ${v.option}, which chooses the Argo CD server it talks to (which gets the token) or how it is trusted`,
-        );
-      const operands = operandsOf(words, from, new Set([...ARGOCD_SERVER, ...ARGOCD_SOURCE]));
-      const [group, verb] = [words[operands[0] ?? -1], words[operands[1] ?? -1]];
-      if (group === 'app' && (verb === 'create' || verb === 'set' || verb === 'add-source'))
-        for (const v of valuesOf(words, from, ARGOCD_SOURCE, true))
-          source(
-            v.index,
-            `the value of argocd app ${verb} ${v.option}, which chooses where the application's manifests come from (a repository, path or chart of its choosing: what runs in the cluster), what renders them (a plugin) or the cluster they go to`,
-          );
-      // argocd repo add URL: the repository registered, and the server that gets its credentials.
-      if (group === 'repo' && verb === 'add')
-        source(
-          operands[2] ?? -1,
-          'the repository argocd repo add registers (its server gets the credentials; its manifests are what is deployed)',
-        );
+    case 'argocd':
+      argocdSources(found, words, from, source, chosen);
       return;
-    }
-    case 'aws': {
-      for (const v of valuesOf(words, from, ['--endpoint-url', '--ca-bundle']))
-        source(
-          v.index,
-          `the value of aws ${v.option}, which chooses the server the requests (and what they upload) go to, or the certificates trusted for it`,
-        );
-      const operands = operandsOf(words, from, AWS_VALUES);
-      const [service, verb] = [words[operands[0] ?? -1], words[operands[1] ?? -1]];
-      if (service === 'lambda' && /^(update-function-code|create-function)$/.test(verb ?? ''))
-        for (const v of valuesOf(words, from, ['--s3-bucket', '--code']))
-          source(
-            v.index,
-            `the value of aws lambda ${verb} ${v.option}, which chooses where the function's code is taken from (a bucket name is global: any account's bucket; --code's S3Bucket= or ImageUri=, and a "," adds either)`,
-          );
+    case 'aws':
+      awsSources(found, words, from, source);
       return;
-    }
     case 'fly':
-    case 'flyctl': {
-      const operands = operandsOf(
-        words,
-        from,
-        new Set(['-a', '--app', '-c', '--config', '--dockerfile', '-i', '--image']),
-      );
-      if (words[operands[0] ?? -1] !== 'deploy') return;
-      for (const v of valuesOf(words, from, ['-c', '--config', '--dockerfile'], true))
-        chosen(
-          v.index,
-          `the value of ${name} deploy ${v.option}, the file that says what is built and deployed (its build, image and processes)`,
-          'directory',
-        );
+    case 'flyctl':
+      flySources(words, from, name, source, chosen);
       return;
-    }
     case 'systemctl': {
       const operands = systemctlOperands(words, at);
       const verb = words[operands[0] ?? -1] ?? '';
@@ -539,31 +947,9 @@ export function deploySources(
       return;
     }
     case 'redis-cli':
-    case 'valkey-cli': {
-      // A password given on the line (-a, --pass, a URI's user:password@) goes to the host a value picks.
-      const uris = valuesOf(words, from, ['-u']);
-      const password =
-        valuesOf(words, from, ['-a', '--pass', '--user']).length > 0 ||
-        uris.some((u) => /^[a-z]+:\/\/[^/]*@/i.test(u.value));
-      for (const v of valuesOf(words, from, ['--cacert', '--cacertdir', '--sni']))
-        source(
-          v.index,
-          `the value of ${name} ${v.option}, which chooses the certificates trusted for the server, or the name checked`,
-        );
-      if (!password) return;
-      for (const v of valuesOf(words, from, ['-h', '-s']))
-        source(
-          v.index,
-          `the host ${name} ${v.option} connects to, which gets the password given with -a, --pass or -u`,
-        );
-      for (const u of uris) {
-        const at = u.value.lastIndexOf('@');
-        const host = at < 0 ? '' : u.value.slice(at + 1);
-        if (templates(host).length)
-          source(u.index, `the host of ${name} -u's URI, which gets the password in it`, templates(host));
-      }
+    case 'valkey-cli':
+      redisSources(found, words, from, name, source);
       return;
-    }
     case 'openssl': {
       for (const v of opensslValues(words, from)) {
         const option = v.option;

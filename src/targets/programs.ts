@@ -234,6 +234,17 @@ export const CODE_VARIABLES = new Set([
   ...['CONTAINERS_REGISTRIES_CONF', 'REGISTRY_AUTH_FILE', 'CONTAINERD_ADDRESS', 'CONTAINERD_NAMESPACE'],
   ...['COMPOSE_FILE', 'COMPOSE_ENV_FILES', 'HELM_KUBEAPISERVER', 'HELM_KUBEASUSER', 'HELM_KUBEASGROUPS'],
   ...['HELM_KUBECAFILE', 'HELM_KUBEINSECURE_SKIP_TLS_VERIFY'],
+  // The deploy tools' servers and trust, as variables (the options refused in deploy-sources.ts): aws's endpoint
+  // (AWS_ENDPOINT_URL_<SERVICE> below), its CA bundle, the data directory botocore reads its endpoints from and
+  // its pager (a program it runs); argocd's server (it gets the token), its options (--server, --plaintext,
+  // --insecure) and its config directory (its servers and tokens).
+  ...['AWS_ENDPOINT_URL', 'AWS_CA_BUNDLE', 'AWS_DATA_PATH', 'AWS_PAGER'],
+  ...['ARGOCD_SERVER', 'ARGOCD_OPTS', 'ARGOCD_CONFIG_DIR'],
+  // The proxy (and what bypasses it) that curl, aws, pip, npm, git and docker build read: every request of the
+  // program goes through it (docker build gives these to its RUN steps, even from the environment: --build-arg
+  // HTTP_PROXY with no value), and a proxy of the value's choosing sees and changes what plain HTTP fetches.
+  ...['HTTP_PROXY', 'HTTPS_PROXY', 'FTP_PROXY', 'NO_PROXY', 'ALL_PROXY'],
+  ...['http_proxy', 'https_proxy', 'ftp_proxy', 'no_proxy', 'all_proxy'],
   // The image tools' own settings (the options refused in container-mounts.ts, as variables): crictl's endpoints
   // and config (CONTAINER_RUNTIME_ENDPOINT for -r, IMAGE_SERVICE_ENDPOINT for -i, CRI_CONFIG_FILE for -c), ctr's
   // and nerdctl's snapshotter and nerdctl's config file, podman's ssh key and storage options
@@ -277,6 +288,8 @@ const CODE_VARIABLE_PREFIXES = [
   ...['NPM_CONFIG_', 'YARN_', 'PIP_', 'UV_', 'POETRY_', 'PIPX_', 'PDM_', 'HATCH_', 'BUNDLE_', 'CARGO_'],
   ...['COMPOSER_', 'COREPACK_', 'BUN_CONFIG_', 'ANSIBLE_', 'GIT_CONFIG_KEY_', 'GIT_CONFIG_VALUE_'],
   ...['TF_CLI_ARGS', 'LD_', 'DYLD_', 'BASH_FUNC_', 'TRIVY_', 'COSIGN_', 'SIGSTORE_', 'CLOUDSDK_'],
+  // aws's endpoint of one service (AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL_LAMBDA).
+  'AWS_ENDPOINT_URL_',
 ];
 
 /**

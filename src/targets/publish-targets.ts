@@ -189,7 +189,9 @@ export function publishParser(name: string): Parser | undefined {
       for (let j = at + 1; j < words.length; j++) {
         const word = words[j]!;
         if (
-          /^-[hpsanurdiD]$|^--(user|pass|askpass|tls|cacert|cacertdir|cert|key|sni|insecure|rdb|pipe-timeout|eval|ldb|functions-rdb|memkeys-samples)$/.test(
+          // The options that take a value (redis-cli.c's parseOptions); --tls, --insecure, --askpass, --ldb and
+          // the other switches take none.
+          /^-[hpsanurdiDXt]$|^--(user|pass|cacert|cacertdir|cert|key|sni|tls-ciphers|tls-ciphersuites|rdb|pipe-timeout|eval|functions-rdb|memkeys-samples|pattern|quoted-pattern|intrinsic-latency|lru-test|show-pushes|count|cursor|top|keystats-samples|cluster-replicas|cluster-master-id|cluster-from|cluster-to|cluster-from-user|cluster-from-pass|cluster-slots|cluster-timeout|cluster-pipeline|cluster-threshold)$/.test(
             word,
           )
         ) {

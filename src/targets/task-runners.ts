@@ -26,7 +26,15 @@ export interface TaskWord {
    * 'target': a task or target name; 'script': a file or package loaded as code; 'program': a program run;
    * 'project': the directory, manifest, workspace or environment whose scripts and dependencies run.
    */
-  kind: 'target' | 'script' | 'program' | 'project' | 'build-host' | 'container-image' | 'container-write';
+  kind:
+    | 'target'
+    | 'script'
+    | 'program'
+    | 'project'
+    | 'build-host'
+    | 'container-image'
+    | 'container-write'
+    | 'deploy-source';
   /** What the word is, for messages ("the target make runs"). */
   how: string;
   /** The safe way to write it, with `VALUE` where the template goes. */
@@ -363,6 +371,7 @@ const WHAT: Record<TaskWord['kind'], string> = {
   program: 'the program',
   'container-image': 'the image',
   'container-write': 'the file written',
+  'deploy-source': 'the server',
 };
 
 /** The words of a task runner's command (`words[at]` is the runner, named `name`) that name what runs. */
@@ -1194,7 +1203,21 @@ function bakeWords(
         imageReference(image, index, word, prefix, '', `the image ${program} --set ${key} names`);
         for (const refused of image.refused) add(index, 'container-image', refused.how);
         for (const [at, check] of image.names) if (!checked?.has(at)) checked?.set(at, check);
-      } else if (assign > 0 && /\{\{/.test(value.slice(assign + 1)) && Object.hasOwn(BAKE_HOST_FIELDS, field))
+      } else if (
+        assign > 0 &&
+        /\{\{/.test(value.slice(assign + 1)) &&
+        /^args\.((https?|ftp|no|all)_proxy|BUILDKIT_SYNTAX)$/i.test(field)
+      )
+        // args.HTTP_PROXY (HTTPS_, FTP_, NO_, ALL_PROXY, any case), args.BUILDKIT_SYNTAX: as docker build's
+        // --build-arg (container-mounts.ts).
+        add(
+          index,
+          'deploy-source',
+          /^args\.BUILDKIT_SYNTAX$/i.test(field)
+            ? `the frontend image that runs the build (it reads the Dockerfile, the context, and the secrets and ssh keys the build is given), which ${program} --set ${key} chooses`
+            : `the proxy every download of the build's RUN steps goes through (Docker gives HTTP_PROXY, HTTPS_PROXY, FTP_PROXY, NO_PROXY and ALL_PROXY to them without an ARG: a proxy of its choosing sees and changes what they fetch), which ${program} --set ${key} chooses`,
+        );
+      else if (assign > 0 && /\{\{/.test(value.slice(assign + 1)) && Object.hasOwn(BAKE_HOST_FIELDS, field))
         add(index, 'build-host', `the ${field} ${program} --set ${key} sets: ${BAKE_HOST_FIELDS[field]}`);
       else if (assign > 0 && /\{\{/.test(value.slice(assign + 1)) && BAKE_CHOOSING_FIELD.test(field))
         add(
