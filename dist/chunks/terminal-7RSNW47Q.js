@@ -1,2 +1,0 @@
-import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
-import{formatElapsed,plain,summary,terminalReporter}from"./chunk-RIYMTUXM.js";import"./chunk-63EODR4U.js";import"./chunk-BX4MPOY3.js";import"./chunk-4INNW43U.js";import"./chunk-3BBW65X4.js";import"./chunk-DJACSUM6.js";import"./chunk-LIELUW6Z.js";import"./chunk-ZPZR67VI.js";import"./chunk-YZASLWB7.js";export{formatElapsed,plain,summary,terminalReporter};
