@@ -182,6 +182,17 @@ const WRAPPERS: Record<string, WrapperSyntax> = {
   valgrind: { values: [] },
   firejail: { values: [] },
   unbuffer: { values: [] },
+  // moreutils' chronic (runs the command, prints its output only if it fails: -e, -v take no value),
+  // libeatmydata's eatmydata, numactl (its policy options, apart or attached), daemontools' setuidgid USER.
+  chronic: { values: [] },
+  eatmydata: { values: [] },
+  numactl: {
+    values: [
+      ...['-C', '--physcpubind', '-N', '--cpunodebind', '-m', '--membind', '-p', '--preferred'],
+      ...['-P', '--preferred-many', '-i', '--interleave', '-w', '--weighted-interleave', '-b', '--balancing'],
+    ],
+  },
+  setuidgid: { values: [], operands: 1 },
   // Package runners: the package or program they run.
   npx: { values: ['--package', '-p', '-c', '--call'] },
   bunx: { values: [] },

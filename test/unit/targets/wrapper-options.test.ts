@@ -142,6 +142,28 @@ test('runners and wrappers: parallel without a command, docker-compose, script -
     'unbuffer ./app {{x}}',
   ])
     assertScriptAccepted(script);
+  // moreutils' chronic, eatmydata, numactl and setuidgid run the command after their options (and user) too.
+  for (const [script, program] of [
+    ['chronic {{x}}', 'chronic'],
+    ['chronic -ev {{x}}', 'chronic'],
+    ['eatmydata {{x}}', 'eatmydata'],
+    ['numactl -N 0 {{x}}', 'numactl'],
+    ['numactl --cpunodebind=0 --membind 0 {{x}}', 'numactl'],
+    ['setuidgid app {{x}}', 'setuidgid'],
+  ])
+    assertScriptRefused(script, new RegExp(`the program ${program} runs`));
+  // What they run is read as itself.
+  assertScriptRefused(
+    'chronic helm repo add r https://{{x}}',
+    /the chart repository helm repo add registers/,
+  );
+  for (const script of [
+    'chronic ./deploy.sh {{x}}',
+    'eatmydata ./migrate {{x}}',
+    'numactl -N 0 ./app {{x}}',
+    'setuidgid app ./run {{x}}',
+  ])
+    assertScriptAccepted(script);
   // The same in argv commands.
   assertRefused(['tini', '--', '{{x}}'], /the program tini runs/);
   assertRefused(['script', '-qc', '{{x}}', '/dev/null'], /"script -c" hands to a shell/);
