@@ -16,6 +16,39 @@ function push(model: CommandModel, index: number, at: number, how: string, safe:
   model.code.push({ index, program: at, kind: KIND, how, safe: () => safe });
 }
 
+/**
+ * The arguments of a redis command that are code, a server or a right rather than data: EVAL's Lua script, SCRIPT
+ * LOAD's and FUNCTION LOAD's code, MODULE LOAD's shared library (and its arguments), CONFIG SET's settings (dir
+ * and dbfilename write the database to any file of the server), REPLICAOF's and SLAVEOF's primary (whose data
+ * replaces the server's), MIGRATE's destination (which gets the keys), ACL SETUSER's rules (rights granted).
+ */
+function redisCodeArguments(words: readonly string[], command: number): Array<[number, string]> {
+  const name = words[command]!.toUpperCase();
+  const sub = (words[command + 1] ?? '').toUpperCase();
+  const from = (first: number, how: string): Array<[number, string]> =>
+    words.slice(first).map((_, k) => [first + k, how]);
+  if (name === 'EVAL' || name === 'EVAL_RO') return [[command + 1, `the Lua script ${name} runs`]];
+  if (name === 'SCRIPT' && sub === 'LOAD') return [[command + 2, 'the Lua script SCRIPT LOAD stores']];
+  if (name === 'FUNCTION' && sub === 'LOAD') return from(command + 2, 'the code FUNCTION LOAD stores');
+  if (name === 'MODULE' && /^LOAD(EX)?$/.test(sub))
+    return from(command + 2, `the shared library MODULE ${sub} loads into the server, and its arguments`);
+  if (name === 'CONFIG' && sub === 'SET')
+    return from(
+      command + 2,
+      'the server settings CONFIG SET changes (dir and dbfilename write the database to any file of the server)',
+    );
+  if (name === 'REPLICAOF' || name === 'SLAVEOF')
+    return from(command + 1, `the server ${name} replicates from (its data replaces the server's)`);
+  if (name === 'MIGRATE')
+    return [
+      [command + 1, 'the server MIGRATE sends the keys to'],
+      [command + 2, 'the server MIGRATE sends the keys to'],
+    ];
+  if (name === 'ACL' && sub === 'SETUSER')
+    return from(command + 2, 'the user and the rights ACL SETUSER grants');
+  return [];
+}
+
 const FIXED_SERVER =
   'write the registry in the config (a command per environment if it differs), and keep the token for that registry only';
 
@@ -208,6 +241,8 @@ export function publishParser(name: string): Parser | undefined {
           `in the command ${name} sends (FLUSHALL, CONFIG SET, EVAL, …)`,
           'write the command in the config and pass the value as its argument',
         );
+        for (const [index, how] of redisCodeArguments(words, j))
+          push(model, index, at, `in ${how}`, 'write that argument in the config');
         return;
       }
     };

@@ -54,6 +54,21 @@ test('sqlite3 SQL, a redis-cli command and vim ex commands take no value', () =>
   assertScriptRefused('sqlite3 -cmd {{x}} app.db', /sqlite3 -cmd runs/);
   assertScriptRefused('redis-cli -h cache {{x}}', /in the command redis-cli sends/);
   assertScriptRefused('redis-cli --eval {{x}} k', /in the Lua script redis-cli --eval runs/);
+  // Arguments that are code, a server or rights rather than data.
+  for (const [script, message] of [
+    ['redis-cli -h cache EVAL "{{x}}" 0', /in the Lua script EVAL runs/],
+    ['redis-cli -h cache eval_ro {{x}} 0', /in the Lua script EVAL_RO runs/],
+    ['redis-cli -h cache SCRIPT LOAD {{x}}', /in the Lua script SCRIPT LOAD stores/],
+    ['redis-cli -h cache FUNCTION LOAD REPLACE {{x}}', /in the code FUNCTION LOAD stores/],
+    ['redis-cli -h cache MODULE LOAD /opt/{{x}}.so', /the shared library MODULE LOAD loads/],
+    ['redis-cli -h cache CONFIG SET dir {{x}}', /the server settings CONFIG SET changes/],
+    ['redis-cli -h cache config set {{x}} /tmp', /the server settings CONFIG SET changes/],
+    ['redis-cli -h cache REPLICAOF {{x}} 6379', /the server REPLICAOF replicates from/],
+    ['redis-cli -h cache SLAVEOF {{x}} 6379', /the server SLAVEOF replicates from/],
+    ['redis-cli -h cache MIGRATE {{x}} 6379 k 0 5000', /the server MIGRATE sends the keys to/],
+    ['redis-cli -h cache ACL SETUSER app {{x}}', /the rights ACL SETUSER grants/],
+  ] as const)
+    assertScriptRefused(script, message);
   assertScriptRefused('vim -es -c {{x}} file', /in the ex command vim -c runs \(:! runs a program\)/);
   assertScriptRefused('nvim --headless +{{x}} file', /in the ex command nvim \+ runs/);
 });
@@ -71,6 +86,10 @@ test('values as data beside them stay accepted', () => {
     'gradle -Pversion={{x}} publish',
     'sqlite3 app-{{env}}.db ".tables"',
     'redis-cli -h cache SET release {{x}}',
+    'redis-cli -h cache EVAL "return redis.call(\'SET\', KEYS[1], ARGV[1])" 1 release {{x}}',
+    'redis-cli -h cache HSET app:{{env}} version {{x}}',
+    'redis-cli -h cache PUBLISH deploys {{x}}',
+    'redis-cli -h cache MIGRATE redis2.internal 6379 {{x}} 0 5000',
     'vim -es -c "wq" notes-{{env}}.txt',
   ])
     assertScriptAccepted(script);

@@ -143,14 +143,15 @@ test('runners and wrappers: parallel without a command, docker-compose, script -
   ])
     assertScriptAccepted(script);
   // moreutils' chronic, eatmydata, numactl and setuidgid run the command after their options (and user) too.
-  for (const [script, program] of [
+  const launchers: Array<[string, string]> = [
     ['chronic {{x}}', 'chronic'],
     ['chronic -ev {{x}}', 'chronic'],
     ['eatmydata {{x}}', 'eatmydata'],
     ['numactl -N 0 {{x}}', 'numactl'],
     ['numactl --cpunodebind=0 --membind 0 {{x}}', 'numactl'],
     ['setuidgid app {{x}}', 'setuidgid'],
-  ])
+  ];
+  for (const [script, program] of launchers)
     assertScriptRefused(script, new RegExp(`the program ${program} runs`));
   // What they run is read as itself.
   assertScriptRefused(
