@@ -3763,7 +3763,7 @@ function gcloudGrants(
         refuse(
           read.index,
           read.prefix,
-          `the secret (or its version, which may name any secret: projects/P/secrets/S/versions/1) ${label} reads (any secret of the project, printed to the job's log or piped on)`,
+          `the secret (or its version, which may name any secret, as projects/P/secrets/S/versions/1 does) ${label} reads (any secret of the project, printed to the job's log or piped on)`,
         );
     return;
   }
