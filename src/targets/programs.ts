@@ -131,6 +131,8 @@ export interface CommandModel {
 const TRUST_VARIABLES_LIST = [
   ...['SSL_CERT_FILE', 'SSL_CERT_DIR', 'CURL_CA_BUNDLE', 'REQUESTS_CA_BUNDLE', 'NODE_EXTRA_CA_CERTS'],
   ...['GIT_SSL_CAINFO', 'GIT_SSL_CAPATH', 'NODE_TLS_REJECT_UNAUTHORIZED', 'PYTHONHTTPSVERIFY'],
+  // aws's CA bundle (--ca-bundle).
+  'AWS_CA_BUNDLE',
 ];
 export const TRUST_VARIABLES: ReadonlySet<string> = new Set(TRUST_VARIABLES_LIST);
 
@@ -207,6 +209,9 @@ export const CODE_VARIABLES = new Set([
   // man's pager and options (MANOPT=-P PROGRAM), the browser tools open, gpg's home (gpg.conf names the agent
   // program it starts; its keyrings and trust database say which keys are trusted); and TRUST_VARIABLES.
   ...['MANPAGER', 'MANOPT', 'BROWSER', 'GNUPGHOME'],
+  // systemctl's pager and editor (run through a shell), curl's and wget's config files (.curlrc, WGETRC: their
+  // proxy, CA file, output file and headers).
+  ...['SYSTEMD_PAGER', 'SYSTEMD_PAGERSECURE', 'SYSTEMD_EDITOR', 'CURL_HOME', 'WGETRC'],
   ...TRUST_VARIABLES_LIST,
   // Tools whose config names programs they run (kubeconfig's exec plugins, docker's credsStore, aws's
   // credential_process, terraform's providers, helm's plugins).
@@ -238,7 +243,10 @@ export const CODE_VARIABLES = new Set([
   // (AWS_ENDPOINT_URL_<SERVICE> below), its CA bundle, the data directory botocore reads its endpoints from and
   // its pager (a program it runs); argocd's server (it gets the token), its options (--server, --plaintext,
   // --insecure) and its config directory (its servers and tokens).
-  ...['AWS_ENDPOINT_URL', 'AWS_CA_BUNDLE', 'AWS_DATA_PATH', 'AWS_PAGER'],
+  ...['AWS_ENDPOINT_URL', 'AWS_DATA_PATH', 'AWS_PAGER'],
+  // Who aws acts as: the role it assumes and the token file it presents, and the server the container's
+  // authorization token is sent to for credentials.
+  ...['AWS_ROLE_ARN', 'AWS_WEB_IDENTITY_TOKEN_FILE', 'AWS_CONTAINER_CREDENTIALS_FULL_URI'],
   ...['ARGOCD_SERVER', 'ARGOCD_OPTS', 'ARGOCD_CONFIG_DIR'],
   // The proxy (and what bypasses it) that curl, aws, pip, npm, git and docker build read: every request of the
   // program goes through it (docker build gives these to its RUN steps, even from the environment: --build-arg

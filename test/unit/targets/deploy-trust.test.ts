@@ -241,7 +241,10 @@ test('trivy --skip-vex-repo-update=, --include-dev-deps= and --image-src are ref
 });
 
 test("variables doing the same: man's pager and options, the browser, gpg's home, the certificates trusted", () => {
-  for (const variable of ['MANPAGER', 'MANOPT', 'BROWSER', 'GNUPGHOME'])
+  for (const variable of [
+    ...['MANPAGER', 'MANOPT', 'BROWSER', 'GNUPGHOME', 'SYSTEMD_PAGER', 'SYSTEMD_EDITOR', 'CURL_HOME'],
+    ...['WGETRC', 'AWS_ROLE_ARN', 'AWS_WEB_IDENTITY_TOKEN_FILE', 'AWS_CONTAINER_CREDENTIALS_FULL_URI'],
+  ])
     for (const script of [
       `${variable}={{x}} man ls`,
       `export ${variable}={{x}}`,
@@ -253,6 +256,7 @@ test("variables doing the same: man's pager and options, the browser, gpg's home
     'SSL_CERT_DIR',
     'REQUESTS_CA_BUNDLE',
     'NODE_TLS_REJECT_UNAUTHORIZED',
+    'AWS_CA_BUNDLE',
   ])
     for (const script of [
       `${variable}={{x}} curl -fsS https://api.example.com/health`,
@@ -266,6 +270,8 @@ test("variables doing the same: man's pager and options, the browser, gpg's home
   for (const script of [
     'SSL_CERT_FILE=/etc/ssl/certs/ca.pem curl -fsS https://{{x}}.example.com/health',
     'MANPAGER=cat man {{x}}',
+    'SYSTEMD_PAGER=cat systemctl status app-{{x}}',
+    'AWS_REGION={{x}} aws s3 ls',
     'export VERSION={{x}}',
   ])
     assertScriptAccepted(script);
