@@ -12,6 +12,8 @@ import { formatClockTime } from './windows.ts';
 const short = (sha: string) => sha.slice(0, 7);
 const at = (login: string) => userText(login, { as: 'mention' });
 const text = (value: string) => userText(value, { max: 300 });
+/** A commit's short SHA as GitHub links it (hex digits only, nothing to escape); anything else as user text. */
+const commit = (sha: string) => (/^[0-9a-f]{7,40}$/.test(short(sha)) ? short(sha) : text(short(sha)));
 const who = (principals: readonly string[]) =>
   principals.length === 0 ? 'anyone with write permission' : principals.map(at).join(', ');
 const when = (date: Date) => date.toISOString().replace(/\.000Z$/, 'Z');
@@ -29,7 +31,7 @@ export function explainRefusal(refusal: PolicyRefusal): string {
     case 'hotfix_needs_reason':
       return 'a hotfix needs a reason: /deploy <env> --hotfix --reason "..."';
     case 'sha_moved':
-      return `the pull request moved from ${text(short(refusal.expected))} to ${text(short(refusal.actual))}: decide again on the new commit`;
+      return `the pull request moved from ${commit(refusal.expected)} to ${commit(refusal.actual)}: decide again on the new commit`;
     case 'frozen':
       return `deployments are frozen until ${when(refusal.until)}: ${text(refusal.reason)}`;
     case 'outside_window': {
@@ -40,7 +42,7 @@ export function explainRefusal(refusal: PolicyRefusal): string {
       return `outside the deploy windows (${windows}, ${text(refusal.timezone)})${next}`;
     }
     case 'prior_environment_missing': {
-      const head = `${refusal.missing.map(text).join(', ')} must first have a successful deployment of ${text(short(refusal.sha))}`;
+      const head = `${refusal.missing.map(text).join(', ')} must first have a successful deployment of ${commit(refusal.sha)}`;
       const why = (refusal.why ?? []).map(
         (w) =>
           `${text(w.environment)}: ${userText(w.code, { as: 'code', max: 60 })} ${userText(w.message, { max: 500 })}`,
@@ -114,7 +116,7 @@ export function explainApprover(decision: ApproverDecision): string {
 
 const DROP_WORDING: Record<DroppedRecord['reason'], (d: DroppedRecord) => string> = {
   other_environment: (d) => `was for ${text(d.record.environment)}`,
-  stale_sha: (d) => `was for an older commit (${text(short(d.record.sha))})`,
+  stale_sha: (d) => `was for an older commit (${commit(d.record.sha)})`,
   future: () => 'is dated in the future',
   expired: (d) => `has expired (given ${when(d.record.at)})`,
   self_approval: () =>
