@@ -35,6 +35,8 @@ import { remoteToolParser } from './remote-tools.ts';
 import { fileReadWords, type FileRead } from './file-reads.ts';
 import { containerMounts, kubectlPatchWords, type CheckedName } from './container-mounts.ts';
 import { deployToolWords } from './task-runners.ts';
+import { jsonArgument, type JsonArgument } from './json-arguments.ts';
+import { awsShorthandWords } from './aws-shorthand.ts';
 
 export type CodeKind =
   | 'shell' // a POSIX shell's -c script
@@ -106,6 +108,10 @@ export interface CommandModel {
    * a value in one must add no structure (structuredValueProblem), checked once rendered.
    */
   yamlValues: Map<number, string>;
+  /** Other arguments written as JSON (json-arguments.ts): where each template sits, checked once rendered. */
+  jsonValues: Map<number, JsonArgument>;
+  /** aws arguments in its shorthand syntax with a template inside (aws-shorthand.ts), with their option. */
+  awsShorthand: Map<number, string>;
   /**
    * The definitions of rpm macros (`rpm --define 'version {{v}}'`, rpmbuild's, mock's): a value in the body of
    * a fixed macro is checked once rendered (macroValueProblem), since rpm expands `%` in it (`%(…)` runs a
@@ -431,6 +437,8 @@ export function emptyModel(): CommandModel {
     helmSets: new Map(),
     extraVars: new Set(),
     yamlValues: new Map(),
+    jsonValues: new Map(),
+    awsShorthand: new Map(),
     macroValues: new Set(),
     fileReads: new Map(),
     volumeNames: new Set(),
@@ -2554,6 +2562,8 @@ export function commandModel(words: readonly string[]): CommandModel {
     for (const index of saltPillarWords(words, i, name))
       model.yamlValues.set(index, "salt's pillar= data, which salt reads as YAML");
     if (name === 'helm') for (const set of helmSetWords(words, i)) model.helmSets.set(set.index, set.option);
+    if (name === 'aws')
+      for (const arg of awsShorthandWords(words, i)) model.awsShorthand.set(arg.index, arg.option);
     for (const read of fileReadWords(words, i)) model.fileReads.set(read.index, read);
     const container = containerMounts(words, i, name);
     for (const index of container.volumes) model.volumeNames.add(index);
@@ -2623,6 +2633,13 @@ export function commandModel(words: readonly string[]): CommandModel {
       words[k - 1] === 'set' &&
       words.slice(0, k - 1).some((w) => programName(w) === 'kubectl' || programName(w) === 'oc'),
   );
+  // Any other argument written as JSON, whatever reads it (an aws structure, a request body, a patch).
+  for (let i = 1; i < words.length; i++) {
+    if (model.yamlValues.has(i) || model.extraVars.has(i) || model.helmSets.has(i)) continue;
+    const json = jsonArgument(words[i]!, words[i - 1]);
+    if (json) model.jsonValues.set(i, json);
+    if (json) model.awsShorthand.delete(i); // aws reads an argument starting with { or [ as JSON
+  }
   const environment = environmentWords(words);
   for (let i = 1; i < words.length; i++) {
     if (objectEnv > 0 && i > objectEnv) break;

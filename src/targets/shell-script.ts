@@ -98,6 +98,8 @@ import {
   inYamlKey,
   structuredKeyMessage,
 } from './ansible-vars.ts';
+import { jsonArgument, jsonKeyMessage, jsonValueProblem, type JsonSlot } from './json-arguments.ts';
+import { shorthandValueProblem } from './aws-shorthand.ts';
 import {
   fileChosenMessage,
   fileClasses,
@@ -183,6 +185,10 @@ export interface TemplateSite {
    * (structuredValueProblem). Where it is, for messages.
    */
   structured?: string;
+  /** In a string or bare in another argument written as JSON (json-arguments.ts): checked by jsonValueProblem. */
+  json?: { slot: JsonSlot; where: string };
+  /** In an aws argument in shorthand (Key=Value,…), after this option: checked by shorthandValueProblem. */
+  shorthand?: string;
   /** In a make variable assignment: the value must be one plain word (makeValueProblem). */
   make?: boolean;
   /** In the body of an rpm macro definition (--define NAME BODY): no `%` nor spaces (macroValueProblem). */
@@ -1543,6 +1549,38 @@ function analyzeReading(
         for (const site of sitesIn(command.args[index]!)) site.structured = where;
         plainOnly(command.args[index]!, where, (site) => (site.structured = where));
       }
+    // Another argument written as JSON: a value in a string stays in it, a bare one is a number, and a template
+    // in a key would choose the field set. A variable holding a value there must be written as the template.
+    for (const [index, json] of model.jsonValues)
+      if (index < command.args.length) {
+        const word = command.args[index]!;
+        const founds = valuesIn(word).sort((a, b) => a.start - b.start);
+        const exact = founds.length === json.slots.length;
+        founds.forEach((found, k) => {
+          const slot = exact ? json.slots[k]! : 'bare';
+          const mark = (site: TemplateSite) => (site.json = { slot, where: json.where });
+          if (slot === 'key') refuseFound(found, 'chooses', (name) => jsonKeyMessage(name, json.where));
+          else if (!found.ref) {
+            const site = sites.find((one) => one.start === found.start);
+            if (site) mark(site);
+          } else if (!attachExact(found, (literal) => JSON_LITERAL[slot].test(literal), mark))
+            refuseFound(
+              found,
+              'code',
+              (name) =>
+                `{{${name}}} is in ${json.where}, and only a template written there or a variable set from fixed text and templates alone (v=app-{{x}}) is checked: write the template itself there`,
+            );
+        });
+      }
+    for (const [index, option] of model.awsShorthand)
+      if (index < command.args.length) {
+        for (const site of sitesIn(command.args[index]!)) site.shorthand = option;
+        plainOnly(
+          command.args[index]!,
+          `the argument of aws ${option}, which aws reads in its shorthand syntax`,
+          (site) => (site.shorthand = option),
+        );
+      }
     // A template in a key of such an argument chooses the variable set.
     for (const index of new Set([...model.extraVars, ...model.yamlValues.keys()]))
       if (index < command.args.length) {
@@ -2538,6 +2576,10 @@ function analyzeReading(
         ? undefined
         : ((fed?.args ? manifestReader(fed.args.map(plain)) : undefined) ??
           manifestFileReader(writtenFiles(doc.command), script.slice(i)));
+      // A body written as JSON (cat > task.json <<EOF, curl -d @- <<EOF): its values are checked as a JSON
+      // argument's are, whatever reads it. `jsonSeen`: the templates of the body met so far.
+      const json = doc.quoted || manifest !== undefined ? undefined : jsonHeredoc(script, i, doc);
+      let jsonSeen = 0;
       while (i < script.length) {
         const lineEnd = script.indexOf('\n', i) === -1 ? script.length : script.indexOf('\n', i);
         const line = script.slice(i, lineEnd);
@@ -2665,6 +2707,7 @@ function analyzeReading(
         for (let at = i; at < lineEnd; at++) {
           const match = placeholderAt(at);
           if (!match || match.index >= lineEnd) continue;
+          const jsonSlot = json?.slots[jsonSeen++];
           const reader = doc.command.model?.stdinCode;
           if (reader !== undefined)
             refuse(
@@ -2691,6 +2734,8 @@ function analyzeReading(
           )
             // `{{k}}: true`: the value would choose which field of the manifest is set.
             refuse('chooses', match[1]!, at, named(match[1]!, at, manifestKeyMessage(match[1]!, manifest)));
+          else if (json && jsonSlot === 'key')
+            refuse('chooses', match[1]!, at, named(match[1]!, at, jsonKeyMessage(match[1]!, json.where)));
           else if (items?.colsep)
             refuse('stdin_code', match[1]!, at, named(match[1]!, at, colsepMessage(match[1]!, items)));
           else if (uncheckedBy)
@@ -2704,6 +2749,8 @@ function analyzeReading(
             record(match, 'heredoc');
             const site = sites.at(-1);
             if (manifest !== undefined && site?.start === at) site.structured = manifestWhere(manifest);
+            if (json && jsonSlot !== undefined && site?.start === at)
+              site.json = { slot: jsonSlot, where: json.where };
             if (doc.command.githubFile !== undefined && site?.start === at)
               site.githubFile = doc.command.githubFile;
             if (items && site?.start === at) site.xargsItem = items;
@@ -3484,6 +3531,10 @@ export function renderShellScript(template: string, values: TemplateValues): Ren
     const structured =
       site.structured === undefined ? undefined : structuredValueProblem(site.name, value, site.structured);
     if (structured) throw new TemplateError(`${structured} (character ${site.start + 1})`);
+    const json = site.json ? jsonValueProblem(site.name, value, site.json.slot, site.json.where) : undefined;
+    if (json) throw new TemplateError(`${json} (character ${site.start + 1})`);
+    const shorthand = site.shorthand ? shorthandValueProblem(site.name, value, site.shorthand) : undefined;
+    if (shorthand) throw new TemplateError(`${shorthand} (character ${site.start + 1})`);
     // Every argument it reaches that a program reads a file from: one variable may reach several.
     for (const read of site.fileReads ?? []) {
       const file =
@@ -3632,6 +3683,10 @@ function argvShellWithin(argv: readonly string[]): string[] {
         if (variable !== undefined) problems.push(connectionVariableMessage(match[1]!, variable));
       }
   }
+  for (const [index, json] of structured.jsonValues)
+    [...(argv[index] ?? '').matchAll(PLACEHOLDER)].forEach((match, k) => {
+      if (json.slots[k] === 'key') problems.push(jsonKeyMessage(match[1]!, json.where));
+    });
   for (const index of commandModel(argv).extraVars)
     if (extraVarsArgument(argv[index] ?? '').startsWith('@'))
       for (const match of (argv[index] ?? '').matchAll(PLACEHOLDER))
@@ -3812,6 +3867,30 @@ export function structuredValueProblem(name: string, value: string, where: strin
         : `${JSON.stringify(bad)}, which YAML reads as structure or quoting`;
   return `{{${name}}} is in ${where}, and its value holds ${why}: a value there must be letters, digits and . _ / @ + = -, with ":" only between them; ${where.startsWith('a here-document') ? 'render manifests with a tool that quotes values (helm template … --set-string, kubectl set image), or pass other values another way' : where.startsWith("a value of az's") ? 'set one leaf property per value (--set tags.version=…), or pass other values another way' : 'pass the value as a key=value pair of its own (-e version=…, pillar data from a file), or another way'}`;
 }
+
+/**
+ * The JSON a here-document's body is (its templates' slots, in order), read from `from` (the body's first line)
+ * to its delimiter, or undefined when the body is not JSON.
+ */
+function jsonHeredoc(
+  script: string,
+  from: number,
+  doc: { delimiter: string; stripTabs: boolean },
+): { slots: JsonSlot[]; where: string } | undefined {
+  let body = '';
+  for (let i = from; i < script.length;) {
+    const lineEnd = script.indexOf('\n', i) === -1 ? script.length : script.indexOf('\n', i);
+    const line = doc.stripTabs ? script.slice(i, lineEnd).replace(/^\t+/, '') : script.slice(i, lineEnd);
+    if (line === doc.delimiter) break;
+    body += `${line}\n`;
+    i = lineEnd + 1;
+  }
+  const json = jsonArgument(body);
+  return json && { slots: json.slots, where: 'a here-document written as JSON' };
+}
+
+/** The fixed text a variable holding a value may add in a JSON argument's string, or outside one. */
+const JSON_LITERAL = { string: /^[^"\\\x00-\x1f]*$/, bare: /^[\w.-]*$/ } as const;
 
 /** GitHub's files of workflow commands, which it reads line by line once the step ends. */
 const GITHUB_FILE = /^\$\{?GITHUB_(ENV|PATH|OUTPUT|STATE)\}?$/;
@@ -3996,6 +4075,22 @@ export function renderArgvCommand(
     for (const [, name] of (argv[index] ?? '').matchAll(PLACEHOLDER)) {
       const value = values[name!];
       const problem = value === undefined ? undefined : structuredValueProblem(name!, value, where);
+      if (problem) throw new TemplateError(problem);
+    }
+  for (const [index, json] of model.jsonValues)
+    [...(argv[index] ?? '').matchAll(PLACEHOLDER)].forEach((match, k) => {
+      const value = values[match[1]!];
+      const slot = json.slots[k] ?? 'bare';
+      const problem =
+        value === undefined || slot === 'key'
+          ? undefined
+          : jsonValueProblem(match[1]!, value, slot, json.where);
+      if (problem) throw new TemplateError(problem);
+    });
+  for (const [index, option] of model.awsShorthand)
+    for (const [, name] of (argv[index] ?? '').matchAll(PLACEHOLDER)) {
+      const value = values[name!];
+      const problem = value === undefined ? undefined : shorthandValueProblem(name!, value, option);
       if (problem) throw new TemplateError(problem);
     }
   for (const [index, option] of model.helmSets)

@@ -1,0 +1,236 @@
+// A value in an argument written as JSON (any program's: an aws structure, a request body, an argocd patch, a
+// here-document written as JSON) stays in its string or is a number, and a template in a key is refused; a value
+// in an aws argument written in shorthand (Key=Value,…) adds no key, value, list nor map.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { renderArgvCommand, renderShellScript } from '../../../src/targets/shell-script.ts';
+import {
+  assertAccepted,
+  assertRefused,
+  assertScriptAccepted,
+  assertScriptRefused,
+  checkedOnceRendered,
+  scriptCheckedOnceRendered,
+} from '../../helpers/command-checks.ts';
+
+const renderArgv = (argv: string[], v: string) =>
+  renderArgvCommand(argv, { x: v }, (word) => word.replaceAll('{{x}}', v)).argv;
+
+/** Values that end a JSON string and add a field, in every way JSON allows. */
+const BREAKS_STRING = [
+  'x","command":["sh","-c","id"],"a":"',
+  'x\\", \\"privileged\\": true',
+  'x\nb',
+  'x\u0000',
+  '\\u0022,"image":"evil"',
+];
+/** Values a JSON string holds as they are: text, punctuation, braces, unicode. */
+const STAYS_IN_STRING = [
+  '1.2.3',
+  'v1.2.3-rc.1+build.7',
+  'Fix login: a, b {c} [d]',
+  "it's",
+  'café ✓',
+  'a=b=c',
+];
+
+test('a value in a string of a JSON argument stays in its string, for every program and spelling', () => {
+  const inString =
+    /is in a string of (the JSON argument of (-d|--data|--container-definitions|--overrides|--patch|--parameters)|a JSON argument), and its value holds/;
+  for (const argv of [
+    [
+      'aws',
+      'ecs',
+      'register-task-definition',
+      '--family',
+      'app',
+      '--container-definitions',
+      '[{"name":"app","image":"registry/app:{{x}}"}]',
+    ],
+    [
+      'aws',
+      'ecs',
+      'run-task',
+      '--cluster',
+      'c',
+      '--overrides',
+      '{"containerOverrides":[{"name":"app","environment":[{"name":"V","value":"{{x}}"}]}]}',
+    ],
+    [
+      'aws',
+      'ecs',
+      'run-task',
+      '--cluster',
+      'c',
+      '--overrides={"containerOverrides":[{"name":"app","environment":[{"name":"V","value":"{{x}}"}]}]}',
+    ],
+    ['curl', '-X', 'POST', '-d', '{"version": "{{x}}", "env": "production"}', 'https://deploy.internal/api'],
+    ['curl', '--data={"version":"{{x}}"}', 'https://deploy.internal/api'],
+    [
+      'argocd',
+      'app',
+      'patch',
+      'app',
+      '--patch',
+      '{"spec":{"source":{"targetRevision":"{{x}}"}}}',
+      '--type',
+      'merge',
+    ],
+    [
+      'az',
+      'deployment',
+      'group',
+      'create',
+      '-g',
+      'rg',
+      '-f',
+      'main.bicep',
+      '--parameters',
+      '{"tag":{"value":"{{x}}"}}',
+    ],
+    [
+      'sudo',
+      '-u',
+      'deploy',
+      'curl',
+      '-d',
+      '[{"op":"replace","path":"/image","value":"app:{{x}}"}]',
+      'https://x',
+    ],
+    ['./notify', '{"text":"deployed {{x}}"}'],
+  ])
+    checkedOnceRendered(argv, BREAKS_STRING, STAYS_IN_STRING, inString);
+  // What a JSON reader makes of the rendered argument: the value, whole, where the template was.
+  for (const value of STAYS_IN_STRING) {
+    const rendered = renderArgv(['curl', '-d', '{"version":"{{x}}","env":"production"}', 'https://x'], value);
+    assert.deepEqual(JSON.parse(rendered[2]!), { version: value, env: 'production' });
+  }
+});
+
+test('a value outside a string of a JSON argument must be a number, true, false or null', () => {
+  const bare =
+    /is outside a string in the JSON argument of (-d|--overrides), and its value .* is not a number, true, false or null/;
+  for (const argv of [
+    ['curl', '-d', '{"replicas": {{x}}, "image": "app"}', 'https://x'],
+    ['aws', 'ecs', 'run-task', '--overrides', '{"cpu":{{x}}}'],
+  ])
+    checkedOnceRendered(
+      argv,
+      ['1, "command": ["sh"]', '1}', '"x"', '[1]', '1 ', '01', 'NaN', ''],
+      ['3', '-1', '0.5', '1e3', 'true', 'false', 'null'],
+      bare,
+    );
+});
+
+test('a template in a key of a JSON argument is refused when the config loads', () => {
+  const key =
+    /is in a key of (the JSON argument of (-d|--overrides|--patch)|a here-document written as JSON): its value would choose which field is set/;
+  assertRefused(['curl', '-d', '{"{{x}}": "1"}', 'https://x'], key);
+  assertRefused(['curl', '-d', '{"a": {"env-{{x}}" : true}}', 'https://x'], key);
+  assertRefused(['aws', 'ecs', 'run-task', '--overrides', '{"containerOverrides":[{"{{x}}":["sh"]}]}'], key);
+  assertRefused(['argocd', 'app', 'patch', 'app', '--patch', '{"spec":{"{{x}}":1}}'], key);
+  assertScriptRefused(`curl -d '{"{{x}}": 1}' https://x`, key);
+  assertScriptRefused('curl -d @- https://x <<EOF\n{"{{x}}": 1}\nEOF', key);
+  // The same template in a value, and a key that only holds a colon in its value, are not keys.
+  assertAccepted(['curl', '-d', '{"a": "{{x}}", "b": "c:d"}', 'https://x']);
+  assertAccepted(['curl', '-d', '{"a": ["{{x}}", "b"]}', 'https://x']);
+});
+
+test('JSON in a shell script: quoted any way, through a variable, and in a here-document', () => {
+  const refused = [
+    [
+      'x","command":["sh"],"a":"',
+      /is in a string of (the JSON argument of -d|a here-document written as JSON), and its value holds "\\""/,
+    ],
+    ['x\\', /its value holds "\\\\"/],
+  ] as const;
+  for (const script of [
+    `curl -d '{"version":"{{x}}"}' https://x`,
+    `curl -d "{\\"version\\":\\"{{x}}\\"}" https://x`,
+    `V={{x}}; curl -d '{"version":"'"$V"'"}' https://x`,
+    `V=app-{{x}}; curl -d '{"version":"'"$V"'"}' https://x`,
+    'cat > task.json <<EOF\n{"family": "app",\n "containerDefinitions": [{"name": "app", "image": "registry/app:{{x}}"}]}\nEOF\naws ecs register-task-definition --cli-input-json file://task.json',
+    'curl -d @- https://x <<-EOF\n\t{"version": "{{x}}"}\n\tEOF',
+  ])
+    scriptCheckedOnceRendered(script, refused, STAYS_IN_STRING);
+  // A variable whose value is not fixed text and templates alone is not checked: refused where JSON reads it.
+  assertScriptRefused(
+    `V="$(date)-{{x}}"; curl -d '{"version":"'"$V"'"}' https://x`,
+    /is in the JSON argument of -d, and only a template written there or a variable set from fixed text and templates alone/,
+  );
+  // A here-document that is not JSON is text, as before.
+  assert.doesNotThrow(() => renderShellScript('cat <<EOF\nversion: "{{x}}"\nEOF', { x: 'a"b' }));
+});
+
+test('words that are not JSON are not read as JSON', () => {
+  for (const argv of [
+    ['echo', '[{{x}}]'],
+    ['echo', '{{x}}'],
+    ['echo', '{ deploying {{x}} }'],
+    ['curl', '-d', 'version={{x}}', 'https://x'],
+    ['curl', '-d', '{"version": {{x}}', 'https://x'], // not JSON (unbalanced): its program reads no structure either
+  ]) {
+    assertAccepted(argv);
+    assert.doesNotThrow(() => renderArgv(argv, 'a"b, c'), argv.join(' '));
+  }
+  assertScriptAccepted(`echo "[{{x}}] deploying"`);
+});
+
+test('a value in an aws argument written in shorthand adds no key, value, list nor map', () => {
+  const shorthand =
+    /is in the argument of aws (--environment|--filters|--tags|--image-config|--network-configuration), which aws reads in its shorthand syntax .* and its value holds/;
+  for (const argv of [
+    [
+      'aws',
+      'lambda',
+      'update-function-configuration',
+      '--function-name',
+      'f',
+      '--environment',
+      'Variables={VERSION={{x}}}',
+    ],
+    [
+      'aws',
+      'lambda',
+      'update-function-configuration',
+      '--function-name',
+      'f',
+      '--environment=Variables={VERSION={{x}},STAGE=prod}',
+    ],
+    ['aws', 'ec2', 'describe-instances', '--filters', 'Name=tag:env,Values={{x}}'],
+    ['aws', 'ecs', 'tag-resource', '--resource-arn', 'arn', '--tags', 'key=version,value={{x}}'],
+    [
+      'aws',
+      '--region',
+      'eu-west-1',
+      'ecs',
+      'create-service',
+      '--network-configuration',
+      'awsvpcConfiguration={subnets=[subnet-{{x}}],assignPublicIp=DISABLED}',
+    ],
+  ])
+    checkedOnceRendered(
+      argv,
+      ['1,LD_PRELOAD=/tmp/x.so', '1}', 'a=b', '[x]', "'x'", '"x"', 'a\\,b', 'a b', 'a\nb', '{x}'],
+      ['1.2.3', 'v1.2.3-rc.1+build:7', 'app@sha256:abc', 'feature/x_y'],
+      shorthand,
+    );
+  // Through a variable in a script too.
+  scriptCheckedOnceRendered(
+    'V={{x}}; aws lambda update-function-configuration --function-name f --environment "Variables={V=$V}"',
+    [['1,NODE_OPTIONS=--require=/tmp/x', shorthand]],
+    ['1.2.3'],
+  );
+});
+
+test('aws arguments that are not shorthand are left to their own rules', () => {
+  for (const argv of [
+    ['aws', 'ecs', 'update-service', '--cluster', 'c', '--service', 'svc-{{x}}'],
+    ['aws', 'ec2', 'describe-instances', '--query', 'Reservations[?Tags[?Value==`{{x}}`]]'],
+    ['aws', 'ssm', 'put-parameter', '--name', '/app/version', '--value', '{{x}}', '--overwrite'],
+    ['aws', 'lambda', 'invoke', '--function-name', 'f', '--payload', 'version-{{x}}', 'out.json'],
+  ]) {
+    assertAccepted(argv);
+    assert.doesNotThrow(() => renderArgv(argv, '1,2=3'), argv.join(' '));
+  }
+});
