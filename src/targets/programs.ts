@@ -718,7 +718,8 @@ function parseInterpreter(flags: EvalFlags): Parser {
       // The first operand: a script file, when no code was given ("-": standard input).
       if (!sawCode && arg === '-' && flags.readsStdin) model.stdinCode ??= at;
       if (!sawCode && arg !== '-' && !flags.operandIsData) model.scriptFiles.add(j);
-      if (!sawCode) return;
+      // psql DB, mysql DB: the operands are data, and the statements still come from standard input.
+      if (!sawCode && !flags.operandIsData) return;
     }
     if (!sawCode && flags.readsStdin) model.stdinCode ??= at;
 

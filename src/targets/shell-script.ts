@@ -1850,6 +1850,27 @@ function analyzeReading(
         command.stdinWhy = other.why;
       }
     }
+    // sh < scripts/{{x}}.sh, ssh host < {{x}}.sh, gpg --import < keys/{{x}}.asc: the file is what the program
+    // runs or trusts, so a value in its name chooses that, as in sh ./scripts/{{x}}.sh. A value starting the
+    // name is refused as any file a redirection reads is (above).
+    // kubectl apply -f - < manifests/{{x}}.yaml likewise chooses the manifest applied.
+    const stdinManifest = model.stdinCode === undefined ? manifestReader(texts) : undefined;
+    if (model.stdinCode !== undefined || stdinManifest !== undefined)
+      for (const word of command.words) {
+        if (word.role !== 'redirect' || /^[<>]\(/.test(script.slice(word.start, word.end))) continue;
+        const operator = redirectionOperator(script.slice(Math.max(0, word.start - 12), word.start));
+        const text = textOf(word);
+        if (operator === undefined || !/^0?<>?$/.test(operator) || /^\{\{/.test(text)) continue;
+        const reader = model.stdinCode === undefined ? '' : texts[model.stdinCode]!;
+        for (const found of valuesIn(word))
+          refuseFound(found, 'stdin_code', (name) =>
+            stdinManifest !== undefined
+              ? `{{${name}}} is in the name of the file the redirection "${operator}" feeds to ${stdinManifest}, which reads it as the manifest or values it deploys (${text}): its value would choose what is deployed (even a plain word picks any file of the checkout), as in kubectl apply -f manifests/{{${name}}}.yaml; name the file in the config`
+              : command.stdinWhy !== undefined
+                ? `{{${name}}} is in the name of the file the redirection "${operator}" feeds to ${reader} (${text}), ${command.stdinWhy.replaceAll('VALUE', `{{${name}}}`)}`
+                : `{{${name}}} is in the name of the file the redirection "${operator}" feeds to ${reader}, which runs what it reads as code (${text}): its value would choose the code that runs (even a plain word picks any file of the checkout); name the file in the config and pass the value to it as an argument or through the environment variable ${envNameFor(name)}`,
+          );
+      }
     if (model.stdinCode !== undefined) {
       const reader = texts[model.stdinCode]!;
       for (const word of command.words.filter((w) => w.role === 'herestring')) {
@@ -3533,8 +3554,6 @@ export function renderShellScript(template: string, values: TemplateValues): Ren
     if (structured) throw new TemplateError(`${structured} (character ${site.start + 1})`);
     const json = site.json ? jsonValueProblem(site.name, value, site.json.slot, site.json.where) : undefined;
     if (json) throw new TemplateError(`${json} (character ${site.start + 1})`);
-    const shorthand = site.shorthand ? shorthandValueProblem(site.name, value, site.shorthand) : undefined;
-    if (shorthand) throw new TemplateError(`${shorthand} (character ${site.start + 1})`);
     // Every argument it reaches that a program reads a file from: one variable may reach several.
     for (const read of site.fileReads ?? []) {
       const file =
@@ -3543,6 +3562,9 @@ export function renderShellScript(template: string, values: TemplateValues): Ren
           : fileReadProblem(read.read, read.word, values);
       if (file) throw new TemplateError(`${file} (character ${site.start + 1})`);
     }
+    // After the file reads: `Value@=file://…` is refused for what it reads before for its structure.
+    const shorthand = site.shorthand ? shorthandValueProblem(site.name, value, site.shorthand) : undefined;
+    if (shorthand) throw new TemplateError(`${shorthand} (character ${site.start + 1})`);
     if (site.leading) {
       if (site.leading.first) emptySoFar = true;
       if (emptySoFar && value.startsWith('-'))
@@ -4087,12 +4109,6 @@ export function renderArgvCommand(
           : jsonValueProblem(match[1]!, value, slot, json.where);
       if (problem) throw new TemplateError(problem);
     });
-  for (const [index, option] of model.awsShorthand)
-    for (const [, name] of (argv[index] ?? '').matchAll(PLACEHOLDER)) {
-      const value = values[name!];
-      const problem = value === undefined ? undefined : shorthandValueProblem(name!, value, option);
-      if (problem) throw new TemplateError(problem);
-    }
   for (const [index, option] of model.helmSets)
     for (const match of (argv[index] ?? '').matchAll(PLACEHOLDER)) {
       const value = values[match[1]!];
@@ -4109,6 +4125,13 @@ export function renderArgvCommand(
     const problem = fileReadProblem(read, text, values);
     if (problem) throw new TemplateError(problem);
   }
+  // After the file reads: `Value@=file://…` is refused for what it reads before for its structure.
+  for (const [index, option] of model.awsShorthand)
+    for (const [, name] of (argv[index] ?? '').matchAll(PLACEHOLDER)) {
+      const value = values[name!];
+      const problem = value === undefined ? undefined : shorthandValueProblem(name!, value, option);
+      if (problem) throw new TemplateError(problem);
+    }
   for (const [index, { delimiter }] of model.sedScripts)
     for (const [, name] of argv[index]!.matchAll(PLACEHOLDER)) {
       const value = values[name!];

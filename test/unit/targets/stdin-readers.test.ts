@@ -294,3 +294,51 @@ test('a value fed to patch, git apply or git am as the patch is refused: it woul
   ])
     assertScriptAccepted(script);
 });
+
+test('a template in the name of a file redirected into a program that runs, trusts or deploys it is refused', () => {
+  // As sh ./scripts/{{x}}.sh and kubectl apply -f manifests/{{x}}.yaml are: even a plain word picks the file.
+  const runs =
+    /is in the name of the file the redirection "0?<" feeds to (sh|bash|node|ssh|psql|mysql|python3), which runs what it reads as code/;
+  for (const script of [
+    'sh < scripts/{{x}}.sh',
+    'bash 0< ./deploy/{{x}}.sh',
+    'node < app-{{x}}.js',
+    'python3 - < tasks/{{x}}.py',
+    'ssh app1 < scripts/{{x}}.sh',
+    'psql -f - < migrations/{{x}}.sql',
+    'psql "$DATABASE_URL" < migrations/{{x}}.sql',
+    'mysql app < migrations/{{x}}.sql',
+  ])
+    assertScriptRefused(script, runs);
+  assertScriptRefused(
+    'gpg --import < keys/{{x}}.asc',
+    /feeds to gpg \(keys\/\{\{x\}\}\.asc\), which gpg imports as keys/,
+  );
+  assertScriptRefused(
+    'kubectl apply -f - < manifests/{{x}}.yaml',
+    /feeds to kubectl apply -f -, which reads it as the manifest or values it deploys/,
+  );
+  assertScriptRefused(
+    'helm upgrade app ./chart -f - < values/{{x}}.yaml',
+    /the manifest or values it deploys/,
+  );
+  // The file of a program that only reads it as data, a descriptor other than 0, and a fixed file stay accepted.
+  for (const script of [
+    'cat < notes/{{x}}.txt',
+    'wc -l < logs/{{x}}.log',
+    'sh 3< data/{{x}}',
+    'sh -s {{x}} < scripts/deploy.sh',
+    'kubectl apply -f k8s/app.yaml < notes/{{x}}',
+    'psql -c "select 1" app < data/{{x}}.sql',
+  ])
+    assertScriptAccepted(script);
+});
+
+test('psql and mysql given a database still read statements from standard input', () => {
+  for (const reader of ['psql app', 'psql -h db -U deploy app', 'mysql app', 'mariadb -h db app'])
+    assertScriptRefused(
+      `echo "insert into t values ('{{x}}')" | ${reader}`,
+      /piped into (psql|mysql|mariadb), which runs it as code/,
+    );
+  assertScriptAccepted('psql -c "select 1" app -v v={{x}}');
+});
