@@ -2,18 +2,22 @@
 // program or service runs: the chart repository helm repo add registers and the registry helm push sends to;
 // argocd's server (and login's), an application's source (--repo, --path, --helm-chart, its plugin, its spec
 // file, values, project, --local) and destination, the repositories repo add and repocreds add register; aws's
-// endpoint (by any prefix of the option, as aws reads it), a Lambda function's code, role, handler, runtime and
-// layers, an S3 bucket and aws configure set's settings; fly deploy's working directory, config, Dockerfile,
-// proxy build args and buildpacks options; the unit systemctl (service, invoke-rc.d) acts on, the variable
-// set-environment names; terraform init's backend settings other than the state's key within it; redis-cli's
-// host (a value in its first label after a fixed prefix is checked once rendered to be one DNS label); openssl's
-// config, engine, provider and what it trusts; gpg's (gpgv's) keys, programs and trust; man's pager and config;
-// helm --ca-file. Options are read as each tool reads them (option-words.ts: gpg --recv, man -aP, …; aws by
-// prefix). A template there is refused when the config loads (kind 'source', 'code', or 'program'/'directory'); a unit
-// name with a fixed prefix is checked once rendered to be one plain name. The images of aws lambda
-// --image-uri, fly deploy --image, argocd --kustomize-image and helm push's repository under a fixed registry
-// follow the image rule (container-mounts.ts). Pure.
-import type { ContainerMounts } from './container-mounts.ts';
+// endpoint (by any prefix of the option, as aws reads it), a Lambda function's code, role, handler, runtime,
+// layers and image config, an S3 bucket, aws configure set's settings, a CodeDeploy revision's bucket or
+// repository, an Elastic Beanstalk version's source, an Amplify zip's URL, a CloudFormation template (its URL
+// but for a key in a fixed bucket, its body) and package bucket, an instance's AMI and instance profile, and
+// --role-arn (who acts); a value in an aws shorthand field naming a key or commit is checked once rendered; fly
+// deploy's working directory, config, Dockerfile, proxy build args and buildpacks options; the unit systemctl
+// (service, invoke-rc.d) acts on, the variable set-environment names; terraform init's backend settings other
+// than the state's key within it; redis-cli's host (a value in its first label after a fixed prefix is checked
+// once rendered to be one DNS label); openssl's config, engine, provider and what it trusts; gpg's (gpgv's)
+// keys, programs and trust; man's pager and config; helm --ca-file. Options are read as each tool reads them
+// (option-words.ts: gpg --recv, man -aP, …; aws by prefix). A template there is refused when the config loads
+// (kind 'source', 'code', or 'program'/'directory'); a unit name with a fixed prefix is checked once rendered to
+// be one plain name. The images of aws lambda --image-uri (and --code ImageUri=), fly deploy --image, argocd
+// --kustomize-image and helm push's repository under a fixed registry follow the image rule
+// (container-mounts.ts). Pure.
+import { type ContainerMounts, imageReference } from './container-mounts.ts';
 import { longOptions, type OptionGrammar, readOptions } from './option-words.ts';
 import { PLACEHOLDER } from './placeholder.ts';
 
@@ -480,26 +484,238 @@ const AWS_CONFIG_DATA = new Set([
 /** The S3 commands whose s3:// operands name a bucket written to, read from and deployed, or emptied (aws s3 help). */
 const S3_COMMANDS = new Set(['cp', 'mv', 'sync', 'rm', 'rb']);
 
+/** A field of aws's shorthand (KEY=VALUE,…): its key (a path through nested structures: s3Location.key) and value. */
+interface ShorthandField {
+  key: string;
+  value: string;
+  /** Whether it is the last field of the whole value. */
+  last: boolean;
+}
+
 /**
- * A Lambda function's code (create-function --code, publish-layer-version --content) in aws's shorthand:
- * S3Bucket=,ImageUri=,ZipFile= (and a template in a key, or JSON) choose where the code comes from, and are
- * refused; a value in S3Key= or S3ObjectVersion= (or SourceKMSKeyArn=) is checked once rendered to hold no
- * "," "=" space, quote or bracket, which would add a key (S3Bucket=).
+ * The fields of aws's shorthand syntax in `value` (awscli/shorthand.py): KEY=VALUE pairs split at "," outside
+ * brackets, a word with no "=" continuing the previous key's list (Command=a,b), KEY={…} a structure and
+ * KEY=[…] a list (of scalars, or of structures). Undefined for anything else: JSON, a quoted value, an
+ * unbalanced bracket, a first word with no key. A template counts as plain text ({{x}} is not a structure).
  */
-function lambdaCode(found: ContainerMounts, v: OptionValue, verb: string, source: Source): void {
-  if (!templates(v.value).length) return;
-  const fields = v.value.split(',');
-  const keyed = fields.every((f) => /^[A-Za-z0-9]+=/.test(f));
-  const bad = keyed
-    ? fields.filter((f) => templates(f).length && !/^(S3Key|S3ObjectVersion)=/.test(f))
-    : fields;
-  const how = `the value of aws lambda ${verb} ${v.option}, which chooses where the function's code is taken from: S3Bucket= (a bucket name is global: any account's bucket), ImageUri= or ZipFile= (and a value in a key, or in JSON, may set them)`;
-  if (bad.length) return source(v.index, how, bad.flatMap(templates));
+function shorthandFields(value: string): ShorthandField[] | undefined {
+  const slots: string[] = [];
+  const masked = value.replace(PLACEHOLDER, (m) => `\uE000${slots.push(m) - 1}\uE001`);
+  const unmask = (text: string) => text.replace(/\uE000(\d+)\uE001/g, (_, i: string) => slots[Number(i)]!);
+  const fields: ShorthandField[] = [];
+  const read = (text: string, path: string): boolean => {
+    if (/["'\\]/.test(text) || /^\s*[{[]/.test(text)) return false;
+    const pieces: string[] = [];
+    let depth = 0;
+    let start = 0;
+    for (let k = 0; k < text.length; k++) {
+      const c = text[k]!;
+      if (c === '{' || c === '[') depth++;
+      else if (c === '}' || c === ']') {
+        if (--depth < 0) return false;
+      } else if (c === ',' && depth === 0) {
+        pieces.push(text.slice(start, k));
+        start = k + 1;
+      }
+    }
+    if (depth !== 0) return false;
+    pieces.push(text.slice(start));
+    let key: string | undefined;
+    for (const piece of pieces) {
+      const m = /^\s*([A-Za-z0-9_.:-]+)\s*=(.*)$/s.exec(piece);
+      if (m) key = m[1]!;
+      else if (key === undefined) return false;
+      const rest = m ? m[2]! : piece;
+      const inner = /^\s*([{[])(.*)([}\]])\s*$/s.exec(rest);
+      if (inner && inner[1] === '{' && inner[3] === '}') {
+        if (!read(inner[2]!, `${path}${key}.`)) return false;
+      } else if (inner && inner[1] === '[' && inner[3] === ']') {
+        // A list of structures ([{…},{…}]) or of scalars ([a,b]).
+        const items = inner[2]!.trim();
+        if (items.startsWith('{')) {
+          for (const item of items.split(/(?<=\})\s*,\s*(?=\{)/)) {
+            const body = /^\{(.*)\}$/s.exec(item.trim());
+            if (!body || !read(body[1]!, `${path}${key}.`)) return false;
+          }
+        } else
+          for (const item of items.split(',')) fields.push({ key: path + key, value: item, last: false });
+      } else fields.push({ key: path + key, value: rest, last: false });
+    }
+    return true;
+  };
+  if (!read(masked, '')) return undefined;
+  fields.forEach((f, i) => {
+    f.key = unmask(f.key);
+    f.value = unmask(f.value);
+    f.last = i === fields.length - 1;
+  });
+  return fields;
+}
+
+/**
+ * How a field of an aws shorthand value may hold a template: 'data' (a key within a fixed bucket, a version, a
+ * commit: checked once rendered to hold no "," "=" space, quote or bracket, which would add a field), 'path'
+ * (after a fixed NAME/: the repository or bucket before the "/" stays fixed; checked alike), 'image' (the image
+ * rule: a tag or digest after a fixed registry and name).
+ */
+type FieldUse = 'data' | 'path' | 'image';
+
+/** An aws option taking shorthand (or JSON): the fields a template may be in, why the others are refused, what to write. */
+interface ShorthandRule {
+  uses: Readonly<Record<string, FieldUse>>;
+  why: string;
+  safe?: string;
+}
+
+/** A Lambda function's code (create-function --code, publish-layer-version --content). */
+const LAMBDA_CODE = (image: boolean): ShorthandRule => ({
+  uses: { S3Key: 'data', S3ObjectVersion: 'data', ...(image && { ImageUri: 'image' as const }) },
+  why: `which chooses where the function's code is taken from: S3Bucket= (a bucket name is global: any account's bucket), ZipFile=${image ? ", ImageUri='s registry and name" : ''} (and a value in a key, or in JSON, may set them)`,
+  safe: `write that value in the config, or put the value in S3Key= after a fixed S3Bucket= (S3Bucket=code,S3Key=builds/VALUE.zip)${image ? ', or in the tag of ImageUri= (ImageUri=123456789012.dkr.ecr.us-east-1.amazonaws.com/app:VALUE, written last)' : ''}`,
+});
+/** A container image function's entry point, command and working directory (Lambda's ImageConfig). */
+const LAMBDA_IMAGE_CONFIG: ShorthandRule = {
+  uses: {},
+  why: "which chooses the program the function's container runs (EntryPoint=, Command=) and where (WorkingDirectory=): the code that runs",
+};
+/** A CodeDeploy revision: --s3-location, --github-location (aws's own arguments) and --revision (the API's). */
+const CODEDEPLOY_S3: ShorthandRule = {
+  uses: { key: 'data', version: 'data', eTag: 'data', bundleType: 'data' },
+  why: "which chooses the revision CodeDeploy deploys: bucket= (a bucket name is global: any account's bucket; and a value in a key, or in JSON, may set it)",
+  safe: 'write that value in the config, or put the value in key= after a fixed bucket= (bucket=artifacts,key=app-VALUE.zip,bundleType=zip)',
+};
+const CODEDEPLOY_GITHUB: ShorthandRule = {
+  uses: { commitId: 'data' },
+  why: 'which chooses the revision CodeDeploy deploys: repository= (any GitHub repository, whose code then runs on the instances; and a value in a key, or in JSON, may set it)',
+  safe: 'write that value in the config, or put the value in commitId= after a fixed repository= (repository=owner/app,commitId=VALUE)',
+};
+const CODEDEPLOY_REVISION: ShorthandRule = {
+  uses: {
+    's3Location.key': 'data',
+    's3Location.version': 'data',
+    's3Location.eTag': 'data',
+    's3Location.bundleType': 'data',
+    'gitHubLocation.commitId': 'data',
+  },
+  why: "which chooses the revision CodeDeploy deploys: its type, s3Location's bucket= (any account's bucket), gitHubLocation's repository= (any GitHub repository), its string or AppSpec content (and a value in a key, or in JSON, may set them)",
+  safe: 'write that value in the config, or put the value in s3Location={…,key=VALUE} or gitHubLocation={…,commitId=VALUE}',
+};
+/** An Elastic Beanstalk application version's source: an S3 bundle, a CodeCommit commit or S3 object, a build. */
+const BEANSTALK_BUNDLE: ShorthandRule = {
+  uses: { S3Key: 'data' },
+  why: "which chooses the source bundle the application version deploys: S3Bucket= (a bucket name is global: any account's bucket; and a value in a key, or in JSON, may set it)",
+  safe: 'write that value in the config, or put the value in S3Key= after a fixed S3Bucket= (S3Bucket=artifacts,S3Key=app-VALUE.zip)',
+};
+const BEANSTALK_BUILD_SOURCE: ShorthandRule = {
+  uses: { SourceLocation: 'path' },
+  why: 'which chooses the source the application version deploys: the repository or bucket starting SourceLocation= (before its first "/"), SourceRepository= and SourceType= (and a value in a key, or in JSON, may set them)',
+  safe: 'write that value in the config, or put the value after a fixed repository or bucket and "/" (SourceLocation=app-repo/VALUE)',
+};
+const BEANSTALK_BUILD: ShorthandRule = {
+  uses: { ArtifactName: 'data', ComputeType: 'data', TimeoutInMinutes: 'data' },
+  why: 'which chooses the image CodeBuild builds the version in (Image=) and the role it builds as (CodeBuildServiceRole=) (and a value in a key, or in JSON, may set them)',
+  safe: 'write that value in the config, or put the value in ArtifactName=',
+};
+
+/** aws SERVICE OPERATION's options taking shorthand whose fields choose what is deployed, or what runs. */
+const AWS_SHORTHAND: Readonly<Record<string, Readonly<Record<string, ShorthandRule>>>> = {
+  'lambda create-function': { '--code': LAMBDA_CODE(true), '--image-config': LAMBDA_IMAGE_CONFIG },
+  'lambda publish-layer-version': { '--content': LAMBDA_CODE(false) },
+  'lambda update-function-configuration': { '--image-config': LAMBDA_IMAGE_CONFIG },
+  ...Object.fromEntries(
+    ['create-deployment', 'register-application-revision'].map((verb) => [
+      `deploy ${verb}`,
+      {
+        '--s3-location': CODEDEPLOY_S3,
+        '--github-location': CODEDEPLOY_GITHUB,
+        '--revision': CODEDEPLOY_REVISION,
+      },
+    ]),
+  ),
+  'elasticbeanstalk create-application-version': {
+    '--source-bundle': BEANSTALK_BUNDLE,
+    '--source-build-information': BEANSTALK_BUILD_SOURCE,
+    '--build-configuration': BEANSTALK_BUILD,
+  },
+};
+
+/**
+ * A template in aws shorthand (`v`, the value of `rule`'s option): refused in a key, in a field `rule` does not
+ * name, in JSON or in anything else not read as shorthand; accepted in a 'data' field (and a 'path' field after
+ * a fixed NAME/), checked once rendered to add no field; an 'image' field, written last, follows the image rule.
+ */
+function awsShorthand(
+  found: ContainerMounts,
+  words: readonly string[],
+  v: OptionValue,
+  command: string,
+  rule: ShorthandRule,
+  source: Source,
+): void {
+  const names = templates(v.value);
+  if (!names.length) return;
+  const how = `the value of ${command} ${v.option}, ${rule.why}`;
+  const fields = shorthandFields(v.value);
+  if (!fields) return source(v.index, how, names, rule.safe);
+  const templated = fields.filter((f) => templates(f.value).length);
+  const allowed = (f: ShorthandField): boolean => {
+    const use = Object.hasOwn(rule.uses, f.key) ? rule.uses[f.key] : undefined;
+    if (use === 'path') return /^[^/{}]+\//.test(f.value.slice(0, f.value.search(PLACEHOLDER)));
+    // The image's field, the last (its value runs to the end of the word) and alone holding a template.
+    if (use === 'image') return f.last && templated.length === 1 && v.value.endsWith(`${f.key}=${f.value}`);
+    return use === 'data';
+  };
+  const bad = templated.filter((f) => !allowed(f));
+  if (bad.length)
+    return source(
+      v.index,
+      how,
+      bad.flatMap((f) => templates(f.value)),
+      rule.safe,
+    );
+  const image = templated.find((f) => rule.uses[f.key] === 'image');
+  const word = words[v.index]!;
+  if (image)
+    return imageReference(
+      found,
+      v.index,
+      word,
+      word.slice(0, word.length - image.value.length),
+      'aws',
+      `the image ${command} ${v.option} ${image.key}= deploys`,
+    );
+  const keys = Object.keys(rule.uses).filter((k) => rule.uses[k] !== 'image');
   found.names.set(v.index, {
     kind: 'shorthand',
-    how: `the S3Key= or S3ObjectVersion= of aws lambda ${verb} ${v.option}`,
+    how: `the ${[
+      keys
+        .slice(0, -1)
+        .map((k) => `${k}=`)
+        .join(', '),
+      `${keys.at(-1)}=`,
+    ]
+      .filter(Boolean)
+      .join(' or ')} of ${command} ${v.option}`,
   });
 }
+
+/**
+ * An S3 object's URL whose bucket is fixed: s3://BUCKET/… or https://BUCKET.s3….amazonaws.com/…, the first
+ * template after the "/" ending the bucket (or the host). A path-style URL (https://s3.amazonaws.com/BUCKET/…)
+ * is not one: a "../" in the value could lead to another bucket.
+ */
+function fixedBucketUrl(url: string): boolean {
+  const head = url.slice(0, url.search(PLACEHOLDER));
+  return (
+    /^s3:\/\/[a-z0-9][a-z0-9.-]*\//i.test(head) ||
+    /^https:\/\/[a-z0-9][a-z0-9.-]*\.s3[.-]([a-z0-9-]+\.)*amazonaws\.com(\.cn)?\//i.test(head)
+  );
+}
+
+/** The CloudFormation operations deploying a template (--template-url, --template-body). */
+const CLOUDFORMATION_TEMPLATES = new Set([
+  ...['create-stack', 'update-stack', 'create-change-set', 'create-stack-set', 'update-stack-set'],
+]);
 
 /** aws: its endpoint and what it trusts, a Lambda function's code and who it runs as, a bucket, its config. */
 function awsSources(found: ContainerMounts, words: readonly string[], from: number, source: Source): void {
@@ -517,13 +733,90 @@ function awsSources(found: ContainerMounts, words: readonly string[], from: numb
           v.index,
           `the value of aws lambda ${verb} --s3-bucket, which chooses where the function's code is taken from (a bucket name is global: any account's bucket)`,
         );
-    if (verb === 'create-function' || verb === 'publish-layer-version')
-      for (const v of awsValuesOf(words, from, verb === 'create-function' ? ['--code'] : ['--content']))
-        lambdaCode(found, v, verb, source);
     if (verb === 'create-function' || verb === 'update-function-configuration')
       for (const v of awsValuesOf(words, from, Object.keys(LAMBDA_CHOICES)))
         source(v.index, `the value of aws lambda ${verb} ${v.option}, ${LAMBDA_CHOICES[v.option]}`);
   }
+  // Shorthand naming what is deployed: a Lambda function's code and image config, a CodeDeploy revision, an
+  // Elastic Beanstalk version's source (AWS_SHORTHAND).
+  const shorthand = AWS_SHORTHAND[`${service} ${verb}`];
+  if (shorthand)
+    for (const v of awsValuesOf(words, from, Object.keys(shorthand)))
+      awsShorthand(found, words, v, `aws ${service} ${verb}`, shorthand[v.option]!, source);
+  // Who acts: the role sts assume-role assumes, eks update-kubeconfig's token is for, CloudFormation deploys as,
+  // … (AWS_ROLE_ARN is refused alike; --role-session-name and --profile, a profile of the config, stay data).
+  if (service !== 'lambda')
+    for (const v of awsValuesOf(words, from, ['--role-arn']))
+      source(
+        v.index,
+        `the value of aws ${service} ${verb} --role-arn, which chooses who acts: the IAM role assumed, or the one the service acts as (any role of any account that trusts these credentials, with its rights)`,
+      );
+  // What an instance runs and who it acts as: its machine image (any account's public AMI) and instance profile.
+  if (
+    (service === 'ec2' && verb === 'run-instances') ||
+    (service === 'autoscaling' && verb === 'create-launch-configuration')
+  )
+    for (const v of awsValuesOf(words, from, ['--image-id']))
+      source(
+        v.index,
+        `the value of aws ${service} ${verb} --image-id, the machine image the instances boot (an AMI ID picks any account's public image, whose code runs with the instance's role)`,
+      );
+  if (service === 'ec2' || service === 'autoscaling')
+    for (const v of awsValuesOf(words, from, ['--iam-instance-profile']))
+      source(
+        v.index,
+        `the value of aws ${service} ${verb} --iam-instance-profile, which chooses the role the instances act as (with its rights)`,
+      );
+  // CloudFormation: the template deployed (its URL, or its body: a file:// is file-reads.ts's), the bucket
+  // package uploads the artifacts to and deploy reads them from.
+  if (service === 'cloudformation') {
+    if (CLOUDFORMATION_TEMPLATES.has(verb)) {
+      for (const v of awsValuesOf(words, from, ['--template-url']))
+        if (!fixedBucketUrl(v.value))
+          source(
+            v.index,
+            `the value of aws cloudformation ${verb} --template-url, which chooses the template deployed (its resources, their code and roles): the server, or the bucket, it is read from`,
+            undefined,
+            'write that value in the config, or put the value in the key after a fixed bucket (https://BUCKET.s3.REGION.amazonaws.com/templates/VALUE.yaml)',
+          );
+      for (const v of awsValuesOf(words, from, ['--template-body']))
+        if (!/^fileb?:\/\//i.test(v.value))
+          source(
+            v.index,
+            `the value of aws cloudformation ${verb} --template-body, the template deployed (its resources, their code and roles)`,
+            undefined,
+            'write the template in a file of the repository (--template-body file://cfn/VALUE.yaml is checked once rendered)',
+          );
+    }
+    if (verb === 'deploy' || verb === 'package')
+      for (const v of awsValuesOf(words, from, ['--s3-bucket']))
+        source(
+          v.index,
+          `the value of aws cloudformation ${verb} --s3-bucket, where the template's artifacts (the functions' code) are uploaded and deployed from (a bucket name is global: any account's bucket)`,
+          undefined,
+          'write that value in the config, or put the value in --s3-prefix',
+        );
+  }
+  // Amplify: the zip (a URL, or an S3 bucket and prefix) a manually deployed app deploys.
+  if (service === 'amplify' && verb === 'start-deployment')
+    for (const v of awsValuesOf(words, from, ['--source-url']))
+      if (!fixedBucketUrl(v.value))
+        source(
+          v.index,
+          'the value of aws amplify start-deployment --source-url, which chooses the code deployed: the server or bucket it is downloaded from',
+          undefined,
+          'write that value in the config, or put the value in the key after a fixed bucket (s3://artifacts/VALUE/app.zip)',
+        );
+  // aws deploy push --s3-location s3://BUCKET/KEY: where the bundle is uploaded (and later deployed from).
+  if (service === 'deploy' && verb === 'push')
+    for (const v of awsValuesOf(words, from, ['--s3-location']))
+      if (!fixedBucketUrl(v.value))
+        source(
+          v.index,
+          "the value of aws deploy push --s3-location, the bucket the revision is uploaded to and deployed from (a bucket name is global: any account's bucket)",
+          undefined,
+          'write that value in the config, or put the value in the key after a fixed bucket (s3://artifacts/app-VALUE.zip)',
+        );
   // aws s3 cp/mv/sync/rm … s3://BUCKET/KEY: the bucket is where the artifact goes (or what is read back and
   // deployed); a bucket name is global, so any part of it picks any account's bucket. A value in the key is data.
   if (service === 's3' && S3_COMMANDS.has(verb))

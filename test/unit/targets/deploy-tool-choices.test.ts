@@ -92,7 +92,7 @@ test("aws lambda's role, handler, runtime and layers are refused; --code's S3Key
       assertRefused(['aws', 'lambda', verb, '--function-name', 'f', option, value], SOURCE);
   for (const argv of [
     ['aws', 'lambda', 'create-function', '--function-name', 'f', '--code', 'S3Bucket={{x}},S3Key=k'],
-    ['aws', 'lambda', 'create-function', '--function-name', 'f', '--code', 'ImageUri={{x}}'],
+    ['aws', 'lambda', 'create-function', '--function-name', 'f', '--code', 'ZipFile={{x}}'],
     [
       'aws',
       'lambda',

@@ -164,7 +164,17 @@ const ACCEPTED: string[][] = [
   ['ansible', '{{env}}', '-b', '-m', 'ping', '--limit', '{{x}}'],
   ['ansible', 'all', '-bK', '-e', 'version={{x}}', '-m', 'ping'],
   ['gcloud', 'compute', 'instances', 'create', 'vm-{{x}}', '--zone', '{{env}}', '--metadata', 'a=b'],
-  ['aws', 'ec2', 'run-instances', '--image-id', '{{x}}', '--user-data', 'file://boot.sh'],
+  [
+    'aws',
+    'ec2',
+    'run-instances',
+    '--image-id',
+    'ami-0123',
+    '--instance-type',
+    '{{x}}',
+    '--user-data',
+    'file://boot.sh',
+  ],
   ['az', 'vm', 'create', '-n', 'vm-{{x}}', '--custom-data', 'cloud-init.yml'],
   ['az', 'vm', 'extension', 'set', '--vm-name', '{{x}}', '-n', 'CustomScript', '--settings', '@s.json'],
   [
