@@ -918,24 +918,27 @@ export function clusterOptions(words: readonly string[], at: number, name: strin
 }
 
 /**
- * kubectl/oc patch -p/--patch PATCH (`words[at]`, named `name`): the words holding the patch, read as JSON or
- * YAML. A value in it is checked once rendered to add no structure (`"image":"app:{{x}}"` given
+ * kubectl/oc patch -p/--patch PATCH and argocd app patch/patch-resource --patch PATCH (`words[at]`, named
+ * `name`): the words holding the patch, read as JSON or YAML (argocd app patch's, a JSON patch or a merge patch
+ * of the Application: its source, destination and project; patch-resource's, of a resource it manages). A value
+ * in it is checked once rendered to add no structure (`"image":"app:{{x}}"` given
  * `1","securityContext":{"privileged":true},"x":"` would make the pod privileged).
  */
 export function kubectlPatchWords(words: readonly string[], at: number, name: string): number[] {
-  if (name !== 'kubectl' && name !== 'oc') return [];
-  if (
-    !words
-      .slice(at + 1)
-      .filter((w) => !w.startsWith('-'))
-      .slice(0, 2)
-      .includes('patch')
-  )
-    return [];
+  const operands = words.slice(at + 1).filter((w) => !w.startsWith('-'));
+  // argocd app patch APP --patch PATCH (argocd app patch --help: --patch, no short form); kubectl's -p/--patch.
+  const options =
+    name === 'kubectl' || name === 'oc'
+      ? operands.slice(0, 2).includes('patch') && ['-p', '--patch']
+      : name === 'argocd' &&
+        operands.some((w, k) => w === 'app' && /^patch(-resource)?$/.test(operands[k + 1] ?? '')) && [
+          '--patch',
+        ];
+  if (!options) return [];
   const found: number[] = [];
   for (let k = at + 1; k < words.length && words[k] !== '--'; k++)
-    if ((words[k] === '-p' || words[k] === '--patch') && k + 1 < words.length) found.push(++k);
-    else if (/^(-p|--patch)=/.test(words[k]!)) found.push(k);
+    if (options.includes(words[k]!) && k + 1 < words.length) found.push(++k);
+    else if (options.some((o) => words[k]!.startsWith(`${o}=`))) found.push(k);
   return found;
 }
 

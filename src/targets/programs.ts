@@ -2582,7 +2582,10 @@ export function commandModel(words: readonly string[]): CommandModel {
         model.code.push({ ...operand, index: args.index, program: args.index });
     }
     for (const index of kubectlPatchWords(words, i, name))
-      model.yamlValues.set(index, `the patch ${name} patch applies, which it reads as JSON or YAML`);
+      model.yamlValues.set(
+        index,
+        `the patch ${name === 'argocd' ? `argocd app ${words.slice(i).find((w) => /^patch(-resource)?$/.test(w))}` : `${name} patch`} applies, which it reads as JSON or YAML`,
+      );
     // docker run --entrypoint sh IMAGE -c CODE: the entrypoint runs the words after the image.
     const entry = container.entrypoint;
     const entryParser = entry && parserFor(programName(entry.value));

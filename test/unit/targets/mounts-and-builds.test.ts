@@ -928,6 +928,30 @@ test('kubectl patch: a value in the patch is checked once rendered to add no str
   assertAccepted(['kubectl', 'logs', '-p', 'app-{{x}}']);
 });
 
+test('argocd app patch --patch: a value in the patch is checked once rendered to add no structure, as kubectl patch', () => {
+  const merge = '{"spec":{"source":{"targetRevision":"{{x}}"}}}';
+  const json = '[{"op":"replace","path":"/spec/source/targetRevision","value":"{{x}}"}]';
+  for (const argv of [
+    ['argocd', 'app', 'patch', 'app', '--patch', merge, '--type', 'merge'],
+    ['argocd', 'app', 'patch', 'app', `--patch=${json}`, '--type', 'json'],
+    ['argocd', '--grpc-web', 'app', 'patch', 'app', '--patch', '{{x}}'],
+    ['argocd', 'app', 'patch-resource', 'app', '--kind', 'Deployment', '--patch', merge],
+  ])
+    checkedOnceRendered(
+      argv,
+      // The source's repository, or the destination cluster, added by a quote.
+      ['v1","repoURL":"https://evil.example/r.git', '{"spec":{"project":"admin"}}', 'a\nb: c'],
+      ['v1.2.3', 'main', 'release-1.2'],
+      /is in the patch argocd app patch(-resource)? applies, which it reads as JSON or YAML, and its value holds/,
+    );
+  assertRefused(
+    ['argocd', 'app', 'patch', 'app', '--patch', '{"spec":{"{{x}}":1}}'],
+    /is in a key of the patch argocd app patch applies/,
+  );
+  // --patch of another command is not read so.
+  assertAccepted(['argocd', 'app', 'set', 'app', '--revision', '{{x}}']);
+});
+
 test('the variables naming a container engine, its config or the API server are code variables, as the options are', () => {
   const message = (variable: string) =>
     new RegExp(`is in the value of the variable ${variable}, which programs read`);
