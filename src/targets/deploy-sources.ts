@@ -1045,7 +1045,11 @@ function argocdSources(
       );
 }
 
-/** fly deploy's options that take a value written apart (fly deploy --help). */
+/**
+ * fly's options that take a value written apart: deploy's, and those of machine run/create/update/exec/clone,
+ * ssh console and console (fly … --help). A short option taking a value in one command and none in another
+ * (-s: deploy's --signal, ssh console's --select) is left out.
+ */
 const FLY_VALUES = new Set([
   ...['-a', '--app', '-c', '--config', '--dockerfile', '-i', '--image', '--build-arg', '--build-secret'],
   ...['--build-target', '--buildpacks-docker-host', '--buildpacks-volume', '--depot-scope', '-e', '--env'],
@@ -1055,7 +1059,22 @@ const FLY_VALUES = new Set([
   ...['--regions', '--release-command-timeout', '--signal', '--vm-cpu-kind', '--vm-cpus', '--vm-gpu-kind'],
   ...['--vm-gpus', '--vm-memory', '--vm-size', '--wait-timeout', '--deploy-retries', '-t', '--access-token'],
   ...['-o', '--org'],
+  // machine run/create/update/clone, ssh console, console and machine exec.
+  ...['-C', '--command', '--entrypoint', '--machine-config', '-m', '--metadata', '--mount-point', '-n'],
+  ...['--name', '-p', '--port', '--restart', '--rootfs-persist', '--rootfs-size', '--schedule', '--id'],
+  ...['--standby-for', '--swap-size', '-u', '--user', '--cpus', '--memory', '--vm-cpukind', '--vm-gpukind'],
+  ...['-v', '--volume', '--kernel-arg', '--build-context-warn-size', '--cachedrive-size', '--container'],
+  ...['--timeout', '-A', '--address', '--machine', '-g', '--process-group', '--override-cmd', '--ignorefile'],
+  ...['--attach-volume', '--from-snapshot', '--volume-initial-size'],
 ]);
+
+/** The operands of fly (flyctl, `words[at]`): its words that are no option nor an option's value. */
+export function flyOperands(words: readonly string[], at: number): number[] {
+  return operandsOf(words, at + 1, FLY_VALUES);
+}
+
+/** fly's options taking a value written apart (FLY_VALUES), for the readers of its commands elsewhere. */
+export const FLY_OPTION_VALUES: readonly string[] = [...FLY_VALUES];
 
 /**
  * fly (flyctl) deploy [WORKING_DIRECTORY]: the directory (its fly.toml, Dockerfile and source: what is built

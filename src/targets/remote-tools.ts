@@ -5,6 +5,7 @@
 // quotes a value for the remote side, and none says which shell reads it, so a template there is refused
 // (ssh's own remote line is read by remote-line.ts instead); the safe form passes the value to a fixed script
 // that is already on the host, in a way the tool keeps as data. Pure.
+import { flyOperands } from './deploy-sources.ts';
 import { programName, type CodeOperand, type Parser } from './programs.ts';
 
 const operand = (index: number, at: number, how: string, safe: string): CodeOperand => ({
@@ -538,6 +539,47 @@ const parseSalt: Parser = (words, at, model) => {
   }
 };
 
+/**
+ * fly (flyctl): the command line a machine runs. ssh console and console -C/--command (run over fly's SSH
+ * session), machine exec [MACHINE] COMMAND (its last operand), machine update -C/--command and --entrypoint,
+ * console --entrypoint (fly splits them into the words the machine runs: its program and arguments), machine
+ * run/create --command (the shell --shell opens) and machine clone --override-cmd. machine run/create IMAGE
+ * [COMMAND…] and their --entrypoint are read as docker run's (launchers.ts).
+ */
+const parseFly: Parser = (words, at, model) => {
+  const name = programName(words[at]!);
+  const operands = flyOperands(words, at);
+  const [first, second] = [words[operands[0] ?? -1], words[operands[1] ?? -1]];
+  const machine = first === 'machine' || first === 'machines' || first === 'm';
+  const said = `${name} ${first === 'console' ? 'console' : `${first} ${second}`}`;
+  const line =
+    'the machine runs it as a command line (its first word the program, the rest its arguments; a shell in it runs its code): write it without a template, and run a fixed script of the image that reads the value from a variable or secret of the app (fly secrets set VERSION=…)';
+  const split =
+    'fly splits it into the words the machine runs (its program and arguments): write it without a template, and let the program read the value from a variable or secret of the app (-e VERSION=… or fly secrets set VERSION=…)';
+  const options: Array<{ list: string[]; safe: string }> = [];
+  if ((first === 'ssh' && second === 'console') || first === 'console')
+    options.push({ list: ['-C', '--command'], safe: line });
+  if (first === 'console' || (machine && second === 'update'))
+    options.push({ list: ['--entrypoint'], safe: split });
+  if (machine && second === 'update') options.push({ list: ['-C', '--command'], safe: split });
+  if (machine && (second === 'run' || second === 'create')) options.push({ list: ['--command'], safe: line });
+  if (machine && second === 'clone') options.push({ list: ['--override-cmd'], safe: split });
+  for (const { list, safe } of options)
+    for (let j = at + 1; j < words.length && words[j] !== '--'; j++) {
+      const index = valueOf(words, j, list);
+      if (index === undefined) continue;
+      const option = list.find((o) => words[j] === o || words[j]!.startsWith(o)) ?? list[0]!;
+      model.code.push(operand(index, at, `${said} ${option.replace(/=.*/, '')}`, safe));
+      if (index > j) j++;
+    }
+  // machine exec [MACHINE] COMMAND: one operand is the command, two the machine and the command.
+  if (machine && second === 'exec') {
+    const rest = operands.slice(2);
+    const command = rest.length >= 2 ? rest[1] : rest[0];
+    if (command !== undefined) model.code.push(operand(command, at, `${said} COMMAND`, line));
+  }
+};
+
 /** The parser of a remote execution tool, or undefined. */
 export function remoteToolParser(name: string): Parser | undefined {
   switch (programName(name)) {
@@ -554,6 +596,9 @@ export function remoteToolParser(name: string): Parser | undefined {
     case 'salt-ssh':
     case 'salt-call':
       return parseSalt;
+    case 'fly':
+    case 'flyctl':
+      return parseFly;
   }
   return undefined;
 }

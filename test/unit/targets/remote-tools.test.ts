@@ -295,3 +295,38 @@ test("az's generic update: a template in a property path, or in the value of a p
     TemplateError,
   );
 });
+
+test('fly: the command a machine runs (ssh console -C, machine exec, update -C/--entrypoint, clone --override-cmd) is refused; the app, machine and region accepted', () => {
+  for (const [spec, message] of [
+    [
+      ['fly', 'ssh', 'console', '-a', 'app', '-C', 'echo {{x}}'],
+      /"fly ssh console -C", a command that is run/,
+    ],
+    [['flyctl', 'ssh', 'console', '--command', '{{x}}'], /"flyctl ssh console --command"/],
+    [['fly', 'ssh', 'console', '--command=./deploy.sh {{x}}'], /"fly ssh console --command"/],
+    [['fly', 'ssh', 'console', '-C{{x}}'], /"fly ssh console -C"/],
+    [['fly', 'console', '-C', 'bin/rails {{x}}'], /"fly console -C"/],
+    [['fly', 'console', '--entrypoint', '{{x}}'], /"fly console --entrypoint".*fly splits it/],
+    [['fly', 'machine', 'exec', '148e', 'ls {{x}}'], /"fly machine exec COMMAND"/],
+    [['fly', 'machine', 'exec', '{{x}}'], /"fly machine exec COMMAND"/],
+    [['fly', 'm', 'exec', '-a', 'app', '--timeout', '30', '148e', '{{x}}'], /"fly m exec COMMAND"/],
+    [['fly', 'machine', 'update', '148e', '-C', 'app serve {{x}}'], /"fly machine update -C".*fly splits it/],
+    [['fly', 'machines', 'update', '148e', '--command={{x}}'], /"fly machines update --command"/],
+    [['fly', 'machine', 'update', '148e', '--entrypoint', '{{x}} -c'], /"fly machine update --entrypoint"/],
+    [
+      ['fly', 'machine', 'run', 'registry.fly.io/app:1', '--shell', '--command', '{{x}}'],
+      /"fly machine run --command"/,
+    ],
+    [['fly', 'machine', 'clone', '148e', '--override-cmd', '{{x}}'], /"fly machine clone --override-cmd"/],
+  ] as Array<[string[], RegExp]>)
+    assertRefused(spec, message);
+  for (const spec of [
+    ['fly', 'ssh', 'console', '-a', 'app-{{x}}', '-r', '{{x}}', '--machine', '{{x}}', '-C', 'uptime'],
+    ['fly', 'machine', 'exec', '{{x}}', 'ls /app'],
+    ['fly', 'machine', 'exec', '-a', 'app-{{x}}', '148e', 'uptime'],
+    ['fly', 'machine', 'update', '{{x}}', '-C', 'app serve', '--vm-memory', '512'],
+    ['fly', 'machine', 'clone', '{{x}}', '--region', '{{x}}'],
+    ['fly', 'status', '-a', 'app-{{x}}'],
+  ])
+    assertAccepted(spec);
+});
