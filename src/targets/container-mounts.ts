@@ -24,7 +24,7 @@
 // buildx use, buildx create) and the server a registry login sends the credentials to (docker login SERVER, crane
 // auth login, helm registry login, gcloud auth configure-docker, …) refuse a template; so do gcloud's options
 // choosing who it acts as or the flags it reads, and gcloud config set's property and value. Pure.
-import { awsOption, deploySources, helmPushRegistry } from './deploy-sources.ts';
+import { awsOption, deploySources, flyCommand, flyOperands, helmPushRegistry } from './deploy-sources.ts';
 import { PLACEHOLDER } from './placeholder.ts';
 
 /** docker/podman/nerdctl run and create, and docker compose run: options that take a value written apart. */
@@ -949,14 +949,22 @@ export function kubectlPatchWords(words: readonly string[], at: number, name: st
  */
 function deployImages(found: ContainerMounts, words: readonly string[], at: number, name: string): void {
   const rest = words.slice(at + 1);
+  const fly = name === 'fly' || name === 'flyctl' ? flyCommand(words, at) : undefined;
   const options =
     name === 'aws' && rest.includes('lambda')
       ? ['--image-uri']
-      : (name === 'fly' || name === 'flyctl') && rest.includes('deploy')
+      : fly === 'deploy' || fly === 'console' || fly === 'machine update'
         ? ['-i', '--image']
         : name === 'argocd' && rest.includes('app')
           ? ['--kustomize-image']
           : [];
+  // fly machine run/create IMAGE: the image the machine runs (one starting with "." or "/" is a directory it
+  // builds: deploy-sources.ts).
+  if (fly === 'machine run' || fly === 'machine create') {
+    const image = flyOperands(words, at)[2];
+    if (image !== undefined && !/^[./]/.test(words[image]!))
+      imageReference(found, image, words[image]!, '', name, `the image ${name} ${fly} runs`);
+  }
   // helm push CHART oci://REGISTRY/PATH: a value after the registry and a "/" follows the image rule.
   const remote = name === 'helm' ? helmPushRegistry(words, at) : undefined;
   if (remote !== undefined)
@@ -968,7 +976,7 @@ function deployImages(found: ContainerMounts, words: readonly string[], at: numb
       name,
       'the repository helm push sends the chart to',
     );
-  const command = name === 'aws' ? 'aws lambda' : name === 'argocd' ? 'argocd app' : `${name} deploy`;
+  const command = name === 'aws' ? 'aws lambda' : name === 'argocd' ? 'argocd app' : `${name} ${fly}`;
   for (let k = at + 1; k < words.length && words[k] !== '--'; k++) {
     const word = words[k]!;
     const eq = word.indexOf('=');

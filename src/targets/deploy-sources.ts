@@ -1073,6 +1073,17 @@ export function flyOperands(words: readonly string[], at: number): number[] {
   return operandsOf(words, at + 1, FLY_VALUES);
 }
 
+/**
+ * fly's command (`words[at]` is fly): deploy, console, or a machine command (machine run, machine update, …: the
+ * group as `machine` whatever its spelling, machines or m), by its first operands; undefined for others.
+ */
+export function flyCommand(words: readonly string[], at: number): string | undefined {
+  const operands = flyOperands(words, at).map((k) => words[k]!);
+  if (operands[0] === 'deploy' || operands[0] === 'console') return operands[0];
+  if (/^(machines?|m)$/.test(operands[0] ?? '') && operands[1] !== undefined) return `machine ${operands[1]}`;
+  return undefined;
+}
+
 /** fly's options taking a value written apart (FLY_VALUES), for the readers of its commands elsewhere. */
 export const FLY_OPTION_VALUES: readonly string[] = [...FLY_VALUES];
 
@@ -1087,10 +1098,35 @@ function flySources(
   from: number,
   name: string,
   source: Source,
-  chosen: (index: number, how: string, kind: 'program' | 'directory') => void,
+  chosen: (index: number, how: string, kind: 'program' | 'directory' | 'code') => void,
 ): void {
   const operands = operandsOf(words, from, FLY_VALUES);
-  if (words[operands[0] ?? -1] !== 'deploy') return;
+  const command = flyCommand(words, from - 1);
+  // fly machine run/create ./DIR: a path (starting with "." or "/") is a directory whose Dockerfile fly builds
+  // into the image the machine runs.
+  const image = words[operands[2] ?? -1] ?? '';
+  if ((command === 'machine run' || command === 'machine create') && /^[./]/.test(image))
+    chosen(
+      operands[2]!,
+      `the directory ${name} ${command} builds the machine's image from (its Dockerfile says what is built and runs, and its files are the build context)`,
+      'directory',
+    );
+  // The machine's config (a JSON file or string: its image, command and all), and the files of a build.
+  if (command === 'console' || /^machine (run|create|update)$/.test(command ?? '')) {
+    for (const v of valuesOf(words, from, ['-c', '--config', '--dockerfile'], true))
+      chosen(
+        v.index,
+        `the value of ${name} ${command} ${v.option}, the file that says what is built and run (its build, image and processes)`,
+        'directory',
+      );
+    for (const v of valuesOf(words, from, ['--machine-config']))
+      chosen(
+        v.index,
+        `the value of ${name} ${command} --machine-config, the machine's whole config (a JSON file, or the JSON itself: its image, command and files)`,
+        'code',
+      );
+  }
+  if (command !== 'deploy') return;
   for (const k of operands.slice(1))
     chosen(
       k,

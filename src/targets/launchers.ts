@@ -26,6 +26,7 @@ import {
 } from './programs.ts';
 import { remoteCommands, type RemoteWord } from './remote-line.ts';
 import { deployToolWords, projectWords, taskWords } from './task-runners.ts';
+import { FLY_OPTION_VALUES } from './deploy-sources.ts';
 import { installWords } from './package-installs.ts';
 import type { FileRead } from './file-reads.ts';
 import {
@@ -302,9 +303,13 @@ const SUBCOMMANDS: Record<
     operands: 1,
   },
   direnv: { subcommands: ['exec'], values: [], operands: 1 },
+  // fly machine run/create IMAGE [COMMAND…]: the machine's command (fly machine run --help); fly reads its
+  // options after the image too (cobra), up to a `--`.
+  fly: { subcommands: ['run', 'create'], values: FLY_OPTION_VALUES, operands: 1 },
 };
 for (const name of ['podman', 'nerdctl', 'docker-compose']) SUBCOMMANDS[name] = SUBCOMMANDS.docker!;
 SUBCOMMANDS['oc'] = SUBCOMMANDS.kubectl!;
+SUBCOMMANDS['flyctl'] = SUBCOMMANDS.fly!;
 
 /** Options of SUBCOMMANDS' run subcommands choosing the directory or environment the program is found in. */
 const SUBCOMMAND_DIRECTORIES: Record<string, readonly string[]> = {
@@ -526,12 +531,17 @@ const CONTAINER_FLAGS = new Set([
 ]);
 
 /** The first option word from `from` on that is neither known to take a value nor known to take none. */
-function unknownContainerOption(words: readonly string[], from: number, values: readonly string[]) {
+function unknownContainerOption(
+  words: readonly string[],
+  from: number,
+  values: readonly string[],
+  flags: ReadonlySet<string> = CONTAINER_FLAGS,
+) {
   for (let j = from; j < words.length; j++) {
     const word = words[j]!;
     if (word === '--' || !word.startsWith('-') || word === '-') return undefined;
     if (word.startsWith('--')) {
-      if (word.includes('=') || CONTAINER_FLAGS.has(word)) continue;
+      if (word.includes('=') || flags.has(word)) continue;
       if (!values.includes(word)) return j;
       j++;
       continue;
@@ -542,11 +552,22 @@ function unknownContainerOption(words: readonly string[], from: number, values: 
         if (k + 1 === word.length) j++;
         break;
       }
-      if (!CONTAINER_FLAGS.has(flag)) return j;
+      if (!flags.has(flag)) return j;
     }
   }
   return undefined;
 }
+
+/**
+ * fly machine run/create's options that take no value (fly machine run --help, with fly's global ones): each
+ * other option but those taking a value (FLY_OPTION_VALUES) is not known here.
+ */
+const FLY_FLAGS = new Set([
+  ...['--autostart', '--autostop', '--build-depot', '--build-nixpacks', '--buildkit', '--detach', '-h'],
+  ...['--help', '--rm', '--shell', '--skip-dns-registration', '--skip-health-checks', '--skip-start'],
+  ...['--use-zstd', '--wg', '-y', '--yes', '--auto-confirm', '--debug', '--verbose', '--build-only'],
+  ...['--build-remote-only', '--build-local-only', '--no-build-cache', '-j', '--json'],
+]);
 
 /** How a directory option's value is described in messages (ChosenKind 'directory'). */
 const DIRECTORY_HOW = 'which chooses the directory, root or config what runs is read from';
@@ -900,11 +921,17 @@ export function chosenWords(words: readonly string[]): ChosenWord[] {
     // docker compose exec / docker container run: the subcommand may come after a group word.
     // docker service create [OPTIONS] IMAGE [COMMAND]: the command its tasks run.
     const containers = sub === SUBCOMMANDS.docker;
-    const groups = containers ? /^(compose|container|service|-)/ : /^(compose|container|-)/;
+    const groups = containers
+      ? /^(compose|container|service|-)/
+      : sub === SUBCOMMANDS.fly
+        ? /^(machines?$|m$|-)/
+        : /^(compose|container|-)/;
     while (j < words.length && !sub.subcommands.includes(words[j]!)) {
       if (!groups.test(words[j]!) && !/^-/.test(words[j - 1] ?? '')) return;
       j++;
     }
+    // fly's run and create are machine's (fly machine run, fly m create).
+    if (sub === SUBCOMMANDS.fly && !words.slice(at + 1, j).some((w) => /^(machines?|m)$/.test(w))) return;
     const service = containers && words.slice(at + 1, j).includes('service');
     if (service && words[j] !== 'create') return;
     if (j >= words.length) return;
@@ -920,7 +947,8 @@ export function chosenWords(words: readonly string[]): ChosenWord[] {
       if (words[k] !== 'run' && words[k] !== 'uvx') return;
       j = k;
     }
-    const subcommand = service ? `service ${words[j]}` : words[j];
+    const group = sub === SUBCOMMANDS.fly && words.slice(at + 1, j).find((w) => /^(machines?|m)$/.test(w));
+    const subcommand = service ? `service ${words[j]}` : group ? `${group} ${words[j]}` : words[j];
     const runs = `the program ${name} ${subcommand} runs`;
     if (sub.operands < 0) {
       const dashes = words.indexOf('--', j + 1);
@@ -946,7 +974,10 @@ export function chosenWords(words: readonly string[]): ChosenWord[] {
     );
     // An option not known here may take a value, and move the image and the program one word on: a template
     // from there to where the program would then be is refused, naming the option.
-    const unknown = sub.operands > 0 ? unknownContainerOption(words, j + 1, values) : undefined;
+    const unknown =
+      sub.operands > 0
+        ? unknownContainerOption(words, j + 1, values, sub === SUBCOMMANDS.fly ? FLY_FLAGS : undefined)
+        : undefined;
     if (unknown !== undefined)
       for (let k = unknown + 1; k <= (next ?? words.length - 1) + 1 && k < words.length; k++)
         if (words[k]!.search(PLACEHOLDER) >= 0)

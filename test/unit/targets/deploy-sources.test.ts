@@ -193,6 +193,93 @@ test('fly deploy: the image by the image rule, its config and Dockerfile refused
   );
 });
 
+test("fly machine run/create IMAGE [COMMAND…]: the image by the image rule, the command read as docker run's; update's and console's image too", () => {
+  for (const [argv, message] of [
+    [['fly', 'machine', 'run', '{{x}}'], /is in the image fly machine run runs, where the value would be/],
+    [['fly', 'm', 'create', '-a', 'app', '{{x}}/app:1'], /is in the image fly machine create runs/],
+    [
+      ['flyctl', 'machines', 'run', '--region', 'ams', '{{x}}', 'serve'],
+      /is in the image flyctl machine run runs/,
+    ],
+    [
+      ['fly', 'machine', 'update', '148e', '--image', '{{x}}'],
+      /is in the image fly machine update --image deploys/,
+    ],
+    [['fly', 'machine', 'update', '148e', '-i', '{{x}}:1'], /is in the image fly machine update -i deploys/],
+    [['fly', 'console', '--image={{x}}'], /is in the image fly console --image deploys/],
+    // A path is a directory fly builds the image from.
+    [
+      ['fly', 'machine', 'run', './{{x}}'],
+      /is in the directory fly machine run builds the machine's image from/,
+    ],
+    [
+      ['fly', 'machine', 'run', '--dockerfile', 'Dockerfile.{{x}}', '.'],
+      /is in the value of fly machine run --dockerfile/,
+    ],
+    [
+      ['fly', 'machine', 'update', '148e', '--machine-config', '{"image":"{{x}}"}'],
+      /fly machine update --machine-config, the machine's whole config/,
+    ],
+    // The command after the image: its program (fly reads its own options after the image too).
+    [
+      ['fly', 'machine', 'run', 'registry.fly.io/app:1', '{{x}}'],
+      /is in the word naming the program fly machine run runs/,
+    ],
+    [
+      ['fly', 'machine', 'run', '-e', 'A=1', 'registry.fly.io/app:1', '--rm', '{{x}}', 'serve'],
+      /the program fly machine run runs/,
+    ],
+    [
+      ['fly', '-a', 'app', 'm', 'create', 'registry.fly.io/app:1', '--', '{{x}}'],
+      /the program fly m create runs/,
+    ],
+    [
+      ['fly', 'machine', 'run', '--entrypoint', '/app {{x}}', 'registry.fly.io/app:1'],
+      /the program fly --entrypoint runs/,
+    ],
+    [
+      ['fly', 'machine', 'run', 'registry.fly.io/app:1', '--', 'sh', '-c', 'deploy {{x}}'],
+      /inside the script of "sh -c"/,
+    ],
+    // An option not known here may take the next word: the image and the program would move.
+    [
+      ['fly', 'machine', 'run', '--frob', 'registry.fly.io/app:1', 'echo', '{{x}}'],
+      /comes after fly machine run's option --frob/,
+    ],
+  ] as Array<[string[], RegExp]>)
+    assertRefused(argv, message);
+  for (const argv of [
+    ['fly', 'machine', 'run', 'registry.fly.io/app:1', 'echo', '{{x}}'],
+    [
+      'fly',
+      'machine',
+      'run',
+      '--rm',
+      '--autostart',
+      '-r',
+      '{{x}}',
+      '-e',
+      'VERSION={{x}}',
+      'registry.fly.io/app:1',
+    ],
+    ['fly', 'machine', 'run', '.', 'serve', '--port={{x}}'],
+    ['fly', 'm', 'create', '-a', 'app-{{x}}', '--name', 'worker-{{x}}', 'registry.fly.io/app:1', 'worker'],
+    ['fly', 'machine', 'update', '{{x}}', '--image', 'registry.fly.io/app:1', '--vm-memory', '512'],
+    ['fly', 'machine', 'update', '148e', '--machine-config', 'machine.json'],
+  ])
+    assertAccepted(argv);
+  for (const argv of [
+    ['fly', 'machine', 'run', 'registry.fly.io/app:{{x}}', 'serve'],
+    ['fly', 'machine', 'update', '148e', '--image', 'registry.fly.io/app:{{x}}'],
+  ])
+    checkedOnceRendered(
+      argv,
+      ['5000/evil', 'x@y'],
+      ['deployment-1'],
+      /\{\{x\}\} is in the tag of the image fly machine (run runs|update --image deploys)/,
+    );
+});
+
 test('systemctl: a unit named by the value or starting with it is refused; after a fixed prefix checked once rendered', () => {
   for (const argv of [
     ['systemctl', 'restart', '{{x}}'],
