@@ -1074,12 +1074,14 @@ export function flyOperands(words: readonly string[], at: number): number[] {
 }
 
 /**
- * fly's command (`words[at]` is fly): deploy, console, or a machine command (machine run, machine update, …: the
- * group as `machine` whatever its spelling, machines or m), by its first operands; undefined for others.
+ * fly's command (`words[at]` is fly): deploy, console, secrets set (and the other secrets verbs), or a machine
+ * command (machine run, machine update, …: the group as `machine` whatever its spelling, machines or m), by its
+ * first operands; undefined for others.
  */
 export function flyCommand(words: readonly string[], at: number): string | undefined {
   const operands = flyOperands(words, at).map((k) => words[k]!);
   if (operands[0] === 'deploy' || operands[0] === 'console') return operands[0];
+  if (operands[0] === 'secrets' && operands[1] !== undefined) return `secrets ${operands[1]}`;
   if (/^(machines?|m)$/.test(operands[0] ?? '') && operands[1] !== undefined) return `machine ${operands[1]}`;
   return undefined;
 }
@@ -1111,6 +1113,24 @@ function flySources(
       `the directory ${name} ${command} builds the machine's image from (its Dockerfile says what is built and runs, and its files are the build context)`,
       'directory',
     );
+  // -e/--env NAME=VALUE (deploy, machine run/create/update, console) and secrets set NAME=VALUE…: a value in a
+  // name chooses the variable the app's machines get (LD_PRELOAD, NODE_OPTIONS: code they load); one in a value
+  // is the value (a variable that loads code is refused there: programs.ts).
+  const names = (index: number, text: string, how: string) => {
+    const eq = text.indexOf('=');
+    if (templates(eq < 0 ? text : text.slice(0, eq)).length)
+      chosen(
+        index,
+        `the name of ${how}, where it would choose the variable (LD_PRELOAD, NODE_OPTIONS or PATH make the app load or run other code; a value after a fixed NAME= stays accepted)`,
+        'code',
+      );
+  };
+  if (command === 'deploy' || command === 'console' || /^machine (run|create|update)$/.test(command ?? ''))
+    for (const v of valuesOf(words, from, ['-e', '--env'], true))
+      names(v.index, v.value, `the variable ${name} ${command} ${v.option} sets in the app's machines`);
+  if (command === 'secrets set')
+    for (const k of operands.slice(2))
+      names(k, words[k]!, `the secret ${name} secrets set sets (the app's machines get it as a variable)`);
   // The machine's config (a JSON file or string: its image, command and all), and the files of a build.
   if (command === 'console' || /^machine (run|create|update)$/.test(command ?? '')) {
     for (const v of valuesOf(words, from, ['-c', '--config', '--dockerfile'], true))

@@ -24,7 +24,7 @@
 // Programs are recognised by name anywhere in the command (so `sudo -u app python3 -c …` is seen too): naming
 // one as an argument only makes the check stricter.
 
-import { systemctlOperands } from './deploy-sources.ts';
+import { flyCommand, systemctlOperands } from './deploy-sources.ts';
 import { charge } from './budget.ts';
 import { publishParser } from './publish-targets.ts';
 import { STDIN_FILES, stdinReaderParser } from './stdin-readers.ts';
@@ -353,8 +353,20 @@ const ENVIRONMENT_SETTERS = new Map<string, RegExp>([
   ['cross-env', /^$/],
   ['cross-env-shell', /^$/],
 ]);
-/** Container runners whose -e NAME=VALUE sets the environment of the program they run. */
-const CONTAINER_RUNNERS = new Set(['docker', 'podman', 'nerdctl', 'docker-compose', 'finch', 'lima']);
+/**
+ * Container runners whose -e NAME=VALUE sets the environment of the program they run; fly's (deploy, machine
+ * run/create/update, console -e) sets the app's machines'.
+ */
+const CONTAINER_RUNNERS = new Set([
+  'docker',
+  'podman',
+  'nerdctl',
+  'docker-compose',
+  'finch',
+  'lima',
+  'fly',
+  'flyctl',
+]);
 
 /**
  * The words of a command that set an environment variable of a program it runs, where a variable's value is
@@ -393,7 +405,9 @@ export function environmentWords(words: readonly string[]): Set<number> {
       DECLARATION_WORDS.has(words[i]!) ||
       // systemctl set-environment NAME=VALUE: the environment of the units systemd starts later (its verb read
       // as systemctl reads its options: systemctl --legend no set-environment …).
-      (name === 'systemctl' && words[systemctlOperands(words, i)[0] ?? -1] === 'set-environment')
+      (name === 'systemctl' && words[systemctlOperands(words, i)[0] ?? -1] === 'set-environment') ||
+      // fly secrets set NAME=VALUE…: secrets the app's machines get as variables.
+      ((name === 'fly' || name === 'flyctl') && flyCommand(words, i) === 'secrets set')
     ) {
       for (let k = i + 1; k < words.length; k++) if (assignment(words[k]!)) found.add(k);
     }

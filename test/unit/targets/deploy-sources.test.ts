@@ -280,6 +280,47 @@ test("fly machine run/create IMAGE [COMMAND…]: the image by the image rule, th
     );
 });
 
+test('fly -e/--env NAME=VALUE and fly secrets set NAME=VALUE: a template in the name is refused, one in the value accepted (but for a variable that loads code)', () => {
+  for (const [argv, message] of [
+    [
+      ['fly', 'deploy', '-e', '{{x}}=1'],
+      /is in the name of the variable fly deploy -e sets in the app's machines/,
+    ],
+    [['fly', 'deploy', '--env={{x}}=1'], /the name of the variable fly deploy --env sets/],
+    [['fly', 'deploy', '-eAPP_{{x}}=1'], /the name of the variable fly deploy -e sets/],
+    [
+      ['flyctl', 'machine', 'run', 'registry.fly.io/app:1', '-e', '{{x}}'],
+      /the name of the variable flyctl machine run -e sets/,
+    ],
+    [
+      ['fly', 'm', 'update', '148e', '--env', 'A{{x}}=1'],
+      /the name of the variable fly machine update --env sets/,
+    ],
+    [['fly', 'console', '-e', '{{x}}=1'], /the name of the variable fly console -e sets/],
+    [['fly', 'secrets', 'set', '{{x}}=1'], /is in the name of the secret fly secrets set sets/],
+    [
+      ['fly', 'secrets', 'set', '-a', 'app', 'VERSION=1', 'K_{{x}}=v'],
+      /the name of the secret fly secrets set sets/,
+    ],
+  ] as Array<[string[], RegExp]>)
+    assertRefused(argv, message);
+  // A variable that loads code takes no template in its value, as docker run -e's.
+  for (const argv of [
+    ['fly', 'deploy', '-e', 'LD_PRELOAD={{x}}'],
+    ['fly', 'machine', 'run', 'registry.fly.io/app:1', '-e', 'NODE_OPTIONS={{x}}'],
+    ['fly', 'secrets', 'set', 'VERSION=1', 'LD_PRELOAD={{x}}'],
+  ])
+    assertRefused(argv, /is in the value of the variable (LD_PRELOAD|NODE_OPTIONS), which programs read/);
+  for (const argv of [
+    ['fly', 'deploy', '-e', 'VERSION={{x}}', '-a', 'app-{{x}}'],
+    ['fly', 'deploy', '--env=RELEASE={{x}}'],
+    ['fly', 'machine', 'update', '{{x}}', '-e', 'VERSION={{x}}'],
+    ['fly', 'secrets', 'set', '-a', 'app-{{x}}', 'VERSION={{x}}', 'SHA={{x}}'],
+    ['fly', 'secrets', 'list', '-a', '{{x}}'],
+  ])
+    assertAccepted(argv);
+});
+
 test('systemctl: a unit named by the value or starting with it is refused; after a fixed prefix checked once rendered', () => {
   for (const argv of [
     ['systemctl', 'restart', '{{x}}'],
