@@ -129,9 +129,10 @@ const ARGOCD_SOURCE = [
   '--values',
   '--values-literal-file',
   '--project',
-  // jsonnet code evaluated to make the manifests.
+  // jsonnet code evaluated to make the manifests, and the libraries it imports (paths of the repository).
   '--jsonnet-ext-var-code',
   '--jsonnet-tla-code',
+  '--jsonnet-libs',
 ];
 
 /** aws's global options that take a value (aws help global options). */
@@ -1036,6 +1037,18 @@ function argocdSources(
         `the proxy argocd ${group} add reaches the repository through (it gets the credentials)`,
       );
   }
+  // argocd proj add-source PROJECT URL: a repository the project's applications may deploy from (its manifests
+  // then run in the project's clusters); add-destination PROJECT SERVER NAMESPACE: a cluster they may deploy to.
+  if (group === 'proj' && verb === 'add-source')
+    source(
+      operands[3] ?? -1,
+      "the repository argocd proj add-source lets the project's applications deploy from (its manifests are then what may run in the project's clusters)",
+    );
+  if (group === 'proj' && verb === 'add-destination')
+    source(
+      operands[3] ?? -1,
+      "the cluster argocd proj add-destination lets the project's applications deploy to (a server URL, or a cluster's name with --name)",
+    );
   // argocd appset create FILE…: ApplicationSets, each naming its repositories, clusters and templates.
   if (group === 'appset' && verb === 'create')
     for (const k of operands.slice(2))

@@ -321,6 +321,38 @@ test('fly -e/--env NAME=VALUE and fly secrets set NAME=VALUE: a template in the 
     assertAccepted(argv);
 });
 
+test("argocd proj add-source's repository, add-destination's cluster and app create/set --jsonnet-libs are refused; the project and namespace accepted", () => {
+  for (const [argv, message] of [
+    [
+      ['argocd', 'proj', 'add-source', 'apps', '{{x}}'],
+      /is in the repository argocd proj add-source lets the project's applications deploy from/,
+    ],
+    [
+      ['argocd', '--grpc-web', 'proj', 'add-source', 'apps', 'https://github.com/org/{{x}}.git'],
+      /argocd proj add-source/,
+    ],
+    [
+      ['argocd', 'proj', 'add-destination', 'apps', '{{x}}', 'prod'],
+      /is in the cluster argocd proj add-destination lets the project's applications deploy to/,
+    ],
+    [
+      ['argocd', 'app', 'create', 'app', '--jsonnet-libs', '{{x}}'],
+      /is in the value of argocd app create --jsonnet-libs/,
+    ],
+    [
+      ['argocd', 'app', 'set', 'app', '--jsonnet-libs=vendor/{{x}}'],
+      /is in the value of argocd app set --jsonnet-libs/,
+    ],
+  ] as Array<[string[], RegExp]>)
+    assertRefused(argv, message);
+  for (const argv of [
+    ['argocd', 'proj', 'add-source', 'apps-{{x}}', 'https://github.com/org/deploy.git'],
+    ['argocd', 'proj', 'add-destination', 'apps', 'https://kubernetes.default.svc', 'app-{{x}}'],
+    ['argocd', 'app', 'set', 'app', '--jsonnet-libs', 'vendor', '--jsonnet-tla-str', 'version={{x}}'],
+  ])
+    assertAccepted(argv);
+});
+
 test('systemctl: a unit named by the value or starting with it is refused; after a fixed prefix checked once rendered', () => {
   for (const argv of [
     ['systemctl', 'restart', '{{x}}'],
