@@ -1079,6 +1079,8 @@ const FLY_VALUES = new Set([
   ...['-v', '--volume', '--kernel-arg', '--build-context-warn-size', '--cachedrive-size', '--container'],
   ...['--timeout', '-A', '--address', '--machine', '-g', '--process-group', '--override-cmd', '--ignorefile'],
   ...['--attach-volume', '--from-snapshot', '--volume-initial-size'],
+  // deploy's builder (hidden flags: superfly/flyctl#4489, #4526, #4541).
+  ...['--buildkit-addr', '--buildkit-image'],
 ]);
 
 /** The operands of fly (flyctl, `words[at]`): its words that are no option nor an option's value. */
@@ -1187,6 +1189,16 @@ function flySources(
         `the ${/^BUILDKIT_SYNTAX=/i.test(v.value) ? "frontend image that runs the build (it reads the Dockerfile, the context and the build's secrets)" : "proxy every download of the build's RUN steps goes through (Docker gives HTTP_PROXY, HTTPS_PROXY, FTP_PROXY, NO_PROXY and ALL_PROXY to them without an ARG: a proxy of its choosing sees and changes what they fetch)"}, which ${name} deploy --build-arg ${v.value.slice(0, eq)}= chooses`,
       );
   }
+  // --buildkit-addr ADDR: the buildkit daemon that builds the image; --buildkit-image IMAGE: the image of the
+  // builder machine fly starts for it. Either gets the build context and build secrets, and what it returns is
+  // the image deployed.
+  for (const v of valuesOf(words, from, ['--buildkit-addr', '--buildkit-image']))
+    source(
+      v.index,
+      v.option === '--buildkit-addr'
+        ? `the buildkit daemon ${name} deploy --buildkit-addr builds the image on (it gets the build context and build secrets, and the image it returns is what is deployed)`
+        : `the image of the builder ${name} deploy --buildkit-image starts to build the app's image (it gets the build context and build secrets, and the image it returns is what is deployed)`,
+    );
   for (const v of valuesOf(words, from, ['--buildpacks-volume', '--buildpacks-docker-host']))
     source(
       v.index,

@@ -353,6 +353,23 @@ test("argocd proj add-source's repository, add-destination's cluster and app cre
     assertAccepted(argv);
 });
 
+test('fly deploy --buildkit-addr and --buildkit-image are refused as the builder they choose, not as the working directory', () => {
+  for (const [argv, message] of [
+    [
+      ['fly', 'deploy', '--buildkit-addr', '{{x}}'],
+      /is in the buildkit daemon fly deploy --buildkit-addr builds the image on/,
+    ],
+    [['fly', 'deploy', '--buildkit-addr=tcp://{{x}}:1234'], /the buildkit daemon fly deploy --buildkit-addr/],
+    [
+      ['flyctl', 'deploy', '--buildkit-image', 'registry.example.com/{{x}}'],
+      /is in the image of the builder flyctl deploy --buildkit-image starts/,
+    ],
+  ] as Array<[string[], RegExp]>)
+    assertRefused(argv, message);
+  // Its value is no operand: what follows is read as fly reads it.
+  assertAccepted(['fly', 'deploy', '--buildkit-addr', 'tcp://builder.internal:1234', '-e', 'VERSION={{x}}']);
+});
+
 test('systemctl: a unit named by the value or starting with it is refused; after a fixed prefix checked once rendered', () => {
   for (const argv of [
     ['systemctl', 'restart', '{{x}}'],
