@@ -1,4 +1,4 @@
-// A value in an argument written as JSON (any program's: an aws structure, a request body, an argocd patch, a
+// A value in an argument written as JSON (any program's: an aws structure, a request body, a
 // here-document written as JSON) stays in its string or is a number, and a template in a key is refused; a value
 // in an aws argument written in shorthand (Key=Value,…) adds no key, value, list nor map.
 import { test } from 'node:test';
@@ -67,16 +67,6 @@ test('a value in a string of a JSON argument stays in its string, for every prog
     ['curl', '-X', 'POST', '-d', '{"version": "{{x}}", "env": "production"}', 'https://deploy.internal/api'],
     ['curl', '--data={"version":"{{x}}"}', 'https://deploy.internal/api'],
     [
-      'argocd',
-      'app',
-      'patch',
-      'app',
-      '--patch',
-      '{"spec":{"source":{"targetRevision":"{{x}}"}}}',
-      '--type',
-      'merge',
-    ],
-    [
       'az',
       'deployment',
       'group',
@@ -124,11 +114,10 @@ test('a value outside a string of a JSON argument must be a number, true, false 
 
 test('a template in a key of a JSON argument is refused when the config loads', () => {
   const key =
-    /is in a key of (the JSON argument of (-d|--overrides|--patch)|a here-document written as JSON): its value would choose which field is set/;
+    /is in a key of (the JSON argument of (-d|--overrides)|a here-document written as JSON): its value would choose which field is set/;
   assertRefused(['curl', '-d', '{"{{x}}": "1"}', 'https://x'], key);
   assertRefused(['curl', '-d', '{"a": {"env-{{x}}" : true}}', 'https://x'], key);
   assertRefused(['aws', 'ecs', 'run-task', '--overrides', '{"containerOverrides":[{"{{x}}":["sh"]}]}'], key);
-  assertRefused(['argocd', 'app', 'patch', 'app', '--patch', '{"spec":{"{{x}}":1}}'], key);
   assertScriptRefused(`curl -d '{"{{x}}": 1}' https://x`, key);
   assertScriptRefused('curl -d @- https://x <<EOF\n{"{{x}}": 1}\nEOF', key);
   // The same template in a value, and a key that only holds a colon in its value, are not keys.
