@@ -49,13 +49,18 @@ export function awsShorthandWords(words: readonly string[], at: number): Shortha
   return found;
 }
 
+/** The first character of `value` aws's shorthand parser would read as structure, or undefined. */
+export function shorthandBreaker(value: string): string | undefined {
+  return [...value].find((c) => /[=,[\]{}"'`\\\s]/.test(c) || c.charCodeAt(0) < 0x20 || c === '\x7f');
+}
+
 /**
  * Why a value in an aws shorthand argument is refused once rendered, or undefined. Letters, digits and
  * `. _ / @ + : - * # ~ ! ? % & ( ) ; < > ^ |` pass; `,` starts another value or key, `=` a key, `[ ] { }` a list
  * or a map or their end, quotes a quoted value, `\` an escape, and whitespace or a control character ends it.
  */
 export function shorthandValueProblem(name: string, value: string, option: string): string | undefined {
-  const bad = [...value].find((c) => /[=,[\]{}"'\\\s]/.test(c) || c.charCodeAt(0) < 0x20 || c === '\x7f');
+  const bad = shorthandBreaker(value);
   if (bad === undefined) return undefined;
   return `{{${name}}} is in the argument of aws ${option}, which aws reads in its shorthand syntax (Key=Value,…, [lists], {maps}), and its value holds ${JSON.stringify(bad)}: it could add keys or values (Variables={…,LD_PRELOAD=…} for a function's environment); a value there may hold no , = [ ] { }, quote, backslash, whitespace nor control character; pass it as JSON (the value in a string), or another way`;
 }

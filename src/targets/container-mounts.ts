@@ -26,6 +26,7 @@
 // choosing who it acts as or the flags it reads, and gcloud config set's property and value. Pure.
 import { awsOption, deploySources, flyCommand, flyOperands, helmPushRegistry } from './deploy-sources.ts';
 import { PLACEHOLDER } from './placeholder.ts';
+import { shorthandBreaker } from './aws-shorthand.ts';
 
 /** docker/podman/nerdctl run and create, and docker compose run: options that take a value written apart. */
 export const CONTAINER_RUN_VALUES: readonly string[] = [
@@ -1001,7 +1002,7 @@ function shorthandProblem(
   values: Readonly<Record<string, string | undefined>>,
 ): string | undefined {
   for (const name of names) {
-    const bad = [...values[name]!].find((c) => /[\s,="'`\\[\]{}]/.test(c));
+    const bad = shorthandBreaker(values[name]!);
     if (bad !== undefined)
       return `{{${name}}} is in ${how}, and its value holds ${JSON.stringify(bad)}: a value there must hold no "," "=" space, quote or bracket, since aws would read another field (S3Bucket=: any account's bucket); write other fields in the config`;
   }
