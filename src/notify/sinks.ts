@@ -3,7 +3,8 @@
 import { randomUUID } from 'node:crypto';
 import type { WebClient } from '@slack/web-api';
 import type { NotifyEvent, NotifyItem } from './model.ts';
-import { renderSlack, renderSlackThread } from './render-slack.ts';
+import { renderSlack, renderSlackThread, SLACK_LIMITS } from './render-slack.ts';
+import { cut } from './escape.ts';
 import { renderTeams } from './render-teams.ts';
 import { renderWebhook, signature, WEBHOOK_HEADERS } from './render-webhook.ts';
 import type { EventTemplate } from './template.ts';
@@ -129,11 +130,19 @@ export function slackBotSink(
     if (replies >= MAX_THREAD_REPLIES) return;
     replies++;
     const last = replies === MAX_THREAD_REPLIES;
+    const body = last ? `${text}\n… further steps are in the run's log` : text;
     await call((c) =>
       c.chat.postMessage({
         channel,
         thread_ts: ts!,
-        text: last ? `${text}\n… further steps are in the run's log` : text,
+        text: body,
+        // Shown as a verbatim section, as the top message is: Slack makes no links of URLs a value holds there.
+        blocks: [
+          {
+            type: 'section',
+            text: { type: 'mrkdwn', text: cut(body, SLACK_LIMITS.section), verbatim: true },
+          },
+        ],
         reply_broadcast: broadcast,
       }),
     );

@@ -78,6 +78,37 @@ describe('slackBotSink', () => {
     }
   });
 
+  it('replies as a verbatim section, so Slack makes no link of a URL in a thread line', async () => {
+    const slack = await fakeSlack();
+    after(() => slack.close());
+    const sink = slackBotSink({ ...base(), channel: 'C0123', thread: true }, TOKEN, {
+      apiUrl: slack.apiUrl,
+      timeoutMs: 2_000,
+      closeSignal: closing.signal,
+    });
+    await sink.send(note('started'), signal());
+    await sink.send(line('verify: failed: see https://evil.example/login'), signal());
+    await sink.send(line('x'.repeat(5000)), signal());
+    await sink.send(note('failed'), signal());
+    const replies = slack.received.filter((c) => c.method === 'chat.postMessage' && c.args.thread_ts);
+    assert.equal(replies.length, 3); // two lines and the broadcast of the failure
+    for (const reply of replies) {
+      assert.deepEqual(reply.problems, []);
+      const blocks = reply.args.blocks as unknown as Array<{ type: string; text: Record<string, unknown> }>;
+      assert.equal(blocks.length, 1);
+      assert.equal(blocks[0]!.type, 'section');
+      assert.equal(blocks[0]!.text.type, 'mrkdwn');
+      assert.equal(blocks[0]!.text.verbatim, true);
+      const shown = blocks[0]!.text.text as string;
+      assert.ok(shown.length <= 3000, `${shown.length}`);
+      assert.equal(shown.replace(/…$/, ''), reply.args.text.slice(0, shown.replace(/…$/, '').length));
+    }
+    assert.match(
+      (replies[0]!.args.blocks as unknown as Array<{ text: { text: string } }>)[0]!.text.text,
+      /https:\/\/evil\.example\/login/,
+    );
+  });
+
   it(
     'a hang is a timeout; an HTTP error and an API error say what, never the token',
     { timeout: 60_000 },
