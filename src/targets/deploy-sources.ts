@@ -375,6 +375,10 @@ const GPG_TRUST = new Map([
   ['--trust-model', 'how keys are trusted (always: every key)'],
   ['--force-ownertrust', 'the trust every key gets'],
   ['--assert-signer', 'the key a signature must be from'],
+  // How keys are fetched: its http-proxy, and honor-keyserver-url (the server a fetched key names is asked).
+  ['--keyserver-options', 'how keys are fetched (a proxy, or the server a key names)'],
+  // Who it signs as: any secret key of the keyring (as cosign's --key is refused).
+  ...['-u', '--local-user', '--default-key'].map((o) => [o, 'the key it signs with'] as const),
 ]);
 /** gpg's programs and the config naming them: the agent and dirmngr it starts, the photo viewer, their PATH. */
 const GPG_PROGRAMS = ['--agent-program', '--dirmngr-program', '--photo-viewer'];

@@ -84,6 +84,13 @@ test('gpg: unique prefixes of its options, its programs, trust, imported and cer
     ['gpg', '--batch', '--yes', '--quick-sign-key', '{{x}}'],
     ['gpgv', '--keyring', '{{x}}', 'app.sig', 'app.tgz'],
     ['gpgv', '--keyr={{x}}', 'app.sig', 'app.tgz'],
+    // How keys are fetched, and who it signs as.
+    ['gpg', '--keyserver-options', '{{x}}', '--recv-keys', 'ABCDEF'],
+    ['gpg', '--keyserver-o={{x}}', '--recv-keys', 'ABCDEF'],
+    ['gpg', '-u', '{{x}}', '--detach-sign', 'app.tgz'],
+    ['gpg', '-au', '{{x}}', '--detach-sign', 'app.tgz'],
+    ['gpg', '--local-user={{x}}', '--sign', 'app.tgz'],
+    ['gpg', '--default-key', '{{x}}', '--clearsign', 'notes.txt'],
   ])
     assertRefused(argv, SOURCE);
   for (const argv of [
@@ -97,6 +104,8 @@ test('gpg: unique prefixes of its options, its programs, trust, imported and cer
     ['gpg', '--verify', 'sig-{{env}}.asc', 'app-{{env}}.tgz'],
     ['gpg', '--batch', '--import', 'keys/release.asc'],
     ['gpg', '--with-colons', '--list-keys', '{{x}}'],
+    ['gpg', '-u', 'release@example.com', '--detach-sign', 'dist/app-{{x}}.tgz'],
+    ['gpg', '-r', '{{x}}', '--encrypt', 'notes.txt'],
     ['gpg', '--batch', '-ao', 'out-{{x}}.asc', '--export', 'ABCDEF'],
     // The first operand ends gpg's options: --recv-keys there is a file gpg --verify reads.
     ['gpg', '--verify', 'app.sig', 'app-{{x}}.tgz', '--recv-keys'],
