@@ -1564,6 +1564,25 @@ function imageReferenceProblem(
   return undefined;
 }
 
+/**
+ * The image rule on an image reference's text alone (an "image" field of a JSON argument): what a template there
+ * would be when it is refused at config load (the whole image, its registry or account), or undefined.
+ */
+export function imageTextRefusal(text: string): string | undefined {
+  const refusal = imageReferenceRefusal(text, '');
+  return refusal === undefined ? undefined : refusalText(refusal);
+}
+
+/** Why an image reference's text (`how` it is used), rendered with `values`, is refused, or undefined. */
+export function imageTextProblem(
+  text: string,
+  how: string,
+  values: Readonly<Record<string, string | undefined>>,
+): string | undefined {
+  if (templates(text).some((name) => values[name] === undefined)) return undefined; // said elsewhere
+  return imageReferenceProblem({ prefix: '', how }, text, values);
+}
+
 /** A plain name: letters, digits and _ . -, not starting with "." or "-". */
 const PLAIN_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
 

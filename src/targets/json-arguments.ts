@@ -4,16 +4,32 @@
 // container runs. Any program's argument that is a JSON object or array (with its templates standing for a
 // value) is read so, whatever the program: a value in one of its strings may hold no `"`, `\` nor control
 // character (it stays that string), a value outside a string must be a number, true, false or null, and a
-// template in a key is refused when the config loads (it would choose the field set). Pure.
+// template in a key is refused when the config loads (it would choose the field set). A value that stays in its
+// string still chooses what runs when the field it fills is a command or code (a container's "command", a
+// buildspec, an instance's user data) or who acts (a task's role): such a template is refused when the config
+// loads; in an "image" it follows the image rule (container-mounts.ts). Pure.
 
+import { imageTextProblem, imageTextRefusal } from './container-mounts.ts';
 import { PLACEHOLDER } from './placeholder.ts';
 
 /** Where a template of a JSON argument sits: in a string value, in a key, or bare (a number, say). */
 export type JsonSlot = 'string' | 'key' | 'bare';
 
+/** The field a template of a JSON argument fills: its key, and the keys around it (outermost first). */
+export interface JsonField {
+  /** The nearest key: the one a string or value is set to, or, for an item of an array, the array's. */
+  key: string;
+  /** Every key from the outermost to `key` (a JSON Patch's path names its fields: /spec/…/containers/0/image). */
+  path: string[];
+  /** The text of the string the template is in, templates unrendered (undefined outside a string). */
+  text?: string;
+}
+
 export interface JsonArgument {
   /** One per template of the word, in order. */
   slots: JsonSlot[];
+  /** One per template of the word, in order: the field it fills, when it is in a value under a key. */
+  fields: (JsonField | undefined)[];
   /** Where the argument is, for messages: "the JSON argument of --container-definitions". */
   where: string;
 }
@@ -40,26 +56,69 @@ export function jsonArgument(word: string, option?: string): JsonArgument | unde
   } catch {
     return undefined;
   }
-  const slots = slotsOf(body);
+  const { slots, fields } = slotsOf(body);
   const named = attached?.[1] ?? (option?.startsWith('-') ? option : undefined);
-  return { slots, where: named ? `the JSON argument of ${named}` : 'a JSON argument' };
+  return { slots, fields, where: named ? `the JSON argument of ${named}` : 'a JSON argument' };
 }
 
 const PLACEHOLDER_TEST = new RegExp(PLACEHOLDER.source);
 
-/** Where each template of a JSON text is: inside a string (a key when a ":" follows it) or bare. */
-function slotsOf(text: string): JsonSlot[] {
+/** An object or array being read: the key it is the value of, and (an object) its last key and fixed strings. */
+interface Frame {
+  object: boolean;
+  /** The key this object or array is the value of (for an item of an array, the array's). */
+  key?: string;
+  /** The keys around it, outermost first. */
+  path: string[];
+  /** An object's key being read or last read, until the next ",". */
+  pending?: string;
+  /** An object's fixed string values, by key (a JSON Patch operation's "path"). */
+  strings: Map<string, string>;
+  /** Templates whose field is this object's "value" (a JSON Patch operation's: its "path" names the field). */
+  values: number[];
+  /** The object whose key names this array (an array's items fill that object's field). */
+  owner?: Frame;
+}
+
+/**
+ * Where each template of a JSON text is (inside a string, a key when a ":" follows it, or bare) and the field it
+ * fills: the nearest key around it (for an array's item, the array's key). In a JSON Patch operation
+ * ({"op":"replace","path":"/spec/template/spec/containers/0/image","value":"…"}) the field of "value" is the
+ * last name of its "path".
+ */
+function slotsOf(text: string): { slots: JsonSlot[]; fields: (JsonField | undefined)[] } {
   const slots: JsonSlot[] = [];
+  const fields: (JsonField | undefined)[] = [];
   const placeholder = new RegExp(`^${PLACEHOLDER.source}`);
+  const stack: Frame[] = [];
   let stringStart = -1;
   let pending: number[] = []; // slots of the string being read, decided when it closes
+  // The field a value here fills, and the object whose key names it.
+  const here = (): { field?: JsonField; owner?: Frame } => {
+    const top = stack.at(-1);
+    if (!top) return {};
+    const key = top.object ? top.pending : top.key;
+    if (key === undefined) return {};
+    return {
+      field: { key, path: top.object ? [...top.path, key] : top.path },
+      owner: top.object ? top : top.owner,
+    };
+  };
+  const fill = (k: number, textOf?: string) => {
+    const { field, owner } = here();
+    fields[k] = field && { ...field, ...(textOf !== undefined && { text: textOf }) };
+    if (field?.key === 'value' && owner) owner.values.push(k);
+  };
   for (let i = 0; i < text.length; i++) {
     const match = placeholder.exec(text.slice(i));
     if (match) {
       if (stringStart >= 0) {
         pending.push(slots.length);
         slots.push('string');
-      } else slots.push('bare');
+      } else {
+        fill(slots.length);
+        slots.push('bare');
+      }
       i += match[0].length - 1;
       continue;
     }
@@ -67,13 +126,138 @@ function slotsOf(text: string): JsonSlot[] {
     if (stringStart >= 0) {
       if (c === '\\') i++;
       else if (c === '"') {
-        if (/^\s*:/.test(text.slice(i + 1))) for (const k of pending) slots[k] = 'key';
+        const content = text.slice(stringStart + 1, i);
+        const top = stack.at(-1);
+        if (/^\s*:/.test(text.slice(i + 1))) {
+          for (const k of pending) slots[k] = 'key';
+          if (top?.object) top.pending = content;
+        } else {
+          for (const k of pending) fill(k, content);
+          if (top?.object && top.pending !== undefined && !pending.length)
+            top.strings.set(top.pending, content);
+        }
         stringStart = -1;
         pending = [];
       }
     } else if (c === '"') stringStart = i;
+    else if (c === '{' || c === '[') {
+      const { field, owner } = here();
+      const frame: Frame = {
+        object: c === '{',
+        ...(field && { key: field.key }),
+        path: field?.path ?? stack.at(-1)?.path ?? [],
+        strings: new Map(),
+        values: [],
+      };
+      if (c === '[' && owner) frame.owner = owner;
+      stack.push(frame);
+    } else if (c === '}' || c === ']') {
+      const frame = stack.pop();
+      if (frame?.object) patchFields(frame, fields);
+    } else if (c === ',' && stack.at(-1)?.object) stack.at(-1)!.pending = undefined;
   }
-  return slots;
+  return { slots, fields };
+}
+
+/** A JSON Patch operation's "value": its field is the last name of its "path" (/containers/0/command/- → command). */
+function patchFields(frame: Frame, fields: (JsonField | undefined)[]): void {
+  const path = frame.strings.get('path');
+  if (path === undefined || !frame.strings.has('op') || !frame.values.length) return;
+  const names = path
+    .split('/')
+    .slice(1)
+    .map((name) => name.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const key = names.filter((name) => !/^(\d+|-)$/.test(name)).at(-1);
+  if (key === undefined) return;
+  for (const k of frame.values) {
+    const field = fields[k];
+    if (field) fields[k] = { ...field, key, path: [...frame.path, ...names] };
+  }
+}
+
+/**
+ * Fields whose value is code or chooses what runs (keys compared ignoring case): ECS's containerDefinitions and
+ * containerOverrides (command, entryPoint, healthCheck's command), Batch's containerOverrides (command),
+ * Kubernetes containers (command, args; probes' and hooks' exec.command), Lambda's ImageConfig (EntryPoint,
+ * Command, WorkingDirectory), the Docker Engine API's container config (Cmd, Entrypoint, Healthcheck.Test),
+ * CodeBuild's buildspec (create-project's source.buildspec, start-build's buildspecOverride), EC2's UserData
+ * (run-instances, launch templates), SSM documents' commands (AWS-RunShellScript) and CI steps' script.
+ */
+const CODE_FIELDS: ReadonlyMap<string, string> = new Map([
+  ['command', "the command it runs (a container's, a task's, a probe's)"],
+  ['commands', "the commands it runs (an SSM document's, a build phase's)"],
+  ['entrypoint', 'the program a container runs (its entry point)'],
+  ['cmd', 'the command a container runs'],
+  [
+    'workingdirectory',
+    "the directory a function's container runs its command in (a relative command is found there)",
+  ],
+  ['buildspec', 'the build commands CodeBuild runs'],
+  ['buildspecoverride', 'the build commands CodeBuild runs'],
+  ['userdata', 'the script an instance runs when it starts'],
+  ['script', 'the script a step runs'],
+]);
+
+/** Fields whose value chooses who acts: the IAM role a task, a job or a build runs as. */
+const ROLE_FIELD = /^(\w*rolearn|servicerole(override)?)$/i;
+
+/** Fields naming an image a container runs (ECS, Kubernetes, Batch, the Docker Engine API, CodeBuild). */
+const IMAGE_FIELDS = new Set(['image', 'imageoverride']);
+
+/** Kubernetes's lists of containers, whose args are the arguments of the command they run. */
+const CONTAINER_LISTS = new Set(['containers', 'initcontainers', 'ephemeralcontainers']);
+
+/** What a field's value chooses: code (why), who acts, an image, or nothing known here. */
+function fieldUse(field: JsonField): { use: 'code' | 'role'; what: string } | { use: 'image' } | undefined {
+  const key = field.key.toLowerCase();
+  const code = CODE_FIELDS.get(key);
+  if (code) return { use: 'code', what: code };
+  if (key === 'args' && field.path.some((name) => CONTAINER_LISTS.has(name.toLowerCase())))
+    return { use: 'code', what: "the arguments of the command a container runs (sh -c's code)" };
+  if (key === 'test' && field.path.at(-2)?.toLowerCase() === 'healthcheck')
+    return { use: 'code', what: "the command a container's health check runs" };
+  if (ROLE_FIELD.test(key))
+    return {
+      use: 'role',
+      what: 'who acts: the IAM role it runs as (any role these credentials may pass, with its rights)',
+    };
+  if (IMAGE_FIELDS.has(key)) return { use: 'image' };
+  return undefined;
+}
+
+/**
+ * Why a template in a JSON argument's field is refused when the config loads, or undefined: in a command or
+ * code field, or one choosing who acts, the value would choose what runs, even within its string; in an image
+ * where it is the whole image or its registry or account (the image rule).
+ */
+export function jsonFieldMessage(
+  name: string,
+  field: JsonField | undefined,
+  where: string,
+): string | undefined {
+  const use = field && fieldUse(field);
+  if (!use) return undefined;
+  if (use.use === 'image') {
+    const refusal = field.text === undefined ? 'the whole image' : imageTextRefusal(field.text);
+    if (refusal === undefined) return undefined;
+    return `{{${name}}} is in the "${field.key}" field of ${where}, the image a container runs, where the value would be ${refusal}: it would choose whose image runs; write the registry and name in the config and let the value be the tag ("${field.key}": "registry.example.com/app:{{${name}}}")`;
+  }
+  return `{{${name}}} is in the "${field.key}" field of ${where}, which chooses ${use.what}: a value there chooses what runs${use.use === 'role' ? ' and as whom' : ''} even inside its string, which no check of the value can make safe; write that field in the config, and pass the value as data (an environment variable's "value", a tag)`;
+}
+
+/** Whether a field names the image a container runs (its templates follow the image rule). */
+export function isJsonImageField(field: JsonField): boolean {
+  return fieldUse(field)?.use === 'image';
+}
+
+/** Why the image a JSON argument's "image" field names is refused once rendered, or undefined (the image rule). */
+export function jsonFieldProblem(
+  field: JsonField | undefined,
+  where: string,
+  values: Readonly<Record<string, string | undefined>>,
+): string | undefined {
+  if (!field || field.text === undefined || fieldUse(field)?.use !== 'image') return undefined;
+  return imageTextProblem(field.text, `the image the "${field.key}" field of ${where} names`, values);
 }
 
 /** Why a value in a JSON argument's `slot` is refused once rendered, or undefined. */

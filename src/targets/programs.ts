@@ -110,6 +110,11 @@ export interface CommandModel {
   yamlValues: Map<number, string>;
   /** Other arguments written as JSON (json-arguments.ts): where each template sits, checked once rendered. */
   jsonValues: Map<number, JsonArgument>;
+  /**
+   * Every argument written as JSON whose fields are checked (json-arguments.ts: a command or code field refused,
+   * an image by the image rule): those of jsonValues, and kubectl/oc/argocd patches written as JSON.
+   */
+  jsonFields: Map<number, JsonArgument>;
   /** aws arguments in its shorthand syntax with a template inside (aws-shorthand.ts), with their option. */
   awsShorthand: Map<number, string>;
   /**
@@ -451,6 +456,7 @@ export function emptyModel(): CommandModel {
     helmSets: new Map(),
     extraVars: new Set(),
     yamlValues: new Map(),
+    jsonFields: new Map(),
     jsonValues: new Map(),
     awsShorthand: new Map(),
     macroValues: new Set(),
@@ -2546,6 +2552,7 @@ const WORD_WORK = 1;
 const SSH_REMOTE_WORK = 16;
 
 export function commandModel(words: readonly string[]): CommandModel {
+  const patches = new Set<number>(); // kubectl/oc/argocd patch arguments (kubectlPatchWords)
   // Each reading counts its words against the bound on the work of a check (budget.ts), each as much as a few
   // characters of a script read (every parser looks at every word): ssh's remote command is read again as a
   // command of its own, and so is each ssh's in it.
@@ -2595,11 +2602,13 @@ export function commandModel(words: readonly string[]): CommandModel {
       for (const operand of inner.code)
         model.code.push({ ...operand, index: args.index, program: args.index });
     }
-    for (const index of kubectlPatchWords(words, i, name))
+    for (const index of kubectlPatchWords(words, i, name)) {
+      patches.add(index);
       model.yamlValues.set(
         index,
         `the patch ${name === 'argocd' ? `argocd app ${words.slice(i).find((w) => /^patch(-resource)?$/.test(w))}` : `${name} patch`} applies, which it reads as JSON or YAML`,
       );
+    }
     // docker run --entrypoint sh IMAGE -c CODE: the entrypoint runs the words after the image.
     const entry = container.entrypoint;
     const entryParser = entry && parserFor(programName(entry.value));
@@ -2652,9 +2661,13 @@ export function commandModel(words: readonly string[]): CommandModel {
       words.slice(0, k - 1).some((w) => programName(w) === 'kubectl' || programName(w) === 'oc'),
   );
   // Any other argument written as JSON, whatever reads it (an aws structure, a request body, a patch).
+  // A patch written as JSON keeps its stricter rule for values, and its fields are checked too.
   for (let i = 1; i < words.length; i++) {
-    if (model.yamlValues.has(i) || model.extraVars.has(i) || model.helmSets.has(i)) continue;
+    const patch = patches.has(i);
+    if (!patch && (model.yamlValues.has(i) || model.extraVars.has(i) || model.helmSets.has(i))) continue;
     const json = jsonArgument(words[i]!, words[i - 1]);
+    if (json) model.jsonFields.set(i, json);
+    if (patch) continue;
     if (json) model.jsonValues.set(i, json);
     if (json) model.awsShorthand.delete(i); // aws reads an argument starting with { or [ as JSON
   }

@@ -98,7 +98,16 @@ import {
   inYamlKey,
   structuredKeyMessage,
 } from './ansible-vars.ts';
-import { jsonArgument, jsonKeyMessage, jsonValueProblem, type JsonSlot } from './json-arguments.ts';
+import {
+  jsonArgument,
+  jsonFieldMessage,
+  jsonFieldProblem,
+  jsonKeyMessage,
+  isJsonImageField,
+  jsonValueProblem,
+  type JsonField,
+  type JsonSlot,
+} from './json-arguments.ts';
 import { shorthandValueProblem } from './aws-shorthand.ts';
 import {
   fileChosenMessage,
@@ -187,6 +196,8 @@ export interface TemplateSite {
   structured?: string;
   /** In a string or bare in another argument written as JSON (json-arguments.ts): checked by jsonValueProblem. */
   json?: { slot: JsonSlot; where: string };
+  /** In an "image" field of an argument written as JSON: checked by jsonFieldProblem (the image rule). */
+  jsonField?: { field: JsonField; where: string };
   /** In an aws argument in shorthand (Key=Value,…), after this option: checked by shorthandValueProblem. */
   shorthand?: string;
   /** In a make variable assignment: the value must be one plain word (makeValueProblem). */
@@ -1572,6 +1583,29 @@ function analyzeReading(
             );
         });
       }
+    // A field of an argument written as JSON that chooses what runs (a container's command) takes no template,
+    // and an image follows the image rule: a template written there is checked once rendered.
+    for (const [index, json] of model.jsonFields)
+      if (index < command.args.length) {
+        const founds = valuesIn(command.args[index]!).sort((a, b) => a.start - b.start);
+        if (founds.length !== json.fields.length) continue;
+        founds.forEach((found, k) => {
+          const field = json.fields[k];
+          if (json.slots[k] === 'key' || !field) return;
+          if (jsonFieldMessage(found.name, field, json.where) !== undefined)
+            return refuseFound(found, 'code', (name) => jsonFieldMessage(name, field, json.where)!);
+          if (!isJsonImageField(field)) return;
+          if (found.ref)
+            return refuseFound(
+              found,
+              'chooses',
+              (name) =>
+                `{{${name}}} is in the "${field.key}" field of ${json.where}, the image a container runs, and only a template written there is checked by the image rule: write the template itself there`,
+            );
+          const site = sites.find((one) => one.start === found.start);
+          if (site) site.jsonField = { field, where: json.where };
+        });
+      }
     for (const [index, option] of model.awsShorthand)
       if (index < command.args.length) {
         for (const site of sitesIn(command.args[index]!)) site.shorthand = option;
@@ -2728,6 +2762,7 @@ function analyzeReading(
         for (let at = i; at < lineEnd; at++) {
           const match = placeholderAt(at);
           if (!match || match.index >= lineEnd) continue;
+          const jsonField = json?.fields[jsonSeen];
           const jsonSlot = json?.slots[jsonSeen++];
           const reader = doc.command.model?.stdinCode;
           if (reader !== undefined)
@@ -2757,6 +2792,13 @@ function analyzeReading(
             refuse('chooses', match[1]!, at, named(match[1]!, at, manifestKeyMessage(match[1]!, manifest)));
           else if (json && jsonSlot === 'key')
             refuse('chooses', match[1]!, at, named(match[1]!, at, jsonKeyMessage(match[1]!, json.where)));
+          else if (json && jsonFieldMessage(match[1]!, jsonField, json.where) !== undefined)
+            refuse(
+              'code',
+              match[1]!,
+              at,
+              named(match[1]!, at, jsonFieldMessage(match[1]!, jsonField, json.where)!),
+            );
           else if (items?.colsep)
             refuse('stdin_code', match[1]!, at, named(match[1]!, at, colsepMessage(match[1]!, items)));
           else if (uncheckedBy)
@@ -2772,6 +2814,8 @@ function analyzeReading(
             if (manifest !== undefined && site?.start === at) site.structured = manifestWhere(manifest);
             if (json && jsonSlot !== undefined && site?.start === at)
               site.json = { slot: jsonSlot, where: json.where };
+            if (json && jsonField && isJsonImageField(jsonField) && site?.start === at)
+              site.jsonField = { field: jsonField, where: json.where };
             if (doc.command.githubFile !== undefined && site?.start === at)
               site.githubFile = doc.command.githubFile;
             if (items && site?.start === at) site.xargsItem = items;
@@ -3554,6 +3598,10 @@ export function renderShellScript(template: string, values: TemplateValues): Ren
     if (structured) throw new TemplateError(`${structured} (character ${site.start + 1})`);
     const json = site.json ? jsonValueProblem(site.name, value, site.json.slot, site.json.where) : undefined;
     if (json) throw new TemplateError(`${json} (character ${site.start + 1})`);
+    const jsonImage = site.jsonField
+      ? jsonFieldProblem(site.jsonField.field, site.jsonField.where, values)
+      : undefined;
+    if (jsonImage) throw new TemplateError(`${jsonImage} (character ${site.start + 1})`);
     // Every argument it reaches that a program reads a file from: one variable may reach several.
     for (const read of site.fileReads ?? []) {
       const file =
@@ -3708,6 +3756,12 @@ function argvShellWithin(argv: readonly string[]): string[] {
   for (const [index, json] of structured.jsonValues)
     [...(argv[index] ?? '').matchAll(PLACEHOLDER)].forEach((match, k) => {
       if (json.slots[k] === 'key') problems.push(jsonKeyMessage(match[1]!, json.where));
+    });
+  for (const [index, json] of structured.jsonFields)
+    [...(argv[index] ?? '').matchAll(PLACEHOLDER)].forEach((match, k) => {
+      const message =
+        json.slots[k] === 'key' ? undefined : jsonFieldMessage(match[1]!, json.fields[k], json.where);
+      if (message) problems.push(message);
     });
   for (const index of commandModel(argv).extraVars)
     if (extraVarsArgument(argv[index] ?? '').startsWith('@'))
@@ -3898,7 +3952,7 @@ function jsonHeredoc(
   script: string,
   from: number,
   doc: { delimiter: string; stripTabs: boolean },
-): { slots: JsonSlot[]; where: string } | undefined {
+): { slots: JsonSlot[]; fields: (JsonField | undefined)[]; where: string } | undefined {
   let body = '';
   for (let i = from; i < script.length;) {
     const lineEnd = script.indexOf('\n', i) === -1 ? script.length : script.indexOf('\n', i);
@@ -3908,7 +3962,7 @@ function jsonHeredoc(
     i = lineEnd + 1;
   }
   const json = jsonArgument(body);
-  return json && { slots: json.slots, where: 'a here-document written as JSON' };
+  return json && { slots: json.slots, fields: json.fields, where: 'a here-document written as JSON' };
 }
 
 /** The fixed text a variable holding a value may add in a JSON argument's string, or outside one. */
@@ -4109,6 +4163,11 @@ export function renderArgvCommand(
           : jsonValueProblem(match[1]!, value, slot, json.where);
       if (problem) throw new TemplateError(problem);
     });
+  for (const json of model.jsonFields.values())
+    for (const field of new Set(json.fields)) {
+      const problem = jsonFieldProblem(field, json.where, values);
+      if (problem) throw new TemplateError(problem);
+    }
   for (const [index, option] of model.helmSets)
     for (const match of (argv[index] ?? '').matchAll(PLACEHOLDER)) {
       const value = values[match[1]!];

@@ -45,7 +45,7 @@ test('a value in a string of a JSON argument stays in its string, for every prog
       '--family',
       'app',
       '--container-definitions',
-      '[{"name":"app","image":"registry/app:{{x}}"}]',
+      '[{"name":"app","image":"registry/app:1","dockerLabels":{"version":"{{x}}"}}]',
     ],
     [
       'aws',
@@ -84,7 +84,7 @@ test('a value in a string of a JSON argument stays in its string, for every prog
       'deploy',
       'curl',
       '-d',
-      '[{"op":"replace","path":"/image","value":"app:{{x}}"}]',
+      '[{"op":"replace","path":"/metadata/labels/version","value":"app-{{x}}"}]',
       'https://x',
     ],
     ['./notify', '{"text":"deployed {{x}}"}'],
@@ -138,7 +138,7 @@ test('JSON in a shell script: quoted any way, through a variable, and in a here-
     `curl -d "{\\"version\\":\\"{{x}}\\"}" https://x`,
     `V={{x}}; curl -d '{"version":"'"$V"'"}' https://x`,
     `V=app-{{x}}; curl -d '{"version":"'"$V"'"}' https://x`,
-    'cat > task.json <<EOF\n{"family": "app",\n "containerDefinitions": [{"name": "app", "image": "registry/app:{{x}}"}]}\nEOF\naws ecs register-task-definition --cli-input-json file://task.json',
+    'cat > task.json <<EOF\n{"family": "app",\n "containerDefinitions": [{"name": "app", "image": "registry/app:1", "dockerLabels": {"version": "{{x}}"}}]}\nEOF\naws ecs register-task-definition --cli-input-json file://task.json',
     'curl -d @- https://x <<-EOF\n\t{"version": "{{x}}"}\n\tEOF',
   ])
     scriptCheckedOnceRendered(script, refused, STAYS_IN_STRING);
@@ -222,4 +222,368 @@ test('aws arguments that are not shorthand are left to their own rules', () => {
     assertAccepted(argv);
     assert.doesNotThrow(() => renderArgv(argv, '1,2=3'), argv.join(' '));
   }
+});
+
+test('a template in a JSON field that is a command or code is refused when the config loads, naming the field', () => {
+  const field = (key: string) =>
+    new RegExp(
+      `is in the "${key}" field of (the JSON argument of [-\\w]+|a JSON argument|a here-document written as JSON), which chooses .*: a value there chooses what runs`,
+    );
+  const cases: [string[], string][] = [
+    // ECS: a container definition's and an override's command, entry point and health check.
+    [
+      [
+        'aws',
+        'ecs',
+        'run-task',
+        '--cluster',
+        'c',
+        '--overrides',
+        '{"containerOverrides":[{"name":"app","command":["sh","-c","deploy {{x}}"]}]}',
+      ],
+      'command',
+    ],
+    [
+      [
+        'aws',
+        'ecs',
+        'register-task-definition',
+        '--family',
+        'f',
+        '--container-definitions',
+        '[{"name":"app","image":"registry/app:1","entryPoint":["{{x}}"]}]',
+      ],
+      'entryPoint',
+    ],
+    [
+      [
+        'aws',
+        'ecs',
+        'register-task-definition',
+        '--family',
+        'f',
+        '--container-definitions=[{"name":"app","healthCheck":{"command":["CMD-SHELL","curl {{x}}"]}}]',
+      ],
+      'command',
+    ],
+    // Batch: a job's container overrides.
+    [
+      [
+        'aws',
+        'batch',
+        'submit-job',
+        '--job-name',
+        'j',
+        '--job-queue',
+        'q',
+        '--job-definition',
+        'd',
+        '--container-overrides',
+        '{"command":["run","--version={{x}}"]}',
+      ],
+      'command',
+    ],
+    // Lambda's ImageConfig, sent by any program.
+    [['curl', '-d', '{"ImageConfig":{"EntryPoint":["/app/{{x}}"]}}', 'https://x'], 'EntryPoint'],
+    [['curl', '-d', '{"ImageConfig":{"Command":["{{x}}"]}}', 'https://x'], 'Command'],
+    [['curl', '-d', '{"ImageConfig":{"WorkingDirectory":"/srv/{{x}}"}}', 'https://x'], 'WorkingDirectory'],
+    // The Docker Engine API's container config.
+    [
+      [
+        'curl',
+        '--unix-socket',
+        '/var/run/docker.sock',
+        '-d',
+        '{"Image":"app:1","Cmd":["{{x}}"]}',
+        'http://localhost/containers/create',
+      ],
+      'Cmd',
+    ],
+    [
+      ['curl', '-d', '{"Image":"app:1","Entrypoint":["{{x}}"]}', 'http://localhost/containers/create'],
+      'Entrypoint',
+    ],
+    [
+      [
+        'curl',
+        '-d',
+        '{"Image":"app:1","Healthcheck":{"Test":["CMD","{{x}}"]}}',
+        'http://localhost/containers/create',
+      ],
+      'Test',
+    ],
+    // Kubernetes containers' command and args.
+    [
+      [
+        'curl',
+        '-d',
+        '{"spec":{"containers":[{"name":"app","image":"app:1","args":["--v={{x}}"]}]}}',
+        'https://k8s/api',
+      ],
+      'args',
+    ],
+    // CodeBuild's buildspec, an instance's user data, an SSM document's commands, a step's script.
+    [
+      [
+        'aws',
+        'codebuild',
+        'create-project',
+        '--name',
+        'p',
+        '--source',
+        '{"type":"NO_SOURCE","buildspec":"version: 0.2 {{x}}"}',
+      ],
+      'buildspec',
+    ],
+    [
+      ['aws', 'ec2', 'run-instances', '--cli-input-json', '{"ImageId":"ami-1","UserData":"{{x}}"}'],
+      'UserData',
+    ],
+    [
+      [
+        'aws',
+        'ec2',
+        'create-launch-template',
+        '--launch-template-name',
+        't',
+        '--launch-template-data',
+        '{"userData":"{{x}}"}',
+      ],
+      'userData',
+    ],
+    [
+      [
+        'aws',
+        'ssm',
+        'send-command',
+        '--document-name',
+        'AWS-RunShellScript',
+        '--parameters',
+        '{"commands":["deploy {{x}}"]}',
+      ],
+      'commands',
+    ],
+    [['curl', '-d', '{"steps":[{"name":"x","script":"echo {{x}}"}]}', 'https://ci/api'], 'script'],
+  ];
+  for (const [argv, key] of cases) assertRefused(argv, field(key));
+  // In a here-document written as JSON, and through a variable.
+  assertScriptRefused(
+    'cat > task.json <<EOF\n{"containerDefinitions": [{"name": "app", "command": ["deploy", "{{x}}"]}]}\nEOF\naws ecs register-task-definition --cli-input-json file://task.json',
+    field('command'),
+  );
+  assertScriptRefused(
+    `V={{x}}; aws ecs run-task --overrides '{"containerOverrides":[{"command":["'"$V"'"]}]}'`,
+    field('command'),
+  );
+});
+
+test('kubectl, oc and argocd patches written as JSON: a command or code field takes no template', () => {
+  const field = (key: string) =>
+    new RegExp(`is in the "${key}" field of the JSON argument of (-p|--patch), which chooses`);
+  assertRefused(
+    [
+      'kubectl',
+      'patch',
+      'deployment',
+      'app',
+      '-p',
+      '{"spec":{"template":{"spec":{"containers":[{"name":"app","command":["{{x}}"]}]}}}}',
+    ],
+    field('command'),
+  );
+  assertRefused(
+    [
+      'oc',
+      'patch',
+      'dc/app',
+      '--patch',
+      '{"spec":{"template":{"spec":{"initContainers":[{"name":"init","args":["-c","{{x}}"]}]}}}}',
+    ],
+    field('args'),
+  );
+  // A JSON Patch names the field in its path: its "value" fills the last name of it.
+  assertRefused(
+    [
+      'kubectl',
+      'patch',
+      'deployment',
+      'app',
+      '--type',
+      'json',
+      '-p',
+      '[{"op":"replace","path":"/spec/template/spec/containers/0/args","value":["{{x}}"]}]',
+    ],
+    field('args'),
+  );
+  assertRefused(
+    [
+      'kubectl',
+      'patch',
+      'deployment',
+      'app',
+      '--type=json',
+      '-p',
+      '[{"value":"{{x}}","op":"add","path":"/spec/template/spec/containers/0/command/-"}]',
+    ],
+    field('command'),
+  );
+  assertRefused(
+    [
+      'argocd',
+      'app',
+      'patch-resource',
+      'app',
+      '--kind',
+      'Deployment',
+      '--resource-name',
+      'app',
+      '--patch',
+      '{"spec":{"template":{"spec":{"containers":[{"name":"a","command":["{{x}}"]}]}}}}',
+    ],
+    field('command'),
+  );
+  // A JSON Patch's value elsewhere, and an environment variable's value, stay data (the stricter YAML rule).
+  assertAccepted([
+    'kubectl',
+    'patch',
+    'deployment',
+    'app',
+    '--type',
+    'json',
+    '-p',
+    '[{"op":"replace","path":"/spec/replicas","value":"{{x}}"}]',
+  ]);
+  assertAccepted([
+    'kubectl',
+    'patch',
+    'deployment',
+    'app',
+    '-p',
+    '{"spec":{"template":{"spec":{"containers":[{"name":"app","env":[{"name":"VERSION","value":"{{x}}"}]}]}}}}',
+  ]);
+});
+
+test('an "image" field of a JSON argument follows the image rule', () => {
+  const whole =
+    /is in the "(image|Image)" field of (the JSON argument of [-\w]+|a JSON argument|a here-document written as JSON), the image a container runs, where the value would be (the whole image|its registry)/;
+  for (const argv of [
+    [
+      'aws',
+      'ecs',
+      'register-task-definition',
+      '--family',
+      'f',
+      '--container-definitions',
+      '[{"name":"app","image":"{{x}}"}]',
+    ],
+    [
+      'aws',
+      'ecs',
+      'register-task-definition',
+      '--family',
+      'f',
+      '--container-definitions',
+      '[{"name":"app","image":"{{x}}.dkr.ecr.us-east-1.amazonaws.com/app:1"}]',
+    ],
+    [
+      'aws',
+      'ecs',
+      'register-task-definition',
+      '--family',
+      'f',
+      '--container-definitions',
+      '[{"name":"app","image":"registry-{{x}}.example.com/app:1"}]',
+    ],
+    ['curl', '-d', '{"Image":"{{x}}/app:1"}', 'http://localhost/containers/create'],
+    [
+      'kubectl',
+      'patch',
+      'deployment',
+      'app',
+      '-p',
+      '{"spec":{"template":{"spec":{"containers":[{"name":"app","image":"{{x}}"}]}}}}',
+    ],
+    [
+      'kubectl',
+      'patch',
+      'deployment',
+      'app',
+      '--type',
+      'json',
+      '-p',
+      '[{"op":"replace","path":"/spec/template/spec/containers/0/image","value":"{{x}}"}]',
+    ],
+  ])
+    assertRefused(argv, whole);
+  assertScriptRefused(
+    'cat > t.json <<EOF\n{"containerDefinitions": [{"name": "app", "image": "{{x}}"}]}\nEOF',
+    whole,
+  );
+  // A tag after a fixed registry and name is checked once rendered: it stays a tag.
+  const tag =
+    /is in the tag of the image the "(image|Image)" field of (the JSON argument of [-\w]+|a JSON argument) names/;
+  for (const argv of [
+    [
+      'aws',
+      'ecs',
+      'register-task-definition',
+      '--family',
+      'f',
+      '--container-definitions',
+      '[{"name":"app","image":"registry.example.com/app:{{x}}"}]',
+    ],
+    ['curl', '-d', '{"Image":"registry.example.com/app:{{x}}"}', 'http://localhost/containers/create'],
+    [
+      'kubectl',
+      'patch',
+      'deployment',
+      'app',
+      '-p',
+      '{"spec":{"template":{"spec":{"containers":[{"name":"app","image":"registry.example.com/app:{{x}}"}]}}}}',
+    ],
+  ])
+    checkedOnceRendered(argv, ['1@sha256:0', 'x/y', '1:2', '.1'], ['1.2.3', 'v1.2.3-rc.1', 'main_7'], tag);
+  scriptCheckedOnceRendered(
+    'cat > t.json <<EOF\n{"containerDefinitions": [{"name": "app", "image": "registry.example.com/app:{{x}}"}]}\nEOF',
+    [['x/y', /is in the tag of the image the "image" field of a here-document written as JSON names/]],
+    ['1.2.3'],
+  );
+  // Through a variable it is refused: only a template written there is checked by the image rule.
+  assertScriptRefused(
+    `V=v{{x}}; aws ecs register-task-definition --container-definitions '[{"image":"registry.example.com/app:'"$V"'"}]'`,
+    /is in the "image" field of the JSON argument of --container-definitions, the image a container runs, and only a template written there is checked/,
+  );
+});
+
+test('data in a JSON argument stays accepted: an environment value, a tag, a field named like no command', () => {
+  for (const argv of [
+    [
+      'aws',
+      'ecs',
+      'run-task',
+      '--cluster',
+      'c',
+      '--overrides',
+      '{"containerOverrides":[{"name":"app","command":["deploy"],"environment":[{"name":"VERSION","value":"{{x}}"}]}]}',
+    ],
+    ['aws', 'ecs', 'tag-resource', '--resource-arn', 'arn', '--tags', '[{"key":"version","value":"{{x}}"}]'],
+    ['curl', '-d', '{"tag":"{{x}}","image":"registry.example.com/app"}', 'https://x'],
+    ['curl', '-d', '{"text":"deployed {{x}}","commander":"bot"}', 'https://x'],
+    // args outside a list of containers is no container's.
+    ['curl', '-d', '{"args":{"version":"{{x}}"}}', 'https://x'],
+    [
+      'aws',
+      'batch',
+      'submit-job',
+      '--job-name',
+      'j',
+      '--job-queue',
+      'q',
+      '--job-definition',
+      'd',
+      '--container-overrides',
+      '{"command":["run"],"environment":[{"name":"VERSION","value":"{{x}}"}]}',
+    ],
+  ])
+    assertAccepted(argv);
 });
