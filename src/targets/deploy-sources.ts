@@ -474,6 +474,16 @@ const LAMBDA_CHOICES: Readonly<Record<string, string>> = {
     "the layers added to the function's code (a layer ARN of any account that shares one: its code runs in the function)",
 };
 
+/** CodeBuild start-build's (and start-build-batch's) overrides that choose what the build runs, builds, or as whom. */
+const CODEBUILD_CHOICES: Readonly<Record<string, string>> = {
+  '--buildspec-override':
+    'which chooses the commands the build runs (a buildspec written inline, or the file of the source it is read from)',
+  '--source-location-override':
+    'which chooses the source the build builds and runs the buildspec of (any repository or bucket)',
+  '--service-role-override':
+    'which chooses who acts: the IAM role the build runs as (any role the credentials may pass to CodeBuild, with its rights)',
+};
+
 /**
  * The keys of aws configure set whose value may come from a template: the region, the output format, the
  * credentials themselves (from secrets), a session's name and length, retries. Any other key may choose the
@@ -570,6 +580,8 @@ interface ShorthandRule {
   uses: Readonly<Record<string, FieldUse>>;
   why: string;
   safe?: string;
+  /** Whether an argument written as JSON is left to the JSON rule (json-arguments.ts), which knows its fields. */
+  json?: true;
 }
 
 /** A Lambda function's code (create-function --code, publish-layer-version --content). */
@@ -622,11 +634,45 @@ const BEANSTALK_BUILD: ShorthandRule = {
   safe: 'write that value in the config, or put the value in ArtifactName=',
 };
 
+/**
+ * A Batch job's container overrides (submit-job --container-overrides): its command is the code the job runs,
+ * its instance type where; a value may be an environment variable's value (environment=[{name=V,value=…}]) or
+ * a resource's value. Written as JSON it follows the JSON rule (json-arguments.ts: its "command" refused).
+ */
+const BATCH_CONTAINER_OVERRIDES: ShorthandRule = {
+  uses: { 'environment.value': 'data', 'resourceRequirements.value': 'data', vcpus: 'data', memory: 'data' },
+  why: 'which chooses the command the job runs (command=) and its environment variables (environment=[{name=…}]) (and a value in a key may set them)',
+  safe: "write that value in the config, or put the value in an environment variable's value= after a fixed name= (environment=[{name=VERSION,value=VALUE}])",
+  json: true,
+};
+/**
+ * An ECS task's overrides (run-task/start-task --overrides): its containers' command, the roles the task runs as
+ * (taskRoleArn=, executionRoleArn=); a value may be a container's environment variable's value. Written as JSON it
+ * follows the JSON rule (json-arguments.ts: "command" and the roles refused).
+ */
+const ECS_OVERRIDES: ShorthandRule = {
+  uses: {
+    'containerOverrides.name': 'data',
+    'containerOverrides.environment.value': 'data',
+    'containerOverrides.cpu': 'data',
+    'containerOverrides.memory': 'data',
+    'containerOverrides.memoryReservation': 'data',
+    cpu: 'data',
+    memory: 'data',
+  },
+  why: "which chooses the command the task's containers run (containerOverrides=[{command=…}]), their environment variables and the roles the task runs as (taskRoleArn=, executionRoleArn=) (and a value in a key may set them)",
+  safe: "write that value in the config, or put the value in a container's environment variable's value= after a fixed name= (containerOverrides=[{name=app,environment=[{name=VERSION,value=VALUE}]}])",
+  json: true,
+};
+
 /** aws SERVICE OPERATION's options taking shorthand whose fields choose what is deployed, or what runs. */
 const AWS_SHORTHAND: Readonly<Record<string, Readonly<Record<string, ShorthandRule>>>> = {
   'lambda create-function': { '--code': LAMBDA_CODE(true), '--image-config': LAMBDA_IMAGE_CONFIG },
   'lambda publish-layer-version': { '--content': LAMBDA_CODE(false) },
   'lambda update-function-configuration': { '--image-config': LAMBDA_IMAGE_CONFIG },
+  'batch submit-job': { '--container-overrides': BATCH_CONTAINER_OVERRIDES },
+  'ecs run-task': { '--overrides': ECS_OVERRIDES },
+  'ecs start-task': { '--overrides': ECS_OVERRIDES },
   ...Object.fromEntries(
     ['create-deployment', 'register-application-revision'].map((verb) => [
       `deploy ${verb}`,
@@ -660,6 +706,7 @@ function awsShorthand(
   const names = templates(v.value);
   if (!names.length) return;
   const how = `the value of ${command} ${v.option}, ${rule.why}`;
+  if (rule.json && /^\s*[{[]/.test(v.value.replace(PLACEHOLDER, ''))) return;
   const fields = shorthandFields(v.value);
   if (!fields) return source(v.index, how, names, rule.safe);
   const templated = fields.filter((f) => templates(f.value).length);
@@ -748,6 +795,22 @@ function awsSources(found: ContainerMounts, words: readonly string[], from: numb
   if (shorthand)
     for (const v of awsValuesOf(words, from, Object.keys(shorthand)))
       awsShorthand(found, words, v, `aws ${service} ${verb}`, shorthand[v.option]!, source);
+  // CodeBuild start-build's overrides of its project: the buildspec is the commands the build runs, the source
+  // location what it builds (any repository or bucket), the service role who it builds as; the image it builds
+  // in follows the image rule. The source version (a commit, branch or tag of the project's source) stays data.
+  if (service === 'codebuild' && (verb === 'start-build' || verb === 'start-build-batch')) {
+    for (const v of awsValuesOf(words, from, Object.keys(CODEBUILD_CHOICES)))
+      source(v.index, `the value of aws codebuild ${verb} ${v.option}, ${CODEBUILD_CHOICES[v.option]}`);
+    for (const v of awsValuesOf(words, from, ['--image-override']))
+      imageReference(
+        found,
+        v.index,
+        words[v.index]!,
+        words[v.index]!.slice(0, words[v.index]!.length - v.value.length),
+        'aws',
+        `the image aws codebuild ${verb} --image-override builds in`,
+      );
+  }
   // Who acts: the role sts assume-role assumes, eks update-kubeconfig's token is for, CloudFormation deploys as,
   // … (AWS_ROLE_ARN is refused alike; --role-session-name and --profile, a profile of the config, stay data).
   if (service !== 'lambda')

@@ -587,3 +587,91 @@ test('data in a JSON argument stays accepted: an environment value, a tag, a fie
   ])
     assertAccepted(argv);
 });
+
+test('aws codebuild start-build: the buildspec, the source location and the service role take no template; the image follows the image rule', () => {
+  for (const verb of ['start-build', 'start-build-batch']) {
+    const base = ['aws', 'codebuild', verb, '--project-name', 'app'];
+    assertRefused(
+      [...base, '--buildspec-override', 'version: 0.2\nphases: {build: {commands: [make {{x}}]}}'],
+      /--buildspec-override, which chooses the commands the build runs/,
+    );
+    assertRefused(
+      [...base, '--buildspec-override=ci/{{x}}.yml'],
+      /--buildspec-override, which chooses the commands the build runs/,
+    );
+    assertRefused(
+      [...base, '--source-location-override', 'https://github.com/owner/{{x}}'],
+      /--source-location-override, which chooses the source the build builds/,
+    );
+    assertRefused(
+      [...base, '--service-role-override', 'arn:aws:iam::123456789012:role/{{x}}'],
+      /--service-role-override, which chooses who acts/,
+    );
+    assertRefused(
+      [...base, '--image-override', '{{x}}'],
+      /the image aws codebuild [-\w]+ --image-override builds in, where the value would be the whole image/,
+    );
+    checkedOnceRendered(
+      [...base, '--image-override', '123456789012.dkr.ecr.us-east-1.amazonaws.com/build:{{x}}'],
+      ['evil.io/x:1', '1@sha256:0'],
+      ['1.2.3'],
+      /is in the tag of the image aws codebuild [-\w]+ --image-override builds in/,
+    );
+    assertAccepted([...base, '--source-version', '{{x}}']);
+    assertAccepted([...base, '--source-version=refs/heads/{{x}}']);
+  }
+});
+
+test('aws batch submit-job --container-overrides and ecs run-task/start-task --overrides in shorthand: the command takes no template', () => {
+  const batch = [
+    'aws',
+    'batch',
+    'submit-job',
+    '--job-name',
+    'j',
+    '--job-queue',
+    'q',
+    '--job-definition',
+    'd',
+    '--container-overrides',
+  ];
+  assertRefused(
+    [...batch, 'command=run,{{x}}'],
+    /--container-overrides, which chooses the command the job runs/,
+  );
+  assertRefused(
+    [...batch, 'command=[run,{{x}}],vcpus=2'],
+    /--container-overrides, which chooses the command the job runs/,
+  );
+  assertRefused(
+    [...batch, 'environment=[{name={{x}},value=1}]'],
+    /--container-overrides, which chooses the command the job runs/,
+  );
+  checkedOnceRendered(
+    [...batch, 'command=run,vcpus=2,environment=[{name=VERSION,value={{x}}}]'],
+    ['1,command=sh', '1}]'],
+    ['1.2.3'],
+    /is in the environment.value=, .* of aws batch submit-job --container-overrides, and its value holds/,
+  );
+  for (const verb of ['run-task', 'start-task']) {
+    const ecs = ['aws', 'ecs', verb, '--cluster', 'c', '--task-definition', 't', '--overrides'];
+    assertRefused(
+      [...ecs, 'containerOverrides=[{name=app,command=[deploy,{{x}}]}]'],
+      new RegExp(`aws ecs ${verb} --overrides, which chooses the command the task's containers run`),
+    );
+    assertRefused(
+      [...ecs, 'taskRoleArn=arn:aws:iam::1:role/{{x}}'],
+      /--overrides, which chooses the command the task's containers run .* the roles the task runs as/,
+    );
+    assertRefused(
+      [...ecs, '{"executionRoleArn":"arn:aws:iam::1:role/{{x}}"}'],
+      /is in the "executionRoleArn" field of the JSON argument of --overrides, which chooses who acts/,
+    );
+    checkedOnceRendered(
+      [...ecs, 'containerOverrides=[{name=app,environment=[{name=VERSION,value={{x}}}]}]'],
+      ['1,taskRoleArn=arn', '1}]'],
+      ['1.2.3'],
+      /of aws ecs [-\w]+ --overrides, and its value holds/,
+    );
+  }
+});
