@@ -12,8 +12,11 @@
 import { imageTextProblem, imageTextRefusal } from './container-mounts.ts';
 import { PLACEHOLDER } from './placeholder.ts';
 
-/** Where a template of a JSON argument sits: in a string value, in a key, or bare (a number, say). */
-export type JsonSlot = 'string' | 'key' | 'bare';
+/**
+ * Where a template of a JSON argument sits: in a string value, in a key, bare (a number, say), or in a JSON Patch
+ * operation's "path" or "from" (which names the field set, as a key does).
+ */
+export type JsonSlot = 'string' | 'key' | 'bare' | 'path';
 
 /** The field a template of a JSON argument fills: its key, and the keys around it (outermost first). */
 export interface JsonField {
@@ -34,8 +37,11 @@ export interface JsonArgument {
   where: string;
 }
 
-/** `--option=` before an attached argument. */
-const ATTACHED = /^(--?[A-Za-z0-9][\w.-]*)=/;
+/**
+ * What may stand before the JSON in the same word: `--option=`, a short option's letter (`-d{…}`, as curl and
+ * getopt read it), or `NAME=` (a form field, `--data-urlencode 'payload={…}'`; a variable, `env X='{…}' prog`).
+ */
+const ATTACHED = /^(--?[A-Za-z0-9][\w.-]*=|-[A-Za-z](?=\s*[{[])|[A-Za-z_][\w.-]*=)/;
 
 /**
  * The JSON argument a word is (its templates' slots), or undefined when it is not one: the word, or what
@@ -45,20 +51,30 @@ const ATTACHED = /^(--?[A-Za-z0-9][\w.-]*)=/;
 export function jsonArgument(word: string, option?: string): JsonArgument | undefined {
   const attached = ATTACHED.exec(word);
   const body = attached ? word.slice(attached[0].length) : word;
+  const prefix = attached?.[1]?.replace(/=$/, '');
   if (!/^\s*[{[]/.test(body) || !PLACEHOLDER_TEST.test(body)) return undefined;
   // `[{{x}}]` alone is as likely a label in a log line as JSON: JSON here has a string or a key.
   if (!/["]/.test(body.replace(new RegExp(PLACEHOLDER.source, 'g'), ''))) return undefined;
   if (attached && new RegExp(PLACEHOLDER.source).test(attached[0])) return undefined;
   // A template in a string reads as text, elsewhere as a number: both parse where the word is JSON.
   try {
-    const parsed: unknown = JSON.parse(body.replace(new RegExp(PLACEHOLDER.source, 'g'), '0'));
+    // A shell variable's reference reads as a value too: {"count": $N, "version": "{{v}}"}.
+    const parsed: unknown = JSON.parse(
+      body.replace(new RegExp(PLACEHOLDER.source, 'g'), '0').replace(/\$(\{\w+\}|\w+)/g, '0'),
+    );
     if (parsed === null || typeof parsed !== 'object') return undefined;
   } catch {
     return undefined;
   }
   const { slots, fields } = slotsOf(body);
-  const named = attached?.[1] ?? (option?.startsWith('-') ? option : undefined);
-  return { slots, fields, where: named ? `the JSON argument of ${named}` : 'a JSON argument' };
+  const named = prefix?.startsWith('-') ? prefix : option?.startsWith('-') ? option : prefix;
+  const where =
+    named === undefined
+      ? 'a JSON argument'
+      : named.startsWith('-')
+        ? `the JSON argument of ${named}`
+        : `the JSON value of ${named}`;
+  return { slots, fields, where };
 }
 
 const PLACEHOLDER_TEST = new RegExp(PLACEHOLDER.source);
@@ -76,6 +92,8 @@ interface Frame {
   strings: Map<string, string>;
   /** Templates whose field is this object's "value" (a JSON Patch operation's: its "path" names the field). */
   values: number[];
+  /** Templates in this object's "path" or "from" (a JSON Patch operation's: they name the field set). */
+  paths: number[];
   /** The object whose key names this array (an array's items fill that object's field). */
   owner?: Frame;
 }
@@ -135,6 +153,7 @@ function slotsOf(text: string): { slots: JsonSlot[]; fields: (JsonField | undefi
           for (const k of pending) fill(k, content);
           if (top?.object && top.pending !== undefined && !pending.length)
             top.strings.set(top.pending, content);
+          if (top?.object && (top.pending === 'path' || top.pending === 'from')) top.paths.push(...pending);
         }
         stringStart = -1;
         pending = [];
@@ -148,19 +167,25 @@ function slotsOf(text: string): { slots: JsonSlot[]; fields: (JsonField | undefi
         path: field?.path ?? stack.at(-1)?.path ?? [],
         strings: new Map(),
         values: [],
+        paths: [],
       };
       if (c === '[' && owner) frame.owner = owner;
       stack.push(frame);
     } else if (c === '}' || c === ']') {
       const frame = stack.pop();
-      if (frame?.object) patchFields(frame, fields);
+      if (frame?.object) patchFields(frame, fields, slots);
     } else if (c === ',' && stack.at(-1)?.object) stack.at(-1)!.pending = undefined;
   }
   return { slots, fields };
 }
 
-/** A JSON Patch operation's "value": its field is the last name of its "path" (/containers/0/command/- → command). */
-function patchFields(frame: Frame, fields: (JsonField | undefined)[]): void {
+/**
+ * A JSON Patch operation's "value": its field is the last name of its "path" (/containers/0/command/- → command);
+ * a template in its "path" or "from" is a key's.
+ */
+function patchFields(frame: Frame, fields: (JsonField | undefined)[], slots: JsonSlot[]): void {
+  // A template in an operation's "path" or "from" chooses the field it sets or copies, as one in a key does.
+  if (frame.strings.has('op')) for (const k of frame.paths) slots[k] = 'path';
   const path = frame.strings.get('path');
   if (path === undefined || !frame.strings.has('op') || !frame.values.length) return;
   const names = path
@@ -277,6 +302,8 @@ export function jsonValueProblem(
 }
 
 /** Why a template in a key of a JSON argument is refused when the config loads. */
-export function jsonKeyMessage(name: string, where: string): string {
+export function jsonKeyMessage(name: string, where: string, slot: JsonSlot = 'key'): string {
+  if (slot === 'path')
+    return `{{${name}}} is in the "path" or "from" of a JSON Patch operation in ${where}: its value would choose which field is set or copied (a container's "command", the source's "repoURL"), which no check of the value can make safe; write the path in the config and let the value be its "value"`;
   return `{{${name}}} is in a key of ${where}: its value would choose which field is set (a container's "command", a role), which no check of the value can make safe; write the key in the config and let the value be its value ({"version": "{{${name}}}"})`;
 }

@@ -1570,7 +1570,8 @@ function analyzeReading(
         founds.forEach((found, k) => {
           const slot = exact ? json.slots[k]! : 'bare';
           const mark = (site: TemplateSite) => (site.json = { slot, where: json.where });
-          if (slot === 'key') refuseFound(found, 'chooses', (name) => jsonKeyMessage(name, json.where));
+          if (slot === 'key' || slot === 'path')
+            refuseFound(found, 'chooses', (name) => jsonKeyMessage(name, json.where, slot));
           else if (!found.ref) {
             const site = sites.find((one) => one.start === found.start);
             if (site) mark(site);
@@ -1591,7 +1592,10 @@ function analyzeReading(
         if (founds.length !== json.fields.length) continue;
         founds.forEach((found, k) => {
           const field = json.fields[k];
-          if (json.slots[k] === 'key' || !field) return;
+          // A patch's path (a patch is not among jsonValues, whose keys and paths are refused above).
+          if (json.slots[k] === 'path' && !model.jsonValues.has(index))
+            return refuseFound(found, 'chooses', (name) => jsonKeyMessage(name, json.where, 'path'));
+          if (json.slots[k] === 'key' || json.slots[k] === 'path' || !field) return;
           if (jsonFieldMessage(found.name, field, json.where) !== undefined)
             return refuseFound(found, 'code', (name) => jsonFieldMessage(name, field, json.where)!);
           if (!isJsonImageField(field)) return;
@@ -1741,7 +1745,7 @@ function analyzeReading(
     // >(…) and <(…), whose insides are commands of their own), whatever the command, a builtin or none.
     for (const word of command.words) {
       if (word.role !== 'redirect' || /^[<>]\(/.test(script.slice(word.start, word.end))) continue;
-      const operator = redirectionOperator(script.slice(Math.max(0, word.start - 12), word.start));
+      const operator = operatorBefore(script, word.start);
       if (operator === undefined) continue;
       const text = textOf(word);
       // >&2, <&0, >&-: a descriptor, not a file.
@@ -1755,7 +1759,7 @@ function analyzeReading(
       command.words
         .filter((word) => word.role === 'redirect')
         .filter((word) =>
-          (redirectionOperator(script.slice(Math.max(0, word.start - 12), word.start)) ?? '<').includes('>'),
+          (operatorBefore(script, word.start) ?? '<').includes('>'),
         )
         .map(textOf)
         .find((text) => GITHUB_FILE.test(text)) ??
@@ -1892,7 +1896,7 @@ function analyzeReading(
     if (model.stdinCode !== undefined || stdinManifest !== undefined)
       for (const word of command.words) {
         if (word.role !== 'redirect' || /^[<>]\(/.test(script.slice(word.start, word.end))) continue;
-        const operator = redirectionOperator(script.slice(Math.max(0, word.start - 12), word.start));
+        const operator = operatorBefore(script, word.start);
         const text = textOf(word);
         if (operator === undefined || !/^0?<>?$/.test(operator) || /^\{\{/.test(text)) continue;
         const reader = model.stdinCode === undefined ? '' : texts[model.stdinCode]!;
@@ -2790,8 +2794,13 @@ function analyzeReading(
           )
             // `{{k}}: true`: the value would choose which field of the manifest is set.
             refuse('chooses', match[1]!, at, named(match[1]!, at, manifestKeyMessage(match[1]!, manifest)));
-          else if (json && jsonSlot === 'key')
-            refuse('chooses', match[1]!, at, named(match[1]!, at, jsonKeyMessage(match[1]!, json.where)));
+          else if (json && (jsonSlot === 'key' || jsonSlot === 'path'))
+            refuse(
+              'chooses',
+              match[1]!,
+              at,
+              named(match[1]!, at, jsonKeyMessage(match[1]!, json.where, jsonSlot)),
+            );
           else if (json && jsonFieldMessage(match[1]!, jsonField, json.where) !== undefined)
             refuse(
               'code',
@@ -2921,6 +2930,12 @@ function analyzeReading(
         i++;
         continue;
       }
+    }
+    // A line continued between words is a blank: `> \<newline> FILE` still redirects to FILE, and no empty
+    // word stands between an option and its value.
+    if (frame.kind === 'script' && !inComment && c === '\\' && script[i + 1] === '\n' && frame.wordStart < 0) {
+      i += 2;
+      continue;
     }
     if (frame.kind === 'script') {
       const commentStart = c === '#' && (i === 0 || /[\s;&|()]/.test(script[i - 1]!));
@@ -3755,12 +3770,17 @@ function argvShellWithin(argv: readonly string[]): string[] {
   }
   for (const [index, json] of structured.jsonValues)
     [...(argv[index] ?? '').matchAll(PLACEHOLDER)].forEach((match, k) => {
-      if (json.slots[k] === 'key') problems.push(jsonKeyMessage(match[1]!, json.where));
+      if (json.slots[k] === 'key' || json.slots[k] === 'path')
+        problems.push(jsonKeyMessage(match[1]!, json.where, json.slots[k]));
     });
   for (const [index, json] of structured.jsonFields)
     [...(argv[index] ?? '').matchAll(PLACEHOLDER)].forEach((match, k) => {
       const message =
-        json.slots[k] === 'key' ? undefined : jsonFieldMessage(match[1]!, json.fields[k], json.where);
+        json.slots[k] === 'path' && !structured.jsonValues.has(index)
+          ? jsonKeyMessage(match[1]!, json.where, 'path')
+          : json.slots[k] === 'key' || json.slots[k] === 'path'
+            ? undefined
+            : jsonFieldMessage(match[1]!, json.fields[k], json.where);
       if (message) problems.push(message);
     });
   for (const index of commandModel(argv).extraVars)
@@ -3965,6 +3985,20 @@ function jsonHeredoc(
   return json && { slots: json.slots, fields: json.fields, where: 'a here-document written as JSON' };
 }
 
+/**
+ * The redirection operator before the word starting at `start` (`<`, `2>>`, `{fd}>`…), past any blanks between
+ * them (`sh <      file`, a line continued with `\`), or undefined.
+ */
+function operatorBefore(script: string, start: number): string | undefined {
+  let end = start;
+  for (;;) {
+    if (end > 0 && (script[end - 1] === ' ' || script[end - 1] === '\t')) end--;
+    else if (end > 1 && script[end - 1] === '\n' && script[end - 2] === '\\') end -= 2; // a line continued
+    else break;
+  }
+  return redirectionOperator(script.slice(Math.max(0, end - 12), end));
+}
+
 /** The fixed text a variable holding a value may add in a JSON argument's string, or outside one. */
 const JSON_LITERAL = { string: /^[^"\\\x00-\x1f]*$/, bare: /^[\w.-]*$/ } as const;
 
@@ -4158,7 +4192,7 @@ export function renderArgvCommand(
       const value = values[match[1]!];
       const slot = json.slots[k] ?? 'bare';
       const problem =
-        value === undefined || slot === 'key'
+        value === undefined || slot === 'key' || slot === 'path'
           ? undefined
           : jsonValueProblem(match[1]!, value, slot, json.where);
       if (problem) throw new TemplateError(problem);

@@ -1083,3 +1083,20 @@ test("xargs -a's file (its lines become the program's arguments) and gpg --decry
   ])
     assertAccepted(argv);
 });
+
+test('a redirection reads past any blanks and continued lines to its file', () => {
+  for (const script of [
+    'echo hi >            {{x}}',
+    'echo hi >\t\t{{x}}',
+    'echo hi > \\\n \\\n {{x}}',
+    'sh <            {{x}}.sh',
+    'sh < \\\n   scripts/{{x}}.sh',
+  ])
+    assertScriptRefused(script, /is in the name of the (local )?file the redirection "[<>]"/);
+  // A continued line between words is a blank, not a word: the option still takes its value.
+  assertScriptRefused(
+    'docker run \\\n  -v /srv/{{x}}:/app \\\n  img',
+    /is in the host path docker run -v mounts/,
+  );
+  assertScriptAccepted('kubectl apply \\\n  -f k8s/app.yaml && echo {{x}}');
+});

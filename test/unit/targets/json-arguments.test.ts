@@ -675,3 +675,58 @@ test('aws batch submit-job --container-overrides and ecs run-task/start-task --o
     );
   }
 });
+
+test("a template in a JSON Patch operation's path or from is refused as a key is", () => {
+  const path = /is in the "path" or "from" of a JSON Patch operation in the JSON argument of (-p|--patch|-d)/;
+  assertRefused(
+    [
+      'kubectl',
+      'patch',
+      'deploy',
+      'app',
+      '--type',
+      'json',
+      '-p',
+      '[{"op":"replace","path":"/spec/{{x}}","value":"1"}]',
+    ],
+    path,
+  );
+  assertRefused(
+    [
+      'argocd',
+      'app',
+      'patch',
+      'app',
+      '--type',
+      'json',
+      '--patch',
+      '[{"op":"replace","path":"/spec/source/{{x}}","value":"a"}]',
+    ],
+    path,
+  );
+  assertRefused(['curl', '-d', '[{"op":"copy","from":"/a/{{x}}","path":"/b"}]', 'https://x'], path);
+  // Its value stays a value; a "path" outside an operation is any field's.
+  assertAccepted([
+    'curl',
+    '-d',
+    '[{"op":"replace","path":"/metadata/labels/version","value":"{{x}}"}]',
+    'https://x',
+  ]);
+  assertAccepted(['curl', '-d', '{"path":"/docs/{{x}}"}', 'https://x']);
+});
+
+test('JSON attached to a short option, after NAME=, or with a shell variable in it is still JSON', () => {
+  const inString =
+    /is in a string of the (JSON argument of (-d|--data-urlencode)|JSON value of X), and its value holds/;
+  for (const argv of [
+    ['curl', '-d{"version":"{{x}}"}', 'https://x'],
+    ['curl', '--data-urlencode', 'payload={"text":"deployed {{x}}"}', 'https://hooks.example/T1'],
+    ['env', 'X={"a":"{{x}}"}', './notify'],
+  ])
+    checkedOnceRendered(argv, BREAKS_STRING, STAYS_IN_STRING, inString);
+  scriptCheckedOnceRendered(
+    `N=3; curl -d "{\\"count\\": $N, \\"version\\": \\"{{x}}\\"}" https://x`,
+    [['x","command":["sh"],"a":"', inString]],
+    STAYS_IN_STRING,
+  );
+});
