@@ -24,7 +24,14 @@
 // buildx use, buildx create) and the server a registry login sends the credentials to (docker login SERVER, crane
 // auth login, helm registry login, gcloud auth configure-docker, …) refuse a template; so do gcloud's options
 // choosing who it acts as or the flags it reads, and gcloud config set's property and value. Pure.
-import { awsOption, deploySources, flyCommand, flyOperands, helmPushRegistry } from './deploy-sources.ts';
+import {
+  awsOption,
+  deploySources,
+  environmentName,
+  flyCommand,
+  flyOperands,
+  helmPushRegistry,
+} from './deploy-sources.ts';
 import { PLACEHOLDER } from './placeholder.ts';
 import { shorthandBreaker } from './aws-shorthand.ts';
 
@@ -545,6 +552,13 @@ export function containerMounts(words: readonly string[], at: number, name: stri
   let entrypoint: { index: number; value: string } | undefined;
   let image = options(words, j + 1, values, (index, option, value) => {
     if (option === '--entrypoint') entrypoint = { index, value };
+    // -e/--env NAME=VALUE (or NAME: the runner's own variable copied in), service update's --env-add: a value in
+    // the name chooses the variable the container gets.
+    if (option === '-e' || option === '--env' || (service && option === '--env-add')) {
+      const where = service ? "the service's containers" : 'the container';
+      const refusal = environmentName(index, value, `the variable ${command} ${option} sets in ${where}`);
+      if (refusal) found.refused.push(refusal);
+    }
     // podman run --tls-verify=VALUE, docker run --disable-content-trust=VALUE: the image it pulls.
     if (words[index] !== value && trustSwitch(found, index, option, value, TRUST_SWITCHES[name], command))
       return;
@@ -1834,6 +1848,50 @@ function clusterNames(found: ContainerMounts, words: readonly string[], at: numb
       if (eq > 0)
         imageReference(found, k, word, word.slice(0, eq + 1), name, `the image ${name} set image sets`);
     }
+  // kubectl run --env NAME=VALUE, kubectl set env … -e/--env NAME=VALUE and its operands RESOURCE… NAME=VALUE…
+  // (NAME- removes one): a value in a name chooses the variable the object's containers get (LD_PRELOAD). kubectl
+  // reads every operand holding a "=" (or ending in "-") from the first such on as a variable, so a value in
+  // any operand but after a fixed TYPE/ (a name holding "/" is no variable's) may make one: deployment {{x}}
+  // given LD_PRELOAD=/x sets it. --from (the secret or config map whose keys it imports) and --prefix (put
+  // before their names) choose the variables too.
+  const setEnv = verb[0] === 'set' && next?.[0] === 'env';
+  if (verb[0] !== 'run' && !setEnv) return;
+  const envCommand = `${name} ${setEnv ? 'set env' : 'run'}`;
+  const refuse = (index: number, text: string) => {
+    const refusal = environmentName(
+      index,
+      text,
+      `the variable ${envCommand} sets in the containers of the object`,
+    );
+    if (refusal) found.refused.push(refusal);
+  };
+  for (let k = (setEnv ? next[1] : verb[1]) + 1; k < end; k++) {
+    const word = words[k]!;
+    const eq = word.indexOf('=');
+    const option = word.startsWith('--') && eq > 0 ? word.slice(0, eq) : /^-e./.test(word) ? '-e' : word;
+    const value = option === word ? k + 1 : k;
+    const text =
+      option === word
+        ? (words[k + 1] ?? '')
+        : word.slice(option === '-e' ? (word[2] === '=' ? 3 : 2) : eq + 1);
+    if (!word.startsWith('-') || word === '-') {
+      if (setEnv && !/\//.test(word.slice(0, Math.max(0, word.search(PLACEHOLDER))))) refuse(k, word);
+      continue;
+    }
+    if (option === '--env' || (setEnv && option === '-e')) refuse(value, text);
+    else if (setEnv && (option === '--from' || option === '--prefix')) {
+      const names = templates(text);
+      if (names.length)
+        found.refused.push({
+          index: value,
+          names,
+          how: `${option === '--from' ? 'the secret or config map whose keys' : 'the prefix of the names of the variables'} ${envCommand} --from imports into the containers of the object, which ${envCommand} ${option} chooses (so the variables they get: LD_PRELOAD, NODE_OPTIONS or PATH make them load or run other code)`,
+          kind: 'code',
+        });
+    } else if (!SET_IMAGE_VALUES.has(word) && !/^(-c|--containers|--keys|--resource-version)$/.test(word))
+      continue;
+    if (option === word) k++;
+  }
 }
 
 /**

@@ -17,13 +17,35 @@
 // be one plain name. The images of aws lambda --image-uri (and --code ImageUri=), fly deploy --image, argocd
 // --kustomize-image and helm push's repository under a fixed registry follow the image rule
 // (container-mounts.ts). Pure.
-import { type ContainerMounts, imageReference } from './container-mounts.ts';
+import { type ContainerMounts, imageReference, type MountWord } from './container-mounts.ts';
 import { longOptions, type OptionGrammar, readOptions } from './option-words.ts';
 import { PLACEHOLDER } from './placeholder.ts';
 
 /** The templates in `text`. */
 function templates(text: string): string[] {
   return [...text.matchAll(PLACEHOLDER)].map((m) => m[1]!);
+}
+
+/**
+ * A template in the name of a variable a runner gives the program it starts (a container, a Fly machine, a unit,
+ * a Kubernetes object's containers): `text` is the word's NAME=VALUE (the name is the part before its first
+ * "="), or NAME alone, which copies the runner's own variable of that name in (docker run -e NAME, systemd-run
+ * -E NAME) or, given a value holding a "=", sets any variable. A value there chooses the variable (LD_PRELOAD,
+ * NODE_OPTIONS, PATH: code the program loads; or a secret of this job passed to it), so it is refused with
+ * kind 'code'; a value after a fixed NAME= is the variable's value (a variable that loads code is refused there:
+ * programs.ts). `how` names the variable ("the variable docker run -e sets in the container"). The refusal, or
+ * undefined.
+ */
+export function environmentName(index: number, text: string, how: string): MountWord | undefined {
+  const eq = text.indexOf('=');
+  const names = templates(eq < 0 ? text : text.slice(0, eq));
+  if (!names.length) return undefined;
+  return {
+    index,
+    names,
+    how: `the name of ${how}, where it would choose the variable (LD_PRELOAD, NODE_OPTIONS or PATH make the program load or run other code${eq < 0 ? "; a name alone copies the runner's own variable of that name, a secret of this job among them" : ''}; a value after a fixed NAME= stays accepted)`,
+    kind: 'code',
+  };
 }
 
 /**
@@ -1150,6 +1172,52 @@ const FLY_VALUES = new Set([
   ...['--buildkit-addr', '--buildkit-image'],
 ]);
 
+/** systemd-run's options that take a value (systemd-run(1)), before the program it runs. */
+export const SYSTEMD_RUN_VALUES: readonly string[] = [
+  ...['-p', '-u', '-M', '-E', '-H', '--property', '--unit', '--machine', '--host', '--setenv'],
+  ...['--description', '--slice', '--uid', '--gid', '--nice', '--working-directory', '--on-active'],
+  ...[
+    '--on-boot',
+    '--on-startup',
+    '--on-unit-active',
+    '--on-unit-inactive',
+    '--on-calendar',
+    '--timer-property',
+  ],
+  ...['--path-property', '--socket-property', '--service-type', '--expand-environment'],
+];
+
+/**
+ * systemd-run's -E/--setenv values (`words[at]` is systemd-run), up to the program it runs: its options are read
+ * as getopt reads them (-E NAME=VALUE, -ENAME=VALUE, -qE NAME=VALUE, --setenv=NAME=VALUE).
+ */
+function systemdRunEnvironment(words: readonly string[], at: number): OptionValue[] {
+  const found: OptionValue[] = [];
+  for (let k = at + 1; k < words.length; k++) {
+    const word = words[k]!;
+    if (word === '--' || !word.startsWith('-') || word === '-') break;
+    if (word.startsWith('--')) {
+      const eq = word.indexOf('=');
+      const option = eq > 0 ? word.slice(0, eq) : word;
+      const index = eq > 0 ? k : k + 1;
+      if (option === '--setenv' && index < words.length)
+        found.push({ index, option, value: eq > 0 ? word.slice(eq + 1) : words[index]! });
+      if (eq < 0 && SYSTEMD_RUN_VALUES.includes(word)) k++;
+      continue;
+    }
+    for (let c = 1; c < word.length; c++) {
+      const option = `-${word[c]}`;
+      if (!SYSTEMD_RUN_VALUES.includes(option)) continue;
+      const index = c + 1 < word.length ? k : k + 1;
+      if (option === '-E' && index < words.length)
+        found.push({ index, option, value: index === k ? word.slice(c + 1) : words[index]! });
+      if (index > k) k++;
+      break;
+    }
+  }
+  return found;
+}
+
 /** The operands of fly (flyctl, `words[at]`): its words that are no option nor an option's value. */
 export function flyOperands(words: readonly string[], at: number): number[] {
   return operandsOf(words, at + 1, FLY_VALUES);
@@ -1178,6 +1246,7 @@ export const FLY_OPTION_VALUES: readonly string[] = [...FLY_VALUES];
  * --buildpacks-volume mounts into the build container and the daemon --buildpacks-docker-host exposes to it.
  */
 function flySources(
+  found: ContainerMounts,
   words: readonly string[],
   from: number,
   name: string,
@@ -1199,13 +1268,8 @@ function flySources(
   // name chooses the variable the app's machines get (LD_PRELOAD, NODE_OPTIONS: code they load); one in a value
   // is the value (a variable that loads code is refused there: programs.ts).
   const names = (index: number, text: string, how: string) => {
-    const eq = text.indexOf('=');
-    if (templates(eq < 0 ? text : text.slice(0, eq)).length)
-      chosen(
-        index,
-        `the name of ${how}, where it would choose the variable (LD_PRELOAD, NODE_OPTIONS or PATH make the app load or run other code; a value after a fixed NAME= stays accepted)`,
-        'code',
-      );
+    const refusal = environmentName(index, text, how);
+    if (refusal) found.refused.push(refusal);
   };
   if (command === 'deploy' || command === 'console' || /^machine (run|create|update)$/.test(command ?? ''))
     for (const v of valuesOf(words, from, ['-e', '--env'], true))
@@ -1343,7 +1407,18 @@ export function deploySources(
       return;
     case 'fly':
     case 'flyctl':
-      flySources(words, from, name, source, chosen);
+      flySources(found, words, from, name, source, chosen);
+      return;
+    case 'systemd-run':
+      // -E/--setenv NAME=VALUE: the environment of the unit's program.
+      for (const v of systemdRunEnvironment(words, at)) {
+        const refusal = environmentName(
+          v.index,
+          v.value,
+          `the variable systemd-run ${v.option} sets in the unit`,
+        );
+        if (refusal) found.refused.push(refusal);
+      }
       return;
     case 'systemctl': {
       const operands = systemctlOperands(words, at);

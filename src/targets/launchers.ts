@@ -26,7 +26,7 @@ import {
 } from './programs.ts';
 import { remoteCommands, type RemoteWord } from './remote-line.ts';
 import { deployToolWords, projectWords, taskWords } from './task-runners.ts';
-import { FLY_OPTION_VALUES } from './deploy-sources.ts';
+import { FLY_OPTION_VALUES, SYSTEMD_RUN_VALUES } from './deploy-sources.ts';
 import { installWords } from './package-installs.ts';
 import type { FileRead } from './file-reads.ts';
 import {
@@ -146,19 +146,7 @@ const WRAPPERS: Record<string, WrapperSyntax> = {
   command: { values: [] },
   builtin: { values: [] },
   'systemd-run': {
-    values: [
-      ...['-p', '-u', '-M', '-E', '-H', '--property', '--unit', '--machine', '--host', '--setenv'],
-      ...['--description', '--slice', '--uid', '--gid', '--nice', '--working-directory', '--on-active'],
-      ...[
-        '--on-boot',
-        '--on-startup',
-        '--on-unit-active',
-        '--on-unit-inactive',
-        '--on-calendar',
-        '--timer-property',
-      ],
-      ...['--path-property', '--socket-property', '--service-type', '--expand-environment'],
-    ],
+    values: SYSTEMD_RUN_VALUES,
     directories: ['--working-directory'],
   },
   unshare: {

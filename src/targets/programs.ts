@@ -377,7 +377,7 @@ const CONTAINER_RUNNERS = new Set([
  * The words of a command that set an environment variable of a program it runs, where a variable's value is
  * passed on: NAME=VALUE after env, sudo or doas (before the command they run), make's NAME=VALUE (make exports
  * the variables of its command line to its recipes), export/declare/local/readonly/typeset NAME=VALUE, a
- * container runner's -e/--env NAME=VALUE (-eNAME=…, --env=NAME=…), any program's --env/--setenv NAME=VALUE
+ * container runner's -e/--env NAME=VALUE (-eNAME=…, --env=NAME=…; docker service update's --env-add), any program's --env/--setenv NAME=VALUE
  * (systemd-run -E/--setenv too), and systemctl set-environment NAME=VALUE (for the units started later). Any other NAME=VALUE argument is the program's data (curl -d a=b, helm --set
  * a=b, ansible-playbook -e a=b, a commit message), not a variable of a program run here.
  */
@@ -418,10 +418,14 @@ export function environmentWords(words: readonly string[]): Set<number> {
     }
     const word = words[i]!;
     const next = words[i + 1] ?? '';
-    if (/^--(?:env|setenv|set-env)=[A-Za-z_]\w*=/.test(word) || (container && /^-e[A-Za-z_]\w*=/.test(word)))
+    if (
+      /^--(?:env|setenv|set-env)=[A-Za-z_]\w*=/.test(word) ||
+      (container && /^(?:-e|--env-add=)[A-Za-z_]\w*=/.test(word))
+    )
       found.add(i);
     const envOption =
       /^--(?:env|setenv|set-env)$/.test(word) ||
+      (container && word === '--env-add') ||
       (container && word === '-e') ||
       (word === '-E' && systemdRun);
     if (envOption && assignment(next)) found.add(i + 1);

@@ -321,6 +321,90 @@ test('fly -e/--env NAME=VALUE and fly secrets set NAME=VALUE: a template in the 
     assertAccepted(argv);
 });
 
+test('the name of a variable a runner gives the program it starts takes no template (docker, podman, nerdctl, compose, service, systemd-run, kubectl); a value after a fixed NAME= stays accepted', () => {
+  for (const [argv, message] of [
+    [
+      ['docker', 'run', '-e', '{{x}}=1', 'img'],
+      /the name of the variable docker run -e sets in the container/,
+    ],
+    // NAME alone copies the runner's own variable (a secret of the job) in; given NAME=VALUE it sets one.
+    [
+      ['docker', 'run', '--env={{x}}', 'img'],
+      /the name of the variable docker run --env sets.*a name alone copies the runner's own variable/,
+    ],
+    [
+      ['docker', 'run', '-e', '{{x}}', 'img'],
+      /a name alone copies the runner's own variable of that name, a secret/,
+    ],
+    [['docker', 'run', '-e{{x}}=1', 'img'], /the name of the variable docker run -e sets/],
+    [['docker', 'run', '-it', '-e', 'APP_{{x}}=1', 'img'], /the name of the variable docker run -e sets/],
+    [['docker', 'create', '-e', '{{x}}=1', 'img'], /the name of the variable docker create -e sets/],
+    [['docker', 'exec', '-e', '{{x}}=1', 'app', 'ls'], /the name of the variable docker exec -e sets/],
+    [['docker', 'container', 'run', '--env', '{{x}}=1', 'img'], /docker container run --env sets/],
+    [['podman', 'run', '-e', '{{x}}=1', 'img'], /the name of the variable podman run -e sets/],
+    [['nerdctl', 'run', '--env', '{{x}}=1', 'img'], /the name of the variable nerdctl run --env sets/],
+    [['docker', 'compose', 'run', '-e', '{{x}}=1', 'web'], /docker compose run -e sets/],
+    [['docker-compose', 'run', '-e', '{{x}}=1', 'web'], /docker-compose run -e sets/],
+    [
+      ['docker', 'service', 'create', '--env', '{{x}}=1', 'img'],
+      /docker service create --env sets in the service's containers/,
+    ],
+    [['docker', 'service', 'update', '--env-add', '{{x}}=1', 'web'], /docker service update --env-add sets/],
+    [
+      ['systemd-run', '-E', '{{x}}=1', './run.sh'],
+      /the name of the variable systemd-run -E sets in the unit/,
+    ],
+    [['systemd-run', '--setenv={{x}}=1', './run.sh'], /systemd-run --setenv sets in the unit/],
+    [['systemd-run', '-qE{{x}}', './run.sh'], /systemd-run -E sets in the unit/],
+    [['systemd-run', '-p', 'User=app', '--setenv', '{{x}}', './run.sh'], /systemd-run --setenv sets/],
+    [
+      ['kubectl', 'set', 'env', 'deploy/app', '{{x}}=1'],
+      /the name of the variable kubectl set env sets in the containers of the object/,
+    ],
+    [['kubectl', 'set', 'env', 'deploy/app', 'A=1', '{{x}}-'], /kubectl set env sets/],
+    [['kubectl', 'set', 'env', 'deploy/app', '-e', '{{x}}=1'], /kubectl set env sets/],
+    [['kubectl', 'set', 'env', 'deploy/app', '--env={{x}}'], /kubectl set env sets/],
+    // kubectl reads any operand holding a "=" as a variable: a value in the object's name may make one.
+    [['kubectl', 'set', 'env', 'deployment', '{{x}}', 'A=1'], /kubectl set env sets/],
+    [['oc', 'set', 'env', 'dc/app', '{{x}}=1'], /oc set env sets/],
+    [
+      ['kubectl', 'set', 'env', '--from=secret/{{x}}', 'deploy/app'],
+      /the secret or config map whose keys kubectl set env --from imports/,
+    ],
+    [
+      ['kubectl', 'set', 'env', '--from', 'secret/s', '--prefix', '{{x}}', 'deploy/app'],
+      /the prefix of the names of the variables/,
+    ],
+    [['kubectl', 'run', 'app', '--image=img', '--env={{x}}=1'], /the name of the variable kubectl run sets/],
+    [
+      ['kubectl', 'run', 'app', '--image=img', '--env', '{{x}}=1'],
+      /the name of the variable kubectl run sets/,
+    ],
+  ] as Array<[string[], RegExp]>)
+    assertRefused(argv, message);
+  // docker service update --env-add's value is checked as --env's: a variable that loads code takes none.
+  assertRefused(
+    ['docker', 'service', 'update', '--env-add', 'LD_PRELOAD={{x}}', 'web'],
+    /is in the value of the variable LD_PRELOAD, which programs read/,
+  );
+  for (const argv of [
+    ['docker', 'run', '-e', 'VERSION={{x}}', 'img'],
+    ['docker', 'run', '--env=VERSION={{x}}', '-eSHA={{x}}', 'img'],
+    ['docker', 'run', 'img', 'printenv', '-e', '{{x}}'],
+    ['docker', 'exec', '-e', 'VERSION={{x}}', 'app', 'ls'],
+    ['docker', 'compose', 'run', '-e', 'VERSION={{x}}', 'web'],
+    ['docker', 'service', 'update', '--env-add', 'VERSION={{x}}', 'web'],
+    ['systemd-run', '-E', 'VERSION={{x}}', './run.sh'],
+    ['systemd-run', './run.sh', '-E', '{{x}}'],
+    ['kubectl', 'set', 'env', 'deploy/app', 'VERSION={{x}}'],
+    ['kubectl', 'set', 'env', 'deploy/app-{{x}}', 'VERSION=1'],
+    ['kubectl', 'set', 'env', 'deploy/app', '-c', '{{x}}', 'VERSION=1'],
+    ['kubectl', 'set', 'env', '-l', 'app={{x}}', 'deploy', 'VERSION=1'],
+    ['kubectl', 'run', 'app-{{x}}', '--image=img', '--env', 'VERSION={{x}}'],
+  ])
+    assertAccepted(argv);
+});
+
 test("argocd proj add-source's repository, add-destination's cluster and app create/set --jsonnet-libs are refused; the project and namespace accepted", () => {
   for (const [argv, message] of [
     [
