@@ -96,6 +96,8 @@ interface WrapperSyntax {
   directories?: readonly string[];
   /** Its operands are the root directory the program is found in (chroot DIR). */
   rootOperand?: boolean;
+  /** Its operands are a directory whose files are the program's variables, one a file (envdir DIR). */
+  environmentOperand?: boolean;
   /** The full name of a long option word (--repl=@ is --replace: getopt_long's unique prefixes), if any. */
   longName?: (word: string) => string | undefined;
 }
@@ -182,6 +184,10 @@ const WRAPPERS: Record<string, WrapperSyntax> = {
     ],
   },
   setuidgid: { values: [], operands: 1 },
+  // util-linux prlimit: its resource options take their limits attached only (--nofile=1024, -n1024); -p and -o
+  // a value. daemontools' envdir DIR: each file of DIR sets a variable of the program (prlimit(1), envdir(8)).
+  prlimit: { values: ['-p', '--pid', '-o', '--output'] },
+  envdir: { values: [], operands: 1, environmentOperand: true },
   // Package runners: the package or program they run.
   npx: { values: ['--package', '-p', '-c', '--call'] },
   bunx: { values: [] },
@@ -578,6 +584,7 @@ function afterOptions(
     assignments?: boolean;
     directories?: readonly string[];
     rootOperand?: boolean;
+    environmentOperand?: boolean;
     /** Options end at the first operand (docker run IMAGE: the words after it are the container's command). */
     operandEndsOptions?: boolean;
     longName?: (word: string) => string | undefined;
@@ -630,6 +637,11 @@ function afterOptions(
     if (syntax.assignments && /^[A-Za-z_]\w*=/.test(word)) continue;
     if (operands > 0) {
       if (syntax.rootOperand && directory) directory(j, `the root directory ${program} runs the program in`);
+      if (syntax.environmentOperand && directory)
+        directory(
+          j,
+          `the directory ${program} reads the program's variables from (a file of it named LD_PRELOAD, PATH or NODE_OPTIONS sets that variable, and the program then loads or runs other code)`,
+        );
       if (syntax.operandEndsOptions) options = false;
       operands--;
       continue;
@@ -730,6 +742,26 @@ export function chosenWords(words: readonly string[]): ChosenWord[] {
         if (letter === 'S' || (name === 'sftp' && letter === 'D'))
           add(index, 'program', `the program ${name} -${letter} runs`, undefined, at);
       return;
+    }
+    // mise exec/x [TOOL@VERSION…] -- COMMAND (mise x too): the program after its `--`, its tools before; nix
+    // develop and nix shell [INSTALLABLE…] -c/--command PROGRAM ARGS…: the program after it (nix3-develop(1)).
+    if (name === 'mise') {
+      let k = at + 1;
+      while (k < words.length && words[k]!.startsWith('-'))
+        k += /^(-[CEj]|--cd|--env|--jobs)$/.test(words[k]!) ? 2 : 1;
+      if (words[k] === 'exec' || words[k] === 'x') {
+        const dashes = words.indexOf('--', k + 1);
+        if (dashes > 0) visit(dashes + 1, `the program mise ${words[k]} runs`);
+        return;
+      }
+    }
+    if (name === 'nix') {
+      const verb = words.slice(at + 1).find((w) => !w.startsWith('-'));
+      if (verb === 'develop' || verb === 'shell') {
+        const command = words.findIndex((w, k) => k > at && (w === '-c' || w === '--command'));
+        if (command > 0) visit(command + 1, `the program nix ${verb} ${words[command]} runs`);
+        return;
+      }
     }
     if (name === 'find') {
       for (let j = at + 1; j < words.length; j++)

@@ -536,6 +536,8 @@ const WRAPPERS = new Set([
   'eatmydata',
   'numactl',
   'setuidgid',
+  'prlimit',
+  'envdir',
   'docker-compose',
   'npm',
   'npx',
@@ -1274,6 +1276,48 @@ function parseDashCommand(
 
 const viaShellArgs = (program: string, name: string, head: string) =>
   `run the program without a shell (${head} PROGRAM ${quoteArg(name)}), or start one with the value as "$1": ${head} sh -c '… "$1" …' sh ${quoteArg(name)}`;
+
+/** nix-shell --run CMD and --command CMD: a command line nix-shell's bash runs (nix-shell(1)). */
+const parseNixShell: Parser = (words, at, model) => {
+  for (let j = at + 1; j < words.length; j++) {
+    const arg = words[j]!;
+    // --arg NAME EXPR and --argstr NAME VALUE take two words.
+    if (arg === '--arg' || arg === '--argstr') j += 2;
+    else if (/^(-[AIip]|--attr|--include)$/.test(arg) && !words[j + 1]?.startsWith('-')) j++;
+    else if (arg === '--run' || arg === '--command')
+      model.code.push({
+        index: ++j,
+        program: at,
+        kind: 'shell-wrapper',
+        how: `nix-shell ${arg}`,
+        safe: () =>
+          'write the command without a template, and read the value in it as "$DEPLOY_…" (nix-shell keeps the environment unless --pure)',
+      });
+  }
+};
+
+/**
+ * mise exec/x … -c/--command CMD: a command line mise runs through a shell (mise exec --help); the words after
+ * its `--` are a program and its arguments instead (launchers.ts).
+ */
+const parseMiseExec: Parser = (words, at, model) => {
+  let k = at + 1;
+  while (k < words.length && words[k]!.startsWith('-'))
+    k += /^(-[CEj]|--cd|--env|--jobs)$/.test(words[k]!) ? 2 : 1;
+  if (words[k] !== 'exec' && words[k] !== 'x') return;
+  for (let j = k + 1; j < words.length && words[j] !== '--'; j++) {
+    const arg = words[j]!;
+    const index = arg === '-c' || arg === '--command' ? ++j : /^(-c.|--command=)/.test(arg) ? j : undefined;
+    if (index !== undefined)
+      model.code.push({
+        index,
+        program: at,
+        kind: 'shell-wrapper',
+        how: `mise ${words[k]} -c`,
+        safe: (name) => viaShellArgs('mise', name, `mise ${words[k]} --`),
+      });
+  }
+};
 
 /** watch runs its command words, joined, through sh -c, unless -x/--exec. */
 const parseWatch: Parser = (words, at, model) => {
@@ -2387,6 +2431,8 @@ export function parserFor(name: string): Parser | undefined {
       () => true,
     );
   if (name === 'watch') return parseWatch;
+  if (name === 'nix-shell') return parseNixShell;
+  if (name === 'mise') return parseMiseExec;
   if (name === 'gdb')
     // gdb -ex CMD runs a gdb command (shell, python, run with arguments…).
     return (words, at, model) => {

@@ -1,7 +1,8 @@
 // Tools that run a command line on remote hosts, through the remote host's shell or a module that splits it:
 // `ansible HOST -a CMD` (the command, shell and raw modules; other modules take key=value arguments, where a
 // value adds keys), `gcloud compute ssh VM --command CMD` (and ssh's words after its `--`), `aws ssm
-// send-command --parameters commands=…`, `az vm run-command invoke --scripts …`, `salt TARGET cmd.run CMD`. None
+// send-command --parameters commands=…`, `az vm run-command invoke --scripts …`, `salt TARGET cmd.run CMD`,
+// `heroku run CMD…` (its words joined into a line the dyno's shell runs). None
 // quotes a value for the remote side, and none says which shell reads it, so a template there is refused
 // (ssh's own remote line is read by remote-line.ts instead); the safe form passes the value to a fixed script
 // that is already on the host, in a way the tool keeps as data. Pure.
@@ -580,6 +581,44 @@ const parseFly: Parser = (words, at, model) => {
   }
 };
 
+/** heroku run's options that take a value (heroku run --help); -x, --no-tty, --no-notify, --no-launcher take none. */
+const HEROKU_RUN_VALUES = new Set(['-a', '--app', '-e', '--env', '-r', '--remote', '-s', '--size', '--type']);
+
+/**
+ * heroku run COMMAND… (run:detached too; run:inside DYNO COMMAND…): heroku joins the words into one command line
+ * (quoting only a word with a space or a double quote, in double quotes where $ and ` still work) that the dyno's
+ * shell runs, with the app's config vars (its secrets) in the environment. Every word of it, after heroku's own
+ * options (read anywhere before a `--`, as oclif does), is code there.
+ */
+const parseHeroku: Parser = (words, at, model) => {
+  const verb = words.slice(at + 1).find((w) => !w.startsWith('-'));
+  if (verb !== 'run' && verb !== 'run:detached' && verb !== 'run:inside') return;
+  const from = words.indexOf(verb, at + 1) + 1;
+  let operands = 0;
+  let dashes = false;
+  for (let j = from; j < words.length; j++) {
+    const word = words[j]!;
+    if (!dashes && word === '--') {
+      dashes = true;
+      continue;
+    }
+    if (!dashes && word.startsWith('-') && word !== '-') {
+      if (HEROKU_RUN_VALUES.has(word)) j++;
+      continue;
+    }
+    // run:inside DYNO COMMAND…: the dyno first.
+    if (verb === 'run:inside' && operands++ === 0) continue;
+    model.code.push(
+      operand(
+        j,
+        at,
+        `heroku ${verb} COMMAND`,
+        "heroku joins its words into a command line the dyno's shell runs (a ; or $(…) in a value runs there, with the app's config vars): write the command without a template, and let a fixed script of the app read the value from a config var (heroku config:set VERSION=…)",
+      ),
+    );
+  }
+};
+
 /** The parser of a remote execution tool, or undefined. */
 export function remoteToolParser(name: string): Parser | undefined {
   switch (programName(name)) {
@@ -599,6 +638,8 @@ export function remoteToolParser(name: string): Parser | undefined {
     case 'fly':
     case 'flyctl':
       return parseFly;
+    case 'heroku':
+      return parseHeroku;
   }
   return undefined;
 }

@@ -330,3 +330,24 @@ test('fly: the command a machine runs (ssh console -C, machine exec, update -C/-
   ])
     assertAccepted(spec);
 });
+
+test('heroku run: the command the dyno runs is refused in any word (heroku joins them into a line its shell runs); the app and dyno size accepted', () => {
+  for (const argv of [
+    ['heroku', 'run', '{{x}}'],
+    ['heroku', 'run', '-a', 'app', 'echo {{x}}'],
+    ['heroku', 'run', '-a', 'app', './deploy.sh', '{{x}}'],
+    ['heroku', 'run', '-s', 'standard-2x', '--', './deploy.sh', '-a', '{{x}}'],
+    ['heroku', 'run:detached', '-a', 'app', './migrate.sh', '{{x}}'],
+    ['heroku', 'run:inside', 'web.1', './x', '{{x}}'],
+  ])
+    assertRefused(
+      argv,
+      /is inside the value of "heroku run(:detached|:inside)? COMMAND", a command that is run: heroku joins its words/,
+    );
+  for (const argv of [
+    ['heroku', 'run', '-a', 'app-{{x}}', '-s', 'standard-2x', './migrate.sh'],
+    ['heroku', 'run:inside', 'web.{{x}}', './x'],
+    ['heroku', 'ps', '-a', '{{x}}'],
+  ])
+    assertAccepted(argv);
+});

@@ -521,3 +521,39 @@ test('ssh -o options choosing whether the host key is checked or what the host g
   ])
     assertAccepted(spec);
 });
+
+test('prlimit, envdir, mise exec, nix develop/shell -c and nix-shell --run run a program or a command line: a template there is refused, and envdir DIR too', () => {
+  for (const [script, message] of [
+    ['prlimit {{x}}', /the program prlimit runs/],
+    ['prlimit --nofile=1024 -n1024 {{x}}', /the program prlimit runs/],
+    ['prlimit -p 1 --cpu=10 {{x}} a', /the program prlimit runs/],
+    ['envdir ./env {{x}}', /the program envdir runs/],
+    // envdir DIR: each file of DIR sets a variable of the program (LD_PRELOAD, PATH).
+    ['envdir {{x}} ./run.sh', /the directory envdir reads the program's variables from/],
+    ['envdir ./env-{{x}} ./run.sh', /the directory envdir reads the program's variables from/],
+    ['mise exec node@20 -- {{x}}', /the program mise exec runs/],
+    ['mise x -- {{x}} arg', /the program mise x runs/],
+    ['mise exec node@20 -c "node {{x}}"', /inside the command "mise exec -c" hands to a shell/],
+    ['mise x --command={{x}}', /"mise x -c" hands to a shell/],
+    ['nix develop -c {{x}}', /the program nix develop -c runs/],
+    ['nix develop .#ci --command {{x}} a', /the program nix develop --command runs/],
+    ['nix shell nixpkgs#hello -c {{x}}', /the program nix shell -c runs/],
+    ['nix-shell --run {{x}}', /inside the command "nix-shell --run" hands to a shell/],
+    ['nix-shell -p hello --command "echo {{x}}"', /"nix-shell --command" hands to a shell/],
+  ] as Array<[string, RegExp]>)
+    assertScriptRefused(script, message);
+  // What they run is read as itself.
+  assertScriptRefused('prlimit --cpu=10 helm repo add r https://{{x}}', /the chart repository helm repo add/);
+  assertScriptRefused('nix develop -c sh -c "deploy {{x}}"', /inside the script of "sh -c"/);
+  for (const script of [
+    'prlimit --nofile=1024 ./run {{x}}',
+    'envdir ./env ./run.sh {{x}}',
+    'mise exec node@20 -- ./deploy.sh {{x}}',
+    'mise exec -- ./deploy.sh --version={{x}}',
+    'mise run deploy {{x}}',
+    'nix develop -c ./deploy.sh {{x}}',
+    'nix develop .#ci --command ./deploy.sh --version={{x}}',
+    'nix-shell --run ./deploy.sh --argstr version {{x}}',
+  ])
+    assertScriptAccepted(script);
+});
