@@ -1391,7 +1391,7 @@ export function userVariableMessage(name: string): string {
 
 /**
  * The registries where the first path component after the host is an account anyone can make (Docker Hub's,
- * GitHub's, Quay's, …): a value there chooses whose image it is.
+ * GitHub's, Quay's, …; Fly's app): a value there chooses whose image it is.
  */
 const PUBLIC_REGISTRIES = new Set(
   ['docker.io', 'index.docker.io', 'registry-1.docker.io', 'registry.hub.docker.com', 'ghcr.io'].concat([
@@ -1404,6 +1404,9 @@ const PUBLIC_REGISTRIES = new Set(
     'cgr.dev',
     'docker.pkg.github.com',
     'nvcr.io',
+    // Fly's registry: registry.fly.io/APP, the first component the Fly app whose image it is (any app the
+    // token reaches, or one anyone can make).
+    'registry.fly.io',
   ]),
 );
 

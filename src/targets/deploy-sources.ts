@@ -1274,6 +1274,30 @@ function flySources(
   if (command === 'deploy' || command === 'console' || /^machine (run|create|update)$/.test(command ?? ''))
     for (const v of valuesOf(words, from, ['-e', '--env'], true))
       names(v.index, v.value, `the variable ${name} ${command} ${v.option} sets in the app's machines`);
+  // --file-local/--file-literal/--file-secret /PATH/IN/MACHINE=…: a value in the path chooses which file of the
+  // app's machines is written (its programs, the code it runs); one in --file-secret's SECRET which of the app's
+  // secrets is written there. --file-local's LOCALPATH is a file of the runner sent (file-reads.ts), and
+  // --file-literal's VALUE the content (base64) of the fixed file.
+  if (command === 'deploy' || command === 'console' || /^machine (run|create|update)$/.test(command ?? ''))
+    for (const v of valuesOf(words, from, ['--file-local', '--file-literal', '--file-secret'])) {
+      const eq = v.value.indexOf('=');
+      const path = templates(eq < 0 ? v.value : v.value.slice(0, eq));
+      const secret = v.option === '--file-secret' && eq >= 0 ? templates(v.value.slice(eq + 1)) : [];
+      if (path.length)
+        found.refused.push({
+          index: v.index,
+          names: path,
+          how: `the path in the app's machines ${name} ${command} ${v.option} writes the file to (its programs, or the code it runs, laid over)`,
+          kind: 'code',
+        });
+      if (secret.length)
+        found.refused.push({
+          index: v.index,
+          names: secret,
+          how: `the secret of the app ${name} ${command} --file-secret writes into the machines' file (any secret of the app, where a file of the fixed path may be served or read by others)`,
+          kind: 'code',
+        });
+    }
   if (command === 'secrets set')
     for (const k of operands.slice(2))
       names(k, words[k]!, `the secret ${name} secrets set sets (the app's machines get it as a variable)`);

@@ -3,7 +3,7 @@
 // first "="); aws's `file://FILE` and `fileb://FILE` parameter values; `gh api`/`gh workflow run -F key=@FILE` and
 // `gh api --input FILE`; wget's `--post-file`/`--body-file`/`--config`/`-i`/`--load-cookies` and `-e` (a wgetrc
 // command, which may name any of them); `kubectl`/`oc create secret|configmap --from-file`/`--from-env-file`,
-// `create secret tls --cert`/`--key`; sftp's `-b` batch file; and the sources of copy and upload tools. A
+// `create secret tls --cert`/`--key`; fly's `--file-local PATH=FILE`; sftp's `-b` batch file; and the sources of copy and upload tools. A
 // templated value there would choose a file of the runner to send away (`@/home/runner/.ssh/id_rsa`,
 // `@/proc/self/environ`, which holds the job's secrets). So a template that names the file, or starts its name,
 // is refused when the config loads; a template that starts a value where the tool looks for its marker is
@@ -1040,6 +1040,18 @@ const OPTION_READS: Record<string, OptionReads> = {
   },
   kubectl: KUBECTL_READS,
   oc: KUBECTL_READS,
+  // fly deploy, machine run/create/update and console --file-local /PATH/IN/MACHINE=LOCALPATH: a file of the
+  // runner fly uploads into the app's machines (fly deploy --help); cobra takes the whole name only.
+  fly: {
+    short: '',
+    options: [
+      {
+        long: '--file-local',
+        rule: 'keyed-file',
+        safe: 'name the local file in the config, or pass the value as content with --file-literal /PATH={{…}} (base64), which reads no file',
+      },
+    ],
+  },
   // The registry credentials file of podman, buildah and skopeo (its credentials sent to the registry).
   podman: AUTHFILE_READS,
   buildah: AUTHFILE_READS,
@@ -1254,6 +1266,9 @@ function toolReads(words: readonly string[], at: number): FileRead[] {
       }
       return reads;
     }
+    case 'fly':
+    case 'flyctl':
+      return optionReads(words, at, name, OPTION_READS.fly!);
     case 'wget':
     case 'kubectl':
     case 'oc':

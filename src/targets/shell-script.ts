@@ -35,6 +35,7 @@ import {
   type CodeOperand,
   type CommandModel,
 } from './programs.ts';
+import { flyCommand } from './deploy-sources.ts';
 import {
   HeldValues,
   AROUND,
@@ -1765,6 +1766,11 @@ function analyzeReading(
         .find((text) => GITHUB_FILE.test(text)) ??
       (programName(texts[0] ?? '') === 'tee'
         ? texts.slice(1).find((text) => GITHUB_FILE.test(text))
+        : undefined) ??
+      // fly secrets import reads NAME=VALUE lines on its standard input, each a secret the app's machines get
+      // as a variable: a value piped or here-documented into it may add none.
+      (/^(fly|flyctl)$/.test(programName(texts[0] ?? '')) && flyCommand(texts, 0) === 'secrets import'
+        ? FLY_SECRETS_INPUT
         : undefined);
     if (githubFile !== undefined) {
       const feeding: SimpleCommand[] = [command];
@@ -1778,7 +1784,9 @@ function analyzeReading(
       if (first && COMPOUND_CLOSERS.has(plain(first))) feeding.push(...frame.levels.at(-1)!.commands);
       for (const stage of feeding) {
         stage.githubFile = githubFile;
-        for (const word of stage.words.filter((w) => w.role !== 'redirect'))
+        // fly's own arguments are not what it reads: its here-string is (and its here-document, below).
+        const own = githubFile === FLY_SECRETS_INPUT && stage === command;
+        for (const word of stage.words.filter((w) => (own ? w.role === 'herestring' : w.role !== 'redirect')))
           markWord(
             word,
             (site) => (site.githubFile = githubFile),
@@ -4014,10 +4022,17 @@ const GITHUB_FILE = /^\$\{?GITHUB_(ENV|PATH|OUTPUT|STATE)\}?$/;
 export function githubFileProblem(name: string, value: string, file: string): string | undefined {
   const bad = [...value].find((c) => c === '\n' || c === '\r' || c === '\\');
   if (bad === undefined) return undefined;
+  if (file === FLY_SECRETS_INPUT)
+    return `{{${name}}} is fed to fly secrets import, which reads its standard input line by line as NAME=VALUE secrets of the app (its machines get each as a variable), and its value holds ${JSON.stringify(bad)}: it could add a line of its own (LD_PRELOAD or NODE_OPTIONS, which make the app load other code); a value fed there may hold no newline, carriage return nor backslash`;
   return `{{${name}}} is written to ${file}, which GitHub reads line by line as commands for the job's later steps, and its value holds ${JSON.stringify(bad)}: it could add a line of its own (a variable such as NODE_OPTIONS or LD_PRELOAD, a directory first on PATH); a value written there may hold no newline, carriage return nor backslash`;
 }
 
+/** The 'file' of a value fed to fly secrets import (githubFileProblem): its standard input, read as NAME=VALUE lines. */
+const FLY_SECRETS_INPUT = 'the standard input of fly secrets import';
+
 function githubFileHeldMessage(name: string, file: string): string {
+  if (file === FLY_SECRETS_INPUT)
+    return `{{${name}}} is fed to fly secrets import, which reads it line by line as NAME=VALUE secrets of the app, and only a template written there or a variable set from fixed text and templates alone (v=app-{{x}}) is checked for a newline: write the template itself there`;
   return `{{${name}}} is written to ${file}, which GitHub reads line by line as commands for the job's later steps, and only a template written there or a variable set from fixed text and templates alone (v=app-{{x}}) is checked for a newline: write the template itself there`;
 }
 

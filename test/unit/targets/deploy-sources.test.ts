@@ -405,6 +405,59 @@ test('the name of a variable a runner gives the program it starts takes no templ
     assertAccepted(argv);
 });
 
+test("fly --file-local's local file follows the file rule, the machine's path and --file-secret's secret are refused; registry.fly.io's app follows the image rule", () => {
+  for (const [argv, message] of [
+    // The runner's file fly uploads into the machines.
+    [
+      ['fly', 'deploy', '--file-local', '/app/cfg={{x}}'],
+      /is in the name of the local file fly --file-local reads and sends/,
+    ],
+    [
+      ['fly', 'machine', 'run', 'registry.fly.io/app:1', '--file-local=/app/cfg=/{{x}}'],
+      /the local file fly --file-local reads and sends/,
+    ],
+    // The file of the machines written.
+    [
+      ['fly', 'deploy', '--file-literal', '/app/{{x}}=aGk='],
+      /is in the path in the app's machines fly deploy --file-literal writes the file to/,
+    ],
+    [
+      ['fly', 'machine', 'update', '148e', '--file-local', '/etc/{{x}}=./a'],
+      /fly machine update --file-local writes the file to/,
+    ],
+    [['fly', 'console', '--file-secret', '{{x}}=TLS_KEY'], /fly console --file-secret writes the file to/],
+    // Which secret of the app is written there.
+    [
+      ['fly', 'deploy', '--file-secret', '/app/key.pem={{x}}'],
+      /is in the secret of the app fly deploy --file-secret writes/,
+    ],
+    [
+      ['fly', 'deploy', '--file-secret=/app/key.pem=TLS_{{x}}'],
+      /the secret of the app fly deploy --file-secret writes/,
+    ],
+    // registry.fly.io/APP: the app whose image it is.
+    [['fly', 'deploy', '--image', 'registry.fly.io/{{x}}:1'], /the account of a public registry/],
+    [['fly', 'machine', 'run', 'registry.fly.io/app-{{x}}:1'], /the account of a public registry/],
+    [['docker', 'pull', 'registry.fly.io/{{x}}:1'], /the account of a public registry/],
+  ] as Array<[string[], RegExp]>)
+    assertRefused(argv, message);
+  for (const argv of [
+    ['fly', 'deploy', '--file-local', '/app/cfg=./conf/app.json', '-e', 'VERSION={{x}}'],
+    ['fly', 'deploy', '--file-literal', '/app/version={{x}}'],
+    ['fly', 'deploy', '--file-secret', '/app/key.pem=TLS_KEY', '-a', 'app-{{x}}'],
+    ['fly', 'deploy', '--image', 'registry.fly.io/app:{{x}}'],
+    ['fly', 'deploy', '--image', 'registry.fly.io/app/web:{{x}}'],
+  ])
+    assertAccepted(argv);
+  // A value in the local file's name after a fixed directory is checked once rendered to stay one name there.
+  checkedOnceRendered(
+    ['fly', 'deploy', '--file-local', '/app/cfg=./conf/{{x}}.json'],
+    ['../../home/runner/.ssh/id_rsa', 'a/b'],
+    ['production'],
+    /holds "\/": it could name another file of the runner/,
+  );
+});
+
 test("argocd proj add-source's repository, add-destination's cluster and app create/set --jsonnet-libs are refused; the project and namespace accepted", () => {
   for (const [argv, message] of [
     [

@@ -58,3 +58,25 @@ test('a value written to a file GitHub reads as commands may hold no newline, ho
   ])
     assert.doesNotThrow(() => renderShellScript(script, { x: HOSTILE[0]! }), script);
 });
+
+test('a value fed to fly secrets import (NAME=VALUE lines, each a secret of the app) may hold no newline either', () => {
+  const FED = /\{\{x\}\} is fed to fly secrets import, which reads its standard input line by line/;
+  for (const script of [
+    'echo "VERSION={{x}}" | fly secrets import',
+    'printf "V=%s\\n" "{{x}}" | flyctl secrets import -a app',
+    'fly secrets import -a app <<EOF\nVERSION={{x}}\nEOF',
+    'fly -a app secrets import <<< "VERSION={{x}}"',
+  ]) {
+    assertScriptAccepted(script);
+    for (const value of HOSTILE)
+      assert.throws(
+        () => renderShellScript(script, { x: value }),
+        FED,
+        `${script} with ${JSON.stringify(value)}`,
+      );
+    assert.doesNotThrow(() => renderShellScript(script, { x: 'v1.2.3+build_7 a=b' }), script);
+  }
+  // fly's own arguments are not what it reads, and fly secrets list reads nothing.
+  for (const script of ['fly secrets import -a app-{{x}} < secrets.env', 'echo "{{x}}" | fly secrets list'])
+    assert.doesNotThrow(() => renderShellScript(script, { x: HOSTILE[0]! }), script);
+});
