@@ -130,7 +130,9 @@ export function slackBotSink(
     if (replies >= MAX_THREAD_REPLIES) return;
     replies++;
     const last = replies === MAX_THREAD_REPLIES;
-    const body = last ? `${text}\n… further steps are in the run's log` : text;
+    // The note on the last reply is kept whole, the line cut before it to the section's limit.
+    const note = "\n… further steps are in the run's log";
+    const body = last ? `${cut(text, SLACK_LIMITS.section - note.length)}${note}` : text;
     await call((c) =>
       c.chat.postMessage({
         channel,

@@ -1759,9 +1759,7 @@ function analyzeReading(
     const githubFile =
       command.words
         .filter((word) => word.role === 'redirect')
-        .filter((word) =>
-          (operatorBefore(script, word.start) ?? '<').includes('>'),
-        )
+        .filter((word) => (operatorBefore(script, word.start) ?? '<').includes('>'))
         .map(textOf)
         .find((text) => GITHUB_FILE.test(text)) ??
       (programName(texts[0] ?? '') === 'tee'
@@ -2941,7 +2939,13 @@ function analyzeReading(
     }
     // A line continued between words is a blank: `> \<newline> FILE` still redirects to FILE, and no empty
     // word stands between an option and its value.
-    if (frame.kind === 'script' && !inComment && c === '\\' && script[i + 1] === '\n' && frame.wordStart < 0) {
+    if (
+      frame.kind === 'script' &&
+      !inComment &&
+      c === '\\' &&
+      script[i + 1] === '\n' &&
+      frame.wordStart < 0
+    ) {
       i += 2;
       continue;
     }
@@ -3904,11 +3908,17 @@ const MANIFEST_READERS = new Set(['kubectl', 'oc', 'helm', 'docker', 'podman', '
  * The words of a command that reads its standard input (or the file `file`) as a manifest (kubectl apply -f -,
  * helm upgrade … -f values.yaml), said, or undefined.
  */
+/** Standard input by a file name. */
+const STDIN_NAMES = new Set(['/dev/stdin', '/dev/fd/0', '/proc/self/fd/0']);
+
 function manifestReader(words: readonly string[], file = '-'): string | undefined {
   const at = words.findIndex((w) => MANIFEST_READERS.has(programName(w)));
   if (at < 0) return undefined;
   const same = (path: string | undefined) =>
-    path !== undefined && path.replace(/^(\.\/)+/, '') === file.replace(/^(\.\/)+/, '');
+    path !== undefined &&
+    (path.replace(/^(\.\/)+/, '') === file.replace(/^(\.\/)+/, '') ||
+      // Standard input by its name: kubectl apply -f /dev/stdin reads it as -f - does.
+      (file === '-' && STDIN_NAMES.has(path)));
   for (let k = at + 1; k < words.length; k++) {
     const word = words[k]!;
     const attached = /^(?:--filename=|--values=|--file=|-f)(.+)$/.exec(word)?.[1];
@@ -4001,7 +4011,8 @@ function operatorBefore(script: string, start: number): string | undefined {
   let end = start;
   for (;;) {
     if (end > 0 && (script[end - 1] === ' ' || script[end - 1] === '\t')) end--;
-    else if (end > 1 && script[end - 1] === '\n' && script[end - 2] === '\\') end -= 2; // a line continued
+    else if (end > 1 && script[end - 1] === '\n' && script[end - 2] === '\\')
+      end -= 2; // a line continued
     else break;
   }
   return redirectionOperator(script.slice(Math.max(0, end - 12), end));

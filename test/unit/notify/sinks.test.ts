@@ -78,6 +78,26 @@ describe('slackBotSink', () => {
     }
   });
 
+  it('the last reply keeps its note whole, however long its line', async () => {
+    const slack = await fakeSlack();
+    after(() => slack.close());
+    const sink = slackBotSink({ ...base(), channel: 'C0123', thread: true }, TOKEN, {
+      apiUrl: slack.apiUrl,
+      timeoutMs: 2_000,
+      closeSignal: closing.signal,
+    });
+    await sink.send(note('started'), signal());
+    for (let k = 0; k < 25; k++) await sink.send(line(`step ${k}: ${'x'.repeat(4000)}`), signal());
+    const replies = slack.received.filter((c) => c.method === 'chat.postMessage' && c.args.thread_ts);
+    assert.equal(replies.length, 20);
+    const last = replies.at(-1)!;
+    const shown = (last.args.blocks as unknown as Array<{ text: { text: string } }>)[0]!.text.text;
+    assert.ok(shown.length <= 3000, `${shown.length}`);
+    assert.match(shown, /…\n… further steps are in the run's log$/);
+    assert.match(last.args.text, /further steps are in the run's log$/);
+    for (const reply of replies) assert.deepEqual(reply.problems, []);
+  });
+
   it('replies as a verbatim section, so Slack makes no link of a URL in a thread line', async () => {
     const slack = await fakeSlack();
     after(() => slack.close());

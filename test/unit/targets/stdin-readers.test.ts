@@ -342,3 +342,17 @@ test('psql and mysql given a database still read statements from standard input'
     );
   assertScriptAccepted('psql -c "select 1" app -v v={{x}}');
 });
+
+test('kubectl apply -f /dev/stdin reads its standard input as a manifest, as -f - does', () => {
+  assertScriptRefused(
+    'kubectl apply -f /dev/stdin < manifests/{{x}}.yaml',
+    /feeds to kubectl apply -f \/dev\/stdin, which reads it as the manifest or values it deploys/,
+  );
+  const heredoc = 'kubectl apply -f /dev/stdin <<EOF\nimage: registry.example.com/app:{{x}}\nEOF';
+  assertScriptAccepted(heredoc);
+  assert.throws(
+    () => renderShellScript(heredoc, { x: '1\ncommand: ["sh"]' }),
+    /reads as a manifest, and its value holds a newline/,
+  );
+  assert.doesNotThrow(() => renderShellScript(heredoc, { x: '1.2.3' }));
+});
