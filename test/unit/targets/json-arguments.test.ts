@@ -13,6 +13,21 @@ import {
   scriptCheckedOnceRendered,
 } from '../../helpers/command-checks.ts';
 
+/** The start of commands several tests write JSON or shorthand after. */
+const REGISTER = ['aws', 'ecs', 'register-task-definition', '--family', 'app', '--container-definitions'];
+const BATCH = [
+  'aws',
+  'batch',
+  'submit-job',
+  '--job-name',
+  'j',
+  '--job-queue',
+  'q',
+  '--job-definition',
+  'd',
+  '--container-overrides',
+];
+
 const renderArgv = (argv: string[], v: string) =>
   renderArgvCommand(argv, { x: v }, (word) => word.replaceAll('{{x}}', v)).argv;
 
@@ -38,15 +53,7 @@ test('a value in a string of a JSON argument stays in its string, for every prog
   const inString =
     /is in a string of (the JSON argument of (-d|--data|--container-definitions|--overrides|--patch|--parameters)|a JSON argument), and its value holds/;
   for (const argv of [
-    [
-      'aws',
-      'ecs',
-      'register-task-definition',
-      '--family',
-      'app',
-      '--container-definitions',
-      '[{"name":"app","image":"registry/app:1","dockerLabels":{"version":"{{x}}"}}]',
-    ],
+    [...REGISTER, '[{"name":"app","image":"registry/app:1","dockerLabels":{"version":"{{x}}"}}]'],
     [
       'aws',
       'ecs',
@@ -267,22 +274,7 @@ test('a template in a JSON field that is a command or code is refused when the c
       'command',
     ],
     // Batch: a job's container overrides.
-    [
-      [
-        'aws',
-        'batch',
-        'submit-job',
-        '--job-name',
-        'j',
-        '--job-queue',
-        'q',
-        '--job-definition',
-        'd',
-        '--container-overrides',
-        '{"command":["run","--version={{x}}"]}',
-      ],
-      'command',
-    ],
+    [[...BATCH, '{"command":["run","--version={{x}}"]}'], 'command'],
     // Lambda's ImageConfig, sent by any program.
     [['curl', '-d', '{"ImageConfig":{"EntryPoint":["/app/{{x}}"]}}', 'https://x'], 'EntryPoint'],
     [['curl', '-d', '{"ImageConfig":{"Command":["{{x}}"]}}', 'https://x'], 'Command'],
@@ -571,19 +563,7 @@ test('data in a JSON argument stays accepted: an environment value, a tag, a fie
     ['curl', '-d', '{"text":"deployed {{x}}","commander":"bot"}', 'https://x'],
     // args outside a list of containers is no container's.
     ['curl', '-d', '{"args":{"version":"{{x}}"}}', 'https://x'],
-    [
-      'aws',
-      'batch',
-      'submit-job',
-      '--job-name',
-      'j',
-      '--job-queue',
-      'q',
-      '--job-definition',
-      'd',
-      '--container-overrides',
-      '{"command":["run"],"environment":[{"name":"VERSION","value":"{{x}}"}]}',
-    ],
+    [...BATCH, '{"command":["run"],"environment":[{"name":"VERSION","value":"{{x}}"}]}'],
   ])
     assertAccepted(argv);
 });
@@ -623,18 +603,7 @@ test('aws codebuild start-build: the buildspec, the source location and the serv
 });
 
 test('aws batch submit-job --container-overrides and ecs run-task/start-task --overrides in shorthand: the command takes no template', () => {
-  const batch = [
-    'aws',
-    'batch',
-    'submit-job',
-    '--job-name',
-    'j',
-    '--job-queue',
-    'q',
-    '--job-definition',
-    'd',
-    '--container-overrides',
-  ];
+  const batch = [...BATCH];
   assertRefused(
     [...batch, 'command=run,{{x}}'],
     /--container-overrides, which chooses the command the job runs/,
