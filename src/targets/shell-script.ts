@@ -359,6 +359,11 @@ interface SimpleCommand {
    * xargs puts where a file is named, a config curl reads): the clause after "fed to PROGRAM, ".
    */
   stdinWhy?: string;
+  /**
+   * A compound command's closer (`}`, `done`, `fi`, `esac`) whose standard input a command inside reads as code
+   * (`{ sh; } <<EOF`): that command's program, named in place of the closer.
+   */
+  compoundReader?: string;
 }
 
 type Frame =
@@ -1852,6 +1857,18 @@ function analyzeReading(
     // … | xargs -I{} docker push registry.example.com/app:{}: where the input lands only where the command
     // written out with a template there is accepted and checked once rendered, it is checked so (items.checks),
     // when what xargs reads is the values as written (fedVerbatim).
+    // { sh; } <<EOF, while …; do bash; done < f: a command inside reads the compound command's standard input.
+    const closer = command.words.find((word) => word.role === 'arg');
+    if (model.stdinCode === undefined && closer && COMPOUND_CLOSERS.has(plain(closer))) {
+      const inner = frame.levels
+        .at(-1)!
+        .commands.find((c) => c !== command && c.model?.stdinCode !== undefined && c.args?.length);
+      if (inner) {
+        model.stdinCode = 0;
+        command.compoundReader = plain(inner.args![inner.model!.stdinCode!]!);
+        if (inner.stdinWhy !== undefined) command.stdinWhy = inner.stdinWhy;
+      }
+    }
     if (model.stdinCode === undefined) {
       const chooses = xargsInputChooses(texts);
       const checks =
@@ -1905,7 +1922,8 @@ function analyzeReading(
         const operator = operatorBefore(script, word.start);
         const text = textOf(word);
         if (operator === undefined || !/^0?<>?$/.test(operator) || /^\{\{/.test(text)) continue;
-        const reader = model.stdinCode === undefined ? '' : texts[model.stdinCode]!;
+        const reader =
+          model.stdinCode === undefined ? '' : (command.compoundReader ?? texts[model.stdinCode]!);
         for (const found of valuesIn(word))
           refuseFound(found, 'stdin_code', (name) =>
             stdinManifest !== undefined
@@ -1916,7 +1934,7 @@ function analyzeReading(
           );
       }
     if (model.stdinCode !== undefined) {
-      const reader = texts[model.stdinCode]!;
+      const reader = command.compoundReader ?? texts[model.stdinCode]!;
       for (const word of command.words.filter((w) => w.role === 'herestring')) {
         for (const found of valuesIn(word))
           refuseFound(found, 'stdin_code', (name) =>
@@ -2179,7 +2197,7 @@ function analyzeReading(
       }
       if (sub.kind === '<' && word.role === 'redirect' && model.stdinCode !== undefined) {
         // `bash < <(echo …)`: what the inside writes is the standard input the program runs as code.
-        const reader = texts[model.stdinCode]!;
+        const reader = command.compoundReader ?? texts[model.stdinCode]!;
         for (const site of sites.filter(within(sub)))
           if (!refused(site))
             refuse(
@@ -2656,7 +2674,7 @@ function analyzeReading(
         // An unquoted body expands the variables holding a value: code for a program reading it as code.
         const bodyReader =
           doc.command.model?.stdinCode !== undefined
-            ? plain(doc.command.args![doc.command.model.stdinCode]!)
+            ? (doc.command.compoundReader ?? plain(doc.command.args![doc.command.model.stdinCode]!))
             : doc.command.pipedIntoCode;
         // Why it takes no value, when its reader reads it as something other than code (stdinWhy).
         const bodyWhy =
@@ -2780,7 +2798,13 @@ function analyzeReading(
               'stdin_code',
               match[1]!,
               at,
-              stdinCodeMessage(match[1]!, at, plain(doc.command.args![reader]!), 'here-document', bodyWhy),
+              stdinCodeMessage(
+                match[1]!,
+                at,
+                doc.command.compoundReader ?? plain(doc.command.args![reader]!),
+                'here-document',
+                bodyWhy,
+              ),
             );
           else if (doc.command.pipedIntoCode !== undefined)
             refuse(

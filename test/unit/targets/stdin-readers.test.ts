@@ -356,3 +356,26 @@ test('kubectl apply -f /dev/stdin reads its standard input as a manifest, as -f 
   );
   assert.doesNotThrow(() => renderShellScript(heredoc, { x: '1.2.3' }));
 });
+
+test("a compound command's standard input is read by the commands inside it", () => {
+  // { sh; } <<EOF runs the here-document as sh's script, as sh <<EOF does.
+  for (const script of [
+    '{ sh; } <<EOF\necho {{x}}\nEOF',
+    'if true; then sh; fi <<EOF\necho {{x}}\nEOF',
+    '{ echo start; bash -s; } <<< "{{x}}"',
+  ])
+    assertScriptRefused(script, /is in a here-(document|string) fed to (sh|bash), which runs it as code/);
+  assertScriptRefused(
+    '{ ssh app1; } <<EOF\necho {{x}}\nEOF',
+    /fed to ssh, which the remote host's shell runs as code/,
+  );
+  for (const script of ['{ sh; } < scripts/{{x}}.sh', 'while true; do bash; done < scripts/{{x}}.sh'])
+    assertScriptRefused(script, /the redirection "<" feeds to (sh|bash), which runs what it reads as code/);
+  // Inside, a program that reads its input as data, or runs a command of its own, keeps the value data.
+  for (const script of [
+    '{ cat; } <<EOF\nversion {{x}}\nEOF',
+    'while read -r host; do ssh "$host" uptime; done < hosts/production.txt',
+    '{ read -r a; echo "$a"; } <<EOF\n{{x}}\nEOF',
+  ])
+    assertScriptAccepted(script);
+});
