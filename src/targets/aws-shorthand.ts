@@ -1,11 +1,16 @@
 // aws reads an option's argument in its shorthand syntax when the parameter is a structure, a list or a map
 // (awscli/shorthand.py): `Key=Value,…` pairs, `[…]` lists, `{…}` maps, quoted values, `\,` for a comma. A value
 // in `--environment Variables={VERSION={{v}}}` holding `,LD_PRELOAD=/tmp/x.so` adds a variable to the
-// function; in `--filters Name=tag:env,Values={{v}}` a `,` adds another value. An argument whose fixed text
-// has that structure around a template is such an argument, and each value in it is checked once rendered to
-// hold none of the parser's characters. A template that is the whole argument is left to the rules of its
-// option: it is the config's choice to hand the value the whole parameter. Pure.
+// function; in `--filters Name=tag:env,Values={{v}}` a `,` adds another value. An argument starting with a key
+// and `=` (`Key=…`, the key letters and digits, or a template) or with `{`/`[` around a template is such an
+// argument, and each value in it is checked once rendered to hold none of the parser's characters. A list
+// parameter takes every word up to the next option (`--parameters ParameterKey=A,ParameterValue=1
+// ParameterKey=B,ParameterValue={{v}}`), each read alike. A template that is the whole argument is left to the
+// rules of its option: it is the config's choice to hand the value the whole parameter; and an option whose
+// argument is a string or a blob (`--message`, `--description`, `--value`…: SCALAR) is read by aws as it is.
+// Pure.
 
+import { awsOperands } from './deploy-sources.ts';
 import { PLACEHOLDER } from './placeholder.ts';
 
 /** Options whose argument is not a parameter in shorthand: a JMESPath query, the output's format. */
@@ -17,34 +22,56 @@ const NOT_SHORTHAND = new Set([
   '--generate-cli-skeleton',
 ]);
 
-/** The characters of shorthand's structure, around a template's text. */
-const STRUCTURE = /[=,[\]{}]/;
+/**
+ * Options whose argument is a string or a blob in the operations they are common in (the AWS CLI reference), so
+ * aws never reads it in shorthand: `--message "Deployed {{v}}, see PR"` (sns publish), `--description "{{v}}
+ * (sha=abc)"`, `--value title={{v}}` (ssm put-parameter) hold any text. Each names the services where the same
+ * option is a structure, which stay read as shorthand: ses send-email's `--message Subject={…},Body={…}`, ec2
+ * modify-*-attribute's `--description Value=…`. cloudformation deploy's `--parameter-overrides KEY=VALUE …`
+ * splits each word at its first `=` and reads no further structure.
+ */
+const SCALAR: ReadonlyMap<string, readonly string[]> = new Map([
+  ['--message', ['ses']],
+  ['--description', ['ec2']],
+  ...[
+    ...['--subject', '--value', '--comment', '--name', '--payload', '--body', '--message-body'],
+    ...['--commit-message', '--secret-string', '--template-body', '--reason', '--parameter-overrides'],
+  ].map((option): [string, readonly string[]] => [option, []]),
+]);
 
 export interface ShorthandWord {
   index: number;
   option: string;
 }
 
+/** Whether an argument is written in shorthand around a template: `Key=…` (or `{{k}}=…`), `{…}` or `[…]`. */
+function isShorthand(text: string): boolean {
+  if (!new RegExp(PLACEHOLDER.source).test(text)) return false;
+  const masked = text.replace(new RegExp(PLACEHOLDER.source, 'g'), '\uE000');
+  return /^\s*(?:[A-Za-z0-9_.:-]|\uE000)+\s*=/.test(masked) || /^\s*[{[]/.test(masked);
+}
+
 /**
  * The arguments of an aws command (its program word at `at`) written in shorthand with a template inside:
- * `--opt Key={{v}}` or `--opt=Key={{v}}`.
+ * `--opt Key={{v}}`, `--opt=Key={{v}}`, and each word of a list after its option (`--opt A=1 B={{v}}`).
  */
 export function awsShorthandWords(words: readonly string[], at: number): ShorthandWord[] {
   const found: ShorthandWord[] = [];
-  const template = new RegExp(PLACEHOLDER.source, 'g');
-  const isShorthand = (text: string) =>
-    new RegExp(PLACEHOLDER.source).test(text) && STRUCTURE.test(text.replace(template, ''));
+  const service = words[awsOperands(words, at + 1)[0] ?? -1];
+  const reads = (option: string) =>
+    !NOT_SHORTHAND.has(option) && !(SCALAR.get(option)?.includes(service ?? '') === false);
   for (let k = at + 1; k < words.length; k++) {
     const word = words[k]!;
     if (word === '--') break;
     const attached = /^(--[A-Za-z0-9][\w-]*)=/.exec(word);
     if (attached) {
-      if (!NOT_SHORTHAND.has(attached[1]!) && isShorthand(word.slice(attached[0].length)))
+      // --opt=VALUE is one argument (argparse takes no further word for it).
+      if (reads(attached[1]!) && isShorthand(word.slice(attached[0].length)))
         found.push({ index: k, option: attached[1]! });
-    } else if (/^--[A-Za-z0-9]/.test(word) && k + 1 < words.length && !words[k + 1]!.startsWith('--')) {
-      if (!NOT_SHORTHAND.has(word) && isShorthand(words[k + 1]!)) found.push({ index: k + 1, option: word });
-      k++;
-    }
+    } else if (/^--[A-Za-z0-9]/.test(word))
+      // A list parameter takes every word up to the next option (nargs '+'), each an item read in shorthand.
+      for (; k + 1 < words.length && !words[k + 1]!.startsWith('--'); k++)
+        if (reads(word) && isShorthand(words[k + 1]!)) found.push({ index: k + 1, option: word });
   }
   return found;
 }

@@ -470,7 +470,7 @@ const AWS_FLAGS = [
 ];
 
 /** The operands of an aws line (service, operation, …), its global options read by prefix (awsOption). */
-function awsOperands(words: readonly string[], from: number): number[] {
+export function awsOperands(words: readonly string[], from: number): number[] {
   const values = [...AWS_VALUES];
   const found: number[] = [];
   for (let k = from; k < words.length && words[k] !== '--'; k++) {

@@ -699,3 +699,110 @@ test('JSON attached to a short option, after NAME=, or with a shell variable in 
     STAYS_IN_STRING,
   );
 });
+
+test('every word of an aws list parameter written in shorthand is checked, up to the next option', () => {
+  const shorthand =
+    /is in the argument of aws --parameters, which aws reads in its shorthand syntax .* and its value holds/;
+  const stack = [
+    ...['aws', 'cloudformation', 'create-stack', '--stack-name', 's', '--template-body', 'file://t.yml'],
+    '--parameters',
+  ];
+  for (const argv of [
+    [...stack, 'ParameterKey=Image,ParameterValue=a', 'ParameterKey=Tag,ParameterValue={{x}}'],
+    [
+      ...stack,
+      'ParameterKey=Image,ParameterValue=a',
+      'ParameterKey=Env,ParameterValue=prod',
+      'ParameterKey=Tag,ParameterValue={{x}}',
+      '--capabilities',
+      'CAPABILITY_IAM',
+    ],
+  ])
+    checkedOnceRendered(
+      argv,
+      ['1,ParameterKey=AdminRoleArn', '1 x', 'a=b'],
+      ['1.2.3', 'v1.2.3-rc.1'],
+      shorthand,
+    );
+  scriptCheckedOnceRendered(
+    'aws cloudformation update-stack --stack-name s --use-previous-template --parameters ParameterKey=A,ParameterValue=1 "ParameterKey=Tag,ParameterValue={{x}}"',
+    [['1,ParameterKey=AdminRoleArn', shorthand]],
+    ['1.2.3'],
+  );
+});
+
+test('aws options whose argument is a string are not shorthand, whatever text is around the template', () => {
+  for (const argv of [
+    ['aws', 'sns', 'publish', '--topic-arn', 'arn:aws:sns:t', '--message', 'Deployed {{x}}, see PR'],
+    [
+      'aws',
+      'sns',
+      'publish',
+      '--topic-arn',
+      'arn:aws:sns:t',
+      '--subject',
+      '[deploy] {{x}}',
+      '--message',
+      'm',
+    ],
+    [
+      'aws',
+      'lambda',
+      'update-function-configuration',
+      '--function-name',
+      'f',
+      '--description',
+      '{{x}} (sha=abc)',
+    ],
+    ['aws', 'ssm', 'put-parameter', '--name', '/app/v', '--value', 'title={{x}}', '--overwrite'],
+    ['aws', 'ssm', 'put-parameter', '--name', '/app/v', '--value=title={{x}}'],
+    ['aws', 'sqs', 'send-message', '--queue-url', 'https://q', '--message-body', 'version={{x}}, ok'],
+    [
+      ...['aws', 'cloudformation', 'deploy', '--template-file', 't.yml', '--stack-name', 's'],
+      ...['--parameter-overrides', 'Image=app', 'Message={{x}}'],
+    ],
+    // A word not starting with Key= nor { or [ is not shorthand, even with , or = after it.
+    ['aws', 'ecs', 'update-service', '--cluster', 'c', '--service', 'svc', '--force-new-deployment'],
+    [
+      'aws',
+      'elasticbeanstalk',
+      'update-environment',
+      '--environment-name',
+      'e',
+      '--version-label',
+      'v{{x}},a=b',
+    ],
+  ]) {
+    assertAccepted(argv);
+    for (const value of ['Fix login bug', 'a, b=c {d} [e]'])
+      assert.doesNotThrow(() => renderArgv(argv, value), argv.join(' '));
+  }
+  // Where the same option is a structure, it stays shorthand: ses send-email --message, ec2's --description.
+  const shorthand =
+    /is in the argument of aws (--message|--description), which aws reads in its shorthand syntax/;
+  for (const argv of [
+    [
+      'aws',
+      'ses',
+      'send-email',
+      '--from',
+      'a@b',
+      '--destination',
+      'ToAddresses=c@d',
+      '--message',
+      'Subject={Data={{x}}},Body={Text={Data=b}}',
+    ],
+    ['aws', 'ec2', 'modify-image-attribute', '--image-id', 'ami-1', '--description', 'Value={{x}}'],
+    [
+      'aws',
+      '--region',
+      'eu-west-1',
+      'ec2',
+      'modify-image-attribute',
+      '--image-id',
+      'ami-1',
+      '--description=Value={{x}}',
+    ],
+  ])
+    checkedOnceRendered(argv, ['1,Body={}', 'a b'], ['1.2.3'], shorthand);
+});
