@@ -17,8 +17,10 @@
 // be one plain name. The images of aws lambda --image-uri (and --code ImageUri=), fly deploy --image, argocd
 // --kustomize-image and helm push's repository under a fixed registry follow the image rule
 // (container-mounts.ts). Pure.
+import { awsShorthandWords } from './aws-shorthand.ts';
 import { type ContainerMounts, imageReference, type MountWord } from './container-mounts.ts';
 import { longOptions, type OptionGrammar, readOptions } from './option-words.ts';
+import { ROLE_FIELD } from './json-arguments.ts';
 import { PLACEHOLDER } from './placeholder.ts';
 
 /** The templates in `text`. */
@@ -463,6 +465,46 @@ function awsValuesOf(words: readonly string[], from: number, options: readonly s
   return found;
 }
 
+/**
+ * An option naming an IAM role who acts (--role-arn, --task-role-arn, --execution-role-arn, --service-role,
+ * --role), or a prefix of one ending in -role-arn (aws reads a unique prefix as the option: --task-role-a);
+ * --role-session-name and --role-name do not.
+ */
+const AWS_ROLE_OPTION = /^--(?:[A-Za-z0-9-]*-)?role(?:-(?:a(?:rn?)?)?)?$/;
+
+/** The values of aws's options naming a role who acts (AWS_ROLE_OPTION) among `words[from…]`, up to `--`. */
+function awsRoleValues(words: readonly string[], from: number): OptionValue[] {
+  const found: OptionValue[] = [];
+  for (let k = from; k < words.length && words[k] !== '--'; k++) {
+    const word = words[k]!;
+    const eq = word.indexOf('=');
+    const option = eq > 0 ? word.slice(0, eq) : word;
+    if (!AWS_ROLE_OPTION.test(option)) continue;
+    if (eq > 0) found.push({ index: k, option, value: word.slice(eq + 1) });
+    else if (k + 1 < words.length) found.push({ index: ++k, option, value: words[k]! });
+  }
+  return found;
+}
+
+/**
+ * aws's values of `options` (or of a prefix of one: awsOption) among `words[from…]`, up to `--`, for a list: the
+ * word of `--opt=VALUE`, and each word after `--opt` up to the next option.
+ */
+function awsListValuesOf(words: readonly string[], from: number, options: readonly string[]): OptionValue[] {
+  const found: OptionValue[] = [];
+  for (let k = from; k < words.length && words[k] !== '--'; k++) {
+    const word = words[k]!;
+    const option = awsOption(word, options);
+    if (option === undefined) continue;
+    const eq = word.indexOf('=');
+    if (eq > 0) found.push({ index: k, option, value: word.slice(eq + 1) });
+    else
+      for (; k + 1 < words.length && !words[k + 1]!.startsWith('--'); k++)
+        found.push({ index: k + 1, option, value: words[k + 1]! });
+  }
+  return found;
+}
+
 /** aws's global options that take no value (aws help global options; --no-cli-pager, --cli-auto-prompt: v2). */
 const AWS_FLAGS = [
   ...['--debug', '--no-verify-ssl', '--no-paginate', '--no-sign-request', '--version', '--no-cli-pager'],
@@ -531,7 +573,8 @@ interface ShorthandField {
 
 /**
  * The fields of aws's shorthand syntax in `value` (awscli/shorthand.py): KEY=VALUE pairs split at "," outside
- * brackets, a word with no "=" continuing the previous key's list (Command=a,b), KEY={…} a structure and
+ * brackets, a word with no "=" continuing the previous key's list (Command=a,b), a word with a template before its
+ * "=" a key (aws reads one there: key=app.zip,{{k}}=evil; refused by awsShorthand), KEY={…} a structure and
  * KEY=[…] a list (of scalars, or of structures). Undefined for anything else: JSON, a quoted value, an
  * unbalanced bracket, a first word with no key. A template counts as plain text ({{x}} is not a structure).
  */
@@ -559,7 +602,8 @@ function shorthandFields(value: string): ShorthandField[] | undefined {
     pieces.push(text.slice(start));
     let key: string | undefined;
     for (const piece of pieces) {
-      const m = /^\s*([A-Za-z0-9_.:-]+)\s*=(.*)$/s.exec(piece);
+      // A template before a piece's "=" is in its key (key=app.zip,{{k}}=evil): aws reads a key there.
+      const m = /^\s*((?:[A-Za-z0-9_.:-]|\uE000\d+\uE001)+)\s*=(.*)$/s.exec(piece);
       if (m) key = m[1]!;
       else if (key === undefined) return false;
       const rest = m ? m[2]! : piece;
@@ -731,8 +775,9 @@ function awsShorthand(
   if (rule.json && /^\s*[{[]/.test(v.value.replace(PLACEHOLDER, ''))) return;
   const fields = shorthandFields(v.value);
   if (!fields) return source(v.index, how, names, rule.safe);
-  const templated = fields.filter((f) => templates(f.value).length);
+  const templated = fields.filter((f) => templates(f.key + f.value).length);
   const allowed = (f: ShorthandField): boolean => {
+    if (templates(f.key).length) return false; // a template in a key chooses the field
     const use = Object.hasOwn(rule.uses, f.key) ? rule.uses[f.key] : undefined;
     if (use === 'path') return /^[^/{}]+\//.test(f.value.slice(0, f.value.search(PLACEHOLDER)));
     // The image's field, the last (its value runs to the end of the word) and alone holding a template.
@@ -744,7 +789,7 @@ function awsShorthand(
     return source(
       v.index,
       how,
-      bad.flatMap((f) => templates(f.value)),
+      bad.flatMap((f) => templates(f.key + f.value)),
       rule.safe,
     );
   const image = templated.find((f) => rule.uses[f.key] === 'image');
@@ -834,13 +879,60 @@ function awsSources(found: ContainerMounts, words: readonly string[], from: numb
       );
   }
   // Who acts: the role sts assume-role assumes, eks update-kubeconfig's token is for, CloudFormation deploys as,
-  // … (AWS_ROLE_ARN is refused alike; --role-session-name and --profile, a profile of the config, stay data).
-  if (service !== 'lambda')
-    for (const v of awsValuesOf(words, from, ['--role-arn']))
+  // an ECS task runs as (--task-role-arn, --execution-role-arn), CodeBuild builds as (create-project
+  // --service-role), … any option naming a role (AWS_ROLE_ARN is refused alike; --role-session-name, --role-name
+  // and --profile, a profile of the config, stay data). lambda create-function/update-function-configuration
+  // --role has its own message (LAMBDA_CHOICES).
+  const lambdaRole = service === 'lambda' && /^(create-function|update-function-configuration)$/.test(verb);
+  for (const v of awsRoleValues(words, from))
+    if (!(lambdaRole && awsOption(v.option, ['--role'])))
       source(
         v.index,
-        `the value of aws ${service} ${verb} --role-arn, which chooses who acts: the IAM role assumed, or the one the service acts as (any role of any account that trusts these credentials, with its rights)`,
+        `the value of aws ${service} ${verb} ${v.option}, which chooses who acts: the IAM role assumed, or the one the service acts as (any role of any account that trusts these credentials, with its rights)`,
       );
+  // In any argument aws reads in shorthand (aws-shorthand.ts), a template in a key chooses the field set (the
+  // variable of --environment Variables={{{k}}=…}, as the name of a variable a runner gives a program is), and
+  // one in a field naming a role chooses who acts (events put-targets --targets Id=1,Arn=…,RoleArn=…, any
+  // …RoleArn= or ServiceRole=, as in JSON: json-arguments.ts's ROLE_FIELD). An option AWS_SHORTHAND reads is
+  // left to it.
+  for (const arg of awsShorthandWords(words, from - 1)) {
+    if (shorthand && awsOption(arg.option, Object.keys(shorthand))) continue;
+    const word = words[arg.index]!;
+    const value = word.startsWith(`${arg.option}=`) ? word.slice(arg.option.length + 1) : word;
+    const fields = shorthandFields(value) ?? [];
+    const keyed = fields.filter((f) => templates(f.key).length);
+    if (keyed.length) {
+      source(
+        arg.index,
+        `a key of the argument of aws ${service} ${verb} ${arg.option}, which aws reads in its shorthand syntax (Key=Value,…): a value there chooses the field set (Variables={LD_PRELOAD=…} for a function's environment)`,
+        [...new Set(keyed.flatMap((f) => templates(f.key)))],
+        'write the key in the config, and the value after it (Key=VALUE)',
+      );
+      continue;
+    }
+    const roles = fields.filter(
+      (f) => ROLE_FIELD.test(f.key.split('.').at(-1)!) && templates(f.value).length,
+    );
+    if (roles.length)
+      source(
+        arg.index,
+        `the value of aws ${service} ${verb} ${arg.option}, whose ${roles.map((f) => `${f.key}=`).join(', ')} chooses who acts: the IAM role the service acts as (any role the credentials may pass, with its rights)`,
+        roles.flatMap((f) => templates(f.value)),
+      );
+  }
+  // cloudformation deploy --parameter-overrides KEY=VALUE…: a template before a word's first "=" chooses which
+  // parameter of the stack is set (AdminRoleArn=…); a value after a fixed KEY= stays data.
+  if (service === 'cloudformation' && verb === 'deploy')
+    for (const v of awsListValuesOf(words, from, ['--parameter-overrides'])) {
+      const key = v.value.includes('=') ? v.value.slice(0, v.value.indexOf('=')) : v.value;
+      if (templates(key).length)
+        source(
+          v.index,
+          'a parameter name of aws cloudformation deploy --parameter-overrides, which chooses which parameter of the stack is set (a role, an image, a bucket…)',
+          templates(key),
+          'write the name in the config, and the value after it (Tag=VALUE)',
+        );
+    }
   // What an instance runs and who it acts as: its machine image (any account's public AMI) and instance profile.
   if (
     (service === 'ec2' && verb === 'run-instances') ||

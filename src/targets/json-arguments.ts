@@ -224,7 +224,7 @@ const CODE_FIELDS: ReadonlyMap<string, string> = new Map([
 ]);
 
 /** Fields whose value chooses who acts: the IAM role a task, a job or a build runs as. */
-const ROLE_FIELD = /^(\w*rolearn|servicerole(override)?)$/i;
+export const ROLE_FIELD = /^(\w*rolearn|servicerole(override)?)$/i;
 
 /** Fields naming an image a container runs (ECS, Kubernetes, Batch, the Docker Engine API, CodeBuild). */
 const IMAGE_FIELDS = new Set(['image', 'imageoverride']);

@@ -382,7 +382,7 @@ test('--role-arn chooses who acts and is refused (as AWS_ROLE_ARN is); --role-se
       '{{x}}',
     ],
   ])
-    assertRefused(argv, /is in the value of aws [a-z0-9]+ [a-z-]+ --role-arn, which chooses who acts/);
+    assertRefused(argv, /is in the value of aws [a-z0-9]+ [a-z-]+ --role(-arn)?, which chooses who acts/);
   for (const argv of [
     [
       'aws',
@@ -406,6 +406,79 @@ test('--role-arn chooses who acts and is refused (as AWS_ROLE_ARN is); --role-se
     ],
     ['aws', '--profile', '{{x}}', 's3', 'ls'],
     ['aws', 'eks', 'update-kubeconfig', '--name', 'c-{{x}}', '--alias', '{{x}}'],
+  ])
+    assertAccepted(argv);
+});
+
+test('a template before "=" in a CodeDeploy revision is in a key and is refused, however the fields before it read', () => {
+  const revision =
+    /is in the value of aws deploy [a-z-]+ --(s3-location|revision), which chooses the revision CodeDeploy deploys/;
+  for (const argv of [
+    // After a key= value, a keyless word would continue its list: with "=" it is a key of its own.
+    [...DEPLOYMENT, '--s3-location', 'bucket=artifacts,bundleType=zip,key=app.zip,{{x}}=evil'],
+    [...DEPLOYMENT, '--s3-location', '{{x}}=artifacts,key=app.zip,bundleType=zip'],
+    [...DEPLOYMENT, '--s3-location', 'bucket=artifacts,key=app.zip,bundleType=zip,x{{x}}=1'],
+    [...DEPLOYMENT, '--s3-location=bucket=artifacts,key=app.zip,{{x}}=b'],
+    [...DEPLOYMENT, '--revision', 'revisionType=S3,s3Location={bucket=artifacts,{{x}}=b,key=app.zip}'],
+  ])
+    assertRefused(argv, revision);
+  // A value stays a value: after key=, and as a word continuing key='s value (checked once rendered).
+  for (const argv of [
+    [...DEPLOYMENT, '--s3-location', 'bucket=artifacts,bundleType=zip,key=app-{{x}}.zip'],
+    [...DEPLOYMENT, '--s3-location', 'bucket=artifacts,bundleType=zip,key=app.zip,{{x}}'],
+    [
+      ...DEPLOYMENT,
+      '--revision',
+      'revisionType=S3,s3Location={bucket=artifacts,key=app-{{x}}.zip,bundleType=zip}',
+    ],
+  ])
+    checkedOnceRendered(argv, ['1,bucket=evil', 'a=b'], ['1.2.3'], SHORTHAND);
+});
+
+test('every aws option naming a role who acts is refused, as --role-arn is; a role in shorthand too', () => {
+  const role = /is in the value of aws [a-z0-9]+ [a-z-]+ --[a-z-]*role(-arn|-a)?, which chooses who acts/;
+  const task = ['aws', 'ecs', 'register-task-definition', '--family', 'app', '--container-definitions', '[]'];
+  for (const argv of [
+    [...task, '--task-role-arn', '{{x}}'],
+    [...task, '--execution-role-arn', 'arn:aws:iam::123456789012:role/{{x}}'],
+    [...task, '--task-role-arn={{x}}'],
+    [...task, '--task-role-a', '{{x}}'], // aws reads a unique prefix as the option
+    ['aws', 'codebuild', 'create-project', '--name', 'p', '--service-role', '{{x}}'],
+    [
+      'aws',
+      'batch',
+      'create-compute-environment',
+      '--compute-environment-name',
+      'c',
+      '--service-role',
+      '{{x}}',
+    ],
+    ['aws', 'cloudformation', 'create-stack', '--stack-name', 's', '--role-arn', '{{x}}'],
+    ['aws', 'ecs', 'create-service', '--service-name', 's', '--role', '{{x}}'],
+    ['aws', 'glue', 'create-job', '--name', 'j', '--role', 'arn:aws:iam::1:role/{{x}}'],
+    ['aws', 'lambda', 'create-event-source-mapping', '--function-name', 'f', '--role-arn', '{{x}}'],
+  ])
+    assertRefused(argv, role);
+  // lambda create-function's --role keeps its own message.
+  assertRefused(
+    ['aws', 'lambda', 'create-function', '--function-name', 'f', '--role', '{{x}}'],
+    /--role, the IAM role the function runs as/,
+  );
+  // A …RoleArn= field of shorthand, in any word of a list.
+  const targets = ['aws', 'events', 'put-targets', '--rule', 'r', '--targets'];
+  for (const argv of [
+    [...targets, 'Id=1,Arn=arn:aws:ecs:us-east-1:1:cluster/c,RoleArn={{x}}'],
+    [...targets, 'Id=1,Arn=arn:aws:lambda:f', 'Id=2,Arn=arn:aws:ecs:c,RoleArn=arn:aws:iam::1:role/{{x}}'],
+    [...targets, 'Id=1,Arn=arn:aws:ecs:c,EcsParameters={TaskDefinitionArn=t,TaskRoleArn={{x}}}'],
+  ])
+    assertRefused(argv, /--targets, whose [.\w]*RoleArn= chooses who acts/);
+  // A session's name, a role's name (iam get-role) and other fields of a target stay data.
+  for (const argv of [
+    ['aws', 'sts', 'assume-role', '--role-arn', 'arn:aws:iam::1:role/r', '--role-session-name', '{{x}}'],
+    ['aws', 'sts', 'assume-role', '--role-arn', 'arn:aws:iam::1:role/r', '--role-s', 'deploy-{{x}}'],
+    ['aws', 'iam', 'get-role', '--role-name', '{{x}}'],
+    [...task, '--tags', 'key=version,value={{x}}'],
+    [...targets, 'Id={{x}},Arn=arn:aws:ecs:c,RoleArn=arn:aws:iam::1:role/events'],
   ])
     assertAccepted(argv);
 });

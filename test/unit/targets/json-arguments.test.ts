@@ -806,3 +806,33 @@ test('aws options whose argument is a string are not shorthand, whatever text is
   ])
     checkedOnceRendered(argv, ['1,Body={}', 'a b'], ['1.2.3'], shorthand);
 });
+
+test('a template in a key of an aws argument written in shorthand is refused, as in JSON', () => {
+  const key =
+    /is in a key of the argument of aws [a-z0-9]+ [a-z-]+ --(environment|tags|parameters), which aws reads in its shorthand syntax/;
+  const env = ['aws', 'lambda', 'update-function-configuration', '--function-name', 'f', '--environment'];
+  for (const argv of [
+    [...env, 'Variables={ {{x}}=/tmp/x.so }'],
+    [...env, 'Variables={STAGE=prod,{{x}}=1}'],
+    [...env.slice(0, -1), '--environment=Variables={STAGE=prod,x{{x}}=1}'],
+    ['aws', 'ec2', 'create-tags', '--resources', 'i-1', '--tags', '{{x}}=1'],
+    [
+      ...['aws', 'cloudformation', 'create-stack', '--stack-name', 's', '--template-body', 'file://t.yml'],
+      ...['--parameters', 'ParameterKey=A,ParameterValue=1', '{{x}}=Tag,ParameterValue=1'],
+    ],
+  ])
+    assertRefused(argv, key);
+  // cloudformation deploy --parameter-overrides KEY=VALUE: the name is a key too; a value after it is data.
+  const deploy = ['aws', 'cloudformation', 'deploy', '--template-file', 't.yml', '--stack-name', 's'];
+  assertRefused(
+    [...deploy, '--parameter-overrides', 'Image=app', '{{x}}=arn:aws:iam::1:role/admin'],
+    /is in a parameter name of aws cloudformation deploy --parameter-overrides, which chooses which parameter/,
+  );
+  // A value after a fixed key stays accepted (checked once rendered where aws reads shorthand).
+  for (const argv of [
+    [...env, 'Variables={STAGE=prod,VERSION={{x}}}'],
+    ['aws', 'ec2', 'create-tags', '--resources', 'i-1', '--tags', 'Key=version,Value={{x}}'],
+    [...deploy, '--parameter-overrides', 'Image=app', 'Tag={{x}}'],
+  ])
+    assertAccepted(argv);
+});
