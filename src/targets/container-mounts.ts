@@ -1728,7 +1728,7 @@ function contextName(found: ContainerMounts, index: number, word: string, value:
  * A template in the namespace a command works in (kubectl/oc/helm -n, --namespace): checked once rendered to be
  * one DNS-1123 label, as Kubernetes names a namespace.
  */
-function namespaceName(
+export function namespaceName(
   found: ContainerMounts,
   index: number,
   word: string,

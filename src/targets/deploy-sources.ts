@@ -18,7 +18,7 @@
 // --kustomize-image and helm push's repository under a fixed registry follow the image rule
 // (container-mounts.ts). Pure.
 import { awsShorthandWords } from './aws-shorthand.ts';
-import { type ContainerMounts, imageReference, type MountWord } from './container-mounts.ts';
+import { type ContainerMounts, imageReference, type MountWord, namespaceName } from './container-mounts.ts';
 import { longOptions, type OptionGrammar, readOptions } from './option-words.ts';
 import { ROLE_FIELD } from './json-arguments.ts';
 import { PLACEHOLDER } from './placeholder.ts';
@@ -1229,6 +1229,17 @@ function argocdSources(
     source(
       operands[3] ?? -1,
       "the cluster argocd proj add-destination lets the project's applications deploy to (a server URL, or a cluster's name with --name)",
+    );
+  // … and NAMESPACE, a pattern of the namespaces they may deploy to there ("*" opens every one, kube-system
+  // among them): checked once rendered to be one namespace, as kubectl -n's.
+  const namespace = operands[4];
+  if (group === 'proj' && verb === 'add-destination' && namespace !== undefined)
+    namespaceName(
+      found,
+      namespace,
+      words[namespace]!,
+      words[namespace]!,
+      "the namespace argocd proj add-destination lets the project's applications deploy to",
     );
   // argocd appset create FILE…: ApplicationSets, each naming its repositories, clusters and templates.
   if (group === 'appset' && verb === 'create')

@@ -490,6 +490,28 @@ test("argocd proj add-source's repository, add-destination's cluster and app cre
     assertAccepted(argv);
 });
 
+test("argocd proj add-destination's namespace is checked once rendered to be one namespace: * opens every one", () => {
+  const namespace =
+    /is in the namespace argocd proj add-destination lets the project's applications deploy to, which is .* once rendered: a value there must make one DNS-1123 label/;
+  for (const argv of [
+    ['argocd', 'proj', 'add-destination', 'apps', 'https://kubernetes.default.svc', '{{x}}'],
+    ['argocd', 'proj', 'add-destination', 'apps', 'https://kubernetes.default.svc', 'app-{{x}}'],
+    ['argocd', 'proj', 'add-destination', 'apps', 'in-cluster', '{{x}}', '--name'],
+  ])
+    checkedOnceRendered(
+      argv,
+      ['*', 'a*', 'kube-*', '!prod', 'a,b', 'Prod', 'x-'],
+      ['production', 'staging-2'],
+      namespace,
+    );
+  // Its project stays accepted, as a fixed namespace.
+  for (const argv of [
+    ['argocd', 'proj', 'add-destination', 'apps-{{x}}', 'https://kubernetes.default.svc', 'prod'],
+    ['argocd', 'proj', 'add-destination', 'apps', 'https://kubernetes.default.svc', '*'],
+  ])
+    assertAccepted(argv);
+});
+
 test('fly deploy --buildkit-addr and --buildkit-image are refused as the builder they choose, not as the working directory', () => {
   for (const [argv, message] of [
     [
