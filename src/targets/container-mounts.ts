@@ -959,7 +959,7 @@ export function kubectlPatchWords(words: readonly string[], at: number, name: st
 
 /**
  * The image a deploy tool deploys, by the image rule: aws lambda update-function-code/create-function
- * --image-uri (or a prefix of it: awsOption), fly (flyctl) deploy -i/--image, argocd app create/set
+ * --image-uri (or a prefix of it: awsOption), fly (flyctl) deploy and launch -i/--image, argocd app create/set
  * --kustomize-image [OLD=]NEW.
  */
 function deployImages(found: ContainerMounts, words: readonly string[], at: number, name: string): void {
@@ -968,7 +968,7 @@ function deployImages(found: ContainerMounts, words: readonly string[], at: numb
   const options =
     name === 'aws' && rest.includes('lambda')
       ? ['--image-uri']
-      : fly === 'deploy' || fly === 'console' || fly === 'machine update'
+      : fly === 'deploy' || fly === 'launch' || fly === 'console' || fly === 'machine update'
         ? ['-i', '--image']
         : name === 'argocd' && rest.includes('app')
           ? ['--kustomize-image']

@@ -1273,6 +1273,8 @@ const FLY_VALUES = new Set([
   ...['--attach-volume', '--from-snapshot', '--volume-initial-size'],
   // deploy's builder (hidden flags: superfly/flyctl#4489, #4526, #4541).
   ...['--buildkit-addr', '--buildkit-image'],
+  // launch's own (flyctl's internal/command/launch).
+  ...['--path', '--from', '--from-manifest', '--internal-port'],
 ]);
 
 /** systemd-run's options that take a value (systemd-run(1)), before the program it runs. */
@@ -1333,7 +1335,8 @@ export function flyOperands(words: readonly string[], at: number): number[] {
  */
 export function flyCommand(words: readonly string[], at: number): string | undefined {
   const operands = flyOperands(words, at).map((k) => words[k]!);
-  if (operands[0] === 'deploy' || operands[0] === 'console') return operands[0];
+  // fly launch makes the app and deploys it, with all of deploy's options (flyctl's launch takes deploy.CommonFlags).
+  if (operands[0] === 'deploy' || operands[0] === 'console' || operands[0] === 'launch') return operands[0];
   if (operands[0] === 'secrets' && operands[1] !== undefined) return `secrets ${operands[1]}`;
   if (/^(machines?|m)$/.test(operands[0] ?? '') && operands[1] !== undefined) return `machine ${operands[1]}`;
   return undefined;
@@ -1374,14 +1377,15 @@ function flySources(
     const refusal = environmentName(index, text, how);
     if (refusal) found.refused.push(refusal);
   };
-  if (command === 'deploy' || command === 'console' || /^machine (run|create|update)$/.test(command ?? ''))
+  const deploys = command === 'deploy' || command === 'launch';
+  if (deploys || command === 'console' || /^machine (run|create|update)$/.test(command ?? ''))
     for (const v of valuesOf(words, from, ['-e', '--env'], true))
       names(v.index, v.value, `the variable ${name} ${command} ${v.option} sets in the app's machines`);
   // --file-local/--file-literal/--file-secret /PATH/IN/MACHINE=…: a value in the path chooses which file of the
   // app's machines is written (its programs, the code it runs); one in --file-secret's SECRET which of the app's
   // secrets is written there. --file-local's LOCALPATH is a file of the runner sent (file-reads.ts), and
   // --file-literal's VALUE the content (base64) of the fixed file.
-  if (command === 'deploy' || command === 'console' || /^machine (run|create|update)$/.test(command ?? ''))
+  if (deploys || command === 'console' || /^machine (run|create|update)$/.test(command ?? ''))
     for (const v of valuesOf(words, from, ['--file-local', '--file-literal', '--file-secret'])) {
       const eq = v.value.indexOf('=');
       const path = templates(eq < 0 ? v.value : v.value.slice(0, eq));
@@ -1419,17 +1423,40 @@ function flySources(
         'code',
       );
   }
-  if (command !== 'deploy') return;
-  for (const k of operands.slice(1))
-    chosen(
-      k,
-      `the working directory ${name} deploy builds and deploys (its fly.toml and Dockerfile say what is built, and its files are the build context)`,
-      'directory',
-    );
+  if (!deploys) return;
+  if (command === 'deploy')
+    for (const k of operands.slice(1))
+      chosen(
+        k,
+        `the working directory ${name} deploy builds and deploys (its fly.toml and Dockerfile say what is built, and its files are the build context)`,
+        'directory',
+      );
+  // fly launch --path DIR: the app's source root, as deploy's working directory; --from-manifest FILE: the plan
+  // it launches (its image, build and processes; - reads it on standard input).
+  if (command === 'launch') {
+    for (const v of valuesOf(words, from, ['--path']))
+      chosen(
+        v.index,
+        `the value of ${name} launch --path, the directory it builds and deploys (its fly.toml and Dockerfile say what is built, and its files are the build context)`,
+        'directory',
+      );
+    for (const v of valuesOf(words, from, ['--from-manifest']))
+      chosen(
+        v.index,
+        `the value of ${name} launch --from-manifest, the launch plan it follows (its image, build and processes)`,
+        'directory',
+      );
+    // --from REPOSITORY: the repository (or template) the new app is made from, its source and Dockerfile.
+    for (const v of valuesOf(words, from, ['--from']))
+      source(
+        v.index,
+        `the repository ${name} launch --from makes the app from (its source, Dockerfile and fly.toml: what is built and deployed)`,
+      );
+  }
   for (const v of valuesOf(words, from, ['-c', '--config', '--dockerfile'], true))
     chosen(
       v.index,
-      `the value of ${name} deploy ${v.option}, the file that says what is built and deployed (its build, image and processes)`,
+      `the value of ${name} ${command} ${v.option}, the file that says what is built and deployed (its build, image and processes)`,
       'directory',
     );
   for (const v of valuesOf(words, from, ['--build-arg'])) {
@@ -1439,12 +1466,12 @@ function flySources(
     if (eq < 0 || at < eq)
       source(
         v.index,
-        `the name of the build argument ${name} deploy --build-arg sets, which could be a proxy every download of the build's RUN steps goes through (HTTP_PROXY=…) or the frontend that runs the build (BUILDKIT_SYNTAX=…)`,
+        `the name of the build argument ${name} ${command} --build-arg sets, which could be a proxy every download of the build's RUN steps goes through (HTTP_PROXY=…) or the frontend that runs the build (BUILDKIT_SYNTAX=…)`,
       );
     else if (/^((https?|ftp|no|all)_proxy|BUILDKIT_SYNTAX)=/i.test(v.value))
       source(
         v.index,
-        `the ${/^BUILDKIT_SYNTAX=/i.test(v.value) ? "frontend image that runs the build (it reads the Dockerfile, the context and the build's secrets)" : "proxy every download of the build's RUN steps goes through (Docker gives HTTP_PROXY, HTTPS_PROXY, FTP_PROXY, NO_PROXY and ALL_PROXY to them without an ARG: a proxy of its choosing sees and changes what they fetch)"}, which ${name} deploy --build-arg ${v.value.slice(0, eq)}= chooses`,
+        `the ${/^BUILDKIT_SYNTAX=/i.test(v.value) ? "frontend image that runs the build (it reads the Dockerfile, the context and the build's secrets)" : "proxy every download of the build's RUN steps goes through (Docker gives HTTP_PROXY, HTTPS_PROXY, FTP_PROXY, NO_PROXY and ALL_PROXY to them without an ARG: a proxy of its choosing sees and changes what they fetch)"}, which ${name} ${command} --build-arg ${v.value.slice(0, eq)}= chooses`,
       );
   }
   // --buildkit-addr ADDR: the buildkit daemon that builds the image; --buildkit-image IMAGE: the image of the
@@ -1454,15 +1481,15 @@ function flySources(
     source(
       v.index,
       v.option === '--buildkit-addr'
-        ? `the buildkit daemon ${name} deploy --buildkit-addr builds the image on (it gets the build context and build secrets, and the image it returns is what is deployed)`
-        : `the image of the builder ${name} deploy --buildkit-image starts to build the app's image (it gets the build context and build secrets, and the image it returns is what is deployed)`,
+        ? `the buildkit daemon ${name} ${command} --buildkit-addr builds the image on (it gets the build context and build secrets, and the image it returns is what is deployed)`
+        : `the image of the builder ${name} ${command} --buildkit-image starts to build the app's image (it gets the build context and build secrets, and the image it returns is what is deployed)`,
     );
   for (const v of valuesOf(words, from, ['--buildpacks-volume', '--buildpacks-docker-host']))
     source(
       v.index,
       v.option === '--buildpacks-volume'
-        ? `the volume ${name} deploy --buildpacks-volume mounts into the build container (a directory of this machine, such as / or the docker socket, or where it goes)`
-        : `the docker daemon ${name} deploy --buildpacks-docker-host gives the build container (one elsewhere gets the build; this machine's, its root)`,
+        ? `the volume ${name} ${command} --buildpacks-volume mounts into the build container (a directory of this machine, such as / or the docker socket, or where it goes)`
+        : `the docker daemon ${name} ${command} --buildpacks-docker-host gives the build container (one elsewhere gets the build; this machine's, its root)`,
     );
 }
 

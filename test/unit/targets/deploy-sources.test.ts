@@ -193,6 +193,49 @@ test('fly deploy: the image by the image rule, its config and Dockerfile refused
   );
 });
 
+test('fly launch deploys too: its image by the image rule, --from, --path, its config and Dockerfile refused; its name and region accepted', () => {
+  for (const argv of [
+    ['fly', 'launch', '--image', '{{x}}'],
+    ['flyctl', 'launch', '-i', '{{x}}/app:1', '--now'],
+    ['fly', 'launch', '--org', 'o', '--image={{x}}'],
+  ])
+    assertRefused(argv, /is in the image fly(ctl)? launch (-i|--image) deploys, where the value would be/);
+  for (const argv of [
+    ['fly', 'launch', '--from', '{{x}}'],
+    ['fly', 'launch', '--from=https://github.com/{{x}}/app', '--now'],
+    ['fly', 'launch', '--from', 'https://github.com/org/app-{{x}}'],
+  ])
+    assertRefused(argv, /is in the repository fly launch --from makes the app from/);
+  for (const [argv, message] of [
+    [
+      ['fly', 'launch', '--path', '{{x}}'],
+      /is in the value of fly launch --path, the directory it builds and deploys/,
+    ],
+    [['fly', 'launch', '--from-manifest', 'plans/{{x}}.json'], /fly launch --from-manifest, the launch plan/],
+    [
+      ['fly', 'launch', '-c', 'fly.{{x}}.toml'],
+      /is in the value of fly launch -c, the file that says what is built/,
+    ],
+    [['fly', 'launch', '--dockerfile', 'Dockerfile.{{x}}'], /fly launch --dockerfile, the file that says/],
+    [['fly', 'launch', '-e', '{{x}}=1'], /the name of the variable fly launch -e sets in the app's machines/],
+    [['fly', 'launch', '--build-arg', 'HTTP_PROXY={{x}}'], /fly launch --build-arg HTTP_PROXY= chooses/],
+  ] as Array<[string[], RegExp]>)
+    assertRefused(argv, message);
+  for (const argv of [
+    ['fly', 'launch', '--name', 'app-{{x}}', '--no-deploy'],
+    ['fly', 'launch', '--region', '{{x}}', '--now', '--image', 'registry.fly.io/app:1'],
+    ['fly', 'launch', '-e', 'VERSION={{x}}', '--from', 'https://github.com/org/app'],
+    ['fly', 'launch', '--build-arg', 'VERSION={{x}}'],
+  ])
+    assertAccepted(argv);
+  checkedOnceRendered(
+    ['fly', 'launch', '--image', 'registry.fly.io/app:{{x}}'],
+    ['5000/evil', 'x@y'],
+    ['deployment-1'],
+    /\{\{x\}\} is in the tag of the image fly launch --image deploys/,
+  );
+});
+
 test("fly machine run/create IMAGE [COMMAND…]: the image by the image rule, the command read as docker run's; update's and console's image too", () => {
   for (const [argv, message] of [
     [['fly', 'machine', 'run', '{{x}}'], /is in the image fly machine run runs, where the value would be/],
