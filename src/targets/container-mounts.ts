@@ -34,6 +34,7 @@ import {
 } from './deploy-sources.ts';
 import { PLACEHOLDER } from './placeholder.ts';
 import { shorthandBreaker } from './aws-shorthand.ts';
+import { isCodeVariable } from './programs.ts';
 
 /** docker/podman/nerdctl run and create, and docker compose run: options that take a value written apart. */
 export const CONTAINER_RUN_VALUES: readonly string[] = [
@@ -1868,6 +1869,20 @@ function clusterNames(found: ContainerMounts, words: readonly string[], at: numb
     );
     if (refusal) found.refused.push(refusal);
   };
+  const codeValue = (index: number, text: string) => {
+    // kubectl set env OBJECT LD_PRELOAD={{x}}: the value of a variable that loads code (isCodeVariable) in the
+    // object's containers, which then run code of the value's choosing, as docker run -e LD_PRELOAD={{x}}'s
+    // container does. (kubectl run --env's is refused where the runner's -e is: programs.ts.)
+    const variable = /^([A-Za-z_][\w.-]*)=/.exec(text)?.[1];
+    const names = variable === undefined ? [] : templates(text.slice(variable.length + 1));
+    if (setEnv && variable !== undefined && isCodeVariable(variable) && names.length)
+      found.refused.push({
+        index,
+        names,
+        how: `the value of the variable ${variable} ${envCommand} sets in the containers of the object, which programs read to load code or to choose the programs they run (or the config, packages or repository they use): its value would choose the code the object's containers run`,
+        kind: 'code',
+      });
+  };
   for (let k = (setEnv ? next[1] : verb[1]) + 1; k < end; k++) {
     const word = words[k]!;
     const eq = word.indexOf('=');
@@ -1879,10 +1894,13 @@ function clusterNames(found: ContainerMounts, words: readonly string[], at: numb
         : word.slice(option === '-e' ? (word[2] === '=' ? 3 : 2) : eq + 1);
     if (!word.startsWith('-') || word === '-') {
       if (setEnv && !/\//.test(word.slice(0, Math.max(0, word.search(PLACEHOLDER))))) refuse(k, word);
+      codeValue(k, word);
       continue;
     }
-    if (option === '--env' || (setEnv && option === '-e')) refuse(value, text);
-    else if (setEnv && (option === '--from' || option === '--prefix')) {
+    if (option === '--env' || (setEnv && option === '-e')) {
+      refuse(value, text);
+      codeValue(value, text);
+    } else if (setEnv && (option === '--from' || option === '--prefix')) {
       const names = templates(text);
       if (names.length)
         found.refused.push({

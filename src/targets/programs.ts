@@ -2703,7 +2703,7 @@ export function commandModel(words: readonly string[]): CommandModel {
   // where a word sets a program's environment (environmentWords), but in words never read as options (echo's, an
   // inline script's parameters): a program that sets it passes it on to the programs it runs.
   // kubectl set env OBJECT NAME=VALUE sets a variable of a Kubernetes object's containers, not of a program this
-  // command runs here.
+  // command runs here: container-mounts.ts refuses a code variable's value there, as the containers' variable.
   const objectEnv = words.findIndex(
     (word, k) =>
       word === 'env' &&

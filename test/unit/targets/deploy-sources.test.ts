@@ -448,6 +448,26 @@ test('the name of a variable a runner gives the program it starts takes no templ
     assertAccepted(argv);
 });
 
+test("kubectl set env: a variable that loads code takes no template in its value, as the object's containers' variable", () => {
+  const message =
+    /is in the value of the variable (LD_PRELOAD|NODE_OPTIONS|PATH|PYTHONPATH) (kubectl|oc) set env sets in the containers of the object, which programs read to load code .*: its value would choose the code the object's containers run/;
+  for (const argv of [
+    ['kubectl', 'set', 'env', 'deploy/app', 'LD_PRELOAD={{x}}'],
+    ['kubectl', 'set', 'env', 'deploy/app', 'VERSION={{x}}', 'NODE_OPTIONS=--require=/tmp/{{x}}.js'],
+    ['kubectl', '-n', 'prod', 'set', 'env', 'deploy/app', '-e', 'PATH=/opt/{{x}}:/usr/bin'],
+    ['kubectl', 'set', 'env', 'deploy/app', '-eLD_PRELOAD={{x}}'],
+    ['kubectl', 'set', 'env', 'deploy/app', '--env=PYTHONPATH={{x}}'],
+    ['oc', 'set', 'env', 'dc/app', 'LD_PRELOAD=/lib/{{x}}.so'],
+  ])
+    assertRefused(argv, message);
+  for (const argv of [
+    ['kubectl', 'set', 'env', 'deploy/app', 'VERSION={{x}}', 'LD_PRELOAD-'],
+    ['kubectl', 'set', 'env', 'deploy/app-{{x}}', 'NODE_OPTIONS=--max-old-space-size=512'],
+    ['kubectl', 'set', 'env', 'deploy/app', '-c', 'app-{{x}}', 'PATH=/usr/local/bin:/usr/bin'],
+  ])
+    assertAccepted(argv);
+});
+
 test("fly --file-local's local file follows the file rule, the machine's path and --file-secret's secret are refused; registry.fly.io's app follows the image rule", () => {
   for (const [argv, message] of [
     // The runner's file fly uploads into the machines.
