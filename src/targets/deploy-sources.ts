@@ -38,6 +38,10 @@ function templates(text: string): string[] {
  * programs.ts). `how` names the variable ("the variable docker run -e sets in the container"). The refusal, or
  * undefined.
  */
+/** What a value in a variable's name could choose, for messages (environmentName's, a JSON environment entry's). */
+export const ENVIRONMENT_NAME_WHY =
+  'LD_PRELOAD, NODE_OPTIONS or PATH make the program load or run other code';
+
 export function environmentName(index: number, text: string, how: string): MountWord | undefined {
   const eq = text.indexOf('=');
   const names = templates(eq < 0 ? text : text.slice(0, eq));
@@ -45,7 +49,7 @@ export function environmentName(index: number, text: string, how: string): Mount
   return {
     index,
     names,
-    how: `the name of ${how}, where it would choose the variable (LD_PRELOAD, NODE_OPTIONS or PATH make the program load or run other code${eq < 0 ? "; a name alone copies the runner's own variable of that name, a secret of this job among them" : ''}; a value after a fixed NAME= stays accepted)`,
+    how: `the name of ${how}, where it would choose the variable (${ENVIRONMENT_NAME_WHY}${eq < 0 ? "; a name alone copies the runner's own variable of that name, a secret of this job among them" : ''}; a value after a fixed NAME= stays accepted)`,
     kind: 'code',
   };
 }

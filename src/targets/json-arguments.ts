@@ -10,7 +10,9 @@
 // loads; in an "image" it follows the image rule (container-mounts.ts). Pure.
 
 import { imageTextProblem, imageTextRefusal } from './container-mounts.ts';
+import { ENVIRONMENT_NAME_WHY } from './deploy-sources.ts';
 import { PLACEHOLDER } from './placeholder.ts';
+import { isCodeVariable } from './programs.ts';
 
 /**
  * Where a template of a JSON argument sits: in a string value, in a key, bare (a number, say), or in a JSON Patch
@@ -26,6 +28,11 @@ export interface JsonField {
   path: string[];
   /** The text of the string the template is in, templates unrendered (undefined outside a string). */
   text?: string;
+  /**
+   * An entry of an environment list's "value", whose entry's fixed "name" is a variable that loads code
+   * (`{"name":"LD_PRELOAD","value":"{{v}}"}`): that name.
+   */
+  variable?: string;
 }
 
 export interface JsonArgument {
@@ -66,8 +73,11 @@ export function jsonArgument(word: string, option?: string): JsonArgument | unde
   } catch {
     return undefined;
   }
-  const { slots, fields } = slotsOf(body);
   const named = prefix?.startsWith('-') ? prefix : option?.startsWith('-') ? option : prefix;
+  // aws codebuild start-build --environment-variables-override '[{"name":…,"value":…}]': the option names the
+  // list the argument is.
+  const list = named?.startsWith('--') ? named.slice(2) : undefined;
+  const { slots, fields } = slotsOf(body, list !== undefined && isEnvironmentList(list) ? list : undefined);
   const where =
     named === undefined
       ? 'a JSON argument'
@@ -104,7 +114,7 @@ interface Frame {
  * ({"op":"replace","path":"/spec/template/spec/containers/0/image","value":"…"}) the field of "value" is the
  * last name of its "path".
  */
-function slotsOf(text: string): { slots: JsonSlot[]; fields: (JsonField | undefined)[] } {
+function slotsOf(text: string, root?: string): { slots: JsonSlot[]; fields: (JsonField | undefined)[] } {
   const slots: JsonSlot[] = [];
   const fields: (JsonField | undefined)[] = [];
   const placeholder = new RegExp(`^${PLACEHOLDER.source}`);
@@ -125,7 +135,7 @@ function slotsOf(text: string): { slots: JsonSlot[]; fields: (JsonField | undefi
   const fill = (k: number, textOf?: string) => {
     const { field, owner } = here();
     fields[k] = field && { ...field, ...(textOf !== undefined && { text: textOf }) };
-    if (field?.key === 'value' && owner) owner.values.push(k);
+    if (field?.key.toLowerCase() === 'value' && owner) owner.values.push(k);
   };
   for (let i = 0; i < text.length; i++) {
     const match = placeholder.exec(text.slice(i));
@@ -160,7 +170,9 @@ function slotsOf(text: string): { slots: JsonSlot[]; fields: (JsonField | undefi
       }
     } else if (c === '"') stringStart = i;
     else if (c === '{' || c === '[') {
-      const { field, owner } = here();
+      const { field: inner, owner } = here();
+      const field =
+        inner ?? (root !== undefined && !stack.length && c === '[' ? { key: root, path: [root] } : undefined);
       const frame: Frame = {
         object: c === '{',
         ...(field && { key: field.key }),
@@ -174,6 +186,7 @@ function slotsOf(text: string): { slots: JsonSlot[]; fields: (JsonField | undefi
     } else if (c === '}' || c === ']') {
       const frame = stack.pop();
       if (frame?.object) patchFields(frame, fields, slots);
+      if (frame?.object) environmentValues(frame, fields);
     } else if (c === ',' && stack.at(-1)?.object) stack.at(-1)!.pending = undefined;
   }
   return { slots, fields };
@@ -197,6 +210,41 @@ function patchFields(frame: Frame, fields: (JsonField | undefined)[], slots: Jso
   for (const k of frame.values) {
     const field = fields[k];
     if (field) fields[k] = { ...field, key, path: [...frame.path, ...names] };
+  }
+}
+
+/**
+ * The lists of a container's variables, each entry {"name": NAME, "value": VALUE} (keys compared ignoring case):
+ * ECS's containerDefinitions and overrides and Batch's "environment", Kubernetes's "env", CodeBuild's
+ * "environmentVariables" and start-build's "environmentVariablesOverride".
+ */
+const ENVIRONMENT_LISTS = new Set([
+  'environment',
+  'env',
+  'environmentvariables',
+  'environmentvariablesoverride',
+]);
+
+/** Whether a field is in an entry of an environment list (its path: …, LIST, KEY). */
+const inEnvironmentEntry = (field: JsonField) => isEnvironmentList(field.path.at(-2) ?? '');
+
+/** Whether a key (or an option naming the list: environment-variables-override) is an environment list's. */
+function isEnvironmentList(key: string): boolean {
+  return ENVIRONMENT_LISTS.has(key.replaceAll('-', '').toLowerCase());
+}
+
+/**
+ * An entry of an environment list whose fixed "name" (or "Name") is a variable that loads code: each template of
+ * its "value" is that variable's (JsonField's `variable`).
+ */
+function environmentValues(frame: Frame, fields: (JsonField | undefined)[]): void {
+  if (!isEnvironmentList(frame.key ?? '') || frame.strings.has('op')) return;
+  const variable = frame.strings.get('name') ?? frame.strings.get('Name');
+  if (variable === undefined || !isCodeVariable(variable)) return;
+  for (const k of frame.values) {
+    const field = fields[k];
+    if (field && field.key.toLowerCase() === 'value' && inEnvironmentEntry(field))
+      fields[k] = { ...field, variable };
   }
 }
 
@@ -260,6 +308,11 @@ export function jsonFieldMessage(
   field: JsonField | undefined,
   where: string,
 ): string | undefined {
+  // {"name": "{{x}}", "value": …} in a container's environment: the value would choose the variable set.
+  if (field && field.key.toLowerCase() === 'name' && inEnvironmentEntry(field))
+    return `{{${name}}} is in the "${field.key}" field of an entry of "${field.path.at(-2)}" in ${where}, the name of the variable it sets in the container, where it would choose the variable (${ENVIRONMENT_NAME_WHY}): write the name in the config and let the value be its "value" ({"name": "VERSION", "value": "{{${name}}}"})`;
+  if (field?.variable !== undefined)
+    return `{{${name}}} is in the value of the variable ${field.variable} in ${where} (its "${field.key}" field), which programs read to load code or to choose the programs they run (or the config, packages or repository they use): its value would choose the code the container runs; write that value in the config, and pass the value in another variable`;
   const use = field && fieldUse(field);
   if (!use) return undefined;
   if (use.use === 'image') {

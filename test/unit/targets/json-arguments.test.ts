@@ -568,6 +568,155 @@ test('data in a JSON argument stays accepted: an environment value, a tag, a fie
     assertAccepted(argv);
 });
 
+test("an environment entry's name in a JSON argument takes no template, nor a code variable's value", () => {
+  const name =
+    /is in the "(name|Name)" field of an entry of "(environment|Environment|env|environmentVariables|environment-variables-override)" in (the JSON argument of (--container-definitions|--overrides|-p|--container-overrides|--environment|--environment-variables-override)|a JSON argument), the name of the variable it sets in the container, where it would choose the variable \(LD_PRELOAD, NODE_OPTIONS or PATH/;
+  const value =
+    /is in the value of the variable (LD_PRELOAD|NODE_OPTIONS|PATH|PYTHONPATH) in .* \(its "(value|Value)" field\), which programs read to load code .*: its value would choose the code the container runs/;
+  for (const [argv, message] of [
+    [
+      [
+        'aws',
+        'ecs',
+        'register-task-definition',
+        '--container-definitions',
+        '[{"name":"app","image":"r/app:1","environment":[{"name":"{{x}}","value":"/tmp/x.so"}]}]',
+      ],
+      name,
+    ],
+    [
+      [
+        'aws',
+        'ecs',
+        'register-task-definition',
+        '--container-definitions',
+        '[{"name":"app","image":"r/app:1","Environment":[{"Name":"APP_{{x}}","Value":"1"}]}]',
+      ],
+      name,
+    ],
+    [
+      [
+        'aws',
+        'ecs',
+        'run-task',
+        '--overrides',
+        '{"containerOverrides":[{"name":"app","environment":[{"value":"1","name":"{{x}}"}]}]}',
+      ],
+      name,
+    ],
+    [
+      [
+        'kubectl',
+        'patch',
+        'deploy',
+        'app',
+        '-p',
+        '{"spec":{"template":{"spec":{"containers":[{"name":"app","env":[{"name":"{{x}}","value":"1"}]}]}}}}',
+      ],
+      name,
+    ],
+    [
+      [
+        'aws',
+        'batch',
+        'submit-job',
+        '--container-overrides',
+        '{"environment":[{"name":"{{x}}","value":"1"}]}',
+      ],
+      name,
+    ],
+    [
+      [
+        'aws',
+        'codebuild',
+        'create-project',
+        '--environment',
+        '{"image":"aws/codebuild/standard:7.0","environmentVariables":[{"name":"{{x}}","value":"1"}]}',
+      ],
+      name,
+    ],
+    [
+      [
+        'aws',
+        'codebuild',
+        'start-build',
+        '--project-name',
+        'p',
+        '--environment-variables-override',
+        '[{"name":"{{x}}","value":"1","type":"PLAINTEXT"}]',
+      ],
+      name,
+    ],
+    [
+      [
+        'aws',
+        'ecs',
+        'register-task-definition',
+        '--container-definitions',
+        '[{"name":"app","image":"r/app:1","environment":[{"name":"LD_PRELOAD","value":"{{x}}"}]}]',
+      ],
+      value,
+    ],
+    [
+      [
+        'aws',
+        'ecs',
+        'register-task-definition',
+        '--container-definitions',
+        '[{"name":"app","image":"r/app:1","environment":[{"Value":"/opt/{{x}}:/usr/bin","Name":"PATH"}]}]',
+      ],
+      value,
+    ],
+    [
+      [
+        'kubectl',
+        'patch',
+        'deploy',
+        'app',
+        '-p',
+        '{"spec":{"template":{"spec":{"containers":[{"name":"app","env":[{"name":"NODE_OPTIONS","value":"--require /tmp/{{x}}.js"}]}]}}}}',
+      ],
+      value,
+    ],
+    [
+      [
+        'aws',
+        'codebuild',
+        'start-build',
+        '--project-name',
+        'p',
+        '--environment-variables-override',
+        '[{"name":"PYTHONPATH","value":"{{x}}"}]',
+      ],
+      value,
+    ],
+  ] as Array<[string[], RegExp]>)
+    assertRefused(argv, message);
+  // A fixed name with a value, a container's name, and "name"/"value" fields outside an environment list.
+  for (const argv of [
+    [
+      'aws',
+      'ecs',
+      'register-task-definition',
+      '--container-definitions',
+      '[{"name":"app-{{x}}","image":"r/app:1","environment":[{"name":"VERSION","value":"{{x}}"},{"name":"LD_PRELOAD","value":"/lib/x.so"}]}]',
+    ],
+    [
+      'aws',
+      'codebuild',
+      'start-build',
+      '--project-name',
+      'p',
+      '--environment-variables-override',
+      '[{"name":"VERSION","value":"{{x}}","type":"PLAINTEXT"}]',
+    ],
+    ['aws', 'ecs', 'tag-resource', '--resource-arn', 'arn', '--tags', '[{"key":"PATH","value":"{{x}}"}]'],
+    ['curl', '-d', '[{"name":"{{x}}","value":"1"}]', 'https://x'],
+    ['curl', '-d', '{"items":[{"name":"PATH","value":"{{x}}"}]}', 'https://x'],
+  ])
+    assertAccepted(argv);
+});
+
 test('aws codebuild start-build: the buildspec, the source location and the service role take no template; the image follows the image rule', () => {
   for (const verb of ['start-build', 'start-build-batch']) {
     const base = ['aws', 'codebuild', verb, '--project-name', 'app'];
