@@ -899,6 +899,125 @@ const INTERPRETERS: Array<[RegExp, EvalFlags]> = [
   ],
 ];
 
+/**
+ * mongosh's options that take a value (arg-parser.ts's string options, with their aliases -u, -p) and the legacy
+ * mongo shell's; --eval (code) and -f/--file (a script) are read apart. A value of --cryptSharedLibPath or
+ * --csfleLibraryPath is a shared library it loads.
+ */
+const MONGO_VALUES = new Set([
+  ...[
+    '-u',
+    '-p',
+    '--apiVersion',
+    '--authenticationDatabase',
+    '--authenticationMechanism',
+    '--awsAccessKeyId',
+  ],
+  ...['--awsIamSessionToken', '--awsSecretAccessKey', '--awsSessionToken', '--csfleLibraryPath'],
+  ...[
+    '--cryptSharedLibPath',
+    '--db',
+    '--gssapiHostName',
+    '--gssapiServiceName',
+    '--sspiHostnameCanonicalization',
+  ],
+  ...['--sspiRealmOverride', '--jsContext', '--host', '--keyVaultNamespace', '--kmsURL', '--locale'],
+  ...['--oidcFlows', '--oidcRedirectUri', '--oidcRedirectUrl', '--password', '--port', '--sslPEMKeyFile'],
+  ...[
+    '--sslPEMKeyPassword',
+    '--sslCAFile',
+    '--sslCertificateSelector',
+    '--sslCRLFile',
+    '--sslDisabledProtocols',
+  ],
+  ...[
+    '--tlsCAFile',
+    '--tlsCertificateKeyFile',
+    '--tlsCertificateKeyFilePassword',
+    '--tlsCertificateSelector',
+  ],
+  ...['--tlsCRLFile', '--tlsDisabledProtocols', '--username'],
+  // the legacy mongo shell's.
+  ...['--writeMode', '--readMode', '--jsHeapLimitMB'],
+]);
+
+/**
+ * mongosh (and the legacy mongo shell) [OPTIONS] [ADDRESS] [FILE…] (mongosh's arg-parser.ts): --eval CODE runs
+ * JavaScript, -f/--file FILE and every operand after the address are scripts it runs (with --nodb, every operand),
+ * and the address is read as a script too when it ends in .js or .mongodb (not starting with mongodb:// or
+ * mongodb+srv://), so a template ending it may make it one. With no code nor script (or with --shell) it runs what
+ * it reads on standard input (a script, when that is no terminal).
+ */
+const parseMongoShell: Parser = (words, at, model) => {
+  const program = programName(words[at]!);
+  let runs = false;
+  let nodb = false;
+  let shell = false;
+  const operands: number[] = [];
+  for (let j = at + 1; j < words.length; j++) {
+    const word = words[j]!;
+    if (word === '--') {
+      for (let k = j + 1; k < words.length; k++) operands.push(k);
+      break;
+    }
+    const eq = word.indexOf('=');
+    // -fFILE, -f=FILE, --opt=VALUE: the value attached; --opt VALUE, -f FILE: the next word.
+    const option = /^-f./.test(word) ? '-f' : word.startsWith('-') && eq > 0 ? word.slice(0, eq) : word;
+    const value = option === word ? j + 1 : j;
+    if (!word.startsWith('-') || word === '-') {
+      operands.push(j);
+      continue;
+    }
+    if (option === '--nodb') nodb = true;
+    if (option === '--shell') shell = true;
+    if (option !== '--eval' && option !== '--file' && option !== '-f' && !MONGO_VALUES.has(option)) continue;
+    if (option === '--eval') {
+      runs = true;
+      model.code.push({
+        index: value,
+        program: at,
+        kind: 'interpreter',
+        how: `${program} --eval`,
+        safe: () =>
+          'write the JavaScript without a template, and read the value in it from the environment (mongosh reads process.env.DEPLOY_…)',
+      });
+    } else if (option === '--file' || option === '-f') {
+      runs = true;
+      model.scriptFiles.add(value);
+    } else if (option === '--cryptSharedLibPath' || option === '--csfleLibraryPath')
+      model.scriptFiles.add(value);
+    if (value > j) j++;
+  }
+  const [first, ...rest] = operands;
+  if (first !== undefined && !nodb) {
+    const word = words[first]!;
+    // The fixed text after the last template, and whether a fixed mongodb:// starts the word.
+    const tail = word.slice(word.lastIndexOf('}}') + 2);
+    const url = /^mongodb(\+srv)?:\/\//.test(word.split('{{')[0]!);
+    if (/\.(js|mongodb)$/.test(word) && !url) {
+      runs = true;
+      model.scriptFiles.add(first);
+    } else if (/\{\{/.test(word) && !url && ['.js', '.mongodb'].some((end) => end.endsWith(tail)))
+      model.code.push({
+        index: first,
+        program: at,
+        kind: 'setting',
+        how: `in the address ${program} connects to, which it runs as a script file instead when it ends in .js or .mongodb (a value app.js would make it one: a file of the checkout runs)`,
+        safe: () =>
+          `write the address with a fixed mongodb:// (${program} "mongodb://localhost:27017/VALUE"), where the value is a database's name`,
+      });
+  } else if (first !== undefined) {
+    runs = true;
+    model.scriptFiles.add(first);
+  }
+  for (const k of rest) {
+    runs = true;
+    model.scriptFiles.add(k);
+  }
+  // --shell: the shell's prompt after the code and scripts, reading standard input too.
+  if (!runs || shell) model.stdinCode ??= at;
+};
+
 export function envName(variable: string): string {
   return `DEPLOY_${variable.toUpperCase()}`;
 }
@@ -2431,6 +2550,7 @@ export function parserFor(name: string): Parser | undefined {
       () => true,
     );
   if (name === 'watch') return parseWatch;
+  if (name === 'mongosh' || name === 'mongo') return parseMongoShell;
   if (name === 'nix-shell') return parseNixShell;
   if (name === 'mise') return parseMiseExec;
   if (name === 'gdb')

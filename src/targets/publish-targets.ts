@@ -49,6 +49,29 @@ function redisCodeArguments(words: readonly string[], command: number): Array<[n
   return [];
 }
 
+/**
+ * redis-cli's options that take a value (redis-cli.c's parseOptions); --tls, --insecure, --askpass, --ldb, --pipe,
+ * -x and the other switches take none.
+ */
+const REDIS_VALUES =
+  /^-[hpsanurdiDXt]$|^--(user|pass|cacert|cacertdir|cert|key|sni|tls-ciphers|tls-ciphersuites|rdb|pipe-timeout|eval|functions-rdb|memkeys-samples|pattern|quoted-pattern|intrinsic-latency|lru-test|show-pushes|count|cursor|top|keystats-samples|cluster-replicas|cluster-master-id|cluster-from|cluster-to|cluster-from-user|cluster-from-pass|cluster-slots|cluster-timeout|cluster-pipeline|cluster-threshold)$/;
+
+/**
+ * Whether redis-cli (or valkey-cli, `words[at]`) runs what it reads on standard input as its commands, one a line:
+ * given no command (nor --eval) it does, when standard input is no terminal, and --pipe sends it as commands
+ * (raw protocol); with a command it reads none, or (-x) the command's last argument.
+ */
+export function redisReadsCommands(words: readonly string[], at: number): boolean {
+  for (let j = at + 1; j < words.length; j++) {
+    const word = words[j]!;
+    if (word === '--pipe') return true;
+    if (word === '--eval') return false;
+    if (REDIS_VALUES.test(word)) j++;
+    else if (!word.startsWith('-')) return words.slice(j + 1).includes('--pipe');
+  }
+  return true;
+}
+
 const FIXED_SERVER =
   'write the registry in the config (a command per environment if it differs), and keep the token for that registry only';
 
@@ -221,13 +244,7 @@ export function publishParser(name: string): Parser | undefined {
     return (words, at, model) => {
       for (let j = at + 1; j < words.length; j++) {
         const word = words[j]!;
-        if (
-          // The options that take a value (redis-cli.c's parseOptions); --tls, --insecure, --askpass, --ldb and
-          // the other switches take none.
-          /^-[hpsanurdiDXt]$|^--(user|pass|cacert|cacertdir|cert|key|sni|tls-ciphers|tls-ciphersuites|rdb|pipe-timeout|eval|functions-rdb|memkeys-samples|pattern|quoted-pattern|intrinsic-latency|lru-test|show-pushes|count|cursor|top|keystats-samples|cluster-replicas|cluster-master-id|cluster-from|cluster-to|cluster-from-user|cluster-from-pass|cluster-slots|cluster-timeout|cluster-pipeline|cluster-threshold)$/.test(
-            word,
-          )
-        ) {
+        if (REDIS_VALUES.test(word)) {
           if (word === '--eval')
             push(model, j + 1, at, `in the Lua script ${name} --eval runs`, 'write the script in the config');
           j++;

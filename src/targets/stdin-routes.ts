@@ -14,6 +14,7 @@ import {
   xargsItems,
 } from './launchers.ts';
 import { commandModel, parallelCommand, programName, type CommandModel } from './programs.ts';
+import { redisReadsCommands } from './publish-targets.ts';
 import { fileDoing, shellFileClasses, type FileRead } from './file-reads.ts';
 import { addFileWrites, tarCreates, tarFileLists, zipNamesStdin } from './file-writes.ts';
 import { PLACEHOLDER } from './placeholder.ts';
@@ -429,6 +430,15 @@ export function stdinConfigReader(
       return {
         at,
         why: `which ${name} reads as its config (-F): a line could set ProxyCommand or LocalCommand, which run a command in ${host ? "the remote host's shell" : 'a local shell'}, or IdentityFile, which sends a key, and no check of the value can make that safe; write the config in a file of the checkout (${name} -F ./deploy.ssh_config …), and pass the value where it is checked`,
+      };
+  }
+  // redis-cli with no command (or --pipe) runs its standard input as its commands, one a line.
+  for (const name of ['redis-cli', 'valkey-cli']) {
+    const at = runs(name);
+    if (at >= 0 && redisReadsCommands(words, at))
+      return {
+        at,
+        why: `which ${name} runs as its commands, each line a command (a value with a newline adds one: FLUSHALL, CONFIG SET dir and dbfilename write the database to any file of the server, EVAL runs Lua, MODULE LOAD a library), which no check of the value can make safe; pass the value as an argument of the command (${name} SET version VALUE), or as its last argument read with -x (… | ${name} -x SET version)`,
       };
   }
   // Those the file rules leave out: tar's and zip's lists, and s3cmd's with one operand (s3cmd sync --files-from -).

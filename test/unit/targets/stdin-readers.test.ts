@@ -376,6 +376,65 @@ test("a compound command's standard input is read by the commands inside it", ()
     '{ cat; } <<EOF\nversion {{x}}\nEOF',
     'while read -r host; do ssh "$host" uptime; done < hosts/production.txt',
     '{ read -r a; echo "$a"; } <<EOF\n{{x}}\nEOF',
+
+test('mongosh and the legacy mongo shell: --eval is code, -f/--file and operands after the address are scripts, standard input a script', () => {
+  for (const [script, message] of [
+    ['mongosh app --eval "db.r.insertOne({v: \\"{{x}}\\"})"', /is inside the code "mongosh --eval" runs/],
+    ['mongosh mongodb://db/app --eval="{{x}}"', /"mongosh --eval" runs/],
+    ['mongo app --eval "{{x}}"', /"mongo --eval" runs/],
+    ['echo "db.r.insertOne({v: \\"{{x}}\\"})" | mongosh app', /piped into mongosh, which runs it as code/],
+    [
+      'mongosh mongodb://db/app <<< "db.r.drop({{x}})"',
+      /a here-string fed to mongosh, which runs it as code/,
+    ],
+    ['mongosh app --quiet <<EOF\ndb.r.insertOne({v: "{{x}}"})\nEOF', /here-document fed to mongosh/],
+    [
+      'echo "{{x}}" | mongosh mongodb://db/app --eval "db.stats()" --shell',
+      /piped into mongosh, which runs it as code/,
+    ],
+    ['mongosh app < m/{{x}}.js', /the redirection "<" feeds to mongosh, which runs what it reads as code/],
+    ['mongosh -f {{x}}.js', /is in the file mongosh loads and runs as code/],
+    ['mongosh mongodb://db/app --file scripts/{{x}}.js', /the file mongosh loads and runs as code/],
+    ['mongosh -fm/{{x}}.js', /the file mongosh loads and runs as code/],
+    ['mongosh app m/{{x}}.js', /the file mongosh loads and runs as code/],
+    ['mongosh --nodb {{x}}', /the file mongosh loads and runs as code/],
+    ['mongosh --cryptSharedLibPath lib/{{x}}.so mongodb://db/app', /the file mongosh loads and runs as code/],
+    // A template ending the address may make it end in .js: a script of the checkout then runs.
+    [
+      'mongosh {{x}}',
+      /is in the address mongosh connects to, which it runs as a script file instead when it ends in \.js/,
+    ],
+    ['mongosh --quiet app-{{x}} --eval "db.stats()"', /the address mongosh connects to/],
+  ] as Array<[string, RegExp]>)
+    assertScriptRefused(script, message);
+  for (const script of [
+    'mongosh "mongodb://db:27017/{{x}}" --eval "db.stats()"',
+    'mongosh mongodb://db/app --quiet --eval "print(process.env.DEPLOY_X)"',
+    'mongosh --host db -u deploy -p "$PASS" {{x}}/app --eval "db.stats()"',
+    'mongosh --username {{x}} mongodb://db/app -f migrate.js',
+    'echo "{{x}}" | mongosh mongodb://db/app --eval "db.stats()"',
+    'mongosh mongodb://db/app migrate.js <<< "{{x}}"',
+    'mongosh mongodb+srv://{{x}}.example.net/app -f migrate.js',
+  ])
+    assertScriptAccepted(script);
+});
+
+test('redis-cli with no command runs its standard input as commands; with a command, -x reads the last argument', () => {
+  for (const script of [
+    'echo "SET version {{x}}" | redis-cli',
+    'printf "SET version %s\\n" {{x}} | redis-cli -h redis.internal -n 2',
+    'redis-cli <<< "SET version {{x}}"',
+    'redis-cli -a "$PASS" <<EOF\nSET version {{x}}\nEOF',
+    'echo "{{x}}" | redis-cli --pipe',
+    'echo "SET version {{x}}" | valkey-cli',
+    'redis-cli < cmds/{{x}}.txt',
+  ])
+    assertScriptRefused(script, /(valkey|redis)-cli runs as its commands, each line a command/);
+  for (const script of [
+    'echo "{{x}}" | redis-cli -x SET version',
+    'echo "{{x}}" | redis-cli -h redis.internal SET version 1',
+    'redis-cli SET version {{x}}',
+    'echo "{{x}}" | redis-cli --eval scripts/bump.lua version',
   ])
     assertScriptAccepted(script);
 });
