@@ -1879,7 +1879,7 @@ function clusterNames(found: ContainerMounts, words: readonly string[], at: numb
       found.refused.push({
         index,
         names,
-        how: `the value of the variable ${variable} ${envCommand} sets in the containers of the object, which programs read to load code or to choose the programs they run (or the config, packages or repository they use): its value would choose the code the object's containers run`,
+        how: `the value of the variable ${variable} ${envCommand} sets in the containers of the object (which programs read to load code or to choose the programs they run, or the config, packages or repository they use: the object's containers would run code of the value's choosing)`,
         kind: 'code',
       });
   };

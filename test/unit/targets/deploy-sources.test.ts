@@ -450,7 +450,7 @@ test('the name of a variable a runner gives the program it starts takes no templ
 
 test("kubectl set env: a variable that loads code takes no template in its value, as the object's containers' variable", () => {
   const message =
-    /is in the value of the variable (LD_PRELOAD|NODE_OPTIONS|PATH|PYTHONPATH) (kubectl|oc) set env sets in the containers of the object, which programs read to load code .*: its value would choose the code the object's containers run/;
+    /is in the value of the variable (LD_PRELOAD|NODE_OPTIONS|PATH|PYTHONPATH) (kubectl|oc) set env sets in the containers of the object \(which programs read to load code .*: the object's containers would run code of the value's choosing\)/;
   for (const argv of [
     ['kubectl', 'set', 'env', 'deploy/app', 'LD_PRELOAD={{x}}'],
     ['kubectl', 'set', 'env', 'deploy/app', 'VERSION={{x}}', 'NODE_OPTIONS=--require=/tmp/{{x}}.js'],

@@ -132,14 +132,15 @@ test('a template before "$(…)" at the start of an argument is accepted, and re
   assertScriptRefused('deploy "$(printf a)$(printf %s {{b}})"', /at the start of an argument of deploy/);
 });
 
-test('kubectl set env sets a variable of a Kubernetes object, not of a program run here: accepted', () => {
+test("kubectl set env sets a variable of a Kubernetes object's containers: a code variable's value is refused as theirs", () => {
   for (const spec of [
     ['kubectl', 'set', 'env', 'deploy/app', 'PATH={{x}}'],
     ['kubectl', '-n', 'prod', 'set', 'env', 'deployment/app', 'NODE_OPTIONS={{x}}', 'LD_PRELOAD={{x}}'],
     ['oc', 'set', 'env', 'dc/app', 'PYTHONPATH={{x}}'],
     ['kubectl', 'set', 'env', 'deploy/app', '--env=PATH={{x}}'],
   ])
-    assertAccepted(spec);
+    assertRefused(spec, /sets in the containers of the object \(which programs read to load code/);
+  assertAccepted(['kubectl', 'set', 'env', 'deploy/app', 'VERSION={{x}}']);
   // Where the local program's environment is set, it is still refused.
   for (const spec of [
     ['env', 'PATH={{x}}', 'kubectl', 'set', 'env', 'deploy/app', 'A=1'],

@@ -258,8 +258,11 @@ test('a template in a variable a tool reads its config, packages, repository or 
     'export NPM_TAG={{x}}; ./publish.sh',
   ])
     assertScriptAccepted(script);
-  // A variable set on a Kubernetes object is not one of a program run here.
-  assertAccepted(['kubectl', 'set', 'env', 'deploy/app', 'PIP_INDEX_URL={{x}}', 'HOME={{x}}']);
+  // A variable set on a Kubernetes object is its containers' programs': refused as theirs.
+  assertRefused(
+    ['kubectl', 'set', 'env', 'deploy/app', 'PIP_INDEX_URL={{x}}', 'HOME={{x}}'],
+    /the variable (PIP_INDEX_URL|HOME) kubectl set env sets in the containers of the object/,
+  );
 });
 
 test("a NAME=VALUE word counts as a variable only where it sets a program's environment, in the case the tools read it", () => {
