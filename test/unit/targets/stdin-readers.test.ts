@@ -376,6 +376,9 @@ test("a compound command's standard input is read by the commands inside it", ()
     '{ cat; } <<EOF\nversion {{x}}\nEOF',
     'while read -r host; do ssh "$host" uptime; done < hosts/production.txt',
     '{ read -r a; echo "$a"; } <<EOF\n{{x}}\nEOF',
+  ])
+    assertScriptAccepted(script);
+});
 
 test('mongosh and the legacy mongo shell: --eval is code, -f/--file and operands after the address are scripts, standard input a script', () => {
   for (const [script, message] of [
