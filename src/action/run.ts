@@ -156,9 +156,13 @@ async function checkWorkspace(
 /** Back-off and spacing, tunable for tests that simulate GitHub outages on loopback. */
 function clientTuning(env: NodeJS.ProcessEnv) {
   const n = (name: string) => (env[name] !== undefined && env[name] !== '' ? Number(env[name]) : undefined);
+  const budgetMs = n('DEPLOY_ACTION_GITHUB_BUDGET_MS');
   return {
     retryBaseMs: n('DEPLOY_ACTION_RETRY_BASE_MS'),
     writeIntervalMs: n('DEPLOY_ACTION_WRITE_INTERVAL_MS'),
+    // The run's wall time for GitHub failures: a test of what the lookups find, not of the budget, widens it
+    // so a busy machine's slow answers do not spend it.
+    ...(budgetMs !== undefined && { budget: { budgetMs } }),
   };
 }
 
