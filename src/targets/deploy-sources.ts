@@ -20,7 +20,7 @@
 import { awsShorthandWords } from './aws-shorthand.ts';
 import { type ContainerMounts, imageReference, type MountWord, namespaceName } from './container-mounts.ts';
 import { longOptions, type OptionGrammar, readOptions } from './option-words.ts';
-import { ROLE_FIELD } from './json-arguments.ts';
+import { ENVIRONMENT_NAME_WHY, ROLE_FIELD } from './chosen-fields.ts';
 import { PLACEHOLDER } from './placeholder.ts';
 
 /** The templates in `text`. */
@@ -38,10 +38,6 @@ function templates(text: string): string[] {
  * programs.ts). `how` names the variable ("the variable docker run -e sets in the container"). The refusal, or
  * undefined.
  */
-/** What a value in a variable's name could choose, for messages (environmentName's, a JSON environment entry's). */
-export const ENVIRONMENT_NAME_WHY =
-  'LD_PRELOAD, NODE_OPTIONS or PATH make the program load or run other code';
-
 export function environmentName(index: number, text: string, how: string): MountWord | undefined {
   const eq = text.indexOf('=');
   const names = templates(eq < 0 ? text : text.slice(0, eq));
@@ -897,7 +893,7 @@ function awsSources(found: ContainerMounts, words: readonly string[], from: numb
   // In any argument aws reads in shorthand (aws-shorthand.ts), a template in a key chooses the field set (the
   // variable of --environment Variables={{{k}}=…}, as the name of a variable a runner gives a program is), and
   // one in a field naming a role chooses who acts (events put-targets --targets Id=1,Arn=…,RoleArn=…, any
-  // …RoleArn= or ServiceRole=, as in JSON: json-arguments.ts's ROLE_FIELD). An option AWS_SHORTHAND reads is
+  // …RoleArn= or ServiceRole=, as in JSON: chosen-fields.ts's ROLE_FIELD). An option AWS_SHORTHAND reads is
   // left to it.
   for (const arg of awsShorthandWords(words, from - 1)) {
     if (shorthand && awsOption(arg.option, Object.keys(shorthand))) continue;

@@ -10,7 +10,7 @@
 // loads; in an "image" it follows the image rule (container-mounts.ts). Pure.
 
 import { imageTextProblem, imageTextRefusal } from './container-mounts.ts';
-import { ENVIRONMENT_NAME_WHY } from './deploy-sources.ts';
+import { ENVIRONMENT_NAME_WHY, ROLE_FIELD } from './chosen-fields.ts';
 import { PLACEHOLDER } from './placeholder.ts';
 import { isCodeVariable } from './programs.ts';
 
@@ -270,9 +270,6 @@ const CODE_FIELDS: ReadonlyMap<string, string> = new Map([
   ['userdata', 'the script an instance runs when it starts'],
   ['script', 'the script a step runs'],
 ]);
-
-/** Fields whose value chooses who acts: the IAM role a task, a job or a build runs as. */
-export const ROLE_FIELD = /^(\w*rolearn|servicerole(override)?)$/i;
 
 /** Fields naming an image a container runs (ECS, Kubernetes, Batch, the Docker Engine API, CodeBuild). */
 const IMAGE_FIELDS = new Set(['image', 'imageoverride']);
