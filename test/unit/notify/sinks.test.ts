@@ -43,15 +43,21 @@ async function rejection(promise: Promise<unknown>): Promise<DeliveryError> {
   return error;
 }
 
+/** A fake Slack and a bot sink threading into channel C0123 on it. */
+async function threadedSink() {
+  const slack = await fakeSlack();
+  after(() => slack.close());
+  const sink = slackBotSink({ ...base(), channel: 'C0123', thread: true }, TOKEN, {
+    apiUrl: slack.apiUrl,
+    timeoutMs: 2_000,
+    closeSignal: closing.signal,
+  });
+  return { slack, sink };
+}
+
 describe('slackBotSink', () => {
   it('posts once, updates that ts, and replies in its thread with the lines that came first', async () => {
-    const slack = await fakeSlack();
-    after(() => slack.close());
-    const sink = slackBotSink({ ...base(), channel: 'C0123', thread: true }, TOKEN, {
-      apiUrl: slack.apiUrl,
-      timeoutMs: 2_000,
-      closeSignal: closing.signal,
-    });
+    const { slack, sink } = await threadedSink();
     await sink.send(line('validate: succeeded'), signal());
     await sink.send(note('started'), signal());
     await sink.send(line('production: succeeded'), signal());
@@ -79,13 +85,7 @@ describe('slackBotSink', () => {
   });
 
   it('the last reply keeps its note whole, however long its line', async () => {
-    const slack = await fakeSlack();
-    after(() => slack.close());
-    const sink = slackBotSink({ ...base(), channel: 'C0123', thread: true }, TOKEN, {
-      apiUrl: slack.apiUrl,
-      timeoutMs: 2_000,
-      closeSignal: closing.signal,
-    });
+    const { slack, sink } = await threadedSink();
     await sink.send(note('started'), signal());
     for (let k = 0; k < 25; k++) await sink.send(line(`step ${k}: ${'x'.repeat(4000)}`), signal());
     const replies = slack.received.filter((c) => c.method === 'chat.postMessage' && c.args.thread_ts);
@@ -99,13 +99,7 @@ describe('slackBotSink', () => {
   });
 
   it('replies as a verbatim section, so Slack makes no link of a URL in a thread line', async () => {
-    const slack = await fakeSlack();
-    after(() => slack.close());
-    const sink = slackBotSink({ ...base(), channel: 'C0123', thread: true }, TOKEN, {
-      apiUrl: slack.apiUrl,
-      timeoutMs: 2_000,
-      closeSignal: closing.signal,
-    });
+    const { slack, sink } = await threadedSink();
     await sink.send(note('started'), signal());
     await sink.send(line('verify: failed: see https://evil.example/login'), signal());
     await sink.send(line('x'.repeat(5000)), signal());
