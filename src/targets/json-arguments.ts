@@ -28,6 +28,8 @@ export interface JsonField {
   path: string[];
   /** The text of the string the template is in, templates unrendered (undefined outside a string). */
   text?: string;
+  /** The template is in an item of an array (the array's key is `key`), not in a value set to a key. */
+  item?: true;
   /**
    * An entry of an environment list's "value", whose entry's fixed "name" is a variable that loads code
    * (`{"name":"LD_PRELOAD","value":"{{v}}"}`): that name.
@@ -128,7 +130,7 @@ function slotsOf(text: string, root?: string): { slots: JsonSlot[]; fields: (Jso
     const key = top.object ? top.pending : top.key;
     if (key === undefined) return {};
     return {
-      field: { key, path: top.object ? [...top.path, key] : top.path },
+      field: { key, path: top.object ? [...top.path, key] : top.path, ...(!top.object && { item: true }) },
       owner: top.object ? top : top.owner,
     };
   };
@@ -249,12 +251,38 @@ function environmentValues(frame: Frame, fields: (JsonField | undefined)[]): voi
 }
 
 /**
+ * An item of Docker's "Env" list (["NAME=VALUE", …]) a template is in: the variable's fixed name when it loads
+ * code, undefined as the name when the template is in the name (it would choose the variable), or undefined
+ * when the field is no such item or its variable is data.
+ */
+function dockerEnvironmentEntry(field: JsonField): { name: string | undefined } | undefined {
+  if (!field.item || field.key.toLowerCase() !== 'env' || field.text === undefined) return undefined;
+  const equals = field.text.indexOf('=');
+  const name = equals < 0 ? field.text : field.text.slice(0, equals);
+  if (equals < 0 || PLACEHOLDER_TEST.test(name)) return { name: undefined };
+  return isCodeVariable(name) ? { name } : undefined;
+}
+
+/**
+ * A value set to a variable's name in a map of variables (Lambda's Environment.Variables, App Runner's
+ * RuntimeEnvironmentVariables, {"env": {"NODE_OPTIONS": …}}): that name when it loads code.
+ */
+function mappedVariable(field: JsonField): string | undefined {
+  if (field.item || !/(^|environment)variables$|^env(ironment)?$/i.test(field.path.at(-2) ?? ''))
+    return undefined;
+  return isCodeVariable(field.key) ? field.key : undefined;
+}
+
+/**
  * Fields whose value is code or chooses what runs (keys compared ignoring case): ECS's containerDefinitions and
  * containerOverrides (command, entryPoint, healthCheck's command), Batch's containerOverrides (command),
  * Kubernetes containers (command, args; probes' and hooks' exec.command), Lambda's ImageConfig (EntryPoint,
  * Command, WorkingDirectory), the Docker Engine API's container config (Cmd, Entrypoint, Healthcheck.Test),
  * CodeBuild's buildspec (create-project's source.buildspec, start-build's buildspecOverride), EC2's UserData
- * (run-instances, launch templates), SSM documents' commands (AWS-RunShellScript) and CI steps' script.
+ * (run-instances, launch templates), SSM documents' commands (AWS-RunShellScript) and CI steps' script; the
+ * directory a command is found in (Kubernetes's workingDir, Docker's WorkingDir), Docker's Shell (the program
+ * its shell-form commands run under) and OnBuild (instructions a later build runs), and ECS's environmentFiles
+ * (a file of variables, which can set LD_PRELOAD).
  */
 const CODE_FIELDS: ReadonlyMap<string, string> = new Map([
   ['command', "the command it runs (a container's, a task's, a probe's)"],
@@ -265,6 +293,9 @@ const CODE_FIELDS: ReadonlyMap<string, string> = new Map([
     'workingdirectory',
     "the directory a function's container runs its command in (a relative command is found there)",
   ],
+  ['workingdir', 'the directory a container runs its command in (a relative command is found there)'],
+  ['shell', 'the shell a container runs its commands with'],
+  ['onbuild', 'the instructions a build on top of this image runs'],
   ['buildspec', 'the build commands CodeBuild runs'],
   ['buildspecoverride', 'the build commands CodeBuild runs'],
   ['userdata', 'the script an instance runs when it starts'],
@@ -286,6 +317,17 @@ function fieldUse(field: JsonField): { use: 'code' | 'role'; what: string } | { 
     return { use: 'code', what: "the arguments of the command a container runs (sh -c's code)" };
   if (key === 'test' && field.path.at(-2)?.toLowerCase() === 'healthcheck')
     return { use: 'code', what: "the command a container's health check runs" };
+  if (key === 'value' && field.path.at(-2)?.toLowerCase() === 'environmentfiles')
+    return {
+      use: 'code',
+      what: 'the file of variables a container starts with (it can set LD_PRELOAD or NODE_OPTIONS)',
+    };
+  // ECS's secrets ({"name": "DB", "valueFrom": ARN}) and repositoryCredentials: which secret a task is given.
+  if (key === 'valuefrom' || key === 'credentialsparameter')
+    return {
+      use: 'role',
+      what: 'which secret or parameter a container is given (any these credentials may read)',
+    };
   if (ROLE_FIELD.test(key))
     return {
       use: 'role',
@@ -308,8 +350,12 @@ export function jsonFieldMessage(
   // {"name": "{{x}}", "value": …} in a container's environment: the value would choose the variable set.
   if (field && field.key.toLowerCase() === 'name' && inEnvironmentEntry(field))
     return `{{${name}}} is in the "${field.key}" field of an entry of "${field.path.at(-2)}" in ${where}, the name of the variable it sets in the container, where it would choose the variable (${ENVIRONMENT_NAME_WHY}): write the name in the config and let the value be its "value" ({"name": "VERSION", "value": "{{${name}}}"})`;
-  if (field?.variable !== undefined)
-    return `{{${name}}} is in the value of the variable ${field.variable} in ${where} (its "${field.key}" field), which programs read to load code or to choose the programs they run (or the config, packages or repository they use): its value would choose the code the container runs; write that value in the config, and pass the value in another variable`;
+  const entry = field && dockerEnvironmentEntry(field);
+  if (entry?.name === undefined && field && entry)
+    return `{{${name}}} is in the name of an entry of "${field.key}" in ${where} (NAME=VALUE), the variable it sets in the container, where it would choose the variable (${ENVIRONMENT_NAME_WHY}): write the name in the config and let the value follow its "=" ("VERSION={{${name}}}")`;
+  const variable = field?.variable ?? entry?.name ?? (field && mappedVariable(field));
+  if (field && variable !== undefined)
+    return `{{${name}}} is in the value of the variable ${variable} in ${where} (its "${field.key}" field), which programs read to load code or to choose the programs they run (or the config, packages or repository they use): its value would choose the code the container runs; write that value in the config, and pass the value in another variable`;
   const use = field && fieldUse(field);
   if (!use) return undefined;
   if (use.use === 'image') {

@@ -717,6 +717,100 @@ test("an environment entry's name in a JSON argument takes no template, nor a co
     assertAccepted(argv);
 });
 
+test("more JSON fields choose what runs: working directories, Docker's Shell, OnBuild and Env entries, variables maps, a task's secrets", () => {
+  const chooses = (key: string, what: RegExp) =>
+    new RegExp(`is in the "${key}" field of .*, which chooses ${what.source}`);
+  const variable = (name: string) =>
+    new RegExp(`is in the value of the variable ${name} in .*which programs read to load code`);
+  const envName =
+    /is in the name of an entry of "(Env|env)" in .* \(NAME=VALUE\), the variable it sets in the container/;
+  const docker = (body: string) => ['curl', '-d', body, 'http://localhost/containers/create'];
+  for (const [argv, message] of [
+    [
+      [
+        'kubectl',
+        'patch',
+        'deploy',
+        'app',
+        '-p',
+        '{"spec":{"template":{"spec":{"containers":[{"name":"app","workingDir":"/srv/{{x}}"}]}}}}',
+      ],
+      chooses('workingDir', /the directory a container runs its command in/),
+    ],
+    [docker('{"Image":"app:1","WorkingDir":"{{x}}"}'), chooses('WorkingDir', /the directory/)],
+    [docker('{"Image":"app:1","Shell":["/bin/{{x}}","-c"]}'), chooses('Shell', /the shell a container runs/)],
+    [docker('{"Image":"app:1","OnBuild":["RUN {{x}}"]}'), chooses('OnBuild', /the instructions a build/)],
+    [docker('{"Image":"app:1","Env":["{{x}}=1"]}'), envName],
+    [docker('{"Image":"app:1","Env":["APP_{{x}}=1"]}'), envName],
+    [docker('{"Image":"app:1","Env":["{{x}}"]}'), envName],
+    [docker('{"Image":"app:1","Env":["VERSION=1","LD_PRELOAD=/lib/{{x}}.so"]}'), variable('LD_PRELOAD')],
+    [
+      [
+        'aws',
+        'lambda',
+        'update-function-configuration',
+        '--function-name',
+        'f',
+        '--environment',
+        '{"Variables":{"NODE_OPTIONS":"--require ./{{x}}"}}',
+      ],
+      variable('NODE_OPTIONS'),
+    ],
+    [
+      [
+        'curl',
+        '-d',
+        '{"SourceConfiguration":{"ImageRepository":{"ImageConfiguration":{"RuntimeEnvironmentVariables":{"PYTHONPATH":"{{x}}"}}}}}',
+        'https://x',
+      ],
+      variable('PYTHONPATH'),
+    ],
+    [
+      [
+        ...REGISTER,
+        '[{"name":"app","image":"r/app:1","environmentFiles":[{"value":"arn:aws:s3:::cfg/{{x}}.env","type":"s3"}]}]',
+      ],
+      chooses('value', /the file of variables a container starts with/),
+    ],
+    [
+      [
+        ...REGISTER,
+        '[{"name":"app","image":"r/app:1","secrets":[{"name":"DB_PASSWORD","valueFrom":"arn:aws:ssm:us-east-1:1:parameter/{{x}}/db"}]}]',
+      ],
+      chooses('valueFrom', /which secret or parameter a container is given/),
+    ],
+    [
+      [
+        ...REGISTER,
+        '[{"name":"app","image":"r/app:1","repositoryCredentials":{"credentialsParameter":"arn:aws:secretsmanager:us-east-1:1:secret:{{x}}"}}]',
+      ],
+      chooses('credentialsParameter', /which secret or parameter/),
+    ],
+  ] as Array<[string[], RegExp]>)
+    assertRefused(argv, message);
+  // Data stays accepted: a variable's value that loads no code, a tag, the same names outside those places.
+  for (const argv of [
+    docker('{"Image":"app:1","Env":["VERSION={{x}}","LD_PRELOAD=/lib/fixed.so"]}'),
+    [
+      'aws',
+      'lambda',
+      'update-function-configuration',
+      '--function-name',
+      'f',
+      '--environment',
+      '{"Variables":{"VERSION":"{{x}}"}}',
+    ],
+    [
+      ...REGISTER,
+      '[{"name":"app","image":"r/app:1","secrets":[{"name":"DB_PASSWORD","valueFrom":"arn:aws:ssm:us-east-1:1:parameter/db"}],"environment":[{"name":"VERSION","value":"{{x}}"}]}]',
+    ],
+    ['curl', '-d', '{"environment":"{{x}}","ref":"main"}', 'https://x'],
+    ['curl', '-d', '{"environments":["{{x}}"]}', 'https://x'],
+    ['curl', '-d', '{"settings":{"PATH":"{{x}}"}}', 'https://x'],
+  ])
+    assertAccepted(argv);
+});
+
 test('aws codebuild start-build: the buildspec, the source location and the service role take no template; the image follows the image rule', () => {
   for (const verb of ['start-build', 'start-build-batch']) {
     const base = ['aws', 'codebuild', verb, '--project-name', 'app'];
