@@ -65,16 +65,12 @@ export function jsonArgument(word: string, option?: string): JsonArgument | unde
   // `[{{x}}]` alone is as likely a label in a log line as JSON: JSON here has a string or a key.
   if (!/["]/.test(body.replace(new RegExp(PLACEHOLDER.source, 'g'), ''))) return undefined;
   if (attached && new RegExp(PLACEHOLDER.source).test(attached[0])) return undefined;
-  // A template in a string reads as text, elsewhere as a number: both parse where the word is JSON.
-  try {
-    // A shell variable's reference reads as a value too: {"count": $N, "version": "{{v}}"}.
-    const parsed: unknown = JSON.parse(
-      body.replace(new RegExp(PLACEHOLDER.source, 'g'), '0').replace(/\$(\{\w+\}|\w+)/g, '0'),
-    );
-    if (parsed === null || typeof parsed !== 'object') return undefined;
-  } catch {
+  // A template in a string reads as text, elsewhere as a number: both parse where the word is JSON. A shell
+  // variable's reference reads as a value too: {"count": $N, "version": "{{v}}"}.
+  const read = body.replace(new RegExp(PLACEHOLDER.source, 'g'), '0').replace(/\$(\{\w+\}|\w+)/g, '0');
+  // Newline-delimited JSON (a bulk request's body: one object per line) is JSON line by line.
+  if (!isJsonStructure(read) && !read.split('\n').every((line) => !line.trim() || isJsonStructure(line)))
     return undefined;
-  }
   const named = prefix?.startsWith('-') ? prefix : option?.startsWith('-') ? option : prefix;
   // aws codebuild start-build --environment-variables-override '[{"name":…,"value":…}]': the option names the
   // list the argument is.
@@ -90,6 +86,16 @@ export function jsonArgument(word: string, option?: string): JsonArgument | unde
 }
 
 const PLACEHOLDER_TEST = new RegExp(PLACEHOLDER.source);
+
+/** Whether a text is one JSON object or array. */
+function isJsonStructure(text: string): boolean {
+  try {
+    const parsed: unknown = JSON.parse(text);
+    return parsed !== null && typeof parsed === 'object';
+  } catch {
+    return false;
+  }
+}
 
 /** An object or array being read: the key it is the value of, and (an object) its last key and fixed strings. */
 interface Frame {
@@ -402,4 +408,54 @@ export function jsonKeyMessage(name: string, where: string, slot: JsonSlot = 'ke
   if (slot === 'path')
     return `{{${name}}} is in the "path" or "from" of a JSON Patch operation in ${where}: its value would choose which field is set or copied (a container's "command", the source's "repoURL"), which no check of the value can make safe; write the path in the config and let the value be its "value"`;
   return `{{${name}}} is in a key of ${where}: its value would choose which field is set (a container's "command", a role), which no check of the value can make safe; write the key in the config and let the value be its value ({"version": "{{${name}}}"})`;
+}
+
+/** A printf conversion (%s, %-10.3d, …; not %%), each of which takes the next argument. */
+const CONVERSION = /%(?:%|[-+ #0']*(?:\*|\d+)?(?:\.(?:\*|\d+))?[diouxXfFeEgGaAcsbq])/g;
+const CONVERSION_MARK = '{{printf_conversion}}';
+
+/**
+ * printf writing JSON (`printf '{"version":"%s"}' {{v}} | curl -d @- …`): each argument lands where its
+ * conversion is in the format (the arguments cycle through the conversions), so a template in an argument is
+ * checked as one written there: by the index of each argument word, the JSON argument its templates fill.
+ * `words`: the command's words, printf first.
+ */
+export function printfJsonArguments(words: readonly string[]): Map<number, JsonArgument> {
+  const found = new Map<number, JsonArgument>();
+  let at = 1;
+  for (; at < words.length && words[at]!.startsWith('-') && words[at] !== '--'; at++)
+    if (words[at] === '-v') at++; // printf -v NAME FORMAT
+  if (words[at] === '--') at++;
+  const format = words[at] === undefined ? undefined : printfEscapes(words[at]!);
+  if (format === undefined || !format.replaceAll('%%', '').includes('%')) return found;
+  const json = jsonArgument(format.replace(CONVERSION, (c) => (c === '%%' ? c : CONVERSION_MARK)));
+  if (!json) return found;
+  // Which of the format's templates are conversions (the others are its own templates, checked as written).
+  const marks = [
+    ...format.replace(CONVERSION, (c) => (c === '%%' ? c : CONVERSION_MARK)).matchAll(PLACEHOLDER),
+  ];
+  const conversions = marks.flatMap((m, k) => (m[0] === CONVERSION_MARK ? [k] : []));
+  if (!conversions.length) return found;
+  for (let i = at + 1; i < words.length; i++) {
+    const templates = [...words[i]!.matchAll(PLACEHOLDER)].length;
+    if (!templates) continue;
+    const k = conversions[(i - at - 1) % conversions.length]!;
+    found.set(i, {
+      slots: Array<JsonSlot>(templates).fill(json.slots[k]!),
+      fields: Array<JsonField | undefined>(templates).fill(json.fields[k]),
+      where: 'the JSON printf writes',
+    });
+  }
+  return found;
+}
+
+/** printf's format as it writes it: its backslash escapes (\n, \", \\, \101, \x41) resolved. */
+function printfEscapes(format: string): string {
+  const named: Record<string, string> = { n: '\n', t: '\t', r: '\r', a: '\x07', b: '\b', f: '\f', v: '\v' };
+  return format.replace(/\\(?:x[0-9A-Fa-f]{1,2}|[0-7]{1,3}|.)/gs, (escape) => {
+    const rest = escape.slice(1);
+    if (rest[0] === 'x' && rest.length > 1) return String.fromCharCode(parseInt(rest.slice(1), 16));
+    if (/^[0-7]/.test(rest)) return String.fromCharCode(parseInt(rest, 8));
+    return named[rest] ?? rest;
+  });
 }

@@ -35,7 +35,7 @@ import { remoteToolParser } from './remote-tools.ts';
 import { fileReadWords, type FileRead } from './file-reads.ts';
 import { containerMounts, kubectlPatchWords, type CheckedName } from './container-mounts.ts';
 import { deployToolWords } from './task-runners.ts';
-import { jsonArgument, type JsonArgument } from './json-arguments.ts';
+import { jsonArgument, printfJsonArguments, type JsonArgument } from './json-arguments.ts';
 import { awsShorthandWords } from './aws-shorthand.ts';
 
 export type CodeKind =
@@ -2841,6 +2841,12 @@ export function commandModel(words: readonly string[]): CommandModel {
     if (json) model.jsonValues.set(i, json);
     if (json) model.awsShorthand.delete(i); // aws reads an argument starting with { or [ as JSON
   }
+  // printf writing JSON: an argument is checked where its conversion puts it (printf '{"v":"%s"}' {{v}}).
+  if (programName(words[0] ?? '') === 'printf')
+    for (const [i, json] of printfJsonArguments(words)) {
+      model.jsonValues.set(i, json);
+      model.jsonFields.set(i, json);
+    }
   const environment = environmentWords(words);
   for (let i = 1; i < words.length; i++) {
     if (objectEnv > 0 && i > objectEnv) break;

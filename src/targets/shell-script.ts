@@ -106,6 +106,7 @@ import {
   jsonKeyMessage,
   isJsonImageField,
   jsonValueProblem,
+  type JsonArgument,
   type JsonField,
   type JsonSlot,
 } from './json-arguments.ts';
@@ -388,6 +389,11 @@ type Frame =
       levels: Array<{ commands: SimpleCommand[]; fed: boolean }>;
       /** Whether the next command's standard input is a pipe. */
       pipedIn: boolean;
+      /**
+       * A subshell ( … ) just closed: the commands inside it, for its redirections (`(bash) <<EOF`), which the
+       * next command holds; cleared when that command ends.
+       */
+      closedSubshell?: SimpleCommand[];
       /** Inside the ( … ) of an array assignment (a=(x y), declare -a a=(…)): one word, to its ")". */
       array?: boolean;
     }
@@ -1221,7 +1227,16 @@ function analyzeReading(
     const command = frame.command;
     frame.command = { words: [] };
     frame.nextRole = 'arg';
+    const subshell = frame.closedSubshell;
+    delete frame.closedSubshell;
     if (command.words.length === 0) {
+      // (bash) <<EOF: the here-document is the subshell's standard input, which a command inside reads.
+      const inner = subshell?.find((c) => c.model?.stdinCode !== undefined && c.args?.length);
+      if (inner && pending.some((doc) => doc.command === command)) {
+        command.model = { ...commandModel([]), stdinCode: 0 };
+        command.compoundReader = plain(inner.args![inner.model!.stdinCode!]!);
+        if (inner.stdinWhy !== undefined) command.stdinWhy = inner.stdinWhy;
+      }
       if (then === 'pipe') frame.pipedIn = true;
       return;
     }
@@ -1568,54 +1583,65 @@ function analyzeReading(
       }
     // Another argument written as JSON: a value in a string stays in it, a bare one is a number, and a template
     // in a key would choose the field set. A variable holding a value there must be written as the template.
-    for (const [index, json] of model.jsonValues)
-      if (index < command.args.length) {
-        const word = command.args[index]!;
-        const founds = valuesIn(word).sort((a, b) => a.start - b.start);
-        const exact = founds.length === json.slots.length;
-        founds.forEach((found, k) => {
-          const slot = exact ? json.slots[k]! : 'bare';
-          const mark = (site: TemplateSite) => (site.json = { slot, where: json.where });
-          if (slot === 'key' || slot === 'path')
-            refuseFound(found, 'chooses', (name) => jsonKeyMessage(name, json.where, slot));
-          else if (!found.ref) {
-            const site = sites.find((one) => one.start === found.start);
-            if (site) mark(site);
-          } else if (!attachExact(found, (literal) => JSON_LITERAL[slot].test(literal), mark))
-            refuseFound(
-              found,
-              'code',
-              (name) =>
-                `{{${name}}} is in ${json.where}, and only a template written there or a variable set from fixed text and templates alone (v=app-{{x}}) is checked: write the template itself there`,
-            );
-        });
-      }
-    // A field of an argument written as JSON that chooses what runs (a container's command) takes no template,
-    // and an image follows the image rule: a template written there is checked once rendered.
-    for (const [index, json] of model.jsonFields)
-      if (index < command.args.length) {
-        const founds = valuesIn(command.args[index]!).sort((a, b) => a.start - b.start);
-        if (founds.length !== json.fields.length) continue;
-        founds.forEach((found, k) => {
-          const field = json.fields[k];
-          // A patch's path (a patch is not among jsonValues, whose keys and paths are refused above).
-          if (json.slots[k] === 'path' && !model.jsonValues.has(index))
-            return refuseFound(found, 'chooses', (name) => jsonKeyMessage(name, json.where, 'path'));
-          if (json.slots[k] === 'key' || json.slots[k] === 'path' || !field) return;
-          if (jsonFieldMessage(found.name, field, json.where) !== undefined)
-            return refuseFound(found, 'code', (name) => jsonFieldMessage(name, field, json.where)!);
-          if (!isJsonImageField(field)) return;
-          if (found.ref)
-            return refuseFound(
-              found,
-              'chooses',
-              (name) =>
-                `{{${name}}} is in the "${field.key}" field of ${json.where}, the image a container runs, and only a template written there is checked by the image rule: write the template itself there`,
-            );
+    const jsonValuesOf = (word: Word, json: JsonArgument) => {
+      const founds = valuesIn(word).sort((a, b) => a.start - b.start);
+      const exact = founds.length === json.slots.length;
+      founds.forEach((found, k) => {
+        const slot = exact ? json.slots[k]! : 'bare';
+        const mark = (site: TemplateSite) => (site.json = { slot, where: json.where });
+        if (slot === 'key' || slot === 'path')
+          refuseFound(found, 'chooses', (name) => jsonKeyMessage(name, json.where, slot));
+        else if (!found.ref) {
           const site = sites.find((one) => one.start === found.start);
-          if (site) site.jsonField = { field, where: json.where };
-        });
+          if (site) mark(site);
+        } else if (!attachExact(found, (literal) => JSON_LITERAL[slot].test(literal), mark))
+          refuseFound(found, 'code', (name) => jsonVariableMessage(name, json.where));
+      });
+    };
+    for (const [index, json] of model.jsonValues)
+      if (index < command.args.length) jsonValuesOf(command.args[index]!, json);
+    // A field of an argument written as JSON that chooses what runs (a container's command) takes no template,
+    // and an image follows the image rule: a template written there is checked once rendered. `patch`: a
+    // kubectl/oc/argocd patch, whose values are not checked as a JSON argument's (so not its paths either).
+    const jsonFieldsOf = (word: Word, json: JsonArgument, patch: boolean) => {
+      const founds = valuesIn(word).sort((a, b) => a.start - b.start);
+      if (founds.length !== json.fields.length) return;
+      founds.forEach((found, k) => {
+        const field = json.fields[k];
+        // A patch's path (a patch is not among jsonValues, whose keys and paths are refused above).
+        if (json.slots[k] === 'path' && patch)
+          return refuseFound(found, 'chooses', (name) => jsonKeyMessage(name, json.where, 'path'));
+        if (json.slots[k] === 'key' || json.slots[k] === 'path' || !field) return;
+        if (jsonFieldMessage(found.name, field, json.where) !== undefined)
+          return refuseFound(found, 'code', (name) => jsonFieldMessage(name, field, json.where)!);
+        if (!isJsonImageField(field)) return;
+        if (found.ref)
+          return refuseFound(found, 'chooses', (name) =>
+            jsonImageVariableMessage(name, field.key, json.where),
+          );
+        const site = sites.find((one) => one.start === found.start);
+        if (site) site.jsonField = { field, where: json.where };
+      });
+    };
+    for (const [index, json] of model.jsonFields)
+      if (index < command.args.length) jsonFieldsOf(command.args[index]!, json, !model.jsonValues.has(index));
+    // A here-string written as JSON (curl -d @- <<< '{"v":"{{v}}"}') is read as a JSON argument is, whatever
+    // reads it (a program running it as code refuses any value, below).
+    if (model.stdinCode === undefined)
+      for (const word of command.words.filter((w) => w.role === 'herestring')) {
+        const json = jsonArgument(textOf(word));
+        if (!json) continue;
+        const where = { ...json, where: 'a here-string written as JSON' };
+        jsonValuesOf(word, where);
+        jsonFieldsOf(word, where, false);
       }
+    // JSON kept in a variable (J='{"version":"{{v}}"}'; curl -d "$J" …) is checked where it is written.
+    for (const word of command.prefix ?? []) {
+      const json = jsonArgument(textOf(word));
+      if (!json) continue;
+      jsonValuesOf(word, json);
+      jsonFieldsOf(word, json, false);
+    }
     for (const [index, option] of model.awsShorthand)
       if (index < command.args.length) {
         for (const site of sitesIn(command.args[index]!)) site.shorthand = option;
@@ -1857,12 +1883,17 @@ function analyzeReading(
     // … | xargs -I{} docker push registry.example.com/app:{}: where the input lands only where the command
     // written out with a template there is accepted and checked once rendered, it is checked so (items.checks),
     // when what xargs reads is the values as written (fedVerbatim).
-    // { sh; } <<EOF, while …; do bash; done < f: a command inside reads the compound command's standard input.
+    // { sh; } <<EOF, while …; do bash; done < f, (bash) <<EOF: a command inside reads the compound command's
+    // standard input (a subshell's redirections are a command of no words of its own after its ")").
     const closer = command.words.find((word) => word.role === 'arg');
-    if (model.stdinCode === undefined && closer && COMPOUND_CLOSERS.has(plain(closer))) {
-      const inner = frame.levels
-        .at(-1)!
-        .commands.find((c) => c !== command && c.model?.stdinCode !== undefined && c.args?.length);
+    const compound =
+      closer && COMPOUND_CLOSERS.has(plain(closer))
+        ? frame.levels.at(-1)!.commands
+        : closer === undefined
+          ? subshell
+          : undefined;
+    if (model.stdinCode === undefined && compound) {
+      const inner = compound.find((c) => c !== command && c.model?.stdinCode !== undefined && c.args?.length);
       if (inner) {
         model.stdinCode = 0;
         command.compoundReader = plain(inner.args![inner.model!.stdinCode!]!);
@@ -2670,6 +2701,7 @@ function analyzeReading(
           i = lineEnd + 1;
           break;
         }
+        const lineStart = body.length;
         body += `${doc.stripTabs ? line.replace(/^\t+/, '') : line}\n`;
         // An unquoted body expands the variables holding a value: code for a program reading it as code.
         const bodyReader =
@@ -2715,6 +2747,43 @@ function analyzeReading(
                 holds,
                 `{{${pseudoName(ref.variable)}}} is in a here-document "${manifest}" reads as a manifest, where a value with a newline or YAML punctuation could add fields (a container's command:), and only a template written there or a variable set from fixed text and templates alone is checked: write the template itself there`,
               ),
+            );
+          }
+        // A variable in a body written as JSON: fixed text and templates alone are checked as the templates would be
+        // there; any other value no check can see.
+        if (json && bodyReader === undefined)
+          for (const ref of variableRefs(line, i, true).filter((r) => held.holds(r.variable))) {
+            const holds = held.holds(ref.variable)!;
+            const spelled = script.slice(ref.start, ref.end);
+            const tabs = doc.stripTabs ? /^\t*/.exec(line)![0].length : 0;
+            const { slot, field } = jsonHeredocRef(json.body, lineStart + ref.start - i - tabs, spelled);
+            const name = pseudoName(ref.variable);
+            const fieldMessage = field && jsonFieldMessage(name, field, json.where);
+            const message =
+              slot === 'key' || slot === 'path'
+                ? jsonKeyMessage(name, json.where, slot)
+                : (fieldMessage ??
+                  (field && isJsonImageField(field)
+                    ? jsonImageVariableMessage(name, field.key, json.where)
+                    : undefined));
+            if (
+              message === undefined &&
+              (slot === 'string' || slot === 'bare') &&
+              holds.exact &&
+              /^\$(\w+|\{\w+\})$/.test(spelled) &&
+              JSON_LITERAL[slot].test(holds.exact.literal)
+            ) {
+              for (const start of holds.exact.sites) {
+                const site = sites.find((s) => s.start === start);
+                if (site) site.json = { slot, where: json.where };
+              }
+              continue;
+            }
+            refuse(
+              slot === 'key' || slot === 'path' ? 'chooses' : 'code',
+              holds.names[0]!,
+              ref.start,
+              refMessage(ref, holds, message ?? jsonVariableMessage(name, json.where)),
             );
           }
         // A variable in a body written to $GITHUB_ENV: fixed text and templates alone are checked as the templates.
@@ -3157,7 +3226,9 @@ function analyzeReading(
       finishCommand(frame, 'end');
       if (frame.parens > 0) {
         frame.parens--;
+        const inside = frame.levels.at(-1)!.commands;
         closeCompound(frame);
+        frame.closedSubshell = inside;
         // The directory a subshell changed to ends with it: cd {{x}} there does not reach what follows.
         if (subshellDirectories.length > 0) workingDirectory = subshellDirectories.pop();
       } else if (frame.cases === 0 && frame.closer === ')') {
@@ -4014,7 +4085,7 @@ function jsonHeredoc(
   script: string,
   from: number,
   doc: { delimiter: string; stripTabs: boolean },
-): { slots: JsonSlot[]; fields: (JsonField | undefined)[]; where: string } | undefined {
+): { slots: JsonSlot[]; fields: (JsonField | undefined)[]; where: string; body: string } | undefined {
   let body = '';
   for (let i = from; i < script.length;) {
     const lineEnd = script.indexOf('\n', i) === -1 ? script.length : script.indexOf('\n', i);
@@ -4023,8 +4094,32 @@ function jsonHeredoc(
     body += `${line}\n`;
     i = lineEnd + 1;
   }
-  const json = jsonArgument(body);
-  return json && { slots: json.slots, fields: json.fields, where: 'a here-document written as JSON' };
+  // Its templates' slots; a body whose values are all variables' ({"v": "$V"}) is JSON too, with no template.
+  const json =
+    jsonArgument(body) ??
+    (jsonArgument(body.replace(/\$(\{\w+\}|\w+)/g, '{{heredoc_reference}}')) && { slots: [], fields: [] });
+  return json && { slots: json.slots, fields: json.fields, where: 'a here-document written as JSON', body };
+}
+
+/** Why a variable's value in a JSON argument is refused: only a template or a variable of fixed text and templates is checked. */
+const jsonVariableMessage = (name: string, where: string) =>
+  `{{${name}}} is in ${where}, and only a template written there or a variable set from fixed text and templates alone (v=app-{{x}}) is checked: write the template itself there`;
+
+/** Why a variable's value in a JSON "image" field is refused: the image rule checks a template written there. */
+const jsonImageVariableMessage = (name: string, key: string, where: string) =>
+  `{{${name}}} is in the "${key}" field of ${where}, the image a container runs, and only a template written there is checked by the image rule: write the template itself there`;
+
+/**
+ * Where a variable's reference at `at` in a JSON here-document's `body` sits (`spelled` as written): the slot and
+ * field a template written there would have.
+ */
+function jsonHeredocRef(body: string, at: number, spelled: string): { slot?: JsonSlot; field?: JsonField } {
+  const json = jsonArgument(`${body.slice(0, at)}{{heredoc_reference}}${body.slice(at + spelled.length)}`);
+  const k = [...body.slice(0, at).matchAll(PLACEHOLDER)].length;
+  return {
+    ...(json?.slots[k] && { slot: json.slots[k] }),
+    ...(json?.fields[k] && { field: json.fields[k] }),
+  };
 }
 
 /**

@@ -149,6 +149,76 @@ test('JSON in a shell script: quoted any way, through a variable, and in a here-
     'curl -d @- https://x <<-EOF\n\t{"version": "{{x}}"}\n\tEOF',
   ])
     scriptCheckedOnceRendered(script, refused, STAYS_IN_STRING);
+  // A here-string, newline-delimited JSON (a bulk request's body) and the JSON printf writes are JSON too.
+  const elsewhere = [
+    [
+      'x","command":["sh"],"a":"',
+      /is in a string of (a here-string written as JSON|the JSON argument of --data-binary|a here-document written as JSON|the JSON printf writes), and its value holds "\\""/,
+    ],
+    ['x\\', /its value holds "\\\\"/],
+  ] as const;
+  for (const script of [
+    `curl -d @- https://x <<< '{"version":"{{x}}"}'`,
+    `curl -d @- https://x <<< "{\\"version\\":\\"{{x}}\\"}"`,
+    `curl -H 'Content-Type: application/x-ndjson' --data-binary '{"index":{}}\n{"version":"{{x}}"}\n' https://x`,
+    'curl --data-binary @- https://x <<EOF\n{"index":{}}\n{"version":"{{x}}"}\nEOF',
+    `printf '{"version":"%s"}' {{x}} | curl -d @- https://x`,
+    `printf '{"count":%d,"version":"%s"}\\n' 3 "{{x}}" > body.json`,
+    `printf "{\\"version\\":\\"%s\\"}\\n" {{x}} | curl -d @- https://x`,
+    `printf -- '{"a":"%s","b":"%s"}' one {{x}}`,
+  ])
+    scriptCheckedOnceRendered(script, elsewhere, STAYS_IN_STRING);
+  // In a field that chooses what runs, or in a key, they are refused when the config loads.
+  assertScriptRefused(
+    `curl -d @- https://x <<< '{"command":["{{x}}"]}'`,
+    /is in the "command" field of a here-string written as JSON, which chooses/,
+  );
+  assertScriptRefused(`printf '{"%s":1}' {{x}}`, /is in a key of the JSON printf writes/);
+  assertScriptRefused(
+    `printf '{"Cmd":["%s"]}' "{{x}}" | curl -d @- http://localhost/containers/create`,
+    /is in the "Cmd" field of the JSON printf writes/,
+  );
+  // JSON kept in a variable, and a variable in a here-document's JSON, are checked where they are written.
+  for (const script of [
+    `J='{"version":"{{x}}"}'; curl -d "$J" https://x`,
+    `J='{"version":"{{x}}"}' curl -d "$J" https://x`,
+    'V={{x}}; curl -d @- https://x <<EOF\n{"version":"$V"}\nEOF',
+    'V=app-{{x}}; curl -d @- https://x <<-EOF\n\t{"count": $N,\n\t "version": "${V}"}\n\tEOF',
+  ])
+    scriptCheckedOnceRendered(
+      script,
+      elsewhere.map(([v]) => [v, /its value holds/] as const),
+      STAYS_IN_STRING,
+    );
+  for (const [script, message] of [
+    [`J='{"Cmd":["{{x}}"]}'; curl -d "$J" https://x`, /is in the "Cmd" field of the JSON value of J/],
+    [
+      'V={{x}}; curl -d @- https://x <<EOF\n{"$V": 1}\nEOF',
+      /\$V .*holds \{\{x\}\}.*is in a key of a here-document/,
+    ],
+    [
+      'V={{x}}; curl -d @- https://x <<EOF\n{"Cmd": ["$V"]}\nEOF',
+      /\$V .*holds \{\{x\}\}.*is in the "Cmd" field of a here-document written as JSON/,
+    ],
+    [
+      'V="$(date)-{{x}}"; curl -d @- https://x <<EOF\n{"version": "$V"}\nEOF',
+      /is in a here-document written as JSON, and only a template written there or a variable set from fixed text and templates alone/,
+    ],
+  ] as const)
+    assertScriptRefused(script, message);
+  // printf's arguments cycle through its conversions; a number's must be a number.
+  scriptCheckedOnceRendered(
+    `printf '{"n":%s}\\n' {{x}}`,
+    [['1,"command":["sh"]', /is outside a string/]],
+    ['12'],
+  );
+  // printf that writes no JSON, and a format whose conversions are in no JSON, keep their values text.
+  for (const script of [
+    `printf '%s\\n' {{x}}`,
+    `printf 'version %s [%s]\\n' {{x}} b`,
+    `printf '%%s {"a":1} %s' {{x}}`,
+  ])
+    assert.doesNotThrow(() => renderShellScript(script, { x: 'a"b' }), script);
   // A variable whose value is not fixed text and templates alone is not checked: refused where JSON reads it.
   assertScriptRefused(
     `V="$(date)-{{x}}"; curl -d '{"version":"'"$V"'"}' https://x`,

@@ -363,8 +363,13 @@ test("a compound command's standard input is read by the commands inside it", ()
     '{ sh; } <<EOF\necho {{x}}\nEOF',
     'if true; then sh; fi <<EOF\necho {{x}}\nEOF',
     '{ echo start; bash -s; } <<< "{{x}}"',
+    // A subshell's redirections after its ")" feed the commands inside it too.
+    '(bash) <<EOF\necho {{x}}\nEOF',
+    '( cd /srv && sh ) <<EOF\ndeploy {{x}}\nEOF',
+    '(sh -s) <<< "{{x}}"',
   ])
     assertScriptRefused(script, /is in a here-(document|string) fed to (sh|bash), which runs it as code/);
+  assertScriptRefused('(psql app) <<EOF\nselect {{x}};\nEOF', /fed to psql, which runs it as code/);
   assertScriptRefused(
     '{ ssh app1; } <<EOF\necho {{x}}\nEOF',
     /fed to ssh, which the remote host's shell runs as code/,
@@ -376,6 +381,10 @@ test("a compound command's standard input is read by the commands inside it", ()
     '{ cat; } <<EOF\nversion {{x}}\nEOF',
     'while read -r host; do ssh "$host" uptime; done < hosts/production.txt',
     '{ read -r a; echo "$a"; } <<EOF\n{{x}}\nEOF',
+    '(cat) <<EOF\nversion {{x}}\nEOF',
+    // The subshell's end is not a later command's: its own here-document is its own.
+    '(bash)\ncat <<EOF\n{{x}}\nEOF',
+    '(bash); cat <<EOF\n{{x}}\nEOF',
   ])
     assertScriptAccepted(script);
 });
