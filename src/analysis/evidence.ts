@@ -92,10 +92,12 @@ function describe(check: ResolvedCheck, reference: string): string {
 type Values = Record<string, number | null>;
 
 function checkEvidence(check: ResolvedCheck, values: Values[], reference: string): CheckEvidence {
+  // Finite or null, whatever is computed from the values: a limit of 2x a baseline near the largest double
+  // is Infinity, which no chart can draw.
   const series = (role: SeriesRole, label: string, pick: (v: Values) => number | null): EvidenceSeries => ({
     role,
     label,
-    values: values.map(pick),
+    values: values.map((v) => num(pick(v))),
   });
   const base = { name: check.name, kind: check.kind, rule: describe(check, reference) };
   if (check.kind === 'threshold' || check.kind === 'relative' || check.kind === 'values') {

@@ -110,25 +110,32 @@ interface Line {
   values: Array<number | null>;
 }
 
+/** Within the doubles: padding and rounding up a value near the largest one must not make it Infinity. */
+const finite = (v: number) => Math.min(Math.max(v, -Number.MAX_VALUE), Number.MAX_VALUE);
+
 /** A y range from the data: padded, zero included when the data is near it, rounded to two digits. */
 export function yRange(values: number[]): [number, number] {
   let lo = Math.min(...values);
   let hi = Math.max(...values);
   if (lo === hi) {
-    const pad = lo === 0 ? 1 : Math.abs(lo) * 0.1;
-    return [niceDown(lo - pad), niceUp(hi + pad)];
+    // A tenth of the smallest doubles is 0: they are padded by themselves.
+    const pad = lo === 0 ? 1 : Math.abs(lo) * 0.1 || Math.abs(lo);
+    return [finite(niceDown(finite(lo - pad))), finite(niceUp(finite(hi + pad)))];
   }
-  const span = hi - lo;
+  // Halved before subtracting: hi - lo of two huge values of opposite sign is past the largest double.
+  const span = (hi / 2 - lo / 2) * 2;
   // A range that starts near zero reads better from zero (rates, latencies).
   if (lo >= 0 && lo < span) lo = 0;
-  else lo -= span * 0.1;
-  hi += span * 0.1;
-  return [niceDown(lo), niceUp(hi)];
+  else lo = finite(lo - span * 0.1);
+  hi = finite(hi + span * 0.1);
+  return [finite(niceDown(lo)), finite(niceUp(hi))];
 }
 
 const round2 = (v: number, dir: (x: number) => number) => {
   if (v === 0) return 0;
   const step = 10 ** (Math.floor(Math.log10(Math.abs(v))) - 1);
+  // A subnormal value's step underflows to 0 (and v / 0 is no number): it stays as it is.
+  if (step === 0) return v;
   return Number((dir(v / step) * step).toPrecision(3));
 };
 const niceUp = (v: number) => round2(v, Math.ceil);
@@ -206,7 +213,7 @@ function mermaidChart(
     'xychart-beta',
     `    title ${quote(title)}`,
     `    x-axis ${quote(`${t.unit} since the analysis began`)} [${axisLabels(t, keep).map(quote).join(', ')}]`,
-    `    y-axis ${quote(yTitle)} ${formatNumber(lo)} --> ${formatNumber(hi)}`,
+    `    y-axis ${quote(yTitle)} ${chartNumber(lo)} --> ${chartNumber(hi)}`,
     ...lines.map(
       (l, i) => `    line ${quote(truncate(l.label, 60))} [${drawn[i]!.map(chartNumber).join(', ')}]`,
     ),
@@ -215,8 +222,25 @@ function mermaidChart(
   return { block, colors, missing };
 }
 
-/** Full precision where it matters (small rates), no exponent mermaid could misread. */
-const chartNumber = (v: number) => (v === 0 ? '0' : String(Number(v.toPrecision(4))));
+/** Four significant digits, written out in full: mermaid's xychart reads no exponent ("3e-7" breaks it). */
+const PLAIN = new Intl.NumberFormat('en-US', { useGrouping: false, maximumSignificantDigits: 4 });
+/** The same, rounded toward zero: near the largest double, rounding up would write a number past it. */
+const PLAIN_DOWN = new Intl.NumberFormat('en-US', {
+  useGrouping: false,
+  maximumSignificantDigits: 4,
+  roundingMode: 'trunc',
+});
+
+/**
+ * A number as a chart states it: full precision where it matters (small rates), and plain decimals at every
+ * magnitude (a tiny error rate, a huge value), since JavaScript writes below 1e-6 and from 1e21 with an
+ * exponent, which mermaid does not read.
+ */
+export function chartNumber(v: number): string {
+  if (v === 0) return '0';
+  const text = PLAIN.format(v);
+  return Number.isFinite(Number(text)) ? text : PLAIN_DOWN.format(v);
+}
 
 /** The check's series over the whole timeline (nulls where a window lacks the check). */
 function across(

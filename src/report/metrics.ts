@@ -4,7 +4,7 @@
 import { formatDuration } from '../config/duration.ts';
 import { BAND_SOURCE } from '../metrics/bands.ts';
 import type { Band, EnvironmentMetrics, MetricsReport } from '../metrics/types.ts';
-import { quote, yRange } from './chart.ts';
+import { chartNumber, quote, yRange } from './chart.ts';
 import { cell, formatNumber, table, truncate } from './markdown.ts';
 
 const HOUR = 3_600_000;
@@ -83,8 +83,8 @@ function barChart(title: string, yTitle: string, names: string[], values: number
     'xychart-beta',
     `    title ${quote(title)}`,
     `    x-axis [${names.map((n) => quote(chartName(n))).join(', ')}]`,
-    `    y-axis ${quote(yTitle)} 0 --> ${formatNumber(hi || 1)}`,
-    `    bar [${values.map((v) => String(Number(v.toPrecision(4)))).join(', ')}]`,
+    `    y-axis ${quote(yTitle)} 0 --> ${chartNumber(hi || 1)}`,
+    `    bar [${values.map(chartNumber).join(', ')}]`,
     '```',
   ].join('\n');
 }
