@@ -14,6 +14,18 @@ export function countProblem(value: number): string | undefined {
   return undefined;
 }
 
+/**
+ * How far, relatively, errors may exceed requests by float rounding alone: an error rate a rounding above 1
+ * (which domain.ts accepts as a fraction) times the requests, or the same counts summed in another order.
+ * Such a canary fails every request, which the error test must see, not a provider failure. Anything more
+ * (120.4 errors in 120.2 requests) is counts no traffic gives.
+ */
+export const ROUNDING_SLACK = 1e-9;
+
+/** More errors than requests, beyond float rounding. */
+export const moreErrorsThanRequests = (errors: number, requests: number): boolean =>
+  errors > requests && errors - requests > Math.abs(requests) * ROUNDING_SLACK;
+
 export type CountProblem =
   | { kind: 'not-a-count'; metric: string; value: number; why: string }
   | { kind: 'more-errors-than-requests'; errors: number; requests: number };
@@ -37,7 +49,7 @@ export function errorCountProblems(
     const why = value === undefined ? undefined : countProblem(value);
     if (why) problems.push({ kind: 'not-a-count', metric, value: value!, why });
   }
-  if (errors !== undefined && requests !== undefined && errors > requests)
+  if (errors !== undefined && requests !== undefined && moreErrorsThanRequests(errors, requests))
     problems.push({ kind: 'more-errors-than-requests', errors, requests });
   return problems;
 }
@@ -58,8 +70,11 @@ export function testedCounts(
   ns: number | null,
 ): { canary: Counts; stable: Counts } | undefined {
   if (ec === null || nc === null || es === null || ns === null) return undefined;
-  if (!usableCounts({ errors: ec, requests: nc }, { errors: es, requests: ns })) return undefined;
-  const canary = { errors: Math.round(ec), requests: Math.round(nc) };
-  const stable = { errors: Math.round(es), requests: Math.round(ns) };
+  // Errors a float's rounding above the requests are all of them (ROUNDING_SLACK).
+  const capped = (e: number, n: number) => (moreErrorsThanRequests(e, n) ? e : Math.min(e, n));
+  if (!usableCounts({ errors: capped(ec, nc), requests: nc }, { errors: capped(es, ns), requests: ns }))
+    return undefined;
+  const canary = { errors: Math.round(capped(ec, nc)), requests: Math.round(nc) };
+  const stable = { errors: Math.round(capped(es, ns)), requests: Math.round(ns) };
   return usableCounts(canary, stable) ? { canary, stable } : undefined;
 }

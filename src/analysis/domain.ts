@@ -8,7 +8,7 @@
 // The kind of a metric comes from its name, or else from the field it reads (`field: error_rate` of the
 // prober): the names the seed preset and the prober give a meaning to. Any other metric is judged as given.
 import type { AnalysisConfig } from './config.ts';
-import { countProblem } from './counts.ts';
+import { countProblem, moreErrorsThanRequests } from './counts.ts';
 import { readBuckets } from './histogram.ts';
 import type { MetricValues } from './types.ts';
 
@@ -108,7 +108,7 @@ export function domainProblems(config: AnalysisConfig, values: MetricValues | un
     !problems.some((p) => p.metrics.includes('errors') || p.metrics.includes('requests')) &&
     errors !== undefined &&
     requests !== undefined &&
-    errors > requests
+    moreErrorsThanRequests(errors, requests)
   )
     problems.push({
       metrics: ['errors', 'requests'],
