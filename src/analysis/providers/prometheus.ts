@@ -508,17 +508,18 @@ function parseBuckets(
   return { ok: true, value: buckets };
 }
 
+// A loop, not Math.max(...values): a long range at a fine step (3d at 1s) is hundreds of thousands of points,
+// past the arguments a call can take (RangeError).
 export function reducePoints(points: ReadonlyArray<[number, number]>, mode: ReduceMode): number {
-  const values = points.map(([, v]) => v);
   switch (mode) {
     case 'max':
-      return Math.max(...values);
+      return points.reduce((m, [, v]) => Math.max(m, v), -Infinity);
     case 'min':
-      return Math.min(...values);
+      return points.reduce((m, [, v]) => Math.min(m, v), Infinity);
     case 'last':
-      return values[values.length - 1]!;
+      return points[points.length - 1]![1];
     case 'mean':
-      return values.reduce((a, b) => a + b, 0) / values.length;
+      return points.reduce((a, [, v]) => a + v, 0) / points.length;
   }
 }
 
