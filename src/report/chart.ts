@@ -175,8 +175,50 @@ function drawable(lines: Line[], points: number): { keep: number[]; lines: Line[
     keep.slice(0, last).forEach((i) => l.values[i] === null && gaps.add(i));
   }
   keep = keep.filter((i) => !gaps.has(i));
-  const missing = Array.from({ length: points }, (_, i) => i).filter((i) => !keep.includes(i));
+  const kept = new Set(keep);
+  const missing = Array.from({ length: points }, (_, i) => i).filter((i) => !kept.has(i));
   return { keep, lines: [lines[0]!, ...others], missing };
+}
+
+/**
+ * The most points a chart draws. Each hidden x label is one zero-width space longer than the one before (the
+ * only invisible character a label keeps), so a chart of n points carries n²/2 of them: 960 intervals made a
+ * chart of 600,000 characters, past mermaid's limit (50,000) and the summary's (1 MiB). 120 is an hour at the
+ * default 30 s interval, drawn in full.
+ */
+export const MAX_CHART_POINTS = 120;
+
+/**
+ * A long analysis thinned to about MAX_CHART_POINTS: the kept intervals in runs of `per` (never across a step),
+ * each drawn at its worst interval (the first line's highest value, or lowest where lower is worse), so a
+ * spike stays on the chart; labelled at the run's first interval.
+ */
+function thinned(
+  t: Timeline,
+  keep: number[],
+  first: Array<number | null>,
+  worse: 'max' | 'min',
+): { points: number[]; labels: number[]; per: number } {
+  if (keep.length <= MAX_CHART_POINTS) return { points: keep, labels: keep, per: 1 };
+  const per = Math.ceil(keep.length / MAX_CHART_POINTS);
+  const points: number[] = [];
+  const labels: number[] = [];
+  let run: number[] = [];
+  const flush = () => {
+    if (run.length === 0) return;
+    const worst = run.reduce((best, i) =>
+      (worse === 'max' ? first[i]! > first[best]! : first[i]! < first[best]!) ? i : best,
+    );
+    points.push(worst);
+    labels.push(run[0]!);
+    run = [];
+  };
+  for (const i of keep) {
+    if (run.length === per || (run.length > 0 && t.points[i]!.row !== t.points[run[0]!]!.row)) flush();
+    run.push(i);
+  }
+  flush();
+  return { points, labels, per };
 }
 
 function mermaidChart(
@@ -184,9 +226,13 @@ function mermaidChart(
   title: string,
   yTitle: string,
   input: Line[],
-): { block: string; colors: Array<{ line: Line; color: string }>; missing: number[] } | undefined {
-  const { keep, lines, missing } = drawable(input, t.points.length);
-  if (keep.length === 0) return undefined;
+  worse: 'max' | 'min' = 'max',
+):
+  | { block: string; colors: Array<{ line: Line; color: string }>; missing: number[]; per: number }
+  | undefined {
+  const { keep: all, lines, missing } = drawable(input, t.points.length);
+  if (all.length === 0) return undefined;
+  const { points: keep, labels, per } = thinned(t, all, lines[0]!.values, worse);
   const used: Record<SeriesRole, number> = { canary: 0, reference: 0, limit: 0 };
   const colors = lines.map((line) => {
     const palette = COLOR[line.role];
@@ -212,14 +258,14 @@ function mermaidChart(
     `%%{init: ${JSON.stringify(init)}}%%`,
     'xychart-beta',
     `    title ${quote(title)}`,
-    `    x-axis ${quote(`${t.unit} since the analysis began`)} [${axisLabels(t, keep).map(quote).join(', ')}]`,
+    `    x-axis ${quote(`${t.unit} since the analysis began`)} [${axisLabels(t, labels).map(quote).join(', ')}]`,
     `    y-axis ${quote(yTitle)} ${chartNumber(lo)} --> ${chartNumber(hi)}`,
     ...lines.map(
       (l, i) => `    line ${quote(truncate(l.label, 60))} [${drawn[i]!.map(chartNumber).join(', ')}]`,
     ),
     '```',
   ].join('\n');
-  return { block, colors, missing };
+  return { block, colors, missing, per };
 }
 
 /** Four significant digits, written out in full: mermaid's xychart reads no exponent ("3e-7" breaks it). */
@@ -267,11 +313,15 @@ export interface ChartOptions {
   decision: string;
 }
 
-function missingText(t: Timeline, missing: number[]): string {
-  if (missing.length === 0) return '';
+function missingText(t: Timeline, missing: number[], per: number): string {
+  const thin =
+    per > 1
+      ? ` A long analysis: each point is the worst of up to ${per} intervals, labelled at the first.`
+      : '';
+  if (missing.length === 0) return thin;
   const at = missing.map((i) => since(t, t.points[i]!));
   const shown = at.length > 8 ? `${at.slice(0, 8).join(', ')}… (${at.length} in all)` : at.join(', ');
-  return ` Not drawn, no data: ${unitShort(t)} ${shown}.`;
+  return `${thin} Not drawn, no data: ${unitShort(t)} ${shown}.`;
 }
 
 function legend(colors: Array<{ line: Line; color: string }>): string {
@@ -288,11 +338,13 @@ export function observedChart(t: Timeline, check: CheckEvidence, options: ChartO
   const lines: Line[] = check.observed.map((s, i) => ({ ...series[i]!, role: s.role, label: s.label }));
   const reference = check.observed.filter((s) => s.role === 'reference').map((s) => s.label);
   const title = `${titleName(check.quantity)}: canary vs ${reference.join(' and ')}, ${options.decision}`;
-  const chart = mermaidChart(t, title, titleName(check.quantity), lines);
+  // Where the check wants the value high (success_rate >= 99%), its worst is its lowest.
+  const worse = check.op === '>' || check.op === '>=' ? 'min' : 'max';
+  const chart = mermaidChart(t, title, titleName(check.quantity), lines, worse);
   if (!chart) return undefined;
   return [
     chart.block,
-    `<sub>${legend(chart.colors)} (${cell(truncate(check.rule, 300))}). x: ${t.unit} since the analysis began; a step's first interval is labelled with its traffic share.${missingText(t, chart.missing)}</sub>`,
+    `<sub>${legend(chart.colors)} (${cell(truncate(check.rule, 300))}). x: ${t.unit} since the analysis began; a step's first interval is labelled with its traffic share.${missingText(t, chart.missing, chart.per)}</sub>`,
   ].join('\n');
 }
 
@@ -320,7 +372,7 @@ export function testChart(t: Timeline, check: CheckEvidence, options: ChartOptio
     : 'rolls back when its e-value reaches 1/alpha, however often it looks';
   return [
     chart.block,
-    `<sub>${legend(chart.colors)}: the test (${cell(truncate(check.rule, 300))}) ${how}; each step starts a new test. x: ${t.unit} since the analysis began.${missingText(t, chart.missing)}</sub>`,
+    `<sub>${legend(chart.colors)}: the test (${cell(truncate(check.rule, 300))}) ${how}; each step starts a new test. x: ${t.unit} since the analysis began.${missingText(t, chart.missing, chart.per)}</sub>`,
   ].join('\n');
 }
 
