@@ -340,6 +340,8 @@ export class PrometheusClient {
           query,
         ),
       );
+    if (matrix.value[0]!.points.length === 0)
+      return this.#fail('empty-result', `the series has no point in the range: ${query}`);
     const points = matrix.value[0]!.points.filter(([, v]) => Number.isFinite(v));
     if (points.length === 0) return this.#fail('not-a-number', `every point was NaN or Inf: ${query}`);
     return { ok: true, value: points };

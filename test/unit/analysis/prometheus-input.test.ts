@@ -280,3 +280,20 @@ test('an instant query answering a range vector or a string is a query error say
   assert.equal(text.errors[0]?.code, 'query-error');
   assert.match(text.errors[0]!.message, /^requests: the query returned a string, not a number: x$/);
 });
+
+test('a range series without any point is no data saying so, not "every point was NaN or Inf"', async (t) => {
+  const s = 1_700_000_000;
+  const prom = await prometheus(t, s * 1000);
+  const answer = (values: unknown[]) => ({
+    status: 'success',
+    data: { resultType: 'matrix', result: [{ metric: {}, values }] },
+  });
+  const range = { name: 'p95', config: { range: { window: 300_000 } } };
+  const empty = await prom.read(answer([]), range);
+  assert.deepEqual(empty.values, { p95: null });
+  assert.equal(empty.errors[0]?.code, 'empty-result');
+  assert.equal(empty.errors[0]?.message, 'p95: the series has no point in the range: x');
+  const nan = await prom.read(answer([[s, 'NaN']]), range);
+  assert.equal(nan.errors[0]?.code, 'not-a-number');
+  assert.equal(nan.errors[0]?.message, 'p95: every point was NaN or Inf: x');
+});
