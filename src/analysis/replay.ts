@@ -1,6 +1,7 @@
 // Judges a recording offline: the same pure judge over the recorded samples, with the recorded config or
 // another one (to tune thresholds). Backs `deploy-action analyze --recording FILE [--json]`.
 import { explainIssues, formatPath, issueMessage, oneLine } from '../config/errors.ts';
+import { MAX_TIMER_MS, parseDuration } from '../config/duration.ts';
 import { resolveAnalysisConfig, type AnalysisConfig } from './config.ts';
 import { concludeWindow, windowIntervals } from './deadline.ts';
 import { ANALYZE_EXIT_CODES } from './exit-codes.ts';
@@ -60,6 +61,11 @@ function judgeConfig(input: AnalysisConfigInput, source: string, recorded: boole
 const isMapping = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
 
+/** The longest duration accepted today (Node's timers), written as a duration. */
+const CEILING = `${MAX_TIMER_MS}ms`;
+const pastCeiling = (value: unknown): boolean =>
+  typeof value === 'string' && (parseDuration(value) ?? 0) > MAX_TIMER_MS;
+
 /** What each provider type needs to be valid, in place of the recorded settings. */
 const PROVIDER_STAND_INS: Record<string, Record<string, unknown>> = {
   prometheus: { url: 'http://recorded.invalid' },
@@ -72,7 +78,8 @@ const PROVIDER_STAND_INS: Record<string, Record<string, unknown>> = {
  * URL, timeout, headers, retries) and how Prometheus was asked (a metric's range) do not matter, and must not
  * stop a recording from being judged: checks on them were added later (a timeout of 0 is refused since
  * 4d1134f), and a later version may add settings this one does not know. Provider types, metric names,
- * fields and histogram flags, checks and the judge's own settings are read and checked as written.
+ * fields and histogram flags, checks and the judge's own settings are read and checked as written (but a
+ * duration past today's ceiling, accepted before there was one, is judged as the ceiling).
  */
 function judgedPart(config: AnalysisConfigInput): AnalysisConfigInput {
   const raw = config as Record<string, unknown>;
@@ -88,6 +95,14 @@ function judgedPart(config: AnalysisConfigInput): AnalysisConfigInput {
             : provider,
         ];
       }),
+    );
+  // Durations had no ceiling before 2026-11-30 (b3b42444): `max_no_data: 30d` or a rule's `for: 30d` was
+  // accepted. A replay waits on no timer and no window is that long, so such a duration is judged as the
+  // ceiling, with the same decisions; one that is not a duration is still refused.
+  if (pastCeiling(raw.max_no_data)) out.max_no_data = CEILING;
+  if (Array.isArray(raw.checks))
+    out.checks = raw.checks.map((check: unknown) =>
+      isMapping(check) && pastCeiling(check.for) ? { ...check, for: CEILING } : check,
     );
   if (isMapping(raw.metrics))
     out.metrics = Object.fromEntries(
