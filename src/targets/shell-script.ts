@@ -365,6 +365,11 @@ interface SimpleCommand {
    * (`{ sh; } <<EOF`): that command's program, named in place of the closer.
    */
   compoundReader?: string;
+  /**
+   * A compound command's closer, or a subshell's redirections: the commands inside it, which read its standard
+   * input (`{ kubectl apply -f -; } <<EOF` reads the here-document as a manifest).
+   */
+  inside?: SimpleCommand[];
 }
 
 type Frame =
@@ -1231,8 +1236,9 @@ function analyzeReading(
     delete frame.closedSubshell;
     if (command.words.length === 0) {
       // (bash) <<EOF: the here-document is the subshell's standard input, which a command inside reads.
+      if (subshell && pending.some((doc) => doc.command === command)) command.inside = subshell;
       const inner = subshell?.find((c) => c.model?.stdinCode !== undefined && c.args?.length);
-      if (inner && pending.some((doc) => doc.command === command)) {
+      if (inner && command.inside) {
         command.model = { ...commandModel([]), stdinCode: 0 };
         command.compoundReader = plain(inner.args![inner.model!.stdinCode!]!);
         if (inner.stdinWhy !== undefined) command.stdinWhy = inner.stdinWhy;
@@ -1892,6 +1898,7 @@ function analyzeReading(
         : closer === undefined
           ? subshell
           : undefined;
+    if (compound) command.inside = compound;
     if (model.stdinCode === undefined && compound) {
       const inner = compound.find((c) => c !== command && c.model?.stdinCode !== undefined && c.args?.length);
       if (inner) {
@@ -2689,6 +2696,7 @@ function analyzeReading(
       const manifest = doc.quoted
         ? undefined
         : ((fed?.args ? manifestReader(fed.args.map(plain)) : undefined) ??
+          fed?.inside?.map((c) => (c.args ? manifestReader(c.args.map(plain)) : undefined)).find(Boolean) ??
           manifestFileReader(writtenFiles(doc.command), script.slice(i)));
       // A body written as JSON (cat > task.json <<EOF, curl -d @- <<EOF): its values are checked as a JSON
       // argument's are, whatever reads it. `jsonSeen`: the templates of the body met so far.

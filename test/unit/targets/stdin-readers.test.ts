@@ -370,6 +370,19 @@ test("a compound command's standard input is read by the commands inside it", ()
   ])
     assertScriptRefused(script, /is in a here-(document|string) fed to (sh|bash), which runs it as code/);
   assertScriptRefused('(psql app) <<EOF\nselect {{x}};\nEOF', /fed to psql, which runs it as code/);
+  // A manifest reader inside reads the here-document as its manifest: checked once rendered, as outside.
+  for (const heredoc of [
+    '{ kubectl apply -f -; } <<EOF\nimage: registry.example.com/app:{{x}}\nEOF',
+    '(cd k8s && kubectl apply -f -) <<EOF\nimage: registry.example.com/app:{{x}}\nEOF',
+  ]) {
+    assertScriptAccepted(heredoc);
+    assert.throws(
+      () => renderShellScript(heredoc, { x: '1\ncommand: ["sh"]' }),
+      /"kubectl apply -f -" reads as a manifest, and its value holds a newline/,
+      heredoc,
+    );
+    assert.doesNotThrow(() => renderShellScript(heredoc, { x: '1.2.3' }), heredoc);
+  }
   assertScriptRefused(
     '{ ssh app1; } <<EOF\necho {{x}}\nEOF',
     /fed to ssh, which the remote host's shell runs as code/,
