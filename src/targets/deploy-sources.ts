@@ -22,6 +22,7 @@ import { type ContainerMounts, imageReference, type MountWord, namespaceName } f
 import { longOptions, type OptionGrammar, readOptions } from './option-words.ts';
 import { ENVIRONMENT_NAME_WHY, ROLE_FIELD } from './chosen-fields.ts';
 import { PLACEHOLDER } from './placeholder.ts';
+import { isCodeVariable } from './programs.ts';
 
 /** The templates in `text`. */
 function templates(text: string): string[] {
@@ -578,6 +579,9 @@ interface ShorthandField {
  * KEY=[…] a list (of scalars, or of structures). Undefined for anything else: JSON, a quoted value, an
  * unbalanced bracket, a first word with no key. A template counts as plain text ({{x}} is not a structure).
  */
+/** In shorthand, NAME= then (quoted or not) fixed text and a template: a variable's value (Variables={NAME=…}). */
+const SHORTHAND_VARIABLE = /([A-Za-z_]\w*)=["']?[^,{}[\]"'=]*\{\{\s*[A-Za-z_]\w*\s*\}\}/g;
+
 function shorthandFields(value: string): ShorthandField[] | undefined {
   const slots: string[] = [];
   const masked = value.replace(PLACEHOLDER, (m) => `\uE000${slots.push(m) - 1}\uE001`);
@@ -907,6 +911,17 @@ function awsSources(found: ContainerMounts, words: readonly string[], from: numb
         `a key of the argument of aws ${service} ${verb} ${arg.option}, which aws reads in its shorthand syntax (Key=Value,…): a value there chooses the field set (Variables={LD_PRELOAD=…} for a function's environment)`,
         [...new Set(keyed.flatMap((f) => templates(f.key)))],
         'write the key in the config, and the value after it (Key=VALUE)',
+      );
+      continue;
+    }
+    // Variables={LD_PRELOAD={{x}}} (lambda --environment), quoted or not: the value of a variable that loads code.
+    const code = [...value.matchAll(SHORTHAND_VARIABLE)].filter((m) => isCodeVariable(m[1]!));
+    if (code.length) {
+      source(
+        arg.index,
+        `the value of the variable ${code[0]![1]} in the argument of aws ${service} ${verb} ${arg.option}, a variable programs read to load code or to choose the programs they run (${ENVIRONMENT_NAME_WHY}): its value would choose the code that runs`,
+        [...new Set(code.flatMap((m) => templates(m[0])))],
+        'write that value in the config, and pass the value in another variable',
       );
       continue;
     }

@@ -67,10 +67,9 @@ export function jsonArgument(word: string, option?: string): JsonArgument | unde
   if (attached && new RegExp(PLACEHOLDER.source).test(attached[0])) return undefined;
   // A template in a string reads as text, elsewhere as a number: both parse where the word is JSON. A shell
   // variable's reference reads as a value too: {"count": $N, "version": "{{v}}"}.
-  const read = body.replace(new RegExp(PLACEHOLDER.source, 'g'), '0').replace(/\$(\{\w+\}|\w+)/g, '0');
-  // Newline-delimited JSON (a bulk request's body: one object per line) is JSON line by line.
-  if (!isJsonStructure(read) && !read.split('\n').every((line) => !line.trim() || isJsonStructure(line)))
-    return undefined;
+  const read = body.replace(new RegExp(PLACEHOLDER.source, 'g'), '0').replace(/\$(\{[^{}]*\}|\w+)/g, '0');
+  // Newline-delimited JSON, or objects one after another (a bulk request's body), is JSON value by value.
+  if (!isJsonStructure(read) && !isJsonSequence(read)) return undefined;
   const named = prefix?.startsWith('-') ? prefix : option?.startsWith('-') ? option : prefix;
   // aws codebuild start-build --environment-variables-override '[{"name":…,"value":…}]': the option names the
   // list the argument is.
@@ -86,6 +85,33 @@ export function jsonArgument(word: string, option?: string): JsonArgument | unde
 }
 
 const PLACEHOLDER_TEST = new RegExp(PLACEHOLDER.source);
+
+/** Whether a text is JSON objects or arrays one after another, with only blanks between (NDJSON and the like). */
+function isJsonSequence(text: string): boolean {
+  let depth = 0;
+  let inString = false;
+  let start = -1;
+  let values = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (inString) {
+      if (c === '\\') i++;
+      else if (c === '"') inString = false;
+    } else if (c === '"') {
+      if (depth === 0) return false;
+      inString = true;
+    } else if (c === '{' || c === '[') {
+      if (depth++ === 0) start = i;
+    } else if (c === '}' || c === ']') {
+      if (--depth < 0) return false;
+      if (depth === 0) {
+        if (!isJsonStructure(text.slice(start, i + 1))) return false;
+        values++;
+      }
+    } else if (depth === 0 && !/\s/.test(c)) return false;
+  }
+  return depth === 0 && !inString && values > 0;
+}
 
 /** Whether a text is one JSON object or array. */
 function isJsonStructure(text: string): boolean {
@@ -257,12 +283,16 @@ function environmentValues(frame: Frame, fields: (JsonField | undefined)[]): voi
 }
 
 /**
- * An item of Docker's "Env" list (["NAME=VALUE", …]) a template is in: the variable's fixed name when it loads
+ * An item of Docker's "Env" list (["NAME=VALUE", …]), or of a Compose file's environment list, a template is in: the variable's fixed name when it loads
  * code, undefined as the name when the template is in the name (it would choose the variable), or undefined
  * when the field is no such item or its variable is data.
  */
 function dockerEnvironmentEntry(field: JsonField): { name: string | undefined } | undefined {
-  if (!field.item || field.key.toLowerCase() !== 'env' || field.text === undefined) return undefined;
+  if (!field.item || field.text === undefined) return undefined;
+  // Docker's Env is such a list whatever its items; a Compose file's environment, or an env list, when the
+  // item is NAME=VALUE (["production", "{{x}}"] is a list of names of another kind).
+  const list = field.key === 'Env' || (/^(env|environment)$/i.test(field.key) && field.text.includes('='));
+  if (!list) return undefined;
   const equals = field.text.indexOf('=');
   const name = equals < 0 ? field.text : field.text.slice(0, equals);
   if (equals < 0 || PLACEHOLDER_TEST.test(name)) return { name: undefined };
@@ -300,7 +330,6 @@ const CODE_FIELDS: ReadonlyMap<string, string> = new Map([
     "the directory a function's container runs its command in (a relative command is found there)",
   ],
   ['workingdir', 'the directory a container runs its command in (a relative command is found there)'],
-  ['shell', 'the shell a container runs its commands with'],
   ['onbuild', 'the instructions a build on top of this image runs'],
   ['buildspec', 'the build commands CodeBuild runs'],
   ['buildspecoverride', 'the build commands CodeBuild runs'],
@@ -315,7 +344,9 @@ const IMAGE_FIELDS = new Set(['image', 'imageoverride']);
 const CONTAINER_LISTS = new Set(['containers', 'initcontainers', 'ephemeralcontainers']);
 
 /** What a field's value chooses: code (why), who acts, an image, or nothing known here. */
-function fieldUse(field: JsonField): { use: 'code' | 'role'; what: string } | { use: 'image' } | undefined {
+function fieldUse(
+  field: JsonField,
+): { use: 'code' | 'role' | 'secret'; what: string } | { use: 'image' } | undefined {
   const key = field.key.toLowerCase();
   const code = CODE_FIELDS.get(key);
   if (code) return { use: 'code', what: code };
@@ -323,16 +354,26 @@ function fieldUse(field: JsonField): { use: 'code' | 'role'; what: string } | { 
     return { use: 'code', what: "the arguments of the command a container runs (sh -c's code)" };
   if (key === 'test' && field.path.at(-2)?.toLowerCase() === 'healthcheck')
     return { use: 'code', what: "the command a container's health check runs" };
+  // Docker's Shell (the program its shell-form commands run under); "shell" elsewhere is another API's.
+  if (field.key === 'Shell') return { use: 'code', what: 'the shell a container runs its commands with' };
   if (key === 'value' && field.path.at(-2)?.toLowerCase() === 'environmentfiles')
     return {
       use: 'code',
       what: 'the file of variables a container starts with (it can set LD_PRELOAD or NODE_OPTIONS)',
     };
-  // ECS's secrets ({"name": "DB", "valueFrom": ARN}) and repositoryCredentials: which secret a task is given.
-  if (key === 'valuefrom' || key === 'credentialsparameter')
+  // ECS's secrets ({"name": "DB", "valueFrom": ARN}) and repositoryCredentials, Kubernetes's secretKeyRef: which
+  // secret a task is given.
+  const path = field.path.map((name) => name.toLowerCase());
+  if (key === 'valuefrom' || key === 'credentialsparameter' || path.includes('secretkeyref'))
     return {
-      use: 'role',
-      what: 'which secret or parameter a container is given (any these credentials may read)',
+      use: 'secret',
+      what: 'which secret or parameter a container is given (any one these credentials may read)',
+    };
+  // Kubernetes's envFrom: the ConfigMap or Secret whose every key becomes a variable of the container.
+  if (path.includes('envfrom'))
+    return {
+      use: 'code',
+      what: "the ConfigMap or Secret whose keys become the container's variables (LD_PRELOAD among them)",
     };
   if (ROLE_FIELD.test(key))
     return {
@@ -369,7 +410,11 @@ export function jsonFieldMessage(
     if (refusal === undefined) return undefined;
     return `{{${name}}} is in the "${field.key}" field of ${where}, the image a container runs, where the value would be ${refusal}: it would choose whose image runs; write the registry and name in the config and let the value be the tag ("${field.key}": "registry.example.com/app:{{${name}}}")`;
   }
-  return `{{${name}}} is in the "${field.key}" field of ${where}, which chooses ${use.what}: a value there chooses what runs${use.use === 'role' ? ' and as whom' : ''} even inside its string, which no check of the value can make safe; write that field in the config, and pass the value as data (an environment variable's "value", a tag)`;
+  const chooses =
+    use.use === 'secret'
+      ? 'which secret the container reads'
+      : `what runs${use.use === 'role' ? ' and as whom' : ''}`;
+  return `{{${name}}} is in the "${field.key}" field of ${where}, which chooses ${use.what}: a value there chooses ${chooses} even inside its string, which no check of the value can make safe; write that field in the config, and pass the value as data (an environment variable's "value", a tag)`;
 }
 
 /** Whether a field names the image a container runs (its templates follow the image rule). */
@@ -410,52 +455,78 @@ export function jsonKeyMessage(name: string, where: string, slot: JsonSlot = 'ke
   return `{{${name}}} is in a key of ${where}: its value would choose which field is set (a container's "command", a role), which no check of the value can make safe; write the key in the config and let the value be its value ({"version": "{{${name}}}"})`;
 }
 
-/** A printf conversion (%s, %-10.3d, …; not %%), each of which takes the next argument. */
-const CONVERSION = /%(?:%|[-+ #0']*(?:\*|\d+)?(?:\.(?:\*|\d+))?[diouxXfFeEgGaAcsbq])/g;
+/**
+ * A printf conversion (%s, %-10.3d, %ls, %*s, %(%F)T, …; or %%): each `*` takes an argument (a width or
+ * precision), then the conversion takes one.
+ */
+const CONVERSION =
+  /%(?:%|[-+ #0']*(\*|\d+)?(?:\.(\*|\d*))?(?:hh|h|ll|l|L|q|j|z|t)?(?:[diouxXfFeEgGaAcsbqQ]|\([^)]*\)T))/g;
 const CONVERSION_MARK = '{{printf_conversion}}';
+
+/** Programs run before printf that leave its words as they are (`command printf`, `env printf`). */
+const PRINTF_PREFIXES = new Set(['command', 'builtin', 'env', 'exec', 'nohup']);
 
 /**
  * printf writing JSON (`printf '{"version":"%s"}' {{v}} | curl -d @- …`): each argument lands where its
  * conversion is in the format (the arguments cycle through the conversions), so a template in an argument is
- * checked as one written there: by the index of each argument word, the JSON argument its templates fill.
- * `words`: the command's words, printf first.
+ * checked as one written there: by the index of each argument word, the JSON argument its templates fill. An
+ * argument a `*` takes (a width) is a number. `words`: the command's words.
  */
 export function printfJsonArguments(words: readonly string[]): Map<number, JsonArgument> {
   const found = new Map<number, JsonArgument>();
-  let at = 1;
-  for (; at < words.length && words[at]!.startsWith('-') && words[at] !== '--'; at++)
+  let at = 0;
+  while (at < words.length && (PRINTF_PREFIXES.has(programOf(words[at]!)) || words[at]!.startsWith('-')))
+    at++;
+  if (programOf(words[at] ?? '') !== 'printf') return found;
+  for (at++; at < words.length && words[at]!.startsWith('-') && words[at] !== '--'; at++)
     if (words[at] === '-v') at++; // printf -v NAME FORMAT
   if (words[at] === '--') at++;
   const format = words[at] === undefined ? undefined : printfEscapes(words[at]!);
   if (format === undefined || !format.replaceAll('%%', '').includes('%')) return found;
-  const json = jsonArgument(format.replace(CONVERSION, (c) => (c === '%%' ? c : CONVERSION_MARK)));
+  const marked = format.replace(CONVERSION, (c) => (c === '%%' ? c : CONVERSION_MARK));
+  const json = jsonArgument(marked);
   if (!json) return found;
-  // Which of the format's templates are conversions (the others are its own templates, checked as written).
-  const marks = [
-    ...format.replace(CONVERSION, (c) => (c === '%%' ? c : CONVERSION_MARK)).matchAll(PLACEHOLDER),
-  ];
-  const conversions = marks.flatMap((m, k) => (m[0] === CONVERSION_MARK ? [k] : []));
-  if (!conversions.length) return found;
+  // What each argument of a pass through the format fills: a width's number, or a conversion's slot (the
+  // format's own templates are checked as written).
+  const marks = [...marked.matchAll(PLACEHOLDER)];
+  const conversions = [...format.matchAll(CONVERSION)].filter((c) => c[0] !== '%%');
+  const takes: { slot: JsonSlot; field: JsonField | undefined }[] = [];
+  let k = 0;
+  marks.forEach((mark, index) => {
+    if (mark[0] !== CONVERSION_MARK) return;
+    const conversion = conversions[k++]!;
+    for (const star of [conversion[1], conversion[2]])
+      if (star === '*') takes.push({ slot: 'bare', field: undefined });
+    takes.push({ slot: json.slots[index]!, field: json.fields[index] });
+  });
+  if (!takes.length) return found;
   for (let i = at + 1; i < words.length; i++) {
     const templates = [...words[i]!.matchAll(PLACEHOLDER)].length;
     if (!templates) continue;
-    const k = conversions[(i - at - 1) % conversions.length]!;
+    const { slot, field } = takes[(i - at - 1) % takes.length]!;
     found.set(i, {
-      slots: Array<JsonSlot>(templates).fill(json.slots[k]!),
-      fields: Array<JsonField | undefined>(templates).fill(json.fields[k]),
+      slots: Array<JsonSlot>(templates).fill(slot),
+      fields: Array<JsonField | undefined>(templates).fill(field),
       where: 'the JSON printf writes',
     });
   }
   return found;
 }
 
-/** printf's format as it writes it: its backslash escapes (\n, \", \\, \101, \x41) resolved. */
+/** A word's program name (its last path part: /usr/bin/printf is printf). */
+const programOf = (word: string) => word.slice(word.lastIndexOf('/') + 1);
+
+/** printf's format as it writes it: its backslash escapes (\n, \", \\, \101, \x41, \u0022) resolved. */
 function printfEscapes(format: string): string {
   const named: Record<string, string> = { n: '\n', t: '\t', r: '\r', a: '\x07', b: '\b', f: '\f', v: '\v' };
-  return format.replace(/\\(?:x[0-9A-Fa-f]{1,2}|[0-7]{1,3}|.)/gs, (escape) => {
-    const rest = escape.slice(1);
-    if (rest[0] === 'x' && rest.length > 1) return String.fromCharCode(parseInt(rest.slice(1), 16));
-    if (/^[0-7]/.test(rest)) return String.fromCharCode(parseInt(rest, 8));
-    return named[rest] ?? rest;
-  });
+  return format.replace(
+    /\\(?:x[0-9A-Fa-f]{1,2}|u[0-9A-Fa-f]{1,4}|U[0-9A-Fa-f]{1,8}|[0-7]{1,3}|.)/gs,
+    (escape) => {
+      const rest = escape.slice(1);
+      if (/^[xuU][0-9A-Fa-f]/.test(rest))
+        return String.fromCodePoint(Math.min(parseInt(rest.slice(1), 16), 0x10ffff));
+      if (/^[0-7]/.test(rest)) return String.fromCharCode(parseInt(rest, 8));
+      return named[rest] ?? rest;
+    },
+  );
 }

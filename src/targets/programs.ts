@@ -2842,7 +2842,7 @@ export function commandModel(words: readonly string[]): CommandModel {
     if (json) model.awsShorthand.delete(i); // aws reads an argument starting with { or [ as JSON
   }
   // printf writing JSON: an argument is checked where its conversion puts it (printf '{"v":"%s"}' {{v}}).
-  if (programName(words[0] ?? '') === 'printf')
+  if (words.some((word) => programName(word) === 'printf'))
     for (const [i, json] of printfJsonArguments(words)) {
       model.jsonValues.set(i, json);
       model.jsonFields.set(i, json);

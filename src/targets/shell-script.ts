@@ -1236,7 +1236,11 @@ function analyzeReading(
     delete frame.closedSubshell;
     if (command.words.length === 0) {
       // (bash) <<EOF: the here-document is the subshell's standard input, which a command inside reads.
-      if (subshell && pending.some((doc) => doc.command === command)) command.inside = subshell;
+      if (subshell && pending.some((doc) => doc.command === command)) {
+        command.inside = subshell;
+        // In the pipeline, so a reader after it gets the here-document too ((cat) <<EOF | bash).
+        for (const level of frame.levels) level.commands.push(command);
+      }
       const inner = subshell?.find((c) => c.model?.stdinCode !== undefined && c.args?.length);
       if (inner && command.inside) {
         command.model = { ...commandModel([]), stdinCode: 0 };
@@ -1247,6 +1251,8 @@ function analyzeReading(
       return;
     }
     const args = command.words.filter((word) => word.role === 'arg');
+    // A subshell's redirections ((…) >> "$GITHUB_ENV", (…) <<< …): the commands inside it read or write there.
+    if (subshell && !args.length) command.inside = subshell;
     let first = 0;
     while (
       first < args.length &&
@@ -1817,6 +1823,7 @@ function analyzeReading(
       // pipeline so far at the level it closes back to).
       const first = command.words.find((word) => word.role === 'arg');
       if (first && COMPOUND_CLOSERS.has(plain(first))) feeding.push(...frame.levels.at(-1)!.commands);
+      else if (!first && command.inside) feeding.push(...command.inside);
       for (const stage of feeding) {
         stage.githubFile = githubFile;
         // fly's own arguments are not what it reads: its here-string is (and its here-document, below).
@@ -3234,9 +3241,10 @@ function analyzeReading(
       finishCommand(frame, 'end');
       if (frame.parens > 0) {
         frame.parens--;
-        const inside = frame.levels.at(-1)!.commands;
         closeCompound(frame);
-        frame.closedSubshell = inside;
+        // The level around it holds every command of the subshell (each is added to every level open), where
+        // the subshell's own level was emptied at each ; && || & and newline inside it.
+        frame.closedSubshell = [...frame.levels.at(-1)!.commands];
         // The directory a subshell changed to ends with it: cd {{x}} there does not reach what follows.
         if (subshellDirectories.length > 0) workingDirectory = subshellDirectories.pop();
       } else if (frame.cases === 0 && frame.closer === ')') {
@@ -4105,7 +4113,7 @@ function jsonHeredoc(
   // Its templates' slots; a body whose values are all variables' ({"v": "$V"}) is JSON too, with no template.
   const json =
     jsonArgument(body) ??
-    (jsonArgument(body.replace(/\$(\{\w+\}|\w+)/g, '{{heredoc_reference}}')) && { slots: [], fields: [] });
+    (jsonArgument(body.replace(/\$(\{[^{}]*\}|\w+)/g, '{{heredoc_reference}}')) && { slots: [], fields: [] });
   return json && { slots: json.slots, fields: json.fields, where: 'a here-document written as JSON', body };
 }
 

@@ -206,6 +206,26 @@ test('JSON in a shell script: quoted any way, through a variable, and in a here-
     ],
   ] as const)
     assertScriptRefused(script, message);
+  // Every spelling of printf's conversions and escapes, behind a wrapper too; a JSON stream over several lines.
+  for (const script of [
+    `printf '{"version":"%ls"}' {{x}}`,
+    `printf '{\\u0022version\\u0022:\\u0022%s\\u0022}' {{x}}`,
+    `command printf '{"version":"%s"}' {{x}}`,
+    `env printf '{"version":"%s"}' {{x}}`,
+    `printf '{"at":"%(%F)T","version":"%s"}' -1 {{x}}`,
+    'curl --data-binary @- https://x <<EOF\n{"index":{}}\n{"version":"{{x}}",\n "w":1}\nEOF',
+    'curl -d @- https://x <<EOF\n{"replicas": ${N:-1}, "version": "{{x}}"}\nEOF',
+  ])
+    scriptCheckedOnceRendered(script, elsewhere, STAYS_IN_STRING);
+  // A width's argument (%*s) is counted: the value after it lands in its string.
+  assert.doesNotThrow(() =>
+    renderShellScript(`printf '{"a":%*s,"version":"%s"}' 5 1 {{x}}`, { x: 'hello world' }),
+  );
+  // ${V:-default} in a JSON here-document is no template written there: refused, as another expansion is.
+  assertScriptRefused(
+    'V={{x}}; curl -d @- https://x <<EOF\n{"version": "${V:-latest}"}\nEOF',
+    /is in a here-document written as JSON, and only a template written there or a variable set from fixed text/,
+  );
   // printf's arguments cycle through its conversions; a number's must be a number.
   scriptCheckedOnceRendered(
     `printf '{"n":%s}\\n' {{x}}`,
@@ -858,6 +878,55 @@ test("more JSON fields choose what runs: working directories, Docker's Shell, On
     ],
   ] as Array<[string[], RegExp]>)
     assertRefused(argv, message);
+  // Kubernetes: which secret a container reads, and the ConfigMap or Secret its variables come from; a Compose
+  // file's environment list; lambda's Variables in aws shorthand, quoted or not.
+  const pod = (container: string) => [
+    'kubectl',
+    'patch',
+    'deploy',
+    'app',
+    '-p',
+    `{"spec":{"template":{"spec":{"containers":[{"name":"app",${container}}]}}}}`,
+  ];
+  for (const [argv, message] of [
+    [
+      pod('"env":[{"name":"DB","valueFrom":{"secretKeyRef":{"name":"{{x}}","key":"password"}}}]'),
+      /which chooses which secret or parameter a container is given .*: a value there chooses which secret the container reads/,
+    ],
+    [
+      pod('"envFrom":[{"configMapRef":{"name":"app-{{x}}"}}]'),
+      /which chooses the ConfigMap or Secret whose keys become the container's variables/,
+    ],
+    [
+      ['curl', '-d', '{"services":{"app":{"environment":["LD_PRELOAD={{x}}"]}}}', 'https://x'],
+      variable('LD_PRELOAD'),
+    ],
+    [
+      [
+        'aws',
+        'lambda',
+        'update-function-configuration',
+        '--function-name',
+        'f',
+        '--environment',
+        'Variables={LD_PRELOAD={{x}}}',
+      ],
+      /the value of the variable LD_PRELOAD in the argument of aws lambda update-function-configuration --environment/,
+    ],
+    [
+      [
+        'aws',
+        'lambda',
+        'update-function-configuration',
+        '--function-name',
+        'f',
+        '--environment',
+        'Variables={NODE_OPTIONS="--require {{x}}"}',
+      ],
+      /the value of the variable NODE_OPTIONS in the argument of aws lambda/,
+    ],
+  ] as Array<[string[], RegExp]>)
+    assertRefused(argv, message);
   // Data stays accepted: a variable's value that loads no code, a tag, the same names outside those places.
   for (const argv of [
     docker('{"Image":"app:1","Env":["VERSION={{x}}","LD_PRELOAD=/lib/fixed.so"]}'),
@@ -877,6 +946,18 @@ test("more JSON fields choose what runs: working directories, Docker's Shell, On
     ['curl', '-d', '{"environment":"{{x}}","ref":"main"}', 'https://x'],
     ['curl', '-d', '{"environments":["{{x}}"]}', 'https://x'],
     ['curl', '-d', '{"settings":{"PATH":"{{x}}"}}', 'https://x'],
+    // A list of names is no NAME=VALUE list; a "shell" of another API is its data.
+    ['curl', '-d', '{"env":["production","{{x}}"]}', 'https://x'],
+    ['curl', '-d', '{"user":{"login":"deploy","shell":"{{x}}"}}', 'https://x'],
+    [
+      'aws',
+      'lambda',
+      'update-function-configuration',
+      '--function-name',
+      'f',
+      '--environment',
+      'Variables={VERSION={{x}}}',
+    ],
   ])
     assertAccepted(argv);
 });

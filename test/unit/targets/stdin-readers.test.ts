@@ -367,13 +367,21 @@ test("a compound command's standard input is read by the commands inside it", ()
     '(bash) <<EOF\necho {{x}}\nEOF',
     '( cd /srv && sh ) <<EOF\ndeploy {{x}}\nEOF',
     '(sh -s) <<< "{{x}}"',
+    // Every command of the subshell, not only its last one.
+    '(bash || true) <<EOF\necho {{x}}\nEOF',
+    '(bash; echo done) <<EOF\necho {{x}}\nEOF',
+    '(bash\necho done) <<EOF\necho {{x}}\nEOF',
+    '(bash -s || echo failed) <<< "echo {{x}}"',
   ])
     assertScriptRefused(script, /is in a here-(document|string) fed to (sh|bash), which runs it as code/);
   assertScriptRefused('(psql app) <<EOF\nselect {{x}};\nEOF', /fed to psql, which runs it as code/);
+  // A subshell's here-document piped on, as a group's.
+  assertScriptRefused('(cat) <<EOF | bash\necho {{x}}\nEOF', /piped into bash, which runs it as code/);
   // A manifest reader inside reads the here-document as its manifest: checked once rendered, as outside.
   for (const heredoc of [
     '{ kubectl apply -f -; } <<EOF\nimage: registry.example.com/app:{{x}}\nEOF',
     '(cd k8s && kubectl apply -f -) <<EOF\nimage: registry.example.com/app:{{x}}\nEOF',
+    '(kubectl apply -f -; echo done) <<EOF\nimage: registry.example.com/app:{{x}}\nEOF',
   ]) {
     assertScriptAccepted(heredoc);
     assert.throws(
