@@ -27,6 +27,7 @@ import type {
   PolicyDecision,
 } from '../../src/policy/index.ts';
 import { appendMarkers } from '../../src/github/hidden-marker.ts';
+import { fitComment } from '../../src/github/write-limits.ts';
 import { userText } from '../../src/github/user-text.ts';
 import type { Api } from '../facts/github.ts';
 import { FactsError, loadConfig } from '../facts/config.ts';
@@ -286,7 +287,7 @@ async function settle(
   body: string,
   environment: string,
 ): Promise<Reply | undefined> {
-  await deps.api.issues.createComment({ ...b.where, issue_number: b.pr.number, body });
+  await deps.api.issues.createComment({ ...b.where, issue_number: b.pr.number, body: fitComment(body) });
   const comments = await readAppComments(deps.api, b.where, b.pr.number, deps.botLogin, deps.markers);
   const fresh: Base = { ...b, comments };
   const pending = pendingFor(fresh, environment);

@@ -17,6 +17,7 @@ import type { ApprovalRecord } from '../../src/policy/index.ts';
 import { appendMarkers } from '../../src/github/hidden-marker.ts';
 import type { MarkerKeys } from '../../src/github/marker-keys.ts';
 import { userText } from '../../src/github/user-text.ts';
+import { fitComment } from '../../src/github/write-limits.ts';
 import type { Octokit } from '../facts/github.ts';
 import { FactsError, loadConfig } from '../facts/config.ts';
 import {
@@ -91,7 +92,8 @@ export async function handleApproveButton(
   if (checkRun.app?.id !== appId || !ref || gateName(ref.env) !== checkRun.name)
     return { status: 'ignored', reason: 'not_our_gate' };
   const where = { owner: payload.repository.owner.login, repo: payload.repository.name };
-  const reply = (body: string) => octokit.rest.issues.createComment({ ...where, issue_number: ref.pr, body });
+  const reply = (body: string) =>
+    octokit.rest.issues.createComment({ ...where, issue_number: ref.pr, body: fitComment(body) });
   const who = userText(sender.login, { as: 'mention' });
   const short = (sha: string) => userText(sha.slice(0, 7), { as: 'code' });
   const env = userText(ref.env, { as: 'code' });
@@ -316,7 +318,7 @@ export async function handleControlButton(
     : undefined;
   const answer = async (body: string): Promise<void> => {
     if (prNumber !== undefined)
-      await octokit.rest.issues.createComment({ ...where, issue_number: prNumber, body });
+      await octokit.rest.issues.createComment({ ...where, issue_number: prNumber, body: fitComment(body) });
   };
   const who = userText(sender.login, { as: 'mention' });
   let config;

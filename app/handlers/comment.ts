@@ -3,6 +3,7 @@
 // (the policy and deployment wiring); this file only owns the ignore rules, parsing and the answer.
 import { helpText } from '../commands/help.ts';
 import { userText } from '../../src/github/user-text.ts';
+import { fitComment } from '../../src/github/write-limits.ts';
 import { parseCommand } from '../commands/parse.ts';
 import type { Command, ParseError } from '../commands/command.ts';
 
@@ -232,7 +233,11 @@ export async function handleComment(
   });
   if (picked.status === 200) return { status: 'ignored', reason: 'already_handled' };
   if (parsed.kind === 'invalid') {
-    await api.issues.createComment({ ...where, issue_number: event.number, body: refusalReply(parsed) });
+    await api.issues.createComment({
+      ...where,
+      issue_number: event.number,
+      body: fitComment(refusalReply(parsed)),
+    });
     return { status: 'refused', code: parsed.code };
   }
   let reply: Reply;
@@ -265,7 +270,7 @@ export async function handleComment(
   }
   if (reply.body !== undefined) {
     const body = informsOnly(parsed, reply) ? quietMentions(reply.body, event.author.login) : reply.body;
-    await api.issues.createComment({ ...where, issue_number: event.number, body });
+    await api.issues.createComment({ ...where, issue_number: event.number, body: fitComment(body) });
   }
   return { status: 'dispatched', command: parsed, reply };
 }

@@ -17,6 +17,7 @@ import {
 import type { DeploymentType, PolicyDecision, PullRequestFacts } from '../../src/policy/index.ts';
 import { DEPLOYMENT_TYPES, parseDeploymentPayload } from '../../src/github/deployment-payload.ts';
 import { appendMarkers } from '../../src/github/hidden-marker.ts';
+import { fitCheckText, fitComment } from '../../src/github/write-limits.ts';
 import type { MarkerKeys } from '../../src/github/marker-keys.ts';
 import { userText } from '../../src/github/user-text.ts';
 import { httpStatus } from '../facts/github.ts';
@@ -687,7 +688,7 @@ async function waitForApprovals(
     external_id: externalId,
     status: 'completed',
     conclusion: 'action_required',
-    output: { title: `Waiting for approvals to deploy to ${ref.env}`, summary: clip(summary, 60_000) },
+    output: { title: `Waiting for approvals to deploy to ${ref.env}`, summary: fitCheckText(summary) },
     actions: [
       {
         label: 'Approve',
@@ -713,7 +714,7 @@ async function waitForApprovals(
   await octokit.rest.issues.createComment({
     ...where,
     issue_number: ref.pr,
-    body: appendMarkers(text, [notice]),
+    body: fitComment(appendMarkers(text, [notice])),
   });
   return { status: 'waiting', run: ref.run, checkRunId: checkRun.id, duplicate: false };
 }
@@ -802,7 +803,7 @@ export async function answerPendingProtectionRules(
         check_run_id: checkRun.id,
         output: {
           title: `Waiting for approvals to deploy to ${ref.env}`,
-          summary: clip(gate.summary, 60_000),
+          summary: fitCheckText(gate.summary),
         },
       });
     } else {
@@ -813,7 +814,7 @@ export async function answerPendingProtectionRules(
         conclusion: gate.answer === 'approved' ? 'success' : 'failure',
         output: {
           title: gate.answer === 'approved' ? `Approved: deploying to ${ref.env}` : `Rejected: ${ref.env}`,
-          summary: clip(gate.summary, 60_000),
+          summary: fitCheckText(gate.summary),
         },
       });
     }

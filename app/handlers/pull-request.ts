@@ -10,6 +10,7 @@ import { FactsError } from '../facts/config.ts';
 import type { Octokit } from '../facts/github.ts';
 import { markerScope, markerTrust, ownAppId, ownBotLogin, readAppComments } from '../facts/own-comments.ts';
 import { appendMarkers } from '../../src/github/hidden-marker.ts';
+import { fitComment } from '../../src/github/write-limits.ts';
 import { serializeHeadNotice } from '../deploy/head-notice.ts';
 import { recordHead } from '../deploy/head-history.ts';
 import { anchorHead } from '../deploy/head-anchor.ts';
@@ -204,7 +205,9 @@ export async function handleSynchronize(
   await octokit.rest.issues.createComment({
     ...where,
     issue_number: number,
-    body: appendMarkers(staleApprovalsNotice(stale, payload.before, payload.after, asked), [head]),
+    body: fitComment(
+      appendMarkers(staleApprovalsNotice(stale, payload.before, payload.after, asked), [head]),
+    ),
   });
   return { status: 'notified', environments: [...new Set([...stale.keys(), ...asked])] };
 }

@@ -29,6 +29,7 @@ import { lockOwner } from '../deploy/replies.ts';
 import { explainRefusal, resolvePolicy } from '../../src/policy/index.ts';
 import { userText } from '../../src/github/user-text.ts';
 import { appendMarkers } from '../../src/github/hidden-marker.ts';
+import { fitComment } from '../../src/github/write-limits.ts';
 import { DedupeLookupTooLong } from '../../src/github/deployments.ts';
 import { quietMentions } from '../handlers/comment.ts';
 import { claimIsStale, dueDecisions, startCheck, startedCode } from './decide.ts';
@@ -346,7 +347,7 @@ async function reply(
   await deps.api.issues.createComment({
     ...where,
     issue_number: request.pr,
-    body: appendMarkers(quietMentions(body, request.requestedBy), markers),
+    body: fitComment(appendMarkers(quietMentions(body, request.requestedBy), markers)),
   });
 }
 

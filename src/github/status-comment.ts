@@ -7,6 +7,7 @@ import { formatDuration } from '../config/duration.ts';
 import { code, formatNumber, linkTarget, truncate } from '../report/markdown.ts';
 import { continueCommands, formatUtc, trafficSplit, WAIT_END_TEXT, waitingFor } from '../report/waits.ts';
 import { userText } from './user-text.ts';
+import { COMMENT_MAX_CHARS } from './write-limits.ts';
 
 export { linkTarget };
 
@@ -176,8 +177,7 @@ export function statusCommentEnvironment(body: string): string | undefined {
 /** A commit is listed by the first line of its message, cut to this. */
 const COMMIT_LINE_MAX = 100;
 
-/** GitHub refuses an issue comment longer than this (characters; a UTF-16 length never counts fewer). */
-export const COMMENT_MAX_CHARS = 65_536;
+export { COMMENT_MAX_CHARS };
 
 /**
  * The comment for a state, within GitHub's limit: when the whole state does not fit (the data line carries

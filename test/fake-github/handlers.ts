@@ -496,8 +496,22 @@ const listDeploymentStatuses: Handler = (ctx) => {
 
 // ---- check runs and statuses -------------------------------------------------------------------
 
+/** GitHub refuses a check run's output.summary or output.text longer than this many bytes of UTF-8. */
+const CHECK_TEXT_MAX_BYTES = 65_535;
+
 function applyCheckRunBody(ctx: HandlerContext, run: Json): HandlerResult | undefined {
   const { body } = ctx;
+  // Its documentation says characters; GitHub counts bytes ("exceeds a maximum bytesize of 65535").
+  const given = (body.output ?? {}) as Json;
+  for (const field of ['summary', 'text'] as const) {
+    const size = typeof given[field] === 'string' ? Buffer.byteLength(given[field]) : 0;
+    if (size > CHECK_TEXT_MAX_BYTES)
+      return unprocessable(
+        'Validation Failed',
+        `check run ${field} is ${size} bytes; GitHub allows at most ${CHECK_TEXT_MAX_BYTES}`,
+        field,
+      );
+  }
   for (const key of ['name', 'details_url', 'external_id', 'started_at', 'completed_at'] as const) {
     if (body[key] !== undefined) run[key] = body[key];
   }
@@ -785,9 +799,25 @@ function issueExists(ctx: HandlerContext, n: number): boolean {
   return ctx.repo.pulls.has(n);
 }
 
+/** GitHub refuses an issue comment body longer than this many characters. */
+const COMMENT_BODY_MAX = 65_536;
+
+/** GitHub's refusal of a comment body over its limit (counted in characters, as GitHub counts them). */
+function bodyTooLong(body: unknown): HandlerResult | undefined {
+  const length = [...String(body)].length;
+  if (length <= COMMENT_BODY_MAX) return undefined;
+  return unprocessable(
+    'Validation Failed',
+    `comment body is ${length} characters; GitHub allows at most ${COMMENT_BODY_MAX}`,
+    'body',
+  );
+}
+
 const createComment: Handler = (ctx) => {
   const issueNumber = Number(ctx.params.issue_number);
   if (!issueExists(ctx, issueNumber)) return notFound();
+  const tooLong = bodyTooLong(ctx.body.body);
+  if (tooLong) return tooLong;
   const comment = newComment(ctx, issueNumber, String(ctx.body.body), ctx.actor);
   return { status: 201, body: publicComment(comment), headers: { location: String(comment.url) } };
 };
@@ -831,6 +861,8 @@ const getComment: Handler = (ctx) => {
 const updateComment: Handler = (ctx) => {
   const c = ctx.repo.comments.get(Number(ctx.params.comment_id));
   if (!c) return notFound();
+  const tooLong = bodyTooLong(ctx.body.body);
+  if (tooLong) return tooLong;
   c.body = ctx.body.body;
   c.updated_at = nowIso(ctx.now());
   return { status: 200, body: publicComment(c) };

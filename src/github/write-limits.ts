@@ -1,0 +1,65 @@
+// GitHub refuses a write over its limits (422): an issue comment longer than COMMENT_MAX_CHARS characters, a
+// check run whose output.summary or output.text is longer than CHECK_TEXT_MAX_BYTES bytes of UTF-8 (GitHub's
+// documentation says characters; its answer says "exceeds a maximum bytesize"). A refused write loses
+// whatever it carries: the answer to a command, a signed record in its trailing markers, an approval's ledger
+// check run. Values grow when shown (userText writes a typed `&` as `&amp;`; an emoji is four bytes), and
+// some replies list what anyone who can push adds without bound (lock tags), so no sum of limits on the
+// inputs keeps every write short enough: every comment and check run text the App writes is fitted here. The
+// text is cut, never the markers.
+
+/** GitHub refuses an issue comment longer than this (characters; a UTF-16 length never counts fewer). */
+export const COMMENT_MAX_CHARS = 65_536;
+/** GitHub refuses a check run's output.summary or output.text longer than this, in bytes of UTF-8. */
+export const CHECK_TEXT_MAX_BYTES = 65_535;
+
+/** What a cut text says where it stops. */
+export const CUT_NOTE = '… (cut here: the whole text is longer than GitHub takes)';
+
+const MARKER_LINE = '<!-- deploy-action:';
+
+const chars = (text: string): number => text.length;
+const bytes = (text: string): number => Buffer.byteLength(text);
+
+/** A comment body within GitHub's limit (see fit). */
+export function fitComment(body: string, max = COMMENT_MAX_CHARS): string {
+  return fit(body, max, chars);
+}
+
+/** A check run's output.summary or output.text within GitHub's limit (see fit). */
+export function fitCheckText(text: string, maxBytes = CHECK_TEXT_MAX_BYTES): string {
+  return fit(text, maxBytes, bytes);
+}
+
+/**
+ * `body` within `max` (as `size` counts): unchanged when it fits; else its text is cut (at a line's end when
+ * one is near, never inside a character) and CUT_NOTE added as a paragraph of its own, then the trailing
+ * marker lines (hidden-marker.ts) as they were. A prefix of inert text (userText) is inert: a cut code span
+ * or escape shows as plain characters, and the blank line before the note ends any block it was in.
+ */
+function fit(body: string, max: number, size: (text: string) => number): string {
+  if (size(body) <= max) return body;
+  const lines = body.trimEnd().split('\n');
+  let start = lines.length;
+  while (start > 0 && lines[start - 1]!.startsWith(MARKER_LINE)) start--;
+  const markers = lines.slice(start).join('\n');
+  const tail = `\n\n${CUT_NOTE}${markers ? `\n\n${markers}` : ''}`;
+  const room = max - size(tail);
+  // The markers alone do not fit: nothing can be cut without losing state, so GitHub says no to it whole.
+  if (room <= 0) return body;
+  const text = lines.slice(0, start).join('\n');
+  // The longest prefix that fits (size grows with the prefix: a binary search).
+  let low = 0;
+  let high = Math.min(text.length, room);
+  while (low < high) {
+    const mid = Math.ceil((low + high) / 2);
+    if (size(text.slice(0, mid)) <= room) low = mid;
+    else high = mid - 1;
+  }
+  let end = low;
+  // At a line's end when one is in the last quarter of what fits, so a line is rarely cut in two.
+  const lineEnd = text.lastIndexOf('\n', end);
+  if (lineEnd >= end * 0.75) end = lineEnd;
+  // Never half a surrogate pair: a lone surrogate is invalid text to GitHub.
+  if (/[\uD800-\uDBFF]/.test(text.charAt(end - 1))) end--;
+  return `${text.slice(0, end).trimEnd()}${tail}`;
+}

@@ -1,0 +1,66 @@
+// fitComment and fitCheckText: a comment or a check run text the App writes is never longer than GitHub takes
+// (characters for a comment, bytes for a check run); the text is cut, the trailing marker lines (the state it
+// carries) never are, and what is left still reads back.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  CHECK_TEXT_MAX_BYTES,
+  COMMENT_MAX_CHARS,
+  CUT_NOTE,
+  fitCheckText,
+  fitComment,
+} from '../../../src/github/write-limits.ts';
+import { appendMarkers, readMarkerBlock, writeMarker } from '../../../src/github/hidden-marker.ts';
+import { markerKeys } from '../../../src/github/marker-keys.ts';
+import { userText } from '../../../src/github/user-text.ts';
+
+const keys = markerKeys({ secret: 'k'.repeat(64) });
+const scope = { repository: 'acme/web', pullRequest: 7 };
+
+test('a comment that fits is left exactly as it is', () => {
+  for (const body of ['', 'short', 'x'.repeat(COMMENT_MAX_CHARS)]) assert.equal(fitComment(body), body);
+});
+
+test('a long reply keeps its signed markers whole, and they still verify', () => {
+  const marker = writeMarker('approval', { by: 'carol', reason: '&'.repeat(400) }, keys, scope);
+  const lines = Array.from({ length: 100 }, (_, i) => `- line ${i}: ${userText('&'.repeat(300))}`);
+  const body = appendMarkers(lines.join('\n'), [marker]);
+  assert.ok(body.length > COMMENT_MAX_CHARS);
+  const fitted = fitComment(body);
+  assert.ok(fitted.length <= COMMENT_MAX_CHARS, `${fitted.length}`);
+  assert.ok(fitted.endsWith(`${CUT_NOTE}\n\n${marker}`));
+  assert.ok(fitted.startsWith('- line 0: '));
+  // Cut at a line's end: every line kept is whole.
+  const kept = fitted.slice(0, fitted.indexOf(`\n\n${CUT_NOTE}`)).split('\n');
+  assert.ok(kept.every((line, i) => line === lines[i]));
+  const read = readMarkerBlock(fitted, ['approval'], { keys, scope });
+  assert.deepEqual(read, [{ kind: 'approval', data: { by: 'carol', reason: '&'.repeat(400) } }]);
+});
+
+test('one line longer than a comment is cut inside, never through a surrogate pair', () => {
+  for (const pad of [0, 1]) {
+    const body = `${'a'.repeat(pad)}${'😀'.repeat(COMMENT_MAX_CHARS)}`;
+    const fitted = fitComment(body);
+    assert.ok(fitted.length <= COMMENT_MAX_CHARS);
+    assert.ok(fitted.isWellFormed(), 'no lone surrogate');
+    assert.ok(fitted.endsWith(CUT_NOTE));
+  }
+});
+
+test('markers that alone do not fit are not cut: the body is left for GitHub to refuse whole', () => {
+  const marker = writeMarker('approval', { pad: 'x'.repeat(COMMENT_MAX_CHARS) }, keys, scope);
+  const body = appendMarkers('text', [marker]);
+  assert.equal(fitComment(body), body);
+});
+
+test('a check run text is fitted in bytes: multi-byte characters count for what they weigh', () => {
+  assert.equal(fitCheckText('漢'.repeat(21_845)), '漢'.repeat(21_845), '65,535 bytes fit');
+  for (const text of ['漢'.repeat(30_000), `x${'😀'.repeat(20_000)}`, `${'- 漢字\n'.repeat(8_000)}`]) {
+    assert.ok(text.length < CHECK_TEXT_MAX_BYTES, 'under the limit in characters');
+    const fitted = fitCheckText(text);
+    assert.ok(Buffer.byteLength(fitted) <= CHECK_TEXT_MAX_BYTES, `${Buffer.byteLength(fitted)} bytes`);
+    assert.ok(Buffer.byteLength(fitted) > CHECK_TEXT_MAX_BYTES - 200, 'cut no shorter than it needs');
+    assert.ok(fitted.isWellFormed(), 'no lone surrogate');
+    assert.ok(fitted.endsWith(CUT_NOTE));
+  }
+});
