@@ -18,6 +18,7 @@ import type { CheckSuitesApi } from '../../src/github/app-check-runs.ts';
 import { appendMarkers, readMarkerBlock } from '../../src/github/hidden-marker.ts';
 import type { MarkerKeys } from '../../src/github/marker-keys.ts';
 import { userText } from '../../src/github/user-text.ts';
+import { CHECK_TEXT_MAX_BYTES, fitCheckText } from '../../src/github/write-limits.ts';
 import { writeOnce } from '../../src/github/write-once.ts';
 import {
   APPROVAL_MARKER,
@@ -207,17 +208,24 @@ function ledgerSummary(record: ApprovalRecord, pr: number, known: readonly Appro
     `${userText(r.environment, { as: 'code' })} at ${userText(r.at.toISOString(), { as: 'code' })}` +
     `${r.reason ? `: ${userText(r.reason, { max: 300 })}` : ''}`;
   const all = [...known, record].sort(tallyOrder);
-  return [
-    `${line(record)} (commit ${userText(short(record.sha), { as: 'code' })}, PR #${pr}).`,
-    '',
-    `Every approval and veto of this commit recorded on PR #${pr} so far, oldest first:`,
-    '',
-    ...all.slice(-SHOWN).map((r) => `- ${line(r)}`),
-    ...(all.length > SHOWN ? [`- … and ${all.length - SHOWN} earlier`] : []),
-    '',
-    "The App's own record, so that deleting its comment on the pull request does not undo an approval or a " +
-      'veto. Only the App can write it; it never blocks a merge.',
-  ].join('\n');
+  const summary = (shown: number): string =>
+    [
+      `${line(record)} (commit ${userText(short(record.sha), { as: 'code' })}, PR #${pr}).`,
+      '',
+      `Every approval and veto of this commit recorded on PR #${pr} so far, oldest first:`,
+      '',
+      ...all.slice(all.length - shown).map((r) => `- ${line(r)}`),
+      ...(all.length > shown ? [`- … and ${all.length - shown} earlier`] : []),
+      '',
+      "The App's own record, so that deleting its comment on the pull request does not undo an approval or a " +
+        'veto. Only the App can write it; it never blocks a merge.',
+    ].join('\n');
+  // The newest records that fit GitHub's limit, which 50 reasons can pass (a typed `&` shows as `&amp;`, an
+  // emoji is four bytes): a summary over it would be refused, and the record with it.
+  let shown = Math.min(SHOWN, all.length);
+  let text = summary(shown);
+  while (Buffer.byteLength(text) > CHECK_TEXT_MAX_BYTES && shown > 0) text = summary(--shown);
+  return fitCheckText(text);
 }
 
 /**
