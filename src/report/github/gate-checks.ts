@@ -3,6 +3,7 @@
 import type { GateResult, Finding } from '../../gates/types.ts';
 import { formatDuration } from '../../config/duration.ts';
 import { say, truncate, truncateBytes } from '../markdown.ts';
+import { fitCheckText } from '../../github/write-limits.ts';
 
 export const ANNOTATIONS_PER_REQUEST = 50;
 /** Annotations beyond this are listed as a count only: a flood helps nobody and costs requests. */
@@ -54,9 +55,10 @@ export function gateCheckOutput(result: GateResult): CheckOutput {
     : undefined;
   return {
     title: truncate(`${result.name}: ${result.status.toUpperCase()}: ${result.summary}`, 255),
-    summary: truncate(lines.join('\n'), 65_000),
-    // GitHub refuses a check run whose text is over 65 535 characters.
-    text: text === undefined ? undefined : truncate(text, 65_000),
+    // GitHub refuses a check run whose summary or text is over 65,535 bytes (its documentation says
+    // characters): a finding's message is often the reviewed code's own text, of any script.
+    summary: fitCheckText(lines.join('\n')),
+    text: text === undefined ? undefined : fitCheckText(text),
   };
 }
 

@@ -152,6 +152,19 @@ test('check output: findings without a file go to the text, escaped and bounded'
   assert.equal(gateCheckOutput(gate({ findings: findings(3) })).text, undefined);
 });
 
+test('check output: GitHub counts its limit in bytes, so multi-byte findings never make the check run refused', () => {
+  // A finding's message is often text of the code under review: 100 of 1,000 CJK characters are 300 KB.
+  const wide = gateCheckOutput(
+    gate({
+      summary: '漢'.repeat(2000),
+      findings: findings(100, { path: undefined, message: '漢'.repeat(1000) }),
+    }),
+  );
+  for (const [field, value] of Object.entries({ summary: wide.summary, text: wide.text! }))
+    assert.ok(Buffer.byteLength(value) <= 65_535, `${field} is ${Buffer.byteLength(value)} bytes`);
+  assert.match(wide.text!, /^Findings without a file:/);
+});
+
 const STATUSES: Array<[PipelineStatus, OutcomeCode, string]> = [
   ['succeeded', 'deployed', 'success'],
   ['rolled_back', 'strategy_failed', 'failure'],
