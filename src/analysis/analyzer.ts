@@ -16,6 +16,7 @@ import { abortableSleep } from '../util/sleep.ts';
 import type { AnalysisConfigInput } from './schema.ts';
 import type { Decision, MetricValues, Sample, SampleError, Side } from './types.ts';
 import type { TemplateValues } from '../targets/template.ts';
+import type { AnalysisTemplateVariable } from './template-variables.ts';
 
 export type AnalysisPhase = 'canary-step' | 'pre-switch' | 'post-switch' | 'verify' | 'monitor' | 'staging';
 
@@ -104,7 +105,8 @@ function varsFor(
   side: Side,
   ctx: Omit<AnalysisContext, 'signal' | 'windowMs' | 'intervalMs'>,
 ): TemplateValues {
-  const common = {
+  // Typed by the names the config check allows (template-variables.ts), so the two cannot drift apart.
+  const common: Omit<Record<AnalysisTemplateVariable, string | undefined>, 'version' | 'slot'> = {
     environment: ctx.environment,
     phase: ctx.phase,
     stable_version: ctx.stableVersion,

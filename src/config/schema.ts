@@ -134,8 +134,9 @@ export const BOTH_GATES =
 const approvalCount = z.number().int().min(1).max(20);
 
 /** http(s) only, templates allowed: javascript:, file: or data: URLs have no place in a health check. */
-const HTTP_URL = /^https?:\/\/\S+$/;
-const httpUrlTemplate = z.string().regex(HTTP_URL, 'must be an http:// or https:// URL (templates allowed)');
+export const HTTP_URL = /^https?:\/\/\S+$/;
+export const HTTP_URL_MESSAGE = 'must be an http:// or https:// URL (templates allowed)';
+const httpUrlTemplate = z.string().regex(HTTP_URL, HTTP_URL_MESSAGE);
 
 /** Names that identify one thing each: a repeated slot or instance would be deployed over itself. */
 function uniqueNames(names: readonly string[], ctx: z.core.$RefinementCtx<readonly string[]>, what: string) {

@@ -22,6 +22,8 @@ import { notificationIssues } from '../notify/resolve.ts';
 import { strategyType } from './resolve.ts';
 import { BASELINE_VARIABLES, baselineAnalysisIssues, baselineIssues, canaryBaselineOf } from './baseline.ts';
 import { PRESETS } from './presets.ts';
+import { malformedTemplateIssues } from './malformed-template.ts';
+import { analysisTemplateIssues } from './analysis-templates.ts';
 
 export interface SemanticIssue {
   path: (string | number)[];
@@ -40,6 +42,12 @@ export function semanticIssues(config: RawConfig): SemanticIssue[] {
     unknown.push(...found.unknown);
   }
   issues.push(...unknownVariableIssues(config, unknown));
+  // A top-level analysis every environment replaces with its own is checked alone: no environment to name.
+  const analysis = config.analysis;
+  if (analysis && Object.values(config.environments).every((env) => env.analysis))
+    issues.push(
+      ...analysisTemplateIssues(analysis, ['analysis'], { name: '', freshBaseline: true, variables: [] }),
+    );
   // Who may deploy and approve, windows and required environments (src/policy).
   issues.push(...policyIssues(config));
   issues.push(...requiresIssues(config));
@@ -98,6 +106,15 @@ function environmentIssues(
     }
   }
   issues.push(...strategyParamIssues(config, name, env));
+  const analysis = env.analysis ?? config.analysis;
+  if (analysis)
+    issues.push(
+      ...analysisTemplateIssues(analysis, env.analysis ? [...base, 'analysis'] : ['analysis'], {
+        name,
+        freshBaseline: canaryBaselineOf(config, name, env, strategyType(env)) !== undefined,
+        variables: Object.keys(env.variables ?? {}),
+      }),
+    );
   const templates = templateIssues(config, name, env, resolved);
   issues.push(...templates.issues);
   return { issues, unknown: templates.unknown };
@@ -543,7 +560,7 @@ function templateIssues(
   const strategy = strategyType(env);
   const baseline = canaryBaselineOf(config, name, env, strategy);
   const checkTemplate = (template: string, path: Path) => {
-    issues.push(...malformedTemplateIssues(template, path, variables));
+    issues.push(...malformedTemplateIssues(template, path, (v) => isKnownVariable(v, variables)));
     // Traffic commands only run under strategies that move traffic between slots.
     const command = path[path.indexOf('commands') + 1];
     const runs =
@@ -594,31 +611,6 @@ function templateIssues(
   }
   for (const site of sites.urls) checkTemplate(site.url, site.path);
   return { issues, unknown };
-}
-
-/**
- * `{{version}`, `{version}}` or an unclosed `{{version`: not a template, so it would reach the command as
- * written. Only for names that are variables here, so other brace syntaxes in a command (Go templates such
- * as `{{.Names}}` or `{{range .}}`) pass as they are.
- */
-const MALFORMED_TEMPLATE =
-  /\{\{\s*([A-Za-z_]\w*)\s*\}(?!\})|(?<!\{)\{\s*([A-Za-z_]\w*)\s*\}\}|\{\{\s*([A-Za-z_]\w*)\s*(?=$|[^\s\w}])/g;
-
-function malformedTemplateIssues(
-  template: string,
-  path: Path,
-  variables: readonly string[],
-): SemanticIssue[] {
-  const issues: SemanticIssue[] = [];
-  for (const match of template.matchAll(MALFORMED_TEMPLATE)) {
-    const name = match[1] ?? match[2] ?? match[3]!;
-    if (!isKnownVariable(name, variables)) continue;
-    issues.push({
-      path,
-      message: `${JSON.stringify(match[0])} is not a template: write {{${name}}}, two braces on each side`,
-    });
-  }
-  return issues;
 }
 
 /**

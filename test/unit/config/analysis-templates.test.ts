@@ -1,0 +1,139 @@
+// The analysis section's templates (prober URLs, PromQL queries, metric commands) are rendered only while a
+// rollout is analysed: each mistake in them is refused when the config is loaded (and so by `validate`), at
+// its field, rather than failing every interval of the analysis and rolling the deployment back.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { accepts, errorsOf, TARGET } from '../../helpers/config-text.ts';
+
+/** A canary environment whose analysis has these providers and one metric `m` read from provider `p`. */
+const withAnalysis = (providers: string, metric = '{ provider: p }', extra = '') =>
+  `${TARGET}environments:
+  production:
+    strategy: canary
+${extra}    analysis:
+      providers:
+${providers}      metrics:
+        m: ${metric}
+      checks:
+        - check: "m < 0.5"
+`;
+const PROM = '        p: { type: prometheus, url: "http://127.0.0.1:9090" }\n';
+const promQuery = (query: string) => withAnalysis(PROM, `{ provider: p, query: '${query}' }`);
+const command = (run: string) => withAnalysis(`        p: { type: command, run: ${run} }\n`);
+const prober = (fields: string) => withAnalysis(`        p: { type: http, ${fields} }\n`);
+
+describe('analysis templates are checked when the config is loaded', () => {
+  it('accepts every variable the analyzer sets', () => {
+    accepts(
+      promQuery(
+        'x{v="{{version}}",s="{{stable_version}}",sl="{{slot}}",st="{{stable_slot}}",e="{{environment}}",p="{{phase}}"} * {{weight}}',
+      ),
+    );
+    accepts(command('["./metrics.sh", "{{version}}", "{{slot}}"]'));
+    accepts(prober('url: "http://{{slot}}.internal:8080/health?v={{version}}"'));
+  });
+
+  it('refuses a variable the analyzer never sets, with what was probably meant', () => {
+    assert.deepEqual(errorsOf(promQuery('x{v="{{versoin}}"}')), [
+      'deploy.yml:13:34: environments.production.analysis.metrics.m.query: unknown template variable {{versoin}}: did you mean {{version}}?',
+    ]);
+    // {{sha}} is a command's variable, not the analysis's: it would have no value at every interval.
+    assert.deepEqual(errorsOf(prober('url: "http://x/health?sha={{sha}}"')), [
+      "deploy.yml:11:31: environments.production.analysis.providers.p.url: {{sha}} has no value in analysis templates: they take {{version}}, {{stable_version}}, {{slot}}, {{stable_slot}}, {{environment}}, {{weight}}, {{phase}} and {{baseline_slot}} (with a canary's baseline: fresh)",
+    ]);
+  });
+
+  it("refuses an environment's own variable: analysis templates are not given them", () => {
+    const text = withAnalysis(
+      PROM,
+      `{ provider: p, query: 'x{region="{{region}}"}' }`,
+      '    variables: { region: eu }\n',
+    );
+    assert.deepEqual(errorsOf(text), [
+      'deploy.yml:14:34: environments.production.analysis.metrics.m.query: {{region}} is one of the environment\'s "variables", which analysis templates are not given: they take {{version}}, {{stable_version}}, {{slot}}, {{stable_slot}}, {{environment}}, {{weight}}, {{phase}} and {{baseline_slot}} (with a canary\'s baseline: fresh)',
+    ]);
+  });
+
+  it('refuses {{baseline_slot}} where no fresh baseline runs', () => {
+    assert.deepEqual(errorsOf(promQuery('x{slot="{{baseline_slot}}"}')), [
+      'deploy.yml:13:34: environments.production.analysis.metrics.m.query: {{baseline_slot}} has no value in environment "production": it is set by the canary strategy with baseline: fresh',
+    ]);
+  });
+
+  it('accepts {{baseline_slot}} where a fresh baseline runs', () => {
+    const target = `target:
+  commands:
+    deploy: ./deploy.sh {{slot}} {{version}}
+    set_weight: ./weight.sh {{slot}} {{weight}} {{baseline_slot}} {{baseline_weight}}
+    teardown: ./teardown.sh {{slot}}
+`;
+    accepts(
+      `${target}environments:
+  production:
+    strategy: { type: canary, baseline: fresh }
+    analysis:
+      providers:
+        p: { type: prometheus, url: "http://127.0.0.1:9090" }
+      metrics:
+        m: { provider: p, query: 'x{slot="{{slot}}"}', stable_query: 'x{slot="{{baseline_slot}}"}' }
+      checks:
+        - check: "m < 0.5"
+`,
+    );
+  });
+
+  it('refuses a template that is not one (one brace short)', () => {
+    assert.deepEqual(errorsOf(promQuery('x{v="{{version}"}')), [
+      'deploy.yml:13:34: environments.production.analysis.metrics.m.query: "{{version}" is not a template: write {{version}}, two braces on each side',
+    ]);
+  });
+
+  it("refuses a metric command a value could run as code, as a target command's", () => {
+    assert.deepEqual(errorsOf(command(`"python -c 'print({{version}})'"`)), [
+      'deploy.yml:11:34: environments.production.analysis.providers.p.run: {{version}} is inside the code "python -c" runs: python would run code in its value; pass the value as an argument instead: python -c \'… sys.argv[1] …\' {{version}}',
+    ]);
+    assert.deepEqual(errorsOf(command(`["python", "-c", "print({{version}})"]`)), [
+      'deploy.yml:11:34: environments.production.analysis.providers.p.run: {{version}} is inside the code "python -c" runs: python would run code in its value; pass the value as an argument instead: python -c \'… sys.argv[1] …\' {{version}}',
+    ]);
+  });
+
+  it('refuses a metric command line that needs a shell, which a metrics command never has', () => {
+    assert.deepEqual(errorsOf(command('"./metrics.sh | jq .error_rate"')), [
+      'deploy.yml:11:34: environments.production.analysis.providers.p.run: "|" needs a shell: a metrics command runs without one, so write it as an argv list, or move the pipeline into a script',
+    ]);
+  });
+
+  it("refuses a prober URL that is not an http(s) URL, as a health check's", () => {
+    assert.deepEqual(errorsOf(prober('url: "not a url"')), [
+      'deploy.yml:11:31: environments.production.analysis.providers.p.url: must be an http:// or https:// URL (templates allowed)',
+    ]);
+    assert.deepEqual(errorsOf(prober('url: "http://x/", stable_url: "ftp://x/"')), [
+      'deploy.yml:11:56: environments.production.analysis.providers.p.stable_url: must be an http:// or https:// URL (templates allowed)',
+    ]);
+  });
+
+  it('checks the top-level analysis too, at its own path', () => {
+    const text = `${TARGET}analysis:
+  providers:
+    p: { type: prometheus, url: "http://127.0.0.1:9090" }
+  metrics:
+    m: { provider: p, query: 'x{v="{{versoin}}"}' }
+  checks:
+    - check: "m < 0.5"
+environments:
+  production:
+    strategy: canary
+  staging:
+    strategy: canary
+`;
+    const expected = [
+      'deploy.yml:10:30: analysis.metrics.m.query: unknown template variable {{versoin}}: did you mean {{version}}?',
+    ];
+    assert.deepEqual(errorsOf(text), expected);
+    // Also when every environment has an analysis of its own: the section is still the author's.
+    assert.deepEqual(
+      errorsOf(text.replaceAll('strategy: canary', 'strategy: canary\n    analysis: {}')),
+      expected,
+    );
+  });
+});
