@@ -5,6 +5,7 @@ import * as z from 'zod';
 import { duration, durationUpTo, MAX_TIMER_MS } from '../config/duration.ts';
 import { commandLine } from '../config/command-line-schema.ts';
 import { didYouMean } from '../config/suggest.ts';
+import { requestFieldIssues } from './request-fields.ts';
 
 const nonEmpty = z.string().min(1, 'must not be empty');
 const metricName = z
@@ -406,6 +407,24 @@ export const recordedAnalysisConfigSchema = z
  * and one that can never fire ("error_rate < 5" meant as 5 %: never rolls back).
  */
 export const analysisConfigSchema = recordedAnalysisConfigSchema.superRefine((config, ctx) => {
+  // Headers and variables a provider could not send as written (request-fields.ts); a refused key is said
+  // as the config's other invalid keys are.
+  for (const [name, provider] of Object.entries(config.providers ?? {}))
+    for (const issue of requestFieldIssues({
+      headers: 'headers' in provider ? provider.headers : undefined,
+      env: 'env' in provider ? provider.env : undefined,
+    })) {
+      const path = ['providers', name, ...issue.path];
+      if (issue.key)
+        ctx.addIssue({
+          code: 'invalid_key',
+          origin: 'record',
+          path,
+          input: issue.path[1],
+          issues: [{ code: 'custom', message: issue.message, path: [], input: issue.path[1] }],
+        });
+      else ctx.addIssue({ code: 'custom', path, message: issue.message });
+    }
   const metrics = config.metrics ?? {};
   (config.checks ?? []).forEach((check, index) => {
     if (!('check' in check)) return;

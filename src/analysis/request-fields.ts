@@ -1,0 +1,42 @@
+// What a provider sends as written: a Prometheus provider's request headers, a metric command's environment.
+// fetch refuses a header it cannot send (every request of the analysis would fail), and a child process given
+// a variable named "A=B" gets A set to "B=...": both are refused with the config (schema.ts), at the key, and a
+// header value is never shown (it is often a credential).
+
+/** RFC 9110's token: what fetch takes as a header name. */
+const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+/** fetch drops leading and trailing blanks; inside, a line break or NUL ends the header, and only Latin-1 is sent. */
+const HEADER_VALUE = /^[\t\x20-\xff]*$/;
+/** As for target commands (config/schema.ts): a name a shell can read, and no "=" to split it. */
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+export const HEADER_NAME_RULE = `an HTTP header name is letters, digits and !#$%&'*+-.^_\`|~ (no spaces or ":")`;
+export const HEADER_VALUE_RULE =
+  'this header value cannot be sent: it holds a line break or a character beyond Latin-1 (such as a typographic quote); its value is not shown';
+export const ENV_NAME_RULE =
+  'an environment variable name is letters, digits and "_", not starting with a digit';
+
+export interface RequestFieldIssue {
+  /** Below the provider: ['headers', name] or ['env', name]. */
+  path: [string, string];
+  /** A key that is refused (the issue is about the key, not its value). */
+  key: boolean;
+  message: string;
+}
+
+/** The problems of one provider's headers and env. */
+export function requestFieldIssues(provider: {
+  headers?: Record<string, string>;
+  env?: Record<string, string>;
+}): RequestFieldIssue[] {
+  const issues: RequestFieldIssue[] = [];
+  for (const [name, value] of Object.entries(provider.headers ?? {})) {
+    if (!HEADER_NAME.test(name))
+      issues.push({ path: ['headers', name], key: true, message: HEADER_NAME_RULE });
+    else if (!HEADER_VALUE.test(value.replace(/^[\t\n\r ]+|[\t\n\r ]+$/g, '')))
+      issues.push({ path: ['headers', name], key: false, message: HEADER_VALUE_RULE });
+  }
+  for (const name of Object.keys(provider.env ?? {}))
+    if (!ENV_NAME.test(name)) issues.push({ path: ['env', name], key: true, message: ENV_NAME_RULE });
+  return issues;
+}
