@@ -4,11 +4,11 @@
 // header value is never shown (it is often a credential).
 
 /** RFC 9110's token: what fetch takes as a header name. */
-const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+export const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 /** fetch drops leading and trailing blanks; inside, a line break or NUL ends the header, and only Latin-1 is sent. */
 const HEADER_VALUE = /^[\t\x20-\xff]*$/;
 /** As for target commands (config/schema.ts): a name a shell can read, and no "=" to split it. */
-const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+export const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 export const HEADER_NAME_RULE = `an HTTP header name is letters, digits and !#$%&'*+-.^_\`|~ (no spaces or ":")`;
 export const HEADER_VALUE_RULE =

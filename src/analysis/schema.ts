@@ -5,7 +5,8 @@ import * as z from 'zod';
 import { duration, durationUpTo, MAX_TIMER_MS } from '../config/duration.ts';
 import { commandLine } from '../config/command-line-schema.ts';
 import { didYouMean } from '../config/suggest.ts';
-import { requestFieldIssues } from './request-fields.ts';
+import { HTTP_URL } from '../config/http-url.ts';
+import { ENV_NAME, HEADER_NAME, requestFieldIssues } from './request-fields.ts';
 
 const nonEmpty = z.string().min(1, 'must not be empty');
 const metricName = z
@@ -32,23 +33,35 @@ const requestPolicy = {
   backoff: duration.optional().meta({ description: 'First retry delay, doubled each retry. Default 500ms.' }),
 };
 
+/**
+ * The JSON Schema's patterns (`meta` only: zod does not check them) for what the config check refuses of a
+ * provider (request-fields.ts, config/analysis-templates.ts), so an editor flags it too; recordings, read with
+ * recordedAnalysisConfigSchema, are not refused by them.
+ */
+const PROBER_URL = HTTP_URL.source;
+
 const statusList = z.array(z.number().int().min(100).max(599)).min(1);
 
 export const prometheusProviderSchema = z.strictObject({
   type: z.literal('prometheus'),
   url: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL of the Prometheus server' }),
-  headers: z.record(z.string(), z.string()).optional().meta({
-    description: 'Extra request headers (for example Authorization: use ${{ secrets.X }}); never logged.',
-  }),
+  headers: z
+    .record(z.string().meta({ pattern: HEADER_NAME.source }), z.string())
+    .optional()
+    .meta({
+      description: 'Extra request headers (for example Authorization: use ${{ secrets.X }}); never logged.',
+    }),
   ...requestPolicy,
 });
 
 export const httpProberSchema = z.strictObject({
   type: z.literal('http'),
   url: nonEmpty.meta({
+    pattern: PROBER_URL,
     description: 'URL probed for the version under test; templated ({{version}}, {{slot}}, {{environment}}).',
   }),
   stable_url: nonEmpty.optional().meta({
+    pattern: PROBER_URL,
     description:
       'URL probed for the stable version ({{stable_version}}, {{stable_slot}}); default: url rendered for stable.',
   }),
@@ -81,7 +94,7 @@ export const commandProviderSchema = z.strictObject({
       'Prints JSON {"metric": number | null}. Templated; runs without a shell. Env: DEPLOY_SIDE=canary|stable.',
   }),
   cwd: nonEmpty.optional(),
-  env: z.record(z.string(), z.string()).optional(),
+  env: z.record(z.string().meta({ pattern: ENV_NAME.source }), z.string()).optional(),
   ...requestPolicy,
 });
 

@@ -9,7 +9,7 @@ import { splitCommand } from '../targets/command-line.ts';
 import { argvShellProblems } from '../targets/shell-script.ts';
 import { placeholders } from '../targets/template.ts';
 import { malformedTemplateIssues } from './malformed-template.ts';
-import { HTTP_URL, HTTP_URL_MESSAGE } from './schema.ts';
+import { HTTP_URL, HTTP_URL_MESSAGE } from './http-url.ts';
 import { didYouMean, listOf } from './suggest.ts';
 
 type Path = (string | number)[];

@@ -5,7 +5,13 @@ import ms from 'ms';
 import * as z from 'zod';
 import { durationField, quoted } from './errors.ts';
 
-const DURATION_PATTERN = /^\d+(\.\d+)?(ms|s|m|h|d)$/;
+export const DURATION_PATTERN = /^\d+(\.\d+)?(ms|s|m|h|d)$/;
+
+/**
+ * The text of a duration field. The pattern is for the JSON Schema only (editors then flag "5 minutes" as the
+ * loader does); zod reads the text with readDuration, whose messages say what to write.
+ */
+export const durationText = z.string().meta({ pattern: DURATION_PATTERN.source });
 
 export function parseDuration(text: string): number | undefined {
   if (!DURATION_PATTERN.test(text)) return undefined;
@@ -150,14 +156,18 @@ export function durationDescription(bounds: DurationBounds): string {
 /** A duration field up to `maxMs` (and from `minMs`): accepts "30s"-style strings or 0, yields milliseconds. */
 export function durationUpTo(maxMs: number, options: { minMs?: number } = {}) {
   const bounds = { maxMs, minMs: options.minMs };
-  return durationField(z.union([z.string(), z.literal(0)]))
+  return durationField(z.union([durationText, z.literal(0)]))
     .transform((value, ctx) => {
       const read = readDuration(value, bounds);
       if (read.ok) return read.ms;
       ctx.addIssue({ code: 'custom', message: read.message });
       return z.NEVER;
     })
-    .meta({ description: durationDescription(bounds) });
+    .meta({
+      description: durationDescription(bounds),
+      // For the JSON Schema: 0 is refused where there is a minimum (readDuration says so here).
+      ...(bounds.minMs ? { not: { const: 0 } } : {}),
+    });
 }
 
 /** A duration field: accepts "30s"-style strings or 0, yields milliseconds; never beyond Node's timers. */

@@ -2,7 +2,14 @@
 // see errors.ts), never silently ignored. Defaults are not written here but in presets.ts, so that the
 // schema describes what a user may write and the preset decides what a missing value means.
 import * as z from 'zod';
-import { DURATION_LIMITS, durationUpTo, readDuration, suggestDuration } from './duration.ts';
+import {
+  DURATION_LIMITS,
+  DURATION_PATTERN,
+  durationText,
+  durationUpTo,
+  readDuration,
+  suggestDuration,
+} from './duration.ts';
 import { describeValue, durationField } from './errors.ts';
 import { didYouMean } from './suggest.ts';
 import { analysisConfigSchema, type AnalysisConfigInput } from '../analysis/schema.ts';
@@ -10,6 +17,7 @@ import { gatesConfigSchema } from '../gates/schema/section.ts';
 import { commandLine } from './command-line-schema.ts';
 import { approvalsSchema } from '../policy/schema.ts';
 import { STRATEGY_NAMES } from './strategy-names.ts';
+import { HTTP_URL, HTTP_URL_MESSAGE } from './http-url.ts';
 import { environmentNotificationsSchema, notificationsSchema } from '../notify/schema.ts';
 
 export { commandLine };
@@ -59,7 +67,9 @@ export type OnOrphan = (typeof ON_ORPHAN)[number];
 const nonEmpty = z
   .string()
   .min(1, 'must not be empty')
-  .refine((value) => value === '' || value.trim() !== '', 'must not be only spaces');
+  .refine((value) => value === '' || value.trim() !== '', 'must not be only spaces')
+  // The refine above, for the JSON Schema.
+  .meta({ pattern: '\\S' });
 
 /** Names a command's environment may set: what a shell can read, and no "=" to split a name. */
 const envVarName = z
@@ -88,7 +98,10 @@ export const MANUAL = 'manual';
 
 /** A step's pause: a duration (up to a step's maximum) or `manual`; yields milliseconds or "manual". */
 const pauseOrManual = durationField(
-  z.union([z.string(), z.literal(0)]),
+  z.union([
+    z.string().meta({ pattern: `^(?:${DURATION_PATTERN.source.slice(1, -1)}|${MANUAL})$` }),
+    z.literal(0),
+  ]),
   'a duration such as "30s", "5m" or "1h" (a number followed by ms, s, m, h or d), 0, or "manual" (wait for /promote)',
 )
   .transform((value, ctx): number | typeof MANUAL => {
@@ -113,7 +126,7 @@ function writeDuration(value: string | 0): string | undefined {
 }
 
 /** The canary-wide default pause: a duration only, since it is the analysis window of every step. */
-const canaryDefaultPause = durationField(z.union([z.string(), z.literal(0)])).transform((value, ctx) => {
+const canaryDefaultPause = durationField(z.union([durationText, z.literal(0)])).transform((value, ctx) => {
   const read = readDuration(value, { maxMs: DURATION_LIMITS.step });
   if (read.ok) return read.ms;
   ctx.addIssue({
@@ -133,9 +146,6 @@ export const BOTH_GATES =
 /** `approval: N`: wait for N distinct approvers of the environment to /promote, bound to the SHA. */
 const approvalCount = z.number().int().min(1).max(20);
 
-/** http(s) only, templates allowed: javascript:, file: or data: URLs have no place in a health check. */
-export const HTTP_URL = /^https?:\/\/\S+$/;
-export const HTTP_URL_MESSAGE = 'must be an http:// or https:// URL (templates allowed)';
 const httpUrlTemplate = z.string().regex(HTTP_URL, HTTP_URL_MESSAGE);
 
 /** Names that identify one thing each: a repeated slot or instance would be deployed over itself. */
@@ -156,7 +166,7 @@ function uniqueNames(names: readonly string[], ctx: z.core.$RefinementCtx<readon
 const slotPair = z
   .tuple([nonEmpty, nonEmpty])
   .superRefine((slots, ctx) => uniqueNames(slots, ctx, 'slot'))
-  .meta({ description: 'The two slots, by name; they must differ.' });
+  .meta({ description: 'The two slots, by name; they must differ.', uniqueItems: true });
 
 /** A percentage such as "25%" (0 to 100) or a number of instances. */
 const percentOrCount = z
@@ -175,7 +185,9 @@ const percentOrCount = z
           return `must be a whole number or a percentage such as "25%"${count}`;
         },
       })
-      .refine((value) => Number.parseInt(value, 10) <= 100, 'a percentage must be from 0% to 100%'),
+      .refine((value) => Number.parseInt(value, 10) <= 100, 'a percentage must be from 0% to 100%')
+      // Both rules above, for the JSON Schema.
+      .meta({ pattern: '^0*(?:100|[1-9]?[0-9])%$' }),
   ])
   .meta({ description: 'A number of instances, or a percentage of them such as "25%".' });
 
@@ -280,7 +292,8 @@ export const rollingParams = z.strictObject({
       z
         .array(nonEmpty)
         .min(1)
-        .superRefine((names, ctx) => uniqueNames(names, ctx, 'instance')),
+        .superRefine((names, ctx) => uniqueNames(names, ctx, 'instance'))
+        .meta({ uniqueItems: true }),
       z.number().int().min(1).max(10_000),
     ])
     .optional()
@@ -442,6 +455,8 @@ export const environment = z.strictObject({
       protocol: /^https?$/,
       error: (issue) => (issue.code === 'invalid_format' ? 'must be an http:// or https:// URL' : undefined),
     })
+    // The protocol rule, for the JSON Schema (whose "uri" format takes any scheme).
+    .meta({ pattern: '^[Hh][Tt][Tt][Pp][Ss]?:' })
     .optional()
     .meta({ description: "The environment's address, shown on GitHub's Deployments page." }),
   production: z.boolean().optional(),
@@ -520,7 +535,9 @@ export const deployConfig = z.strictObject({
     .refine(
       (environments) => Object.keys(environments).length > 0,
       'defines no environment: add one, for example "production: {}", so there is something to deploy to',
-    ),
+    )
+    // The refine above, for the JSON Schema.
+    .meta({ minProperties: 1 }),
   gates: gatesConfigSchema.optional(),
   analysis: analysisConfigSchema.optional(),
   approvals: approvalsSchema.optional(),

@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { describe, it } from 'node:test';
 import { Ajv2020 } from 'ajv/dist/2020.js';
+import { parse } from 'yaml';
+import { parseConfig } from '../../../src/config/load.ts';
 import { generateJsonSchema, SCHEMA_ID, SCHEMA_PATH } from '../../../scripts/gen-schema.ts';
 
 describe('schema/deploy.schema.json', () => {
@@ -61,4 +63,81 @@ describe('schema/deploy.schema.json', () => {
     ])
       assert.equal(validate(config(production)), false, JSON.stringify(production));
   });
+});
+
+/**
+ * An editor checking deploy.yml with the schema must not pass what `validate` refuses for a field's own form
+ * (rules across fields, and a duration's bounds, are the loader's: README "Configure"). Each config here is
+ * judged the same by both.
+ */
+describe('schema/deploy.schema.json and the loader agree on each field', () => {
+  const validate = new Ajv2020({ strict: false, validateFormats: false }).compile(
+    JSON.parse(generateJsonSchema()) as object,
+  );
+  const TARGET = `target:
+  commands:
+    deploy: ./deploy.sh {{version}}
+    switch: ./switch.sh {{slot}}
+    set_weight: ./weight.sh {{slot}} {{weight}}
+`;
+  const env = (fields: string) => `${TARGET}environments:\n  production:\n${fields}`;
+  const cases: Array<[string, boolean]> = [
+    [`${TARGET}environments: {}\n`, false],
+    ...(
+      [
+        ['5m', true],
+        ['"500ms"', true],
+        ['1.5h', true],
+        ['0', true],
+        ['"0s"', true],
+        ['"5 minutes"', false],
+        ['"1h30m"', false],
+        ['"30"', false],
+        ['"0"', false],
+        ['"5%"', false],
+        ['"1e3s"', false],
+        ['" 5m"', false],
+        ['"5M"', false],
+        ['2026-01-01', false],
+      ] as const
+    ).map(([value, ok]): [string, boolean] => [env(`    monitor: ${value}\n`), ok]),
+    [env('    control: { poll_interval: 5s }\n'), true],
+    [env('    control: { poll_interval: 0 }\n'), false],
+    [env('    health: { url: "http://x/", timeout: 0 }\n'), false],
+    [env('    health: { url: "http://x/", timeout: 1s }\n'), true],
+    [env('    strategy: { type: canary, steps: [{ weight: 10, pause: manual }] }\n'), true],
+    [env('    strategy: { type: canary, steps: [{ weight: 10, pause: Manual }] }\n'), false],
+    [env('    strategy: { type: canary, steps: [{ weight: 10, pause: soon }] }\n'), false],
+    [env('    strategy: { type: canary, steps: [10], pause: manual }\n'), false],
+    [env('    strategy: { type: rolling, instances: 4, max_surge: "100%" }\n'), true],
+    [env('    strategy: { type: rolling, instances: 4, max_surge: "007%" }\n'), true],
+    [env('    strategy: { type: rolling, instances: 4, max_surge: "101%" }\n'), false],
+    [env('    strategy: { type: rolling, instances: 4, max_surge: "1000%" }\n'), false],
+    [`state_dir: "  "\n${TARGET}environments:\n  production: {}\n`, false],
+    [env('    staging: " "\n'), false],
+    [env('    url: "HTTPS://example.com/"\n'), true],
+    [env('    url: "ftp://example.com/"\n'), false],
+    [env('    strategy: { type: blue-green, slots: [a, a] }\n'), false],
+    [env('    strategy: { type: rolling, instances: [a, b, a] }\n'), false],
+    ...(
+      [
+        ['{ type: http, url: "http://{{slot}}.internal/" }', true],
+        ['{ type: http, url: "not a url" }', false],
+        ['{ type: http, url: "http://x/", stable_url: "ftp://x/" }', false],
+        ['{ type: prometheus, url: "http://x/", headers: { X-Scope-OrgID: a } }', true],
+        ['{ type: prometheus, url: "http://x/", headers: { "Bad Name": a } }', false],
+        ['{ type: command, run: ./m.sh, env: { PROM_URL: a } }', true],
+        ['{ type: command, run: ./m.sh, env: { "A=B": a } }', false],
+      ] as const
+    ).map(([provider, ok]): [string, boolean] => [
+      env(`    strategy: canary\n    analysis:\n      providers:\n        p: ${provider}\n`),
+      ok,
+    ]),
+  ];
+  for (const [text, ok] of cases)
+    it(`${ok ? 'accepts' : 'refuses'} ${JSON.stringify(text.replace(TARGET, '').replace('environments:\n  production:\n', ''))}`, () => {
+      const loaded = parseConfig(text, 'deploy.yml');
+      assert.equal(loaded.ok, ok, loaded.ok ? 'the loader accepts it' : JSON.stringify(loaded.errors));
+      assert.equal(validate(parse(text)), ok, `the schema ${ok ? 'refuses' : 'accepts'} it`);
+    });
 });
