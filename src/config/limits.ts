@@ -238,6 +238,27 @@ function leadingZeroIssue(node: Scalar): { message: string; offset: number; code
   };
 }
 
+/**
+ * Why the config, with each alias expanded to its value (as validating it walks it), is refused: a list of
+ * 150,000 names aliased by each of 1,000 environments is within the YAML library's alias count (which stops
+ * only aliases of aliases) and a few hundred kilobytes of text, but 150 million values to validate. Counted
+ * as documentIssues counts the text (a mapping or list, and each of its keys or items), up to the cap.
+ */
+export function expandedSizeIssue(data: unknown): string | undefined {
+  let nodes = 0;
+  const stack: unknown[] = [data];
+  while (stack.length > 0) {
+    const value = stack.pop();
+    if (typeof value !== 'object' || value === null) continue;
+    const children = Array.isArray(value) ? value : Object.values(value);
+    nodes += 1 + children.length;
+    if (nodes > CONFIG_LIMITS.nodes)
+      return `aliases (*name) expand the config to more than ${CONFIG_LIMITS.nodes} keys, values and list items (a deploy config has a few hundred): write the repeated parts out, or alias less`;
+    for (const child of children) stack.push(child);
+  }
+  return undefined;
+}
+
 function tooDeep(offset: number): { reason: 'too_deep'; message: string; offset: number } {
   return {
     reason: 'too_deep',

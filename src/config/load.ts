@@ -36,6 +36,7 @@ import {
   CONFIG_LIMITS,
   depthLimitedLexemes,
   documentIssues,
+  expandedSizeIssue,
   FlowTooDeep,
   textLimitIssue,
   tooLargeMessage,
@@ -104,6 +105,9 @@ export function parseConfig(written: string, file: string): ParseResult {
   }
 
   data = withoutExtensionKeys(data);
+  // What is validated is the data with its aliases expanded: bounded like the text (x- keys are not read).
+  const expanded = expandedSizeIssue(data);
+  if (expanded) return failure([locator.atStart(expanded)]);
   const result = deployConfig.safeParse(data, { error: issueMessage });
   if (!result.success) {
     const explained = explainIssues(result.error.issues, data, deployConfig);

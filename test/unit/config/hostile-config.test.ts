@@ -97,6 +97,23 @@ describe('YAML features a deploy config has no use for', () => {
     },
   );
 
+  // Within the YAML library's alias count (each alias once, no nesting), one anchored list of 20,000 names
+  // used by 100 environments was 2 million values to validate: 3 s here, and 1,000 aliases of a list of
+  // 150,000 were minutes and gigabytes, for a file of a few hundred kilobytes (the App checks configs from
+  // pull requests).
+  it('refuses aliases that expand the config past its size cap, before validating it', () => {
+    const names = Array.from({ length: 20_000 }, (_, i) => `i${i}`).join(', ');
+    let text = `${TARGET}x-fleet: &fleet [${names}]\nenvironments:\n`;
+    for (let i = 0; i < 100; i++) text += `  e${i}: { strategy: { type: rolling, instances: *fleet } }\n`;
+    assert.deepEqual(errorsOf(text), [
+      'deploy.yml:1:1: aliases (*name) expand the config to more than 200000 keys, values and list items (a deploy config has a few hundred): write the repeated parts out, or alias less',
+    ]);
+    // The same list used once, or an x- key's own aliases (never read), stay within the cap.
+    accepts(
+      `${TARGET}x-fleet: &fleet [${names}]\nx-copies: [*fleet, *fleet, *fleet, *fleet, *fleet, *fleet, *fleet, *fleet, *fleet, *fleet, *fleet]\nenvironments:\n  e: { strategy: { type: rolling, instances: *fleet } }\n`,
+    );
+  });
+
   it('refuses a key YAML reads as another text, which renamed it without a word', () => {
     // Before: `1.0:` defined the environment "1", `0x10:` "16", `~:` "".
     assert.deepEqual(errorsOf(`${TARGET}environments:\n  1.0: {}\n  0x10: {}\n  ~: {}\n`), [
