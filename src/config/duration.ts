@@ -49,10 +49,17 @@ export const DURATION_LIMITS = {
   /** How often a waiting job polls for /promote and /abort: at most 10 minutes, at least 2 s (API cost). */
   poll: 10 * 60_000,
   pollMin: 2000,
+  /** How old an approval may be (approvals.expires_after): an age compared with, never a timer. */
+  age: 365 * 24 * HOUR,
 } as const;
 
 export interface DurationBounds {
   maxMs: number;
+  /**
+   * False for an age a time is compared with (never waited for): not capped by Node's timers. Default true:
+   * a longer timer fires at once.
+   */
+  timer?: boolean;
   /** Shorter values (0 included) are refused: a poll interval of 0 would spin. */
   minMs?: number;
 }
@@ -62,7 +69,7 @@ export function readDuration(
   value: string | 0,
   bounds: DurationBounds,
 ): { ok: true; ms: number } | { ok: false; reason: 'format' | 'too_long' | 'too_short'; message: string } {
-  const max = Math.min(bounds.maxMs, MAX_TIMER_MS);
+  const max = bounds.timer === false ? bounds.maxMs : Math.min(bounds.maxMs, MAX_TIMER_MS);
   const min = bounds.minMs ?? 0;
   const parsed = value === 0 ? 0 : parseDuration(value);
   if (parsed === undefined) {
@@ -147,15 +154,15 @@ export function suggestDuration(text: string): string | undefined {
 
 /** What a duration field accepts, for its description. */
 export function durationDescription(bounds: DurationBounds): string {
-  const max = formatDuration(Math.min(bounds.maxMs, MAX_TIMER_MS));
+  const max = formatDuration(bounds.timer === false ? bounds.maxMs : Math.min(bounds.maxMs, MAX_TIMER_MS));
   return bounds.minMs
     ? `A duration such as "500ms", "30s", "5m" or "1h", from ${formatDuration(bounds.minMs)} to ${max}.`
     : `A duration such as "500ms", "30s", "5m", "1h" or "1d", up to ${max}; 0 for none.`;
 }
 
 /** A duration field up to `maxMs` (and from `minMs`): accepts "30s"-style strings or 0, yields milliseconds. */
-export function durationUpTo(maxMs: number, options: { minMs?: number } = {}) {
-  const bounds = { maxMs, minMs: options.minMs };
+export function durationUpTo(maxMs: number, options: { minMs?: number; timer?: boolean } = {}) {
+  const bounds = { maxMs, minMs: options.minMs, timer: options.timer };
   return durationField(z.union([durationText, z.literal(0)]))
     .transform((value, ctx) => {
       const read = readDuration(value, bounds);

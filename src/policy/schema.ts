@@ -3,7 +3,7 @@
 // and rollback overrides. Strict like the rest of the config; defaults are applied in resolve.ts, so this
 // file only says what a user may write.
 import * as z from 'zod';
-import { duration } from '../config/duration.ts';
+import { DURATION_LIMITS, durationUpTo } from '../config/duration.ts';
 import { didYouMean } from '../config/suggest.ts';
 import { isValidTimeZone, parseClockTime, parseDateTime, WEEKDAYS } from './windows.ts';
 
@@ -225,7 +225,7 @@ export const approvalsSchema = z
       .boolean()
       .optional()
       .meta({ description: "May the pull request's author approve its deployment? Default false." }),
-    expires_after: duration
+    expires_after: durationUpTo(DURATION_LIMITS.age, { timer: false })
       .optional()
       .meta({ description: 'An approval older than this no longer counts. Absent or 0: never expires.' }),
     requires: z
