@@ -184,9 +184,16 @@ export async function loadConfigFile(path: string): Promise<RawConfig> {
   let text: string;
   try {
     // Over the cap: refused by its size, without reading it into memory (parseConfig says the same).
-    const { size } = await stat(path);
-    if (size > CONFIG_LIMITS.bytes) {
-      const message = tooLargeMessage(size);
+    const info = await stat(path);
+    // A device or a FIFO (deploy.yml may be a symlink anywhere) says size 0: /dev/zero was read until memory
+    // ran out, and opening a FIFO nobody writes to waits for ever. Not opened at all.
+    if (!info.isFile() && !info.isDirectory()) {
+      const message =
+        'is not a regular file (a device, a FIFO or a socket): a config is a file of text; name the file itself';
+      throw new ConfigLoadError([{ file: path, line: 0, column: 0, path: '', message }]);
+    }
+    if (info.size > CONFIG_LIMITS.bytes) {
+      const message = tooLargeMessage(info.size);
       throw new ConfigLoadError([{ file: path, line: 1, column: 1, path: '', message }]);
     }
     const decoded = decodeUtf8(await readFile(path));

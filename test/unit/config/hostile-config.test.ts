@@ -2,7 +2,8 @@
 // deploy config has no use for, bytes that are not text, typos that used to pass silently, and values that
 // must never be echoed (credentials). Each gets one clean, located error; none a crash or a quiet default.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -194,6 +195,39 @@ describe('bytes that are not UTF-8 text', () => {
     writeFileSync(file, bytes([0xef, 0xbb, 0xbf], env('    strategy: canary\n').replaceAll('\n', '\r\n')));
     assert.deepEqual(Object.keys((await loadConfigFile(file)).environments), ['production']);
   });
+});
+
+// A config path that is no regular file (a checkout's deploy.yml may be a symlink anywhere): /dev/zero was
+// read until memory ran out, and a FIFO with no writer hung the run for ever.
+describe('a config that is not a regular file', () => {
+  const refused = async (file: string) =>
+    assert.rejects(loadConfigFile(file), (error: unknown) => {
+      assert.ok(error instanceof ConfigLoadError);
+      assert.deepEqual(error.errors, [
+        {
+          file,
+          line: 0,
+          column: 0,
+          path: '',
+          message:
+            'is not a regular file (a device, a FIFO or a socket): a config is a file of text; name the file itself',
+        },
+      ]);
+      return true;
+    });
+
+  it(
+    'is refused at once: a device that never ends, a FIFO nobody writes to',
+    { timeout: 10_000 },
+    async () => {
+      const zero = join(dir, 'zero.yml');
+      symlinkSync('/dev/zero', zero);
+      await refused(zero);
+      const fifo = join(dir, 'fifo.yml');
+      execFileSync('mkfifo', [fifo]);
+      await refused(fifo);
+    },
+  );
 });
 
 describe('typos and blanks that used to pass silently', () => {
