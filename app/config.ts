@@ -81,18 +81,21 @@ function apiBaseUrl(env: Record<string, string | undefined>, problems: string[])
 
 export function settingsFromEnv(env: Record<string, string | undefined> = process.env): AppSettings {
   const problems: string[] = [];
-  // Decimal digits only, as SHUTDOWN_GRACE below: Number() reads " " as 0, "0x10" as 16 and "1e3" as 1000.
-  const appId = Number(env.APP_ID);
+  // Decimal digits only, as SHUTDOWN_GRACE below: Number() reads " " as 0, "0x10" as 16 and "1e3" as 1000. The
+  // line end a secret made from a file carries ("12345\n") is not part of the number.
+  const appIdText = env.APP_ID?.trim();
+  const appId = Number(appIdText);
   if (!env.APP_ID) problems.push('APP_ID is required (the GitHub App id)');
-  else if (!/^\d+$/.test(env.APP_ID) || !Number.isSafeInteger(appId) || appId <= 0)
+  else if (!/^\d+$/.test(appIdText!) || !Number.isSafeInteger(appId) || appId <= 0)
     problems.push(`APP_ID must be a positive integer (the GitHub App id), got ${JSON.stringify(env.APP_ID)}`);
   const privateKey = privateKeyFrom(env, problems);
   // Probot would fall back to the secret "development"; an app that accepts forged webhooks must not start.
   if (!env.WEBHOOK_SECRET)
     problems.push('WEBHOOK_SECRET is required (the secret set on the GitHub App webhook)');
-  const port = env.PORT === undefined || env.PORT === '' ? 3000 : Number(env.PORT);
+  const portText = env.PORT?.trim();
+  const port = env.PORT === undefined || env.PORT === '' ? 3000 : Number(portText);
   // A blank PORT was 0: a random port nobody reaches.
-  if ((env.PORT && !/^\d+$/.test(env.PORT)) || !Number.isInteger(port) || port < 0 || port > 65535)
+  if ((env.PORT && !/^\d+$/.test(portText!)) || !Number.isInteger(port) || port < 0 || port > 65535)
     problems.push(`PORT must be an integer from 0 to 65535, got ${JSON.stringify(env.PORT)}`);
   const webhookPath = env.WEBHOOK_PATH || '/api/github/webhooks';
   if (!webhookPath.startsWith('/')) problems.push("WEBHOOK_PATH must start with '/'");

@@ -24,6 +24,19 @@ export interface RequestFieldIssue {
   message: string;
 }
 
+/**
+ * A header value without the blanks fetch strips around it, by index: a regex anchored at the end backtracks
+ * over every run of blanks that does not end the value (quadratic in a config's long line).
+ */
+function trimHeaderBlanks(value: string): string {
+  const blank = (c: string | undefined) => c === ' ' || c === '\t' || c === '\n' || c === '\r';
+  let start = 0;
+  let end = value.length;
+  while (start < end && blank(value[start])) start++;
+  while (end > start && blank(value[end - 1])) end--;
+  return value.slice(start, end);
+}
+
 /** The problems of one provider's headers and env. */
 export function requestFieldIssues(provider: {
   headers?: Record<string, string>;
@@ -33,7 +46,7 @@ export function requestFieldIssues(provider: {
   for (const [name, value] of Object.entries(provider.headers ?? {})) {
     if (!HEADER_NAME.test(name))
       issues.push({ path: ['headers', name], key: true, message: HEADER_NAME_RULE });
-    else if (!HEADER_VALUE.test(value.replace(/^[\t\n\r ]+|[\t\n\r ]+$/g, '')))
+    else if (!HEADER_VALUE.test(trimHeaderBlanks(value)))
       issues.push({ path: ['headers', name], key: false, message: HEADER_VALUE_RULE });
   }
   for (const name of Object.keys(provider.env ?? {}))

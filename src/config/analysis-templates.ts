@@ -24,6 +24,8 @@ export interface AnalysisUser {
   name: string;
   /** A canary with baseline: fresh, the one strategy that sets {{baseline_slot}}. */
   freshBaseline: boolean;
+  /** A canary (or unknown, as for an analysis no environment uses): the one strategy that renders a stable side. */
+  canary: boolean;
   /** The environment's own "variables": its commands get them, its analysis does not. */
   variables: readonly string[];
 }
@@ -41,9 +43,12 @@ export function analysisTemplateIssues(
   user: AnalysisUser,
 ): AnalysisTemplateIssue[] {
   const issues: AnalysisTemplateIssue[] = [];
-  const template = (text: string, at: Path) => {
+  // `stable`: a stable side's field (stable_url, stable_query), rendered only in a canary's side-by-side steps.
+  const template = (text: string, at: Path, stable = false) => {
     issues.push(...malformedTemplateIssues(text, at, (name) => KNOWN.includes(name)));
     for (const name of new Set(placeholders(text))) {
+      // An environment that is no canary never renders the stable side of an analysis it shares.
+      if (stable && !user.canary) continue;
       const problem = variableProblem(name, user);
       if (problem) issues.push({ path: at, message: problem });
     }
@@ -55,7 +60,7 @@ export function analysisTemplateIssues(
         const url = provider[key];
         if (url === undefined) continue;
         if (!HTTP_URL.test(url)) issues.push({ path: [...at, key], message: HTTP_URL_MESSAGE });
-        else template(url, [...at, key]);
+        else template(url, [...at, key], key === 'stable_url');
       }
     } else if (provider.type === 'command') {
       const runAt = [...at, 'run'];
@@ -75,7 +80,7 @@ export function analysisTemplateIssues(
   for (const [name, metric] of Object.entries(analysis.metrics ?? {}))
     for (const key of ['query', 'stable_query'] as const) {
       const query = metric[key];
-      if (query !== undefined) template(query, [...path, 'metrics', name, key]);
+      if (query !== undefined) template(query, [...path, 'metrics', name, key], key === 'stable_query');
     }
   return issues;
 }

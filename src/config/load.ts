@@ -1,5 +1,6 @@
 // Reads `.github/deploy.yml`: YAML (keeping node positions) -> zod schema -> semantic rules. Every problem
 // found is reported at once, each located at file:line:column with its field path.
+import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import {
   Composer,
@@ -179,24 +180,41 @@ function parseYaml(text: string, lineCounter: LineCounter): Document.Parsed {
   return doc!;
 }
 
+/** A pipe's bytes, stopping one byte past the config's size cap (its size is not known before). */
+async function readCapped(path: string): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let length = 0;
+  for await (const chunk of createReadStream(path, { highWaterMark: 64 * 1024 }) as AsyncIterable<Buffer>) {
+    chunks.push(chunk);
+    length += chunk.length;
+    if (length > CONFIG_LIMITS.bytes) break;
+  }
+  return Buffer.concat(chunks);
+}
+
 /** Reads and validates a config file; throws ConfigLoadError listing every problem. */
 export async function loadConfigFile(path: string): Promise<RawConfig> {
   let text: string;
   try {
     // Over the cap: refused by its size, without reading it into memory (parseConfig says the same).
     const info = await stat(path);
-    // A device or a FIFO (deploy.yml may be a symlink anywhere) says size 0: /dev/zero was read until memory
-    // ran out, and opening a FIFO nobody writes to waits for ever. Not opened at all.
-    if (!info.isFile() && !info.isDirectory()) {
+    // A device (deploy.yml may be a symlink anywhere) says size 0: /dev/zero was read until memory ran out.
+    // Not opened at all. A pipe (`-c /dev/stdin`, `-c <(git show …)`) is read up to the cap.
+    if (!info.isFile() && !info.isDirectory() && !info.isFIFO()) {
       const message =
-        'is not a regular file (a device, a FIFO or a socket): a config is a file of text; name the file itself';
+        'is not a regular file (a device or a socket): a config is a file of text; name the file itself';
       throw new ConfigLoadError([{ file: path, line: 0, column: 0, path: '', message }]);
     }
     if (info.size > CONFIG_LIMITS.bytes) {
       const message = tooLargeMessage(info.size);
       throw new ConfigLoadError([{ file: path, line: 1, column: 1, path: '', message }]);
     }
-    const decoded = decodeUtf8(await readFile(path));
+    const bytes = info.isFIFO() ? await readCapped(path) : await readFile(path);
+    if (bytes.length > CONFIG_LIMITS.bytes) {
+      const message = tooLargeMessage(bytes.length);
+      throw new ConfigLoadError([{ file: path, line: 1, column: 1, path: '', message }]);
+    }
+    const decoded = decodeUtf8(bytes);
     if (!decoded.ok) {
       const { line, column, message } = decoded;
       throw new ConfigLoadError([{ file: path, line, column, path: '', message }]);

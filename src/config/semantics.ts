@@ -46,7 +46,12 @@ export function semanticIssues(config: RawConfig): SemanticIssue[] {
   const analysis = config.analysis;
   if (analysis && Object.values(config.environments).every((env) => env.analysis))
     issues.push(
-      ...analysisTemplateIssues(analysis, ['analysis'], { name: '', freshBaseline: true, variables: [] }),
+      ...analysisTemplateIssues(analysis, ['analysis'], {
+        name: '',
+        freshBaseline: true,
+        canary: true,
+        variables: [],
+      }),
     );
   // Who may deploy and approve, windows and required environments (src/policy).
   issues.push(...policyIssues(config));
@@ -112,6 +117,7 @@ function environmentIssues(
       ...analysisTemplateIssues(analysis, env.analysis ? [...base, 'analysis'] : ['analysis'], {
         name,
         freshBaseline: canaryBaselineOf(config, name, env, strategyType(env)) !== undefined,
+        canary: strategyType(env) === 'canary',
         variables: Object.keys(env.variables ?? {}),
       }),
     );

@@ -34,7 +34,8 @@ export function fitCheckText(text: string, maxBytes = CHECK_TEXT_MAX_BYTES): str
  * `body` within `max` (as `size` counts): unchanged when it fits; else its text is cut (at a line's end when
  * one is near, never inside a character) and CUT_NOTE added as a paragraph of its own, then the trailing
  * marker lines (hidden-marker.ts) as they were. A prefix of inert text (userText) is inert: a cut code span
- * or escape shows as plain characters, and the blank line before the note ends any block it was in.
+ * or escape shows as plain characters; a code fence or <details> the cut left open is closed (closeBlocks), and
+ * the blank line before the note ends any other block it was in.
  */
 function fit(body: string, max: number, size: (text: string) => number): string {
   if (size(body) <= max) return body;
@@ -61,5 +62,33 @@ function fit(body: string, max: number, size: (text: string) => number): string 
   if (lineEnd >= end * 0.75) end = lineEnd;
   // Never half a surrogate pair: a lone surrogate is invalid text to GitHub.
   if (/[\uD800-\uDBFF]/.test(text.charAt(end - 1))) end--;
-  return `${text.slice(0, end).trimEnd()}${tail}`;
+  // Closing what the cut left open takes a few more characters: cut further until they fit too.
+  for (;;) {
+    const kept = text.slice(0, end).trimEnd();
+    const fitted = `${kept}${closeBlocks(kept)}${tail}`;
+    if (size(fitted) <= max || end === 0) return fitted;
+    end = Math.max(0, end - (size(fitted) - max));
+    if (/[\uD800-\uDBFF]/.test(text.charAt(end - 1))) end--;
+  }
+}
+
+/**
+ * What closes the blocks a cut left open, so the note and the markers after it are not inside them: a code fence
+ * (``` or ~~~ at a line's start) and <details>. Other Markdown blocks end at the blank line before the note.
+ */
+function closeBlocks(kept: string): string {
+  let fence: string | undefined;
+  for (const line of kept.split('\n')) {
+    const opener = /^ {0,3}(`{3,}|~{3,})/.exec(line)?.[1];
+    if (opener === undefined) continue;
+    if (fence === undefined) fence = opener;
+    else if (
+      opener[0] === fence[0] &&
+      opener.length >= fence.length &&
+      !/\S/.test(line.trim().slice(opener.length))
+    )
+      fence = undefined;
+  }
+  const open = (kept.match(/<details[\s>]/gi) ?? []).length - (kept.match(/<\/details>/gi) ?? []).length;
+  return `${fence === undefined ? '' : `\n${fence}`}${'\n</details>'.repeat(Math.max(0, open))}`;
 }

@@ -28,14 +28,17 @@ describe('the App settings PORT and APP_ID', () => {
     assert.equal(settingsFromEnv({ ...base, PORT: '0' }).port, 0);
     assert.equal(settingsFromEnv({ ...base, PORT: '' }).port, 3000);
     assert.equal(settingsFromEnv({ ...base, APP_ID: '123456' }).appId, 123456);
+    // The line end of a secret made from a file, and blanks around, are not part of the number.
+    assert.equal(settingsFromEnv({ ...base, APP_ID: '123456\n' }).appId, 123456);
+    assert.equal(settingsFromEnv({ ...base, PORT: ' 8080\n' }).port, 8080);
   });
 
   it('refuse what Number() reads as another number, naming the value', () => {
-    for (const port of [' ', '0x50', '1e3', '80.0', '+80', ' 8080', '0b1'])
+    for (const port of [' ', '0x50', '1e3', '80.0', '+80', '80 80', '0b1'])
       assert.deepEqual(problems({ PORT: port }), [
         `PORT must be an integer from 0 to 65535, got ${JSON.stringify(port)}`,
       ]);
-    for (const id of [' ', '0x10', '1e3', '12.0', '+12', '12 '])
+    for (const id of [' ', '0x10', '1e3', '12.0', '+12', '1 2'])
       assert.deepEqual(problems({ APP_ID: id }), [
         `APP_ID must be a positive integer (the GitHub App id), got ${JSON.stringify(id)}`,
       ]);

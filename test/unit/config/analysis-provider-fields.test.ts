@@ -28,6 +28,9 @@ describe("analysis providers' headers and variables", () => {
     accepts(prometheus('{ Authorization: "Bearer abc.def", X-Scope-OrgID: "team-a", "x_y!": "ü ok" }'));
     // Leading and trailing blanks (a block scalar's last newline) are dropped by fetch itself.
     accepts(prometheus('{ Authorization: "Bearer abc\\n" }'));
+    // Blanks inside the value are its own; around it, any number of them (trimmed by index, not a regex that
+    // backtracks over each run of blanks).
+    accepts(prometheus(`{ Authorization: "  Bearer${' '.repeat(2000)}abc  " }`));
     accepts(command('{ PROM_URL: "http://x", _A1: "" }'));
   });
 

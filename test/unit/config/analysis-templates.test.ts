@@ -2,6 +2,7 @@
 // rollout is analysed: each mistake in them is refused when the config is loaded (and so by `validate`), at
 // its field, rather than failing every interval of the analysis and rolling the deployment back.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { accepts, errorsOf, TARGET } from '../../helpers/config-text.ts';
 
@@ -31,6 +32,10 @@ describe('analysis templates are checked when the config is loaded', () => {
     );
     accepts(command('["./metrics.sh", "{{version}}", "{{slot}}"]'));
     accepts(prober('url: "http://{{slot}}.internal:8080/health?v={{version}}"'));
+    // A template written with spaces, and a scheme in capitals, are URLs as fetch reads them.
+    accepts(
+      prober('url: "http://{{ slot }}.internal/health", stable_url: "HTTPS://{{ stable_slot }}.internal/"'),
+    );
   });
 
   it('refuses a variable the analyzer never sets, with what was probably meant', () => {
@@ -58,6 +63,26 @@ describe('analysis templates are checked when the config is loaded', () => {
     assert.deepEqual(errorsOf(promQuery('x{slot="{{baseline_slot}}"}')), [
       'deploy.yml:13:34: environments.production.analysis.metrics.m.query: {{baseline_slot}} has no value in environment "production": it is set by the canary strategy with baseline: fresh',
     ]);
+  });
+
+  it("accepts {{baseline_slot}} in a shared analysis's stable side, which only the fresh canary renders", () => {
+    const text = readFileSync(
+      new URL('../../fixtures/config/shared-analysis-fresh-baseline.yml', import.meta.url),
+      'utf8',
+    );
+    accepts(text);
+    // The same in the canary side, which the direct environment renders too, is refused there.
+    assert.deepEqual(
+      errorsOf(
+        text.replace(
+          `query: 'sum(rate(x{slot="{{slot}}"}[1m]))'`,
+          `query: 'sum(rate(x{slot="{{baseline_slot}}"}[1m]))'`,
+        ),
+      ),
+      [
+        'deploy.yml:23:42: analysis.metrics.error_rate.query: {{baseline_slot}} has no value in environment "staging": it is set by the canary strategy with baseline: fresh',
+      ],
+    );
   });
 
   it('accepts {{baseline_slot}} where a fresh baseline runs', () => {

@@ -2,7 +2,8 @@
 // deploy config has no use for, bytes that are not text, typos that used to pass silently, and values that
 // must never be echoed (credentials). Each gets one clean, located error; none a crash or a quiet default.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -198,34 +199,47 @@ describe('bytes that are not UTF-8 text', () => {
 });
 
 // A config path that is no regular file (a checkout's deploy.yml may be a symlink anywhere): /dev/zero was
-// read until memory ran out, and a FIFO with no writer hung the run for ever.
+// read until memory ran out. A pipe (`-c /dev/stdin`, `-c <(git show …)`) is read, up to the size cap.
 describe('a config that is not a regular file', () => {
-  const refused = async (file: string) =>
-    assert.rejects(loadConfigFile(file), (error: unknown) => {
+  it('a device is refused at once, never read', { timeout: 10_000 }, async () => {
+    const zero = join(dir, 'zero.yml');
+    symlinkSync('/dev/zero', zero);
+    await assert.rejects(loadConfigFile(zero), (error: unknown) => {
       assert.ok(error instanceof ConfigLoadError);
       assert.deepEqual(error.errors, [
         {
-          file,
+          file: zero,
           line: 0,
           column: 0,
           path: '',
           message:
-            'is not a regular file (a device, a FIFO or a socket): a config is a file of text; name the file itself',
+            'is not a regular file (a device or a socket): a config is a file of text; name the file itself',
         },
       ]);
       return true;
     });
+  });
 
   it(
-    'is refused at once: a device that never ends, a FIFO nobody writes to',
-    { timeout: 10_000 },
+    'a pipe is read as the file it carries; one that never ends stops at the size cap',
+    { timeout: 30_000 },
     async () => {
-      const zero = join(dir, 'zero.yml');
-      symlinkSync('/dev/zero', zero);
-      await refused(zero);
-      const fifo = join(dir, 'fifo.yml');
+      const fifo = join(dir, 'pipe.yml');
       execFileSync('mkfifo', [fifo]);
-      await refused(fifo);
+      writeFileSync(join(dir, 'piped-source.yml'), env('    strategy: canary\n'));
+      const writer = spawn('sh', ['-c', 'cat "$1" > "$2"', 'sh', join(dir, 'piped-source.yml'), fifo]);
+      const written = once(writer, 'exit');
+      assert.deepEqual(Object.keys((await loadConfigFile(fifo)).environments), ['production']);
+      await written;
+      const endless = join(dir, 'endless.yml');
+      execFileSync('mkfifo', [endless]);
+      const yes = spawn('sh', ['-c', 'exec yes "a: b" > "$1"', 'sh', endless]);
+      await assert.rejects(loadConfigFile(endless), (error: unknown) => {
+        assert.ok(error instanceof ConfigLoadError);
+        assert.match(error.errors[0]!.message, /^the config is \d+ bytes; at most \d+ are read/);
+        return true;
+      });
+      yes.kill();
     },
   );
 });

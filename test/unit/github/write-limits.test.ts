@@ -64,3 +64,21 @@ test('a check run text is fitted in bytes: multi-byte characters count for what 
     assert.ok(fitted.endsWith(CUT_NOTE));
   }
 });
+
+test('a cut inside a code fence or <details> closes them, so the note and the markers stay outside', () => {
+  const marker = writeMarker('approval', { by: 'carol' }, keys, scope);
+  for (const [open, close] of [
+    ['```', '```'],
+    ['~~~~', '~~~~'],
+    ['<details><summary>log</summary>\n', '</details>'],
+  ] as const) {
+    const body = appendMarkers(`${open}\n${'code line\n'.repeat(10_000)}${close}\n`, [marker]);
+    const fitted = fitComment(body);
+    assert.ok(fitted.length <= COMMENT_MAX_CHARS, `${fitted.length}`);
+    const before = fitted.slice(0, fitted.indexOf(`\n\n${CUT_NOTE}`));
+    assert.ok(before.trimEnd().endsWith(close), `${open}: ${JSON.stringify(before.slice(-40))}`);
+    assert.deepEqual(readMarkerBlock(fitted, ['approval'], { keys, scope }), [
+      { kind: 'approval', data: { by: 'carol' } },
+    ]);
+  }
+});
