@@ -1,2 +1,0 @@
-import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
-import{decodeUtf8,loadConfigFile,parseConfig}from"./chunk-4BGSJP4W.js";import"./chunk-VNBR2XNO.js";import"./chunk-R2AMZLYD.js";import"./chunk-ADKORLQU.js";import"./chunk-NYYO4RJZ.js";import"./chunk-2XGH5P57.js";import"./chunk-Z2ONEVMN.js";import"./chunk-DJACSUM6.js";import"./chunk-EJKWSJ4U.js";import"./chunk-SVJJEYC4.js";import"./chunk-LIELUW6Z.js";import"./chunk-ZPZR67VI.js";import"./chunk-YZASLWB7.js";export{decodeUtf8,loadConfigFile,parseConfig};

@@ -1,2 +1,0 @@
-import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
-import{formatElapsed,summary,terminalReporter}from"./chunk-R3MY6B62.js";import"./chunk-63EODR4U.js";import{plain}from"./chunk-EG653PC4.js";import"./chunk-BX4MPOY3.js";import"./chunk-XB7TKUJR.js";import"./chunk-XHFUPYX7.js";import"./chunk-DJACSUM6.js";import"./chunk-LIELUW6Z.js";import"./chunk-ZPZR67VI.js";import"./chunk-YZASLWB7.js";export{formatElapsed,plain,summary,terminalReporter};

@@ -1,2 +1,0 @@
-import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
-import{gatesSummary,runValidate}from"./chunk-HGTB6CD4.js";import"./chunk-FJUNHKDW.js";import"./chunk-36ECFA5G.js";import"./chunk-I2OKL7Q3.js";import"./chunk-LLZC7LJB.js";import"./chunk-Z2ONEVMN.js";import"./chunk-DJACSUM6.js";import"./chunk-LIELUW6Z.js";import"./chunk-ZPZR67VI.js";import"./chunk-YZASLWB7.js";export{gatesSummary,runValidate};
