@@ -16,7 +16,7 @@ import { abortableSleep } from '../util/sleep.ts';
 import type { AnalysisConfigInput } from './schema.ts';
 import type { Decision, MetricValues, Sample, SampleError, Side } from './types.ts';
 import type { TemplateValues } from '../targets/template.ts';
-import type { AnalysisTemplateVariable } from './template-variables.ts';
+import type { AnalysisTemplateVariable } from '../config/analysis-template-variables.ts';
 
 export type AnalysisPhase = 'canary-step' | 'pre-switch' | 'post-switch' | 'verify' | 'monitor' | 'staging';
 
@@ -105,7 +105,7 @@ function varsFor(
   side: Side,
   ctx: Omit<AnalysisContext, 'signal' | 'windowMs' | 'intervalMs'>,
 ): TemplateValues {
-  // Typed by the names the config check allows (template-variables.ts), so the two cannot drift apart.
+  // Typed by the names the config check allows (config/analysis-template-variables.ts), so the two cannot drift apart.
   const common: Omit<Record<AnalysisTemplateVariable, string | undefined>, 'version' | 'slot'> = {
     environment: ctx.environment,
     phase: ctx.phase,

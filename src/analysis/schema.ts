@@ -6,7 +6,7 @@ import { duration, durationUpTo, MAX_TIMER_MS } from '../config/duration.ts';
 import { commandLine } from '../config/command-line-schema.ts';
 import { didYouMean } from '../config/suggest.ts';
 import { HTTP_URL } from '../config/http-url.ts';
-import { ENV_NAME, HEADER_NAME, requestFieldIssues } from './request-fields.ts';
+import { ENV_NAME, HEADER_NAME, requestFieldIssues } from '../config/analysis-request-fields.ts';
 
 const nonEmpty = z.string().min(1, 'must not be empty');
 const metricName = z
@@ -35,7 +35,7 @@ const requestPolicy = {
 
 /**
  * The JSON Schema's patterns (`meta` only: zod does not check them) for what the config check refuses of a
- * provider (request-fields.ts, config/analysis-templates.ts), so an editor flags it too; recordings, read with
+ * provider (config/analysis-request-fields.ts, config/analysis-templates.ts), so an editor flags it too; recordings, read with
  * recordedAnalysisConfigSchema, are not refused by them.
  */
 const PROBER_URL = HTTP_URL.source;
@@ -420,7 +420,7 @@ export const recordedAnalysisConfigSchema = z
  * and one that can never fire ("error_rate < 5" meant as 5 %: never rolls back).
  */
 export const analysisConfigSchema = recordedAnalysisConfigSchema.superRefine((config, ctx) => {
-  // Headers and variables a provider could not send as written (request-fields.ts); a refused key is said
+  // Headers and variables a provider could not send as written (config/analysis-request-fields.ts); a refused key is said
   // as the config's other invalid keys are.
   for (const [name, provider] of Object.entries(config.providers ?? {}))
     for (const issue of requestFieldIssues({

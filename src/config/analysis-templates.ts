@@ -4,7 +4,7 @@
 // every deployment back. Refused with the config instead, at the field; what depends on a value's text stays
 // checked when it is rendered.
 import type { AnalysisConfigInput } from '../analysis/schema.ts';
-import { ANALYSIS_TEMPLATE_VARIABLES } from '../analysis/template-variables.ts';
+import { ANALYSIS_TEMPLATE_VARIABLES } from './analysis-template-variables.ts';
 import { splitCommand } from '../targets/command-line.ts';
 import { argvShellProblems } from '../targets/shell-script.ts';
 import { placeholders } from '../targets/template.ts';
