@@ -12,7 +12,7 @@
 import { imageTextProblem, imageTextRefusal } from './container-mounts.ts';
 import { ENVIRONMENT_NAME_WHY, ROLE_FIELD } from './chosen-fields.ts';
 import { PLACEHOLDER } from './placeholder.ts';
-import { isCodeVariable } from './programs.ts';
+import { isCodeVariable, programName } from './programs.ts';
 
 /**
  * Where a template of a JSON argument sits: in a string value, in a key, bare (a number, say), or in a JSON Patch
@@ -475,9 +475,9 @@ const PRINTF_PREFIXES = new Set(['command', 'builtin', 'env', 'exec', 'nohup']);
 export function printfJsonArguments(words: readonly string[]): Map<number, JsonArgument> {
   const found = new Map<number, JsonArgument>();
   let at = 0;
-  while (at < words.length && (PRINTF_PREFIXES.has(programOf(words[at]!)) || words[at]!.startsWith('-')))
+  while (at < words.length && (PRINTF_PREFIXES.has(programName(words[at]!)) || words[at]!.startsWith('-')))
     at++;
-  if (programOf(words[at] ?? '') !== 'printf') return found;
+  if (programName(words[at] ?? '') !== 'printf') return found;
   for (at++; at < words.length && words[at]!.startsWith('-') && words[at] !== '--'; at++)
     if (words[at] === '-v') at++; // printf -v NAME FORMAT
   if (words[at] === '--') at++;
@@ -512,9 +512,6 @@ export function printfJsonArguments(words: readonly string[]): Map<number, JsonA
   }
   return found;
 }
-
-/** A word's program name (its last path part: /usr/bin/printf is printf). */
-const programOf = (word: string) => word.slice(word.lastIndexOf('/') + 1);
 
 /** printf's format as it writes it: its backslash escapes (\n, \", \\, \101, \x41, \u0022) resolved. */
 function printfEscapes(format: string): string {
