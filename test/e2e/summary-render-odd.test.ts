@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { resolveAnalysisConfig } from '../../src/analysis/config.ts';
+import { RATE_AND_QUEUE as config } from '../helpers/chart-config.ts';
 import { windowEvidence } from '../../src/analysis/evidence.ts';
 import type { Decision } from '../../src/analysis/types.ts';
 import type { AnalysisRow } from '../../src/report/analysis-steps.ts';
@@ -22,16 +22,6 @@ before(async () => {
   renderer = await openSummaryRenderer(dir);
 });
 after(() => renderer?.close());
-
-const config = resolveAnalysisConfig({
-  preset: 'none',
-  providers: { p: { type: 'command', run: ['true'] } },
-  metrics: { error_rate: { provider: 'p' }, queue: { provider: 'p' } },
-  checks: [
-    { name: 'rate', check: 'error_rate <= 1%', for: '3m' },
-    { name: 'queue-x', check: 'queue < 2x baseline', baseline: 'stable' },
-  ],
-});
 
 type Values = Record<string, number>;
 

@@ -4,7 +4,7 @@
 // from a broken exporter and values near the largest double must all give a chart that parses.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { resolveAnalysisConfig } from '../../../src/analysis/config.ts';
+import { RATE_AND_QUEUE as config } from '../../helpers/chart-config.ts';
 import { windowEvidence } from '../../../src/analysis/evidence.ts';
 import type { Decision } from '../../../src/analysis/types.ts';
 import type { AnalysisRow } from '../../../src/report/analysis-steps.ts';
@@ -16,16 +16,6 @@ const MINUTE = 60_000;
 const T0 = Date.parse('2026-03-02T10:00:00Z');
 /** mermaid's xychart number token (its lexer: NUMBER_WITH_DECIMAL), the whole of it. */
 const MERMAID_NUMBER = /^[+-]?(?:\d+(?:\.\d+)?|\.\d+)$/;
-
-const config = resolveAnalysisConfig({
-  preset: 'none',
-  providers: { p: { type: 'command', run: ['true'] } },
-  metrics: { error_rate: { provider: 'p' }, queue: { provider: 'p' } },
-  checks: [
-    { name: 'rate', check: 'error_rate <= 1%', for: '3m' },
-    { name: 'queue-x', check: 'queue < 2x baseline', baseline: 'stable' },
-  ],
-});
 
 type Values = Record<string, number | null>;
 
