@@ -58,6 +58,7 @@ import {
   namedSubscripts,
   type ArithmeticPart,
 } from './arithmetic.ts';
+import { bodySubstitutions, heredocBodyEnd } from './heredoc-substitution.ts';
 import {
   argIndex,
   argName,
@@ -2709,6 +2710,12 @@ function analyzeReading(
       // argument's are, whatever reads it. `jsonSeen`: the templates of the body met so far.
       const json = doc.quoted || manifest !== undefined ? undefined : jsonHeredoc(script, i, doc);
       let jsonSeen = 0;
+      // Where the body runs commands ($(…) and `…`, which may span lines): 1 at each such character.
+      const bodyStart = i;
+      const inSubstitution = doc.quoted
+        ? new Uint8Array(0)
+        : bodySubstitutions(script.slice(bodyStart, heredocBodyEnd(script, bodyStart, doc)));
+      const substituted = (at: number) => inSubstitution[at - bodyStart] === 1;
       while (i < script.length) {
         const lineEnd = script.indexOf('\n', i) === -1 ? script.length : script.indexOf('\n', i);
         const line = script.slice(i, lineEnd);
@@ -2730,6 +2737,20 @@ function analyzeReading(
             : doc.command.pipedIntoCode !== undefined
               ? doc.command.pipedInto?.stdinWhy
               : undefined;
+        // A variable holding a value inside a substitution is shell code there, as a template would be.
+        if (!doc.quoted)
+          for (const ref of variableRefs(line, i, true))
+            if (substituted(ref.start) && held.holds(ref.variable))
+              refuse(
+                'heredoc_substitution',
+                held.holds(ref.variable)!.names[0]!,
+                ref.start,
+                refMessage(
+                  ref,
+                  held.holds(ref.variable)!,
+                  `{{${pseudoName(ref.variable)}}} is inside a command substitution in a here-document, which bash runs as commands: a value there would be split into words, the first naming the program that runs; compute the text before the here-document and write the variable in the body's text instead`,
+                ),
+              );
         // A variable in a manifest: fixed text and templates alone are checked as the templates are; any other
         // value no check can see.
         if (manifest !== undefined && bodyReader === undefined)
@@ -2901,7 +2922,7 @@ function analyzeReading(
           else if (script[at - 1] === '$') refuse('after_dollar', match[1]!, at);
           else if (script[at - 1] === '\\') refuse('after_backslash', match[1]!, at);
           // Substitutions in a body are not modelled: refuse rather than guess their quoting.
-          else if (/\$\(|`/.test(script.slice(i, at))) refuse('heredoc_substitution', match[1]!, at);
+          else if (substituted(at)) refuse('heredoc_substitution', match[1]!, at);
           else if (
             manifest !== undefined &&
             inYamlKey(script.slice(i, at), script.slice(at + match[0].length, lineEnd))
@@ -2945,12 +2966,17 @@ function analyzeReading(
           }
           at += match[0].length - 1;
         }
-        // An unquoted body is expanded: its $((…)), subscripts and offsets are evaluated as expressions.
-        if (!doc.quoted)
-          for (const part of expandedArithmetic(script.slice(i, lineEnd), i, associative))
-            checkArithmetic(part, true);
         i = lineEnd + 1;
       }
+      // An unquoted body is expanded: its $((…)), subscripts and offsets (which may span lines) are evaluated
+      // as expressions.
+      if (!doc.quoted)
+        for (const part of expandedArithmetic(
+          script.slice(bodyStart, heredocBodyEnd(script, bodyStart, doc)),
+          bodyStart,
+          associative,
+        ))
+          checkArithmetic(part, true);
       // The script a shell reads (bash -s ARGS <<EOF, or cat <<EOF | bash -s ARGS): in an unquoted body, \$, \`
       // and \\ reach that shell as $, ` and \ (the values this shell would expand are refused above).
       const text = doc.quoted ? body : body.replace(/\\\n/g, '').replace(/\\([$`\\])/g, '$1');
