@@ -263,7 +263,7 @@ const ENVIRONMENT_LISTS = new Set([
 const inEnvironmentEntry = (field: JsonField) => isEnvironmentList(field.path.at(-2) ?? '');
 
 /** Whether a key (or an option naming the list: environment-variables-override) is an environment list's. */
-function isEnvironmentList(key: string): boolean {
+export function isEnvironmentList(key: string): boolean {
   return ENVIRONMENT_LISTS.has(key.replaceAll('-', '').toLowerCase());
 }
 

@@ -59,6 +59,7 @@ import {
   type ArithmeticPart,
 } from './arithmetic.ts';
 import { bodySubstitutions, heredocBodyEnd } from './heredoc-substitution.ts';
+import { manifestFields, type BodySpot } from './manifest-fields.ts';
 import {
   argIndex,
   argName,
@@ -2716,6 +2717,17 @@ function analyzeReading(
         ? new Uint8Array(0)
         : bodySubstitutions(script.slice(bodyStart, heredocBodyEnd(script, bodyStart, doc)));
       const substituted = (at: number) => inSubstitution[at - bodyStart] === 1;
+      // In a manifest, the field each template and each variable holding one fills (manifest-fields.ts).
+      const manifestField =
+        manifest === undefined
+          ? () => undefined
+          : manifestFieldsOf(
+              script,
+              bodyStart,
+              heredocBodyEnd(script, bodyStart, doc),
+              doc.stripTabs,
+              (line, start) => variableRefs(line, start, true).filter((r) => held.holds(r.variable)),
+            );
       while (i < script.length) {
         const lineEnd = script.indexOf('\n', i) === -1 ? script.length : script.indexOf('\n', i);
         const line = script.slice(i, lineEnd);
@@ -2757,6 +2769,15 @@ function analyzeReading(
           for (const ref of variableRefs(line, i, true).filter((r) => held.holds(r.variable))) {
             const holds = held.holds(ref.variable)!;
             const spelled = script.slice(ref.start, ref.end);
+            const fieldMessage = jsonFieldMessage(
+              pseudoName(ref.variable),
+              manifestField(ref.start),
+              manifestWhere(manifest),
+            );
+            if (fieldMessage !== undefined) {
+              refuse('code', holds.names[0]!, ref.start, refMessage(ref, holds, fieldMessage));
+              continue;
+            }
             // $K: true, K={{k}}: the value would choose the field, as a template there would.
             if (inYamlKey(script.slice(i, ref.start), script.slice(ref.end, lineEnd))) {
               refuse(
@@ -2929,6 +2950,16 @@ function analyzeReading(
           )
             // `{{k}}: true`: the value would choose which field of the manifest is set.
             refuse('chooses', match[1]!, at, named(match[1]!, at, manifestKeyMessage(match[1]!, manifest)));
+          else if (
+            manifest !== undefined &&
+            jsonFieldMessage(match[1]!, manifestField(at), manifestWhere(manifest)) !== undefined
+          )
+            refuse(
+              'code',
+              match[1]!,
+              at,
+              named(match[1]!, at, jsonFieldMessage(match[1]!, manifestField(at), manifestWhere(manifest))!),
+            );
           else if (json && (jsonSlot === 'key' || jsonSlot === 'path'))
             refuse(
               'chooses',
@@ -4434,4 +4465,37 @@ export function renderArgvCommand(
     if (problem) throw new TemplateError(problem);
   }
   return { argv: rendered, env };
+}
+
+/**
+ * The field of the manifest a here-document's body is that each template and each variable `refs` finds
+ * (one holding a value) fills, by its script offset (manifest-fields.ts).
+ */
+function manifestFieldsOf(
+  script: string,
+  start: number,
+  end: number,
+  stripTabs: boolean,
+  refs: (line: string, start: number) => readonly { start: number; end: number; variable: string }[],
+): (at: number) => JsonField | undefined {
+  const lines: { text: string; start: number }[] = [];
+  for (let at = start; at < end;) {
+    const newline = script.indexOf('\n', at);
+    const lineEnd = newline === -1 || newline > end ? end : newline;
+    const tabs = stripTabs ? /^\t*/.exec(script.slice(at, lineEnd))![0].length : 0;
+    lines.push({ text: script.slice(at + tabs, lineEnd), start: at + tabs });
+    at = lineEnd + 1;
+  }
+  const spots: BodySpot[] = [];
+  for (const line of lines) {
+    for (const m of line.text.matchAll(new RegExp(PLACEHOLDER.source, 'g')))
+      spots.push({ start: line.start + m.index, end: line.start + m.index + m[0].length });
+    // A variable shows as the template it stands for, so that the image rule sees where it is (a tag or the image).
+    for (const ref of refs(line.text, line.start))
+      spots.push({ start: ref.start, end: ref.end, shown: `{{${pseudoName(ref.variable)}}}` });
+  }
+  spots.sort((a, b) => a.start - b.start);
+  const fields = manifestFields(lines, spots);
+  const byStart = new Map(spots.map((spot, k) => [spot.start, fields[k]]));
+  return (at) => byStart.get(at);
 }

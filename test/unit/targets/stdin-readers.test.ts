@@ -196,7 +196,7 @@ test('a template in a key of a manifest is refused in a flow mapping, a list ite
     '- name: {{x}}',
     '{"spec": {"image": "app:{{x}}"}}',
     'env: [{name: V, value: "{{x}}"}]',
-    'command: ["sh", "-c", "./deploy.sh {{x}}: done"]',
+    'tags: ["a", "built {{x}}: done"]',
   ])
     assertScriptAccepted(`kubectl apply -f - <<EOF\n${body}\nEOF`);
   assert.throws(
@@ -257,8 +257,13 @@ test('a here-document written to a file that kubectl, helm or compose then reads
     /is in a key of the here-document "kubectl apply -f m.yaml, once written to m.yaml" reads as a manifest/,
   );
   assertScriptRefused(
-    'cat > m.yaml <<EOF\nimage: $DEPLOY_X\nEOF\nkubectl apply -f m.yaml',
+    'cat > m.yaml <<EOF\nversion: $DEPLOY_X\nEOF\nkubectl apply -f m.yaml',
     /\$DEPLOY_X .*reads as a manifest.*write the template itself there/,
+  );
+  // In the image, it is refused as a whole image is (manifest-fields.ts).
+  assertScriptRefused(
+    'cat > m.yaml <<EOF\nimage: $DEPLOY_X\nEOF\nkubectl apply -f m.yaml',
+    /\$DEPLOY_X .*"image" field of a here-document "kubectl apply -f m.yaml, once written to m.yaml".*whose image runs/,
   );
   // A file no manifest reader reads, stderr, and a quoted here-document are not checked.
   for (const script of [

@@ -1,0 +1,104 @@
+// The field of a YAML manifest each template (or variable holding one) of a here-document's body fills, so that
+// a manifest read by kubectl, helm or compose gets the checks a JSON argument's fields get (json-arguments.ts
+// jsonFieldMessage): a value in a container's command, args or workingDir chooses what runs whatever its
+// characters, a whole image chooses whose image runs, an environment entry's name or a code variable's value
+// (LD_PRELOAD) chooses code. The body's values are also checked once rendered to add no structure
+// (structuredValueProblem); that check cannot see which field a value is in.
+import { isAlias, isMap, isPair, isScalar, isSeq, parseAllDocuments, type Node } from 'yaml';
+import { isEnvironmentList, type JsonField } from './json-arguments.ts';
+import { isCodeVariable } from './programs.ts';
+
+/** A part of the body standing for a value: a template or a variable reference, by its script offsets. */
+export interface BodySpot {
+  start: number;
+  end: number;
+  /** How the spot shows in a field's text, when not as written: a variable as the template it holds ({{V}}). */
+  shown?: string;
+}
+
+// Stands for spot k while the body is parsed: letters and digits only, one plain scalar in any YAML context.
+const token = (k: number) => `DEPLOYACTIONSPOT${k}X`;
+const TOKENS = /DEPLOYACTIONSPOT(\d+)X/g;
+
+/**
+ * The field each spot is in, in the order given: undefined for a spot in no value under a key (a key itself,
+ * which the key rule refuses), or for all of them when the body, with the spots as plain words, is not YAML a
+ * check can follow (then only the rendered-value check applies, as before). `lines` are the body's lines with
+ * their script offsets (a <<- body's leading tabs already taken off), `spots` in increasing order.
+ */
+export function manifestFields(
+  lines: readonly { text: string; start: number }[],
+  spots: readonly BodySpot[],
+): (JsonField | undefined)[] {
+  const fields: (JsonField | undefined)[] = spots.map(() => undefined);
+  if (spots.length === 0) return fields;
+  let text = '';
+  let next = 0;
+  for (const line of lines) {
+    let at = line.start;
+    const end = line.start + line.text.length;
+    for (; next < spots.length && spots[next]!.start < end; next++) {
+      const spot = spots[next]!;
+      if (spot.start < at) return fields;
+      text += line.text.slice(at - line.start, spot.start - line.start) + token(next);
+      at = Math.min(spot.end, end);
+    }
+    text += `${line.text.slice(at - line.start)}\n`;
+  }
+  const spelled = (k: number) => {
+    if (spots[k]!.shown !== undefined) return spots[k]!.shown;
+    const line = lines.find((l) => spots[k]!.start >= l.start && spots[k]!.start < l.start + l.text.length);
+    return line ? line.text.slice(spots[k]!.start - line.start, spots[k]!.end - line.start) : '';
+  };
+  let documents;
+  try {
+    documents = parseAllDocuments(text, { uniqueKeys: false, strict: false });
+  } catch {
+    return fields;
+  }
+  if (!Array.isArray(documents) || documents.some((d) => d.errors.length > 0)) return fields;
+  const visit = (node: unknown, key: string | undefined, path: string[], item: boolean, entry?: Node) => {
+    if (isAlias(node) || node === null || node === undefined) return;
+    if (isMap(node)) {
+      for (const pair of node.items) {
+        if (!isPair(pair) || !isScalar(pair.key)) continue;
+        const name = String(pair.key.value);
+        if (/DEPLOYACTIONSPOT\d+X/.test(name)) continue;
+        visit(pair.value, name, [...path, name], false, node);
+      }
+      return;
+    }
+    if (isSeq(node)) {
+      for (const element of node.items) visit(element, key, path, true);
+      return;
+    }
+    if (!isScalar(node) || key === undefined || typeof node.value !== 'string') return;
+    const value = node.value;
+    const found = [...value.matchAll(TOKENS)].map((m) => Number(m[1]));
+    if (found.length === 0) return;
+    const shown = value.replace(TOKENS, (_, k: string) => spelled(Number(k)));
+    const variable = entryVariable(entry, key, path);
+    for (const k of found)
+      fields[k] = {
+        key,
+        path,
+        text: shown,
+        ...(item ? { item: true as const } : {}),
+        ...(variable !== undefined ? { variable } : {}),
+      };
+  };
+  for (const document of documents) visit(document.contents, undefined, [], false);
+  return fields;
+}
+
+/**
+ * In an entry of a container's environment list ({name: LD_PRELOAD, value: …}), the variable a "value" sets
+ * when it loads code.
+ */
+function entryVariable(entry: Node | undefined, key: string, path: readonly string[]): string | undefined {
+  if (!isMap(entry) || key.toLowerCase() !== 'value' || !isEnvironmentList(path.at(-2) ?? ''))
+    return undefined;
+  const name = entry.items.find((p) => isScalar(p.key) && /^name$/i.test(String(p.key.value)))?.value;
+  if (!isScalar(name) || typeof name.value !== 'string') return undefined;
+  return isCodeVariable(name.value) ? name.value : undefined;
+}

@@ -1,0 +1,112 @@
+// A here-document read as a manifest (kubectl, helm, compose) gets the field checks a JSON argument gets: a
+// template (or a variable holding one) in what a container runs, whose image it runs, or which variable or secret
+// it is given is refused when the config loads, in block style, flow style and JSON alike, whoever reads it.
+import { test } from 'node:test';
+import { assertScriptAccepted, assertScriptRefused } from '../../helpers/command-checks.ts';
+
+/** The ways a script hands a body to a manifest reader. */
+const READERS: Array<(body: string) => string> = [
+  (body) => `kubectl apply -f - <<EOF\n${body}\nEOF`,
+  (body) => `cat <<EOF | kubectl apply -f -\n${body}\nEOF`,
+  (body) => `cat > deploy.yaml <<EOF\n${body}\nEOF\nkubectl apply -f deploy.yaml`,
+  (body) => `kubectl apply -f - <<-EOF\n${body.replace(/^/gm, '\t')}\n\tEOF`,
+];
+
+const container = (fields: string) =>
+  `apiVersion: apps/v1\nkind: Deployment\nspec:\n  template:\n    spec:\n      containers:\n      - name: web\n${fields.replace(/^/gm, '        ')}`;
+
+const REFUSED: Array<[string, RegExp]> = [
+  [container('image: reg.example.com/web:1\ncommand: ["{{x}}"]'), /"command" field/],
+  [container('image: reg.example.com/web:1\ncommand:\n- /bin/sh\n- -c\n- ./run {{x}}'), /"command" field/],
+  [container('image: reg.example.com/web:1\nargs: [--flag, "{{x}}"]'), /"args" field/],
+  [container('image: reg.example.com/web:1\nworkingDir: /srv/{{x}}'), /"workingDir" field/],
+  [
+    container('image: reg.example.com/web:1\nlivenessProbe:\n  exec:\n    command: [cat, "{{x}}"]'),
+    /"command" field/,
+  ],
+  [container('image: {{x}}'), /"image" field.*whose image runs/],
+  [container('image: "{{x}}/web:1"'), /"image" field/],
+  [
+    container('image: reg.example.com/web:1\nenv:\n- name: "{{x}}"\n  value: "1"'),
+    /"name" field of an entry of "env"/,
+  ],
+  [
+    container('image: reg.example.com/web:1\nenv:\n- name: LD_PRELOAD\n  value: /lib/{{x}}.so'),
+    /variable LD_PRELOAD/,
+  ],
+  [
+    container('image: reg.example.com/web:1\nenv: [{value: "{{x}}", name: NODE_OPTIONS}]'),
+    /variable NODE_OPTIONS/,
+  ],
+  [
+    container(
+      'image: reg.example.com/web:1\nenv:\n- name: DB\n  valueFrom:\n    secretKeyRef: {name: "{{x}}", key: password}',
+    ),
+    /which secret/,
+  ],
+  [
+    container('image: reg.example.com/web:1\nenvFrom:\n- secretRef:\n    name: app-{{x}}'),
+    /ConfigMap or Secret/,
+  ],
+  [
+    '{"spec": {"containers": [{"name": "web", "image": "reg.example.com/web:1", "command": ["{{x}}"]}]}}',
+    /"command" field/,
+  ],
+];
+
+for (const [body, message] of REFUSED)
+  test(`refused in a manifest: ${JSON.stringify(body.split('\n').at(-1))}`, () => {
+    for (const reader of READERS) assertScriptRefused(reader(body), message);
+  });
+
+test('refused in a compose file on standard input: command, entrypoint, a code variable in a list or a map', () => {
+  const compose = (fields: string) =>
+    `docker compose -f - up -d <<EOF\nservices:\n  web:\n    image: reg.example.com/web:1\n${fields.replace(/^/gm, '    ')}\nEOF`;
+  assertScriptRefused(compose('command: ./serve {{x}}'), /"command" field/);
+  assertScriptRefused(compose('entrypoint: ["{{x}}"]'), /"entrypoint" field/);
+  assertScriptRefused(compose('environment:\n  - LD_PRELOAD={{x}}'), /variable LD_PRELOAD/);
+  assertScriptRefused(compose('environment:\n  NODE_OPTIONS: "{{x}}"'), /variable NODE_OPTIONS/);
+  assertScriptAccepted(compose('environment:\n  VERSION: "{{x}}"\nlabels: [version={{x}}]'));
+});
+
+test('a variable holding a template is refused in such a field too, and accepted elsewhere', () => {
+  assertScriptRefused(
+    `V={{x}}\nkubectl apply -f - <<EOF\n${container('image: reg.example.com/web:1\nargs: ["$V"]')}\nEOF`,
+    /\$V \(character \d+\) holds \{\{x\}\}.*"args" field/,
+  );
+  assertScriptRefused(
+    `V={{x}}\nkubectl apply -f - <<EOF\n${container('image: ${V}')}\nEOF`,
+    /\$\{?V\}? \(character \d+\) holds \{\{x\}\}.*"image" field/,
+  );
+  assertScriptAccepted(
+    `V={{x}}\nkubectl apply -f - <<EOF\n${container('image: reg.example.com/web:$V')}\nEOF`,
+  );
+});
+
+test('data fields stay accepted: labels, annotations, an image tag, a plain variable, names, counts', () => {
+  const body = [
+    'apiVersion: apps/v1',
+    'kind: Deployment',
+    'metadata:',
+    '  name: web-{{x}}',
+    '  labels: {app: web, version: "{{x}}"}',
+    '  annotations:',
+    '    deployed-by: "deploy-action {{x}}"',
+    'spec:',
+    '  replicas: 3',
+    '  template:',
+    '    spec:',
+    '      containers:',
+    '      - name: web-{{x}}',
+    '        image: reg.example.com/web:{{x}}',
+    '        env:',
+    '        - name: VERSION',
+    '          value: "{{x}}"',
+    '---',
+    'apiVersion: v1',
+    'kind: ConfigMap',
+    'data:',
+    '  version: "{{x}}"',
+  ].join('\n');
+  for (const reader of READERS) assertScriptAccepted(reader(body));
+});
