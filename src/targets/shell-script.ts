@@ -809,6 +809,8 @@ function analyzeReading(
   // The envsubst commands of the script, and the command a $(…) or <(…) around one is a word of: checked after
   // its last command, once every pipe is known.
   const envsubsts: Array<{ command: SimpleCommand; outer?: SimpleCommand }> = [];
+  // Commands writing their output to a file (manifestFedMessage): refused where a manifest reader reads it.
+  const textWriters: SimpleCommand[] = [];
   // Programs named by an expansion that holds fixed text alone: read again written out (resolvePrograms).
   const resolutions: ProgramResolution[] = [];
   // ${!n} where n holds no value reads the variable n names, which may hold one: a reference to "!n", which
@@ -1309,6 +1311,9 @@ function analyzeReading(
     // The files it writes, deletes or prints (file-writes.ts), checked as the files it reads and sends.
     addFileWrites(model, texts);
     command.model = model;
+    // echo "image: {{x}}" > m.yaml: checked once the script is read, if a manifest reader reads m.yaml.
+    if (!quotesManifestValues(command) && command.words.some((w) => w.role === 'redirect'))
+      textWriters.push(command);
     if (programName(texts[0] ?? '') === 'envsubst') {
       const outer = frame.sub ? stack.findLast((f) => f.kind === 'script' && f !== frame) : undefined;
       envsubsts.push({ command, ...(outer?.kind === 'script' && { outer: outer.command }) });
@@ -2016,6 +2021,27 @@ function analyzeReading(
             );
       }
     }
+    // kubectl apply -f - <<< "image: {{x}}", echo "command: [{{x}}]" | kubectl apply -f -: a manifest fed another
+    // way than a here-document (whose body is read as YAML, each value checked in its field) takes the value
+    // as text, where it could add structure or fill any field: refused, but from a program that quotes what
+    // it writes (helm template … --set-string, kubectl create … -o yaml).
+    if (model.stdinCode === undefined && stdinManifest !== undefined) {
+      for (const word of command.words.filter((w) => w.role === 'herestring'))
+        for (const found of valuesIn(word))
+          refuseFound(found, 'stdin_code', (name) =>
+            manifestFedMessage(name, stdinManifest, 'in a here-string'),
+          );
+      for (let level = frame.levels.length - 1; frame.pipedIn && level >= 0; level--) {
+        for (const stage of frame.levels[level]!.commands)
+          if (!quotesManifestValues(stage))
+            for (const word of stage.words)
+              for (const found of valuesIn(word))
+                refuseFound(found, 'stdin_code', (name) =>
+                  manifestFedMessage(name, stdinManifest, 'in the output of a command piped into it'),
+                );
+        if (!frame.levels[level]!.fed) break;
+      }
+    }
     // parallel rm ::: {{x}}: each argument after ::: is an item parallel puts in its command, as from its input.
     const parallel = parallelInputFile(texts);
     // parallel CMD :::: {{x}}: the value names the file whose lines are the items, whatever the command.
@@ -2675,6 +2701,15 @@ function analyzeReading(
       context: enclosing('arith') ? 'arithmetic' : context,
     });
   };
+
+  /** Whether a command's program quotes the values it writes (MANIFEST_RENDERERS). */
+  const quotesManifestValues = (command: SimpleCommand): boolean =>
+    MANIFEST_RENDERERS.has(command.args?.length ? programName(plain(command.args[0]!)) : '');
+  /** The files a command's output redirections (> f, >> f) write. */
+  const outputFiles = (command: SimpleCommand): string[] =>
+    command.words
+      .filter((w) => w.role === 'redirect' && /(^|[^<0-9&]|1)>>?\|?\s*$/.test(script.slice(0, w.start)))
+      .map(plain);
 
   /** The files cat or tee writes its input to: its output redirections (> f, >> f), and tee's operands. */
   const writtenFiles = (command: SimpleCommand): string[] => {
@@ -3383,6 +3418,16 @@ function analyzeReading(
 
   const outer = stack[0]!;
   if (outer.kind === 'script') finishCommand(outer, 'end');
+  // printf 'image: %s\n' {{x}} > m.yaml, then kubectl apply -f m.yaml: the value is text in the manifest.
+  for (const command of textWriters) {
+    const reader = manifestFileReader(outputFiles(command), script.slice(command.words.at(-1)!.end));
+    if (reader !== undefined)
+      for (const word of command.words.filter((w) => w.role !== 'redirect'))
+        for (const found of valuesIn(word))
+          refuseFound(found, 'stdin_code', (name) =>
+            manifestFedMessage(name, reader, 'in the output of a command writing the file'),
+          );
+  }
   // envsubst < k8s.tmpl | kubectl apply -f - (or > m.yaml, then kubectl apply -f m.yaml): it substitutes the
   // DEPLOY_* variables, or the variables its SHELL-FORMAT names, unescaped into a manifest.
   for (const { command, outer } of envsubsts) {
@@ -4114,6 +4159,26 @@ function manifestFileReader(files: readonly string[], rest: string): string | un
       if (reader !== undefined) return `${reader}, once written to ${file}`;
     }
   return undefined;
+}
+
+/**
+ * Programs whose output quotes the values they are given (a serializer writes it): what they feed a manifest
+ * reader is theirs to make safe (helm template … --set-string, kubectl create … -o yaml, jq --arg, yq).
+ * envsubst has its own rule (envsubstMessage).
+ */
+const MANIFEST_RENDERERS: ReadonlySet<string> = new Set([
+  'helm',
+  'kustomize',
+  'kubectl',
+  'oc',
+  'jq',
+  'yq',
+  'envsubst',
+]);
+
+/** Why a value fed to a manifest reader as text (`how`: "in a here-string", …) is refused at load. */
+function manifestFedMessage(name: string, reader: string, how: string): string {
+  return `{{${name}}} reaches ${reader} as text (${how}), which it reads as the manifest or values it deploys: a value there could add structure (a newline and "command:", ", privileged: true" in a flow list) or fill any field, and only a here-document's body is read as YAML and checked field by field; write the manifest as a here-document (${reader.split(',')[0]} <<EOF … EOF), or set the value with a tool that quotes it (kubectl set image, helm --set-string)`;
 }
 
 /** Why a template (or a variable holding one) in a key of a manifest here-document is refused at load. */

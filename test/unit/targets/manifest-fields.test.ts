@@ -110,3 +110,33 @@ test('data fields stay accepted: labels, annotations, an image tag, a plain vari
   ].join('\n');
   for (const reader of READERS) assertScriptAccepted(reader(body));
 });
+
+test('a manifest fed as text another way than a here-document is refused: a here-string, a pipe, a file written', () => {
+  for (const script of [
+    'kubectl apply -f - <<< "image: reg.example.com/web:{{x}}"',
+    'docker compose -f - up -d <<< "services: {web: {image: reg.example.com/web:{{x}}}}"',
+    'echo "command: [{{x}}]" | kubectl apply -f -',
+    'printf "image: %s\\n" {{x}} | kubectl apply -f -',
+    '{ echo "a: 1"; echo "b: {{x}}"; } | kubectl apply -f -',
+    'echo "b: {{x}}" | cat | oc apply -f -',
+    'echo "image: {{x}}" > m.yaml; kubectl apply -f m.yaml',
+    'printf "tag: %s\\n" {{x}} > v.yaml && helm upgrade app ./chart --values v.yaml',
+    'V={{x}}; echo "image: $V" | kubectl apply -f -',
+    'V={{x}}; kubectl apply -f - <<< "image: $V"',
+  ])
+    assertScriptRefused(
+      script,
+      /reaches .* as text \(in .*\), which it reads as the manifest or values it deploys/,
+    );
+});
+
+test('what a serializer writes for a manifest reader, and text no manifest reader reads, stay accepted', () => {
+  for (const script of [
+    'helm template app ./chart --set-string image.tag={{x}} | kubectl apply -f -',
+    'kubectl create deployment web --image=reg.example.com/web:{{x}} --dry-run=client -o yaml | kubectl apply -f -',
+    'echo {{x}} > version.txt; kubectl apply -f m.yaml',
+    'echo "deployed {{x}}" | tee -a deploy.log; kubectl apply -f m.yaml',
+    'echo {{x}} | kubectl delete pod --wait=false',
+  ])
+    assertScriptAccepted(script);
+});
