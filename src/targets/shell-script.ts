@@ -4115,7 +4115,12 @@ export function macroValueProblem(name: string, value: string): string | undefin
 }
 
 /** Programs that read a manifest, a values or a compose file given as `-f -` (`--filename=-`, `--values -`). */
-const MANIFEST_READERS = new Set(['kubectl', 'oc', 'helm', 'docker', 'podman', 'nerdctl', 'docker-compose']);
+const MANIFEST_READERS = new Set([
+  ...['kubectl', 'oc', 'helm', 'docker', 'podman', 'nerdctl', 'docker-compose'],
+  // kapp deploy -f -, argocd app create -f -, skaffold -f (its config names the builds it runs), nomad job run -
+  // (a job spec in HCL or JSON: checked as text, no field of it is known here).
+  ...['kapp', 'argocd', 'skaffold', 'nomad'],
+]);
 
 /**
  * The words of a command that reads its standard input (or the file `file`) as a manifest (kubectl apply -f -,
@@ -4132,12 +4137,27 @@ function manifestReader(words: readonly string[], file = '-'): string | undefine
     (path.replace(/^(\.\/)+/, '') === file.replace(/^(\.\/)+/, '') ||
       // Standard input by its name: kubectl apply -f /dev/stdin reads it as -f - does.
       (file === '-' && STDIN_NAMES.has(path)));
+  // docker stack deploy -c FILE (--compose-file): a compose file; -c elsewhere in docker is its context.
+  const stack = programName(words[at]!) === 'docker' && words.includes('stack');
   for (let k = at + 1; k < words.length; k++) {
     const word = words[k]!;
-    const attached = /^(?:--filename=|--values=|--file=|-f)(.+)$/.exec(word)?.[1];
-    if (/^(-f|--filename|--values|--file)$/.test(word) && same(words[k + 1]))
+    const attached = (
+      stack
+        ? /^(?:--filename=|--values=|--file=|--compose-file=|-f|-c)(.+)$/
+        : /^(?:--filename=|--values=|--file=|-f)(.+)$/
+    ).exec(word)?.[1];
+    if (
+      (/^(-f|--filename|--values|--file)$/.test(word) || (stack && /^(-c|--compose-file)$/.test(word))) &&
+      same(words[k + 1])
+    )
       return words.slice(at, k + 2).join(' ');
-    if (word !== '-f' && same(attached)) return words.slice(at, k + 1).join(' ');
+    if (word !== '-f' && word !== '-c' && same(attached)) return words.slice(at, k + 1).join(' ');
+  }
+  // nomad job run|plan|validate FILE (and the older nomad run FILE): the job spec is its operand.
+  if (programName(words[at]!) === 'nomad') {
+    const verb = words.findIndex((w, k) => k > at && /^(run|plan|validate)$/.test(w));
+    const spec = verb < 0 ? undefined : words.slice(verb + 1).find((w) => !w.startsWith('-') || w === '-');
+    if (same(spec)) return words.slice(at, words.indexOf(spec!, verb) + 1).join(' ');
   }
   return undefined;
 }

@@ -2,6 +2,9 @@
 // template (or a variable holding one) in what a container runs, whose image it runs, or which variable or secret
 // it is given is refused when the config loads, in block style, flow style and JSON alike, whoever reads it.
 import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { renderShellScript } from '../../../src/targets/shell-script.ts';
+import { TemplateError } from '../../../src/targets/template.ts';
 import { assertScriptAccepted, assertScriptRefused } from '../../helpers/command-checks.ts';
 
 /** The ways a script hands a body to a manifest reader. */
@@ -139,4 +142,40 @@ test('what a serializer writes for a manifest reader, and text no manifest reade
     'echo {{x}} | kubectl delete pod --wait=false',
   ])
     assertScriptAccepted(script);
+});
+
+test('kapp, argocd, docker stack deploy -c and nomad job run read a here-document as a manifest too', () => {
+  const hostile = 'a, privileged: true';
+  for (const [script, reader] of [
+    ['kapp deploy -a app -f - <<EOF\nimage: reg.example.com/app:{{x}}\nEOF', 'kapp deploy -a app -f -'],
+    [
+      'argocd app create -f - <<EOF\nspec: {source: {targetRevision: "{{x}}"}}\nEOF',
+      'argocd app create -f -',
+    ],
+    [
+      'docker stack deploy -c - app <<EOF\nservices: {web: {image: "reg.example.com/app:{{x}}"}}\nEOF',
+      'docker stack deploy -c -',
+    ],
+    [
+      'docker stack deploy --compose-file=- app <<EOF\nservices: {web: {image: "reg.example.com/app:{{x}}"}}\nEOF',
+      'docker stack deploy --compose-file=-',
+    ],
+    [
+      'nomad job run - <<EOF\njob "a" { group "g" { task "t" { config { image = "reg.example.com/app:{{x}}" } } } }\nEOF',
+      'nomad job run -',
+    ],
+  ]) {
+    assert.throws(
+      () => renderShellScript(script!, { x: hostile }),
+      (e: unknown) => e instanceof TemplateError && e.message.includes(`"${reader}" reads as a manifest`),
+      script,
+    );
+    assert.doesNotThrow(() => renderShellScript(script!, { x: '1.2.3' }), script);
+  }
+  assertScriptRefused(
+    'docker stack deploy -c - app <<EOF\nservices: {web: {image: "reg.example.com/app:1", command: "{{x}}"}}\nEOF',
+    /"command" field/,
+  );
+  // docker's -c elsewhere is its context, not a file it reads.
+  assertScriptAccepted('docker -c - ps <<EOF\n{{x}}\nEOF');
 });
