@@ -17,8 +17,8 @@ export interface BodySpot {
 }
 
 // Stands for spot k while the body is parsed: letters and digits only, one plain scalar in any YAML context.
-const token = (k: number) => `DEPLOYACTIONSPOT${k}X`;
-const TOKENS = /DEPLOYACTIONSPOT(\d+)X/g;
+const spotWord = (k: number) => `DEPLOYACTIONSPOT${k}X`;
+const SPOT_WORDS = /DEPLOYACTIONSPOT(\d+)X/g;
 
 /**
  * The field each spot is in, in the order given: undefined for a spot in no value under a key (a key itself,
@@ -40,7 +40,7 @@ export function manifestFields(
     for (; next < spots.length && spots[next]!.start < end; next++) {
       const spot = spots[next]!;
       if (spot.start < at) return fields;
-      text += line.text.slice(at - line.start, spot.start - line.start) + token(next);
+      text += line.text.slice(at - line.start, spot.start - line.start) + spotWord(next);
       at = Math.min(spot.end, end);
     }
     text += `${line.text.slice(at - line.start)}\n`;
@@ -74,9 +74,9 @@ export function manifestFields(
     }
     if (!isScalar(node) || key === undefined || typeof node.value !== 'string') return;
     const value = node.value;
-    const found = [...value.matchAll(TOKENS)].map((m) => Number(m[1]));
+    const found = [...value.matchAll(SPOT_WORDS)].map((m) => Number(m[1]));
     if (found.length === 0) return;
-    const shown = value.replace(TOKENS, (_, k: string) => spelled(Number(k)));
+    const shown = value.replace(SPOT_WORDS, (_, k: string) => spelled(Number(k)));
     const variable = entryVariable(entry, key, path);
     for (const k of found)
       fields[k] = {
