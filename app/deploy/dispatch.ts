@@ -45,6 +45,8 @@ import { markerScope, readAppComments } from '../facts/own-comments.ts';
 import { readLedger, recordInLedger, withLedger } from '../facts/approval-ledger.ts';
 import type { AppComments, AskedApproval, MarkerTrust } from '../facts/own-comments.ts';
 import type { ShaDeployment } from '../facts/deployments.ts';
+import { createdByApp, deploymentsAt } from '../facts/deployments.ts';
+import { commentDedupeKey } from '../../src/github/deployments.ts';
 import { decide } from './decide.ts';
 import type { Base } from './decide.ts';
 import { serializePendingMarker } from './pending.ts';
@@ -891,7 +893,11 @@ async function status(
     ),
   );
   const lockLines = held.map((l) => `- ${lockOwner(l)}`);
-  const pending = envs.map((name) => pendingFor(b, name)).filter((p): p is PendingRequest => p !== undefined);
+  const pending = await stillWaiting(
+    deps,
+    b,
+    envs.map((name) => pendingFor(b, name)).filter((p): p is PendingRequest => p !== undefined),
+  );
   const history = command.history
     ? await historySection(deps.graphql, b.where, envs, command.history.since, deps.now())
     : undefined;
@@ -908,6 +914,31 @@ async function status(
       ...(history ? ['', history] : []),
     ].join('\n'),
   };
+}
+
+/**
+ * The requests that still wait: a request's marker stays on the pull request after the approval that completed
+ * it started its deployment (nothing rewrites the App's comments), so one the App has made a deployment for
+ * (its comment's dedupe key, start.ts) is no longer pending. One read of deployments per commit.
+ */
+async function stillWaiting(
+  deps: DispatchDeps,
+  b: Base,
+  requests: PendingRequest[],
+): Promise<PendingRequest[]> {
+  const shas = [...new Set(requests.map((p) => p.sha.toLowerCase()))];
+  const listed = new Map(
+    await Promise.all(shas.map(async (sha) => [sha, await deploymentsAt(deps.api, b.where, sha)] as const)),
+  );
+  const app = { login: deps.botLogin, id: deps.appId };
+  return requests.filter(
+    (p) =>
+      !listed
+        .get(p.sha.toLowerCase())!
+        .some(
+          (d) => d.payload?.dedupe_key === commentDedupeKey(p.sourceCommentId) && createdByApp(d.maker, app),
+        ),
+  );
 }
 
 /** /promote, /pause, /resume, /abort: app/deploy/control.ts decides, writes and starts reconcile. */
