@@ -22,6 +22,8 @@ export interface Base {
   comments: AppComments;
   /** What this delivery has read about people (approvers, contributors): each is read once. */
   people?: PeopleCache;
+  /** The command's note on the commands below its first line, for its first answer (CommentEvent.laterNote). */
+  laterNote?: () => string;
 }
 
 /** The policy input facts for a deployment of `sha` asked by `actor` (also a due schedule's re-check). */

@@ -26,7 +26,7 @@ import type {
   Policy,
   PolicyDecision,
 } from '../../src/policy/index.ts';
-import { appendMarkers } from '../../src/github/hidden-marker.ts';
+import { addBeforeMarkers, appendMarkers } from '../../src/github/hidden-marker.ts';
 import { fitComment } from '../../src/github/write-limits.ts';
 import { userText } from '../../src/github/user-text.ts';
 import type { Api } from '../facts/github.ts';
@@ -129,7 +129,14 @@ async function base(deps: DispatchDeps, event: CommentEvent): Promise<Base> {
     loadConfig(deps.api, where),
     readAppComments(deps.api, where, event.number, deps.botLogin, deps.markers),
   ]);
-  return { where, pr, config, comments, people: deps.people ?? peopleCache() };
+  return {
+    where,
+    pr,
+    config,
+    comments,
+    people: deps.people ?? peopleCache(),
+    ...(event.laterNote ? { laterNote: event.laterNote } : {}),
+  };
 }
 
 /**
@@ -289,7 +296,10 @@ async function settle(
   body: string,
   environment: string,
 ): Promise<Reply | undefined> {
-  await deps.api.issues.createComment({ ...b.where, issue_number: b.pr.number, body: fitComment(body) });
+  // This is the command's first answer: the note on commands below its first line goes here, before the markers.
+  const note = b.laterNote?.() ?? '';
+  const answer = note ? addBeforeMarkers(body, note) : body;
+  await deps.api.issues.createComment({ ...b.where, issue_number: b.pr.number, body: fitComment(answer) });
   const comments = await readAppComments(deps.api, b.where, b.pr.number, deps.botLogin, deps.markers);
   const fresh: Base = { ...b, comments };
   const pending = pendingFor(fresh, environment);

@@ -5,6 +5,8 @@ import { helpText } from '../commands/help.ts';
 import { userText } from '../../src/github/user-text.ts';
 import { fitComment } from '../../src/github/write-limits.ts';
 import { parseCommand } from '../commands/parse.ts';
+import { laterCommandsNote } from '../commands/later-commands.ts';
+import { addBeforeMarkers } from '../../src/github/hidden-marker.ts';
 import type { Command, ParseError } from '../commands/command.ts';
 
 /** The Octokit calls this handler uses (pass `octokit.rest`), so tests can hand in a tiny fake. */
@@ -56,6 +58,11 @@ export interface CommentEvent {
   defaultBranch?: string;
   /** The repository's GraphQL node id, when the webhook says (a conditional ref delete names it). */
   repositoryNodeId?: string;
+  /**
+   * The note saying which commands below the first line were not run (later-commands.ts), given once, then
+   * '': whoever writes the command's first answer (dispatch itself, or this handler) adds it there.
+   */
+  laterNote?: () => string;
 }
 
 type Account = { login: string; type?: string };
@@ -232,17 +239,25 @@ export async function handleComment(
     content: parsed.kind === 'invalid' ? 'confused' : 'eyes',
   });
   if (picked.status === 200) return { status: 'ignored', reason: 'already_handled' };
+  // Commands below the first line are never run: the answer says so (later-commands.ts), once.
+  let noteLeft = laterCommandsNote(event.body);
+  const laterNote = (): string => {
+    const note = noteLeft;
+    noteLeft = '';
+    return note;
+  };
   if (parsed.kind === 'invalid') {
+    const note = laterNote();
     await api.issues.createComment({
       ...where,
       issue_number: event.number,
-      body: fitComment(refusalReply(parsed)),
+      body: fitComment(note ? addBeforeMarkers(refusalReply(parsed), note) : refusalReply(parsed)),
     });
     return { status: 'refused', code: parsed.code };
   }
   let reply: Reply;
   try {
-    reply = await dispatch(parsed, event);
+    reply = await dispatch(parsed, { ...event, laterNote });
   } catch (error) {
     // Nothing is lost: take the reaction back so a redelivery of this webhook runs the command again, and say
     // so on the PR. The error goes on to Probot, which logs it and answers GitHub with a failure.
@@ -269,8 +284,13 @@ export async function handleComment(
     });
   }
   if (reply.body !== undefined) {
-    const body = informsOnly(parsed, reply) ? quietMentions(reply.body, event.author.login) : reply.body;
+    const quiet = informsOnly(parsed, reply) ? quietMentions(reply.body, event.author.login) : reply.body;
+    const note = laterNote();
+    const body = note ? addBeforeMarkers(quiet, note) : quiet;
     await api.issues.createComment({ ...where, issue_number: event.number, body: fitComment(body) });
   }
+  // The answer was the work itself (the status comment a new deployment wrote): the note on its own.
+  const note = laterNote();
+  if (note) await api.issues.createComment({ ...where, issue_number: event.number, body: note });
   return { status: 'dispatched', command: parsed, reply };
 }

@@ -82,6 +82,19 @@ export function appendMarkers(text: string, markers: readonly string[]): string 
   return `${text.trimEnd()}\n\n${markers.join('\n')}`;
 }
 
+/**
+ * `body` with `text` added as a paragraph after its text and before its trailing marker lines, which stay
+ * last (the one place they are read): a note added to a reply never moves a record out of the block.
+ */
+export function addBeforeMarkers(body: string, text: string): string {
+  const lines = body.trimEnd().split('\n');
+  let start = lines.length;
+  while (start > 0 && lines[start - 1]!.startsWith('<!-- deploy-action:')) start--;
+  const head = lines.slice(0, start).join('\n').trimEnd();
+  const block = lines.slice(start);
+  return [head, text, block.join('\n')].filter((part) => part !== '').join('\n\n');
+}
+
 export interface VerifiedMarker {
   kind: string;
   data: unknown;
