@@ -60,7 +60,7 @@ export function deployApp(options: AppOptions = {}): (app: Probot) => void {
     registerDeploymentStatus(app, dueLook(schedule));
     registerScheduleTriggers(app, schedule);
     registerWaitNotice(app, records, channel);
-    registerPullRequest(app, keys);
+    registerPullRequest(app, keys, records, now);
     registerWorkflowRun(app, records);
     // Only `created`: edited and deleted comments must never act, so they are not even subscribed to here.
     app.on('issue_comment.created', async (context) => {

@@ -18,6 +18,9 @@ import { graphqlSwapRef, refReader } from '../schedule/swap-ref.ts';
 import type { RecordHeadOutcome } from '../deploy/head-history.ts';
 import { readLedger, withLedger } from '../facts/approval-ledger.ts';
 import type { MarkerTrust } from '../facts/own-comments.ts';
+import { answerPendingProtectionRules } from './protection-rule.ts';
+import type { PendingAnswer } from './protection-rule.ts';
+import type { RecordReader } from '../state.ts';
 
 interface SynchronizePayload {
   before: string;
@@ -95,9 +98,9 @@ export type SynchronizeOutcome =
   | { status: 'no_approvals' }
   /** Nothing to tell anyone, and the App had shown no head: the new one is kept without a comment. */
   | { status: 'head_recorded'; head: RecordHeadOutcome | 'no_time' | 'failed' }
-  | { status: 'notified'; environments: string[] }
+  | { status: 'notified'; environments: string[]; gates?: string[] }
   /** A later push already moved the head on from this one's commit (`head`): nothing is posted. */
-  | { status: 'superseded'; head: string }
+  | { status: 'superseded'; head: string; gates?: string[] }
   /**
    * The approvals cannot be read (too_many_comments, the ledger): nobody is named, nothing posted. The head
    * is kept all the same (a ref and a check run, no comment), so a command written before the push is not
@@ -121,6 +124,8 @@ export async function handleSynchronize(
   let records: ApprovalRecord[];
   let asked: string[];
   let shown: boolean;
+  // The environments whose protection rule the App showed waiting at the previous head (answerMovedGates).
+  let gates: string[] = [];
   try {
     const comments = await readAppComments(octokit.rest, where, number, await ownBotLogin(octokit), markers);
     // An approval whose comment was deleted still counted (facts/approval-ledger.ts). This is only a notice:
@@ -154,6 +159,7 @@ export async function handleSynchronize(
         ...comments.gates.filter((g) => g.sha === previous).map((g) => g.environment),
       ]),
     ];
+    gates = [...new Set(comments.gates.filter((g) => g.sha === previous).map((g) => g.environment))];
     // Once the App has shown a head on this pull request, a command written after it is checked against what
     // it showed (app/deploy/dispatch.ts, askedBefore): every push is told, so the next command is for it.
     shown = comments.asked.some((a) => !a.rollback);
@@ -200,7 +206,7 @@ export async function handleSynchronize(
     await octokit.rest.pulls.get({ ...where, pull_number: number })
   ).data.head.sha.toLowerCase();
   if (current !== payload.after.toLowerCase() && current !== payload.before.toLowerCase())
-    return { status: 'superseded', head: current };
+    return { status: 'superseded', head: current, ...(gates.length ? { gates } : {}) };
   const head = serializeHeadNotice(payload.after, markers.keys, markerScope(where, number));
   await octokit.rest.issues.createComment({
     ...where,
@@ -209,7 +215,43 @@ export async function handleSynchronize(
       appendMarkers(staleApprovalsNotice(stale, payload.before, payload.after, asked), [head]),
     ),
   });
-  return { status: 'notified', environments: [...new Set([...stale.keys(), ...asked])] };
+  return {
+    status: 'notified',
+    environments: [...new Set([...stale.keys(), ...asked])],
+    ...(gates.length ? { gates } : {}),
+  };
+}
+
+/**
+ * The protection rules waiting at the previous head `before` of the pull request, decided again now that the
+ * push moved it: a deployment of `before` through this pull request can no longer be approved (sha_moved), so
+ * its run is answered rejected at once, with the reason, rather than left waiting until GitHub times it out
+ * (30 days), holding the environment's concurrency group. A gate of another pull request whose head is still
+ * `before` is decided like any other and keeps waiting.
+ */
+export async function answerMovedGates(
+  octokit: Octokit,
+  payload: SynchronizePayload & { repository: { default_branch?: string } },
+  environments: readonly string[],
+  deps: { markers: MarkerTrust; records: RecordReader; now: Date },
+): Promise<PendingAnswer[]> {
+  const where = { owner: payload.repository.owner.login, repo: payload.repository.name };
+  const defaultBranch =
+    payload.repository.default_branch ?? (await octokit.rest.repos.get(where)).data.default_branch;
+  const answers: PendingAnswer[] = [];
+  for (const environment of environments)
+    answers.push(
+      ...(await answerPendingProtectionRules(octokit, {
+        where,
+        defaultBranch,
+        environment,
+        sha: payload.before.toLowerCase(),
+        now: deps.now,
+        markers: deps.markers,
+        records: deps.records,
+      })),
+    );
+  return answers;
 }
 
 /** GitHub's time a head became current, as the webhook says it: kept with the head, or nothing kept. */
@@ -290,7 +332,12 @@ export async function handleOpened(
   };
 }
 
-export function registerPullRequest(app: Probot, keys: MarkerKeys): void {
+export function registerPullRequest(
+  app: Probot,
+  keys: MarkerKeys,
+  records: RecordReader,
+  now: () => Date,
+): void {
   app.on(['pull_request.opened', 'pull_request.reopened'], async (context) => {
     const outcome = await handleOpened(
       context.octokit,
@@ -304,12 +351,23 @@ export function registerPullRequest(app: Probot, keys: MarkerKeys): void {
     );
   });
   app.on('pull_request.synchronize', async (context) => {
-    const outcome = await handleSynchronize(
-      context.octokit,
-      context.payload as unknown as SynchronizePayload,
-      markerTrust(keys, context.log),
-      context.log,
-    );
+    const payload = context.payload as unknown as SynchronizePayload & {
+      repository: { default_branch?: string };
+    };
+    const markers = markerTrust(keys, context.log);
+    const outcome = await handleSynchronize(context.octokit, payload, markers, context.log);
     context.log.info({ delivery: context.id, ...outcome }, `pull_request.synchronize ${outcome.status}`);
+    const gates = 'gates' in outcome ? outcome.gates : undefined;
+    if (gates) {
+      const answers = await answerMovedGates(context.octokit, payload, gates, {
+        markers,
+        records,
+        now: now(),
+      });
+      context.log.info(
+        { delivery: context.id, answers },
+        'protection rules of the previous head decided again',
+      );
+    }
   });
 }
