@@ -47,6 +47,7 @@ import type { AppComments, AskedApproval, MarkerTrust } from '../facts/own-comme
 import type { ShaDeployment } from '../facts/deployments.ts';
 import { createdByApp, deploymentsAt } from '../facts/deployments.ts';
 import { commentDedupeKey } from '../../src/github/deployments.ts';
+import { unknownEnvironmentMessage } from '../../src/config/suggest.ts';
 import { decide } from './decide.ts';
 import type { Base } from './decide.ts';
 import { serializePendingMarker } from './pending.ts';
@@ -874,7 +875,12 @@ async function status(
   event: CommentEvent,
 ): Promise<Reply> {
   const b = await base(deps, event);
-  const envs = command.environment ? [command.environment] : Object.keys(b.config.environments).slice(0, 20);
+  // An environment the config does not define is refused, as every other command refuses it: shown, it read
+  // "no deployment recorded yet", as if it were one that has not deployed.
+  const known = Object.keys(b.config.environments);
+  if (command.environment !== undefined && !Object.hasOwn(b.config.environments, command.environment))
+    return refusal('unknown_environment', userText(unknownEnvironmentMessage(command.environment, known)));
+  const envs = command.environment ? [command.environment] : known.slice(0, 20);
   // Whatever has fallen due starts first (the App has no timer), then what is left is shown: listed once,
   // and again only when something was started or dropped.
   const listed = await listRequests(deps.api, b.where, deps.markers.keys);

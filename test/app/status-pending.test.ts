@@ -1,5 +1,6 @@
-// /status's "Pending approvals": a request the App has made its deployment for is no longer pending, though
-// its marker stays on the pull request; one whose deployment only someone else claims to have made still is.
+// /status: its "Pending approvals" (a request the App has made its deployment for is no longer pending, though
+// its marker stays on the pull request; one whose deployment only someone else claims to have made still is),
+// and an environment the config does not define.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { HEAD, deployYml, rest, sayOnPull, withSeededApp } from './helpers.ts';
@@ -54,5 +55,22 @@ test('/status no longer lists a request as pending once the approval that comple
     const after = pendingSection(await sayOnPull(fake, probot, '/status', 'erin'));
     assert.doesNotMatch(after, /`production`/, 'deployed: no longer pending');
     assert.match(after, /`staging` ← /, 'a deployment someone else made does not end the App request');
+  });
+});
+
+test('/status of an environment the config does not define is refused like every other command, with a suggestion', async () => {
+  await withSeededApp({ config, collaborators }, async (fake, probot) => {
+    assert.match(
+      await sayOnPull(fake, probot, '/status prodution', 'erin'),
+      /^\*\*Not accepted\*\* \(`unknown_environment`\): unknown environment "prodution".*did you mean "production"\?/,
+    );
+    const unknown = await sayOnPull(fake, probot, '/status qa', 'erin');
+    assert.match(unknown, /^\*\*Not accepted\*\* \(`unknown_environment`\)/);
+    assert.doesNotMatch(unknown, /no deployment recorded yet/);
+    // A defined one is still shown.
+    assert.match(
+      await sayOnPull(fake, probot, '/status staging', 'erin'),
+      /#### `staging`\n- no deployment recorded yet/,
+    );
   });
 });
