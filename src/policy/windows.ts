@@ -259,6 +259,10 @@ export function parseDateTime(text: string, timeZone: string): Date | undefined 
     return new Date(zonedTimeToInstant({ year, month, day, hour, minute, second }, timeZone));
   if (zone === 'Z') return check;
   const sign = zone.startsWith('-') ? -1 : 1;
-  const offsetMinutes = Number(zone.slice(1, 3)) * 60 + Number(zone.slice(4, 6));
+  const [offsetHours, offsetMins] = [Number(zone.slice(1, 3)), Number(zone.slice(4, 6))];
+  // An offset is a time of day (RFC 3339: hours 00-23, minutes 00-59): "+25:00" or "+01:75" is a typo, not
+  // an instant to freeze from.
+  if (offsetHours > 23 || offsetMins > 59) return undefined;
+  const offsetMinutes = offsetHours * 60 + offsetMins;
   return new Date(check.getTime() - sign * offsetMinutes * 60_000);
 }

@@ -134,6 +134,7 @@ describe('wall-clock conversion', () => {
   it('parses ISO date-times with Z, an offset, or none (read in the zone)', () => {
     assert.equal(parseDateTime('2025-12-24T18:00:00Z', 'UTC')?.toISOString(), '2025-12-24T18:00:00.000Z');
     assert.equal(parseDateTime('2025-12-24T18:00+01:00', 'UTC')?.toISOString(), '2025-12-24T17:00:00.000Z');
+    assert.equal(parseDateTime('2025-12-24T18:00-23:59', 'UTC')?.toISOString(), '2025-12-25T17:59:00.000Z');
     assert.equal(
       parseDateTime('2025-12-24T18:00', 'Europe/Berlin')?.toISOString(),
       '2025-12-24T17:00:00.000Z',
@@ -145,7 +146,17 @@ describe('wall-clock conversion', () => {
   });
 
   it('rejects malformed or impossible date-times without throwing', () => {
-    for (const text of ['2025-02-30T10:00Z', '2025-12-24', '24/12/2025 18:00', '2025-12-24T25:00Z', '']) {
+    for (const text of [
+      '2025-02-30T10:00Z',
+      '2025-12-24',
+      '24/12/2025 18:00',
+      '2025-12-24T25:00Z',
+      '',
+      // An offset past 23:59 is no offset.
+      '2025-12-24T18:00+25:00',
+      '2025-12-24T18:00-24:00',
+      '2025-12-24T18:00+01:60',
+    ]) {
       assert.equal(parseDateTime(text, 'UTC'), undefined, text);
     }
   });
