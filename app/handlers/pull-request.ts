@@ -359,15 +359,24 @@ export function registerPullRequest(
     context.log.info({ delivery: context.id, ...outcome }, `pull_request.synchronize ${outcome.status}`);
     const gates = 'gates' in outcome ? outcome.gates : undefined;
     if (gates) {
-      const answers = await answerMovedGates(context.octokit, payload, gates, {
-        markers,
-        records,
-        now: now(),
-      });
-      context.log.info(
-        { delivery: context.id, answers },
-        'protection rules of the previous head decided again',
-      );
+      // The notice is out: a failure here is logged, not thrown, so a redelivery does not post it twice. The
+      // gates stay as they were (the next approval of their commit, or GitHub's timeout, ends them).
+      try {
+        const answers = await answerMovedGates(context.octokit, payload, gates, {
+          markers,
+          records,
+          now: now(),
+        });
+        context.log.info(
+          { delivery: context.id, answers },
+          'protection rules of the previous head decided again',
+        );
+      } catch (error) {
+        context.log.error(
+          { delivery: context.id, gates, error: (error as Error).message },
+          'the protection rules of the previous head could not be decided again',
+        );
+      }
     }
   });
 }
