@@ -363,7 +363,8 @@ function parseParams(tokens: string[]): Record<string, string> {
     const key = token.slice(0, eq);
     const value = token.slice(eq + 1);
     requireAscii(`the parameter name ${showInput(key)}`, key);
-    if (!PARAMETER_NAME.test(key)) {
+    // `__proto__` is refused once every parameter is read (below): a repeat of it is a duplicate first.
+    if (key !== '__proto__' && !PARAMETER_NAME.test(key)) {
       refuse(
         'invalid_param',
         `/deploy: parameter name ${showInput(key)} must be lowercase letters, digits and '_' (not starting with a digit).`,
@@ -384,6 +385,9 @@ function parseParams(tokens: string[]): Record<string, string> {
     if (problem) refuse('invalid_param', `/deploy: the value of ${key} ${showInput(value)}: ${problem}.`);
     params[key] = value;
   }
+  // A name JSON read back into an object drops (the payload, the pending request): it would vanish unsaid.
+  if (Object.hasOwn(params, '__proto__'))
+    refuse('invalid_param', '/deploy: parameter name `__proto__` is reserved; use another name.');
   return { ...params };
 }
 

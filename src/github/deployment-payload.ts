@@ -17,9 +17,15 @@ export const VERSION_RULE_TEXT =
 export const DEPLOYMENT_TYPES = ['standard', 'hotfix', 'rollback'] as const;
 export type DeploymentType = (typeof DEPLOYMENT_TYPES)[number];
 
-/** The one parameter name rule (`/deploy ... | key=value`, the payload, the App's pending request). */
-export const PARAMETER_NAME = /^[a-z_][a-z0-9_]*$/;
-const parameterName = z.string().regex(PARAMETER_NAME, 'parameter names are lower_snake_case');
+/**
+ * The one parameter name rule (`/deploy ... | key=value`, the payload, the App's pending request). Not
+ * `__proto__`: a JavaScript object read from JSON drops that key (zod's record, any `obj[key] = value`), so the
+ * parameter would vanish between the request and the deployment without a word.
+ */
+export const PARAMETER_NAME = /^(?!__proto__$)[a-z_][a-z0-9_]*$/;
+const parameterName = z
+  .string()
+  .regex(PARAMETER_NAME, 'parameter names are lower_snake_case, and not __proto__');
 // Printable text only: parameters become template values, which never reach a shell unquoted anyway. Not
 // starting with "-": a command given the value as an argument would read it as an option.
 const parameterValue = z
@@ -80,6 +86,12 @@ export function parseDeploymentPayload(raw: unknown): DeploymentPayload {
       throw new PayloadError('the deployment payload is a string that is not JSON');
     }
   }
+  // The schema's record drops a `__proto__` key before its key rule sees it: refused here, never lost.
+  const params = (value as { params?: unknown } | null)?.params;
+  if (typeof params === 'object' && params !== null && Object.hasOwn(params, '__proto__'))
+    throw new PayloadError(
+      'invalid deployment payload: payload.params.__proto__: parameter names are lower_snake_case, and not __proto__',
+    );
   const parsed = deploymentPayloadSchema.safeParse(value);
   if (!parsed.success) {
     const issues = parsed.error.issues.map((i) => `payload.${i.path.join('.') || '(root)'}: ${i.message}`);

@@ -348,6 +348,18 @@ test('a refusal names the command it aimed at and shows user input short, in one
   assert.equal(showInput('a`b'), 'a\\`b');
 });
 
+test('a parameter named __proto__ is refused: read back from JSON it would be dropped without a word', () => {
+  const refusal = parseCommand('/deploy production | region=eu __proto__=1');
+  assert.equal(refusal.kind, 'invalid');
+  if (refusal.kind !== 'invalid') return;
+  assert.equal(refusal.code, 'invalid_param');
+  assert.match(refusal.message, /parameter name `__proto__` is reserved/);
+  // Other names of Object.prototype's are ordinary names.
+  const ok = parseCommand('/deploy production | constructor=1 to_string=2');
+  assert.equal(ok.kind, 'deploy');
+  if (ok.kind === 'deploy') assert.deepEqual(ok.params, { constructor: '1', to_string: '2' });
+});
+
 // No timings asserted here (a busy machine would fail them): the parser reads at most MAX_COMMAND_LINE + 2
 // characters of a body, so its cost does not depend on the body's length.
 test('a huge comment is refused as too long, reading only up to the first line limit', () => {

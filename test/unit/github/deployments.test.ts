@@ -73,6 +73,13 @@ test('payload: every invalid field is named', () => {
     ])
       assert.ok(message.includes(`payload.${field}:`), `${field} not named in: ${message}`);
   }
+  // A `__proto__` parameter (JSON gives it as a key of its own) would be dropped without a word: refused.
+  for (const raw of ['{"params":{"__proto__":"1","a":"2"}}', JSON.parse('{"params":{"__proto__":"1"}}')])
+    assert.throws(() => parseDeploymentPayload(raw), /payload\.params\.__proto__: .*not __proto__/);
+  assert.deepEqual(parseDeploymentPayload({ params: { constructor: '1', proto: '2' } }).params, {
+    constructor: '1',
+    proto: '2',
+  });
   assert.throws(() => parseDeploymentPayload('{oops'), /a string that is not JSON/);
   assert.throws(() => parseDeploymentPayload('[1,2]'), /payload\.\(root\)/);
   assert.throws(() => parseDeploymentPayload(42), /payload\.\(root\)/);
