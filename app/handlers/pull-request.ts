@@ -226,7 +226,7 @@ export async function handleSynchronize(
  * The protection rules waiting at the previous head `before` of the pull request, decided again now that the
  * push moved it: a deployment of `before` through this pull request can no longer be approved (sha_moved), so
  * its run is answered rejected at once, with the reason, rather than left waiting until GitHub times it out
- * (30 days), holding the environment's concurrency group. A gate of another pull request whose head is still
+ * (30 days), and any concurrency group its job is in with it. A gate of another pull request whose head is still
  * `before` is decided like any other and keeps waiting.
  */
 export async function answerMovedGates(

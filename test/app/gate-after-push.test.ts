@@ -1,7 +1,7 @@
 // A workflow run held by the App's protection rule at a commit the pull request has since moved away from can
 // never be approved (its deployment is of a commit nobody approves now: sha_moved). The push answers it
 // rejected at once, with the reason, instead of leaving the run waiting until GitHub times it out (30 days),
-// holding the environment's concurrency group meanwhile.
+// holding any concurrency group its job is in meanwhile.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fakeSha } from '../fake-github/index.ts';
