@@ -224,6 +224,36 @@ describe('nginx: config file and graceful reload', () => {
       assert.deepEqual(JSON.parse(await demo.ctl('current')), { slot: 'blue', version: '1.0.0' });
     });
 
+    test('a ctl killed part-way through a change: the next change starts from what nginx runs, not a stale router.json', async (t) => {
+      // A cancelled deployment stops its set_weight command; SIGKILL runs no cleanup. Killed once the new
+      // config is swapped in (and being reloaded) but before router.json says so, ctl left nginx sending the
+      // canary its share while router.json still said 0: the rollback's "green to 0" changed nothing.
+      const demo = await nginxBlueLive(t);
+      const paths = nginxPaths(demo.env.DEMO_NGINX_PREFIX!);
+      const raise = execa(NODE, [CTL, 'weight', '--slot', 'green', '--weight', '10', '--stable', 'blue'], {
+        env: demo.env,
+        reject: false,
+      });
+      let swapped = false;
+      for (const until = Date.now() + 30_000; !swapped && Date.now() < until; await sleep(2)) {
+        const [config, state] = await Promise.all([
+          readFile(paths.config, 'utf8'),
+          readFile(paths.state, 'utf8'),
+        ]);
+        swapped =
+          /weight=10 max_fails=0; # green/.test(config) && JSON.parse(state).servers.green.weight === 0;
+      }
+      assert.ok(swapped, 'never saw the new config swapped in before router.json was written');
+      raise.kill('SIGKILL');
+      await raise;
+
+      await demo.ctl('weight', '--slot', 'green', '--weight', '0', '--stable', 'blue');
+      assert.match(await readFile(paths.config, 'utf8'), /down; # green/);
+      assert.deepEqual(await versionsOf(demo.url, 60), { '1.0.0': 60 });
+      const status = JSON.parse(await demo.ctl('status')) as { servers: Record<string, { weight: number }> };
+      assert.deepEqual([status.servers.blue?.weight, status.servers.green?.weight], [100, 0]);
+    });
+
     test('traffic is never handed to a server that does not answer', async (t) => {
       const demo = await setupDemo(t, 'nginx', { blue: 100, green: 0 });
       await demo.ctl('deploy', '--slot', 'blue', '--version', '1.0.0');

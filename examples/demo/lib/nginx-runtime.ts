@@ -264,6 +264,26 @@ async function refuseSilentServers(before: NginxRouterState, after: NginxRouterS
   }
 }
 
+/** The config file nginx was last given (undefined when it cannot be read). */
+async function liveConfig(paths: NginxPaths): Promise<string | undefined> {
+  return readFile(paths.config, 'utf8').catch(() => undefined);
+}
+
+/**
+ * Puts back what router.json says when nginx.conf says something else: a ctl stopped part-way through a change
+ * (a cancelled deployment stops its set_weight or switch command; SIGKILL runs no cleanup) leaves the new
+ * config swapped in, maybe reloaded, and router.json on the old weights. Every view and change of the router
+ * starts here, so none is made from weights nginx may not run: a rollback's "canary to 0" matched the stale
+ * router.json, changed nothing, and left the canary its share. Cheap when nothing was interrupted (one read).
+ */
+export async function settleNginxRouter(bin: string, prefix: string): Promise<void> {
+  const paths = nginxPaths(prefix);
+  const state = await readRouterState(paths);
+  if ((await liveConfig(paths)) === renderNginxConfig(state, renderOptions(paths))) return;
+  // Under the lock (another ctl may be mid-change right now): updateNginxRouter compares again there.
+  await updateNginxRouter(bin, prefix, (current) => current);
+}
+
 /**
  * Changes the router: the new state's config is validated by `nginx -t` before it replaces the live one,
  * applied with a graceful reload, and recorded in router.json only once nginx runs it. On any failure the
@@ -278,11 +298,16 @@ export async function updateNginxRouter(
   return withLock(paths, async () => {
     const before = await readRouterState(paths);
     const after = change(before);
-    if (JSON.stringify(after) === JSON.stringify(before)) return before;
+    const text = renderNginxConfig(after, renderOptions(paths));
+    // Nothing to do only when nginx.conf is this state's own config. A ctl stopped part-way through a change
+    // (a cancelled deployment stops its set_weight command) leaves the new config swapped in, maybe already
+    // reloaded, and router.json still saying the old weights: the rollback's "back to the old weights" then
+    // matched router.json and left the canary taking its share.
+    if (JSON.stringify(after) === JSON.stringify(before) && (await liveConfig(paths)) === text) return before;
     await refuseSilentServers(before, after);
     const record = () => writeAtomically(paths.state, `${JSON.stringify(after, null, 2)}\n`);
     try {
-      await applyNginxConfig(bin, paths, renderNginxConfig(after, renderOptions(paths)));
+      await applyNginxConfig(bin, paths, text);
     } catch (e) {
       // nginx runs the new config though the reload did not finish cleanly: the state must say so.
       if (e instanceof ReloadError && e.applied) await record();

@@ -8,6 +8,7 @@ import {
   masterPid,
   nginxPaths,
   readRouterState,
+  settleNginxRouter,
   updateNginxRouter,
   workersOf,
 } from './nginx-runtime.ts';
@@ -20,6 +21,7 @@ export function nginxTraffic(bin: string, prefix: string): TrafficControl {
   return {
     kind: 'nginx',
     async servers() {
+      await settleNginxRouter(bin, prefix);
       const state = await readRouterState(paths);
       const retiring = (await workersOf(await masterPid(paths))).filter((w) => w.retiring).length;
       const entries = await Promise.all(
