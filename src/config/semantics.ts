@@ -19,9 +19,9 @@ import { formatPath } from './errors.ts';
 import { didYouMean, listOf, quotedNames } from './suggest.ts';
 import { policyIssues } from '../policy/resolve.ts';
 import { notificationIssues } from '../notify/resolve.ts';
-import { strategyType } from './resolve.ts';
+import { countOf, strategyType } from './resolve.ts';
 import { BASELINE_VARIABLES, baselineAnalysisIssues, baselineIssues, canaryBaselineOf } from './baseline.ts';
-import { PRESETS } from './presets.ts';
+import { PRESETS, type Preset } from './presets.ts';
 import { malformedTemplateIssues } from './malformed-template.ts';
 import { analysisTemplateIssues } from './analysis-templates.ts';
 
@@ -314,16 +314,32 @@ function strategyNeeds(
   }
 }
 
+/** An environment's rolling strategy as the run merges it: its own values over strategies.rolling over the preset. */
+function rollingIssues(config: RawConfig, name: string, env: RawEnvironment): SemanticIssue[] {
+  const own = typeof env.strategy === 'object' && env.strategy.type === 'rolling' ? env.strategy : undefined;
+  const path = ['environments', name, 'strategy'];
+  const shared = config.strategies?.rolling;
+  const sharedLayer = shared ? [{ params: shared, path: ['strategies', 'rolling'] }] : [];
+  // strategies.rolling's own both-0 is reported once, there (sharedStrategyIssues), unless this one overrides it.
+  const overrides = own?.max_surge !== undefined || own?.max_unavailable !== undefined;
+  const sharedReported = !overrides && surgeIssues(sharedLayer).length > 0;
+  const presetName = config.preset ?? 'seeds';
+  return [
+    ...(sharedReported
+      ? []
+      : surgeIssues([...(own ? [{ params: own, path }] : []), ...sharedLayer], {
+          name: presetName,
+          defaults: PRESETS[presetName].rolling,
+        })),
+    ...(own ? rollingGateIssues(own, path) : []),
+  ];
+}
+
 /** Rolling and canary parameters written in an environment's strategy (merged over `strategies.*`). */
 function strategyParamIssues(config: RawConfig, name: string, env: RawEnvironment): SemanticIssue[] {
+  if (strategyType(env) === 'rolling') return rollingIssues(config, name, env);
   if (typeof env.strategy !== 'object') return [];
   const path = ['environments', name, 'strategy'];
-  if (env.strategy.type === 'rolling') {
-    return [
-      ...surgeIssues(env.strategy, path, config.strategies?.rolling, ['strategies', 'rolling']),
-      ...rollingGateIssues(env.strategy, path),
-    ];
-  }
   if (env.strategy.type === 'canary') return canaryStepIssues(env.strategy, path);
   return [];
 }
@@ -331,7 +347,7 @@ function strategyParamIssues(config: RawConfig, name: string, env: RawEnvironmen
 function sharedStrategyIssues(config: RawConfig): SemanticIssue[] {
   const issues: SemanticIssue[] = [];
   if (config.strategies?.rolling) {
-    issues.push(...surgeIssues(config.strategies.rolling, ['strategies', 'rolling']));
+    issues.push(...surgeIssues([{ params: config.strategies.rolling, path: ['strategies', 'rolling'] }]));
     issues.push(...rollingGateIssues(config.strategies.rolling, ['strategies', 'rolling']));
   }
   if (config.strategies?.canary)
@@ -343,22 +359,52 @@ function isZero(amount: number | string | undefined): boolean {
   return amount === 0 || (typeof amount === 'string' && Number.parseInt(amount, 10) === 0);
 }
 
+type AmountName = 'max_surge' | 'max_unavailable';
+
+/** One place rolling parameters are written, most specific first (the environment, then strategies.rolling). */
+interface RollingLayer {
+  params: RollingParams;
+  path: Path;
+}
+
+/**
+ * max_surge and max_unavailable as the run resolves them (resolve.ts: the most specific written value, else
+ * the preset's; a percentage of the instances, surge rounded up and unavailable down). Both 0 replace nothing,
+ * and the run would stop with no place named: so it is reported here, at the value written, also when a
+ * percentage rounds down to 0 ("10%" of 3) or the other value is the preset's.
+ */
 function surgeIssues(
-  own: RollingParams,
-  ownPath: Path,
-  shared?: RollingParams,
-  sharedPath?: Path,
+  layers: RollingLayer[],
+  preset?: { name: string; defaults: Preset['rolling'] },
 ): SemanticIssue[] {
-  const surge = own.max_surge ?? shared?.max_surge;
-  const unavailable = own.max_unavailable ?? shared?.max_unavailable;
-  if (!isZero(surge) || !isZero(unavailable)) return [];
-  const from = own.max_surge !== undefined || own.max_unavailable !== undefined ? ownPath : sharedPath!;
-  const field = own.max_surge !== undefined || from !== ownPath ? 'max_surge' : 'max_unavailable';
+  const amount = (name: AmountName, key: 'maxSurge' | 'maxUnavailable') => {
+    const layer = layers.find((l) => l.params[name] !== undefined);
+    if (layer)
+      return { name, value: layer.params[name]!, path: [...layer.path, name], layer: layers.indexOf(layer) };
+    return preset ? { name, value: preset.defaults[key], fromPreset: preset.name } : undefined;
+  };
+  const surge = amount('max_surge', 'maxSurge');
+  const unavailable = amount('max_unavailable', 'maxUnavailable');
+  if (!surge || !unavailable) return [];
+  const instances = layers.find((l) => l.params.instances !== undefined)?.params.instances;
+  const count = typeof instances === 'number' ? instances : instances?.length;
+  // Without a count a percentage other than 0% cannot be judged (the missing instances are reported apart).
+  const resolved = (value: number | string, round: 'up' | 'down') =>
+    count === undefined ? (isZero(value) ? 0 : 1) : countOf(value, count, round);
+  if (resolved(surge.value, 'up') > 0 || resolved(unavailable.value, 'down') > 0) return [];
+  const written = [surge, unavailable].filter((a) => 'path' in a);
+  const at = written.sort((a, b) => a.layer! - b.layer!)[0];
+  if (!at?.path) return [];
+  const literal = written.length === 2 && isZero(surge.value) && isZero(unavailable.value);
+  const describe = (a: typeof surge) => {
+    const preset = 'fromPreset' in a && a.fromPreset ? ` (the ${a.fromPreset} preset's default)` : '';
+    if (isZero(a.value)) return `${a.name} is ${a.value}${preset}`;
+    return `${a.name} ${JSON.stringify(a.value)} of ${count} instance(s) rounds down to 0${preset}`;
+  };
   return [
     {
-      path: [...from, field],
-      message:
-        'max_surge and max_unavailable are both 0: no instance could ever be replaced; let one of them be at least 1',
+      path: at.path,
+      message: `${literal ? 'max_surge and max_unavailable are both 0' : `${describe(surge)} and ${describe(unavailable)}`}: no instance could ever be replaced; let one of them be at least 1`,
     },
   ];
 }

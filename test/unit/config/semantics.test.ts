@@ -142,6 +142,52 @@ describe("semantics: the strategy's needs are met by the target", () => {
     assertLoads(withCommands('', '{ type: rolling, instances: 4, max_surge: 0, max_unavailable: 1 }'));
     assertLoads(withCommands('', '{ type: rolling, instances: 4, max_surge: "25%", max_unavailable: 0 }'));
   });
+
+  it('rolling reports both at 0 as the run resolves them: the preset fills in, a percentage rounds down', () => {
+    // Each was valid here and then stopped the run with "max_surge and max_unavailable are both 0", no place named.
+    assert.deepEqual(errorsOf(withCommands('', '{ type: rolling, instances: 3, max_surge: 0 }')), [
+      'deploy.yml:6:57: environments.production.strategy.max_surge: max_surge is 0 and max_unavailable is 0 ' +
+        "(the seeds preset's default): no instance could ever be replaced; let one of them be at least 1",
+    ]);
+    assert.deepEqual(
+      errorsOf(
+        withCommands('', '{ type: rolling, instances: [a, b, c], max_surge: 0, max_unavailable: 10% }'),
+      ),
+      [
+        'deploy.yml:6:65: environments.production.strategy.max_surge: max_surge is 0 and max_unavailable "10%" ' +
+          'of 3 instance(s) rounds down to 0: no instance could ever be replaced; let one of them be at least 1',
+      ],
+    );
+    // The one-instance rolling: 50 % of one instance is none.
+    assert.deepEqual(
+      errorsOf(withCommands('', '{ type: rolling, instances: 1, max_unavailable: 50%, max_surge: 0% }')),
+      [
+        'deploy.yml:6:79: environments.production.strategy.max_surge: max_surge is 0% and max_unavailable ' +
+          '"50%" of 1 instance(s) rounds down to 0: no instance could ever be replaced; let one of them be at least 1',
+      ],
+    );
+    // strategies.rolling with `strategy: rolling`: reported at strategies.rolling, once, whatever uses it.
+    assert.deepEqual(
+      errorsOf(
+        'preset: fast\nstrategies:\n  rolling: { max_surge: 0, instances: 2 }\n' +
+          FULL_TARGET +
+          'environments:\n  p: { strategy: rolling }\n  q: { strategy: rolling }\n',
+      ),
+      [
+        'deploy.yml:3:25: strategies.rolling.max_surge: max_surge is 0 and max_unavailable is 0 ' +
+          "(the fast preset's default): no instance could ever be replaced; let one of them be at least 1",
+      ],
+    );
+    assertLoads(
+      withCommands('', '{ type: rolling, instances: [a, b, c], max_surge: 0, max_unavailable: 34% }'),
+    );
+    assertLoads(withCommands('', '{ type: rolling, instances: 1, max_surge: 50% }'));
+    assertLoads(
+      'strategies:\n  rolling: { max_surge: 0, instances: 2 }\n' +
+        FULL_TARGET +
+        'environments:\n  p: { strategy: { type: rolling, max_unavailable: 1 } }\n',
+    );
+  });
 });
 
 describe('semantics: canary steps increase strictly', () => {
