@@ -5,7 +5,8 @@
 // matches a fresh build (scripts/check-dist.ts), so the build must be deterministic: no timestamps, no
 // absolute paths, no minification differences between machines.
 import { build, type BuildOptions } from 'esbuild';
-import { rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, rmdirSync } from 'node:fs';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { lazyActionsCorePlugin } from './lazy-actions-core.ts';
 
 export const entries = {
@@ -43,11 +44,54 @@ export const bundleOptions = {
   },
 } as const satisfies BuildOptions;
 
+/**
+ * Builds into a directory beside `outdir` (in `.tmp/`, git-ignored), then moves the files in (moveInto). The
+ * build used to empty `outdir` first: for the seconds the build took, a CLI already running from it (a second
+ * `npm run demo` while the first deployed, `npm test` beside it) found its lazily loaded chunks gone and
+ * crashed mid-deployment.
+ */
 export async function buildDist(outdir = 'dist'): Promise<void> {
-  rmSync(outdir, { recursive: true, force: true });
-  await build({ ...bundleOptions, entryPoints: entries, outdir });
-  await build({ ...bundleOptions, splitting: false, entryPoints: secretsWorkerEntry, outdir });
-  await build({ ...bundleOptions, splitting: false, entryPoints: xmlWorkerEntry, outdir });
+  const target = resolve(outdir);
+  const scratch = join(dirname(target), '.tmp');
+  mkdirSync(scratch, { recursive: true });
+  const staging = mkdtempSync(join(scratch, `${basename(target)}-build-`));
+  try {
+    await build({ ...bundleOptions, entryPoints: entries, outdir: staging });
+    await build({ ...bundleOptions, splitting: false, entryPoints: secretsWorkerEntry, outdir: staging });
+    await build({ ...bundleOptions, splitting: false, entryPoints: xmlWorkerEntry, outdir: staging });
+    moveInto(staging, target);
+  } finally {
+    rmSync(staging, { recursive: true, force: true });
+    try {
+      rmdirSync(scratch);
+    } catch {
+      // Not empty (another build's, or the project's own .tmp/ files): it stays.
+    }
+  }
+}
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => relative(dir, join(entry.parentPath, entry.name)));
+}
+
+/**
+ * Puts a fresh build in `outdir` with no moment where a file a running process may load is missing or half
+ * written: each file is renamed over its old copy (atomic on one file system), the shared chunks before the
+ * entries that import them; only then are the files the new build no longer has removed.
+ */
+export function moveInto(staging: string, outdir: string): void {
+  const fresh = filesUnder(staging);
+  const chunksFirst = [...fresh].sort(
+    (a, b) => Number(!a.startsWith(`chunks/`)) - Number(!b.startsWith(`chunks/`)) || a.localeCompare(b),
+  );
+  for (const file of chunksFirst) {
+    mkdirSync(dirname(join(outdir, file)), { recursive: true });
+    renameSync(join(staging, file), join(outdir, file));
+  }
+  const kept = new Set(fresh);
+  for (const file of filesUnder(outdir)) if (!kept.has(file)) rmSync(join(outdir, file), { force: true });
 }
 
 /**
