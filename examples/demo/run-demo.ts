@@ -156,7 +156,10 @@ try {
     [join(here, 'router.ts'), '--port', String(routerPort), '--admin-port', String(adminPort)]
       .concat(['--backend', `blue=127.0.0.1:${blue}`, '--weight', 'blue=100'])
       .concat(['--backend', `green=127.0.0.1:${green}`, '--weight', 'green=0']),
-    { stdio: ['ignore', 'pipe', 'inherit'] },
+    // A process group of its own: Ctrl-C reaches the terminal's whole group, and the router stopped by it at
+    // once while the CLI, stopped by it too, rolled back through it: the rollback could not reach the router
+    // and ended INCOMPLETE. The cleanup stops it, once the CLI is done.
+    { stdio: ['ignore', 'pipe', 'inherit'], detached: true },
   );
   await new Promise<void>((resolve, reject) => {
     router!.stdout!.on('data', (chunk: Buffer) =>

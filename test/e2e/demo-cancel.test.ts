@@ -1,6 +1,7 @@
 // `npm run demo` stopped by SIGTERM (a CI runner's cancel, a timeout) rather than Ctrl-C: it used to handle
 // SIGINT only, so a SIGTERM killed it and left its router and demo services running on the machine. Every
-// process the demo starts inherits a tag in its environment; after the demo exits, none may be left.
+// process the demo starts inherits a tag in its environment; after the demo exits, none may be left. And
+// Ctrl-C, which reaches the demo's whole process group: the deployment still rolls back through the router.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
@@ -72,4 +73,47 @@ test('the demo stopped by SIGTERM mid-deployment: it exits 143 and leaves no rou
   });
   assert.deepEqual(left, [], `processes left running after the demo exited:\n${output}`);
   assert.doesNotMatch(output, /Deploying v3-unhealthy/, 'no further deployment started after the signal');
+});
+
+test('Ctrl-C on the demo mid-deployment: the CLI rolls back through the router before the router stops, and nothing is left', async (t) => {
+  // Ctrl-C in a terminal sends SIGINT to the demo's whole process group. The router was in that group: it
+  // stopped at once while the CLI, stopped by the same SIGINT, rolled back through it, so the switch back to
+  // the stable slot could not reach it and the rollback ended INCOMPLETE.
+  const tag = `DEMO_CANCEL_TEST=${randomUUID()}`;
+  const [name, value] = tag.split('=') as [string, string];
+  const demo = execa(NODE, [join(repoRoot, 'examples/demo/run-demo.ts')], {
+    cwd: repoRoot,
+    env: { [name]: value },
+    reject: false,
+    all: true,
+    buffer: true,
+    forceKillAfterDelay: false,
+    // Its own process group, as a terminal's foreground job: the signal goes to the group, not to this test.
+    detached: true,
+  });
+  let output = '';
+  demo.all!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    demo.on('exit', (code, signal) => resolve({ code, signal })),
+  );
+  t.after(() => {
+    demo.kill('SIGKILL');
+    for (const pid of processesTagged(tag)) process.kill(pid, 'SIGKILL');
+  });
+  // Traffic has switched to the new slot: the rollback must switch it back, through the router.
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`the demo did not switch traffic:\n${output}`)), 120_000);
+    demo.all!.on('data', () => {
+      if (!/· analysis \(post-switch\)/.test(output)) return;
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+  process.kill(-demo.pid!, 'SIGINT');
+  const run = await exited;
+  assert.equal(run.signal, null, `the demo handled SIGINT instead of dying of it:\n${output}`);
+  assert.equal(run.code, 130, output);
+  assert.doesNotMatch(output, /ROLLBACK INCOMPLETE|cannot reach the embedded router/, output);
+  assert.match(output, /rollback complete: traffic back on stable/, output);
+  assert.deepEqual(processesTagged(tag), [], `processes left running after the demo exited:\n${output}`);
 });
