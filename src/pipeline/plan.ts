@@ -75,7 +75,11 @@ export function planDeployment(
     environment: env.name,
     actions: [
       ...(env.smoke ? [{ description: 'smoke tests', run: describeCommand(env.smoke, values) }] : []),
-      { description: 'health checks', run: describeChecks(env, values) },
+      // The run checks what is live once the strategy is done (pipeline/machine.ts, watchStep): the new slot.
+      {
+        description: 'health checks',
+        run: describeChecks(env, main.liveSlot ? { ...values, slot: main.liveSlot } : values),
+      },
     ],
   });
   phases.push({
@@ -174,6 +178,7 @@ function strategyActions(
     return { description: describeStep(step), reason, run };
   };
   return {
+    liveSlot: machine.outcome({ plan: machine.plan, index: machine.plan.length - 1, holds: 0 }).liveSlot,
     actions: machine.plan.map((p) => describe(p.step, p.reason)),
     rollback: machine
       .rollback({ plan: machine.plan, index: machine.plan.length - 1, holds: 0 })

@@ -57,3 +57,32 @@ environments:
   assert.deepEqual(paste(smoke), [`note: ${NOTE}`, 'production']);
   assert.deepEqual(readdirSync(dir).sort(), ['print-argv.cjs']);
 });
+
+test("plan's verify checks name the slot the run checks: the one the strategy leaves live", () => {
+  // The run's verify checks the new slot (machine.ts watchStep); the plan rendered them without any slot and
+  // printed "(… {{slot}} has no value here)" or the URL template itself.
+  for (const strategy of ['blue-green', 'canary']) {
+    const text = `state_dir: ${join(tmpdir(), 'plan-verify-no-state')}
+target:
+  commands:
+    deploy: ./deploy.sh {{slot}} {{version}}
+    switch: ./route.sh {{slot}}
+    set_weight: ./route.sh {{slot}} {{weight}}
+    health:
+      - ./check.sh {{slot}}
+      - url: http://{{slot}}.internal.example/health
+environments:
+  production:
+    strategy: ${strategy}
+`;
+    const parsed = parseConfig(text, 'deploy.yml');
+    assert.ok(parsed.ok, parsed.ok ? '' : JSON.stringify(parsed.errors));
+    const plan = planDeployment(parsed.config, 'production', 'v2');
+    const verify = plan.phases.find((phase) => phase.phase === 'verify')!;
+    assert.deepEqual(
+      verify.actions.map((action) => action.run),
+      ['./check.sh blue; GET http://blue.internal.example/health'],
+      strategy,
+    );
+  }
+});
