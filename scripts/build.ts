@@ -53,8 +53,7 @@ export const bundleOptions = {
 export async function buildDist(outdir = 'dist'): Promise<void> {
   const target = resolve(outdir);
   const scratch = join(dirname(target), '.tmp');
-  mkdirSync(scratch, { recursive: true });
-  const staging = mkdtempSync(join(scratch, `${basename(target)}-build-`));
+  const staging = scratchDir(scratch, `${basename(target)}-build-`);
   try {
     await build({ ...bundleOptions, entryPoints: entries, outdir: staging });
     await build({ ...bundleOptions, splitting: false, entryPoints: secretsWorkerEntry, outdir: staging });
@@ -66,6 +65,18 @@ export async function buildDist(outdir = 'dist'): Promise<void> {
       rmdirSync(scratch);
     } catch {
       // Not empty (another build's, or the project's own .tmp/ files): it stays.
+    }
+  }
+}
+
+/** A fresh directory in `scratch`, which another build that just finished may remove at this moment. */
+function scratchDir(scratch: string, prefix: string): string {
+  for (let attempt = 1; ; attempt++) {
+    mkdirSync(scratch, { recursive: true });
+    try {
+      return mkdtempSync(join(scratch, prefix));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || attempt >= 5) throw error;
     }
   }
 }
