@@ -21,16 +21,16 @@ const spotWord = (k: number) => `DEPLOYACTIONSPOT${k}X`;
 const SPOT_WORDS = /DEPLOYACTIONSPOT(\d+)X/g;
 
 /**
- * The field each spot is in, in the order given: undefined for a spot in no value under a key (a key itself,
- * which the key rule refuses), or for all of them when the body, with the spots as plain words, is not YAML a
+ * The field each spot is in, in the order given: 'key' for a spot in a key (it would choose the field),
+ * undefined for a spot in no value under a key, or for all of them when the body, with the spots as plain words, is not YAML a
  * check can follow (then only the rendered-value check applies, as before). `lines` are the body's lines with
  * their script offsets (a <<- body's leading tabs already taken off), `spots` in increasing order.
  */
 export function manifestFields(
   lines: readonly { text: string; start: number }[],
   spots: readonly BodySpot[],
-): (JsonField | undefined)[] {
-  const fields: (JsonField | undefined)[] = spots.map(() => undefined);
+): (JsonField | 'key' | undefined)[] {
+  const fields: (JsonField | 'key' | undefined)[] = spots.map(() => undefined);
   if (spots.length === 0) return fields;
   let text = '';
   let next = 0;
@@ -61,9 +61,10 @@ export function manifestFields(
     if (isAlias(node) || node === null || node === undefined) return;
     if (isMap(node)) {
       for (const pair of node.items) {
-        if (!isPair(pair) || !isScalar(pair.key)) continue;
+        if (!isPair(pair)) continue;
+        // A spot anywhere in a key (a flow key spanning lines, a complex key) would choose the field.
+        if (markKey(pair.key) || !isScalar(pair.key)) continue;
         const name = String(pair.key.value);
-        if (/DEPLOYACTIONSPOT\d+X/.test(name)) continue;
         visit(pair.value, name, [...path, name], false, node);
       }
       return;
@@ -86,6 +87,17 @@ export function manifestFields(
         ...(item ? { item: true as const } : {}),
         ...(variable !== undefined ? { variable } : {}),
       };
+  };
+  /** Marks the spots in a key as such; whether there were any. */
+  const markKey = (node: unknown): boolean => {
+    if (isScalar(node)) {
+      const found = [...String(node.value).matchAll(SPOT_WORDS)].map((m) => Number(m[1]));
+      for (const k of found) fields[k] = 'key';
+      return found.length > 0;
+    }
+    if (isMap(node)) return node.items.map((p) => markKey(p.key) || markKey(p.value)).some(Boolean);
+    if (isSeq(node)) return node.items.map((item) => markKey(item)).some(Boolean);
+    return false;
   };
   for (const document of documents) visit(document.contents, undefined, [], false);
   return fields;

@@ -2753,7 +2753,7 @@ function analyzeReading(
         : bodySubstitutions(script.slice(bodyStart, heredocBodyEnd(script, bodyStart, doc)));
       const substituted = (at: number) => inSubstitution[at - bodyStart] === 1;
       // In a manifest, the field each template and each variable holding one fills (manifest-fields.ts).
-      const manifestField =
+      const manifestSpot =
         manifest === undefined
           ? () => undefined
           : manifestFieldsOf(
@@ -2763,6 +2763,15 @@ function analyzeReading(
               doc.stripTabs,
               (line, start) => variableRefs(line, start, true).filter((r) => held.holds(r.variable)),
             );
+      const manifestField = (at: number) => {
+        const spot = manifestSpot(at);
+        return spot === 'key' ? undefined : spot;
+      };
+      const lineEndOf = (at: number) =>
+        script.indexOf('\n', at) === -1 ? script.length : script.indexOf('\n', at);
+      // In a key as the parsed body has it (a flow key on a line of its own, a complex key), or as its line reads.
+      const manifestKey = (at: number, end: number) =>
+        manifestSpot(at) === 'key' || inYamlKey(script.slice(i, at), script.slice(end, lineEndOf(at)));
       while (i < script.length) {
         const lineEnd = script.indexOf('\n', i) === -1 ? script.length : script.indexOf('\n', i);
         const line = script.slice(i, lineEnd);
@@ -2814,7 +2823,7 @@ function analyzeReading(
               continue;
             }
             // $K: true, K={{k}}: the value would choose the field, as a template there would.
-            if (inYamlKey(script.slice(i, ref.start), script.slice(ref.end, lineEnd))) {
+            if (manifestKey(ref.start, ref.end)) {
               refuse(
                 'chooses',
                 holds.names[0]!,
@@ -2979,10 +2988,7 @@ function analyzeReading(
           else if (script[at - 1] === '\\') refuse('after_backslash', match[1]!, at);
           // Substitutions in a body are not modelled: refuse rather than guess their quoting.
           else if (substituted(at)) refuse('heredoc_substitution', match[1]!, at);
-          else if (
-            manifest !== undefined &&
-            inYamlKey(script.slice(i, at), script.slice(at + match[0].length, lineEnd))
-          )
+          else if (manifest !== undefined && manifestKey(at, at + match[0].length))
             // `{{k}}: true`: the value would choose which field of the manifest is set.
             refuse('chooses', match[1]!, at, named(match[1]!, at, manifestKeyMessage(match[1]!, manifest)));
           else if (
@@ -4562,7 +4568,7 @@ function manifestFieldsOf(
   end: number,
   stripTabs: boolean,
   refs: (line: string, start: number) => readonly { start: number; end: number; variable: string }[],
-): (at: number) => JsonField | undefined {
+): (at: number) => JsonField | 'key' | undefined {
   const lines: { text: string; start: number }[] = [];
   for (let at = start; at < end;) {
     const newline = script.indexOf('\n', at);
