@@ -100,8 +100,12 @@ const refuse = (code: ParseErrorCode, message: string): never => {
   throw new Refusal(code, message);
 };
 
-/** User text shown back in a reply: short, as code when it is a plain word, else escaped (userText). */
+/**
+ * User text shown back in a reply: short, as code when it is a plain word, else escaped (userText). An empty
+ * value (`--strategy=`, `version=`) is shown as `""`, so the reply does not read "/deploy:  is not a strategy".
+ */
 export function showInput(text: string, max = 40): string {
+  if (text === '') return '`""` (empty)';
   return userText(text, { as: 'code', max: max + 1 });
 }
 

@@ -360,6 +360,22 @@ test('a parameter named __proto__ is refused: read back from JSON it would be dr
   if (ok.kind === 'deploy') assert.deepEqual(ok.params, { constructor: '1', to_string: '2' });
 });
 
+test('an empty value is named as empty, never shown as nothing between two spaces', () => {
+  for (const [body, code, shown] of [
+    ['/deploy production --strategy=', 'invalid_strategy', '/deploy: `""` (empty) is not a strategy'],
+    ['/deploy production --strategy ""', 'invalid_strategy', '/deploy: `""` (empty) is not a strategy'],
+    ['/deploy production | version=', 'invalid_param', '/deploy: version `""` (empty): a version is'],
+    ['/deploy production | =x', 'invalid_param', '/deploy: parameter name `""` (empty) must be'],
+    ['/deploy ""', 'invalid_environment_name', '/deploy: `""` (empty) is not a valid environment name'],
+  ] as const) {
+    const refusal = parseCommand(body);
+    assert.equal(refusal.kind, 'invalid', body);
+    if (refusal.kind !== 'invalid') continue;
+    assert.equal(refusal.code, code, body);
+    assert.ok(refusal.message.startsWith(shown), `${body}: ${refusal.message}`);
+  }
+});
+
 // No timings asserted here (a busy machine would fail them): the parser reads at most MAX_COMMAND_LINE + 2
 // characters of a body, so its cost does not depend on the body's length.
 test('a huge comment is refused as too long, reading only up to the first line limit', () => {

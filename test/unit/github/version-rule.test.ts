@@ -68,7 +68,7 @@ test('the Action refuses option-like versions from its inputs and from workflow_
 test('the App refuses /deploy versions and parameter values that start with "-", naming the value', () => {
   for (const [body, shown] of [
     ['/deploy production | version=--help', /version \S*--help\S*: .*does not start with "-"/],
-    ['/deploy production | version=', /version (``)?: a version is 1-128/],
+    ['/deploy production | version=', /version `""` \(empty\): a version is 1-128/],
     [
       '/deploy production | region=-x',
       /the value of region \S*-x\S*: parameter values may not start with "-"/,
