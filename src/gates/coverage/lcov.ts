@@ -119,6 +119,13 @@ function checkSummary(
   for (const [hit, found] of PAIRS) {
     const covered = record[hit];
     const total = record[found];
+    // A hit count with no found count adds covered items to the totals and nothing to cover: records with
+    // LH and no LF read as more than 100 %, and beside a record of 0 of 10 lines, as 10 of 10.
+    if (covered && !total && covered.value > 0) {
+      throw new CoverageReportError(
+        `${file}:${covered.line}: ${hit} ${covered.value} without ${found} in the record of ${path}: the report counts covered items it does not count as found (cut short or edited)`,
+      );
+    }
     if (covered && total && covered.value > total.value) {
       throw new CoverageReportError(
         `${file}:${covered.line}: ${hit} ${covered.value} is greater than ${found} ${total.value} in the record of ${path}: the report contradicts itself`,

@@ -90,6 +90,33 @@ test('lcov: a hit count above its found count blocks, naming the file, line and 
   }
 });
 
+test('lcov: a hit count without its found count blocks: it added covered items and nothing to cover', async () => {
+  // A second record with LH and no LF made 0 of 10 lines read as 10 of 10 (100 %); one alone, as 5 of 0.
+  const zero = 'SF:src/a.js\nDA:1,0\nDA:2,0\nLF:10\nLH:0\nend_of_record\n';
+  const onlyHits = 'SF:src/b.js\nLH:10\nend_of_record\n';
+  const verdict = await gateOn('edited.info', zero + onlyHits, { thresholds: { lines: 80 } });
+  assert.equal(verdict.status, 'block');
+  assert.equal(
+    verdict.summary,
+    'edited.info:8: LH 10 without LF in the record of src/b.js: the report counts covered items it does not count as found (cut short or edited)',
+  );
+  for (const [field, found] of [
+    ['BRH', 'BRF'],
+    ['FNH', 'FNF'],
+  ] as const) {
+    const edited = edit(lcov, new RegExp(`^${found}:\\d+\\n`, 'm'), '');
+    const blocked = await gateOn('edited.info', edited, { thresholds: { lines: 10 } });
+    assert.equal(blocked.status, 'block', field);
+    assert.match(
+      blocked.summary,
+      new RegExp(`^edited\\.info:\\d+: ${field} \\d+ without ${found} in the record of `),
+    );
+  }
+  // A found count with no hit count is read as nothing hit: it can only lower coverage, as before.
+  const noHits = await gateOn('edited.info', 'SF:src/a.js\nDA:1,1\nDA:2,0\nLF:2\nend_of_record\n');
+  assert.equal(noHits.summary, 'lines coverage 0.0% < 10% (0/2, edited.info)');
+});
+
 test('lcov: negative or fractional counts block, naming the record', async () => {
   const negativeHits = await gateOn('edited.info', edit(lcov, /^DA:(\d+),\d+$/m, 'DA:$1,-3'));
   assert.equal(negativeHits.status, 'block');
