@@ -41,6 +41,8 @@ export interface SarifResult {
   /** region.snippet.text, when the tool includes it (may hold a secret: never print it). */
   snippet?: string;
   suppressed: boolean;
+  /** A suppression that is under review or rejected: the result is not suppressed, and its finding says why. */
+  suppressionStatus?: 'underReview' | 'rejected';
   /**
    * baselineState "absent" (§3.27.24): the result was in the baseline run and is not in this one, i.e. it
    * was fixed. Tools that compare against a baseline (sarif-multitool match-results-forward) list them.
@@ -289,9 +291,7 @@ function* sarifSteps(
           : {}),
         ...(severity !== undefined ? { securitySeverity: severity } : {}),
         ...(snippet ? { snippet } : {}),
-        suppressed: (result.suppressions ?? []).some(
-          (s) => s.status === undefined || s.status === 'accepted',
-        ),
+        ...suppression(result.suppressions, `${where}.suppressions`),
         absent: baselineState === 'absent',
         kind: kind ?? 'fail',
         ...(stated !== undefined && stated !== level ? { statedLevel: stated } : {}),
@@ -385,6 +385,24 @@ function overrideLevel(
   return override && checkEnum(override.level, LEVELS, override.where);
 }
 
+/**
+ * §3.27.23, §3.35.3: a result is suppressed when it has suppressions and every one of them is accepted (a
+ * status left out is accepted). One under review or rejected leaves the result open, whatever the others say:
+ * an inSource suppression that a reviewer rejected externally is a finding again (the SARIF SDK reads it so).
+ */
+function suppression(
+  suppressions: Array<{ status?: string }> | undefined,
+  field: string,
+): Pick<SarifResult, 'suppressed' | 'suppressionStatus'> {
+  if (!suppressions || suppressions.length === 0) return { suppressed: false };
+  const statuses = suppressions.map(
+    (entry, index) =>
+      checkEnum(entry.status, SUPPRESSION_STATUSES, `${field}[${index}].status`) ?? 'accepted',
+  );
+  const open = statuses.find((status) => status !== 'accepted');
+  return open ? { suppressed: false, suppressionStatus: open } : { suppressed: true };
+}
+
 /** A value the spec enumerates must be one of them: "ERROR" is no level, and taken as none it would pass. */
 function checkEnum<T extends string>(value: unknown, allowed: readonly T[], field: string): T | undefined {
   if (value === undefined || allowed.includes(value as T)) return value as T | undefined;
@@ -457,6 +475,7 @@ const KINDS: Array<SarifResult['kind']> = [
 /** Kinds that say the result is not a problem. */
 const NOT_A_PROBLEM: ReadonlySet<string> = new Set(['pass', 'notApplicable', 'informational']);
 const BASELINE_STATES = ['new', 'unchanged', 'updated', 'absent'];
+const SUPPRESSION_STATUSES = ['accepted', 'underReview', 'rejected'] as const;
 /** After "level X" in a finding: where X came from, when not from the result itself. */
 const LEVEL_SOURCE_NOTE: Record<SarifLevelSource, string> = {
   result: '',
@@ -529,6 +548,9 @@ async function runSarifGate(config: SarifConfig, ctx: GateContext): Promise<Gate
       const shown = [
         `level ${result.level}${LEVEL_SOURCE_NOTE[result.levelSource]}${statedNote(result)}`,
         bySeverity ? `security-severity ${result.securitySeverity}` : '',
+        result.suppressionStatus
+          ? `its suppression is ${result.suppressionStatus === 'rejected' ? 'rejected' : 'under review'}`
+          : '',
       ]
         .filter(Boolean)
         .join(', ');

@@ -222,3 +222,48 @@ test('paths against the report base URI are relative to GITHUB_WORKSPACE when th
   assert.equal(verdict.status, 'block');
   assert.equal(verdict.findings[0]!.path, 'packages/api/lib/escape.js');
 });
+
+test('a result is suppressed only when every suppression is accepted: one under review or rejected leaves it open', async (t) => {
+  const dir = await tempDir(t);
+  const result = (ruleId: string, suppressions: unknown[]) => ({
+    ruleId,
+    level: 'error',
+    message: { text: `${ruleId} found` },
+    suppressions,
+  });
+  const log = (results: unknown[]) =>
+    JSON.stringify({ version: '2.1.0', runs: [{ tool: { driver: { name: 'scanner' } }, results }] });
+  await writeFile(
+    join(dir, 'r.sarif'),
+    log([
+      result('accepted', [{ kind: 'inSource', status: 'accepted' }, { kind: 'external' }]),
+      // An inSource suppression a reviewer rejected externally: the SARIF SDK reads it as not suppressed.
+      result('rejected', [
+        { kind: 'inSource', status: 'accepted' },
+        { kind: 'external', status: 'rejected' },
+      ]),
+      result('review', [{ kind: 'inSource' }, { kind: 'external', status: 'underReview' }]),
+      result('none', []),
+    ]),
+  );
+  const verdict = await run({ files: 'r.sarif' }, dir);
+  assert.equal(verdict.status, 'block');
+  assert.equal(verdict.summary, '3 blocking result(s) in 1 SARIF file (1 suppressed)');
+  assert.deepEqual(
+    verdict.findings.map((finding) => finding.message),
+    [
+      'scanner: rejected found (level error, its suppression is rejected)',
+      'scanner: review found (level error, its suppression is under review)',
+      'scanner: none found (level error)',
+    ],
+  );
+
+  // A status outside the enum is the log's error, named by its path, as the other enums are.
+  await writeFile(join(dir, 'r.sarif'), log([result('odd', [{ kind: 'inSource', status: 'Accepted' }])]));
+  const odd = await run({ files: 'r.sarif' }, dir);
+  assert.equal(odd.status, 'block');
+  assert.equal(
+    odd.summary,
+    'r.sarif: runs[0].results[0].suppressions[0].status is "Accepted", not one of "accepted", "underReview", "rejected" (SARIF 2.1.0)',
+  );
+});
