@@ -272,6 +272,75 @@ function plpgsqlAsSql(body: string): string {
     .replace(/\b(DECLARE|BEGIN|THEN|ELSE|LOOP|EXCEPTION)\b/gi, ';');
 }
 
+/**
+ * Drops of objects other than a table that lose data or state, each with its rule and advice. DROP TABLE,
+ * DROP SCHEMA and DROP COLUMN have their own rules; a view or a function dropped is usually dropped to be
+ * created again in the same migration, and loses nothing.
+ */
+const DROPS_OF_DATA: Array<[RegExp, string, string]> = [
+  [
+    /^DROP\s+DATABASE\b/i,
+    'drop-database',
+    'DROP DATABASE loses every table in it and breaks the running version: a migration must never drop a database',
+  ],
+  [
+    /^DROP\s+OWNED\b/i,
+    'drop-owned',
+    'DROP OWNED drops every table, sequence and other object the role owns, with their data: drop the objects you mean by name, in a later release',
+  ],
+  [
+    /^DROP\s+SEQUENCE\b/i,
+    'drop-sequence',
+    'DROP SEQUENCE loses its current value and breaks the inserts of the running version that draw from it: stop using it first, drop it in a later release',
+  ],
+  [
+    /^DROP\s+MATERIALIZED\s+VIEW\b/i,
+    'drop-materialized-view',
+    'DROP MATERIALIZED VIEW loses its stored rows (rebuilding them takes its whole query) and breaks the running version that reads it: stop reading it first, drop it in a later release',
+  ],
+];
+
+/**
+ * Whether a DELETE in the statement (the statement itself, or one in a WITH) has no WHERE of its own: a
+ * WHERE inside parentheses after it (a subquery in USING, the next CTE) is not its own. `bare`: the code with
+ * strings and quoted names masked (withoutQuotedNames), so no parenthesis or keyword there is data.
+ */
+function deletesAllRows(bare: string): boolean {
+  const deletes = /\bDELETE\s+FROM\b/gi;
+  for (let found = deletes.exec(bare); found; found = deletes.exec(bare)) {
+    let depth = 0;
+    let own = false;
+    const rest = /[()]|\bWHERE\b/gi;
+    rest.lastIndex = found.index + found[0].length;
+    for (let token = rest.exec(bare); token; token = rest.exec(bare)) {
+      if (token[0] === '(') depth += 1;
+      else if (token[0] === ')') {
+        // The parenthesis that closes the CTE holding the DELETE: its end.
+        if (depth === 0) break;
+        depth -= 1;
+      } else if (depth === 0) {
+        own = true;
+        break;
+      }
+    }
+    if (!own) return true;
+  }
+  return false;
+}
+
+/**
+ * The body of a DO statement: dollar-quoted, or a string literal (`DO 'BEGIN DROP TABLE t; END'`, its quotes
+ * doubled; E'…' with backslash escapes), which PostgreSQL runs the same. Undefined for any other statement.
+ */
+function doBlockBody(text: string): string | undefined {
+  const dollar = /^DO\s+(?:LANGUAGE\s+plpgsql\s+)?(\$(?:[A-Za-z_]\w*)?\$)([\s\S]*?)\1/i.exec(text);
+  if (dollar) return dollar[2]!;
+  const escaped = /^DO\s+(?:LANGUAGE\s+plpgsql\s+)?E'((?:[^'\\]|''|\\[\s\S])*)'/i.exec(text);
+  if (escaped) return escaped[1]!.replace(/''/g, "'").replace(/\\([\s\S])/g, '$1');
+  const quoted = /^DO\s+(?:LANGUAGE\s+plpgsql\s+)?'((?:[^']|'')*)'/i.exec(text);
+  return quoted ? quoted[1]!.replace(/''/g, "'") : undefined;
+}
+
 /** The lines of the statements that cannot run in a transaction (… CONCURRENTLY). */
 export function concurrentStatementLines(sql: string): number[] {
   return splitStatements(sql)
@@ -371,9 +440,9 @@ export function findSqlRisks(
     }
     // A DO block runs its body now (a function's body runs later, when called): its statements are this
     // migration's, also those it builds as text for EXECUTE.
-    const block = /^DO\s+(?:LANGUAGE\s+plpgsql\s+)?(\$(?:[A-Za-z_]\w*)?\$)([\s\S]*?)\1/i.exec(text);
-    if (block) {
-      for (const risk of findSqlRisks(plpgsqlAsSql(block[2]!), created, { lockTimeout: false })) {
+    const block = doBlockBody(text);
+    if (block !== undefined) {
+      for (const risk of findSqlRisks(plpgsqlAsSql(block), created, { lockTimeout: false })) {
         risks.push({ ...risk, line, message: `in the DO block: ${risk.message}` });
       }
     }
@@ -389,8 +458,10 @@ export function findSqlRisks(
         'DROP SCHEMA loses the schema (with CASCADE, every table in it) and breaks the running version: stop using it first, drop it in a later release',
       );
     }
+    for (const [pattern, rule, message] of DROPS_OF_DATA) if (pattern.test(bare)) add(rule, message);
     if (/^TRUNCATE\b/i.test(bare)) add('truncate', 'TRUNCATE deletes every row of the table');
-    if (/^DELETE\s+FROM\b/i.test(bare) && !/\bWHERE\b/i.test(bare)) {
+    // A DELETE of its own, or one in a WITH (a data-modifying CTE runs whatever the outer query reads).
+    if (/^(DELETE|WITH)\b/i.test(bare) && deletesAllRows(bare)) {
       add('delete-all-rows', 'DELETE without WHERE deletes every row of the table');
     }
 
@@ -409,13 +480,13 @@ export function findSqlRisks(
             'DROP COLUMN breaks the running version that still reads it: stop reading it first, drop it in a later release (expand/contract)',
           );
         }
-        if (/^ALTER\s+(COLUMN\s+)?"?\w+"?\s+(SET\s+DATA\s+)?TYPE\b/i.test(act)) {
+        if (/^ALTER\s+(COLUMN\s+)?"?[\w$\u0080-\uffff]+"?\s+(SET\s+DATA\s+)?TYPE\b/i.test(act)) {
           add(
             'column-type',
             'changing a column type rewrites the table under an exclusive lock and can break readers: add a new column, backfill, switch, drop the old one',
           );
         }
-        if (!isNew && /^ALTER\s+(COLUMN\s+)?"?\w+"?\s+SET\s+NOT\s+NULL\b/i.test(act)) {
+        if (!isNew && /^ALTER\s+(COLUMN\s+)?"?[\w$\u0080-\uffff]+"?\s+SET\s+NOT\s+NULL\b/i.test(act)) {
           add(
             'set-not-null',
             'SET NOT NULL scans the table under an exclusive lock: add a CHECK (col IS NOT NULL) NOT VALID constraint, VALIDATE it, then set NOT NULL',
@@ -455,14 +526,14 @@ export function findSqlRisks(
               `ADD COLUMN ${column[1]} with a per-row value (a volatile DEFAULT, serial, identity or a stored generated column) rewrites the table under an exclusive lock: add it nullable without the default, backfill in batches, then set the default`,
             );
           }
-        } else if (/^ADD\s+(CONSTRAINT\s+"?\w+"?\s+)?(FOREIGN\s+KEY|CHECK)\b/i.test(act)) {
+        } else if (/^ADD\s+(CONSTRAINT\s+"?[\w$\u0080-\uffff]+"?\s+)?(FOREIGN\s+KEY|CHECK)\b/i.test(act)) {
           if (!/\bNOT\s+VALID\b/i.test(act)) {
             add(
               'add-constraint-validated',
               'ADD CONSTRAINT checks every existing row while it holds a lock that blocks writes: add it NOT VALID, then VALIDATE CONSTRAINT in a later statement',
             );
           }
-        } else if (/^ADD\s+(CONSTRAINT\s+"?\w+"?\s+)?(UNIQUE|PRIMARY\s+KEY)\b/i.test(act)) {
+        } else if (/^ADD\s+(CONSTRAINT\s+"?[\w$\u0080-\uffff]+"?\s+)?(UNIQUE|PRIMARY\s+KEY)\b/i.test(act)) {
           if (!/\bUSING\s+INDEX\b/i.test(act)) {
             add(
               'add-constraint-index',
@@ -609,9 +680,9 @@ export function lockTimeoutTracker(created: Set<string>): {
   };
   return {
     statement({ line, text, code }) {
-      const block = /^DO\s+(?:LANGUAGE\s+plpgsql\s+)?(\$(?:[A-Za-z_]\w*)?\$)([\s\S]*?)\1/i.exec(text);
-      if (block) {
-        for (const inner of splitStatements(plpgsqlAsSql(block[2]!))) read(line, inner.text, inner.code);
+      const block = doBlockBody(text);
+      if (block !== undefined) {
+        for (const inner of splitStatements(plpgsqlAsSql(block))) read(line, inner.text, inner.code);
       } else read(line, text, code);
     },
     lockingChange: locks,

@@ -88,6 +88,61 @@ describe('findSqlRisks', () => {
     ]);
   });
 
+  it('flags drops that lose data beyond a table: a database, what a role owns, a sequence, a materialized view', () => {
+    const sql = [
+      'DROP DATABASE app;',
+      'drop owned by app_user cascade;',
+      'DROP SEQUENCE IF EXISTS orders_id_seq;',
+      'DROP MATERIALIZED VIEW daily_totals;',
+      // Dropped to be created again: nothing stored is lost.
+      'DROP VIEW IF EXISTS active_users;',
+      'DROP FUNCTION IF EXISTS touch();',
+    ].join('\n');
+    assert.deepEqual(rulesOf(sql), [
+      '1:drop-database',
+      '2:drop-owned',
+      '3:drop-sequence',
+      '4:drop-materialized-view',
+    ]);
+  });
+
+  it('flags a DELETE without its own WHERE, also in a WITH and beside a WHERE of a subquery', () => {
+    const sql = [
+      'WITH gone AS (DELETE FROM sessions RETURNING *) INSERT INTO archive SELECT * FROM gone;',
+      'WITH recent AS (SELECT id FROM t WHERE at > now()) DELETE FROM users;',
+      'DELETE FROM users USING (SELECT id FROM banned WHERE true) b;',
+      'WITH a AS (DELETE FROM u WHERE id = 1 RETURNING *), b AS (DELETE FROM v RETURNING *) SELECT 1;',
+      // Its own WHERE, in a CTE or with a subquery in it: not every row.
+      'WITH gone AS (DELETE FROM sessions WHERE expired RETURNING *) SELECT count(*) FROM gone;',
+      'DELETE FROM users WHERE id IN (SELECT id FROM banned);',
+      "WITH q AS (SELECT 'DELETE FROM users' AS text) SELECT * FROM q;",
+    ].join('\n');
+    assert.deepEqual(rulesOf(sql), [
+      '1:delete-all-rows',
+      '2:delete-all-rows',
+      '3:delete-all-rows',
+      '4:delete-all-rows',
+    ]);
+  });
+
+  it('reads a DO block whose body is a string literal, as PostgreSQL runs it', () => {
+    const sql = [
+      "DO 'BEGIN DROP TABLE legacy; END';",
+      "DO LANGUAGE plpgsql E'BEGIN TRUNCATE audit_log; RAISE NOTICE \\'done\\'; END';",
+      "DO 'BEGIN RAISE NOTICE ''drop table users''; END';",
+    ].join('\n');
+    assert.deepEqual(rulesOf(sql), ['1:drop-table', '2:truncate']);
+  });
+
+  it('reads unquoted column names with letters beyond ASCII or a $ as names', () => {
+    const sql = [
+      'ALTER TABLE users ALTER COLUMN straße TYPE text;',
+      'ALTER TABLE users ALTER total$eur SET NOT NULL;',
+      'ALTER TABLE users ADD CONSTRAINT größe_check CHECK (größe > 0);',
+    ].join('\n');
+    assert.deepEqual(rulesOf(sql), ['1:column-type', '2:set-not-null', '3:add-constraint-validated']);
+  });
+
   it('leaves safe, expand-style statements alone', () => {
     const sql = [
       'CREATE TABLE orders (id serial PRIMARY KEY, user_id int NOT NULL);',
