@@ -11,17 +11,36 @@ export interface JUnitFailure {
   message: string;
 }
 
+/** A test that failed and then passed when the runner ran it again (Surefire's flakyFailure / flakyError). */
+export interface JUnitFlaky {
+  name: string;
+  classname?: string;
+  file?: string;
+  /** How many of its runs failed before one passed. */
+  reruns: number;
+  message: string;
+}
+
 export interface JUnitSummary {
   tests: number;
   skipped: number;
   failures: JUnitFailure[];
+  flaky: JUnitFlaky[];
 }
 
 export class JUnitReportError extends Error {
   override name = 'JUnitReportError';
 }
 
-const ARRAYS = new Set(['testsuite', 'testcase', 'failure', 'error', 'skipped']);
+const ARRAYS = new Set([
+  'testsuite',
+  'testcase',
+  'failure',
+  'error',
+  'skipped',
+  'flakyFailure',
+  'flakyError',
+]);
 
 /** Test result formats that are not JUnit, by their root element: what the file is, and what to use. */
 const OTHER_FORMATS: Record<string, string> = {
@@ -41,6 +60,12 @@ interface TestCase {
   failure?: Array<Outcome | string>;
   error?: Array<Outcome | string>;
   skipped?: unknown[];
+  /**
+   * Maven Surefire / Failsafe with rerunFailingTestsCount: a run of the test that failed before a rerun
+   * passed. Beside a <failure> or <error> every run failed (and Surefire writes rerunFailure there).
+   */
+  flakyFailure?: Array<Outcome | string>;
+  flakyError?: Array<Outcome | string>;
 }
 interface Outcome {
   message?: string;
@@ -72,7 +97,7 @@ export function parseJUnit(text: string, file: string): JUnitSummary {
         (known ? ` (${known})` : ''),
     );
   }
-  const summary: JUnitSummary = { tests: 0, skipped: 0, failures: [] };
+  const summary: JUnitSummary = { tests: 0, skipped: 0, failures: [], flaky: [] };
   /**
    * The <failure> and <error> elements in `suite` and below: what its own counts must not exceed.
    * `pytest`: inside pytest's suite (named "pytest" unless junit_suite_name says otherwise), whose
@@ -123,7 +148,19 @@ export function parseJUnit(text: string, file: string): JUnitSummary {
       // <error type="PHPUnit\Framework\RiskyTestError">, counted in the suite's errors; PHPUnit itself
       // passes the run (unless --fail-on-risky), and PHPUnit 10 writes risky tests as passed. Not a failure.
       const first = outcomes.find(([kind, outcome]) => !(kind === 'error' && isRisky(outcome)));
-      if (!first) continue;
+      if (!first) {
+        const reruns = [...(testCase.flakyFailure ?? []), ...(testCase.flakyError ?? [])];
+        if (reruns.length > 0) {
+          summary.flaky.push({
+            name: String(testCase.name ?? '(unnamed test)'),
+            ...(testCase.classname ? { classname: String(testCase.classname) } : {}),
+            ...(testCase.file ? { file: String(testCase.file) } : {}),
+            reruns: reruns.length,
+            message: firstLine(String(outcomeDetail(reruns[0]!)), false).slice(0, 300),
+          });
+        }
+        continue;
+      }
       const [kind, outcome] = first;
       const detail = outcomeDetail(outcome);
       // jest-junit's reportTestSuiteErrors: a test file that failed to run is a <testcase> whose classname

@@ -48,6 +48,8 @@ async function runTestsGate(config: TestsConfig, ctx: GateContext): Promise<Gate
   const problems: Problem[] = [];
   const notes: string[] = [];
   const findings: Finding[] = [];
+  /** Tests that failed and passed on a rerun (seed 01: "No flaky tests"): the gate warns. */
+  const flaky: Finding[] = [];
   let ranAt: number | undefined;
 
   if (config.command) {
@@ -66,7 +68,7 @@ async function runTestsGate(config: TestsConfig, ctx: GateContext): Promise<Gate
 
   if (config.junit) {
     const failed = problems.find((problem) => problem.findings[0]?.rule === 'tests.command');
-    const junit = await checkJUnit(toList(config.junit), ctx, notes);
+    const junit = await checkJUnit(toList(config.junit), ctx, notes, flaky);
     problems.push(...junit);
     // The command failed, yet the reports list every test as passed: what failed is not in them. A test
     // file that did not load (a syntax error, an import that throws) has no test case to fail.
@@ -104,7 +106,17 @@ async function runTestsGate(config: TestsConfig, ctx: GateContext): Promise<Gate
     return {
       status: 'block',
       summary: problems.map((p) => p.summary).join('; '),
-      findings: [...findingsOf(problems), ...findings],
+      findings: [...findingsOf(problems), ...flaky, ...findings],
+    };
+  }
+  if (flaky.length > 0) {
+    return {
+      status: 'warn',
+      summary: [
+        `${flaky.length} flaky test${flaky.length === 1 ? '' : 's'}: failed, then passed on a rerun`,
+        ...notes,
+      ].join('; '),
+      findings: [...flaky, ...findings],
     };
   }
   return { status: 'pass', summary: notes.join('; ') || 'nothing to check', findings };
@@ -283,7 +295,12 @@ async function checkChangedLines(
   return { problems: [], notices: uncovered };
 }
 
-async function checkJUnit(patterns: string[], ctx: GateContext, notes: string[]): Promise<Problem[]> {
+async function checkJUnit(
+  patterns: string[],
+  ctx: GateContext,
+  notes: string[],
+  flaky: Finding[],
+): Promise<Problem[]> {
   const files = await matchFiles(patterns, ctx.cwd);
   if (files.length === 0) {
     return [blockProblem(`no JUnit report matched ${patterns.join(', ')} in ${ctx.cwd}`, 'tests.junit')];
@@ -303,6 +320,15 @@ async function checkJUnit(patterns: string[], ctx: GateContext, notes: string[])
     }
     tests += summary.tests;
     skipped += summary.skipped;
+    for (const test of summary.flaky) {
+      const name = test.classname ? `${test.classname} › ${test.name}` : test.name;
+      flaky.push({
+        ...(test.file ? { path: reportPath(test.file, ctx) } : {}),
+        rule: 'tests.flaky',
+        severity: 'warning',
+        message: `${name} is flaky: it failed ${test.reruns === 1 ? 'once' : `${test.reruns} times`}, then passed on a rerun${test.message ? `: ${redactSecrets(test.message)}` : ''} (${file})`,
+      });
+    }
     for (const failure of summary.failures) {
       const name = failure.classname ? `${failure.classname} › ${failure.name}` : failure.name;
       failed.push({
@@ -320,6 +346,16 @@ async function checkJUnit(patterns: string[], ctx: GateContext, notes: string[])
     return [
       blockProblem(
         `the JUnit reports ${files.join(', ')} list no test case: ${SUITE_ERRORS_HINT}`,
+        'tests.junit',
+      ),
+    ];
+  }
+  // Every test skipped is no test run: a describe.skip left in, or a runner that skipped all for want of
+  // a service. It proves as little as a report listing none.
+  if (skipped >= tests) {
+    return [
+      blockProblem(
+        `every one of the ${tests} test case(s) in ${files.join(', ')} was skipped: no test ran`,
         'tests.junit',
       ),
     ];

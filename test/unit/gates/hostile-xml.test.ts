@@ -183,3 +183,87 @@ test('JUnit: a test file named by its absolute path in the checkout (jest-junit)
     ],
   );
 });
+
+test('JUnit: a report whose every test case was skipped blocks: no test ran', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'hostile-xml-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const run = () =>
+    testsGate.run(testsGate.schema.parse({ junit: 'junit*.xml', thresholds: {} }), context(dir));
+  await writeFile(
+    join(dir, 'junit.xml'),
+    '<testsuite name="s" tests="2" skipped="2"><testcase name="a"><skipped/></testcase>' +
+      '<testcase name="b"><skipped message="needs a database"/></testcase></testsuite>',
+  );
+  const verdict = await run();
+  assert.equal(verdict.status, 'block');
+  assert.equal(verdict.summary, 'every one of the 2 test case(s) in junit.xml was skipped: no test ran');
+  // One test that ran, in any report, is a run.
+  await writeFile(join(dir, 'junit-2.xml'), '<testsuite name="t"><testcase name="c"/></testsuite>');
+  const ran = await run();
+  assert.equal(ran.status, 'pass');
+  assert.equal(ran.summary, '3 tests (2 skipped) in 2 JUnit report(s), none failed');
+});
+
+test('JUnit: a test that failed and passed on a rerun (Surefire flakyFailure / flakyError) warns as flaky', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'hostile-xml-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  // What Maven Surefire 3 writes with -Dsurefire.rerunFailingTestsCount=2: a flaky test passed in the end
+  // (no <failure>, not counted in failures="…"); one that failed every run has <failure> and <rerunFailure>.
+  await writeFile(
+    join(dir, 'TEST-com.example.AppTest.xml'),
+    `<?xml version="1.0" encoding="UTF-8"?>
+<testsuite name="com.example.AppTest" tests="3" failures="0" errors="0" skipped="0" flakes="2">
+  <testcase name="steady" classname="com.example.AppTest" time="0.01"/>
+  <testcase name="racy" classname="com.example.AppTest" time="0.2">
+    <flakyFailure message="expected:&lt;1&gt; but was:&lt;2&gt;" type="org.opentest4j.AssertionFailedError">stack</flakyFailure>
+    <flakyFailure message="expected:&lt;1&gt; but was:&lt;3&gt;" type="org.opentest4j.AssertionFailedError">stack</flakyFailure>
+  </testcase>
+  <testcase name="timeout" classname="com.example.AppTest" time="1.0">
+    <flakyError message="Connection reset" type="java.net.SocketException">stack</flakyError>
+  </testcase>
+</testsuite>`,
+  );
+  const config = testsGate.schema.parse({ junit: 'TEST-*.xml', thresholds: {} });
+  const verdict = await testsGate.run(config, context(dir));
+  assert.equal(verdict.status, 'warn');
+  assert.equal(
+    verdict.summary,
+    '2 flaky tests: failed, then passed on a rerun; 3 tests in 1 JUnit report(s), none failed',
+  );
+  assert.deepEqual(
+    verdict.findings.map((f) => [f.rule, f.severity, f.message]),
+    [
+      [
+        'tests.flaky',
+        'warning',
+        'com.example.AppTest › racy is flaky: it failed 2 times, then passed on a rerun: expected:<1> but was:<2> (TEST-com.example.AppTest.xml)',
+      ],
+      [
+        'tests.flaky',
+        'warning',
+        'com.example.AppTest › timeout is flaky: it failed once, then passed on a rerun: Connection reset (TEST-com.example.AppTest.xml)',
+      ],
+    ],
+  );
+  // A test that failed every run is a failure, its reruns beside it; the flaky ones stay listed, as warnings.
+  await writeFile(
+    join(dir, 'TEST-com.example.BadTest.xml'),
+    `<testsuite name="com.example.BadTest" tests="1" failures="1">
+  <testcase name="broken" classname="com.example.BadTest">
+    <failure message="boom" type="AssertionError"/>
+    <rerunFailure message="boom again" type="AssertionError"/>
+  </testcase>
+</testsuite>`,
+  );
+  const failed = await testsGate.run(config, context(dir));
+  assert.equal(failed.status, 'block');
+  assert.equal(failed.summary, '1 of 4 tests failed');
+  assert.deepEqual(
+    failed.findings.map((f) => [f.rule, f.severity]),
+    [
+      ['tests.failed', 'error'],
+      ['tests.flaky', 'warning'],
+      ['tests.flaky', 'warning'],
+    ],
+  );
+});

@@ -65,6 +65,7 @@ test('JUnit: an <error> or <failure> of the suite itself (Ant) is a failed test,
       tests: 1,
       skipped: 0,
       failures: [],
+      flaky: [],
     },
   );
 });
