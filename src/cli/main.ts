@@ -50,6 +50,9 @@ const defaultIo: Io = {
 
 class UsageError extends Error {}
 
+/** Keys of a `gates:` section that configure the runner, not a gate. */
+const RUNNER_KEYS: ReadonlySet<string> = new Set(['concurrency', 'timeout']);
+
 /** `run`'s own options; `--at` records the run for `reconcile` to start (src/cli/schedule.ts). */
 type RunOptions = { skipStaging?: boolean; record?: string; base?: string; at?: string };
 
@@ -323,7 +326,9 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
         const config = await loadConfig(opts.config, !!opts.json, io);
         if (!config) return void (exitCode = EXIT_CODES.invalidOrBlocked);
         const section = opts.environment ? resolveEnvironment(config, opts.environment).gates : config.gates;
-        if (!section)
+        // A section of only the runner's options (timeout, concurrency), or `gates: {}`, runs no gate: a PASS
+        // of 0 gates would say the checks passed when none ran.
+        if (!section || !Object.entries(section).some(([key, value]) => !RUNNER_KEYS.has(key) && value))
           throw new UsageError(
             `${opts.config} configures no gates${opts.environment ? ` for ${opts.environment}` : ''}`,
           );
@@ -331,6 +336,9 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
           ?.split(',')
           .map((s) => s.trim())
           .filter(Boolean);
+        // "--only ," named no gate, and would run none.
+        if (only?.length === 0)
+          throw new UsageError('--only names no gate: list gates by name, for example tests,audit');
         const [{ terminalReporter }, { runValidate }] = await Promise.all([
           import('../report/terminal.ts'),
           import('../pipeline/validate.ts'),

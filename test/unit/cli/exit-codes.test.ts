@@ -73,6 +73,23 @@ test('invalid input exits 2: a config with errors, an unknown option', async (t)
   assert.equal((await cli(['validate', '-c', valid])).code, 0);
 });
 
+test('gates: a section that configures no gate, or --only naming none, is invalid input, not a PASS of 0 gates', async (t) => {
+  for (const gates of ['gates: {}\n', 'gates:\n  timeout: 5m\n  concurrency: 2\n']) {
+    const path = await configFile(t, TARGET + gates);
+    const result = await cli(['gates', '-c', path, '--json']);
+    assert.equal(result.code, EXIT_CODES.invalidOrBlocked, gates);
+    assert.equal(result.out, '', gates);
+    assert.match(result.err, /configures no gates/, gates);
+  }
+  const configured = await configFile(t, TARGET + buildGate(0));
+  for (const only of [',', ' , ']) {
+    const result = await cli(['gates', '-c', configured, '--only', only, '--json']);
+    assert.equal(result.code, EXIT_CODES.invalidOrBlocked, only);
+    assert.equal(result.out, '', only);
+    assert.match(result.err, /--only names no gate/, only);
+  }
+});
+
 test('every deployment outcome maps to a documented code', () => {
   assert.equal(deploymentExitCode('succeeded'), 0);
   assert.equal(deploymentExitCode('failed'), 1);
