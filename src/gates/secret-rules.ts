@@ -117,6 +117,40 @@ export const SECRET_RULES: SecretRule[] = [
     pattern: /\b(?<secret>github_pat_[A-Za-z0-9_]{50,255})\b/g,
   },
   {
+    id: 'gitlab-token',
+    description: 'GitLab personal, project or group access token',
+    keywords: ['glpat-'],
+    pattern: /\b(?<secret>glpat-[A-Za-z0-9_-]{20,255})(?![A-Za-z0-9_-])/g,
+  },
+  {
+    id: 'gcp-api-key',
+    description: 'Google Cloud API key',
+    keywords: ['aiza'],
+    pattern: /\b(?<secret>AIza[A-Za-z0-9_-]{35})(?![A-Za-z0-9_-])/g,
+  },
+  {
+    id: 'openai-api-key',
+    description: 'OpenAI API key',
+    // Every OpenAI key carries "T3BlbkFJ" (base64 of "OpenAI") in its middle: what sets it apart from any sk- word.
+    keywords: ['t3blbkfj'],
+    pattern:
+      /(?<![A-Za-z0-9_-])(?<secret>sk-(?:[a-z]{2,12}-)?[A-Za-z0-9_-]{16,200}T3BlbkFJ[A-Za-z0-9_-]{16,200})(?![A-Za-z0-9_-])/g,
+  },
+  {
+    id: 'url-credentials',
+    description: 'password in a URL',
+    // scheme://user:password@host (a DATABASE_URL, a registry or git remote): the password up to the @. The
+    // user may be empty (redis://:password@host); a password may hold ":" (and "#" or "?", which it should encode), not "/" or "@".
+    keywords: ['://'],
+    pattern:
+      /\b[A-Za-z][A-Za-z0-9+.-]{1,30}:\/\/[^\s:@/?#'"`<>]{0,128}:(?<secret>[^\s@/'"`<>]{6,256})(?!$)(?![^@])/g,
+    // A password of a dev database (postgres:postgres) or a variable ($DB_PASSWORD, ${…}) is no secret leak.
+    accept: (secret, options) =>
+      !PLACEHOLDER.test(secret) &&
+      !/^\$\w+$|^%[(\w]/.test(secret) &&
+      shannonEntropy(secret) >= options.entropyThreshold,
+  },
+  {
     id: 'slack-webhook',
     description: 'Slack incoming webhook URL',
     keywords: ['hooks.slack.com'],

@@ -81,6 +81,10 @@ const S = {
   password: j('Zq8#vL2!', 'pW9xR4tY7u'),
   value: j('q7Zt9wLk2Vx8Rb4N', 'c6Hy3Pm5Jd1Gf0Ts'),
   keyBody: j('MIIEowIBAAKCAQEA7b3Lq9', 'xYz0123456789abcdefABCDEF'),
+  gitlab: j('glpat-', 'x7Rq2Lm9Vt4Kp8Wz3Nb6'),
+  gcp: j('AIza', 'SyD4x7Qw9eR2tY6uI8oP0aS3dF5gH7jK9lZ'),
+  openai: j('sk-proj-', 'a1B2c3D4e5F6g7H8i9J0', 'T3BlbkFJ', 'k1L2m3N4o5P6q7R8s9T0'),
+  urlPassword: j('Zq8#vL2!', 'pW9xR4tY7u'),
 };
 
 /** Pieces of a line: secrets in their settings, near misses, and text around them. */
@@ -94,6 +98,11 @@ const PIECES: Array<(r: Random) => string> = [
   () => `key=${S.stripe}`,
   () => `AccountKey=${S.azure.slice(0, 86)}==;`,
   () => `bearer ${S.jwt}`,
+  () => `GITLAB_TOKEN=${S.gitlab} maps: ${S.gcp}`,
+  () => `client = OpenAI(api="${S.openai}")`,
+  (r) =>
+    `${pick(r, ['DATABASE_URL=postgres://app', 'url: redis://', 'https://deploy'])}:${S.urlPassword}@${pick(r, ['db:5432/app', 'cache', 'example.org'])}`,
+  () => 'url: postgres://postgres:postgres@localhost:5432/test http://host:8080/x@y',
   () => `"private_key": "-----BEGIN PRIVATE KEY-----\\n${S.keyBody}\\n"`,
   () => `-----BEGIN RSA PRIVATE KEY-----\n${S.keyBody}\naGVsbG8gd29ybGQ=\n-----END RSA PRIVATE KEY-----`,
   () => '-----BEGIN PRIVATE KEY-----',
@@ -190,6 +199,10 @@ const BY_KEYWORD: Record<string, string> = {
     ['sk_live_', 'sk_test_', 'rk_live_', 'rk_test_'].map((k) => [k, `${k}${S.stripe.slice(8)}`]),
   ),
   eyj: S.jwt,
+  'glpat-': S.gitlab,
+  aiza: S.gcp,
+  t3blbkfj: S.openai,
+  '://': `postgres://app:${S.urlPassword}@db`,
   ...Object.fromEntries(
     SECRET_RULES.find((r) => r.id === 'generic-secret')!.keywords.map((k) => [
       k,

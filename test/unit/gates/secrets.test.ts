@@ -586,3 +586,43 @@ test('scope all: a tracked file deleted in the working tree has nothing to scan,
   assert.equal(verdict.status, 'pass', verdict.summary);
   assert.equal(verdict.summary, 'no secrets in 1 file of the tree');
 });
+
+test('cloud and service keys beyond GitHub and AWS, and a password in a URL, are found; dev passwords and variables in URLs are not', async (t) => {
+  const gitlab = j('glpat-', 'x7Rq2Lm9Vt4Kp8Wz3Nb6');
+  const gcp = j('AIza', 'SyD4x7Qw9eR2tY6uI8oP0aS3dF5gH7jK9lZ');
+  const openai = j('sk-proj-', 'a1B2c3D4e5F6g7H8i9J0', 'T3BlbkFJ', 'k1L2m3N4o5P6q7R8s9T0');
+  const dir = await repo(t, {
+    '.env': [
+      `DATABASE_URL=postgres://app:${S.password}@db.internal:5432/app`,
+      `REDIS_URL=redis://:${S.password}@cache:6379`,
+      `GITLAB_TOKEN=${gitlab}`,
+    ].join('\n'),
+    'src/maps.js': `const maps = loadMaps("${gcp}");\nconst ai = new OpenAI({ key: "${openai}" });\n`,
+    'docker-compose.yml': [
+      'DATABASE_URL: postgres://postgres:postgres@localhost:5432/test',
+      'url: postgres://app:${DB_PASSWORD}@db/app',
+      'url: mysql://root:$MYSQL_ROOT_PASSWORD@db/app',
+      'url: https://user:<password>@registry.example.org',
+      'homepage: https://example.org:8443/docs',
+    ].join('\n'),
+  });
+  const verdict = await run({ scope: 'all' }, context(dir));
+  assert.equal(verdict.status, 'block');
+  assert.deepEqual(
+    verdict.findings.map((f) => [f.path, f.line, f.column, f.rule]),
+    [
+      ['.env', 1, 29, 'secrets.url-credentials'],
+      ['.env', 2, 20, 'secrets.url-credentials'],
+      ['.env', 3, 14, 'secrets.gitlab-token'],
+      ['src/maps.js', 1, 24, 'secrets.gcp-api-key'],
+      ['src/maps.js', 2, 31, 'secrets.openai-api-key'],
+    ],
+  );
+  // Redacted as every other secret: never the password or the key itself.
+  const shown = JSON.stringify(verdict);
+  for (const secret of [S.password, gitlab, gcp, openai]) assert.ok(!shown.includes(secret));
+  assert.equal(
+    redactSecrets(`connecting to postgres://app:${S.password}@db`),
+    'connecting to postgres://app:Zq…@db',
+  );
+});
