@@ -32,6 +32,7 @@ export function parseCobertura(text: string, file: string): CoverageReport {
   }
   checkRate(root['line-rate'], 'line-rate', file);
   checkRate(root['branch-rate'], 'branch-rate', file);
+  if (totals.lines) checkRateAgrees(root['line-rate'], totals.lines, 'line', file);
   if (root['branches-valid'] !== undefined) {
     const branches = coveredOf(
       attrCount(root['branches-covered'], 'branches-covered', file),
@@ -45,6 +46,7 @@ export function parseCobertura(text: string, file: string): CoverageReport {
     // reading 0 of 0 as 100 %.
     const notMeasured = branches.total === 0 && Number(root['branch-rate'] ?? 0) !== 1;
     if (!notMeasured) totals.branches = branches;
+    checkRateAgrees(root['branch-rate'], branches, 'branch', file);
   }
   const lineHits = new Map<string, Map<number, number>>();
   for (const pkg of asArray(root.packages?.package)) {
@@ -127,6 +129,29 @@ function checkRate(value: string | undefined, name: string, file: string): void 
     throw new CoverageReportError(`${file}: <coverage ${name}="${value}"> is not a rate from 0 to 1`);
   }
 }
+
+/**
+ * Rates the writers derive from the same counts (covered / valid, rounded to 2 to 4 decimals: simplecov-cobertura
+ * rounds to 2): a rate further than that from its counts is a report that contradicts itself, edited or
+ * merged by hand (lines-covered="10" lines-valid="10" line-rate="0.5" passed as 100 %).
+ */
+function checkRateAgrees(
+  value: string | undefined,
+  counts: { covered: number; total: number },
+  metric: 'line' | 'branch',
+  file: string,
+): void {
+  if (value === undefined || counts.total === 0) return;
+  const rate = Number(value);
+  const fromCounts = counts.covered / counts.total;
+  if (Math.abs(rate - fromCounts) > RATE_TOLERANCE) {
+    throw new CoverageReportError(
+      `${file}: <coverage ${metric}-rate="${value}"> disagrees with ${COUNTS_OF[metric]}-covered="${counts.covered}" of ${COUNTS_OF[metric]}-valid="${counts.total}" (${fromCounts.toFixed(4)}): the report contradicts itself`,
+    );
+  }
+}
+const RATE_TOLERANCE = 0.01;
+const COUNTS_OF = { line: 'lines', branch: 'branches' } as const;
 
 function attrCount(value: string | undefined, name: string, file: string): number {
   const number = value === undefined || String(value).trim() === '' ? NaN : Number(value);

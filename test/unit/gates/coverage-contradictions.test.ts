@@ -130,6 +130,36 @@ test('lcov: negative or fractional counts block, naming the record', async () =>
   assert.match(fraction.summary, /^edited\.info:\d+: LH "2\.5" is not a count/);
 });
 
+test('cobertura: a rate that disagrees with its own counts blocks; rounding as the writers round is read', async () => {
+  const lines = /lines-covered="(\d+)" lines-valid="(\d+)"|lines-valid="(\d+)" lines-covered="(\d+)"/.exec(
+    cobertura,
+  )!;
+  const covered = Number(lines[1] ?? lines[4]);
+  const valid = Number(lines[2] ?? lines[3]);
+  // All lines covered, by the counts; half, by the rate: it read as 100 %.
+  const allCovered = edit(
+    edit(cobertura, /lines-covered="\d+"/, `lines-covered="${valid}"`),
+    /line-rate="[\d.]+"/,
+    'line-rate="0.5"',
+  );
+  const verdict = await gateOn('edited.xml', allCovered, { thresholds: { lines: 90 } });
+  assert.equal(verdict.status, 'block');
+  assert.equal(
+    verdict.summary,
+    `edited.xml: <coverage line-rate="0.5"> disagrees with lines-covered="${valid}" of lines-valid="${valid}" (1.0000): the report contradicts itself`,
+  );
+  const branches = edit(cobertura, /branch-rate="[\d.]+"/, 'branch-rate="0.99"');
+  const branchVerdict = await gateOn('edited.xml', branches);
+  assert.equal(branchVerdict.status, 'block');
+  assert.match(
+    branchVerdict.summary,
+    /^edited\.xml: <coverage branch-rate="0\.99"> disagrees with branches-covered=/,
+  );
+  // simplecov-cobertura rounds the rate to 2 decimals: still the counts' rate.
+  const rounded = edit(cobertura, /line-rate="[\d.]+"/, `line-rate="${(covered / valid).toFixed(2)}"`);
+  assert.equal((await gateOn('edited.xml', rounded)).status, 'pass');
+});
+
 test('cobertura: covered above valid, rates outside 0..1 and negative hits block, naming the attribute', async () => {
   const cases: Array<[string, RegExp, string, RegExp]> = [
     [
