@@ -48,7 +48,49 @@ function* istanbulSummarySteps(text: string, file: string): Generator<void, Cove
   if (Object.keys(totals).length === 0) {
     throw new CoverageReportError(`${file}: "total" has none of lines, branches, functions, statements`);
   }
+  yield* checkFileSums(data as Record<string, unknown>, totals, file);
   return { format: 'istanbul-summary', file, totals };
+}
+
+/**
+ * istanbul writes "total" as the sum of the files' entries beside it (istanbul-lib-report's summary tree):
+ * a total that is not their sum is a report edited or cut short (a total of 100 of 100 lines beside files
+ * that cover none of theirs passed). A summary without file entries is left as it is. One step per file.
+ */
+function* checkFileSums(
+  data: Record<string, unknown>,
+  totals: Partial<Record<CoverageMetric, Counts>>,
+  file: string,
+): Generator<void, void> {
+  const sums: Partial<Record<CoverageMetric, Counts>> = {};
+  let files = 0;
+  for (const [path, entry] of Object.entries(data)) {
+    if (path === 'total') continue;
+    yield;
+    files++;
+    for (const metric of Object.keys(totals) as CoverageMetric[]) {
+      const counts = (entry as Record<string, unknown> | null)?.[metric] as
+        | { covered?: unknown; total?: unknown }
+        | undefined;
+      if (!counts || !isCount(counts.covered) || !isCount(counts.total) || counts.covered > counts.total) {
+        throw new CoverageReportError(
+          `${file}: ${JSON.stringify(path.slice(0, 200))}.${metric} needs "covered" ≤ "total", both whole numbers from 0 to 2^53 (got ${JSON.stringify(counts)?.slice(0, 120)})`,
+        );
+      }
+      const sum = (sums[metric] ??= { covered: 0, total: 0 });
+      sum.covered += counts.covered;
+      sum.total += counts.total;
+    }
+  }
+  if (files === 0) return;
+  for (const [metric, total] of Object.entries(totals) as Array<[CoverageMetric, Counts]>) {
+    const sum = sums[metric]!;
+    if (sum.covered !== total.covered || sum.total !== total.total) {
+      throw new CoverageReportError(
+        `${file}: total.${metric} is ${total.covered} of ${total.total} but its ${files} file entries add up to ${sum.covered} of ${sum.total}: the report contradicts itself`,
+      );
+    }
+  }
 }
 
 /** Past 2^53 a count is rounded: "covered" one above "total" could compare equal. */

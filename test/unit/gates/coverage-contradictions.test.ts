@@ -130,6 +130,37 @@ test('lcov: negative or fractional counts block, naming the record', async () =>
   assert.match(fraction.summary, /^edited\.info:\d+: LH "2\.5" is not a count/);
 });
 
+test('istanbul json-summary: a total that is not the sum of its file entries blocks', async () => {
+  const counts = (covered: number, total: number) => ({ covered, total, skipped: 0, pct: 0 });
+  const entry = (lines: [number, number], statements: [number, number]) => ({
+    lines: counts(...lines),
+    statements: counts(...statements),
+  });
+  const summary = (total: object, files: Record<string, object>) => JSON.stringify({ total, ...files });
+  const files = { '/repo/src/a.js': entry([0, 40], [0, 44]), '/repo/src/b.js': entry([10, 10], [12, 12]) };
+  // The files cover 10 of 50 lines; the total, edited, says 50 of 50.
+  const edited = await gateOn('coverage-summary.json', summary(entry([50, 50], [10, 56]), files));
+  assert.equal(edited.status, 'block');
+  assert.equal(
+    edited.summary,
+    'coverage-summary.json: total.lines is 50 of 50 but its 2 file entries add up to 10 of 50: the report contradicts itself',
+  );
+  const broken = await gateOn(
+    'coverage-summary.json',
+    summary(entry([10, 50], [12, 56]), { ...files, '/repo/src/c.js': { lines: counts(5, 2) } }),
+  );
+  assert.equal(broken.status, 'block');
+  assert.match(
+    broken.summary,
+    /^coverage-summary\.json: "\/repo\/src\/c\.js"\.lines needs "covered" ≤ "total"/,
+  );
+  // The sum, as istanbul writes it; and a summary of the total alone is read as before.
+  const honest = await gateOn('coverage-summary.json', summary(entry([10, 50], [12, 56]), files));
+  assert.deepEqual([honest.status, honest.summary], ['pass', 'lines 20.0%']);
+  const totalOnly = await gateOn('coverage-summary.json', summary(entry([10, 50], [12, 56]), {}));
+  assert.deepEqual([totalOnly.status, totalOnly.summary], ['pass', 'lines 20.0%']);
+});
+
 test('cobertura: a rate that disagrees with its own counts blocks; rounding as the writers round is read', async () => {
   const lines = /lines-covered="(\d+)" lines-valid="(\d+)"|lines-valid="(\d+)" lines-covered="(\d+)"/.exec(
     cobertura,
