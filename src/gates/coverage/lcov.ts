@@ -11,6 +11,8 @@ export function parseLcov(text: string, file: string): CoverageReport {
   const counted = new Set<keyof typeof sums>();
   // A record with DA lines but no LF/LH (some converters write none) counts its lines from the DA lines.
   let recordLines = [0, 0];
+  // The record's own DA lines (unique), hit or not: what its LF / LH summarise.
+  const recordHits = new Map<number, number>();
   // The summary records of the current file: a "hit" count above its "found" count is a report that
   // contradicts itself (it would read as more than 100 % coverage).
   let record: Partial<Record<SummaryKey, { value: number; line: number }>> = {};
@@ -32,6 +34,7 @@ export function parseLcov(text: string, file: string): CoverageReport {
     if (line === 'end_of_record') {
       if (!current) throw new CoverageReportError(`${where}: end_of_record without SF:`);
       checkSummary(record, file, currentPath);
+      checkLineSummary(record, recordHits, file, currentPath);
       if (!record.LF && !record.LH && recordLines[1]! > 0) {
         sums.lines[0]! += recordLines[0]!;
         sums.lines[1]! += recordLines[1]!;
@@ -39,6 +42,7 @@ export function parseLcov(text: string, file: string): CoverageReport {
       }
       record = {};
       recordLines = [0, 0];
+      recordHits.clear();
       current = undefined;
       records++;
       continue;
@@ -55,6 +59,7 @@ export function parseLcov(text: string, file: string): CoverageReport {
         throw new CoverageReportError(`${where}: malformed DA record "${line.slice(0, 80)}" in ${currentPath}`);
       }
       current.set(number, (current.get(number) ?? 0) + count);
+      recordHits.set(number, (recordHits.get(number) ?? 0) + count);
       recordLines[1]!++;
       if (count > 0) recordLines[0]!++;
     } else if (isSummaryKey(key)) {
@@ -109,6 +114,32 @@ function count(value: string, where: string, key: string): number {
     );
   }
   return number;
+}
+
+/**
+ * LF counts the record's DA lines and LH those hit (geninfo writes them so): an LH above the DA lines hit, or an
+ * LF below the DA lines listed, says more of the file is covered than its lines show (a record of two DA lines
+ * hit 0 times, with LF:2 LH:2, read as 100 %). A record without DA lines has nothing to check them against.
+ */
+function checkLineSummary(
+  record: Partial<Record<SummaryKey, { value: number; line: number }>>,
+  hits: Map<number, number>,
+  file: string,
+  path: string,
+): void {
+  if (hits.size === 0) return;
+  let hit = 0;
+  for (const count of hits.values()) if (count > 0) hit++;
+  if (record.LH && record.LH.value > hit) {
+    throw new CoverageReportError(
+      `${file}:${record.LH.line}: LH ${record.LH.value} but ${hit} of the record's ${hits.size} DA lines of ${path} were hit: the report contradicts itself`,
+    );
+  }
+  if (record.LF && record.LF.value < hits.size) {
+    throw new CoverageReportError(
+      `${file}:${record.LF.line}: LF ${record.LF.value} but the record of ${path} lists ${hits.size} DA lines: the report contradicts itself`,
+    );
+  }
 }
 
 function checkSummary(

@@ -117,6 +117,35 @@ test('lcov: a hit count without its found count blocks: it added covered items a
   assert.equal(noHits.summary, 'lines coverage 0.0% < 10% (0/2, edited.info)');
 });
 
+test('lcov: LH above the DA lines hit, or LF below the DA lines listed, blocks: the summary claims more than the lines show', async () => {
+  // Two lines, neither hit, summarised as all hit: it read as 100 %.
+  const claimed = await gateOn('edited.info', 'SF:src/a.js\nDA:1,0\nDA:2,0\nLF:2\nLH:2\nend_of_record\n');
+  assert.equal(claimed.status, 'block');
+  assert.equal(
+    claimed.summary,
+    "edited.info:5: LH 2 but 0 of the record's 2 DA lines of src/a.js were hit: the report contradicts itself",
+  );
+  const fewer = await gateOn(
+    'edited.info',
+    'SF:src/a.js\nDA:1,1\nDA:2,0\nDA:3,0\nLF:1\nLH:1\nend_of_record\n',
+  );
+  assert.equal(fewer.status, 'block');
+  assert.equal(
+    fewer.summary,
+    'edited.info:5: LF 1 but the record of src/a.js lists 3 DA lines: the report contradicts itself',
+  );
+  // The real report, with one of its LH records lowered: a summary below its lines is only less coverage.
+  const lower = edit(lcov, /^LH:(\d+)$/m, 'LH:0');
+  assert.equal((await gateOn('edited.info', lower, { thresholds: { lines: 0 } })).status, 'pass');
+  // Edited up to its LF, every line hit by the summary but not by the lines: refused.
+  const raised = lcov.replace(/^LF:(\d+)\nLH:\d+$/m, 'LF:$1\nLH:$1');
+  assert.notEqual(raised, lcov);
+  assert.match(
+    (await gateOn('edited.info', raised)).summary,
+    /^edited\.info:\d+: LH \d+ but \d+ of the record's \d+ DA lines of .*lib\.js were hit/,
+  );
+});
+
 test('lcov: negative or fractional counts block, naming the record', async () => {
   const negativeHits = await gateOn('edited.info', edit(lcov, /^DA:(\d+),\d+$/m, 'DA:$1,-3'));
   assert.equal(negativeHits.status, 'block');

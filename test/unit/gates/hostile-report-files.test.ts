@@ -52,7 +52,8 @@ const JUNIT =
   '<testcase name="ok"/>\r\n<testcase name="broken"><failure message="expected 1"/></testcase>\r\n' +
   '</testsuite>\r\n</testsuites>\r\n';
 const ISTANBUL = JSON.stringify({ total: { lines: { total: 10, covered: 4, pct: 40 } } });
-const LCOV = 'TN:\r\nSF:src/a.js\r\nDA:1,1\r\nDA:2,0\r\nLF:10\r\nLH:4\r\nend_of_record\r\n';
+// 10 lines, 4 of them hit, as LF / LH summarise them.
+const LCOV = `TN:\r\nSF:src/a.js\r\n${Array.from({ length: 10 }, (_, i) => `DA:${i + 1},${i < 4 ? 1 : 0}\r\n`).join('')}LF:10\r\nLH:4\r\nend_of_record\r\n`;
 const COBERTURA =
   '<?xml version="1.0"?>\r\n<coverage line-rate="0.4" lines-valid="10" lines-covered="4"><packages/></coverage>\r\n';
 const NPM_AUDIT = JSON.stringify({
