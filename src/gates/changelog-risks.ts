@@ -21,6 +21,10 @@ export const MESSAGES: Record<string, [rule: string, message: string]> = {
     'drop-column',
     'dropColumn breaks the running version that still reads it: stop reading it first, drop it in a later release (expand/contract)',
   ],
+  dropSequence: [
+    'drop-sequence',
+    'dropSequence loses its current value and breaks the inserts of the running version that draw from it: stop using it first, drop it in a later release',
+  ],
   modifyDataType: [
     'column-type',
     'modifyDataType rewrites the table under an exclusive lock and can break readers: add a new column, backfill, switch, drop the old one',
@@ -46,6 +50,12 @@ export const MESSAGES: Record<string, [rule: string, message: string]> = {
     'createIndex on an existing table blocks writes while it builds: use a sql change with CREATE INDEX CONCURRENTLY (runInTransaction="false")',
   ],
 };
+
+/** A `delete` change with no `where`: every row of its table goes (the SQL rule's DELETE without WHERE). */
+export const DELETE_ALL_ROWS: [rule: string, message: string] = [
+  'delete-all-rows',
+  'delete without a where deletes every row of the table',
+];
 
 /** A change applied to a table created earlier in the same changelog locks nothing anyone waits on. */
 export const ON_NEW_TABLE_IS_SAFE = new Set(['createIndex', 'addNotNullConstraint']);
@@ -205,6 +215,20 @@ export function findXmlChangelogRisks(xml: string): ChangelogResult {
       const table = /\btableName\s*=\s*["']([^"']+)["']/.exec(attributes)?.[1];
       if (ON_NEW_TABLE_IS_SAFE.has(element) && table && created.has(tableKey(table))) continue;
       risks.push({ line: lineAt(match.index), rule: `migrations.${known[0]}`, message: known[1] });
+    }
+    if (element === 'delete') {
+      // <delete tableName="t"/>, or a body with no <where>: the whole table.
+      const start = match.index + match[0].length;
+      const close = /<\/(?:\w+:)?delete\s*>/g;
+      close.lastIndex = start;
+      const end = attributes.trimEnd().endsWith('/') ? start : (close.exec(text)?.index ?? text.length);
+      if (!/<(?:\w+:)?where\b[^>]*>\s*[^<\s]/.test(text.slice(start, end))) {
+        risks.push({
+          line: lineAt(match.index),
+          rule: `migrations.${DELETE_ALL_ROWS[0]}`,
+          message: DELETE_ALL_ROWS[1],
+        });
+      }
     }
     if (element === 'addColumn' && !attributes.trimEnd().endsWith('/')) {
       const table = xmlAttributes(attributes).tableName;

@@ -5,6 +5,7 @@ import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Node } from 'y
 import { parseYamlDocuments } from './yaml-documents.ts';
 import {
   LOCKING_CHANGES,
+  DELETE_ALL_ROWS,
   MESSAGES,
   ON_NEW_TABLE_IS_SAFE,
   addColumnNotNull,
@@ -43,7 +44,13 @@ export function findYamlChangelogRisks(source: string): ChangelogResult {
     for (const pair of node.items) {
       const key = isScalar(pair.key) ? String(pair.key.value) : '';
       if (key === 'rollback') continue;
-      if (MESSAGES[key] || LOCKING_CHANGES.has(key) || key === 'sql' || key === 'createTable') {
+      if (
+        MESSAGES[key] ||
+        LOCKING_CHANGES.has(key) ||
+        key === 'sql' ||
+        key === 'createTable' ||
+        key === 'delete'
+      ) {
         const body = pair.value as Node | null;
         changes.push({ type: key, body, line: lineOf(pair.key as Node), inTransaction });
         if (key === 'sql') continue; // its own `sql:` option is its text, not another change
@@ -81,6 +88,18 @@ export function findYamlChangelogRisks(source: string): ChangelogResult {
       const table = tableOf(change.body);
       if (ON_NEW_TABLE_IS_SAFE.has(change.type) && table && created.has(table)) continue;
       risks.push({ line: change.line, rule: `migrations.${known[0]}`, message: known[1] });
+    }
+    if (change.type === 'delete') {
+      // delete: { tableName: t } with no where: the whole table.
+      const where = isMap(change.body) ? change.body.get('where') : undefined;
+      if (typeof where !== 'string' || where.trim() === '') {
+        risks.push({
+          line: change.line,
+          rule: `migrations.${DELETE_ALL_ROWS[0]}`,
+          message: DELETE_ALL_ROWS[1],
+        });
+      }
+      continue;
     }
     if (change.type === 'addColumn') {
       const table = tableOf(change.body);

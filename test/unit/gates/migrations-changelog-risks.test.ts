@@ -162,6 +162,49 @@ describe('Liquibase changelogs', () => {
     assert.deepEqual(lockRules(findYamlChangelogRisks(withTimeout)), []);
   });
 
+  it('flags a delete with no where and a dropSequence, in XML, YAML and JSON', () => {
+    const xml = [
+      '<databaseChangeLog xmlns="http://www.liquibase.org/xml/ns/dbchangelog">',
+      '  <changeSet id="1" author="ana">',
+      '    <delete tableName="sessions"/>',
+      '    <delete tableName="audit"></delete>',
+      '    <delete tableName="users"><where>expired = true</where></delete>',
+      '    <dropSequence sequenceName="orders_id_seq"/>',
+      '  </changeSet>',
+      '</databaseChangeLog>',
+    ].join('\n');
+    assert.deepEqual(rules(findXmlChangelogRisks(xml)), [
+      '3:delete-all-rows',
+      '4:delete-all-rows',
+      '6:drop-sequence',
+    ]);
+    const yaml = [
+      'databaseChangeLog:',
+      '  - changeSet:',
+      '      id: 1',
+      '      author: ana',
+      '      changes:',
+      '        - delete:',
+      '            tableName: sessions',
+      '        - delete:',
+      '            tableName: users',
+      '            where: expired = true',
+      '        - dropSequence:',
+      '            sequenceName: orders_id_seq',
+    ].join('\n');
+    assert.deepEqual(rules(findYamlChangelogRisks(yaml)), ['6:delete-all-rows', '11:drop-sequence']);
+    const json = JSON.stringify(
+      {
+        databaseChangeLog: [
+          { changeSet: { id: '1', author: 'ana', changes: [{ delete: { tableName: 'sessions' } }] } },
+        ],
+      },
+      null,
+      2,
+    );
+    assert.deepEqual(rules(findYamlChangelogRisks(json)), ['9:delete-all-rows']);
+  });
+
   it('a changelog that does not parse says where', () => {
     assert.match(
       rules(findXmlChangelogRisks(fixture('broken.xml'))) as string,
