@@ -9,6 +9,7 @@ import { buildConfigSchema } from './schema/build.ts';
 import type { BuildConfig } from './schema/build.ts';
 import { commandDisplay, outputTail, runRequiredCommand } from './gate-command.ts';
 import { matchFiles } from './match-files.ts';
+import { redactSecrets } from './secret-rules.ts';
 import type { Finding, Gate, GateVerdict } from './types.ts';
 
 export function formatSize(bytes: number): string {
@@ -127,15 +128,23 @@ async function artifactFindings(
   return { findings, checked };
 }
 
+/** Characters kept of one warning line: a bundler can print a minified file on one line. */
+const MAX_WARNING_LINE = 1000;
+
 function warningFindings(pattern: string, output: string): Finding[] {
   const regex = new RegExp(pattern, 'i');
   const matching = output.split(/\r?\n/).filter((line) => regex.test(line));
   if (matching.length === 0) return [];
+  // Redacted before they are cut, as a failed build's output tail is: a warning may print a token or a
+  // URL with its password (a deprecated-config warning quoting the config).
+  const shown = redactSecrets(matching.slice(0, 10).join('\n'))
+    .split('\n')
+    .map((line) => (line.length > MAX_WARNING_LINE ? `${line.slice(0, MAX_WARNING_LINE)}…` : line));
   return [
     {
       rule: 'build.warnings',
       severity: 'warning',
-      message: `${matching.length} warning line(s) in the build output:\n${matching.slice(0, 10).join('\n')}`,
+      message: `${matching.length} warning line(s) in the build output:\n${shown.join('\n')}`,
     },
   ];
 }

@@ -135,6 +135,32 @@ describe('build gate', () => {
     assert.equal((await run({ warnings: '^WARNING' })).status, 'pass');
   });
 
+  it("shows warning lines with secrets redacted and each line cut, as a failed build's output is", async () => {
+    const token = ['ghp_', 'a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8'].join('');
+    const password = ['Zq8#vL2!', 'pW9xR4tY7u'].join('');
+    const script = join(cwd, 'warn.mjs');
+    await writeFile(
+      script,
+      [
+        `console.log(${JSON.stringify(`WARNING: deprecated option token=${token}`)});`,
+        `console.log(${JSON.stringify(`WARNING: registry https://ci:${password}@npm.internal/ is deprecated`)});`,
+        `console.log('WARNING: ' + 'x'.repeat(50000));`,
+      ].join('\n'),
+    );
+    const verdict = await buildGate.run(
+      buildGate.schema.parse({ command: [process.execPath, script], warnings: '^WARNING' }),
+      context(),
+    );
+    assert.equal(verdict.status, 'warn');
+    const message = verdict.findings[0]!.message;
+    assert.ok(!message.includes(token) && !message.includes(password), message.slice(0, 300));
+    assert.match(
+      message,
+      /^3 warning line\(s\) in the build output:\nWARNING: deprecated option token=ghp_…q7R8\n/,
+    );
+    assert.ok(message.length < 3000, `${message.length} characters`);
+  });
+
   // The build never ends by itself: the gate can only return because the abort stopped it (without that, the
   // test's own timeout is the backstop), and the build's process is gone afterwards.
   it('stops the build and blocks when the gate is aborted', { timeout: 60_000 }, async () => {
