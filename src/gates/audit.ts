@@ -11,6 +11,7 @@ import { runGateCommand } from './gate-command.ts';
 import { JSON_CHUNK, parseJsonSteps } from './json-steps.ts';
 import { readReportFile } from './report-file.ts';
 import { repositoryRoots } from './repo-path.ts';
+import { redactSecrets } from './secret-rules.ts';
 import { runAtOnce, Turns } from './turns.ts';
 import type { Finding, Gate, GateContext, GateVerdict } from './types.ts';
 
@@ -692,7 +693,8 @@ function stderrHint(stderr: string): string {
     .split('\n')
     .map((l) => l.trim())
     .find((l) => /error/i.test(l));
-  return line ? ` (${line.slice(0, 200)})` : '';
+  // Redacted before it is cut: an error line may quote a registry URL with its token or password.
+  return line ? ` (${redactSecrets(line).slice(0, 200)})` : '';
 }
 
 async function findLockfile(cwd: string): Promise<string | undefined> {

@@ -8,7 +8,7 @@ import { parseYamlDocuments } from './yaml-documents.ts';
 import * as z from 'zod';
 import { infrastructureConfigSchema } from './schema/infrastructure.ts';
 import type { InfrastructureConfig, KubernetesConfig, TerraformConfig } from './schema/infrastructure.ts';
-import { runRequiredCommand } from './gate-command.ts';
+import { outputTail, runRequiredCommand } from './gate-command.ts';
 import { matchFiles, toList } from './match-files.ts';
 import { readReportFile } from './report-file.ts';
 import { repositoryRoots } from './repo-path.ts';
@@ -413,7 +413,9 @@ async function dryRun(files: string[], config: KubernetesConfig, ctx: GateContex
       });
       return findings;
     }
-    const detail = outcome.output.trim().split('\n').slice(-5).join('\n');
+    // kubectl's error may quote a value of the manifest (a Secret's data, an env value): redacted and cut
+    // as every command's output in a finding is.
+    const detail = outcome.output.trim() ? outputTail(outcome.output, 5) : '';
     findings.push({
       path: file,
       rule: 'infrastructure.dry-run-failed',

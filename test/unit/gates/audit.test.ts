@@ -247,6 +247,21 @@ test('fails closed: command not found, non-JSON output, error exit without vulne
     silent.summary,
     /printed no report \(exit code 1\): the advisory service could not be reached/,
   );
+  // The error line it quotes from stderr is redacted: a registry URL with its password stays out.
+  const password = ['Zq8#vL2!', 'pW9xR4tY7u'].join('');
+  const failing = await run(
+    {
+      command: [
+        node,
+        '-e',
+        `console.error('npm error 503 GET https://ci:${password}@registry.internal/-/npm/v1/security/advisories/bulk'); process.exit(1)`,
+      ],
+    },
+    context(dir),
+  );
+  assert.equal(failing.status, 'block');
+  assert.ok(!failing.summary.includes(password), failing.summary);
+  assert.match(failing.summary, /\(npm error 503 GET https:\/\/ci:Zq…@registry\.internal/);
 
   const full = await readFile(join(FIXTURES, 'npm-v2.json'), 'utf8');
   await writeFile(join(dir, 'cut.json'), full.slice(0, 900));

@@ -2,6 +2,9 @@ import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
 import { readFileSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
   checkManifest,
   classifyActions,
@@ -214,6 +217,24 @@ describe('infrastructure gate: kubernetes manifests', () => {
     const verdict = await run({ kubernetes: { manifests: 'k8s/rejected/*.yaml', kubectl: fakeKubectl } });
     assert.equal(verdict.status, 'block');
     assert.match(verdict.summary, /rejected k8s\/rejected\/app\.yaml: The Deployment "web" is invalid/);
+  });
+
+  it('a rejection quoting a secret of the manifest shows it redacted, its last lines cut', async (t) => {
+    const dir = await mkdtemp(join(tmpdir(), 'fake-kubectl-'));
+    t.after(() => rm(dir, { recursive: true, force: true }));
+    const token = ['ghp_', 'a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8'].join('');
+    const kubectl = join(dir, 'kubectl');
+    await writeFile(
+      kubectl,
+      `#!/bin/sh\necho 'The Secret "api" is invalid: data[token]: Invalid value: "${token}": ${'x'.repeat(5000)}' >&2\nexit 1\n`,
+      { mode: 0o755 },
+    );
+    const verdict = await run({ kubernetes: { manifests: 'k8s/good/*.yaml', kubectl } });
+    assert.equal(verdict.status, 'block');
+    const shown = JSON.stringify(verdict);
+    assert.ok(!shown.includes(token), 'the token is not shown');
+    assert.match(verdict.findings[0]!.message, /Invalid value: "ghp_…q7R8"/);
+    assert.ok(verdict.findings[0]!.message.length < 2000);
   });
 
   it('skips the dry-run with a notice when kubectl is missing or has no cluster, blocks when required', async () => {
