@@ -39,5 +39,15 @@ export const testsConfigSchema = z.strictObject({
       'set its reportTestSuiteErrors option to "true": without it, a test file that fails to run (a syntax ' +
       'error) is left out of the report, and only a failing test command shows it.',
   }),
-});
+})
+  // `thresholds: {}` turns coverage off: with no command and no JUnit reports either, the gate would pass
+  // having checked nothing.
+  .refine(
+    (c) =>
+      c.command !== undefined ||
+      c.junit !== undefined ||
+      c.thresholds === undefined ||
+      Object.values(c.thresholds).some((value) => value !== undefined),
+    { message: 'the tests gate needs a command, junit reports or a coverage threshold: as configured it checks nothing' },
+  );
 export type TestsConfig = z.output<typeof testsConfigSchema>;

@@ -250,6 +250,22 @@ test('JUnit: failing and erroring tests are listed by name; a glob matching noth
   assert.match(truncated.summary, /^reports\/junit-more\.xml:\d+:\d+: not well-formed XML/);
 });
 
+test('a tests gate that would check nothing (coverage off, no command, no JUnit) is refused by the schema', () => {
+  const refused = testsGate.schema.safeParse({ thresholds: {} });
+  assert.equal(refused.success, false);
+  assert.equal(
+    refused.error!.issues[0]!.message,
+    'the tests gate needs a command, junit reports or a coverage threshold: as configured it checks nothing',
+  );
+  for (const config of [
+    {},
+    { thresholds: { branches: 50 } },
+    { thresholds: {}, command: 'npm test' },
+    { thresholds: {}, junit: 'reports/*.xml' },
+  ])
+    assert.equal(testsGate.schema.safeParse(config).success, true, JSON.stringify(config));
+});
+
 test('the schema refuses unknown keys and out-of-range thresholds', () => {
   assert.equal(testsGate.schema.safeParse({ comand: 'npm test' }).success, false);
   assert.equal(testsGate.schema.safeParse({ thresholds: { lines: 120 } }).success, false);
