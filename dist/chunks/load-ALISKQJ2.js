@@ -1,2 +1,0 @@
-import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
-import{decodeUtf8,loadConfigFile,parseConfig}from"./chunk-A5WXFKOX.js";import"./chunk-QHMWWOKQ.js";import"./chunk-R2AMZLYD.js";import"./chunk-5VX3D6CJ.js";import"./chunk-TNGQD4VE.js";import"./chunk-2XGH5P57.js";import"./chunk-4M4TA37Q.js";import"./chunk-USNO5RNS.js";import"./chunk-EJKWSJ4U.js";import"./chunk-SVJJEYC4.js";import"./chunk-LIELUW6Z.js";import"./chunk-ZPZR67VI.js";import"./chunk-YZASLWB7.js";export{decodeUtf8,loadConfigFile,parseConfig};
