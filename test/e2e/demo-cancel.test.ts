@@ -2,7 +2,7 @@
 // SIGINT only, so a SIGTERM killed it and left its router and demo services running on the machine. Every
 // process the demo starts inherits a tag in its environment; after the demo exits, none may be left. And
 // Ctrl-C, which reaches the demo's whole process group: the deployment still rolls back through the router.
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -28,7 +28,8 @@ function processesTagged(tag: string): number[] {
   return found;
 }
 
-test('the demo stopped by SIGTERM mid-deployment: it exits 143 and leaves no router, service or deploy running', async (t) => {
+/** The demo started with a tag every process it starts inherits; killed with what it left when the test ends. */
+function startTaggedDemo(t: TestContext, options: { detached?: boolean } = {}) {
   const tag = `DEMO_CANCEL_TEST=${randomUUID()}`;
   const [name, value] = tag.split('=') as [string, string];
   const demo = execa(NODE, [join(repoRoot, 'examples/demo/run-demo.ts')], {
@@ -39,6 +40,8 @@ test('the demo stopped by SIGTERM mid-deployment: it exits 143 and leaves no rou
     buffer: true,
     // execa's own SIGKILL 5 s after a SIGTERM would cut the demo's cleanup short.
     forceKillAfterDelay: false,
+    // detached: its own process group, as a terminal's foreground job (a signal to the group misses this test).
+    ...(options.detached ? { detached: true } : {}),
   });
   let output = '';
   demo.all!.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -50,20 +53,28 @@ test('the demo stopped by SIGTERM mid-deployment: it exits 143 and leaves no rou
     demo.kill('SIGKILL');
     for (const pid of processesTagged(tag)) process.kill(pid, 'SIGKILL');
   });
-  // Wait until the first deployment is running: the router and both slots are up, the CLI runs its gates.
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the demo did not start deploying:\n${output}`)), 60_000);
-    demo.all!.on('data', () => {
-      if (!/▶ validate/.test(output)) return;
-      clearTimeout(timer);
-      resolve();
+  /** Resolves once the output matches `pattern`; fails after `ms` saying what did not happen. */
+  const reached = (pattern: RegExp, ms: number, what: string) =>
+    new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`the demo did not ${what}:\n${output}`)), ms);
+      demo.all!.on('data', () => {
+        if (!pattern.test(output)) return;
+        clearTimeout(timer);
+        resolve();
+      });
     });
-  });
+  return { demo, tag, exited, reached, output: () => output };
+}
+
+test('the demo stopped by SIGTERM mid-deployment: it exits 143 and leaves no router, service or deploy running', async (t) => {
+  const { demo, tag, exited, reached, output } = startTaggedDemo(t);
+  // Wait until the first deployment is running: the router and both slots are up, the CLI runs its gates.
+  await reached(/▶ validate/, 60_000, 'start deploying');
   assert.ok(processesTagged(tag).length >= 3, 'the demo runs its router and services under the tag');
   demo.kill('SIGTERM');
   const run = await exited;
-  assert.equal(run.signal, null, `the demo handled SIGTERM instead of dying of it:\n${output}`);
-  assert.equal(run.code, 143, output);
+  assert.equal(run.signal, null, `the demo handled SIGTERM instead of dying of it:\n${output()}`);
+  assert.equal(run.code, 143, output());
   const left = processesTagged(tag).map((pid) => {
     try {
       return `${pid}: ${readFileSync(`/proc/${pid}/cmdline`, 'latin1').replaceAll('\0', ' ')}`;
@@ -71,49 +82,22 @@ test('the demo stopped by SIGTERM mid-deployment: it exits 143 and leaves no rou
       return `${pid}: (gone)`;
     }
   });
-  assert.deepEqual(left, [], `processes left running after the demo exited:\n${output}`);
-  assert.doesNotMatch(output, /Deploying v3-unhealthy/, 'no further deployment started after the signal');
+  assert.deepEqual(left, [], `processes left running after the demo exited:\n${output()}`);
+  assert.doesNotMatch(output(), /Deploying v3-unhealthy/, 'no further deployment started after the signal');
 });
 
 test('Ctrl-C on the demo mid-deployment: the CLI rolls back through the router before the router stops, and nothing is left', async (t) => {
   // Ctrl-C in a terminal sends SIGINT to the demo's whole process group. The router was in that group: it
   // stopped at once while the CLI, stopped by the same SIGINT, rolled back through it, so the switch back to
   // the stable slot could not reach it and the rollback ended INCOMPLETE.
-  const tag = `DEMO_CANCEL_TEST=${randomUUID()}`;
-  const [name, value] = tag.split('=') as [string, string];
-  const demo = execa(NODE, [join(repoRoot, 'examples/demo/run-demo.ts')], {
-    cwd: repoRoot,
-    env: { [name]: value },
-    reject: false,
-    all: true,
-    buffer: true,
-    forceKillAfterDelay: false,
-    // Its own process group, as a terminal's foreground job: the signal goes to the group, not to this test.
-    detached: true,
-  });
-  let output = '';
-  demo.all!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    demo.on('exit', (code, signal) => resolve({ code, signal })),
-  );
-  t.after(() => {
-    demo.kill('SIGKILL');
-    for (const pid of processesTagged(tag)) process.kill(pid, 'SIGKILL');
-  });
+  const { demo, tag, exited, reached, output } = startTaggedDemo(t, { detached: true });
   // Traffic has switched to the new slot: the rollback must switch it back, through the router.
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the demo did not switch traffic:\n${output}`)), 120_000);
-    demo.all!.on('data', () => {
-      if (!/· analysis \(post-switch\)/.test(output)) return;
-      clearTimeout(timer);
-      resolve();
-    });
-  });
+  await reached(/· analysis \(post-switch\)/, 120_000, 'switch traffic');
   process.kill(-demo.pid!, 'SIGINT');
   const run = await exited;
-  assert.equal(run.signal, null, `the demo handled SIGINT instead of dying of it:\n${output}`);
-  assert.equal(run.code, 130, output);
-  assert.doesNotMatch(output, /ROLLBACK INCOMPLETE|cannot reach the embedded router/, output);
-  assert.match(output, /rollback complete: traffic back on stable/, output);
-  assert.deepEqual(processesTagged(tag), [], `processes left running after the demo exited:\n${output}`);
+  assert.equal(run.signal, null, `the demo handled SIGINT instead of dying of it:\n${output()}`);
+  assert.equal(run.code, 130, output());
+  assert.doesNotMatch(output(), /ROLLBACK INCOMPLETE|cannot reach the embedded router/, output());
+  assert.match(output(), /rollback complete: traffic back on stable/, output());
+  assert.deepEqual(processesTagged(tag), [], `processes left running after the demo exited:\n${output()}`);
 });
