@@ -10,6 +10,34 @@
  * here-document or an unterminated quote inside one): 1 there, 0 in the body's plain text.
  */
 export function bodySubstitutions(body: string): Uint8Array {
+  // bash drops each \<newline> of such a body before expanding it, inside quotes too (and \\ is one backslash, so
+  // \\<newline> is no continuation): $\<newline>( opens a substitution. The body is read joined, each mark
+  // given back to the characters it came from.
+  const origin: number[] = [];
+  let joined = '';
+  for (let k = 0; k < body.length; k++) {
+    if (body[k] === '\\' && body[k + 1] === '\n') {
+      k++;
+      continue;
+    }
+    joined += body[k];
+    origin.push(k);
+    if (body[k] === '\\' && k + 1 < body.length) {
+      joined += body[++k];
+      origin.push(k);
+    }
+  }
+  const marks = joinedSubstitutions(joined);
+  const inside = new Uint8Array(body.length);
+  for (let j = 0; j < joined.length; j++)
+    // A dropped \<newline> counts as the character after it.
+    if (marks[j] === 1) inside.fill(1, j === 0 ? 0 : origin[j - 1]! + 1, origin[j]! + 1);
+  if (joined.length > 0 && marks[joined.length - 1] === 1) inside.fill(1, origin.at(-1)!);
+  return inside;
+}
+
+/** bodySubstitutions for a body with no \<newline> left. */
+function joinedSubstitutions(body: string): Uint8Array {
   const inside = new Uint8Array(body.length);
   // The count of plain ( open inside each $( still open, innermost last.
   const open: number[] = [];
@@ -51,6 +79,10 @@ export function bodySubstitutions(body: string): Uint8Array {
     else if (c === ')') {
       if (open.at(-1) === 0) open.pop();
       else open[open.length - 1]!--;
+    } else if (c === '$' && body[k + 1] === "'") {
+      // $'…' takes \' as a quote inside it: $'\')' holds the ), which does not close the substitution.
+      close = ansiQuoteEnd(body, k + 2);
+      if (close < 0) return unknownFrom(k);
     } else if (c === "'") {
       close = body.indexOf("'", k + 1);
       if (close < 0) return unknownFrom(k);
@@ -67,6 +99,15 @@ export function bodySubstitutions(body: string): Uint8Array {
     k = close;
   }
   return inside;
+}
+
+/** The index of the ' closing an ANSI-C quoted string ($'…') whose text starts at `from`, or -1. */
+function ansiQuoteEnd(text: string, from: number): number {
+  for (let k = from; k < text.length; k++) {
+    if (text[k] === '\\') k++;
+    else if (text[k] === "'") return k;
+  }
+  return -1;
 }
 
 /** The index of the " closing a double-quoted string whose text starts at `from`, or -1. */

@@ -47,6 +47,10 @@ const REFUSED: Array<[string, string]> = [
     'a template after a substitution closed by a quoted paren inside it',
     'cat <<EOF\n$(true ")"\n{{x}})\nEOF',
   ],
+  // bash drops \<newline> from such a body before expanding it, so $ and ( on two lines open a substitution.
+  ['a template after $ and ( joined by a backslash-newline', 'cat <<EOF\na $\\\n({{x}})\nEOF'],
+  // In $'…' a \' is a quote, so the ) after it is inside the string and the substitution is still open.
+  ["a template after a ) inside $'…' holding \\'", "cat <<EOF\n$(echo $'\\')' ; {{x}})\nEOF"],
 ];
 
 for (const [what, script] of REFUSED)
@@ -95,6 +99,9 @@ const ACCEPTED: Array<[string, string]> = [
   ['a template after backticks closed', 'cat <<EOF\n`echo a` {{x}}\nEOF'],
   ['a template after an escaped $(', 'cat <<EOF\n\\$(echo {{x}}\nEOF'],
   ['a template in the body text, parentheses plain there', 'cat <<EOF\n( {{x}} )\nEOF'],
+  // \\<newline> is one backslash and a line break, no continuation: the ( stays text.
+  ['a template after an escaped backslash ending a line', 'cat <<EOF\na $\\\\\n( {{x}} )\nEOF'],
+  ["a template after a substitution closed past $'…'", "cat <<EOF\n$(echo $'\\')') {{x}}\nEOF"],
 ];
 
 for (const [what, script] of ACCEPTED)
