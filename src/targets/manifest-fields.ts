@@ -4,7 +4,7 @@
 // characters, a whole image chooses whose image runs, an environment entry's name or a code variable's value
 // (LD_PRELOAD) chooses code. The body's values are also checked once rendered to add no structure
 // (structuredValueProblem); that check cannot see which field a value is in.
-import { isAlias, isMap, isPair, isScalar, isSeq, parseAllDocuments, type Node } from 'yaml';
+import { isAlias, isMap, isPair, isScalar, isSeq, parseAllDocuments, type Document, type Node } from 'yaml';
 import { isEnvironmentList, type JsonField } from './json-arguments.ts';
 import { isCodeVariable } from './programs.ts';
 
@@ -21,16 +21,18 @@ const spotWord = (k: number) => `DEPLOYACTIONSPOT${k}X`;
 const SPOT_WORDS = /DEPLOYACTIONSPOT(\d+)X/g;
 
 /**
- * The field each spot is in, in the order given: 'key' for a spot in a key (it would choose the field),
- * undefined for a spot in no value under a key, or for all of them when the body, with the spots as plain words, is not YAML a
- * check can follow (then only the rendered-value check applies, as before). `lines` are the body's lines with
+ * The fields each spot fills, in the order given: none for a spot in no value under a key (a key itself,
+ * which the key rule refuses), or for all of them when the body, with the spots as plain words, is not YAML a
+ * check can follow (then only the rendered-value check applies, as before). A spot in an anchored node fills
+ * its field there and the field of each alias (or merge key, <<: *base) that repeats it: `x-env: &env` with
+ * `value: {{x}}` under it is LD_PRELOAD's value where a container's `env: *env` uses it. `lines` are the body's lines with
  * their script offsets (a <<- body's leading tabs already taken off), `spots` in increasing order.
  */
 export function manifestFields(
   lines: readonly { text: string; start: number }[],
   spots: readonly BodySpot[],
-): (JsonField | 'key' | undefined)[] {
-  const fields: (JsonField | 'key' | undefined)[] = spots.map(() => undefined);
+): JsonField[][] {
+  const fields: JsonField[][] = spots.map(() => []);
   if (spots.length === 0) return fields;
   let text = '';
   let next = 0;
@@ -57,20 +59,44 @@ export function manifestFields(
     return fields;
   }
   if (!Array.isArray(documents) || documents.some((d) => d.errors.length > 0)) return fields;
-  const visit = (node: unknown, key: string | undefined, path: string[], item: boolean, entry?: Node) => {
-    if (isAlias(node) || node === null || node === undefined) return;
+  // The aliases being followed, so that one inside its own anchor ends.
+  const following = new Set<Node>();
+  const visit = (
+    document: Document.Parsed,
+    node: unknown,
+    key: string | undefined,
+    path: string[],
+    item: boolean,
+    entry?: Node,
+  ) => {
+    if (node === null || node === undefined) return;
+    // *env repeats the anchored node here: its values fill this field too.
+    if (isAlias(node)) {
+      if (following.has(node)) return;
+      following.add(node);
+      visit(document, node.resolve(document), key, path, item, entry);
+      following.delete(node);
+      return;
+    }
     if (isMap(node)) {
       for (const pair of node.items) {
         if (!isPair(pair)) continue;
         // A spot anywhere in a key (a flow key spanning lines, a complex key) would choose the field.
         if (markKey(pair.key) || !isScalar(pair.key)) continue;
         const name = String(pair.key.value);
-        visit(pair.value, name, [...path, name], false, node);
+        if (/DEPLOYACTIONSPOT\d+X/.test(name)) continue;
+        // <<: *base (or [*a, *b]) merges the anchored mappings' fields into this one.
+        if (name === '<<' && (isAlias(pair.value) || isSeq(pair.value))) {
+          for (const merged of isSeq(pair.value) ? pair.value.items : [pair.value])
+            visit(document, merged, key, path, item, entry);
+          continue;
+        }
+        visit(document, pair.value, name, [...path, name], false, node);
       }
       return;
     }
     if (isSeq(node)) {
-      for (const element of node.items) visit(element, key, path, true);
+      for (const element of node.items) visit(document, element, key, path, true);
       return;
     }
     if (!isScalar(node) || key === undefined || typeof node.value !== 'string') return;
@@ -80,26 +106,15 @@ export function manifestFields(
     const shown = value.replace(SPOT_WORDS, (_, k: string) => spelled(Number(k)));
     const variable = entryVariable(entry, key, path);
     for (const k of found)
-      fields[k] = {
+      fields[k]!.push({
         key,
         path,
         text: shown,
         ...(item ? { item: true as const } : {}),
         ...(variable !== undefined ? { variable } : {}),
-      };
+      });
   };
-  /** Marks the spots in a key as such; whether there were any. */
-  const markKey = (node: unknown): boolean => {
-    if (isScalar(node)) {
-      const found = [...String(node.value).matchAll(SPOT_WORDS)].map((m) => Number(m[1]));
-      for (const k of found) fields[k] = 'key';
-      return found.length > 0;
-    }
-    if (isMap(node)) return node.items.map((p) => markKey(p.key) || markKey(p.value)).some(Boolean);
-    if (isSeq(node)) return node.items.map((item) => markKey(item)).some(Boolean);
-    return false;
-  };
-  for (const document of documents) visit(document.contents, undefined, [], false);
+  for (const document of documents) visit(document, document.contents, undefined, [], false);
   return fields;
 }
 

@@ -2753,25 +2753,25 @@ function analyzeReading(
         : bodySubstitutions(script.slice(bodyStart, heredocBodyEnd(script, bodyStart, doc)));
       const substituted = (at: number) => inSubstitution[at - bodyStart] === 1;
       // In a manifest, the field each template and each variable holding one fills (manifest-fields.ts).
-      const manifestSpot =
+      const manifestFields =
         manifest === undefined
-          ? () => undefined
+          ? { at: () => [], image: () => undefined }
           : manifestFieldsOf(
               script,
               bodyStart,
               heredocBodyEnd(script, bodyStart, doc),
               doc.stripTabs,
-              (line, start) => variableRefs(line, start, true).filter((r) => held.holds(r.variable)),
+              (line, start) =>
+                variableRefs(line, start, true)
+                  .filter((r) => held.holds(r.variable))
+                  .map((r) => ({ ...r, text: held.holds(r.variable)!.exact?.text })),
             );
-      const manifestField = (at: number) => {
-        const spot = manifestSpot(at);
-        return spot === 'key' ? undefined : spot;
-      };
-      const lineEndOf = (at: number) =>
-        script.indexOf('\n', at) === -1 ? script.length : script.indexOf('\n', at);
-      // In a key as the parsed body has it (a flow key on a line of its own, a complex key), or as its line reads.
-      const manifestKey = (at: number, end: number) =>
-        manifestSpot(at) === 'key' || inYamlKey(script.slice(i, at), script.slice(end, lineEndOf(at)));
+      // Why the value at `at` may not fill its field (any field it fills: an anchor's and each alias's).
+      const manifestFieldMessage = (name: string, at: number) =>
+        manifestFields
+          .at(at)
+          .map((field) => jsonFieldMessage(name, field, manifestWhere(manifest!)))
+          .find((message) => message !== undefined);
       while (i < script.length) {
         const lineEnd = script.indexOf('\n', i) === -1 ? script.length : script.indexOf('\n', i);
         const line = script.slice(i, lineEnd);
@@ -2813,11 +2813,7 @@ function analyzeReading(
           for (const ref of variableRefs(line, i, true).filter((r) => held.holds(r.variable))) {
             const holds = held.holds(ref.variable)!;
             const spelled = script.slice(ref.start, ref.end);
-            const fieldMessage = jsonFieldMessage(
-              pseudoName(ref.variable),
-              manifestField(ref.start),
-              manifestWhere(manifest),
-            );
+            const fieldMessage = manifestFieldMessage(pseudoName(ref.variable), ref.start);
             if (fieldMessage !== undefined) {
               refuse('code', holds.names[0]!, ref.start, refMessage(ref, holds, fieldMessage));
               continue;
@@ -2832,10 +2828,32 @@ function analyzeReading(
               );
               continue;
             }
+            // image: app:$TAG: the image rule checks the tag once rendered, which it can only with TAG's text.
+            const image = manifestFields.image(ref.start);
+            if (
+              holds.exact &&
+              /^\$(\w+|\{\w+\})$/.test(spelled) &&
+              MANIFEST_SAFE.test(holds.exact.literal) &&
+              image === 'unknown'
+            ) {
+              refuse(
+                'chooses',
+                holds.names[0]!,
+                ref.start,
+                refMessage(
+                  ref,
+                  holds,
+                  jsonImageVariableMessage(pseudoName(ref.variable), 'image', manifestWhere(manifest)),
+                ),
+              );
+              continue;
+            }
             if (holds.exact && /^\$(\w+|\{\w+\})$/.test(spelled) && MANIFEST_SAFE.test(holds.exact.literal)) {
               for (const start of holds.exact.sites) {
                 const site = sites.find((s) => s.start === start);
                 if (site) site.structured = manifestWhere(manifest);
+                if (site && image !== undefined && image !== 'unknown')
+                  site.jsonField = { field: image, where: manifestWhere(manifest) };
               }
               continue;
             }
@@ -2991,15 +3009,15 @@ function analyzeReading(
           else if (manifest !== undefined && manifestKey(at, at + match[0].length))
             // `{{k}}: true`: the value would choose which field of the manifest is set.
             refuse('chooses', match[1]!, at, named(match[1]!, at, manifestKeyMessage(match[1]!, manifest)));
-          else if (
-            manifest !== undefined &&
-            jsonFieldMessage(match[1]!, manifestField(at), manifestWhere(manifest)) !== undefined
-          )
+          else if (manifest !== undefined && manifestFieldMessage(match[1]!, at) !== undefined)
+            refuse('code', match[1]!, at, named(match[1]!, at, manifestFieldMessage(match[1]!, at)!));
+          else if (manifest !== undefined && manifestFields.image(at) === 'unknown')
+            // image: $REG/app:{{x}}, REG set twice: the image rule cannot render the image to check it.
             refuse(
-              'code',
+              'chooses',
               match[1]!,
               at,
-              named(match[1]!, at, jsonFieldMessage(match[1]!, manifestField(at), manifestWhere(manifest))!),
+              named(match[1]!, at, jsonImageVariableMessage(match[1]!, 'image', manifestWhere(manifest))),
             );
           else if (json && (jsonSlot === 'key' || jsonSlot === 'path'))
             refuse(
@@ -3028,6 +3046,11 @@ function analyzeReading(
             record(match, 'heredoc');
             const site = sites.at(-1);
             if (manifest !== undefined && site?.start === at) site.structured = manifestWhere(manifest);
+            // image: app:{{x}}: the tag is checked once rendered to be a tag (5000/evil would make app:5000 the
+            // registry), as in a JSON argument.
+            const image = manifest !== undefined ? manifestFields.image(at) : undefined;
+            if (image !== undefined && image !== 'unknown' && site?.start === at)
+              site.jsonField = { field: image, where: manifestWhere(manifest!) };
             if (json && jsonSlot !== undefined && site?.start === at)
               site.json = { slot: jsonSlot, where: json.where };
             if (json && jsonField && isJsonImageField(jsonField) && site?.start === at)
@@ -4559,7 +4582,7 @@ export function renderArgvCommand(
 }
 
 /**
- * The field of the manifest a here-document's body is that each template and each variable `refs` finds
+ * The fields of the manifest a here-document's body is that each template and each variable `refs` finds
  * (one holding a value) fills, by its script offset (manifest-fields.ts).
  */
 function manifestFieldsOf(
@@ -4567,8 +4590,14 @@ function manifestFieldsOf(
   start: number,
   end: number,
   stripTabs: boolean,
-  refs: (line: string, start: number) => readonly { start: number; end: number; variable: string }[],
-): (at: number) => JsonField | 'key' | undefined {
+  refs: (
+    line: string,
+    start: number,
+  ) => readonly { start: number; end: number; variable: string; text?: string | undefined }[],
+): {
+  at: (at: number) => JsonField[];
+  image: (at: number) => JsonField | 'unknown' | undefined;
+} {
   const lines: { text: string; start: number }[] = [];
   for (let at = start; at < end;) {
     const newline = script.indexOf('\n', at);
@@ -4578,15 +4607,34 @@ function manifestFieldsOf(
     at = lineEnd + 1;
   }
   const spots: BodySpot[] = [];
+  // Each variable's stand-in ({{__var_V}}), and the fixed text and templates it holds, when one assignment sets it.
+  const held = new Map<string, string | undefined>();
   for (const line of lines) {
     for (const m of line.text.matchAll(new RegExp(PLACEHOLDER.source, 'g')))
       spots.push({ start: line.start + m.index, end: line.start + m.index + m[0].length });
     // A variable shows as the template it stands for, so that the image rule sees where it is (a tag or the image).
-    for (const ref of refs(line.text, line.start))
+    for (const ref of refs(line.text, line.start)) {
       spots.push({ start: ref.start, end: ref.end, shown: `{{${pseudoName(ref.variable)}}}` });
+      held.set(`{{${pseudoName(ref.variable)}}}`, ref.text);
+    }
   }
   spots.sort((a, b) => a.start - b.start);
   const fields = manifestFields(lines, spots);
   const byStart = new Map(spots.map((spot, k) => [spot.start, fields[k]]));
-  return (at) => byStart.get(at);
+  const at = (start: number) => byStart.get(start) ?? [];
+  return {
+    at,
+    // The image field a value fills, its variables written as what they hold, for the image rule once rendered.
+    image: (start) => {
+      const field = at(start).find(isJsonImageField);
+      if (field?.text === undefined) return undefined;
+      let unknown = false;
+      const text = field.text.replace(/\{\{__var_\w+\}\}/g, (shown) => {
+        const value = held.get(shown);
+        if (value === undefined) unknown = true;
+        return value ?? shown;
+      });
+      return unknown ? 'unknown' : { ...field, text };
+    },
+  };
 }

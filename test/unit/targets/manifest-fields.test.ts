@@ -86,6 +86,57 @@ test('a variable holding a template is refused in such a field too, and accepted
   );
 });
 
+test('a value in an anchored node is checked in each field an alias or merge key repeats it in', () => {
+  // x-env's value is LD_PRELOAD's where the container's env: *env uses it; kubectl and compose both follow aliases.
+  assertScriptRefused(
+    `kubectl apply -f - <<EOF\nx-env: &env\n  - name: LD_PRELOAD\n    value: {{x}}\n${container('image: reg.example.com/web:1\nenv: *env')}\nEOF`,
+    /variable LD_PRELOAD/,
+  );
+  const compose = (top: string, web: string) =>
+    `docker stack deploy -c - app <<EOF\n${top}\nservices:\n  web:\n    image: reg.example.com/web:1\n${web.replace(/^/gm, '    ')}\nEOF`;
+  assertScriptRefused(
+    compose('x-hc: &hc\n  test: ["CMD", "{{x}}"]', 'healthcheck: *hc'),
+    /"test" field.*health check/,
+  );
+  assertScriptRefused(
+    compose('x-hc: &hc\n  test: ["CMD", "{{x}}"]', 'healthcheck:\n  <<: *hc\n  interval: 5s'),
+    /"test" field.*health check/,
+  );
+  assertScriptRefused(
+    compose(
+      'x-run: &run\n  command: [./serve]\nx-all: &all\n  <<: [*run]\n  entrypoint: ["{{x}}"]',
+      '<<: *all',
+    ),
+    /"entrypoint" field/,
+  );
+  // What an alias repeats as data stays data.
+  assertScriptAccepted(
+    compose('x-labels: &labels\n  version: "{{x}}"', 'labels: *labels\nenvironment:\n  <<: *labels'),
+  );
+});
+
+test('an image tag in a manifest is checked once rendered to be a tag, as in a JSON argument', () => {
+  const fails = (script: string, value: string) =>
+    assert.throws(
+      () => renderShellScript(script, { x: value }),
+      (e: unknown) =>
+        e instanceof TemplateError && /in the tag of the image the "image" field/.test(e.message),
+      `${JSON.stringify(script)} with ${JSON.stringify(value)}`,
+    );
+  for (const image of ['app:{{x}}', '"reg.example.com/web:{{x}}"', 'reg.example.com/web:$V', 'app:${V}']) {
+    const script = `V={{x}}\nkubectl apply -f - <<EOF\n${container(`image: ${image}`)}\nEOF`;
+    // app:5000/evil is the image evil of the registry app:5000.
+    fails(script, '5000/evil');
+    fails(script, '1@sha256:0a1b');
+    assert.doesNotThrow(() => renderShellScript(script, { x: 'v1.2.3-rc.1' }), script);
+  }
+  // A variable set more than once has no one text the rule can render: refused when the config loads.
+  assertScriptRefused(
+    `if [ -n "$DEBUG" ]; then V={{x}}-debug; else V={{x}}; fi\nkubectl apply -f - <<EOF\n${container('image: app:$V')}\nEOF`,
+    /\$V .*holds \{\{x\}\}.*"image" field.*write the template itself there/,
+  );
+});
+
 test('data fields stay accepted: labels, annotations, an image tag, a plain variable, names, counts', () => {
   const body = [
     'apiVersion: apps/v1',
