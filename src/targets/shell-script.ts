@@ -1311,9 +1311,9 @@ function analyzeReading(
     // The files it writes, deletes or prints (file-writes.ts), checked as the files it reads and sends.
     addFileWrites(model, texts);
     command.model = model;
-    // echo "image: {{x}}" > m.yaml: checked once the script is read, if a manifest reader reads m.yaml.
-    if (!quotesManifestValues(command) && command.words.some((w) => w.role === 'redirect'))
-      textWriters.push(command);
+    // echo "image: {{x}}" > m.yaml (or | tee m.yaml, or in a { …; } > m.yaml): checked once the script is read,
+    // if a manifest reader reads m.yaml.
+    if (!quotesManifestValues(command)) textWriters.push(command);
     if (programName(texts[0] ?? '') === 'envsubst') {
       const outer = frame.sub ? stack.findLast((f) => f.kind === 'script' && f !== frame) : undefined;
       envsubsts.push({ command, ...(outer?.kind === 'script' && { outer: outer.command }) });
@@ -2705,6 +2705,14 @@ function analyzeReading(
   /** Whether a command's program quotes the values it writes (MANIFEST_RENDERERS). */
   const quotesManifestValues = (command: SimpleCommand): boolean =>
     MANIFEST_RENDERERS.has(command.args?.length ? programName(plain(command.args[0]!)) : '');
+  /** The files tee writes its input to besides its standard output: its operands. */
+  const teeFiles = (command: SimpleCommand): string[] =>
+    command.args?.length && programName(plain(command.args[0]!)) === 'tee'
+      ? command
+          .args!.slice(1)
+          .map(plain)
+          .filter((w) => !w.startsWith('-'))
+      : [];
   /** The files a command's output redirections (> f, >> f) write. */
   const outputFiles = (command: SimpleCommand): string[] =>
     command.words
@@ -3449,9 +3457,19 @@ function analyzeReading(
   if (outer.kind === 'script') finishCommand(outer, 'end');
   // printf 'image: %s\n' {{x}} > m.yaml, then kubectl apply -f m.yaml: the value is text in the manifest.
   for (const command of textWriters) {
-    const reader = manifestFileReader(outputFiles(command), script.slice(command.words.at(-1)!.end));
+    if (command.words.length === 0) continue;
+    const rest = script.slice(command.words.at(-1)!.end);
+    // Its output, its own (> m.yaml) or through the commands it is piped into (| tee m.yaml, | sed … > m.yaml)
+    // up to one that quotes what it writes.
+    let reader: string | undefined;
+    for (let stage: SimpleCommand | undefined = command; stage && !reader; stage = stage.pipedInto) {
+      if (stage !== command && quotesManifestValues(stage)) break;
+      reader = manifestFileReader([...outputFiles(stage), ...teeFiles(stage)], rest);
+    }
+    // { echo …; echo …; } > m.yaml, for …; do echo …; done > m.yaml: the commands inside write it.
+    const writers = [command, ...(command.inside ?? []).filter((c) => c !== command)];
     if (reader !== undefined)
-      for (const word of command.words.filter((w) => w.role !== 'redirect'))
+      for (const word of writers.flatMap((c) => c.words.filter((w) => w.role !== 'redirect')))
         for (const found of valuesIn(word))
           refuseFound(found, 'stdin_code', (name) =>
             manifestFedMessage(name, reader, 'in the output of a command writing the file'),
@@ -4161,9 +4179,16 @@ const STDIN_NAMES = new Set(['/dev/stdin', '/dev/fd/0', '/proc/self/fd/0']);
 function manifestReader(words: readonly string[], file = '-'): string | undefined {
   const at = words.findIndex((w) => MANIFEST_READERS.has(programName(w)));
   if (at < 0) return undefined;
+  const bare = (path: string) => path.replace(/^(\.\/)+/, '').replace(/\/+$/, '');
   const same = (path: string | undefined) =>
     path !== undefined &&
-    (path.replace(/^(\.\/)+/, '') === file.replace(/^(\.\/)+/, '') ||
+    (bare(path) === bare(file) ||
+      // kubectl apply -f k8s/ reads each manifest in the directory (-R: below it too).
+      (file !== '-' &&
+        /\.(ya?ml|json)$/.test(file) &&
+        (['', '.'].includes(bare(path))
+          ? !bare(file).includes('/')
+          : bare(file).startsWith(`${bare(path)}/`))) ||
       // Standard input by its name: kubectl apply -f /dev/stdin reads it as -f - does.
       (file === '-' && STDIN_NAMES.has(path)));
   // docker stack deploy -c FILE (--compose-file): a compose file; -c elsewhere in docker is its context.

@@ -177,6 +177,14 @@ test('a manifest fed as text another way than a here-document is refused: a here
     'printf "tag: %s\\n" {{x}} > v.yaml && helm upgrade app ./chart --values v.yaml',
     'V={{x}}; echo "image: $V" | kubectl apply -f -',
     'V={{x}}; kubectl apply -f - <<< "image: $V"',
+    // Written through tee, by the commands of a group or loop, or into a directory the reader reads.
+    'echo "image: {{x}}" | tee m.yaml; kubectl apply -f m.yaml',
+    'tee m.yaml <<< "image: {{x}}"; kubectl apply -f m.yaml',
+    'echo "a: {{x}}" | sed s/a/b/ > m.yaml; kubectl apply -f m.yaml',
+    '{ echo "a: 1"; echo "image: {{x}}"; } > m.yaml; kubectl apply -f m.yaml',
+    'for s in web api; do echo "$s: {{x}}"; done > m.yaml; kubectl apply -f m.yaml',
+    'echo "image: {{x}}" > k8s/m.yaml; kubectl apply -f k8s/',
+    'echo "image: {{x}}" > m.yaml; kubectl apply -f .',
   ])
     assertScriptRefused(
       script,
@@ -191,6 +199,10 @@ test('what a serializer writes for a manifest reader, and text no manifest reade
     'echo {{x}} > version.txt; kubectl apply -f m.yaml',
     'echo "deployed {{x}}" | tee -a deploy.log; kubectl apply -f m.yaml',
     'echo {{x}} | kubectl delete pod --wait=false',
+    'echo {{x}} > k8s/VERSION; kubectl apply -f k8s/',
+    '{ echo "deploying {{x}}"; date; } > deploy.log; kubectl apply -f .',
+    'kubectl create cm v --from-literal=v={{x}} -o yaml --dry-run=client | tee m.yaml; kubectl apply -f m.yaml',
+    'helm template app ./chart --set-string image.tag={{x}} > out/all.yaml; kubectl apply -f out/',
   ])
     assertScriptAccepted(script);
 });
