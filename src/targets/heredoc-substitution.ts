@@ -10,9 +10,23 @@
  * here-document or an unterminated quote inside one): 1 there, 0 in the body's plain text.
  */
 export function bodySubstitutions(body: string): Uint8Array {
-  // bash drops each \<newline> of such a body before expanding it, inside quotes too (and \\ is one backslash, so
-  // \\<newline> is no continuation): $\<newline>( opens a substitution. The body is read joined, each mark
-  // given back to the characters it came from.
+  // $\<newline>( opens a substitution: the body is read joined, each mark given back to the characters it came
+  // from.
+  const { joined, origin } = joinedBody(body);
+  const marks = joinedSubstitutions(joined);
+  const inside = new Uint8Array(body.length);
+  for (let j = 0; j < joined.length; j++)
+    // A dropped \<newline> counts as the character after it.
+    if (marks[j] === 1) inside.fill(1, j === 0 ? 0 : origin[j - 1]! + 1, origin[j]! + 1);
+  if (joined.length > 0 && marks[joined.length - 1] === 1) inside.fill(1, origin.at(-1)!);
+  return inside;
+}
+
+/**
+ * An unquoted here-document's body as bash expands it: each \<newline> dropped, inside quotes too (\\ is one
+ * backslash, so \\<newline> is no continuation), with the index in `body` each character of `joined` came from.
+ */
+export function joinedBody(body: string): { joined: string; origin: number[] } {
   const origin: number[] = [];
   let joined = '';
   for (let k = 0; k < body.length; k++) {
@@ -27,13 +41,7 @@ export function bodySubstitutions(body: string): Uint8Array {
       origin.push(k);
     }
   }
-  const marks = joinedSubstitutions(joined);
-  const inside = new Uint8Array(body.length);
-  for (let j = 0; j < joined.length; j++)
-    // A dropped \<newline> counts as the character after it.
-    if (marks[j] === 1) inside.fill(1, j === 0 ? 0 : origin[j - 1]! + 1, origin[j]! + 1);
-  if (joined.length > 0 && marks[joined.length - 1] === 1) inside.fill(1, origin.at(-1)!);
-  return inside;
+  return { joined, origin };
 }
 
 /** bodySubstitutions for a body with no \<newline> left. */

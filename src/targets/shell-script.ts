@@ -58,7 +58,7 @@ import {
   namedSubscripts,
   type ArithmeticPart,
 } from './arithmetic.ts';
-import { bodySubstitutions, heredocBodyEnd } from './heredoc-substitution.ts';
+import { bodySubstitutions, heredocBodyEnd, joinedBody } from './heredoc-substitution.ts';
 import { manifestFields, type BodySpot } from './manifest-fields.ts';
 import {
   argIndex,
@@ -2760,6 +2760,28 @@ function analyzeReading(
         ? new Uint8Array(0)
         : bodySubstitutions(script.slice(bodyStart, heredocBodyEnd(script, bodyStart, doc)));
       const substituted = (at: number) => inSubstitution[at - bodyStart] === 1;
+      // $\<newline>V is $V once bash joins the lines, which the checks below, reading line by line, do not see:
+      // a variable holding a value split so is refused.
+      if (!doc.quoted) {
+        const { joined, origin } = joinedBody(
+          script.slice(bodyStart, heredocBodyEnd(script, bodyStart, doc)),
+        );
+        for (const ref of variableRefs(joined, 0, true)) {
+          const holds = held.holds(ref.variable);
+          const start = bodyStart + origin[ref.start]!;
+          if (holds && script.slice(start, bodyStart + origin[ref.end - 1]! + 1).includes('\\\n'))
+            refuse(
+              'heredoc_substitution',
+              holds.names[0]!,
+              start,
+              refMessage(
+                { ...ref, start, end: bodyStart + origin[ref.end - 1]! + 1 },
+                holds,
+                `{{${pseudoName(ref.variable)}}} is split across lines by a backslash-newline in a here-document, which bash joins before expanding it, where no check of the body sees it: write the reference on one line`,
+              ),
+            );
+        }
+      }
       // In a manifest, the field each template and each variable holding one fills (manifest-fields.ts).
       const manifestFields =
         manifest === undefined

@@ -91,6 +91,26 @@ test('refused: a variable holding a template inside a substitution spanning line
   }
 });
 
+test('refused: a variable holding a template split across lines by a backslash-newline', () => {
+  // bash joins $\<newline>V into $V before expanding the body, in a substitution and in a manifest alike.
+  for (const script of [
+    'V={{x}}; cat <<EOF\n$(true; $\\\nV)\nEOF',
+    'V={{x}}; cat <<EOF\n$(true; ${\\\nV})\nEOF',
+    'V={{x}}; kubectl apply -f - <<EOF\nimage: app:$\\\nV\nEOF',
+  ]) {
+    const analysis = analyzeShellTemplate(script);
+    assert.equal(analysis.ok, false, script);
+    assert.match(
+      analysis.problems.map((p) => p.message).join('\n'),
+      /\$V \(character \d+\) holds \{\{x\}\}.*split across lines by a backslash-newline/,
+    );
+  }
+  const script = 'V={{x}}; cat <<EOF\n$(true; $\\\nV)\nEOF';
+  assert.equal(runWithHostileValue(naive(script).replace('V=${DEPLOY_X}', 'V="$DEPLOY_X"')).ran, true);
+  // A line continued after a whole reference is text as before.
+  assert.equal(analyzeShellTemplate('V={{x}}; cat <<EOF\nimage: $V \\\nmore\nEOF').ok, true);
+});
+
 const ACCEPTED: Array<[string, string]> = [
   ['a template after a substitution closed on its line', 'cat <<EOF\nimage: $(echo app) {{x}}\nEOF'],
   ['a template after a substitution with a quoted paren', 'cat <<EOF\na $(echo ")") {{x}}\nEOF'],
