@@ -2760,6 +2760,14 @@ function analyzeReading(
         ? new Uint8Array(0)
         : bodySubstitutions(script.slice(bodyStart, heredocBodyEnd(script, bodyStart, doc)));
       const substituted = (at: number) => inSubstitution[at - bodyStart] === 1;
+      // A backslash-newline in a manifest or JSON body: bash drops it, joining the lines, before the reader gets
+      // them ('command\' then ': ["{{x}}"]' is a command), while the field and key checks read the body as written.
+      const joinAt =
+        !doc.quoted && (manifest !== undefined || json !== undefined)
+          ? continuationAt(script.slice(bodyStart, heredocBodyEnd(script, bodyStart, doc)))
+          : -1;
+      const joinMessage = (name: string) =>
+        `{{${name}}} is in a here-document "${manifest ?? json!.where}" reads as ${manifest !== undefined ? 'a manifest' : 'JSON'}, whose backslash-newline at character ${bodyStart + joinAt + 1} bash drops, joining the lines, before it reads them, so the checks of its fields, which read the body as written, would not see where the value is: take the backslash out (or join the lines yourself)`;
       // $\<newline>V is $V once bash joins the lines, which the checks below, reading line by line, do not see:
       // a variable holding a value split so is refused.
       if (!doc.quoted) {
@@ -2843,6 +2851,15 @@ function analyzeReading(
           for (const ref of variableRefs(line, i, true).filter((r) => held.holds(r.variable))) {
             const holds = held.holds(ref.variable)!;
             const spelled = script.slice(ref.start, ref.end);
+            if (joinAt >= 0) {
+              refuse(
+                'chooses',
+                holds.names[0]!,
+                ref.start,
+                refMessage(ref, holds, joinMessage(pseudoName(ref.variable))),
+              );
+              continue;
+            }
             const fieldMessage = manifestFieldMessage(pseudoName(ref.variable), ref.start);
             if (fieldMessage !== undefined) {
               refuse('code', holds.names[0]!, ref.start, refMessage(ref, holds, fieldMessage));
@@ -2904,6 +2921,15 @@ function analyzeReading(
           for (const ref of variableRefs(line, i, true).filter((r) => held.holds(r.variable))) {
             const holds = held.holds(ref.variable)!;
             const spelled = script.slice(ref.start, ref.end);
+            if (joinAt >= 0) {
+              refuse(
+                'chooses',
+                holds.names[0]!,
+                ref.start,
+                refMessage(ref, holds, joinMessage(pseudoName(ref.variable))),
+              );
+              continue;
+            }
             const tabs = doc.stripTabs ? /^\t*/.exec(line)![0].length : 0;
             const { slot, field } = jsonHeredocRef(json.body, lineStart + ref.start - i - tabs, spelled);
             const name = pseudoName(ref.variable);
@@ -3036,7 +3062,12 @@ function analyzeReading(
           else if (script[at - 1] === '\\') refuse('after_backslash', match[1]!, at);
           // Substitutions in a body are not modelled: refuse rather than guess their quoting.
           else if (substituted(at)) refuse('heredoc_substitution', match[1]!, at);
-          else if (manifest !== undefined && manifestKey(at, at + match[0].length))
+          else if (joinAt >= 0)
+            refuse('chooses', match[1]!, at, named(match[1]!, at, joinMessage(match[1]!)));
+          else if (
+            manifest !== undefined &&
+            inYamlKey(script.slice(i, at), script.slice(at + match[0].length, lineEnd))
+          )
             // `{{k}}: true`: the value would choose which field of the manifest is set.
             refuse('chooses', match[1]!, at, named(match[1]!, at, manifestKeyMessage(match[1]!, manifest)));
           else if (manifest !== undefined && manifestFieldMessage(match[1]!, at) !== undefined)
@@ -4328,10 +4359,15 @@ function jsonHeredoc(
     body += `${line}\n`;
     i = lineEnd + 1;
   }
-  // Its templates' slots; a body whose values are all variables' ({"v": "$V"}) is JSON too, with no template.
+  // Its templates' slots; a body whose values are all variables' ({"v": "$V"}) is JSON too, with no template. It
+  // is read as bash hands it on, each backslash-newline dropped ({"command"\ then : […]} is JSON).
+  const joined = joinedBody(body).joined;
   const json =
-    jsonArgument(body) ??
-    (jsonArgument(body.replace(/\$(\{[^{}]*\}|\w+)/g, '{{heredoc_reference}}')) && { slots: [], fields: [] });
+    jsonArgument(joined) ??
+    (jsonArgument(joined.replace(/\$(\{[^{}]*\}|\w+)/g, '{{heredoc_reference}}')) && {
+      slots: [],
+      fields: [],
+    });
   return json && { slots: json.slots, fields: json.fields, where: 'a here-document written as JSON', body };
 }
 
@@ -4626,6 +4662,16 @@ export function renderArgvCommand(
     if (problem) throw new TemplateError(problem);
   }
   return { argv: rendered, env };
+}
+
+/** The index of a body's first backslash-newline (\\<newline> is a backslash and a line break), or -1. */
+function continuationAt(body: string): number {
+  for (let k = 0; k < body.length; k++) {
+    if (body[k] !== '\\') continue;
+    if (body[k + 1] === '\n') return k;
+    k++;
+  }
+  return -1;
 }
 
 /**
