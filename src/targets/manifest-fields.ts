@@ -31,6 +31,8 @@ const SPOT_WORDS = /DEPLOYACTIONSPOT(\d+)X/g;
 export function manifestFields(
   lines: readonly { text: string; start: number }[],
   spots: readonly BodySpot[],
+  // Filled with the spots an alias puts in a key ({*k : true} with k: &k {{x}}): the value would choose the key.
+  keys?: Set<number>,
 ): JsonField[][] {
   const fields: JsonField[][] = spots.map(() => []);
   if (spots.length === 0) return fields;
@@ -80,9 +82,12 @@ export function manifestFields(
     }
     if (isMap(node)) {
       for (const pair of node.items) {
-        if (!isPair(pair)) continue;
-        // A spot anywhere in a key (a flow key spanning lines, a complex key) would choose the field.
-        if (markKey(pair.key) || !isScalar(pair.key)) continue;
+        if (isPair(pair) && isAlias(pair.key) && keys) {
+          const named = pair.key.resolve(document);
+          if (isScalar(named))
+            for (const m of String(named.value).matchAll(SPOT_WORDS)) keys.add(Number(m[1]));
+        }
+        if (!isPair(pair) || !isScalar(pair.key)) continue;
         const name = String(pair.key.value);
         if (/DEPLOYACTIONSPOT\d+X/.test(name)) continue;
         // <<: *base (or [*a, *b]) merges the anchored mappings' fields into this one.

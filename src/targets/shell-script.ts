@@ -2793,7 +2793,7 @@ function analyzeReading(
       // In a manifest, the field each template and each variable holding one fills (manifest-fields.ts).
       const manifestFields =
         manifest === undefined
-          ? { at: () => [], image: () => undefined }
+          ? { at: () => [], key: () => false, image: () => undefined }
           : manifestFieldsOf(
               script,
               bodyStart,
@@ -2866,7 +2866,10 @@ function analyzeReading(
               continue;
             }
             // $K: true, K={{k}}: the value would choose the field, as a template there would.
-            if (manifestKey(ref.start, ref.end)) {
+            if (
+              inYamlKey(script.slice(i, ref.start), script.slice(ref.end, lineEnd)) ||
+              manifestFields.key(ref.start)
+            ) {
               refuse(
                 'chooses',
                 holds.names[0]!,
@@ -3066,7 +3069,8 @@ function analyzeReading(
             refuse('chooses', match[1]!, at, named(match[1]!, at, joinMessage(match[1]!)));
           else if (
             manifest !== undefined &&
-            inYamlKey(script.slice(i, at), script.slice(at + match[0].length, lineEnd))
+            (inYamlKey(script.slice(i, at), script.slice(at + match[0].length, lineEnd)) ||
+              manifestFields.key(at))
           )
             // `{{k}}: true`: the value would choose which field of the manifest is set.
             refuse('chooses', match[1]!, at, named(match[1]!, at, manifestKeyMessage(match[1]!, manifest)));
@@ -4689,6 +4693,8 @@ function manifestFieldsOf(
   ) => readonly { start: number; end: number; variable: string; text?: string | undefined }[],
 ): {
   at: (at: number) => JsonField[];
+  /** Whether an alias puts the value at `at` in a key. */
+  key: (at: number) => boolean;
   image: (at: number) => JsonField | 'unknown' | undefined;
 } {
   const lines: { text: string; start: number }[] = [];
@@ -4712,11 +4718,14 @@ function manifestFieldsOf(
     }
   }
   spots.sort((a, b) => a.start - b.start);
-  const fields = manifestFields(lines, spots);
+  const keys = new Set<number>();
+  const fields = manifestFields(lines, spots, keys);
+  const keyStarts = new Set([...keys].map((k) => spots[k]!.start));
   const byStart = new Map(spots.map((spot, k) => [spot.start, fields[k]]));
   const at = (start: number) => byStart.get(start) ?? [];
   return {
     at,
+    key: (start) => keyStarts.has(start),
     // The image field a value fills, its variables written as what they hold, for the image rule once rendered.
     image: (start) => {
       const field = at(start).find(isJsonImageField);

@@ -261,3 +261,16 @@ test('a manifest or JSON here-document with a backslash-newline takes no value: 
     `kubectl apply -f - <<EOF\n${container('image: reg.example.com/web:{{x}}\nargs: ["a\\\\\\\\"]')}\nEOF`,
   );
 });
+
+test('a value an alias puts in a key is refused as one written there', () => {
+  // k: &k {{x}} is a value, but {*k : true} makes it the key: a value 'privileged' sets that field.
+  assertScriptRefused(
+    'kubectl apply -f - <<EOF\nk: &k {{x}}\nspec: {*k : true}\nEOF',
+    /\{\{x\}\} \(character \d+\) is in a key of the here-document "kubectl apply -f -" reads as a manifest/,
+  );
+  assertScriptRefused(
+    'V={{x}}; kubectl apply -f - <<EOF\nk: &k $V\nspec:\n  *k : true\nEOF',
+    /\$V \(character \d+\) holds \{\{x\}\}.*is in a key of the here-document/,
+  );
+  assertScriptAccepted('kubectl apply -f - <<EOF\nk: &k version\nspec: {*k : "{{x}}"}\nEOF');
+});
