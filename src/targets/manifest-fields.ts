@@ -82,11 +82,9 @@ export function manifestFields(
     }
     if (isMap(node)) {
       for (const pair of node.items) {
-        if (isPair(pair) && isAlias(pair.key) && keys) {
-          const named = pair.key.resolve(document);
-          if (isScalar(named))
-            for (const m of String(named.value).matchAll(SPOT_WORDS)) keys.add(Number(m[1]));
-        }
+        // A spot anywhere in a key would choose the field: a flow key on a line before its ":", a complex key
+        // (? [{{x}}]), or the scalar an alias key names ({*k : true} with k: &k {{x}}).
+        if (isPair(pair) && keys) markKey(document, pair.key, keys, new Set());
         if (!isPair(pair) || !isScalar(pair.key)) continue;
         const name = String(pair.key.value);
         if (/DEPLOYACTIONSPOT\d+X/.test(name)) continue;
@@ -133,4 +131,19 @@ function entryVariable(entry: Node | undefined, key: string, path: readonly stri
   const name = entry.items.find((p) => isScalar(p.key) && /^name$/i.test(String(p.key.value)))?.value;
   if (!isScalar(name) || typeof name.value !== 'string') return undefined;
   return isCodeVariable(name.value) ? name.value : undefined;
+}
+
+/** Adds the spots anywhere in `node`, a key (through the aliases in it), to `keys`. */
+function markKey(document: Document.Parsed, node: unknown, keys: Set<number>, seen: Set<Node>): void {
+  if (isAlias(node)) {
+    if (seen.has(node)) return;
+    seen.add(node);
+    markKey(document, node.resolve(document), keys, seen);
+  } else if (isScalar(node)) for (const m of String(node.value).matchAll(SPOT_WORDS)) keys.add(Number(m[1]));
+  else if (isMap(node))
+    for (const pair of node.items) {
+      markKey(document, pair.key, keys, seen);
+      markKey(document, pair.value, keys, seen);
+    }
+  else if (isSeq(node)) for (const item of node.items) markKey(document, item, keys, seen);
 }

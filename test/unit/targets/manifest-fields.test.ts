@@ -274,3 +274,19 @@ test('a value an alias puts in a key is refused as one written there', () => {
   );
   assertScriptAccepted('kubectl apply -f - <<EOF\nk: &k version\nspec: {*k : "{{x}}"}\nEOF');
 });
+
+test('a template in a key is refused where the parsed body has a key, not only where its line reads as one', () => {
+  for (const body of [
+    'spec: { a: 1,\n  {{x}}\n  : true }',
+    'spec: { "{{x}}"\n  : true }',
+    'spec:\n  ? [{{x}}]\n  : true',
+  ])
+    assertScriptRefused(
+      `kubectl apply -f - <<EOF\n${body}\nEOF`,
+      /is in a key of the here-document "kubectl apply -f -"/,
+    );
+  assertScriptRefused(
+    'K={{x}}\nkubectl apply -f - <<EOF\nspec: { "$K"\n  : true }\nEOF',
+    /\$K \(character \d+\) holds \{\{x\}\}.*is in a key/,
+  );
+});
