@@ -44,6 +44,7 @@ import {
   refMessage,
   variableRefs,
   type Exact,
+  type Held,
   type VariableRef,
 } from './held-values.ts';
 import { PLACEHOLDER, render, TemplateError, type TemplateValues } from './template.ts';
@@ -2845,6 +2846,14 @@ function analyzeReading(
                   `{{${pseudoName(ref.variable)}}} is inside a command substitution in a here-document, which bash runs as commands: a value there would be split into words, the first naming the program that runs; compute the text before the here-document and write the variable in the body's text instead`,
                 ),
               );
+        // A variable in a body a backslash-newline joins (joinMessage): its value would join the lines too.
+        const refuseJoined = (ref: VariableRef, holds: Held) =>
+          refuse(
+            'chooses',
+            holds.names[0]!,
+            ref.start,
+            refMessage(ref, holds, joinMessage(pseudoName(ref.variable))),
+          );
         // A variable in a manifest: fixed text and templates alone are checked as the templates are; any other
         // value no check can see.
         if (manifest !== undefined && bodyReader === undefined)
@@ -2852,12 +2861,7 @@ function analyzeReading(
             const holds = held.holds(ref.variable)!;
             const spelled = script.slice(ref.start, ref.end);
             if (joinAt >= 0) {
-              refuse(
-                'chooses',
-                holds.names[0]!,
-                ref.start,
-                refMessage(ref, holds, joinMessage(pseudoName(ref.variable))),
-              );
+              refuseJoined(ref, holds);
               continue;
             }
             const fieldMessage = manifestFieldMessage(pseudoName(ref.variable), ref.start);
@@ -2925,12 +2929,7 @@ function analyzeReading(
             const holds = held.holds(ref.variable)!;
             const spelled = script.slice(ref.start, ref.end);
             if (joinAt >= 0) {
-              refuse(
-                'chooses',
-                holds.names[0]!,
-                ref.start,
-                refMessage(ref, holds, joinMessage(pseudoName(ref.variable))),
-              );
+              refuseJoined(ref, holds);
               continue;
             }
             const tabs = doc.stripTabs ? /^\t*/.exec(line)![0].length : 0;
