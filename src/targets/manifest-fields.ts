@@ -4,9 +4,28 @@
 // characters, a whole image chooses whose image runs, an environment entry's name or a code variable's value
 // (LD_PRELOAD) chooses code. The body's values are also checked once rendered to add no structure
 // (structuredValueProblem); that check cannot see which field a value is in.
-import { isAlias, isMap, isPair, isScalar, isSeq, parseAllDocuments, type Document, type Node } from 'yaml';
+import {
+  isAlias,
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  parseAllDocuments,
+  type Alias,
+  type Document,
+  type Node,
+} from 'yaml';
 import { isEnvironmentList, type JsonField } from './json-arguments.ts';
 import { isCodeVariable } from './programs.ts';
+
+/**
+ * The most nodes a body's walk visits, aliases followed: anchors of anchors repeat a node exponentially (a YAML
+ * "billion laughs"), which would hold the config's load. Past it, ManifestTooLarge.
+ */
+export const MANIFEST_VISITS = 100_000;
+
+/** A body whose aliases repeat its nodes more than MANIFEST_VISITS times. */
+export class ManifestTooLarge extends Error {}
 
 /** A part of the body standing for a value: a template or a variable reference, by its script offsets. */
 export interface BodySpot {
@@ -63,6 +82,29 @@ export function manifestFields(
   if (!Array.isArray(documents) || documents.some((d) => d.errors.length > 0)) return fields;
   // The aliases being followed, so that one inside its own anchor ends.
   const following = new Set<Node>();
+  let visits = 0;
+  // Alias.resolve searches the document for its anchor each time: once per alias.
+  const anchors = new Map<Node, unknown>();
+  const resolved = (document: Document.Parsed, alias: Alias): unknown => {
+    if (!anchors.has(alias)) anchors.set(alias, alias.resolve(document));
+    return anchors.get(alias);
+  };
+  /** Adds the spots anywhere in `node`, a key (through the aliases in it, each once), to `keys`. */
+  const markKey = (document: Document.Parsed, node: unknown, keys: Set<number>, seen: Set<Node>): void => {
+    if (++visits > MANIFEST_VISITS) throw new ManifestTooLarge();
+    if (isAlias(node)) {
+      if (seen.has(node)) return;
+      seen.add(node);
+      markKey(document, resolved(document, node), keys, seen);
+    } else if (isScalar(node))
+      for (const m of String(node.value).matchAll(SPOT_WORDS)) keys.add(Number(m[1]));
+    else if (isMap(node))
+      for (const pair of node.items) {
+        markKey(document, pair.key, keys, seen);
+        markKey(document, pair.value, keys, seen);
+      }
+    else if (isSeq(node)) for (const item of node.items) markKey(document, item, keys, seen);
+  };
   const visit = (
     document: Document.Parsed,
     node: unknown,
@@ -72,11 +114,12 @@ export function manifestFields(
     entry?: Node,
   ) => {
     if (node === null || node === undefined) return;
+    if (++visits > MANIFEST_VISITS) throw new ManifestTooLarge();
     // *env repeats the anchored node here: its values fill this field too.
     if (isAlias(node)) {
       if (following.has(node)) return;
       following.add(node);
-      visit(document, node.resolve(document), key, path, item, entry);
+      visit(document, resolved(document, node), key, path, item, entry);
       following.delete(node);
       return;
     }
@@ -131,19 +174,4 @@ function entryVariable(entry: Node | undefined, key: string, path: readonly stri
   const name = entry.items.find((p) => isScalar(p.key) && /^name$/i.test(String(p.key.value)))?.value;
   if (!isScalar(name) || typeof name.value !== 'string') return undefined;
   return isCodeVariable(name.value) ? name.value : undefined;
-}
-
-/** Adds the spots anywhere in `node`, a key (through the aliases in it), to `keys`. */
-function markKey(document: Document.Parsed, node: unknown, keys: Set<number>, seen: Set<Node>): void {
-  if (isAlias(node)) {
-    if (seen.has(node)) return;
-    seen.add(node);
-    markKey(document, node.resolve(document), keys, seen);
-  } else if (isScalar(node)) for (const m of String(node.value).matchAll(SPOT_WORDS)) keys.add(Number(m[1]));
-  else if (isMap(node))
-    for (const pair of node.items) {
-      markKey(document, pair.key, keys, seen);
-      markKey(document, pair.value, keys, seen);
-    }
-  else if (isSeq(node)) for (const item of node.items) markKey(document, item, keys, seen);
 }

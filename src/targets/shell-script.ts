@@ -60,7 +60,7 @@ import {
   type ArithmeticPart,
 } from './arithmetic.ts';
 import { bodySubstitutions, heredocBodyEnd, joinedBody } from './heredoc-substitution.ts';
-import { manifestFields, type BodySpot } from './manifest-fields.ts';
+import { MANIFEST_VISITS, ManifestTooLarge, manifestFields, type BodySpot } from './manifest-fields.ts';
 import {
   argIndex,
   argName,
@@ -2807,10 +2807,12 @@ function analyzeReading(
             );
       // Why the value at `at` may not fill its field (any field it fills: an anchor's and each alias's).
       const manifestFieldMessage = (name: string, at: number) =>
-        manifestFields
-          .at(at)
-          .map((field) => jsonFieldMessage(name, field, manifestWhere(manifest!)))
-          .find((message) => message !== undefined);
+        manifestFields.tooLarge
+          ? `{{${name}}} is in a here-document "${manifest}" reads as a manifest, whose aliases repeat its nodes more than ${MANIFEST_VISITS.toLocaleString('en-US')} times (anchors of anchors), past which the field a value fills is not worked out: write the manifest with fewer aliases`
+          : manifestFields
+              .at(at)
+              .map((field) => jsonFieldMessage(name, field, manifestWhere(manifest!)))
+              .find((message) => message !== undefined);
       while (i < script.length) {
         const lineEnd = script.indexOf('\n', i) === -1 ? script.length : script.indexOf('\n', i);
         const line = script.slice(i, lineEnd);
@@ -4695,6 +4697,8 @@ function manifestFieldsOf(
   /** Whether an alias puts the value at `at` in a key. */
   key: (at: number) => boolean;
   image: (at: number) => JsonField | 'unknown' | undefined;
+  /** Its aliases repeat its nodes past MANIFEST_VISITS: no field can be told, every value is refused. */
+  tooLarge?: true;
 } {
   const lines: { text: string; start: number }[] = [];
   for (let at = start; at < end;) {
@@ -4718,7 +4722,13 @@ function manifestFieldsOf(
   }
   spots.sort((a, b) => a.start - b.start);
   const keys = new Set<number>();
-  const fields = manifestFields(lines, spots, keys);
+  let fields: JsonField[][];
+  try {
+    fields = manifestFields(lines, spots, keys);
+  } catch (error) {
+    if (!(error instanceof ManifestTooLarge)) throw error;
+    return { at: () => [], key: () => false, image: () => undefined, tooLarge: true };
+  }
   const keyStarts = new Set([...keys].map((k) => spots[k]!.start));
   const byStart = new Map(spots.map((spot, k) => [spot.start, fields[k]]));
   const at = (start: number) => byStart.get(start) ?? [];

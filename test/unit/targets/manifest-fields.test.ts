@@ -290,3 +290,18 @@ test('a template in a key is refused where the parsed body has a key, not only w
     /\$K \(character \d+\) holds \{\{x\}\}.*is in a key/,
   );
 });
+
+test('a manifest whose anchors of anchors repeat a node without end is refused, not walked (a YAML billion laughs)', () => {
+  const lines = ['l0: &l0 {version: "{{x}}"}'];
+  for (let i = 1; i <= 40; i++) lines.push(`l${i}: &l${i} [*l${i - 1}, *l${i - 1}]`);
+  lines.push('metadata: {labels: *l40}');
+  // 2^40 repeats: the walk stops at its bound and the value is refused, naming why.
+  assertScriptRefused(
+    `kubectl apply -f - <<EOF\n${lines.join('\n')}\nEOF`,
+    /aliases repeat its nodes more than 100,000 times .*write the manifest with fewer aliases/,
+  );
+  // A few aliases are followed as before.
+  assertScriptAccepted(
+    'kubectl apply -f - <<EOF\nl: &l {version: "{{x}}"}\nmetadata: {labels: *l, annotations: *l}\nEOF',
+  );
+});
