@@ -812,6 +812,9 @@ function analyzeReading(
   const envsubsts: Array<{ command: SimpleCommand; outer?: SimpleCommand }> = [];
   // Commands writing their output to a file (manifestFedMessage): refused where a manifest reader reads it.
   const textWriters: SimpleCommand[] = [];
+  // The script's commands naming a manifest reader, found once (manifestFileReader).
+  let manifestReaders: ReturnType<typeof manifestReaderCommands> | undefined;
+  const readerCommands = () => (manifestReaders ??= manifestReaderCommands(script));
   // Programs named by an expansion that holds fixed text alone: read again written out (resolvePrograms).
   const resolutions: ProgramResolution[] = [];
   // ${!n} where n holds no value reads the variable n names, which may hold one: a reference to "!n", which
@@ -2750,7 +2753,7 @@ function analyzeReading(
         ? undefined
         : ((fed?.args ? manifestReader(fed.args.map(plain)) : undefined) ??
           fed?.inside?.map((c) => (c.args ? manifestReader(c.args.map(plain)) : undefined)).find(Boolean) ??
-          manifestFileReader(writtenFiles(doc.command), script.slice(i)));
+          manifestFileReader(writtenFiles(doc.command), readerCommands(), i));
       // A body written as JSON (cat > task.json <<EOF, curl -d @- <<EOF): its values are checked as a JSON
       // argument's are, whatever reads it. `jsonSeen`: the templates of the body met so far.
       const json = doc.quoted || manifest !== undefined ? undefined : jsonHeredoc(script, i, doc);
@@ -3516,13 +3519,13 @@ function analyzeReading(
   // printf 'image: %s\n' {{x}} > m.yaml, then kubectl apply -f m.yaml: the value is text in the manifest.
   for (const command of textWriters) {
     if (command.words.length === 0) continue;
-    const rest = script.slice(command.words.at(-1)!.end);
+    const from = command.words.at(-1)!.end;
     // Its output, its own (> m.yaml) or through the commands it is piped into (| tee m.yaml, | sed … > m.yaml)
     // up to one that quotes what it writes.
     let reader: string | undefined;
     for (let stage: SimpleCommand | undefined = command; stage && !reader; stage = stage.pipedInto) {
       if (stage !== command && quotesManifestValues(stage)) break;
-      reader = manifestFileReader([...outputFiles(stage), ...teeFiles(stage)], rest);
+      reader = manifestFileReader([...outputFiles(stage), ...teeFiles(stage)], readerCommands(), from);
     }
     // { echo …; echo …; } > m.yaml, for …; do echo …; done > m.yaml: the commands inside write it.
     const writers = [command, ...(command.inside ?? []).filter((c) => c !== command)];
@@ -3539,12 +3542,12 @@ function analyzeReading(
     const texts = command.args!.map(plain);
     const format = envsubstFormat(texts);
     if (format === 'none' || sites.length === 0) continue;
-    const rest = script.slice(command.words.at(-1)!.end);
+    const from = command.words.at(-1)!.end;
     let reader: string | undefined;
     for (let stage: SimpleCommand | undefined = command; stage && !reader; stage = stage.pipedInto)
       reader =
         (stage.args ? manifestReader(stage.args.map(plain)) : undefined) ??
-        manifestFileReader(writtenFiles(stage), rest);
+        manifestFileReader(writtenFiles(stage), readerCommands(), from);
     // kubectl apply -f <(envsubst < t), kubectl apply -f - <<< "$(envsubst < t)": a word of a manifest reader's
     // command; echo "$(envsubst < t)" | kubectl apply -f -: piped into one.
     const around = outer?.args?.map(plain) ?? [];
@@ -4276,14 +4279,20 @@ function manifestReader(words: readonly string[], file = '-'): string | undefine
 
 /**
  * A file a here-document is written to (cat > m.yaml <<EOF, cat <<EOF >> m.yaml, tee m.yaml <<EOF) that a
- * command further on reads as a manifest (kubectl apply -f m.yaml): how, or undefined. `rest` is the script
- * from the here-document on; its commands are split roughly (at ; & | newlines and parentheses), which can
- * only find more readers than there are.
+ * command further on reads as a manifest (kubectl apply -f m.yaml): how, or undefined. `readers` are the
+ * script's commands naming a reader (manifestReaderCommands), split roughly (at ; & | newlines and
+ * parentheses), which can only find more readers than there are; those from `from` on count.
  */
-function manifestFileReader(files: readonly string[], rest: string): string | undefined {
+function manifestFileReader(
+  files: readonly string[],
+  readers: readonly { start: number; end: number; text: string }[],
+  from: number,
+): string | undefined {
   for (const file of files)
-    for (const command of rest.split(/[;&|\n()]+/)) {
-      const words = command
+    for (const command of readers) {
+      if (command.end <= from) continue;
+      const words = command.text
+        .slice(Math.max(0, from - command.start))
         .trim()
         .split(/\s+/)
         .map((w) => w.replace(/['"]/g, ''));
@@ -4291,6 +4300,19 @@ function manifestFileReader(files: readonly string[], rest: string): string | un
       if (reader !== undefined) return `${reader}, once written to ${file}`;
     }
   return undefined;
+}
+
+/**
+ * The parts of a script, split roughly as manifestFileReader reads them, that name a manifest reader: read once
+ * per script, since every command writing a file asks (splitting the rest of the script each time was
+ * quadratic in its length).
+ */
+function manifestReaderCommands(script: string): { start: number; end: number; text: string }[] {
+  const found: { start: number; end: number; text: string }[] = [];
+  for (const m of script.matchAll(/[^;&|\n()]+/g))
+    if (m[0].split(/\s+/).some((w) => MANIFEST_READERS.has(programName(w.replace(/['"]/g, '')))))
+      found.push({ start: m.index, end: m.index + m[0].length, text: m[0] });
+  return found;
 }
 
 /**
