@@ -2,11 +2,11 @@
 // file, logs, temp files), and the one way traffic moves: write the new config beside the live one, let
 // `nginx -t` judge it (a config nginx rejects never replaces the running one), swap it in, `nginx -s reload`,
 // and wait until the new worker serves and every old worker has answered its last request and exited.
-// nginx is always run with argv (execa), never through a shell.
+// nginx is always run with argv (execa), never through a shell. execa is loaded when nginx is run, not with
+// this module: ctl starts once per health check, and loading execa doubled its start-up CPU.
 import { copyFile, mkdir, open, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
-import { execa } from 'execa';
 import {
   checkPrefix,
   parseRouterState,
@@ -97,6 +97,7 @@ export async function readRouterState(paths: NginxPaths): Promise<NginxRouterSta
 
 /** `nginx -t` on a config file; throws nginx's own words when it refuses. */
 async function testConfig(bin: string, paths: NginxPaths, config: string): Promise<void> {
+  const { execa } = await import('execa');
   const r = await execa(bin, [...nginxArgs(paths, config), '-t', '-q'], {
     reject: false,
     timeout: NGINX_COMMAND_TIMEOUT_MS,
@@ -218,6 +219,7 @@ async function reloadAndWait(bin: string, paths: NginxPaths): Promise<void> {
   const master = await masterPid(paths);
   const before = new Set((await workersOf(master)).map((w) => w.pid));
   const logOffset = await logSize(paths.errorLog);
+  const { execa } = await import('execa');
   const r = await execa(bin, [...nginxArgs(paths), '-s', 'reload'], {
     reject: false,
     timeout: NGINX_COMMAND_TIMEOUT_MS,
