@@ -22,7 +22,7 @@ import { reconcile, type ReconcileCode, type ReconcileSummary } from '../reconci
 import { FileStateStore } from '../state/file-store.ts';
 import type { Rollout, RolloutOwner } from '../state/record.ts';
 import { EXIT_CODES } from '../util/exit-codes.ts';
-import { cancelOnSignals } from '../util/signals.ts';
+import { cancelCliOnSignals } from './cancellation.ts';
 import { MAX_REASON } from './usage.ts';
 import { fileReconcileLock } from './reconcile-lock.ts';
 
@@ -215,7 +215,7 @@ async function goOnNow(
 ): Promise<ReconcileSummary> {
   const reporter = opts.json ? jsonLinesReporter(deps.out) : terminalReporter({ write: deps.out });
   // The rollout goes on in this process: SIGINT/SIGTERM rolls it back, as in a deployment.
-  const cancellation = cancelOnSignals(({ message }) =>
+  const cancellation = cancelCliOnSignals((message) =>
     reporter.event({ type: 'log', level: 'warn', message }),
   );
   const store = new FileStateStore(env.stateDir);

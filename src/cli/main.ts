@@ -242,8 +242,9 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
         { contextFromEnv, runNotifier },
         { jsonLinesReporter },
         { terminalReporter },
-        { cancelOnSignals, runExitCode },
+        { runExitCode },
         { FileControlChannel },
+        { cancelCliOnSignals },
       ] = await Promise.all([
         import('../pipeline/pipeline.ts'),
         import('../pipeline/events.ts'),
@@ -252,6 +253,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
         import('../report/terminal.ts'),
         import('../util/signals.ts'),
         import('../control/file-channel.ts'),
+        import('./cancellation.ts'),
       ]);
       const output = opts.json ? jsonLinesReporter(io.out) : terminalReporter({ write: io.out });
       // Slack, Teams and webhooks (docs/notifications.md): in the background, never on the rollback path.
@@ -265,7 +267,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
         },
       );
       const reporter = fanOut([output, notify?.reporter]);
-      const cancellation = cancelOnSignals(({ message }) =>
+      const cancellation = cancelCliOnSignals((message) =>
         reporter.event({ type: 'log', level: 'warn', message }),
       );
       try {

@@ -16,7 +16,7 @@ import { fileReconcileLock } from './reconcile-lock.ts';
 import { reconcile, ReconcileUsageError, type ReconcileEntry } from '../reconcile/run.ts';
 import { FileStateStore } from '../state/file-store.ts';
 import { EXIT_CODES } from '../util/exit-codes.ts';
-import { cancelOnSignals } from '../util/signals.ts';
+import { cancelCliOnSignals } from './cancellation.ts';
 import { contextFromEnv, reconcileNotifiers } from '../notify/wiring.ts';
 
 export interface ReconcileCliOptions {
@@ -47,7 +47,7 @@ export async function reconcileCli(opts: ReconcileCliOptions, deps: ReconcileCli
   // One store per state directory (environments share the config's, unless one is overridden).
   const stores = new Map<string, FileStateStore>();
   // A resumed rollout is cancelled like a deployment: SIGINT/SIGTERM rolls it back before exit.
-  const cancellation = cancelOnSignals(({ message }) =>
+  const cancellation = cancelCliOnSignals((message) =>
     reporter.event({ type: 'log', level: 'warn', message }),
   );
   // Slack, Teams and webhooks for the rollouts it goes on with or rolls back (docs/notifications.md).

@@ -13,7 +13,7 @@ import type { Reporter } from '../pipeline/events.ts';
 import { resolvePolicy } from '../policy/index.ts';
 import { FileStateStore } from '../state/file-store.ts';
 import { EXIT_CODES } from '../util/exit-codes.ts';
-import { cancelOnSignals } from '../util/signals.ts';
+import { cancelCliOnSignals } from './cancellation.ts';
 import { jsonLinesReporter } from '../report/json-lines.ts';
 import { terminalReporter } from '../report/terminal.ts';
 import {
@@ -283,7 +283,7 @@ export async function dueRunsCli(
   if (!config) return EXIT_CODES.invalidOrBlocked;
   const reporter = opts.json ? jsonLinesReporter(deps.out) : terminalReporter({ write: deps.out });
   // A scheduled run is cancelled like any run: SIGINT/SIGTERM rolls it back before exit.
-  const cancellation = cancelOnSignals(({ message }) =>
+  const cancellation = cancelCliOnSignals((message) =>
     reporter.event({ type: 'log', level: 'warn', message }),
   );
   try {

@@ -208,7 +208,7 @@ export const RUNNER_CANCEL_SEQUENCE: ReadonlyArray<{ signal: NodeJS.Signals; aft
  * how long after the first one it exited.
  */
 export async function cancelLikeRunner(
-  action: StartedAction,
+  action: Pick<StartedAction, 'child' | 'exited'>,
   sequence = RUNNER_CANCEL_SEQUENCE,
 ): Promise<{ sent: NodeJS.Signals[]; exitedAfterMs: number }> {
   const sent: NodeJS.Signals[] = [];

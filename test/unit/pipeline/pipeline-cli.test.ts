@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { main } from '../../../src/cli/main.ts';
-import { CLI_SOURCE, events, runCli, startCli } from '../../helpers/cli.ts';
+import { CLI_BUNDLE, CLI_SOURCE, events, runCli, startCli } from '../../helpers/cli.ts';
+import { cancelLikeRunner } from '../../helpers/action.ts';
 import { recordedTarget } from '../../helpers/recorded-target.ts';
 
 function setup(environments: string, extra = '') {
@@ -129,6 +130,46 @@ test('SIGTERM in the middle of a canary at 25 % puts all traffic back on stable 
   const calls = withoutHealth(s.calls());
   assert.deepEqual(calls.slice(-2), ['set_weight green 0', 'teardown green']);
   assert.ok(!calls.includes('set_weight green 50'), 'no step after the cancellation');
+});
+
+test('in a GitHub Actions job, cancelled as the runner cancels (SIGINT, SIGTERM 7.5 s later, SIGKILL 2.5 s after): a rollback command that hangs is stopped in time, the unfinished rollback is reported and recorded, the built CLI exits before the kill', async (t) => {
+  const s = setup('  production:\n    strategy: { type: canary, steps: [{ weight: 5, pause: 30s }, 50] }');
+  t.after(s.cleanup);
+  const run = startCli(['run', '-e', 'production', '-v', 'v2', '-c', s.config, '--json'], {
+    entry: CLI_BUNDLE,
+    // Traffic going back to stable hangs: only the deadline can end it before the runner's SIGKILL.
+    env: { ...LIVE_BLUE, GITHUB_ACTIONS: 'true', SLEEP_ON: 'set_weight green 0=60000', LOG_END: '1' },
+  });
+  t.after(() => void (run.child.exitCode === null && run.child.kill('SIGKILL')));
+  for (let i = 0; !s.calls().includes('set_weight green 5'); i++) {
+    if (run.child.exitCode !== null || i > 600)
+      assert.fail(`the canary never took 5 %:\n${s.calls().join('\n')}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const exited = () => run.child.exitCode !== null || run.child.signalCode !== null;
+  const { sent, exitedAfterMs } = await cancelLikeRunner({ child: run.child, exited });
+  const { code, stdout } = await run.done;
+  assert.ok(
+    !sent.includes('SIGKILL'),
+    `the runner had to kill it (${exitedAfterMs} ms after SIGINT):\n${stdout}`,
+  );
+  // 3, not 130: a rollback that did not finish outranks the cancellation (docs/commands.md, exit codes).
+  assert.equal(code, 3, stdout);
+  const result = events(stdout).at(-1)!.result as {
+    status: string;
+    rollbacks: Array<{ ok: boolean; steps: Array<{ result: { ok: boolean; reason?: string } }> }>;
+  };
+  assert.equal(result.status, 'cancelled');
+  assert.equal(result.rollbacks[0]!.ok, false, 'the rollback did not finish');
+  assert.match(
+    JSON.stringify(result.rollbacks[0]!.steps),
+    /set_weight[^"]*was stopped unfinished: the job was cancelled and is about to be killed/,
+  );
+  // The hanging command was stopped, not left running past the job.
+  assert.ok(s.calls().includes('end set_weight green 0 terminated'), s.calls().join('\n'));
+  // What is left to undo stays in the record, for reconcile to finish.
+  const record = JSON.parse(readFileSync(join(s.dir, 'state/records/production.json'), 'utf8'));
+  assert.ok(record.rollout, 'the unfinished rollout is kept in the record');
 });
 
 test('Ctrl-C twice at a terminal (SIGINT to the whole foreground group): the second one does not kill the rollback command, traffic is back on stable, exit 130', async (t) => {
