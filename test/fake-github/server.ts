@@ -287,7 +287,8 @@ export async function createFakeGitHub(opts: FakeGitHubOptions = {}): Promise<Fa
     };
   }
 
-  type Handled = (HandlerResult & { hang?: boolean }) & { record: RecordedRequest };
+  /** `json`: the body as sent, when it was already serialized (for its ETag), so it is not serialized twice. */
+  type Handled = (HandlerResult & { hang?: boolean; json?: string }) & { record: RecordedRequest };
 
   /**
    * Conditional GETs, as GitHub answers them: a 200 JSON answer carries an ETag of its body; the same request
@@ -296,15 +297,18 @@ export async function createFakeGitHub(opts: FakeGitHubOptions = {}): Promise<Fa
   function conditional(req: IncomingMessage, handled: Handled): Handled {
     if (handled.record.method !== 'GET' || handled.record.injected || handled.status !== 200) return handled;
     if (handled.body === undefined || handled.raw !== undefined) return handled;
+    const json = JSON.stringify(handled.body);
     const etag = `W/"${createHash('sha256')
-      .update(`${req.headers.accept ?? ''}\n${JSON.stringify(handled.body)}`)
+      .update(req.headers.accept ?? '')
+      .update('\n')
+      .update(json)
       .digest('hex')}"`;
     const headers = { ...handled.headers, etag };
     const asked = req.headers['if-none-match'];
     const strip = (tag: string) => tag.trim().replace(/^W\//, '');
     const matches =
       asked !== undefined && asked.split(',').some((t) => t.trim() === '*' || strip(t) === strip(etag));
-    if (!matches) return { ...handled, headers };
+    if (!matches) return { ...handled, headers, json };
     used -= 1;
     return { status: 304, headers, record: handled.record };
   }
@@ -496,7 +500,7 @@ export async function createFakeGitHub(opts: FakeGitHubOptions = {}): Promise<Fa
           res.end();
         } else {
           res.writeHead(result.status, { ...headers, 'content-type': 'application/json; charset=utf-8' });
-          res.end(JSON.stringify(result.body));
+          res.end(result.json ?? JSON.stringify(result.body));
         }
       })
       .catch((error: unknown) => {
