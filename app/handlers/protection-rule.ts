@@ -9,6 +9,7 @@ import {
   explainDecision,
   explainRefusal,
   approvalRule,
+  configEnvironment,
   isBot,
   isDeploymentApproved,
   resolvePolicy,
@@ -50,7 +51,13 @@ export const gateName = (environment: string): string => `${GATE_PREFIX}${enviro
 /** What the gate check run remembers (its external_id): enough to answer the run's callback later. */
 export interface GateRef {
   run: number;
+  /** The config's key of the environment: the gate's name, its approvals and its policy are under it. */
   env: string;
+  /**
+   * GitHub's name of the environment, when it differs from `env` in case (GitHub ignores case in environment
+   * names): the run's callback is answered under the name GitHub asked with.
+   */
+  github?: string;
   pr: number;
   type: DeploymentType;
   /**
@@ -67,6 +74,7 @@ export function serializeGateRef(ref: GateRef): string {
     v: 1,
     run: ref.run,
     env: ref.env,
+    ...(ref.github !== undefined ? { github: ref.github } : {}),
     pr: ref.pr,
     type: ref.type,
     ...(ref.own !== undefined ? { own: ref.own } : {}),
@@ -90,6 +98,9 @@ export function parseGateRef(externalId: string | null | undefined): GateRef | u
       return {
         run: raw.run as number,
         env: raw.env,
+        ...(typeof raw.github === 'string' && raw.github.toLowerCase() === raw.env.toLowerCase()
+          ? { github: raw.github }
+          : {}),
         pr: raw.pr as number,
         type: raw.type as DeploymentType,
         ...(typeof raw.own === 'boolean' ? { own: raw.own } : {}),
@@ -296,6 +307,8 @@ export function lockedSummary(lock: LockInfo, environment: string): string {
 
 export interface GateDecision {
   answer: GateAnswer;
+  /** The config's key of the environment (configEnvironment), on a decision of its policy. */
+  environment?: string;
   decision?: PolicyDecision;
   /** One plain text for the callback comment and the check run. */
   summary: string;
@@ -314,7 +327,9 @@ export async function decideGate(octokit: Octokit, input: GateInput): Promise<Ga
       summary: `The deployment policy cannot be read: ${userText(error.message, { max: 1000 })}`,
     };
   }
-  if (!Object.hasOwn(config.environments, input.environment)) {
+  // GitHub's name, in any case, is the config's key written in its own (GitHub ignores case in names).
+  const environment = configEnvironment(config.environments, input.environment);
+  if (environment === undefined) {
     // The app guards this environment (it was enabled as its protection rule) but has no policy for it: fail closed.
     return {
       answer: 'rejected',
@@ -323,7 +338,7 @@ export async function decideGate(octokit: Octokit, input: GateInput): Promise<Ga
   }
   let policy;
   try {
-    policy = resolvePolicy(config, input.environment);
+    policy = resolvePolicy(config, environment);
   } catch (error) {
     return {
       answer: 'rejected',
@@ -333,11 +348,11 @@ export async function decideGate(octokit: Octokit, input: GateInput): Promise<Ga
   // The locks, as /deploy honours them (app/deploy/start.ts): a deployment started by a workflow is no way
   // around the global lock, someone's /lock or a running deployment.
   const locks = await (input.locks?.() ??
-    readLocksFor(octokit.rest, input.where, input.markers.keys, input.environment));
+    readLocksFor(octokit.rest, input.where, input.markers.keys, environment));
   const { byApp, deployers } = input.deployment;
   const personLock = locks.environments.some((l) => !l.deployment);
   const who = typeof deployers === 'function' ? (personLock ? await deployers() : undefined) : deployers;
-  let lock = gateLock(locks, input.environment, input.sha, {
+  let lock = gateLock(locks, environment, input.sha, {
     byApp,
     ...(who !== undefined ? { deployers: who } : {}),
   });
@@ -347,7 +362,7 @@ export async function decideGate(octokit: Octokit, input: GateInput): Promise<Ga
         attempts: 1,
         botLogin: input.botLogin,
       });
-    return { answer: 'rejected', summary: lockedSummary(lock, input.environment) };
+    return { answer: 'rejected', summary: lockedSummary(lock, environment) };
   }
   let pullRequest: PullRequestFacts | undefined;
   const people = input.people ?? peopleCache();
@@ -432,7 +447,7 @@ export async function decideGate(octokit: Octokit, input: GateInput): Promise<Ga
     };
   const approvals = read.approvals;
   const relevant = approvals.filter(
-    (r) => r.environment === input.environment && r.sha.toLowerCase() === input.sha.toLowerCase(),
+    (r) => r.environment === environment && r.sha.toLowerCase() === input.sha.toLowerCase(),
   );
   // Whoever pushed or asked for the run may always veto, approver or not: with a veto, the tally must know who
   // they are, or it drops such a veto as not_an_approver and the gate opens.
@@ -457,7 +472,7 @@ export async function decideGate(octokit: Octokit, input: GateInput): Promise<Ga
   );
   const decision = isDeploymentApproved({
     config,
-    environment: input.environment,
+    environment,
     sha: input.sha,
     ...(pullRequest ? { pullRequest } : {}),
     approvals,
@@ -476,7 +491,7 @@ export async function decideGate(octokit: Octokit, input: GateInput): Promise<Ga
     : answer === 'rejected' && !pullRequest && decision.code === 'needs_approvals'
       ? `Rejected: ${explainRefusal(decision)}, and approvals can only be given on a pull request.`
       : explainDecision(decision);
-  return { answer, decision, summary, ...(pullRequest ? { pullRequest } : {}) };
+  return { answer, environment, decision, summary, ...(pullRequest ? { pullRequest } : {}) };
 }
 
 // GitHub limits the review comment; the decision text is short, but free text (veto reasons) is not.
@@ -603,9 +618,12 @@ export async function handleProtectionRule(
     return { status: 'answered', answer: gate.answer, run };
   }
   const by = await appRequester();
+  // The gate is the config's environment (its name, approvals and notices), answered under GitHub's name.
+  const key = gate.environment ?? environment;
   const ref: GateRef = {
     run,
-    env: environment,
+    env: key,
+    ...(key !== environment ? { github: environment } : {}),
     pr: pullNumber!,
     type,
     own: byApp,
@@ -807,7 +825,7 @@ export async function answerPendingProtectionRules(
         },
       });
     } else {
-      await answerRun(octokit, input.where, ref.run, ref.env, gate.answer, gate.summary);
+      await answerRun(octokit, input.where, ref.run, ref.github ?? ref.env, gate.answer, gate.summary);
       await octokit.rest.checks.update({
         ...input.where,
         check_run_id: checkRun.id,

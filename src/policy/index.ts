@@ -12,6 +12,7 @@ export {
   type Principal,
   type ApprovalRule,
 } from './resolve.ts';
+export { configEnvironment } from './environment-key.ts';
 export { PERMISSIONS, isBot, sameLogin, type Permission, type Actor } from './actors.ts';
 export {
   evaluatePolicy,

@@ -629,6 +629,10 @@ test('a push to a PR with approvals says they no longer count; without approvals
 test('gate references and callback URLs: only well-formed ones are read, nothing throws', () => {
   const ref = { run: 42, env: 'production', pr: 7, type: 'hotfix' as const };
   assert.deepEqual(parseGateRef(serializeGateRef(ref)), ref);
+  // GitHub's name of the environment, kept to answer under it: only a spelling of the same name.
+  const spelt = { ...ref, github: 'Production' };
+  assert.deepEqual(parseGateRef(serializeGateRef(spelt)), spelt);
+  assert.deepEqual(parseGateRef(serializeGateRef({ ...ref, github: 'staging' })), ref);
   for (const bad of [
     null,
     '',
