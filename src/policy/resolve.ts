@@ -3,7 +3,7 @@
 // add up, and every default is applied here so the evaluation never has to guess.
 import type { RawConfig } from '../config/schema.ts';
 import { unknownEnvironmentMessage } from '../config/suggest.ts';
-import type { ApprovalsConfig } from './schema.ts';
+import { timeZoneProblem, type ApprovalsConfig } from './schema.ts';
 import {
   canonicalTimeZone,
   isValidTimeZone,
@@ -398,7 +398,7 @@ export function policyIssues(config: RawConfig): PolicyIssue[] {
     if (section.timezone !== undefined && !isValidTimeZone(section.timezone)) {
       issues.push({
         path: [...path, 'timezone'],
-        message: `unknown time zone "${section.timezone}": use an IANA name such as "Europe/Berlin"`,
+        message: timeZoneProblem(section.timezone),
       });
       continue;
     }

@@ -5,7 +5,14 @@
 import * as z from 'zod';
 import { DURATION_LIMITS, durationUpTo } from '../config/duration.ts';
 import { didYouMean } from '../config/suggest.ts';
-import { isValidTimeZone, parseClockTime, parseDateTime, WEEKDAYS } from './windows.ts';
+import {
+  canonicalTimeZone,
+  isUtcOffset,
+  isValidTimeZone,
+  parseClockTime,
+  parseDateTime,
+  WEEKDAYS,
+} from './windows.ts';
 
 const nonEmpty = z.string().min(1, 'must not be empty');
 
@@ -71,15 +78,27 @@ export const windowSchema = z
   )
   .meta({ description: 'A weekly window in the policy time zone when deployments may start.' });
 
+/** Why a `timezone` is refused, saying what is allowed. */
+export function timeZoneProblem(value: string): string {
+  const allowed = 'use an IANA time zone name such as "Europe/Berlin", "America/New_York" or "UTC"';
+  if (value.trim() === '') return `must not be empty: ${allowed}`;
+  if (value.trim() !== value && isValidTimeZone(value.trim()))
+    return `"${value}" has blanks around the name: write "${value.trim()}"`;
+  const canonical = canonicalTimeZone(value);
+  if ((canonical !== undefined && isUtcOffset(canonical)) || /^(?:UTC|GMT)\s*[+\-\u2212]\d/i.test(value))
+    return (
+      `"${value}" is a fixed UTC offset, not a time zone: ${allowed} (a zone follows its daylight-saving ` +
+      'changes; for an offset all year round, "Etc/GMT-1" is UTC+01:00, its sign inverted as IANA writes it)'
+    );
+  const known = Intl.supportedValuesOf('timeZone');
+  return `unknown time zone "${value}": ${allowed}${didYouMean(value, known)}`;
+}
+
 const timeZone = z
   .string()
   .superRefine((value, ctx) => {
     if (isValidTimeZone(value)) return;
-    const known = Intl.supportedValuesOf('timeZone');
-    ctx.addIssue({
-      code: 'custom',
-      message: `unknown time zone "${value}": use an IANA name such as "Europe/Berlin" or "America/New_York"${didYouMean(value, known)}`,
-    });
+    ctx.addIssue({ code: 'custom', message: timeZoneProblem(value) });
   })
   .meta({
     description: 'IANA time zone of the windows and of freeze times written without an offset. Default UTC.',

@@ -58,10 +58,18 @@ function formatterFor(timeZone: string): Intl.DateTimeFormat {
   return formatter;
 }
 
-/** True when the platform knows this IANA time zone name (or another form Intl accepts, such as "UTC"). */
+/**
+ * True when the platform knows this IANA time zone name (its links too: "UTC", "GMT", "US/Pacific"). Not a
+ * UTC offset, which Intl takes as a zone ("+01:00", "-05", "+0100"): the config and /deploy's `at` ask for a
+ * zone's name, whose clock follows daylight-saving time as the people in it do, and an offset never does.
+ */
 export function isValidTimeZone(timeZone: string): boolean {
-  return canonicalTimeZone(timeZone) !== undefined;
+  const canonical = canonicalTimeZone(timeZone);
+  return canonical !== undefined && !isUtcOffset(canonical);
 }
+
+/** Intl's canonical form of an offset zone is `+HH:MM` / `-HH:MM`; every zone name starts with a letter. */
+export const isUtcOffset = (timeZone: string): boolean => /^[+\-\u2212]/.test(timeZone);
 
 /**
  * The zone's canonical name ("europe/berlin" → "Europe/Berlin"), undefined when the platform does not know

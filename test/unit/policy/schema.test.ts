@@ -383,4 +383,41 @@ describe('time zones (audit)', () => {
     const config = load(production('timezone: europe/BERLIN'));
     assert.equal(resolvePolicy(config, 'production').timezone, 'Europe/Berlin');
   });
+
+  it('a fixed UTC offset, a blank or padded name, and names Intl does not know are refused, saying what is allowed', () => {
+    const cases: Array<[string, RegExp]> = [
+      [
+        '"+01:00"',
+        /timezone: "\+01:00" is a fixed UTC offset, not a time zone: use an IANA time zone name such as "Europe\/Berlin"/,
+      ],
+      ['"+0100"', /timezone: "\+0100" is a fixed UTC offset/],
+      ['"-05"', /timezone: "-05" is a fixed UTC offset/],
+      ['"UTC+1"', /timezone: "UTC\+1" is a fixed UTC offset/],
+      ['"GMT-3"', /timezone: "GMT-3" is a fixed UTC offset/],
+      ['local', /timezone: unknown time zone "local": use an IANA time zone name/],
+      ['""', /timezone: must not be empty: use an IANA time zone name/],
+      ['"  "', /timezone: must not be empty/],
+      ['" Europe/Berlin"', /timezone: " Europe\/Berlin" has blanks around the name: write "Europe\/Berlin"/],
+    ];
+    for (const [value, expected] of cases) {
+      const errors = errorsOf(production(`timezone: ${value}`));
+      assert.equal(errors.length, 1, `${value}: ${errors.join('\n')}`);
+      assert.match(errors[0]!, /^deploy\.yml:8:17: environments\.production\.approvals\.timezone: /, value);
+      assert.match(errors[0]!, expected, value);
+    }
+  });
+
+  it('IANA names and their links stay accepted, fixed-offset zones of the Etc area too', () => {
+    for (const [value, canonical] of [
+      ['GMT', 'UTC'],
+      ['utc', 'UTC'],
+      ['Etc/GMT-1', 'Etc/GMT-1'],
+      ['US/Pacific', 'America/Los_Angeles'],
+    ] as const)
+      assert.equal(
+        resolvePolicy(load(production(`timezone: ${value}`)), 'production').timezone,
+        canonical,
+        value,
+      );
+  });
 });

@@ -129,6 +129,9 @@ describe('wall-clock conversion', () => {
     assert.equal(isValidTimeZone('UTC'), true);
     assert.equal(isValidTimeZone('Europe/Berlinn'), false);
     assert.equal(isValidTimeZone('Mars/Olympus'), false);
+    // A UTC offset is a zone to Intl, not an IANA name: its clock never follows daylight-saving time.
+    for (const offset of ['+01:00', '-05', '+0100', '\u221201:00'])
+      assert.equal(isValidTimeZone(offset), false, offset);
   });
 
   it('parses ISO date-times with Z, an offset, or none (read in the zone)', () => {
