@@ -924,12 +924,28 @@ async function status(
       '',
       `**Locks**: ${lockLines.length ? `\n${lockLines.join('\n')}` : 'none'}`,
       '',
-      `**Pending approvals**: ${pending.length ? `\n${pending.map((p) => `- ${env(p.environment)} ← ${short(p.sha)} asked by ${at(p.requestedBy)}`).join('\n')}` : 'none'}`,
+      `**Pending approvals**: ${pending.length ? `\n${pending.map((p) => pendingLine(p, b.pr)).join('\n')}` : 'none'}`,
       '',
-      scheduleStatus(schedule.requests, command.environment ? envs : undefined),
+      scheduleStatus(
+        schedule.requests,
+        command.environment ? envs : undefined,
+        b.pr.open ? undefined : b.pr.number,
+      ),
       ...(history ? ['', history] : []),
     ].join('\n'),
   };
+}
+
+/**
+ * One waiting request in /status. On a closed (or merged) pull request only a /rollback can still start (an
+ * approval of any other request is refused: closedRefusal), so the others are said not to start, not shown as
+ * waiting for an approval that cannot come.
+ */
+function pendingLine(p: PendingRequest, pr: Base['pr']): string {
+  const line = `- ${env(p.environment)} ← ${short(p.sha)} asked by ${at(p.requestedBy)}`;
+  return pr.open || p.type === 'rollback'
+    ? line
+    : `${line}: will not start, pull request #${pr.number} is closed (reopen it to deploy its head commit)`;
 }
 
 /**

@@ -9,11 +9,18 @@ const env = (name: string): string => userText(name, { as: 'code' });
 const short = (sha: string): string => userText(sha.slice(0, 12), { as: 'code' });
 const by = (login: string): string => userText(login, { as: 'mention' });
 
-/** The /status lines for the requests of `environments` (every environment when undefined). */
+/**
+ * The /status lines for the requests of `environments` (every environment when undefined). `closedPull`: the
+ * pull request /status was asked on, when it is closed: its requests are dropped at their time
+ * (`schedule_pr_closed`, `queue_pr_closed`), so they are said not to start rather than listed as coming.
+ */
 export function scheduleStatus(
   requests: readonly ScheduledRequest[],
   environments: readonly string[] | undefined,
+  closedPull?: number,
 ): string {
+  const fate = (r: ScheduledRequest): string =>
+    r.pr === closedPull ? `: will not start, pull request #${r.pr} is closed` : '';
   const shown = (r: ScheduledRequest): boolean =>
     environments === undefined || environments.some((e) => e.toLowerCase() === r.environment.toLowerCase());
   const scheduled = requests
@@ -21,7 +28,7 @@ export function scheduleStatus(
     .sort((a, b) => a.at!.getTime() - b.at!.getTime())
     .map(
       (r) =>
-        `- ${env(r.environment)} ← ${short(r.sha)} at ${userText(r.at!.toISOString(), { as: 'code' })}${r.zone && r.zone !== 'UTC' ? ` (written in ${userText(r.zone)})` : ''}, asked by ${by(r.requestedBy)} on PR #${r.pr}`,
+        `- ${env(r.environment)} ← ${short(r.sha)} at ${userText(r.at!.toISOString(), { as: 'code' })}${r.zone && r.zone !== 'UTC' ? ` (written in ${userText(r.zone)})` : ''}, asked by ${by(r.requestedBy)} on PR #${r.pr}${fate(r)}`,
     );
   const names = [
     ...new Set(
@@ -31,7 +38,7 @@ export function scheduleStatus(
   const queued = names.flatMap((name) =>
     queueOrder(requests, name).map(
       (r, i) =>
-        `- ${env(r.environment)} ${i + 1}. ${short(r.sha)}, asked by ${by(r.requestedBy)} on PR #${r.pr}`,
+        `- ${env(r.environment)} ${i + 1}. ${short(r.sha)}, asked by ${by(r.requestedBy)} on PR #${r.pr}${fate(r)}`,
     ),
   );
   return [

@@ -1,7 +1,8 @@
 // Commands on a closed (or merged) pull request: nothing of it is deployed any more. /deploy (a dry run, a
 // schedule and the queue too) and the approval that would complete a waiting request are refused with
 // pull_request_closed, as a due schedule of a closed pull request is (app/schedule/run-due.ts); a veto,
-// /status and the other commands that do not deploy its head still work.
+// /status and the other commands that do not deploy its head still work, /status saying that its requests
+// will not start.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Probot } from 'probot';
@@ -96,5 +97,27 @@ test('a protection rule waiting on a pull request that was merged meanwhile is s
     assert.match(appReplies(fake).at(-1)!, /^Approval by @carol recorded for `production`/);
     assert.equal(reviewOf(fake, held.id)?.state, 'approved', 'the waiting run is answered');
     assert.equal(deployments(fake).length, 0, 'the /deploy that waited on the pull request is not started');
+  });
+});
+
+test('/status on a closed pull request says its waiting /deploy will not start, not that it waits for an approval', async () => {
+  await run(async (fake, say) => {
+    assert.match(await say('/deploy production', 'alice'), /Waiting for 1 approval/);
+    assert.match(await say('/deploy staging at 2025-03-05 10:00 UTC', 'alice'), /Scheduled/);
+    const open = await say('/status', 'alice');
+    assert.match(open, /\*\*Pending approvals\*\*: \n- `production` ← `[0-9a-f]+` asked by @alice\n/);
+    fake.repo().pulls.get(PR)!.state = 'closed';
+    const shown = await say('/status', 'alice');
+    assert.match(
+      shown,
+      /- `production` ← `[0-9a-f]+` asked by @alice: will not start, pull request #7 is closed \(reopen it to deploy its head commit\)/,
+    );
+    assert.match(
+      shown,
+      /- `staging` ← `[0-9a-f]+` at `2025-03-05T10:00:00.000Z`, asked by @alice on PR #7: will not start/,
+    );
+    // Reopened, it waits again.
+    fake.repo().pulls.get(PR)!.state = 'open';
+    assert.doesNotMatch(await say('/status', 'alice'), /will not start/);
   });
 });

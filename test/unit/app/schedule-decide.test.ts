@@ -191,3 +191,20 @@ test('/status lines escape every stored value, even in a genuine record', () => 
   assert.match(scheduleStatus([hostile, q], ['staging']), /\*\*Scheduled\*\*: none/);
   assert.match(scheduleStatus([], undefined), /\*\*Queue\*\*: none/);
 });
+
+test('/status on a closed pull request: its scheduled and queued requests are said not to start, others are listed as before', () => {
+  const scheduled = request({});
+  const queued = request({ mode: 'queue', environment: 'staging' });
+  const other = request({ mode: 'queue', environment: 'staging', pr: 8, id: 'c43' });
+  const text = scheduleStatus([scheduled, queued, other], undefined, 7);
+  assert.match(
+    text,
+    /- `production` ← `aaaaaaaaaaaa` at `[^`]+`, asked by @\S+ on PR #7: will not start, pull request #7 is closed\n/,
+  );
+  assert.match(
+    text,
+    /- `staging` \d\. `aaaaaaaaaaaa`, asked by @\S+ on PR #7: will not start, pull request #7 is closed/,
+  );
+  assert.match(text, /- `staging` \d\. `aaaaaaaaaaaa`, asked by @\S+ on PR #8$/m);
+  assert.doesNotMatch(scheduleStatus([scheduled, queued], undefined), /will not start/);
+});
