@@ -926,11 +926,10 @@ async function status(
       '',
       `**Pending approvals**: ${pending.length ? `\n${pending.map((p) => pendingLine(p, b.pr)).join('\n')}` : 'none'}`,
       '',
-      scheduleStatus(
-        schedule.requests,
-        command.environment ? envs : undefined,
-        b.pr.open ? undefined : b.pr.number,
-      ),
+      scheduleStatus(schedule.requests, command.environment ? envs : undefined, {
+        pull: { number: b.pr.number, open: b.pr.open, headSha: b.pr.headSha },
+        environments: known,
+      }),
       ...(history ? ['', history] : []),
     ].join('\n'),
   };

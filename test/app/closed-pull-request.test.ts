@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import type { Probot } from 'probot';
 import { fakeSha } from '../fake-github/index.ts';
 import type { FakeGitHub } from '../fake-github/index.ts';
-import { PR, appReplies, deployYml, sayOnPull, withSeededApp } from './helpers.ts';
+import { PR, appReplies, deployYml, pushToPull, sayOnPull, withSeededApp } from './helpers.ts';
 import { askProtectionRule, reviewOf } from './delivery-helpers.ts';
 
 const HEAD = fakeSha('closed-pr-head');
@@ -119,5 +119,19 @@ test('/status on a closed pull request says its waiting /deploy will not start, 
     // Reopened, it waits again.
     fake.repo().pulls.get(PR)!.state = 'open';
     assert.doesNotMatch(await say('/status', 'alice'), /will not start/);
+  });
+});
+
+test('/status after a push says a request scheduled for the earlier head will not start', async () => {
+  await run(async (fake, say, probot) => {
+    assert.match(await say('/deploy staging at 2025-03-05 10:00 UTC', 'alice'), /Scheduled/);
+    const next = fakeSha('closed-pr-next');
+    await pushToPull(fake, probot, next);
+    assert.match(
+      await say('/status', 'alice'),
+      new RegExp(
+        `asked by @alice on PR #7: will not start, the pull request's head is now \`${next.slice(0, 12)}\``,
+      ),
+    );
   });
 });

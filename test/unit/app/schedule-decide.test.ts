@@ -192,19 +192,39 @@ test('/status lines escape every stored value, even in a genuine record', () => 
   assert.match(scheduleStatus([], undefined), /\*\*Queue\*\*: none/);
 });
 
-test('/status on a closed pull request: its scheduled and queued requests are said not to start, others are listed as before', () => {
+test('/status: requests that will not start say why (closed pull request, moved head, environment gone); others are listed as before', () => {
   const scheduled = request({});
   const queued = request({ mode: 'queue', environment: 'staging' });
-  const other = request({ mode: 'queue', environment: 'staging', pr: 8, id: 'c43' });
-  const text = scheduleStatus([scheduled, queued, other], undefined, 7);
+  const other = request({ mode: 'queue', environment: 'staging', pr: 8 });
+  const all = [scheduled, queued, other];
+  const pull = { number: 7, open: true, headSha: SHA };
+  const environments = ['production', 'staging'];
+  const closed = scheduleStatus(all, undefined, { pull: { ...pull, open: false }, environments });
   assert.match(
-    text,
+    closed,
     /- `production` ← `aaaaaaaaaaaa` at `[^`]+`, asked by @\S+ on PR #7: will not start, pull request #7 is closed\n/,
   );
   assert.match(
-    text,
+    closed,
     /- `staging` \d\. `aaaaaaaaaaaa`, asked by @\S+ on PR #7: will not start, pull request #7 is closed/,
   );
-  assert.match(text, /- `staging` \d\. `aaaaaaaaaaaa`, asked by @\S+ on PR #8$/m);
-  assert.doesNotMatch(scheduleStatus([scheduled, queued], undefined), /will not start/);
+  assert.match(
+    closed,
+    /- `staging` \d\. `aaaaaaaaaaaa`, asked by @\S+ on PR #8$/m,
+    "another pull request's is not known",
+  );
+  const moved = scheduleStatus(all, undefined, { pull: { ...pull, headSha: 'b'.repeat(40) }, environments });
+  assert.match(moved, /on PR #7: will not start, the pull request's head is now `bbbbbbbbbbbb`\n/);
+  assert.match(moved, /on PR #8$/m);
+  const gone = scheduleStatus(all, undefined, { pull, environments: ['production'] });
+  assert.match(
+    gone,
+    /- `staging` \d\. .* on PR #7: will not start, the config no longer defines the environment/,
+  );
+  assert.match(
+    gone,
+    /- `staging` \d\. .* on PR #8: will not start, the config no longer defines the environment/,
+  );
+  assert.doesNotMatch(scheduleStatus(all, undefined, { pull, environments }), /will not start/);
+  assert.doesNotMatch(scheduleStatus(all, undefined), /will not start/);
 });
