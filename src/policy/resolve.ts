@@ -133,6 +133,7 @@ export function resolvePolicy(config: RawConfig, environment: string): Policy {
   const rules = mergedRules(config, environment);
   const hotfix = { ...top.hotfix, ...own.hotfix };
   const rollback = { ...top.rollback, ...own.rollback };
+  const hotfixRule = ruleOf(rules.hotfixes);
   // The top level's `requires` is for the environments it does not name: `requires: staging` there means
   // "staging first" for every other environment, not that staging waits for itself (which never happens).
   const requires = own.requires ?? [top.requires ?? []].flat().filter((name) => name !== environment);
@@ -158,11 +159,13 @@ export function resolvePolicy(config: RawConfig, environment: string): Policy {
       ...freezesOf(own.freezes, timezone),
     ],
     hotfix: {
-      ...ruleOf(rules.hotfixes),
+      ...hotfixRule,
       // An override of the windows needs its own approvers or groups (or saying so): else --hotfix would be
-      // a way around the windows with the normal approvals.
+      // a way around the windows with the normal approvals. And they must be asked: with none required
+      // (`required: 0`, written or inherited), --hotfix would be a way around the windows with no approval.
       bypassWindows:
-        hotfix.bypass_windows ?? (hotfix.approvers !== undefined || (hotfix.groups?.length ?? 0) > 0),
+        hotfix.bypass_windows ??
+        ((hotfix.approvers !== undefined || (hotfix.groups?.length ?? 0) > 0) && hotfixRule.required > 0),
       bypassFreezes: hotfix.bypass_freezes ?? false,
       requiresReason: hotfix.requires_reason ?? true,
     },

@@ -199,7 +199,7 @@ export const hotfixSchema = z
     ),
     bypass_windows: z.boolean().optional().meta({
       description:
-        'A hotfix may start outside the deploy windows. Default: true when hotfix.approvers or hotfix.groups is set, else false (the override needs its own approvers).',
+        'A hotfix may start outside the deploy windows. Default: true when hotfix.approvers or hotfix.groups is set and a hotfix needs at least one approval, else false (the override needs its own approvers, asked).',
     }),
     bypass_freezes: z
       .boolean()

@@ -20,6 +20,24 @@ function bypassWindows(approvals: string): boolean {
 it('hotfix.bypass_windows: the schema states the default resolvePolicy applies', () => {
   assert.equal(bypassWindows('      required: 1\n'), false);
   assert.equal(bypassWindows('      hotfix:\n        approvers: [carol]\n'), true);
+  // Own approvers who are never asked are no override: --hotfix would go around the windows unapproved.
+  assert.equal(bypassWindows('      hotfix:\n        approvers: [carol]\n        required: 0\n'), false);
+  assert.equal(
+    bypassWindows('      required: 0\n      hotfix:\n        approvers: [carol]\n'),
+    false,
+    'inherited 0',
+  );
+  assert.equal(
+    bypassWindows('      required: 0\n      hotfix:\n        approvers: [carol]\n        required: 1\n'),
+    true,
+  );
+  assert.equal(
+    bypassWindows(
+      '      hotfix:\n        approvers: [carol]\n        required: 0\n        bypass_windows: true\n',
+    ),
+    true,
+    'said so',
+  );
   const descriptions = [
     ...generateJsonSchema().matchAll(/"description": "(A hotfix may start outside[^"]*)"/g),
   ];
@@ -28,4 +46,5 @@ it('hotfix.bypass_windows: the schema states the default resolvePolicy applies',
   assert.doesNotMatch(description, /Default true\./);
   assert.match(description, /hotfix\.approvers/);
   assert.match(description, /else false/);
+  assert.match(description, /at least one approval/);
 });
