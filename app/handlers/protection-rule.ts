@@ -147,7 +147,7 @@ export interface GateInput {
   markers: MarkerTrust;
   now: Date;
   /** Who asked for the workflow run the rule holds (runRequesters): their approval is a self-approval. */
-  requester?: readonly string[] | (() => Promise<readonly string[]>);
+  requester?: readonly string[] | ((environment: string) => Promise<readonly string[]>);
   /** What this delivery has already read about people (approvers, contributors). */
   people?: PeopleCache;
   /** Whose deployment it is, for the locks (gateLock). */
@@ -236,9 +236,10 @@ export interface GateDeployment {
   byApp: boolean | undefined;
   /**
    * Who deploys (lockDeployers): a person's /lock lets the deployment through only when every one of them
-   * holds it. A function is asked only when such a lock is held (it may cost a request).
+   * holds it. A function is asked only when such a lock is held (it may cost a request), with the config's
+   * key of the environment (GitHub may name it in another case).
    */
-  deployers?: readonly string[] | (() => Promise<readonly string[]>);
+  deployers?: readonly string[] | ((environment: string) => Promise<readonly string[]>);
 }
 
 /**
@@ -351,7 +352,8 @@ export async function decideGate(octokit: Octokit, input: GateInput): Promise<Ga
     readLocksFor(octokit.rest, input.where, input.markers.keys, environment));
   const { byApp, deployers } = input.deployment;
   const personLock = locks.environments.some((l) => !l.deployment);
-  const who = typeof deployers === 'function' ? (personLock ? await deployers() : undefined) : deployers;
+  const who =
+    typeof deployers === 'function' ? (personLock ? await deployers(environment) : undefined) : deployers;
   let lock = gateLock(locks, environment, input.sha, {
     byApp,
     ...(who !== undefined ? { deployers: who } : {}),
@@ -371,7 +373,7 @@ export async function decideGate(octokit: Octokit, input: GateInput): Promise<Ga
   const selfApprovalMatters = rule.required > 0 && !policy.allowSelfApproval;
   // Who asked for the run, when the caller has not read it yet: only when approvals can turn on it.
   const requesterOf = async (): Promise<readonly string[]> =>
-    typeof input.requester === 'function' ? input.requester() : (input.requester ?? []);
+    typeof input.requester === 'function' ? input.requester(environment) : (input.requester ?? []);
   let requester: readonly string[] = typeof input.requester === 'function' ? [] : (input.requester ?? []);
   // Who pushed cannot be read (pushers_unreadable): rejected with the reason, as unreadable approvals are.
   const pushersUnreadable = (error: unknown): GateDecision => {
@@ -580,12 +582,14 @@ export async function handleProtectionRule(
   // who deploys under a /lock). A run the App's deployment event started may hold a deployment GitHub made for
   // the job: who asked the App is in the App's own deployment of the commit, read only when someone's /lock is
   // held (or the gate waits).
+  // Read under the config's key of the environment, the name the App made its deployment with (GitHub's may
+  // differ in case).
   let asked: Promise<string | undefined> | undefined;
-  const appRequester = async (): Promise<string | undefined> =>
+  const appRequester = async (key: string): Promise<string | undefined> =>
     ownDeployment
       ? trusted.requested_by
       : byApp
-        ? (asked ??= appDeploymentRequester(octokit, where, environment, sha, botLogin))
+        ? (asked ??= appDeploymentRequester(octokit, where, key, sha, botLogin))
         : undefined;
   // Who started the run (read once, only when needed for the App's own deployment).
   let startedLater: Promise<RunStarters> | undefined;
@@ -595,8 +599,8 @@ export async function handleProtectionRule(
   // re-run by someone else is judged by who re-ran it too).
   const deployment: GateDeployment = {
     byApp,
-    deployers: async () =>
-      lockDeployers(await starters(), { byApp, appRequester: await appRequester(), botLogin }),
+    deployers: async (key) =>
+      lockDeployers(await starters(), { byApp, appRequester: await appRequester(key), botLogin }),
   };
   const gate = await decideGate(octokit, {
     where,
@@ -606,7 +610,7 @@ export async function handleProtectionRule(
     ...(pullNumber !== undefined ? { pullNumber } : {}),
     type,
     ...(trusted.hotfix_reason !== undefined ? { hotfixReason: trusted.hotfix_reason } : {}),
-    requester: async () => gateRequesters(await starters(), await appRequester()),
+    requester: async (key) => gateRequesters(await starters(), await appRequester(key)),
     botLogin,
     markers,
     records,
@@ -617,9 +621,9 @@ export async function handleProtectionRule(
     await answerRun(octokit, where, run, environment, gate.answer, gate.summary);
     return { status: 'answered', answer: gate.answer, run };
   }
-  const by = await appRequester();
   // The gate is the config's environment (its name, approvals and notices), answered under GitHub's name.
   const key = gate.environment ?? environment;
+  const by = await appRequester(key);
   const ref: GateRef = {
     run,
     env: key,

@@ -260,3 +260,24 @@ test('protection rule: one approval answering several waiting gates lists the lo
     assert.equal(w.fake.requestsFor('git/list-matching-refs').length - before, 1, 'one listing of the locks');
   }, WITH_APPROVAL);
 });
+
+test('protection rule: a run the App started for "Production" finds who asked the App for its `production` deployment', async () => {
+  await run(async (w) => {
+    await bobLocksProduction(w, 'incident 46');
+    await commentAs(w, 'bob', '/deploy production');
+    assert.ok(
+      [...w.fake.repo().deployments.values()].some((d) => d.environment === 'production'),
+      'the App deployed for bob under his lock',
+    );
+    // The App's deployment event started the run; GitHub made the job's deployment, named as the workflow
+    // names the environment.
+    const id = nextRun++;
+    w.fake.addWorkflowRun({ id, headSha: HEAD, actor: BOT_LOGIN, event: 'deployment' });
+    const review = await askProtectionRule(w.fake, w.probot, {
+      run: id,
+      event: 'deployment',
+      environment: 'Production',
+    });
+    assert.equal(review.state, 'approved', `bob's deployment goes through his lock: ${review.comment}`);
+  });
+});
