@@ -745,7 +745,29 @@ export interface PendingAnswer {
   run: number;
   environment: string;
   checkRunId: number;
-  answer: GateAnswer;
+  /** ended: GitHub no longer holds the run (answeredRun), its gate is closed unanswered. */
+  answer: GateAnswer | 'ended';
+}
+
+/**
+ * Answers a waiting gate's run; false when GitHub refuses because the run no longer waits for it (404 or 422:
+ * the run was cancelled, failed or timed out). Any other failure is thrown.
+ */
+async function answeredRun(
+  octokit: Octokit,
+  where: Where,
+  ref: GateRef,
+  state: 'approved' | 'rejected',
+  summary: string,
+): Promise<boolean> {
+  try {
+    await answerRun(octokit, where, ref.run, ref.github ?? ref.env, state, summary);
+    return true;
+  } catch (error) {
+    const status = httpStatus(error);
+    if (status === 404 || status === 422) return false;
+    throw error;
+  }
 }
 
 export interface AnswerPendingInput {
@@ -829,7 +851,21 @@ export async function answerPendingProtectionRules(
         },
       });
     } else {
-      await answerRun(octokit, input.where, ref.run, ref.github ?? ref.env, gate.answer, gate.summary);
+      if (!(await answeredRun(octokit, input.where, ref, gate.answer, gate.summary))) {
+        // The run ended (cancelled, or timed out after GitHub's 30 days): its gate no longer shows an Approve
+        // button for a deployment that cannot happen, and the other gates are still answered.
+        await octokit.rest.checks.update({
+          ...input.where,
+          check_run_id: checkRun.id,
+          conclusion: 'cancelled',
+          output: {
+            title: `Workflow run ${ref.run} no longer waits: ${ref.env}`,
+            summary: `GitHub no longer holds workflow run ${ref.run} for this rule (it ended: cancelled, failed or timed out); nothing was deployed. Re-run the workflow to deploy.`,
+          },
+        });
+        answers.push({ run: ref.run, environment: ref.env, checkRunId: checkRun.id, answer: 'ended' });
+        continue;
+      }
       await octokit.rest.checks.update({
         ...input.where,
         check_run_id: checkRun.id,

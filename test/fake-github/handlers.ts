@@ -959,6 +959,9 @@ const teamMembership: Handler = (ctx) => {
 
 const reviewCustomGates: Handler = (ctx) => {
   const { body } = ctx;
+  // A run that has ended (cancelled, timed out after 30 days of waiting) holds no deployment to answer.
+  if (ctx.repo.workflowRuns.get(Number(ctx.params.run_id))?.status === 'completed')
+    return unprocessable('No pending deployment requests to approve or reject');
   ctx.repo.protectionRuleReviews.push({
     runId: Number(ctx.params.run_id),
     environmentName: String(body.environment_name),
