@@ -73,15 +73,25 @@ export const isUtcOffset = (timeZone: string): boolean => /^[+\-\u2212]/.test(ti
 
 /**
  * The zone's canonical name ("europe/berlin" → "Europe/Berlin"), undefined when the platform does not know
- * it. Not cached: every spelling a config may use would otherwise keep a formatter.
+ * it. The App resolves the policy at every event, and building a formatter to ask costs about a
+ * millisecond, so answers are kept: names only (no formatter per spelling), at most CANONICAL_KEPT of them.
  */
 export function canonicalTimeZone(timeZone: string): string | undefined {
+  const kept = canonicalNames.get(timeZone);
+  if (kept !== undefined) return kept ?? undefined;
+  let canonical: string | null;
   try {
-    return new Intl.DateTimeFormat('en-US', { timeZone }).resolvedOptions().timeZone;
+    canonical = new Intl.DateTimeFormat('en-US', { timeZone }).resolvedOptions().timeZone;
   } catch {
-    return undefined;
+    canonical = null;
   }
+  if (canonicalNames.size >= CANONICAL_KEPT) canonicalNames.clear();
+  canonicalNames.set(timeZone, canonical);
+  return canonical ?? undefined;
 }
+
+const CANONICAL_KEPT = 1000;
+const canonicalNames = new Map<string, string | null>();
 
 export function wallClock(instant: Date | number, timeZone: string): WallClock {
   const parts: Record<string, string> = {};
