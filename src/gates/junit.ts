@@ -77,6 +77,8 @@ interface Suite {
   failures?: string;
   tests?: string;
   errors?: string;
+  skipped?: string;
+  hostname?: string;
   testsuite?: Suite[];
   testcase?: TestCase[];
   /** A <failure> or <error> of the suite itself (Ant: a test class that failed to load or set up). */
@@ -99,13 +101,23 @@ export function parseJUnit(text: string, file: string): JUnitSummary {
   }
   const summary: JUnitSummary = { tests: 0, skipped: 0, failures: [], flaky: [] };
   /**
-   * The <failure> and <error> elements in `suite` and below: what its own counts must not exceed.
+   * What `suite` and the suites below it list: what its own counts must not exceed.
    * `pytest`: inside pytest's suite (named "pytest" unless junit_suite_name says otherwise), whose
    * line="…" (junit_family=xunit1) is pytest's 0-based item location, one above the test's def line.
    */
-  const visit = (suite: Suite, pytest = false): number => {
+  const visit = (suite: Suite, pytest = false): Listed => {
     const inPytest = pytest || (typeof suite === 'object' && String(suite.name) === 'pytest');
     let outcomesBelow = 0;
+    const failedBefore = summary.failures.length;
+    const own = typeof suite === 'object' ? (suite.testcase ?? []) : [];
+    const children = typeof suite === 'object' ? (suite.testsuite ?? []) : [];
+    const listed: Listed = {
+      outcomes: 0,
+      tests: own.length,
+      skipped: own.filter((testCase) => testCase.skipped).length,
+      failed: 0,
+      children: children.length,
+    };
     // Ant's formatter (and Jenkins, reading it) puts an error of the suite itself (its class did not
     // load, a @BeforeClass threw) directly in <testsuite>, beside or instead of the test cases: it is read
     // as one failed test named after the suite, not skipped over as if the suite had passed.
@@ -187,12 +199,20 @@ export function parseJUnit(text: string, file: string): JUnitSummary {
       const unmarked = cases.filter((testCase) => !testCase.skipped && !testCase.failure && !testCase.error);
       summary.skipped += Math.min(cases.length - claimed, unmarked.length);
     }
-    for (const child of suite.testsuite ?? []) outcomesBelow += visit(child, inPytest);
+    for (const child of children) {
+      const below = visit(child, inPytest);
+      outcomesBelow += below.outcomes;
+      listed.tests += below.tests;
+      listed.skipped += below.skipped;
+    }
     // The one test case a suite that failed to run stands for is all its errors="N" count.
     if (typeof suite === 'object' && failedToRun(suite))
       outcomesBelow = Math.max(outcomesBelow, claimedCount(suite));
+    listed.outcomes = outcomesBelow;
+    listed.failed = summary.failures.length - failedBefore;
     checkCounts(suite, outcomesBelow, file);
-    return outcomesBelow;
+    if (typeof suite === 'object' && !failedToRun(suite)) checkTotals(suite, listed, file);
+    return listed;
   };
   if (doc.testsuites !== undefined && doc.testsuites !== '') visit(doc.testsuites);
   for (const suite of doc.testsuite ?? []) visit(suite);
@@ -250,6 +270,56 @@ function isRisky(outcome: Outcome | string): boolean {
   return (
     typeof outcome === 'object' && /^\\?PHPUnit\\Framework\\RiskyTestError$/.test(String(outcome.type ?? ''))
   );
+}
+
+/** What a suite lists, in it and in the suites below it. */
+interface Listed {
+  /** <failure> and <error> elements (with the one a suite that failed to run stands for). */
+  outcomes: number;
+  /** <testcase> elements. */
+  tests: number;
+  /** <testcase> elements with a <skipped>. */
+  skipped: number;
+  /** Test cases read as failed (a PHPUnit risky test is not). */
+  failed: number;
+  /** The suites directly in it. */
+  children: number;
+}
+
+/**
+ * A suite that counts more tests (or skipped tests) than it lists is truncated or contradicts itself: a
+ * runner killed after it wrote the header, a merge that lost test cases. Passing it would pass the tests it
+ * does not list, so it is refused when nothing it lists failed. A listed failure fails the gate anyway, and
+ * it is what the user needs to see: pytest counts a passed test whose teardown errored twice in tests="…"
+ * (its pass and its error) while it writes one test case, and Ant counts a class that failed to set up
+ * as it likes. node --test counts a suite's direct children (a nested suite as one), so the count may be
+ * that too. Catch2 (hostname="tbd", its placeholder) counts assertions, not test cases.
+ */
+function checkTotals(suite: Suite, listed: Listed, file: string): void {
+  if (listed.failed > 0 || String(suite.hostname ?? '') === 'tbd') return;
+  const where = `${file}: <testsuite${suite.name === undefined ? '' : ` name="${String(suite.name)}"`}>`;
+  for (const [key, below] of [
+    ['tests', listed.tests],
+    ['skipped', listed.skipped],
+  ] as const) {
+    const value = suite[key];
+    if (value === undefined) continue;
+    const count = String(value).trim() === '' ? NaN : Number(value);
+    if (!Number.isSafeInteger(count) || count < 0) {
+      throw new JUnitReportError(`${where} ${key}="${String(value)}" is not a count`);
+    }
+    const direct =
+      key === 'tests'
+        ? (suite.testcase?.length ?? 0) + listed.children
+        : (suite.testcase ?? []).filter((testCase) => testCase.skipped).length + listed.children;
+    const most = Math.max(below, direct);
+    if (count > most) {
+      const lists = key === 'tests' ? `${below}` : `${listed.tests} test cases, ${below} of them skipped`;
+      throw new JUnitReportError(
+        `${where} counts ${count} ${key === 'tests' ? 'tests' : 'skipped tests'} but lists ${lists}: the report is truncated or not a JUnit report this gate reads`,
+      );
+    }
+  }
 }
 
 /**

@@ -146,6 +146,76 @@ test('JUnit: a suite that counts more failures and errors than it lists is refus
   assert.equal(both.failures.length, 1);
 });
 
+test('JUnit: a suite that counts more tests or skipped tests than it lists is refused, at any level', () => {
+  const refused: Array<[string, RegExp]> = [
+    // A runner killed after it wrote the header: 10 counted, 2 listed, none failed.
+    [
+      '<testsuite name="s" tests="10" failures="0"><testcase name="a"/><testcase name="b"/></testsuite>',
+      /^r\.xml: <testsuite name="s"> counts 10 tests but lists 2: the report is truncated/,
+    ],
+    [
+      '<testsuites tests="5"><testsuite name="s" tests="1"><testcase name="a"/></testsuite></testsuites>',
+      /^r\.xml: <testsuite> counts 5 tests but lists 1: /,
+    ],
+    [
+      '<testsuites><testsuite name="outer"><testsuite name="inner" tests="3"><testcase name="a"/></testsuite></testsuite></testsuites>',
+      /<testsuite name="inner"> counts 3 tests but lists 1: /,
+    ],
+    [
+      '<testsuite name="s" tests="2" skipped="2"><testcase name="a"/><testcase name="b"/></testsuite>',
+      /<testsuite name="s"> counts 2 skipped tests but lists 2 test cases, 0 of them skipped: /,
+    ],
+    [
+      '<testsuite name="s" tests="many"><testcase name="a"/></testsuite>',
+      /<testsuite name="s"> tests="many" is not a count/,
+    ],
+    ['<testsuite name="s" skipped="-1"><testcase name="a"/></testsuite>', /skipped="-1" is not a count/],
+  ];
+  for (const [xml, message] of refused) {
+    assert.throws(
+      () => parseJUnit(xml, 'r.xml'),
+      (error: Error) => error instanceof JUnitReportError && message.test(error.message),
+      xml,
+    );
+  }
+  const read: Array<[string, string, { tests: number; skipped: number; failures: number }]> = [
+    [
+      'counts that match',
+      '<testsuite name="s" tests="2" skipped="1"><testcase name="a"/><testcase name="b"><skipped/></testcase></testsuite>',
+      { tests: 2, skipped: 1, failures: 0 },
+    ],
+    [
+      // pytest counts a passed test whose teardown errored as two tests; a listed failure fails the gate anyway.
+      'a listed failure',
+      '<testsuite name="pytest" tests="2" errors="1"><testcase name="a"><error message="teardown"/></testcase></testsuite>',
+      { tests: 1, skipped: 0, failures: 1 },
+    ],
+    [
+      // node --test: tests="…" and skipped="…" count a suite's direct children, a nested suite as one.
+      'node --test: an empty nested suite',
+      '<testsuites><testsuite name="outer" tests="3" skipped="2"><testcase name="a"><skipped/></testcase>' +
+        '<testsuite name="empty" tests="0" skipped="0"/><testsuite name="all skipped" tests="1" skipped="1">' +
+        '<testcase name="b"><skipped/></testcase></testsuite></testsuite></testsuites>',
+      { tests: 2, skipped: 2, failures: 0 },
+    ],
+    [
+      // Catch2 counts assertions (its hostname="tbd" placeholder tells it).
+      'Catch2',
+      '<testsuites><testsuite name="app-tests" errors="0" failures="0" skipped="0" tests="37" hostname="tbd" time="0.01">' +
+        '<testcase classname="app-tests.global" name="adds" time="0.001" status="run"/></testsuite></testsuites>',
+      { tests: 1, skipped: 0, failures: 0 },
+    ],
+  ];
+  for (const [what, xml, expected] of read) {
+    const summary = parseJUnit(xml, 'r.xml');
+    assert.deepEqual(
+      { tests: summary.tests, skipped: summary.skipped, failures: summary.failures.length },
+      expected,
+      what,
+    );
+  }
+});
+
 test('JUnit: reports listing no test case block instead of passing', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'hostile-xml-'));
   t.after(() => rm(dir, { recursive: true, force: true }));
