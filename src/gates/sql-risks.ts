@@ -268,7 +268,11 @@ export function withoutDownSections(sql: string): string {
  */
 function plpgsqlAsSql(body: string): string {
   return body
-    .replace(/\bEXECUTE\s+'((?:[^']|'')*)'/gi, (_, sql: string) => `;\n${sql.replace(/''/g, "'")};\n`)
+    .replace(
+      // EXECUTE format('DROP TABLE %I', name) builds its statement from the format string as much.
+      /\bEXECUTE\s+(?:format\s*\(\s*)?'((?:[^']|'')*)'/gi,
+      (_, sql: string) => `;\n${sql.replace(/''/g, "'")};\n`,
+    )
     .replace(/\b(DECLARE|BEGIN|THEN|ELSE|LOOP|EXCEPTION)\b/gi, ';');
 }
 
@@ -306,12 +310,27 @@ const DROPS_OF_DATA: Array<[RegExp, string, string]> = [
  * strings and quoted names masked (withoutQuotedNames), so no parenthesis or keyword there is data.
  */
 function deletesAllRows(bare: string): boolean {
-  const deletes = /\bDELETE\s+FROM\b/gi;
-  for (let found = deletes.exec(bare); found; found = deletes.exec(bare)) {
+  return withoutOwnWhere(bare, /\bDELETE\s+FROM\b/gi).length > 0;
+}
+
+/**
+ * The tables an UPDATE in the statement (the statement itself, or one that starts a WITH's query) changes
+ * in every row: no WHERE of its own. Not ON CONFLICT ... DO UPDATE (the conflicting rows), nor FOR UPDATE,
+ * nor a trigger's or a grant's UPDATE: those are not at the start of a query.
+ */
+function tablesUpdatedWhole(bare: string): string[] {
+  const updates = new RegExp(String.raw`(?:^|\(\s*)UPDATE\s+(?:ONLY\s+)?(${IDENT})`, 'gi');
+  return withoutOwnWhere(bare, updates);
+}
+
+/** Of the statements `pattern` finds (its first group, if any, naming their table), those with no WHERE. */
+function withoutOwnWhere(bare: string, pattern: RegExp): string[] {
+  const found: string[] = [];
+  for (let match = pattern.exec(bare); match; match = pattern.exec(bare)) {
     let depth = 0;
     let own = false;
     const rest = /[()]|\bWHERE\b/gi;
-    rest.lastIndex = found.index + found[0].length;
+    rest.lastIndex = match.index + match[0].length;
     for (let token = rest.exec(bare); token; token = rest.exec(bare)) {
       if (token[0] === '(') depth += 1;
       else if (token[0] === ')') {
@@ -323,9 +342,9 @@ function deletesAllRows(bare: string): boolean {
         break;
       }
     }
-    if (!own) return true;
+    if (!own) found.push(match[1] ?? match[0]);
   }
-  return false;
+  return found;
 }
 
 /**
@@ -339,6 +358,55 @@ function doBlockBody(text: string): string | undefined {
   if (escaped) return escaped[1]!.replace(/''/g, "'").replace(/\\([\s\S])/g, '$1');
   const quoted = /^DO\s+(?:LANGUAGE\s+plpgsql\s+)?'((?:[^']|'')*)'/i.exec(text);
   return quoted ? quoted[1]!.replace(/''/g, "'") : undefined;
+}
+
+/**
+ * The statement an EXPLAIN runs: with ANALYZE (`EXPLAIN ANALYZE`, `EXPLAIN ANALYSE VERBOSE`,
+ * `EXPLAIN (ANALYZE, BUFFERS)`, not `(ANALYZE false)`), PostgreSQL executes it. Undefined otherwise.
+ */
+function explainedAndRun(text: string): string | undefined {
+  const bare = /^EXPLAIN\s+ANALY[SZ]E\b(?:\s+VERBOSE\b)?\s*/i.exec(text);
+  if (bare) return text.slice(bare[0].length);
+  const options = /^EXPLAIN\s*\(([^()]*)\)\s*/i.exec(text);
+  if (!options) return undefined;
+  const analyze = options[1]!
+    .split(',')
+    .map((option) => option.trim().split(/\s+/))
+    .find(([name]) => /^ANALY[SZ]E$/i.test(name ?? ''));
+  if (!analyze || /^(false|off|0|no)$/i.test(analyze[1] ?? '')) return undefined;
+  return text.slice(options[0].length);
+}
+
+/**
+ * A CREATE FUNCTION / PROCEDURE's name and body (dollar-quoted, a string literal, or BEGIN ATOMIC ... END),
+ * a PL/pgSQL body read as plain statements. Undefined for any other statement.
+ */
+function routineBody(text: string): { name: string; body: string } | undefined {
+  const head = new RegExp(
+    String.raw`^CREATE\s+(?:OR\s+REPLACE\s+)?(?:FUNCTION|PROCEDURE)\s+(${IDENT})\s*\(`,
+    'i',
+  ).exec(text);
+  if (!head) return undefined;
+  const rest = text.slice(head[0].length);
+  const dollar = /\bAS\s+(\$(?:[A-Za-z_]\w*)?\$)([\s\S]*?)\1/i.exec(rest);
+  const quoted = dollar ? undefined : /\bAS\s+'((?:[^']|'')*)'/i.exec(rest);
+  const atomic = /\bBEGIN\s+ATOMIC\b([\s\S]*)\bEND\s*$/i.exec(rest);
+  const body = dollar ? dollar[2]! : quoted ? quoted[1]!.replace(/''/g, "'") : atomic?.[1];
+  if (body === undefined) return undefined;
+  return { name: head[1]!, body: /\bLANGUAGE\s+'?plpgsql\b/i.test(rest) ? plpgsqlAsSql(body) : body };
+}
+
+/**
+ * The names (as tableKey makes them) of what a statement (SELECT, CALL, PERFORM, ...) calls, once each;
+ * none for a statement that only defines or names a routine (CREATE TRIGGER ... EXECUTE FUNCTION f()).
+ * `code`, not `bare`: a quoted name ("Backfill"()) is a name here.
+ */
+function calledNames(bare: string, code: string): Set<string> {
+  const names = new Set<string>();
+  if (/^(CREATE|DROP|ALTER|COMMENT|GRANT|REVOKE)\b/i.test(bare)) return names;
+  const call = new RegExp(String.raw`(?<![\w$."])(${IDENT})\s*\(`, 'gi');
+  for (const match of code.matchAll(call)) names.add(tableKey(match[1]!));
+  return names;
 }
 
 /** The lines of the statements that cannot run in a transaction (… CONCURRENTLY). */
@@ -412,6 +480,8 @@ export function findSqlRisks(
   // Tables created in this same file are new and empty: indexing or constraining them locks nothing.
   const created = new Set([...newTables, ...createdTables(sql)]);
   const risks: SqlRisk[] = [];
+  /** The functions and procedures the file has created so far, by their names as tableKey makes them. */
+  const routines = new Map<string, { name: string; body: string }>();
   let transaction: number | undefined;
   let toolTransaction: ((line: number) => string | undefined) | undefined;
   for (const { line, code, text } of statements) {
@@ -464,6 +534,32 @@ export function findSqlRisks(
     if (/^(DELETE|WITH)\b/i.test(bare) && deletesAllRows(bare)) {
       add('delete-all-rows', 'DELETE without WHERE deletes every row of the table');
     }
+    if (/^(UPDATE|WITH)\b/i.test(bare)) {
+      for (const table of tablesUpdatedWhole(bare)) {
+        if (created.has(tableKey(table))) continue;
+        add(
+          'update-all-rows',
+          `UPDATE ${table} without WHERE rewrites every row of the table in one transaction: it holds every row's lock to the end (the running version's writes to the table wait) and leaves a dead copy of each row; update in batches by key range`,
+        );
+      }
+    }
+    // EXPLAIN ANALYZE runs the statement it explains (only the plan is printed): its risks are this one's.
+    const explained = explainedAndRun(text);
+    if (explained !== undefined) {
+      for (const risk of findSqlRisks(explained, created, { lockTimeout: false })) {
+        risks.push({ ...risk, line, message: `EXPLAIN ANALYZE runs the statement: ${risk.message}` });
+      }
+    }
+    // A function or procedure this file creates runs its body where the file calls it.
+    for (const key of routines.size > 0 ? calledNames(bare, code) : []) {
+      const routine = routines.get(key);
+      if (!routine) continue;
+      for (const risk of findSqlRisks(routine.body, created, { lockTimeout: false })) {
+        risks.push({ ...risk, line, message: `${routine.name}(), called here: ${risk.message}` });
+      }
+    }
+    const routine = routineBody(text);
+    if (routine) routines.set(tableKey(routine.name), routine);
 
     const alter = new RegExp(
       String.raw`^ALTER\s+TABLE\s+(?:IF\s+EXISTS\s+)?(?:ONLY\s+)?(${IDENT})\s*\*?\s*`,

@@ -125,6 +125,76 @@ describe('findSqlRisks', () => {
     ]);
   });
 
+  it('flags an UPDATE without its own WHERE on a table in use, also in a WITH, not ON CONFLICT DO UPDATE', () => {
+    const sql = [
+      'UPDATE users SET active = true;',
+      'UPDATE ONLY public.users SET score = (SELECT max(s) FROM scores WHERE scores.id = users.id);',
+      'WITH moved AS (UPDATE orders SET state = 1 RETURNING id) SELECT count(*) FROM moved;',
+      // Its own WHERE, or not an UPDATE statement: not every row.
+      'UPDATE users SET active = true WHERE id IN (SELECT id FROM banned);',
+      'UPDATE users SET a = b.a FROM b WHERE users.id = b.id;',
+      'INSERT INTO users (id) VALUES (1) ON CONFLICT (id) DO UPDATE SET active = true;',
+      'SELECT * FROM users FOR UPDATE;',
+      "SELECT 'UPDATE users SET a = 1';",
+      // A table this file creates is new: filling it is no rewrite of a table in use.
+      'CREATE TABLE fresh (id int, a int);',
+      'UPDATE fresh SET a = 1;',
+    ].join('\n');
+    assert.deepEqual(rulesOf(sql), ['1:update-all-rows', '2:update-all-rows', '3:update-all-rows']);
+    assert.match(
+      findSqlRisks(sql)[0]!.message,
+      /^UPDATE users without WHERE rewrites every row of the table/,
+    );
+  });
+
+  it('reads the statement EXPLAIN ANALYZE runs, not one EXPLAIN only plans', () => {
+    const sql = [
+      'EXPLAIN ANALYZE DELETE FROM users;',
+      'EXPLAIN ANALYSE VERBOSE UPDATE users SET a = 1;',
+      'EXPLAIN (ANALYZE, BUFFERS) DELETE FROM sessions;',
+      'EXPLAIN (FORMAT json, ANALYZE true) WITH d AS (DELETE FROM t RETURNING *) SELECT 1;',
+      'EXPLAIN DELETE FROM users;',
+      'EXPLAIN (ANALYZE false) DELETE FROM users;',
+      'EXPLAIN (ANALYZE off, COSTS) UPDATE users SET a = 1;',
+    ].join('\n');
+    assert.deepEqual(rulesOf(sql), [
+      '1:delete-all-rows',
+      '2:update-all-rows',
+      '3:delete-all-rows',
+      '4:delete-all-rows',
+    ]);
+    assert.match(findSqlRisks(sql)[0]!.message, /^EXPLAIN ANALYZE runs the statement: DELETE without WHERE/);
+  });
+
+  it('reads the statement an EXECUTE builds with format(), in a DO block', () => {
+    const sql = [
+      "DO $$ BEGIN EXECUTE format('DROP TABLE %I', 'legacy'); END $$;",
+      "DO $$ DECLARE t text; BEGIN FOR t IN SELECT tablename FROM pg_tables LOOP EXECUTE format('TRUNCATE %I.%I', 'public', t); END LOOP; END $$;",
+      "DO $$ BEGIN EXECUTE format('ANALYZE %I', 'users'); END $$;",
+    ].join('\n');
+    assert.deepEqual(rulesOf(sql), ['1:drop-table', '2:truncate']);
+  });
+
+  it('reads the body of a function or procedure the file creates where the file calls it, not before', () => {
+    const sql = [
+      "CREATE FUNCTION purge() RETURNS void LANGUAGE plpgsql AS $$ BEGIN EXECUTE 'DROP TABLE legacy'; END $$;",
+      'CREATE OR REPLACE PROCEDURE public.reset_flags() LANGUAGE sql AS $$ UPDATE flags SET on_ = false $$;',
+      'CREATE FUNCTION "Backfill"() RETURNS void AS \'DELETE FROM audit\' LANGUAGE sql;',
+      'CREATE FUNCTION counts() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT 1; END;',
+      'CREATE FUNCTION on_write() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN TRUNCATE cache; RETURN NEW; END $$;',
+      'CREATE TRIGGER w AFTER INSERT ON t FOR EACH ROW EXECUTE FUNCTION on_write();',
+      'SELECT purge();',
+      'CALL reset_flags();',
+      'SELECT "Backfill"(), counts();',
+      "SELECT 'purge()';",
+    ].join('\n');
+    assert.deepEqual(rulesOf(sql), ['7:drop-table', '8:update-all-rows', '9:delete-all-rows']);
+    assert.match(
+      findSqlRisks(sql, [], { lockTimeout: false })[0]!.message,
+      /^purge\(\), called here: DROP TABLE loses data/,
+    );
+  });
+
   it('reads a DO block whose body is a string literal, as PostgreSQL runs it', () => {
     const sql = [
       "DO 'BEGIN DROP TABLE legacy; END';",
