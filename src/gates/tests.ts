@@ -1,11 +1,12 @@
 // The tests gate (seed phase 1, "Test Coverage Validation"): the test command passes, coverage meets the
 // thresholds (overall and on the changed lines), and no JUnit report lists a failing test.
-import { stat } from 'node:fs/promises';
+import { lstat, readFile, stat } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
 import { testsConfigSchema } from './schema/tests.ts';
 import type { TestsConfig } from './schema/tests.ts';
 import { readCoverageReport, lineHitsByRepoPath, findLineHits } from './coverage/read.ts';
 import { COVERAGE_METRICS, CoverageReportError, percent } from './coverage/types.ts';
+import { codeLines, isUnreportedSource, measuredByReports } from './coverage/unreported.ts';
 import type { CoverageMetric, CoverageReport, Counts } from './coverage/types.ts';
 import { commandDisplay, outputTail, runGateCommand } from './gate-command.ts';
 import { JUnitReportError } from './junit.ts';
@@ -242,24 +243,38 @@ async function checkChangedLines(
     };
   }
   const byPath = perLine.map((report) => lineHitsByRepoPath(report, ctx.cwd, repositoryRoots(ctx)));
+  const measured = measuredByReports(
+    byPath.flatMap((map) => [...map.keys()]),
+    withLines.map((file) => file.path.split('/')[0]!),
+  );
   let covered = 0;
   let total = 0;
   let notInReport = 0;
+  let unreported = 0;
   const uncovered: Finding[] = [];
   for (const file of withLines) {
     const hits = byPath.map((map) => findLineHits(map, file.path)).find(Boolean);
-    if (!hits) {
+    let missed: number[] = [];
+    if (hits) {
+      for (const line of file.addedLines) {
+        const count = hits.get(line);
+        if (count === undefined) continue; // not executable (blank, comment, type-only)
+        total++;
+        if (count > 0) covered++;
+        else missed.push(line);
+      }
+    } else if (isUnreportedSource(file.path, measured)) {
+      // Code the reports measure, yet in none of them: no test loaded it, so none of its lines ran.
+      const text = await changedText(ctx.cwd, file.path);
+      missed = text === undefined ? [...file.addedLines] : codeLines(text, file.addedLines);
+      if (missed.length === 0) continue;
+      unreported++;
+      total += missed.length;
+    } else {
       notInReport++;
       continue;
     }
-    const missed: number[] = [];
-    for (const line of file.addedLines) {
-      const count = hits.get(line);
-      if (count === undefined) continue; // not executable (blank, comment, type-only)
-      total++;
-      if (count > 0) covered++;
-      else missed.push(line);
-    }
+    const absent = hits ? '' : ' (the file is in no coverage report: no test loaded it)';
     for (const [start, end] of ranges(missed)) {
       uncovered.push({
         path: file.path,
@@ -267,15 +282,20 @@ async function checkChangedLines(
         ...(end > start ? { endLine: end } : {}),
         rule: 'coverage.changed-line',
         message:
-          end > start
+          (end > start
             ? `changed lines ${start}-${end} are not covered by tests`
-            : `changed line ${start} is not covered by tests`,
+            : `changed line ${start} is not covered by tests`) + absent,
         severity: 'warning',
       });
     }
   }
   const value = percent({ covered, total });
-  const outside = notInReport > 0 ? `; ${notInReport} changed file(s) not in the coverage report` : '';
+  const outside =
+    (unreported > 0
+      ? `; ${unreported} changed source file(s) in no coverage report, their lines counted as not covered ` +
+        '(if one has no code to run, have the coverage tool report every source file: jest ' +
+        'collectCoverageFrom, c8 or nyc --all, coverage.py [run] source)'
+      : '') + (notInReport > 0 ? `; ${notInReport} changed file(s) not in the coverage report` : '');
   if (total > 0 && value < minimum) {
     return {
       problems: [
@@ -293,6 +313,21 @@ async function checkChangedLines(
       : `no executable changed lines${outside}`,
   );
   return { problems: [], notices: uncovered };
+}
+
+/**
+ * A changed file's text, to tell its code lines from blank and comment lines; undefined when it is not a
+ * regular file of at most 16 MB (then every added line counts).
+ */
+async function changedText(cwd: string, path: string): Promise<string | undefined> {
+  try {
+    const full = resolve(cwd, path);
+    const info = await lstat(full);
+    if (!info.isFile() || info.size > 16 * 1024 * 1024) return undefined;
+    return await readFile(full, 'utf8');
+  } catch {
+    return undefined;
+  }
 }
 
 async function checkJUnit(

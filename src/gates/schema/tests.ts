@@ -26,7 +26,8 @@ export const testsConfigSchema = z.strictObject({
       statements: pct.optional(),
       changed_lines: pct.optional().meta({
         description:
-          'Minimum % of the added lines (against the base commit) that tests execute. Needs lcov or cobertura.',
+          'Minimum % of the added lines (against the base commit) that tests execute. Needs lcov or cobertura. ' +
+          'A changed source file in no report (no test loaded it) counts its added code lines as not covered.',
       }),
     })
     .optional()

@@ -117,6 +117,71 @@ test('the three report formats give the same line coverage (coverage-only mode)'
   assert.match(summaryOnly.summary, /changed-line coverage needs per-line data \(lcov or cobertura\)/);
 });
 
+test('a changed source file in no coverage report counts as not covered; docs, tests and other folders do not', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'tests-gate-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  await mkdir(join(dir, 'src'));
+  await writeFile(join(dir, 'src/app.ts'), 'export const a = 1;\n');
+  await git(dir, 'init', '-q');
+  await git(dir, 'add', '.');
+  await git(dir, 'commit', '-q', '-m', 'base');
+  await git(dir, 'tag', 'base');
+  // The change: app.ts gets a covered line; src/new.ts (3 code lines, a comment and a blank) is loaded
+  // by no test. The others are no code the report measures.
+  await writeFile(join(dir, 'src/app.ts'), 'export const a = 1;\nexport const b = 2;\n');
+  await writeFile(
+    join(dir, 'src/new.ts'),
+    '// Charges a card.\nexport function charge(cents: number) {\n\n  return cents * 2;\n}\n',
+  );
+  await mkdir(join(dir, 'scripts'));
+  await mkdir(join(dir, 'src/__tests__'));
+  await mkdir(join(dir, 'docs'));
+  const others: Record<string, string> = {
+    'src/new.test.ts': 'test("x", () => {});\n',
+    'src/__tests__/util.ts': 'export const u = 1;\n',
+    'src/types.d.ts': 'export type T = number;\n',
+    'scripts/release.ts': 'console.log(1);\n',
+    'docs/guide.md': '# Guide\n',
+    'src/config.json': '{}\n',
+  };
+  for (const [file, text] of Object.entries(others)) await writeFile(join(dir, file), text);
+  await mkdir(join(dir, 'coverage'));
+  await writeFile(
+    join(dir, 'coverage/lcov.info'),
+    'TN:\nSF:src/app.ts\nDA:1,1\nDA:2,1\nLF:2\nLH:2\nend_of_record\n',
+  );
+  await git(dir, 'add', '.');
+  await git(dir, 'commit', '-q', '-m', 'change');
+  const verdict = await run(
+    { coverage: 'coverage/lcov.info', thresholds: { changed_lines: 80 } },
+    context(dir),
+  );
+  assert.equal(verdict.status, 'block');
+  assert.match(
+    verdict.summary,
+    /^changed-line coverage 25\.0% < 80% \(1\/4 lines\); 1 changed source file\(s\) in no coverage report, their lines counted as not covered \(.*collectCoverageFrom.*\); 7 changed file\(s\) not in the coverage report$/,
+  );
+  assert.deepEqual(
+    verdict.findings.map((f) => [f.path, f.line, f.endLine, f.severity, f.message]),
+    [
+      [
+        'src/new.ts',
+        2,
+        undefined,
+        'error',
+        'changed line 2 is not covered by tests (the file is in no coverage report: no test loaded it)',
+      ],
+      [
+        'src/new.ts',
+        4,
+        5,
+        'error',
+        'changed lines 4-5 are not covered by tests (the file is in no coverage report: no test loaded it)',
+      ],
+    ],
+  );
+});
+
 test('branches, functions and statements thresholds are checked from the report that carries them', async (t) => {
   const dir = await appRepo(t);
   await execa(C8_COMMAND[0]!, C8_COMMAND.slice(1), { cwd: dir });
