@@ -28,6 +28,8 @@ export interface MatchContext {
   quoted: boolean;
   /** The first character after the value in its line that is not white space ('' at the end of the line). */
   next: string;
+  /** The rest of the value's line after it (at most 200 characters). */
+  rest: string;
 }
 
 export interface ScanOptions {
@@ -65,6 +67,14 @@ const looksLikeCode = (value: string, context: MatchContext) =>
   !context.quoted &&
   (CODE_OPERATOR.test(value) ||
     (IDENTIFIER_PATH.test(value.replace(/[-+*/%&|]+$/, '')) && /^[[(;,)}"'`+*/%&|?<>-]$/.test(context.next)));
+/**
+ * A JavaScript regex literal (`/^x-amz-security-token$/i`, `/Bearer-Token-Header[-_]Value/g`) up to its flags
+ * and not followed by a word: a pattern that matches secrets, which gitleaks does not take for one either
+ * (its values never start with a slash). An unquoted value only: a secret in quotes is a secret.
+ */
+const REGEX_LITERAL = /^\/(?![*/])(?:[^/\\[\n]|\\.|\[(?:[^\]\\\n]|\\.)*\])+\/[dgimsuvy]*(?![\w$])/;
+const isRegexLiteral = (value: string, context: MatchContext) =>
+  !context.quoted && value.startsWith('/') && REGEX_LITERAL.test(value + context.rest);
 // A key block has a body: the header alone (a string constant in a PEM parser, say) is not a key.
 const KEY_BODY = /[A-Za-z0-9+/=]{40}/;
 
@@ -202,6 +212,7 @@ export const SECRET_RULES: SecretRule[] = [
       !PLACEHOLDER.test(secret) &&
       !CODE_REFERENCE.test(secret) &&
       !looksLikeCode(secret, context) &&
+      !isRegexLiteral(secret, context) &&
       !looksLikeSlug(secret) &&
       // Short values cannot reach high entropy: scale the bar with the length (log2 of it is the maximum).
       shannonEntropy(secret) >= Math.min(options.entropyThreshold, 0.9 * Math.log2(secret.length)),
@@ -621,7 +632,10 @@ class LineContext implements MatchContext {
     this.quoted = quoted;
   }
   get next(): string {
-    return /\S/.exec(this.line.slice(this.after, this.after + 200))?.[0] ?? '';
+    return /\S/.exec(this.rest)?.[0] ?? '';
+  }
+  get rest(): string {
+    return this.line.slice(this.after, this.after + 200);
   }
 }
 

@@ -47,6 +47,7 @@ function referenceScan(text: string): SecretHit[] {
         const context = {
           quoted: m.groups?.open !== undefined,
           next: /\S/.exec(line.slice(span[1], span[1] + 200))?.[0] ?? '',
+          rest: line.slice(span[1], span[1] + 200),
         };
         if (rule.accept && !rule.accept(secret, DEFAULT_SCAN_OPTIONS, context)) continue;
         spans.push(span);

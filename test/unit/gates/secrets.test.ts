@@ -579,6 +579,39 @@ test('source code that assigns to secret-like names is not a secret; the same na
   );
 });
 
+test('a regex literal assigned to a secret-like name is a pattern, not a secret; the same value as data still is', () => {
+  const value = 'q7Zt9wLk2Vx8Rb4Nc6Hy3Pm5Jd1Gf0Ts';
+  const patterns = [
+    'const AUTH_TOKEN_RE = /^x-amz-security-token$/i;',
+    'const tokenPattern = /Bearer-Token-Header-Value/gi;',
+    'const SECRET_PATTERN = /Bearer-Token-Header[-_]Value/g, other = 1;',
+    `const SECRET_PATTERN = /${value}/g;`,
+    `  apiKey: /${value}/,`,
+    `if (TOKEN_RE.test(x)) token_re = /${value}/u.source;`,
+  ].join('\n');
+  assert.deepEqual(
+    scanText(patterns).map((hit) => `${hit.rule}@${hit.line}`),
+    [],
+  );
+  // A value in quotes, or one starting with a slash that is no regex literal (a base64 key), is data.
+  const data = [
+    `const SECRET_PATTERN = "/${value}/";`,
+    `API_KEY=/${value}`,
+    `API_KEY=/${value.slice(0, 10)}/${value.slice(10)}`,
+    `const token = "${value}";`,
+  ].join('\n');
+  assert.deepEqual(
+    scanText(data).map((hit) => `${hit.rule}@${hit.line}`),
+    ['generic-secret@1', 'generic-secret@2', 'generic-secret@3', 'generic-secret@4'],
+  );
+  // A token of a known format is found wherever it stands, a regex literal too.
+  const github = j('ghp_', 'aB3dE5fG7hI9jK1lM3nO5pQ7rS9tU1vW3xY5');
+  assert.deepEqual(
+    scanText(`const TOKEN_RE = /${github}/;`).map((hit) => hit.rule),
+    ['github-token'],
+  );
+});
+
 test('scope all: a tracked file deleted in the working tree has nothing to scan, and does not block', async (t) => {
   const dir = await repo(t, { 'src/kept.ts': 'export const a = 1;\n', 'dist/old-chunk.js': 'export {};\n' });
   await rm(join(dir, 'dist/old-chunk.js'));
