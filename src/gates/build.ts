@@ -1,11 +1,11 @@
 // The build gate (seed 01, "build validation"): the build command succeeds, its output has no warnings
-// (when a pattern is given), the expected artifacts exist, and they fit their size budgets (raw and gzip).
+// (the configured pattern, else common tools' warning lines), the expected artifacts exist, and they fit their size budgets (raw and gzip).
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
-import { buildConfigSchema } from './schema/build.ts';
+import { buildConfigSchema, DEFAULT_BUILD_WARNINGS } from './schema/build.ts';
 import type { BuildConfig } from './schema/build.ts';
 import { commandDisplay, outputTail, runRequiredCommand } from './gate-command.ts';
 import { matchFiles } from './match-files.ts';
@@ -170,7 +170,8 @@ export const buildGate: Gate<BuildConfig> = {
     }
     const artifacts = await artifactFindings(config, ctx.cwd);
     findings.push(...artifacts.findings);
-    if (config.warnings) findings.push(...warningFindings(config.warnings, output));
+    if (config.warnings !== false)
+      findings.push(...warningFindings(config.warnings ?? DEFAULT_BUILD_WARNINGS, output));
 
     const errors = findings.filter((f) => f.severity === 'error');
     if (errors.length > 0) return { status: 'block', summary: errors[0]!.message.split('\n')[0]!, findings };

@@ -61,12 +61,13 @@ export const buildConfigSchema = z
       .optional()
       .meta({ description: 'Extra environment for the command.' }),
     warnings: z
-      .string()
-      .min(1)
-      .refine(isValidRegex, { message: 'not a valid regular expression' })
+      .union([z.string().min(1).refine(isValidRegex, { message: 'not a valid regular expression' }), z.literal(false)])
       .optional()
       .meta({
-        description: 'A regular expression (case-insensitive) whose matches in the output are warnings.',
+        description:
+          'A regular expression (case-insensitive) whose matches in the output are warnings (the gate warns). ' +
+          'Default: the warning lines of common compilers and bundlers (gcc/clang, rustc/cargo, javac, Maven, ' +
+          'MSBuild, Kotlin, webpack, esbuild, Rollup/Vite, ESLint); false: do not look for warnings.',
       }),
     budgets: z.array(budget).optional(),
     expect: z.array(z.string().min(1)).optional().meta({
@@ -78,6 +79,18 @@ export const buildConfigSchema = z
   });
 
 export type BuildConfig = z.output<typeof buildConfigSchema>;
+
+/**
+ * The warning lines of common build tools, for a build gate without its own `warnings` (seed 01: "Check
+ * for build warnings"; seed 03: "no warnings"): Maven `[WARNING]`, webpack `WARNING in`, rustc / cargo
+ * `warning:` and `warning[E…]:`, esbuild `▲ [WARNING]`, Rollup / Vite `(!)`, Kotlin `w:`, and a warning
+ * at a place in a file as gcc, clang, javac (`a.c:3:5: warning:`) and MSBuild (`A.cs(12,5): warning
+ * CS0168`) write it, and ESLint's `3:5  warning  …`. Not a package manager's `npm WARN`, pnpm's `WARN`
+ * or yarn's `warning package.json: …` (an install's notices, no build's).
+ */
+export const DEFAULT_BUILD_WARNINGS =
+  String.raw`^\s*(?:\[WARN(?:ING)?\]|WARNING in |warning(?:\[[\w:-]+\])?:|▲ \[WARNING\]|\(!\) |w: )` +
+  String.raw`|:\d+(?::\d+)?:\s*warning\b|\(\d+(?:,\d+)*\):\s*warning\b|^\s*\d+:\d+\s+warning\s`;
 
 function isValidRegex(source: string): boolean {
   try {

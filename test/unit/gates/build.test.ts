@@ -135,6 +135,53 @@ describe('build gate', () => {
     assert.equal((await run({ warnings: '^WARNING' })).status, 'pass');
   });
 
+  it('warns on the warning lines of common build tools by default; warnings: false turns it off', async () => {
+    const verdict = await run({}, { WARN: '1' });
+    assert.equal(verdict.status, 'warn');
+    assert.equal(verdict.summary, 'build succeeded with warnings');
+    assert.match(
+      verdict.findings[0]!.message,
+      /^1 warning line\(s\) in the build output:\nWARNING in \.\/src\/app\.js/,
+    );
+    assert.equal((await run({})).status, 'pass');
+    assert.equal((await run({ warnings: false }, { WARN: '1' })).status, 'pass');
+    const script = join(cwd, 'tools.mjs');
+    const warnings = [
+      '[WARNING] Using platform encoding (UTF-8 actually) to copy filtered resources',
+      'warning: unused variable: `x`',
+      'warning[E0170]: pattern binding `A` is named the same as one of the variants',
+      '▲ [WARNING] "import.meta" is not available in the configured target environment',
+      '(!) Some chunks are larger than 500 kB after minification',
+      'w: file:///r/src/App.kt:3:5 Parameter "x" is never used',
+      'src/main.c:3:5: warning: unused variable "y" [-Wunused-variable]',
+      'src/A.java:12: warning: [deprecation] foo() in Bar has been deprecated',
+      'Program.cs(12,5): warning CS0168: The variable "e" is declared but never used',
+      '  3:5  warning  "x" is defined but never used  no-unused-vars',
+    ];
+    const quiet = [
+      'npm WARN deprecated inflight@1.0.6: This module is not supported',
+      ' WARN  deprecated glob@7.2.3',
+      'warning package.json: No license field',
+      'webpack 5.90.0 compiled with 2 warnings in 812 ms',
+      '1 warning generated.',
+      '    0 Warning(s)',
+      'src/warnings.ts: 12 modules transformed',
+    ];
+    await writeFile(
+      script,
+      [...warnings, ...quiet].map((line) => `console.log(${JSON.stringify(line)});`).join('\n'),
+    );
+    const tools = await buildGate.run(
+      buildGate.schema.parse({ command: [process.execPath, script] }),
+      context(),
+    );
+    assert.equal(tools.status, 'warn');
+    assert.equal(
+      tools.findings[0]!.message,
+      `10 warning line(s) in the build output:\n${warnings.join('\n')}`,
+    );
+  });
+
   it("shows warning lines with secrets redacted and each line cut, as a failed build's output is", async () => {
     const token = ['ghp_', 'a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8'].join('');
     const password = ['Zq8#vL2!', 'pW9xR4tY7u'].join('');
