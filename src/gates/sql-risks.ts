@@ -305,6 +305,39 @@ const DROPS_OF_DATA: Array<[RegExp, string, string]> = [
 ];
 
 /**
+ * Maintenance that locks a table in use for as long as it runs, each with its rule and advice; the first
+ * group, when there is one, is the table (a table the change creates is empty and unused).
+ */
+const LOCKING_MAINTENANCE: Array<[RegExp, string, string]> = [
+  [
+    new RegExp(
+      String.raw`^VACUUM\s+(?:\([^)]*\bFULL\b[^)]*\)|FULL\b)(?:\s+(?:FREEZE|VERBOSE|ANALYZE)\b)*\s*(${IDENT})?`,
+      'i',
+    ),
+    'table-rewrite',
+    'VACUUM FULL rewrites the whole table under an ACCESS EXCLUSIVE lock: every read and write of it waits until the copy ends; run it in a maintenance window, or use pg_repack',
+  ],
+  [
+    new RegExp(String.raw`^CLUSTER\b(?:\s+VERBOSE\b)?\s*(${IDENT})?`, 'i'),
+    'table-rewrite',
+    'CLUSTER rewrites the whole table under an ACCESS EXCLUSIVE lock: every read and write of it waits until the copy ends; run it in a maintenance window, or use pg_repack',
+  ],
+  [
+    new RegExp(
+      String.raw`^REINDEX\s+(?:\([^)]*\)\s*)?(?!.*\bCONCURRENTLY\b)(?:TABLE\s+(${IDENT})|INDEX|SCHEMA|DATABASE|SYSTEM)\b`,
+      'i',
+    ),
+    'reindex-without-concurrently',
+    'REINDEX without CONCURRENTLY blocks writes to the table (and reads that use the index) while it builds: use REINDEX ... CONCURRENTLY (outside a transaction)',
+  ],
+  [
+    /^REFRESH\s+MATERIALIZED\s+VIEW\s+(?!CONCURRENTLY\b)/i,
+    'refresh-without-concurrently',
+    'REFRESH MATERIALIZED VIEW without CONCURRENTLY locks the view against reads until the refresh ends: use REFRESH MATERIALIZED VIEW CONCURRENTLY (it needs a unique index on the view)',
+  ],
+];
+
+/**
  * Whether a DELETE in the statement (the statement itself, or one in a WITH) has no WHERE of its own: a
  * WHERE inside parentheses after it (a subquery in USING, the next CTE) is not its own. `bare`: the code with
  * strings and quoted names masked (withoutQuotedNames), so no parenthesis or keyword there is data.
@@ -323,6 +356,9 @@ function tablesUpdatedWhole(bare: string): string[] {
   return withoutOwnWhere(bare, updates);
 }
 
+/** A condition that holds for every row, up to the end of its statement or CTE. */
+const ALWAYS_TRUE = /^\s*(?:true|not\s+false|(\d+)\s*=\s*\1)\s*(?:$|;|\)|RETURNING\b)/i;
+
 /** Of the statements `pattern` finds (its first group, if any, naming their table), those with no WHERE. */
 function withoutOwnWhere(bare: string, pattern: RegExp): string[] {
   const found: string[] = [];
@@ -338,7 +374,8 @@ function withoutOwnWhere(bare: string, pattern: RegExp): string[] {
         if (depth === 0) break;
         depth -= 1;
       } else if (depth === 0) {
-        own = true;
+        // WHERE true, WHERE 1 = 1: a WHERE that keeps every row is none.
+        own = !ALWAYS_TRUE.test(bare.slice(token.index + token[0].length));
         break;
       }
     }
@@ -493,7 +530,11 @@ export function findSqlRisks(
       transaction = undefined;
     }
     if (CONCURRENTLY.test(bare)) {
-      const what = /^\w+(\s+UNIQUE)?\s+\w+/i.exec(bare)![0].toUpperCase();
+      // REINDEX (VERBOSE) TABLE ...: the options in parentheses are no part of what it does.
+      const what = /^\w+(?:\s*\([^)]*\))?(\s+UNIQUE)?\s+\w+/i
+        .exec(bare)![0]
+        .replace(/\s*\([^)]*\)/, '')
+        .toUpperCase();
       toolTransaction ??= toolTransactions(sql);
       const wrapped = transaction === undefined ? toolTransaction(line) : undefined;
       if (transaction !== undefined) {
@@ -530,6 +571,10 @@ export function findSqlRisks(
     }
     for (const [pattern, rule, message] of DROPS_OF_DATA) if (pattern.test(bare)) add(rule, message);
     if (/^TRUNCATE\b/i.test(bare)) add('truncate', 'TRUNCATE deletes every row of the table');
+    for (const [pattern, rule, message] of LOCKING_MAINTENANCE) {
+      const found = pattern.exec(bare);
+      if (found && !(found[1] && created.has(tableKey(found[1])))) add(rule, message);
+    }
     // A DELETE of its own, or one in a WITH (a data-modifying CTE runs whatever the outer query reads).
     if (/^(DELETE|WITH)\b/i.test(bare) && deletesAllRows(bare)) {
       add('delete-all-rows', 'DELETE without WHERE deletes every row of the table');
@@ -586,6 +631,12 @@ export function findSqlRisks(
           add(
             'set-not-null',
             'SET NOT NULL scans the table under an exclusive lock: add a CHECK (col IS NOT NULL) NOT VALID constraint, VALIDATE it, then set NOT NULL',
+          );
+        }
+        if (!isNew && /^SET\s+(TABLESPACE|LOGGED|UNLOGGED)\b/i.test(act)) {
+          add(
+            'table-rewrite',
+            `SET ${/^SET\s+(\w+)/i.exec(act)![1]!.toUpperCase()} rewrites the whole table under an ACCESS EXCLUSIVE lock: every read and write of it waits until the copy ends`,
           );
         }
         if (/^RENAME\b/i.test(act)) {

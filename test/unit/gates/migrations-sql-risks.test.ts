@@ -147,6 +147,62 @@ describe('findSqlRisks', () => {
     );
   });
 
+  it('takes a WHERE that keeps every row (WHERE true, WHERE 1 = 1) for none', () => {
+    const sql = [
+      'DELETE FROM users WHERE true;',
+      'UPDATE users SET a = 1 WHERE 1 = 1;',
+      'WITH d AS (DELETE FROM sessions WHERE NOT FALSE RETURNING *) SELECT count(*) FROM d;',
+      'DELETE FROM users WHERE trueish;',
+      'DELETE FROM users WHERE 1 = 2;',
+      "DELETE FROM users WHERE 'a' = 'b';",
+    ].join('\n');
+    assert.deepEqual(rulesOf(sql), ['1:delete-all-rows', '2:update-all-rows', '3:delete-all-rows']);
+  });
+
+  it('flags maintenance that locks a table in use for as long as it runs, not its concurrent forms', () => {
+    const sql = [
+      'VACUUM FULL users;',
+      'VACUUM (FULL, ANALYZE) users;',
+      'CLUSTER users USING users_pkey;',
+      'REINDEX TABLE users;',
+      'REINDEX (VERBOSE) INDEX users_pkey;',
+      'REFRESH MATERIALIZED VIEW stats;',
+      'ALTER TABLE users SET TABLESPACE fast;',
+      'ALTER TABLE users SET UNLOGGED;',
+      'VACUUM ANALYZE users;',
+      'REINDEX INDEX CONCURRENTLY users_pkey;',
+      'REINDEX (VERBOSE) TABLE CONCURRENTLY users;',
+      'REFRESH MATERIALIZED VIEW CONCURRENTLY stats;',
+      'CREATE TABLE fresh (id int PRIMARY KEY);',
+      'VACUUM FULL fresh;',
+      'ALTER TABLE fresh SET LOGGED;',
+    ].join('\n');
+    assert.deepEqual(rulesOf(sql), [
+      '1:table-rewrite',
+      '2:table-rewrite',
+      '3:table-rewrite',
+      '4:reindex-without-concurrently',
+      '5:reindex-without-concurrently',
+      '6:refresh-without-concurrently',
+      '7:table-rewrite',
+      '8:table-rewrite',
+    ]);
+  });
+
+  it('names a REINDEX with options in parentheses inside a transaction instead of crashing', () => {
+    const risks = findSqlRisks('BEGIN;\nREINDEX (VERBOSE) TABLE CONCURRENTLY users;\nCOMMIT;', [], {
+      lockTimeout: false,
+    });
+    assert.deepEqual(
+      risks.map((r) => `${r.line}:${r.rule}`),
+      ['2:migrations.concurrently-in-transaction'],
+    );
+    assert.match(
+      risks[0]!.message,
+      /^REINDEX TABLE \.\.\. CONCURRENTLY cannot run inside the transaction opened on line 1/,
+    );
+  });
+
   it('reads the statement EXPLAIN ANALYZE runs, not one EXPLAIN only plans', () => {
     const sql = [
       'EXPLAIN ANALYZE DELETE FROM users;',
