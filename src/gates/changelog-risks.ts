@@ -57,6 +57,12 @@ export const DELETE_ALL_ROWS: [rule: string, message: string] = [
   'delete without a where deletes every row of the table',
 ];
 
+/** An `update` change with no `where`: every row of a table in use rewritten (the SQL rule's UPDATE without WHERE). */
+export const UPDATE_ALL_ROWS: [rule: string, message: string] = [
+  'update-all-rows',
+  "update without a where rewrites every row of the table in one transaction: it holds every row's lock to the end (the running version's writes to the table wait) and leaves a dead copy of each row; update in batches by key range",
+];
+
 /** A change applied to a table created earlier in the same changelog locks nothing anyone waits on. */
 export const ON_NEW_TABLE_IS_SAFE = new Set(['createIndex', 'addNotNullConstraint']);
 
@@ -216,18 +222,18 @@ export function findXmlChangelogRisks(xml: string): ChangelogResult {
       if (ON_NEW_TABLE_IS_SAFE.has(element) && table && created.has(tableKey(table))) continue;
       risks.push({ line: lineAt(match.index), rule: `migrations.${known[0]}`, message: known[1] });
     }
-    if (element === 'delete') {
-      // <delete tableName="t"/>, or a body with no <where>: the whole table.
+    if (element === 'delete' || element === 'update') {
+      // <delete tableName="t"/>, or a body with no <where>: the whole table (an update of a table this
+      // changelog creates rewrites nothing in use).
       const start = match.index + match[0].length;
-      const close = /<\/(?:\w+:)?delete\s*>/g;
+      const close = new RegExp(String.raw`<\/(?:\w+:)?${element}\s*>`, 'g');
       close.lastIndex = start;
       const end = attributes.trimEnd().endsWith('/') ? start : (close.exec(text)?.index ?? text.length);
-      if (!/<(?:\w+:)?where\b[^>]*>\s*[^<\s]/.test(text.slice(start, end))) {
-        risks.push({
-          line: lineAt(match.index),
-          rule: `migrations.${DELETE_ALL_ROWS[0]}`,
-          message: DELETE_ALL_ROWS[1],
-        });
+      const table = /\btableName\s*=\s*["']([^"']+)["']/.exec(attributes)?.[1];
+      const [rule, message] = element === 'delete' ? DELETE_ALL_ROWS : UPDATE_ALL_ROWS;
+      const isNew = element === 'update' && table !== undefined && created.has(tableKey(table));
+      if (!isNew && !/<(?:\w+:)?where\b[^>]*>\s*[^<\s]/.test(text.slice(start, end))) {
+        risks.push({ line: lineAt(match.index), rule: `migrations.${rule}`, message });
       }
     }
     if (element === 'addColumn' && !attributes.trimEnd().endsWith('/')) {

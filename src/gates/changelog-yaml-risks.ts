@@ -7,6 +7,7 @@ import {
   LOCKING_CHANGES,
   DELETE_ALL_ROWS,
   MESSAGES,
+  UPDATE_ALL_ROWS,
   ON_NEW_TABLE_IS_SAFE,
   addColumnNotNull,
   bodyRisks,
@@ -49,7 +50,8 @@ export function findYamlChangelogRisks(source: string): ChangelogResult {
         LOCKING_CHANGES.has(key) ||
         key === 'sql' ||
         key === 'createTable' ||
-        key === 'delete'
+        key === 'delete' ||
+        key === 'update'
       ) {
         const body = pair.value as Node | null;
         changes.push({ type: key, body, line: lineOf(pair.key as Node), inTransaction });
@@ -89,15 +91,15 @@ export function findYamlChangelogRisks(source: string): ChangelogResult {
       if (ON_NEW_TABLE_IS_SAFE.has(change.type) && table && created.has(table)) continue;
       risks.push({ line: change.line, rule: `migrations.${known[0]}`, message: known[1] });
     }
-    if (change.type === 'delete') {
-      // delete: { tableName: t } with no where: the whole table.
+    if (change.type === 'delete' || change.type === 'update') {
+      // delete: { tableName: t } with no where: the whole table (an update of a table this changelog
+      // creates rewrites nothing in use).
       const where = isMap(change.body) ? change.body.get('where') : undefined;
-      if (typeof where !== 'string' || where.trim() === '') {
-        risks.push({
-          line: change.line,
-          rule: `migrations.${DELETE_ALL_ROWS[0]}`,
-          message: DELETE_ALL_ROWS[1],
-        });
+      const table = tableOf(change.body);
+      const [rule, message] = change.type === 'delete' ? DELETE_ALL_ROWS : UPDATE_ALL_ROWS;
+      const isNew = change.type === 'update' && table !== undefined && created.has(table);
+      if (!isNew && (typeof where !== 'string' || where.trim() === '')) {
+        risks.push({ line: change.line, rule: `migrations.${rule}`, message });
       }
       continue;
     }

@@ -205,6 +205,45 @@ describe('Liquibase changelogs', () => {
     assert.deepEqual(rules(findYamlChangelogRisks(json)), ['9:delete-all-rows']);
   });
 
+  it('flags an update with no where on a table in use, in XML, YAML and JSON', () => {
+    const xml = [
+      '<databaseChangeLog xmlns="http://www.liquibase.org/xml/ns/dbchangelog">',
+      '  <changeSet id="1" author="ana">',
+      '    <update tableName="users"><column name="active" valueBoolean="true"/></update>',
+      '    <update tableName="users"><column name="active" valueBoolean="true"/><where>id = 1</where></update>',
+      '    <createTable tableName="fresh"><column name="a" type="int"/></createTable>',
+      '    <update tableName="fresh"><column name="a" valueNumeric="1"/></update>',
+      '  </changeSet>',
+      '</databaseChangeLog>',
+    ].join('\n');
+    assert.deepEqual(rules(findXmlChangelogRisks(xml)), ['3:update-all-rows']);
+    const yaml = [
+      'databaseChangeLog:',
+      '  - changeSet:',
+      '      id: 1',
+      '      author: ana',
+      '      changes:',
+      '        - update:',
+      '            tableName: users',
+      '            columns: [{ column: { name: active, valueBoolean: true } }]',
+      '        - update:',
+      '            tableName: users',
+      '            columns: [{ column: { name: active, valueBoolean: true } }]',
+      '            where: id = 1',
+    ].join('\n');
+    assert.deepEqual(rules(findYamlChangelogRisks(yaml)), ['6:update-all-rows']);
+    const json = JSON.stringify(
+      {
+        databaseChangeLog: [
+          { changeSet: { id: '1', author: 'ana', changes: [{ update: { tableName: 'users' } }] } },
+        ],
+      },
+      null,
+      2,
+    );
+    assert.deepEqual(rules(findYamlChangelogRisks(json)), ['9:update-all-rows']);
+  });
+
   it('a changelog that does not parse says where', () => {
     assert.match(
       rules(findXmlChangelogRisks(fixture('broken.xml'))) as string,
