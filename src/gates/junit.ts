@@ -57,6 +57,8 @@ interface TestCase {
   classname?: string;
   file?: string;
   line?: string;
+  /** googletest: "notrun" for a DISABLED_ test, which it lists with no <skipped>. */
+  status?: string;
   failure?: Array<Outcome | string>;
   error?: Array<Outcome | string>;
   skipped?: unknown[];
@@ -114,7 +116,7 @@ export function parseJUnit(text: string, file: string): JUnitSummary {
     const listed: Listed = {
       outcomes: 0,
       tests: own.length,
-      skipped: own.filter((testCase) => testCase.skipped).length,
+      skipped: own.filter(notRun).length,
       failed: 0,
       children: children.length,
     };
@@ -150,7 +152,7 @@ export function parseJUnit(text: string, file: string): JUnitSummary {
           : (suite.testcase ?? []);
     for (const testCase of cases) {
       summary.tests++;
-      if (testCase.skipped) summary.skipped++;
+      if (notRun(testCase)) summary.skipped++;
       const outcomes = [
         ...(testCase.failure ?? []).map((o) => ['failure', o] as const),
         ...(testCase.error ?? []).map((o) => ['error', o] as const),
@@ -196,7 +198,7 @@ export function parseJUnit(text: string, file: string): JUnitSummary {
     // it out of its suite's tests="…": the cases over that count were not run.
     const claimed = typeof suite === 'object' && suite.tests !== undefined ? Number(suite.tests) : NaN;
     if (Number.isSafeInteger(claimed) && claimed >= 0 && !suite.testsuite && cases.length > claimed) {
-      const unmarked = cases.filter((testCase) => !testCase.skipped && !testCase.failure && !testCase.error);
+      const unmarked = cases.filter((testCase) => !notRun(testCase) && !testCase.failure && !testCase.error);
       summary.skipped += Math.min(cases.length - claimed, unmarked.length);
     }
     for (const child of children) {
@@ -217,6 +219,14 @@ export function parseJUnit(text: string, file: string): JUnitSummary {
   if (doc.testsuites !== undefined && doc.testsuites !== '') visit(doc.testsuites);
   for (const suite of doc.testsuite ?? []) visit(suite);
   return summary;
+}
+
+/**
+ * A test case that did not run: a <skipped>, or googletest's status="notrun" (a DISABLED_ test, written
+ * without a <skipped> and counted in disabled="…", not skipped="…"): not a passed test.
+ */
+function notRun(testCase: TestCase): boolean {
+  return Boolean(testCase.skipped) || String(testCase.status ?? '').toLowerCase() === 'notrun';
 }
 
 /** The classname jest-junit gives the test case of a test file that failed to run (reportTestSuiteErrors). */
@@ -311,7 +321,7 @@ function checkTotals(suite: Suite, listed: Listed, file: string): void {
     const direct =
       key === 'tests'
         ? (suite.testcase?.length ?? 0) + listed.children
-        : (suite.testcase ?? []).filter((testCase) => testCase.skipped).length + listed.children;
+        : (suite.testcase ?? []).filter(notRun).length + listed.children;
     const most = Math.max(below, direct);
     if (count > most) {
       const lists = key === 'tests' ? `${below}` : `${listed.tests} test cases, ${below} of them skipped`;

@@ -521,6 +521,41 @@ Failed asserting that 1.0 matches expected 1.01.</failure>
   ],
 ];
 
+// googletest --gtest_output=xml (1.12 and later): a DISABLED_ test is listed with status="notrun" and no
+// <skipped> (counted in disabled="…"), a GTEST_SKIP() one with result="skipped" and a <skipped>.
+const GTEST = `<?xml version="1.0" encoding="UTF-8"?>
+<testsuites tests="3" failures="0" disabled="1" skipped="1" errors="0" time="0.002" timestamp="2024-05-01T10:00:00.000" name="AllTests">
+  <testsuite name="MathTest" tests="3" failures="0" disabled="1" skipped="1" errors="0" time="0.001" timestamp="2024-05-01T10:00:00.000">
+    <testcase name="Adds" file="math_test.cc" line="5" status="run" result="completed" time="0." timestamp="2024-05-01T10:00:00.000" classname="MathTest" />
+    <testcase name="DISABLED_Divides" file="math_test.cc" line="9" status="notrun" result="suppressed" time="0" timestamp="2024-05-01T10:00:00.000" classname="MathTest" />
+    <testcase name="Rounds" file="math_test.cc" line="13" status="run" result="skipped" time="0." timestamp="2024-05-01T10:00:00.000" classname="MathTest">
+      <skipped message="math_test.cc:14&#x0A;not on this platform"><![CDATA[math_test.cc:14
+not on this platform]]></skipped>
+    </testcase>
+  </testsuite>
+</testsuites>`;
+
+test('JUnit: a googletest DISABLED_ test (status="notrun") did not run: skipped, not passed', async (t) => {
+  const dir = await workdir(t);
+  const verdict = await junitVerdict(dir, GTEST);
+  assert.equal(
+    `${verdict.status}: ${verdict.summary}`,
+    'pass: 3 tests (2 skipped) in 1 JUnit report(s), none failed',
+  );
+  const allDisabled = await junitVerdict(
+    dir,
+    GTEST.replace('status="run" result="completed"', 'status="notrun" result="suppressed"').replace(
+      'status="run" result="skipped"',
+      'status="notrun" result="suppressed"',
+    ),
+  );
+  assert.equal(allDisabled.status, 'block');
+  assert.match(
+    allDisabled.summary,
+    /every one of the 3 test case\(s\) in TEST-report\.xml was skipped: no test ran/,
+  );
+});
+
 test('JUnit: each tool’s own report gives the counts and verdict its users expect', async (t) => {
   const dir = await workdir(t);
   for (const [tool, xml, expected] of JUNIT_BY_TOOL) {
