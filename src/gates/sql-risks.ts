@@ -652,6 +652,13 @@ export function findSqlRisks(
         ).exec(action);
         if (column) {
           const definition = withoutQuotedNames(column[2]!);
+          // A column constraint that builds an index: the same lock as ADD UNIQUE / PRIMARY KEY.
+          if (/\b(UNIQUE|PRIMARY\s+KEY)\b/i.test(definition.replace(/\([^()]*\)/g, ''))) {
+            add(
+              'add-constraint-index',
+              `ADD COLUMN ${column[1]} UNIQUE / PRIMARY KEY builds its index while holding a lock that blocks reads and writes: add the column, CREATE UNIQUE INDEX CONCURRENTLY, then ADD CONSTRAINT ... USING INDEX`,
+            );
+          }
           if (
             /\bNOT\s+NULL\b/i.test(definition) &&
             !/\bDEFAULT\b/i.test(definition) &&
@@ -687,6 +694,11 @@ export function findSqlRisks(
               'ADD UNIQUE / PRIMARY KEY builds its index while holding a lock that blocks reads and writes: CREATE UNIQUE INDEX CONCURRENTLY first, then ADD CONSTRAINT ... USING INDEX',
             );
           }
+        } else if (/^ADD\s+(CONSTRAINT\s+"?[\w$\u0080-\uffff]+"?\s+)?EXCLUDE\b/i.test(act)) {
+          add(
+            'add-constraint-index',
+            'ADD EXCLUDE builds its index and checks every row while holding a lock that blocks reads and writes (it cannot use an index built CONCURRENTLY): add it in a maintenance window, or check the rule in the application',
+          );
         }
       }
     }

@@ -189,6 +189,23 @@ describe('findSqlRisks', () => {
     ]);
   });
 
+  it('flags an EXCLUDE constraint and a column added UNIQUE or PRIMARY KEY, which build an index under lock', () => {
+    const sql = [
+      'ALTER TABLE bookings ADD CONSTRAINT no_overlap EXCLUDE USING gist (room WITH =, during WITH &&);',
+      'ALTER TABLE orders ADD COLUMN code text UNIQUE;',
+      "ALTER TABLE orders ADD COLUMN ref text CONSTRAINT orders_ref_key UNIQUE NOT NULL DEFAULT '';",
+      "ALTER TABLE orders ADD COLUMN note text DEFAULT 'unique';",
+      'ALTER TABLE orders ADD COLUMN "primary key" int;',
+      'CREATE TABLE fresh (id int);',
+      'ALTER TABLE fresh ADD COLUMN code text UNIQUE;',
+    ].join('\n');
+    assert.deepEqual(rulesOf(sql), [
+      '1:add-constraint-index',
+      '2:add-constraint-index',
+      '3:add-constraint-index',
+    ]);
+  });
+
   it('names a REINDEX with options in parentheses inside a transaction instead of crashing', () => {
     const risks = findSqlRisks('BEGIN;\nREINDEX (VERBOSE) TABLE CONCURRENTLY users;\nCOMMIT;', [], {
       lockTimeout: false,
