@@ -37,7 +37,37 @@ export interface BodySpot {
 
 // Stands for spot k while the body is parsed: letters and digits only, one plain scalar in any YAML context.
 const spotWord = (k: number) => `DEPLOYACTIONSPOT${k}X`;
-const SPOT_WORDS = /DEPLOYACTIONSPOT(\d+)X/g;
+export const SPOT_WORDS = /DEPLOYACTIONSPOT(\d+)X/g;
+
+/**
+ * The body as one text with each spot replaced by a word standing for it (spotWord), and how each spot is
+ * spelled in a field's text; undefined when a spot starts inside another. `lines` are the body's lines with their
+ * script offsets, `spots` in increasing order.
+ */
+export function spotText(
+  lines: readonly { text: string; start: number }[],
+  spots: readonly BodySpot[],
+): { text: string; spelled: (k: number) => string } | undefined {
+  let text = '';
+  let next = 0;
+  for (const line of lines) {
+    let at = line.start;
+    const end = line.start + line.text.length;
+    for (; next < spots.length && spots[next]!.start < end; next++) {
+      const spot = spots[next]!;
+      if (spot.start < at) return undefined;
+      text += line.text.slice(at - line.start, spot.start - line.start) + spotWord(next);
+      at = Math.min(spot.end, end);
+    }
+    text += `${line.text.slice(at - line.start)}\n`;
+  }
+  const spelled = (k: number) => {
+    if (spots[k]!.shown !== undefined) return spots[k]!.shown;
+    const line = lines.find((l) => spots[k]!.start >= l.start && spots[k]!.start < l.start + l.text.length);
+    return line ? line.text.slice(spots[k]!.start - line.start, spots[k]!.end - line.start) : '';
+  };
+  return { text, spelled };
+}
 
 /**
  * The fields each spot fills, in the order given: none for a spot in no value under a key (a key itself,
@@ -55,24 +85,9 @@ export function manifestFields(
 ): JsonField[][] {
   const fields: JsonField[][] = spots.map(() => []);
   if (spots.length === 0) return fields;
-  let text = '';
-  let next = 0;
-  for (const line of lines) {
-    let at = line.start;
-    const end = line.start + line.text.length;
-    for (; next < spots.length && spots[next]!.start < end; next++) {
-      const spot = spots[next]!;
-      if (spot.start < at) return fields;
-      text += line.text.slice(at - line.start, spot.start - line.start) + spotWord(next);
-      at = Math.min(spot.end, end);
-    }
-    text += `${line.text.slice(at - line.start)}\n`;
-  }
-  const spelled = (k: number) => {
-    if (spots[k]!.shown !== undefined) return spots[k]!.shown;
-    const line = lines.find((l) => spots[k]!.start >= l.start && spots[k]!.start < l.start + l.text.length);
-    return line ? line.text.slice(spots[k]!.start - line.start, spots[k]!.end - line.start) : '';
-  };
+  const body = spotText(lines, spots);
+  if (body === undefined) return fields;
+  const { text, spelled } = body;
   let documents;
   try {
     documents = parseAllDocuments(text, { uniqueKeys: false, strict: false });

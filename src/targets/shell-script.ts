@@ -61,6 +61,8 @@ import {
 } from './arithmetic.ts';
 import { bodySubstitutions, heredocBodyEnd, joinedBody } from './heredoc-substitution.ts';
 import { MANIFEST_VISITS, ManifestTooLarge, manifestFields, type BodySpot } from './manifest-fields.ts';
+import { hclFields } from './hcl-fields.ts';
+import { nomadFieldMessage } from './nomad-fields.ts';
 import {
   argIndex,
   argName,
@@ -2794,7 +2796,9 @@ function analyzeReading(
             );
         }
       }
-      // In a manifest, the field each template and each variable holding one fills (manifest-fields.ts).
+      // In a manifest, the field each template and each variable holding one fills (manifest-fields.ts; a nomad
+      // job spec's, hcl-fields.ts).
+      const nomadReader = manifest !== undefined && programName(manifest.split(' ')[0]!) === 'nomad';
       const manifestFields =
         manifest === undefined
           ? { at: () => [], key: () => false, image: () => undefined }
@@ -2807,15 +2811,22 @@ function analyzeReading(
                 variableRefs(line, start, true)
                   .filter((r) => held.holds(r.variable))
                   .map((r) => ({ ...r, text: held.holds(r.variable)!.exact?.text })),
+              nomadReader,
             );
       // Why the value at `at` may not fill its field (any field it fills: an anchor's and each alias's).
       const manifestFieldMessage = (name: string, at: number) =>
         manifestFields.tooLarge
           ? `{{${name}}} is in a here-document "${manifest}" reads as a manifest, whose aliases repeat its nodes more than ${MANIFEST_VISITS.toLocaleString('en-US')} times (anchors of anchors), past which the field a value fills is not worked out: write the manifest with fewer aliases`
-          : manifestFields
-              .at(at)
-              .map((field) => jsonFieldMessage(name, field, manifestWhere(manifest!)))
-              .find((message) => message !== undefined);
+          : manifestFields.notHcl
+            ? `{{${name}}} is in a here-document "${manifest}" reads as a job spec, which is not HCL the check can follow (an unclosed block, string or heredoc), so the field a value fills (a task's command, its driver's config) cannot be told: write the job spec as plain HCL or JSON`
+            : manifestFields
+                .at(at)
+                .map(
+                  (field) =>
+                    (nomadReader ? nomadFieldMessage(name, field, manifestWhere(manifest!)) : undefined) ??
+                    jsonFieldMessage(name, field, manifestWhere(manifest!)),
+                )
+                .find((message) => message !== undefined);
       while (i < script.length) {
         const lineEnd = script.indexOf('\n', i) === -1 ? script.length : script.indexOf('\n', i);
         const line = script.slice(i, lineEnd);
@@ -4226,7 +4237,7 @@ export function macroValueProblem(name: string, value: string): string | undefin
 const MANIFEST_READERS = new Set([
   ...['kubectl', 'oc', 'helm', 'docker', 'podman', 'nerdctl', 'docker-compose'],
   // kapp deploy -f -, argocd app create -f -, skaffold -f (its config names the builds it runs), nomad job run -
-  // (a job spec in HCL or JSON: checked as text, no field of it is known here).
+  // (a job spec in HCL or JSON: its fields are read by hcl-fields.ts and nomad-fields.ts).
   ...['kapp', 'argocd', 'skaffold', 'nomad'],
 ]);
 
@@ -4714,6 +4725,8 @@ function manifestFieldsOf(
     line: string,
     start: number,
   ) => readonly { start: number; end: number; variable: string; text?: string | undefined }[],
+  // Read by nomad: a job spec, HCL unless it is JSON (hcl-fields.ts).
+  hcl = false,
 ): {
   at: (at: number) => JsonField[];
   /** Whether an alias puts the value at `at` in a key. */
@@ -4721,6 +4734,8 @@ function manifestFieldsOf(
   image: (at: number) => JsonField | 'unknown' | undefined;
   /** Its aliases repeat its nodes past MANIFEST_VISITS: no field can be told, every value is refused. */
   tooLarge?: true;
+  /** An HCL body the scan cannot follow: no field can be told, every value is refused. */
+  notHcl?: true;
 } {
   const lines: { text: string; start: number }[] = [];
   for (let at = start; at < end;) {
@@ -4746,7 +4761,14 @@ function manifestFieldsOf(
   const keys = new Set<number>();
   let fields: JsonField[][];
   try {
-    fields = manifestFields(lines, spots, keys);
+    const json =
+      lines
+        .find((line) => line.text.trim() !== '')
+        ?.text.trim()
+        .startsWith('{') === true;
+    const read = hcl && !json ? hclFields(lines, spots, keys) : manifestFields(lines, spots, keys);
+    if (read === undefined) return { at: () => [], key: () => false, image: () => undefined, notHcl: true };
+    fields = read;
   } catch (error) {
     if (!(error instanceof ManifestTooLarge)) throw error;
     return { at: () => [], key: () => false, image: () => undefined, tooLarge: true };
