@@ -13,6 +13,7 @@ import { imageTextProblem, imageTextRefusal } from './container-mounts.ts';
 import { ENVIRONMENT_NAME_WHY, ROLE_FIELD } from './chosen-fields.ts';
 import { PLACEHOLDER } from './placeholder.ts';
 import { isCodeVariable, programName } from './programs.ts';
+import { trustFieldUse } from './trust-fields.ts';
 
 /**
  * Where a template of a JSON argument sits: in a string value, in a key, bare (a number, say), or in a JSON Patch
@@ -346,9 +347,10 @@ const CONTAINER_LISTS = new Set(['containers', 'initcontainers', 'ephemeralconta
 /** What a field's value chooses: code (why), who acts, an image, or nothing known here. */
 function fieldUse(
   field: JsonField,
-): { use: 'code' | 'role' | 'secret'; what: string } | { use: 'image' } | undefined {
+): { use: 'code' | 'role' | 'secret' | 'rights'; what: string } | { use: 'image' } | undefined {
   const key = field.key.toLowerCase();
-  const code = CODE_FIELDS.get(key);
+  // Compose spells them with "_" (working_dir), Kubernetes in camel case (workingDir).
+  const code = CODE_FIELDS.get(key.replace(/[_-]/g, ''));
   if (code) return { use: 'code', what: code };
   if (key === 'args' && field.path.some((name) => CONTAINER_LISTS.has(name.toLowerCase())))
     return { use: 'code', what: "the arguments of the command a container runs (sh -c's code)" };
@@ -381,6 +383,8 @@ function fieldUse(
       what: 'who acts: the IAM role it runs as (any role these credentials may pass, with its rights)',
     };
   if (IMAGE_FIELDS.has(key)) return { use: 'image' };
+  const rights = trustFieldUse(field);
+  if (rights !== undefined) return { use: 'rights', what: rights };
   return undefined;
 }
 
@@ -413,7 +417,9 @@ export function jsonFieldMessage(
   const chooses =
     use.use === 'secret'
       ? 'which secret the container reads'
-      : `what runs${use.use === 'role' ? ' and as whom' : ''}`;
+      : use.use === 'rights'
+        ? 'what the container may do and what of the host it sees'
+        : `what runs${use.use === 'role' ? ' and as whom' : ''}`;
   return `{{${name}}} is in the "${field.key}" field of ${where}, which chooses ${use.what}: a value there chooses ${chooses} even inside its string, which no check of the value can make safe; write that field in the config, and pass the value as data (an environment variable's "value", a tag)`;
 }
 
