@@ -275,7 +275,7 @@ export function isEnvironmentList(key: string): boolean {
 function environmentValues(frame: Frame, fields: (JsonField | undefined)[]): void {
   if (!isEnvironmentList(frame.key ?? '') || frame.strings.has('op')) return;
   const variable = frame.strings.get('name') ?? frame.strings.get('Name');
-  if (variable === undefined || !isCodeVariable(variable)) return;
+  if (variable === undefined || !setsCodeVariable(variable)) return;
   for (const k of frame.values) {
     const field = fields[k];
     if (field && field.key.toLowerCase() === 'value' && inEnvironmentEntry(field))
@@ -297,7 +297,7 @@ function dockerEnvironmentEntry(field: JsonField): { name: string | undefined } 
   const equals = field.text.indexOf('=');
   const name = equals < 0 ? field.text : field.text.slice(0, equals);
   if (equals < 0 || PLACEHOLDER_TEST.test(name)) return { name: undefined };
-  return isCodeVariable(name) ? { name } : undefined;
+  return setsCodeVariable(name) ? { name } : undefined;
 }
 
 /**
@@ -307,7 +307,16 @@ function dockerEnvironmentEntry(field: JsonField): { name: string | undefined } 
 function mappedVariable(field: JsonField): string | undefined {
   if (field.item || !/(^|environment)variables$|^env(ironment)?$/i.test(field.path.at(-2) ?? ''))
     return undefined;
-  return isCodeVariable(field.key) ? field.key : undefined;
+  return setsCodeVariable(field.key) ? field.key : undefined;
+}
+
+/**
+ * Whether an environment entry's name (as written) may be a variable that loads code: one (LD_PRELOAD), or a
+ * name spelled through an expansion the shell or Compose makes ($N, ${N}, $(…), `…`), whose value no check here
+ * reads: it may be LD_PRELOAD.
+ */
+export function setsCodeVariable(name: string): boolean {
+  return isCodeVariable(name) || /[$`]/.test(name);
 }
 
 /**
@@ -405,6 +414,8 @@ export function jsonFieldMessage(
   if (entry?.name === undefined && field && entry)
     return `{{${name}}} is in the name of an entry of "${field.key}" in ${where} (NAME=VALUE), the variable it sets in the container, where it would choose the variable (${ENVIRONMENT_NAME_WHY}): write the name in the config and let the value follow its "=" ("VERSION={{${name}}}")`;
   const variable = field?.variable ?? entry?.name ?? (field && mappedVariable(field));
+  if (field && variable !== undefined && /[$`]/.test(variable))
+    return `{{${name}}} is in the value of an environment entry in ${where} (its "${field.key}" field) whose name, ${variable}, is an expansion the check cannot read: it may name a variable that loads code (${ENVIRONMENT_NAME_WHY}), and the value would then choose that code; write the name in the config`;
   if (field && variable !== undefined)
     return `{{${name}}} is in the value of the variable ${variable} in ${where} (its "${field.key}" field), which programs read to load code or to choose the programs they run (or the config, packages or repository they use): its value would choose the code the container runs; write that value in the config, and pass the value in another variable`;
   const use = field && fieldUse(field);

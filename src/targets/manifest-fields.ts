@@ -15,8 +15,7 @@ import {
   type Document,
   type Node,
 } from 'yaml';
-import { isEnvironmentList, type JsonField } from './json-arguments.ts';
-import { isCodeVariable } from './programs.ts';
+import { isEnvironmentList, setsCodeVariable, type JsonField } from './json-arguments.ts';
 
 /**
  * The most nodes a body's walk visits, aliases followed: anchors of anchors repeat a node exponentially (a YAML
@@ -181,12 +180,12 @@ export function manifestFields(
 
 /**
  * In an entry of a container's environment list ({name: LD_PRELOAD, value: …}), the variable a "value" sets
- * when it loads code.
+ * when it loads code, or its name as written when an expansion spells it ($N).
  */
 function entryVariable(entry: Node | undefined, key: string, path: readonly string[]): string | undefined {
   if (!isMap(entry) || key.toLowerCase() !== 'value' || !isEnvironmentList(path.at(-2) ?? ''))
     return undefined;
   const name = entry.items.find((p) => isScalar(p.key) && /^name$/i.test(String(p.key.value)))?.value;
   if (!isScalar(name) || typeof name.value !== 'string') return undefined;
-  return isCodeVariable(name.value) ? name.value : undefined;
+  return setsCodeVariable(name.value) ? name.value : undefined;
 }
