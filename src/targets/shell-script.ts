@@ -62,6 +62,7 @@ import {
 import { bodySubstitutions, heredocBodyEnd, joinedBody } from './heredoc-substitution.ts';
 import { MANIFEST_VISITS, ManifestTooLarge, manifestFields, type BodySpot } from './manifest-fields.ts';
 import { hclFields } from './hcl-fields.ts';
+import { printsFileAt } from './printed-files.ts';
 import { nomadFieldMessage } from './nomad-fields.ts';
 import {
   argIndex,
@@ -2039,12 +2040,22 @@ function analyzeReading(
           );
       for (let level = frame.levels.length - 1; frame.pipedIn && level >= 0; level--) {
         for (const stage of frame.levels[level]!.commands)
-          if (!quotesManifestValues(stage))
-            for (const word of stage.words)
+          if (!quotesManifestValues(stage)) {
+            const texts = (stage.args ?? []).map(plain);
+            for (const word of stage.words) {
+              // cat k8s/{{env}}.yaml |, cat < k8s/{{env}}.yaml |: the value names the file printed, not text.
+              const k = stage.args?.indexOf(word) ?? -1;
+              const file =
+                (word.role === 'redirect' && /^0?<$/.test(operatorBefore(script, word.start) ?? '')) ||
+                (k >= 0 && printsFileAt(texts, k));
               for (const found of valuesIn(word))
                 refuseFound(found, 'stdin_code', (name) =>
-                  manifestFedMessage(name, stdinManifest, 'in the output of a command piped into it'),
+                  file
+                    ? manifestFileFedMessage(name, stdinManifest, texts[0] ?? '', textOf(word))
+                    : manifestFedMessage(name, stdinManifest, 'in the output of a command piped into it'),
                 );
+            }
+          }
         if (!frame.levels[level]!.fed) break;
       }
     }
@@ -3541,11 +3552,19 @@ function analyzeReading(
     // { echo …; echo …; } > m.yaml, for …; do echo …; done > m.yaml: the commands inside write it.
     const writers = [command, ...(command.inside ?? []).filter((c) => c !== command)];
     if (reader !== undefined)
-      for (const word of writers.flatMap((c) => c.words.filter((w) => w.role !== 'redirect')))
-        for (const found of valuesIn(word))
-          refuseFound(found, 'stdin_code', (name) =>
-            manifestFedMessage(name, reader, 'in the output of a command writing the file'),
-          );
+      for (const writer of writers) {
+        const texts = (writer.args ?? []).map(plain);
+        for (const word of writer.words.filter((w) => w.role !== 'redirect')) {
+          // cat k8s/{{env}}.yaml > m.yaml: the value names the file copied, not text of it.
+          const k = writer.args?.indexOf(word) ?? -1;
+          for (const found of valuesIn(word))
+            refuseFound(found, 'stdin_code', (name) =>
+              k >= 0 && printsFileAt(texts, k)
+                ? manifestFileFedMessage(name, reader, texts[0] ?? '', textOf(word))
+                : manifestFedMessage(name, reader, 'in the output of a command writing the file'),
+            );
+        }
+      }
   }
   // envsubst < k8s.tmpl | kubectl apply -f - (or > m.yaml, then kubectl apply -f m.yaml): it substitutes the
   // DEPLOY_* variables, or the variables its SHELL-FORMAT names, unescaped into a manifest.
@@ -4344,6 +4363,11 @@ const MANIFEST_RENDERERS: ReadonlySet<string> = new Set([
 /** Why a value fed to a manifest reader as text (`how`: "in a here-string", …) is refused at load. */
 function manifestFedMessage(name: string, reader: string, how: string): string {
   return `{{${name}}} reaches ${reader} as text (${how}), which it reads as the manifest or values it deploys: a value there could add structure (a newline and "command:", ", privileged: true" in a flow list) or fill any field, and only a here-document's body is read as YAML and checked field by field; write the manifest as a here-document (${reader.split(',')[0]} <<EOF … EOF), or set the value with a tool that quotes it (kubectl set image, helm --set-string)`;
+}
+
+/** Why a value in the name of a file a command prints into a manifest reader (cat k8s/{{env}}.yaml |) is refused. */
+function manifestFileFedMessage(name: string, reader: string, printer: string, file: string): string {
+  return `{{${name}}} is in the name of the file ${programName(printer) || 'a command'} prints into ${reader} (${file}), which reads it as the manifest or values it deploys: its value would choose what is deployed (even a plain word picks any file of the checkout), as in kubectl apply -f manifests/{{${name}}}.yaml; name the file in the config, a command per environment under environments.<name>.target if it differs`;
 }
 
 /** Why a template (or a variable holding one) in a key of a manifest here-document is refused at load. */
