@@ -19,8 +19,9 @@
 // new-app, docker buildx imagetools), where a path of this machine standing for an image (skopeo's dir:, crane
 // pull's tarball) refuses a template. A context (docker --context, docker context use, podman -c/--connection,
 // kubectl --context/--cluster/--user, config use-context, helm --kube-context, the context trivy k8s scans,
-// gcloud --configuration) takes a value checked once rendered to be one plain name: an entry of the runner's own
-// config (gcloud --project one DNS-1123 label, as a namespace). The builder docker buildx builds with (--builder,
+// gcloud --configuration) refuses a template: an entry of the runner's own config holding credentials, so even a
+// plain name picks who acts (gcloud --project takes a value checked once rendered to be one DNS-1123 label, as a
+// namespace). The builder docker buildx builds with (--builder,
 // buildx use, buildx create) and the server a registry login sends the credentials to (docker login SERVER, crane
 // auth login, helm registry login, gcloud auth configure-docker, …) refuse a template; so do gcloud's options
 // choosing who it acts as or the flags it reads, and gcloud config set's property and value. Pure.
@@ -1707,22 +1708,20 @@ const DNS_LABEL = /^(?=.{1,63}$)[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
 const NAMESPACE_WHY =
   'since anything else is no namespace (an option such as --all-namespaces, a list, a path); write such a namespace in the config, a command per environment';
 
-/** Why a value in a context must be one plain name (plainNameProblem), for messages. */
-const CONTEXT_WHY =
-  "the name of an entry the runner's own config already holds, since anything else is no such name (a path, an address, an option); rename such a context (kubectl config rename-context, docker context create) or write it in the config, a command per environment";
+/** What choosing a context, profile, account or configuration chooses, for messages. */
+const WHOSE_CREDENTIALS =
+  "which of this machine's credentials it acts with and where they are sent (an entry of its own config: a prod context, an admin profile, another account), even by a plain name";
 
 /**
- * A template in the context (or kubeconfig cluster or user) a command chooses (the word `index`, its value
- * `value`): checked once rendered to be one plain name, an entry of the runner's own config.
+ * A template in the context, profile, account or configuration a command chooses (the word `index`, its value
+ * `value`): refused when the config loads. Each entry of the runner's own config holds credentials (a kubeconfig
+ * context its user and cluster, an aws profile its keys or role), so even a plain name picks who acts and
+ * where, as gcloud --account, kubectl --as and a DOCKER_CONTEXT or AWS_PROFILE assignment do.
  */
 function contextName(found: ContainerMounts, index: number, word: string, value: string, how: string): void {
-  if (templates(value).length === 0) return;
-  found.names.set(index, {
-    kind: 'plain',
-    prefix: word.slice(0, word.length - value.length),
-    how,
-    why: CONTEXT_WHY,
-  });
+  const names = templates(value);
+  if (names.length === 0) return;
+  found.refused.push({ index, names, how: `${how}: ${WHOSE_CREDENTIALS}`, kind: 'engine' });
 }
 
 /**
@@ -2451,6 +2450,7 @@ const GCLOUD_ENGINE = new Map([
   ],
   ['--access-token-file', 'the access token it acts with (a file of this machine: whose token it sends)'],
   ['--account', "the account it acts as (any account of this machine's credentials, with its rights)"],
+  ['--configuration', `the configuration it uses (its account and properties): ${WHOSE_CREDENTIALS}`],
   [
     '--flags-file',
     'the flags it reads from a file (YAML: any flag of the command, and so what it deploys and as whom)',
@@ -3131,7 +3131,6 @@ const IMAGE_TOOLS: Readonly<Record<string, ImageTool>> = {
         why: PROJECT_WHY,
         label: true,
       },
-      '--configuration': { how: 'the configuration gcloud --configuration chooses', why: CONTEXT_WHY },
     },
     verbs: gcloudVerb,
     tracks: ['alpha', 'beta', 'preview'],
@@ -3900,12 +3899,11 @@ function gcloudGrants(
   if (command.join(' ') === 'config configurations activate') {
     for (const read of gcloudWords(words, from, []))
       if (read.option === undefined && templates(words[read.index]!).length)
-        found.names.set(read.index, {
-          kind: 'plain',
-          prefix: '',
-          how: `the configuration ${label} makes active (for every later gcloud command)`,
-          why: CONTEXT_WHY,
-        });
+        refuse(
+          read.index,
+          read.prefix,
+          `the configuration ${label} makes active for every later gcloud command (its account and properties): ${WHOSE_CREDENTIALS}`,
+        );
   }
 }
 
@@ -4247,11 +4245,11 @@ function toolCommand(
     if (role === 'tag')
       return void found.names.set(index, { kind: 'image', prefix, how: `the image ${how}`, tag: true });
     if (role === 'context')
-      return void found.names.set(index, {
-        kind: 'plain',
-        prefix,
-        how: `the context ${how} (an entry of the kubeconfig: the cluster, and the credentials sent to it)`,
-        why: CONTEXT_WHY,
+      return void found.refused.push({
+        index,
+        names,
+        how: `the context ${how} (an entry of the kubeconfig): ${WHOSE_CREDENTIALS}`,
+        kind: 'engine',
       });
     const what =
       role === 'read'

@@ -847,6 +847,16 @@ function awsSources(found: ContainerMounts, words: readonly string[], from: numb
       v.index,
       `the value of aws ${v.option}, which chooses the server the requests (and what they upload) go to, or the certificates trusted for it`,
     );
+  // --profile NAME: an entry of ~/.aws/config holding keys or a role, so even a plain name picks who acts (as
+  // gcloud --account, kubectl --context and an AWS_PROFILE assignment do).
+  for (const v of awsValuesOf(words, from, ['--profile']))
+    if (templates(v.value).length)
+      found.refused.push({
+        index: v.index,
+        names: templates(v.value),
+        how: `the profile aws ${v.option} chooses: which of this machine's credentials it acts with and where they are sent (an entry of its own config: a prod context, an admin profile, another account), even by a plain name`,
+        kind: 'engine',
+      });
   const operands = awsOperands(words, from);
   const [service, verb] = [words[operands[0] ?? -1], words[operands[1] ?? -1] ?? ''];
   if (service === 'lambda') {

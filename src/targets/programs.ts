@@ -258,6 +258,8 @@ export const CODE_VARIABLES = new Set([
   // Who aws acts as: the role it assumes and the token file it presents, and the server the container's
   // authorization token is sent to for credentials.
   ...['AWS_ROLE_ARN', 'AWS_WEB_IDENTITY_TOKEN_FILE', 'AWS_CONTAINER_CREDENTIALS_FULL_URI'],
+  // The profile it acts with (an entry of ~/.aws/config: its keys or role), as aws --profile.
+  ...['AWS_PROFILE', 'AWS_DEFAULT_PROFILE'],
   ...['ARGOCD_SERVER', 'ARGOCD_OPTS', 'ARGOCD_CONFIG_DIR'],
   // The proxy (and what bypasses it) that curl, aws, pip, npm, git and docker build read: every request of the
   // program goes through it (docker build gives these to its RUN steps, even from the environment: --build-arg

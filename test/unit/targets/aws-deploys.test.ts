@@ -402,9 +402,8 @@ test('--role-arn chooses who acts and is refused (as AWS_ROLE_ARN is); --role-se
       '--role-arn',
       'arn:aws:iam::1:role/r',
       '--profile',
-      '{{x}}',
+      'prod',
     ],
-    ['aws', '--profile', '{{x}}', 's3', 'ls'],
     ['aws', 'eks', 'update-kubeconfig', '--name', 'c-{{x}}', '--alias', '{{x}}'],
   ])
     assertAccepted(argv);

@@ -215,7 +215,7 @@ test('gcloud: who it acts as, the flags and properties it reads, its project and
       spec,
       /is in the property \(or its value\) gcloud config (un)?set sets, which chooses the endpoint, account, project or proxy later gcloud commands use/,
     );
-  // The project (as kubectl's namespace) and the configuration (as kubectl's context): checked once rendered.
+  // The project (as kubectl's namespace): checked once rendered.
   checkedOnceRendered(
     ['gcloud', 'run', 'deploy', 'svc', '--image', 'gcr.io/p/app:1', '--project', '{{x}}'],
     ['--impersonate-service-account=a', 'a b', 'P', 'a,b', ''],
@@ -228,11 +228,10 @@ test('gcloud: who it acts as, the flags and properties it reads, its project and
     ['staging'],
     /is in the project gcloud --project acts in/,
   );
-  checkedOnceRendered(
+  // The configuration holds the account gcloud acts as: refused, as --account is.
+  assertRefused(
     ['gcloud', '--configuration', '{{x}}', 'run', 'deploy', 'svc'],
-    ['a/b', '-x'],
-    ['staging'],
-    /is in the configuration gcloud --configuration chooses, which is .* once rendered: a value there must make one plain name/,
+    /is in the configuration it uses .*which of this machine's credentials it acts with/,
   );
   for (const spec of [
     ['gcloud', 'config', 'set', 'project', 'my-project'],

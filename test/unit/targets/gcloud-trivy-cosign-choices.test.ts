@@ -6,12 +6,7 @@
 // (or checked once rendered), and the neighbouring forms stay accepted.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  assertAccepted,
-  assertRefused,
-  checkedOnceRendered,
-  renderArgv,
-} from '../../helpers/command-checks.ts';
+import { assertAccepted, assertRefused, renderArgv } from '../../helpers/command-checks.ts';
 
 const CLOUD =
   /\{\{x\}\}.* its value would choose who gcloud acts as, the servers it talks to or the flags it reads, or who what it deploys acts as, the rights it grants/;
@@ -234,25 +229,11 @@ test("a Container-Optimized OS VM's mounts and --container-privileged= are refus
   }
 });
 
-test('gcloud config configurations activate takes a value, checked once rendered to be one plain name', () => {
-  // (A value starting with "-" fails as any option would: see argv-hostile.)
-  const bad = ['a/b', 'a b', '', 'prod/../x'];
-  const message = /in the configuration gcloud config configurations activate makes active .* one plain name/;
-  checkedOnceRendered(
-    ['gcloud', 'config', 'configurations', 'activate', '{{x}}'],
-    bad,
-    ['prod', 'eu-1'],
-    message,
-  );
-  checkedOnceRendered(
-    ['gcloud', 'config', 'configurations', 'activate', 'app-{{x}}'],
-    ['a/b', 'a b'],
-    ['prod'],
-    message,
-  );
-  assert.throws(() =>
-    renderArgv(['gcloud', 'config', 'configurations', 'activate', '{{x}}'], '--flags-file=a'),
-  );
+test('gcloud config configurations activate takes no template: the configuration holds the account it acts as', () => {
+  const message =
+    /in the configuration gcloud config configurations activate makes active for every later gcloud command .*which of this machine's credentials/;
+  assertRefused(['gcloud', 'config', 'configurations', 'activate', '{{x}}'], message);
+  assertRefused(['gcloud', 'config', 'configurations', 'activate', 'app-{{x}}'], message);
   assert.doesNotThrow(() => renderArgv(['gcloud', 'config', 'configurations', 'describe', '{{x}}'], 'a/b'));
 });
 

@@ -14,7 +14,6 @@ import {
   assertScriptRefused,
   checkedOnceRendered,
   renderArgv,
-  renderLine,
 } from '../../helpers/command-checks.ts';
 
 const DIGEST = 'sha256:' + 'a'.repeat(64);
@@ -365,9 +364,9 @@ test('the log driver and options, links, the cgroup parent, a volume driver and 
   );
 });
 
-test('a context (docker, kubectl, oc, helm) takes a value checked once rendered to be one plain name', () => {
+test('a context (docker, kubectl, oc, helm) takes no template: even a plain name picks whose credentials act', () => {
   const context =
-    /is in the (context|kubeconfig cluster|kubeconfig user) [a-z -]+ chooses, which is .* once rendered: a value there must make one plain name \(letters, digits and _ \. -, not starting with "\." or "-"\), the name of an entry the runner's own config already holds/;
+    /is in the (context|kubeconfig cluster|kubeconfig user) [a-z -]+ chooses: which of this machine's credentials it acts with and where they are sent/;
   for (const argv of [
     ['docker', '--context', '{{x}}', 'compose', 'up', '-d'],
     ['docker', '-c', '{{x}}', 'run', 'img'],
@@ -378,32 +377,15 @@ test('a context (docker, kubectl, oc, helm) takes a value checked once rendered 
     ['kubectl', '--context', 'cluster-{{x}}', 'rollout', 'status', 'deploy/app'],
     ['kubectl', 'config', 'use-context', '{{x}}'],
     ['kubectl', '--cluster', '{{x}}', '--user', 'ci', 'get', 'pods'],
+    ['kubectl', '--user', '{{x}}', 'get', 'pods'],
     ['oc', '--context', '{{x}}', 'get', 'pods'],
     ['helm', 'upgrade', 'app', './chart', '--kube-context', '{{x}}'],
     ['helm', '--kube-context={{x}}', 'list'],
   ])
-    checkedOnceRendered(
-      argv,
-      ['a/b', 'https://evil.example:6443', '/tmp/kubeconfig', 'a b', 'arn:aws:eks:x', 'a@b'],
-      ['production', 'staging-2', 'kind_ci'],
-      context,
-    );
-  for (const argv of [
-    ['docker', '--context={{x}}', 'ps'],
-    ['kubectl', 'apply', '-f', 'k8s/', '--context={{x}}'],
-  ])
-    for (const value of ['-x', '.a', ''])
-      for (const render of [renderArgv, renderLine])
-        assert.throws(() => render(argv, value), context, `${argv.join(' ')} with ${JSON.stringify(value)}`);
-  assert.throws(
-    () => renderArgv(['docker', '--context', '{{x}}', 'ps'], 'a/b'),
-    /\{\{x\}\} is in the context docker --context chooses, which is "a\/b" once rendered: .*rename such a context \(kubectl config rename-context, docker context create\) or write it in the config/,
-  );
-  // Through a variable set from fixed text and templates, each value is checked.
-  const script = 'CTX={{x}}; kubectl --context "$CTX" apply -f k8s/ && docker --context "$CTX" ps';
-  assertScriptAccepted(script);
-  assert.throws(() => renderShellScript(script, { x: 'a/b' }), /through a variable/);
-  assert.doesNotThrow(() => renderShellScript(script, { x: 'production' }));
+    assertRefused(argv, context);
+  // Through a variable holding a template, too; a fixed context stays accepted.
+  assertScriptRefused('CTX={{x}}; kubectl --context "$CTX" apply -f k8s/', /\$CTX .*holds \{\{x\}\}/);
+  assertAccepted(['kubectl', '--context', 'production', 'apply', '-f', 'k8s/', '-n', 'app-{{x}}']);
   // A path or an address stays refused when the config loads.
   assertRefused(['docker', '-H', '{{x}}', 'ps'], /which docker -H chooses/);
   assertRefused(['kubectl', '--server', '{{x}}', 'get', 'pods'], /which kubectl --server chooses/);

@@ -320,7 +320,7 @@ test('a value given to a program named by an expansion is refused: which program
     '$SUDO apt-get update',
     'c=curl; $c --version',
     // A tool's name, several words, a default for the environment's value, a lookup on PATH: as written out.
-    'KUBECTL=kubectl; $KUBECTL --context {{env}} rollout status deploy/app',
+    'KUBECTL=kubectl; $KUBECTL -n {{env}} rollout status deploy/app',
     'HELM=helm; $HELM upgrade --install app ./chart --set image.tag={{version}}',
     'COMPOSE="docker compose"; $COMPOSE -p app-{{env}} up -d',
     'DOCKER=${DOCKER:-docker}; $DOCKER push registry.example.com/app:{{version}}',
@@ -338,8 +338,8 @@ test('a value given to a program named by an expansion is refused: which program
   for (const value of ['x y', '-x', 'evil.example.com/x'])
     assert.throws(() => renderShellScript(docker, { x: value }), /in the tag of the image docker run runs/);
   assert.doesNotThrow(() => renderShellScript(docker, { x: '1.2.3' }));
-  const kubectl = 'KUBECTL=kubectl; $KUBECTL --context {{env}} rollout status deploy/app';
-  assert.throws(() => renderShellScript(kubectl, { env: 'a b' }), /the context kubectl --context chooses/);
+  const kubectl = 'KUBECTL=kubectl; $KUBECTL -n {{env}} rollout status deploy/app';
+  assert.throws(() => renderShellScript(kubectl, { env: 'a b' }), /the namespace kubectl -n chooses/);
   assert.doesNotThrow(() => renderShellScript(kubectl, { env: 'prod' }));
 });
 
@@ -349,7 +349,7 @@ test('a variable set to a lookup on PATH of a fixed name is that program, as the
     'DOCKER="$(command -v docker)"; "$DOCKER" push registry.example.com/app:{{version}}',
     'DOCKER=$(which docker); $DOCKER push registry.example.com/app:{{version}}',
     'DOCKER=`which docker`; $DOCKER push registry.example.com/app:{{version}}',
-    'KUBECTL=$(type -P kubectl); $KUBECTL --context {{version}} rollout status deploy/app',
+    'KUBECTL=$(type -P kubectl); $KUBECTL -n {{version}} rollout status deploy/app',
   ])
     assertScriptAccepted(script);
   // Read as the written-out command: its refusals and its checks once rendered.

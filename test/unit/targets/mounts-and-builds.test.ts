@@ -859,7 +859,7 @@ test('kubectl, oc and helm: a template in the API server, the user acted as, wha
   // the program's arguments after --, and the global --profile (pprof) of other subcommands stay accepted.
   for (const spec of [
     ['kubectl', '-n', '{{x}}', 'apply', '-f', 'k8s/'],
-    ['kubectl', '--context', '{{x}}', 'rollout', 'status', 'deploy/app'],
+    ['kubectl', '--context', 'prod', 'rollout', 'status', 'deploy/app', '-n', '{{x}}'],
     ['kubectl', 'run', 'p', '--image=registry/app:{{x}}', '--overrides={"spec":{}}'],
     ['kubectl', 'run', 'p', '--image=a', '--privileged', '--', './deploy', '{{x}}'],
     ['kubectl', 'exec', 'pod', '--', './x', '--server', '{{x}}'],

@@ -29,9 +29,9 @@ test('a kubeconfig given after the subcommand takes no template, as before it', 
     );
 });
 
-test('the kube context, a fixed kubeconfig and a templated release stay accepted', () => {
+test('a fixed kube context, a fixed kubeconfig and a templated release stay accepted', () => {
   for (const argv of [
-    ['helm', 'upgrade', '--install', 'app', './chart', '--kube-context', '{{env}}'],
+    ['helm', 'upgrade', '--install', 'app', './chart', '--kube-context', 'production'],
     [
       'helm',
       'upgrade',

@@ -132,8 +132,8 @@ test('what xargs reads gets the checks of the command written out, or is refused
       /reaches xargs, which makes what it reads an argument of helm where a value written/,
     );
   for (const [script, bad] of [
-    ['echo {{x}} | xargs -I{} kubectl --context {} apply -f k8s/', 'a/b'],
-    ['xargs -a <(echo {{x}}) -I{} kubectl --context {} apply -f k8s/', 'a/b'],
+    ['echo {{x}} | xargs -I{} kubectl -n {} apply -f k8s/', 'a/b'],
+    ['xargs -a <(echo {{x}}) -I{} kubectl -n {} apply -f k8s/', 'a/b'],
     ['echo {{x}} | xargs -I{} docker run --rm app:{} ./migrate.sh', '5000/evil'],
     ['xargs -a <(echo {{x}}) -I{} docker run --rm app:{} ./migrate.sh', '5000/evil'],
   ] as const) {
