@@ -350,8 +350,15 @@ const CODE_FIELDS: ReadonlyMap<string, string> = new Map([
 /** Fields naming an image a container runs (ECS, Kubernetes, Batch, the Docker Engine API, CodeBuild). */
 const IMAGE_FIELDS = new Set(['image', 'imageoverride']);
 
-/** Kubernetes's lists of containers, whose args are the arguments of the command they run. */
-const CONTAINER_LISTS = new Set(['containers', 'initcontainers', 'ephemeralcontainers']);
+/**
+ * Kubernetes's lists of containers, whose args are the arguments of the command they run, and the container
+ * specs of workflow engines running on it: an Argo Workflows template's `container`, Tekton's `steps`, `sidecars`
+ * and `stepTemplate`.
+ */
+const CONTAINER_LISTS = new Set([
+  ...['containers', 'initcontainers', 'ephemeralcontainers'],
+  ...['container', 'steps', 'sidecars', 'steptemplate'],
+]);
 
 /** What a field's value chooses: code (why), who acts, an image, or nothing known here. */
 function fieldUse(
@@ -363,6 +370,9 @@ function fieldUse(
   if (code) return { use: 'code', what: code };
   if (key === 'args' && field.path.some((name) => CONTAINER_LISTS.has(name.toLowerCase())))
     return { use: 'code', what: "the arguments of the command a container runs (sh -c's code)" };
+  // An Argo Workflows script template's source: the code its image's interpreter runs.
+  if (key === 'source' && field.path.at(-2)?.toLowerCase() === 'script')
+    return { use: 'code', what: "the code a workflow's script template runs" };
   if (key === 'test' && field.path.at(-2)?.toLowerCase() === 'healthcheck')
     return { use: 'code', what: "the command a container's health check runs" };
   // Docker's Shell (the program its shell-form commands run under); "shell" elsewhere is another API's.
