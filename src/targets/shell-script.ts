@@ -3796,7 +3796,7 @@ function programReplacement(raw: string, literal: string): string | undefined {
 }
 
 /**
- * c=kubectl; $c --context {{env}} …: a program named by an expansion that every assignment sets to fixed text is
+ * c=kubectl; $c -n {{env}} …: a program named by an expansion that every assignment sets to fixed text is
  * that program. The script is read again with the text in the expansion's place (each combination of the values
  * of every such expansion in turn, up to MAX_COMBINATIONS; past that, every template is refused), so the
  * command gets every check the written-out command gets: its refusals are added to `problems` (the offsets and
