@@ -41,7 +41,13 @@ const SPEC_ID = 'github-openapi';
 const HTTP_METHODS = ['get', 'post', 'put', 'patch', 'delete', 'head', 'options'];
 
 let loaded:
-  | { spec: Json; specHash: string; routes: CompiledRoute[]; byMethod: Map<string, CompiledRoute[]>; loadMs: number }
+  | {
+      spec: Json;
+      specHash: string;
+      routes: CompiledRoute[];
+      byMethod: Map<string, CompiledRoute[]>;
+      loadMs: number;
+    }
   | undefined;
 let ajvInstance: Ajv | undefined;
 let paramAjvInstance: Ajv | undefined;
