@@ -3,7 +3,8 @@
 // The protection rule decides it by that key's policy, waits under it, and is answered by approvals of it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fakeSha } from '../fake-github/index.ts';
+import type { Probot } from 'probot';
+import { fakeSha, type FakeGitHub } from '../fake-github/index.ts';
 import { PR, appReplies, deployYml, sayOnPull, withSeededApp } from './helpers.ts';
 import { approvePress, askProtectionRule, receive, reviewOf } from './delivery-helpers.ts';
 
@@ -23,15 +24,21 @@ const seed: Parameters<typeof withSeededApp>[0] = {
   app: { now: () => new Date('2025-03-04T10:30:00Z') },
 };
 
+/** A workflow run of the PR's head held by the protection rule of GitHub's environment `environment`. */
+async function holdRun(fake: FakeGitHub, probot: Probot, environment: string) {
+  const held = fake.addWorkflowRun({ actor: 'alice', headSha: HEAD, event: 'pull_request' });
+  const asked = await askProtectionRule(fake, probot, {
+    run: held.id,
+    sha: HEAD,
+    environment,
+    pullRequests: [PR],
+  });
+  return { held, asked };
+}
+
 test('a protection rule for "Production" is decided by the config\'s production and waits for its approvers', async () => {
   await withSeededApp(seed, async (fake, probot) => {
-    const held = fake.addWorkflowRun({ actor: 'alice', headSha: HEAD, event: 'pull_request' });
-    const asked = await askProtectionRule(fake, probot, {
-      run: held.id,
-      sha: HEAD,
-      environment: 'Production',
-      pullRequests: [PR],
-    });
+    const { held, asked } = await holdRun(fake, probot, 'Production');
     assert.equal(asked.state, undefined, `the run waits for an approval: ${asked.comment}`);
     assert.match(
       appReplies(fake).at(-1)!,
@@ -46,13 +53,7 @@ test('a protection rule for "Production" is decided by the config\'s production 
 
 test('the Approve button on a "Production" gate approves it', async () => {
   await withSeededApp(seed, async (fake, probot) => {
-    const held = fake.addWorkflowRun({ actor: 'alice', headSha: HEAD, event: 'pull_request' });
-    await askProtectionRule(fake, probot, {
-      run: held.id,
-      sha: HEAD,
-      environment: 'PRODUCTION',
-      pullRequests: [PR],
-    });
+    const { held } = await holdRun(fake, probot, 'PRODUCTION');
     const gate = [...fake.repo().checkRuns.values()].find((r) => /^approval \//.test(String(r.name)));
     assert.ok(gate, 'a gate check run');
     assert.equal(gate.name, 'approval / production', "named by the config's key, as approvals find it");
@@ -64,26 +65,14 @@ test('the Approve button on a "Production" gate approves it', async () => {
 
 test('a protection rule for "Staging" follows the config\'s staging (no approvals): approved at once', async () => {
   await withSeededApp(seed, async (fake, probot) => {
-    const held = fake.addWorkflowRun({ actor: 'alice', headSha: HEAD, event: 'pull_request' });
-    const asked = await askProtectionRule(fake, probot, {
-      run: held.id,
-      sha: HEAD,
-      environment: 'Staging',
-      pullRequests: [PR],
-    });
+    const { asked } = await holdRun(fake, probot, 'Staging');
     assert.equal(asked.state, 'approved', asked.comment);
   });
 });
 
 test('an environment no key matches in any case is still refused', async () => {
   await withSeededApp(seed, async (fake, probot) => {
-    const held = fake.addWorkflowRun({ actor: 'alice', headSha: HEAD, event: 'pull_request' });
-    const asked = await askProtectionRule(fake, probot, {
-      run: held.id,
-      sha: HEAD,
-      environment: 'Prod',
-      pullRequests: [PR],
-    });
+    const { asked } = await holdRun(fake, probot, 'Prod');
     assert.equal(asked.state, 'rejected');
     assert.match(asked.comment, /not in \.github\/deploy\.yml/);
   });
