@@ -40,3 +40,25 @@ test('printsFileAt: operands, not options, their values, nor a filter script', (
   assert.equal(printsFileAt(['awk', '-f', 'prog.awk', 'f'], 3), true);
   assert.equal(printsFileAt(['echo', 'f'], 1), false);
 });
+
+test('a value in the file, chart or directory kubectl, oc, helm or kustomize reads says it chooses what is deployed, not a project', () => {
+  const DEPLOYED =
+    /would choose what is deployed \(the manifests, chart, values or kustomization read.*write the file in the config/;
+  for (const script of [
+    'kubectl apply -f k8s/{{x}}.yaml',
+    'kubectl apply -f=k8s/{{x}}.yaml',
+    'oc apply -k overlays/{{x}}',
+    'kubectl apply -k overlays/{{x}}',
+    'helm upgrade --install app ./charts/{{x}}',
+    'helm upgrade --install app ./chart -f values/{{x}}.yaml',
+    'kustomize build overlays/{{x}} | kubectl apply -f -',
+  ]) {
+    assertScriptRefused(script, DEPLOYED);
+    assertScriptRefused(script, /^(?![\s\S]*package\.json)/);
+  }
+  // A project tool keeps the project's message.
+  assertScriptRefused(
+    'npm --prefix {{x}} run deploy',
+    /the project whose scripts, dependencies and build code run/,
+  );
+});

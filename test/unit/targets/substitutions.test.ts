@@ -168,7 +168,7 @@ test('the <(…) message is for a template inside the <(…) of a word read as c
   };
   for (const [script, message] of [
     ['docker -H<(echo {{x}}) ps', /which docker -H chooses .*: its value would choose the engine/],
-    ['kubectl apply -f<(echo a){{x}}', /\(-f<\(echo a\)\{\{x\}\}\): its value would choose the project/],
+    ['kubectl apply -f<(echo a){{x}}', /\(-f<\(echo a\)\{\{x\}\}\): its value would choose what is deployed/],
   ] as Array<[string, RegExp]>) {
     const found = messages(script);
     assert.equal(found.length, 1, script);

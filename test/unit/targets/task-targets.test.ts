@@ -327,7 +327,8 @@ test('the configuration, playbook, inventory, context or file a deploy tool runs
 });
 
 test('the manifests kubectl applies, and the chart, values files, repository and post-renderer helm uses, take no template', () => {
-  const chooses = /its value would choose the project whose scripts, dependencies and build code run/;
+  const chooses =
+    /its value would choose what is deployed \(the manifests, chart, values or kustomization read/;
   for (const spec of [
     ['kubectl', 'apply', '-f', '{{x}}'],
     ['kubectl', 'apply', '-f', 'k8s/{{x}}.yaml'],
@@ -362,7 +363,9 @@ test('the manifests kubectl applies, and the chart, values files, repository and
 });
 
 test('kubectl -Rf, helm template CHART, a chart after an unknown helm option, kustomize build and buildx bake -f take no template', () => {
-  const chooses = /its value would choose the project whose scripts, dependencies and build code run/;
+  // What kubectl, oc, helm and kustomize read is what is deployed; a bake file is the build's project.
+  const chooses =
+    /its value would choose (what is deployed \(the manifests, chart, values or kustomization read|the project whose scripts, dependencies and build code run)/;
   for (const spec of [
     // pflag reads -Rf as -R and -f.
     ['kubectl', 'apply', '-Rf', '{{x}}'],
