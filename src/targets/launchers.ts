@@ -44,6 +44,7 @@ export type ChosenKind =
   | 'script'
   | 'target' // a make, rake, just, task, gradle, … target: the recipe that runs
   | 'project' // the project directory (or workspace) of npm, poetry, uv, …: its scripts and dependencies run
+  | 'deployed' // the manifests, chart, values or kustomization kubectl, oc, helm or kustomize applies
   | 'directory' // the directory a program runs in, or the root or config it reads (env -C, sudo -D, git -C)
   | 'remote-program'
   | 'remote-code'
@@ -828,6 +829,7 @@ export function chosenWords(words: readonly string[]): ChosenWord[] {
             inner.kind === 'program' ||
               inner.kind === 'script' ||
               inner.kind === 'project' ||
+              inner.kind === 'deployed' ||
               inner.kind === 'directory'
               ? 'remote-program'
               : inner.kind,
@@ -1083,7 +1085,10 @@ export function readsWorkingDirectory(words: readonly string[], depth = 0): stri
     if (chosen.kind === 'program' && WORKING_DIRECTORY_TOOLS.has(programName(word)))
       return `runs ${programName(word)}, which reads its project, tasks or repository from there`;
     if (chosen.kind === 'script' && !/^[/~$]/.test(word)) return `runs ${word}, a file from there`;
-    if (['target', 'project', 'package', 'directory'].includes(chosen.kind) && !/^[/~$]/.test(word))
+    if (
+      ['target', 'project', 'deployed', 'package', 'directory'].includes(chosen.kind) &&
+      !/^[/~$]/.test(word)
+    )
       return `runs ${chosen.how} (${word}), read from there`;
   }
   // kubectl apply -f k8s/, helm upgrade app ./chart -f values.yaml, docker build ., docker compose up.

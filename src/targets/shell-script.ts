@@ -513,7 +513,13 @@ export function codeOperandMessage(operand: CodeOperand, words: readonly string[
 }
 
 /** The kinds of chosen word whose file is read as code or config: what a <(…) there writes is that code. */
-const SUBSTITUTED_CODE: ReadonlySet<ChosenKind> = new Set(['program', 'script', 'project', 'remote-code']);
+const SUBSTITUTED_CODE: ReadonlySet<ChosenKind> = new Set([
+  'program',
+  'script',
+  'project',
+  'deployed',
+  'remote-code',
+]);
 
 /** Whether `word` is <(…) (or an option's value glued to it) with every `at` of it inside the <(…). */
 function inSubstitution(word: string, at: string): boolean {
@@ -527,9 +533,6 @@ function inSubstitution(word: string, at: string): boolean {
   const rest = word.slice(close);
   return word.includes(at) && !rest.includes(at);
 }
-
-/** Deploy tools whose chosen word (a file, chart or directory) is what gets deployed (task-runners.ts DEPLOY_TOOLS). */
-const MANIFEST_CHOOSERS = new Set(['kubectl', 'oc', 'helm', 'kustomize']);
 
 /**
  * Why a template in a word that chooses what runs (launchers.ts) is refused, and the safe form. A value there
@@ -554,10 +557,9 @@ export function chosenWordMessage(chosen: ChosenWord, words: readonly string[], 
       return `${where}: its value would choose what ${programName(words[chosen.program]!)} does, and a subcommand may be a program of its own (a plugin or an extension on PATH, an alias, a package script), ${never}; write the subcommand in the config and pass the value as its argument (${programName(words[chosen.program]!)} SUBCOMMAND ${at}), ${perEnvironment}`;
     case 'script':
       return `${where}: its value would choose the code that runs (even a plain word picks any file of the checkout), ${never}; name the file in the config and pass the value as an argument (${safe ?? `${programName(words[chosen.program]!)} FILE ${at}`}), ${perEnvironment}`;
+    case 'deployed':
+      return `${where}: its value would choose what is deployed (the manifests, chart, values or kustomization read: even a plain word picks any file or directory of the checkout, such as another environment's or one running a privileged workload), ${never}; write the file in the config and pass the value where it is data (${safe ?? `${programName(words[chosen.program]!)} … ${at}`}), ${perEnvironment}`;
     case 'project':
-      // kubectl/oc -f/-k, helm's chart and values, kustomize's directory: what is deployed, not a project's scripts.
-      if (MANIFEST_CHOOSERS.has(programName(words[chosen.program]!)))
-        return `${where}: its value would choose what is deployed (the manifests, chart, values or kustomization read: even a plain word picks any file or directory of the checkout, such as another environment's or one running a privileged workload), ${never}; write the file in the config and pass the value where it is data (${safe ?? `${programName(words[chosen.program]!)} … ${at}`}), ${perEnvironment}`;
       return `${where}: its value would choose the project whose scripts, dependencies and build code run (even a plain word picks any directory, workspace or environment of the checkout, and so which package.json, pyproject.toml or Cargo.toml says what runs), ${never}; write the project in the config and pass the value as an argument (${safe ?? `${programName(words[chosen.program]!)} … ${at}`}), ${perEnvironment}`;
     case 'directory':
       return `${where}: what runs is read from there (a ./script or bin/ program, a Makefile, package.json or pyproject.toml, a repository's config and hooks, a kubeconfig's exec plugin), so its value would choose the code that runs (even a plain word picks any directory or file of the checkout), ${never}; write the directory or file in the config and pass the value as an argument (${programName(words[chosen.program]!)} … ./deploy.sh ${at}), ${perEnvironment}`;

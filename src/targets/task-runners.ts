@@ -24,13 +24,15 @@ export interface TaskWord {
   index: number;
   /**
    * 'target': a task or target name; 'script': a file or package loaded as code; 'program': a program run;
-   * 'project': the directory, manifest, workspace or environment whose scripts and dependencies run.
+   * 'project': the directory, manifest, workspace or environment whose scripts and dependencies run;
+   * 'deployed': the manifests, chart, values or kustomization a deploy tool applies.
    */
   kind:
     | 'target'
     | 'script'
     | 'program'
     | 'project'
+    | 'deployed'
     | 'build-host'
     | 'container-image'
     | 'container-write'
@@ -365,6 +367,7 @@ RUNNERS['bazelisk'] = RUNNERS.bazel!;
 
 const WHAT: Record<TaskWord['kind'], string> = {
   project: 'the project',
+  deployed: 'what is deployed',
   'build-host': 'what of this machine',
   target: 'the target',
   script: 'the code',
@@ -639,6 +642,8 @@ const DEPLOY_TOOLS: Record<
   string,
   {
     choosing: readonly string[];
+    /** What the chosen words name is what gets deployed (kubectl's manifests, a chart), not a project that runs. */
+    deploys?: true;
     /** Options whose value is a program the tool runs (wget --use-askpass), with getopt's prefixes of them. */
     programs?: readonly string[];
     subcommand?: readonly string[];
@@ -735,17 +740,20 @@ const DEPLOY_TOOLS: Record<
 // standard input, checked as a here-document (shell-script.ts).
 DEPLOY_TOOLS['kubectl'] = {
   choosing: ['-f', '--filename', '-k', '--kustomize'],
+  deploys: true,
   safe: 'kubectl apply -f k8s/production.yaml, then kubectl set image deploy/app app=registry/app:VALUE (the manifest written in the config)',
 };
 DEPLOY_TOOLS['oc'] = DEPLOY_TOOLS.kubectl;
 // helm's chart (below), its values files, the repository it fetches the chart from, and the post-renderer it runs.
 DEPLOY_TOOLS['helm'] = {
   choosing: ['-f', '--values', '--repo', '--post-renderer', '--post-renderer-args'],
+  deploys: true,
   safe: 'helm upgrade --install app ./chart -f values/production.yaml --set-string image.tag=VALUE (the chart and values written in the config)',
 };
 // kustomize build DIR: the kustomization whose resources are applied (its generators and plugins may run).
 DEPLOY_TOOLS['kustomize'] = {
   choosing: [],
+  deploys: true,
   safe: 'kustomize build overlays/production | kubectl apply -f - (the directory written in the config; the value set by kustomize edit set image app=registry/app:VALUE)',
 };
 DEPLOY_TOOLS['podman'] = DEPLOY_TOOLS.docker!;
@@ -978,7 +986,8 @@ export function deployToolWords(
       .includes('build');
   const found: TaskWord[] = [];
   const add = (index: number, how: string) => {
-    if (index < words.length) found.push({ index, kind: 'project', how, safe: tool.safe });
+    if (index < words.length)
+      found.push({ index, kind: tool.deploys ? 'deployed' : 'project', how, safe: tool.safe });
   };
   if (name === 'helm')
     for (const chart of helmCharts(words, at))
