@@ -7,8 +7,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from '../helpers/cli.ts';
-
-const recorder = `${repoRoot}test/helpers/record-target.mjs`;
+import { recorder } from '../helpers/recorded-target.ts';
 
 function runAction(inputs: Record<string, string>, dir: string) {
   const output = join(dir, 'github_output');
@@ -39,8 +38,7 @@ function runAction(inputs: Record<string, string>, dir: string) {
 test('the built action deploys with the pipeline and sets its outputs', (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'action-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
-  const call = (...args: string[]) =>
-    JSON.stringify([process.execPath, recorder, join(dir, 'calls.log'), ...args]);
+  const call = (...args: string[]) => JSON.stringify([...recorder, join(dir, 'calls.log'), ...args]);
   writeFileSync(
     join(dir, 'deploy.yml'),
     `preset: fast\ntarget:\n  commands:\n    deploy: ${call('deploy', '{{version}}')}\n    health: ${call('health')}\nenvironments:\n  production: {}\n`,
@@ -73,8 +71,7 @@ test('the built action fails with a clear message on a missing input and on a co
 test('the built action exits 3 when the rollback did not complete, not 1 like a clean rollback', (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'action-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
-  const call = (...args: string[]) =>
-    JSON.stringify([process.execPath, recorder, join(dir, 'calls.log'), ...args]);
+  const call = (...args: string[]) => JSON.stringify([...recorder, join(dir, 'calls.log'), ...args]);
   const fail = JSON.stringify([process.execPath, '-e', 'process.exit(1)']);
   writeFileSync(
     join(dir, 'deploy.yml'),

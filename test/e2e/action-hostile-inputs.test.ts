@@ -7,21 +7,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { deploymentEvent, runBuiltAction } from '../helpers/action.ts';
-import { repoRoot } from '../helpers/cli.ts';
+import { recorder } from '../helpers/recorded-target.ts';
 
-const recorder = `${repoRoot}test/helpers/record-target.mjs`;
 const TOKEN = 'ghp_abcdefghijklmnopqrstuvwxyz0123456789';
 
 function workspace(t: { after(fn: () => void): void }): string {
   const dir = mkdtempSync(join(tmpdir(), 'action-hostile-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
-  const deploy = JSON.stringify([
-    process.execPath,
-    recorder,
-    join(dir, 'calls.log'),
-    'deploy',
-    '{{version}}',
-  ]);
+  const deploy = JSON.stringify([...recorder, join(dir, 'calls.log'), 'deploy', '{{version}}']);
   writeFileSync(
     join(dir, 'deploy.yml'),
     `preset: fast\ntarget:\n  commands:\n    deploy: ${deploy}\nenvironments:\n  production: {}\n`,

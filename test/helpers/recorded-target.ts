@@ -1,11 +1,12 @@
-// The command target used across tests and benches: every command is test/helpers/record-target.mjs, which
+// The command target used across tests and benches: every command is test/helpers/record-target.pl, which
 // appends {action, args} to a log. `targetYaml` is the config's `target:` block; `calls()` reads the log
 // back as "action arg arg" lines (none when nothing ran).
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from './cli.ts';
 
-const recorder = join(repoRoot, 'test/helpers/record-target.mjs');
+/** The recorder's command line up to its log: `[...recorder, log, action, ...args]` is one call. */
+export const recorder: readonly string[] = ['perl', join(repoRoot, 'test/helpers/record-target.pl')];
 
 export interface RecordedTarget {
   log: string;
@@ -15,8 +16,7 @@ export interface RecordedTarget {
 
 export function recordedTarget(dir: string): RecordedTarget {
   const log = join(dir, 'calls.log');
-  const call = (action: string, ...args: string[]) =>
-    JSON.stringify([process.execPath, recorder, log, action, ...args]);
+  const call = (action: string, ...args: string[]) => JSON.stringify([...recorder, log, action, ...args]);
   return {
     log,
     targetYaml: `target:

@@ -1,4 +1,4 @@
-// The executor against a real command target (every call logged by test/helpers/record-target.mjs) and a
+// The executor against a real command target (every call logged by test/helpers/record-target.pl) and a
 // fake state store that records when each write lands: the durable rollout record must be stored before the
 // first traffic-moving step runs, and the rollback path must never wait for a store that hangs.
 import { test } from 'node:test';
@@ -15,8 +15,7 @@ import type { PipelineEvent } from '../../../src/pipeline/events.ts';
 import { runPipeline } from '../../../src/pipeline/pipeline.ts';
 import type { EnvironmentRecord } from '../../../src/state/record.ts';
 import type { StateRead, StateStore, WriteOptions } from '../../../src/state/store.ts';
-import { repoRoot } from '../../helpers/cli.ts';
-import { recordedTarget } from '../../helpers/recorded-target.ts';
+import { recordedTarget, recorder } from '../../helpers/recorded-target.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -294,8 +293,7 @@ test('a write-ahead record that cannot be stored after steps ran: the next step 
 
 /** The hooks block of an environment: each hook a call the target's log records (`backup`, `migrate`). */
 const hooksYaml = (log: string) => {
-  const call = (action: string) =>
-    JSON.stringify([process.execPath, join(repoRoot, 'test/helpers/record-target.mjs'), log, action]);
+  const call = (action: string) => JSON.stringify([...recorder, log, action]);
   return `    hooks:\n      backup: ${call('backup')}\n      migrate: ${call('migrate')}\n`;
 };
 
@@ -350,8 +348,7 @@ test("the run's own secret values never reach the record: a detail quoting one i
 });
 
 test('the final record (the new release live) cannot be stored: on_success does not run, nothing is torn down, the run fails saying so', async (t) => {
-  const call = (log: string) =>
-    JSON.stringify([process.execPath, join(repoRoot, 'test/helpers/record-target.mjs'), log, 'on_success']);
+  const call = (log: string) => JSON.stringify([...recorder, log, 'on_success']);
   const { env, calls } = setup(t, (log) => `    hooks:\n      on_success: ${call(log)}\n`);
   // The write-ahead (1st durable write) is stored; the record saying v2 is live (2nd) is not.
   const store = new RefusingStore(calls, 2);
@@ -373,8 +370,7 @@ test('the final record (the new release live) cannot be stored: on_success does 
 });
 
 test('on_success runs once the final record is stored', async (t) => {
-  const call = (log: string) =>
-    JSON.stringify([process.execPath, join(repoRoot, 'test/helpers/record-target.mjs'), log, 'on_success']);
+  const call = (log: string) => JSON.stringify([...recorder, log, 'on_success']);
   const { env, calls } = setup(t, (log) => `    hooks:\n      on_success: ${call(log)}\n`);
   const store = new FakeStore(calls, { durableMs: 200 });
   const result = await deployV2(env, store);
@@ -389,8 +385,7 @@ test('on_success runs once the final record is stored', async (t) => {
 });
 
 test('cancelled while the final record is being stored: it is not taken as stored, nothing is torn down, on_success does not run', async (t) => {
-  const call = (log: string) =>
-    JSON.stringify([process.execPath, join(repoRoot, 'test/helpers/record-target.mjs'), log, 'on_success']);
+  const call = (log: string) => JSON.stringify([...recorder, log, 'on_success']);
   const { env, calls } = setup(t, (log) => `    hooks:\n      on_success: ${call(log)}\n`);
   const cancel = new AbortController();
   // GitHub never answers for the record saying v2 is live; the job is cancelled meanwhile.

@@ -276,7 +276,7 @@ test('plan prints every command as it would run and runs nothing', async (t) => 
   const { code, stdout } = await cliInProcess(['plan', '-e', 'production', '-v', 'v2+b.1', '-c', s.config]);
   assert.equal(code, 0, stdout);
   assert.match(stdout, /set weight blue=10%/);
-  assert.match(stdout, /record-target\.mjs \S+ deploy blue v2\+b\.1\n/);
+  assert.match(stdout, /record-target\.pl \S+ deploy blue v2\+b\.1\n/);
   // A version no rule allows is refused before the plan, and nothing runs.
   const hostile = await cliInProcess(['plan', '-e', 'production', '-v', 'v2 $(rm -rf /)', '-c', s.config]);
   assert.equal(hostile.code, 2, hostile.stdout);

@@ -24,7 +24,7 @@ import { bindExternalId, readEnvironmentRecord } from '../../../src/state/github
 import { signRecord } from '../../../src/state/signed-record.ts';
 import { emptyRecord, type EnvironmentRecord, type Rollout } from '../../../src/state/record.ts';
 import type { StateRead, StateStore } from '../../../src/state/store.ts';
-import { recordedTarget, type RecordedTarget } from '../../helpers/recorded-target.ts';
+import { recordedTarget, recorder, type RecordedTarget } from '../../helpers/recorded-target.ts';
 
 const T0 = new Date('2026-03-01T12:00:00.000Z');
 const at = (ms: number) => new Date(T0.getTime() + ms);
@@ -83,9 +83,8 @@ environments:
 /** An environment `plain` of the direct strategy (no slots), whose `current` prints `current`. */
 async function directConfig(current: string): Promise<RawConfig> {
   const path = join(dir, 'direct.yml');
-  const recorder = join(import.meta.dirname, '../../helpers/record-target.mjs');
   const call = (action: string, ...args: string[]) =>
-    JSON.stringify([process.execPath, recorder, target.log, action, ...args]);
+    JSON.stringify([...recorder, target.log, action, ...args]);
   writeFileSync(
     path,
     `preset: fast

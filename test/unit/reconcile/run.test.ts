@@ -15,7 +15,7 @@ import { reconcile, UnknownEnvironmentsError, type ReconcileOptions } from '../.
 import { emptyRecord, type EnvironmentRecord, type Rollout } from '../../../src/state/record.ts';
 import type { StateRead, StateStore } from '../../../src/state/store.ts';
 import { createStrategy } from '../../../src/strategies/index.ts';
-import { recordedTarget, type RecordedTarget } from '../../helpers/recorded-target.ts';
+import { recordedTarget, recorder, type RecordedTarget } from '../../helpers/recorded-target.ts';
 
 const T0 = new Date('2026-03-01T12:00:00.000Z');
 const at = (ms: number) => new Date(T0.getTime() + ms);
@@ -82,7 +82,7 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 const LIVE_BLUE = { CURRENT: '{"slot":"blue","version":"v1"}' };
 const LIVE_GREEN = { CURRENT: '{"slot":"green","version":"v2"}' };
 
-/** The target's `env:` block (CURRENT, FAIL_ON, ... for test/helpers/record-target.mjs). */
+/** The target's `env:` block (CURRENT, FAIL_ON, ... for test/helpers/record-target.pl). */
 function targetEnv(env: Record<string, string>): string {
   const lines = Object.entries(env).map(([k, v]) => `    ${k}: ${JSON.stringify(v)}\n`);
   return lines.length ? `  env:\n${lines.join('')}` : '';
@@ -236,13 +236,7 @@ describe('reconcile: an orphaned canary at 50 %', () => {
 
   it('the rollback levels run after the recovery steps, and a failed level fails the rollback', async () => {
     const fail = JSON.stringify([process.execPath, '-e', 'process.exit(3)']);
-    const flag = JSON.stringify([
-      process.execPath,
-      join(process.cwd(), 'test/helpers/record-target.mjs'),
-      target.log,
-      'flag',
-      'off',
-    ]);
+    const flag = JSON.stringify([...recorder, target.log, 'flag', 'off']);
     const cfg = await config(
       `    hooks:\n      on_rollback:\n        - { name: flag, run: ${flag} }\n        - { name: config, run: ${fail} }`,
     );
