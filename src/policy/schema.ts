@@ -20,9 +20,64 @@ const nonEmpty = z.string().min(1, 'must not be empty');
 export const PRINCIPAL_PATTERN =
   /^@?(?:[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}|[A-Za-z0-9][A-Za-z0-9-]*\/[A-Za-z0-9][A-Za-z0-9._-]*)$/;
 
-const principal = z
-  .string()
-  .regex(PRINCIPAL_PATTERN, 'must be a GitHub user such as "alice" or a team written "org/team-slug"');
+const PRINCIPAL_MESSAGE = 'must be a GitHub user such as "alice" or a team written "org/team-slug"';
+
+/** Why a user or team is refused: blanks around a valid name are named as such, saying what to write. */
+function principalProblem(value: unknown): string {
+  const text = typeof value === 'string' ? value : '';
+  const trimmed = text.trim();
+  if (trimmed === '') return `must not be empty: ${PRINCIPAL_MESSAGE.replace(/^must be /, 'name ')}`;
+  if (trimmed !== text && PRINCIPAL_PATTERN.test(trimmed))
+    return `"${text}" has blanks around the name, which GitHub never matches: write "${trimmed}"`;
+  return PRINCIPAL_MESSAGE;
+}
+
+// A regex (not a refinement), so the JSON schema keeps the pattern.
+const principal = z.string().regex(PRINCIPAL_PATTERN, { error: (issue) => principalProblem(issue.input) });
+
+const samePrincipal = (name: string) => name.replace(/^@/, '').toLowerCase();
+
+/**
+ * Refuses an entry written twice in a list of names (`same` says when two entries are the same: logins
+ * without case or "@"). The decision reads a repeat as one entry, but a list with one is usually a list with
+ * a typo or a name missing (two approvers meant, one written twice), which only the writer can say.
+ */
+function listedOnce<T>(same: (entry: T) => string, describe: (entry: T) => string) {
+  return (list: readonly T[], ctx: z.core.$RefinementCtx<readonly T[]>) => {
+    const first = new Map<string, number>();
+    list.forEach((entry, index) => {
+      const key = same(entry);
+      const earlier = first.get(key);
+      if (earlier === undefined) first.set(key, index);
+      else
+        ctx.addIssue({
+          code: 'custom',
+          path: [index],
+          message: `${describe(entry)} is listed twice (also at [${earlier}]): write each once`,
+        });
+    });
+  };
+}
+
+const principalsOnce = listedOnce<string>(samePrincipal, (name) => {
+  const plain = samePrincipal(name);
+  return plain.includes('/') ? `team "${name}"` : `"${name}"`;
+});
+
+/**
+ * A name GitHub matches exactly (a check run's name): blanks around it or an empty one never match, so the
+ * gate would wait for a check that never comes; refused, saying what to write. A regex, so the JSON schema
+ * says so too.
+ */
+const exactName = (what: string) =>
+  z.string().regex(/^\S(?:[\s\S]*\S)?$/, {
+    error: (issue) => {
+      const text = typeof issue.input === 'string' ? issue.input : '';
+      return text.trim() === ''
+        ? `must not be empty: write the ${what}`
+        : `"${text}" has blanks around the ${what}, which GitHub never matches: write "${text.trim()}"`;
+    },
+  });
 
 /** Generous bounds on every list: a policy is read on every decision, so a huge one would stall the app. */
 export const POLICY_LIMITS = {
@@ -47,6 +102,7 @@ const principals = (description: string) =>
       'is an empty list, which could mean nobody or everybody: leave the key out for anyone with write permission, or name who may',
     )
     .max(POLICY_LIMITS.principals)
+    .superRefine(principalsOnce)
     .optional()
     .meta({ description });
 
@@ -132,7 +188,6 @@ const requiredCount = (description: string) =>
   z.number().int().min(0).max(20).optional().meta({ description });
 
 const GROUP_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9 _.-]{0,38}[A-Za-z0-9_.-])?$/;
-const samePrincipal = (name: string) => name.replace(/^@/, '').toLowerCase();
 
 export const approvalGroupSchema = z
   .strictObject({
@@ -147,6 +202,7 @@ export const approvalGroupSchema = z
       .array(principal)
       .min(1, 'is an empty list: a group names who belongs to it')
       .max(POLICY_LIMITS.principals)
+      .superRefine(principalsOnce)
       .meta({ description: 'Who belongs to the group (users and org/team).' }),
     required: z
       .number()
@@ -248,7 +304,19 @@ export const approvalsSchema = z
       .optional()
       .meta({ description: 'An approval older than this no longer counts. Absent or 0: never expires.' }),
     requires: z
-      .union([nonEmpty, z.array(nonEmpty).min(1).max(POLICY_LIMITS.requires)])
+      .union([
+        nonEmpty,
+        z
+          .array(nonEmpty)
+          .min(1)
+          .max(POLICY_LIMITS.requires)
+          .superRefine(
+            listedOnce<string>(
+              (name) => name.toLowerCase(),
+              (name) => `environment "${name}"`,
+            ),
+          ),
+      ])
       .optional()
       .meta({
         description:
@@ -257,9 +325,9 @@ export const approvalsSchema = z
     required_checks: z
       .array(
         z.union([
-          nonEmpty,
+          exactName('check name'),
           z.strictObject({
-            name: nonEmpty,
+            name: exactName('check name'),
             app: z
               .string()
               .regex(
@@ -270,6 +338,16 @@ export const approvalsSchema = z
         ]),
       )
       .max(POLICY_LIMITS.checks)
+      .superRefine(
+        listedOnce<string | { name: string; app: string }>(
+          (entry) =>
+            typeof entry === 'string'
+              ? JSON.stringify([entry])
+              : JSON.stringify([entry.name, entry.app.toLowerCase()]),
+          (entry) =>
+            typeof entry === 'string' ? `check "${entry}"` : `check "${entry.name}" from ${entry.app}`,
+        ),
+      )
       .optional()
       .meta({
         description:
@@ -288,10 +366,15 @@ export const approvalsSchema = z
     hotfix: hotfixSchema.optional(),
     rollback: rollbackSchema.optional(),
     // Empty is harmless here: it means what an absent list means, maintainers and admins only.
-    global_lockers: z.array(principal).max(POLICY_LIMITS.principals).optional().meta({
-      description:
-        'Who may take and force-release the global lock (/lock --global), besides maintainers and admins; they need write permission. Top level only.',
-    }),
+    global_lockers: z
+      .array(principal)
+      .max(POLICY_LIMITS.principals)
+      .superRefine(principalsOnce)
+      .optional()
+      .meta({
+        description:
+          'Who may take and force-release the global lock (/lock --global), besides maintainers and admins; they need write permission. Top level only.',
+      }),
   })
   .meta({
     description:

@@ -174,6 +174,118 @@ describe('approvals section: validation errors are located', () => {
   }
 });
 
+describe('approvals section: lists of names refuse blanks, empty entries and repeats', () => {
+  // A check " test" never matches GitHub's "test": the gate would wait for ever (or the writer would think
+  // it guarded something). Each is refused at its own line, column and index, saying what to write.
+  const cases: Array<[string, string, RegExp]> = [
+    [
+      'a check name with blanks around it',
+      'required_checks: [lint, " test"]',
+      /^deploy\.yml:8:31: environments\.production\.approvals\.required_checks\[1\]: " test" has blanks around the check name, which GitHub never matches: write "test"$/,
+    ],
+    [
+      'a check name of an app with a blank after it',
+      'required_checks: [{ name: "test ", app: github-actions }]',
+      /^deploy\.yml:8:33: environments\.production\.approvals\.required_checks\[0\]\.name: "test " has blanks around the check name.*write "test"$/,
+    ],
+    [
+      'an empty check name',
+      'required_checks: [test, ""]',
+      /^deploy\.yml:8:31: environments\.production\.approvals\.required_checks\[1\]: must not be empty: write the check name$/,
+    ],
+    [
+      'a blank check name',
+      'required_checks: ["  "]',
+      /required_checks\[0\]: must not be empty: write the check name$/,
+    ],
+    [
+      'a check listed twice',
+      'required_checks: [test, lint, test]',
+      /^deploy\.yml:8:37: environments\.production\.approvals\.required_checks\[2\]: check "test" is listed twice \(also at \[0\]\): write each once$/,
+    ],
+    [
+      'a check of an app listed twice (apps compare without case)',
+      'required_checks: [{ name: test, app: github-actions }, { name: test, app: GitHub-Actions }]',
+      /required_checks\[1\]: check "test" from GitHub-Actions is listed twice \(also at \[0\]\)/,
+    ],
+    [
+      'an environment required twice',
+      'requires: [staging, staging]',
+      /^deploy\.yml:8:27: environments\.production\.approvals\.requires\[1\]: environment "staging" is listed twice \(also at \[0\]\)/,
+    ],
+    [
+      'an approver with blanks around the name',
+      'approvers: [carol, " dave"]',
+      /^deploy\.yml:8:26: environments\.production\.approvals\.approvers\[1\]: " dave" has blanks around the name, which GitHub never matches: write "dave"$/,
+    ],
+    [
+      'a team with a blank after it',
+      'deployers: ["acme/sre "]',
+      /deployers\[0\]: "acme\/sre " has blanks around the name.*write "acme\/sre"$/,
+    ],
+    ['an empty approver', 'approvers: [carol, ""]', /approvers\[1\]: must not be empty: name a GitHub user/],
+    [
+      'a user listed twice in another case or with "@"',
+      'approvers: [carol, dave, "@Carol"]',
+      /^deploy\.yml:8:32: environments\.production\.approvals\.approvers\[2\]: "@Carol" is listed twice \(also at \[0\]\): write each once$/,
+    ],
+    [
+      'a team listed twice',
+      'deployers: [acme/sre, ACME/SRE]',
+      /deployers\[1\]: team "ACME\/SRE" is listed twice \(also at \[0\]\)/,
+    ],
+    [
+      'a hotfix approver listed twice',
+      'hotfix: { approvers: [dave, dave] }',
+      /hotfix\.approvers\[1\]: "dave" is listed twice/,
+    ],
+    [
+      'a rollback approver with blanks',
+      'rollback: { approvers: ["dave "] }',
+      /rollback\.approvers\[0\]: "dave " has blanks around the name/,
+    ],
+    [
+      'a group member listed twice',
+      'groups: [{ name: Security, approvers: [erin, Erin] }]',
+      /groups\[0\]\.approvers\[1\]: "Erin" is listed twice/,
+    ],
+  ];
+  for (const [name, yaml, expected] of cases) {
+    it(name, () => {
+      const errors = errorsOf(production(yaml));
+      assert.ok(
+        errors.some((error) => expected.test(error)),
+        `no error matched ${expected}:\n${errors.join('\n')}`,
+      );
+    });
+  }
+
+  it('a global locker listed twice is refused at the top level', () => {
+    const errors = errorsOf(
+      `${head}approvals:\n  global_lockers: [alice, Alice]\nenvironments:\n  production: {}\n`,
+    );
+    assert.ok(
+      errors.some((e) =>
+        /^deploy\.yml:5:27: approvals\.global_lockers\[1\]: "Alice" is listed twice/.test(e),
+      ),
+      errors.join('\n'),
+    );
+  });
+
+  it('names written once and without blanks still load', () => {
+    const config = load(
+      production(
+        'approvers: [carol, "@dave", acme/sre]\nrequired_checks: [test, { name: test, app: github-actions }, "unit tests"]\nrequires: [staging]',
+      ),
+    );
+    assert.deepEqual(resolvePolicy(config, 'production').requiredChecks, [
+      { name: 'test' },
+      { name: 'test', app: 'github-actions' },
+      { name: 'unit tests' },
+    ]);
+  });
+});
+
 /** Built directly, not loaded: the loader may (and should) already refuse these configs. */
 function raw(approvals: ApprovalsConfig): RawConfig {
   return { environments: { staging: {}, production: { approvals } } };
