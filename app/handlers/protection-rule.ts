@@ -750,8 +750,12 @@ export interface PendingAnswer {
 }
 
 /**
- * Answers a waiting gate's run; false when GitHub refuses because the run no longer waits for it (404 or 422:
- * the run was cancelled, failed or timed out). Any other failure is thrown.
+ * Answers a waiting gate's run; false when GitHub refuses because the run no longer waits for it (cancelled,
+ * failed or timed out). GitHub documents only the success (204) of this answer, not what it says for a run
+ * that no longer waits, so a refusal's status alone decides nothing: a 4xx is followed by reading the run's
+ * pending deployments (documented), and only a run that is gone or no longer waits on the environment closes
+ * the gate. Any other failure, or a refusal while the run still waits, is thrown: closing that gate would
+ * leave the run waiting with no way left to answer it.
  */
 async function answeredRun(
   octokit: Octokit,
@@ -760,13 +764,36 @@ async function answeredRun(
   state: 'approved' | 'rejected',
   summary: string,
 ): Promise<boolean> {
+  const environment = ref.github ?? ref.env;
   try {
-    await answerRun(octokit, where, ref.run, ref.github ?? ref.env, state, summary);
+    await answerRun(octokit, where, ref.run, environment, state, summary);
     return true;
   } catch (error) {
     const status = httpStatus(error);
-    if (status === 404 || status === 422) return false;
-    throw error;
+    if (status === undefined || status < 400 || status >= 500) throw error;
+    if (await stillWaits(octokit, where, ref.run, environment, error)) throw error;
+    return false;
+  }
+}
+
+/**
+ * Does run `run` still wait on `environment` (GitHub's names ignore case)? A run GitHub no longer finds
+ * (404) does not. A failure reading it throws `refusal`, the error that made the App ask.
+ */
+async function stillWaits(
+  octokit: Octokit,
+  where: Where,
+  run: number,
+  environment: string,
+  refusal: unknown,
+): Promise<boolean> {
+  try {
+    const { data } = await octokit.rest.actions.getPendingDeploymentsForRun({ ...where, run_id: run });
+    const wanted = environment.toLowerCase();
+    return data.some((pending) => pending.environment.name?.toLowerCase() === wanted);
+  } catch (error) {
+    if (httpStatus(error) === 404) return false;
+    throw refusal;
   }
 }
 

@@ -40,6 +40,9 @@ export function protectionRulePayload(
 ): Json {
   const environment = o.environment ?? 'production';
   const pullRequests = o.pullRequests ?? [];
+  // GitHub asks only about a run that waits on the environment: the fake lists it as pending until answered.
+  const waiting = fake.repo().waitingGates;
+  waiting.set(o.run, new Set([...(waiting.get(o.run) ?? []), environment]));
   const base = webhookPayload(
     'deployment_protection_rule',
     'requested',

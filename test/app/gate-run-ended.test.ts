@@ -48,3 +48,47 @@ test('an approval closes the gate of a run that ended and answers the gates stil
     assert.match(String((gateOf(ended.id).output as { title?: string }).title), /no longer waits/);
   });
 });
+
+// GitHub documents only the 204 of answering a protection rule, not what it answers for a run that no longer
+// waits: the App asks GitHub whether the run still waits (its pending deployments) instead of trusting a status.
+const gateAt = (fake: Parameters<Parameters<typeof withSeededApp>[1]>[0], run: number) =>
+  [...fake.repo().checkRuns.values()].find(
+    (r) => r.name === 'approval / production' && JSON.parse(String(r.external_id)).run === run,
+  )!;
+
+test('a refused answer for a run that still waits leaves its gate waiting instead of closing it', async () => {
+  await withSeededApp(seed, async (fake, probot) => {
+    const live = fake.addWorkflowRun({ actor: 'alice', headSha: HEAD, event: 'pull_request' });
+    await askProtectionRule(fake, probot, { run: live.id, sha: HEAD, pullRequests: [PR] });
+    // A refusal for another reason than the run having ended (GitHub's 422 is not documented to mean that).
+    fake.failNext({
+      status: 422,
+      operationId: 'actions/review-custom-gates-for-run',
+      message: 'Validation Failed',
+    });
+    await sayOnPull(fake, probot, '/approve-deploy production', 'carol').catch(() => '');
+    assert.equal(reviewOf(fake, live.id), undefined);
+    const gate = gateAt(fake, live.id);
+    assert.notEqual(gate.conclusion, 'cancelled', 'the run still waits: its gate is not closed as ended');
+    assert.doesNotMatch(String((gate.output as { title?: string }).title), /no longer waits/);
+    // The next approval round answers it.
+    assert.match(await sayOnPull(fake, probot, '/approve-deploy production', 'carol'), /recorded|already/i);
+    assert.equal(reviewOf(fake, live.id)?.state, 'approved');
+  });
+});
+
+test('the gate of a run that ended is closed whatever status GitHub refuses the answer with', async () => {
+  await withSeededApp(seed, async (fake, probot) => {
+    const ended = fake.addWorkflowRun({ actor: 'alice', headSha: HEAD, event: 'pull_request' });
+    await askProtectionRule(fake, probot, { run: ended.id, sha: HEAD, pullRequests: [PR] });
+    fake.updateWorkflowRun(ended.id, { status: 'completed', conclusion: 'cancelled' });
+    fake.failNext({ status: 409, operationId: 'actions/review-custom-gates-for-run', message: 'Conflict' });
+    assert.match(
+      await sayOnPull(fake, probot, '/approve-deploy production', 'carol'),
+      /Approval by @carol recorded/,
+    );
+    const gate = gateAt(fake, ended.id);
+    assert.equal(gate.conclusion, 'cancelled');
+    assert.match(String((gate.output as { title?: string }).title), /no longer waits/);
+  });
+});

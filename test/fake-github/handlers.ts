@@ -957,11 +957,21 @@ const teamMembership: Handler = (ctx) => {
 
 // ---- deployment protection rules, app installation ---------------------------------------------
 
+/**
+ * GitHub's description documents only the 204 of this answer. For a run that holds no deployment to answer
+ * it refuses; the fake says 422 (undocumented, so the App must not rely on the status: it reads the pending
+ * deployments, below, to know whether the run still waits).
+ */
 const reviewCustomGates: Handler = (ctx) => {
   const { body } = ctx;
+  const runId = Number(ctx.params.run_id);
   // A run that has ended (cancelled, timed out after 30 days of waiting) holds no deployment to answer.
-  if (ctx.repo.workflowRuns.get(Number(ctx.params.run_id))?.status === 'completed')
+  if (ctx.repo.workflowRuns.get(runId)?.status === 'completed')
     return unprocessable('No pending deployment requests to approve or reject');
+  const name = String(body.environment_name).toLowerCase();
+  const waiting = ctx.repo.waitingGates.get(runId);
+  for (const environment of waiting ?? [])
+    if (environment.toLowerCase() === name) waiting!.delete(environment);
   ctx.repo.protectionRuleReviews.push({
     runId: Number(ctx.params.run_id),
     environmentName: String(body.environment_name),
@@ -969,6 +979,36 @@ const reviewCustomGates: Handler = (ctx) => {
     comment: str(body.comment),
   });
   return { status: 204 };
+};
+
+/**
+ * The environments run `run_id` waits on (the protection rules GitHub asked about and no review answered); none
+ * once the run has completed. Documented: 200 and a list of pending deployments.
+ */
+const pendingDeployments: Handler = (ctx) => {
+  const runId = Number(ctx.params.run_id);
+  const run = ctx.repo.workflowRuns.get(runId);
+  if (!run) return notFound();
+  const waiting = run.status === 'completed' ? [] : [...(ctx.repo.waitingGates.get(runId) ?? [])];
+  const { owner, name: repoName } = ctx.repo;
+  return {
+    status: 200,
+    body: waiting.map((environment, index) => ({
+      environment: {
+        id: 5000 + index,
+        node_id: `EN_fake${index}`,
+        name: environment,
+        url: `${ctx.render.base}/repos/${owner}/${repoName}/environments/${encodeURIComponent(environment)}`,
+        html_url: ctx.render.html(
+          `/${owner}/${repoName}/deployments/activity_log?environments_filter=${encodeURIComponent(environment)}`,
+        ),
+      },
+      wait_timer: 0,
+      wait_timer_started_at: null,
+      current_user_can_approve: false,
+      reviewers: [],
+    })),
+  };
 };
 
 // ---- actions: workflow runs and workflow_dispatch -----------------------------------------------------
@@ -1130,6 +1170,7 @@ export const handlers: Record<string, Handler> = {
   'repos/get-collaborator-permission-level': collaboratorPermission,
   'teams/get-membership-for-user-in-org': teamMembership,
   'actions/review-custom-gates-for-run': reviewCustomGates,
+  'actions/get-pending-deployments-for-run': pendingDeployments,
   'actions/get-workflow-run': getWorkflowRun,
   'actions/create-workflow-dispatch': createWorkflowDispatch,
   'apps/get-repo-installation': getRepoInstallation,

@@ -628,6 +628,7 @@ export async function createFakeGitHub(opts: FakeGitHubOptions = {}): Promise<Fa
         reactions: new Map(),
         commitStatuses: [],
         protectionRuleReviews: [],
+        waitingGates: new Map(),
         workflowRuns: new Map(),
         workflowDispatches: [],
       };

@@ -125,6 +125,11 @@ export interface RepoState {
   reactions: Map<number, Json[]>;
   commitStatuses: Json[];
   protectionRuleReviews: ProtectionRuleReview[];
+  /**
+   * Run id → environments (as GitHub named them) whose custom protection rule the run waits for: what
+   * GET .../pending_deployments lists while the run has not completed. A review takes its environment out.
+   */
+  waitingGates: Map<number, Set<string>>;
   workflowRuns: Map<number, WorkflowRunRecord>;
   workflowDispatches: WorkflowDispatch[];
 }
