@@ -18,6 +18,7 @@ import {
   resolvePolicy,
   serializeApprovalMarker,
   approvalRule,
+  explainApprovalScope,
 } from '../../src/policy/index.ts';
 import type {
   Actor,
@@ -700,7 +701,12 @@ async function approve(
   const said = liftsOwnVeto
     ? `Veto by ${at(actor.login)} lifted for ${env(environment)} at ${short(record.sha)}. Their approval does not count (\`self_approval_refused\`): ${explainApprover(allowed).replace(/^[a-z_]+: /, '')}.`
     : kind === 'approve'
-      ? `Approval by ${at(actor.login)} recorded for ${env(environment)} at ${short(record.sha)}.`
+      ? [
+          `Approval by ${at(actor.login)} recorded for ${env(environment)} at ${short(record.sha)}.`,
+          policy && explainApprovalScope(policy, actor.login),
+        ]
+          .filter(Boolean)
+          .join(' ')
       : `**Veto** by ${at(actor.login)} recorded for ${env(environment)} at ${short(record.sha)}${reason ? `: ${userText(reason)}` : ''}. No deployment of this commit starts until they approve.`;
   const answerGates = gateWaiting ? { answerGates: { environment, sha: record.sha } } : {};
   if (kind === 'reject' || !policy || closed)

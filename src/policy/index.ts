@@ -52,6 +52,7 @@ export {
   explainApprover,
   explainDropped,
   explainLockRefusal,
+  explainApprovalScope,
 } from './messages.ts';
 export {
   mayLock,

@@ -5,7 +5,9 @@
 import { userText } from '../github/user-text.ts';
 import { sameLogin } from './actors.ts';
 import type { DroppedRecord } from './approvals.ts';
+import { approvalRule } from './evaluate.ts';
 import type { ApproverDecision, PolicyDecision, PolicyRefusal } from './evaluate.ts';
+import type { Policy } from './resolve.ts';
 import type { LockDecision } from './locks.ts';
 import { formatClockTime } from './windows.ts';
 
@@ -151,4 +153,27 @@ export function explainLockRefusal(decision: Exclude<LockDecision, { ok: true }>
       return `${at(decision.login)} may not do this: ${what} is for maintainers and admins${listed}`;
     }
   }
+}
+
+const KIND_LABELS = [
+  ['standard', '`/deploy`'],
+  ['hotfix', '`/deploy --hotfix`'],
+  ['rollback', '`/rollback`'],
+] as const;
+
+/**
+ * What an approval covers, for its reply: the commit and the environment, not one kind of deployment
+ * (docs/policy.md, Approvals). Said only where it matters, when more than one kind needs approvals there;
+ * undefined otherwise.
+ */
+export function explainApprovalScope(policy: Policy, login: string): string | undefined {
+  const kinds = KIND_LABELS.filter(([type]) => approvalRule(policy, type).required > 0).map(
+    ([, label]) => label,
+  );
+  if (kinds.length < 2) return undefined;
+  const listed = `${kinds.slice(0, -1).join(', ')} or ${kinds.at(-1)!}`;
+  return (
+    'An approval is for the commit and the environment, not for one kind of deployment: this one counts ' +
+    `for any ${listed} of this commit to ${userText(policy.environment, { as: 'code' })} that ${at(login)} may approve.`
+  );
 }

@@ -56,3 +56,35 @@ test('an approval by someone who may approve the standard rule only does not cou
     assert.equal(deployments(fake).length, 0);
   });
 });
+
+test('the reply to an approval says it is for the commit and environment, and every kind it may count for', async () => {
+  await withSeededApp(seed, async (fake, probot) => {
+    await sayOnPull(fake, probot, '/deploy production', 'alice');
+    const said = await sayOnPull(fake, probot, '/approve-deploy production', 'dave');
+    assert.match(said, /Approval by @dave recorded for `production` at `[0-9a-f]{7,12}`\./);
+    assert.match(
+      said,
+      /An approval is for the commit and the environment, not for one kind of deployment: this one counts for any `\/deploy` or `\/deploy --hotfix` of this commit to `production` that @dave may approve\./,
+    );
+  });
+});
+
+test('where only one kind of deployment needs approvals, the reply says nothing more', async () => {
+  const plain = {
+    ...seed,
+    config: deployYml(`
+  production:
+    approvals:
+      approvers: [carol, dave]
+      required: 2
+      hotfix:
+        required: 0
+`),
+  };
+  await withSeededApp(plain, async (fake, probot) => {
+    await sayOnPull(fake, probot, '/deploy production', 'alice');
+    const said = await sayOnPull(fake, probot, '/approve-deploy production', 'dave');
+    assert.match(said, /Approval by @dave recorded/);
+    assert.doesNotMatch(said, /not for one kind of deployment/);
+  });
+});
