@@ -18,7 +18,7 @@ import {
 import type { DeploymentType, PolicyDecision, PullRequestFacts } from '../../src/policy/index.ts';
 import { DEPLOYMENT_TYPES, parseDeploymentPayload } from '../../src/github/deployment-payload.ts';
 import { appendMarkers } from '../../src/github/hidden-marker.ts';
-import { fitCheckText, fitComment } from '../../src/github/write-limits.ts';
+import { cutText, fitCheckText, fitComment } from '../../src/github/write-limits.ts';
 import type { MarkerKeys } from '../../src/github/marker-keys.ts';
 import { userText } from '../../src/github/user-text.ts';
 import { httpStatus } from '../facts/github.ts';
@@ -497,7 +497,8 @@ export async function decideGate(octokit: Octokit, input: GateInput): Promise<Ga
 }
 
 // GitHub limits the review comment; the decision text is short, but free text (veto reasons) is not.
-const clip = (text: string, max = 1000): string => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
+/** A review's comment as GitHub shows it on the run: short, cut whole (never half a character or escape). */
+const clip = (text: string, max = 1000): string => cutText(text, max);
 
 async function answerRun(
   octokit: Octokit,

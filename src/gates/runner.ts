@@ -155,7 +155,10 @@ function checkVerdict(verdict: unknown): GateVerdict {
 const MAX_SUMMARY = 2000;
 function oneLine(text: string): string {
   const line = text.replace(/[\p{Cc}\p{Zl}\p{Zp}]+/gu, ' ');
-  return line.length > MAX_SUMMARY ? `${line.slice(0, MAX_SUMMARY - 1)}…` : line;
+  if (line.length <= MAX_SUMMARY) return line;
+  // Never half a surrogate pair (an emoji): a lone surrogate is invalid text to GitHub's check runs.
+  const end = /[\uD800-\uDBFF]/.test(line.charAt(MAX_SUMMARY - 2)) ? MAX_SUMMARY - 2 : MAX_SUMMARY - 1;
+  return `${line.slice(0, end)}…`;
 }
 
 const SEVERITIES: ReadonlySet<Finding['severity']> = new Set(['error', 'warning', 'notice']);

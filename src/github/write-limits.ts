@@ -20,6 +20,37 @@ const MARKER_LINE = '<!-- deploy-action:';
 const chars = (text: string): number => text.length;
 const bytes = (text: string): number => Buffer.byteLength(text);
 
+/**
+ * `text` within `max` UTF-16 units (never fewer than GitHub's characters), ending with `more` when cut, at a
+ * safe end (safeEnd): for a short text GitHub takes whole, e.g. a protection rule review's comment.
+ */
+export function cutText(text: string, max: number, more = '…'): string {
+  if (text.length <= max) return text;
+  return `${text.slice(0, safeEnd(text, Math.max(0, max - more.length)))}${more}`;
+}
+
+/** An HTML entity as userText writes them (`&amp;`, `&lt;`) or as GitHub reads them (`&#38;`, `&#x26;`). */
+const ENTITY = /^&(?:[A-Za-z][A-Za-z0-9]{0,31}|#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6});/;
+
+/**
+ * The largest cut at or before `end` that is not inside a character (half a surrogate pair is invalid text
+ * to GitHub) nor inside an escape (an entity `&amp;` cut to `&am` or a `\*` cut after its backslash shows
+ * stray characters, and the backslash would escape whatever follows it).
+ */
+export function safeEnd(text: string, end: number): number {
+  let cut = Math.min(Math.max(0, end), text.length);
+  if (/[\uD800-\uDBFF]/.test(text.charAt(cut - 1))) cut--;
+  const amp = text.lastIndexOf('&', cut - 1);
+  if (amp >= 0 && cut - amp <= 40) {
+    const entity = ENTITY.exec(text.slice(amp, amp + 41));
+    if (entity && amp + entity[0].length > cut) cut = amp;
+  }
+  let backslashes = 0;
+  while (backslashes < cut && text.charAt(cut - 1 - backslashes) === '\\') backslashes++;
+  if (backslashes % 2 === 1) cut--;
+  return cut;
+}
+
 /** A comment body within GitHub's limit (see fit). */
 export function fitComment(body: string, max = COMMENT_MAX_CHARS): string {
   return fit(body, max, chars);
@@ -32,9 +63,9 @@ export function fitCheckText(text: string, maxBytes = CHECK_TEXT_MAX_BYTES): str
 
 /**
  * `body` within `max` (as `size` counts): unchanged when it fits; else its text is cut (at a line's end when
- * one is near, never inside a character) and CUT_NOTE added as a paragraph of its own, then the trailing
+ * one is near, never inside a character or an escape) and CUT_NOTE added as a paragraph of its own, then the trailing
  * marker lines (hidden-marker.ts) as they were. A prefix of inert text (userText) is inert: a cut code span
- * or escape shows as plain characters; a code fence or <details> the cut left open is closed (closeBlocks), and
+ * shows as plain characters; a code fence or <details> the cut left open is closed (closeBlocks), and
  * the blank line before the note ends any other block it was in.
  */
 function fit(body: string, max: number, size: (text: string) => number): string {
@@ -60,15 +91,14 @@ function fit(body: string, max: number, size: (text: string) => number): string 
   // At a line's end when one is in the last quarter of what fits, so a line is rarely cut in two.
   const lineEnd = text.lastIndexOf('\n', end);
   if (lineEnd >= end * 0.75) end = lineEnd;
-  // Never half a surrogate pair: a lone surrogate is invalid text to GitHub.
-  if (/[\uD800-\uDBFF]/.test(text.charAt(end - 1))) end--;
+  // Never half a surrogate pair nor half an escape (safeEnd).
+  end = safeEnd(text, end);
   // Closing what the cut left open takes a few more characters: cut further until they fit too.
   for (;;) {
     const kept = text.slice(0, end).trimEnd();
     const fitted = `${kept}${closeBlocks(kept)}${tail}`;
     if (size(fitted) <= max || end === 0) return fitted;
-    end = Math.max(0, end - (size(fitted) - max));
-    if (/[\uD800-\uDBFF]/.test(text.charAt(end - 1))) end--;
+    end = safeEnd(text, end - (size(fitted) - max));
   }
 }
 

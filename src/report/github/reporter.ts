@@ -15,6 +15,7 @@ import {
   lastSuccessfulDeployment,
 } from '../../github/deployments.ts';
 import { writeOnce } from '../../github/write-once.ts';
+import { fitCheckText } from '../../github/write-limits.ts';
 import type { DeploymentPayload } from '../../github/deployment-payload.ts';
 import {
   findStatusComment,
@@ -326,7 +327,8 @@ export function githubReporter(options: GitHubReporterOptions): GitHubReporter {
   let createdExternalId = deployCheckKey.external_id;
   const deployCheckOutput = () => ({
     title: truncate(`${environment}: ${deployCheckState.phase}`, 255),
-    summary: truncate(
+    // GitHub counts bytes (65,535): fitted whole, never cut inside a character or an escape.
+    summary: fitCheckText(
       [
         `Deploying **${say(version, 200)}** with **${say(strategy, 100)}**${previousVersion ? ` (serving: ${say(previousVersion, 200)})` : ''}.`,
         '',
@@ -336,7 +338,6 @@ export function githubReporter(options: GitHubReporterOptions): GitHubReporter {
         ...waitLog.slice(-20).map((w) => `- ${w}`),
         ...(deployCheckState.detail ? ['', deployCheckState.detail] : []),
       ].join('\n'),
-      65_000,
     ),
     ...(stateText !== undefined ? { text: stateText } : {}),
   });

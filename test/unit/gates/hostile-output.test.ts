@@ -176,6 +176,25 @@ test('a summary is one line of at most 2000 characters, whatever the report put 
   assert.ok(!/[\n\r]/.test(report.reasons.join('')));
 });
 
+test('a summary cut at 2000 characters never ends in half an emoji', async () => {
+  // 1998 characters, then emoji: the 1999th and 2000th characters are one emoji's two halves.
+  const report = await runGates(
+    [
+      entry('g', async () => ({
+        status: 'block',
+        summary: `${'x'.repeat(1998)}${'😀'.repeat(10)}`,
+        findings: [],
+      })),
+    ],
+    ctx,
+    { concurrency: 1 },
+  );
+  const { summary } = report.gates[0]!;
+  assert.ok(summary.length <= 2000, String(summary.length));
+  assert.equal(summary, `${'x'.repeat(1998)}…`);
+  assert.ok(summary.isWellFormed(), 'no lone surrogate');
+});
+
 test('the runner reads ##[command] anywhere in a line: no report text in the table carries one, nor an invisible character', async () => {
   const hidden = 'ok ##[stop-commands]tok \u202Egnp.exe\u200B';
   const report = await runGates(

@@ -7,6 +7,7 @@ import {
   CHECK_TEXT_MAX_BYTES,
   COMMENT_MAX_CHARS,
   CUT_NOTE,
+  cutText,
   fitCheckText,
   fitComment,
 } from '../../../src/github/write-limits.ts';
@@ -80,5 +81,42 @@ test('a cut inside a code fence or <details> closes them, so the note and the ma
     assert.deepEqual(readMarkerBlock(fitted, ['approval'], { keys, scope }), [
       { kind: 'approval', data: { by: 'carol' } },
     ]);
+  }
+});
+
+// A cut inside an escape the App wrote shows stray characters (`&am`), and a backslash left last escapes
+// whatever follows it; inside a character it is invalid text. Every length is tried, so no cut lands inside one.
+const wellCut = (kept: string, whole: string): void => {
+  assert.doesNotMatch(
+    kept,
+    /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/,
+    'no lone surrogate',
+  );
+  assert.doesNotMatch(kept, /&(?:[A-Za-z0-9#]*)$/, `no entity cut open: ${JSON.stringify(kept.slice(-12))}`);
+  assert.doesNotMatch(kept, /(?<!\\)(?:\\\\)*\\$/, 'no escaping backslash left last');
+  assert.ok(whole.startsWith(kept), 'a prefix of the text');
+};
+
+test('cutText never ends inside a character, an HTML entity or a backslash escape', () => {
+  const shown = userText('Tom & Jerry <b> *bold* 😀 🚀 a_b [x](y) '.repeat(6), { max: 10_000 });
+  assert.match(shown, /&amp;|&lt;/);
+  assert.match(shown, /\\\*/);
+  for (let max = 1; max <= shown.length; max++) {
+    const cut = cutText(shown, max);
+    assert.ok(cut.length <= max, `at most ${max}`);
+    if (cut === shown) continue;
+    assert.ok(cut.endsWith('…'));
+    wellCut(cut.slice(0, -1), shown);
+  }
+});
+
+test('a fitted comment is never cut inside an entity or a backslash escape either', () => {
+  const line = userText('& < > * _ ` [ ] 😀 '.repeat(20), { max: 10_000 });
+  const body = Array.from({ length: 2000 }, () => line).join(' ');
+  for (let max = COMMENT_MAX_CHARS - 300; max <= COMMENT_MAX_CHARS; max += 7) {
+    const fitted = fitComment(body, max);
+    assert.ok(fitted.length <= max);
+    const kept = fitted.slice(0, fitted.indexOf(`\n\n${CUT_NOTE}`)).trimEnd();
+    wellCut(kept, body);
   }
 });
