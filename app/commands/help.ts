@@ -24,5 +24,11 @@ const PURPOSE: Record<CommandKind, string> = {
 /** Markdown list of the commands; commands are read only from the first line of a comment. */
 export function helpText(): string {
   const lines = COMMAND_NAMES.map((name) => `- \`${usage(name)}\`: ${PURPOSE[name]}`);
-  return ['**Commands** (first line of a pull-request comment):', '', ...lines].join('\n');
+  return [
+    // A review's body and its comments on the diff are not read (README, The GitHub App): said here, where a
+    // refused or misplaced command's writer looks.
+    '**Commands** (first line of a comment in the pull request’s conversation; a review and its comments on the diff are not read):',
+    '',
+    ...lines,
+  ].join('\n');
 }

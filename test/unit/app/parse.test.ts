@@ -412,3 +412,10 @@ test('the help text lists every command with its usage', () => {
   assert.match(help, /\/promote <environment> \[--full\]/);
   assert.match(help, /\/abort <environment> \[reason\]/);
 });
+
+test('the help text says where commands are read: the conversation, not a review or its comments on the diff', () => {
+  assert.match(
+    helpText(),
+    /first line of a comment in the pull request’s conversation; a review and its comments on the diff are not read/,
+  );
+});
