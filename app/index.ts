@@ -14,6 +14,7 @@ import { registerDeploymentStatus } from './handlers/deployment-status.ts';
 import { answerPendingProtectionRules, registerProtectionRule } from './handlers/protection-rule.ts';
 import { registerPullRequest } from './handlers/pull-request.ts';
 import { registerWorkflowRun } from './handlers/workflow-run.ts';
+import { registerReviewCommands } from './handlers/review-command.ts';
 import { registerWaitNotice } from './handlers/wait-notice.ts';
 import { appRecordReader } from './state.ts';
 import type { RecordReader } from './state.ts';
@@ -62,6 +63,8 @@ export function deployApp(options: AppOptions = {}): (app: Probot) => void {
     registerWaitNotice(app, records, channel);
     registerPullRequest(app, keys, records, now);
     registerWorkflowRun(app, records);
+    // A command written in a review or on the diff is not read; its writer is told where to write it.
+    registerReviewCommands(app);
     // Only `created`: edited and deleted comments must never act, so they are not even subscribed to here.
     app.on('issue_comment.created', async (context) => {
       const event = commentEventFrom(context.payload);

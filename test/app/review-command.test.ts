@@ -1,0 +1,102 @@
+// A command written in a pull request review (its body) or in a comment on the diff is not read (README, The
+// GitHub App): it used to get no answer at all. Its writer is now told once, in the conversation, that nothing
+// was done and where to write it; ordinary reviews, bots, edits and dismissals get nothing.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { webhookPayload } from '../fake-github/index.ts';
+import type { FakeGitHub } from '../fake-github/index.ts';
+import { HEAD, PR, appReplies, deployYml, withSeededApp } from './helpers.ts';
+import { deliveryTarget, receive } from './delivery-helpers.ts';
+
+type Json = Record<string, unknown>;
+
+const seed: Parameters<typeof withSeededApp>[0] = {
+  config: deployYml(`
+  production:
+    approvals:
+      approvers: [carol]
+      required: 1
+`),
+  collaborators: { alice: 'write', carol: 'write' },
+  pulls: [{ number: PR, head: HEAD, user: 'bob' }],
+};
+
+function review(
+  fake: FakeGitHub,
+  o: { id: number; body: string; login: string; type?: string; action?: string },
+) {
+  const base = webhookPayload('pull_request_review', o.action ?? 'submitted', {}, deliveryTarget(fake));
+  const user = { ...((base.review as Json).user as Json), login: o.login, type: o.type ?? 'User' };
+  return {
+    ...base,
+    pull_request: { ...(base.pull_request as Json), number: PR },
+    review: { ...(base.review as Json), id: o.id, body: o.body, user, submitted_at: '2025-03-04T10:00:00Z' },
+    sender: { ...(base.sender as Json), login: o.login, type: o.type ?? 'User' },
+  };
+}
+
+function diffComment(fake: FakeGitHub, o: { id: number; body: string; login: string }) {
+  const base = webhookPayload('pull_request_review_comment', 'created', {}, deliveryTarget(fake));
+  const user = { ...((base.comment as Json).user as Json), login: o.login, type: 'User' };
+  return {
+    ...base,
+    pull_request: { ...(base.pull_request as Json), number: PR },
+    comment: { ...(base.comment as Json), id: o.id, body: o.body, user, created_at: '2025-03-04T10:00:00Z' },
+    sender: { ...(base.sender as Json), login: o.login, type: 'User' },
+  };
+}
+
+test('a command in a review is answered once in the conversation: nothing was done, write it there', async () => {
+  await withSeededApp(seed, async (fake, probot) => {
+    const payload = review(fake, {
+      id: 901,
+      body: '/approve-deploy production\nLooks good.',
+      login: 'carol',
+    });
+    await receive(probot, 'pull_request_review', payload);
+    // GitHub delivers it again (a redelivery): still one answer.
+    await receive(probot, 'pull_request_review', payload);
+    const replies = appReplies(fake);
+    assert.equal(replies.length, 1, replies.join('\n---\n'));
+    assert.match(
+      replies[0]!,
+      /^@carol: `?\/approve-deploy production`? was written in a review, where the App reads no commands: \*\*nothing was done\*\*\. Write it as a comment in the pull request’s conversation\./,
+    );
+    assert.equal(fake.repo().deployments.size, 0);
+  });
+});
+
+test('a command in a comment on the diff is answered too, its text shown inert', async () => {
+  await withSeededApp(seed, async (fake, probot) => {
+    await receive(
+      probot,
+      'pull_request_review_comment',
+      diffComment(fake, { id: 902, body: '/deploy production @acme/sre `x`', login: 'alice' }),
+    );
+    const [reply] = appReplies(fake);
+    assert.match(reply ?? '', /^@alice: .*\/deploy production.* was written in a comment on the diff/);
+    assert.doesNotMatch(reply ?? '', /@acme\/sre/, 'no team is pinged by the echo');
+    assert.equal(fake.repo().deployments.size, 0);
+  });
+});
+
+test('an ordinary review, a bot, and a dismissed review get no answer', async () => {
+  await withSeededApp(seed, async (fake, probot) => {
+    await receive(
+      probot,
+      'pull_request_review',
+      review(fake, { id: 903, body: 'LGTM, see /docs', login: 'carol' }),
+    );
+    await receive(
+      probot,
+      'pull_request_review',
+      review(fake, { id: 904, body: '/deploy production', login: 'ci[bot]', type: 'Bot' }),
+    );
+    await receive(
+      probot,
+      'pull_request_review',
+      review(fake, { id: 905, body: '/deploy production', login: 'carol', action: 'dismissed' }),
+    );
+    assert.deepEqual(appReplies(fake), []);
+  });
+});
