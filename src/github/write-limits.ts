@@ -51,14 +51,17 @@ export function safeEnd(text: string, end: number): number {
   return cut;
 }
 
+// Both are made well-formed first: a lone surrogate (half an emoji, from a line some tool's output cut
+// anywhere) is no character at all, and no UTF-8 text can hold it; it is written as U+FFFD instead.
+
 /** A comment body within GitHub's limit (see fit). */
 export function fitComment(body: string, max = COMMENT_MAX_CHARS): string {
-  return fit(body, max, chars);
+  return fit(body.toWellFormed(), max, chars);
 }
 
 /** A check run's output.summary or output.text within GitHub's limit (see fit). */
 export function fitCheckText(text: string, maxBytes = CHECK_TEXT_MAX_BYTES): string {
-  return fit(text, maxBytes, bytes);
+  return fit(text.toWellFormed(), maxBytes, bytes);
 }
 
 /**

@@ -120,3 +120,10 @@ test('a fitted comment is never cut inside an entity or a backslash escape eithe
     wellCut(kept, body);
   }
 });
+
+test('a lone surrogate in a text (half an emoji cut by some tool) is written as U+FFFD, not sent half', () => {
+  const half = '😀'.slice(0, 1);
+  assert.equal(fitCheckText(`build ok ${half} done`), 'build ok \uFFFD done');
+  assert.equal(fitComment(`x${'😀'.slice(1)}`), 'x\uFFFD');
+  assert.equal(fitComment('whole 😀 stays'), 'whole 😀 stays');
+});
