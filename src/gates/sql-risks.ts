@@ -239,6 +239,27 @@ const VOLATILE_DEFAULT =
   /\bDEFAULT\b.*\b(random|gen_random_uuid|uuid_generate_v[1-5]\w*|clock_timestamp|timeofday|statement_timestamp|nextval|txid_current|gen_random_bytes)\s*\(/i;
 const REWRITING_TYPE = /^(small|big)?serial\d?\b|^serial[248]\b/i;
 
+/**
+ * The constraint of an ADD COLUMN definition (quoted names masked) that PostgreSQL checks against every
+ * existing row, under the ADD COLUMN's ACCESS EXCLUSIVE lock: a CHECK always (the table is scanned even
+ * when the new column is all NULL), a REFERENCES when the column gets a value (a DEFAULT, even DEFAULT NULL,
+ * or a generated expression); a REFERENCES on a column without one is not checked (every row holds NULL).
+ * A column constraint cannot be NOT VALID: the safe way is a separate ADD CONSTRAINT ... NOT VALID.
+ */
+function columnConstraintValidated(definition: string): 'CHECK' | 'REFERENCES' | undefined {
+  // Parentheses first (a DEFAULT's or CHECK's expression): a word in an expression is no constraint.
+  let outside = definition;
+  for (let previous = ''; previous !== outside;) {
+    previous = outside;
+    outside = outside.replace(/\([^()]*\)/g, '()');
+  }
+  if (/\bCHECK\s*\(/i.test(outside)) return 'CHECK';
+  if (/\bREFERENCES\b/i.test(outside) && /\b(DEFAULT|GENERATED\s+ALWAYS\s+AS\s*\()/i.test(outside)) {
+    return 'REFERENCES';
+  }
+  return undefined;
+}
+
 const CONCURRENTLY =
   /^(CREATE\s+(UNIQUE\s+)?INDEX\s+CONCURRENTLY|DROP\s+INDEX\s+CONCURRENTLY|REINDEX\b.*\bCONCURRENTLY|ALTER\s+TABLE\b.*\bDETACH\s+PARTITION\b.*\bCONCURRENTLY)\b/i;
 
@@ -416,9 +437,10 @@ function explainedAndRun(text: string): string | undefined {
 
 /**
  * A CREATE FUNCTION / PROCEDURE's name and body (dollar-quoted, a string literal, or BEGIN ATOMIC ... END),
- * a PL/pgSQL body read as plain statements. Undefined for any other statement.
+ * a PL/pgSQL body read as plain statements, and its options (the rest, without the body: LANGUAGE, SET
+ * ...). Undefined for any other statement.
  */
-function routineBody(text: string): { name: string; body: string } | undefined {
+function routineBody(text: string): { name: string; body: string; options: string } | undefined {
   const head = new RegExp(
     String.raw`^CREATE\s+(?:OR\s+REPLACE\s+)?(?:FUNCTION|PROCEDURE)\s+(${IDENT})\s*\(`,
     'i',
@@ -430,7 +452,12 @@ function routineBody(text: string): { name: string; body: string } | undefined {
   const atomic = /\bBEGIN\s+ATOMIC\b([\s\S]*)\bEND\s*$/i.exec(rest);
   const body = dollar ? dollar[2]! : quoted ? quoted[1]!.replace(/''/g, "'") : atomic?.[1];
   if (body === undefined) return undefined;
-  return { name: head[1]!, body: /\bLANGUAGE\s+'?plpgsql\b/i.test(rest) ? plpgsqlAsSql(body) : body };
+  const found = (dollar ?? quoted ?? atomic)!;
+  return {
+    name: head[1]!,
+    body: /\bLANGUAGE\s+'?plpgsql\b/i.test(rest) ? plpgsqlAsSql(body) : body,
+    options: rest.slice(0, found.index) + ' ' + rest.slice(found.index + found[0].length),
+  };
 }
 
 /**
@@ -513,12 +540,27 @@ export function findSqlRisks(
   newTables: Iterable<string> = [],
   options: FindOptions = {},
 ): SqlRisk[] {
+  return findRisks(sql, newTables, options, new Map());
+}
+
+type Routines = ReadonlyMap<string, { name: string; body: string }>;
+
+/**
+ * findSqlRisks, knowing the routines created before `sql` (a DO block's or a routine's body calls those
+ * of its file).
+ */
+function findRisks(
+  sql: string,
+  newTables: Iterable<string>,
+  options: FindOptions,
+  known: Routines,
+): SqlRisk[] {
   const statements = splitStatements(withoutDownSections(sql));
   // Tables created in this same file are new and empty: indexing or constraining them locks nothing.
   const created = new Set([...newTables, ...createdTables(sql)]);
   const risks: SqlRisk[] = [];
   /** The functions and procedures the file has created so far, by their names as tableKey makes them. */
-  const routines = new Map<string, { name: string; body: string }>();
+  const routines = new Map(known);
   let transaction: number | undefined;
   let toolTransaction: ((line: number) => string | undefined) | undefined;
   for (const { line, code, text } of statements) {
@@ -553,7 +595,7 @@ export function findSqlRisks(
     // migration's, also those it builds as text for EXECUTE.
     const block = doBlockBody(text);
     if (block !== undefined) {
-      for (const risk of findSqlRisks(plpgsqlAsSql(block), created, { lockTimeout: false })) {
+      for (const risk of findRisks(plpgsqlAsSql(block), created, { lockTimeout: false }, routines)) {
         risks.push({ ...risk, line, message: `in the DO block: ${risk.message}` });
       }
     }
@@ -591,7 +633,7 @@ export function findSqlRisks(
     // EXPLAIN ANALYZE runs the statement it explains (only the plan is printed): its risks are this one's.
     const explained = explainedAndRun(text);
     if (explained !== undefined) {
-      for (const risk of findSqlRisks(explained, created, { lockTimeout: false })) {
+      for (const risk of findRisks(explained, created, { lockTimeout: false }, routines)) {
         risks.push({ ...risk, line, message: `EXPLAIN ANALYZE runs the statement: ${risk.message}` });
       }
     }
@@ -599,7 +641,10 @@ export function findSqlRisks(
     for (const key of routines.size > 0 ? calledNames(bare, code) : []) {
       const routine = routines.get(key);
       if (!routine) continue;
-      for (const risk of findSqlRisks(routine.body, created, { lockTimeout: false })) {
+      // Its body may call the file's other routines; not itself again (nor back through another).
+      const others = new Map(routines);
+      others.delete(key);
+      for (const risk of findRisks(routine.body, created, { lockTimeout: false }, others)) {
         risks.push({ ...risk, line, message: `${routine.name}(), called here: ${risk.message}` });
       }
     }
@@ -678,6 +723,13 @@ export function findSqlRisks(
             add(
               'add-column-rewrite',
               `ADD COLUMN ${column[1]} with a per-row value (a volatile DEFAULT, serial, identity or a stored generated column) rewrites the table under an exclusive lock: add it nullable without the default, backfill in batches, then set the default`,
+            );
+          }
+          const validated = columnConstraintValidated(definition);
+          if (validated) {
+            add(
+              'add-constraint-validated',
+              `ADD COLUMN ${column[1]} ${validated === 'CHECK' ? 'CHECK' : 'REFERENCES with a value (DEFAULT or generated)'} checks every existing row while ADD COLUMN holds its ACCESS EXCLUSIVE lock (every read and write of the table waits): add the column without it, then ADD CONSTRAINT ... ${validated === 'CHECK' ? 'CHECK (...)' : 'FOREIGN KEY (...) REFERENCES ...'} NOT VALID, then VALIDATE CONSTRAINT in a later statement`,
             );
           }
         } else if (/^ADD\s+(CONSTRAINT\s+"?[\w$\u0080-\uffff]+"?\s+)?(FOREIGN\s+KEY|CHECK)\b/i.test(act)) {
@@ -816,7 +868,8 @@ export function lockTimeoutTracker(created: Set<string>): {
     count += 1;
     first ??= { line, what };
   };
-  const read = (line: number, text: string, code: string) => {
+  /** `via`: the routine whose body the statement is in, called on `line`. */
+  const read = (line: number, text: string, code: string, via?: string) => {
     const bare = withoutQuotedNames(code);
     const set = /^SET\s+(SESSION\s+|LOCAL\s+)?lock_timeout\s*(?:=|\bTO\b)\s*(.*)$/i.exec(text);
     const setConfig = /\bset_config\s*\(\s*'lock_timeout'\s*,\s*'([^']*)'\s*,\s*(true|false)\s*\)/i.exec(
@@ -835,14 +888,44 @@ export function lockTimeoutTracker(created: Set<string>): {
       local = false;
     }
     const what = lockTaken(bare, created);
-    if (what) locks(line, what);
+    if (what) locks(line, via ? `${what} (in ${via}(), called here)` : what);
+  };
+  /** The functions and procedures created so far: a call runs its body's statements where it is. */
+  const routines = new Map<string, { name: string; body: string; lockTimeout: boolean }>();
+  /** A statement at `line` (of the file, or of a DO block or routine run there), and the routines it calls. */
+  const run = (line: number, text: string, code: string, calling: string[]) => {
+    read(line, text, code, calling.at(-1));
+    const routine = routineBody(text);
+    if (routine) {
+      // CREATE FUNCTION ... SET lock_timeout = '5s' (or FROM CURRENT): the setting holds while its body runs.
+      const setting =
+        /\bSET\s+lock_timeout\s*(?:=\s*|\bTO\s+)('[^']*'|[^\s;]+)|\bSET\s+lock_timeout\s+FROM\s+CURRENT\b/i.exec(
+          routine.options,
+        );
+      const lockTimeout =
+        !!setting && (setting[1] === undefined ? session || local : lockTimeoutOn(setting[1]));
+      routines.set(tableKey(routine.name), { ...routine, lockTimeout });
+    }
+    if (routines.size === 0) return;
+    for (const key of calledNames(withoutQuotedNames(code), code)) {
+      const called = routines.get(key);
+      // A routine that calls itself (or one calling it back) runs the same statements again: read once.
+      if (!called || calling.some((name) => tableKey(name) === key)) continue;
+      const saved = { session, local };
+      if (called.lockTimeout) session = true;
+      for (const inner of splitStatements(called.body)) {
+        run(line, inner.text, inner.code, [...calling, called.name]);
+      }
+      // A routine's own SET clause is undone when it returns; a SET in its body stays.
+      if (called.lockTimeout) ({ session, local } = saved);
+    }
   };
   return {
     statement({ line, text, code }) {
       const block = doBlockBody(text);
       if (block !== undefined) {
-        for (const inner of splitStatements(plpgsqlAsSql(block))) read(line, inner.text, inner.code);
-      } else read(line, text, code);
+        for (const inner of splitStatements(plpgsqlAsSql(block))) run(line, inner.text, inner.code, []);
+      } else run(line, text, code, []);
     },
     lockingChange: locks,
     risk() {

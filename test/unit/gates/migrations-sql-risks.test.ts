@@ -268,6 +268,103 @@ describe('findSqlRisks', () => {
     );
   });
 
+  it('flags a column constraint PostgreSQL checks against every row under the ADD COLUMN lock', () => {
+    const sql = [
+      'ALTER TABLE users ADD COLUMN age int CHECK (age > 0);',
+      'ALTER TABLE users ADD COLUMN "Score" int DEFAULT 0 CONSTRAINT score_pos CHECK ("Score" >= 0);',
+      'ALTER TABLE orders ADD COLUMN user_id int DEFAULT 1 REFERENCES users (id);',
+      'ALTER TABLE orders ADD COLUMN org_id int DEFAULT NULL CONSTRAINT o_fk REFERENCES orgs, ADD COLUMN n int;',
+      // Not checked now: a new column with no value is NULL in every row; a table this file creates is empty.
+      'ALTER TABLE orders ADD COLUMN shop_id int REFERENCES shops (id);',
+      'ALTER TABLE orders ADD COLUMN note text DEFAULT check_note(1);',
+      'CREATE TABLE tags (id int);',
+      'ALTER TABLE tags ADD COLUMN n int CHECK (n > 0);',
+    ].join('\n');
+    assert.deepEqual(rulesOf(sql), [
+      '1:add-constraint-validated',
+      '2:add-constraint-validated',
+      '3:add-constraint-validated',
+      '4:add-constraint-validated',
+    ]);
+    const [check, , references] = findSqlRisks(sql, [], { lockTimeout: false });
+    assert.match(
+      check!.message,
+      /^ADD COLUMN age CHECK checks every existing row while ADD COLUMN holds its ACCESS EXCLUSIVE lock .*: add the column without it, then ADD CONSTRAINT \.\.\. CHECK \(\.\.\.\) NOT VALID, then VALIDATE CONSTRAINT/,
+    );
+    assert.match(
+      references!.message,
+      /^ADD COLUMN user_id REFERENCES with a value \(DEFAULT or generated\) checks every existing row .* FOREIGN KEY \(\.\.\.\) REFERENCES \.\.\. NOT VALID, then VALIDATE CONSTRAINT/,
+    );
+  });
+
+  it('reads the routines a DO block or another routine calls, and each routine once however they call back', () => {
+    const sql = [
+      'CREATE FUNCTION purge() RETURNS void LANGUAGE plpgsql AS $$ BEGIN DROP TABLE legacy; END $$;',
+      'CREATE FUNCTION run_all() RETURNS void LANGUAGE plpgsql AS $$ BEGIN PERFORM purge(); PERFORM run_all(); END $$;',
+      'DO $$ BEGIN PERFORM purge(); END $$;',
+      'SELECT run_all();',
+    ].join('\n');
+    assert.deepEqual(rulesOf(sql), ['3:drop-table', '4:drop-table']);
+    assert.match(
+      findSqlRisks(sql, [], { lockTimeout: false })[1]!.message,
+      /^run_all\(\), called here: purge\(\), called here: DROP TABLE/,
+    );
+  });
+
+  it('counts the lock a called routine takes for the lock_timeout check, with its SET clause or body SET', () => {
+    const lockRules = (...lines: string[]) =>
+      findSqlRisks(lines.join('\n'))
+        .filter((r) => r.rule === 'migrations.no-lock-timeout')
+        .map((r) => `${r.line}:${r.message.split(' runs')[0]}`);
+    const body = '$$ BEGIN ALTER TABLE users ADD COLUMN a text; END $$';
+    const create = `CREATE FUNCTION add_a() RETURNS void LANGUAGE plpgsql AS ${body};`;
+    assert.deepEqual(lockRules(create, 'SELECT add_a();'), ['2:ALTER TABLE users (in add_a(), called here)']);
+    assert.deepEqual(lockRules(create, 'DO $$ BEGIN PERFORM add_a(); END $$;'), [
+      '2:ALTER TABLE users (in add_a(), called here)',
+    ]);
+    assert.deepEqual(
+      lockRules(
+        'CREATE PROCEDURE add_b() LANGUAGE sql BEGIN ATOMIC ALTER TABLE users ADD COLUMN b text; END;',
+        'CALL add_b();',
+      ),
+      ['2:ALTER TABLE users (in add_b(), called here)'],
+    );
+    // Created but never called: its body does not run.
+    assert.deepEqual(lockRules(create), []);
+    // A lock_timeout set before the call, in the routine's SET clause, or in its body before the lock.
+    assert.deepEqual(lockRules("SET lock_timeout = '5s';", create, 'SELECT add_a();'), []);
+    assert.deepEqual(
+      lockRules(
+        `CREATE FUNCTION add_a() RETURNS void LANGUAGE plpgsql SET lock_timeout = '5s' AS ${body};`,
+        'SELECT add_a();',
+      ),
+      [],
+    );
+    assert.deepEqual(
+      lockRules(
+        "CREATE FUNCTION add_a() RETURNS void LANGUAGE plpgsql AS $$ BEGIN SET lock_timeout = '5s'; ALTER TABLE users ADD COLUMN a text; END $$;",
+        'SELECT add_a();',
+      ),
+      [],
+    );
+    // Its SET clause holds only while it runs; 0 is none.
+    assert.deepEqual(
+      lockRules(
+        `CREATE FUNCTION add_a() RETURNS void LANGUAGE plpgsql SET lock_timeout = '5s' AS ${body};`,
+        'SELECT add_a();',
+        'ALTER TABLE orders ADD COLUMN b text;',
+      ),
+      ['3:ALTER TABLE orders'],
+    );
+    assert.deepEqual(
+      lockRules(
+        `CREATE FUNCTION add_a() RETURNS void LANGUAGE plpgsql SET lock_timeout = 0 AS ${body};`,
+        'SELECT add_a();',
+      ),
+      ['2:ALTER TABLE users (in add_a(), called here)'],
+    );
+  });
+
   it('reads a DO block whose body is a string literal, as PostgreSQL runs it', () => {
     const sql = [
       "DO 'BEGIN DROP TABLE legacy; END';",

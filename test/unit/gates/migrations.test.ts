@@ -10,6 +10,7 @@ import { execa } from 'execa';
 import pg from 'pg';
 import { changedFilesProvider } from '../../../src/gates/changes.ts';
 import { failureLocation, migrationsGate, redactUrl } from '../../../src/gates/migrations.ts';
+import { findSqlRisks } from '../../../src/gates/sql-risks.ts';
 import type { MigrationsConfig } from '../../../src/gates/schema/migrations.ts';
 import type { GateContext } from '../../../src/gates/types.ts';
 import { startPostgres, type TestPostgres } from '../../helpers/postgres.ts';
@@ -415,6 +416,56 @@ describe('migrations gate (real PostgreSQL)', () => {
     const verdict = await migrationsGate.run(config('clean', { files: 'db/migrate/*.sql' }), context());
     assert.equal(verdict.status, 'block');
     assert.match(verdict.summary, /no migration file matches db\/migrate\/\*\.sql/);
+  });
+});
+
+describe('constraint rules against what PostgreSQL does', () => {
+  it('flags an added constraint exactly when PostgreSQL scans the table to check it', async () => {
+    const client = new pg.Client({ connectionString: server.adminUrl });
+    await client.connect();
+    try {
+      await client.query('CREATE TABLE rule_u (id int PRIMARY KEY); INSERT INTO rule_u VALUES (1)');
+      await client.query(
+        'CREATE TABLE rule_t (id int); INSERT INTO rule_t SELECT 1 FROM generate_series(1, 100)',
+      );
+      const scans = async () => {
+        await client.query('SELECT pg_stat_force_next_flush()');
+        await client.query('SELECT pg_stat_clear_snapshot()');
+        const { rows } = await client.query(
+          "SELECT seq_scan FROM pg_stat_user_tables WHERE relname = 'rule_t'",
+        );
+        return Number(rows[0].seq_scan);
+      };
+      const statements = [
+        'ALTER TABLE rule_t ADD COLUMN a int CHECK (a > 0)',
+        'ALTER TABLE rule_t ADD COLUMN b int DEFAULT 1 CONSTRAINT b_pos CHECK (b > 0)',
+        'ALTER TABLE rule_t ADD COLUMN c int DEFAULT 1 REFERENCES rule_u (id)',
+        'ALTER TABLE rule_t ADD COLUMN d int DEFAULT NULL REFERENCES rule_u',
+        'ALTER TABLE rule_t ADD CONSTRAINT e_fk FOREIGN KEY (c) REFERENCES rule_u (id)',
+        'ALTER TABLE rule_t ADD CHECK (id > 0)',
+        // Not checked: a new column without a value is NULL in every row; NOT VALID checks nothing now.
+        'ALTER TABLE rule_t ADD COLUMN f int REFERENCES rule_u (id)',
+        'ALTER TABLE rule_t ADD COLUMN g int, ADD CONSTRAINT g_fk FOREIGN KEY (g) REFERENCES rule_u NOT VALID',
+        'ALTER TABLE rule_t ADD CONSTRAINT h_pos CHECK (id > 0) NOT VALID',
+        'ALTER TABLE rule_t ADD COLUMN i int DEFAULT 7',
+      ];
+      for (const statement of statements) {
+        const before = await scans();
+        await client.query(statement);
+        const scanned = (await scans()) > before;
+        const flagged = findSqlRisks(`${statement};`, [], { lockTimeout: false }).some(
+          (risk) => risk.rule === 'migrations.add-constraint-validated',
+        );
+        assert.equal(
+          flagged,
+          scanned,
+          `${statement}: PostgreSQL ${scanned ? 'scans' : 'does not scan'} the table`,
+        );
+      }
+    } finally {
+      await client.query('DROP TABLE IF EXISTS rule_t, rule_u');
+      await client.end();
+    }
   });
 });
 
