@@ -6,7 +6,7 @@ import { testsConfigSchema } from './schema/tests.ts';
 import type { TestsConfig } from './schema/tests.ts';
 import { readCoverageReport, lineHitsByRepoPath, findLineHits } from './coverage/read.ts';
 import { COVERAGE_METRICS, CoverageReportError, percent } from './coverage/types.ts';
-import { codeLines, isUnreportedSource, measuredByReports } from './coverage/unreported.ts';
+import { isUnreportedSource, measuredByReports, runnableLines } from './coverage/unreported.ts';
 import type { CoverageMetric, CoverageReport, Counts } from './coverage/types.ts';
 import { commandDisplay, outputTail, runGateCommand } from './gate-command.ts';
 import { JUnitReportError } from './junit.ts';
@@ -266,8 +266,12 @@ async function checkChangedLines(
     } else if (isUnreportedSource(file.path, measured)) {
       // Code the reports measure, yet in none of them: no test loaded it, so none of its lines ran.
       const text = await changedText(ctx.cwd, file.path);
-      missed = text === undefined ? [...file.addedLines] : codeLines(text, file.addedLines);
-      if (missed.length === 0) continue;
+      missed = text === undefined ? [...file.addedLines] : runnableLines(file.path, text, file.addedLines);
+      // No line a coverage tool would count (comments, types only): why no report lists it.
+      if (missed.length === 0) {
+        notInReport++;
+        continue;
+      }
       unreported++;
       total += missed.length;
     } else {

@@ -4,6 +4,8 @@
 // untested files. A file that is no code the report measures (docs, configuration, tests) is left out.
 // Pure: paths and text in, decisions out.
 
+import { isTypeScript, typeOnlyLines } from './type-only.ts';
+
 /** Test files and folders: coverage tools leave them out by default, they are no code under test. */
 const TEST_FILE =
   /(?:^|[._-])(?:test|tests|spec|specs)\.[^./]+$|^test_[^/]*\.py$|^conftest\.py$|(?:Test|Tests|IT|Spec)\.(?:java|kt|scala|groovy|cs)$/;
@@ -73,4 +75,16 @@ export function codeLines(text: string, lines: readonly number[]): number[] {
     const content = (all[line - 1] ?? '').trim();
     return content !== '' && !/^(?:\/\/|#|--|\/\*|\*|\*\/)/.test(content);
   });
+}
+
+/**
+ * The lines of `lines` a coverage tool would count as statements had it read the file: code lines
+ * (codeLines), without those of a TypeScript file that only declare types (erased by the compiler: a file
+ * made only of them has no statement, so no report lists it).
+ */
+export function runnableLines(path: string, text: string, lines: readonly number[]): number[] {
+  const code = codeLines(text, lines);
+  if (code.length === 0 || !isTypeScript(path)) return code;
+  const types = typeOnlyLines(text);
+  return code.filter((line) => !types.has(line));
 }

@@ -143,6 +143,22 @@ test('a changed source file in no coverage report counts as not covered; docs, t
     'scripts/release.ts': 'console.log(1);\n',
     'docs/guide.md': '# Guide\n',
     'src/config.json': '{}\n',
+    // Types only: the compiler erases every line, so no coverage tool lists the file.
+    'src/model.ts': [
+      "import type { Card } from './card';",
+      'export interface Charge {',
+      '  card: Card;',
+      '  cents: number;',
+      '}',
+      "export type Status = 'ok' | 'declined';",
+      'declare global {',
+      '  interface Window {',
+      '    charges: Charge[];',
+      '  }',
+      '}',
+      "export type { Card } from './card';",
+      '',
+    ].join('\n'),
   };
   for (const [file, text] of Object.entries(others)) await writeFile(join(dir, file), text);
   await mkdir(join(dir, 'coverage'));
@@ -159,7 +175,7 @@ test('a changed source file in no coverage report counts as not covered; docs, t
   assert.equal(verdict.status, 'block');
   assert.match(
     verdict.summary,
-    /^changed-line coverage 25\.0% < 80% \(1\/4 lines\); 1 changed source file\(s\) in no coverage report, their lines counted as not covered \(.*collectCoverageFrom.*\); 7 changed file\(s\) not in the coverage report$/,
+    /^changed-line coverage 25\.0% < 80% \(1\/4 lines\); 1 changed source file\(s\) in no coverage report, their lines counted as not covered \(.*collectCoverageFrom.*\); 8 changed file\(s\) not in the coverage report$/,
   );
   assert.deepEqual(
     verdict.findings.map((f) => [f.path, f.line, f.endLine, f.severity, f.message]),
