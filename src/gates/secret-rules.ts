@@ -35,6 +35,22 @@ export interface MatchContext {
 export interface ScanOptions {
   /** Shannon entropy (bits per character) a value assigned to a secret-like name needs. Default 3.5. */
   entropyThreshold: number;
+  /**
+   * The text is source in a language with regex literals (hasRegexLiterals): an unquoted `/…/flags` value is
+   * a pattern there. Elsewhere (YAML, .env, ini, unknown text) it is data: a base64 value may start and end
+   * with a slash. Default false.
+   */
+  regexLiterals?: boolean;
+}
+
+/**
+ * Source files whose language writes regex literals as `/…/flags`: JavaScript and TypeScript (and the
+ * component files that hold them), Ruby, Perl. Not Groovy, whose `/…/` is a string.
+ */
+const REGEX_LITERAL_FILE = /\.(?:[cm]?[jt]sx?|vue|svelte|astro|rb|pl|pm)$/i;
+
+export function hasRegexLiterals(path: string): boolean {
+  return REGEX_LITERAL_FILE.test(path);
 }
 
 export const DEFAULT_SCAN_OPTIONS: ScanOptions = { entropyThreshold: 3.5 };
@@ -70,11 +86,15 @@ const looksLikeCode = (value: string, context: MatchContext) =>
 /**
  * A JavaScript regex literal (`/^x-amz-security-token$/i`, `/Bearer-Token-Header[-_]Value/g`) up to its flags
  * and not followed by a word: a pattern that matches secrets, which gitleaks does not take for one either
- * (its values never start with a slash). An unquoted value only: a secret in quotes is a secret.
+ * (its values never start with a slash). An unquoted value only, in a file whose language has regex
+ * literals: a secret in quotes is a secret, and so is `api_key: /q7Zt…/` in YAML or a .env file.
  */
 const REGEX_LITERAL = /^\/(?![*/])(?:[^/\\[\n]|\\.|\[(?:[^\]\\\n]|\\.)*\])+\/[dgimsuvy]*(?![\w$])/;
-const isRegexLiteral = (value: string, context: MatchContext) =>
-  !context.quoted && value.startsWith('/') && REGEX_LITERAL.test(value + context.rest);
+const isRegexLiteral = (value: string, options: ScanOptions, context: MatchContext) =>
+  options.regexLiterals === true &&
+  !context.quoted &&
+  value.startsWith('/') &&
+  REGEX_LITERAL.test(value + context.rest);
 // A key block has a body: the header alone (a string constant in a PEM parser, say) is not a key.
 const KEY_BODY = /[A-Za-z0-9+/=]{40}/;
 
@@ -212,7 +232,7 @@ export const SECRET_RULES: SecretRule[] = [
       !PLACEHOLDER.test(secret) &&
       !CODE_REFERENCE.test(secret) &&
       !looksLikeCode(secret, context) &&
-      !isRegexLiteral(secret, context) &&
+      !isRegexLiteral(secret, options, context) &&
       !looksLikeSlug(secret) &&
       // Short values cannot reach high entropy: scale the bar with the length (log2 of it is the maximum).
       shannonEntropy(secret) >= Math.min(options.entropyThreshold, 0.9 * Math.log2(secret.length)),

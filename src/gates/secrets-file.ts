@@ -3,7 +3,7 @@
 // whole file, and a finding keeps no reference to the file's text: it carries the redacted value and the
 // fingerprint, not the secret.
 import { closeSync, openSync, readSync } from 'node:fs';
-import { BLOCK_LOOKAHEAD_BYTES, fingerprint, redact, scanBytes } from './secret-rules.ts';
+import { BLOCK_LOOKAHEAD_BYTES, fingerprint, hasRegexLiterals, redact, scanBytes } from './secret-rules.ts';
 import type { ScanOptions, SecretHit } from './secret-rules.ts';
 
 /** Git's own heuristic: a NUL byte in the first 8000 bytes makes a file binary. */
@@ -36,6 +36,8 @@ function detach(value: string): string {
 /** Scans files one after the other with one buffer; one per thread or per concurrent read. */
 export class FileScanner {
   private readonly options: ScanOptions;
+  /** The options for a file whose language has regex literals (made once, not per file). */
+  private readonly sourceOptions: ScanOptions;
   private readonly chunkBytes: number;
   private buffer: Buffer;
   /** Bytes read by `scan` since the event loop last had a turn. */
@@ -44,6 +46,7 @@ export class FileScanner {
   /** `chunkBytes`: bytes per read (tests make it small to put many chunk boundaries in a file). */
   constructor(options: ScanOptions, chunkBytes = CHUNK_BYTES) {
     this.options = options;
+    this.sourceOptions = { ...options, regexLiterals: true };
     // The first read must hold the binary probe.
     this.chunkBytes = Math.max(chunkBytes, 2 * BINARY_PROBE_BYTES);
     this.buffer = Buffer.allocUnsafe(this.chunkBytes);
@@ -123,7 +126,8 @@ export class FileScanner {
   }
 
   private start(path: string, size: number | undefined): FileState {
-    return { path, size, filled: 0, total: 0, line: 1, probed: false, findings: [] };
+    const options = hasRegexLiterals(path) ? this.sourceOptions : this.options;
+    return { path, size, options, filled: 0, total: 0, line: 1, probed: false, findings: [] };
   }
 
   /** Takes `read` new bytes (`short`: fewer than asked for); returns the result once the file is done. */
@@ -172,14 +176,14 @@ export class FileScanner {
     }
     const text = new TextDecoder(file.utf16).decode(this.buffer.subarray(0, file.filled));
     const bytes = Buffer.from(text, 'utf8');
-    scanBytes(bytes, 0, bytes.length, bytes.length, 1, this.options, (hit) =>
+    scanBytes(bytes, 0, bytes.length, bytes.length, 1, file.options, (hit) =>
       file.findings.push(toFinding(hit, file.path)),
     );
     // The bytes as they are too: a byte order mark in front of plain text makes it UTF-16 here, but not to
     // whatever else reads the file, and a key it hides is still a key. In real UTF-16 text the zero byte
     // after each ASCII character keeps this from matching anything.
     const seen = new Set(file.findings.map((f) => `${f.rule}\u0000${f.line}`));
-    scanBytes(this.buffer, 0, file.filled, file.filled, 1, this.options, (hit) => {
+    scanBytes(this.buffer, 0, file.filled, file.filled, 1, file.options, (hit) => {
       const finding = toFinding(hit, file.path);
       if (!seen.has(`${finding.rule}\u0000${finding.line}`)) file.findings.push(finding);
     });
@@ -196,7 +200,7 @@ export class FileScanner {
       if (newline < 0) return;
       end = newline + 1;
     }
-    file.line = scanBytes(this.buffer, 0, end, file.filled, file.line, this.options, (hit) =>
+    file.line = scanBytes(this.buffer, 0, end, file.filled, file.line, file.options, (hit) =>
       file.findings.push(toFinding(hit, file.path)),
     );
     this.buffer.copyWithin(0, end, file.filled);
@@ -208,6 +212,8 @@ interface FileState {
   path: string;
   /** The size lstat gave, if known. */
   size: number | undefined;
+  /** The scan's options for this file's kind. */
+  options: ScanOptions;
   /** Bytes in the buffer not yet scanned. */
   filled: number;
   total: number;

@@ -589,8 +589,9 @@ test('a regex literal assigned to a secret-like name is a pattern, not a secret;
     `  apiKey: /${value}/,`,
     `if (TOKEN_RE.test(x)) token_re = /${value}/u.source;`,
   ].join('\n');
+  const source = { ...DEFAULT_SCAN_OPTIONS, regexLiterals: true };
   assert.deepEqual(
-    scanText(patterns).map((hit) => `${hit.rule}@${hit.line}`),
+    scanText(patterns, source).map((hit) => `${hit.rule}@${hit.line}`),
     [],
   );
   // A value in quotes, or one starting with a slash that is no regex literal (a base64 key), is data.
@@ -601,15 +602,43 @@ test('a regex literal assigned to a secret-like name is a pattern, not a secret;
     `const token = "${value}";`,
   ].join('\n');
   assert.deepEqual(
-    scanText(data).map((hit) => `${hit.rule}@${hit.line}`),
+    scanText(data, source).map((hit) => `${hit.rule}@${hit.line}`),
     ['generic-secret@1', 'generic-secret@2', 'generic-secret@3', 'generic-secret@4'],
   );
   // A token of a known format is found wherever it stands, a regex literal too.
   const github = j('ghp_', 'aB3dE5fG7hI9jK1lM3nO5pQ7rS9tU1vW3xY5');
   assert.deepEqual(
-    scanText(`const TOKEN_RE = /${github}/;`).map((hit) => hit.rule),
+    scanText(`const TOKEN_RE = /${github}/;`, source).map((hit) => hit.rule),
     ['github-token'],
   );
+});
+
+test('a value between slashes is a pattern only in a language with regex literals: in YAML, .env or ini it is a secret', async (t) => {
+  const value = 'q7Zt9wLk2Vx8Rb4Nc6Hy3Pm5Jd1Gf0Ts';
+  const base64 = `/${value.slice(0, 12)}+${value.slice(12)}/`;
+  const dir = await repo(t, {
+    'config/app.yaml': `api_key: /${value}/\nsigning_secret: ${base64}\n`,
+    '.env': `API_TOKEN=/${value}/\n`,
+    'settings.ini': `[auth]\npassword = ${base64}\n`,
+    'deploy/values.toml': `token = /${value}/gi\n`,
+    'src/patterns.ts': `export const SECRET_PATTERN = /${value}/g;\nexport const apiKey = /${value}/;\n`,
+    'lib/patterns.mjs': `const TOKEN_RE = /^${value}$/i;\n`,
+    'lib/check.rb': `TOKEN_RE = /${value}/\n`,
+  });
+  const verdict = await run({ scope: 'all' }, context(dir));
+  assert.equal(verdict.status, 'block');
+  assert.deepEqual(
+    verdict.findings.map((f) => [f.path, f.line, f.rule]),
+    [
+      ['.env', 1, 'secrets.generic-secret'],
+      ['config/app.yaml', 1, 'secrets.generic-secret'],
+      ['config/app.yaml', 2, 'secrets.generic-secret'],
+      ['deploy/values.toml', 1, 'secrets.generic-secret'],
+      ['settings.ini', 2, 'secrets.generic-secret'],
+    ],
+  );
+  // Text with no file kind (a message to redact) is data too.
+  assert.equal(scanText(`api_key: /${value}/`).length, 1);
 });
 
 test('scope all: a tracked file deleted in the working tree has nothing to scan, and does not block', async (t) => {
