@@ -1,5 +1,6 @@
 // The build gate (seed 01, "build validation"): the build command succeeds, its output has no warnings
-// (the configured pattern, else common tools' warning lines), the expected artifacts exist, and they fit their size budgets (raw and gzip).
+// (the configured pattern, else common tools' warning lines; they warn, or block with on_warnings: block),
+// the expected artifacts exist, and they fit their size budgets (raw and gzip).
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -131,7 +132,11 @@ async function artifactFindings(
 /** Characters kept of one warning line: a bundler can print a minified file on one line. */
 const MAX_WARNING_LINE = 1000;
 
-function warningFindings(pattern: string, output: string): Finding[] {
+/** Characters of the first warning line in a blocking verdict's one-line summary. */
+const MAX_SUMMARY_WARNING = 200;
+
+/** `block` (on_warnings: block): the build must print none, so they are an error naming the first ones. */
+function warningFindings(pattern: string, output: string, block: boolean): Finding[] {
   const regex = new RegExp(pattern, 'i');
   const matching = output.split(/\r?\n/).filter((line) => regex.test(line));
   if (matching.length === 0) return [];
@@ -140,11 +145,24 @@ function warningFindings(pattern: string, output: string): Finding[] {
   const shown = redactSecrets(matching.slice(0, 10).join('\n'))
     .split('\n')
     .map((line) => (line.length > MAX_WARNING_LINE ? `${line.slice(0, MAX_WARNING_LINE)}…` : line));
+  if (!block) {
+    return [
+      {
+        rule: 'build.warnings',
+        severity: 'warning',
+        message: `${matching.length} warning line(s) in the build output:\n${shown.join('\n')}`,
+      },
+    ];
+  }
+  const first = shown[0]!.trim();
+  const cut = first.length > MAX_SUMMARY_WARNING ? `${first.slice(0, MAX_SUMMARY_WARNING)}…` : first;
   return [
     {
       rule: 'build.warnings',
-      severity: 'warning',
-      message: `${matching.length} warning line(s) in the build output:\n${shown.join('\n')}`,
+      severity: 'error',
+      message:
+        `the build printed ${matching.length} warning line(s) and on_warnings is block, the first: ${cut}\n` +
+        shown.join('\n'),
     },
   ];
 }
@@ -171,7 +189,9 @@ export const buildGate: Gate<BuildConfig> = {
     const artifacts = await artifactFindings(config, ctx.cwd);
     findings.push(...artifacts.findings);
     if (config.warnings !== false)
-      findings.push(...warningFindings(config.warnings ?? DEFAULT_BUILD_WARNINGS, output));
+      findings.push(
+        ...warningFindings(config.warnings ?? DEFAULT_BUILD_WARNINGS, output, config.on_warnings === 'block'),
+      );
 
     const errors = findings.filter((f) => f.severity === 'error');
     if (errors.length > 0) return { status: 'block', summary: errors[0]!.message.split('\n')[0]!, findings };

@@ -69,6 +69,14 @@ export const buildConfigSchema = z
           'Default: the warning lines of common compilers and bundlers (gcc/clang, rustc/cargo, javac, Maven, ' +
           'MSBuild, Kotlin, webpack, esbuild, Rollup/Vite, ESLint); false: do not look for warnings.',
       }),
+    on_warnings: z
+      .enum(['warn', 'block'])
+      .optional()
+      .meta({
+        description:
+          'What warning lines in the build output do to the verdict: warn (default) or block, for a build that ' +
+          'must have none (seed 03: "Verify build output (no warnings)").',
+      }),
     budgets: z.array(budget).optional(),
     expect: z.array(z.string().min(1)).optional().meta({
       description: 'Files or globs that must exist after the build (e.g. "dist/index.js", "dist/**/*.map").',
@@ -76,6 +84,11 @@ export const buildConfigSchema = z
   })
   .refine((c) => c.command !== undefined || c.budgets?.length || c.expect?.length, {
     message: 'the build gate needs a command, budgets or expect',
+  })
+  .refine((c) => !(c.on_warnings === 'block' && (c.warnings === false || c.command === undefined)), {
+    message:
+      'block needs warning lines to look for: a command, whose output is read, and warnings not false',
+    path: ['on_warnings'],
   });
 
 export type BuildConfig = z.output<typeof buildConfigSchema>;

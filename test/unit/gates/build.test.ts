@@ -182,6 +182,38 @@ describe('build gate', () => {
     );
   });
 
+  it('blocks on warning lines with on_warnings: block, naming the first ones (seed 03: no warnings)', async () => {
+    const verdict = await run({ on_warnings: 'block' }, { WARN: '1' });
+    assert.equal(verdict.status, 'block');
+    assert.match(
+      verdict.summary,
+      /^the build printed 1 warning line\(s\) and on_warnings is block, the first: WARNING in \.\/src\/app\.js/,
+    );
+    assert.deepEqual(
+      verdict.findings.map((f) => [f.rule, f.severity]),
+      [['build.warnings', 'error']],
+    );
+    assert.match(verdict.findings[0]!.message, /\nWARNING in \.\/src\/app\.js/);
+    // A clean build passes; warn is the default, and says so.
+    assert.equal((await run({ on_warnings: 'block' })).status, 'pass');
+    assert.equal((await run({ on_warnings: 'warn' }, { WARN: '1' })).status, 'warn');
+    // A long first warning is cut in the one-line summary, and a secret in it is redacted.
+    const token = ['ghp_', 'a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8'].join('');
+    const script = join(cwd, 'warn.mjs');
+    await writeFile(script, `console.log(${JSON.stringify(`WARNING: token=${token} ${'x'.repeat(5000)}`)});`);
+    const long = await buildGate.run(
+      buildGate.schema.parse({
+        command: [process.execPath, script],
+        warnings: '^WARNING',
+        on_warnings: 'block',
+      }),
+      context(),
+    );
+    assert.equal(long.status, 'block');
+    assert.ok(!JSON.stringify(long).includes(token));
+    assert.ok(long.summary.length < 400, `${long.summary.length} characters`);
+  });
+
   it("shows warning lines with secrets redacted and each line cut, as a failed build's output is", async () => {
     const token = ['ghp_', 'a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8'].join('');
     const password = ['Zq8#vL2!', 'pW9xR4tY7u'].join('');
@@ -246,6 +278,17 @@ describe('build gate', () => {
     );
     assert.equal(buildGate.schema.safeParse({ budgets: [{ path: 'dist/*.js' }] }).success, false);
     assert.equal(buildGate.schema.safeParse({ command: 'make', warnings: '(' }).success, false);
+    // Blocking on warnings needs a command's output and a pattern to read it with.
+    for (const config of [
+      { command: 'make', warnings: false, on_warnings: 'block' },
+      { expect: ['dist/a.js'], on_warnings: 'block' },
+      { command: 'make', on_warnings: 'always' },
+    ]) {
+      const parsed = buildGate.schema.safeParse(config);
+      assert.equal(parsed.success, false, JSON.stringify(config));
+      assert.deepEqual(parsed.error.issues[0]!.path, ['on_warnings']);
+    }
+    assert.equal(buildGate.schema.safeParse({ command: 'make', on_warnings: 'block' }).success, true);
   });
 });
 
