@@ -170,6 +170,11 @@ test('JUnit: a suite that counts more tests or skipped tests than it lists is re
       /<testsuite name="s"> tests="many" is not a count/,
     ],
     ['<testsuite name="s" skipped="-1"><testcase name="a"/></testsuite>', /skipped="-1" is not a count/],
+    [
+      // doctest --no-version: its count of assertions cannot be told from a truncation; the message says how.
+      '<testsuites><testsuite name="tests" errors="0" failures="0" tests="12"><testcase classname="t.cpp" name="a" status="run"/></testsuite></testsuites>',
+      /counts 12 tests but lists 1: the report is truncated .*\(doctest counts assertions there, and is told by its doctest_version="…": run it without --no-version\)$/,
+    ],
   ];
   for (const [xml, message] of refused) {
     assert.throws(
@@ -203,6 +208,32 @@ test('JUnit: a suite that counts more tests or skipped tests than it lists is re
       'Catch2',
       '<testsuites><testsuite name="app-tests" errors="0" failures="0" skipped="0" tests="37" hostname="tbd" time="0.01">' +
         '<testcase classname="app-tests.global" name="adds" time="0.001" status="run"/></testsuite></testsuites>',
+      { tests: 1, skipped: 0, failures: 0 },
+    ],
+    [
+      // Catch2 lists a test case with output but no assertion: more test cases than its count, none skipped.
+      'Catch2: test cases without assertions',
+      '<testsuites><testsuite name="app" errors="0" failures="0" skipped="0" tests="1" hostname="tbd">' +
+        '<properties><property name="random-seed" value="7"/></properties>' +
+        '<testcase classname="app.global" name="prints" status="run"><system-out>hi</system-out></testcase>' +
+        '<testcase classname="app.global" name="prints too" status="run"><system-out>hi</system-out></testcase>' +
+        '<testcase classname="app.global" name="checks" status="run"/><system-out/><system-err/></testsuite></testsuites>',
+      { tests: 3, skipped: 0, failures: 0 },
+    ],
+    [
+      // doctest's JUnit reporter: tests="…" is its number of assertions, doctest_version="…" tells it.
+      'doctest',
+      '<testsuites><testsuite name="tests" errors="0" failures="1" tests="12" time="0.001" doctest_version="2.4.11">' +
+        '<testcase classname="test.cpp" name="adds" time="0" status="run"/>' +
+        '<testcase classname="test.cpp" name="parses/first" time="0" status="run">' +
+        '<failure message="1 == 2" type="CHECK">test.cpp(9):</failure></testcase>' +
+        '<testcase classname="test.cpp" name="parses/second" time="0" status="run"/></testsuite></testsuites>',
+      { tests: 3, skipped: 0, failures: 1 },
+    ],
+    [
+      'doctest, every assertion passed',
+      '<testsuites><testsuite name="tests" errors="0" failures="0" tests="40" doctest_version="2.4.11">' +
+        '<testcase classname="test.cpp" name="adds" status="run"/></testsuite></testsuites>',
       { tests: 1, skipped: 0, failures: 0 },
     ],
   ];
