@@ -49,6 +49,11 @@ export interface SarifResult {
    */
   absent: boolean;
   /**
+   * The other baselineStates (§3.27.24): "unchanged" and "updated" were in the baseline run too (still in
+   * the code: judged like any result, and the finding says so), "new" was not.
+   */
+  baselineState?: 'new' | 'unchanged' | 'updated';
+  /**
    * §3.27.9: "fail" (the default) is a problem; "pass", "notApplicable" and "informational" say there is
    * none, so a rule's security-severity does not make them block; "open" and "review" still may.
    */
@@ -293,6 +298,7 @@ function* sarifSteps(
         ...(snippet ? { snippet } : {}),
         ...suppression(result.suppressions, `${where}.suppressions`),
         absent: baselineState === 'absent',
+        ...(baselineState !== undefined && baselineState !== 'absent' ? { baselineState } : {}),
         kind: kind ?? 'fail',
         ...(stated !== undefined && stated !== level ? { statedLevel: stated } : {}),
       });
@@ -474,7 +480,7 @@ const KINDS: Array<SarifResult['kind']> = [
 ];
 /** Kinds that say the result is not a problem. */
 const NOT_A_PROBLEM: ReadonlySet<string> = new Set(['pass', 'notApplicable', 'informational']);
-const BASELINE_STATES = ['new', 'unchanged', 'updated', 'absent'];
+const BASELINE_STATES = ['new', 'unchanged', 'updated', 'absent'] as const;
 const SUPPRESSION_STATUSES = ['accepted', 'underReview', 'rejected'] as const;
 /** After "level X" in a finding: where X came from, when not from the result itself. */
 const LEVEL_SOURCE_NOTE: Record<SarifLevelSource, string> = {
@@ -551,6 +557,8 @@ async function runSarifGate(config: SarifConfig, ctx: GateContext): Promise<Gate
         result.suppressionStatus
           ? `its suppression is ${result.suppressionStatus === 'rejected' ? 'rejected' : 'under review'}`
           : '',
+        // A result already in the baseline is still in the code; saying so tells an old finding from a new one.
+        result.baselineState ? `${result.baselineState} since the baseline` : '',
       ]
         .filter(Boolean)
         .join(', ');

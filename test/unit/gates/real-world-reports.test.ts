@@ -114,10 +114,17 @@ test('SARIF: a result whose baselineState is "absent" (fixed since the baseline)
     ]),
   );
   assert.equal(blocked.status, 'block');
+  // Still in the code, so it blocks; its finding says it is no new one.
   assert.deepEqual(
-    blocked.findings.map((f) => f.path),
-    ['bin/lib.dll'],
+    blocked.findings.map((f) => [f.path, f.message]),
+    [
+      [
+        'bin/lib.dll',
+        "BinSkim: CFG is not enabled (level error from its rule's default, unchanged since the baseline)",
+      ],
+    ],
   );
+  assert.match(passed.findings[0]!.message, /\(level note, new since the baseline\)$/);
   const wrong = await sarifVerdict(dir, sarifLog(driver, [{ ...fixed, baselineState: 'gone' }]));
   assert.equal(wrong.status, 'block');
   assert.match(

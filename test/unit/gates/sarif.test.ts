@@ -267,3 +267,44 @@ test('a result is suppressed only when every suppression is accepted: one under 
     'r.sarif: runs[0].results[0].suppressions[0].status is "Accepted", not one of "accepted", "underReview", "rejected" (SARIF 2.1.0)',
   );
 });
+
+test('levels none and note do not block by themselves; a high security-severity does; an inSource suppression is counted', async (t) => {
+  const dir = await tempDir(t);
+  const rules = [{ id: 'sev', properties: { 'security-severity': '9.1' } }, { id: 'plain' }];
+  const result = (ruleId: string, more: object) => ({
+    ruleId,
+    message: { text: `${ruleId} found` },
+    ...more,
+  });
+  await writeFile(
+    join(dir, 'r.sarif'),
+    JSON.stringify({
+      version: '2.1.0',
+      runs: [
+        {
+          tool: { driver: { name: 'scanner', rules } },
+          results: [
+            result('plain', { level: 'none' }),
+            result('plain', { level: 'note' }),
+            result('sev', { level: 'note' }),
+            result('sev', { level: 'error', suppressions: [{ kind: 'inSource' }] }),
+          ],
+        },
+      ],
+    }),
+  );
+  const verdict = await run({ files: 'r.sarif' }, dir);
+  assert.equal(verdict.status, 'block');
+  assert.equal(
+    verdict.summary,
+    '1 blocking result(s) in 1 SARIF file (2 below the thresholds, 1 suppressed)',
+  );
+  assert.deepEqual(
+    verdict.findings.map((finding) => [finding.severity, finding.message]),
+    [
+      ['error', 'scanner: sev found (level note, security-severity 9.1)'],
+      ['notice', 'scanner: plain found (level none)'],
+      ['notice', 'scanner: plain found (level note)'],
+    ],
+  );
+});
