@@ -734,9 +734,13 @@ function findRisks(
           }
         } else if (/^ADD\s+(CONSTRAINT\s+"?[\w$\u0080-\uffff]+"?\s+)?(FOREIGN\s+KEY|CHECK)\b/i.test(act)) {
           if (!/\bNOT\s+VALID\b/i.test(act)) {
+            // What PostgreSQL locks while it checks the rows: a CHECK takes ACCESS EXCLUSIVE on the table, a
+            // FOREIGN KEY SHARE ROW EXCLUSIVE on it and on the table it references.
             add(
               'add-constraint-validated',
-              'ADD CONSTRAINT checks every existing row while it holds a lock that blocks writes: add it NOT VALID, then VALIDATE CONSTRAINT in a later statement',
+              /^ADD\s+(CONSTRAINT\s+\S+\s+)?CHECK\b/i.test(act)
+                ? 'ADD CONSTRAINT ... CHECK checks every existing row while it holds an ACCESS EXCLUSIVE lock (every read and write of the table waits): add it NOT VALID, then VALIDATE CONSTRAINT in a later statement (which lets reads and writes go on)'
+                : 'ADD CONSTRAINT ... FOREIGN KEY checks every existing row while it holds a lock that blocks writes to this table and to the one it references: add it NOT VALID, then VALIDATE CONSTRAINT in a later statement (which lets reads and writes go on)',
             );
           }
         } else if (/^ADD\s+(CONSTRAINT\s+"?[\w$\u0080-\uffff]+"?\s+)?(UNIQUE|PRIMARY\s+KEY)\b/i.test(act)) {

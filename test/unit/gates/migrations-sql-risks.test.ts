@@ -287,6 +287,20 @@ describe('findSqlRisks', () => {
       '4:add-constraint-validated',
     ]);
     const [check, , references] = findSqlRisks(sql, [], { lockTimeout: false });
+    // The table-level forms say what they lock: a CHECK blocks reads too, a FOREIGN KEY both tables' writes.
+    const [tableCheck, foreignKey] = findSqlRisks(
+      'ALTER TABLE users ADD CONSTRAINT age_pos CHECK (age > 0);\nALTER TABLE orders ADD FOREIGN KEY (user_id) REFERENCES users;',
+      [],
+      { lockTimeout: false },
+    );
+    assert.match(
+      tableCheck!.message,
+      /^ADD CONSTRAINT \.\.\. CHECK .* ACCESS EXCLUSIVE lock \(every read and write/,
+    );
+    assert.match(
+      foreignKey!.message,
+      /^ADD CONSTRAINT \.\.\. FOREIGN KEY .* blocks writes to this table and to the one it references/,
+    );
     assert.match(
       check!.message,
       /^ADD COLUMN age CHECK checks every existing row while ADD COLUMN holds its ACCESS EXCLUSIVE lock .*: add the column without it, then ADD CONSTRAINT \.\.\. CHECK \(\.\.\.\) NOT VALID, then VALIDATE CONSTRAINT/,
