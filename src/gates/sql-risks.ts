@@ -543,29 +543,37 @@ export function findSqlRisks(
   return findRisks(sql, newTables, options, new Map());
 }
 
-type Routines = ReadonlyMap<string, { name: string; body: string }>;
+type Routines = Map<string, { name: string; body: string }>;
+
+/** How deep calls from routine to routine are followed: migrations nest a few; a hostile file, thousands. */
+export const MAX_CALL_DEPTH = 16;
 
 /**
- * findSqlRisks, knowing the routines created before `sql` (a DO block's or a routine's body calls those
- * of its file).
+ * findSqlRisks, with the routines its file created so far (a DO block's or a routine's body calls those of
+ * its file, and one it creates joins them). `seen`: for a part of one statement of the file (a DO block, a
+ * called routine's body), the routines already read for that statement: each is read once per statement,
+ * however often and however deep it is called (a chain of routines each calling the next twice would
+ * otherwise be read 2^n times, and one calling itself forever).
  */
 function findRisks(
   sql: string,
   newTables: Iterable<string>,
   options: FindOptions,
-  known: Routines,
+  routines: Routines,
+  seen?: Set<string>,
+  depth = 0,
 ): SqlRisk[] {
   const statements = splitStatements(withoutDownSections(sql));
   // Tables created in this same file are new and empty: indexing or constraining them locks nothing.
   const created = new Set([...newTables, ...createdTables(sql)]);
   const risks: SqlRisk[] = [];
-  /** The functions and procedures the file has created so far, by their names as tableKey makes them. */
-  const routines = new Map(known);
   let transaction: number | undefined;
   let toolTransaction: ((line: number) => string | undefined) | undefined;
   for (const { line, code, text } of statements) {
     const add = (rule: string, message: string) => risks.push({ line, rule: `migrations.${rule}`, message });
     const bare = withoutQuotedNames(code);
+    // The routines read for this statement of the file (shared with the parts of it read below).
+    const reading = seen ?? new Set<string>();
 
     if (/^(BEGIN|START\s+TRANSACTION)\b/i.test(bare)) transaction = line;
     else if (/^(COMMIT|END|ABORT|ROLLBACK(?!\s+(WORK\s+|TRANSACTION\s+)?TO\b))\b/i.test(bare)) {
@@ -595,7 +603,14 @@ function findRisks(
     // migration's, also those it builds as text for EXECUTE.
     const block = doBlockBody(text);
     if (block !== undefined) {
-      for (const risk of findRisks(plpgsqlAsSql(block), created, { lockTimeout: false }, routines)) {
+      for (const risk of findRisks(
+        plpgsqlAsSql(block),
+        created,
+        { lockTimeout: false },
+        routines,
+        reading,
+        depth,
+      )) {
         risks.push({ ...risk, line, message: `in the DO block: ${risk.message}` });
       }
     }
@@ -633,18 +648,24 @@ function findRisks(
     // EXPLAIN ANALYZE runs the statement it explains (only the plan is printed): its risks are this one's.
     const explained = explainedAndRun(text);
     if (explained !== undefined) {
-      for (const risk of findRisks(explained, created, { lockTimeout: false }, routines)) {
+      for (const risk of findRisks(explained, created, { lockTimeout: false }, routines, reading, depth)) {
         risks.push({ ...risk, line, message: `EXPLAIN ANALYZE runs the statement: ${risk.message}` });
       }
     }
     // A function or procedure this file creates runs its body where the file calls it.
     for (const key of routines.size > 0 ? calledNames(bare, code) : []) {
       const routine = routines.get(key);
-      if (!routine) continue;
-      // Its body may call the file's other routines; not itself again (nor back through another).
-      const others = new Map(routines);
-      others.delete(key);
-      for (const risk of findRisks(routine.body, created, { lockTimeout: false }, others)) {
+      if (!routine || reading.has(key)) continue;
+      reading.add(key);
+      if (depth >= MAX_CALL_DEPTH) {
+        add(
+          'calls-too-deep',
+          `${routine.name}() is called ${depth + 1} routines deep: its body is not read for risks (nor for the lock_timeout check); read it yourself`,
+        );
+        continue;
+      }
+      const body = findRisks(routine.body, created, { lockTimeout: false }, routines, reading, depth + 1);
+      for (const risk of body) {
         risks.push({ ...risk, line, message: `${routine.name}(), called here: ${risk.message}` });
       }
     }
@@ -897,8 +918,9 @@ export function lockTimeoutTracker(created: Set<string>): {
   /** The functions and procedures created so far: a call runs its body's statements where it is. */
   const routines = new Map<string, { name: string; body: string; lockTimeout: boolean }>();
   /** A statement at `line` (of the file, or of a DO block or routine run there), and the routines it calls. */
-  const run = (line: number, text: string, code: string, calling: string[]) => {
-    read(line, text, code, calling.at(-1));
+  /** `seen`: the routines already read for this statement of the file (once each, as findRisks reads them). */
+  const run = (line: number, text: string, code: string, seen: Set<string>, via?: string, depth = 0) => {
+    read(line, text, code, via);
     const routine = routineBody(text);
     if (routine) {
       // CREATE FUNCTION ... SET lock_timeout = '5s' (or FROM CURRENT): the setting holds while its body runs.
@@ -913,12 +935,13 @@ export function lockTimeoutTracker(created: Set<string>): {
     if (routines.size === 0) return;
     for (const key of calledNames(withoutQuotedNames(code), code)) {
       const called = routines.get(key);
-      // A routine that calls itself (or one calling it back) runs the same statements again: read once.
-      if (!called || calling.some((name) => tableKey(name) === key)) continue;
+      // A routine called again (by itself, another, or twice) runs the same statements again: read once.
+      if (!called || seen.has(key) || depth >= MAX_CALL_DEPTH) continue;
+      seen.add(key);
       const saved = { session, local };
       if (called.lockTimeout) session = true;
       for (const inner of splitStatements(called.body)) {
-        run(line, inner.text, inner.code, [...calling, called.name]);
+        run(line, inner.text, inner.code, seen, called.name, depth + 1);
       }
       // A routine's own SET clause is undone when it returns; a SET in its body stays.
       if (called.lockTimeout) ({ session, local } = saved);
@@ -928,8 +951,9 @@ export function lockTimeoutTracker(created: Set<string>): {
     statement({ line, text, code }) {
       const block = doBlockBody(text);
       if (block !== undefined) {
-        for (const inner of splitStatements(plpgsqlAsSql(block))) run(line, inner.text, inner.code, []);
-      } else run(line, text, code, []);
+        const seen = new Set<string>();
+        for (const inner of splitStatements(plpgsqlAsSql(block))) run(line, inner.text, inner.code, seen);
+      } else run(line, text, code, new Set());
     },
     lockingChange: locks,
     risk() {

@@ -645,6 +645,34 @@ describe('findSqlRisks', () => {
 // statement and in the number of CONCURRENTLY statements (minutes for 1 MB); the tests' timeout is the
 // backstop, no clock is read. bench/gates.ts prints the figures.
 describe('findSqlRisks on big files', () => {
+  it('reads each routine once per statement and calls only so deep: a chain calling itself twice is no bomb', () => {
+    const chain = (depth: number) => {
+      const lines = [
+        'CREATE FUNCTION f0() RETURNS void LANGUAGE plpgsql AS $$ BEGIN DROP TABLE legacy; END $$;',
+      ];
+      for (let i = 1; i <= depth; i++) {
+        lines.push(
+          `CREATE FUNCTION f${i}() RETURNS void LANGUAGE plpgsql AS $$ BEGIN PERFORM f${i - 1}(); PERFORM f${i - 1}(); END $$;`,
+        );
+      }
+      lines.push(`SELECT f${depth}();`);
+      return lines.join('\n');
+    };
+    // Read 2^n times, 20 deep took minutes; 2000 deep overflowed the stack.
+    const started = performance.now();
+    assert.deepEqual(
+      findSqlRisks(chain(5)).map((r) => `${r.line}:${r.rule.replace('migrations.', '')}`),
+      ['7:drop-table', '7:no-lock-timeout'],
+    );
+    const deep = findSqlRisks(chain(2000));
+    assert.deepEqual(
+      deep.map((r) => `${r.line}:${r.rule.replace('migrations.', '')}`),
+      ['2002:calls-too-deep'],
+    );
+    assert.match(deep[0]!.message, /f1984\(\) is called 17 routines deep: its body is not read for risks/);
+    assert.ok(performance.now() - started < 10_000, `${performance.now() - started} ms`);
+  });
+
   const MB = 1024 * 1024;
   const repeat = (line: (n: number) => string, bytes: number) => {
     const parts: string[] = [];
