@@ -45,9 +45,10 @@ export interface ScanOptions {
 
 /**
  * Source files whose language writes regex literals as `/…/flags`: JavaScript and TypeScript (and the
- * component files that hold them), Ruby, Perl. Not Groovy, whose `/…/` is a string.
+ * component and HTML files whose scripts hold them), CoffeeScript, Ruby, Perl. Not Groovy, whose `/…/` is
+ * a string.
  */
-const REGEX_LITERAL_FILE = /\.(?:[cm]?[jt]sx?|vue|svelte|astro|rb|pl|pm)$/i;
+const REGEX_LITERAL_FILE = /\.(?:[cm]?[jt]sx?|vue|svelte|astro|html?|coffee|rb|pl|pm)$/i;
 
 export function hasRegexLiterals(path: string): boolean {
   return REGEX_LITERAL_FILE.test(path);

@@ -624,6 +624,7 @@ test('a value between slashes is a pattern only in a language with regex literal
     'src/patterns.ts': `export const SECRET_PATTERN = /${value}/g;\nexport const apiKey = /${value}/;\n`,
     'lib/patterns.mjs': `const TOKEN_RE = /^${value}$/i;\n`,
     'lib/check.rb': `TOKEN_RE = /${value}/\n`,
+    'public/index.html': `<script>const apiKeyPattern = /${value}/g;</script>\n`,
   });
   const verdict = await run({ scope: 'all' }, context(dir));
   assert.equal(verdict.status, 'block');
