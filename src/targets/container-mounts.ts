@@ -142,7 +142,9 @@ export interface MountWord {
     // Where what is deployed comes from or goes, or what a deploy tool trusts (deploy-sources.ts): 'source'.
     | 'source'
     // Code a tool loads or starts, named by a path or a module's name (openssl -engine, gpg --agent-program): 'code'.
-    | 'code';
+    | 'code'
+    // Who a tool acts as or where it sends its credentials (kubectl --token, vault -address): 'credential'.
+    | 'credential';
 }
 
 export interface ContainerMounts {
@@ -846,6 +848,12 @@ const CLUSTER_OPTIONS: Record<
     ['--as', ['the user acted as (system:admin, a cluster administrator)', 'engine']],
     ['--as-group', ['the group acted as (system:masters: every right of the cluster)', 'engine']],
     ['--as-uid', ['the user acted as', 'engine']],
+    // The credentials themselves, as the selectors above: whoever's token (or basic-auth user and password) it
+    // is acts, with the rights of that identity, on the API server this runner reaches (a private one too), and
+    // config set-credentials writes it into the kubeconfig for every later command.
+    ['--token', ['the bearer token presented to the API server (whose it is: who acts)', 'credential']],
+    ['--username', ['the user name presented to the API server (who acts)', 'credential']],
+    ['--password', ['the password presented to the API server (whose it is: who acts)', 'credential']],
     ['--certificate-authority', ['the certificate authority trusted for the API server', 'engine']],
     ['--client-certificate', ['the client certificate presented to the API server', 'engine']],
     ['--client-key', ['the client key presented to the API server', 'engine']],
@@ -874,6 +882,7 @@ const CLUSTER_OPTIONS: Record<
   helm: new Map([
     ['--kube-apiserver', ['the API server (a server elsewhere gets the token)', 'engine']],
     ['--kube-as-user', ['the user acted as (a cluster administrator)', 'engine']],
+    ['--kube-token', ['the bearer token presented to the API server (whose it is: who acts)', 'credential']],
     ['--kube-as-group', ['the group acted as (system:masters: every right of the cluster)', 'engine']],
     ['--kube-ca-file', ['the certificate authority trusted for the API server', 'engine']],
     ['--kube-tls-server-name', ['the name the API server certificate is checked for', 'engine']],
@@ -1761,6 +1770,7 @@ const SET_IMAGE_VALUES = new Set(
   ['-l', '--selector', '-f', '--filename', '-k', '--kustomize', '-n', '--namespace', '-o', '--output'].concat(
     ['--template', '--field-manager', '--context', '--cluster', '--user', '--kubeconfig', '-s', '--server'],
     ['--as', '--as-group', '--as-uid', '--token', '--request-timeout', '--cache-dir'],
+    ['--username', '--password'],
   ),
 );
 

@@ -8,6 +8,7 @@
 // file of the checkout (`bash {{file}}` given README.md runs it line by line), or a module; no check of the
 // value can tell a program that was meant from one that was not. The choice stays in the config: a command per
 // environment, or a fixed script that takes the value as an argument and maps it itself.
+import { credentialOptions } from './credential-options.ts';
 import { PLACEHOLDER } from './placeholder.ts';
 import { STDIN_FILES } from './stdin-readers.ts';
 import {
@@ -60,6 +61,7 @@ export type ChosenKind =
   | 'cloud-program' // what a cloud service's container runs (gcloud run deploy --command, --args)
   | 'tool-deletes' // what an image tool deletes (cosign clean --type)
   | 'login-server' // the server a registry login sends the credentials to
+  | 'credential' // who a tool acts as (a token, password or key) or the server it sends its credentials to
   | 'cloud-identity' // who gcloud (or what it deploys) acts as, the endpoint or proxy it talks to, the flags it reads from a file, a grant, secret, token audience, trigger or boot image
   | 'container-write' // where docker cp writes: a file of this machine, or of the container
   | 'container-image' // the whole image a container runner or kubectl runs, pulls or pushes, or its registry
@@ -343,6 +345,7 @@ const SUBCOMMAND_TOOLS: Record<string, readonly string[]> = {
     ...['-n', '-s', '-v', '--namespace', '--context', '--kubeconfig', '--cluster', '--user', '--server'],
     ...['--token', '--as', '--as-group', '--as-uid', '--request-timeout', '--cache-dir', '--profile'],
     ...['--certificate-authority', '--client-certificate', '--client-key', '--tls-server-name'],
+    ...['--username', '--password', '--profile-output'],
   ],
   docker: [
     '-H',
@@ -674,6 +677,7 @@ const MOUNT_KINDS = {
   deletes: 'tool-deletes',
   source: 'deploy-source',
   code: 'tool-code',
+  credential: 'credential',
 } as const;
 
 /** The words of a command (templates unrendered; `words[0]` the program) that choose what runs. */
@@ -725,7 +729,11 @@ export function chosenWords(words: readonly string[]): ChosenWord[] {
       add(task.index, task.kind, task.how, undefined, at, task.safe);
     for (const install of installWords(words, at, name))
       if (!install.pinned) add(install.index, 'package', install.how, undefined, at);
-    for (const mount of [...containerMounts(words, at, name).refused, ...clusterOptions(words, at, name)])
+    for (const mount of [
+      ...containerMounts(words, at, name).refused,
+      ...clusterOptions(words, at, name),
+      ...credentialOptions(words, at, name),
+    ])
       add(mount.index, MOUNT_KINDS[mount.kind ?? 'mount'], mount.how, mount.names, at, mount.safe);
     // A kubeconfig (or helm's registry and repository configs) given anywhere among the options of a tool that
     // reads it (pflag reads global options after the subcommand too: helm upgrade … --kubeconfig FILE).

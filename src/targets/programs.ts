@@ -148,6 +148,65 @@ const TRUST_VARIABLES_LIST = [
 export const TRUST_VARIABLES: ReadonlySet<string> = new Set(TRUST_VARIABLES_LIST);
 
 /**
+ * Variables that choose who a deploy tool acts as or where it sends its credentials, and what each is (for
+ * messages): the selectors of this machine's credentials (a profile, a context), the credentials themselves (a
+ * token, a key: whose it is acts, with its rights, on servers this runner reaches), and the servers and trust
+ * they are sent to (vault's, nomad's and consul's address: the runner's token goes there). A value there would
+ * choose who acts or send the runner's token to a server of its choosing, as the options they stand for do.
+ */
+export const CREDENTIAL_VARIABLES: ReadonlyMap<string, string> = new Map([
+  ...(['AWS_PROFILE', 'AWS_DEFAULT_PROFILE'] as const).map(
+    (v) => [v, "the profile aws acts with (an entry of this machine's config: its keys or role)"] as const,
+  ),
+  ['DOCKER_CONTEXT', "the context docker acts with (an entry of this machine's config: its daemon and keys)"],
+  ['CONTAINER_CONNECTION', "the connection podman acts with (an entry of this machine's config)"],
+  ['HELM_KUBECONTEXT', 'the kubeconfig context helm acts with (its cluster and user)'],
+  ...(['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_SECURITY_TOKEN'] as const).map(
+    (v) => [v, 'the keys aws acts with (whose they are: who acts)'] as const,
+  ),
+  ['HELM_KUBETOKEN', 'the bearer token helm presents to the API server (whose it is: who acts)'],
+  ['HELM_KUBETLS_SERVER_NAME', 'the name helm checks the API server certificate for'],
+  ['ARGOCD_AUTH_TOKEN', 'the token argocd acts with (whose it is: who acts)'],
+  ...(['GH_TOKEN', 'GITHUB_TOKEN', 'GH_ENTERPRISE_TOKEN', 'GITHUB_ENTERPRISE_TOKEN'] as const).map(
+    (v) => [v, 'the token gh acts with (whose it is: who acts)'] as const,
+  ),
+  ['GH_HOST', 'the GitHub host gh talks to (it gets the token)'],
+  ...(['FLY_API_TOKEN', 'FLY_ACCESS_TOKEN'] as const).map(
+    (v) => [v, 'the token fly acts with (whose it is: who acts)'] as const,
+  ),
+  ['HEROKU_API_KEY', 'the key heroku acts with (whose it is: who acts)'],
+  ['AZURE_CLIENT_SECRET', 'the secret az and the Azure libraries act with (whose it is: who acts)'],
+  ['ARM_CLIENT_SECRET', "the secret terraform's azurerm provider acts with (whose it is: who acts)"],
+  ...hashicorpVariables('VAULT', 'vault', ['ADDR', 'AGENT_ADDR', 'PROXY_ADDR'], 'TOKEN'),
+  ...hashicorpVariables('NOMAD', 'nomad', ['ADDR'], 'TOKEN'),
+  ...hashicorpVariables('CONSUL', 'consul', ['HTTP_ADDR', 'GRPC_ADDR'], 'HTTP_TOKEN'),
+  ['CONSUL_HTTP_AUTH', 'the user and password consul acts with (who acts)'],
+  ['CONSUL_HTTP_SSL_VERIFY', 'whether consul checks the server certificate'],
+]);
+
+/** A HashiCorp CLI's variables (VAULT_ADDR, VAULT_TOKEN, VAULT_CACERT, …): its servers, token and TLS trust. */
+function hashicorpVariables(
+  prefix: string,
+  tool: string,
+  servers: readonly string[],
+  token: string,
+): [string, string][] {
+  return [
+    ...servers.map((s): [string, string] => [`${prefix}_${s}`, `the server ${tool} sends its token to`]),
+    [`${prefix}_${token}`, `the token ${tool} acts with (whose it is: who acts)`],
+    ...['CACERT', 'CAPATH', 'TLS_SERVER_NAME'].map((s): [string, string] => [
+      `${prefix}_${s}`,
+      `the certificate authority or name ${tool} checks its server for`,
+    ]),
+    ...['CLIENT_CERT', 'CLIENT_KEY'].map((s): [string, string] => [
+      `${prefix}_${s}`,
+      `the client certificate ${tool} presents (whose it is: who acts)`,
+    ]),
+    [`${prefix}_SKIP_VERIFY`, `whether ${tool} checks its server's certificate`],
+  ];
+}
+
+/**
  * Variables that programs read to load or run code (BASH_ENV, LD_PRELOAD, NODE_OPTIONS, PYTHONPATH, GIT_SSH, …)
  * or to choose the programs they run (PATH, IFS): a value assigned to one would choose the code that runs.
  */
@@ -287,6 +346,7 @@ export const CODE_VARIABLES = new Set([
   // project. google-github-actions/auth exports all three in the job's environment, so even a plain assignment
   // changes what the tools later run here get. (The project is refused, not checked as --project is.)
   ...['GOOGLE_APPLICATION_CREDENTIALS', 'CLOUDSDK_AUTH_CREDENTIAL_FILE_OVERRIDE', 'CLOUDSDK_CORE_PROJECT'],
+  ...CREDENTIAL_VARIABLES.keys(),
 ]);
 
 /**

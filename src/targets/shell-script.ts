@@ -23,6 +23,7 @@ import type { ChosenKind, XargsItems } from './launchers.ts';
 import {
   CODE_VARIABLES,
   TRUST_VARIABLES,
+  CREDENTIAL_VARIABLES,
   isCodeVariable,
   codeVariableIn,
   codeVariableOperand,
@@ -506,6 +507,8 @@ export function codeOperandMessage(operand: CodeOperand, words: readonly string[
     case 'setting':
       return `${at} is ${operand.how}: ${operand.safe(name)}`;
     case 'variable':
+      if (CREDENTIAL_VARIABLES.has(operand.how))
+        return `${at} is in the value of the variable ${operand.how}, which programs read as ${CREDENTIAL_VARIABLES.get(operand.how)!}: its value would choose who acts (whoever's credentials it names or holds, on servers this runner reaches) or send the runner's credentials to a server of its choosing, which no check of the value can make safe; ${operand.safe(name)}`;
       if (TRUST_VARIABLES.has(operand.how))
         return `${at} is in the value of the variable ${operand.how}, which programs read to choose the certificates they trust, or whether they check them: its value would choose what is trusted (a server of its choosing then passes for the real one, and gets what is sent); ${operand.safe(name)}`;
       return `${at} is in the value of the variable ${operand.how}, which programs read to load code or to choose the programs they run (or the config, packages or repository they use): its value would choose the code that runs; ${operand.safe(name)}`;
@@ -601,6 +604,8 @@ export function chosenWordMessage(chosen: ChosenWord, words: readonly string[], 
         : `${login} registry.example.com -u ${at} --password-stdin`;
       return `${where}: its value would choose the server the credentials are sent to (a server of its own would get the password or token, and could use it at the real registry), ${never}; write the registry in the config (${example}), ${perEnvironment}`;
     }
+    case 'credential':
+      return `${where}: its value would choose who ${programName(words[chosen.program]!)} acts as or where it sends its credentials (a token, password or key of its choosing acts with its owner's rights on the servers this runner reaches, a private cluster or store among them; a server of its choosing gets the runner's token), as a context or profile would, ${never}; write the credential or server in the config (a token from the job's secrets, in the variable the tool reads), ${perEnvironment}`;
     case 'cloud-identity':
       return `${where}: its value would choose who gcloud acts as, the servers it talks to or the flags it reads, or who what it deploys acts as, the rights it grants, the secret or token it gets, the trigger it runs or the image a VM boots (any account or service account this machine's credentials reach, with its rights; a credential file of this machine, or one naming a token server elsewhere; an API endpoint or proxy elsewhere, which gets its access token; a flags file setting any flag of the command; allUsers or roles/owner in a binding; any secret of the project; a token for another service; another project's image), ${never}; write the account, file, endpoint, property, member, role, secret, audience, trigger or project in the config, ${perEnvironment}`;
     case 'cloud-program':

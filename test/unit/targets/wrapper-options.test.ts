@@ -248,8 +248,12 @@ test('a template in a variable a tool reads its config, packages, repository or 
   assertScriptRefused('BUNDLE_GEMFILE=gemfiles/{{x}} bundle exec cap deploy', message('BUNDLE_GEMFILE'));
   assertScriptRefused('GIT_DIR={{x}} git pull', message('GIT_DIR'));
   assertScriptRefused('PIP_INDEX_URL={{x}} pip install -r requirements.txt', message('PIP_INDEX_URL'));
-  // The profile aws acts with (an entry of ~/.aws/config: its keys or role), as aws --profile.
-  assertScriptRefused('AWS_PROFILE={{x}} aws s3 ls', message('AWS_PROFILE'));
+  // The profile aws acts with (an entry of ~/.aws/config: its keys or role), as aws --profile: refused as
+  // choosing who acts (credential-options.test.ts).
+  assertScriptRefused(
+    'AWS_PROFILE={{x}} aws s3 ls',
+    /the variable AWS_PROFILE, which programs read as the profile aws acts with/,
+  );
   // Variables that carry data stay accepted: the program reads them as values.
   for (const script of [
     'TF_VAR_version={{x}} terraform apply -auto-approve',
