@@ -172,8 +172,21 @@ export function hclFields(
       expression(name, [...path, name], false, ',}\n');
     }
   };
+  /** Gives the fields filled since `before` that are attributes of the block at `path` its attributes. */
+  const withSiblings = (
+    before: readonly number[],
+    path: readonly string[],
+    attributes: Record<string, string>,
+  ) =>
+    fields.forEach((f, k) => {
+      for (const field of f.slice(before[k]))
+        if (field.path.length === path.length + 1) field.siblings = attributes;
+    });
   /** A body's attributes and blocks, to `close` ("}" or the end). */
   const items = (path: readonly string[], close: string | undefined) => {
+    const before = fields.map((f) => f.length);
+    // The block's attributes as written (env = true), for the fields of its attributes.
+    const attributes: Record<string, string> = {};
     for (;;) {
       skip(true);
       if (at >= text.length) {
@@ -182,6 +195,7 @@ export function hclFields(
       }
       if (text[at] === close) {
         at++;
+        withSiblings(before, path, attributes);
         return;
       }
       const start = at;
@@ -190,7 +204,9 @@ export function hclFields(
       skip(false);
       if (text[at] === '=' && text[at + 1] !== '=') {
         at++;
+        const value = at;
         expression(name, [...path, name], false, close === undefined ? '\n' : '\n}');
+        attributes[name] = text.slice(value, at).trim();
         continue;
       }
       // A block: its labels (quoted or bare names: a job's, a task's, not a field's value), then its body. A

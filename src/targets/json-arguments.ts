@@ -36,6 +36,11 @@ export interface JsonField {
    * (`{"name":"LD_PRELOAD","value":"{{v}}"}`): that name.
    */
   variable?: string;
+  /**
+   * In an HCL body (hcl-fields.ts), the attributes of the block the field is an attribute of, as written (a nomad
+   * template's `env = true`, which makes its data the task's variables).
+   */
+  siblings?: Readonly<Record<string, string>>;
 }
 
 export interface JsonArgument {

@@ -203,6 +203,11 @@ export interface TemplateSite {
    * (structuredValueProblem). Where it is, for messages.
    */
   structured?: string;
+  /**
+   * Outside any string of a job spec nomad reads (HCL: count = {{n}}): the value must hold no "//" (a comment)
+   * (hclBareValueProblem), which would hide the rest of the line (a block's closing brace).
+   */
+  hclBare?: true;
   /** In a string or bare in another argument written as JSON (json-arguments.ts): checked by jsonValueProblem. */
   json?: { slot: JsonSlot; where: string };
   /** In an "image" field of an argument written as JSON: checked by jsonFieldProblem (the image rule). */
@@ -2946,6 +2951,8 @@ function analyzeReading(
               for (const start of holds.exact.sites) {
                 const site = sites.find((s) => s.start === start);
                 if (site) site.structured = manifestWhere(manifest);
+                if (site && nomadReader && manifestFields.at(ref.start).some((f) => f.text === undefined))
+                  site.hclBare = true;
                 if (site && image !== undefined && image !== 'unknown')
                   site.jsonField = { field: image, where: manifestWhere(manifest) };
               }
@@ -3150,6 +3157,8 @@ function analyzeReading(
             record(match, 'heredoc');
             const site = sites.at(-1);
             if (manifest !== undefined && site?.start === at) site.structured = manifestWhere(manifest);
+            if (nomadReader && site?.start === at && manifestFields.at(at).some((f) => f.text === undefined))
+              site.hclBare = true;
             // image: app:{{x}}: the tag is checked once rendered to be a tag (5000/evil would make app:5000 the
             // registry), as in a JSON argument.
             const image = manifest !== undefined ? manifestFields.image(at) : undefined;
@@ -3987,6 +3996,8 @@ export function renderShellScript(template: string, values: TemplateValues): Ren
     const structured =
       site.structured === undefined ? undefined : structuredValueProblem(site.name, value, site.structured);
     if (structured) throw new TemplateError(`${structured} (character ${site.start + 1})`);
+    const bare = site.hclBare ? hclBareValueProblem(site.name, value) : undefined;
+    if (bare) throw new TemplateError(`${bare} (character ${site.start + 1})`);
     const json = site.json ? jsonValueProblem(site.name, value, site.json.slot, site.json.where) : undefined;
     if (json) throw new TemplateError(`${json} (character ${site.start + 1})`);
     const jsonImage = site.jsonField
@@ -4399,6 +4410,16 @@ const MANIFEST_SAFE = /^[A-Za-z0-9._/@+=-]*(:[A-Za-z0-9._/@+=-]+)*$/;
 /** Where a value in a here-document `reader` reads as a manifest is, for messages. */
 function manifestWhere(reader: string): string {
   return `a here-document "${reader}" reads as a manifest`;
+}
+
+/**
+ * Why a value outside any string of a job spec nomad reads (count = {{n}}) is refused once rendered, or
+ * undefined: HCL reads // as a comment (the other openers, # and /*, hold characters the manifest check refuses), so `env { V = {{x}} }` given 1// would hide the block's "}" and
+ * move the lines after it into the block.
+ */
+function hclBareValueProblem(name: string, value: string): string | undefined {
+  if (!value.includes('//')) return undefined;
+  return `{{${name}}} is outside the quotes of a job spec nomad reads, and its value holds "//", which HCL reads as a comment (it would hide the rest of the line, such as a block's closing "}", and move the lines after it into the block): write the value inside quotes (count = "{{${name}}}": HCL converts it to a number), or pass other values another way`;
 }
 
 /**

@@ -38,6 +38,19 @@ const REFUSED: Array<[string, RegExp]> = [
   [task('artifact {\n  source = "https://example.com/app-{{x}}.tgz"\n}'), /downloads/],
   [task('template {\n  data = "x"\n  destination = "local/{{x}}"\n}'), /"destination" field.*template/],
   [task('vault {\n  policies = ["{{x}}"]\n}'), /Vault policies/],
+  // env = true: the template's data is the task's variables, NAME=VALUE lines (after the data too).
+  [
+    task('template {\n  data = "LD_PRELOAD={{x}}"\n  destination = "local/env"\n  env = true\n}'),
+    /"data" field.*the value of LD_PRELOAD, a variable the task gets/,
+  ],
+  [
+    task('template {\n  env = true\n  data = <<EOH\nVERSION=1\n{{x}}\nEOH\n  destination = "local/env"\n}'),
+    /"data" field.*the name of a variable the task gets/,
+  ],
+  [
+    task('template {\n  data = "A=1\\n{{x}}_HOME=/srv"\n  destination = "local/env"\n  env = true\n}'),
+    /the name of a variable the task gets/,
+  ],
   [
     task(
       'service {\n  check {\n    type = "script"\n    command = "/bin/check"\n    args = ["{{x}}"]\n  }\n}',
@@ -55,6 +68,10 @@ const REFUSED: Array<[string, RegExp]> = [
     /"args"/,
   ],
   ['{"Job": {"TaskGroups": [{"Tasks": [{"Driver": "{{x}}"}]}]}}', /"Driver" field/],
+  [
+    '{"Job": {"TaskGroups": [{"Tasks": [{"Templates": [{"EmbeddedTmpl": "NODE_OPTIONS={{x}}", "Envvars": true}]}]}]}}',
+    /"EmbeddedTmpl" field.*the value of NODE_OPTIONS/,
+  ],
 ];
 
 for (const [body, message] of REFUSED)
@@ -84,6 +101,9 @@ test('data fields stay accepted: meta, env values, an image tag, template data, 
       task('driver = "docker"\nconfig { image = "reg.example.com/app:1" }\nenv {\n  VERSION = "{{x}}"\n}'),
       task('meta {\n  version = "{{x}}"\n}\nmeta = { a = "{{x}}", b = 2 }'),
       task('template {\n  data = <<EOH\nVERSION={{x}}\nEOH\n  destination = "local/app.env"\n}'),
+      // A variable's value after a fixed name, with env = true; any line when the data is only a file.
+      task('template {\n  data = "VERSION={{x}}"\n  destination = "local/app.env"\n  env = true\n}'),
+      task('template {\n  data = "{{x}}"\n  destination = "local/version"\n  env = false\n}'),
       // A comment, a ${…} interpolation and a // comment do not hide the structure.
       task('# {{x}} in a comment\nmeta {\n  v = "${NOMAD_JOB_NAME}-{{x}}" // note\n}'),
       'job "web-{{x}}" {\n  group "g" {\n    count = {{x}}\n  }\n}',
@@ -99,4 +119,18 @@ test('an image tag in a job spec is checked once rendered to be a tag', () => {
     (e: unknown) => e instanceof TemplateError && /in the tag of the image/.test(e.message),
   );
   assert.doesNotThrow(() => renderShellScript(script, { x: 'v1.2.3' }));
+});
+
+test('a value outside quotes in a job spec may not hold "//", a comment hiding the rest of its line', () => {
+  for (const reader of READERS) {
+    const script = reader(task('env { VERSION = {{x}} }\nmeta { a = "b" }'));
+    assert.throws(
+      () => renderShellScript(script, { x: '1//' }),
+      (e: unknown) =>
+        e instanceof TemplateError && /outside the quotes of a job spec.*"\/\/"/.test(e.message),
+    );
+    assert.doesNotThrow(() => renderShellScript(script, { x: '3' }));
+    // Inside quotes it is text.
+    assert.doesNotThrow(() => renderShellScript(reader(task('env { URL = "{{x}}" }')), { x: 'a//b' }));
+  }
 });
