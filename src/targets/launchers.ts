@@ -46,6 +46,7 @@ export type ChosenKind =
   | 'target' // a make, rake, just, task, gradle, … target: the recipe that runs
   | 'project' // the project directory (or workspace) of npm, poetry, uv, …: its scripts and dependencies run
   | 'deployed' // the manifests, chart, values or kustomization kubectl, oc, helm or kustomize applies
+  | 'configuration' // the configuration terraform, tofu, terragrunt or pulumi applies (-chdir, -C)
   | 'directory' // the directory a program runs in, or the root or config it reads (env -C, sudo -D, git -C)
   | 'remote-program'
   | 'remote-code'
@@ -838,6 +839,7 @@ export function chosenWords(words: readonly string[]): ChosenWord[] {
               inner.kind === 'script' ||
               inner.kind === 'project' ||
               inner.kind === 'deployed' ||
+              inner.kind === 'configuration' ||
               inner.kind === 'directory'
               ? 'remote-program'
               : inner.kind,
@@ -1094,7 +1096,7 @@ export function readsWorkingDirectory(words: readonly string[], depth = 0): stri
       return `runs ${programName(word)}, which reads its project, tasks or repository from there`;
     if (chosen.kind === 'script' && !/^[/~$]/.test(word)) return `runs ${word}, a file from there`;
     if (
-      ['target', 'project', 'deployed', 'package', 'directory'].includes(chosen.kind) &&
+      ['target', 'project', 'deployed', 'configuration', 'package', 'directory'].includes(chosen.kind) &&
       !/^[/~$]/.test(word)
     )
       return `runs ${chosen.how} (${word}), read from there`;

@@ -25,7 +25,8 @@ export interface TaskWord {
   /**
    * 'target': a task or target name; 'script': a file or package loaded as code; 'program': a program run;
    * 'project': the directory, manifest, workspace or environment whose scripts and dependencies run;
-   * 'deployed': the manifests, chart, values or kustomization a deploy tool applies.
+   * 'deployed': the manifests, chart, values or kustomization a deploy tool applies; 'configuration': the
+   * configuration an infrastructure tool (terraform, tofu, terragrunt, pulumi) applies.
    */
   kind:
     | 'target'
@@ -33,6 +34,7 @@ export interface TaskWord {
     | 'program'
     | 'project'
     | 'deployed'
+    | 'configuration'
     | 'build-host'
     | 'container-image'
     | 'container-write'
@@ -368,6 +370,7 @@ RUNNERS['bazelisk'] = RUNNERS.bazel!;
 const WHAT: Record<TaskWord['kind'], string> = {
   project: 'the project',
   deployed: 'what is deployed',
+  configuration: 'the configuration applied',
   'build-host': 'what of this machine',
   target: 'the target',
   script: 'the code',
@@ -642,8 +645,12 @@ const DEPLOY_TOOLS: Record<
   string,
   {
     choosing: readonly string[];
-    /** What the chosen words name is what gets deployed (kubectl's manifests, a chart), not a project that runs. */
-    deploys?: true;
+    /**
+     * What the chosen words name, when not a project that runs: what gets deployed (kubectl's manifests, a
+     * chart), the configuration applied (terraform's directory: its resources, providers and provisioners), or
+     * the program run (cdk's app, a command line).
+     */
+    kind?: 'deployed' | 'configuration' | 'program';
     /** Options whose value is a program the tool runs (wget --use-askpass), with getopt's prefixes of them. */
     programs?: readonly string[];
     subcommand?: readonly string[];
@@ -653,22 +660,27 @@ const DEPLOY_TOOLS: Record<
 > = {
   terraform: {
     choosing: ['-chdir'],
-    safe: 'terraform -chdir=infra/production apply (the directory written in the config)',
+    kind: 'configuration',
+    safe: 'terraform -chdir=infra/production apply -var version=VALUE (the directory written in the config)',
   },
   tofu: {
     choosing: ['-chdir'],
-    safe: 'tofu -chdir=infra/production apply (the directory written in the config)',
+    kind: 'configuration',
+    safe: 'tofu -chdir=infra/production apply -var version=VALUE (the directory written in the config)',
   },
   terragrunt: {
     choosing: ['--terragrunt-working-dir', '--working-dir', '--terragrunt-config', '--config'],
-    safe: 'terragrunt apply --working-dir infra/production (the directory written in the config)',
+    kind: 'configuration',
+    safe: 'terragrunt apply --working-dir infra/production -var version=VALUE (the directory written in the config)',
   },
   pulumi: {
     choosing: ['-C', '--cwd'],
-    safe: 'pulumi -C infra up --stack production (the directory written in the config)',
+    kind: 'configuration',
+    safe: 'pulumi -C infra up --stack production -c version=VALUE (the directory written in the config)',
   },
   cdk: {
     choosing: ['-a', '--app'],
+    kind: 'program',
     safe: 'cdk deploy --app "node bin/app.js" -c version=VALUE (the app written in the config)',
   },
   'ansible-playbook': {
@@ -740,20 +752,20 @@ const DEPLOY_TOOLS: Record<
 // standard input, checked as a here-document (shell-script.ts).
 DEPLOY_TOOLS['kubectl'] = {
   choosing: ['-f', '--filename', '-k', '--kustomize'],
-  deploys: true,
+  kind: 'deployed',
   safe: 'kubectl apply -f k8s/production.yaml, then kubectl set image deploy/app app=registry/app:VALUE (the manifest written in the config)',
 };
 DEPLOY_TOOLS['oc'] = DEPLOY_TOOLS.kubectl;
 // helm's chart (below), its values files, the repository it fetches the chart from, and the post-renderer it runs.
 DEPLOY_TOOLS['helm'] = {
   choosing: ['-f', '--values', '--repo', '--post-renderer', '--post-renderer-args'],
-  deploys: true,
+  kind: 'deployed',
   safe: 'helm upgrade --install app ./chart -f values/production.yaml --set-string image.tag=VALUE (the chart and values written in the config)',
 };
 // kustomize build DIR: the kustomization whose resources are applied (its generators and plugins may run).
 DEPLOY_TOOLS['kustomize'] = {
   choosing: [],
-  deploys: true,
+  kind: 'deployed',
   safe: 'kustomize build overlays/production | kubectl apply -f - (the directory written in the config; the value set by kustomize edit set image app=registry/app:VALUE)',
 };
 DEPLOY_TOOLS['podman'] = DEPLOY_TOOLS.docker!;
@@ -986,8 +998,7 @@ export function deployToolWords(
       .includes('build');
   const found: TaskWord[] = [];
   const add = (index: number, how: string) => {
-    if (index < words.length)
-      found.push({ index, kind: tool.deploys ? 'deployed' : 'project', how, safe: tool.safe });
+    if (index < words.length) found.push({ index, kind: tool.kind ?? 'project', how, safe: tool.safe });
   };
   if (name === 'helm')
     for (const chart of helmCharts(words, at))
@@ -1049,7 +1060,11 @@ export function deployToolWords(
       )
         add(
           eq > 0 || short !== undefined ? j : j + 1,
-          `the value of ${name} ${short ?? option}, which chooses the code or config that runs`,
+          tool.kind === 'configuration'
+            ? `the value of ${name} ${short ?? option}, which chooses the configuration it applies`
+            : tool.kind === 'program'
+              ? `the app ${name} ${short ?? option} runs (a command line, or the cloud assembly it deploys)`
+              : `the value of ${name} ${short ?? option}, which chooses the code or config that runs`,
         );
       if (choosing.includes(option) && eq < 0) j++;
       continue;

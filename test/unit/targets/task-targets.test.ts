@@ -272,6 +272,10 @@ test('the workspace a monorepo tool runs the script of, and the packages go gene
 
 test('the configuration, playbook, inventory, context or file a deploy tool runs takes no template', () => {
   const chooses = /its value would choose the project whose scripts, dependencies and build code run/;
+  // The configuration an infrastructure tool applies (its resources, providers, provisioners), not a project's
+  // scripts; cdk's app is a command line it runs.
+  const applies =
+    /which chooses the configuration it applies .*: its value would choose the configuration that is applied \(the resources it creates, changes or destroys/;
   for (const spec of [
     ['terraform', '-chdir={{x}}', 'apply', '-auto-approve'],
     ['tofu', '-chdir=infra/{{x}}', 'plan'],
@@ -279,8 +283,14 @@ test('the configuration, playbook, inventory, context or file a deploy tool runs
     ['terragrunt', 'apply', '--terragrunt-config={{x}}'],
     ['pulumi', '-C', '{{x}}', 'up', '-y'],
     ['pulumi', 'up', '--cwd={{x}}'],
+  ])
+    assertRefused(spec, applies);
+  for (const spec of [
     ['cdk', 'deploy', '--app', '{{x}}'],
     ['cdk', 'deploy', '-a', 'node bin/{{x}}.js'],
+  ])
+    assertRefused(spec, /the app cdk -(-app|a) runs .*: its value would choose which program runs/);
+  for (const spec of [
     ['ansible-playbook', '{{x}}'],
     ['ansible-playbook', 'deploy-{{x}}.yml', '-e', 'v=1'],
     ['ansible-playbook', '-i', '{{x}}', 'site.yml'],
@@ -304,7 +314,7 @@ test('the configuration, playbook, inventory, context or file a deploy tool runs
     assertRefused(spec, chooses);
   assert.match(
     argvShellProblems(['terraform', '-chdir={{x}}', 'apply'])[0]!,
-    /\{\{x\}\} is in the value of terraform -chdir, which chooses the code or config that runs .*terraform -chdir=infra\/production apply/,
+    /\{\{x\}\} is in the value of terraform -chdir, which chooses the configuration it applies .*pass the value as a variable of the configuration \(terraform -chdir=infra\/production apply -var version=\{\{x\}\}/,
   );
   // Values given to a fixed configuration, playbook or image stay accepted.
   for (const spec of [
