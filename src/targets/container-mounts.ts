@@ -144,7 +144,9 @@ export interface MountWord {
     // Code a tool loads or starts, named by a path or a module's name (openssl -engine, gpg --agent-program): 'code'.
     | 'code'
     // Who a tool acts as or where it sends its credentials (kubectl --token, vault -address): 'credential'.
-    | 'credential';
+    | 'credential'
+    // Who is granted rights, or which (aws iam attach-role-policy --role-name, --policy-arn): 'grant'.
+    | 'grant';
 }
 
 export interface ContainerMounts {

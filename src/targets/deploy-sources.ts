@@ -452,9 +452,23 @@ export function awsOption(word: string, options: readonly string[]): string | un
   return options.find((full) => full.startsWith(option));
 }
 
-/** aws's values of `options` (or of a prefix of one: awsOption) among `words[from…]`, up to `--`. */
+/**
+ * Whether the bare words after an aws option's value are more of its values: aws's operations take no operand
+ * but `aws s3`'s paths and `aws configure`'s key and value, so a word there is an item of a list option
+ * (--layers A B), or, for a scalar one, an error; either way no word a value may freely fill.
+ */
+function awsListItems(words: readonly string[], from: number): boolean {
+  const service = words[awsOperands(words, from)[0] ?? -1];
+  return service !== 's3' && service !== 'configure';
+}
+
+/**
+ * aws's values of `options` (or of a prefix of one: awsOption) among `words[from…]`, up to `--`: the value
+ * after "=" or the next word, and the bare words after that (awsListItems: --layers A {{x}}).
+ */
 function awsValuesOf(words: readonly string[], from: number, options: readonly string[]): OptionValue[] {
   const found: OptionValue[] = [];
+  const items = awsListItems(words, from);
   for (let k = from; k < words.length && words[k] !== '--'; k++) {
     const word = words[k]!;
     const option = awsOption(word, options);
@@ -462,6 +476,9 @@ function awsValuesOf(words: readonly string[], from: number, options: readonly s
     const eq = word.indexOf('=');
     if (eq > 0) found.push({ index: k, option, value: word.slice(eq + 1) });
     else if (k + 1 < words.length) found.push({ index: ++k, option, value: words[k]! });
+    else continue;
+    for (; items && k + 1 < words.length && words[k + 1] !== '--' && !words[k + 1]!.startsWith('-'); k++)
+      found.push({ index: k + 1, option, value: words[k + 1]! });
   }
   return found;
 }
@@ -476,6 +493,7 @@ const AWS_ROLE_OPTION = /^--(?:[A-Za-z0-9-]*-)?role(?:-(?:a(?:rn?)?)?)?$/;
 /** The values of aws's options naming a role who acts (AWS_ROLE_OPTION) among `words[from…]`, up to `--`. */
 function awsRoleValues(words: readonly string[], from: number): OptionValue[] {
   const found: OptionValue[] = [];
+  const items = awsListItems(words, from);
   for (let k = from; k < words.length && words[k] !== '--'; k++) {
     const word = words[k]!;
     const eq = word.indexOf('=');
@@ -483,6 +501,9 @@ function awsRoleValues(words: readonly string[], from: number): OptionValue[] {
     if (!AWS_ROLE_OPTION.test(option)) continue;
     if (eq > 0) found.push({ index: k, option, value: word.slice(eq + 1) });
     else if (k + 1 < words.length) found.push({ index: ++k, option, value: words[k]! });
+    else continue;
+    for (; items && k + 1 < words.length && words[k + 1] !== '--' && !words[k + 1]!.startsWith('-'); k++)
+      found.push({ index: k + 1, option, value: words[k + 1]! });
   }
   return found;
 }
@@ -538,6 +559,95 @@ const LAMBDA_CHOICES: Readonly<Record<string, string>> = {
   '--layers':
     "the layers added to the function's code (a layer ARN of any account that shares one: its code runs in the function)",
 };
+
+/**
+ * IAM's operations granting rights (or a credential) to a principal, and their options naming the principal or
+ * the rights: a template there is refused (kind 'grant').
+ */
+const IAM_GRANTS: Readonly<Record<string, readonly string[]>> = {
+  'attach-role-policy': ['--role-name', '--policy-arn'],
+  'attach-user-policy': ['--user-name', '--policy-arn'],
+  'attach-group-policy': ['--group-name', '--policy-arn'],
+  'put-role-policy': ['--role-name', '--policy-document'],
+  'put-user-policy': ['--user-name', '--policy-document'],
+  'put-group-policy': ['--group-name', '--policy-document'],
+  'add-user-to-group': ['--user-name', '--group-name'],
+  'update-assume-role-policy': ['--role-name', '--policy-document'],
+  'create-role': ['--assume-role-policy-document', '--permissions-boundary'],
+  'put-role-permissions-boundary': ['--role-name', '--permissions-boundary'],
+  'put-user-permissions-boundary': ['--user-name', '--permissions-boundary'],
+  'create-policy-version': ['--policy-arn', '--policy-document'],
+  'set-default-policy-version': ['--policy-arn', '--version-id'],
+  'add-role-to-instance-profile': ['--role-name', '--instance-profile-name'],
+  'create-access-key': ['--user-name'],
+  'create-login-profile': ['--user-name', '--password'],
+  'update-login-profile': ['--user-name', '--password'],
+  'create-service-specific-credential': ['--user-name'],
+  'upload-ssh-public-key': ['--user-name', '--ssh-public-key-body'],
+};
+
+/** What IAM_GRANTS's options choose, for messages. */
+const IAM_GRANT_WHAT: Readonly<Record<string, string>> = {
+  '--role-name':
+    'which chooses the role given the rights (any role of the account: whoever may assume it then has them)',
+  '--user-name': 'which chooses the user given the rights or the credential (any user of the account)',
+  '--group-name':
+    'which chooses the group given the rights, or joined (any group of the account: its rights)',
+  '--policy-arn': 'which chooses the rights granted (a policy such as AdministratorAccess)',
+  '--policy-document': 'the rights granted, or who may assume the role (a policy of its choosing)',
+  '--assume-role-policy-document': 'which chooses who may assume the role (any account or service)',
+  '--permissions-boundary': 'which chooses the most rights the principal may have',
+  '--version-id': 'which chooses the version of the policy in force (its rights)',
+  '--instance-profile-name':
+    'which chooses the instance profile given the role (the instances that then act as it)',
+  '--password': 'the password of the user (whoever knows it signs in as the user)',
+  '--ssh-public-key-body': 'the key the user signs in with (whoever holds its private key acts as the user)',
+};
+
+/**
+ * In aws shorthand fields, an environment entry (name=NAME,value=VALUE[,type=TYPE]) whose name holds a template
+ * (it chooses the variable), whose fixed name loads code and whose value holds one, whose type holds one, or
+ * whose fixed type is PARAMETER_STORE or SECRETS_MANAGER and whose value holds one (it names the secret
+ * given): what the value would choose and its templates, or undefined.
+ */
+function shorthandEntryProblem(
+  fields: readonly ShorthandField[],
+): { what: string; names: string[] } | undefined {
+  const last = (f: ShorthandField) => f.key.split('.').at(-1)!.toLowerCase();
+  const parent = (f: ShorthandField) => f.key.split('.').slice(0, -1).join('.');
+  for (let k = 0; k < fields.length; k++) {
+    if (last(fields[k]!) !== 'name') continue;
+    const name = fields[k]!;
+    // The entry: the fields after its name under the same parent, up to the next name.
+    const entry: ShorthandField[] = [];
+    for (let j = k + 1; j < fields.length && last(fields[j]!) !== 'name'; j++)
+      if (parent(fields[j]!) === parent(name)) entry.push(fields[j]!);
+    const value = entry.find((f) => last(f) === 'value');
+    if (!value) continue;
+    const type = entry.find((f) => last(f) === 'type');
+    if (templates(name.value).length)
+      return {
+        what: `the name of a variable it sets (${ENVIRONMENT_NAME_WHY})`,
+        names: templates(name.value),
+      };
+    if (type && templates(type.value).length)
+      return {
+        what: `the type of the variable ${name.value} (PARAMETER_STORE, SECRETS_MANAGER: its value then names a secret of the account it is given)`,
+        names: templates(type.value),
+      };
+    if (templates(value.value).length && isCodeVariable(name.value))
+      return {
+        what: `the value of the variable ${name.value}, a variable programs read to load code or to choose the programs they run`,
+        names: templates(value.value),
+      };
+    if (templates(value.value).length && type && /^(parameter_store|secrets_manager)$/i.test(type.value))
+      return {
+        what: `the value of the ${type.value} variable ${name.value}, which names the secret it is given (any secret of the account)`,
+        names: templates(value.value),
+      };
+  }
+  return undefined;
+}
 
 /** CodeBuild start-build's (and start-build-batch's) overrides that choose what the build runs, builds, or as whom. */
 const CODEBUILD_CHOICES: Readonly<Record<string, string>> = {
@@ -904,6 +1014,27 @@ function awsSources(found: ContainerMounts, words: readonly string[], from: numb
         v.index,
         `the value of aws ${service} ${verb} ${v.option}, which chooses who acts: the IAM role assumed, or the one the service acts as (any role of any account that trusts these credentials, with its rights)`,
       );
+  // IAM's grants: the role, user or group given rights (or a key, a password) and the policy granted. As
+  // gcloud's binding's --member and --role, a value there would give any principal of the account any rights
+  // (--role-name {{x}} --policy-arn …AdministratorAccess); elsewhere --role-name stays data.
+  const grant = service === 'iam' ? IAM_GRANTS[verb] : undefined;
+  if (grant)
+    for (const v of awsValuesOf(words, from, grant))
+      if (templates(v.value).length)
+        found.refused.push({
+          index: v.index,
+          names: templates(v.value),
+          how: `the value of aws iam ${verb} ${v.option}, ${IAM_GRANT_WHAT[v.option] ?? 'which chooses who is granted rights, or which'}`,
+          kind: 'grant',
+        });
+  // cognito-identity set-identity-pool-roles --roles authenticated=ARN (and --role-mappings): the roles its
+  // identities act as.
+  if (service === 'cognito-identity' && verb === 'set-identity-pool-roles')
+    for (const v of awsValuesOf(words, from, ['--roles', '--role-mappings']))
+      source(
+        v.index,
+        `the value of aws cognito-identity set-identity-pool-roles ${v.option}, which chooses who acts: the IAM role the pool's identities act as (any role of the account that trusts the pool, with its rights)`,
+      );
   // In any argument aws reads in shorthand (aws-shorthand.ts), a template in a key chooses the field set (the
   // variable of --environment Variables={{{k}}=…}, as the name of a variable a runner gives a program is), and
   // one in a field naming a role chooses who acts (events put-targets --targets Id=1,Arn=…,RoleArn=…, any
@@ -921,6 +1052,20 @@ function awsSources(found: ContainerMounts, words: readonly string[], from: numb
         `a key of the argument of aws ${service} ${verb} ${arg.option}, which aws reads in its shorthand syntax (Key=Value,…): a value there chooses the field set (Variables={LD_PRELOAD=…} for a function's environment)`,
         [...new Set(keyed.flatMap((f) => templates(f.key)))],
         'write the key in the config, and the value after it (Key=VALUE)',
+      );
+      continue;
+    }
+    // name=NAME,value=VALUE[,type=TYPE] (codebuild --environment-variables-override, ecs --overrides'
+    // environment=[{name=…,value=…}]): a template in the name chooses the variable; after a fixed name that loads
+    // code, the code; in the type, or in the value of a PARAMETER_STORE or SECRETS_MANAGER one, which secret of
+    // the account the build or task is given.
+    const entry = shorthandEntryProblem(fields);
+    if (entry) {
+      source(
+        arg.index,
+        `${entry.what} in the argument of aws ${service} ${verb} ${arg.option}, which aws reads in its shorthand syntax (name=…,value=…,type=…)`,
+        entry.names,
+        'write the name and the type in the config, and the value after a fixed name=NAME,value=',
       );
       continue;
     }

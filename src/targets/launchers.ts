@@ -63,6 +63,7 @@ export type ChosenKind =
   | 'tool-deletes' // what an image tool deletes (cosign clean --type)
   | 'login-server' // the server a registry login sends the credentials to
   | 'credential' // who a tool acts as (a token, password or key) or the server it sends its credentials to
+  | 'rights-grant' // who a tool grants rights to, or which rights (aws iam attach-role-policy)
   | 'cloud-identity' // who gcloud (or what it deploys) acts as, the endpoint or proxy it talks to, the flags it reads from a file, a grant, secret, token audience, trigger or boot image
   | 'container-write' // where docker cp writes: a file of this machine, or of the container
   | 'container-image' // the whole image a container runner or kubectl runs, pulls or pushes, or its registry
@@ -679,6 +680,7 @@ const MOUNT_KINDS = {
   source: 'deploy-source',
   code: 'tool-code',
   credential: 'credential',
+  grant: 'rights-grant',
 } as const;
 
 /** The words of a command (templates unrendered; `words[0]` the program) that choose what runs. */

@@ -614,6 +614,8 @@ export function chosenWordMessage(chosen: ChosenWord, words: readonly string[], 
     }
     case 'credential':
       return `${where}: its value would choose who ${programName(words[chosen.program]!)} acts as or where it sends its credentials (a token, password or key of its choosing acts with its owner's rights on the servers this runner reaches, a private cluster or store among them; a server of its choosing gets the runner's token), as a context or profile would, ${never}; write the credential or server in the config (a token from the job's secrets, in the variable the tool reads), ${perEnvironment}`;
+    case 'rights-grant':
+      return `${where}: its value would choose who is granted rights or which ones (any role, user or group of the account, or a policy such as AdministratorAccess: whoever may act as that principal then has them), ${never}; write the principal and the policy in the config, ${perEnvironment}`;
     case 'cloud-identity':
       return `${where}: its value would choose who gcloud acts as, the servers it talks to or the flags it reads, or who what it deploys acts as, the rights it grants, the secret or token it gets, the trigger it runs or the image a VM boots (any account or service account this machine's credentials reach, with its rights; a credential file of this machine, or one naming a token server elsewhere; an API endpoint or proxy elsewhere, which gets its access token; a flags file setting any flag of the command; allUsers or roles/owner in a binding; any secret of the project; a token for another service; another project's image), ${never}; write the account, file, endpoint, property, member, role, secret, audience, trigger or project in the config, ${perEnvironment}`;
     case 'cloud-program':
