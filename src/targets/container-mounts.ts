@@ -205,7 +205,10 @@ export type CheckedName =
   | { kind: 'pairs'; prefix: string; how: string }
   // A value in a field of aws's shorthand (KEY=VALUE,…: aws lambda --code S3Key=): it must hold no "," "=" space,
   // quote or bracket, which would add a field (S3Bucket=).
-  | { kind: 'shorthand'; how: string };
+  | { kind: 'shorthand'; how: string }
+  // A value in a list split on `separator` (heroku run -e A=1;B=2), its keys fixed: it must hold no separator,
+  // which would add entries of its own (LD_PRELOAD=…).
+  | { kind: 'separated'; how: string; separator: string };
 
 /** The characters of a volume name's fixed text, and of a value in one. */
 const VOLUME_NAME = /^[A-Za-z0-9_.-]*$/;
@@ -1269,6 +1272,12 @@ export function containerNameProblem(
   if (check.kind === 'ref') return certificateRefProblem(check, word, values);
   if (check.kind === 'pairs') return gcloudPairsProblem(check, word, values);
   if (check.kind === 'shorthand') return shorthandProblem(check.how, names, values);
+  if (check.kind === 'separated') {
+    const name = names.find((n) => values[n]!.includes(check.separator));
+    return name === undefined
+      ? undefined
+      : `{{${name}}} is in ${check.how}, and its value holds ${JSON.stringify(check.separator)}: the list is split there, so the value would add entries of its own (LD_PRELOAD=…, NODE_OPTIONS=…: code the program runs); a value there may hold no ${JSON.stringify(check.separator)}, so write other entries in the config`;
+  }
   const list = names.map((n) => `{{${n}}}`).join(', ');
   if (check.kind === 'network') {
     const rendered = word.slice(check.prefix.length).replace(PLACEHOLDER, (_, name: string) => values[name]!);

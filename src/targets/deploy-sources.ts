@@ -1805,6 +1805,9 @@ export function deploySources(
       }
       return;
     }
+    case 'heroku':
+      herokuEnvironment(found, words, from);
+      return;
     case 'redis-cli':
     case 'valkey-cli':
       redisSources(found, words, from, name, source);
@@ -1895,6 +1898,68 @@ export function deploySources(
       }
       return;
     }
+  }
+}
+
+/**
+ * heroku config:set NAME=VALUE… (the app's config vars, every dyno's variables) and heroku run (run:detached,
+ * run:inside) -e/--env "NAME=VALUE;NAME=VALUE" (the variables of the one-off dyno; heroku splits the list on
+ * ";"). A template in a name chooses the variable; after a fixed name that loads code (LD_PRELOAD=,
+ * NODE_OPTIONS=), the code (config:set's: programs.ts); a value elsewhere in -e's list is checked once rendered
+ * to hold no ";", which would add a variable of its own.
+ */
+function herokuEnvironment(found: ContainerMounts, words: readonly string[], from: number): void {
+  const at = words.findIndex((w, k) => k >= from && !w.startsWith('-'));
+  const command = words[at] ?? '';
+  // heroku config:set NAME=VALUE…: the app's config vars, every dyno's environment (a value after a fixed name
+  // that loads code is refused in programs.ts, as fly secrets set's).
+  if (/^config:(set|add)$/.test(command)) {
+    for (let k = at + 1; k < words.length; k++) {
+      const refusal = /^[^-][^=]*=/.test(words[k]!)
+        ? environmentName(
+            k,
+            words[k]!,
+            `the config var heroku ${command} sets on the app (every dyno's variable)`,
+          )
+        : undefined;
+      if (refusal) found.refused.push(refusal);
+    }
+    return;
+  }
+  if (!/^run(:detached|:inside)?$/.test(command)) return;
+  // Its options, read anywhere before a "--" (as oclif does, among the words of the command it runs too);
+  // -e/--env takes its value apart or attached.
+  for (let k = at + 1; k < words.length && words[k] !== '--'; k++) {
+    const word = words[k]!;
+    if (!word.startsWith('-')) continue;
+    const attached = /^(?:--env=|-e=?)(.+)$/.exec(word);
+    const index = attached ? k : word === '-e' || word === '--env' ? k + 1 : -1;
+    if (index < 0) {
+      if (/^(-a|--app|-r|--remote|-s|--size|--type)$/.test(word)) k++;
+      continue;
+    }
+    if (index >= words.length) break;
+    if (index > k) k++;
+    const list = attached ? attached[1]! : words[index]!;
+    if (!templates(list).length) continue;
+    const how = `the variables heroku ${command} -e sets in the dyno (NAME=VALUE;…)`;
+    const refused = list.split(';').flatMap((entry) => {
+      const named = environmentName(index, entry, `a variable heroku ${command} -e sets in the dyno`);
+      if (named) return [named];
+      const name = entry.slice(0, Math.max(0, entry.indexOf('=')));
+      return isCodeVariable(name) && templates(entry).length
+        ? [
+            {
+              index,
+              names: templates(entry),
+              how: `the value of the variable ${name} heroku ${command} -e sets in the dyno, which programs read to load code or to choose the programs they run (${ENVIRONMENT_NAME_WHY})`,
+              kind: 'code' as const,
+            },
+          ]
+        : [];
+    });
+    if (refused.length) found.refused.push(...refused);
+    else found.names.set(index, { kind: 'separated', how, separator: ';' });
   }
 }
 

@@ -763,14 +763,54 @@ export function chosenWords(words: readonly string[]): ChosenWord[] {
         k += /^(-[CEj]|--cd|--env|--jobs)$/.test(words[k]!) ? 2 : 1;
       if (words[k] === 'exec' || words[k] === 'x') {
         const dashes = words.indexOf('--', k + 1);
+        // Its tools (TOOL@VERSION): what it installs and puts first on PATH (a plugin's code runs; a version may
+        // be ref:… built from source, or path:… any directory).
+        for (let j = k + 1; j < (dashes > 0 ? dashes : words.length); j++)
+          if (/^(-[Ccj]|--cd|--command|--jobs)$/.test(words[j]!)) j++;
+          else if (!words[j]!.startsWith('-'))
+            add(j, 'package', `the tool mise ${words[k]} installs and runs (TOOL@VERSION)`, undefined, at);
         if (dashes > 0) visit(dashes + 1, `the program mise ${words[k]} runs`);
         return;
       }
     }
     if (name === 'nix') {
       const verb = words.slice(at + 1).find((w) => !w.startsWith('-'));
+      const from = words.indexOf(verb ?? '', at + 1);
+      // nix run/shell/develop/build/profile install INSTALLABLE…: the flake or package it builds and runs (or
+      // puts on PATH); its options choosing what it evaluates (--expr, -f/--file, -I, --override-input,
+      // --option, --arg: nix code, a search path, a flake input, a setting such as substituters).
+      const command = words.findIndex((w, k) => k > from && (w === '-c' || w === '--command'));
+      if (verb !== undefined && /^(run|shell|develop|build|profile|bundle)$/.test(verb)) {
+        const end = verb === 'run' ? words.indexOf('--', from) : command;
+        for (let j = from + 1; j < (end > 0 ? end : words.length); j++) {
+          const word = words[j]!;
+          if (/^(--expr|-f|--file|-I|--include|--override-input|--option|--arg|--inputs-from)$/.test(word)) {
+            const count = /^(--override-input|--option|--arg)$/.test(word) ? 2 : 1;
+            for (let v = 1; v <= count && j + v < words.length; v++)
+              add(
+                j + v,
+                'package',
+                `the value of nix ${verb} ${word}, which chooses what it builds and runs`,
+                undefined,
+                at,
+              );
+            j += count;
+          } else if (/^(--argstr)$/.test(word)) j += 2;
+          else if (word.startsWith('-')) continue;
+          else if (verb === 'profile' && word === words[from + 1] && word === 'install') continue;
+          else
+            add(
+              j,
+              verb === 'run' ? 'program' : 'package',
+              verb === 'run'
+                ? `the app nix run runs (INSTALLABLE: a flake's app or package)`
+                : `the installable nix ${verb} builds (a flake or package: its build runs, its programs on PATH)`,
+              undefined,
+              at,
+            );
+        }
+      }
       if (verb === 'develop' || verb === 'shell') {
-        const command = words.findIndex((w, k) => k > at && (w === '-c' || w === '--command'));
         if (command > 0) visit(command + 1, `the program nix ${verb} ${words[command]} runs`);
         return;
       }

@@ -474,7 +474,10 @@ export function environmentWords(words: readonly string[]): Set<number> {
       // as systemctl reads its options: systemctl --legend no set-environment …).
       (name === 'systemctl' && words[systemctlOperands(words, i)[0] ?? -1] === 'set-environment') ||
       // fly secrets set NAME=VALUE…: secrets the app's machines get as variables.
-      ((name === 'fly' || name === 'flyctl') && flyCommand(words, i) === 'secrets set')
+      ((name === 'fly' || name === 'flyctl') && flyCommand(words, i) === 'secrets set') ||
+      // heroku config:set NAME=VALUE…: the app's config vars, every dyno's variables.
+      (name === 'heroku' &&
+        /^config:(set|add)$/.test(words.slice(i + 1).find((w) => !w.startsWith('-')) ?? ''))
     ) {
       for (let k = i + 1; k < words.length; k++) if (assignment(words[k]!)) found.add(k);
     }
@@ -534,8 +537,15 @@ export function emptyModel(): CommandModel {
 }
 
 export function programName(word: string): string {
-  return word.slice(word.lastIndexOf('/') + 1).replace(/\.exe$/i, '');
+  const name = word.slice(word.lastIndexOf('/') + 1).replace(/\.exe$/i, '');
+  return ALIASES[name] ?? name;
 }
+
+/**
+ * Programs that are another's CLI under another name, read as it: finch (AWS's container CLI) hands its words
+ * to nerdctl, as nerdctl.lima does.
+ */
+const ALIASES: Readonly<Record<string, string>> = { finch: 'nerdctl', 'nerdctl.lima': 'nerdctl' };
 
 /** POSIX shells, which run their `-c` operand as code and read "${NAME}" as the variable's value. */
 export const POSIX_SHELLS = new Set(['sh', 'bash', 'dash', 'zsh', 'ksh', 'mksh', 'ash', 'yash', 'posh']);
