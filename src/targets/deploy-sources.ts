@@ -1286,6 +1286,186 @@ function redisSources(
   }
 }
 
+/**
+ * A database client's options: the host it connects to (which gets the password: -p, PGPASSWORD, MYSQL_PWD,
+ * ~/.pgpass's entry), who it logs in as or with what (a user picks a stored password of ~/.pgpass or a login
+ * path), and what it trusts for the server; and the options taking a value, to find its operands.
+ */
+const DATABASE_CLIENTS: Record<
+  string,
+  { hosts: readonly string[]; credentials: readonly string[]; values: string; long: readonly string[] }
+> = {
+  psql: {
+    hosts: ['-h', '--host'],
+    // A user picks the password ~/.pgpass holds for it.
+    credentials: ['-U', '--username'],
+    values: 'cdfhLoPpRTUvF',
+    long: ['--command', '--dbname', '--file', '--host', '--log-file', '--output', '--pset', '--port'].concat([
+      '--record-separator',
+      '--table-attr',
+      '--username',
+      '--set',
+      '--variable',
+      '--field-separator',
+    ]),
+  },
+  mysql: {
+    hosts: ['-h', '--host'],
+    // The user stays data (-u {{x}}): the server checks it against the password, as a registry does.
+    credentials: ['--ssl-ca', '--ssl-capath', '--ssl-cert', '--ssl-key'].concat([
+      '--ssl-mode',
+      '--defaults-file',
+      '--defaults-extra-file',
+      '--login-path',
+      '--socket',
+      '-S',
+    ]),
+    values: 'hDePuS',
+    long: ['--host', '--database', '--execute', '--port', '--user', '--socket', '--default-character-set'],
+  },
+  mongosh: {
+    hosts: ['--host'],
+    // The user stays data (-u {{x}}): the server checks it against the password.
+    credentials: ['-p', '--password', '--tlsCAFile', '--tlsCertificateKeyFile'].concat(
+      [
+        '--tlsCertificateKeyFilePassword',
+        '--tlsCRLFile',
+        '--sslCAFile',
+        '--sslPEMKeyFile',
+        '--authenticationDatabase',
+      ],
+      [
+        '--authenticationMechanism',
+        '--awsAccessKeyId',
+        '--awsSecretAccessKey',
+        '--awsSessionToken',
+        '--oidcRedirectUri',
+      ],
+    ),
+    values: 'upf',
+    long: [],
+  },
+};
+DATABASE_CLIENTS['mariadb'] = DATABASE_CLIENTS.mysql!;
+DATABASE_CLIENTS['mongo'] = DATABASE_CLIENTS.mongosh!;
+
+/** A database URI: scheme and userinfo, host (the value's place, hostLabel), and the rest (port, path, query). */
+const DATABASE_URI = /^((?:postgres(?:ql)?|mysql|mongodb(?:\+srv)?):\/\/(?:[^@/{}]*@)?)([^:/?@]*)(.*)$/i;
+
+/**
+ * psql, mysql (mariadb) and mongosh (mongo): the host they connect to gets the password (given or stored), so a
+ * value there is refused but in the first label of a host after a fixed prefix (hostLabel, checked once
+ * rendered); a value in who it logs in as or with, or what it trusts, is refused; in a URI (postgresql://,
+ * mongodb://) the same of its host, and a value elsewhere in it is refused but as its database name at its
+ * end, checked once rendered to be one plain name (a "?" would add host=, a "@" a user). psql's database name
+ * (-d, or its first operand) is checked the same: a value holding "=" or "://" would make it a connection string
+ * naming another host.
+ */
+function databaseSources(found: ContainerMounts, words: readonly string[], from: number, name: string): void {
+  const client = DATABASE_CLIENTS[name]!;
+  const refuse = (index: number, how: string, names = templates(words[index]!)) =>
+    found.refused.push({ index, names, how, kind: 'credential' });
+  const host = (index: number, value: string, prefix: string, suffix: string, how: string) => {
+    // The first label after a fixed prefix (db-{{x}}.internal), or alone before a fixed domain ({{x}}.example.net).
+    const alone = value.startsWith('{{') ? hostLabel(`x${value}`) : undefined;
+    const label =
+      hostLabel(value) ?? (alone?.suffix.includes('.') ? { prefix: '', suffix: alone.suffix } : undefined);
+    if (label && templates(value).length === 1)
+      found.names.set(index, {
+        kind: 'plain',
+        label: true,
+        prefix: prefix + label.prefix,
+        suffix: label.suffix + suffix,
+        how,
+        why: HOST_LABEL_WHY,
+      });
+    else refuse(index, `${how}, which gets the password (given, or stored for it) and what is sent`);
+  };
+  const database = (index: number, value: string, how: string) => {
+    const word = words[index]!;
+    const uri = DATABASE_URI.exec(value);
+    const prefix = word.slice(0, word.length - value.length);
+    if (uri) {
+      const [head, server, rest] = [uri[1]!, uri[2]!, uri[3]!];
+      const path = /^(:[0-9]+)?\/([^?#]*)$/.exec(rest);
+      if (templates(head).length || (templates(rest).length && !path))
+        return refuse(
+          index,
+          `the connection URI ${how}: a value in its user, password or options (?host=, tls=) chooses who logs in or where`,
+        );
+      if (templates(server).length) host(index, server, prefix + head, rest, `the host of the URI ${how}`);
+      if (path && templates(path[2]!).length)
+        found.names.set(index, {
+          kind: 'plain',
+          prefix: prefix + head + server + (path[1] ?? '') + '/',
+          how: `the database of the URI ${how}`,
+          why: 'since anything else could add to the URI (a "?host=" another server, a "@" another user)',
+        });
+      return;
+    }
+    if (name !== 'psql' || !templates(value).length) return;
+    if (/=/.test(value.replace(PLACEHOLDER, '')))
+      return refuse(
+        index,
+        `the connection string ${how} (host=, user=, sslmode=: a value there adds or changes a key)`,
+      );
+    found.names.set(index, {
+      kind: 'plain',
+      prefix,
+      how: `the database ${how}`,
+      why: 'since a value holding "=" or "://" would make it a connection string naming another host or user',
+    });
+  };
+  const options = [...client.hosts, ...client.credentials];
+  const data = name === 'psql' ? [] : ['-u', '--user', '--username'];
+  for (const v of valuesOf(words, from, [...options, '-d', '--dbname'], true)) {
+    if (!templates(v.value).length) continue;
+    if (client.hosts.includes(v.option))
+      host(
+        v.index,
+        v.value,
+        words[v.index]!.slice(0, words[v.index]!.length - v.value.length),
+        '',
+        `the host ${name} ${v.option} connects to`,
+      );
+    else if (v.option === '-d' || v.option === '--dbname') {
+      if (name === 'psql') database(v.index, v.value, `psql ${v.option} connects to`);
+    } else
+      refuse(
+        v.index,
+        `the value of ${name} ${v.option}, which chooses who it logs in as or with (a user picks a password stored for it), or what it trusts for the server`,
+      );
+  }
+  // mongosh's switches turning the server's certificate check off, written --switch=VALUE.
+  for (let k = from; k < words.length && words[k] !== '--'; k++)
+    if (/^--(tls|ssl)AllowInvalid(Certificates|Hostnames)=/.test(words[k]!) && templates(words[k]!).length)
+      refuse(k, `whether ${name} checks the server's certificate (${words[k]!.split('=')[0]}=)`);
+  // mysql's password, attached only (-pSECRET, --password=SECRET: alone it asks for one).
+  if (name === 'mysql' || name === 'mariadb')
+    for (let k = from; k < words.length && words[k] !== '--'; k++)
+      if (/^(-p|--password=)./.test(words[k]!) && templates(words[k]!).length)
+        refuse(
+          k,
+          `the password ${name} ${words[k]!.startsWith('--') ? '--password' : '-p'} logs in with (whose it is: who acts)`,
+        );
+  // The operands: psql's database (then user), mongosh's address, a URI anywhere.
+  const values = new Set([
+    ...client.long,
+    ...client.values.split('').map((c) => `-${c}`),
+    ...options,
+    ...data,
+  ]);
+  const operands = operandsOf(words, from, values);
+  operands.forEach((k, n) => {
+    const word = words[k]!;
+    if (!templates(word).length) return;
+    if (DATABASE_URI.test(word)) database(k, word, `${name} connects to`);
+    else if (name === 'psql' && n === 0) database(k, word, 'psql connects to');
+    else if (name === 'psql' && n === 1)
+      refuse(k, 'the user psql logs in as (a user picks a password stored for it in ~/.pgpass)');
+  });
+}
+
 /** argocd's other options that take a value (argocd --help, login, repo add, repocreds add, app create/set). */
 const ARGOCD_VALUES = [
   ...[
@@ -1807,6 +1987,13 @@ export function deploySources(
     }
     case 'heroku':
       herokuEnvironment(found, words, from);
+      return;
+    case 'psql':
+    case 'mysql':
+    case 'mariadb':
+    case 'mongosh':
+    case 'mongo':
+      databaseSources(found, words, from, name);
       return;
     case 'redis-cli':
     case 'valkey-cli':

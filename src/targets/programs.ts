@@ -181,6 +181,16 @@ export const CREDENTIAL_VARIABLES: ReadonlyMap<string, string> = new Map([
   ...hashicorpVariables('NOMAD', 'nomad', ['ADDR'], 'TOKEN'),
   ...hashicorpVariables('CONSUL', 'consul', ['HTTP_ADDR', 'GRPC_ADDR'], 'HTTP_TOKEN'),
   ['CONSUL_HTTP_AUTH', 'the user and password consul acts with (who acts)'],
+  // Database clients' server, user, password and trust (psql's libpq, mysql).
+  ...(['PGHOST', 'PGHOSTADDR', 'MYSQL_HOST'] as const).map(
+    (v) => [v, 'the database server it connects to (which gets the password)'] as const,
+  ),
+  ...(['PGUSER', 'PGPASSWORD', 'PGPASSFILE', 'PGSERVICE', 'PGSERVICEFILE', 'MYSQL_PWD'] as const).map(
+    (v) => [v, 'the user or password it logs in to the database with (who acts)'] as const,
+  ),
+  ...(['PGSSLMODE', 'PGSSLROOTCERT', 'PGSSLCERT', 'PGSSLKEY'] as const).map(
+    (v) => [v, 'what it trusts for the database server, or the certificate it presents'] as const,
+  ),
   ['CONSUL_HTTP_SSL_VERIFY', 'whether consul checks the server certificate'],
 ]);
 
