@@ -2,10 +2,11 @@
 // tools' (kubectl --token, helm --kube-token: container-mounts.ts): vault's, nomad's and consul's address, token
 // and TLS trust (Go's flag package: -flag or --flag, the value after "=" or in the next word), the token or
 // user and password vault login keeps for every later command, argocd's --auth-token and login's user and
-// password, az login's user, password, tenant and federated token, and oc login's server, user and password. A
-// value there chooses who acts (whoever's credential it is, with its rights, on the servers this runner
-// reaches) or sends the runner's token to a server of its choosing, as a context or profile would (the
-// selectors' rule): refused when the config loads, kind 'credential'. Pure.
+// password, gh's --hostname (the host its token is sent to), az login's user, password, tenant and federated
+// token, and oc login's server, user and password. A value there chooses who acts (whoever's credential it is,
+// with its rights, on the servers this runner reaches) or sends the runner's token to a server of its
+// choosing, as a context or profile would (the selectors' rule): refused when the config loads, kind
+// 'credential'. Pure.
 import type { MountWord } from './container-mounts.ts';
 import { PLACEHOLDER } from './placeholder.ts';
 
@@ -160,6 +161,8 @@ const LOGINS: Record<string, { command: string; options: ReadonlyMap<string, str
 /** Options of a tool taking a credential anywhere, whatever the command: argocd --auth-token. */
 const ANYWHERE: Record<string, ReadonlyMap<string, string>> = {
   argocd: new Map([['--auth-token', 'the token it acts with (whose it is: who acts)']]),
+  // gh api/auth --hostname HOST: the host its token for that host (GH_ENTERPRISE_TOKEN's) is sent to.
+  gh: new Map([['--hostname', 'the GitHub host it talks to (it gets the token)']]),
 };
 
 function push(found: MountWord[], index: number, value: string, how: string): void {

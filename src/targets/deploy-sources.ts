@@ -1988,6 +1988,40 @@ export function deploySources(
     case 'heroku':
       herokuEnvironment(found, words, from);
       return;
+    case 'pulumi':
+      // -s/--stack STACK: the stack deployed to, a name of the program's project (org/project/stack names
+      // another organization's or project's, which the runner's token may reach): a value there is checked once
+      // rendered to be one plain name, after a fixed org/project/ if written.
+      // (pulumi stack select STACK too: the stack later commands deploy to.)
+      const operands = operandsOf(words, from, new Set(['-C', '--cwd', '-s', '--stack']));
+      const selected =
+        words[operands[0] ?? -1] === 'stack' &&
+        words[operands[1] ?? -1] === 'select' &&
+        operands[2] !== undefined
+          ? [{ index: operands[2], option: 'stack select', value: words[operands[2]]! }]
+          : [];
+      for (const v of [...valuesOf(words, from, ['-s', '--stack'], true), ...selected]) {
+        const first = v.value.search(PLACEHOLDER);
+        if (first < 0) continue;
+        const word = words[v.index]!;
+        const slash = v.value.lastIndexOf('/', first);
+        if (templates(v.value.slice(first)).length > 1 || v.value.slice(first).includes('/')) {
+          source(
+            v.index,
+            `the stack pulumi ${v.option} deploys to, where a value before or beside a "/" names another organization's or project's stack (org/project/stack)`,
+            undefined,
+            'write the organization and project in the config, and the value as the stack name alone (--stack VALUE, or --stack org/project/VALUE)',
+          );
+          continue;
+        }
+        found.names.set(v.index, {
+          kind: 'plain',
+          prefix: word.slice(0, word.length - v.value.length) + v.value.slice(0, slash + 1),
+          how: `the stack pulumi ${v.option} deploys to`,
+          why: "since a \"/\" would name another organization's or project's stack (org/project/stack), which the runner's token may reach",
+        });
+      }
+      return;
     case 'psql':
     case 'mysql':
     case 'mariadb':

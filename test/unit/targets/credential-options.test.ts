@@ -63,6 +63,8 @@ test('a template in where a secret store or scheduler sends its token, or in its
     /the credentials vault login logs in with/,
   );
   assertRefused(['vault', 'login', '-method={{x}}', 'role=ci'], /the auth method vault login -method/);
+  // gh --hostname: the host gh sends its token for (GH_ENTERPRISE_TOKEN) to.
+  assertRefused(['gh', 'api', '--hostname', '{{x}}', '/user'], WHO('gh', '--hostname'));
   // oc login SERVER: the API server it sends the password or token to.
   assertRefused(
     ['oc', 'login', '{{x}}', '--token', 't'],

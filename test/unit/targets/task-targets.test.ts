@@ -6,7 +6,8 @@
 // a fixed target); the safe forms stay accepted.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { argvShellProblems } from '../../../src/targets/shell-script.ts';
+import { argvShellProblems, renderShellScript } from '../../../src/targets/shell-script.ts';
+import { TemplateError } from '../../../src/targets/template.ts';
 import {
   assertAccepted,
   assertRefused,
@@ -444,4 +445,25 @@ test('wget --use-askpass and rclone --password-command run a program: a template
     ['rclone', 'copy', '--password-command', 'pass show rclone', 'dist/', 'remote:bucket/{{x}}/'],
   ])
     assertAccepted(spec);
+});
+
+test("pulumi's stack is checked once rendered to be one plain name: org/project/stack names another's", () => {
+  for (const script of [
+    'pulumi up --stack {{x}} -y',
+    'pulumi up -s myorg/app/{{x}} -y',
+    'pulumi -C infra up -s{{x}}',
+    'pulumi stack select {{x}}',
+  ]) {
+    assert.throws(
+      () => renderShellScript(script, { x: 'otherorg/app/prod' }),
+      (e: unknown) =>
+        e instanceof TemplateError && /the stack pulumi .* must make one plain name/.test(e.message),
+      script,
+    );
+    assert.doesNotThrow(() => renderShellScript(script, { x: 'prod' }), script);
+  }
+  assertRefused(
+    ['pulumi', 'up', '-s', '{{x}}/app/prod'],
+    /the stack pulumi -s deploys to, where a value before/,
+  );
 });
