@@ -26,6 +26,8 @@ export function hclFields(
   let at = 0;
   const spotsIn = (part: string) => [...part.matchAll(SPOT_WORDS)].map((m) => Number(m[1]));
   const shown = (part: string) => part.replace(SPOT_WORDS, (_, k: string) => spelled(Number(k)));
+  // The block being read: its path and its attributes so far.
+  let block: { path: readonly string[]; attributes: Record<string, string> } | undefined;
   const fill = (part: string, key: string, path: readonly string[], item: boolean, whole?: string) => {
     for (const k of spotsIn(part))
       fields[k]!.push({
@@ -33,6 +35,7 @@ export function hclFields(
         path: [...path],
         ...(whole !== undefined ? { text: shown(whole) } : {}),
         ...(item ? { item: true as const } : {}),
+        ...(block && path.length === block.path.length + 1 ? { siblings: block.attributes } : {}),
       });
   };
   const markKeys = (part: string) => {
@@ -172,21 +175,13 @@ export function hclFields(
       expression(name, [...path, name], false, ',}\n');
     }
   };
-  /** Gives the fields filled since `before` that are attributes of the block at `path` its attributes. */
-  const withSiblings = (
-    before: readonly number[],
-    path: readonly string[],
-    attributes: Record<string, string>,
-  ) =>
-    fields.forEach((f, k) => {
-      for (const field of f.slice(before[k]))
-        if (field.path.length === path.length + 1) field.siblings = attributes;
-    });
   /** A body's attributes and blocks, to `close` ("}" or the end). */
   const items = (path: readonly string[], close: string | undefined) => {
-    const before = fields.map((f) => f.length);
-    // The block's attributes as written (env = true), for the fields of its attributes.
+    // The block's attributes as written (env = true), given to the fields of its attributes (filled as it is read,
+    // so an attribute after the field's is there too).
+    const outer = block;
     const attributes: Record<string, string> = {};
+    block = { path, attributes };
     for (;;) {
       skip(true);
       if (at >= text.length) {
@@ -195,7 +190,7 @@ export function hclFields(
       }
       if (text[at] === close) {
         at++;
-        withSiblings(before, path, attributes);
+        block = outer;
         return;
       }
       const start = at;
