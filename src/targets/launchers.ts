@@ -124,6 +124,9 @@ const WRAPPERS: Record<string, WrapperSyntax> = {
     directories: ['-D', '--chdir', '-R', '--chroot'],
   },
   doas: { values: ['-u', '-C'] },
+  // lima CMD… (limactl shell default CMD…): runs CMD in the Lima VM, its leading NAME=VALUE words its variables
+  // (their names unquoted in the line ssh hands the VM's shell).
+  lima: { values: ['--workdir', '--shell'], assignments: true, directories: ['--workdir'] },
   runuser: {
     values: ['-u', '--user', '-g', '--group', '-G', '--supp-group', '-w', '--whitelist-environment'],
   },

@@ -427,6 +427,7 @@ const ENVIRONMENT_SETTERS = new Map<string, RegExp>([
     /^(?:-[uUgCDRhprtT]|--(?:user|other-user|group|close-from|chdir|chroot|host|prompt|role|type|command-timeout))$/,
   ],
   ['doas', /^-[uC]$/],
+  ['lima', /^--(workdir|shell)$/],
   ['cross-env', /^$/],
   ['cross-env-shell', /^$/],
 ]);
@@ -576,6 +577,7 @@ const WRAPPERS = new Set([
   'env',
   'sudo',
   'doas',
+  'lima',
   'su',
   'runuser',
   'nice',

@@ -80,3 +80,19 @@ test('the tools mise exec installs and the flake or package nix runs, builds or 
   ])
     assertAccepted(argv);
 });
+
+test('lima (limactl shell default) is a wrapper: the program it runs in the VM, its variables and workdir', () => {
+  for (const [argv, what] of [
+    [['lima', '{{x}}'], /the word naming the program lima runs/],
+    [['lima', '{{x}}=1', './deploy.sh'], /the word naming the program lima runs/],
+    [['lima', '--workdir', '{{x}}', './deploy.sh'], /the value of lima --workdir/],
+    [['lima', 'nerdctl', '{{x}}'], /the subcommand nerdctl runs/],
+  ] as const)
+    assertRefused([...argv], what);
+  assertScriptRefused('lima LD_PRELOAD={{x}} ./deploy.sh', /the variable LD_PRELOAD/);
+  assert.throws(
+    () => renderShellScript('lima nerdctl run -v {{x}}:/data img', { x: '/etc' }),
+    (e: unknown) => e instanceof TemplateError && /the name of a volume a container mounts/.test(e.message),
+  );
+  assertAccepted(['lima', './deploy.sh', '{{x}}']);
+});
