@@ -372,8 +372,10 @@ export class PrometheusClient {
       );
       if (!data.ok) return data;
       const { resultType, result } = data.value!;
-      if (resultType !== 'matrix' || !Array.isArray(result))
+      if (resultType !== 'matrix')
         return this.#fail('bad-json', `expected a matrix, got ${shown(resultType)}`);
+      if (!Array.isArray(result))
+        return this.#fail('bad-json', `a matrix result that is not a list of series: ${shown(result)}`);
       // Label sets in this piece: one twice is a broken answer, not one series with both sets of points.
       const inPiece = new Set<string>();
       for (const raw of result as unknown[]) {

@@ -177,6 +177,19 @@ test('range and readPast: malformed matrices are bad-json, never a throw or a po
   }
 });
 
+test('a range answer that is not a list of series says what it is, not "expected a matrix, got matrix"', async () => {
+  for (const [body, message] of [
+    [success('matrix', null), 'a matrix result that is not a list of series: null'],
+    [success('matrix', { 0: {} }), 'a matrix result that is not a list of series: {"0":{}}'],
+    [success('vector', []), 'expected a matrix, got "vector"'],
+  ] as const) {
+    const s = await serve(json(body));
+    const error = failure(await client(s.url).range('up', 0, 60_000, 1000), JSON.stringify(body));
+    await s.close();
+    assert.deepEqual([error.code, error.message], ['bad-json', message]);
+  }
+});
+
 test('NaN, +Inf, -Inf and numbers beyond a double are no data (not-a-number); real floats are read', async () => {
   for (const raw of ['NaN', '+Inf', '-Inf', 'Inf', '1e400', '-1e400']) {
     const s = await serve(json(success('vector', [{ metric: {}, value: [1, raw] }])));
