@@ -3,7 +3,7 @@
 // sequential tests their statistic against the boundary it must reach to fire (ln(1/alpha) for an e-value,
 // each look's own for the errors check's calibrated CUSUM). Plain data on the
 // step's result, so the job summary can draw it (src/report/chart.ts) and a record can keep it. Pure.
-import { fmt } from './judge.ts';
+import { fmt, oneErrorAllowance } from './judge.ts';
 import type { AnalysisConfig, ResolvedCheck } from './config.ts';
 import type { ComparisonOp } from './schema.ts';
 import type { Decision, DecisionKind, ReasonCode } from './types.ts';
@@ -77,7 +77,7 @@ const num = (v: number | null | undefined): number | null =>
 function describe(check: ResolvedCheck, reference: string): string {
   switch (check.kind) {
     case 'threshold':
-      return `${check.metric} ${check.op} ${fmt(check.value)}${check.forMs ? ` for ${formatDuration(check.forMs)}` : ''}`;
+      return `${check.metric} ${check.op} ${fmt(check.value)}${oneErrorAllowance(check, 1) ? ` + 1/${check.requests}` : ''}${check.forMs ? ` for ${formatDuration(check.forMs)}` : ''}`;
     case 'relative':
       return `${check.metric} ${check.op} ${fmt(check.factor)}x baseline${check.forMs ? ` for ${formatDuration(check.forMs)}` : ''}`;
     case 'errors':
@@ -104,7 +104,8 @@ function checkEvidence(check: ResolvedCheck, values: Values[], reference: string
     const m = check.metric;
     const limit =
       check.kind === 'threshold'
-        ? series('limit', 'limit', () => check.value)
+        ? // The limit the judge held the interval to: one error's worth above the threshold where it allows one.
+          series('limit', 'limit', (v) => check.value + oneErrorAllowance(check, v[check.requests ?? '']))
         : check.kind === 'relative'
           ? series('limit', 'limit', (v) => {
               const b = num(v[`${check.name}.baseline`]);

@@ -170,9 +170,35 @@ function lessOneError(
   value: number,
   sample: Sample,
 ): number {
-  if (!check.requests || (check.op !== '<=' && check.op !== '<')) return value;
-  const requests = num(sample.canary[check.requests]);
-  return requests !== null && requests >= 1 ? value - 1 / requests : value;
+  return value - oneErrorAllowance(check, sample.canary[check.requests ?? '']);
+}
+
+/**
+ * One error's worth (1/requests) that lessOneError takes off a threshold's value, or 0: what the job summary
+ * adds to the limit it draws, so a canary the rule held is not shown over it (evidence.ts).
+ */
+export function oneErrorAllowance(
+  check: Extract<ResolvedCheck, { kind: 'threshold' }>,
+  requests: number | null | undefined,
+): number {
+  if (!check.requests || (check.op !== '<=' && check.op !== '<')) return 0;
+  const n = num(requests);
+  return n !== null && n >= 1 ? 1 / n : 0;
+}
+
+/**
+ * A relative rule's canary at 0 against a baseline of 0 (an idle service: no errors, no queue, on both sides):
+ * the canary is what its baseline is, which no factor makes worse. Read literally, a strict rule (`error_rate <
+ * 2x baseline`) asks 0 < 0 and rolled back a canary identical to stable. It holds, and leaves no margin for
+ * the deadline rule (there is no ratio, and 0 sits on the line).
+ */
+export function zeroAgainstZero(
+  kind: ResolvedCheck['kind'],
+  op: ComparisonOp,
+  value: number,
+  limit: number,
+): boolean {
+  return kind === 'relative' && (op === '<' || op === '>') && value === 0 && limit === 0;
 }
 
 interface CheckOutcome {
@@ -230,6 +256,8 @@ function evaluateCheck(
     // "sustained" over intervals that show it (two violating minutes around a 4-minute gap are not 6 minutes
     // of evidence). The dead-man's switch deals with silence.
     if (value === null || limit === null) return { state: ruleState };
+    if (zeroAgainstZero(check.kind, check.op, value, limit))
+      return { state: { violatingIntervals: 0, margins: ruleState.margins } };
     const judged = check.kind === 'threshold' ? lessOneError(check, value, sample) : value;
     const margins = append(ruleState.margins, judged - limit);
     if (holds(judged, check.op, limit)) return { state: { violatingIntervals: 0, margins } };

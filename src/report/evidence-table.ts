@@ -6,7 +6,7 @@ import type { CheckEvidence, WindowEvidence } from '../analysis/evidence.ts';
 import { formatDuration } from '../config/duration.ts';
 import type { AnalysisRow } from './analysis-steps.ts';
 import { evidenceCharts } from './chart.ts';
-import { holds } from '../analysis/judge.ts';
+import { holds, zeroAgainstZero } from '../analysis/judge.ts';
 import { cell, formatNumber, table, truncate } from './markdown.ts';
 
 const VERDICT_ICON: Record<AnalysisRow['verdict'], string> = {
@@ -68,7 +68,13 @@ function verdict(check: CheckEvidence, window: WindowEvidence): string {
   // The last interval over the limit while something else decided: not (yet) sustained.
   const value = lastValue(check.observed.find((s) => s.role === 'canary')?.values);
   const limit = lastValue(check.observed.find((s) => s.role === 'limit')?.values);
-  if (check.op && value !== null && limit !== null && !holds(value, check.op, limit))
+  if (
+    check.op &&
+    value !== null &&
+    limit !== null &&
+    !holds(value, check.op, limit) &&
+    !zeroAgainstZero(check.kind, check.op, value, limit)
+  )
     return '⚠️ over the limit, not sustained';
   return '✅ holds';
 }

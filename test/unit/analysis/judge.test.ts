@@ -705,3 +705,37 @@ test('counts no traffic can give do not move the errors tests, even when roundin
     assert.equal(r.decision.code, 'no-data-pending', 'held as a provider error (impossible counts)');
   }
 });
+
+test('a relative rule: a canary at 0 against a baseline of 0 holds, whatever the operator; above a zero baseline it fires', () => {
+  // An idle service (no errors, an empty queue, on both sides): "error_rate < 2x baseline" read literally asks
+  // 0 < 0, and rolled back a canary identical to stable at its first interval.
+  for (const [rule, worse] of [
+    ['queue < 2x baseline', 1],
+    ['queue <= 2x baseline', 1],
+    ['throughput > 0.5x baseline', -1],
+    ['throughput >= 0.5x baseline', -1],
+  ] as const) {
+    const metric = rule.split(' ')[0]!;
+    const config = resolveAnalysisConfig({
+      preset: 'none',
+      providers: { m: cmd },
+      metrics: { [metric]: { provider: 'm' } },
+      checks: [{ name: 'r', check: rule, baseline: 'stable' }],
+    });
+    const side = (v: number) => ({ [metric]: v });
+    const idle = run(
+      createJudgeState(config, { intervalMs: INTERVAL, startedAt: 1_000_000 }),
+      Array.from({ length: 6 }, (_, i) => ({ at: at(i), canary: side(0), stable: side(0), errors: [] })),
+    );
+    assert.deepEqual(
+      idle.map((d) => d.kind),
+      ['hold', 'hold', 'promote', 'promote', 'promote', 'promote'],
+      `${rule}: ${idle.map((d) => d.reason).join('; ')}`,
+    );
+    // A canary worse than a zero baseline (errors where stable has none) still breaks the rule.
+    const broken = run(createJudgeState(config, { intervalMs: INTERVAL, startedAt: 1_000_000 }), [
+      { at: at(0), canary: side(worse), stable: side(0), errors: [] },
+    ]);
+    if (worse > 0) assert.equal(broken[0]!.kind, 'rollback', rule);
+  }
+});

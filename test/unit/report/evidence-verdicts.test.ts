@@ -1,0 +1,113 @@
+// The job summary shows what the judge decided: the limit a rule's table row and chart hold the canary to is
+// the one the judge applied in that interval, so a check that held every interval is never shown over its
+// limit, and one that broke is never shown holding. Judged here by the real judge, interval by interval.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { resolveAnalysisConfig } from '../../../src/analysis/config.ts';
+import { windowEvidence } from '../../../src/analysis/evidence.ts';
+import { createJudgeState, holds, judge } from '../../../src/analysis/judge.ts';
+import type { AnalysisConfigInput } from '../../../src/analysis/schema.ts';
+import type { Decision, MetricValues } from '../../../src/analysis/types.ts';
+import { evidenceCharts } from '../../../src/report/chart.ts';
+import { evidenceTable } from '../../../src/report/evidence-table.ts';
+
+const MINUTE = 60_000;
+
+/** The judge over `n` intervals of these sides, then the table and charts of the window it decided. */
+function judged(input: AnalysisConfigInput, canary: MetricValues, stable: MetricValues, n = 6) {
+  const config = resolveAnalysisConfig(input);
+  let state = createJudgeState(config, { intervalMs: MINUTE, startedAt: 0 });
+  const intervals: Array<{ at: number; decision: Decision }> = [];
+  for (let i = 1; i <= n; i++) {
+    const r = judge(state, { at: i * MINUTE, canary, stable, errors: [] });
+    state = r.state;
+    intervals.push({ at: i * MINUTE, decision: r.decision });
+  }
+  const last = intervals.at(-1)!.decision;
+  const evidence = windowEvidence(config, intervals, last, MINUTE);
+  const row = {
+    label: 'monitor',
+    environment: 'production',
+    phase: 'monitor',
+    verdict: last.kind === 'rollback' ? ('rollback' as const) : ('promote' as const),
+    detail: last.reason,
+    durationMs: n * MINUTE,
+    metrics: {},
+    evidence,
+  };
+  return { intervals, evidence, table: evidenceTable(evidence), charts: evidenceCharts([row], 'production') };
+}
+
+/** The table row of a check: its cells. */
+const rowOf = (table: string, name: string) =>
+  table
+    .split('\n')
+    .find((l) => l.startsWith(`| ${name} `))
+    ?.split(' | ');
+
+test('an error-rate limit that allows one error: a canary the judge held is shown under the limit it was held to', () => {
+  // 1.5 % at 100 requests is one error and a half: less one error's worth (1 %) it holds "error_rate <= 1 %".
+  const { intervals, evidence, table, charts } = judged(
+    {
+      providers: { p: { type: 'command', run: ['true'] } },
+      metrics: { error_rate: { provider: 'p' }, requests: { provider: 'p' } },
+    },
+    { error_rate: 0.015, requests: 100 },
+    { error_rate: 0.015, requests: 100 },
+  );
+  assert.ok(
+    intervals.every((i) => i.decision.rule !== 'seeds.error-rate'),
+    'the judge never held the window back on the rule',
+  );
+  const check = evidence.checks.find((c) => c.name === 'seeds.error-rate')!;
+  const limit = check.observed.find((s) => s.role === 'limit')!.values;
+  check.observed[0]!.values.forEach((v, i) => assert.ok(holds(v!, check.op!, limit[i]!), `interval ${i}`));
+  const cells = rowOf(table, 'seeds.error-rate')!;
+  assert.equal(cells.at(-1), '✅ holds |', table);
+  assert.match(
+    cells[3]!,
+    /error\\_rate &lt;= 0\.01 \+ 1\/requests for 5m/,
+    'the rule says it allows one error',
+  );
+  assert.match(cells[4]!, /&lt;= 0\.02/, 'the threshold it was held to: 1 % and one error in 100');
+  assert.match(charts[0]!, /line "limit" \[0\.02, 0\.02, 0\.02, 0\.02, 0\.02, 0\.02\]/, charts[0]);
+});
+
+test('an error-rate limit without a request count, or a lower limit, is drawn as written', () => {
+  const { evidence, table } = judged(
+    {
+      preset: 'none',
+      providers: { p: { type: 'command', run: ['true'] } },
+      metrics: { error_rate: { provider: 'p' }, requests: { provider: 'p' }, success: { provider: 'p' } },
+      checks: [
+        { name: 'rate', check: 'error_rate <= 1%', for: '5m' },
+        { name: 'ok', check: 'success >= 0.9', for: '5m' },
+      ],
+    },
+    { error_rate: 0.015, requests: 100, success: 0.95 },
+    { error_rate: 0.015, requests: 100, success: 0.95 },
+  );
+  for (const c of evidence.checks)
+    assert.deepEqual(
+      c.observed.find((s) => s.role === 'limit')!.values,
+      Array(6).fill(c.name === 'rate' ? 0.01 : 0.9),
+      c.name,
+    );
+  // A rule written by hand is judged as written: 1.5 % breaks 1 %, for 5 minutes.
+  assert.equal(rowOf(table, 'rate')!.at(-1), '❌ breached |', table);
+});
+
+test('a relative rule with the canary and its baseline at 0 is shown holding, as the judge held it', () => {
+  const { intervals, table } = judged(
+    {
+      preset: 'none',
+      providers: { p: { type: 'command', run: ['true'] } },
+      metrics: { queue: { provider: 'p' } },
+      checks: [{ name: 'queue-x', check: 'queue < 2x baseline', baseline: 'stable' }],
+    },
+    { queue: 0 },
+    { queue: 0 },
+  );
+  assert.equal(intervals.at(-1)!.decision.kind, 'promote');
+  assert.equal(rowOf(table, 'queue-x')!.at(-1), '✅ holds |', table);
+});
