@@ -260,6 +260,14 @@ function readCapped(file: string, max: number): string {
   }
 }
 
+/** Whether JSON.parse failed for want of more text: at the end of the line, not at a character in it. */
+function ranOut(error: Error, line: string): boolean {
+  if (/unexpected end/i.test(error.message)) return true;
+  const at = /at position (\d+)/.exec(error.message);
+  // A message without a position (another engine's wording) says nothing either way: the hint stays.
+  return at === null || Number(at[1]) >= line.trimEnd().length;
+}
+
 /**
  * Reads and checks a recording. Every problem is reported (up to MAX_PROBLEMS) with the file, the line, the
  * window and sample it belongs to, the field, what was found and what is allowed.
@@ -274,10 +282,12 @@ export function readRecording(file: string, maxBytes = MAX_RECORDING_BYTES): Rec
   } catch (error) {
     throw fail(`cannot read recording ${file}: ${(error as Error).message}`);
   }
-  // A byte order mark (some editors write one) is not part of the first line's JSON.
+  // A byte order mark (some editors write one) is not part of the first line's JSON. A line ends at LF, CRLF
+  // or a lone CR (an old Mac editor's): JSON text never holds a raw CR, so one can only end a line, and a
+  // file of CR-ended lines read as one line was "cut short" at line 1.
   const lines = text
     .replace(/^\uFEFF/, '')
-    .split('\n')
+    .split(/\r\n|\r|\n/)
     .map((line, i) => ({ line, n: i + 1 }));
   const content = lines.filter(({ line }) => line.trim() !== '');
   const parse = (line: string, n: number): Record<string, unknown> => {
@@ -285,8 +295,9 @@ export function readRecording(file: string, maxBytes = MAX_RECORDING_BYTES): Rec
     try {
       value = JSON.parse(line) as unknown;
     } catch (error) {
-      // A run stopped while writing leaves its last line cut short, without the newline every line ends in.
-      const cut = n === lines.length && !/\n\s*$/.test(text);
+      // A run stopped while writing leaves its last line cut short, without the newline every line ends in:
+      // the parser runs out of text (a line with a stray character after its JSON was not cut).
+      const cut = n === lines.length && !/[\r\n]\s*$/.test(text) && ranOut(error as Error, line);
       throw fail(
         `${file}:${n}: not JSON (${(error as Error).message})${cut ? ': the last line is cut short (no newline at its end: a run stopped while writing it?); remove it to judge the rest' : ''}`,
       );

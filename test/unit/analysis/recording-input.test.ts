@@ -97,3 +97,48 @@ test('a token in the query of a provider URL is redacted from a recording, the r
     },
   });
 });
+
+test('a last line is called cut short wherever the run stopped in it, and only when it was cut', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'recording-input-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const text = readFileSync(FIXTURE, 'utf8').trimEnd();
+  const lines = text.split('\n');
+  const last = JSON.stringify({
+    ...(JSON.parse(lines.at(-1)!) as Record<string, unknown>),
+    extra: { flag: true, none: null, off: false, n: -1.5e-3 },
+  });
+  const file = join(dir, 'rec.ndjson');
+  for (let k = 1; k < last.length; k++) {
+    writeFileSync(file, `${lines.slice(0, -1).join('\n')}\n${last.slice(0, k)}`);
+    const output = runAnalyzeCommand({ recording: file }).output;
+    assert.match(output, /the last line is cut short/, `cut after ${k}: ${output}`);
+  }
+  // A stray character after the line's JSON: a broken line, not one cut short (removing it loses a sample).
+  writeFileSync(file, `${lines.slice(0, -1).join('\n')}\n${last}}`);
+  const stray = runAnalyzeCommand({ recording: file });
+  assert.equal(stray.exitCode, 3);
+  assert.match(stray.output, new RegExp(`:${lines.length}: not JSON`));
+  assert.doesNotMatch(stray.output, /cut short/);
+});
+
+test('lines ended by a lone CR (an old Mac editor) are read as the same recording, not one line cut short', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'recording-input-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const text = readFileSync(FIXTURE, 'utf8');
+  const expected = runAnalyzeCommand({ recording: FIXTURE.pathname, json: true });
+  for (const [name, eol] of [
+    ['cr', '\r'],
+    ['mixed', '\r\n'],
+  ] as const) {
+    const file = join(dir, `${name}.ndjson`);
+    writeFileSync(file, text.replace(/\n/g, eol));
+    const got = runAnalyzeCommand({ recording: file, json: true });
+    assert.equal(got.exitCode, expected.exitCode, got.output);
+    assert.equal(got.output, expected.output);
+  }
+  // Line numbers count a lone CR as a line end too.
+  const bad = join(dir, 'bad.ndjson');
+  const lines = text.trimEnd().split('\n');
+  writeFileSync(bad, [...lines.slice(0, 2), '{"type":"sample"', ...lines.slice(2)].join('\r') + '\r');
+  assert.match(runAnalyzeCommand({ recording: bad }).output, new RegExp(`^error: ${bad}:3: not JSON`));
+});
