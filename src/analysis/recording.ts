@@ -7,6 +7,7 @@ import { appendFileSync, closeSync, openSync, readSync } from 'node:fs';
 import * as z from 'zod';
 import { describeValue, explainIssues, formatPath, issueMessage, oneLine } from '../config/errors.ts';
 import { closestMatch } from '../config/suggest.ts';
+import { duplicateKey } from './duplicate-keys.ts';
 import { redactUrlQuery } from './http.ts';
 import { canonicalBuckets } from './recorded-buckets.ts';
 import type { AnalysisConfigInput } from './schema.ts';
@@ -304,6 +305,12 @@ export function readRecording(file: string, maxBytes = MAX_RECORDING_BYTES): Rec
     }
     if (!isMapping(value))
       throw fail(`${file}:${n}: expected a JSON object (a mapping), got ${found(value)}`);
+    // JSON.parse keeps the last of a key written twice without a word: which value was meant is unknown.
+    const twice = duplicateKey(line);
+    if (twice)
+      throw fail(
+        `${file}:${n}: ${twice.path.length ? `${formatPath(twice.path)}: ` : ''}the key ${JSON.stringify(twice.key)} is written twice (JSON keeps the last without a word): write each key once`,
+      );
     return value;
   };
   if (content.length === 0) throw fail(`${file}: empty recording`);

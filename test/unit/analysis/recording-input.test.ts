@@ -142,3 +142,49 @@ test('lines ended by a lone CR (an old Mac editor) are read as the same recordin
   writeFileSync(bad, [...lines.slice(0, 2), '{"type":"sample"', ...lines.slice(2)].join('\r') + '\r');
   assert.match(runAnalyzeCommand({ recording: bad }).output, new RegExp(`^error: ${bad}:3: not JSON`));
 });
+
+test('a key written twice, at any level of any line, is refused where it is: JSON would keep the last without a word', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'recording-input-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const lines = readFileSync(FIXTURE, 'utf8').trimEnd().split('\n');
+  const sampleAt = lines.findIndex((l) => l.includes('"type":"sample"'));
+  const sample = lines[sampleAt]!;
+  const metric = Object.keys((JSON.parse(sample) as { sample: { canary: object } }).sample.canary)[0]!;
+  const cases: Array<[number, string, RegExp]> = [
+    // A value for a metric written twice: 0.9 and then the recorded one, judged on the last.
+    [
+      sampleAt,
+      sample.replace(`"canary":{`, `"canary":{${JSON.stringify(metric)}:0.9,`),
+      new RegExp(`:${sampleAt + 1}: sample\\.canary: the key "${metric}" is written twice`),
+    ],
+    // The same key escaped differently is the same key.
+    [
+      sampleAt,
+      sample.replace(`"sample":{`, `"sample":{"\\u0061t":1,`),
+      new RegExp(`:${sampleAt + 1}: sample: the key "at" is written twice`),
+    ],
+    [
+      sampleAt,
+      sample.replace(/^\{/, '{"index":0,'),
+      new RegExp(`:${sampleAt + 1}: the key "index" is written twice`),
+    ],
+    [0, lines[0]!.replace(/^\{/, '{"version":1,'), /:1: the key "version" is written twice/],
+  ];
+  for (const [at, line, expected] of cases) {
+    const file = join(dir, 'rec.ndjson');
+    writeFileSync(file, `${lines.map((l, i) => (i === at ? line : l)).join('\n')}\n`);
+    for (const json of [false, true]) {
+      const result = runAnalyzeCommand({ recording: file, json });
+      assert.equal(result.exitCode, 3, result.output);
+      assert.match(json ? (JSON.parse(result.output) as { error: string }).error : result.output, expected);
+    }
+  }
+  // Keys alike in different objects, or inside strings, are not written twice.
+  const file = join(dir, 'rec.ndjson');
+  const unusual = sample.replace(/^\{/, '{"note":{"index":"\\"index\\":1","type":[{"a":1},{"a":2}]},');
+  writeFileSync(file, `${lines.map((l, i) => (i === sampleAt ? unusual : l)).join('\n')}\n`);
+  assert.equal(
+    runAnalyzeCommand({ recording: file }).exitCode,
+    runAnalyzeCommand({ recording: FIXTURE.pathname }).exitCode,
+  );
+});
