@@ -19,15 +19,38 @@ const VERDICT_ICON: Record<AnalysisRow['verdict'], string> = {
 const lastValue = (values: Array<number | null> | undefined) =>
   values ? ([...values].reverse().find((v) => v !== null) ?? null) : null;
 
+const seriesOf = (check: CheckEvidence, role: 'canary' | 'reference' | 'limit') =>
+  check.observed.find((s) => s.role === role)?.values;
+
+/**
+ * The last interval a rule compared the canary with its limit in (both had data), or undefined. A row's
+ * numbers all come from it: the last canary value beside an older interval's stable value and limit made a
+ * comparison the judge never made (a canary of 500 "over the limit" of an interval without a stable side).
+ */
+function comparedAt(check: CheckEvidence): number | undefined {
+  const canary = seriesOf(check, 'canary');
+  const limit = seriesOf(check, 'limit');
+  if (!canary || !limit) return undefined;
+  const i = canary.findLastIndex((v, k) => v !== null && limit[k] !== null);
+  return i < 0 ? undefined : i;
+}
+
+/** A series' value at the compared interval, else its last. */
+const shownValue = (check: CheckEvidence, values: Array<number | null> | undefined) => {
+  const at = comparedAt(check);
+  return at === undefined ? lastValue(values) : (values?.[at] ?? null);
+};
+
 function sideValues(check: CheckEvidence): [string, string] {
   if (check.counts) {
     const c = check.counts;
     const rate = (e: number, n: number) => (n > 0 ? `${formatNumber((e / n) * 100)}% (${e}/${n})` : '—');
     return [rate(c.canaryErrors, c.canaryRequests), rate(c.referenceErrors, c.referenceRequests)];
   }
-  const canary = check.observed.find((s) => s.role === 'canary');
-  const reference = check.observed.find((s) => s.role === 'reference');
-  return [formatNumber(lastValue(canary?.values)), formatNumber(lastValue(reference?.values))];
+  return [
+    formatNumber(shownValue(check, seriesOf(check, 'canary'))),
+    formatNumber(shownValue(check, seriesOf(check, 'reference'))),
+  ];
 }
 
 function threshold(check: CheckEvidence): string {
@@ -39,7 +62,7 @@ function threshold(check: CheckEvidence): string {
     const now = lastValue(check.test.logEvidence);
     return `e-value ${formatNumber(1 / check.test.alpha)}${now === null ? '' : ` (now ${formatNumber(Math.exp(now))})`}`;
   }
-  const limit = lastValue(check.observed.find((s) => s.role === 'limit')?.values);
+  const limit = shownValue(check, seriesOf(check, 'limit'));
   return limit === null ? '—' : `${check.op ?? ''} ${formatNumber(limit)}`.trim();
 }
 
@@ -65,9 +88,12 @@ function verdict(check: CheckEvidence, window: WindowEvidence): string {
     : check.observed[0]?.values.some((v) => v !== null);
   if (!hasData) return '— no data';
   if (check.test) return '✅ not significant';
-  // The last interval over the limit while something else decided: not (yet) sustained.
-  const value = lastValue(check.observed.find((s) => s.role === 'canary')?.values);
-  const limit = lastValue(check.observed.find((s) => s.role === 'limit')?.values);
+  // A relative rule whose baseline never had data compared nothing: it did not hold, it was not judged.
+  const at = comparedAt(check);
+  if (at === undefined && check.kind === 'relative') return '— no baseline';
+  // The last interval it compared, over the limit while something else decided: not (yet) sustained.
+  const value = at === undefined ? null : seriesOf(check, 'canary')![at]!;
+  const limit = at === undefined ? null : seriesOf(check, 'limit')![at]!;
   if (
     check.op &&
     value !== null &&

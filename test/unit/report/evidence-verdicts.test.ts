@@ -111,3 +111,61 @@ test('a relative rule with the canary and its baseline at 0 is shown holding, as
   assert.equal(intervals.at(-1)!.decision.kind, 'promote');
   assert.equal(rowOf(table, 'queue-x')!.at(-1), '✅ holds |', table);
 });
+
+test('a row shows one interval the rule compared: never the last canary value beside an older stable value and limit', () => {
+  // The last interval has no stable side: the judge compared nothing there (a p95 of 500 against no limit).
+  const input: AnalysisConfigInput = {
+    preset: 'none',
+    providers: { p: { type: 'command', run: ['true'] } },
+    metrics: { p95: { provider: 'p' } },
+    checks: [{ name: 'lat', check: 'p95 < 2x baseline', baseline: 'stable', for: '5m' }],
+  };
+  const config = resolveAnalysisConfig(input);
+  let state = createJudgeState(config, { intervalMs: MINUTE, startedAt: 0 });
+  const intervals: Array<{ at: number; decision: Decision }> = [];
+  const sides: Array<[number, number | null]> = [
+    [100, 100],
+    [120, 100],
+    [110, 100],
+    [130, 90],
+    [500, null],
+  ];
+  for (const [i, [canary, stable]] of sides.entries()) {
+    const r = judge(state, {
+      at: (i + 1) * MINUTE,
+      canary: { p95: canary },
+      ...(stable === null ? {} : { stable: { p95: stable } }),
+      errors: [],
+    });
+    state = r.state;
+    intervals.push({ at: (i + 1) * MINUTE, decision: r.decision });
+  }
+  assert.equal(intervals.at(-1)!.decision.kind, 'promote');
+  const table = evidenceTable(windowEvidence(config, intervals, intervals.at(-1)!.decision, MINUTE));
+  assert.deepEqual(rowOf(table, 'lat'), [
+    '| lat',
+    '130',
+    '90',
+    'p95 &lt; 2x baseline for 5m',
+    '&lt; 180',
+    '✅ holds |',
+  ]);
+
+  // No interval with a baseline at all: nothing was compared, so nothing "holds".
+  let never = createJudgeState(config, { intervalMs: MINUTE, startedAt: 0 });
+  const alone: Array<{ at: number; decision: Decision }> = [];
+  for (let i = 1; i <= 4; i++) {
+    const r = judge(never, { at: i * MINUTE, canary: { p95: 100 }, errors: [] });
+    never = r.state;
+    alone.push({ at: i * MINUTE, decision: r.decision });
+  }
+  const none = evidenceTable(windowEvidence(config, alone, alone.at(-1)!.decision, MINUTE));
+  assert.deepEqual(rowOf(none, 'lat'), [
+    '| lat',
+    '100',
+    '—',
+    'p95 &lt; 2x baseline for 5m',
+    '—',
+    '— no baseline |',
+  ]);
+});
