@@ -236,6 +236,16 @@ const MAX_PROBLEMS = 20;
 export const MAX_RECORDING_BYTES = 256 * 1024 * 1024;
 
 /**
+ * The text of a file, UTF-8 unless a byte order mark says UTF-16 (Windows PowerShell's `>` and `Out-File`
+ * write UTF-16LE): read as UTF-8, every line of such a file was "not JSON" with a NUL after each character.
+ */
+function decodeText(bytes: Buffer): string {
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) return new TextDecoder('utf-16le').decode(bytes);
+  if (bytes[0] === 0xfe && bytes[1] === 0xff) return new TextDecoder('utf-16be').decode(bytes);
+  return bytes.toString('utf8');
+}
+
+/**
  * The file's text, read up to a limit: a device such as /dev/zero, or a pipe that never ends, is refused
  * instead of filling memory until the process dies. Pipes (`<(gunzip -c rec.gz)`) are read as files are.
  */
@@ -255,7 +265,7 @@ function readCapped(file: string, max: number): string {
           `more than ${max / 1024 / 1024} MiB: too large to judge in memory (split it, one window per file)`,
         );
     }
-    return Buffer.concat(chunks, total).toString('utf8');
+    return decodeText(Buffer.concat(chunks, total));
   } finally {
     closeSync(fd);
   }
@@ -286,10 +296,8 @@ export function readRecording(file: string, maxBytes = MAX_RECORDING_BYTES): Rec
   // A byte order mark (some editors write one) is not part of the first line's JSON. A line ends at LF, CRLF
   // or a lone CR (an old Mac editor's): JSON text never holds a raw CR, so one can only end a line, and a
   // file of CR-ended lines read as one line was "cut short" at line 1.
-  const lines = text
-    .replace(/^\uFEFF/, '')
-    .split(/\r\n|\r|\n/)
-    .map((line, i) => ({ line, n: i + 1 }));
+  // A mark at the start of a later line (two recordings concatenated) is no part of it either.
+  const lines = text.split(/\r\n|\r|\n/).map((line, i) => ({ line: line.replace(/^\uFEFF/, ''), n: i + 1 }));
   const content = lines.filter(({ line }) => line.trim() !== '');
   const parse = (line: string, n: number): Record<string, unknown> => {
     let value: unknown;

@@ -188,3 +188,30 @@ test('a key written twice, at any level of any line, is refused where it is: JSO
     runAnalyzeCommand({ recording: FIXTURE.pathname }).exitCode,
   );
 });
+
+test('a recording saved as UTF-16 (Windows PowerShell writes it) is read as the same recording; a mark inside is no part of a line', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'recording-input-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const text = readFileSync(FIXTURE, 'utf8');
+  const expected = runAnalyzeCommand({ recording: FIXTURE.pathname, json: true });
+  const le = Buffer.from(`\uFEFF${text}`, 'utf16le');
+  const be = Buffer.from(le).swap16();
+  for (const [name, bytes] of [
+    ['le', le],
+    ['be', be],
+  ] as const) {
+    const file = join(dir, `${name}.ndjson`);
+    writeFileSync(file, bytes);
+    const got = runAnalyzeCommand({ recording: file, json: true });
+    assert.equal(got.exitCode, expected.exitCode, `${name}: ${got.output.slice(0, 300)}`);
+    assert.equal(got.output, expected.output, name);
+  }
+  // Two recordings concatenated, the second with its byte order mark: said as such, not "not JSON".
+  const twice = join(dir, 'twice.ndjson');
+  writeFileSync(twice, `${text}\uFEFF${text}`);
+  const lines = text.trimEnd().split('\n').length;
+  assert.match(
+    runAnalyzeCommand({ recording: twice }).output,
+    new RegExp(`:${lines + 1}: a second recording header \\(line 1 is the first\\)`),
+  );
+});
