@@ -1,2 +1,0 @@
-import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
-import{decodeUtf8,loadConfigFile,parseConfig}from"./chunk-3SMCFU6G.js";import"./chunk-J3U77X6U.js";import"./chunk-R2AMZLYD.js";import"./chunk-PPNYFP35.js";import"./chunk-XEX7RUEP.js";import"./chunk-2XGH5P57.js";import"./chunk-LKFDM3OB.js";import"./chunk-USNO5RNS.js";import"./chunk-EJKWSJ4U.js";import"./chunk-SVJJEYC4.js";import"./chunk-LIELUW6Z.js";import"./chunk-ZPZR67VI.js";import"./chunk-YZASLWB7.js";export{decodeUtf8,loadConfigFile,parseConfig};
