@@ -7,7 +7,11 @@
 // to, not rewritten through a temp file and a rename: concurrent commands then need no lock, and none can
 // drop another's line. A crash mid-append can leave a torn last line (never one a command reported
 // written); the next append starts on a line of its own, so the torn one is reported once, not merged.
-import { mkdir, open, readFile, stat, type FileHandle } from 'node:fs/promises';
+// Only a regular file is read or written, and read only up to MAX_CONTROL_FILE_BYTES (as the record next to it,
+// file-store.ts): a FIFO put (or linked) in its place would block the poll for ever, and with it the rollout's
+// every /abort; a device (/dev/zero) or a huge file would be read into memory whole.
+import { constants, type Stats } from 'node:fs';
+import { mkdir, open, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { syncDirectory } from '../util/sync-directory.ts';
 import {
@@ -17,6 +21,9 @@ import {
   type ControlSink,
   type ControlSource,
 } from './request.ts';
+
+/** Far more than any environment's requests (a few hundred bytes each): a bigger file is refused unread. */
+export const MAX_CONTROL_FILE_BYTES = 64 * 1024 * 1024;
 
 export class FileControlChannel implements ControlSource, ControlSink {
   readonly dir: string;
@@ -59,6 +66,12 @@ export class FileControlChannel implements ControlSource, ControlSink {
       return open(path, 'a+');
     });
     try {
+      // A FIFO or a device there would take the line and keep none of it: the command must not say it wrote it.
+      const kind = notRegular(await handle.stat());
+      if (kind)
+        throw new Error(
+          `the control request was not written to ${environment}: ${path} is ${kind}, not a regular file; move it away`,
+        );
       // JSON.stringify escapes every newline inside a value: one request is one line.
       const line = `${JSON.stringify(parsed.request)}\n`;
       await handle.write((await endsMidLine(handle)) ? `\n${line}` : line);
@@ -84,10 +97,24 @@ export class FileControlChannel implements ControlSource, ControlSink {
     let text: string;
     let signature: string;
     try {
-      const before = await stat(path);
-      signature = `${before.size}:${before.mtimeMs}`;
-      if (signature === this.signature) return { changed: false, requests: this.last };
-      text = await readFile(path, 'utf8');
+      // Opened without blocking (a FIFO's open waits for a writer), and looked at before it is read.
+      const handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
+      try {
+        const info = await handle.stat();
+        const kind = notRegular(info);
+        if (kind)
+          return this.unreadable(`${path} cannot be read (${kind}, not a regular file); move it away`);
+        signature = `${info.size}:${info.mtimeMs}`;
+        if (signature === this.signature) return { changed: false, requests: this.last };
+        if (info.size > MAX_CONTROL_FILE_BYTES)
+          return this.unreadable(
+            `${path} cannot be read (${info.size} bytes; the requests file is at most ${MAX_CONTROL_FILE_BYTES}); ` +
+              'move it away (requests of finished rollouts are not needed)',
+          );
+        text = await handle.readFile('utf8');
+      } finally {
+        await handle.close();
+      }
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       if (code === 'ENOENT') {
@@ -98,11 +125,7 @@ export class FileControlChannel implements ControlSource, ControlSink {
         this.last = [];
         return { changed, requests: [] };
       }
-      return {
-        changed: false,
-        requests: this.last,
-        error: `${path} cannot be read (${code ?? (error as Error).message})`,
-      };
+      return this.unreadable(`${path} cannot be read (${code ?? (error as Error).message})`);
     }
     const lines = text.split('\n');
     // A last line without its newline is still being written: read it next time, in full.
@@ -136,6 +159,19 @@ export class FileControlChannel implements ControlSource, ControlSink {
     this.last = requests;
     return { changed, requests, ...(refused.length ? { refused } : {}) };
   }
+
+  /** A poll that could not read the file: the requests last seen, and why (read again at the next poll). */
+  private unreadable(error: string): ControlPoll {
+    this.signature = undefined;
+    return { changed: false, requests: this.last, error };
+  }
+}
+
+/** What a file that is not a regular one is, in words; undefined for a regular file. */
+function notRegular(info: Stats): string | undefined {
+  if (info.isFile()) return undefined;
+  if (info.isDirectory()) return 'a directory';
+  return info.isFIFO() ? 'a FIFO' : 'a device or socket';
 }
 
 /**

@@ -9,12 +9,15 @@ import {
   readdirSync,
   readFileSync,
   rmSync,
+  symlinkSync,
+  truncateSync,
   utimesSync,
   writeFileSync,
 } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FileControlChannel } from '../../../src/control/file-channel.ts';
+import { FileControlChannel, MAX_CONTROL_FILE_BYTES } from '../../../src/control/file-channel.ts';
 import type { ControlRequest } from '../../../src/control/request.ts';
 
 function stateDir(t: { after(fn: () => void): void }): string {
@@ -155,7 +158,7 @@ test('an unreadable file is an error with its path, and the requests last seen; 
   const poll = await channel.poll('local-7');
   assert.equal(poll.changed, false);
   assert.deepEqual(poll.requests, [r]);
-  assert.match(poll.error ?? '', /production\.ndjson cannot be read \(EISDIR\)/);
+  assert.match(poll.error ?? '', /production\.ndjson cannot be read \(a directory, not a regular file\)/);
 
   await assert.rejects(
     channel.append('staging', { ...request(), step: -5 }),
@@ -185,4 +188,68 @@ test('a line torn by a crash mid-append does not swallow the next request: that 
     assert.equal(poll.refused?.[0]?.code, 'control_corrupt');
   }
   assert.ok(readFileSync(path, 'utf8').endsWith('\n'));
+});
+
+/** Settles `promise`, or fails once `ms` have passed: a poll that hangs must fail the test, not stall it. */
+async function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not settle within ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([promise, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+test('a FIFO, a device or a huge file in place of the requests file is refused unread, never waited on', async (t) => {
+  const dir = stateDir(t);
+  const channel = new FileControlChannel(dir, 'production');
+  const path = channel.pathFor('production');
+  const r = request();
+  await channel.append('production', r);
+  assert.deepEqual((await channel.poll('local-7')).requests, [r]);
+
+  // A FIFO blocked the read for ever (the rollout then never saw an /abort); a link to /dev/zero read for ever.
+  const places: Array<[string, () => void, string]> = [
+    ['a FIFO', () => execFileSync('mkfifo', [path]), 'a FIFO'],
+    ['a link to /dev/zero', () => symlinkSync('/dev/zero', path), 'a device or socket'],
+  ];
+  for (const [what, make, kind] of places) {
+    rmSync(path);
+    make();
+    const poll = await within(channel.poll('local-7'), 5_000, `the poll of ${what}`);
+    assert.equal(poll.changed, false, what);
+    assert.deepEqual(poll.requests, [r], `${what}: the requests last seen`);
+    assert.ok(
+      poll.error?.includes(`${path} cannot be read (${kind}, not a regular file)`),
+      `${what}: ${poll.error}`,
+    );
+    await assert.rejects(
+      within(channel.append('production', request({ verb: 'abort' })), 5_000, `the append to ${what}`),
+      (error: Error) =>
+        error.message.includes(`not written to production: ${path} is ${kind}, not a regular file`),
+      `${what}: a request is never reported written where none can be read back`,
+    );
+  }
+
+  // A file past the bound is not read into memory (sparse: no disk is used).
+  rmSync(path);
+  writeFileSync(path, `${JSON.stringify(r)}\n`);
+  truncateSync(path, MAX_CONTROL_FILE_BYTES + 1);
+  const huge = await channel.poll('local-7');
+  assert.deepEqual(huge.requests, [r]);
+  assert.ok(
+    huge.error?.includes(`cannot be read (${MAX_CONTROL_FILE_BYTES + 1} bytes; the requests file is at most`),
+    huge.error,
+  );
+
+  // Put back as a regular file, it is read again.
+  rmSync(path);
+  const abort = request({ verb: 'abort' });
+  await channel.append('production', abort);
+  const back = await channel.poll('local-7');
+  assert.equal(back.error, undefined);
+  assert.deepEqual(back.requests, [abort]);
 });
