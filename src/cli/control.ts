@@ -57,6 +57,7 @@ export type ControlCliRefusal =
   | IdleRollout['code']
   | 'invalid_reason'
   | 'control_unreadable'
+  | 'control_unwritable'
   | 'state_forged'
   | 'state_misplaced'
   | 'state_stale'
@@ -173,7 +174,16 @@ export async function controlCli(
 
   const now = (deps.now ?? (() => new Date()))();
   const request = cliRequest(verb, rollout, opts, now);
-  await channel.append(env.name, request);
+  try {
+    await channel.append(env.name, request);
+  } catch (error) {
+    // Not a crash: the file (or its directory) could not be written, or its write not made durable.
+    return refuse(
+      'control_unwritable',
+      `the /${verb} could not be written to ${channel.pathFor(env.name)} (${(error as Error).message}); ` +
+        `\`deploy-action status -e ${env.name}\` shows whether it was recorded`,
+    );
+  }
   const where = position(rollout);
   const ends = endsWait(rollout, [...polled.requests, request], now.getTime());
   if (!ends) {

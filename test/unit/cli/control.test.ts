@@ -3,7 +3,15 @@
 // what request is appended to the control file, and, for a rollout handed off to wait, that the command goes
 // on with it (or rolls it back) in its own process. The handed-off records are made by the pipeline itself.
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
@@ -208,6 +216,32 @@ describe('deploy-action promote|pause|resume|abort: refusals', () => {
     assert.equal(corrupt.code, 2);
     assert.match(corrupt.err, /error: state_corrupt: .*production\.json/);
     assert.deepEqual(requests(), []);
+  });
+});
+
+describe('deploy-action promote|pause|resume|abort: a requests file that cannot be written', () => {
+  it('is control_unwritable, exit 2, naming the file and why: never a crash', async () => {
+    writeConfig();
+    await runningRollout();
+    // Read as no file (no request yet), but the append cannot create what the link points to.
+    const path = join(stateDir, 'control', 'production.ndjson');
+    mkdirSync(join(stateDir, 'control'), { recursive: true });
+    symlinkSync(join(dir, 'gone', 'requests.ndjson'), path);
+    for (const json of [false, true]) {
+      const r = await cli('abort', '-e', 'production', ...(json ? ['--json'] : []));
+      assert.equal(r.code, 2, r.err);
+      if (json) {
+        const line = JSON.parse(r.out.trim()) as { ok: boolean; code: string; message: string };
+        assert.equal(line.ok, false);
+        assert.equal(line.code, 'control_unwritable');
+      } else {
+        assert.match(
+          r.err,
+          /^error: control_unwritable: the \/abort could not be written to .*production\.ndjson \(ENOENT.*\); `deploy-action status -e production` shows whether it was recorded\n$/,
+        );
+        assert.doesNotMatch(r.err, /\n\s+at /, 'no stack trace');
+      }
+    }
   });
 });
 
