@@ -10,6 +10,7 @@
 // Only a regular file is read or written, and read only up to MAX_CONTROL_FILE_BYTES (as the record next to it,
 // file-store.ts): a FIFO put (or linked) in its place would block the poll for ever, and with it the rollout's
 // every /abort; a device (/dev/zero) or a huge file would be read into memory whole.
+import { createHash } from 'node:crypto';
 import { constants, type Stats } from 'node:fs';
 import { mkdir, open, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -36,8 +37,13 @@ export class FileControlChannel implements ControlSource, ControlSink {
   /** Whether a poll for `polled` has read the file yet: the first read is a change. */
   private read = false;
   private last: ControlRequest[] = [];
-  /** Line numbers already reported as bad: each is reported once (the file only grows). */
+  /**
+   * Line numbers already reported as bad: each is reported once (the file only grows). They are of the text
+   * read last (`readBefore`: its length and hash): a file put in its place (moved away, cut short, whose
+   * inode may well be the old one's) does not start with it, and starts over.
+   */
   private readonly reported = new Set<number>();
+  private readBefore: { length: number; hash: string } | undefined;
 
   constructor(stateDir: string, environment: string) {
     this.dir = stateDir;
@@ -93,6 +99,7 @@ export class FileControlChannel implements ControlSource, ControlSink {
       this.read = false;
       this.last = [];
       this.reported.clear();
+      this.readBefore = undefined;
     }
     let text: string;
     let signature: string;
@@ -112,6 +119,10 @@ export class FileControlChannel implements ControlSource, ControlSink {
               'move it away (requests of finished rollouts are not needed)',
           );
         text = await handle.readFile('utf8');
+        const before = this.readBefore;
+        if (before && (text.length < before.length || hashOf(text.slice(0, before.length)) !== before.hash))
+          this.reported.clear();
+        this.readBefore = { length: text.length, hash: hashOf(text) };
       } finally {
         await handle.close();
       }
@@ -165,6 +176,10 @@ export class FileControlChannel implements ControlSource, ControlSink {
     this.signature = undefined;
     return { changed: false, requests: this.last, error };
   }
+}
+
+function hashOf(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
 }
 
 /** What a file that is not a regular one is, in words; undefined for a regular file. */

@@ -253,3 +253,31 @@ test('a FIFO, a device or a huge file in place of the requests file is refused u
   assert.equal(back.error, undefined);
   assert.deepEqual(back.requests, [abort]);
 });
+
+test('a requests file put in place of another (moved away, cut short) has its bad lines reported again', async (t) => {
+  const dir = stateDir(t);
+  const channel = new FileControlChannel(dir, 'production');
+  const path = channel.pathFor('production');
+  await channel.append('production', request());
+  appendFileSync(path, '{ not json\n');
+  assert.equal((await channel.poll('local-7')).refused?.[0]?.where, `${path}:2`);
+
+  // Moved away and started again: its line 2 is another line, bad too, and said so.
+  for (const [what, replace] of [
+    ['a new file', () => rmSync(path)],
+    ['the file cut short', () => writeFileSync(path, '')],
+  ] as const) {
+    replace();
+    const r = request();
+    await channel.append('production', r);
+    appendFileSync(path, `${JSON.stringify({ ...request(), verb: 'go' })}\n`);
+    const poll = await channel.poll('local-7');
+    assert.deepEqual(poll.requests, [r], what);
+    assert.equal(poll.refused?.length, 1, `${what}: its bad line 2 is reported`);
+    assert.equal(poll.refused?.[0]?.where, `${path}:2`, what);
+    assert.match(poll.refused?.[0]?.message ?? '', /verb/, what);
+  }
+  // Growing, it is the same file: a line reported once is not reported again.
+  await channel.append('production', request());
+  assert.equal((await channel.poll('local-7')).refused, undefined);
+});
