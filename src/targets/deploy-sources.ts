@@ -21,6 +21,7 @@ import { awsShorthandWords } from './aws-shorthand.ts';
 import { type ContainerMounts, imageReference, type MountWord, namespaceName } from './container-mounts.ts';
 import { longOptions, type OptionGrammar, readOptions } from './option-words.ts';
 import { ENVIRONMENT_NAME_WHY, ROLE_FIELD } from './chosen-fields.ts';
+import { gitSources } from './git-remotes.ts';
 import { PLACEHOLDER } from './placeholder.ts';
 import { isCodeVariable } from './programs.ts';
 
@@ -1987,6 +1988,9 @@ export function deploySources(
     }
     case 'heroku':
       herokuEnvironment(found, words, from);
+      return;
+    case 'git':
+      gitSources(found, words, at, source);
       return;
     case 'pulumi':
       // -s/--stack STACK: the stack deployed to, a name of the program's project (org/project/stack names

@@ -485,7 +485,6 @@ test("git's settings: a template in the key of -c, --config-env or git config, o
     ['git', 'commit', '-m', 'config', '--', '{{x}}'],
     ['git', 'tag', '-a', 'v{{x}}', '-m', 'config'],
     ['git', '-C', '/srv/app', 'config', 'user.name', '{{x}}'],
-    ['git', 'config', 'remote.origin.url', '{{x}}'],
     ['git', 'config', 'submodule.lib.path', '{{x}}'],
     ['git', '-c', 'merge.ours.name={{x}}', 'merge', 'main'],
   ])
