@@ -1958,6 +1958,25 @@ export function deploySources(
     }
     case 'terraform':
     case 'tofu': {
+      // workspace select|new|delete NAME: the workspace whose state later commands change (or which is
+      // deleted); a value there is checked once rendered to be one plain name, as pulumi's stack is.
+      const operands = operandsOf(words, from, new Set(['-chdir', '-state', '-lock-timeout']));
+      const verb = words[operands[1] ?? -1] ?? '';
+      if (words[operands[0] ?? -1] === 'workspace' && /^(select|new|delete)$/.test(verb)) {
+        const index = operands[2];
+        if (index !== undefined && templates(words[index]!).length) {
+          const at = words[index]!.search(PLACEHOLDER);
+          found.names.set(index, {
+            kind: 'plain',
+            prefix: words[index]!.slice(0, words[index]!.lastIndexOf('/', at) + 1),
+            how:
+              verb === 'delete'
+                ? `the workspace ${name} workspace delete deletes, with its state`
+                : `the workspace ${name} workspace ${verb} chooses, whose state later plans and applies change`,
+            why: "since anything else could name a path beside the workspaces (../prod) or another backend's key; write other workspaces in the config",
+          });
+        }
+      }
       // -backend-config KEY=VALUE, -backend-config=KEY=VALUE (one dash or two); FILE is file-reads.ts's.
       for (let k = from; k < words.length; k++) {
         const bare = words[k]!.replace(/^--/, '-');

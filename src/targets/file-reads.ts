@@ -1398,9 +1398,26 @@ function gcloudFiles(words: readonly string[], at: number): FileRead[] {
   return found;
 }
 
+/** terraform's (tofu's) options that take the next word as their value (one dash or two). */
+const TERRAFORM_VALUES =
+  /^--?(var|var-file|target|replace|lock-timeout|parallelism|state|state-out|backup|backend-config|chdir)$/;
+
+/** The saved plan terraform apply (`words[at]` is terraform) applies: its operand, if any. */
+function planFile(words: readonly string[], at: number): number[] {
+  let k = at + 1;
+  while (k < words.length && words[k]!.startsWith('-')) k += TERRAFORM_VALUES.test(words[k]!) ? 2 : 1;
+  if (words[k] !== 'apply') return [];
+  for (let j = k + 1; j < words.length; j++) {
+    if (!words[j]!.startsWith('-')) return [j];
+    if (TERRAFORM_VALUES.test(words[j]!)) j++;
+  }
+  return [];
+}
+
 /**
  * Files whose contents say what is deployed: terraform's (tofu's) -var-file (the variables of the plan: any
- * resource's settings) and -backend-config FILE (where the state, with its secrets, is kept), aws cloudformation
+ * resource's settings), apply's saved plan (every change made), -state/-state-out/-backup (the local state
+ * changed) and -backend-config FILE (where the state, with its secrets, is kept), aws cloudformation
  * deploy/package --template-file (the stack's resources), docker stack deploy -c/--compose-file (the services
  * and their images, mounts and rights) and nomad job run/plan FILE (the job). The file rule: a template naming the
  * file or starting its name is refused, one in a file name after a fixed directory checked once rendered.
@@ -1440,6 +1457,27 @@ function specFiles(words: readonly string[], at: number, tool: string): FileRead
             `${tool} -var-file`,
             'plans with the variables of',
             'a file {of} read as the variables of the plan, which set what every resource is',
+          ),
+        ),
+        // apply PLANFILE: the saved plan applied, which says every change made.
+        ...planFile(words, at).map((index) =>
+          file(
+            { index, from: 0 },
+            `${tool} apply`,
+            'applies the saved plan in',
+            'a file {of} read as the saved plan, which says every change that is made',
+          ),
+        ),
+        // -state, -state-out, -backup FILE (the local backend's): the state plan and apply read and change, or
+        // where they write it, another environment's among them.
+        ...['-state', '-state-out', '-backup'].flatMap((option) =>
+          dashed(option).map((v) =>
+            file(
+              v,
+              `${tool} ${option}`,
+              'reads and changes the state in',
+              "a file {of} read or written as the state, which chooses whose resources are changed (another environment's state)",
+            ),
           ),
         ),
         // -backend-config=FILE, not -backend-config=KEY=VALUE (a setting of the backend, checked as data).

@@ -148,6 +148,19 @@ const TRUST_VARIABLES_LIST = [
 export const TRUST_VARIABLES: ReadonlySet<string> = new Set(TRUST_VARIABLES_LIST);
 
 /**
+ * Variables that choose which state a deploy tool changes, and what each is (for messages): terraform's (and
+ * tofu's) workspace, whose state plan, apply and destroy read and change. Read without terraform's check of a
+ * workspace's name, so a value there could also name a path beside the workspaces (../prod). A value there would
+ * deploy over another environment's state.
+ */
+export const STATE_VARIABLES: ReadonlyMap<string, string> = new Map([
+  [
+    'TF_WORKSPACE',
+    'the workspace terraform and tofu use, whose state plan, apply and destroy read and change',
+  ],
+]);
+
+/**
  * Variables that choose who a deploy tool acts as or where it sends its credentials, and what each is (for
  * messages): the selectors of this machine's credentials (a profile, a context), the credentials themselves (a
  * token, a key: whose it is acts, with its rights, on servers this runner reaches), and the servers and trust
@@ -293,6 +306,7 @@ export const CODE_VARIABLES = new Set([
   // proxy, CA file, output file and headers).
   ...['SYSTEMD_PAGER', 'SYSTEMD_PAGERSECURE', 'SYSTEMD_EDITOR', 'CURL_HOME', 'WGETRC'],
   ...TRUST_VARIABLES_LIST,
+  ...STATE_VARIABLES.keys(),
   // Tools whose config names programs they run (kubeconfig's exec plugins, docker's credsStore, aws's
   // credential_process, terraform's providers, helm's plugins).
   ...['KUBECONFIG', 'KUBE_EDITOR', 'KUBECTL_EXTERNAL_DIFF', 'DOCKER_CONFIG', 'AWS_CONFIG_FILE'],

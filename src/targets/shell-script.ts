@@ -23,6 +23,7 @@ import type { ChosenKind, XargsItems } from './launchers.ts';
 import {
   CODE_VARIABLES,
   TRUST_VARIABLES,
+  STATE_VARIABLES,
   CREDENTIAL_VARIABLES,
   isCodeVariable,
   codeVariableIn,
@@ -514,6 +515,8 @@ export function codeOperandMessage(operand: CodeOperand, words: readonly string[
     case 'variable':
       if (CREDENTIAL_VARIABLES.has(operand.how))
         return `${at} is in the value of the variable ${operand.how}, which programs read as ${CREDENTIAL_VARIABLES.get(operand.how)!}: its value would choose who acts (whoever's credentials it names or holds, on servers this runner reaches) or send the runner's credentials to a server of its choosing, which no check of the value can make safe; ${operand.safe(name)}`;
+      if (STATE_VARIABLES.has(operand.how))
+        return `${at} is in the value of the variable ${operand.how}, which programs read as ${STATE_VARIABLES.get(operand.how)!}: its value would choose which state is changed (another environment's), which no check of the value can make safe; ${operand.safe(name)}`;
       if (TRUST_VARIABLES.has(operand.how))
         return `${at} is in the value of the variable ${operand.how}, which programs read to choose the certificates they trust, or whether they check them: its value would choose what is trusted (a server of its choosing then passes for the real one, and gets what is sent); ${operand.safe(name)}`;
       return `${at} is in the value of the variable ${operand.how}, which programs read to load code or to choose the programs they run (or the config, packages or repository they use): its value would choose the code that runs; ${operand.safe(name)}`;
