@@ -1946,6 +1946,25 @@ export function deploySources(
         }
       if (SYSTEMCTL_UNIT_VERBS.has(verb))
         for (const k of operands.slice(1)) unitOperand(found, words, k, `systemctl ${verb}`, source);
+      // Where it acts: --root/--image (the tree or disk image whose unit files enable, disable, preset and
+      // mask write, and whose units run at its next boot), -H/--host (a machine reached over ssh with the
+      // runner's keys) and -M/--machine (a container, or a user of this machine: root@.host).
+      for (const v of readOptions(words, from, SYSTEMCTL_GRAMMAR).options) {
+        if (v.index === undefined) continue;
+        if (v.option === '--root' || v.option === '--image')
+          chosen(
+            v.index,
+            `the value of systemctl ${v.option}, the ${v.option === '--root' ? 'directory tree' : 'disk image'} whose unit files it reads and writes (the units it enables there run as root when that tree boots)`,
+            'directory',
+          );
+        else if (/^(-H|--host|-M|--machine)$/.test(v.option))
+          source(
+            v.index,
+            /^(-H|--host)$/.test(v.option)
+              ? `the host systemctl ${v.option} acts on over ssh (another machine's units are started or stopped, the runner's ssh keys logging in there)`
+              : `the container or user systemctl ${v.option} acts on (another container's units, or root@.host: this machine's as root)`,
+          );
+      }
       return;
     }
     case 'service':

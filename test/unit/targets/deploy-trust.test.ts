@@ -285,3 +285,33 @@ test("variables doing the same: man's pager and options, the browser, gpg's home
   ])
     assertScriptAccepted(script);
 });
+
+test('systemctl: where it acts takes no template (--root, --image, -H/--host over ssh, -M/--machine)', () => {
+  for (const argv of [
+    ['systemctl', '--root={{x}}', 'enable', 'app'],
+    ['systemctl', '--root', '/srv/{{x}}', 'preset', 'app'],
+    ['systemctl', 'enable', 'app', '--ro={{x}}'],
+    ['systemctl', '--image={{x}}', 'enable', 'app'],
+  ])
+    assertRefused(
+      argv,
+      /the value of systemctl --(root|image), the (directory tree|disk image) whose unit files/,
+    );
+  for (const argv of [
+    ['systemctl', '-H', '{{x}}', 'restart', 'app'],
+    ['systemctl', '--host=deploy@{{x}}', 'restart', 'app'],
+    ['systemctl', 'restart', 'app', '-H{{x}}'],
+    ['systemctl', '-qH', '{{x}}', 'restart', 'app'],
+  ])
+    assertRefused(argv, /the host systemctl (-H|--host) acts on over ssh/);
+  for (const argv of [
+    ['systemctl', '-M', '{{x}}', 'restart', 'app'],
+    ['systemctl', '--machine={{x}}', 'restart', 'app'],
+    ['systemctl', '--user', '-M', '{{x}}@', 'restart', 'app'],
+  ])
+    assertRefused(argv, /the container or user systemctl (-M|--machine) acts on/);
+  assertRefused(['systemctl', '-H', '{{x}}', 'restart', 'app'], SOURCE);
+  // The unit after fixed text, the lines shown, the signal's value stay as before.
+  assertAccepted(['systemctl', '-n', '{{x}}', 'status', 'app']);
+  assertAccepted(['systemctl', '-H', 'deploy@web1', 'restart', 'app']);
+});
