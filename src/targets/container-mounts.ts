@@ -198,8 +198,9 @@ export type CheckedName =
   // commit's SHA, 40 or 64 hex digits.)
   | ({ kind: 'plain' } & PlainNameCheck)
 
-  // The ref of a workflow identity cosign trusts (certificateRefProblem), after `prefix`.
-  | { kind: 'ref'; prefix: string; how: string }
+  // The ref of a workflow identity cosign trusts (certificateRefProblem), after `prefix`; `why` says what else a
+  // value there could do (another identity, by default).
+  | { kind: 'ref'; prefix: string; how: string; why?: string }
   // gcloud's KEY=VALUE,… list after `prefix` (--set-env-vars), its keys fixed: each value must keep its pair
   // (gcloudPairsProblem).
   | { kind: 'pairs'; prefix: string; how: string }
@@ -3224,7 +3225,7 @@ const REF_PATH = /^[A-Za-z0-9_][A-Za-z0-9_.-]*(\/[A-Za-z0-9_][A-Za-z0-9_.-]*)*$/
  * would make another identity.
  */
 function certificateRefProblem(
-  check: { prefix: string; how: string },
+  check: { prefix: string; how: string; why?: string },
   word: string,
   values: Readonly<Record<string, string | undefined>>,
 ): string | undefined {
@@ -3234,7 +3235,7 @@ function certificateRefProblem(
   const list = templates(ref)
     .map((n) => `{{${n}}}`)
     .join(', ');
-  return `${list} is in ${check.how}, which is ${JSON.stringify(rendered)} once rendered: a value there must keep it one ref's path (letters, digits and _ . -, parts joined by single "/", none starting with "." or "-"), since anything else would name another identity or none; write other identities in the config`;
+  return `${list} is in ${check.how}, which is ${JSON.stringify(rendered)} once rendered: a value there must keep it one ref's path (letters, digits and _ . -, parts joined by single "/", none starting with "." or "-"), ${check.why ?? 'since anything else would name another identity or none; write other identities in the config'}`;
 }
 
 /**

@@ -168,6 +168,20 @@ export function gitSources(
       return;
     case 'push':
       named(operands[0], "the repository git push sends to (a URL, or a remote's name)");
+      // Its refspecs: a value there keeps one ref's path, since ":main" deletes the remote's branch, "+x:main"
+      // forces it, and "x:refs/tags/v1" moves a tag.
+      for (const index of operands.slice(1)) {
+        const word = words[index]!;
+        const first = word.search(PLACEHOLDER);
+        if (first < 0) continue;
+        const colon = word.lastIndexOf(':', first);
+        found.names.set(index, {
+          kind: 'ref',
+          prefix: word.slice(0, colon + 1),
+          how: 'the refspec git push pushes',
+          why: 'since ":" would choose another branch to overwrite (":main" deletes it), "+" would force it, and "*" push every ref; write other refspecs in the config',
+        });
+      }
       for (let j = k + 1; j < words.length && words[j] !== '--'; j++)
         if (words[j] === '--repo') named(++j, 'the repository git push --repo sends to');
         else if (words[j]!.startsWith('--repo=') && templates(words[j]!).length)

@@ -89,10 +89,25 @@ test('git: a value in the last part of the path after a fixed host is checked on
       ['app', 'v1.2.3', 'my_site'],
       message,
     );
-  // Refspecs, branches and the directory cloned into stay data (the directory is the file rule's).
-  assertAccepted(['git', 'push', 'origin', 'release-{{x}}']);
+  // Branches, tags and the directory cloned into stay data (the directory is the file rule's).
   assertAccepted(['git', 'fetch', 'origin', 'refs/tags/v{{x}}']);
   assertAccepted(['git', 'clone', '--branch', '{{x}}', 'https://github.com/org/app.git']);
   assertAccepted(['git', 'clone', '--depth', '{{x}}', 'https://github.com/org/app.git']);
   assertAccepted(['git', 'remote', 'set-url', '--delete', 'origin', '{{x}}']);
+});
+
+test("git push: a value in a refspec is checked once rendered to keep one ref's path", () => {
+  const message = /the refspec git push pushes, .* must keep it one ref's path .*":main" deletes it/;
+  for (const argv of [
+    ['git', 'push', 'origin', '{{x}}'],
+    ['git', 'push', 'origin', 'HEAD:{{x}}'],
+    ['git', 'push', '--force-with-lease', 'origin', 'release-{{x}}'],
+    ['git', 'push', 'origin', 'main', 'refs/tags/v{{x}}'],
+  ])
+    checkedOnceRendered(
+      argv,
+      [':main', '+HEAD:main', 'x:refs/tags/v1', 'a..b', '*', 'a b'],
+      ['main', 'feature/login', '1.2.3'],
+      message,
+    );
 });
