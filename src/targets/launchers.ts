@@ -47,6 +47,8 @@ export type ChosenKind =
   | 'project' // the project directory (or workspace) of npm, poetry, uv, …: its scripts and dependencies run
   | 'deployed' // the manifests, chart, values or kustomization kubectl, oc, helm or kustomize applies
   | 'configuration' // the configuration terraform, tofu, terragrunt or pulumi applies (-chdir, -C)
+  | 'playbook' // the playbook, inventory, vault password file or modules ansible runs
+  | 'build' // the context, Dockerfile, stage or bake file a container build runs
   | 'directory' // the directory a program runs in, or the root or config it reads (env -C, sudo -D, git -C)
   | 'remote-program'
   | 'remote-code'
@@ -885,6 +887,8 @@ export function chosenWords(words: readonly string[]): ChosenWord[] {
               inner.kind === 'project' ||
               inner.kind === 'deployed' ||
               inner.kind === 'configuration' ||
+              inner.kind === 'playbook' ||
+              inner.kind === 'build' ||
               inner.kind === 'directory'
               ? 'remote-program'
               : inner.kind,
@@ -1141,7 +1145,16 @@ export function readsWorkingDirectory(words: readonly string[], depth = 0): stri
       return `runs ${programName(word)}, which reads its project, tasks or repository from there`;
     if (chosen.kind === 'script' && !/^[/~$]/.test(word)) return `runs ${word}, a file from there`;
     if (
-      ['target', 'project', 'deployed', 'configuration', 'package', 'directory'].includes(chosen.kind) &&
+      [
+        'target',
+        'project',
+        'deployed',
+        'configuration',
+        'playbook',
+        'build',
+        'package',
+        'directory',
+      ].includes(chosen.kind) &&
       !/^[/~$]/.test(word)
     )
       return `runs ${chosen.how} (${word}), read from there`;

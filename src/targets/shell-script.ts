@@ -530,6 +530,8 @@ const SUBSTITUTED_CODE: ReadonlySet<ChosenKind> = new Set([
   'project',
   'deployed',
   'configuration',
+  'playbook',
+  'build',
   'remote-code',
 ]);
 
@@ -570,9 +572,13 @@ export function chosenWordMessage(chosen: ChosenWord, words: readonly string[], 
     case 'script':
       return `${where}: its value would choose the code that runs (even a plain word picks any file of the checkout), ${never}; name the file in the config and pass the value as an argument (${safe ?? `${programName(words[chosen.program]!)} FILE ${at}`}), ${perEnvironment}`;
     case 'deployed':
-      return `${where}: its value would choose what is deployed (the manifests, chart, values or kustomization read: even a plain word picks any file or directory of the checkout, such as another environment's or one running a privileged workload), ${never}; write the file in the config and pass the value where it is data (${safe ?? `${programName(words[chosen.program]!)} … ${at}`}), ${perEnvironment}`;
+      return `${where}: its value would choose what is deployed (the manifests, chart, values, kustomization, compose, helmfile or skaffold file read: even a plain word picks any file or directory of the checkout, such as another environment's or one running a privileged workload), ${never}; write the file in the config and pass the value where it is data (${safe ?? `${programName(words[chosen.program]!)} … ${at}`}), ${perEnvironment}`;
     case 'configuration':
       return `${where}: its value would choose the configuration that is applied (the resources it creates, changes or destroys, and the providers, modules, provisioners or program that run with the deployer's credentials: even a plain word picks any directory of the checkout, such as another environment's), ${never}; write the directory in the config and pass the value as a variable of the configuration (${safe ?? `${programName(words[chosen.program]!)} … ${at}`}), ${perEnvironment}`;
+    case 'playbook':
+      return `${where}: its value would choose the playbook, inventory or modules that run (tasks run on the hosts with the deployer's credentials; an inventory script or an executable vault password file runs here: even a plain word picks any file or directory of the checkout, such as another environment's), ${never}; write the playbook and inventory in the config and pass the value as a variable (${safe ?? `ansible-playbook deploy.yml -e version=${at}`}), ${perEnvironment}`;
+    case 'build':
+      return `${where}: its value would choose what is built (the Dockerfile whose RUN steps run, its context, stage or bake file: even a plain word picks any file or directory of the checkout, and so the code that runs in the build and ends in the image), ${never}; write the context and Dockerfile in the config and pass the value as a build argument or a tag (${safe ?? `docker build --build-arg VERSION=${at} -t app:${at} .`}), ${perEnvironment}`;
     case 'project':
       return `${where}: its value would choose the project whose scripts, dependencies and build code run (even a plain word picks any directory, workspace or environment of the checkout, and so which package.json, pyproject.toml or Cargo.toml says what runs), ${never}; write the project in the config and pass the value as an argument (${safe ?? `${programName(words[chosen.program]!)} … ${at}`}), ${perEnvironment}`;
     case 'directory':

@@ -26,7 +26,8 @@ export interface TaskWord {
    * 'target': a task or target name; 'script': a file or package loaded as code; 'program': a program run;
    * 'project': the directory, manifest, workspace or environment whose scripts and dependencies run;
    * 'deployed': the manifests, chart, values or kustomization a deploy tool applies; 'configuration': the
-   * configuration an infrastructure tool (terraform, tofu, terragrunt, pulumi) applies.
+   * configuration an infrastructure tool (terraform, tofu, terragrunt, pulumi) applies; 'playbook': the
+   * playbook, inventory or modules ansible runs; 'build': the context, Dockerfile or stage a build runs.
    */
   kind:
     | 'target'
@@ -35,6 +36,8 @@ export interface TaskWord {
     | 'project'
     | 'deployed'
     | 'configuration'
+    | 'playbook'
+    | 'build'
     | 'build-host'
     | 'container-image'
     | 'container-write'
@@ -371,6 +374,8 @@ const WHAT: Record<TaskWord['kind'], string> = {
   project: 'the project',
   deployed: 'what is deployed',
   configuration: 'the configuration applied',
+  playbook: 'the playbook',
+  build: 'what is built',
   'build-host': 'what of this machine',
   target: 'the target',
   script: 'the code',
@@ -650,7 +655,7 @@ const DEPLOY_TOOLS: Record<
      * chart), the configuration applied (terraform's directory: its resources, providers and provisioners), or
      * the program run (cdk's app, a command line).
      */
-    kind?: 'deployed' | 'configuration' | 'program';
+    kind?: 'deployed' | 'configuration' | 'program' | 'playbook' | 'build';
     /** Options whose value is a program the tool runs (wget --use-askpass), with getopt's prefixes of them. */
     programs?: readonly string[];
     subcommand?: readonly string[];
@@ -694,6 +699,7 @@ const DEPLOY_TOOLS: Record<
       '--module-path',
       '--playbook-dir',
     ],
+    kind: 'playbook',
     operands: 'the playbook ansible-playbook runs',
     safe: 'ansible-playbook -i inventory/production deploy.yml -e version=VALUE (the playbook and inventory written in the config)',
   },
@@ -706,6 +712,7 @@ const DEPLOY_TOOLS: Record<
       '--vault-pass-file',
       '--playbook-dir',
     ],
+    kind: 'playbook',
     safe: 'ansible -i inventory/production all -m ping (the inventory written in the config)',
   },
   docker: {
@@ -713,6 +720,8 @@ const DEPLOY_TOOLS: Record<
     // attestation's generator= is an image that runs on the build's results.
     choosing: ['-f', '--file', '--project-directory', '--build-context', '--target', ...ATTESTATION_OPTIONS],
     subcommand: ['build', 'compose', 'buildx', 'image'],
+    // (compose's -f and --project-directory: the compose file deployed, 'deployed': deployToolWords.)
+    kind: 'build',
     operands: 'the build context docker build runs the Dockerfile of',
     safe: 'docker build -f Dockerfile --build-arg VERSION=VALUE . (the context and Dockerfile written in the config)',
   },
@@ -737,14 +746,17 @@ const DEPLOY_TOOLS: Record<
   },
   'docker-compose': {
     choosing: ['-f', '--file', '--project-directory'],
+    kind: 'deployed',
     safe: 'docker compose -f compose.production.yml up -d (the file written in the config; the value in an environment variable the file reads)',
   },
   helmfile: {
     choosing: ['-f', '--file'],
+    kind: 'deployed',
     safe: 'helmfile -f helmfile.yaml -e production apply (the file written in the config)',
   },
   skaffold: {
     choosing: ['-f', '--filename'],
+    kind: 'deployed',
     safe: 'skaffold run -f skaffold.yaml -p production (the file written in the config)',
   },
 };
@@ -997,8 +1009,13 @@ export function deployToolWords(
       .concat(words[from] ?? '')
       .includes('build');
   const found: TaskWord[] = [];
+  // docker compose's -f and --project-directory: the compose file whose services are deployed.
+  const compose = tool.kind === 'build' && words[from - 1] === 'compose';
+  const kind = compose ? 'deployed' : (tool.kind ?? 'project');
+  const safe = compose ? DEPLOY_TOOLS['docker-compose']!.safe : tool.safe;
+  const label = compose ? `${name} compose` : name;
   const add = (index: number, how: string) => {
-    if (index < words.length) found.push({ index, kind: tool.kind ?? 'project', how, safe: tool.safe });
+    if (index < words.length) found.push({ index, kind, how, safe });
   };
   if (name === 'helm')
     for (const chart of helmCharts(words, at))
@@ -1064,7 +1081,7 @@ export function deployToolWords(
             ? `the value of ${name} ${short ?? option}, which chooses the configuration it applies`
             : tool.kind === 'program'
               ? `the app ${name} ${short ?? option} runs (a command line, or the cloud assembly it deploys)`
-              : `the value of ${name} ${short ?? option}, which chooses the code or config that runs`,
+              : `the value of ${label} ${short ?? option}, which chooses the code or config that runs`,
         );
       if (choosing.includes(option) && eq < 0) j++;
       continue;
@@ -1171,11 +1188,11 @@ function bakeWords(
     const value = attached ?? words[index];
     if (value === undefined) break;
     if ((option === '-f' || option === '--file') && value !== '-')
-      add(index, 'project', `the value of ${program} ${option}, which chooses the code or config that runs`);
+      add(index, 'build', `the value of ${program} ${option}, which chooses the code or config that runs`);
     else if (ATTESTATION_OPTIONS.includes(option) && /\{\{/.test(value))
       add(
         index,
-        'project',
+        'build',
         `the attestation ${program} ${option} asks for (its generator= is an image that runs on the build's results)`,
       );
     else if (option === '--metadata-file')
@@ -1246,7 +1263,7 @@ function bakeWords(
       else if (assign > 0 && /\{\{/.test(value.slice(assign + 1)) && BAKE_CHOOSING_FIELD.test(field))
         add(
           index,
-          field === 'target' ? 'target' : 'project',
+          field === 'target' ? 'target' : 'build',
           field === 'target'
             ? `the stage of the Dockerfile ${program} --set ${key} builds, whose RUN steps run`
             : `the ${field} ${program} --set ${key} sets, which chooses the code that runs`,

@@ -272,7 +272,10 @@ test('the workspace a monorepo tool runs the script of, and the packages go gene
 });
 
 test('the configuration, playbook, inventory, context or file a deploy tool runs takes no template', () => {
-  const chooses = /its value would choose the project whose scripts, dependencies and build code run/;
+  // Each refused as what it is: ansible's playbook and inventory, a build's context and Dockerfile, the compose,
+  // helmfile or skaffold file deployed (tool-file-kinds.test.ts), none a package.json project.
+  const chooses =
+    /its value would choose (the playbook, inventory or modules that run|what is built \(the Dockerfile|what is deployed \(the manifests, chart, values, kustomization, compose, helmfile or skaffold file read)/;
   // The configuration an infrastructure tool applies (its resources, providers, provisioners), not a project's
   // scripts; cdk's app is a command line it runs.
   const applies =
@@ -339,7 +342,7 @@ test('the configuration, playbook, inventory, context or file a deploy tool runs
 
 test('the manifests kubectl applies, and the chart, values files, repository and post-renderer helm uses, take no template', () => {
   const chooses =
-    /its value would choose what is deployed \(the manifests, chart, values or kustomization read/;
+    /its value would choose what is deployed \(the manifests, chart, values, kustomization, compose, helmfile or skaffold file read/;
   for (const spec of [
     ['kubectl', 'apply', '-f', '{{x}}'],
     ['kubectl', 'apply', '-f', 'k8s/{{x}}.yaml'],
@@ -374,9 +377,9 @@ test('the manifests kubectl applies, and the chart, values files, repository and
 });
 
 test('kubectl -Rf, helm template CHART, a chart after an unknown helm option, kustomize build and buildx bake -f take no template', () => {
-  // What kubectl, oc, helm and kustomize read is what is deployed; a bake file is the build's project.
+  // What kubectl, oc, helm and kustomize read is what is deployed; a bake file is what is built.
   const chooses =
-    /its value would choose (what is deployed \(the manifests, chart, values or kustomization read|the project whose scripts, dependencies and build code run)/;
+    /its value would choose (what is deployed \(the manifests, chart, values, kustomization, compose, helmfile or skaffold file read|what is built \(the Dockerfile)/;
   for (const spec of [
     // pflag reads -Rf as -R and -f.
     ['kubectl', 'apply', '-Rf', '{{x}}'],
