@@ -142,6 +142,8 @@ export interface CommandModel {
 const TRUST_VARIABLES_LIST = [
   ...['SSL_CERT_FILE', 'SSL_CERT_DIR', 'CURL_CA_BUNDLE', 'REQUESTS_CA_BUNDLE', 'NODE_EXTRA_CA_CERTS'],
   ...['GIT_SSL_CAINFO', 'GIT_SSL_CAPATH', 'NODE_TLS_REJECT_UNAUTHORIZED', 'PYTHONHTTPSVERIFY'],
+  // git's switch turning the check off (any value but empty), and the authorities its proxy is trusted by.
+  ...['GIT_SSL_NO_VERIFY', 'GIT_PROXY_SSL_CAINFO'],
   // aws's CA bundle (--ca-bundle).
   'AWS_CA_BUNDLE',
 ];

@@ -111,3 +111,14 @@ test("git push: a value in a refspec is checked once rendered to keep one ref's 
       message,
     );
 });
+
+test("git's variables turning the certificate check off or choosing its proxy's authorities take no template", () => {
+  for (const script of [
+    'GIT_SSL_NO_VERIFY={{x}} git push origin main',
+    'export GIT_PROXY_SSL_CAINFO=certs/{{x}}.pem; git fetch origin',
+  ])
+    assertScriptRefused(
+      script,
+      /which programs read to choose the certificates they trust, or whether they check them/,
+    );
+});
