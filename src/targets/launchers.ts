@@ -45,7 +45,7 @@ export type ChosenKind =
   | 'script'
   | 'target' // a make, rake, just, task, gradle, … target: the recipe that runs
   | 'project' // the project directory (or workspace) of npm, poetry, uv, …: its scripts and dependencies run
-  | 'deployed' // the manifests, chart, values or kustomization kubectl, oc, helm or kustomize applies
+  | 'deployed' // the manifests, chart, values, kustomization, compose, helmfile or skaffold file a deploy tool applies
   | 'configuration' // the configuration terraform, tofu, terragrunt or pulumi applies (-chdir, -C)
   | 'playbook' // the playbook, inventory, vault password file or modules ansible runs
   | 'build' // the context, Dockerfile, stage or bake file a container build runs

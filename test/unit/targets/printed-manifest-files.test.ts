@@ -43,7 +43,7 @@ test('printsFileAt: operands, not options, their values, nor a filter script', (
 
 test('a value in the file, chart or directory kubectl, oc, helm or kustomize reads says it chooses what is deployed, not a project', () => {
   const DEPLOYED =
-    /would choose what is deployed \(the manifests, chart, values or kustomization read.*write the file in the config/;
+    /would choose what is deployed \(the manifests, chart, values, kustomization, compose, helmfile or skaffold file read.*write the file in the config/;
   for (const script of [
     'kubectl apply -f k8s/{{x}}.yaml',
     'kubectl apply -f=k8s/{{x}}.yaml',
