@@ -25,9 +25,10 @@ export interface TaskWord {
   /**
    * 'target': a task or target name; 'script': a file or package loaded as code; 'program': a program run;
    * 'project': the directory, manifest, workspace or environment whose scripts and dependencies run;
-   * 'deployed': the manifests, chart, values, kustomization, compose, helmfile or skaffold file a deploy tool applies; 'configuration': the
-   * configuration an infrastructure tool (terraform, tofu, terragrunt, pulumi) applies; 'playbook': the
-   * playbook, inventory or modules ansible runs; 'build': the context, Dockerfile or stage a build runs.
+   * 'deployed': the manifests, chart, values, kustomization, compose, helmfile or skaffold file a deploy tool
+   * applies; 'configuration': the configuration an infrastructure tool (terraform, tofu, terragrunt, pulumi)
+   * applies; 'playbook': the playbook, inventory or modules ansible runs; 'build': the context, Dockerfile or
+   * stage a build runs.
    */
   kind:
     | 'target'
