@@ -19,7 +19,7 @@
 // (container-mounts.ts). Pure.
 import { awsShorthandWords } from './aws-shorthand.ts';
 import { type ContainerMounts, imageReference, type MountWord, namespaceName } from './container-mounts.ts';
-import { longOptions, type OptionGrammar, readOptions } from './option-words.ts';
+import { longOptions, operandsOf, type OptionGrammar, readOptions } from './option-words.ts';
 import { ENVIRONMENT_NAME_WHY, ROLE_FIELD } from './chosen-fields.ts';
 import { gitSources } from './git-remotes.ts';
 import { PLACEHOLDER } from './placeholder.ts';
@@ -91,24 +91,6 @@ function valuesOf(
       }
     } else if (attached && /^-[A-Za-z]./.test(word) && options.includes(word.slice(0, 2)))
       found.push({ index: k, option: word.slice(0, 2), value: word.slice(2) });
-  }
-  return found;
-}
-
-/** The operands of `words[from…]`: words that are no option and no value of one of `values` (up to `--`, then all). */
-function operandsOf(words: readonly string[], from: number, values: ReadonlySet<string>): number[] {
-  const found: number[] = [];
-  for (let k = from; k < words.length; k++) {
-    const word = words[k]!;
-    if (word === '--') {
-      for (let j = k + 1; j < words.length; j++) found.push(j);
-      break;
-    }
-    if (word.startsWith('-') && word !== '-') {
-      if (!word.includes('=') && values.has(word)) k++;
-      continue;
-    }
-    found.push(k);
   }
   return found;
 }

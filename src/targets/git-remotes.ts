@@ -9,6 +9,7 @@
 // git@host:org/{{x}}.git), checked once rendered to be one plain name: a "/" there would name another owner's
 // repository, a value in the host another server. Pure.
 import type { ContainerMounts } from './container-mounts.ts';
+import { operandsOf } from './option-words.ts';
 import { PLACEHOLDER } from './placeholder.ts';
 
 /** The templates in `text`. */
@@ -52,24 +53,6 @@ const SUBCOMMAND_VALUES: Record<string, ReadonlySet<string>> = {
   remote: new Set(['-t', '--track', '-m', '--master']),
   submodule: new Set(['-b', '--branch', '--name', '--reference', '--depth']),
 };
-
-/** The operands of `words[from…]` (up to `--`, then all), skipping the values of `values`. */
-function operandsOf(words: readonly string[], from: number, values: ReadonlySet<string>): number[] {
-  const found: number[] = [];
-  for (let k = from; k < words.length; k++) {
-    const word = words[k]!;
-    if (word === '--') {
-      for (let j = k + 1; j < words.length; j++) found.push(j);
-      break;
-    }
-    if (word.startsWith('-') && word !== '-') {
-      if (!word.includes('=') && values.has(word)) k++;
-      continue;
-    }
-    found.push(k);
-  }
-  return found;
-}
 
 /** The fixed start of a URL's or scp-like address's path: `scheme://authority/` or `user@host:` (not `x::`). */
 const FIXED_HOST = /^(?:[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/]+\/|[^/:]+:(?![/:]))/;

@@ -95,3 +95,24 @@ export function longOptions(
     ...optional.map((name) => [name, 'optional'] as const),
   ]);
 }
+
+/**
+ * The operands of `words[from…]`: words that are no option and no value of one of `values`, the options written
+ * whole (up to `--`, then every word).
+ */
+export function operandsOf(words: readonly string[], from: number, values: ReadonlySet<string>): number[] {
+  const found: number[] = [];
+  for (let k = from; k < words.length; k++) {
+    const word = words[k]!;
+    if (word === '--') {
+      for (let j = k + 1; j < words.length; j++) found.push(j);
+      break;
+    }
+    if (word.startsWith('-') && word !== '-') {
+      if (!word.includes('=') && values.has(word)) k++;
+      continue;
+    }
+    found.push(k);
+  }
+  return found;
+}
