@@ -22,9 +22,8 @@ type Refuse = (index: number, how: string, names?: string[], safe?: string) => v
 
 /**
  * Settings whose value chooses the server git talks to or how it is trusted: a remote's URL and proxy, a
- * submodule's URL, the URL
- * rewrites (url.BASE.insteadOf), http's (and http.URL.'s) proxy, certificates, pinned key, resolved addresses,
- * cookies and extra headers.
+ * submodule's URL, the URL rewrites (url.BASE.insteadOf), http's (and http.URL.'s) proxy, certificates, pinned
+ * key, resolved addresses, cookies and extra headers.
  */
 const GIT_SERVER_KEYS =
   /^(remote\..+\.(url|pushurl|proxy|proxyauthmethod)|submodule\..+\.url|url\..+\.(insteadof|pushinsteadof)|https?\.(.+\.)?(proxy|proxyauthmethod|proxysslcainfo|proxysslcert|proxysslkey|sslverify|sslcainfo|sslcapath|sslcert|sslkey|sslbackend|pinnedpubkey|curloptresolve|cookiefile|extraheader|emptyauth))$/i;
