@@ -21,7 +21,8 @@
 // by 10, as the analyzer does). Traffic: 20-50 req/s in total, the canary 1-10 % of it (or ~2 req/s),
 // 0.5 % base error rate with interval-to-interval noise shared by both versions, log-normal latency read
 // through Prometheus histogram buckets (p95 by histogram_quantile's interpolation).
-// Run: npm run bench:judge [-- trials [seed-set [p95-only]] [--base-error RATE]]   (default 500 per scenario, seed set 0: the figures in
+// Run: npm run bench:judge [-- trials [seed-set [p95-only]] [--base-error RATE] [--overdispersion SD]]
+// (default 500 per scenario, seed set 0: the figures in
 // docs/analysis.md; another seed set checks that a figure is not an accident of these seeds)
 import { parseArgs } from 'node:util';
 import { resolveAnalysisConfig } from '../src/analysis/config.ts';
@@ -37,6 +38,12 @@ const WINDOW = 20; // intervals of one minute
 const HORIZON = 15; // minutes after onset: the target's "detected within 15 minutes"
 /** Both versions' error rate before any fault; `--base-error` changes it (the figures in docs use 0.005). */
 let baseError = 0.005;
+/**
+ * Minute-to-minute noise of each version's own error rate (log-normal sd), on top of the drift both share:
+ * errors that cluster more than the conditional-binomial model assumes. 0 (the default) draws nothing, so
+ * the seeds give the figures in docs/analysis.md.
+ */
+let overdispersion = 0;
 const ALPHA = 0.01;
 const BUCKETS = [25, 50, 75, 100, 150, 200, 250, 300, 400, 500, 750, 1000, 2500, 5000, Infinity];
 
@@ -248,7 +255,8 @@ export function generate(s: Scenario, seed: number): Trial {
     const side = (canary: boolean): Side => {
       // Normal from a mean of 40 on: the figures in docs were made with that cut.
       const requests = poisson(r, (canary ? canaryRps : rps - canaryRps) * 60, 40);
-      let rate = baseError * drift * (canary && faulty ? (s.errorFactor ?? 1) : 1);
+      const own = overdispersion ? Math.exp(overdispersion * normal(r) - overdispersion ** 2 / 2) : 1;
+      let rate = baseError * drift * own * (canary && faulty ? (s.errorFactor ?? 1) : 1);
       let probabilities = canary && faulty ? latencyAlt : latencyNull;
       if (canary && i === spikeAt) {
         if (s.spike === 'latency-and-errors') rate *= 10;
@@ -549,14 +557,21 @@ function wilsonUpper(k: number, n: number): number {
   return (centre + spread) / (1 + (z * z) / n);
 }
 
-export function benchJudge(trialCount = 500, seedSet = 0, p95Only = false, baseErrorRate = 0.005): void {
+export function benchJudge(
+  trialCount = 500,
+  seedSet = 0,
+  p95Only = false,
+  baseErrorRate = 0.005,
+  overdispersionSd = 0,
+): void {
   benchConfig = p95Only ? p95OnlyConfig : judgeConfig;
   baseError = baseErrorRate;
+  overdispersion = overdispersionSd;
   const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
   const pct2 = (x: number) => `${(x * 100).toFixed(2)}%`;
   const t = (x: number | null) => (x === null ? '-' : String(x));
   console.log(
-    `rollback judge benchmark: ${trialCount} seeded trials per faulty scenario, ${trialCount * HEALTHY_TRIALS_FACTOR} per healthy one (seed set ${seedSet}); ${WINDOW} one-minute intervals (+${TOTAL_INTERVALS - WINDOW} extension when undecided); base error rate ${pct2(baseError)}${p95Only ? '; p95 only: the judge is given no latency histogram (recordings without buckets)' : ''}`,
+    `rollback judge benchmark: ${trialCount} seeded trials per faulty scenario, ${trialCount * HEALTHY_TRIALS_FACTOR} per healthy one (seed set ${seedSet}); ${WINDOW} one-minute intervals (+${TOTAL_INTERVALS - WINDOW} extension when undecided); base error rate ${pct2(baseError)}${overdispersion ? `; each version's error rate also varies on its own from minute to minute (log-normal sd ${overdispersion})` : ''}${p95Only ? '; p95 only: the judge is given no latency histogram (recordings without buckets)' : ''}`,
   );
   console.log(
     `healthy: rate = false rollbacks (95 % up: upper end of its 95 % interval). faulty: rate = rolled back within ${HORIZON} min of the onset; ttd = minutes from onset (median/p90)\n`,
@@ -661,10 +676,13 @@ export function benchJudge(trialCount = 500, seedSet = 0, p95Only = false, baseE
 }
 
 if (import.meta.main) {
-  const usage = 'bench:judge [trials] [seed set] [p95-only] [--base-error RATE]';
+  const usage = 'bench:judge [trials] [seed set] [p95-only] [--base-error RATE] [--overdispersion SD]';
   const { positionals, values } = parseArgs({
     allowPositionals: true,
-    options: { 'base-error': { type: 'string', default: '0.005' } },
+    options: {
+      'base-error': { type: 'string', default: '0.005' },
+      overdispersion: { type: 'string', default: '0' },
+    },
   });
   const [trials = '500', seedSet = '0', mode] = positionals;
   if (mode !== undefined && mode !== 'p95-only')
@@ -674,5 +692,10 @@ if (import.meta.main) {
     throw new Error(
       `${usage}: --base-error must be a rate between 0 and 0.2, got ${JSON.stringify(values['base-error'])}`,
     );
-  benchJudge(Number(trials), Number(seedSet), mode === 'p95-only', rate);
+  const sd = Number(values.overdispersion);
+  if (!(sd >= 0 && sd <= 2))
+    throw new Error(
+      `${usage}: --overdispersion must be a log-normal sd between 0 and 2, got ${JSON.stringify(values.overdispersion)}`,
+    );
+  benchJudge(Number(trials), Number(seedSet), mode === 'p95-only', rate, sd);
 }
