@@ -458,14 +458,14 @@ export class ActionRun {
   }
 
   private gateOptions() {
-    const { context } = this;
+    const { context, octokit } = this;
     return {
       cwd: this.env.GITHUB_WORKSPACE ?? process.cwd(),
       // On a pull request, changed-line checks compare against its base branch.
       baseRef: this.env.GITHUB_BASE_REF ? `origin/${this.env.GITHUB_BASE_REF}` : undefined,
       pullRequest:
-        this.octokit && context.pullNumber !== undefined
-          ? pullRequestContext(this.octokit.rest, {
+        octokit && context.pullNumber !== undefined
+          ? pullRequestContext(octokit.rest, (query, variables) => octokit.graphql(query, variables), {
               owner: context.owner,
               repo: context.repo,
               number: context.pullNumber,

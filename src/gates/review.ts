@@ -1,6 +1,6 @@
 // The review gate (seed 01, "code review checklist"): on the lines this change adds, no TODO markers in
 // critical paths, no debug logging, no commented-out code; on GitHub, an approved pull request with no
-// outstanding change requests.
+// outstanding change requests and no unresolved review thread ("all PR comments addressed").
 import { lstat } from 'node:fs/promises';
 import { join } from 'node:path';
 import picomatch from 'picomatch';
@@ -15,13 +15,20 @@ import {
   todoMarker,
   type RuleLevel,
 } from './review-rules.ts';
+import { threadFindings } from './review-threads.ts';
 import { readReportFile } from './report-file.ts';
 import { repositoryRoots } from './repo-path.ts';
 import { redactSecrets } from './secret-rules.ts';
+import { oneLine } from '../github/user-text.ts';
 import { Turns } from './turns.ts';
 import type { Finding, Gate, GateContext, GateVerdict } from './types.ts';
 
-const DEFAULTS = { todo: 'block', debug_logging: 'block', commented_out_code: 'warn' } as const;
+const DEFAULTS = {
+  todo: 'block',
+  debug_logging: 'block',
+  commented_out_code: 'warn',
+  unresolved_threads: 'block',
+} as const;
 
 function severityOf(level: RuleLevel): Finding['severity'] {
   return level === 'block' ? 'error' : 'warning';
@@ -173,6 +180,38 @@ async function approvalFindings(config: ReviewConfig, ctx: GateContext): Promise
   return [{ rule: `review.${decision.reason}`, severity: 'error', message }];
 }
 
+async function reviewThreadFindings(config: ReviewConfig, ctx: GateContext): Promise<Finding[]> {
+  const level = config.unresolved_threads ?? DEFAULTS.unresolved_threads;
+  if (level === 'off') return [];
+  if (!ctx.pullRequest) {
+    return [
+      {
+        rule: 'review.threads-skipped',
+        severity: 'notice',
+        message: 'no pull request in this run: the unresolved review threads check was skipped',
+      },
+    ];
+  }
+  let read;
+  try {
+    read = await ctx.pullRequest.reviewThreads();
+  } catch (error) {
+    const reason = oneLine((error as Error).message)
+      .trim()
+      .slice(0, 500);
+    return [
+      {
+        rule: 'review.threads-unknown',
+        severity: severityOf(level),
+        message:
+          `cannot read the review threads of pull request #${ctx.pullRequest.number} through GitHub's GraphQL ` +
+          `API (the token needs pull-requests: read): ${reason}`,
+      },
+    ];
+  }
+  return threadFindings(read, level, ctx.pullRequest.number);
+}
+
 function verdictFrom(findings: Finding[]): GateVerdict {
   const errors = findings.filter((f) => f.severity === 'error').length;
   const warnings = findings.filter((f) => f.severity === 'warning').length;
@@ -192,7 +231,12 @@ export const reviewGate: Gate<ReviewConfig> = {
   name: 'review',
   schema: reviewConfigSchema,
   async run(config, ctx) {
-    const findings = [...(await lineFindings(config, ctx)), ...(await approvalFindings(config, ctx))];
-    return verdictFrom(findings);
+    // The two GitHub reads wait on the network while the changed lines are read.
+    const found = await Promise.all([
+      lineFindings(config, ctx),
+      approvalFindings(config, ctx),
+      reviewThreadFindings(config, ctx),
+    ]);
+    return verdictFrom(found.flat());
   },
 };

@@ -1,6 +1,7 @@
 // The contract every quality gate implements (DESIGN.md §3). A gate decides pass / warn / block from real
 // reports and tools; a gate that cannot decide blocks, with a reason that names what it looked for and where.
 import type { ZodType } from 'zod';
+import type { ReviewThreadsRead } from '../github/review-threads.ts';
 
 export type GateStatus = 'pass' | 'warn' | 'block';
 
@@ -50,11 +51,13 @@ export interface GateContext {
   /** Progress lines; never pass a secret here. */
   log(line: string): void;
   env: NodeJS.ProcessEnv;
-  /** Present when running on GitHub with a pull request (the review gate's approval check). */
+  /** Present when running on GitHub with a pull request (the review gate's approval and thread checks). */
   pullRequest?: {
     number: number;
     /** `association`: GitHub's author_association of the reviewer (OWNER, MEMBER, COLLABORATOR, NONE ...). */
     reviews(): Promise<Array<{ user: string; state: string; commitId?: string; association?: string }>>;
+    /** Its review threads: the unresolved ones, and how many were read. */
+    reviewThreads(): Promise<ReviewThreadsRead>;
   };
 }
 

@@ -1,5 +1,7 @@
-// The pull request as the review gate sees it: its reviews, read lazily and only if the gate asks.
+// The pull request as the review gate sees it: its reviews and review threads, read lazily and only if the
+// gate asks.
 import type { GateContext } from '../gates/types.ts';
+import { readReviewThreads, type GraphqlFn } from './review-threads.ts';
 
 /** The one Octokit call this needs, so tests can pass a tiny fake. */
 export interface ReviewsApi {
@@ -23,10 +25,12 @@ export interface ReviewsApi {
 
 export function pullRequestContext(
   api: ReviewsApi,
+  graphql: GraphqlFn,
   where: { owner: string; repo: string; number: number },
 ): NonNullable<GateContext['pullRequest']> {
   return {
     number: where.number,
+    reviewThreads: () => readReviewThreads(graphql, where),
     async reviews() {
       const reviews: Array<{ user: string; state: string; commitId?: string; association?: string }> = [];
       for (let page = 1; ; page++) {

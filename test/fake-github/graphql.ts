@@ -2,7 +2,8 @@
 // (@octokit/graphql-schema), then executed by graphql-js over the fake's stored deployments, commits and pull
 // requests. A query that GitHub would refuse is refused here too, and recorded as a violation, so code that
 // reads GitHub through GraphQL cannot drift from the real schema. Only what the code under test reads is
-// resolved (repository.deployments with statuses, commits and their pull requests, the viewer's login); a
+// resolved (repository.deployments with statuses, commits and their pull requests, repository.pullRequest's
+// review threads with their first comment's author and address, the viewer's login); a
 // field without a resolver answers null, as GitHub does for what it cannot resolve, and is reported as
 // `unimplemented`.
 import { schema as octokitSchema } from '@octokit/graphql-schema';
@@ -16,7 +17,7 @@ import {
   type GraphQLFieldResolver,
   type GraphQLSchema,
 } from 'graphql';
-import type { FakeState, RepoState } from './state.ts';
+import type { FakeState, PullRecord, RepoState, ReviewThreadRecord } from './state.ts';
 import { history, repoKey, repoNodeId } from './state.ts';
 
 /** A refusal GitHub itself answers (an error in the response), not a mistake of the caller: no violation. */
@@ -207,10 +208,46 @@ function deploymentNode(repo: RepoState, d: Json, problems: string[]): Json {
   };
 }
 
+/** A review thread with its first comment (a thread holds its comments; the fake keeps only the first). */
+function reviewThreadNode(thread: ReviewThreadRecord, problems: string[]): Json {
+  const comment = {
+    // Actor is an interface: graphql-js picks the concrete type by __typename.
+    author: thread.author === null ? null : { __typename: 'User', login: thread.author },
+    url: thread.url,
+    path: thread.path,
+    line: thread.line,
+    outdated: thread.outdated,
+  };
+  return {
+    isResolved: thread.resolved,
+    isOutdated: thread.outdated,
+    path: thread.path,
+    line: thread.line,
+    comments: (args: Json) => connection([comment], args, 'comments', problems, (c) => c),
+  };
+}
+
+function pullRequestNode(pull: PullRecord, problems: string[]): Json {
+  return {
+    number: pull.number,
+    title: pull.title,
+    headRefOid: pull.headSha,
+    reviewThreads: (args: Json) =>
+      connection(pull.reviewThreads, args, 'reviewThreads', problems, (t) => reviewThreadNode(t, problems)),
+  };
+}
+
 function repositoryNode(repo: RepoState, problems: string[]): Json {
   return {
     name: repo.name,
     nameWithOwner: `${repo.owner}/${repo.name}`,
+    pullRequest: (args: Json) => {
+      const pull = repo.pulls.get(Number(args.number));
+      // GitHub answers an error (type NOT_FOUND) and null for the field.
+      if (!pull)
+        throw new GithubRefusal(`Could not resolve to a PullRequest with the number of ${args.number}.`);
+      return pullRequestNode(pull, problems);
+    },
     deployments: (args: Json) => {
       const environments = args.environments as string[] | null | undefined;
       const order = (args.orderBy as { direction?: string } | undefined)?.direction ?? 'ASC';

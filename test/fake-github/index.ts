@@ -10,6 +10,7 @@ export type {
   SeedPull,
   SeedRepoOptions,
   SeedReview,
+  SeedReviewThread,
   Violation,
   ViolationKind,
 } from './server.ts';

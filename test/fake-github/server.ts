@@ -17,6 +17,7 @@ import type {
   PullRecord,
   RepoState,
   ReviewRecord,
+  ReviewThreadRecord,
   WorkflowRunRecord,
 } from './state.ts';
 import { workflowRunPayload } from './webhooks.ts';
@@ -105,6 +106,17 @@ export interface SeedPull {
   draft?: boolean;
   state?: 'open' | 'closed';
   reviews?: SeedReview[];
+  reviewThreads?: SeedReviewThread[];
+}
+
+export interface SeedReviewThread {
+  path: string;
+  /** Default: 1; null: on the whole file (or outdated). */
+  line?: number | null;
+  resolved?: boolean;
+  outdated?: boolean;
+  /** Who started it; null: a deleted account. */
+  author: string | null;
 }
 
 export interface SeedReview {
@@ -195,6 +207,8 @@ export interface FakeGitHub {
    */
   changeBase(pr: number, base: string, sel?: RepoSelector): void;
   addReview(pr: number, review: SeedReview, sel?: RepoSelector): ReviewRecord;
+  /** A review thread on the PR's diff (its first comment's author and address); GraphQL reads it. */
+  addReviewThread(pr: number, thread: SeedReviewThread, sel?: RepoSelector): ReviewThreadRecord;
   /** A comment written by a person (not through the API), e.g. a `/deploy` command. */
   addComment(pr: number, comment: { user: string; body: string }, sel?: RepoSelector): Json;
   setFile(path: string, content: string, opts?: RepoSelector & { branch?: string }): void;
@@ -577,6 +591,25 @@ export async function createFakeGitHub(opts: FakeGitHubOptions = {}): Promise<Fa
     return record;
   };
 
+  const addReviewThreadTo = (
+    repo: RepoState,
+    pull: PullRecord,
+    thread: SeedReviewThread,
+  ): ReviewThreadRecord => {
+    const id = nextId(state);
+    const record: ReviewThreadRecord = {
+      id,
+      path: thread.path,
+      line: thread.line === undefined ? 1 : thread.line,
+      resolved: thread.resolved ?? false,
+      outdated: thread.outdated ?? false,
+      author: thread.author,
+      url: render.html(`/${repo.owner}/${repo.name}/pull/${pull.number}#discussion_r${id}`),
+    };
+    pull.reviewThreads.push(record);
+    return record;
+  };
+
   const fake: FakeGitHub = {
     url,
     state,
@@ -664,10 +697,12 @@ export async function createFakeGitHub(opts: FakeGitHubOptions = {}): Promise<Fa
           ...(p.headOwner ? { headOwner: p.headOwner } : {}),
           maintainerCanModify: p.maintainerCanModify ?? false,
           reviews: [],
+          reviewThreads: [],
           createdAt: nowIso(now()),
         };
         repo.pulls.set(p.number, pull);
         for (const r of p.reviews ?? []) addReviewTo(pull, r);
+        for (const t of p.reviewThreads ?? []) addReviewThreadTo(repo, pull, t);
       }
       return repo;
     },
@@ -716,6 +751,10 @@ export async function createFakeGitHub(opts: FakeGitHubOptions = {}): Promise<Fa
     },
     addReview(pr, review, sel) {
       return addReviewTo(pullOf(pr, sel).pull, review);
+    },
+    addReviewThread(pr, thread, sel) {
+      const { repo, pull } = pullOf(pr, sel);
+      return addReviewThreadTo(repo, pull, thread);
     },
     addComment(pr, comment, sel) {
       const { repo } = pullOf(pr, sel);

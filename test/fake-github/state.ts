@@ -38,6 +38,20 @@ export interface ReviewRecord {
   submittedAt: string;
 }
 
+/** A review thread on a pull request's diff, as GitHub's GraphQL PullRequestReviewThread shows it. */
+export interface ReviewThreadRecord {
+  id: number;
+  path: string;
+  /** Its line in the head version; null when outdated or on the whole file, as GitHub answers. */
+  line: number | null;
+  resolved: boolean;
+  outdated: boolean;
+  /** Who wrote its first comment; null: a deleted account. */
+  author: string | null;
+  /** Its first comment's web address. */
+  url: string;
+}
+
 export interface PullRecord {
   number: number;
   title: string;
@@ -55,6 +69,8 @@ export interface PullRecord {
   /** Commit shas on the PR branch, oldest first. */
   commits: string[];
   reviews: ReviewRecord[];
+  /** Review threads, oldest first (GitHub's order). */
+  reviewThreads: ReviewThreadRecord[];
   createdAt: string;
 }
 

@@ -82,6 +82,7 @@ export async function makeHistory(h: HistoryFake, plan: readonly PlannedDeployme
             draft: false,
             commits: [sha],
             reviews: [],
+            reviewThreads: [],
             createdAt: new Date(h.clock.now).toISOString(),
           });
         }

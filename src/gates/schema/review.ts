@@ -1,4 +1,5 @@
-// The review gate's section under `gates:`: the line rules' levels, where they apply, and the approval rule.
+// The review gate's section under `gates:`: the line rules' levels, where they apply, the approval rule and
+// the unresolved review threads rule.
 // Only the schema and its option types: config loading imports this, never the gate's run code.
 import * as z from 'zod';
 import { gateCommonFields } from './common.ts';
@@ -24,6 +25,10 @@ export const reviewConfigSchema = z.strictObject({
       'On a pull request: an approval on the head commit, no changes requested. Default: required.',
   }),
   min_approvals: z.number().int().min(1).max(20).optional().meta({ description: 'Default: 1.' }),
+  unresolved_threads: ruleLevel.optional().meta({
+    description:
+      'On a pull request: its unresolved review threads (outdated ones too), one finding each. Default: block.',
+  }),
 });
 
 export type ReviewConfig = z.infer<typeof reviewConfigSchema>;

@@ -367,3 +367,68 @@ test('failNext rejects a nonsensical count', async () => {
     await gh.stop();
   }
 });
+
+test('review threads page as GitHub pages them; GitHub limits and unread fields are caught', async () => {
+  const { gh, octokit } = await seeded();
+  try {
+    for (let i = 0; i < 5; i++)
+      gh.addReviewThread(7, { path: `src/f${i}.ts`, line: i + 1, resolved: i % 2 === 0, author: 'alice' });
+    const query = `query($after: String, $first: Int!) { repository(owner: "acme", name: "web") {
+      pullRequest(number: 7) { reviewThreads(first: $first, after: $after) {
+        pageInfo { hasNextPage endCursor } nodes { path isResolved } } } } }`;
+    type Page = {
+      repository: {
+        pullRequest: {
+          reviewThreads: {
+            pageInfo: { hasNextPage: boolean; endCursor: string | null };
+            nodes: Array<{ path: string; isResolved: boolean }>;
+          };
+        };
+      };
+    };
+    const paths: string[] = [];
+    let after: string | null = null;
+    for (let page = 0; page < 5; page++) {
+      const answer: Page = await octokit.graphql<Page>(query, { after, first: 2 });
+      const { nodes, pageInfo } = answer.repository.pullRequest.reviewThreads;
+      paths.push(...nodes.map((n) => `${n.path}:${n.isResolved}`));
+      if (!pageInfo.hasNextPage) break;
+      after = pageInfo.endCursor;
+    }
+    assert.deepEqual(paths, [
+      'src/f0.ts:true',
+      'src/f1.ts:false',
+      'src/f2.ts:true',
+      'src/f3.ts:false',
+      'src/f4.ts:true',
+    ]);
+    assert.equal(gh.requestsFor('graphql').length, 3);
+    gh.assertNoViolations();
+    // More than 100 a page is GitHub's error, and a field the fake does not hold (a comment's body) is reported.
+    await assert.rejects(
+      octokit.graphql(query, { after: null, first: 101 }),
+      /exceeds the `first` limit of 100/,
+    );
+    // body is non-null on GitHub: the fake's null for it is an execution error too.
+    await assert.rejects(
+      octokit.graphql(`query { repository(owner: "acme", name: "web") { pullRequest(number: 7) {
+      reviewThreads(first: 1) { nodes { comments(first: 1) { nodes { body } } } } } } }`),
+    );
+    assert.deepEqual(
+      gh.violations.map((v) => [v.kind, v.message]),
+      [
+        [
+          'github-rule',
+          'Requesting 101 records on the `reviewThreads` connection exceeds the `first` limit of 100 records.',
+        ],
+        ['unimplemented', 'the fake does not resolve PullRequestReviewComment.body (answered null)'],
+        [
+          'invalid-request',
+          'GraphQL execution error: Cannot return null for non-nullable field PullRequestReviewComment.body.',
+        ],
+      ],
+    );
+  } finally {
+    await gh.stop();
+  }
+});

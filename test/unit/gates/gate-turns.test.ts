@@ -141,14 +141,17 @@ test('review: a changed file of 50 000 lines gives every finding on its added li
   await writeFile(join(dir, 'generated.ts'), text);
   const added = Array.from({ length: 50_000 }, (_, index) => index + 1);
   const file: ChangedFile = { path: 'generated.ts', status: 'added', addedLines: added };
-  const verdict = await reviewGate.run(reviewGate.schema.parse({ approval: 'off' }), context(dir, [file]));
+  const verdict = await reviewGate.run(
+    reviewGate.schema.parse({ approval: 'off', unresolved_threads: 'off' }),
+    context(dir, [file]),
+  );
   assert.equal(verdict.status, 'block');
   assert.deepEqual(
     verdict.findings.map((f) => `${f.line}:${f.rule}`),
     ['50000:review.debug-logging'],
   );
 
-  const config = reviewGate.schema.parse({ approval: 'off' });
+  const config = reviewGate.schema.parse({ approval: 'off', unresolved_threads: 'off' });
   const stopped = await abortedAtFirstTurn((turns) => reviewFile(config, 'generated.ts', added, text, turns));
   assert.equal((stopped as Error).message, 'cancelled by the test');
   // One minified line of 2 MB is read in steps too, not as one.

@@ -396,10 +396,13 @@ test('source files written by Windows tools (UTF-16, a BOM, CRLF) are read as te
   for (const [encoding, bytes] of encodings('const a = 1;\r\nconsole.log(a);\r\n')) {
     const dir = await tempDir(t);
     await writeFile(join(dir, 'app.ts'), bytes);
-    const verdict = await reviewGate.run(reviewGate.schema.parse({ approval: 'off' }), {
-      ...context(dir),
-      changedFiles: async () => [{ path: 'app.ts', status: 'added', addedLines: [1, 2] }],
-    });
+    const verdict = await reviewGate.run(
+      reviewGate.schema.parse({ approval: 'off', unresolved_threads: 'off' }),
+      {
+        ...context(dir),
+        changedFiles: async () => [{ path: 'app.ts', status: 'added', addedLines: [1, 2] }],
+      },
+    );
     assert.deepEqual(
       verdict.findings.map((f) => `${f.line}:${f.rule}`),
       ['2:review.debug-logging'],
@@ -442,10 +445,13 @@ test('a changed file too big to read names the file and how to leave it out; an 
   await writeFile(join(dir, 'bundle.js'), Buffer.alloc(1));
   const { truncate } = await import('node:fs/promises');
   await truncate(join(dir, 'bundle.js'), 129 * 1024 * 1024); // sparse: no 129 MB written
-  const verdict = await reviewGate.run(reviewGate.schema.parse({ approval: 'off' }), {
-    ...context(dir),
-    changedFiles: async () => [{ path: 'bundle.js', status: 'added', addedLines: [1] }],
-  });
+  const verdict = await reviewGate.run(
+    reviewGate.schema.parse({ approval: 'off', unresolved_threads: 'off' }),
+    {
+      ...context(dir),
+      changedFiles: async () => [{ path: 'bundle.js', status: 'added', addedLines: [1] }],
+    },
+  );
   assert.equal(verdict.status, 'block');
   assert.match(
     verdict.findings[0]!.message,

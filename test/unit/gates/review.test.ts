@@ -4,6 +4,7 @@ import { describe, it } from 'node:test';
 import { reviewGate } from '../../../src/gates/review.ts';
 import type { ReviewConfig } from '../../../src/gates/schema/review.ts';
 import type { ChangedFile, GateContext } from '../../../src/gates/types.ts';
+import type { ReviewThreadsRead } from '../../../src/github/review-threads.ts';
 
 const fixture = fileURLToPath(new URL('../../fixtures/gates/review/', import.meta.url));
 
@@ -34,7 +35,7 @@ async function run(config: ReviewConfig, files: ChangedFile[], extra: Partial<Ga
 
 describe('review gate: changed lines', () => {
   it('flags TODO markers, debug logging and commented-out code on the exact lines', async () => {
-    const verdict = await run({ approval: 'off' }, [allPaymentLines]);
+    const verdict = await run({ approval: 'off', unresolved_threads: 'off' }, [allPaymentLines]);
     assert.equal(verdict.status, 'block');
     assert.deepEqual(rulesAt(verdict.findings), [
       '3:review.todo',
@@ -47,7 +48,9 @@ describe('review gate: changed lines', () => {
   });
 
   it('looks only at the added lines', async () => {
-    const verdict = await run({ approval: 'off' }, [{ ...allPaymentLines, addedLines: [1, 2, 5, 7, 8, 11] }]);
+    const verdict = await run({ approval: 'off', unresolved_threads: 'off' }, [
+      { ...allPaymentLines, addedLines: [1, 2, 5, 7, 8, 11] },
+    ]);
     assert.equal(verdict.status, 'pass');
     assert.deepEqual(verdict.findings, []);
   });
@@ -55,6 +58,7 @@ describe('review gate: changed lines', () => {
   it('applies TODO only in critical paths and honours each rule level', async () => {
     const config: ReviewConfig = {
       approval: 'off',
+      unresolved_threads: 'off',
       critical_paths: ['src/billing/**'],
       debug_logging: 'warn',
       commented_out_code: 'off',
@@ -65,7 +69,7 @@ describe('review gate: changed lines', () => {
   });
 
   it('chooses debug patterns by language (Python)', async () => {
-    const verdict = await run({ approval: 'off' }, [
+    const verdict = await run({ approval: 'off', unresolved_threads: 'off' }, [
       { path: 'scripts/tool.py', status: 'modified', addedLines: [1, 2, 3, 4, 5, 6] },
     ]);
     assert.deepEqual(rulesAt(verdict.findings), [
@@ -76,7 +80,7 @@ describe('review gate: changed lines', () => {
   });
 
   it('skips ignored and deleted files', async () => {
-    const verdict = await run({ approval: 'off', ignore: ['scripts/**'] }, [
+    const verdict = await run({ approval: 'off', unresolved_threads: 'off', ignore: ['scripts/**'] }, [
       { path: 'scripts/tool.py', status: 'modified', addedLines: [4] },
       { path: 'src/gone.ts', status: 'deleted', addedLines: [] },
     ]);
@@ -84,7 +88,7 @@ describe('review gate: changed lines', () => {
   });
 
   it('blocks when a changed file cannot be read, naming it', async () => {
-    const verdict = await run({ approval: 'off' }, [
+    const verdict = await run({ approval: 'off', unresolved_threads: 'off' }, [
       { path: 'src/missing.ts', status: 'added', addedLines: [1] },
     ]);
     assert.equal(verdict.status, 'block');
@@ -96,6 +100,7 @@ describe('review gate: pull request approval', () => {
   const pr = (reviews: Array<{ user: string; state: string; commitId?: string }>) => ({
     number: 7,
     reviews: async () => reviews,
+    reviewThreads: async () => ({ unresolved: [], read: 0, pages: 1, truncated: false }),
   });
 
   it('without a pull request the check is skipped with a notice, not a block', async () => {
@@ -127,10 +132,89 @@ describe('review gate: pull request approval', () => {
 
   it('blocks when there is no approval, and when the reviews cannot be read', async () => {
     assert.equal((await run({}, [], { headSha: 'abc', pullRequest: pr([]) })).status, 'block');
-    const failing = { number: 7, reviews: async () => Promise.reject(new Error('HTTP 502')) };
+    const failing = { ...pr([]), reviews: async () => Promise.reject(new Error('HTTP 502')) };
     const verdict = await run({}, [], { pullRequest: failing });
     assert.equal(verdict.status, 'block');
     assert.match(verdict.summary, /cannot read the reviews of pull request #7: HTTP 502/);
+  });
+});
+
+describe('review gate: unresolved review threads', () => {
+  const approved = [{ user: 'ana', state: 'APPROVED', commitId: 'abc' }];
+  const withThreads = (threads: () => Promise<ReviewThreadsRead>) => ({
+    number: 7,
+    reviews: async () => approved,
+    reviewThreads: threads,
+  });
+  const open: ReviewThreadsRead = {
+    unresolved: [
+      {
+        path: 'src/a.ts',
+        line: 4,
+        outdated: false,
+        author: 'bo',
+        url: 'https://github.com/o/r/pull/7#discussion_r9',
+      },
+    ],
+    read: 3,
+    pages: 1,
+    truncated: false,
+  };
+
+  it('blocks by default on an unresolved thread, even on an approved pull request', async () => {
+    const verdict = await run({}, [], { headSha: 'abc', pullRequest: withThreads(async () => open) });
+    assert.equal(verdict.status, 'block');
+    assert.deepEqual(rulesAt(verdict.findings), ['4:review.unresolved-thread']);
+    assert.match(verdict.summary, /pull request #7: unresolved review thread on src\/a\.ts:4 started by bo/);
+  });
+
+  it('passes when every thread is resolved; warns or ignores as configured', async () => {
+    const none = { ...open, unresolved: [] };
+    const pass = await run({}, [], { headSha: 'abc', pullRequest: withThreads(async () => none) });
+    assert.equal(pass.status, 'pass', pass.summary);
+    assert.deepEqual(pass.findings, []);
+    const warn = await run({ unresolved_threads: 'warn' }, [], {
+      headSha: 'abc',
+      pullRequest: withThreads(async () => open),
+    });
+    assert.equal(warn.status, 'warn');
+    assert.equal(warn.findings[0]!.severity, 'warning');
+    let asked = false;
+    const off = await run({ unresolved_threads: 'off' }, [], {
+      headSha: 'abc',
+      pullRequest: withThreads(async () => ((asked = true), open)),
+    });
+    assert.equal(off.status, 'pass');
+    assert.equal(asked, false, 'off does not read the threads');
+  });
+
+  it('without a pull request the check is skipped with a notice', async () => {
+    const verdict = await run({ approval: 'off' }, []);
+    assert.equal(verdict.status, 'pass');
+    assert.deepEqual(
+      verdict.findings.map((f) => [f.rule, f.severity]),
+      [['review.threads-skipped', 'notice']],
+    );
+  });
+
+  it('threads that cannot be read block (or warn), saying what failed', async () => {
+    const failing = withThreads(async () =>
+      Promise.reject(
+        new Error(
+          'Request failed due to following response errors:\n - Resource not accessible by integration',
+        ),
+      ),
+    );
+    const verdict = await run({}, [], { headSha: 'abc', pullRequest: failing });
+    assert.equal(verdict.status, 'block');
+    assert.deepEqual(rulesAt(verdict.findings), ['undefined:review.threads-unknown']);
+    assert.equal(
+      verdict.findings[0]!.message,
+      "cannot read the review threads of pull request #7 through GitHub's GraphQL API (the token needs " +
+        'pull-requests: read): Request failed due to following response errors:  - Resource not accessible by integration',
+    );
+    const warn = await run({ unresolved_threads: 'warn' }, [], { headSha: 'abc', pullRequest: failing });
+    assert.equal(warn.status, 'warn');
   });
 });
 
@@ -139,5 +223,7 @@ describe('review gate: config', () => {
     assert.equal(reviewGate.schema.safeParse({ todos: 'block' }).success, false);
     assert.equal(reviewGate.schema.safeParse({ todo: 'error' }).success, false);
     assert.equal(reviewGate.schema.safeParse({ todo: 'warn', required: false, timeout: '1m' }).success, true);
+    assert.equal(reviewGate.schema.safeParse({ unresolved_threads: 'warn' }).success, true);
+    assert.equal(reviewGate.schema.safeParse({ unresolved_threads: 'required' }).success, false);
   });
 });

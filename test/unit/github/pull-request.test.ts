@@ -1,10 +1,19 @@
-// The review gate's view of a pull request, read through real Octokit from the fake GitHub (whose every
-// request and response is checked against GitHub's OpenAPI description), then judged by the review gate.
+// The review gate's view of a pull request, read through real Octokit from the fake GitHub (whose every REST
+// request and response is checked against GitHub's OpenAPI description, and every GraphQL query against
+// GitHub's GraphQL schema), then judged by the review gate.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Octokit } from '@octokit/rest';
-import { createFakeGitHub, fakeSha } from '../../fake-github/index.ts';
+import { parse, validate } from 'graphql';
+import {
+  createFakeGitHub,
+  fakeSha,
+  type FakeGitHub,
+  type SeedReviewThread,
+} from '../../fake-github/index.ts';
+import { githubSchema } from '../../fake-github/graphql.ts';
 import { pullRequestContext } from '../../../src/github/pull-request.ts';
+import { REVIEW_THREADS_QUERY } from '../../../src/github/review-threads.ts';
 import { reviewGate } from '../../../src/gates/review.ts';
 import type { GateContext } from '../../../src/gates/types.ts';
 
@@ -12,6 +21,13 @@ const HEAD = fakeSha('head');
 
 async function verdictFor(
   reviews: Array<{ user: string; state: 'APPROVED' | 'CHANGES_REQUESTED'; commitId?: string }>,
+  options: {
+    reviewThreads?: SeedReviewThread[];
+    /** The pull request the gate asks about (default 3, the seeded one). */
+    number?: number;
+    before?: (gh: FakeGitHub) => void;
+    after?: (gh: FakeGitHub) => void;
+  } = {},
 ) {
   const gh = await createFakeGitHub();
   try {
@@ -19,9 +35,10 @@ async function verdictFor(
       owner: 'acme',
       repo: 'web',
       collaborators: { alice: 'write', bob: 'write' },
-      pulls: [{ number: 3, head: HEAD, user: 'carol', reviews }],
+      pulls: [{ number: 3, head: HEAD, user: 'carol', reviews, reviewThreads: options.reviewThreads ?? [] }],
     });
-    const octokit = new Octokit({ baseUrl: gh.url, auth: 'test-token' });
+    options.before?.(gh);
+    const octokit = new Octokit({ baseUrl: gh.url, auth: 'test-token', request: { retries: 0 } });
     const ctx: GateContext = {
       cwd: process.cwd(),
       headSha: HEAD,
@@ -29,10 +46,14 @@ async function verdictFor(
       signal: new AbortController().signal,
       log: () => {},
       env: process.env,
-      pullRequest: pullRequestContext(octokit.rest, { owner: 'acme', repo: 'web', number: 3 }),
+      pullRequest: pullRequestContext(octokit.rest, (q, v) => octokit.graphql(q, v), {
+        owner: 'acme',
+        repo: 'web',
+        number: options.number ?? 3,
+      }),
     };
     const verdict = await reviewGate.run(reviewGate.schema.parse({ approval: 'required' }), ctx);
-    gh.assertNoViolations();
+    (options.after ?? ((fake) => fake.assertNoViolations()))(gh);
     return verdict;
   } finally {
     await gh.stop();
@@ -66,4 +87,82 @@ test('a review by someone who is not of the repository neither approves nor hold
     { user: 'mallory', state: 'CHANGES_REQUESTED', commitId: HEAD },
   ]);
   assert.equal(veto.status, 'pass', veto.summary);
+});
+
+test("the review threads query is valid against GitHub's GraphQL schema", () => {
+  assert.deepEqual(
+    validate(githubSchema(), parse(REVIEW_THREADS_QUERY)).map((e) => e.message),
+    [],
+  );
+});
+
+test('unresolved review threads, on every page, block an approved pull request; resolved ones do not', async () => {
+  const approved = [{ user: 'alice', state: 'APPROVED' as const, commitId: HEAD }];
+  // 130 threads: two pages of GitHub's 100; three unresolved, one of them on the second page and outdated.
+  const threads: SeedReviewThread[] = Array.from({ length: 130 }, (_, i) => ({
+    path: `src/f${i}.ts`,
+    line: i + 1,
+    resolved: true,
+    author: 'bob',
+  }));
+  threads[5] = { path: 'src/pay.ts', line: 12, author: 'bob' };
+  threads[60] = { path: 'src/auth.ts', line: null, author: null };
+  threads[120] = { path: 'src/old.ts', line: null, outdated: true, author: 'alice' };
+  let requests = 0;
+  const verdict = await verdictFor(approved, {
+    reviewThreads: threads,
+    after: (gh) => {
+      gh.assertNoViolations();
+      requests = gh.requestsFor('graphql').length;
+    },
+  });
+  assert.equal(requests, 2, 'two pages of 100');
+  assert.equal(verdict.status, 'block', verdict.summary);
+  assert.deepEqual(
+    verdict.findings.map((f) => [f.rule, f.path, f.line]),
+    [
+      ['review.unresolved-thread', 'src/pay.ts', 12],
+      ['review.unresolved-thread', 'src/auth.ts', undefined],
+      ['review.unresolved-thread', undefined, undefined],
+    ],
+  );
+  assert.match(
+    verdict.findings[0]!.message,
+    /^pull request #3: unresolved review thread on src\/pay\.ts:12 started by bob: http:\/\/.+\/acme\/web\/pull\/3#discussion_r\d+$/,
+  );
+  assert.match(verdict.findings[1]!.message, /on src\/auth\.ts started by a deleted account/);
+  assert.match(
+    verdict.findings[2]!.message,
+    /unresolved outdated review thread on src\/old\.ts started by alice \(outdated/,
+  );
+
+  const resolved = await verdictFor(approved, {
+    reviewThreads: threads.map((t) => ({ ...t, resolved: true })),
+  });
+  assert.equal(resolved.status, 'pass', resolved.summary);
+  assert.deepEqual(resolved.findings, []);
+});
+
+test("threads GitHub will not give block, with GitHub's reason", async () => {
+  const approved = [{ user: 'alice', state: 'APPROVED' as const, commitId: HEAD }];
+  // GitHub answers an error for a pull request number it does not know (the approval check fails first on REST).
+  const missing = await verdictFor([], { number: 99, after: () => {} });
+  const unknown = missing.findings.find((f) => f.rule === 'review.threads-unknown');
+  assert.equal(unknown?.severity, 'error');
+  assert.match(
+    unknown!.message,
+    /cannot read the review threads of pull request #99 .*Could not resolve to a PullRequest with the number of 99/,
+  );
+  // A token without the permission: GitHub refuses the request.
+  const refused = await verdictFor(approved, {
+    before: (gh) =>
+      gh.failNext({ status: 403, operationId: 'graphql', message: 'Resource not accessible by integration' }),
+    after: () => {},
+  });
+  assert.equal(refused.status, 'block');
+  assert.deepEqual(
+    refused.findings.map((f) => f.rule),
+    ['review.threads-unknown'],
+  );
+  assert.match(refused.findings[0]!.message, /Resource not accessible by integration/);
 });
