@@ -469,6 +469,7 @@ export class ActionRun {
               owner: context.owner,
               repo: context.repo,
               number: context.pullNumber,
+              headSha: context.pullHeadSha,
             })
           : undefined,
     };

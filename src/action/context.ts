@@ -40,6 +40,11 @@ export interface RunContext {
   pullNumber?: number;
   /** Its title, when the event carries it (pull_request and pull_request_target): for people only. */
   pullTitle?: string;
+  /**
+   * Its head commit, when the event carries it: what its reviews were given on. Not `sha` once it is merged
+   * (then `sha` is its merge commit).
+   */
+  pullHeadSha?: string;
   /** workflow_dispatch inputs, as strings. */
   dispatch?: Record<string, string>;
   /**
@@ -139,6 +144,7 @@ export function readRunContext(env: NodeJS.ProcessEnv, event: Json | undefined):
     // On a pull request, GITHUB_SHA is a merge commit; the head is what was reviewed. Once merged, the
     // merge commit is what the base branch has (a squash or rebase leaves the head on no branch at all).
     const head = (pull.head as Json | undefined)?.sha;
+    if (typeof head === 'string') context.pullHeadSha = head;
     const merged = pull.merged === true && typeof pull.merge_commit_sha === 'string';
     if (merged) {
       context.sha = pull.merge_commit_sha as string;

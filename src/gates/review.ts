@@ -166,13 +166,15 @@ async function approvalFindings(config: ReviewConfig, ctx: GateContext): Promise
     ];
   }
   const pr = `pull request #${ctx.pullRequest.number}`;
-  const decision = decideApproval(reviews, ctx.headSha, config.min_approvals ?? 1);
+  // Reviews are on the pull request's head; a merged one's run is about its merge commit.
+  const head = ctx.pullRequest.headSha ?? ctx.headSha;
+  const decision = decideApproval(reviews, head, config.min_approvals ?? 1);
   if (decision.ok) return [];
   const message =
     decision.reason === 'changes-requested'
       ? `${pr}: changes requested by ${decision.users.join(', ')} and not yet approved by them`
       : decision.reason === 'stale-approval'
-        ? `${pr}: approved by ${decision.approvers.join(', ')} on an earlier commit, not on ${ctx.headSha?.slice(0, 12)}`
+        ? `${pr}: approved by ${decision.approvers.join(', ')} on an earlier commit, not on ${head?.slice(0, 12)}`
         : `${pr}: ${decision.approvers.length} approval(s) on the head commit, ${decision.needed} needed` +
           (decision.outsiders.length
             ? ` (approved by ${decision.outsiders.join(', ')}, who ${decision.outsiders.length > 1 ? 'are' : 'is'} not an owner, member or collaborator of the repository)`

@@ -54,6 +54,11 @@ export interface GateContext {
   /** Present when running on GitHub with a pull request (the review gate's approval and thread checks). */
   pullRequest?: {
     number: number;
+    /**
+     * Its head commit, which an approval must be on; undefined: `headSha`. They differ on a merged pull
+     * request: the run is about its merge commit, no review is on that.
+     */
+    headSha?: string;
     /** `association`: GitHub's author_association of the reviewer (OWNER, MEMBER, COLLABORATOR, NONE ...). */
     reviews(): Promise<Array<{ user: string; state: string; commitId?: string; association?: string }>>;
     /** Its review threads: the unresolved ones, and how many were read. */

@@ -26,10 +26,11 @@ export interface ReviewsApi {
 export function pullRequestContext(
   api: ReviewsApi,
   graphql: GraphqlFn,
-  where: { owner: string; repo: string; number: number },
+  where: { owner: string; repo: string; number: number; headSha?: string },
 ): NonNullable<GateContext['pullRequest']> {
   return {
     number: where.number,
+    ...(where.headSha ? { headSha: where.headSha } : {}),
     reviewThreads: () => readReviewThreads(graphql, where),
     async reviews() {
       const reviews: Array<{ user: string; state: string; commitId?: string; association?: string }> = [];

@@ -224,6 +224,9 @@ test('a merged pull request: the merge commit is what the base branch has, not t
   });
   const c = readRunContext(env({ GITHUB_EVENT_NAME: 'pull_request', GITHUB_SHA: merge }), event);
   assert.equal(c.sha, merge);
+  // Its reviews are on its head, which the review gate's approval check needs.
+  assert.equal(c.pullHeadSha, (event.pull_request as { head: { sha: string } }).head.sha);
+  assert.notEqual(c.pullHeadSha, merge);
   // Closed without merging: still the head that was reviewed.
   const closed = webhookPayload('pull_request', 'closed', {
     number: 8,

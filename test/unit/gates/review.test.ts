@@ -130,6 +130,17 @@ describe('review gate: pull request approval', () => {
     assert.match(verdict.summary, /pull request #7: changes requested by bo/);
   });
 
+  it("a merged pull request's approval on its head counts, though the run is about the merge commit", async () => {
+    const merged = { ...pr([{ user: 'ana', state: 'APPROVED', commitId: 'head' }]), headSha: 'head' };
+    const verdict = await run({}, [], { headSha: 'merge', pullRequest: merged });
+    assert.equal(verdict.status, 'pass', verdict.summary);
+    // A push after the approval still needs a new one.
+    const pushed = { ...pr([{ user: 'ana', state: 'APPROVED', commitId: 'old' }]), headSha: 'head' };
+    const stale = await run({}, [], { headSha: 'merge', pullRequest: pushed });
+    assert.equal(stale.status, 'block');
+    assert.match(stale.summary, /approved by ana on an earlier commit, not on head/);
+  });
+
   it('blocks when there is no approval, and when the reviews cannot be read', async () => {
     assert.equal((await run({}, [], { headSha: 'abc', pullRequest: pr([]) })).status, 'block');
     const failing = { ...pr([]), reviews: async () => Promise.reject(new Error('HTTP 502')) };
