@@ -342,7 +342,8 @@ const REPOSITORY_PEOPLE = new Set(['OWNER', 'MEMBER', 'COLLABORATOR']);
 export type ApprovalDecision =
   | { ok: true; approvers: string[] }
   | { ok: false; reason: 'changes-requested'; users: string[] }
-  | { ok: false; reason: 'stale-approval'; approvers: string[] }
+  /** `approvers`: whose approval is on an earlier commit; `current`: who approved the head (fewer than needed). */
+  | { ok: false; reason: 'stale-approval'; approvers: string[]; current: string[]; needed: number }
   | { ok: false; reason: 'not-approved'; approvers: string[]; needed: number; outsiders: string[] };
 
 /**
@@ -376,7 +377,8 @@ export function decideApproval(
     .map((r) => r.user);
   if (current.length >= minApprovals) return { ok: true, approvers: current };
   if (approvals.length > current.length) {
-    return { ok: false, reason: 'stale-approval', approvers: approvals.map((r) => r.user) };
+    const stale = approvals.filter((r) => !current.includes(r.user)).map((r) => r.user);
+    return { ok: false, reason: 'stale-approval', approvers: stale, current, needed: minApprovals };
   }
   return {
     ok: false,

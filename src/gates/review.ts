@@ -174,7 +174,10 @@ async function approvalFindings(config: ReviewConfig, ctx: GateContext): Promise
     decision.reason === 'changes-requested'
       ? `${pr}: changes requested by ${decision.users.join(', ')} and not yet approved by them`
       : decision.reason === 'stale-approval'
-        ? `${pr}: approved by ${decision.approvers.join(', ')} on an earlier commit, not on ${head?.slice(0, 12)}`
+        ? `${pr}: approved by ${decision.approvers.join(', ')} on an earlier commit, not on ${head?.slice(0, 12)}` +
+          (decision.current.length
+            ? ` (${decision.current.length} approval(s) on it, by ${decision.current.join(', ')}; ${decision.needed} needed)`
+            : '')
         : `${pr}: ${decision.approvers.length} approval(s) on the head commit, ${decision.needed} needed` +
           (decision.outsiders.length
             ? ` (approved by ${decision.outsiders.join(', ')}, who ${decision.outsiders.length > 1 ? 'are' : 'is'} not an owner, member or collaborator of the repository)`

@@ -145,6 +145,19 @@ describe('decideApproval', () => {
     assert.equal(d.ok, false);
     assert.equal(!d.ok && d.reason, 'stale-approval');
   });
+  it('names only the approvals on an earlier commit as stale, and who approved the head', () => {
+    const reviews = [
+      { user: 'ana', state: 'APPROVED', commitId: 'h' },
+      { user: 'bo', state: 'APPROVED', commitId: 'old' },
+    ];
+    assert.deepEqual(decideApproval(reviews, 'h', 2), {
+      ok: false,
+      reason: 'stale-approval',
+      approvers: ['bo'],
+      current: ['ana'],
+      needed: 2,
+    });
+  });
   it('counts approvals against the minimum', () => {
     const d = decideApproval([{ user: 'ana', state: 'APPROVED', commitId: 'h' }], 'h', 2);
     assert.deepEqual(d, { ok: false, reason: 'not-approved', approvers: ['ana'], needed: 2, outsiders: [] });

@@ -138,7 +138,21 @@ describe('review gate: pull request approval', () => {
     const pushed = { ...pr([{ user: 'ana', state: 'APPROVED', commitId: 'old' }]), headSha: 'head' };
     const stale = await run({}, [], { headSha: 'merge', pullRequest: pushed });
     assert.equal(stale.status, 'block');
-    assert.match(stale.summary, /approved by ana on an earlier commit, not on head/);
+    assert.match(stale.summary, /approved by ana on an earlier commit, not on head$/);
+    // Of two needed, one on the head and one on an earlier commit: the stale one is named, not both.
+    const half = {
+      ...pr([
+        { user: 'ana', state: 'APPROVED', commitId: 'head' },
+        { user: 'bo', state: 'APPROVED', commitId: 'old' },
+      ]),
+      headSha: 'head',
+    };
+    const one = await run({ min_approvals: 2 }, [], { headSha: 'merge', pullRequest: half });
+    assert.equal(one.status, 'block');
+    assert.match(
+      one.summary,
+      /pull request #7: approved by bo on an earlier commit, not on head \(1 approval\(s\) on it, by ana; 2 needed\)$/,
+    );
   });
 
   it('blocks when there is no approval, and when the reviews cannot be read', async () => {
