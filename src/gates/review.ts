@@ -224,7 +224,11 @@ function verdictFrom(findings: Finding[]): GateVerdict {
     const first = findings.find((f) => f.severity === 'error')!;
     return { status: 'block', summary: `${errors} blocking issue(s), first: ${first.message}`, findings };
   }
-  if (warnings > 0) return { status: 'warn', summary: `${warnings} warning(s) on changed lines`, findings };
+  if (warnings > 0) {
+    // Not only changed lines warn: an unresolved review thread or an unreadable one can, too.
+    const first = findings.find((f) => f.severity === 'warning')!;
+    return { status: 'warn', summary: `${warnings} warning(s), first: ${first.message}`, findings };
+  }
   return {
     status: 'pass',
     summary: 'changed lines are clean' + (findings.length ? ' (see notices)' : ''),

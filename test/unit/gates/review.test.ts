@@ -204,6 +204,10 @@ describe('review gate: unresolved review threads', () => {
     });
     assert.equal(warn.status, 'warn');
     assert.equal(warn.findings[0]!.severity, 'warning');
+    assert.match(
+      warn.summary,
+      /^1 warning\(s\), first: pull request #7: unresolved review thread on src\/a\.ts:4/,
+    );
     let asked = false;
     const off = await run({ unresolved_threads: 'off' }, [], {
       headSha: 'abc',
