@@ -41,27 +41,29 @@ export interface StepRecord {
 export type PipelineStatus =
   'succeeded' | 'failed' | 'rolled_back' | 'cancelled' | 'blocked' | 'paused' | 'waiting';
 
-/** Stable reason codes for how a deployment ended. */
-export type OutcomeCode =
-  | 'deployed'
-  | 'gates_blocked'
-  | 'staging_failed'
-  | 'hook_failed'
-  | 'strategy_failed'
-  | 'verify_failed'
-  | 'monitor_failed'
-  | 'cancelled'
-  | 'rollout_paused'
+/** Stable reason codes for how a deployment ended (README.md "Outcome codes" lists each). */
+export const OUTCOME_CODES = [
+  'deployed',
+  'gates_blocked',
+  'staging_failed',
+  'hook_failed',
+  'strategy_failed',
+  'verify_failed',
+  'monitor_failed',
+  'cancelled',
+  'rollout_paused',
   /** The job handed the rollout off: it waits for /promote (manual, approval), a bake, or /resume. */
-  | 'rollout_waiting'
+  'rollout_waiting',
   /** A person aborted the rollout (/abort, the Abort button): traffic went back to the stable version. */
-  | 'rollout_aborted'
-  | 'rollback_failed'
+  'rollout_aborted',
+  'rollback_failed',
   /** The environment's state record was refused (forged, stale, corrupt...) and no `current` command says what is live. */
-  | 'state_refused'
+  'state_refused',
   /** The record shows another run's rollout that never finished: reconcile first. */
-  | 'rollout_unfinished'
-  | 'internal_error';
+  'rollout_unfinished',
+  'internal_error',
+] as const;
+export type OutcomeCode = (typeof OUTCOME_CODES)[number];
 
 export interface RollbackRecord {
   reason: string;
