@@ -30,13 +30,12 @@ test('the manifest subscribes to real webhook events and asks for known permissi
     'members',
     'metadata',
     'pull_requests',
-    'statuses',
   ]);
   for (const [name, level] of Object.entries(manifest.default_permissions)) {
     assert.ok(['read', 'write'].includes(level), `${name}: ${level}`);
   }
   // Read-only where the app never writes.
-  for (const name of ['metadata', 'statuses', 'members']) {
+  for (const name of ['metadata', 'members']) {
     assert.equal(manifest.default_permissions[name], 'read', name);
   }
   // actions: write only for the reconcile dispatch, which needs the workflow_run event to know when to.
