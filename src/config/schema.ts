@@ -209,7 +209,7 @@ export const commandSpec = z.union([
     run: commandLine,
     shell: z.boolean().optional().meta({
       description:
-        'Run through /bin/sh. Each {{template}} becomes a reference to its DEPLOY_* variable, never the value itself, so no value is parsed as code; templates in backticks, ${…}, $((…)) (except numeric variables) or quoted here-documents are refused.',
+        'Run with bash -c (bash on PATH, not /bin/sh). Each {{template}} becomes a reference to its DEPLOY_* variable, never the value itself, so no value is parsed as code; templates in backticks, ${…}, $((…)) (except numeric variables) or quoted here-documents are refused.',
     }),
     timeout: stepDuration.optional(),
     cwd: nonEmpty.optional(),
