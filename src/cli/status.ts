@@ -42,14 +42,20 @@ export async function statusCli(opts: StatusCliOptions, deps: StatusCliDeps): Pr
   }
   const record = read.record;
   const rollout = record?.rollout;
-  const requests = rollout
-    ? (await new FileControlChannel(env.stateDir, env.name).poll(rollout.deploymentId)).requests
-    : [];
+  const polled = rollout
+    ? await new FileControlChannel(env.stateDir, env.name).poll(rollout.deploymentId)
+    : undefined;
+  const requests = polled?.requests ?? [];
+  // Requests that cannot be read, or are not trusted, are not acted on: say so rather than show none.
+  const requestsError = polled?.error;
   if (opts.json)
     deps.out(
-      `${JSON.stringify({ type: 'status', ok: true, environment: env.name, record: record ?? null, requests })}\n`,
+      `${JSON.stringify({ type: 'status', ok: true, environment: env.name, record: record ?? null, requests, ...(requestsError ? { requestsError } : {}) })}\n`,
     );
-  else deps.out(formatStatus(env.name, record, requests));
+  else {
+    deps.out(formatStatus(env.name, record, requests));
+    if (requestsError) deps.err(`warning: control_unreadable: ${oneLine(requestsError)}\n`);
+  }
   return EXIT_CODES.success;
 }
 

@@ -10,11 +10,18 @@
 // Only a regular file is read or written, and read only up to MAX_CONTROL_FILE_BYTES (as the record next to it,
 // file-store.ts): a FIFO put (or linked) in its place would block the poll for ever, and with it the rollout's
 // every /abort; a device (/dev/zero) or a huge file would be read into memory whole.
+// Only a file and a directory the CLI's user (or root) owns, and that group and others may not write, are
+// trusted (file-trust.ts, as ssh's StrictModes): anyone else who could write a line could /promote. A symbolic
+// link in place of either is not followed (the CLI makes neither): its target may be anyone's. The CLI makes
+// both so that they pass (0644 and 0755, whatever the umask adds).
 import { createHash } from 'node:crypto';
 import { constants, type Stats } from 'node:fs';
-import { mkdir, open, type FileHandle } from 'node:fs/promises';
+import { lstat, mkdir, open, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { cutText } from '../github/write-limits.ts';
+import { plain } from '../util/plain-text.ts';
 import { syncDirectory } from '../util/sync-directory.ts';
+import { processUid, untrusted } from './file-trust.ts';
 import {
   parseControlRequest,
   type ControlPoll,
@@ -25,6 +32,17 @@ import {
 
 /** Far more than any environment's requests (a few hundred bytes each): a bigger file is refused unread. */
 export const MAX_CONTROL_FILE_BYTES = 64 * 1024 * 1024;
+
+/** The longest refusal of a bad line shown (the line itself may be of any length). */
+const MAX_REFUSAL_CHARS = 300;
+
+/** Not following a symbolic link where the platform can (0 elsewhere). */
+const NO_FOLLOW = constants.O_NOFOLLOW ?? 0;
+
+export interface FileControlOptions {
+  /** The user whose files are trusted besides root's (default: the process's; undefined on Windows). */
+  uid?: number | undefined;
+}
 
 export class FileControlChannel implements ControlSource, ControlSink {
   readonly dir: string;
@@ -38,6 +56,11 @@ export class FileControlChannel implements ControlSource, ControlSink {
   private read = false;
   private last: ControlRequest[] = [];
   /**
+   * Every request of `polled` read so far, in the order first read: one read stays asked when the file is
+   * moved away, cut short or put back in place (a /pause or an approval already read is not undone by it).
+   */
+  private readonly kept = new Map<string, ControlRequest>();
+  /**
    * Line numbers already reported as bad: each is reported once (the file only grows). They are of the text
    * read last (`readBefore`: its length and hash): a file put in its place (moved away, cut short, whose
    * inode may well be the old one's) does not start with it, and starts over.
@@ -45,9 +68,12 @@ export class FileControlChannel implements ControlSource, ControlSink {
   private readonly reported = new Set<number>();
   private readBefore: { length: number; hash: string } | undefined;
 
-  constructor(stateDir: string, environment: string) {
+  private readonly uid: number | undefined;
+
+  constructor(stateDir: string, environment: string, options: FileControlOptions = {}) {
     this.dir = stateDir;
     this.environment = environment;
+    this.uid = 'uid' in options ? options.uid : processUid();
   }
 
   /** Where an environment's requests live (encoded as file-store.ts does: names may hold any character). */
@@ -64,20 +90,33 @@ export class FileControlChannel implements ControlSource, ControlSink {
     if (!parsed.ok)
       throw new Error(`the control request was not written to ${environment}: ${parsed.message}`);
     const path = this.pathFor(environment);
-    const made = await mkdir(dirname(path), { recursive: true });
+    const made = await mkdir(dirname(path), { recursive: true, mode: 0o755 });
+    const refuse = (why: string) =>
+      new Error(`the control request was not written to ${environment}: ${why}`);
+    // A request written where it will not be acted on must not be reported written.
+    const directory = await this.directoryUntrusted(path);
+    if (directory) throw refuse(directory);
     let created = true;
-    const handle = await open(path, 'ax+').catch((error: NodeJS.ErrnoException) => {
-      if (error.code !== 'EEXIST') throw error;
-      created = false;
-      return open(path, 'a+');
-    });
+    const handle = await open(
+      path,
+      constants.O_CREAT | constants.O_EXCL | constants.O_RDWR | constants.O_APPEND,
+      0o644,
+    )
+      .catch((error: NodeJS.ErrnoException) => {
+        if (error.code !== 'EEXIST') throw error;
+        created = false;
+        return open(path, constants.O_RDWR | constants.O_APPEND | NO_FOLLOW);
+      })
+      .catch((error: NodeJS.ErrnoException) => {
+        throw error.code === 'ELOOP' ? refuse(symlinkText(path)) : error;
+      });
     try {
       // A FIFO or a device there would take the line and keep none of it: the command must not say it wrote it.
-      const kind = notRegular(await handle.stat());
-      if (kind)
-        throw new Error(
-          `the control request was not written to ${environment}: ${path} is ${kind}, not a regular file; move it away`,
-        );
+      const info = await handle.stat();
+      const kind = notRegular(info);
+      if (kind) throw refuse(`${path} is ${kind}, not a regular file; move it away`);
+      const file = untrusted(`the control file ${path}`, info, this.uid);
+      if (file) throw refuse(file);
       // JSON.stringify escapes every newline inside a value: one request is one line.
       const line = `${JSON.stringify(parsed.request)}\n`;
       await handle.write((await endsMidLine(handle)) ? `\n${line}` : line);
@@ -98,19 +137,25 @@ export class FileControlChannel implements ControlSource, ControlSink {
       this.signature = undefined;
       this.read = false;
       this.last = [];
+      this.kept.clear();
       this.reported.clear();
       this.readBefore = undefined;
     }
     let text: string;
     let signature: string;
     try {
+      const directory = await this.directoryUntrusted(path);
+      if (directory) return this.unreadable(directory);
       // Opened without blocking (a FIFO's open waits for a writer), and looked at before it is read.
-      const handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
+      const handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK | NO_FOLLOW);
       try {
         const info = await handle.stat();
         const kind = notRegular(info);
         if (kind)
           return this.unreadable(`${path} cannot be read (${kind}, not a regular file); move it away`);
+        // Before the signature: a chmod or chown changes neither size nor mtime.
+        const file = untrusted(`the control file ${path}`, info, this.uid);
+        if (file) return this.unreadable(file);
         signature = `${info.size}:${info.mtimeMs}`;
         if (signature === this.signature) return { changed: false, requests: this.last };
         if (info.size > MAX_CONTROL_FILE_BYTES)
@@ -129,36 +174,38 @@ export class FileControlChannel implements ControlSource, ControlSink {
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       if (code === 'ENOENT') {
-        // No request was ever made: nothing to read, and nothing changed after the first poll.
-        const changed = !this.read || this.last.length > 0;
+        // No request was made, or the file was moved away: nothing new to read (those read before still count).
+        const changed = !this.read;
         this.read = true;
         this.signature = 'none';
-        this.last = [];
-        return { changed, requests: [] };
+        return { changed, requests: this.last };
       }
+      if (code === 'ELOOP') return this.unreadable(symlinkText(path));
       return this.unreadable(`${path} cannot be read (${code ?? (error as Error).message})`);
     }
     const lines = text.split('\n');
     // A last line without its newline is still being written: read it next time, in full.
     const partial = lines.pop() !== '';
     const refused: NonNullable<ControlPoll['refused']> = [];
-    const requests: ControlRequest[] = [];
-    const seen = new Set<string>();
     lines.forEach((line, index) => {
       const number = index + 1;
       if (line.trim() === '') return;
       const parsed = parseLine(line);
       if (!parsed.ok) {
         if (!this.reported.has(number))
-          refused.push({ where: `${path}:${number}`, code: 'control_corrupt', message: parsed.message });
+          refused.push({
+            where: `${path}:${number}`,
+            code: 'control_corrupt',
+            message: shown(parsed.message),
+          });
         this.reported.add(number);
         return;
       }
       const { request } = parsed;
-      if (request.deploymentId !== deploymentId || seen.has(request.id)) return;
-      seen.add(request.id);
-      requests.push(request);
+      if (request.deploymentId !== deploymentId || this.kept.has(request.id)) return;
+      this.kept.set(request.id, request);
     });
+    const requests = [...this.kept.values()];
     const changed =
       !this.read ||
       refused.length > 0 ||
@@ -171,11 +218,39 @@ export class FileControlChannel implements ControlSource, ControlSink {
     return { changed, requests, ...(refused.length ? { refused } : {}) };
   }
 
+  /** Why the directory of the control file at `path` is not trusted; undefined when it is (or is not there). */
+  private async directoryUntrusted(path: string): Promise<string | undefined> {
+    const dir = dirname(path);
+    const info = await lstat(dir).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return undefined;
+      throw error;
+    });
+    if (!info) return undefined;
+    if (info.isSymbolicLink())
+      return `its directory ${dir} is a symbolic link (the CLI makes a directory there), so its requests are not acted on; put the directory itself there`;
+    return untrusted(`its directory ${dir}`, info, this.uid);
+  }
+
   /** A poll that could not read the file: the requests last seen, and why (read again at the next poll). */
   private unreadable(error: string): ControlPoll {
     this.signature = undefined;
     return { changed: false, requests: this.last, error };
   }
+}
+
+function symlinkText(path: string): string {
+  return (
+    `the control file ${path} is a symbolic link (the CLI writes a regular file there), so its requests are ` +
+    'not acted on; move it away'
+  );
+}
+
+/**
+ * A refusal's text as it is shown: it quotes the line (JSON's error its first characters, a key whole), so
+ * on one inert line and cut short.
+ */
+function shown(message: string): string {
+  return cutText(plain(message), MAX_REFUSAL_CHARS);
 }
 
 function hashOf(text: string): string {

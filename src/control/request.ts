@@ -5,6 +5,7 @@
 // state key) wrote it. The pipeline machine (waits in the job) and reconcile (a handed-off rollout) read the
 // requests and decide with `decideControl` (decide.ts).
 import * as z from 'zod';
+import { quoted } from '../config/shown.ts';
 
 export const CONTROL_VERBS = ['promote', 'pause', 'resume', 'abort'] as const;
 export type ControlVerb = (typeof CONTROL_VERBS)[number];
@@ -35,6 +36,9 @@ export interface ControlRequest {
   source: 'comment' | 'button' | 'cli';
 }
 
+/** Unknown keys named in a refusal, each cut short (quoted): the rest are counted. */
+const SHOWN_KEYS = 3;
+
 const text = (max: number) => z.string().min(1).max(max);
 
 export const controlRequestSchema = z.strictObject({
@@ -61,10 +65,15 @@ export function parseControlRequest(value: unknown): ParsedRequest {
   const parsed = controlRequestSchema.safeParse(value);
   if (parsed.success) return { ok: true, request: parsed.data as ControlRequest };
   const issue = parsed.error.issues[0]!;
-  return {
-    ok: false,
-    message: `not a deploy-action control request: ${issue.path.join('.') || '(root)'}: ${issue.message}`,
-  };
+  // Zod's message for unknown keys quotes every one whole: a key is whatever the line held, of any length.
+  const message =
+    issue.code === 'unrecognized_keys'
+      ? `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.slice(0, SHOWN_KEYS).map(quoted).join(', ')}` +
+        (issue.keys.length > SHOWN_KEYS ? ` and ${issue.keys.length - SHOWN_KEYS} more` : '')
+      : issue.message;
+  // The path names a known key (the schema is flat and strict): nothing from the line.
+  const path = issue.path.join('.') || '(root)';
+  return { ok: false, message: `not a deploy-action control request: ${path}: ${message}` };
 }
 
 /** Where requests are read from while a rollout runs or waits (GitHub check runs, or a file for the CLI). */

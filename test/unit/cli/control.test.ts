@@ -4,6 +4,7 @@
 // on with it (or rolls it back) in its own process. The handed-off records are made by the pipeline itself.
 import assert from 'node:assert/strict';
 import {
+  chmodSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
@@ -220,28 +221,49 @@ describe('deploy-action promote|pause|resume|abort: refusals', () => {
 });
 
 describe('deploy-action promote|pause|resume|abort: a requests file that cannot be written', () => {
-  it('is control_unwritable, exit 2, naming the file and why: never a crash', async () => {
+  it('is control_unwritable, exit 2, naming the file and why: never a crash', async (t) => {
+    // Root writes where the mode says no: only another user sees the append refused by the system.
+    if (process.getuid?.() === 0) return t.skip('root may write a directory of mode 0555');
     writeConfig();
     await runningRollout();
-    // Read as no file (no request yet), but the append cannot create what the link points to.
+    // Read as no file (no request yet), but the append cannot create it.
+    const control = join(stateDir, 'control');
+    mkdirSync(control, { recursive: true });
+    chmodSync(control, 0o555);
+    try {
+      for (const json of [false, true]) {
+        const r = await cli('abort', '-e', 'production', ...(json ? ['--json'] : []));
+        assert.equal(r.code, 2, r.err);
+        if (json) {
+          const line = JSON.parse(r.out.trim()) as { ok: boolean; code: string; message: string };
+          assert.equal(line.ok, false);
+          assert.equal(line.code, 'control_unwritable');
+        } else {
+          assert.match(
+            r.err,
+            /^error: control_unwritable: the \/abort could not be written to .*production\.ndjson \(EACCES.*\); `deploy-action status -e production` shows whether it was recorded\n$/,
+          );
+          assert.doesNotMatch(r.err, /\n\s+at /, 'no stack trace');
+        }
+      }
+    } finally {
+      chmodSync(control, 0o755);
+    }
+  });
+
+  it('a link in place of it (even one to nowhere) is control_unreadable, exit 2: nothing is written through it', async () => {
+    writeConfig();
+    await runningRollout();
     const path = join(stateDir, 'control', 'production.ndjson');
     mkdirSync(join(stateDir, 'control'), { recursive: true });
     symlinkSync(join(dir, 'gone', 'requests.ndjson'), path);
-    for (const json of [false, true]) {
-      const r = await cli('abort', '-e', 'production', ...(json ? ['--json'] : []));
-      assert.equal(r.code, 2, r.err);
-      if (json) {
-        const line = JSON.parse(r.out.trim()) as { ok: boolean; code: string; message: string };
-        assert.equal(line.ok, false);
-        assert.equal(line.code, 'control_unwritable');
-      } else {
-        assert.match(
-          r.err,
-          /^error: control_unwritable: the \/abort could not be written to .*production\.ndjson \(ENOENT.*\); `deploy-action status -e production` shows whether it was recorded\n$/,
-        );
-        assert.doesNotMatch(r.err, /\n\s+at /, 'no stack trace');
-      }
-    }
+    const r = await cli('abort', '-e', 'production');
+    assert.equal(r.code, 2, r.err);
+    assert.match(
+      r.err,
+      /^error: control_unreadable: the requests already made cannot be read: the control file .*production\.ndjson is a symbolic link/,
+    );
+    assert.equal(existsSync(join(dir, 'gone')), false, 'nothing made where the link points');
   });
 });
 
@@ -428,6 +450,22 @@ describe('deploy-action status', () => {
     const parsed = JSON.parse(json.out) as { record: EnvironmentRecord; requests: ControlRequest[] };
     assert.deepEqual(parsed.record, record);
     assert.equal(parsed.requests.length, 1);
+    assert.equal(text.err, '');
+
+    // A requests file the rollout does not trust (its group may write it) is said to be so, not shown as none.
+    chmodSync(join(stateDir, 'control', 'production.ndjson'), 0o664);
+    const untrusted = await cli('status', '-e', 'production');
+    assert.equal(untrusted.code, 0);
+    assert.match(
+      untrusted.err,
+      /^warning: control_unreadable: the control file .*production\.ndjson may be written by its group \(mode 0664\), so its requests are not acted on/,
+    );
+    const untrustedJson = JSON.parse((await cli('status', '-e', 'production', '--json')).out) as {
+      requests: ControlRequest[];
+      requestsError?: string;
+    };
+    assert.deepEqual(untrustedJson.requests, []);
+    assert.match(untrustedJson.requestsError ?? '', /may be written by its group/);
   });
 
   it('values people chose are printed on one line, control characters escaped', async () => {

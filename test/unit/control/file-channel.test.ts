@@ -4,11 +4,15 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   appendFileSync,
+  chmodSync,
+  chownSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
+  renameSync,
   rmSync,
+  statSync,
   symlinkSync,
   truncateSync,
   utimesSync,
@@ -212,24 +216,31 @@ test('a FIFO, a device or a huge file in place of the requests file is refused u
   assert.deepEqual((await channel.poll('local-7')).requests, [r]);
 
   // A FIFO blocked the read for ever (the rollout then never saw an /abort); a link to /dev/zero read for ever.
-  const places: Array<[string, () => void, string]> = [
-    ['a FIFO', () => execFileSync('mkfifo', [path]), 'a FIFO'],
-    ['a link to /dev/zero', () => symlinkSync('/dev/zero', path), 'a device or socket'],
+  // (A link to /dev/zero read for ever too; a link is not followed at all now: see the StrictModes test.)
+  const places: Array<[string, () => void, string, string]> = [
+    [
+      'a FIFO',
+      () => execFileSync('mkfifo', [path]),
+      `${path} cannot be read (a FIFO, not a regular file)`,
+      `not written to production: ${path} is a FIFO, not a regular file`,
+    ],
+    [
+      'a link to /dev/zero',
+      () => symlinkSync('/dev/zero', path),
+      `the control file ${path} is a symbolic link`,
+      `not written to production: the control file ${path} is a symbolic link`,
+    ],
   ];
-  for (const [what, make, kind] of places) {
+  for (const [what, make, polled, appended] of places) {
     rmSync(path);
     make();
     const poll = await within(channel.poll('local-7'), 5_000, `the poll of ${what}`);
     assert.equal(poll.changed, false, what);
     assert.deepEqual(poll.requests, [r], `${what}: the requests last seen`);
-    assert.ok(
-      poll.error?.includes(`${path} cannot be read (${kind}, not a regular file)`),
-      `${what}: ${poll.error}`,
-    );
+    assert.ok(poll.error?.includes(polled), `${what}: ${poll.error}`);
     await assert.rejects(
       within(channel.append('production', request({ verb: 'abort' })), 5_000, `the append to ${what}`),
-      (error: Error) =>
-        error.message.includes(`not written to production: ${path} is ${kind}, not a regular file`),
+      (error: Error) => error.message.includes(appended),
       `${what}: a request is never reported written where none can be read back`,
     );
   }
@@ -245,20 +256,21 @@ test('a FIFO, a device or a huge file in place of the requests file is refused u
     huge.error,
   );
 
-  // Put back as a regular file, it is read again.
+  // Put back as a regular file, it is read again (the request read before it was moved away still counts).
   rmSync(path);
   const abort = request({ verb: 'abort' });
   await channel.append('production', abort);
   const back = await channel.poll('local-7');
   assert.equal(back.error, undefined);
-  assert.deepEqual(back.requests, [abort]);
+  assert.deepEqual(back.requests, [r, abort]);
 });
 
 test('a requests file put in place of another (moved away, cut short) has its bad lines reported again', async (t) => {
   const dir = stateDir(t);
   const channel = new FileControlChannel(dir, 'production');
   const path = channel.pathFor('production');
-  await channel.append('production', request());
+  const kept = [request()];
+  await channel.append('production', kept[0]!);
   appendFileSync(path, '{ not json\n');
   assert.equal((await channel.poll('local-7')).refused?.[0]?.where, `${path}:2`);
 
@@ -272,7 +284,8 @@ test('a requests file put in place of another (moved away, cut short) has its ba
     await channel.append('production', r);
     appendFileSync(path, `${JSON.stringify({ ...request(), verb: 'go' })}\n`);
     const poll = await channel.poll('local-7');
-    assert.deepEqual(poll.requests, [r], what);
+    kept.push(r);
+    assert.deepEqual(poll.requests, kept, `${what}: with the requests read before`);
     assert.equal(poll.refused?.length, 1, `${what}: its bad line 2 is reported`);
     assert.equal(poll.refused?.[0]?.where, `${path}:2`, what);
     assert.match(poll.refused?.[0]?.message ?? '', /verb/, what);
@@ -280,4 +293,154 @@ test('a requests file put in place of another (moved away, cut short) has its ba
   // Growing, it is the same file: a line reported once is not reported again.
   await channel.append('production', request());
   assert.equal((await channel.poll('local-7')).refused, undefined);
+});
+
+test('a requests file moved away keeps the requests already read: a /pause read is not undone', async (t) => {
+  const dir = stateDir(t);
+  const channel = new FileControlChannel(dir, 'production');
+  const path = channel.pathFor('production');
+  const promote = request({ approver: true });
+  const pause = request({ verb: 'pause' });
+  await channel.append('production', promote);
+  await channel.append('production', pause);
+  assert.deepEqual((await channel.poll('local-7')).requests, [promote, pause]);
+
+  // Moved away (as the message for a file too big says): the rollout stays paused, the approval counted.
+  renameSync(path, `${path}.old`);
+  assert.deepEqual(await channel.poll('local-7'), { changed: false, requests: [promote, pause] });
+  // A new file: its requests come after those, and one read before (copied over) counts once.
+  const resume = request({ verb: 'resume' });
+  await channel.append('production', pause);
+  await channel.append('production', resume);
+  const next = await channel.poll('local-7');
+  assert.equal(next.changed, true);
+  assert.deepEqual(next.requests, [promote, pause, resume]);
+  // Another deployment starts over.
+  assert.deepEqual((await channel.poll('local-8')).requests, []);
+});
+
+test('a bad line is echoed cut short and on one inert line, whatever its unknown keys hold', async (t) => {
+  const dir = stateDir(t);
+  const channel = new FileControlChannel(dir, 'production');
+  const path = channel.pathFor('production');
+  await channel.append('production', request());
+  const long = `${'k'.repeat(5_000)}\u001b[2J\u202e`;
+  const keys = Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`${long}${i}`, 1]));
+  appendFileSync(path, `${JSON.stringify({ ...request(), ...keys })}\n`);
+  appendFileSync(path, `\u001b]0;title\u0007${'x'.repeat(10_000)}\n`);
+  const poll = await channel.poll('local-7');
+  assert.equal(poll.refused?.length, 2);
+  for (const refusal of poll.refused!) {
+    assert.ok(refusal.message.length <= 300, `${refusal.message.length} characters`);
+    assert.doesNotMatch(refusal.message, /[\p{Cc}\p{Cf}]/u, 'no control or invisible character');
+  }
+  assert.match(poll.refused![0]!.message, /unknown keys "k{30,}\.\.\.", .* and 47 more/);
+  assert.match(poll.refused![1]!.message, /not JSON/);
+});
+
+/** Sets the process umask for one test. */
+function withUmask(t: { after(fn: () => void): void }, mask: number): void {
+  const before = process.umask(mask);
+  t.after(() => process.umask(before));
+}
+
+test("a control file or directory others may write, or another user's, or a link, is not acted on (StrictModes)", async (t) => {
+  const dir = stateDir(t);
+  // The CLI's own file and directory pass, even under a umask that lets the group write.
+  withUmask(t, 0o002);
+  const writer = new FileControlChannel(dir, 'production');
+  const path = writer.pathFor('production');
+  const control = join(dir, 'control');
+  const first = request();
+  await writer.append('production', first);
+  assert.equal(statSync(path).mode & 0o777, 0o644);
+  assert.equal(statSync(control).mode & 0o777, 0o755);
+
+  const promote = request({ verb: 'promote', step: 2 });
+  const cases: Array<[string, () => void, () => void, RegExp]> = [
+    [
+      'a group-writable file',
+      () => chmodSync(path, 0o664),
+      () => chmodSync(path, 0o644),
+      /the control file .*production\.ndjson may be written by its group \(mode 0664\), so its requests are not acted on; check them, then `chmod go-w` it/,
+    ],
+    [
+      'a world-writable directory',
+      () => chmodSync(control, 0o777),
+      () => chmodSync(control, 0o755),
+      /its directory .*control may be written by its group and others \(mode 0777\)/,
+    ],
+    [
+      'a link to a file that passes',
+      () => {
+        renameSync(path, `${path}.real`);
+        symlinkSync(`${path}.real`, path);
+      },
+      () => {
+        rmSync(path);
+        renameSync(`${path}.real`, path);
+      },
+      /the control file .*production\.ndjson is a symbolic link/,
+    ],
+    [
+      'a linked directory',
+      () => {
+        renameSync(control, `${control}.real`);
+        symlinkSync(`${control}.real`, control);
+      },
+      () => {
+        rmSync(control);
+        renameSync(`${control}.real`, control);
+      },
+      /its directory .*control is a symbolic link/,
+    ],
+  ];
+  for (const [what, spoil, mend, message] of cases) {
+    const reader = new FileControlChannel(dir, 'production');
+    assert.deepEqual((await reader.poll('local-7')).requests, [first], what);
+    spoil();
+    appendFileSync(
+      `${path}${what.includes('link to a file') ? '.real' : ''}`,
+      `${JSON.stringify(promote)}\n`,
+    );
+    const poll = await reader.poll('local-7');
+    assert.match(poll.error ?? '', message, what);
+    assert.deepEqual(poll.requests, [first], `${what}: the line written meanwhile is not acted on`);
+    assert.equal(
+      (await reader.poll('local-7')).error,
+      poll.error,
+      `${what}: the same words each poll (said once)`,
+    );
+    assert.equal((await new FileControlChannel(dir, 'production').poll('local-7')).requests.length, 0, what);
+    await assert.rejects(writer.append('production', request({ verb: 'abort' })), message, what);
+    mend();
+    const mended = await reader.poll('local-7');
+    assert.equal(mended.error, undefined, what);
+    assert.deepEqual(mended.requests, [first, promote], `${what}: read once mended`);
+    writeFileSync(path, `${JSON.stringify(first)}\n`);
+  }
+
+  // Owned by another user (neither the CLI's nor root): root makes it so, anyone else is told they are another.
+  const root = process.getuid?.() === 0;
+  if (root) chownSync(path, 4242, 4242);
+  const other = new FileControlChannel(dir, 'production', root ? {} : { uid: (process.getuid?.() ?? 0) + 1 });
+  const owned = await other.poll('local-7');
+  assert.match(
+    owned.error ?? '',
+    /(the control file|its directory) .* is owned by user \d+, not by the user the CLI runs as \(\d+\) or root/,
+  );
+  assert.deepEqual(owned.requests, []);
+  // Root's file is trusted whoever runs the CLI; where there are no owners (Windows), nothing is judged.
+  if (root) {
+    chownSync(path, 0, 0);
+    assert.equal(
+      (await new FileControlChannel(dir, 'production', { uid: 4242 }).poll('local-7')).error,
+      undefined,
+    );
+  }
+  chmodSync(path, 0o666);
+  assert.equal(
+    (await new FileControlChannel(dir, 'production', { uid: undefined }).poll('local-7')).error,
+    undefined,
+  );
 });
