@@ -117,10 +117,14 @@ const finite = (v: number) => Math.min(Math.max(v, -Number.MAX_VALUE), Number.MA
 export function yRange(values: number[]): [number, number] {
   let lo = Math.min(...values);
   let hi = Math.max(...values);
+  // Data that is never negative (counts, rates, latencies, a CUSUM) is never drawn below zero: a flat line at 0
+  // got the axis -1..1.
+  const nonNegative = lo >= 0;
+  const floor = (v: number) => (nonNegative ? Math.max(v, 0) : v);
   if (lo === hi) {
     // A tenth of the smallest doubles is 0: they are padded by themselves.
     const pad = lo === 0 ? 1 : Math.abs(lo) * 0.1 || Math.abs(lo);
-    return [finite(niceDown(finite(lo - pad))), finite(niceUp(finite(hi + pad)))];
+    return [floor(finite(niceDown(finite(lo - pad)))), finite(niceUp(finite(hi + pad)))];
   }
   // Halved before subtracting: hi - lo of two huge values of opposite sign is past the largest double.
   const span = (hi / 2 - lo / 2) * 2;
@@ -128,7 +132,7 @@ export function yRange(values: number[]): [number, number] {
   if (lo >= 0 && lo < span) lo = 0;
   else lo = finite(lo - span * 0.1);
   hi = finite(hi + span * 0.1);
-  return [finite(niceDown(lo)), finite(niceUp(hi))];
+  return [floor(finite(niceDown(lo))), finite(niceUp(hi))];
 }
 
 const round2 = (v: number, dir: (x: number) => number) => {

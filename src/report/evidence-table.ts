@@ -7,7 +7,7 @@ import { formatDuration } from '../config/duration.ts';
 import type { AnalysisRow } from './analysis-steps.ts';
 import { evidenceCharts } from './chart.ts';
 import { holds, zeroAgainstZero } from '../analysis/judge.ts';
-import { cell, formatNumber, table, truncate } from './markdown.ts';
+import { cell, formatNumber, table, truncate, wrappable } from './markdown.ts';
 
 const VERDICT_ICON: Record<AnalysisRow['verdict'], string> = {
   promote: '✅',
@@ -105,21 +105,31 @@ function verdict(check: CheckEvidence, window: WindowEvidence): string {
   return '✅ holds';
 }
 
-/** One row per check of the window: the numbers the judge decided on. */
+/**
+ * One row per check of the window: the numbers the judge decided on. Names and rules people wrote may wrap
+ * (wrappable): one without spaces would otherwise make the table scroll sideways.
+ */
 export function evidenceTable(window: WindowEvidence): string {
   const rows = window.checks.map((check) => {
     const [canary, reference] = sideValues(check);
     return [
-      cell(truncate(check.name, 200)),
+      wrappable(cell(truncate(check.name, 200))),
       canary,
       reference,
-      cell(truncate(check.rule, 300)),
+      wrappable(cell(truncate(check.rule, 300))),
       cell(threshold(check)),
       verdict(check, window),
     ];
   });
   return table(
-    ['check', 'canary', cell(truncate(window.reference, 100)), 'rule or test', 'threshold', 'verdict'],
+    [
+      'check',
+      'canary',
+      wrappable(cell(truncate(window.reference, 100))),
+      'rule or test',
+      'threshold',
+      'verdict',
+    ],
     rows,
   );
 }
@@ -135,10 +145,10 @@ export function renderAnalysisSection(rows: AnalysisRow[]): string[] {
       table(
         ['step', 'verdict', 'duration', 'why'],
         rows.map((r) => [
-          cell(truncate(r.label, 300)),
+          wrappable(cell(truncate(r.label, 300))),
           `${VERDICT_ICON[r.verdict]} ${r.verdict}`,
           formatDuration(r.durationMs),
-          cell(truncate(r.detail, 300)),
+          wrappable(cell(truncate(r.detail, 300))),
         ]),
       ),
       '',

@@ -13,6 +13,43 @@ export function cell(text: string | number | undefined | null): string {
   return inertMarkdown(String(text)).trim();
 }
 
+/** Longest run of visible characters without a place to wrap that `wrappable` leaves. */
+export const LONGEST_UNBROKEN = 30;
+// What cell() writes that must stay whole: an entity (`&amp;`), a backslash escape (`\*`), a space, and else
+// one grapheme at a time (a letter with its accents, an emoji sequence).
+const ESCAPED_UNIT =
+  /&(?:[A-Za-z][A-Za-z0-9]{0,31}|#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6});|\\[^]|\s|[^&\\\s]+|[&\\]/gu;
+const GRAPHEMES = new Intl.Segmenter('en', { granularity: 'grapheme' });
+
+/**
+ * A cell's escaped text (cell()) with a zero-width space, a place to wrap, in every run of more than
+ * LONGEST_UNBROKEN visible characters: a long name without spaces (a check named by a 200-character slug)
+ * otherwise widens its column past GitHub's, and the table scrolls sideways. For names shown, not for values
+ * a reader copies (a SHA, a digest): those keep their characters.
+ */
+export function wrappable(escaped: string): string {
+  let out = '';
+  let run = 0;
+  for (const [unit] of escaped.matchAll(ESCAPED_UNIT)) {
+    if (/^\s$/u.test(unit)) {
+      run = 0;
+      out += unit;
+      continue;
+    }
+    const pieces =
+      unit.length > 1 && !/^[&\\]/.test(unit) ? [...GRAPHEMES.segment(unit)].map((g) => g.segment) : [unit];
+    for (const piece of pieces) {
+      // Zero-width characters cell() keeps (a joiner that breaks a mention) take no room.
+      if (!/^[\u200B-\u200D]$/.test(piece) && run++ === LONGEST_UNBROKEN) {
+        out += '\u200B';
+        run = 1;
+      }
+      out += piece;
+    }
+  }
+  return out;
+}
+
 /**
  * A link target: http(s) only, with nothing that could end the Markdown link early; undefined for anything
  * else (javascript:, a relative path, text that is no URL).

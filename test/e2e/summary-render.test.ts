@@ -16,9 +16,13 @@ import { resolveEnvironment } from '../../src/config/resolve.ts';
 import { metricsAnalyzer } from '../../src/pipeline/metrics-analyzer.ts';
 import type { PipelineResult, StepRecord } from '../../src/pipeline/events.ts';
 import type { MetricProvider } from '../../src/analysis/providers/provider.ts';
-import type { MetricValues } from '../../src/analysis/types.ts';
+import type { Decision, MetricValues } from '../../src/analysis/types.ts';
 import { bucketKey } from '../../src/analysis/histogram.ts';
 import { renderJobSummary } from '../../src/report/job-summary.ts';
+import { renderAnalysisSection } from '../../src/report/evidence-table.ts';
+import type { AnalysisRow } from '../../src/report/analysis-steps.ts';
+import { resolveAnalysisConfig } from '../../src/analysis/config.ts';
+import { windowEvidence } from '../../src/analysis/evidence.ts';
 import {
   openSummaryRenderer,
   overlaps,
@@ -379,4 +383,59 @@ test('a slower canary caught by the histogram test: its p95s from buckets agains
     page.charts.some((c) => c.title.startsWith('seeds.latency-vs-stable: evidence')),
     'and the e-value against its boundary',
   );
+});
+
+test('a flat zero is drawn on an axis from 0, never below; a 200-character check name without spaces wraps in its table', async (t) => {
+  // A check that fired with nothing but zeros drawn (no errors, a limit of 0): the axis ran from -1 to 1.
+  const config = resolveAnalysisConfig({
+    preset: 'none',
+    providers: { p: { type: 'command', run: ['true'] } },
+    metrics: { errors: { provider: 'p' } },
+    checks: [{ name: 'no-errors', check: 'errors <= 0' }],
+  });
+  const intervals = [0, 1, 2, 3, 4].map((i) => ({
+    at: T0 + (i + 1) * MINUTE,
+    decision: {
+      kind: i === 4 ? ('rollback' as const) : ('promote' as const),
+      code: i === 4 ? 'threshold-breached' : 'healthy',
+      ...(i === 4 ? { rule: 'no-errors' } : {}),
+      reason: 'errors <= 0',
+      values: { errors: 0 },
+    } as Decision,
+  }));
+  const evidence = windowEvidence(config, intervals, intervals.at(-1)!.decision, MINUTE);
+  const rows: AnalysisRow[] = [
+    {
+      label: 'canary-step @ 10%',
+      environment: 'production',
+      phase: 'canary-step',
+      weight: 10,
+      verdict: 'rollback',
+      detail: 'errors <= 0',
+      durationMs: 5 * MINUTE,
+      metrics: {},
+      evidence,
+    },
+  ];
+  const zero = await renderer.render(renderAnalysisSection(rows).join('\n'), 'flat-zero');
+  t.diagnostic(`PNG: ${zero.png}`);
+  assert.equal(zero.charts.length, 1, 'the check that fired is drawn');
+  const [chart] = zero.charts;
+  assert.equal(chart!.error, undefined, chart!.source);
+  const ticks = chart!.yLabels.map((l) => Number(l.text));
+  assert.ok(ticks.length >= 2 && ticks.every(Number.isFinite), `y labels: ${ticks}`);
+  assert.equal(Math.min(...ticks), 0, `the axis starts at 0: ${ticks}`);
+  assert.ok(Math.max(...ticks) > 0, `and has room above it: ${ticks}`);
+
+  // The evidence table of a real analysis whose check has a long name without a space.
+  const name = `slo-${'n'.repeat(196)}`;
+  const checks = `      preset: none\n      checks:\n        - { name: ${name}, check: "error_rate <= 1%" }\n`;
+  const result = await deploy({ seed: 3, stableErrorRate: 0, canaryErrorRate: () => 0 }, 5, checks);
+  const page = await renderer.render(renderJobSummary(result), 'long-name');
+  t.diagnostic(`PNG: ${page.png}`);
+  const table = page.tables.find((x) => x.header[0] === 'check');
+  assert.ok(table, 'the evidence table');
+  assert.equal(table.overflows, false, `the table fits ${page.columnWidth}px (${table.width}px)`);
+  // What a reader sees is the name, in full (the wraps are zero-width).
+  assert.ok(page.text.replace(/\u200B/g, '').includes(name), 'the whole name is shown');
 });

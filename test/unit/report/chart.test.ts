@@ -147,7 +147,14 @@ test('yRange comes from the data: latencies are not drawn on 0-1, small rates st
   assert.ok(flo < 4.6 && fhi > 4.6);
   const [nlo] = yRange([-1.2, 0.5, 4.6]);
   assert.ok(nlo <= -1.2, 'negative log e-values stay on the chart');
-  assert.deepEqual(yRange([0, 0]), [-1, 1]);
+  // A flat zero (no errors at all) from 0: a count or a rate is never drawn below it.
+  assert.deepEqual(yRange([0, 0]), [0, 1]);
+  for (const values of [[0], [0, 0, 0], [0, 1e-300], [0, 5e-324], [3, 3], [0.001, 0.001], [0, 2, 1000]])
+    assert.ok(yRange(values)[0] >= 0, `${values}: ${yRange(values)}`);
+  assert.ok(
+    yRange([-0.5, -0.5])[0] < -0.5 && yRange([-0.5, -0.5])[1] > -0.5,
+    'a negative flat line has room',
+  );
 });
 
 test('axis labels: distinct, each step named at its start, elapsed minutes between, however many intervals', () => {

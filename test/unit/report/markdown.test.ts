@@ -2,7 +2,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { marked, type Tokens } from 'marked';
-import { cell, code, formatNumber, table, truncate } from '../../../src/report/markdown.ts';
+import {
+  cell,
+  code,
+  formatNumber,
+  LONGEST_UNBROKEN,
+  table,
+  truncate,
+  wrappable,
+} from '../../../src/report/markdown.ts';
 import { analysisRows, metricNames } from '../../../src/report/analysis-steps.ts';
 import { analysisStep, HOSTILE, rolledBack, succeeded } from './fixtures.ts';
 import { assertTablesIntact, unescapedPipes } from './table-check.ts';
@@ -108,4 +116,26 @@ test('table: a pipe inside a code span does not end its cell, and shows as a pip
   assert.equal(first!.length, 2);
   assert.deepEqual(first![0]!.tokens, [{ type: 'codespan', raw: '`a|b || c`', text: 'a|b || c' }]);
   assert.equal(second!.length, 2);
+});
+
+test('wrappable: a place to wrap in every long run of a cell, never inside an escape, an entity or a character', () => {
+  const run = (text: string) =>
+    text.split(/[\s\u200B]/).map((w) => [...new Intl.Segmenter().segment(w)].length);
+  const long = wrappable(cell('n'.repeat(200)));
+  assert.equal(long.replace(/\u200B/g, ''), 'n'.repeat(200), 'nothing else changes');
+  assert.ok(Math.max(...run(long)) <= LONGEST_UNBROKEN, 'no run longer than the bound');
+  // Short words and spaced text are left alone.
+  assert.equal(wrappable(cell('error_rate <= 1% on canary-25')), cell('error_rate <= 1% on canary-25'));
+  // Escapes and entities stay whole wherever the wraps fall; accented letters and emoji keep their marks.
+  for (const piece of ['*', '&', '<', '|', '_', 'é', 'e\u0301', '👩‍💻', '@x']) {
+    const text = piece.repeat(97);
+    const escaped = cell(text);
+    const wrapped = wrappable(escaped);
+    assert.equal(wrapped.replace(/\u200B/g, ''), escaped, piece);
+    for (const part of wrapped.split('\u200B')) {
+      assert.doesNotMatch(part, /\\$|&[#A-Za-z0-9]*$/, `${piece}: no escape cut: ${JSON.stringify(part)}`);
+      assert.doesNotMatch(part, /^[\u0301\u200D]/u, `${piece}: no mark or joiner cut from its letter`);
+    }
+    assert.ok(wrapped.includes('\u200B'), `${piece}: wrapped`);
+  }
 });
