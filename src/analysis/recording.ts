@@ -6,6 +6,7 @@
 import { appendFileSync, closeSync, openSync, readSync } from 'node:fs';
 import * as z from 'zod';
 import { describeValue, explainIssues, formatPath, issueMessage, oneLine } from '../config/errors.ts';
+import { DURATION_LIMITS } from '../config/duration.ts';
 import { closestMatch } from '../config/suggest.ts';
 import { duplicateKey } from './duplicate-keys.ts';
 import { redactUrlQuery } from './http.ts';
@@ -132,6 +133,23 @@ const ms = (what: string) =>
       issue.code === 'invalid_type' ? `expected ${what}, got ${found(issue.input)}` : undefined,
   });
 
+/**
+ * The longest window (and interval) a recording may hold: a year. A config's longest window is
+ * DURATION_LIMITS.window (a 7-day monitor), and a bake's look covers the bake since it began, which a bake
+ * left waiting for people may stretch to weeks; a window of 1e300 ms is a mistake (or a made-up file), and
+ * was reported as "1 of 1.67e+295 intervals".
+ */
+export const MAX_RECORDED_WINDOW_MS = DURATION_LIMITS.age;
+
+const DAY_MS = 86_400_000;
+
+function tooLong(issue: { input?: unknown }): string {
+  return (
+    `${describeValue(issue.input)} ms is longer than any window a run records: at most ${MAX_RECORDED_WINDOW_MS} ` +
+    `(${MAX_RECORDED_WINDOW_MS / DAY_MS} days; a config's longest window is ${DURATION_LIMITS.window / DAY_MS} days)`
+  );
+}
+
 const contextSchema = z.looseObject({
   phase: z.string(),
   environment: z.string(),
@@ -141,9 +159,9 @@ const contextSchema = z.looseObject({
   stableSlot: z.string().optional(),
   baselineSlot: z.string().optional(),
   weight: z.number().min(0).max(100).optional(),
-  windowMs: ms('the window length in ms (a number)').min(0),
+  windowMs: ms('the window length in ms (a number)').min(0).max(MAX_RECORDED_WINDOW_MS, { error: tooLong }),
   // A millisecond at least: a smaller interval would make a window of more intervals than a number can count.
-  intervalMs: ms('the interval in ms (a number)').min(1),
+  intervalMs: ms('the interval in ms (a number)').min(1).max(MAX_RECORDED_WINDOW_MS, { error: tooLong }),
 });
 
 const windowLine = z.looseObject({
@@ -237,12 +255,38 @@ export const MAX_RECORDING_BYTES = 256 * 1024 * 1024;
 
 /**
  * The text of a file, UTF-8 unless a byte order mark says UTF-16 (Windows PowerShell's `>` and `Out-File`
- * write UTF-16LE): read as UTF-8, every line of such a file was "not JSON" with a NUL after each character.
+ * write UTF-16LE), or its first characters do without one (utf16WithoutMark): read as UTF-8, every line of
+ * such a file was "not JSON" with a NUL after each character.
  */
 function decodeText(bytes: Buffer): string {
   if (bytes[0] === 0xff && bytes[1] === 0xfe) return new TextDecoder('utf-16le').decode(bytes);
   if (bytes[0] === 0xfe && bytes[1] === 0xff) return new TextDecoder('utf-16be').decode(bytes);
+  const utf16 = utf16WithoutMark(bytes);
+  if (utf16) return new TextDecoder(utf16).decode(bytes);
   return bytes.toString('utf8');
+}
+
+/** How many bytes from the start utf16WithoutMark looks at. */
+const SNIFF_BYTES = 64;
+
+/**
+ * UTF-16 without a byte order mark (PowerShell's `Out-File -Encoding unicode` through some tools, `iconv -t
+ * UTF-16LE`), told from its first characters: a recording starts with JSON, which is ASCII there (`{"type":`),
+ * and UTF-8 JSON never holds a NUL byte (a NUL in a string is written \u0000). So a NUL in every other byte,
+ * and none in the others, is UTF-16: little-endian when the NULs come second. A file of zeros (a crash) is
+ * neither.
+ */
+function utf16WithoutMark(bytes: Buffer): 'utf-16le' | 'utf-16be' | undefined {
+  const n = Math.min(SNIFF_BYTES, bytes.length - (bytes.length % 2));
+  if (n < 2) return undefined;
+  let le = true;
+  let be = true;
+  for (let i = 0; i < n; i += 2) {
+    const [a, b] = [bytes[i]!, bytes[i + 1]!];
+    le &&= a !== 0 && b === 0;
+    be &&= a === 0 && b !== 0;
+  }
+  return le ? 'utf-16le' : be ? 'utf-16be' : undefined;
 }
 
 /**
@@ -307,8 +351,12 @@ export function readRecording(file: string, maxBytes = MAX_RECORDING_BYTES): Rec
       // A run stopped while writing leaves its last line cut short, without the newline every line ends in:
       // the parser runs out of text (a line with a stray character after its JSON was not cut).
       const cut = n === lines.length && !/[\r\n]\s*$/.test(text) && ranOut(error as Error, line);
+      // UTF-8 JSON holds no NUL byte: NULs between the characters are UTF-16 utf16WithoutMark could not tell.
+      const utf16 = /(?:[^\0]\0){3}|(?:\0[^\0]){3}/.test(line)
+        ? ': it looks like UTF-16 without a byte order mark; save it as UTF-8 (or UTF-16 with its mark)'
+        : '';
       throw fail(
-        `${file}:${n}: not JSON (${(error as Error).message})${cut ? ': the last line is cut short (no newline at its end: a run stopped while writing it?); remove it to judge the rest' : ''}`,
+        `${file}:${n}: not JSON (${(error as Error).message})${utf16}${cut ? ': the last line is cut short (no newline at its end: a run stopped while writing it?); remove it to judge the rest' : ''}`,
       );
     }
     if (!isMapping(value))

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { redactConfig } from '../../../src/analysis/recording.ts';
+import { MAX_RECORDED_WINDOW_MS, redactConfig } from '../../../src/analysis/recording.ts';
 import { runAnalyzeCommand } from '../../../src/analysis/replay.ts';
 
 const FIXTURE = new URL('../../fixtures/analysis/canary-sustained-errors.ndjson', import.meta.url);
@@ -214,4 +214,72 @@ test('a recording saved as UTF-16 (Windows PowerShell writes it) is read as the 
     runAnalyzeCommand({ recording: twice }).output,
     new RegExp(`:${lines + 1}: a second recording header \\(line 1 is the first\\)`),
   );
+});
+
+test('a recording in UTF-16 without a byte order mark is read as the same recording; one that cannot be told is said to look like it', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'recording-input-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const text = readFileSync(FIXTURE, 'utf8');
+  const expected = runAnalyzeCommand({ recording: FIXTURE.pathname, json: true });
+  const le = Buffer.from(text, 'utf16le');
+  for (const [name, bytes] of [
+    ['le', le],
+    ['be', Buffer.from(le).swap16()],
+  ] as const) {
+    const file = join(dir, `${name}.ndjson`);
+    writeFileSync(file, bytes);
+    const got = runAnalyzeCommand({ recording: file, json: true });
+    assert.equal(got.exitCode, expected.exitCode, `${name}: ${got.output.slice(0, 300)}`);
+    assert.equal(got.output, expected.output, name);
+  }
+  // A character past U+00FF among the first ones hides the pattern: the refusal says what it looks like.
+  const wide = join(dir, 'wide.ndjson');
+  writeFileSync(wide, Buffer.from(`{"ā":1}\n${text}`, 'utf16le'));
+  assert.match(
+    runAnalyzeCommand({ recording: wide }).output,
+    /wide\.ndjson:1: not JSON \(.*\): it looks like UTF-16 without a byte order mark; save it as UTF-8/,
+  );
+  // A file of zeros (a crash) or a UTF-8 line with a stray NUL is not called UTF-16.
+  for (const [name, bytes] of [
+    ['zeros', Buffer.alloc(64)],
+    ['stray', Buffer.from(`{"type":\0"header"}\n`)],
+  ] as const) {
+    const file = join(dir, `${name}.ndjson`);
+    writeFileSync(file, bytes);
+    const out = runAnalyzeCommand({ recording: file }).output;
+    assert.match(out, /not JSON/, name);
+    assert.doesNotMatch(out, /UTF-16/, name);
+  }
+});
+
+test('a window or interval longer than any run records is refused where it is, not reported as 1 of 1.67e+295 intervals', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'recording-input-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const lines = readFileSync(FIXTURE, 'utf8').trimEnd().split('\n');
+  const at = lines.findIndex((l) => l.includes('"type":"window"'));
+  for (const [field, value] of [
+    ['windowMs', 1e300],
+    ['windowMs', MAX_RECORDED_WINDOW_MS + 1],
+    ['intervalMs', 1e300],
+  ] as const) {
+    const window = JSON.parse(lines[at]!) as { context: Record<string, number> };
+    window.context[field] = value;
+    const file = join(dir, `${field}.ndjson`);
+    writeFileSync(file, `${lines.map((l, i) => (i === at ? JSON.stringify(window) : l)).join('\n')}\n`);
+    const got = runAnalyzeCommand({ recording: file });
+    assert.notEqual(got.exitCode, 0, `${field} ${value}`);
+    assert.match(
+      got.output,
+      new RegExp(
+        `${field}\\.ndjson:${at + 1}: window 1: context\\.${field}: .* ms is longer than any window a run records: at most ${MAX_RECORDED_WINDOW_MS} \\(365 days; a config's longest window is 7 days\\)`,
+      ),
+    );
+    assert.doesNotMatch(got.output, /e\+\d{3} intervals/);
+  }
+  // A year is still read (a bake left waiting for people is looked at since it began).
+  const window = JSON.parse(lines[at]!) as { context: Record<string, number> };
+  window.context.windowMs = MAX_RECORDED_WINDOW_MS;
+  const year = join(dir, 'year.ndjson');
+  writeFileSync(year, `${lines.map((l, i) => (i === at ? JSON.stringify(window) : l)).join('\n')}\n`);
+  assert.doesNotMatch(runAnalyzeCommand({ recording: year }).output, /longer than any window/);
 });
