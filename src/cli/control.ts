@@ -10,7 +10,7 @@ import { hostname, userInfo } from 'node:os';
 import { oneLine } from '../config/errors.ts';
 import { resolveEnvironment, type ResolvedEnvironment } from '../config/resolve.ts';
 import type { RawConfig } from '../config/schema.ts';
-import { decideControl } from '../control/decide.ts';
+import { CONTROL_CLOCK_SKEW_MS, decideControl } from '../control/decide.ts';
 import { FileControlChannel } from '../control/file-channel.ts';
 import type { ControlRequest, ControlVerb } from '../control/request.ts';
 import { jsonLinesReporter } from '../report/json-lines.ts';
@@ -99,6 +99,33 @@ function who(): { user: string; host: string } {
 let lastIdMs = 0;
 
 /** The request this process makes: bound to the rollout's deployment, commit and the step it is at. */
+/**
+ * Why a /pause, /resume or /promote written now may not be the latest: a request of this rollout is dated
+ * more than the allowed skew after this machine's clock (another machine's clock runs ahead, or this one's
+ * behind). Requests are ordered by the time they carry (decide.ts), not by when they were written, so until
+ * that time the one dated later decides whether the rollout is held. An /abort wins whenever it was made.
+ */
+export function datedAhead(
+  verb: ControlVerb,
+  rollout: Rollout,
+  requests: readonly ControlRequest[],
+  nowMs: number,
+): string | undefined {
+  if (verb === 'abort') return undefined;
+  const ahead = requests
+    .filter((r) => r.deploymentId === rollout.deploymentId && r.verb !== 'abort')
+    .filter((r) => Date.parse(r.at) > nowMs + CONTROL_CLOCK_SKEW_MS)
+    .sort((a, b) => Date.parse(a.at) - Date.parse(b.at))
+    .at(-1);
+  if (!ahead) return undefined;
+  const seconds = Math.round((Date.parse(ahead.at) - nowMs) / 1000);
+  return (
+    `the /${ahead.verb} by ${ahead.by} is dated ${ahead.at}, ${seconds} s after this machine's clock: requests ` +
+    `are ordered by the time they carry, so until then it, not this /${verb}, decides whether the rollout is ` +
+    'held; check the clocks of both machines'
+  );
+}
+
 export function cliRequest(
   verb: ControlVerb,
   rollout: Rollout,
@@ -141,9 +168,18 @@ export async function controlCli(
   const json = !!opts.json;
   const config = await deps.loadConfig(opts.config, json);
   if (!config) return EXIT_CODES.invalidOrBlocked;
+  // A request dated ahead of this clock (datedAhead): said with whatever follows, a refusal included (a /resume
+  // refused as not_paused right after a /pause, since a /promote dated later still decides).
+  const ahead: { skew?: string } = {};
   const refuse = (code: ControlCliRefusal, message: string): number => {
-    if (json) deps.out(`${JSON.stringify({ type: 'control', ok: false, code, message })}\n`);
-    else deps.err(`error: ${code}: ${oneLine(message)}\n`);
+    if (json)
+      deps.out(
+        `${JSON.stringify({ type: 'control', ok: false, code, message, ...(ahead.skew ? { warning: ahead.skew } : {}) })}\n`,
+      );
+    else
+      deps.err(
+        `${ahead.skew ? `warning: clock_skew: ${oneLine(ahead.skew)}\n` : ''}error: ${code}: ${oneLine(message)}\n`,
+      );
     return EXIT_CODES.invalidOrBlocked;
   };
   if (opts.reason !== undefined && opts.reason.length > MAX_REASON)
@@ -165,6 +201,9 @@ export async function controlCli(
   const polled = await channel.poll(rollout.deploymentId);
   if (polled.error)
     return refuse('control_unreadable', `the requests already made cannot be read: ${polled.error}`);
+  const now = (deps.now ?? (() => new Date()))();
+  ahead.skew = datedAhead(verb, rollout, polled.requests, now.getTime());
+  const skew = ahead.skew;
   const idle = idleFor(verb, rollout, polled.requests);
   if (idle) return refuse(idle.code, idleText(idle, verb, env.name, rollout));
   const held = isHeld(rollout, polled.requests);
@@ -172,7 +211,6 @@ export async function controlCli(
     return refuse('already_paused', `the rollout of ${env.name} is already paused; resume or promote it`);
   if (verb === 'resume' && !held) return refuse('not_paused', `the rollout of ${env.name} is not paused`);
 
-  const now = (deps.now ?? (() => new Date()))();
   const request = cliRequest(verb, rollout, opts, now);
   try {
     await channel.append(env.name, request);
@@ -184,6 +222,7 @@ export async function controlCli(
         `\`deploy-action status -e ${env.name}\` shows whether it was recorded`,
     );
   }
+  if (skew && !json) deps.err(`warning: clock_skew: ${oneLine(skew)}\n`);
   const where = position(rollout);
   const ends = endsWait(rollout, [...polled.requests, request], now.getTime());
   if (!ends) {
@@ -195,7 +234,9 @@ export async function controlCli(
       : ownerNext(owner!, rollout.owner, env);
     const message = `recorded /${verb} for the rollout of ${rollout.version} at ${where}; ${next}`;
     if (json)
-      deps.out(`${JSON.stringify({ type: 'control', ok: true, code: 'recorded', request, message })}\n`);
+      deps.out(
+        `${JSON.stringify({ type: 'control', ok: true, code: 'recorded', request, message, ...(skew ? { warning: skew } : {}) })}\n`,
+      );
     else deps.out(`✔ ${oneLine(message)}\n`);
     return EXIT_CODES.success;
   }
@@ -210,7 +251,7 @@ export async function controlCli(
   const failed = summary.failed || (entry !== undefined && WENT_WRONG.has(entry.code));
   if (json)
     deps.out(
-      `${JSON.stringify({ type: 'control', ok: !failed, code: entry?.code ?? 'recorded', request, reconcile: summary })}\n`,
+      `${JSON.stringify({ type: 'control', ok: !failed, code: entry?.code ?? 'recorded', request, ...(skew ? { warning: skew } : {}), reconcile: summary })}\n`,
     );
   else deps.out(formatReconcileText(summary));
   return failed ? EXIT_CODES.failed : EXIT_CODES.success;

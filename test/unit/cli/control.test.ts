@@ -268,6 +268,45 @@ describe('deploy-action promote|pause|resume|abort: a requests file that cannot 
 });
 
 describe('deploy-action promote|pause|resume|abort: a rollout its process still runs', () => {
+  it('a request dated ahead of this clock (another machine runs fast) is warned of: it, not this /pause, decides until then', async () => {
+    writeConfig();
+    const rollout = await runningRollout();
+    // Another machine, its clock an hour ahead, wrote a /promote: ordered by time, it stays the latest.
+    const ahead = cliRequest('promote', rollout, {}, new Date(Date.now() + 3_600_000), {
+      user: 'bob',
+      host: 'fast',
+      pid: 1,
+    });
+    mkdirSync(join(stateDir, 'control'), { recursive: true });
+    writeFileSync(join(stateDir, 'control', 'production.ndjson'), `${JSON.stringify(ahead)}\n`);
+    const text = await cli('pause', '-e', 'production');
+    assert.equal(text.code, 0, text.err);
+    assert.match(
+      text.err,
+      /^warning: clock_skew: the \/promote by cli:bob@fast is dated \S+, 3[56]\d\d s after this machine's clock: requests are ordered by the time they carry, so until then it, not this \/pause, decides whether the rollout is held; check the clocks of both machines\n$/,
+    );
+    assert.equal(requests().length, 2, 'the /pause is still written');
+    // Read by time, the /promote is still the latest: a /resume is refused as not_paused, and says why.
+    const resume = await cli('resume', '-e', 'production');
+    assert.equal(resume.code, 2);
+    assert.match(resume.err, /^warning: clock_skew: the \/promote by cli:bob@fast .*\nerror: not_paused: /);
+    const json = JSON.parse((await cli('resume', '-e', 'production', '--json')).out.trim()) as {
+      code: string;
+      warning?: string;
+    };
+    assert.equal(json.code, 'not_paused');
+    assert.match(json.warning ?? '', /the \/promote by cli:bob@fast is dated/);
+    // A /promote written now is recorded with the warning too (--json: its `warning`).
+    const promote = JSON.parse((await cli('promote', '-e', 'production', '--json')).out.trim()) as {
+      code: string;
+      warning?: string;
+    };
+    assert.equal(promote.code, 'recorded');
+    assert.match(promote.warning ?? '', /the \/promote by cli:bob@fast is dated/);
+    // An /abort wins whenever it was made: nothing to warn of.
+    assert.equal((await cli('abort', '-e', 'production')).err, '');
+  });
+
   it('appends one request bound to the deployment, commit and step; runs nothing; exit 0', async () => {
     writeConfig();
     await runningRollout({
