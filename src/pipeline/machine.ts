@@ -247,6 +247,8 @@ export interface Track {
   strategy?: SequenceState;
   /** This run wrote a rollout into the record. */
   rolloutStarted: boolean;
+  /** That rollout is this run's own from its first step (not one taken over or resumed from another run). */
+  rolloutFresh?: boolean;
   /** The rollout record has been stored durably (before the first traffic-moving step). */
   rolloutDurable: boolean;
 }
@@ -720,6 +722,7 @@ function decide(
   }
   if (decision.type === 'fail') {
     if (decision.pause) pauseOnFailure(s, out, task, decision.reason, now);
+    else if (nothingStarted(s, task.track)) failUntouched(s, out, decision.reason, now);
     else failAndRollBack(s, out, task.track, { kind: 'strategy', message: decision.reason }, now);
     return true;
   }
@@ -1598,6 +1601,28 @@ function previousRelease(s: PipelineState, t: Track): Release | undefined {
 
 // ---- failure and the rollback path ------------------------------------------------------------------------------
 
+/**
+ * This run's own rollout of `id` failed before any of its steps started a command (the first one's values
+ * were refused, or its program is not there): nothing changed, so there is nothing to roll back. Rolling back
+ * would run the previous version's deploy over a target that never left it, and on a first deployment (no
+ * previous version) it could not complete, leaving a rollout that no reconcile run could finish.
+ */
+function nothingStarted(s: PipelineState, id: TrackId): boolean {
+  const t = track(s, id);
+  if (!t.rolloutFresh) return false;
+  const steps = s.steps.filter((r) => r.environment === t.environment && r.phase !== 'rollback');
+  return steps.length > 0 && steps.every((r) => !r.result.ok && r.result.untouched === 'not-started');
+}
+
+/** Fails without a rollback (nothingStarted); finish() clears the rollout this run wrote. */
+function failUntouched(s: PipelineState, out: Action[], reason: string, now: number): void {
+  s.failure = {
+    kind: 'strategy',
+    message: `${reason}; nothing was changed (the command did not start), so nothing was rolled back`,
+  };
+  closeAndFinish(s, out, now);
+}
+
 /** The strategy of `id` has started: put traffic back first, then fail. */
 function failAndRollBack(s: PipelineState, out: Action[], id: TrackId, failure: Failure, now: number): void {
   s.failure = failure;
@@ -1667,8 +1692,12 @@ function continueRollback(s: PipelineState, out: Action[], now: number): void {
   s.rollback = undefined;
   const t = track(s, rb.track);
   if (t.record.rollout) {
-    // What still has to be undone: the rollback steps that failed (reconcile retries them).
-    const left = rb.records.filter((r) => !r.result.ok).map((r) => r.step);
+    // What still has to be undone: the rollback steps that failed (reconcile retries them). Not one that had
+    // no earlier version to return to: a reconcile run would know no more, and the rollout would stay
+    // unfinished for good, refusing every later deployment (the fix included).
+    const left = rb.records
+      .filter((r) => !r.result.ok && r.result.untouched !== 'nothing-to-restore')
+      .map((r) => r.step);
     persist(
       s,
       out,
@@ -2086,7 +2115,7 @@ function startRollout(s: PipelineState, out: Action[], id: TrackId, now: number)
     now,
     retiredChanged || hooksNext,
   );
-  s.tracks[id] = { ...track(s, id), rolloutStarted: true };
+  s.tracks[id] = { ...track(s, id), rolloutStarted: true, rolloutFresh: true };
 }
 
 function phaseEntry(s: PipelineState, phase: PhaseId): Omit<HistoryEntry, 'at' | 'by'> {

@@ -36,7 +36,14 @@ export function rollbackShortfall(
   if (rollback.ok) return { kind: 'complete' };
   const failedSteps = rollback.steps.filter((r) => !r.result.ok);
   const failedLevels = rollback.levels.filter((l) => !l.ok);
-  const left = [...failedSteps.map((r) => r.description), ...failedLevels.map((l) => `level ${l.name}`)];
+  const left = [
+    ...failedSteps.map((r) =>
+      !r.result.ok && r.result.untouched === 'nothing-to-restore'
+        ? `${r.description} (no earlier version is known to return to)`
+        : r.description,
+    ),
+    ...failedLevels.map((l) => `level ${l.name}`),
+  ];
   // Not ok with nothing failed on record cannot be told apart: taken as the worse.
   const trafficBack =
     failedSteps.length > 0 &&

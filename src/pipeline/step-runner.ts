@@ -3,7 +3,7 @@ import type { ResolvedCommand, ResolvedEnvironment } from '../config/resolve.ts'
 import { stableShare } from '../strategies/sequence.ts';
 import type { Step, StepResult } from '../strategies/types.ts';
 import type { LiveState, TargetCapabilities } from '../strategies/capabilities.ts';
-import { CommandFailed, runCommand, type OutputLine } from '../targets/run-command.ts';
+import { CommandFailed, describeCommand, runCommand, type OutputLine } from '../targets/run-command.ts';
 import {
   bodyStart,
   MAX_BODY_BYTES,
@@ -146,7 +146,15 @@ export function createStepRunner(options: StepRunnerOptions): StepRunner {
       await runCommand(cmd, values, { signal, onOutput, label });
       return { ok: true };
     } catch (error) {
-      if (error instanceof CommandFailed) return { ok: false, reason: error.message };
+      if (error instanceof CommandFailed)
+        return {
+          ok: false,
+          reason: error.message,
+          // Refused before it started (a value the checks refused, a program that is not there): nothing ran.
+          ...(error.reasonCode === 'template' || error.reasonCode === 'spawn'
+            ? { untouched: 'not-started' as const }
+            : {}),
+        };
       throw error;
     }
   }
@@ -159,7 +167,7 @@ export function createStepRunner(options: StepRunnerOptions): StepRunner {
         return { ok: false, reason: `internal error: a wait (${step.at}) reached the step runner` };
       case 'deploy':
         if (step.version === 'previous' && !values.version)
-          return { ok: false, reason: 'no previous version is known' };
+          return { ok: false, reason: 'no previous version is known', untouched: 'nothing-to-restore' };
         return command(t.deploy, values, 'deploy', signal);
       case 'health': {
         const result = await runHealthChecks(t.health, values, { signal, onOutput });
@@ -201,13 +209,24 @@ export function createStepRunner(options: StepRunnerOptions): StepRunner {
         if (t.rollback) {
           // No previous version: {{version}} has no value (an error if the command uses it), never ''.
           const previous = options.values.previous_version;
-          const result = await command(t.rollback, { ...values, version: previous }, 'rollback', signal);
-          return result.ok || previous
-            ? result
-            : { ...result, reason: `${result.reason} (no previous version is known)` };
+          const rollbackValues = { ...values, version: previous };
+          const result = await command(t.rollback, rollbackValues, 'rollback', signal);
+          if (result.ok || previous) return result;
+          return {
+            ...result,
+            reason: `${result.reason} (no previous version is known)`,
+            // Refused only for want of {{version}}: no later run would know one either.
+            ...(result.untouched && wantsOnlyVersion(t.rollback, rollbackValues)
+              ? { untouched: 'nothing-to-restore' as const }
+              : {}),
+          };
         }
         if (!options.values.previous_version)
-          return { ok: false, reason: 'no previous version is known and the target has no rollback command' };
+          return {
+            ok: false,
+            reason: 'no previous version is known and the target has no rollback command',
+            untouched: 'nothing-to-restore',
+          };
         return command(t.deploy, { ...values, version: options.values.previous_version }, 'rollback', signal);
       case 'teardown':
         return t.teardown
@@ -215,6 +234,19 @@ export function createStepRunner(options: StepRunnerOptions): StepRunner {
           : { ok: true, detail: 'no teardown command' };
     }
   };
+}
+
+/** Whether the command cannot be rendered with these values, and could be once {{version}} had one. */
+function wantsOnlyVersion(cmd: ResolvedCommand, values: TemplateValues): boolean {
+  const renders = (v: TemplateValues) => {
+    try {
+      describeCommand(cmd, v);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  return !renders(values) && renders({ ...values, version: 'v' });
 }
 
 /** How long one warm-up request may take, its body included. */

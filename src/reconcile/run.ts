@@ -705,16 +705,29 @@ async function orphanRollback(
   });
   const levels = await rollbackLevels(env, values, told.reporter);
   const ok = rolledBack.ok && levels.every((l) => l.ok);
+  const nothingToRestore = (s: (typeof rolledBack.steps)[number]) =>
+    !s.result.ok && s.result.untouched === 'nothing-to-restore';
   const failedSteps = [
-    ...rolledBack.steps.filter((s) => !s.result.ok).map((s) => s.description),
+    ...rolledBack.steps
+      .filter((s) => !s.result.ok)
+      .map((s) =>
+        nothingToRestore(s) ? `${s.description} (no earlier version is known to return to)` : s.description,
+      ),
     ...levels.filter((l) => !l.ok).map((l) => `rollback level ${l.name}`),
   ];
+  // What a later reconcile could still do: not a step with no earlier version to return to (it would know no
+  // more), so a rollout left with only those is dropped rather than refusing every deployment for good.
+  const keep =
+    !ok && (rolledBack.steps.some((s) => !s.result.ok && !nothingToRestore(s)) || levels.some((l) => !l.ok));
   const stable = record.live
     ? `${record.live.version}${record.live.slot ? ` on ${record.live.slot}` : ''}`
     : 'stable';
   const message = ok
     ? `rolled back the orphaned rollout of ${rollout.version} (${why}): ${rolledBack.steps.length} recovery step(s), traffic on ${stable}`
-    : `the rollback of the orphaned rollout of ${rollout.version} (${why}) did not complete: ${failedSteps.join(', ')} failed; check ${env.name} now`;
+    : `the rollback of the orphaned rollout of ${rollout.version} (${why}) did not complete: ${failedSteps.join(', ')} failed; ` +
+      (keep
+        ? `check ${env.name} now`
+        : `the rollout is dropped from the record, since no later run could undo more: check ${env.name} now, then deploy again`);
   if (notifier) {
     const rollback = {
       ...rolledBack,
@@ -764,14 +777,15 @@ async function orphanRollback(
     ...(rollout.sha ? { sha: rollout.sha } : {}),
     detail: message.slice(0, 1000),
   };
-  // A rollback that did not complete keeps the rollout in the record: the next reconcile tries again.
-  const next = withTransition(record, ok ? { rollout: undefined } : {}, historyEntry, now);
+  // A rollback that did not complete keeps the rollout in the record (the next reconcile tries again), unless
+  // nothing of it could ever be retried (keep).
+  const next = withTransition(record, keep ? {} : { rollout: undefined }, historyEntry, now);
   const code: ReconcileCode = ok ? 'orphan_rolled_back' : 'orphan_rollback_failed';
   const written = await write(store, next, env.name, log.steps, message);
   if (written) return { entry: written };
   return {
     entry: entry(env.name, code, !ok, message, { steps: log.steps, version: rollout.version }),
-    next: ok ? next : undefined,
+    next: keep ? undefined : next,
   };
 }
 

@@ -73,7 +73,19 @@ export type StepResult =
       metrics?: MetricReadings;
       evidence?: WindowEvidence;
     }
-  | { ok: false; reason: string; analysis?: 'rollback'; metrics?: MetricReadings; evidence?: WindowEvidence };
+  | {
+      ok: false;
+      reason: string;
+      analysis?: 'rollback';
+      metrics?: MetricReadings;
+      evidence?: WindowEvidence;
+      /**
+       * `not-started`: the command never ran (its values were refused, or its program could not start), so
+       * the step changed nothing. `nothing-to-restore`: a rollback step with no earlier version to return to
+       * and no rollback command; a later reconcile run could do no more, so it is not kept for one.
+       */
+      untouched?: 'not-started' | 'nothing-to-restore';
+    };
 
 /** The metric values an analysis step ended on (canary side, `stable.<name>` for the stable side). */
 export type MetricReadings = Record<string, number | null>;

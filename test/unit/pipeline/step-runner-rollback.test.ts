@@ -41,6 +41,8 @@ test('a rollback command using {{version}} with no previous version fails saying
   assert.deepEqual(first, {
     ok: false,
     reason: 'target.commands.rollback: {{version}} has no value here (no previous version is known)',
+    // No later run would know a previous version either: not kept for reconcile.
+    untouched: 'nothing-to-restore',
   });
   assert.throws(() => readFileSync(join(dir, 'got')), /ENOENT/, 'the rollback command ran');
 
@@ -58,4 +60,64 @@ test('a rollback command using {{version}} with no previous version fails saying
   });
   assert.deepEqual(without, { ok: true });
   assert.deepEqual(JSON.parse(readFileSync(join(dir, 'got'), 'utf8')), ['undo']);
+});
+
+test('a rollback whose program is missing, with no previous version, is not taken for nothing to restore', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'rollback-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  // Installing the program would let a later reconcile run it: it stays something to undo.
+  const result = await runnerFor(dir, ['./no-such-undo-program', 'all'], undefined)({ kind: 'rollback' });
+  assert.equal(result.ok, false);
+  assert.equal(!result.ok && result.untouched, 'not-started');
+  assert.match(!result.ok ? result.reason : '', /program not found \(no previous version is known\)$/);
+});
+
+test('with no rollback command and no previous version, the rollback step has nothing to restore', async () => {
+  const text = `target:
+  commands:
+    deploy: [${JSON.stringify(process.execPath)}, "-e", "0"]
+environments:
+  production: { strategy: direct }
+`;
+  const parsed = parseConfig(text, 'deploy.yml');
+  assert.ok(parsed.ok);
+  const env = resolveEnvironment(parsed.config, 'production');
+  const runner = createStepRunner({
+    env,
+    values: { version: 'v2', environment: 'production' },
+    analyzer: healthAnalyzer(env),
+  });
+  assert.deepEqual(await runner({ kind: 'rollback' }), {
+    ok: false,
+    reason: 'no previous version is known and the target has no rollback command',
+    untouched: 'nothing-to-restore',
+  });
+  assert.deepEqual(await runner({ kind: 'deploy', version: 'previous' }), {
+    ok: false,
+    reason: 'no previous version is known',
+    untouched: 'nothing-to-restore',
+  });
+});
+
+test('a deploy whose program is missing, or whose value is refused, did not start', async () => {
+  const text = `target:
+  commands:
+    deploy: ["./no-such-deploy-program", "{{version}}"]
+    switch: [${JSON.stringify(process.execPath)}, "-e", "0", "{{ref}}"]
+environments:
+  production: { strategy: direct }
+`;
+  const parsed = parseConfig(text, 'deploy.yml');
+  assert.ok(parsed.ok, parsed.ok ? '' : JSON.stringify(parsed.errors));
+  const env = resolveEnvironment(parsed.config, 'production');
+  const runner = createStepRunner({
+    env,
+    values: { version: 'v2', previous_version: 'v1', environment: 'production', ref: 'a\0b' },
+    analyzer: healthAnalyzer(env),
+  });
+  const deploy = await runner({ kind: 'deploy' });
+  assert.equal(!deploy.ok && deploy.untouched, 'not-started', JSON.stringify(deploy));
+  const refused = await runner({ kind: 'switch', slot: 'blue', from: 'green' });
+  assert.equal(!refused.ok && refused.untouched, 'not-started', JSON.stringify(refused));
+  assert.match(!refused.ok ? refused.reason : '', /NUL/);
 });
