@@ -8,11 +8,12 @@
 // but for a key in a fixed bucket, its body) and package bucket, an instance's AMI and instance profile, and
 // --role-arn (who acts); a value in an aws shorthand field naming a key or commit is checked once rendered; fly
 // deploy's working directory, config, Dockerfile, proxy build args and buildpacks options; the unit systemctl
-// (service, invoke-rc.d) acts on, the variable set-environment names; terraform init's backend settings other
-// than the state's key within it; redis-cli's host (a value in its first label after a fixed prefix is checked
-// once rendered to be one DNS label); openssl's config, engine, provider and what it trusts; gpg's (gpgv's)
-// keys, programs and trust; man's pager and config; helm --ca-file. Options are read as each tool reads them
-// (option-words.ts: gpg --recv, man -aP, …; aws by prefix). A template there is refused when the config loads
+// (service, invoke-rc.d) acts on, the variable set-environment names, and where systemd's tools act
+// (systemd-tools.ts); terraform init's backend settings other than the state's key within it; redis-cli's
+// host (a value in its first label after a fixed prefix is checked once rendered to be one DNS label); openssl's
+// config, engine, provider and what it trusts; gpg's (gpgv's) keys, programs and trust; man's pager and config;
+// helm --ca-file. Options are read as each tool reads them (option-words.ts: gpg --recv, man -aP, …; aws by
+// prefix). A template there is refused when the config loads
 // (kind 'source', 'code', or 'program'/'directory'); a unit name with a fixed prefix is checked once rendered to
 // be one plain name. The images of aws lambda --image-uri (and --code ImageUri=), fly deploy --image, argocd
 // --kustomize-image and helm push's repository under a fixed registry follow the image rule
@@ -23,6 +24,7 @@ import { longOptions, operandsOf, type OptionGrammar, readOptions } from './opti
 import { ENVIRONMENT_NAME_WHY, ROLE_FIELD } from './chosen-fields.ts';
 import { gitSources } from './git-remotes.ts';
 import { PLACEHOLDER } from './placeholder.ts';
+import { SYSTEMCTL_GRAMMAR, systemdWhere } from './systemd-tools.ts';
 import { isCodeVariable } from './programs.ts';
 
 /** The templates in `text`. */
@@ -156,30 +158,6 @@ const SYSTEMCTL_UNIT_VERBS = new Set([
   ...['unmask', 'link', 'revert', 'edit', 'set-property', 'freeze', 'thaw', 'clean', 'bind', 'mount-image'],
   ...['add-wants', 'add-requires', 'reset-failed'],
 ]);
-/**
- * systemctl's options as getopt_long reads them (systemd's src/systemctl/systemctl.c, up to 257): by any unique
- * prefix (--leg no is --legend no), the short letters C t p P s H M n o taking a value, options after operands too.
- */
-const SYSTEMCTL_GRAMMAR: OptionGrammar = {
-  long: longOptions(
-    [
-      ...['type', 'property', 'job-mode', 'check-inhibitors', 'capsule', 'legend', 'root', 'image'],
-      ...['image-policy', 'kill-whom', 'kill-value', 'signal', 'host', 'machine', 'lines', 'output', 'state'],
-      ...['preset-mode', 'boot-loader-menu', 'boot-loader-entry', 'message', 'what', 'reboot-argument'],
-      ...['timestamp', 'drop-in', 'when', 'kill-subgroup'],
-    ],
-    [
-      ...['help', 'version', 'all', 'reverse', 'after', 'before', 'show-types', 'failed', 'full', 'fail'],
-      ...['irreversible', 'ignore-dependencies', 'ignore-inhibitors', 'value', 'user', 'system', 'global'],
-      ...['wait', 'no-block', 'no-legend', 'no-pager', 'no-wall', 'dry-run', 'quiet', 'verbose', 'no-warn'],
-      ...['force', 'no-reload', 'no-ask-password', 'runtime', 'plain', 'recursive', 'with-dependencies'],
-      ...['firmware-setup', 'now', 'show-transaction', 'read-only', 'mkdir', 'marked', 'stdin'],
-    ],
-  ),
-  shortValues: 'CtpPsHMno',
-  permute: true,
-};
-
 /**
  * The commands of service(8) and invoke-rc.d(8) and their options (none takes a value): the first operand is the
  * service they start, stop or restart, a unit as systemctl's are.
@@ -1858,6 +1836,12 @@ export function deploySources(
     if (index < words.length && list.length) found.refused.push({ index, names: list, how, kind });
   };
   const from = at + 1;
+  // systemd's tools (systemctl, journalctl, busctl, machinectl, …): where they act (-H over ssh, -M a
+  // container), the tree or disk image they read or write (--root, --image), the journal they read, and what
+  // busctl --address and coredumpctl --debugger run (systemd-tools.ts).
+  for (const w of systemdWhere(words, at, name))
+    if (w.kind === 'source') source(w.index, w.how);
+    else chosen(w.index, w.how, w.kind);
   switch (name) {
     case 'helm': {
       const operands = operandsOf(words, from, HELM_VALUES);
@@ -1928,25 +1912,6 @@ export function deploySources(
         }
       if (SYSTEMCTL_UNIT_VERBS.has(verb))
         for (const k of operands.slice(1)) unitOperand(found, words, k, `systemctl ${verb}`, source);
-      // Where it acts: --root/--image (the tree or disk image whose unit files enable, disable, preset and
-      // mask write, and whose units run at its next boot), -H/--host (a machine reached over ssh with the
-      // runner's keys) and -M/--machine (a container, or a user of this machine: root@.host).
-      for (const v of readOptions(words, from, SYSTEMCTL_GRAMMAR).options) {
-        if (v.index === undefined) continue;
-        if (v.option === '--root' || v.option === '--image')
-          chosen(
-            v.index,
-            `the value of systemctl ${v.option}, the ${v.option === '--root' ? 'directory tree' : 'disk image'} whose unit files it reads and writes (the units it enables there run as root when that tree boots)`,
-            'directory',
-          );
-        else if (/^(-H|--host|-M|--machine)$/.test(v.option))
-          source(
-            v.index,
-            /^(-H|--host)$/.test(v.option)
-              ? `the host systemctl ${v.option} acts on over ssh (another machine's units are started or stopped, the runner's ssh keys logging in there)`
-              : `the container or user systemctl ${v.option} acts on (another container's units, or root@.host: this machine's as root)`,
-          );
-      }
       return;
     }
     case 'service':

@@ -1,0 +1,99 @@
+// Where systemd's tools act takes no template, as systemctl's -H/-M/--root/--image (systemd-tools.ts): -H/--host
+// (another machine over ssh, with the runner's keys), -M/--machine (a container, or root@.host), --root/--image
+// (the tree whose files are read or written), journalctl's and coredumpctl's -D/--directory and --file, busctl
+// --address (unixexec:path= runs a program) and coredumpctl's debugger. Options are read as getopt_long reads them
+// (any unique prefix, clusters, after operands); the option names and arities were checked against systemd 252's
+// binaries (--NAME=x --bad), and machinectl's and coredumpctl's against their source.
+import { test } from 'node:test';
+import { assertAccepted, assertRefused } from '../../helpers/command-checks.ts';
+
+const SOURCE = /its value would choose where what is deployed comes from or goes, what is trusted/;
+
+test('the systemd tools acting over the bus: -H/--host and -M/--machine take no template', () => {
+  for (const tool of [
+    'busctl',
+    'loginctl',
+    'machinectl',
+    'hostnamectl',
+    'timedatectl',
+    'localectl',
+    'systemd-run',
+    'systemd-analyze',
+    'systemd-mount',
+  ]) {
+    for (const argv of [
+      [tool, '-H', '{{x}}', 'status'],
+      [tool, '--host={{x}}', 'status'],
+      [tool, '--ho', 'deploy@{{x}}', 'status'],
+    ])
+      assertRefused(argv, new RegExp(`the host ${tool} (-H|--host) acts on over ssh`));
+    for (const argv of [
+      [tool, '-M', '{{x}}', 'status'],
+      [tool, '--machine={{x}}', 'status'],
+    ])
+      assertRefused(argv, new RegExp(`the container or user ${tool} (-M|--machine) acts on`));
+    assertRefused([tool, '-H', '{{x}}', 'status'], SOURCE);
+    assertAccepted([tool, '-H', 'deploy@web1', 'status']);
+  }
+  // Clusters and options after operands, as getopt_long reads them.
+  assertRefused(['loginctl', '-aH', '{{x}}', 'list-sessions'], /the host loginctl -H/);
+  assertRefused(['loginctl', 'terminate-user', 'app', '-H{{x}}'], /the host loginctl -H/);
+  assertRefused(['journalctl', '-u', 'app', '-M', '{{x}}'], /the container or user journalctl -M/);
+  assertRefused(['systemd-cgls', '-M', '{{x}}'], /the container or user systemd-cgls -M/);
+  assertRefused(['systemd-cgtop', '--mach={{x}}'], /the container or user systemd-cgtop --machine/);
+  // systemd-run's options end at the program it runs: a -H there is the program's.
+  assertAccepted(['systemd-run', '--wait', './deploy.sh', '-H', '{{x}}']);
+  // A value taken by another option is not -H's: loginctl -p H, journalctl -n.
+  assertAccepted(['loginctl', '-pH', 'show-user', '{{x}}']);
+  assertAccepted(['journalctl', '-u', 'app', '-n', '{{x}}']);
+});
+
+test('the tree or disk image a systemd tool reads or writes, and the journal read, take no template', () => {
+  for (const [argv, why] of [
+    [
+      ['journalctl', '--root={{x}}', '-u', 'app'],
+      /journalctl --root, the directory tree whose journal it reads/,
+    ],
+    [['journalctl', '--image', '{{x}}'], /journalctl --image, the disk image whose journal it reads/],
+    [['journalctl', '-D', '{{x}}', '-u', 'app'], /journalctl -D, the journal directory it reads/],
+    [['journalctl', '--dir={{x}}'], /journalctl --directory, the journal directory it reads/],
+    [['journalctl', '--file', '/var/log/{{x}}'], /journalctl --file, the journal files it reads/],
+    [['coredumpctl', '-D', '{{x}}', 'list'], /coredumpctl -D, the journal directory/],
+    [['coredumpctl', '--root', '{{x}}', 'list'], /coredumpctl --root, the directory tree/],
+    [
+      ['systemd-analyze', '--root={{x}}', 'verify', 'app.service'],
+      /systemd-analyze --root, the directory tree/,
+    ],
+  ] as const)
+    assertRefused([...argv], new RegExp(`${why.source}[^]*${SOURCE.source}`));
+  for (const [argv, why] of [
+    [
+      ['systemd-tmpfiles', '--root={{x}}', '--create'],
+      /systemd-tmpfiles --root, the directory tree whose files/,
+    ],
+    [['systemd-sysusers', '--image', '{{x}}'], /systemd-sysusers --image, the disk image whose users/],
+    [['systemd-firstboot', '--root', '{{x}}', '--hostname', 'web'], /systemd-firstboot --root/],
+    [['systemd-sysext', '--root={{x}}', 'merge'], /systemd-sysext --root/],
+  ] as const)
+    assertRefused([...argv], new RegExp(`${why.source}[^]*what runs is read from there`));
+  // The units, lines and times shown stay data.
+  assertAccepted(['journalctl', '-u', 'app-{{x}}.service', '--since', '{{x}}', '-n', '100']);
+  assertAccepted(['systemd-firstboot', '--root', '/mnt', '--hostname', 'web-{{x}}']);
+});
+
+test('busctl --address and coredumpctl --debugger choose what runs', () => {
+  assertRefused(
+    ['busctl', '--address={{x}}', 'tree'],
+    /busctl --address, the bus it connects to[^]*code that runs/,
+  );
+  assertRefused(['busctl', '--addr', '{{x}}', 'tree'], /busctl --address/);
+  assertRefused(
+    ['coredumpctl', '--debugger', '{{x}}', 'debug'],
+    /coredumpctl --debugger runs[^]*which program runs/,
+  );
+  assertRefused(
+    ['coredumpctl', '-A', '{{x}}', 'debug'],
+    /coredumpctl -A, the arguments its debugger runs with/,
+  );
+  assertAccepted(['busctl', 'call', 'org.example.App', '/app', 'org.example.App', 'Deploy', 's', '{{x}}']);
+});
