@@ -23,7 +23,9 @@ import { type ContainerMounts, imageReference, type MountWord, namespaceName } f
 import { longOptions, operandsOf, type OptionGrammar, readOptions } from './option-words.ts';
 import { ENVIRONMENT_NAME_WHY, ROLE_FIELD } from './chosen-fields.ts';
 import { gitSources } from './git-remotes.ts';
+import { HOST_LABEL_WHY, hostLabel, hostPlace } from './host-label.ts';
 import { PLACEHOLDER } from './placeholder.ts';
+import { sshDestinations } from './ssh-destinations.ts';
 import { SYSTEMCTL_GRAMMAR, systemdWhere } from './systemd-tools.ts';
 import { isCodeVariable } from './programs.ts';
 
@@ -1170,26 +1172,6 @@ function awsSources(found: ContainerMounts, words: readonly string[], from: numb
 }
 
 /**
- * Where a host with a value is one server of the config's own: the value in its first label, after a fixed
- * prefix holding no "." (redis-{{env}}), and before a fixed suffix that is the rest of that label and the domain
- * (.internal, -0.cache.example.com), checked once rendered to be one DNS label. A domain of one label must be one
- * that no one registers (internal, local, lan, …): in redis-{{x}}.com, anyone may own redis-evil.com.
- */
-function hostLabel(host: string): { prefix: string; suffix: string } | undefined {
-  const m =
-    /^([A-Za-z0-9][A-Za-z0-9-]*)\{\{\s*[A-Za-z_]\w*\s*\}\}([A-Za-z0-9-]*)((?:\.[A-Za-z0-9-]+)*)$/.exec(host);
-  if (!m) return undefined;
-  const domain = m[3]!.split('.').slice(1);
-  if (domain.length === 1 && !/^(internal|local|localhost|lan|home|corp|intranet|private)$/i.test(domain[0]!))
-    return undefined;
-  return { prefix: m[1]!, suffix: m[2]! + m[3]! };
-}
-
-/** Why a value in a redis-cli host must make one DNS label (hostLabel), for messages. */
-const HOST_LABEL_WHY =
-  'since anything else could name another host (a "." another domain, a ":" "@" or "/" another part of a URI); write other hosts in the config, a command per environment';
-
-/**
  * redis-cli (valkey-cli): the server it connects to gets the password, whether given with -a, --pass, --user, a
  * -u URI, the REDISCLI_AUTH variable or --askpass (and -h given after -u overrides the URI's host, keeping its
  * password), and what is sent: a value in -h or in -u's URI (anywhere there: redis-cli reads the URI's
@@ -1328,9 +1310,7 @@ function databaseSources(found: ContainerMounts, words: readonly string[], from:
     found.refused.push({ index, names, how, kind: 'credential' });
   const host = (index: number, value: string, prefix: string, suffix: string, how: string) => {
     // The first label after a fixed prefix (db-{{x}}.internal), or alone before a fixed domain ({{x}}.example.net).
-    const alone = value.startsWith('{{') ? hostLabel(`x${value}`) : undefined;
-    const label =
-      hostLabel(value) ?? (alone?.suffix.includes('.') ? { prefix: '', suffix: alone.suffix } : undefined);
+    const label = hostPlace(value);
     if (label && templates(value).length === 1)
       found.names.set(index, {
         kind: 'plain',
@@ -1842,6 +1822,8 @@ export function deploySources(
   for (const w of systemdWhere(words, at, name))
     if (w.kind === 'source') source(w.index, w.how);
     else chosen(w.index, w.how, w.kind);
+  // ssh, scp, sftp and rsync: the host they connect to, the user, ssh's forwards (ssh-destinations.ts).
+  sshDestinations(found, words, at, name);
   switch (name) {
     case 'helm': {
       const operands = operandsOf(words, from, HELM_VALUES);

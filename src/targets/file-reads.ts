@@ -530,6 +530,8 @@ const RSYNC_WITH_VALUE = optionSet(`
   --stop-at --write-batch --only-write-batch --read-batch --protocol --iconv --outbuf --info --debug
   --remote-option --early-input --copy-as
 `);
+/** rsync's options as operandsOf reads them (its short letters taking a value, its long ones). */
+export const RSYNC_OPTIONS: OptionTable = { short: 'efTBM@', long: RSYNC_WITH_VALUE };
 const KUBECTL_WITH_VALUE = optionSet(`
   --container --namespace --retries --context --kubeconfig --cluster --user --server --token --as
   --as-group --as-uid --request-timeout --certificate-authority --client-certificate --client-key
@@ -786,7 +788,7 @@ function uploadReads(
         ? { short: '', long: GCLOUD_WITH_VALUE, optional: GCLOUD_OPTIONAL }
         : name === 'scp'
           ? { short: 'cDFiJlPSXo', long: new Set<string>() }
-          : { short: 'efTBM@', long: RSYNC_WITH_VALUE };
+          : RSYNC_OPTIONS;
       const how = gcloud ? `gcloud ${words[at - 1]} scp` : name;
       if (side === 'destination') {
         const operands = operandsOf(words, at + 1, table);

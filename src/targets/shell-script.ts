@@ -621,8 +621,13 @@ export function chosenWordMessage(chosen: ChosenWord, words: readonly string[], 
         : `${login} registry.example.com -u ${at} --password-stdin`;
       return `${where}: its value would choose the server the credentials are sent to (a server of its own would get the password or token, and could use it at the real registry), ${never}; write the registry in the config (${example}), ${perEnvironment}`;
     }
-    case 'credential':
-      return `${where}: its value would choose who ${programName(words[chosen.program]!)} acts as or where it sends its credentials (a token, password or key of its choosing acts with its owner's rights on the servers this runner reaches, a private cluster or store among them; a server of its choosing gets the runner's token), as a context or profile would, ${never}; write the credential or server in the config (a token from the job's secrets, in the variable the tool reads), ${perEnvironment}`;
+    case 'credential': {
+      const chooses = `${where}: its value would choose who ${programName(words[chosen.program]!)} acts as or where it sends its credentials (a token, password or key of its choosing acts with its owner's rights on the servers this runner reaches, a private cluster or store among them; a server of its choosing gets the runner's token), as a context or profile would`;
+      // A safe form with the value in it (a host's first label after a fixed prefix): said instead.
+      return safe
+        ? `${chooses}; ${safe}, ${perEnvironment}`
+        : `${chooses}, ${never}; write the credential or server in the config (a token from the job's secrets, in the variable the tool reads), ${perEnvironment}`;
+    }
     case 'rights-grant':
       return `${where}: its value would choose who is granted rights or which ones (any role, user or group of the account, or a policy such as AdministratorAccess: whoever may act as that principal then has them), ${never}; write the principal and the policy in the config, ${perEnvironment}`;
     case 'cloud-identity':

@@ -125,18 +125,19 @@ test('a value in a source file name after a fixed directory must be one plain na
 });
 
 test('a value before a remote operand\'s ":" must leave it remote, and a value after an item separator not start "@"', () => {
-  // scp's colon rule: a "/" before the ":" makes it a local file, which scp would send.
-  checkedOnceRendered(
-    ['scp', '{{x}}:/srv/app.tgz', './'],
-    ['/home/runner/.ssh/id_rsa', './x', 'a/b'],
-    ['web-1', 'deploy@10.0.0.1', 'host.example.com'],
-    /(is in|is part of) the name of the local file scp reads and sends/,
+  // scp's colon rule: a "/" before the ":" makes it a local file, which scp would send. The host before the ":"
+  // takes no template (ssh-destinations.test.ts) but in its first label after a fixed prefix, checked once
+  // rendered to be one DNS label: no "/" then.
+  assertRefused(['scp', '{{x}}:/srv/app.tgz', './'], /is in the host scp copies to or from/);
+  assertRefused(
+    ['rsync', '-a', 'deploy@{{x}}:/var/log/app/', 'logs/'],
+    /is in the host rsync copies to or from/,
   );
   checkedOnceRendered(
-    ['rsync', '-a', 'deploy@{{x}}:/var/log/app/', 'logs/'],
-    ['x/../../home/runner/.ssh/id_rsa'],
-    ['web-1'],
-    /is part of the name of the local file rsync reads and sends/,
+    ['scp', 'web-{{x}}.internal:/srv/app.tgz', './'],
+    ['/home/runner/.ssh/id_rsa', './x', 'a/b'],
+    ['web-1', 'blue'],
+    /is in the host scp copies to or from .* must make one DNS-1123 label/,
   );
   // docker cp: a first "/" or "." makes it a local file.
   checkedOnceRendered(
@@ -175,7 +176,7 @@ test('destinations, remote sides, tags and labels read no local file: accepted w
     ['aws', 's3', 'cp', './dist', 's3://bucket/{{x}}/', '--recursive'],
     ['aws', 's3', 'cp', 's3://bucket/{{x}}/app.zip', './app.zip'],
     ['scp', 'app.tgz', 'host:/srv/{{x}}/'],
-    ['scp', 'app.tgz', 'deploy@{{x}}:/srv/'],
+    ['scp', '-P', '{{x}}', 'app.tgz', 'deploy@host:/srv/'],
     ['rsync', '-av', '--exclude', '{{x}}', 'dist/', 'host:/srv/'],
     ['gh', 'release', 'create', 'v{{x}}', 'dist/app.tgz'],
     ['gh', 'release', 'create', 'v1', '--notes', 'Release {{x}}', 'dist/app.tgz#App {{x}}'],
@@ -214,10 +215,8 @@ test('in a shell script, a variable set from a template is checked where an uplo
     /through \$V.*scp reads and sends.*holds "\/"/,
   );
   assert.doesNotThrow(() => renderShellScript(scp, { x: '1.2.3' }));
-  const host = 'H={{x}}; scp "$H:/srv/app.tgz" ./';
-  assertScriptAccepted(host);
-  assert.throws(() => renderShellScript(host, { x: '/home/runner/.ssh/id_rsa' }), /through \$H.*holds "\/"/);
-  assert.doesNotThrow(() => renderShellScript(host, { x: 'web-1' }));
+  // The host before the ":" takes no template, through a variable too (ssh-destinations.test.ts).
+  assertScriptRefused('H={{x}}; scp "$H:/srv/app.tgz" ./', /\$H .* is in the host scp copies to or from/);
   const http = 'N={{x}}; http POST https://h.example.com/ "notes=$N"';
   assertScriptAccepted(http);
   assert.throws(
@@ -358,7 +357,7 @@ test('rclone, s3cmd, azcopy, sftp -b and docker compose cp: a value after a fixe
       'app-{{x}}.zip',
     ],
     ['az', 'storage', 'blob', 'sync', '-c', '{{x}}', '-s', 'site/'],
-    ['sftp', '-b', 'batch.txt', 'deploy@{{x}}'],
+    ['sftp', '-b', 'batch.txt', '-P', '{{x}}', 'deploy@host'],
   ];
   for (const argv of forms) {
     assertAccepted(argv);
