@@ -1290,6 +1290,7 @@ function toolReads(words: readonly string[], at: number): FileRead[] {
       return gcloudFiles(words, at);
     case 'terraform':
     case 'tofu':
+    case 'terragrunt':
     case 'docker':
     case 'nomad':
       return specFiles(words, at, name);
@@ -1400,15 +1401,31 @@ function gcloudFiles(words: readonly string[], at: number): FileRead[] {
   return found;
 }
 
-/** terraform's (tofu's) options that take the next word as their value (one dash or two). */
+/**
+ * terraform's (tofu's) options that take the next word as their value (one dash or two), and terragrunt's own
+ * (terragrunt passes the others on to terraform).
+ */
 const TERRAFORM_VALUES =
-  /^--?(var|var-file|target|replace|lock-timeout|parallelism|state|state-out|backup|backend-config|chdir)$/;
+  /^--?(var|var-file|target|replace|lock-timeout|parallelism|state|state-out|backup|backend-config|chdir|out|(terragrunt-)?(working-dir|config|iam-role|source|log-level|tfpath|download-dir)|tf-path)$/;
 
-/** The saved plan terraform apply (`words[at]` is terraform) applies: its operand, if any. */
-function planFile(words: readonly string[], at: number): number[] {
+/**
+ * The operand of `verb` (apply's saved plan, show's plan or state file) of terraform, tofu or terragrunt
+ * (`words[at]`): the first word after the verb that is no option nor an option's value, if any. terragrunt's
+ * run-all VERB, run VERB and run -- VERB name the verb after run.
+ */
+function verbOperand(words: readonly string[], at: number, verb: string): number[] {
   let k = at + 1;
-  while (k < words.length && words[k]!.startsWith('-')) k += TERRAFORM_VALUES.test(words[k]!) ? 2 : 1;
-  if (words[k] !== 'apply') return [];
+  const skip = () => {
+    while (k < words.length && words[k]!.startsWith('-') && words[k] !== '--')
+      k += TERRAFORM_VALUES.test(words[k]!) ? 2 : 1;
+  };
+  skip();
+  if (programName(words[at]!) === 'terragrunt' && /^(run-all|run)$/.test(words[k] ?? '')) {
+    k++;
+    skip();
+    if (words[k] === '--') k++;
+  }
+  if (words[k] !== verb) return [];
   for (let j = k + 1; j < words.length; j++) {
     if (!words[j]!.startsWith('-')) return [j];
     if (TERRAFORM_VALUES.test(words[j]!)) j++;
@@ -1417,9 +1434,9 @@ function planFile(words: readonly string[], at: number): number[] {
 }
 
 /**
- * Files whose contents say what is deployed: terraform's (tofu's) -var-file (the variables of the plan: any
- * resource's settings), apply's saved plan (every change made), -state/-state-out/-backup (the local state
- * changed) and -backend-config FILE (where the state, with its secrets, is kept), aws cloudformation
+ * Files whose contents say what is deployed: terraform's (tofu's, terragrunt's) -var-file (the variables of the
+ * plan: any resource's settings), apply's saved plan (every change made), -state (the local state changed),
+ * -state-out/-backup/plan -out (the state and plan written), show's file (printed) and -backend-config FILE (where the state, with its secrets, is kept), aws cloudformation
  * deploy/package --template-file (the stack's resources), docker stack deploy -c/--compose-file (the services
  * and their images, mounts and rights) and nomad job run/plan FILE (the job). The file rule: a template naming the
  * file or starting its name is refused, one in a file name after a fixed directory checked once rendered.
@@ -1452,6 +1469,7 @@ function specFiles(words: readonly string[], at: number, tool: string): FileRead
   switch (tool) {
     case 'terraform':
     case 'tofu':
+    case 'terragrunt':
       return [
         ...dashed('-var-file').map((v) =>
           file(
@@ -1462,7 +1480,7 @@ function specFiles(words: readonly string[], at: number, tool: string): FileRead
           ),
         ),
         // apply PLANFILE: the saved plan applied, which says every change made.
-        ...planFile(words, at).map((index) =>
+        ...verbOperand(words, at, 'apply').map((index) =>
           file(
             { index, from: 0 },
             `${tool} apply`,
@@ -1470,15 +1488,43 @@ function specFiles(words: readonly string[], at: number, tool: string): FileRead
             'a file {of} read as the saved plan, which says every change that is made',
           ),
         ),
-        // -state, -state-out, -backup FILE (the local backend's): the state plan and apply read and change, or
-        // where they write it, another environment's among them.
-        ...['-state', '-state-out', '-backup'].flatMap((option) =>
+        // show FILE: the plan or state it prints, with the secrets in it, to the job's log.
+        ...verbOperand(words, at, 'show').map((index) =>
+          file(
+            { index, from: 0 },
+            `${tool} show`,
+            "prints to the job's log",
+            "a file {of} to show (a state's or plan's secrets, or the lines of any file in its error)",
+          ),
+        ),
+        // -state FILE (the local backend's): the state plan and apply read and change, another environment's
+        // among them. -state-out and -backup FILE: where they write the new state and the old one, -out FILE
+        // where plan writes the saved plan (which a later apply applies): files overwritten, secrets in them.
+        ...dashed('-state').map((v) =>
+          file(
+            v,
+            `${tool} -state`,
+            'reads and changes the state in',
+            "a file {of} read and written as the state, which chooses whose resources are changed (another environment's state)",
+          ),
+        ),
+        ...(
+          [
+            ['-state-out', 'writes the new state to', 'the state'],
+            ['-backup', 'writes the backup of the state to', 'the state before the change'],
+            [
+              '-out',
+              'writes the saved plan to',
+              "the saved plan a later apply applies (another environment's plan overwritten)",
+            ],
+          ] as const
+        ).flatMap(([option, does, what]) =>
           dashed(option).map((v) =>
             file(
               v,
               `${tool} ${option}`,
-              'reads and changes the state in',
-              "a file {of} read or written as the state, which chooses whose resources are changed (another environment's state)",
+              does,
+              `a file {of} to overwrite with ${what}, secrets in it (a script a later step runs, or a file the job serves or uploads)`,
             ),
           ),
         ),

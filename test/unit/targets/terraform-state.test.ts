@@ -54,3 +54,38 @@ test("terraform's state files and apply's saved plan take the file rule", () => 
   assertAccepted(['terraform', 'apply', '-var', 'version={{x}}', '-auto-approve']);
   assertAccepted(['terraform', 'apply', '-auto-approve', '-var', 'v={{x}}', 'plan.tfplan']);
 });
+
+// Each state option by what it does: -state is read and changed (whose resources change), -state-out and
+// -backup are written (the new state and the old, secrets in them), plan's -out is written (the saved plan a
+// later apply applies), show FILE is printed to the job's log; terragrunt passes them on to terraform.
+test('terraform plan -out, -state-out, -backup, show FILE and terragrunt: each takes the file rule, said by what it does', () => {
+  for (const [argv, why] of [
+    [
+      ['terraform', 'plan', '-out', '{{x}}'],
+      /terraform -out writes the saved plan to[^]*a later apply applies/,
+    ],
+    [['tofu', 'plan', '-out={{x}}'], /tofu -out writes the saved plan to/],
+    [['terraform', 'plan', '--out={{x}}'], /terraform -out writes the saved plan to/],
+    [['terraform', 'apply', '-state-out', '{{x}}'], /terraform -state-out writes the new state to/],
+    [['terraform', 'apply', '-backup={{x}}'], /terraform -backup writes the backup of the state to/],
+    [
+      ['terraform', 'apply', '-state={{x}}'],
+      /terraform -state reads and changes the state in[^]*whose resources/,
+    ],
+    [['terraform', 'show', '-json', '{{x}}'], /terraform show prints to the job's log/],
+    [['terragrunt', 'plan', '-out={{x}}'], /terragrunt -out writes the saved plan to/],
+    [['terragrunt', 'apply', '-state', '{{x}}'], /terragrunt -state reads and changes the state in/],
+    [['terragrunt', 'apply', '-var-file={{x}}'], /terragrunt -var-file/],
+    [['terragrunt', 'run-all', 'apply', '{{x}}'], /terragrunt apply applies the saved plan in/],
+    [['terragrunt', '--terragrunt-working-dir', 'infra', 'apply', '{{x}}'], /terragrunt apply applies/],
+  ] as const)
+    assertRefused([...argv], new RegExp(`the name of the local file ${why.source}`));
+  for (const argv of [
+    ['terraform', 'plan', '-out=plans/{{x}}.tfplan'],
+    ['terragrunt', 'apply', '-state-out=state/{{x}}.tfstate'],
+    ['terraform', 'show', 'plans/{{x}}.tfplan'],
+  ])
+    checkedOnceRendered(argv, ['../prod', 'a/b'], ['prod'], /could name another file of the runner/);
+  assertAccepted(['terraform', 'plan', '-out=plan.tfplan', '-var', 'version={{x}}']);
+  assertAccepted(['terragrunt', 'plan', '-var', 'version={{x}}']);
+});
