@@ -614,7 +614,7 @@ export function containerMounts(words: readonly string[], at: number, name: stri
  * docker build (buildx build, image build), podman and nerdctl build, buildah bud/build: options that take a
  * value written apart (the others are skipped as operands: their options may follow the context).
  */
-const BUILD_VALUES: readonly string[] = [
+export const BUILD_VALUES: readonly string[] = [
   ...['-t', '--tag', '-f', '--file', '--build-arg', '--label', '--target', '--platform', '-o', '--output'],
   ...['--cache-from', '--cache-to', '--secret', '--ssh', '--allow', '--network', '--add-host', '--iidfile'],
   ...['--security-opt', '--metadata-file', '--progress', '--builder', '--build-context', '--annotation'],
@@ -624,6 +624,11 @@ const BUILD_VALUES: readonly string[] = [
   ...['--userns-gid-map', '--format', '--authfile', '--creds', '--sign-by', '--jobs', '--pid', '--ipc'],
   ...['--uts', '--cgroupns', '--os', '--arch', '--variant', '--from', '--env', '--unsetenv', '--timestamp'],
   ...['--decryption-key', '--retry', '--manifest', '--hooks-dir', '--runtime-flag', '--cache-ttl', '--call'],
+  // podman's and buildah's own (podman-build(1), buildah-build(1)).
+  ...['--dns', '--dns-option', '--dns-search', '--group-add', '--logfile', '--cert-dir', '--retry-delay'],
+  ...['--source-date-epoch', '--unsetlabel', '--cpp-flag', '--os-version', '--os-feature', '--cw'],
+  ...['--sbom', '--sbom-output', '--sbom-image-output', '--sbom-purl-output', '--sbom-scanner-image'],
+  ...['--sbom-scanner-command', '--sbom-merge-strategy', '--sbom-image-purl-output', '--no-cache-filter'],
 ];
 
 /** Build options whose value gives the build's RUN steps rights, or names a file read or written here. */

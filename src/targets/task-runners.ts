@@ -4,6 +4,7 @@
 // such a word chooses the recipe that runs, however plain it is, so a template there is refused (launchers.ts);
 // each runner's safe form passes the value as a variable or an argument of a fixed target. Pure.
 import {
+  BUILD_VALUES,
   buildReferenceRefusal,
   GCLOUD_OPTIONAL,
   imageReference,
@@ -781,8 +782,19 @@ DEPLOY_TOOLS['kustomize'] = {
   kind: 'deployed',
   safe: 'kustomize build overlays/production | kubectl apply -f - (the directory written in the config; the value set by kustomize edit set image app=registry/app:VALUE)',
 };
-DEPLOY_TOOLS['podman'] = DEPLOY_TOOLS.docker!;
-DEPLOY_TOOLS['nerdctl'] = DEPLOY_TOOLS.docker!;
+/**
+ * podman's, nerdctl's (finch's, read as nerdctl) and buildah's build (buildah bud, its older name) read as
+ * docker build, their refusals naming them.
+ */
+const builder = (name: string, subcommand?: readonly string[]) => ({
+  ...DEPLOY_TOOLS.docker!,
+  ...(subcommand && { subcommand }),
+  operands: `the build context ${name} build runs the Dockerfile of`,
+  safe: `${name} build -f Dockerfile --build-arg VERSION=VALUE . (the context and Dockerfile written in the config)`,
+});
+DEPLOY_TOOLS['podman'] = builder('podman');
+DEPLOY_TOOLS['nerdctl'] = builder('nerdctl');
+DEPLOY_TOOLS['buildah'] = builder('buildah', ['build', 'bud']);
 
 /** helm's flags that take no value (before the release and the chart, a word after one is an operand). */
 const HELM_FLAGS = new Set([
@@ -1000,7 +1012,7 @@ export function deployToolWords(
     // docker buildx bake: its targets, bake files and --set (bakeWords).
     const bake = words[sub] === 'buildx' ? bakeAt(words, sub) : undefined;
     if (bake !== undefined) return bakeWords(words, bake, `${name} buildx bake`, checked);
-    if (words[sub] !== 'build' && words[sub] !== 'compose' && words[sub + 1] !== 'build') return [];
+    if (!/^(build|bud|compose)$/.test(words[sub]!) && words[sub + 1] !== 'build') return [];
     from = sub + 1;
   }
   const building =
@@ -1008,7 +1020,7 @@ export function deployToolWords(
     words
       .slice(at + 1, from)
       .concat(words[from] ?? '')
-      .includes('build');
+      .some((word) => word === 'build' || (name === 'buildah' && word === 'bud'));
   const found: TaskWord[] = [];
   // docker compose's -f and --project-directory: the compose file whose services are deployed.
   const compose = tool.kind === 'build' && words[from - 1] === 'compose';
@@ -1087,12 +1099,18 @@ export function deployToolWords(
       if (choosing.includes(option) && eq < 0) j++;
       continue;
     }
-    // An operand: not the value of the option before it (-t app:{{x}}, -e version={{x}}, -l web).
+    // An operand: not the value of the option before it (-t app:{{x}}, -e version={{x}}, -l web). A build's
+    // options are known (BUILD_VALUES): the word after a flag is its context (docker build --no-cache {{x}}), and
+    // after an option not known here too (a false refusal rather than a miss).
     const before = words[j - 1] ?? '';
-    if (tool.operands === undefined || (before.startsWith('-') && !before.includes('='))) continue;
-    if (name === 'docker' || name === 'podman' || name === 'nerdctl') {
-      if (!building || word === 'build' || word === 'buildx') continue;
-    }
+    const runner = name === 'docker' || name === 'podman' || name === 'nerdctl' || name === 'buildah';
+    const takes = runner
+      ? !before.includes('=') &&
+        (BUILD_VALUES.includes(before) ||
+          (/^-[A-Za-z]+$/.test(before) && BUILD_VALUES.includes(`-${before.at(-1)!}`)))
+      : before.startsWith('-') && !before.includes('=');
+    if (tool.operands === undefined || takes) continue;
+    if (runner && (!building || word === 'build' || word === 'buildx' || word === 'bud')) continue;
     add(j, tool.operands);
   }
   return found;

@@ -470,3 +470,36 @@ test("pulumi's stack is checked once rendered to be one plain name: org/project/
     /the stack pulumi -s deploys to, where a value before/,
   );
 });
+
+// podman, nerdctl and buildah build as docker build is read, their refusals naming them (not "docker build");
+// buildah build/bud's context and -f were not read at all. A build's context after a flag (--no-cache, --pull,
+// --layers) is its context, not the flag's value.
+test("podman, nerdctl and buildah build: the context and Dockerfile take no template, said with the tool's name", () => {
+  for (const [argv, tool] of [
+    [['podman', 'build', '{{x}}'], 'podman'],
+    [['podman', 'image', 'build', '-t', 'app:1', '{{x}}'], 'podman'],
+    [['nerdctl', 'build', '{{x}}'], 'nerdctl'],
+    [['buildah', 'build', '{{x}}'], 'buildah'],
+    [['buildah', 'bud', '-t', 'app:1', '{{x}}'], 'buildah'],
+    [['podman', 'build', '--pull', '{{x}}'], 'podman'],
+    [['buildah', 'bud', '--layers', '{{x}}'], 'buildah'],
+    [['docker', 'build', '--no-cache', '{{x}}'], 'docker'],
+  ] as const) {
+    const message = new RegExp(
+      `the build context ${tool} build runs the Dockerfile of[^]*what is built[^]*\\(${tool} build -f Dockerfile --build-arg VERSION=\\{\\{x\\}\\}`,
+    );
+    assertRefused([...argv], message);
+  }
+  for (const argv of [
+    ['buildah', 'build', '-f', '{{x}}', '.'],
+    ['buildah', 'bud', '--file={{x}}', '.'],
+  ])
+    assertRefused(argv, /the value of buildah (-f|--file), which chooses the code or config that runs/);
+  for (const argv of [
+    ['podman', 'build', '--pull', '-t', 'app:{{x}}', '.'],
+    ['buildah', 'bud', '--layers', '--build-arg', 'VERSION={{x}}', '-t', 'app:{{x}}', '.'],
+    ['docker', 'build', '-qt', 'app:{{x}}', '.'],
+    ['podman', 'build', '--dns', '10.0.0.2', '--build-arg', 'V={{x}}', '.'],
+  ])
+    assertAccepted(argv);
+});
