@@ -155,6 +155,8 @@ const WRAPPERS: Record<string, WrapperSyntax> = {
     longName: (word) => xargsLongOption(word)?.name,
   },
   exec: { values: ['-a'] },
+  // sshpass [-f FILE|-d FD|-p PASSWORD|-e] [-P PROMPT] [-v] PROGRAM ARGS: runs ssh (or any program) with a password.
+  sshpass: { values: ['-f', '-d', '-p', '-P'] },
   command: { values: [] },
   builtin: { values: [] },
   'systemd-run': {

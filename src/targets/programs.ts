@@ -570,9 +570,18 @@ export function programName(word: string): string {
 
 /**
  * Programs that are another's CLI under another name, read as it: finch (AWS's container CLI) hands its words
- * to nerdctl, as nerdctl.lima does.
+ * to nerdctl, as nerdctl.lima does; autossh hands its words to ssh but for its own -M PORT (sshTakesValue).
  */
-const ALIASES: Readonly<Record<string, string>> = { finch: 'nerdctl', 'nerdctl.lima': 'nerdctl' };
+const ALIASES: Readonly<Record<string, string>> = {
+  finch: 'nerdctl',
+  'nerdctl.lima': 'nerdctl',
+  autossh: 'ssh',
+};
+
+/** ssh's short option letters taking a value, for the ssh program word `word` (autossh's -M PORT too). */
+export function sshValueLetters(word: string): string {
+  return SSH_SHORT.ssh! + (/^autossh$/.test(word.slice(word.lastIndexOf('/') + 1)) ? 'M' : '');
+}
 
 /** POSIX shells, which run their `-c` operand as code and read "${NAME}" as the variable's value. */
 export const POSIX_SHELLS = new Set(['sh', 'bash', 'dash', 'zsh', 'ksh', 'mksh', 'ash', 'yash', 'posh']);
@@ -2121,7 +2130,7 @@ function sshOptions(
         break;
       }
       const flag = `-${arg[c]}`;
-      if (!SSH_OPTIONS_WITH_VALUE.has(flag)) continue;
+      if (!SSH_OPTIONS_WITH_VALUE.has(flag) && !sshValueLetters(words[at]!).includes(arg[c]!)) continue;
       const glued = arg.slice(c + 1);
       if (flag === '-o') {
         if (glued !== '') {

@@ -12,7 +12,7 @@ import type { ContainerMounts } from './container-mounts.ts';
 import { operandsOf, RSYNC_OPTIONS } from './file-reads.ts';
 import { HOST_LABEL_WHY, hostPlace } from './host-label.ts';
 import { PLACEHOLDER } from './placeholder.ts';
-import { SSH_SHORT, shortOptions, sshCommandStart } from './programs.ts';
+import { SSH_SHORT, shortOptions, sshCommandStart, sshValueLetters } from './programs.ts';
 
 /** The templates in `text`. */
 function templates(text: string): string[] {
@@ -132,7 +132,9 @@ export function sshDestinations(
   }
   if (name !== 'ssh' && name !== 'scp' && name !== 'sftp') return;
   const end = name === 'ssh' ? sshCommandStart(words, at) : words.length;
-  const { values, operands } = shortOptions(words, at + 1, end, SSH_SHORT[name]!);
+  // (autossh is read as ssh, its -M PORT besides: sshValueLetters.)
+  const letters = name === 'ssh' ? sshValueLetters(words[at]!) : SSH_SHORT[name]!;
+  const { values, operands } = shortOptions(words, at + 1, end, letters);
   for (const v of values) {
     if (v.index >= words.length) continue;
     const value = words[v.index]!.slice(v.from);

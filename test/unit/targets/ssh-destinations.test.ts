@@ -110,3 +110,29 @@ test('the host of scp, sftp and rsync remote operands takes no template, but in 
   assertAccepted(['scp', 'dist/app.tgz', 'deploy@web1:/srv/{{x}}/']);
   assertAccepted(['rsync', '-a', 'dist/', 'web1:/srv/releases/{{x}}/']);
 });
+
+// autossh hands its words to ssh (but for its own -M PORT), and sshpass runs the program after its options: both
+// were read as unknown programs, so autossh's remote command reached the remote shell unchecked
+// (autossh -M 0 host "./deploy.sh {{x}}" given "a;id" ran id there) and sshpass {{x}} ran any program.
+test('autossh is read as ssh (its -M PORT besides) and sshpass as a wrapper of the program it runs', () => {
+  for (const [argv, why] of [
+    [['autossh', '-M', '0', '{{x}}'], /is in the host ssh logs in to/],
+    [['autossh', '-M', '20000', '-N', '-R', '{{x}}', 'host'], /the forward ssh -R opens/],
+    [['autossh', '-M', '0', '-o', 'ProxyCommand={{x}}', 'host'], /ssh runs ProxyCommand through a shell/],
+    [['sshpass', '-e', 'ssh', '{{x}}', 'true'], /is in the host ssh logs in to/],
+    [['sshpass', '-p', 'pw', 'scp', 'a', '{{x}}:/srv/'], /is in the host scp copies to or from/],
+    [['sshpass', '{{x}}'], /the program sshpass runs[^]*which program runs/],
+  ] as const)
+    assertRefused([...argv], why);
+  for (const argv of [
+    ['autossh', '-M', '0', 'host', './deploy.sh {{x}}'],
+    ['sshpass', '-e', 'ssh', 'host', './deploy.sh', '{{x}}'],
+  ])
+    checkedOnceRendered(
+      argv,
+      ['a;id', '$(id)'],
+      ['v1.2'],
+      /the command ssh runs through the remote host's shell/,
+    );
+  checkedOnceRendered(['autossh', '-M0', '-f', '-N', 'web-{{x}}.internal'], ['a.b'], ['blue'], LABEL);
+});
