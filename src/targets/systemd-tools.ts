@@ -255,7 +255,24 @@ export function systemdWhere(words: readonly string[], at: number, name: string)
   const entry = TOOLS[name];
   if (!entry) return [];
   const found: SystemdWhere[] = [];
-  for (const { option, index } of readOptions(words, at + 1, entry.grammar).options) {
+  const { options, operands } = readOptions(words, at + 1, entry.grammar);
+  // machinectl shell/login [USER@]NAME: the container (or this machine, .host) and user it runs a shell as, as
+  // -M's; pull-raw/pull-tar URL: the image it downloads, which the machine boots.
+  const verb = words[operands[0] ?? -1];
+  const operand = operands[1];
+  if (name === 'machinectl' && operand !== undefined && /^(shell|login)$/.test(verb ?? ''))
+    found.push({
+      index: operand,
+      kind: 'source',
+      how: `the container and user machinectl ${verb} runs a shell in (another container, or root@.host: this machine as root)`,
+    });
+  if (name === 'machinectl' && operand !== undefined && /^pull-(raw|tar)$/.test(verb ?? ''))
+    found.push({
+      index: operand,
+      kind: 'source',
+      how: `the URL of the image machinectl ${verb} downloads (what the machine boots and runs)`,
+    });
+  for (const { option, index } of options) {
     if (index === undefined) continue;
     if (option === '-H' || option === '--host')
       found.push({

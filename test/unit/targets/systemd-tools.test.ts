@@ -97,3 +97,17 @@ test('busctl --address and coredumpctl --debugger choose what runs', () => {
   );
   assertAccepted(['busctl', 'call', 'org.example.App', '/app', 'org.example.App', 'Deploy', 's', '{{x}}']);
 });
+
+test('machinectl shell/login take no template in the machine or user, pull-raw/pull-tar none in the URL', () => {
+  for (const argv of [
+    ['machinectl', 'shell', '{{x}}', '/bin/true'],
+    ['machinectl', '-q', 'shell', 'deploy@{{x}}'],
+    ['machinectl', 'login', '{{x}}'],
+  ])
+    assertRefused(argv, /the container and user machinectl (shell|login) runs a shell in/);
+  assertRefused(
+    ['machinectl', 'pull-raw', '{{x}}', 'app'],
+    /the URL of the image machinectl pull-raw downloads/,
+  );
+  assertAccepted(['machinectl', 'shell', 'app', '/srv/deploy.sh', '{{x}}']);
+});
