@@ -139,6 +139,11 @@ const TOOLS: Record<string, SystemdTool> = {
     'pPsHMnoE',
   ),
   hostnamectl: tool([...BUS, 'json'], [...COMMON, 'pretty', 'static', 'transient'], 'HM'),
+  portablectl: tool(
+    [...BUS, 'profile', 'copy', 'extension'],
+    [...COMMON, 'quiet', 'runtime', 'no-reload', 'cat', 'enable', 'now', 'no-block', 'force', 'clean'],
+    'HMp',
+  ),
   timedatectl: tool(
     [...BUS, 'property'],
     [...COMMON, 'adjust-system-clock', 'all', 'monitor', 'value'],
@@ -272,6 +277,14 @@ export function systemdWhere(words: readonly string[], at: number, name: string)
       kind: 'source',
       how: `the URL of the image machinectl ${verb} downloads (what the machine boots and runs)`,
     });
+  // portablectl attach/reattach IMAGE, --extension IMAGE: the image whose unit files are attached (its services
+  // run, with --now or at their next start); -p/--profile: their sandbox (trusted: none).
+  if (name === 'portablectl' && operand !== undefined && /^(attach|reattach)$/.test(verb ?? ''))
+    found.push({
+      index: operand,
+      kind: 'directory',
+      how: `the portable image portablectl ${verb} attaches (its services run, as root unless their profile says otherwise)`,
+    });
   for (const { option, index } of options) {
     if (index === undefined) continue;
     if (option === '-H' || option === '--host')
@@ -297,6 +310,18 @@ export function systemdWhere(words: readonly string[], at: number, name: string)
         index,
         kind: 'source',
         how: `the value of ${name} ${option}, the journal ${option === '--file' ? 'files' : 'directory'} it reads (another machine's or tree's logs, where what is checked is found)`,
+      });
+    else if (name === 'portablectl' && option === '--extension')
+      found.push({
+        index,
+        kind: 'directory',
+        how: 'the value of portablectl --extension, an image laid over the portable image (its programs and units run)',
+      });
+    else if (name === 'portablectl' && (option === '-p' || option === '--profile'))
+      found.push({
+        index,
+        kind: 'source',
+        how: `the profile portablectl ${option} gives the attached services (trusted: no sandbox, every right of this machine)`,
       });
     else if (name === 'busctl' && option === '--address')
       found.push({

@@ -111,3 +111,15 @@ test('machinectl shell/login take no template in the machine or user, pull-raw/p
   );
   assertAccepted(['machinectl', 'shell', 'app', '/srv/deploy.sh', '{{x}}']);
 });
+
+test('portablectl: -H/-M, the image attach and reattach attach, --extension and --profile take no template', () => {
+  assertRefused(['portablectl', '-H', '{{x}}', 'list'], /the host portablectl -H acts on over ssh/);
+  assertRefused(
+    ['portablectl', 'attach', '--now', '{{x}}'],
+    /the portable image portablectl attach attaches/,
+  );
+  assertRefused(['portablectl', 'reattach', '/srv/images/{{x}}.raw'], /portablectl reattach attaches/);
+  assertRefused(['portablectl', 'attach', '--extension={{x}}', 'app.raw'], /portablectl --extension/);
+  assertRefused(['portablectl', 'attach', '-p', '{{x}}', 'app.raw'], /the profile portablectl -p gives/);
+  assertAccepted(['portablectl', 'attach', '--now', '/srv/images/app.raw', 'app']);
+});
