@@ -88,7 +88,7 @@ function destination(
     });
 }
 
-/** ssh's (scp's, sftp's) -o values: HostName, User and the forwards. */
+/** ssh's (scp's, sftp's) -o values: HostName, User, the forwards, the variables sent or set, the domains tried. */
 function sshConfigOption(found: ContainerMounts, index: number, value: string, tool: string): void {
   const option = value.trimStart();
   if (!templates(option).length) return;
@@ -99,6 +99,27 @@ function sshConfigOption(found: ContainerMounts, index: number, value: string, t
       names: templates(option),
       how: `the forward ${tool} -o ${forward} opens (which port of this machine or of the remote host is opened, on which address, to where)`,
       kind: 'source',
+    });
+  else if (/^sendenv(?=[\s=])/i.test(option))
+    found.refused.push({
+      index,
+      names: templates(option),
+      how: `which of the job's variables ${tool} -o SendEnv sends to the host (SendEnv=* sends every one, its secrets among them, where the host accepts them)`,
+      kind: 'credential',
+    });
+  else if (/^setenv(?=[\s=])/i.test(option))
+    found.refused.push({
+      index,
+      names: templates(option),
+      how: `the variables ${tool} -o SetEnv sets on the host (a value in a name, or a space in one after a fixed NAME=, sets another: LD_PRELOAD, BASH_ENV)`,
+      kind: 'code',
+    });
+  else if (/^(canonicaldomains|canonicalizehostname)(?=[\s=])/i.test(option))
+    found.refused.push({
+      index,
+      names: templates(option),
+      how: `the domain ${tool} -o ${/^canonicald/i.test(option) ? 'CanonicalDomains' : 'CanonicalizeHostname'} completes the host's name with (another domain's host gets the commands and the runner's ssh keys)`,
+      kind: 'credential',
     });
   else if (/^(hostname|user)(?=[\s=])/i.test(option))
     found.refused.push({

@@ -62,8 +62,19 @@ test('the user ssh logs in as and -o HostName take no template', () => {
     [['ssh', '-o', 'HostName {{x}}', 'web1'], /the host ssh -o HostName connects to/],
     [['scp', '-o', 'Hostname={{x}}', 'a', 'web1:/b'], /the host scp -o HostName connects to/],
     [['ssh', 'web1', '-o', 'User={{x}}', 'true'], /the user ssh -o User logs in as/],
+    [['ssh', '-o', 'SendEnv={{x}}', 'web1'], /which of the job's variables ssh -o SendEnv sends/],
+    [['ssh', '-o', 'CanonicalDomains={{x}}', 'web1'], /the domain ssh -o CanonicalDomains completes/],
   ] as const)
     assertRefused([...argv], new RegExp(`${why.source}[^]*${CREDENTIAL.source}`));
+});
+
+test('ssh -o SetEnv takes no template: a name, or a space in a value, sets another variable on the host', () => {
+  for (const argv of [
+    ['ssh', '-o', 'SetEnv={{x}}', 'web1'],
+    ['ssh', '-o', 'SetEnv VERSION={{x}}', 'web1'],
+  ])
+    assertRefused(argv, /the variables ssh -o SetEnv sets on the host[^]*code that runs/);
+  assertAccepted(['ssh', '-o', 'SendEnv=DEPLOY_VERSION', 'web1', './deploy.sh', '{{x}}']);
 });
 
 test("ssh's forwards take no template: -L, -R, -D, -W and -o LocalForward, RemoteForward, DynamicForward", () => {
