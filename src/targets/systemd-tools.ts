@@ -236,6 +236,51 @@ const TOOLS: Record<string, SystemdTool> = {
       tree: { kind: 'directory', what: 'whose settings it writes (its root password and shell among them)' },
     },
   ),
+  'systemd-repart': tool(
+    [
+      ...[
+        'certificate',
+        'definitions',
+        'discard',
+        'dry-run',
+        'empty',
+        'factory-reset',
+        'image',
+        'json',
+        'key-file',
+      ],
+      ...[
+        'pretty',
+        'private-key',
+        'root',
+        'seed',
+        'size',
+        'split',
+        'tpm2-device',
+        'tpm2-pcrs',
+        'tpm2-public-key',
+      ],
+      ...['tpm2-public-key-pcrs', 'image-policy', 'copy-source', 'copy-from', 'exclude-partitions'],
+      ...['include-partitions', 'defer-partitions', 'sector-size', 'architecture', 'offline'],
+    ],
+    [...COMMON, 'can-factory-reset'],
+    '',
+    {
+      tree: { kind: 'directory', what: 'whose partition definitions it reads and whose files it copies in' },
+    },
+  ),
+  bootctl: tool(
+    [
+      ...['esp-path', 'boot-path', 'root', 'image', 'image-policy', 'install-source', 'make-entry-directory'],
+      ...['entry-token', 'json', 'efi-boot-option-description', 'random-seed', 'private-key'],
+      ...['private-key-source', 'certificate', 'certificate-source', 'secure-boot-auto-enroll'],
+    ],
+    [...COMMON, 'print-esp-path', 'print-boot-path', 'print-root-device', 'no-variables', 'variables'],
+    '',
+    {
+      tree: { kind: 'directory', what: 'whose boot loader it installs or updates (what the machine boots)' },
+    },
+  ),
   'systemd-sysext': tool(['json', 'root', 'image-policy', 'mutable'], [...COMMON, 'force', 'no-reload'], '', {
     tree: { kind: 'directory', what: 'whose system extensions it merges (their programs then run)' },
   }),
@@ -322,6 +367,12 @@ export function systemdWhere(words: readonly string[], at: number, name: string)
         index,
         kind: 'source',
         how: `the profile portablectl ${option} gives the attached services (trusted: no sandbox, every right of this machine)`,
+      });
+    else if (name === 'bootctl' && /^--(esp-path|boot-path|install-source)$/.test(option))
+      found.push({
+        index,
+        kind: 'directory',
+        how: `the value of bootctl ${option}, ${option === '--install-source' ? 'the tree the boot loader it installs is taken from' : 'the partition it installs the boot loader in'} (what the machine boots)`,
       });
     else if (name === 'busctl' && option === '--address')
       found.push({

@@ -74,6 +74,9 @@ test('the tree or disk image a systemd tool reads or writes, and the journal rea
     [['systemd-sysusers', '--image', '{{x}}'], /systemd-sysusers --image, the disk image whose users/],
     [['systemd-firstboot', '--root', '{{x}}', '--hostname', 'web'], /systemd-firstboot --root/],
     [['systemd-sysext', '--root={{x}}', 'merge'], /systemd-sysext --root/],
+    [['systemd-repart', '--root', '{{x}}', '/dev/vda'], /systemd-repart --root/],
+    [['bootctl', '--image={{x}}', 'install'], /bootctl --image, the disk image whose boot loader/],
+    [['bootctl', '--esp-path', '/boot/{{x}}', 'install'], /bootctl --esp-path, the partition/],
   ] as const)
     assertRefused([...argv], new RegExp(`${why.source}[^]*what runs is read from there`));
   // The units, lines and times shown stay data.
