@@ -5,10 +5,11 @@
 // before a fixed domain (host-label.ts: web-{{env}}.internal), checked once rendered to be one DNS label. The
 // user (user@, ssh -l, -o User=) picks the account the runner's key logs in to, root among them, and is refused;
 // so are -o HostName=, CanonicalDomains= (the domain a name is completed with) and SendEnv= (which of the job's
-// variables the host gets), and -o SetEnv (the host's variables) as code. -L/-R/-D/-W and -o LocalForward/RemoteForward/DynamicForward choose which ports of this
-// machine or of the host are opened, on which address, to where (-R 8080:169.254.169.254:80 hands the host this
-// runner's cloud credentials): refused (kind 'source'). The remote path of scp and rsync is read elsewhere
-// (remotePathProblem), as are ssh's -J, ProxyCommand and the other options that run code (programs.ts). Pure.
+// variables the host gets), and -o SetEnv (the host's variables) as code. -L/-R/-D/-W and -o
+// LocalForward/RemoteForward/DynamicForward choose which ports of this machine or of the host are opened, on
+// which address, to where (-R 8080:169.254.169.254:80 hands the host this runner's cloud credentials): refused
+// (kind 'source'). The remote path of scp and rsync is read elsewhere (remotePathProblem), as are ssh's -J,
+// ProxyCommand and the other options that run code (programs.ts). Pure.
 import type { ContainerMounts } from './container-mounts.ts';
 import { operandsOf, RSYNC_OPTIONS } from './file-reads.ts';
 import { HOST_LABEL_WHY, hostPlace } from './host-label.ts';
