@@ -1,2 +1,0 @@
-import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
-import{decodeUtf8,loadConfigFile,parseConfig}from"./chunk-5OXNMS7W.js";import"./chunk-YQ6X4RFZ.js";import"./chunk-R2AMZLYD.js";import"./chunk-QGVHTMBU.js";import"./chunk-P7FLCYWV.js";import"./chunk-2XGH5P57.js";import"./chunk-JTZ7DHX4.js";import"./chunk-USNO5RNS.js";import"./chunk-EJKWSJ4U.js";import"./chunk-SVJJEYC4.js";import"./chunk-LIELUW6Z.js";import"./chunk-ZPZR67VI.js";import"./chunk-YZASLWB7.js";export{decodeUtf8,loadConfigFile,parseConfig};

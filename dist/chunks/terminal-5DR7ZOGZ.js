@@ -1,2 +1,0 @@
-import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
-import{formatElapsed,summary,terminalReporter}from"./chunk-XH2KH6BD.js";import"./chunk-63EODR4U.js";import{plain}from"./chunk-EG653PC4.js";import"./chunk-OKCTV72H.js";import"./chunk-XB7TKUJR.js";import"./chunk-XHFUPYX7.js";import"./chunk-USNO5RNS.js";import"./chunk-LIELUW6Z.js";import"./chunk-ZPZR67VI.js";import"./chunk-YZASLWB7.js";export{formatElapsed,plain,summary,terminalReporter};

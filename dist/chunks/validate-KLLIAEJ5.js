@@ -1,2 +1,0 @@
-import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
-import{gatesSummary,runValidate}from"./chunk-U5XLT5BQ.js";import"./chunk-FJUNHKDW.js";import"./chunk-36ECFA5G.js";import"./chunk-I2OKL7Q3.js";import"./chunk-C7OIERFO.js";import"./chunk-JTZ7DHX4.js";import"./chunk-USNO5RNS.js";import"./chunk-LIELUW6Z.js";import"./chunk-ZPZR67VI.js";import"./chunk-YZASLWB7.js";export{gatesSummary,runValidate};
