@@ -23,6 +23,9 @@ export interface ReviewsApi {
   };
 }
 
+/** Pages of 100 reviews read at most: past them the latest review of each approver is not known. */
+export const MAX_REVIEW_PAGES = 30;
+
 export function pullRequestContext(
   api: ReviewsApi,
   graphql: GraphqlFn,
@@ -34,7 +37,7 @@ export function pullRequestContext(
     reviewThreads: () => readReviewThreads(graphql, where),
     async reviews() {
       const reviews: Array<{ user: string; state: string; commitId?: string; association?: string }> = [];
-      for (let page = 1; ; page++) {
+      for (let page = 1; page <= MAX_REVIEW_PAGES; page++) {
         const { data } = await api.pulls.listReviews({
           owner: where.owner,
           repo: where.repo,
@@ -54,6 +57,10 @@ export function pullRequestContext(
         }
         if (data.length < 100) return reviews;
       }
+      // A later page may hold an approver's latest review (a change request after an approval): not decided.
+      throw new Error(
+        `it has more than ${MAX_REVIEW_PAGES * 100} reviews, and the check reads at most ${MAX_REVIEW_PAGES} pages of 100`,
+      );
     },
   };
 }

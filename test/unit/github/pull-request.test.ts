@@ -12,7 +12,7 @@ import {
   type SeedReviewThread,
 } from '../../fake-github/index.ts';
 import { githubSchema } from '../../fake-github/graphql.ts';
-import { pullRequestContext } from '../../../src/github/pull-request.ts';
+import { MAX_REVIEW_PAGES, pullRequestContext } from '../../../src/github/pull-request.ts';
 import { REVIEW_THREADS_QUERY } from '../../../src/github/review-threads.ts';
 import { reviewGate } from '../../../src/gates/review.ts';
 import type { GateContext } from '../../../src/gates/types.ts';
@@ -165,4 +165,36 @@ test("threads GitHub will not give block, with GitHub's reason", async () => {
     ['review.threads-unknown'],
   );
   assert.match(refused.findings[0]!.message, /Resource not accessible by integration/);
+});
+
+test('a pull request whose reviews never stop coming is read to a bound, and the approval is not decided', async () => {
+  let pages = 0;
+  const review = { user: { login: 'alice' }, state: 'APPROVED', commit_id: HEAD };
+  const endless = {
+    pulls: {
+      // Every page full: a proxy or an API answering the same page whatever is asked.
+      listReviews: async () => {
+        pages++;
+        return { data: Array.from({ length: 100 }, () => review) };
+      },
+    },
+  };
+  const ctx: GateContext = {
+    cwd: process.cwd(),
+    headSha: HEAD,
+    changedFiles: async () => [],
+    signal: new AbortController().signal,
+    log: () => {},
+    env: process.env,
+    pullRequest: pullRequestContext(endless, async () => ({}), { owner: 'acme', repo: 'web', number: 3 }),
+  };
+  const verdict = await reviewGate.run(
+    reviewGate.schema.parse({ approval: 'required', unresolved_threads: 'off' }),
+    ctx,
+  );
+  assert.equal(pages, MAX_REVIEW_PAGES);
+  const unknown = verdict.findings.find((f) => f.rule === 'review.approval-unknown');
+  assert.ok(unknown, JSON.stringify(verdict.findings));
+  assert.match(unknown.message, /more than 3000 reviews.*at most 30 pages of 100/);
+  assert.equal(verdict.status, 'block');
 });
