@@ -15,9 +15,17 @@ export interface CliRun {
 
 export function startCli(
   args: string[],
-  options: { env?: NodeJS.ProcessEnv; cwd?: string; entry?: string } = {},
+  options: {
+    env?: NodeJS.ProcessEnv;
+    cwd?: string;
+    entry?: string;
+    /** A program (and its arguments) node runs under, e.g. setpriv. */
+    prefix?: string[];
+  } = {},
 ): CliRun {
-  const child = spawn(process.execPath, [options.entry ?? CLI_SOURCE, ...args], {
+  const argv = [process.execPath, options.entry ?? CLI_SOURCE, ...args];
+  const [program, ...programArgs] = [...(options.prefix ?? []), ...argv] as [string, ...string[]];
+  const child = spawn(program, programArgs, {
     cwd: options.cwd ?? repoRoot,
     env: { ...process.env, NO_COLOR: '1', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
