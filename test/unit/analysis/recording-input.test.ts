@@ -121,6 +121,24 @@ test('a last line is called cut short wherever the run stopped in it, and only w
   assert.doesNotMatch(stray.output, /cut short/);
 });
 
+/** The fixture's recording written as these UTF-16 little-endian bytes and byte-swapped: each reads as it. */
+function readsAsFixtureInBothByteOrders(
+  dir: string,
+  le: Buffer,
+  expected: ReturnType<typeof runAnalyzeCommand>,
+): void {
+  for (const [name, bytes] of [
+    ['le', le],
+    ['be', Buffer.from(le).swap16()],
+  ] as const) {
+    const file = join(dir, `${name}.ndjson`);
+    writeFileSync(file, bytes);
+    const got = runAnalyzeCommand({ recording: file, json: true });
+    assert.equal(got.exitCode, expected.exitCode, `${name}: ${got.output.slice(0, 300)}`);
+    assert.equal(got.output, expected.output, name);
+  }
+}
+
 test('lines ended by a lone CR (an old Mac editor) are read as the same recording, not one line cut short', (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'recording-input-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
@@ -194,18 +212,7 @@ test('a recording saved as UTF-16 (Windows PowerShell writes it) is read as the 
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const text = readFileSync(FIXTURE, 'utf8');
   const expected = runAnalyzeCommand({ recording: FIXTURE.pathname, json: true });
-  const le = Buffer.from(`\uFEFF${text}`, 'utf16le');
-  const be = Buffer.from(le).swap16();
-  for (const [name, bytes] of [
-    ['le', le],
-    ['be', be],
-  ] as const) {
-    const file = join(dir, `${name}.ndjson`);
-    writeFileSync(file, bytes);
-    const got = runAnalyzeCommand({ recording: file, json: true });
-    assert.equal(got.exitCode, expected.exitCode, `${name}: ${got.output.slice(0, 300)}`);
-    assert.equal(got.output, expected.output, name);
-  }
+  readsAsFixtureInBothByteOrders(dir, Buffer.from(`\uFEFF${text}`, 'utf16le'), expected);
   // Two recordings concatenated, the second with its byte order mark: said as such, not "not JSON".
   const twice = join(dir, 'twice.ndjson');
   writeFileSync(twice, `${text}\uFEFF${text}`);
@@ -221,17 +228,7 @@ test('a recording in UTF-16 without a byte order mark is read as the same record
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const text = readFileSync(FIXTURE, 'utf8');
   const expected = runAnalyzeCommand({ recording: FIXTURE.pathname, json: true });
-  const le = Buffer.from(text, 'utf16le');
-  for (const [name, bytes] of [
-    ['le', le],
-    ['be', Buffer.from(le).swap16()],
-  ] as const) {
-    const file = join(dir, `${name}.ndjson`);
-    writeFileSync(file, bytes);
-    const got = runAnalyzeCommand({ recording: file, json: true });
-    assert.equal(got.exitCode, expected.exitCode, `${name}: ${got.output.slice(0, 300)}`);
-    assert.equal(got.output, expected.output, name);
-  }
+  readsAsFixtureInBothByteOrders(dir, Buffer.from(text, 'utf16le'), expected);
   // A character past U+00FF among the first ones hides the pattern: the refusal says what it looks like.
   const wide = join(dir, 'wide.ndjson');
   writeFileSync(wide, Buffer.from(`{"ā":1}\n${text}`, 'utf16le'));

@@ -19,6 +19,19 @@ import type { GateContext } from '../../../src/gates/types.ts';
 
 const HEAD = fakeSha('head');
 
+/** The review gate's context on the head commit, with no changed files: only the pull request is judged. */
+function gateContext(pullRequest: GateContext['pullRequest']): GateContext {
+  return {
+    cwd: process.cwd(),
+    headSha: HEAD,
+    changedFiles: async () => [],
+    signal: new AbortController().signal,
+    log: () => {},
+    env: process.env,
+    pullRequest,
+  };
+}
+
 async function verdictFor(
   reviews: Array<{ user: string; state: 'APPROVED' | 'CHANGES_REQUESTED'; commitId?: string }>,
   options: {
@@ -39,19 +52,13 @@ async function verdictFor(
     });
     options.before?.(gh);
     const octokit = new Octokit({ baseUrl: gh.url, auth: 'test-token', request: { retries: 0 } });
-    const ctx: GateContext = {
-      cwd: process.cwd(),
-      headSha: HEAD,
-      changedFiles: async () => [],
-      signal: new AbortController().signal,
-      log: () => {},
-      env: process.env,
-      pullRequest: pullRequestContext(octokit.rest, (q, v) => octokit.graphql(q, v), {
+    const ctx = gateContext(
+      pullRequestContext(octokit.rest, (q, v) => octokit.graphql(q, v), {
         owner: 'acme',
         repo: 'web',
         number: options.number ?? 3,
       }),
-    };
+    );
     const verdict = await reviewGate.run(reviewGate.schema.parse({ approval: 'required' }), ctx);
     (options.after ?? ((fake) => fake.assertNoViolations()))(gh);
     return verdict;
@@ -179,15 +186,9 @@ test('a pull request whose reviews never stop coming is read to a bound, and the
       },
     },
   };
-  const ctx: GateContext = {
-    cwd: process.cwd(),
-    headSha: HEAD,
-    changedFiles: async () => [],
-    signal: new AbortController().signal,
-    log: () => {},
-    env: process.env,
-    pullRequest: pullRequestContext(endless, async () => ({}), { owner: 'acme', repo: 'web', number: 3 }),
-  };
+  const ctx = gateContext(
+    pullRequestContext(endless, async () => ({}), { owner: 'acme', repo: 'web', number: 3 }),
+  );
   const verdict = await reviewGate.run(
     reviewGate.schema.parse({ approval: 'required', unresolved_threads: 'off' }),
     ctx,
