@@ -62,6 +62,9 @@ export function assertAccepted(spec: string[]): void {
 }
 
 /** An argv command rendered with {{x}} = `v` (the run-time checks). */
+/** How a refusal of kind `source` (where what is deployed comes from or goes, what is trusted) begins its why. */
+export const SOURCE = /its value would choose where what is deployed comes from or goes, what is trusted/;
+
 export const renderArgv = (argv: string[], v: string) =>
   renderArgvCommand(argv, { x: v }, (word) => word.replaceAll('{{x}}', v));
 /** The same command as a `shell: true` line rendered with {{x}} = `v`. */

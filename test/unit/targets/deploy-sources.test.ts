@@ -4,9 +4,7 @@
 // config, systemctl's units, terraform init's backend settings, redis-cli's host with a password, openssl's
 // config and engine, gpg's imported keys, man's pager; and docker build's proxy build arguments.
 import { test } from 'node:test';
-import { assertAccepted, assertRefused, checkedOnceRendered } from '../../helpers/command-checks.ts';
-
-const SOURCE = /its value would choose where what is deployed comes from or goes, what is trusted/;
+import { assertAccepted, assertRefused, checkedOnceRendered, SOURCE } from '../../helpers/command-checks.ts';
 
 test('helm repo add and helm push: the repository or registry is refused, the name and the chart accepted', () => {
   for (const argv of [

@@ -12,9 +12,8 @@ import {
   assertScriptAccepted,
   assertScriptRefused,
   checkedOnceRendered,
+  SOURCE,
 } from '../../helpers/command-checks.ts';
-
-const SOURCE = /its value would choose where what is deployed comes from or goes, what is trusted/;
 
 test('aws takes a unique prefix of a long option for it: the endpoint, CA bundle, bucket and image by prefix', () => {
   for (const argv of [

@@ -12,9 +12,9 @@ import {
   assertScriptAccepted,
   assertScriptRefused,
   checkedOnceRendered,
+  SOURCE,
 } from '../../helpers/command-checks.ts';
 
-const SOURCE = /its value would choose where what is deployed comes from or goes, what is trusted/;
 const CODE = /its value would choose the code that runs/;
 
 test('openssl: --opt is -opt, and -trusted, -verifyCAfile, -chainCAfile, dgst -verify, -verify_hostname are refused', () => {

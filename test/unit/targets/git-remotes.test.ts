@@ -9,9 +9,8 @@ import {
   assertRefused,
   assertScriptRefused,
   checkedOnceRendered,
+  SOURCE,
 } from '../../helpers/command-checks.ts';
-
-const SOURCE = /its value would choose where what is deployed comes from or goes, what is trusted/;
 
 test('git: a template choosing the repository (its host, a remote name, a path before "/") is refused', () => {
   for (const argv of [

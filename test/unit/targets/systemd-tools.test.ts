@@ -5,9 +5,7 @@
 // (any unique prefix, clusters, after operands); the option names and arities were checked against systemd 252's
 // binaries (--NAME=x --bad), and machinectl's and coredumpctl's against their source.
 import { test } from 'node:test';
-import { assertAccepted, assertRefused } from '../../helpers/command-checks.ts';
-
-const SOURCE = /its value would choose where what is deployed comes from or goes, what is trusted/;
+import { assertAccepted, assertRefused, SOURCE } from '../../helpers/command-checks.ts';
 
 test('the systemd tools acting over the bus: -H/--host and -M/--machine take no template', () => {
   for (const tool of [
