@@ -194,7 +194,7 @@ export type ResumeOutcome =
 /**
  * Goes on with the rollout in `env`'s record from where it stopped (reconcile, `on_orphan: resume`): the
  * record is read again and must still be the one judged orphaned (same seq), then the pipeline machine is
- * started from it (machine.ts `resume`) and driven exactly as a deployment is.
+ * started from it (machine.ts `resume`, machine/resume.ts) and driven exactly as a deployment is.
  */
 export async function resumePipeline(input: ResumeInput, deps: PipelineDeps): Promise<ResumeOutcome> {
   const { env } = input;
@@ -494,11 +494,12 @@ async function drive(
         case 'finish':
           return action.result;
         case 'confirm_stored':
-          // Whether the record waited for above was stored: finalize goes on only once it was (machine.ts).
+          // Whether the record waited for above was stored: finalize goes on only once it was
+          // (machine/finalize.ts).
           event = { type: 'stored', now: now(), ...(notStored !== undefined ? { notStored } : {}) };
           break;
         default:
-          // The step after a write-ahead record that was not stored is not started (machine.ts).
+          // The step after a write-ahead record that was not stored is not started (machine/strategy.ts).
           if (action.kind === 'run_step' && action.cancellable && notStored !== undefined) {
             event = {
               type: 'step_done',

@@ -75,7 +75,8 @@ export function planDeployment(
     environment: env.name,
     actions: [
       ...(env.smoke ? [{ description: 'smoke tests', run: describeCommand(env.smoke, values) }] : []),
-      // The run checks what is live once the strategy is done (pipeline/machine.ts, watchStep): the new slot.
+      // The run checks what is live once the strategy is done (pipeline/machine/watch.ts, watchStep): the new
+      // slot.
       {
         description: 'health checks',
         run: describeChecks(env, main.liveSlot ? { ...values, slot: main.liveSlot } : values),

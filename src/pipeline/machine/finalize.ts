@@ -1,0 +1,221 @@
+// Finalize: the new release goes live in the record (confirmed stored), then the old slot's scale-down wait and
+// teardown, then the on_success hook. Its own stages and events; it goes on with the task loop through the
+// `run` it is handed.
+import { usesSlots } from '../../strategies/index.ts';
+import type { Step } from '../../strategies/types.ts';
+import type { Release, RetiredSlot } from '../../state/record.ts';
+import type { MachineEvent, Action, Task, Track, FinalizeStage, PipelineState, Run } from './state.ts';
+import { track, envOf, machineOf, recordStep, stepStart, log, iso, clean } from './bookkeeping.ts';
+import { persist } from './records.ts';
+import { closeAndFinish } from './outcome.ts';
+import { fail, unexpected } from './rollback.ts';
+
+/** The longest scale-down delay the job itself waits out; longer ones keep the old slot and say so. */
+export const MAX_IN_JOB_SCALE_DOWN_WAIT_MS = 10 * 60_000;
+
+/**
+ * The new release goes live in the record first (so a job lost in the wait leaves a due teardown behind), and
+ * nothing more happens until that record is confirmed stored (onFinalizeEvent): no scale-down, no teardown, no
+ * on_success hook announcing a deployment whose record says it is still rolling out.
+ */
+export function beginFinalize(
+  s: PipelineState,
+  out: Action[],
+  task: Extract<Task, { do: 'finalize' }>,
+  now: number,
+): boolean {
+  const t = track(s, task.track);
+  const env = envOf(s, task.track);
+  const outcome = machineOf(s, task.track).outcome(t.strategy!);
+  const retiredSlot =
+    outcome.retiredSlot && outcome.retiredSlot !== outcome.liveSlot ? outcome.retiredSlot : undefined;
+  const delay = outcome.scaleDownDelayMs ?? 0;
+  const retired: RetiredSlot[] = t.record.retired.filter((r) => r.slot !== outcome.liveSlot);
+  s.retiring = undefined;
+  if (retiredSlot && env.target.teardown) {
+    const dueAt = iso(now + delay);
+    retired.push({
+      slot: retiredSlot,
+      version: t.live.version,
+      dueAt,
+      deploymentId: t.record.live?.deploymentId,
+    });
+    if (delay <= MAX_IN_JOB_SCALE_DOWN_WAIT_MS) {
+      s.retiring = { slot: retiredSlot, delayMs: delay };
+      if (delay > 0)
+        log(out, 'info', `keeping ${retiredSlot} for ${Math.round(delay / 1000)}s before decommissioning it`);
+    } else {
+      log(
+        out,
+        'info',
+        `${retiredSlot} (${t.live.version ?? 'previous version'}) stays up as the instant rollback target until ${dueAt}; a reconcile run tears it down then, unless the next deployment reuses it first`,
+      );
+    }
+  }
+  const live: Release = {
+    version: s.input.version,
+    sha: s.input.sha,
+    slot: usesSlots(env.strategy) ? outcome.liveSlot : undefined,
+    since: iso(now),
+    deploymentId: s.input.deploymentId,
+  };
+  persist(
+    s,
+    out,
+    task.track,
+    { live: clean(live), previous: previousRelease(s, t), retired, rollout: undefined },
+    { event: 'succeeded', code: 'deployed', version: s.input.version },
+    now,
+    true,
+    true,
+  );
+  return finalizeStep(s, out, task, 'stored');
+}
+
+/** Issues finalize's next action from `stage` on; false when finalize is done. */
+function finalizeStep(
+  s: PipelineState,
+  out: Action[],
+  task: Extract<Task, { do: 'finalize' }>,
+  stage: FinalizeStage,
+): boolean {
+  const env = envOf(s, task.track);
+  if (stage === 'stored') {
+    s.sub = 'stored';
+    out.push({ kind: 'confirm_stored' });
+    return true;
+  }
+  if (stage === 'wait' && s.retiring) {
+    s.sub = 'wait';
+    out.push({ kind: 'wait', ms: s.retiring.delayMs });
+    return true;
+  }
+  if ((stage === 'wait' || stage === 'teardown') && s.retiring) {
+    s.sub = 'teardown';
+    const step: Step = { kind: 'teardown', slot: s.retiring.slot };
+    stepStart(out, env.name, 'finalize', step);
+    out.push({ kind: 'run_step', track: task.track, step, cancellable: false });
+    return true;
+  }
+  if (!task.quiet && env.hooks.onSuccess) {
+    s.sub = 'on_success';
+    out.push({
+      kind: 'run_command',
+      track: task.track,
+      command: 'on_success',
+      label: 'on_success',
+      cancellable: false,
+    });
+    return true;
+  }
+  s.sub = undefined;
+  return false;
+}
+
+export function onFinalizeEvent(
+  s: PipelineState,
+  out: Action[],
+  task: Extract<Task, { do: 'finalize' }>,
+  event: MachineEvent,
+  run: Run,
+): void {
+  const now = event.now;
+  let more: boolean;
+  if (s.sub === 'stored') {
+    if (event.type !== 'stored') return unexpected(s, out, task, event);
+    if (event.notStored !== undefined) return finalRecordNotStored(s, out, task, event.notStored, now);
+    more = finalizeStep(
+      s,
+      out,
+      task,
+      s.retiring ? (s.retiring.delayMs > 0 ? 'wait' : 'teardown') : 'on_success',
+    );
+  } else if (s.sub === 'wait') {
+    if (event.type !== 'waited') return unexpected(s, out, task, event);
+    // Cancelled in the wait: the slot stays in the record, due; a reconcile run tears it down. The release
+    // stands (it is live in the record), but the run ends cancelled, not succeeded.
+    if (event.cancelled) {
+      const retired = track(s, task.track).record.retired.find((r) => r.slot === s.retiring!.slot);
+      s.failure = {
+        kind: 'cancelled',
+        message:
+          `${s.retiring!.slot} was not torn down` +
+          (retired ? ` (due at ${retired.dueAt}; a reconcile run tears it down)` : ''),
+      };
+    }
+    more = event.cancelled
+      ? finalizeStep(s, out, task, 'on_success')
+      : finalizeStep(s, out, task, 'teardown');
+  } else if (s.sub === 'teardown') {
+    if (event.type !== 'step_done') return unexpected(s, out, task, event);
+    const step: Step = { kind: 'teardown', slot: s.retiring!.slot };
+    recordStep(s, out, task.track, 'finalize', step, event.result, event.durationMs);
+    if (event.result.ok) {
+      const t = track(s, task.track);
+      persist(
+        s,
+        out,
+        task.track,
+        { retired: t.record.retired.filter((r) => r.slot !== step.slot) },
+        undefined,
+        now,
+        false,
+      );
+    }
+    more = finalizeStep(s, out, task, 'on_success');
+  } else if (s.sub === 'on_success') {
+    if (event.type !== 'command_done') return unexpected(s, out, task, event);
+    if (event.error)
+      log(out, 'warn', `on_success hook failed (the deployment stands): ${event.error.message}`);
+    s.sub = undefined;
+    more = false;
+  } else {
+    return unexpected(s, out, task, event);
+  }
+  if (more) return;
+  if (s.failure?.kind === 'cancelled') return closeAndFinish(s, out, now);
+  s.pc++;
+  run(s, out, now);
+}
+
+/**
+ * The record saying the new release is live could not be stored: the stored record still shows the rollout in
+ * progress, with its recovery. The run stops there, failed (`state_refused`) and saying so: traffic stays on
+ * the new release (it passed verify), but nothing that counts on the record runs (the retired slot, still the
+ * recovery's target, is not torn down; on_success does not announce it), and nothing more is written to a
+ * store that just failed. The next deployment refuses the unfinished rollout; reconcile takes it up.
+ */
+function finalRecordNotStored(
+  s: PipelineState,
+  out: Action[],
+  task: Extract<Task, { do: 'finalize' }>,
+  why: string,
+  now: number,
+): void {
+  const env = envOf(s, task.track);
+  const kept = s.retiring ? `, ${s.retiring.slot} was not torn down` : '';
+  const hook = !task.quiet && env.hooks.onSuccess ? ', the on_success hook was not run' : '';
+  fail(
+    s,
+    out,
+    {
+      kind: 'refused',
+      message:
+        `${s.input.version} is live on ${env.name}, but the state record saying so could not be stored (${why}): ` +
+        `the stored record still shows its rollout in progress${kept}${hook}. The next deployment of ${env.name} ` +
+        'is refused until reconcile takes the rollout up (on_orphan: rollback rolls it back, resume finishes it)' +
+        `${task.track === 'staging' ? `; production was not deployed` : ''}`,
+    },
+    now,
+  );
+}
+
+function previousRelease(s: PipelineState, t: Track): Release | undefined {
+  const recorded = t.record.live;
+  // The same version again: what was live before it stays the previous one.
+  if (recorded && recorded.version === s.input.version) return t.record.previous ?? recorded;
+  if (recorded && (t.live.version === undefined || recorded.version === t.live.version)) return recorded;
+  // Only the `current` command knew it: since when is unknown, so the record says when this run found it.
+  if (t.live.version) return clean({ version: t.live.version, slot: t.live.slot, since: iso(s.input.now) });
+  return recorded;
+}

@@ -1,0 +1,209 @@
+// How a run ends: the outcome and its reason code from the state (outcomeOf), then the final records and the
+// result (finish). Its own file so the rollback path, the waits and finalize all end a run the same way, and
+// none of them needs the task loop for it.
+import { usesSlots } from '../../strategies/index.ts';
+import { deploymentExitCode } from '../../util/exit-codes.ts';
+import { rollbackShortfall } from '../rollback-shortfall.ts';
+import type { OutcomeCode, PipelineResult, PipelineStatus, RollbackRecord } from '../events.ts';
+import type { Action, Failure, PipelineState } from './state.ts';
+import { track, machineOf, endPhase, report, log, iso } from './bookkeeping.ts';
+import { persist } from './records.ts';
+
+export function closeAndFinish(s: PipelineState, out: Action[], now: number): void {
+  const failure = s.failure!;
+  if (s.openPhase)
+    endPhase(
+      s,
+      out,
+      failure.kind === 'cancelled' ? 'cancelled' : failure.kind === 'handed_off' ? 'waiting' : 'failed',
+      failure.message,
+      now,
+    );
+  out.push(...finish(s, [], now));
+}
+
+/**
+ * How the rollbacks ended, in words: whether traffic is on stable and, when only the cleanup did not finish,
+ * what is left (the record keeps it for reconcile).
+ */
+function rollbackWords(rollbacks: readonly RollbackRecord[], incomplete = 'rollback incomplete'): string {
+  const shortfalls = rollbacks.map(rollbackShortfall);
+  if (shortfalls.every((f) => f.kind === 'complete')) return 'traffic on stable';
+  const left = shortfalls.flatMap((f) => (f.kind === 'complete' ? [] : f.left)).join(', ');
+  return shortfalls.some((f) => f.kind === 'incomplete')
+    ? `${incomplete}: ${left}`
+    : `traffic on stable; cleanup incomplete: ${left}, left for reconcile`;
+}
+
+/** The outcome from the state: status, reason code and message (the order of the checks matters). */
+export function outcomeOf(s: Pick<PipelineState, 'failure' | 'rollbacks' | 'stage' | 'input'>): {
+  status: PipelineStatus;
+  code: OutcomeCode;
+  message: string;
+} {
+  const failure = s.failure;
+  const { input } = s;
+  if (!failure)
+    return {
+      status: 'succeeded',
+      code: 'deployed',
+      message: `${input.version} is live on ${input.env.name}`,
+    };
+  const message = failure.message;
+  const rolledBack = s.rollbacks.length > 0;
+  const rollbackOk = s.rollbacks.every((r) => r.ok);
+  switch (failure.kind) {
+    case 'refused':
+      return { status: 'failed', code: 'state_refused', message };
+    case 'unfinished':
+      return { status: 'failed', code: 'rollout_unfinished', message };
+    case 'blocked':
+      return { status: 'blocked', code: 'gates_blocked', message: `quality gates blocked: ${message}` };
+    case 'cancelled':
+      return {
+        status: 'cancelled',
+        code: 'cancelled',
+        message: liveBeforeCancel(s)
+          ? `cancelled in finalize, after ${input.version} went live on ${input.env.name}: ${message}`
+          : rolledBack
+            ? `cancelled; rolled back (${rollbackWords(s.rollbacks)})`
+            : 'cancelled before anything changed',
+      };
+    case 'paused':
+      return { status: 'paused', code: 'rollout_paused', message: `rollout paused: ${message}` };
+    case 'handed_off':
+      return { status: 'waiting', code: 'rollout_waiting', message };
+  }
+  if (rolledBack && !rollbackOk) {
+    const where = s.rollbacks
+      .filter((r) => !r.ok)
+      .map((r) => r.environment)
+      .join(', ');
+    return {
+      status: 'failed',
+      code: 'rollback_failed',
+      message: `${message}; the rollback did not complete (${rollbackWords(s.rollbacks, 'not finished')}): check ${where} now`,
+    };
+  }
+  if (failure.kind === 'aborted')
+    return {
+      status: rolledBack ? 'rolled_back' : 'failed',
+      code: 'rollout_aborted',
+      message: rolledBack
+        ? `${message}; rolled back to ${input.live.version ?? 'the previous state'}`
+        : message,
+    };
+  if (failure.kind === 'hook') return { status: 'failed', code: 'hook_failed', message };
+  if (failure.kind === 'internal')
+    return { status: 'failed', code: 'internal_error', message: `internal error: ${message}` };
+  const code: OutcomeCode =
+    s.stage === 'staging'
+      ? 'staging_failed'
+      : s.stage === 'verify'
+        ? 'verify_failed'
+        : s.stage === 'monitor'
+          ? 'monitor_failed'
+          : s.stage === 'production'
+            ? 'strategy_failed'
+            : 'internal_error';
+  return {
+    status: rolledBack ? 'rolled_back' : 'failed',
+    code,
+    message: rolledBack
+      ? `${message}; rolled back to ${input.live.version ?? 'the previous state'}`
+      : message,
+  };
+}
+
+const HISTORY_EVENT: Record<PipelineStatus, string> = {
+  succeeded: 'succeeded',
+  rolled_back: 'rolled_back',
+  cancelled: 'cancelled',
+  failed: 'failed',
+  blocked: 'blocked',
+  paused: 'paused',
+  waiting: 'waiting',
+};
+
+/** Cancelled in finalize: the new release is live in the record already, and stands. */
+function liveBeforeCancel(s: Pick<PipelineState, 'failure' | 'stage'>): boolean {
+  return s.failure?.kind === 'cancelled' && s.stage === 'finalize';
+}
+
+export function failureCode(s: PipelineState, failure: Failure): string {
+  return outcomeOf({ ...s, failure, rollbacks: [] }).code;
+}
+
+/** The final records, the result, and the actions that end the run. */
+export function finish(s: PipelineState, out: Action[], now: number): Action[] {
+  const outcome = outcomeOf(s);
+  if (s.failure?.kind === 'internal')
+    log(out, 'error', `internal error: ${s.failure.stack ?? s.failure.message}`);
+  // A refused record and another run's unfinished rollout stay as they are: this run wrote nothing (or its
+  // final record could not be stored, and nothing more is written to that store). A
+  // handed-off rollout already wrote where it waits; one cancelled in finalize, its success and what is due.
+  if (
+    s.failure &&
+    s.failure.kind !== 'refused' &&
+    s.failure.kind !== 'unfinished' &&
+    s.failure.kind !== 'handed_off' &&
+    !liveBeforeCancel(s)
+  ) {
+    // Every environment this run touched (and production, always) says how it ended; a rollout this run
+    // started is cleared unless it is paused or its rollback left something to undo.
+    const entry = {
+      event: outcome.code === 'rollback_failed' ? 'rollback_failed' : HISTORY_EVENT[outcome.status],
+      code: outcome.code,
+      version: s.input.version,
+      detail: outcome.message.slice(0, 1000),
+    };
+    for (const id of ['staging', 'production'] as const) {
+      const t = s.tracks[id];
+      const rolledBack = t ? s.rollbacks.some((r) => r.environment === t.environment) : false;
+      // A staging environment that was validated already wrote its own ending.
+      if (!t || (id === 'staging' && !t.record.rollout && !rolledBack)) continue;
+      // A rollback already cleared the rollout (or kept what is left to undo); a paused one stays as it is.
+      const clear = t.rolloutStarted && !rolledBack && outcome.status !== 'paused';
+      persist(s, out, id, clear ? { rollout: undefined } : {}, entry, now, outcome.status === 'paused');
+    }
+  }
+  const result: PipelineResult = {
+    status: outcome.status,
+    code: outcome.code,
+    message: outcome.message,
+    environment: s.input.env.name,
+    version: s.input.version,
+    previousVersion: s.input.live.version,
+    strategy: s.input.env.strategy.type,
+    dryRun: false,
+    phases: s.phases,
+    steps: s.steps,
+    decisions: s.decisions,
+    rollbacks: s.rollbacks,
+    ...(s.waits.length ? { waits: s.waits } : {}),
+    gates: s.gates,
+    ...(outcome.status === 'succeeded' || liveBeforeCancel(s) ? { live: liveOf(s) } : {}),
+    record: s.tracks.production?.record,
+    startedAt: iso(s.input.now),
+    durationMs: now - s.input.now,
+    exitCode: deploymentExitCode(
+      outcome.status,
+      s.rollbacks.some((r) => !r.ok),
+    ),
+  };
+  s.result = result;
+  out.push({ kind: 'flush' });
+  report(out, { type: 'result', result });
+  out.push({ kind: 'finish', result });
+  return out;
+}
+
+export function finishSuccess(s: PipelineState, out: Action[], now: number): void {
+  finish(s, out, now);
+}
+
+function liveOf(s: PipelineState): { slot?: string; version: string } {
+  const t = track(s, 'production');
+  const outcome = machineOf(s, 'production').outcome(t.strategy!);
+  return { slot: usesSlots(s.input.env.strategy) ? outcome.liveSlot : undefined, version: s.input.version };
+}

@@ -1,0 +1,177 @@
+// The environment record (src/state/record.ts) as the machine reads and writes it: whether the stored record is
+// believed, the rollout's first entry, and persist(), the one place a changed record becomes a `persist` action.
+// Separate because every part writes through it, and it needs nothing but the bookkeeping.
+import { slotsFor } from '../../strategies/blue-green.ts';
+import type { LiveState } from '../../strategies/capabilities.ts';
+import { usesSlots } from '../../strategies/index.ts';
+import {
+  emptyRecord,
+  withTransition,
+  type EnvironmentRecord,
+  type HistoryEntry,
+  type RolloutOwner,
+} from '../../state/record.ts';
+import type { PhaseId } from '../events.ts';
+import type { TrackId, StoredRecord, Action, Track, Failure, PipelineState } from './state.ts';
+import { track, envOf, machineOf, log, iso } from './bookkeeping.ts';
+
+export function newTrack(
+  id: TrackId,
+  environment: string,
+  live: LiveState,
+  record: EnvironmentRecord,
+): Track {
+  return { id, environment, live, record, rolloutStarted: false, rolloutDurable: false };
+}
+
+/** The record to build on, or undefined when it was refused and nothing else says what is live. */
+/** The record this run builds on, or why it does not deploy: a refused record, or an unfinished rollout. */
+export function believe(
+  s: PipelineState,
+  out: Action[],
+  id: TrackId,
+  stored: StoredRecord,
+  now: number,
+): EnvironmentRecord | Failure {
+  const env = envOf(s, id);
+  if (stored.ok) {
+    const rollout = stored.record?.rollout;
+    // Its traffic may still be split and its recovery is in the record: deploying on top would take the
+    // half-done slot as if it were idle. Reconcile undoes (or resumes) it first.
+    if (rollout?.wait)
+      return {
+        kind: 'unfinished',
+        message:
+          `${env.name} has a rollout of ${rollout.version} waiting (${rollout.wait.kind} at step ` +
+          `${rollout.wait.step + 1}/${rollout.steps}, since ${rollout.wait.since}): finish it with ` +
+          `/promote ${env.name} or undo it with /abort ${env.name} (or deploy-action promote|abort -e ${env.name}), ` +
+          'then deploy again. Nothing was deployed. If the record is stale (the current command shows another ' +
+          `release; reconcile refuses with current_disagrees), \`deploy-action reconcile -e ${env.name} ` +
+          '--adopt-current` (`mode: reconcile` with `adopt-current: true`) makes what current reports the record',
+      };
+    if (rollout)
+      return {
+        kind: 'unfinished',
+        message:
+          `${env.name} has an unfinished rollout of ${rollout.version} (started ${rollout.startedAt}, ` +
+          `${ownerText(rollout.owner)}, at ${rollout.phase} step ${rollout.step + 1}/${rollout.steps}): its ` +
+          'traffic may still be split. Nothing was deployed; reconcile rolls it back or resumes it ' +
+          '(docs/reconcile.md: the App starts it when that run ends, or run `deploy-action reconcile` / ' +
+          '`mode: reconcile`), then deploy again. If the record is stale (the current command shows another ' +
+          `release; reconcile refuses with current_disagrees), \`deploy-action reconcile -e ${env.name} ` +
+          '--adopt-current` (`mode: reconcile` with `adopt-current: true`) makes what current reports the ' +
+          'record, dropping the rollout',
+      };
+    return stored.record ?? emptyRecord(s.input.repository, env.name, new Date(now));
+  }
+  // A record that could not be read at all (GitHub failing) is not a bad one to replace: it may be valid and
+  // name an unfinished rollout or slots due for teardown that a fresh record would drop. Try again later.
+  if (!env.target.current || stored.code === 'state_unavailable') return refusal(env.name, stored);
+  log(
+    out,
+    'warn',
+    `the state record of ${env.name} was refused [${stored.code}]: ${stored.message} (${stored.source}); ` +
+      'going on with what the current command reports. A new record takes its place with nothing of the ' +
+      'refused one: its history, previous release, retired slots due for teardown (reconcile no longer knows ' +
+      'them) and any rollout it names are not carried over. The refused record itself is kept ' +
+      (stored.kept ? `as ${stored.kept}` : `at ${stored.source}`),
+  );
+  // Numbered from the clock (milliseconds), not from 0: readers refuse a record numbered below one they have
+  // seen (the App remembers per process), so a fresh record numbered 1 would read as stale wherever the
+  // replaced one had been seen, until a restart. Later writes count on from here, as always.
+  return { ...emptyRecord(s.input.repository, env.name, new Date(now)), seq: Math.max(0, Math.floor(now)) };
+}
+
+export const isFailure = (value: EnvironmentRecord | Failure): value is Failure => 'kind' in value;
+
+function refusal(environment: string, stored: StoredRecord): Failure {
+  if (stored.ok) return { kind: 'internal', message: 'refusal of a record that was believed' };
+  return {
+    kind: 'refused',
+    message:
+      stored.code === 'state_unavailable'
+        ? `the state record of ${environment} could not be read [${stored.code}]: ${stored.message} ` +
+          `(${stored.source}). Nothing was deployed: a record that may be valid (an unfinished rollout, slots ` +
+          'due for teardown) is never replaced unread; run again when GitHub answers'
+        : `the state record of ${environment} was refused [${stored.code}]: ${stored.message} (${stored.source}). ` +
+          'Nothing was deployed on top of it: find out what is live, then remove or repair the record, ' +
+          "or configure the target's current command so the infrastructure says what is live",
+  };
+}
+
+function ownerText(owner: RolloutOwner): string {
+  return owner.kind === 'workflow' ? `workflow run ${owner.runId}` : `process ${owner.pid} on ${owner.host}`;
+}
+
+function byOf(owner: RolloutOwner): string {
+  return owner.kind === 'workflow' ? `workflow:${owner.runId}` : `cli:${owner.host}`;
+}
+
+export function startRollout(s: PipelineState, out: Action[], id: TrackId, now: number): void {
+  const t = track(s, id);
+  const env = envOf(s, id);
+  const m = machineOf(s, id);
+  const slots = usesSlots(env.strategy) ? slotsFor(env.strategy.slots, t.live.slot) : undefined;
+  // The slot this run deploys into is no longer retired: a reconcile must not tear it down under us.
+  const retired = t.record.retired.filter((r) => r.slot !== slots?.idle);
+  const retiredChanged = retired.length !== t.record.retired.length;
+  // A backup or migrate hook runs next: the record says a rollout began (durably) before it changes anything,
+  // so a run that dies in a migration leaves a record of it.
+  const hooksNext = s.tasks.slice(s.pc + 1).some((task) => task.do === 'hook' && task.track === id);
+  persist(
+    s,
+    out,
+    id,
+    {
+      retired,
+      rollout: {
+        deploymentId: s.input.deploymentId,
+        version: s.input.version,
+        sha: s.input.sha,
+        strategy: env.strategy.type,
+        phase: id === 'staging' ? 'staging' : 'production',
+        step: -1,
+        steps: m.plan.length,
+        startedAt: iso(now),
+        owner: s.input.owner,
+        stableSlot: slots?.from,
+        newSlot: slots?.idle,
+        recovery: [],
+      },
+    },
+    { event: 'rollout_started', code: 'started', version: s.input.version },
+    now,
+    retiredChanged || hooksNext,
+  );
+  s.tracks[id] = { ...track(s, id), rolloutStarted: true, rolloutFresh: true };
+}
+
+export function phaseEntry(s: PipelineState, phase: PhaseId): Omit<HistoryEntry, 'at' | 'by'> {
+  return { event: 'phase', code: phase, version: s.input.version };
+}
+
+/** One write: the record after the change, one more in the sequence. */
+export function persist(
+  s: PipelineState,
+  out: Action[],
+  id: TrackId,
+  change: Parameters<typeof withTransition>[1],
+  entry: Omit<HistoryEntry, 'at' | 'by'> | undefined,
+  now: number,
+  durable: boolean,
+  settle = false,
+): void {
+  const t = track(s, id);
+  // Every entry of a run names its commit: the `succeeded` one is what `requires` counts once superseded.
+  const sha = s.input.sha ? { sha: s.input.sha } : {};
+  const record = withTransition(
+    t.record,
+    change,
+    entry && { by: byOf(s.input.owner), ...sha, ...entry },
+    new Date(now),
+  );
+  const inRollback = s.rollback !== undefined || s.rollbacks.length > 0;
+  s.tracks[id] = { ...t, record, rolloutDurable: t.rolloutDurable || (durable && !!record.rollout) };
+  const wait = durable && !inRollback;
+  out.push({ kind: 'persist', record, durable, wait, ...(settle && wait ? { settle: true } : {}) });
+}

@@ -1,0 +1,222 @@
+// Failure and the rollback path: failing with nothing to undo, or putting traffic back first (the strategy's
+// rollback steps, then the on_rollback levels), and the events of a rollback in progress. Every run it ends,
+// it ends through outcome.ts: nothing here goes back into the task loop.
+import { describeStep, heldBackInRollback } from '../../strategies/sequence.ts';
+import type { StepResult } from '../../strategies/types.ts';
+import { TRAFFIC_STEPS } from '../rollback-shortfall.ts';
+import type { RollbackRecord } from '../events.ts';
+import {
+  CANCELLED,
+  type TrackId,
+  type MachineEvent,
+  type Action,
+  type Task,
+  type Failure,
+  type PipelineState,
+} from './state.ts';
+import { track, envOf, machineOf, recordStep, stepStart, report } from './bookkeeping.ts';
+import { persist } from './records.ts';
+import { closeAndFinish, failureCode } from './outcome.ts';
+
+/**
+ * This run's own rollout of `id` failed before any of its steps started a command (the first one's values
+ * were refused, or its program is not there): nothing changed, so there is nothing to roll back. Rolling back
+ * would run the previous version's deploy over a target that never left it, and on a first deployment (no
+ * previous version) it could not complete, leaving a rollout that no reconcile run could finish.
+ */
+export function nothingStarted(s: PipelineState, id: TrackId): boolean {
+  const t = track(s, id);
+  if (!t.rolloutFresh) return false;
+  const steps = s.steps.filter((r) => r.environment === t.environment && r.phase !== 'rollback');
+  return steps.length > 0 && steps.every((r) => !r.result.ok && r.result.untouched === 'not-started');
+}
+
+/** Fails without a rollback (nothingStarted); finish() clears the rollout this run wrote. */
+export function failUntouched(s: PipelineState, out: Action[], reason: string, now: number): void {
+  s.failure = {
+    kind: 'strategy',
+    message: `${reason}; nothing was changed (the command did not start), so nothing was rolled back`,
+  };
+  closeAndFinish(s, out, now);
+}
+
+/** The strategy of `id` has started: put traffic back first, then fail. */
+export function failAndRollBack(
+  s: PipelineState,
+  out: Action[],
+  id: TrackId,
+  failure: Failure,
+  now: number,
+): void {
+  s.failure = failure;
+  const t = track(s, id);
+  const steps = machineOf(s, id).rollback(t.strategy!);
+  const reason = failure.kind === 'cancelled' ? CANCELLED : failure.message;
+  report(out, { type: 'rollback-start', environment: t.environment, reason, steps: steps.map(describeStep) });
+  s.rollback = { track: id, reason, steps, index: 0, records: [], levels: [], startedAt: now };
+  if (t.record.rollout)
+    persist(
+      s,
+      out,
+      id,
+      { rollout: { ...t.record.rollout, phase: 'rollback', recovery: steps } },
+      {
+        event: 'rollback_started',
+        code: failureCode(s, failure),
+        version: s.input.version,
+        detail: reason.slice(0, 1000),
+      },
+      now,
+      true,
+    );
+  continueRollback(s, out, now);
+}
+
+function continueRollback(s: PipelineState, out: Action[], now: number): void {
+  const rb = s.rollback!;
+  const env = envOf(s, rb.track);
+  while (rb.index < rb.steps.length) {
+    const step = rb.steps[rb.index]!;
+    stepStart(out, env.name, 'rollback', step);
+    // A teardown of a slot that may still serve (its switch back failed) is recorded failed, not run.
+    const held = heldBackInRollback(step, rb.records);
+    if (!held) {
+      out.push({ kind: 'run_step', track: rb.track, step, cancellable: false });
+      return;
+    }
+    rb.records.push(recordStep(s, out, rb.track, 'rollback', step, { ok: false, reason: held }, 0));
+    rb.index++;
+  }
+  rb.stepsMs ??= now - rb.startedAt;
+  const level = env.hooks.onRollback[rb.levels.length];
+  if (level) {
+    out.push({
+      kind: 'run_command',
+      track: rb.track,
+      command: 'on_rollback',
+      index: rb.levels.length,
+      label: `rollback:${level.name}`,
+      cancellable: false,
+    });
+    return;
+  }
+  const stepsOk = rb.records.every((r) => r.result.ok);
+  const record: RollbackRecord = {
+    reason: rb.reason,
+    environment: env.name,
+    steps: rb.records,
+    ok: stepsOk && rb.levels.every((l) => l.ok),
+    trafficRestoredMs: rb.trafficRestoredMs,
+    durationMs: rb.stepsMs ?? 0,
+    levels: rb.levels,
+  };
+  s.rollbacks.push(record);
+  report(out, { type: 'rollback-end', record });
+  s.rollback = undefined;
+  const t = track(s, rb.track);
+  if (t.record.rollout) {
+    // What still has to be undone: the rollback steps that failed (reconcile retries them). Not one that had
+    // no earlier version to return to: a reconcile run would know no more, and the rollout would stay
+    // unfinished for good, refusing every later deployment (the fix included).
+    const left = rb.records
+      .filter((r) => !r.result.ok && r.result.untouched !== 'nothing-to-restore')
+      .map((r) => r.step);
+    persist(
+      s,
+      out,
+      rb.track,
+      { rollout: left.length ? { ...t.record.rollout, recovery: left } : undefined },
+      undefined,
+      now,
+      true,
+    );
+  }
+  closeAndFinish(s, out, now);
+}
+
+export function onRollbackEvent(s: PipelineState, out: Action[], event: MachineEvent): void {
+  const rb = s.rollback!;
+  const now = event.now;
+  if (rb.index < rb.steps.length) {
+    const step = rb.steps[rb.index]!;
+    const result: StepResult =
+      event.type === 'step_done'
+        ? event.result
+        : {
+            ok: false,
+            reason: event.type === 'error' ? `internal error: ${event.message}` : `unexpected ${event.type}`,
+          };
+    const record = recordStep(
+      s,
+      out,
+      rb.track,
+      'rollback',
+      step,
+      result,
+      event.type === 'step_done' ? event.durationMs : 0,
+    );
+    rb.records.push(record);
+    if (rb.trafficRestoredMs === undefined && TRAFFIC_STEPS.has(step.kind) && result.ok)
+      rb.trafficRestoredMs = now - rb.startedAt;
+    rb.index++;
+    const t = track(s, rb.track);
+    if (t.record.rollout) {
+      const left = [
+        ...rb.records.filter((r) => !r.result.ok).map((r) => r.step),
+        ...rb.steps.slice(rb.index),
+      ];
+      persist(s, out, rb.track, { rollout: { ...t.record.rollout, recovery: left } }, undefined, now, true);
+    }
+  } else {
+    const level = envOf(s, rb.track).hooks.onRollback[rb.levels.length]!;
+    const error =
+      event.type === 'command_done'
+        ? event.error
+        : { message: event.type === 'error' ? event.message : `unexpected ${event.type}` };
+    rb.levels.push({
+      name: level.name,
+      ok: !error,
+      detail: error ? error.message : 'done',
+      durationMs: event.type === 'command_done' ? event.durationMs : 0,
+    });
+  }
+  continueRollback(s, out, now);
+}
+
+/** A failure where nothing needs undoing (or before the strategy started). */
+export function fail(s: PipelineState, out: Action[], failure: Failure, now: number): void {
+  s.failure = failure;
+  closeAndFinish(s, out, now);
+}
+
+export function internalError(
+  s: PipelineState,
+  out: Action[],
+  event: Extract<MachineEvent, { type: 'error' }>,
+  now: number,
+): void {
+  const failure: Failure = { kind: 'internal', message: event.message, stack: event.stack };
+  const task = s.tasks[s.pc];
+  const id = task && 'track' in task ? task.track : undefined;
+  const started = id ? s.tracks[id]?.strategy : undefined;
+  // After the strategy started, traffic may have moved: undo it like any other failure.
+  if (id && started && started.index >= 0 && !(task?.do === 'finalize'))
+    return failAndRollBack(s, out, id, failure, now);
+  fail(s, out, failure, now);
+}
+
+export function unexpected(s: PipelineState, out: Action[], task: Task, event: MachineEvent): void {
+  internalError(
+    s,
+    out,
+    { type: 'error', message: `unexpected ${event.type} while at ${task.do}`, now: event.now },
+    event.now,
+  );
+}
+
+/** Cancelled at a task with no rollback of its own: undo the strategy's traffic if it started (a resume). */
+export function cancelAt(s: PipelineState, out: Action[], id: TrackId, now: number): void {
+  const failure: Failure = { kind: 'cancelled', message: CANCELLED };
+  if (s.tracks[id]?.strategy) return failAndRollBack(s, out, id, failure, now);
+  fail(s, out, failure, now);
+}
