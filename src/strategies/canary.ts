@@ -94,7 +94,7 @@ export function canaryStrategy(params: Canary, caps: TargetCapabilities, live: L
       if (started.length > firstWeightIndex) steps.push(weightStep(canary, stable, 0, routed, 0));
       if (caps.teardown) steps.push({ kind: 'teardown', slot: canary });
       // Once its deploy started, the baseline may be running: remove it. Also when the plan's own teardown
-      // already ran, since a recovery written ahead for the whole plan (pipeline/machine.ts) must hold at
+      // already ran, since a recovery written ahead for the whole plan (pipeline/machine/strategy.ts writeAhead) must hold at
       // every step, and tearing down a slot that is already gone changes nothing.
       if (baseline !== undefined && started.length > baselineDeployIndex)
         steps.push({ kind: 'teardown', slot: baseline });

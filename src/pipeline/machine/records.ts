@@ -24,7 +24,6 @@ export function newTrack(
   return { id, environment, live, record, rolloutStarted: false, rolloutDurable: false };
 }
 
-/** The record to build on, or undefined when it was refused and nothing else says what is live. */
 /** The record this run builds on, or why it does not deploy: a refused record, or an unfinished rollout. */
 export function believe(
   s: PipelineState,

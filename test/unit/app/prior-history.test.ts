@@ -1,6 +1,6 @@
 // `requires`: a commit that succeeded in the required environment and was then superseded still counts; one
 // rolled back does not (app/facts/prior-environments.ts rolledBackSince). The pipeline writes the commit into
-// every history entry (src/pipeline/machine.ts persist), so the record can tell; a record written before that
+// every history entry (src/pipeline/machine/records.ts persist), so the record can tell; a record written before that
 // still reads, replays and simply gives no credit from its history.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
