@@ -1412,12 +1412,17 @@ function analyzeReading(
       }
     checkArguments(command, model, texts);
     checkCodeStrings(command, model, texts);
-    // An image through one variable holding exactly fixed text and templates, referenced as $v or ${v}
-    // (IMG=registry/app:{{v}}; kubectl set image deploy/x app=$IMG): judged with the variable's text in its place,
-    // and then checked once rendered as a template written there is.
-    const heldImage = (chosen: ChosenWord, found: Found): boolean => {
-      if (chosen.kind !== 'container-image' || !found.ref) return false;
-      if (valuesIn(command.args![chosen.index]!).filter((f) => f.ref).length !== 1) return false;
+    // A value through one variable holding exactly fixed text and templates, referenced as $v or ${v}, in a word
+    // refused for the variable: judged with the variable's text in its place, and, where that word is then refused
+    // by no rule but checked once rendered (an image: IMG=registry/app:{{v}}; kubectl set image deploy/x
+    // app=$IMG; a host's first label: H=web-{{x}}.internal; ssh "$H"; a network), checked as a template written
+    // there is. H={{x}}; ssh "$H" stays refused, as ssh {{x}} is; so does H=$X{{x}} (no text is known).
+    const heldText = (chosen: ChosenWord, found: Found): boolean => {
+      const values = valuesIn(command.args![chosen.index]!);
+      if (!found.ref || values.filter((f) => f.ref).length !== 1) return false;
+      const image = chosen.kind === 'container-image';
+      // Elsewhere the variable is the word's only value, the whole word then checked once rendered.
+      if (!image && values.length !== 1) return false;
       const exact = held.holds(found.ref.variable)?.exact;
       if (
         exact?.text === undefined ||
@@ -1429,7 +1434,12 @@ function analyzeReading(
       words[chosen.index] = word;
       const at = chosen.program;
       const check = containerMounts(words, at, programName(words[at]!)).names.get(chosen.index);
-      if (check?.kind !== 'image') return false;
+      // An image's chosen word names only the part a value may not be in; elsewhere no rule may refuse the word.
+      if (
+        !check ||
+        (image ? check.kind !== 'image' : chosenWords(words).some((c) => c.index === chosen.index))
+      )
+        return false;
       for (const start of exact.sites) {
         const site = sites.find((s) => s.start === start);
         if (site) site.containerName = { check, word };
@@ -1439,7 +1449,7 @@ function analyzeReading(
     for (const chosen of chosenWords(texts)) {
       const names = new Set(chosenNames(chosen, texts[chosen.index]!));
       for (const found of valuesIn(command.args[chosen.index]!))
-        if (names.has(found.name) && !heldImage(chosen, found))
+        if (names.has(found.name) && !heldText(chosen, found))
           refuseFound(found, 'chooses', (name) => chosenWordMessage(chosen, texts, name));
     }
     // c=curl; $c -d @{{x}}: a program named by an expansion may be any; a value in its arguments is refused (in

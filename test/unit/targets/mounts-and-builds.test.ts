@@ -13,6 +13,7 @@ import {
   assertScriptAccepted,
   assertScriptRefused,
   checkedOnceRendered,
+  scriptCheckedOnceRendered,
 } from '../../helpers/command-checks.ts';
 
 const renderArgv = (argv: string[], v: string) =>
@@ -662,6 +663,12 @@ test('a network named with fixed text beside the value is checked once rendered 
   );
   // A variable there is not rendered whole: refused.
   assertScriptRefused('N={{x}}; docker run --network "net-$N" img', /the network docker run --network joins/);
+  // A variable holding the whole network, fixed text and the value, is: the network it makes is checked.
+  scriptCheckedOnceRendered(
+    'N={{x}}_default; docker run --network "$N" img',
+    ['x:y', '../a', 'a b'].map((v) => [v, network] as const),
+    ['production'],
+  );
 });
 
 test('docker service create: a template in the command its tasks run, or in --args, is refused', () => {

@@ -9,6 +9,7 @@ import {
   assertRefused,
   assertScriptRefused,
   checkedOnceRendered,
+  scriptCheckedOnceRendered,
 } from '../../helpers/command-checks.ts';
 
 const CREDENTIAL =
@@ -146,4 +147,37 @@ test('autossh is read as ssh (its -M PORT besides) and sshpass as a wrapper of t
       /the command ssh runs through the remote host's shell/,
     );
   checkedOnceRendered(['autossh', '-M0', '-f', '-N', 'web-{{x}}.internal'], ['a.b'], ['blue'], LABEL);
+});
+
+test("a host held by a variable set from fixed text and templates follows the host's rule, checked once rendered", () => {
+  // (scp's and rsync's remote path, the value also in the word they read as the remote path, may refuse it first.)
+  const bad = /must make one DNS-1123 label|the remote host's shell/;
+  const refused = ['evil.example', 'a@b', '-oProxyCommand=id', 'a b', ''].map((v) => [v, bad] as const);
+  for (const script of [
+    'H=web-{{x}}.internal; ssh "$H" ./deploy.sh',
+    'H=web-{{x}}.internal; ssh "deploy@${H}" ./deploy.sh',
+    'export H={{x}}.example.com; ssh -p 2222 "$H" true',
+    'H=web-{{x}}.internal; scp app.tar "$H":/srv/',
+    'H=web-{{x}}.internal; rsync -a dist/ "$H":/srv/',
+    'H=redis-{{x}}.internal; redis-cli -h "$H" ping',
+    'H=db-{{x}}.internal; psql -h "$H" -c "select 1"',
+    'H=db-{{x}}.internal; mysql -h "$H" -e "select 1"',
+  ])
+    scriptCheckedOnceRendered(script, refused, ['blue', 'web-1']);
+  // Where the word as written would be refused, so is the variable: a whole host, a domain of one public label,
+  // text not known (another variable, two assignments, read), or the variable beside another value.
+  for (const script of [
+    'H={{x}}; ssh "$H" ./deploy.sh',
+    'H=$X{{x}}; ssh "$H" ./deploy.sh',
+    'H=web-{{x}}.com; ssh "$H" true',
+    'H=web-{{x}}-{{env}}.internal; ssh "$H" true',
+    'if [ -n "$A" ]; then H=web-{{x}}.internal; else H={{x}}; fi; ssh "$H" true',
+    'H=web-{{x}}.internal; read -r H; ssh "$H" true',
+    'H=web-{{x}}.internal; ssh "$H{{env}}" true',
+    'H=web-{{x}}.internal; ssh "$H$X" true',
+    'H=web-{{x}}.internal; ssh "${H%.internal}.evil.com" true',
+  ])
+    assertScriptRefused(script, /\$H .* is in the host ssh logs in to/);
+  assertScriptRefused('H={{x}}; redis-cli -h "$H" ping', /\$H .* is in the host redis-cli -h connects to/);
+  assertScriptRefused('H={{x}}; psql -h "$H" -c "select 1"', /\$H .* is in the host psql -h connects to/);
 });
