@@ -33,6 +33,7 @@ import {
   flyOperands,
   helmPushRegistry,
 } from './deploy-sources.ts';
+import { composeServices, SERVICE_WHY } from './compose-services.ts';
 import { PLACEHOLDER } from './placeholder.ts';
 import { shorthandBreaker } from './aws-shorthand.ts';
 import { isCodeVariable } from './programs.ts';
@@ -459,6 +460,10 @@ export function containerMounts(words: readonly string[], at: number, name: stri
         (group[0] === 'compose' || name === 'docker-compose')))
   )
     buildxBuilder(found, words, j + 1, j, name, group[0]);
+  // docker compose build/up/pull/… SERVICE…: the services of the compose file, by their names.
+  const compose = group[0] === 'compose' || name === 'docker-compose';
+  if (compose)
+    for (const k of composeServices(words, j)) serviceName(found, k, [name, ...group, words[j]].join(' '));
   // docker buildx imagetools create -t IMAGE SOURCE… and inspect IMAGE: image references, as pull's and tag's.
   const imagetools =
     group[0] === 'buildx' && words[j] === 'imagetools' ? IMAGETOOLS[words[j + 1] ?? ''] : undefined;
@@ -605,6 +610,8 @@ export function containerMounts(words: readonly string[], at: number, name: stri
     });
   else if (runsImage && image < words.length)
     imageReference(found, image, words[image]!, '', name, `the image ${command} runs`);
+  else if (compose && image < words.length && templates(words[image]!).length)
+    serviceName(found, image, command);
   if (entrypoint?.value && name !== 'buildah' && words[j] !== 'update' && image < words.length)
     found.entrypoint = { ...entrypoint, from: image + 1 };
   return found;
@@ -1626,6 +1633,16 @@ export function imageTextProblem(
 ): string | undefined {
   if (templates(text).some((name) => values[name] === undefined)) return undefined; // said elsewhere
   return imageReferenceProblem({ prefix: '', how }, text, values);
+}
+
+/** A compose service named with a value (`docker compose up app-{{x}}`): checked once rendered to be one name. */
+function serviceName(found: ContainerMounts, index: number, command: string): void {
+  found.names.set(index, {
+    kind: 'plain',
+    prefix: '',
+    how: `the service ${command} names (a service of the compose file, by its name)`,
+    why: SERVICE_WHY,
+  });
 }
 
 /** A plain name: letters, digits and _ . -, not starting with "." or "-". */

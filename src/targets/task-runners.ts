@@ -1109,7 +1109,8 @@ export function deployToolWords(
         (BUILD_VALUES.includes(before) ||
           (/^-[A-Za-z]+$/.test(before) && BUILD_VALUES.includes(`-${before.at(-1)!}`)))
       : before.startsWith('-') && !before.includes('=');
-    if (tool.operands === undefined || takes) continue;
+    // (docker compose build's operands are services of the compose file, not a context: compose-services.ts.)
+    if (tool.operands === undefined || takes || compose) continue;
     if (runner && (!building || word === 'build' || word === 'buildx' || word === 'bud')) continue;
     add(j, tool.operands);
   }
