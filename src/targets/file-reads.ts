@@ -1296,6 +1296,7 @@ function toolReads(words: readonly string[], at: number): FileRead[] {
       return specFiles(words, at, name);
     case 'ssh':
     case 'scp':
+    case 'ssh-copy-id':
       return sshFiles(words, at, name);
   }
   return [];

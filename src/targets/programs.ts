@@ -2019,7 +2019,23 @@ const SSH_COMMAND_OPTIONS =
  * check off or give the host the job's keys. Refused whatever it is, as a command option's.
  */
 const SSH_TRUST_OPTIONS =
-  /^(stricthostkeychecking|checkhostip|verifyhostkeydns|updatehostkeys|hostkeyalias|nohostauthenticationforlocalhost|forwardagent|forwardx11|forwardx11trusted|permitlocalcommand)(?=[\s=])/i;
+  /^(stricthostkeychecking|checkhostip|verifyhostkeydns|updatehostkeys|hostkeyalias|nohostauthenticationforlocalhost|forwardagent|forwardx11|forwardx11trusted|permitlocalcommand|ciphers|macs|kexalgorithms|hostkeyalgorithms)(?=[\s=])/i;
+/** The trust options choosing the algorithms that protect the connection (ssh -c is Ciphers). */
+const SSH_ALGORITHMS = /^(ciphers|macs|kexalgorithms|hostkeyalgorithms)$/i;
+const ALGORITHMS_WHY =
+  'its value would choose the algorithms that protect the connection (a weak cipher, MAC or key exchange, +… adding one, lets someone on the network read or change the session and its credentials; a host key type lets another key pass): write it without a template (a Host block of ~/.ssh/config can set it per host)';
+
+/** ssh -c, scp -c, sftp -c CIPHERS: the ciphers the connection may use (as -o Ciphers). */
+function pushCiphers(words: readonly string[], at: number, model: CommandModel, index: number) {
+  if (!(words[index] ?? '').includes('{{')) return;
+  model.code.push({
+    index,
+    program: at,
+    kind: 'trust-option',
+    how: `${programName(words[at]!)} -c`,
+    safe: () => ALGORITHMS_WHY,
+  });
+}
 
 /** Whether an ssh -o value is one read here: a command option, or a trust option (pushSshOption). */
 // ssh skips blanks before an option's name (-o " ProxyCommand=…" is ProxyCommand).
@@ -2034,6 +2050,8 @@ export const SSH_SHORT: Record<string, string> = {
   // ssh-keygen(1) and ssh-add(1): -D, -w, -s, -e and -S name libraries (LIBRARY_OPTIONS).
   'ssh-keygen': 'CDEFIJMNOPRVYZabfgjmnrstwz',
   'ssh-add': 'EeHhMmSst',
+  // ssh-copy-id(1): -i the key installed, -o ssh's, -t the path the keys are written to.
+  'ssh-copy-id': 'iopFt',
 };
 
 /** ssh options that take the next argument (ssh(1)); the first other word is the destination. */
@@ -2056,9 +2074,11 @@ function pushSshOption(
       kind: 'trust-option',
       how: `${programName(words[at]!)} -o ${trust}`,
       safe: () =>
-        /forward|localcommand/i.test(trust)
-          ? `its value would choose what the host is given or may run here (the agent and its keys, the X display, a local command): write it without a template (a Host block of ~/.ssh/config can set it per host)`
-          : `its value would choose whether the host's key is checked (no: any host that answers gets the job's credentials and commands): write it without a template (a Host block of ~/.ssh/config can set it per host)`,
+        SSH_ALGORITHMS.test(trust)
+          ? ALGORITHMS_WHY
+          : /forward|localcommand/i.test(trust)
+            ? `its value would choose what the host is given or may run here (the agent and its keys, the X display, a local command): write it without a template (a Host block of ~/.ssh/config can set it per host)`
+            : `its value would choose whether the host's key is checked (no: any host that answers gets the job's credentials and commands): write it without a template (a Host block of ~/.ssh/config can set it per host)`,
     });
     return;
   }
@@ -2148,6 +2168,7 @@ function sshOptions(
         });
       else if (flag === '-J' && (glued !== '' || j + 1 < words.length))
         pushJumpHosts(words, at, model, glued !== '' ? j : j + 1);
+      else if (flag === '-c') pushCiphers(words, at, model, glued !== '' ? j : j + 1);
       if (glued === '') {
         j++;
         if (flag !== '-o') model.positional.add(j); // the option's value, whatever it is
@@ -2259,7 +2280,10 @@ function pushTemplatedLetters(words: readonly string[], at: number, model: Comma
   });
 }
 
-/** scp's and sftp's operands may be remote paths; they take ssh's -o options, and sftp -s the server it runs. */
+/**
+ * scp's and sftp's operands may be remote paths; they take ssh's -o options and -c ciphers, and sftp -s the server
+ * it runs; ssh-copy-id takes ssh's -o options, and -t the remote path it writes.
+ */
 const parseScp: Parser = (words, at, model) => {
   const name = programName(words[at]!);
   const { values, operands, templated } = shortOptions(words, at + 1, words.length, SSH_SHORT[name]!);
@@ -2269,6 +2293,17 @@ const parseScp: Parser = (words, at, model) => {
     if (value.index >= words.length) continue;
     if (value.letter === 'o' && sshChecked(text)) pushSshOption(words, at, model, value.index, text);
     else if (value.letter === 'J') pushJumpHosts(words, at, model, value.index);
+    else if (value.letter === 'c' && name !== 'ssh-copy-id') pushCiphers(words, at, model, value.index);
+    // ssh-copy-id -t: the path of the keys file, pasted into the script the remote shell runs.
+    else if (value.letter === 't' && name === 'ssh-copy-id')
+      model.code.push({
+        index: value.index,
+        program: at,
+        kind: 'remote-option',
+        how: 'ssh-copy-id -t',
+        safe: () =>
+          "ssh-copy-id pastes it into the script the remote host's shell runs to add the key: write it without a template",
+      });
     // sftp -s: the subsystem, or with a "/" the command the remote shell runs as the sftp server.
     else if (value.letter === 's' && name === 'sftp')
       model.code.push({
@@ -2701,7 +2736,7 @@ export function parserFor(name: string): Parser | undefined {
   if (name === 'sg') return parseSg;
   if (name === 'env') return parseEnv;
   if (name === 'ssh') return parseSsh;
-  if (name === 'scp' || name === 'sftp') return parseScp;
+  if (name === 'scp' || name === 'sftp' || name === 'ssh-copy-id') return parseScp;
   if (name === 'ssh-keygen' || name === 'ssh-add') return parseSshTool;
   if (name === 'rsync') return parseRsync;
   if (name === 'git') return parseGit;

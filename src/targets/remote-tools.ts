@@ -7,6 +7,7 @@
 // (ssh's own remote line is read by remote-line.ts instead); the safe form passes the value to a fixed script
 // that is already on the host, in a way the tool keeps as data. Pure.
 import { flyOperands } from './deploy-sources.ts';
+import { moshWords } from './mosh.ts';
 import { programName, type CodeOperand, type Parser } from './programs.ts';
 
 const operand = (index: number, at: number, how: string, safe: string): CodeOperand => ({
@@ -620,6 +621,32 @@ const parseHeroku: Parser = (words, at, model) => {
 };
 
 /** The parser of a remote execution tool, or undefined. */
+/** What mosh runs: --ssh (split into ssh's command and options), --server, --client, the host's program. */
+const MOSH_RUNS: Record<string, string> = {
+  '--ssh':
+    'mosh splits it into the command it reaches the host with and its options, and a value could add one that runs a command (-oProxyCommand=…) or be another program: write it without a template (a Host block of ~/.ssh/config can set ssh options per host)',
+  '--server':
+    "the remote host's shell runs it as the command that starts mosh-server: write it without a template",
+  '--client': 'mosh runs it as its client program here: write it without a template',
+};
+
+/** mosh: the commands it runs (MOSH_RUNS) and the program mosh-server runs on the host (mosh.ts). */
+const parseMosh: Parser = (words, at, model) => {
+  const { options, program } = moshWords(words, at);
+  for (const { option, index } of options)
+    if (index !== undefined && MOSH_RUNS[option])
+      model.code.push(operand(index, at, `mosh ${option}`, MOSH_RUNS[option]));
+  if (program !== undefined)
+    model.code.push(
+      operand(
+        program,
+        at,
+        "mosh's remote command",
+        'mosh-server runs its first word as the program on the host: write the program without a template and pass the value as its argument (mosh HOST -- ./deploy.sh {{…}})',
+      ),
+    );
+};
+
 export function remoteToolParser(name: string): Parser | undefined {
   switch (programName(name)) {
     case 'ansible':
@@ -640,6 +667,8 @@ export function remoteToolParser(name: string): Parser | undefined {
       return parseFly;
     case 'heroku':
       return parseHeroku;
+    case 'mosh':
+      return parseMosh;
   }
   return undefined;
 }

@@ -1,4 +1,4 @@
-// The host ssh, scp, sftp and rsync connect to, who they log in as there, and the forwards ssh opens. The host
+// The host ssh, scp, sftp, rsync, mosh and ssh-copy-id connect to, who they log in as there, and the forwards ssh opens. The host
 // gets the commands and what is sent, and the runner's ssh keys log in there (another host one of them is
 // authorized on, or a host of the value's choosing reading the session), as a database client's host gets its
 // password: a value in it is refused (kind 'credential') but in the host's first label after a fixed prefix or
@@ -13,6 +13,7 @@
 import type { ContainerMounts } from './container-mounts.ts';
 import { operandsOf, RSYNC_OPTIONS } from './file-reads.ts';
 import { HOST_LABEL_WHY, hostPlace } from './host-label.ts';
+import { moshWords } from './mosh.ts';
 import { PLACEHOLDER } from './placeholder.ts';
 import { SSH_SHORT, shortOptions, sshCommandStart, sshValueLetters } from './programs.ts';
 
@@ -153,7 +154,13 @@ export function sshDestinations(
     for (const k of operandsOf(words, at + 1, RSYNC_OPTIONS)) remoteOperand(found, words, k, 'rsync');
     return;
   }
-  if (name !== 'ssh' && name !== 'scp' && name !== 'sftp') return;
+  if (name === 'mosh') {
+    // mosh [USER@]HOST: ssh's destination (mosh.ts).
+    const { host } = moshWords(words, at);
+    if (host !== undefined) destination(found, words, host, 0, 'mosh', 'the host mosh logs in to');
+    return;
+  }
+  if (name !== 'ssh' && name !== 'scp' && name !== 'sftp' && name !== 'ssh-copy-id') return;
   const end = name === 'ssh' ? sshCommandStart(words, at) : words.length;
   // (autossh is read as ssh, its -M PORT besides: sshValueLetters.)
   const letters = name === 'ssh' ? sshValueLetters(words[at]!) : SSH_SHORT[name]!;
@@ -181,6 +188,13 @@ export function sshDestinations(
     // The destination: the first operand before the command ([user@]host, ssh://[user@]host[:port]).
     const k = operands[0];
     if (k !== undefined) destination(found, words, k, 0, 'ssh', 'the host ssh logs in to');
+    return;
+  }
+  if (name === 'ssh-copy-id') {
+    // ssh-copy-id [USER@]HOST: where the key is installed, ssh's destination.
+    const k = operands[0];
+    if (k !== undefined)
+      destination(found, words, k, 0, 'ssh-copy-id', 'the host ssh-copy-id installs the key on');
     return;
   }
   if (name === 'sftp') {

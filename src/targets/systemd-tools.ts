@@ -1,7 +1,7 @@
 // Where systemd's tools act, and what they read or run: -H/--host (another machine, reached over ssh with the
 // runner's keys), -M/--machine (a container, or a user of this machine: root@.host), --root/--image (the tree or
 // disk image whose files they read or write), journalctl's and coredumpctl's -D/--directory and --file (the
-// journal read), busctl's --address (a bus address: unixexec:path=… runs a program) and coredumpctl's debugger.
+// journal read; journalctl's --namespace too), busctl's --address (a bus address: unixexec:path=… runs a program) and coredumpctl's debugger.
 // Options are read as each tool's getopt_long reads them (option-words.ts: any unique prefix of a long option,
 // short clusters, options after operands but for systemd-run's, which end at the program it runs). Tables from
 // the tools' option arrays (systemd up to 257; 252's binaries checked with --NAME=x). Pure.
@@ -349,6 +349,12 @@ export function systemdWhere(words: readonly string[], at: number, name: string)
         index,
         kind: entry.tree.kind,
         how: `the value of ${name} ${option}, the ${option === '--root' ? 'directory tree' : 'disk image'} ${entry.tree.what}`,
+      });
+    else if (name === 'journalctl' && option === '--namespace')
+      found.push({
+        index,
+        kind: 'source',
+        how: "the journal namespace journalctl --namespace reads (another service's logs, or * and +NAME: every namespace's, where what is checked is found)",
       });
     else if (entry.journal && /^(-D|--directory|--file)$/.test(option))
       found.push({

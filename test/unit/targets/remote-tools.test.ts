@@ -6,7 +6,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { renderArgvCommand, renderShellScript } from '../../../src/targets/shell-script.ts';
 import { TemplateError } from '../../../src/targets/template.ts';
-import { assertAccepted, assertRefused, assertScriptRefused } from '../../helpers/command-checks.ts';
+import {
+  assertAccepted,
+  assertRefused,
+  assertScriptRefused,
+  checkedOnceRendered,
+} from '../../helpers/command-checks.ts';
 
 const REFUSED: Array<[string[], RegExp]> = [
   [
@@ -350,4 +355,29 @@ test('heroku run: the command the dyno runs is refused in any word (heroku joins
     ['heroku', 'ps', '-a', '{{x}}'],
   ])
     assertAccepted(argv);
+});
+
+test("mosh: its host is ssh's, and what it runs takes no template (--ssh, --server, --client, the remote program)", () => {
+  for (const [argv, why] of [
+    [['mosh', '{{x}}'], /is in the host mosh logs in to/],
+    [['mosh', 'deploy@{{x}}', './deploy.sh'], /is in the host mosh logs in to/],
+    [['mosh', '{{x}}@h'], /is in the user mosh logs in as/],
+    [['mosh', '--ssh=ssh -p {{x}}', 'h'], /mosh splits it into the command it reaches the host with/],
+    [['mosh', '--ssh', '{{x}}', 'h'], /mosh splits it into the command it reaches the host with/],
+    [['mosh', '--serv={{x}}', 'h'], /the remote host's shell runs it as the command that starts mosh-server/],
+    [['mosh', '--client', '{{x}}', 'h'], /mosh runs it as its client program here/],
+    [['mosh', 'h', '{{x}}'], /mosh-server runs its first word as the program on the host/],
+    [['mosh', 'h', '--', '{{x}}', 'a'], /mosh-server runs its first word as the program on the host/],
+    [['mosh', 'h', 'sh', '--ssh={{x}}'], /mosh splits it into the command it reaches the host with/],
+  ] as const)
+    assertRefused([...argv], why);
+  // The program's arguments (quoted for the remote shell by mosh) and the port are data; a value in the host's
+  // first label is checked once rendered.
+  assertAccepted(['mosh', '-p', '{{x}}', 'deploy@web1', '--', './deploy.sh', '{{x}}']);
+  checkedOnceRendered(
+    ['mosh', 'deploy@web-{{x}}.internal', './deploy.sh'],
+    ['evil.example', 'a@b', 'a b'],
+    ['blue', 'web-1'],
+    /must make one DNS-1123 label/,
+  );
 });

@@ -46,3 +46,36 @@ test('the jump hosts of ssh -J and -o ProxyJump take no template: ssh pastes the
   ])
     assertScriptAccepted(script);
 });
+
+test('the algorithms protecting an ssh connection take no template: -c, -o Ciphers, MACs, KexAlgorithms, HostKeyAlgorithms', () => {
+  const why = /its value would choose the algorithms that protect the connection/;
+  for (const script of [
+    'ssh -c {{x}} h true',
+    'ssh -Cc{{x}} h true',
+    'ssh h -c {{x}} true',
+    'scp -c {{x}} a h:/b',
+    'sftp -c {{x}} h',
+    'ssh -o Ciphers={{x}} h true',
+    'ssh -o "MACs {{x}}" h true',
+    'ssh -oKexAlgorithms=+{{x}} h true',
+    'scp -o HostKeyAlgorithms={{x}} a h:/b',
+  ])
+    assertScriptRefused(script, why);
+  // Fixed algorithms, and -c in the remote command, stay accepted.
+  assertScriptAccepted('ssh -c aes256-gcm@openssh.com h ./deploy.sh {{x}}');
+  assertScriptAccepted('ssh h ./deploy.sh -c {{x}}');
+});
+
+test("ssh-copy-id is read as ssh: its host, user and -o options, the key file, and -t's remote path", () => {
+  for (const [script, why] of [
+    ['ssh-copy-id {{x}}', /is in the host ssh-copy-id installs the key on/],
+    ['ssh-copy-id -i ~/.ssh/deploy.pub {{x}}@h', /is in the user ssh-copy-id logs in as/],
+    ['ssh-copy-id -o ProxyCommand={{x}} h', /runs ProxyCommand through a shell/],
+    ['ssh-copy-id -o "HostName {{x}}" h', /the host ssh-copy-id -o HostName connects to/],
+    ['ssh-copy-id -i {{x}} h', /the local file ssh-copy-id -i/],
+    ['ssh-copy-id -F {{x}} h', /the local file ssh-copy-id -F reads its options from/],
+    ['ssh-copy-id -t {{x}} h', /ssh-copy-id pastes it into the script the remote host's shell runs/],
+  ] as const)
+    assertScriptRefused(script, why);
+  assertScriptAccepted('ssh-copy-id -p {{x}} -i ~/.ssh/deploy.pub deploy@web-{{x}}.internal');
+});

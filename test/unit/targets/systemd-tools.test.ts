@@ -56,6 +56,12 @@ test('the tree or disk image a systemd tool reads or writes, and the journal rea
     [['journalctl', '-D', '{{x}}', '-u', 'app'], /journalctl -D, the journal directory it reads/],
     [['journalctl', '--dir={{x}}'], /journalctl --directory, the journal directory it reads/],
     [['journalctl', '--file', '/var/log/{{x}}'], /journalctl --file, the journal files it reads/],
+    // The namespace read: another service's logs, or "*": every namespace's.
+    [
+      ['journalctl', '--namespace', '{{x}}', '-u', 'app'],
+      /the journal namespace journalctl --namespace reads/,
+    ],
+    [['journalctl', '--names=app-{{x}}'], /the journal namespace journalctl --namespace reads/],
     [['coredumpctl', '-D', '{{x}}', 'list'], /coredumpctl -D, the journal directory/],
     [['coredumpctl', '--root', '{{x}}', 'list'], /coredumpctl --root, the directory tree/],
     [
