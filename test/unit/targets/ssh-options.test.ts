@@ -12,6 +12,14 @@ test('an ssh -o option written after blanks is read as the option it names', () 
     ['env ssh -o "  LocalCommand={{x}}" h true', /runs LocalCommand through a shell/],
     ['ssh -o " StrictHostKeyChecking {{x}}" h true', /whether the host's key is checked/],
     ['ssh -o " {{x}}" h', /would name the option/],
+    // The options running a local command, however the value sits in it.
+    ['ssh -o KnownHostsCommand={{x}} h true', /runs KnownHostsCommand through a shell/],
+    ['ssh -oKnownHostsCommand="/bin/echo {{x}}" h true', /runs KnownHostsCommand through a shell/],
+    ['ssh -o "ProxyCommand nc {{x}} 22" h true', /runs ProxyCommand through a shell/],
+    [
+      'ssh -o PermitLocalCommand=yes -o LocalCommand="echo {{x}}" h true',
+      /runs LocalCommand through a shell/,
+    ],
     ['ssh -o " IdentityFile={{x}}" h true', /IdentityFile/],
     ['ssh -o " UserKnownHostsFile {{x}}" h true', /UserKnownHostsFile/],
   ] as const)
