@@ -25,7 +25,7 @@ import { ENVIRONMENT_NAME_WHY, ROLE_FIELD } from './chosen-fields.ts';
 import { gitSources } from './git-remotes.ts';
 import { HOST_LABEL_WHY, hostLabel, hostPlace } from './host-label.ts';
 import { PLACEHOLDER } from './placeholder.ts';
-import { sshDestinations } from './ssh-destinations.ts';
+import { sshDestinations, sshHost } from './ssh-destinations.ts';
 import { SYSTEMCTL_GRAMMAR, systemdWhere } from './systemd-tools.ts';
 import { isCodeVariable } from './programs.ts';
 
@@ -1820,7 +1820,8 @@ export function deploySources(
   // container), the tree or disk image they read or write (--root, --image), the journal they read, and what
   // busctl --address and coredumpctl --debugger run (systemd-tools.ts).
   for (const w of systemdWhere(words, at, name))
-    if (w.kind === 'source') source(w.index, w.how);
+    if (w.kind === 'host') sshHost(found, words, w.index, w.start ?? 0, name, w.how);
+    else if (w.kind === 'source') source(w.index, w.how);
     else chosen(w.index, w.how, w.kind);
   // ssh, scp, sftp and rsync: the host they connect to, the user, ssh's forwards (ssh-destinations.ts).
   sshDestinations(found, words, at, name);

@@ -91,6 +91,33 @@ function destination(
     });
 }
 
+/**
+ * The host a systemd tool's -H reaches over ssh, `[USER@]HOST[:PORT][/CONTAINER]` from character `start` of
+ * `words[index]`: ssh's destination (its user refused, its host's first label checked once rendered); a value after
+ * the host (the port, or the container of that host it acts in) or before the value is refused with the host's
+ * kind.
+ */
+export function sshHost(
+  found: ContainerMounts,
+  words: readonly string[],
+  index: number,
+  start: number,
+  tool: string,
+  how: string,
+): void {
+  const word = words[index]!;
+  destination(found, words, index, start, tool, how, /[:/]|$/);
+  const rest = word.slice(start);
+  const names = templates(word.slice(0, start) + rest.slice(rest.search(/[:/]|$/)));
+  if (names.length)
+    found.refused.push({
+      index,
+      names,
+      how: `${how}, after its host (a port, or /CONTAINER: a container of that host it acts in)`,
+      kind: 'credential',
+    });
+}
+
 /** ssh's (scp's, sftp's) -o values: HostName, User, the forwards, the variables sent or set, the domains tried. */
 function sshConfigOption(found: ContainerMounts, index: number, value: string, tool: string): void {
   const option = value.trimStart();

@@ -1,5 +1,5 @@
 // Where systemd's tools act, and what they read or run: -H/--host (another machine, reached over ssh with the
-// runner's keys), -M/--machine (a container, or a user of this machine: root@.host), --root/--image (the tree or
+// runner's keys: ssh's destination, read by ssh-destinations.ts), -M/--machine (a container, or a user of this machine: root@.host), --root/--image (the tree or
 // disk image whose files they read or write), journalctl's and coredumpctl's -D/--directory and --file (the
 // journal read; journalctl's --namespace too), busctl's --address (a bus address: unixexec:path=… runs a program) and coredumpctl's debugger.
 // Options are read as each tool's getopt_long reads them (option-words.ts: any unique prefix of a long option,
@@ -10,8 +10,11 @@ import { longOptions, type OptionGrammar, readOptions } from './option-words.ts'
 /** How a value in an option of a systemd tool is refused: its kind, and what the option chooses (for messages). */
 export interface SystemdWhere {
   index: number;
-  kind: 'source' | 'directory' | 'program' | 'code';
+  /** 'host': -H's [USER@]HOST[:PORT][/CONTAINER], read as ssh's destination (ssh-destinations.ts). */
+  kind: 'source' | 'directory' | 'program' | 'code' | 'host';
   how: string;
+  /** Where the value starts in its word (after --host=, -H). */
+  start?: number;
 }
 
 /**
@@ -300,6 +303,21 @@ TOOLS['systemd-mount'] = tool(
 );
 TOOLS['systemd-umount'] = TOOLS['systemd-mount'];
 
+/**
+ * Where the value of `option` starts in `words[index]`: 0 when it is the word after the option's own (-H VALUE,
+ * --ho VALUE, -aH VALUE), after the "=" of a long option (--host=VALUE), after the letter of a short one (-aHVALUE).
+ */
+function valueStart(words: readonly string[], index: number, option: string): number {
+  const before = words[index - 1] ?? '';
+  const letter = option.slice(1);
+  const apart = option.startsWith('--')
+    ? /^--[^=]+$/.test(before) && option.startsWith(before)
+    : /^-[A-Za-z]+$/.test(before) && before.endsWith(letter) && !before.startsWith('--');
+  if (apart) return 0;
+  const word = words[index]!;
+  return option.startsWith('--') ? word.indexOf('=') + 1 : word.indexOf(letter, 1) + 1;
+}
+
 /** The words of a systemd tool's command (`words[at]`, named `name`) choosing where it acts, what it reads or runs. */
 export function systemdWhere(words: readonly string[], at: number, name: string): SystemdWhere[] {
   const entry = TOOLS[name];
@@ -335,8 +353,9 @@ export function systemdWhere(words: readonly string[], at: number, name: string)
     if (option === '-H' || option === '--host')
       found.push({
         index,
-        kind: 'source',
-        how: `the host ${name} ${option} acts on over ssh (another machine${name === 'systemctl' ? "'s units are started or stopped" : ''}, the runner's ssh keys logging in there)`,
+        kind: 'host',
+        how: `the host ${name} ${option} acts on over ssh (another machine${name === 'systemctl' ? "'s units are started or stopped" : ''})`,
+        start: valueStart(words, index, option),
       });
     else if (option === '-M' || option === '--machine')
       found.push({

@@ -64,6 +64,8 @@ export function assertAccepted(spec: string[]): void {
 /** An argv command rendered with {{x}} = `v` (the run-time checks). */
 /** How a refusal of kind `source` (where what is deployed comes from or goes, what is trusted) begins its why. */
 export const SOURCE = /its value would choose where what is deployed comes from or goes, what is trusted/;
+/** How a refusal of kind `credential` (who a tool acts as, or the host its credentials go to) begins its why. */
+export const CREDENTIAL = /its value would choose who \S+ acts as or where it sends its credentials/;
 
 export const renderArgv = (argv: string[], v: string) =>
   renderArgvCommand(argv, { x: v }, (word) => word.replaceAll('{{x}}', v));

@@ -12,6 +12,7 @@ import {
   assertScriptAccepted,
   assertScriptRefused,
   checkedOnceRendered,
+  CREDENTIAL,
   SOURCE,
 } from '../../helpers/command-checks.ts';
 
@@ -310,7 +311,8 @@ test('systemctl: where it acts takes no template (--root, --image, -H/--host ove
     ['systemctl', '--user', '-M', '{{x}}@', 'restart', 'app'],
   ])
     assertRefused(argv, /the container or user systemctl (-M|--machine) acts on/);
-  assertRefused(['systemctl', '-H', '{{x}}', 'restart', 'app'], SOURCE);
+  // The host is ssh's destination: refused as ssh's is (who acts, where the keys go).
+  assertRefused(['systemctl', '-H', '{{x}}', 'restart', 'app'], CREDENTIAL);
   // The unit after fixed text, the lines shown, the signal's value stay as before.
   assertAccepted(['systemctl', '-n', '{{x}}', 'status', 'app']);
   assertAccepted(['systemctl', '-H', 'deploy@web1', 'restart', 'app']);

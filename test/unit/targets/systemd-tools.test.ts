@@ -5,7 +5,13 @@
 // (any unique prefix, clusters, after operands); the option names and arities were checked against systemd 252's
 // binaries (--NAME=x --bad), and machinectl's and coredumpctl's against their source.
 import { test } from 'node:test';
-import { assertAccepted, assertRefused, SOURCE } from '../../helpers/command-checks.ts';
+import {
+  assertAccepted,
+  assertRefused,
+  checkedOnceRendered,
+  CREDENTIAL,
+  SOURCE,
+} from '../../helpers/command-checks.ts';
 
 test('the systemd tools acting over the bus: -H/--host and -M/--machine take no template', () => {
   for (const tool of [
@@ -30,7 +36,9 @@ test('the systemd tools acting over the bus: -H/--host and -M/--machine take no 
       [tool, '--machine={{x}}', 'status'],
     ])
       assertRefused(argv, new RegExp(`the container or user ${tool} (-M|--machine) acts on`));
-    assertRefused([tool, '-H', '{{x}}', 'status'], SOURCE);
+    // The host is ssh's destination: refused as ssh's is (who acts, where the keys go), -M as a source.
+    assertRefused([tool, '-H', '{{x}}', 'status'], CREDENTIAL);
+    assertRefused([tool, '-M', '{{x}}', 'status'], SOURCE);
     assertAccepted([tool, '-H', 'deploy@web1', 'status']);
   }
   // Clusters and options after operands, as getopt_long reads them.
@@ -129,4 +137,27 @@ test('portablectl: -H/-M, the image attach and reattach attach, --extension and 
   assertRefused(['portablectl', 'attach', '--extension={{x}}', 'app.raw'], /portablectl --extension/);
   assertRefused(['portablectl', 'attach', '-p', '{{x}}', 'app.raw'], /the profile portablectl -p gives/);
   assertAccepted(['portablectl', 'attach', '--now', '/srv/images/app.raw', 'app']);
+});
+
+test("-H's host follows ssh's rule: its user and whole host refused, a value in its first label checked once rendered", () => {
+  for (const [argv, why] of [
+    [['systemctl', '-H', '{{x}}@web1', 'restart', 'app'], /is in the user systemctl logs in as/],
+    [['systemctl', '-H', 'web-{{x}}.com', 'restart', 'app'], /is in the host systemctl -H acts on over ssh/],
+    [['systemctl', '-H', 'web1/{{x}}', 'restart', 'app'], /after its host \(a port, or \/CONTAINER/],
+    [['busctl', '--host=web1:{{x}}', 'status'], /after its host/],
+  ] as const)
+    assertRefused([...argv], new RegExp(`${why.source}[^]*${CREDENTIAL.source}`));
+  for (const argv of [
+    ['systemctl', '-H', 'web-{{x}}.internal', 'restart', 'app'],
+    ['systemctl', '--host=deploy@web-{{x}}.internal', 'restart', 'app'],
+    ['systemctl', '--ho', 'web-{{x}}.internal:2222', 'restart', 'app'],
+    ['loginctl', '-aHweb-{{x}}.internal', 'list-sessions'],
+    ['machinectl', '-H', '{{x}}.example.com', 'list'],
+  ])
+    checkedOnceRendered(
+      argv,
+      ['evil.example', 'a@b', '-oProxyCommand=id', 'a b', ''],
+      ['blue', 'web-1'],
+      /acts on over ssh .*, which is .* once rendered: a value there must make one DNS-1123 label/,
+    );
 });
