@@ -162,6 +162,10 @@ test("a host held by a variable set from fixed text and templates follows the ho
     'H=redis-{{x}}.internal; redis-cli -h "$H" ping',
     'H=db-{{x}}.internal; psql -h "$H" -c "select 1"',
     'H=db-{{x}}.internal; mysql -h "$H" -e "select 1"',
+    // The other ssh destinations read by ssh-destinations.ts.
+    'H=web-{{x}}.internal; mosh "$H" ./deploy.sh',
+    'H=web-{{x}}.internal; ssh-copy-id "deploy@$H"',
+    'H=web-{{x}}.internal; systemctl --host="$H" restart app',
   ])
     scriptCheckedOnceRendered(script, refused, ['blue', 'web-1']);
   // Where the word as written would be refused, so is the variable: a whole host, a domain of one public label,
