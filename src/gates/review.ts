@@ -155,7 +155,7 @@ async function approvalFindings(config: ReviewConfig, ctx: GateContext): Promise
   }
   let reviews;
   try {
-    reviews = await ctx.pullRequest.reviews();
+    reviews = await ctx.pullRequest.reviews(ctx.signal);
   } catch (error) {
     return [
       {
@@ -199,7 +199,7 @@ async function reviewThreadFindings(config: ReviewConfig, ctx: GateContext): Pro
   }
   let read;
   try {
-    read = await ctx.pullRequest.reviewThreads();
+    read = await ctx.pullRequest.reviewThreads(ctx.signal);
   } catch (error) {
     const reason = oneLine((error as Error).message)
       .trim()

@@ -59,10 +59,15 @@ export interface GateContext {
      * request: the run is about its merge commit, no review is on that.
      */
     headSha?: string;
-    /** `association`: GitHub's author_association of the reviewer (OWNER, MEMBER, COLLABORATOR, NONE ...). */
-    reviews(): Promise<Array<{ user: string; state: string; commitId?: string; association?: string }>>;
-    /** Its review threads: the unresolved ones, and how many were read. */
-    reviewThreads(): Promise<ReviewThreadsRead>;
+    /**
+     * `association`: GitHub's author_association of the reviewer (OWNER, MEMBER, COLLABORATOR, NONE ...).
+     * `signal` (the gate's): aborts the pending request and stops the reading; it then throws its reason.
+     */
+    reviews(
+      signal?: AbortSignal,
+    ): Promise<Array<{ user: string; state: string; commitId?: string; association?: string }>>;
+    /** Its review threads: the unresolved ones, and how many were read; `signal` as for `reviews`. */
+    reviewThreads(signal?: AbortSignal): Promise<ReviewThreadsRead>;
   };
 }
 

@@ -12,6 +12,8 @@ export interface ReviewsApi {
       pull_number: number;
       per_page: number;
       page: number;
+      /** Octokit aborts the request when this signal does. */
+      request?: { signal?: AbortSignal };
     }): Promise<{
       data: Array<{
         user: { login: string } | null;
@@ -34,16 +36,19 @@ export function pullRequestContext(
   return {
     number: where.number,
     ...(where.headSha ? { headSha: where.headSha } : {}),
-    reviewThreads: () => readReviewThreads(graphql, where),
-    async reviews() {
+    reviewThreads: (signal) => readReviewThreads(graphql, where, { signal }),
+    async reviews(signal) {
       const reviews: Array<{ user: string; state: string; commitId?: string; association?: string }> = [];
       for (let page = 1; page <= MAX_REVIEW_PAGES; page++) {
+        // A cancelled gate asks for no further page, even when the last one answered despite the abort.
+        signal?.throwIfAborted();
         const { data } = await api.pulls.listReviews({
           owner: where.owner,
           repo: where.repo,
           pull_number: where.number,
           per_page: 100,
           page,
+          ...(signal ? { request: { signal } } : {}),
         });
         for (const r of data) {
           // A review by a deleted account has no user; it cannot count as anyone's approval.

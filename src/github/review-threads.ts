@@ -2,7 +2,10 @@
 // of 100, never more than `maxPages` pages: what the review gate needs to tell whether every review comment
 // was addressed. Only where each thread is and who started it are read, never what anyone wrote.
 
-/** octokit.graphql, or anything that posts a query with variables and returns `data` (throws on `errors`). */
+/**
+ * octokit.graphql, or anything that posts a query with variables and returns `data` (throws on `errors`).
+ * `variables.request`, when given, is Octokit's request option, not a variable: its `signal` aborts the request.
+ */
 export type GraphqlFn = (query: string, variables: Record<string, unknown>) => Promise<unknown>;
 
 export const THREADS_PER_PAGE = 100;
@@ -82,19 +85,23 @@ function threadOf(node: ThreadNode | null, index: number): ReviewThread & { reso
 export async function readReviewThreads(
   graphql: GraphqlFn,
   where: { owner: string; repo: string; number: number },
-  maxPages = DEFAULT_MAX_THREAD_PAGES,
+  options: { maxPages?: number; signal?: AbortSignal | undefined } = {},
 ): Promise<ReviewThreadsRead> {
+  const { maxPages = DEFAULT_MAX_THREAD_PAGES, signal } = options;
   const unresolved: ReviewThread[] = [];
   let read = 0;
   let after: string | null = null;
   for (let pages = 0; ;) {
     if (pages >= maxPages) return { unresolved, read, pages, truncated: true };
+    // A cancelled gate asks for no further page, even when the last one answered despite the abort.
+    signal?.throwIfAborted();
     pages++;
     const answer = (await graphql(REVIEW_THREADS_QUERY, {
       owner: where.owner,
       name: where.repo,
       number: where.number,
       after,
+      ...(signal ? { request: { signal } } : {}),
     })) as { repository?: { pullRequest?: { reviewThreads?: unknown } | null } | null } | null;
     if (!answer?.repository)
       throw new ReviewThreadsError(

@@ -67,7 +67,7 @@ describe('reading review threads', () => {
   it('stops at the page bound and says so, with how many were read', async () => {
     const calls: Array<Record<string, unknown>> = [];
     const pages = Array.from({ length: 5 }, (_, p) => [node(2 * p, false), node(2 * p + 1, true)]);
-    const read = await readReviewThreads(paged(pages, calls), WHERE, 2);
+    const read = await readReviewThreads(paged(pages, calls), WHERE, { maxPages: 2 });
     assert.equal(calls.length, 2);
     assert.deepEqual(
       { read: read.read, pages: read.pages, truncated: read.truncated, unresolved: read.unresolved.length },
