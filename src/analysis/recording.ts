@@ -164,11 +164,29 @@ const contextSchema = z.looseObject({
   intervalMs: ms('the interval in ms (a number)').min(1).max(MAX_RECORDED_WINDOW_MS, { error: tooLong }),
 });
 
+/**
+ * The latest time a recording may hold: the last millisecond of the year 9999. Every duration a replay judges
+ * (`for: 5m`, max_no_data, the time without data it reports) counts from these times: a time no clock reads
+ * (1e300, or negative) was judged into "no data for 2.7e+293h" instead of refused.
+ */
+export const MAX_RECORDED_TIME = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+
+const EPOCH = new Date(0).toISOString();
+const epochMs = ms('a time in ms since the epoch (a number)')
+  .min(0, {
+    error: (issue) =>
+      `${String(issue.input)} is before ${EPOCH}: a time in ms since the epoch is never negative`,
+  })
+  .max(MAX_RECORDED_TIME, {
+    error: (issue) =>
+      `${String(issue.input)} is after the year 9999 (at most ${MAX_RECORDED_TIME}, ${new Date(MAX_RECORDED_TIME).toISOString()})`,
+  });
+
 const windowLine = z.looseObject({
   type: z.literal('window'),
   context: contextSchema,
   baseline: metricValues.optional(),
-  startedAt: ms('a time in ms since the epoch (a number)').optional(),
+  startedAt: epochMs.optional(),
 });
 
 const sampleError = z.looseObject({
@@ -182,7 +200,7 @@ const sampleLine = z.looseObject({
   type: z.literal('sample'),
   index: z.number().int().min(0).optional(),
   sample: z.looseObject({
-    at: ms('a time in ms since the epoch (a number)'),
+    at: epochMs,
     canary: sideValues,
     stable: sideValues.optional(),
     errors: z.array(sampleError).optional(),
