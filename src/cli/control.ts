@@ -10,7 +10,8 @@ import { hostname, userInfo } from 'node:os';
 import { oneLine } from '../config/errors.ts';
 import { resolveEnvironment, type ResolvedEnvironment } from '../config/resolve.ts';
 import type { RawConfig } from '../config/schema.ts';
-import { CONTROL_CLOCK_SKEW_MS, decideControl } from '../control/decide.ts';
+import { datedAheadOf, datedAheadText } from '../control/clock-skew.ts';
+import { decideControl } from '../control/decide.ts';
 import { FileControlChannel } from '../control/file-channel.ts';
 import type { ControlRequest, ControlVerb } from '../control/request.ts';
 import { jsonLinesReporter } from '../report/json-lines.ts';
@@ -98,7 +99,6 @@ function who(): { user: string; host: string } {
 
 let lastIdMs = 0;
 
-/** The request this process makes: bound to the rollout's deployment, commit and the step it is at. */
 /**
  * Why a /pause, /resume or /promote written now may not be the latest: a request of this rollout is dated
  * more than the allowed skew after this machine's clock (another machine's clock runs ahead, or this one's
@@ -112,20 +112,15 @@ export function datedAhead(
   nowMs: number,
 ): string | undefined {
   if (verb === 'abort') return undefined;
-  const ahead = requests
-    .filter((r) => r.deploymentId === rollout.deploymentId && r.verb !== 'abort')
-    .filter((r) => Date.parse(r.at) > nowMs + CONTROL_CLOCK_SKEW_MS)
-    .sort((a, b) => Date.parse(a.at) - Date.parse(b.at))
-    .at(-1);
+  const ahead = datedAheadOf(requests, rollout.deploymentId, nowMs).at(-1);
   if (!ahead) return undefined;
-  const seconds = Math.round((Date.parse(ahead.at) - nowMs) / 1000);
   return (
-    `the /${ahead.verb} by ${ahead.by} is dated ${ahead.at}, ${seconds} s after this machine's clock: requests ` +
-    `are ordered by the time they carry, so until then it, not this /${verb}, decides whether the rollout is ` +
-    'held; check the clocks of both machines'
+    `${datedAheadText(ahead, nowMs)}: requests are ordered by the time they carry, so until then it, not ` +
+    `this /${verb}, decides whether the rollout is held; check the clocks of both machines`
   );
 }
 
+/** The request this process makes: bound to the rollout's deployment, commit and the step it is at. */
 export function cliRequest(
   verb: ControlVerb,
   rollout: Rollout,

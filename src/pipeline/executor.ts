@@ -24,6 +24,7 @@ import { abortableSleep } from '../util/sleep.ts';
 import { healthAnalyzer, type Analyzer } from './analyzer.ts';
 import type { PipelineResult, Reporter } from './events.ts';
 import { readLiveState } from './live-state.ts';
+import { ClockSkewWarnings } from '../control/clock-skew.ts';
 import { decideControl, requestsSince, withoutSupersededPresses } from '../control/decide.ts';
 import type { ControlPoll, ControlRequest, ControlSource } from '../control/request.ts';
 import {
@@ -113,6 +114,11 @@ export interface PipelineDeps {
    * one, nobody can steer the rollout and a wait for people can only end by timing out (hand-off).
    */
   control?: ControlSource;
+  /**
+   * The control requests already warned of as dated ahead of this clock (`clock_skew`): each is said once.
+   * Reconcile passes the one its own read of the requests used; a run starts with none.
+   */
+  clockSkew?: ClockSkewWarnings;
   /** The pause between polls of the control source (default: the environment's `control.poll_interval`). */
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
@@ -285,7 +291,7 @@ async function drive(
 
   const baseValues = (r: Runtime) => deploymentValues(r.env, input, r.live);
   const aborted = () => signal?.aborted === true;
-  const control = controlPoller(deps.control, env.control.pollIntervalMs, now, warn, since);
+  const control = controlPoller(deps.control, env.control.pollIntervalMs, now, warn, since, deps.clockSkew);
   control.setDeployment(first.state.input.deploymentId);
   const sleep = deps.sleep ?? abortableSleep;
 
@@ -567,6 +573,7 @@ function controlPoller(
   now: () => number,
   warn: (message: string) => void,
   since: number,
+  clockSkew = new ClockSkewWarnings(),
 ) {
   let requests: readonly ControlRequest[] | undefined;
   let recordedIn: ReadonlyMap<string, number> | undefined;
@@ -587,6 +594,8 @@ function controlPoller(
     lastError = polled.error;
     for (const r of polled.refused ?? [])
       warn(`a control request was not trusted [${r.code}] (${r.where}): ${r.message}`);
+    // Ordered by the time it carries, a request dated ahead outweighs those written after it: said once.
+    for (const message of clockSkew.check(polled.requests, deploymentId, polledAt)) warn(message);
     // This rollout's requests (not an earlier attempt's), without a Promote or Resume press that a /pause
     // recorded after its check run supersedes: the App refuses one, and one it recorded at the same moment as
     // that /pause (two replicas) does not undo it here either (pauseSupersedingPress).

@@ -33,6 +33,7 @@ import { secretValueRedactor } from '../report/redact.ts';
 import { describeStep } from '../strategies/sequence.ts';
 import { runCommand } from '../targets/run-command.ts';
 import { decide, type OwnerStatus, type ReconcileDecision } from './decide.ts';
+import { ClockSkewWarnings } from '../control/clock-skew.ts';
 import type { ControlRequest, ControlSource } from '../control/request.ts';
 import type { Analyzer } from '../pipeline/analyzer.ts';
 import { lookAtBake } from './bake-look.ts';
@@ -172,6 +173,11 @@ export interface ReconcileOptions {
    */
   controlFor?(env: ResolvedEnvironment, rollout: Rollout): ControlSource | undefined;
   /**
+   * The requests already warned of as dated ahead of this clock (`clock_skew`), so each is said once in a run
+   * (its read of the requests, and the rollout it goes on with): one is made per run when none is given.
+   */
+  clockSkew?: ClockSkewWarnings;
+  /**
    * Takes the environment for this run alone (the CLI: a lock file in its state dir), so two reconciles at
    * once never both roll back or go on with one rollout; `holder` says who has it. Without it nothing is
    * taken: on GitHub the reconcile workflow's concurrency group keeps runs of an environment apart.
@@ -220,9 +226,11 @@ export function environmentsToReconcile(config: RawConfig, asked: string[] | und
 const MAX_PASSES = 3;
 
 export async function reconcile(given: ReconcileOptions): Promise<ReconcileSummary> {
-  const options = given.secrets
-    ? { ...given, storeFor: redactingStores(given.storeFor, given.secrets) }
-    : given;
+  const options = {
+    ...given,
+    ...(given.secrets ? { storeFor: redactingStores(given.storeFor, given.secrets) } : {}),
+    clockSkew: given.clockSkew ?? new ClockSkewWarnings(),
+  };
   const names = environmentsToReconcile(options.config, options.environments);
   // Adopting is a decision about one environment someone looked at, never a sweep over all of them.
   if (options.adoptCurrent && (!options.environments?.length || names.length !== 1))
@@ -526,6 +534,10 @@ async function controlRequests(
       level: 'warn',
       message: `could not read the requests for ${env.name}: ${polled.error}`,
     });
+  // Ordered by the time it carries, a request dated ahead outweighs those written after it: said once.
+  const nowMs = (options.now ?? (() => new Date()))().getTime();
+  for (const message of options.clockSkew?.check(polled.requests, rollout.deploymentId, nowMs) ?? [])
+    options.reporter.event({ type: 'log', level: 'warn', message: `${env.name}: ${message}` });
   return {
     requests: polled.requests,
     ...(polled.recordedIn ? { recordedIn: polled.recordedIn } : {}),
@@ -904,6 +916,7 @@ function resumeHere(
       now: clock ? () => clock().getTime() : undefined,
       ...(options.flushTimeoutMs !== undefined ? { flushTimeoutMs: options.flushTimeoutMs } : {}),
       ...(control ? { control } : {}),
+      ...(options.clockSkew ? { clockSkew: options.clockSkew } : {}),
       ...(options.analyzerFor
         ? { analyzerFor: (e: ResolvedEnvironment) => options.analyzerFor!(e, rollout, record) }
         : {}),

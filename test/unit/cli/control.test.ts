@@ -393,6 +393,76 @@ describe('deploy-action run waits in its process and reads the verbs from the st
   });
 });
 
+describe('a rollout reading a request dated ahead of its clock (another machine runs fast)', () => {
+  /** A request of `rollout` made an hour ahead of this clock on another machine, appended to the file. */
+  function appendAhead(verb: 'pause' | 'promote', rollout: Rollout): ControlRequest {
+    const ahead = cliRequest(verb, rollout, {}, new Date(Date.now() + 3_600_000), {
+      user: 'bob',
+      host: 'fast',
+      pid: 1,
+    });
+    const path = join(stateDir, 'control', 'production.ndjson');
+    mkdirSync(join(stateDir, 'control'), { recursive: true });
+    writeFileSync(path, `${existsSync(path) ? readFileSync(path, 'utf8') : ''}${JSON.stringify(ahead)}\n`);
+    return ahead;
+  }
+  const skewed = (text: string) => text.split('\n').filter((line) => line.includes('clock_skew'));
+  const WARNING =
+    /clock_skew: the \/pause by cli:bob@fast is dated \S+, 3[56]\d\d s after this machine's clock: requests are ordered by the time they carry, so until then a \/pause, \/resume or \/promote written after it does not decide whether the rollout is held \(an \/abort still stops it\); check the clocks of the machines that write requests/;
+
+  it('the running rollout warns once, and the /pause still holds it over a /promote written after it', async () => {
+    writeConfig();
+    await store().write({
+      ...emptyRecord('local', 'production', new Date()),
+      seq: 1,
+      live: { version: 'v1', slot: 'blue', since: new Date().toISOString() },
+    });
+    const run = startCli(['run', '-e', 'production', '-v', 'v2', '-c', configPath]);
+    try {
+      const until = async (what: string, ok: (r: Rollout | undefined) => boolean) => {
+        const deadline = Date.now() + 20_000;
+        while (!ok((await current())?.rollout)) {
+          assert.ok(Date.now() < deadline, `the run never ${what}`);
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      };
+      await until('reached its wait', (r) => r?.wait !== undefined);
+      appendAhead('pause', (await current())!.rollout!);
+      await new Promise((r) => setTimeout(r, 3_000));
+      // Written now, the /promote is dated before the /pause: as documented, the /pause stays the latest.
+      assert.equal((await cli('promote', '-e', 'production')).code, 0);
+      await new Promise((r) => setTimeout(r, 5_000));
+      assert.ok((await current())!.rollout?.wait, 'still waiting');
+      assert.equal((await cli('abort', '-e', 'production')).code, 0);
+      const done = await Promise.race([
+        run.done,
+        new Promise<undefined>((r) => setTimeout(r, 20_000, undefined)),
+      ]);
+      assert.ok(done, 'the run did not end within 20 s of the abort');
+      const warnings = skewed(done.stdout + done.stderr);
+      assert.equal(warnings.length, 1, `warned once, over several polls:\n${done.stdout}${done.stderr}`);
+      assert.match(warnings[0]!, WARNING);
+    } finally {
+      run.child.kill();
+    }
+    assert.ok(!target.calls().includes('set_weight green 50'), 'it never went on past the hold');
+    assert.equal((await current())!.live?.version, 'v1');
+  });
+
+  it('reconcile of a handed-off rollout warns of it too, and leaves the rollout held', async () => {
+    writeConfig();
+    const waiting = await handedOff();
+    appendAhead('pause', waiting.rollout!);
+    const r = await cli('reconcile', '-e', 'production');
+    assert.equal(r.code, 0, r.out + r.err);
+    const warnings = skewed(r.out + r.err);
+    assert.equal(warnings.length, 1, r.out + r.err);
+    assert.match(warnings[0]!, /production: clock_skew: /);
+    assert.match(warnings[0]!, WARNING);
+    assert.equal((await current())!.rollout?.version, 'v2', 'still waiting');
+  });
+});
+
 describe('deploy-action promote|abort: a rollout handed off to wait goes on in this process', () => {
   it('promote: the canary goes on from 25 % to 100 %, v2 is live, the history names the promoter', async () => {
     writeConfig();
