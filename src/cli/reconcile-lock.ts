@@ -15,6 +15,7 @@ import type { ResolvedEnvironment } from '../config/resolve.ts';
 import { processStatus, type ProcessProbe } from '../reconcile/owner.ts';
 import type { ExclusiveHold } from '../reconcile/run.ts';
 import type { RunStatus } from '../state/file-store.ts';
+import { TRUSTED_DIRECTORY_MODE } from '../util/trusted-mode.ts';
 import {
   createOwnedFile,
   fileAgeMs,
@@ -94,7 +95,7 @@ export function fileReconcileLock(
     // Twice at most: once more after taking over a lock whose holder is gone.
     for (let attempt = 0; attempt < 2; attempt++) {
       try {
-        await mkdir(dirname(path), { recursive: true });
+        await mkdir(dirname(path), { recursive: true, mode: TRUSTED_DIRECTORY_MODE });
         const stop = keepTouched(path, await createOwnedFile(path), options.heartbeatMs);
         return {
           ok: true,

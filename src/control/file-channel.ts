@@ -10,17 +10,19 @@
 // Only a regular file is read or written, and read only up to MAX_CONTROL_FILE_BYTES (as the record next to it,
 // file-store.ts): a FIFO put (or linked) in its place would block the poll for ever, and with it the rollout's
 // every /abort; a device (/dev/zero) or a huge file would be read into memory whole.
-// Only a file and a directory the CLI's user (or root) owns, and that group and others may not write, are
-// trusted (file-trust.ts, as ssh's StrictModes): anyone else who could write a line could /promote. A symbolic
-// link in place of either is not followed (the CLI makes neither): its target may be anyone's. The CLI makes
-// both so that they pass (0644 and 0755, whatever the umask adds).
+// Only a file and directories (`control/` and the state directory) the CLI's user (or root) owns, and that
+// group and others may not write, are trusted (file-trust.ts, as ssh's StrictModes): anyone else who could
+// write a line, or put another `control/` in place, could /promote. A symbolic link in place of any of them is
+// not followed (the CLI makes none): its target may be anyone's. The CLI makes them so that they pass (0644
+// and 0755, whatever the umask adds).
 import { createHash } from 'node:crypto';
 import { constants, type Stats } from 'node:fs';
 import { lstat, mkdir, open, type FileHandle } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { cutText } from '../github/write-limits.ts';
 import { plain } from '../util/plain-text.ts';
 import { syncDirectory } from '../util/sync-directory.ts';
+import { TRUSTED_DIRECTORY_MODE } from '../util/trusted-mode.ts';
 import { processUid, untrusted } from './file-trust.ts';
 import {
   parseControlRequest,
@@ -90,7 +92,7 @@ export class FileControlChannel implements ControlSource, ControlSink {
     if (!parsed.ok)
       throw new Error(`the control request was not written to ${environment}: ${parsed.message}`);
     const path = this.pathFor(environment);
-    const made = await mkdir(dirname(path), { recursive: true, mode: 0o755 });
+    const made = await mkdir(dirname(path), { recursive: true, mode: TRUSTED_DIRECTORY_MODE });
     const refuse = (why: string) =>
       new Error(`the control request was not written to ${environment}: ${why}`);
     // A request written where it will not be acted on must not be reported written.
@@ -218,17 +220,30 @@ export class FileControlChannel implements ControlSource, ControlSink {
     return { changed, requests, ...(refused.length ? { refused } : {}) };
   }
 
-  /** Why the directory of the control file at `path` is not trusted; undefined when it is (or is not there). */
+  /**
+   * Why the directories on the way to the control file at `path` are not trusted: the state directory, then
+   * `control/` in it; undefined when both are (or are not there yet).
+   */
   private async directoryUntrusted(path: string): Promise<string | undefined> {
-    const dir = dirname(path);
+    // resolve: a trailing slash (`state_dir: state/`) would have lstat follow a link.
+    return (
+      (await this.untrustedDirectory(
+        resolve(this.dir),
+        'its state directory',
+        'set state_dir to the directory it points to',
+      )) ?? (await this.untrustedDirectory(dirname(path), 'its directory', 'put the directory itself there'))
+    );
+  }
+
+  private async untrustedDirectory(dir: string, what: string, unlink: string): Promise<string | undefined> {
     const info = await lstat(dir).catch((error: NodeJS.ErrnoException) => {
       if (error.code === 'ENOENT') return undefined;
       throw error;
     });
     if (!info) return undefined;
     if (info.isSymbolicLink())
-      return `its directory ${dir} is a symbolic link (the CLI makes a directory there), so its requests are not acted on; put the directory itself there`;
-    return untrusted(`its directory ${dir}`, info, this.uid);
+      return `${what} ${dir} is a symbolic link (the CLI makes a directory there), so its requests are not acted on; ${unlink}`;
+    return untrusted(`${what} ${dir}`, info, this.uid);
   }
 
   /** A poll that could not read the file: the requests last seen, and why (read again at the next poll). */

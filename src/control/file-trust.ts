@@ -1,7 +1,9 @@
 // Who may have written the CLI's control file (file-channel.ts), judged as ssh's StrictModes judges
-// authorized_keys: a /promote in it moves traffic, so a file, or a directory, that someone other than the CLI's
-// user (or root) owns or may write is not trusted, and none of its requests are acted on. Pure: the file's or
-// directory's owner and mode, and who the CLI runs as, in; the reason it is not trusted out.
+// authorized_keys: a /promote in it moves traffic, so a file, or a directory on its way (`control/`, and the
+// state directory that holds it: whoever may write that one may put another `control/` in its place), that
+// someone other than the CLI's user (or root) owns or may write is not trusted, and none of its requests are
+// acted on. Pure: the file's or directory's owner and mode, and who the CLI runs as, in; the reason it is not
+// trusted out.
 
 /** What is judged: from an lstat or fstat. */
 export interface Ownership {
@@ -15,7 +17,7 @@ const WRITABLE_BY_OTHERS = 0o022;
 const WHO: Record<number, string> = { 0o001: 'others', 0o010: 'its group', 0o011: 'its group and others' };
 
 /**
- * Why `what` (`the control file <path>`, `its directory <path>`) is not to be trusted, with the fix; undefined
+ * Why `what` (`the control file <path>`, `its directory <path>`, `its state directory <path>`) is not to be trusted, with the fix; undefined
  * when it is. `uid` undefined (Windows: no owner or mode bits to judge, its ACLs are not read) trusts it.
  */
 export function untrusted(what: string, info: Ownership, uid: number | undefined): string | undefined {

@@ -26,6 +26,7 @@ import { MAX_SCHEDULE_AHEAD_MS, MAX_SCHEDULE_AHEAD_TEXT, scheduleInstant } from 
 import type { TimeResult } from './time.ts';
 import { abortableSleep } from '../util/sleep.ts';
 import { syncDirectory } from '../util/sync-directory.ts';
+import { TRUSTED_DIRECTORY_MODE } from '../util/trusted-mode.ts';
 import {
   createOwnedFile,
   fileAgeMs,
@@ -361,7 +362,7 @@ export class FileSchedule {
 
   async write(environment: string, runs: readonly ScheduledRun[]): Promise<void> {
     const path = this.pathFor(environment);
-    await mkdir(this.dir, { recursive: true });
+    await mkdir(this.dir, { recursive: true, mode: TRUSTED_DIRECTORY_MODE });
     // A draft left by a writer killed between writing it and its rename (its process gone), as the records'
     // drafts are (state/file-store.ts): at once when it names a process of this host that has ended, once
     // STALE_DRAFT_MS old when its writer cannot be asked (another host's or container's, or an older version's
@@ -405,7 +406,7 @@ export class FileSchedule {
     let text: string;
     for (;;) {
       try {
-        await mkdir(this.dir, { recursive: true });
+        await mkdir(this.dir, { recursive: true, mode: TRUSTED_DIRECTORY_MODE });
         // Appears naming this process (lock-takeover.ts): never an empty lock whose holder cannot be told.
         text = await createOwnedFile(lock);
         break;
@@ -461,7 +462,7 @@ export class FileSchedule {
    * its claim).
    */
   async claim(run: ScheduledRun): Promise<boolean> {
-    await mkdir(this.dir, { recursive: true });
+    await mkdir(this.dir, { recursive: true, mode: TRUSTED_DIRECTORY_MODE });
     const path = this.claimPath(run);
     for (let attempt = 0; ; attempt++) {
       try {

@@ -44,6 +44,7 @@ import { abortableSleep } from '../util/sleep.ts';
 import { syncDirectory } from '../util/sync-directory.ts';
 import { parseRecord, type EnvironmentRecord, type Release, type RetiredSlot } from './record.ts';
 import type { StateRead, StateStore, WriteOptions } from './store.ts';
+import { TRUSTED_DIRECTORY_MODE } from '../util/trusted-mode.ts';
 
 export const LEGACY_STATE_FILE = 'state.json';
 /**
@@ -174,7 +175,7 @@ export class FileStateStore implements StateStore {
   async write(record: EnvironmentRecord, options: WriteOptions = {}): Promise<void> {
     const path = this.pathFor(record.environment);
     const records = join(this.dir, 'records');
-    await mkdir(records, { recursive: true });
+    await mkdir(records, { recursive: true, mode: TRUSTED_DIRECTORY_MODE });
     await removeAbandonedTemps(records);
     // The draft names its writer (as a lock's draft does), so another write removes it only once that writer
     // is gone, never under a slow one still waiting for the lock.

@@ -9,6 +9,7 @@ import {
   mkdirSync,
   mkdtempSync,
   readFileSync,
+  renameSync,
   rmSync,
   symlinkSync,
   writeFileSync,
@@ -260,6 +261,43 @@ describe('deploy-action promote|pause|resume|abort: a requests file that cannot 
     } finally {
       chmodSync(control, 0o755);
     }
+  });
+
+  it('a state directory others may write, or a link, is control_unreadable, exit 2: another control/ could be put there', async () => {
+    writeConfig();
+    await runningRollout();
+    const cases: Array<[() => void, () => void, RegExp]> = [
+      [
+        () => chmodSync(stateDir, 0o777),
+        () => chmodSync(stateDir, 0o755),
+        /^error: control_unreadable: the requests already made cannot be read: its state directory .*state may be written by its group and others \(mode 0777\), so its requests are not acted on; check them, then `chmod go-w` it\n$/,
+      ],
+      [
+        () => {
+          renameSync(stateDir, `${stateDir}.real`);
+          symlinkSync(`${stateDir}.real`, stateDir);
+        },
+        () => {
+          rmSync(stateDir);
+          renameSync(`${stateDir}.real`, stateDir);
+        },
+        /^error: control_unreadable: the requests already made cannot be read: its state directory .*state is a symbolic link \(the CLI makes a directory there\), so its requests are not acted on; set state_dir to the directory it points to\n$/,
+      ],
+    ];
+    for (const [spoil, mend, message] of cases) {
+      spoil();
+      try {
+        const r = await cliBoundByModes('pause', '-e', 'production');
+        assert.equal(r.code, 2, r.err);
+        assert.match(r.err, message);
+        assert.deepEqual(requests(), [], 'nothing written');
+        const status = await cliBoundByModes('status', '-e', 'production');
+        assert.match(status.err, /^warning: control_unreadable: its state directory /);
+      } finally {
+        mend();
+      }
+    }
+    assert.equal((await cliBoundByModes('pause', '-e', 'production')).code, 0, 'mended, it is written');
   });
 
   it('a link in place of it (even one to nowhere) is control_unreadable, exit 2: nothing is written through it', async () => {

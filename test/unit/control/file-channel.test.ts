@@ -23,6 +23,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FileControlChannel, MAX_CONTROL_FILE_BYTES } from '../../../src/control/file-channel.ts';
 import type { ControlRequest } from '../../../src/control/request.ts';
+import { FileStateStore } from '../../../src/state/file-store.ts';
+import { emptyRecord } from '../../../src/state/record.ts';
 
 function stateDir(t: { after(fn: () => void): void }): string {
   const dir = mkdtempSync(join(tmpdir(), 'control-file-'));
@@ -344,7 +346,22 @@ function withUmask(t: { after(fn: () => void): void }, mask: number): void {
   t.after(() => process.umask(before));
 }
 
-test("a control file or directory others may write, or another user's, or a link, is not acted on (StrictModes)", async (t) => {
+test('the state directory the CLI makes, by a record or a request, passes its own check under a umask of 002', async (t) => {
+  withUmask(t, 0o002);
+  for (const first of ['record', 'request'] as const) {
+    const dir = join(stateDir(t), 'state');
+    if (first === 'record')
+      await new FileStateStore(dir).write({ ...emptyRecord('local', 'production', new Date()), seq: 1 });
+    const channel = new FileControlChannel(dir, 'production');
+    await channel.append('production', request());
+    assert.equal(statSync(dir).mode & 0o777, 0o755, first);
+    const poll = await new FileControlChannel(dir, 'production').poll('local-7');
+    assert.equal(poll.error, undefined, first);
+    assert.equal(poll.requests.length, 1, first);
+  }
+});
+
+test("a control file or directory (control/ or the state directory) others may write, or another user's, or a link, is not acted on (StrictModes)", async (t) => {
   const dir = stateDir(t);
   // The CLI's own file and directory pass, even under a umask that lets the group write.
   withUmask(t, 0o002);
@@ -369,6 +386,24 @@ test("a control file or directory others may write, or another user's, or a link
       () => chmodSync(control, 0o777),
       () => chmodSync(control, 0o755),
       /its directory .*control may be written by its group and others \(mode 0777\)/,
+    ],
+    [
+      'a group-writable state directory',
+      () => chmodSync(dir, 0o775),
+      () => chmodSync(dir, 0o700),
+      /its state directory .* may be written by its group \(mode 0775\), so its requests are not acted on; check them, then `chmod go-w` it/,
+    ],
+    [
+      'a linked state directory',
+      () => {
+        renameSync(dir, `${dir}.real`);
+        symlinkSync(`${dir}.real`, dir);
+      },
+      () => {
+        rmSync(dir);
+        renameSync(`${dir}.real`, dir);
+      },
+      /its state directory .* is a symbolic link \(the CLI makes a directory there\), so its requests are not acted on; set state_dir to the directory it points to/,
     ],
     [
       'a link to a file that passes',
@@ -422,12 +457,21 @@ test("a control file or directory others may write, or another user's, or a link
 
   // Owned by another user (neither the CLI's nor root): root makes it so, anyone else is told they are another.
   const root = process.getuid?.() === 0;
-  if (root) chownSync(path, 4242, 4242);
+  if (root) {
+    // The state directory first: whoever owns it may put another control/ in place.
+    chownSync(dir, 4242, 4242);
+    assert.match(
+      (await new FileControlChannel(dir, 'production').poll('local-7')).error ?? '',
+      /its state directory .* is owned by user 4242, not by the user the CLI runs as \(0\) or root, so its requests are not acted on; check them, then `chown 0` it/,
+    );
+    chownSync(dir, 0, 0);
+    chownSync(path, 4242, 4242);
+  }
   const other = new FileControlChannel(dir, 'production', root ? {} : { uid: (process.getuid?.() ?? 0) + 1 });
   const owned = await other.poll('local-7');
   assert.match(
     owned.error ?? '',
-    /(the control file|its directory) .* is owned by user \d+, not by the user the CLI runs as \(\d+\) or root/,
+    /(the control file|its (state )?directory) .* is owned by user \d+, not by the user the CLI runs as \(\d+\) or root/,
   );
   assert.deepEqual(owned.requests, []);
   // Root's file is trusted whoever runs the CLI; where there are no owners (Windows), nothing is judged.
