@@ -2,6 +2,7 @@
 // another one (to tune thresholds). Backs `deploy-action analyze --recording FILE [--json]`.
 import { explainIssues, formatPath, issueMessage, oneLine } from '../config/errors.ts';
 import { MAX_TIMER_MS, parseDuration } from '../config/duration.ts';
+import { showInvisible } from '../config/invisible.ts';
 import { resolveAnalysisConfig, type AnalysisConfig } from './config.ts';
 import { concludeWindow, windowIntervals } from './deadline.ts';
 import { ANALYZE_EXIT_CODES } from './exit-codes.ts';
@@ -100,10 +101,14 @@ function judgedPart(config: AnalysisConfigInput): AnalysisConfigInput {
   // accepted. A replay waits on no timer and no window is that long, so such a duration is judged as the
   // ceiling, with the same decisions; one that is not a duration is still refused.
   if (pastCeiling(raw.max_no_data)) out.max_no_data = CEILING;
+  // A check's name with an invisible character (refused since 2026-12-05: one copied from a job summary) is
+  // judged under its name with that character written as its escape: as distinct from the preset's as live.
   if (Array.isArray(raw.checks))
-    out.checks = raw.checks.map((check: unknown) =>
-      isMapping(check) && pastCeiling(check.for) ? { ...check, for: CEILING } : check,
-    );
+    out.checks = raw.checks.map((check: unknown) => {
+      if (!isMapping(check)) return check;
+      const named = typeof check.name === 'string' ? { ...check, name: showInvisible(check.name) } : check;
+      return pastCeiling(named.for) ? { ...named, for: CEILING } : named;
+    });
   if (isMapping(raw.metrics))
     out.metrics = Object.fromEntries(
       Object.entries(raw.metrics).map(([name, metric]) => {

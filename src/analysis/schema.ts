@@ -5,16 +5,18 @@ import * as z from 'zod';
 import { duration, durationUpTo, MAX_TIMER_MS } from '../config/duration.ts';
 import { commandLine } from '../config/command-line-schema.ts';
 import { didYouMean } from '../config/suggest.ts';
+import { invisibleNameProblem } from '../config/invisible.ts';
+import { visibleName } from '../config/name-schema.ts';
 import { HTTP_URL } from '../config/http-url.ts';
 import { ENV_NAME, HEADER_NAME, requestFieldIssues } from '../config/analysis-request-fields.ts';
 
 const nonEmpty = z.string().min(1, 'must not be empty');
-const metricName = z
-  .string()
-  .regex(
-    /^[A-Za-z_][A-Za-z0-9_.]*$/,
-    'metric names use letters, digits, "_" and "." and start with a letter',
-  );
+const metricName = visibleName('metric name').regex(
+  /^[A-Za-z_][A-Za-z0-9_.]*$/,
+  'metric names use letters, digits, "_" and "." and start with a letter',
+);
+/** A check's name: a preset's check is replaced by one of the same name, so it is typed back from reports. */
+const checkName = visibleName('check name').min(1, 'must not be empty');
 
 // Not 0: a request or command given no time fails at once, and a range of no time or a step of 0 is refused
 // by Prometheus, so every interval would be a provider error and the analysis would roll back whatever the
@@ -105,7 +107,9 @@ export const providerSchema = z.discriminatedUnion('type', [
 ]);
 
 export const metricSchema = z.strictObject({
-  provider: nonEmpty.meta({ description: 'A provider name from analysis.providers.' }),
+  provider: visibleName('provider name')
+    .min(1, 'must not be empty')
+    .meta({ description: 'A provider name from analysis.providers.' }),
   query: nonEmpty.optional().meta({
     description:
       'PromQL for the version under test ({{version}}, {{slot}}, {{environment}}, {{stable_version}}).',
@@ -232,6 +236,12 @@ export function neverFires(check: CheckExpression, config?: { field?: string }):
 }
 
 const checkExpression = z.string().transform((text, ctx) => {
+  // "error\u200b_rate < 0.01" (a metric name copied from a job summary) reads right and parses as nothing.
+  const invisible = invisibleNameProblem(text, 'check');
+  if (invisible) {
+    ctx.addIssue({ code: 'custom', message: invisible });
+    return z.NEVER;
+  }
   const parsed = parseCheckExpression(text);
   if (!parsed) {
     ctx.addIssue({
@@ -250,7 +260,7 @@ const alpha = z.number().gt(0).max(0.2).optional().meta({
 });
 
 export const ruleCheckSchema = z.strictObject({
-  name: nonEmpty.optional(),
+  name: checkName.optional(),
   check: checkExpression.meta({
     description: 'The condition that must HOLD, e.g. "error_rate < 0.01", "p95 < 2x baseline".',
   }),
@@ -265,7 +275,7 @@ export const ruleCheckSchema = z.strictObject({
 });
 
 export const errorsComparisonSchema = z.strictObject({
-  name: nonEmpty.optional(),
+  name: checkName.optional(),
   compare: z.literal('errors'),
   errors: metricName.meta({ description: 'Metric: error count in the interval (per version).' }),
   requests: metricName.meta({ description: 'Metric: request count in the interval (per version).' }),
@@ -277,7 +287,7 @@ export const errorsComparisonSchema = z.strictObject({
 });
 
 export const valuesComparisonSchema = z.strictObject({
-  name: nonEmpty.optional(),
+  name: checkName.optional(),
   compare: z.literal('values'),
   metric: metricName,
   alpha,
@@ -291,7 +301,7 @@ export const valuesComparisonSchema = z.strictObject({
 });
 
 export const histogramComparisonSchema = z.strictObject({
-  name: nonEmpty.optional(),
+  name: checkName.optional(),
   compare: z.literal('histogram'),
   metric: metricName.meta({ description: 'A metric with histogram: true (bucket counts per version).' }),
   alpha,

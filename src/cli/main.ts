@@ -34,6 +34,7 @@ import {
   parseReconcileTime,
   parseSha,
   StateKeyUsageError,
+  visibleName,
 } from './usage.ts';
 
 export const DEFAULT_CONFIG = '.github/deploy.yml';
@@ -168,7 +169,11 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     program
       .command(name)
       .description(description)
-      .requiredOption('-e, --environment <name>', 'the environment to deploy to', oneValue())
+      .requiredOption(
+        '-e, --environment <name>',
+        'the environment to deploy to',
+        oneValue(visibleName('environment name')),
+      )
       .option(
         '-v, --version <version>',
         'the version to deploy (default: the current commit)',
@@ -305,9 +310,13 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     .option(
       '-e, --environment <name>',
       "use this environment's gates section (default: the top-level one)",
-      oneValue(),
+      oneValue(visibleName('environment name')),
     )
-    .option('--only <names>', 'only these gates, comma-separated (for example tests,audit)', oneValue())
+    .option(
+      '--only <names>',
+      'only these gates, comma-separated (for example tests,audit)',
+      oneValue(visibleName('gate name')),
+    )
     .option(
       '--base <ref>',
       'base commit for changed-line checks (default: origin/$GITHUB_BASE_REF on a pull request)',
@@ -373,7 +382,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     .option(
       '-e, --environment <name>',
       'with --config: the environment whose analysis section to use',
-      oneValue(),
+      oneValue(visibleName('environment name')),
     )
     .addOption(jsonOption())
     .exitOverride(analyzeExitOverride)
@@ -420,7 +429,11 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     program
       .command(verb)
       .description(description)
-      .requiredOption('-e, --environment <name>', 'the environment whose rollout it is', oneValue())
+      .requiredOption(
+        '-e, --environment <name>',
+        'the environment whose rollout it is',
+        oneValue(visibleName('environment name')),
+      )
       .addOption(stateDirOption())
       .addOption(configOption())
       .addOption(jsonOption());
@@ -444,7 +457,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
   program
     .command('status')
     .description("what is live, the rollout in progress and where it waits, and the environment's history")
-    .requiredOption('-e, --environment <name>', 'the environment', oneValue())
+    .requiredOption('-e, --environment <name>', 'the environment', oneValue(visibleName('environment name')))
     .addOption(stateDirOption())
     .addOption(configOption())
     .addOption(jsonOption())
@@ -491,7 +504,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
         'derived from DEPLOY_ACTION_MARKER_KEY or the App private key',
     )
     .requiredOption('--repository <owner/name>', 'the repository', oneValue())
-    .requiredOption('--environment <name>', 'the environment', oneValue())
+    .requiredOption('--environment <name>', 'the environment', oneValue(visibleName('environment name')))
     .option(
       '--private-key-file <file>',
       'the App private key (PEM), when DEPLOY_ACTION_MARKER_KEY is not set',

@@ -4,6 +4,7 @@
 // `deploy-action validate` compiles none of them (issue 16); they re-export these for their own callers.
 import { InvalidArgumentError, type CommanderError } from 'commander';
 import { ANALYZE_EXIT_CODES } from '../analysis/exit-codes.ts';
+import { invisibleNameProblem } from '../config/invisible.ts';
 import { parseIsoInstant } from '../schedule/iso-time.ts';
 
 /** A command-line error in `analyze` (commander already printed it): exits with the bad-input code. */
@@ -83,7 +84,22 @@ export function collectEnvironments(value: string, previous: string[] | undefine
   const names = value.split(',').map((name) => name.trim());
   const problem = names.map(valueProblem).find(Boolean);
   if (problem) throw new InvalidArgumentError(`an environment name in "${value}" is refused: ${problem}.`);
-  return [...(previous ?? []), ...names];
+  return [...(previous ?? []), ...names.map(visibleName('environment name'))];
+}
+
+/**
+ * A parser for an option's value that names something the user may have copied from a job summary (an
+ * environment, a gate): one holding an invisible character (config/invisible.ts) is refused with which,
+ * where and what it reads without it, not looked up as another name. Each of a comma list is checked.
+ */
+export function visibleName(what: string): (value: string) => string {
+  return (value) => {
+    for (const name of value.split(',')) {
+      const problem = invisibleNameProblem(name.trim(), what);
+      if (problem) throw new InvalidArgumentError(`${problem}.`);
+    }
+    return value;
+  };
 }
 
 /** The longest /abort reason a request carries (src/control/request.ts). */

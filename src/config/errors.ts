@@ -3,6 +3,7 @@
 // YAML source is load.ts's job; this file only decides the path, the message and which node it is about.
 import * as z from 'zod';
 import { closestMatch, didYouMean, listOf } from './suggest.ts';
+import { invisibleCharacter, invisibleNameProblem, showInvisible } from './invisible.ts';
 import { quoted } from './shown.ts';
 
 // How a value is shown in a message (shown.ts), for the modules that already import errors.ts.
@@ -43,7 +44,8 @@ export function formatPath(path: ConfigPath): string {
   for (const segment of path) {
     if (typeof segment === 'number') text += `[${segment}]`;
     else if (PLAIN_KEY.test(segment)) text += text === '' ? segment : `.${segment}`;
-    else text += `[${JSON.stringify(segment)}]`;
+    // An invisible character in a key (a name copied from a job summary) is shown as its escape.
+    else text += `[${showInvisible(JSON.stringify(segment))}]`;
   }
   return text;
 }
@@ -667,19 +669,25 @@ function explain(
             ? MERGE_KEYS
             : /^x-/.test(key)
               ? `unknown key "${key}": keys starting with "x-" (your own, such as one holding a YAML anchor) are allowed only at the top level of the file${listing}`
-              : `unknown key "${key}"${notAscii(key)}${didYouMean(key, allowed)}${listing}`,
+              : invisibleCharacter(key)
+                ? `unknown key: ${invisibleNameProblem(key)}${listing}`
+                : `unknown key "${key}"${notAscii(key)}${didYouMean(key, allowed)}${listing}`,
         meant: key === '<<' ? undefined : closestMatch(key, allowed),
       }));
     }
     case 'invalid_key': {
       // A merge key in a mapping of names (environments, variables) is a key there, refused by its rule.
       if (path.at(-1) === '<<') return [{ path, anchor: 'key', message: MERGE_KEYS }];
+      const key = String(path.at(-1));
+      // A name copied from a job summary: the character no one can see is the mistake, not the name's rule.
+      const invisible = invisibleNameProblem(key);
+      if (invisible) return [{ path, anchor: 'key', message: `invalid key: ${invisible}` }];
       const reasons = issue.issues.map((inner) => inner.message).join('; ');
       return [
         {
           path,
           anchor: 'key',
-          message: `invalid key ${JSON.stringify(String(path.at(-1)))}${notAscii(String(path.at(-1)))}: ${reasons}`,
+          message: `invalid key ${JSON.stringify(key)}${notAscii(key)}: ${reasons}`,
         },
       ];
     }

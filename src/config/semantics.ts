@@ -16,7 +16,8 @@ import type {
 } from './schema.ts';
 import { BOTH_GATES, MANUAL, TEMPLATE_VARIABLES } from './schema.ts';
 import { formatPath } from './errors.ts';
-import { didYouMean, listOf, quotedNames } from './suggest.ts';
+import { didYouMean, listOf, quotedNames, unknownEnvironmentMessage } from './suggest.ts';
+import { invisibleCharacter } from './invisible.ts';
 import { policyIssues } from '../policy/resolve.ts';
 import { notificationIssues } from '../notify/resolve.ts';
 import { countOf, strategyType } from './resolve.ts';
@@ -144,6 +145,8 @@ function stagingIssues(config: RawConfig): SemanticIssue[] {
     const path = ['environments', name, 'staging'];
     if (env.staging === name) {
       issues.push({ path, message: `"${name}" cannot be its own staging environment` });
+    } else if (invisibleCharacter(env.staging)) {
+      issues.push({ path, message: unknownEnvironmentMessage(env.staging, names) });
     } else if (!Object.hasOwn(config.environments, env.staging)) {
       const others = names.filter((other) => other !== name);
       const hint = didYouMean(env.staging, others);

@@ -1,5 +1,6 @@
 // "Did you mean" suggestions for misspelled keys, enum values and variable names.
 import { closest, distance } from 'fastest-levenshtein';
+import { invisibleNameProblem } from './invisible.ts';
 import { quoted } from './shown.ts';
 
 /**
@@ -52,8 +53,13 @@ export function quotedNames(names: readonly string[]): string {
   return `${quoted.slice(0, LISTED_NAMES).join(', ')} and ${quoted.length - LISTED_NAMES} more`;
 }
 
-/** The one wording for a name that is not among the config's environments, with the likely one. */
+/**
+ * The one wording for a name that is not among the config's environments, with the likely one; for one
+ * holding an invisible character (copied from a job summary), which, where, and what it reads without it.
+ */
 export function unknownEnvironmentMessage(name: string, known: readonly string[]): string {
+  const invisible = invisibleNameProblem(name, 'environment name');
+  if (invisible) return `unknown environment: ${invisible}`;
   const defined = known.length > 0 ? quotedNames(known) : 'none';
   return `unknown environment ${quoted(name)}: the config defines ${defined}${didYouMean(name, known)}`;
 }

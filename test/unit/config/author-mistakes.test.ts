@@ -149,7 +149,7 @@ environments:
 });
 
 describe('look-alike characters', () => {
-  it('a key that reads right but holds a non-ASCII character names the character and where it is', () => {
+  it('a key that reads right but holds a non-ASCII or invisible character names the character and where it is', () => {
     const text = `${TARGET}
 environments:
   production:
@@ -159,7 +159,8 @@ environments:
 `;
     assert.deepEqual(errorsOf(text), [
       'deploy.yml:6:5: environments.production["str\u0430tegy"]: unknown key "str\u0430tegy" (character 4 is U+0430, not ASCII): did you mean "strategy"? (allowed here: url, production, strategy, staging, target, health, smoke, validation_window, monitor, monitor_interval, hooks, variables, gates, analysis, approvals, control, on_orphan, notifications)',
-      'deploy.yml:7:5: environments.production["monitor\u200b"]: unknown key "monitor\u200b" (character 8 is U+200B, not ASCII): did you mean "monitor"? (allowed here: url, production, strategy, staging, target, health, smoke, validation_window, monitor, monitor_interval, hooks, variables, gates, analysis, approvals, control, on_orphan, notifications)',
+      // An invisible one (a name copied from a job summary) is shown as its escape, and what the key reads without it.
+      'deploy.yml:7:5: environments.production["monitor\\u200b"]: unknown key: the name "monitor\\u200b" contains an invisible character (U+200B) at position 8, probably copied from a job summary, which breaks long names with one: without it, it reads "monitor" (allowed here: url, production, strategy, staging, target, health, smoke, validation_window, monitor, monitor_interval, hooks, variables, gates, analysis, approvals, control, on_orphan, notifications)',
       'deploy.yml:8:3: environments["prod\u03c5ction"]: invalid key "prod\u03c5ction" (character 5 is U+03C5, not ASCII): environment names use letters, digits, ".", "_" and "-"',
     ]);
   });
