@@ -8,6 +8,7 @@ import { forkSubject, type RunContext } from './context.ts';
 import { parseStateKey } from '../state/state-key.ts';
 import { quoted } from '../config/errors.ts';
 import { didYouMean } from '../config/suggest.ts';
+import { invisibleNameProblem } from '../config/invisible.ts';
 import { tagTemplateProblem } from './tag.ts';
 
 export const MODES = ['full', 'gates', 'deploy', 'rollback', 'reconcile', 'metrics'] as const;
@@ -119,6 +120,17 @@ export function readInputs(getInput: (name: string) => string): ActionInputs {
       problems.push(`input "${name}" is ${quoted(value)}; ${what}`);
     return value;
   };
+  /** An input naming environments: one holding an invisible character (copied from a job summary) says so. */
+  const environmentNames = (name: string, rule: RegExp, what: string) => {
+    const value = text(name);
+    const invisible = value
+      ?.split(',')
+      .map((one) => invisibleNameProblem(one.trim(), 'environment name'))
+      .find(Boolean);
+    if (!invisible) return matching(name, rule, what);
+    problems.push(`input "${name}": ${invisible}`);
+    return value;
+  };
 
   // A GitHub App's id: a positive integer.
   const appId = (name: string): number | undefined => {
@@ -131,12 +143,12 @@ export function readInputs(getInput: (name: string) => string): ActionInputs {
     // list here): a list is let through, and refused by planRun for a deployment.
     environment:
       text('mode') === undefined || text('mode') === 'reconcile' || text('mode') === 'metrics'
-        ? matching(
+        ? environmentNames(
             'environment',
             nameListRule,
             'name one environment or a comma-separated list; names use letters, digits, ".", "_" and "-"',
           )
-        : matching('environment', nameRule, NAME_RULE_TEXT),
+        : environmentNames('environment', nameRule, NAME_RULE_TEXT),
     strategy: oneOf('strategy', STRATEGY_NAMES),
     version: matching('version', VERSION_RULE, VERSION_RULE_TEXT),
     mode: oneOf('mode', MODES),
@@ -205,11 +217,19 @@ export function planRun(inputs: ActionInputs, context: RunContext): RunPlan {
   const dispatch = context.dispatch ?? {};
 
   const environment = inputs.environment ?? context.deployment?.environment ?? dispatch.environment;
+  const source =
+    inputs.environment !== undefined
+      ? 'input "environment"'
+      : context.deployment
+        ? `the environment of deployment ${context.deployment.id}`
+        : 'workflow input "environment"';
+  // A name typed into the "Run workflow" form from a job summary may hold its invisible wrapping character.
+  const invisible = environment && invisibleNameProblem(environment, 'environment name');
   if (!environment) problems.push('input "environment" is required (for example: production)');
+  else if (invisible) problems.push(`${source}: ${invisible}`);
   else if (!nameRule.test(environment))
     problems.push(
-      `${inputs.environment !== undefined ? 'input "environment"' : context.deployment ? `the environment of deployment ${context.deployment.id}` : 'workflow input "environment"'} ` +
-        `is ${quoted(environment)}; ${inputs.environment?.includes(',') ? `a deployment goes to one environment (a list is for mode "reconcile" or "metrics"); ${NAME_RULE_TEXT}` : NAME_RULE_TEXT}`,
+      `${source} is ${quoted(environment)}; ${inputs.environment?.includes(',') ? `a deployment goes to one environment (a list is for mode "reconcile" or "metrics"); ${NAME_RULE_TEXT}` : NAME_RULE_TEXT}`,
     );
   if (inputs.environment && context.deployment && inputs.environment !== context.deployment.environment)
     problems.push(

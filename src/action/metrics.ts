@@ -2,6 +2,7 @@
 // deployments and statuses (GraphQL, one request per 100 deployments), as the job summary (a table and
 // charts) and the `metrics` output. Needs the token's `deployments: read`. Loaded by run.ts with import().
 import * as core from '@actions/core';
+import { invisibleNameProblem } from '../config/invisible.ts';
 import { logInfo } from './job-log.ts';
 import { createGitHubClient, type RequestCounter } from '../github/client.ts';
 import { githubMetricsReport, metricsJson } from '../metrics/report.ts';
@@ -28,13 +29,17 @@ export async function runMetrics(
     if (!(error instanceof SinceError)) throw error;
     problems.push(error.message);
   }
+  // GitHub filters by the names as given: one holding an invisible character (typed into the "Run workflow"
+  // form from a job summary) would count no deployment at all. The input itself was checked with the others.
+  const environments = environmentList(inputs.environment ?? context.dispatch?.environment);
+  const invisible = environments?.map((name) => invisibleNameProblem(name, 'environment name')).find(Boolean);
+  if (invisible) problems.push(`workflow input "environment": ${invisible}`);
   if (problems.length) throw new InputError(problems);
   const { octokit, counter } = createGitHubClient({
     token: inputs.token!,
     baseUrl: context.apiUrl,
     log: (message) => logInfo(message),
   });
-  const environments = environmentList(inputs.environment ?? context.dispatch?.environment);
   const report = await githubMetricsReport((query, variables) => octokit.graphql(query, variables), {
     owner: context.owner,
     repo: context.repo,

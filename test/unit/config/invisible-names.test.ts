@@ -1,8 +1,9 @@
 // A name copied from a job summary carries the zero-width space the summary breaks long names with
 // (src/report/markdown.ts): wherever a person types a name back (config keys and names: environments,
-// metrics, providers, checks, gates, a staging reference; a command line's environment or gate), one holding an
-// invisible character (Unicode category Cf) is refused saying so, where it is and what the name reads without
-// it, never "unknown environment "production"" for a name that reads exactly like one defined.
+// metrics, providers, checks, gates, a staging reference; a command line's environment or gate; the Action's
+// environment input and the "Run workflow" form's), one holding an invisible character (Unicode category Cf)
+// is refused saying so, where it is and what the name reads without it, never "unknown environment
+// "production"" for a name that reads exactly like one defined.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,6 +16,10 @@ import { wrappable } from '../../../src/report/markdown.ts';
 import { ANALYZE_EXIT_CODES } from '../../../src/analysis/exit-codes.ts';
 import { runAnalyzeCommand } from '../../../src/analysis/replay.ts';
 import { EXIT_CODES } from '../../../src/util/exit-codes.ts';
+import { InputError, planRun } from '../../../src/action/inputs.ts';
+import { runMetrics } from '../../../src/action/metrics.ts';
+import type { RunContext } from '../../../src/action/context.ts';
+import { inputProblems, inputs as actionInputs } from '../../helpers/action-inputs.ts';
 import { runCli } from '../../helpers/cli.ts';
 import { recordingLines, recordingText } from '../../helpers/recording-lines.ts';
 
@@ -168,4 +173,33 @@ test('a recording whose config names a check with one (accepted before) is still
   writeFileSync(file, recordingText(recordingLines(config, sides)));
   const result = runAnalyzeCommand({ recording: file });
   assert.equal(result.exitCode, ANALYZE_EXIT_CODES.promote, result.output);
+});
+
+test('the Action: its environment input, and one typed into the "Run workflow" form, are told the same', async () => {
+  const named = problem('environment name', 'produc\\u200btion', 7, 'production');
+  for (const mode of ['full', 'reconcile', 'metrics'])
+    assert.deepEqual(
+      inputProblems({ mode, environment: `staging,produc${ZWSP}tion`.slice(mode === 'full' ? 8 : 0) }),
+      [`input "environment": ${named}`],
+    );
+  const context: RunContext = {
+    owner: 'acme',
+    repo: 'web',
+    eventName: 'workflow_dispatch',
+    sha: 'a'.repeat(40),
+    apiUrl: 'https://api.github.com',
+    actor: 'octocat',
+    dispatch: { environment: `produc${ZWSP}tion` },
+  };
+  assert.throws(
+    () => planRun(actionInputs(), context),
+    (error: unknown) =>
+      error instanceof InputError && error.problems.includes(`workflow input "environment": ${named}`),
+  );
+  // Metrics are filtered by name on GitHub: the name as given would count no deployment, without a word.
+  await assert.rejects(
+    runMetrics(actionInputs({ mode: 'metrics', 'github-token': 'test-token' }), context, {}),
+    (error: unknown) =>
+      error instanceof InputError && error.problems.includes(`workflow input "environment": ${named}`),
+  );
 });
