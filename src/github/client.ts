@@ -84,6 +84,12 @@ function budgetPlugin(octokit: CoreOctokit, options: OctokitOptions) {
       budget.succeeded();
       return response;
     } catch (error) {
+      // The caller gave up on it (a gate's timeout, the job's cancellation): not GitHub failing, so neither
+      // charged to the budget (a timed-out gate's reads judged GitHub down for the rest of the run) nor retried.
+      if (callerSignal?.aborted) {
+        settings.retries = 0;
+        throw callerSignal.reason instanceof Error ? callerSignal.reason : error;
+      }
       if (!isServiceFailure(error)) {
         budget.succeeded();
         throw error;

@@ -219,6 +219,32 @@ test(
   },
 );
 
+// A gate that times out, or a job that is cancelled, aborts its GitHub reads (src/gates/review.ts): its own
+// signal, not GitHub failing. Retried and charged to the budget, two such reads judged GitHub down for the rest
+// of the run (four attempts each, five failures in a row), and the deployment's reporting with it.
+test('a call its caller aborts is neither retried nor charged to the budget: it ends with the reason', async () => {
+  await withFakeRepo(async (gh) => {
+    const { octokit, counter, budget } = client(gh, [], { budget: { maxConsecutiveFailures: 2 } });
+    gh.setDown({ hang: true });
+    const reason = new Error('the gate timed out');
+    const reads = [1, 2, 3].map(() => {
+      const caller = new AbortController();
+      setTimeout(() => caller.abort(reason), 50);
+      return octokit.rest.pulls.listReviews({
+        owner: 'acme',
+        repo: 'web',
+        pull_number: 3,
+        request: { signal: caller.signal },
+      });
+    });
+    for (const read of reads) await assert.rejects(read, reason);
+    assert.equal(counter.attempts, 3, 'one attempt each');
+    assert.equal(budget.failures(), 0);
+    assert.equal(budget.spentMs(), 0);
+    assert.ok(budget.verdict().ok, 'GitHub is not judged down');
+  });
+});
+
 test('a 500 that carried out the write, a rate limit and a 404: all counted as sent and received', async () => {
   await withFakeRepo(async (gh, sha) => {
     const { octokit, counter } = client(gh);
