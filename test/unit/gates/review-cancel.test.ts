@@ -126,9 +126,9 @@ test('the pull request reads, given an aborted signal, request nothing and throw
   assert.equal(requests, 0);
 });
 
-test('through real Octokit, a timed-out review gate closes its connections to GitHub', async () => {
+test("through the run's GitHub client, a timed-out review gate closes its connections, and GitHub is not judged down", async () => {
   const { createServer } = await import('node:http');
-  const { Octokit } = await import('@octokit/rest');
+  const { createGitHubClient } = await import('../../../src/github/client.ts');
   const open = new Set<string>();
   const closed: string[] = [];
   // A GitHub that never answers: each request stays open until the client gives up on it.
@@ -140,13 +140,21 @@ test('through real Octokit, a timed-out review gate closes its connections to Gi
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   try {
     const { port } = server.address() as { port: number };
-    const octokit = new Octokit({ baseUrl: `http://127.0.0.1:${port}`, request: { retries: 0 } });
+    const { octokit, budget, counter } = createGitHubClient({
+      token: 'test-token',
+      baseUrl: `http://127.0.0.1:${port}`,
+      retryBaseMs: 10,
+    });
     const pr = pullRequestContext(octokit.rest, (q, v) => octokit.graphql(q, v), WHERE);
     const report = await runReviewGate(pr, { timeoutMs: 200 });
     assert.match(report.gates[0]!.summary, /timed out/);
     for (let i = 0; i < 100 && open.size > 0; i++) await new Promise((r) => setTimeout(r, 10));
     assert.deepEqual([...open], [], 'no request left open');
     assert.equal(closed.length, 2, `the reviews and review threads requests: ${closed.join(', ')}`);
+    // The gate gave up on them, not GitHub: nothing retried, nothing charged to the run's budget.
+    assert.equal(counter.attempts, 2);
+    assert.equal(budget.failures(), 0);
+    assert.ok(budget.verdict().ok);
   } finally {
     server.closeAllConnections();
     await new Promise((resolve) => server.close(resolve));
