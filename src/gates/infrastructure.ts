@@ -25,7 +25,8 @@ export interface PlanCounts {
 }
 
 const planSchema = z.looseObject({
-  format_version: z.string().regex(/^1\./, 'only format 1.x of `terraform show -json` is understood'),
+  // The version is checked after the shape (formatVersionProblem), to say which Terraform wrote it.
+  format_version: z.string(),
   errored: z.boolean().optional(),
   // Terraform 1.8 and later: false when the plan defers changes to a later plan / apply round.
   complete: z.boolean().optional(),
@@ -67,6 +68,23 @@ function allowed(patterns: string[] | undefined, address: string): boolean {
 
 type PlanJudgement = { counts: PlanCounts; findings: Finding[] };
 
+/**
+ * Why a plan's format_version is not one this gate reads, or undefined. Terraform 0.12 to 0.15 wrote
+ * format "0.1" / "0.2" (before the format was declared stable in 1.0): that is `terraform show -json`
+ * output, and the error says so and what to do, not that the file is something else.
+ */
+export function formatVersionProblem(version: string): string | undefined {
+  if (/^1\./.test(version)) return undefined;
+  const shown = JSON.stringify(version.slice(0, 40));
+  if (/^0\.\d+$/.test(version)) {
+    return `format_version ${shown} is the JSON of Terraform 0.12 to 0.15, written before the format was made stable: this gate reads format 1.x (Terraform 1.0 and later); save the plan with \`terraform show -json\` of Terraform 1.0 or later`;
+  }
+  if (/^\d+\.\d+$/.test(version)) {
+    return `format_version ${shown} is a newer major format than this gate reads (1.x, Terraform 1.0 and later): update deploy-action, or save the plan with a Terraform that writes format 1.x`;
+  }
+  return `format_version ${shown} is not a version of the format of \`terraform show -json\` (1.x, Terraform 1.0 and later)`;
+}
+
 /** Pure: counts and findings of a parsed plan. */
 export function judgePlan(plan: unknown, config: TerraformConfig): PlanJudgement {
   return runAtOnce(planSteps(plan, config));
@@ -97,6 +115,8 @@ function* planSteps(plan: unknown, config: TerraformConfig): Generator<void, Pla
     );
   const parsed = planSchema.safeParse(plan);
   if (!parsed.success) return notAPlan(parsed.error.issues[0]!, parsed.error.issues[0]!.path);
+  const versionProblem = formatVersionProblem(parsed.data.format_version);
+  if (versionProblem) return malformed(`${config.plan}: ${versionProblem}`);
   if (!('planned_values' in parsed.data) && parsed.data.resource_changes === undefined) {
     // `terraform show -json` without the plan file prints the state: same format_version, no changes in it.
     const what = 'values' in parsed.data ? 'the state, not a plan' : 'not a plan';

@@ -129,6 +129,21 @@ describe('infrastructure gate: real plans and what is not one', () => {
     );
   });
 
+  it('refuses a plan format other than 1.x saying which it is, and reads every 1.x', () => {
+    const plan = JSON.parse(readFileSync(`${fixtures}terraform/safe.plan.json`, 'utf8'));
+    const config = { plan: 'p.json' };
+    const message = (format_version: string) =>
+      judgePlan({ ...plan, format_version }, config).findings.map((f) => `${f.rule}: ${f.message}`);
+    assert.deepEqual(message('1.0'), []);
+    assert.deepEqual(message('1.2'), []);
+    assert.match(
+      message('0.1')[0]!,
+      /^infrastructure\.plan-malformed: p\.json: format_version "0\.1" is the JSON of Terraform 0\.12 to 0\.15/,
+    );
+    assert.match(message('2.0')[0]!, /format_version "2\.0" is a newer major format than this gate reads/);
+    assert.match(message('latest')[0]!, /format_version "latest" is not a version of the format/);
+  });
+
   it('blocks a plan that says it is incomplete or errored, naming the file, whatever its changes', () => {
     const plan = JSON.parse(readFileSync(`${fixtures}terraform/safe.plan.json`, 'utf8'));
     const config = { plan: 'terraform/safe.plan.json' };
