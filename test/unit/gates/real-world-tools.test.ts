@@ -1,0 +1,214 @@
+// More reports copied from public repositories (test/fixtures/gates/real-world/README.md says which tool and
+// where from): pytest, vitest, coverlet, cargo-tarpaulin, Foundry, Psalm, Snyk, gosec, Terraform. Each
+// expectation was worked out from the file by hand, not copied from the gate's output.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { copyFile, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { readCoverageReport } from '../../../src/gates/coverage/read.ts';
+import { infrastructureGate } from '../../../src/gates/infrastructure.ts';
+import { sarifGate } from '../../../src/gates/sarif.ts';
+import { testsGate } from '../../../src/gates/tests.ts';
+import type { ChangedFile, GateContext } from '../../../src/gates/types.ts';
+
+const FIXTURES = fileURLToPath(new URL('../../fixtures/gates/real-world/', import.meta.url));
+
+/** A checkout holding copies of `files` (fixture names), removed after the test. */
+async function checkout(t: { after(fn: () => Promise<void>): void }, ...files: string[]): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'real-tools-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  for (const file of files) await copyFile(join(FIXTURES, file), join(dir, file));
+  return dir;
+}
+
+function context(cwd: string, changed: ChangedFile[] = []): GateContext {
+  return {
+    cwd,
+    baseRef: 'base',
+    changedFiles: async () => changed,
+    signal: new AbortController().signal,
+    log: () => {},
+    env: {},
+  };
+}
+
+test('pytest xunit2 (a <testsuites> root, suite "pytest"): 2 tests, none failed', async (t) => {
+  const dir = await checkout(t, 'pytest-xunit2.junit.xml');
+  const verdict = await testsGate.run(
+    testsGate.schema.parse({ junit: 'pytest-xunit2.junit.xml', thresholds: {} }),
+    context(dir),
+  );
+  assert.equal(`${verdict.status}: ${verdict.summary}`, 'pass: 2 tests in 1 JUnit report(s), none failed');
+});
+
+test('vitest junit: the two failed tests by their "describe > test" names and assertion', async (t) => {
+  const dir = await checkout(t, 'vitest.junit.xml');
+  const verdict = await testsGate.run(
+    testsGate.schema.parse({ junit: 'vitest.junit.xml', thresholds: {} }),
+    context(dir),
+  );
+  assert.equal(`${verdict.status}: ${verdict.summary}`, 'block: 2 of 4 tests failed');
+  assert.deepEqual(
+    verdict.findings.map((f) => f.message),
+    [1, 3].map(
+      (n) =>
+        `src/everything.spec.ts › describe 1 > example test ${n} failed: expected true to be false // Object.is equality (vitest.junit.xml)`,
+    ),
+  );
+});
+
+test('coverlet Cobertura on Windows (<source>C:\\</source>, backslash filenames): 5 of 7 lines, found as the changed file', async (t) => {
+  const dir = await checkout(t, 'coverlet.cobertura.xml');
+  const report = await readCoverageReport(dir, 'coverlet.cobertura.xml');
+  assert.deepEqual(report.totals.lines, { covered: 5, total: 7 });
+  const below = await testsGate.run(
+    testsGate.schema.parse({ coverage: 'coverlet.cobertura.xml', thresholds: { lines: 72 } }),
+    context(dir),
+  );
+  assert.equal(
+    `${below.status}: ${below.summary}`,
+    'block: lines coverage 71.4% < 72% (5/7, coverlet.cobertura.xml)',
+  );
+  // The checkout was C:\Github\mwe-…: the project's Class1.cs, lines 7 (get_Name, 0 hits) and 13 (1 hit).
+  const changed = await testsGate.run(
+    testsGate.schema.parse({ coverage: 'coverlet.cobertura.xml', thresholds: { changed_lines: 80 } }),
+    context(dir, [{ path: 'CoverletSkipAutoPropsTest/Class1.cs', status: 'modified', addedLines: [7, 13] }]),
+  );
+  assert.equal(changed.status, 'block');
+  assert.deepEqual(
+    changed.findings.map((f) => [f.path, f.line]),
+    [['CoverletSkipAutoPropsTest/Class1.cs', 7]],
+  );
+});
+
+test('cargo-tarpaulin Cobertura with a DOCTYPE: 10 of 11 lines, line 14 never run', async (t) => {
+  const dir = await checkout(t, 'tarpaulin.cobertura.xml');
+  const report = await readCoverageReport(dir, 'tarpaulin.cobertura.xml');
+  assert.deepEqual(report.totals.lines, { covered: 10, total: 11 });
+  assert.equal(report.lineHits?.get('src/lib.rs')?.get(14), 0);
+  assert.equal(report.lineHits?.get('src/lib.rs')?.get(16), 177);
+});
+
+test('Foundry lcov (a DA per statement, "-" branches): its totals, and a line with one statement run is covered', async (t) => {
+  const dir = await checkout(t, 'forge.lcov.info');
+  const report = await readCoverageReport(dir, 'forge.lcov.info');
+  // LF/LH 7+121, BRF/BRH 4+46 and 2+39, FNF/FNH 2+18.
+  assert.deepEqual(report.totals, {
+    lines: { covered: 128, total: 128 },
+    branches: { covered: 41, total: 50 },
+    functions: { covered: 20, total: 20 },
+  });
+  const verdict = await testsGate.run(
+    testsGate.schema.parse({ coverage: 'forge.lcov.info', thresholds: { lines: 100, branches: 85 } }),
+    context(dir),
+  );
+  assert.equal(
+    `${verdict.status}: ${verdict.summary}`,
+    'block: branches coverage 82.0% < 85% (41/50, forge.lcov.info)',
+  );
+  // Line 142 is "DA:142,2272" three times, then "DA:142,0" twice (a statement on it never ran): the line ran.
+  const changed = await testsGate.run(
+    testsGate.schema.parse({ coverage: 'forge.lcov.info', thresholds: { changed_lines: 100 } }),
+    context(dir, [{ path: 'src/P256Verifier.sol', status: 'modified', addedLines: [142, 154, 223, 341] }]),
+  );
+  assert.equal(`${changed.status}: ${changed.summary}`, 'pass: changed lines 4/4 covered');
+});
+
+async function sarifVerdict(dir: string, file: string, config: object = {}) {
+  return sarifGate.run(sarifGate.schema.parse({ files: file, ...config }), context(dir));
+}
+
+test('Psalm SARIF: its seven taint results block, each at its line and column in src/index.php', async (t) => {
+  const dir = await checkout(t, 'psalm-5.sarif');
+  const verdict = await sarifVerdict(dir, 'psalm-5.sarif');
+  assert.equal(`${verdict.status}: ${verdict.summary}`, 'block: 7 blocking result(s) in 1 SARIF file');
+  assert.deepEqual(
+    verdict.findings.map((f) => [f.rule, f.severity, f.path, f.line, f.column]),
+    [
+      ['244', 'error', 'src/index.php', 36, 26],
+      ['257', 'error', 'src/index.php', 42, 23],
+      ['255', 'error', 'src/index.php', 56, 23],
+      ['245', 'error', 'src/index.php', 65, 6],
+      ['274', 'error', 'src/index.php', 65, 6],
+      ['245', 'error', 'src/index.php', 71, 9],
+      ['274', 'error', 'src/index.php', 71, 9],
+    ],
+  );
+});
+
+test('Snyk Open Source SARIF: the high (error) blocks; the mediums block only at level "warning"', async (t) => {
+  const dir = await checkout(t, 'snyk-open-source.sarif');
+  const verdict = await sarifVerdict(dir, 'snyk-open-source.sarif');
+  // 1 error (bl), 5 warnings (hoek on 4 paths, tunnel-agent), 1 note (ms).
+  assert.equal(
+    `${verdict.status}: ${verdict.summary}`,
+    'block: 1 blocking result(s) in 1 SARIF file (6 below the thresholds)',
+  );
+  assert.deepEqual(
+    verdict.findings.filter((f) => f.severity === 'error').map((f) => [f.rule, f.path, f.line]),
+    [['SNYK-JS-BL-608877', 'package.json', 1]],
+  );
+  const strict = await sarifVerdict(dir, 'snyk-open-source.sarif', { level: 'warning' });
+  assert.equal(
+    `${strict.status}: ${strict.summary}`,
+    'block: 6 blocking result(s) in 1 SARIF file (1 below the thresholds)',
+  );
+});
+
+test('gosec SARIF: results keep their own rule and level where gosec’s ruleIndex names another rule', async (t) => {
+  const dir = await checkout(t, 'gosec-2.24.sarif');
+  const verdict = await sarifVerdict(dir, 'gosec-2.24.sarif');
+  assert.equal(
+    `${verdict.status}: ${verdict.summary}`,
+    'block: 3 blocking result(s) in 1 SARIF file (2 below the thresholds)',
+  );
+  // G304 and G301 say ruleIndex 2 (G103, a "warning" rule) and G103 says 1 (G101, an "error" rule): each
+  // result's own level decides, and the finding names the rule the result names.
+  assert.deepEqual(
+    verdict.findings.map((f) => [f.rule, f.severity, f.path, f.line, f.column]),
+    [
+      ['G115', 'error', 'pkg/state/snapshot_hasher.go', 294, 44],
+      ['G304', 'error', 'itests/config/config.go', 294, 11],
+      ['G301', 'error', 'pkg/node/peers/storage/cbor.go', 70, 12],
+      ['G103', 'warning', 'pkg/grpc/l2/blockchain_info/blockchain_info.pb.go', 215, 19],
+      ['G706', 'warning', 'pkg/api/settings.go', 54, 14],
+    ],
+  );
+});
+
+async function planVerdict(dir: string, terraform: object) {
+  return infrastructureGate.run(infrastructureGate.schema.parse({ terraform }), context(dir));
+}
+
+test('terraform show -json: a moved and updated resource passes; a replace with replace_paths blocks until allowed', async (t) => {
+  const dir = await checkout(t, 'terraform-moved.plan.json', 'terraform-1.0-requires-replace.plan.json');
+  const moved = await planVerdict(dir, { plan: 'terraform-moved.plan.json' });
+  assert.equal(
+    `${moved.status}: ${moved.summary}`,
+    'pass: plan: 0 to create, 1 to update, 0 to delete, 0 to replace',
+  );
+  const replace = await planVerdict(dir, { plan: 'terraform-1.0-requires-replace.plan.json' });
+  assert.equal(replace.status, 'block');
+  assert.deepEqual(
+    replace.findings.map((f) => f.rule),
+    ['infrastructure.replace'],
+  );
+  assert.match(replace.findings[0]!.message, /^test_instance\.test will be replaced/);
+  const allowed = await planVerdict(dir, {
+    plan: 'terraform-1.0-requires-replace.plan.json',
+    allow_replace: ['test_instance.test'],
+  });
+  assert.equal(allowed.status, 'pass');
+});
+
+test('terraform show -json of Terraform 0.15 (format "0.2") is refused saying which Terraform wrote it and what to do', async (t) => {
+  const dir = await checkout(t, 'terraform-0.15-requires-replace.plan.json');
+  const verdict = await planVerdict(dir, { plan: 'terraform-0.15-requires-replace.plan.json' });
+  assert.equal(verdict.status, 'block');
+  const message = verdict.findings[0]!.message;
+  assert.doesNotMatch(message, /is not the output of `terraform show -json`/);
+  assert.match(message, /format_version "0\.2" is the JSON of Terraform 0\.12 to 0\.15/);
+  assert.match(message, /Terraform 1\.0 or later/);
+});
