@@ -172,7 +172,10 @@ export function parseJUnit(text: string, file: string): JUnitSummary {
             ...(testCase.classname ? { classname: String(testCase.classname) } : {}),
             ...(testCase.file ? { file: String(testCase.file) } : {}),
             reruns: reruns.length,
-            message: firstLine(String(outcomeDetail(reruns[0]!)), false).slice(0, 300),
+            message: firstLine(String(outcomeDetail(reruns[0]!)), false, String(testCase.name ?? '')).slice(
+              0,
+              300,
+            ),
           });
         }
         continue;
@@ -193,7 +196,7 @@ export function parseJUnit(text: string, file: string): JUnitSummary {
         ...(file ? { file: String(file) } : {}),
         ...(Number.isInteger(line) && line > 0 ? { line } : {}),
         kind,
-        message: firstLine(String(detail), suiteError).slice(0, 300),
+        message: firstLine(String(detail), suiteError, String(testCase.name ?? '')).slice(0, 300),
       });
     }
     // jest-junit writes a test.todo() as a plain <testcase> (no <skipped/>), as if it had passed, and leaves
@@ -257,16 +260,40 @@ function claimedCount(suite: Suite): number {
   return claimed;
 }
 
-/** A message's first line; for a suite that failed to run, the first after Jest's heading that says so. */
-function firstLine(detail: string, suiteError: boolean): string {
+/**
+ * A message's first line; for a suite that failed to run, the first after Jest's heading that says so. A
+ * first line that only names the test (PHPUnit writes no message="…" and starts the body with
+ * "Class::testName", before "Failed asserting that …") is passed over for the line after it.
+ */
+function firstLine(detail: string, suiteError: boolean, testName = ''): string {
   const lines = detail
     .split('\n')
     .map((line) => line.trim())
     .filter(Boolean);
   const informative = suiteError
     ? lines.find((line) => !/^(?:●\s*)?Test suite failed to run$/.test(line))
-    : undefined;
+    : lines.length > 1 && namesTheTest(lines[0]!, testName)
+      ? lines[1]
+      : undefined;
   return informative ?? lines[0] ?? '';
+}
+
+/**
+ * Whether a line is only the test's own name as PHPUnit heads a failure with it: "Class::name" (PHPUnit 4
+ * and later; a data set's values follow as " (1, 1, 3)"), or "method(Class)" with the data set after it
+ * (PHPUnit 3).
+ */
+function namesTheTest(line: string, name: string): boolean {
+  if (name === '') return false;
+  const at = line.indexOf(`::${name}`);
+  if (at > 0) {
+    const rest = line.slice(at + 2 + name.length);
+    return rest === '' || rest.startsWith(' (');
+  }
+  const [method, dataSet] = name.split(/ (with data set .*)$/);
+  if (!line.startsWith(`${method}(`)) return false;
+  const rest = line.slice(line.indexOf(')', method!.length) + 1);
+  return rest === '' || (dataSet !== undefined && rest.startsWith(` ${dataSet}`));
 }
 
 /**

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readCoverageReport } from '../../../src/gates/coverage/read.ts';
+import { parseJUnit } from '../../../src/gates/junit.ts';
 import { infrastructureGate } from '../../../src/gates/infrastructure.ts';
 import { sarifGate } from '../../../src/gates/sarif.ts';
 import { testsGate } from '../../../src/gates/tests.ts';
@@ -56,6 +57,48 @@ test('vitest junit: the two failed tests by their "describe > test" names and as
       (n) =>
         `src/everything.spec.ts › describe 1 > example test ${n} failed: expected true to be false // Object.is equality (vitest.junit.xml)`,
     ),
+  );
+});
+
+test('PHPUnit: the failure says what failed ("Failed asserting …"), not the test name its body starts with', async (t) => {
+  const dir = await checkout(t, 'phpunit-4.junit.xml');
+  const verdict = await testsGate.run(
+    testsGate.schema.parse({ junit: 'phpunit-4.junit.xml', thresholds: {} }),
+    context(dir),
+  );
+  assert.equal(`${verdict.status}: ${verdict.summary}`, 'block: 1 of 6 tests failed');
+  assert.deepEqual(
+    verdict.findings.map((f) => [f.line, f.message]),
+    [
+      [
+        57,
+        'testAllTestsSuitesAreFound failed: Failed asserting that 0 matches expected 2. (phpunit-4.junit.xml)',
+      ],
+    ],
+  );
+  // The same head in the other PHPUnit versions (their own --log-junit expectations): "Class::name" and a
+  // data set's values (10 and later), "method(Class) with data set #n (values)" (3).
+  const messages = (xml: string) => parseJUnit(xml, 'r.xml').failures.map((f) => f.message);
+  assert.deepEqual(
+    messages(
+      '<testsuites><testsuite name="S" tests="2" failures="2">' +
+        '<testcase name="testFailure" class="P\\StatusTest"><failure type="PHPUnit\\Framework\\ExpectationFailedException">' +
+        'P\\StatusTest::testFailure\nFailed asserting that false is true.\n\n/w/StatusTest.php:20</failure></testcase>' +
+        '<testcase name="testAdd with data set #2" class="DataSetTest"><failure type="PHPUnit_Framework_ExpectationFailedException">' +
+        'testAdd(DataSetTest) with data set #2 (1, 1, 3)\nFailed asserting that &lt;integer:2&gt; matches expected value &lt;integer:3&gt;.\n</failure></testcase>' +
+        '</testsuite></testsuites>',
+    ),
+    [
+      'Failed asserting that false is true.',
+      'Failed asserting that <integer:2> matches expected value <integer:3>.',
+    ],
+  );
+  // A first line that says more than the test's name is the message.
+  assert.deepEqual(
+    messages(
+      '<testsuite name="S" tests="1"><testcase name="testA"><failure>testA broke the build\nmore</failure></testcase></testsuite>',
+    ),
+    ['testA broke the build'],
   );
 });
 
