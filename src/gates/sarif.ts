@@ -187,6 +187,21 @@ export function readSarif(
   return turns.run(sarifSteps(text, file, roots));
 }
 
+/**
+ * What to do with a log of another SARIF version. The .NET compilers' /errorlog (MSBuild's ErrorLog, the
+ * Roslyn analyzers' output) writes SARIF 1.0 unless asked for 2.1; drafts of 2.x come from older tools.
+ */
+export function otherSarifVersion(version: unknown): string {
+  if (typeof version !== 'string') return '';
+  if (/^1\./.test(version)) {
+    return ': it is SARIF 1.0, as the .NET compilers write it unless asked for 2.1: set `<ErrorLog>file.sarif,version=2.1</ErrorLog>` (on the command line `-p:ErrorLog=file.sarif%2Cversion=2.1`), or convert the log with the SARIF Multitool (`sarif transform --sarif-output-version Current`)';
+  }
+  if (/^2\./.test(version)) {
+    return ': it is a draft of SARIF 2.1.0: convert it with the SARIF Multitool (`sarif transform --sarif-output-version Current`) or update the tool that wrote it';
+  }
+  return '';
+}
+
 /** parseSarif's work, one step per result. */
 function* sarifSteps(
   text: string,
@@ -205,7 +220,7 @@ function* sarifSteps(
   const version = (data as { version?: unknown } | null)?.version;
   if (!data || typeof data !== 'object' || version !== '2.1.0') {
     throw new SarifReportError(
-      `${file} is not a SARIF 2.1.0 log (version ${JSON.stringify(version)?.slice(0, 40)})`,
+      `${file} is not a SARIF 2.1.0 log (version ${JSON.stringify(version)?.slice(0, 40)})${otherSarifVersion(version)}`,
     );
   }
   if (!Array.isArray((data as { runs?: unknown }).runs)) {

@@ -221,6 +221,28 @@ test('gosec SARIF: results keep their own rule and level where gosec’s ruleInd
   );
 });
 
+test('PVS-Studio SARIF: its one error blocks at its line and column', async (t) => {
+  const dir = await checkout(t, 'pvs-studio.sarif');
+  const verdict = await sarifVerdict(dir, 'pvs-studio.sarif');
+  assert.equal(`${verdict.status}: ${verdict.summary}`, 'block: 1 blocking result(s) in 1 SARIF file');
+  assert.deepEqual(
+    verdict.findings.map((f) => [f.rule, f.path, f.line, f.column]),
+    [['V3080', 'TestSarif/Program.cs', 20, 1]],
+  );
+});
+
+test('the .NET compilers’ SARIF 1.0 error log is refused saying how to have them write 2.1', async (t) => {
+  const dir = await checkout(t, 'roslyn-sarif-1.0.sarif');
+  const verdict = await sarifVerdict(dir, 'roslyn-sarif-1.0.sarif');
+  assert.equal(verdict.status, 'block');
+  assert.match(
+    verdict.summary,
+    /^roslyn-sarif-1\.0\.sarif is not a SARIF 2\.1\.0 log \(version "1\.0\.0"\): it is SARIF 1\.0/,
+  );
+  assert.match(verdict.summary, /<ErrorLog>file\.sarif,version=2\.1<\/ErrorLog>/);
+  assert.match(verdict.summary, /-p:ErrorLog=file\.sarif%2Cversion=2\.1/);
+});
+
 async function planVerdict(dir: string, terraform: object) {
   return infrastructureGate.run(infrastructureGate.schema.parse({ terraform }), context(dir));
 }

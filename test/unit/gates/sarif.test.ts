@@ -153,7 +153,10 @@ test('fails closed: truncated SARIF, wrong version, no matching file', async (t)
 
   await writeFile(join(dir, 'out/cut.sarif'), JSON.stringify({ version: '2.0.0', runs: [] }));
   const wrong = await run({ files: 'out/cut.sarif' }, dir);
-  assert.equal(wrong.summary, 'out/cut.sarif is not a SARIF 2.1.0 log (version "2.0.0")');
+  assert.equal(
+    wrong.summary,
+    'out/cut.sarif is not a SARIF 2.1.0 log (version "2.0.0"): it is a draft of SARIF 2.1.0: convert it with the SARIF Multitool (`sarif transform --sarif-output-version Current`) or update the tool that wrote it',
+  );
 
   const none = await run({ files: ['reports/*.sarif', 'x.sarif'] }, dir);
   assert.equal(none.status, 'block');
