@@ -39,6 +39,11 @@ function* idAndPrefixes(id: string): Generator<string> {
   }
 }
 
+/** Whether `id` is `ruleId` itself or one of its more specific ids ("CA1000/1" of "CA1000"). */
+function isOrIsUnder(id: string, ruleId: string): boolean {
+  return id === ruleId || id.startsWith(`${ruleId}/`);
+}
+
 /** A run's rules by id: the first listed with an id, the driver's before the extensions' (as a scan would find it). */
 export class RuleLookup<R extends RuleLike> {
   private readonly byId = new Map<string, FoundRule<R>>();
@@ -70,6 +75,7 @@ export class RuleLookup<R extends RuleLike> {
         : 0;
     const component = this.components[componentIndex]!;
     const index = reference.index;
+    const id = reference.id;
     if (index !== undefined && index >= 0) {
       this.step();
       const rule = component.rules?.[index];
@@ -78,11 +84,18 @@ export class RuleLookup<R extends RuleLike> {
           `${where}: ruleIndex ${index} names no rule (${component.name ?? 'the tool'} lists ${component.rules?.length ?? 0}): the log is broken or cut short`,
         );
       }
+      // An index naming another rule than the id (§3.52.3 wants both to name one rule): gosec writes
+      // such indexes (securego/gosec#933), dalfox wrote 0 on every result. The id is what the tool
+      // meant and what the finding shows, so the listed rule of that id decides, not the other one's
+      // default level.
+      if (id && rule.id !== undefined && !isOrIsUnder(id, rule.id)) {
+        const named = this.byIdIn(id, componentIndex);
+        if (named) return named;
+      }
       return { component: componentIndex, rule };
     }
     // §3.27.5: a ruleId may be hierarchical ("CA1000/1", "js/sql-injection/2"): the more specific id of
     // a rule the tool lists as "CA1000". The exact id first, then each shorter prefix.
-    const id = reference.id;
     if (!id) return undefined;
     for (const candidate of idAndPrefixes(id)) {
       this.step();
@@ -91,6 +104,16 @@ export class RuleLookup<R extends RuleLike> {
     }
     // A rule the tool does not list (gitleaks lists none for some rules) is still the rule of that id.
     return { component: componentIndex };
+  }
+
+  /** The listed rule of `id` (or of a shorter prefix of it) in one component. */
+  private byIdIn(id: string, component: number): FoundRule<R> | undefined {
+    for (const candidate of idAndPrefixes(id)) {
+      this.step();
+      const found = this.byId.get(candidate);
+      if (found?.component === component) return found;
+    }
+    return undefined;
   }
 }
 

@@ -3,7 +3,7 @@
 // expectation was worked out from the file by hand, not copied from the gate's output.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFile, mkdtemp, rm } from 'node:fs/promises';
+import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -241,6 +241,33 @@ test('the .NET compilers’ SARIF 1.0 error log is refused saying how to have th
   );
   assert.match(verdict.summary, /<ErrorLog>file\.sarif,version=2\.1<\/ErrorLog>/);
   assert.match(verdict.summary, /-p:ErrorLog=file\.sarif%2Cversion=2\.1/);
+});
+
+test('gosec SARIF without levels on its results: each is graded by the rule its ruleId names, not the one its ruleIndex names', async (t) => {
+  const dir = await checkout(t);
+  // gosec's own log with each result's level left out, so that its rule's default level decides: G304 and
+  // G301 name rules of level "error" (their ruleIndex 2 is G103, "warning"), G103 a "warning" rule (its
+  // ruleIndex 1 is G101, "error").
+  const log = JSON.parse(await readFile(join(FIXTURES, 'gosec-2.24.sarif'), 'utf8')) as {
+    runs: Array<{ results: Array<{ level?: string }> }>;
+  };
+  for (const result of log.runs[0]!.results) delete result.level;
+  await writeFile(join(dir, 'gosec.sarif'), JSON.stringify(log));
+  const verdict = await sarifVerdict(dir, 'gosec.sarif');
+  assert.equal(
+    `${verdict.status}: ${verdict.summary}`,
+    'block: 3 blocking result(s) in 1 SARIF file (2 below the thresholds)',
+  );
+  assert.deepEqual(
+    verdict.findings.map((f) => [f.rule, f.severity]),
+    [
+      ['G115', 'error'],
+      ['G304', 'error'],
+      ['G301', 'error'],
+      ['G103', 'warning'],
+      ['G706', 'warning'],
+    ],
+  );
 });
 
 async function planVerdict(dir: string, terraform: object) {
