@@ -1,6 +1,7 @@
 // More reports copied from public repositories (test/fixtures/gates/real-world/README.md says which tool and
-// where from): pytest, vitest, coverlet, cargo-tarpaulin, Foundry, Psalm, Snyk, gosec, Terraform. Each
-// expectation was worked out from the file by hand, not copied from the gate's output.
+// where from): pytest, vitest, PHPUnit, coverlet, cargo-tarpaulin, Foundry, Psalm, Snyk, gosec, PVS-Studio,
+// the .NET compilers' SARIF 1.0, Terraform. Each expectation was worked out from the file by hand, not
+// copied from the gate's output.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
