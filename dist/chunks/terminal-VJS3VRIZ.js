@@ -1,2 +1,0 @@
-import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
-import{formatElapsed,summary,terminalReporter}from"./chunk-ZOIQNRL6.js";import"./chunk-BDBYFQOQ.js";import{plain}from"./chunk-EG653PC4.js";import"./chunk-NOIMAD2R.js";import"./chunk-J5SKFGZV.js";import"./chunk-XHFUPYX7.js";import"./chunk-ZHLLXVSO.js";import"./chunk-6RZCYH3S.js";import"./chunk-LCCDW3TC.js";import"./chunk-ZPZR67VI.js";import"./chunk-YZASLWB7.js";export{formatElapsed,plain,summary,terminalReporter};

@@ -1,2 +1,0 @@
-import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
-import{gatesSummary,runValidate}from"./chunk-XE776JYR.js";import"./chunk-FJUNHKDW.js";import"./chunk-36ECFA5G.js";import"./chunk-I2OKL7Q3.js";import"./chunk-IGZR6XMK.js";import"./chunk-WTSW6S74.js";import"./chunk-ZHLLXVSO.js";import"./chunk-6RZCYH3S.js";import"./chunk-LCCDW3TC.js";import"./chunk-ZPZR67VI.js";import"./chunk-YZASLWB7.js";export{gatesSummary,runValidate};
