@@ -1267,7 +1267,7 @@ export interface XargsItems {
   /**
    * The words what xargs reads lands in that a rule checks once rendered (`xargs -I{} docker push
    * registry.example.com/app:{}`: the image's tag; `xargs -I{} aws s3 rm s3://bucket/{}`: a word aws reads
-   * file:// in), what xargs reads written {{__xargs_input}} in them (shell-script.ts' xargsDirectChecks).
+   * file:// in), what xargs reads written {{__xargs_input}} in them (shell-reading.ts' xargsDirectChecks).
    */
   checks?: Array<{ check: CheckedName; word: string } | { read: FileRead; word: string }>;
 }

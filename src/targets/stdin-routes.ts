@@ -503,7 +503,7 @@ export function substitutionFileRoute(
       return { code: true };
     const file = xargsInputFile(piped, host);
     if (file) return { why: `whose lines xargs -a reads as its input, ${file.why}` };
-    // The command as if the list were piped: how xargs cuts it and what it checks (shell-script.ts' xargsFed).
+    // The command as if the list were piped: how xargs cuts it and what it checks (shell-reading.ts' xargsFed).
     return xargsItems(piped) && { items: piped };
   }
   if (read?.how === 'parallel -a') {
