@@ -1362,7 +1362,7 @@ function imageArchives(words: readonly string[], at: number, name: string): File
   const group = ['image', 'container'].includes(words[operands[0] ?? -1] ?? '') ? 1 : 0;
   const sub = operands[group];
   // docker build's (podman's, nerdctl's, buildah bud's) --iidfile and --metadata-file take no template at all,
-  // as run's --cidfile (container-mounts.ts WRITTEN_FILES): one refusal, not a second by the file rule.
+  // as run's --cidfile (mount-values.ts WRITTEN_FILES): one refusal, not a second by the file rule.
   if (sub === undefined || !['save', 'export'].includes(words[sub]!)) return [];
   const walked = walk(
     words,

@@ -1216,7 +1216,7 @@ function bakeWords(
         `the attestation ${program} ${option} asks for (its generator= is an image that runs on the build's results)`,
       );
     else if (option === '--metadata-file')
-      // A file of this machine written, as a build's --metadata-file (container-mounts.ts WRITTEN_FILES).
+      // A file of this machine written, as a build's --metadata-file (mount-values.ts WRITTEN_FILES).
       add(
         index,
         'container-write',
