@@ -18,6 +18,7 @@ import {
 import { programName, shortOptions, SSH_SHORT, sshCommandStart } from './programs.ts';
 import { PLACEHOLDER } from './placeholder.ts';
 import { GCLOUD_OPTIONAL, TRIVY_VALUES } from './container-mounts.ts';
+import { GCLOUD_BUILD_WITH_VALUE, GCLOUD_WITH_VALUE } from './gcloud-options.ts';
 import { remoteCommands, type RemoteCommand } from './remote-line.ts';
 
 /**
@@ -511,16 +512,6 @@ const AWS_WITH_VALUE = optionSet(`
   --checksum-mode --region --profile --endpoint-url --output --query --color --ca-bundle
   --cli-read-timeout --cli-connect-timeout --cli-binary-format
 `);
-// gcloud storage cp/mv/rsync's options and gcloud's own, and gcloud compute scp's.
-const GCLOUD_WITH_VALUE = optionSet(`
-  --additional-headers --content-md5 --manifest-path --storage-class --canned-acl --predefined-acl
-  --gzip-in-flight --gzip-local --decryption-keys --encryption-key --cache-control
-  --content-disposition --content-encoding --content-language --content-type --custom-time
-  --custom-metadata --remove-custom-metadata --update-custom-metadata --if-generation-match
-  --if-metageneration-match --retain-until --retention-mode --exclude --project --account
-  --billing-project --configuration --flags-file --format --impersonate-service-account --trace-token
-  --verbosity --flatten --access-token-file --zone --port --scp-flag --ssh-key-expire-after --strict-host-key-checking --worker
-`);
 const RSYNC_WITH_VALUE = optionSet(`
   --backup-dir --suffix --chmod --chown --usermap --groupmap --block-size --rsh --rsync-path
   --max-delete --max-size --min-size --max-alloc --partial-dir --timeout --contimeout --modify-window
@@ -553,17 +544,6 @@ const HTTPIE_WITH_VALUE = optionSet(`
   --response-mime
 `);
 const GCLOUD_SCP_PARENTS = ['compute', 'tpus', 'tpu-vm', 'workstations'];
-// gcloud builds submit's and functions/run deploy's flags taking a value, and gcloud's own.
-export const GCLOUD_BUILD_WITH_VALUE = new Set([
-  ...GCLOUD_WITH_VALUE,
-  ...optionSet(`
-    --config --tag --substitutions --region --gcs-source-staging-dir --gcs-log-dir --machine-type --timeout
-    --worker-pool --ignore-file --pack --disk-size --service-account --default-buckets-behavior
-    --git-source-dir --git-source-revision --source --runtime --entry-point --trigger-topic
-    --trigger-bucket --memory --image --platform --set-env-vars --update-env-vars --env-vars-file
-    --max-instances --min-instances --concurrency --cpu --port
-  `),
-]);
 // rclone's flags taking a value (pflag; its short flags take none).
 const RCLONE_WITH_VALUE = optionSet(`
   --config --transfers --checkers --include --exclude --filter --include-from --exclude-from --filter-from

@@ -12,13 +12,8 @@ import {
   type CheckedName,
   type ContainerMounts,
 } from './container-mounts.ts';
-import {
-  AZ_ACR_WITH_VALUE,
-  GCLOUD_BUILD_WITH_VALUE,
-  isRemoteOperand,
-  operandsOf,
-  optionValues,
-} from './file-reads.ts';
+import { AZ_ACR_WITH_VALUE, isRemoteOperand, operandsOf, optionValues } from './file-reads.ts';
+import { GCLOUD_BUILD_WITH_VALUE } from './gcloud-options.ts';
 
 /** A word of a task runner's command that names what runs. */
 export interface TaskWord {
