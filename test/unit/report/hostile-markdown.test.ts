@@ -35,13 +35,17 @@ const CTX = {
   environmentUrl: 'https://example.com',
 };
 
-/** Evidence whose check, metric and reference names are `v`: what a config or a PromQL label can name. */
+/**
+ * Evidence whose check, metric and reference names are `v`: what a config or a PromQL label can name. The
+ * name is set on the evidence rather than in the config: the config refuses names with invisible characters,
+ * but a recording made before that still carries them (judged under their escaped name) into a summary.
+ */
 function hostileEvidence(v: string) {
   const analysis = resolveAnalysisConfig({
     preset: 'none',
     providers: { p: { type: 'command', run: ['true'] } },
     metrics: { err: { provider: 'p' } },
-    checks: [{ name: v, check: 'err < 1' }],
+    checks: [{ name: 'hostile', check: 'err < 1' }],
   });
   const t0 = Date.parse('2024-05-01T10:00:00Z');
   const intervals = [1, 2, 3].map((i) => ({
@@ -50,6 +54,7 @@ function hostileEvidence(v: string) {
   }));
   const w = windowEvidence(analysis, intervals, intervals[2]!.decision, 60_000);
   for (const c of w.checks) {
+    c.name = v;
     c.quantity = v;
     c.rule = v;
     for (const s of c.observed) s.label = v;
