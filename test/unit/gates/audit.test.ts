@@ -8,6 +8,7 @@ import { join, resolve } from 'node:path';
 import { auditGate, decideAudit, parseAuditReport } from '../../../src/gates/audit.ts';
 import type { AuditConfig } from '../../../src/gates/schema/audit.ts';
 import type { GateContext } from '../../../src/gates/types.ts';
+import { gateContext } from '../../helpers/gate-context.ts';
 
 const FIXTURES = resolve(import.meta.dirname, '../../fixtures/gates/audit');
 
@@ -16,9 +17,7 @@ async function tempDir(t: { after(fn: () => Promise<void>): void }) {
   t.after(() => rm(dir, { recursive: true, force: true }));
   return dir;
 }
-function context(cwd: string, env: NodeJS.ProcessEnv = process.env): GateContext {
-  return { cwd, changedFiles: async () => [], signal: new AbortController().signal, log: () => {}, env };
-}
+const context = (cwd: string, env: NodeJS.ProcessEnv = process.env): GateContext => gateContext(cwd, { env });
 const run = (config: unknown, ctx: GateContext) =>
   auditGate.run(auditGate.schema.parse(config) as AuditConfig, ctx);
 

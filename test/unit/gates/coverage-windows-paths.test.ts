@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { lineHitsByRepoPath, readCoverageReport } from '../../../src/gates/coverage/read.ts';
 import { testsGate } from '../../../src/gates/tests.ts';
 import type { ChangedFile, GateContext } from '../../../src/gates/types.ts';
+import { gateContext } from '../../helpers/gate-context.ts';
 
 const FIXTURES = fileURLToPath(new URL('../../fixtures/gates/', import.meta.url));
 
@@ -21,16 +22,8 @@ async function checkout(t: { after(fn: () => Promise<void>): void }, ...files: s
   return dir;
 }
 
-function context(cwd: string, changed: ChangedFile[]): GateContext {
-  return {
-    cwd,
-    baseRef: 'base',
-    changedFiles: async () => changed,
-    signal: new AbortController().signal,
-    log: () => {},
-    env: {},
-  };
-}
+const context = (cwd: string, changed: ChangedFile[]): GateContext =>
+  gateContext(cwd, { baseRef: 'base', changed });
 
 async function changedLines(dir: string, report: string, changed: ChangedFile[]) {
   const verdict = await testsGate.run(

@@ -19,6 +19,7 @@ import { reviewFile, reviewGate } from '../../../src/gates/review.ts';
 import { readSarif, sarifGate } from '../../../src/gates/sarif.ts';
 import { Turns } from '../../../src/gates/turns.ts';
 import type { ChangedFile, GateContext } from '../../../src/gates/types.ts';
+import { gateContext } from '../../helpers/gate-context.ts';
 
 async function workdir(t: { after(fn: () => Promise<void>): void }): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'gate-turns-'));
@@ -26,15 +27,7 @@ async function workdir(t: { after(fn: () => Promise<void>): void }): Promise<str
   return dir;
 }
 
-function context(cwd: string, files: ChangedFile[] = []): GateContext {
-  return {
-    cwd,
-    changedFiles: async () => files,
-    signal: new AbortController().signal,
-    log: () => {},
-    env: {},
-  };
-}
+const context = (cwd: string, files: ChangedFile[] = []): GateContext => gateContext(cwd, { changed: files });
 
 /** Runs `scan` with a signal aborted at the first turn of the event loop it gives; returns how it ended. */
 async function abortedAtFirstTurn(scan: (turns: Turns) => Promise<unknown>): Promise<unknown> {

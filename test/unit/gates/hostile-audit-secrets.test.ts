@@ -10,17 +10,9 @@ import { auditGate } from '../../../src/gates/audit.ts';
 import { sarifGate } from '../../../src/gates/sarif.ts';
 import { secretsGate } from '../../../src/gates/secrets.ts';
 import type { GateContext, GateVerdict } from '../../../src/gates/types.ts';
+import { gateContext } from '../../helpers/gate-context.ts';
 
-function context(cwd: string): GateContext {
-  return {
-    cwd,
-    baseRef: 'base',
-    changedFiles: async () => [],
-    signal: new AbortController().signal,
-    log: () => {},
-    env: {},
-  };
-}
+const context = (cwd: string): GateContext => gateContext(cwd, { baseRef: 'base' });
 
 async function tempDir(t: { after(fn: () => Promise<void>): void }): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'hostile-audit-'));

@@ -8,16 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { testsGate } from '../../../src/gates/tests.ts';
 import type { GateContext, GateVerdict } from '../../../src/gates/types.ts';
+import { gateContext } from '../../helpers/gate-context.ts';
 
-function context(cwd: string): GateContext {
-  return {
-    cwd,
-    changedFiles: async () => [],
-    signal: new AbortController().signal,
-    log: () => {},
-    env: {},
-  };
-}
+const context = (cwd: string): GateContext => gateContext(cwd);
 
 async function gate(
   t: { after(fn: () => Promise<void>): void },

@@ -17,17 +17,10 @@ import { sarifGate } from '../../../src/gates/sarif.ts';
 import { secretsGate } from '../../../src/gates/secrets.ts';
 import { testsGate } from '../../../src/gates/tests.ts';
 import type { Gate, GateContext, GateVerdict } from '../../../src/gates/types.ts';
+import { gateContext } from '../../helpers/gate-context.ts';
 
-function context(cwd: string): GateContext {
-  return {
-    cwd,
-    baseRef: 'base',
-    changedFiles: async () => [],
-    signal: new AbortController().signal,
-    log: () => {},
-    env: { PATH: process.env.PATH },
-  };
-}
+const context = (cwd: string): GateContext =>
+  gateContext(cwd, { baseRef: 'base', env: { PATH: process.env.PATH } });
 
 const SARIF = JSON.stringify({
   version: '2.1.0',

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { parseSarif, SarifReportError, sarifGate } from '../../../src/gates/sarif.ts';
 import { secretsGate } from '../../../src/gates/secrets.ts';
 import type { GateContext } from '../../../src/gates/types.ts';
+import { gateContext } from '../../helpers/gate-context.ts';
 
 function log(result: unknown, run: Record<string, unknown> = {}): Record<string, unknown> {
   return {
@@ -107,16 +108,7 @@ const WRONG: Array<[string, Record<string, unknown>, string]> = [
   ],
 ];
 
-function context(cwd: string): GateContext {
-  return {
-    cwd,
-    baseRef: 'base',
-    changedFiles: async () => [],
-    signal: new AbortController().signal,
-    log: () => {},
-    env: {},
-  };
-}
+const context = (cwd: string): GateContext => gateContext(cwd, { baseRef: 'base' });
 
 test('parseSarif: a wrong type in any field read is a SarifReportError naming the file and the JSON path', () => {
   for (const [what, data, path] of WRONG) {

@@ -12,6 +12,7 @@ import { CoverageReportError } from '../../../src/gates/coverage/types.ts';
 import { JUnitReportError, parseJUnit } from '../../../src/gates/junit.ts';
 import { testsGate } from '../../../src/gates/tests.ts';
 import type { GateContext } from '../../../src/gates/types.ts';
+import { gateContext } from '../../helpers/gate-context.ts';
 
 const LAUGHS = [
   '<!ENTITY lol "lol">',
@@ -41,15 +42,7 @@ const PARSERS = [
   },
 ] as const;
 
-function context(cwd: string): GateContext {
-  return {
-    cwd,
-    changedFiles: async () => [],
-    signal: new AbortController().signal,
-    log: () => {},
-    env: {},
-  };
-}
+const context = (cwd: string): GateContext => gateContext(cwd);
 
 for (const p of PARSERS) {
   const hostile: Array<[string, string, RegExp]> = [

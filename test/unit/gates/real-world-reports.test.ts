@@ -11,6 +11,7 @@ import { parseJUnit } from '../../../src/gates/junit.ts';
 import { sarifGate } from '../../../src/gates/sarif.ts';
 import { testsGate } from '../../../src/gates/tests.ts';
 import type { ChangedFile, GateContext, GateVerdict } from '../../../src/gates/types.ts';
+import { gateContext } from '../../helpers/gate-context.ts';
 
 async function workdir(t: { after(fn: () => Promise<void>): void }): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'real-world-'));
@@ -18,9 +19,7 @@ async function workdir(t: { after(fn: () => Promise<void>): void }): Promise<str
   return dir;
 }
 
-function context(cwd: string): GateContext {
-  return { cwd, changedFiles: async () => [], signal: new AbortController().signal, log: () => {}, env: {} };
-}
+const context = (cwd: string): GateContext => gateContext(cwd);
 
 async function junitVerdict(dir: string, xml: string | Buffer): Promise<GateVerdict> {
   await writeFile(join(dir, 'TEST-report.xml'), xml);

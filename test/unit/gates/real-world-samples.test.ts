@@ -16,6 +16,7 @@ import { parseSarif, sarifGate } from '../../../src/gates/sarif.ts';
 import { secretsGate } from '../../../src/gates/secrets.ts';
 import { testsGate } from '../../../src/gates/tests.ts';
 import type { GateContext } from '../../../src/gates/types.ts';
+import { gateContext } from '../../helpers/gate-context.ts';
 
 const FIXTURES = fileURLToPath(new URL('../../fixtures/gates/real-world/', import.meta.url));
 
@@ -27,9 +28,7 @@ async function checkout(t: { after(fn: () => Promise<void>): void }, ...files: s
   return dir;
 }
 
-function context(cwd: string): GateContext {
-  return { cwd, changedFiles: async () => [], signal: new AbortController().signal, log: () => {}, env: {} };
-}
+const context = (cwd: string): GateContext => gateContext(cwd);
 
 test('cargo-nextest: a test that failed on every retry fails; a flaky one that passed on retry does not', async (t) => {
   const { readFile } = await import('node:fs/promises');

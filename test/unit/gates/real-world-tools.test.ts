@@ -14,6 +14,7 @@ import { infrastructureGate } from '../../../src/gates/infrastructure.ts';
 import { sarifGate } from '../../../src/gates/sarif.ts';
 import { testsGate } from '../../../src/gates/tests.ts';
 import type { ChangedFile, GateContext } from '../../../src/gates/types.ts';
+import { gateContext } from '../../helpers/gate-context.ts';
 
 const FIXTURES = fileURLToPath(new URL('../../fixtures/gates/real-world/', import.meta.url));
 
@@ -25,16 +26,8 @@ async function checkout(t: { after(fn: () => Promise<void>): void }, ...files: s
   return dir;
 }
 
-function context(cwd: string, changed: ChangedFile[] = []): GateContext {
-  return {
-    cwd,
-    baseRef: 'base',
-    changedFiles: async () => changed,
-    signal: new AbortController().signal,
-    log: () => {},
-    env: {},
-  };
-}
+const context = (cwd: string, changed: ChangedFile[] = []): GateContext =>
+  gateContext(cwd, { baseRef: 'base', changed });
 
 test('pytest xunit2 (a <testsuites> root, suite "pytest"): 2 tests, none failed', async (t) => {
   const dir = await checkout(t, 'pytest-xunit2.junit.xml');

@@ -11,6 +11,7 @@ import type { GateContext } from '../../../src/gates/types.ts';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gateContext } from '../../helpers/gate-context.ts';
 
 const REAL = fileURLToPath(new URL('../../fixtures/gates/real-world/', import.meta.url));
 
@@ -38,9 +39,7 @@ test('real logs: gitleaks and Bandit give no level (SARIF default "warning"), Tr
   assert.deepEqual(await real('eslint-9-windows.sarif'), []);
 });
 
-function context(cwd: string): GateContext {
-  return { cwd, changedFiles: async () => [], signal: new AbortController().signal, log: () => {}, env: {} };
-}
+const context = (cwd: string): GateContext => gateContext(cwd);
 
 async function verdict(
   t: { after(fn: () => Promise<void>): void },

@@ -6,6 +6,7 @@ import { join, resolve } from 'node:path';
 import { sarifGate, parseSarif } from '../../../src/gates/sarif.ts';
 import type { SarifConfig } from '../../../src/gates/schema/sarif.ts';
 import type { GateContext } from '../../../src/gates/types.ts';
+import { gateContext } from '../../helpers/gate-context.ts';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
 const FIXTURES = join(ROOT, 'test/fixtures/gates');
@@ -16,15 +17,7 @@ async function tempDir(t: { after(fn: () => Promise<void>): void }) {
   return dir;
 }
 
-function context(cwd: string): GateContext {
-  return {
-    cwd,
-    changedFiles: async () => [],
-    signal: new AbortController().signal,
-    log: () => {},
-    env: process.env,
-  };
-}
+const context = (cwd: string): GateContext => gateContext(cwd, { env: process.env });
 const run = (config: unknown, cwd: string) =>
   sarifGate.run(sarifGate.schema.parse(config) as SarifConfig, context(cwd));
 

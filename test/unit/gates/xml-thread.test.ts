@@ -21,6 +21,7 @@ import type { XmlReportFormat } from '../../../src/gates/xml-reports.ts';
 import { readXmlReport, XML_WORKER_MIN_CHARS } from '../../../src/gates/xml-thread.ts';
 import { bigCobertura, bigJUnit } from '../../helpers/big-xml-reports.ts';
 import { PARSING, RELEASED, RETURNED } from './xml-thread-probe.ts';
+import { gateContext } from '../../helpers/gate-context.ts';
 
 /** The worker threads this process starts from now on, and how many of them have not exited. */
 function watchThreads(t: TestContext) {
@@ -43,15 +44,8 @@ async function workDir(t: TestContext, files: Record<string, string>): Promise<s
   return dir;
 }
 
-function context(cwd: string, signal = new AbortController().signal): GateContext {
-  return {
-    cwd,
-    changedFiles: async () => [{ path: 'f5.ts', addedLines: [1, 2, 3], status: 'modified' }],
-    signal,
-    log: () => {},
-    env: {},
-  };
-}
+const context = (cwd: string, signal = new AbortController().signal): GateContext =>
+  gateContext(cwd, { changed: [{ path: 'f5.ts', addedLines: [1, 2, 3], status: 'modified' }], signal });
 
 const threadsModule = createRequire(import.meta.url)('node:worker_threads') as typeof WorkerThreads;
 
