@@ -2,6 +2,7 @@
 // until one needs I/O. Each task's events go to the part that owns it (strategy, watch, finalize, rollback).
 import {
   CANCELLED,
+  initialState,
   type MachineInput,
   type MachineEvent,
   type Action,
@@ -31,20 +32,7 @@ import { decide, onStrategyEvent, controlOf, resumedTransition } from './strateg
 export function start(input: MachineInput): MachineTransition {
   const { env } = input;
   const out: Action[] = [];
-  const s: PipelineState = {
-    input,
-    tasks: program(input),
-    pc: 0,
-    stage: 'validate',
-    phases: [],
-    steps: [],
-    decisions: [],
-    rollbacks: [],
-    tracks: {},
-    waits: [],
-    requests: [],
-    controlFrom: 0,
-  };
+  const s = initialState(input, program(input), 'validate');
   report(out, {
     type: 'start',
     environment: env.name,

@@ -11,7 +11,7 @@ import {
 } from '../../state/record.ts';
 import type { WaitRecord } from '../events.ts';
 import { checkResumable, type ResumePhase } from '../resume-check.ts';
-import type { MachineInput, Action, Task, PipelineState, MachineTransition } from './state.ts';
+import { initialState, type MachineInput, type Action, type Task, type MachineTransition } from './state.ts';
 import { report, log, iso } from './bookkeeping.ts';
 import { newTrack } from './records.ts';
 import { finish } from './outcome.ts';
@@ -86,20 +86,7 @@ export function resume(r: ResumeMachineInput): MachineTransition {
     stored: { ok: true, record },
     handOff: r.handOff ?? handoff !== undefined,
   };
-  const s: PipelineState = {
-    input,
-    tasks: [],
-    pc: 0,
-    stage: 'production',
-    phases: [],
-    steps: [],
-    decisions: [],
-    rollbacks: [],
-    tracks: {},
-    waits: [],
-    requests: [],
-    controlFrom: 0,
-  };
+  const s = initialState(input, [], 'production');
   const out: Action[] = [];
   report(out, {
     type: 'start',

@@ -298,6 +298,24 @@ export interface PipelineState {
   result?: PipelineResult;
 }
 
+/** The state a run starts from: nothing done yet, at `stage`, with `tasks` to do (a deployment's or a resume's). */
+export function initialState(input: MachineInput, tasks: Task[], stage: PhaseId): PipelineState {
+  return {
+    input,
+    tasks,
+    pc: 0,
+    stage,
+    phases: [],
+    steps: [],
+    decisions: [],
+    rollbacks: [],
+    tracks: {},
+    waits: [],
+    requests: [],
+    controlFrom: 0,
+  };
+}
+
 /** A wait in progress: at a `wait` step, or a hold (/pause, `on_failure: pause`) before the pending step. */
 export interface Waiting {
   kind: RolloutWait['kind'];
