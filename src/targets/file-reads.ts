@@ -17,6 +17,7 @@ import {
 } from './file-settings.ts';
 import { programName, shortOptions, SSH_SHORT, sshCommandStart } from './programs.ts';
 import { PLACEHOLDER } from './placeholder.ts';
+import { optionValues } from './option-values.ts';
 import { GCLOUD_OPTIONAL, TRIVY_VALUES } from './container-mounts.ts';
 import { GCLOUD_BUILD_WITH_VALUE, GCLOUD_WITH_VALUE } from './gcloud-options.ts';
 import { remoteCommands, type RemoteCommand } from './remote-line.ts';
@@ -475,29 +476,6 @@ export function operandsOf(words: readonly string[], from: number, table: Option
           break;
         }
     } else found.push(j);
-  }
-  return found;
-}
-
-/** `--opt VALUE`, `--opt=VALUE`, `-o VALUE` or `-oVALUE` for any of `names`: where each value is. */
-export function optionValues(
-  words: readonly string[],
-  from: number,
-  names: readonly string[],
-): Array<{ index: number; from: number }> {
-  const found: Array<{ index: number; from: number }> = [];
-  for (let j = from; j < words.length; j++) {
-    const word = words[j]!;
-    if (word === '--') break;
-    for (const name of names) {
-      if (word === name && j + 1 < words.length) found.push({ index: ++j, from: 0 });
-      else if (name.startsWith('--') && word.startsWith(`${name}=`))
-        found.push({ index: j, from: name.length + 1 });
-      else if (name.length === 2 && word.startsWith(name) && word.length > 2 && !word.startsWith('--'))
-        found.push({ index: j, from: 2 });
-      else continue;
-      break;
-    }
   }
   return found;
 }

@@ -5,6 +5,7 @@ import { type ImageToolCommand, image } from './image-tool-types.ts';
 import { type ContainerMounts, templates } from './container-sites.ts';
 import { imageReference } from './image-references.ts';
 import { PLACEHOLDER } from './placeholder.ts';
+import { optionValues } from './option-values.ts';
 
 /** gcloud's global options that take a value written apart. */
 export const GCLOUD_VALUES: readonly string[] = [
@@ -272,13 +273,8 @@ export function gcloudCommand(
   if (verb > 0) gcloudImagesAndTokens(found, words, command.slice(0, verb + 1), path[lead + verb]! + 1);
   if (command.slice(0, 3).join(' ') !== 'deploy releases create') return;
   const label = 'gcloud deploy releases create --images';
-  for (let k = path[lead + 2]! + 1; k < words.length && words[k] !== '--'; k++) {
-    const attached = words[k]!.startsWith('--images=');
-    if (!attached && words[k] !== '--images') continue;
-    const index = attached ? k : ++k;
-    if (index >= words.length) return;
+  for (const { index, from: start } of optionValues(words, path[lead + 2]! + 1, ['--images'])) {
     const word = words[index]!;
-    const start = attached ? '--images='.length : 0;
     const value = word.slice(start);
     const names = templates(value);
     if (names.length === 0) continue;
@@ -497,13 +493,8 @@ function gcloudGrants(
  */
 function gcloudPack(found: ContainerMounts, words: readonly string[], from: number): void {
   const label = 'gcloud builds submit --pack';
-  for (let k = from; k < words.length && words[k] !== '--'; k++) {
-    const attached = words[k]!.startsWith('--pack=');
-    if (!attached && words[k] !== '--pack') continue;
-    const index = attached ? k : ++k;
-    if (index >= words.length) return;
+  for (const { index, from: start } of optionValues(words, from, ['--pack'])) {
     const word = words[index]!;
-    const start = attached ? '--pack='.length : 0;
     const value = word.slice(start);
     const names = templates(value);
     if (names.length === 0) continue;

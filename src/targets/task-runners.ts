@@ -12,7 +12,8 @@ import {
   type CheckedName,
   type ContainerMounts,
 } from './container-mounts.ts';
-import { AZ_ACR_WITH_VALUE, isRemoteOperand, operandsOf, optionValues } from './file-reads.ts';
+import { AZ_ACR_WITH_VALUE, isRemoteOperand, operandsOf } from './file-reads.ts';
+import { optionValues } from './option-values.ts';
 import { GCLOUD_BUILD_WITH_VALUE } from './gcloud-options.ts';
 
 /** A word of a task runner's command that names what runs. */
