@@ -375,7 +375,7 @@ async function checkJUnit(
         ...(failure.line ? { line: failure.line } : {}),
         rule: 'tests.failed',
         severity: 'error',
-        message: `${name} ${failure.kind === 'error' ? 'errored' : 'failed'}${failure.message ? `: ${redactSecrets(failure.message)}` : ''} (${file})`,
+        message: `${name} ${failure.kind === 'error' ? 'errored' : 'failed'}${rerunText(failure.reruns)}${failure.message ? `: ${redactSecrets(failure.message)}` : ''} (${file})`,
       });
     }
   }
@@ -403,6 +403,12 @@ async function checkJUnit(
     `${tests} tests${skipped ? ` (${skipped} skipped)` : ''} in ${files.length} JUnit report(s), none failed`,
   );
   return [];
+}
+
+/** How many Surefire reruns failed too: one failed test, once, however often it was rerun. */
+function rerunText(reruns: number | undefined): string {
+  if (!reruns) return '';
+  return ` on all ${reruns + 1} runs (${reruns === 1 ? 'a rerun' : `${reruns} reruns`})`;
 }
 
 /**

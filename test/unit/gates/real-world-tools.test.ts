@@ -298,3 +298,66 @@ test('terraform show -json of Terraform 0.15 (format "0.2") is refused saying wh
   assert.match(message, /format_version "0\.2" is the JSON of Terraform 0\.12 to 0\.15/);
   assert.match(message, /Terraform 1\.0 or later/);
 });
+
+test('Surefire reruns: a test failing every run is one failure, and a flaky one passes with a warning, when the suite counts each run', async (t) => {
+  const dir = await checkout(t);
+  const stack = (message: string, at: string) =>
+    `<stackTrace><![CDATA[java.lang.AssertionError: ${message}\n\tat ${at}\n]]></stackTrace>`;
+  const rerun = `<rerunFailure message="x" type="java.lang.AssertionError">${stack('x', 'mainTest.test(mainTest.java:9)')}</rerunFailure>`;
+  // SUREFIRE-1627 (apache/maven-surefire#2138): -Dsurefire.rerunFailingTestsCount=5 on a test that always
+  // fails; the suite counts each of its 6 runs in tests="…" and failures="…", and lists one test case.
+  await writeFile(
+    join(dir, 'TEST-mainTest.xml'),
+    `<?xml version="1.0" encoding="UTF-8"?>
+<testsuite xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:schemaLocation="https://maven.apache.org/surefire/maven-surefire-plugin/xsd/surefire-test-report.xsd" name="mainTest" time="0.05" tests="6" errors="0" skipped="0" failures="6">
+  <testcase name="test" classname="mainTest" time="0.002">
+    <failure message="x" type="java.lang.AssertionError">java.lang.AssertionError: x
+	at mainTest.test(mainTest.java:9)</failure>
+    ${rerun.repeat(5)}
+  </testcase>
+</testsuite>`,
+  );
+  const failed = await testsGate.run(
+    testsGate.schema.parse({ junit: 'TEST-mainTest.xml', thresholds: {} }),
+    context(dir),
+  );
+  assert.equal(`${failed.status}: ${failed.summary}`, 'block: 1 of 1 tests failed');
+  assert.deepEqual(
+    failed.findings.map((f) => f.message),
+    ['mainTest › test failed on all 6 runs (5 reruns): x (TEST-mainTest.xml)'],
+  );
+  // Tycho's Surefire (EnricoMi/publish-unit-test-result-action#539): a flaky test, failed once and passed on
+  // its rerun, counted in tests="…" and failures="…" by its failed run: 11 tests and 1 failure over 10 cases.
+  const passing = Array.from(
+    { length: 9 },
+    (_, n) => `  <testcase name="test${n}" classname="bar.StorageTest" time="0.01"/>\n`,
+  ).join('');
+  await writeFile(
+    join(dir, 'TEST-bar.StorageTest.xml'),
+    `<?xml version="1.0" encoding="UTF-8"?>
+<testsuite xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:noNamespaceSchemaLocation="https://maven.apache.org/surefire/maven-surefire-plugin/xsd/surefire-test-report-3.0.xsd" version="3.0" name="bar.StorageTest" time="0.3" tests="11" errors="0" skipped="0" failures="1">
+${passing}  <testcase name="failOnFirstExecution" classname="bar.StorageTest" time="0.02">
+    <flakyFailure message="expected:&lt;1&gt; but was:&lt;2&gt;" type="java.lang.AssertionError">${stack('expected:<1> but was:<2>', 'bar.StorageTest.failOnFirstExecution(StorageTest.java:14)')}</flakyFailure>
+  </testcase>
+</testsuite>`,
+  );
+  const flaky = await testsGate.run(
+    testsGate.schema.parse({ junit: 'TEST-bar.StorageTest.xml', thresholds: {} }),
+    context(dir),
+  );
+  assert.equal(
+    `${flaky.status}: ${flaky.summary}`,
+    'warn: 1 flaky test: failed, then passed on a rerun; 10 tests in 1 JUnit report(s), none failed',
+  );
+  // Counts beyond the runs listed are still a truncated report.
+  await writeFile(
+    join(dir, 'TEST-bar.StorageTest.xml'),
+    (await readFile(join(dir, 'TEST-bar.StorageTest.xml'), 'utf8')).replace('failures="1"', 'failures="2"'),
+  );
+  const truncated = await testsGate.run(
+    testsGate.schema.parse({ junit: 'TEST-bar.StorageTest.xml', thresholds: {} }),
+    context(dir),
+  );
+  assert.equal(truncated.status, 'block');
+  assert.match(truncated.summary, /counts 2 failures and errors but lists 0: the report is truncated/);
+});
