@@ -29,6 +29,8 @@ export type SarifLevelSource = 'result' | 'override' | 'rule' | 'default' | 'kin
 export interface SarifResult {
   tool: string;
   ruleId: string;
+  /** The rule's `name` (§3.49.7), where the tool lists one other than its id: Psalm's "TaintedSql" for "244". */
+  ruleName?: string;
   level: SarifLevel;
   /** Which step of SARIF's resolution gave `level` (a result without one takes its rule's, or "warning"). */
   levelSource: SarifLevelSource;
@@ -76,6 +78,7 @@ const count = (min: number) => z.number().int().min(min).max(Number.MAX_SAFE_INT
 const properties = z.record(z.string(), z.unknown()).optional();
 const ruleSchema = z.looseObject({
   id: text,
+  name: text,
   defaultConfiguration: z.looseObject({ level: z.unknown().optional() }).optional(),
   properties,
 });
@@ -202,6 +205,20 @@ export function otherSarifVersion(version: unknown): string {
   return '';
 }
 
+/**
+ * Psalm's --output-format=json: an array of its issues, each with `type` (the issue's name), `shortcode`
+ * (its number), `file_path` and `line_from` (vimeo/psalm IssueData, written by JsonReport).
+ */
+function isPsalmJson(data: unknown): boolean {
+  if (!Array.isArray(data) || data.length === 0) return false;
+  const first: unknown = data[0];
+  return (
+    first !== null &&
+    typeof first === 'object' &&
+    ['type', 'shortcode', 'file_path', 'line_from'].every((key) => key in first)
+  );
+}
+
 /** parseSarif's work, one step per result. */
 function* sarifSteps(
   text: string,
@@ -216,6 +233,11 @@ function* sarifSteps(
     data = yield* parseJsonSteps(text);
   } catch (error) {
     throw new SarifReportError(`${file} is not valid JSON (truncated?): ${(error as Error).message}`);
+  }
+  if (isPsalmJson(data)) {
+    throw new SarifReportError(
+      `${file} is Psalm's JSON report (--output-format=json), not a SARIF log: have Psalm write SARIF with --report=${file.replace(/\.json$/i, '')}.sarif (or --output-format=sarif) and point the gate at that file`,
+    );
   }
   const version = (data as { version?: unknown } | null)?.version;
   if (!data || typeof data !== 'object' || version !== '2.1.0') {
@@ -294,9 +316,11 @@ function* sarifSteps(
         securitySeverity(result.properties, `${where}.properties`) ??
         securitySeverity(rule?.rule?.properties, `${file}: rule "${ruleId}" properties`);
       const snippet = location?.region?.snippet?.text;
+      const ruleName = rule?.rule?.name?.trim();
       results.push({
         tool: toolName,
         ruleId,
+        ...(ruleName && ruleName !== ruleId ? { ruleName } : {}),
         level,
         levelSource,
         message: (result.message?.text ?? result.message?.markdown ?? result.message?.id ?? '')
@@ -508,6 +532,19 @@ const LEVEL_SOURCE_NOTE: Record<SarifLevelSource, string> = {
 const MAX_FINDINGS = 1000;
 
 /** After "level none for a kind other than "fail"": the level the result wrote, set aside by its kind. */
+/**
+ * The rule a finding names: its id, unless that id is only a number and the rule has a name. Psalm's SARIF
+ * gives each rule its issue code as the id ("244") and the issue type as the name ("TaintedSql"); the
+ * number alone says nothing to a reader. Other ids stay as the tool wrote them (Trivy's names are
+ * categories, "OsPackageVulnerability", not the CVE the id is).
+ */
+function shownRule(result: SarifResult): string {
+  const name = result.ruleName;
+  return name !== undefined && /^\d+$/.test(result.ruleId) && /^[A-Za-z][\w.:/-]{0,99}$/.test(name)
+    ? name
+    : result.ruleId;
+}
+
 function statedNote(result: SarifResult): string {
   if (result.statedLevel === undefined) return '';
   return ` (kind "${result.kind}"; its level "${result.statedLevel}" applies only to kind "fail", SARIF 2.1.0 §3.27.10)`;
@@ -567,6 +604,7 @@ async function runSarifGate(config: SarifConfig, ctx: GateContext): Promise<Gate
       // The effective level is always shown, and where it came from when the result did not say it: a
       // result without a level (gitleaks, Bandit) reads "warning" by SARIF's rule, below the default threshold.
       const shown = [
+        shownRule(result) !== result.ruleId ? `rule id ${result.ruleId}` : '',
         `level ${result.level}${LEVEL_SOURCE_NOTE[result.levelSource]}${statedNote(result)}`,
         bySeverity ? `security-severity ${result.securitySeverity}` : '',
         result.suppressionStatus
@@ -581,7 +619,7 @@ async function runSarifGate(config: SarifConfig, ctx: GateContext): Promise<Gate
         ...(result.path ? { path: result.path } : {}),
         ...(result.line ? { line: result.line } : {}),
         ...(result.column ? { column: result.column } : {}),
-        rule: result.ruleId,
+        rule: shownRule(result),
         // A tool may quote what it matched (semgrep's $X in a message): no secret reaches a finding.
         message: `${result.tool}: ${redactReported(result.message, [result.snippet])} (${shown})`,
         severity: byLevel || bySeverity ? 'error' : result.level === 'warning' ? 'warning' : 'notice',

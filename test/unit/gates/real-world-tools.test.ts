@@ -157,21 +157,57 @@ async function sarifVerdict(dir: string, file: string, config: object = {}) {
   return sarifGate.run(sarifGate.schema.parse({ files: file, ...config }), context(dir));
 }
 
-test('Psalm SARIF: its seven taint results block, each at its line and column in src/index.php', async (t) => {
+test('Psalm SARIF: its seven taint results block, each at its line and column in src/index.php, named by its issue type', async (t) => {
   const dir = await checkout(t, 'psalm-5.sarif');
   const verdict = await sarifVerdict(dir, 'psalm-5.sarif');
   assert.equal(`${verdict.status}: ${verdict.summary}`, 'block: 7 blocking result(s) in 1 SARIF file');
+  // Psalm's rule ids are its issue codes ("244"); each rule's name is the issue type a reader knows.
   assert.deepEqual(
     verdict.findings.map((f) => [f.rule, f.severity, f.path, f.line, f.column]),
     [
-      ['244', 'error', 'src/index.php', 36, 26],
-      ['257', 'error', 'src/index.php', 42, 23],
-      ['255', 'error', 'src/index.php', 56, 23],
-      ['245', 'error', 'src/index.php', 65, 6],
-      ['274', 'error', 'src/index.php', 65, 6],
-      ['245', 'error', 'src/index.php', 71, 9],
-      ['274', 'error', 'src/index.php', 71, 9],
+      ['TaintedSql', 'error', 'src/index.php', 36, 26],
+      ['TaintedCookie', 'error', 'src/index.php', 42, 23],
+      ['TaintedFile', 'error', 'src/index.php', 56, 23],
+      ['TaintedHtml', 'error', 'src/index.php', 65, 6],
+      ['TaintedTextWithQuotes', 'error', 'src/index.php', 65, 6],
+      ['TaintedHtml', 'error', 'src/index.php', 71, 9],
+      ['TaintedTextWithQuotes', 'error', 'src/index.php', 71, 9],
     ],
+  );
+  assert.equal(verdict.findings[0]!.message, 'Psalm: Detected tainted SQL (rule id 244, level error)');
+});
+
+test("Psalm's JSON report given to the sarif gate is refused saying how to have Psalm write SARIF", async (t) => {
+  const dir = await checkout(t);
+  // One issue as Psalm's JsonReport writes it (vimeo/psalm IssueData, dupe_key left out).
+  const issue = {
+    severity: 'error',
+    line_from: 36,
+    line_to: 36,
+    type: 'TaintedSql',
+    message: 'Detected tainted SQL',
+    file_name: 'src/index.php',
+    file_path: '/app/src/index.php',
+    snippet: '    $db->query($query);',
+    selected_text: '$query',
+    from: 812,
+    to: 818,
+    snippet_from: 790,
+    snippet_to: 820,
+    column_from: 26,
+    column_to: 32,
+    error_level: -1,
+    shortcode: 244,
+    link: 'https://psalm.dev/244',
+    taint_trace: [],
+    other_references: null,
+  };
+  await writeFile(join(dir, 'psalm.json'), JSON.stringify([issue]));
+  const verdict = await sarifVerdict(dir, 'psalm.json');
+  assert.equal(verdict.status, 'block');
+  assert.equal(
+    verdict.summary,
+    "psalm.json is Psalm's JSON report (--output-format=json), not a SARIF log: have Psalm write SARIF with --report=psalm.sarif (or --output-format=sarif) and point the gate at that file",
   );
 });
 
