@@ -1,5 +1,6 @@
 // JUnit XML test reports (the de-facto format: Ant / Maven Surefire, jest-junit, node --test-reporter=junit,
 // pytest --junitxml). Only what the tests gate needs: counts and the failing test cases by name.
+import { locateInStack } from './junit-location.ts';
 import { parseXmlReport } from './xml.ts';
 
 export interface JUnitFailure {
@@ -7,6 +8,7 @@ export interface JUnitFailure {
   classname?: string;
   file?: string;
   line?: number;
+  column?: number;
   kind: 'failure' | 'error';
   message: string;
   /** Surefire / Failsafe reruns that failed too (<rerunFailure> / <rerunError>): the test failed every run. */
@@ -201,11 +203,23 @@ export function parseJUnit(text: string, file: string): JUnitSummary {
         testCase.line === undefined || String(testCase.line).trim() === '' ? NaN : Number(testCase.line);
       const line = written + (zeroBased ? 1 : 0);
       const file = testCase.file ?? (suiteError && testCase.name ? testCase.name : undefined);
+      // No line="…" (vitest, jest-junit, mocha write none): the stack's first frame in the test file.
+      const located =
+        Number.isInteger(line) && line > 0
+          ? undefined
+          : locateInStack(
+              outcomeBody(outcome),
+              file === undefined ? undefined : String(file),
+              testCase.classname === undefined ? undefined : String(testCase.classname),
+            );
+      const where = located ?? {
+        ...(file ? { file: String(file) } : {}),
+        ...(Number.isInteger(line) && line > 0 ? { line } : {}),
+      };
       summary.failures.push({
         name: String(testCase.name ?? '(unnamed test)'),
         ...(testCase.classname ? { classname: String(testCase.classname) } : {}),
-        ...(file ? { file: String(file) } : {}),
-        ...(Number.isInteger(line) && line > 0 ? { line } : {}),
+        ...where,
         kind,
         message: firstLine(String(detail), suiteError, String(testCase.name ?? '')).slice(0, 300),
         ...(failedAgain > 0 ? { reruns: failedAgain } : {}),
@@ -322,6 +336,11 @@ function outcomeDetail(outcome: Outcome | string): string {
   if (message !== undefined && message.trim() !== '' && !(GENERIC_MESSAGE.test(message) && body?.trim()))
     return message;
   return body ?? outcome.type ?? '';
+}
+/** A <failure> or <error>'s body, where runners write the stack. */
+function outcomeBody(outcome: Outcome | string): string {
+  if (typeof outcome === 'string') return outcome;
+  return typeof outcome['#text'] === 'string' ? outcome['#text'] : '';
 }
 const GENERIC_MESSAGE = /^\s*(?:failed|failure|error|errored|test failure)\s*$/i;
 

@@ -373,6 +373,7 @@ async function checkJUnit(
       failed.push({
         ...(failure.file ? { path: reportPath(failure.file, ctx) } : {}),
         ...(failure.line ? { line: failure.line } : {}),
+        ...(failure.line && failure.column ? { column: failure.column } : {}),
         rule: 'tests.failed',
         severity: 'error',
         message: `${name} ${failure.kind === 'error' ? 'errored' : 'failed'}${rerunText(failure.reruns)}${failure.message ? `: ${redactSecrets(failure.message)}` : ''} (${file})`,

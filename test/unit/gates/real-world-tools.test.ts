@@ -52,6 +52,53 @@ test('vitest junit: the two failed tests by their "describe > test" names and as
         `src/everything.spec.ts › describe 1 > example test ${n} failed: expected true to be false // Object.is equality (vitest.junit.xml)`,
     ),
   );
+  // vitest writes no file="…" or line="…": the test file is its classname, and the line is the stack's
+  // frame in it (" ❯ src/everything.spec.ts:8:18", the assertion).
+  assert.deepEqual(
+    verdict.findings.map((f) => [f.path, f.line, f.column]),
+    [
+      ['src/everything.spec.ts', 8, 18],
+      ['src/everything.spec.ts', 8, 18],
+    ],
+  );
+});
+
+test('a failure stack read for its line only where a frame is in the test file (vitest helpers, jest-junit, Java)', () => {
+  const failures = (xml: string) => parseJUnit(xml, 'r.xml').failures.map((f) => [f.file, f.line, f.column]);
+  // vitest with addFileAttribute, the assertion in a helper: its frames run from the helper to the test file
+  // (vitest stops at the test file's frame), and the test's line is that last one.
+  assert.deepEqual(
+    failures(`<testsuites><testsuite name="test/api.test.ts" tests="1" failures="1">
+<testcase classname="test/api.test.ts" file="test/api.test.ts" name="api &gt; lists" time="0.01">
+<failure message="expected 503 to be 200 // Object.is equality" type="AssertionError">
+AssertionError: expected 503 to be 200 // Object.is equality
+ ❯ expectOk test/helpers/http.ts:4:22
+ ❯ test/api.test.ts:12:5
+</failure></testcase></testsuite></testsuites>`),
+    [['test/api.test.ts', 12, 5]],
+  );
+  // jest-junit with addFileAttribute: an absolute file="…" and V8 frames, node_modules first.
+  assert.deepEqual(
+    failures(`<testsuites name="jest tests" tests="1" failures="1">
+<testsuite name="sum" tests="1" failures="1" errors="0">
+<testcase classname="sum adds" name="sum adds" time="0.002" file="/home/runner/work/app/src/sum.test.js">
+<failure>Error: expect(received).toBe(expected) // Object.is equality
+
+Expected: 4
+Received: 3
+    at Object.toBe (/home/runner/work/app/node_modules/expect/build/index.js:218:22)
+    at Object.&lt;anonymous&gt; (/home/runner/work/app/src/sum.test.js:7:19)
+    at Promise.then.completed (/home/runner/work/app/node_modules/jest-circus/build/utils.js:298:28)</failure>
+</testcase></testsuite></testsuites>`),
+    [['/home/runner/work/app/src/sum.test.js', 7, 19]],
+  );
+  // A Java stack names no file a class name is (and has no columns): no line is made up.
+  assert.deepEqual(
+    failures(`<testsuite name="com.example.DbTest" tests="1" failures="1">
+<testcase name="rollsBack" classname="com.example.DbTest"><failure type="java.lang.AssertionError">java.lang.AssertionError
+	at com.example.DbTest.rollsBack(DbTest.java:31)</failure></testcase></testsuite>`),
+    [[undefined, undefined, undefined]],
+  );
 });
 
 test('PHPUnit: the failure says what failed ("Failed asserting …"), not the test name its body starts with', async (t) => {
