@@ -34,6 +34,13 @@ export interface Advisory {
   title: string;
   range?: string;
   fixAvailable?: boolean;
+  /** The vulnerable version, where the report names it (Snyk). */
+  version?: string;
+  /**
+   * The dependency paths that bring the vulnerable package in (Snyk lists one entry per path): how many,
+   * and the first few, each as "root@1.0.0 › dep@2.0.0 › pkg@1.2.3".
+   */
+  paths?: { count: number; shown: string[] };
 }
 
 /** The report could not be read as an audit answer; `unreachable` when the service did not answer. */
@@ -193,6 +200,9 @@ function* auditReportSteps(written: string, source: string): Generator<void, Adv
     data = berry.report;
     noSuggestions = berry.noSuggestions;
   }
+  // `snyk test --json`: one project's result, or with --all-projects an array of them.
+  const snyk = snykProjects(data);
+  if (snyk !== undefined) return yield* parseSnyk(snyk, source);
   if (!data || typeof data !== 'object' || Array.isArray(data)) {
     throw new AuditReportError(`${source}: the audit report is not a JSON object`);
   }
@@ -210,7 +220,7 @@ function* auditReportSteps(written: string, source: string): Generator<void, Adv
   // yarn 4.0.0 with nothing found: an empty answer, then its "No audit suggestions" event.
   if (Object.keys(data).length === 0 && noSuggestions) return [];
   throw new AuditReportError(
-    `${source}: not an audit report this gate reads (expected npm "auditReportVersion": 2, npm v6/pnpm "advisories", yarn classic NDJSON, yarn 4.0.0's bulk answer or yarn 4's report tree)` +
+    `${source}: not an audit report this gate reads (expected npm "auditReportVersion": 2, npm v6/pnpm "advisories", yarn classic NDJSON, yarn 4.0.0's bulk answer, yarn 4's report tree or snyk test --json)` +
       otherAuditFormat(data),
   );
 }
@@ -514,6 +524,100 @@ function* yarnTreeReport(text: string, source: string): Generator<void, Advisory
   return [...advisories.values()];
 }
 
+const snykVulnerabilitySchema = z.looseObject({
+  id: z.string(),
+  title: text,
+  severity: text,
+  packageName: text,
+  name: text,
+  version: text,
+  from: z.array(z.string()).optional(),
+  isUpgradable: z.boolean().optional(),
+  isPatchable: z.boolean().optional(),
+  semver: z.looseObject({ vulnerable: z.union([z.array(z.string()), z.string()]).optional() }).optional(),
+});
+const snykProjectSchema = z.looseObject({
+  vulnerabilities: z.array(z.unknown()),
+  projectName: text,
+  displayTargetFile: text,
+});
+
+/** The dependency paths a Snyk finding lists in full; the rest are counted. */
+const SNYK_PATHS_SHOWN = 3;
+
+/**
+ * `snyk test --json` (Snyk Open Source, and `snyk container test --json`): {"vulnerabilities": […], "ok",
+ * "packageManager", "projectName", …}; with --all-projects an array of those, one a project. Undefined when
+ * `data` is neither. A project that failed has {"ok": false, "error": "…"} instead.
+ */
+function snykProjects(data: unknown): unknown[] | undefined {
+  const isProject = (entry: unknown): boolean =>
+    entry !== null &&
+    typeof entry === 'object' &&
+    !Array.isArray(entry) &&
+    typeof (entry as { ok?: unknown }).ok === 'boolean' &&
+    (Array.isArray((entry as { vulnerabilities?: unknown }).vulnerabilities) ||
+      typeof (entry as { error?: unknown }).error === 'string');
+  if (Array.isArray(data)) return data.length > 0 && data.every(isProject) ? data : undefined;
+  // A lone error ({"ok": false, "error": "…"}) is read as the service failing, as any audit's error is.
+  return isProject(data) && Array.isArray((data as { vulnerabilities?: unknown }).vulnerabilities)
+    ? [data]
+    : undefined;
+}
+
+/**
+ * Snyk lists a vulnerability once per dependency path that brings the package in (`from`): the same id on
+ * the same package@version, five paths, five entries. Read as one advisory per (id, package, version),
+ * counting its paths and keeping the first few; across --all-projects' projects too.
+ */
+function* parseSnyk(projects: unknown[], source: string): Generator<void, Advisory[]> {
+  const advisories = new Map<string, Advisory>();
+  for (const [index, raw] of projects.entries()) {
+    const where = projects.length > 1 ? `[${index}]` : '';
+    const failed = (raw as { error?: unknown }).error;
+    if (typeof failed === 'string') {
+      throw new AuditReportError(
+        `${source}${where ? `: project ${where}` : ''}: snyk could not test it (${failed.slice(0, 300)})`,
+      );
+    }
+    const project = checked(snykProjectSchema, raw, source, where);
+    for (const [entryIndex, entry] of project.vulnerabilities.entries()) {
+      yield;
+      const vulnerability = checked(
+        snykVulnerabilitySchema,
+        entry,
+        source,
+        `${where}${where ? '.' : ''}vulnerabilities[${entryIndex}]`,
+      );
+      const name = vulnerability.packageName ?? vulnerability.name;
+      const vulnerable = vulnerability.semver?.vulnerable;
+      const advisory = toAdvisory(
+        {
+          source: vulnerability.id,
+          ...(name !== undefined ? { package: name } : {}),
+          severity: vulnerability.severity === 'medium' ? 'moderate' : vulnerability.severity,
+          title: vulnerability.title,
+          range: Array.isArray(vulnerable) ? vulnerable.join(' || ') : vulnerable,
+          fixAvailable: Boolean(vulnerability.isUpgradable || vulnerability.isPatchable),
+        },
+        source,
+      );
+      const key = `${advisory.id}\0${advisory.package}\0${vulnerability.version ?? ''}`;
+      const seen = advisories.get(key) ?? {
+        ...advisory,
+        ...(vulnerability.version !== undefined ? { version: vulnerability.version } : {}),
+        paths: { count: 0, shown: [] },
+      };
+      seen.fixAvailable = Boolean(seen.fixAvailable || advisory.fixAvailable);
+      seen.paths!.count++;
+      if (vulnerability.from && seen.paths!.shown.length < SNYK_PATHS_SHOWN)
+        seen.paths!.shown.push(vulnerability.from.join(' › '));
+      advisories.set(key, seen);
+    }
+  }
+  return [...advisories.values()];
+}
+
 /** What a report users often point the gate at, that it does not read, is; '' when it is none of them. */
 function otherAuditFormat(data: Record<string, unknown>): string {
   const dependencies = data.dependencies;
@@ -674,12 +778,24 @@ function describe(advisory: Advisory): string {
       : advisory.fixAvailable
         ? ', fix available'
         : ', no fix available';
-  return `${advisory.package}${range}: ${advisory.severity}: ${advisory.title} (${advisory.id}${fix})`;
+  const version = advisory.version ? `@${advisory.version}` : '';
+  return `${advisory.package}${version}${range}: ${advisory.severity}: ${advisory.title} (${advisory.id}${fix})${pathsText(advisory.paths)}`;
+}
+
+/** "; 5 dependency paths, e.g. a@1 › b@2 › c@3; …" for an advisory Snyk listed once a path. */
+function pathsText(paths: Advisory['paths']): string {
+  if (!paths || paths.count === 0) return '';
+  const shown = paths.shown.join('; ');
+  if (paths.count === 1) return shown ? `; through ${shown}` : '';
+  const more = paths.count > paths.shown.length ? `; ${paths.count - paths.shown.length} more` : '';
+  return `; ${paths.count} dependency paths${shown ? `: ${shown}${more}` : ''}`;
 }
 
 function errorText(data: Record<string, unknown>): string {
   const error = (data.error ?? {}) as { code?: string; summary?: string; detail?: string };
   const parts = [
+    // snyk test --json: {"ok": false, "error": "<what went wrong>", "path": "…"}
+    typeof data.error === 'string' ? data.error.slice(0, 300) : undefined,
     error.code,
     typeof data.statusCode === 'number' ? `HTTP ${data.statusCode}` : undefined,
     error.summary,

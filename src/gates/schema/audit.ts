@@ -29,7 +29,7 @@ export const auditConfigSchema = z.strictObject({
   command: commandLine.optional().meta({ description: 'The audit command. Default "npm audit --json".' }),
   report: z.string().min(1).optional().meta({
     description:
-      'Read this saved audit report (npm, pnpm or yarn-classic JSON) instead of running a command.',
+      'Read this saved audit report (npm, pnpm, yarn or `snyk test --json`) instead of running a command.',
   }),
   severity: z.enum(['low', 'moderate', 'high', 'critical']).optional().meta({
     description: 'Advisories at or above this severity block. Default "moderate".',

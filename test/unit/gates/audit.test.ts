@@ -282,3 +282,91 @@ test('fails closed: command not found, non-JSON output, error exit without vulne
   const missing = await run({ report: 'nope.json' }, context(dir));
   assert.equal(missing.summary, `audit report nope.json not found (looked in ${dir})`);
 });
+
+test('snyk test --json: one finding per vulnerability and package@version, not one per dependency path; --all-projects too', async (t) => {
+  const dir = await tempDir(t);
+  await cp(FIXTURES, dir, { recursive: true });
+  // Seven entries: bl, hoek on 4 paths, ms (low), tunnel-agent; Snyk's "medium" is the gate's moderate.
+  const verdict = await run({ report: 'snyk-test.json' }, context(dir));
+  assert.equal(
+    `${verdict.status}: ${verdict.summary}`,
+    'block: 3 advisories at or above moderate (1 below moderate)',
+  );
+  const hoek = 'npm-two-vuln-deps@1.0.0 › twilio@2.11.1 › request@2.74.0 › hawk@3.1.3';
+  assert.deepEqual(
+    verdict.findings.map((f) => [f.rule, f.severity, f.message]),
+    [
+      [
+        'audit.vulnerability',
+        'error',
+        'bl@1.1.2 <1.2.3 || >=2.0.0 <2.2.1 || >=3.0.0 <3.0.1 || >=4.0.0 <4.0.3: high: Remote Memory Exposure (SNYK-JS-BL-608877, no fix available); through npm-two-vuln-deps@1.0.0 › twilio@2.11.1 › request@2.74.0 › bl@1.1.2',
+      ],
+      [
+        'audit.vulnerability',
+        'error',
+        `hoek@2.16.3 <4.2.1 || >=5.0.0 <5.0.3: moderate: Prototype Pollution (npm:hoek:20180212, no fix available); 4 dependency paths: ${hoek} › hoek@2.16.3; ${hoek} › boom@2.10.1 › hoek@2.16.3; ${hoek} › sntp@1.0.9 › hoek@2.16.3; 1 more`,
+      ],
+      [
+        'audit.vulnerability',
+        'error',
+        'tunnel-agent@0.4.3 <0.6.0: moderate: Uninitialized Memory Exposure (npm:tunnel-agent:20170305, no fix available); through npm-two-vuln-deps@1.0.0 › twilio@2.11.1 › request@2.74.0 › tunnel-agent@0.4.3',
+      ],
+      [
+        'audit.vulnerability',
+        'notice',
+        'ms@0.7.3 <2.0.0: low: Regular Expression Denial of Service (ReDoS) (npm:ms:20170412, no fix available); through npm-two-vuln-deps@1.0.0 › twilio@2.11.1 › jsonwebtoken@5.4.1 › ms@0.7.3',
+      ],
+    ],
+  );
+  // An allowlist entry names the Snyk id.
+  const allowed = await run(
+    {
+      report: 'snyk-test.json',
+      severity: 'high',
+      allow: [{ id: 'SNYK-JS-BL-608877', reason: 'not reachable', expires: '2999-01-01' }],
+    },
+    context(dir),
+  );
+  assert.equal(
+    `${allowed.status}: ${allowed.summary}`,
+    'pass: no advisories at or above high (1 allowed, 3 below high)',
+  );
+  // --all-projects: an array of projects (one clean); the same vulnerability in two projects is one finding.
+  const project = JSON.parse(await readFile(join(dir, 'snyk-test.json'), 'utf8')) as Record<string, unknown>;
+  const clean = {
+    ...project,
+    vulnerabilities: [],
+    ok: true,
+    summary: 'No known vulnerabilities',
+    uniqueCount: 0,
+  };
+  await writeFile(
+    join(dir, 'snyk-all.json'),
+    JSON.stringify([
+      { ...project, foundProjectCount: 2 },
+      { ...project, displayTargetFile: 'web/package-lock.json', foundProjectCount: 2 },
+      { ...clean, displayTargetFile: 'docs/package-lock.json', foundProjectCount: 2 },
+    ]),
+  );
+  const all = await run({ report: 'snyk-all.json' }, context(dir));
+  assert.equal(
+    `${all.status}: ${all.summary}`,
+    'block: 3 advisories at or above moderate (1 below moderate)',
+  );
+  assert.match(all.findings[1]!.message, /^hoek@2\.16\.3 .*; 8 dependency paths: .*; 5 more$/);
+  // Snyk's own error: blocks naming it.
+  await writeFile(
+    join(dir, 'snyk-error.json'),
+    JSON.stringify({ ok: false, error: 'Could not detect supported target files in /w.', path: '/w' }),
+  );
+  const failed = await run({ report: 'snyk-error.json' }, context(dir));
+  assert.equal(failed.status, 'block');
+  assert.match(failed.summary, /Could not detect supported target files in \/w\./);
+  // A wrong field is named by its path.
+  await writeFile(
+    join(dir, 'snyk-bad.json'),
+    JSON.stringify({ ...project, vulnerabilities: [{ id: 'SNYK-1', severity: 5 }] }),
+  );
+  const bad = await run({ report: 'snyk-bad.json' }, context(dir));
+  assert.match(bad.summary, /^snyk-bad\.json: vulnerabilities\[0\]\.severity: /);
+});
