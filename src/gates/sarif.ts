@@ -570,6 +570,15 @@ async function runSarifGate(config: SarifConfig, ctx: GateContext): Promise<Gate
   const minSeverity = config.security_severity ?? 7;
   const blocking: Finding[] = [];
   const others: Finding[] = [];
+  // Results, counted as the log lists them; alike ones share one finding (below).
+  let blockingResults = 0;
+  let otherResults = 0;
+  /**
+   * Results alike in all a finding shows (rule, place, level, message) are one finding that counts them:
+   * Snyk Open Source writes one result per dependency path that brings a vulnerable package in, all at
+   * package.json:1 with the same text, so hoek on 4 paths was 4 findings no reader could tell apart.
+   */
+  const alike = new Map<string, { finding: Finding; count: number }>();
   let suppressed = 0;
   let absent = 0;
   const turns = new Turns(ctx.signal);
@@ -624,14 +633,34 @@ async function runSarifGate(config: SarifConfig, ctx: GateContext): Promise<Gate
         message: `${result.tool}: ${redactReported(result.message, [result.snippet])} (${shown})`,
         severity: byLevel || bySeverity ? 'error' : result.level === 'warning' ? 'warning' : 'notice',
       };
+      if (byLevel || bySeverity) blockingResults++;
+      else otherResults++;
+      const key = JSON.stringify([
+        finding.rule,
+        finding.path,
+        finding.line,
+        finding.column,
+        finding.severity,
+        finding.message,
+      ]);
+      const seen = alike.get(key);
+      if (seen) {
+        seen.count++;
+        continue;
+      }
+      alike.set(key, { finding, count: 1 });
       (byLevel || bySeverity ? blocking : others).push(finding);
     }
+  }
+  for (const { finding, count } of alike.values()) {
+    // The message ends with the "(level …)" note: the count joins it.
+    if (count > 1) finding.message = `${finding.message.slice(0, -1)}, ${count} identical results)`;
   }
   const findings = [...blocking, ...others];
   const shown = findings.slice(0, MAX_FINDINGS);
   const where = `${files.length} SARIF file${files.length === 1 ? '' : 's'}`;
   const extra = [
-    others.length ? `${others.length} below the thresholds` : '',
+    otherResults ? `${otherResults} below the thresholds` : '',
     suppressed ? `${suppressed} suppressed` : '',
     absent ? `${absent} fixed since the baseline` : '',
     findings.length > MAX_FINDINGS ? `first ${MAX_FINDINGS} listed` : '',
@@ -639,10 +668,10 @@ async function runSarifGate(config: SarifConfig, ctx: GateContext): Promise<Gate
     .filter(Boolean)
     .join(', ');
   const tail = extra ? ` (${extra})` : '';
-  if (blocking.length > 0) {
+  if (blockingResults > 0) {
     return {
       status: 'block',
-      summary: `${blocking.length} blocking result(s) in ${where}${tail}`,
+      summary: `${blockingResults} blocking result(s) in ${where}${tail}`,
       findings: shown,
     };
   }

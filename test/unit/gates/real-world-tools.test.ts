@@ -275,6 +275,32 @@ test('Snyk Open Source SARIF: the high (error) blocks; the mediums block only at
     `${strict.status}: ${strict.summary}`,
     'block: 6 blocking result(s) in 1 SARIF file (1 below the thresholds)',
   );
+  // Snyk writes one result per dependency path, alike in all they say: hoek's 4 are one finding.
+  assert.deepEqual(
+    strict.findings.map((f) => [f.rule, f.severity, f.message]),
+    [
+      [
+        'SNYK-JS-BL-608877',
+        'error',
+        'Snyk Open Source: This file introduces a vulnerable bl package with a high severity vulnerability. (level error)',
+      ],
+      [
+        'npm:hoek:20180212',
+        'error',
+        'Snyk Open Source: This file introduces a vulnerable hoek package with a medium severity vulnerability. (level warning, 4 identical results)',
+      ],
+      [
+        'npm:tunnel-agent:20170305',
+        'error',
+        'Snyk Open Source: This file introduces a vulnerable tunnel-agent package with a medium severity vulnerability. (level warning)',
+      ],
+      [
+        'npm:ms:20170412',
+        'notice',
+        'Snyk Open Source: This file introduces a vulnerable ms package with a low severity vulnerability. (level note)',
+      ],
+    ],
+  );
 });
 
 test('gosec SARIF: results keep their own rule and level where gosec’s ruleIndex names another rule', async (t) => {
