@@ -99,6 +99,13 @@ interface Suite {
 }
 
 export function parseJUnit(text: string, file: string): JUnitSummary {
+  // vitest's and jest's --reporter=json / --json (jest's shape, vitest's with `location` under
+  // includeTaskLocation): not XML, and refused as "not well-formed XML" it said nothing useful.
+  if (/^\s*\{/.test(text) && /"numTotalTests"\s*:/.test(text.slice(0, 4096))) {
+    throw new JUnitReportError(
+      `${file} is a vitest or jest JSON report ("numTotalTests"), not JUnit XML: have vitest write JUnit (--reporter=junit --outputFile=…; a failure's line is read from its stack) or jest with jest-junit`,
+    );
+  }
   const doc = parseXmlReport(text, file, ARRAYS, (message) => new JUnitReportError(message)) as {
     testsuites?: Suite | '';
     testsuite?: Suite[];

@@ -63,6 +63,56 @@ test('vitest junit: the two failed tests by their "describe > test" names and as
   );
 });
 
+test('vitest --reporter=json given as a JUnit report is refused saying what it is and what to run', async (t) => {
+  const dir = await checkout(t);
+  // vitest's JSON reporter (jest's shape; `location` with includeTaskLocation), one failed test.
+  await writeFile(
+    join(dir, 'vitest.json'),
+    JSON.stringify({
+      numTotalTestSuites: 1,
+      numPassedTestSuites: 0,
+      numFailedTestSuites: 1,
+      numPendingTestSuites: 0,
+      numTotalTests: 1,
+      numPassedTests: 0,
+      numFailedTests: 1,
+      numPendingTests: 0,
+      numTodoTests: 0,
+      startTime: 1750923396415,
+      success: false,
+      testResults: [
+        {
+          assertionResults: [
+            {
+              ancestorTitles: ['describe 1'],
+              fullName: 'describe 1 example test 1',
+              status: 'failed',
+              title: 'example test 1',
+              duration: 4,
+              failureMessages: ['expected true to be false // Object.is equality'],
+              location: { line: 8, column: 18 },
+            },
+          ],
+          startTime: 1750923396415,
+          endTime: 1750923396419,
+          status: 'failed',
+          message: '',
+          name: '/w/src/everything.spec.ts',
+        },
+      ],
+    }),
+  );
+  const verdict = await testsGate.run(
+    testsGate.schema.parse({ junit: 'vitest.json', thresholds: {} }),
+    context(dir),
+  );
+  assert.equal(verdict.status, 'block');
+  assert.equal(
+    verdict.summary,
+    'vitest.json is a vitest or jest JSON report ("numTotalTests"), not JUnit XML: have vitest write JUnit (--reporter=junit --outputFile=…; a failure\'s line is read from its stack) or jest with jest-junit',
+  );
+});
+
 test('a failure stack read for its line only where a frame is in the test file (vitest helpers, jest-junit, Java)', () => {
   const failures = (xml: string) => parseJUnit(xml, 'r.xml').failures.map((f) => [f.file, f.line, f.column]);
   // vitest with addFileAttribute, the assertion in a helper: its frames run from the helper to the test file
