@@ -540,6 +540,8 @@ const snykProjectSchema = z.looseObject({
   vulnerabilities: z.array(z.unknown()),
   projectName: text,
   displayTargetFile: text,
+  // snyk container test: the image's applications (an npm project inside it), each with its own vulnerabilities.
+  applications: z.array(z.unknown()).optional(),
 });
 
 /** The dependency paths a Snyk finding lists in full; the rest are counted. */
@@ -572,15 +574,22 @@ function snykProjects(data: unknown): unknown[] | undefined {
  */
 function* parseSnyk(projects: unknown[], source: string): Generator<void, Advisory[]> {
   const advisories = new Map<string, Advisory>();
-  for (const [index, raw] of projects.entries()) {
-    const where = projects.length > 1 ? `[${index}]` : '';
-    const failed = (raw as { error?: unknown }).error;
+  // [where, project]: --all-projects' projects, and a container's applications after its own packages.
+  const pending: Array<[string, unknown]> = projects.map((raw, index) => [
+    projects.length > 1 ? `[${index}]` : '',
+    raw,
+  ]);
+  for (let next = pending.shift(); next !== undefined; next = pending.shift()) {
+    const [where, raw] = next;
+    const failed = (raw as { error?: unknown } | null)?.error;
     if (typeof failed === 'string') {
       throw new AuditReportError(
         `${source}${where ? `: project ${where}` : ''}: snyk could not test it (${failed.slice(0, 300)})`,
       );
     }
     const project = checked(snykProjectSchema, raw, source, where);
+    for (const [appIndex, application] of (project.applications ?? []).entries())
+      pending.push([`${where}${where ? '.' : ''}applications[${appIndex}]`, application]);
     for (const [entryIndex, entry] of project.vulnerabilities.entries()) {
       yield;
       const vulnerability = checked(

@@ -354,6 +354,72 @@ test('snyk test --json: one finding per vulnerability and package@version, not o
     'block: 3 advisories at or above moderate (1 below moderate)',
   );
   assert.match(all.findings[1]!.message, /^hoek@2\.16\.3 .*; 8 dependency paths: .*; 5 more$/);
+  // snyk container test --json (DefectDojo's snykcontainer_issue_epss.json, trimmed): the image's OS packages,
+  // and under "applications" the npm project inside it, whose vulnerabilities are as much the image's.
+  const entry = (
+    id: string,
+    name: string,
+    version: string,
+    severity: string,
+    title: string,
+    from: string[],
+  ) => ({
+    id,
+    title,
+    semver: { vulnerable: ['*'] },
+    severity,
+    packageName: name.split('/')[0],
+    packageManager: 'npm',
+    from,
+    upgradePath: [],
+    isUpgradable: false,
+    isPatchable: false,
+    name,
+    version,
+  });
+  await writeFile(
+    join(dir, 'snyk-container.json'),
+    JSON.stringify({
+      vulnerabilities: [
+        entry('SNYK-DEBIAN11-GCC10-5901313', 'gcc-10/libgcc-s1', '10.2.1-6', 'low', 'CVE-2023-4039', [
+          'docker-image|sarim04/juiceshop@latest',
+          'gcc-10/libgcc-s1@10.2.1-6',
+        ]),
+      ],
+      ok: false,
+      dependencyCount: 9,
+      packageManager: 'deb',
+      docker: { binariesVulns: { issuesData: {}, affectedPkgs: {} } },
+      summary: '67 vulnerable dependency paths',
+      uniqueCount: 13,
+      projectName: 'docker-image|sarim04/juiceshop',
+      platform: 'linux/amd64',
+      path: 'sarim04/juiceshop:latest/juiceshop',
+      applications: [
+        {
+          vulnerabilities: [
+            entry('SNYK-JS-EXPRESSJWT-575022', 'express-jwt', '0.1.3', 'high', 'Authorization Bypass', [
+              'juice-shop@15.3.0',
+              'express-jwt@0.1.3',
+            ]),
+          ],
+          ok: false,
+          packageManager: 'npm',
+          projectName: 'juice-shop',
+          displayTargetFile: '/juice-shop/package.json',
+        },
+      ],
+    }),
+  );
+  const container = await run({ report: 'snyk-container.json' }, context(dir));
+  assert.equal(
+    `${container.status}: ${container.summary}`,
+    'block: 1 advisory at or above moderate (1 below moderate)',
+  );
+  assert.match(
+    container.findings[0]!.message,
+    /^express-jwt@0\.1\.3 \*: high: Authorization Bypass \(SNYK-JS-EXPRESSJWT-575022/,
+  );
   // Snyk's own error: blocks naming it.
   await writeFile(
     join(dir, 'snyk-error.json'),
