@@ -766,7 +766,8 @@ function toAdvisory(
     ...(raw.url ? { url: raw.url } : {}),
     package: raw.package ?? 'unknown package',
     severity,
-    title: raw.title ?? 'untitled advisory',
+    // pnpm 11 writes "" where the registry gave no title.
+    title: raw.title?.trim() || 'untitled advisory',
     ...(raw.range ? { range: raw.range } : {}),
     ...(raw.fixAvailable !== undefined ? { fixAvailable: raw.fixAvailable } : {}),
   };

@@ -436,3 +436,54 @@ test('snyk test --json: one finding per vulnerability and package@version, not o
   const bad = await run({ report: 'snyk-bad.json' }, context(dir));
   assert.match(bad.summary, /^snyk-bad\.json: vulnerabilities\[0\]\.severity: /);
 });
+
+test('pnpm 11 audit --json (built from the bulk advisory endpoint): read as npm 6 / older pnpm reports are', () => {
+  // pnpm's bulkResponseToAuditReport (deps.compliance.audit): advisories keyed by id, module_name and
+  // findings from the lockfile, github_advisory_id from the url, patched_versions only where inferred, and
+  // "" for a title or url the registry did not give.
+  const finding = { version: '1.2.5', paths: ['.>minimist'], dev: false, optional: false, bundled: false };
+  const advisories = parseAuditReport(
+    JSON.stringify({
+      advisories: {
+        '1102341': {
+          findings: [finding],
+          id: 1102341,
+          title: 'Prototype Pollution in minimist',
+          module_name: 'minimist',
+          vulnerable_versions: '>=1.0.0 <1.2.6',
+          patched_versions: '>=1.2.6',
+          severity: 'critical',
+          cwe: 'CWE-1321',
+          github_advisory_id: 'GHSA-xvch-5gv4-984h',
+          url: 'https://github.com/advisories/GHSA-xvch-5gv4-984h',
+        },
+        '1099999': {
+          findings: [{ ...finding, version: '0.1.0', paths: ['.>left'] }],
+          id: 1099999,
+          title: '',
+          module_name: 'left',
+          vulnerable_versions: '*',
+          severity: 'low',
+          cwe: '',
+          github_advisory_id: '',
+          url: '',
+        },
+      },
+      metadata: {
+        vulnerabilities: { info: 0, low: 1, moderate: 0, high: 0, critical: 1 },
+        dependencies: 3,
+        devDependencies: 0,
+        optionalDependencies: 0,
+        totalDependencies: 3,
+      },
+    }),
+    'pnpm.json',
+  );
+  assert.deepEqual(
+    advisories.map((a) => [a.id, a.package, a.severity, a.title, a.fixAvailable]),
+    [
+      ['1099999', 'left', 'low', 'untitled advisory', undefined],
+      ['GHSA-xvch-5gv4-984h', 'minimist', 'critical', 'Prototype Pollution in minimist', true],
+    ],
+  );
+});
