@@ -69,7 +69,8 @@ async function runAuditGate(config: AuditConfig, ctx: GateContext): Promise<Gate
     if (text.trim() === '') {
       return block(
         `${source} printed no report (exit code ${exitCode}): the advisory service could not be reached or the audit failed` +
-          stderrHint(result.stderr),
+          stderrHint(result.stderr) +
+          legacyEndpointHint(result.stderr),
       );
     }
   }
@@ -194,7 +195,8 @@ function* auditReportSteps(written: string, source: string): Generator<void, Adv
     if (berry === undefined) {
       throw new AuditReportError(
         `${source} did not give a JSON audit report: the advisory service could not be reached or the audit failed` +
-          ` (output starts with ${JSON.stringify(text.trim().slice(0, 80))})`,
+          ` (output starts with ${JSON.stringify(text.trim().slice(0, 80))})` +
+          legacyEndpointHint(text.slice(0, 4096)),
       );
     }
     data = berry.report;
@@ -208,7 +210,8 @@ function* auditReportSteps(written: string, source: string): Generator<void, Adv
   }
   if (data.error !== undefined || data.statusCode !== undefined) {
     throw new AuditReportError(
-      `${source}: the advisory service could not be reached or refused the audit (${errorText(data)})`,
+      `${source}: the advisory service could not be reached or refused the audit (${errorText(data)})` +
+        legacyEndpointHint(JSON.stringify(data.error) ?? ''),
     );
   }
   // The report's entries are checked and read one step each (a million of them are seconds of work).
@@ -815,12 +818,24 @@ function errorText(data: Record<string, unknown>): string {
 }
 
 function stderrHint(stderr: string): string {
+  // npm 7+ writes "npm error …", npm 6 "npm ERR! …", pnpm " ERR_PNPM_… …".
   const line = stderr
     .split('\n')
     .map((l) => l.trim())
-    .find((l) => /error/i.test(l));
+    .find((l) => /error|\bERR[!_]/i.test(l));
   // Redacted before it is cut: an error line may quote a registry URL with its token or password.
   return line ? ` (${redactSecrets(line).slice(0, 200)})` : '';
+}
+
+/**
+ * npm 6 and pnpm releases before its audit moved to the bulk advisory endpoint ask the registry's legacy
+ * audit endpoint (/-/npm/v1/security/audits, /quick), which the public registry retired in April 2026 (HTTP
+ * 410); npm 6 reports any refusal as ENOAUDIT, "may not support audit requests". Said so, with what to run,
+ * when the output shows either; '' otherwise.
+ */
+function legacyEndpointHint(output: string): string {
+  if (!/\bENOAUDIT\b|\/-\/npm\/v1\/security\/audits(?![\w-])/.test(output)) return '';
+  return ': npm 6 and older pnpm releases ask the legacy audit endpoint (/-/npm/v1/security/audits), which the public registry retired in April 2026 (and a private registry may never have had): run the audit with npm 7 or later (it asks /-/npm/v1/security/advisories/bulk), or a pnpm release whose audit does';
 }
 
 async function findLockfile(cwd: string): Promise<string | undefined> {

@@ -487,3 +487,56 @@ test('pnpm 11 audit --json (built from the bulk advisory endpoint): read as npm 
     ],
   );
 });
+
+test("npm 6's and older pnpm's audit refused by the retired legacy endpoint: blocks saying so and what to run", async (t) => {
+  const dir = await tempDir(t);
+  const node = process.execPath;
+  // npm 6 with --json: its error handler prints {"error": {code, summary, detail}} on stdout (console.log,
+  // 2-space JSON) and "npm ERR!" lines on stderr; a 4xx from the audit endpoint is ENOAUDIT.
+  const npm6 = {
+    error: {
+      code: 'ENOAUDIT',
+      summary:
+        'Your configured registry (http://127.0.0.1:4873/) may not support audit requests, or the audit endpoint may be temporarily unavailable.\nThe server said: Gone',
+      detail: '',
+    },
+  };
+  const npm = await run(
+    {
+      command: [
+        node,
+        '-e',
+        `console.log(${JSON.stringify(JSON.stringify(npm6, null, 2))}); console.error('npm ERR! code ENOAUDIT'); process.exit(1)`,
+      ],
+    },
+    context(dir),
+  );
+  assert.equal(npm.status, 'block');
+  assert.match(npm.summary, /refused the audit \(ENOAUDIT: Your configured registry/);
+  assert.match(npm.summary, /retired in April 2026 .*: run the audit with npm 7 or later/);
+  // pnpm before its bulk-endpoint release: its error on stderr, nothing on stdout.
+  const pnpm = await run(
+    {
+      command: [
+        node,
+        '-e',
+        `console.error(' ERR_PNPM_AUDIT_BAD_RESPONSE  The audit endpoint (at http://127.0.0.1:4873/-/npm/v1/security/audits/quick) responded with 410: Gone'); process.exit(1)`,
+      ],
+    },
+    context(dir),
+  );
+  assert.equal(pnpm.status, 'block');
+  assert.match(
+    pnpm.summary,
+    /printed no report \(exit code 1\).*\(ERR_PNPM_AUDIT_BAD_RESPONSE {2}The audit endpoint/,
+  );
+  assert.match(pnpm.summary, /legacy audit endpoint \(\/-\/npm\/v1\/security\/audits\)/);
+  // npm 7+'s bulk endpoint failing is not that.
+  const bulk = await run(
+    {
+      command: [node, '-e', `console.error('npm error audit endpoint returned an error'); process.exit(1)`],
+    },
+    context(dir),
+  );
+  assert.doesNotMatch(bulk.summary, /legacy audit endpoint/);
+});
