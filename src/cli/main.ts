@@ -17,7 +17,7 @@ import { STRATEGY_NAMES, type StrategyName } from '../config/strategy-names.ts';
 import type { AnalyzeCliOptions } from './analyze.ts';
 import { UnknownGateError } from '../gates/registry.ts';
 import type { DeploymentPlan } from '../pipeline/plan.ts';
-import { VERSION_RULE, VERSION_RULE_TEXT } from '../github/deployment-payload.ts';
+import { VERSION_RULE, VERSION_RULE_TEXT } from '../github/version-rule.ts';
 import { EXIT_CODES, gatesExitCode } from '../util/exit-codes.ts';
 import type { StateKeyOptions } from './state-key.ts';
 import type { ControlCliOptions } from './control.ts';

@@ -3,15 +3,10 @@
 // payload fails with a clear error instead of deploying something unexpected.
 import * as z from 'zod';
 import { STRATEGY_NAMES } from '../config/strategy-names.ts';
+import { VERSION_RULE, VERSION_RULE_TEXT } from './version-rule.ts';
 
-/**
- * The one version rule: the payload, the action's inputs, workflow_dispatch inputs, the App's /deploy and the
- * CLI all use it. Not empty (an empty version would be deployed and recorded as live) and not starting with
- * "-" (a command given the version as an argument would read it as an option, e.g. `--help`).
- */
-export const VERSION_RULE = /^(?!-)[\w.+-]{1,128}$/;
-export const VERSION_RULE_TEXT =
-  'a version is 1-128 letters, digits, ".", "_", "+" or "-", and does not start with "-"';
+// The version rule is in version-rule.ts (the CLI needs it without this file's schema); still exported here.
+export { VERSION_RULE, VERSION_RULE_TEXT };
 
 /** The kinds of deployment: the payload carries one, the policy decides on it. */
 export const DEPLOYMENT_TYPES = ['standard', 'hotfix', 'rollback'] as const;
