@@ -8,6 +8,7 @@ import { build, type BuildOptions } from 'esbuild';
 import { mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, rmdirSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { lazyActionsCorePlugin } from './lazy-actions-core.ts';
+import { lazyCommanderPlugin } from './lazy-commander.ts';
 
 export const entries = {
   'action/index': 'src/action/index.ts',
@@ -36,8 +37,9 @@ export const bundleOptions = {
   minifyWhitespace: true,
   minifySyntax: true,
   logLevel: 'warning',
-  // @actions/core without undici at start (lazy-actions-core.ts).
-  plugins: [lazyActionsCorePlugin],
+  // @actions/core without undici at start (lazy-actions-core.ts), commander without node:child_process
+  // (lazy-commander.ts).
+  plugins: [lazyActionsCorePlugin, lazyCommanderPlugin],
   // Some dependencies are CommonJS and call require(); give the ESM bundle one.
   banner: {
     js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",

@@ -8,6 +8,7 @@ import { describe, it } from 'node:test';
 import { build, type Metafile } from 'esbuild';
 import { bundleOptions, entries } from '../../../scripts/build.ts';
 import { lazyActionsCore } from '../../../scripts/lazy-actions-core.ts';
+import { lazyCommander } from '../../../scripts/lazy-commander.ts';
 
 const root = join(import.meta.dirname, '..', '..', '..');
 
@@ -171,6 +172,9 @@ describe('what the CLI loads at start', () => {
       'src/config/load.ts',
     );
     assert.deepEqual(problems, []);
+    // The version rule without the deployment payload's zod schema, which no CLI command reads.
+    assert.ok(atStart.includes('src/github/version-rule.ts'));
+    assert.ok(!atStart.includes('src/github/deployment-payload.ts'), 'the payload schema is loaded at start');
     const builtins = builtinsAtStart(metafile, atStart);
     for (const heavy of ['crypto', 'http', 'https', 'net', 'tls', 'zlib'])
       assert.ok(!builtins.has(heavy), `node:${heavy} is imported statically at the CLI's start`);
@@ -210,6 +214,49 @@ describe('lazy-actions-core', () => {
     assert.throws(
       () => lazyActionsCore(changed, 'node_modules/@actions/core/lib/core.js'),
       /"const oidc_utils_1 = require\("\.\/oidc-utils"\);" not found in node_modules\/@actions\/core\/lib\/core\.js/,
+    );
+  });
+});
+
+describe('lazy-commander', () => {
+  const command = [
+    "const EventEmitter = require('node:events').EventEmitter;",
+    "const childProcess = require('node:child_process');",
+    "proc = childProcess.spawn(process.execPath, args, { stdio: 'inherit' });",
+  ].join('\n');
+
+  it('loads node:child_process when a subcommand is spawned, not at load', () => {
+    const out = lazyCommander(command);
+    assert.doesNotMatch(out, /const childProcess = require\('node:child_process'\);/);
+    assert.match(out, /spawn: \(\.\.\.args\) => require\('node:child_process'\)\.spawn\(\.\.\.args\)/);
+    assert.match(out, /childProcess\.spawn\(process\.execPath, args/);
+  });
+
+  it('is in the build: the CLI requires node:child_process only where commander spawns', async () => {
+    // A require() is not in the metafile's static graph (builtinsAtStart), so the built text is read.
+    const result = await build({
+      ...bundleOptions,
+      entryPoints: [entries['cli/main']],
+      absWorkingDir: root,
+      outdir: join(root, 'dist-graph-unused'),
+      write: false,
+      logLevel: 'silent',
+    });
+    const requires = result.outputFiles.flatMap((file) => [
+      ...file.text.matchAll(/require\("node:child_process"\)(\.\w+)?/g),
+    ]);
+    assert.ok(
+      requires.length > 0,
+      'commander is not in the CLI bundle: the check would pass for the wrong reason',
+    );
+    assert.deepEqual(new Set(requires.map((m) => m[0])), new Set(['require("node:child_process").spawn']));
+  });
+
+  it('fails the build, naming the text, when commander no longer has it', () => {
+    assert.throws(
+      () =>
+        lazyCommander(command.replace("require('node:child_process')", "require('child_process')"), 'x.js'),
+      /lazy-commander: "const childProcess = require\('node:child_process'\);" not found in x\.js/,
     );
   });
 });
