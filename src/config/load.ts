@@ -109,7 +109,9 @@ export function parseConfig(written: string, file: string): ParseResult {
   // What is validated is the data with its aliases expanded: bounded like the text (x- keys are not read).
   const expanded = expandedSizeIssue(data);
   if (expanded) return failure([locator.atStart(expanded)]);
-  const result = deployConfig.safeParse(data, { error: issueMessage });
+  // jitless: zod's fast path compiles a parser (new Function) for each object schema on its first parse, which
+  // pays off over many parses; a config is parsed once per process, and the compiling was most of its parse.
+  const result = deployConfig.safeParse(data, { error: issueMessage, jitless: true });
   if (!result.success) {
     const explained = explainIssues(result.error.issues, data, deployConfig);
     return failure(
