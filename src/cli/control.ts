@@ -65,6 +65,7 @@ export type ControlCliRefusal =
   | 'state_corrupt'
   | 'state_unverifiable'
   | 'state_unavailable'
+  | 'state_untrusted'
   | 'state_buried';
 
 /** Whether the requests end a handed-off rollout's wait (go on, or roll back): then someone must act now. */

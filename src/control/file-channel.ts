@@ -11,19 +11,21 @@
 // file-store.ts): a FIFO put (or linked) in its place would block the poll for ever, and with it the rollout's
 // every /abort; a device (/dev/zero) or a huge file would be read into memory whole.
 // Only a file and directories (`control/` and the state directory) the CLI's user (or root) owns, and that
-// group and others may not write, are trusted (file-trust.ts, as ssh's StrictModes): anyone else who could
-// write a line, or put another `control/` in place, could /promote. A symbolic link in place of any of them is
+// group and others may not write, under directories nobody else may write, are trusted (util/file-trust.ts,
+// util/trusted-directories.ts, as ssh's StrictModes): anyone else who could write a line, or put another
+// `control/` or state directory in place, could /promote. A symbolic link in place of any of them is
 // not followed (the CLI makes none): its target may be anyone's. The CLI makes them so that they pass (0644
 // and 0755, whatever the umask adds).
 import { createHash } from 'node:crypto';
 import { constants, type Stats } from 'node:fs';
-import { lstat, mkdir, open, type FileHandle } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { mkdir, open, type FileHandle } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { cutText } from '../github/write-limits.ts';
 import { plain } from '../util/plain-text.ts';
 import { syncDirectory } from '../util/sync-directory.ts';
 import { TRUSTED_DIRECTORY_MODE } from '../util/trusted-mode.ts';
-import { processUid, untrusted } from './file-trust.ts';
+import { processUid, untrusted } from '../util/file-trust.ts';
+import { untrustedDirectory, untrustedStateDirectory } from '../util/trusted-directories.ts';
 import {
   parseControlRequest,
   type ControlPoll,
@@ -96,7 +98,7 @@ export class FileControlChannel implements ControlSource, ControlSink {
     const refuse = (why: string) =>
       new Error(`the control request was not written to ${environment}: ${why}`);
     // A request written where it will not be acted on must not be reported written.
-    const directory = await this.directoryUntrusted(path);
+    const directory = this.directoryUntrusted(path);
     if (directory) throw refuse(directory);
     let created = true;
     const handle = await open(
@@ -146,7 +148,7 @@ export class FileControlChannel implements ControlSource, ControlSink {
     let text: string;
     let signature: string;
     try {
-      const directory = await this.directoryUntrusted(path);
+      const directory = this.directoryUntrusted(path);
       if (directory) return this.unreadable(directory);
       // Opened without blocking (a FIFO's open waits for a writer), and looked at before it is read.
       const handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK | NO_FOLLOW);
@@ -221,29 +223,14 @@ export class FileControlChannel implements ControlSource, ControlSink {
   }
 
   /**
-   * Why the directories on the way to the control file at `path` are not trusted: the state directory, then
-   * `control/` in it; undefined when both are (or are not there yet).
+   * Why the directories on the way to the control file at `path` are not trusted: the state directory, those
+   * above it, then `control/` in it; undefined when all are (or are not there yet).
    */
-  private async directoryUntrusted(path: string): Promise<string | undefined> {
-    // resolve: a trailing slash (`state_dir: state/`) would have lstat follow a link.
+  private directoryUntrusted(path: string): string | undefined {
     return (
-      (await this.untrustedDirectory(
-        resolve(this.dir),
-        'its state directory',
-        'set state_dir to the directory it points to',
-      )) ?? (await this.untrustedDirectory(dirname(path), 'its directory', 'put the directory itself there'))
+      untrustedStateDirectory(this.dir, this.uid) ??
+      untrustedDirectory(dirname(path), 'its directory', 'put the directory itself there', this.uid)
     );
-  }
-
-  private async untrustedDirectory(dir: string, what: string, unlink: string): Promise<string | undefined> {
-    const info = await lstat(dir).catch((error: NodeJS.ErrnoException) => {
-      if (error.code === 'ENOENT') return undefined;
-      throw error;
-    });
-    if (!info) return undefined;
-    if (info.isSymbolicLink())
-      return `${what} ${dir} is a symbolic link (the CLI makes a directory there), so its requests are not acted on; ${unlink}`;
-    return untrusted(`${what} ${dir}`, info, this.uid);
   }
 
   /** A poll that could not read the file: the requests last seen, and why (read again at the next poll). */

@@ -123,7 +123,7 @@ export async function adoptCurrent(
       read.code,
       true,
       `not adopted: the record of ${name} was refused [${read.code}]: ${read.message} (${read.source}). ` +
-        (read.code === 'state_unavailable'
+        (read.code === 'state_unavailable' || read.code === 'state_untrusted'
           ? 'A record that cannot be read is never replaced unread: run again when it can be read'
           : 'Only a record that verifies is replaced here; a deployment goes on past a refused record with ' +
             'what the current command reports (docs/state.md)') +

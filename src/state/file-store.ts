@@ -17,11 +17,17 @@
 // appear whole, so no live writer's lock is ever seen empty). One of another host whose workflow run GitHub
 // reports completed is taken over once its holder has also stopped touching it (lock-takeover.ts keepTouched,
 // HEARTBEAT_GRACE_MS): a cancelled job's process can still be writing its rollback's record.
+// A record says what is live and what a rollback goes back to, so it is trusted only as the control file next
+// to it is (util/trusted-directories.ts, util/file-trust.ts, as ssh's StrictModes): a state directory, a
+// `records/`, or a record file that someone other than the CLI's user (or root) owns or may write, or below a
+// directory someone else may write, or a link in place of either directory, is refused (`state_untrusted`,
+// naming the path and what is wrong), never read, and no record is written there. The CLI makes them so that
+// they pass (0755 and 0644, whatever the umask).
 import { randomInt } from 'node:crypto';
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync, statSync, type Stats } from 'node:fs';
 import { open, readdir, rename, mkdir, rm, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import {
   createOwnedFile,
   fileAgeMs,
@@ -45,6 +51,8 @@ import { syncDirectory } from '../util/sync-directory.ts';
 import { parseRecord, type EnvironmentRecord, type Release, type RetiredSlot } from './record.ts';
 import type { StateRead, StateStore, WriteOptions } from './store.ts';
 import { TRUSTED_DIRECTORY_MODE } from '../util/trusted-mode.ts';
+import { processUid, untrusted } from '../util/file-trust.ts';
+import { untrustedDirectory, untrustedStateDirectory } from '../util/trusted-directories.ts';
 
 export const LEGACY_STATE_FILE = 'state.json';
 /**
@@ -59,6 +67,10 @@ const TEMP_FILE = /\.json\.\d+\.\d+\.tmp$/;
 const DRAFT_RECORD = 'record.json';
 /** More than any record this version writes (50 history entries, 500 planned steps): refused unread. */
 export const MAX_RECORD_BYTES = 4 * 1024 * 1024;
+/** What is not done with a record over a place not trusted (after "so"). */
+const RECORDS_NOT_USED = 'its records are not read or written';
+/** The record file's mode (less if the umask says so): only its owner may write it, or it is not trusted. */
+const RECORD_FILE_MODE = 0o644;
 /** How long a write waits for another write of the same record to give its lock back. */
 export const LOCK_WAIT_MS = 5_000;
 /** A lock held (untouched) this long by a process of another host was left by a write that died. */
@@ -75,6 +87,8 @@ export const UNNAMED_LOCK_STALE_MS = 2_000;
 export type RunStatus = LockRunStatus;
 
 export interface FileStateStoreOptions {
+  /** The user whose files are trusted besides root's (default: the process's; undefined on Windows). */
+  uid?: number | undefined;
   /** How long a write waits for the lock another write holds (default LOCK_WAIT_MS). */
   lockWaitMs?: number;
   /**
@@ -111,9 +125,11 @@ export class FileStateStore implements StateStore {
   private readonly wrote = new Set<string>();
   /** The text readFile last found at a record path (undefined: no file). */
   private lastText: string | undefined;
+  private readonly uid: number | undefined;
 
   constructor(stateDir: string, options: FileStateStoreOptions = {}) {
     this.dir = stateDir;
+    this.uid = 'uid' in options ? options.uid : processUid();
     this.lockWaitMs = options.lockWaitMs ?? LOCK_WAIT_MS;
     this.runStatus = options.runStatus;
     this.notice = options.notice ?? ((line) => process.stderr.write(`${line}\n`));
@@ -134,6 +150,9 @@ export class FileStateStore implements StateStore {
    */
   readSync(environment: string): StateRead {
     const path = this.pathFor(environment);
+    // Not read, not kept aside and not replaced: whoever could write there may write it again.
+    const why = this.untrustedPlace(path);
+    if (why) return { ok: false, code: 'state_untrusted', message: why, source: path };
     const read = this.readFile(environment, path);
     if (this.wrote.has(environment)) {
       // What this run builds on is what it wrote (see `known`).
@@ -149,10 +168,10 @@ export class FileStateStore implements StateStore {
   }
 
   private readFile(environment: string, path: string): StateRead {
-    const text = readText(path);
+    const text = readText(path, this.uid);
     this.lastText = text.ok ? text.text : undefined;
     if (text.ok && text.text === undefined) return this.readLegacy(environment);
-    if (!text.ok) return corrupt(path, text.message);
+    if (!text.ok) return text.untrusted ? untrustedFile(path, text.message) : corrupt(path, text.message);
     if (text.text!.trim() === '') return corrupt(path, 'empty');
     let value: unknown;
     try {
@@ -175,7 +194,11 @@ export class FileStateStore implements StateStore {
   async write(record: EnvironmentRecord, options: WriteOptions = {}): Promise<void> {
     const path = this.pathFor(record.environment);
     const records = join(this.dir, 'records');
+    // Before anything is made there, and again once records/ is: a record written where it will be refused
+    // (or where someone else may change it) must not be reported stored.
+    this.refuseUntrusted(path, record);
     await mkdir(records, { recursive: true, mode: TRUSTED_DIRECTORY_MODE });
+    this.refuseUntrusted(path, record);
     await removeAbandonedTemps(records);
     // The draft names its writer (as a lock's draft does), so another write removes it only once that writer
     // is gone, never under a slow one still waiting for the lock.
@@ -186,7 +209,7 @@ export class FileStateStore implements StateStore {
       await mkdir(draft);
       await writeFile(join(draft, OWNER_FILE), ownerText());
       if (options.durable) {
-        const handle = await open(temp, 'w');
+        const handle = await open(temp, 'w', RECORD_FILE_MODE);
         try {
           await handle.writeFile(text);
           await handle.sync();
@@ -194,7 +217,7 @@ export class FileStateStore implements StateStore {
           await handle.close();
         }
       } else {
-        await writeFile(temp, text);
+        await writeFile(temp, text, { mode: RECORD_FILE_MODE });
       }
       // The check and the rename under the lock: no other write comes between them.
       const release = await this.lock(path);
@@ -218,6 +241,33 @@ export class FileStateStore implements StateStore {
     this.wrote.add(record.environment);
     // The rename is an entry of the directory: durable once the directory is on disk too.
     if (options.durable) await syncDirectory(records);
+  }
+
+  /**
+   * Why the directories on the way to the record file at `path` are not trusted (the state directory, those
+   * above it, then `records/`); undefined when all are (or are not there yet). An lstat that fails is said too.
+   */
+  private untrustedPlace(path: string): string | undefined {
+    try {
+      return (
+        untrustedStateDirectory(this.dir, this.uid, RECORDS_NOT_USED) ??
+        untrustedDirectory(
+          dirname(path),
+          'its directory',
+          'put the directory itself there',
+          this.uid,
+          RECORDS_NOT_USED,
+        )
+      );
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      return `the directories on the way to ${path} cannot be looked at (${code ?? (error as Error).message})`;
+    }
+  }
+
+  private refuseUntrusted(path: string, record: EnvironmentRecord): void {
+    const why = this.untrustedPlace(path);
+    if (why) throw new Error(`record ${record.seq} of ${record.environment} was not stored: ${why}`);
   }
 
   /**
@@ -291,8 +341,8 @@ export class FileStateStore implements StateStore {
   /** Today's state.json: what was live and the previous version, as a record with nothing else in it. */
   private readLegacy(environment: string): StateRead {
     const path = join(this.dir, LEGACY_STATE_FILE);
-    const text = readText(path);
-    if (!text.ok) return corrupt(path, text.message);
+    const text = readText(path, this.uid);
+    if (!text.ok) return text.untrusted ? untrustedFile(path, text.message) : corrupt(path, text.message);
     if (text.text === undefined) return { ok: true, record: undefined, source: this.pathFor(environment) };
     let file: unknown;
     try {
@@ -444,11 +494,14 @@ async function removeAbandonedTemps(dir: string): Promise<void> {
   for (const record of records) await removeAbandonedDrafts(join(dir, record));
 }
 
-function readText(path: string): { ok: true; text: string | undefined } | { ok: false; message: string } {
+function readText(
+  path: string,
+  uid: number | undefined,
+): { ok: true; text: string | undefined } | { ok: false; message: string; untrusted?: true } {
   try {
     // Looked at before it is opened: a FIFO would block the read for ever, and a device (/dev/zero) or a
     // huge file would be read into memory whole.
-    const info = statSync(path);
+    const info: Stats = statSync(path);
     if (!info.isFile())
       return {
         ok: false,
@@ -459,12 +512,18 @@ function readText(path: string): { ok: true; text: string | undefined } | { ok: 
         ok: false,
         message: `cannot be read (${info.size} bytes; a record is at most ${MAX_RECORD_BYTES})`,
       };
+    const why = untrusted(`the record file ${path}`, info, uid, 'it is not read');
+    if (why) return { ok: false, message: why, untrusted: true };
     return { ok: true, text: readFileSync(path, 'utf8') };
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return { ok: true, text: undefined };
     return { ok: false, message: `cannot be read (${code ?? (error as Error).message})` };
   }
+}
+
+function untrustedFile(path: string, why: string): StateRead {
+  return { ok: false, code: 'state_untrusted', message: why, source: path };
 }
 
 function corrupt(path: string, what: string): StateRead {

@@ -308,6 +308,12 @@ export type RefusalCode =
   /** Where the record is kept could not be read (GitHub failing): what is live is unknown. */
   | 'state_unavailable'
   /**
+   * Where the record is kept (the CLI's state directory, its records/, the file, or a directory above them) may
+   * be written by someone other than the CLI's user or root, or is a link: its record is not read, and none
+   * is written there until that is fixed (state/file-store.ts).
+   */
+  | 'state_untrusted'
+  /**
    * GitHub answered, but the record lies past what a read looks through (more deployments without one, or
    * more check suites of its name on a commit, than are read): what is live is unknown until they are cleared.
    */

@@ -65,7 +65,9 @@ export function believe(
   }
   // A record that could not be read at all (GitHub failing) is not a bad one to replace: it may be valid and
   // name an unfinished rollout or slots due for teardown that a fresh record would drop. Try again later.
-  if (!env.target.current || stored.code === 'state_unavailable') return refusal(env.name, stored);
+  // Nor is one in a place others may write: a new record would be as open to them, and is not written there.
+  if (!env.target.current || stored.code === 'state_unavailable' || stored.code === 'state_untrusted')
+    return refusal(env.name, stored);
   log(
     out,
     'warn',
@@ -92,9 +94,13 @@ function refusal(environment: string, stored: StoredRecord): Failure {
         ? `the state record of ${environment} could not be read [${stored.code}]: ${stored.message} ` +
           `(${stored.source}). Nothing was deployed: a record that may be valid (an unfinished rollout, slots ` +
           'due for teardown) is never replaced unread; run again when GitHub answers'
-        : `the state record of ${environment} was refused [${stored.code}]: ${stored.message} (${stored.source}). ` +
-          'Nothing was deployed on top of it: find out what is live, then remove or repair the record, ' +
-          "or configure the target's current command so the infrastructure says what is live",
+        : stored.code === 'state_untrusted'
+          ? `the state record of ${environment} was not read [${stored.code}]: ${stored.message} ` +
+            `(${stored.source}). Nothing was deployed: a record others may write is neither believed nor ` +
+            'replaced; fix the owner or mode, then run again'
+          : `the state record of ${environment} was refused [${stored.code}]: ${stored.message} (${stored.source}). ` +
+            'Nothing was deployed on top of it: find out what is live, then remove or repair the record, ' +
+            "or configure the target's current command so the infrastructure says what is live",
   };
 }
 

@@ -263,14 +263,14 @@ describe('deploy-action promote|pause|resume|abort: a requests file that cannot 
     }
   });
 
-  it('a state directory others may write, or a link, is control_unreadable, exit 2: another control/ could be put there', async () => {
+  it('a state directory others may write, or a link, is state_untrusted, exit 2: another record or control/ could be put there', async () => {
     writeConfig();
     await runningRollout();
     const cases: Array<[() => void, () => void, RegExp]> = [
       [
         () => chmodSync(stateDir, 0o777),
         () => chmodSync(stateDir, 0o755),
-        /^error: control_unreadable: the requests already made cannot be read: its state directory .*state may be written by its group and others \(mode 0777\), so its requests are not acted on; check them, then `chmod go-w` it\n$/,
+        /^error: state_untrusted: its state directory .*state may be written by its group and others \(mode 0777\), so its records are not read or written; check them, then `chmod go-w` it \(.*production\.json\); nothing was recorded\n$/,
       ],
       [
         () => {
@@ -281,7 +281,7 @@ describe('deploy-action promote|pause|resume|abort: a requests file that cannot 
           rmSync(stateDir);
           renameSync(`${stateDir}.real`, stateDir);
         },
-        /^error: control_unreadable: the requests already made cannot be read: its state directory .*state is a symbolic link \(the CLI makes a directory there\), so its requests are not acted on; set state_dir to the directory it points to\n$/,
+        /^error: state_untrusted: its state directory .*state is a symbolic link \(the CLI makes a directory there\), so its records are not read or written; set state_dir to the directory it points to \(.*production\.json\); nothing was recorded\n$/,
       ],
     ];
     for (const [spoil, mend, message] of cases) {
@@ -291,8 +291,11 @@ describe('deploy-action promote|pause|resume|abort: a requests file that cannot 
         assert.equal(r.code, 2, r.err);
         assert.match(r.err, message);
         assert.deepEqual(requests(), [], 'nothing written');
+        // Nor is the record shown as if it could be believed.
         const status = await cliBoundByModes('status', '-e', 'production');
-        assert.match(status.err, /^warning: control_unreadable: its state directory /);
+        assert.equal(status.code, 2, status.err);
+        assert.match(status.err, /^error: state_untrusted: its state directory /);
+        assert.equal(status.out, '');
       } finally {
         mend();
       }
