@@ -209,6 +209,45 @@ const sampleLine = z.looseObject({
   decision: z.looseObject({ kind: z.enum(['promote', 'hold', 'rollback']) }).optional(),
 });
 
+/**
+ * The longest a run waits between two reads of one window beyond the window's own length: reads missed (a
+ * provider that kept timing out, a machine asleep) add up to no more than a week in any run.
+ */
+export const MAX_RECORDED_GAP_SLACK_MS = DURATION_LIMITS.window;
+
+/**
+ * What is wrong with a sample's time `at` in `window`, measured from the window's last sample with a time
+ * (or, before any, its startedAt): one sample per interval, in time order, none before the window began, and
+ * none further from the one before than the window's length (at least one interval) and a week: a live run
+ * reads each interval at its end, so a longer gap is a time no run recorded (startedAt 0 and a first sample in
+ * the year 5000), which the judge would count into `for`, `max_no_data` and the time without data it reports.
+ */
+function timeProblems(window: RecordedWindow, at: number): string[] {
+  const previous = window.samples.findLast((s) => Number.isFinite(s.sample.at));
+  const from = previous
+    ? { at: previous.sample.at, what: `the previous sample's ${previous.sample.at} (line ${previous.line})` }
+    : Number.isFinite(window.startedAt)
+      ? { at: window.startedAt, what: `the window's startedAt ${window.startedAt} (line ${window.line})` }
+      : undefined;
+  if (!from) return [];
+  if (previous && !(at > from.at))
+    return [`${at} is not after ${from.what}: samples are one per interval, in time order`];
+  if (!previous && at < from.at) return [`${at} is before ${from.what}`];
+  const { windowMs, intervalMs } = window.context;
+  const allowed = Math.max(windowMs, intervalMs) + MAX_RECORDED_GAP_SLACK_MS;
+  if (!(at - from.at > allowed)) return [];
+  return [
+    `${at} is ${spanText(at - from.at)} after ${from.what}: a window of ${windowMs} ms read every ` +
+      `${intervalMs} ms never waits more than its length and a week (${spanText(allowed)}) between reads; ` +
+      'the time is not one a run recorded',
+  ];
+}
+
+/** A span of time in ms, with its days when it is that long. */
+function spanText(ms: number): string {
+  return ms >= DAY_MS ? `${ms} ms (${+(ms / DAY_MS).toFixed(1)} days)` : `${ms} ms`;
+}
+
 function explain(schema: z.ZodType, issues: readonly z.core.$ZodIssue[], data: unknown): string[] {
   return explainIssues(issues, data, schema).map(({ path, message }) =>
     path.length === 0 ? message : `${formatPath(path)}: ${message}`,
@@ -466,14 +505,7 @@ export function readRecording(file: string, maxBytes = MAX_RECORDING_BYTES): Rec
         return checked.values;
       });
       const previous = window.samples.at(-1);
-      if (previous && Number.isFinite(previous.sample.at) && !(sample.at > previous.sample.at))
-        problems.push(
-          `${where}: sample.at: ${sample.at} is not after the previous sample's ${previous.sample.at} (line ${previous.line}): samples are one per interval, in time order`,
-        );
-      else if (!previous && sample.at < window.startedAt)
-        problems.push(
-          `${where}: sample.at: ${sample.at} is before the window's startedAt ${window.startedAt} (line ${window.line})`,
-        );
+      problems.push(...timeProblems(window, sample.at).map((p) => `${where}: sample.at: ${p}`));
       if (previous && parsed.data.index !== undefined && !(parsed.data.index > previous.index))
         problems.push(
           `${where}: index: ${parsed.data.index} is not after the previous sample's ${previous.index} (line ${previous.line})`,
