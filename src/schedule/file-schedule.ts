@@ -10,10 +10,13 @@
 // (createOwnedFile): one whose claimant is a process of this host that has ended is taken over at once; any
 // other (a live claimant, one of another host or container, or one naming nobody: an older version's, or one
 // seen empty) only once CLAIM_STALE_MS old.
-// The trust model is the file system's, as for the records: whoever can write the state directory can
-// deploy with the CLI anyway.
+// A scheduled run deploys what it names, so the schedule is trusted only as the records and the control file
+// beside it are (util/trusted-directories.ts, as ssh's StrictModes): a state directory, `schedules/` or
+// schedule file that someone other than the CLI's user (or root) owns or may write, below a directory someone
+// else may write, or a link in place of a directory, is refused (schedule_unreadable, naming the path and what
+// is wrong): none of its runs is started, and nothing is written there. The file is written 0644.
 import { randomInt } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { mkdir, open, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as z from 'zod';
@@ -27,6 +30,8 @@ import type { TimeResult } from './time.ts';
 import { abortableSleep } from '../util/sleep.ts';
 import { syncDirectory } from '../util/sync-directory.ts';
 import { TRUSTED_DIRECTORY_MODE } from '../util/trusted-mode.ts';
+import { processUid, untrusted } from '../util/file-trust.ts';
+import { untrustedDirectory, untrustedStateDirectory } from '../util/trusted-directories.ts';
 import {
   createOwnedFile,
   fileAgeMs,
@@ -291,14 +296,24 @@ export interface FileScheduleOptions {
   heartbeatMs?: number;
   /** How long a change waits for another's lock (default LOCK_WAIT_MS; tests). */
   lockWaitMs?: number;
+  /** The user whose files are trusted besides root's (default: the process's; undefined on Windows). */
+  uid?: number | undefined;
 }
+
+/** What is not done with a schedule over a place not trusted (after "so"). */
+const RUNS_NOT_STARTED = 'its scheduled runs are not started or changed';
 
 export class FileSchedule {
   readonly dir: string;
   private readonly heartbeatMs: number | undefined;
   private readonly lockWaitMs: number;
 
+  private readonly stateDir: string;
+  private readonly uid: number | undefined;
+
   constructor(stateDir: string, options: FileScheduleOptions = {}) {
+    this.stateDir = stateDir;
+    this.uid = 'uid' in options ? options.uid : processUid();
     this.dir = join(stateDir, 'schedules');
     this.heartbeatMs = options.heartbeatMs;
     this.lockWaitMs = options.lockWaitMs ?? LOCK_WAIT_MS;
@@ -332,10 +347,14 @@ export class FileSchedule {
   /** The environment's runs; a file that is not one this version wrote is an error naming its path. */
   read(environment: string): ScheduledRun[] {
     const path = this.pathFor(environment);
+    this.refuseUntrusted();
     let text: string;
     try {
+      const why = untrusted(`the schedule file ${path}`, statSync(path), this.uid, RUNS_NOT_STARTED);
+      if (why) throw new ScheduleFileError(why);
       text = readFileSync(path, 'utf8');
     } catch (error) {
+      if (error instanceof ScheduleFileError) throw error;
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
       throw new ScheduleFileError(
         `${path} cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
@@ -360,8 +379,31 @@ export class FileSchedule {
       })) as ScheduledRun[];
   }
 
+  /**
+   * Throws, naming the path and what is wrong, when the state directory, a directory above it or `schedules/`
+   * is not trusted (util/trusted-directories.ts); an lstat that fails is said too.
+   */
+  private refuseUntrusted(): void {
+    let why: string | undefined;
+    try {
+      why =
+        untrustedStateDirectory(this.stateDir, this.uid, RUNS_NOT_STARTED) ??
+        untrustedDirectory(
+          this.dir,
+          'its directory',
+          'put the directory itself there',
+          this.uid,
+          RUNS_NOT_STARTED,
+        );
+    } catch (error) {
+      why = `the directories on the way to ${this.dir} cannot be looked at (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`;
+    }
+    if (why) throw new ScheduleFileError(why);
+  }
+
   async write(environment: string, runs: readonly ScheduledRun[]): Promise<void> {
     const path = this.pathFor(environment);
+    this.refuseUntrusted();
     await mkdir(this.dir, { recursive: true, mode: TRUSTED_DIRECTORY_MODE });
     // A draft left by a writer killed between writing it and its rename (its process gone), as the records'
     // drafts are (state/file-store.ts): at once when it names a process of this host that has ended, once
@@ -382,7 +424,7 @@ export class FileSchedule {
       // Durable as the records' durable writes (state/file-store.ts): the file's text on disk before the
       // rename, the rename once the directory is. A crash must not bring back a run already started and removed
       // (it would start again), lose one just added, or leave an empty file where the schedule was.
-      const handle = await open(temp, 'w');
+      const handle = await open(temp, 'w', 0o644);
       try {
         await handle.writeFile(`${JSON.stringify(data, null, 2)}\n`);
         await handle.sync();
@@ -404,6 +446,8 @@ export class FileSchedule {
     const lock = `${this.pathFor(environment)}.lock`;
     const deadline = Date.now() + this.lockWaitMs;
     let text: string;
+    // Nothing made (not even the lock) where the schedule would be refused.
+    this.refuseUntrusted();
     for (;;) {
       try {
         await mkdir(this.dir, { recursive: true, mode: TRUSTED_DIRECTORY_MODE });
