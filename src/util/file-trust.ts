@@ -3,10 +3,11 @@
 // file moves traffic, a record says what is live and what a rollback goes back to, so a file, or a directory on
 // its way (`control/` or `records/`, and the state directory that holds it: whoever may write that one may put
 // another `control/` in its place), that someone other than the CLI's user (or root) owns or may write is not
-// trusted, and nothing in it is acted on. So is one below a directory someone else may write (they may move the
-// state directory away and put their own in its place), unless that directory is sticky and root's or the
-// CLI's user's (/tmp: others may not rename what they do not own). Pure: the file's or directory's owner and
-// mode, and who the CLI runs as, in; the reason it is not trusted out.
+// trusted, and nothing in it is acted on. So is one below a directory its group or others may write (they may
+// move the state directory away and put their own in its place), unless that directory is sticky (/tmp: others
+// may not rename what they do not own). The owner of a directory above is not judged: a container job runs as
+// root in a workspace the runner's user owns, and that user is the one who runs the job. Pure: the file's or
+// directory's owner and mode, and who the CLI runs as, in; the reason it is not trusted out.
 
 /** What is judged: from an lstat or fstat. */
 export interface Ownership {
@@ -41,19 +42,22 @@ export function untrusted(
       `${what} is owned by user ${info.uid}, not by the user the CLI runs as (${uid}) or root, so ${effect}; ` +
       `check them, then \`chown ${uid}\` it`
     );
-  if ((info.mode & WRITABLE_BY_OTHERS) !== 0)
-    return (
-      `${what} may be written by ${WHO[(info.mode & WRITABLE_BY_OTHERS) >> 1]} ` +
-      `(mode ${(info.mode & 0o7777).toString(8).padStart(4, '0')}), so ${effect}; ` +
-      'check them, then `chmod go-w` it'
-    );
-  return undefined;
+  return writableByOthers(what, info, effect);
+}
+
+function writableByOthers(what: string, info: Ownership, effect: string): string | undefined {
+  if ((info.mode & WRITABLE_BY_OTHERS) === 0) return undefined;
+  return (
+    `${what} may be written by ${WHO[(info.mode & WRITABLE_BY_OTHERS) >> 1]} ` +
+    `(mode ${(info.mode & 0o7777).toString(8).padStart(4, '0')}), so ${effect}; ` +
+    'check them, then `chmod go-w` it'
+  );
 }
 
 /**
  * Why a directory above the state directory (`what`: `the directory <path> above its state directory <path>`)
- * is not to be trusted: as `untrusted`, except that one others may write but that is sticky (/tmp, 1777) is,
- * when it is root's or the CLI's user's: nobody else may then rename or remove the state directory in it.
+ * is not to be trusted: its group or others may write it and it is not sticky (a sticky one, as /tmp, lets
+ * nobody but an entry's owner rename it). Its owner is not judged (see the header).
  */
 export function untrustedAncestor(
   what: string,
@@ -61,8 +65,8 @@ export function untrustedAncestor(
   uid: number | undefined,
   effect: string = REQUESTS_NOT_ACTED_ON,
 ): string | undefined {
-  const judged = (info.mode & STICKY) !== 0 ? { uid: info.uid, mode: info.mode & ~WRITABLE_BY_OTHERS } : info;
-  return untrusted(what, judged, uid, effect);
+  if (uid === undefined || (info.mode & STICKY) !== 0) return undefined;
+  return writableByOthers(what, info, effect);
 }
 
 /** The user the process runs as, where the platform has one. */

@@ -21,7 +21,7 @@ function dir(t: { after(fn: () => void): void }): string {
   return d;
 }
 
-test('a directory above: writable by others is refused unless sticky and root’s or ours; another user’s is refused', () => {
+test('a directory above: writable by its group or others is refused unless sticky; its owner is not judged', () => {
   const what = 'the directory /srv above its state directory /srv/state';
   assert.equal(untrustedAncestor(what, { uid: 0, mode: 0o40755 }, ME), undefined, 'root’s 0755');
   assert.equal(untrustedAncestor(what, { uid: ME, mode: 0o40700 }, ME), undefined, 'ours');
@@ -35,12 +35,18 @@ test('a directory above: writable by others is refused unless sticky and root’
     untrustedAncestor(what, { uid: ME, mode: 0o40775 }, ME) ?? '',
     /may be written by its group \(mode 0775\)/,
   );
-  // Sticky only keeps others from renaming what they do not own: the directory's owner still may.
-  assert.match(
-    untrustedAncestor(what, { uid: 4242, mode: 0o41777 }, ME) ?? '',
-    /is owned by user 4242, not by the user the CLI runs as \(1000\) or root/,
+  // Another user's directory above is not judged by its owner: a container job runs as root in a workspace
+  // the runner's user owns. Only who else may write it counts.
+  assert.equal(untrustedAncestor(what, { uid: 4242, mode: 0o40755 }, ME), undefined, 'another user’s 0755');
+  assert.equal(
+    untrustedAncestor(what, { uid: 4242, mode: 0o41777 }, ME),
+    undefined,
+    'sticky, another user’s',
   );
-  assert.match(untrustedAncestor(what, { uid: 4242, mode: 0o40755 }, ME) ?? '', /owned by user 4242/);
+  assert.match(
+    untrustedAncestor(what, { uid: 4242, mode: 0o40775 }, ME) ?? '',
+    /may be written by its group \(mode 0775\)/,
+  );
   // Where there are no owners (Windows), nothing is judged.
   assert.equal(untrustedAncestor(what, { uid: 4242, mode: 0o40777 }, undefined), undefined);
   // The state directory itself gets no sticky pass: others could put their own control/ or records/ in it.
@@ -94,11 +100,15 @@ test('the walk up: a group- or world-writable directory above, not sticky, is na
   chmodSync(above, 0o755);
 
   if (uid === 0) {
+    // A root container job in a workspace the runner's user owns: trusted, as long as nobody else may write it.
     chownSync(above, 4242, 4242);
+    assert.equal(untrustedStateDirectory(state, 0), undefined, 'root under another user’s 0755 directory');
+    chmodSync(above, 0o775);
     assert.match(
       untrustedStateDirectory(state, 0) ?? '',
-      /shared above .* is owned by user 4242, not by the user the CLI runs as \(0\) or root/,
+      /shared above .* may be written by its group \(mode 0775\)/,
     );
+    chmodSync(above, 0o755);
     chownSync(above, 0, 0);
   }
   assert.equal(untrustedAncestors(state, undefined), undefined, 'no owners to judge (Windows)');
