@@ -2,8 +2,8 @@
 // file, logs, temp files), and the one way traffic moves: write the new config beside the live one, let
 // `nginx -t` judge it (a config nginx rejects never replaces the running one), swap it in, `nginx -s reload`,
 // and wait until the new worker serves and every old worker has answered its last request and exited.
-// nginx is always run with argv (execa), never through a shell. execa is loaded when nginx is run, not with
-// this module: ctl starts once per health check, and loading execa doubled its start-up CPU.
+// nginx is always run with argv (runNginx), never through a shell.
+import { execFile, type ExecFileException } from 'node:child_process';
 import { copyFile, mkdir, open, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
@@ -95,15 +95,36 @@ export async function readRouterState(paths: NginxPaths): Promise<NginxRouterSta
   return parseRouterState(json, paths.state);
 }
 
+/**
+ * Runs nginx with argv (never a shell), bounded; `failure` says how it failed (exit code, signal, timeout,
+ * could not start), undefined when it exited 0. node:child_process, not execa: ctl starts once per deploy.yml
+ * command, and loading execa cost more CPU than the rest of a weight change.
+ */
+function runNginx(
+  bin: string,
+  args: string[],
+): Promise<{ stdout: string; stderr: string; failure?: string }> {
+  return new Promise((resolve) => {
+    execFile(bin, args, { timeout: NGINX_COMMAND_TIMEOUT_MS }, (error, stdout, stderr) => {
+      if (!error) return resolve({ stdout, stderr });
+      const e = error as ExecFileException;
+      const failure = e.killed
+        ? `${bin} did not finish within ${NGINX_COMMAND_TIMEOUT_MS} ms`
+        : typeof e.code === 'number'
+          ? `${bin} exited with code ${e.code}`
+          : e.signal
+            ? `${bin} was killed by ${e.signal}`
+            : `cannot run ${bin}: ${e.message}`;
+      resolve({ stdout, stderr, failure });
+    });
+  });
+}
+
 /** `nginx -t` on a config file; throws nginx's own words when it refuses. */
 async function testConfig(bin: string, paths: NginxPaths, config: string): Promise<void> {
-  const { execa } = await import('execa');
-  const r = await execa(bin, [...nginxArgs(paths, config), '-t', '-q'], {
-    reject: false,
-    timeout: NGINX_COMMAND_TIMEOUT_MS,
-  });
-  if (r.exitCode !== 0) {
-    const why = (r.stderr || r.stdout || r.message || `exit code ${r.exitCode}`).trim();
+  const r = await runNginx(bin, [...nginxArgs(paths, config), '-t', '-q']);
+  if (r.failure !== undefined) {
+    const why = (r.stderr || r.stdout || r.failure).trim();
     throw new NginxError(`nginx -t refused the new configuration (the running one stays): ${why}`);
   }
 }
@@ -219,16 +240,9 @@ async function reloadAndWait(bin: string, paths: NginxPaths): Promise<void> {
   const master = await masterPid(paths);
   const before = new Set((await workersOf(master)).map((w) => w.pid));
   const logOffset = await logSize(paths.errorLog);
-  const { execa } = await import('execa');
-  const r = await execa(bin, [...nginxArgs(paths), '-s', 'reload'], {
-    reject: false,
-    timeout: NGINX_COMMAND_TIMEOUT_MS,
-  });
-  if (r.exitCode !== 0)
-    throw new ReloadError(
-      `nginx -s reload failed: ${(r.stderr || r.message || `exit code ${r.exitCode}`).trim()}`,
-      false,
-    );
+  const r = await runNginx(bin, [...nginxArgs(paths), '-s', 'reload']);
+  if (r.failure !== undefined)
+    throw new ReloadError(`nginx -s reload failed: ${(r.stderr || r.failure).trim()}`, false);
   const deadline = Date.now() + RELOAD_BOUND_MS;
   for (;;) {
     const workers = await workersOf(master);

@@ -5,6 +5,7 @@ import { existsSync, openSync, closeSync, readFileSync } from 'node:fs';
 import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { RequestError, requestJson } from './http-json.ts';
 
 export const SERVICE_SCRIPT = fileURLToPath(new URL('../service.ts', import.meta.url));
 const STOP_BOUND_MS = 12_000; // the service's own shutdown bound is 10 s
@@ -75,12 +76,15 @@ export interface HealthResult {
 
 export async function checkHealth(port: number, timeoutMs = 2000): Promise<HealthResult> {
   try {
-    const res = await fetch(`http://127.0.0.1:${port}/health`, { signal: AbortSignal.timeout(timeoutMs) });
-    const body = (await res.json().catch(() => ({}))) as { version?: string };
-    return { healthy: res.status === 200, status: res.status, version: body.version };
+    const res = await requestJson(`http://127.0.0.1:${port}/health`, { timeoutMs });
+    const version = (res.json as { version?: unknown } | undefined)?.version;
+    return {
+      healthy: res.status === 200,
+      status: res.status,
+      version: typeof version === 'string' ? version : undefined,
+    };
   } catch (e) {
-    const err = e as Error & { cause?: { code?: string } };
-    return { healthy: false, error: err.cause?.code ?? err.message };
+    return { healthy: false, error: e instanceof RequestError ? e.code : (e as Error).message };
   }
 }
 

@@ -2,6 +2,7 @@
 // implementations: the embedded router's admin API, haproxy's runtime API, and nginx's config + reload
 // (nginx-traffic.ts).
 import type { CtlEnv } from './ctl-env.ts';
+import { requestJson, type JsonAnswer } from './http-json.ts';
 import { haproxyAction, haproxyServers } from './haproxy-runtime.ts';
 import { nginxTraffic } from './nginx-traffic.ts';
 import type { Weights } from './plans.ts';
@@ -43,21 +44,16 @@ export function servingOf(servers: Record<string, ServerView>): string[] {
 function embedded(host: string, port: number): TrafficControl {
   const base = `http://${host}:${port}`;
   async function call(method: string, path: string, body?: unknown): Promise<unknown> {
-    let res: Response;
+    let res: JsonAnswer;
     try {
-      res = await fetch(base + path, {
-        method,
-        headers: body === undefined ? {} : { 'content-type': 'application/json' },
-        body: body === undefined ? undefined : JSON.stringify(body),
-        signal: AbortSignal.timeout(5000),
-      });
+      res = await requestJson(base + path, { method, body, timeoutMs: 5000 });
     } catch (e) {
       throw new TrafficError(
-        `cannot reach the embedded router's admin API at ${base} (DEMO_ROUTER_ADMIN): ${(e as Error).cause ?? (e as Error).message}`,
+        `cannot reach the embedded router's admin API at ${base} (DEMO_ROUTER_ADMIN): ${(e as Error).message}`,
       );
     }
-    const json = (await res.json().catch(() => ({}))) as { error?: string };
-    if (!res.ok)
+    const json = (res.json ?? {}) as { error?: string };
+    if (res.status < 200 || res.status > 299)
       throw new TrafficError(
         `router admin ${method} ${path} answered ${res.status}: ${json.error ?? 'no reason given'}`,
       );
