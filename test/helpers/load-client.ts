@@ -6,9 +6,13 @@
 // (load-worker.ts), so the test's own work on the main thread cannot stall it. A GET reset on a reused
 // keep-alive connection before any byte of its answer is sent once more on a new connection, as real clients
 // do (load-retry.ts), and reported as retried; it fails only if that try fails too.
-import http from 'node:http';
+import type { ClientRequest } from 'node:http';
 import type { Socket } from 'node:net';
 import { retryDecision } from './load-retry.ts';
+
+// process.getBuiltinModule, not an import: importing node:http as an ES module loads undici (its WebSocket
+// exports) once more in each load's worker thread.
+const http = process.getBuiltinModule('node:http');
 
 export interface LoadOptions {
   url: string;
@@ -208,7 +212,7 @@ export function runLoadClient(options: LoadOptions, hooks: { onHalt?(): void } =
     const stalledAtSend = stalledMs;
     let done = false;
     let timeout: NodeJS.Timeout | undefined;
-    let current: { req: http.ClientRequest; retriedAfter?: string } | undefined;
+    let current: { req: ClientRequest; retriedAfter?: string } | undefined;
     const finish = (outcome: Outcome) => {
       if (done) return;
       done = true;

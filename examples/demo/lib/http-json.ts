@@ -1,7 +1,9 @@
 // One HTTP request to a local demo process (a service's /health, the embedded router's admin API), its body
 // read as JSON. node:http, not fetch: ctl starts once per deploy.yml command, and fetch's first use loads
-// undici, which cost ctl more CPU than everything else it does for a health check.
-import http from 'node:http';
+// undici, which cost ctl more CPU than everything else it does for a health check. node:http itself comes from
+// process.getBuiltinModule, not an import: importing it as an ES module loads undici all the same (for its
+// WebSocket exports).
+const http = process.getBuiltinModule('node:http');
 
 export interface JsonAnswer {
   status: number;
