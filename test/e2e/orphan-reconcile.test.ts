@@ -24,6 +24,7 @@ import {
   REPO,
   RPS,
   RUN_ID,
+  routerWeights,
   runnerEnv,
   setup,
   sleep,
@@ -58,7 +59,7 @@ ${demoTargetYaml()}environments:
 async function untilCanaryAt50(demo: Demo, action: StartedAction, timeoutMs = 40_000): Promise<void> {
   const deadline = performance.now() + timeoutMs;
   for (;;) {
-    const w = await weights(demo);
+    const w = await routerWeights(demo);
     if (w.green === 50 && w.blue === 50) return;
     if (action.exited())
       throw new Error(`the action exited before the canary reached 50 %: ${(await action.done).stdout}`);

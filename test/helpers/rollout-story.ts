@@ -11,6 +11,8 @@ import type { Probot } from 'probot';
 import { createFakeGitHub, fakeSha, webhookPayload, type FakeGitHub } from '../fake-github/index.ts';
 import { PR, testApp, testMarkerKeys, testProbot } from '../app/helpers.ts';
 import { storedDeploymentWebhook } from './app-webhooks.ts';
+import { haproxyServers } from '../../examples/demo/lib/haproxy-runtime.ts';
+import { HAPROXY_BACKEND } from '../../examples/demo/lib/traffic.ts';
 import { setupDemo, type Demo } from './demo.ts';
 import { readEnvironmentRecord, type StateReadApi } from '../../src/state/github-store.ts';
 import { formatStateKey, stateKey } from '../../src/state/state-key.ts';
@@ -132,4 +134,16 @@ export function readRecord(s: Story) {
 export async function weights(demo: Demo): Promise<Record<string, number>> {
   const status = JSON.parse(await demo.ctl('status')) as { servers: Record<string, { weight: number }> };
   return Object.fromEntries(Object.entries(status.servers).map(([name, s]) => [name, s.weight]));
+}
+
+/**
+ * The same weights read straight from haproxy's runtime API, the source `ctl status` reads them from: for
+ * polling until traffic reaches a share, where a ctl process (a node start) every 250 ms cost more CPU
+ * than anything the poll checks. What a test asserts still comes from ctl (weights above).
+ */
+export async function routerWeights(demo: Demo): Promise<Record<string, number>> {
+  const socket = demo.env.DEMO_HAPROXY_SOCKET;
+  if (!socket) throw new Error('routerWeights reads haproxy: the demo has no DEMO_HAPROXY_SOCKET');
+  const stats = await haproxyServers(socket, HAPROXY_BACKEND);
+  return Object.fromEntries(stats.map((s) => [s.name, s.weight]));
 }
