@@ -64,4 +64,13 @@ test('no answer: a refused connection and a server that never answers, each with
   assert.equal(silent.code, 'ETIMEDOUT');
   assert.match(silent.message, /no answer within 200 ms/);
   assert.deepEqual(await checkHealth(port, 200), { healthy: false, error: 'ETIMEDOUT' });
+
+  // Headers sent, the body never finished: the bound holds for the whole answer.
+  const stalled = await serve(t, (_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.write('{"version":');
+  });
+  const cut = await requestJson(`http://127.0.0.1:${stalled}/`, { timeoutMs: 200 }).catch((e: unknown) => e);
+  assert.ok(cut instanceof RequestError);
+  assert.equal(cut.code, 'ETIMEDOUT');
 });
