@@ -1,2 +1,0 @@
-import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
-import{open}from"node:fs/promises";var NO_DIRECTORY_SYNC=new Set(["EISDIR","EINVAL","EPERM"]);async function syncDirectory(dir){let handle;try{handle=await open(dir,"r"),await handle.sync()}catch(error){if(!NO_DIRECTORY_SYNC.has(error.code??""))throw error}finally{await handle?.close()}}export{syncDirectory};
