@@ -23,7 +23,7 @@ const KEPT_VERSION = 1;
  * webhooks.ts picks the schemas and their references), so a change to any of them is a new key, with no
  * version to bump by hand.
  */
-const FAKE_SOURCES = (() => {
+export const FAKE_SOURCES = (() => {
   const dir = dirname(fileURLToPath(import.meta.url));
   const hash = createHash('sha256');
   for (const name of readdirSync(dir)

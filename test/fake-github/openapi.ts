@@ -1,5 +1,5 @@
-// GitHub's official OpenAPI description, loaded once per process, and the request/response checks built
-// from it. Validators are compiled lazily per operation (the description holds ~1000 operations; a test
+// GitHub's official OpenAPI description, read once per process as kept pieces (kept-pieces.ts), and the
+// request/response checks built from it. Validators are compiled lazily per operation (the description holds ~1000 operations; a test
 // touches a dozen) and cached: in the process, and on disk for the next one (kept-validators.ts).
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -8,6 +8,8 @@ import { Ajv } from 'ajv';
 import type { ValidateFunction, ErrorObject } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { BODY_FORMATS } from './formats.ts';
+import { keptPieces } from './kept-pieces.ts';
+import type { Pieces } from './kept-pieces.ts';
 import { keptCodeOptions, keptValidator } from './kept-validators.ts';
 
 // ajv-formats is CommonJS; under Node's ESM loader its default export is the plugin function.
@@ -42,13 +44,13 @@ const HTTP_METHODS = ['get', 'post', 'put', 'patch', 'delete', 'head', 'options'
 
 let loaded:
   | {
-      spec: Json;
-      specHash: string;
+      pieces: Pieces<DescriptionMeta>;
       routes: CompiledRoute[];
       byMethod: Map<string, CompiledRoute[]>;
       loadMs: number;
     }
   | undefined;
+let description: Json | undefined;
 let ajvInstance: Ajv | undefined;
 let paramAjvInstance: Ajv | undefined;
 const validatorCache = new Map<string, ValidateFunction>();
@@ -110,37 +112,97 @@ function normaliseNullable(node: unknown): unknown {
   return obj;
 }
 
-/** Loads (once) and returns the parsed description plus the route table. */
-export function loadOpenApi(): { spec: Json; loadMs: number } {
-  if (!loaded) {
-    const started = performance.now();
+/** The whole description, parsed and normalised (for Ajv, which compiles from it when a validator is not kept). */
+export function openApiDescription(): Json {
+  if (!description) {
     const text = readFileSync(specPath(), 'utf8');
-    const specHash = createHash('sha256').update(text).digest('hex');
     const spec = JSON.parse(text) as Json;
     normaliseNullable(spec.paths);
     normaliseNullable(spec.components);
-    const routes: CompiledRoute[] = [];
+    description = spec;
+    descriptionHash = createHash('sha256').update(text).digest('hex');
+  }
+  return description;
+}
+let descriptionHash: string | undefined;
+
+interface DescriptionMeta {
+  /** sha256 of the description's text: kept validators are named by it. */
+  specHash: string;
+  /** [method, template, operationId] of every operation, in the description's order. */
+  operations: Array<[string, string, string]>;
+}
+
+/**
+ * The description as kept pieces (kept-pieces.ts): one per path item (`/paths/<template>`) and one per
+ * component (`/components/<section>/<name>`), each normalised as the whole is, plus the operation list.
+ */
+function describedPieces(): Pieces<DescriptionMeta> {
+  return keptPieces('github-openapi', specPath(), () => {
+    const spec = openApiDescription();
+    const pieces = new Map<string, unknown>();
+    const operations: DescriptionMeta['operations'] = [];
     for (const [template, item] of Object.entries(spec.paths as Record<string, Json>)) {
+      pieces.set(`/paths/${pointerEscape(template)}`, item);
       for (const method of HTTP_METHODS) {
         const op = item[method] as Json | undefined;
-        if (!op) continue;
-        const operation: OpenApiOperation = {
-          operationId: op.operationId as string,
-          method: method.toUpperCase(),
-          template,
-          pointer: `/paths/${pointerEscape(template)}/${method}`,
-          op,
-        };
-        const strict = compileTemplate(template, false);
-        const loose = compileTemplate(template, true);
-        routes.push({
-          operation,
-          strict: strict.re,
-          loose: loose.re,
-          names: strict.names,
-          literalLength: template.replace(/\{[^}]+\}/g, '').length,
-        });
+        if (op) operations.push([method, template, op.operationId as string]);
       }
+    }
+    for (const [section, entries] of Object.entries(spec.components as Record<string, Json>)) {
+      for (const [name, value] of Object.entries(entries))
+        pieces.set(`/components/${pointerEscape(section)}/${pointerEscape(name)}`, value);
+    }
+    return { meta: { specHash: descriptionHash!, operations }, pieces };
+  });
+}
+
+const pointerUnescape = (s: string): string => s.replace(/~1/g, '/').replace(/~0/g, '~');
+
+/**
+ * The value at a JSON pointer into the (normalised) description, read from the one piece that holds it:
+ * path items are two tokens deep, components three.
+ */
+function at(pointer: string): unknown {
+  const tokens = pointer.split('/').slice(1);
+  const depth = tokens[0] === 'paths' ? 2 : tokens[0] === 'components' ? 3 : 0;
+  let node: unknown =
+    depth && tokens.length >= depth
+      ? loaded!.pieces.piece(`/${tokens.slice(0, depth).join('/')}`)
+      : openApiDescription();
+  for (const token of tokens.slice(depth)) {
+    if (typeof node !== 'object' || node === null) return undefined;
+    node = (node as Json)[pointerUnescape(token)];
+  }
+  return node;
+}
+
+/** Loads (once) the description's index and the route table; pieces are read when first asked for. */
+export function loadOpenApi(): { loadMs: number } {
+  if (!loaded) {
+    const started = performance.now();
+    const pieces = describedPieces();
+    const routes: CompiledRoute[] = [];
+    for (const [method, template, operationId] of pieces.meta.operations) {
+      const pointer = `/paths/${pointerEscape(template)}/${method}`;
+      const operation: OpenApiOperation = {
+        operationId,
+        method: method.toUpperCase(),
+        template,
+        pointer,
+        get op() {
+          return at(pointer) as Json;
+        },
+      };
+      const strict = compileTemplate(template, false);
+      const loose = compileTemplate(template, true);
+      routes.push({
+        operation,
+        strict: strict.re,
+        loose: loose.re,
+        names: strict.names,
+        literalLength: template.replace(/\{[^}]+\}/g, '').length,
+      });
     }
     // Prefer the most specific template when several match (e.g. /git/refs vs a {param}).
     routes.sort((a, b) => b.literalLength - a.literalLength);
@@ -150,9 +212,9 @@ export function loadOpenApi(): { spec: Json; loadMs: number } {
       list.push(route);
       byMethod.set(route.operation.method, list);
     }
-    loaded = { spec, specHash, routes, byMethod, loadMs: performance.now() - started };
+    loaded = { pieces, routes, byMethod, loadMs: performance.now() - started };
   }
-  return { spec: loaded.spec, loadMs: loaded.loadMs };
+  return { loadMs: loaded.loadMs };
 }
 
 /** Finds the documented operation for a method and URL path; parameters like {path} or {ref} may hold '/'. */
@@ -206,7 +268,7 @@ function ajv(): Ajv {
     addFormats(ajvInstance);
     // A uri may be exactly "" (see formats.ts); every other format is ajv-formats' own.
     ajvInstance.addFormat('uri', BODY_FORMATS.uri);
-    ajvInstance.addSchema(loadOpenApi().spec, SPEC_ID);
+    ajvInstance.addSchema(openApiDescription(), SPEC_ID);
   }
   return ajvInstance;
 }
@@ -215,31 +277,28 @@ function paramAjv(): Ajv {
   if (!paramAjvInstance) {
     paramAjvInstance = new Ajv({ ...PARAM_OPTIONS, code: keptCodeOptions('FULL_FORMATS') });
     addFormats(paramAjvInstance);
-    paramAjvInstance.addSchema(loadOpenApi().spec, SPEC_ID);
+    paramAjvInstance.addSchema(openApiDescription(), SPEC_ID);
   }
   return paramAjvInstance;
 }
 
 /** Follows `$ref: '#/components/...'` on non-schema objects (parameters, responses, request bodies). */
 function deref(obj: Json, pointer: string): { obj: Json; pointer: string } {
+  loadOpenApi();
   let current = obj;
-  let at = pointer;
+  let where = pointer;
   while (typeof current.$ref === 'string') {
-    const ref = current.$ref;
-    at = ref.slice(1);
-    current = ref
-      .slice(2)
-      .split('/')
-      .reduce<Json>((o, key) => o[key.replace(/~1/g, '/').replace(/~0/g, '~')] as Json, loadOpenApi().spec);
+    where = current.$ref.slice(1);
+    current = at(where) as Json;
   }
-  return { obj: current, pointer: at };
+  return { obj: current, pointer: where };
 }
 
 /** A validator of bodies (`ajv()`) or of parameters (`paramAjv()`) for `schema`, kept on disk. */
 function kept(kind: 'body' | 'params', schema: Json): ValidateFunction {
   loadOpenApi();
   const [instance, options] = kind === 'body' ? [ajv, BODY_OPTIONS] : [paramAjv, PARAM_OPTIONS];
-  return keptValidator(instance, ['openapi', kind, options, loaded!.specHash], schema);
+  return keptValidator(instance, ['openapi', kind, options, loaded!.pieces.meta.specHash], schema);
 }
 
 function cached(key: string, make: () => ValidateFunction): ValidateFunction {
@@ -357,7 +416,8 @@ export function validateResponse(operation: OpenApiOperation, status: number, bo
 
 /** A schema object from components, for building response objects. */
 export function componentSchema(name: string): Json {
-  const schema = (loadOpenApi().spec.components as Record<string, Record<string, Json>>).schemas?.[name];
+  loadOpenApi();
+  const schema = at(`/components/schemas/${pointerEscape(name)}`) as Json | undefined;
   if (!schema) throw new Error(`OpenAPI description has no components.schemas.${name}`);
   return schema;
 }

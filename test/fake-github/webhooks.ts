@@ -4,6 +4,8 @@ import { createRequire } from 'node:module';
 import { Ajv } from 'ajv';
 import type { ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
+import { keptPieces } from './kept-pieces.ts';
+import type { Pieces } from './kept-pieces.ts';
 import { keptCodeOptions, keptValidator } from './kept-validators.ts';
 import { formatErrors } from './openapi.ts';
 import { repoNodeId } from './state.ts';
@@ -19,14 +21,28 @@ interface WebhookDefinition {
   examples: Json[];
 }
 
-let examples: WebhookDefinition[] | undefined;
+let examples: Pieces<null> | undefined;
 let schemas: { definitions: Record<string, Json> } | undefined;
 let ajv: Ajv | undefined;
 const validators = new Map<string, ValidateFunction>();
 
-function allExamples(): WebhookDefinition[] {
-  examples ??= require('@octokit/webhooks-examples/api.github.com/index.json') as WebhookDefinition[];
-  return examples;
+/**
+ * The examples of `event` (undefined: none). The 4 MB file is kept as one piece per event (kept-pieces.ts):
+ * a test process parses the two or three events it sends, not all of them.
+ */
+function eventExamples(event: string): WebhookDefinition | undefined {
+  examples ??= keptPieces(
+    'webhooks-examples',
+    require.resolve('@octokit/webhooks-examples/api.github.com/index.json'),
+    () => {
+      const pieces = new Map<string, unknown>();
+      const all = require('@octokit/webhooks-examples/api.github.com/index.json') as WebhookDefinition[];
+      // The first definition of a name is the one a search of the list finds.
+      for (const def of all) if (!pieces.has(def.name)) pieces.set(def.name, def);
+      return { meta: null, pieces };
+    },
+  );
+  return examples.piece(event) as WebhookDefinition | undefined;
 }
 
 // strict: false: the schemas carry TypeScript-generator keywords such as tsAdditionalProperties.
@@ -177,7 +193,7 @@ export interface WebhookTarget {
 
 function example(event: string, action: string): Json {
   if (event === 'deployment_protection_rule') return protectionRuleExample(action);
-  const def = allExamples().find((d) => d.name === event);
+  const def = eventExamples(event);
   if (!def) throw new Error(`@octokit/webhooks-examples has no event '${event}'`);
   // Events without actions (push, workflow_dispatch) are asked for with action ''.
   const found = def.examples.find((e) => (e.action ?? '') === action);
