@@ -2,7 +2,9 @@
 // and signed webhook deliveries. Protection rule and Approve-button deliveries: delivery-helpers.ts; the
 // `requires: staging` repository and its signed state record: record-helpers.ts.
 import assert from 'node:assert/strict';
-import { createHmac, generateKeyPairSync } from 'node:crypto';
+import { createHmac, createPrivateKey, generateKeyPairSync } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { Probot, ProbotOctokit } from 'probot';
@@ -45,13 +47,38 @@ target:
 environments:${environments}`;
 
 let key: string | undefined;
-/** A real RSA key, so the app signs a real JWT for the installation token (generated once per process). */
+/**
+ * A real RSA key, so the app signs a real JWT for the installation token. Generated once and kept in
+ * node_modules/.cache (never in the repository): generating a 2048-bit key took 0.15-0.5 s of CPU in every
+ * App test process. A kept file that is not a private key is replaced.
+ */
 export function privateKey(): string {
-  key ??= generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({
+  key ??= keptPrivateKey();
+  return key;
+}
+
+function keptPrivateKey(): string {
+  const dir = fileURLToPath(new URL('../../node_modules/.cache/', import.meta.url));
+  const file = `${dir}test-app-private-key.pem`;
+  try {
+    const kept = readFileSync(file, 'utf8');
+    createPrivateKey(kept);
+    return kept;
+  } catch {
+    // Not kept yet, or not a key: generated below.
+  }
+  const pem = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({
     type: 'pkcs8',
     format: 'pem',
   }) as string;
-  return key;
+  try {
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(`${file}.${process.pid}.tmp`, pem, { mode: 0o600 });
+    renameSync(`${file}.${process.pid}.tmp`, file);
+  } catch {
+    // Not kept: the next process generates one again.
+  }
+  return pem;
 }
 
 /** The app's marker keys as the server derives them by default: from the same private key. */
