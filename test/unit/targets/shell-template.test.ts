@@ -101,15 +101,31 @@ const CONTEXTS: Array<{ name: string; write: (t: string) => string; expect: (v: 
   { name: 'mixed word', write: (t) => `x${t}"y"'z'`, expect: (v) => `x${v}yz` },
 ];
 
-/** A program that prints its argv as one line of ASCII JSON (non-ASCII escaped, so no line splitting). */
-const PRINTER = `process.stdout.write(JSON.stringify(process.argv.slice(2)).replace(/[\\u007f-\\uffff]/g, (c) => '\\\\u' + c.charCodeAt(0).toString(16).padStart(4, '0')));`;
+/**
+ * A program that prints the argv it received: each argument's bytes then a NUL (no argument can hold one), all
+ * as hex digits, so no byte of a value can split a line or end the output early. A shell builtin and od:
+ * a node process per run cost ~0.1 s of CPU, most of this file's.
+ */
+const PRINTER = 'for a do printf \'%s\\000\' "$a"; done | od -An -v -tx1\n';
+
+/** The argv the printer printed. */
+function printedArgv(output: string): string[] {
+  const hex = output.replace(/\s+/g, '');
+  assert.match(hex, /^(?:[0-9a-f]{2})*$/, `not the printer's output: ${JSON.stringify(output)}`);
+  const bytes = Buffer.from(hex, 'hex');
+  assert.ok(bytes.length === 0 || bytes.at(-1) === 0, `the output ends inside an argument: ${output}`);
+  const argv: string[] = [];
+  for (let start = 0, end = bytes.indexOf(0); end !== -1; start = end + 1, end = bytes.indexOf(0, start))
+    argv.push(bytes.toString('utf8', start, end));
+  return argv;
+}
 
 function setup() {
   const tools = mkdtempSync(join(tmpdir(), 'shell-tools-'));
   const work = mkdtempSync(join(tmpdir(), 'shell-work-'));
-  const printer = join(tools, 'print-argv.cjs');
+  const printer = join(tools, 'print-argv.sh');
   writeFileSync(printer, PRINTER);
-  const program = `${shellQuote(process.execPath)} ${shellQuote(printer)}`;
+  const program = `/bin/sh ${shellQuote(printer)}`;
   return {
     program,
     printer,
@@ -121,9 +137,19 @@ function setup() {
   };
 }
 
-/** A line pasted into a plain /bin/sh: no templates, none of the DEPLOY_* variables runCommand exports. */
+/**
+ * A line pasted into a plain /bin/sh: no templates, none of the DEPLOY_* variables runCommand exports. Its
+ * stdin is not a socket: bash (which a printed script line runs) given a socket as stdin takes itself for a
+ * remote shell and sources ~/.bashrc, which is not plain and, where that file is heavy, cost ~0.8 s of CPU
+ * per line.
+ */
 const pasteIntoShell = (line: string, cwd: string) =>
-  execFileSync('/bin/sh', ['-c', line], { cwd, env: { PATH: process.env.PATH }, encoding: 'utf8' });
+  execFileSync('/bin/sh', ['-c', line], {
+    cwd,
+    env: { PATH: process.env.PATH },
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
 
 const shellCommand = (run: string, cwd: string) =>
   resolveCommand({ run, shell: true }, 'target.commands.deploy', {
@@ -187,11 +213,11 @@ test('property: every variable in every quoting context reaches the program as i
     const context = `seed ${SEED}, run ${run}: ${script}\nvalues ${JSON.stringify(values)}`;
 
     const result = await runCommand(shellCommand(script, env.work), values);
-    const argv = JSON.parse(result.stdout) as string[];
+    const argv = printedArgv(result.stdout);
     const n = accepted.length * CONTEXTS.length;
     assert.deepEqual(argv.slice(0, n), expected(accepted), `arguments: ${context}`);
     assert.equal(argv[n], '--', context);
-    assert.deepEqual(JSON.parse(argv[n + 1]!), expected(accepted), `inside $(…): ${context}`);
+    assert.deepEqual(printedArgv(argv[n + 1]!), expected(accepted), `inside $(…): ${context}`);
     assert.deepEqual(argv.slice(n + 2), expected(accepted), `after --: ${context}`);
     assert.deepEqual(readdirSync(env.work), [], `a payload ran: ${context}`);
     checked += 3 * n;
@@ -213,7 +239,7 @@ test('property: what describeCommand prints, run by a shell, does exactly what r
       my_variable: hostileValue(random),
     };
     const argvCommand = resolveCommand(
-      [process.execPath, env.printer, '{{ref}}', 'x-{{my_variable}}', '--', '{{version}}'],
+      ['/bin/sh', env.printer, '{{ref}}', 'x-{{my_variable}}', '--', '{{version}}'],
       'target.commands.deploy',
       { shell: false, timeoutMs: 20_000, env: {}, cwd: env.work },
     );
@@ -245,8 +271,8 @@ test('shellCommandLine quotes for POSIX sh: a shell reads back exactly the same 
     'a=b',
     ...Array.from({ length: 12 }, () => hostileValue(random)),
   ];
-  const line = shellCommandLine([process.execPath, env.printer, ...argv]);
-  assert.deepEqual(JSON.parse(pasteIntoShell(line, env.work)), argv);
+  const line = shellCommandLine(['/bin/sh', env.printer, ...argv]);
+  assert.deepEqual(printedArgv(pasteIntoShell(line, env.work)), argv);
   // No JSON-style quoting: "…" would let $(…) and backticks run when pasted.
   assert.equal(shellQuote('v1$(touch x)'), `'v1$(touch x)'`);
   assert.equal(shellQuote("it's"), `'it'\\''s'`);
@@ -343,6 +369,6 @@ test('numeric variables work inside $((…)); a here-document body gets the lite
     shellCommand(`${env.program} -- "$(cat <<EOF\n{{version}}\nEOF\n)"`, env.work),
     { version: hostile },
   );
-  assert.deepEqual(JSON.parse(heredoc.stdout), ['--', hostile]);
+  assert.deepEqual(printedArgv(heredoc.stdout), ['--', hostile]);
   assert.deepEqual(readdirSync(env.work), []);
 });
