@@ -249,6 +249,24 @@ function retarget(payload: Json, target: WebhookTarget): Json {
   return out;
 }
 
+const completed = new Map<string, Json>();
+
+/**
+ * The example for `event.action`, retargeted and completed from the schema: the same for the same event,
+ * action and target, so made once per process (completing ran the event's validator up to ten times, for
+ * every comment a test sends) and handed out as a copy.
+ */
+function completedExample(event: string, action: string, target: WebhookTarget): Json {
+  const { owner, repo, installationId, baseUrl } = target;
+  const key = JSON.stringify([event, action, owner, repo, installationId, baseUrl]);
+  let base = completed.get(key);
+  if (!base) {
+    base = completeFromSchema(event, action, retarget(example(event, action), target));
+    completed.set(key, base);
+  }
+  return structuredClone(base);
+}
+
 /**
  * A real example payload for `event.action`, retargeted and with `overrides` deep-merged over it, then
  * validated: throws listing the problems when the adapted payload no longer matches GitHub's schema.
@@ -259,10 +277,7 @@ export function webhookPayload(
   overrides: Json = {},
   target: WebhookTarget = {},
 ): Json {
-  const payload = mergePayload(
-    completeFromSchema(event, action, retarget(example(event, action), target)),
-    overrides,
-  );
+  const payload = mergePayload(completedExample(event, action, target), overrides);
   const problems = validateWebhook(event, payload);
   if (problems.length)
     throw new Error(`webhookPayload(${event}.${action}) is not a valid payload: ${problems.join('; ')}`);
