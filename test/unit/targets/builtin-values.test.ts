@@ -58,6 +58,8 @@ test("set's and shopt's options take no value: set -x would print every command 
   const trace = spawnSync('bash', ['-c', 'set "${DEPLOY_X}"; echo "$TOKEN" > /dev/null'], {
     env: { PATH: process.env.PATH, DEPLOY_X: '-x', TOKEN: 'secret-value' },
     encoding: 'utf8',
+    // Not a socket: Debian's bash on a socket stdin takes itself for a remote shell and sources ~/.bashrc.
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
   assert.match(trace.stderr, /\+ echo secret-value/, 'bash does not read set {{x}} as options');
   for (const script of [
