@@ -1,13 +1,16 @@
 // For tests that resolve and run target commands for real: a temporary working directory removed after the
 // test, and the command defaults (argv, not a shell; a generous timeout) they resolve with.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-/** A fresh directory named after `prefix`, removed when the test ends. */
+/** A fresh directory named after `prefix`, removed when the test ends (whatever mode the test left it in). */
 export function workdir(t: { after: (fn: () => void) => void }, prefix: string): string {
   const dir = mkdtempSync(join(tmpdir(), `${prefix}-`));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  t.after(() => {
+    chmodSync(dir, 0o700);
+    rmSync(dir, { recursive: true, force: true });
+  });
   return dir;
 }
 

@@ -5,31 +5,15 @@
 // nothing is recorded there. The schedule's own file and directories pass, under a umask of 002 too.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  chmodSync,
-  mkdirSync,
-  mkdtempSync,
-  renameSync,
-  rmSync,
-  statSync,
-  symlinkSync,
-  writeFileSync,
-} from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, mkdirSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { main } from '../../../src/cli/main.ts';
 import { parseConfig } from '../../../src/config/load.ts';
 import { startDueRuns } from '../../../src/cli/schedule.ts';
 import { FileSchedule, ScheduleFileError, type ScheduledRun } from '../../../src/schedule/file-schedule.ts';
+import { workdir } from '../../helpers/command-workdir.ts';
 
-function dir(t: { after(fn: () => void): void }): string {
-  const d = mkdtempSync(join(tmpdir(), 'untrusted-schedule-'));
-  t.after(() => {
-    chmodSync(d, 0o700);
-    rmSync(d, { recursive: true, force: true });
-  });
-  return d;
-}
+const dir = (t: { after(fn: () => void): void }): string => workdir(t, 'untrusted-schedule');
 
 const run = (id: string, at = new Date(Date.now() + 3_600_000)): ScheduledRun => ({
   id,

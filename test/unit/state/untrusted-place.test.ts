@@ -8,7 +8,6 @@ import {
   chmodSync,
   chownSync,
   existsSync,
-  mkdtempSync,
   readdirSync,
   readFileSync,
   renameSync,
@@ -17,19 +16,12 @@ import {
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FileStateStore } from '../../../src/state/file-store.ts';
 import { emptyRecord, type EnvironmentRecord } from '../../../src/state/record.ts';
+import { workdir } from '../../helpers/command-workdir.ts';
 
-function dir(t: { after(fn: () => void): void }): string {
-  const d = mkdtempSync(join(tmpdir(), 'untrusted-place-'));
-  t.after(() => {
-    chmodSync(d, 0o700);
-    rmSync(d, { recursive: true, force: true });
-  });
-  return d;
-}
+const dir = (t: { after(fn: () => void): void }): string => workdir(t, 'untrusted-place');
 
 function record(seq: number): EnvironmentRecord {
   return {

@@ -10,6 +10,7 @@ import { resolveCommand } from '../../../src/config/resolve.ts';
 import { CommandFailed, runCommand } from '../../../src/targets/run-command.ts';
 import { runHealthChecks } from '../../../src/pipeline/health.ts';
 import { createCommandProvider } from '../../../src/analysis/providers/command.ts';
+import { printedArgv, writeArgvPrinter } from '../../helpers/argv-printer.ts';
 
 const ODD = [
   '',
@@ -44,8 +45,6 @@ const ODD = [
 const node = process.execPath;
 // Node only where nothing runs (the command is refused first); a program that runs is /bin/sh with a script:
 // a node process per value cost ~0.1 s of CPU, most of this file's.
-/** Prints the arguments it was given: each one's bytes then a NUL (no argument can hold one), as hex digits. */
-const PRINT_ARGV = 'for a do printf \'%s\\000\' "$a"; done | od -An -v -tx1\n';
 /** Prints {"ok":1} when it was given exactly `-- $EXPECTED`, else {"ok":0}. */
 const CHECK_ARGV = `if [ "$#" -eq 2 ] && [ "$1" = -- ]; then case "$2" in "$EXPECTED") ok=1 ;; *) ok=0 ;; esac; else ok=0; fi
 printf '{"ok":%s}\\n' "$ok"
@@ -53,23 +52,10 @@ printf '{"ok":%s}\\n' "$ok"
 
 /** Writes the two scripts into `dir`. */
 function scripts(dir: string): { print: string; check: string } {
-  const print = join(dir, 'print-argv.sh');
+  const print = writeArgvPrinter(dir);
   const check = join(dir, 'check-argv.sh');
-  writeFileSync(print, PRINT_ARGV);
   writeFileSync(check, CHECK_ARGV);
   return { print, check };
-}
-
-/** The arguments the print script printed. */
-function printedArgv(output: string): string[] {
-  const hex = output.replace(/\s+/g, '');
-  assert.match(hex, /^(?:[0-9a-f]{2})*$/, `not the printer's output: ${JSON.stringify(output)}`);
-  const bytes = Buffer.from(hex, 'hex');
-  assert.ok(bytes.length === 0 || bytes.at(-1) === 0, `the output ends inside an argument: ${output}`);
-  const argv: string[] = [];
-  for (let start = 0, end = bytes.indexOf(0); end !== -1; start = end + 1, end = bytes.indexOf(0, start))
-    argv.push(bytes.toString('utf8', start, end));
-  return argv;
 }
 
 test('a target command gets each value as one argument, from an argv list or a command string', async (t) => {

@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolveCommand } from '../../../src/config/resolve.ts';
@@ -14,6 +14,7 @@ import { shellCommandLine, shellQuote } from '../../../src/targets/command-line.
 import { describeCommand, runCommand, type CommandFailed } from '../../../src/targets/run-command.ts';
 import { analyzeShellTemplate } from '../../../src/targets/shell-script.ts';
 import type { TemplateValues } from '../../../src/targets/template.ts';
+import { printedArgv, writeArgvPrinter } from '../../helpers/argv-printer.ts';
 
 const SEED = Number(process.env.PROPERTY_SEED ?? 20_240_612);
 const RUNS = Number(process.env.PROPERTY_RUNS ?? 30);
@@ -101,30 +102,10 @@ const CONTEXTS: Array<{ name: string; write: (t: string) => string; expect: (v: 
   { name: 'mixed word', write: (t) => `x${t}"y"'z'`, expect: (v) => `x${v}yz` },
 ];
 
-/**
- * A program that prints the argv it received: each argument's bytes then a NUL (no argument can hold one), all
- * as hex digits, so no byte of a value can split a line or end the output early. A shell builtin and od:
- * a node process per run cost ~0.1 s of CPU, most of this file's.
- */
-const PRINTER = 'for a do printf \'%s\\000\' "$a"; done | od -An -v -tx1\n';
-
-/** The argv the printer printed. */
-function printedArgv(output: string): string[] {
-  const hex = output.replace(/\s+/g, '');
-  assert.match(hex, /^(?:[0-9a-f]{2})*$/, `not the printer's output: ${JSON.stringify(output)}`);
-  const bytes = Buffer.from(hex, 'hex');
-  assert.ok(bytes.length === 0 || bytes.at(-1) === 0, `the output ends inside an argument: ${output}`);
-  const argv: string[] = [];
-  for (let start = 0, end = bytes.indexOf(0); end !== -1; start = end + 1, end = bytes.indexOf(0, start))
-    argv.push(bytes.toString('utf8', start, end));
-  return argv;
-}
-
 function setup() {
   const tools = mkdtempSync(join(tmpdir(), 'shell-tools-'));
   const work = mkdtempSync(join(tmpdir(), 'shell-work-'));
-  const printer = join(tools, 'print-argv.sh');
-  writeFileSync(printer, PRINTER);
+  const printer = writeArgvPrinter(tools);
   const program = `/bin/sh ${shellQuote(printer)}`;
   return {
     program,
