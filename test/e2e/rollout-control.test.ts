@@ -141,10 +141,22 @@ async function deployUntilHandedOff(t: Parameters<typeof setup>[0]) {
   assert.equal(notices.length, 1, JSON.stringify(notices));
   assert.deepEqual((notices[0]!._actions ?? []).map((a) => a.identifier).sort(), ['abort', 'promote']);
   const waitingComment = statusComments(s);
-  assert.equal(waitingComment.length, 1);
+  assert.equal(waitingComment.length, 1, describeComments(waitingComment));
   assert.match(String(waitingComment[0]!.body), /\/promote production/);
   return { s, deploymentId, load, seen, first };
 }
+
+/** Who wrote each comment, when, and how it begins: what a failed count needs to be understood. */
+const describeComments = (comments: Array<Record<string, unknown>>) =>
+  JSON.stringify(
+    comments.map((c) => ({
+      id: c.id,
+      user: (c.user as { login?: string } | undefined)?.login,
+      created_at: c.created_at,
+      updated_at: c.updated_at,
+      body: String(c.body).slice(0, 300),
+    })),
+  );
 
 const statusComments = (s: Story) =>
   [...s.fake.repo().comments.values()].filter((c) => String(c.body).startsWith(statusMarker(ENV)));
@@ -261,7 +273,7 @@ describe('pause: manual at 25 %, then /promote or /abort', { concurrency: true }
     assert.equal(statuses.at(-1)!.state, 'failure', JSON.stringify(statuses.map((x) => x.state)));
     assert.match(String(statuses.at(-1)!.description), /aborted by @?carol/i);
     await deliverStatuses(s, deploymentId, seen);
-    assert.equal(statusComments(s).length, 1, 'one status comment');
+    assert.equal(statusComments(s).length, 1, `one status comment: ${describeComments(statusComments(s))}`);
     fake.assertNoViolations();
   });
 });
