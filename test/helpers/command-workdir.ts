@@ -1,6 +1,6 @@
 // For tests that resolve and run target commands for real: a temporary working directory removed after the
 // test, and the command defaults (argv, not a shell; a generous timeout) they resolve with.
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, renameSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -21,3 +21,18 @@ export const commandDefaults = (cwd: string, env: Record<string, string> = {}) =
   env,
   cwd,
 });
+
+/**
+ * For trust tests: a make and an undo that put a symbolic link where the directory `dir` is (the directory moved
+ * to `<dir>.real`), and put it back.
+ */
+export const linkInPlaceOf = (dir: string): [make: () => void, undo: () => void] => [
+  () => {
+    renameSync(dir, `${dir}.real`);
+    symlinkSync(`${dir}.real`, dir);
+  },
+  () => {
+    rmSync(dir);
+    renameSync(`${dir}.real`, dir);
+  },
+];

@@ -25,6 +25,7 @@ import { FileControlChannel, MAX_CONTROL_FILE_BYTES } from '../../../src/control
 import type { ControlRequest } from '../../../src/control/request.ts';
 import { FileStateStore } from '../../../src/state/file-store.ts';
 import { emptyRecord } from '../../../src/state/record.ts';
+import { linkInPlaceOf } from '../../helpers/command-workdir.ts';
 
 function stateDir(t: { after(fn: () => void): void }): string {
   const dir = mkdtempSync(join(tmpdir(), 'control-file-'));
@@ -395,14 +396,7 @@ test("a control file or directory (control/ or the state directory) others may w
     ],
     [
       'a linked state directory',
-      () => {
-        renameSync(dir, `${dir}.real`);
-        symlinkSync(`${dir}.real`, dir);
-      },
-      () => {
-        rmSync(dir);
-        renameSync(`${dir}.real`, dir);
-      },
+      ...linkInPlaceOf(dir),
       /its state directory .* is a symbolic link \(the CLI makes a directory there\), so its requests are not acted on; set state_dir to the directory it points to/,
     ],
     [

@@ -5,13 +5,13 @@
 // nothing is recorded there. The schedule's own file and directories pass, under a umask of 002 too.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, mkdirSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { main } from '../../../src/cli/main.ts';
 import { parseConfig } from '../../../src/config/load.ts';
 import { startDueRuns } from '../../../src/cli/schedule.ts';
 import { FileSchedule, ScheduleFileError, type ScheduledRun } from '../../../src/schedule/file-schedule.ts';
-import { workdir } from '../../helpers/command-workdir.ts';
+import { linkInPlaceOf, workdir } from '../../helpers/command-workdir.ts';
 
 const dir = (t: { after(fn: () => void): void }): string => workdir(t, 'untrusted-schedule');
 
@@ -72,14 +72,7 @@ test('a state directory, schedules/ or schedule file others may write, or a link
     ],
     [
       'a linked state directory',
-      () => {
-        renameSync(state, `${state}.real`);
-        symlinkSync(`${state}.real`, state);
-      },
-      () => {
-        rmSync(state);
-        renameSync(`${state}.real`, state);
-      },
+      ...linkInPlaceOf(state),
       /^its state directory .*shared\/state is a symbolic link \(the CLI makes a directory there\)/,
     ],
   ];

@@ -19,7 +19,7 @@ import {
 import { join } from 'node:path';
 import { FileStateStore } from '../../../src/state/file-store.ts';
 import { emptyRecord, type EnvironmentRecord } from '../../../src/state/record.ts';
-import { workdir } from '../../helpers/command-workdir.ts';
+import { linkInPlaceOf, workdir } from '../../helpers/command-workdir.ts';
 
 const dir = (t: { after(fn: () => void): void }): string => workdir(t, 'untrusted-place');
 
@@ -87,14 +87,7 @@ test('a state directory, records/ or record file others may write, or a link, or
     ],
     [
       'a linked state directory',
-      () => {
-        renameSync(state, `${state}.real`);
-        symlinkSync(`${state}.real`, state);
-      },
-      () => {
-        rmSync(state);
-        renameSync(`${state}.real`, state);
-      },
+      ...linkInPlaceOf(state),
       /^its state directory .*shared\/state is a symbolic link \(the CLI makes a directory there\), so its records are not read or written; set state_dir to the directory it points to$/,
     ],
     [
