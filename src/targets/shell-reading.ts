@@ -1082,18 +1082,21 @@ function analyzeReading(
                 .join(', ')})`,
           );
     };
+    /** A word whose templates are each marked by `mark`, and whose variables must be one plain word (plainOnly). */
+    const markPlain = (word: Word, where: string, mark: (site: TemplateSite) => void) => {
+      for (const site of sitesIn(word)) mark(site);
+      plainOnly(word, where, mark);
+    };
     if (model.remote)
       for (const word of command.args.slice(model.remote.from, model.remote.to)) {
-        for (const site of sitesIn(word)) site.remote = true;
-        plainOnly(
+        markPlain(
           word,
           "the command ssh runs through the remote host's shell",
           (site) => (site.remote = true),
         );
       }
     for (const index of model.makeAssignments) {
-      for (const site of sitesIn(command.args[index]!)) site.make = true;
-      plainOnly(
+      markPlain(
         command.args[index]!,
         'a variable given to make, which make expands and pastes into recipes',
         (site) => (site.make = true),
@@ -1101,8 +1104,7 @@ function analyzeReading(
     }
     for (const index of model.macroValues)
       if (index < command.args.length) {
-        for (const site of sitesIn(command.args[index]!)) site.macro = true;
-        plainOnly(
+        markPlain(
           command.args[index]!,
           'the body of an rpm macro definition, which rpm expands',
           (site) => (site.macro = true),
@@ -1110,8 +1112,7 @@ function analyzeReading(
       }
     for (const index of model.versionPins)
       if (index < command.args.length) {
-        for (const site of sitesIn(command.args[index]!)) site.version = true;
-        plainOnly(
+        markPlain(
           command.args[index]!,
           'the version of a package an install fetches',
           (site) => (site.version = true),
@@ -1137,8 +1138,7 @@ function analyzeReading(
       }
     for (const [index, where] of model.yamlValues)
       if (index < command.args.length) {
-        for (const site of sitesIn(command.args[index]!)) site.structured = where;
-        plainOnly(command.args[index]!, where, (site) => (site.structured = where));
+        markPlain(command.args[index]!, where, (site) => (site.structured = where));
       }
     // Another argument written as JSON: a value in a string stays in it, a bare one is a number, and a template
     // in a key would choose the field set. A variable holding a value there must be written as the template.
@@ -1203,8 +1203,7 @@ function analyzeReading(
     }
     for (const [index, option] of model.awsShorthand)
       if (index < command.args.length) {
-        for (const site of sitesIn(command.args[index]!)) site.shorthand = option;
-        plainOnly(
+        markPlain(
           command.args[index]!,
           `the argument of aws ${option}, which aws reads in its shorthand syntax`,
           (site) => (site.shorthand = option),
@@ -1236,8 +1235,7 @@ function analyzeReading(
           refuseFound(found, 'chooses', extraVarsFileMessage);
     for (const index of model.extraVars)
       if (index < command.args.length) {
-        for (const site of sitesIn(command.args[index]!)) site.jinja = true;
-        plainOnly(
+        markPlain(
           command.args[index]!,
           'an ansible extra-vars argument, which Jinja renders',
           (site) => (site.jinja = true),
@@ -1267,8 +1265,7 @@ function analyzeReading(
           if (helmInKey(before + after, before.length))
             refuseFound(found, 'chooses', (name) => helmSetKeyMessage(name, option));
         }
-        for (const site of sitesIn(word)) mark(site);
-        plainOnly(word, `an argument of helm ${option}, which helm splits into assignments`, mark);
+        markPlain(word, `an argument of helm ${option}, which helm splits into assignments`, mark);
       }
     // curl -d @FILE, az's @FILE, kubectl --from-file=FILE (file-reads.ts): a value choosing the file is refused;
     // one that could start a marker or is part of a file's name is checked once rendered, through $v too.
