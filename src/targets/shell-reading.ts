@@ -1087,6 +1087,12 @@ function analyzeReading(
       for (const site of sitesIn(word)) mark(site);
       plainOnly(word, where, mark);
     };
+    /** markPlain for the command's arguments at `indices` (one past its end is skipped). */
+    const commandArgs = command.args;
+    const markPlainAt = (indices: Iterable<number>, where: string, mark: (site: TemplateSite) => void) => {
+      for (const index of indices)
+        if (index < commandArgs.length) markPlain(commandArgs[index]!, where, mark);
+    };
     if (model.remote)
       for (const word of command.args.slice(model.remote.from, model.remote.to)) {
         markPlain(
@@ -1095,29 +1101,21 @@ function analyzeReading(
           (site) => (site.remote = true),
         );
       }
-    for (const index of model.makeAssignments) {
-      markPlain(
-        command.args[index]!,
-        'a variable given to make, which make expands and pastes into recipes',
-        (site) => (site.make = true),
-      );
-    }
-    for (const index of model.macroValues)
-      if (index < command.args.length) {
-        markPlain(
-          command.args[index]!,
-          'the body of an rpm macro definition, which rpm expands',
-          (site) => (site.macro = true),
-        );
-      }
-    for (const index of model.versionPins)
-      if (index < command.args.length) {
-        markPlain(
-          command.args[index]!,
-          'the version of a package an install fetches',
-          (site) => (site.version = true),
-        );
-      }
+    markPlainAt(
+      model.makeAssignments,
+      'a variable given to make, which make expands and pastes into recipes',
+      (site) => (site.make = true),
+    );
+    markPlainAt(
+      model.macroValues,
+      'the body of an rpm macro definition, which rpm expands',
+      (site) => (site.macro = true),
+    );
+    markPlainAt(
+      model.versionPins,
+      'the version of a package an install fetches',
+      (site) => (site.version = true),
+    );
     for (const index of model.volumeNames)
       if (index < command.args.length) {
         markWord(
@@ -1233,14 +1231,11 @@ function analyzeReading(
       if (index < command.args.length && extraVarsArgument(texts[index]!).startsWith('@'))
         for (const found of valuesIn(command.args[index]!))
           refuseFound(found, 'chooses', extraVarsFileMessage);
-    for (const index of model.extraVars)
-      if (index < command.args.length) {
-        markPlain(
-          command.args[index]!,
-          'an ansible extra-vars argument, which Jinja renders',
-          (site) => (site.jinja = true),
-        );
-      }
+    markPlainAt(
+      model.extraVars,
+      'an ansible extra-vars argument, which Jinja renders',
+      (site) => (site.jinja = true),
+    );
     for (const [index, option] of model.helmSets)
       if (index < command.args.length) {
         const word = command.args[index]!;
