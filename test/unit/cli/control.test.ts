@@ -9,7 +9,6 @@ import {
   mkdirSync,
   mkdtempSync,
   readFileSync,
-  renameSync,
   rmSync,
   symlinkSync,
   writeFileSync,
@@ -27,6 +26,7 @@ import { FileStateStore } from '../../../src/state/file-store.ts';
 import { emptyRecord, type EnvironmentRecord, type Rollout } from '../../../src/state/record.ts';
 import { startCli } from '../../helpers/cli.ts';
 import { recordedTarget, type RecordedTarget } from '../../helpers/recorded-target.ts';
+import { linkInPlaceOf } from '../../helpers/command-workdir.ts';
 
 let dir: string;
 let stateDir: string;
@@ -273,14 +273,7 @@ describe('deploy-action promote|pause|resume|abort: a requests file that cannot 
         /^error: state_untrusted: its state directory .*state may be written by its group and others \(mode 0777\), so its records are not read or written; check them, then `chmod go-w` it \(.*production\.json\); nothing was recorded\n$/,
       ],
       [
-        () => {
-          renameSync(stateDir, `${stateDir}.real`);
-          symlinkSync(`${stateDir}.real`, stateDir);
-        },
-        () => {
-          rmSync(stateDir);
-          renameSync(`${stateDir}.real`, stateDir);
-        },
+        ...linkInPlaceOf(stateDir),
         /^error: state_untrusted: its state directory .*state is a symbolic link \(the CLI makes a directory there\), so its records are not read or written; set state_dir to the directory it points to \(.*production\.json\); nothing was recorded\n$/,
       ],
     ];

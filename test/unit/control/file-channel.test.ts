@@ -401,28 +401,10 @@ test("a control file or directory (control/ or the state directory) others may w
     ],
     [
       'a link to a file that passes',
-      () => {
-        renameSync(path, `${path}.real`);
-        symlinkSync(`${path}.real`, path);
-      },
-      () => {
-        rmSync(path);
-        renameSync(`${path}.real`, path);
-      },
+      ...linkInPlaceOf(path),
       /the control file .*production\.ndjson is a symbolic link/,
     ],
-    [
-      'a linked directory',
-      () => {
-        renameSync(control, `${control}.real`);
-        symlinkSync(`${control}.real`, control);
-      },
-      () => {
-        rmSync(control);
-        renameSync(`${control}.real`, control);
-      },
-      /its directory .*control is a symbolic link/,
-    ],
+    ['a linked directory', ...linkInPlaceOf(control), /its directory .*control is a symbolic link/],
   ];
   for (const [what, spoil, mend, message] of cases) {
     const reader = new FileControlChannel(dir, 'production');
