@@ -4,7 +4,7 @@
 // error and healthy scenarios (bench/judge.ts, same seeds). Every window is run to 30 intervals.
 //
 // Run: node bench/judge-calibrated.ts [--trials 500] [--alpha 0.006] [--cap 1.84] [--ratio 2.5]
-//                                     [--contamination 0] [--burst-ratio 15]
+//                                     [--contamination 0] [--burst-ratio 15] [--confirm 1]
 import { parseArgs } from 'node:util';
 import { SCENARIOS, generate } from './judge.ts';
 
@@ -16,6 +16,7 @@ const { values: options } = parseArgs({
     ratio: { type: 'string', default: '2.5' },
     contamination: { type: 'string', default: '0' },
     'burst-ratio': { type: 'string', default: '15' },
+    confirm: { type: 'string', default: '1' },
   },
 });
 const TRIALS = Number(options.trials);
@@ -24,6 +25,9 @@ const CAP = Number(options.cap);
 const RATIO = Number(options.ratio);
 const EPS = Number(options.contamination);
 const BURST_RATIO = Number(options['burst-ratio']);
+/** Looks in a row at or above the boundary before a rollback (1: the CUSUM as built). */
+const CONFIRM = Number(options.confirm);
+if (!Number.isInteger(CONFIRM) || CONFIRM < 1) throw new Error('--confirm must be a whole number >= 1');
 for (const [name, value] of Object.entries({ TRIALS, ALPHA, CAP, RATIO, EPS, BURST_RATIO }))
   if (!Number.isFinite(value) || value < 0) throw new Error(`--${name.toLowerCase()} must be a number >= 0`);
 
@@ -64,12 +68,14 @@ function step(ec: number, k: number, nc: number, ns: number): number {
   return Math.round(Math.min(CAP, llr) / GRID);
 }
 
-/** Look (1-based) at which the calibrated CUSUM rolls back, or null. */
+/** Look (1-based) at which the calibrated CUSUM rolls back (CONFIRM looks in a row above), or null. */
 function firstRejection(trial: ReturnType<typeof generate>): number | null {
-  let nullMass = new Float64Array(POINTS);
-  nullMass[0] = 1;
+  // mass[j][x]: null paths with statistic x that have been at or above the boundary for the last j looks.
+  let mass: Float64Array[] = Array.from({ length: CONFIRM }, () => new Float64Array(POINTS));
+  mass[0]![0] = 1;
   let spent = 0;
   let statistic = 0;
+  let run = 0;
   for (let look = 1; look <= LOOKS; look++) {
     const interval = trial.intervals[look - 1]!;
     const nc = interval.canary.requests;
@@ -79,28 +85,40 @@ function firstRejection(trial: ReturnType<typeof generate>): number | null {
       statistic = Math.min(POINTS - 1, Math.max(0, statistic + step(interval.canary.errors, k, nc, ns)));
       if (k > 0) {
         const pmf = binomialPmf(k, nc / (nc + ns));
-        const next = new Float64Array(POINTS);
-        pmf.forEach((p, ec) => {
-          if (p < 1e-15) return;
-          const d = step(ec, k, nc, ns);
-          for (let x = 0; x < POINTS; x++)
-            if (nullMass[x]) next[Math.min(POINTS - 1, Math.max(0, x + d))]! += nullMass[x]! * p;
+        mass = mass.map((m) => {
+          const next = new Float64Array(POINTS);
+          pmf.forEach((p, ec) => {
+            if (p < 1e-15) return;
+            const d = step(ec, k, nc, ns);
+            for (let x = 0; x < POINTS; x++)
+              if (m[x]) next[Math.min(POINTS - 1, Math.max(0, x + d))]! += m[x]! * p;
+          });
+          return next;
         });
-        nullMass = next;
       }
     }
-    // The lowest boundary (at least 2 nats) whose crossing probability keeps the total at alpha * look/30.
     const budget = (ALPHA * look) / LOOKS - spent;
     const floor = Math.round(2 / GRID);
+    // Rejected: paths above the boundary now that were above for the last CONFIRM-1 looks.
+    const last = mass[CONFIRM - 1]!;
     let boundary = POINTS;
     let tail = 0;
-    for (let x = POINTS - 1; x >= floor && tail + nullMass[x]! <= budget + 1e-15; x--) {
-      tail += nullMass[x]!;
+    for (let x = POINTS - 1; x >= floor && tail + last[x]! <= budget + 1e-15; x--) {
+      tail += last[x]!;
       boundary = x;
     }
-    nullMass.fill(0, boundary);
     spent += tail;
-    if (statistic >= boundary) return look;
+    const next: Float64Array[] = Array.from({ length: CONFIRM }, () => new Float64Array(POINTS));
+    for (let j = 0; j < CONFIRM; j++)
+      for (let x = 0; x < POINTS; x++) {
+        const m = mass[j]![x]!;
+        if (!m) continue;
+        if (x < boundary) next[0]![x]! += m;
+        else if (j + 1 < CONFIRM) next[j + 1]![x]! += m;
+      }
+    mass = next;
+    run = statistic >= boundary ? run + 1 : 0;
+    if (run >= CONFIRM) return look;
   }
   return null;
 }
@@ -108,6 +126,7 @@ function firstRejection(trial: ReturnType<typeof generate>): number | null {
 console.log(
   `calibrated CUSUM, error test alone: alpha ${ALPHA}, ratio ${RATIO}, cap ${CAP}, contamination ${EPS}` +
     (EPS > 0 ? ` (burst model ${BURST_RATIO}x)` : '') +
+    (CONFIRM > 1 ? `, ${CONFIRM} looks in a row above the boundary` : '') +
     `, ${TRIALS} trials, seed set 0`,
 );
 for (const index of HEALTHY_AND_ERRORS) {
