@@ -1,7 +1,7 @@
 // JUnit XML test reports (the de-facto format: Ant / Maven Surefire, jest-junit, node --test-reporter=junit,
 // pytest --junitxml). Only what the tests gate needs: counts and the failing test cases by name.
 import { locateInStack } from './junit-location.ts';
-import { parseXmlReport } from './xml.ts';
+import { DOCUMENT_ORDER, parseXmlReport } from './xml.ts';
 
 export interface JUnitFailure {
   name: string;
@@ -48,6 +48,12 @@ const ARRAYS = new Set([
   'rerunError',
 ]);
 
+/**
+ * A flaky test's reruns, <flakyFailure> and <flakyError> interleaved as they ran: the parser groups elements
+ * by name, so each keeps its place in the document (DOCUMENT_ORDER) to tell which ran first.
+ */
+const RERUNS = new Set(['flakyFailure', 'flakyError']);
+
 /** Test result formats that are not JUnit, by their root element: what the file is, and what to use. */
 const OTHER_FORMATS: Record<string, string> = {
   TestRun:
@@ -81,6 +87,8 @@ interface Outcome {
   message?: string;
   type?: string;
   '#text'?: string;
+  /** Its place among the reruns of the report (RERUNS): set on <flakyFailure> and <flakyError> only. */
+  [DOCUMENT_ORDER]?: string;
 }
 interface Suite {
   name?: string;
@@ -106,7 +114,7 @@ export function parseJUnit(text: string, file: string): JUnitSummary {
       `${file} is a vitest or jest JSON report ("numTotalTests"), not JUnit XML: have vitest write JUnit (--reporter=junit --outputFile=…; a failure's line is read from its stack) or jest with jest-junit`,
     );
   }
-  const doc = parseXmlReport(text, file, ARRAYS, (message) => new JUnitReportError(message)) as {
+  const doc = parseXmlReport(text, file, ARRAYS, (message) => new JUnitReportError(message), RERUNS) as {
     testsuites?: Suite | '';
     testsuite?: Suite[];
   };
@@ -185,7 +193,10 @@ export function parseJUnit(text: string, file: string): JUnitSummary {
       // passes the run (unless --fail-on-risky), and PHPUnit 10 writes risky tests as passed. Not a failure.
       const first = outcomes.find(([kind, outcome]) => !(kind === 'error' && isRisky(outcome)));
       if (!first) {
-        const reruns = [...(testCase.flakyFailure ?? []), ...(testCase.flakyError ?? [])];
+        // The first run that failed says what went wrong, whichever element Surefire wrote it as.
+        const reruns = [...(testCase.flakyFailure ?? []), ...(testCase.flakyError ?? [])].sort(
+          (a, b) => documentOrder(a) - documentOrder(b),
+        );
         if (reruns.length > 0) {
           summary.flaky.push({
             name: String(testCase.name ?? '(unnamed test)'),
@@ -344,6 +355,11 @@ function outcomeDetail(outcome: Outcome | string): string {
     return message;
   return body ?? outcome.type ?? '';
 }
+/** Where a rerun stands in the report (parseXmlReport's DOCUMENT_ORDER); every rerun has one. */
+function documentOrder(outcome: Outcome | string): number {
+  return typeof outcome === 'object' ? Number(outcome[DOCUMENT_ORDER] ?? Infinity) : Infinity;
+}
+
 /** A <failure> or <error>'s body, where runners write the stack. */
 function outcomeBody(outcome: Outcome | string): string {
   if (typeof outcome === 'string') return outcome;

@@ -23,12 +23,23 @@ function afterProlog(text: string): number {
   }
 }
 
-/** Attributes become plain keys; elements named in `arrays` are always arrays. Throws `fail(message)`. */
+/**
+ * The key under which an element named in parseXmlReport's `ordered` gets its place in the document (0, 1,
+ * …, counted over those elements only). Not an XML name, so no attribute of the report can take it.
+ */
+export const DOCUMENT_ORDER = '#order';
+
+/**
+ * Attributes become plain keys; elements named in `arrays` are always arrays. Throws `fail(message)`.
+ * Elements of one name are grouped under it, which loses the order between elements of different names:
+ * those named in `ordered` keep it as a number under DOCUMENT_ORDER.
+ */
 export function parseXmlReport(
   text: string,
   file: string,
   arrays: ReadonlySet<string>,
   fail: (message: string) => Error,
+  ordered: ReadonlySet<string> = new Set(),
 ): unknown {
   const valid = XMLValidator.validate(text);
   if (valid !== true) {
@@ -44,6 +55,7 @@ export function parseXmlReport(
       `${file}:${line}: declares a DTD internal subset (<!DOCTYPE … [ … ]>): entity declarations are not accepted in a report`,
     );
   }
+  let place = 0;
   try {
     return new XMLParser({
       ignoreAttributes: false,
@@ -54,6 +66,12 @@ export function parseXmlReport(
       // are refused above and never expanded.
       htmlEntities: true,
       isArray: (name) => arrays.has(name),
+      // Called as each start tag is read, in document order; `attrs` is the element's own (documented as
+      // the way to change them), so an element without attributes gets one too.
+      updateTag: (name, _path, attrs) => {
+        if (ordered.has(name)) attrs[DOCUMENT_ORDER] = String(place++);
+        return true;
+      },
     }).parse(text);
   } catch (error) {
     // The parser's own limits (nesting depth, reserved names such as __proto__): the report is refused.

@@ -361,3 +361,32 @@ test('JUnit: a test that failed and passed on a rerun (Surefire flakyFailure / f
     ],
   );
 });
+
+test('JUnit: a flaky test whose reruns are <flakyError> and <flakyFailure> interleaved: the message is the first run that failed', () => {
+  // The parser groups elements by name; Surefire writes a rerun as whichever of the two it was, in the
+  // order they ran. The first was a <flakyError> here: its message, not the first <flakyFailure>'s.
+  const rerun = (kind: string, message: string) =>
+    `<${kind} message="${message}" type="java.lang.Exception"><stackTrace><![CDATA[java.lang.Exception: ${message}]]></stackTrace><system-out>run</system-out></${kind}>`;
+  const summary = parseJUnit(
+    `<testsuite name="com.example.NetTest" tests="2" failures="0" errors="0" skipped="0" flakes="1">
+  <testcase name="fetch" classname="com.example.NetTest">
+    ${rerun('flakyError', 'Connection reset')}
+    ${rerun('flakyFailure', 'expected: &lt;200&gt; but was: &lt;503&gt;')}
+    ${rerun('flakyError', 'Read timed out')}
+  </testcase>
+  <testcase name="parse" classname="com.example.NetTest">
+    <flakyFailure>a body only, no attributes</flakyFailure>
+    <flakyError/>
+  </testcase>
+</testsuite>`,
+    'TEST-com.example.NetTest.xml',
+  );
+  assert.deepEqual(
+    summary.flaky.map((f) => [f.name, f.reruns, f.message]),
+    [
+      ['fetch', 3, 'Connection reset'],
+      ['parse', 2, 'a body only, no attributes'],
+    ],
+  );
+  assert.deepEqual(summary.failures, []);
+});
