@@ -29,6 +29,11 @@ export interface Advisory {
   id: string;
   source?: string;
   url?: string;
+  /**
+   * The other ids the report names the advisory by (its CVE ids, its GHSA id, a scanner's alternative ids):
+   * an allowlist entry may name any of them. Never a CWE id (a class of weakness, not an advisory).
+   */
+  aliases?: string[];
   package: string;
   severity: Severity;
   title: string;
@@ -112,14 +117,21 @@ export function decideAudit(
       below.push({ ...where, rule: 'audit.vulnerability', severity: 'notice', message: text });
       continue;
     }
-    const entry = allow.find((candidate) => allowMatches(candidate, advisory));
-    if (entry) used.add(entry);
+    // Every entry that names the advisory is used (one by its GHSA id, another by its CVE id); one that
+    // has not expired decides, so a renewed entry beside an old one allows it.
+    const ids = advisoryIds(advisory);
+    const matching = allow.filter((candidate) => ids.has(normalId(candidate.id)));
+    for (const candidate of matching) used.add(candidate);
+    const entry = matching.find((candidate) => candidate.expires > date) ?? matching[0];
+    // Which of its ids the entry named, when not the one the finding shows.
+    const named = entry ? ids.get(normalId(entry.id))! : advisory.id;
+    const by = named === advisory.id ? '' : named === advisory.url ? ' by its URL' : ` by its id ${named}`;
     if (entry && entry.expires > date) {
       accepted.push({
         ...where,
         rule: 'audit.allowed',
         severity: 'notice',
-        message: `${text}; allowed until ${entry.expires}: ${entry.reason}`,
+        message: `${text}; allowed${by} until ${entry.expires}: ${entry.reason}`,
       });
     } else if (entry) {
       expired++;
@@ -127,18 +139,24 @@ export function decideAudit(
         ...where,
         rule: 'audit.allow-expired',
         severity: 'error',
-        message: `${text}; its allowlist entry expired on ${entry.expires} (reason was: ${entry.reason})`,
+        message: `${text}; its allowlist entry${by ? ` (naming it${by})` : ''} expired on ${entry.expires} (reason was: ${entry.reason})`,
       });
     } else {
       blocking.push({ ...where, rule: 'audit.vulnerability', severity: 'error', message: text });
     }
   }
+  const namesCves = advisories.some((advisory) => advisory.aliases?.some((id) => CVE.test(id)));
   const unused = allow
     .filter((entry) => !used.has(entry))
     .map((entry): Finding => ({
       rule: 'audit.allow-unused',
       severity: 'notice',
-      message: `allowlist entry ${entry.id} matches no reported advisory: remove it`,
+      message:
+        `allowlist entry ${entry.id} matches no reported advisory: remove it` +
+        // npm 7+ and yarn 4 name an advisory by its GHSA id and npm number only: a CVE entry cannot match.
+        (CVE.test(entry.id.trim()) && !namesCves
+          ? ' (this report names no CVE ids: if it lists that advisory by another id, such as its GHSA id, write that id instead)'
+          : ''),
     }));
   const counts = [
     accepted.length ? `${accepted.length} allowed` : '',
@@ -344,6 +362,8 @@ function* parseNpmV2(data: Record<string, unknown>, source: string): Generator<v
           severity: via.severity,
           title: via.title,
           range: via.range,
+          // npm's own report names an advisory by its URL's GHSA id and npm number; any others, if it adds them.
+          aliases: otherIds(via.github_advisory_id, via.cves, via.aliases),
         },
         source,
       );
@@ -396,6 +416,8 @@ function v1Advisory(advisory: V1Advisory, source: string): Advisory {
       title: advisory.title,
       range: advisory.vulnerable_versions,
       fixAvailable: advisory.patched_versions ? advisory.patched_versions !== '<0.0.0' : undefined,
+      // npm 6, pnpm, yarn classic and yarn 2/3 list its CVE ids; its GHSA id even where the url is npm's.
+      aliases: otherIds(advisory.github_advisory_id, advisory.cves, advisory.aliases),
     },
     source,
   );
@@ -611,6 +633,8 @@ function* parseSnyk(projects: unknown[], source: string): Generator<void, Adviso
           title: vulnerability.title,
           range: Array.isArray(vulnerable) ? vulnerable.join(' || ') : vulnerable,
           fixAvailable: Boolean(vulnerability.isUpgradable || vulnerability.isPatchable),
+          // {"CVE": […], "CWE": […], "GHSA": […], …} and the ids Snyk has retired for this one.
+          aliases: otherIds(vulnerability.identifiers, vulnerability.alternativeIds),
         },
         source,
       );
@@ -699,6 +723,7 @@ function* parseBulkAnswer(data: Record<string, unknown>, source: string): Genera
           severity: entry.severity,
           title: entry.title,
           range: entry.vulnerable_versions,
+          aliases: otherIds(entry.github_advisory_id, entry.cves, entry.aliases),
         }),
         source,
       );
@@ -748,6 +773,8 @@ function toAdvisory(
     title?: string;
     range?: string;
     fixAvailable?: boolean;
+    /** The advisory's other ids (otherIds). */
+    aliases?: string[];
   },
   source: string,
 ): Advisory {
@@ -763,10 +790,20 @@ function toAdvisory(
     throw new AuditReportError(
       `${source}: advisory for ${raw.package ?? 'a package'} has neither a URL nor an id`,
     );
+  const main = new Set(
+    [id, raw.source, raw.url]
+      .filter((value) => value !== undefined)
+      .map(String)
+      .map(normalId),
+  );
+  const aliases = [...new Map((raw.aliases ?? []).map((alias) => [normalId(alias), alias])).entries()]
+    .filter(([normal]) => !main.has(normal))
+    .map(([, alias]) => alias);
   return {
     id,
     ...(raw.source !== undefined ? { source: String(raw.source) } : {}),
     ...(raw.url ? { url: raw.url } : {}),
+    ...(aliases.length > 0 ? { aliases } : {}),
     package: raw.package ?? 'unknown package',
     severity,
     // pnpm 11 writes "" where the registry gave no title.
@@ -776,11 +813,45 @@ function toAdvisory(
   };
 }
 
-function allowMatches(entry: AllowEntry, advisory: Advisory): boolean {
-  const wanted = entry.id.trim().toLowerCase();
-  return [advisory.id, advisory.source, advisory.url].some(
-    (value) => value !== undefined && value.toLowerCase() === wanted,
-  );
+const CVE = /^CVE-\d{4}-\d+$/i;
+
+/** An id as an allowlist entry and a report are compared: whole, trimmed, case-insensitively. */
+function normalId(id: string): string {
+  return id.trim().toLowerCase();
+}
+
+/** Every id an allowlist entry may name the advisory by (normalId), each with the report's spelling. */
+function advisoryIds(advisory: Advisory): Map<string, string> {
+  const ids = new Map<string, string>();
+  for (const id of [advisory.id, advisory.source, advisory.url, ...(advisory.aliases ?? [])]) {
+    if (id !== undefined && !ids.has(normalId(id))) ids.set(normalId(id), id);
+  }
+  return ids;
+}
+
+/**
+ * The ids a report gives an advisory besides its main one, from fields written as a string, a number, a
+ * list of them, or (Snyk's `identifiers`) a record of such lists by kind ({"CVE": […], "GHSA": […]}). A
+ * field of another shape is passed over: the advisory is then matched by its other ids only, and blocks
+ * unless one of those is allowed. A CWE id, a class of weakness and not an advisory, is never taken.
+ */
+function otherIds(...fields: unknown[]): string[] {
+  const found: string[] = [];
+  const take = (value: unknown): void => {
+    if (typeof value === 'number' && Number.isSafeInteger(value)) value = String(value);
+    if (typeof value !== 'string') return;
+    const id = value.trim();
+    if (id !== '' && !/^CWE-/i.test(id)) found.push(id);
+  };
+  for (const field of fields) {
+    if (Array.isArray(field)) field.forEach(take);
+    else if (field !== null && typeof field === 'object') {
+      for (const [kind, values] of Object.entries(field)) {
+        if (kind.toUpperCase() !== 'CWE' && Array.isArray(values)) values.forEach(take);
+      }
+    } else take(field);
+  }
+  return found;
 }
 
 function describe(advisory: Advisory): string {

@@ -15,10 +15,24 @@ const isoDate = z
     },
   );
 
+/**
+ * A CWE names a class of weakness (CWE-400, uncontrolled resource consumption), shared by unrelated
+ * advisories: an entry for one would let through every advisory of that class, found now or later.
+ */
+const NOT_CWE = /^(?!\s*[Cc][Ww][Ee]-)/;
+
 export const allowEntrySchema = z.strictObject({
-  id: z.string().min(1).meta({
-    description: 'A GHSA id (GHSA-xxxx-xxxx-xxxx), an advisory URL, or an npm advisory number.',
-  }),
+  id: z
+    .string()
+    .min(1)
+    .regex(NOT_CWE, {
+      error: (issue) =>
+        `${JSON.stringify(String(issue.input).trim())} is a CWE id, which names a class of weakness, not an advisory: an entry for it would let through every advisory of that class; write the advisory's own id (GHSA-…, CVE-…, the npm advisory number or the scanner's id such as SNYK-JS-…)`,
+    })
+    .meta({
+      description:
+        "The advisory's id, any the report names it by: a GHSA id (GHSA-xxxx-xxxx-xxxx), a CVE id (CVE-2021-23337), the npm advisory number, the scanner's own id (SNYK-JS-…), or the advisory URL; matched whole, case-insensitively. Not a CWE id (a class of weakness, not an advisory).",
+    }),
   reason: z.string().trim().min(1, 'say why this advisory is accepted'),
   expires: isoDate.meta({ description: 'YYYY-MM-DD; from that day on the advisory blocks again.' }),
 });
