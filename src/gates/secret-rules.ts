@@ -2,6 +2,11 @@
 // text (scanBytes); only the lines it hits are decoded and given to the rules whose keywords they contain.
 // Raw secrets stay in memory: callers print `redact(secret)` and `fingerprint(...)`, never the value.
 import { createHash } from 'node:crypto';
+import { shannonEntropy } from './secret-entropy.ts';
+import { isElided, isCountingUp, isPlaceholderToken, PLACEHOLDER } from './secret-placeholders.ts';
+import { isPatternSyntax } from './secret-patterns.ts';
+
+export { shannonEntropy };
 
 export interface SecretRule {
   id: string;
@@ -41,6 +46,12 @@ export interface ScanOptions {
    * with a slash. Default false.
    */
   regexLiterals?: boolean;
+  /**
+   * The scan takes secrets out of free text (redactSecrets) rather than reporting them: a value that only
+   * reads as a placeholder or a pattern is taken out too. A false hit costs nothing there, a missed secret
+   * reaches a log. Default false.
+   */
+  redacting?: boolean;
 }
 
 /**
@@ -65,8 +76,6 @@ export interface SecretHit {
   secret: string;
 }
 
-const PLACEHOLDER =
-  /example|sample|changeme|change_me|placeholder|dummy|your[_-]|xxxx|\*\*\*\*|<[^>]*>|\$\{|\{\{/i;
 /** Lowercase words joined by separators with hardly any digits ("whitespace-tokenizer-v2") name things. */
 const SLUG = /^[a-z]+(?:[-_.][a-z0-9]+)+$/;
 /** An environment variable's name (`secret_env: AUDIT_WEBHOOK_SECRET`) names a secret; it is not one. */
@@ -85,17 +94,17 @@ const looksLikeCode = (value: string, context: MatchContext) =>
   (CODE_OPERATOR.test(value) ||
     (IDENTIFIER_PATH.test(value.replace(/[-+*/%&|]+$/, '')) && /^[[(;,)}"'`+*/%&|?<>-]$/.test(context.next)));
 /**
- * A JavaScript regex literal (`/^x-amz-security-token$/i`, `/Bearer-Token-Header[-_]Value/g`) up to its flags
- * and not followed by a word: a pattern that matches secrets, which gitleaks does not take for one either
- * (its values never start with a slash). An unquoted value only, in a file whose language has regex
- * literals: a secret in quotes is a secret, and so is `api_key: /q7Zt…/` in YAML or a .env file.
+ * The random part of a token of a known format (what follows `prefix`) is no documentation placeholder
+ * (`AKIAXXXXXXXXXXXXXXXX`, `ghp_xxxx…`, `xoxb-your-bot-token-here`), as AKIAIOSFODNN7EXAMPLE never was.
  */
-const REGEX_LITERAL = /^\/(?![*/])(?:[^/\\[\n]|\\.|\[(?:[^\]\\\n]|\\.)*\])+\/[dgimsuvy]*(?![\w$])/;
-const isRegexLiteral = (value: string, options: ScanOptions, context: MatchContext) =>
-  options.regexLiterals === true &&
-  !context.quoted &&
-  value.startsWith('/') &&
-  REGEX_LITERAL.test(value + context.rest);
+const notPlaceholder =
+  (prefix: RegExp) =>
+  (secret: string, options: ScanOptions): boolean =>
+    options.redacting === true || !isPlaceholderToken(secret.replace(prefix, ''));
+/** A value that only reads as a placeholder or a pattern: not reported, but redacted all the same. */
+const looksUnreal = (secret: string, options: ScanOptions, context: MatchContext): boolean =>
+  options.redacting !== true &&
+  (isPlaceholderToken(secret) || isElided(secret, context.rest) || isPatternSyntax(secret, options, context));
 // A key block has a body: the header alone (a string constant in a PEM parser, say) is not a key.
 const KEY_BODY = /[A-Za-z0-9+/=]{40}/;
 
@@ -119,7 +128,7 @@ export const SECRET_RULES: SecretRule[] = [
     description: 'AWS access key id',
     keywords: ['akia', 'asia', 'abia', 'acca'],
     pattern: /\b(?<secret>(?:AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16})\b/g,
-    accept: (secret) => !secret.endsWith('EXAMPLE'),
+    accept: notPlaceholder(/^A[KSBC][IC]A/),
   },
   {
     id: 'aws-secret-access-key',
@@ -127,37 +136,46 @@ export const SECRET_RULES: SecretRule[] = [
     keywords: ['aws'],
     pattern:
       /aws[\w.-]{0,25}?(?:secret|key)[\w.-]{0,25}?["']?\s*(?:[:=]|=>)\s*["']?(?<secret>[A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])/gi,
-    accept: (secret) => !PLACEHOLDER.test(secret) && shannonEntropy(secret) >= 3.5,
+    accept: (secret, options) =>
+      !PLACEHOLDER.test(secret) &&
+      (options.redacting === true || !isCountingUp(secret)) &&
+      shannonEntropy(secret) >= 3.5,
   },
   {
     id: 'azure-storage-key',
     description: 'Azure storage account key',
     keywords: ['accountkey'],
     pattern: /AccountKey=(?<secret>[A-Za-z0-9+/]{86}==)/g,
+    accept: notPlaceholder(/==$/),
   },
   {
     id: 'github-token',
     description: 'GitHub token',
     keywords: ['ghp_', 'gho_', 'ghu_', 'ghs_', 'ghr_'],
     pattern: /\b(?<secret>gh[pousr]_[A-Za-z0-9]{36,255})\b/g,
+    accept: notPlaceholder(/^gh[pousr]_/),
   },
   {
     id: 'github-fine-grained-token',
     description: 'GitHub fine-grained personal access token',
     keywords: ['github_pat_'],
     pattern: /\b(?<secret>github_pat_[A-Za-z0-9_]{50,255})\b/g,
+    accept: notPlaceholder(/^github_pat_/),
   },
   {
     id: 'gitlab-token',
     description: 'GitLab personal, project or group access token',
     keywords: ['glpat-'],
     pattern: /\b(?<secret>glpat-[A-Za-z0-9_-]{20,255})(?![A-Za-z0-9_-])/g,
+    accept: notPlaceholder(/^glpat-/),
   },
   {
     id: 'gcp-api-key',
     description: 'Google Cloud API key',
     keywords: ['aiza'],
     pattern: /\b(?<secret>AIza[A-Za-z0-9_-]{35})(?![A-Za-z0-9_-])/g,
+    // Every key goes on with "Sy": the placeholder is what follows.
+    accept: notPlaceholder(/^AIza(?:Sy)?/),
   },
   {
     id: 'openai-api-key',
@@ -166,6 +184,7 @@ export const SECRET_RULES: SecretRule[] = [
     keywords: ['t3blbkfj'],
     pattern:
       /(?<![A-Za-z0-9_-])(?<secret>sk-(?:[a-z]{2,12}-)?[A-Za-z0-9_-]{16,200}T3BlbkFJ[A-Za-z0-9_-]{16,200})(?![A-Za-z0-9_-])/g,
+    accept: notPlaceholder(/^sk-(?:[a-z]{2,12}-)?|T3BlbkFJ/g),
   },
   {
     id: 'url-credentials',
@@ -176,9 +195,10 @@ export const SECRET_RULES: SecretRule[] = [
     pattern:
       /\b[A-Za-z][A-Za-z0-9+.-]{1,30}:\/\/[^\s:@/?#'"`<>]{0,128}:(?<secret>[^\s@/'"`<>]{6,256})(?!$)(?![^@])/g,
     // A password of a dev database (postgres:postgres) or a variable ($DB_PASSWORD, ${…}) is no secret leak.
-    accept: (secret, options) =>
+    accept: (secret, options, context) =>
       !PLACEHOLDER.test(secret) &&
       !/^\$\w+$|^%[(\w]/.test(secret) &&
+      !looksUnreal(secret, options, context) &&
       shannonEntropy(secret) >= options.entropyThreshold,
   },
   {
@@ -187,18 +207,22 @@ export const SECRET_RULES: SecretRule[] = [
     keywords: ['hooks.slack.com'],
     pattern:
       /(?<secret>https:\/\/hooks\.slack\.com\/(?:services|workflows|triggers)\/[A-Za-z0-9+/_-]{20,512})/g,
+    // `TXXXXXXXX/BXXXXXXXX/XXXXXXXXXXXXXXXXXXXXXXXX`: its ids' first letters are fixed too.
+    accept: notPlaceholder(/^https:\/\/hooks\.slack\.com\/\w+\/|(?<=^|\/)[TB]/g),
   },
   {
     id: 'slack-token',
     description: 'Slack token',
     keywords: ['xox'],
     pattern: /\b(?<secret>xox[abposr]-[A-Za-z0-9-]{10,250})\b/g,
+    accept: notPlaceholder(/^xox[abposr]-/),
   },
   {
     id: 'stripe-key',
     description: 'Stripe secret or restricted key',
     keywords: ['sk_live_', 'sk_test_', 'rk_live_', 'rk_test_'],
     pattern: /\b(?<secret>[sr]k_(?:live|test)_[A-Za-z0-9]{20,247})\b/g,
+    accept: notPlaceholder(/^[sr]k_(?:live|test)_/),
   },
   {
     id: 'jwt',
@@ -208,6 +232,8 @@ export const SECRET_RULES: SecretRule[] = [
     // run ("eyJ-eyJ-...") the rest of the run was scanned again (quadratic time on a long line).
     pattern:
       /(?<![A-Za-z0-9_-])(?<secret>eyJ[A-Za-z0-9_-]{8,1024}\.eyJ[A-Za-z0-9_-]{8,16384}\.[A-Za-z0-9_-]{10,1024})/g,
+    // A token whose signature is a placeholder (`….XXXXXXXX`) signs nothing: an example of the format.
+    accept: notPlaceholder(/^.*\./),
   },
   {
     id: 'generic-secret',
@@ -231,9 +257,9 @@ export const SECRET_RULES: SecretRule[] = [
       /(?:password|passwd|pwd|secret|token|api[_-]?key|access[_-]?key|auth|credential)[\w.-]{0,64}?["'`]?\s*(?::=|=>|[:=])\s*(?<open>["'`])?(?<secret>[A-Za-z0-9+/=_\-!@#$%^&*.~]{12,200})/gi,
     accept: (secret, options, context) =>
       !PLACEHOLDER.test(secret) &&
+      !looksUnreal(secret, options, context) &&
       !CODE_REFERENCE.test(secret) &&
       !looksLikeCode(secret, context) &&
-      !isRegexLiteral(secret, options, context) &&
       !looksLikeSlug(secret) &&
       // Short values cannot reach high entropy: scale the bar with the length (log2 of it is the maximum).
       shannonEntropy(secret) >= Math.min(options.entropyThreshold, 0.9 * Math.log2(secret.length)),
@@ -673,18 +699,6 @@ function overlaps(sorted: ReadonlyArray<[number, number]>, [start, end]: [number
   return low < sorted.length && sorted[low]![0] < end;
 }
 
-/** Shannon entropy in bits per character. */
-export function shannonEntropy(value: string): number {
-  const counts = new Map<string, number>();
-  for (const char of value) counts.set(char, (counts.get(char) ?? 0) + 1);
-  let entropy = 0;
-  for (const count of counts.values()) {
-    const p = count / value.length;
-    entropy -= p * Math.log2(p);
-  }
-  return entropy;
-}
-
 /** At most the first 4 and last 4 characters, and only for long values; key blocks show their header. */
 export function redact(secret: string): string {
   const header = /^-----BEGIN ([A-Z ]+)-----/.exec(secret);
@@ -701,7 +715,7 @@ export function fingerprint(rule: string, path: string, secret: string): string 
 
 /** Replaces every detected secret in free text (command output, tool messages) by its redacted form. */
 export function redactSecrets(text: string, options: ScanOptions = DEFAULT_SCAN_OPTIONS): string {
-  const hits = scanText(text, options);
+  const hits = scanText(text, { ...options, redacting: true });
   if (hits.length === 0) return text;
   const lines = text.split('\n');
   for (const hit of hits.sort((a, b) => b.column - a.column)) {

@@ -73,7 +73,7 @@ const S = {
   awsId: j('AKIA', 'Q3EGRUZ5VX7W2M4N'),
   awsSecret: j('wJalrXUtnFEMI/K7MDENG/', 'bPxRfiCYz9Qk3LmNp0'),
   github: j('ghp_', 'a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8'),
-  githubPat: j('github_pat_', '11ABCDEFG0123456789_', 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUV'),
+  githubPat: j('github_pat_', '11A7QKZ3NB0wX9pLr4Tb2_', 'Hk8sDq3Vn6Yt1Gm5Jx0Lc7Pw2Rz9Fb4Ne6Ua3Ki8Oy5Sd'),
   slackToken: j('xoxb-', '2048-4096-', 'aB3dE5gH7jK9mN1pQ3sT5vW7'),
   slackHook: j('https://hooks.slack.com/services/', 'T0ABCDEFG/B0HIJKLMN/', 'q1W2e3R4t5Y6u7I8o9P0a1S2'),
   stripe: j('sk_live_', '4eC39HqLyjWDarjtT1zdp7dc9Qx2'),
