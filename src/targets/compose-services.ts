@@ -8,14 +8,80 @@
 const SERVICE_LISTS =
   /^(build|up|create|pull|push|start|stop|restart|rm|kill|logs|pause|unpause|down|ps|top)$/;
 
-/** Their options taking no value: the word after one is a service (one taking a value takes it). */
-const FLAGS = new Set([
-  ...['-d', '--detach', '--build', '--no-build', '--no-deps', '--force-recreate', '--no-recreate', '--wait'],
-  ...['--remove-orphans', '--quiet-pull', '--no-cache', '--no-start', '--always-recreate-deps', '-V', '-f'],
-  ...['--renew-anon-volumes', '--abort-on-container-exit', '--no-color', '--no-log-prefix', '--timestamps'],
-  ...['--follow', '-q', '--quiet', '-s', '--stop', '-v', '--volumes', '--ignore-pull-failures', '--push'],
-  ...['--include-deps', '--with-dependencies', '--dry-run', '-a', '--all', '--no-attach-dependencies'],
+/**
+ * Their options taking no value, per subcommand (docker compose SUBCOMMAND --help; docker-compose 1's are among
+ * them): the word after one is a service; one taking a value takes it. Per subcommand since a letter means
+ * different things: `logs -t` is --timestamps, `stop -t` --timeout (a value); `rm -f` is --force.
+ */
+const FLAGS: Readonly<Record<string, readonly string[]>> = {
+  build: [
+    ...['--check', '--no-cache', '--print', '--pull', '--push', '-q', '--quiet', '--with-dependencies'],
+    ...['--compress', '--force-rm', '--parallel', '--no-rm'],
+  ],
+  up: [
+    ...['--abort-on-container-exit', '--abort-on-container-failure', '--always-recreate-deps', '--build'],
+    ...['-d', '--detach', '--force-recreate', '--menu', '--no-build', '--no-color', '--no-deps', '--wait'],
+    ...[
+      '--no-log-prefix',
+      '--no-recreate',
+      '--no-start',
+      '--quiet-build',
+      '--quiet-pull',
+      '--remove-orphans',
+    ],
+    ...['-V', '--renew-anon-volumes', '--timestamps', '-w', '--watch', '-y', '--yes'],
+    ...['--attach-dependencies', '--no-attach-dependencies'],
+  ],
+  create: [
+    ...['--build', '--force-recreate', '--no-build', '--no-recreate', '--quiet-pull', '--remove-orphans'],
+    ...['-y', '--yes'],
+  ],
+  pull: ['--ignore-buildable', '--ignore-pull-failures', '--include-deps', '-q', '--quiet', '--no-parallel'],
+  push: ['--ignore-push-failures', '--include-deps', '-q', '--quiet'],
+  restart: ['--no-deps'],
+  rm: ['-f', '--force', '-s', '--stop', '-v', '--volumes', '-a', '--all'],
+  kill: ['--remove-orphans'],
+  logs: ['-f', '--follow', '--no-color', '--no-log-prefix', '-t', '--timestamps'],
+  down: ['--remove-orphans', '-v', '--volumes'],
+  ps: ['-a', '--all', '--no-trunc', '--orphans', '-q', '--quiet', '--services'],
+};
+/** Options of every subcommand taking no value. */
+const COMMON_FLAGS = ['--dry-run', '--help', '-h'];
+
+/**
+ * compose's own options that take a value (docker compose --help, docker-compose 1's too): they come before its
+ * subcommand (compose reads none of them after it).
+ */
+const GLOBAL_VALUES = new Set([
+  ...['-f', '--file', '-p', '--project-name', '--project-directory', '--profile', '--env-file', '--ansi'],
+  ...['--parallel', '--progress', '--workdir', '--insecure-registry', '-c', '--context', '-H', '--host'],
+  ...['--tlscacert', '--tlscert', '--tlskey', '--log-level'],
 ]);
+
+/** compose's subcommands (docker compose --help, docker-compose 1's). */
+const SUBCOMMANDS = new Set([
+  ...['attach', 'build', 'bridge', 'commit', 'config', 'cp', 'create', 'down', 'events', 'exec', 'export'],
+  ...['images', 'kill', 'logs', 'ls', 'pause', 'port', 'ps', 'publish', 'pull', 'push', 'restart', 'rm'],
+  ...['run', 'scale', 'start', 'stats', 'stop', 'top', 'unpause', 'up', 'version', 'volumes', 'wait'],
+  ...['watch', 'alpha', 'help'],
+]);
+
+/**
+ * The index of a compose command's subcommand, its own options read from `from` on (`words.length`: none
+ * found). A word that is not a subcommand is taken for the value of an option not known here, and the search
+ * goes on: an option after it is still read as compose's own (a refusal rather than a miss).
+ */
+export function composeSubcommand(words: readonly string[], from: number): number {
+  for (let k = from; k < words.length; k++) {
+    const word = words[k]!;
+    if (word === '--') break;
+    if (word.startsWith('-')) {
+      // A value written apart; one attached (-fx.yml, --file=x.yml) is in the same word.
+      if (GLOBAL_VALUES.has(word)) k++;
+    } else if (SUBCOMMANDS.has(word)) return k;
+  }
+  return words.length;
+}
 
 /** Why a value in a service's name is checked, for messages. */
 export const SERVICE_WHY =
@@ -26,15 +92,23 @@ export const SERVICE_WHY =
  * naming a service and holding a value. After an option not known to take none, the word is read as its value.
  */
 export function composeServices(words: readonly string[], at: number): number[] {
-  if (!SERVICE_LISTS.test(words[at] ?? '')) return [];
+  const subcommand = words[at] ?? '';
+  if (!SERVICE_LISTS.test(subcommand)) return [];
+  const flags = FLAGS[subcommand] ?? [];
   const found: number[] = [];
   let operands = false;
   for (let k = at + 1; k < words.length; k++) {
     const word = words[k]!;
     if (!operands && word === '--') operands = true;
     else if (!operands && word.startsWith('-')) {
-      if (!word.includes('=') && !FLAGS.has(word)) k++;
+      if (!word.includes('=') && !isFlag(word, flags)) k++;
     } else if (word.includes('{{')) found.push(k);
   }
   return found;
+}
+
+/** Whether an option, or a cluster of short ones (`rm -fsv`), takes no value. */
+function isFlag(word: string, flags: readonly string[]): boolean {
+  if (flags.includes(word) || COMMON_FLAGS.includes(word)) return true;
+  return /^-[A-Za-z]{2,}$/.test(word) && [...word.slice(1)].every((letter) => flags.includes(`-${letter}`));
 }

@@ -14,6 +14,7 @@ import {
 } from './container-mounts.ts';
 import { AZ_ACR_WITH_VALUE, isRemoteOperand, operandsOf } from './file-reads.ts';
 import { optionValues } from './option-values.ts';
+import { composeSubcommand } from './compose-services.ts';
 import { GCLOUD_BUILD_WITH_VALUE } from './gcloud-options.ts';
 
 /** A word of a task runner's command that names what runs. */
@@ -1020,6 +1021,9 @@ export function deployToolWords(
   const found: TaskWord[] = [];
   // docker compose's -f and --project-directory: the compose file whose services are deployed.
   const compose = tool.kind === 'build' && words[from - 1] === 'compose';
+  // They are compose's own options, before its subcommand: after it -f is what the subcommand says (logs -f is
+  // --follow, rm -f --force), and --file or --project-directory is none of compose's.
+  const composeOwnEnd = compose || name === 'docker-compose' ? composeSubcommand(words, from) : words.length;
   const kind = compose ? 'deployed' : (tool.kind ?? 'project');
   const safe = compose ? DEPLOY_TOOLS['docker-compose']!.safe : tool.safe;
   const label = compose ? `${name} compose` : name;
@@ -1077,6 +1081,7 @@ export function deployToolWords(
         if (eq < 0) j++;
         continue;
       }
+      if (j > composeOwnEnd && COMPOSE_OWN.includes(short ?? option)) continue;
       // --target names a stage, --attest an attestation, not a file: only a template there counts (not as a path
       // read from a cd's directory).
       if (
@@ -1112,6 +1117,9 @@ export function deployToolWords(
   }
   return found;
 }
+
+/** compose's options that choose its file (`composeOwnEnd` in deployToolWords). */
+const COMPOSE_OWN = ['-f', '--file', '--project-directory'];
 
 /** buildx's options before its subcommand that take a value (`docker buildx --builder b bake`). */
 const BUILDX_VALUES = ['--builder', '--debug-addr'];

@@ -42,3 +42,47 @@ test("docker compose build's operand is a service, not a build context; its opti
   // docker build's operand stays its context.
   assertRefused(['docker', 'build', '{{x}}'], /the build context docker build runs the Dockerfile of/);
 });
+
+test("compose's -f is its file before the subcommand only: logs -f is --follow and rm -f --force, whose operand is a service", () => {
+  // Global options come before the subcommand (compose reads none after it): there -f is the subcommand's own.
+  for (const argv of [
+    ['docker', 'compose', 'logs', '-f', '{{x}}'],
+    ['docker', 'compose', 'logs', '--follow', '{{x}}'],
+    ['docker', 'compose', 'logs', '-t', '-f', '--tail', '100', '{{x}}'],
+    ['docker', 'compose', 'rm', '-f', '{{x}}'],
+    ['docker', 'compose', 'rm', '--force', '{{x}}'],
+    ['docker', 'compose', 'rm', '-fsv', '{{x}}'],
+    // A letter is the subcommand's: logs -t is --timestamps, stop -t --timeout (which takes the 10).
+    ['docker', 'compose', 'logs', '-t', '{{x}}'],
+    ['docker', 'compose', 'stop', '-t', '10', '{{x}}'],
+    ['docker', 'compose', '-f', 'compose.yml', '-p', 'app', 'logs', '-f', '{{x}}'],
+    ['docker', 'compose', '--env-file', '.env', '--profile', 'web', 'rm', '-f', '{{x}}'],
+    ['docker-compose', 'logs', '-f', '{{x}}'],
+    ['docker-compose', '-f', 'compose.yml', 'rm', '-f', '{{x}}'],
+    ['podman', 'compose', 'logs', '-f', '{{x}}'],
+  ])
+    // A value that would be an option there (--no-color, -f) is refused when the command runs.
+    checkedOnceRendered(argv, [...BAD, '--no-color', '-f', '--file=evil.yml'], GOOD, SERVICE);
+  assertAccepted(['nerdctl', 'compose', 'logs', '-f', '{{x}}']);
+  scriptCheckedOnceRendered('docker compose logs -f "{{x}}"', [['--no-color', SERVICE]], GOOD);
+});
+
+test("compose's own -f, --file and --project-directory before its subcommand stay refused, however written", () => {
+  const FILE = /the value of (docker compose|docker-compose|podman compose) (-f|--file|--project-directory)/;
+  for (const argv of [
+    ['docker', 'compose', '-f', '{{x}}', 'logs', '-f', 'web'],
+    ['docker', 'compose', '--file', '{{x}}', 'rm', '-f', 'web'],
+    ['docker', 'compose', '--file=compose.{{x}}.yml', 'logs', 'web'],
+    ['docker', 'compose', '-fcompose.{{x}}.yml', 'logs', 'web'],
+    ['docker', 'compose', '--project-directory', '{{x}}', 'logs', '-f', 'web'],
+    ['docker', 'compose', '-p', 'app', '--env-file', '.env', '-f', '{{x}}', 'up', '-d'],
+    // -p's value is a word that names a subcommand: still -p's value.
+    ['docker', 'compose', '-p', 'logs', '-f', '{{x}}', 'up'],
+    // After an option not known here, whose value the next word may be, the subcommand is not taken to begin.
+    ['docker', 'compose', '--some-option', 'value', '-f', '{{x}}', 'up'],
+    ['docker-compose', '-f', '{{x}}', 'logs', '-f', 'web'],
+    ['docker-compose', '--log-level', 'debug', '-f', '{{x}}', 'rm', '-f', 'web'],
+    ['podman', 'compose', '-f', '{{x}}', 'logs', '-f', 'web'],
+  ])
+    assertRefused(argv, FILE);
+});
