@@ -6,7 +6,7 @@
 
 /** The compose subcommands taking services as their operands (run and exec take one, then its command). */
 const SERVICE_LISTS =
-  /^(build|up|create|pull|push|start|stop|restart|rm|kill|logs|pause|unpause|down|ps|top)$/;
+  /^(build|up|create|pull|push|start|stop|restart|rm|kill|logs|pause|unpause|down|ps|top|watch)$/;
 
 /**
  * Their options taking no value, per subcommand (docker compose SUBCOMMAND --help; docker-compose 1's are among
@@ -44,6 +44,7 @@ const FLAGS: Readonly<Record<string, readonly string[]>> = {
   logs: ['-f', '--follow', '--no-color', '--no-log-prefix', '-t', '--timestamps'],
   down: ['--remove-orphans', '-v', '--volumes'],
   ps: ['-a', '--all', '--no-trunc', '--orphans', '-q', '--quiet', '--services'],
+  watch: ['--no-up', '--prune', '--quiet'],
 };
 /** Options of every subcommand taking no value. */
 const COMMON_FLAGS = ['--dry-run', '--help', '-h'];

@@ -35,6 +35,7 @@ import { remoteToolParser } from './remote-tools.ts';
 import { fileReadWords, type FileRead } from './file-reads.ts';
 import { containerMounts, kubectlPatchWords, type CheckedName } from './container-mounts.ts';
 import { deployToolWords } from './task-runners.ts';
+import { composeSubcommand } from './compose-services.ts';
 import { jsonArgument, printfJsonArguments, type JsonArgument } from './json-arguments.ts';
 import { awsShorthandWords } from './aws-shorthand.ts';
 
@@ -562,6 +563,25 @@ export function emptyModel(): CommandModel {
     containerNames: new Map(),
   };
 }
+
+/**
+ * Whether `words[i]` is the subcommand of a compose command (`docker compose watch`, `docker-compose exec`,
+ * `podman --remote compose watch`): a word compose reads, never a program it runs.
+ */
+function isComposeSubcommand(words: readonly string[], i: number): boolean {
+  for (let k = i - 1; k >= 0; k--) {
+    const name = programName(words[k]!);
+    if (name === 'docker-compose') return composeSubcommand(words, k + 1) === i;
+    if (words[k] !== 'compose') continue;
+    // `compose` as the group of docker, podman or nerdctl: only their options before it.
+    let j = k - 1;
+    while (j > 0 && (words[j]!.startsWith('-') || words[j - 1]!.startsWith('-'))) j--;
+    return j >= 0 && RUNNERS.has(programName(words[j]!)) && composeSubcommand(words, k + 1) === i;
+  }
+  return false;
+}
+/** The container runners with a compose group. */
+const RUNNERS = new Set(['docker', 'podman', 'nerdctl']);
 
 export function programName(word: string): string {
   const name = word.slice(word.lastIndexOf('/') + 1).replace(/\.exe$/i, '');
@@ -2880,7 +2900,8 @@ export function commandModel(words: readonly string[]): CommandModel {
   for (let i = 0; i < words.length; i++) {
     if (model.positional.has(i) || seen.has(i)) continue;
     const name = programName(words[i]!);
-    const parser = parserFor(name);
+    // docker compose watch: compose's subcommand, not the program watch (which runs its words through sh -c).
+    const parser = isComposeSubcommand(words, i) ? undefined : parserFor(name);
     const before = model.code.length;
     const files = new Set(model.scriptFiles);
     parser?.(words, i, model);

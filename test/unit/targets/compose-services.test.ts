@@ -86,3 +86,19 @@ test("compose's own -f, --file and --project-directory before its subcommand sta
   ])
     assertRefused(argv, FILE);
 });
+
+test("docker compose watch is compose's subcommand, whose operands are services, not the program watch (sh -c)", () => {
+  for (const argv of [
+    ['docker', 'compose', 'watch', '{{x}}'],
+    ['docker', 'compose', 'watch', '--no-up', '{{x}}'],
+    ['docker', '--context', 'ci', 'compose', '-f', 'compose.yml', 'watch', '{{x}}'],
+    ['docker-compose', 'watch', '{{x}}'],
+  ])
+    checkedOnceRendered(argv, BAD, GOOD, SERVICE);
+  // The program watch, in the container or after a word compose does not read as its subcommand, still is.
+  const WATCH = /inside the command "watch" hands to a shell/;
+  assertRefused(['docker', 'compose', 'exec', 'web', 'watch', '{{x}}'], WATCH);
+  assertRefused(['docker', 'compose', 'run', '--rm', 'web', 'watch', '{{x}}'], WATCH);
+  assertRefused(['docker', 'compose', '-p', 'watch', 'up', 'watch', '{{x}}'], WATCH);
+  assertRefused(['sudo', 'watch', '{{x}}'], WATCH);
+});
