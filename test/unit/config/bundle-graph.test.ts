@@ -13,11 +13,12 @@ const root = join(import.meta.dirname, '..', '..', '..');
 
 /**
  * Inputs that are run code or its dependencies: a gate outside src/gates/schema/, execa, pg and its family.
- * The secret rules are not: a pure scanner (node:crypto only) that every writer of records and reports uses to
- * keep credentials out of what it stores, the App's record writes included.
+ * The secret rules and their helpers (entropy, patterns, placeholders) are not: a pure scanner (node:crypto
+ * only) that every writer of records and reports uses to keep credentials out of what it stores, the App's
+ * record writes included.
  */
 const RUN_CODE = [
-  /^src\/gates\/(?!schema\/|secret-rules\.ts$)/,
+  /^src\/gates\/(?!schema\/|secret-(?:rules|entropy|patterns|placeholders)\.ts$)/,
   /^node_modules\/execa\//,
   /^node_modules\/pg(-[^/]+)?\//,
 ];
