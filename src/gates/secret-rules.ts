@@ -105,8 +105,13 @@ const notPlaceholder =
 const looksUnreal = (secret: string, options: ScanOptions, context: MatchContext): boolean =>
   options.redacting !== true &&
   (isPlaceholderToken(secret) || isElided(secret, context.rest) || isPatternSyntax(secret, options, context));
-// A key block has a body: the header alone (a string constant in a PEM parser, say) is not a key.
-const KEY_BODY = /[A-Za-z0-9+/=]{40}/;
+// A key block has a body: the header alone (a string constant in a PEM parser, say) is not a key, and a body of
+// placeholders (`XXXX…` lines in documentation) is not one either.
+const KEY_BODY = /[A-Za-z0-9+/=]{40,}/g;
+const hasKeyBody = (block: string, options: ScanOptions): boolean =>
+  [...block.replace(/\\[nr]/g, '\n').matchAll(KEY_BODY)].some(
+    ([run]) => options.redacting === true || !isPlaceholderToken(run),
+  );
 
 export const SECRET_RULES: SecretRule[] = [
   {
@@ -114,6 +119,7 @@ export const SECRET_RULES: SecretRule[] = [
     description: 'GCP service account private key',
     keywords: ['private_key'],
     pattern: /"private_key"\s*:\s*"(?<secret>-----BEGIN (?:RSA )?PRIVATE KEY-----\\n[A-Za-z0-9+/=\\]{40,})/g,
+    accept: (secret, options) => hasKeyBody(secret, options),
   },
   {
     id: 'private-key',
@@ -121,7 +127,7 @@ export const SECRET_RULES: SecretRule[] = [
     keywords: ['private key'],
     pattern: /-----BEGIN (?:RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY(?: BLOCK)?-----/g,
     multiline: true,
-    accept: (block) => KEY_BODY.test(block.replace(/\\[nr]/g, '\n')),
+    accept: (block, options) => hasKeyBody(block, options),
   },
   {
     id: 'aws-access-key-id',

@@ -22,6 +22,7 @@ const REAL = {
   slack: j('xoxb-', '2048-4096-', 'aB3dE5gH7jK9mN1pQ3sT5vW7'),
   password: j('Zq8#vL2!', 'pW9xR4tY7u'),
   value: j('q7Zt9wLk2Vx8Rb4N', 'c6Hy3Pm5Jd1Gf0Ts'),
+  keyBody: j('MIIEowIBAAKCAQEA7b3Lq9', 'xYz0123456789abcdefABCDEF', 'q1W2e3R4t5Y6u7I8'),
 };
 
 const rules = (text: string, options = DEFAULT_SCAN_OPTIONS) =>
@@ -100,6 +101,12 @@ test('documentation placeholders in the shape of a token are not secrets: XXXX, 
     `api_key: ${j('0123456789abcdef', '0123456789abcdef')}`,
     'API_TOKEN=<your-token-here>',
     `AWS_ACCESS_KEY_ID=${j('AKIA', 'IOSFODNN7EXAMPLE')}`,
+    // A key block of placeholder lines, in a PEM file or a service account's JSON.
+    j('-----BEGIN RSA ', 'PRIVATE KEY-----'),
+    X(64),
+    X(40),
+    j('-----END RSA ', 'PRIVATE KEY-----'),
+    `{"private_key": "${j('-----BEGIN ', 'PRIVATE KEY-----')}\\n${X(64)}\\n${j('-----END ', 'PRIVATE KEY-----')}\\n"}`,
   ].join('\n');
   assert.deepEqual(rules(placeholders), []);
   // Redaction of logs and messages keeps taking them out: a false hit costs nothing there.
@@ -115,6 +122,9 @@ test('real tokens are still found next to placeholders, and with an ellipsis aft
     `STRIPE_KEY=${REAL.stripe}`,
     `SLACK_TOKEN=${REAL.slack}`,
     `password: "${REAL.password}"`,
+    j('-----BEGIN RSA ', 'PRIVATE KEY-----'),
+    REAL.keyBody,
+    j('-----END RSA ', 'PRIVATE KEY-----'),
   ].join('\n');
   assert.deepEqual(rules(text), [
     'aws-access-key-id@1',
@@ -123,6 +133,7 @@ test('real tokens are still found next to placeholders, and with an ellipsis aft
     'stripe-key@4',
     'slack-token@5',
     'generic-secret@6',
+    'private-key@7',
   ]);
 });
 
