@@ -19,11 +19,19 @@ const PLACEHOLDER_WORDS = /(?:^|[-_./])your|here$/i;
  * where a random token has 4 or more), or characters counting up (`1234567890abcdef…`).
  */
 export function isPlaceholderToken(body: string): boolean {
+  return isPlaceholderValue(body) || isCountingUp(body);
+}
+
+/**
+ * The same for a value of free form (a password, a key assigned to a name): counting up only from 16
+ * characters, since a short one (`12345678`, `abc123456789`) may be a real, weak, password.
+ */
+export function isPlaceholderValue(value: string): boolean {
   return (
-    PLACEHOLDER.test(body) ||
-    PLACEHOLDER_WORDS.test(body) ||
-    (body.length >= 8 && shannonEntropy(body) < 2) ||
-    isCountingUp(body)
+    PLACEHOLDER.test(value) ||
+    PLACEHOLDER_WORDS.test(value) ||
+    (value.length >= 8 && shannonEntropy(value) < 2) ||
+    (value.length >= 16 && isCountingUp(value))
   );
 }
 

@@ -3,7 +3,13 @@
 // Raw secrets stay in memory: callers print `redact(secret)` and `fingerprint(...)`, never the value.
 import { createHash } from 'node:crypto';
 import { shannonEntropy } from './secret-entropy.ts';
-import { isElided, isCountingUp, isPlaceholderToken, PLACEHOLDER } from './secret-placeholders.ts';
+import {
+  isCountingUp,
+  isElided,
+  isPlaceholderToken,
+  isPlaceholderValue,
+  PLACEHOLDER,
+} from './secret-placeholders.ts';
 import { isPatternSyntax } from './secret-patterns.ts';
 
 export { shannonEntropy };
@@ -104,7 +110,7 @@ const notPlaceholder =
 /** A value that only reads as a placeholder or a pattern: not reported, but redacted all the same. */
 const looksUnreal = (secret: string, options: ScanOptions, context: MatchContext): boolean =>
   options.redacting !== true &&
-  (isPlaceholderToken(secret) || isElided(secret, context.rest) || isPatternSyntax(secret, options, context));
+  (isPlaceholderValue(secret) || isElided(secret, context.rest) || isPatternSyntax(secret, options, context));
 // A key block has a body: the header alone (a string constant in a PEM parser, say) is not a key, and a body of
 // placeholders (`XXXX…` lines in documentation) is not one either.
 const KEY_BODY = /[A-Za-z0-9+/=]{40,}/g;

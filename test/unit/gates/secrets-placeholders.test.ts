@@ -135,6 +135,11 @@ test('real tokens are still found next to placeholders, and with an ellipsis aft
     'generic-secret@6',
     'private-key@7',
   ]);
+  // A short value counting up may be a real, weak, password: only a long one reads as a placeholder.
+  assert.deepEqual(rules(['password: 123456789012', 'url: postgres://app:abcdef123456@db/app'].join('\n')), [
+    'generic-secret@1',
+    'url-credentials@2',
+  ]);
 });
 
 async function git(cwd: string, ...args: string[]) {
