@@ -8,7 +8,10 @@
 // took it completed (the Action's reconcile, which asks: action/reconcile.ts) and its holder has stopped
 // touching it: a holder touches its lock every HEARTBEAT_MS while it holds it (keepTouched), and a run can be
 // reported completed while its process still rolls back (a cancelled job), so the lock must also be untouched
-// for HEARTBEAT_GRACE_MS.
+// for HEARTBEAT_GRACE_MS. A lock, or `locks/` (or the state directory, or one above it), that someone else may
+// write, or a link in place of either, is neither taken nor believed (util/lock-trust.ts): the environment is
+// refused as `state_untrusted` and nothing is done there. The CLI makes `locks/` 0755 and its locks 0644,
+// whatever the umask (lock-takeover.ts createOwnedFile).
 import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { ResolvedEnvironment } from '../config/resolve.ts';
@@ -16,6 +19,8 @@ import { processStatus, type ProcessProbe } from '../reconcile/owner.ts';
 import type { ExclusiveHold } from '../reconcile/run.ts';
 import type { RunStatus } from '../state/file-store.ts';
 import { TRUSTED_DIRECTORY_MODE } from '../util/trusted-mode.ts';
+import { processUid } from '../util/file-trust.ts';
+import { untrustedLock } from '../util/lock-trust.ts';
 import {
   createOwnedFile,
   fileAgeMs,
@@ -83,6 +88,8 @@ export interface ReconcileLockOptions {
   notice?: (line: string) => void;
   /** How often the lock is touched while held (default HEARTBEAT_MS; tests). */
   heartbeatMs?: number;
+  /** Who the CLI runs as, for the trust check (default: this process's user; undefined: nothing judged). */
+  uid?: number | undefined;
 }
 
 export function fileReconcileLock(
@@ -90,12 +97,24 @@ export function fileReconcileLock(
   options: ReconcileLockOptions = {},
 ): (env: ResolvedEnvironment) => Promise<ExclusiveHold> {
   const notice = options.notice ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const uid = 'uid' in options ? options.uid : processUid();
   return async (env) => {
     const path = reconcileLockPath(env);
+    const locks = dirname(path);
+    const refused = (): ExclusiveHold | undefined => {
+      const why = untrustedLock(env.stateDir, locks, path, uid);
+      return why === undefined ? undefined : { ok: false, untrusted: why, source: path };
+    };
     // Twice at most: once more after taking over a lock whose holder is gone.
     for (let attempt = 0; attempt < 2; attempt++) {
+      // Before anything is made there, again once locks/ is (a link put in its place meanwhile), and on the
+      // lock found there before it is believed: no lock is taken or judged where others may write.
+      const before = refused();
+      if (before) return before;
       try {
-        await mkdir(dirname(path), { recursive: true, mode: TRUSTED_DIRECTORY_MODE });
+        await mkdir(locks, { recursive: true, mode: TRUSTED_DIRECTORY_MODE });
+        const made = refused();
+        if (made) return made;
         const stop = keepTouched(path, await createOwnedFile(path), options.heartbeatMs);
         return {
           ok: true,
@@ -109,6 +128,8 @@ export function fileReconcileLock(
         // either, and reading the record says what is wrong (state_corrupt, ...), so go on without the lock.
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST') return { ok: true, release: async () => {} };
       }
+      const found = refused();
+      if (found) return found;
       const held = await heldBy(path, probe, options.runStatus);
       if (held.state === 'held') return { ok: false, holder: held.by };
       // Its holder is gone without giving it back: taken over, and said.

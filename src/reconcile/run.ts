@@ -202,7 +202,11 @@ export interface ReconcileOptions {
   notifierFor?(env: ResolvedEnvironment, rollout: Rollout): Promise<Reporter | undefined>;
 }
 
-export type ExclusiveHold = { ok: true; release(): Promise<void> } | { ok: false; holder: string };
+export type ExclusiveHold =
+  | { ok: true; release(): Promise<void> }
+  | { ok: false; holder: string; untrusted?: undefined }
+  /** The lock, or a directory on its way, may be written by someone else (`state_untrusted`): not taken. */
+  | { ok: false; untrusted: string; source: string; holder?: undefined };
 
 /** A reconcile asked for wrongly (exit 2 on the CLI, an input problem in the Action). */
 export class ReconcileUsageError extends Error {}
@@ -297,6 +301,9 @@ async function reconcileEnvironment(name: string, options: ReconcileOptions): Pr
   }
   // Taken before the record is read: what is decided on it is not decided by another reconcile meanwhile.
   const hold = await options.exclusive?.(env);
+  // A lock others may write is refused as a record there would be (reconcileHeld): reported, nothing done.
+  if (hold && !hold.ok && hold.untrusted !== undefined)
+    return [entry(name, 'state_untrusted', false, `${hold.untrusted} (${hold.source}); not acted on`)];
   if (hold && !hold.ok)
     return [
       entry(

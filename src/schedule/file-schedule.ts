@@ -419,8 +419,9 @@ export class FileSchedule {
       runs: runs.map((r) => ({ ...r, at: r.at.toISOString(), requestedAt: r.requestedAt.toISOString() })),
     };
     try {
-      await mkdir(draft);
-      await writeFile(join(draft, OWNER_FILE), ownerText());
+      // Its modes whatever the umask: a draft others may write could have its file swapped before the rename.
+      await mkdir(draft, { mode: TRUSTED_DIRECTORY_MODE });
+      await writeFile(join(draft, OWNER_FILE), ownerText(), { mode: 0o644 });
       // Durable as the records' durable writes (state/file-store.ts): the file's text on disk before the
       // rename, the rename once the directory is. A crash must not bring back a run already started and removed
       // (it would start again), lose one just added, or leave an empty file where the schedule was.

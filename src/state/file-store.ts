@@ -206,8 +206,9 @@ export class FileStateStore implements StateStore {
     const temp = join(draft, DRAFT_RECORD);
     const text = `${JSON.stringify(record, null, 2)}\n`;
     try {
-      await mkdir(draft);
-      await writeFile(join(draft, OWNER_FILE), ownerText());
+      // Its modes whatever the umask: a draft others may write could have its record swapped before the rename.
+      await mkdir(draft, { mode: TRUSTED_DIRECTORY_MODE });
+      await writeFile(join(draft, OWNER_FILE), ownerText(), { mode: RECORD_FILE_MODE });
       if (options.durable) {
         const handle = await open(temp, 'w', RECORD_FILE_MODE);
         try {

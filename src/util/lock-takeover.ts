@@ -8,6 +8,7 @@ import { link, mkdir, readdir, rename, rm, stat, unlink, utimes, writeFile } fro
 import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { processStart } from './process-start.ts';
+import { TRUSTED_DIRECTORY_MODE } from './trusted-mode.ts';
 
 /** What link() answers where the file system has no hard links (FAT, some network shares). */
 const NO_HARD_LINKS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS']);
@@ -20,6 +21,11 @@ const NAME_TAKEN = new Set(['EEXIST', 'ENOTEMPTY', 'ENOTDIR', 'EISDIR', 'EPERM',
 const NO_DIRECTORY_RENAME = new Set(['ENOTSUP', 'EOPNOTSUPP', 'EXDEV', 'EIO', 'EPERM', 'ENOSYS']);
 /** The directories already warned about (once per process each, not at every write). */
 const warnedNoDirectoryRename = new Set<string>();
+/**
+ * A lock file's mode (less if the umask says so): only its owner may write it, or it is not trusted
+ * (lock-trust.ts); a umask of 000 would otherwise make it anyone's to rewrite.
+ */
+export const LOCK_FILE_MODE = 0o644;
 /** The holder's file inside a lock made as a directory (where there are no hard links). */
 export const OWNER_FILE = 'owner.json';
 /**
@@ -181,7 +187,7 @@ export async function createOwnedFile(path: string, options: CreateOptions = {})
   const draft = `${path}.${process.pid}.${randomInt(2 ** 47)}.tmp`;
   let linked = options.hardLinks !== false;
   if (linked) {
-    await writeFile(draft, text, { flag: 'wx' });
+    await writeFile(draft, text, { flag: 'wx', mode: LOCK_FILE_MODE });
     try {
       await link(draft, path);
     } catch (error) {
@@ -192,10 +198,10 @@ export async function createOwnedFile(path: string, options: CreateOptions = {})
     }
     if (linked) return text;
   }
-  await mkdir(draft);
+  await mkdir(draft, { mode: TRUSTED_DIRECTORY_MODE });
   let renaming = false;
   try {
-    await writeFile(join(draft, OWNER_FILE), text, { flag: 'wx' });
+    await writeFile(join(draft, OWNER_FILE), text, { flag: 'wx', mode: LOCK_FILE_MODE });
     renaming = true;
     await rename(draft, path);
     return text;
@@ -211,7 +217,7 @@ export async function createOwnedFile(path: string, options: CreateOptions = {})
     // atomic way is left here: link() is what this file system lacks, a plain rename replaces another's
     // lock, and Node does not expose renameat2's RENAME_NOREPLACE (a symlink holding the owner would be,
     // but every reader would then need lstat and readlink: not done).
-    await writeFile(path, text, { flag: 'wx' });
+    await writeFile(path, text, { flag: 'wx', mode: LOCK_FILE_MODE });
     return text;
   }
 }

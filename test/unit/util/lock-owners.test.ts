@@ -174,7 +174,7 @@ test('the reconcile lock: a live holder keeps it; a killed one’s is taken over
   const lock = fileReconcileLock(undefined, { notice: (line) => notices.push(line) });
   const busy = await lock(env);
   assert.equal(busy.ok, false);
-  assert.match(busy.ok ? '' : busy.holder, new RegExp(`^process ${child.pid} on `));
+  assert.match(busy.ok ? '' : (busy.holder ?? ''), new RegExp(`^process ${child.pid} on `));
   await kill(child);
   const hold = await lock(env);
   assert.ok(hold.ok);
@@ -206,7 +206,7 @@ test('a lock of another host is taken over once its workflow run has finished, n
   });
   const busy = await lock(env);
   assert.equal(busy.ok, false);
-  assert.match(busy.ok ? '' : busy.holder, /process 4242 on runner-7 \(workflow run 42\)/);
+  assert.match(busy.ok ? '' : (busy.holder ?? ''), /process 4242 on runner-7 \(workflow run 42\)/);
   state = 'ended';
   const hold = await lock(env);
   assert.ok(hold.ok);
