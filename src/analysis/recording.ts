@@ -243,6 +243,47 @@ function timeProblems(window: RecordedWindow, at: number): string[] {
   ];
 }
 
+/**
+ * How much earlier than the end of the interval its index names a sample's time may be: one interval (at
+ * least a second), so the time still falls in that interval. A live run reads interval `i` at its end
+ * (analyzer.ts: it waits until startedAt + (i + 1) x intervalMs, then reads; history is read at that end
+ * exactly), so its times are never earlier; a timer firing a millisecond early, or the clock stepped back by
+ * less than an interval, is not a contradiction.
+ */
+export const MIN_INDEX_SLACK_MS = 1_000;
+
+/**
+ * What is wrong with a sample's time `at` for its `index` in `window`: earlier than the interval that index
+ * names could have been read. The replay takes a sample's interval from its index (where the window ends,
+ * which samples are its extension) and every duration it judges (`for`, max_no_data) from its time: twenty
+ * samples a second apart numbered as twenty one-minute intervals were judged as a whole window whose durations
+ * say it took a second. Measured from the window's startedAt or, without one, from its first sample as
+ * the judge measures it (read at the end of its interval). A later time is data: reads that were slow or
+ * missed (the gap rule in timeProblems bounds it).
+ */
+function indexProblems(window: RecordedWindow, index: number, at: number): string[] {
+  const { intervalMs } = window.context;
+  if (!Number.isFinite(at) || typeof intervalMs !== 'number' || !(intervalMs >= 1)) return [];
+  const first = window.samples.find((s) => Number.isFinite(s.sample.at));
+  const anchor = Number.isFinite(window.startedAt)
+    ? { start: window.startedAt, what: `the window's startedAt ${window.startedAt} (line ${window.line})` }
+    : first
+      ? {
+          start: first.sample.at - (first.index + 1) * intervalMs,
+          what: `its first sample (index ${first.index} at ${first.sample.at}, line ${first.line}), the window having no startedAt`,
+        }
+      : undefined;
+  if (!anchor) return [];
+  const end = anchor.start + (index + 1) * intervalMs;
+  const slack = Math.max(intervalMs, MIN_INDEX_SLACK_MS);
+  if (!(at < end - slack)) return [];
+  return [
+    `${at} is before interval ${index} (its index) could be read: a run reads an interval at its end, here ` +
+      `${end} (${anchor.what}, + ${index + 1} x intervalMs ${intervalMs}), and this time is ${spanText(end - at)} ` +
+      `earlier (more than the ${spanText(slack)} a clock may be off): the index and the time contradict each other`,
+  ];
+}
+
 /** A span of time in ms, with its days when it is that long. */
 function spanText(ms: number): string {
   return ms >= DAY_MS ? `${ms} ms (${+(ms / DAY_MS).toFixed(1)} days)` : `${ms} ms`;
@@ -505,7 +546,15 @@ export function readRecording(file: string, maxBytes = MAX_RECORDING_BYTES): Rec
         return checked.values;
       });
       const previous = window.samples.at(-1);
-      problems.push(...timeProblems(window, sample.at).map((p) => `${where}: sample.at: ${p}`));
+      const timing = timeProblems(window, sample.at);
+      problems.push(...timing.map((p) => `${where}: sample.at: ${p}`));
+      // Out of order is said once, as that: measured against the index too it would say the same twice.
+      if (timing.length === 0)
+        problems.push(
+          ...indexProblems(window, parsed.data.index ?? position, sample.at).map(
+            (p) => `${where}: sample.at: ${p}`,
+          ),
+        );
       if (previous && parsed.data.index !== undefined && !(parsed.data.index > previous.index))
         problems.push(
           `${where}: index: ${parsed.data.index} is not after the previous sample's ${previous.index} (line ${previous.line})`,
