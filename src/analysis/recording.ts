@@ -510,11 +510,15 @@ export function readRecording(file: string, maxBytes = MAX_RECORDING_BYTES): Rec
       problems.push(...wrong.map((p) => `${where}: ${p}`));
       // Later samples still belong to a window: keep a placeholder so their locations stay right.
       const w = parsed.success ? parsed.data : undefined;
+      // Only the fields this version knows: the others are ignored, not carried into the output. A context
+      // refused above is kept as written, but always a mapping: its samples' time checks read its fields.
+      const context: unknown = w
+        ? Object.fromEntries(Object.entries(w.context).filter(([key]) => key in contextSchema.shape))
+        : isMapping(entry.context)
+          ? entry.context
+          : {};
       recording.windows.push({
-        // Only the fields this version knows: the others are ignored, not carried into the output.
-        context: (w
-          ? Object.fromEntries(Object.entries(w.context).filter(([key]) => key in contextSchema.shape))
-          : entry.context) as RecordedContext,
+        context: context as RecordedContext,
         baseline: w?.baseline ?? {},
         startedAt: w?.startedAt ?? NaN,
         samples: [],

@@ -170,3 +170,21 @@ test('through the CLI: deploy-action analyze refuses it (exit 3), one line namin
   assert.doesNotMatch(out + err, /promote|rollback/, 'no verdict');
   assert.doesNotMatch(out + err, /\n\s+at /, 'no stack trace');
 });
+
+test('a window without a context (or not a mapping) is refused as bad input, its samples still measured, not an internal error', async (t) => {
+  for (const context of [undefined, 'canary', [1]]) {
+    const content = lines();
+    if (context === undefined) delete content[1]!.context;
+    else content[1]!.context = context;
+    const file = write(t, content);
+    const message = refusal(file);
+    assert.match(message, /^.*:2: window 1: (missing required key "context"|context: )/, String(context));
+    assert.doesNotMatch(message, /Cannot destructure/);
+    let out = '';
+    const code = await main(['analyze', '--recording', file], {
+      out: (text) => void (out += text),
+      err: (text) => void (out += text),
+    });
+    assert.equal(code, 3, out);
+  }
+});
