@@ -148,8 +148,10 @@ export function cliRequest(
   };
 }
 
-/** Codes of a rollout this process went on with that mean it did not end as asked: exit 1. */
+/** Codes of a rollout this process went on with (or could not) that mean it did not end as asked: exit 1. */
 const WENT_WRONG = new Set<ReconcileCode>([
+  // Its lock (or locks/) may be written by others: nothing went on, nor will until that is mended.
+  'state_untrusted',
   'rollout_resume_rolled_back',
   'rollout_resume_failed',
   'bake_rolled_back',

@@ -9,6 +9,7 @@ import {
   mkdirSync,
   mkdtempSync,
   readFileSync,
+  readdirSync,
   rmSync,
   symlinkSync,
   writeFileSync,
@@ -534,6 +535,28 @@ describe('deploy-action promote|abort: a rollout handed off to wait goes on in t
     assert.equal(record.rollout, undefined);
     assert.equal(record.live?.version, 'v1');
     assert.ok(record.history.some((h) => h.code === 'rollout_aborted' && h.detail?.includes('not today')));
+  });
+
+  it('a locks/ others may write: the promote is recorded, but nothing goes on (state_untrusted, exit 1); mended, it does', async () => {
+    writeConfig();
+    await handedOff();
+    const locks = join(stateDir, 'locks');
+    mkdirSync(locks, { recursive: true });
+    chmodSync(locks, 0o777);
+    const before = target.calls().length;
+    const r = await cli('promote', '-e', 'production', '--json');
+    assert.equal(r.code, 1, r.out + r.err);
+    const last = JSON.parse(r.out.trim().split('\n').at(-1)!) as { code: string; ok: boolean };
+    assert.equal(last.code, 'state_untrusted');
+    assert.equal(last.ok, false);
+    assert.match(r.out, /its locks directory .*locks may be written by its group and others \(mode 0777\)/);
+    assert.deepEqual(target.calls().slice(before), [], 'nothing deployed');
+    assert.equal((await current())!.rollout?.weight, 25, 'still waiting where it was');
+    assert.deepEqual(readdirSync(locks), [], 'no lock taken');
+    chmodSync(locks, 0o755);
+    const mended = await cli('reconcile', '-e', 'production');
+    assert.equal(mended.code, 0, mended.out + mended.err);
+    assert.equal((await current())!.live?.version, 'v2', 'the recorded promote goes on');
   });
 
   it('the resumed rollout fails and is rolled back: exit 1', async () => {
