@@ -112,6 +112,22 @@ test('a lock file its group or others may write is not believed: a dead holder w
   assert.deepEqual(readdirSync(locks), ['reconcile-production.lock']);
 });
 
+test('a takeover guard others may write is not trusted either: no lock is taken over under it', async () => {
+  const text = deadLock();
+  const guard = `${path}.takeover`;
+  writeFileSync(guard, `${JSON.stringify({ pid: process.pid, host: hostname() })}\n`);
+  chmodSync(guard, 0o646);
+  assert.equal(
+    refusal(await take()),
+    `the lock ${guard} may be written by others (mode 0646), so its locks are neither taken nor believed, and nothing is done there; check them, then \`chmod go-w\` it`,
+  );
+  assert.equal(readFileSync(path, 'utf8'), text, 'not taken over');
+  rmSync(guard);
+  const hold = await take();
+  assert.ok(hold.ok, 'taken over once it is gone');
+  await hold.release();
+});
+
 test('a symbolic link in place of the lock, or of locks/: refused, nothing written where it points', async () => {
   mkdirSync(locks, { recursive: true });
   const elsewhere = join(dir, 'elsewhere');
