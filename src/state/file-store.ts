@@ -21,7 +21,8 @@
 // to it is (util/trusted-directories.ts, util/file-trust.ts, as ssh's StrictModes): a state directory, a
 // `records/`, or a record file that someone other than the CLI's user (or root) owns or may write, or below a
 // directory someone else may write, or a link in place of either directory, is refused (`state_untrusted`,
-// naming the path and what is wrong), never read, and no record is written there. The CLI makes them so that
+// naming the path and what is wrong), never read, and no record is written there; nor under a lock (or its
+// takeover guard) that is anyone else's to write, or a link (util/lock-trust.ts). The CLI makes them so that
 // they pass (0755 and 0644, whatever the umask).
 import { randomInt } from 'node:crypto';
 import { readFileSync, statSync, type Stats } from 'node:fs';
@@ -53,6 +54,7 @@ import type { StateRead, StateStore, WriteOptions } from './store.ts';
 import { TRUSTED_DIRECTORY_MODE } from '../util/trusted-mode.ts';
 import { processUid, untrusted } from '../util/file-trust.ts';
 import { untrustedDirectory, untrustedStateDirectory } from '../util/trusted-directories.ts';
+import { untrustedLockFile } from '../util/lock-trust.ts';
 
 export const LEGACY_STATE_FILE = 'state.json';
 /**
@@ -69,6 +71,8 @@ const DRAFT_RECORD = 'record.json';
 export const MAX_RECORD_BYTES = 4 * 1024 * 1024;
 /** What is not done with a record over a place not trusted (after "so"). */
 const RECORDS_NOT_USED = 'its records are not read or written';
+/** What is not done with a record's lock not trusted (after "so"). */
+const LOCK_NOT_USED = 'it is neither taken nor believed';
 /** The record file's mode (less if the umask says so): only its owner may write it, or it is not trusted. */
 const RECORD_FILE_MODE = 0o644;
 /** How long a write waits for another write of the same record to give its lock back. */
@@ -266,6 +270,18 @@ export class FileStateStore implements StateStore {
     }
   }
 
+  /** Why the record's lock `lock` or its takeover guard is not trusted (lock-trust.ts); undefined when both are. */
+  private untrustedLock(lock: string): string | undefined {
+    try {
+      return (
+        untrustedLockFile(lock, this.uid, LOCK_NOT_USED) ??
+        untrustedLockFile(`${lock}.takeover`, this.uid, LOCK_NOT_USED)
+      );
+    } catch (error) {
+      return `${lock} cannot be looked at (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`;
+    }
+  }
+
   private refuseUntrusted(path: string, record: EnvironmentRecord): void {
     const why = this.untrustedPlace(path);
     if (why) throw new Error(`record ${record.seq} of ${record.environment} was not stored: ${why}`);
@@ -291,6 +307,10 @@ export class FileStateStore implements StateStore {
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       }
+      // A lock (or takeover guard) others may write is not believed: it could name a holder that has ended
+      // while a write holds it, or a live one for ever (records/ is judged with the record: refuseUntrusted).
+      const why = this.untrustedLock(lock);
+      if (why) throw new Error(`${why}; the record was not stored`);
       // Taken over, the next attempt takes it (unless another write was quicker).
       const gone = await lockGone(lock, runStatus);
       const stale = gone !== undefined;

@@ -47,25 +47,31 @@ export function untrustedLock(
 /**
  * Why the lock `lock` is not trusted: a link (whatever it points at: the CLI makes a file or a directory
  * there, never a link), neither a file nor a directory (a FIFO would block its read for ever), or owned or
- * writable by someone else; where it is a directory, its holder's file is judged too.
+ * writable by someone else; where it is a directory, its holder's file is judged too. Its directory is the
+ * caller's to judge (the records' lock is in `records/`, judged with the record). Throws when it cannot be
+ * looked at (not ENOENT).
  */
-function untrustedLockFile(lock: string, uid: number | undefined): string | undefined {
+export function untrustedLockFile(
+  lock: string,
+  uid: number | undefined,
+  effect: string = LOCKS_NOT_USED,
+): string | undefined {
   const info = lstatOrNone(lock);
   if (!info) return undefined;
   const what = `the lock ${lock}`;
-  const why = judged(what, info, uid);
+  const why = judged(what, info, uid, effect);
   if (why || !info.isDirectory()) return why;
   const owner = join(lock, OWNER_FILE);
   const holder = lstatOrNone(owner);
-  return holder && judged(`the lock's holder file ${owner}`, holder, uid);
+  return holder && judged(`the lock's holder file ${owner}`, holder, uid, effect);
 }
 
-function judged(what: string, info: Stats, uid: number | undefined): string | undefined {
+function judged(what: string, info: Stats, uid: number | undefined, effect: string): string | undefined {
   if (info.isSymbolicLink())
-    return `${what} is a symbolic link (the CLI makes a file there, never a link), so ${LOCKS_NOT_USED}; check where it points, then remove it`;
+    return `${what} is a symbolic link (the CLI makes a file there, never a link), so ${effect}; check where it points, then remove it`;
   if (!info.isFile() && !info.isDirectory())
-    return `${what} is not a regular file (the CLI makes one there), so ${LOCKS_NOT_USED}; check what made it, then remove it`;
-  return untrusted(what, info, uid, LOCKS_NOT_USED);
+    return `${what} is not a regular file (the CLI makes one there), so ${effect}; check what made it, then remove it`;
+  return untrusted(what, info, uid, effect);
 }
 
 function lstatOrNone(path: string): Stats | undefined {
