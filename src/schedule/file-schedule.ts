@@ -32,6 +32,7 @@ import { syncDirectory } from '../util/sync-directory.ts';
 import { TRUSTED_DIRECTORY_MODE } from '../util/trusted-mode.ts';
 import { processUid, untrusted } from '../util/file-trust.ts';
 import { untrustedDirectory, untrustedStateDirectory } from '../util/trusted-directories.ts';
+import { untrustedLockFile } from '../util/lock-trust.ts';
 import {
   createOwnedFile,
   fileAgeMs,
@@ -383,6 +384,18 @@ export class FileSchedule {
    * Throws, naming the path and what is wrong, when the state directory, a directory above it or `schedules/`
    * is not trusted (util/trusted-directories.ts); an lstat that fails is said too.
    */
+  private refuseUntrustedLock(lock: string): void {
+    let why: string | undefined;
+    try {
+      why =
+        untrustedLockFile(lock, this.uid, RUNS_NOT_STARTED) ??
+        untrustedLockFile(`${lock}.takeover`, this.uid, RUNS_NOT_STARTED);
+    } catch (error) {
+      why = `${lock} cannot be looked at (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`;
+    }
+    if (why) throw new ScheduleFileError(`${why}; nothing was changed`);
+  }
+
   private refuseUntrusted(): void {
     let why: string | undefined;
     try {
@@ -461,6 +474,9 @@ export class FileSchedule {
         if (code !== 'EEXIST')
           throw new ScheduleFileError(`${this.dir} cannot be written (${code ?? (error as Error).message})`);
       }
+      // A lock (or takeover guard) others may write is not believed: it could name a holder that has ended
+      // while a change holds it, and two changes would each write what they read.
+      this.refuseUntrustedLock(lock);
       if (await lockGone(lock)) await takeOver(lock);
       else if (Date.now() > deadline)
         throw new ScheduleFileError(

@@ -5,7 +5,8 @@
 // nothing is recorded there. The schedule's own file and directories pass, under a umask of 002 too.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../../src/cli/main.ts';
 import { parseConfig } from '../../../src/config/load.ts';
@@ -157,5 +158,41 @@ test('through the CLI: run --at refuses to record, reconcile starts nothing from
     new FileSchedule(state).read('production').map((r) => r.id),
     ['r1'],
     'still there, for a reconcile once fixed',
+  );
+});
+
+test('a schedule lock or its takeover guard others may write is not believed: nothing changed, nothing taken over', async (t) => {
+  const state = join(dir(t), 'state');
+  const schedule = new FileSchedule(state);
+  await schedule.add(run('r1'));
+  const lock = `${schedule.pathFor('production')}.lock`;
+  // Names a process that has ended: taken over at once, were it trusted.
+  const dead = `${JSON.stringify({ pid: 999_991, host: hostname() })}\n`;
+  for (const [file, text] of [
+    [lock, dead],
+    [`${lock}.takeover`, `${JSON.stringify({ pid: process.pid, host: hostname() })}\n`],
+  ] as const) {
+    writeFileSync(file, text);
+    chmodSync(file, 0o666);
+    await assert.rejects(
+      new FileSchedule(state).add(run('r2')),
+      (error: unknown) =>
+        error instanceof ScheduleFileError &&
+        error.message ===
+          `the lock ${file} may be written by its group and others (mode 0666), so its scheduled runs are not started or changed; check them, then \`chmod go-w\` it; nothing was changed`,
+    );
+    assert.equal(readFileSync(file, 'utf8'), text, 'not taken over');
+    assert.deepEqual(
+      new FileSchedule(state).read('production').map((r) => r.id),
+      ['r1'],
+    );
+    chmodSync(file, 0o644);
+    if (file !== lock) rmSync(file);
+  }
+  // Mended: the dead holder's lock is taken over and the run added.
+  await new FileSchedule(state).add(run('r2'));
+  assert.deepEqual(
+    new FileSchedule(state).read('production').map((r) => r.id),
+    ['r1', 'r2'],
   );
 });
