@@ -1,4 +1,5 @@
-// Who may have written a lock the CLI takes or believes (the reconcile lock, cli/reconcile-lock.ts), judged as
+// Who may have written a lock the CLI takes or believes (the reconcile lock, cli/reconcile-lock.ts; the record
+// and schedule files' write locks, untrustedLockFile, their directories judged with those files), judged as
 // the records and the control file are (trusted-directories.ts, file-trust.ts): a lock names who holds an
 // environment, so one that someone else may write lets them hold it for ever (naming a live process of
 // another host) or steal it (naming a process that has ended, while its real holder rolls back), and a
