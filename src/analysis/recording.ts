@@ -244,12 +244,15 @@ function timeProblems(window: RecordedWindow, at: number): string[] {
 }
 
 /**
- * How much earlier than the end of the interval its index names a sample's time may be: one interval (at
- * least a second), so the time still falls in that interval. A live run reads interval `i` at its end
- * (analyzer.ts: it waits until startedAt + (i + 1) x intervalMs, then reads; history is read at that end
- * exactly), so its times are never earlier; a timer firing a millisecond early, or the clock stepped back by
- * less than an interval, is not a contradiction.
+ * How much earlier than the end of the interval its index names a sample's time may be: two intervals (at
+ * least a second). A live run reads interval `i` at its end (analyzer.ts: it waits until startedAt + (i + 1)
+ * x intervalMs, then reads; history is read at that end exactly), so its times are never earlier. But a
+ * recording made by other means (a generator, an export from another tool) may stamp each interval with its
+ * start, one interval earlier, and add jitter; a timer firing a millisecond early, or the clock stepped back,
+ * is not a contradiction either. What is refused is a time no reading of that interval could have.
  */
+export const INDEX_SLACK_INTERVALS = 2;
+/** The least of that slack, for intervals under half a second. */
 export const MIN_INDEX_SLACK_MS = 1_000;
 
 /**
@@ -275,12 +278,12 @@ function indexProblems(window: RecordedWindow, index: number, at: number): strin
       : undefined;
   if (!anchor) return [];
   const end = anchor.start + (index + 1) * intervalMs;
-  const slack = Math.max(intervalMs, MIN_INDEX_SLACK_MS);
+  const slack = Math.max(INDEX_SLACK_INTERVALS * intervalMs, MIN_INDEX_SLACK_MS);
   if (!(at < end - slack)) return [];
   return [
     `${at} is before interval ${index} (its index) could be read: a run reads an interval at its end, here ` +
       `${end} (${anchor.what}, + ${index + 1} x intervalMs ${intervalMs}), and this time is ${spanText(end - at)} ` +
-      `earlier (more than the ${spanText(slack)} a clock may be off): the index and the time contradict each other`,
+      `earlier (more than the ${spanText(slack)} allowed for a time stamped at the interval's start and a clock that is off): the index and the time contradict each other`,
   ];
 }
 

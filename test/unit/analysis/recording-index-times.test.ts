@@ -3,8 +3,9 @@
 // window ends from the index and every duration it judges from the times, so a recording whose times are
 // earlier than its indices allow (twenty samples a second apart numbered as twenty one-minute intervals, or
 // an index leaping ahead of the time) was judged as a whole window whose durations say it took a second.
-// It is refused, naming the file, line, window, sample, the time and the index; up to one interval (at least a
-// second) early is a clock's slack and read as before, and so is a time later than its index (slow reads).
+// It is refused, naming the file, line, window, sample, the time and the index; up to two intervals (at least
+// a second) early is read as before (a time stamped at its interval's start, and a clock's slack), and so is a
+// time later than its index (slow reads).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -66,12 +67,14 @@ test('samples a second apart numbered as one-minute intervals: refused, naming t
     lines((samples) => samples.forEach((s, i) => (s.sample!.at = MINUTE + i * 50)), 20),
   );
   const message = refusal(file);
-  // Sample 1 (50 ms after sample 0) is within a clock's slack of its interval's end; sample 2 is not.
+  // Samples 1 and 2 (50 and 100 ms after sample 0) are within two intervals of their intervals' ends; sample 3
+  // is not.
   assert.equal(
     message.split('\n')[0],
-    `${file}:5: window 1 sample 2: sample.at: 60100 is before interval 2 (its index) could be read: a run reads an ` +
-      "interval at its end, here 180000 (the window's startedAt 0 (line 2), + 3 x intervalMs 60000), and this time " +
-      'is 119900 ms earlier (more than the 60000 ms a clock may be off): the index and the time contradict each other',
+    `${file}:6: window 1 sample 3: sample.at: 60150 is before interval 3 (its index) could be read: a run reads an ` +
+      "interval at its end, here 240000 (the window's startedAt 0 (line 2), + 4 x intervalMs 60000), and this time " +
+      "is 179850 ms earlier (more than the 120000 ms allowed for a time stamped at the interval's start and a clock " +
+      'that is off): the index and the time contradict each other',
   );
 
   // Through `analyze`: bad input (exit 3), nothing judged (it was judged a rollback on times that say the
@@ -87,7 +90,7 @@ test('samples a second apart numbered as one-minute intervals: refused, naming t
     err: (text) => void (err += text),
   }).then((code) => {
     assert.equal(code, 3, out + err);
-    assert.match(err, /sample\.at: 60100 is before interval 2 \(its index\) could be read/);
+    assert.match(err, /sample\.at: 60150 is before interval 3 \(its index\) could be read/);
     assert.doesNotMatch(out + err, /\n\s+at /, 'no stack trace');
   });
 });
@@ -125,7 +128,7 @@ test('a sample without an index is measured by its position, as the replay numbe
       }),
     ),
   );
-  assert.match(refusal(file), /:5: window 1 sample 2: sample\.at: 62000 is before interval 2 \(its index\)/);
+  assert.match(refusal(file), /:6: window 1 sample 3: sample\.at: 63000 is before interval 3 \(its index\)/);
 });
 
 test('a window without startedAt is measured from its first sample, read at the end of its interval', (t) => {
@@ -138,7 +141,7 @@ test('a window without startedAt is measured from its first sample, read at the 
   );
   assert.match(
     refusal(file),
-    /:5: window 1 sample 2: sample\.at: 602000 is before interval 2 \(its index\) could be read: a run reads an interval at its end, here 720000 \(its first sample \(index 0 at 600000, line 3\), the window having no startedAt, \+ 3 x intervalMs 60000\)/,
+    /:6: window 1 sample 3: sample\.at: 603000 is before interval 3 \(its index\) could be read: a run reads an interval at its end, here 780000 \(its first sample \(index 0 at 600000, line 3\), the window having no startedAt, \+ 4 x intervalMs 60000\)/,
   );
   // On time from the first sample on: read as before.
   const fine = lines((samples, window) => {
@@ -148,32 +151,40 @@ test('a window without startedAt is measured from its first sample, read at the 
   assert.equal(readRecording(write(t, fine)).windows[0]!.samples.length, 5);
 });
 
-test('the edge: one interval early (at least a second) is a clock’s slack; a millisecond more is refused', (t) => {
-  // Interval 2 ends at 180000: 120000 is one interval early (read as before), 119999 is not.
+test('the edge: two intervals early (at least a second) is read as before; a millisecond more is refused', (t) => {
+  // Interval 3 ends at 240000: 120000 is two intervals early (a time stamped at its interval's start, one
+  // interval more of a clock's slack: read as before), 119999 is not.
   const at = (time: number) =>
     lines((samples) => {
       samples[1]!.sample!.at = 110_000;
-      samples[2]!.sample!.at = time;
+      samples[2]!.sample!.at = 115_000;
+      samples[3]!.sample!.at = time;
     });
   assert.equal(readRecording(write(t, at(120_000))).windows[0]!.samples.length, 5);
   assert.match(
     refusal(write(t, at(119_999))),
-    /:5: window 1 sample 2: sample\.at: 119999 .* this time is 60001 ms earlier \(more than the 60000 ms a clock may be off\)/,
+    /:6: window 1 sample 3: sample\.at: 119999 .* this time is 120001 ms earlier \(more than the 120000 ms allowed/,
   );
-  // Half-second intervals: a second's slack still. Interval 0 read on time, then interval 5 (ends at 3000).
+  // A recorder that stamps each interval with its start (startedAt + index x intervalMs) and a little jitter
+  // either way: read as before.
+  const starts = lines((samples) =>
+    samples.forEach((s, i) => (s.sample!.at = i * MINUTE + (i % 2 ? -400 : 400))),
+  );
+  assert.equal(readRecording(write(t, starts)).windows[0]!.samples.length, 5);
+  // Quarter-second intervals: a second's slack still. Interval 0 read on time, then interval 5 (ends at 1500).
   const short = (time: number) =>
     lines((samples, window) => {
-      window.context!.intervalMs = 500;
+      window.context!.intervalMs = 250;
       window.context!.windowMs = 3_000;
-      samples[0]!.sample!.at = 500;
+      samples[0]!.sample!.at = 250;
       samples[1]!.index = 5;
       samples[1]!.sample!.at = time;
     });
   const two = (all: Line[]) => all.filter((line) => line.type !== 'sample' || [0, 5].includes(line.index!));
-  assert.equal(readRecording(write(t, two(short(2_000)))).windows[0]!.samples.length, 2);
+  assert.equal(readRecording(write(t, two(short(500)))).windows[0]!.samples.length, 2);
   assert.match(
-    refusal(write(t, two(short(1_999)))),
-    /:4: window 1 sample 5: sample\.at: 1999 .* \(more than the 1000 ms a clock may be off/,
+    refusal(write(t, two(short(499)))),
+    /:4: window 1 sample 5: sample\.at: 499 .* \(more than the 1000 ms allowed/,
   );
 });
 
