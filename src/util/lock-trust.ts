@@ -7,11 +7,11 @@
 // where the link points. The state directory and those above it, `locks/`, then the lock file (and the
 // holder's file in it where the lock is a directory: lock-takeover.ts createOwnedFile) are judged; a lock not
 // trusted is neither taken nor believed. Synchronous: a handful of lstat calls.
-import { lstatSync, type Stats } from 'node:fs';
+import type { Stats } from 'node:fs';
 import { join } from 'node:path';
 import { untrusted } from './file-trust.ts';
 import { OWNER_FILE } from './lock-takeover.ts';
-import { untrustedDirectory, untrustedStateDirectory } from './trusted-directories.ts';
+import { lstatOrNone, untrustedDirectory, untrustedStateDirectory } from './trusted-directories.ts';
 
 /** What is not done with a lock not trusted (after "so"). */
 export const LOCKS_NOT_USED = 'its locks are neither taken nor believed, and nothing is done there';
@@ -73,14 +73,4 @@ function judged(what: string, info: Stats, uid: number | undefined, effect: stri
   if (!info.isFile() && !info.isDirectory())
     return `${what} is not a regular file (the CLI makes one there), so ${effect}; check what made it, then remove it`;
   return untrusted(what, info, uid, effect);
-}
-
-function lstatOrNone(path: string): Stats | undefined {
-  try {
-    return lstatSync(path);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
-    throw error;
-  }
 }

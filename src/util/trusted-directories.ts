@@ -105,7 +105,8 @@ function nearestReal(path: string): string | undefined {
   }
 }
 
-function lstatOrNone(path: string): Stats | undefined {
+/** The path's own status (a link is not followed), or undefined when nothing is there. */
+export function lstatOrNone(path: string): Stats | undefined {
   try {
     return lstatSync(path);
   } catch (error) {

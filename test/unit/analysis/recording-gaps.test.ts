@@ -6,13 +6,12 @@
 // line, window, sample and field; a gap of missed intervals, or of a machine asleep for days, is still data.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { MAX_RECORDED_GAP_SLACK_MS, readRecording, RecordingError } from '../../../src/analysis/recording.ts';
+import { MAX_RECORDED_GAP_SLACK_MS, readRecording } from '../../../src/analysis/recording.ts';
 import { main } from '../../../src/cli/main.ts';
 import { repoRoot } from '../../helpers/cli.ts';
-import { recordingLines, recordingText } from '../../helpers/recording-lines.ts';
+import { recordingLines, recordingRefusal, writeRecording } from '../../helpers/recording-lines.ts';
 
 const MINUTE = 60_000;
 const DAY = 86_400_000;
@@ -40,23 +39,8 @@ function lines(times?: (sample: number) => number | undefined, startedAt = 0): L
   return all;
 }
 
-function write(t: { after(fn: () => void): void }, content: Line[]): string {
-  const dir = mkdtempSync(join(tmpdir(), 'recording-times-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  const file = join(dir, 'rec.ndjson');
-  writeFileSync(file, `${recordingText(content)}\n`);
-  return file;
-}
-
-function refusal(file: string): string {
-  try {
-    readRecording(file);
-  } catch (error) {
-    assert.ok(error instanceof RecordingError, String(error));
-    return error.message;
-  }
-  assert.fail(`${file} was read`);
-}
+const write = writeRecording;
+const refusal = recordingRefusal;
 
 test('a first sample far after its window began (startedAt 0, the year 5000) is refused, naming line, window, sample and field', (t) => {
   const file = write(

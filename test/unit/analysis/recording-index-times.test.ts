@@ -8,12 +8,9 @@
 // time later than its index (slow reads).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { readRecording, RecordingError } from '../../../src/analysis/recording.ts';
+import { readRecording } from '../../../src/analysis/recording.ts';
 import { main } from '../../../src/cli/main.ts';
-import { recordingLines, recordingText } from '../../helpers/recording-lines.ts';
+import { recordingLines, recordingRefusal, writeRecording } from '../../helpers/recording-lines.ts';
 
 const MINUTE = 60_000;
 const CONFIG = {
@@ -43,23 +40,8 @@ function lines(change: (samples: Line[], window: Line) => void, count = 5, rate 
   return all;
 }
 
-function write(t: { after(fn: () => void): void }, content: Line[]): string {
-  const dir = mkdtempSync(join(tmpdir(), 'recording-index-times-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  const file = join(dir, 'rec.ndjson');
-  writeFileSync(file, `${recordingText(content)}\n`);
-  return file;
-}
-
-function refusal(file: string): string {
-  try {
-    readRecording(file);
-  } catch (error) {
-    assert.ok(error instanceof RecordingError, String(error));
-    return error.message;
-  }
-  assert.fail(`${file} was read`);
-}
+const write = writeRecording;
+const refusal = recordingRefusal;
 
 test('samples a second apart numbered as one-minute intervals: refused, naming the line, sample, time and index', (t) => {
   const file = write(
