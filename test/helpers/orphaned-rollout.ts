@@ -1,8 +1,11 @@
 // A CLI rollout whose owning process died: the pid of a process that has exited, and the record's rollout of
 // a canary at 50 % owned by a process on this host (reconcile's tests of orphans and of two reconciles).
 import { spawn } from 'node:child_process';
-import { hostname } from 'node:os';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Rollout } from '../../src/state/record.ts';
+import { recordedTarget, type RecordedTarget } from './recorded-target.ts';
 
 /** The pid of a process that has exited. */
 export async function deadPid(): Promise<number> {
@@ -30,4 +33,25 @@ export function processRollout(pid: number): Rollout {
       { kind: 'teardown', slot: 'green' },
     ],
   };
+}
+
+/**
+ * A fresh directory (named after `prefix`) holding a recorded target, a state directory path and a deploy.yml
+ * whose production is a canary on slots blue/green, v1 live on blue: where an orphaned rollout is reconciled.
+ */
+export function canaryReconcileDir(prefix: string): {
+  dir: string;
+  target: RecordedTarget;
+  stateDir: string;
+  configPath: string;
+} {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  const target = recordedTarget(dir);
+  const stateDir = join(dir, 'state');
+  const configPath = join(dir, 'deploy.yml');
+  writeFileSync(
+    configPath,
+    `state_dir: ${JSON.stringify(stateDir)}\n${target.targetYaml}  env:\n    CURRENT: '{"slot":"blue","version":"v1"}'\nenvironments:\n  production:\n    strategy: { type: canary, slots: [blue, green] }\n`,
+  );
+  return { dir, target, stateDir, configPath };
 }

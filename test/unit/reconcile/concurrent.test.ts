@@ -1,15 +1,15 @@
 // Two `deploy-action reconcile` at once on one state directory (cron overlapping a manual run, or a slow
 // resume overlapping the next cron): what one of them does to a rollout is done once, never by both.
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
-import { hostname, tmpdir } from 'node:os';
+import { mkdirSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { FileStateStore } from '../../../src/state/file-store.ts';
 import { emptyRecord } from '../../../src/state/record.ts';
 import { events, runCli } from '../../helpers/cli.ts';
-import { recordedTarget, type RecordedTarget } from '../../helpers/recorded-target.ts';
-import { deadPid, processRollout as rollout } from '../../helpers/orphaned-rollout.ts';
+import type { RecordedTarget } from '../../helpers/recorded-target.ts';
+import { canaryReconcileDir, deadPid, processRollout as rollout } from '../../helpers/orphaned-rollout.ts';
 
 let dir: string;
 let target: RecordedTarget;
@@ -17,14 +17,7 @@ let stateDir: string;
 let configPath: string;
 
 beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'reconcile-concurrent-'));
-  target = recordedTarget(dir);
-  stateDir = join(dir, 'state');
-  configPath = join(dir, 'deploy.yml');
-  writeFileSync(
-    configPath,
-    `state_dir: ${JSON.stringify(stateDir)}\n${target.targetYaml}  env:\n    CURRENT: '{"slot":"blue","version":"v1"}'\nenvironments:\n  production:\n    strategy: { type: canary, slots: [blue, green] }\n`,
-  );
+  ({ dir, target, stateDir, configPath } = canaryReconcileDir('reconcile-concurrent-'));
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 

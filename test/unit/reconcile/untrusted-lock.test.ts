@@ -2,15 +2,15 @@
 // write it could, to steal it from a live reconcile) or a locks/ they may write is refused as state_untrusted:
 // the orphan is not rolled back, the lock is neither taken over nor taken, and the record is left as it is.
 import assert from 'node:assert/strict';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { hostname, tmpdir } from 'node:os';
+import { chmodSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, test } from 'node:test';
 import { FileStateStore } from '../../../src/state/file-store.ts';
 import { emptyRecord } from '../../../src/state/record.ts';
 import { events, runCli } from '../../helpers/cli.ts';
-import { recordedTarget, type RecordedTarget } from '../../helpers/recorded-target.ts';
-import { deadPid, processRollout as rollout } from '../../helpers/orphaned-rollout.ts';
+import type { RecordedTarget } from '../../helpers/recorded-target.ts';
+import { canaryReconcileDir, deadPid, processRollout as rollout } from '../../helpers/orphaned-rollout.ts';
 
 let dir: string;
 let target: RecordedTarget;
@@ -18,14 +18,7 @@ let stateDir: string;
 let configPath: string;
 
 beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'reconcile-untrusted-lock-'));
-  target = recordedTarget(dir);
-  stateDir = join(dir, 'state');
-  configPath = join(dir, 'deploy.yml');
-  writeFileSync(
-    configPath,
-    `state_dir: ${JSON.stringify(stateDir)}\n${target.targetYaml}  env:\n    CURRENT: '{"slot":"blue","version":"v1"}'\nenvironments:\n  production:\n    strategy: { type: canary, slots: [blue, green] }\n`,
-  );
+  ({ dir, target, stateDir, configPath } = canaryReconcileDir('reconcile-untrusted-lock-'));
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
