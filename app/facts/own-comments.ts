@@ -16,27 +16,43 @@ import { parseStartedNotices, STARTED_MARKER } from '../schedule/started-notice.
 import { FactsError } from './config.ts';
 import type { Api, Octokit, Where } from './github.ts';
 
-/** This app's id, from its own credentials (no request): check runs carry it as `app.id`. */
-export async function ownAppId(octokit: Octokit): Promise<number> {
-  const auth = (await octokit.auth({ type: 'app' })) as { appId: number };
-  return Number(auth.appId);
+/**
+ * This app's id, from its own credentials (no request): check runs carry it as `app.id`. Asking the client
+ * for it signs a fresh App JWT (an RSA signature and a key import, a few ms of CPU), and one event asked
+ * up to four times, so it is kept per client (one per event): the same credentials always name the same app.
+ * A failure is not kept, so the next ask tries again.
+ */
+export function ownAppId(octokit: Octokit): Promise<number> {
+  let id = appIds.get(octokit);
+  if (!id) {
+    id = octokit.auth({ type: 'app' }).then((auth) => Number((auth as { appId: number | string }).appId));
+    appIds.set(octokit, id);
+    id.catch(() => appIds.delete(octokit));
+  }
+  return id;
 }
 
+const appIds = new WeakMap<Octokit, Promise<number>>();
 const botLogins = new Map<number, Promise<string>>();
 
 /**
  * This app's bot login (`<slug>[bot]`), the author of its comments: asked once per process with the app's
- * JWT (GET /app). A failure is not cached, so the next event asks again.
+ * JWT (GET /app), a JWT signed only then. A failure is not cached, so the next event asks again.
  */
 export async function ownBotLogin(octokit: Octokit): Promise<string> {
-  const auth = (await octokit.auth({ type: 'app' })) as { appId: number; token: string };
-  let login = botLogins.get(auth.appId);
+  const appId = await ownAppId(octokit);
+  let login = botLogins.get(appId);
   if (!login) {
     login = octokit
-      .request('GET /app', { headers: { authorization: `bearer ${auth.token}` } })
+      .auth({ type: 'app' })
+      .then((auth) =>
+        octokit.request('GET /app', {
+          headers: { authorization: `bearer ${(auth as { token: string }).token}` },
+        }),
+      )
       .then(({ data }) => `${(data as { slug: string }).slug}[bot]`);
-    botLogins.set(auth.appId, login);
-    login.catch(() => botLogins.delete(auth.appId));
+    botLogins.set(appId, login);
+    login.catch(() => botLogins.delete(appId));
   }
   return login;
 }
