@@ -2,9 +2,9 @@
 // repositories and the run context read from real webhook payloads (the fake GitHub's examples). On
 // pull_request_target, issue_comment and workflow_run, actions/checkout's default (GITHUB_SHA) is not the
 // event's commit: such a run is refused, naming both commits and what to check out.
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -40,11 +40,26 @@ async function git(cwd: string, ...args: string[]): Promise<string> {
 
 /**
  * A repository as a pull request leaves it: `base` (main's tip), `head` (the pull request's branch, off an
- * earlier main) and `merge`, GitHub's refs/pull/N/merge: parents base, then head.
+ * earlier main) and `merge`, GitHub's refs/pull/N/merge: parents base, then head. Built once per file and
+ * copied whole for each test (its own directory, which it may check out and branch as it likes): building
+ * it took a dozen git processes per test, most of this file's CPU.
  */
 async function repository(t: { after(fn: () => unknown): void }) {
+  const built = await (template ??= buildRepository());
   const dir = await mkdtemp(join(tmpdir(), 'checkout-'));
   t.after(() => rm(dir, { recursive: true, force: true }));
+  await cp(built.dir, dir, { recursive: true, preserveTimestamps: true });
+  const at = (sha: string) => git(dir, 'checkout', '-q', sha);
+  return { ...built, dir, at };
+}
+
+let template: ReturnType<typeof buildRepository> | undefined;
+after(async () => {
+  if (template) await rm((await template).dir, { recursive: true, force: true });
+});
+
+async function buildRepository() {
+  const dir = await mkdtemp(join(tmpdir(), 'checkout-template-'));
   await git(dir, 'init', '-q', '-b', 'main');
   await writeFile(join(dir, 'app.txt'), 'one\n');
   await git(dir, 'add', '.');
@@ -61,8 +76,7 @@ async function repository(t: { after(fn: () => unknown): void }) {
   await git(dir, 'merge', '-q', '--no-ff', '-m', 'Merge head into base', head);
   const merge = await git(dir, 'rev-parse', 'HEAD');
   await git(dir, 'checkout', '-q', base);
-  const at = (sha: string) => git(dir, 'checkout', '-q', sha);
-  return { dir, head, base, merge, at };
+  return { dir, head, base, merge };
 }
 
 function env(eventName: string, sha: string): NodeJS.ProcessEnv {
