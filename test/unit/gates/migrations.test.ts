@@ -259,7 +259,7 @@ describe('migrations gate (real PostgreSQL)', () => {
         await mkdir(dirname(join(dir, path)), { recursive: true });
         await writeFile(join(dir, path), sql);
       }
-      const noop = [process.execPath, '-e', ''];
+      const noop = ['true'];
       const verdict = await migrationsGate.run(
         config('clean', { up: noop, down: noop, files: '**/*.sql', ...extra }),
         { ...context(), cwd: dir, ...ctx },
@@ -338,7 +338,7 @@ describe('migrations gate (real PostgreSQL)', () => {
       await writeFile(join(dir, 'db/V3__names.sql'), 'ALTER TABLE users RENAME COLUMN name TO full_name;\n');
       await git('add', '.');
       await git('commit', '-q', '-m', 'change');
-      const noop = [process.execPath, '-e', ''];
+      const noop = ['true'];
       const verdict = await migrationsGate.run(config('clean', { up: noop, down: noop, files: 'db/*.sql' }), {
         ...context(),
         cwd: dir,
@@ -378,7 +378,7 @@ describe('migrations gate (real PostgreSQL)', () => {
       );
       await git('add', '.');
       await git('commit', '-q', '-m', 'change');
-      const noop = [process.execPath, '-e', ''];
+      const noop = ['true'];
       const verdict = await migrationsGate.run(config('clean', { up: noop, down: noop, files: 'db/*.sql' }), {
         ...context(),
         cwd: dir,
