@@ -9,7 +9,7 @@ import { recordedTarget, type RecordedTarget } from './recorded-target.ts';
 
 /** The pid of a process that has exited. */
 export async function deadPid(): Promise<number> {
-  const child = spawn(process.execPath, ['-e', '']);
+  const child = spawn('true');
   await new Promise((r) => child.on('close', r));
   return child.pid!;
 }

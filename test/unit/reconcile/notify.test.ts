@@ -573,7 +573,7 @@ describe("reconcile continues the deploying job's Slack message", () => {
 
 /** A rollout of v2 at 25 % in production whose owner, a process on this host, is gone: an orphan. */
 async function orphan(store: FileStateStore): Promise<void> {
-  const child = spawn(process.execPath, ['-e', '']);
+  const child = spawn('true');
   await new Promise((r) => child.on('close', r));
   await store.write({
     ...emptyRecord('local', 'production', new Date()),

@@ -27,7 +27,7 @@ afterEach(() => {
 
 /** The pid of a process that has exited (nothing of this namespace has it now). */
 function deadPid(): number {
-  const child = spawnSync(process.execPath, ['-e', ''], { stdio: 'ignore' });
+  const child = spawnSync('true', { stdio: 'ignore' });
   assert.throws(() => process.kill(child.pid!, 0), { code: 'ESRCH' });
   return child.pid!;
 }

@@ -87,7 +87,7 @@ describe('processStatus', () => {
   });
 
   it('a process that has exited has ended', async () => {
-    const child = spawn(process.execPath, ['-e', '']);
+    const child = spawn('true');
     const pid = child.pid!;
     await new Promise((r) => child.on('close', r));
     assert.deepEqual(processStatus({ pid, host: hostname() }), { state: 'ended' });

@@ -35,7 +35,7 @@ const skipOffLinux = { skip: process.platform !== 'linux' && 'no /proc here' };
 
 /** The pid of a process that has exited (so nothing of this namespace has it now). */
 function deadPid(): number {
-  const child = spawnSync(process.execPath, ['-e', ''], { stdio: 'ignore' });
+  const child = spawnSync('true', { stdio: 'ignore' });
   assert.ok(child.pid && child.pid > 0);
   assert.throws(() => process.kill(child.pid!, 0), { code: 'ESRCH' });
   return child.pid!;
