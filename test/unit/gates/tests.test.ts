@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { cp, mkdtemp, mkdir, readFile, rm, writeFile, utimes, copyFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -34,10 +34,27 @@ async function git(cwd: string, ...args: string[]) {
   });
 }
 
-/** A git repo whose HEAD adds two functions to lib.js (lines 11-19), one of them never called by the tests. */
+/**
+ * A git repo whose HEAD adds two functions to lib.js (lines 11-19), one of them never called by the tests.
+ * Built once per file and copied whole for each test (its own directory, where its gate run writes): five
+ * git processes per test were a good part of this file's CPU. The gate reads the change from the commits
+ * (git diff base...HEAD), which a copy keeps as they are.
+ */
 async function appRepo(t: { after(fn: () => Promise<void>): void }): Promise<string> {
+  const built = await (appTemplate ??= buildAppRepo());
   const dir = await mkdtemp(join(tmpdir(), 'tests-gate-'));
   t.after(() => rm(dir, { recursive: true, force: true }));
+  await cp(built, dir, { recursive: true });
+  return dir;
+}
+
+let appTemplate: Promise<string> | undefined;
+after(async () => {
+  if (appTemplate) await rm(await appTemplate, { recursive: true, force: true });
+});
+
+async function buildAppRepo(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'tests-gate-template-'));
   const app = join(FIXTURES, 'coverage-app');
   for (const file of ['lib.js', 'run-tests.js', 'package.json'])
     await copyFile(join(app, file), join(dir, file));
