@@ -7,7 +7,6 @@ import assert from 'node:assert/strict';
 import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { execa } from 'execa';
 import {
   commentPull,
   readRunContext,
@@ -24,19 +23,7 @@ import {
 } from '../../../src/action/checkout.ts';
 import type { Mode } from '../../../src/action/inputs.ts';
 import { webhookPayload } from '../../fake-github/index.ts';
-
-async function git(cwd: string, ...args: string[]): Promise<string> {
-  const { stdout } = await execa('git', args, {
-    cwd,
-    env: {
-      GIT_AUTHOR_NAME: 't',
-      GIT_AUTHOR_EMAIL: 't@example.com',
-      GIT_COMMITTER_NAME: 't',
-      GIT_COMMITTER_EMAIL: 't@example.com',
-    },
-  });
-  return stdout.trim();
-}
+import { git } from '../../helpers/git.ts';
 
 /**
  * A repository as a pull request leaves it: `base` (main's tip), `head` (the pull request's branch, off an

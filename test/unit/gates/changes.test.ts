@@ -3,20 +3,8 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile, mkdir, chmod, unlink, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { execa } from 'execa';
 import { changedFiles, parseUnifiedDiff, unquoteGitPath } from '../../../src/gates/changes.ts';
-
-async function git(cwd: string, ...args: string[]) {
-  return execa('git', args, {
-    cwd,
-    env: {
-      GIT_AUTHOR_NAME: 't',
-      GIT_AUTHOR_EMAIL: 't@example.com',
-      GIT_COMMITTER_NAME: 't',
-      GIT_COMMITTER_EMAIL: 't@example.com',
-    },
-  });
-}
+import { git } from '../../helpers/git.ts';
 
 const lines = (n: number, tag = 'line') =>
   Array.from({ length: n }, (_, i) => `${tag} ${i + 1}`).join('\n') + '\n';

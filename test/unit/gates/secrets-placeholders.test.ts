@@ -5,12 +5,12 @@ import assert from 'node:assert/strict';
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { execa } from 'execa';
 import { secretsGate } from '../../../src/gates/secrets.ts';
 import type { SecretsConfig } from '../../../src/gates/schema/secrets.ts';
 import { DEFAULT_SCAN_OPTIONS, redactSecrets, scanText } from '../../../src/gates/secret-rules.ts';
 import { changedFilesProvider } from '../../../src/gates/changes.ts';
 import type { GateContext } from '../../../src/gates/types.ts';
+import { git } from '../../helpers/git.ts';
 
 // Secret-shaped values, placeholders too, are assembled at run time so that this repository never holds one.
 const j = (...parts: string[]) => parts.join('');
@@ -141,18 +141,6 @@ test('real tokens are still found next to placeholders, and with an ellipsis aft
     'url-credentials@2',
   ]);
 });
-
-async function git(cwd: string, ...args: string[]) {
-  await execa('git', args, {
-    cwd,
-    env: {
-      GIT_AUTHOR_NAME: 't',
-      GIT_AUTHOR_EMAIL: 't@e',
-      GIT_COMMITTER_NAME: 't',
-      GIT_COMMITTER_EMAIL: 't@e',
-    },
-  });
-}
 
 test('a README whose js block holds secret patterns and placeholders passes; a real key in the same block blocks', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'secrets-docs-'));

@@ -19,6 +19,7 @@ import {
 } from '../../../src/gates/secret-rules.ts';
 import { changedFilesProvider } from '../../../src/gates/changes.ts';
 import type { GateContext } from '../../../src/gates/types.ts';
+import { git } from '../../helpers/git.ts';
 
 // Secret-shaped values are assembled at run time so that this repository never contains one literally.
 const j = (...parts: string[]) => parts.join('');
@@ -68,17 +69,6 @@ const gcpJson = JSON.stringify(
   2,
 );
 
-async function git(cwd: string, ...args: string[]) {
-  await execa('git', args, {
-    cwd,
-    env: {
-      GIT_AUTHOR_NAME: 't',
-      GIT_AUTHOR_EMAIL: 't@e',
-      GIT_COMMITTER_NAME: 't',
-      GIT_COMMITTER_EMAIL: 't@e',
-    },
-  });
-}
 async function repo(t: { after(fn: () => Promise<void>): void }, files: Record<string, string | Buffer>) {
   const dir = await mkdtemp(join(tmpdir(), 'secrets-gate-'));
   t.after(() => rm(dir, { recursive: true, force: true }));

@@ -8,6 +8,7 @@ import { testsGate } from '../../../src/gates/tests.ts';
 import type { TestsConfig } from '../../../src/gates/schema/tests.ts';
 import { changedFilesProvider } from '../../../src/gates/changes.ts';
 import type { GateContext } from '../../../src/gates/types.ts';
+import { git } from '../../helpers/git.ts';
 
 const FIXTURES = resolve(import.meta.dirname, '../../fixtures/gates');
 const C8 = resolve(import.meta.dirname, '../../../node_modules/c8/bin/c8.js');
@@ -21,18 +22,6 @@ const C8_COMMAND = [
   NODE,
   'run-tests.js',
 ];
-
-async function git(cwd: string, ...args: string[]) {
-  await execa('git', args, {
-    cwd,
-    env: {
-      GIT_AUTHOR_NAME: 't',
-      GIT_AUTHOR_EMAIL: 't@e',
-      GIT_COMMITTER_NAME: 't',
-      GIT_COMMITTER_EMAIL: 't@e',
-    },
-  });
-}
 
 /**
  * A git repo whose HEAD adds two functions to lib.js (lines 11-19), one of them never called by the tests.
