@@ -102,11 +102,7 @@ export function fileReconcileLock(
     const path = reconcileLockPath(env);
     const locks = dirname(path);
     const refused = (): ExclusiveHold | undefined => {
-      // The takeover guard too: one others may write could name a live process for ever, and no lock whose
-      // holder is gone would be taken over again.
-      const why =
-        untrustedLock(env.stateDir, locks, path, uid) ??
-        untrustedLock(env.stateDir, locks, `${path}.takeover`, uid);
+      const why = untrustedLock(env.stateDir, locks, path, uid);
       return why === undefined ? undefined : { ok: false, untrusted: why, source: path };
     };
     // Twice at most: once more after taking over a lock whose holder is gone.

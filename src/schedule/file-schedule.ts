@@ -387,9 +387,7 @@ export class FileSchedule {
   private refuseUntrustedLock(lock: string): void {
     let why: string | undefined;
     try {
-      why =
-        untrustedLockFile(lock, this.uid, RUNS_NOT_STARTED) ??
-        untrustedLockFile(`${lock}.takeover`, this.uid, RUNS_NOT_STARTED);
+      why = untrustedLockFile(lock, this.uid, RUNS_NOT_STARTED);
     } catch (error) {
       why = `${lock} cannot be looked at (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`;
     }

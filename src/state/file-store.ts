@@ -273,10 +273,7 @@ export class FileStateStore implements StateStore {
   /** Why the record's lock `lock` or its takeover guard is not trusted (lock-trust.ts); undefined when both are. */
   private untrustedLock(lock: string): string | undefined {
     try {
-      return (
-        untrustedLockFile(lock, this.uid, LOCK_NOT_USED) ??
-        untrustedLockFile(`${lock}.takeover`, this.uid, LOCK_NOT_USED)
-      );
+      return untrustedLockFile(lock, this.uid, LOCK_NOT_USED);
     } catch (error) {
       return `${lock} cannot be looked at (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`;
     }

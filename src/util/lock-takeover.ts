@@ -26,6 +26,8 @@ const warnedNoDirectoryRename = new Set<string>();
  * (lock-trust.ts); a umask of 000 would otherwise make it anyone's to rewrite.
  */
 export const LOCK_FILE_MODE = 0o644;
+/** The file that lets one process at a time take over `lock` (takeOverStaleLock). */
+export const takeoverGuard = (lock: string): string => `${lock}.takeover`;
 /** The holder's file inside a lock made as a directory (where there are no hard links). */
 export const OWNER_FILE = 'owner.json';
 /**
@@ -317,7 +319,7 @@ export async function takeOverStaleLock(
   isStale: () => Promise<boolean>,
   guardStaleMs: number,
 ): Promise<boolean> {
-  const guard = `${lock}.takeover`;
+  const guard = takeoverGuard(lock);
   try {
     await createOwnedFile(guard);
   } catch {

@@ -10,7 +10,7 @@
 import type { Stats } from 'node:fs';
 import { join } from 'node:path';
 import { untrusted } from './file-trust.ts';
-import { OWNER_FILE } from './lock-takeover.ts';
+import { OWNER_FILE, takeoverGuard } from './lock-takeover.ts';
 import { lstatOrNone, untrustedDirectory, untrustedStateDirectory } from './trusted-directories.ts';
 
 /** What is not done with a lock not trusted (after "so"). */
@@ -18,8 +18,8 @@ export const LOCKS_NOT_USED = 'its locks are neither taken nor believed, and not
 
 /**
  * Why the lock at `lock`, in the directory `locks` of the state directory `stateDir`, may not be taken or
- * believed: a directory on its way (as untrustedDirectory), then the lock itself if it is there; undefined when
- * all are trusted (or not there yet). A place that cannot be looked at is said too.
+ * believed: a directory on its way (as untrustedDirectory), then the lock and its takeover guard if they are
+ * there; undefined when all are trusted (or not there yet). A place that cannot be looked at is said too.
  */
 export function untrustedLock(
   stateDir: string,
@@ -46,17 +46,23 @@ export function untrustedLock(
 }
 
 /**
- * Why the lock `lock` is not trusted: a link (whatever it points at: the CLI makes a file or a directory
- * there, never a link), neither a file nor a directory (a FIFO would block its read for ever), or owned or
- * writable by someone else; where it is a directory, its holder's file is judged too. Its directory is the
- * caller's to judge (the records' lock is in `records/`, judged with the record). Throws when it cannot be
- * looked at (not ENOENT).
+ * Why the lock `lock`, or its takeover guard (lock-takeover.ts: one that others may write could name a live
+ * process for ever, and no lock whose holder is gone would be taken over again), is not trusted: a link
+ * (whatever it points at: the CLI makes a file or a directory there, never a link), neither a file nor a
+ * directory (a FIFO would block its read for ever), or owned or writable by someone else; where it is a
+ * directory, its holder's file is judged too. Their directory is the caller's to judge (the records' lock is in
+ * `records/`, judged with the record). Throws when one cannot be looked at (not ENOENT).
  */
 export function untrustedLockFile(
   lock: string,
   uid: number | undefined,
   effect: string = LOCKS_NOT_USED,
 ): string | undefined {
+  return untrustedOwnedFile(lock, uid, effect) ?? untrustedOwnedFile(takeoverGuard(lock), uid, effect);
+}
+
+/** One file createOwnedFile makes (a lock, a guard): as untrustedLockFile says. */
+function untrustedOwnedFile(lock: string, uid: number | undefined, effect: string): string | undefined {
   const info = lstatOrNone(lock);
   if (!info) return undefined;
   const what = `the lock ${lock}`;
