@@ -6,7 +6,7 @@
 import type { AnalysisConfigInput } from '../analysis/schema.ts';
 import { ANALYSIS_TEMPLATE_VARIABLES } from './analysis-template-variables.ts';
 import { splitCommand } from '../targets/command-line.ts';
-import { argvShellProblems } from '../targets/shell-script.ts';
+import { commandChecks, type CommandChecks } from './command-checks.ts';
 import { placeholders } from '../targets/template.ts';
 import { malformedTemplateIssues } from './malformed-template.ts';
 import { HTTP_URL, HTTP_URL_MESSAGE } from './http-url.ts';
@@ -41,6 +41,7 @@ export function analysisTemplateIssues(
   analysis: AnalysisConfigInput,
   path: Path,
   user: AnalysisUser,
+  checks: CommandChecks = commandChecks(),
 ): AnalysisTemplateIssue[] {
   const issues: AnalysisTemplateIssue[] = [];
   // `stable`: a stable side's field (stable_url, stable_query), rendered only in a canary's side-by-side steps.
@@ -69,10 +70,10 @@ export function analysisTemplateIssues(
         // Read as the provider reads it (providers/command.ts): split without a shell, then checked as argv.
         const split = splitCommand(run);
         if (!split.ok) issues.push({ path: runAt, message: withoutShellOption(split.message) });
-        else issues.push(...argvShellProblems(split.argv).map((message) => ({ path: runAt, message })));
+        else issues.push(...checks.argvProblems(split.argv).map((message) => ({ path: runAt, message })));
         template(run, runAt);
       } else {
-        issues.push(...argvShellProblems(run).map((message) => ({ path: runAt, message })));
+        issues.push(...checks.argvProblems(run).map((message) => ({ path: runAt, message })));
         run.forEach((arg, index) => template(arg, [...runAt, index]));
       }
     }

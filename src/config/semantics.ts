@@ -2,7 +2,7 @@
 // can reach a target, staging references are sound, the strategy's needs are met by the target's commands,
 // commands split without a shell, and templates only use variables that will have a value.
 import { splitCommand } from '../targets/command-line.ts';
-import { analyzeShellTemplate, argvShellProblems } from '../targets/shell-script.ts';
+import { commandChecks, type CommandChecks } from './command-checks.ts';
 import { isKnownVariable, placeholders } from '../targets/template.ts';
 import type {
   CanaryParams,
@@ -37,8 +37,9 @@ type Path = (string | number)[];
 export function semanticIssues(config: RawConfig): SemanticIssue[] {
   const issues: SemanticIssue[] = [...stagingIssues(config), ...sharedStrategyIssues(config)];
   const unknown: UnknownVariable[] = [];
+  const checks = commandChecks();
   for (const [name, env] of Object.entries(config.environments)) {
-    const found = environmentIssues(config, name, env);
+    const found = environmentIssues(config, name, env, checks);
     issues.push(...found.issues);
     unknown.push(...found.unknown);
   }
@@ -47,12 +48,12 @@ export function semanticIssues(config: RawConfig): SemanticIssue[] {
   const analysis = config.analysis;
   if (analysis && Object.values(config.environments).every((env) => env.analysis))
     issues.push(
-      ...analysisTemplateIssues(analysis, ['analysis'], {
-        name: '',
-        freshBaseline: true,
-        canary: true,
-        variables: [],
-      }),
+      ...analysisTemplateIssues(
+        analysis,
+        ['analysis'],
+        { name: '', freshBaseline: true, canary: true, variables: [] },
+        checks,
+      ),
     );
   // Who may deploy and approve, windows and required environments (src/policy).
   issues.push(...policyIssues(config));
@@ -77,6 +78,7 @@ function environmentIssues(
   config: RawConfig,
   name: string,
   env: RawEnvironment,
+  checks: CommandChecks,
 ): { issues: SemanticIssue[]; unknown: UnknownVariable[] } {
   const base: Path = ['environments', name];
   const resolved = targetOf(config, env, name);
@@ -115,14 +117,19 @@ function environmentIssues(
   const analysis = env.analysis ?? config.analysis;
   if (analysis)
     issues.push(
-      ...analysisTemplateIssues(analysis, env.analysis ? [...base, 'analysis'] : ['analysis'], {
-        name,
-        freshBaseline: canaryBaselineOf(config, name, env, strategyType(env)) !== undefined,
-        canary: strategyType(env) === 'canary',
-        variables: Object.keys(env.variables ?? {}),
-      }),
+      ...analysisTemplateIssues(
+        analysis,
+        env.analysis ? [...base, 'analysis'] : ['analysis'],
+        {
+          name,
+          freshBaseline: canaryBaselineOf(config, name, env, strategyType(env)) !== undefined,
+          canary: strategyType(env) === 'canary',
+          variables: Object.keys(env.variables ?? {}),
+        },
+        checks,
+      ),
     );
-  const templates = templateIssues(config, name, env, resolved);
+  const templates = templateIssues(config, name, env, resolved, checks);
   issues.push(...templates.issues);
   return { issues, unknown: templates.unknown };
 }
@@ -591,14 +598,13 @@ interface UnknownVariable {
 }
 
 /** Templates in a `shell: true` script placed where no quoting could protect their value (shell-script.ts). */
-function shellTemplateIssues(script: string, path: Path): SemanticIssue[] {
-  const analysis = analyzeShellTemplate(script);
-  return analysis.ok ? [] : analysis.problems.map((problem) => ({ path, message: problem.message }));
+function shellTemplateIssues(checks: CommandChecks, script: string, path: Path): SemanticIssue[] {
+  return checks.shellProblems(script).map((message) => ({ path, message }));
 }
 
 /** Templates in the script of a shell an argv command starts (`bash -c "…"`) that it cannot run safely. */
-function argvShellIssues(argv: readonly string[], path: Path): SemanticIssue[] {
-  return argvShellProblems(argv).map((message) => ({ path, message }));
+function argvShellIssues(checks: CommandChecks, argv: readonly string[], path: Path): SemanticIssue[] {
+  return checks.argvProblems(argv).map((message) => ({ path, message }));
 }
 
 /** Commands that cannot be split without a shell, and template variables unknown to this environment. */
@@ -607,6 +613,7 @@ function templateIssues(
   name: string,
   env: RawEnvironment,
   resolved: ResolvedTarget | undefined,
+  checks: CommandChecks,
 ): { issues: SemanticIssue[]; unknown: UnknownVariable[] } {
   const sites = environmentSites(config, name, env, resolved);
   const issues: SemanticIssue[] = [...sites.issues];
@@ -655,12 +662,12 @@ function templateIssues(
       if (!site.shell) {
         const split = splitCommand(line);
         if (!split.ok) issues.push({ path: linePath, message: split.message });
-        else issues.push(...argvShellIssues(split.argv, linePath));
-      } else issues.push(...shellTemplateIssues(line, linePath));
+        else issues.push(...argvShellIssues(checks, split.argv, linePath));
+      } else issues.push(...shellTemplateIssues(checks, line, linePath));
       checkTemplate(line, linePath);
     } else {
-      if (site.shell) issues.push(...shellTemplateIssues(line.join(' '), linePath));
-      else issues.push(...argvShellIssues(line, linePath));
+      if (site.shell) issues.push(...shellTemplateIssues(checks, line.join(' '), linePath));
+      else issues.push(...argvShellIssues(checks, line, linePath));
       line.forEach((arg, index) => checkTemplate(arg, [...linePath, index]));
     }
   }
