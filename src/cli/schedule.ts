@@ -108,7 +108,8 @@ export interface DueRunResult {
 
 /**
  * Starts the due scheduled runs of `environments` (all in the config when undefined): one per environment,
- * in time order, each checked again and claimed first. Exit code: 1 when a started run failed, else 0.
+ * in time order, each checked again and claimed first. Exit code: 1 when a started run failed, or a schedule
+ * or claim was refused (schedule_unreadable, state_untrusted), else 0.
  */
 export async function startDueRuns(
   config: RawConfig,
@@ -145,7 +146,20 @@ export async function startDueRuns(
     const ctx = { config, now: opts.now, ...(opts.dueBy ? { dueBy: opts.dueBy } : {}), rolloutInProgress };
     for (const d of runDecisions(runs, ctx)) {
       if (d.action === 'wait') continue;
-      if (!(await schedule.claim(d.run))) continue;
+      let claimed: boolean;
+      try {
+        claimed = await schedule.claim(d.run);
+      } catch (error) {
+        if (!(error instanceof ScheduleFileError)) throw error;
+        // A claim others may have written (state_untrusted): the run is neither started nor dropped, and stays
+        // for a reconcile once mended; nor are the environment's later runs acted on, each decided as if this
+        // one had started (schedule_behind).
+        results.push({ id: d.run.id, environment: env.name, code: error.code, message: error.message });
+        opts.reporter.event({ type: 'log', level: 'error', message: `${env.name}: ${error.message}` });
+        exitCode = EXIT_CODES.failed;
+        break;
+      }
+      if (!claimed) continue;
       // Removed before it starts: exactly once, whatever happens to this process from here. The removal, under
       // the schedule's lock, decides: a run another process removed meanwhile (it took this claim over while
       // this process stalled) is that process's to start, never started here too.
@@ -185,8 +199,10 @@ export async function startDueRuns(
   if (!opts.environments) {
     const dropped = await dropUnknown(config, opts);
     results.push(...dropped);
-    // A schedule file that cannot be read or changed fails reconcile, as for a configured environment.
-    if (dropped.some((r) => r.code === 'schedule_unreadable')) exitCode = EXIT_CODES.failed;
+    // A schedule file that cannot be read or changed, or a claim not trusted, fails reconcile, as for a
+    // configured environment.
+    if (dropped.some((r) => r.code === 'schedule_unreadable' || r.code === 'state_untrusted'))
+      exitCode = EXIT_CODES.failed;
   }
   return { results, exitCode };
 }
@@ -215,7 +231,16 @@ async function dropUnknown(
       }
       // Only at its time (the real clock): until then the environment may come back.
       for (const run of runs.filter((r) => r.at.getTime() <= opts.now.getTime())) {
-        if (!(await schedule.claim(run))) continue;
+        let claimed: boolean;
+        try {
+          claimed = await schedule.claim(run);
+        } catch (error) {
+          if (!(error instanceof ScheduleFileError)) throw error;
+          // Not dropped: left for a reconcile once the claim (or the schedule) is mended.
+          results.push({ id: run.id, environment: name, code: error.code, message: error.message });
+          break;
+        }
+        if (!claimed) continue;
         try {
           if (!(await schedule.finish(run))) continue;
         } catch (error) {

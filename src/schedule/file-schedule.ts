@@ -14,7 +14,9 @@
 // beside it are (util/trusted-directories.ts, as ssh's StrictModes): a state directory, `schedules/` or
 // schedule file that someone other than the CLI's user (or root) owns or may write, below a directory someone
 // else may write, or a link in place of a directory, is refused (schedule_unreadable, naming the path and what
-// is wrong): none of its runs is started, and nothing is written there. The file is written 0644.
+// is wrong): none of its runs is started, and nothing is written there. The file is written 0644. A run's claim
+// and its takeover guard are judged as a lock is (lock-trust.ts): one not trusted is neither believed nor taken
+// over, and the run is reported `state_untrusted`, neither started nor dropped.
 import { randomInt } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { mkdir, open, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
@@ -219,9 +221,18 @@ function refusal(
   return undefined;
 }
 
-/** A schedule file that cannot be read, or is not one this version wrote: reported, never guessed at. */
+/**
+ * A schedule file that cannot be read, or is not one this version wrote (`schedule_unreadable`); or a run's
+ * claim someone else may have written (`state_untrusted`, as a record or lock there would be): reported, never
+ * guessed at.
+ */
 export class ScheduleFileError extends Error {
-  readonly code = 'schedule_unreadable';
+  readonly code: 'schedule_unreadable' | 'state_untrusted';
+
+  constructor(message: string, code: 'schedule_unreadable' | 'state_untrusted' = 'schedule_unreadable') {
+    super(message);
+    this.code = code;
+  }
 }
 
 /** The schedule inside a write's draft directory, renamed from there over the schedule file. */
@@ -303,6 +314,8 @@ export interface FileScheduleOptions {
 
 /** What is not done with a schedule over a place not trusted (after "so"). */
 const RUNS_NOT_STARTED = 'its scheduled runs are not started or changed';
+/** What is not done with a run whose claim is not trusted (after "so"). */
+const CLAIM_NOT_USED = 'its run is neither started nor dropped, and the claim is not taken over';
 
 export class FileSchedule {
   readonly dir: string;
@@ -380,10 +393,7 @@ export class FileSchedule {
       })) as ScheduledRun[];
   }
 
-  /**
-   * Throws, naming the path and what is wrong, when the state directory, a directory above it or `schedules/`
-   * is not trusted (util/trusted-directories.ts); an lstat that fails is said too.
-   */
+  /** Throws, naming the path and what is wrong, when the file's lock or its takeover guard is not trusted. */
   private refuseUntrustedLock(lock: string): void {
     let why: string | undefined;
     try {
@@ -394,6 +404,24 @@ export class FileSchedule {
     if (why) throw new ScheduleFileError(`${why}; nothing was changed`);
   }
 
+  /**
+   * Throws `state_untrusted`, naming the path and what is wrong, when a run's claim or its takeover guard is
+   * not trusted (judged as a lock is: lock-trust.ts untrustedLockFile).
+   */
+  private refuseUntrustedClaim(claim: string): void {
+    let why: string | undefined;
+    try {
+      why = untrustedLockFile(claim, this.uid, CLAIM_NOT_USED, 'claim');
+    } catch (error) {
+      why = `${claim} cannot be looked at (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}), so ${CLAIM_NOT_USED}`;
+    }
+    if (why) throw new ScheduleFileError(why, 'state_untrusted');
+  }
+
+  /**
+   * Throws, naming the path and what is wrong, when the state directory, a directory above it or `schedules/`
+   * is not trusted (util/trusted-directories.ts); an lstat that fails is said too.
+   */
   private refuseUntrusted(): void {
     let why: string | undefined;
     try {
@@ -518,9 +546,12 @@ export class FileSchedule {
   /**
    * Claims a run for this process: creates its claim file exclusively, naming this process (false when another
    * process has), then checks the run is still scheduled (a process that finished removes the run first, then
-   * its claim).
+   * its claim). Throws ScheduleFileError where the schedule, or a claim already there (or its takeover guard),
+   * is not trusted (`state_untrusted` for the claim): the run is then neither started nor dropped.
    */
   async claim(run: ScheduledRun): Promise<boolean> {
+    // Nothing made (not even the claim) where the schedule would be refused.
+    this.refuseUntrusted();
     await mkdir(this.dir, { recursive: true, mode: TRUSTED_DIRECTORY_MODE });
     const path = this.claimPath(run);
     for (let attempt = 0; ; attempt++) {
@@ -530,12 +561,24 @@ export class FileSchedule {
         break;
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+        // A claim others may write is not believed: it could name a live process of theirs, kept fresh, so the
+        // run never starts; or one that has ended, so a run being started is taken over (a link, or a FIFO
+        // whose read never ends, likewise). Nor is its takeover guard (held for ever, no claim is taken over).
+        this.refuseUntrustedClaim(path);
         // Held by a live process (a start or a cancel under way), or left by one that died: taken over once.
         if (attempt > 0 || !(await claimGone(path))) return false;
         await takeOverStaleLock(path, () => claimGone(path), LOCK_STALE_MS);
       }
     }
-    if (this.read(run.environment).some((r) => r.id === run.id)) return true;
+    let scheduled: boolean;
+    try {
+      scheduled = this.read(run.environment).some((r) => r.id === run.id);
+    } catch (error) {
+      // Refused meanwhile: the claim is given back, not left for a takeover.
+      await this.release(run);
+      throw error;
+    }
+    if (scheduled) return true;
     await this.release(run);
     return false;
   }

@@ -51,26 +51,35 @@ export function untrustedLock(
  * (whatever it points at: the CLI makes a file or a directory there, never a link), neither a file nor a
  * directory (a FIFO would block its read for ever), or owned or writable by someone else; where it is a
  * directory, its holder's file is judged too. Their directory is the caller's to judge (the records' lock is in
- * `records/`, judged with the record). Throws when one cannot be looked at (not ENOENT).
+ * `records/`, judged with the record). `noun` names the file in the reason (`claim`: a scheduled run's claim,
+ * made and taken over as a lock is). Throws when one cannot be looked at (not ENOENT).
  */
 export function untrustedLockFile(
   lock: string,
   uid: number | undefined,
   effect: string = LOCKS_NOT_USED,
+  noun: string = 'lock',
 ): string | undefined {
-  return untrustedOwnedFile(lock, uid, effect) ?? untrustedOwnedFile(takeoverGuard(lock), uid, effect);
+  return (
+    untrustedOwnedFile(lock, uid, effect, noun) ?? untrustedOwnedFile(takeoverGuard(lock), uid, effect, noun)
+  );
 }
 
-/** One file createOwnedFile makes (a lock, a guard): as untrustedLockFile says. */
-function untrustedOwnedFile(lock: string, uid: number | undefined, effect: string): string | undefined {
+/** One file createOwnedFile makes (a lock, a guard), named `the <noun> <path>`: as untrustedLockFile says. */
+function untrustedOwnedFile(
+  lock: string,
+  uid: number | undefined,
+  effect: string,
+  noun: string,
+): string | undefined {
   const info = lstatOrNone(lock);
   if (!info) return undefined;
-  const what = `the lock ${lock}`;
+  const what = `the ${noun} ${lock}`;
   const why = judged(what, info, uid, effect);
   if (why || !info.isDirectory()) return why;
   const owner = join(lock, OWNER_FILE);
   const holder = lstatOrNone(owner);
-  return holder && judged(`the lock's holder file ${owner}`, holder, uid, effect);
+  return holder && judged(`the ${noun}'s holder file ${owner}`, holder, uid, effect);
 }
 
 function judged(what: string, info: Stats, uid: number | undefined, effect: string): string | undefined {
