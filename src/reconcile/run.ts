@@ -226,6 +226,13 @@ export function environmentsToReconcile(config: RawConfig, asked: string[] | und
   return [...new Set(asked)];
 }
 
+/**
+ * Whether a refused record (or lock) fails the run: one someone else may write (`state_untrusted`) does, unlike
+ * the other refusals (warnings): no reconcile does anything there until a person fixes its owner or mode, and
+ * reconcile runs from cron, where only the exit status is seen. The other environments are reconciled first.
+ */
+const refusalFails = (code: RefusalCode): boolean => code === 'state_untrusted';
+
 /** At most this many decisions per environment and run: an orphan rollback, then the teardowns it left due. */
 const MAX_PASSES = 3;
 
@@ -301,9 +308,17 @@ async function reconcileEnvironment(name: string, options: ReconcileOptions): Pr
   }
   // Taken before the record is read: what is decided on it is not decided by another reconcile meanwhile.
   const hold = await options.exclusive?.(env);
-  // A lock others may write is refused as a record there would be (reconcileHeld): reported, nothing done.
+  // A lock others may write is refused as a record there would be (reconcileHeld): reported, nothing done, a
+  // failure (refusalFails).
   if (hold && !hold.ok && hold.untrusted !== undefined)
-    return [entry(name, 'state_untrusted', false, `${hold.untrusted} (${hold.source}); not acted on`)];
+    return [
+      entry(
+        name,
+        'state_untrusted',
+        refusalFails('state_untrusted'),
+        `${hold.untrusted} (${hold.source}); not acted on`,
+      ),
+    ];
   if (hold && !hold.ok)
     return [
       entry(
@@ -325,7 +340,10 @@ async function reconcileHeld(env: ResolvedEnvironment, options: ReconcileOptions
   const name = env.name;
   const store = options.storeFor(env);
   const read = await store.read(name);
-  if (!read.ok) return [entry(name, read.code, false, `${read.message} (${read.source}); not acted on`)];
+  if (!read.ok)
+    return [
+      entry(name, read.code, refusalFails(read.code), `${read.message} (${read.source}); not acted on`),
+    ];
   let record = read.record;
   if (!record) return [entry(name, 'nothing_due', false, 'no deployment recorded yet')];
 

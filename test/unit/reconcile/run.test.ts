@@ -439,6 +439,33 @@ describe('reconcile: several environments', () => {
     );
   });
 
+  it('a record others may write (state_untrusted) fails the run, after the other environments are reconciled', async () => {
+    const cfg = await config();
+    const store = new MemoryStore();
+    store.reads.set('staging', {
+      ok: false,
+      code: 'state_untrusted',
+      message:
+        'its directory /srv/state/records may be written by its group (mode 0775), so its records are not read or written; check them, then `chmod go-w` it',
+      source: '/srv/state/records/staging.json',
+    });
+    store.set(record('production', { rollout: canaryAt50 }));
+    const summary = await reconcile(options(cfg, store, { state: 'ended', conclusion: 'failure' }, T0));
+    assert.deepEqual(
+      summary.entries.map((e) => [e.environment, e.code, e.failed]),
+      [
+        ['production', 'orphan_rolled_back', false],
+        ['staging', 'state_untrusted', true],
+      ],
+    );
+    assert.equal(summary.failed, true, 'reconcile exits 1 (the CLI) and fails the step (the Action)');
+    assert.deepEqual(target.calls(), ['current', 'set_weight green 0', 'teardown green']);
+    assert.deepEqual(
+      store.writes.map((w) => w.environment),
+      ['production'],
+    );
+  });
+
   it('an environment with no record yet: nothing due', async () => {
     const cfg = await config();
     const summary = await reconcile(options(cfg, new MemoryStore(), { state: 'running' }, T0));

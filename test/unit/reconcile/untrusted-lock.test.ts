@@ -1,6 +1,7 @@
 // Through the CLI: a reconcile lock others may write (here, naming a process that has ended, as whoever may
 // write it could, to steal it from a live reconcile) or a locks/ they may write is refused as state_untrusted:
-// the orphan is not rolled back, the lock is neither taken over nor taken, and the record is left as it is.
+// the orphan is not rolled back, the lock is neither taken over nor taken, and the record is left as it is; and
+// reconcile exits 1 (run from cron, a warning with exit 0 would go unseen).
 import assert from 'node:assert/strict';
 import { chmodSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
@@ -51,9 +52,13 @@ test('a lock or locks/ others may write: state_untrusted, the orphan is not touc
     open();
     const run = await runCli(['reconcile', '--config', configPath, '--json']);
     assert.doesNotMatch(run.stdout + run.stderr, /\n\s+at /, 'no stack trace');
-    const entries = events(run.stdout).at(-1)!.entries as Array<{ code: string; message: string }>;
+    const summary = events(run.stdout).at(-1)!;
+    const entries = summary.entries as Array<{ code: string; message: string; failed: boolean }>;
     assert.equal(entries.length, 1, run.stdout);
     assert.equal(entries[0]!.code, 'state_untrusted', `${what}: ${run.stdout}`);
+    assert.equal(entries[0]!.failed, true, what);
+    assert.equal(summary.failed, true, what);
+    assert.equal(run.code, 1, `${what}: reconcile fails`);
     assert.ok(entries[0]!.message.startsWith(expected), entries[0]!.message);
     assert.match(
       entries[0]!.message,
