@@ -55,8 +55,15 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
     await checkWorkspace(context, plan, env, inputs.config);
     // yaml and the zod config schemas load here, once a run has a plan: a start that stops earlier
     // (a bad input, an event with nothing to do) compiles and builds none of them (issue 16).
-    const { loadConfigFile } = await import('../config/load.ts');
-    const config = await loadConfigFile(inputs.config);
+    const { loadConfigWithWarnings } = await import('../config/load.ts');
+    const { config, warnings } = await loadConfigWithWarnings(inputs.config);
+    // Accepted, but a run will not do exactly what is written: an annotation on the config's line, once.
+    for (const w of warnings)
+      core.warning(`${w.path ? `${w.path}: ` : ''}${w.message}`, {
+        title: 'deploy-action config',
+        file: w.file,
+        ...(w.line > 0 ? { startLine: w.line, startColumn: w.column } : {}),
+      });
     let octokit: GitHubClient | undefined;
     if (inputs.token) {
       const { createGitHubClient } = await import('../github/client.ts');

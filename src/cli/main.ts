@@ -9,8 +9,8 @@
 import { didYouMean } from '../config/suggest.ts';
 import { CommanderError, InvalidArgumentError, Option, type Command } from 'commander';
 import { CliCommand } from './command.ts';
-import { ConfigLoadError, formatConfigError } from '../config/errors.ts';
-import { loadConfigFile } from '../config/load.ts';
+import { ConfigLoadError, formatConfigError, type ConfigError } from '../config/errors.ts';
+import { loadConfigWithWarnings } from '../config/load.ts';
 import { resolveEnvironment, ResolveError } from '../config/resolve.ts';
 import type { RawConfig } from '../config/schema.ts';
 import { STRATEGY_NAMES, type StrategyName } from '../config/strategy-names.ts';
@@ -67,9 +67,20 @@ interface DeploymentOptions {
   json?: boolean;
 }
 
-async function loadConfig(path: string, json: boolean, io: Io): Promise<RawConfig | undefined> {
+/**
+ * The config, or undefined when it is invalid (its problems printed). Its warnings (config/warnings.ts) go to
+ * `warnings` where the command says them (validate, plan and run); every other command leaves them unsaid.
+ */
+async function loadConfig(
+  path: string,
+  json: boolean,
+  io: Io,
+  warnings?: (found: readonly ConfigError[]) => void,
+): Promise<RawConfig | undefined> {
   try {
-    return await loadConfigFile(path);
+    const loaded = await loadConfigWithWarnings(path);
+    if (loaded.warnings.length > 0) warnings?.(loaded.warnings);
+    return loaded.config;
   } catch (error) {
     if (!(error instanceof ConfigLoadError)) throw error;
     if (json) io.out(`${JSON.stringify({ ok: false, file: path, errors: error.errors })}\n`);
@@ -79,6 +90,11 @@ async function loadConfig(path: string, json: boolean, io: Io): Promise<RawConfi
       );
     return undefined;
   }
+}
+
+/** A config's warnings on standard error, `warning: <file:line:column>: <path>: <what>` each. */
+function warnConfig(warnings: readonly ConfigError[], io: Io): void {
+  for (const warning of warnings) io.err(`warning: ${formatConfigError(warning)}\n`);
 }
 
 /** On a pull request the runner names the base branch; changed-line checks compare against it. */
@@ -142,7 +158,8 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     .addOption(configOption())
     .addOption(jsonOption())
     .action(async (opts: { config: string; json?: boolean }) => {
-      const config = await loadConfig(opts.config, !!opts.json, io);
+      let warnings: readonly ConfigError[] = [];
+      const config = await loadConfig(opts.config, !!opts.json, io, (found) => (warnings = found));
       if (!config) return void (exitCode = EXIT_CODES.invalidOrBlocked);
       const environments = [];
       for (const name of Object.keys(config.environments)) {
@@ -154,8 +171,10 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
           production: env.production,
         });
       }
-      if (opts.json) io.out(`${JSON.stringify({ ok: true, file: opts.config, environments })}\n`);
+      // Valid all the same (exit 0): each warning on standard error, or in the JSON line.
+      if (opts.json) io.out(`${JSON.stringify({ ok: true, file: opts.config, environments, warnings })}\n`);
       else {
+        warnConfig(warnings, io);
         io.out(`✔ ${opts.config} is valid\n`);
         for (const e of environments)
           io.out(
@@ -193,7 +212,8 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     'plan',
     'print exactly what a run would do, every command as it would run; runs nothing',
   ).action(async (opts: DeploymentOptions) => {
-    const config = await loadConfig(opts.config, !!opts.json, io);
+    // Its warnings on standard error: the plan (text or JSON) stays alone on standard output.
+    const config = await loadConfig(opts.config, !!opts.json, io, (found) => warnConfig(found, io));
     if (!config) return void (exitCode = EXIT_CODES.invalidOrBlocked);
     const { planDeployment } = await import('../pipeline/plan.ts');
     const plan = planDeployment(config, opts.environment, opts.version ?? defaultVersion(), opts.sha, {
@@ -224,10 +244,12 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
       oneValue(),
     )
     .action(async (opts: DeploymentOptions & RunOptions) => {
-      const config = await loadConfig(opts.config, !!opts.json, io);
+      let warnings: readonly ConfigError[] = [];
+      const config = await loadConfig(opts.config, !!opts.json, io, (found) => (warnings = found));
       if (!config) return void (exitCode = EXIT_CODES.invalidOrBlocked);
       const version = opts.version ?? defaultVersion();
       if (opts.at !== undefined) {
+        warnConfig(warnings, io);
         // Scheduled: recorded in the state directory, started by `deploy-action reconcile` (docs/schedule.md).
         const { scheduleRunCli } = await import('./schedule.ts');
         const sha = opts.sha ?? process.env.GITHUB_SHA;
@@ -261,6 +283,9 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
         import('./cancellation.ts'),
       ]);
       const output = opts.json ? jsonLinesReporter(io.out) : terminalReporter({ write: io.out });
+      // The config's warnings once, before anything runs (a `log` event each with --json).
+      for (const warning of warnings)
+        output.event({ type: 'log', level: 'warn', message: `config: ${formatConfigError(warning)}` });
       // Slack, Teams and webhooks (docs/notifications.md): in the background, never on the rollback path.
       const notify = await runNotifier(
         config,

@@ -33,6 +33,7 @@ import {
 import type { z } from 'zod';
 import { deployConfig, EXTENSION_KEY, type RawConfig } from './schema.ts';
 import { semanticIssues } from './semantics.ts';
+import { configWarnings } from './warnings.ts';
 import {
   CONFIG_LIMITS,
   depthLimitedLexemes,
@@ -44,7 +45,18 @@ import {
   UNQUOTED_TEMPLATE,
 } from './limits.ts';
 
-export type ParseResult = { ok: true; config: RawConfig } | { ok: false; errors: ConfigError[] };
+/**
+ * A valid config comes with its warnings (warnings.ts: accepted, but a run will not do exactly what is
+ * written), located as errors are; they never make it invalid.
+ */
+export type ParseResult =
+  { ok: true; config: RawConfig; warnings: ConfigError[] } | { ok: false; errors: ConfigError[] };
+
+/** A config file read and validated, with its warnings. */
+export interface LoadedConfig {
+  config: RawConfig;
+  warnings: ConfigError[];
+}
 
 /** Parses and validates config text. `file` is only used to label the errors. */
 export function parseConfig(written: string, file: string): ParseResult {
@@ -123,7 +135,8 @@ export function parseConfig(written: string, file: string): ParseResult {
   const semantic = semanticIssues(config);
   if (semantic.length > 0)
     return failure(semantic.map((issue) => locator.at(issue.path, 'value', issue.message)));
-  return { ok: true, config };
+  const warnings = configWarnings(config).map((issue) => locator.at(issue.path, 'value', issue.message));
+  return { ok: true, config, warnings: inFileOrder(warnings) };
 }
 
 /** The top level without its "x-" keys (EXTENSION_KEY): the author's own, such as anchor holders. */
@@ -196,6 +209,11 @@ async function readCapped(path: string): Promise<Buffer> {
 
 /** Reads and validates a config file; throws ConfigLoadError listing every problem. */
 export async function loadConfigFile(path: string): Promise<RawConfig> {
+  return (await loadConfigWithWarnings(path)).config;
+}
+
+/** As loadConfigFile, with the config's warnings (for `validate`, a run's start and the Action's annotations). */
+export async function loadConfigWithWarnings(path: string): Promise<LoadedConfig> {
   let text: string;
   try {
     // Over the cap: refused by its size, without reading it into memory (parseConfig says the same).
@@ -235,7 +253,7 @@ export async function loadConfigFile(path: string): Promise<RawConfig> {
   }
   const result = parseConfig(text, path);
   if (!result.ok) throw new ConfigLoadError(result.errors);
-  return result.config;
+  return { config: result.config, warnings: result.warnings };
 }
 
 /**
@@ -277,20 +295,24 @@ export function decodeUtf8(
 }
 
 function failure(errors: ConfigError[]): ParseResult {
+  return { ok: false, errors: inFileOrder(errors) };
+}
+
+/** Errors or warnings one line each, secrets masked, once each, in the order of the file. */
+function inFileOrder(errors: ConfigError[]): ConfigError[] {
   const clean = errors.map((error) => ({
     ...error,
     path: oneLine(shortenQuoted(maskSecrets(error.path))),
     message: oneLine(shortenQuoted(maskSecrets(error.message))),
   }));
   const unique = new Map(clean.map((error) => [JSON.stringify(error), error]));
-  const sorted = [...unique.values()].sort(
+  return [...unique.values()].sort(
     (a, b) =>
       a.line - b.line ||
       a.column - b.column ||
       a.path.localeCompare(b.path) ||
       a.message.localeCompare(b.message),
   );
-  return { ok: false, errors: sorted };
 }
 
 /** Clearer wording for common YAML mistakes; `key` is the key the error is at, if any. */
