@@ -31,7 +31,7 @@ export function configWarnings(config: RawConfig): SemanticIssue[] {
 
 /**
  * The windows watched every `monitor_interval` (the monitor window; as a staging environment, its
- * validation_window; a blue-green switch's verify_after_switch): one shorter than the interval is watched as
+ * validation_window; a blue-green switch's verify_after_switch; a canary step's analysis, its pause): one shorter than the interval is watched as
  * one interval of its own length (health checks at its start and end, one metrics reading over it), not every
  * interval written; and the metrics analysis reads whole intervals, so a window that is not a whole number of
  * them lasts to the end of its last one, longer than written. Said only where the author wrote one of the two
@@ -63,6 +63,7 @@ function intervalWarnings(
     });
   const verify = verifyWindow(config, name, env, preset.blueGreen.verifyAfterSwitchMs);
   if (verify) windows.push(verify);
+  windows.push(...canaryWindows(config, name, env));
   const analysed = (env.analysis ?? config.analysis) !== undefined;
   const warnings: SemanticIssue[] = [];
   for (const window of windows) {
@@ -110,4 +111,41 @@ function verifyWindow(
   if (shared !== undefined)
     return { what, ms: shared, path: ['strategies', 'blue-green', 'verify_after_switch'] };
   return { what, ms: presetMs, path: undefined };
+}
+
+/**
+ * A canary's step analyses whose length is written: a step's own `pause`, or the strategy's `pause` for the
+ * steps without one (resolve.ts: own over strategies.canary). A `pause: manual` step analyses for the latter.
+ */
+function canaryWindows(config: RawConfig, name: string, env: RawEnvironment): Window[] {
+  if (strategyType(env) !== 'canary') return [];
+  const own = typeof env.strategy === 'object' && env.strategy.type === 'canary' ? env.strategy : undefined;
+  const shared = config.strategies?.canary;
+  const at = (key: 'steps' | 'pause'): Path | undefined =>
+    own?.[key] !== undefined
+      ? ['environments', name, 'strategy', key]
+      : shared?.[key] !== undefined
+        ? ['strategies', 'canary', key]
+        : undefined;
+  const stepsPath = at('steps');
+  const pausePath = at('pause');
+  const steps = own?.steps ?? shared?.steps;
+  const pause = own?.pause ?? shared?.pause;
+  const byDefault: Window | undefined =
+    pausePath && typeof pause === 'number'
+      ? { what: 'the analysis of a canary step (its pause)', ms: pause, path: pausePath }
+      : undefined;
+  if (!steps) return byDefault ? [byDefault] : [];
+  return steps.flatMap((step, index): Window[] => {
+    const stepPause = typeof step === 'object' ? step.pause : undefined;
+    if (typeof stepPause === 'number' && stepsPath)
+      return [
+        {
+          what: `the analysis of canary step ${index + 1} (its pause)`,
+          ms: stepPause,
+          path: [...stepsPath, index, 'pause'],
+        },
+      ];
+    return byDefault ? [byDefault] : [];
+  });
 }

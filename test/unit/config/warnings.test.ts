@@ -68,10 +68,32 @@ environments:
   ]);
 });
 
+test('a canary step analysed for less than an interval: at its own pause, or once at the shared pause', () => {
+  const TRAFFIC = `${TARGET}    set_weight: ["true"]\n`;
+  assert.deepEqual(
+    warningsOf(
+      `${TRAFFIC}environments:\n  production:\n    strategy: { type: canary, steps: [{ weight: 10, pause: 10s }, 50] }\n`,
+    ),
+    [
+      'deploy.yml:8:60: environments.production.strategy.steps[0].pause: monitor_interval (30s, the default) is longer than the analysis of canary step 1 (its pause) (10s): that window is watched as one interval of 10s (health checks at its start and end, one metrics reading over it), not every 30s; make monitor_interval at most 10s, or the window longer',
+    ],
+  );
+  assert.deepEqual(
+    warningsOf(
+      `${TRAFFIC}strategies:\n  canary: { pause: 20s }\nenvironments:\n  production: { strategy: canary }\n  eu: { strategy: canary }\n`,
+    ),
+    [
+      'deploy.yml:7:20: strategies.canary.pause: monitor_interval (30s, the default) is longer than the analysis of a canary step (its pause) (20s): that window is watched as one interval of 20s (health checks at its start and end, one metrics reading over it), not every 30s; make monitor_interval at most 20s, or the window longer',
+    ],
+  );
+});
+
 test('the presets, windows that are whole numbers of intervals, and no window: no warning', () => {
   for (const text of [
     `${TARGET}environments:\n  production: {}\n`,
     `preset: fast\n${TARGET}environments:\n  production: { strategy: blue-green }\n`,
+    `preset: fast\n${TARGET}    set_weight: ["true"]\nenvironments:\n  production: { strategy: canary }\n`,
+    `${TARGET}    set_weight: ["true"]\nenvironments:\n  production: { strategy: canary }\n`,
     `${ANALYSIS}${TARGET}environments:\n  production:\n    monitor: 10m\n    monitor_interval: 1m\n`,
     `${TARGET}environments:\n  production:\n    monitor: 0s\n    monitor_interval: 1h\n`,
   ])
