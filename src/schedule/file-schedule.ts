@@ -13,8 +13,8 @@
 // A scheduled run deploys what it names, so the schedule is trusted only as the records and the control file
 // beside it are (util/trusted-directories.ts, as ssh's StrictModes): a state directory, `schedules/` or
 // schedule file that someone other than the CLI's user (or root) owns or may write, below a directory someone
-// else may write, or a link in place of a directory, is refused (schedule_unreadable, naming the path and what
-// is wrong): none of its runs is started, and nothing is written there. The file is written 0644. A run's claim
+// else may write, or a link in place of a directory, is refused (state_untrusted, as a record there would be,
+// naming the path and what is wrong): none of its runs is started, and nothing is written there. The file is written 0644. A run's claim
 // and its takeover guard are judged as a lock is (lock-trust.ts): one not trusted is neither believed nor taken
 // over, and the run is reported `state_untrusted`, neither started nor dropped.
 import { randomInt } from 'node:crypto';
@@ -222,9 +222,9 @@ function refusal(
 }
 
 /**
- * A schedule file that cannot be read, or is not one this version wrote (`schedule_unreadable`); or a run's
- * claim someone else may have written (`state_untrusted`, as a record or lock there would be): reported, never
- * guessed at.
+ * A schedule file that cannot be read, or is not one this version wrote (`schedule_unreadable`); or a place,
+ * file, lock or claim of the schedule's that someone else may have written (`state_untrusted`, as a record or
+ * lock there would be): reported, never guessed at.
  */
 export class ScheduleFileError extends Error {
   readonly code: 'schedule_unreadable' | 'state_untrusted';
@@ -365,7 +365,7 @@ export class FileSchedule {
     let text: string;
     try {
       const why = untrusted(`the schedule file ${path}`, statSync(path), this.uid, RUNS_NOT_STARTED);
-      if (why) throw new ScheduleFileError(why);
+      if (why) throw new ScheduleFileError(why, 'state_untrusted');
       text = readFileSync(path, 'utf8');
     } catch (error) {
       if (error instanceof ScheduleFileError) throw error;
@@ -393,7 +393,10 @@ export class FileSchedule {
       })) as ScheduledRun[];
   }
 
-  /** Throws, naming the path and what is wrong, when the file's lock or its takeover guard is not trusted. */
+  /**
+   * Throws `state_untrusted`, naming the path and what is wrong, when the file's lock or its takeover guard is
+   * not trusted.
+   */
   private refuseUntrustedLock(lock: string): void {
     let why: string | undefined;
     try {
@@ -401,7 +404,7 @@ export class FileSchedule {
     } catch (error) {
       why = `${lock} cannot be looked at (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`;
     }
-    if (why) throw new ScheduleFileError(`${why}; nothing was changed`);
+    if (why) throw new ScheduleFileError(`${why}; nothing was changed`, 'state_untrusted');
   }
 
   /**
@@ -419,8 +422,8 @@ export class FileSchedule {
   }
 
   /**
-   * Throws, naming the path and what is wrong, when the state directory, a directory above it or `schedules/`
-   * is not trusted (util/trusted-directories.ts); an lstat that fails is said too.
+   * Throws `state_untrusted`, naming the path and what is wrong, when the state directory, a directory above it
+   * or `schedules/` is not trusted (util/trusted-directories.ts); an lstat that fails is said too.
    */
   private refuseUntrusted(): void {
     let why: string | undefined;
@@ -437,7 +440,7 @@ export class FileSchedule {
     } catch (error) {
       why = `the directories on the way to ${this.dir} cannot be looked at (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`;
     }
-    if (why) throw new ScheduleFileError(why);
+    if (why) throw new ScheduleFileError(why, 'state_untrusted');
   }
 
   async write(environment: string, runs: readonly ScheduledRun[]): Promise<void> {
@@ -546,8 +549,8 @@ export class FileSchedule {
   /**
    * Claims a run for this process: creates its claim file exclusively, naming this process (false when another
    * process has), then checks the run is still scheduled (a process that finished removes the run first, then
-   * its claim). Throws ScheduleFileError where the schedule, or a claim already there (or its takeover guard),
-   * is not trusted (`state_untrusted` for the claim): the run is then neither started nor dropped.
+   * its claim). Throws ScheduleFileError (`state_untrusted`) where the schedule, or a claim already there (or
+   * its takeover guard), is not trusted: the run is then neither started nor dropped.
    */
   async claim(run: ScheduledRun): Promise<boolean> {
     // Nothing made (not even the claim) where the schedule would be refused.

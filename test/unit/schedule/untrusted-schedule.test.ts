@@ -1,7 +1,7 @@
 // A scheduled run deploys what it names, so the schedule is trusted as the records and the control file beside
 // it are (util/trusted-directories.ts, as ssh's StrictModes): a state directory, schedules/ or schedule file
 // that someone else may write, one below a directory others may write (not sticky), or a link in place of a
-// directory, is refused as schedule_unreadable naming the path and what is wrong; none of its runs starts and
+// directory, is refused as state_untrusted (as a record there would be) naming the path and what is wrong; none of its runs starts and
 // nothing is recorded there. The schedule's own file and directories pass, under a umask of 002 too.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -84,6 +84,7 @@ test('a state directory, schedules/ or schedule file others may write, or a link
         () => new FileSchedule(state).read('production'),
         (error: Error) => {
           assert.ok(error instanceof ScheduleFileError, what);
+          assert.equal(error.code, 'state_untrusted', what);
           assert.match(error.message, message, what);
           return true;
         },
@@ -137,7 +138,7 @@ test('through the CLI: run --at refuses to record, reconcile starts nothing from
   assert.equal(code, 2, out + err);
   assert.match(
     err,
-    /^error: --at \S+: the directory .*shared above its state directory .*shared\/state may be written by its group and others \(mode 0777\), so its scheduled runs are not started or changed; check them, then `chmod go-w` it; nothing was recorded \(schedule_unreadable\)\n$/,
+    /^error: --at \S+: the directory .*shared above its state directory .*shared\/state may be written by its group and others \(mode 0777\), so its scheduled runs are not started or changed; check them, then `chmod go-w` it; nothing was recorded \(state_untrusted\)\n$/,
   );
 
   const loaded = parseConfig(configText, configPath);
@@ -149,7 +150,7 @@ test('through the CLI: run --at refuses to record, reconcile starts nothing from
   });
   assert.deepEqual(
     results.map((r) => [r.code, r.id]),
-    [['schedule_unreadable', '']],
+    [['state_untrusted', '']],
   );
   assert.match(results[0]!.message ?? '', /shared above its state directory/);
   assert.ok(!events.some((e) => /starting scheduled run/.test(e)), events.join('\n'));
@@ -178,6 +179,7 @@ test('a schedule lock or its takeover guard others may write is not believed: no
       new FileSchedule(state).add(run('r2')),
       (error: unknown) =>
         error instanceof ScheduleFileError &&
+        error.code === 'state_untrusted' &&
         error.message ===
           `the lock ${file} may be written by its group and others (mode 0666), so its scheduled runs are not started or changed; check them, then \`chmod go-w\` it; nothing was changed`,
     );
