@@ -18,6 +18,7 @@ import { InputError, planRun, readInputs, reconcileRequested, type Mode } from '
 import { cancelOnSignals } from '../util/signals.ts';
 import { exitsAtOnce, stopCommandsBeforeKill } from './cancel-deadline.ts';
 import type { ActionRun } from './action-run.ts';
+import { annotateConfigWarnings } from './config-warnings.ts';
 
 export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   // Cancelling the job sends SIGINT, then SIGTERM 7.5 s later, then SIGKILL 2.5 s after that: the first
@@ -58,12 +59,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
     const { loadConfigWithWarnings } = await import('../config/load.ts');
     const { config, warnings } = await loadConfigWithWarnings(inputs.config);
     // Accepted, but a run will not do exactly what is written: an annotation on the config's line, once.
-    for (const w of warnings)
-      core.warning(`${w.path ? `${w.path}: ` : ''}${w.message}`, {
-        title: 'deploy-action config',
-        file: w.file,
-        ...(w.line > 0 ? { startLine: w.line, startColumn: w.column } : {}),
-      });
+    annotateConfigWarnings(warnings);
     let octokit: GitHubClient | undefined;
     if (inputs.token) {
       const { createGitHubClient } = await import('../github/client.ts');
