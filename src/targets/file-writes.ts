@@ -33,7 +33,7 @@ import {
   urlLastPart,
 } from './file-reads.ts';
 import type { FileSetting } from './file-settings.ts';
-import { chosenWords } from './launchers.ts';
+import { chosenWords, nameWords } from './launchers.ts';
 import { awkOptions, parallelArgFiles, parallelCommand, programName, xargsLongOption } from './programs.ts';
 
 export const WRITES: FileAct = {
@@ -1970,8 +1970,10 @@ function writesAt(words: readonly string[], at: number): FileRead[] {
  * echo or printf, nor a subcommand's (npm install, helm install, kubectl cp are not install and cp).
  */
 export function fileWriteWords(words: readonly string[]): FileRead[] {
+  // npm run sort: the script "sort" of package.json, chosen as a program is, but not the program sort.
+  const names = nameWords(words);
   const programs = chosenWords(words)
-    .filter((chosen) => chosen.kind === 'program')
+    .filter((chosen) => chosen.kind === 'program' && names.get(chosen.index) !== 'target')
     .map((chosen) => chosen.index);
   // A process substitution (<(…), >(…)) is a pipe the shell names, its inside commands of their own.
   return [...new Set([0, ...programs])]

@@ -160,7 +160,11 @@ const WRAPPERS: Record<string, WrapperSyntax> = {
   command: { values: [] },
   builtin: { values: [] },
   'systemd-run': {
-    values: SYSTEMD_RUN_VALUES,
+    // Read when used, not at load: programs.ts imports this module (nameWords) before deploy-sources.ts may
+    // have finished loading (module-load-order.test.ts). So are the other modules' tables below.
+    get values() {
+      return SYSTEMD_RUN_VALUES;
+    },
     directories: ['--working-directory'],
   },
   unshare: {
@@ -253,7 +257,9 @@ const SUBCOMMANDS: Record<
   // at docker start), compose exec/run SERVICE COMMAND
   docker: {
     subcommands: ['exec', 'run', 'create'],
-    values: CONTAINER_RUN_VALUES,
+    get values() {
+      return CONTAINER_RUN_VALUES;
+    },
     operands: 1,
   },
   // kubectl exec POD [-c C] -- COMMAND, kubectl debug … -- COMMAND: after the first `--` only.
@@ -311,7 +317,13 @@ const SUBCOMMANDS: Record<
   direnv: { subcommands: ['exec'], values: [], operands: 1 },
   // fly machine run/create IMAGE [COMMAND…]: the machine's command (fly machine run --help); fly reads its
   // options after the image too (cobra), up to a `--`.
-  fly: { subcommands: ['run', 'create'], values: FLY_OPTION_VALUES, operands: 1 },
+  fly: {
+    subcommands: ['run', 'create'],
+    get values() {
+      return FLY_OPTION_VALUES;
+    },
+    operands: 1,
+  },
 };
 for (const name of ['podman', 'nerdctl', 'docker-compose']) SUBCOMMANDS[name] = SUBCOMMANDS.docker!;
 SUBCOMMANDS['oc'] = SUBCOMMANDS.kubectl!;
@@ -399,7 +411,9 @@ const SUBCOMMAND_TOOLS: Record<string, readonly string[]> = {
   pipx: [],
   bundle: [],
   // trivy NAME runs the plugin NAME (its image tool rules are container-mounts.ts's).
-  trivy: TRIVY_VALUES,
+  get trivy() {
+    return TRIVY_VALUES;
+  },
   // buildah's global options (buildah(1)).
   buildah: [
     ...[
@@ -692,6 +706,80 @@ const MOUNT_KINDS = {
 
 /** The words of a command (templates unrendered; `words[0]` the program) that choose what runs. */
 export function chosenWords(words: readonly string[]): ChosenWord[] {
+  return [...walk(words).values()].sort((a, b) => a.index - b.index);
+}
+
+/**
+ * The words of a command that a program it surely runs reads as a name of its own: its subcommand (gh run
+ * watch, kubectl rollout status, git remote add, a plugin's name: cargo watch), a make, just, rake or task
+ * target, a package.json or composer.json script (npm run watch, yarn watch), a mise, turbo or nx task. Such a
+ * word is not a program, whatever it is called: programs.ts judges the rules of a program named there (watch
+ * hands its words to sh -c, trap's are code) only at other words. The programs are those the command surely
+ * runs (its first word, what a known wrapper runs): after a program not known here (my-wrapper watch {{x}}),
+ * every word may still be one. Pure.
+ */
+export function nameWords(words: readonly string[]): ReadonlyMap<number, NameKind> {
+  const names = new Map<number, NameKind>();
+  walk(words, names);
+  return names;
+}
+
+/**
+ * What a word read as a name is (nameWords): a tool's subcommand, or a target, task or script of the project
+ * (make's, npm run's), which names no program at all.
+ */
+export type NameKind = 'subcommand' | 'target';
+
+/**
+ * bare `pnpm NAME` runs a program on PATH when the project has no script NAME (pnpm exec), `bun NAME` and
+ * `deno NAME` a file or a program: their subcommand's word may be a program.
+ */
+const PROGRAM_FALLBACKS = new Set(['pnpm', 'bun', 'deno']);
+
+/**
+ * SUBCOMMANDS' subcommands whose operand names a script or task of the project (package.json's, composer.json's,
+ * mise's, turbo's, nx's, lerna's: npm run watch runs the script "watch"), not a program on PATH: a template
+ * there still chooses what runs, but the word is no program with rules of its own. yarn run falls back to a
+ * binary of the project's dependencies, never a program found on PATH. (bun run, pnpm's bare NAME, poetry, uv
+ * and pdm run may run a program: theirs stay programs.)
+ */
+const SCRIPT_SUBCOMMANDS: Readonly<Record<string, readonly string[]>> = {
+  npm: ['run', 'run-script'],
+  pnpm: ['run'],
+  yarn: ['run'],
+  composer: ['run-script', 'run'],
+  mise: ['run', 'r'],
+  turbo: ['run'],
+  nx: ['run'],
+  lerna: ['run'],
+};
+
+/**
+ * Groups of SUBCOMMAND_TOOLS' subcommands whose next word is a subcommand of theirs, read as a name (nameWords):
+ * gh run watch, kubectl rollout status, git remote add, helm repo add. (docker's, podman's, nerdctl's and
+ * buildah's are COMMAND_GROUPS'.) Not gh codespace (its ssh runs a command on the codespace, as ssh does), nor
+ * the plugin groups (PLUGINS'), whose next word names code to run.
+ */
+const NAME_GROUPS: Record<string, ReadonlySet<string>> = {
+  gh: new Set([
+    ...['auth', 'gist', 'issue', 'org', 'pr', 'project', 'release', 'repo', 'cache', 'run', 'workflow'],
+    ...['alias', 'attestation', 'config', 'gpg-key', 'label', 'ruleset', 'search', 'secret', 'ssh-key'],
+    'variable',
+  ]),
+  kubectl: new Set(['rollout', 'config', 'set', 'create', 'auth', 'certificate', 'top', 'apply', 'alpha']),
+  git: new Set([
+    ...['remote', 'stash', 'submodule', 'worktree', 'notes', 'bisect', 'sparse-checkout', 'lfs'],
+    ...['maintenance', 'bundle', 'reflog', 'config'],
+  ]),
+  helm: new Set(['repo', 'dependency', 'dep', 'registry', 'get', 'show', 'inspect', 'search']),
+};
+NAME_GROUPS['oc'] = NAME_GROUPS.kubectl!;
+
+/**
+ * The chosen words of a command, by index; with `names`, also the words its programs read as names (nameWords),
+ * without ssh's remote command (programs.ts reads that as a command of its own).
+ */
+function walk(words: readonly string[], names?: Map<number, NameKind>): Map<number, ChosenWord> {
   const found = new Map<number, ChosenWord>();
   const add = (
     index: number,
@@ -735,8 +823,10 @@ export function chosenWords(words: readonly string[]): ChosenWord[] {
       ...taskWords(words, at, name),
       ...projectWords(words, at, name),
       ...deployToolWords(words, at, name),
-    ])
+    ]) {
       add(task.index, task.kind, task.how, undefined, at, task.safe);
+      if (task.kind === 'target') names?.set(task.index, 'target');
+    }
     for (const install of installWords(words, at, name))
       if (!install.pinned) add(install.index, 'package', install.how, undefined, at);
     for (const mount of [
@@ -828,6 +918,7 @@ export function chosenWords(words: readonly string[]): ChosenWord[] {
       return;
     }
     if (name === 'ssh') {
+      if (names) return;
       const remote = commandModel(words.slice(at)).remote;
       if (!remote) return;
       const line = words.slice(at + remote.from, at + remote.to).join(' ');
@@ -953,8 +1044,15 @@ export function chosenWords(words: readonly string[]): ChosenWord[] {
         name,
         directory,
       );
-      if (subcommand !== undefined)
+      if (subcommand !== undefined) {
         add(subcommand, 'subcommand', `the subcommand ${name} runs`, undefined, at);
+        if (!PROGRAM_FALLBACKS.has(name)) names?.set(subcommand, 'subcommand');
+        // gh run watch, kubectl rollout status: the group's subcommand.
+        const named =
+          NAME_GROUPS[name]?.has(words[subcommand]!) &&
+          afterOptions(words, subcommand + 1, { values: tool }, () => {}, name);
+        if (typeof named === 'number') names?.set(named, 'subcommand');
+      }
       // docker image {{x}}, docker buildx --builder b {{x}}: a group's subcommand.
       let group = subcommand === undefined ? undefined : COMMAND_GROUPS[name]?.[words[subcommand]!];
       const path = subcommand === undefined ? [] : [words[subcommand]!];
@@ -962,6 +1060,7 @@ export function chosenWords(words: readonly string[]): ChosenWord[] {
         const next = afterOptions(words, k + 1, { values: group.values }, () => {}, name);
         if (next === undefined) break;
         add(next, 'subcommand', `the subcommand ${[name, ...path].join(' ')} runs`, undefined, at);
+        names?.set(next, 'subcommand');
         path.push(words[next]!);
         group = group.groups?.[words[next]!];
         k = next;
@@ -1075,10 +1174,16 @@ export function chosenWords(words: readonly string[]): ChosenWord[] {
           add(outer(inner.index), inner.kind, inner.how, inner.names, outer(inner.program), inner.safe);
       return;
     }
+    // npm run watch: a script of the project, chosen by its name, not the program watch.
+    if (next !== undefined && SCRIPT_SUBCOMMANDS[name]?.includes(words[j]!)) {
+      add(next, 'program', runs);
+      names?.set(next, 'target');
+      return;
+    }
     if (next !== undefined) visit(next, runs);
   };
   visit(0, 'the program');
-  return [...found.values()].sort((a, b) => a.index - b.index);
+  return found;
 }
 
 /**
@@ -1087,6 +1192,7 @@ export function chosenWords(words: readonly string[]): ChosenWord[] {
  */
 const WORKING_DIRECTORY_TOOLS = new Set([
   ...['make', 'gmake', 'just', 'rake', 'task', 'gradle', 'gradlew', 'mvn', 'mvnw', 'ant', 'gulp', 'grunt'],
+  'mage',
   ...[
     'invoke',
     'inv',

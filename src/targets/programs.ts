@@ -38,6 +38,7 @@ import { deployToolWords } from './task-runners.ts';
 import { composeSubcommand } from './compose-services.ts';
 import { jsonArgument, printfJsonArguments, type JsonArgument } from './json-arguments.ts';
 import { awsShorthandWords } from './aws-shorthand.ts';
+import { nameWords, type NameKind } from './launchers.ts';
 
 export type CodeKind =
   | 'shell' // a POSIX shell's -c script
@@ -580,6 +581,8 @@ function isComposeSubcommand(words: readonly string[], i: number): boolean {
   }
   return false;
 }
+/** Programs a tool's subcommand of their name runs, with their words (oc rsync, gh codespace ssh): their rules hold. */
+const NAMESAKES = new Set(['ssh', 'scp', 'sftp', 'rsync']);
 /** The container runners with a compose group. */
 const RUNNERS = new Set(['docker', 'podman', 'nerdctl']);
 
@@ -1593,6 +1596,79 @@ const parseWatch: Parser = (words, at, model) => {
       safe: (name) =>
         `use watch -x, which runs the command without a shell: watch -x PROGRAM ${quoteArg(name)}`,
     });
+  }
+};
+
+/** cargo watch's options taking a value (cargo-watch --help), but -x, -s and --use-shell (parseCargoWatch). */
+const CARGO_WATCH_VALUES = new Set([
+  ...['-w', '--watch', '-i', '--ignore', '-d', '--delay', '-C', '--workdir', '--features', '-B', '-L'],
+  ...['--env-file', '-E', '--env', '--watch-when-idle'],
+]);
+
+/**
+ * cargo watch (cargo-watch, a plugin cargo runs for its subcommand watch; also run as cargo-watch): -s/--shell
+ * hands its command to a shell; -x/--exec splits its string into the words of a cargo command (its subcommand
+ * first); --use-shell names the shell that runs -s; the words after its `--` are a command it runs (taken as
+ * handed to a shell: the safe side). cargo's own options before the subcommand take their value (-C DIR, -Z, +TOOLCHAIN).
+ */
+const parseCargoWatch: Parser = (words, at, model) => {
+  let from = at + 1;
+  if (programName(words[at]!) === 'cargo') {
+    while (from < words.length && /^[-+]/.test(words[from]!))
+      from += /^(-C|-Z|--config|--color)$/.test(words[from]!) ? 2 : 1;
+    if (words[from] !== 'watch') return;
+    from++;
+  } else if (words[from] === 'watch') from++; // cargo runs cargo-watch as `cargo-watch watch …`
+  const push = (index: number, option: string) => {
+    if (index >= words.length) return;
+    const shell = option === '-s' || option === '--shell' || option === '--';
+    model.code.push({
+      index,
+      program: at,
+      kind: shell ? 'shell-wrapper' : option === '--use-shell' ? 'setting' : 'split',
+      how:
+        option === '--use-shell'
+          ? 'in the shell cargo watch --use-shell runs its -s commands with, a program it runs'
+          : option === '--'
+            ? 'cargo watch --'
+            : `cargo watch ${option}`,
+      safe: () =>
+        shell
+          ? 'write the command without a template, and read the value in it as "$DEPLOY_…"'
+          : option === '--use-shell'
+            ? 'name the shell in the config (cargo watch --use-shell bash)'
+            : 'write the cargo command in the config without a template (cargo watch -x "run --bin deploy"), and read the value in the program from its environment (DEPLOY_…)',
+    });
+  };
+  for (let j = from; j < words.length; j++) {
+    const arg = words[j]!;
+    if (arg === '--') {
+      for (let k = j + 1; k < words.length; k++) push(k, '--');
+      return;
+    }
+    const long = /^(--exec|--shell|--use-shell)(=?)/.exec(arg);
+    if (long) {
+      push(long[2] ? j : ++j, long[1]!);
+      continue;
+    }
+    if (arg.startsWith('--')) {
+      if (CARGO_WATCH_VALUES.has(arg)) j++;
+      continue;
+    }
+    if (!/^-./.test(arg)) continue;
+    // A cluster of short flags (-qcx check): -x or -s takes the rest of the word, or the next one; another
+    // letter taking a value takes it.
+    for (let c = 1; c < arg.length; c++) {
+      const letter = `-${arg[c]}`;
+      if (letter === '-x' || letter === '-s') {
+        push(c + 1 < arg.length ? j : ++j, letter);
+        break;
+      }
+      if (CARGO_WATCH_VALUES.has(letter)) {
+        if (c + 1 === arg.length) j++;
+        break;
+      }
+    }
   }
 };
 
@@ -2714,6 +2790,7 @@ export function parserFor(name: string): Parser | undefined {
       () => true,
     );
   if (name === 'watch') return parseWatch;
+  if (name === 'cargo' || name === 'cargo-watch') return parseCargoWatch;
   if (name === 'mongosh' || name === 'mongo') return parseMongoShell;
   if (name === 'nix-shell') return parseNixShell;
   if (name === 'mise') return parseMiseExec;
@@ -2897,11 +2974,20 @@ export function commandModel(words: readonly string[]): CommandModel {
   // no word of theirs is a program to look at here.
   const plainFrom = words.length ? NO_OPTIONS.get(programName(words[0]!)) : undefined;
   if (plainFrom !== undefined) for (let k = plainFrom; k < words.length; k++) model.positional.add(k);
+  // The words a program of the command reads as its subcommand, target or script's name (gh run watch, make
+  // watch, npm run env): read when a word is named after a program with rules of its own. A tool's subcommand
+  // named after ssh, scp or rsync (oc rsync, gh codespace ssh) does what they do, with their rules.
+  let names: ReadonlyMap<number, NameKind> | undefined;
+  const named = (i: number) => (i > 0 ? (names ??= nameWords(words)).get(i) : undefined);
   for (let i = 0; i < words.length; i++) {
     if (model.positional.has(i) || seen.has(i)) continue;
     const name = programName(words[i]!);
     // docker compose watch: compose's subcommand, not the program watch (which runs its words through sh -c).
-    const parser = isComposeSubcommand(words, i) ? undefined : parserFor(name);
+    let parser = isComposeSubcommand(words, i) ? undefined : parserFor(name);
+    if (parser && i > 0) {
+      const kind = named(i);
+      if (kind === 'target' || (kind === 'subcommand' && !NAMESAKES.has(name))) parser = undefined;
+    }
     const before = model.code.length;
     const files = new Set(model.scriptFiles);
     parser?.(words, i, model);
@@ -2921,7 +3007,11 @@ export function commandModel(words: readonly string[]): CommandModel {
     if (name === 'helm') for (const set of helmSetWords(words, i)) model.helmSets.set(set.index, set.option);
     if (name === 'aws')
       for (const arg of awsShorthandWords(words, i)) model.awsShorthand.set(arg.index, arg.option);
-    for (const read of fileReadWords(words, i)) model.fileReads.set(read.index, read);
+    const reads = fileReadWords(words, i);
+    // npm run sort, make cat: a script's or target's name, not the program reading a file (a tool's subcommand
+    // may read as its namesake does: oc rsync DIR POD:DIR sends DIR).
+    if (!(reads.length && named(i) === 'target'))
+      for (const read of reads) model.fileReads.set(read.index, read);
     const container = containerMounts(words, i, name);
     for (const index of container.volumes) model.volumeNames.add(index);
     for (const index of container.users) model.containerUsers.add(index);

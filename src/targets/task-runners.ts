@@ -261,6 +261,14 @@ const RUNNERS: Record<string, TaskRunner> = {
     safe: 'fab deploy --env VALUE (an argument of the task)',
   },
   mix: { values: [], operands: 'first', safe: 'mix deploy VALUE (an argument of the task)' },
+  // mage TARGET ARGS…: a target of the magefiles (Go code mage compiles and runs); its flags are Go's (-name).
+  mage: {
+    values: ['-d', '-w', '-t', '-timeout', '-compile', '-goos', '-goarch', '-ldflags', '-gocmd'],
+    // The directory of the magefiles, the one it runs in, and the go program it compiles them with.
+    choosing: { '-d': 'script', '-w': 'script', '-gocmd': 'program' },
+    operands: 'first',
+    safe: 'mage deploy VALUE (an argument of the target)',
+  },
   deno: {
     values: ['-c', '--config', '--cwd'],
     after: ['task'],
