@@ -6,7 +6,12 @@
 
 /** The compose subcommands taking services as their operands (run and exec take one, then its command). */
 const SERVICE_LISTS =
-  /^(build|up|create|pull|push|start|stop|restart|rm|kill|logs|pause|unpause|down|ps|top|watch)$/;
+  /^(build|up|create|pull|push|start|stop|restart|rm|kill|logs|pause|unpause|down|ps|top|watch|config|images|events|stats|wait|volumes)$/;
+/**
+ * Those taking one service first, then operands of another kind: port SERVICE PRIVATE_PORT, attach SERVICE,
+ * export SERVICE, commit SERVICE [REPOSITORY[:TAG]] (the image it writes: not a service).
+ */
+const ONE_SERVICE = /^(port|attach|export|commit)$/;
 
 /**
  * Their options taking no value, per subcommand (docker compose SUBCOMMAND --help; docker-compose 1's are among
@@ -45,6 +50,18 @@ const FLAGS: Readonly<Record<string, readonly string[]>> = {
   down: ['--remove-orphans', '-v', '--volumes'],
   ps: ['-a', '--all', '--no-trunc', '--orphans', '-q', '--quiet', '--services'],
   watch: ['--no-up', '--prune', '--quiet'],
+  config: [
+    ...['--environment', '--images', '--lock-image-digests', '--models', '--networks', '--no-consistency'],
+    ...['--no-env-resolution', '--no-interpolate', '--no-normalize', '--no-path-resolution', '--profiles'],
+    ...['-q', '--quiet', '--resolve-image-digests', '--services', '--variables', '--volumes'],
+  ],
+  images: ['-q', '--quiet'],
+  events: ['--json'],
+  stats: ['-a', '--all', '--no-stream', '--no-trunc'],
+  wait: ['--down-project'],
+  volumes: ['-q', '--quiet'],
+  attach: ['--no-stdin', '--sig-proxy'],
+  commit: ['-p', '--pause'],
 };
 /** Options of every subcommand taking no value. */
 const COMMON_FLAGS = ['--dry-run', '--help', '-h'];
@@ -94,7 +111,8 @@ export const SERVICE_WHY =
  */
 export function composeServices(words: readonly string[], at: number): number[] {
   const subcommand = words[at] ?? '';
-  if (!SERVICE_LISTS.test(subcommand)) return [];
+  const one = ONE_SERVICE.test(subcommand);
+  if (!SERVICE_LISTS.test(subcommand) && !one) return [];
   const flags = FLAGS[subcommand] ?? [];
   const found: number[] = [];
   let operands = false;
@@ -103,7 +121,10 @@ export function composeServices(words: readonly string[], at: number): number[] 
     if (!operands && word === '--') operands = true;
     else if (!operands && word.startsWith('-')) {
       if (!word.includes('=') && !isFlag(word, flags)) k++;
-    } else if (word.includes('{{')) found.push(k);
+    } else {
+      if (word.includes('{{')) found.push(k);
+      if (one) break;
+    }
   }
   return found;
 }

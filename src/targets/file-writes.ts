@@ -33,6 +33,7 @@ import {
   urlLastPart,
 } from './file-reads.ts';
 import type { FileSetting } from './file-settings.ts';
+import { composeSubcommand } from './compose-services.ts';
 import { chosenWords, nameWords } from './launchers.ts';
 import { awkOptions, parallelArgFiles, parallelCommand, programName, xargsLongOption } from './programs.ts';
 
@@ -1356,9 +1357,25 @@ function crictlProfiles(words: readonly string[], at: number): FileRead[] {
   return optionReads(words.slice(0, end), at, 'crictl', CRICTL_WRITES);
 }
 
-/** docker/podman/nerdctl save and export (image save, container export): the file -o/--output writes. */
+/**
+ * docker/podman/nerdctl save and export (image save, container export): the file -o/--output writes; and compose's
+ * config -o (the project's model) and export -o (a service's container).
+ */
 function imageArchives(words: readonly string[], at: number, name: string): FileRead[] {
   const operands = walk(words, at + 1, CONTAINER_GLOBAL).operands;
+  const compose = name === 'docker-compose' ? at : words[operands[0] ?? -1] === 'compose' ? operands[0]! : -1;
+  if (compose >= 0) {
+    const sub = composeSubcommand(words, compose + 1);
+    if (!['config', 'export'].includes(words[sub] ?? '')) return [];
+    const walked = walk(
+      words,
+      sub + 1,
+      { short: 'o', long: ['--output', '--format', '--hash', '--index'] },
+      { o: '--output' },
+    );
+    const how = `${name === 'docker-compose' ? name : `${name} compose`} ${words[sub]} -o`;
+    return pflagValues(words, valuesOf(walked, '--output', how, WRITES, SAFE_WRITE));
+  }
   const group = ['image', 'container'].includes(words[operands[0] ?? -1] ?? '') ? 1 : 0;
   const sub = operands[group];
   // docker build's (podman's, nerdctl's, buildah bud's) --iidfile and --metadata-file take no template at all,
@@ -1899,6 +1916,7 @@ function writesAt(words: readonly string[], at: number): FileRead[] {
       return findFiles(words, at);
     case 'docker':
     case 'nerdctl':
+    case 'docker-compose':
       return [...copies, ...imageArchives(words, at, name)];
     case 'podman':
       return [

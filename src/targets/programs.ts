@@ -39,6 +39,7 @@ import { composeSubcommand } from './compose-services.ts';
 import { jsonArgument, printfJsonArguments, type JsonArgument } from './json-arguments.ts';
 import { awsShorthandWords } from './aws-shorthand.ts';
 import { nameWords, type NameKind } from './launchers.ts';
+import { goTemplateWords } from './go-templates.ts';
 
 export type CodeKind =
   | 'shell' // a POSIX shell's -c script
@@ -3005,6 +3006,16 @@ export function commandModel(words: readonly string[]): CommandModel {
     for (const index of saltPillarWords(words, i, name))
       model.yamlValues.set(index, "salt's pillar= data, which salt reads as YAML");
     if (name === 'helm') for (const set of helmSetWords(words, i)) model.helmSets.set(set.index, set.option);
+    // docker ps --format, docker inspect -f, docker compose ps --format: a Go template, code of its own language.
+    for (const { index, how } of goTemplateWords(words, i, name))
+      model.code.push({
+        index,
+        program: i,
+        kind: 'interpreter',
+        how,
+        safe: () =>
+          `a Go template chooses what ${name} prints to the job's log (any field of what it reads, a container's environment and secrets among them) and calls its functions: write the template in the config (--format '{{.Name}}'), a command per environment if it differs, or print json (--format json) and pick the field with jq --arg`,
+      });
     if (name === 'aws')
       for (const arg of awsShorthandWords(words, i)) model.awsShorthand.set(arg.index, arg.option);
     const reads = fileReadWords(words, i);

@@ -102,3 +102,62 @@ test("docker compose watch is compose's subcommand, whose operands are services,
   assertRefused(['docker', 'compose', '-p', 'watch', 'up', 'watch', '{{x}}'], WATCH);
   assertRefused(['sudo', 'watch', '{{x}}'], WATCH);
 });
+
+test("compose's other subcommands naming services (config, images, events, stats, wait, volumes, port, attach, export, commit) check them too", () => {
+  for (const argv of [
+    ['docker', 'compose', 'config', '{{x}}'],
+    ['docker', 'compose', 'config', '--services', '--no-interpolate', '{{x}}'],
+    ['docker', 'compose', 'images', '-q', '{{x}}'],
+    ['docker', 'compose', 'events', '--json', '{{x}}'],
+    ['docker', 'compose', 'stats', '--no-stream', '{{x}}'],
+    ['docker', 'compose', 'wait', '--down-project', '{{x}}'],
+    ['docker', 'compose', 'volumes', '{{x}}'],
+    ['docker', 'compose', 'port', '{{x}}', '80'],
+    ['docker', 'compose', 'port', '--protocol', 'udp', '{{x}}', '53'],
+    ['docker', 'compose', 'attach', '--no-stdin', '{{x}}'],
+    ['docker', 'compose', 'export', '{{x}}'],
+    ['docker', 'compose', 'commit', '-p', '{{x}}', 'app:snapshot'],
+    ['docker-compose', 'images', '{{x}}'],
+    ['podman', 'compose', 'port', '{{x}}', '80'],
+  ])
+    checkedOnceRendered(argv, BAD, GOOD, SERVICE);
+  // Only the first operand of port is a service: the port after it is not one.
+  checkedOnceRendered(['docker', 'compose', 'port', 'web', '{{x}}'], [], ['80', '8080/tcp'], SERVICE);
+});
+
+test("a container runner's Go template (--format, inspect -f) takes no template: code in Go's template language", () => {
+  const GO = /is inside the code "[a-z -]+ (--format|-f)" runs: .*a Go template chooses what/;
+  for (const argv of [
+    ['docker', 'compose', 'ps', '--format', '{{x}}'],
+    ['docker', 'compose', '-p', 'app', 'ps', '--format={{x}}'],
+    ['docker', 'compose', 'images', '--format', 'table {{.ID}} {{x}}'],
+    ['docker', 'compose', 'stats', '--no-stream', '--format', '{{x}}'],
+    ['docker-compose', 'ps', '--format', '{{x}}'],
+    ['podman', 'compose', 'ps', '--format', '{{x}}'],
+    ['docker', 'ps', '--format', '{{x}}'],
+    ['docker', 'inspect', '-f', '{{x}}', 'web'],
+    ['docker', 'container', 'inspect', '-f{{x}}', 'web'],
+    ['docker', 'buildx', 'imagetools', 'inspect', '--format', '{{x}}', 'app:1'],
+    ['podman', 'ps', '--format={{x}}'],
+    ['nerdctl', 'images', '--format', '{{x}}'],
+  ])
+    assertRefused(argv, GO);
+  // A Go template written in the config, and a container's own command's --format, stay accepted.
+  assertAccepted(['docker', 'compose', 'ps', '--format', '{{.Name}} {{.State}}']);
+  assertAccepted(['docker', 'inspect', '-f', '{{.State.Health.Status}}', 'web-{{x}}']);
+  assertAccepted(['docker', 'ps', '--filter', 'name={{x}}', '--format', '{{.ID}}']);
+  assertAccepted(['docker', 'run', '--rm', 'alpine:3', 'date', '--format', '{{x}}']);
+  assertAccepted(['docker', 'compose', 'exec', 'web', 'tool', '--format', '{{x}}']);
+});
+
+test('docker compose config -o and export -o write a file: the file rule', () => {
+  const WRITE =
+    /in the name of the local file (docker compose|docker-compose|podman compose) (config|export) -o writes/;
+  assertRefused(['docker', 'compose', 'config', '-o', '{{x}}'], WRITE);
+  assertRefused(['docker', 'compose', '-f', 'compose.yml', 'config', '--output={{x}}'], WRITE);
+  assertRefused(['docker-compose', 'config', '-o', '{{x}}'], WRITE);
+  assertRefused(['podman', 'compose', 'config', '-o', '{{x}}'], WRITE);
+  assertRefused(['docker', 'compose', 'export', '-o', '{{x}}', 'web'], WRITE);
+  assertAccepted(['docker', 'compose', 'config', '-o', 'dist/compose.yml']);
+  assertAccepted(['docker', 'compose', 'config', '--format', 'json', '{{x}}']);
+});
