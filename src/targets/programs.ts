@@ -39,7 +39,7 @@ import { composeSubcommand } from './compose-services.ts';
 import { jsonArgument, printfJsonArguments, type JsonArgument } from './json-arguments.ts';
 import { awsShorthandWords } from './aws-shorthand.ts';
 import { nameWords, type NameKind } from './launchers.ts';
-import { goTemplateWords } from './go-templates.ts';
+import { printTemplateWords } from './print-templates.ts';
 
 export type CodeKind =
   | 'shell' // a POSIX shell's -c script
@@ -582,6 +582,13 @@ function isComposeSubcommand(words: readonly string[], i: number): boolean {
   }
   return false;
 }
+/** A fixed template or query of each language printTemplateWords finds, for messages. */
+const TEMPLATE_EXAMPLES = {
+  'Go template': "--format '{{.Name}}'",
+  JSONPath: "-o jsonpath='{.status.phase}'",
+  'jq filter': "--jq '.[].name'",
+} as const;
+
 /** Programs a tool's subcommand of their name runs, with their words (oc rsync, gh codespace ssh): their rules hold. */
 const NAMESAKES = new Set(['ssh', 'scp', 'sftp', 'rsync']);
 /** The container runners with a compose group. */
@@ -3006,15 +3013,15 @@ export function commandModel(words: readonly string[]): CommandModel {
     for (const index of saltPillarWords(words, i, name))
       model.yamlValues.set(index, "salt's pillar= data, which salt reads as YAML");
     if (name === 'helm') for (const set of helmSetWords(words, i)) model.helmSets.set(set.index, set.option);
-    // docker ps --format, docker inspect -f, docker compose ps --format: a Go template, code of its own language.
-    for (const { index, how } of goTemplateWords(words, i, name))
+    // docker ps --format, docker inspect -f, kubectl -o jsonpath=…, gh --jq: code of a template or query language.
+    for (const { index, how, language } of printTemplateWords(words, i, name))
       model.code.push({
         index,
         program: i,
         kind: 'interpreter',
         how,
         safe: () =>
-          `a Go template chooses what ${name} prints to the job's log (any field of what it reads, a container's environment and secrets among them) and calls its functions: write the template in the config (--format '{{.Name}}'), a command per environment if it differs, or print json (--format json) and pick the field with jq --arg`,
+          `a ${language} chooses what ${name} prints to the job's log (any field of what it reads: a container's environment, a Secret's data, a token)${language === 'JSONPath' ? '' : ' and calls its functions'}: write it in the config (${TEMPLATE_EXAMPLES[language]}), a command per environment if it differs, or print JSON and pick with jq --arg v VALUE '… $v …'`,
       });
     if (name === 'aws')
       for (const arg of awsShorthandWords(words, i)) model.awsShorthand.set(arg.index, arg.option);

@@ -1,0 +1,54 @@
+// The templates and queries a tool evaluates to choose what it prints (print-templates.ts) are code of their
+// language: kubectl's and oc's -o go-template=/jsonpath=/custom-columns= and --template, gh's --template and
+// --jq (a jq filter), as a container runner's --format (compose-services.test.ts). A template of this tool is
+// refused there; a fixed template or query, and a value elsewhere in the command, stay accepted.
+import { test } from 'node:test';
+import { assertAccepted, assertRefused } from '../../helpers/command-checks.ts';
+
+test("kubectl's and oc's output templates and JSONPath take no template", () => {
+  const GO =
+    /is inside the code "(kubectl|oc) [a-z ]*(-o|--output|--template)" runs: .*a Go template chooses what/;
+  const JSONPATH = /is inside the code "(kubectl|oc) [a-z ]*(-o|--output)" runs: .*a JSONPath chooses what/;
+  for (const argv of [
+    ['kubectl', 'get', 'pods', '-o', 'go-template={{x}}'],
+    ['kubectl', 'get', 'pods', '-o', 'go-template', '--template', '{{x}}'],
+    ['kubectl', 'get', 'pods', '-o', 'go-template', '--template={{x}}'],
+    ['kubectl', 'get', 'pods', '-o', '{{x}}'],
+    ['oc', 'get', 'pods', '--output=go-template={{x}}'],
+  ])
+    assertRefused(argv, GO);
+  for (const argv of [
+    ['kubectl', 'get', 'pods', '-o', 'jsonpath={.items[*].{{x}}}'],
+    ['kubectl', 'get', 'secret', 'app', '-ojsonpath={{x}}'],
+    ['kubectl', 'get', 'pods', '--output', 'custom-columns=NAME:{{x}}'],
+    ['oc', 'get', 'pods', '-o', 'jsonpath={{x}}'],
+  ])
+    assertRefused(argv, JSONPATH);
+  // Fixed templates, values elsewhere, and a container's command after `--` stay accepted.
+  assertAccepted(['kubectl', 'get', 'pods', '-l', 'app={{x}}', '-o', 'jsonpath={.items[0].metadata.name}']);
+  assertAccepted(['kubectl', 'get', 'pods', '-o', 'yaml', '-n', 'app-{{x}}']);
+  assertAccepted(['kubectl', 'exec', 'pod', '--', 'tool', '-o', '{{x}}']);
+});
+
+test("gh's --template and --jq take no template", () => {
+  const GO = /is inside the code "gh [a-z ]*(--template|-t)" runs: .*a Go template chooses what/;
+  const JQ = /is inside the code "gh [a-z ]*(--jq|-q)" runs: .*a jq filter chooses what/;
+  assertRefused(['gh', 'pr', 'view', '1', '--json', 'title', '--template', '{{x}}'], GO);
+  assertRefused(['gh', 'api', '/repos/o/r', '-t', '{{x}}'], GO);
+  assertRefused(['gh', 'api', '/repos/o/r', '--jq', '{{x}}'], JQ);
+  assertRefused(['gh', 'run', 'list', '--json', 'name', '-q', '.[] | select(.name == "{{x}}")'], JQ);
+  assertRefused(['gh', 'run', 'list', '--json', 'name', '--jq=.[].{{x}}'], JQ);
+  // gh's -t elsewhere is a title; fixed filters and values elsewhere stay accepted.
+  assertAccepted(['gh', 'issue', 'create', '-t', 'Deploy {{x}}', '-b', 'done']);
+  assertAccepted([
+    'gh',
+    'run',
+    'list',
+    '--workflow',
+    'deploy-{{x}}.yml',
+    '--json',
+    'name',
+    '--jq',
+    '.[].name',
+  ]);
+});
