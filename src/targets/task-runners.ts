@@ -577,7 +577,8 @@ const PROJECT_TOOLS: Record<string, ProjectTool> = {
     safe: 'mise -C services/api run deploy VALUE (the directory written in the config)',
   },
   cargo: {
-    choosing: ['-C', '--manifest-path'],
+    // cargo watch's -C/--workdir: the directory its commands run in (and the project they build).
+    choosing: ['-C', '--manifest-path', '--workdir'],
     runs: ['run'],
     safe: 'cargo -C services/api run --bin deploy -- VALUE (the directory written in the config)',
   },

@@ -160,6 +160,9 @@ test('cargo watch is judged by its own rules: -s runs a shell, -x a cargo comman
     ['cargo', 'watch', '--use-shell', '{{x}}', '-s', 'make'],
     /the shell cargo watch --use-shell runs/,
   );
+  // -C/--workdir: the directory its commands run in, the project they build.
+  assertRefused(['cargo', 'watch', '--workdir', '{{x}}', '-x', 'check'], /the value of cargo --workdir/);
+  assertRefused(['cargo', 'watch', '-C', '{{x}}', '-x', 'check'], /the value of cargo -C/);
   // Its own options' values that run nothing, and commands without a template, stay accepted.
   assertAccepted(['cargo', 'watch', '-x', 'check', '-w', 'src/{{x}}']);
   assertAccepted(['cargo', 'watch', '-x', 'check', '-s', './notify.sh']);
