@@ -13,7 +13,7 @@ import { formatReconcileText } from '../report/reconcile.ts';
 import { terminalReporter } from '../report/terminal.ts';
 import { ownerStatusFor, thisProcessOwner } from '../reconcile/owner.ts';
 import { fileReconcileLock } from './reconcile-lock.ts';
-import { reconcile, ReconcileUsageError, type ReconcileEntry } from '../reconcile/run.ts';
+import { reconcile, ReconcileUsageError, refusalFails, type ReconcileEntry } from '../reconcile/run.ts';
 import { FileStateStore } from '../state/file-store.ts';
 import { EXIT_CODES } from '../util/exit-codes.ts';
 import { cancelCliOnSignals } from './cancellation.ts';
@@ -92,8 +92,12 @@ export async function reconcileCli(opts: ReconcileCliOptions, deps: ReconcileCli
       stateDir: opts.stateDir,
     }).finally(() => notifiers?.close());
     // Every environment asked for: the records left behind by environments taken out of the config too.
-    if (!opts.environment?.length && !opts.adoptCurrent)
-      summary.entries.push(...(await strayRecords(config, opts.stateDir)));
+    // One of them that cannot be trusted fails the run as a configured environment's would (refusalFails).
+    if (!opts.environment?.length && !opts.adoptCurrent) {
+      const stray = await strayRecords(config, opts.stateDir);
+      summary.entries.push(...stray);
+      if (stray.some((e) => e.failed)) summary.failed = true;
+    }
     if (opts.json) deps.out(`${JSON.stringify({ type: 'reconcile', ...summary })}\n`);
     else deps.out(formatReconcileText(summary));
     return summary.failed ? EXIT_CODES.failed : EXIT_CODES.success;
@@ -110,7 +114,8 @@ export async function reconcileCli(opts: ReconcileCliOptions, deps: ReconcileCli
 /**
  * The records in the config's state directories of environments the config no longer defines, that still
  * hold a rollout in progress or retired slots: reconcile cannot act on them (their target is gone with
- * their config), and left unsaid a rollout's traffic split would stay as it is unnoticed.
+ * their config), and left unsaid a rollout's traffic split would stay as it is unnoticed. One that others may
+ * write is reported state_untrusted (failed), its content not believed.
  */
 export async function strayRecords(config: RawConfig, stateDir?: string): Promise<ReconcileEntry[]> {
   const dirs = new Set(
@@ -135,6 +140,18 @@ export async function strayRecords(config: RawConfig, stateDir?: string): Promis
       if (Object.hasOwn(config.environments, name) || store.pathFor(name) !== join(dir, 'records', file))
         continue;
       const read = await store.read(name);
+      // Someone else may write it: what it holds is not believed (it may hide a rollout), and it fails the
+      // run until mended, as a configured environment's record would; not skipped without a word.
+      if (!read.ok && read.code === 'state_untrusted') {
+        entries.push({
+          environment: name,
+          code: read.code,
+          failed: refusalFails(read.code),
+          message: `${read.message} (${read.source}); not acted on, and what it holds is not known: the config no longer defines ${name}, so once it is mended reconcile says whether it holds a rollout or retired slots`,
+          steps: [],
+        });
+        continue;
+      }
       const record = read.ok ? read.record : undefined;
       if (!record || (!record.rollout && record.retired.length === 0)) continue;
       const what = record.rollout

@@ -231,7 +231,7 @@ export function environmentsToReconcile(config: RawConfig, asked: string[] | und
  * the other refusals (warnings): no reconcile does anything there until a person fixes its owner or mode, and
  * reconcile runs from cron, where only the exit status is seen. The other environments are reconciled first.
  */
-const refusalFails = (code: RefusalCode): boolean => code === 'state_untrusted';
+export const refusalFails = (code: RefusalCode): boolean => code === 'state_untrusted';
 
 /** At most this many decisions per environment and run: an orphan rollback, then the teardowns it left due. */
 const MAX_PASSES = 3;

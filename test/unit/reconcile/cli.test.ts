@@ -1,7 +1,7 @@
 // `deploy-action reconcile` through the CLI entry, with the records in files (the CLI's store) and the
 // recorded command target: an orphan left by a process that died is rolled back; exit codes.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
@@ -338,5 +338,52 @@ describe('records of environments taken out of the config', () => {
     );
     const text = await cliInProcess(['reconcile', '--config', configPath]);
     assert.match(text.stdout, /legacy\/eu west: environment_not_in_config/);
+  });
+
+  it('one others may write is state_untrusted (its path, what is wrong, the fix), not skipped; exit 1 after the rest is reconciled', async () => {
+    writeConfig();
+    const store = await writeRecord({ rollout: rollout(await deadPid()) });
+    await store.write({
+      ...emptyRecord('local', 'old', new Date()),
+      seq: 2,
+      live: { version: 'v1', slot: 'blue', since: new Date().toISOString() },
+      rollout: rollout(await deadPid()),
+    });
+    const oldPath = store.pathFor('old');
+    chmodSync(oldPath, 0o666);
+    const { code, stdout, stderr } = await cliInProcess(['reconcile', '--config', configPath, '--json']);
+    assert.equal(code, 1, stderr + stdout);
+    const last = events(stdout).at(-1)!;
+    assert.equal(last.failed, true);
+    const entries = last.entries as Array<{
+      environment: string;
+      code: string;
+      failed: boolean;
+      message: string;
+    }>;
+    assert.deepEqual(
+      entries.map((e) => [e.environment, e.code, e.failed]),
+      [
+        ['production', 'orphan_rolled_back', false],
+        ['staging', 'nothing_due', false],
+        ['old', 'state_untrusted', true],
+      ],
+    );
+    // The configured environment was reconciled all the same; nothing was run for the removed one.
+    assert.deepEqual(target.calls(), ['current', 'set_weight green 0', 'teardown green']);
+    const message = entries.at(-1)!.message;
+    assert.ok(message.includes(`(${oldPath}); not acted on`), message);
+    assert.match(message, /may be written by its group and others \(mode 0666\).*`chmod go-w`/);
+    assert.match(message, /the config no longer defines old/);
+    assert.equal(statSync(oldPath).mode & 0o777, 0o666, 'left as it is');
+
+    // Mended: what it holds is said again, and the run does not fail for it.
+    chmodSync(oldPath, 0o644);
+    const mended = await cliInProcess(['reconcile', '--config', configPath, '--json']);
+    assert.equal(mended.code, 0, mended.stdout);
+    const said = (events(mended.stdout).at(-1)!.entries as Array<{ environment: string; code: string }>).at(
+      -1,
+    )!;
+    assert.deepEqual([said.environment, said.code], ['old', 'environment_not_in_config']);
   });
 });
