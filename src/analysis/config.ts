@@ -268,3 +268,13 @@ export function resolveAnalysisConfig(
     onUndecided: parsed.on_undecided ?? ANALYSIS_DEFAULTS.onUndecided,
   };
 }
+
+/** Intervals in a window, and how many its one extension adds when it ends undecided. */
+export function windowIntervals(
+  config: Pick<AnalysisConfig, 'extendUndecided'>,
+  windowMs: number,
+  intervalMs: number,
+): { base: number; extension: number } {
+  const base = Math.max(1, Math.ceil(windowMs / intervalMs));
+  return { base, extension: Math.ceil(base * config.extendUndecided) };
+}

@@ -67,15 +67,8 @@ export function decideAtDeadline(state: JudgeState, last: Decision): Decision {
   };
 }
 
-/** Intervals in a window, and how many its one extension adds when it ends undecided. */
-export function windowIntervals(
-  config: AnalysisConfig,
-  windowMs: number,
-  intervalMs: number,
-): { base: number; extension: number } {
-  const base = Math.max(1, Math.ceil(windowMs / intervalMs));
-  return { base, extension: Math.ceil(base * config.extendUndecided) };
-}
+// windowIntervals lives beside the config it reads (config.ts), so the config check can count as the analysis does.
+export { windowIntervals } from './config.ts';
 
 /**
  * The window's decision from its judge state and last interval (after the extension, if any): promote and

@@ -2,9 +2,10 @@
 // that passed before still passes), but said by `validate`, at the start of a run and as annotations in the
 // Action, so the author learns it from the tool rather than from a window that lasted longer than written.
 // Pure: the config (past the schema and the semantic rules) in, the warnings with their field paths out.
+import { ANALYSIS_DEFAULTS, windowIntervals } from '../analysis/config.ts';
 import { formatDuration } from './duration.ts';
-import { PRESETS } from './presets.ts';
-import { strategyType } from './resolve.ts';
+import { PRESETS, type Preset } from './presets.ts';
+import { resolveStrategy, strategyType, type ResolvedStrategy } from './resolve.ts';
 import type { RawConfig, RawEnvironment } from './schema.ts';
 import type { SemanticIssue } from './semantics.ts';
 
@@ -17,6 +18,11 @@ interface Window {
   ms: number;
   /** Where it is written; undefined when it is the preset's. */
   path: Path | undefined;
+  /**
+   * What an inconclusive end does (analysis `on_undecided: hold`): a strategy's step is held and analysed
+   * again, then fails (sequence.ts); a watch (monitor, staging) ends and the run goes on (machine/loop.ts).
+   */
+  kind: 'step' | 'watch';
 }
 
 /** Every warning of a config that passed the schema and semanticIssues. */
@@ -31,11 +37,13 @@ export function configWarnings(config: RawConfig): SemanticIssue[] {
 
 /**
  * The windows watched every `monitor_interval` (the monitor window; as a staging environment, its
- * validation_window; a blue-green switch's verify_after_switch; a canary step's analysis, its pause): one shorter than the interval is watched as
- * one interval of its own length (health checks at its start and end, one metrics reading over it), not every
- * interval written; and the metrics analysis reads whole intervals, so a window that is not a whole number of
- * them lasts to the end of its last one, longer than written. Said only where the author wrote one of the two
- * (the presets' own values agree), at the interval when it is written.
+ * validation_window; a blue-green switch's analysis_before_switch and verify_after_switch; a canary step's
+ * analysis, its pause; a rolling batch's, its pause): one shorter than the interval is watched as one interval
+ * of its own length (health checks at its start and end, one metrics reading over it), not every interval
+ * written; and the metrics analysis reads whole intervals, so a window that is not a whole number of them lasts
+ * to the end of its last one, longer than written. Said only where the author wrote one of the two (the
+ * presets' own values agree), at the interval when it is written. With an analysis, a window too short for its
+ * min_samples too (minSamplesWarnings).
  */
 function intervalWarnings(
   config: RawConfig,
@@ -53,6 +61,7 @@ function intervalWarnings(
       what: 'the monitor window',
       ms: env.monitor ?? preset.monitorMs,
       path: env.monitor === undefined ? undefined : [...base, 'monitor'],
+      kind: 'watch',
     },
   ];
   if (isStaging)
@@ -60,12 +69,15 @@ function intervalWarnings(
       what: 'its validation_window (as a staging environment)',
       ms: env.validation_window ?? preset.validationWindowMs,
       path: env.validation_window === undefined ? undefined : [...base, 'validation_window'],
+      kind: 'watch',
     });
-  const verify = verifyWindow(config, name, env, preset.blueGreen.verifyAfterSwitchMs);
-  if (verify) windows.push(verify);
-  windows.push(...canaryWindows(config, name, env));
+  const strategy = resolvedStrategy(config, env, preset);
+  windows.push(...blueGreenWindows(config, name, env, preset.blueGreen.verifyAfterSwitchMs));
+  windows.push(...canaryWindows(config, name, env, strategy));
+  windows.push(...rollingWindows(config, name, env, strategy));
   const analysed = (env.analysis ?? config.analysis) !== undefined;
   const warnings: SemanticIssue[] = [];
+  if (analysed) warnings.push(...minSamplesWarnings(config, name, env, windows, interval, intervalText));
   for (const window of windows) {
     if (window.ms <= 0 || (!intervalWritten && !window.path)) continue;
     const path = intervalWritten ? [...base, 'monitor_interval'] : window.path!;
@@ -92,33 +104,46 @@ function intervalWarnings(
   return warnings;
 }
 
-/** A blue-green environment's verify_after_switch, where it is written (its own strategy, or strategies.blue-green). */
-function verifyWindow(
+/**
+ * A blue-green environment's analysed windows, where written (its own strategy, or strategies.blue-green): the
+ * idle slot's analysis_before_switch (default 0: health checks only, no window) and verify_after_switch.
+ */
+function blueGreenWindows(
   config: RawConfig,
   name: string,
   env: RawEnvironment,
-  presetMs: number,
-): Window | undefined {
-  if (strategyType(env) !== 'blue-green') return undefined;
+  verifyPresetMs: number,
+): Window[] {
+  if (strategyType(env) !== 'blue-green') return [];
   const own =
-    typeof env.strategy === 'object' && env.strategy.type === 'blue-green'
-      ? env.strategy.verify_after_switch
+    typeof env.strategy === 'object' && env.strategy.type === 'blue-green' ? env.strategy : undefined;
+  const shared = config.strategies?.['blue-green'];
+  const at = (key: 'verify_after_switch' | 'analysis_before_switch'): Window | undefined => {
+    const what =
+      key === 'verify_after_switch' ? 'its verify_after_switch window' : 'its analysis_before_switch window';
+    if (own?.[key] !== undefined)
+      return { what, ms: own[key], path: ['environments', name, 'strategy', key], kind: 'step' };
+    if (shared?.[key] !== undefined)
+      return { what, ms: shared[key], path: ['strategies', 'blue-green', key], kind: 'step' };
+    return key === 'verify_after_switch'
+      ? { what, ms: verifyPresetMs, path: undefined, kind: 'step' }
       : undefined;
-  const shared = config.strategies?.['blue-green']?.verify_after_switch;
-  const what = 'its verify_after_switch window';
-  if (own !== undefined)
-    return { what, ms: own, path: ['environments', name, 'strategy', 'verify_after_switch'] };
-  if (shared !== undefined)
-    return { what, ms: shared, path: ['strategies', 'blue-green', 'verify_after_switch'] };
-  return { what, ms: presetMs, path: undefined };
+  };
+  return [at('analysis_before_switch'), at('verify_after_switch')].filter((w) => w !== undefined);
 }
 
 /**
- * A canary's step analyses whose length is written: a step's own `pause`, or the strategy's `pause` for the
- * steps without one (resolve.ts: own over strategies.canary). A `pause: manual` step analyses for the latter.
+ * A canary's step analyses: a step's own `pause`, or the strategy's `pause` for the steps without one
+ * (resolve.ts: own over strategies.canary), or else the preset's (said only with monitor_interval written, or as
+ * too short for min_samples). A `pause: manual` step analyses for the latter.
  */
-function canaryWindows(config: RawConfig, name: string, env: RawEnvironment): Window[] {
-  if (strategyType(env) !== 'canary') return [];
+function canaryWindows(
+  config: RawConfig,
+  name: string,
+  env: RawEnvironment,
+  strategy: ResolvedStrategy | undefined,
+): Window[] {
+  if (strategy?.type !== 'canary') return [];
   const own = typeof env.strategy === 'object' && env.strategy.type === 'canary' ? env.strategy : undefined;
   const shared = config.strategies?.canary;
   const at = (key: 'steps' | 'pause'): Path | undefined =>
@@ -131,21 +156,116 @@ function canaryWindows(config: RawConfig, name: string, env: RawEnvironment): Wi
   const pausePath = at('pause');
   const steps = own?.steps ?? shared?.steps;
   const pause = own?.pause ?? shared?.pause;
-  const byDefault: Window | undefined =
-    pausePath && typeof pause === 'number'
-      ? { what: 'the analysis of a canary step (its pause)', ms: pause, path: pausePath }
-      : undefined;
-  if (!steps) return byDefault ? [byDefault] : [];
-  return steps.flatMap((step, index): Window[] => {
+  const windows = strategy.steps.map((resolved, index): Window => {
+    const step = steps?.[index];
     const stepPause = typeof step === 'object' ? step.pause : undefined;
     if (typeof stepPause === 'number' && stepsPath)
-      return [
-        {
-          what: `the analysis of canary step ${index + 1} (its pause)`,
-          ms: stepPause,
-          path: [...stepsPath, index, 'pause'],
-        },
-      ];
-    return byDefault ? [byDefault] : [];
+      return {
+        what: `the analysis of canary step ${index + 1} (its pause)`,
+        ms: stepPause,
+        path: [...stepsPath, index, 'pause'],
+        kind: 'step',
+      };
+    const what = 'the analysis of a canary step (its pause)';
+    if (pausePath && typeof pause === 'number') return { what, ms: pause, path: pausePath, kind: 'step' };
+    return { what, ms: resolved.pauseMs, path: undefined, kind: 'step' };
   });
+  // The steps sharing a pause are one window (said once).
+  return [...new Map(windows.map((w) => [JSON.stringify(w), w])).values()];
+}
+
+/**
+ * A rolling environment's batch analysis (`pause`, own or strategies.rolling), watched after every batch but
+ * the last: none with a single batch, where the pause is never used.
+ */
+function rollingWindows(
+  config: RawConfig,
+  name: string,
+  env: RawEnvironment,
+  strategy: ResolvedStrategy | undefined,
+): Window[] {
+  if (strategy?.type !== 'rolling' || strategy.instances.length <= strategy.batchSize) return [];
+  const own = typeof env.strategy === 'object' && env.strategy.type === 'rolling' ? env.strategy : undefined;
+  const what = 'the analysis of a rolling batch (its pause)';
+  if (typeof own?.pause === 'number')
+    return [{ what, ms: own.pause, path: ['environments', name, 'strategy', 'pause'], kind: 'step' }];
+  const shared = config.strategies?.rolling?.pause;
+  if (own?.pause === undefined && typeof shared === 'number')
+    return [{ what, ms: shared, path: ['strategies', 'rolling', 'pause'], kind: 'step' }];
+  return [];
+}
+
+/** The environment's strategy as a run resolves it; undefined when it cannot be (a run says why). */
+function resolvedStrategy(
+  config: RawConfig,
+  env: RawEnvironment,
+  preset: Preset,
+): ResolvedStrategy | undefined {
+  try {
+    return resolveStrategy(config, env, preset);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * An analysed window with fewer intervals (its one extension included) than `min_samples`, the intervals with
+ * data the analysis needs before it may promote (analysis/judge.ts): it can never pass on its metrics. With
+ * `on_undecided: decide` (the default) it ends in a rollback `no-data` by rule min_samples (deadline.ts),
+ * however healthy the deployment; with `hold` a strategy's step ends inconclusive each time it is analysed
+ * (a hold analyses it again over as few intervals) and then fails (sequence.ts: analysis_inconclusive), and a
+ * watch (monitor, staging) ends inconclusive with the run going on (machine/loop.ts).
+ * The author wrote the analysis, so the presets' windows are judged too.
+ */
+function minSamplesWarnings(
+  config: RawConfig,
+  name: string,
+  env: RawEnvironment,
+  windows: readonly Window[],
+  interval: number,
+  intervalText: string,
+): SemanticIssue[] {
+  const analysis = env.analysis ?? config.analysis;
+  if (!analysis) return [];
+  const analysisPath: Path = env.analysis ? ['environments', name, 'analysis'] : ['analysis'];
+  const minSamples = analysis.min_samples ?? ANALYSIS_DEFAULTS.minSamples;
+  const extend = analysis.extend_undecided ?? ANALYSIS_DEFAULTS.extendUndecided;
+  const decide = (analysis.on_undecided ?? ANALYSIS_DEFAULTS.onUndecided) === 'decide';
+  const samplesText = `min_samples (${minSamples}${analysis.min_samples === undefined ? ', the default' : ''})`;
+  const warnings: SemanticIssue[] = [];
+  for (const window of windows) {
+    if (window.ms <= 0) continue;
+    // As the analysis counts them (pipeline/metrics-analyzer.ts, analysis/config.ts windowIntervals).
+    const { base, extension } = windowIntervals(
+      { extendUndecided: extend },
+      window.ms,
+      Math.min(interval, window.ms),
+    );
+    if (base + extension >= minSamples) continue;
+    let enough = base;
+    while (enough + Math.ceil(enough * extend) < minSamples) enough++;
+    const windowText = `${window.what} (${formatDuration(window.ms)}${window.path ? '' : ', the default'})`;
+    const counted =
+      `${base} interval${base === 1 ? '' : 's'} of ${intervalText}` +
+      (extension > 0 ? `, ${base + extension} with its one extension (extend_undecided)` : '');
+    const outcome = decide
+      ? 'its analysis ends in a rollback (no-data, rule min_samples) however healthy the deployment is, so every deployment fails there'
+      : window.kind === 'step'
+        ? 'it ends inconclusive (on_undecided: hold) every time it is analysed, so the step fails (analysis_inconclusive) however healthy the deployment is'
+        : 'it ends inconclusive (on_undecided: hold) and the run goes on without its metrics ever finding the deployment healthy';
+    warnings.push({
+      path:
+        window.path ??
+        (env.monitor_interval !== undefined
+          ? ['environments', name, 'monitor_interval']
+          : analysis.min_samples !== undefined
+            ? [...analysisPath, 'min_samples']
+            : analysisPath),
+      message:
+        `${windowText} is ${counted}, fewer than the ${samplesText} intervals with data the analysis needs ` +
+        `before it may promote: that window can never pass on its metrics; ${outcome}; make the window at ` +
+        `least ${formatDuration(enough * interval)} (${enough} intervals), or min_samples at most ${base + extension}`,
+    });
+  }
+  return warnings;
 }

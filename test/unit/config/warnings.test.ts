@@ -4,10 +4,11 @@
 // valid (exit 0); the loader returns the warnings beside it, located as errors are, `validate` prints them on
 // standard error (in its JSON line with --json), and a run logs them once before it starts.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { parseDocument } from 'yaml';
 import { main } from '../../../src/cli/main.ts';
 import { formatConfigError } from '../../../src/config/errors.ts';
 import { parseConfig } from '../../../src/config/load.ts';
@@ -88,6 +89,81 @@ test('a canary step analysed for less than an interval: at its own pause, or onc
   );
 });
 
+test('a rolling batch analysed for less than an interval (its pause), or not a whole number of them; one batch, no pause used', () => {
+  assert.deepEqual(
+    warningsOf(
+      `${TARGET}environments:\n  fleet:\n    strategy: { type: rolling, instances: [a, b], pause: 10s }\n  one:\n    strategy: { type: rolling, instances: [a], pause: 10s }\n`,
+    ),
+    [
+      'deploy.yml:7:58: environments.fleet.strategy.pause: monitor_interval (30s, the default) is longer than the analysis of a rolling batch (its pause) (10s): that window is watched as one interval of 10s (health checks at its start and end, one metrics reading over it), not every 30s; make monitor_interval at most 10s, or the window longer',
+    ],
+  );
+  // A shared pause, once, with an analysis reading whole intervals.
+  assert.deepEqual(
+    warningsOf(
+      `${ANALYSIS}${TARGET}strategies:\n  rolling: { pause: 45s }\nenvironments:\n  fleet:\n    strategy: { type: rolling, instances: 3 }\n  eu:\n    strategy: { type: rolling, instances: 3 }\n`,
+    ),
+    [
+      'deploy.yml:10:21: strategies.rolling.pause: the analysis of a rolling batch (its pause) (45s) is not a whole number of monitor_interval (30s, the default): the analysis reads whole intervals, so it lasts 2 intervals (1m), longer than written; make the window a multiple of the interval',
+    ],
+  );
+});
+
+test('a blue-green analysis_before_switch shorter than an interval; none written (0, health checks only): no warning', () => {
+  assert.deepEqual(
+    warningsOf(
+      `${TARGET}environments:\n  production:\n    strategy: { type: blue-green, analysis_before_switch: 10s }\n`,
+    ),
+    [
+      'deploy.yml:7:59: environments.production.strategy.analysis_before_switch: monitor_interval (30s, the default) is longer than its analysis_before_switch window (10s): that window is watched as one interval of 10s (health checks at its start and end, one metrics reading over it), not every 30s; make monitor_interval at most 10s, or the window longer',
+    ],
+  );
+  assert.deepEqual(
+    warningsOf(`${TARGET}environments:\n  production:\n    strategy: blue-green\n    monitor_interval: 1m\n`),
+    [],
+  );
+});
+
+test('an analysed window with fewer intervals than min_samples, its extension included: it can never pass, said by what follows', () => {
+  const TRAFFIC = `${TARGET}    set_weight: ["true"]\n`;
+  // The default on_undecided (decide): a rollback (no-data, rule min_samples) for every deployment.
+  assert.deepEqual(warningsOf(`${ANALYSIS}${TARGET}environments:\n  production:\n    monitor: 30s\n`), [
+    'deploy.yml:11:14: environments.production.monitor: the monitor window (30s) is 1 interval of monitor_interval (30s, the default), 2 with its one extension (extend_undecided), fewer than the min_samples (3, the default) intervals with data the analysis needs before it may promote: that window can never pass on its metrics; its analysis ends in a rollback (no-data, rule min_samples) however healthy the deployment is, so every deployment fails there; make the window at least 1m (2 intervals), or min_samples at most 2',
+  ]);
+  // The preset's canary steps (1s of a 1s interval): said at the analysis, or at min_samples where written.
+  assert.deepEqual(
+    warningsOf(`${ANALYSIS}preset: fast\n${TRAFFIC}environments:\n  production: { strategy: canary }\n`),
+    [
+      'deploy.yml:2:3: analysis: the analysis of a canary step (its pause) (1s, the default) is 1 interval of monitor_interval (1s, the default), 2 with its one extension (extend_undecided), fewer than the min_samples (3, the default) intervals with data the analysis needs before it may promote: that window can never pass on its metrics; its analysis ends in a rollback (no-data, rule min_samples) however healthy the deployment is, so every deployment fails there; make the window at least 2s (2 intervals), or min_samples at most 2',
+    ],
+  );
+  assert.deepEqual(
+    warningsOf(
+      `${ANALYSIS}  min_samples: 8\n  extend_undecided: 0\npreset: fast\n${TARGET}environments:\n  production:\n    strategy: blue-green\n    monitor: 10s\n`,
+    ),
+    [
+      'deploy.yml:5:16: analysis.min_samples: its verify_after_switch window (1s, the default) is 1 interval of monitor_interval (1s, the default), fewer than the min_samples (8) intervals with data the analysis needs before it may promote: that window can never pass on its metrics; its analysis ends in a rollback (no-data, rule min_samples) however healthy the deployment is, so every deployment fails there; make the window at least 8s (8 intervals), or min_samples at most 1',
+    ],
+  );
+  // on_undecided: hold: a strategy's step fails; a watch goes on without its metrics finding it healthy.
+  assert.deepEqual(
+    warningsOf(
+      `${ANALYSIS}  on_undecided: hold\n${TRAFFIC}environments:\n  production:\n    monitor: 1m\n    monitor_interval: 1m\n    strategy: { type: canary, steps: [{ weight: 10, pause: 2m }, 50], pause: 1m }\n`,
+    ),
+    [
+      'deploy.yml:13:14: environments.production.monitor: the monitor window (1m) is 1 interval of monitor_interval (1m), 2 with its one extension (extend_undecided), fewer than the min_samples (3, the default) intervals with data the analysis needs before it may promote: that window can never pass on its metrics; it ends inconclusive (on_undecided: hold) and the run goes on without its metrics ever finding the deployment healthy; make the window at least 2m (2 intervals), or min_samples at most 2',
+      'deploy.yml:15:78: environments.production.strategy.pause: the analysis of a canary step (its pause) (1m) is 1 interval of monitor_interval (1m), 2 with its one extension (extend_undecided), fewer than the min_samples (3, the default) intervals with data the analysis needs before it may promote: that window can never pass on its metrics; it ends inconclusive (on_undecided: hold) every time it is analysed, so the step fails (analysis_inconclusive) however healthy the deployment is; make the window at least 2m (2 intervals), or min_samples at most 2',
+    ],
+  );
+  // Enough with the extension (2 intervals and 1 more reach 3; 4 and 2 more reach 6), or no analysis: none.
+  for (const text of [
+    `${ANALYSIS}${TARGET}environments:\n  production:\n    monitor: 1m\n`,
+    `${ANALYSIS}  min_samples: 6\n${TARGET}environments:\n  production:\n    monitor: 2m\n`,
+    `${TARGET}environments:\n  production:\n    monitor: 30s\n`,
+  ])
+    assert.deepEqual(warningsOf(text), [], text);
+});
+
 test('the presets, windows that are whole numbers of intervals, and no window: no warning', () => {
   for (const text of [
     `${TARGET}environments:\n  production: {}\n`,
@@ -98,6 +174,35 @@ test('the presets, windows that are whole numbers of intervals, and no window: n
     `${TARGET}environments:\n  production:\n    monitor: 0s\n    monitor_interval: 1h\n`,
   ])
     assert.deepEqual(warningsOf(text), [], text);
+});
+
+test('the demo config (and its third deployment, with an analysis) and the config fixtures: no warning', () => {
+  const root = join(import.meta.dirname, '..', '..', '..');
+  const demo = readFileSync(join(root, 'examples/demo/deploy.yml'), 'utf8');
+  // As run-demo.ts's analysisConfig writes it.
+  const analysed = parseDocument(demo);
+  analysed.setIn(['environments', 'production', 'strategy'], {
+    type: 'canary',
+    steps: [10, 50, 100],
+    pause: '6s',
+  });
+  analysed.setIn(['environments', 'production', 'analysis'], {
+    providers: {
+      probe: { type: 'http', url: 'http://127.0.0.1:1/', stable_url: 'http://127.0.0.1:2/', rate: 200 },
+    },
+    metrics: { errors: { provider: 'probe' }, requests: { provider: 'probe' } },
+  });
+  // several-errors.yml is invalid on purpose.
+  const fixtures = readdirSync(join(root, 'test/fixtures/config')).filter(
+    (f) => f.endsWith('.yml') && f !== 'several-errors.yml',
+  );
+  assert.ok(fixtures.length > 0);
+  for (const [name, text] of [
+    ['examples/demo/deploy.yml', demo],
+    ['the demo with its analysis', analysed.toString()],
+    ...fixtures.map((f) => [f, readFileSync(join(root, 'test/fixtures/config', f), 'utf8')]),
+  ])
+    assert.deepEqual(warningsOf(text!), [], name);
 });
 
 test('validate: the warnings on standard error, exit 0; with --json in its line; run logs them once at its start', async (t) => {
