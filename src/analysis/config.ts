@@ -66,6 +66,11 @@ export interface AnalysisConfig {
   maxProviderErrors: number;
   maxNoDataMs: number;
   minSamples: number;
+  /**
+   * `min_samples` was not written: the default asks at most as many intervals as a window has (judge.ts,
+   * createJudgeState), so a window shorter than three intervals (preset fast's 1 s steps) can still promote.
+   */
+  minSamplesDefault?: true;
   /** Fraction of a window added once when it ends undecided. */
   extendUndecided: number;
   /** What a window still undecided after its extension concludes (deadline.ts). */
@@ -264,6 +269,7 @@ export function resolveAnalysisConfig(
     maxProviderErrors: parsed.max_provider_errors ?? ANALYSIS_DEFAULTS.maxProviderErrors,
     maxNoDataMs: parsed.max_no_data ?? ANALYSIS_DEFAULTS.maxNoDataMs,
     minSamples: parsed.min_samples ?? ANALYSIS_DEFAULTS.minSamples,
+    ...(parsed.min_samples === undefined ? { minSamplesDefault: true as const } : {}),
     extendUndecided: parsed.extend_undecided ?? ANALYSIS_DEFAULTS.extendUndecided,
     onUndecided: parsed.on_undecided ?? ANALYSIS_DEFAULTS.onUndecided,
   };

@@ -101,7 +101,19 @@ function plannedLooks(value: number | undefined): number {
   return value;
 }
 
+/**
+ * The default min_samples (3) asks no more intervals with data than the window has, its one extension
+ * included: asked of a window of one or two intervals (preset fast's 1 s canary steps and verify window), it
+ * rolled back every healthy deployment there as no-data. A min_samples the author wrote is kept as written
+ * (validate warns of a window that cannot reach it: config/warnings.ts).
+ */
+function withinWindow(config: AnalysisConfig, plannedIntervals: number): AnalysisConfig {
+  if (!config.minSamplesDefault || plannedIntervals >= config.minSamples) return config;
+  return { ...config, minSamples: Math.max(1, Math.floor(plannedIntervals)) };
+}
+
 export function createJudgeState(config: AnalysisConfig, options: JudgeOptions): JudgeState {
+  const planned = plannedLooks(options.plannedIntervals);
   const checks: Record<string, CheckState> = {};
   for (const check of config.checks)
     checks[check.name] =
@@ -113,11 +125,12 @@ export function createJudgeState(config: AnalysisConfig, options: JudgeOptions):
             ? initialSignTest()
             : { violatingIntervals: 0, margins: null };
   return {
-    config,
+    // Capped only by a window's own count, never by the default number of looks a caller left unsaid.
+    config: options.plannedIntervals === undefined ? config : withinWindow(config, planned),
     intervalMs: options.intervalMs,
     baseline: options.baseline ?? {},
     reference: options.reference ?? 'stable',
-    plannedIntervals: plannedLooks(options.plannedIntervals),
+    plannedIntervals: planned,
     startedAt: options.startedAt ?? null,
     samples: 0,
     samplesWithData: 0,

@@ -226,12 +226,13 @@ function minSamplesWarnings(
   intervalText: string,
 ): SemanticIssue[] {
   const analysis = env.analysis ?? config.analysis;
-  if (!analysis) return [];
+  // The default asks no more than a window has (analysis/judge.ts): only a min_samples written can be too many.
+  if (!analysis || analysis.min_samples === undefined) return [];
   const analysisPath: Path = env.analysis ? ['environments', name, 'analysis'] : ['analysis'];
-  const minSamples = analysis.min_samples ?? ANALYSIS_DEFAULTS.minSamples;
+  const minSamples = analysis.min_samples;
   const extend = analysis.extend_undecided ?? ANALYSIS_DEFAULTS.extendUndecided;
   const decide = (analysis.on_undecided ?? ANALYSIS_DEFAULTS.onUndecided) === 'decide';
-  const samplesText = `min_samples (${minSamples}${analysis.min_samples === undefined ? ', the default' : ''})`;
+  const samplesText = `min_samples (${minSamples})`;
   const warnings: SemanticIssue[] = [];
   for (const window of windows) {
     if (window.ms <= 0) continue;
@@ -258,9 +259,7 @@ function minSamplesWarnings(
         window.path ??
         (env.monitor_interval !== undefined
           ? ['environments', name, 'monitor_interval']
-          : analysis.min_samples !== undefined
-            ? [...analysisPath, 'min_samples']
-            : analysisPath),
+          : [...analysisPath, 'min_samples']),
       message:
         `${windowText} is ${counted}, fewer than the ${samplesText} intervals with data the analysis needs ` +
         `before it may promote: that window can never pass on its metrics; ${outcome}; make the window at ` +

@@ -111,9 +111,18 @@ test('a window too short to gather min_samples is extended once, then decided', 
   assert.equal(outcome.decision.kind, 'promote');
   assert.equal(outcome.decision.code, 'healthy');
 
-  // Without an extension the undecided window is decided at once: too little data fails closed.
-  const noExtension = createAnalyzer(
+  // Without an extension, min_samples left at its default asks no more than the window's 2 intervals.
+  const byDefault = await createAnalyzer(
     { ...config, extend_undecided: 0 },
+    { ...clock, providers: { fake: provider } },
+  ).evaluate(ctx({ windowMs: 60_000 }));
+  assert.equal(byDefault.intervals.length, 2);
+  assert.equal(byDefault.decision.kind, 'promote');
+  assert.equal(byDefault.decision.code, 'healthy');
+
+  // A min_samples written is kept: the undecided window is decided at once, and too little data fails closed.
+  const noExtension = createAnalyzer(
+    { ...config, extend_undecided: 0, min_samples: 3 },
     { ...clock, providers: { fake: provider } },
   );
   const closed = await noExtension.evaluate(ctx({ windowMs: 60_000 }));
@@ -124,7 +133,7 @@ test('a window too short to gather min_samples is extended once, then decided', 
 
   // on_undecided: hold keeps the old inconclusive hold for people who want to decide themselves.
   const holding = createAnalyzer(
-    { ...config, extend_undecided: 0, on_undecided: 'hold' as const },
+    { ...config, extend_undecided: 0, min_samples: 3, on_undecided: 'hold' as const },
     { ...clock, providers: { fake: provider } },
   );
   const held = await holding.evaluate(ctx({ windowMs: 60_000 }));

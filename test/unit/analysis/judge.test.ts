@@ -739,3 +739,38 @@ test('a relative rule: a canary at 0 against a baseline of 0 holds, whatever the
     if (worse > 0) assert.equal(broken[0]!.kind, 'rollback', rule);
   }
 });
+
+test('min_samples left at its default asks no more intervals than the window has; one written is kept', () => {
+  // A window of 1 interval, 2 with its extension (preset fast's 1 s canary step at a 1 s interval): the default
+  // 3 would hold it to its end and roll every healthy canary back as no-data (deadline.ts, rule min_samples).
+  const twoLooks = (config: typeof seeds) =>
+    run(createJudgeState(config, { intervalMs: INTERVAL, startedAt: 1_000_000, plannedIntervals: 2 }), [
+      healthy(0),
+      healthy(1),
+    ]);
+  const byDefault = twoLooks(seeds);
+  assert.equal(byDefault[0]!.code, 'not-enough-data');
+  assert.match(byDefault[0]!.reason, /^1 of 2 intervals with data needed before promoting/);
+  assert.equal(byDefault[1]!.kind, 'promote');
+  assert.equal(byDefault[1]!.code, 'healthy');
+  // Written, even at the default's value: as written (validate warns of such a window: config/warnings.ts).
+  const written = resolveAnalysisConfig({
+    providers: { m: cmd },
+    metrics: { errors: { provider: 'm' }, requests: { provider: 'm' } },
+    min_samples: 3,
+  });
+  assert.deepEqual(
+    twoLooks(written).map((d) => d.code),
+    ['not-enough-data', 'not-enough-data'],
+  );
+  // A window long enough, or no window named (a caller's default number of looks): the default 3 as ever.
+  const long = run(
+    createJudgeState(seeds, { intervalMs: INTERVAL, startedAt: 1_000_000, plannedIntervals: 3 }),
+    [healthy(0), healthy(1), healthy(2)],
+  );
+  assert.deepEqual(
+    long.map((d) => d.kind),
+    ['hold', 'hold', 'promote'],
+  );
+  assert.equal(createJudgeState(seeds, { intervalMs: INTERVAL }).config.minSamples, 3);
+});

@@ -124,17 +124,22 @@ test('a blue-green analysis_before_switch shorter than an interval; none written
   );
 });
 
-test('an analysed window with fewer intervals than min_samples, its extension included: it can never pass, said by what follows', () => {
+test('an analysed window with fewer intervals than a written min_samples, its extension included: it can never pass, said by what follows', () => {
   const TRAFFIC = `${TARGET}    set_weight: ["true"]\n`;
   // The default on_undecided (decide): a rollback (no-data, rule min_samples) for every deployment.
-  assert.deepEqual(warningsOf(`${ANALYSIS}${TARGET}environments:\n  production:\n    monitor: 30s\n`), [
-    'deploy.yml:11:14: environments.production.monitor: the monitor window (30s) is 1 interval of monitor_interval (30s, the default), 2 with its one extension (extend_undecided), fewer than the min_samples (3, the default) intervals with data the analysis needs before it may promote: that window can never pass on its metrics; its analysis ends in a rollback (no-data, rule min_samples) however healthy the deployment is, so every deployment fails there; make the window at least 1m (2 intervals), or min_samples at most 2',
-  ]);
-  // The preset's canary steps (1s of a 1s interval): said at the analysis, or at min_samples where written.
   assert.deepEqual(
-    warningsOf(`${ANALYSIS}preset: fast\n${TRAFFIC}environments:\n  production: { strategy: canary }\n`),
+    warningsOf(`${ANALYSIS}  min_samples: 3\n${TARGET}environments:\n  production:\n    monitor: 30s\n`),
     [
-      'deploy.yml:2:3: analysis: the analysis of a canary step (its pause) (1s, the default) is 1 interval of monitor_interval (1s, the default), 2 with its one extension (extend_undecided), fewer than the min_samples (3, the default) intervals with data the analysis needs before it may promote: that window can never pass on its metrics; its analysis ends in a rollback (no-data, rule min_samples) however healthy the deployment is, so every deployment fails there; make the window at least 2s (2 intervals), or min_samples at most 2',
+      'deploy.yml:12:14: environments.production.monitor: the monitor window (30s) is 1 interval of monitor_interval (30s, the default), 2 with its one extension (extend_undecided), fewer than the min_samples (3) intervals with data the analysis needs before it may promote: that window can never pass on its metrics; its analysis ends in a rollback (no-data, rule min_samples) however healthy the deployment is, so every deployment fails there; make the window at least 1m (2 intervals), or min_samples at most 2',
+    ],
+  );
+  // The preset's canary steps (1s of a 1s interval): said at min_samples.
+  assert.deepEqual(
+    warningsOf(
+      `${ANALYSIS}  min_samples: 3\npreset: fast\n${TRAFFIC}environments:\n  production: { strategy: canary }\n`,
+    ),
+    [
+      'deploy.yml:5:16: analysis.min_samples: the analysis of a canary step (its pause) (1s, the default) is 1 interval of monitor_interval (1s, the default), 2 with its one extension (extend_undecided), fewer than the min_samples (3) intervals with data the analysis needs before it may promote: that window can never pass on its metrics; its analysis ends in a rollback (no-data, rule min_samples) however healthy the deployment is, so every deployment fails there; make the window at least 2s (2 intervals), or min_samples at most 2',
     ],
   );
   assert.deepEqual(
@@ -148,17 +153,21 @@ test('an analysed window with fewer intervals than min_samples, its extension in
   // on_undecided: hold: a strategy's step fails; a watch goes on without its metrics finding it healthy.
   assert.deepEqual(
     warningsOf(
-      `${ANALYSIS}  on_undecided: hold\n${TRAFFIC}environments:\n  production:\n    monitor: 1m\n    monitor_interval: 1m\n    strategy: { type: canary, steps: [{ weight: 10, pause: 2m }, 50], pause: 1m }\n`,
+      `${ANALYSIS}  on_undecided: hold\n  min_samples: 3\n${TRAFFIC}environments:\n  production:\n    monitor: 1m\n    monitor_interval: 1m\n    strategy: { type: canary, steps: [{ weight: 10, pause: 2m }, 50], pause: 1m }\n`,
     ),
     [
-      'deploy.yml:13:14: environments.production.monitor: the monitor window (1m) is 1 interval of monitor_interval (1m), 2 with its one extension (extend_undecided), fewer than the min_samples (3, the default) intervals with data the analysis needs before it may promote: that window can never pass on its metrics; it ends inconclusive (on_undecided: hold) and the run goes on without its metrics ever finding the deployment healthy; make the window at least 2m (2 intervals), or min_samples at most 2',
-      'deploy.yml:15:78: environments.production.strategy.pause: the analysis of a canary step (its pause) (1m) is 1 interval of monitor_interval (1m), 2 with its one extension (extend_undecided), fewer than the min_samples (3, the default) intervals with data the analysis needs before it may promote: that window can never pass on its metrics; it ends inconclusive (on_undecided: hold) every time it is analysed, so the step fails (analysis_inconclusive) however healthy the deployment is; make the window at least 2m (2 intervals), or min_samples at most 2',
+      'deploy.yml:14:14: environments.production.monitor: the monitor window (1m) is 1 interval of monitor_interval (1m), 2 with its one extension (extend_undecided), fewer than the min_samples (3) intervals with data the analysis needs before it may promote: that window can never pass on its metrics; it ends inconclusive (on_undecided: hold) and the run goes on without its metrics ever finding the deployment healthy; make the window at least 2m (2 intervals), or min_samples at most 2',
+      'deploy.yml:16:78: environments.production.strategy.pause: the analysis of a canary step (its pause) (1m) is 1 interval of monitor_interval (1m), 2 with its one extension (extend_undecided), fewer than the min_samples (3) intervals with data the analysis needs before it may promote: that window can never pass on its metrics; it ends inconclusive (on_undecided: hold) every time it is analysed, so the step fails (analysis_inconclusive) however healthy the deployment is; make the window at least 2m (2 intervals), or min_samples at most 2',
     ],
   );
-  // Enough with the extension (2 intervals and 1 more reach 3; 4 and 2 more reach 6), or no analysis: none.
+  // Enough with the extension (2 intervals and 1 more reach 3; 4 and 2 more reach 6), min_samples left at its
+  // default (it asks no more than a window has: analysis/judge.ts), or no analysis: none.
   for (const text of [
-    `${ANALYSIS}${TARGET}environments:\n  production:\n    monitor: 1m\n`,
+    `${ANALYSIS}  min_samples: 3\n${TARGET}environments:\n  production:\n    monitor: 1m\n`,
     `${ANALYSIS}  min_samples: 6\n${TARGET}environments:\n  production:\n    monitor: 2m\n`,
+    `${ANALYSIS}${TARGET}environments:\n  production:\n    monitor: 30s\n`,
+    `${ANALYSIS}preset: fast\n${TRAFFIC}environments:\n  production: { strategy: canary }\n`,
+    `${ANALYSIS}  on_undecided: hold\n${TRAFFIC}environments:\n  production:\n    monitor: 1m\n    monitor_interval: 1m\n`,
     `${TARGET}environments:\n  production:\n    monitor: 30s\n`,
   ])
     assert.deepEqual(warningsOf(text), [], text);
