@@ -263,6 +263,28 @@ export function containerMounts(words: readonly string[], at: number, name: stri
     toolCommand(found, words, j + 1, command, name, [], grammar);
     return found;
   }
+  // docker compose commit SERVICE [REPOSITORY[:TAG]]: the image it writes, as docker commit's (the service is
+  // compose-services.ts'); docker compose publish REPOSITORY[:TAG]: the repository the application is pushed to,
+  // as docker push's image.
+  if (compose && (words[j] === 'commit' || words[j] === 'publish')) {
+    const commit = words[j] === 'commit';
+    const grammar: ImageToolCommand = commit
+      ? {
+          does: 'names',
+          values: [...COMMIT_VALUES, '--index'],
+          flags: COMMIT_FLAGS,
+          programs: COMMIT_PROGRAMS,
+          operand: (p) => (p === 1 ? 'image' : undefined),
+        }
+      : {
+          does: 'pushes',
+          values: ['--oci-version'],
+          flags: ['--app', '--resolve-image-digests', '--with-env', '-y', '--yes', '--insecure-registry'],
+          operand: (p) => (p === 0 ? 'image' : undefined),
+        };
+    toolCommand(found, words, j + 1, [name, ...group, words[j]].join(' '), name, [], grammar);
+    return found;
+  }
   if (/^(buildx|builder|image)$/.test(group[0] ?? '')) return found;
   // docker cp SRC DEST (container cp, podman and nerdctl cp): DEST is a path of this machine, or CONTAINER:PATH,
   // either written to (a file of this machine, the container's programs): a value in that path is refused. One

@@ -161,3 +161,37 @@ test('docker compose config -o and export -o write a file: the file rule', () =>
   assertAccepted(['docker', 'compose', 'config', '-o', 'dist/compose.yml']);
   assertAccepted(['docker', 'compose', 'config', '--format', 'json', '{{x}}']);
 });
+
+test('the image docker compose commit writes and the repository compose publish pushes take the image rule', () => {
+  const IMAGE =
+    /is in the image (docker compose|docker-compose) (commit names|publish pushes), where the value would be the whole image or the start of its name/;
+  for (const argv of [
+    ['docker', 'compose', 'commit', 'web', '{{x}}'],
+    ['docker', 'compose', 'commit', '-p', '-m', 'snapshot', 'web', '{{x}}/app'],
+    ['docker', 'compose', 'commit', '--index', '1', 'web', '{{x}}:v1'],
+    ['docker', 'compose', 'publish', '{{x}}'],
+    ['docker', 'compose', '-f', 'compose.yml', 'publish', '-y', '--with-env', '{{x}}'],
+    ['docker', 'compose', 'publish', '--oci-version', '1.1', '{{x}}/stack:latest'],
+    ['docker-compose', 'publish', '{{x}}'],
+  ])
+    assertRefused(argv, IMAGE);
+  // The tag is checked once rendered, as docker commit's and docker push's; what commit -c applies is a program.
+  const TAG = /is in the tag of the image docker compose (commit names|publish pushes)/;
+  checkedOnceRendered(
+    ['docker', 'compose', 'commit', 'web', 'reg.example.com/app:{{x}}'],
+    ['a/b', 'x@sha256:1'],
+    ['v1.2'],
+    TAG,
+  );
+  checkedOnceRendered(
+    ['docker', 'compose', 'publish', 'reg.example.com/stack:{{x}}'],
+    ['a/b'],
+    ['v1.2'],
+    TAG,
+  );
+  assertRefused(
+    ['docker', 'compose', 'commit', '-c', 'CMD {{x}}', 'web', 'app:v1'],
+    /docker compose commit -c sets/,
+  );
+  assertAccepted(['docker', 'compose', 'commit', '-m', 'deploy {{x}}', 'web', 'app:v1']);
+});
