@@ -725,6 +725,17 @@ export function nameWords(words: readonly string[]): ReadonlyMap<number, NameKin
 }
 
 /**
+ * The first word of a command that is the program xargs, or -1: not a word a program reads as a name of its own
+ * (composer run xargs, make xargs: a script's or target's name, nameWords), which runs no xargs. Pure.
+ */
+export function xargsWord(words: readonly string[]): number {
+  let names: ReadonlyMap<number, NameKind> | undefined;
+  return words.findIndex(
+    (word, i) => programName(word) === 'xargs' && !(i > 0 && (names ??= nameWords(words)).has(i)),
+  );
+}
+
+/**
  * What a word read as a name is (nameWords): a tool's subcommand, or a target, task or script of the project
  * (make's, npm run's), which names no program at all.
  */
@@ -1408,7 +1419,7 @@ export function xargsArgFile(words: readonly string[], xargs: number): boolean {
  * the file -a names (its standard input is then its program's).
  */
 export function xargsItems(words: readonly string[]): XargsItems | undefined {
-  const xargs = words.findIndex((word) => programName(word) === 'xargs');
+  const xargs = xargsWord(words);
   if (xargs < 0 || xargsArgFile(words, xargs)) return undefined;
   const program = chosenWords(words).find((word) => word.index > xargs);
   if (!program) return undefined;
@@ -1499,7 +1510,7 @@ export function xargsInputWords(
  * `xargs sh -c '…' sh` gives none), or undefined. Its standard input is then read as code (shell-script.ts).
  */
 export function xargsInputChooses(words: readonly string[], evenWithArgFile = false): number | undefined {
-  const xargs = words.findIndex((word) => programName(word) === 'xargs');
+  const xargs = xargsWord(words);
   if (xargs < 0) return undefined;
   // With -a, what xargs reads is that file's lines, not its standard input (unless evenWithArgFile).
   if (!evenWithArgFile && xargsArgFile(words, xargs)) return undefined;

@@ -38,7 +38,7 @@ import { deployToolWords } from './task-runners.ts';
 import { composeSubcommand } from './compose-services.ts';
 import { jsonArgument, printfJsonArguments, type JsonArgument } from './json-arguments.ts';
 import { awsShorthandWords } from './aws-shorthand.ts';
-import { nameWords, type NameKind } from './launchers.ts';
+import { nameWords, xargsWord, type NameKind } from './launchers.ts';
 import { printTemplateWords } from './print-templates.ts';
 
 export type CodeKind =
@@ -3079,7 +3079,7 @@ export function commandModel(words: readonly string[]): CommandModel {
   // xargs appends what it reads on standard input to the command it runs, or puts it in place of -I's string:
   // there it would be code when the code of a shell or an interpreter is missing (xargs sh -c) or holds that
   // string (xargs -I{} sh -c 'deploy {}').
-  const xargs = words.findIndex((word) => programName(word) === 'xargs');
+  const xargs = xargsWord(words);
   if (xargs >= 0) {
     const replace = xargsReplaceString(words, xargs);
     const join = xargsJoinString(words, xargs);

@@ -134,6 +134,7 @@ import {
   delimiterCharacter,
   xargsItems,
   xargsInputWords,
+  xargsWord,
 } from './launchers.ts';
 import { addFileWrites, remoteFileWrites, redirectionRead, redirectionOperator } from './file-writes.ts';
 import { namedVariables } from './variable-names.ts';
@@ -1637,7 +1638,7 @@ function analyzeReading(
     // xargs' own options choose where what it reads lands (-I/-J's string) and how it is cut (-d, -n): a value
     // there (`xargs -I {{y}} docker run app:{{y}}` given y=docker runs what xargs reads) is refused. -a's file
     // has the file rule.
-    const xargsAt = texts.findIndex((word) => programName(word) === 'xargs');
+    const xargsAt = xargsWord(texts);
     const xargsProgram = chosenWords(texts).find((word) => word.index > xargsAt)?.index;
     if (xargsAt >= 0)
       for (let k = xargsAt + 1; k < (xargsProgram ?? texts.length); k++) {
@@ -2037,7 +2038,7 @@ function analyzeReading(
       });
       return naming;
     };
-    const xargs = texts.findIndex((t) => programName(t) === 'xargs');
+    const xargs = xargsWord(texts);
     for (const operand of model.code) {
       if (operand.kind !== 'shell' || operand.index >= texts.length) continue;
       const zero = operand.index + 1 < texts.length ? operand.index + 1 : undefined;
@@ -3211,7 +3212,7 @@ function xargsFed(
   const found = xargsItems(texts);
   const items = found && known ? { ...found, checks: known } : found;
   if (!items || known) return { items, unchecked: false };
-  const at = texts.findIndex((word) => programName(word) === 'xargs');
+  const at = xargsWord(texts);
   const placed = xargsInputWords(texts, at, XARGS_INPUT).marked.some((word) => word.includes(XARGS_INPUT));
   const checks = placed ? xargsDirectChecks(texts, at, inherited) : [];
   if (checks === undefined) return { items, unchecked: true };

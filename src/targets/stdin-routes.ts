@@ -12,6 +12,7 @@ import {
   xargsInputChooses,
   xargsInputWords,
   xargsItems,
+  xargsWord,
 } from './launchers.ts';
 import { commandModel, parallelCommand, programName, type CommandModel } from './programs.ts';
 import { redisReadsCommands } from './publish-targets.ts';
@@ -57,7 +58,7 @@ export function xargsInputFile(
   words: readonly string[],
   host = false,
 ): { at: number; why: string } | undefined {
-  const xargs = words.findIndex((word) => programName(word) === 'xargs');
+  const xargs = xargsWord(words);
   // With -a, xargs reads its items from that file: its standard input is its program's (argFileStdin).
   if (xargs < 0 || xargsArgFile(words, xargs)) return undefined;
   // Without a program, xargs runs echo: what it reads is printed (echo {{v}} | xargs trims a value).
@@ -197,7 +198,7 @@ export function argFileStdin(
   words: readonly string[],
   host = false,
 ): { at: number; why: string } | undefined {
-  const xargs = words.findIndex((word) => programName(word) === 'xargs');
+  const xargs = xargsWord(words);
   const parallel = words.findIndex((word) => programName(word) === 'parallel');
   const found = parallel >= 0 ? parallelCommand(words, parallel) : undefined;
   const at =

@@ -10,6 +10,7 @@ import {
   assertAccepted,
   assertRefused,
   assertScriptAccepted,
+  assertScriptRefused,
   renderArgv,
 } from '../../helpers/command-checks.ts';
 
@@ -57,6 +58,10 @@ test('a program name that is a task runner target, a script or task name is no p
     ['npm', 'run', 'sort', '--', '{{x}}'],
     ['pnpm', 'run', 'cat', '{{x}}'],
     ['composer', 'run', 'find', '{{x}}'],
+    // xargs' rules (its options choose where what it reads lands) are the program xargs', not a script's.
+    ['composer', 'run', 'xargs', '{{x}}'],
+    ['npm', 'run', 'xargs', '--', '-I', '{{x}}'],
+    ['make', 'xargs', 'ARG={{x}}'],
   ])
     assertAccepted(spec);
   assertScriptAccepted('make watch ARG="{{x}}" && npm run watch -- "{{x}}"');
@@ -115,6 +120,8 @@ test('where the word may be a program, its rules hold: still refused', () => {
     assertRefused(spec, WATCH);
   assertRefused(['poetry', 'run', 'env', '{{x}}'], /the program env runs/);
   assertRefused(['pnpm', 'run', 'deploy', '&&', 'sh', '-c', '{{x}}'], /sh -c/);
+  assertScriptRefused('echo a | sudo xargs -I {{x}} echo', /is in an option of xargs/);
+  assertScriptRefused('echo a | npx xargs -I {{x}} echo', /is in an option of xargs/);
   // A tool's subcommand named after ssh, scp or rsync does what they do: oc rsync sends the local directory.
   assertRefused(['oc', 'rsync', '{{x}}', 'pod:/srv'], /the local file rsync reads and sends/);
 });
