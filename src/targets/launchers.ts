@@ -1047,9 +1047,13 @@ function walk(words: readonly string[], names?: Map<number, NameKind>): Map<numb
     }
     const tool = SUBCOMMAND_TOOLS[name];
     if (tool) {
+      // cargo +TOOLCHAIN (rustup's proxy, its first word only): the toolchain whose cargo and rustc run.
+      const toolchain = name === 'cargo' && /^\+/.test(words[at + 1] ?? '');
+      if (toolchain)
+        chosen(at + 1, 'the toolchain cargo +TOOLCHAIN runs (its cargo and rustc, rustup installs it)');
       const subcommand = afterOptions(
         words,
-        at + 1,
+        toolchain ? at + 2 : at + 1,
         { values: tool, directories: TOOL_DIRECTORIES[name] },
         chosen,
         name,

@@ -6,6 +6,7 @@
 // for cargo watch, which has rules of its own (-s runs a shell), the refusals hold.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { argvShellProblems } from '../../../src/targets/shell-script.ts';
 import {
   assertAccepted,
   assertRefused,
@@ -173,6 +174,15 @@ test('cargo watch is judged by its own rules: -s runs a shell, -x a cargo comman
   // Its own options' values that run nothing, and commands without a template, stay accepted.
   assertAccepted(['cargo', 'watch', '-x', 'check', '-w', 'src/{{x}}']);
   assertAccepted(['cargo', 'watch', '-x', 'check', '-s', './notify.sh']);
+  // cargo +TOOLCHAIN (rustup's toolchain selector) is no subcommand: watch is still cargo's, and said once.
+  const once = argvShellProblems(['cargo', '+nightly', 'watch', '-s', '{{x}}']);
+  assert.equal(once.length, 1, once.join('\n'));
+  assert.match(once[0]!, SHELL);
+  assertRefused(['cargo', '+nightly', 'watch', '-x', 'run -- {{x}}'], SPLIT);
+  assertRefused(['cargo', '+{{x}}', 'build'], /the toolchain cargo \+TOOLCHAIN runs/);
+  assertRefused(['cargo', '+nightly', '{{x}}'], /the subcommand cargo runs/);
+  assertAccepted(['cargo', '+nightly', 'watch', '-x', 'check', '-w', 'src/{{x}}']);
+  assertAccepted(['cargo', '+nightly', 'run', '--bin', 'deploy', '--', '{{x}}']);
   // cargo's other subcommands keep their rules.
   assertAccepted(['cargo', 'run', '--bin', 'deploy', '--', '{{x}}']);
   assertRefused(['cargo', 'run', '--bin', '{{x}}'], /the target cargo run --bin runs/);
