@@ -15,7 +15,14 @@ import {
   settingViaProblem,
   type FileSetting,
 } from './file-settings.ts';
-import { programName, shortOptions, SSH_SHORT, sshCommandStart } from './programs.ts';
+import {
+  isCodespaceSsh,
+  programName,
+  shortOptions,
+  SSH_SHORT,
+  sshCommandStart,
+  sshOptionsStart,
+} from './programs.ts';
 import { PLACEHOLDER } from './placeholder.ts';
 import { optionValues } from './option-values.ts';
 import { GCLOUD_OPTIONAL, TRIVY_VALUES } from './container-mounts.ts';
@@ -515,6 +522,7 @@ const GH_WITH_VALUE = optionSet(`
   --repo --notes --notes-file --title --target --discussion-category --notes-start-tag --desc
   --filename --app --body --env --org --repos --visibility --env-file
 `);
+const GH_CODESPACE_CP_WITH_VALUE = optionSet('--codespace --profile --repo --repo-owner');
 const HTTPIE_WITH_VALUE = optionSet(`
   --auth --auth-type --output --print --history-print --style --session --session-read-only --verify
   --cert --cert-key --cert-key-pass --proxy --timeout --max-redirects --max-headers --pretty
@@ -840,6 +848,14 @@ function uploadReads(
       }));
     }
     case 'gh': {
+      // gh codespace cp [-e] [-r] [-- SCP-FLAGS…] SOURCE… DEST: scp's operands, "remote:PATH" the codespace's.
+      const copy = after({ short: 'cpR', long: GH_CODESPACE_CP_WITH_VALUE }, ['codespace', 'cs'], ['cp']);
+      if (copy) {
+        if (copy.operands.length < 2) return [];
+        if (side === 'destination') return destination(copy.operands.at(-1), copy.verb, 'scp');
+        const safe = `${UPLOAD_SAFE} (gh codespace cp dist/app.tgz remote:/srv/{{…}}/)`;
+        return copy.operands.slice(0, -1).map((k) => local(k, copy.verb, 'scp', safe));
+      }
       if (side === 'destination') return [];
       const release = after({ short: 'RnFt', long: GH_WITH_VALUE }, ['release'], ['upload', 'create']);
       if (release) {
@@ -1691,7 +1707,15 @@ function sshFiles(words: readonly string[], at: number, name: string): FileRead[
       safe: `name the ${act === 'config' ? 'config file' : act === 'socket' ? 'socket' : act === 'write' ? 'file' : 'key file'} in the config (${name} ${option.startsWith('-o') ? `${option}=` : `${option} `}${act === 'config' ? './deploy.ssh_config' : act === 'key' ? '~/.ssh/deploy_key' : act === 'socket' ? '~/.ssh/deploy.sock' : 'logs/ssh.log'} …), a command per environment if they differ`,
     });
   };
-  for (const { letter, index, from } of shortOptions(words, at + 1, end, SSH_SHORT[name]!).values) {
+  // gh codespace ssh: its own --debug-file is the log it writes; ssh's options come after its `--`.
+  const codespace = name === 'ssh' && isCodespaceSsh(words, at);
+  if (codespace)
+    for (let j = at + 1; j < end && words[j] !== '--'; j++)
+      if (words[j] === '--debug-file') push(j + 1, 0, '--debug-file', 'write');
+      else if (words[j]!.startsWith('--debug-file='))
+        push(j, '--debug-file='.length, '--debug-file=', 'write');
+  const start = name === 'ssh' ? sshOptionsStart(words, at) : at + 1;
+  for (const { letter, index, from } of shortOptions(words, start, end, SSH_SHORT[name]!).values) {
     const act = SSH_FILE_FLAGS[letter];
     if (letter === 'o') {
       // ssh skips blanks before the option's name.

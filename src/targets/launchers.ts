@@ -15,12 +15,14 @@ import {
   codeVariableIn,
   commandModel,
   emptyModel,
+  isCodespaceSsh,
   OTHER_SHELLS,
   parserFor,
   POSIX_SHELLS,
   programName,
   shortOptions,
   SSH_SHORT,
+  sshCommandStart,
   xargsJoinString,
   xargsLongOption,
   xargsReplaceString,
@@ -768,14 +770,15 @@ const SCRIPT_SUBCOMMANDS: Readonly<Record<string, readonly string[]>> = {
 /**
  * Groups of SUBCOMMAND_TOOLS' subcommands whose next word is a subcommand of theirs, read as a name (nameWords):
  * gh run watch, kubectl rollout status, git remote add, helm repo add. (docker's, podman's, nerdctl's and
- * buildah's are COMMAND_GROUPS'.) Not gh codespace (its ssh runs a command on the codespace, as ssh does), nor
- * the plugin groups (PLUGINS'), whose next word names code to run.
+ * buildah's are COMMAND_GROUPS'.) gh codespace's too (view, logs: no vi, no tail), its ssh and cp keeping the rules
+ * of ssh and scp (programs.ts' NAMESAKES, codespaceSshWords); not the plugin groups (PLUGINS'), whose next word
+ * names code to run.
  */
 const NAME_GROUPS: Record<string, ReadonlySet<string>> = {
   gh: new Set([
     ...['auth', 'gist', 'issue', 'org', 'pr', 'project', 'release', 'repo', 'cache', 'run', 'workflow'],
     ...['alias', 'attestation', 'config', 'gpg-key', 'label', 'ruleset', 'search', 'secret', 'ssh-key'],
-    'variable',
+    ...['variable', 'codespace', 'cs'],
   ]),
   kubectl: new Set(['rollout', 'config', 'set', 'create', 'auth', 'certificate', 'top', 'apply', 'alpha']),
   git: new Set([
@@ -930,10 +933,11 @@ function walk(words: readonly string[], names?: Map<number, NameKind>): Map<numb
     }
     if (name === 'ssh') {
       if (names) return;
-      const remote = commandModel(words.slice(at)).remote;
-      if (!remote) return;
-      const line = words.slice(at + remote.from, at + remote.to).join(' ');
-      const commands = remoteCommands(words, at + remote.from, at + remote.to);
+      // Read in the whole command: gh codespace ssh's words are gh's (codespaceSshWords).
+      const from = sshCommandStart(words, at);
+      if (from >= words.length) return;
+      const line = words.slice(from).join(' ');
+      const commands = remoteCommands(words, from, words.length);
       // The remote line's cd or pushd to a value (cd /srv/{{x}} && ./deploy.sh), as in a script.
       let remoteDirectory: { token: RemoteWord; program: string } | undefined;
       commands.forEach((command, position) => {
@@ -1061,6 +1065,9 @@ function walk(words: readonly string[], names?: Map<number, NameKind>): Map<numb
       );
       if (subcommand !== undefined) {
         add(subcommand, 'subcommand', `the subcommand ${name} runs`, undefined, at);
+        // gh codespace ssh runs ssh, and a command on the codespace as ssh does (programs.ts' codespaceSshWords).
+        if (name === 'gh' && isCodespaceSsh(words, subcommand + 1))
+          visit(subcommand + 1, `the program ${name} ${words[subcommand]} runs`);
         if (!PROGRAM_FALLBACKS.has(name)) names?.set(subcommand, 'subcommand');
         // gh run watch, kubectl rollout status: the group's subcommand.
         const named =
@@ -1534,9 +1541,7 @@ export function xargsInputChooses(words: readonly string[], evenWithArgFile = fa
   // code on the remote host, wherever it lands in that line.
   for (let at = xargs + 1; at < all.length; at++) {
     if (programName(all[at]!) !== 'ssh') continue;
-    const remote = commandModel(all.slice(at)).remote;
-    if (remote && all.slice(at + remote.from, at + remote.to).some((word) => word.includes(input)))
-      return xargs;
+    if (all.slice(sshCommandStart(all, at)).some((word) => word.includes(input))) return xargs;
   }
   return undefined;
 }

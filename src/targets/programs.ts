@@ -2283,8 +2283,99 @@ function sshOptions(
   return { next: words.length, terminated: false };
 }
 
+/**
+ * gh codespace ssh's own options taking a value (cobra's, read anywhere before its `--`): the codespace and its
+ * selectors, --profile (the ssh destination it connects to instead), the debug log, the local port.
+ */
+const CODESPACE_SSH_VALUES = new Set([
+  ...['-c', '--codespace', '-R', '--repo', '--repo-owner', '--profile', '--debug-file', '--server-port'],
+]);
+
+/** Whether the word `at` is gh codespace's (gh cs') subcommand ssh. */
+export function isCodespaceSsh(words: readonly string[], at: number): boolean {
+  return (
+    words[at] === 'ssh' &&
+    (words[at - 1] === 'codespace' || words[at - 1] === 'cs') &&
+    at >= 2 &&
+    programName(words[at - 2]!) === 'gh'
+  );
+}
+
+/**
+ * gh codespace ssh [FLAGS] [-- SSH-FLAGS] [COMMAND] (at `at`, its word ssh): cobra reads gh's flags anywhere
+ * before a `--`; of the other words, those starting with "-" are ssh's options up to the first that does not,
+ * which starts the command ssh hands the codespace's shell (gh's parseArgs). The codespace is the host. Where
+ * ssh's options start (words.length with none) and where the command starts (words.length with none).
+ */
+export function codespaceSshWords(
+  words: readonly string[],
+  at: number,
+): { options: number; command: number } {
+  let first: number | undefined;
+  for (let j = at + 1; j < words.length; j++) {
+    const word = words[j]!;
+    if (word === '--')
+      return first !== undefined
+        ? { options: words.length, command: first }
+        : { options: j + 1, command: -1 };
+    if (word.startsWith('-') && word.length > 1) {
+      if (CODESPACE_SSH_VALUES.has(word)) j++;
+    } else first ??= j;
+  }
+  return { options: words.length, command: first ?? words.length };
+}
+
+/**
+ * gh codespace cp -e/--expand SOURCE… DEST: each "remote:PATH" is handed to the codespace's shell, which expands
+ * it (without -e gh quotes it): a remote path once rendered, as scp's (checked once rendered).
+ */
+function parseCodespaceCp(words: readonly string[], at: number, model: CommandModel): void {
+  const operands: number[] = [];
+  let expand = false;
+  for (let j = at + 1; j < words.length; j++) {
+    const word = words[j]!;
+    if (word === '--') {
+      // scp's own options, then its operands: -o and -J run commands, -c, as scp's (parseScp); -S the program.
+      const scp = shortOptions(words, j + 1, words.length, SSH_SHORT.scp!);
+      const before = model.code.length;
+      for (const k of scp.templated) pushTemplatedLetters(words, at, model, k);
+      for (const value of scp.values) {
+        if (value.index >= words.length) continue;
+        const text = words[value.index]!.slice(value.from);
+        if (value.letter === 'o' && sshChecked(text)) pushSshOption(words, at, model, value.index, text);
+        else if (value.letter === 'J') pushJumpHosts(words, at, model, value.index);
+        else if (value.letter === 'c') pushCiphers(words, at, model, value.index);
+        else if (value.letter === 'S')
+          model.code.push({
+            index: value.index,
+            program: at,
+            kind: 'remote-option',
+            how: 'gh codespace cp -- -S',
+            safe: () => 'scp runs it for the connection (ssh): write it without a template',
+          });
+      }
+      // Said as gh's (gh codespace cp -- -o ProxyCommand), not as coreutils cp's.
+      for (const operand of model.code.slice(before))
+        operand.how = operand.how.replace(/^cp /, 'gh codespace cp -- ');
+      operands.push(...scp.operands);
+      break;
+    }
+    if (/^--(expand|expand=true)$/.test(word) || /^-[a-z]*e[a-z]*$/.test(word)) expand = true;
+    if (/^(-c|--codespace|-p|--profile|-R|--repo|--repo-owner)$/.test(word)) j++;
+    else if (!word.startsWith('-') || word === '-') operands.push(j);
+  }
+  if (expand)
+    for (const k of operands)
+      if (words[k]!.startsWith('remote:')) model.remotePaths.set(k, { mode: 'always', program: at });
+}
+
 /** Where the command ssh (at `at`) hands the remote host starts, its options read into `model`; undefined with no destination. */
 function sshCommand(words: readonly string[], at: number, model: CommandModel): number | undefined {
+  if (isCodespaceSsh(words, at)) {
+    // gh codespace ssh: the command is its first operand on; or after its `--`, after ssh's options.
+    const { options, command } = codespaceSshWords(words, at);
+    return command >= 0 ? command : sshOptions(words, at, model, options).next;
+  }
   const before = sshOptions(words, at, model, at + 1);
   const destination = before.next;
   if (destination >= words.length) return undefined;
@@ -2319,6 +2410,11 @@ export function sshCommandStart(words: readonly string[], at: number): number {
   // Not parseSsh, which reads the remote command too: each ssh of `ssh a ssh b ssh c …` would read the rest
   // again, twice over (its model and its files), in time exponential in their number.
   return sshCommand(words, at, emptyModel()) ?? words.length;
+}
+
+/** Where the options of the ssh at `at` start: after it, or for gh codespace ssh after its `--` (words.length with none). */
+export function sshOptionsStart(words: readonly string[], at: number): number {
+  return isCodespaceSsh(words, at) ? codespaceSshWords(words, at).options : at + 1;
 }
 
 /** The value of a short option: its letter, the word of the option, and where the value starts. */
@@ -2992,16 +3088,18 @@ export function commandModel(words: readonly string[]): CommandModel {
     const name = programName(words[i]!);
     // docker compose watch: compose's subcommand, not the program watch (which runs its words through sh -c).
     let parser = isComposeSubcommand(words, i) ? undefined : parserFor(name);
-    if (parser && i > 0) {
-      const kind = named(i);
-      if (kind === 'target' || (kind === 'subcommand' && !NAMESAKES.has(name))) parser = undefined;
-    }
+    // A name of a tool's own (gh codespace view: no vi) is judged by neither program's rules nor an editor's.
+    const asName = (kind = named(i)) => kind === 'target' || (kind === 'subcommand' && !NAMESAKES.has(name));
+    if (parser && i > 0 && asName()) parser = undefined;
     const before = model.code.length;
     const files = new Set(model.scriptFiles);
     parser?.(words, i, model);
-    publishParser(name)?.(words, i, model);
+    const publish = publishParser(name);
+    if (publish && !(i > 0 && asName())) publish(words, i, model);
     stdinReaderParser(name)?.(words, i, model);
     remoteToolParser(name)?.(words, i, model);
+    if (name === 'cp' && (words[i - 1] === 'codespace' || words[i - 1] === 'cs') && i >= 2)
+      if (programName(words[i - 2]!) === 'gh') parseCodespaceCp(words, i, model);
     for (const install of installWords(words, i, name))
       if (install.pinned) model.versionPins.add(install.index);
     for (const index of extraVarsWords(words, i, name)) {

@@ -51,9 +51,11 @@ export function remotePathProblem(
   if (mode === 'if-remote' && !isRemotePath(render(operand, values))) return undefined;
   const tool = programName(program);
   const where =
-    mode === 'always'
-      ? `what ${tool} -M sends to the remote rsync through the remote host's shell`
-      : `a remote path (${operand}), which ${tool} may hand to the remote host's shell (${tool === 'scp' ? 'the legacy scp protocol, the default before OpenSSH 9.0 and with -O' : 'rsync without --protect-args'})`;
+    tool === 'cp'
+      ? `a remote path (${operand}), which gh codespace cp --expand hands to the codespace's shell`
+      : mode === 'always'
+        ? `what ${tool} -M sends to the remote rsync through the remote host's shell`
+        : `a remote path (${operand}), which ${tool} may hand to the remote host's shell (${tool === 'scp' ? 'the legacy scp protocol, the default before OpenSSH 9.0 and with -O' : 'rsync without --protect-args'})`;
   for (const name of names) {
     const problem = remoteValueProblem(
       name,

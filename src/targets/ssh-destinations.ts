@@ -15,7 +15,14 @@ import { operandsOf, RSYNC_OPTIONS } from './file-reads.ts';
 import { HOST_LABEL_WHY, hostPlace } from './host-label.ts';
 import { moshWords } from './mosh.ts';
 import { PLACEHOLDER } from './placeholder.ts';
-import { SSH_SHORT, shortOptions, sshCommandStart, sshValueLetters } from './programs.ts';
+import {
+  isCodespaceSsh,
+  SSH_SHORT,
+  shortOptions,
+  sshCommandStart,
+  sshOptionsStart,
+  sshValueLetters,
+} from './programs.ts';
 
 /** The templates in `text`. */
 function templates(text: string): string[] {
@@ -191,7 +198,12 @@ export function sshDestinations(
   const end = name === 'ssh' ? sshCommandStart(words, at) : words.length;
   // (autossh is read as ssh, its -M PORT besides: sshValueLetters.)
   const letters = name === 'ssh' ? sshValueLetters(words[at]!) : SSH_SHORT[name]!;
-  const { values, operands } = shortOptions(words, at + 1, end, letters);
+  const { values, operands } = shortOptions(
+    words,
+    name === 'ssh' ? sshOptionsStart(words, at) : at + 1,
+    end,
+    letters,
+  );
   for (const v of values) {
     if (v.index >= words.length) continue;
     const value = words[v.index]!.slice(v.from);
@@ -210,6 +222,22 @@ export function sshDestinations(
         how: FORWARDS[v.letter]!,
         kind: 'source',
       });
+  }
+  if (name === 'ssh' && isCodespaceSsh(words, at)) {
+    // gh codespace ssh --profile NAME: the destination ssh connects to instead of the codespace's tunnel.
+    for (let j = at + 1; j < words.length && words[j] !== '--'; j++)
+      if (words[j] === '--profile' && j + 1 < words.length)
+        destination(found, words, j + 1, 0, 'ssh', 'the host gh codespace ssh --profile connects to');
+      else if (words[j]!.startsWith('--profile='))
+        destination(
+          found,
+          words,
+          j,
+          '--profile='.length,
+          'ssh',
+          'the host gh codespace ssh --profile connects to',
+        );
+    return;
   }
   if (name === 'ssh') {
     // The destination: the first operand before the command ([user@]host, ssh://[user@]host[:port]).

@@ -63,6 +63,9 @@ test('a program name that is a task runner target, a script or task name is no p
     ['composer', 'run', 'xargs', '{{x}}'],
     ['npm', 'run', 'xargs', '--', '-I', '{{x}}'],
     ['make', 'xargs', 'ARG={{x}}'],
+    // An editor's -c runs ex commands; a script or subcommand named after it runs none (gh codespace view).
+    ['npm', 'run', 'vim', '--', '-c', '{{x}}'],
+    ['gh', 'codespace', 'view', '-c', '{{x}}'],
   ])
     assertAccepted(spec);
   assertScriptAccepted('make watch ARG="{{x}}" && npm run watch -- "{{x}}"');
@@ -122,6 +125,7 @@ test('where the word may be a program, its rules hold: still refused', () => {
   assertRefused(['poetry', 'run', 'env', '{{x}}'], /the program env runs/);
   assertRefused(['pnpm', 'run', 'deploy', '&&', 'sh', '-c', '{{x}}'], /sh -c/);
   assertScriptRefused('echo a | sudo xargs -I {{x}} echo', /is in an option of xargs/);
+  assertRefused(['sudo', 'vim', '-c', '{{x}}'], /the ex command vim -c runs/);
   assertScriptRefused('echo a | npx xargs -I {{x}} echo', /is in an option of xargs/);
   // A tool's subcommand named after ssh, scp or rsync does what they do: oc rsync sends the local directory.
   assertRefused(['oc', 'rsync', '{{x}}', 'pod:/srv'], /the local file rsync reads and sends/);
