@@ -1,7 +1,8 @@
 // The templates and queries a tool evaluates to choose what it prints: a container runner's Go template (`docker
 // ps --format TEMPLATE`, `docker inspect -f TEMPLATE`, `docker compose ps --format TEMPLATE`; podman's, nerdctl's,
 // docker-compose's), kubectl's and oc's output templates (`-o go-template=…`, `-o jsonpath=…`,
-// `-o custom-columns=…`, `--template …`), gh's (`--template`, and the jq filter of `--jq`). Each is code in its
+// `-o custom-columns=…`, `--template …`; and wait's `--for=jsonpath=…`, which chooses what is waited for), gh's
+// (`--template`, and the jq filter of `--jq`), helm get all's `--template`. Each is code in its
 // language: it chooses what is printed to the job's log (any field of what the tool reads: a container's
 // environment, a Secret's data, a token) and calls the language's functions. Pure.
 import { PLACEHOLDER } from './placeholder.ts';
@@ -12,6 +13,8 @@ export interface PrintTemplate {
   /** The program, the subcommands before the option, roughly, and the option ("docker compose ps --format"). */
   how: string;
   language: 'Go template' | 'JSONPath' | 'jq filter';
+  /** The JSONPath of kubectl wait --for=jsonpath=…: it chooses what is waited for, not what is printed. */
+  waits?: true;
 }
 
 /** The container runners reading --format (and inspect's -f) as a Go template. */
@@ -33,7 +36,7 @@ const templated = (word: string) => new RegExp(PLACEHOLDER.source).test(word);
 export function printTemplateWords(words: readonly string[], at: number, name: string): PrintTemplate[] {
   const container = CONTAINER_RUNNERS.has(name);
   const kubectl = name === 'kubectl' || name === 'oc';
-  if (!container && !kubectl && name !== 'gh') return [];
+  if (!container && !kubectl && name !== 'gh' && name !== 'helm') return [];
   const found: PrintTemplate[] = [];
   const path = [name];
   const add = (index: number, option: string, language: PrintTemplate['language']) => {
@@ -64,7 +67,26 @@ export function printTemplateWords(words: readonly string[], at: number, name: s
         const text = words[k] ?? '';
         add(k, long ? '--output' : '-o', /jsonpath|custom-columns/.test(text) ? 'JSONPath' : 'Go template');
       } else if (option === '--template') add(value('--template'), '--template', 'Go template');
+      else if (option === '--for') {
+        // wait --for=jsonpath='{EXPR}'=VALUE: EXPR chooses what is waited for (one the cluster already meets
+        // passes at once), VALUE is a string it is compared with; a whole --for={{x}} may be jsonpath=… too.
+        const k = value('--for');
+        const text = (words[k] ?? '').slice(option !== word ? '--for='.length : 0);
+        const masked = text.replace(new RegExp(PLACEHOLDER.source, 'g'), (m) => '_'.repeat(m.length));
+        const jsonpath = /^jsonpath=/.test(text);
+        const close = masked.lastIndexOf('}');
+        const end = !jsonpath
+          ? /^(condition|create|delete)\b/.test(text)
+            ? 0
+            : text.length
+          : close < 0
+            ? text.length
+            : close + 1;
+        if (templated(text.slice(0, end)))
+          found.push({ index: k, how: [...path, '--for'].join(' '), language: 'JSONPath', waits: true });
+      }
     } else if (option === '--template') add(value('--template'), '--template', 'Go template');
+    else if (name === 'helm') continue;
     else if (option === '--jq' || /^-q/.test(word))
       add(value(option === '--jq' ? '--jq' : '-q'), option === '--jq' ? '--jq' : '-q', 'jq filter');
     // gh api -t is --template (elsewhere gh's -t is a title).

@@ -3112,14 +3112,16 @@ export function commandModel(words: readonly string[]): CommandModel {
       model.yamlValues.set(index, "salt's pillar= data, which salt reads as YAML");
     if (name === 'helm') for (const set of helmSetWords(words, i)) model.helmSets.set(set.index, set.option);
     // docker ps --format, docker inspect -f, kubectl -o jsonpath=…, gh --jq: code of a template or query language.
-    for (const { index, how, language } of printTemplateWords(words, i, name))
+    for (const { index, how, language, waits } of printTemplateWords(words, i, name))
       model.code.push({
         index,
         program: i,
         kind: 'interpreter',
         how,
         safe: () =>
-          `a ${language} chooses what ${name} prints to the job's log (any field of what it reads: a container's environment, a Secret's data, a token)${language === 'JSONPath' ? '' : ' and calls its functions'}: write it in the config (${TEMPLATE_EXAMPLES[language]}), a command per environment if it differs, or print JSON and pick with jq --arg v VALUE '… $v …'`,
+          waits
+            ? `a JSONPath chooses what ${name} wait waits for (a field the cluster already has passes at once, and the deploy goes on): write the JSONPath in the config and template only the value it is compared with (--for=jsonpath='{.status.phase}'=VALUE), or a command per environment`
+            : `a ${language} chooses what ${name} prints to the job's log (any field of what it reads: a container's environment, a Secret's data, a token)${language === 'JSONPath' ? '' : ' and calls its functions'}: write it in the config (${TEMPLATE_EXAMPLES[language]}), a command per environment if it differs, or print JSON and pick with jq --arg v VALUE '… $v …'`,
       });
     if (name === 'aws')
       for (const arg of awsShorthandWords(words, i)) model.awsShorthand.set(arg.index, arg.option);

@@ -52,3 +52,35 @@ test("gh's --template and --jq take no template", () => {
     '.[].name',
   ]);
 });
+
+test('kubectl wait --for=jsonpath: the JSONPath chooses what is waited for and takes no template; the value compared may', () => {
+  const WAIT =
+    /is inside the code "(kubectl|oc) wait --for" runs: .*a JSONPath chooses what (kubectl|oc) wait waits for/;
+  for (const argv of [
+    ['kubectl', 'wait', '--for=jsonpath={.status.{{x}}}=Running', 'pod/app'],
+    ['kubectl', 'wait', '--for', 'jsonpath={{x}}', 'pod/app'],
+    ['kubectl', 'wait', '--for=jsonpath={{x}}=1', 'deploy/app'],
+    // A whole --for may be jsonpath=… too.
+    ['kubectl', 'wait', '--for={{x}}', 'pod/app'],
+    ['oc', 'wait', '-n', 'app', '--for=jsonpath={.items[?(@.name=="{{x}}")].ready}=true', 'pods', '--all'],
+  ])
+    assertRefused(argv, WAIT);
+  // The value compared with (a string), a condition's name, and what is waited on stay accepted.
+  for (const argv of [
+    ['kubectl', 'wait', '--for=jsonpath={.status.phase}={{x}}', 'pod/app'],
+    ['kubectl', 'wait', '--for', 'jsonpath={.status.readyReplicas}={{x}}', 'deploy/app'],
+    ['oc', 'wait', '--for=jsonpath={.status.phase}', 'pod/app-{{x}}'],
+    ['kubectl', 'wait', '--for=condition=Available', 'deploy/app-{{x}}'],
+    ['kubectl', 'wait', '--for=condition={{x}}', 'deploy/app'],
+  ])
+    assertAccepted(argv);
+});
+
+test("helm get all's --template takes no template", () => {
+  const GO =
+    /is inside the code "helm get all [a-z-]* ?--template" runs: .*a Go template chooses what helm prints/;
+  assertRefused(['helm', 'get', 'all', 'app', '--template', '{{x}}'], GO);
+  assertRefused(['helm', 'get', 'all', '--template={{x}}', 'app'], GO);
+  assertAccepted(['helm', 'get', 'all', 'app-{{x}}', '--template', '{{.Release.Name}}']);
+  assertAccepted(['helm', 'get', 'values', 'app-{{x}}', '-o', 'json']);
+});
