@@ -170,6 +170,33 @@ function push(found: MountWord[], index: number, value: string, how: string): vo
   if (names.length) found.push({ index, names, how, kind: 'credential' });
 }
 
+/**
+ * gh secret set's options choosing who gets the secret: -R/--repo (the repository it is stored in), -o/--org and
+ * -r/--repos (the organization, and the repositories it is shared with). Their workflows read it: a value there
+ * would hand the secret to a repository of its choosing. Its name (a name: gh checks it) and -e/--env (an
+ * environment of that repository) are not refused.
+ */
+const GH_SECRET_TARGETS: ReadonlyMap<string, string> = new Map([
+  ...['-R', '--repo'].map((o): [string, string] => [o, 'the repository gh secret set stores the secret in']),
+  ...['-o', '--org'].map((o): [string, string] => [o, 'the organization gh secret set stores the secret in']),
+  ...['-r', '--repos'].map((o): [string, string] => [
+    o,
+    'the repositories gh secret set shares the secret with',
+  ]),
+]);
+
+function ghSecretSet(found: MountWord[], words: readonly string[], from: number): void {
+  const rest = operands(words, from, new Set(['-R', '--repo']));
+  if (words[rest[0] ?? -1] !== 'secret' || words[rest[1] ?? -1] !== 'set') return;
+  for (const [index, option, value] of values(words, from, new Set(GH_SECRET_TARGETS.keys())))
+    push(
+      found,
+      index,
+      value,
+      `${GH_SECRET_TARGETS.get(option)!}, whose workflows read it (${option}): a repository of the value's choosing would get the secret`,
+    );
+}
+
 /** The words of a command (`words[at]`, named `name`) holding a template in a credential or where it is sent. */
 export function credentialOptions(words: readonly string[], at: number, name: string): MountWord[] {
   const found: MountWord[] = [];
@@ -179,6 +206,7 @@ export function credentialOptions(words: readonly string[], at: number, name: st
   if (anywhere)
     for (const [index, option, value] of values(words, from, new Set(anywhere.keys())))
       push(found, index, value, `${anywhere.get(option)!}, which ${name} ${option} chooses`);
+  if (name === 'gh') ghSecretSet(found, words, from);
   const login = LOGINS[name];
   if (!login) return found;
   const logins = new Set(login.options.keys());
