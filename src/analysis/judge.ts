@@ -647,7 +647,7 @@ export function judge(state: JudgeState, read: Sample): { state: JudgeState; dec
     decision = {
       kind: 'promote',
       code: 'healthy',
-      reason: `all ${config.checks.length} checks hold after ${next.samplesWithData} intervals with data${idle.length ? `; not compared yet, no interval they could use (no stable side, no requests, or histogram bounds the two sides do not share): ${idle.join(', ')}` : ''}`,
+      reason: `${config.checks.length === 1 ? 'its one check holds' : `all ${config.checks.length} checks hold`} after ${next.samplesWithData} interval${next.samplesWithData === 1 ? '' : 's'} with data${idle.length ? `; not compared yet, no interval they could use (no stable side, no requests, or histogram bounds the two sides do not share): ${idle.join(', ')}` : ''}`,
       values,
     };
   }

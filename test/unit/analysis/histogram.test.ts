@@ -504,7 +504,7 @@ test('a histogram comparison whose two sides share no bucket bounds compares not
   assert.equal(decision?.kind, 'promote');
   assert.match(
     decision!.reason,
-    /^all 1 checks hold after 5 intervals with data; not compared yet, no interval they could use \(.*histogram bounds the two sides do not share\): seeds\.latency-vs-stable$/,
+    /^its one check holds after 5 intervals with data; not compared yet, no interval they could use \(.*histogram bounds the two sides do not share\): seeds\.latency-vs-stable$/,
   );
   // Sides that share their bounds are compared, and a promotion then names nothing.
   let shared = createJudgeState(config, { intervalMs: 60_000, startedAt: 0 });
@@ -515,5 +515,5 @@ test('a histogram comparison whose two sides share no bucket bounds compares not
       stable: side([0.1, 0.5, Infinity], [90, 99, 100]),
       errors: [],
     }));
-  assert.equal(decision?.reason, 'all 1 checks hold after 5 intervals with data');
+  assert.equal(decision?.reason, 'its one check holds after 5 intervals with data');
 });
