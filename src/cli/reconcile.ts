@@ -2,10 +2,7 @@
 // the config's state_dir (docs/reconcile.md). A rollout owned by a process on this host that is gone is
 // rolled back (or, with `on_orphan: resume`, resumed by this process); due retired slots are torn down. Exit 0 when nothing that was due failed, 1 when something
 // did, 2 for bad input (an environment not in the config).
-import { readdirSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
-import { join } from 'node:path';
-import { resolveEnvironment } from '../config/resolve.ts';
 import { FileControlChannel } from '../control/file-channel.ts';
 import type { RawConfig } from '../config/schema.ts';
 import { jsonLinesReporter } from '../report/json-lines.ts';
@@ -13,7 +10,8 @@ import { formatReconcileText } from '../report/reconcile.ts';
 import { terminalReporter } from '../report/terminal.ts';
 import { ownerStatusFor, thisProcessOwner } from '../reconcile/owner.ts';
 import { fileReconcileLock } from './reconcile-lock.ts';
-import { reconcile, ReconcileUsageError, refusalFails, type ReconcileEntry } from '../reconcile/run.ts';
+import { reconcile, ReconcileUsageError } from '../reconcile/run.ts';
+import { fileStrayRecords } from '../reconcile/stray.ts';
 import { FileStateStore } from '../state/file-store.ts';
 import { EXIT_CODES } from '../util/exit-codes.ts';
 import { cancelCliOnSignals } from './cancellation.ts';
@@ -90,14 +88,8 @@ export async function reconcileCli(opts: ReconcileCliOptions, deps: ReconcileCli
       reporter,
       ...(notifiers ? { notifierFor: (env, rollout) => notifiers.forRollout(env.name, rollout) } : {}),
       stateDir: opts.stateDir,
+      strayRecords: () => fileStrayRecords(config, opts.stateDir),
     }).finally(() => notifiers?.close());
-    // Every environment asked for: the records left behind by environments taken out of the config too.
-    // One of them that cannot be trusted fails the run as a configured environment's would (refusalFails).
-    if (!opts.environment?.length && !opts.adoptCurrent) {
-      const stray = await strayRecords(config, opts.stateDir);
-      summary.entries.push(...stray);
-      if (stray.some((e) => e.failed)) summary.failed = true;
-    }
     if (opts.json) deps.out(`${JSON.stringify({ type: 'reconcile', ...summary })}\n`);
     else deps.out(formatReconcileText(summary));
     return summary.failed ? EXIT_CODES.failed : EXIT_CODES.success;
@@ -109,65 +101,6 @@ export async function reconcileCli(opts: ReconcileCliOptions, deps: ReconcileCli
     cancellation.dispose();
     await reporter.close?.();
   }
-}
-
-/**
- * The records in the config's state directories of environments the config no longer defines, that still
- * hold a rollout in progress or retired slots: reconcile cannot act on them (their target is gone with
- * their config), and left unsaid a rollout's traffic split would stay as it is unnoticed. One that others may
- * write is reported state_untrusted (failed), its content not believed.
- */
-export async function strayRecords(config: RawConfig, stateDir?: string): Promise<ReconcileEntry[]> {
-  const dirs = new Set(
-    Object.keys(config.environments).map((name) => resolveEnvironment(config, name, { stateDir }).stateDir),
-  );
-  const entries: ReconcileEntry[] = [];
-  for (const dir of dirs) {
-    const store = new FileStateStore(dir);
-    let files: string[];
-    try {
-      files = readdirSync(join(dir, 'records'));
-    } catch {
-      continue;
-    }
-    for (const file of files.filter((f) => f.endsWith('.json')).sort()) {
-      let name: string;
-      try {
-        name = decodeURIComponent(file.slice(0, -'.json'.length));
-      } catch {
-        continue;
-      }
-      if (Object.hasOwn(config.environments, name) || store.pathFor(name) !== join(dir, 'records', file))
-        continue;
-      const read = await store.read(name);
-      // Someone else may write it: what it holds is not believed (it may hide a rollout), and it fails the
-      // run until mended, as a configured environment's record would; not skipped without a word.
-      if (!read.ok && read.code === 'state_untrusted') {
-        entries.push({
-          environment: name,
-          code: read.code,
-          failed: refusalFails(read.code),
-          message: `${read.message} (${read.source}); not acted on, and what it holds is not known: the config no longer defines ${name}, so once it is mended reconcile says whether it holds a rollout or retired slots`,
-          steps: [],
-        });
-        continue;
-      }
-      const record = read.ok ? read.record : undefined;
-      if (!record || (!record.rollout && record.retired.length === 0)) continue;
-      const what = record.rollout
-        ? `a rollout of ${record.rollout.version} in progress (owned by ${record.rollout.owner.kind === 'process' ? `process ${record.rollout.owner.pid} on ${record.rollout.owner.host}` : `workflow run ${record.rollout.owner.runId}`})`
-        : `${record.retired.length} retired slot(s) not torn down (${record.retired.map((r) => r.slot).join(', ')})`;
-      entries.push({
-        environment: name,
-        code: 'environment_not_in_config',
-        failed: false,
-        message: `${store.pathFor(name)} holds ${what}, but the config no longer defines ${name}: nothing can be run for it; put it back in the config for reconcile to finish it, or clean up by hand and move the record away`,
-        steps: [],
-        ...(record.rollout ? { version: record.rollout.version } : {}),
-      });
-    }
-  }
-  return entries;
 }
 
 /** Who runs this process, for an adoption's history entry (`someone` where the system cannot say). */

@@ -377,6 +377,14 @@ export interface ResolveOverrides {
   variables?: Record<string, string>;
 }
 
+/**
+ * Where the records are kept (every environment shares the config's state dir): known without resolving an
+ * environment, which may fail for one whose config is invalid.
+ */
+export function stateDirOf(config: RawConfig, override?: string): string {
+  return override ?? config.state_dir ?? '.deploy-action';
+}
+
 export function resolveEnvironment(
   config: RawConfig,
   name: string,
@@ -453,7 +461,7 @@ export function resolveEnvironment(
       onSuccess: cmd(env.hooks?.on_success, 'hooks.on_success'),
     },
     variables: withOverrides(name, env.variables ?? {}, overrides.variables),
-    stateDir: overrides.stateDir ?? config.state_dir ?? '.deploy-action',
+    stateDir: stateDirOf(config, overrides.stateDir),
     gates: env.gates ?? config.gates,
     analysis: env.analysis ?? config.analysis,
     approvals: env.approvals ?? config.approvals,

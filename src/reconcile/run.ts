@@ -200,6 +200,12 @@ export interface ReconcileOptions {
    * environment notifies nobody. It only queues: it never delays a rollback.
    */
   notifierFor?(env: ResolvedEnvironment, rollout: Rollout): Promise<Reporter | undefined>;
+  /**
+   * The records of environments the config no longer defines that need saying (stray.ts), looked for when
+   * every environment is reconciled: reported and logged like the others, never acted on. Without it (the
+   * records are on GitHub, which cannot list them by environment) none are looked for.
+   */
+  strayRecords?(): Promise<ReconcileEntry[]>;
 }
 
 export type ExclusiveHold =
@@ -259,6 +265,9 @@ export async function reconcile(given: ReconcileOptions): Promise<ReconcileSumma
       entries.push(entry(name, 'internal_error', true, `internal error: ${(error as Error).message}`));
     }
   }
+  // Every environment asked for: the records left behind by environments taken out of the config too. One
+  // that cannot be trusted fails the run as a configured environment's would (refusalFails).
+  if (!options.environments?.length && options.strayRecords) entries.push(...(await options.strayRecords()));
   for (const e of entries)
     options.reporter.event({
       type: 'log',

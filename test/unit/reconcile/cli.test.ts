@@ -338,6 +338,23 @@ describe('records of environments taken out of the config', () => {
     );
     const text = await cliInProcess(['reconcile', '--config', configPath]);
     assert.match(text.stdout, /legacy\/eu west: environment_not_in_config/);
+    // Logged as it is found, in the format of the configured environments' lines, not only in the summary.
+    const logged = events(stdout)
+      .filter((e) => e.type === 'log')
+      .map((e) => e.message as string);
+    assert.ok(
+      logged.includes('reconcile production: nothing_due: no deployment recorded yet'),
+      logged.join('\n'),
+    );
+    assert.ok(
+      logged.some((m) => m.startsWith('reconcile legacy/eu west: environment_not_in_config: ')),
+      logged.join('\n'),
+    );
+    assert.ok(
+      logged.some((m) => m.startsWith('reconcile old: environment_not_in_config: ')),
+      logged.join('\n'),
+    );
+    assert.match(text.stdout, /reconcile old: environment_not_in_config: /);
   });
 
   it('one others may write is state_untrusted (its path, what is wrong, the fix), not skipped; exit 1 after the rest is reconciled', async () => {
@@ -376,6 +393,14 @@ describe('records of environments taken out of the config', () => {
     assert.match(message, /may be written by its group and others \(mode 0666\).*`chmod go-w`/);
     assert.match(message, /the config no longer defines old/);
     assert.equal(statSync(oldPath).mode & 0o777, 0o666, 'left as it is');
+    // Logged as an error as it is found, like a configured environment's refused record.
+    const logged = events(stdout).filter(
+      (e) => e.type === 'log' && (e.message as string).startsWith('reconcile old: state_untrusted: '),
+    );
+    assert.deepEqual(
+      logged.map((e) => e.level),
+      ['error'],
+    );
 
     // Mended: what it holds is said again, and the run does not fail for it.
     chmodSync(oldPath, 0o644);

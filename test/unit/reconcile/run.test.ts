@@ -11,7 +11,12 @@ import type { RawConfig } from '../../../src/config/schema.ts';
 import type { PipelineEvent } from '../../../src/pipeline/events.ts';
 import { capabilitiesOf } from '../../../src/pipeline/step-runner.ts';
 import type { OwnerStatus } from '../../../src/reconcile/decide.ts';
-import { reconcile, UnknownEnvironmentsError, type ReconcileOptions } from '../../../src/reconcile/run.ts';
+import {
+  reconcile,
+  UnknownEnvironmentsError,
+  type ReconcileEntry,
+  type ReconcileOptions,
+} from '../../../src/reconcile/run.ts';
 import { emptyRecord, type EnvironmentRecord, type Rollout } from '../../../src/state/record.ts';
 import type { StateRead, StateStore } from '../../../src/state/store.ts';
 import { createStrategy } from '../../../src/strategies/index.ts';
@@ -491,6 +496,58 @@ describe('reconcile: several environments', () => {
         /the config defines "production" and "staging"/.test(e.message),
     );
     assert.equal(reads, 0);
+  });
+});
+
+describe('reconcile: records of environments removed from the config', () => {
+  const stray = (environment: string, failed: boolean): ReconcileEntry => ({
+    environment,
+    code: failed ? 'state_untrusted' : 'environment_not_in_config',
+    failed,
+    message: `${environment}: said by the store`,
+    steps: [],
+  });
+
+  it('every environment reconciled: they follow the configured ones, each logged as those are; named ones: not looked for', async () => {
+    const cfg = await config();
+    const o = options(cfg, new MemoryStore(), { state: 'running' }, T0, {
+      strayRecords: async () => [stray('old', false), stray('legacy', true)],
+    });
+    const summary = await reconcile(o);
+    assert.deepEqual(
+      summary.entries.map((e) => [e.environment, e.code, e.failed]),
+      [
+        ['production', 'nothing_due', false],
+        ['staging', 'nothing_due', false],
+        ['old', 'environment_not_in_config', false],
+        ['legacy', 'state_untrusted', true],
+      ],
+    );
+    assert.equal(summary.failed, true, 'one others may write fails the run (refusalFails)');
+    assert.deepEqual(
+      o.harness.events.filter((e) => e.type === 'log').map((e) => [e.level, e.message]),
+      [
+        ['info', 'reconcile production: nothing_due: no deployment recorded yet'],
+        ['info', 'reconcile staging: nothing_due: no deployment recorded yet'],
+        ['warn', 'reconcile old: environment_not_in_config: old: said by the store'],
+        ['error', 'reconcile legacy: state_untrusted: legacy: said by the store'],
+      ],
+    );
+
+    // Environments named: only those, the removed ones not looked for.
+    let asked = 0;
+    const named = await reconcile(
+      options(cfg, new MemoryStore(), { state: 'running' }, T0, {
+        environments: ['production'],
+        strayRecords: async () => (asked++, [stray('legacy', true)]),
+      }),
+    );
+    assert.deepEqual(
+      named.entries.map((e) => [e.environment, e.code]),
+      [['production', 'nothing_due']],
+    );
+    assert.equal(named.failed, false);
+    assert.equal(asked, 0);
   });
 });
 
