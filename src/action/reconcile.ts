@@ -11,6 +11,8 @@ import { createGitHubClient, type GitHubClient, type RequestCounter } from '../g
 import { terminalReporter } from '../report/terminal.ts';
 import { renderReconcileSummary } from '../report/reconcile.ts';
 import { InPlaceGitHubStore } from '../reconcile/github-store.ts';
+import { fileStrayRecords } from '../reconcile/stray.ts';
+import type { RawConfig } from '../config/schema.ts';
 import { lockRunStatusFor, ownerStatusFor, thisProcessOwner } from '../reconcile/owner.ts';
 import {
   needsAttention,
@@ -111,6 +113,7 @@ export async function runReconcile(
     markDeployment: octokit ? markDeployment(octokit, context, redact) : undefined,
     controlFor: controlFactory(inputs, context, octokit),
     ...(notifiers ? { notifierFor: (e, rollout) => notifiers.forRollout(e.name, rollout) } : {}),
+    ...strayFactory(inputs, config, environments),
   })
     .catch((error: unknown) => {
       // Asked wrongly (adopt-current for no or several environments): a problem with the inputs.
@@ -167,6 +170,24 @@ export function storeFactory(
     keys: [key],
   });
   return () => store;
+}
+
+/**
+ * `state-dir` given: the records there of environments the config no longer defines are reported, as by the
+ * CLI's reconcile (stray.ts). On GitHub they cannot be listed by environment without reading the repository's
+ * whole deployment history (docs/reconcile.md): not looked for, and the log says so once.
+ */
+export function strayFactory(
+  inputs: Pick<ActionInputs, 'stateDir'>,
+  config: RawConfig,
+  environments: string[] | undefined,
+): Pick<ReconcileOptions, 'strayRecords'> {
+  if (inputs.stateDir) return { strayRecords: () => fileStrayRecords(config, inputs.stateDir) };
+  if (!environments?.length)
+    logInfo(
+      'records of environments removed from the config are not looked for on GitHub (docs/reconcile.md, "Environments removed from the config")',
+    );
+  return {};
 }
 
 /**

@@ -1,0 +1,146 @@
+// The Action's mode: reconcile with `state-dir` reports the records there of environments the config no
+// longer defines as the CLI's reconcile does (src/reconcile/stray.ts): environment_not_in_config with what it
+// holds, never acted on; one others may write is state_untrusted and fails the step after the rest.
+import assert from 'node:assert/strict';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, test } from 'node:test';
+import type { RunContext } from '../../../src/action/context.ts';
+import { readInputs } from '../../../src/action/inputs.ts';
+import { runReconcile } from '../../../src/action/reconcile.ts';
+import { FileStateStore } from '../../../src/state/file-store.ts';
+import { emptyRecord, type EnvironmentRecord } from '../../../src/state/record.ts';
+
+let dir: string;
+let stateDir: string;
+let config: string;
+let outputs: string;
+const exitCode = process.exitCode;
+const outputFile = process.env.GITHUB_OUTPUT;
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'action-reconcile-stray-'));
+  stateDir = join(dir, 'state');
+  config = join(dir, 'deploy.yml');
+  writeFileSync(
+    config,
+    'target:\n  commands:\n    deploy: ["true"]\nenvironments:\n  production:\n    strategy: { type: direct }\n',
+  );
+  outputs = join(dir, 'outputs');
+  writeFileSync(outputs, '');
+  process.env.GITHUB_OUTPUT = outputs;
+});
+afterEach(() => {
+  process.exitCode = exitCode;
+  if (outputFile === undefined) delete process.env.GITHUB_OUTPUT;
+  else process.env.GITHUB_OUTPUT = outputFile;
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const context: RunContext = {
+  owner: 'acme',
+  repo: 'web',
+  eventName: 'schedule',
+  sha: 'a'.repeat(40),
+  apiUrl: 'https://api.github.com',
+};
+
+function removed(environment: string, change: Partial<EnvironmentRecord>): EnvironmentRecord {
+  return {
+    ...emptyRecord('acme/web', environment, new Date()),
+    seq: 2,
+    live: { version: 'v1', slot: 'blue', since: new Date().toISOString() },
+    ...change,
+  };
+}
+
+async function reconcileStep(input: Record<string, string> = {}) {
+  const inputs = readInputs(
+    (name) => ({ mode: 'reconcile', config, 'state-dir': stateDir, ...input })[name] ?? '',
+  );
+  await runReconcile(inputs, context, {});
+  const written = readFileSync(outputs, 'utf8');
+  const output = (name: string) => new RegExp(`^${name}<<(\\S+)\\n([^]*?)\\n\\1$`, 'm').exec(written)?.[2];
+  const summary = JSON.parse(output('reconcile') ?? '') as {
+    entries: Array<{ environment: string; code: string; failed: boolean; message: string }>;
+    failed: boolean;
+  };
+  return { status: output('status'), code: output('code'), summary };
+}
+
+test('mode reconcile, state-dir: a removed environment’s rollout or retired slots are reported, not acted on', async () => {
+  const store = new FileStateStore(stateDir);
+  await store.write(
+    removed('old', {
+      rollout: {
+        deploymentId: '41',
+        version: 'v2',
+        strategy: 'direct',
+        phase: 'old',
+        step: 0,
+        steps: 1,
+        weight: 0,
+        startedAt: new Date().toISOString(),
+        owner: { kind: 'workflow', runId: '7' },
+        recovery: [],
+      },
+    }),
+  );
+  await store.write(
+    removed('older', {
+      retired: [{ slot: 'green', version: 'v0', dueAt: new Date(Date.now() - 60_000).toISOString() }],
+    }),
+  );
+  await store.write(removed('quiet', {}));
+
+  const { status, code, summary } = await reconcileStep();
+
+  assert.equal(status, 'succeeded');
+  assert.equal(process.exitCode, exitCode, 'the step does not fail');
+  assert.equal(code, 'reconciled');
+  assert.deepEqual(
+    summary.entries.map((e) => [e.environment, e.code, e.failed]),
+    [
+      ['production', 'nothing_due', false],
+      ['old', 'environment_not_in_config', false],
+      ['older', 'environment_not_in_config', false],
+    ],
+  );
+  assert.match(summary.entries[1]!.message, /rollout of v2 in progress \(owned by workflow run 7\)/);
+  assert.match(summary.entries[2]!.message, /1 retired slot\(s\) not torn down \(green\)/);
+  const after = await store.read('old');
+  assert.ok(after.ok && after.record?.rollout, 'left as it was');
+});
+
+test('mode reconcile, state-dir: a removed environment’s record others may write fails the step (state_untrusted)', async () => {
+  const store = new FileStateStore(stateDir);
+  await store.write(
+    removed('old', { retired: [{ slot: 'green', version: 'v0', dueAt: new Date().toISOString() }] }),
+  );
+  chmodSync(store.pathFor('old'), 0o666);
+
+  const { status, code, summary } = await reconcileStep();
+
+  assert.equal(process.exitCode, 1, 'the step fails');
+  assert.equal(status, 'failed');
+  assert.equal(code, 'state_untrusted');
+  assert.deepEqual(
+    summary.entries.map((e) => [e.environment, e.code, e.failed]),
+    [
+      ['production', 'nothing_due', false],
+      ['old', 'state_untrusted', true],
+    ],
+  );
+  assert.match(summary.entries[1]!.message, /the config no longer defines old/);
+
+  // Environments named: only those, so the removed one is not looked for.
+  process.exitCode = exitCode;
+  writeFileSync(outputs, '');
+  const named = await reconcileStep({ environment: 'production' });
+  assert.equal(named.status, 'succeeded');
+  assert.deepEqual(
+    named.summary.entries.map((e) => e.code),
+    ['nothing_due'],
+  );
+});
