@@ -9,6 +9,9 @@ import {
   type MetricConfig,
   type ProviderConfig,
 } from './schema.ts';
+import { UNDECIDED_DEFAULTS } from './window.ts';
+
+export { windowIntervals } from './window.ts';
 
 export type ResolvedCheck =
   | {
@@ -83,8 +86,8 @@ export const ANALYSIS_DEFAULTS = {
   maxProviderErrors: 5,
   maxNoDataMs: 5 * MINUTE,
   minSamples: 3,
-  extendUndecided: 0.5,
-  onUndecided: 'decide',
+  extendUndecided: UNDECIDED_DEFAULTS.extendUndecided,
+  onUndecided: UNDECIDED_DEFAULTS.onUndecided,
   alpha: 0.01,
   // 1: H0 is "the canary's error rate is no higher than stable's", the null the 1 % bound is stated for.
   errorsTolerance: 1,
@@ -273,14 +276,4 @@ export function resolveAnalysisConfig(
     extendUndecided: parsed.extend_undecided ?? ANALYSIS_DEFAULTS.extendUndecided,
     onUndecided: parsed.on_undecided ?? ANALYSIS_DEFAULTS.onUndecided,
   };
-}
-
-/** Intervals in a window, and how many its one extension adds when it ends undecided. */
-export function windowIntervals(
-  config: Pick<AnalysisConfig, 'extendUndecided'>,
-  windowMs: number,
-  intervalMs: number,
-): { base: number; extension: number } {
-  const base = Math.max(1, Math.ceil(windowMs / intervalMs));
-  return { base, extension: Math.ceil(base * config.extendUndecided) };
 }

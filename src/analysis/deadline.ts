@@ -67,8 +67,8 @@ export function decideAtDeadline(state: JudgeState, last: Decision): Decision {
   };
 }
 
-// windowIntervals lives beside the config it reads (config.ts), so the config check can count as the analysis does.
-export { windowIntervals } from './config.ts';
+// windowIntervals lives in window.ts (import-free), so the config check can count as the analysis does.
+export { windowIntervals } from './window.ts';
 
 /**
  * The window's decision from its judge state and last interval (after the extension, if any): promote and

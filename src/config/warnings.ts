@@ -2,7 +2,7 @@
 // that passed before still passes), but said by `validate`, at the start of a run and as annotations in the
 // Action, so the author learns it from the tool rather than from a window that lasted longer than written.
 // Pure: the config (past the schema and the semantic rules) in, the warnings with their field paths out.
-import { ANALYSIS_DEFAULTS, windowIntervals } from '../analysis/config.ts';
+import { UNDECIDED_DEFAULTS, windowIntervals } from '../analysis/window.ts';
 import { formatDuration } from './duration.ts';
 import { PRESETS, type Preset } from './presets.ts';
 import { resolveStrategy, strategyType, type ResolvedStrategy } from './resolve.ts';
@@ -230,13 +230,13 @@ function minSamplesWarnings(
   if (!analysis || analysis.min_samples === undefined) return [];
   const analysisPath: Path = env.analysis ? ['environments', name, 'analysis'] : ['analysis'];
   const minSamples = analysis.min_samples;
-  const extend = analysis.extend_undecided ?? ANALYSIS_DEFAULTS.extendUndecided;
-  const decide = (analysis.on_undecided ?? ANALYSIS_DEFAULTS.onUndecided) === 'decide';
+  const extend = analysis.extend_undecided ?? UNDECIDED_DEFAULTS.extendUndecided;
+  const decide = (analysis.on_undecided ?? UNDECIDED_DEFAULTS.onUndecided) === 'decide';
   const samplesText = `min_samples (${minSamples})`;
   const warnings: SemanticIssue[] = [];
   for (const window of windows) {
     if (window.ms <= 0) continue;
-    // As the analysis counts them (pipeline/metrics-analyzer.ts, analysis/config.ts windowIntervals).
+    // As the analysis counts them (pipeline/metrics-analyzer.ts, analysis/window.ts windowIntervals).
     const { base, extension } = windowIntervals(
       { extendUndecided: extend },
       window.ms,
