@@ -8,6 +8,7 @@ import { PLACEHOLDER } from './placeholder.ts';
 import { environmentName } from './deploy-sources.ts';
 import { isCodeVariable } from './programs.ts';
 import type { ImageToolCommand } from './image-tool-types.ts';
+import { lookupTable } from './lookup-table.ts';
 
 /**
  * kubectl's and oc's options (anywhere before `--`: global ones may follow the subcommand) and helm's global ones
@@ -19,7 +20,7 @@ import type { ImageToolCommand } from './image-tool-types.ts';
 const CLUSTER_OPTIONS: Record<
   string,
   ReadonlyMap<string, [string, NonNullable<MountWord['kind']>, RegExp?]>
-> = {
+> = lookupTable({
   kubectl: new Map([
     ['-s', ['the API server (a server elsewhere gets the token or client certificate)', 'engine']],
     ['--server', ['the API server (a server elsewhere gets the token or client certificate)', 'engine']],
@@ -69,7 +70,7 @@ const CLUSTER_OPTIONS: Record<
     ['--insecure-skip-tls-verify', ['whether the certificate of the chart repository is checked', 'engine']],
     ['--plain-http', ['whether the chart registry is reached without TLS', 'engine']],
   ]),
-};
+});
 
 /** Options of CLUSTER_OPTIONS that take no value written apart, only --option=VALUE (a switch). */
 const CLUSTER_SWITCHES = new Set([
@@ -147,14 +148,14 @@ export function kubectlPatchWords(words: readonly string[], at: number, name: st
 }
 
 /** kubectl's and oc's options choosing an entry of the kubeconfig, helm's; what they are, for messages. */
-const CONTEXT_OPTIONS: Record<string, ReadonlyMap<string, string>> = {
+const CONTEXT_OPTIONS: Record<string, ReadonlyMap<string, string>> = lookupTable({
   kubectl: new Map([
     ['--context', 'the context'],
     ['--cluster', 'the kubeconfig cluster'],
     ['--user', 'the kubeconfig user'],
   ]),
   helm: new Map([['--kube-context', 'the context']]),
-};
+});
 CONTEXT_OPTIONS.oc = CONTEXT_OPTIONS.kubectl!;
 
 /** kubectl and oc options that take a value written apart, before the words of kubectl set image. */

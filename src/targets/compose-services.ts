@@ -1,4 +1,4 @@
-// The services a compose command names (docker compose up/build/pull/push/… SERVICE…, run/exec SERVICE …): a
+import { lookupTable } from './lookup-table.ts'; // The services a compose command names (docker compose up/build/pull/push/… SERVICE…, run/exec SERVICE …): a
 // service of the compose file written in the config, by its name, so a value there chooses among that file's
 // services (as --profile does), not a file, a build context or an image. Compose reads a service's name as
 // [a-zA-Z0-9._-]: a value there is checked once rendered to be one plain name (no "-" first, which compose
@@ -18,7 +18,7 @@ const ONE_SERVICE = /^(port|attach|export|commit)$/;
  * them): the word after one is a service; one taking a value takes it. Per subcommand since a letter means
  * different things: `logs -t` is --timestamps, `stop -t` --timeout (a value); `rm -f` is --force.
  */
-const FLAGS: Readonly<Record<string, readonly string[]>> = {
+const FLAGS: Readonly<Record<string, readonly string[]>> = lookupTable({
   build: [
     ...['--check', '--no-cache', '--print', '--pull', '--push', '-q', '--quiet', '--with-dependencies'],
     ...['--compress', '--force-rm', '--parallel', '--no-rm'],
@@ -62,7 +62,7 @@ const FLAGS: Readonly<Record<string, readonly string[]>> = {
   volumes: ['-q', '--quiet'],
   attach: ['--no-stdin', '--sig-proxy'],
   commit: ['-p', '--pause'],
-};
+});
 /** Options of every subcommand taking no value. */
 const COMMON_FLAGS = ['--dry-run', '--help', '-h'];
 

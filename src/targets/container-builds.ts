@@ -5,6 +5,7 @@ import { PLACEHOLDER } from './placeholder.ts';
 import { imageReference, buildReferenceRefusal } from './image-references.ts';
 import { mountValue } from './mount-values.ts';
 import { options } from './container-options.ts';
+import { lookupTable } from './lookup-table.ts';
 
 /**
  * docker build (buildx build, image build), podman and nerdctl build, buildah bud/build: options that take a
@@ -162,7 +163,7 @@ const BUILDER_HOW =
   'the buildx builder (a BuildKit daemon, on another machine with the remote, kubernetes or docker-container driver, which gets the build context, its secrets and the registry credentials, and makes the image)';
 
 /** docker buildx create's options choosing where and how its builder runs, and what they choose. */
-const BUILDX_CREATE: Readonly<Record<string, string>> = {
+const BUILDX_CREATE: Readonly<Record<string, string>> = lookupTable({
   '--driver':
     'the driver of the builder (remote: a BuildKit daemon elsewhere; kubernetes: pods of a cluster)',
   '--driver-opt':
@@ -173,7 +174,7 @@ const BUILDX_CREATE: Readonly<Record<string, string>> = {
     'the config of the BuildKit daemon (a file of this machine: its registries, mirrors, insecure entitlements)',
   '--buildkitd-flags':
     "the BuildKit daemon's flags (--allow-insecure-entitlement security.insecure: privileged steps)",
-};
+});
 
 /**
  * docker buildx's builder (`words[j]` is its subcommand, `from` the word after buildx): --builder NAME anywhere (before `--`), buildx use NAME

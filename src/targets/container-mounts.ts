@@ -52,6 +52,7 @@ import {
   awsOption,
 } from './deploy-sources.ts';
 import { composeServices, SERVICE_WHY } from './compose-services.ts';
+import { lookupTable } from './lookup-table.ts';
 export { type MountWord, type ContainerMounts, type CheckedName } from './container-sites.ts';
 export { BUILD_VALUES, isBuildReference } from './container-builds.ts';
 export { clusterOptions, kubectlPatchWords } from './cluster-names.ts';
@@ -140,10 +141,10 @@ export const SERVICE_VALUES: readonly string[] = [
 const RUNNERS = new Set(['docker', 'podman', 'nerdctl', 'docker-compose', 'buildah']);
 
 /** The subcommands, per runner, whose options are read here (after docker's container or service). */
-const RUN_SUBCOMMANDS: Record<string, RegExp> = {
+const RUN_SUBCOMMANDS: Record<string, RegExp> = lookupTable({
   buildah: /^(run|from)$/,
   other: /^(run|create|update|exec)$/,
-};
+});
 
 /**
  * The mounts of a container runner's command (`words[at]` is the runner, named `name`): the parts of its mount
@@ -445,7 +446,7 @@ const IMAGE_COMMAND_VALUES: readonly string[] = [
  * docker/podman/nerdctl/buildah pull, push and tag: options choosing what is trusted (the signature policy, the
  * registry's certificates, whether and how nerdctl verifies the image's signature) or a key file read.
  */
-const IMAGE_COMMAND_TRUST: Readonly<Record<string, string>> = {
+const IMAGE_COMMAND_TRUST: Readonly<Record<string, string>> = lookupTable({
   '--signature-policy': 'the trust policy (insecureAcceptAnything: any image, unsigned)',
   '--cert-dir': 'the certificates trusted for the registry',
   '--verify': 'the way the signature of the image is verified (none: not at all)',
@@ -466,7 +467,7 @@ const IMAGE_COMMAND_TRUST: Readonly<Record<string, string>> = {
   '--sign-by-sq-fingerprint': 'the Sequoia key the image is signed with (any key, by its fingerprint)',
   '--sign-by-sigstore':
     'the sigstore signing parameters (a file of this machine: the key, Fulcio and Rekor it signs with)',
-};
+});
 
 /**
  * docker/podman/nerdctl/buildah pull, push and tag: options that take no value (docker pull --help, podman-pull(1),
@@ -493,9 +494,9 @@ const COMMIT_FLAGS: readonly string[] = [
   ...['--disable-compression', '--omit-history', '--rewrite-timestamp', '--estargz', '--zstdchunked'],
 ];
 /** commit's options setting what the image runs: the instructions applied (CMD, ENTRYPOINT …), a config file. */
-const COMMIT_PROGRAMS: Readonly<Record<string, string>> = {
+const COMMIT_PROGRAMS: Readonly<Record<string, string>> = lookupTable({
   '-c': 'the instruction applied to the image (CMD, ENTRYPOINT, ONBUILD: the program it runs; USER, WORKDIR, ENV)',
   '--change':
     'the instruction applied to the image (CMD, ENTRYPOINT, ONBUILD: the program it runs; USER, WORKDIR, ENV)',
   '--config': 'the image config read from a file (its entrypoint and command: the program it runs)',
-};
+});

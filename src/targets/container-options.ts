@@ -2,6 +2,7 @@
 // the switches choosing what a tool trusts, and the reader of options (`options`) every tool's table goes by.
 import { type ContainerMounts, templates } from './container-sites.ts';
 import { contextName } from './context-names.ts';
+import { lookupTable } from './lookup-table.ts';
 
 /**
  * Options before a runner's subcommand (and compose's before its own) whose value chooses the engine that runs
@@ -9,7 +10,7 @@ import { contextName } from './context-names.ts';
  * build context and the -e values (an ssh:// address runs ssh); another runtime, conmon, storage root, hooks
  * directory or CNI plugin directory of this machine runs programs as root there. Refused like a right.
  */
-export const GLOBAL_RIGHTS: Record<string, ReadonlyMap<string, string>> = {
+export const GLOBAL_RIGHTS: Record<string, ReadonlyMap<string, string>> = lookupTable({
   docker: new Map([
     [
       '-H',
@@ -72,7 +73,7 @@ export const GLOBAL_RIGHTS: Record<string, ReadonlyMap<string, string>> = {
   compose: new Map([
     ['--env-file', 'the file of variables the compose file is filled from (its images, mounts, privileged:)'],
   ]),
-};
+});
 
 /**
  * Switches choosing what a tool trusts, per tool (a runner's for its global options, pull, push, run and create;
@@ -81,7 +82,7 @@ export const GLOBAL_RIGHTS: Record<string, ReadonlyMap<string, string>> = {
  * where a template would turn the check off (--tls-verify=false, --insecure-ignore-tlog=true): refused there, as
  * kubectl --insecure-skip-tls-verify=VALUE is. Written alone they are accepted.
  */
-export const TRUST_SWITCHES: Record<string, ReadonlyMap<string, string>> = {
+export const TRUST_SWITCHES: Record<string, ReadonlyMap<string, string>> = lookupTable({
   docker: new Map([
     ['--tlsverify', 'whether the certificate of the daemon is checked'],
     ['--tls', 'whether the daemon is reached over TLS'],
@@ -135,7 +136,7 @@ export const TRUST_SWITCHES: Record<string, ReadonlyMap<string, string>> = {
   crane: new Map([
     ['--insecure', 'whether the registry may be reached without TLS or a checked certificate'],
   ]),
-};
+});
 
 /** trivy's switches of TRUST_SWITCHES choosing what counts as a finding: refused as its scanner options are. */
 const SCANNER_SWITCHES: ReadonlySet<string> = new Set([
@@ -170,7 +171,7 @@ export function trustSwitch(
 }
 
 /** Global options that take a value but give no rights (to find the subcommand after them). */
-export const GLOBAL_VALUES: Record<string, readonly string[]> = {
+export const GLOBAL_VALUES: Record<string, readonly string[]> = lookupTable({
   docker: ['-l', '--log-level', '--config', '-c', '--context'],
   podman: [
     '--log-level',
@@ -189,7 +190,7 @@ export const GLOBAL_VALUES: Record<string, readonly string[]> = {
     ...['-f', '--file', '-p', '--project-name', '--project-directory', '--profile', '--ansi', '--parallel'],
     '--progress',
   ],
-};
+});
 
 /** Global options that take no value: the word after one is the subcommand. */
 const GLOBAL_FLAGS = new Set(

@@ -9,6 +9,7 @@
 // 'credential'. Pure.
 import type { MountWord } from './container-mounts.ts';
 import { PLACEHOLDER } from './placeholder.ts';
+import { lookupTable } from './lookup-table.ts';
 
 /** The templates in `text`. */
 function templates(text: string): string[] {
@@ -29,22 +30,22 @@ function hashicorpOptions(servers: readonly string[], tokens: readonly string[])
   ]);
 }
 
-const HASHICORP: Record<string, ReadonlyMap<string, string>> = {
+const HASHICORP: Record<string, ReadonlyMap<string, string>> = lookupTable({
   vault: hashicorpOptions(['address', 'agent-address'], []),
   nomad: hashicorpOptions(['address'], ['token', 'token-file']),
   consul: hashicorpOptions(['http-addr', 'grpc-addr'], ['token', 'token-file']),
-};
+});
 
 /** Their switches choosing whether the server certificate is checked: a template in -switch=VALUE. */
 const HASHICORP_SWITCHES = ['tls-skip-verify'];
 
 /** Options taking a value written apart, for each tool's operands (those of credentialOptions besides). */
-const OTHER_VALUES: Record<string, readonly string[]> = {
+const OTHER_VALUES: Record<string, readonly string[]> = lookupTable({
   vault: ['-method', '--method', '-path', '--path', '-format', '--format', '-field', '--field'],
   oc: ['-n', '--namespace', '--context', '--cluster', '--user', '--kubeconfig', '--certificate-authority'],
   argocd: [],
   az: [],
-};
+});
 
 /** A HashiCorp CLI's credential options among `words[from…]`. */
 function hashicorp(found: MountWord[], words: readonly string[], from: number, name: string): void {
@@ -123,7 +124,7 @@ function operands(words: readonly string[], from: number, options: ReadonlySet<s
 }
 
 /** Each tool's login options naming who acts, per login command (its words). */
-const LOGINS: Record<string, { command: string; options: ReadonlyMap<string, string> }> = {
+const LOGINS: Record<string, { command: string; options: ReadonlyMap<string, string> }> = lookupTable({
   az: {
     command: 'login',
     options: new Map([
@@ -156,14 +157,14 @@ const LOGINS: Record<string, { command: string; options: ReadonlyMap<string, str
       ]),
     ]),
   },
-};
+});
 
 /** Options of a tool taking a credential anywhere, whatever the command: argocd --auth-token. */
-const ANYWHERE: Record<string, ReadonlyMap<string, string>> = {
+const ANYWHERE: Record<string, ReadonlyMap<string, string>> = lookupTable({
   argocd: new Map([['--auth-token', 'the token it acts with (whose it is: who acts)']]),
   // gh api/auth --hostname HOST: the host its token for that host (GH_ENTERPRISE_TOKEN's) is sent to.
   gh: new Map([['--hostname', 'the GitHub host it talks to (it gets the token)']]),
-};
+});
 
 function push(found: MountWord[], index: number, value: string, how: string): void {
   const names = templates(value);

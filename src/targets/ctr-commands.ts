@@ -1,6 +1,7 @@
 // ctr's (containerd's) commands read here: run and task exec with their rights, and the image subcommands under
 // each of their names. A table of IMAGE_TOOLS, separate for its size.
 import { type PlainCheck, type ImageToolCommand, image } from './image-tool-types.ts';
+import { lookupTable } from './lookup-table.ts';
 
 /** ctr run's options that take a value written apart (read before its image only). */
 const CTR_RUN_VALUES: readonly string[] = [
@@ -23,7 +24,7 @@ const CTR_RUN_FLAGS: readonly string[] = [
  * --runtime): a value there is refused. `--privileged`, `--net-host` and `--allow-new-privs` take none, but may
  * be written `--privileged=VALUE`.
  */
-const CTR_RIGHTS: Readonly<Record<string, string>> = {
+const CTR_RIGHTS: Readonly<Record<string, string>> = lookupTable({
   '--privileged': 'every right of this machine (--privileged=true)',
   '--net-host': 'the network of this machine (--net-host=true)',
   '--allow-new-privs': 'new privileges for its processes (--allow-new-privs=true: set-user-ID programs)',
@@ -46,7 +47,7 @@ const CTR_RIGHTS: Readonly<Record<string, string>> = {
   '--env-file': 'the file of variables',
   '--log-uri': 'where its output goes (binary://: a program of this machine run with it)',
   '--blockio-config-file': 'the block I/O classes read from a file',
-};
+});
 
 /** ctr images pull/push/tag's options that take a value written apart. */
 const CTR_IMAGE_VALUES: readonly string[] = [
@@ -77,23 +78,23 @@ const CTR_IMAGE_SWITCHES: ReadonlyMap<string, string> = new Map([
 ]);
 
 /** ctr run's and images pull's --snapshotter: one plain name, a snapshotter of containerd's config. */
-const CTR_SNAPSHOTTER: Readonly<Record<string, PlainCheck>> = {
+const CTR_SNAPSHOTTER: Readonly<Record<string, PlainCheck>> = lookupTable({
   '--snapshotter': {
     how: 'the snapshotter ctr --snapshotter chooses (the layers the container starts from)',
     why: "the name of a snapshotter containerd's config already has, since anything else is no such name (a path, an option); write other snapshotters in the config",
   },
-};
+});
 
 /** ctr images pull/push/tag's options choosing what it trusts for the registry (files and directories). */
-const CTR_IMAGE_TRUST: Readonly<Record<string, string>> = {
+const CTR_IMAGE_TRUST: Readonly<Record<string, string>> = lookupTable({
   '--tlscacert': 'the certificate authority trusted for the registry (a file of this machine)',
   '--tlscert': 'the client certificate presented to the registry (a file of this machine)',
   '--tlskey': 'the client key presented to the registry (a file of this machine)',
   '--hosts-dir': 'the registry configuration (mirrors, certificates: the images that run)',
-};
+});
 
 /** ctr's image subcommands, under each name of images, and run and task exec. */
-export const CTR_COMMANDS: Record<string, ImageToolCommand> = {
+export const CTR_COMMANDS: Record<string, ImageToolCommand> = lookupTable({
   // ctr run [flags] IMAGE ID [COMMAND] [ARG...]: with --rootfs, IMAGE is a directory of this machine.
   run: {
     does: 'runs',
@@ -108,7 +109,7 @@ export const CTR_COMMANDS: Record<string, ImageToolCommand> = {
     operand: (p, _c, given) =>
       p === 0 ? (given.has('--rootfs') ? 'read' : 'image') : p === 2 ? 'program' : undefined,
   },
-};
+});
 for (const group of ['images', 'image', 'i'])
   for (const [sub, does] of [
     ['pull', 'pulls'],

@@ -28,6 +28,7 @@ import { PLACEHOLDER } from './placeholder.ts';
 import { sshDestinations, sshHost } from './ssh-destinations.ts';
 import { SYSTEMCTL_GRAMMAR, systemdWhere } from './systemd-tools.ts';
 import { isCodeVariable } from './programs.ts';
+import { lookupTable } from './lookup-table.ts';
 
 /** The templates in `text`. */
 function templates(text: string): string[] {
@@ -513,7 +514,7 @@ export function awsOperands(words: readonly string[], from: number): number[] {
  * what create-function and update-function-configuration set (gcloud functions deploy's --entry-point,
  * --runtime and --service-account are refused alike).
  */
-const LAMBDA_CHOICES: Readonly<Record<string, string>> = {
+const LAMBDA_CHOICES: Readonly<Record<string, string>> = lookupTable({
   '--role':
     'the IAM role the function runs as (any role the credentials may pass to Lambda, with its rights)',
   '--handler': 'the handler the function runs (any function or module of its package: the code that runs)',
@@ -521,13 +522,13 @@ const LAMBDA_CHOICES: Readonly<Record<string, string>> = {
     'the runtime the function runs in (nodejs22.x, python3.13, provided.al2023: which files of its package are its code)',
   '--layers':
     "the layers added to the function's code (a layer ARN of any account that shares one: its code runs in the function)",
-};
+});
 
 /**
  * IAM's operations granting rights (or a credential) to a principal, and their options naming the principal or
  * the rights: a template there is refused (kind 'grant').
  */
-const IAM_GRANTS: Readonly<Record<string, readonly string[]>> = {
+const IAM_GRANTS: Readonly<Record<string, readonly string[]>> = lookupTable({
   'attach-role-policy': ['--role-name', '--policy-arn'],
   'attach-user-policy': ['--user-name', '--policy-arn'],
   'attach-group-policy': ['--group-name', '--policy-arn'],
@@ -547,10 +548,10 @@ const IAM_GRANTS: Readonly<Record<string, readonly string[]>> = {
   'update-login-profile': ['--user-name', '--password'],
   'create-service-specific-credential': ['--user-name'],
   'upload-ssh-public-key': ['--user-name', '--ssh-public-key-body'],
-};
+});
 
 /** What IAM_GRANTS's options choose, for messages. */
-const IAM_GRANT_WHAT: Readonly<Record<string, string>> = {
+const IAM_GRANT_WHAT: Readonly<Record<string, string>> = lookupTable({
   '--role-name':
     'which chooses the role given the rights (any role of the account: whoever may assume it then has them)',
   '--user-name': 'which chooses the user given the rights or the credential (any user of the account)',
@@ -565,7 +566,7 @@ const IAM_GRANT_WHAT: Readonly<Record<string, string>> = {
     'which chooses the instance profile given the role (the instances that then act as it)',
   '--password': 'the password of the user (whoever knows it signs in as the user)',
   '--ssh-public-key-body': 'the key the user signs in with (whoever holds its private key acts as the user)',
-};
+});
 
 /**
  * In aws shorthand fields, an environment entry (name=NAME,value=VALUE[,type=TYPE]) whose name holds a template
@@ -613,14 +614,14 @@ function shorthandEntryProblem(
 }
 
 /** CodeBuild start-build's (and start-build-batch's) overrides that choose what the build runs, builds, or as whom. */
-const CODEBUILD_CHOICES: Readonly<Record<string, string>> = {
+const CODEBUILD_CHOICES: Readonly<Record<string, string>> = lookupTable({
   '--buildspec-override':
     'which chooses the commands the build runs (a buildspec written inline, or the file of the source it is read from)',
   '--source-location-override':
     'which chooses the source the build builds and runs the buildspec of (any repository or bucket)',
   '--service-role-override':
     'which chooses who acts: the IAM role the build runs as (any role the credentials may pass to CodeBuild, with its rights)',
-};
+});
 
 /**
  * The keys of aws configure set whose value may come from a template: the region, the output format, the
@@ -809,7 +810,7 @@ const ECS_OVERRIDES: ShorthandRule = {
 };
 
 /** aws SERVICE OPERATION's options taking shorthand whose fields choose what is deployed, or what runs. */
-const AWS_SHORTHAND: Readonly<Record<string, Readonly<Record<string, ShorthandRule>>>> = {
+const AWS_SHORTHAND: Readonly<Record<string, Readonly<Record<string, ShorthandRule>>>> = lookupTable({
   'lambda create-function': { '--code': LAMBDA_CODE(true), '--image-config': LAMBDA_IMAGE_CONFIG },
   'lambda publish-layer-version': { '--content': LAMBDA_CODE(false) },
   'lambda update-function-configuration': { '--image-config': LAMBDA_IMAGE_CONFIG },
@@ -831,7 +832,7 @@ const AWS_SHORTHAND: Readonly<Record<string, Readonly<Record<string, ShorthandRu
     '--source-build-information': BEANSTALK_BUILD_SOURCE,
     '--build-configuration': BEANSTALK_BUILD,
   },
-};
+});
 
 /**
  * A template in aws shorthand (`v`, the value of `rule`'s option): refused in a key, in a field `rule` does not
@@ -1237,7 +1238,7 @@ function redisSources(
 const DATABASE_CLIENTS: Record<
   string,
   { hosts: readonly string[]; credentials: readonly string[]; values: string; long: readonly string[] }
-> = {
+> = lookupTable({
   psql: {
     hosts: ['-h', '--host'],
     // A user picks the password ~/.pgpass holds for it.
@@ -1288,7 +1289,7 @@ const DATABASE_CLIENTS: Record<
     values: 'upf',
     long: [],
   },
-};
+});
 DATABASE_CLIENTS['mariadb'] = DATABASE_CLIENTS.mysql!;
 DATABASE_CLIENTS['mongo'] = DATABASE_CLIENTS.mongosh!;
 

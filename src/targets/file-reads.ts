@@ -28,6 +28,7 @@ import { optionValues } from './option-values.ts';
 import { GCLOUD_OPTIONAL, TRIVY_VALUES } from './container-mounts.ts';
 import { GCLOUD_BUILD_WITH_VALUE, GCLOUD_WITH_VALUE } from './gcloud-options.ts';
 import { remoteCommands, type RemoteCommand } from './remote-line.ts';
+import { lookupTable } from './lookup-table.ts';
 
 /**
  * How the tool finds a file in the argument (from `from` on, the option's value):
@@ -279,7 +280,7 @@ export const CURL_LONG_OPTIONS = new Map<string, boolean>(
 );
 const CURL_SAFE_DATA =
   'pass the value with --data-raw, which reads no file (--data-raw "version={{…}}"), or after fixed text (-d version={{…}})';
-const CURL_FILES: Record<string, CurlFile> = {
+const CURL_FILES: Record<string, CurlFile> = lookupTable({
   d: { rule: 'at', safe: CURL_SAFE_DATA },
   '--data': { rule: 'at', safe: CURL_SAFE_DATA },
   '--data-ascii': { rule: 'at', safe: CURL_SAFE_DATA },
@@ -328,7 +329,7 @@ const CURL_FILES: Record<string, CurlFile> = {
     rule: 'cookie',
     safe: 'write the cookie name in the config (-b session={{…}}), which reads no file',
   },
-};
+});
 
 /** Which rule reads more of an argument as a file, for an ambiguous prefix of curl's long options. */
 const STRICT: Record<FileRule, number> = {
@@ -572,7 +573,7 @@ const SYNC_TOOLS: Record<
     lists: string[];
     example: string;
   }
-> = {
+> = lookupTable({
   // remote:path, as scp's host:path (a leading ":", rclone's :backend: such as :local:, counts as local).
   rclone: {
     table: { short: '', long: RCLONE_WITH_VALUE },
@@ -597,7 +598,7 @@ const SYNC_TOOLS: Record<
     lists: ['--list-of-files'],
     example: 'azcopy VERB dist/ "https://account.blob.core.windows.net/site/{{…}}/?SAS"',
   },
-};
+});
 
 // az acr build/run's options taking a value, and az's own.
 export const AZ_ACR_WITH_VALUE = optionSet(`
@@ -985,7 +986,7 @@ const AUTHFILE_READS: OptionReads = {
   })),
 };
 
-const OPTION_READS: Record<string, OptionReads> = {
+const OPTION_READS: Record<string, OptionReads> = lookupTable({
   // wget's getopt: the short letters taking a value (-nv is -n v), and unique prefixes of long options.
   wget: {
     short: 'oaeiBtOTwQPlARDIXUn',
@@ -1124,7 +1125,7 @@ const OPTION_READS: Record<string, OptionReads> = {
       },
     ],
   },
-};
+});
 
 /**
  * The values of the options of `reads` in a command (`words[at]` is the program, `name`): `--opt VALUE`,
@@ -1288,11 +1289,11 @@ const CRICTL_GLOBAL_VALUES = new Set(
  * crictl run, runp and create: which operands are container or pod config files (run CONTAINER-CONFIG
  * POD-CONFIG, runp POD-CONFIG, create POD-ID CONTAINER-CONFIG POD-CONFIG), and the options taking a value.
  */
-const CRICTL_CONFIGS: Readonly<Record<string, readonly number[]>> = {
+const CRICTL_CONFIGS: Readonly<Record<string, readonly number[]>> = lookupTable({
   run: [0, 1],
   runp: [0],
   create: [1, 2],
-};
+});
 const CRICTL_RUN_OPTIONS: OptionTable = {
   short: 'rT',
   long: new Set(['--runtime', '--cancel-timeout', '--pull-timeout', '--creds', '--auth', '--username']),
@@ -1666,18 +1667,18 @@ const SSH_ACTS = {
 } satisfies Record<string, FileAct>;
 
 /** ssh's short options naming a file it reads, writes or connects through (ssh(1); scp and sftp take -F and -i). */
-const SSH_FILE_FLAGS: Record<string, keyof typeof SSH_ACTS> = {
+const SSH_FILE_FLAGS: Record<string, keyof typeof SSH_ACTS> = lookupTable({
   F: 'config',
   i: 'key',
   S: 'socket',
   E: 'write',
-};
+});
 
 /**
  * Its -o options naming one (ssh_config(5)): the known hosts file is written too (ssh adds a new host's key to
  * the first), ControlPath and IdentityAgent are sockets. ProxyCommand and the like run commands (programs.ts).
  */
-const SSH_FILE_OPTIONS: Record<string, keyof typeof SSH_ACTS> = {
+const SSH_FILE_OPTIONS: Record<string, keyof typeof SSH_ACTS> = lookupTable({
   identityfile: 'key',
   certificatefile: 'key',
   userknownhostsfile: 'write',
@@ -1685,7 +1686,7 @@ const SSH_FILE_OPTIONS: Record<string, keyof typeof SSH_ACTS> = {
   revokedhostkeys: 'known',
   controlpath: 'socket',
   identityagent: 'socket',
-};
+});
 
 /**
  * The files ssh, scp and sftp take from their options: -F (the config), -i (a key), ssh's -S (the control

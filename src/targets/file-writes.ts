@@ -36,6 +36,7 @@ import type { FileSetting } from './file-settings.ts';
 import { composeSubcommand } from './compose-services.ts';
 import { chosenWords, nameWords } from './launchers.ts';
 import { awkOptions, parallelArgFiles, parallelCommand, programName, xargsLongOption } from './programs.ts';
+import { lookupTable } from './lookup-table.ts';
 
 export const WRITES: FileAct = {
   does: 'writes',
@@ -303,7 +304,7 @@ function copyLike(words: readonly string[], at: number, name: string): FileRead[
 }
 
 /** The tools whose operands are the files they act on, with their options taking a value. */
-const OPERAND_TOOLS: Record<string, { grammar: Grammar; act: FileAct; safe: string }> = {
+const OPERAND_TOOLS: Record<string, { grammar: Grammar; act: FileAct; safe: string }> = lookupTable({
   tee: { grammar: { short: '', long: [], optional: ['--output-error'] }, act: WRITES, safe: SAFE_WRITE },
   sponge: { grammar: { short: '', long: [] }, act: WRITES, safe: SAFE_WRITE },
   rm: {
@@ -401,7 +402,7 @@ const OPERAND_TOOLS: Record<string, { grammar: Grammar; act: FileAct; safe: stri
   unexpand: { grammar: { short: 't', long: ['--tabs'] }, act: PRINTS, safe: SAFE_PRINT },
   rev: { grammar: { short: '', long: [] }, act: PRINTS, safe: SAFE_PRINT },
   cmp: { grammar: { short: 'in', long: ['--ignore-initial', '--bytes'] }, act: PRINTS, safe: SAFE_PRINT },
-};
+});
 
 /** uniq [INPUT [OUTPUT]]: the first printed, the second written. */
 function uniqFiles(words: readonly string[], at: number): FileRead[] {
@@ -840,23 +841,25 @@ function gitArchive(words: readonly string[], sub: number): FileRead[] {
   ];
 }
 
-const CURL_WRITES: Record<string, CurlFile> = Object.fromEntries(
-  [
-    'o',
-    '--output',
-    '--output-dir',
-    'D',
-    '--dump-header',
-    'c',
-    '--cookie-jar',
-    '--trace',
-    '--trace-ascii',
-    '--stderr',
-    '--libcurl',
-    '--etag-save',
-    '--hsts',
-    '--alt-svc',
-  ].map((option) => [option, { rule: 'file' as const, safe: SAFE_WRITE, act: WRITES }]),
+const CURL_WRITES: Record<string, CurlFile> = lookupTable(
+  Object.fromEntries(
+    [
+      'o',
+      '--output',
+      '--output-dir',
+      'D',
+      '--dump-header',
+      'c',
+      '--cookie-jar',
+      '--trace',
+      '--trace-ascii',
+      '--stderr',
+      '--libcurl',
+      '--etag-save',
+      '--hsts',
+      '--alt-svc',
+    ].map((option) => [option, { rule: 'file' as const, safe: SAFE_WRITE, act: WRITES }]),
+  ),
 );
 
 const WGET_WRITES: OptionReads = {
@@ -1083,14 +1086,14 @@ const WGET_SERVER_NAMED: ReadonlyArray<[RegExp, string]> = [
  * without its "_" and "-", in any case (content_disposition, contentDisposition), and turned off only by off, no,
  * 0 or false.
  */
-const WGET_SERVER_COMMANDS: Readonly<Record<string, string>> = {
+const WGET_SERVER_COMMANDS: Readonly<Record<string, string>> = lookupTable({
   contentdisposition: '--content-disposition',
   trustservernames: '--trust-server-names',
   recursive: '--recursive',
   mirror: '--mirror',
   pagerequisites: '--page-requisites',
   dirstruct: '--force-directories',
-};
+});
 
 /** The option a wgetrc command given with -e turns on, when it is one of WGET_SERVER_COMMANDS. */
 function wgetCommandOption(command: string): string | undefined {
@@ -1483,7 +1486,7 @@ function zipFiles(words: readonly string[], at: number): FileRead[] {
 }
 
 /** gzip, bzip2, xz (and their un- forms): options taking a value; the -cat forms print their operands. */
-const COMPRESSORS: Record<string, Grammar> = {
+const COMPRESSORS: Record<string, Grammar> = lookupTable({
   gzip: { short: 'S', long: ['--suffix'] },
   bzip2: { short: '', long: [] },
   xz: {
@@ -1503,8 +1506,8 @@ const COMPRESSORS: Record<string, Grammar> = {
     short: 'oD',
     long: ['--output-dir-flat', '--output-dir-mirror', '--patch-from', '--filelist', '--format', '--memory'],
   },
-};
-const COMPRESSOR_OF: Record<string, string> = {
+});
+const COMPRESSOR_OF: Record<string, string> = lookupTable({
   gzip: 'gzip',
   gunzip: 'gzip',
   zcat: 'gzip',
@@ -1521,7 +1524,7 @@ const COMPRESSOR_OF: Record<string, string> = {
   zstd: 'zstd',
   unzstd: 'zstd',
   zstdcat: 'zstd',
-};
+});
 
 /** gzip FILE… replaces each file (FILE.gz, the original gone); with -c, -l or -t, or as zcat, it prints them. */
 function compressorFiles(words: readonly string[], at: number, name: string): FileRead[] {
@@ -1665,7 +1668,7 @@ function awkFiles(words: readonly string[], at: number, name: string): FileRead[
 }
 
 /** Options naming where a package manager or a build tool writes, by tool: [long, short, subcommand or '']. */
-const TOOL_OUTPUTS: Readonly<Record<string, ReadonlyArray<[string, string, string]>>> = {
+const TOOL_OUTPUTS: Readonly<Record<string, ReadonlyArray<[string, string, string]>>> = lookupTable({
   // npm/pnpm pack --pack-destination DIR: the directory the tarball is written to.
   npm: [['--pack-destination', '', 'pack']],
   pnpm: [['--pack-destination', '', 'pack']],
@@ -1682,7 +1685,7 @@ const TOOL_OUTPUTS: Readonly<Record<string, ReadonlyArray<[string, string, strin
     ['--out-dir', '', ''],
     ['--root', '', 'install'],
   ],
-};
+});
 
 /**
  * The files or directories a package manager or a build tool writes its output to (TOOL_OUTPUTS): an option's
@@ -1826,7 +1829,7 @@ function parallelFiles(words: readonly string[], at: number): FileRead[] {
 
 /** Options writing a file, read with getopt clusters: ssh-keygen -f, gpg -o/--output. */
 const OPTION_WRITES: Record<string, { grammar: Grammar; alias: Record<string, string>; options: string[] }> =
-  {
+  lookupTable({
     'ssh-keygen': {
       grammar: { short: 'abCDEFfIJjKMmNnOPRrSstVWwYZz', long: [] },
       alias: {},
@@ -1848,7 +1851,7 @@ const OPTION_WRITES: Record<string, { grammar: Grammar; alias: Record<string, st
       alias: { o: '--output' },
       options: ['--output'],
     },
-  };
+  });
 
 /** The words of the command whose program is `words[at]` that name a file it writes, deletes or prints. */
 function writesAt(words: readonly string[], at: number): FileRead[] {

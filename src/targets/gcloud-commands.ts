@@ -6,6 +6,7 @@ import { type ContainerMounts, templates } from './container-sites.ts';
 import { imageReference } from './image-references.ts';
 import { PLACEHOLDER } from './placeholder.ts';
 import { optionValues } from './option-values.ts';
+import { lookupTable } from './lookup-table.ts';
 
 /** gcloud's global options that take a value written apart. */
 export const GCLOUD_VALUES: readonly string[] = [
@@ -120,7 +121,7 @@ export const gcloudVerb = (word: string): boolean =>
  * images of Container Registry or Artifact Registry (container images add-tag SRC DEST…, delete; artifacts
  * docker images delete, docker tags add IMAGE TAG and delete), also under beta and alpha.
  */
-export const GCLOUD_COMMANDS: Record<string, ImageToolCommand> = {};
+export const GCLOUD_COMMANDS: Record<string, ImageToolCommand> = lookupTable({});
 const GCLOUD_SECRETS = 'the secrets (any secret of the project, as a variable or a file of the container)';
 const GCLOUD_VM_MOUNT =
   "the VM's directory or disk mounted into the container, or where (a host path such as / or the docker socket; a mount path laid over the container's programs)";

@@ -11,6 +11,7 @@
 import type { ContainerMounts } from './container-mounts.ts';
 import { operandsOf } from './option-words.ts';
 import { PLACEHOLDER } from './placeholder.ts';
+import { lookupTable } from './lookup-table.ts';
 
 /** The templates in `text`. */
 function templates(text: string): string[] {
@@ -32,7 +33,7 @@ const GIT_SERVER_KEYS =
 const GLOBAL_VALUES = new Set(['-c', '-C', '--config-env', '--git-dir', '--work-tree', '--namespace']);
 
 /** The options of each subcommand read here that take the next word as their value. */
-const SUBCOMMAND_VALUES: Record<string, ReadonlySet<string>> = {
+const SUBCOMMAND_VALUES: Record<string, ReadonlySet<string>> = lookupTable({
   clone: new Set([
     ...['-o', '--origin', '-b', '--branch', '-u', '--upload-pack', '--reference', '--reference-if-able'],
     ...['--separate-git-dir', '--depth', '--shallow-since', '--shallow-exclude', '-c', '--config'],
@@ -51,7 +52,7 @@ const SUBCOMMAND_VALUES: Record<string, ReadonlySet<string>> = {
   'ls-remote': new Set(['--upload-pack', '--sort', '-o', '--server-option']),
   remote: new Set(['-t', '--track', '-m', '--master']),
   submodule: new Set(['-b', '--branch', '--name', '--reference', '--depth']),
-};
+});
 
 /** The fixed start of a URL's or scp-like address's path: `scheme://authority/` or `user@host:` (not `x::`). */
 const FIXED_HOST = /^(?:[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/]+\/|[^/:]+:(?![/:]))/;

@@ -13,6 +13,7 @@ import {
   gcloudVerb,
   GCLOUD_OPTIONAL,
 } from './gcloud-commands.ts';
+import { lookupTable } from './lookup-table.ts';
 
 /** cosign's options choosing the key or the signer it signs or verifies with, or what it trusts. */
 const COSIGN_TRUST = new Map([
@@ -267,7 +268,7 @@ const CRANE_FLAGS: readonly string[] = [
 ];
 
 /** crane index append and filter: -m the manifests it adds, -t the image it names, its operand the base. */
-const CRANE_INDEX: Record<string, ImageToolCommand> = {
+const CRANE_INDEX: Record<string, ImageToolCommand> = lookupTable({
   'index append': {
     does: 'appends to',
     flags: ['--docker-empty-base'],
@@ -280,7 +281,7 @@ const CRANE_INDEX: Record<string, ImageToolCommand> = {
     flags: [],
     operand: image,
   },
-};
+});
 
 /**
  * Tools other than a container runner that read, copy, sign or scan images, and the images they name: skopeo
@@ -289,7 +290,7 @@ const CRANE_INDEX: Record<string, ImageToolCommand> = {
  * gcloud's Container Registry and Artifact Registry commands. Their options taking a value and those taking none
  * are listed (from each tool's documentation): a template after any other option is refused, naming it.
  */
-export const IMAGE_TOOLS: Readonly<Record<string, ImageTool>> = {
+export const IMAGE_TOOLS: Readonly<Record<string, ImageTool>> = lookupTable({
   skopeo: {
     engine: new Map([
       ['--policy', 'the trust policy (insecureAcceptAnything: any image, unsigned)'],
@@ -768,10 +769,10 @@ export const IMAGE_TOOLS: Readonly<Record<string, ImageTool>> = {
     // gcloud sql import|export sql|csv|bak: groups named as verbs.
     groups: ['sql import', 'sql export'],
   },
-};
+});
 
 /** docker buildx imagetools create (-t the image it names, its operands the sources) and inspect. */
-export const IMAGETOOLS: Readonly<Record<string, ImageToolCommand>> = {
+export const IMAGETOOLS: Readonly<Record<string, ImageToolCommand>> = lookupTable({
   create: {
     does: 'names',
     values: ['--annotation', '--builder', '--platform', '--progress'],
@@ -786,4 +787,4 @@ export const IMAGETOOLS: Readonly<Record<string, ImageToolCommand>> = {
     flags: ['--raw', '-D', '--debug'],
     operand: image,
   },
-};
+});

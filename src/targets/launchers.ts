@@ -40,6 +40,7 @@ import {
   TRIVY_VALUES,
   type CheckedName,
 } from './container-mounts.ts';
+import { lookupTable } from './lookup-table.ts';
 
 export type ChosenKind =
   | 'program'
@@ -112,7 +113,7 @@ interface WrapperSyntax {
 }
 
 /** Programs that run the command given after their own options and operands. */
-const WRAPPERS: Record<string, WrapperSyntax> = {
+const WRAPPERS: Record<string, WrapperSyntax> = lookupTable({
   env: {
     values: ['-u', '--unset', '-C', '--chdir', '-a', '--argv0'],
     assignments: true,
@@ -248,13 +249,13 @@ const WRAPPERS: Record<string, WrapperSyntax> = {
   },
   // bash's coproc COMMAND (coproc NAME { … } is read as a compound command, shell-script.ts).
   coproc: { values: [] },
-};
+});
 
 /** Programs whose subcommand runs another program: the subcommand, and where the program is after it. */
 const SUBCOMMANDS: Record<
   string,
   { subcommands: readonly string[]; values: readonly string[]; operands: number }
-> = {
+> = lookupTable({
   // docker exec [OPTIONS] CONTAINER COMMAND, docker run/create [OPTIONS] IMAGE [COMMAND] (create's command runs
   // at docker start), compose exec/run SERVICE COMMAND
   docker: {
@@ -326,18 +327,18 @@ const SUBCOMMANDS: Record<
     },
     operands: 1,
   },
-};
+});
 for (const name of ['podman', 'nerdctl', 'docker-compose']) SUBCOMMANDS[name] = SUBCOMMANDS.docker!;
 SUBCOMMANDS['oc'] = SUBCOMMANDS.kubectl!;
 SUBCOMMANDS['flyctl'] = SUBCOMMANDS.fly!;
 
 /** Options of SUBCOMMANDS' run subcommands choosing the directory or environment the program is found in. */
-const SUBCOMMAND_DIRECTORIES: Record<string, readonly string[]> = {
+const SUBCOMMAND_DIRECTORIES: Record<string, readonly string[]> = lookupTable({
   // docker run/exec -w: the directory a relative program is found in, in the container.
   docker: ['-w', '--workdir'],
   // conda run: the directory, and the environment whose programs run.
   conda: ['--cwd', '-n', '--name', '-p', '--prefix'],
-};
+});
 for (const name of ['podman', 'nerdctl', 'docker-compose'])
   SUBCOMMAND_DIRECTORIES[name] = SUBCOMMAND_DIRECTORIES.docker!;
 for (const name of ['mamba', 'micromamba']) SUBCOMMAND_DIRECTORIES[name] = SUBCOMMAND_DIRECTORIES.conda!;
@@ -347,7 +348,7 @@ for (const name of ['mamba', 'micromamba']) SUBCOMMANDS[name] = SUBCOMMANDS.cond
  * Plugin managers of tools: the plugin subcommand runs a plugin by name (`helm plugin {{x}}`), and installing one
  * (`helm plugin install {{x}}`) fetches code whose hooks and commands then run.
  */
-const PLUGINS: Record<string, { word: readonly string[]; installs: readonly string[] }> = {
+const PLUGINS: Record<string, { word: readonly string[]; installs: readonly string[] }> = lookupTable({
   helm: { word: ['plugin'], installs: ['install', 'update'] },
   gh: { word: ['extension', 'extensions', 'ext'], installs: ['install', 'upgrade', 'exec'] },
   kubectl: { word: ['krew'], installs: ['install', 'upgrade'] },
@@ -355,14 +356,14 @@ const PLUGINS: Record<string, { word: readonly string[]; installs: readonly stri
   // trivy plugin install/run NAME|URL (run installs it first), and its WASM modules; with the aliases trivy
   // defines (plugin p, module m, install i, run r).
   trivy: { word: ['plugin', 'p', 'module', 'm'], installs: ['install', 'i', 'run', 'r', 'upgrade'] },
-};
+});
 
 /**
  * Tools whose first operand is a subcommand that may be a program of its own (git-*, kubectl-* and cargo-* on
  * PATH, docker and helm plugins, gh extensions, git aliases with "!", package.json scripts): their options
  * before it that take a value.
  */
-const SUBCOMMAND_TOOLS: Record<string, readonly string[]> = {
+const SUBCOMMAND_TOOLS: Record<string, readonly string[]> = lookupTable({
   git: ['-C', '-c', '--git-dir', '--work-tree', '--namespace', '--super-prefix', '--config-env'],
   kubectl: [
     ...['-n', '-s', '-v', '--namespace', '--context', '--kubeconfig', '--cluster', '--user', '--server'],
@@ -436,7 +437,7 @@ const SUBCOMMAND_TOOLS: Record<string, readonly string[]> = {
     ...['--userns-uid-map-user', '--userns-gid-map-group', '--default-mounts-file', '--cpu-profile'],
     '--memory-profile',
   ],
-};
+});
 SUBCOMMAND_TOOLS['oc'] = SUBCOMMAND_TOOLS.kubectl!;
 
 /**
@@ -458,7 +459,7 @@ const COMPOSE_GROUP: CommandGroup = {
     ...['--parallel', '--progress'],
   ],
 };
-const COMMAND_GROUPS: Record<string, Readonly<Record<string, CommandGroup>>> = {
+const COMMAND_GROUPS: Record<string, Readonly<Record<string, CommandGroup>>> = lookupTable({
   // docker's management commands (docker --help), buildx's and trust's groups; plugin is PLUGINS'.
   docker: {
     ...groupsOf(['builder', 'checkpoint', 'config', 'container', 'context', 'image', 'manifest', 'network']),
@@ -482,7 +483,7 @@ const COMMAND_GROUPS: Record<string, Readonly<Record<string, CommandGroup>>> = {
   },
   // buildah manifest and source (buildah(1)).
   buildah: groupsOf(['manifest', 'source']),
-};
+});
 
 /**
  * Options of SUBCOMMAND_TOOLS choosing the repository, directory or config the tool reads what it runs from:
@@ -490,7 +491,7 @@ const COMMAND_GROUPS: Record<string, Readonly<Record<string, CommandGroup>>> = {
  * (its users' exec plugins run), docker's config (its credsStore names a program), cargo's config
  * (build.rustc-wrapper; also inline KEY=VALUE).
  */
-const TOOL_DIRECTORIES: Record<string, readonly string[]> = {
+const TOOL_DIRECTORIES: Record<string, readonly string[]> = lookupTable({
   git: ['-C', '--git-dir', '--work-tree', '--exec-path'],
   kubectl: ['--kubeconfig'],
   oc: ['--kubeconfig'],
@@ -498,7 +499,7 @@ const TOOL_DIRECTORIES: Record<string, readonly string[]> = {
   docker: ['--config'],
   nerdctl: ['--config'],
   cargo: ['--config'],
-};
+});
 SUBCOMMAND_TOOLS['nerdctl'] = SUBCOMMAND_TOOLS.docker!;
 
 /**
@@ -506,9 +507,9 @@ SUBCOMMAND_TOOLS['nerdctl'] = SUBCOMMAND_TOOLS.docker!;
  * plugins), and helm's configs naming programs (a registry config's credsStore): a value there is refused
  * wherever the option is among their words, before `--`.
  */
-const KUBECONFIG_OPTIONS: Record<string, readonly string[]> = {
+const KUBECONFIG_OPTIONS: Record<string, readonly string[]> = lookupTable({
   helm: ['--kubeconfig', '--registry-config', '--repository-config'],
-};
+});
 const KUBECONFIG_TOOLS = new Set([
   ...['kubectl', 'oc', 'helm', 'helmfile', 'skaffold', 'flux', 'argocd', 'stern', 'k9s', 'kubeseal'],
   ...['velero', 'istioctl', 'linkerd', 'kapp', 'clusterctl', 'vcluster', 'telepresence', 'eksctl'],
@@ -519,14 +520,14 @@ const KUBECONFIG_TOOLS = new Set([
  * Other programs that run a script or a program file they are given (programs.ts knows the shells and the
  * interpreters with an eval option): the options before it that take a value, and the subcommand it follows.
  */
-const SCRIPT_RUNNERS: Record<string, { values: readonly string[]; after?: string }> = {
+const SCRIPT_RUNNERS: Record<string, { values: readonly string[]; after?: string }> = lookupTable({
   tsx: { values: ['--tsconfig', '--import', '--require'] },
   'ts-node': { values: ['-r', '--require', '-P', '--project', '-C', '--compiler'] },
   Rscript: { values: [] },
   deno: { values: ['--config', '-c', '--import-map', '--location', '--cert'], after: 'run' },
   java: { values: ['-cp', '-classpath', '--class-path', '-p', '--module-path', '--add-modules'] },
   dotnet: { values: [] },
-};
+});
 
 /** gdb options that take the next word. */
 const GDB_OPTIONS = ['-ex', '-iex', '-x', '-ix', '-p', '-c', '-cd', '-d', '-s', '-e', '-se', '-tty', '-D'];
@@ -756,7 +757,7 @@ const PROGRAM_FALLBACKS = new Set(['pnpm', 'bun', 'deno']);
  * binary of the project's dependencies, never a program found on PATH. (bun run, pnpm's bare NAME, poetry, uv
  * and pdm run may run a program: theirs stay programs.)
  */
-const SCRIPT_SUBCOMMANDS: Readonly<Record<string, readonly string[]>> = {
+const SCRIPT_SUBCOMMANDS: Readonly<Record<string, readonly string[]>> = lookupTable({
   npm: ['run', 'run-script'],
   pnpm: ['run'],
   yarn: ['run'],
@@ -765,7 +766,7 @@ const SCRIPT_SUBCOMMANDS: Readonly<Record<string, readonly string[]>> = {
   turbo: ['run'],
   nx: ['run'],
   lerna: ['run'],
-};
+});
 
 /**
  * Groups of SUBCOMMAND_TOOLS' subcommands whose next word is a subcommand of theirs, read as a name (nameWords):
@@ -774,7 +775,7 @@ const SCRIPT_SUBCOMMANDS: Readonly<Record<string, readonly string[]>> = {
  * of ssh and scp (programs.ts' NAMESAKES, codespaceSshWords); not the plugin groups (PLUGINS'), whose next word
  * names code to run.
  */
-const NAME_GROUPS: Record<string, ReadonlySet<string>> = {
+const NAME_GROUPS: Record<string, ReadonlySet<string>> = lookupTable({
   gh: new Set([
     ...['auth', 'gist', 'issue', 'org', 'pr', 'project', 'release', 'repo', 'cache', 'run', 'workflow'],
     ...['alias', 'attestation', 'config', 'gpg-key', 'label', 'ruleset', 'search', 'secret', 'ssh-key'],
@@ -786,7 +787,7 @@ const NAME_GROUPS: Record<string, ReadonlySet<string>> = {
     ...['maintenance', 'bundle', 'reflog', 'config'],
   ]),
   helm: new Set(['repo', 'dependency', 'dep', 'registry', 'get', 'show', 'inspect', 'search']),
-};
+});
 NAME_GROUPS['oc'] = NAME_GROUPS.kubectl!;
 
 /**

@@ -1,4 +1,4 @@
-// Package installs whose package spec a value would choose: `npm install {{x}}`, `pip install {{x}}`,
+import { lookupTable } from './lookup-table.ts'; // Package installs whose package spec a value would choose: `npm install {{x}}`, `pip install {{x}}`,
 // `gem install {{x}}`, `go install {{x}}`, `cargo install {{x}}`, `composer require {{x}}`, `deno install {{x}}`,
 // and the system's `apt-get install {{x}}`, `yum`/`dnf`/`zypper install {{x}}`, `apk add {{x}}`, `brew install
 // {{x}}` (a package's maintainer scripts run as root). Installing runs code the package chose (npm's
@@ -199,7 +199,7 @@ function installerFor(
  * dpkg and rpm install the package files they are given (`dpkg -i FILE`, `rpm -Uvh FILE`): their maintainer
  * scripts run as root, and the file is the package. Their install modes, and their options that take a value.
  */
-const PACKAGE_FILES: Record<string, { modes: RegExp; values: readonly string[] }> = {
+const PACKAGE_FILES: Record<string, { modes: RegExp; values: readonly string[] }> = lookupTable({
   dpkg: {
     modes: /^(-[a-zA-Z]*i[a-zA-Z]*|--install|--unpack|--record-avail|-A)$/,
     values: ['--root', '--admindir', '--instdir', '-D', '--debug', '--log', '--status-fd', '--path-exclude'],
@@ -208,7 +208,7 @@ const PACKAGE_FILES: Record<string, { modes: RegExp; values: readonly string[] }
     modes: /^(-[a-zA-Z]*[iUF][a-zA-Z]*|--install|--upgrade|--freshen|--reinstall)$/,
     values: ['--root', '-r', '--dbpath', '--prefix', '--relocate', '--excludepath', '--define', '-D'],
   },
-};
+});
 
 /** The package files of a dpkg or rpm install. */
 function packageFileWords(words: readonly string[], at: number, name: string): InstallWord[] {

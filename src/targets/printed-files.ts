@@ -2,6 +2,7 @@
 // which file of the checkout is read, not text of it, so a message about the value must say so (it chooses what
 // is deployed, as in kubectl apply -f k8s/{{env}}.yaml). Pure.
 import { programName } from './programs.ts';
+import { lookupTable } from './lookup-table.ts';
 
 /** Programs whose operands are all files they print (their options' values aside). */
 const PRINTERS = new Set([
@@ -22,7 +23,7 @@ const PRINTERS = new Set([
 const FILTERS = new Set(['sed', 'awk', 'gawk', 'mawk', 'grep', 'egrep', 'fgrep']);
 
 /** Each program's short options taking a value apart (head -n 5, sort -k 2, sed -e s/a/b/), as letters. */
-const VALUED: Readonly<Record<string, string>> = {
+const VALUED: Readonly<Record<string, string>> = lookupTable({
   head: 'nc',
   tail: 'ncs',
   sort: 'ktoTS',
@@ -35,7 +36,7 @@ const VALUED: Readonly<Record<string, string>> = {
   grep: 'efmABCd',
   egrep: 'efmABCd',
   fgrep: 'efmABCd',
-};
+});
 
 /** Whether the word at `index` of `words` (a command's words, its program first) names a file it prints. */
 export function printsFileAt(words: readonly string[], index: number): boolean {

@@ -40,6 +40,7 @@ import { jsonArgument, printfJsonArguments, type JsonArgument } from './json-arg
 import { awsShorthandWords } from './aws-shorthand.ts';
 import { nameWords, xargsWord, type NameKind } from './launchers.ts';
 import { printTemplateWords } from './print-templates.ts';
+import { lookupTable } from './lookup-table.ts';
 
 export type CodeKind =
   | 'shell' // a POSIX shell's -c script
@@ -603,11 +604,11 @@ export function programName(word: string): string {
  * Programs that are another's CLI under another name, read as it: finch (AWS's container CLI) hands its words
  * to nerdctl, as nerdctl.lima does; autossh hands its words to ssh but for its own -M PORT (sshTakesValue).
  */
-const ALIASES: Readonly<Record<string, string>> = {
+const ALIASES: Readonly<Record<string, string>> = lookupTable({
   finch: 'nerdctl',
   'nerdctl.lima': 'nerdctl',
   autossh: 'ssh',
-};
+});
 
 /** ssh's short option letters taking a value, for the ssh program word `word` (autossh's -M PORT too). */
 export function sshValueLetters(word: string): string {
@@ -1166,7 +1167,7 @@ export function envName(variable: string): string {
  * gawk's long options (main.c's optab, with older names) and whether each takes a value: 'required' (the rest
  * after "=", or the next word), 'optional' (after "=" only), or none.
  */
-const GAWK_LONG: Readonly<Record<string, 'required' | 'optional' | undefined>> = {
+const GAWK_LONG: Readonly<Record<string, 'required' | 'optional' | undefined>> = lookupTable({
   '--assign': 'required',
   '--bignum': undefined,
   '--characters-as-bytes': undefined,
@@ -1201,10 +1202,10 @@ const GAWK_LONG: Readonly<Record<string, 'required' | 'optional' | undefined>> =
   '--usage': undefined,
   '--use-lc-numeric': undefined,
   '--version': undefined,
-};
+});
 
 /** awk's short options and the long option each is (gawk's; -W reads its value as a long option). */
-const AWK_SHORT: Readonly<Record<string, string>> = {
+const AWK_SHORT: Readonly<Record<string, string>> = lookupTable({
   f: '--file',
   v: '--assign',
   F: '--field-separator',
@@ -1218,7 +1219,7 @@ const AWK_SHORT: Readonly<Record<string, string>> = {
   p: '--profile',
   L: '--lint',
   T: '--persist',
-};
+});
 
 /** gawk's long options that run, load or write code or files, the most harmful first. */
 const GAWK_HARMFUL = ['--source', '--exec', '--file', '--include', '--load', '--debug'].concat([
@@ -2147,7 +2148,7 @@ const sshChecked = (value: string) =>
   SSH_COMMAND_OPTIONS.test(value.trimStart()) || SSH_TRUST_OPTIONS.test(value.trimStart());
 
 /** ssh's, scp's and sftp's short options that take a value (the next word, or the rest of the word). */
-export const SSH_SHORT: Record<string, string> = {
+export const SSH_SHORT: Record<string, string> = lookupTable({
   ssh: 'BbcDEeFIiJLlmOopQRSWw',
   scp: 'cDFiJlPSXo',
   sftp: 'cDilosSbBFJPRX',
@@ -2156,7 +2157,7 @@ export const SSH_SHORT: Record<string, string> = {
   'ssh-add': 'EeHhMmSst',
   // ssh-copy-id(1): -i the key installed, -o ssh's, -t the path the keys are written to.
   'ssh-copy-id': 'iopFt',
-};
+});
 
 /** ssh options that take the next argument (ssh(1)); the first other word is the destination. */
 const SSH_OPTIONS_WITH_VALUE = new Set(SSH_SHORT.ssh!.split('').map((c) => `-${c}`));
@@ -2522,7 +2523,7 @@ const parseScp: Parser = (words, at, model) => {
  * ssh-keygen -D and -w, ssh-add -s, -e and -S: a PKCS#11 or security key provider library the tool loads, whose
  * code runs (as ssh -I and -o PKCS11Provider do).
  */
-const LIBRARY_OPTIONS: Record<string, string> = { 'ssh-keygen': 'Dw', 'ssh-add': 'seS' };
+const LIBRARY_OPTIONS: Record<string, string> = lookupTable({ 'ssh-keygen': 'Dw', 'ssh-add': 'seS' });
 
 const parseSshTool: Parser = (words, at, model) => {
   const name = programName(words[at]!);

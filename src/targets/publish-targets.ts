@@ -7,6 +7,7 @@
 // the database are SQL and dot-commands (.shell runs a program), redis-cli's first operand is the command it
 // sends, and vim's -c/--cmd/+ commands are ex commands (:! runs a program). Pure.
 import type { CodeKind, CommandModel } from './programs.ts';
+import { lookupTable } from './lookup-table.ts';
 
 type Parser = (words: readonly string[], at: number, model: CommandModel) => void;
 
@@ -136,7 +137,7 @@ function configSet(
     );
 }
 
-const PUBLISH_OPTIONS: Record<string, { sub: RegExp; options: string[] }> = {
+const PUBLISH_OPTIONS: Record<string, { sub: RegExp; options: string[] }> = lookupTable({
   npm: {
     sub: /^(publish|unpublish|deprecate|dist-tag|access|owner|login|adduser|whoami|token)$/,
     options: ['--registry'],
@@ -151,7 +152,7 @@ const PUBLISH_OPTIONS: Record<string, { sub: RegExp; options: string[] }> = {
   gem: { sub: /^(push|yank|owner|signin)$/, options: ['--host'] },
   dotnet: { sub: /^nuget$/, options: ['--source', '-s', '--symbol-source', '-ss'] },
   nuget: { sub: /^(push|delete)$/, options: ['-Source', '-SymbolSource'] },
-};
+});
 
 export function publishParser(name: string): Parser | undefined {
   const publish = PUBLISH_OPTIONS[name];

@@ -3,6 +3,7 @@
 import { type ContainerMounts, templates } from './container-sites.ts';
 import { IMAGE_TOOLS } from './image-tools.ts';
 import { GLOBAL_RIGHTS, GLOBAL_VALUES } from './container-options.ts';
+import { lookupTable } from './lookup-table.ts';
 
 /**
  * The commands logging in to a registry (docker login [SERVER], podman, buildah, nerdctl, skopeo, cosign and oras
@@ -11,7 +12,7 @@ import { GLOBAL_RIGHTS, GLOBAL_VALUES } from './container-options.ts';
  * ones. The username they send may take a value (the registry is fixed, and checks it against the password);
  * the password comes from --password-stdin or a secret.
  */
-const LOGINS: Readonly<Record<string, { path: readonly string[]; values: readonly string[] }>> = {
+const LOGINS: Readonly<Record<string, { path: readonly string[]; values: readonly string[] }>> = lookupTable({
   docker: { path: ['login'], values: ['-u', '--username', '-p', '--password'] },
   nerdctl: { path: ['login'], values: ['-u', '--username', '-p', '--password'] },
   podman: {
@@ -60,7 +61,7 @@ const LOGINS: Readonly<Record<string, { path: readonly string[]; values: readonl
     values: ['-u', '--user', '-p', '--pass', '--host', '-v', '--verbosity'],
   },
   gcloud: { path: ['auth', 'configure-docker'], values: [] },
-};
+});
 
 /**
  * A registry login's server (`words[at]`, named `name`, in LOGINS): the registry the credentials are sent to. A

@@ -9,6 +9,7 @@
 import { flyOperands } from './deploy-sources.ts';
 import { moshWords } from './mosh.ts';
 import { programName, type CodeOperand, type Parser } from './programs.ts';
+import { lookupTable } from './lookup-table.ts';
 
 const operand = (index: number, at: number, how: string, safe: string): CodeOperand => ({
   index,
@@ -37,11 +38,11 @@ const ANSIBLE_CHOOSING: ReadonlyArray<{ option: string; prefix: string; short: s
   { option: '--module-path', prefix: '--module-p', short: 'M' },
 ];
 
-const ANSIBLE_SAFE: Record<string, string> = {
+const ANSIBLE_SAFE: Record<string, string> = lookupTable({
   a: 'the module runs it on the hosts (the command, shell and raw modules as a command line, others as key=value arguments a value can add to): write it without a template, and pass the value as a variable of a playbook that quotes it (ansible-playbook deploy.yml -e version=… with "{{ version | quote }}" in the task)',
   m: 'its value would choose the module that runs on the hosts (shell runs a command line): write the module without a template',
   M: 'its value would choose where modules are loaded from, and so their code: write the path without a template',
-};
+});
 
 /**
  * ansible and ansible-console: -a/--args (the module's arguments, the command line for command/shell/raw), -m
@@ -622,13 +623,13 @@ const parseHeroku: Parser = (words, at, model) => {
 
 /** The parser of a remote execution tool, or undefined. */
 /** What mosh runs: --ssh (split into ssh's command and options), --server, --client, the host's program. */
-const MOSH_RUNS: Record<string, string> = {
+const MOSH_RUNS: Record<string, string> = lookupTable({
   '--ssh':
     'mosh splits it into the command it reaches the host with and its options, and a value could add one that runs a command (-oProxyCommand=…) or be another program: write it without a template (a Host block of ~/.ssh/config can set ssh options per host)',
   '--server':
     "the remote host's shell runs it as the command that starts mosh-server: write it without a template",
   '--client': 'mosh runs it as its client program here: write it without a template',
-};
+});
 
 /** mosh: the commands it runs (MOSH_RUNS) and the program mosh-server runs on the host (mosh.ts). */
 const parseMosh: Parser = (words, at, model) => {

@@ -14,6 +14,7 @@ import { OWN_GROUP, watchGroup } from '../util/process-group.ts';
 import { shellCommandLine, shellQuote } from './command-line.ts';
 import { envNameFor, renderArgvCommand, renderShellScript, type RenderedScript } from './shell-script.ts';
 import { render, TemplateError, type TemplateValues } from './template.ts';
+import { lookupTable } from './lookup-table.ts';
 
 export interface OutputLine {
   source: string;
@@ -70,11 +71,11 @@ export class CommandFailed extends Error {
 const TAIL_LINES = 20;
 
 /** Why a program could not start, by the system's error code. */
-const SPAWN_FAILURES: Record<string, string> = {
+const SPAWN_FAILURES: Record<string, string> = lookupTable({
   ENOENT: 'program not found',
   EACCES: 'permission denied',
   E2BIG: 'its arguments and environment are longer than the system allows (E2BIG)',
-};
+});
 
 export function envFor(values: TemplateValues): Record<string, string> {
   const env: Record<string, string> = {};

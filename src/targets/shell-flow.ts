@@ -21,6 +21,7 @@
 // (its name in a trap, a variable, an array, an alias, a callback…), from the moment that text is run it may run
 // between any two commands, setting what its body sets. The work is bounded (MAX_WORK): past it, nothing is known.
 import { charge } from './budget.ts';
+import { lookupTable } from './lookup-table.ts';
 
 /** The environment's value (before any assignment, or after `local v` in a function): not known. */
 const ENV = 'E';
@@ -1433,7 +1434,7 @@ function norm(values: Values): Values {
   if (![...values].some((value) => value.length > 1)) return values;
   return new Set([...values].map((value) => (value.startsWith(FIXED) ? FIXED : value)));
 }
-const BITS: Record<string, number> = { [ENV]: 1, [UNKNOWN]: 2, [FIXED]: 4, [ENTRY]: 8 };
+const BITS: Record<string, number> = lookupTable({ [ENV]: 1, [UNKNOWN]: 2, [FIXED]: 4, [ENTRY]: 8 });
 function bits(values: Values): number {
   let n = 0;
   for (const value of values) n |= BITS[value.startsWith(FIXED) ? FIXED : value] ?? 0;

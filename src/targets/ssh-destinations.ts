@@ -23,6 +23,7 @@ import {
   sshOptionsStart,
   sshValueLetters,
 } from './programs.ts';
+import { lookupTable } from './lookup-table.ts';
 
 /** The templates in `text`. */
 function templates(text: string): string[] {
@@ -30,12 +31,12 @@ function templates(text: string): string[] {
 }
 
 /** What a forward option opens, for messages. */
-const FORWARDS: Record<string, string> = {
+const FORWARDS: Record<string, string> = lookupTable({
   L: 'the forward ssh -L opens (a port of this machine, on any of its addresses, to any host the remote host reaches: another machine of the network may then use it)',
   R: "the forward ssh -R opens (a port of the remote host into any host this runner reaches: its cloud metadata service, with the runner's credentials, or a private service of its network)",
   D: 'the SOCKS proxy ssh -D opens (on any address of this machine: another machine of the network may then reach what the remote host reaches)',
   W: "where ssh -W connects this runner's standard input and output (any host and port the remote host reaches)",
-};
+});
 const FORWARD_OPTIONS = /^(localforward|remoteforward|dynamicforward)(?=[\s=])/i;
 
 const USER_WHY =

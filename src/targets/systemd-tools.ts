@@ -6,6 +6,7 @@
 // short clusters, options after operands but for systemd-run's, which end at the program it runs). Tables from
 // the tools' option arrays (systemd up to 257; 252's binaries checked with --NAME=x). Pure.
 import { longOptions, type OptionGrammar, readOptions } from './option-words.ts';
+import { lookupTable } from './lookup-table.ts';
 
 /** How a value in an option of a systemd tool is refused: its kind, and what the option chooses (for messages). */
 export interface SystemdWhere {
@@ -78,7 +79,7 @@ const JOURNAL_TREE = {
   what: "whose journal it reads (another machine's or tree's logs, where what is checked is found)",
 } as const;
 
-const TOOLS: Record<string, SystemdTool> = {
+const TOOLS: Record<string, SystemdTool> = lookupTable({
   systemctl: {
     grammar: SYSTEMCTL_GRAMMAR,
     tree: {
@@ -287,7 +288,7 @@ const TOOLS: Record<string, SystemdTool> = {
   'systemd-sysext': tool(['json', 'root', 'image-policy', 'mutable'], [...COMMON, 'force', 'no-reload'], '', {
     tree: { kind: 'directory', what: 'whose system extensions it merges (their programs then run)' },
   }),
-};
+});
 TOOLS['systemd-mount'] = tool(
   [
     ...BUS,

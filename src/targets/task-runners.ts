@@ -16,6 +16,7 @@ import { AZ_ACR_WITH_VALUE, isRemoteOperand, operandsOf } from './file-reads.ts'
 import { optionValues } from './option-values.ts';
 import { composeSubcommand } from './compose-services.ts';
 import { GCLOUD_BUILD_WITH_VALUE } from './gcloud-options.ts';
+import { lookupTable } from './lookup-table.ts';
 
 /** A word of a task runner's command that names what runs. */
 export interface TaskWord {
@@ -78,7 +79,7 @@ const GO_BUILD_FLAGS = [
   ...['-ldflags', '-mod', '-modfile', '-overlay', '-pgo', '-pkgdir', '-tags', '-coverpkg', '-covermode'],
 ];
 
-const RUNNERS: Record<string, TaskRunner> = {
+const RUNNERS: Record<string, TaskRunner> = lookupTable({
   make: {
     values: [
       ...['-C', '-f', '-I', '-o', '-W', '--directory', '--file', '--makefile', '--include-dir'],
@@ -332,7 +333,7 @@ const RUNNERS: Record<string, TaskRunner> = {
     operands: 'none',
     safe: 'nox -s deploy -- VALUE (read as session.posargs)',
   },
-};
+});
 // mock builds a source package (or a spec) in a build root: its spec's %prep, %build and %install run, and its
 // chroot config (-r NAME or a .cfg file, --configdir) is Python code. Its other modes take operands too (packages
 // --install puts in the build root, the command --chroot runs there): refused alike.
@@ -498,7 +499,7 @@ interface ProjectTool {
   safe: string;
 }
 
-const PROJECT_TOOLS: Record<string, ProjectTool> = {
+const PROJECT_TOOLS: Record<string, ProjectTool> = lookupTable({
   npm: {
     choosing: ['-C', '--prefix', '-w', '--workspace'],
     runs: [],
@@ -588,7 +589,7 @@ const PROJECT_TOOLS: Record<string, ProjectTool> = {
     runs: ['run'],
     safe: 'go -C services/api run ./cmd/deploy VALUE (the directory written in the config)',
   },
-};
+});
 
 /** The words of a project tool's command (`words[at]` is the tool, named `name`) that choose its project. */
 export function projectWords(words: readonly string[], at: number, name: string): TaskWord[] {
@@ -670,7 +671,7 @@ const DEPLOY_TOOLS: Record<
     operands?: string;
     safe: string;
   }
-> = {
+> = lookupTable({
   terraform: {
     choosing: ['-chdir'],
     kind: 'configuration',
@@ -767,7 +768,7 @@ const DEPLOY_TOOLS: Record<
     kind: 'deployed',
     safe: 'skaffold run -f skaffold.yaml -p production (the file written in the config)',
   },
-};
+});
 // kubectl/oc -f/-k: the manifests applied (what runs in the cluster, with the deployer's rights); `-f -` is
 // standard input, checked as a here-document (shell-script.ts).
 DEPLOY_TOOLS['kubectl'] = {
@@ -1162,14 +1163,14 @@ const BAKE_CHOOSING_FIELD = /^(context|contexts\..*|dockerfile|dockerfile-inline
  * send) or writes, or rights it grants: a template anywhere in their value chooses them. A "," in a value adds
  * another entry or key (`--set app.output=type=registry,name=r/app:{{x}}` given `1,type=local,dest=/home/runner`).
  */
-const BAKE_HOST_FIELDS: Readonly<Record<string, string>> = {
+const BAKE_HOST_FIELDS: Readonly<Record<string, string>> = lookupTable({
   secrets: 'the local files the build reads as secrets (id=NAME,src=FILE), which its RUN steps can send',
   ssh: 'the SSH agent socket or keys of this machine the build may use (default=KEY)',
   output: 'where the build writes its result (type=local,dest=DIR on this machine) or pushes it',
   'cache-to': 'where the build writes its cache (type=local,dest=DIR on this machine) or pushes it',
   entitlements: 'the rights the build gets (network.host, security.insecure, fs.read=PATH)',
   network: "the network the build's RUN steps use (host: this machine's)",
-};
+});
 
 const BAKE_SAFE =
   'docker buildx bake app --set app.args.VERSION=VALUE (the target and the bake file written in the config; the value a build argument, or a tag: --set app.tags=registry/app:VALUE)';
