@@ -33,7 +33,7 @@ import {
 import type { z } from 'zod';
 import { deployConfig, EXTENSION_KEY, type RawConfig } from './schema.ts';
 import { semanticIssues } from './semantics.ts';
-import { configWarnings } from './warnings.ts';
+import { configFindings } from './warnings.ts';
 import {
   CONFIG_LIMITS,
   depthLimitedLexemes,
@@ -135,7 +135,10 @@ export function parseConfig(written: string, file: string): ParseResult {
   const semantic = semanticIssues(config);
   if (semantic.length > 0)
     return failure(semantic.map((issue) => locator.at(issue.path, 'value', issue.message)));
-  const warnings = configWarnings(config).map((issue) => locator.at(issue.path, 'value', issue.message));
+  const findings = configFindings(config);
+  if (findings.errors.length > 0)
+    return failure(findings.errors.map((issue) => locator.at(issue.path, 'value', issue.message)));
+  const warnings = findings.warnings.map((issue) => locator.at(issue.path, 'value', issue.message));
   return { ok: true, config, warnings: inFileOrder(warnings) };
 }
 

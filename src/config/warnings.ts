@@ -1,7 +1,9 @@
-// What a valid config says that a run will not do as written: accepted (these are never errors, and a config
-// that passed before still passes), but said by `validate`, at the start of a run and as annotations in the
-// Action, so the author learns it from the tool rather than from a window that lasted longer than written.
-// Pure: the config (past the schema and the semantic rules) in, the warnings with their field paths out.
+// What a config says that a run will not do as written. Most of it is accepted and said as a warning (by
+// `validate`, at the start of a run and as annotations in the Action), so the author learns it from the tool
+// rather than from a window that lasted longer than written. One finding is an error: an analysed window that
+// can never reach min_samples where that fails every deployment (a rollback, or a step that cannot pass);
+// such a config cannot deploy anything, so it is refused before it runs, not after each deployment's rollback.
+// Pure: the config (past the schema and the semantic rules) in, the findings with their field paths out.
 import { UNDECIDED_DEFAULTS, windowIntervals } from '../analysis/window.ts';
 import { formatDuration } from './duration.ts';
 import { PRESETS, type Preset } from './presets.ts';
@@ -25,14 +27,27 @@ interface Window {
   kind: 'step' | 'watch';
 }
 
-/** Every warning of a config that passed the schema and semanticIssues. */
-export function configWarnings(config: RawConfig): SemanticIssue[] {
+/** A finding, and whether it fails every deployment (an error) or only says what a run will do. */
+interface Finding extends SemanticIssue {
+  failsEveryDeployment: boolean;
+}
+
+/** The findings of a config that passed the schema and semanticIssues: errors first checked, then warnings. */
+export function configFindings(config: RawConfig): { errors: SemanticIssue[]; warnings: SemanticIssue[] } {
   const staging = new Set(Object.values(config.environments).flatMap((env) => env.staging ?? []));
-  const warnings = Object.entries(config.environments).flatMap(([name, env]) =>
-    intervalWarnings(config, name, env, staging.has(name)),
+  const findings = Object.entries(config.environments).flatMap(([name, env]) =>
+    intervalFindings(config, name, env, staging.has(name)),
   );
   // A shared value (strategies.blue-green) is said once, not once per environment using it.
-  return [...new Map(warnings.map((w) => [JSON.stringify(w), w])).values()];
+  const unique = (list: Finding[]): SemanticIssue[] => [
+    ...new Map(
+      list.map(({ path, message }) => [JSON.stringify({ path, message }), { path, message }]),
+    ).values(),
+  ];
+  return {
+    errors: unique(findings.filter((f) => f.failsEveryDeployment)),
+    warnings: unique(findings.filter((f) => !f.failsEveryDeployment)),
+  };
 }
 
 /**
@@ -45,12 +60,12 @@ export function configWarnings(config: RawConfig): SemanticIssue[] {
  * presets' own values agree), at the interval when it is written. With an analysis, a window too short for its
  * min_samples too (minSamplesWarnings).
  */
-function intervalWarnings(
+function intervalFindings(
   config: RawConfig,
   name: string,
   env: RawEnvironment,
   isStaging: boolean,
-): SemanticIssue[] {
+): Finding[] {
   const base: Path = ['environments', name];
   const preset = PRESETS[config.preset ?? 'seeds'];
   const intervalWritten = env.monitor_interval !== undefined;
@@ -76,14 +91,15 @@ function intervalWarnings(
   windows.push(...canaryWindows(config, name, env, strategy));
   windows.push(...rollingWindows(config, name, env, strategy));
   const analysed = (env.analysis ?? config.analysis) !== undefined;
-  const warnings: SemanticIssue[] = [];
-  if (analysed) warnings.push(...minSamplesWarnings(config, name, env, windows, interval, intervalText));
+  const warnings: Finding[] = [];
+  if (analysed) warnings.push(...minSamplesFindings(config, name, env, windows, interval, intervalText));
   for (const window of windows) {
     if (window.ms <= 0 || (!intervalWritten && !window.path)) continue;
     const path = intervalWritten ? [...base, 'monitor_interval'] : window.path!;
     const windowText = `${window.what} (${formatDuration(window.ms)}${window.path ? '' : ', the default'})`;
     if (interval > window.ms)
       warnings.push({
+        failsEveryDeployment: false,
         path,
         message:
           `${intervalText} is longer than ${windowText}: that window is watched as one interval of ` +
@@ -93,6 +109,7 @@ function intervalWarnings(
     else if (analysed && window.ms % interval !== 0) {
       const intervals = Math.ceil(window.ms / interval);
       warnings.push({
+        failsEveryDeployment: false,
         path,
         message:
           `${windowText} is not a whole number of ${intervalText}: the analysis reads whole intervals, so ` +
@@ -214,17 +231,17 @@ function resolvedStrategy(
  * `on_undecided: decide` (the default) it ends in a rollback `no-data` by rule min_samples (deadline.ts),
  * however healthy the deployment; with `hold` a strategy's step ends inconclusive each time it is analysed
  * (a hold analyses it again over as few intervals) and then fails (sequence.ts: analysis_inconclusive), and a
- * watch (monitor, staging) ends inconclusive with the run going on (machine/loop.ts).
- * The author wrote the analysis, so the presets' windows are judged too.
+ * watch (monitor, staging) ends inconclusive with the run going on (machine/loop.ts). The first two fail every
+ * deployment (errors); the last is a warning. The author wrote the analysis, so the presets' windows are judged too.
  */
-function minSamplesWarnings(
+function minSamplesFindings(
   config: RawConfig,
   name: string,
   env: RawEnvironment,
   windows: readonly Window[],
   interval: number,
   intervalText: string,
-): SemanticIssue[] {
+): Finding[] {
   const analysis = env.analysis ?? config.analysis;
   // The default asks no more than a window has (analysis/judge.ts): only a min_samples written can be too many.
   if (!analysis || analysis.min_samples === undefined) return [];
@@ -233,7 +250,7 @@ function minSamplesWarnings(
   const extend = analysis.extend_undecided ?? UNDECIDED_DEFAULTS.extendUndecided;
   const decide = (analysis.on_undecided ?? UNDECIDED_DEFAULTS.onUndecided) === 'decide';
   const samplesText = `min_samples (${minSamples})`;
-  const warnings: SemanticIssue[] = [];
+  const findings: Finding[] = [];
   for (const window of windows) {
     if (window.ms <= 0) continue;
     // As the analysis counts them (pipeline/metrics-analyzer.ts, analysis/window.ts windowIntervals).
@@ -254,7 +271,8 @@ function minSamplesWarnings(
       : window.kind === 'step'
         ? 'it ends inconclusive (on_undecided: hold) every time it is analysed, so the step fails (analysis_inconclusive) however healthy the deployment is'
         : 'it ends inconclusive (on_undecided: hold) and the run goes on without its metrics ever finding the deployment healthy';
-    warnings.push({
+    findings.push({
+      failsEveryDeployment: decide || window.kind === 'step',
       path:
         window.path ??
         (env.monitor_interval !== undefined
@@ -266,5 +284,5 @@ function minSamplesWarnings(
         `least ${formatDuration(enough * interval)} (${enough} intervals), or min_samples at most ${base + extension}`,
     });
   }
-  return warnings;
+  return findings;
 }

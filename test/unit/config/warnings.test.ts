@@ -27,6 +27,12 @@ function warningsOf(text: string): string[] {
   return result.warnings.map(formatConfigError);
 }
 
+function errorsOf(text: string): string[] {
+  const result = parseConfig(text, 'deploy.yml');
+  assert.ok(!result.ok, `expected the config to be refused: ${JSON.stringify(result)}`);
+  return result.errors.map(formatConfigError);
+}
+
 test('monitor_interval longer than the monitor window: a warning at monitor_interval, the config valid', () => {
   assert.deepEqual(
     warningsOf(`${TARGET}environments:\n  production:\n    monitor: 2m\n    monitor_interval: 5m\n`),
@@ -124,18 +130,18 @@ test('a blue-green analysis_before_switch shorter than an interval; none written
   );
 });
 
-test('an analysed window with fewer intervals than a written min_samples, its extension included: it can never pass, said by what follows', () => {
+test('an analysed window with fewer intervals than a written min_samples, its extension included: refused where every deployment would fail there, said by what follows', () => {
   const TRAFFIC = `${TARGET}    set_weight: ["true"]\n`;
-  // The default on_undecided (decide): a rollback (no-data, rule min_samples) for every deployment.
+  // The default on_undecided (decide): a rollback (no-data, rule min_samples) for every deployment: an error.
   assert.deepEqual(
-    warningsOf(`${ANALYSIS}  min_samples: 3\n${TARGET}environments:\n  production:\n    monitor: 30s\n`),
+    errorsOf(`${ANALYSIS}  min_samples: 3\n${TARGET}environments:\n  production:\n    monitor: 30s\n`),
     [
       'deploy.yml:12:14: environments.production.monitor: the monitor window (30s) is 1 interval of monitor_interval (30s, the default), 2 with its one extension (extend_undecided), fewer than the min_samples (3) intervals with data the analysis needs before it may promote: that window can never pass on its metrics; its analysis ends in a rollback (no-data, rule min_samples) however healthy the deployment is, so every deployment fails there; make the window at least 1m (2 intervals), or min_samples at most 2',
     ],
   );
   // The preset's canary steps (1s of a 1s interval): said at min_samples.
   assert.deepEqual(
-    warningsOf(
+    errorsOf(
       `${ANALYSIS}  min_samples: 3\npreset: fast\n${TRAFFIC}environments:\n  production: { strategy: canary }\n`,
     ),
     [
@@ -143,21 +149,29 @@ test('an analysed window with fewer intervals than a written min_samples, its ex
     ],
   );
   assert.deepEqual(
-    warningsOf(
+    errorsOf(
       `${ANALYSIS}  min_samples: 8\n  extend_undecided: 0\npreset: fast\n${TARGET}environments:\n  production:\n    strategy: blue-green\n    monitor: 10s\n`,
     ),
     [
       'deploy.yml:5:16: analysis.min_samples: its verify_after_switch window (1s, the default) is 1 interval of monitor_interval (1s, the default), fewer than the min_samples (8) intervals with data the analysis needs before it may promote: that window can never pass on its metrics; its analysis ends in a rollback (no-data, rule min_samples) however healthy the deployment is, so every deployment fails there; make the window at least 8s (8 intervals), or min_samples at most 1',
     ],
   );
-  // on_undecided: hold: a strategy's step fails; a watch goes on without its metrics finding it healthy.
+  // on_undecided: hold: a strategy's step fails (an error, and only errors are said while there are any);
+  // a watch goes on without its metrics finding it healthy (a warning).
   assert.deepEqual(
-    warningsOf(
+    errorsOf(
       `${ANALYSIS}  on_undecided: hold\n  min_samples: 3\n${TRAFFIC}environments:\n  production:\n    monitor: 1m\n    monitor_interval: 1m\n    strategy: { type: canary, steps: [{ weight: 10, pause: 2m }, 50], pause: 1m }\n`,
     ),
     [
-      'deploy.yml:14:14: environments.production.monitor: the monitor window (1m) is 1 interval of monitor_interval (1m), 2 with its one extension (extend_undecided), fewer than the min_samples (3) intervals with data the analysis needs before it may promote: that window can never pass on its metrics; it ends inconclusive (on_undecided: hold) and the run goes on without its metrics ever finding the deployment healthy; make the window at least 2m (2 intervals), or min_samples at most 2',
       'deploy.yml:16:78: environments.production.strategy.pause: the analysis of a canary step (its pause) (1m) is 1 interval of monitor_interval (1m), 2 with its one extension (extend_undecided), fewer than the min_samples (3) intervals with data the analysis needs before it may promote: that window can never pass on its metrics; it ends inconclusive (on_undecided: hold) every time it is analysed, so the step fails (analysis_inconclusive) however healthy the deployment is; make the window at least 2m (2 intervals), or min_samples at most 2',
+    ],
+  );
+  assert.deepEqual(
+    warningsOf(
+      `${ANALYSIS}  on_undecided: hold\n  min_samples: 3\n${TRAFFIC}environments:\n  production:\n    monitor: 1m\n    monitor_interval: 1m\n    strategy: { type: canary, steps: [{ weight: 10, pause: 2m }, 50], pause: 2m }\n`,
+    ),
+    [
+      'deploy.yml:14:14: environments.production.monitor: the monitor window (1m) is 1 interval of monitor_interval (1m), 2 with its one extension (extend_undecided), fewer than the min_samples (3) intervals with data the analysis needs before it may promote: that window can never pass on its metrics; it ends inconclusive (on_undecided: hold) and the run goes on without its metrics ever finding the deployment healthy; make the window at least 2m (2 intervals), or min_samples at most 2',
     ],
   );
   // Enough with the extension (2 intervals and 1 more reach 3; 4 and 2 more reach 6), min_samples left at its
