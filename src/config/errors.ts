@@ -117,9 +117,12 @@ function showLiteral(value: unknown): string {
 }
 
 function valuesMessage(values: readonly unknown[], input: unknown): string {
+  // Only text can be a quoted number or boolean; and a mapping is never coerced to text here (one with a
+  // `toString` key, as YAML may write, cannot be).
+  const text = typeof input === 'string' ? input.trim().toLowerCase() : undefined;
   const unquoted = unquoteHint(input, {
-    number: values.some((v) => typeof v === 'number' && typeof input === 'string' && v === Number(input)),
-    boolean: values.some((v) => typeof v === 'boolean' && String(v) === String(input).trim().toLowerCase()),
+    number: values.some((v) => typeof v === 'number' && text !== undefined && v === Number(text)),
+    boolean: values.some((v) => typeof v === 'boolean' && String(v) === text),
   });
   if (values.length === 1)
     return `expected ${showLiteral(values[0])}, got ${describeValue(input)}${unquoted}`;
