@@ -234,6 +234,8 @@ function timeProblems(window: RecordedWindow, at: number): string[] {
     return [`${at} is not after ${from.what}: samples are one per interval, in time order`];
   if (!previous && at < from.at) return [`${at} is before ${from.what}`];
   const { windowMs, intervalMs } = window.context;
+  // A context refused on its own line is kept as written: its lengths may be anything but numbers there.
+  if (typeof windowMs !== 'number' || typeof intervalMs !== 'number') return [];
   const allowed = Math.max(windowMs, intervalMs) + MAX_RECORDED_GAP_SLACK_MS;
   if (!(at - from.at > allowed)) return [];
   return [

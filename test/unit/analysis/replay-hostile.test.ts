@@ -3,7 +3,7 @@
 // raw control characters to the terminal.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolveAnalysisConfig } from '../../../src/analysis/config.ts';
@@ -572,3 +572,56 @@ test('a problem quoting a huge key or value is cut short, not printed in full fo
     assert.match(line, /\.\.\. \(\d+ more characters\)$/);
   }
 });
+
+// ---------------------------------------------------------------------------------------------------------
+// Every field of every line, one at a time, given a value of another kind: refused with a RecordingError (or
+// judged, where the field is free), never a TypeError. A mapping with keys named like Object.prototype's
+// methods cannot be turned into a number or text, so it finds every place that reads a field unchecked.
+
+const HOSTILE_VALUES: unknown[] = [{ toString: 'x', valueOf: 'y' }, ['a'], 'text', null];
+
+function valuePaths(value: unknown, at: (string | number)[] = []): (string | number)[][] {
+  if (Array.isArray(value)) return value.flatMap((item, i) => [[...at, i], ...valuePaths(item, [...at, i])]);
+  if (value && typeof value === 'object')
+    return Object.entries(value).flatMap(([key, item]) => [[...at, key], ...valuePaths(item, [...at, key])]);
+  return [];
+}
+
+function withValue(doc: unknown, path: (string | number)[], value: unknown): unknown {
+  const copy = structuredClone(doc) as Record<string | number, unknown>;
+  let node = copy;
+  for (const key of path.slice(0, -1)) node = node[key] as Record<string | number, unknown>;
+  node[path.at(-1)!] = value;
+  return copy;
+}
+
+for (const fixture of [
+  'test/fixtures/analysis/canary-sustained-errors.ndjson',
+  'test/fixtures/analysis/formats/20de658-histogram-errors.ndjson',
+  'test/fixtures/analysis/formats/20de658-explicit-errors.ndjson',
+])
+  test(`${fixture}: any field of the header, the window line or a sample given another kind of value is refused or judged, never a crash`, (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'replay-fields-'));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    const lines = readFileSync(fixture, 'utf8').split('\n').filter(Boolean);
+    const file = join(dir, 'recording.ndjson');
+    let refused = 0;
+    // The header, the first window line and the sample after it.
+    for (const at of [0, 1, 2]) {
+      const doc = JSON.parse(lines[at]!);
+      for (const path of valuePaths(doc))
+        for (const value of HOSTILE_VALUES) {
+          const copy = [...lines];
+          copy[at] = JSON.stringify(withValue(doc, path, value));
+          writeFileSync(file, `${copy.join('\n')}\n`);
+          const where = `line ${at + 1} ${path.join('.')} = ${JSON.stringify(value)}`;
+          try {
+            JSON.stringify(analyzeRecording(file));
+          } catch (error) {
+            assert.ok(error instanceof RecordingError, `${where}: ${(error as Error).stack}`);
+            refused++;
+          }
+        }
+    }
+    assert.ok(refused > 0);
+  });
