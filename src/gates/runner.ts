@@ -3,6 +3,7 @@
 // broken gate can never let a deployment through.
 import pLimit from 'p-limit';
 import { formatDuration } from '../config/duration.ts';
+import { textOf } from '../util/text-of.ts';
 import type { Finding, Gate, GateContext, GateResult, GateStatus, GateVerdict } from './types.ts';
 
 export const GATES_REPORT_SCHEMA = 1;
@@ -176,8 +177,8 @@ export function cleanFinding(finding: Finding): Finding {
     ? (raw.severity as Finding['severity'])
     : 'error';
   const clean: Finding = {
-    rule: typeof raw.rule === 'string' ? raw.rule : String(raw.rule ?? 'unknown'),
-    message: typeof raw.message === 'string' ? raw.message : String(raw.message ?? ''),
+    rule: textOf(raw.rule ?? 'unknown'),
+    message: textOf(raw.message ?? ''),
     severity,
   };
   const line = position(raw.line);
@@ -192,7 +193,7 @@ export function cleanFinding(finding: Finding): Finding {
       if (column !== undefined) clean.column = column;
     }
   } else if (raw.path !== undefined && raw.path !== '') {
-    const where = `${JSON.stringify(String(raw.path)).slice(0, 300)}${line !== undefined ? `:${line}` : ''}`;
+    const where = `${JSON.stringify(textOf(raw.path)).slice(0, 300)}${line !== undefined ? `:${line}` : ''}`;
     clean.message = `${clean.message} (at ${where}, not a file of the repository)`;
   }
   return clean;

@@ -2,6 +2,7 @@
 // number). An empty vector and NaN/Inf are "no data" (typed errors empty-result / not-a-number), never zero.
 // The answer is read as untrusted: any shape or value Prometheus would not send is bad-json, never a throw
 // and never a number made up from it (null is not 0).
+import { textOf } from '../../util/text-of.ts';
 import { httpGet, type Fetch } from '../http.ts';
 import { bucketKey } from '../histogram.ts';
 import { nativeHistogramBuckets } from '../native-histogram.ts';
@@ -189,7 +190,7 @@ export class PrometheusClient {
       }
       if (parsed?.status === 'error') {
         const why = clip(
-          oneLine(`${String(parsed.errorType ?? 'error')}: ${String(parsed.error ?? 'no message')}`),
+          oneLine(`${textOf(parsed.errorType ?? 'error')}: ${textOf(parsed.error ?? 'no message')}`),
           500,
         );
         // An overloaded or timed-out server (503 "timeout", 429) may answer the same query next time.
@@ -215,7 +216,7 @@ export class PrometheusClient {
       // ends in max_provider_errors. Notes (infos; "PromQL info:" in the warnings of servers before infos
       // had their own field, e.g. "metric might not be a counter") do not make an answer wrong.
       const warnings = Array.isArray(parsed.warnings)
-        ? parsed.warnings.filter((w) => !/^\s*PromQL info:/i.test(String(w)))
+        ? parsed.warnings.filter((w) => !/^\s*PromQL info:/i.test(textOf(w)))
         : [];
       // VictoriaMetrics says a partial answer with a flag of its own, and no warning.
       if (parsed.isPartial === true)
@@ -226,7 +227,7 @@ export class PrometheusClient {
         return this.#fail(
           'query-error',
           clip(
-            `Prometheus answered with ${warnings.length === 1 ? 'a warning' : `${warnings.length} warnings`}, so the result may be partial or wrong and is not judged: ${warnings.map((w) => String(w).replace(/[\u0000-\u001f\u007f]+/g, ' ')).join('; ')}`,
+            `Prometheus answered with ${warnings.length === 1 ? 'a warning' : `${warnings.length} warnings`}, so the result may be partial or wrong and is not judged: ${warnings.map((w) => textOf(w).replace(/[\u0000-\u001f\u007f]+/g, ' ')).join('; ')}`,
             500,
           ),
           status,

@@ -521,3 +521,82 @@ test('the prober reads a huge answer to its end without keeping it: memory stays
   const grownMiB = (process.resourceUsage().maxRSS - peakBefore) / 1024;
   assert.ok(grownMiB < 256, `peak memory grew by ${Math.round(grownMiB)} MiB reading 3 GiB of answers`);
 });
+
+// Every field of the API's answers (an instant vector, histogram buckets, a range matrix, an error), one at a
+// time, given a value of another kind: a mapping whose toString and valueOf are keys (any JSON may hold one,
+// and String() of it throws), a list, text, null. Each read ends in a value or a typed error, never a throw.
+test('an answer with any field of another kind (a mapping with a toString key, a list, text, null) is read or refused, never thrown', async () => {
+  const t0 = 1_700_000_000;
+  const answers: Record<string, unknown> = {
+    vector: {
+      status: 'success',
+      data: { resultType: 'vector', result: [{ metric: { version: 'v2' }, value: [t0, '0.01'] }] },
+    },
+    buckets: {
+      status: 'success',
+      data: {
+        resultType: 'vector',
+        result: ['0.1', '+Inf'].map((le, i) => ({ metric: { le }, value: [t0, String(10 * (i + 1))] })),
+      },
+    },
+    matrix: {
+      status: 'success',
+      data: {
+        resultType: 'matrix',
+        result: [
+          {
+            metric: {},
+            values: [
+              [t0 - 60, '1'],
+              [t0, '2'],
+            ],
+          },
+        ],
+      },
+      warnings: ['PromQL info: metric might not be a counter'],
+    },
+    error: { status: 'error', errorType: 'bad_data', error: 'parse error', warnings: ['w'] },
+  };
+  const kinds: unknown[] = [{ toString: 'x', valueOf: 'y' }, ['a'], 'text', null];
+  const paths = (value: unknown, at: (string | number)[] = []): (string | number)[][] =>
+    Array.isArray(value)
+      ? value.flatMap((item, i) => [[...at, i], ...paths(item, [...at, i])])
+      : value && typeof value === 'object'
+        ? Object.entries(value).flatMap(([key, item]) => [[...at, key], ...paths(item, [...at, key])])
+        : [];
+  let reads = 0;
+  for (const [name, answer] of Object.entries(answers))
+    for (const path of paths(answer))
+      for (const kind of kinds)
+        for (const status of [200, 400, 503]) {
+          const body = structuredClone(answer) as Record<string | number, unknown>;
+          let node = body;
+          for (const key of path.slice(0, -1)) node = node[key] as Record<string | number, unknown>;
+          node[path.at(-1)!] = kind;
+          const client = new PrometheusClient(
+            'prom',
+            { type: 'prometheus', url: 'http://127.0.0.1:9', retries: 0 },
+            {
+              fetch: async () =>
+                new Response(JSON.stringify(body), {
+                  status,
+                  headers: { 'content-type': 'application/json' },
+                }),
+              sleep: async () => {},
+              now: () => t0 * 1000,
+            },
+          );
+          const where = `${name} ${path.join('.')} = ${JSON.stringify(kind)}, HTTP ${status}`;
+          for (const read of [
+            () => client.instant('q'),
+            () => client.buckets('q'),
+            () => client.range('q', (t0 - 600) * 1000, t0 * 1000, 60_000),
+          ]) {
+            const result = await read().catch((error: Error) => assert.fail(`${where}: ${error.stack}`));
+            assert.equal(typeof result.ok, 'boolean', where);
+            if (!result.ok) assert.ok(result.error.message.length > 0, where);
+            reads++;
+          }
+        }
+  assert.ok(reads > 500, `${reads} reads`);
+});

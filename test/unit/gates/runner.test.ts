@@ -8,7 +8,7 @@ import { testsGate } from '../../../src/gates/tests.ts';
 import { runGates, overallStatus } from '../../../src/gates/runner.ts';
 import type { GateEntry } from '../../../src/gates/runner.ts';
 import { formatGatesReport } from '../../../src/gates/format.ts';
-import type { Gate, GateContext, GateResult, GateVerdict } from '../../../src/gates/types.ts';
+import type { Finding, Gate, GateContext, GateResult, GateVerdict } from '../../../src/gates/types.ts';
 
 const ctx: Omit<GateContext, 'signal'> = {
   cwd: process.cwd(),
@@ -234,6 +234,30 @@ test('an advisory gate that only warns stays a warn; a required warn stays a war
     ],
   );
   assert.deepEqual(report.reasons, ['a: warn', 'c: slow build']);
+});
+
+test("a finding whose rule, message or path is not text (a mapping with a toString key, as a report's JSON may hold) is kept as its JSON, not a crash", async () => {
+  const odd = { toString: 'x', valueOf: 'y' };
+  const report = await runGates(
+    [
+      entry('odd', async () => ({
+        status: 'block',
+        summary: 'odd findings',
+        findings: [{ rule: odd, message: odd, path: odd, severity: 'error' } as unknown as Finding],
+      })),
+    ],
+    ctx,
+    { concurrency: 1 },
+  );
+  assert.equal(report.status, 'BLOCK');
+  assert.deepEqual(report.gates[0]!.findings, [
+    {
+      rule: '{"toString":"x","valueOf":"y"}',
+      message:
+        '{"toString":"x","valueOf":"y"} (at "{\\"toString\\":\\"x\\",\\"valueOf\\":\\"y\\"}", not a file of the repository)',
+      severity: 'error',
+    },
+  ]);
 });
 
 test('a gate returning no verdict blocks', async () => {

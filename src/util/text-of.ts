@@ -1,0 +1,15 @@
+// The text of a value read from outside (a server's JSON answer, a report, a tool's output). String() of an
+// object whose toString or valueOf is a key rather than a method (`{"toString": "x"}`, which any JSON may
+// hold) throws a TypeError; such a value is shown as its JSON instead.
+
+/** `value` as text: strings as they are, other primitives as String() writes them, the rest as JSON. */
+export function textOf(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (value === null || (typeof value !== 'object' && typeof value !== 'function')) return String(value);
+  try {
+    return JSON.stringify(value) ?? Object.prototype.toString.call(value);
+  } catch {
+    // A cycle or a BigInt inside: the kind is all that can be said.
+    return Object.prototype.toString.call(value);
+  }
+}
