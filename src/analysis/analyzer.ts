@@ -124,8 +124,12 @@ export function createAnalyzer(input: AnalysisConfigInput | undefined, deps: Ana
   const sleep = deps.sleep ?? abortableSleep;
   const providers: Record<string, MetricProvider> = {};
   for (const [name, providerConfig] of Object.entries(config.providers))
-    providers[name] = deps.providers?.[name] ?? createProvider(name, providerConfig, { ...deps, now, sleep });
-  for (const [name, provider] of Object.entries(deps.providers ?? {})) providers[name] ??= provider;
+    // Own keys only: a provider named "constructor" was otherwise replaced by Object's function.
+    providers[name] =
+      (deps.providers && Object.hasOwn(deps.providers, name) ? deps.providers[name] : undefined) ??
+      createProvider(name, providerConfig, { ...deps, now, sleep });
+  for (const [name, provider] of Object.entries(deps.providers ?? {}))
+    if (!Object.hasOwn(providers, name)) providers[name] = provider;
   const recorder = deps.record ? new RecordingWriter(deps.record, input ?? {}) : undefined;
   let capturedBaseline: MetricValues = {};
 

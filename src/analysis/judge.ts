@@ -593,7 +593,11 @@ export function judge(state: JudgeState, read: Sample): { state: JudgeState; dec
 
   if (!fired) {
     const silent = used
-      .map((metric) => ({ metric, ms: sample.at - (lastDataAt[metric] ?? startedAt) }))
+      // Own keys only: a metric named "constructor" found Object's function here, and the switch never fired.
+      .map((metric) => ({
+        metric,
+        ms: sample.at - ((Object.hasOwn(lastDataAt, metric) ? lastDataAt[metric] : undefined) ?? startedAt),
+      }))
       .filter((s) => s.ms > config.maxNoDataMs)
       .sort((a, b) => b.ms - a.ms)[0];
     if (silent)

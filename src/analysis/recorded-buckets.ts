@@ -87,7 +87,8 @@ export function canonicalBuckets(
       });
       continue;
     }
-    const total = out[metric];
+    // Own keys only: a histogram named "constructor" found Object's function as its total, and was refused.
+    const total = Object.hasOwn(out, metric) ? out[metric] : undefined;
     if (total === undefined) out[metric] = inf ?? null;
     else if (total !== inf)
       problems.push({
