@@ -38,7 +38,10 @@ export function historyFacts(record: EnvironmentRecord): DeploymentFact[] {
         ? // A cancelled run that had started its rollout moved traffic (and was rolled back); one that had not
           // changed nothing.
           { state: 'error' as const, description: open ? 'cancelled' : 'cancelled before anything changed' }
-        : ENDINGS[entry.event];
+        : // Own keys only: an event named "constructor" (a newer version's, or edited) is no ending.
+          Object.hasOwn(ENDINGS, entry.event)
+          ? ENDINGS[entry.event]
+          : undefined;
     if (!ending) return;
     const run: DeploymentFact = open ?? {
       id: `${record.environment}#${index}`,

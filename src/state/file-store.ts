@@ -371,7 +371,8 @@ export class FileStateStore implements StateStore {
     const environments = (file as { schema?: unknown; environments?: unknown } | null)?.environments;
     if ((file as { schema?: unknown } | null)?.schema !== 1 || !isObject(environments))
       return corrupt(path, 'not a deploy-action state file (expected schema 1 and an environments map)');
-    const saved = environments[environment];
+    // Own keys only: for an environment named "constructor" the map gave Object's function (refused as corrupt).
+    const saved = Object.hasOwn(environments, environment) ? environments[environment] : undefined;
     if (saved === undefined) return { ok: true, record: undefined, source: path };
     const legacy = legacyRecord(environment, saved);
     if (!legacy.ok) return corrupt(path, `environments.${environment}: ${legacy.message}`);

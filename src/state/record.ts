@@ -444,7 +444,8 @@ export function capText(text: string, max: number): string {
 /** The record with every free-text field within TEXT_CAPS (the same objects where nothing is cut). */
 export function capRecordText<T>(value: T): T {
   return mapTextFields(value, (key, text) => {
-    const cap = TEXT_CAPS[key];
+    // Own keys only: a field named "constructor" had Object's function as its cap, and was cut to nothing.
+    const cap = Object.hasOwn(TEXT_CAPS, key) ? TEXT_CAPS[key] : undefined;
     return cap === undefined ? text : capText(text, cap);
   });
 }
