@@ -216,7 +216,8 @@ export function findXmlChangelogRisks(xml: string): ChangelogResult {
         lockTimeout.lockingChange(lineAt(match.index), `${element}${table ? ` on ${table}` : ''}`);
       }
     }
-    const known = MESSAGES[element];
+    // Own keys only: an element named <constructor> found Object's function, a risk with no rule or message.
+    const known = Object.hasOwn(MESSAGES, element) ? MESSAGES[element] : undefined;
     if (known) {
       const table = /\btableName\s*=\s*["']([^"']+)["']/.exec(attributes)?.[1];
       if (ON_NEW_TABLE_IS_SAFE.has(element) && table && created.has(tableKey(table))) continue;

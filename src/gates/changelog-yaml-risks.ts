@@ -46,7 +46,7 @@ export function findYamlChangelogRisks(source: string): ChangelogResult {
       const key = isScalar(pair.key) ? String(pair.key.value) : '';
       if (key === 'rollback') continue;
       if (
-        MESSAGES[key] ||
+        Object.hasOwn(MESSAGES, key) ||
         LOCKING_CHANGES.has(key) ||
         key === 'sql' ||
         key === 'createTable' ||
@@ -85,7 +85,8 @@ export function findYamlChangelogRisks(source: string): ChangelogResult {
         lockTimeout.lockingChange(change.line, `${change.type}${table ? ` on ${table}` : ''}`);
       }
     }
-    const known = MESSAGES[change.type];
+    // Own keys only: a change named constructor found Object's function, a risk with no rule or message.
+    const known = Object.hasOwn(MESSAGES, change.type) ? MESSAGES[change.type] : undefined;
     if (known) {
       const table = tableOf(change.body);
       if (ON_NEW_TABLE_IS_SAFE.has(change.type) && table && created.has(table)) continue;

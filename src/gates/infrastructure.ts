@@ -373,7 +373,9 @@ function* manifestSteps(path: string, text: string, config: KubernetesConfig): G
       }
       const kind = object.get('kind') as string;
       const name = object.getIn(['metadata', 'name']) as string;
-      const specPath = POD_SPEC_PATHS[kind];
+      // Own keys only: a manifest of kind "constructor" found Object's function, and the gate crashed.
+      const specPath =
+        typeof kind === 'string' && Object.hasOwn(POD_SPEC_PATHS, kind) ? POD_SPEC_PATHS[kind] : undefined;
       if (!specPath) continue;
       for (const field of ['initContainers', 'containers']) {
         const containers = object.getIn([...specPath, field], true);
