@@ -118,7 +118,8 @@ async function decoded(res: IncomingMessage, body: Buffer): Promise<Buffer> {
   const encoding = String(res.headers['content-encoding'] ?? '')
     .trim()
     .toLowerCase();
-  const decode = encoding ? decoders[encoding] : undefined;
+  // Own keys only: "Content-Encoding: __proto__" found Object.prototype, called as a decoder (a TypeError).
+  const decode = Object.hasOwn(decoders, encoding) ? decoders[encoding] : undefined;
   return decode && body.length ? decode(body) : body;
 }
 

@@ -180,6 +180,27 @@ test('a gzip or brotli answer is decoded, as fetch decodes it', async () => {
   }
 });
 
+test('an answer whose content-encoding is named like an Object.prototype property is given as sent', async () => {
+  // "__proto__" found Object.prototype among the decoders and called it (a TypeError); "constructor" Object.
+  const encodings = [...Object.getOwnPropertyNames(Object.prototype), 'prototype'].map((n) =>
+    n.toLowerCase(),
+  );
+  const github = await serve((req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': req.url!.slice(1) });
+    res.end(JSON.stringify({ plain: true }));
+  });
+  const fetch = createHttpFetch({ env: {} });
+  try {
+    for (const encoding of encodings) {
+      const answer = await fetch(`${github.url}/${encoding}`);
+      assert.deepEqual(await answer.json(), { plain: true }, encoding);
+    }
+  } finally {
+    fetch.destroy();
+    await github.close();
+  }
+});
+
 test("a redirect is followed by the global fetch, with fetch's rules (a 303 turns a PATCH into a GET)", async () => {
   const github = await serve((req, res) => {
     if (req.url === '/moved') {
