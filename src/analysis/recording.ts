@@ -518,7 +518,9 @@ export function readRecording(file: string, maxBytes = MAX_RECORDING_BYTES): Rec
       // Only the fields this version knows: the others are ignored, not carried into the output. A context
       // refused above is kept as written, but always a mapping: its samples' time checks read its fields.
       const context: unknown = w
-        ? Object.fromEntries(Object.entries(w.context).filter(([key]) => key in contextSchema.shape))
+        ? Object.fromEntries(
+            Object.entries(w.context).filter(([key]) => Object.hasOwn(contextSchema.shape, key)),
+          )
         : isMapping(entry.context)
           ? entry.context
           : {};

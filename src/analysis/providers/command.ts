@@ -116,7 +116,9 @@ export function parseMetricsJson(
         },
       };
     }
-    values[key] = value;
+    // Defined, not assigned: JSON.parse gives "__proto__" as a key of its own, and an assignment would set
+    // the prototype, losing the value that a metric's `field: __proto__` reads.
+    Object.defineProperty(values, key, { value, enumerable: true, writable: true, configurable: true });
   }
   const seen = new Set<string>();
   for (const key of topLevelKeys(text)) {

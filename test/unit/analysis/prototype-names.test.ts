@@ -3,13 +3,18 @@
 // `max_no_data` never fired for a silent metric named "constructor" (its last data was Object's function, and
 // the time since it NaN), and a recording's histogram named so was refused for a total it never wrote.
 import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { createAnalyzer } from '../../../src/analysis/analyzer.ts';
 import { resolveAnalysisConfig } from '../../../src/analysis/config.ts';
 import { decideAtDeadline } from '../../../src/analysis/deadline.ts';
 import { createJudgeState, judge } from '../../../src/analysis/judge.ts';
 import { canonicalBuckets } from '../../../src/analysis/recorded-buckets.ts';
-import type { MetricProvider } from '../../../src/analysis/providers/provider.ts';
+import { analyzeRecording } from '../../../src/analysis/replay.ts';
+import { parseMetricsJson } from '../../../src/analysis/providers/command.ts';
+import { pickFields, type MetricProvider } from '../../../src/analysis/providers/provider.ts';
 import type { Sample } from '../../../src/analysis/types.ts';
 
 const MINUTE = 60_000;
@@ -217,4 +222,49 @@ test('a configured provider named constructor is made, not taken from the replac
   });
   assert.equal(outcome.decision.kind, 'promote', outcome.decision.reason);
   assert.equal(outcome.decision.values.p95, 100);
+});
+
+test("a metrics command's key named like an Object.prototype property is read by the metric whose field it is", () => {
+  // __proto__ too: a field may be named so (only keys of deploy.yml may not), and JSON gives it as a key.
+  for (const name of [...NAMES, '__proto__']) {
+    const output = parseMetricsJson(
+      'script',
+      `{${JSON.stringify(name)}: 0.5, "other": 1}`,
+      new Set([name, 'other']),
+    );
+    assert.ok(output.ok, name);
+    assert.ok(Object.hasOwn(output.value, name), name);
+    const metric = { provider: 'script', field: name };
+    assert.deepEqual(
+      pickFields([{ name: 'read', config: metric as never }], output.value),
+      { read: 0.5 },
+      name,
+    );
+    // And a metric reading a key the output does not have finds no value behind the name.
+    const without = parseMetricsJson('script', '{"other": 1}');
+    assert.ok(without.ok);
+    assert.deepEqual(
+      pickFields([{ name: 'read', config: metric as never }], without.value),
+      { read: null },
+      name,
+    );
+  }
+});
+
+test("a recorded window's context keys named like Object.prototype properties are left out, as any key not known", (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'prototype-names-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const lines = readFileSync(
+    new URL('../../fixtures/analysis/canary-sustained-errors.ndjson', import.meta.url),
+    'utf8',
+  ).split('\n');
+  const window = JSON.parse(lines[1]!) as { context: Record<string, unknown> };
+  const known = Object.keys(window.context).sort();
+  for (const name of NAMES) window.context[name] = 'x';
+  window.context.not_a_context_key = 'x';
+  lines[1] = JSON.stringify(window);
+  const file = join(dir, 'recording.ndjson');
+  writeFileSync(file, lines.join('\n'));
+  const [replayed] = analyzeRecording(file).windows;
+  assert.deepEqual(Object.keys(replayed!.context).sort(), known);
 });
