@@ -41,7 +41,9 @@ export function createNotifier(
   const secrets: string[] = [];
   const sinks: Sink[] = [];
   const read = (channel: string, name: string, url = false): string | undefined => {
-    const value = env[name];
+    // Own keys only: a variable named "constructor" that is not set found Object's function (process.env
+    // has Object.prototype behind it), and a channel ran with it as its token.
+    const value = Object.hasOwn(env, name) ? env[name] : undefined;
     if (!value) {
       log('warn', `notifications: channel "${channel}" is off: the variable ${name} is not set`);
       return undefined;
