@@ -44,7 +44,7 @@ test('a channel whose variable is named like an Object.prototype property and no
       );
       // No secret was read, none is sent anywhere.
       assert.deepEqual(created?.secrets, [], name);
-      await created?.reporter.close();
+      await created?.reporter.close?.();
       assert.deepEqual(
         logs,
         ['bot', 'slack', 'teams', 'hook', 'hook'].map(
@@ -65,6 +65,6 @@ test('a channel whose variable is named like an Object.prototype property and se
     );
     assert.ok(created, name);
     assert.ok(created.secrets.includes('https://hooks.example.test/x'), name);
-    await created.reporter.close();
+    await created.reporter.close?.();
   }
 });
