@@ -3,6 +3,7 @@
 // app writes. Whatever the value holds, the result is one line of inert text: no HTML comment or tag, no
 // Markdown link, image, code span or fence, no emphasis, no table cell break, no @-mention or #-reference,
 // no autolink. So no value can forge a hidden marker, hide text, or notify anyone.
+import { textOf } from '../util/text-of.ts';
 
 export interface UserTextOptions {
   /**
@@ -56,7 +57,8 @@ function cut(text: string, max: number): { kept: string; more: string } {
 }
 
 export function userText(value: unknown, options: UserTextOptions = {}): string {
-  const raw = value === undefined || value === null ? '' : String(value);
+  // textOf: a value read from JSON may be a mapping whose toString is a key, which String() cannot show.
+  const raw = value === undefined || value === null ? '' : textOf(value);
   const { kept, more } = cut(oneLine(raw).trim(), options.max ?? 500);
   if (options.as === 'code' && PLAIN_NAME.test(kept)) return `\`${kept}${more}\``;
   // Only a value that is a login as given is one: removing invisible characters must not make one.

@@ -446,6 +446,17 @@ test('the escaped text still reads as what was written', () => {
   assert.equal(userText(undefined), '');
 });
 
+test('a value read from JSON that is not text (a mapping whose toString is a key, a list) is shown escaped, not a crash', () => {
+  // String() of { toString: "x" } throws: a record or payload field of the wrong kind must still be shown.
+  for (const as of ['text', 'code', 'mention'] as const) {
+    const shown = userText({ toString: '<!-- x -->', valueOf: '@alice' }, { as });
+    assert.ok(!shown.includes('<!--') && !shown.includes('@alice'), shown);
+    assert.match(shown, /toString/);
+  }
+  assert.equal(userText(['a', 'b']), '\\["a","b"\\]');
+  assert.equal(userText(42), '42');
+});
+
 test('policySummary names each approval group and its count (seed 05: Manager + Security)', () => {
   const summary = policySummary({
     ...policy('production'),
