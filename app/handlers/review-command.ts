@@ -7,6 +7,7 @@ import { parseCommand } from '../commands/parse.ts';
 import { userText } from '../../src/github/user-text.ts';
 import type { Octokit } from '../facts/github.ts';
 import { ownBotLogin } from '../facts/own-comments.ts';
+import { answerOnce, answeringRefName } from '../facts/answer-once.ts';
 
 type Account = { login: string; type?: string } | null | undefined;
 
@@ -25,10 +26,13 @@ export interface ReviewCommandEvent {
   sender: Account;
   /** When GitHub says it was written: the reply looks for its own earlier answer from then on. */
   at?: string;
+  /** A commit of the repository (the pull request's base): where the claim ref points while answering. */
+  baseSha: string;
 }
 
 export type ReviewCommandOutcome =
   | { status: 'ignored'; reason: 'not_created' | 'bot' | 'not_a_command' }
+  /** The reply is there, or another delivery of the event is writing it (it holds the claim). */
   | { status: 'already_answered' }
   | { status: 'answered'; commentId: number };
 
@@ -61,7 +65,11 @@ export function misplacedCommandReply(
   return { reply };
 }
 
-/** Answers a command in a review or on the diff once (a redelivery finds the reply by its tag). */
+/**
+ * Answers a command in a review or on the diff once: a redelivery finds the reply by its tag, and two
+ * deliveries handled at once (a redelivery while the first is still at work, two replicas) are one answer,
+ * since the reply is looked for and written only under the event's claim (facts/answer-once.ts).
+ */
 export async function handleReviewCommand(
   octokit: Octokit,
   event: ReviewCommandEvent,
@@ -71,27 +79,35 @@ export async function handleReviewCommand(
   const where = { owner: event.owner, repo: event.repo };
   const bot = (await ownBotLogin(octokit)).toLowerCase();
   const tag = answerTag(event);
-  // Only the App's own comments count: anyone else writing the tag answers nothing for it.
-  const earlier = await octokit.paginate(octokit.rest.issues.listComments, {
-    ...where,
-    issue_number: event.pr,
-    per_page: 100,
-    ...(event.at ? { since: event.at } : {}),
-  });
-  if (earlier.some((c) => c.user?.login.toLowerCase() === bot && (c.body ?? '').includes(tag)))
-    return { status: 'already_answered' };
-  const { data } = await octokit.rest.issues.createComment({
-    ...where,
-    issue_number: event.pr,
-    body: decided.reply,
-  });
-  return { status: 'answered', commentId: data.id };
+  const once = await answerOnce(
+    octokit.rest,
+    where,
+    { ref: answeringRefName(event.where, `${event.where}:${event.id}`), sha: event.baseSha },
+    async (): Promise<ReviewCommandOutcome> => {
+      // Only the App's own comments count: anyone else writing the tag answers nothing for it.
+      const earlier = await octokit.paginate(octokit.rest.issues.listComments, {
+        ...where,
+        issue_number: event.pr,
+        per_page: 100,
+        ...(event.at ? { since: event.at } : {}),
+      });
+      if (earlier.some((c) => c.user?.login.toLowerCase() === bot && (c.body ?? '').includes(tag)))
+        return { status: 'already_answered' };
+      const { data } = await octokit.rest.issues.createComment({
+        ...where,
+        issue_number: event.pr,
+        body: decided.reply,
+      });
+      return { status: 'answered', commentId: data.id };
+    },
+  );
+  return once.claimed ? once.value : { status: 'already_answered' };
 }
 
 interface ReviewPayload {
   action: string;
   repository: { name: string; owner: { login: string } };
-  pull_request: { number: number };
+  pull_request: { number: number; base: { sha: string } };
   sender: Account;
   review?: { id: number; body: string | null; user: Account; submitted_at?: string | null };
   comment?: { id: number; body: string; user: Account; created_at?: string };
@@ -103,6 +119,7 @@ export function reviewCommandEventFrom(payload: ReviewPayload): ReviewCommandEve
     owner: payload.repository.owner.login,
     repo: payload.repository.name,
     pr: payload.pull_request.number,
+    baseSha: payload.pull_request.base.sha,
     sender: payload.sender,
   };
   if (payload.review)

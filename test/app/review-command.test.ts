@@ -21,6 +21,12 @@ const seed: Parameters<typeof withSeededApp>[0] = {
   pulls: [{ number: PR, head: HEAD, user: 'bob' }],
 };
 
+/** The pull request's base, at a commit of the repository (the default branch's head). */
+const baseOf = (fake: FakeGitHub, pull: Json) => ({
+  ...(pull.base as Json),
+  sha: fake.repo().refs.get('heads/main')!,
+});
+
 function review(
   fake: FakeGitHub,
   o: { id: number; body: string; login: string; type?: string; action?: string },
@@ -29,7 +35,7 @@ function review(
   const user = { ...((base.review as Json).user as Json), login: o.login, type: o.type ?? 'User' };
   return {
     ...base,
-    pull_request: { ...(base.pull_request as Json), number: PR },
+    pull_request: { ...(base.pull_request as Json), number: PR, base: baseOf(fake, base.pull_request as Json) },
     review: { ...(base.review as Json), id: o.id, body: o.body, user, submitted_at: '2025-03-04T10:00:00Z' },
     sender: { ...(base.sender as Json), login: o.login, type: o.type ?? 'User' },
   };
@@ -40,7 +46,7 @@ function diffComment(fake: FakeGitHub, o: { id: number; body: string; login: str
   const user = { ...((base.comment as Json).user as Json), login: o.login, type: 'User' };
   return {
     ...base,
-    pull_request: { ...(base.pull_request as Json), number: PR },
+    pull_request: { ...(base.pull_request as Json), number: PR, base: baseOf(fake, base.pull_request as Json) },
     comment: { ...(base.comment as Json), id: o.id, body: o.body, user, created_at: '2025-03-04T10:00:00Z' },
     sender: { ...(base.sender as Json), login: o.login, type: 'User' },
   };
@@ -98,5 +104,37 @@ test('an ordinary review, a bot, and a dismissed review get no answer', async ()
       review(fake, { id: 905, body: '/deploy production', login: 'carol', action: 'dismissed' }),
     );
     assert.deepEqual(appReplies(fake), []);
+  });
+});
+
+test('two deliveries of one review handled at once (a redelivery while the first is at work) answer once', async () => {
+  await withSeededApp(seed, async (fake, probot) => {
+    for (const [event, payload] of [
+      ['pull_request_review', review(fake, { id: 906, body: '/deploy production', login: 'carol' })],
+      ['pull_request_review_comment', diffComment(fake, { id: 907, body: '/deploy production', login: 'alice' })],
+    ] as const) {
+      // Each delivery reads the conversation (or claims the event) only once both have got that far.
+      fake.holdUntil({ operationId: ['issues/list-comments', 'git/create-ref'], count: 2 });
+      const id = crypto.randomUUID();
+      const deliver = () =>
+        probot.receive({ id, name: event, payload } as unknown as Parameters<typeof probot.receive>[0]);
+      await Promise.all([deliver(), deliver()]);
+    }
+    const replies = appReplies(fake);
+    assert.equal(replies.length, 2, replies.join('\n---\n'));
+    assert.match(replies[0]!, /^@carol: .* was written in a review/);
+    assert.match(replies[1]!, /^@alice: .* was written in a comment on the diff/);
+    // The claims are gone: nothing is left in the repository.
+    assert.deepEqual(
+      [...fake.repo().refs.keys()].filter((r) => r.startsWith('deploy-answering/')),
+      [],
+    );
+    // A redelivery later still finds the answer.
+    await receive(
+      probot,
+      'pull_request_review',
+      review(fake, { id: 906, body: '/deploy production', login: 'carol' }),
+    );
+    assert.equal(appReplies(fake).length, 2);
   });
 });

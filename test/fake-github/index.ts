@@ -5,6 +5,7 @@ export type {
   FailNextOptions,
   FakeGitHub,
   FakeGitHubOptions,
+  HoldOptions,
   RecordedRequest,
   RepoSelector,
   SeedPull,

@@ -83,6 +83,12 @@ export interface FailNextOptions {
   hang?: boolean;
 }
 
+export interface HoldOptions {
+  operationId: string | readonly string[];
+  where?: (request: RecordedRequest) => boolean;
+  count: number;
+}
+
 /** A sustained outage for setDown: 503s by default, or the given status, after the write, or no answer. */
 export interface DownMode {
   status?: number;
@@ -174,6 +180,12 @@ export interface FakeGitHub {
   openApiLoadMs: number;
   stop(): Promise<void>;
   failNext(opts: FailNextOptions): void;
+  /**
+   * Holds the next `count` requests for `operationId` (any of them, when several; those `where` accepts)
+   * unanswered until all `count` have arrived, then carries them out: two deliveries that each read (or
+   * claim) before they write are made to do so at the same time, whatever order the event loop gives them.
+   */
+  holdUntil(opts: HoldOptions): void;
   /** Every request fails until setDown(false): true is 503s; a DownMode says how. */
   setDown(down: boolean | DownMode): void;
   assertNoViolations(): void;
@@ -244,6 +256,7 @@ export async function createFakeGitHub(opts: FakeGitHubOptions = {}): Promise<Fa
   const requests: RecordedRequest[] = [];
   const violations: Violation[] = [];
   const failures: FailNextOptions[] = [];
+  const holds: Array<HoldOptions & { waiting: Array<() => void> }> = [];
   let down: DownMode | undefined;
   let used = 0;
 
@@ -395,6 +408,17 @@ export async function createFakeGitHub(opts: FakeGitHubOptions = {}): Promise<Fa
     const graphql = method === 'POST' && url.pathname === '/graphql';
     record.operationId = graphql ? 'graphql' : match?.operation.operationId;
 
+    const hold = holds.find(
+      (h) =>
+        [h.operationId].flat().includes(record.operationId ?? '') && (!h.where || h.where(record)),
+    );
+    if (hold)
+      await new Promise<void>((resolve) => {
+        hold.waiting.push(resolve);
+        if (hold.waiting.length < hold.count) return;
+        holds.splice(holds.indexOf(hold), 1);
+        for (const go of hold.waiting) go();
+      });
     const injection = (chosen.injection = injectionFor(record));
     if (injection && !injection.afterWrite) {
       record.injected = true;
@@ -621,6 +645,11 @@ export async function createFakeGitHub(opts: FakeGitHubOptions = {}): Promise<Fa
         server.closeAllConnections();
         server.close((err) => (err ? reject(err) : resolve()));
       }),
+    holdUntil(hold) {
+      if (!Number.isInteger(hold.count) || hold.count < 2)
+        throw new Error(`fake-github holdUntil: count must be an integer of 2 or more, got ${hold.count}`);
+      holds.push({ ...hold, waiting: [] });
+    },
     failNext(failure) {
       if (failure.times !== undefined && (!Number.isInteger(failure.times) || failure.times < 1)) {
         throw new Error(`fake-github failNext: times must be a positive integer, got ${failure.times}`);
