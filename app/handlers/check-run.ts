@@ -30,6 +30,7 @@ import {
 } from '../facts/pull-request.ts';
 import { markerScope, markerTrust, ownAppId, ownBotLogin, readAppComments } from '../facts/own-comments.ts';
 import { eventExternalId, readLedger, recordInLedger, withLedger } from '../facts/approval-ledger.ts';
+import { answerOnce, answeringRefName } from '../facts/answer-once.ts';
 import { deploymentPullRequest } from './deployment-status.ts';
 import type { MarkerTrust } from '../facts/own-comments.ts';
 import {
@@ -167,54 +168,72 @@ export async function handleApproveButton(
   };
   // First in the ledger, which nobody can delete (facts/approval-ledger.ts); an approval that cannot be written
   // there is not recorded at all.
-  let repeated = false;
-  try {
-    // The App's comments too: a veto recorded before the ledger existed is in a comment only.
-    const [before, comments] = await Promise.all([
-      readLedger(octokit.rest, where, pull.headSha, ref.pr, appId, markers),
-      ownBotLogin(octokit).then((bot) => readAppComments(octokit.rest, where, ref.pr, bot, markers)),
-    ]);
-    // This press recorded already (a delivery GitHub counted as failed, e.g. answered after its 10 s, and
-    // redelivered): it is not dated anew, which would renew an approval past expires_after or put it after
-    // what was recorded since. The gates are still answered, in case the first delivery stopped before that.
-    repeated = deliveryId !== undefined && before.externalIds.has(eventExternalId(ref.pr, deliveryId));
-    // GitHub says no time of a click: a press handled after its presser's veto (a delivery redelivered once
-    // it failed, or replayed) may have been made before it. It never lifts that veto; a comment, which GitHub
-    // dates, does.
-    const known = withLedger(
-      comments.approvals.filter((r) => r.sha.toLowerCase() === pull.headSha.toLowerCase()),
-      before.records,
-    );
-    if (!repeated && vetoStands(known, sender.login, ref.env)) {
-      await reply(
-        `**Approval by ${who} not recorded** (\`own_veto_stands\`): ${who} vetoed deploying ${short(pull.headSha)} to ${env}, and a press of the Approve button never lifts a veto (GitHub does not say when it was pressed). To lift it, comment ${userText(`/approve-deploy ${ref.env}`, { as: 'code' })}.`,
+  const recordPress = async (): Promise<{ refused: ApproveButtonOutcome } | { repeated: boolean }> => {
+    let repeated = false;
+    try {
+      // The App's comments too: a veto recorded before the ledger existed is in a comment only.
+      const [before, comments] = await Promise.all([
+        readLedger(octokit.rest, where, pull.headSha, ref.pr, appId, markers),
+        ownBotLogin(octokit).then((bot) => readAppComments(octokit.rest, where, ref.pr, bot, markers)),
+      ]);
+      // This press recorded already (a delivery GitHub counted as failed, e.g. answered after its 10 s, and
+      // redelivered): it is not dated anew, which would renew an approval past expires_after or put it after
+      // what was recorded since. The gates are still answered, in case the first delivery stopped before that.
+      repeated = deliveryId !== undefined && before.externalIds.has(eventExternalId(ref.pr, deliveryId));
+      // GitHub says no time of a click: a press handled after its presser's veto (a delivery redelivered once
+      // it failed, or replayed) may have been made before it. It never lifts that veto; a comment, which GitHub
+      // dates, does.
+      const known = withLedger(
+        comments.approvals.filter((r) => r.sha.toLowerCase() === pull.headSha.toLowerCase()),
+        before.records,
       );
-      return { status: 'refused', code: 'own_veto_stands' };
+      if (!repeated && vetoStands(known, sender.login, ref.env)) {
+        await reply(
+          `**Approval by ${who} not recorded** (\`own_veto_stands\`): ${who} vetoed deploying ${short(pull.headSha)} to ${env}, and a press of the Approve button never lifts a veto (GitHub does not say when it was pressed). To lift it, comment ${userText(`/approve-deploy ${ref.env}`, { as: 'code' })}.`,
+        );
+        return { refused: { status: 'refused', code: 'own_veto_stands' } };
+      }
+      if (!repeated)
+        await recordInLedger(octokit.rest, where, {
+          record,
+          pr: ref.pr,
+          appId,
+          keys: markers.keys,
+          before,
+          ...(deliveryId !== undefined ? { eventId: deliveryId } : {}),
+        });
+    } catch (error) {
+      if (!(error instanceof FactsError)) throw error;
+      await reply(
+        `**Approval by ${who} not recorded** (\`${error.code}\`): ${userText(error.message, { max: 1000 })}`,
+      );
+      return { refused: { status: 'refused', code: error.code } };
     }
-    if (!repeated)
-      await recordInLedger(octokit.rest, where, {
-        record,
-        pr: ref.pr,
-        appId,
-        keys: markers.keys,
-        before,
-        ...(deliveryId !== undefined ? { eventId: deliveryId } : {}),
-      });
-  } catch (error) {
-    if (!(error instanceof FactsError)) throw error;
-    await reply(
-      `**Approval by ${who} not recorded** (\`${error.code}\`): ${userText(error.message, { max: 1000 })}`,
-    );
-    return { status: 'refused', code: error.code };
-  }
-  if (!repeated) {
-    const marker = serializeApprovalMarker(record, markers.keys, markerScope(where, ref.pr));
-    await reply(
-      appendMarkers(`✅ ${who} approved deploying ${short(pull.headSha)} to ${env} (Approve button).`, [
-        marker,
-      ]),
-    );
-  }
+    if (!repeated) {
+      const marker = serializeApprovalMarker(record, markers.keys, markerScope(where, ref.pr));
+      await reply(
+        appendMarkers(`✅ ${who} approved deploying ${short(pull.headSha)} to ${env} (Approve button).`, [
+          marker,
+        ]),
+      );
+    }
+    return { repeated };
+  };
+  // The ledger is read and written under the delivery's claim (facts/answer-once.ts): two deliveries of this
+  // press handled at once (a redelivery while the first is still at work, two replicas) would each find no
+  // record of it, and each record it and answer. The other one answers, the gates too.
+  const pressed =
+    deliveryId === undefined
+      ? { claimed: true as const, value: await recordPress() }
+      : await answerOnce(
+          octokit.rest,
+          where,
+          { ref: answeringRefName('press', `approve:${deliveryId}`), sha: pull.headSha },
+          recordPress,
+        );
+  if (!pressed.claimed) return { status: 'already_recorded', answers: [] };
+  if ('refused' in pressed.value) return pressed.value.refused;
+  const { repeated } = pressed.value;
   const answers = await answerPendingProtectionRules(octokit, {
     where,
     defaultBranch: payload.repository.default_branch,

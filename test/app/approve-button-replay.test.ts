@@ -177,3 +177,29 @@ test('an Approve press delivered again (same delivery GUID) is not recorded anew
     config,
   );
 });
+
+test('an Approve press delivered twice at once (a redelivery while the first is at work) is recorded and answered once', async () => {
+  const c = handClock('2026-12-01T10:00:00Z');
+  await withApp(c, async (fake, probot) => {
+    await ask(fake, probot, 81);
+    const press = approvePress(fake, gate(fake) as never, 'dave');
+    const replies = appReplies(fake).length;
+    // Each delivery reads the ledger (or claims the press) only once both have got that far.
+    fake.holdUntil({ operationId: ['checks/list-suites-for-ref', 'git/create-ref'], count: 2 });
+    const deliver = () =>
+      probot.receive({ id: 'press-2', name: 'check_run', payload: press } as unknown as Parameters<
+        typeof probot.receive
+      >[0]);
+    await Promise.all([deliver(), deliver()]);
+    const ledger = [...fake.repo().checkRuns.values()].filter((r) => r.name === 'deploy-action approvals');
+    assert.equal(ledger.length, 1, 'one record');
+    const answers = appReplies(fake).slice(replies);
+    assert.equal(answers.length, 1, answers.join('\n---\n'));
+    assert.match(answers[0]!, /@dave approved deploying/);
+    assert.deepEqual(
+      [...fake.repo().refs.keys()].filter((r) => r.startsWith('deploy-answering/')),
+      [],
+      'the claim is removed',
+    );
+  });
+});
