@@ -281,6 +281,8 @@ export interface ControlButtonDeps {
   control: ControlIO;
   trust: MarkerTrust;
   now: () => Date;
+  /** The delivery's X-GitHub-Delivery GUID: the same for every redelivery of this press. */
+  deliveryId?: string;
 }
 
 /**
@@ -352,50 +354,63 @@ export async function handleControlButton(
   }
   const pr: PullFacts | undefined =
     prNumber !== undefined ? await readPull(octokit.rest, where, prNumber) : undefined;
-  const outcome = await controlRollout(
-    {
-      api: octokit.rest,
-      records: deps.records,
-      keys: deps.trust.keys,
-      now: deps.now,
-      ...deps.control,
-      warn: deps.trust.warn,
-    },
-    {
-      where,
-      defaultBranch: payload.repository.default_branch,
-      config,
-      environment,
-      verb,
-      login: sender.login,
-      ...(pr ? { pr } : {}),
-      bindings: [
-        { what: 'the button’s check run', sha: checkRun.head_sha },
-        ...(pr ? [{ what: `pull request #${pr.number}`, sha: pr.headSha, pr: pr.number }] : []),
-      ],
-      id: (step) => `button:${checkRun.id}:${sender.login}:${step}:${action}`,
-      source: 'button',
-      deploymentId: ref.deploymentId,
-      ...(ref.step !== undefined ? { step: ref.step } : {}),
-      pressedCheckRun: checkRun.id,
-      ...((checkRun.completed_at ?? checkRun.started_at)
-        ? { pressedCheckRunAt: (checkRun.completed_at ?? checkRun.started_at)! }
-        : {}),
-    },
-  );
-  if (outcome.status === 'refused') {
-    await answer(`**/${verb} by ${who} not recorded** (\`${outcome.code}\`): ${outcome.message}`);
-    return { status: 'refused', code: outcome.code };
-  }
-  // A redelivered click is already on the PR: no second answer. A click whose wait others already ended is,
-  // and one a /pause recorded since holds (or that no longer counts: answerDuplicate), which did nothing.
-  if (outcome.status === 'recorded' || outcome.repeated || answerDuplicate(outcome.plan))
-    await answer(`${outcome.message} (${VERB_BUTTON[verb]} button)`);
-  return {
-    status: outcome.status,
-    ...(outcome.checkRunId !== undefined ? { checkRunId: outcome.checkRunId } : {}),
-    ...(outcome.reconcile ? { reconcile: outcome.reconcile.status } : {}),
+  // Recorded and answered under the delivery's claim (facts/answer-once.ts): two deliveries of this press
+  // handled at once (a redelivery while the first is still at work, two replicas) would each find no request
+  // of it, and each write one and answer. The other one answers.
+  const press = async (): Promise<ControlButtonOutcome> => {
+    const outcome = await controlRollout(
+      {
+        api: octokit.rest,
+        records: deps.records,
+        keys: deps.trust.keys,
+        now: deps.now,
+        ...deps.control,
+        warn: deps.trust.warn,
+      },
+      {
+        where,
+        defaultBranch: payload.repository.default_branch,
+        config,
+        environment,
+        verb,
+        login: sender.login,
+        ...(pr ? { pr } : {}),
+        bindings: [
+          { what: 'the button’s check run', sha: checkRun.head_sha },
+          ...(pr ? [{ what: `pull request #${pr.number}`, sha: pr.headSha, pr: pr.number }] : []),
+        ],
+        id: (step) => `button:${checkRun.id}:${sender.login}:${step}:${action}`,
+        source: 'button',
+        deploymentId: ref.deploymentId,
+        ...(ref.step !== undefined ? { step: ref.step } : {}),
+        pressedCheckRun: checkRun.id,
+        ...((checkRun.completed_at ?? checkRun.started_at)
+          ? { pressedCheckRunAt: (checkRun.completed_at ?? checkRun.started_at)! }
+          : {}),
+      },
+    );
+    if (outcome.status === 'refused') {
+      await answer(`**/${verb} by ${who} not recorded** (\`${outcome.code}\`): ${outcome.message}`);
+      return { status: 'refused', code: outcome.code };
+    }
+    // A redelivered click is already on the PR: no second answer. A click whose wait others already ended is,
+    // and one a /pause recorded since holds (or that no longer counts: answerDuplicate), which did nothing.
+    if (outcome.status === 'recorded' || outcome.repeated || answerDuplicate(outcome.plan))
+      await answer(`${outcome.message} (${VERB_BUTTON[verb]} button)`);
+    return {
+      status: outcome.status,
+      ...(outcome.checkRunId !== undefined ? { checkRunId: outcome.checkRunId } : {}),
+      ...(outcome.reconcile ? { reconcile: outcome.reconcile.status } : {}),
+    };
   };
+  if (deps.deliveryId === undefined) return press();
+  const once = await answerOnce(
+    octokit.rest,
+    where,
+    { ref: answeringRefName('press', `control:${deps.deliveryId}`), sha: checkRun.head_sha },
+    press,
+  );
+  return once.claimed ? once.value : { status: 'already_recorded' };
 }
 
 const VERB_BUTTON: Record<ControlAction, string> = { promote: 'Promote', resume: 'Resume', abort: 'Abort' };
@@ -425,6 +440,7 @@ export function registerCheckRun(
             },
             trust,
             now,
+            deliveryId: context.id,
           });
     context.log.info(
       { delivery: context.id, check_run: context.payload.check_run.id, ...outcome },

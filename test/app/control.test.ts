@@ -544,6 +544,30 @@ test('buttons: an allowed user’s Promote writes a request; a disallowed user a
   });
 });
 
+test('buttons: a press delivered twice at once (a redelivery while the first is at work) is one request, one answer, one run', async () => {
+  await run(async (w) => {
+    await writeRecord(w, waiting());
+    await statusInProgress(w);
+    const [notice] = controlRuns(w.fake);
+    const before = replies(w.fake).length;
+    // Neither delivery writes its request (nor claims the press) before both have got that far.
+    w.fake.holdUntil({ operationId: ['checks/create', 'git/create-ref'], count: 2 });
+    const press = click(w.fake, notice!, 'alice', 'promote');
+    const deliver = () => w.probot.receive({ id: 'press-1', name: 'check_run', payload: press } as Receive);
+    await Promise.all([deliver(), deliver()]);
+    assert.equal(requestRuns(w.fake).length, 1, 'one request');
+    const answers = replies(w.fake).slice(before);
+    assert.equal(answers.length, 1, answers.join('\n---\n'));
+    assert.match(answers[0]!, /\*\*\/promote\*\* by @alice recorded.*\(Promote button\)/s);
+    assert.equal(dispatches(w.fake).length, 1, 'one reconcile run');
+    assert.deepEqual(
+      [...w.fake.repo().refs.keys()].filter((r) => r.startsWith('deploy-answering/')),
+      [],
+      'the claim is removed',
+    );
+  });
+});
+
 test('a hostile /abort reason reaches neither the reply nor the request check run raw', async () => {
   await run(async (w) => {
     await writeRecord(w, waiting());
