@@ -9,7 +9,7 @@
 //
 // The ref decides nothing but who answers now: someone with push access who creates it only keeps the App
 // from answering that event (a notice, a press they could as well not have made). One left by a replica that
-// died between its claim and its removal does so too, until it is deleted (docs/app.md).
+// died between its claim and its removal does so too, until it is deleted (README, Several replicas).
 import { createHash } from 'node:crypto';
 import type { GitRefCalls } from './git-refs.ts';
 import { httpStatus } from './github.ts';

@@ -35,7 +35,11 @@ function review(
   const user = { ...((base.review as Json).user as Json), login: o.login, type: o.type ?? 'User' };
   return {
     ...base,
-    pull_request: { ...(base.pull_request as Json), number: PR, base: baseOf(fake, base.pull_request as Json) },
+    pull_request: {
+      ...(base.pull_request as Json),
+      number: PR,
+      base: baseOf(fake, base.pull_request as Json),
+    },
     review: { ...(base.review as Json), id: o.id, body: o.body, user, submitted_at: '2025-03-04T10:00:00Z' },
     sender: { ...(base.sender as Json), login: o.login, type: o.type ?? 'User' },
   };
@@ -46,7 +50,11 @@ function diffComment(fake: FakeGitHub, o: { id: number; body: string; login: str
   const user = { ...((base.comment as Json).user as Json), login: o.login, type: 'User' };
   return {
     ...base,
-    pull_request: { ...(base.pull_request as Json), number: PR, base: baseOf(fake, base.pull_request as Json) },
+    pull_request: {
+      ...(base.pull_request as Json),
+      number: PR,
+      base: baseOf(fake, base.pull_request as Json),
+    },
     comment: { ...(base.comment as Json), id: o.id, body: o.body, user, created_at: '2025-03-04T10:00:00Z' },
     sender: { ...(base.sender as Json), login: o.login, type: 'User' },
   };
@@ -111,7 +119,10 @@ test('two deliveries of one review handled at once (a redelivery while the first
   await withSeededApp(seed, async (fake, probot) => {
     for (const [event, payload] of [
       ['pull_request_review', review(fake, { id: 906, body: '/deploy production', login: 'carol' })],
-      ['pull_request_review_comment', diffComment(fake, { id: 907, body: '/deploy production', login: 'alice' })],
+      [
+        'pull_request_review_comment',
+        diffComment(fake, { id: 907, body: '/deploy production', login: 'alice' }),
+      ],
     ] as const) {
       // Each delivery reads the conversation (or claims the event) only once both have got that far.
       fake.holdUntil({ operationId: ['issues/list-comments', 'git/create-ref'], count: 2 });

@@ -409,8 +409,7 @@ export async function createFakeGitHub(opts: FakeGitHubOptions = {}): Promise<Fa
     record.operationId = graphql ? 'graphql' : match?.operation.operationId;
 
     const hold = holds.find(
-      (h) =>
-        [h.operationId].flat().includes(record.operationId ?? '') && (!h.where || h.where(record)),
+      (h) => [h.operationId].flat().includes(record.operationId ?? '') && (!h.where || h.where(record)),
     );
     if (hold)
       await new Promise<void>((resolve) => {
