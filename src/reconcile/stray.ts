@@ -12,13 +12,13 @@ import { refusalFails, type ReconcileEntry } from './run.ts';
 
 /**
  * What to say of the record of `name`, an environment the config no longer defines, read at `where`:
- * nothing when it holds neither a rollout nor retired slots (or cannot be read for a reason that is not its
- * place's). One that others may write is reported state_untrusted (failed), its content not believed.
+ * nothing when there is none, or it holds neither a rollout nor retired slots. A record the store refused
+ * (corrupt, forged, misplaced, stale, unverifiable, unreadable, or where others may write) is reported with
+ * the store's code and why: what it holds is not known, so it is not passed over as holding nothing. Only one
+ * others may write (state_untrusted) fails the run (refusalFails), as a configured environment's would.
  */
 export function strayEntry(name: string, read: StateRead, where: string): ReconcileEntry | undefined {
-  // Someone else may write it: what it holds is not believed (it may hide a rollout), and it fails the run
-  // until mended, as a configured environment's record would; not skipped without a word.
-  if (!read.ok && read.code === 'state_untrusted')
+  if (!read.ok) {
     return {
       environment: name,
       code: read.code,
@@ -26,7 +26,8 @@ export function strayEntry(name: string, read: StateRead, where: string): Reconc
       message: `${read.message} (${read.source}); not acted on, and what it holds is not known: the config no longer defines ${name}, so once it is mended reconcile says whether it holds a rollout or retired slots`,
       steps: [],
     };
-  const record = read.ok ? read.record : undefined;
+  }
+  const { record } = read;
   if (!record || (!record.rollout && record.retired.length === 0)) return undefined;
   const owner = record.rollout?.owner;
   const what = record.rollout
@@ -43,8 +44,28 @@ export function strayEntry(name: string, read: StateRead, where: string): Reconc
 }
 
 /**
+ * A file in records/ that the store never reads, being no environment's record file by its name (another
+ * spelling of a name, or not percent-encoded as the store writes it): whatever it holds is not known, and a
+ * record copied there by hand would otherwise hide a rollout unnoticed. Reported as misplaced, a warning.
+ */
+function unreadFile(path: string, file: string, name: string | undefined, ownPath?: string): ReconcileEntry {
+  const why =
+    name === undefined
+      ? 'its name is not percent-encoded as the store writes record files'
+      : `the record of ${JSON.stringify(name)} is ${ownPath}`;
+  return {
+    environment: name ?? file,
+    code: 'state_misplaced',
+    failed: false,
+    message: `${path} is no environment's record file (${why}): reconcile never reads it, and what it holds is not known; rename it to the record file of the environment it is for, or move it away`,
+    steps: [],
+  };
+}
+
+/**
  * The records in the config's state directory (or `stateDir`, which overrides it) of environments the
- * config no longer defines that need saying (strayEntry), in the order of their file names.
+ * config no longer defines that need saying (strayEntry), and the record files there that no environment's
+ * read finds (unreadFile), in the order of their file names.
  */
 export async function fileStrayRecords(config: RawConfig, stateDir?: string): Promise<ReconcileEntry[]> {
   const dir = stateDirOf(config, stateDir);
@@ -57,15 +78,20 @@ export async function fileStrayRecords(config: RawConfig, stateDir?: string): Pr
   }
   const entries: ReconcileEntry[] = [];
   for (const file of files.filter((f) => f.endsWith('.json')).sort()) {
+    const path = join(dir, 'records', file);
     let name: string;
     try {
       name = decodeURIComponent(file.slice(0, -'.json'.length));
     } catch {
+      entries.push(unreadFile(path, file, undefined));
       continue;
     }
     // Only a record file of the store's own naming: another spelling of a name is not its record.
-    if (Object.hasOwn(config.environments, name) || store.pathFor(name) !== join(dir, 'records', file))
+    if (store.pathFor(name) !== path) {
+      entries.push(unreadFile(path, file, name, store.pathFor(name)));
       continue;
+    }
+    if (Object.hasOwn(config.environments, name)) continue;
     const said = strayEntry(name, await store.read(name), store.pathFor(name));
     if (said) entries.push(said);
   }

@@ -1,8 +1,9 @@
 // The Action's mode: reconcile with `state-dir` reports the records there of environments the config no
 // longer defines as the CLI's reconcile does (src/reconcile/stray.ts): environment_not_in_config with what it
-// holds, never acted on; one others may write is state_untrusted and fails the step after the rest.
+// holds, never acted on; one others may write is state_untrusted and fails the step after the rest; one the
+// store refuses otherwise (corrupt, another environment's) is reported with its code and why, a warning.
 import assert from 'node:assert/strict';
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, test } from 'node:test';
@@ -143,4 +144,48 @@ test('mode reconcile, state-dir: a removed environment’s record others may wri
     named.summary.entries.map((e) => e.code),
     ['nothing_due'],
   );
+});
+
+test('mode reconcile, state-dir: a removed environment’s corrupt or misplaced record, and a file no read finds, are reported with why, warnings', async () => {
+  const store = new FileStateStore(stateDir);
+  mkdirSync(join(stateDir, 'records'), { recursive: true, mode: 0o700 });
+  writeFileSync(store.pathFor('broken'), '{"seq": 3, "live":', { mode: 0o600 });
+  // Another environment's record, copied under this one's name.
+  await store.write(
+    removed('other', { retired: [{ slot: 'green', version: 'v0', dueAt: new Date().toISOString() }] }),
+  );
+  writeFileSync(store.pathFor('moved'), readFileSync(store.pathFor('other')), { mode: 0o600 });
+  // And copied by hand under names the store never reads: another spelling of "old 1", and no encoding at all.
+  writeFileSync(join(stateDir, 'records', 'old 1.json'), readFileSync(store.pathFor('other')), {
+    mode: 0o600,
+  });
+  writeFileSync(join(stateDir, 'records', 'old%zz.json'), readFileSync(store.pathFor('other')), {
+    mode: 0o600,
+  });
+  rmSync(store.pathFor('other'));
+
+  const { status, code, summary } = await reconcileStep();
+
+  assert.equal(status, 'succeeded', JSON.stringify(summary));
+  assert.equal(process.exitCode, exitCode, 'the step does not fail');
+  assert.equal(code, 'reconciled');
+  assert.deepEqual(
+    summary.entries.map((e) => [e.environment, e.code, e.failed]),
+    [
+      ['production', 'nothing_due', false],
+      ['broken', 'state_corrupt', false],
+      ['moved', 'state_misplaced', false],
+      ['old 1', 'state_misplaced', false],
+      ['old%zz.json', 'state_misplaced', false],
+    ],
+  );
+  assert.match(
+    summary.entries[3]!.message,
+    /old 1\.json is no environment's record file \(the record of "old 1" is \S+\/old%201\.json\): reconcile never reads it/,
+  );
+  assert.match(summary.entries[4]!.message, /not percent-encoded as the store writes record files/);
+  assert.match(summary.entries[1]!.message, /is not JSON .*; not acted on, and what it holds is not known/);
+  assert.match(summary.entries[1]!.message, /the config no longer defines broken/);
+  assert.match(summary.entries[2]!.message, /is the record of environment "other", not "moved"/);
+  assert.match(readFileSync(store.pathFor('broken'), 'utf8'), /^\{"seq": 3, "live":$/, 'left as it was');
 });
