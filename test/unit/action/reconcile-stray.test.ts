@@ -7,6 +7,7 @@ import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, test } from 'node:test';
+import { createFakeGitHub } from '../../fake-github/index.ts';
 import type { RunContext } from '../../../src/action/context.ts';
 import { readInputs } from '../../../src/action/inputs.ts';
 import { runReconcile } from '../../../src/action/reconcile.ts';
@@ -56,11 +57,11 @@ function removed(environment: string, change: Partial<EnvironmentRecord>): Envir
   };
 }
 
-async function reconcileStep(input: Record<string, string> = {}) {
+async function reconcileStep(input: Record<string, string> = {}, on: Partial<RunContext> = {}) {
   const inputs = readInputs(
     (name) => ({ mode: 'reconcile', config, 'state-dir': stateDir, ...input })[name] ?? '',
   );
-  await runReconcile(inputs, context, {});
+  await runReconcile(inputs, { ...context, ...on }, {});
   const written = readFileSync(outputs, 'utf8');
   const output = (name: string) => new RegExp(`^${name}<<(\\S+)\\n([^]*?)\\n\\1$`, 'm').exec(written)?.[2];
   const summary = JSON.parse(output('reconcile') ?? '') as {
@@ -188,4 +189,38 @@ test('mode reconcile, state-dir: a removed environment’s corrupt or misplaced 
   assert.match(summary.entries[1]!.message, /the config no longer defines broken/);
   assert.match(summary.entries[2]!.message, /is the record of environment "other", not "moved"/);
   assert.match(readFileSync(store.pathFor('broken'), 'utf8'), /^\{"seq": 3, "live":$/, 'left as it was');
+});
+
+test('mode reconcile, records on GitHub (state-key): the log says once that removed environments are not looked for', async (t) => {
+  const token = 'ghs_reconcile_token';
+  const fake = await createFakeGitHub({ tokens: { [token]: 'github-actions[bot]' } });
+  t.after(() => fake.stop());
+  fake.seedRepo({ owner: 'acme', repo: 'web' });
+  const printed: string[] = [];
+  const write = process.stdout.write.bind(process.stdout);
+  t.mock.method(process.stdout, 'write', (chunk: string | Uint8Array, ...rest: unknown[]) => {
+    printed.push(String(chunk));
+    return (write as (c: string | Uint8Array, ...r: unknown[]) => boolean)(chunk, ...rest);
+  });
+  const onGitHub = { 'state-dir': '', 'github-token': token, 'state-key': 'c'.repeat(64) };
+  // The line as core.info writes it (the test runner's own messages share standard output).
+  const notLookedFor =
+    'records of environments removed from the config are not looked for on GitHub (docs/reconcile.md, "Environments removed from the config")\n';
+  const said = () => printed.join('').split(notLookedFor).length - 1;
+
+  const every = await reconcileStep(onGitHub, { apiUrl: fake.url });
+  assert.equal(every.status, 'succeeded', JSON.stringify(every.summary));
+  assert.deepEqual(
+    every.summary.entries.map((e) => [e.environment, e.code]),
+    [['production', 'nothing_due']],
+  );
+  assert.equal(said(), 1, printed.join(''));
+
+  // Environments named: none removed would be looked for anyway, so nothing is said.
+  printed.length = 0;
+  writeFileSync(outputs, '');
+  const named = await reconcileStep({ ...onGitHub, environment: 'production' }, { apiUrl: fake.url });
+  assert.equal(named.status, 'succeeded');
+  assert.equal(said(), 0, printed.join(''));
+  fake.assertNoViolations();
 });
