@@ -140,12 +140,27 @@ test('two deliveries of one review handled at once (a redelivery while the first
       [...fake.repo().refs.keys()].filter((r) => r.startsWith('deploy-answering/')),
       [],
     );
+    // A reply GitHub refuses gives the claim back: the redelivery answers.
+    const third = review(fake, { id: 908, body: '/deploy production', login: 'carol' });
+    fake.failNext({
+      status: 403,
+      operationId: 'issues/create-comment',
+      message: 'Resource not accessible by integration',
+    });
+    await assert.rejects(receive(probot, 'pull_request_review', third));
+    assert.equal(appReplies(fake).length, 2);
+    await receive(probot, 'pull_request_review', third);
+    assert.equal(appReplies(fake).length, 3, 'answered by the redelivery');
+    assert.deepEqual(
+      [...fake.repo().refs.keys()].filter((r) => r.startsWith('deploy-answering/')),
+      [],
+    );
     // A redelivery later still finds the answer.
     await receive(
       probot,
       'pull_request_review',
       review(fake, { id: 906, body: '/deploy production', login: 'carol' }),
     );
-    assert.equal(appReplies(fake).length, 2);
+    assert.equal(appReplies(fake).length, 3);
   });
 });
