@@ -93,6 +93,38 @@ export async function handleApproveButton(
   if (checkRun.app?.id !== appId || !ref || gateName(ref.env) !== checkRun.name)
     return { status: 'ignored', reason: 'not_our_gate' };
   const where = { owner: payload.repository.owner.login, repo: payload.repository.name };
+  const press = () =>
+    decideApprovePress(octokit, payload, { markers, records, now, deliveryId, appId, ref, where });
+  if (deliveryId === undefined) return press();
+  // Decided, recorded and answered under the delivery's claim (facts/answer-once.ts): two deliveries of this
+  // press handled at once (a redelivery while the first is still at work, two replicas) would each find no
+  // ledger record of it, and each record it and answer (or each refuse it). The one holding the claim
+  // answers, the gates too.
+  const once = await answerOnce(
+    octokit.rest,
+    where,
+    { ref: answeringRefName('press', `approve:${deliveryId}`), sha: checkRun.head_sha },
+    press,
+  );
+  return once.claimed ? once.value : { status: 'ignored', reason: 'answered_by_another_delivery' };
+}
+
+/** An Approve press on the App's own gate `ref`: the rules, the ledger record, the reply, the gates answered. */
+async function decideApprovePress(
+  octokit: Octokit,
+  payload: RequestedActionPayload,
+  on: {
+    markers: MarkerTrust;
+    records: RecordReader;
+    now: Date;
+    deliveryId: string | undefined;
+    appId: number;
+    ref: NonNullable<ReturnType<typeof parseGateRef>>;
+    where: { owner: string; repo: string };
+  },
+): Promise<ApproveButtonOutcome> {
+  const { markers, records, now, deliveryId, appId, ref, where } = on;
+  const { check_run: checkRun, sender } = payload;
   const reply = (body: string) =>
     octokit.rest.issues.createComment({ ...where, issue_number: ref.pr, body: fitComment(body) });
   const who = userText(sender.login, { as: 'mention' });
@@ -168,72 +200,54 @@ export async function handleApproveButton(
   };
   // First in the ledger, which nobody can delete (facts/approval-ledger.ts); an approval that cannot be written
   // there is not recorded at all.
-  const recordPress = async (): Promise<{ refused: ApproveButtonOutcome } | { repeated: boolean }> => {
-    let repeated = false;
-    try {
-      // The App's comments too: a veto recorded before the ledger existed is in a comment only.
-      const [before, comments] = await Promise.all([
-        readLedger(octokit.rest, where, pull.headSha, ref.pr, appId, markers),
-        ownBotLogin(octokit).then((bot) => readAppComments(octokit.rest, where, ref.pr, bot, markers)),
-      ]);
-      // This press recorded already (a delivery GitHub counted as failed, e.g. answered after its 10 s, and
-      // redelivered): it is not dated anew, which would renew an approval past expires_after or put it after
-      // what was recorded since. The gates are still answered, in case the first delivery stopped before that.
-      repeated = deliveryId !== undefined && before.externalIds.has(eventExternalId(ref.pr, deliveryId));
-      // GitHub says no time of a click: a press handled after its presser's veto (a delivery redelivered once
-      // it failed, or replayed) may have been made before it. It never lifts that veto; a comment, which GitHub
-      // dates, does.
-      const known = withLedger(
-        comments.approvals.filter((r) => r.sha.toLowerCase() === pull.headSha.toLowerCase()),
-        before.records,
-      );
-      if (!repeated && vetoStands(known, sender.login, ref.env)) {
-        await reply(
-          `**Approval by ${who} not recorded** (\`own_veto_stands\`): ${who} vetoed deploying ${short(pull.headSha)} to ${env}, and a press of the Approve button never lifts a veto (GitHub does not say when it was pressed). To lift it, comment ${userText(`/approve-deploy ${ref.env}`, { as: 'code' })}.`,
-        );
-        return { refused: { status: 'refused', code: 'own_veto_stands' } };
-      }
-      if (!repeated)
-        await recordInLedger(octokit.rest, where, {
-          record,
-          pr: ref.pr,
-          appId,
-          keys: markers.keys,
-          before,
-          ...(deliveryId !== undefined ? { eventId: deliveryId } : {}),
-        });
-    } catch (error) {
-      if (!(error instanceof FactsError)) throw error;
+  let repeated = false;
+  try {
+    // The App's comments too: a veto recorded before the ledger existed is in a comment only.
+    const [before, comments] = await Promise.all([
+      readLedger(octokit.rest, where, pull.headSha, ref.pr, appId, markers),
+      ownBotLogin(octokit).then((bot) => readAppComments(octokit.rest, where, ref.pr, bot, markers)),
+    ]);
+    // This press recorded already (a delivery GitHub counted as failed, e.g. answered after its 10 s, and
+    // redelivered): it is not dated anew, which would renew an approval past expires_after or put it after
+    // what was recorded since. The gates are still answered, in case the first delivery stopped before that.
+    repeated = deliveryId !== undefined && before.externalIds.has(eventExternalId(ref.pr, deliveryId));
+    // GitHub says no time of a click: a press handled after its presser's veto (a delivery redelivered once
+    // it failed, or replayed) may have been made before it. It never lifts that veto; a comment, which GitHub
+    // dates, does.
+    const known = withLedger(
+      comments.approvals.filter((r) => r.sha.toLowerCase() === pull.headSha.toLowerCase()),
+      before.records,
+    );
+    if (!repeated && vetoStands(known, sender.login, ref.env)) {
       await reply(
-        `**Approval by ${who} not recorded** (\`${error.code}\`): ${userText(error.message, { max: 1000 })}`,
+        `**Approval by ${who} not recorded** (\`own_veto_stands\`): ${who} vetoed deploying ${short(pull.headSha)} to ${env}, and a press of the Approve button never lifts a veto (GitHub does not say when it was pressed). To lift it, comment ${userText(`/approve-deploy ${ref.env}`, { as: 'code' })}.`,
       );
-      return { refused: { status: 'refused', code: error.code } };
+      return { status: 'refused', code: 'own_veto_stands' };
     }
-    if (!repeated) {
-      const marker = serializeApprovalMarker(record, markers.keys, markerScope(where, ref.pr));
-      await reply(
-        appendMarkers(`✅ ${who} approved deploying ${short(pull.headSha)} to ${env} (Approve button).`, [
-          marker,
-        ]),
-      );
-    }
-    return { repeated };
-  };
-  // The ledger is read and written under the delivery's claim (facts/answer-once.ts): two deliveries of this
-  // press handled at once (a redelivery while the first is still at work, two replicas) would each find no
-  // record of it, and each record it and answer. The other one answers, the gates too.
-  const pressed =
-    deliveryId === undefined
-      ? { claimed: true as const, value: await recordPress() }
-      : await answerOnce(
-          octokit.rest,
-          where,
-          { ref: answeringRefName('press', `approve:${deliveryId}`), sha: pull.headSha },
-          recordPress,
-        );
-  if (!pressed.claimed) return { status: 'already_recorded', answers: [] };
-  if ('refused' in pressed.value) return pressed.value.refused;
-  const { repeated } = pressed.value;
+    if (!repeated)
+      await recordInLedger(octokit.rest, where, {
+        record,
+        pr: ref.pr,
+        appId,
+        keys: markers.keys,
+        before,
+        ...(deliveryId !== undefined ? { eventId: deliveryId } : {}),
+      });
+  } catch (error) {
+    if (!(error instanceof FactsError)) throw error;
+    await reply(
+      `**Approval by ${who} not recorded** (\`${error.code}\`): ${userText(error.message, { max: 1000 })}`,
+    );
+    return { status: 'refused', code: error.code };
+  }
+  if (!repeated) {
+    const marker = serializeApprovalMarker(record, markers.keys, markerScope(where, ref.pr));
+    await reply(
+      appendMarkers(`✅ ${who} approved deploying ${short(pull.headSha)} to ${env} (Approve button).`, [
+        marker,
+      ]),
+    );
+  }
   const answers = await answerPendingProtectionRules(octokit, {
     where,
     defaultBranch: payload.repository.default_branch,
@@ -314,8 +328,35 @@ export async function handleControlButton(
   )
     return { status: 'ignored', reason: 'not_our_check' };
   const where = { owner: payload.repository.owner.login, repo: payload.repository.name };
-  const verb = action satisfies ControlAction;
+  const press = () => decideControlPress(octokit, payload, deps, { verb: action, environment, ref, where });
+  if (deps.deliveryId === undefined) return press();
+  // Decided, recorded and answered under the delivery's claim (facts/answer-once.ts): two deliveries of this
+  // press handled at once (a redelivery while the first is still at work, two replicas) would each find no
+  // request of it, and each write one and answer (or each refuse it). The other one answers.
+  const once = await answerOnce(
+    octokit.rest,
+    where,
+    { ref: answeringRefName('press', `control:${deps.deliveryId}`), sha: checkRun.head_sha },
+    press,
+  );
+  return once.claimed ? once.value : { status: 'ignored', reason: 'answered_by_another_delivery' };
+}
 
+/** A Promote, Resume or Abort press on the App's own `rollout / <env>` check run: decided, recorded, answered. */
+async function decideControlPress(
+  octokit: Octokit,
+  payload: RequestedActionPayload,
+  deps: ControlButtonDeps,
+  on: {
+    verb: ControlAction;
+    environment: string;
+    ref: NonNullable<ReturnType<typeof parseControlRef>>;
+    where: { owner: string; repo: string };
+  },
+): Promise<ControlButtonOutcome> {
+  const { verb, environment, ref, where } = on;
+  const action = verb;
+  const { check_run: checkRun, sender } = payload;
   // The pull request the deployment came from (its payload says), if any: refusals are answered there.
   let deployment: { payload: unknown; sha: string; creator: { login: string } | null } | undefined;
   try {
@@ -354,63 +395,50 @@ export async function handleControlButton(
   }
   const pr: PullFacts | undefined =
     prNumber !== undefined ? await readPull(octokit.rest, where, prNumber) : undefined;
-  // Recorded and answered under the delivery's claim (facts/answer-once.ts): two deliveries of this press
-  // handled at once (a redelivery while the first is still at work, two replicas) would each find no request
-  // of it, and each write one and answer. The other one answers.
-  const press = async (): Promise<ControlButtonOutcome> => {
-    const outcome = await controlRollout(
-      {
-        api: octokit.rest,
-        records: deps.records,
-        keys: deps.trust.keys,
-        now: deps.now,
-        ...deps.control,
-        warn: deps.trust.warn,
-      },
-      {
-        where,
-        defaultBranch: payload.repository.default_branch,
-        config,
-        environment,
-        verb,
-        login: sender.login,
-        ...(pr ? { pr } : {}),
-        bindings: [
-          { what: 'the button’s check run', sha: checkRun.head_sha },
-          ...(pr ? [{ what: `pull request #${pr.number}`, sha: pr.headSha, pr: pr.number }] : []),
-        ],
-        id: (step) => `button:${checkRun.id}:${sender.login}:${step}:${action}`,
-        source: 'button',
-        deploymentId: ref.deploymentId,
-        ...(ref.step !== undefined ? { step: ref.step } : {}),
-        pressedCheckRun: checkRun.id,
-        ...((checkRun.completed_at ?? checkRun.started_at)
-          ? { pressedCheckRunAt: (checkRun.completed_at ?? checkRun.started_at)! }
-          : {}),
-      },
-    );
-    if (outcome.status === 'refused') {
-      await answer(`**/${verb} by ${who} not recorded** (\`${outcome.code}\`): ${outcome.message}`);
-      return { status: 'refused', code: outcome.code };
-    }
-    // A redelivered click is already on the PR: no second answer. A click whose wait others already ended is,
-    // and one a /pause recorded since holds (or that no longer counts: answerDuplicate), which did nothing.
-    if (outcome.status === 'recorded' || outcome.repeated || answerDuplicate(outcome.plan))
-      await answer(`${outcome.message} (${VERB_BUTTON[verb]} button)`);
-    return {
-      status: outcome.status,
-      ...(outcome.checkRunId !== undefined ? { checkRunId: outcome.checkRunId } : {}),
-      ...(outcome.reconcile ? { reconcile: outcome.reconcile.status } : {}),
-    };
-  };
-  if (deps.deliveryId === undefined) return press();
-  const once = await answerOnce(
-    octokit.rest,
-    where,
-    { ref: answeringRefName('press', `control:${deps.deliveryId}`), sha: checkRun.head_sha },
-    press,
+  const outcome = await controlRollout(
+    {
+      api: octokit.rest,
+      records: deps.records,
+      keys: deps.trust.keys,
+      now: deps.now,
+      ...deps.control,
+      warn: deps.trust.warn,
+    },
+    {
+      where,
+      defaultBranch: payload.repository.default_branch,
+      config,
+      environment,
+      verb,
+      login: sender.login,
+      ...(pr ? { pr } : {}),
+      bindings: [
+        { what: 'the button’s check run', sha: checkRun.head_sha },
+        ...(pr ? [{ what: `pull request #${pr.number}`, sha: pr.headSha, pr: pr.number }] : []),
+      ],
+      id: (step) => `button:${checkRun.id}:${sender.login}:${step}:${action}`,
+      source: 'button',
+      deploymentId: ref.deploymentId,
+      ...(ref.step !== undefined ? { step: ref.step } : {}),
+      pressedCheckRun: checkRun.id,
+      ...((checkRun.completed_at ?? checkRun.started_at)
+        ? { pressedCheckRunAt: (checkRun.completed_at ?? checkRun.started_at)! }
+        : {}),
+    },
   );
-  return once.claimed ? once.value : { status: 'already_recorded' };
+  if (outcome.status === 'refused') {
+    await answer(`**/${verb} by ${who} not recorded** (\`${outcome.code}\`): ${outcome.message}`);
+    return { status: 'refused', code: outcome.code };
+  }
+  // A redelivered click is already on the PR: no second answer. A click whose wait others already ended is,
+  // and one a /pause recorded since holds (or that no longer counts: answerDuplicate), which did nothing.
+  if (outcome.status === 'recorded' || outcome.repeated || answerDuplicate(outcome.plan))
+    await answer(`${outcome.message} (${VERB_BUTTON[verb]} button)`);
+  return {
+    status: outcome.status,
+    ...(outcome.checkRunId !== undefined ? { checkRunId: outcome.checkRunId } : {}),
+    ...(outcome.reconcile ? { reconcile: outcome.reconcile.status } : {}),
+  };
 }
 
 const VERB_BUTTON: Record<ControlAction, string> = { promote: 'Promote', resume: 'Resume', abort: 'Abort' };

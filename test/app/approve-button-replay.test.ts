@@ -203,3 +203,23 @@ test('an Approve press delivered twice at once (a redelivery while the first is 
     );
   });
 });
+
+test('an Approve press refused, delivered twice at once, is refused once', async () => {
+  const c = handClock('2026-12-01T10:00:00Z');
+  await withApp(c, async (fake, probot) => {
+    await ask(fake, probot, 91);
+    // alice wrote the pull request: her press is a self-approval.
+    const press = approvePress(fake, gate(fake) as never, 'alice');
+    const replies = appReplies(fake).length;
+    // Neither delivery answers (nor claims the press) before both have got that far.
+    fake.holdUntil({ operationId: ['issues/create-comment', 'git/create-ref'], count: 2 });
+    const deliver = () =>
+      probot.receive({ id: 'press-3', name: 'check_run', payload: press } as unknown as Parameters<
+        typeof probot.receive
+      >[0]);
+    await Promise.all([deliver(), deliver()]);
+    const answers = appReplies(fake).slice(replies);
+    assert.equal(answers.length, 1, answers.join('\n---\n'));
+    assert.match(answers[0]!, /^\*\*Approval by @alice not recorded\*\* \(`self_approval_refused`\)/);
+  });
+});

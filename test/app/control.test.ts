@@ -544,17 +544,26 @@ test('buttons: an allowed user’s Promote writes a request; a disallowed user a
   });
 });
 
-test('buttons: a press delivered twice at once (a redelivery while the first is at work) is one request, one answer, one run', async () => {
+test('buttons: a press delivered twice at once (a redelivery while the first is at work) is one refusal, or one request, one answer and one run', async () => {
   await run(async (w) => {
     await writeRecord(w, waiting());
     await statusInProgress(w);
     const [notice] = controlRuns(w.fake);
+    const deliverTwice = (id: string, payload: Record<string, unknown>) => {
+      const deliver = () => w.probot.receive({ id, name: 'check_run', payload } as Receive);
+      return Promise.all([deliver(), deliver()]);
+    };
+    // Refused: one refusal. Neither delivery answers (nor claims the press) before both have got that far.
+    const refusedBefore = replies(w.fake).length;
+    w.fake.holdUntil({ operationId: ['issues/create-comment', 'git/create-ref'], count: 2 });
+    await deliverTwice('press-0', click(w.fake, notice!, 'mallory', 'promote'));
+    const refusals = replies(w.fake).slice(refusedBefore);
+    assert.equal(refusals.length, 1, refusals.join('\n---\n'));
+    assert.match(refusals[0]!, /\/promote by @mallory not recorded\*\* \(`not_a_deployer`\)/);
     const before = replies(w.fake).length;
     // Neither delivery writes its request (nor claims the press) before both have got that far.
     w.fake.holdUntil({ operationId: ['checks/create', 'git/create-ref'], count: 2 });
-    const press = click(w.fake, notice!, 'alice', 'promote');
-    const deliver = () => w.probot.receive({ id: 'press-1', name: 'check_run', payload: press } as Receive);
-    await Promise.all([deliver(), deliver()]);
+    await deliverTwice('press-1', click(w.fake, notice!, 'alice', 'promote'));
     assert.equal(requestRuns(w.fake).length, 1, 'one request');
     const answers = replies(w.fake).slice(before);
     assert.equal(answers.length, 1, answers.join('\n---\n'));
