@@ -432,3 +432,33 @@ test('review threads page as GitHub pages them; GitHub limits and unread fields 
     await gh.stop();
   }
 });
+
+test('holdUntil: the held requests are carried out only once all of them have arrived, in any of the operations', async () => {
+  const { gh, octokit } = await seeded();
+  try {
+    gh.holdUntil({ operationId: ['issues/list-comments', 'git/create-ref'], count: 2 });
+    const order: string[] = [];
+    const listed = octokit.rest.issues
+      .listComments({ owner, repo, issue_number: 7 })
+      .then((r) => order.push(`listed ${r.data.length}`));
+    // Not held: answered while the list waits.
+    await octokit.rest.issues.createComment({ owner, repo, issue_number: 7, body: 'meanwhile' });
+    order.push('commented');
+    await Promise.all([
+      listed,
+      octokit.rest.git
+        .createRef({ owner, repo, ref: 'refs/claims/one', sha: HEAD })
+        .then(() => order.push('claimed')),
+    ]);
+    // The list was carried out after the comment it was held past.
+    assert.deepEqual(order.slice(0, 1), ['commented']);
+    assert.ok(order.includes('listed 1'), order.join(', '));
+    assert.ok(order.includes('claimed'));
+    // Released: the next request is not held.
+    const { data } = await octokit.rest.issues.listComments({ owner, repo, issue_number: 7 });
+    assert.equal(data.length, 1);
+    assert.throws(() => gh.holdUntil({ operationId: 'git/create-ref', count: 1 }), /count must be/);
+  } finally {
+    await gh.stop();
+  }
+});
