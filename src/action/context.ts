@@ -2,6 +2,7 @@
 // created by the App, `workflow_dispatch` inputs, a `push` or a pull request) and where the run's log is.
 // Pure: the caller reads the environment and the event file.
 import { parseDeploymentPayload, type DeploymentPayload } from '../github/deployment-payload.ts';
+import { textOf } from '../util/text-of.ts';
 
 export interface RunContext {
   owner: string;
@@ -120,16 +121,17 @@ export function readRunContext(env: NodeJS.ProcessEnv, event: Json | undefined):
     } catch (error) {
       throw new ContextError(`deployment ${d.id}: ${(error as Error).message}`);
     }
+    const creator = (d.creator as Json | null | undefined)?.login;
     context.deployment = {
       id: d.id,
       environment: d.environment,
       sha: d.sha,
-      ref: String(d.ref ?? d.sha),
-      task: String(d.task ?? 'deploy'),
+      ref: optionalText(d.ref, `deployment ${d.id}: its ref`) ?? d.sha,
+      task: optionalText(d.task, `deployment ${d.id}: its task`) ?? 'deploy',
       payload,
       production: typeof d.production_environment === 'boolean' ? d.production_environment : undefined,
       transient: typeof d.transient_environment === 'boolean' ? d.transient_environment : undefined,
-      creator: (d.creator as Json | undefined)?.login as string | undefined,
+      creator: typeof creator === 'string' ? creator : undefined,
     };
     // The deployment's commit is what is deployed, whatever the workflow was checked out at.
     context.sha = d.sha;
@@ -178,7 +180,7 @@ export function readRunContext(env: NodeJS.ProcessEnv, event: Json | undefined):
       Object.entries(event.inputs as Json)
         .filter(([, v]) => v !== null && v !== undefined)
         // Trimmed as the runner trims the action's own inputs: "production " names production.
-        .map(([k, v]) => [k, String(v).trim()]),
+        .map(([k, v]) => [k, dispatchInput(k, v).trim()]),
     );
   }
 
@@ -188,6 +190,26 @@ export function readRunContext(env: NodeJS.ProcessEnv, event: Json | undefined):
     );
   return context;
 }
+
+// The event file is JSON: a field GitHub writes as text may hold a mapping there (an event file not written by
+// GitHub, a runner of another make), and String() of a mapping with a toString key throws a TypeError.
+
+/** A field that is text or absent (null too); anything else is refused, naming `what`. */
+function optionalText(value: unknown, what: string): string | undefined {
+  if (value === undefined || value === null || typeof value === 'string') return value ?? undefined;
+  throw new ContextError(`${what} is ${clipped(textOf(value))}, not text`);
+}
+
+/** A workflow_dispatch input as text: GitHub sends strings, booleans and numbers; a list or mapping is refused. */
+function dispatchInput(name: string, value: unknown): string {
+  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean')
+    return String(value);
+  throw new ContextError(
+    `workflow_dispatch input ${JSON.stringify(name)} is ${clipped(textOf(value))}, not a string, number or boolean`,
+  );
+}
+
+const clipped = (text: string) => (text.length > 80 ? `${text.slice(0, 79)}…` : text);
 
 /**
  * The head repository of a pull request from a fork (owner/name), or undefined when head and base are one
@@ -206,8 +228,8 @@ function forkOf(pull: Json): string | undefined {
   const same =
     typeof headRepo.id === 'number' && typeof baseRepo.id === 'number'
       ? headRepo.id === baseRepo.id
-      : String(headRepo.full_name ?? '').toLowerCase() === String(baseRepo.full_name ?? '').toLowerCase();
-  return same ? undefined : String(headRepo.full_name ?? 'a fork');
+      : textOf(headRepo.full_name ?? '').toLowerCase() === textOf(baseRepo.full_name ?? '').toLowerCase();
+  return same ? undefined : typeof headRepo.full_name === 'string' ? headRepo.full_name : 'a fork';
 }
 
 /** The head repository of a workflow_run event's run when it is not the run's own repository (a fork). */
