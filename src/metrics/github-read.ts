@@ -123,10 +123,16 @@ function payloadType(payload: unknown): string | undefined {
 export function deploymentFact(node: DeploymentNode, environment?: string): DeploymentFact | undefined {
   const createdAt = time(node.createdAt);
   const env = typeof node.environment === 'string' ? node.environment : environment;
-  if (createdAt === undefined || node.databaseId === undefined || node.databaseId === null || !env)
-    return undefined;
+  // GitHub's schema makes the id an Int: anything else (a mapping whose toString is a key, which String()
+  // cannot turn into text) names no deployment.
+  const id =
+    Number.isSafeInteger(node.databaseId) || (typeof node.databaseId === 'string' && node.databaseId !== '')
+      ? String(node.databaseId as number | string)
+      : undefined;
+  if (createdAt === undefined || id === undefined || !env) return undefined;
   const statuses: StatusFact[] = [];
-  for (const s of [...(node.statuses?.nodes ?? []), node.latestStatus]) {
+  const listed = node.statuses?.nodes;
+  for (const s of [...(Array.isArray(listed) ? listed : []), node.latestStatus]) {
     const fact = status(s);
     if (fact && !statuses.some((x) => x.at === fact.at && x.state === fact.state)) statuses.push(fact);
   }
@@ -136,7 +142,7 @@ export function deploymentFact(node: DeploymentNode, environment?: string): Depl
   const changeAt = firstCommit ?? own;
   const type = payloadType(node.payload);
   return {
-    id: String(node.databaseId),
+    id,
     environment: env,
     createdAt,
     ...(typeof node.commitOid === 'string' ? { sha: node.commitOid } : {}),
