@@ -2,6 +2,7 @@
 // pytest --junitxml). Only what the tests gate needs: counts and the failing test cases by name.
 import { locateInStack } from './junit-location.ts';
 import { DOCUMENT_ORDER, parseXmlReport } from './xml.ts';
+import { textOf } from '../util/text-of.ts';
 
 export interface JUnitFailure {
   name: string;
@@ -133,7 +134,7 @@ export function parseJUnit(text: string, file: string): JUnitSummary {
    * line="…" (junit_family=xunit1) is pytest's 0-based item location, one above the test's def line.
    */
   const visit = (suite: Suite, pytest = false): Listed => {
-    const inPytest = pytest || (typeof suite === 'object' && String(suite.name) === 'pytest');
+    const inPytest = pytest || (typeof suite === 'object' && textOf(suite.name) === 'pytest');
     let outcomesBelow = 0;
     // Surefire's reruns (flaky or failed again): runs beyond one a test, which its counts may include.
     let rerunsBelow = 0;
@@ -152,9 +153,9 @@ export function parseJUnit(text: string, file: string): JUnitSummary {
     // load, a @BeforeClass threw) directly in <testsuite>, beside or instead of the test cases: it is read
     // as one failed test named after the suite, not skipped over as if the suite had passed.
     const suiteName =
-      typeof suite !== 'object' || suite.name === undefined || String(suite.name) === ''
+      typeof suite !== 'object' || suite.name === undefined || textOf(suite.name) === ''
         ? '(unnamed suite)'
-        : String(suite.name);
+        : textOf(suite.name);
     const cases: TestCase[] =
       typeof suite === 'object' && (suite.failure || suite.error)
         ? [
@@ -173,7 +174,7 @@ export function parseJUnit(text: string, file: string): JUnitSummary {
               {
                 name: `${suiteName} (the suite failed to run)`,
                 error: [
-                  `errors="${String(suite.errors)}" and no test case: the suite failed to run, and the report does not say why`,
+                  `errors="${textOf(suite.errors)}" and no test case: the suite failed to run, and the report does not say why`,
                 ],
               },
             ]
@@ -199,11 +200,11 @@ export function parseJUnit(text: string, file: string): JUnitSummary {
         );
         if (reruns.length > 0) {
           summary.flaky.push({
-            name: String(testCase.name ?? '(unnamed test)'),
-            ...(testCase.classname ? { classname: String(testCase.classname) } : {}),
-            ...(testCase.file ? { file: String(testCase.file) } : {}),
+            name: textOf(testCase.name ?? '(unnamed test)'),
+            ...(testCase.classname ? { classname: textOf(testCase.classname) } : {}),
+            ...(testCase.file ? { file: textOf(testCase.file) } : {}),
             reruns: reruns.length,
-            message: firstLine(String(outcomeDetail(reruns[0]!)), false, String(testCase.name ?? '')).slice(
+            message: firstLine(textOf(outcomeDetail(reruns[0]!)), false, textOf(testCase.name ?? '')).slice(
               0,
               300,
             ),
@@ -215,10 +216,10 @@ export function parseJUnit(text: string, file: string): JUnitSummary {
       const detail = outcomeDetail(outcome);
       // jest-junit's reportTestSuiteErrors: a test file that failed to run is a <testcase> whose classname
       // says so and whose name is the file; its message starts with Jest's own "● Test suite failed to run".
-      const suiteError = String(testCase.classname ?? '') === JEST_SUITE_ERROR;
-      const zeroBased = inPytest && String(testCase.file ?? '').endsWith('.py');
+      const suiteError = textOf(testCase.classname ?? '') === JEST_SUITE_ERROR;
+      const zeroBased = inPytest && textOf(testCase.file ?? '').endsWith('.py');
       const written =
-        testCase.line === undefined || String(testCase.line).trim() === '' ? NaN : Number(testCase.line);
+        testCase.line === undefined || textOf(testCase.line).trim() === '' ? NaN : Number(testCase.line);
       const line = written + (zeroBased ? 1 : 0);
       const file = testCase.file ?? (suiteError && testCase.name ? testCase.name : undefined);
       // No line="…" (vitest, jest-junit, mocha write none): the stack's first frame in the test file.
@@ -227,19 +228,19 @@ export function parseJUnit(text: string, file: string): JUnitSummary {
           ? undefined
           : locateInStack(
               outcomeBody(outcome),
-              file === undefined ? undefined : String(file),
-              testCase.classname === undefined ? undefined : String(testCase.classname),
+              file === undefined ? undefined : textOf(file),
+              testCase.classname === undefined ? undefined : textOf(testCase.classname),
             );
       const where = located ?? {
-        ...(file ? { file: String(file) } : {}),
+        ...(file ? { file: textOf(file) } : {}),
         ...(Number.isInteger(line) && line > 0 ? { line } : {}),
       };
       summary.failures.push({
-        name: String(testCase.name ?? '(unnamed test)'),
-        ...(testCase.classname ? { classname: String(testCase.classname) } : {}),
+        name: textOf(testCase.name ?? '(unnamed test)'),
+        ...(testCase.classname ? { classname: textOf(testCase.classname) } : {}),
         ...where,
         kind,
-        message: firstLine(String(detail), suiteError, String(testCase.name ?? '')).slice(0, 300),
+        message: firstLine(textOf(detail), suiteError, textOf(testCase.name ?? '')).slice(0, 300),
         ...(failedAgain > 0 ? { reruns: failedAgain } : {}),
       });
     }
@@ -283,7 +284,7 @@ export function parseJUnit(text: string, file: string): JUnitSummary {
  * without a <skipped> and counted in disabled="…", not skipped="…"): not a passed test.
  */
 function notRun(testCase: TestCase): boolean {
-  return Boolean(testCase.skipped) || String(testCase.status ?? '').toLowerCase() === 'notrun';
+  return Boolean(testCase.skipped) || textOf(testCase.status ?? '').toLowerCase() === 'notrun';
 }
 
 /** The classname jest-junit gives the test case of a test file that failed to run (reportTestSuiteErrors). */
@@ -292,7 +293,7 @@ const JEST_SUITE_ERROR = 'Test suite failed to run';
 /** A suite that counts errors and has no test case in it or below it, nor an error of its own. */
 function failedToRun(suite: Suite): boolean {
   if (suite.testcase?.length || suite.testsuite?.length) return false;
-  const errors = String(suite.errors ?? '').trim() === '' ? NaN : Number(suite.errors);
+  const errors = textOf(suite.errors ?? '').trim() === '' ? NaN : Number(suite.errors);
   return Number.isSafeInteger(errors) && errors > 0;
 }
 
@@ -300,7 +301,7 @@ function failedToRun(suite: Suite): boolean {
 function claimedCount(suite: Suite): number {
   let claimed = 0;
   for (const value of [suite.failures, suite.errors]) {
-    const count = value === undefined || String(value).trim() === '' ? NaN : Number(value);
+    const count = value === undefined || textOf(value).trim() === '' ? NaN : Number(value);
     if (Number.isSafeInteger(count) && count > 0) claimed += count;
   }
   return claimed;
@@ -350,7 +351,7 @@ function namesTheTest(line: string, name: string): boolean {
 function outcomeDetail(outcome: Outcome | string): string {
   if (typeof outcome === 'string') return outcome;
   const body = typeof outcome['#text'] === 'string' ? outcome['#text'] : undefined;
-  const message = outcome.message === undefined ? undefined : String(outcome.message);
+  const message = outcome.message === undefined ? undefined : textOf(outcome.message);
   if (message !== undefined && message.trim() !== '' && !(GENERIC_MESSAGE.test(message) && body?.trim()))
     return message;
   return body ?? outcome.type ?? '';
@@ -369,7 +370,7 @@ const GENERIC_MESSAGE = /^\s*(?:failed|failure|error|errored|test failure)\s*$/i
 
 function isRisky(outcome: Outcome | string): boolean {
   return (
-    typeof outcome === 'object' && /^\\?PHPUnit\\Framework\\RiskyTestError$/.test(String(outcome.type ?? ''))
+    typeof outcome === 'object' && /^\\?PHPUnit\\Framework\\RiskyTestError$/.test(textOf(outcome.type ?? ''))
   );
 }
 
@@ -401,7 +402,7 @@ interface Listed {
  * may be fewer or more than that count (a Catch2 test case with output but no assertion is listed).
  */
 function countsAssertions(suite: Suite): boolean {
-  return String(suite.hostname ?? '') === 'tbd' || suite.doctest_version !== undefined;
+  return textOf(suite.hostname ?? '') === 'tbd' || suite.doctest_version !== undefined;
 }
 
 /**
@@ -415,16 +416,16 @@ function countsAssertions(suite: Suite): boolean {
  */
 function checkTotals(suite: Suite, listed: Listed, file: string): void {
   if (listed.failed > 0 || countsAssertions(suite)) return;
-  const where = `${file}: <testsuite${suite.name === undefined ? '' : ` name="${String(suite.name)}"`}>`;
+  const where = `${file}: <testsuite${suite.name === undefined ? '' : ` name="${textOf(suite.name)}"`}>`;
   for (const [key, below] of [
     ['tests', listed.tests],
     ['skipped', listed.skipped],
   ] as const) {
     const value = suite[key];
     if (value === undefined) continue;
-    const count = String(value).trim() === '' ? NaN : Number(value);
+    const count = textOf(value).trim() === '' ? NaN : Number(value);
     if (!Number.isSafeInteger(count) || count < 0) {
-      throw new JUnitReportError(`${where} ${key}="${String(value)}" is not a count`);
+      throw new JUnitReportError(`${where} ${key}="${textOf(value)}" is not a count`);
     }
     const direct =
       key === 'tests'
@@ -436,7 +437,7 @@ function checkTotals(suite: Suite, listed: Listed, file: string): void {
       const lists = key === 'tests' ? `${below}` : `${listed.tests} test cases, ${below} of them skipped`;
       // doctest (and Catch2, and googletest) mark each test case status="run": a doctest report written
       // with --no-version counts assertions with nothing to tell it by.
-      const doctest = (suite.testcase ?? []).some((testCase) => String(testCase.status ?? '') === 'run')
+      const doctest = (suite.testcase ?? []).some((testCase) => textOf(testCase.status ?? '') === 'run')
         ? ' (doctest counts assertions there, and is told by its doctest_version="…": run it without --no-version)'
         : '';
       throw new JUnitReportError(
@@ -452,14 +453,14 @@ function checkTotals(suite: Suite, listed: Listed, file: string): void {
  */
 function checkCounts(suite: Suite, listed: number, reruns: number, file: string): void {
   if (typeof suite !== 'object') return;
-  const where = `${file}: <testsuite${suite.name === undefined ? '' : ` name="${String(suite.name)}"`}>`;
+  const where = `${file}: <testsuite${suite.name === undefined ? '' : ` name="${textOf(suite.name)}"`}>`;
   let claimed = 0;
   for (const key of ['failures', 'errors'] as const) {
     const value = suite[key];
     if (value === undefined) continue;
-    const count = String(value).trim() === '' ? NaN : Number(value);
+    const count = textOf(value).trim() === '' ? NaN : Number(value);
     if (!Number.isSafeInteger(count) || count < 0) {
-      throw new JUnitReportError(`${where} ${key}="${String(value)}" is not a count`);
+      throw new JUnitReportError(`${where} ${key}="${textOf(value)}" is not a count`);
     }
     claimed += count;
   }

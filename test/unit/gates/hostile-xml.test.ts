@@ -390,3 +390,17 @@ test('JUnit: a flaky test whose reruns are <flakyError> and <flakyFailure> inter
   );
   assert.deepEqual(summary.failures, []);
 });
+
+test('JUnit: a name, class, file or suite written as a child element instead of an attribute is shown as what it holds, not [object Object]', () => {
+  const report = parseJUnit(
+    `<?xml version="1.0"?><testsuites><testsuite tests="1" failures="1"><name><b>suite</b></name>` +
+      `<testcase><name><b>adds</b></name><classname><i>Calc</i></classname><file><f>calc.test.ts</f></file>` +
+      `<failure message="boom">trace</failure></testcase></testsuite></testsuites>`,
+    'junit.xml',
+  );
+  assert.equal(report.failures.length, 1);
+  const shown = JSON.stringify(report.failures[0]);
+  assert.doesNotMatch(shown, /object Object/);
+  assert.match(report.failures[0]!.name, /adds/);
+  assert.match(report.failures[0]!.classname ?? '', /Calc/);
+});
