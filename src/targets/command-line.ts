@@ -25,8 +25,10 @@ export function splitCommand(command: string): SplitResult {
 }
 
 function splitOnce(command: string): SplitResult {
+  const prepared = prepare(command);
+  if (!prepared.ok) return prepared;
   // Keep `$NAME` literally: variables in a command are not expanded unless a shell is asked for.
-  const tokens = parse(command, (name) => `$${name}`);
+  const tokens = parse(prepared.text, (name) => `$${name}`);
   const argv: string[] = [];
   for (const token of tokens) {
     if (typeof token === 'string') {
@@ -44,6 +46,53 @@ function splitOnce(command: string): SplitResult {
   }
   if (argv.length === 0) return { ok: false, message: 'the command is empty' };
   return { ok: true, argv };
+}
+
+/**
+ * The command's text for the parser, or why a shell would not read it as the words of one command. The parser
+ * reads a line break as a blank and accepts a quote left open or a backslash at the end, dropping them: `cd
+ * app<newline>./deploy.sh` would run cd with two arguments, `echo 'a b` echo with two; a shell reads two commands
+ * (which need one), or waits for the rest. A backslash before a line break joins the lines, as in a shell (the
+ * parser would leave an empty argument there). `${` goes to the parser escaped: read literally, as `$NAME` is
+ * (the parser would throw on `${x` and read `${x}y` as `$xy`). Line breaks before the first word and after the
+ * last one (a YAML block's) are blanks.
+ */
+function prepare(command: string): { ok: true; text: string } | { ok: false; message: string } {
+  let text = '';
+  let quote: '"' | "'" | undefined;
+  let opened = 0;
+  const last = command.trimEnd().length;
+  for (let i = 0; i < command.length; i++) {
+    const c = command[i]!;
+    if (quote === "'") {
+      if (c === "'") quote = undefined;
+      text += c;
+    } else if (c === '\\') {
+      if (command[i + 1] === '\n') i++;
+      else if (i + 1 >= command.length)
+        return { ok: false, message: 'the command ends with a backslash, which escapes nothing: remove it' };
+      else text += c + command[++i];
+    } else if (c === '$' && command[i + 1] === '{') text += '\\$';
+    else if (quote === '"') {
+      if (c === '"') quote = undefined;
+      text += c;
+    } else if (c === "'" || c === '"') {
+      quote = c;
+      opened = i;
+      text += c;
+    } else if (c === '\n' && text.trim() !== '' && i < last)
+      return {
+        ok: false,
+        message: `a line break outside quotes (character ${i + 1}) ends the command there, and what follows would be another command, which needs a shell: write the command on one line, set "shell: true" for it, or write it as an argv list`,
+      };
+    else text += c;
+  }
+  if (quote)
+    return {
+      ok: false,
+      message: `the quote ${quote} at character ${opened + 1} is never closed, so where its argument ends is not known: close it`,
+    };
+  return { ok: true, text };
 }
 
 // Words a POSIX shell reads literally when unquoted (no globbing, expansion, tilde or operators).
