@@ -2,7 +2,7 @@
 // runs, checked at load, and the rendering with the checks made on the values once rendered.
 import { commandModel } from './programs.ts';
 import { withinBudget, TOO_COMPLEX_MESSAGE } from './budget.ts';
-import { analyzeShellTemplate, argumentProblems } from './shell-reading.ts';
+import { analyzeShellTemplate, argumentProblems, itemRoutes, itemRefusal } from './shell-reading.ts';
 import { codeOperandMessage, chosenNames, chosenWordMessage } from './shell-messages.ts';
 import { bashOnlyUnderSh, bashOnlyMessage, positionalFixed } from './inline-bodies.ts';
 import { PLACEHOLDER, type TemplateValues, TemplateError } from './template.ts';
@@ -43,6 +43,7 @@ import {
   sedValueProblem,
   argvOptionProblem,
   remotePathProblem,
+  xargsItemProblem,
 } from './rendered-values.ts';
 import { renderShellScript } from './shell-render.ts';
 import { versionValueProblem } from './package-installs.ts';
@@ -166,6 +167,13 @@ function argvShellWithin(argv: readonly string[]): string[] {
     for (const match of (argv[index] ?? '').matchAll(PLACEHOLDER)) {
       if (option === '--set-file') problems.push(helmSetFileMessage(match[1]!));
       else if (helmInKey(argv[index]!, match.index)) problems.push(helmSetKeyMessage(match[1]!, option));
+    }
+  // parallel's items (parallel rm ::: {{x}}) and xargs' options (xargs -I {{x}} …), as in a shell: true script.
+  for (const route of itemRoutes(argv, undefined))
+    for (const match of (argv[route.index] ?? '').matchAll(PLACEHOLDER)) {
+      const refusal =
+        'items' in route ? itemRefusal(route.items, route.unchecked, route.reaches) : route.message;
+      if (refusal) problems.push(refusal(match[1]!));
     }
   for (const chosen of chosenWords(argv)) {
     const names = chosenNames(chosen, argv[chosen.index]!);
@@ -291,6 +299,14 @@ export function renderArgvCommand(
       const problem = value === undefined ? undefined : sedValueProblem(name!, value, delimiter);
       if (problem) throw new TemplateError(problem);
     }
+  // An item parallel puts in its command (argvShellProblems refused the others): one argument there.
+  for (const route of itemRoutes(argv, undefined))
+    if ('items' in route)
+      for (const [, name] of (argv[route.index] ?? '').matchAll(PLACEHOLDER)) {
+        const value = values[name!];
+        const problem = value === undefined ? undefined : xargsItemProblem(name!, value, route.items, values);
+        if (problem) throw new TemplateError(problem);
+      }
   const found = shellScriptIn(argv);
   let env: Record<string, string> = {};
   const rendered = argv.map((arg, index) => {

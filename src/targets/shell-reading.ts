@@ -482,11 +482,8 @@ function analyzeReading(
    * the command written out checks it in ways no check of an item can; a variable holding anything else).
    */
   const feedItem = (found: Found, items: XargsItems, unchecked: boolean, reaches = 'reaches xargs') => {
-    if (items.colsep) return refuseFound(found, 'stdin_code', (name) => colsepMessage(name, items));
-    if (unchecked)
-      return refuseFound(found, 'stdin_code', (name) =>
-        xargsUncheckedMessage(name, items).replace('reaches xargs', reaches),
-      );
+    const refusal = itemRefusal(items, unchecked, reaches);
+    if (refusal) return refuseFound(found, 'stdin_code', refusal);
     const holds = found.ref && held.holds(found.ref.variable)!;
     const starts = !holds
       ? [found.start]
@@ -1585,73 +1582,17 @@ function analyzeReading(
         if (!frame.levels[level]!.fed) break;
       }
     }
-    // parallel rm ::: {{x}}: each argument after ::: is an item parallel puts in its command, as from its input.
+    // parallel's items and xargs' options (itemRoutes): the same rules as for an argv command.
+    for (const route of itemRoutes(texts, inherited))
+      for (const found of valuesIn(command.args[route.index]!))
+        if ('items' in route) feedItem(found, route.items, route.unchecked, route.reaches);
+        else refuseFound(found, route.reason, route.message);
     const parallel = parallelInputFile(texts);
-    // parallel CMD :::: {{x}}: the value names the file whose lines are the items, whatever the command.
-    const listed = (() => {
-      const at = texts.findIndex((word) => programName(word) === 'parallel');
-      return at < 0 ? undefined : parallelCommand(texts, at);
-    })();
-    for (const k of listed?.files ?? [])
-      if (!texts[k]!.startsWith('<('))
-        for (const found of valuesIn(command.args[k]!))
-          refuseFound(
-            found,
-            'stdin_code',
-            (name) =>
-              `{{${name}}} is in the name of a file after :::: of parallel (${texts[k]}), whose lines parallel gives its command as arguments: its value would choose a file of the runner whose lines become that command's arguments (printed, or files it deletes or sends); name the file in the config, or give the value after ::: (parallel ./deploy.sh ::: {{${name}}})`,
-          );
-    const fed = (parallel?.files ?? []).filter((k) => texts[k]!.startsWith('<('));
-    // Items that land where no rule refuses them: checked once rendered as xargs -I's would be (one argument,
-    // each item is one: parallel quotes it), with the checks of the command written out, or refused where those
-    // are checks no check of an item can make (parallel helm … --set image.tag={} ::: VALUE).
     const parallelFed = parallel?.synthetic ? xargsFed(parallel.synthetic, undefined, inherited) : undefined;
-    // After :::, each argument is one item (-d does not cut it, --colsep does); in a :::: <(…) file, each line
-    // is, cut by -d too.
-    if (parallelFed?.items)
-      for (const k of [...parallel!.args, ...fed])
-        for (const found of valuesIn(command.args[k]!))
-          feedItem(
-            found,
-            {
-              ...parallelFed.items,
-              lines: true,
-              delimited: true,
-              reader: 'parallel' as const,
-              ...(fed.includes(k) ? parallelCuts(texts) : parallelCuts(texts).colsep && { colsep: true }),
-            },
-            parallelFed.unchecked,
-            'is an item of parallel',
-          );
-    for (const k of parallel?.synthetic ? [] : [...(parallel?.args ?? []), ...fed])
-      for (const found of valuesIn(command.args[k]!))
-        refuseFound(
-          found,
-          'stdin_code',
-          (name) =>
-            `{{${name}}} is in an argument after ${fed.includes(k) ? '::::' : ':::'} of parallel, ${parallel!.why.replaceAll('VALUE', `{{${name}}}`)}`,
-        );
     // What xargs reads becomes its program's arguments, cut at blanks and newlines, its quotes read
     // (`echo {{pods}} | xargs kubectl delete pod` given `--all`, or `a --all`): a value piped or here-stringed
     // into it is checked once rendered to be one item that does not start with "-", as a value written in
     // the argument is. Through a variable, only one holding fixed text and templates alone can be checked.
-    // xargs' own options choose where what it reads lands (-I/-J's string) and how it is cut (-d, -n): a value
-    // there (`xargs -I {{y}} docker run app:{{y}}` given y=docker runs what xargs reads) is refused. -a's file
-    // has the file rule.
-    const xargsAt = xargsWord(texts);
-    const xargsProgram = chosenWords(texts).find((word) => word.index > xargsAt)?.index;
-    if (xargsAt >= 0)
-      for (let k = xargsAt + 1; k < (xargsProgram ?? texts.length); k++) {
-        const option = k > xargsAt + 1 ? texts[k - 1]! : '';
-        if (/^(-[^-]*a|--arg-file)$/.test(option) || /^(-a.|--arg-file=)/.test(texts[k]!)) continue;
-        for (const found of valuesIn(command.args[k]!))
-          refuseFound(
-            found,
-            'chooses',
-            (name) =>
-              `{{${name}}} is in an option of xargs (${texts[k]}), which chooses where what xargs reads lands in the command it runs, or how it is cut: a value there could make it the program; write xargs' options in the config`,
-          );
-      }
     // What parallel reads on its standard input (with no ::: arguments, :::: nor -a files) is its items, one a
     // line, quoted: checked as an item after ::: is (`echo {{pods}} | parallel kubectl delete pod`).
     const parallelItems =
@@ -3195,6 +3136,97 @@ function parallelCuts(texts: readonly string[]): { delimiter?: string; colsep?: 
   if (at < 0) return {};
   const { delimiter, colsep } = parallelSplit(texts, at, delimiterCharacter);
   return { ...(delimiter !== undefined && { delimiter }), ...(colsep && { colsep: true as const }) };
+}
+
+/**
+ * Where a template in a word of one command lands when parallel or xargs reads that word itself (texts: the
+ * command's words as written, templates unrendered), for a `shell: true` script's command and an argv command
+ * alike:
+ * - `parallel CMD :::: FILE`: FILE names the file whose lines are the items, whatever the command: refused;
+ * - `parallel CMD ::: ARG`: each ARG is an item parallel puts in its command (quoted): checked once rendered as
+ *   an item xargs -I would put there (`items`), or refused where it would be the program, a subcommand or code,
+ *   or where the command written out has checks no check of an item can make;
+ * - xargs' own options choose where what it reads lands (-I/-J's string) and how it is cut (-d, -n): a value
+ *   there (`xargs -I {{y}} docker run app:{{y}}` given y=docker runs what xargs reads) is refused. -a's file has
+ *   the file rule.
+ * In the order a reading reports them. Pure.
+ */
+export type ItemRoute =
+  | { index: number; items: XargsItems; unchecked: boolean; reaches: string }
+  | { index: number; reason: ShellTemplateRefusal; message: (name: string) => string };
+
+export function itemRoutes(texts: readonly string[], inherited: InlineContext | undefined): ItemRoute[] {
+  const routes: ItemRoute[] = [];
+  const parallel = parallelInputFile(texts);
+  const listed = (() => {
+    const at = texts.findIndex((word) => programName(word) === 'parallel');
+    return at < 0 ? undefined : parallelCommand(texts, at);
+  })();
+  for (const k of listed?.files ?? [])
+    if (!texts[k]!.startsWith('<('))
+      routes.push({
+        index: k,
+        reason: 'stdin_code',
+        message: (name) =>
+          `{{${name}}} is in the name of a file after :::: of parallel (${texts[k]}), whose lines parallel gives its command as arguments: its value would choose a file of the runner whose lines become that command's arguments (printed, or files it deletes or sends); name the file in the config, or give the value after ::: (parallel ./deploy.sh ::: {{${name}}})`,
+      });
+  const fed = (parallel?.files ?? []).filter((k) => texts[k]!.startsWith('<('));
+  // Items that land where no rule refuses them: checked once rendered as xargs -I's would be (one argument,
+  // each item is one: parallel quotes it), with the checks of the command written out, or refused where those
+  // are checks no check of an item can make (parallel helm … --set image.tag={} ::: VALUE).
+  const parallelFed = parallel?.synthetic ? xargsFed(parallel.synthetic, undefined, inherited) : undefined;
+  // After :::, each argument is one item (-d does not cut it, --colsep does); in a :::: <(…) file, each line
+  // is, cut by -d too.
+  if (parallelFed?.items)
+    for (const k of [...parallel!.args, ...fed])
+      routes.push({
+        index: k,
+        items: {
+          ...parallelFed.items,
+          lines: true,
+          delimited: true,
+          reader: 'parallel' as const,
+          ...(fed.includes(k) ? parallelCuts(texts) : parallelCuts(texts).colsep && { colsep: true }),
+        },
+        unchecked: parallelFed.unchecked,
+        reaches: 'is an item of parallel',
+      });
+  for (const k of parallel?.synthetic ? [] : [...(parallel?.args ?? []), ...fed])
+    routes.push({
+      index: k,
+      reason: 'stdin_code',
+      message: (name) =>
+        `{{${name}}} is in an argument after ${fed.includes(k) ? '::::' : ':::'} of parallel, ${parallel!.why.replaceAll('VALUE', `{{${name}}}`)}`,
+    });
+  const xargsAt = xargsWord(texts);
+  const xargsProgram = chosenWords(texts).find((word) => word.index > xargsAt)?.index;
+  if (xargsAt >= 0)
+    for (let k = xargsAt + 1; k < (xargsProgram ?? texts.length); k++) {
+      const option = k > xargsAt + 1 ? texts[k - 1]! : '';
+      if (/^(-[^-]*a|--arg-file)$/.test(option) || /^(-a.|--arg-file=)/.test(texts[k]!)) continue;
+      routes.push({
+        index: k,
+        reason: 'chooses',
+        message: (name) =>
+          `{{${name}}} is in an option of xargs (${texts[k]}), which chooses where what xargs reads lands in the command it runs, or how it is cut: a value there could make it the program; write xargs' options in the config`,
+      });
+    }
+  return routes;
+}
+
+/**
+ * Why a value fed to xargs or parallel as `items` is refused whatever it is, or undefined when it is checked
+ * once rendered (xargsItemProblem): cut at a regular expression (--colsep), or put where the command written out
+ * has checks no check of an item can make. `reaches`: how the value reaches the reader, for the message. Pure.
+ */
+export function itemRefusal(
+  items: XargsItems,
+  unchecked: boolean,
+  reaches: string,
+): ((name: string) => string) | undefined {
+  if (items.colsep) return (name) => colsepMessage(name, items);
+  if (unchecked) return (name) => xargsUncheckedMessage(name, items).replace('reaches xargs', reaches);
+  return undefined;
 }
 
 /** How xargs cuts what it reads, with the checks once rendered of the words -I's string is in. */

@@ -1,0 +1,194 @@
+// A command written as an argv list and the same command written as a `shell: true` line (each word quoted)
+// must get the same verdict: refused or accepted when the config loads, and refused or run once rendered. The
+// corpus is every command shape the other tests of test/unit/targets write (test/helpers/command-shapes.ts
+// builds it), accepted and refused ones both. Where the verdicts differ, the line may only be the stricter one,
+// and only for a reason listed in LINE_STRICTER: the shell reading a line adds a risk the argv does not have.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { shellCommandLine } from '../../../src/targets/command-line.ts';
+import { PLACEHOLDER } from '../../../src/targets/placeholder.ts';
+import {
+  analyzeShellTemplate,
+  argvShellProblems,
+  renderArgvCommand,
+  renderShellScript,
+  shellScriptIn,
+} from '../../../src/targets/shell-script.ts';
+import type { CommandShape } from '../../helpers/command-shapes.ts';
+import { assertRefused, checkedOnceRendered } from '../../helpers/command-checks.ts';
+
+const SHAPES: CommandShape[] = JSON.parse(
+  readFileSync(join(import.meta.dirname, '../../fixtures/targets/command-shapes.json'), 'utf8'),
+);
+
+// Each shape's argv problems, worked out once for the tests below.
+const ARGV_PROBLEMS = new Map(SHAPES.map((shape) => [shape, argvShellProblems(shape.argv)]));
+
+const templated = (word: string) => new RegExp(PLACEHOLDER.source).test(word);
+
+/** The program a command runs, past `builtin` and `command` (which a shell line reads as its own). */
+const programOf = (argv: readonly string[]) => argv.find((word) => word !== 'builtin' && word !== 'command');
+
+// Builtins a shell runs itself and that do something with a name or an arithmetic expression given to them
+// (let evaluates, declare -i and printf -v assign, unset and test -v name a variable). As an argv the command runs
+// a program of that name from PATH, if there is one, which does none of that.
+const NAME_BUILTINS = new Set([
+  'let',
+  'declare',
+  'typeset',
+  'local',
+  'export',
+  'readonly',
+  'unset',
+  'printf',
+  'test',
+  'read',
+]);
+
+/** Why the line may be refused where the argv is accepted: each names the shapes it covers. */
+const LINE_STRICTER: Array<{ why: string; covers: (argv: readonly string[]) => boolean }> = [
+  {
+    // ["sh", "-c", "deploy {{ref}}"]: the script's templates become "$DEPLOY_REF" (argv-commands.ts). As a line
+    // (sh -c 'deploy {{ref}}') the outer shell writes the value into the inner shell's script, which runs it.
+    why: 'the command is a shell whose -c script holds the template',
+    covers: (argv) => {
+      const script = shellScriptIn(argv);
+      return script?.shell === 0 && script.posix && templated(argv[script.script] ?? '');
+    },
+  },
+  {
+    why: 'the program is a shell builtin reading a name or an arithmetic expression',
+    covers: (argv) => NAME_BUILTINS.has(programOf(argv) ?? ''),
+  },
+  {
+    // Not intended, and left: the shell reading reads a word with its quotes removed, so a "$" the line
+    // single-quotes ('$S{{x}}', as the argv's literal "$S{{x}}" is written) is taken for an expansion whose
+    // value is not known ("{{x}} comes with $S …", or $EMPTY{{x}} starting the argument). Stricter, never looser.
+    why: 'a word holds a "$", which the line single-quotes and the shell reading takes for an expansion',
+    covers: (argv) => argv.some((word) => word.includes('$')),
+  },
+];
+
+const lineStricter = (argv: readonly string[]) => LINE_STRICTER.find((reason) => reason.covers(argv));
+
+/** The lines a shape is written as: each word quoted, and the line of the test it comes from. */
+function linesOf(shape: CommandShape): string[] {
+  const lines = [shellCommandLine(shape.argv)];
+  // A line whose words splitCommand reads otherwise than a shell would ($NAME kept, a backslash) is not the
+  // same command.
+  if (shape.line !== undefined && !/[$`\\]/.test(shape.line) && !lines.includes(shape.line))
+    lines.push(shape.line);
+  return lines;
+}
+
+const lineProblems = (line: string) => {
+  const analysis = analyzeShellTemplate(line);
+  return analysis.ok ? [] : analysis.problems.map((problem) => problem.message);
+};
+
+test('the corpus holds several hundred command shapes, refused and accepted ones both', () => {
+  const refused = SHAPES.filter((shape) => ARGV_PROBLEMS.get(shape)!.length > 0).length;
+  assert.ok(SHAPES.length >= 500, `${SHAPES.length} shapes`);
+  assert.ok(refused >= 200 && SHAPES.length - refused >= 200, `${refused} of ${SHAPES.length} refused`);
+});
+
+test('when the config loads: an argv and its line get the same verdict, or the line is stricter for a listed reason', (t) => {
+  const looser: string[] = [];
+  const unexplained: string[] = [];
+  const used = new Set<string>();
+  let pairs = 0;
+  for (const shape of SHAPES) {
+    const argv = ARGV_PROBLEMS.get(shape)!;
+    for (const line of linesOf(shape)) {
+      pairs++;
+      const problems = lineProblems(line);
+      if (argv.length > 0 === problems.length > 0) continue;
+      const said = `${shape.from}: ${JSON.stringify(shape.argv)} | ${line}`;
+      if (problems.length === 0) looser.push(`${said}\n  argv: ${argv[0]}`);
+      else {
+        const reason = lineStricter(shape.argv);
+        if (reason) used.add(reason.why);
+        else unexplained.push(`${said}\n  line: ${problems[0]}`);
+      }
+    }
+  }
+  t.diagnostic(`${SHAPES.length} shapes, ${pairs} argv/line pairs`);
+  assert.deepEqual(looser, [], 'the line is accepted where the argv is refused');
+  assert.deepEqual(unexplained, [], 'the line is refused where the argv is accepted, for no listed reason');
+  // Each listed reason still covers a disagreement: one no longer needed is removed.
+  assert.deepEqual(
+    LINE_STRICTER.map((reason) => reason.why).filter((why) => !used.has(why)),
+    [],
+  );
+});
+
+// Values a deployment parameter may hold: plain, an option, blanks, shell code, a line break, a quote, a file.
+const VALUES = ['v1.2.3', '-rf', 'a b', '$(id)', 'a\nb', "it's", '@/etc/passwd'];
+
+test('once rendered: an argv and its line accepted both refuse the same values, or the line is stricter for a listed reason', () => {
+  const looser: string[] = [];
+  const unexplained: string[] = [];
+  for (const shape of SHAPES) {
+    if (ARGV_PROBLEMS.get(shape)!.length > 0) continue;
+    const line = shellCommandLine(shape.argv);
+    if (lineProblems(line).length > 0) continue;
+    const names = new Set(shape.argv.flatMap((word) => [...word.matchAll(PLACEHOLDER)].map((m) => m[1]!)));
+    for (const value of VALUES) {
+      const values = Object.fromEntries([...names].map((name) => [name, value]));
+      const refusal = (render: () => unknown) => {
+        try {
+          render();
+          return undefined;
+        } catch (error) {
+          return (error as Error).message;
+        }
+      };
+      const argv = refusal(() =>
+        renderArgvCommand(shape.argv, values, (word) => word.replace(PLACEHOLDER, () => value)),
+      );
+      const rendered = refusal(() => renderShellScript(line, values));
+      if ((argv === undefined) === (rendered === undefined)) continue;
+      const said = `${shape.from}: ${JSON.stringify(shape.argv)} given ${JSON.stringify(value)}`;
+      if (rendered === undefined) looser.push(`${said}\n  argv: ${argv}`);
+      else if (!lineStricter(shape.argv)) unexplained.push(`${said}\n  line: ${rendered}`);
+    }
+  }
+  assert.deepEqual(looser, [], 'the line runs a value the argv refuses');
+  assert.deepEqual(unexplained, [], 'the line refuses a value the argv runs, for no listed reason');
+});
+
+// The disagreements the corpus found, each at its cause: the rules on parallel's items and xargs' options were
+// made by the shell reading alone (shell-reading.ts' itemRoutes now serves an argv command too).
+test("an argv command gets the rules of a line for parallel's items and xargs' options", () => {
+  // parallel runs its command through a shell: an item in place of sh -c's script is code.
+  assertRefused(
+    ['parallel', 'sh', '-c', ':::', '{{x}}'],
+    /is in an argument after ::: of parallel, which parallel puts in its command where it would be the program/,
+  );
+  assertRefused(['parallel', 'sh', '-c', '{}', ':::', '{{x}}'], /where it would be the program/);
+  assertRefused(['parallel', 'rm', ':::', '{{x}}'], /parallel puts after "rm" as its last arguments/);
+  assertRefused(
+    ['parallel', './deploy.sh', '::::', 'lists/{{x}}.txt'],
+    /in the name of a file after :::: of parallel/,
+  );
+  assertRefused(
+    ['parallel', '-C', ' ', 'kubectl', 'delete', 'pod', ':::', '{{x}}'],
+    /whose --colsep \(-C\) cuts/,
+  );
+  // xargs -I's string chooses where what xargs reads lands: given "docker", it would be the program.
+  for (const argv of [
+    ['xargs', '-I', '{{x}}', 'echo'],
+    ['xargs', '-I{{x}}', 'docker', 'run', 'app:{{x}}'],
+    ['xargs', '-d', '{{x}}', './deploy.sh'],
+  ])
+    assertRefused(argv, /is in an option of xargs .*, which chooses where what xargs reads lands/);
+  // An item that is one argument of the program parallel runs: checked once rendered, as in a line.
+  checkedOnceRendered(
+    ['parallel', './deploy.sh', ':::', '{{x}}'],
+    ['a\nb', 'a\rb'],
+    ['v1.2.3', 'a b'],
+    /is fed to parallel, which would cut it into several arguments of deploy.sh/,
+  );
+});
