@@ -76,6 +76,31 @@ test('kubectl wait --for=jsonpath: the JSONPath chooses what is waited for and t
     assertAccepted(argv);
 });
 
+// kubectl wait --for=condition=NAME[=STATUS] (kubectl's cmd/wait: conditionFuncFor cuts the text after
+// "condition=" at its first "=" into a name and a status, "true" by default; ConditionalWait.checkCondition
+// compares each .status.conditions[].type with the name and its status with the status, both with
+// strings.EqualFold). Nothing there is evaluated: a value in the name or the status is a string compared, which
+// chooses a condition or a status as a value in the object's name (deploy/app-{{x}}) or in the value a JSONPath
+// is compared with chooses what is waited on. A JSONPath is an expression (`{..metadata}` matches what any
+// object has, so the wait passes at once); the name is one exact word. So a template in either is data,
+// accepted as an argv and as a shell: true line alike; a template where the kind of wait is chosen (--for={{x}},
+// which may be jsonpath=…) stays refused.
+test('kubectl wait --for=condition=: the name and the status are strings kubectl compares, so a value there is data', () => {
+  for (const argv of [
+    ['kubectl', 'wait', '--for=condition={{x}}', 'deploy/app'],
+    ['kubectl', 'wait', '--for', 'condition={{x}}', 'deploy/app'],
+    ['kubectl', 'wait', '--for=condition=Available={{x}}', 'deploy/app'],
+    ['kubectl', 'wait', '--for=condition={{x}}=True', '--timeout=5m', 'deploy/app'],
+    ['oc', 'wait', '-n', 'app-{{x}}', '--for=condition=Ready', 'pod', '-l', 'app={{x}}'],
+  ])
+    assertAccepted(argv);
+  for (const argv of [
+    ['kubectl', 'wait', '--for={{x}}', 'deploy/app'],
+    ['kubectl', 'wait', '--for', '{{x}}=Available', 'deploy/app'],
+  ])
+    assertRefused(argv, /a JSONPath chooses what kubectl wait waits for/);
+});
+
 test("helm get all's --template takes no template", () => {
   const GO =
     /is inside the code "helm get all [a-z-]* ?--template" runs: .*a Go template chooses what helm prints/;
