@@ -1,9 +1,10 @@
 // Templates in an argv command (run without a shell): the words some program runs as code or that choose what
 // runs, checked at load, and the rendering with the checks made on the values once rendered.
 import { commandModel } from './programs.ts';
+import { shellCommandLine } from './command-line.ts';
 import { withinBudget, TOO_COMPLEX_MESSAGE } from './budget.ts';
 import { analyzeShellTemplate, argumentProblems, itemRoutes, itemRefusal } from './shell-reading.ts';
-import { codeOperandMessage, chosenNames, chosenWordMessage } from './shell-messages.ts';
+import { codeOperandMessage, chosenNames, chosenWordMessage, withoutOffsets } from './shell-messages.ts';
 import { bashOnlyUnderSh, bashOnlyMessage, positionalFixed } from './inline-bodies.ts';
 import { PLACEHOLDER, type TemplateValues, TemplateError } from './template.ts';
 import { positionalHeld, argIndex, argumentMessage } from './inline-args.ts';
@@ -24,7 +25,7 @@ import {
   helmKeyAt,
   helmSetValueProblem,
 } from './helm-values.ts';
-import { chosenWords } from './launchers.ts';
+import { builtinFileAt, chosenWords } from './launchers.ts';
 import { addFileWrites, remoteFileWrites } from './file-writes.ts';
 import {
   fileClasses,
@@ -57,6 +58,12 @@ import { shorthandValueProblem } from './aws-shorthand.ts';
 // valid ref). So that word is never given a value: when the command itself is a POSIX shell, the templates
 // of its script become references to the DEPLOY_* variables as with `shell: true`; anywhere else a template
 // there is refused, with the form that passes the value as an argument instead.
+
+/** The line a built-in's file would run (launchers.ts' builtinFileAt), or undefined. Pure. */
+function builtinFileLine(argv: readonly string[]): string | undefined {
+  const at = builtinFileAt(argv);
+  return at === undefined ? undefined : shellCommandLine(argv.slice(at));
+}
 
 /**
  * In an argv (templates unrendered), a shell started with -c: its index and its script's, and whether it is
@@ -190,6 +197,13 @@ function argvShellWithin(argv: readonly string[]): string[] {
       if (cls === 'chooses') problems.push(fileChosenMessage(name, read, text));
       else if (cls === 'unknown') problems.push(fileUnknownMessage(name, read, text));
   for (const problem of remoteStdinProblems(argv)) problems.push(problem.message(problem.name));
+  const line = builtinFileLine(argv);
+  const analysis = line === undefined ? undefined : analyzeShellTemplate(line);
+  if (analysis && !analysis.ok)
+    for (const problem of analysis.problems) {
+      const message = withoutOffsets(problem.message);
+      if (!problems.includes(message)) problems.push(message);
+    }
   return problems;
 }
 
@@ -307,6 +321,15 @@ export function renderArgvCommand(
         const problem = value === undefined ? undefined : xargsItemProblem(name!, value, route.items, values);
         if (problem) throw new TemplateError(problem);
       }
+  // A built-in's file: the checks of its line once rendered too.
+  const line = builtinFileLine(argv);
+  if (line !== undefined)
+    try {
+      renderShellScript(line, values);
+    } catch (error) {
+      if (error instanceof TemplateError) throw new TemplateError(withoutOffsets(error.message));
+      throw error;
+    }
   const found = shellScriptIn(argv);
   let env: Record<string, string> = {};
   const rendered = argv.map((arg, index) => {

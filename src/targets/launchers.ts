@@ -727,6 +727,38 @@ export function nameWords(words: readonly string[]): ReadonlyMap<number, NameKin
   return names;
 }
 
+// POSIX's regular built-ins are also files on some systems, each `builtin NAME "$@"` run by /bin/sh, which is
+// bash there (macOS's /usr/bin/command, /usr/bin/read, …; Fedora's and RHEL's the same): a command naming one
+// runs that line, and bash does what it does in a script: `command let n=VALUE` evaluates VALUE as arithmetic,
+// running any $(…) in an array subscript; `read NAME` assigns the variable NAME chooses.
+const BUILTIN_FILES = new Set([
+  'alias',
+  'bg',
+  'cd',
+  'command',
+  'fc',
+  'fg',
+  'getopts',
+  'hash',
+  'jobs',
+  'read',
+  'type',
+  'ulimit',
+  'umask',
+  'unalias',
+  'wait',
+]);
+
+/**
+ * The word of a command that is the program, or the program a wrapper of it runs (sudo command …), when that
+ * is such a built-in's file, or undefined. Its words from there are checked as the same `shell: true` line. Pure.
+ */
+export function builtinFileAt(words: readonly string[]): number | undefined {
+  return chosenWords(words).find(
+    (word) => word.kind === 'program' && BUILTIN_FILES.has(programName(words[word.index]!)),
+  )?.index;
+}
+
 /**
  * The first word of a command that is the program xargs, or -1: not a word a program reads as a name of its own
  * (composer run xargs, make xargs: a script's or target's name, nameWords), which runs no xargs. Pure.

@@ -245,3 +245,8 @@ export function stdinCodeMessage(
     return `${where} ${what}, which the remote host's shell runs as code: pass the value as an argument of the remote script instead, where it must be one plain word (ssh HOST bash -s {{${name}}} <<'EOF' … "$1" … EOF)`;
   return `${where} ${what}, which runs it as code: use a quoted here-document (<<'EOF') and read the value from the environment variable ${envNameFor(name)} in it`;
 }
+
+/** A message of a line's checks without its offsets, for a line the config does not hold as such. Pure. */
+export function withoutOffsets(message: string): string {
+  return message.replace(/ \(character \d+\)/g, '').replace(/, character \d+\)/g, ')');
+}

@@ -23,6 +23,7 @@ import {
   positionalHeld,
 } from './inline-args.ts';
 import { withinBudget, TOO_COMPLEX_MESSAGE, charge } from './budget.ts';
+import { shellCommandLine } from './command-line.ts';
 import { PLACEHOLDER } from './template.ts';
 import {
   type Frame,
@@ -50,6 +51,7 @@ import {
   chosenNames,
   chosenWordMessage,
   stdinCodeMessage,
+  withoutOffsets,
 } from './shell-messages.ts';
 import {
   manifestReaderCommands,
@@ -135,6 +137,7 @@ import {
   xargsItems,
   xargsInputWords,
   xargsWord,
+  builtinFileAt,
 } from './launchers.ts';
 import { addFileWrites, remoteFileWrites, redirectionRead, redirectionOperator } from './file-writes.ts';
 import { namedVariables } from './variable-names.ts';
@@ -1587,6 +1590,22 @@ function analyzeReading(
       for (const found of valuesIn(command.args[route.index]!))
         if ('items' in route) feedItem(found, route.items, route.unchecked, route.reaches);
         else refuseFound(found, route.reason, route.message);
+    // sudo command let n={{x}}: the file of a built-in a wrapper runs (builtinFileAt) runs its words as a bash
+    // line, with that line's checks (as an argv command's are). As the command itself, it is read here already.
+    const builtinAt = builtinFileAt(texts);
+    const builtinLine = builtinAt
+      ? analyzeShellTemplate(shellCommandLine(texts.slice(builtinAt)))
+      : undefined;
+    for (const problem of builtinLine?.ok === false ? builtinLine.problems : []) {
+      const found = command.args
+        .slice(builtinAt)
+        .flatMap(valuesIn)
+        .find((value) => value.name === problem.name);
+      const message = withoutOffsets(problem.message);
+      if (found && message.startsWith(`{{${problem.name}}}`))
+        refuseFound(found, problem.reason, () => message);
+      else if (found) refuse(problem.reason, problem.name, found.start, message);
+    }
     const parallel = parallelInputFile(texts);
     const parallelFed = parallel?.synthetic ? xargsFed(parallel.synthetic, undefined, inherited) : undefined;
     // What xargs reads becomes its program's arguments, cut at blanks and newlines, its quotes read

@@ -17,7 +17,7 @@ import {
   shellScriptIn,
 } from '../../../src/targets/shell-script.ts';
 import type { CommandShape } from '../../helpers/command-shapes.ts';
-import { assertRefused, checkedOnceRendered } from '../../helpers/command-checks.ts';
+import { assertAccepted, assertRefused, checkedOnceRendered } from '../../helpers/command-checks.ts';
 
 const SHAPES: CommandShape[] = JSON.parse(
   readFileSync(join(import.meta.dirname, '../../fixtures/targets/command-shapes.json'), 'utf8'),
@@ -28,12 +28,14 @@ const ARGV_PROBLEMS = new Map(SHAPES.map((shape) => [shape, argvShellProblems(sh
 
 const templated = (word: string) => new RegExp(PLACEHOLDER.source).test(word);
 
-/** The program a command runs, past `builtin` and `command` (which a shell line reads as its own). */
-const programOf = (argv: readonly string[]) => argv.find((word) => word !== 'builtin' && word !== 'command');
+/** The program a command runs, past `builtin` (which only a shell line reads as its own). */
+const programOf = (argv: readonly string[]) => argv.find((word) => word !== 'builtin');
 
 // Builtins a shell runs itself and that do something with a name or an arithmetic expression given to them
 // (let evaluates, declare -i and printf -v assign, unset and test -v name a variable). As an argv the command runs
-// a program of that name from PATH, if there is one, which does none of that.
+// a program of that name from PATH, if there is one, which does none of that: printf and test are programs of
+// their own, the others are no file anywhere. (command, read, getopts… are files that run the builtin in bash on
+// some systems: an argv naming one gets the line's checks, argv-commands.ts.)
 const NAME_BUILTINS = new Set([
   'let',
   'declare',
@@ -44,7 +46,6 @@ const NAME_BUILTINS = new Set([
   'unset',
   'printf',
   'test',
-  'read',
 ]);
 
 /** Why the line may be refused where the argv is accepted: each names the shapes it covers. */
@@ -191,4 +192,35 @@ test("an argv command gets the rules of a line for parallel's items and xargs' o
     ['v1.2.3', 'a b'],
     /is fed to parallel, which would cut it into several arguments of deploy.sh/,
   );
+});
+
+// macOS (and Fedora, RHEL) ship POSIX's regular built-ins as files, each running `builtin NAME "$@"` with a
+// /bin/sh that is bash there: ["command", "let", "n={{x}}"] given a[$(id)] ran id, as the line does. Such an
+// argv, and a line whose wrapper runs such a file (sudo command let …), get the checks of the built-in's line.
+test("a built-in's file (command, read, getopts…) run as a program gets the checks of the built-in", () => {
+  for (const argv of [
+    ['command', 'let', 'n={{x}}'],
+    ['sudo', 'command', 'let', 'n={{x}}'],
+    ['sudo', '-u', 'app', 'command', 'declare', '-i', 'n={{x}}'],
+  ])
+    assertRefused(
+      argv,
+      /is in (let|the value of n, an integer variable), which bash evaluates as an arithmetic expression/,
+    );
+  for (const argv of [
+    ['read', '{{x}}'],
+    ['env', 'A=1', 'read', '{{x}}'],
+    ['getopts', 'ab', '{{x}}'],
+  ])
+    assertRefused(argv, /names the variable of (read|getopts): its value would choose which variable/);
+  // Its message counts no character of a line the config does not hold.
+  assert.doesNotMatch(argvShellProblems(['command', 'let', 'n={{x}}']).join('\n'), /character \d+/);
+  // Elsewhere the value is data: an argument of a program command runs, a word of a script bash runs.
+  for (const argv of [
+    ['command', './deploy.sh', '{{x}}'],
+    ['sudo', 'command', '-p', './deploy.sh', '{{x}}'],
+    ['bash', 'deploy.sh', 'read', '{{x}}'],
+    ['kubectl', 'wait', '--for=condition={{x}}', 'deploy/app'],
+  ])
+    assertAccepted(argv);
 });
