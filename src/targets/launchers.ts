@@ -754,6 +754,8 @@ const BUILTIN_FILES = new Set([
  * is such a built-in's file, or undefined. Its words from there are checked as the same `shell: true` line. Pure.
  */
 export function builtinFileAt(words: readonly string[]): number | undefined {
+  // Most commands name none: no walk of their words then.
+  if (!words.some((word) => BUILTIN_FILES.has(programName(word)))) return undefined;
   return chosenWords(words).find(
     (word) => word.kind === 'program' && BUILTIN_FILES.has(programName(words[word.index]!)),
   )?.index;

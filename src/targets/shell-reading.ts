@@ -3218,7 +3218,8 @@ export function itemRoutes(texts: readonly string[], inherited: InlineContext | 
         `{{${name}}} is in an argument after ${fed.includes(k) ? '::::' : ':::'} of parallel, ${parallel!.why.replaceAll('VALUE', `{{${name}}}`)}`,
     });
   const xargsAt = xargsWord(texts);
-  const xargsProgram = chosenWords(texts).find((word) => word.index > xargsAt)?.index;
+  const xargsProgram =
+    xargsAt < 0 ? undefined : chosenWords(texts).find((word) => word.index > xargsAt)?.index;
   if (xargsAt >= 0)
     for (let k = xargsAt + 1; k < (xargsProgram ?? texts.length); k++) {
       const option = k > xargsAt + 1 ? texts[k - 1]! : '';
