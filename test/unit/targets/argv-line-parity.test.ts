@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { shellCommandLine } from '../../../src/targets/command-line.ts';
+import { shellCommandLine, shellQuote } from '../../../src/targets/command-line.ts';
 import { PLACEHOLDER } from '../../../src/targets/placeholder.ts';
 import {
   analyzeShellTemplate,
@@ -74,9 +74,19 @@ const LINE_STRICTER: Array<{ why: string; covers: (argv: readonly string[]) => b
 
 const lineStricter = (argv: readonly string[]) => LINE_STRICTER.find((reason) => reason.covers(argv));
 
-/** The lines a shape is written as: each word quoted, and the line of the test it comes from. */
+/**
+ * The lines a shape is written as: each word single-quoted where it must be (command-line.ts' shellQuote: the
+ * quoting library here, shell-quote, writes "{" as "\{", which is no template), the same with the words holding
+ * a template in double quotes where that reads the same, and the line of the test it comes from.
+ */
 function linesOf(shape: CommandShape): string[] {
   const lines = [shellCommandLine(shape.argv)];
+  if (!shape.argv.some((word) => /["$`\\!]/.test(word))) {
+    const doubled = shape.argv
+      .map((word, k) => (k > 0 && templated(word) ? `"${word}"` : shellQuote(word)))
+      .join(' ');
+    if (!lines.includes(doubled)) lines.push(doubled);
+  }
   // A line whose words splitCommand reads otherwise than a shell would ($NAME kept, a backslash) is not the
   // same command.
   if (shape.line !== undefined && !/[$`\\]/.test(shape.line) && !lines.includes(shape.line))
