@@ -30,7 +30,7 @@ import {
 } from '../facts/pull-request.ts';
 import { markerScope, markerTrust, ownAppId, ownBotLogin, readAppComments } from '../facts/own-comments.ts';
 import { eventExternalId, readLedger, recordInLedger, withLedger } from '../facts/approval-ledger.ts';
-import { answerOnce, answeringRefName } from '../facts/answer-once.ts';
+import { answerOnce, answeringRefName, swapOption } from '../facts/answer-once.ts';
 import { deploymentPullRequest } from './deployment-status.ts';
 import type { MarkerTrust } from '../facts/own-comments.ts';
 import {
@@ -64,7 +64,7 @@ interface RequestedActionPayload {
     started_at?: string | null;
   };
   sender: { login: string; type?: string };
-  repository: { name: string; owner: { login: string }; default_branch: string };
+  repository: { name: string; owner: { login: string }; default_branch: string; node_id?: string };
 }
 
 export type ApproveButtonOutcome =
@@ -105,6 +105,7 @@ export async function handleApproveButton(
     where,
     { ref: answeringRefName('press', `approve:${deliveryId}`), sha: checkRun.head_sha },
     press,
+    { now: () => now, ...swapOption(octokit, where, payload.repository.node_id) },
   );
   return once.claimed ? once.value : { status: 'ignored', reason: 'answered_by_another_delivery' };
 }
@@ -338,6 +339,7 @@ export async function handleControlButton(
     where,
     { ref: answeringRefName('press', `control:${deps.deliveryId}`), sha: checkRun.head_sha },
     press,
+    { now: deps.now, ...swapOption(octokit, where, payload.repository.node_id) },
   );
   return once.claimed ? once.value : { status: 'ignored', reason: 'answered_by_another_delivery' };
 }

@@ -7,7 +7,7 @@ import { parseCommand } from '../commands/parse.ts';
 import { userText } from '../../src/github/user-text.ts';
 import type { Octokit } from '../facts/github.ts';
 import { ownBotLogin } from '../facts/own-comments.ts';
-import { answerOnce, answeringRefName } from '../facts/answer-once.ts';
+import { answerOnce, answeringRefName, swapOption } from '../facts/answer-once.ts';
 
 type Account = { login: string; type?: string } | null | undefined;
 
@@ -28,6 +28,8 @@ export interface ReviewCommandEvent {
   at?: string;
   /** A commit of the repository (the pull request's base): where the claim ref points while answering. */
   baseSha: string;
+  /** The repository's GraphQL node id (the webhook's): a claim left behind is taken over with it. */
+  repositoryNodeId?: string;
 }
 
 export type ReviewCommandOutcome =
@@ -100,13 +102,14 @@ export async function handleReviewCommand(
       });
       return { status: 'answered', commentId: data.id };
     },
+    swapOption(octokit, where, event.repositoryNodeId),
   );
   return once.claimed ? once.value : { status: 'already_answered' };
 }
 
 interface ReviewPayload {
   action: string;
-  repository: { name: string; owner: { login: string } };
+  repository: { name: string; owner: { login: string }; node_id?: string };
   pull_request: { number: number; base: { sha: string } };
   sender: Account;
   review?: { id: number; body: string | null; user: Account; submitted_at?: string | null };
@@ -121,6 +124,7 @@ export function reviewCommandEventFrom(payload: ReviewPayload): ReviewCommandEve
     pr: payload.pull_request.number,
     baseSha: payload.pull_request.base.sha,
     sender: payload.sender,
+    ...(payload.repository.node_id ? { repositoryNodeId: payload.repository.node_id } : {}),
   };
   if (payload.review)
     return {
