@@ -44,6 +44,7 @@ import type { LockInfo, Locks } from '../locks.ts';
 import { deploymentLockOwner } from '../deploy/lock.ts';
 import { lockOwner } from '../deploy/replies.ts';
 import { checkRunsThroughSuites } from '../../src/github/app-check-runs.ts';
+import { answerOnce, answeringRefName, swapOption } from '../facts/answer-once.ts';
 
 export const GATE_PREFIX = 'approval / ';
 export const gateName = (environment: string): string => `${GATE_PREFIX}${environment}`;
@@ -523,7 +524,7 @@ interface ProtectionRulePayload {
   deployment_callback_url?: string;
   deployment?: (DeploymentMaker & { sha: string; payload?: unknown }) | null;
   pull_requests?: Array<{ number: number }>;
-  repository: { name: string; owner: { login: string }; default_branch: string };
+  repository: { name: string; owner: { login: string }; default_branch: string; node_id?: string };
 }
 
 export type ProtectionRuleOutcome =
@@ -603,38 +604,50 @@ export async function handleProtectionRule(
     deployers: async (key) =>
       lockDeployers(await starters(), { byApp, appRequester: await appRequester(key), botLogin }),
   };
-  const gate = await decideGate(octokit, {
+  // Decided and answered under the event's claim (facts/answer-once.ts): two deliveries of this request handled
+  // at once (a redelivery while the first is still at work, two replicas) would each find no gate for the run
+  // and each post one, with its "waiting" comment. Every delivery of it names the run and the environment.
+  const once = await answerOnce(
+    octokit.rest,
     where,
-    defaultBranch: payload.repository.default_branch,
-    environment,
-    sha,
-    ...(pullNumber !== undefined ? { pullNumber } : {}),
-    type,
-    ...(trusted.hotfix_reason !== undefined ? { hotfixReason: trusted.hotfix_reason } : {}),
-    requester: async (key) => gateRequesters(await starters(), await appRequester(key)),
-    botLogin,
-    markers,
-    records,
-    deployment,
-    now,
-  });
-  if (gate.answer !== 'pending') {
-    await answerRun(octokit, where, run, environment, gate.answer, gate.summary);
-    return { status: 'answered', answer: gate.answer, run };
-  }
-  // The gate is the config's environment (its name, approvals and notices), answered under GitHub's name.
-  const key = gate.environment ?? environment;
-  const by = await appRequester(key);
-  const ref: GateRef = {
-    run,
-    env: key,
-    ...(key !== environment ? { github: environment } : {}),
-    pr: pullNumber!,
-    type,
-    own: byApp,
-    ...(by !== undefined ? { by } : {}),
-  };
-  return waitForApprovals(octokit, where, sha, ref, gate.summary, markers);
+    { ref: answeringRefName('gate', `${run}:${environment.toLowerCase()}`), sha },
+    async (): Promise<ProtectionRuleOutcome> => {
+      const gate = await decideGate(octokit, {
+        where,
+        defaultBranch: payload.repository.default_branch,
+        environment,
+        sha,
+        ...(pullNumber !== undefined ? { pullNumber } : {}),
+        type,
+        ...(trusted.hotfix_reason !== undefined ? { hotfixReason: trusted.hotfix_reason } : {}),
+        requester: async (key) => gateRequesters(await starters(), await appRequester(key)),
+        botLogin,
+        markers,
+        records,
+        deployment,
+        now,
+      });
+      if (gate.answer !== 'pending') {
+        await answerRun(octokit, where, run, environment, gate.answer, gate.summary);
+        return { status: 'answered', answer: gate.answer, run };
+      }
+      // The gate is the config's environment (its name, approvals and notices), answered under GitHub's name.
+      const key = gate.environment ?? environment;
+      const by = await appRequester(key);
+      const ref: GateRef = {
+        run,
+        env: key,
+        ...(key !== environment ? { github: environment } : {}),
+        pr: pullNumber!,
+        type,
+        own: byApp,
+        ...(by !== undefined ? { by } : {}),
+      };
+      return waitForApprovals(octokit, where, sha, ref, gate.summary, markers);
+    },
+    { now: () => now, ...swapOption(octokit, where, payload.repository.node_id) },
+  );
+  return once.claimed ? once.value : { status: 'ignored', reason: 'answered_by_another_delivery' };
 }
 
 /**
