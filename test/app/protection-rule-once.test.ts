@@ -81,6 +81,10 @@ test('two deliveries of one protection-rule request handled at once make one gat
     assert.equal(gates(fake).length, 1, 'one gate');
     assert.equal(waitingComments(fake).length, 1, waitingComments(fake).join('\n---\n'));
     assert.equal(reviewOf(fake, 61), undefined, 'the run waits for approvals');
+    const claims = fake
+      .requestsFor('git/create-ref')
+      .filter((r) => String((r.body as { ref?: string }).ref).startsWith('refs/deploy-answering/'));
+    assert.deepEqual(claims.map((r) => r.status).sort(), [201, 422], 'both claimed it; one got it');
     assert.deepEqual(claimRefs(fake), [], 'the claim is removed');
     // A redelivery later finds the gate.
     await deliver(probot, 'rule-1', payload);
