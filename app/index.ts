@@ -60,7 +60,7 @@ export function deployApp(options: AppOptions = {}): (app: Probot) => void {
     const schedule = { keys, now, records, ...(options.botLogin ? { botLogin: options.botLogin } : {}) };
     registerDeploymentStatus(app, dueLook(schedule));
     registerScheduleTriggers(app, schedule);
-    registerWaitNotice(app, records, channel);
+    registerWaitNotice(app, records, channel, now);
     registerPullRequest(app, keys, records, now);
     registerWorkflowRun(app, records);
     // A command written in a review or on the diff is not read; its writer is told where to write it.

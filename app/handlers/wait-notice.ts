@@ -5,7 +5,9 @@
 // must be the App's own (app/handlers/check-run.ts answers them).
 //
 // Once: the commit's check runs of that name are listed first and one with this wait's external_id is
-// enough. Two deliveries at the same moment may both create one; the second is a harmless duplicate.
+// enough. Two deliveries at the same moment (a redelivery while the first is still at work, two replicas, or
+// two statuses of one wait) would each list none and each make one: they list and write under the wait's claim
+// (facts/answer-once.ts), so the second finds the claim, or once it is gone, the notice.
 import type { Probot } from 'probot';
 import { controlCheckName, waitExternalId } from '../../src/control/github-channel.ts';
 import { failureHoldSince } from '../../src/control/rollout.ts';
@@ -15,6 +17,7 @@ import { userText } from '../../src/github/user-text.ts';
 import type { Rollout } from '../../src/state/record.ts';
 import type { Api, Octokit, Where } from '../facts/github.ts';
 import { ownAppId } from '../facts/own-comments.ts';
+import { answerOnce, answeringRefName, swapOption } from '../facts/answer-once.ts';
 import { commandText, position } from '../deploy/control.ts';
 import type { ControlChannel } from '../deploy/control.ts';
 import type { RecordReader } from '../state.ts';
@@ -22,13 +25,20 @@ import type { RecordReader } from '../state.ts';
 interface StatusPayload {
   deployment_status: { state: string; description?: string | null };
   deployment: { id: number; environment: string };
-  repository: { name: string; owner: { login: string } };
+  repository: { name: string; owner: { login: string }; node_id?: string };
 }
 
 export type WaitNoticeOutcome =
   | {
       status: 'ignored';
-      reason: 'not_in_progress' | 'state_refused' | 'no_rollout' | 'other_deployment' | 'not_waiting';
+      reason:
+        | 'not_in_progress'
+        | 'state_refused'
+        | 'no_rollout'
+        | 'other_deployment'
+        | 'not_waiting'
+        /** Another delivery holds the wait's claim: it makes the notice, or finds it made. */
+        | 'answered_by_another_delivery';
     }
   | { status: 'exists' | 'created'; checkRunId: number; externalId: string };
 
@@ -80,6 +90,8 @@ export async function handleWaitNotice(
     records: RecordReader;
     writeNotice: ControlChannel['writeNotice'];
     warn: (fields: Record<string, unknown>, message: string) => void;
+    /** The App's clock: the claim's time (answer-once.ts). */
+    now?: () => Date;
   },
 ): Promise<WaitNoticeOutcome> {
   const { records, warn } = deps;
@@ -110,36 +122,56 @@ export async function handleWaitNotice(
   // earlier wait at this step) is refused, as it may have been pressed before the batch failed.
   const failedAt = failureHoldSince(rollout);
   const externalId = waitExternalId(rollout.deploymentId, wait.step, failedAt);
+  const sha = rollout.sha;
   const name = controlCheckName(environment);
   const appId = await ownAppId(octokit);
   // Through the App's own check suite: the commit's check-run list leaves out all but its 1000 newest suites,
   // and a notice missed there would be made again on every status. Past 1000 of the App's own check runs of
   // the name, part of them (the newest, where a notice made for this wait is): the read failed on every
   // status before, and no notice was made for a new wait.
-  const { runs, partial } = await checkRunsThroughSuites(octokit.rest, where, {
-    sha: rollout.sha,
-    name,
-    appId,
-    partial: true,
-  });
-  const found = runs.find((r) => r.external_id === externalId);
-  if (found) return { status: 'exists', checkRunId: found.id, externalId };
-  const { checkRunId } = await deps.writeNotice(octokit.rest as unknown as ControlWriteApi, where, {
-    sha: rollout.sha,
-    place: { repository: `${where.owner}/${where.repo}`, environment, deploymentId: rollout.deploymentId },
-    step: wait.step,
-    ...(Number.isFinite(failedAt) ? { failedAt } : {}),
-    display: waitDisplay(environment, { ...rollout, wait }, partial !== undefined),
-  });
-  return { status: 'created', checkRunId, externalId };
+  const look = () => checkRunsThroughSuites(octokit.rest, where, { sha, name, appId, partial: true });
+  // Looked for before claiming: most statuses of a wait find its notice, and cost no claim.
+  const seen = (await look()).runs.find((r) => r.external_id === externalId);
+  if (seen) return { status: 'exists', checkRunId: seen.id, externalId };
+  const once = await answerOnce(
+    octokit.rest,
+    where,
+    { ref: answeringRefName('notice', externalId), sha },
+    async (): Promise<WaitNoticeOutcome> => {
+      // Again under the claim: made by a delivery that held it since.
+      const { runs, partial } = await look();
+      const found = runs.find((r) => r.external_id === externalId);
+      if (found) return { status: 'exists', checkRunId: found.id, externalId };
+      const { checkRunId } = await deps.writeNotice(octokit.rest as unknown as ControlWriteApi, where, {
+        sha,
+        place: {
+          repository: `${where.owner}/${where.repo}`,
+          environment,
+          deploymentId: rollout.deploymentId,
+        },
+        step: wait.step,
+        ...(Number.isFinite(failedAt) ? { failedAt } : {}),
+        display: waitDisplay(environment, { ...rollout, wait }, partial !== undefined),
+      });
+      return { status: 'created', checkRunId, externalId };
+    },
+    { ...(deps.now ? { now: deps.now } : {}), ...swapOption(octokit, where, payload.repository.node_id) },
+  );
+  return once.claimed ? once.value : { status: 'ignored', reason: 'answered_by_another_delivery' };
 }
 
-export function registerWaitNotice(app: Probot, records: RecordReader, channel: ControlChannel): void {
+export function registerWaitNotice(
+  app: Probot,
+  records: RecordReader,
+  channel: ControlChannel,
+  now?: () => Date,
+): void {
   app.on('deployment_status.created', async (context) => {
     const outcome = await handleWaitNotice(context.octokit, context.payload as unknown as StatusPayload, {
       records,
       writeNotice: channel.writeNotice,
       warn: (fields, message) => context.log.warn(fields, message),
+      ...(now ? { now } : {}),
     });
     // Most statuses wait for nothing: that is logged at debug, so an info log keeps one line per status
     // (the status comment's) and does not pay for a second (issue 16: about 10 µs a delivery at info).

@@ -444,6 +444,12 @@ function lastRequest(w: World) {
 }
 
 async function statusInProgress(w: World) {
+  const payload = await inProgressPayload(w);
+  await w.probot.receive({ id: crypto.randomUUID(), name: 'deployment_status', payload } as Receive);
+}
+
+/** A new in_progress status of the deployment, waiting, and its deployment_status delivery's payload. */
+async function inProgressPayload(w: World) {
   const { id } = await rest(w.fake, 'POST', `/deployments/${w.deploymentId}/statuses`, {
     state: 'in_progress',
     description: 'waiting at canary 25 % for /promote',
@@ -453,14 +459,7 @@ async function statusInProgress(w: World) {
     .repo()
     .deploymentStatuses.get(w.deploymentId)!
     .find((s) => s.id === id)!;
-  const payload = storedDeploymentWebhook(
-    w.fake,
-    { owner, repo },
-    'deployment_status',
-    w.deploymentId,
-    status,
-  );
-  await w.probot.receive({ id: crypto.randomUUID(), name: 'deployment_status', payload } as Receive);
+  return storedDeploymentWebhook(w.fake, { owner, repo }, 'deployment_status', w.deploymentId, status);
 }
 
 test('wait notice: the in_progress status of a waiting rollout gets one `rollout / <env>` check run with Promote and Abort', async () => {
@@ -476,6 +475,43 @@ test('wait notice: the in_progress status of a waiting rollout gets one `rollout
     await writeRecord(w, waiting({ step: 3, kind: 'hold', by: 'alice' }));
     await statusInProgress(w);
     assert.equal(controlRuns(w.fake).filter((c) => String(c.external_id).startsWith('wait:')).length, 2);
+  });
+});
+
+test('wait notice: two deliveries of one status handled at once (a redelivery while the first is at work) make one notice', async () => {
+  await run(async (w) => {
+    await writeRecord(w, waiting());
+    const payload = await inProgressPayload(w);
+    // Neither delivery goes on from reading the App's `rollout` check runs, nor from claiming the wait, before
+    // both have got that far.
+    w.fake.holdUntil({
+      operationId: 'checks/list-suites-for-ref',
+      where: (r) => r.query.check_name === NAME,
+      count: 2,
+    });
+    w.fake.holdUntil({
+      operationId: 'git/create-ref',
+      where: (r) => String((r.body as { ref?: string }).ref).startsWith('refs/deploy-answering/'),
+      count: 2,
+    });
+    const delivery = crypto.randomUUID();
+    const deliver = () => w.probot.receive({ id: delivery, name: 'deployment_status', payload } as Receive);
+    await Promise.all([deliver(), deliver()]);
+    const notices = controlRuns(w.fake).filter((c) => c.external_id === `wait:${w.deploymentId}:2`);
+    assert.equal(notices.length, 1, 'one notice');
+    const claims = w.fake
+      .requestsFor('git/create-ref')
+      .filter((r) => String((r.body as { ref?: string }).ref).startsWith('refs/deploy-answering/'));
+    assert.deepEqual(claims.map((r) => r.status).sort(), [201, 422], 'both claimed it; one got it');
+    assert.ok(
+      w.fake.requestsFor('checks/list-suites-for-ref').filter((r) => r.query.check_name === NAME).length >= 2,
+      'both looked for the notice',
+    );
+    assert.deepEqual(
+      [...w.fake.repo().refs.keys()].filter((r) => r.startsWith('deploy-answering/')),
+      [],
+      'the claim is removed',
+    );
   });
 });
 
