@@ -694,14 +694,18 @@ async function gateRuns(
     appId: await ownAppId(octokit),
     ...(externalId !== undefined
       ? {
-          until: (read) => read.some((r) => r.external_id === externalId),
+          until: (read) =>
+            read.some((r) => r.external_id === externalId && r.conclusion === 'action_required'),
         }
       : {}),
   });
   return runs;
 }
 
-/** Posts the pending gate (once per run: a redelivered event finds the check run it already made). */
+/**
+ * Posts the pending gate (once per request: a redelivered event finds the waiting check run it already made;
+ * a re-run of the workflow run, whose earlier gate is closed, gets a new one).
+ */
 async function waitForApprovals(
   octokit: Octokit,
   where: Where,
@@ -714,8 +718,11 @@ async function waitForApprovals(
   // Every run's gate, not only the newest of the name: a redelivery for an older workflow run must find the
   // check run it already made. Read through the App's own check suites (gateRuns), newest first, stopping at
   // the one found: a flood of other suites on the commit does not hide it (which would make a second gate).
+  // Only a gate still waiting is this request's: a closed one of the same run (approved and deployed,
+  // rejected, or cancelled when the run ended) is a past attempt's, and a re-run (GitHub keeps the run's id)
+  // that waits again needs a gate with an Approve button, which approvals answer.
   const existing = await gateRuns(octokit, where, sha, ref.env, externalId);
-  const same = existing.find((r) => r.external_id === externalId);
+  const same = existing.find((r) => r.external_id === externalId && r.conclusion === 'action_required');
   if (same) return { status: 'waiting', run: ref.run, checkRunId: same.id, duplicate: true };
   const { data: checkRun } = await octokit.rest.checks.create({
     ...where,
