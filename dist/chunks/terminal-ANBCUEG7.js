@@ -1,2 +1,0 @@
-import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
-import{formatElapsed,summary,terminalReporter}from"./chunk-GU3V6DO5.js";import"./chunk-BDBYFQOQ.js";import{plain}from"./chunk-EG653PC4.js";import"./chunk-SX7KY24A.js";import"./chunk-J5SKFGZV.js";import"./chunk-XHFUPYX7.js";import"./chunk-MV2HMAH2.js";import"./chunk-PDT27WTI.js";import"./chunk-ZI34HJVV.js";import"./chunk-LCCDW3TC.js";import"./chunk-ZPZR67VI.js";import"./chunk-YZASLWB7.js";export{formatElapsed,plain,summary,terminalReporter};
