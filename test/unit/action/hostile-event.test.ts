@@ -14,6 +14,7 @@ import {
 import { InputError, planRun } from '../../../src/action/inputs.ts';
 import { webhookPayload } from '../../fake-github/index.ts';
 import { inputs } from '../../helpers/action-inputs.ts';
+import { valuePaths, withValueAt } from '../../helpers/value-paths.ts';
 
 const HOSTILE: unknown[] = [{ toString: 'x', valueOf: 'y' }, ['a'], { nested: { toString: 1 } }, 7, null];
 
@@ -28,20 +29,6 @@ function env(eventName: string): NodeJS.ProcessEnv {
 }
 
 /** Every path to a value (mapping values and list items). */
-function paths(value: unknown, at: (string | number)[] = []): (string | number)[][] {
-  if (Array.isArray(value)) return value.flatMap((item, i) => [[...at, i], ...paths(item, [...at, i])]);
-  if (value && typeof value === 'object')
-    return Object.entries(value).flatMap(([key, item]) => [[...at, key], ...paths(item, [...at, key])]);
-  return [];
-}
-
-function replaced(doc: unknown, path: (string | number)[], value: unknown): Record<string, unknown> {
-  const copy = structuredClone(doc) as Record<string | number, unknown>;
-  let node = copy;
-  for (const key of path.slice(0, -1)) node = node[key] as Record<string | number, unknown>;
-  node[path.at(-1)!] = value;
-  return copy;
-}
 
 /** The context's fields that become text (messages, the job summary, comments) are text, or absent. */
 function assertTextFields(c: RunContext, where: string) {
@@ -113,10 +100,10 @@ for (const { name, event } of EVENTS)
     assertTextFields(read, `${name} as it is`);
     let refused = 0;
     let checked = 0;
-    for (const path of paths(event))
+    for (const path of valuePaths(event))
       for (const value of HOSTILE) {
         const where = `${name} ${path.join('.')} = ${JSON.stringify(value)}`;
-        const hostile = replaced(event, path, value);
+        const hostile = withValueAt(event, path, value);
         checked++;
         let context: RunContext;
         try {
@@ -144,16 +131,17 @@ test('a deployment whose ref or task is not text, or a dispatch input that is a 
   const deployment = EVENTS[0]!.event;
   for (const field of ['ref', 'task'])
     assert.throws(
-      () => readRunContext(env('deployment'), replaced(deployment, ['deployment', field], { toString: 'x' })),
+      () =>
+        readRunContext(env('deployment'), withValueAt(deployment, ['deployment', field], { toString: 'x' })),
       (error: Error) =>
         error instanceof ContextError &&
         error.message === `deployment 555: its ${field} is {"toString":"x"}, not text`,
     );
   // Absent or null: the deployment's commit, and the task GitHub defaults to.
-  const bare = readRunContext(env('deployment'), replaced(deployment, ['deployment', 'ref'], null));
+  const bare = readRunContext(env('deployment'), withValueAt(deployment, ['deployment', 'ref'], null));
   assert.equal(bare.deployment?.ref, bare.deployment?.sha);
   assert.equal(
-    readRunContext(env('deployment'), replaced(deployment, ['deployment', 'task'], null)).deployment?.task,
+    readRunContext(env('deployment'), withValueAt(deployment, ['deployment', 'task'], null)).deployment?.task,
     'deploy',
   );
 
@@ -161,7 +149,7 @@ test('a deployment whose ref or task is not text, or a dispatch input that is a 
     () =>
       readRunContext(
         env('workflow_dispatch'),
-        replaced(EVENTS[3]!.event, ['inputs', 'version'], { valueOf: 'y' }),
+        withValueAt(EVENTS[3]!.event, ['inputs', 'version'], { valueOf: 'y' }),
       ),
     (error: Error) =>
       error instanceof ContextError &&
@@ -171,7 +159,9 @@ test('a deployment whose ref or task is not text, or a dispatch input that is a 
 });
 
 test("a fork's name that is not text is still a fork, named as one", () => {
-  const event = replaced(EVENTS[1]!.event, ['pull_request', 'head', 'repo', 'full_name'], { toString: 'x' });
+  const event = withValueAt(EVENTS[1]!.event, ['pull_request', 'head', 'repo', 'full_name'], {
+    toString: 'x',
+  });
   const c = readRunContext(env('pull_request'), event);
   assert.equal(c.fork?.repository, 'a fork');
 });

@@ -12,6 +12,7 @@ import { MAX_BODY_BYTES } from '../../../src/analysis/http.ts';
 import type { PrometheusProviderConfig } from '../../../src/analysis/schema.ts';
 import type { Result } from '../../../src/analysis/types.ts';
 import { freePort } from '../../helpers/prometheus.ts';
+import { valuePaths, withValueAt } from '../../helpers/value-paths.ts';
 
 interface Seen {
   url: string;
@@ -558,21 +559,12 @@ test('an answer with any field of another kind (a mapping with a toString key, a
     error: { status: 'error', errorType: 'bad_data', error: 'parse error', warnings: ['w'] },
   };
   const kinds: unknown[] = [{ toString: 'x', valueOf: 'y' }, ['a'], 'text', null];
-  const paths = (value: unknown, at: (string | number)[] = []): (string | number)[][] =>
-    Array.isArray(value)
-      ? value.flatMap((item, i) => [[...at, i], ...paths(item, [...at, i])])
-      : value && typeof value === 'object'
-        ? Object.entries(value).flatMap(([key, item]) => [[...at, key], ...paths(item, [...at, key])])
-        : [];
   let reads = 0;
   for (const [name, answer] of Object.entries(answers))
-    for (const path of paths(answer))
+    for (const path of valuePaths(answer))
       for (const kind of kinds)
         for (const status of [200, 400, 503]) {
-          const body = structuredClone(answer) as Record<string | number, unknown>;
-          let node = body;
-          for (const key of path.slice(0, -1)) node = node[key] as Record<string | number, unknown>;
-          node[path.at(-1)!] = kind;
+          const body = withValueAt(answer, path, kind);
           const client = new PrometheusClient(
             'prom',
             { type: 'prometheus', url: 'http://127.0.0.1:9', retries: 0 },

@@ -11,6 +11,7 @@ import { decideAtDeadline } from '../../../src/analysis/deadline.ts';
 import { createJudgeState, judge, type JudgeState } from '../../../src/analysis/judge.ts';
 import { readRecording, RecordingError } from '../../../src/analysis/recording.ts';
 import { analyzeRecording, runAnalyzeCommand } from '../../../src/analysis/replay.ts';
+import { valuePaths, withValueAt } from '../../helpers/value-paths.ts';
 
 const MINUTE = 60_000;
 
@@ -580,21 +581,6 @@ test('a problem quoting a huge key or value is cut short, not printed in full fo
 
 const HOSTILE_VALUES: unknown[] = [{ toString: 'x', valueOf: 'y' }, ['a'], 'text', null];
 
-function valuePaths(value: unknown, at: (string | number)[] = []): (string | number)[][] {
-  if (Array.isArray(value)) return value.flatMap((item, i) => [[...at, i], ...valuePaths(item, [...at, i])]);
-  if (value && typeof value === 'object')
-    return Object.entries(value).flatMap(([key, item]) => [[...at, key], ...valuePaths(item, [...at, key])]);
-  return [];
-}
-
-function withValue(doc: unknown, path: (string | number)[], value: unknown): unknown {
-  const copy = structuredClone(doc) as Record<string | number, unknown>;
-  let node = copy;
-  for (const key of path.slice(0, -1)) node = node[key] as Record<string | number, unknown>;
-  node[path.at(-1)!] = value;
-  return copy;
-}
-
 for (const fixture of [
   'test/fixtures/analysis/canary-sustained-errors.ndjson',
   'test/fixtures/analysis/formats/20de658-histogram-errors.ndjson',
@@ -612,7 +598,7 @@ for (const fixture of [
       for (const path of valuePaths(doc))
         for (const value of HOSTILE_VALUES) {
           const copy = [...lines];
-          copy[at] = JSON.stringify(withValue(doc, path, value));
+          copy[at] = JSON.stringify(withValueAt(doc, path, value));
           writeFileSync(file, `${copy.join('\n')}\n`);
           const where = `line ${at + 1} ${path.join('.')} = ${JSON.stringify(value)}`;
           try {

@@ -9,6 +9,7 @@ import { test } from 'node:test';
 import { parse, stringify } from 'yaml';
 import { parseConfig } from '../../../src/config/load.ts';
 import { planDeployment } from '../../../src/pipeline/plan.ts';
+import { valuePaths, withValueAt } from '../../helpers/value-paths.ts';
 
 const MINIMAL = parse(readFileSync('test/fixtures/config/minimal.yml', 'utf8'));
 
@@ -63,20 +64,6 @@ const HOSTILE: Record<string, unknown>[] = [
 ];
 
 /** Every path to a value (mapping values and list items) in a parsed document. */
-function paths(value: unknown, at: (string | number)[] = []): (string | number)[][] {
-  if (Array.isArray(value)) return value.flatMap((item, i) => [[...at, i], ...paths(item, [...at, i])]);
-  if (value && typeof value === 'object')
-    return Object.entries(value).flatMap(([key, item]) => [[...at, key], ...paths(item, [...at, key])]);
-  return [];
-}
-
-function replaced(doc: unknown, path: (string | number)[], value: unknown): unknown {
-  const copy = structuredClone(doc) as Record<string | number, unknown>;
-  let node = copy;
-  for (const key of path.slice(0, -1)) node = node[key] as Record<string | number, unknown>;
-  node[path.at(-1)!] = value;
-  return copy;
-}
 
 const CONFIGS = configs();
 
@@ -93,9 +80,9 @@ for (const { name, doc } of CONFIGS)
     assert.ok(parseConfig(stringify(doc), 'deploy.yml').ok, `${name} is valid as it is`);
     let refused = 0;
     let checked = 0;
-    for (const path of paths(doc))
+    for (const path of valuePaths(doc))
       for (const hostile of HOSTILE) {
-        const text = stringify(replaced(doc, path, hostile));
+        const text = stringify(withValueAt(doc, path, hostile));
         const where = `${path.join('.')} = ${JSON.stringify(hostile)}`;
         let result: ReturnType<typeof parseConfig>;
         assert.doesNotThrow(() => {

@@ -7,6 +7,7 @@ import { test } from 'node:test';
 import { readDeploymentFacts, type GraphqlFn } from '../../../src/metrics/github-read.ts';
 import { githubMetricsReport } from '../../../src/metrics/report.ts';
 import { formatMetricsText, renderMetricsSummary } from '../../../src/report/metrics.ts';
+import { valuePaths, withValueAt } from '../../helpers/value-paths.ts';
 
 const HOSTILE: unknown[] = [
   { toString: 'x', valueOf: 'y' },
@@ -38,21 +39,6 @@ const NODE = {
   },
 };
 
-function paths(value: unknown, at: (string | number)[] = []): (string | number)[][] {
-  if (Array.isArray(value)) return value.flatMap((item, i) => [[...at, i], ...paths(item, [...at, i])]);
-  if (value && typeof value === 'object')
-    return Object.entries(value).flatMap(([key, item]) => [[...at, key], ...paths(item, [...at, key])]);
-  return [];
-}
-
-function replaced(doc: unknown, path: (string | number)[], value: unknown): unknown {
-  const copy = structuredClone(doc) as Record<string | number, unknown>;
-  let node = copy;
-  for (const key of path.slice(0, -1)) node = node[key] as Record<string | number, unknown>;
-  node[path.at(-1)!] = value;
-  return copy;
-}
-
 const answering =
   (node: unknown): GraphqlFn =>
   async () => ({
@@ -81,11 +67,11 @@ test('the node as GitHub writes it is read', async () => {
 
 test('any field of a deployment node given another kind of value is read or left out, never a TypeError', async () => {
   let left = 0;
-  for (const path of paths(NODE))
+  for (const path of valuePaths(NODE))
     for (const value of HOSTILE) {
       const where = `${path.join('.')} = ${JSON.stringify(value)}`;
       try {
-        const { read } = await summary(replaced(NODE, path, value));
+        const { read } = await summary(withValueAt(NODE, path, value));
         if (read.deployments.length === 0) left++;
         for (const fact of read.deployments) assert.equal(typeof fact.id, 'string', where);
       } catch (error) {
