@@ -385,6 +385,11 @@ export function stateDirOf(config: RawConfig, override?: string): string {
   return override ?? config.state_dir ?? '.deploy-action';
 }
 
+/** `production: true`, or named production in any case (GitHub's environment names ignore case). */
+export function isProductionEnvironment(name: string, flag: boolean | undefined): boolean {
+  return flag ?? name.toLowerCase() === 'production';
+}
+
 export function resolveEnvironment(
   config: RawConfig,
   name: string,
@@ -438,7 +443,7 @@ export function resolveEnvironment(
   return {
     name,
     url: env.url,
-    production: env.production ?? name === 'production',
+    production: isProductionEnvironment(name, env.production),
     strategy,
     control: {
       maxWaitInJobMs: env.control?.max_wait_in_job ?? preset.control.maxWaitInJobMs,

@@ -1,6 +1,7 @@
 // Turns the `approvals:` sections of a validated config into the policy of one environment: the
 // environment's section overrides the top-level one key by key (hotfix and rollback key by key too), freezes
 // add up, and every default is applied here so the evaluation never has to guess.
+import { isProductionEnvironment } from '../config/resolve.ts';
 import type { RawConfig } from '../config/schema.ts';
 import { unknownEnvironmentMessage } from '../config/suggest.ts';
 import { timeZoneProblem, type ApprovalsConfig } from './schema.ts';
@@ -63,11 +64,6 @@ export class PolicyError extends Error {
     super(message);
     this.name = 'PolicyError';
   }
-}
-
-/** `production: true`, or named production in any case (GitHub's environment names ignore case). */
-function isProductionEnvironment(name: string, flag: boolean | undefined): boolean {
-  return flag ?? name.toLowerCase() === 'production';
 }
 
 export function normalizePrincipal(name: string): Principal {
