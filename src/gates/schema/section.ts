@@ -2,7 +2,7 @@
 // this file, so it (and everything it imports) holds schemas only: the gates' run code, and what it pulls
 // in (execa, pg, parsers), stays out of whatever only loads a config (the App).
 import * as z from 'zod';
-import { duration } from '../../config/duration.ts';
+import { DURATION_LIMITS, durationUpTo } from '../../config/duration.ts';
 import { auditConfigSchema } from './audit.ts';
 import { buildConfigSchema } from './build.ts';
 import { infrastructureConfigSchema } from './infrastructure.ts';
@@ -20,7 +20,10 @@ export const gatesConfigSchema = z.strictObject({
     .max(32)
     .optional()
     .meta({ description: 'How many gates run at once (default: all of them).' }),
-  timeout: duration.optional().meta({ description: 'Default time limit of each gate (default 10m).' }),
+  // Every gate's default timeout, so bounded as a gate's own.
+  timeout: durationUpTo(DURATION_LIMITS.step)
+    .optional()
+    .meta({ description: 'Default time limit of each gate (default 10m).' }),
   tests: testsConfigSchema.optional(),
   audit: auditConfigSchema.optional(),
   secrets: secretsConfigSchema.optional(),

@@ -55,6 +55,10 @@ describe('durations are bounded by what they mean', () => {
     assert.deepEqual(errorsOf(env('    gates:\n      secrets: { timeout: 30d }\n')), [
       'deploy.yml:9:27: environments.production.gates.secrets.timeout: "30d" is too long: at most 24h here',
     ]);
+    // The section's timeout is every gate's default one, so it has the gate's bound.
+    assert.deepEqual(errorsOf(env('    gates:\n      timeout: 2d\n      secrets: {}\n')), [
+      'deploy.yml:9:16: environments.production.gates.timeout: "2d" is too long: at most 24h here',
+    ]);
     assert.deepEqual(errorsOf(env('    strategy: { type: canary, steps: [{ weight: 10, pause: 25d }] }\n')), [
       'deploy.yml:8:60: environments.production.strategy.steps[0].pause: "25d" is too long: at most 24h here',
     ]);
