@@ -4,20 +4,19 @@
 // replaced, one at a time, by such a mapping: the config is refused with located messages (or loaded where a
 // mapping is allowed there), and the loader never throws.
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { parse, stringify } from 'yaml';
 import { parseConfig } from '../../../src/config/load.ts';
 import { planDeployment } from '../../../src/pipeline/plan.ts';
+import { completed, configSnippets } from '../../helpers/doc-snippets.ts';
 import { valuePaths, withValueAt } from '../../helpers/value-paths.ts';
 
-const MINIMAL = parse(readFileSync('test/fixtures/config/minimal.yml', 'utf8'));
-
 /**
- * The configs: the demo's, the fixtures', and every config example of the docs (a fragment completed with
- * the minimal fixture's target and environment), so a field the docs show is covered when it is added.
+ * The configs: the demo's, the fixtures', and every config snippet of the docs, completed as
+ * docs-snippets.test.ts loads them (each loads there), so a field the docs show is covered when it is added.
  */
-function configs(): { name: string; doc: Record<string, unknown> }[] {
+async function configs(): Promise<{ name: string; doc: Record<string, unknown> }[]> {
   const found: { name: string; doc: Record<string, unknown> }[] = [];
   const files = [
     'examples/demo/deploy.yml',
@@ -25,34 +24,8 @@ function configs(): { name: string; doc: Record<string, unknown> }[] {
     'test/fixtures/config/shared-analysis-fresh-baseline.yml',
   ];
   for (const file of files) found.push({ name: file, doc: parse(readFileSync(file, 'utf8')) });
-  const pages = [
-    'README.md',
-    ...readdirSync('docs')
-      .filter((f) => f.endsWith('.md'))
-      .map((f) => `docs/${f}`),
-  ];
-  for (const page of pages) {
-    let n = 0;
-    for (const block of readFileSync(page, 'utf8').matchAll(/```ya?ml\n([\s\S]*?)```/g)) {
-      let doc: unknown;
-      try {
-        doc = parse(block[1]!);
-      } catch {
-        continue;
-      }
-      if (!doc || typeof doc !== 'object' || Array.isArray(doc)) continue;
-      const completed: Record<string, unknown> = {
-        environments: structuredClone(MINIMAL.environments),
-        ...doc,
-      };
-      const envs = Object.values(completed.environments as Record<string, { target?: unknown } | null>);
-      if (!completed.target && envs.some((env) => !env?.target))
-        completed.target = structuredClone(MINIMAL.target);
-      n++;
-      if (parseConfig(stringify(completed), 'deploy.yml').ok)
-        found.push({ name: `${page} example ${n}`, doc: completed });
-    }
-  }
+  for (const { where, text } of await configSnippets())
+    found.push({ name: where, doc: parse(completed(text)) });
   return found;
 }
 
@@ -65,7 +38,7 @@ const HOSTILE: Record<string, unknown>[] = [
 
 /** Every path to a value (mapping values and list items) in a parsed document. */
 
-const CONFIGS = configs();
+const CONFIGS = await configs();
 
 test('the configs cover the demo, the fixtures and the docs examples', () => {
   assert.ok(CONFIGS.length >= 10, CONFIGS.map((c) => c.name).join(', '));
@@ -73,6 +46,13 @@ test('the configs cover the demo, the fixtures and the docs examples', () => {
     CONFIGS.some((c) => JSON.stringify(c.doc).includes('"channels"')),
     'a config with notification channels',
   );
+  // Every snippet, none left out as invalid: those showing a canary's manual steps or a target's
+  // set_weight alone were skipped while the snippets were completed with the minimal fixture's target.
+  for (const page of ['docs/control.md', 'docs/reconcile.md', 'docs/canary-baseline.md'])
+    assert.ok(
+      CONFIGS.some((c) => c.name.startsWith(`${page}:`)),
+      `${page}'s config snippet is among ${CONFIGS.map((c) => c.name).join(', ')}`,
+    );
 });
 
 for (const { name, doc } of CONFIGS)
