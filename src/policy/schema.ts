@@ -7,6 +7,7 @@ import { DURATION_LIMITS, durationUpTo } from '../config/duration.ts';
 import { didYouMean } from '../config/suggest.ts';
 import {
   canonicalTimeZone,
+  CURRENT_NAMES,
   isUtcOffset,
   isValidTimeZone,
   parseClockTime,
@@ -146,7 +147,8 @@ export function timeZoneProblem(value: string): string {
       `"${value}" is a fixed UTC offset, not a time zone: ${allowed} (a zone follows its daylight-saving ` +
       'changes; for an offset all year round, "Etc/GMT-1" is UTC+01:00, its sign inverted as IANA writes it)'
     );
-  const known = Intl.supportedValuesOf('timeZone');
+  // Suggested by the names people write today (Asia/Kolkata), not ICU's old spellings (Asia/Calcutta).
+  const known = Intl.supportedValuesOf('timeZone').map((name) => CURRENT_NAMES[name] ?? name);
   return `unknown time zone "${value}": ${allowed}${didYouMean(value, known)}`;
 }
 

@@ -82,6 +82,7 @@ export function canonicalTimeZone(timeZone: string): string | undefined {
   let canonical: string | null;
   try {
     canonical = new Intl.DateTimeFormat('en-US', { timeZone }).resolvedOptions().timeZone;
+    canonical = CURRENT_NAMES[canonical] ?? canonical;
   } catch {
     canonical = null;
   }
@@ -89,6 +90,34 @@ export function canonicalTimeZone(timeZone: string): string | undefined {
   canonicalNames.set(timeZone, canonical);
   return canonical ?? undefined;
 }
+
+/**
+ * ICU (CLDR) keeps the old spelling of a renamed zone as its canonical id, so Intl answers "Asia/Calcutta"
+ * for "Asia/Kolkata" and "Europe/Kiev" for "Europe/Kyiv": a reply would name a zone the person did not write,
+ * by a name the tz database replaced. These are the same places under IANA's current names (CLDR's `iana`
+ * attribute); Intl takes both spellings.
+ */
+export const CURRENT_NAMES: Readonly<Record<string, string>> = {
+  'Africa/Asmera': 'Africa/Asmara',
+  'America/Buenos_Aires': 'America/Argentina/Buenos_Aires',
+  'America/Catamarca': 'America/Argentina/Catamarca',
+  'America/Coral_Harbour': 'America/Atikokan',
+  'America/Cordoba': 'America/Argentina/Cordoba',
+  'America/Godthab': 'America/Nuuk',
+  'America/Indianapolis': 'America/Indiana/Indianapolis',
+  'America/Jujuy': 'America/Argentina/Jujuy',
+  'America/Louisville': 'America/Kentucky/Louisville',
+  'America/Mendoza': 'America/Argentina/Mendoza',
+  'Asia/Calcutta': 'Asia/Kolkata',
+  'Asia/Katmandu': 'Asia/Kathmandu',
+  'Asia/Rangoon': 'Asia/Yangon',
+  'Asia/Saigon': 'Asia/Ho_Chi_Minh',
+  'Atlantic/Faeroe': 'Atlantic/Faroe',
+  'Europe/Kiev': 'Europe/Kyiv',
+  'Pacific/Enderbury': 'Pacific/Kanton',
+  'Pacific/Ponape': 'Pacific/Pohnpei',
+  'Pacific/Truk': 'Pacific/Chuuk',
+};
 
 const CANONICAL_KEPT = 1000;
 const canonicalNames = new Map<string, string | null>();
