@@ -73,8 +73,7 @@ export type ParseErrorCode =
   | 'conflicting_schedule'
   | 'schedule_time_malformed'
   | 'schedule_zone_unknown'
-  | 'schedule_time_nonexistent'
-  | 'schedule_time_ambiguous';
+  | 'schedule_time_nonexistent';
 
 export interface ParseError {
   kind: 'invalid';

@@ -565,7 +565,7 @@ const whenText = (when: DeployWhen): string => (when.kind === 'at' ? 'scheduled'
 /**
  * What follows `/deploy <environment>`: nothing (now), `at YYYY-MM-DD HH:MM [Area/City]`, or `--queue`. The
  * date, the time and a written zone are checked here (a real date, a 24-hour time, an IANA zone the platform
- * knows, a wall time the zone's clocks show exactly once); whether it is in the future is the caller's, who
+ * knows, a wall time the zone's clocks show: one shown twice is its first occurrence); whether it is in the future is the caller's, who
  * has the clock and the environment's default zone.
  */
 function deployWhen(rest: string[], queue: boolean, use: string): DeployWhen | undefined {

@@ -23,7 +23,7 @@ import {
 } from '../../src/policy/index.ts';
 import type { Actor, Policy } from '../../src/policy/index.ts';
 import { userText } from '../../src/github/user-text.ts';
-import { scheduleInstant } from '../../src/schedule/time.ts';
+import { repeatedNote, scheduleInstant } from '../../src/schedule/time.ts';
 import { mayCancel, queueOrder } from './decide.ts';
 import { askKey, requestId } from './record.ts';
 import type { ScheduledRequest } from './record.ts';
@@ -114,9 +114,11 @@ export async function scheduleDeploy(
     if (problem) return problem;
     record.at = time.at;
     record.zone = time.zone;
+    // A wall time shown twice (the clocks go back) is its first occurrence, as cron reads it: said, not hidden.
+    const repeated = time.repeated ? repeatedNote(when.local, time.at, time.repeated, time.zone) : undefined;
     return (
       (await duplicate(deps, where, record)) ??
-      recorded(deps, where, swap, record, policy, undefined, when.local.zone === undefined)
+      recorded(deps, where, swap, record, policy, undefined, when.local.zone === undefined, repeated)
     );
   }
   const lock = blockingLock(
@@ -204,6 +206,8 @@ async function recorded(
   lockedBy?: string,
   /** mode `at`: the comment wrote no zone, so the environment's was taken (said in the reply). */
   zoneDefaulted = false,
+  /** mode `at`: the wall time is shown twice that day; which occurrence was taken (repeatedNote). */
+  repeated?: string,
 ): Promise<Reply> {
   const written = await recordRequest(deps.api, where, deps.markers.keys, record, swap);
   if (written === 'invalid_environment')
@@ -276,9 +280,10 @@ async function recorded(
     const defaulted = zoneDefaulted
       ? ` (no time zone was written: read in the time zone of ${env(policy.environment)}, ${userText(record.zone ?? policy.timezone, { as: 'code' })})`
       : '';
+    const twice = repeated ? ` Note (\`schedule_time_repeated\`): ${userText(repeated)}.` : '';
     return {
       reaction: '+1',
-      body: `**Scheduled** (\`schedule_recorded\`): ${describeRequest(record)}${wrote}${defaulted}. At that time ${rechecked}. Cancel with ${cancel}.${staleAsk}`,
+      body: `**Scheduled** (\`schedule_recorded\`): ${describeRequest(record)}${wrote}${defaulted}.${twice} At that time ${rechecked}. Cancel with ${cancel}.${staleAsk}`,
     };
   }
   const list = await listRequests(deps.api, where, deps.markers.keys);

@@ -87,11 +87,15 @@ export async function scheduleRunCli(
       return refuse(error.code, `${error.message}; nothing was recorded`);
     throw error;
   }
+  // A wall time shown twice (the clocks go back) is its first occurrence, as cron reads it: said, not hidden.
+  const repeated = time.repeated?.toISOString();
   if (opts.json)
-    io.out(`${JSON.stringify({ type: 'schedule', ok: true, code: 'schedule_recorded', run })}\n`);
+    io.out(
+      `${JSON.stringify({ type: 'schedule', ok: true, code: 'schedule_recorded', run, ...(repeated ? { repeated } : {}) })}\n`,
+    );
   else
     io.out(
-      `scheduled ${run.environment} ${run.version} for ${run.at.toISOString()} (${run.id}); \`deploy-action reconcile\` starts it at or after that time, after checking the policy again\n`,
+      `scheduled ${run.environment} ${run.version} for ${run.at.toISOString()} (${run.id}); \`deploy-action reconcile\` starts it at or after that time, after checking the policy again${repeated ? `; that wall time happens twice in ${time.zone} (the clocks go back): the first is taken, the second (${repeated}) is not` : ''}\n`,
     );
   return EXIT_CODES.success;
 }

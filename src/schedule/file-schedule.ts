@@ -74,7 +74,7 @@ const fileSchema = z.strictObject({ v: z.literal(1), runs: z.array(runSchema).ma
 /**
  * `--at`: an ISO 8601 time with its offset (`2026-12-01T09:00:00Z`), or a local `YYYY-MM-DD HH:MM [Area/City]`
  * read in the environment's zone (`approvals.timezone`, UTC by default) when none is written. The App's rules:
- * in the future, at most 30 days ahead, a wall time the zone shows exactly once.
+ * in the future, at most 30 days ahead, a wall time the zone shows (one shown twice: its first occurrence).
  */
 export function parseRunAt(value: string, defaultZone: string, now: Date): TimeResult {
   const text = value.trim();

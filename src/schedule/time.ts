@@ -1,9 +1,10 @@
 // When a scheduled deployment is due: a local date and time (`2026-12-01 10:00`) in an IANA time zone, turned
 // into one instant, or refused with a stable code that says why. Pure: the clock comes in as `now`. Zones go
 // through Intl (src/policy/windows.ts, the platform's tz database), so a wall time skipped by a
-// daylight-saving change, or shown twice by one, is found and refused rather than guessed: "10:00" on the
-// night the clocks go back is two different instants, and a deployment must not pick one silently.
-import { isValidTimeZone, offsetAt } from '../policy/windows.ts';
+// daylight-saving change is refused (it names no instant), and one shown twice by the clocks going back
+// means its first occurrence, as cron and Kubernetes CronJob read it and as deploy windows and freezes do
+// (windows.ts): the result carries the second one, so the reply says which was taken, never silently.
+import { canonicalTimeZone, isValidTimeZone, offsetAt } from '../policy/windows.ts';
 
 /** How far ahead a deployment may be scheduled: beyond this the approvals and the plan are likely stale. */
 export const MAX_SCHEDULE_AHEAD_MS = 30 * 86_400_000;
@@ -21,10 +22,7 @@ export interface LocalTime {
 
 /** What is wrong with the time as written, whatever the clock says. */
 export type LocalTimeProblemCode =
-  | 'schedule_time_malformed'
-  | 'schedule_zone_unknown'
-  | 'schedule_time_nonexistent'
-  | 'schedule_time_ambiguous';
+  'schedule_time_malformed' | 'schedule_zone_unknown' | 'schedule_time_nonexistent';
 
 export type TimeProblemCode = LocalTimeProblemCode | 'schedule_time_past' | 'schedule_time_too_far';
 
@@ -34,8 +32,12 @@ export interface TimeProblem<C extends TimeProblemCode = TimeProblemCode> {
   message: string;
 }
 
+/**
+ * `zone`: the zone's canonical name (`europe/paris` → `Europe/Paris`). `repeated`: the wall time is shown
+ * twice that day (the clocks go back); `at` is the first occurrence, this the second, which the reply names.
+ */
 export type TimeResult<C extends TimeProblemCode = TimeProblemCode> =
-  { ok: true; at: Date; zone: string } | TimeProblem<C>;
+  { ok: true; at: Date; zone: string; repeated?: Date } | TimeProblem<C>;
 
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const TIME = /^([01]\d|2[0-3]):([0-5]\d)$/;
@@ -67,7 +69,7 @@ export function checkLocalTime(local: LocalTime): { ok: true } | TimeProblem<Loc
   if (local.zone !== undefined && !isZone(local.zone))
     return fail(
       'schedule_zone_unknown',
-      'the time zone is not an IANA time zone name (for example Europe/Berlin, America/New_York or UTC)',
+      `the time zone ${local.zone} is not an IANA time zone name the platform knows (for example Europe/Berlin, America/New_York or UTC; not an offset such as +01:00)`,
     );
   return { ok: true };
 }
@@ -78,15 +80,17 @@ export function isZone(zone: string): boolean {
 }
 
 /**
- * The one instant `local` names in `zone` (the written zone wins over `defaultZone`), or why there is none:
- * a wall time skipped by a daylight-saving change (`schedule_time_nonexistent`) or shown twice by one
- * (`schedule_time_ambiguous`), each with the instants around it.
+ * The instant `local` names in `zone` (the written zone wins over `defaultZone`), or why there is none: a
+ * wall time skipped by a daylight-saving change (`schedule_time_nonexistent`). One shown twice (the clocks go
+ * back) is its first occurrence, the second in `repeated`.
  */
 export function localToInstant(local: LocalTime, defaultZone: string): TimeResult<LocalTimeProblemCode> {
   const form = checkLocalTime(local);
   if (!form.ok) return form;
-  const zone = local.zone ?? defaultZone;
-  if (!isValidTimeZone(zone)) return fail('schedule_zone_unknown', `the time zone ${zone} is not known`);
+  const written = local.zone ?? defaultZone;
+  if (!isValidTimeZone(written))
+    return fail('schedule_zone_unknown', `the time zone ${written} is not known`);
+  const zone = canonicalTimeZone(written)!;
   const [year, month, day] = local.date.split('-').map(Number) as [number, number, number];
   const [hour, minute] = local.time.split(':').map(Number) as [number, number];
   const wall = Date.UTC(year, month - 1, day, hour, minute);
@@ -103,12 +107,18 @@ export function localToInstant(local: LocalTime, defaultZone: string): TimeResul
       'schedule_time_nonexistent',
       `${shown} does not exist: the clocks skip it when daylight-saving time begins; pick a time outside the skipped hour`,
     );
-  if (instants.length > 1)
-    return fail(
-      'schedule_time_ambiguous',
-      `${shown} happens twice (${new Date(instants[0]!).toISOString()} and ${new Date(instants[1]!).toISOString()}): the clocks repeat that hour when daylight-saving time ends; pick a time outside it or write it in UTC`,
-    );
-  return { ok: true, at: new Date(instants[0]!), zone };
+  return {
+    ok: true,
+    at: new Date(instants[0]!),
+    zone,
+    ...(instants.length > 1 ? { repeated: new Date(instants[1]!) } : {}),
+  };
+}
+
+/** What to say of a wall time shown twice: which occurrence was taken, and how to ask for the other. */
+export function repeatedNote(local: LocalTime, at: Date, repeated: Date, zone: string): string {
+  const [date, time] = [repeated.toISOString().slice(0, 10), repeated.toISOString().slice(11, 16)];
+  return `${local.date} ${local.time} happens twice in ${zone} (the clocks go back that night): the first, ${at.toISOString()}, is taken; for the second write ${date} ${time} UTC`;
 }
 
 /** `localToInstant`, and the instant must be in the future and at most MAX_SCHEDULE_AHEAD_MS ahead of `now`. */

@@ -150,14 +150,13 @@ test('pure: --at forms, and due runs decided with an injected clock', () => {
     at: new Date('2026-12-01T09:00:00Z'),
     zone: 'Europe/Berlin',
   });
-  assert.equal(
-    (
-      parseRunAt('2026-10-25 02:30 Europe/Berlin', 'UTC', new Date('2026-10-20T00:00:00Z')) as {
-        code: string;
-      }
-    ).code,
-    'schedule_time_ambiguous',
-  );
+  // Shown twice (the clocks go back): the first occurrence, as cron reads it; the second is named.
+  assert.deepEqual(parseRunAt('2026-10-25 02:30 Europe/Berlin', 'UTC', new Date('2026-10-20T00:00:00Z')), {
+    ok: true,
+    at: new Date('2026-10-25T00:30:00Z'),
+    zone: 'Europe/Berlin',
+    repeated: new Date('2026-10-25T01:30:00Z'),
+  });
   const parsed = parseConfig(
     'target:\n  commands:\n    deploy: ./d.sh\nenvironments:\n  production: {}\n',
     'deploy.yml',
