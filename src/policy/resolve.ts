@@ -406,10 +406,12 @@ export function policyIssues(config: RawConfig): PolicyIssue[] {
     (section.freezes ?? []).forEach((freeze, index) => {
       const from = parseDateTime(freeze.from, timezone);
       const to = parseDateTime(freeze.to, timezone);
+      // The instants are said: written apart, two local times can be one instant (both in the hour the clocks
+      // skip) or out of order (in the repeated hour, each is its first occurrence).
       if (from && to && from >= to)
         issues.push({
           path: [...path, 'freezes', index, 'to'],
-          message: `must be later than from (in ${timezone})`,
+          message: `must be later than from (in ${canonicalTimeZone(timezone)}, from is ${from.toISOString()} and to is ${to.toISOString()}; a local time the clocks skip is the instant they jump, one they show twice its first occurrence)`,
         });
     });
   }

@@ -333,7 +333,27 @@ describe('approvals section: cross-references (policyIssues)', () => {
     );
     assert.deepEqual(
       issues.map((issue) => [issue.path.join('.'), issue.message]),
-      [['environments.production.approvals.freezes.0.to', 'must be later than from (in Asia/Tokyo)']],
+      [
+        [
+          'environments.production.approvals.freezes.0.to',
+          'must be later than from (in Asia/Tokyo, from is 2025-12-20T04:00:00.000Z and to is 2025-12-20T01:00:00.000Z; a local time the clocks skip is the instant they jump, one they show twice its first occurrence)',
+        ],
+      ],
+    );
+  });
+
+  it('a freeze whose two ends fall in the hour the clocks skip is one instant, and the refusal says so', () => {
+    // Paris jumps 02:00 → 03:00 on 29 March 2026: 02:30 and 02:45 are both the jump (01:00Z).
+    const issues = policyIssues(
+      raw({
+        timezone: 'europe/paris',
+        freezes: [{ from: '2026-03-29T02:30', to: '2026-03-29T02:45', reason: 'x' }],
+      }),
+    );
+    assert.equal(issues.length, 1);
+    assert.match(
+      issues[0]!.message,
+      /in Europe\/Paris, from is 2026-03-29T01:00:00\.000Z and to is 2026-03-29T01:00:00\.000Z; a local time the clocks skip is the instant they jump/,
     );
   });
 });
