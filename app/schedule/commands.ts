@@ -20,6 +20,7 @@ import {
   mayDeploy,
   nextDeployableInstant,
   resolvePolicy,
+  wallClockText,
 } from '../../src/policy/index.ts';
 import type { Actor, Policy } from '../../src/policy/index.ts';
 import { userText } from '../../src/github/user-text.ts';
@@ -182,7 +183,10 @@ function notWithdrawnReply(same: ScheduledRequest, record: ScheduledRequest): Re
 function windowProblem(policy: Policy, at: Date): Reply | undefined {
   const local = `${code(at.toISOString())}`;
   const next = nextDeployableInstant(at, policy.windows, policy.timezone, policy.freezes);
-  const hint = next ? ` The next time it may start is ${code(next.toISOString())}.` : '';
+  const nextLocal = next && wallClockText(next, policy.timezone);
+  const hint = next
+    ? ` The next time it may start is ${code(next.toISOString())}${nextLocal ? ` (${userText(nextLocal)})` : ''}.`
+    : '';
   const freeze = activeFreeze(at, policy.freezes);
   if (freeze)
     return refusal(

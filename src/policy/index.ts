@@ -45,7 +45,13 @@ export {
   type DroppedRecord,
   type DropReason,
 } from './approvals.ts';
-export { isWithinWindows, nextWindowOpening, nextDeployableInstant, activeFreeze } from './windows.ts';
+export {
+  isWithinWindows,
+  nextWindowOpening,
+  nextDeployableInstant,
+  activeFreeze,
+  wallClockText,
+} from './windows.ts';
 export {
   explainDecision,
   explainRefusal,

@@ -9,7 +9,7 @@ import { approvalRule } from './evaluate.ts';
 import type { ApproverDecision, PolicyDecision, PolicyRefusal } from './evaluate.ts';
 import type { Policy } from './resolve.ts';
 import type { LockDecision } from './locks.ts';
-import { formatClockTime } from './windows.ts';
+import { formatClockTime, wallClockText } from './windows.ts';
 
 const short = (sha: string) => sha.slice(0, 7);
 const at = (login: string) => userText(login, { as: 'mention' });
@@ -40,7 +40,10 @@ export function explainRefusal(refusal: PolicyRefusal): string {
       const windows = refusal.windows
         .map((w) => `${w.days.join(', ')} ${formatClockTime(w.startMinute)}-${formatClockTime(w.endMinute)}`)
         .join('; ');
-      const next = refusal.nextOpening ? `; next opening ${when(refusal.nextOpening)}` : '';
+      const local = refusal.nextOpening && wallClockText(refusal.nextOpening, refusal.timezone);
+      const next = refusal.nextOpening
+        ? `; next opening ${when(refusal.nextOpening)}${local ? ` (${text(local)})` : ''}`
+        : '';
       return `outside the deploy windows (${windows}, ${text(refusal.timezone)})${next}`;
     }
     case 'prior_environment_missing': {

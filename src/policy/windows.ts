@@ -276,6 +276,19 @@ export function formatClockTime(minutes: number): string {
   return `${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
 }
 
+/**
+ * The wall clock of `instant` in `timeZone`, said after its UTC time where the zone is not UTC: "Mon 2026-12-07
+ * 09:00 Europe/Paris"; undefined in UTC. Windows are written in the zone, so a refusal's next opening reads
+ * best in it too.
+ */
+export function wallClockText(instant: Date, timeZone: string): string | undefined {
+  if (/^(?:UTC|Etc\/UTC|Etc\/GMT|GMT)$/i.test(timeZone)) return undefined;
+  const w = wallClock(instant, timeZone);
+  const day = w.weekday.charAt(0).toUpperCase() + w.weekday.slice(1);
+  const date = `${w.year}-${String(w.month).padStart(2, '0')}-${String(w.day).padStart(2, '0')}`;
+  return `${day} ${date} ${formatClockTime(w.hour * 60 + w.minute)} ${timeZone}`;
+}
+
 const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?(Z|[+-]\d{2}:\d{2})?$/;
 
 /**

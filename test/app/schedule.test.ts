@@ -233,7 +233,7 @@ test('asking: past, too far, a DST gap in the default zone, outside the window o
     // Friday is outside the window: the reply names the next time it may start (Tuesday 8 Dec, 10:00 Berlin).
     assert.match(
       replies(w.fake).find((r) => r.includes('2026-12-04'))!,
-      /2026-12-08T09:00:00\.000Z/,
+      /2026-12-08T09:00:00\.000Z` \(Tue 2026-12-08 10\u200D?:00 Europe\/Berlin\)/,
     );
     assert.deepEqual(scheduleRefs(w.fake), []);
   });

@@ -456,3 +456,27 @@ test('a state directory that is a file: run --at and reconcile say so with their
   assert.equal(dueLine(reconciled.stdout).results[0]?.code, 'schedule_unreadable');
   assert.equal(reconciled.code, 1);
 });
+
+test('run --at outside the windows of a zone says the next time it may start in UTC and as that zone wall clock', async (t) => {
+  const s = setup(
+    `    approvals:\n      timezone: Europe/Berlin\n      windows:\n        - { days: [mon, tue, wed, thu, fri, sat, sun], start: "10:00", end: "12:00" }\n`,
+  );
+  t.after(s.cleanup);
+  const loaded = parseConfig(readFileSync(s.config, 'utf8'), s.config);
+  assert.ok(loaded.ok);
+  // Tomorrow at 14:00 Berlin time, after that day's window: the next opening is the day after at 10:00 there.
+  const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
+  let out = '';
+  const exit = await scheduleRunCli(
+    loaded.config,
+    { environment: 'production', version: 'v3', at: `${tomorrow} 14:00`, json: true },
+    { out: (text) => (out += text), err: (text) => (out += text) },
+  );
+  assert.equal(exit, 2, out);
+  const event = events(out)[0]!;
+  assert.equal(event.code, 'outside_window');
+  assert.match(
+    String(event.message),
+    /the next time it may start is \d{4}-\d\d-\d\dT(08|09):00:00\.000Z \((Mon|Tue|Wed|Thu|Fri|Sat|Sun) \d{4}-\d\d-\d\d 10:00 Europe\/Berlin\)$/,
+  );
+});

@@ -43,7 +43,8 @@ const examples: Array<[PolicyRefusal, RegExp]> = [
       windows: [{ days: ['tue', 'wed'], startMinute: 600, endMinute: 720 }],
       nextOpening: new Date('2025-03-11T09:00:00Z'),
     },
-    /tue, wed 10:00-12:00, Europe\/Berlin\); next opening 2025-03-11T09:00:00Z/,
+    // The next opening in UTC and as the zone's wall clock, which the windows are written in.
+    /tue, wed 10:00-12:00, Europe\/Berlin\); next opening 2025-03-11T09:00:00Z \(Tue 2025-03-11 10\u200D?:00 Europe\/Berlin\)/,
   ],
   [
     { code: 'prior_environment_missing', missing: ['staging'], sha: SHA },

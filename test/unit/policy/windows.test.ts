@@ -9,6 +9,7 @@ import {
   parseClockTime,
   parseDateTime,
   wallClock,
+  wallClockText,
   zonedTimeToInstant,
   type DeployWindow,
   type Weekday,
@@ -262,5 +263,27 @@ describe('windows and freezes: audit cases', () => {
       ])?.toISOString(),
       '2026-01-06T09:00:00.000Z',
     );
+  });
+});
+
+describe('wallClockText: an instant as the wall clock of the zone its windows are written in', () => {
+  it('says the weekday, date and time there, across a DST change and at a 45-minute offset; nothing in UTC', () => {
+    assert.equal(
+      wallClockText(new Date('2026-12-07T08:00:00Z'), 'Europe/Paris'),
+      'Mon 2026-12-07 09:00 Europe/Paris',
+    );
+    assert.equal(
+      wallClockText(new Date('2026-07-06T08:00:00Z'), 'Europe/Paris'),
+      'Mon 2026-07-06 10:00 Europe/Paris',
+    );
+    assert.equal(
+      wallClockText(new Date('2026-12-07T08:00:00Z'), 'Pacific/Chatham'),
+      'Mon 2026-12-07 21:45 Pacific/Chatham',
+    );
+    assert.equal(
+      wallClockText(new Date('2026-12-31T23:30:00Z'), 'Asia/Kolkata'),
+      'Fri 2027-01-01 05:00 Asia/Kolkata',
+    );
+    assert.equal(wallClockText(new Date('2026-12-07T08:00:00Z'), 'UTC'), undefined);
   });
 });
