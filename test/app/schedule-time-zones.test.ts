@@ -4,17 +4,16 @@
 // does not know or offsets (refused, naming what was written).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Probot } from 'probot';
-import { createFakeGitHub, fakeSha } from '../fake-github/index.ts';
 import type { FakeGitHub } from '../fake-github/index.ts';
-import { appReplies, commentOnPull, testApp, testProbot } from './helpers.ts';
-
-type Receive = Parameters<Probot['receive']>[0];
-const owner = 'acme';
-const repo = 'web';
-const PR = 7;
-const HEAD = fakeSha('pr-7-head');
-const BOT = 'deploy-action[bot]';
+import { appReplies } from './helpers.ts';
+import {
+  comment as commentAs,
+  deployments,
+  inWorld,
+  runCompletes,
+  scheduleRefs,
+  type World,
+} from './schedule-world.ts';
 
 // Paris goes back from 03:00 CEST to 02:00 CET on Sunday 25 October 2026 (01:00Z): 02:30 happens twice.
 const at = (iso: string): Date => new Date(iso);
@@ -34,69 +33,14 @@ environments:
         - { days: [sun], start: "01:00", end: "04:00" }
 ${extra}`;
 
-interface World {
-  fake: FakeGitHub;
-  probot: Probot;
-  clock: { now: Date };
-}
-
-async function run(body: (w: World) => Promise<void>, config = CONFIG()): Promise<void> {
-  const fake = await createFakeGitHub();
-  fake.seedRepo({
-    owner,
-    repo,
-    files: { '.github/deploy.yml': config },
-    collaborators: {
-      alice: 'write',
-    },
-    pulls: [{ number: PR, head: HEAD, user: 'alice' }],
-  });
-  const clock = { now: at('2026-10-20T08:00:00Z') };
-  const probot = testProbot(fake);
-  await probot.load(testApp({ now: () => clock.now, botLogin: BOT }));
-  try {
-    await body({ fake, probot, clock });
-    fake.assertNoViolations();
-  } finally {
-    await fake.stop();
-  }
-}
+const run = (body: (w: World) => Promise<void>, config = CONFIG()): Promise<void> =>
+  inWorld(body, { config, collaborators: ['alice'], start: at('2026-10-20T08:00:00Z') });
 
 // The text as read: userText breaks `:` runs with a zero-width joiner and escapes Markdown (`\(`).
 const replies = (fake: FakeGitHub): string[] =>
   appReplies(fake).map((r) => r.replace(/\u200D/g, '').replace(/\\([()])/g, '$1'));
-
-const deployments = (fake: FakeGitHub) => [...fake.repo().deployments.values()];
-const scheduleRefs = (fake: FakeGitHub): string[] =>
-  [...fake.repo().refs.keys()].filter((r) => r.startsWith('deploy-schedule/')).sort();
-
-async function comment(
-  w: World,
-  body: string,
-  user: string,
-  redeliver = 0,
-): Promise<{ id: number; reply: string }> {
-  const before = replies(w.fake).length;
-  const { id, payload } = commentOnPull(w.fake, body, { user });
-  for (let i = 0; i <= redeliver; i++)
-    await w.probot.receive({ id: crypto.randomUUID(), name: 'issue_comment', payload } as Receive);
-  const after = replies(w.fake);
-  assert.ok(after.length > before, `a reply to ${body}`);
-  return { id, reply: after[before]! };
-}
-
-let runs = 9000;
-/** A workflow run completes (the scheduled reconcile workflow, say): the App's trigger to look. */
-async function runCompletes(w: World, probot: Probot = w.probot): Promise<void> {
-  const id = runs++;
-  w.fake.addWorkflowRun({ id, headSha: HEAD });
-  w.fake.updateWorkflowRun(id, { status: 'completed', conclusion: 'success' });
-  await probot.receive({
-    id: crypto.randomUUID(),
-    name: 'workflow_run',
-    payload: w.fake.workflowRunWebhook(id),
-  } as Receive);
-}
+const comment = (w: World, body: string, user: string, redeliver = 0) =>
+  commentAs(w, body, user, redeliver, replies);
 
 test('02:30 on the night the clocks go back is its first occurrence: said in the reply, and started then, once', async () => {
   await run(async (w) => {

@@ -6,18 +6,25 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Probot } from 'probot';
-import { createFakeGitHub, fakeSha, openCheckSuites, webhookPayload } from '../fake-github/index.ts';
-import type { FakeGitHub } from '../fake-github/index.ts';
+import { fakeSha, openCheckSuites, webhookPayload } from '../fake-github/index.ts';
 import { appReplies, commentOnPull, rest, testApp, testMarkerKeys, testProbot } from './helpers.ts';
 import { parseDeploymentPayload } from '../../src/github/deployment-payload.ts';
+import {
+  BOT,
+  HEAD,
+  PR,
+  comment,
+  deployments,
+  inWorld,
+  owner,
+  repo,
+  runCompletes,
+  scheduleRefs,
+  type World,
+} from './schedule-world.ts';
 
 type Receive = Parameters<Probot['receive']>[0];
 type Json = Record<string, unknown>;
-const owner = 'acme';
-const repo = 'web';
-const PR = 7;
-const HEAD = fakeSha('pr-7-head');
-const BOT = 'deploy-action[bot]';
 
 // Tuesday 1 December 2026. Berlin is UTC+1 then; production's window is 10:00-12:00 Berlin (09:00-11:00Z).
 const at = (iso: string): Date => new Date(iso);
@@ -39,72 +46,13 @@ environments:
         - { days: [tue, wed, thu], start: "10:00", end: "12:00" }
 ${extra}`;
 
-interface World {
-  fake: FakeGitHub;
-  probot: Probot;
-  clock: { now: Date };
-}
-
-async function run(body: (w: World) => Promise<void>, config = CONFIG()): Promise<void> {
-  const fake = await createFakeGitHub();
-  fake.seedRepo({
-    owner,
-    repo,
-    files: { '.github/deploy.yml': config },
-    collaborators: {
-      alice: 'write',
-      bob: 'write',
-      carol: 'write',
-      dave: 'write',
-      erin: 'write',
-      mallory: 'write',
-    },
-    pulls: [{ number: PR, head: HEAD, user: 'alice' }],
+const run = (body: (w: World) => Promise<void>, config = CONFIG()): Promise<void> =>
+  inWorld(body, {
+    config,
+    collaborators: ['alice', 'bob', 'carol', 'dave', 'erin', 'mallory'],
+    start: at('2026-12-01T08:00:00Z'),
   });
-  const clock = { now: at('2026-12-01T08:00:00Z') };
-  const probot = testProbot(fake);
-  await probot.load(testApp({ now: () => clock.now, botLogin: BOT }));
-  try {
-    await body({ fake, probot, clock });
-    fake.assertNoViolations();
-  } finally {
-    await fake.stop();
-  }
-}
-
 const replies = appReplies;
-
-const deployments = (fake: FakeGitHub) => [...fake.repo().deployments.values()];
-const scheduleRefs = (fake: FakeGitHub): string[] =>
-  [...fake.repo().refs.keys()].filter((r) => r.startsWith('deploy-schedule/')).sort();
-
-async function comment(
-  w: World,
-  body: string,
-  user: string,
-  redeliver = 0,
-): Promise<{ id: number; reply: string }> {
-  const before = replies(w.fake).length;
-  const { id, payload } = commentOnPull(w.fake, body, { user });
-  for (let i = 0; i <= redeliver; i++)
-    await w.probot.receive({ id: crypto.randomUUID(), name: 'issue_comment', payload } as Receive);
-  const after = replies(w.fake);
-  assert.ok(after.length > before, `a reply to ${body}`);
-  return { id, reply: after[before]! };
-}
-
-let runs = 9000;
-/** A workflow run completes (the scheduled reconcile workflow, say): the App's trigger to look. */
-async function runCompletes(w: World, probot: Probot = w.probot): Promise<void> {
-  const id = runs++;
-  w.fake.addWorkflowRun({ id, headSha: HEAD });
-  w.fake.updateWorkflowRun(id, { status: 'completed', conclusion: 'success' });
-  await probot.receive({
-    id: crypto.randomUUID(),
-    name: 'workflow_run',
-    payload: w.fake.workflowRunWebhook(id),
-  } as Receive);
-}
 
 test('a schedule starts once at its time, after the policy is checked again, even when two triggers race', async () => {
   await run(async (w) => {
