@@ -26,44 +26,29 @@ type Scenario = (name: string) => { config: object; samples: Sample[]; baseline?
 const one = (name: string, value: number | null) => ({ [name]: value });
 const provider = { m: { type: 'command', run: ['metrics'] } };
 const times = (n: number) => Array.from({ length: n }, (_, i) => (i + 1) * MINUTE);
+/** One metric named `n` and a threshold on it. */
+const thresholdOn = (n: string) => ({
+  preset: 'none',
+  providers: provider,
+  metrics: { [n]: { provider: 'm' } },
+  checks: [{ check: `${n} < 5%`, for: '2m' }],
+});
 
 const SCENARIOS: Record<string, Scenario> = {
   'a silent metric (max_no_data)': (n) => ({
-    config: {
-      preset: 'none',
-      max_no_data: '3m',
-      providers: provider,
-      metrics: { [n]: { provider: 'm' } },
-      checks: [{ check: `${n} < 5%`, for: '2m' }],
-    },
+    config: { ...thresholdOn(n), max_no_data: '3m' },
     samples: times(6).map((at) => ({ at, canary: {}, errors: [] })),
   }),
   'a metric reading null (max_no_data)': (n) => ({
-    config: {
-      preset: 'none',
-      max_no_data: '3m',
-      providers: provider,
-      metrics: { [n]: { provider: 'm' } },
-      checks: [{ check: `${n} < 5%`, for: '2m' }],
-    },
+    config: { ...thresholdOn(n), max_no_data: '3m' },
     samples: times(6).map((at) => ({ at, canary: one(n, null), errors: [] })),
   }),
   'a threshold breached': (n) => ({
-    config: {
-      preset: 'none',
-      providers: provider,
-      metrics: { [n]: { provider: 'm' } },
-      checks: [{ check: `${n} < 5%`, for: '2m' }],
-    },
+    config: thresholdOn(n),
     samples: times(5).map((at) => ({ at, canary: one(n, 0.2), errors: [] })),
   }),
   'a threshold held': (n) => ({
-    config: {
-      preset: 'none',
-      providers: provider,
-      metrics: { [n]: { provider: 'm' } },
-      checks: [{ check: `${n} < 5%`, for: '2m' }],
-    },
+    config: thresholdOn(n),
     samples: times(5).map((at) => ({ at, canary: one(n, 0.01), errors: [] })),
   }),
   'a values comparison': (n) => ({
