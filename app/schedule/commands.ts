@@ -188,10 +188,11 @@ function windowProblem(policy: Policy, at: Date): Reply | undefined {
     ? ` The next time it may start is ${code(next.toISOString())}${nextLocal ? ` (${userText(nextLocal)})` : ''}.`
     : '';
   const freeze = activeFreeze(at, policy.freezes);
+  const freezeEnd = freeze && wallClockText(freeze.to, policy.timezone);
   if (freeze)
     return refusal(
       'frozen',
-      `${env(policy.environment)} is frozen at ${local} (${userText(freeze.reason)}, until ${code(freeze.to.toISOString())}).${hint}`,
+      `${env(policy.environment)} is frozen at ${local} (${userText(freeze.reason)}, until ${code(freeze.to.toISOString())}${freezeEnd ? `, ${userText(freezeEnd)}` : ''}).${hint}`,
     );
   if (!isWithinWindows(at, policy.windows, policy.timezone))
     return refusal(

@@ -10,7 +10,7 @@ import type { RawConfig, StrategyName } from '../config/schema.ts';
 import { FileControlChannel } from '../control/file-channel.ts';
 import { resolveStaging, runPipeline } from '../pipeline/pipeline.ts';
 import type { Reporter } from '../pipeline/events.ts';
-import { resolvePolicy, wallClockText } from '../policy/index.ts';
+import { inZoneSuffix, resolvePolicy } from '../policy/index.ts';
 import { FileStateStore } from '../state/file-store.ts';
 import { EXIT_CODES } from '../util/exit-codes.ts';
 import { cancelCliOnSignals } from './cancellation.ts';
@@ -24,12 +24,6 @@ import {
   windowCheck,
 } from '../schedule/file-schedule.ts';
 import type { RunDecision, ScheduledRun } from '../schedule/file-schedule.ts';
-
-/** " (Mon 2026-12-07 09:00 Europe/Paris)": a time also as the zone's wall clock, where it is not UTC. */
-const inZone = (at: Date, zone: string): string => {
-  const local = wallClockText(at, zone);
-  return local ? ` (${local})` : '';
-};
 
 export interface ScheduleRunOptions {
   environment: string;
@@ -73,7 +67,7 @@ export async function scheduleRunCli(
   if (!policy.ok)
     return refuse(
       policy.code,
-      `${policy.message}${policy.next ? `; the next time it may start is ${policy.next.toISOString()}${inZone(policy.next, zone)}` : ''}`,
+      `${policy.message}${policy.next ? `; the next time it may start is ${policy.next.toISOString()}${inZoneSuffix(policy.next, zone)}` : ''}`,
     );
   const run: ScheduledRun = {
     id: `r${now.getTime().toString(36)}-${process.pid.toString(36)}`,

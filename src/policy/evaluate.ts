@@ -96,7 +96,16 @@ export type PolicyRefusal =
     }
   | { code: 'hotfix_needs_reason' }
   | { code: 'sha_moved'; expected: string; actual: string }
-  | { code: 'frozen'; reason: string; from: Date; until: Date; nextAllowed?: Date }
+  | {
+      code: 'frozen';
+      reason: string;
+      from: Date;
+      until: Date;
+      /** The policy's time zone (its windows are written in it): the times are also said as its wall clock. */
+      timezone: string;
+      /** The first instant after the freeze that is inside a window and no other freeze. */
+      nextAllowed?: Date;
+    }
   | {
       code: 'outside_window';
       timezone: string;
@@ -405,6 +414,7 @@ function approvalRefusals(
       reason: freeze.reason,
       from: freeze.from,
       until: freeze.to,
+      timezone: policy.timezone,
       ...(nextAllowed ? { nextAllowed } : {}),
     });
   }

@@ -51,6 +51,7 @@ export {
   nextDeployableInstant,
   activeFreeze,
   wallClockText,
+  inZoneSuffix,
 } from './windows.ts';
 export {
   explainDecision,

@@ -19,6 +19,16 @@ const commit = (sha: string) => (/^[0-9a-f]{7,40}$/.test(short(sha)) ? short(sha
 const who = (principals: readonly string[]) =>
   principals.length === 0 ? 'anyone with write permission' : principals.map(at).join(', ');
 const when = (date: Date) => date.toISOString().replace(/\.000Z$/, 'Z');
+/** " (Tue 2026-12-08 10:00 Europe/Berlin)": an instant as the policy zone's wall clock too, where that is not UTC. */
+const inZone = (date: Date, timezone: string) => {
+  let local: string | undefined;
+  try {
+    local = wallClockText(date, timezone);
+  } catch {
+    local = undefined; // not a zone Intl knows (the config refuses those): the UTC time alone
+  }
+  return local ? ` (${text(local)})` : '';
+};
 
 export function explainRefusal(refusal: PolicyRefusal): string {
   switch (refusal.code) {
@@ -34,15 +44,22 @@ export function explainRefusal(refusal: PolicyRefusal): string {
       return 'a hotfix needs a reason: /deploy <env> --hotfix --reason "..."';
     case 'sha_moved':
       return `the pull request moved from ${commit(refusal.expected)} to ${commit(refusal.actual)}: decide again on the new commit`;
-    case 'frozen':
-      return `deployments are frozen until ${when(refusal.until)}: ${text(refusal.reason)}`;
+    case 'frozen': {
+      // The freeze's end may fall outside every window (a Friday-evening end, windows on weekdays): then the
+      // next time a deployment may start is said too, or the reader would try at the freeze's end and be refused.
+      const { until, nextAllowed, timezone } = refusal;
+      const next =
+        nextAllowed && nextAllowed.getTime() > until.getTime()
+          ? `; next opening ${when(nextAllowed)}${inZone(nextAllowed, timezone)}`
+          : '';
+      return `deployments are frozen until ${when(until)}${inZone(until, timezone)}${next}: ${text(refusal.reason)}`;
+    }
     case 'outside_window': {
       const windows = refusal.windows
         .map((w) => `${w.days.join(', ')} ${formatClockTime(w.startMinute)}-${formatClockTime(w.endMinute)}`)
         .join('; ');
-      const local = refusal.nextOpening && wallClockText(refusal.nextOpening, refusal.timezone);
       const next = refusal.nextOpening
-        ? `; next opening ${when(refusal.nextOpening)}${local ? ` (${text(local)})` : ''}`
+        ? `; next opening ${when(refusal.nextOpening)}${inZone(refusal.nextOpening, refusal.timezone)}`
         : '';
       return `outside the deploy windows (${windows}, ${text(refusal.timezone)})${next}`;
     }

@@ -289,6 +289,12 @@ export function wallClockText(instant: Date, timeZone: string): string | undefin
   return `${day} ${date} ${formatClockTime(w.hour * 60 + w.minute)} ${timeZone}`;
 }
 
+/** " (Mon 2026-12-07 09:00 Europe/Paris)" after a UTC time in plain text (a CLI line); "" in UTC. */
+export function inZoneSuffix(instant: Date, timeZone: string): string {
+  const local = wallClockText(instant, timeZone);
+  return local ? ` (${local})` : '';
+}
+
 const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?(Z|[+-]\d{2}:\d{2})?$/;
 
 /**

@@ -25,7 +25,13 @@ import * as z from 'zod';
 import type { RawConfig } from '../config/schema.ts';
 import { STRATEGY_NAMES } from '../config/schema.ts';
 import type { StrategyName } from '../config/schema.ts';
-import { activeFreeze, isWithinWindows, nextDeployableInstant, resolvePolicy } from '../policy/index.ts';
+import {
+  activeFreeze,
+  inZoneSuffix,
+  isWithinWindows,
+  nextDeployableInstant,
+  resolvePolicy,
+} from '../policy/index.ts';
 import { parseIsoInstant } from './iso-time.ts';
 import { MAX_SCHEDULE_AHEAD_MS, MAX_SCHEDULE_AHEAD_TEXT, scheduleInstant } from './time.ts';
 import type { TimeResult } from './time.ts';
@@ -127,7 +133,7 @@ export function windowCheck(config: RawConfig, environment: string, at: Date): R
     return {
       ok: false,
       code: 'frozen',
-      message: `${environment} is frozen at ${at.toISOString()} (${freeze.reason}, until ${freeze.to.toISOString()})`,
+      message: `${environment} is frozen at ${at.toISOString()} (${freeze.reason}, until ${freeze.to.toISOString()}${inZoneSuffix(freeze.to, policy.timezone)})`,
       ...after,
     };
   if (!isWithinWindows(at, policy.windows, policy.timezone))

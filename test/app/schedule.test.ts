@@ -103,7 +103,13 @@ test('a schedule starts once at its time, after the policy is checked again, eve
 });
 
 test('at its time the policy is checked again: a closed window, a freeze, a moved head or a missing approval start nothing', async () => {
-  const cases: Array<{ name: string; code: string; change: (w: World) => void; approve?: boolean }> = [
+  const cases: Array<{
+    name: string;
+    code: string;
+    change: (w: World) => void;
+    approve?: boolean;
+    says?: RegExp;
+  }> = [
     {
       name: 'the window was changed',
       code: 'schedule_outside_window',
@@ -123,6 +129,8 @@ test('at its time the policy is checked again: a closed window, a freeze, a move
             'timezone: Europe/Berlin\n  freezes:\n    - { from: "2026-12-01T00:00", to: "2026-12-02T00:00", reason: "incident <b>review</b> @everyone" }',
           ),
         ),
+      // The freeze's end in UTC and as Berlin's wall clock, and the next window after it (Wednesday 10:00).
+      says: /frozen until 2026-12-01T23:00:00Z \(Wed 2026-12-02 00\u200D?:00 Europe\/Berlin\); next opening 2026-12-02T09:00:00Z \(Wed 2026-12-02 10\u200D?:00 Europe\/Berlin\)/,
     },
     {
       name: 'the head moved',
@@ -151,6 +159,7 @@ test('at its time the policy is checked again: a closed window, a freeze, a move
       assert.equal(told.length, 1, `${c.name}: one reply`);
       assert.match(told[0]!, new RegExp(`\\(\`${c.code}\`\\)`), `${c.name}: ${told[0]}`);
       assert.doesNotMatch(told[0]!, /<b>|@everyone/, 'config text escaped');
+      if (c.says) assert.match(told[0]!, c.says, c.name);
       assert.deepEqual(scheduleRefs(w.fake), [], `${c.name}: the request is removed`);
       assert.equal(
         w.fake.repo().refs.has('deploy-locks/production'),
@@ -161,6 +170,22 @@ test('at its time the policy is checked again: a closed window, a freeze, a move
       assert.equal(replies(w.fake).filter((r) => r.startsWith('**Not started**')).length, 1, 'told once');
     });
   }
+});
+
+test('asking for a time inside a freeze is refused with when the freeze ends and the next time it may start, in UTC and as the zone wall clock', async () => {
+  const frozen = CONFIG().replace(
+    'timezone: Europe/Berlin',
+    'timezone: Europe/Berlin\n  freezes:\n    - { from: "2026-12-01T00:00", to: "2026-12-02T00:00", reason: "incident review" }',
+  );
+  await run(async (w) => {
+    const { reply } = await comment(w, '/deploy production at 2026-12-01 10:30', 'alice');
+    assert.match(reply, /\(`frozen`\)/, reply);
+    assert.match(
+      reply,
+      /is frozen at `2026-12-01T09:30:00\.000Z` \(incident review, until `2026-12-01T23:00:00\.000Z`, Wed 2026-12-02 00\u200D?:00 Europe\/Berlin\)\. The next time it may start is `2026-12-02T09:00:00\.000Z` \(Wed 2026-12-02 10\u200D?:00 Europe\/Berlin\)/,
+    );
+    assert.deepEqual(scheduleRefs(w.fake), [], 'nothing is kept');
+  }, frozen);
 });
 
 test('asking: past, too far, a DST gap in the default zone, outside the window or by a non-deployer is refused and nothing is kept', async () => {

@@ -85,7 +85,14 @@ function refusals(v: string): PolicyRefusal[] {
     { code: 'unknown_environment', environment: v, known: [v], message: `unknown environment "${v}"` },
     { code: 'not_a_deployer', login: v, why: 'not_listed', permission: 'write', deployers: [v] },
     { code: 'sha_moved', expected: v, actual: v },
-    { code: 'frozen', reason: v, from: new Date(0), until: new Date(1) },
+    {
+      code: 'frozen',
+      reason: v,
+      from: new Date(0),
+      until: new Date(1),
+      timezone: v,
+      nextAllowed: new Date(2),
+    },
     { code: 'outside_window', timezone: v, windows: [] },
     { code: 'prior_environment_missing', missing: [v], sha: v },
     {

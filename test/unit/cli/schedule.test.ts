@@ -480,3 +480,31 @@ test('run --at outside the windows of a zone says the next time it may start in 
     /the next time it may start is \d{4}-\d\d-\d\dT(08|09):00:00\.000Z \((Mon|Tue|Wed|Thu|Fri|Sat|Sun) \d{4}-\d\d-\d\d 10:00 Europe\/Berlin\)$/,
   );
 });
+
+test('run --at inside a freeze says when the freeze ends and the next time it may start, in UTC and as the zone wall clock', async (t) => {
+  // The freeze is written in Berlin time from tomorrow 00:00 to the day after 00:00; the window is 10:00-12:00.
+  const day = (ahead: number) => new Date(Date.now() + ahead * 86_400_000).toISOString().slice(0, 10);
+  const s = setup(
+    `    approvals:\n      timezone: Europe/Berlin\n      windows:\n        - { days: [mon, tue, wed, thu, fri, sat, sun], start: "10:00", end: "12:00" }\n      freezes:\n        - { from: "${day(1)}T00:00", to: "${day(2)}T00:00", reason: "year end" }\n`,
+  );
+  t.after(s.cleanup);
+  const loaded = parseConfig(readFileSync(s.config, 'utf8'), s.config);
+  assert.ok(loaded.ok, loaded.ok ? '' : JSON.stringify(loaded));
+  let out = '';
+  const exit = await scheduleRunCli(
+    loaded.config,
+    { environment: 'production', version: 'v3', at: `${day(1)} 11:00`, json: true },
+    { out: (text) => (out += text), err: (text) => (out += text) },
+  );
+  assert.equal(exit, 2, out);
+  const event = events(out)[0]!;
+  assert.equal(event.code, 'frozen');
+  const weekday = '(Mon|Tue|Wed|Thu|Fri|Sat|Sun)';
+  assert.match(
+    String(event.message),
+    new RegExp(
+      `\\(year end, until ${day(1)}T2[23]:00:00\\.000Z \\(${weekday} ${day(2)} 00:00 Europe/Berlin\\)\\); ` +
+        `the next time it may start is ${day(2)}T(08|09):00:00\\.000Z \\(${weekday} ${day(2)} 10:00 Europe/Berlin\\)$`,
+    ),
+  );
+});

@@ -33,8 +33,27 @@ const examples: Array<[PolicyRefusal, RegExp]> = [
   [{ code: 'hotfix_needs_reason' }, /--reason/],
   [{ code: 'sha_moved', expected: SHA, actual: '1234567'.padEnd(40, '0') }, /moved from abcdef1 to 1234567/],
   [
-    { code: 'frozen', reason: 'year end', from: new Date(0), until: new Date('2026-01-05T00:00:00Z') },
-    /frozen until 2026-01-05T00:00:00Z: year end/,
+    {
+      code: 'frozen',
+      reason: 'year end',
+      from: new Date(0),
+      until: new Date('2026-01-05T00:00:00Z'),
+      timezone: 'UTC',
+      nextAllowed: new Date('2026-01-05T00:00:00Z'),
+    },
+    /^deployments are frozen until 2026-01-05T00:00:00Z: year end$/,
+  ],
+  [
+    // In the policy's zone too; the freeze ends on a Sunday night, the windows open on Monday morning.
+    {
+      code: 'frozen',
+      reason: 'year end',
+      from: new Date(0),
+      until: new Date('2026-01-04T21:00:00Z'),
+      timezone: 'America/New_York',
+      nextAllowed: new Date('2026-01-05T14:00:00Z'),
+    },
+    /^deployments are frozen until 2026-01-04T21:00:00Z \(Sun 2026-01-04 16\u200D?:00 America\/New\\?_York\); next opening 2026-01-05T14:00:00Z \(Mon 2026-01-05 09\u200D?:00 America\/New\\?_York\): year end$/,
   ],
   [
     {
