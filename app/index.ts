@@ -60,11 +60,11 @@ export function deployApp(options: AppOptions = {}): (app: Probot) => void {
     const schedule = { keys, now, records, ...(options.botLogin ? { botLogin: options.botLogin } : {}) };
     registerDeploymentStatus(app, dueLook(schedule));
     registerScheduleTriggers(app, schedule);
-    registerWaitNotice(app, records, channel, now);
+    registerWaitNotice(app, records, channel, keys, now);
     registerPullRequest(app, keys, records, now);
     registerWorkflowRun(app, records);
     // A command written in a review or on the diff is not read; its writer is told where to write it.
-    registerReviewCommands(app);
+    registerReviewCommands(app, keys);
     // Only `created`: edited and deleted comments must never act, so they are not even subscribed to here.
     app.on('issue_comment.created', async (context) => {
       const event = commentEventFrom(context.payload);

@@ -14,9 +14,22 @@
 // deliveries taking it over at once one moves it, the other finds it moved. The holder removes it only if it
 // still names its own tag, through the same update: a holder that outlived the bound never frees its taker's.
 //
-// The ref decides nothing but who answers now: someone with push access who creates it only keeps the App
-// from answering that event for a while (a notice, a press they could as well not have made).
+// The ref decides nothing but who answers now, and only a claim the App made holds it. Anyone with push access
+// can create the ref (its name is a hash of values the webhook shows), pointing at a tag with a fresh time:
+// believed, it would keep the App from answering the event (an Approve press, a protection rule's gate, a
+// command) for 15 minutes at a time, renewed forever. So the tag's message ends with a hidden marker MAC'd
+// under the App's marker key for the repository and the claim ref, over the ref and the time
+// (src/github/hidden-marker.ts, as locks.ts and schedule/record.ts do): only a marker that verifies under an
+// accepted key (the current one, or the previous during a rotation) gives the claim a time. Any other claim
+// (no marker, a wrong MAC, another repository's or another event's, no tag at all) is not the App's and is
+// taken over at once, through the same conditional update as a stale one. During a rolling upgrade a replica of
+// an older version writes an unsigned claim, which a newer one takes over at once: an event delivered to both
+// at the same instant may then be answered twice, only during the upgrade.
 import { createHash } from 'node:crypto';
+import * as z from 'zod';
+import { appendMarkers, trailingMarkers, verifyMarker, writeMarker } from '../../src/github/hidden-marker.ts';
+import type { MarkerScope } from '../../src/github/hidden-marker.ts';
+import type { MarkerKeys } from '../../src/github/marker-keys.ts';
 import type { GitRefCalls } from './git-refs.ts';
 import { httpStatus } from './github.ts';
 import type { Where } from './github.ts';
@@ -44,8 +57,8 @@ export const answeringRefName = (kind: string, identity: string): string =>
 export const ANSWERING_STALE_MS = 15 * 60_000;
 /**
  * How far ahead of our clock a claim's time may be and still be believed (another replica's clock may run a
- * little fast). Further ahead it is no time a replica wrote (anyone who can push can write such a tag, and
- * believed it would never age): it counts as old.
+ * little fast). Further ahead it is no time a replica answering now wrote (a replica whose clock was far off,
+ * believed, would never let its claim age): it counts as old.
  */
 export const ANSWERING_CLOCK_SKEW_MS = 5 * 60_000;
 
@@ -63,15 +76,15 @@ export interface AnswerOnceOptions {
   now?: () => Date;
   /**
    * The conditional ref update (swap-ref.ts; swapFor builds it from the webhook's repository node id). Without
-   * it a stale claim is never taken over (a delete then a create would let two takers both hold it) and the
-   * claim is removed by a plain delete.
+   * it a claim found held is never taken over, stale or not the App's (a delete then a create would let two
+   * takers both hold it), and the claim is removed by a plain delete.
    */
   swap?: SwapRef;
 }
 
 /**
  * `{ swap }` for answerOnce from a delivery's Octokit and the webhook's repository node id (`repository.node_id`);
- * nothing without one (a stale claim is then never taken over).
+ * nothing without one (a claim found held is then never taken over).
  */
 export function swapOption(
   octokit: {
@@ -90,21 +103,85 @@ export function swapOption(
   return swap ? { swap } : {};
 }
 
-/** The message of a claim's tag: which claim, since when. */
-const claimMessage = (ref: string, at: Date): string => `deploy-answering ${ref} since ${at.toISOString()}`;
-const claimedAt = /^deploy-answering (\S+) since ([0-9T:.Z-]+)$/;
+/** The kind of a claim's marker (hidden-marker.ts). */
+export const ANSWERING_KIND = 'answering';
+
+/** What a claim's MAC binds besides its record: the repository (`owner/name`) and the claim ref. */
+export const claimScope = (repository: string, ref: string): MarkerScope => ({ repository, subject: ref });
+
+/** The record a claim's marker carries. */
+const claimSchema = z.strictObject({
+  v: z.literal(1),
+  ref: z.string(),
+  since: z.iso.datetime(),
+});
+
+/** Who reads a claim back: the App's marker keys and the repository (`owner/name`) the claim is in. */
+export interface ClaimReader {
+  keys: MarkerKeys;
+  repository: string;
+}
 
 /**
- * Pure: whether a claim found held is left behind: `message` is its tag's (undefined: it points at no tag the
- * App could read, so its age is unknown), read at `now`. An unknown age, or a time further ahead of `now`
- * than ANSWERING_CLOCK_SKEW_MS, is old: such a claim was not written by a replica answering now.
+ * The message of a claim's tag: a line for people (`git show`: which claim, since when; never believed), then
+ * the same as the marker MAC'd for the repository and the ref, the only part believed.
  */
-export function claimStale(ref: string, message: string | undefined, now: Date): boolean {
-  const read = message === undefined ? null : claimedAt.exec(message.trim());
-  const since = read && read[1] === ref ? Date.parse(read[2]!) : Number.NaN;
-  if (!Number.isFinite(since)) return true;
-  const age = now.getTime() - since;
-  return age >= ANSWERING_STALE_MS || age < -ANSWERING_CLOCK_SKEW_MS;
+export function claimMessage(ref: string, at: Date, reader: ClaimReader): string {
+  const since = at.toISOString();
+  const marker = writeMarker(
+    ANSWERING_KIND,
+    { v: 1, ref, since },
+    reader.keys,
+    claimScope(reader.repository, ref),
+  );
+  return `${appendMarkers(`deploy-answering ${ref} since ${since}`, [marker])}\n`;
+}
+
+/**
+ * What a claim found held is. `held`: the App's, younger than ANSWERING_STALE_MS; its holder answers. `left`:
+ * the App's but left behind (`stale`), or dated further ahead than ANSWERING_CLOCK_SKEW_MS (`ahead`: it would
+ * never age). `foreign`: not the App's claim: no tag to read (`no_tag`), no marker of a claim (`no_marker`,
+ * also an older version's unsigned claim), more than one (`several_markers`), one that does not verify for this
+ * repository and ref under an accepted key (`bad_mac`), or a verified one this version cannot read
+ * (`malformed`). Whatever is not `held` is taken over.
+ */
+export type ClaimFound =
+  | { status: 'held'; since: Date }
+  | { status: 'left'; reason: 'stale' | 'ahead'; since: Date }
+  | { status: 'foreign'; reason: 'no_tag' | 'no_marker' | 'several_markers' | 'bad_mac' | 'malformed' };
+
+const parseJson = (text: string): unknown => {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+};
+
+/**
+ * Pure: what the claim `ref`, found held, is: `message` is its tag's (undefined: it points at no tag the App
+ * could read), read at `now` by `reader`. Never throws.
+ */
+export function judgeClaim(
+  ref: string,
+  message: string | undefined,
+  now: Date,
+  reader: ClaimReader,
+): ClaimFound {
+  if (message === undefined) return { status: 'foreign', reason: 'no_tag' };
+  const markers = trailingMarkers(message, [ANSWERING_KIND]);
+  if (markers.length === 0) return { status: 'foreign', reason: 'no_marker' };
+  if (markers.length > 1) return { status: 'foreign', reason: 'several_markers' };
+  if (!verifyMarker(markers[0]!, reader.keys.accepted, claimScope(reader.repository, ref)))
+    return { status: 'foreign', reason: 'bad_mac' };
+  const parsed = claimSchema.safeParse(parseJson(markers[0]!.json));
+  // Signed for this ref yet naming another: only a writer with the key could, so a bug; not believed either.
+  if (!parsed.success || parsed.data.ref !== ref) return { status: 'foreign', reason: 'malformed' };
+  const since = new Date(parsed.data.since);
+  const age = now.getTime() - since.getTime();
+  if (age >= ANSWERING_STALE_MS) return { status: 'left', reason: 'stale', since };
+  if (age < -ANSWERING_CLOCK_SKEW_MS) return { status: 'left', reason: 'ahead', since };
+  return { status: 'held', since };
 }
 
 const gone = (error: unknown): boolean =>
@@ -113,24 +190,27 @@ const gone = (error: unknown): boolean =>
 
 /**
  * Runs `answer` while holding the claim `ref` (answeringRefName), pointed at a tag on `sha` (a commit of the
- * repository) that says since when. `{ claimed: false }` when another delivery holds it: that one answers. A
- * claim held past ANSWERING_STALE_MS is taken over (with `options.swap`) and answered here. The claim is
+ * repository) that says since when, MAC'd under `keys`. `{ claimed: false }` when another delivery holds it:
+ * that one answers. A claim held past ANSWERING_STALE_MS, or one that is not the App's (judgeClaim), is taken
+ * over (with `options.swap`) and answered here. The claim is
  * removed whatever `answer` does (an answer that failed is tried again by a redelivery); a removal that fails
  * leaves it to age, and is not the answer's failure.
  */
 export async function answerOnce<T>(
   api: AnswerOnceApi,
   where: Where,
+  keys: MarkerKeys,
   claim: { ref: string; sha: string },
   answer: () => Promise<T>,
   options: AnswerOnceOptions = {},
 ): Promise<AnsweredOnce<T>> {
   const now = options.now ?? (() => new Date());
+  const reader: ClaimReader = { keys, repository: `${where.owner}/${where.repo}` };
   const tag = (
     await api.git.createTag({
       ...where,
       tag: claim.ref.replace(/\//g, '-'),
-      message: claimMessage(claim.ref, now()),
+      message: claimMessage(claim.ref, now(), reader),
       object: claim.sha,
       type: 'commit',
     })
@@ -139,7 +219,7 @@ export async function answerOnce<T>(
     await api.git.createRef({ ...where, ref: `refs/${claim.ref}`, sha: tag });
   } catch (error) {
     if (!(httpStatus(error) === 422 && /already exists/i.test((error as Error).message ?? ''))) throw error;
-    if (!(await tookOver(api, where, claim.ref, tag, now(), options.swap))) return { claimed: false };
+    if (!(await tookOver(api, where, reader, claim.ref, tag, now(), options.swap))) return { claimed: false };
   }
   try {
     return { claimed: true, value: await answer() };
@@ -153,13 +233,15 @@ export async function answerOnce<T>(
 }
 
 /**
- * Whether this delivery now holds the claim `ref`, found held by another: only when that one is stale and the
- * swap moves it from the tag read to `tag` (this delivery's). Gone by the time it is read: its holder removed
+ * Whether this delivery now holds the claim `ref`, found held by another: only when that one is not the App's
+ * claim held now (judgeClaim: left behind, or not the App's at all) and the swap moves it from the object read
+ * to `tag` (this delivery's). Gone by the time it is read: its holder removed
  * it, having answered (or failed, and its delivery is redelivered); the answer is not this delivery's.
  */
 async function tookOver(
   api: AnswerOnceApi,
   where: Where,
+  reader: ClaimReader,
   ref: string,
   tag: string,
   now: Date,
@@ -183,6 +265,6 @@ async function tookOver(
             throw error;
           })
       : undefined;
-  if (!claimStale(ref, message, now)) return false;
+  if (judgeClaim(ref, message, now, reader).status === 'held') return false;
   return swap(`refs/${ref}`, held.sha, tag);
 }

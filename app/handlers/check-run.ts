@@ -103,6 +103,7 @@ export async function handleApproveButton(
   const once = await answerOnce(
     octokit.rest,
     where,
+    markers.keys,
     { ref: answeringRefName('press', `approve:${deliveryId}`), sha: checkRun.head_sha },
     press,
     { now: () => now, ...swapOption(octokit, where, payload.repository.node_id) },
@@ -337,6 +338,7 @@ export async function handleControlButton(
   const once = await answerOnce(
     octokit.rest,
     where,
+    deps.trust.keys,
     { ref: answeringRefName('press', `control:${deps.deliveryId}`), sha: checkRun.head_sha },
     press,
     { now: deps.now, ...swapOption(octokit, where, payload.repository.node_id) },

@@ -610,6 +610,7 @@ export async function handleProtectionRule(
   const once = await answerOnce(
     octokit.rest,
     where,
+    markers.keys,
     { ref: answeringRefName('gate', `${run}:${environment.toLowerCase()}`), sha },
     async (): Promise<ProtectionRuleOutcome> => {
       const gate = await decideGate(octokit, {

@@ -5,6 +5,7 @@
 import type { Probot } from 'probot';
 import { parseCommand } from '../commands/parse.ts';
 import { userText } from '../../src/github/user-text.ts';
+import type { MarkerKeys } from '../../src/github/marker-keys.ts';
 import type { Octokit } from '../facts/github.ts';
 import { ownBotLogin } from '../facts/own-comments.ts';
 import { answerOnce, answeringRefName, swapOption } from '../facts/answer-once.ts';
@@ -75,6 +76,8 @@ export function misplacedCommandReply(
 export async function handleReviewCommand(
   octokit: Octokit,
   event: ReviewCommandEvent,
+  /** The App's marker keys: the claim is the App's own (answer-once.ts). */
+  keys: MarkerKeys,
 ): Promise<ReviewCommandOutcome> {
   const decided = misplacedCommandReply(event);
   if ('ignored' in decided) return { status: 'ignored', reason: decided.ignored };
@@ -84,6 +87,7 @@ export async function handleReviewCommand(
   const once = await answerOnce(
     octokit.rest,
     where,
+    keys,
     { ref: answeringRefName(event.where, `${event.where}:${event.id}`), sha: event.baseSha },
     async (): Promise<ReviewCommandOutcome> => {
       // Only the App's own comments count: anyone else writing the tag answers nothing for it.
@@ -147,11 +151,11 @@ export function reviewCommandEventFrom(payload: ReviewPayload): ReviewCommandEve
   return undefined;
 }
 
-export function registerReviewCommands(app: Probot): void {
+export function registerReviewCommands(app: Probot, keys: MarkerKeys): void {
   app.on(['pull_request_review.submitted', 'pull_request_review_comment.created'], async (context) => {
     const event = reviewCommandEventFrom(context.payload as unknown as ReviewPayload);
     if (!event) return;
-    const outcome = await handleReviewCommand(context.octokit as unknown as Octokit, event);
+    const outcome = await handleReviewCommand(context.octokit as unknown as Octokit, event, keys);
     context.log.info(
       { delivery: context.id, where: event.where, id: event.id, outcome: outcome.status },
       `misplaced command ${outcome.status}`,

@@ -14,6 +14,7 @@ import { failureHoldSince } from '../../src/control/rollout.ts';
 import type { ControlDisplay, ControlWriteApi } from '../../src/control/github-channel.ts';
 import { checkRunsThroughSuites } from '../../src/github/app-check-runs.ts';
 import { userText } from '../../src/github/user-text.ts';
+import type { MarkerKeys } from '../../src/github/marker-keys.ts';
 import type { Rollout } from '../../src/state/record.ts';
 import type { Api, Octokit, Where } from '../facts/github.ts';
 import { ownAppId } from '../facts/own-comments.ts';
@@ -90,6 +91,8 @@ export async function handleWaitNotice(
     records: RecordReader;
     writeNotice: ControlChannel['writeNotice'];
     warn: (fields: Record<string, unknown>, message: string) => void;
+    /** The App's marker keys: the claim is the App's own (answer-once.ts). */
+    keys: MarkerKeys;
     /** The App's clock: the claim's time (answer-once.ts). */
     now?: () => Date;
   },
@@ -136,6 +139,7 @@ export async function handleWaitNotice(
   const once = await answerOnce(
     octokit.rest,
     where,
+    deps.keys,
     { ref: answeringRefName('notice', externalId), sha },
     async (): Promise<WaitNoticeOutcome> => {
       // Again under the claim: made by a delivery that held it since.
@@ -164,6 +168,7 @@ export function registerWaitNotice(
   app: Probot,
   records: RecordReader,
   channel: ControlChannel,
+  keys: MarkerKeys,
   now?: () => Date,
 ): void {
   app.on('deployment_status.created', async (context) => {
@@ -171,6 +176,7 @@ export function registerWaitNotice(
       records,
       writeNotice: channel.writeNotice,
       warn: (fields, message) => context.log.warn(fields, message),
+      keys,
       ...(now ? { now } : {}),
     });
     // Most statuses wait for nothing: that is logged at debug, so an info log keeps one line per status

@@ -1,6 +1,8 @@
 // app/facts/answer-once.ts: the claim that makes one answer of two deliveries handled at once. The loser is
 // the one GitHub answers 422 "Reference already exists"; any other refusal is no answer to give up on; the
 // claim goes whatever the answer did, and a removal GitHub refuses does not turn an answer into a failure.
+// Only the App's own claim (its tag's marker verifies for the repository and the ref) holds an event: one
+// anyone with push access made is taken over at once.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
@@ -8,12 +10,18 @@ import {
   ANSWERING_STALE_MS,
   answerOnce,
   answeringRefName,
-  claimStale,
+  claimMessage,
+  claimScope,
+  judgeClaim,
 } from '../../../app/facts/answer-once.ts';
+import { appendMarkers, writeMarker } from '../../../src/github/hidden-marker.ts';
 import type { SwapRef } from '../../../app/schedule/swap-ref.ts';
+import { markerKeys } from '../../../src/github/marker-keys.ts';
 
 const where = { owner: 'acme', repo: 'web' };
 const sha = 'a'.repeat(40);
+const keys = markerKeys({ secret: 'k'.repeat(40) });
+const reader = { keys, repository: 'acme/web' };
 
 function refs(options: { createFails?: { status: number; message: string }; deleteFails?: boolean } = {}) {
   /** Ref (with refs/) to the object it points at. */
@@ -84,15 +92,21 @@ test('one of two callers at once answers; the other is told it is not its to ans
   const api = refs();
   const claim = { ref: answeringRefName('review', 'review:1'), sha };
   let release!: () => void;
-  const first = answerOnce(api, where, claim, () => new Promise<string>((r) => (release = () => r('first'))));
+  const first = answerOnce(
+    api,
+    where,
+    keys,
+    claim,
+    () => new Promise<string>((r) => (release = () => r('first'))),
+  );
   // The second arrives while the first still answers.
   await new Promise((r) => setImmediate(r));
-  assert.deepEqual(await answerOnce(api, where, claim, async () => 'second'), { claimed: false });
+  assert.deepEqual(await answerOnce(api, where, keys, claim, async () => 'second'), { claimed: false });
   release();
   assert.deepEqual(await first, { claimed: true, value: 'first' });
   assert.equal(api.held.size, 0, 'removed');
   // Once it is gone, the next caller claims it again (and looks for the answer itself).
-  assert.deepEqual(await answerOnce(api, where, claim, async () => 'later'), {
+  assert.deepEqual(await answerOnce(api, where, keys, claim, async () => 'later'), {
     claimed: true,
     value: 'later',
   });
@@ -102,7 +116,7 @@ test('an answer that fails gives the claim back and fails; a refused claim other
   const api = refs();
   const claim = { ref: answeringRefName('press', 'x'), sha };
   await assert.rejects(
-    answerOnce(api, where, claim, async () => {
+    answerOnce(api, where, keys, claim, async () => {
       throw new Error('reply refused');
     }),
     /reply refused/,
@@ -112,6 +126,7 @@ test('an answer that fails gives the claim back and fails; a refused claim other
     answerOnce(
       refs({ createFails: { status: 403, message: 'Resource not accessible by integration' } }),
       where,
+      keys,
       claim,
       async () => 'x',
     ),
@@ -121,6 +136,7 @@ test('an answer that fails gives the claim back and fails; a refused claim other
     answerOnce(
       refs({ createFails: { status: 422, message: 'Object does not exist' } }),
       where,
+      keys,
       claim,
       async () => 'x',
     ),
@@ -131,7 +147,7 @@ test('an answer that fails gives the claim back and fails; a refused claim other
 test('a removal GitHub refuses leaves the answer given', async () => {
   const api = refs({ deleteFails: true });
   const claim = { ref: answeringRefName('press', 'y'), sha };
-  assert.deepEqual(await answerOnce(api, where, claim, async () => 42), { claimed: true, value: 42 });
+  assert.deepEqual(await answerOnce(api, where, keys, claim, async () => 42), { claimed: true, value: 42 });
   assert.deepEqual(api.deleted, [claim.ref]);
 });
 
@@ -146,6 +162,7 @@ test('the claim points at a tag that says since when; removed only while it is s
   const answered = await answerOnce(
     api,
     where,
+    keys,
     claim,
     async () => {
       during = api.tags.get(api.held.get(`refs/${claim.ref}`)!);
@@ -154,7 +171,10 @@ test('the claim points at a tag that says since when; removed only while it is s
     { now: () => NOW, swap: api.swap },
   );
   assert.deepEqual(answered, { claimed: true, value: 'ok' });
-  assert.equal(during, `deploy-answering ${claim.ref} since 2026-12-01T10:00:00.000Z`);
+  // A line for `git show`, then the marker that is the only part believed.
+  assert.equal(during?.split('\n')[0], `deploy-answering ${claim.ref} since 2026-12-01T10:00:00.000Z`);
+  assert.match(during!, /\n<!-- deploy-action:answering \{.*\} mac=[0-9a-f]{64} -->\n$/);
+  assert.deepEqual(judgeClaim(claim.ref, during, NOW, reader), { status: 'held', since: NOW });
   assert.equal(api.held.size, 0, 'removed by the conditional update');
   assert.deepEqual(api.deleted, [], 'not by a plain delete');
 });
@@ -163,7 +183,7 @@ test('a stale claim is taken over and answered; a younger one is left to its hol
   const claim = { ref: answeringRefName('gate', '62:production'), sha };
   const left = async (api: ReturnType<typeof refs>, since: Date) => {
     const { data } = await api.git.createTag({
-      message: `deploy-answering ${claim.ref} since ${since.toISOString()}`,
+      message: claimMessage(claim.ref, since, reader),
       object: sha,
     });
     api.held.set(`refs/${claim.ref}`, data.sha);
@@ -173,7 +193,7 @@ test('a stale claim is taken over and answered; a younger one is left to its hol
   const young = withSwap();
   const held = await left(young, ago(ANSWERING_STALE_MS - 1));
   assert.deepEqual(
-    await answerOnce(young, where, claim, async () => 'answered', { now: () => NOW, swap: young.swap }),
+    await answerOnce(young, where, keys, claim, async () => 'answered', { now: () => NOW, swap: young.swap }),
     { claimed: false },
   );
   assert.equal(young.held.get(`refs/${claim.ref}`), held, 'left as it was');
@@ -181,14 +201,14 @@ test('a stale claim is taken over and answered; a younger one is left to its hol
   const old = withSwap();
   await left(old, ago(ANSWERING_STALE_MS));
   assert.deepEqual(
-    await answerOnce(old, where, claim, async () => 'answered', { now: () => NOW, swap: old.swap }),
+    await answerOnce(old, where, keys, claim, async () => 'answered', { now: () => NOW, swap: old.swap }),
     { claimed: true, value: 'answered' },
   );
   assert.equal(old.held.size, 0);
   // Without the conditional update, never taken over (a delete then a create would let two takers in).
   const noSwap = refs();
   await left(noSwap, ago(ANSWERING_STALE_MS * 10));
-  assert.deepEqual(await answerOnce(noSwap, where, claim, async () => 'answered', { now: () => NOW }), {
+  assert.deepEqual(await answerOnce(noSwap, where, keys, claim, async () => 'answered', { now: () => NOW }), {
     claimed: false,
   });
   assert.equal(noSwap.held.size, 1);
@@ -198,7 +218,7 @@ test('of two deliveries taking over one stale claim at once, one answers', async
   const api = withSwap();
   const claim = { ref: answeringRefName('gate', '63:production'), sha };
   const { data } = await api.git.createTag({
-    message: `deploy-answering ${claim.ref} since ${ago(ANSWERING_STALE_MS * 2).toISOString()}`,
+    message: claimMessage(claim.ref, ago(ANSWERING_STALE_MS * 2), reader),
     object: sha,
   });
   api.held.set(`refs/${claim.ref}`, data.sha);
@@ -207,6 +227,7 @@ test('of two deliveries taking over one stale claim at once, one answers', async
     answerOnce(
       api,
       where,
+      keys,
       claim,
       async () => {
         answers++;
@@ -227,16 +248,24 @@ test('a holder that outlived the bound does not remove the claim of the delivery
   const claim = { ref: answeringRefName('gate', '64:production'), sha };
   let clock = NOW;
   let release!: () => void;
-  const slow = answerOnce(api, where, claim, () => new Promise<string>((r) => (release = () => r('slow'))), {
-    now: () => clock,
-    swap: api.swap,
-  });
+  const slow = answerOnce(
+    api,
+    where,
+    keys,
+    claim,
+    () => new Promise<string>((r) => (release = () => r('slow'))),
+    {
+      now: () => clock,
+      swap: api.swap,
+    },
+  );
   await new Promise((r) => setImmediate(r));
   clock = new Date(NOW.getTime() + ANSWERING_STALE_MS);
   let releaseTaker!: () => void;
   const taker = answerOnce(
     api,
     where,
+    keys,
     claim,
     () => new Promise<string>((r) => (releaseTaker = () => r('taker'))),
     { now: () => clock, swap: api.swap },
@@ -248,7 +277,7 @@ test('a holder that outlived the bound does not remove the claim of the delivery
   assert.equal(api.held.get(`refs/${claim.ref}`), takersTag, "the taker's claim stays while it answers");
   // A third delivery meanwhile finds it held (young) and leaves it.
   assert.deepEqual(
-    await answerOnce(api, where, claim, async () => 'third', { now: () => clock, swap: api.swap }),
+    await answerOnce(api, where, keys, claim, async () => 'third', { now: () => clock, swap: api.swap }),
     { claimed: false },
   );
   releaseTaker();
@@ -256,19 +285,139 @@ test('a holder that outlived the bound does not remove the claim of the delivery
   assert.equal(api.held.size, 0);
 });
 
-test("claimStale: an unknown age, another claim's tag or a time far ahead is old; within the skew it is young", () => {
+/** The App's claim of `ref`, a second old, written as `r` would. */
+const fresh = (ref: string, r = reader) => claimMessage(ref, ago(1_000), r);
+
+test("judgeClaim: only the App's own marker for this repository and ref gives a claim its time", () => {
   const ref = answeringRefName('gate', '65:production');
-  const message = (since: Date, of = ref) => `deploy-answering ${of} since ${since.toISOString()}`;
-  assert.equal(claimStale(ref, undefined, NOW), true, 'no tag of the App');
-  assert.equal(claimStale(ref, 'a release note', NOW), true);
-  assert.equal(claimStale(ref, message(ago(1_000), answeringRefName('gate', 'other')), NOW), true);
-  assert.equal(claimStale(ref, message(ago(ANSWERING_STALE_MS - 1)), NOW), false);
-  assert.equal(claimStale(ref, message(ago(ANSWERING_STALE_MS)), NOW), true);
-  assert.equal(claimStale(ref, message(ago(-ANSWERING_CLOCK_SKEW_MS)), NOW), false, 'a fast clock');
-  assert.equal(claimStale(ref, message(ago(-ANSWERING_CLOCK_SKEW_MS - 1)), NOW), true, 'never ages');
-  assert.equal(
-    claimStale(ref, `${message(ago(1_000))}\n`, NOW),
-    false,
-    'GitHub ends a message with a newline',
+  const young = { status: 'held', since: ago(1_000) };
+  assert.deepEqual(judgeClaim(ref, fresh(ref), NOW, reader), young);
+  assert.deepEqual(judgeClaim(ref, undefined, NOW, reader), { status: 'foreign', reason: 'no_tag' });
+  assert.deepEqual(judgeClaim(ref, 'a release note', NOW, reader), {
+    status: 'foreign',
+    reason: 'no_marker',
+  });
+  // The line versions before the MAC wrote (anyone can write it): not believed, however fresh.
+  const unsigned = `deploy-answering ${ref} since ${ago(1_000).toISOString()}\n`;
+  assert.deepEqual(judgeClaim(ref, unsigned, NOW, reader), { status: 'foreign', reason: 'no_marker' });
+  // The marker's MAC changed by one digit.
+  const genuine = fresh(ref);
+  const mac = /mac=([0-9a-f]{64})/.exec(genuine)![1]!;
+  const flipped = genuine.replace(mac, `${mac[0] === '0' ? '1' : '0'}${mac.slice(1)}`);
+  assert.deepEqual(judgeClaim(ref, flipped, NOW, reader), { status: 'foreign', reason: 'bad_mac' });
+  // Its time edited (a claim of the App's, made to look younger).
+  const edited = genuine.replace(/"since":"[^"]+"/, `"since":"${NOW.toISOString()}"`);
+  assert.notEqual(edited, genuine);
+  assert.deepEqual(judgeClaim(ref, edited, NOW, reader), { status: 'foreign', reason: 'bad_mac' });
+  // The App's claim of another repository, or of another event in this one, copied here.
+  const elsewhere = fresh(ref, { keys, repository: 'acme/other' });
+  assert.deepEqual(judgeClaim(ref, elsewhere, NOW, reader), { status: 'foreign', reason: 'bad_mac' });
+  const otherRef = answeringRefName('gate', '66:production');
+  assert.deepEqual(judgeClaim(ref, fresh(otherRef), NOW, reader), { status: 'foreign', reason: 'bad_mac' });
+  // A marker of another kind over the same record and scope: not read, nor made into a claim's by its kind.
+  const lockKind = appendMarkers(`deploy-answering ${ref}`, [
+    writeMarker('lock', { v: 1, ref, since: ago(1_000).toISOString() }, keys, claimScope('acme/web', ref)),
+  ]);
+  assert.deepEqual(judgeClaim(ref, lockKind, NOW, reader), { status: 'foreign', reason: 'no_marker' });
+  const relabelled = lockKind.replace('deploy-action:lock ', 'deploy-action:answering ');
+  assert.deepEqual(judgeClaim(ref, relabelled, NOW, reader), { status: 'foreign', reason: 'bad_mac' });
+  // Under a key the App does not accept.
+  const stranger = { keys: markerKeys({ secret: 'x'.repeat(40) }), repository: 'acme/web' };
+  assert.deepEqual(judgeClaim(ref, fresh(ref, stranger), NOW, reader), {
+    status: 'foreign',
+    reason: 'bad_mac',
+  });
+  // Under the previous key during a rotation: still the App's.
+  const rotated = {
+    keys: markerKeys({ secret: 'n'.repeat(40), previous: 'k'.repeat(40) }),
+    repository: 'acme/web',
+  };
+  assert.deepEqual(judgeClaim(ref, fresh(ref), NOW, rotated), young);
+  // Two markers, a marker above the text, or a signed record this version cannot read.
+  const [, marker] = /\n(<!-- .* -->)\n$/.exec(genuine)!;
+  const twice = appendMarkers(`deploy-answering ${ref}`, [marker!, marker!]);
+  assert.deepEqual(judgeClaim(ref, twice, NOW, reader), { status: 'foreign', reason: 'several_markers' });
+  assert.deepEqual(judgeClaim(ref, `${genuine}\nmore text\n`, NOW, reader), {
+    status: 'foreign',
+    reason: 'no_marker',
+  });
+  const signed = (data: unknown) =>
+    appendMarkers('x', [writeMarker('answering', data, keys, claimScope('acme/web', ref))]);
+  const since = ago(1_000).toISOString();
+  for (const data of [
+    { v: 2, ref, since },
+    { v: 1, ref, since: 'yesterday' },
+    { v: 1, ref: otherRef, since },
+  ])
+    assert.deepEqual(judgeClaim(ref, signed(data), NOW, reader), { status: 'foreign', reason: 'malformed' });
+  // The repository is named in any case, as GitHub compares it.
+  assert.deepEqual(judgeClaim(ref, genuine, NOW, { keys, repository: 'Acme/Web' }), young);
+});
+
+test("judgeClaim: the App's claim is left behind at ANSWERING_STALE_MS, and one dated far ahead never ages", () => {
+  const ref = answeringRefName('gate', '65:production');
+  const judged = (since: Date) => judgeClaim(ref, claimMessage(ref, since, reader), NOW, reader).status;
+  assert.equal(judged(ago(ANSWERING_STALE_MS - 1)), 'held');
+  assert.deepEqual(judgeClaim(ref, claimMessage(ref, ago(ANSWERING_STALE_MS), reader), NOW, reader), {
+    status: 'left',
+    reason: 'stale',
+    since: ago(ANSWERING_STALE_MS),
+  });
+  assert.equal(judged(ago(-ANSWERING_CLOCK_SKEW_MS)), 'held', 'a fast clock');
+  assert.deepEqual(
+    judgeClaim(ref, claimMessage(ref, ago(-ANSWERING_CLOCK_SKEW_MS - 1), reader), NOW, reader),
+    { status: 'left', reason: 'ahead', since: ago(-ANSWERING_CLOCK_SKEW_MS - 1) },
+    'never ages',
+  );
+});
+
+test('a fresh claim anyone with push access made is taken over at once and answered; the App’s own still stops a second delivery', async () => {
+  const claim = { ref: answeringRefName('press', 'approve:0b7c'), sha };
+  const made = async (api: ReturnType<typeof refs>, message: string | undefined) => {
+    // undefined: the ref points straight at a commit.
+    const object = message === undefined ? sha : (await api.git.createTag({ message, object: sha })).data.sha;
+    api.held.set(`refs/${claim.ref}`, object);
+  };
+  const answer = (api: ReturnType<typeof refs>) =>
+    answerOnce(api, where, keys, claim, async () => 'answered', { now: () => NOW, swap: api.swap });
+  const pushed = [
+    `deploy-answering ${claim.ref} since ${NOW.toISOString()}\n`,
+    fresh(claim.ref, { keys, repository: 'acme/other' }),
+    fresh(claim.ref, { keys: markerKeys({ secret: 'x'.repeat(40) }), repository: 'acme/web' }),
+    fresh(answeringRefName('press', 'approve:other')),
+    undefined,
+  ];
+  for (const message of pushed) {
+    const api = withSwap();
+    await made(api, message);
+    assert.deepEqual(await answer(api), { claimed: true, value: 'answered' }, String(message));
+    assert.equal(api.held.size, 0, 'removed once answered');
+  }
+  // A tag GitHub cannot show (gone since): not the App's claim either.
+  const lost = withSwap();
+  await made(lost, fresh(claim.ref));
+  lost.git.getTag = async () => {
+    throw Object.assign(new Error('Not Found'), { status: 404 });
+  };
+  assert.deepEqual(await answer(lost), { claimed: true, value: 'answered' });
+  // The App's own claim, as young: its holder answers, this delivery stops and leaves it.
+  const own = withSwap();
+  await made(own, claimMessage(claim.ref, ago(1_000), reader));
+  const held = own.held.get(`refs/${claim.ref}`);
+  assert.deepEqual(await answer(own), { claimed: false });
+  assert.equal(own.held.get(`refs/${claim.ref}`), held);
+  // Its marker under the previous key of a rotation: still the App's.
+  const rotating = withSwap();
+  await made(rotating, claimMessage(claim.ref, ago(1_000), reader));
+  assert.deepEqual(
+    await answerOnce(
+      rotating,
+      where,
+      markerKeys({ secret: 'n'.repeat(40), previous: 'k'.repeat(40) }),
+      claim,
+      async () => 'answered',
+      { now: () => NOW, swap: rotating.swap },
+    ),
+    { claimed: false },
   );
 });
