@@ -33,6 +33,8 @@ import { githubChannel, githubRequests } from '../../app/deploy/control.ts';
 import type { ControlChannel } from '../../app/deploy/control.ts';
 import type { RequestFn } from '../../src/control/github-channel.ts';
 import { Octokit } from '@octokit/rest';
+import { answeringRefName } from '../../app/facts/answer-once.ts';
+import { pushClaim } from './delivery-helpers.ts';
 
 type Receive = Parameters<Probot['receive']>[0];
 
@@ -610,6 +612,37 @@ test('buttons: a press delivered twice at once (a redelivery while the first is 
       [],
       'the claim is removed',
     );
+  });
+});
+
+test('a claim ref a pusher made before a waiting status does not keep the wait notice from being made', async () => {
+  await run(async (w) => {
+    const claims = () => [...w.fake.repo().refs.keys()].filter((r) => r.startsWith('deploy-answering/'));
+    await writeRecord(w, waiting());
+    // The wait notice's claim is named by the deployment and the step: known to anyone who can read the
+    // repository. Made this very second, as the App's claims said before they were signed.
+    const payload = await inProgressPayload(w);
+    await pushClaim(w.fake, answeringRefName('notice', `wait:${w.deploymentId}:2`), HEAD, NOW);
+    await w.probot.receive({ id: crypto.randomUUID(), name: 'deployment_status', payload } as Receive);
+    const notices = controlRuns(w.fake).filter((c) => c.external_id === `wait:${w.deploymentId}:2`);
+    assert.equal(notices.length, 1, 'the wait notice is made');
+    assert.deepEqual(claims(), [], 'taken over, then removed');
+  });
+});
+
+test('a claim ref a pusher made before a Promote press does not keep it from being answered', async () => {
+  await run(async (w) => {
+    const claims = () => [...w.fake.repo().refs.keys()].filter((r) => r.startsWith('deploy-answering/'));
+    await writeRecord(w, waiting());
+    await statusInProgress(w);
+    const [notice] = controlRuns(w.fake);
+    // A press's claim is named by its delivery.
+    await pushClaim(w.fake, answeringRefName('press', 'control:press-pushed'), HEAD, NOW);
+    const press = click(w.fake, notice!, 'alice', 'promote');
+    await w.probot.receive({ id: 'press-pushed', name: 'check_run', payload: press } as Receive);
+    assert.equal(requestRuns(w.fake).length, 1, 'the request is written');
+    assert.match(replies(w.fake).at(-1)!, /\*\*\/promote\*\* by @alice recorded.*\(Promote button\)/s);
+    assert.deepEqual(claims(), [], 'taken over, then removed');
   });
 });
 

@@ -1,9 +1,10 @@
 // Webhook deliveries the app tests hand to the App directly (probot.receive): a deployment protection rule
-// call and an Approve-button press, built on the fake GitHub's sample payloads.
+// call, an Approve-button press and a review, built on the fake GitHub's sample payloads; and the claim ref a
+// pusher can make before one is delivered.
 import type { Probot } from 'probot';
 import { webhookPayload } from '../fake-github/index.ts';
 import type { FakeGitHub } from '../fake-github/index.ts';
-import { HEAD, owner, repo } from './helpers.ts';
+import { HEAD, owner, repo, restWith } from './helpers.ts';
 
 type Json = Record<string, unknown>;
 
@@ -111,4 +112,69 @@ export function approvePress(fake: FakeGitHub, gate: Json, login: string): Json 
     },
     sender: { ...(sample.sender as Json), login, type: 'User' },
   };
+}
+
+/** The pull request's base, at a commit of the repository (the default branch's head). */
+const baseOf = (fake: FakeGitHub, pull: Json) => ({
+  ...(pull.base as Json),
+  sha: fake.repo().refs.get('heads/main')!,
+});
+
+/** The pull_request_review delivery of `login` reviewing the pull request `pr` with `body`. */
+export function reviewPayload(
+  fake: FakeGitHub,
+  o: { id: number; body: string; login: string; type?: string; action?: string; pr: number },
+): Json {
+  const base = webhookPayload('pull_request_review', o.action ?? 'submitted', {}, deliveryTarget(fake));
+  const user = { ...((base.review as Json).user as Json), login: o.login, type: o.type ?? 'User' };
+  return {
+    ...base,
+    pull_request: {
+      ...(base.pull_request as Json),
+      number: o.pr,
+      base: baseOf(fake, base.pull_request as Json),
+    },
+    review: { ...(base.review as Json), id: o.id, body: o.body, user, submitted_at: '2025-03-04T10:00:00Z' },
+    sender: { ...(base.sender as Json), login: o.login, type: o.type ?? 'User' },
+  };
+}
+
+/** The pull_request_review_comment delivery of `login` commenting `body` on the diff of pull request `pr`. */
+export function diffCommentPayload(
+  fake: FakeGitHub,
+  o: { id: number; body: string; login: string; pr: number },
+): Json {
+  const base = webhookPayload('pull_request_review_comment', 'created', {}, deliveryTarget(fake));
+  const user = { ...((base.comment as Json).user as Json), login: o.login, type: 'User' };
+  return {
+    ...base,
+    pull_request: {
+      ...(base.pull_request as Json),
+      number: o.pr,
+      base: baseOf(fake, base.pull_request as Json),
+    },
+    comment: { ...(base.comment as Json), id: o.id, body: o.body, user, created_at: '2025-03-04T10:00:00Z' },
+    sender: { ...(base.sender as Json), login: o.login, type: 'User' },
+  };
+}
+
+/**
+ * What anyone who can push (here a workflow's token) can do before an event is delivered: create its claim
+ * ref `ref` (app/facts/answer-once.ts: the name is a hash of values the webhook shows) at a tag on `sha` that
+ * says it is held since `since`, as versions before claims were signed wrote it. Returns the tag's sha.
+ */
+export async function pushClaim(fake: FakeGitHub, ref: string, sha: string, since: Date): Promise<string> {
+  const created = async (path: string, body: unknown) => {
+    const res = await restWith(fake, 'workflow-token', 'POST', path, body);
+    if (res.status !== 201) throw new Error(`POST ${path}: ${res.status} ${await res.text()}`);
+    return (await res.json()) as { sha?: string };
+  };
+  const tag = await created('/git/tags', {
+    tag: ref.replace(/\//g, '-'),
+    message: `deploy-answering ${ref} since ${since.toISOString()}\n`,
+    object: sha,
+    type: 'commit',
+  });
+  await created('/git/refs', { ref: `refs/${ref}`, sha: tag.sha });
+  return tag.sha!;
 }

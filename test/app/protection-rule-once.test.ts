@@ -7,8 +7,17 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Probot } from 'probot';
 import type { FakeGitHub } from '../fake-github/index.ts';
-import { ANSWERING_STALE_MS, answeringRefName } from '../../app/facts/answer-once.ts';
-import { HEAD, PR, appReplies, deployYml, handClock, testProbot, withSeededApp } from './helpers.ts';
+import { ANSWERING_STALE_MS, answeringRefName, claimMessage } from '../../app/facts/answer-once.ts';
+import {
+  HEAD,
+  PR,
+  appReplies,
+  deployYml,
+  handClock,
+  testMarkerKeys,
+  testProbot,
+  withSeededApp,
+} from './helpers.ts';
 import { protectionRulePayload, reviewOf } from './delivery-helpers.ts';
 
 const CONFIG = deployYml(`
@@ -43,7 +52,7 @@ const deliver = (probot: Probot, id: string, payload: unknown) =>
     Probot['receive']
   >[0]);
 
-/** A claim of run `run`'s request as a replica that died would leave it: its tag says since `since`. */
+/** A claim of run `run`'s request as a replica that died would leave it: its tag says since `since`, signed. */
 async function leaveClaim(fake: FakeGitHub, run: number, since: Date | undefined): Promise<string> {
   const octokit = await testProbot(fake).auth(fake.state.installationId);
   const where = { owner: 'acme', repo: 'web' };
@@ -55,7 +64,7 @@ async function leaveClaim(fake: FakeGitHub, run: number, since: Date | undefined
           await octokit.rest.git.createTag({
             ...where,
             tag: ref.replace(/\//g, '-'),
-            message: `deploy-answering ${ref} since ${since.toISOString()}`,
+            message: claimMessage(ref, since, { keys: testMarkerKeys(), repository: 'acme/web' }),
             object: HEAD,
             type: 'commit',
           })

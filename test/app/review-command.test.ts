@@ -3,12 +3,9 @@
 // was done and where to write it; ordinary reviews, bots, edits and dismissals get nothing.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { webhookPayload } from '../fake-github/index.ts';
 import type { FakeGitHub } from '../fake-github/index.ts';
 import { HEAD, PR, appReplies, deployYml, withSeededApp } from './helpers.ts';
-import { deliveryTarget, receive } from './delivery-helpers.ts';
-
-type Json = Record<string, unknown>;
+import { diffCommentPayload, receive, reviewPayload } from './delivery-helpers.ts';
 
 const seed: Parameters<typeof withSeededApp>[0] = {
   config: deployYml(`
@@ -21,44 +18,10 @@ const seed: Parameters<typeof withSeededApp>[0] = {
   pulls: [{ number: PR, head: HEAD, user: 'bob' }],
 };
 
-/** The pull request's base, at a commit of the repository (the default branch's head). */
-const baseOf = (fake: FakeGitHub, pull: Json) => ({
-  ...(pull.base as Json),
-  sha: fake.repo().refs.get('heads/main')!,
-});
-
-function review(
-  fake: FakeGitHub,
-  o: { id: number; body: string; login: string; type?: string; action?: string },
-) {
-  const base = webhookPayload('pull_request_review', o.action ?? 'submitted', {}, deliveryTarget(fake));
-  const user = { ...((base.review as Json).user as Json), login: o.login, type: o.type ?? 'User' };
-  return {
-    ...base,
-    pull_request: {
-      ...(base.pull_request as Json),
-      number: PR,
-      base: baseOf(fake, base.pull_request as Json),
-    },
-    review: { ...(base.review as Json), id: o.id, body: o.body, user, submitted_at: '2025-03-04T10:00:00Z' },
-    sender: { ...(base.sender as Json), login: o.login, type: o.type ?? 'User' },
-  };
-}
-
-function diffComment(fake: FakeGitHub, o: { id: number; body: string; login: string }) {
-  const base = webhookPayload('pull_request_review_comment', 'created', {}, deliveryTarget(fake));
-  const user = { ...((base.comment as Json).user as Json), login: o.login, type: 'User' };
-  return {
-    ...base,
-    pull_request: {
-      ...(base.pull_request as Json),
-      number: PR,
-      base: baseOf(fake, base.pull_request as Json),
-    },
-    comment: { ...(base.comment as Json), id: o.id, body: o.body, user, created_at: '2025-03-04T10:00:00Z' },
-    sender: { ...(base.sender as Json), login: o.login, type: 'User' },
-  };
-}
+const review = (fake: FakeGitHub, o: Omit<Parameters<typeof reviewPayload>[1], 'pr'>) =>
+  reviewPayload(fake, { ...o, pr: PR });
+const diffComment = (fake: FakeGitHub, o: Omit<Parameters<typeof diffCommentPayload>[1], 'pr'>) =>
+  diffCommentPayload(fake, { ...o, pr: PR });
 
 test('a command in a review is answered once in the conversation: nothing was done, write it there', async () => {
   await withSeededApp(seed, async (fake, probot) => {
