@@ -22,9 +22,10 @@
 // (src/github/hidden-marker.ts, as locks.ts and schedule/record.ts do): only a marker that verifies under an
 // accepted key (the current one, or the previous during a rotation) gives the claim a time. Any other claim
 // (no marker, a wrong MAC, another repository's or another event's, no tag at all) is not the App's and is
-// taken over at once, through the same conditional update as a stale one. During a rolling upgrade a replica of
-// an older version writes an unsigned claim, which a newer one takes over at once: an event delivered to both
-// at the same instant may then be answered twice, only during the upgrade.
+// taken over at once, through the same conditional update as a stale one. (The App's own tag of this claim,
+// pointed at again by hand, is believed until its time is 15 minutes old: once per tag, never renewed.) During
+// a rolling upgrade a replica of an older version writes an unsigned claim, which a newer one takes over at
+// once: an event delivered to both at the same instant may then be answered twice, only during the upgrade.
 import { createHash } from 'node:crypto';
 import * as z from 'zod';
 import { appendMarkers, trailingMarkers, verifyMarker, writeMarker } from '../../src/github/hidden-marker.ts';
