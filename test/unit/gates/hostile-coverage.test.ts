@@ -148,6 +148,20 @@ test('thresholds: exactly the minimum passes, a hair below blocks', async (t) =>
   assert.match(below.summary, /^lines coverage 79\.9% < 80%/);
 });
 
+test("no thresholds written: lines must reach 80 %, the seeds' coverage requirement (seed 01)", async (t) => {
+  // Seed 01 "Require > 80% coverage" (01:64, 01:80); the minimum is inclusive (schema/tests.ts).
+  const dir = await mkdtemp(join(tmpdir(), 'hostile-coverage-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const verdict = async (covered: number) => {
+    await writeFile(join(dir, 'c.json'), JSON.stringify({ total: { lines: { total: 1000, covered } } }));
+    return testsGate.run(testsGate.schema.parse({ coverage: 'c.json' }), context(dir));
+  };
+  const below = await verdict(799);
+  assert.equal(below.status, 'block');
+  assert.match(below.summary, /^lines coverage 79\.9% < 80%/);
+  assert.equal((await verdict(800)).status, 'pass');
+});
+
 test('a report that measured no line or statement at all blocks instead of reading as 100 %', async (t) => {
   const zero = { total: 0, covered: 0, skipped: 0, pct: 100 };
   const summary = JSON.stringify({
