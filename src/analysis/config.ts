@@ -106,7 +106,7 @@ export const ANALYSIS_DEFAULTS = {
 } as const;
 
 /**
- * The seeds' rollback triggers (seed 01 phase 6, seed 04). Each applies only when its metric is defined.
+ * The seeds' rollback triggers (seed 01 phases 4 and 6, seed 04). Each applies only when its metric is defined.
  * "Memory > 95 % sustained" has no duration in the seed; 5m follows seed 01's MemoryUsageHigh alert.
  */
 export const SEEDS_PRESET_CHECKS: ResolvedCheck[] = [
@@ -129,6 +129,9 @@ export const SEEDS_PRESET_CHECKS: ResolvedCheck[] = [
   },
   { kind: 'threshold', name: 'seeds.health', metric: 'health', op: '>=', value: 1, forMs: 3 * MINUTE },
   { kind: 'threshold', name: 'seeds.memory', metric: 'memory', op: '<=', value: 0.95, forMs: 5 * MINUTE },
+  // Seed 01 phase 4's user-satisfaction target, "Apdex score > 0.95". No duration in the seed: sustained 5m,
+  // as the error rate it is the users' side of, so one slow minute at low traffic does not roll back.
+  { kind: 'threshold', name: 'seeds.apdex', metric: 'apdex', op: '>', value: 0.95, forMs: 5 * MINUTE },
   {
     kind: 'errors',
     name: 'seeds.errors-vs-stable',

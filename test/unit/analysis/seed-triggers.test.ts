@@ -51,3 +51,19 @@ test('memory above 95 % for 5 minutes rolls back at exactly 5 minutes; at 95 % i
   // Seed 01 says "> 95%": 95 % itself is within the limit however long it lasts.
   assert.ok(decide('memory', series(30, 4, 0.5, 0.95)).every((d) => d.kind !== 'rollback'));
 });
+
+test('an Apdex score at or below 0.95 for 5 minutes rolls back (seeds.apdex, seed 01 "Apdex score > 0.95")', () => {
+  // Seed 01 phase 4 "Target: > 0.95", "Apdex score > 0.95" (01:646, 01:661); sustained 5m as the error rate.
+  const decisions = decide('apdex', series(30, 4, 0.98, 0.9));
+  const first = decisions.findIndex((d) => d.kind === 'rollback');
+  assert.equal(first, 4 + 9, '10 intervals of 30 s = 5 min');
+  assert.equal(decisions[first]!.code, 'threshold-breached');
+  assert.equal(decisions[first]!.rule, 'seeds.apdex');
+  assert.match(decisions[first]!.reason, /apdex > 0\.95" for 5m/);
+  // 0.95 itself is not above 0.95; 0.96 is.
+  assert.equal(
+    decide('apdex', series(30, 4, 0.98, 0.95)).findIndex((d) => d.kind === 'rollback'),
+    13,
+  );
+  assert.ok(decide('apdex', series(30, 4, 0.98, 0.96)).every((d) => d.kind !== 'rollback'));
+});
