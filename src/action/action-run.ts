@@ -49,6 +49,9 @@ import {
 /** How long the notifications wait for a pull request's title before going on without it. */
 const PULL_TITLE_TIMEOUT_MS = 5_000;
 
+/** A rollback deployment (`/rollback`, payload `type: rollback`) or `mode: rollback`: fast-tracked. */
+const isRollback = (plan: RunPlan): boolean => plan.mode === 'rollback' || plan.type === 'rollback';
+
 export class ActionRun {
   private readonly inputs: ActionInputs;
   private readonly context: RunContext;
@@ -108,6 +111,8 @@ export class ActionRun {
       strategy: plan.strategy,
       stateDir: this.inputs.stateDir,
       variables: plan.params,
+      // A rollback goes straight back (fastTracked): no canary steps, no analysis before a switch.
+      ...(isRollback(plan) ? { rollback: true } : {}),
     });
     const environmentUrl = this.inputs.environmentUrl ?? withoutCredentials(resolved.url, plan.environment);
     core.setOutput('environment', plan.environment);
@@ -303,6 +308,7 @@ export class ActionRun {
       strategy: plan.strategy,
       stateDir: this.inputs.stateDir,
       variables: plan.params,
+      ...(isRollback(plan) ? { rollback: true } : {}),
     });
     logInfo(JSON.stringify(deploymentPlan, null, 2), this.redact);
     await this.writeSummary(renderPlanSummary(deploymentPlan));

@@ -124,6 +124,8 @@ export interface ResolvedEnvironment {
   approvals?: Record<string, unknown>;
   /** What reconcile does with an orphaned rollout (default rollback). */
   onOrphan: OnOrphan;
+  /** Resolved for a rollback deployment: `strategy` is the configured one fast-tracked (fastTracked). */
+  rollback?: true;
 }
 
 export class ResolveError extends Error {}
@@ -375,6 +377,50 @@ export interface ResolveOverrides {
   stateDir?: string;
   /** Values for variables the environment declares (a deployment's parameters); unknown names are refused. */
   variables?: Record<string, string>;
+  /** A rollback deployment (`type: rollback`, `mode: rollback`): its strategy is fast-tracked (fastTracked). */
+  rollback?: boolean;
+}
+
+/**
+ * Pure: the strategy a rollback deployment runs (DESIGN §1: a rollback redeploys a previous good version and
+ * skips canary steps; Argo Rollouts' rollback window does the same). The version going back served before; the
+ * one it replaces is the version that failed, so comparing the two step by step, and holding the rollback at
+ * 5 % while it is judged, only keeps users on the failing version longer. A canary goes to 100 % at once after
+ * its health and smoke checks (no traffic steps, no step analysis, no fresh baseline); blue-green switches
+ * after health, smoke and warm-up without the analysis before the switch; nobody is waited for at a step, a
+ * batch or before the switch (whether a rollback may start at all is decided before: the App's rollback
+ * approvals). Rolling keeps its batches and their pauses: they are how instances are replaced, not a test of
+ * the version. The verify phase, the window after a blue-green switch and the monitor window stay.
+ */
+export function fastTracked(strategy: ResolvedStrategy): ResolvedStrategy {
+  switch (strategy.type) {
+    case 'direct':
+      return strategy;
+    case 'rolling': {
+      const { batchGate: _gate, ...rest } = strategy;
+      return rest;
+    }
+    case 'blue-green': {
+      const { preSwitchGate: _gate, ...rest } = strategy;
+      return { ...rest, analysisBeforeSwitchMs: 0 };
+    }
+    case 'canary': {
+      const { baseline: _baseline, ...rest } = strategy;
+      return { ...rest, steps: [{ weight: 100, pauseMs: 0 }] };
+    }
+  }
+}
+
+/**
+ * The environment a recorded rollout goes on in (reconcile's resume, a handed-off wait): a rollback's rollout
+ * (`fastTracked` in the record) with its fast-tracked strategy, so its recorded plan is the one planned today.
+ */
+export function rolloutEnvironment(
+  env: ResolvedEnvironment,
+  rollout: { fastTracked?: true } | undefined,
+): ResolvedEnvironment {
+  if (!rollout?.fastTracked || env.rollback) return env;
+  return { ...env, strategy: fastTracked(env.strategy), rollback: true };
 }
 
 /**
@@ -408,7 +454,8 @@ export function resolveEnvironment(
     throw new ResolveError(`environment "${name}" has no target (and there is no top-level target)`);
   const targetSource = env.target ? `environments.${name}.target` : 'target';
   const target = resolveTarget(targetConfig, targetSource, preset);
-  const strategy = resolveStrategy(config, env, preset);
+  const asConfigured = resolveStrategy(config, env, preset);
+  const strategy = overrides.rollback ? fastTracked(asConfigured) : asConfigured;
   // The config checks cover configured strategies; an override is checked here, before anything runs.
   if (strategy.type === 'canary' && !target.setWeight)
     throw new ResolveError(
@@ -471,6 +518,7 @@ export function resolveEnvironment(
     analysis: env.analysis ?? config.analysis,
     approvals: env.approvals ?? config.approvals,
     onOrphan: env.on_orphan ?? 'rollback',
+    ...(overrides.rollback ? { rollback: true as const } : {}),
   };
 }
 

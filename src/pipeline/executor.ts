@@ -4,7 +4,7 @@
 // is stored before traffic moves), the rest are not; the rollback path never waits for the store, and
 // whatever is still in flight at the end is awaited for a bounded time. `resumePipeline` drives the same
 // machine from a rollout whose owner died (reconcile, `on_orphan: resume`), after reading its record again.
-import type { ResolvedEnvironment } from '../config/resolve.ts';
+import { rolloutEnvironment, type ResolvedEnvironment } from '../config/resolve.ts';
 import { gateEntries } from '../gates/registry.ts';
 import { FileStateStore } from '../state/file-store.ts';
 import type { LockRunStatus } from '../util/lock-takeover.ts';
@@ -203,9 +203,8 @@ export type ResumeOutcome =
  * started from it (machine.ts `resume`, machine/resume.ts) and driven exactly as a deployment is.
  */
 export async function resumePipeline(input: ResumeInput, deps: PipelineDeps): Promise<ResumeOutcome> {
-  const { env } = input;
-  const ctx = contextOf(env, deps, undefined);
-  const stored = await readStored(ctx.store, env.name);
+  const ctx = contextOf(input.env, deps, undefined);
+  const stored = await readStored(ctx.store, input.env.name);
   if (!stored.ok)
     return { started: false, code: stored.code, message: `${stored.message} (${stored.source})` };
   const record = stored.record;
@@ -217,6 +216,8 @@ export async function resumePipeline(input: ResumeInput, deps: PipelineDeps): Pr
         ? `the record moved on since the rollout was judged orphaned (write ${input.seq}, now ${record.seq}): someone else is acting on it`
         : 'the record no longer shows the rollout: someone else finished or undid it',
     };
+  // A rollback's rollout goes on with the strategy it was planned with (fast-tracked).
+  const env = rolloutEnvironment(input.env, record.rollout);
   const check = checkResumable(env, record);
   if (!check.ok) return { started: false, code: 'not_resumable', message: check.reason };
   const { rollout } = check;

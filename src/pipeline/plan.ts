@@ -47,13 +47,22 @@ export function planDeployment(
     environment: env.name,
     actions: [
       {
-        description: gates.length
-          ? `run the quality gates in parallel (${gates.join(', ')}); BLOCK stops here`
-          : 'no gates configured',
+        // As the run does: a rollback goes back to a version that passed them (action-run.ts skipGates).
+        description: env.rollback
+          ? 'skipped: a rollback runs no quality gates'
+          : gates.length
+            ? `run the quality gates in parallel (${gates.join(', ')}); BLOCK stops here`
+            : 'no gates configured',
       },
     ],
   });
-  if (env.staging) {
+  if (env.staging && env.rollback)
+    phases.push({
+      phase: 'staging',
+      environment: env.staging,
+      actions: [{ description: 'skipped: a rollback goes straight back' }],
+    });
+  else if (env.staging) {
     const staging = resolveEnvironment(config, env.staging, { stateDir: overrides.stateDir });
     const stagingLive = liveFromState(staging);
     phases.push({

@@ -3,7 +3,7 @@
 // is reported with its code and never acted on; one environment's trouble never stops the others. An orphan
 // under `on_orphan: resume` goes on through the pipeline machine itself (executor.ts resumePipeline).
 import type { RawConfig } from '../config/schema.ts';
-import { resolveEnvironment, type ResolvedEnvironment } from '../config/resolve.ts';
+import { resolveEnvironment, rolloutEnvironment, type ResolvedEnvironment } from '../config/resolve.ts';
 import { unknownEnvironmentMessage } from '../config/suggest.ts';
 import { healthAnalyzer } from '../pipeline/analyzer.ts';
 import {
@@ -849,7 +849,7 @@ async function orphanResume(
   now: Date,
 ): Promise<Acted> {
   const { rollout, conclusion } = decision;
-  const check = checkResumable(env, record);
+  const check = checkResumable(rolloutEnvironment(env, record.rollout), record);
   if (!check.ok)
     return orphanRollback(
       { code: 'orphan_rollback', rollout, steps: rollout.recovery, conclusion },

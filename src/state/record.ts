@@ -96,6 +96,8 @@ export interface Rollout {
   recovery: Step[];
   /** The strategy's own state, so `on_orphan: resume` can go on from the step it reached. */
   strategyState?: SequenceState;
+  /** A rollback deployment's rollout: its strategy was fast-tracked (config/resolve.ts fastTracked). */
+  fastTracked?: true;
   /** Waiting for people or a bake (issue 14). */
   wait?: RolloutWait;
   /**
@@ -250,6 +252,7 @@ export const recordSchema = z
           })
           .loose()
           .optional(),
+        fastTracked: z.literal(true).optional(),
         wait: z
           .object({
             kind: z.enum(['manual', 'approval', 'bake', 'hold']),

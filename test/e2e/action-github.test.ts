@@ -66,7 +66,7 @@ function sarif(level: 'warning' | 'error', count = 60): string {
 
 async function scenario(
   t: { after(fn: () => unknown): void },
-  opts: { gateRequired: boolean },
+  opts: { gateRequired: boolean; payload?: Record<string, unknown> },
 ): Promise<Scenario> {
   const fake = await createFakeGitHub({
     tokens: { [APP_TOKEN]: 'deploy-action[bot]', [ACTION_TOKEN]: 'github-actions[bot]' },
@@ -106,7 +106,7 @@ async function scenario(
     owner: OWNER,
     repo: REPO,
     ref: finalHead,
-    payload: {
+    payload: opts.payload ?? {
       strategy: 'canary',
       version: 'v2',
       pr: PR,
@@ -324,6 +324,29 @@ test('a deployment event that rolls back: failure status naming the version that
   assert.match(record, /### Rollback Log/);
   assert.match(record, /- Previous Version: v1/);
   assert.match(record, /### Status: ROLLBACK/);
+});
+
+test('a rollback deployment (/rollback) on a canary environment goes straight back: no gates, no canary steps, all traffic at once', async (t) => {
+  const s = await scenario(t, {
+    // The gate would block a normal deployment; a rollback goes back to a version that passed it.
+    gateRequired: true,
+    payload: { type: 'rollback', version: 'v0', pr: PR, requested_by: 'alice', approved_by: ['bob'] },
+  });
+  const run = await runBuiltAction({ dir: s.dir, inputs, event: s.event, env: baseEnv(s.fake) });
+  assert.equal(run.status, 0, run.stderr);
+  s.fake.assertNoViolations();
+  const weights = s.calls().filter((c) => c.startsWith('set_weight'));
+  assert.deepEqual(weights, ['set_weight green 100'], 'the canary steps 5, 10, 25 and 50 are skipped');
+  assert.ok(
+    s.calls().some((c) => /^deploy green v0\b/.test(c)),
+    s.calls().join(' | '),
+  );
+  assert.equal(run.outputs.status, 'succeeded');
+  assert.equal(run.outputs.version, 'v0');
+  assert.deepEqual(
+    statuses(s).map((x) => x.state),
+    ['queued', 'in_progress', 'success'],
+  );
 });
 
 test('GitHub answering 500s and rate limits: the run retries and still reports everything', async (t) => {

@@ -3,7 +3,11 @@
 // requests people made) and collects what the machine asked for. Shared by the machine's unit tests.
 import assert from 'node:assert/strict';
 import { parseConfig } from '../../src/config/load.ts';
-import { resolveEnvironment, type ResolvedEnvironment } from '../../src/config/resolve.ts';
+import {
+  resolveEnvironment,
+  type ResolvedEnvironment,
+  type ResolveOverrides,
+} from '../../src/config/resolve.ts';
 import type { GatesReport } from '../../src/gates/runner.ts';
 import {
   next,
@@ -23,7 +27,11 @@ import type { EnvironmentRecord } from '../../src/state/record.ts';
 
 export const T0 = Date.parse('2026-01-01T00:00:00Z');
 
-export function environment(yaml: string, name = 'production'): ResolvedEnvironment {
+export function environment(
+  yaml: string,
+  name = 'production',
+  overrides: ResolveOverrides = {},
+): ResolvedEnvironment {
   // {{slot}} has a value only with the slot strategies; the others get commands without it.
   const slots = /blue-green|canary/.test(yaml);
   const at = slots ? ' {{slot}}' : '';
@@ -44,7 +52,7 @@ ${yaml}
 `;
   const parsed = parseConfig(text, 'deploy.yml');
   assert.ok(parsed.ok, parsed.ok ? '' : JSON.stringify(parsed.errors));
-  return resolveEnvironment(parsed.config, name);
+  return resolveEnvironment(parsed.config, name, overrides);
 }
 
 export const stored = (record?: EnvironmentRecord): StoredRecord => ({ ok: true, record });

@@ -142,6 +142,7 @@ export function startRollout(s: PipelineState, out: Action[], id: TrackId, now: 
         stableSlot: slots?.from,
         newSlot: slots?.idle,
         recovery: [],
+        ...(env.rollback ? { fastTracked: true as const } : {}),
       },
     },
     { event: 'rollout_started', code: 'started', version: s.input.version },
