@@ -1878,6 +1878,9 @@ function charsOf(word: string, from: number, render: (name: string) => string | 
   return chars.slice(from);
 }
 
+/** No offset of a word whose "$" is a character: each starts an expansion (expansions). */
+const NONE: ReadonlySet<number> = new Set();
+
 /** What the value of a template does there: nothing, start a marker, name part of a file, or choose the file. */
 export type FileClass = 'safe' | 'inner' | 'marker' | 'file' | 'chooses' | 'unknown';
 const RANK: Record<FileClass, number> = { safe: 0, inner: 1, marker: 2, file: 3, chooses: 4, unknown: 5 };
@@ -1885,8 +1888,9 @@ const RANK: Record<FileClass, number> = { safe: 0, inner: 1, marker: 2, file: 3,
 /**
  * The shell expansions in `word` (a word of a script as its program reads it, quotes removed, templates and
  * variables holding a value written as templates) from `from` on: $name, $1, $@, ${…}, $(…), $((…)), `…`.
+ * `literal`: the offsets in `word` of the "$" and "`" the script quoted or escaped, where none starts.
  */
-function expansions(word: string, from: number): Array<[number, number]> {
+function expansions(word: string, from: number, literal: ReadonlySet<number>): Array<[number, number]> {
   const spans: Array<[number, number]> = [];
   for (let i = from; i < word.length; i++) {
     const placeholder = new RegExp(PLACEHOLDER.source, 'y');
@@ -1895,6 +1899,7 @@ function expansions(word: string, from: number): Array<[number, number]> {
       i = placeholder.lastIndex - 1;
       continue;
     }
+    if (literal.has(i)) continue;
     const c = word[i]!;
     const next = word[i + 1] ?? '';
     let end = -1;
@@ -1921,10 +1926,14 @@ function expansions(word: string, from: number): Array<[number, number]> {
  * text not known here, which may be empty or hold the marker. Each template's class is taken with every
  * expansion read as each of several texts (empty, plain, a key, the markers): one whose class changes with
  * them, or a template inside an expansion where a value is checked, is 'unknown' (refused at load: no check
- * once rendered can see what the expansion holds).
+ * once rendered can see what the expansion holds). `literal`: as for expansions.
  */
-export function shellFileClasses(read: FileRead, word: string): Map<string, FileClass> {
-  const spans = expansions(word, read.from);
+export function shellFileClasses(
+  read: FileRead,
+  word: string,
+  literal: ReadonlySet<number> = NONE,
+): Map<string, FileClass> {
+  const spans = expansions(word, read.from, literal);
   const base = fileClasses(read, word);
   if (!spans.length) return base;
   const markers = MARKERS[read.rule];
@@ -1955,8 +1964,13 @@ export function shellFileClasses(read: FileRead, word: string): Map<string, File
 }
 
 /** The message for a template after an expansion not known here where a marker may start (shellFileClasses). */
-export function fileUnknownMessage(name: string, read: FileRead, word: string): string {
-  const [start, end] = expansions(word, read.from)[0] ?? [read.from, read.from];
+export function fileUnknownMessage(
+  name: string,
+  read: FileRead,
+  word: string,
+  literal: ReadonlySet<number> = NONE,
+): string {
+  const [start, end] = expansions(word, read.from, literal)[0] ?? [read.from, read.from];
   return `{{${name}}} comes with ${word.slice(start, end)} in an argument where ${read.how} ${fileDoing(read).may} (${word.slice(read.from)}), and what ${word.slice(start, end)} holds is not known here: empty, or holding a marker (${markersSaid(read.rule)}) or the start of a file's name, it would let the value start or name the file; write the template first (before any $…), or ${read.safe}`;
 }
 

@@ -215,25 +215,31 @@ function exportsVariable(script: string, name: string): boolean {
 /**
  * A word as the program gets it: quotes removed, backslash escapes resolved ("…" keeps a backslash before
  * anything but $ ` " \ and a newline), so the line ssh joins is the one the remote shell reads. Substitutions
- * are left as written.
+ * are left as written. `kept`, when given, gets the offset in `raw` of each character of the result.
  */
-function unquote(raw: string): string {
+function unquote(raw: string, kept?: number[]): string {
   let out = '';
+  const keep = (k: number) => {
+    out += raw[k];
+    kept?.push(k);
+  };
   let quote: "'" | '"' | undefined;
   for (let i = 0; i < raw.length; i++) {
     const c = raw[i]!;
     if (quote === "'") {
       if (c === "'") quote = undefined;
-      else out += c;
+      else keep(i);
     } else if (c === '\\') {
       const next = raw[i + 1];
-      if (next === undefined) out += c;
-      else if (quote === '"' && !'$`"\\\n'.includes(next)) out += c + next;
-      else if (next !== '\n') out += next;
+      if (next === undefined) keep(i);
+      else if (quote === '"' && !'$`"\\\n'.includes(next)) {
+        keep(i);
+        keep(i + 1);
+      } else if (next !== '\n') keep(i + 1);
       i++;
     } else if (c === '"') quote = quote === '"' ? undefined : '"';
     else if (c === "'" && quote === undefined) quote = "'";
-    else out += c;
+    else keep(i);
   }
   return out;
 }
@@ -301,6 +307,10 @@ function analyzeReading(
   let inSingle = false;
   let inComment = false;
   let i = 0;
+  // The offsets of the "$" and "`" the shell reads as characters, not as the start of an expansion: in single
+  // quotes, or after a backslash. Only outside ${…}, $((…)) and backquotes (literalAt): the expansion they are
+  // in is what its word holds there (${X:+'$Y'} may be empty), and inside backquotes, read again, "\$" is "$".
+  const literal = new Set<number>();
 
   const refuse = (reason: ShellTemplateRefusal, name: string, offset: number, message?: string) =>
     problems.push({ reason, name, offset, message: message ?? refusalMessage(reason, name, offset) });
@@ -308,6 +318,13 @@ function analyzeReading(
   const named = (name: string, offset: number, message: string) =>
     `{{${name}}} (character ${offset + 1})${message.slice(`{{${name}}}`.length)}`;
   const sitesIn = (word: Word) => sites.filter((site) => site.start >= word.start && site.start < word.end);
+  /** Whether the script quotes or escapes a "$" or "`" from `start` to `end` (literal). */
+  const literalIn = (start: number, end: number) => {
+    if (literal.size < end - start) {
+      for (const k of literal) if (k >= start && k < end) return true;
+    } else for (let k = start; k < end; k++) if (literal.has(k)) return true;
+    return false;
+  };
   // Words of simple commands: what the programs they name do with a value (programs.ts).
   const plain = (word: Word) => script.slice(word.start, word.end).replace(/['"\\]/g, '');
   // Variables holding a value (held-values.ts): a reference to one is the value itself.
@@ -359,13 +376,38 @@ function analyzeReading(
       )
       .filter((ref) => held.holds(ref.variable));
   /** A word as its program reads it, a reference to a variable holding a value written as a template. */
-  const textOf = (word: Word) => {
+  const textOf = (word: Word) => wordText(word);
+  /** textOf; `origins`, when given, gets the offset in the script of each character (-1 in a stand-in). */
+  const wordText = (word: Word, origins?: number[]) => {
     let raw = script.slice(word.start, word.end);
+    let from = origins && Array.from({ length: raw.length }, (_, k) => word.start + k);
     const outer: VariableRef[] = [];
     for (const ref of refsIn(word)) if (!outer.some((o) => ref.start < o.end)) outer.push(ref);
-    for (const ref of outer.reverse())
-      raw = `${raw.slice(0, ref.start - word.start)}{{${pseudoName(ref.variable)}}}${raw.slice(ref.end - word.start)}`;
-    return unquote(raw);
+    for (const ref of outer.reverse()) {
+      const [start, end] = [ref.start - word.start, ref.end - word.start];
+      const standIn = `{{${pseudoName(ref.variable)}}}`;
+      raw = `${raw.slice(0, start)}${standIn}${raw.slice(end)}`;
+      from &&= [...from.slice(0, start), ...Array<number>(standIn.length).fill(-1), ...from.slice(end)];
+    }
+    if (!origins || !from) return unquote(raw);
+    const kept: number[] = [];
+    const text = unquote(raw, kept);
+    for (const k of kept) origins.push(from[k]!);
+    return text;
+  };
+  /**
+   * textOf, with the offsets in it of the "$" and "`" the shell reads as characters ('$S{{x}}', \$S{{x}}): no
+   * expansion starts there, where one reading the text alone would see $S.
+   */
+  const quotedTextOf = (word: Word): { text: string; literal: ReadonlySet<number> } => {
+    if (!literalIn(word.start, word.end)) return { text: textOf(word), literal: new Set() };
+    const origins: number[] = [];
+    const text = wordText(word, origins);
+    const literals = new Set<number>();
+    origins.forEach((offset, at) => {
+      if (literal.has(offset)) literals.add(at);
+    });
+    return { text, literal: literals };
   };
   /** The values of a word: its templates, and its references to variables holding one. */
   interface Found {
@@ -1265,17 +1307,19 @@ function analyzeReading(
       }
     // curl -d @FILE, az's @FILE, kubectl --from-file=FILE (file-reads.ts): a value choosing the file is refused;
     // one that could start a marker or is part of a file's name is checked once rendered, through $v too.
-    // `text`: the word as the program reads it (in the command ssh runs, a word of the remote line).
-    const checkFileRead = (read: FileRead, word: Word, text: string) => {
+    // `text`: the word as the program reads it (in the command ssh runs, a word of the remote line, whose shell
+    // expands what the script quoted); `literal`: its "$" and "`" the script quoted or escaped (quotedTextOf).
+    const checkFileRead = (read: FileRead, word: Word, text: string, literal?: ReadonlySet<number>) => {
       // $P or $(…) before a template: what it holds is not known, and may be empty or a marker ('unknown').
-      const classes = shellFileClasses(read, text);
+      const classes = shellFileClasses(read, text, literal);
       for (const site of sitesIn(word))
         if (!['safe', 'chooses', 'unknown', undefined].includes(classes.get(site.name)))
           (site.fileReads ??= []).push({ read, word: text });
       for (const found of valuesIn(word)) {
         const cls = classes.get(found.name) ?? 'safe';
         if (cls === 'chooses') refuseFound(found, 'chooses', (name) => fileChosenMessage(name, read, text));
-        if (cls === 'unknown') refuseFound(found, 'chooses', (name) => fileUnknownMessage(name, read, text));
+        if (cls === 'unknown')
+          refuseFound(found, 'chooses', (name) => fileUnknownMessage(name, read, text, literal));
         if (!found.ref || cls === 'safe' || cls === 'chooses' || cls === 'unknown') continue;
         const [via, file] = [found.ref.variable, cls === 'file'];
         const fits = (literal: string) => file || !holdsMarker(read, literal);
@@ -1296,7 +1340,11 @@ function analyzeReading(
       }
     };
     for (const [index, read] of model.fileReads)
-      if (index < command.args.length) checkFileRead(read, command.args[index]!, texts[index]!);
+      if (index < command.args.length) {
+        const quoted = quotedTextOf(command.args[index]!);
+        const literal = quoted.text === texts[index] ? quoted.literal : undefined;
+        checkFileRead(read, command.args[index]!, texts[index]!, literal);
+      }
     for (const { read, text, words } of [...remoteFileReads(texts, model), ...remoteFileWrites(texts, model)])
       for (const k of words) if (k < command.args.length) checkFileRead(read, command.args[k]!, text);
     // ssh host 'echo {{x}} | xargs rm', "curl -K - <<< {{x}}", 'c=curl; $c -d @{{x}}' (stdin-routes.ts).
@@ -1331,10 +1379,10 @@ function analyzeReading(
       if (word.role !== 'redirect' || /^[<>]\(/.test(script.slice(word.start, word.end))) continue;
       const operator = operatorBefore(script, word.start);
       if (operator === undefined) continue;
-      const text = textOf(word);
+      const { text, literal: quoted } = quotedTextOf(word);
       // >&2, <&0, >&-: a descriptor, not a file.
       if (/[<>]&$/.test(operator) && /^(\d+|-)$/.test(text)) continue;
-      checkFileRead(redirectionRead(operator, texts[0]), word, text);
+      checkFileRead(redirectionRead(operator, texts[0]), word, text, quoted);
     }
     // echo "VERSION={{x}}" >> "$GITHUB_ENV" (or | tee -a "$GITHUB_ENV", or a here-document): GitHub reads the
     // file line by line, so a value with a newline would add a line of its own (NODE_OPTIONS=…, LD_PRELOAD=…
@@ -1411,21 +1459,24 @@ function analyzeReading(
           refuseFound(found, 'code', (name) => codeOperandMessage(asCode, texts, name));
     }
     // A template after $EMPTY or ${P} (`"$EMPTY{{x}}"`) starts the argument when they are empty: it is checked
-    // as if nothing came before it (the config's own text in them, `"$DASH{{x}}"` with DASH=-, is its own).
+    // as if nothing came before it (the config's own text in them, `"$DASH{{x}}"` with DASH=-, is its own). Not
+    // after a "$" the script quotes ('$EMPTY{{x}}'), which is a character of the argument.
     for (let k = 1; k < command.args.length; k++) {
       if (model.positional.has(k) || model.guarded.has(k) || !TEMPLATE_STARTS.test(texts[k]!)) continue;
       const word = command.args[k]!;
       let from = word.start;
       for (const site of sitesIn(word)) {
         const between = script.slice(from, site.start);
-        if (!STARTS_AFTER.test(between)) break;
+        if (!STARTS_AFTER.test(between) || literalIn(from, site.start)) break;
         site.leading = { program: texts[0]!, first: from === word.start };
         from = site.end;
       }
       // "$v" starting the argument, v set from fixed text and templates alone (v={{x}}): its templates are
       // checked once rendered as if written here. Which of them starts the value is not known (v=a-{{x}}, or
       // several branches), so each is checked on its own: a value starting with "-" fails the command.
-      const ref = refsIn(word).find((r) => REF_STARTS_AFTER.test(script.slice(word.start, r.start)));
+      const ref = refsIn(word).find(
+        (r) => REF_STARTS_AFTER.test(script.slice(word.start, r.start)) && !literalIn(word.start, r.start),
+      );
       const exact = ref && held.holds(ref.variable)?.exact;
       if (exact && /^\$(\w+|\{\w+\})$/.test(script.slice(ref.start, ref.end)))
         for (const start of exact.sites) {
@@ -2190,6 +2241,9 @@ function analyzeReading(
   };
   const top = () => stack[stack.length - 1]!;
   const enclosing = (kind: Frame['kind']) => stack.some((frame) => frame.kind === kind);
+  const literalAt = (offset: number) => {
+    if (!enclosing('backtick') && !enclosing('param') && !enclosing('arith')) literal.add(offset);
+  };
 
   const record = (match: RegExpExecArray, context: TemplateContext) => {
     const name = match[1]!;
@@ -2715,6 +2769,7 @@ function analyzeReading(
         i += match[0].length;
       } else {
         if (c === "'") inSingle = false;
+        else if (c === '$' || c === '`') literalAt(i);
         i++;
       }
       continue;
@@ -2778,7 +2833,10 @@ function analyzeReading(
       if (escaped) {
         refuse('after_backslash', escaped[1]!, i + 1);
         i += 1 + escaped[0].length;
-      } else i += 2;
+      } else {
+        if (script[i + 1] === '$' || script[i + 1] === '`') literalAt(i + 1);
+        i += 2;
+      }
       continue;
     }
     if (c === '$') {

@@ -63,13 +63,6 @@ const LINE_STRICTER: Array<{ why: string; covers: (argv: readonly string[]) => b
     why: 'the program is a shell builtin reading a name or an arithmetic expression',
     covers: (argv) => NAME_BUILTINS.has(programOf(argv) ?? ''),
   },
-  {
-    // Not intended, and left: the shell reading reads a word with its quotes removed, so a "$" the line
-    // single-quotes ('$S{{x}}', as the argv's literal "$S{{x}}" is written) is taken for an expansion whose
-    // value is not known ("{{x}} comes with $S …", or $EMPTY{{x}} starting the argument). Stricter, never looser.
-    why: 'a word holds a "$", which the line single-quotes and the shell reading takes for an expansion',
-    covers: (argv) => argv.some((word) => word.includes('$')),
-  },
 ];
 
 const lineStricter = (argv: readonly string[]) => LINE_STRICTER.find((reason) => reason.covers(argv));
