@@ -1759,6 +1759,9 @@ function analyzeReading(
     // ("{{a}}$(…)") are checked once rendered instead: the argument is refused only if their values are all
     // empty (beforeSubstitution), as a leading "-" in them is.
     const startsWord = (word: Word, sub: Substitution) => {
+      // A "$" the script quotes before it ('$EMPTY'"$(…)") is a character of the word, before the output.
+      const inOther = (k: number) => (command.subs ?? []).some((other) => k >= other.start && k < other.end);
+      for (let k = word.start; k < sub.start; k++) if (literal.has(k) && !inOther(k)) return false;
       let before = script.slice(word.start, sub.start);
       let others = false;
       for (const other of [...(command.subs ?? [])].reverse())
@@ -1770,7 +1773,8 @@ function analyzeReading(
       before = before.replace(new RegExp(PLACEHOLDER.source, 'g'), '');
       if (new RegExp(MAYBE_EMPTY).test(before)) others = true;
       before = before.replace(new RegExp(MAYBE_EMPTY, 'g'), '');
-      if (!/^"*$/.test(before.replace(/"/g, ''))) return false;
+      // Quotes alone are no text of the word: ''"$(…)" starts it as "$(…)" does.
+      if (unquote(before) !== '') return false;
       const leading = sites.filter((site) => site.start >= word.start && site.start < sub.start);
       if (others || leading.length === 0 || !leading.every((site) => site.leading)) return true;
       leading.at(-1)!.beforeSubstitution = true;

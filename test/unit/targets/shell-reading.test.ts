@@ -77,6 +77,19 @@ const LEADING: Array<Line & { verdict: 'runs' | 'fails' }> = [
   { line: `curl \${X:+'$Y'}{{x}}`, argv: ['%'], verdict: 'fails' },
 ];
 
+// Where curl reads options, the output of "$(…)" starting the argument could be one, and no check sees it: a
+// template inside is refused. Quotes alone before it ('') are no text of the argument; a quoted "$" is.
+const STARTS = /\{\{x\}\} \(character \d+\) is inside \$\(…\) at the start of an argument of curl/;
+const SUBSTITUTIONS: Array<Line & { verdict: 'accepted' | 'refused' }> = [
+  { line: `curl ''"$(echo {{x}})"`, argv: ['%'], verdict: 'refused' },
+  { line: `curl "$EMPTY$(echo {{x}})"`, argv: ['%'], verdict: 'refused' },
+  { line: `curl \${X:+'$Y'}"$(echo {{x}})"`, argv: ['%'], verdict: 'refused' },
+  { line: `curl '$EMPTY'"$(echo {{x}})"`, argv: ['$EMPTY%'], verdict: 'accepted' },
+  { line: `curl \\$EMPTY"$(echo {{x}})"`, argv: ['$EMPTY%'], verdict: 'accepted' },
+  { line: `curl "\\$EMPTY$(echo {{x}})"`, argv: ['$EMPTY%'], verdict: 'accepted' },
+  { line: `curl "'$(echo {{x}})"`, argv: ["'%"], verdict: 'accepted' },
+];
+
 test('at load: a template after a quoted or escaped "$" is after fixed text; after an expansion, refused', () => {
   const wrong: string[] = [];
   for (const { line, verdict } of FILE_READS) {
@@ -86,6 +99,24 @@ test('at load: a template after a quoted or escaped "$" is after fixed text; aft
       wrong.push(`${line}: ${analysis.ok ? 'accepted' : analysis.problems[0]!.message.slice(0, 80)}`);
   }
   assert.deepEqual(wrong, []);
+});
+
+test('at load: "$(…)" after quotes alone starts the argument; after a quoted or escaped "$", not', () => {
+  const wrong: string[] = [];
+  for (const { line, verdict } of SUBSTITUTIONS) {
+    const analysis = analyzeShellTemplate(line);
+    const got = analysis.ok ? 'accepted' : STARTS.test(analysis.problems[0]!.message) ? 'refused' : 'other';
+    if (got !== verdict)
+      wrong.push(`${line}: ${analysis.ok ? 'accepted' : analysis.problems[0]!.message.slice(0, 80)}`);
+  }
+  assert.deepEqual(wrong, []);
+  // A single-quoted template alone before it starts the argument when empty: checked once rendered.
+  const line = `curl '{{a}}'"$(echo {{x}})"`;
+  assert.throws(
+    () => renderShellScript(line, { a: '', x: 'v' }),
+    /\{\{a\}\} is empty, so the output of the \$\(…\)/,
+  );
+  assert.doesNotThrow(() => renderShellScript(line, { a: 'v', x: 'v' }));
 });
 
 test('once rendered: a value after a quoted or escaped "$" does not start the argument; after an expansion, it may', () => {
@@ -109,7 +140,7 @@ test('a real /bin/sh gives the program the arguments the table says', (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'shell-reading-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const printer = writeArgvPrinter(dir);
-  for (const { line, argv } of [...FILE_READS, ...LEADING]) {
+  for (const { line, argv } of [...FILE_READS, ...LEADING, ...SUBSTITUTIONS]) {
     const script = line.replaceAll('{{x}}', '%').replace(/\b(curl|cat) /, `/bin/sh ${printer} `);
     const output = execFileSync('/bin/sh', ['-c', script], { env: { PATH: process.env.PATH }, cwd: dir });
     assert.deepEqual(printedArgv(output.toString()), argv, line);
