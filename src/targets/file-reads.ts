@@ -1938,8 +1938,9 @@ export function shellFileClasses(
   if (!spans.length) return base;
   const markers = MARKERS[read.rule];
   // Empty, plain text, a key's end, a name's end (NAME@FILE) or a marker; not "k=@": an expansion after fixed
-  // text holding an "=" and a marker (rg-$P-{{x}} given P=k=@/etc/) is the config's own file read.
-  const texts = ['', 'x', 'k=', 'k@', ...markers];
+  // text holding an "=" and a marker (rg-$P-{{x}} given P=k=@/etc/) is the config's own file read. In a list, a
+  // "," too: it ends the item, and what follows starts the next (-f "a.tgz$P{{x}}" given P=, names {{x}}).
+  const texts = ['', 'x', 'k=', 'k@', ...(read.list ? [','] : []), ...markers];
   const inside = new Set(
     spans.flatMap(([start, end]) => [...word.slice(start, end).matchAll(PLACEHOLDER)].map((m) => m[1]!)),
   );

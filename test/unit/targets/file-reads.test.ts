@@ -734,6 +734,16 @@ test('each item of a list of files is a file of its own: a value starting an ite
       ['prod'],
       /is part of the name of the local file|splits at ","/,
     );
+  // In a shell script, an expansion before the template may hold a ",", after which the value starts an item.
+  assertScriptRefused(
+    'cosign upload blob -f "a.tgz$P{{x}}" reg/b:1',
+    /\{\{x\}\} \(character \d+\) comes with \$P in an argument where cosign upload blob -f may read a local file/,
+  );
+  for (const script of [
+    'cosign upload blob -f "a.tgz,dist/app-{{x}}.tgz,$EXTRA" reg/b:1',
+    'kubectl create configmap c --from-file="config/app$P-{{x}}.yaml"',
+  ])
+    assertScriptAccepted(script);
 });
 
 test('each item of a [KEY=]FILE list has its own key: a later item\'s "=" ends no earlier item\'s key', () => {
