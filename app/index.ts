@@ -64,7 +64,7 @@ export function deployApp(options: AppOptions = {}): (app: Probot) => void {
     registerPullRequest(app, keys, records, now);
     registerWorkflowRun(app, records);
     // A command written in a review or on the diff is not read; its writer is told where to write it.
-    registerReviewCommands(app, keys);
+    registerReviewCommands(app, keys, now);
     // Only `created`: edited and deleted comments must never act, so they are not even subscribed to here.
     app.on('issue_comment.created', async (context) => {
       const event = commentEventFrom(context.payload);

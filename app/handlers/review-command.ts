@@ -78,6 +78,8 @@ export async function handleReviewCommand(
   event: ReviewCommandEvent,
   /** The App's marker keys: the claim is the App's own (answer-once.ts). */
   keys: MarkerKeys,
+  /** The App's clock: the claim's time and a found claim's age, as every other claim of the App's. */
+  now: () => Date = () => new Date(),
 ): Promise<ReviewCommandOutcome> {
   const decided = misplacedCommandReply(event);
   if ('ignored' in decided) return { status: 'ignored', reason: decided.ignored };
@@ -106,7 +108,7 @@ export async function handleReviewCommand(
       });
       return { status: 'answered', commentId: data.id };
     },
-    swapOption(octokit, where, event.repositoryNodeId),
+    { now, ...swapOption(octokit, where, event.repositoryNodeId) },
   );
   return once.claimed ? once.value : { status: 'already_answered' };
 }
@@ -151,11 +153,11 @@ export function reviewCommandEventFrom(payload: ReviewPayload): ReviewCommandEve
   return undefined;
 }
 
-export function registerReviewCommands(app: Probot, keys: MarkerKeys): void {
+export function registerReviewCommands(app: Probot, keys: MarkerKeys, now: () => Date): void {
   app.on(['pull_request_review.submitted', 'pull_request_review_comment.created'], async (context) => {
     const event = reviewCommandEventFrom(context.payload as unknown as ReviewPayload);
     if (!event) return;
-    const outcome = await handleReviewCommand(context.octokit as unknown as Octokit, event, keys);
+    const outcome = await handleReviewCommand(context.octokit as unknown as Octokit, event, keys, now);
     context.log.info(
       { delivery: context.id, where: event.where, id: event.id, outcome: outcome.status },
       `misplaced command ${outcome.status}`,

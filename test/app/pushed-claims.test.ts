@@ -39,7 +39,7 @@ interface Caller {
   name: string;
   /**
    * Brings the world to the event, and says its claim ref, the commit its tag goes on, how it is delivered and
-   * what its answer is. `wallClock`: the handler dates claims by the wall clock, not the App's.
+   * what its answer is.
    */
   before: (
     fake: FakeGitHub,
@@ -49,7 +49,6 @@ interface Caller {
     sha: string;
     deliver: () => Promise<void>;
     answered: () => void;
-    wallClock?: true;
   }>;
 }
 
@@ -103,7 +102,6 @@ const callers: Caller[] = [
       return {
         ref: answeringRefName('review', 'review:973'),
         sha: fake.repo().refs.get('heads/main')!,
-        wallClock: true,
         deliver: () => deliver(probot, 'review-973', 'pull_request_review', payload),
         answered: () => assert.match(appReplies(fake).at(-1)!, /^@erin: .* was written in a review/),
       };
@@ -121,7 +119,6 @@ const callers: Caller[] = [
       return {
         ref: answeringRefName('diff', 'diff:974'),
         sha: fake.repo().refs.get('heads/main')!,
-        wallClock: true,
         deliver: () => deliver(probot, 'diff-974', 'pull_request_review_comment', payload),
         answered: () =>
           assert.match(appReplies(fake).at(-1)!, /^@erin: .* was written in a comment on the diff/),
@@ -144,7 +141,7 @@ for (const caller of callers)
       async (fake, probot) => {
         const event = await caller.before(fake, probot);
         // Made this very second, as the App's claims said before they were signed.
-        await pushClaim(fake, event.ref, event.sha, event.wallClock ? new Date() : c.now());
+        await pushClaim(fake, event.ref, event.sha, c.now());
         assert.deepEqual(claimRefs(fake), [event.ref]);
         await event.deliver();
         event.answered();
