@@ -420,9 +420,12 @@ async function dryRun(files: string[], config: KubernetesConfig, ctx: GateContex
   const mode = config.dry_run ?? 'auto';
   if (mode === 'off') return [];
   const kubectl = config.kubectl ?? 'kubectl';
+  // Server-side asks the cluster (admission webhooks, quotas, field validation); asked for, it must happen.
+  const flag = mode === 'server' ? '--dry-run=server' : '--dry-run=client';
+  const required = mode === 'required' || mode === 'server';
   const findings: Finding[] = [];
   for (const file of files) {
-    const outcome = await runRequiredCommand([kubectl, 'apply', '--dry-run=client', '-f', file], ctx);
+    const outcome = await runRequiredCommand([kubectl, 'apply', flag, '-f', file], ctx);
     if (outcome.ok) continue;
     const notFound = /was not found/.test(outcome.reason);
     const noCluster = !notFound && NO_CLUSTER.test(outcome.output);
@@ -430,8 +433,8 @@ async function dryRun(files: string[], config: KubernetesConfig, ctx: GateContex
       const why = notFound ? `${kubectl} is not on PATH` : `${kubectl} has no cluster to validate against`;
       findings.push({
         rule: 'infrastructure.dry-run-skipped',
-        severity: mode === 'required' ? 'error' : 'notice',
-        message: `kubectl dry-run ${mode === 'required' ? 'required but impossible' : 'skipped'}: ${why}`,
+        severity: required ? 'error' : 'notice',
+        message: `kubectl ${mode === 'server' ? 'server-side ' : ''}dry-run ${required ? 'required but impossible' : 'skipped'}: ${why}`,
       });
       return findings;
     }
@@ -442,7 +445,7 @@ async function dryRun(files: string[], config: KubernetesConfig, ctx: GateContex
       path: file,
       rule: 'infrastructure.dry-run-failed',
       severity: 'error',
-      message: `kubectl apply --dry-run=client rejected ${file}: ${detail || outcome.reason}`,
+      message: `kubectl apply ${flag} rejected ${file}: ${detail || outcome.reason}`,
     });
   }
   return findings;

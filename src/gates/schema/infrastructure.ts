@@ -22,12 +22,14 @@ const terraformSchema = z.strictObject({
 const kubernetesSchema = z.strictObject({
   manifests: globs.meta({ description: 'Globs of manifest files, e.g. "k8s/**/*.yaml".' }),
   dry_run: z
-    .enum(['auto', 'required', 'off'])
+    .enum(['auto', 'required', 'server', 'off'])
     .optional()
     .meta({
       description:
         '`kubectl apply --dry-run=client -f` per file. "auto" (default): skipped with a notice when kubectl is ' +
-        'missing or has no cluster to ask; "required": then it blocks.',
+        'missing or has no cluster to ask; "required": then it blocks. "server": `--dry-run=server` (seed 01: ' +
+        'the API server runs its admission and validation, webhooks and quotas included, and persists ' +
+        'nothing), required: it blocks without a cluster.',
     }),
   kubectl: z
     .string()

@@ -272,6 +272,33 @@ describe('infrastructure gate: kubernetes manifests', () => {
     assert.match(required.summary, /kubectl dry-run required but impossible/);
   });
 
+  it('dry_run: server asks the API server (which alone refuses by quota), and blocks when there is no cluster to ask', async () => {
+    const quota = { manifests: 'k8s/quota/*.yaml', kubectl: fakeKubectl };
+    const client = await run({ kubernetes: quota });
+    assert.equal(client.status, 'pass', JSON.stringify(client.findings));
+    const server = await run({ kubernetes: { ...quota, dry_run: 'server' } });
+    assert.equal(server.status, 'block');
+    assert.equal(server.findings[0]!.rule, 'infrastructure.dry-run-failed');
+    assert.match(
+      server.findings[0]!.message,
+      /kubectl apply --dry-run=server rejected k8s\/quota\/app\.yaml: .*exceeded quota/,
+    );
+    const good = await run({
+      kubernetes: { manifests: 'k8s/good/*.yaml', kubectl: fakeKubectl, dry_run: 'server' },
+    });
+    assert.equal(good.status, 'pass');
+
+    const noCluster = await run(
+      { kubernetes: { manifests: 'k8s/good/*.yaml', kubectl: fakeKubectl, dry_run: 'server' } },
+      { FAKE_KUBECTL: 'no-cluster' },
+    );
+    assert.equal(noCluster.status, 'block');
+    assert.match(noCluster.summary, /kubectl server-side dry-run required but impossible: .* has no cluster/);
+    assert.throws(() =>
+      infrastructureGate.schema.parse({ kubernetes: { manifests: 'x', dry_run: 'serverside' } }),
+    );
+  });
+
   it('blocks when no manifest matches', async () => {
     const verdict = await run({ kubernetes: { manifests: 'deploy/*.yaml', dry_run: 'off' } });
     assert.equal(verdict.status, 'block');
