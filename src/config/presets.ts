@@ -10,6 +10,8 @@ export interface Preset {
   monitorMs: number;
   monitorIntervalMs: number;
   validationWindowMs: number;
+  /** How long the health checks after a deploy are tried again for a new version to become ready. */
+  readyTimeoutMs: number;
   canary: { steps: Array<{ weight: number; pauseMs: number }>; maxHolds: number; scaleDownDelayMs: number };
   blueGreen: {
     slots: [string, string];
@@ -31,6 +33,8 @@ export const PRESETS: Record<'seeds' | 'fast', Preset> = {
     monitorMs: 60 * MINUTE,
     monitorIntervalMs: 30_000,
     validationWindowMs: 15 * MINUTE,
+    // Seed 01: `kubectl wait --for=condition=ready pod ... --timeout=300s` after the deploy.
+    readyTimeoutMs: 5 * MINUTE,
     canary: {
       steps: [
         { weight: 5, pauseMs: 30 * MINUTE },
@@ -57,6 +61,7 @@ export const PRESETS: Record<'seeds' | 'fast', Preset> = {
     monitorMs: 0,
     monitorIntervalMs: 1000,
     validationWindowMs: 0,
+    readyTimeoutMs: 0,
     canary: {
       steps: [
         { weight: 5, pauseMs: 1000 },

@@ -103,6 +103,8 @@ export interface ResolvedEnvironment {
   health: ResolvedHealthCheck[];
   smoke?: ResolvedCommand;
   validationWindowMs: number;
+  /** How long a strategy's health step tries the checks again for the new version to become ready (0: once). */
+  readyTimeoutMs: number;
   monitorMs: number;
   monitorIntervalMs: number;
   /**
@@ -501,6 +503,7 @@ export function resolveEnvironment(
     health: envHealth.length > 0 ? envHealth : target.health,
     smoke: cmd(env.smoke, 'smoke'),
     validationWindowMs: env.validation_window ?? preset.validationWindowMs,
+    readyTimeoutMs: env.ready_timeout ?? preset.readyTimeoutMs,
     monitorMs: env.monitor ?? preset.monitorMs,
     monitorIntervalMs: env.monitor_interval ?? preset.monitorIntervalMs,
     hooks: {

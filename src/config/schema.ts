@@ -469,6 +469,13 @@ export const environment = z.strictObject({
     .optional()
     .meta({ description: 'Checks for the verify phase and the monitor window.' }),
   smoke: commandSpec.optional(),
+  ready_timeout: checkDuration.optional().meta({
+    description:
+      'How long a new version (a slot, a batch, a redeployed previous version) may take to become ready: its ' +
+      'health checks after the deploy are tried again until they pass or this has passed (seed 01: ' +
+      '`kubectl wait --for=condition=ready --timeout=300s`). 0: each check once, with its own retries. ' +
+      'Default 5m (`preset: fast`: 0).',
+  }),
   validation_window: windowDuration.optional(),
   monitor: windowDuration.optional(),
   monitor_interval: checkDuration.optional(),

@@ -14,7 +14,7 @@ import {
 import type { TemplateValues } from '../targets/template.ts';
 import { abortableSleep } from '../util/sleep.ts';
 import type { Analyzer } from './analyzer.ts';
-import { runHealthChecks } from './health.ts';
+import { waitUntilReady } from './health.ts';
 
 export interface StepRunnerOptions {
   env: ResolvedEnvironment;
@@ -170,7 +170,12 @@ export function createStepRunner(options: StepRunnerOptions): StepRunner {
           return { ok: false, reason: 'no previous version is known', untouched: 'nothing-to-restore' };
         return command(t.deploy, values, 'deploy', signal);
       case 'health': {
-        const result = await runHealthChecks(t.health, values, { signal, onOutput });
+        // A strategy's health step follows a deploy (or a rollback's redeploy): the version may still be starting.
+        const result = await waitUntilReady(t.health, values, {
+          signal,
+          onOutput,
+          readyTimeoutMs: env.readyTimeoutMs,
+        });
         return result.ok ? { ok: true, detail: result.detail } : { ok: false, reason: result.detail };
       }
       case 'smoke': {

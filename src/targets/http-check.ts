@@ -7,7 +7,8 @@ import { abortableSleep } from '../util/sleep.ts';
 
 type HttpCheck = Extract<ResolvedHealthCheck, { kind: 'http' }>;
 
-export type CheckResult = { ok: true; detail: string } | { ok: false; detail: string };
+/** `final`: trying again cannot help (a command that cannot start, a value refused): no readiness wait. */
+export type CheckResult = { ok: true; detail: string } | { ok: false; detail: string; final?: true };
 
 export function renderUrl(template: string, values: TemplateValues): string {
   return render(template, values, encodeURIComponent);

@@ -43,6 +43,11 @@ describe('the seeds preset resolves to the seeds numbers', () => {
     assert.equal(env.staging, 'staging');
   });
 
+  it('a new version is given five minutes to become ready after its deploy', () => {
+    // Seed 01 blue-green: "kubectl wait --for=condition=ready pod ... --timeout=300s" (01:310-313).
+    assert.equal(resolved('  production: {}\n').readyTimeoutMs, 5 * MINUTE);
+  });
+
   it('canary: 5 → 10 → 25 → 50 → 100, 30 minutes at the first step and 15 at the others, old version kept 24 h', () => {
     const canary = strategyOf(resolved('  production: { strategy: canary }\n'), 'canary');
     // Seed 01: "Deploy canary (5% of traffic)", "Monitor canary (30 minutes)", "5% → 10% → 25% → 50% → 100%",
