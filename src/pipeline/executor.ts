@@ -394,7 +394,7 @@ async function drive(
           : undefined;
         let result;
         try {
-          const running = r.runStep!(action.step, stepSignal);
+          const running = r.runStep!(action.step, stepSignal, { waitForReady: action.cancellable });
           result = await (stepSignal && STOPPED_UNAWAITED.has(action.step.kind)
             ? untilStopped(running, stepSignal)
             : running);

@@ -24,7 +24,16 @@ export interface StepRunnerOptions {
   onOutput?: (line: OutputLine) => void;
 }
 
-export type StepRunner = (step: Step, signal?: AbortSignal) => Promise<StepResult>;
+/**
+ * `waitForReady`: a health step gives the version `ready_timeout` to become ready (a forward step after its
+ * deploy). Not on the rollback path: its steps cannot be cancelled and must end within the cancelled job's
+ * last seconds, and the version going back served until now.
+ */
+export type StepRunner = (
+  step: Step,
+  signal?: AbortSignal,
+  options?: { waitForReady?: boolean },
+) => Promise<StepResult>;
 
 export function capabilitiesOf(env: ResolvedEnvironment): TargetCapabilities {
   const t = env.target;
@@ -159,7 +168,7 @@ export function createStepRunner(options: StepRunnerOptions): StepRunner {
     }
   }
 
-  return async (step, signal) => {
+  return async (step, signal, stepOptions = {}) => {
     const values = stepValues(step, options.values);
     switch (step.kind) {
       case 'wait':
@@ -174,7 +183,7 @@ export function createStepRunner(options: StepRunnerOptions): StepRunner {
         const result = await waitUntilReady(t.health, values, {
           signal,
           onOutput,
-          readyTimeoutMs: env.readyTimeoutMs,
+          readyTimeoutMs: stepOptions.waitForReady ? env.readyTimeoutMs : 0,
         });
         return result.ok ? { ok: true, detail: result.detail } : { ok: false, reason: result.detail };
       }

@@ -5,8 +5,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { ResolvedHealthCheck } from '../../../src/config/resolve.ts';
+import { parseConfig } from '../../../src/config/load.ts';
+import { resolveEnvironment, type ResolvedHealthCheck } from '../../../src/config/resolve.ts';
+import { healthAnalyzer } from '../../../src/pipeline/analyzer.ts';
 import { waitUntilReady } from '../../../src/pipeline/health.ts';
+import { createStepRunner } from '../../../src/pipeline/step-runner.ts';
 import { environment } from '../../helpers/machine-driver.ts';
 
 /** A server that answers 503 to its first `startingFor` requests, then 200; counts what it was asked. */
@@ -89,4 +92,30 @@ test('the seeds preset gives a new version five minutes to become ready; preset 
     environment('  production:\n    strategy: direct\n    ready_timeout: 90s').readyTimeoutMs,
     90_000,
   );
+});
+
+test('the step runner waits for readiness on a forward health step only, never on the rollback path', async (t) => {
+  const server = await startingServer(t, 2);
+  const check = server.check.kind === 'http' ? server.check.url : '';
+  const parsed = parseConfig(
+    `preset: fast
+target:
+  commands:
+    deploy: [${JSON.stringify(process.execPath)}, "-e", "0"]
+    health: { url: "${check}", retries: 0, interval: 1ms }
+environments:
+  production: { strategy: direct, ready_timeout: 5m }
+`,
+    'deploy.yml',
+  );
+  assert.ok(parsed.ok, parsed.ok ? '' : JSON.stringify(parsed.errors));
+  const env = resolveEnvironment(parsed.config, 'production');
+  const runner = createStepRunner({ env, values: { version: 'v2' }, analyzer: healthAnalyzer(env) });
+  // The rollback path (and anything not asked to wait): one round, as before.
+  assert.equal((await runner({ kind: 'health' })).ok, false);
+  assert.equal(server.asked(), 1);
+  // A forward step after a deploy: tried again until ready.
+  const forward = await runner({ kind: 'health' }, undefined, { waitForReady: true });
+  assert.equal(forward.ok, true);
+  assert.equal(server.asked(), 3);
 });
