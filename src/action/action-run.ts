@@ -251,7 +251,11 @@ export class ActionRun {
         if (cancelled && known === undefined && deploymentId !== undefined)
           core.setOutput('deployment-id', String(deploymentId));
       },
-      local: () => this.recordOutcome(result, deploymentId, cancelled ? undefined : github, environmentUrl),
+      local: () =>
+        this.recordOutcome(result, deploymentId, cancelled ? undefined : github, {
+          environmentUrl,
+          monitorMs: resolved.monitorMs,
+        }),
     });
     if (result.status === 'succeeded' && resolved.production && this.inputs.tag) await this.tag(result);
   }
@@ -265,7 +269,7 @@ export class ActionRun {
     result: PipelineResult,
     deploymentId: number | undefined,
     github: GitHubReporter | undefined,
-    environmentUrl: string | undefined,
+    { environmentUrl, monitorMs }: { environmentUrl: string | undefined; monitorMs: number },
   ): Promise<void> {
     const { context } = this;
     if (deploymentId !== undefined) core.setOutput('deployment-id', String(deploymentId));
@@ -290,7 +294,7 @@ export class ActionRun {
             : undefined,
       }),
     );
-    await this.writeRecord(result, changes);
+    await this.writeRecord(result, changes, monitorMs);
 
     // A rollout handed off to wait for people or a bake is not a failed job: it says so and ends green.
     if (result.status === 'waiting') core.notice(this.redact(`${result.code}: ${result.message}`));
@@ -493,6 +497,7 @@ export class ActionRun {
   private async writeRecord(
     result: PipelineResult,
     changes: Awaited<ReturnType<GitHubReporter['changes']>>,
+    monitorMs: number,
   ): Promise<void> {
     const dir = resolve(this.env.GITHUB_WORKSPACE ?? process.cwd(), this.inputs.recordDir);
     const stamp = result.startedAt.replace(/[:.]/g, '-');
@@ -509,6 +514,7 @@ export class ActionRun {
           hotfixReason: this.plan.hotfixReason,
           runUrl: this.context.runUrl,
           changes: changes?.commits,
+          monitorMs,
         }),
       );
       core.setOutput('record-path', path);

@@ -5,6 +5,7 @@ import type { DeploymentType } from '../github/deployment-payload.ts';
 import { userText } from '../github/user-text.ts';
 import type { PipelineResult } from '../pipeline/events.ts';
 import { analysisRows, metricNames } from './analysis-steps.ts';
+import { checkpointTime, monitoringCheckpoints } from './checkpoints.ts';
 import { cell, formatNumber, linkTarget, table } from './markdown.ts';
 import {
   currentWait,
@@ -25,6 +26,8 @@ export interface RecordContext {
   runUrl?: string;
   /** Commits since the previously deployed SHA; undefined when they could not be read. */
   changes?: Array<{ sha: string; message: string; author?: string }>;
+  /** The environment's monitor window: which of seed 05's checkpoints it has (checkpoints.ts). */
+  monitorMs?: number;
 }
 
 const PHASE_EVENT: Record<string, string> = {
@@ -163,6 +166,22 @@ export function renderDeploymentRecord(result: PipelineResult, ctx: RecordContex
           ? ` (${value >= stable ? '+' : ''}${formatNumber(((value - stable) / stable) * 100)}% vs stable)`
           : '';
       out.push(`- ${cell(name)}: ${formatNumber(value)}${change} at ${cell(last.label)}`);
+    }
+  }
+
+  const checkpoints = monitoringCheckpoints(result, result.environment, ctx.monitorMs);
+  if (checkpoints.length > 0) {
+    out.push('', '### Monitoring Checkpoints');
+    for (const c of checkpoints) {
+      const head = `${c.minutes} minutes: ${c.what}`;
+      if (c.status === 'passed') {
+        const values = c.values.map((v) => `${cell(v.quantity)} ${formatNumber(v.value)}`).join(', ');
+        out.push(`- [x] ${head}: no check fired${values ? ` (${values})` : ''}`);
+      } else if (c.status === 'failed')
+        out.push(
+          `- [ ] ${head}: ${c.rule ? `${cell(c.rule)} fired` : 'rolled back'} at ${checkpointTime(c.at)}`,
+        );
+      else out.push(`- [ ] ${head}: not reached (the window ended at ${checkpointTime(c.endedAt)})`);
     }
   }
 
