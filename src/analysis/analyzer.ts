@@ -14,7 +14,7 @@ import { RecordingWriter, type RecordedContext } from './recording.ts';
 import type { Sleep } from './retry.ts';
 import { abortableSleep } from '../util/sleep.ts';
 import type { AnalysisConfigInput } from './schema.ts';
-import type { Decision, MetricValues, Sample, SampleError, Side } from './types.ts';
+import type { AnalysisWarning, Decision, MetricValues, Sample, SampleError, Side } from './types.ts';
 import type { TemplateValues } from '../targets/template.ts';
 import type { AnalysisTemplateVariable } from '../config/analysis-template-variables.ts';
 
@@ -25,6 +25,8 @@ export interface IntervalResult {
   at: number;
   decision: Decision;
   values: Record<string, number | null>;
+  /** Warning checks that fired in this interval (on_breach: warn); absent when none did. */
+  warnings?: AnalysisWarning[];
 }
 
 export interface AnalysisContext {
@@ -345,7 +347,13 @@ export function createAnalyzer(input: AnalysisConfigInput | undefined, deps: Ana
         state = judged.state;
         last = judged.decision;
         recorder?.sample(index, sample, last);
-        const interval: IntervalResult = { index, at: sample.at, decision: last, values: last.values };
+        const interval: IntervalResult = {
+          index,
+          at: sample.at,
+          decision: last,
+          values: last.values,
+          ...(judged.warnings.length ? { warnings: judged.warnings } : {}),
+        };
         intervals.push(interval);
         ctx.onDecision?.(interval);
         if (last.kind === 'rollback') return { decision: last, intervals };

@@ -1,5 +1,6 @@
 // Turns the parsed `analysis:` section into the resolved form the judge uses: defaults filled in, the
-// seed preset's rollback triggers added for the metrics the user defined, every check with a unique name.
+// seed preset's rollback triggers and warning levels added for the metrics the user defined, every check with
+// a unique name.
 import {
   analysisConfigSchema,
   recordedAnalysisConfigSchema,
@@ -27,6 +28,8 @@ export type ResolvedCheck =
        * requests a single error is not read as a breach.
        */
       requests?: string;
+      /** `on_breach: warn`: a breach is reported as a warning and never changes the decision (judge.ts). */
+      warn?: true;
     }
   | {
       kind: 'relative';
@@ -36,6 +39,7 @@ export type ResolvedCheck =
       factor: number;
       forMs: number;
       baseline: 'auto' | 'stable' | 'pre-deploy';
+      warn?: true;
     }
   | {
       kind: 'errors';
@@ -106,7 +110,8 @@ export const ANALYSIS_DEFAULTS = {
 } as const;
 
 /**
- * The seeds' rollback triggers (seed 01 phases 4 and 6, seed 04). Each applies only when its metric is defined.
+ * The seeds' rollback triggers (seed 01 phases 4 and 6, seed 04) and warning levels (seeds 02, 04, 05). Each
+ * applies only when its metric is defined.
  * "Memory > 95 % sustained" has no duration in the seed; 5m follows seed 01's MemoryUsageHigh alert.
  */
 export const SEEDS_PRESET_CHECKS: ResolvedCheck[] = [
@@ -132,6 +137,30 @@ export const SEEDS_PRESET_CHECKS: ResolvedCheck[] = [
   // Seed 01 phase 4's user-satisfaction target, "Apdex score > 0.95". No duration in the seed: sustained 5m,
   // as the error rate it is the users' side of, so one slow minute at low traffic does not roll back.
   { kind: 'threshold', name: 'seeds.apdex', metric: 'apdex', op: '>', value: 0.95, forMs: 5 * MINUTE },
+  // The seeds' warning levels, which notify and never roll back (on_breach: warn). Unit-free metrics only: a
+  // latency's unit (seconds or ms) is the user's, so "p95 > 2s" is theirs to write.
+  // Seed 04 "Warning (notify channel): Error rate > 2%" (no duration: the first interval over it).
+  {
+    kind: 'threshold',
+    name: 'seeds.error-rate-warning',
+    metric: 'error_rate',
+    op: '<=',
+    value: 0.02,
+    forMs: 0,
+    warn: true,
+  },
+  // Seed 04 "Resource usage > 80%", seed 02 "CPU > 80 %", seed 05 "CPU/Memory > 80 %: Scale/Investigate".
+  { kind: 'threshold', name: 'seeds.cpu-warning', metric: 'cpu', op: '<=', value: 0.8, forMs: 0, warn: true },
+  // Seed 02 "memory > 85 %" (seed 01's rollback at 95 % is seeds.memory).
+  {
+    kind: 'threshold',
+    name: 'seeds.memory-warning',
+    metric: 'memory',
+    op: '<=',
+    value: 0.85,
+    forMs: 0,
+    warn: true,
+  },
   {
     kind: 'errors',
     name: 'seeds.errors-vs-stable',
@@ -157,6 +186,11 @@ export const SEEDS_PRESET_CHECKS: ResolvedCheck[] = [
   },
 ];
 
+/** A check whose breach only warns (`on_breach: warn`): it never changes a decision. */
+export function warnsOnly(check: ResolvedCheck): boolean {
+  return (check.kind === 'threshold' || check.kind === 'relative') && check.warn === true;
+}
+
 export function checkMetrics(check: ResolvedCheck): string[] {
   if (check.kind === 'errors') return [check.rate ?? check.errors, check.requests];
   return [check.metric];
@@ -174,8 +208,10 @@ function resolveCheck(check: CheckConfig): ResolvedCheck {
     const name = check.name ?? describeRule(check);
     const forMs = check.for ?? 0;
     const e = check.check;
+    // Only when set: a rollback check stays as it always was.
+    const warn = check.on_breach === 'warn' ? { warn: true as const } : {};
     if (e.kind === 'threshold')
-      return { kind: 'threshold', name, metric: e.metric, op: e.op, value: e.value, forMs };
+      return { kind: 'threshold', name, metric: e.metric, op: e.op, value: e.value, forMs, ...warn };
     return {
       kind: 'relative',
       name,
@@ -184,6 +220,7 @@ function resolveCheck(check: CheckConfig): ResolvedCheck {
       factor: e.factor,
       forMs,
       baseline: check.baseline ?? 'auto',
+      ...warn,
     };
   }
   if (check.compare === 'histogram')
@@ -249,9 +286,10 @@ export function resolveAnalysisConfig(
             !userChecks.some((u) => u.name === c.name),
         )
       : [];
-  // The preset's error-rate limit reads the request count when it is defined (see `requests`).
+  // The preset's error-rate limits read the request count when it is defined (see `requests`): the warning
+  // too, or one error at a few requests a minute would warn in most intervals.
   const withCounts = presetChecks.map((c) =>
-    c.kind === 'threshold' && c.name === 'seeds.error-rate' && metrics.requests
+    c.kind === 'threshold' && c.metric === 'error_rate' && metrics.requests
       ? { ...c, requests: 'requests' }
       : c,
   );

@@ -14,6 +14,7 @@
 //   one of them was past its pending mark, (1/alpha)^0.35, at its end: `evidence-pending`); not reaching it
 //   is their answer.
 // - Otherwise promote: nothing in the window's evidence says the canary is worse.
+// A warning check (`on_breach: warn`) is never read here: it only warns (judge.ts).
 import type { AnalysisConfig } from './config.ts';
 import { fmt, holds, type JudgeState, type RuleCheckState } from './judge.ts';
 import type { Decision } from './types.ts';
@@ -40,6 +41,8 @@ export function decideAtDeadline(state: JudgeState, last: Decision): Decision {
     };
   for (const check of config.checks) {
     if (check.kind !== 'threshold' && check.kind !== 'relative') continue;
+    // A warning check warned when it breached; its median decides nothing either.
+    if (check.warn) continue;
     const margins = itemsOf((state.checks[check.name] as RuleCheckState).margins);
     if (margins.length < config.minSamples) continue;
     const m = median(margins);

@@ -6,7 +6,7 @@
 import { fmt, oneErrorAllowance } from './judge.ts';
 import type { AnalysisConfig, ResolvedCheck } from './config.ts';
 import type { ComparisonOp } from './schema.ts';
-import type { Decision, DecisionKind, ReasonCode } from './types.ts';
+import type { AnalysisWarning, Decision, DecisionKind, ReasonCode } from './types.ts';
 import { formatDuration } from '../config/duration.ts';
 import { errorsCheckAlphas } from './calibrated.ts';
 import { testedCounts } from './counts.ts';
@@ -25,6 +25,8 @@ export interface EvidenceSeries {
 export interface CheckEvidence {
   name: string;
   kind: ResolvedCheck['kind'];
+  /** A warning check (`on_breach: warn`): its breach warned, it never decided. */
+  warn?: true;
   /** What the observed series measure ("error_rate", "error rate (%)", "p95"). */
   quantity: string;
   /** Rules: the comparison the canary's value must hold against the limit. */
@@ -69,12 +71,19 @@ export interface WindowEvidence {
   /** What the canary was compared with: "stable", or "baseline" when a fresh baseline served beside it. */
   reference: string;
   checks: CheckEvidence[];
+  /** The warnings of the window's warning checks, in order (index: the interval's); absent when none. */
+  warnings?: Array<{ index: number; at: number; rule: string; reason: string }>;
 }
 
 const num = (v: number | null | undefined): number | null =>
   typeof v === 'number' && Number.isFinite(v) ? v : null;
 
 function describe(check: ResolvedCheck, reference: string): string {
+  // A warning check says so beside its rule: its breach is not a rollback.
+  if ((check.kind === 'threshold' || check.kind === 'relative') && check.warn) {
+    const { warn: _, ...rule } = check;
+    return `${describe(rule, reference)}, warns only`;
+  }
   switch (check.kind) {
     case 'threshold':
       return `${check.metric} ${check.op} ${fmt(check.value)}${oneErrorAllowance(check, 1) ? ` + 1/${check.requests}` : ''}${check.forMs ? ` for ${formatDuration(check.forMs)}` : ''}`;
@@ -99,7 +108,14 @@ function checkEvidence(check: ResolvedCheck, values: Values[], reference: string
     label,
     values: values.map((v) => num(pick(v))),
   });
-  const base = { name: check.name, kind: check.kind, rule: describe(check, reference) };
+  const base = {
+    name: check.name,
+    kind: check.kind,
+    ...((check.kind === 'threshold' || check.kind === 'relative') && check.warn
+      ? { warn: true as const }
+      : {}),
+    rule: describe(check, reference),
+  };
   if (check.kind === 'threshold' || check.kind === 'relative' || check.kind === 'values') {
     const m = check.metric;
     const limit =
@@ -230,12 +246,15 @@ const short = (d: Decision) => ({ kind: d.kind, code: d.code, ...(d.rule ? { rul
  */
 export function windowEvidence(
   config: AnalysisConfig,
-  intervals: ReadonlyArray<{ at: number; decision: Decision }>,
+  intervals: ReadonlyArray<{ at: number; decision: Decision; warnings?: AnalysisWarning[] }>,
   decision: Decision,
   intervalMs: number,
   reference = 'stable',
 ): WindowEvidence {
   const values = intervals.map((i) => i.decision.values);
+  const warnings = intervals.flatMap((interval, index) =>
+    (interval.warnings ?? []).map((w) => ({ index, at: interval.at, rule: w.rule, reason: w.reason })),
+  );
   return {
     intervalMs,
     at: intervals.map((i) => i.at),
@@ -243,5 +262,6 @@ export function windowEvidence(
     decision: short(decision),
     reference,
     checks: config.checks.map((c) => checkEvidence(c, values, reference)),
+    ...(warnings.length ? { warnings } : {}),
   };
 }

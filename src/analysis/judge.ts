@@ -1,6 +1,6 @@
 // The rollback judge: a pure function from (state, sample) to (new state, decision). No clock, no I/O: time
 // comes from the sample, so the same samples always give the same decisions, live or replayed.
-import { checkMetrics, type AnalysisConfig, type ResolvedCheck } from './config.ts';
+import { checkMetrics, warnsOnly, type AnalysisConfig, type ResolvedCheck } from './config.ts';
 import { errorCountProblems, testedCounts } from './counts.ts';
 import type { ComparisonOp } from './schema.ts';
 import {
@@ -36,7 +36,14 @@ import {
   updateHistogramTest,
   type HistogramTestState,
 } from './histogram.ts';
-import { NO_DATA_CODES, type Decision, type MetricValues, type Sample } from './types.ts';
+import {
+  NO_DATA_CODES,
+  type AnalysisWarning,
+  type Decision,
+  type MetricValues,
+  type Sample,
+  type SampleError,
+} from './types.ts';
 import { formatDuration } from '../config/duration.ts';
 import { append, type AppendOnly } from './append-only.ts';
 
@@ -45,6 +52,8 @@ export interface RuleCheckState {
   violatingIntervals: number;
   /** value - limit of every interval with data in the window: the evidence a deadline decision reads. */
   margins: AppendOnly;
+  /** A warning check (`on_breach: warn`) that warned of its current violation: not again until it holds. */
+  warned?: true;
 }
 
 /** The errors check: the e-value test (gross failures, any look) and the calibrated CUSUM (calibrated.ts). */
@@ -544,8 +553,55 @@ export function withDerivedCounts(config: AnalysisConfig, sample: Sample): Sampl
   return { ...sample, canary: fill(sample.canary)!, ...(stable ? { stable } : {}) };
 }
 
+/**
+ * A warning check's look: its breach becomes a warning, the first interval it fires in a violation only, and
+ * neither a breach nor a pending one reaches the decision. A violation ends when an interval with data holds.
+ */
+function asWarning(
+  check: Extract<ResolvedCheck, { kind: 'threshold' | 'relative' }>,
+  prior: RuleCheckState,
+  outcome: CheckOutcome,
+): { state: RuleCheckState; warning?: AnalysisWarning } {
+  const next = outcome.state as RuleCheckState;
+  const { warned: _, ...rest } = next;
+  if (!outcome.fired)
+    return { state: next.violatingIntervals > 0 && prior.warned ? { ...rest, warned: true } : rest };
+  const state = { ...rest, warned: true as const };
+  if (prior.warned) return { state };
+  const { values, reason } = outcome.fired;
+  return {
+    state,
+    warning: {
+      rule: check.name,
+      code: check.kind === 'threshold' ? 'threshold-warning' : 'relative-warning',
+      reason,
+      value: values[check.metric]!,
+      limit: values[`${check.name}.limit`]!,
+    },
+  };
+}
+
+/**
+ * The metrics only warning checks read. Their silence or a read of theirs that failed (an error naming the
+ * metric, as readFailure reads them) is no reason to hold or roll back: a warning check decides nothing.
+ */
+function warningOnlyMetrics(config: AnalysisConfig, used: readonly string[]): Set<string> {
+  return new Set(
+    config.checks
+      .filter(warnsOnly)
+      .flatMap(checkMetrics)
+      .filter((m) => !used.includes(m)),
+  );
+}
+
+const namesOneOf = (error: SampleError, metrics: ReadonlySet<string>): boolean =>
+  [...metrics].some((m) => error.message.startsWith(`${m}:`) || error.message.startsWith(`${m} `));
+
 /** Judges one interval's sample. Pure: the input state is not modified. */
-export function judge(state: JudgeState, read: Sample): { state: JudgeState; decision: Decision } {
+export function judge(
+  state: JudgeState,
+  read: Sample,
+): { state: JudgeState; decision: Decision; warnings: AnalysisWarning[] } {
   const sample = withDerivedCounts(state.config, read);
   const values: Record<string, number | null> = {};
   // Histogram buckets (`latency{le="0.1"}`) stay out of the decision's values: the total is there as
@@ -553,11 +609,15 @@ export function judge(state: JudgeState, read: Sample): { state: JudgeState; dec
   for (const [k, v] of Object.entries(sample.canary)) if (!isBucketKey(k)) values[k] = num(v);
   for (const [k, v] of Object.entries(sample.stable ?? {}))
     if (!isBucketKey(k)) values[`stable.${k}`] = num(v);
-  if (state.fired) return { state: { ...state, samples: state.samples + 1 }, decision: state.fired };
+  if (state.fired)
+    return { state: { ...state, samples: state.samples + 1 }, decision: state.fired, warnings: [] };
 
   const { config } = state;
   const startedAt = state.startedAt ?? sample.at - state.intervalMs;
-  const used = [...new Set(config.checks.flatMap(checkMetrics))];
+  // The metrics a decision rests on: a warning check's own metric is read and judged, never waited for.
+  const used = [...new Set(config.checks.filter((c) => !warnsOnly(c)).flatMap(checkMetrics))];
+  const warningOnly = warningOnlyMetrics(config, used);
+  const errors = warningOnly.size ? sample.errors.filter((e) => !namesOneOf(e, warningOnly)) : sample.errors;
   const lastDataAt = { ...state.lastDataAt };
   let anyData = false;
   const missing: string[] = [];
@@ -570,12 +630,21 @@ export function judge(state: JudgeState, read: Sample): { state: JudgeState; dec
   const impossible = config.checks.flatMap((check) =>
     check.kind === 'errors' ? (impossibleCounts(check, sample) ?? []) : [],
   );
-  const providerFailed = sample.errors.some((e) => !NO_DATA_CODES.has(e.code)) || impossible.length > 0;
+  const providerFailed = errors.some((e) => !NO_DATA_CODES.has(e.code)) || impossible.length > 0;
   const checks: Record<string, CheckState> = {};
   let fired: Decision | undefined;
   let pending: { rule: string; code: 'breach-pending' | 'evidence-pending'; text: string } | undefined;
+  const warnings: AnalysisWarning[] = [];
   for (const check of config.checks) {
-    const outcome = evaluateCheck(check, state.checks[check.name]!, sample, state, values);
+    const prior = state.checks[check.name]!;
+    const outcome = evaluateCheck(check, prior, sample, state, values);
+    if (check.kind === 'threshold' || check.kind === 'relative')
+      if (check.warn) {
+        const looked = asWarning(check, prior as RuleCheckState, outcome);
+        checks[check.name] = looked.state;
+        if (looked.warning) warnings.push(looked.warning);
+        continue;
+      }
     checks[check.name] = outcome.state;
     fired ??= outcome.fired;
     if (outcome.pending && !pending) pending = { rule: check.name, ...outcome.pending };
@@ -610,7 +679,7 @@ export function judge(state: JudgeState, read: Sample): { state: JudgeState; dec
       };
   }
   if (!fired && next.consecutiveErrorIntervals > config.maxProviderErrors) {
-    const last = sample.errors.find((e) => !NO_DATA_CODES.has(e.code));
+    const last = errors.find((e) => !NO_DATA_CODES.has(e.code));
     fired = {
       kind: 'rollback',
       code: 'provider-errors',
@@ -619,7 +688,7 @@ export function judge(state: JudgeState, read: Sample): { state: JudgeState; dec
       values: { ...values, consecutive_error_intervals: next.consecutiveErrorIntervals },
     };
   }
-  if (fired) return { state: { ...next, fired }, decision: fired };
+  if (fired) return { state: { ...next, fired }, decision: fired, warnings };
 
   let decision: Decision;
   if (pending)
@@ -631,7 +700,7 @@ export function judge(state: JudgeState, read: Sample): { state: JudgeState; dec
       reason: providerFailed
         ? `provider error (${next.consecutiveErrorIntervals} of ${config.maxProviderErrors} tolerated in a row): ${[
             // A value out of its range says which metric and value in its message (domain.ts).
-            ...sample.errors.map(
+            ...errors.map(
               (e) => `${e.provider} ${e.code}${e.code === 'out-of-range' ? ` (${e.side} ${e.message})` : ''}`,
             ),
             ...impossible.map((text) => `impossible counts, ${text}`),
@@ -648,12 +717,14 @@ export function judge(state: JudgeState, read: Sample): { state: JudgeState; dec
     };
   else {
     const idle = idleComparisons(next);
+    // The checks that decide (a warning check's breach is no reason to hold, and is said as a warning).
+    const deciding = config.checks.filter((c) => !warnsOnly(c)).length;
     decision = {
       kind: 'promote',
       code: 'healthy',
-      reason: `${config.checks.length === 1 ? 'its one check holds' : `all ${config.checks.length} checks hold`} after ${next.samplesWithData} interval${next.samplesWithData === 1 ? '' : 's'} with data${idle.length ? `; not compared yet, no interval they could use (no stable side, no requests, or histogram bounds the two sides do not share): ${idle.join(', ')}` : ''}`,
+      reason: `${deciding === 1 ? 'its one check holds' : `all ${deciding} checks hold`} after ${next.samplesWithData} interval${next.samplesWithData === 1 ? '' : 's'} with data${idle.length ? `; not compared yet, no interval they could use (no stable side, no requests, or histogram bounds the two sides do not share): ${idle.join(', ')}` : ''}`,
       values,
     };
   }
-  return { state: next, decision };
+  return { state: next, decision, warnings };
 }

@@ -254,6 +254,10 @@ const checkExpression = z.string().transform((text, ctx) => {
   return { ...parsed, text };
 });
 
+/** What a threshold check's breach does: `warn` reports it and never changes the decision (judge.ts). */
+export const ON_BREACH = ['rollback', 'warn'] as const;
+export type OnBreach = (typeof ON_BREACH)[number];
+
 const alpha = z.number().gt(0).max(0.2).optional().meta({
   description:
     'Bound on the probability of a false rollback by this check over the whole window. Default 0.01.',
@@ -272,11 +276,29 @@ export const ruleCheckSchema = z.strictObject({
     description:
       'For "x baseline": stable measured at the same time, or the pre-deploy window. Default auto (stable when measured).',
   }),
+  on_breach: z.enum(ON_BREACH).optional().meta({
+    description:
+      'What a breach (sustained for `for`) does: rollback, or warn (reported in the log, the job summary and to the notification channels; it never rolls back, holds or delays a promotion). Default rollback.',
+  }),
 });
+
+/**
+ * `on_breach` on a statistical comparison: refused by name. Its test answers "significantly worse" once and
+ * for all (it never recovers within a window), and its alpha is a bound on false rollbacks: a warning of it
+ * would say neither. Written as a key that only ever fails, so the message says why, not "unknown key".
+ */
+const noOnBreach = z
+  .never({
+    error:
+      'on_breach is for threshold checks (`check:`); a statistical comparison (`compare:`) always rolls back when it fires: write the warning as a threshold check instead, e.g. { check: "p95 < 2000", on_breach: warn }',
+  })
+  .optional()
+  .meta({ description: 'Not allowed on a comparison: on_breach is for threshold checks (`check:`).' });
 
 export const errorsComparisonSchema = z.strictObject({
   name: checkName.optional(),
   compare: z.literal('errors'),
+  on_breach: noOnBreach,
   errors: metricName.meta({ description: 'Metric: error count in the interval (per version).' }),
   requests: metricName.meta({ description: 'Metric: request count in the interval (per version).' }),
   alpha,
@@ -289,6 +311,7 @@ export const errorsComparisonSchema = z.strictObject({
 export const valuesComparisonSchema = z.strictObject({
   name: checkName.optional(),
   compare: z.literal('values'),
+  on_breach: noOnBreach,
   metric: metricName,
   alpha,
   tolerance: z
@@ -303,6 +326,7 @@ export const valuesComparisonSchema = z.strictObject({
 export const histogramComparisonSchema = z.strictObject({
   name: checkName.optional(),
   compare: z.literal('histogram'),
+  on_breach: noOnBreach,
   metric: metricName.meta({ description: 'A metric with histogram: true (bucket counts per version).' }),
   alpha,
   tolerance: z.number().min(1).max(100).optional().meta({

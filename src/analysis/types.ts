@@ -95,3 +95,18 @@ export interface Decision {
   /** Metric values that led to the decision (canary values, `stable.<metric>`, statistics). */
   values: Record<string, number | null>;
 }
+
+/**
+ * A warning check's breach (`on_breach: warn`): reported once when it fires, and again only after the check
+ * held and then breached again. It never changes a decision.
+ */
+export interface AnalysisWarning {
+  /** The check's configured name. */
+  rule: string;
+  code: 'threshold-warning' | 'relative-warning';
+  /** One sentence for people, with the numbers (as a rollback of the same check would say it). */
+  reason: string;
+  /** The canary's value and the limit it broke. */
+  value: number;
+  limit: number;
+}

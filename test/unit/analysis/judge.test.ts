@@ -43,6 +43,9 @@ test('seeds preset: one check per defined metric, with the seed thresholds', () 
     'seeds.error-rate',
     'seeds.p95-vs-baseline',
     'seeds.memory',
+    // The seeds' warning levels (on_breach: warn) for the unit-free metrics defined: no cpu here.
+    'seeds.error-rate-warning',
+    'seeds.memory-warning',
     'seeds.errors-vs-stable',
     'seeds.p95-vs-stable',
   ]);
