@@ -1,9 +1,10 @@
 // The Action's job log. Every line has credentials redacted: the runner masks the secrets it knows, but not a
 // credential a command prints (a token minted in an earlier step, a URL with a password). A warning of the run
-// (a control request not trusted, a state record not stored, a metrics provider's remark) becomes a warning
-// annotation, shown on the run's page where people look, not only a line among thousands of the log.
+// (a control request not trusted, a state record not stored, a metrics provider's remark, an analysis warning
+// check's breach) becomes a warning annotation, shown on the run's page where people look, not only a line among thousands of the log.
 import type { Reporter } from '../pipeline/events.ts';
-import { terminalReporter } from '../report/terminal.ts';
+import { plain, terminalReporter } from '../report/terminal.ts';
+import { warningText } from '../pipeline/analysis-warnings.ts';
 
 export interface ActionLog {
   /** Removes credentials from text before it leaves the process. */
@@ -19,6 +20,8 @@ export function actionLogReporter(log: ActionLog): Reporter {
   return {
     event(event) {
       if (event.type === 'log' && event.level === 'warn') log.annotate(log.redact(event.message));
+      // A warning check's breach: an annotation too, its names and reason (people's words) made one inert line.
+      else if (event.type === 'analysis-warning') log.annotate(log.redact(plain(warningText(event.record))));
       else terminal.event(event);
     },
   };

@@ -72,7 +72,13 @@ export interface WindowEvidence {
   reference: string;
   checks: CheckEvidence[];
   /** The warnings of the window's warning checks, in order (index: the interval's); absent when none. */
-  warnings?: Array<{ index: number; at: number; rule: string; reason: string }>;
+  warnings?: Array<{
+    index: number;
+    at: number;
+    rule: string;
+    code: AnalysisWarning['code'];
+    reason: string;
+  }>;
 }
 
 const num = (v: number | null | undefined): number | null =>
@@ -253,7 +259,13 @@ export function windowEvidence(
 ): WindowEvidence {
   const values = intervals.map((i) => i.decision.values);
   const warnings = intervals.flatMap((interval, index) =>
-    (interval.warnings ?? []).map((w) => ({ index, at: interval.at, rule: w.rule, reason: w.reason })),
+    (interval.warnings ?? []).map((w) => ({
+      index,
+      at: interval.at,
+      rule: w.rule,
+      code: w.code,
+      reason: w.reason,
+    })),
   );
   return {
     intervalMs,

@@ -1,8 +1,14 @@
-// Pipeline events → notifications and thread lines. Pure (the clock is passed in): which of the eight
+// Pipeline events → notifications and thread lines. Pure (the clock is passed in): which of the nine
 // events happened, and the facts the templates and renderers show. Channels then pick the events they send.
 import { formatDuration } from '../config/duration.ts';
 import { oneLine } from '../github/user-text.ts';
-import type { PipelineEvent, PipelineResult, StepRecord, WaitRecord } from '../pipeline/events.ts';
+import type {
+  AnalysisWarningRecord,
+  PipelineEvent,
+  PipelineResult,
+  StepRecord,
+  WaitRecord,
+} from '../pipeline/events.ts';
 import { formatUtc, trafficSplit, waitingFor, waitWhere } from '../report/waits.ts';
 import type { Facts, NotifyEvent, NotifyItem } from './model.ts';
 
@@ -137,6 +143,8 @@ export class NotificationMapper {
         return this.waitStarted(event.record);
       case 'wait-end':
         return this.waitEnded(event.record);
+      case 'analysis-warning':
+        return [this.analysisWarning(event.record)];
       case 'result':
         return this.result(event.result);
       default:
@@ -178,6 +186,17 @@ export class NotificationMapper {
         impact: 'the rollout moves on to its next step',
       }),
     ];
+  }
+
+  /** A notification of its own (Slack also broadcasts it to the channel): the rollout goes on. */
+  private analysisWarning(w: AnalysisWarningRecord): NotifyItem {
+    const where = `${w.phase}${w.weight !== undefined ? ` at ${w.weight} %` : ''}`;
+    return this.notify('analysis_warning', {
+      // The staging environment's windows are the run's too: named when they are not the run's environment.
+      step: bounded(oneLine(w.environment === this.environment ? where : `${w.environment} ${where}`)),
+      reason: bounded(oneLine(`${w.check}: ${w.reason}`), 1000),
+      impact: 'none: a warning check never rolls back; the rollout goes on',
+    });
   }
 
   private result(result: PipelineResult): NotifyItem[] {

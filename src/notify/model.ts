@@ -7,6 +7,8 @@ export const NOTIFY_EVENTS = [
   'waiting_for_approval',
   'paused',
   'promoted',
+  /** A warning check (analysis `on_breach: warn`) breached: people are told, nothing is rolled back. */
+  'analysis_warning',
   'succeeded',
   'rolled_back',
   'failed',

@@ -39,7 +39,13 @@ export function renderTeams(n: Notification, template: EventTemplate): Record<st
         weight: 'Bolder',
         wrap: true,
         style: 'heading',
-        color: ATTENTION.has(n.event) ? 'Attention' : n.event === 'succeeded' ? 'Good' : 'Default',
+        color: ATTENTION.has(n.event)
+          ? 'Attention'
+          : n.event === 'succeeded'
+            ? 'Good'
+            : n.event === 'analysis_warning'
+              ? 'Warning'
+              : 'Default',
       },
       { type: 'TextBlock', text, wrap: true },
       ...(facts.length ? [{ type: 'FactSet', facts }] : []),

@@ -81,6 +81,7 @@ export const MAX_THREAD_REPLIES = 20;
 /** Events that also reach the channel itself (a reply broadcast), since an edited message notifies nobody. */
 const BROADCAST: ReadonlySet<NotifyEvent> = new Set([
   'waiting_for_approval',
+  'analysis_warning',
   'failed',
   'rolled_back',
   'cancelled',

@@ -91,6 +91,10 @@ export const DEFAULT_TEMPLATES: Record<NotifyEvent, EventTemplate> = {
     title: '[Promoted] {{version}} to {{environment}}',
     text: 'The rollout of {{version}} to {{environment}} goes on from {{step}}: {{reason}}.',
   },
+  analysis_warning: {
+    title: '[Warning] {{version}} to {{environment}}',
+    text: 'A warning level was crossed during the rollout of {{version}} to {{environment}} at {{step}} (not a rollback: the rollout goes on): {{reason}}.',
+  },
   succeeded: {
     title: '[Complete] Deploy {{version}} to {{environment}}',
     text: 'Deployment of {{version}} to {{environment}} completed successfully at {{when}} after {{duration}}.',

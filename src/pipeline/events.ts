@@ -1,6 +1,7 @@
 // Everything the pipeline reports goes through these events; reporters (terminal, JSON lines, GitHub) only
 // render them. Keeping them plain data makes `--json` output and the tests straightforward.
-import type { Decision, Step, StepResult } from '../strategies/types.ts';
+import type { AnalysisPhase, Decision, Step, StepResult } from '../strategies/types.ts';
+import type { AnalysisWarning } from '../analysis/types.ts';
 import type { GatesReport } from '../gates/runner.ts';
 import type { GateResult } from '../gates/types.ts';
 import type { EnvironmentRecord, RolloutNotify } from '../state/record.ts';
@@ -35,6 +36,23 @@ export interface StepRecord {
   description: string;
   result: StepResult;
   durationMs: number;
+}
+
+/**
+ * A warning check's breach in an analysis window (`on_breach: warn`, docs/analysis.md): reported to people,
+ * never a rollback, a hold or a failure.
+ */
+export interface AnalysisWarningRecord {
+  /** The end of the interval it fired in. */
+  at: string;
+  environment: string;
+  phase: AnalysisPhase;
+  /** The canary's traffic share in a canary step. */
+  weight?: number;
+  /** The check's configured name. */
+  check: string;
+  code: AnalysisWarning['code'];
+  reason: string;
 }
 
 /** `waiting`: the job ended with the rollout handed off, waiting for a person or a bake (issue 14). */
@@ -116,6 +134,8 @@ export interface PipelineResult {
   rollbacks: RollbackRecord[];
   /** Every wait for people or time, this run's and (for a resumed rollout) the ones before it. */
   waits?: WaitRecord[];
+  /** The analysis warnings of the run's steps (warning checks that breached), in order; absent when none. */
+  warnings?: AnalysisWarningRecord[];
   /** The quality gates' report, when the validate phase ran. */
   gates?: GatesReport;
   live?: { slot?: string; version?: string };
@@ -147,6 +167,8 @@ export type PipelineEvent =
   /** The rollout starts waiting (in the job, or handed off when `record.ended.how` is `handed_off`). */
   | { type: 'wait-start'; record: WaitRecord }
   | { type: 'wait-end'; record: WaitRecord }
+  /** A warning check breached (as it happens; the result's `warnings` has them all). Never a rollback. */
+  | { type: 'analysis-warning'; record: AnalysisWarningRecord }
   | { type: 'rollback-end'; record: RollbackRecord }
   | { type: 'gate-start'; name: string }
   | { type: 'gate-end'; result: GateResult }

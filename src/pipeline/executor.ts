@@ -364,6 +364,7 @@ async function drive(
                 deps: { record: input.record, warn: (message) => warn(`analysis: ${message}`) },
                 onInterval: (message) =>
                   reporter.event({ type: 'log', level: 'info', message: `analysis: ${message}` }),
+                onWarning: (record) => reporter.event({ type: 'analysis-warning', record }),
               })
             : healthAnalyzer(r.env);
         r.runStep = createStepRunner({ env: r.env, values: baseValues(r), analyzer, onOutput });

@@ -9,6 +9,8 @@ import type { AnalysisPhase } from '../strategies/types.ts';
 import type { StepResult } from '../strategies/types.ts';
 import { healthAnalyzer, type Analyzer } from './analyzer.ts';
 import { windowEvidence } from '../analysis/evidence.ts';
+import type { AnalysisWarningRecord } from './events.ts';
+import { warningRecord } from './analysis-warnings.ts';
 
 export interface MetricsAnalyzerOptions {
   /** The version deployed and the one serving before it. */
@@ -17,6 +19,8 @@ export interface MetricsAnalyzerOptions {
   deps?: AnalyzerDeps;
   /** Called with each interval's decision, for live reports. */
   onInterval?: (line: string) => void;
+  /** Called with each warning a warning check (`on_breach: warn`) gives, as it fires. Never a rollback. */
+  onWarning?: (record: AnalysisWarningRecord) => void;
 }
 
 const PHASES: Record<AnalysisPhase, MetricsPhase | undefined> = {
@@ -84,8 +88,18 @@ export function metricsAnalyzer(env: ResolvedEnvironment, options: MetricsAnalyz
           intervalMs: Math.min(request.intervalMs, request.windowMs),
           ...(lookingBack ? { since: lookBack.since, midway: lookBack.midway } : {}),
           signal,
-          onDecision: (interval) =>
-            options.onInterval?.(`${interval.decision.kind}: ${interval.decision.reason}`),
+          onDecision: (interval) => {
+            options.onInterval?.(`${interval.decision.kind}: ${interval.decision.reason}`);
+            for (const warning of interval.warnings ?? [])
+              options.onWarning?.(
+                warningRecord(warning, {
+                  at: interval.at,
+                  environment: env.name,
+                  phase: request.phase,
+                  ...(request.weight !== undefined ? { weight: request.weight } : {}),
+                }),
+              );
+          },
         })
         .then((outcome): StepResult => {
           const d = outcome.decision;

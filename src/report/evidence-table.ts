@@ -76,6 +76,8 @@ const FIRED: Record<string, string> = {
 };
 
 function verdict(check: CheckEvidence, window: WindowEvidence): string {
+  // A warning check decided nothing: when it breached, it warned.
+  if (check.warn && window.warnings?.some((w) => w.rule === check.name)) return '⚠️ warning (not a rollback)';
   if (window.decision.rule === check.name && window.decision.kind === 'rollback')
     return `❌ ${FIRED[window.decision.code] ?? 'fired'}`;
   const last = window.decisions.at(-1);
@@ -134,6 +136,29 @@ export function evidenceTable(window: WindowEvidence): string {
   );
 }
 
+/** At most this many warnings are listed; the rest are counted. */
+const MAX_WARNINGS = 20;
+
+/** Every step's warnings (warning checks that breached: none rolled back), or nothing. */
+function warningLines(rows: AnalysisRow[], where: (r: AnalysisRow) => string): string[] {
+  const all = rows.flatMap((r) => (r.evidence?.warnings ?? []).map((w) => ({ r, w })));
+  if (all.length === 0) return [];
+  const shown = all
+    .slice(0, MAX_WARNINGS)
+    .map(
+      ({ r, w }) =>
+        `- ⚠️ ${where(r)}: ${wrappable(cell(truncate(w.rule, 200)))}: ${wrappable(cell(truncate(w.reason, 400)))}`,
+    );
+  const more = all.length - shown.length;
+  return [
+    '**Warnings** (warning checks, `on_breach: warn`: none of them rolls back):',
+    '',
+    ...shown,
+    ...(more > 0 ? [`- and ${more} more`] : []),
+    '',
+  ];
+}
+
 /** The analysis section of the job summary, or nothing when no step was analysed. */
 export function renderAnalysisSection(rows: AnalysisRow[]): string[] {
   if (rows.length === 0) return [];
@@ -170,6 +195,7 @@ export function renderAnalysisSection(rows: AnalysisRow[]): string[] {
     '',
     `Why: ${cell(truncate(deciding.detail, 400))}`,
     '',
+    ...warningLines(judged, where),
   );
   const environments = [...new Set(judged.map((r) => r.environment))];
   for (const environment of environments) {

@@ -8,6 +8,7 @@ import { plain } from '../util/plain-text.ts';
 import { formatGatesReport } from '../gates/format.ts';
 import { analysisRows } from './analysis-steps.ts';
 import { truncate } from './markdown.ts';
+import { warningText } from '../pipeline/analysis-warnings.ts';
 import {
   continueCommands,
   currentWait,
@@ -97,6 +98,9 @@ export function terminalReporter(options: TerminalReporterOptions = {}): Reporte
           line(
             `${e.level === 'error' ? paint('red', 'error') : e.level === 'warn' ? paint('yellow', 'warning') : paint('dim', 'info')}: ${e.message}`,
           );
+          break;
+        case 'analysis-warning':
+          line(`${paint('yellow', '⚠')} ${warningText(e.record)}`);
           break;
         case 'rollback-start':
           line(paint(['bold', 'yellow'], `↺ ROLLBACK of ${e.environment}: ${e.reason}`));

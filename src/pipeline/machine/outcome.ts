@@ -4,6 +4,7 @@
 import { usesSlots } from '../../strategies/index.ts';
 import { deploymentExitCode } from '../../util/exit-codes.ts';
 import { rollbackShortfall } from '../rollback-shortfall.ts';
+import { analysisWarnings } from '../analysis-warnings.ts';
 import type { OutcomeCode, PipelineResult, PipelineStatus, RollbackRecord } from '../events.ts';
 import type { Action, Failure, PipelineState } from './state.ts';
 import { track, machineOf, endPhase, report, log, iso } from './bookkeeping.ts';
@@ -167,6 +168,7 @@ export function finish(s: PipelineState, out: Action[], now: number): Action[] {
       persist(s, out, id, clear ? { rollout: undefined } : {}, entry, now, outcome.status === 'paused');
     }
   }
+  const warnings = analysisWarnings(s.steps);
   const result: PipelineResult = {
     status: outcome.status,
     code: outcome.code,
@@ -181,6 +183,7 @@ export function finish(s: PipelineState, out: Action[], now: number): Action[] {
     decisions: s.decisions,
     rollbacks: s.rollbacks,
     ...(s.waits.length ? { waits: s.waits } : {}),
+    ...(warnings.length ? { warnings } : {}),
     gates: s.gates,
     ...(outcome.status === 'succeeded' || liveBeforeCancel(s) ? { live: liveOf(s) } : {}),
     record: s.tracks.production?.record,
