@@ -410,13 +410,19 @@ function closeness(t: Timeline, check: CheckEvidence): number {
   return seen.size > 1 ? best : -1;
 }
 
-/** The checks to draw: the one that fired, else the two (on different metrics) that came closest to firing. */
+/**
+ * The checks to draw: the one that fired, else the two (on different metrics) that came closest to firing,
+ * warning checks aside.
+ */
 export function decidingChecks(t: Timeline): CheckEvidence[] {
   const last = t.rows.at(-1)!.evidence!;
   const fired =
     last.decision.kind === 'rollback' ? last.checks.find((c) => c.name === last.decision.rule) : undefined;
   if (fired) return [fired];
+  // A warning check cannot fire (its breach is a warning): its lower limit beside a rollback rule on the same
+  // metric (seeds.memory-warning at 0.85, seeds.memory at 0.95) would otherwise stand for both.
   const ranked = last.checks
+    .filter((c) => !c.warn)
     .map((c) => ({ c, score: closeness(t, c) }))
     .filter((x) => x.score > -2)
     .sort((a, b) => b.score - a.score)

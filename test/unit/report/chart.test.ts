@@ -216,6 +216,29 @@ test('a rollback draws the check that fired with its boundary; a promotion the t
   assert.ok(picked.includes('rate') && picked.includes('p95-x'), `closest to their limits: ${picked}`);
 });
 
+test('a warning check is never drawn as the closest to firing: it cannot fire', () => {
+  // A warning level below the rollback rule on the same metric (as seeds.memory-warning beside seeds.memory).
+  const withWarning = resolveAnalysisConfig({
+    preset: 'none',
+    providers: { p: { type: 'command', run: ['true'] } },
+    metrics: { error_rate: { provider: 'p' }, p95: { provider: 'p' } },
+    checks: [
+      { name: 'rate', check: 'error_rate <= 1%', for: '3m' },
+      { name: 'rate-warning', check: 'error_rate <= 0.5%', on_breach: 'warn' },
+      { name: 'p95-x', check: 'p95 < 2x baseline', baseline: 'stable' },
+    ],
+  });
+  const intervals = Array.from({ length: 5 }, (_, i) => ({
+    at: T0 + (i + 1) * MINUTE,
+    decision: decision(healthyValues(i)),
+  }));
+  const evidence = windowEvidence(withWarning, intervals, intervals.at(-1)!.decision, MINUTE);
+  assert.deepEqual(
+    decidingChecks(timeline([row(10, evidence)], 'production')!).map((c) => c.name),
+    ['rate', 'p95-x'],
+  );
+});
+
 test('an interval without canary data is left out (never a zero), and a reference that ends early is drawn shorter', () => {
   const values = Array.from({ length: 6 }, (_, i) => healthyValues(i));
   values[2] = { ...values[2]!, error_rate: null };
