@@ -30,6 +30,24 @@ export interface ResolvedCommand {
   env: Record<string, string>;
 }
 
+/**
+ * What says a rollback level was enough (the later levels are then skipped): a command that exits 0, or the
+ * environment's health checks passing.
+ */
+export type RollbackVerify = { kind: 'health' } | { kind: 'command'; command: ResolvedCommand };
+
+/** The command of a verify (none for `health`, which runs as a health step). */
+export function verifyCommand(verify: RollbackVerify | undefined): ResolvedCommand | undefined {
+  return verify?.kind === 'command' ? verify.command : undefined;
+}
+
+/** A rollback level (seed 04): its command, and what says it was enough (none: the next level always runs). */
+export interface RollbackLevel {
+  name: string;
+  command: ResolvedCommand;
+  verify?: RollbackVerify;
+}
+
 export type ResolvedHealthCheck =
   | {
       kind: 'http';
@@ -116,7 +134,7 @@ export interface ResolvedEnvironment {
   hooks: {
     backup?: ResolvedCommand;
     migrate?: ResolvedCommand;
-    onRollback: Array<{ name: string; command: ResolvedCommand }>;
+    onRollback: RollbackLevel[];
     onSuccess?: ResolvedCommand;
   };
   variables: Record<string, string>;
@@ -509,10 +527,20 @@ export function resolveEnvironment(
     hooks: {
       backup: cmd(env.hooks?.backup, 'hooks.backup'),
       migrate: cmd(env.hooks?.migrate, 'hooks.migrate'),
-      onRollback: (env.hooks?.on_rollback ?? []).map((level, i) => ({
-        name: level.name,
-        command: resolveCommand(level.run, `${at}.hooks.on_rollback[${i}]`, defaults),
-      })),
+      onRollback: (env.hooks?.on_rollback ?? []).map((level, i) => {
+        const where = `${at}.hooks.on_rollback[${i}]`;
+        const verify: RollbackVerify | undefined =
+          level.verify === undefined
+            ? undefined
+            : level.verify === 'health'
+              ? { kind: 'health' }
+              : { kind: 'command', command: resolveCommand(level.verify, `${where}.verify`, defaults) };
+        return {
+          name: level.name,
+          command: resolveCommand(level.run, where, defaults),
+          ...(verify ? { verify } : {}),
+        };
+      }),
       onSuccess: cmd(env.hooks?.on_success, 'hooks.on_success'),
     },
     variables: withOverrides(name, env.variables ?? {}, overrides.variables),

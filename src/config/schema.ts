@@ -436,15 +436,34 @@ export const controlConfig = z.strictObject({
   }),
 });
 
+/**
+ * One rollback level (seed 04: feature flag, then config, then code). `verify` says whether the level was
+ * enough: when it passes, the later levels are not run; when it fails, or the run fails, the next one runs.
+ * The literal "health" is the environment's health checks (a program named health: `./health` or `[health]`).
+ */
+export const rollbackLevel = z.strictObject({
+  name: nonEmpty,
+  run: commandSpec.meta({
+    description: 'The level\'s command; its time limit is the command\'s own timeout ({ run, timeout }).',
+  }),
+  verify: z
+    .union([z.literal('health'), commandSpec])
+    .optional()
+    .meta({
+      description:
+        'Whether this level was enough, checked after its run succeeds: a command (exit 0: enough; its own timeout as { run, timeout }), or "health" for the environment\'s health checks. Enough: the later levels are skipped. Not enough: the next level runs. Without verify, the next level always runs.',
+    }),
+});
+
 export const hooks = z.strictObject({
   backup: commandSpec.optional().meta({ description: 'Runs before anything changes in this environment.' }),
   migrate: commandSpec.optional().meta({ description: 'Runs after the backup, before the strategy.' }),
   on_rollback: z
-    .array(z.strictObject({ name: nonEmpty, run: commandSpec }))
+    .array(rollbackLevel)
     .optional()
     .meta({
       description:
-        'Rollback levels run in order after traffic is back on stable (feature flag, config, ...).',
+        'Rollback levels (feature flag, config, code, ...), run in order after traffic is back on stable. A level with a verify that passes after its run stops the escalation: the later levels are skipped. Without verify, every level runs.',
     }),
   on_success: commandSpec.optional(),
 });

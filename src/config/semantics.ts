@@ -559,10 +559,24 @@ function environmentSites(
     ...commandSites(hooks?.backup, [...base, 'hooks', 'backup'], shell),
     ...commandSites(hooks?.migrate, [...base, 'hooks', 'migrate'], shell),
     ...commandSites(hooks?.on_success, [...base, 'hooks', 'on_success'], shell),
-    ...(hooks?.on_rollback ?? []).flatMap((level, index) =>
-      commandSites(level.run, [...base, 'hooks', 'on_rollback', index, 'run'], shell),
-    ),
+    ...(hooks?.on_rollback ?? []).flatMap((level, index) => [
+      ...commandSites(level.run, [...base, 'hooks', 'on_rollback', index, 'run'], shell),
+      ...(level.verify === 'health'
+        ? []
+        : commandSites(level.verify, [...base, 'hooks', 'on_rollback', index, 'verify'], shell)),
+    ]),
   ];
+  // "verify: health" checks the environment's health checks: with none, it would check nothing.
+  const issues: SemanticIssue[] = [];
+  if (resolved && env.health === undefined && resolved.target.commands.health === undefined)
+    (hooks?.on_rollback ?? []).forEach((level, index) => {
+      if (level.verify === 'health')
+        issues.push({
+          path: [...base, 'hooks', 'on_rollback', index, 'verify'],
+          message:
+            '"health" checks the environment\'s health checks, and there are none: add "health" to the environment or its target, or verify with a command',
+        });
+    });
   const urls = [...fromTarget.urls, ...health.urls];
   if (strategyType(env) === 'blue-green') {
     const own =
@@ -574,7 +588,7 @@ function environmentSites(
     else if (shared !== undefined)
       urls.push({ path: ['strategies', 'blue-green', 'warmup', 'url'], url: shared });
   }
-  return { commands, urls, issues: [...fromTarget.issues, ...health.issues] };
+  return { commands, urls, issues: [...fromTarget.issues, ...health.issues, ...issues] };
 }
 
 /** Variables that only some strategies set; anywhere else they would have no value at run time. */

@@ -9,6 +9,7 @@ import type {
   StepRecord,
   WaitRecord,
 } from '../pipeline/events.ts';
+import { levelOutcome, TERMINAL_LEVEL_MARKS } from '../pipeline/rollback-levels.ts';
 import { formatUtc, trafficSplit, waitingFor, waitWhere } from '../report/waits.ts';
 import type { Facts, NotifyEvent, NotifyItem } from './model.ts';
 
@@ -134,7 +135,10 @@ export class NotificationMapper {
             [
               `rollback ${r.ok ? 'done' : 'FAILED'} in ${formatDuration(r.durationMs)}${r.trafficRestoredMs !== undefined ? `; traffic back on stable after ${formatDuration(r.trafficRestoredMs)}` : ''}`,
               ...steps.map((s) => `${s.result.ok ? '✓' : '✗'} ${oneLine(s.description)}`),
-              ...r.levels.map((l) => `${l.ok ? '✓' : '✗'} ${oneLine(l.name)}: ${oneLine(l.detail)}`),
+              ...r.levels.map((l) => {
+                const { mark, text } = levelOutcome(l);
+                return `${TERMINAL_LEVEL_MARKS[mark]} ${oneLine(l.name)}: ${oneLine(text)}`;
+              }),
             ].join('\n'),
           ),
         ];

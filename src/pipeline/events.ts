@@ -83,11 +83,26 @@ export const OUTCOME_CODES = [
 ] as const;
 export type OutcomeCode = (typeof OUTCOME_CODES)[number];
 
+/**
+ * One on_rollback level of a rollback (seed 04). `ok`: its run succeeded (a skipped level: true, nothing
+ * failed). The optional fields are newer than the record: a level without them ran, with no verify.
+ */
+export interface RollbackLevelRecord {
+  name: string;
+  ok: boolean;
+  detail: string;
+  durationMs: number;
+  /** Its verify, run after its run succeeded: passed means this level was enough. */
+  verify?: { ok: boolean; detail: string; durationMs: number };
+  /** Not run: an earlier level (`level`) ran and its verify passed. */
+  skipped?: { code: 'level_sufficed'; level: string };
+}
+
 export interface RollbackRecord {
   reason: string;
   environment: string;
   steps: StepRecord[];
-  levels: Array<{ name: string; ok: boolean; detail: string; durationMs: number }>;
+  levels: RollbackLevelRecord[];
   ok: boolean;
   /** From the rollback decision to the end of the first traffic-moving step. */
   trafficRestoredMs?: number;

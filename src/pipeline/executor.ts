@@ -4,7 +4,7 @@
 // is stored before traffic moves), the rest are not; the rollback path never waits for the store, and
 // whatever is still in flight at the end is awaited for a bounded time. `resumePipeline` drives the same
 // machine from a rollout whose owner died (reconcile, `on_orphan: resume`), after reading its record again.
-import { rolloutEnvironment, type ResolvedEnvironment } from '../config/resolve.ts';
+import { rolloutEnvironment, verifyCommand, type ResolvedEnvironment } from '../config/resolve.ts';
 import { gateEntries } from '../gates/registry.ts';
 import { FileStateStore } from '../state/file-store.ts';
 import type { LockRunStatus } from '../util/lock-takeover.ts';
@@ -426,7 +426,9 @@ async function drive(
             ? r.env.smoke
             : action.command === 'on_rollback'
               ? hooks.onRollback[action.index ?? 0]?.command
-              : action.command === 'on_success'
+              : action.command === 'on_rollback_verify'
+                ? verifyCommand(hooks.onRollback[action.index ?? 0]?.verify)
+                : action.command === 'on_success'
                 ? hooks.onSuccess
                 : hooks[action.command];
         const begin = performance.now();

@@ -6,6 +6,7 @@
 // as a queue's), but it says that traffic is safe and that the record keeps the rest for reconcile. Pure.
 import type { Step } from '../strategies/types.ts';
 import type { RollbackRecord } from './events.ts';
+import { levelsLeft } from './rollback-levels.ts';
 
 /** The step kinds that move traffic (the rollback's first steps). */
 export const TRAFFIC_STEPS: ReadonlySet<Step['kind']> = new Set([
@@ -27,7 +28,10 @@ export type RollbackShortfall =
   | { kind: 'complete' }
   /** Traffic is back on the stable version; `left` (step descriptions) did not finish. */
   | { kind: 'cleanup'; left: string[] }
-  /** A step that moves traffic, or an on_rollback level, did not finish: traffic may not be on stable. */
+  /**
+   * A step that moves traffic, or an on_rollback level, did not finish (or the last level's verify failed):
+   * traffic may not be on stable.
+   */
   | { kind: 'incomplete'; left: string[] };
 
 export function rollbackShortfall(
@@ -35,14 +39,15 @@ export function rollbackShortfall(
 ): RollbackShortfall {
   if (rollback.ok) return { kind: 'complete' };
   const failedSteps = rollback.steps.filter((r) => !r.result.ok);
-  const failedLevels = rollback.levels.filter((l) => !l.ok);
+  // A level that failed before a later one was enough left nothing undone (rollback-levels.ts).
+  const failedLevels = levelsLeft(rollback.levels);
   const left = [
     ...failedSteps.map((r) =>
       !r.result.ok && r.result.untouched === 'nothing-to-restore'
         ? `${r.description} (no earlier version is known to return to)`
         : r.description,
     ),
-    ...failedLevels.map((l) => `level ${l.name}`),
+    ...failedLevels,
   ];
   // Not ok with nothing failed on record cannot be told apart: taken as the worse.
   const trafficBack =

@@ -2,6 +2,7 @@
 // deciding evidence and charts of what the judge saw: evidence-table.ts, chart.ts), and what was rolled
 // back. Pure Markdown.
 import { rollbackShortfall } from '../pipeline/rollback-shortfall.ts';
+import { levelOutcome, type LevelMark } from '../pipeline/rollback-levels.ts';
 import { formatDuration } from '../config/duration.ts';
 import type { GatesReport } from '../gates/runner.ts';
 import type { PipelineResult } from '../pipeline/events.ts';
@@ -22,6 +23,13 @@ import {
   waitingFor,
   waitWhere,
 } from './waits.ts';
+
+/** A rollback level that did not simply succeed: failed, ran but was not enough, or not needed. */
+const LEVEL_MARKS: Record<Exclude<LevelMark, 'ok'>, string> = {
+  failed: '❌',
+  insufficient: '⚠️',
+  skipped: '⏭️',
+};
 
 export interface SummaryContext {
   sha?: string;
@@ -143,11 +151,18 @@ function renderWhole(result: PipelineResult, ctx: SummaryContext): string {
           s.result.ok ? '✅' : `❌ ${say(s.result.reason, 120)}`,
           formatDuration(s.durationMs),
         ]),
-        ...rb.levels.map((l) => [
-          `level: ${say(l.name, 100)}`,
-          l.ok ? '✅' : `❌ ${say(l.detail, 120)}`,
-          formatDuration(l.durationMs),
-        ]),
+        ...rb.levels.map((l) => {
+          const { mark, text } = levelOutcome(l);
+          return [
+            `level: ${say(l.name, 100)}`,
+            mark === 'ok'
+              ? l.verify
+                ? '✅ enough (verify passed)'
+                : '✅'
+              : `${LEVEL_MARKS[mark]} ${say(text, 160)}`,
+            formatDuration(l.durationMs + (l.verify?.durationMs ?? 0)),
+          ];
+        }),
       ],
       (n) => [`… and ${n} more`, '', ''],
     );

@@ -4,6 +4,7 @@ import { formatDuration } from '../config/duration.ts';
 import type { DeploymentType } from '../github/deployment-payload.ts';
 import { userText } from '../github/user-text.ts';
 import type { PipelineResult } from '../pipeline/events.ts';
+import { levelOutcome } from '../pipeline/rollback-levels.ts';
 import { analysisRows, metricNames } from './analysis-steps.ts';
 import { checkpointTime, monitoringCheckpoints } from './checkpoints.ts';
 import { cell, formatNumber, linkTarget, table } from './markdown.ts';
@@ -196,6 +197,10 @@ export function renderDeploymentRecord(result: PipelineResult, ctx: RecordContex
     );
     if (rb.trafficRestoredMs !== undefined)
       out.push(`- Traffic restored in: ${formatDuration(rb.trafficRestoredMs)}`);
+    for (const level of rb.levels) {
+      const { mark, text } = levelOutcome(level);
+      out.push(`- Level ${cell(level.name)}: ${mark === 'failed' ? 'FAILED: ' : ''}${cell(text)}`);
+    }
   }
 
   out.push('', `### Status: ${status}`, '');

@@ -1,6 +1,7 @@
 // Live progress for people: elapsed time, phase, step, weight; command output indented under its step; a
 // summary table at the end. Colour only when writing to a terminal (and NO_COLOR is not set).
 import { rollbackShortfall } from '../pipeline/rollback-shortfall.ts';
+import { levelOutcome, TERMINAL_LEVEL_MARKS } from '../pipeline/rollback-levels.ts';
 import { styleText } from 'node:util';
 import type { PhaseRecord, PipelineEvent, PipelineResult, Reporter } from '../pipeline/events.ts';
 import { formatDuration } from '../config/duration.ts';
@@ -148,8 +149,10 @@ export function terminalReporter(options: TerminalReporterOptions = {}): Reporte
                 : '') +
               paint('dim', ` (total ${formatDuration(e.record.durationMs)})`),
           );
-          for (const level of e.record.levels)
-            line(`    ${level.ok ? '✓' : '✗'} rollback level ${level.name}: ${level.detail}`);
+          for (const level of e.record.levels) {
+            const { mark, text } = levelOutcome(level);
+            line(`    ${TERMINAL_LEVEL_MARKS[mark]} rollback level ${level.name}: ${text}`);
+          }
           break;
         case 'gate-start':
           line(`    · gate ${e.name}`);

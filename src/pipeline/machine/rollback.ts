@@ -1,10 +1,12 @@
 // Failure and the rollback path: failing with nothing to undo, or putting traffic back first (the strategy's
-// rollback steps, then the on_rollback levels), and the events of a rollback in progress. Every run it ends,
+// rollback steps, then the on_rollback levels, each only while the ones before were not enough: a level
+// whose verify passes skips the rest), and the events of a rollback in progress. Every run it ends,
 // it ends through outcome.ts: nothing here goes back into the task loop.
 import { describeStep, heldBackInRollback } from '../../strategies/sequence.ts';
-import type { StepResult } from '../../strategies/types.ts';
+import type { Step, StepResult } from '../../strategies/types.ts';
 import { TRAFFIC_STEPS } from '../rollback-shortfall.ts';
-import type { RollbackRecord } from '../events.ts';
+import { levelsLeft, skippedLevel, sufficedLevel } from '../rollback-levels.ts';
+import type { RollbackLevelRecord, RollbackRecord } from '../events.ts';
 import {
   CANCELLED,
   type TrackId,
@@ -88,7 +90,14 @@ function continueRollback(s: PipelineState, out: Action[], now: number): void {
     rb.index++;
   }
   rb.stepsMs ??= now - rb.startedAt;
-  const level = env.hooks.onRollback[rb.levels.length];
+  const levels = env.hooks.onRollback;
+  if (rb.verifying) return verifyLevel(out, rb, rb.levels.length - 1, env);
+  // A level was enough: the later ones are not run (seed 04: each only when the one before was not enough).
+  const enough = sufficedLevel(rb.levels);
+  if (enough)
+    for (const skipped of levels.slice(rb.levels.length))
+      rb.levels.push(skippedLevel(skipped.name, enough.name));
+  const level = levels[rb.levels.length];
   if (level) {
     out.push({
       kind: 'run_command',
@@ -105,7 +114,7 @@ function continueRollback(s: PipelineState, out: Action[], now: number): void {
     reason: rb.reason,
     environment: env.name,
     steps: rb.records,
-    ok: stepsOk && rb.levels.every((l) => l.ok),
+    ok: stepsOk && levelsLeft(rb.levels).length === 0,
     trafficRestoredMs: rb.trafficRestoredMs,
     durationMs: rb.stepsMs ?? 0,
     levels: rb.levels,
@@ -167,6 +176,10 @@ export function onRollbackEvent(s: PipelineState, out: Action[], event: MachineE
       ];
       persist(s, out, rb.track, { rollout: { ...t.record.rollout, recovery: left } }, undefined, now, true);
     }
+  } else if (rb.verifying) {
+    rb.verifying = false;
+    const last = rb.levels.length - 1;
+    rb.levels[last] = { ...rb.levels[last]!, verify: verifyResult(event) };
   } else {
     const level = envOf(s, rb.track).hooks.onRollback[rb.levels.length]!;
     const error =
@@ -179,8 +192,63 @@ export function onRollbackEvent(s: PipelineState, out: Action[], event: MachineE
       detail: error ? error.message : 'done',
       durationMs: event.type === 'command_done' ? event.durationMs : 0,
     });
+    // A run that failed goes straight to the next level: there is nothing to verify.
+    if (!error && level.verify) rb.verifying = true;
   }
   continueRollback(s, out, now);
+}
+
+/**
+ * Runs the verify of level `index`: its command, or the environment's health checks on the slot the rollback
+ * put traffic back on (none for the strategies without slots). Not cancellable, like the rest of the rollback.
+ */
+function verifyLevel(
+  out: Action[],
+  rb: NonNullable<PipelineState['rollback']>,
+  index: number,
+  env: ReturnType<typeof envOf>,
+): void {
+  const level = env.hooks.onRollback[index]!;
+  if (level.verify?.kind === 'health') {
+    const slot = restoredSlot(rb.steps);
+    const step: Step = { kind: 'health', ...(slot ? { slot } : {}) };
+    out.push({ kind: 'run_step', track: rb.track, step, cancellable: false });
+    return;
+  }
+  out.push({
+    kind: 'run_command',
+    track: rb.track,
+    command: 'on_rollback_verify',
+    index,
+    label: `rollback:${level.name}:verify`,
+    cancellable: false,
+  });
+}
+
+/** The slot a rollback's traffic steps send traffic back to (the stable one); none without slots. */
+export function restoredSlot(steps: readonly Step[]): string | undefined {
+  for (const step of steps) {
+    if (step.kind === 'switch') return step.slot;
+    if (step.kind === 'set_weight') return step.stableSlot;
+  }
+  return undefined;
+}
+
+function verifyResult(event: MachineEvent): NonNullable<RollbackLevelRecord['verify']> {
+  switch (event.type) {
+    case 'command_done':
+      return event.error
+        ? { ok: false, detail: event.error.message, durationMs: event.durationMs }
+        : { ok: true, detail: 'passed', durationMs: event.durationMs };
+    case 'step_done':
+      return event.result.ok
+        ? { ok: true, detail: event.result.detail ?? 'healthy', durationMs: event.durationMs }
+        : { ok: false, detail: event.result.reason, durationMs: event.durationMs };
+    case 'error':
+      return { ok: false, detail: `internal error: ${event.message}`, durationMs: 0 };
+    default:
+      return { ok: false, detail: `unexpected ${event.type}`, durationMs: 0 };
+  }
 }
 
 /** A failure where nothing needs undoing (or before the strategy started). */

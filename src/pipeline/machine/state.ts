@@ -114,7 +114,14 @@ export type MachineEvent =
   /** An action threw something unexpected (a bug, or a resource the run depends on is gone). */
   | { type: 'error'; message: string; stack?: string; now: number };
 
-export type CommandName = 'backup' | 'migrate' | 'smoke' | 'on_success' | 'on_rollback';
+export type CommandName =
+  | 'backup'
+  | 'migrate'
+  | 'smoke'
+  | 'on_success'
+  | 'on_rollback'
+  /** The verify command of on_rollback level `index`: whether that level was enough. */
+  | 'on_rollback_verify';
 
 export type Action =
   | { kind: 'report'; event: PipelineEvent }
@@ -250,6 +257,8 @@ interface RollbackRun {
   index: number;
   records: StepRecord[];
   levels: RollbackRecord['levels'];
+  /** The verify of the last level in `levels` is running (its run succeeded). */
+  verifying?: boolean;
   startedAt: number;
   trafficRestoredMs?: number;
   stepsMs?: number;

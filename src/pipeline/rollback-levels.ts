@@ -1,0 +1,58 @@
+// Rollback levels (seed 04: feature flag, then config, then code): each runs only when the ones before were
+// not enough. A level whose verify passes after its run stops the escalation, and the later levels are
+// recorded skipped; a level whose run or verify fails hands over to the next one; a level without verify
+// never stops it (every level runs, as before verify existed). What the pipeline machine, reconcile and the
+// reports share about it. Pure.
+import type { RollbackLevelRecord } from './events.ts';
+
+type Levels = ReadonlyArray<RollbackLevelRecord>;
+
+/** The level that was enough: its run succeeded and its verify passed. */
+export function sufficedLevel(levels: Levels): RollbackLevelRecord | undefined {
+  return levels.find((l) => !l.skipped && l.ok && l.verify?.ok === true);
+}
+
+/** A level not run because `by` was enough. */
+export function skippedLevel(name: string, by: string): RollbackLevelRecord {
+  return {
+    name,
+    ok: true,
+    detail: `skipped: level ${by} was enough (its verify passed)`,
+    durationMs: 0,
+    skipped: { code: 'level_sufficed', level: by },
+  };
+}
+
+/**
+ * What the levels left undone (empty: they did their part). Nothing once a level was enough, even if one
+ * before it failed: that is what the next level is for. Otherwise every run that failed, and the last level
+ * if its verify failed (no level was left to escalate to). A verify that failed on a level before the last is
+ * only the reason the next one ran.
+ */
+export function levelsLeft(levels: Levels): string[] {
+  if (sufficedLevel(levels)) return [];
+  const left = levels.filter((l) => !l.ok).map((l) => `level ${l.name}`);
+  const last = levels.at(-1);
+  if (last?.ok && last.verify && !last.verify.ok) left.push(`level ${last.name} (its verify failed)`);
+  return left;
+}
+
+export type LevelMark = 'ok' | 'failed' | 'insufficient' | 'skipped';
+
+/** The marks of plain-text reports (the terminal, chat notifications). */
+export const TERMINAL_LEVEL_MARKS: Record<LevelMark, string> = {
+  ok: '✓',
+  failed: '✗',
+  insufficient: '!',
+  skipped: '-',
+};
+
+/** How one level ended, for the reports: ok, failed, ran but its verify failed, or skipped. */
+export function levelOutcome(level: RollbackLevelRecord): { mark: LevelMark; text: string } {
+  if (level.skipped) return { mark: 'skipped', text: level.detail };
+  if (!level.ok) return { mark: 'failed', text: level.detail };
+  if (!level.verify) return { mark: 'ok', text: level.detail };
+  return level.verify.ok
+    ? { mark: 'ok', text: `${level.detail}; verify passed: enough` }
+    : { mark: 'insufficient', text: `${level.detail}; verify failed: ${level.verify.detail}` };
+}
