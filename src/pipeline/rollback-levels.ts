@@ -3,6 +3,7 @@
 // recorded skipped; a level whose run or verify fails hands over to the next one; a level without verify
 // never stops it (every level runs, as before verify existed). What the pipeline machine, reconcile and the
 // reports share about it. Pure.
+import type { Step } from '../strategies/types.ts';
 import type { RollbackLevelRecord } from './events.ts';
 
 type Levels = ReadonlyArray<RollbackLevelRecord>;
@@ -55,4 +56,16 @@ export function levelOutcome(level: RollbackLevelRecord): { mark: LevelMark; tex
   return level.verify.ok
     ? { mark: 'ok', text: `${level.detail}; verify passed: enough` }
     : { mark: 'insufficient', text: `${level.detail}; verify failed: ${level.verify.detail}` };
+}
+
+/**
+ * The health step of a `verify: health`: the environment's health checks on the slot the rollback's traffic
+ * steps sent traffic back to (the stable one); with no slot for the strategies without slots.
+ */
+export function verifyHealthStep(rollbackSteps: readonly Step[]): Step {
+  for (const step of rollbackSteps) {
+    if (step.kind === 'switch') return { kind: 'health', slot: step.slot };
+    if (step.kind === 'set_weight') return { kind: 'health', slot: step.stableSlot };
+  }
+  return { kind: 'health' };
 }

@@ -3,17 +3,24 @@
 // is reported with its code and never acted on; one environment's trouble never stops the others. An orphan
 // under `on_orphan: resume` goes on through the pipeline machine itself (executor.ts resumePipeline).
 import type { RawConfig } from '../config/schema.ts';
-import { resolveEnvironment, rolloutEnvironment, type ResolvedEnvironment } from '../config/resolve.ts';
+import {
+  resolveEnvironment,
+  rolloutEnvironment,
+  type ResolvedEnvironment,
+  type RollbackVerify,
+} from '../config/resolve.ts';
 import { unknownEnvironmentMessage } from '../config/suggest.ts';
 import { healthAnalyzer } from '../pipeline/analyzer.ts';
 import {
   fanOut,
   type PipelineResult,
   type Reporter,
+  type RollbackLevelRecord,
   type StepRecord,
   type WaitRecord,
 } from '../pipeline/events.ts';
 import { executeRollback, runStepRecorded, type ExecutionLog } from '../pipeline/execute-strategy.ts';
+import { levelsLeft, skippedLevel, sufficedLevel, verifyHealthStep } from '../pipeline/rollback-levels.ts';
 import { resumePipeline, type Handoff, type PipelineDeps, type ResumeOutcome } from '../pipeline/executor.ts';
 import { checkResumable } from '../pipeline/resume-check.ts';
 import { createStepRunner, deploymentValues, type StepRunner } from '../pipeline/step-runner.ts';
@@ -31,7 +38,8 @@ import {
 import type { StateStore } from '../state/store.ts';
 import { secretValueRedactor } from '../report/redact.ts';
 import { describeStep } from '../strategies/sequence.ts';
-import { runCommand } from '../targets/run-command.ts';
+import type { Step } from '../strategies/types.ts';
+import { runCommand, type OutputLine } from '../targets/run-command.ts';
 import { decide, type OwnerStatus, type ReconcileDecision } from './decide.ts';
 import { ClockSkewWarnings } from '../control/clock-skew.ts';
 import type { ControlRequest, ControlSource } from '../control/request.ts';
@@ -749,8 +757,9 @@ async function orphanRollback(
     log,
     reason: `orphaned rollout of ${rollout.version}: ${why}`,
   });
-  const levels = await rollbackLevels(env, values, told.reporter);
-  const ok = rolledBack.ok && levels.every((l) => l.ok);
+  const levels = await rollbackLevels(env, values, told.reporter, runStep, decision.steps);
+  const levelsUndone = levelsLeft(levels);
+  const ok = rolledBack.ok && levelsUndone.length === 0;
   const nothingToRestore = (s: (typeof rolledBack.steps)[number]) =>
     !s.result.ok && s.result.untouched === 'nothing-to-restore';
   const failedSteps = [
@@ -759,12 +768,12 @@ async function orphanRollback(
       .map((s) =>
         nothingToRestore(s) ? `${s.description} (no earlier version is known to return to)` : s.description,
       ),
-    ...levels.filter((l) => !l.ok).map((l) => `rollback level ${l.name}`),
+    ...levelsUndone.map((l) => `rollback ${l}`),
   ];
   // What a later reconcile could still do: not a step with no earlier version to return to (it would know no
   // more), so a rollout left with only those is dropped rather than refusing every deployment for good.
   const keep =
-    !ok && (rolledBack.steps.some((s) => !s.result.ok && !nothingToRestore(s)) || levels.some((l) => !l.ok));
+    !ok && (rolledBack.steps.some((s) => !s.result.ok && !nothingToRestore(s)) || levelsUndone.length > 0);
   const stable = record.live
     ? `${record.live.version}${record.live.slot ? ` on ${record.live.slot}` : ''}`
     : 'stable';
@@ -775,11 +784,7 @@ async function orphanRollback(
         ? `check ${env.name} now`
         : `the rollout is dropped from the record, since no later run could undo more: check ${env.name} now, then deploy again`);
   if (notifier) {
-    const rollback = {
-      ...rolledBack,
-      levels: levels.map((l) => ({ ...l, detail: l.ok ? 'done' : 'failed', durationMs: 0 })),
-      ok,
-    };
+    const rollback = { ...rolledBack, levels, ok };
     notifier.event({ type: 'rollback-end', record: rollback });
     notifier.event({
       type: 'result',
@@ -1132,30 +1137,66 @@ function stepRunner(
   });
 }
 
-/** The configured rollback levels (feature flag, config, ...), after traffic is back, like the pipeline's. */
+/**
+ * The configured rollback levels (feature flag, config, ...), after traffic is back, like the pipeline's: each
+ * only while the ones before were not enough (a level whose verify passes skips the rest, rollback-levels.ts).
+ */
 async function rollbackLevels(
   env: ResolvedEnvironment,
   values: ReturnType<typeof deploymentValues>,
   reporter: Reporter,
-): Promise<Array<{ name: string; ok: boolean }>> {
-  const levels: Array<{ name: string; ok: boolean }> = [];
+  runStep: StepRunner,
+  recovery: readonly Step[],
+): Promise<RollbackLevelRecord[]> {
+  const levels: RollbackLevelRecord[] = [];
+  const onOutput = (line: OutputLine) => reporter.event({ type: 'output', ...line });
   for (const level of env.hooks.onRollback) {
+    const enough = sufficedLevel(levels);
+    if (enough) {
+      levels.push(skippedLevel(level.name, enough.name));
+      continue;
+    }
+    const begin = performance.now();
     try {
-      await runCommand(level.command, values, {
-        onOutput: (line) => reporter.event({ type: 'output', ...line }),
-        label: `rollback:${level.name}`,
-      });
-      levels.push({ name: level.name, ok: true });
+      await runCommand(level.command, values, { onOutput, label: `rollback:${level.name}` });
     } catch (error) {
       reporter.event({
         type: 'log',
         level: 'error',
         message: `rollback level ${level.name} failed: ${(error as Error).message}`,
       });
-      levels.push({ name: level.name, ok: false });
+      levels.push({
+        name: level.name,
+        ok: false,
+        detail: (error as Error).message,
+        durationMs: performance.now() - begin,
+      });
+      continue;
     }
+    const done = { name: level.name, ok: true, detail: 'done', durationMs: performance.now() - begin };
+    levels.push(level.verify ? { ...done, verify: await verifyLevel(level.name, level.verify) } : done);
   }
   return levels;
+
+  async function verifyLevel(
+    name: string,
+    verify: RollbackVerify,
+  ): Promise<NonNullable<RollbackLevelRecord['verify']>> {
+    const begin = performance.now();
+    const took = () => performance.now() - begin;
+    try {
+      if (verify.kind === 'health') {
+        const result = await runStep(verifyHealthStep(recovery));
+        return result.ok
+          ? { ok: true, detail: result.detail ?? 'healthy', durationMs: took() }
+          : { ok: false, detail: result.reason, durationMs: took() };
+      }
+      await runCommand(verify.command, values, { onOutput, label: `rollback:${name}:verify` });
+      return { ok: true, detail: 'passed', durationMs: took() };
+    } catch (error) {
+      return { ok: false, detail: (error as Error).message, durationMs: took() };
+    }
+  }
 }
 
 async function mark(

@@ -3,9 +3,9 @@
 // whose verify passes skips the rest), and the events of a rollback in progress. Every run it ends,
 // it ends through outcome.ts: nothing here goes back into the task loop.
 import { describeStep, heldBackInRollback } from '../../strategies/sequence.ts';
-import type { Step, StepResult } from '../../strategies/types.ts';
+import type { StepResult } from '../../strategies/types.ts';
 import { TRAFFIC_STEPS } from '../rollback-shortfall.ts';
-import { levelsLeft, skippedLevel, sufficedLevel } from '../rollback-levels.ts';
+import { levelsLeft, skippedLevel, sufficedLevel, verifyHealthStep } from '../rollback-levels.ts';
 import type { RollbackLevelRecord, RollbackRecord } from '../events.ts';
 import {
   CANCELLED,
@@ -210,9 +210,7 @@ function verifyLevel(
 ): void {
   const level = env.hooks.onRollback[index]!;
   if (level.verify?.kind === 'health') {
-    const slot = restoredSlot(rb.steps);
-    const step: Step = { kind: 'health', ...(slot ? { slot } : {}) };
-    out.push({ kind: 'run_step', track: rb.track, step, cancellable: false });
+    out.push({ kind: 'run_step', track: rb.track, step: verifyHealthStep(rb.steps), cancellable: false });
     return;
   }
   out.push({
@@ -223,15 +221,6 @@ function verifyLevel(
     label: `rollback:${level.name}:verify`,
     cancellable: false,
   });
-}
-
-/** The slot a rollback's traffic steps send traffic back to (the stable one); none without slots. */
-export function restoredSlot(steps: readonly Step[]): string | undefined {
-  for (const step of steps) {
-    if (step.kind === 'switch') return step.slot;
-    if (step.kind === 'set_weight') return step.stableSlot;
-  }
-  return undefined;
 }
 
 function verifyResult(event: MachineEvent): NonNullable<RollbackLevelRecord['verify']> {
