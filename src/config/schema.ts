@@ -444,7 +444,7 @@ export const controlConfig = z.strictObject({
 export const rollbackLevel = z.strictObject({
   name: nonEmpty,
   run: commandSpec.meta({
-    description: 'The level\'s command; its time limit is the command\'s own timeout ({ run, timeout }).',
+    description: "The level's command; its time limit is the command's own timeout ({ run, timeout }).",
   }),
   verify: z
     .union([z.literal('health'), commandSpec])
@@ -458,13 +458,10 @@ export const rollbackLevel = z.strictObject({
 export const hooks = z.strictObject({
   backup: commandSpec.optional().meta({ description: 'Runs before anything changes in this environment.' }),
   migrate: commandSpec.optional().meta({ description: 'Runs after the backup, before the strategy.' }),
-  on_rollback: z
-    .array(rollbackLevel)
-    .optional()
-    .meta({
-      description:
-        'Rollback levels (feature flag, config, code, ...), run in order after traffic is back on stable. A level with a verify that passes after its run stops the escalation: the later levels are skipped. Without verify, every level runs.',
-    }),
+  on_rollback: z.array(rollbackLevel).optional().meta({
+    description:
+      'Rollback levels (feature flag, config, code, ...), run in order after traffic is back on stable. A level with a verify that passes after its run stops the escalation: the later levels are skipped. Without verify, every level runs.',
+  }),
   on_success: commandSpec.optional(),
 });
 

@@ -429,8 +429,8 @@ async function drive(
               : action.command === 'on_rollback_verify'
                 ? verifyCommand(hooks.onRollback[action.index ?? 0]?.verify)
                 : action.command === 'on_success'
-                ? hooks.onSuccess
-                : hooks[action.command];
+                  ? hooks.onSuccess
+                  : hooks[action.command];
         const begin = performance.now();
         let error: { message: string; text: string; commandFailed: boolean } | undefined;
         try {
