@@ -531,7 +531,7 @@ environments:
 `;
     assert.deepEqual(errorsOf(text), [
       'deploy.yml:8:11: environments.production.hooks.on_rollback[0]: missing required key "run"',
-      'deploy.yml:8:26: environments.production.hooks.on_rollback[0].command: unknown key "command" (allowed here: name, run)',
+      'deploy.yml:8:26: environments.production.hooks.on_rollback[0].command: unknown key "command" (allowed here: name, run, verify)',
       'deploy.yml:9:11: environments.production.hooks.on_rollback[1]: missing required key "run"',
     ]);
   });

@@ -235,6 +235,70 @@ describe('semantics: canary steps increase strictly', () => {
   });
 });
 
+describe("semantics: a rollback level's verify", () => {
+  const levels = (verify: string, health = '    health: ./health.sh\n') => `target:
+  commands:
+    deploy: ./deploy.sh {{version}}
+${health}environments:
+  production:
+    hooks:
+      on_rollback:
+        - name: flag
+          run: ./flag.sh off
+          verify: ${verify}
+`;
+
+  it('accepts a command (a line, an argv list, or { run, timeout }) and "health" with health checks', () => {
+    assertLoads(levels('./flag-check.sh {{version}}'));
+    assertLoads(levels('[./flag-check.sh, "{{version}}"]'));
+    assertLoads(levels('{ run: ./flag-check.sh, timeout: 30s }'));
+    assertLoads(levels('health'));
+    assertLoads(
+      levels('health', '').replace(
+        '  production:\n',
+        '  production:\n    health: https://example.test/health\n',
+      ),
+    );
+  });
+
+  it('refuses a value that is not a command, at the verify', () => {
+    assert.deepEqual(
+      errorsOf(levels('5')).map((e) => e.split(' (')[0]),
+      [
+        'deploy.yml:11:19: environments.production.hooks.on_rollback[0].verify: expected "health", a string, a list or a mapping, got the number 5',
+      ],
+    );
+    assert.deepEqual(errorsOf(levels('{ rn: ./check.sh }')), [
+      'deploy.yml:11:21: environments.production.hooks.on_rollback[0].verify.rn: unknown key "rn": did you mean "run"? (allowed here: run, shell, timeout, cwd, env)',
+    ]);
+  });
+
+  it('refuses a template a shell would read as code, and a shell operator without a shell, at the verify', () => {
+    assert.deepEqual(errorsOf(levels('{ run: "test `{{version}}` = on", shell: true }')), [
+      'deploy.yml:11:26: environments.production.hooks.on_rollback[0].verify.run: {{version}} (character 7) is inside backticks, where quoting cannot protect a value: write $(…) instead of `…`',
+    ]);
+    assert.deepEqual(errorsOf(levels('"./flag-check.sh {{version}} > /dev/null"')), [
+      'deploy.yml:11:19: environments.production.hooks.on_rollback[0].verify: ">" needs a shell: set "shell: true" for this command, or write it as an argv list',
+    ]);
+  });
+
+  it('refuses "health" where the environment has no health checks', () => {
+    assert.deepEqual(errorsOf(levels('health', '')), [
+      'deploy.yml:10:19: environments.production.hooks.on_rollback[0].verify: "health" checks the environment\'s health checks, and there are none: add "health" to the environment or its target, or verify with a command',
+    ]);
+  });
+
+  it("refuses a timeout on the level itself: the time limit is its command's own", () => {
+    const text = levels('./check.sh').replace(
+      '          verify:',
+      '          timeout: 1m\n          verify:',
+    );
+    assert.deepEqual(errorsOf(text), [
+      'deploy.yml:11:11: environments.production.hooks.on_rollback[0].timeout: unknown key "timeout" (allowed here: name, run, verify)',
+    ]);
+  });
+});
+
 describe('semantics: commands split without a shell', () => {
   it('reports a shell operator at the command', () => {
     const text = `target:
