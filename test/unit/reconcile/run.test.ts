@@ -255,6 +255,33 @@ describe('reconcile: an orphaned canary at 50 %', () => {
     assert.match(summary.entries[0]!.message, /rollback level config failed/);
   });
 
+  it('the rollback levels escalate only as needed: a failed verify goes on, a passed one (health on the stable slot) skips the rest', async () => {
+    const call = (...args: string[]) => JSON.stringify([...recorder, target.log, ...args]);
+    const cfg = await config(
+      `    hooks:\n      on_rollback:\n` +
+        `        - { name: flag, run: ${call('flag', 'off')}, verify: ${call('flag-check')} }\n` +
+        `        - { name: config, run: ${call('config', 'previous')}, verify: health }\n` +
+        `        - { name: code, run: ${call('code', 'revert')} }`,
+      { ...LIVE_BLUE, FAIL_ON: 'flag-check' },
+    );
+    const store = new MemoryStore();
+    store.set(record('production', { rollout: canaryAt50 }));
+    const summary = await reconcile(
+      options(cfg, store, { state: 'ended', conclusion: 'failure' }, T0, { environments: ['production'] }),
+    );
+    assert.deepEqual(target.calls(), [
+      'current',
+      'set_weight green 0',
+      'teardown green',
+      'flag off',
+      'flag-check',
+      'config previous',
+      'health blue',
+    ]);
+    assert.equal(summary.entries[0]!.code, 'orphan_rolled_back');
+    assert.equal(summary.failed, false);
+  });
+
   it('the owner still running: nothing runs, nothing is written', async () => {
     const cfg = await config();
     const store = new MemoryStore();
