@@ -416,3 +416,33 @@ test('cancelled while the final record is being stored: it is not taken as store
   assert.ok(!calls().includes('on_success'), `on_success ran: ${calls().join(', ')}`);
   assert.ok(!calls().includes('teardown blue'), `the old slot was torn down: ${calls().join(', ')}`);
 });
+
+test('the rollback levels run their verify commands: a failed one goes on to the next level, a passed one skips the rest', async (t) => {
+  const { env, calls } = setup(t, (log) => {
+    const call = (...args: string[]) => JSON.stringify([...recorder, log, ...args]);
+    const fails = JSON.stringify(['perl', '-e', 'exit 1']);
+    return (
+      `    hooks:\n      on_rollback:\n` +
+      `        - { name: flag, run: ${call('flag', 'off')}, verify: { run: ${fails}, timeout: 10s } }\n` +
+      `        - { name: config, run: ${call('config', 'previous')}, verify: ${call('config-check', '{{version}}')} }\n` +
+      `        - { name: code, run: ${call('code', 'revert')} }\n`
+    );
+  });
+  const store = new FakeStore(calls, { durableMs: 0 });
+  const result = await runPipeline(
+    { env, version: 'v2', runId: '4242', repository: 'acme/shop' },
+    { reporter: { event: () => {} }, store, analyzerFor: () => analyzer(25) },
+  );
+  assert.equal(result.status, 'rolled_back', result.message);
+  assert.deepEqual(calls().slice(-4), ['teardown green', 'flag off', 'config previous', 'config-check v2']);
+  const levels = result.rollbacks[0]!.levels;
+  assert.deepEqual(
+    levels.map((l) => [l.name, l.ok, l.verify?.ok, l.skipped?.code]),
+    [
+      ['flag', true, false, undefined],
+      ['config', true, true, undefined],
+      ['code', true, undefined, 'level_sufficed'],
+    ],
+  );
+  assert.match(levels[0]!.verify!.detail, /exit/);
+});
