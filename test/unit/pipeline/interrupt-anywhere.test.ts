@@ -23,6 +23,10 @@ const HOOKS = `    hooks:
       on_rollback:
         - name: flag
           run: flag off
+          verify: health
+        - name: config
+          run: config previous
+          verify: config check
 `;
 
 const STRATEGIES = {
