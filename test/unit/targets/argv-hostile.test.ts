@@ -158,5 +158,7 @@ test('a value holding a NUL fails the command clearly, naming the variable, whet
     ok: false,
     detail:
       'health: the value of {{version}} holds a NUL character, which no program can be given (as an argument or in its environment)',
+    // No later try can pass: a readiness wait does not wait for it.
+    final: true,
   });
 });
