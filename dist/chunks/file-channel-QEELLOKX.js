@@ -1,2 +1,0 @@
-import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
-import{FileControlChannel,MAX_CONTROL_FILE_BYTES}from"./chunk-G6MHLXOT.js";import"./chunk-IYBUJFXY.js";import"./chunk-EG653PC4.js";import"./chunk-357BBPOF.js";import"./chunk-LCCDW3TC.js";import"./chunk-ZPZR67VI.js";import"./chunk-YZASLWB7.js";export{FileControlChannel,MAX_CONTROL_FILE_BYTES};

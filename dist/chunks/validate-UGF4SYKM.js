@@ -1,2 +1,0 @@
-import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
-import{gatesSummary,runValidate}from"./chunk-XWE5ZEZ5.js";import"./chunk-FJUNHKDW.js";import"./chunk-36ECFA5G.js";import"./chunk-I2OKL7Q3.js";import"./chunk-KJYSHSN4.js";import"./chunk-QV7HJ7ND.js";import"./chunk-QJ7GO4PE.js";import"./chunk-AQQAA7NV.js";import"./chunk-5I7IUQ6F.js";import"./chunk-ZI34HJVV.js";import"./chunk-LCCDW3TC.js";import"./chunk-ZPZR67VI.js";import"./chunk-YZASLWB7.js";export{gatesSummary,runValidate};
