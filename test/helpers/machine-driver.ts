@@ -11,6 +11,7 @@ import {
 import type { GatesReport } from '../../src/gates/runner.ts';
 import {
   next,
+  resume,
   start,
   type Action,
   type MachineEvent,
@@ -56,6 +57,23 @@ ${yaml}
 }
 
 export const stored = (record?: EnvironmentRecord): StoredRecord => ({ ok: true, record });
+
+/** Reconcile going on with `record`'s rollout `afterMs` after T0 (its owner, process 42 on box, ended). */
+export function resumeFrom(
+  env: ResolvedEnvironment,
+  record: EnvironmentRecord,
+  afterMs = 3_600_000,
+): MachineTransition {
+  return resume({
+    now: T0 + afterMs,
+    env,
+    record,
+    repository: 'local',
+    owner: { kind: 'workflow', runId: '999' },
+    actor: 'reconcile:999',
+    reason: 'its owner process 42 on box ended',
+  });
+}
 
 export function liveRecord(environment: string, version = 'v1', slot = 'blue'): EnvironmentRecord {
   return {

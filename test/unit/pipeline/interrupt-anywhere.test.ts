@@ -9,13 +9,13 @@
 //   to an earlier share than it may have reached.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { resume, type Action } from '../../../src/pipeline/machine.ts';
+import { type Action } from '../../../src/pipeline/machine.ts';
 import { checkResumable } from '../../../src/pipeline/resume-check.ts';
 import { describeStep } from '../../../src/strategies/sequence.ts';
 import type { Step } from '../../../src/strategies/types.ts';
 import type { EnvironmentRecord } from '../../../src/state/record.ts';
 import type { ResolvedEnvironment } from '../../../src/config/resolve.ts';
-import { drive, environment, input, T0, type Run } from '../../helpers/machine-driver.ts';
+import { drive, environment, input, resumeFrom, type Run } from '../../helpers/machine-driver.ts';
 
 const HOOKS = `    hooks:
       backup: backup-db
@@ -103,18 +103,6 @@ function killPoints(r: Run): Array<{ record: EnvironmentRecord; states: Traffic[
     points.push({ record: action.record, states, at: i });
   });
   return points;
-}
-
-function resumeFrom(env: ResolvedEnvironment, record: EnvironmentRecord) {
-  return resume({
-    now: T0 + 3_600_000,
-    env,
-    record,
-    repository: 'local',
-    owner: { kind: 'workflow', runId: '999' },
-    actor: 'reconcile:999',
-    reason: 'its owner process 42 on box ended',
-  });
 }
 
 /** Every run worth interrupting: the one that succeeds, and one cancelled during each action it performs. */

@@ -2,12 +2,21 @@
 // results, command failures, gates, cancellation at a chosen point) and collects what the machine asked for.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { resume, type Action } from '../../../src/pipeline/machine.ts';
+import { type Action } from '../../../src/pipeline/machine.ts';
 import { describeStep } from '../../../src/strategies/sequence.ts';
 import type { Step, StepResult } from '../../../src/strategies/types.ts';
 import type { EnvironmentRecord } from '../../../src/state/record.ts';
 import type { ResolvedEnvironment } from '../../../src/config/resolve.ts';
-import { drive, environment, input, liveRecord, stored, T0, type Run } from '../../helpers/machine-driver.ts';
+import {
+  drive,
+  environment,
+  input,
+  liveRecord,
+  resumeFrom,
+  stored,
+  T0,
+  type Run,
+} from '../../helpers/machine-driver.ts';
 
 const phasesOf = (r: Run) => r.result.phases.map((p) => `${p.phase}:${p.status}`);
 const steps = (r: Run, track = 'production') =>
@@ -832,18 +841,6 @@ function orphanRecord(env: ResolvedEnvironment, index: number): EnvironmentRecor
   const ahead = normal.persists.find((p) => p.record.rollout?.strategyState?.index === index);
   assert.ok(ahead, `a write-ahead record for step ${index}`);
   return ahead.record;
-}
-
-function resumeFrom(env: ResolvedEnvironment, record: EnvironmentRecord): ReturnType<typeof resume> {
-  return resume({
-    now: T0 + 3_600_000,
-    env,
-    record,
-    repository: 'local',
-    owner: { kind: 'workflow', runId: '999' },
-    actor: 'reconcile:999',
-    reason: 'its owner process 42 on box ended',
-  });
 }
 
 const CANARY = '  production:\n    strategy: { type: canary, steps: [10, 50, 100], pause: 0 }';

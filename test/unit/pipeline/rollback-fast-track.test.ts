@@ -7,10 +7,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fastTracked, rolloutEnvironment, type ResolvedStrategy } from '../../../src/config/resolve.ts';
 import { parseConfig } from '../../../src/config/load.ts';
-import { resume } from '../../../src/pipeline/machine.ts';
 import { planDeployment } from '../../../src/pipeline/plan.ts';
 import { checkResumable } from '../../../src/pipeline/resume-check.ts';
-import { drive, environment, input, T0, type Run } from '../../helpers/machine-driver.ts';
+import { drive, environment, input, resumeFrom, type Run } from '../../helpers/machine-driver.ts';
 
 const steps = (r: Run) =>
   r.ran.filter((s) => s.startsWith('production:')).map((s) => s.slice('production:'.length));
@@ -159,17 +158,7 @@ test('reconcile goes on with a rollback rollout in its fast-tracked plan, not th
   assert.equal(env.rollback, true);
   const check = checkResumable(env, record);
   assert.ok(check.ok, check.ok ? '' : check.reason);
-  const resumed = drive(
-    resume({
-      now: T0 + 60_000,
-      env,
-      record,
-      repository: 'local',
-      owner: { kind: 'workflow', runId: '999' },
-      actor: 'reconcile:999',
-      reason: 'its owner process 42 on box ended',
-    }),
-  );
+  const resumed = drive(resumeFrom(env, record, 60_000));
   assert.equal(resumed.result.status, 'succeeded', resumed.result.message);
   assert.match(steps(resumed).join(' | '), /set weight green=100% blue=0%/);
   // An ordinary rollout is left as it is.
