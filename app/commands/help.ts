@@ -7,7 +7,8 @@ const PURPOSE: Record<CommandKind, string> = {
     'deploy this pull request’s head commit (dry run: show the plan only; `at <time>`: later, re-checked then; --queue: when the lock is free)',
   'approve-deploy': 'approve the pending deployment of this head commit',
   'reject-deploy': 'veto the pending deployment',
-  rollback: 'redeploy the previous version recorded for the environment (`to <sha>` must name it)',
+  rollback:
+    'redeploy the previous version recorded for the environment (`to <sha>` must name it), straight back: no gates, no canary steps',
   lock: 'stop deployments to an environment, or everywhere with --global',
   unlock: 'release a lock (--force: someone else’s)',
   promote:
