@@ -17,7 +17,10 @@ import type { Octokit } from '../facts/github.ts';
 import { ownBotLogin } from '../facts/own-comments.ts';
 import { nextStatusState, repositoryRunUrl } from './deployment-status.ts';
 
-/** What a status comment keeps from its previous state for the same commit (nextStatusState's `base`). */
+/**
+ * What a status comment keeps from its previous state for the same commit (nextStatusState's `base`); the
+ * warnings are kept for the same deployment only (repairedState).
+ */
 const KEPT = ['version', 'strategy', 'previousSha', 'commits', 'commitsTotal', 'waits'] as const;
 
 /**
@@ -43,10 +46,16 @@ export function repairedState(
   if (before.sha.toLowerCase() !== after.sha.toLowerCase()) return undefined;
   const lost = KEPT.filter((k) => before[k] !== undefined && after[k] === undefined);
   const waitLost = before.wait !== undefined && after.wait === undefined && waitHolds(before, event);
-  if (!lost.length && !waitLost) return undefined;
+  // The warnings are their deployment's (nextStatusState): put back for a status of the same one only.
+  const warningsLost =
+    before.warnings !== undefined &&
+    after.warnings === undefined &&
+    before.deploymentId === after.deploymentId;
+  if (!lost.length && !waitLost && !warningsLost) return undefined;
   const repaired: StatusCommentState = { ...after };
   for (const k of lost) (repaired as unknown as Record<string, unknown>)[k] = before[k];
   if (waitLost) repaired.wait = before.wait;
+  if (warningsLost) repaired.warnings = before.warnings;
   return repaired;
 }
 

@@ -99,6 +99,9 @@ export function nextStatusState(
   };
   // A wait the Action showed is over once the deployment moves on (src/github/status-comment.ts waitHolds).
   if (previous && next.wait && !waitHolds(previous, event)) delete next.wait;
+  // The Action's analysis warnings are its deployment's: kept through that deployment's statuses (the
+  // comment is all that holds them), never shown for another deployment of the same commit.
+  if (next.warnings && previous?.deploymentId !== event.deploymentId) delete next.warnings;
   if (event.description) next.description = event.description;
   else delete next.description;
   if (event.environmentUrl) next.environmentUrl = event.environmentUrl;

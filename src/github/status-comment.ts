@@ -3,6 +3,7 @@
 // in a second hidden marker, its last line, so whoever updates it next can re-render without losing the
 // commit list. Every value in it (names, versions, descriptions, commit messages) goes through userText.
 import * as z from 'zod';
+import type { AnalysisPhase } from '../strategies/types.ts';
 import { formatDuration } from '../config/duration.ts';
 import { code, formatNumber, linkTarget, truncate } from '../report/markdown.ts';
 import { continueCommands, formatUtc, trafficSplit, WAIT_END_TEXT, waitingFor } from '../report/waits.ts';
@@ -32,7 +33,31 @@ export interface StatusCommentState {
   wait?: StatusCommentWait;
   /** Waits that ended, oldest first (at most MAX_FINISHED_WAITS, the newest kept). */
   waits?: StatusCommentFinishedWait[];
+  /**
+   * The run's analysis warnings (warning checks that breached; never a rollback): the newest
+   * MAX_WARNINGS, oldest first, and how many came before them. Absent in comments written before warnings
+   * were shown, and when there were none.
+   */
+  warnings?: StatusCommentWarnings;
   updatedAt: string;
+}
+
+export interface StatusCommentWarnings {
+  latest: StatusCommentWarning[];
+  /** Warnings of the run before `latest`, counted only. */
+  earlier: number;
+}
+
+export interface StatusCommentWarning {
+  /** The check's configured name. */
+  check: string;
+  /** The reason, as the check gave it (with its numbers). */
+  reason: string;
+  phase: AnalysisPhase;
+  /** The canary's traffic share in a canary step. */
+  weight?: number;
+  /** The end of the interval it fired in. */
+  at: string;
 }
 
 export interface StatusCommentWait {
@@ -71,6 +96,21 @@ export interface StatusCommentFinishedWait {
 
 export const MAX_FINISHED_WAITS = 20;
 const MAX_METRICS = 12;
+/** The warnings a status comment (and the deploy check run) lists; older ones are counted. */
+export const MAX_WARNINGS = 10;
+/** The longest check name and reason a warning keeps (the reporter cuts them to this). */
+export const WARNING_CHECK_MAX = 200;
+export const WARNING_REASON_MAX = 500;
+
+/** `kept` with `warning` added at the end: the newest MAX_WARNINGS listed, the ones pushed out counted. Pure. */
+export function keepWarning(
+  kept: StatusCommentWarnings | undefined,
+  warning: StatusCommentWarning,
+): StatusCommentWarnings {
+  const latest = [...(kept?.latest ?? []), warning];
+  const over = Math.max(0, latest.length - MAX_WARNINGS);
+  return { latest: latest.slice(over), earlier: (kept?.earlier ?? 0) + over };
+}
 
 // The data marker is checked field by field: a comment whose state does not fit is damaged, and re-rendered
 // from scratch rather than half-trusted.
@@ -99,6 +139,35 @@ const waitSchema = z.strictObject({
       values: z.array(z.strictObject({ name, value: reading, stable: reading.optional() })).max(MAX_METRICS),
     })
     .optional(),
+});
+
+// Every analysis phase, checked both ways against the type: a phase added there must be added here, or a
+// comment holding a warning of it would read back as damaged.
+const ANALYSIS_PHASES = [
+  'canary-step',
+  'pre-switch',
+  'post-switch',
+  'batch',
+  'verify',
+  'monitor',
+  'staging',
+] as const satisfies readonly AnalysisPhase[];
+const allPhases: Exclude<AnalysisPhase, (typeof ANALYSIS_PHASES)[number]> extends never ? true : false = true;
+void allPhases;
+
+const warningsSchema = z.strictObject({
+  latest: z
+    .array(
+      z.strictObject({
+        check: name,
+        reason: z.string().max(WARNING_REASON_MAX),
+        phase: z.enum(ANALYSIS_PHASES),
+        weight: weight.optional(),
+        at: iso,
+      }),
+    )
+    .max(MAX_WARNINGS),
+  earlier: z.number().int().nonnegative().max(1_000_000_000),
 });
 
 const finishedWaitSchema = z.strictObject({
@@ -135,6 +204,8 @@ const stateSchema = z.object({
   commitsTotal: z.number().int().nonnegative().optional(),
   wait: waitSchema.optional(),
   waits: z.array(finishedWaitSchema).max(MAX_FINISHED_WAITS).optional(),
+  // Optional: a comment written before warnings were kept has none, and still parses.
+  warnings: warningsSchema.optional(),
   updatedAt: iso,
 });
 
@@ -183,7 +254,8 @@ export { COMMENT_MAX_CHARS };
  * The comment for a state, within GitHub's limit: when the whole state does not fit (the data line carries
  * every commit message in full, and a compare lists up to 100 commits), commit messages are kept as shown
  * (their first line, cut), then fewer commits are listed (the count stays), then fewer earlier waits (the
- * newest kept), then the description is cut. The state read back is the one shown.
+ * newest kept), then fewer warnings (the newest kept, the rest counted), then the description is cut. The
+ * state read back is the one shown.
  */
 export function renderStatusComment(s: StatusCommentState): string {
   let body = renderWhole(s);
@@ -210,6 +282,13 @@ export function renderStatusComment(s: StatusCommentState): string {
     shrink({ ...fit, commits: fit.commits.slice(0, Math.floor(fit.commits.length / 2)) });
   while (body.length > COMMENT_MAX_CHARS && fit.waits?.length)
     shrink({ ...fit, waits: fit.waits.slice(Math.ceil(fit.waits.length / 2)) });
+  while (body.length > COMMENT_MAX_CHARS && fit.warnings?.latest.length) {
+    const drop = Math.ceil(fit.warnings.latest.length / 2);
+    shrink({
+      ...fit,
+      warnings: { latest: fit.warnings.latest.slice(drop), earlier: fit.warnings.earlier + drop },
+    });
+  }
   if (body.length > COMMENT_MAX_CHARS && fit.description)
     shrink({ ...fit, description: truncate(fit.description, 140) });
   return body;
@@ -237,6 +316,8 @@ function renderWhole(s: StatusCommentState): string {
   ];
   if (s.description) lines.push('', `> ${userText(s.description)}`);
   if (s.wait) lines.push('', ...renderWait(s.wait, s.environment, s.version));
+  if (s.warnings && (s.warnings.latest.length || s.warnings.earlier))
+    lines.push('', ...renderWarnings(s.warnings));
   if (s.waits?.length) lines.push('', ...renderFinishedWaits(s.waits, s.wait !== undefined));
   if (s.commits) {
     const total = s.commitsTotal ?? s.commits.length;
@@ -304,6 +385,24 @@ function renderWait(w: StatusCommentWait, environment: string, version: string |
     ...continueCommands(w.kind, environment).map((c) => `- ${command(c.command, environment)}: ${c.does}`),
   );
   return lines;
+}
+
+/** Where a warning fired, in the pipeline's words: "canary-step at 25 %". */
+export function warningWhere(w: { phase: string; weight?: number }): string {
+  return `${w.phase}${w.weight !== undefined ? ` at ${formatNumber(w.weight)} %` : ''}`;
+}
+
+function renderWarnings(w: StatusCommentWarnings): string[] {
+  const total = w.latest.length + w.earlier;
+  return [
+    `#### ⚠️ ${total} analysis warning${total === 1 ? '' : 's'} (not rollbacks)`,
+    '',
+    ...(w.earlier ? [`- … ${w.earlier} earlier`] : []),
+    ...w.latest.map(
+      (x) =>
+        `- ${userText(x.check, { as: 'code' })} in ${userText(warningWhere(x))}: ${userText(x.reason)}`,
+    ),
+  ];
 }
 
 function renderFinishedWaits(waits: StatusCommentFinishedWait[], open: boolean): string[] {

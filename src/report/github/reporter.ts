@@ -20,14 +20,21 @@ import type { DeploymentPayload } from '../../github/deployment-payload.ts';
 import {
   findStatusComment,
   isStatusCommentOf,
+  keepWarning,
   MAX_FINISHED_WAITS,
   upsertStatusComment,
+  WARNING_CHECK_MAX,
+  WARNING_REASON_MAX,
+  warningWhere,
   type StatusCommentFinishedWait,
   type StatusCommentState,
   type StatusCommentWait,
+  type StatusCommentWarning,
+  type StatusCommentWarnings,
 } from '../../github/status-comment.ts';
 import type { GateResult } from '../../gates/types.ts';
 import type {
+  AnalysisWarningRecord,
   PhaseId,
   PipelineEvent,
   PipelineResult,
@@ -305,6 +312,11 @@ export function githubReporter(options: GitHubReporterOptions): GitHubReporter {
   const phases: string[] = [];
   /** The waits that ended in this run, one line each for the check run's summary. */
   const waitLog: string[] = [];
+  /**
+   * The run's analysis warnings (never rollbacks), for the check run and the status comment: the newest
+   * MAX_WARNINGS and a count of the rest. From the events as they come, then from the result's list.
+   */
+  let warnings: StatusCommentWarnings | undefined;
   /** The environment's signed state record (state/github-store.ts): the check run's text, once given. */
   let stateText: string | undefined;
   /** writeState calls waiting for the update that carries their text: told why it was not sent, if it was not. */
@@ -336,6 +348,7 @@ export function githubReporter(options: GitHubReporterOptions): GitHubReporter {
         // The latest waits: the detail after them (where the rollout waits now) must stay within the limit.
         ...(waitLog.length > 20 ? [`- … ${waitLog.length - 20} earlier waits`] : []),
         ...waitLog.slice(-20).map((w) => `- ${w}`),
+        ...warningLines(warnings),
         ...(deployCheckState.detail ? ['', deployCheckState.detail] : []),
       ].join('\n'),
     ),
@@ -541,6 +554,7 @@ export function githubReporter(options: GitHubReporterOptions): GitHubReporter {
           commits: changesFound?.commits,
           commitsTotal: changesFound?.total,
           ...commentWaits(),
+          ...(warnings ? { warnings } : {}),
           updatedAt: new Date().toISOString(),
         };
         // Another run may have created the comment since the start's search found none: search again
@@ -642,6 +656,11 @@ export function githubReporter(options: GitHubReporterOptions): GitHubReporter {
         writeComment(() => update);
         return;
       }
+      case 'analysis-warning':
+        // Shown in the check run now; the comment shows it at its next write (a wait, the end).
+        warnings = keepWarning(warnings, commentWarning(e.record));
+        updateDeployCheck();
+        return;
       case 'result':
         result = e.result;
         return;
@@ -711,6 +730,12 @@ export function githubReporter(options: GitHubReporterOptions): GitHubReporter {
           ? { waits: finished.slice(-MAX_FINISHED_WAITS) }
           : {}),
     });
+    // The result lists every warning of the run (the events may have missed none, but it is the whole list).
+    if (final.warnings?.length)
+      warnings = final.warnings.reduce<StatusCommentWarnings | undefined>(
+        (kept, w) => keepWarning(kept, commentWarning(w)),
+        undefined,
+      );
     version = final.version;
     strategy = final.strategy;
     runCancelled = final.status === 'cancelled';
@@ -798,6 +823,29 @@ function commentWait(
         }
       : {}),
   };
+}
+
+/** A warning as the status comment keeps it: the check's name and reason cut to what the comment holds. */
+function commentWarning(w: AnalysisWarningRecord): StatusCommentWarning {
+  return {
+    check: truncate(w.check, WARNING_CHECK_MAX) || '(unnamed)',
+    reason: truncate(w.reason, WARNING_REASON_MAX),
+    phase: w.phase,
+    ...(w.weight !== undefined && w.weight >= 0 && w.weight <= 100 ? { weight: w.weight } : {}),
+    at: w.at,
+  };
+}
+
+/** The deploy check run's list of the run's warnings: inert text, the newest listed, the rest counted. */
+function warningLines(w: StatusCommentWarnings | undefined): string[] {
+  if (!w || (!w.latest.length && !w.earlier)) return [];
+  return [
+    '',
+    '**⚠️ Analysis warnings (not rollbacks)**',
+    '',
+    ...(w.earlier ? [`- … ${w.earlier} earlier`] : []),
+    ...w.latest.map((x) => `- ${say(x.check, 200)} in ${say(warningWhere(x), 100)}: ${say(x.reason, 500)}`),
+  ];
 }
 
 function finite(value: number | null | undefined): number | null {
