@@ -138,6 +138,18 @@ test('known id: a final or waiting status reads the comment first and keeps what
       deploymentId: 500,
       version: 'v2',
       commits: [{ sha: HEAD, message: 'Fix' }],
+      warnings: {
+        latest: [
+          {
+            check: 'error-rate-soft',
+            reason: 'above 0.02',
+            phase: 'canary-step',
+            weight: 25,
+            at: '2030-01-01T00:00:03Z',
+          },
+        ],
+        earlier: 1,
+      },
     });
     // The App wrote the comment (its id is in the payload); the Action edited it (the author stays the App).
     const id = fake.addComment(PR, { user: APP_BOT, body: renderStatusComment(rich) }).id as number;
@@ -165,6 +177,8 @@ test('known id: a final or waiting status reads the comment first and keeps what
     const shown = stateOf(fake, id)!;
     assert.equal(shown.state, 'success');
     assert.deepEqual(shown.commits, [{ sha: HEAD, message: 'Fix' }]);
+    assert.deepEqual(shown.warnings, rich.warnings, "the Action's analysis warnings stay");
+    assert.match(String(fake.repo().comments.get(id)!.body), /2 analysis warnings \(not rollbacks\)/);
     assert.equal(readBeforeWrite('in_progress', 'waiting at canary 25 % for /promote production'), true);
     assert.equal(readBeforeWrite('in_progress', 'production: canary to v2'), false);
     assert.equal(readBeforeWrite('failure', undefined), true);
@@ -394,6 +408,18 @@ test('repair: a straight write over a newer state or over the commit list is put
       version: 'v2',
       commits: [{ sha: HEAD, message: 'Fix' }],
       waits: [],
+      warnings: {
+        latest: [
+          {
+            check: 'error-rate-soft',
+            reason: 'above 0.02',
+            phase: 'canary-step',
+            weight: 25,
+            at: '2030-01-01T00:00:03Z',
+          },
+        ],
+        earlier: 1,
+      },
     });
     const newer = queued({
       state: 'success',
@@ -426,6 +452,7 @@ test('repair: a straight write over a newer state or over the commit list is put
         assert.equal(shown.state, 'in_progress');
         assert.equal(shown.updatedAt, '2030-01-01T00:00:05Z', 'the newer status stays');
         assert.deepEqual(shown.commits, [{ sha: HEAD, message: 'Fix' }], 'the commit list is back');
+        assert.deepEqual(shown.warnings, richer.warnings, 'the analysis warnings are back');
         assert.equal(shown.version, 'v2');
       }
       // The repair's own edit loses nothing: no further write.
@@ -480,6 +507,17 @@ test("repair: another writer's edit, a person's comment or a write that lost not
     deploymentId: 4,
   };
   assert.equal(repairedState(otherCommit, base), undefined, "another commit's list is not carried over");
+  // The warnings are their deployment's: a straight write of another deployment of the commit does not get them.
+  const warned = {
+    ...base,
+    deploymentId: 4,
+    warnings: {
+      latest: [{ check: 'c', reason: 'r', phase: 'monitor' as const, at: '2030-01-01T00:00:01Z' }],
+      earlier: 0,
+    },
+  };
+  assert.equal(repairedState(warned, base), undefined, "another deployment's warnings are not carried over");
+  assert.deepEqual(repairedState({ ...warned, deploymentId: 5 }, base)?.warnings, warned.warnings);
 });
 
 test('at info, a status that waits for nothing logs one line (the comment); the wait notice says why at debug', async () => {

@@ -6,7 +6,9 @@ import { Octokit } from '@octokit/rest';
 import {
   findStatusComment,
   COMMENT_MAX_CHARS,
+  keepWarning,
   MAX_FINISHED_WAITS,
+  MAX_WARNINGS,
   parseStatusComment,
   renderStatusComment,
   statusCommentEnvironment,
@@ -17,6 +19,8 @@ import {
   type StatusCommentFinishedWait,
   type StatusCommentState,
   type StatusCommentWait,
+  type StatusCommentWarning,
+  type StatusCommentWarnings,
 } from '../../../src/github/status-comment.ts';
 import { createFakeGitHub, fakeSha } from '../../fake-github/index.ts';
 import { nextStatusState } from '../../../app/handlers/deployment-status.ts';
@@ -436,10 +440,16 @@ test('hostile logins, step names, metric names and reasons stay inert text in th
     {
       description: hostile,
       waits: [{ ...DONE, at: hostile, by: [hostile], how: 'aborted' }],
+      warnings: { latest: [{ ...WARNING, check: hostile, reason: hostile }], earlier: 0 },
     },
   );
   const body = renderStatusComment(s);
   assert.deepEqual(parseStatusComment(body, 'production'), s);
+  assert.match(
+    body,
+    /analysis warning \(not rollbacks\)\n\n- x --&gt; &lt;script&gt;/,
+    'the warning is listed',
+  );
   assert.doesNotMatch(body, /<script>|\[l\]\(/);
   assert.equal(body.split('-->').length - 1, 2, 'only the two hidden comments end');
   assert.doesNotMatch(body, /@everyone|(^|[^\\])#1/);
@@ -448,6 +458,127 @@ test('hostile logins, step names, metric names and reasons stay inert text in th
   const odd = renderStatusComment({ ...waitingState(), environment: 'a`b' });
   assert.doesNotMatch(odd, /`\/promote a`b`/);
   assert.ok(parseStatusComment(odd, 'a`b'));
+});
+
+const WARNING: StatusCommentWarning = {
+  check: 'error-rate-soft',
+  reason: 'error_rate 0.031 is above the warning limit 0.02',
+  phase: 'canary-step',
+  weight: 25,
+  at: '2026-12-01T08:10:00.000Z',
+};
+
+test('analysis warnings: listed under the status with where they fired, and round trip', () => {
+  const warnings: StatusCommentWarnings = {
+    latest: [WARNING, { ...WARNING, check: 'p99 latency', phase: 'monitor', weight: undefined }],
+    earlier: 3,
+  };
+  delete warnings.latest[1]!.weight;
+  const s = state({ state: 'in_progress', description: 'canary to 1.2.3', warnings });
+  const body = renderStatusComment(s);
+  const back = parseStatusComment(body, 'production');
+  assert.deepEqual(back, s);
+  assert.equal(renderStatusComment(back!), body, 'render, parse, render gives the same comment');
+  assert.match(
+    body,
+    /> canary to 1\.2\.3\n\n#### ⚠️ 5 analysis warnings \(not rollbacks\)\n\n- … 3 earlier\n- `error-rate-soft` in canary-step at 25 %: error\\_rate 0\.031 is above the warning limit 0\.02\n- p99 latency in monitor: /,
+  );
+  // None, or a comment written before warnings were kept: no list, and it still parses.
+  assert.doesNotMatch(renderStatusComment(state()), /analysis warning/);
+  assert.equal(parseStatusComment(renderStatusComment(state()), 'production')?.warnings, undefined);
+});
+
+test('analysis warnings are bounded: the newest kept, the rest counted; a comment too big drops the oldest', () => {
+  let kept: StatusCommentWarnings | undefined;
+  for (let i = 0; i < MAX_WARNINGS + 5; i++) kept = keepWarning(kept, { ...WARNING, check: `c${i}` });
+  assert.equal(MAX_WARNINGS, 10);
+  assert.deepEqual(
+    kept!.latest.map((w) => w.check),
+    Array.from({ length: MAX_WARNINGS }, (_, i) => `c${i + 5}`),
+  );
+  assert.equal(kept!.earlier, 5);
+  const body = renderStatusComment(state({ warnings: kept }));
+  assert.match(body, /15 analysis warnings \(not rollbacks\)\n\n- … 5 earlier\n- `c5` /);
+  assert.deepEqual(parseStatusComment(body, 'production')?.warnings, kept);
+
+  // Warnings at their longest, of characters the data line spells out at length (a control character is six
+  // in JSON, eight in base64): with a crowded comment, the oldest warnings go (counted) after the commits and
+  // the waits, and before the description is cut; the rest is still read back.
+  const wide = (i: number): StatusCommentWarning => ({
+    ...WARNING,
+    check: `${'\u0001'.repeat(190)}${i}`,
+    reason: '<\u0001'.repeat(250),
+  });
+  const commits = Array.from({ length: 100 }, (_, i) => ({
+    sha: fakeSha(`c${i}`),
+    message: `<&>${'<&>'.repeat(33)}`,
+    author: `<${'a'.repeat(199)}`,
+  }));
+  const crowded = state({
+    commits,
+    commitsTotal: 100,
+    description: '<\u0001'.repeat(1000),
+    version: '<\u0001'.repeat(100),
+    runUrl: `https://github.com/acme/web/actions/runs/1?${'a'.repeat(1900)}`,
+    warnings: { latest: Array.from({ length: MAX_WARNINGS }, (_, i) => wide(i)), earlier: 7 },
+  });
+  const fitted = renderStatusComment(crowded);
+  assert.ok(fitted.length <= COMMENT_MAX_CHARS, `${fitted.length} characters`);
+  const back = parseStatusComment(fitted, 'production')!;
+  assert.ok(back, 'the data line is read back');
+  const n = back.warnings!.latest.length;
+  assert.ok(n > 0 && n < MAX_WARNINGS, `${n} warnings listed`);
+  assert.equal(n + back.warnings!.earlier, MAX_WARNINGS + 7, 'every warning listed or counted');
+  assert.deepEqual(back.warnings!.latest, crowded.warnings!.latest.slice(-n), 'the newest kept');
+  assert.equal(back.description, crowded.description, 'the description was not needed to cut');
+});
+
+test('a warnings part that does not fit its schema makes the data damaged', () => {
+  const marker = statusMarker('production');
+  const encode = (data: unknown) =>
+    `${marker}\n<!-- deploy-action:data ${Buffer.from(JSON.stringify(data)).toString('base64')} -->`;
+  const good = state({ warnings: { latest: [WARNING], earlier: 0 } });
+  assert.deepEqual(parseStatusComment(encode(good), 'production'), good);
+  const bad: Array<[string, unknown]> = [
+    [
+      'too many',
+      { ...good, warnings: { latest: Array.from({ length: MAX_WARNINGS + 1 }, () => WARNING), earlier: 0 } },
+    ],
+    ['an unknown phase', { ...good, warnings: { latest: [{ ...WARNING, phase: 'forever' }], earlier: 0 } }],
+    ['an extra field', { ...good, warnings: { latest: [{ ...WARNING, html: '<b>' }], earlier: 0 } }],
+    ['an empty check name', { ...good, warnings: { latest: [{ ...WARNING, check: '' }], earlier: 0 } }],
+    [
+      'a reason too long',
+      { ...good, warnings: { latest: [{ ...WARNING, reason: 'r'.repeat(501) }], earlier: 0 } },
+    ],
+    ['weight over 100', { ...good, warnings: { latest: [{ ...WARNING, weight: 101 }], earlier: 0 } }],
+    ['a negative count', { ...good, warnings: { latest: [], earlier: -1 } }],
+    ['a list, not the object', { ...good, warnings: [WARNING] }],
+  ];
+  for (const [why, data] of bad) assert.equal(parseStatusComment(encode(data), 'production'), undefined, why);
+});
+
+test("the App keeps the Action's warnings through its deployment's statuses, not into another deployment's", () => {
+  const previous = state({
+    state: 'in_progress',
+    deploymentId: 99,
+    updatedAt: '2026-12-01T09:00:01Z',
+    warnings: { latest: [WARNING], earlier: 2 },
+  });
+  const event = {
+    environment: 'production',
+    state: 'success' as const,
+    sha: SHA,
+    deploymentId: 99,
+    at: '2026-12-01T09:00:02Z',
+    description: 'deployed',
+  };
+  const same = nextStatusState(previous, event)!;
+  assert.deepEqual(same.warnings, previous.warnings);
+  assert.match(renderStatusComment(same), /3 analysis warnings/);
+  const other = nextStatusState(previous, { ...event, state: 'queued', deploymentId: 100 })!;
+  assert.equal(other.warnings, undefined, 'a new deployment of the same commit starts without them');
+  assert.deepEqual(other.commits, previous.commits, 'what is about the commit stays');
 });
 
 test('a wait part that does not fit its schema makes the data damaged', () => {
