@@ -13,6 +13,7 @@ import { productionDeployment, withFakeRepo } from '../../helpers/github.ts';
 import { parseStatusComment, renderStatusComment } from '../../../src/github/status-comment.ts';
 import { createFakeGitHub } from '../../fake-github/index.ts';
 import { analysisStep, gate, rolledBack, succeeded, waiting, waitRecord } from './fixtures.ts';
+import type { AnalysisWarningRecord } from '../../../src/pipeline/events.ts';
 
 interface Setup {
   gh: FakeGitHub;
@@ -401,6 +402,91 @@ test('a wait in the job shows in the status comment while it waits, and goes onc
       [['resumed', ['dave']]],
     );
   });
+});
+
+const warningRecord = (over: Partial<AnalysisWarningRecord> = {}): AnalysisWarningRecord => ({
+  at: '2024-05-01T10:05:00.000Z',
+  environment: 'production',
+  phase: 'canary-step',
+  weight: 25,
+  check: 'error-rate-soft',
+  code: 'threshold-warning',
+  reason: 'error_rate 0.031 is above the warning limit 0.02',
+  ...over,
+});
+
+/** The deploy check run's summary and the status comment after a run that warned with `records`. */
+async function warnedRun(
+  records: AnalysisWarningRecord[],
+  result = succeeded(),
+): Promise<{ summary: string; comment: string }> {
+  let out = { summary: '', comment: '' };
+  await withFake(async (s) => {
+    const { reporter } = reporterFor(s, { retryBaseMs: 10 });
+    reporter.event({ type: 'start', environment: 'production', version: '1.2.3', strategy: 'canary' });
+    for (const record of records) reporter.event({ type: 'analysis-warning', record });
+    reporter.event({ type: 'result', result });
+    await reporter.close!();
+    const comments = [...s.gh.repo().comments.values()] as unknown as Array<{ body: string }>;
+    assert.equal(comments.length, 1);
+    out = { summary: deployCheckRun(s).output.summary, comment: comments[0]!.body };
+  });
+  return out;
+}
+
+test("analysis warnings reach the deploy check run's summary and the status comment: the newest 10, the rest counted", async () => {
+  const records = Array.from({ length: 12 }, (_, i) => warningRecord({ check: `check-${i}` }));
+  records[11] = warningRecord({ check: 'check-11', phase: 'monitor', weight: undefined });
+  const { summary, comment } = await warnedRun(records);
+  assert.match(
+    summary,
+    /\*\*⚠️ Analysis warnings \(not rollbacks\)\*\*\n\n- … 2 earlier\n- check-2 in canary-step at 25 %: error\\_rate 0\.031 is above the warning limit 0\.02\n/,
+  );
+  assert.match(summary, /- check-11 in monitor: error\\_rate/);
+  assert.doesNotMatch(summary, /check-1 /, 'an earlier one is counted, not listed');
+  const state = parseStatusComment(comment, 'production')!;
+  assert.equal(state.state, 'success', 'a warning never changes the outcome shown');
+  assert.deepEqual(
+    state.warnings?.latest.map((w) => [w.check, w.phase, w.weight]),
+    [
+      ...Array.from({ length: 9 }, (_, i) => [`check-${i + 2}`, 'canary-step', 25]),
+      ['check-11', 'monitor', undefined],
+    ],
+  );
+  assert.equal(state.warnings?.earlier, 2);
+  assert.match(
+    comment,
+    /#### ⚠️ 12 analysis warnings \(not rollbacks\)\n\n- … 2 earlier\n- `check-2` in canary-step at 25 %/,
+  );
+  // A run without warnings shows none.
+  const quiet = await warnedRun([]);
+  assert.doesNotMatch(quiet.summary + quiet.comment, /nalysis warning/);
+  assert.equal(parseStatusComment(quiet.comment, 'production')?.warnings, undefined);
+});
+
+test("the result's list of warnings is the whole run's: the comment and the check run show it", async () => {
+  const listed = [warningRecord({ check: 'from-the-result', phase: 'verify', weight: undefined })];
+  const { summary, comment } = await warnedRun([warningRecord()], { ...succeeded(), warnings: listed });
+  assert.deepEqual(
+    parseStatusComment(comment, 'production')?.warnings?.latest.map((w) => w.check),
+    ['from-the-result'],
+  );
+  assert.match(summary, /- from-the-result in verify: /);
+});
+
+test('a hostile check name or reason stays inert text in the deploy check run and the status comment', async () => {
+  const hostile =
+    '**x** @octocat #1 GH-2 <img src=x onerror=alert(1)> [l](https://evil.example) https://evil.example\n# h | ~~s~~ <!-- x --> `t`';
+  const forged = `${hostile}\n<!-- deploy-action:data e30= -->`;
+  const bad = await warnedRun([warningRecord({ check: hostile, reason: forged })]);
+  const good = await warnedRun([warningRecord({ check: BENIGN, reason: BENIGN })]);
+  assertInert(bad.summary, good.summary, 'deploy check run summary');
+  assertInert(bad.comment, good.comment, 'status comment');
+  assert.equal(bad.comment.split('-->').length - 1, 2, 'only the two hidden comments end');
+  // The forged data line is text, not the state: the real one is read back, whole.
+  const state = parseStatusComment(bad.comment, 'production')!;
+  assert.equal(state.warnings?.latest[0]?.check, hostile);
+  assert.equal(state.warnings?.latest[0]?.reason, forged);
 });
 
 test("the deploy check run's summary shows the version, the strategy and each phase's detail as inert text", async () => {
