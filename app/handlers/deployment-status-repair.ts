@@ -1,10 +1,10 @@
 // issue_comment.edited of a status comment the App itself just wrote: GitHub's signed webhook carries the body
 // the edit replaced (`changes.body.from`). The App writes queued and in-progress statuses to a known comment
 // without reading it first (deployment-status.ts); when that write replaced something newer (a delivery out of
-// order) or dropped what only the Action knows (the commit list, the waits, the warnings), this puts it back. Nothing here
-// acts on a command: it only restores a comment the App's own write damaged, from the state it showed (never
-// the replaced bytes, which anyone with write access may have written). No state is kept: every replica sees
-// the edit.
+// order) or dropped what only the Action knows (the commit list, the waits, the analysis warnings), this puts
+// it back. Nothing here acts on a command: it only restores a comment the App's own write damaged, from the
+// state it showed (never the replaced bytes, which anyone with write access may have written). No state is
+// kept: every replica sees the edit.
 import type { Probot } from 'probot';
 import {
   parseStatusComment,

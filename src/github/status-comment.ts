@@ -399,8 +399,7 @@ function renderWarnings(w: StatusCommentWarnings): string[] {
     '',
     ...(w.earlier ? [`- … ${w.earlier} earlier`] : []),
     ...w.latest.map(
-      (x) =>
-        `- ${userText(x.check, { as: 'code' })} in ${userText(warningWhere(x))}: ${userText(x.reason)}`,
+      (x) => `- ${userText(x.check, { as: 'code' })} in ${userText(warningWhere(x))}: ${userText(x.reason)}`,
     ),
   ];
 }

@@ -232,6 +232,10 @@ for (const [attack, value] of Object.entries(ATTACKS)) {
             waitedMs: 1,
           },
         ],
+        warnings: {
+          latest: [{ check: v, reason: v, phase: 'canary-step', weight: 25, at: '2024-05-01T10:00:00Z' }],
+          earlier: 1,
+        },
         updatedAt: '2024-05-01T10:00:00Z',
       } as Parameters<typeof renderStatusComment>[0]);
     assertInert(comment(value), comment(BENIGN), 'status comment');
