@@ -102,6 +102,20 @@ const statusComments = (fake: FakeGitHub) =>
 const stateOf = (fake: FakeGitHub, id: number) =>
   parseStatusComment(String(fake.repo().comments.get(id)!.body), ENV);
 
+/** An Action run's analysis warnings in a status comment's state: one listed, one counted. */
+const WARNINGS = {
+  latest: [
+    {
+      check: 'error-rate-soft',
+      reason: 'above 0.02',
+      phase: 'canary-step' as const,
+      weight: 25,
+      at: '2030-01-01T00:00:03Z',
+    },
+  ],
+  earlier: 1,
+};
+
 test("known id: a queued or in-progress status of the App's deployment is one request, the comment updated", async () => {
   await withApp(async (fake, probot) => {
     const comment = fake.addComment(PR, { user: APP_BOT, body: renderStatusComment(queued()) });
@@ -138,18 +152,7 @@ test('known id: a final or waiting status reads the comment first and keeps what
       deploymentId: 500,
       version: 'v2',
       commits: [{ sha: HEAD, message: 'Fix' }],
-      warnings: {
-        latest: [
-          {
-            check: 'error-rate-soft',
-            reason: 'above 0.02',
-            phase: 'canary-step',
-            weight: 25,
-            at: '2030-01-01T00:00:03Z',
-          },
-        ],
-        earlier: 1,
-      },
+      warnings: WARNINGS,
     });
     // The App wrote the comment (its id is in the payload); the Action edited it (the author stays the App).
     const id = fake.addComment(PR, { user: APP_BOT, body: renderStatusComment(rich) }).id as number;
@@ -408,18 +411,7 @@ test('repair: a straight write over a newer state or over the commit list is put
       version: 'v2',
       commits: [{ sha: HEAD, message: 'Fix' }],
       waits: [],
-      warnings: {
-        latest: [
-          {
-            check: 'error-rate-soft',
-            reason: 'above 0.02',
-            phase: 'canary-step',
-            weight: 25,
-            at: '2030-01-01T00:00:03Z',
-          },
-        ],
-        earlier: 1,
-      },
+      warnings: WARNINGS,
     });
     const newer = queued({
       state: 'success',
