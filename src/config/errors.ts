@@ -619,6 +619,17 @@ function durationKindMessage(accepts: string, value: unknown, description: strin
   return `expected ${accepts}, got ${describeValue(value)}${unit}${about}`;
 }
 
+const keyHints = new WeakMap<Schema, ReadonlyMap<string, string>>();
+
+/**
+ * Registers, for an object schema, what keys people write there by mistake mean and where they belong (a
+ * rollback level's `timeout` is its command's): the unknown-key error says so instead of only listing keys.
+ */
+export function misplacedKeys<T extends Schema>(schema: T, hints: Record<string, string>): T {
+  keyHints.set(schema, new Map(Object.entries(hints)));
+  return schema;
+}
+
 const MERGE_KEYS =
   'YAML merge keys ("<<") are not supported: repeat the keys, or reuse a whole value with an alias (*name)';
 
@@ -664,6 +675,7 @@ function explain(
     case 'unrecognized_keys': {
       const allowed = allowedKeys(schemaHere, value);
       const listing = allowed.length > 0 ? ` (allowed here: ${allowed.join(', ')})` : '';
+      const hints = schemaHere && keyHints.get(unwrap(schemaHere));
       return issue.keys.map((key) => ({
         path: [...path, key],
         anchor: 'key' as const,
@@ -672,10 +684,12 @@ function explain(
             ? MERGE_KEYS
             : /^x-/.test(key)
               ? `unknown key "${key}": keys starting with "x-" (your own, such as one holding a YAML anchor) are allowed only at the top level of the file${listing}`
-              : invisibleCharacter(key)
-                ? `unknown key: ${invisibleNameProblem(key)}${listing}`
-                : `unknown key "${key}"${notAscii(key)}${didYouMean(key, allowed)}${listing}`,
-        meant: key === '<<' ? undefined : closestMatch(key, allowed),
+              : hints?.has(key)
+                ? `unknown key "${key}": ${hints.get(key)}${listing}`
+                : invisibleCharacter(key)
+                  ? `unknown key: ${invisibleNameProblem(key)}${listing}`
+                  : `unknown key "${key}"${notAscii(key)}${didYouMean(key, allowed)}${listing}`,
+        meant: key === '<<' || hints?.has(key) ? undefined : closestMatch(key, allowed),
       }));
     }
     case 'invalid_key': {

@@ -10,7 +10,7 @@ import {
   readDuration,
   suggestDuration,
 } from './duration.ts';
-import { describeValue, durationField } from './errors.ts';
+import { describeValue, durationField, misplacedKeys } from './errors.ts';
 import { didYouMean } from './suggest.ts';
 import { analysisConfigSchema, type AnalysisConfigInput } from '../analysis/schema.ts';
 import { gatesConfigSchema } from '../gates/schema/section.ts';
@@ -441,19 +441,26 @@ export const controlConfig = z.strictObject({
  * enough: when it passes, the later levels are not run; when it fails, or the run fails, the next one runs.
  * The literal "health" is the environment's health checks (a program named health: `./health` or `[health]`).
  */
-export const rollbackLevel = z.strictObject({
-  name: nonEmpty,
-  run: commandSpec.meta({
-    description: "The level's command; its time limit is the command's own timeout ({ run, timeout }).",
-  }),
-  verify: z
-    .union([z.literal('health'), commandSpec])
-    .optional()
-    .meta({
-      description:
-        'Whether this level was enough, checked after its run succeeds: a command (exit 0: enough; its own timeout as { run, timeout }), or "health" for the environment\'s health checks. Enough: the later levels are skipped. Not enough: the next level runs. Without verify, the next level always runs.',
+export const rollbackLevel = misplacedKeys(
+  z.strictObject({
+    name: nonEmpty,
+    run: commandSpec.meta({
+      description: "The level's command; its time limit is the command's own timeout ({ run, timeout }).",
     }),
-});
+    verify: z
+      .union([z.literal('health'), commandSpec])
+      .optional()
+      .meta({
+        description:
+          'Whether this level was enough, checked after its run succeeds: a command (exit 0: enough; its own timeout as { run, timeout }), or "health" for the environment\'s health checks. Enough: the later levels are skipped. Not enough: the next level runs. Without verify, the next level always runs.',
+      }),
+  }),
+  {
+    timeout:
+      'a level\'s time limit is its command\'s own: write run: { run: "...", timeout: 5m } (and the same on verify)',
+    command: 'a level\'s command is written run: (run: "./flags off new-checkout")',
+  },
+);
 
 export const hooks = z.strictObject({
   backup: commandSpec.optional().meta({ description: 'Runs before anything changes in this environment.' }),

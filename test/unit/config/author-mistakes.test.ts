@@ -531,9 +531,23 @@ environments:
 `;
     assert.deepEqual(errorsOf(text), [
       'deploy.yml:8:11: environments.production.hooks.on_rollback[0]: missing required key "run"',
-      'deploy.yml:8:26: environments.production.hooks.on_rollback[0].command: unknown key "command" (allowed here: name, run, verify)',
+      'deploy.yml:8:26: environments.production.hooks.on_rollback[0].command: unknown key "command": a level\'s command is written run: (run: "./flags off new-checkout") (allowed here: name, run, verify)',
       'deploy.yml:9:11: environments.production.hooks.on_rollback[1]: missing required key "run"',
     ]);
+  });
+});
+
+describe('a key written where it does not belong (rollback levels: semantics.test.ts)', () => {
+  it('keeps the plain message for a key with no hint, and the hint for that schema only', () => {
+    const text = `${TARGET}
+environments:
+  production:
+    hooks:
+      timeout: 1m
+`;
+    const errors = errorsOf(text);
+    assert.equal(errors.length, 1);
+    assert.match(errors[0]!, /hooks\.timeout: unknown key "timeout" \(allowed here: /);
   });
 });
 

@@ -294,7 +294,7 @@ ${health}environments:
       '          timeout: 1m\n          verify:',
     );
     assert.deepEqual(errorsOf(text), [
-      'deploy.yml:11:11: environments.production.hooks.on_rollback[0].timeout: unknown key "timeout" (allowed here: name, run, verify)',
+      `deploy.yml:11:11: environments.production.hooks.on_rollback[0].timeout: unknown key "timeout": a level's time limit is its command's own: write run: { run: "...", timeout: 5m } (and the same on verify) (allowed here: name, run, verify)`,
     ]);
   });
 });
