@@ -10,11 +10,12 @@ import { createJudgeState, idleComparisons, judge } from './judge.ts';
 import { readRecording, RecordingError, type RecordedContext } from './recording.ts';
 import { recordingFitProblems } from './recording-fit.ts';
 import { analysisConfigSchema, recordedAnalysisConfigSchema, type AnalysisConfigInput } from './schema.ts';
-import type { Decision } from './types.ts';
+import type { AnalysisWarning, Decision } from './types.ts';
 
 export interface ReplayedWindow {
   context: RecordedContext;
-  intervals: Array<{ index: number; at: number; decision: Decision }>;
+  /** Each judged interval; `warnings` when a warning check (`on_breach: warn`) warned there, as live. */
+  intervals: Array<{ index: number; at: number; decision: Decision; warnings?: AnalysisWarning[] }>;
   decision: Decision;
   /** Intervals where the replayed decision kind differs from the one recorded live. */
   changed: number[];
@@ -160,7 +161,12 @@ export function analyzeRecording(file: string, config?: AnalysisConfigInput): Re
       if (index >= count) break;
       const judged = judge(state, sample);
       state = judged.state;
-      intervals.push({ index, at: sample.at, decision: judged.decision });
+      intervals.push({
+        index,
+        at: sample.at,
+        decision: judged.decision,
+        ...(judged.warnings.length ? { warnings: judged.warnings } : {}),
+      });
       if (recorded && recorded.kind !== judged.decision.kind) changed.push(index);
       if (judged.decision.kind === 'rollback') break;
     }
@@ -250,6 +256,9 @@ export function runAnalyzeCommand(options: AnalyzeCommandOptions): { exitCode: n
       lines.push(
         `  #${interval.index} ${d.kind.padEnd(8)} ${d.code}${d.rule ? ` [${d.rule}]` : ''}: ${d.reason}`,
       );
+      // Said under the interval it fell in; a warning never changes the decision above it.
+      for (const warning of interval.warnings ?? [])
+        lines.push(`     warning  ${warning.code} [${warning.rule}]: ${warning.reason}`);
     }
     lines.push(`  => ${w.decision.kind.toUpperCase()} (${w.decision.code}): ${w.decision.reason}`);
     if (w.changed.length)

@@ -41,6 +41,33 @@ test('analyze command: text and JSON output, exit code 1 on rollback', () => {
   assert.equal(parsed.windows[0]!.decision.kind, 'rollback');
 });
 
+test("replay lists the warning checks' warnings under the interval they fell in, deciding nothing", () => {
+  const { windows } = analyzeRecording(fixture);
+  const warned = windows[0]!.intervals.filter((i) => i.warnings).map((i) => i.index);
+  // seeds.error-rate-warning (2 %, no duration): the 20 % spike, then the sustained 2.5 % once, as live.
+  assert.deepEqual(warned, [3, 8]);
+  const spike = windows[0]!.intervals.find((i) => i.index === 3)!;
+  assert.equal(spike.decision.code, 'breach-pending');
+  assert.deepEqual(
+    spike.warnings!.map((w) => [w.rule, w.code, w.limit]),
+    [['seeds.error-rate-warning', 'threshold-warning', 0.02]],
+  );
+  const text = runAnalyzeCommand({ recording: fixture }).output.split('\n');
+  const at = text.findIndex((line) => line.startsWith('  #3 '));
+  assert.match(
+    text[at + 1]!,
+    /^ {5}warning {2}threshold-warning \[seeds\.error-rate-warning\]: error_rate = 0\.2/,
+  );
+  assert.ok(text[at + 2]!.startsWith('  #4 '), 'one warning line under #3');
+  const json = JSON.parse(runAnalyzeCommand({ recording: fixture, json: true }).output) as {
+    windows: Array<{ intervals: Array<{ index: number; warnings?: unknown[] }> }>;
+  };
+  assert.deepEqual(
+    json.windows[0]!.intervals.filter((i) => i.warnings).map((i) => i.index),
+    [3, 8],
+  );
+});
+
 test('a looser config judges the same recording as inconclusive (threshold tuning)', () => {
   const loose = runAnalyzeCommand({
     recording: fixture,
