@@ -2,7 +2,8 @@
 // product automates (shared/seeds): a one-hour monitor window, a 15-minute staging validation window,
 // canary 5 → 10 → 25 → 50 → 100 with 30 minutes at the first step and 15 at the others, blue-green keeping
 // the old slot for 24 hours, warm-up with 100 requests 0.1 s apart, rolling one instance at a time
-// (maxSurge 1, maxUnavailable 0). `fast` is for demos and tests: the same phases, seconds instead of hours.
+// (maxSurge 1, maxUnavailable 0), each batch watched for one monitor interval. `fast` is for demos and tests:
+// the same phases, seconds instead of hours.
 
 export interface Preset {
   commandTimeoutMs: number;
@@ -19,7 +20,15 @@ export interface Preset {
     warmup: { requests: number; intervalMs: number };
     verifyAfterSwitchMs: number;
   };
-  rolling: { maxSurge: number | string; maxUnavailable: number | string; pauseMs: number };
+  /**
+   * `pauseMs` is how long each batch but the last is watched: a duration, or `monitor-interval` for one look
+   * of the environment's own `monitor_interval`.
+   */
+  rolling: {
+    maxSurge: number | string;
+    maxUnavailable: number | string;
+    pauseMs: number | 'monitor-interval';
+  };
   /** Waiting for people (issue 14): how long the job waits before it hands off, how often it polls. */
   control: { maxWaitInJobMs: number; pollIntervalMs: number };
 }
@@ -52,7 +61,9 @@ export const PRESETS: Record<'seeds' | 'fast', Preset> = {
       warmup: { requests: 100, intervalMs: 100 },
       verifyAfterSwitchMs: 10 * MINUTE,
     },
-    rolling: { maxSurge: 1, maxUnavailable: 0, pauseMs: 0 },
+    // Seed 01's rolling update checks the error rate every 30 s while pods are replaced and stops the rollout
+    // above 1 %: each batch but the last is watched for one monitor interval (30 s here) before the next.
+    rolling: { maxSurge: 1, maxUnavailable: 0, pauseMs: 'monitor-interval' },
     control: { maxWaitInJobMs: 5 * MINUTE, pollIntervalMs: 10_000 },
   },
   fast: {

@@ -315,7 +315,13 @@ export function resolveStrategy(config: RawConfig, env: RawEnvironment, preset: 
         maxUnavailable,
         batchSize: Math.min(instances.length, Math.max(1, maxSurge + maxUnavailable)),
         // `pause: manual` is no timed window: health only, then the wait.
-        pauseMs: timedPause(p.pause) ?? preset.rolling.pauseMs,
+        pauseMs:
+          p.pause === MANUAL
+            ? 0
+            : (p.pause ??
+              (preset.rolling.pauseMs === 'monitor-interval'
+                ? (env.monitor_interval ?? preset.monitorIntervalMs)
+                : preset.rolling.pauseMs)),
         onFailure: p.on_failure ?? 'rollback',
         // Keys merge as usual, but a gate the environment writes replaces a shared one rather than adding to
         // it. No key without a gate, so a rollout without gates resolves (and is recorded) exactly as before.
@@ -409,16 +415,18 @@ export interface ResolveOverrides {
  * its health and smoke checks (no traffic steps, no step analysis, no fresh baseline); blue-green switches
  * after health, smoke and warm-up without the analysis before the switch; nobody is waited for at a step, a
  * batch or before the switch (whether a rollback may start at all is decided before: the App's rollback
- * approvals). Rolling keeps its batches and their pauses: they are how instances are replaced, not a test of
- * the version. The verify phase, the window after a blue-green switch and the monitor window stay.
+ * approvals). Rolling keeps its batches (how instances are replaced, each healthy before the next) but not
+ * their watch (`pause`, the seeds' one monitor interval per batch): a test of the version, like a canary
+ * step's analysis. The verify phase, the window after a blue-green switch and the monitor window stay.
  */
 export function fastTracked(strategy: ResolvedStrategy): ResolvedStrategy {
   switch (strategy.type) {
     case 'direct':
       return strategy;
     case 'rolling': {
+      // Batch by batch still (each healthy before the next), but no batch watched or waited for.
       const { batchGate: _gate, ...rest } = strategy;
-      return rest;
+      return { ...rest, pauseMs: 0 };
     }
     case 'blue-green': {
       const { preSwitchGate: _gate, ...rest } = strategy;

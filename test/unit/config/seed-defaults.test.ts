@@ -103,6 +103,19 @@ describe('the seeds preset resolves to the seeds numbers', () => {
     assert.equal(rolling.maxUnavailable, 0);
     assert.equal(rolling.batchSize, 1);
     assert.equal(rolling.onFailure, 'rollback');
+    // Seed 01 "Check metrics every 30 seconds" while pods are replaced, stopping above 1 % (01:403-411):
+    // each batch but the last is watched for one monitor interval, the environment's own when it sets one.
+    assert.equal(rolling.pauseMs, 30_000);
+    const slower = strategyOf(
+      resolved('  production:\n    monitor_interval: 1m\n    strategy: { type: rolling, instances: 4 }\n'),
+      'rolling',
+    );
+    assert.equal(slower.pauseMs, MINUTE);
+    const written = strategyOf(
+      resolved('  production:\n    strategy: { type: rolling, instances: 4, pause: 0 }\n'),
+      'rolling',
+    );
+    assert.equal(written.pauseMs, 0, 'a written pause wins');
   });
 
   it('an environment named production is a production environment (seed 02: manual approval for production)', () => {

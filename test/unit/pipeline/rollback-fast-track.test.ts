@@ -77,6 +77,25 @@ test('a blue-green rollback switches after health and warm-up without the analys
   assert.equal(configuredRun.type === 'blue-green' && configuredRun.analysisBeforeSwitchMs, 600_000);
 });
 
+test('a rolling rollback keeps its batches but watches none of them (the seeds watch each for one interval)', () => {
+  const watched = '  production:\n    strategy: { type: rolling, instances: [a, b, c], pause: 1s }';
+  const ran = (r: Run) => steps(r).filter((s) => /^(deploy|analysis \(batch)/.test(s));
+  const configured = drive(input(environment(watched)));
+  assert.equal(configured.result.status, 'succeeded', configured.result.message);
+  assert.equal(
+    ran(configured).filter((s) => s.startsWith('analysis')).length,
+    2,
+    ran(configured).join(' | '),
+  );
+  const rollback = environment(watched, 'production', { rollback: true });
+  assert.ok(rollback.strategy.type === 'rolling' && rollback.strategy.pauseMs === 0);
+  const r = drive(input(rollback));
+  assert.equal(r.result.status, 'succeeded', r.result.message);
+  assert.deepEqual(ran(r), ['deploy on a (batch 1)', 'deploy on b (batch 2)', 'deploy on c (batch 3)']);
+  // The verify phase stays.
+  assert.ok(steps(r).includes('analysis (verify)'), steps(r).join(' | '));
+});
+
 test('a rolling rollback keeps its batches but waits for nobody between them', () => {
   const configured = environment(ROLLING).strategy;
   assert.ok(configured.type === 'rolling' && configured.batchGate);
@@ -136,7 +155,7 @@ test('fastTracked: canary to 100 % with no baseline, blue-green without pre-swit
     batchGate: { type: 'manual' },
   };
   const { batchGate: _gate, ...withoutGate } = rolling;
-  assert.deepEqual(fastTracked(rolling), withoutGate);
+  assert.deepEqual(fastTracked(rolling), { ...withoutGate, pauseMs: 0 });
   assert.deepEqual(fastTracked({ type: 'direct' }), { type: 'direct' });
 });
 
