@@ -302,7 +302,7 @@ export const rollingParams = z.strictObject({
   max_unavailable: percentOrCount.optional(),
   pause: pauseOrManual.optional().meta({
     description:
-      'Watch each batch (but the last) for this long before the next. "manual": no timed window; after each batch but the last, health checks only, then wait for one /promote by a deployer.',
+      'Watch each batch (but the last) for this long before the next (default: one monitor_interval with preset seeds, 0 with fast; 0: health checks only). "manual": no timed window; after each batch but the last, health checks only, then wait for one /promote by a deployer.',
   }),
   approval: approvalCount.optional().meta({
     description:
