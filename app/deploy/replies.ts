@@ -81,6 +81,7 @@ export function policySummary(policy: Policy): string {
   if (policy.requires.length) parts.push(`requires ${list(policy.requires)} first`);
   if (policy.requiredChecks.length)
     parts.push(`checks: ${list(policy.requiredChecks.map(requiredCheckLabel))}`);
+  if (policy.releaseTags.length) parts.push(`tagged releases only: ${list(policy.releaseTags)}`);
   if (policy.windows.length) parts.push(`windows in ${userText(policy.timezone)}`);
   if (policy.freezes.length) parts.push(`${policy.freezes.length} freeze(s)`);
   return `- ${userText(policy.environment, { as: 'code' })}: ${parts.join('; ')}`;

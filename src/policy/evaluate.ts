@@ -17,6 +17,7 @@ import {
   type RequiredCheck,
 } from './resolve.ts';
 import { activeFreeze, isWithinWindows, nextDeployableInstant, type DeployWindow } from './windows.ts';
+import { releaseTagMatcher, type ReleaseTag, type ReleaseTagFacts } from './release-tags.ts';
 
 export interface PullRequestFacts {
   number?: number;
@@ -70,6 +71,11 @@ export interface PolicyInput {
   /** Why each `requires` environment missing from successfulDeployments is missing, where the caller knows. */
   priorEnvironmentIssues?: readonly PriorEnvironmentIssue[];
   checks: readonly CheckResult[];
+  /**
+   * The tags matching the environment's release_tags, as the caller read them (only needed when it has
+   * some). Absent or unreadable there: refused (release_tag_unreadable), never taken as tagged.
+   */
+  releaseTags?: ReleaseTagFacts;
   now: Date;
   type: DeploymentType;
   hotfixReason?: string;
@@ -126,6 +132,15 @@ export type PolicyRefusal =
       pending: string[];
       missing: string[];
     }
+  | {
+      code: 'release_tag_missing';
+      /** The environment's release_tags. */
+      patterns: string[];
+      sha: string;
+      /** Some tags matching the patterns on other commits, as read (at most RELEASE_TAGS_SHOWN). */
+      elsewhere: ReleaseTag[];
+    }
+  | { code: 'release_tag_unreadable'; patterns: string[]; sha: string; reason: string }
   | { code: 'rejected'; vetoes: ApprovalTally['rejectedBy']; tally: ApprovalTally }
   | {
       code: 'needs_approvals';
@@ -197,6 +212,8 @@ export const DECISION_CODES = [
   'outside_window',
   'prior_environment_missing',
   'checks_not_green',
+  'release_tag_missing',
+  'release_tag_unreadable',
   'rejected',
   'needs_approvals',
   'not_an_approver',
@@ -448,6 +465,10 @@ function approvalRefusals(
 
     const checks = checkRefusal(policy.requiredChecks, input.checks);
     if (checks) refusals.push(checks);
+
+    // A hotfix too: it is a new commit going out, and a release tag is what says it is a release.
+    const tags = releaseTagRefusal(policy.releaseTags, input.sha, input.releaseTags);
+    if (tags) refusals.push(tags);
   }
 
   // A group counts only what the tally counted: vetoes, self-approvals, bots, stale or expired approvals are
@@ -487,6 +508,36 @@ function approvalRefusals(
 /** Some character one can see: not only spaces, invisible format characters (zero-width, bidi) or controls. */
 function hasVisibleText(text: string | undefined): boolean {
   return text !== undefined && /[^\s\p{Cc}\p{Cf}]/u.test(text);
+}
+
+/** How many tags on other commits a release_tag_missing names (the newest by name first). */
+export const RELEASE_TAGS_SHOWN = 3;
+
+/**
+ * release_tags: the commit must be the commit of a tag matching one of the patterns. Facts not read, or not
+ * readable, refuse: an unknown answer is never taken as a tagged release.
+ */
+function releaseTagRefusal(
+  patterns: readonly string[],
+  sha: string,
+  facts: ReleaseTagFacts | undefined,
+): Extract<PolicyRefusal, { code: 'release_tag_missing' | 'release_tag_unreadable' }> | undefined {
+  if (patterns.length === 0) return undefined;
+  if (!facts || !facts.ok)
+    return {
+      code: 'release_tag_unreadable',
+      patterns: [...patterns],
+      sha,
+      reason: facts ? facts.reason : 'the tags were not read',
+    };
+  const matches = releaseTagMatcher(patterns);
+  const matching = facts.tags.filter((tag) => matches(tag.name));
+  if (matching.some((tag) => tag.sha.toLowerCase() === sha.toLowerCase())) return undefined;
+  const elsewhere = [...matching]
+    .sort((a, b) => b.name.localeCompare(a.name, 'en', { numeric: true }))
+    .slice(0, RELEASE_TAGS_SHOWN)
+    .map(({ name, sha }) => ({ name, sha }));
+  return { code: 'release_tag_missing', patterns: [...patterns], sha, elsewhere };
 }
 
 function checkRefusal(

@@ -18,6 +18,8 @@ const text = (value: string) => userText(value, { max: 300 });
 const commit = (sha: string) => (/^[0-9a-f]{7,40}$/.test(short(sha)) ? short(sha) : text(short(sha)));
 const who = (principals: readonly string[]) =>
   principals.length === 0 ? 'anyone with write permission' : principals.map(at).join(', ');
+/** Globs from the config, quoted: "v*" (escaped, so a `*` shows as itself). */
+const patterns = (list: readonly string[]) => list.map((p) => `"${userText(p, { max: 100 })}"`).join(', ');
 const when = (date: Date) => date.toISOString().replace(/\.000Z$/, 'Z');
 /** " (Tue 2026-12-08 10:00 Europe/Berlin)": an instant as the policy zone's wall clock too, where that is not UTC. */
 const inZone = (date: Date, timezone: string) => {
@@ -79,6 +81,17 @@ export function explainRefusal(refusal: PolicyRefusal): string {
       ];
       return `required checks are not green: ${parts.join(', ')}`;
     }
+    case 'release_tag_missing': {
+      // Tag names are anyone's who may push tags: user text, like the patterns from the config.
+      const elsewhere = refusal.elsewhere.map(
+        (tag) => `${userText(tag.name, { as: 'code', max: 100 })} (${commit(tag.sha)})`,
+      );
+      const hint =
+        elsewhere.length > 0 ? `; matching tags are on other commits: ${elsewhere.join(', ')}` : '';
+      return `${commit(refusal.sha)} is not a tagged release: no tag matching ${patterns(refusal.patterns)} points at it (release_tags); tag the commit with a matching tag, or deploy the commit a release tag points at${hint}`;
+    }
+    case 'release_tag_unreadable':
+      return `whether ${commit(refusal.sha)} is a tagged release (${patterns(refusal.patterns)}) cannot be told: ${userText(refusal.reason, { max: 500 })}; nothing is deployed until the tags can be read`;
     case 'rejected':
       return `vetoed by ${refusal.vetoes.map((v) => `${at(v.login)}${v.reason ? ` (${text(v.reason)})` : ''}`).join(', ')}`;
     case 'needs_approvals': {

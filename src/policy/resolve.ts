@@ -51,6 +51,8 @@ export interface Policy {
   requires: string[];
   /** Checks that must have passed: by name, and by the app that posts them when the config says. */
   requiredChecks: RequiredCheck[];
+  /** Globs of the tags a deployed commit must carry one of (release_tags). Empty: any commit. */
+  releaseTags: string[];
   timezone: string;
   /** Empty: any time. */
   windows: DeployWindow[];
@@ -143,6 +145,7 @@ export function resolvePolicy(config: RawConfig, environment: string): Policy {
     expiresAfterMs: pick('expires_after') || undefined,
     requires: [...new Set([requires].flat())],
     requiredChecks: uniqueChecks(pick('required_checks') ?? []),
+    releaseTags: [...new Set(pick('release_tags') ?? [])],
     timezone,
     windows: (pick('windows') ?? []).map((window) => ({
       days: [...new Set(window.days)],

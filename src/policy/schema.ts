@@ -14,6 +14,7 @@ import {
   parseDateTime,
   WEEKDAYS,
 } from './windows.ts';
+import { releaseTagPatternProblem } from './release-tags.ts';
 
 const nonEmpty = z.string().min(1, 'must not be empty');
 
@@ -88,6 +89,7 @@ export const POLICY_LIMITS = {
   checks: 1000,
   requires: 100,
   groups: 20,
+  releaseTags: 100,
 };
 
 /**
@@ -354,6 +356,30 @@ export const approvalsSchema = z
       .meta({
         description:
           'Checks that must have passed on the commit: a name (every check run of that name must pass), or {name, app} to count only the runs of that GitHub App (its slug, e.g. github-actions), so that no other app or workflow can post a green check of the same name.',
+      }),
+    release_tags: z
+      .array(
+        // A refinement of each pattern, so its error is said at the pattern (file, line, column).
+        z.string().superRefine((pattern, ctx) => {
+          const problem = releaseTagPatternProblem(pattern);
+          if (problem) ctx.addIssue({ code: 'custom', message: problem });
+        }),
+      )
+      .min(
+        1,
+        'is an empty list, which no tag could match: leave the key out to deploy any commit, or list the release tags (e.g. "v*")',
+      )
+      .max(POLICY_LIMITS.releaseTags)
+      .superRefine(
+        listedOnce<string>(
+          (pattern) => pattern,
+          (pattern) => `pattern "${pattern}"`,
+        ),
+      )
+      .optional()
+      .meta({
+        description:
+          'Deploy only tagged releases: the commit must be the commit of a tag whose name matches one of these globs (e.g. "v*"; `*` matches any characters but "/", `**` also "/"). Checked for deployments and hotfixes, not rollbacks. Protect the pattern with a tag ruleset: anyone who may push tags could otherwise create a matching one.',
       }),
     timezone: timeZone.optional(),
     windows: z

@@ -102,6 +102,8 @@ function refusals(v: string): PolicyRefusal[] {
       why: [{ environment: v, code: v, message: v }],
     },
     { code: 'checks_not_green', failing: [{ name: v, conclusion: v }], pending: [v], missing: [v] },
+    { code: 'release_tag_missing', patterns: [v], sha: v, elsewhere: [{ name: v, sha: v }] },
+    { code: 'release_tag_unreadable', patterns: [v], sha: v, reason: v },
     { code: 'rejected', vetoes: [{ login: v, at: new Date(0), reason: v }], tally },
     { code: 'needs_approvals', required: 2, missing: 2, approvedBy: [v], approvers: [v], excluded: v, tally },
   ];
@@ -117,6 +119,7 @@ const policy = (v: string): Policy => ({
   expiresAfterMs: undefined,
   requires: [v],
   requiredChecks: [{ name: v }, { name: v, app: v }],
+  releaseTags: [v],
   groups: [{ name: v, approvers: [v], required: 1 }],
   timezone: v,
   windows: [{ days: ['mon'], startMinute: 0, endMinute: 60 }],
