@@ -12,6 +12,7 @@ import { readLedger, withLedger } from '../facts/approval-ledger.ts';
 import { checksAt, deploymentsAt } from '../facts/deployments.ts';
 import type { ShaDeployment } from '../facts/deployments.ts';
 import { priorEnvironments } from '../facts/prior-environments.ts';
+import { releaseTagsAt } from '../facts/release-tags.ts';
 import type { RecordReader } from '../state.ts';
 
 /** What every command reads first: the repository, the PR, the config and the App's own comments. */
@@ -66,11 +67,16 @@ export async function decide(
   // knows them (else it is dropped as not_an_approver and the deployment goes ahead).
   const selfMatters =
     (rule.required > 0 && !policy.allowSelfApproval) || relevant.some((r) => r.kind === 'reject');
-  const [deployments, checks, contributors, approverFacts] = await Promise.all([
+  // release_tags: read only when the environment has some, and not for a rollback (it goes back to what was
+  // live). A read that fails is an answer the policy refuses on (release_tag_unreadable).
+  const [deployments, checks, contributors, approverFacts, releaseTags] = await Promise.all([
     needed ? deploymentsAt(deps.api, b.where, request.sha) : undefined,
     request.type === 'rollback' ? [] : checksAt(deps.api, b.where, request.sha, policy.requiredChecks),
     selfMatters ? cachedContributors(deps.api, b.where, b.pr, b.people) : [],
     approverFactsOf(deps.api, b.where, relevant, approverTeams, b.people),
+    request.type === 'rollback' || policy.releaseTags.length === 0
+      ? undefined
+      : releaseTagsAt(deps.api, b.where, request.sha, policy.releaseTags),
   ]);
   // `requires`: from each required environment's signed state record, never from deployments and their
   // statuses, which anyone with write permission makes (facts/prior-environments.ts).
@@ -95,6 +101,7 @@ export async function decide(
     successfulDeployments: prior.successful,
     priorEnvironmentIssues: prior.issues,
     checks,
+    ...(releaseTags ? { releaseTags } : {}),
     now: deps.now(),
     type: request.type,
     ...(request.hotfixReason !== undefined ? { hotfixReason: request.hotfixReason } : {}),

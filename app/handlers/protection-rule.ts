@@ -38,6 +38,7 @@ import { checksAt, createdByApp } from '../facts/deployments.ts';
 import type { DeploymentMaker } from '../facts/deployments.ts';
 import { readLedger, withLedger } from '../facts/approval-ledger.ts';
 import { priorEnvironments } from '../facts/prior-environments.ts';
+import { releaseTagsAt } from '../facts/release-tags.ts';
 import type { RecordReader } from '../state.ts';
 import { UNKNOWN_HOLDER, blockingLock, readLocksFor } from '../locks.ts';
 import type { LockInfo, Locks } from '../locks.ts';
@@ -435,12 +436,16 @@ export async function decideGate(octokit: Octokit, input: GateInput): Promise<Ga
       : { ok: true as const, approvals: [] };
   // `requires`: from each required environment's signed state record, never from deployments and their
   // statuses, which anyone with write permission makes (facts/prior-environments.ts).
-  const [read, prior, checks] = await Promise.all([
+  const [read, prior, checks, releaseTags] = await Promise.all([
     comments,
     policy.requires.length && input.type !== 'rollback'
       ? priorEnvironments(input.records, octokit.rest, input.where, input.sha, policy.requires)
       : { successful: [], issues: [] },
     checksAt(octokit.rest, input.where, input.sha, policy.requiredChecks),
+    // release_tags, as /deploy reads them (app/deploy/decide.ts): a workflow run is no way around them.
+    policy.releaseTags.length && input.type !== 'rollback'
+      ? releaseTagsAt(octokit.rest, input.where, input.sha, policy.releaseTags)
+      : undefined,
   ]);
   if (!read.ok)
     return {
@@ -483,6 +488,7 @@ export async function decideGate(octokit: Octokit, input: GateInput): Promise<Ga
     successfulDeployments: prior.successful,
     priorEnvironmentIssues: prior.issues,
     checks,
+    ...(releaseTags ? { releaseTags } : {}),
     now: input.now,
     type: input.type,
     ...(input.hotfixReason !== undefined ? { hotfixReason: input.hotfixReason } : {}),

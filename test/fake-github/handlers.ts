@@ -193,13 +193,14 @@ const getRef: Handler = (ctx) => {
   return sha ? { status: 200, body: ctx.render.gitRef(ctx.repo, name, sha) } : notFound();
 };
 
+// Every matching ref at once, as GitHub answers it: the operation takes no page or per_page.
 const listMatchingRefs: Handler = (ctx) => {
   const prefix = String(ctx.params.ref).replace(/^refs\//, '');
   const refs = [...ctx.repo.refs]
     .filter(([name]) => name.startsWith(prefix))
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([name, sha]) => ctx.render.gitRef(ctx.repo, name, sha));
-  return paginate(ctx, refs);
+  return { status: 200, body: refs };
 };
 
 const createRef: Handler = (ctx) => {
@@ -244,15 +245,12 @@ const createTag: Handler = (ctx) => {
   if (!knownObject(repo, target)) return unprocessable('Object does not exist');
   const sha = fakeSha(`tag:${String(body.tag)}:${target}:${nextId(ctx.state)}`);
   const tagger = (body.tagger as Json | undefined) ?? { name: ctx.actor, email: `${ctx.actor}@example.com` };
-  const tag = build('git-tag', render.base, {
-    node_id: nodeId('TAG', sha),
-    tag: body.tag,
+  const tag = render.gitTag(repo, {
     sha,
-    url: `${render.repoUrl(repo)}/git/tags/${sha}`,
-    message: body.message,
+    name: String(body.tag),
+    message: String(body.message),
     tagger: { date: nowIso(ctx.now()), ...tagger },
-    object: { sha: target, type: body.type, url: `${render.repoUrl(repo)}/git/commits/${target}` },
-    verification: { verified: false, reason: 'unsigned', signature: null, payload: null, verified_at: null },
+    object: { sha: target, type: String(body.type) },
   });
   repo.tagObjects.set(sha, tag);
   return { status: 201, body: tag };

@@ -133,6 +133,30 @@ export class Renderer {
     });
   }
 
+  /** An annotated tag object (GET .../git/tags/{sha}) on a commit or on another tag object. */
+  gitTag(
+    repo: RepoState,
+    tag: { sha: string; name: string; message: string; tagger: Json; object: { sha: string; type: string } },
+  ): Json {
+    const kind = tag.object.type === 'tag' ? 'tags' : 'commits';
+    return build('git-tag', this.base, {
+      node_id: nodeId('TAG', tag.sha),
+      tag: tag.name,
+      sha: tag.sha,
+      url: `${this.repoUrl(repo)}/git/tags/${tag.sha}`,
+      message: tag.message,
+      tagger: tag.tagger,
+      object: { ...tag.object, url: `${this.repoUrl(repo)}/git/${kind}/${tag.object.sha}` },
+      verification: {
+        verified: false,
+        reason: 'unsigned',
+        signature: null,
+        payload: null,
+        verified_at: null,
+      },
+    });
+  }
+
   gitRef(repo: RepoState, name: string, sha: string): Json {
     const isTag = repo.tagObjects.has(sha);
     return build('git-ref', this.base, {

@@ -204,6 +204,16 @@ export interface FakeGitHub {
     },
   ): string;
   /**
+   * Someone pushes a tag `name` (refs/tags/<name>) on `target`, a commit's SHA: a lightweight tag, or with
+   * `annotated` an annotated tag object (`annotated: 2`: a tag of a tag of the commit). Returns the SHA the ref
+   * points at (the outermost tag object's, for an annotated tag).
+   */
+  addTag(
+    name: string,
+    target: string,
+    opts?: RepoSelector & { annotated?: boolean | number; tagger?: string },
+  ): string;
+  /**
    * A push to a PR: new head commit, reviews stay bound to their old commit. `pusher` (default: the author)
    * is who the activity list says pushed; `unlinked`: the commit's author and committer are an e-mail GitHub
    * links to no account.
@@ -748,6 +758,30 @@ export async function createFakeGitHub(opts: FakeGitHubOptions = {}): Promise<Fa
         repo.files.set(branch, files);
       }
       return sha;
+    },
+    addTag(name, target, o = {}) {
+      const repo = pickRepo(o);
+      if (!repo.commits.has(target)) throw new Error(`fake GitHub: no commit ${target} to tag ${name}`);
+      if (repo.refs.has(`tags/${name}`)) throw new Error(`fake GitHub: tag ${name} exists`);
+      const levels = o.annotated === true ? 1 : o.annotated === false ? 0 : (o.annotated ?? 0);
+      let object = { sha: target, type: 'commit' };
+      for (let level = 0; level < levels; level++) {
+        const sha = fakeSha(`tag:${name}:${object.sha}:${nextId(state)}`);
+        const tagger = o.tagger ?? repo.owner;
+        repo.tagObjects.set(
+          sha,
+          render.gitTag(repo, {
+            sha,
+            name,
+            message: `release ${name}`,
+            tagger: { name: tagger, email: `${tagger}@example.com`, date: nowIso(now()) },
+            object,
+          }),
+        );
+        object = { sha, type: 'tag' };
+      }
+      repo.refs.set(`tags/${name}`, object.sha);
+      return object.sha;
     },
     pushCommit(pr, sha, o = {}) {
       const { repo, pull } = pullOf(pr, o);

@@ -226,9 +226,12 @@ export function resolveRef(repo: RepoState, ref: string): string | undefined {
   return undefined;
 }
 
+/** The commit under a tag object, through tags of tags. */
 function peelTag(repo: RepoState, sha: string): string {
-  const tag = repo.tagObjects.get(sha);
-  return tag ? ((tag.object as Json).sha as string) : sha;
+  let current = sha;
+  for (let tag = repo.tagObjects.get(current); tag; tag = repo.tagObjects.get(current))
+    current = (tag.object as Json).sha as string;
+  return current;
 }
 
 /** Commits reachable from `sha` walking first parents, newest first. */

@@ -74,7 +74,7 @@ function input(overrides: Partial<PolicyInput> = {}): PolicyInput {
 function refusal<C extends PolicyRefusal['code']>(decision: PolicyDecision, code: C) {
   assert.equal(decision.ok, false, `expected ${code}, got ${decision.code}`);
   assert.equal(decision.code, code, JSON.stringify(decision));
-  return decision as Extract<PolicyRefusal, { code: C }> & { also: PolicyRefusal[] };
+  return decision as unknown as Extract<PolicyRefusal, { code: C }> & { also: PolicyRefusal[] };
 }
 
 describe('release_tags: the decision', () => {
