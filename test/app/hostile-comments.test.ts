@@ -351,6 +351,41 @@ test('a lock tag pushed by hand with every hostile value as holder and reason is
   }
 });
 
+// A tag is pushed by anyone with push access under any name git allows (`[`, `*`, `?`, `~`, `^`, `:`, `\`,
+// spaces and `..` it refuses): a release_tags refusal names matching tags on other commits, escaped.
+test('tags pushed by hand under hostile names are named inert by a release_tags refusal', async () => {
+  const run = await startRun();
+  try {
+    run.fake.setFile(
+      '.github/deploy.yml',
+      CONFIG.replace('required: 1', 'required: 1\n      release_tags: ["v*"]'),
+    );
+    const older = run.fake.addCommit({ message: 'an older release' });
+    const names = [
+      'v1<b>`x`|](b)',
+      'v2<!--@octocat-->',
+      'v3<img>@octocat#1GH-2',
+      'v4**bold**_em_|a|b>c',
+      'v5www.evil.example',
+      `v6${'\u202E'}exe\u200B`,
+      `v7${FORGED_APPROVAL.replace(/[ :\[*?~^\\]/g, '').slice(0, 200)}`,
+    ];
+    for (const name of names) {
+      run.fake.addTag(name, older, { annotated: name.length % 2 === 0 });
+      const { writes } = await say(run, 'alice', '/deploy production');
+      assert.equal(writes.length, 1, name);
+      assertInert(writes[0]!, `tag ${JSON.stringify(name)}`);
+      assert.match(writes[0]!, /`release_tag_missing`/);
+      assert.match(writes[0]!, /matching tags are on other commits: \S/, 'the tag is named');
+      run.fake.repo().refs.delete(`tags/${name}`);
+    }
+    assert.equal(run.fake.repo().deployments.size, 0);
+    run.fake.assertNoViolations();
+  } finally {
+    await run.fake.stop();
+  }
+});
+
 /** A comment by someone other than a plain user, as GitHub sends it. */
 function payloadAs(
   run: Run,

@@ -8,10 +8,17 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Probot } from 'probot';
 import type { FakeGitHub } from '../fake-github/index.ts';
-import { deployYml, HEAD, PR, repliesTo, sayOnPull, withSeededApp } from './helpers.ts';
+import { appReplies, deployYml, HEAD, PR, repliesTo, sayOnPull, withSeededApp } from './helpers.ts';
 import type { Seed } from './helpers.ts';
 import type { AppOptions } from '../../app/index.ts';
 import { askProtectionRule } from './delivery-helpers.ts';
+import {
+  comment,
+  deployments as scheduledDeployments,
+  HEAD as SCHEDULED_HEAD,
+  inWorld,
+  runCompletes,
+} from './schedule-world.ts';
 
 const NOW = new Date('2025-03-04T10:30:00Z');
 
@@ -169,4 +176,38 @@ test('a deployment made outside the App that says it is a rollback is still chec
     assert.equal(gate.state, 'rejected');
     assert.match(gate.comment, /release_tag_missing/);
   });
+});
+
+test('a scheduled deployment is checked again at its time: a tag deleted since starts nothing', async () => {
+  const config = deployYml(`
+  production:
+    approvals:
+      deployers: [alice]
+      required: 0
+      release_tags: ["v*"]
+`);
+  for (const deleted of [false, true])
+    await inWorld(
+      async (w) => {
+        w.fake.addTag('v1.0.0', SCHEDULED_HEAD, { annotated: 1 });
+        const { reply } = await comment(w, '/deploy production at 2026-12-01 10:30', 'alice');
+        assert.match(reply, /`schedule_recorded`/);
+        if (deleted) w.fake.repo().refs.delete('tags/v1.0.0');
+        w.clock.now = new Date('2026-12-01T10:31:00Z');
+        await runCompletes(w);
+        const told = appReplies(w.fake).filter((r) => r.startsWith('**Not started**'));
+        if (deleted) {
+          assert.equal(scheduledDeployments(w.fake).length, 0);
+          assert.equal(told.length, 1);
+          assert.match(told[0]!, /\(`schedule_release_tag_missing`\)/);
+        } else {
+          assert.deepEqual(told, []);
+          assert.deepEqual(
+            scheduledDeployments(w.fake).map((d) => d.sha),
+            [SCHEDULED_HEAD],
+          );
+        }
+      },
+      { config, collaborators: ['alice'], start: new Date('2026-12-01T08:00:00Z') },
+    );
 });

@@ -303,6 +303,30 @@ test('/rollback deploys the record’s previous release (version and commit), no
   });
 });
 
+test('/rollback is not held to release_tags: it goes back to what was live, tagged or not', async () => {
+  await run(async (w) => {
+    w.fake.setFile(
+      '.github/deploy.yml',
+      CONFIG.replace('      required: 0\n', '      required: 0\n      release_tags: ["v*"]\n'),
+    );
+    await w.records.valid('production', record());
+    const before = deployments(w.fake).length;
+    await send(w, '/rollback production', 'alice');
+    const created = deployments(w.fake).slice(before);
+    assert.deepEqual(
+      created.map((d) => d.sha),
+      [V1],
+      replies(w.fake).at(-1),
+    );
+    assert.equal(
+      w.fake.requestsFor('git/list-matching-refs').filter((r) => r.path.includes('/tags')).length,
+      0,
+    );
+    // The same commit asked for with /deploy is held to them (nothing tags HEAD).
+    assert.match(await say(w, '/deploy production', 'alice'), /`release_tag_missing`/);
+  });
+});
+
 test('/rollback to <sha> must name the previous release; another commit is refused with not_previous_version', async () => {
   await run(async (w) => {
     await w.records.valid('production', record());

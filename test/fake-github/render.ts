@@ -162,7 +162,8 @@ export class Renderer {
     return build('git-ref', this.base, {
       ref: `refs/${name}`,
       node_id: nodeId('REF', `${repo.id}:${name}`),
-      url: `${this.repoUrl(repo)}/git/refs/${name}`,
+      // A ref name may hold characters a URL may not (`<`, `|`, a backtick): each part percent-encoded.
+      url: `${this.repoUrl(repo)}/git/refs/${name.split('/').map(encodeURIComponent).join('/')}`,
       object: {
         type: isTag ? 'tag' : 'commit',
         sha,
