@@ -79,6 +79,19 @@ const examples: Array<[PolicyRefusal, RegExp]> = [
     /test \(failure\), lint \(still running\), e2e \(not run\)/,
   ],
   [
+    {
+      code: 'release_tag_missing',
+      patterns: ['v*'],
+      sha: SHA,
+      elsewhere: [{ name: 'v1.2.0', sha: '1234567'.padEnd(40, '0') }],
+    },
+    /^abcdef1 is not a tagged release: no tag matching "v\\\*" points at it \(release_tags\); tag the commit with a matching tag, or deploy the commit a release tag points at; matching tags are on other commits: `v1\.2\.0` \(1234567\)$/,
+  ],
+  [
+    { code: 'release_tag_unreadable', patterns: ['v*'], sha: SHA, reason: 'listing the tags failed' },
+    /^whether abcdef1 is a tagged release \("v\\\*"\) cannot be told: listing the tags failed; nothing is deployed until the tags can be read$/,
+  ],
+  [
     { code: 'rejected', vetoes: [{ login: 'dave', at: new Date(0), reason: 'wait' }], tally },
     /vetoed by @dave \(wait\)/,
   ],
