@@ -295,6 +295,30 @@ test('creating a ref is atomic: of two concurrent creates exactly one wins, the 
   }
 });
 
+test('tags: matching-refs answers every ref at once; annotated tags and tags of tags are read to their commit', async () => {
+  const { gh, octokit } = await seeded();
+  try {
+    // More than one page of any paginated list: matching-refs takes no page or per_page, so it answers all.
+    for (let i = 0; i < 40; i++) gh.addTag(`v1.${i}`, HEAD);
+    const twice = gh.addTag('v2.0', HEAD, { annotated: 2 });
+    const listed = await octokit.rest.git.listMatchingRefs({ owner, repo, ref: 'tags/v' });
+    assert.equal(listed.data.length, 41);
+    assert.equal(listed.headers.link, undefined);
+    const ref = listed.data.find((r) => r.ref === 'refs/tags/v2.0')!;
+    assert.deepEqual([ref.object.type, ref.object.sha], ['tag', twice]);
+    const outer = await octokit.rest.git.getTag({ owner, repo, tag_sha: twice });
+    assert.equal(outer.data.object.type, 'tag');
+    const inner = await octokit.rest.git.getTag({ owner, repo, tag_sha: outer.data.object.sha });
+    assert.deepEqual(inner.data.object, { ...inner.data.object, type: 'commit', sha: HEAD });
+    // A tag of a tag resolves to its commit where a ref is read as one (GET a commit by tag name).
+    const { data: commit } = await octokit.rest.repos.getCommit({ owner, repo, ref: 'v2.0' });
+    assert.equal(commit.sha, HEAD);
+    gh.assertNoViolations();
+  } finally {
+    await gh.stop();
+  }
+});
+
 test('failNext 500s are retried by @octokit/plugin-retry; setDown is a sustained outage', async () => {
   const gh = await createFakeGitHub();
   gh.seedRepo({ owner, repo });
