@@ -90,9 +90,7 @@ export function outcomeOf(s: Pick<PipelineState, 'failure' | 'rollbacks' | 'stag
     return {
       status: rolledBack ? 'rolled_back' : 'failed',
       code: 'rollout_aborted',
-      message: rolledBack
-        ? `${message}; rolled back to ${input.live.version ?? 'the previous state'}`
-        : message,
+      message: rolledBack ? `${message}; ${rolledBackTo(input)}` : message,
     };
   if (failure.kind === 'hook') return { status: 'failed', code: 'hook_failed', message };
   if (failure.kind === 'internal')
@@ -110,10 +108,23 @@ export function outcomeOf(s: Pick<PipelineState, 'failure' | 'rollbacks' | 'stag
   return {
     status: rolledBack ? 'rolled_back' : 'failed',
     code,
-    message: rolledBack
-      ? `${message}; rolled back to ${input.live.version ?? 'the previous state'}`
-      : message,
+    message: rolledBack ? `${message}; ${rolledBackTo(input)}` : message,
   };
+}
+
+/**
+ * Where a rollback left traffic. A rollback deployment (`/rollback`) that fails its own checks goes back to the
+ * version it was taking traffic away from, the one someone just chose to leave: said so, for a person to decide
+ * (an earlier release, or a fix) rather than read as an ordinary rollback that made things safe.
+ */
+function rolledBackTo(input: PipelineState['input']): string {
+  const to = input.live.version ?? 'the previous state';
+  if (!input.env.rollback) return `rolled back to ${to}`;
+  return (
+    `rolled back to ${to}, the version this rollback deployment set out to replace: ${input.version} failed ` +
+    `its checks, so ${to} serves ${input.env.name} again; decide what should (a /rollback to an earlier ` +
+    'release, or a fix)'
+  );
 }
 
 const HISTORY_EVENT: Record<PipelineStatus, string> = {

@@ -220,3 +220,28 @@ environments:
     ['skipped: a rollback goes straight back'],
   );
 });
+
+test('a rollback deployment whose checks fail says traffic is back on the version it set out to replace', () => {
+  const direct = '  production: {}';
+  // /rollback from v2 (live, the release someone chose to leave) to v1, whose verify fails.
+  const failingVerify = (step: { kind: string; phase?: string }) =>
+    step.kind === 'analysis' && step.phase === 'verify'
+      ? { ok: false as const, reason: 'v1 cannot reach its database' }
+      : { ok: true as const, analysis: 'promote' as const };
+  const r = drive(
+    input(environment(direct, 'production', { rollback: true }), {
+      version: 'v1',
+      live: { slot: 'blue', version: 'v2' },
+    }),
+    { step: failingVerify },
+  );
+  assert.equal(r.result.status, 'rolled_back', r.result.message);
+  assert.match(
+    r.result.message,
+    /rolled back to v2, the version this rollback deployment set out to replace: v1 failed its checks, so v2 serves production again; decide what should/,
+  );
+  // An ordinary deployment's rollback says only where traffic went.
+  const ordinary = drive(input(environment(direct)), { step: failingVerify });
+  assert.equal(ordinary.result.status, 'rolled_back', ordinary.result.message);
+  assert.match(ordinary.result.message, /; rolled back to v1$/);
+});
