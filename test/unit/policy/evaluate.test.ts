@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { policyFixture } from '../../helpers/policy-fixture.ts';
 import { formatConfigError } from '../../../src/config/errors.ts';
 import { parseConfig } from '../../../src/config/load.ts';
 import type { RawConfig } from '../../../src/config/schema.ts';
@@ -21,12 +20,7 @@ import { explainRefusal } from '../../../src/policy/messages.ts';
 
 // The fixture: production needs staging first, checks test and lint, two approvals from carol, dave or
 // acme/sre, Tue-Thu 10:00-12:00 Berlin time, a year-end freeze; hotfixes are approved by acme/security.
-const parsed = parseConfig(
-  readFileSync(join(import.meta.dirname, '..', '..', 'fixtures', 'config', 'policy.yml'), 'utf8'),
-  'policy.yml',
-);
-assert.ok(parsed.ok, parsed.ok ? '' : parsed.errors.map(formatConfigError).join('\n'));
-const config: RawConfig = parsed.config;
+const config: RawConfig = policyFixture();
 
 const HEAD = '1'.repeat(40);
 const OLD = '0'.repeat(40);

@@ -1,9 +1,8 @@
 // release_tags (seed 02: production deploys only from tagged releases): the patterns as the config states
 // them (errors at file:line:column), which tag names they match, and the decision on the tags the App read.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { policyFixture } from '../../helpers/policy-fixture.ts';
 import { formatConfigError } from '../../../src/config/errors.ts';
 import { parseConfig } from '../../../src/config/load.ts';
 import type { RawConfig } from '../../../src/config/schema.ts';
@@ -24,12 +23,7 @@ import {
   releaseTagPrefix,
 } from '../../../src/policy/release-tags.ts';
 
-const parsed = parseConfig(
-  readFileSync(join(import.meta.dirname, '..', '..', 'fixtures', 'config', 'policy.yml'), 'utf8'),
-  'policy.yml',
-);
-assert.ok(parsed.ok, parsed.ok ? '' : parsed.errors.map(formatConfigError).join('\n'));
-const fixture: RawConfig = parsed.config;
+const fixture: RawConfig = policyFixture();
 
 /** The fixture with production's release_tags set to `patterns`. */
 function tagged(patterns: string[]): RawConfig {
