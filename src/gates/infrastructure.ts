@@ -1,8 +1,9 @@
 // The infrastructure gate (seed 01, "infrastructure validation"): a Terraform plan must not delete or
 // replace resources unless allowed, and Kubernetes manifests must parse, name themselves, pass a client
-// dry-run when kubectl is there, and (advice) set resource limits and readiness probes.
+// dry-run when kubectl is there, and (advice) set resource limits and readiness probes and run more than one
+// replica (kubernetes-scaling.ts).
 import picomatch from 'picomatch';
-import { LineCounter, isMap, isScalar, isSeq } from 'yaml';
+import { LineCounter, isMap, isScalar, isSeq, type YAMLMap } from 'yaml';
 import { parseJsonSteps } from './json-steps.ts';
 import { parseYamlDocuments } from './yaml-documents.ts';
 import * as z from 'zod';
@@ -14,6 +15,7 @@ import { readReportFile } from './report-file.ts';
 import { repositoryRoots } from './repo-path.ts';
 import { runAtOnce, Turns } from './turns.ts';
 import type { Finding, Gate, GateContext, GateVerdict } from './types.ts';
+import { SCALED_KINDS, scalingFindings, type ScalingFacts } from './kubernetes-scaling.ts';
 
 // ---- Terraform -------------------------------------------------------------------------------------
 
@@ -302,12 +304,44 @@ export function checkManifestInTurns(
   text: string,
   config: KubernetesConfig,
   turns: Turns,
+  scaling?: ScalingFacts,
 ): Promise<Finding[]> {
-  return turns.run(manifestSteps(path, text, config));
+  return turns.run(manifestSteps(path, text, config, scaling));
+}
+
+/** A YAML node's plain value when it is a whole number; undefined otherwise. */
+function wholeNumber(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isInteger(value) ? value : undefined;
+}
+
+/** What an autoscaler scales on by utilization: its metrics, or the CPU default without any (v1 and v2). */
+function utilizationOf(object: YAMLMap): Array<'cpu' | 'memory'> {
+  const found = new Set<'cpu' | 'memory'>();
+  const metrics = object.getIn(['spec', 'metrics'], true);
+  if (!isSeq(metrics)) {
+    // v1's targetCPUUtilizationPercentage, and both versions' default (80 % CPU) without metrics.
+    found.add('cpu');
+    return [...found];
+  }
+  for (const metric of metrics.items) {
+    if (!isMap(metric) || metric.get('type') !== 'Resource') continue;
+    const name = metric.getIn(['resource', 'name']);
+    // v2: target.type Utilization; v2beta1: targetAverageUtilization.
+    const byUtilization =
+      metric.getIn(['resource', 'target', 'type']) === 'Utilization' ||
+      metric.hasIn(['resource', 'targetAverageUtilization']);
+    if ((name === 'cpu' || name === 'memory') && byUtilization) found.add(name);
+  }
+  return [...found];
 }
 
 /** checkManifest's work, one step per document (a generated file may hold thousands). */
-function* manifestSteps(path: string, text: string, config: KubernetesConfig): Generator<void, Finding[]> {
+function* manifestSteps(
+  path: string,
+  text: string,
+  config: KubernetesConfig,
+  scaling?: ScalingFacts,
+): Generator<void, Finding[]> {
   const lines = new LineCounter();
   const parsed = parseYamlDocuments(text, lines);
   if (!parsed.ok) {
@@ -373,10 +407,44 @@ function* manifestSteps(path: string, text: string, config: KubernetesConfig): G
       }
       const kind = object.get('kind') as string;
       const name = object.getIn(['metadata', 'name']) as string;
+      const namespace = object.getIn(['metadata', 'namespace']);
+      const inNamespace = typeof namespace === 'string' && namespace ? { namespace } : {};
+      if (scaling && kind === 'HorizontalPodAutoscaler') {
+        const targetKind = object.getIn(['spec', 'scaleTargetRef', 'kind']);
+        const targetName = object.getIn(['spec', 'scaleTargetRef', 'name']);
+        if (typeof targetKind === 'string' && typeof targetName === 'string') {
+          const minReplicas = wholeNumber(object.getIn(['spec', 'minReplicas']));
+          const maxReplicas = wholeNumber(object.getIn(['spec', 'maxReplicas']));
+          scaling.autoscalers.push({
+            name,
+            ...inNamespace,
+            target: { kind: targetKind, name: targetName },
+            ...(minReplicas !== undefined ? { minReplicas } : {}),
+            ...(maxReplicas !== undefined ? { maxReplicas } : {}),
+            utilizationOf: utilizationOf(object),
+            at: objectAt,
+          });
+        }
+      }
       // Own keys only: a manifest of kind "constructor" found Object's function, and the gate crashed.
       const specPath =
         typeof kind === 'string' && Object.hasOwn(POD_SPEC_PATHS, kind) ? POD_SPEC_PATHS[kind] : undefined;
       if (!specPath) continue;
+      if (scaling && SCALED_KINDS.has(kind)) {
+        const containers = object.getIn([...specPath, 'containers'], true);
+        const all = isSeq(containers) ? containers.items.filter((item) => isMap(item)) : [];
+        const requests = (resource: string) =>
+          all.length > 0 && all.every((item) => item.hasIn(['resources', 'requests', resource]));
+        const replicas = wholeNumber(object.getIn(['spec', 'replicas']));
+        scaling.workloads.push({
+          kind,
+          name,
+          ...inNamespace,
+          ...(replicas !== undefined ? { replicas } : {}),
+          requests: { cpu: requests('cpu'), memory: requests('memory') },
+          at: objectAt,
+        });
+      }
       for (const field of ['initContainers', 'containers']) {
         const containers = object.getIn([...specPath, field], true);
         if (!isSeq(containers)) continue;
@@ -471,6 +539,8 @@ async function kubernetesFindings(
     };
   }
   const findings: Finding[] = [];
+  // Workloads and autoscalers of every file: an autoscaler and what it scales are often apart.
+  const scaling: ScalingFacts = { workloads: [], autoscalers: [] };
   for (const file of files) {
     // Read as reports are: inside the repository (a symlink out of it is refused), bounded, decoded.
     const read = await readReportFile(ctx.cwd, file, repositoryRoots(ctx), 'Kubernetes manifest', {
@@ -485,8 +555,9 @@ async function kubernetesFindings(
       });
       continue;
     }
-    findings.push(...(await checkManifestInTurns(file, read.text, config, turns)));
+    findings.push(...(await checkManifestInTurns(file, read.text, config, turns, scaling)));
   }
+  findings.push(...scalingFindings(scaling, (config.scaling ?? 'warn') === 'warn'));
   // A file that does not parse would only fail the dry-run again, with a worse message.
   const parsed = files.filter((file) => !findings.some((f) => f.path === file && f.severity === 'error'));
   findings.push(...(await dryRun(parsed, config, ctx)));

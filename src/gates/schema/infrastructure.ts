@@ -44,6 +44,13 @@ const kubernetesSchema = z.strictObject({
     .enum(['warn', 'off'])
     .optional()
     .meta({ description: 'Long-running containers without a readinessProbe.' }),
+  scaling: z
+    .enum(['warn', 'off'])
+    .optional()
+    .meta({
+      description:
+        'Scaling configuration (seed 01): a Deployment, StatefulSet or ReplicaSet with one replica and no HorizontalPodAutoscaler, an autoscaler with minReplicas under 2, replicas set on a workload an autoscaler scales, an autoscaler on CPU or memory utilization of containers that do not request it. An autoscaler with minReplicas above maxReplicas is always an error.',
+    }),
 });
 
 export const infrastructureConfigSchema = z

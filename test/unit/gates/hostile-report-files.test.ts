@@ -371,7 +371,7 @@ test('source files written by Windows tools (UTF-16, a BOM, CRLF) are read as te
     );
   }
   const manifest =
-    'apiVersion: apps/v1\r\nkind: Deployment\r\nmetadata:\r\n  name: web\r\nspec:\r\n  template:\r\n    spec:\r\n' +
+    'apiVersion: apps/v1\r\nkind: Deployment\r\nmetadata:\r\n  name: web\r\nspec:\r\n  replicas: 2\r\n  template:\r\n    spec:\r\n' +
     '      containers:\r\n        - name: web\r\n          image: web:1\r\n          readinessProbe: { httpGet: { path: /, port: 80 } }\r\n';
   for (const [encoding, bytes] of encodings(manifest)) {
     const dir = await tempDir(t);
@@ -382,7 +382,7 @@ test('source files written by Windows tools (UTF-16, a BOM, CRLF) are read as te
     );
     assert.deepEqual(
       verdict.findings.map((f) => `${f.line}:${f.rule}: ${f.message}`),
-      ['9:infrastructure.no-resource-limits: Deployment/web container web has no resources.limits'],
+      ['10:infrastructure.no-resource-limits: Deployment/web container web has no resources.limits'],
       encoding,
     );
   }

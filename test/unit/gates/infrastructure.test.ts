@@ -207,7 +207,12 @@ describe('infrastructure gate: kubernetes manifests', () => {
     assert.equal(verdict.status, 'warn');
     assert.deepEqual(
       verdict.findings.map((f) => `${f.line}:${f.rule}`),
-      ['13:infrastructure.no-resource-limits', '13:infrastructure.no-readiness-probe'],
+      [
+        '13:infrastructure.no-resource-limits',
+        '13:infrastructure.no-readiness-probe',
+        // No replicas written (one) and no autoscaler; a CronJob is not a scaled workload.
+        '1:infrastructure.single-replica',
+      ],
     );
     assert.match(
       verdict.findings[0]!.message,

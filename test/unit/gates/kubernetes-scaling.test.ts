@@ -1,0 +1,162 @@
+// Seed 01 "validate scaling configuration: min/max instances, auto-scaling thresholds" (01:186-190): the
+// infrastructure gate reads every manifest file's workloads and HorizontalPodAutoscalers together, since an
+// autoscaler and what it scales are often in different files.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { infrastructureGate } from '../../../src/gates/infrastructure.ts';
+import { scalingFindings } from '../../../src/gates/kubernetes-scaling.ts';
+import type { GateContext } from '../../../src/gates/types.ts';
+
+const container = (requests: string) => `
+      containers:
+        - name: app
+          image: app:1
+          readinessProbe: { httpGet: { path: /, port: 80 } }
+          resources:
+            limits: { cpu: "1", memory: 512Mi }${requests ? `\n            requests: ${requests}` : ''}`;
+
+const deployment = (
+  name: string,
+  spec: string,
+  requests = '{ cpu: 250m, memory: 256Mi }',
+) => `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: ${name}
+spec:${spec}
+  template:
+    spec:${container(requests)}
+`;
+
+const hpa = (name: string, target: string, spec: string) => `apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata:
+  name: ${name}
+spec:
+  scaleTargetRef: { apiVersion: apps/v1, kind: Deployment, name: ${target} }${spec}
+`;
+
+async function gate(files: Record<string, string>, scaling?: 'warn' | 'off') {
+  const dir = await mkdtemp(join(tmpdir(), 'scaling-'));
+  try {
+    await mkdir(join(dir, 'k8s'));
+    for (const [name, text] of Object.entries(files)) await writeFile(join(dir, 'k8s', name), text);
+    const ctx: GateContext = {
+      cwd: dir,
+      changedFiles: async () => [],
+      signal: new AbortController().signal,
+      log: () => {},
+      env: { PATH: process.env.PATH },
+    };
+    const config = infrastructureGate.schema.parse({
+      kubernetes: { manifests: 'k8s/*.yaml', dry_run: 'off', ...(scaling ? { scaling } : {}) },
+    });
+    return await infrastructureGate.run(config, ctx);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+const rules = (verdict: Awaited<ReturnType<typeof gate>>) =>
+  verdict.findings.map((f) => `${f.path}:${f.line}:${f.rule}`);
+
+test('a sound setup passes: two replicas, or an autoscaler from 2 in another file scaling on requested CPU', async () => {
+  const verdict = await gate({
+    'web.yaml': deployment('web', '\n  replicas: 3'),
+    'api.yaml': deployment('api', ''),
+    'api-hpa.yaml': hpa(
+      'api',
+      'api',
+      `
+  minReplicas: 2
+  maxReplicas: 10
+  metrics:
+    - type: Resource
+      resource: { name: cpu, target: { type: Utilization, averageUtilization: 70 } }`,
+    ),
+  });
+  assert.equal(verdict.status, 'pass', JSON.stringify(verdict.findings, null, 2));
+});
+
+test('one replica, an autoscaler from 1, replicas fighting an autoscaler, utilization of what is not requested', async () => {
+  const verdict = await gate({
+    'single.yaml': deployment('single', ''),
+    'one.yaml': deployment('one', '\n  replicas: 1'),
+    'zero.yaml': deployment('zero', '\n  replicas: 0'),
+    'fought.yaml': deployment('fought', '\n  replicas: 4', '{ cpu: 100m }'),
+    'fought-hpa.yaml': hpa(
+      'fought',
+      'fought',
+      `
+  maxReplicas: 10
+  metrics:
+    - type: Resource
+      resource: { name: memory, target: { type: Utilization, averageUtilization: 80 } }`,
+    ),
+  });
+  assert.equal(verdict.status, 'warn');
+  assert.deepEqual(rules(verdict).sort(), [
+    'k8s/fought-hpa.yaml:1:infrastructure.hpa-without-requests',
+    'k8s/fought-hpa.yaml:1:infrastructure.single-replica',
+    'k8s/fought.yaml:1:infrastructure.replicas-with-hpa',
+    'k8s/one.yaml:1:infrastructure.single-replica',
+    'k8s/single.yaml:1:infrastructure.single-replica',
+  ]);
+  const message = (rule: string, path: string) =>
+    verdict.findings.find((f) => f.rule === rule && f.path === path)!.message;
+  assert.match(
+    message('infrastructure.hpa-without-requests', 'k8s/fought-hpa.yaml'),
+    /scales on memory utilization, but not every container of Deployment\/fought sets resources\.requests\.memory/,
+  );
+  assert.match(
+    message('infrastructure.replicas-with-hpa', 'k8s/fought.yaml'),
+    /sets replicas: 4 while HorizontalPodAutoscaler\/fought scales it/,
+  );
+  assert.match(message('infrastructure.single-replica', 'k8s/single.yaml'), /replicas unset/);
+});
+
+test('an autoscaler with minReplicas above maxReplicas blocks, whatever the scaling level', async () => {
+  const files = {
+    'app.yaml': deployment('app', ''),
+    'app-hpa.yaml': hpa('app', 'app', '\n  minReplicas: 5\n  maxReplicas: 3'),
+  };
+  for (const level of ['warn', 'off'] as const) {
+    const verdict = await gate(files, level);
+    assert.equal(verdict.status, 'block', level);
+    assert.ok(rules(verdict).includes('k8s/app-hpa.yaml:1:infrastructure.hpa-min-above-max'), level);
+    assert.match(verdict.summary, /minReplicas 5 above maxReplicas 3: the API server refuses it/);
+  }
+  // Off: none of the advice.
+  const off = await gate({ 'app.yaml': deployment('app', '') }, 'off');
+  assert.equal(off.status, 'pass', JSON.stringify(off.findings));
+});
+
+test('v1 autoscalers and v2 ones without metrics scale on CPU; namespaces keep apart what they name', () => {
+  const at = { path: 'k8s/x.yaml', line: 1 };
+  const noCpu = { cpu: false, memory: true };
+  const findings = scalingFindings({
+    workloads: [
+      { kind: 'Deployment', name: 'web', namespace: 'shop', replicas: undefined, requests: noCpu, at },
+      { kind: 'Deployment', name: 'web', requests: noCpu, at },
+    ],
+    autoscalers: [
+      {
+        name: 'web',
+        namespace: 'shop',
+        target: { kind: 'Deployment', name: 'web' },
+        minReplicas: 2,
+        maxReplicas: 4,
+        utilizationOf: ['cpu'],
+        at,
+      },
+    ],
+  });
+  assert.deepEqual(
+    findings.map((f) => f.rule),
+    // shop/web is scaled (on CPU it does not request); default/web is not, and runs one replica.
+    ['infrastructure.hpa-without-requests', 'infrastructure.single-replica'],
+  );
+});
