@@ -28,6 +28,13 @@ export type ResolvedCheck =
        * requests a single error is not read as a breach.
        */
       requests?: string;
+      /**
+       * The interval's counts decide a breach (rate-test.ts): with `requests` counted, an interval breaches
+       * only when an exact binomial test rejects "the rate keeps the limit" at alpha / the window's planned
+       * looks, so low traffic's noise is none (the one error less then only sets the deadline's margins); an
+       * interval without a count breaches only as the second in a row (judge.ts).
+       */
+      alpha?: number;
       /** `on_breach: warn`: a breach is reported as a warning and never changes the decision (judge.ts). */
       warn?: true;
     }
@@ -210,8 +217,22 @@ function resolveCheck(check: CheckConfig): ResolvedCheck {
     const e = check.check;
     // Only when set: a rollback check stays as it always was.
     const warn = check.on_breach === 'warn' ? { warn: true as const } : {};
+    // The interval's counts decide its breach (judge.ts): the schema refuses requests elsewhere.
+    const counted =
+      check.requests === undefined
+        ? {}
+        : { requests: check.requests, alpha: check.alpha ?? ANALYSIS_DEFAULTS.alpha };
     if (e.kind === 'threshold')
-      return { kind: 'threshold', name, metric: e.metric, op: e.op, value: e.value, forMs, ...warn };
+      return {
+        kind: 'threshold',
+        name,
+        metric: e.metric,
+        op: e.op,
+        value: e.value,
+        forMs,
+        ...counted,
+        ...warn,
+      };
     return {
       kind: 'relative',
       name,

@@ -3,7 +3,7 @@
 // sequential tests their statistic against the boundary it must reach to fire (ln(1/alpha) for an e-value,
 // each look's own for the errors check's calibrated CUSUM). Plain data on the
 // step's result, so the job summary can draw it (src/report/chart.ts) and a record can keep it. Pure.
-import { fmt, oneErrorAllowance } from './judge.ts';
+import { fmt, oneErrorAllowance, UNCOUNTED_INTERVALS } from './judge.ts';
 import type { AnalysisConfig, ResolvedCheck } from './config.ts';
 import type { ComparisonOp } from './schema.ts';
 import type { AnalysisWarning, Decision, DecisionKind, ReasonCode } from './types.ts';
@@ -92,7 +92,10 @@ function describe(check: ResolvedCheck, reference: string): string {
   }
   switch (check.kind) {
     case 'threshold':
-      return `${check.metric} ${check.op} ${fmt(check.value)}${oneErrorAllowance(check, 1) ? ` + 1/${check.requests}` : ''}${check.forMs ? ` for ${formatDuration(check.forMs)}` : ''}`;
+      // A counted check (`alpha`) is held to its limit by a test on each interval's counts, not one error more.
+      return check.alpha !== undefined
+        ? `${check.metric} ${check.op} ${fmt(check.value)}${check.forMs ? ` for ${formatDuration(check.forMs)}` : ''}, ${check.requests ? `binomial test on each interval's ${check.requests} (alpha ${check.alpha}); without a count ` : ''}${UNCOUNTED_INTERVALS} intervals in a row`
+        : `${check.metric} ${check.op} ${fmt(check.value)}${oneErrorAllowance(check, 1) ? ` + 1/${check.requests}` : ''}${check.forMs ? ` for ${formatDuration(check.forMs)}` : ''}`;
     case 'relative':
       return `${check.metric} ${check.op} ${fmt(check.factor)}x baseline${check.forMs ? ` for ${formatDuration(check.forMs)}` : ''}`;
     case 'errors':
@@ -127,7 +130,11 @@ function checkEvidence(check: ResolvedCheck, values: Values[], reference: string
     const limit =
       check.kind === 'threshold'
         ? // The limit the judge held the interval to: one error's worth above the threshold where it allows one.
-          series('limit', 'limit', (v) => check.value + oneErrorAllowance(check, v[check.requests ?? '']))
+          series('limit', 'limit', (v) =>
+            check.alpha !== undefined
+              ? check.value
+              : check.value + oneErrorAllowance(check, v[check.requests ?? '']),
+          )
         : check.kind === 'relative'
           ? series('limit', 'limit', (v) => {
               const b = num(v[`${check.name}.baseline`]);

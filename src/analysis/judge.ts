@@ -46,6 +46,7 @@ import {
 } from './types.ts';
 import { formatDuration } from '../config/duration.ts';
 import { append, type AppendOnly } from './append-only.ts';
+import { rateBreachPValue, rateCounts } from './rate-test.ts';
 
 export interface RuleCheckState {
   /** Intervals with data in the current violation (0 while the rule holds), so a gap adds no time. */
@@ -223,6 +224,45 @@ export function zeroAgainstZero(
   return kind === 'relative' && (op === '<' || op === '>') && value === 0 && limit === 0;
 }
 
+/** Intervals in a row over its limit that a counted check (`alpha`) needs from readings without a count. */
+export const UNCOUNTED_INTERVALS = 2;
+
+/**
+ * A counted threshold's look (`alpha`, rate-test.ts), or undefined for any other check. With the interval's
+ * counts it breaches only when the exact binomial test rejects "the rate keeps the limit" at alpha spread
+ * over the window's planned looks (Bonferroni: the chance that a version at the limit breaches in any
+ * interval stays within alpha); without a count, on its rate alone, and then only as the second interval
+ * in a row (the caller). Records the counts and the p-value in `values`; `evidence` says them for a reason.
+ */
+function countedBreach(
+  check: Extract<ResolvedCheck, { kind: 'threshold' }>,
+  value: number,
+  sample: Sample,
+  state: JudgeState,
+  values: Record<string, number | null>,
+): { breached: boolean; uncounted: boolean; evidence: string } | undefined {
+  if (check.alpha === undefined) return undefined;
+  const counts = check.requests ? rateCounts(value, sample.canary[check.requests]) : undefined;
+  if (!counts)
+    return {
+      breached: !holds(value, check.op, check.value),
+      uncounted: true,
+      evidence: check.requests ? ` (no ${check.requests} count this interval)` : '',
+    };
+  const perLook = check.alpha / state.plannedIntervals;
+  const p = rateBreachPValue(counts, check.op, check.value);
+  values[`${check.name}.count`] = counts.count;
+  values[`${check.name}.requests`] = counts.requests;
+  values[`${check.name}.p_value`] = p;
+  values[`${check.name}.alpha_per_interval`] = perLook;
+  const upper = check.op === '<' || check.op === '<=';
+  return {
+    breached: !holds(value, check.op, check.value) && p <= perLook,
+    uncounted: false,
+    evidence: ` (${counts.count} of ${counts.requests} ${check.requests}: a rate at the limit gives ${upper ? 'as many or more' : 'as few or fewer'} with probability ${fmt(Number(p.toPrecision(2)))} <= ${fmt(Number(perLook.toPrecision(2)))}, alpha ${fmt(check.alpha)} over ${fmt(state.plannedIntervals)} intervals)`,
+  };
+}
+
 interface CheckOutcome {
   state: CheckState;
   fired?: Decision;
@@ -282,22 +322,31 @@ function evaluateCheck(
       return { state: { violatingIntervals: 0, margins: ruleState.margins } };
     const judged = check.kind === 'threshold' ? lessOneError(check, value, sample) : value;
     const margins = append(ruleState.margins, judged - limit);
-    if (holds(judged, check.op, limit)) return { state: { violatingIntervals: 0, margins } };
+    const counted =
+      check.kind === 'threshold' ? countedBreach(check, value, sample, state, values) : undefined;
+    if (counted ? !counted.breached : holds(judged, check.op, limit))
+      return { state: { violatingIntervals: 0, margins } };
     const violatingIntervals = ruleState.violatingIntervals + 1;
     const lastedMs = violatingIntervals * state.intervalMs;
-    const shown = judged === value ? fmt(value) : `${fmt(value)} (${fmt(judged)} with one error less)`;
+    const shown = counted
+      ? `${fmt(value)}${counted.evidence}`
+      : judged === value
+        ? fmt(value)
+        : `${fmt(value)} (${fmt(judged)} with one error less)`;
     const limitText =
       check.kind === 'threshold'
         ? fmt(limit)
         : `${fmt(limit)} (${fmt(check.factor)}x baseline ${fmt(limit / check.factor)})`;
-    if (lastedMs >= check.forMs)
+    // Without a request count a breach of a counted check is one reading: it needs the next one too.
+    const uncounted = counted?.uncounted === true && violatingIntervals < UNCOUNTED_INTERVALS;
+    if (lastedMs >= check.forMs && !uncounted)
       return {
         state: { violatingIntervals, margins },
         fired: {
           kind: 'rollback',
           rule: check.name,
           code: check.kind === 'threshold' ? 'threshold-breached' : 'relative-breached',
-          reason: `${check.metric} = ${shown} violates "${check.metric} ${check.op} ${limitText}"${check.forMs ? ` for ${formatDuration(lastedMs)} (limit ${formatDuration(check.forMs)})` : ''}`,
+          reason: `${check.metric} = ${shown} violates "${check.metric} ${check.op} ${limitText}"${check.forMs ? ` for ${formatDuration(lastedMs)} (limit ${formatDuration(check.forMs)})` : counted?.uncounted ? ` in ${violatingIntervals} intervals in a row` : ''}`,
           values: { ...values, [`${check.name}.limit`]: limit, [`${check.name}.violated_ms`]: lastedMs },
         },
       };
@@ -305,7 +354,9 @@ function evaluateCheck(
       state: { violatingIntervals, margins },
       pending: {
         code: 'breach-pending',
-        text: `${check.metric} = ${shown} violates "${check.metric} ${check.op} ${limitText}" for ${formatDuration(lastedMs)} of ${formatDuration(check.forMs)}`,
+        text: uncounted
+          ? `${check.metric} = ${shown} violates "${check.metric} ${check.op} ${limitText}" in ${violatingIntervals} of the ${UNCOUNTED_INTERVALS} intervals in a row it takes without a request count`
+          : `${check.metric} = ${shown} violates "${check.metric} ${check.op} ${limitText}" for ${formatDuration(lastedMs)} of ${formatDuration(check.forMs)}`,
       },
     };
   }

@@ -280,6 +280,14 @@ export const ruleCheckSchema = z.strictObject({
     description:
       'What a breach (sustained for `for`) does: rollback, or warn (reported in the log, the job summary and to the notification channels; it never rolls back, holds or delays a promotion). Default rollback.',
   }),
+  requests: metricName.optional().meta({
+    description:
+      "A threshold on a rate (error_rate < 10%): the metric counting the interval's requests it is a fraction of. An interval then breaches the limit only when its counts (rate x requests) are significant evidence that the rate is past it (an exact binomial test at `alpha`), so a few errors at low traffic are not a breach; an interval without a request count breaches only as the second in a row.",
+  }),
+  alpha: z.number().gt(0).max(0.2).optional().meta({
+    description:
+      'With `requests`: bound on the probability that a version whose rate is at the limit breaches it in any interval of the window (each interval is tested at alpha / the intervals of the window). Default 0.01.',
+  }),
 });
 
 /**
@@ -343,6 +351,56 @@ export const checkSchema = z.union([
 ]);
 
 export const ANALYSIS_PRESETS = ['seeds', 'none'] as const;
+
+/**
+ * What a threshold check's `requests` and `alpha` (its test on the interval's counts, rate-test.ts) cannot
+ * mean: a test of "x baseline" (no fixed rate to test against), `alpha` without counts to test, a limit
+ * that is no fraction of the requests, a metric that is no rate. Each at the key that is wrong.
+ */
+function countedRuleIssues(
+  check: z.output<typeof ruleCheckSchema>,
+  metrics: Record<string, { field?: string }>,
+): Array<{ key: string; message: string }> {
+  const issues: Array<{ key: string; message: string }> = [];
+  const at = (key: string, message: string) => ({ key, message });
+  const e = check.check;
+  if (check.requests === undefined) {
+    if (check.alpha !== undefined)
+      issues.push(
+        at(
+          'alpha',
+          `alpha on a threshold check is the significance of its test on each interval's counts and needs requests: the metric counting the requests ${e.metric} is a fraction of (for example requests: requests)`,
+        ),
+      );
+    return issues;
+  }
+  if (e.kind === 'relative') {
+    issues.push(
+      at(
+        'requests',
+        `requests is for a threshold on a rate ("${e.metric} < 10%"); "${e.text}" compares with a baseline, so its limit is no fixed rate to test the counts against: remove requests, or write the limit as a number`,
+      ),
+    );
+    return issues;
+  }
+  const metric = Object.hasOwn(metrics, e.metric) ? metrics[e.metric] : undefined;
+  const kind = metricKind(e.metric, metric);
+  if (kind !== undefined && kind !== 'fraction')
+    issues.push(
+      at(
+        'requests',
+        `requests is for a rate (a fraction of the requests, such as error_rate); ${e.metric} is ${kind === 'duration' ? 'a duration' : kind === 'count' ? 'a count' : 'not a fraction'}, so ${e.metric} x requests counts nothing: remove requests`,
+      ),
+    );
+  else if (!(e.value > 0 && e.value < 1))
+    issues.push(
+      at(
+        'check',
+        `"${e.text}" with requests: the limit must be a fraction of the requests between 0 and 1 (exclusive), such as 0.1 or 10%; got ${e.value}`,
+      ),
+    );
+  return issues;
+}
 
 /**
  * The section as the analyzer of any version accepted it: well formed, every reference defined. A
@@ -421,9 +479,12 @@ export const recordedAnalysisConfigSchema = z
         });
     }
     (config.checks ?? []).forEach((check, index) => {
+      if ('check' in check)
+        for (const { key, message } of countedRuleIssues(check, metrics))
+          ctx.addIssue({ code: 'custom', path: ['checks', index, key], message });
       const used =
         'check' in check
-          ? [check.check.metric]
+          ? [check.check.metric, ...(check.requests === undefined ? [] : [check.requests])]
           : check.compare === 'errors'
             ? [check.errors, check.requests]
             : [check.metric];

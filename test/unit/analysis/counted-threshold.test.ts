@@ -1,0 +1,195 @@
+// A threshold check on a rate with `requests` (and `alpha`): each interval's breach is decided on its counts
+// by an exact binomial test (rate-test.ts), so a few errors at low traffic are no breach; the seed preset's
+// immediate 10 % rule (seeds.error-rate-critical) is one. Written by users, refused where it means nothing.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { resolveAnalysisConfig } from '../../../src/analysis/config.ts';
+import { createJudgeState, judge } from '../../../src/analysis/judge.ts';
+import { lowerTail, rateCounts, upperTail } from '../../../src/analysis/rate-test.ts';
+import { analysisConfigSchema, type AnalysisConfigInput } from '../../../src/analysis/schema.ts';
+import { explainIssues, formatPath, issueMessage } from '../../../src/config/errors.ts';
+import type { Decision, MetricValues } from '../../../src/analysis/types.ts';
+
+const MINUTE = 60_000;
+const cmd = { type: 'command' as const, run: ['metrics'] };
+const metrics = {
+  error_rate: { provider: 'm' },
+  success_rate: { provider: 'm' },
+  requests: { provider: 'm' },
+  p95: { provider: 'm' },
+  bad_ratio: { provider: 'm' },
+};
+
+const errorsOf = (checks: unknown[]): string[] => {
+  const input = { providers: { m: cmd }, metrics, checks };
+  const parsed = analysisConfigSchema.safeParse(input, { error: issueMessage });
+  return parsed.success
+    ? []
+    : explainIssues(parsed.error.issues, input, analysisConfigSchema).map(
+        ({ path, message }) => `analysis.${formatPath(path)}: ${message}`,
+      );
+};
+
+function judgeAll(checks: unknown[], canaries: MetricValues[]): Decision[] {
+  const config = resolveAnalysisConfig({
+    preset: 'none',
+    providers: { m: cmd },
+    metrics,
+    checks,
+  } as AnalysisConfigInput);
+  let state = createJudgeState(config, { intervalMs: MINUTE, startedAt: 0, plannedIntervals: 10 });
+  return canaries.map((canary, i) => {
+    const r = judge(state, { at: (i + 1) * MINUTE, canary, errors: [] });
+    state = r.state;
+    return r.decision;
+  });
+}
+
+test('the binomial tails are exact: small counts by their closed form, large ones without summing every term', () => {
+  // 2 or more errors in 12 requests at 10 %: 1 - 0.9^12 - 12 * 0.1 * 0.9^11.
+  assert.ok(Math.abs(upperTail(2, 12, 0.1) - (1 - 0.9 ** 12 - 12 * 0.1 * 0.9 ** 11)) < 1e-12);
+  assert.ok(Math.abs(upperTail(4, 4, 0.1) - 1e-4) < 1e-15);
+  assert.ok(Math.abs(lowerTail(0, 5, 0.9) - 1e-5) < 1e-16);
+  assert.ok(Math.abs(upperTail(20, 100, 0.1) + lowerTail(19, 100, 0.1) - 1) < 1e-12);
+  assert.equal(upperTail(0, 10, 0.1), 1);
+  assert.equal(upperTail(11, 10, 0.1), 0);
+  // A million requests: 11 % errors is no chance at a 10 % limit.
+  assert.ok(upperTail(110_000, 1_000_000, 0.1) < 1e-200);
+  assert.ok(upperTail(100_100, 1_000_000, 0.1) > 0.3);
+  // Counts are whole (Prometheus' increase() is not), an error rate a rounding above 1 is every request.
+  assert.deepEqual(rateCounts(0.3, 99.7), { count: 30, requests: 100 });
+  assert.deepEqual(rateCounts(1.0000000005, 120), { count: 120, requests: 120 });
+  assert.equal(rateCounts(0.5, null), undefined);
+  assert.equal(rateCounts(0.5, 0.4), undefined);
+});
+
+test("a user's threshold with requests is resolved with its alpha (default 0.01); without requests it is as written", () => {
+  const checks = resolveAnalysisConfig({
+    preset: 'none',
+    providers: { m: cmd },
+    metrics,
+    checks: [
+      { check: 'error_rate < 5%', requests: 'requests' },
+      { name: 'strict', check: 'error_rate < 20%', requests: 'requests', alpha: 0.001, on_breach: 'warn' },
+      { check: 'error_rate < 1%', for: '5m' },
+    ],
+  }).checks;
+  assert.deepEqual(checks, [
+    {
+      kind: 'threshold',
+      name: 'error_rate < 0.05',
+      metric: 'error_rate',
+      op: '<',
+      value: 0.05,
+      forMs: 0,
+      requests: 'requests',
+      alpha: 0.01,
+    },
+    {
+      kind: 'threshold',
+      name: 'strict',
+      metric: 'error_rate',
+      op: '<',
+      value: 0.2,
+      forMs: 0,
+      requests: 'requests',
+      alpha: 0.001,
+      warn: true,
+    },
+    {
+      kind: 'threshold',
+      name: 'error_rate < 0.01',
+      metric: 'error_rate',
+      op: '<',
+      value: 0.01,
+      forMs: 5 * MINUTE,
+    },
+  ]);
+});
+
+test('requests and alpha on a threshold: refused at the key where they cannot mean anything, saying why', () => {
+  assert.deepEqual(errorsOf([{ check: 'error_rate < 10%', alpha: 0.01 }]), [
+    "analysis.checks[0].alpha: alpha on a threshold check is the significance of its test on each interval's counts and needs requests: the metric counting the requests error_rate is a fraction of (for example requests: requests)",
+  ]);
+  assert.deepEqual(errorsOf([{ check: 'error_rate < 2x baseline', requests: 'requests' }]), [
+    'analysis.checks[0].requests: requests is for a threshold on a rate ("error_rate < 10%"); "error_rate < 2x baseline" compares with a baseline, so its limit is no fixed rate to test the counts against: remove requests, or write the limit as a number',
+  ]);
+  assert.deepEqual(errorsOf([{ check: 'p95 < 500', requests: 'requests' }]), [
+    'analysis.checks[0].requests: requests is for a rate (a fraction of the requests, such as error_rate); p95 is a duration, so p95 x requests counts nothing: remove requests',
+  ]);
+  assert.deepEqual(errorsOf([{ check: 'bad_ratio < 1.5', requests: 'requests' }]), [
+    'analysis.checks[0].check: "bad_ratio < 1.5" with requests: the limit must be a fraction of the requests between 0 and 1 (exclusive), such as 0.1 or 10%; got 1.5',
+  ]);
+  assert.deepEqual(errorsOf([{ check: 'error_rate < 10%', requests: 'request' }]), [
+    'analysis.checks[0]: check uses metric "request", which is not defined in analysis.metrics: did you mean "requests"?',
+  ]);
+  assert.deepEqual(errorsOf([{ check: 'error_rate < 10%', requests: 'requests', alpha: 0.5 }]), [
+    'analysis.checks[0].alpha: must be at most 0.2, got 0.5',
+  ]);
+  assert.deepEqual(errorsOf([{ check: 'error_rate < 10%', requests: 'requests', alpha: 0.001 }]), []);
+});
+
+test('an upper limit on counts: at low traffic noise is held, a breach the counts prove fires in its interval', () => {
+  const check = { check: 'error_rate <= 10%', requests: 'requests' };
+  // 3 of 12 (25 %): a version at 10 % shows as many in a minute with probability 0.11.
+  const noise = judgeAll(
+    [check],
+    [
+      { error_rate: 0.25, requests: 12 },
+      { error_rate: 0, requests: 12 },
+    ],
+  );
+  assert.deepEqual(
+    noise.map((d) => d.kind),
+    ['hold', 'hold'],
+  );
+  assert.ok(noise.every((d) => d.code === 'not-enough-data'));
+  assert.ok(Math.abs(noise[0]!.values['error_rate <= 0.1.p_value']! - upperTail(3, 12, 0.1)) < 1e-15);
+  const proven = judgeAll([check], [{ error_rate: 0.25, requests: 400 }]);
+  assert.equal(proven[0]!.kind, 'rollback');
+  assert.equal(proven[0]!.code, 'threshold-breached');
+  // alpha 0.01 over the window's 10 planned looks: each interval at 0.001.
+  assert.match(
+    proven[0]!.reason,
+    /^error_rate = 0\.25 \(100 of 400 requests: a rate at the limit gives as many or more with probability [0-9.e-]+ <= 0\.001, alpha 0\.01 over 10 intervals\) violates "error_rate <= 0\.1"$/,
+  );
+  assert.equal(proven[0]!.values['error_rate <= 0.1.alpha_per_interval'], 0.001);
+});
+
+test('a lower limit on counts (success_rate >= 90 %) is tested on the lower tail', () => {
+  const check = { check: 'success_rate >= 90%', requests: 'requests' };
+  // 85 of 100 succeeding: a version at 90 % does that with probability 0.07.
+  const close = judgeAll([check], [{ success_rate: 0.85, requests: 100 }]);
+  assert.notEqual(close[0]!.kind, 'rollback');
+  const broken = judgeAll([check], [{ success_rate: 0.5, requests: 100 }]);
+  assert.equal(broken[0]!.kind, 'rollback');
+  assert.match(
+    broken[0]!.reason,
+    /\(50 of 100 requests: a rate at the limit gives as few or fewer with probability /,
+  );
+});
+
+test('without a request count in an interval, a counted check breaches only as the second interval in a row', () => {
+  const check = { check: 'error_rate <= 10%', requests: 'requests' };
+  const decisions = judgeAll(
+    [check],
+    [
+      { error_rate: 0.5, requests: null },
+      { error_rate: 0.01, requests: 100 },
+      { error_rate: 0.5, requests: null },
+      { error_rate: 0.5 },
+    ],
+  );
+  assert.equal(decisions[0]!.kind, 'hold');
+  assert.equal(decisions[0]!.code, 'breach-pending');
+  assert.equal(
+    decisions[0]!.reason,
+    'error_rate = 0.5 (no requests count this interval) violates "error_rate <= 0.1" in 1 of the 2 intervals in a row it takes without a request count',
+  );
+  assert.notEqual(decisions[2]!.kind, 'rollback');
+  assert.equal(decisions[3]!.kind, 'rollback');
+  assert.equal(
+    decisions[3]!.reason,
+    'error_rate = 0.5 (no requests count this interval) violates "error_rate <= 0.1" in 2 intervals in a row',
+  );
+});
