@@ -10,6 +10,7 @@ import type { AnalysisWarning, Decision, DecisionKind, ReasonCode } from './type
 import { formatDuration } from '../config/duration.ts';
 import { errorsCheckAlphas } from './calibrated.ts';
 import { testedCounts } from './counts.ts';
+import { countedLimit } from './rate-test.ts';
 
 /** `canary`: the version under test; `reference`: what it is compared with; `limit`: the line it must keep. */
 export type SeriesRole = 'canary' | 'reference' | 'limit';
@@ -109,6 +110,16 @@ function describe(check: ResolvedCheck, reference: string): string {
 
 type Values = Record<string, number | null>;
 
+/**
+ * A counted check's limit in one interval (judge.ts countedBreach): the rate its test began to reject at for
+ * the interval's requests, or the limit as written where it had no count (judged on the rate alone).
+ */
+function countedLimitOf(check: Extract<ResolvedCheck, { kind: 'threshold' }>, v: Values): number {
+  const n = num(v[`${check.name}.requests`]);
+  const perLook = num(v[`${check.name}.alpha_per_interval`]);
+  return n === null || perLook === null ? check.value : countedLimit(check.op, check.value, n, perLook);
+}
+
 function checkEvidence(check: ResolvedCheck, values: Values[], reference: string): CheckEvidence {
   // Finite or null, whatever is computed from the values: a limit of 2x a baseline near the largest double
   // is Infinity, which no chart can draw.
@@ -132,7 +143,7 @@ function checkEvidence(check: ResolvedCheck, values: Values[], reference: string
         ? // The limit the judge held the interval to: one error's worth above the threshold where it allows one.
           series('limit', 'limit', (v) =>
             check.alpha !== undefined
-              ? check.value
+              ? countedLimitOf(check, v)
               : check.value + oneErrorAllowance(check, v[check.requests ?? '']),
           )
         : check.kind === 'relative'

@@ -88,3 +88,33 @@ export function rateBreachPValue(counts: RateCounts, op: ComparisonOp, limit: nu
     ? upperTail(counts.count, counts.requests, limit)
     : lowerTail(counts.count, counts.requests, limit);
 }
+
+/**
+ * The rate a counted check held an interval of `requests` to: half a count inside the first count the test
+ * rejects at `perLook` (the smallest count past an upper limit, the largest under a lower one), so that a
+ * rate the test held is drawn under it and one it broke over it, whatever the float's rounding. Above 1 (or
+ * below 0) when no count of this interval could be a breach.
+ */
+export function countedLimit(op: ComparisonOp, limit: number, requests: number, perLook: number): number {
+  const n = requests;
+  if (op === '<' || op === '<=') {
+    // upperTail falls as k grows: the first k past the limit whose tail is within perLook.
+    let lo = Math.floor(n * limit) + 1;
+    let hi = n + 1;
+    while (lo < hi) {
+      const mid = Math.floor((lo + hi) / 2);
+      if (upperTail(mid, n, limit) <= perLook) hi = mid;
+      else lo = mid + 1;
+    }
+    return (lo - 0.5) / n;
+  }
+  // lowerTail grows with k: the last k under the limit whose tail is within perLook.
+  let lo = -1;
+  let hi = Math.ceil(n * limit) - 1;
+  while (lo < hi) {
+    const mid = Math.ceil((lo + hi) / 2);
+    if (lowerTail(mid, n, limit) <= perLook) lo = mid;
+    else hi = mid - 1;
+  }
+  return (lo + 0.5) / n;
+}

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { resolveAnalysisConfig } from '../../../src/analysis/config.ts';
 import { createJudgeState, judge } from '../../../src/analysis/judge.ts';
-import { lowerTail, rateCounts, upperTail } from '../../../src/analysis/rate-test.ts';
+import { countedLimit, lowerTail, rateCounts, upperTail } from '../../../src/analysis/rate-test.ts';
 import { analysisConfigSchema, type AnalysisConfigInput } from '../../../src/analysis/schema.ts';
 import { explainIssues, formatPath, issueMessage } from '../../../src/config/errors.ts';
 import type { Decision, MetricValues } from '../../../src/analysis/types.ts';
@@ -192,4 +192,14 @@ test('without a request count in an interval, a counted check breaches only as t
     decisions[3]!.reason,
     'error_rate = 0.5 (no requests count this interval) violates "error_rate <= 0.1" in 2 intervals in a row',
   );
+});
+
+test('the limit a counted check held an interval to: half a count inside the first count its test rejects', () => {
+  // 10 % at 1/3000 per interval: 7 of 12 is the first count rejected, 22 of 100; 5 of 12 under a 90 % floor.
+  assert.equal(countedLimit('<=', 0.1, 12, 0.01 / 30), 6.5 / 12);
+  assert.equal(countedLimit('<', 0.1, 100, 0.01 / 30), 0.215);
+  assert.ok(upperTail(22, 100, 0.1) <= 0.01 / 30 && upperTail(21, 100, 0.1) > 0.01 / 30);
+  assert.equal(countedLimit('>=', 0.9, 12, 0.01 / 30), 5.5 / 12);
+  // One request can never prove 10 %: the limit is past every rate it can have.
+  assert.ok(countedLimit('<=', 0.1, 1, 0.01 / 30) > 1);
 });
