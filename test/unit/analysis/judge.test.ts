@@ -41,7 +41,10 @@ test('seeds preset: one check per defined metric, with the seed thresholds', () 
   const names = seeds.checks.map((c) => c.name);
   assert.deepEqual(names, [
     'seeds.error-rate',
+    // Seed 02's immediate rollback triggers, beside seed 01's sustained ones.
+    'seeds.error-rate-critical',
     'seeds.p95-vs-baseline',
+    'seeds.p95-critical',
     'seeds.memory',
     // The seeds' warning levels (on_breach: warn) for the unit-free metrics defined: no cpu here.
     'seeds.error-rate-warning',
@@ -52,15 +55,97 @@ test('seeds preset: one check per defined metric, with the seed thresholds', () 
   assert.equal(seeds.maxNoDataMs, 5 * 60_000);
 });
 
-test('a single error-rate spike does not roll back; the rule holds back then recovers', () => {
+test('a single error-rate spike under 10 % does not roll back; the 1 % rule holds back then recovers', () => {
   const state = createJudgeState(seeds, { intervalMs: INTERVAL, startedAt: 1_000_000 });
-  const samples = Array.from({ length: 20 }, (_, i) => healthy(i, i === 6 ? { error_rate: 0.2 } : {}));
+  // 8 % of 1000 requests: far above seed 01's 1 % for one interval, under seed 02's immediate 10 %.
+  const samples = Array.from({ length: 20 }, (_, i) =>
+    healthy(i, i === 6 ? { error_rate: 0.08, errors: 80 } : {}),
+  );
   const decisions = run(state, samples);
   assert.ok(decisions.every((d) => d.kind !== 'rollback'));
   assert.equal(decisions[6]!.kind, 'hold');
   assert.equal(decisions[6]!.code, 'breach-pending');
   assert.equal(decisions[6]!.rule, 'seeds.error-rate');
   assert.equal(decisions[7]!.kind, 'promote');
+});
+
+test("seed 02's immediate rollback: one well-evidenced interval over 10 % errors rolls back at once, naming its counts", () => {
+  const state = createJudgeState(seeds, { intervalMs: INTERVAL, startedAt: 1_000_000 });
+  // 20 % of 1000 requests in one interval (what seed 01's rule alone held for 5 minutes).
+  const samples = Array.from({ length: 10 }, (_, i) =>
+    healthy(i, i === 3 ? { error_rate: 0.2, errors: 200 } : {}),
+  );
+  const decisions = run(state, samples);
+  const first = decisions.findIndex((d) => d.kind === 'rollback');
+  assert.equal(first, 3);
+  const d = decisions[3]!;
+  assert.equal(d.code, 'threshold-breached');
+  assert.equal(d.rule, 'seeds.error-rate-critical');
+  assert.match(
+    d.reason,
+    /^error_rate = 0\.2 \(200 of 1000 requests: a rate at the limit gives as many or more with probability [0-9.e-]+ <= 0\.00033, alpha 0\.01 over 30 intervals\) violates "error_rate <= 0\.1"$/,
+  );
+  assert.equal(d.values['seeds.error-rate-critical.count'], 200);
+  assert.equal(d.values['seeds.error-rate-critical.requests'], 1000);
+  assert.ok(d.values['seeds.error-rate-critical.p_value']! < 1e-20);
+  assert.equal(d.values['seeds.error-rate-critical.limit'], 0.1);
+});
+
+test('the immediate 10 % rule on counts: low traffic noise over 10 % does not fire, 40 errors in 100 requests do', () => {
+  const at12 = (i: number, errors: number): Sample => ({
+    at: at(i),
+    canary: { error_rate: errors / 12, errors, requests: 12 },
+    stable: { error_rate: 0.005, errors: 5, requests: 1000 },
+    errors: [],
+  });
+  const config = resolveAnalysisConfig({
+    providers: { m: cmd },
+    metrics: { error_rate: { provider: 'm' }, requests: { provider: 'm' } },
+  });
+  // 2 errors in 12 requests (17 %) now and then: a version at 5 % does that one minute in ten.
+  const noisy = run(
+    createJudgeState(config, { intervalMs: INTERVAL, startedAt: 1_000_000 }),
+    Array.from({ length: 12 }, (_, i) => at12(i, i % 4 === 1 ? 2 : 0)),
+  );
+  assert.ok(
+    noisy.every((d) => d.rule !== 'seeds.error-rate-critical'),
+    noisy.map((d) => d.reason).join('\n'),
+  );
+  assert.ok(noisy.every((d) => d.kind !== 'rollback'));
+  const broken = run(createJudgeState(config, { intervalMs: INTERVAL, startedAt: 1_000_000 }), [
+    { ...at12(0, 0), canary: { error_rate: 0.4, requests: 100 } },
+  ]);
+  assert.equal(broken[0]!.kind, 'rollback');
+  assert.equal(broken[0]!.rule, 'seeds.error-rate-critical');
+  assert.match(broken[0]!.reason, /\(40 of 100 requests: /);
+});
+
+test('the immediate 10 % rule without a request count: two intervals in a row over it, not one', () => {
+  // A blue-green switch measured by its error rate alone: no stable side, no requests.
+  const config = resolveAnalysisConfig({ providers: { m: cmd }, metrics: { error_rate: { provider: 'm' } } });
+  const sample = (i: number, error_rate: number): Sample => ({
+    at: at(i),
+    canary: { error_rate },
+    errors: [],
+  });
+  const once = run(
+    createJudgeState(config, { intervalMs: INTERVAL, startedAt: 1_000_000 }),
+    [0.4, 0.002, 0.4, 0.002, 0.002].map((r, i) => sample(i, r)),
+  );
+  assert.ok(
+    once.every((d) => d.kind !== 'rollback'),
+    once.map((d) => d.reason).join('\n'),
+  );
+  const twice = run(
+    createJudgeState(config, { intervalMs: INTERVAL, startedAt: 1_000_000 }),
+    [0.002, 0.4, 0.4, 0.002].map((r, i) => sample(i, r)),
+  );
+  assert.equal(twice[1]!.kind, 'hold');
+  assert.equal(twice[2]!.kind, 'rollback');
+  assert.equal(twice[2]!.rule, 'seeds.error-rate-critical');
+  assert.equal(twice[2]!.code, 'threshold-breached');
+  assert.equal(twice[2]!.reason, 'error_rate = 0.4 violates "error_rate <= 0.1" in 2 intervals in a row');
+  assert.equal(twice[2]!.values['seeds.error-rate-critical.violated_ms'], 2 * INTERVAL);
 });
 
 test('an error rate above 1 % sustained for 5 minutes rolls back at exactly 5 minutes', () => {
@@ -82,8 +167,39 @@ test('an error rate above 1 % sustained for 5 minutes rolls back at exactly 5 mi
   assert.equal(decisions.at(-1)!.kind, 'rollback');
 });
 
-test('p95 above 2x the pre-deploy baseline for 10 minutes rolls back (no stable measured)', () => {
+test('p95 above 1.5x the pre-deploy baseline for 4 minutes rolls back (seed 02); a slow minute or three do not', () => {
   const config = resolveAnalysisConfig({ providers: { m: cmd }, metrics: { p95: { provider: 'm' } } });
+  const look = (p95s: number[]) => {
+    let state = createJudgeState(config, { intervalMs: 60_000, baseline: { p95: 100 }, startedAt: 0 });
+    return p95s.map((p95, i) => {
+      const r = judge(state, { at: (i + 1) * 60_000, canary: { p95 }, errors: [] });
+      state = r.state;
+      return r.decision;
+    });
+  };
+  // A spike (x5) and three slow minutes in a row: held, never rolled back.
+  const spikes = look([100, 500, 100, 160, 160, 160, 100, 100, 100]);
+  assert.ok(
+    spikes.every((d) => d.kind !== 'rollback'),
+    spikes.map((d) => d.reason).join('\n'),
+  );
+  const slow = look([100, 160, 160, 160, 160, 160]);
+  assert.equal(
+    slow.findIndex((d) => d.kind === 'rollback'),
+    4,
+  );
+  assert.equal(slow[4]!.rule, 'seeds.p95-critical');
+  assert.equal(slow[4]!.code, 'relative-breached');
+  assert.equal(slow[4]!.reason, 'p95 = 160 violates "p95 <= 150 (1.5x baseline 100)" for 4m (limit 4m)');
+});
+
+test('p95 above 2x the pre-deploy baseline for 10 minutes rolls back (no stable measured)', () => {
+  // Seed 01's rule: seen where seed 02's sooner one only warns (any canary over 2x is over 1.5x).
+  const config = resolveAnalysisConfig({
+    providers: { m: cmd },
+    metrics: { p95: { provider: 'm' } },
+    checks: [{ name: 'seeds.p95-critical', check: 'p95 <= 1.5x baseline', for: '4m', on_breach: 'warn' }],
+  });
   let state = createJudgeState(config, { intervalMs: 60_000, baseline: { p95: 100 }, startedAt: 0 });
   const kinds: string[] = [];
   for (let i = 0; i < 15; i++) {
@@ -506,7 +622,8 @@ test('the judge names its reference side from its options: "baseline" beside a f
     for (let minute = 0; minute < 30 && !fired; minute++) {
       const r = judge(state, {
         at: (minute + 1) * 60_000,
-        canary: { errors: 3, requests: 120, p95: 400 },
+        // p95 1.4x stable's: under seed 02's 1.5x, so the sequential tests are what fire.
+        canary: { errors: 3, requests: 120, p95: 280 },
         stable: { errors: 5, requests: 1000, p95: 200 },
         errors: [],
       });

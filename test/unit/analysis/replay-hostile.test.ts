@@ -474,7 +474,7 @@ test('a recording of 100 000 samples is judged in seconds', { timeout: 120_000 }
   const file = write(t, `${text.join('\n')}\n`);
   const result = runAnalyzeCommand({ recording: file });
   assert.equal(result.exitCode, 0, result.output.slice(-500));
-  assert.match(result.output, /=> PROMOTE \(healthy\): all 3 checks hold after 100000 intervals with data$/);
+  assert.match(result.output, /=> PROMOTE \(healthy\): all 4 checks hold after 100000 intervals with data$/);
 });
 
 test('a file that never ends is refused at the size limit, not read until memory runs out', (t) => {

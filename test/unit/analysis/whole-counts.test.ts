@@ -55,8 +55,12 @@ test("a canary failing every request, its errors a float's rounding above its re
     { error_rate: 1.0000000005, requests: 120 },
     { error_rate: 0.001, requests: 1200 },
   );
-  assert.equal(derived.at(-1)!.code, 'sequential-errors-worse', derived.at(-1)!.reason);
-  assert.ok(derived.length <= 3, `rolled back at interval ${derived.length}`);
+  // Seed 02's immediate 10 % rule reads the same whole counts (120 of 120, not refused) and fires first.
+  assert.equal(derived.length, 1, derived.map((d) => d.reason).join('\n'));
+  assert.equal(derived[0]!.code, 'threshold-breached', derived[0]!.reason);
+  assert.equal(derived[0]!.rule, 'seeds.error-rate-critical');
+  assert.match(derived[0]!.reason, /\(120 of 120 requests: /);
+  assert.doesNotMatch(derived[0]!.reason, /impossible counts/);
 });
 
 test('more errors than requests beyond rounding is still impossible counts', () => {

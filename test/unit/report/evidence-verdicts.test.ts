@@ -73,6 +73,31 @@ test('an error-rate limit that allows one error: a canary the judge held is show
   assert.match(charts[0]!, /line "limit" \[0\.02, 0\.02, 0\.02, 0\.02, 0\.02, 0\.02\]/, charts[0]);
 });
 
+test("a rate limit judged on counts (seed 02's 10 %): drawn at the rate its test needed at the interval's requests", () => {
+  const input: AnalysisConfigInput = {
+    providers: { p: { type: 'command', run: ['true'] } },
+    metrics: { error_rate: { provider: 'p' }, requests: { provider: 'p' } },
+  };
+  // 2 errors in 12 requests (17 %): over 10 % as written, but no evidence of it; held, and shown holding.
+  const held = judged(input, { error_rate: 2 / 12, requests: 12 }, { error_rate: 0.005, requests: 1000 });
+  assert.ok(held.intervals.every((i) => i.decision.rule !== 'seeds.error-rate-critical'));
+  const check = held.evidence.checks.find((c) => c.name === 'seeds.error-rate-critical')!;
+  const limit = check.observed.find((s) => s.role === 'limit')!.values;
+  // At 12 requests and alpha 0.01 over 30 looks the test needs 7 errors: drawn between 6 and 7 of 12.
+  assert.deepEqual(limit, Array(6).fill(6.5 / 12));
+  assert.equal(rowOf(held.table, 'seeds.error-rate-critical')!.at(-1), '✅ holds |', held.table);
+  assert.match(
+    rowOf(held.table, 'seeds.error-rate-critical')![3]!,
+    /error\\_rate &lt;= 0\.1, binomial test on each interval's requests \\\(alpha 0\.01\\\); without a count 2 intervals in a row/,
+  );
+  // 40 of 100: broken at once, and shown over the limit it was held to.
+  const broke = judged(input, { error_rate: 0.4, requests: 100 }, { error_rate: 0.005, requests: 1000 }, 1);
+  assert.equal(broke.intervals[0]!.decision.rule, 'seeds.error-rate-critical');
+  const drawn = broke.evidence.checks.find((c) => c.name === 'seeds.error-rate-critical')!;
+  assert.ok(drawn.observed.find((s) => s.role === 'limit')!.values[0]! < 0.4);
+  assert.equal(rowOf(broke.table, 'seeds.error-rate-critical')!.at(-1), '❌ breached |', broke.table);
+});
+
 test('an error-rate limit without a request count, or a lower limit, is drawn as written', () => {
   const { evidence, table } = judged(
     {
