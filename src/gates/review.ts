@@ -1,6 +1,7 @@
 // The review gate (seed 01, "code review checklist"): on the lines this change adds, no TODO markers in
 // critical paths, no debug logging, no commented-out code; on GitHub, an approved pull request with no
-// outstanding change requests and no unresolved review thread ("all PR comments addressed").
+// outstanding change requests and no unresolved review thread ("all PR comments addressed"); a changelog
+// entry among the changed files (seeds 02 and 05, "CHANGELOG updated").
 import { lstat } from 'node:fs/promises';
 import { join } from 'node:path';
 import picomatch from 'picomatch';
@@ -16,6 +17,17 @@ import {
   type RuleLevel,
 } from './review-rules.ts';
 import { threadFindings } from './review-threads.ts';
+import {
+  changelogEntries,
+  changelogFindings,
+  changelogMatcher,
+  decideChangelog,
+  DEFAULT_CHANGELOG_PATHS,
+  DEFAULT_SKIP_LABELS,
+  type ChangelogKept,
+  type LabelsRead,
+} from './review-changelog.ts';
+import { runGit } from './git.ts';
 import { readReportFile } from './report-file.ts';
 import { repositoryRoots } from './repo-path.ts';
 import { redactSecrets } from './secret-rules.ts';
@@ -217,6 +229,47 @@ async function reviewThreadFindings(config: ReviewConfig, ctx: GateContext): Pro
   return threadFindings(read, level, ctx.pullRequest.number);
 }
 
+/** Whether a file of the checkout's HEAD (under cwd, as the changed files are) matches the changelog paths. */
+async function changelogKept(ctx: GateContext, matches: (path: string) => boolean): Promise<ChangelogKept> {
+  const result = await runGit(['ls-tree', '-r', '-z', '--name-only', '--end-of-options', 'HEAD'], {
+    cwd: ctx.cwd,
+    signal: ctx.signal,
+  });
+  ctx.signal.throwIfAborted();
+  if (result.exitCode !== 0) return { unknown: `git ls-tree HEAD failed in ${ctx.cwd}: ${result.why}` };
+  return result.stdout.split('\0').some((path) => path !== '' && matches(path));
+}
+
+async function changelogRuleFindings(config: ReviewConfig, ctx: GateContext): Promise<Finding[]> {
+  const written = config.changelog;
+  if (written === 'off') return [];
+  const paths = config.changelog_paths ?? DEFAULT_CHANGELOG_PATHS;
+  const skipLabels = config.changelog_skip_labels ?? DEFAULT_SKIP_LABELS;
+  const matches = changelogMatcher(paths);
+  const kept = await changelogKept(ctx, matches);
+  // Each read only when the decision still depends on it: no diff without a base, no labels once an entry
+  // is found or when no skip label is configured.
+  const hasBase = ctx.baseRef !== undefined;
+  const applies = written !== undefined || kept === true;
+  const entries = applies && hasBase ? changelogEntries(await ctx.changedFiles(), matches) : [];
+  let labels: LabelsRead = { kind: 'none' };
+  if (applies && hasBase && entries.length === 0 && skipLabels.length > 0 && ctx.pullRequest) {
+    try {
+      labels = { kind: 'read', names: await ctx.pullRequest.labels(ctx.signal) };
+    } catch (error) {
+      ctx.signal.throwIfAborted();
+      labels = { kind: 'failed', message: (error as Error).message };
+    }
+  }
+  const decision = decideChangelog({ written, kept, hasBase, entries, labels, skipLabels });
+  return changelogFindings(decision, {
+    level: written ?? 'warn',
+    paths,
+    skipLabels,
+    pullRequest: ctx.pullRequest?.number,
+  });
+}
+
 function verdictFrom(findings: Finding[]): GateVerdict {
   const errors = findings.filter((f) => f.severity === 'error').length;
   const warnings = findings.filter((f) => f.severity === 'warning').length;
@@ -240,11 +293,12 @@ export const reviewGate: Gate<ReviewConfig> = {
   name: 'review',
   schema: reviewConfigSchema,
   async run(config, ctx) {
-    // The two GitHub reads wait on the network while the changed lines are read.
+    // The GitHub reads wait on the network while the changed lines are read.
     const found = await Promise.all([
       lineFindings(config, ctx),
       approvalFindings(config, ctx),
       reviewThreadFindings(config, ctx),
+      changelogRuleFindings(config, ctx),
     ]);
     return verdictFrom(found.flat());
   },

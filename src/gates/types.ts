@@ -51,7 +51,7 @@ export interface GateContext {
   /** Progress lines; never pass a secret here. */
   log(line: string): void;
   env: NodeJS.ProcessEnv;
-  /** Present when running on GitHub with a pull request (the review gate's approval and thread checks). */
+  /** Present when running on GitHub with a pull request (the review gate's approval, thread and changelog checks). */
   pullRequest?: {
     number: number;
     /**
@@ -68,6 +68,8 @@ export interface GateContext {
     ): Promise<Array<{ user: string; state: string; commitId?: string; association?: string }>>;
     /** Its review threads: the unresolved ones, and how many were read; `signal` as for `reviews`. */
     reviewThreads(signal?: AbortSignal): Promise<ReviewThreadsRead>;
+    /** Its label names as GitHub has them now (not as the event saw them); `signal` as for `reviews`. */
+    labels(signal?: AbortSignal): Promise<string[]>;
   };
 }
 

@@ -1,10 +1,21 @@
-// The pull request as the review gate sees it: its reviews and review threads, read lazily and only if the
-// gate asks.
+// The pull request as the review gate sees it: its reviews, review threads and labels, read lazily and only
+// if the gate asks.
 import type { GateContext } from '../gates/types.ts';
 import { readReviewThreads, type GraphqlFn } from './review-threads.ts';
 
-/** The one Octokit call this needs, so tests can pass a tiny fake. */
+/** The Octokit calls this needs, so tests can pass a tiny fake. */
 export interface ReviewsApi {
+  issues: {
+    /** A pull request's labels are its issue's. */
+    listLabelsOnIssue(params: {
+      owner: string;
+      repo: string;
+      issue_number: number;
+      per_page: number;
+      page: number;
+      request?: { signal?: AbortSignal };
+    }): Promise<{ data: Array<{ name: string }> }>;
+  };
   pulls: {
     listReviews(params: {
       owner: string;
@@ -28,6 +39,9 @@ export interface ReviewsApi {
 /** Pages of 100 reviews read at most: past them the latest review of each approver is not known. */
 export const MAX_REVIEW_PAGES = 30;
 
+/** Pages of 100 labels read at most (GitHub allows 100 labels on an issue): past them a skip label is not known. */
+export const MAX_LABEL_PAGES = 3;
+
 export function pullRequestContext(
   api: ReviewsApi,
   graphql: GraphqlFn,
@@ -37,6 +51,25 @@ export function pullRequestContext(
     number: where.number,
     ...(where.headSha ? { headSha: where.headSha } : {}),
     reviewThreads: (signal) => readReviewThreads(graphql, where, { signal }),
+    async labels(signal) {
+      const names: string[] = [];
+      for (let page = 1; page <= MAX_LABEL_PAGES; page++) {
+        signal?.throwIfAborted();
+        const { data } = await api.issues.listLabelsOnIssue({
+          owner: where.owner,
+          repo: where.repo,
+          issue_number: where.number,
+          per_page: 100,
+          page,
+          ...(signal ? { request: { signal } } : {}),
+        });
+        for (const label of data) names.push(label.name);
+        if (data.length < 100) return names;
+      }
+      throw new Error(
+        `it has more than ${MAX_LABEL_PAGES * 100} labels, and the check reads at most ${MAX_LABEL_PAGES} pages of 100`,
+      );
+    },
     async reviews(signal) {
       const reviews: Array<{ user: string; state: string; commitId?: string; association?: string }> = [];
       for (let page = 1; page <= MAX_REVIEW_PAGES; page++) {

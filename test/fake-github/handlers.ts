@@ -292,6 +292,25 @@ const listPullReviews: Handler = (ctx) => {
   return paginate(ctx, reviews);
 };
 
+/** GET /repos/{o}/{r}/issues/{n}/labels: a pull request's labels (the fake holds no plain issues). */
+const listLabelsOnIssue: Handler = (ctx) => {
+  const { repo, render } = ctx;
+  const pr = repo.pulls.get(Number(ctx.params.issue_number));
+  if (!pr) return notFound();
+  const labels = (pr.labels ?? []).map((name, i) =>
+    build('label', render.base, {
+      id: pr.number * 1000 + i + 1,
+      node_id: nodeId('LA', pr.number * 1000 + i + 1),
+      url: `${render.repoUrl(repo)}/labels/${encodeURIComponent(name)}`,
+      name,
+      description: null,
+      color: 'ededed',
+      default: false,
+    }),
+  );
+  return paginate(ctx, labels);
+};
+
 const listPullCommits: Handler = (ctx) => {
   const pr = ctx.repo.pulls.get(Number(ctx.params.pull_number));
   if (!pr) return notFound();
@@ -1143,6 +1162,7 @@ export const handlers: Record<string, Handler> = {
   'pulls/get': getPull,
   'pulls/list-reviews': listPullReviews,
   'pulls/list-commits': listPullCommits,
+  'issues/list-labels-on-issue': listLabelsOnIssue,
   'repos/list-activities': listActivities,
   'repos/create-deployment': createDeployment,
   'repos/list-deployments': listDeployments,

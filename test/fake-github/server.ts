@@ -113,6 +113,8 @@ export interface SeedPull {
   state?: 'open' | 'closed';
   reviews?: SeedReview[];
   reviewThreads?: SeedReviewThread[];
+  /** Its label names. */
+  labels?: string[];
 }
 
 export interface SeedReviewThread {
@@ -736,6 +738,7 @@ export async function createFakeGitHub(opts: FakeGitHubOptions = {}): Promise<Fa
           maintainerCanModify: p.maintainerCanModify ?? false,
           reviews: [],
           reviewThreads: [],
+          ...(p.labels ? { labels: [...p.labels] } : {}),
           createdAt: nowIso(now()),
         };
         repo.pulls.set(p.number, pull);

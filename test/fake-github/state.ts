@@ -71,6 +71,8 @@ export interface PullRecord {
   reviews: ReviewRecord[];
   /** Review threads, oldest first (GitHub's order). */
   reviewThreads: ReviewThreadRecord[];
+  /** Label names (a pull request's labels are its issue's); undefined: none. */
+  labels?: string[];
   createdAt: string;
 }
 

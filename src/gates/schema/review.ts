@@ -1,5 +1,5 @@
-// The review gate's section under `gates:`: the line rules' levels, where they apply, the approval rule and
-// the unresolved review threads rule.
+// The review gate's section under `gates:`: the line rules' levels, where they apply, the approval rule, the
+// unresolved review threads rule and the changelog rule.
 // Only the schema and its option types: config loading imports this, never the gate's run code.
 import * as z from 'zod';
 import { gateCommonFields } from './common.ts';
@@ -29,6 +29,35 @@ export const reviewConfigSchema = z.strictObject({
     description:
       'On a pull request: its unresolved review threads (outdated ones too), one finding each. Default: block.',
   }),
+  changelog: ruleLevel.optional().meta({
+    description:
+      'The change adds or edits a changelog entry (a file matching changelog_paths), unless its pull request ' +
+      'carries a skip label. Default: warn when the repository keeps a changelog, else nothing.',
+  }),
+  changelog_paths: z
+    .array(
+      z
+        .string()
+        .min(1)
+        // A pattern, not a refinement: the generated JSON Schema carries it to editors.
+        .regex(/^(?!\/)/, { message: 'a glob relative to the repository root, without a leading "/"' }),
+    )
+    .min(1, { message: 'at least one glob (to turn the rule off, set changelog: off)' })
+    .optional()
+    .meta({
+      description:
+        'Globs of the files that count as a changelog entry, matched without regard to case. Default: ' +
+        'CHANGELOG, CHANGES, HISTORY or NEWS (.md, .markdown, .rst, .txt, .adoc or none) at any depth, ' +
+        '.changeset/*.md but its README, changelog.d/** and newsfragments/** at any depth.',
+    }),
+  changelog_skip_labels: z
+    .array(z.string().trim().min(1).max(50, { message: 'a GitHub label name has at most 50 characters' }))
+    .optional()
+    .meta({
+      description:
+        'Labels of a pull request that needs no changelog entry, compared without regard to case; [] for ' +
+        'none. Default: ["skip-changelog"].',
+    }),
 });
 
 export type ReviewConfig = z.infer<typeof reviewConfigSchema>;

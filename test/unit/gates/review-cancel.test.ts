@@ -18,6 +18,7 @@ function hanging(signal: AbortSignal | undefined): Promise<never> {
 }
 
 const WHERE = { owner: 'acme', repo: 'web', number: 3 };
+const NO_LABELS: ReviewsApi['issues'] = { listLabelsOnIssue: async () => ({ data: [] }) };
 const PAGE_OF_REVIEWS = Array.from({ length: 100 }, (_, i) => ({
   user: { login: `u${i}` },
   state: 'COMMENTED',
@@ -58,6 +59,7 @@ test('a review gate that times out aborts its pending reviews and review threads
   const reviewSignals: Array<AbortSignal | undefined> = [];
   const threadSignals: Array<AbortSignal | undefined> = [];
   const api: ReviewsApi = {
+    issues: NO_LABELS,
     pulls: {
       listReviews: (params: ReviewsParams) => {
         reviewSignals.push(params.request?.signal);
@@ -91,6 +93,7 @@ test('a cancelled review gate asks for no further page of reviews or review thre
       else cancel.signal.addEventListener('abort', () => setTimeout(() => resolve(value), 5), { once: true });
     });
   const api: ReviewsApi = {
+    issues: NO_LABELS,
     pulls: {
       listReviews: (params: ReviewsParams) => {
         reviewPages.push(params.page);
@@ -116,6 +119,7 @@ test('a cancelled review gate asks for no further page of reviews or review thre
 test('the pull request reads, given an aborted signal, request nothing and throw its reason', async () => {
   let requests = 0;
   const api: ReviewsApi = {
+    issues: NO_LABELS,
     pulls: { listReviews: async () => (requests++, { data: [] }) },
   };
   const pr = pullRequestContext(api, async () => (requests++, PAGE_OF_THREADS), WHERE);
@@ -123,6 +127,7 @@ test('the pull request reads, given an aborted signal, request nothing and throw
   const signal = AbortSignal.abort(reason);
   await assert.rejects(pr.reviews(signal), reason);
   await assert.rejects(pr.reviewThreads(signal), reason);
+  await assert.rejects(pr.labels(signal), reason);
   assert.equal(requests, 0);
 });
 

@@ -101,6 +101,7 @@ describe('review gate: pull request approval', () => {
     number: 7,
     reviews: async () => reviews,
     reviewThreads: async () => ({ unresolved: [], read: 0, pages: 1, truncated: false }),
+    labels: async () => [],
   });
 
   it('without a pull request the check is skipped with a notice, not a block', async () => {
@@ -170,6 +171,7 @@ describe('review gate: unresolved review threads', () => {
     number: 7,
     reviews: async () => approved,
     reviewThreads: threads,
+    labels: async () => [],
   });
   const open: ReviewThreadsRead = {
     unresolved: [
@@ -254,5 +256,39 @@ describe('review gate: config', () => {
     assert.equal(reviewGate.schema.safeParse({ todo: 'warn', required: false, timeout: '1m' }).success, true);
     assert.equal(reviewGate.schema.safeParse({ unresolved_threads: 'warn' }).success, true);
     assert.equal(reviewGate.schema.safeParse({ unresolved_threads: 'required' }).success, false);
+  });
+
+  it('checks the changelog keys, saying what is wrong and where', () => {
+    const issues = (config: unknown) => {
+      const parsed = reviewGate.schema.safeParse(config);
+      assert.equal(parsed.success, false, JSON.stringify(config));
+      return parsed.error!.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    };
+    assert.equal(
+      reviewGate.schema.safeParse({
+        changelog: 'block',
+        changelog_paths: ['docs/CHANGES.md', 'changes/*.md'],
+        changelog_skip_labels: [],
+      }).success,
+      true,
+    );
+    assert.equal(reviewGate.schema.safeParse({ changelog: 'required' }).success, false);
+    assert.equal(reviewGate.schema.safeParse({ changelog_path: ['CHANGELOG.md'] }).success, false);
+    assert.deepEqual(issues({ changelog_paths: [] }), [
+      'changelog_paths: at least one glob (to turn the rule off, set changelog: off)',
+    ]);
+    assert.deepEqual(issues({ changelog_paths: ['/CHANGELOG.md'] }), [
+      'changelog_paths.0: a glob relative to the repository root, without a leading "/"',
+    ]);
+    assert.equal(reviewGate.schema.safeParse({ changelog_paths: 'CHANGELOG.md' }).success, false);
+    assert.deepEqual(issues({ changelog_skip_labels: ['ok', 'x'.repeat(51)] }), [
+      'changelog_skip_labels.1: a GitHub label name has at most 50 characters',
+    ]);
+    assert.equal(reviewGate.schema.safeParse({ changelog_skip_labels: ['  '] }).success, false);
+    // Labels are compared trimmed: " skip-changelog " is the label GitHub shows as "skip-changelog".
+    assert.deepEqual(
+      reviewGate.schema.parse({ changelog_skip_labels: [' skip-changelog '] }).changelog_skip_labels,
+      ['skip-changelog'],
+    );
   });
 });

@@ -178,6 +178,7 @@ test('a pull request whose reviews never stop coming is read to a bound, and the
   let pages = 0;
   const review = { user: { login: 'alice' }, state: 'APPROVED', commit_id: HEAD };
   const endless = {
+    issues: { listLabelsOnIssue: async () => ({ data: [] }) },
     pulls: {
       // Every page full: a proxy or an API answering the same page whatever is asked.
       listReviews: async () => {
