@@ -37,17 +37,18 @@ const PAGE_OF_THREADS = {
 
 async function runReviewGate(
   pullRequest: NonNullable<GateContext['pullRequest']>,
-  options: { timeoutMs?: number; signal?: AbortSignal } = {},
+  options: { timeoutMs?: number; signal?: AbortSignal; config?: object; baseRef?: string } = {},
 ) {
   const ctx: Omit<GateContext, 'signal'> = {
     cwd: process.cwd(),
     headSha: 'abc',
+    ...(options.baseRef ? { baseRef: options.baseRef } : {}),
     changedFiles: async () => [],
     log: () => {},
     env: {},
     pullRequest,
   };
-  const config = reviewGate.schema.parse({});
+  const config = reviewGate.schema.parse(options.config ?? {});
   return runGates(
     [{ name: 'review', gate: reviewGate, config, required: true, timeoutMs: options.timeoutMs ?? 0 }],
     ctx,
@@ -79,6 +80,31 @@ test('a review gate that times out aborts its pending reviews and review threads
   assert.equal(threadSignals.length, 1, 'one review threads request');
   assert.equal(reviewSignals[0]?.aborted, true, 'the reviews request saw the abort');
   assert.equal(threadSignals[0]?.aborted, true, 'the review threads request saw the abort');
+});
+
+test("a review gate that times out aborts its pending labels request (the changelog rule's skip label)", async () => {
+  const labelSignals: Array<AbortSignal | undefined> = [];
+  const api: ReviewsApi = {
+    issues: {
+      listLabelsOnIssue: (params) => {
+        labelSignals.push(params.request?.signal);
+        return hanging(params.request?.signal);
+      },
+    },
+    pulls: { listReviews: async () => ({ data: [] }) },
+  };
+  // A change with no changelog entry, against a base: only a skip label could pass it.
+  const report = await runReviewGate(
+    pullRequestContext(api, async () => PAGE_OF_THREADS, WHERE),
+    {
+      timeoutMs: 50,
+      config: { approval: 'off', unresolved_threads: 'off', changelog: 'block' },
+      baseRef: 'HEAD',
+    },
+  );
+  assert.match(report.gates[0]!.summary, /timed out/);
+  assert.equal(labelSignals.length, 1, 'one labels request');
+  assert.equal(labelSignals[0]?.aborted, true, 'the labels request saw the abort');
 });
 
 test('a cancelled review gate asks for no further page of reviews or review threads', async () => {
