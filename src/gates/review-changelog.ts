@@ -40,10 +40,11 @@ export interface ChangelogFacts {
 }
 
 export type ChangelogDecision =
-  | { ok: true; reason: 'not-kept' }
+  /** Not written, and the repository keeps no changelog (or git cannot list its files): silent. */
+  | { ok: true; reason: 'not-applied'; why: 'not-kept' | 'not-listed' }
   | { ok: true; reason: 'entry'; paths: string[] }
   | { ok: true; reason: 'skipped'; label: string }
-  | { ok: true; reason: 'unchecked'; why: 'no-base' | 'not-listed'; detail?: string }
+  | { ok: true; reason: 'unchecked'; why: 'no-base' }
   | { ok: false; reason: 'missing' }
   | { ok: false; reason: 'none' }
   | { ok: false; reason: 'labels-unknown'; message: string };
@@ -72,9 +73,10 @@ const labelKey = (name: string) => name.trim().toLowerCase();
 export function decideChangelog(facts: ChangelogFacts): ChangelogDecision {
   if (facts.written === undefined) {
     // Not asked for: a project that keeps no changelog is not told to.
-    if (facts.kept === false) return { ok: true, reason: 'not-kept' };
-    if (facts.kept !== true)
-      return { ok: true, reason: 'unchecked', why: 'not-listed', detail: facts.kept.unknown };
+    if (facts.kept === false) return { ok: true, reason: 'not-applied', why: 'not-kept' };
+    // Git cannot list the files (a directory that is no repository): that it keeps one is not shown either.
+    // With a base, git diff fails too, and the gate says so.
+    if (facts.kept !== true) return { ok: true, reason: 'not-applied', why: 'not-listed' };
   }
   if (!facts.hasBase) return { ok: true, reason: 'unchecked', why: 'no-base' };
   if (facts.entries.length > 0) return { ok: true, reason: 'entry', paths: facts.entries };
@@ -120,7 +122,7 @@ export function changelogFindings(decision: ChangelogDecision, wording: Changelo
       : `, or, on a pull request, label it ${list(wording.skipLabels, 3)} when it needs no entry`
     : '';
   switch (decision.reason) {
-    case 'not-kept':
+    case 'not-applied':
     case 'entry':
       return [];
     case 'skipped':
@@ -136,11 +138,7 @@ export function changelogFindings(decision: ChangelogDecision, wording: Changelo
         {
           rule: 'review.changelog-unchecked',
           severity: 'notice',
-          message:
-            decision.why === 'no-base'
-              ? 'no base commit in this run to compare with: the changelog check was skipped'
-              : `cannot tell whether the repository keeps a changelog (${shown(decision.detail ?? '', 300)}): ` +
-                'the changelog check was skipped',
+          message: 'no base commit in this run to compare with: the changelog check was skipped',
         },
       ];
     case 'labels-unknown':

@@ -125,7 +125,11 @@ describe('changelog rule: the decision', () => {
   });
 
   it('not written, a repository that keeps no changelog is not asked for one; written, it is told it has none', () => {
-    assert.deepEqual(decideChangelog(facts({ kept: false })), { ok: true, reason: 'not-kept' });
+    assert.deepEqual(decideChangelog(facts({ kept: false })), {
+      ok: true,
+      reason: 'not-applied',
+      why: 'not-kept',
+    });
     assert.deepEqual(decideChangelog(facts({ kept: false, written: 'block' })), {
       ok: false,
       reason: 'none',
@@ -164,7 +168,7 @@ describe('changelog rule: the decision', () => {
     });
   });
 
-  it('without a base it is not checked; nor, not written, when the repository cannot be listed', () => {
+  it('without a base it is not checked; not written, a repository git cannot list is not either', () => {
     assert.deepEqual(decideChangelog(facts({ hasBase: false, written: 'block' })), {
       ok: true,
       reason: 'unchecked',
@@ -172,9 +176,8 @@ describe('changelog rule: the decision', () => {
     });
     assert.deepEqual(decideChangelog(facts({ kept: { unknown: 'not a git repository' } })), {
       ok: true,
-      reason: 'unchecked',
+      reason: 'not-applied',
       why: 'not-listed',
-      detail: 'not a git repository',
     });
     // Written, a repository git cannot list is still judged on its changed files.
     assert.deepEqual(decideChangelog(facts({ kept: { unknown: 'x' }, written: 'block' })), {
@@ -374,19 +377,15 @@ describe('changelog rule: the gate on a git repository', () => {
     assert.match(verdict.findings[0]!.message, /no base commit in this run/);
   });
 
-  it('by default, in a directory git cannot list, the check is skipped with a notice saying why', async (t) => {
+  it('by default, a directory git cannot list is silent; written, it is judged on its changed files', async (t) => {
     const dir = await mkdtemp(join(tmpdir(), 'review-changelog-nogit-'));
     t.after(() => rm(dir, { recursive: true, force: true }));
     await writeFile(join(dir, 'CHANGELOG.md'), '# Changelog\n');
-    const { rules, verdict } = await changelogRun(
-      {},
-      { ...gateContext(dir, { baseRef: undefined }), changedFiles: async () => [] },
-    );
-    assert.deepEqual(rules, [['review.changelog-unchecked', 'notice']]);
-    assert.match(
-      verdict.findings[0]!.message,
-      /cannot tell whether the repository keeps a changelog \(git ls-tree/,
-    );
+    const ctx = { ...gateContext(dir, { baseRef: 'main' }), changedFiles: async () => [edited('notes.txt')] };
+    assert.deepEqual((await changelogRun({}, ctx)).rules, []);
+    assert.deepEqual((await changelogRun({ changelog: 'warn' }, ctx)).rules, [
+      ['review.changelog-missing', 'warning'],
+    ]);
   });
 
   it("a pull request's skip label, in any case, passes with a notice naming it; labels are read only when needed", async (t) => {
