@@ -12,7 +12,7 @@ import {
   type SeedReviewThread,
 } from '../../fake-github/index.ts';
 import { githubSchema } from '../../fake-github/graphql.ts';
-import { MAX_REVIEW_PAGES, pullRequestContext } from '../../../src/github/pull-request.ts';
+import { MAX_LABEL_PAGES, MAX_REVIEW_PAGES, pullRequestContext } from '../../../src/github/pull-request.ts';
 import { REVIEW_THREADS_QUERY } from '../../../src/github/review-threads.ts';
 import { reviewGate } from '../../../src/gates/review.ts';
 import type { GateContext } from '../../../src/gates/types.ts';
@@ -199,4 +199,20 @@ test('a pull request whose reviews never stop coming is read to a bound, and the
   assert.ok(unknown, JSON.stringify(verdict.findings));
   assert.match(unknown.message, /more than 3000 reviews.*at most 30 pages of 100/);
   assert.equal(verdict.status, 'block');
+});
+
+test('labels that never stop coming are read to a bound, and the read fails rather than answer a part', async () => {
+  let pages = 0;
+  const endless = {
+    issues: {
+      listLabelsOnIssue: async () => {
+        pages++;
+        return { data: Array.from({ length: 100 }, (_, i) => ({ name: `area-${i}` })) };
+      },
+    },
+    pulls: { listReviews: async () => ({ data: [] }) },
+  };
+  const pr = pullRequestContext(endless, async () => ({}), { owner: 'acme', repo: 'web', number: 3 });
+  await assert.rejects(pr.labels(), /more than 300 labels, and the check reads at most 3 pages of 100/);
+  assert.equal(pages, MAX_LABEL_PAGES);
 });
