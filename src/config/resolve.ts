@@ -2,6 +2,7 @@
 // preset, every command split into its argv template, every duration in milliseconds. Pure.
 import { PRESETS, type Preset } from './presets.ts';
 import type {
+  AfterSuccessHook,
   CommandSpec,
   CommandTargetConfig,
   HealthCheck,
@@ -136,6 +137,8 @@ export interface ResolvedEnvironment {
     migrate?: ResolvedCommand;
     onRollback: RollbackLevel[];
     onSuccess?: ResolvedCommand;
+    /** Run by reconcile once the live release has served `afterMs` since its deployment succeeded. */
+    afterSuccess?: { afterMs: number; command: ResolvedCommand };
   };
   variables: Record<string, string>;
   stateDir: string;
@@ -550,6 +553,14 @@ export function resolveEnvironment(
         };
       }),
       onSuccess: cmd(env.hooks?.on_success, 'hooks.on_success'),
+      ...(env.hooks?.after_success
+        ? {
+            afterSuccess: {
+              afterMs: env.hooks.after_success.after,
+              command: cmd(afterSuccessCommand(env.hooks.after_success), 'hooks.after_success')!,
+            },
+          }
+        : {}),
     },
     variables: withOverrides(name, env.variables ?? {}, overrides.variables),
     stateDir: stateDirOf(config, overrides.stateDir),
@@ -578,4 +589,10 @@ function withOverrides(
     );
   }
   return { ...declared, ...overrides };
+}
+
+/** The command of `hooks.after_success`: its object form without `after`, as any other hook's. */
+export function afterSuccessCommand(hook: AfterSuccessHook): CommandSpec {
+  const { after: _after, ...command } = hook;
+  return command;
 }

@@ -462,6 +462,40 @@ export const rollbackLevel = misplacedKeys(
   },
 );
 
+/** `hooks.after_success.after`: a time compared with the record's, never a timer (so past Node's 24.8 days). */
+export const AFTER_SUCCESS_LIMITS = { minMs: 60_000, maxMs: 30 * 24 * 3_600_000 } as const;
+
+/**
+ * The delayed hook (seed 01's phase 2 migrations, the contract step of expand/contract): run by reconcile once
+ * the live release has served for `after` since its deployment succeeded, at most once per release. The
+ * command is written as the other hooks' object form, `run` beside `after`.
+ */
+export const afterSuccessHook = misplacedKeys(
+  z.strictObject({
+    after: durationUpTo(AFTER_SUCCESS_LIMITS.maxMs, { minMs: AFTER_SUCCESS_LIMITS.minMs, timer: false }).meta(
+      {
+        description:
+          'How long the release must have been live (since its deployment succeeded) before reconcile runs the command: from 1m to 30d, e.g. "24h".',
+      },
+    ),
+    run: commandLine.meta({
+      description:
+        'The command (argv list or a line, with {{templates}}), run once per release by reconcile; it is never retried automatically when it fails.',
+    }),
+    shell: z.boolean().optional().meta({
+      description:
+        "Run with bash -c, as the other commands' shell option (templates become DEPLOY_* references).",
+    }),
+    timeout: stepDuration.optional(),
+    cwd: nonEmpty.optional(),
+    env: commandEnv.optional(),
+  }),
+  {
+    delay: 'the delay is written after: (after: 24h)',
+    command: 'the command is written run: (run: "npm run migrate:cleanup -- --env={{environment}}")',
+  },
+);
+
 export const hooks = z.strictObject({
   backup: commandSpec.optional().meta({ description: 'Runs before anything changes in this environment.' }),
   migrate: commandSpec.optional().meta({ description: 'Runs after the backup, before the strategy.' }),
@@ -470,6 +504,10 @@ export const hooks = z.strictObject({
       'Rollback levels (feature flag, config, code, ...), run in order after traffic is back on stable. A level with a verify that passes after its run stops the escalation: the later levels are skipped. Without verify, every level runs.',
   }),
   on_success: commandSpec.optional(),
+  after_success: afterSuccessHook.optional().meta({
+    description:
+      'Runs once the release has been live for `after` since its deployment succeeded (the contract step of expand/contract migrations): reconcile runs it once per release, never after the release was rolled back or replaced, and does not retry it when it fails.',
+  }),
 });
 
 export const environment = z.strictObject({
@@ -608,4 +646,5 @@ export type RollingParams = z.output<typeof rollingParams>;
 export type BlueGreenParams = z.output<typeof blueGreenParams>;
 export type CanaryParams = z.output<typeof canaryParams>;
 export type Hooks = z.output<typeof hooks>;
+export type AfterSuccessHook = z.output<typeof afterSuccessHook>;
 export type ControlConfig = z.output<typeof controlConfig>;

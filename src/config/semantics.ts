@@ -20,7 +20,7 @@ import { didYouMean, listOf, quotedNames, unknownEnvironmentMessage } from './su
 import { invisibleCharacter } from './invisible.ts';
 import { policyIssues } from '../policy/resolve.ts';
 import { notificationIssues } from '../notify/resolve.ts';
-import { countOf, strategyType } from './resolve.ts';
+import { afterSuccessCommand, countOf, strategyType } from './resolve.ts';
 import { BASELINE_VARIABLES, baselineAnalysisIssues, baselineIssues, canaryBaselineOf } from './baseline.ts';
 import { PRESETS, type Preset } from './presets.ts';
 import { malformedTemplateIssues } from './malformed-template.ts';
@@ -559,6 +559,11 @@ function environmentSites(
     ...commandSites(hooks?.backup, [...base, 'hooks', 'backup'], shell),
     ...commandSites(hooks?.migrate, [...base, 'hooks', 'migrate'], shell),
     ...commandSites(hooks?.on_success, [...base, 'hooks', 'on_success'], shell),
+    ...commandSites(
+      hooks?.after_success && afterSuccessCommand(hooks.after_success),
+      [...base, 'hooks', 'after_success'],
+      shell,
+    ),
     ...(hooks?.on_rollback ?? []).flatMap((level, index) => [
       ...commandSites(level.run, [...base, 'hooks', 'on_rollback', index, 'run'], shell),
       ...(level.verify === 'health'

@@ -7,6 +7,8 @@ import { dueForTeardown, type EnvironmentRecord, type RetiredSlot, type Rollout 
 import type { Step } from '../strategies/types.ts';
 import type { ControlRequest } from '../control/request.ts';
 import type { Handoff } from '../pipeline/machine.ts';
+import { decideAfterSuccess, type AfterSuccessDecision } from './after-success.ts';
+import type { Release } from '../state/record.ts';
 
 /** What became of the workflow run (or CLI process) that owns a rollout. */
 export type OwnerStatus =
@@ -17,10 +19,19 @@ export type OwnerStatus =
   | { state: 'unknown'; reason: string };
 
 export type ReconcileDecision =
-  /** No rollout and no retired slot due; `nextDueAt` says when the next teardown falls due, if any. */
-  | { code: 'nothing_due'; nextDueAt?: string }
+  /**
+   * No rollout, no retired slot due, no delayed hook due; `nextDueAt` says when the next teardown falls due, if
+   * any; `afterSuccess` what became of the delayed hook (waiting, or why it is not run) when one is configured.
+   */
+  | {
+      code: 'nothing_due';
+      nextDueAt?: string;
+      afterSuccess?: Exclude<AfterSuccessDecision, { kind: 'run' }>;
+    }
   /** Retired slots whose delay has passed (never one before its `dueAt`). */
   | { code: 'teardown'; slots: RetiredSlot[] }
+  /** The live release has served `hooks.after_success.after` since it succeeded, and its hook never ran. */
+  | { code: 'after_success'; release: Release; dueAt: string }
   /** The owner ended without finishing: run `rollout.recovery` to put all traffic back on stable. */
   | { code: 'orphan_rollback'; rollout: Rollout; steps: Step[]; conclusion?: string }
   /** The owner ended without finishing and the environment asks to go on from where it stopped. */
@@ -51,6 +62,8 @@ export interface DecideInput {
   requests?: readonly ControlRequest[];
   /** The check run each request was read from (ControlPoll's `recordedIn`): see countedRequests. */
   recordedIn?: ReadonlyMap<string, number>;
+  /** The environment's `hooks.after_success` (its delay), if any. */
+  afterSuccess?: { afterMs: number };
 }
 
 export function decide({
@@ -60,6 +73,7 @@ export function decide({
   onOrphan = 'rollback',
   requests = [],
   recordedIn,
+  afterSuccess,
 }: DecideInput): ReconcileDecision {
   const rollout = record.rollout;
   if (rollout?.wait?.handedOff) return handedOff(rollout, requests, now, recordedIn);
@@ -75,11 +89,18 @@ export function decide({
   }
   const due = dueForTeardown(record, now);
   if (due.length > 0) return { code: 'teardown', slots: due };
+  // After the teardowns: the old slot goes first, the contract step once nothing else is due.
+  const hook = decideAfterSuccess({ record, hook: afterSuccess, now });
+  if (hook.kind === 'run') return { code: 'after_success', release: hook.release, dueAt: hook.dueAt };
   const next = record.retired
     .map((r) => r.dueAt)
     .sort((a, b) => Date.parse(a) - Date.parse(b))
     .at(0);
-  return next ? { code: 'nothing_due', nextDueAt: next } : { code: 'nothing_due' };
+  return {
+    code: 'nothing_due',
+    ...(next ? { nextDueAt: next } : {}),
+    ...(hook.kind === 'skip' && hook.reason === 'not_configured' ? {} : { afterSuccess: hook }),
+  };
 }
 
 /** A handed-off rollout: what the requests and the time say about its wait. */

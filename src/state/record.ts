@@ -20,6 +20,27 @@ export interface Release {
   since: string;
   /** The GitHub deployment (or the CLI's run id) that put it there. */
   deploymentId?: string;
+  /** Put there by a rollback deployment (`deploy-action rollback`): `hooks.after_success` is not run for it. */
+  rollback?: true;
+  /** `hooks.after_success` for this release, once reconcile started it (at most once per release). */
+  afterSuccess?: AfterSuccessRun;
+}
+
+/**
+ * What became of a release's delayed hook. Written before the command runs (`startedAt` alone: running, or its
+ * reconcile died), then with the outcome. Either way it is never started again for this release.
+ */
+export interface AfterSuccessRun {
+  startedAt: string;
+  /** Who ran it (`reconcile:<run id>`, `reconcile:cli:<host>`). */
+  by: string;
+  finishedAt?: string;
+  ok?: boolean;
+  /** The command's exit status, when it exited. */
+  exitCode?: number;
+  /** Why it failed: exit, timeout, cancelled, spawn, template (run-command.ts CommandFailed). */
+  code?: string;
+  detail?: string;
 }
 
 /** A slot kept after a deployment as the instant rollback target, torn down once `dueAt` has passed. */
@@ -167,6 +188,19 @@ const releaseSchema = z
     slot: text(100).optional(),
     since: iso,
     deploymentId: text(100).optional(),
+    rollback: z.literal(true).optional(),
+    afterSuccess: z
+      .object({
+        startedAt: iso,
+        by: text(200),
+        finishedAt: iso.optional(),
+        ok: z.boolean().optional(),
+        exitCode: z.number().int().optional(),
+        code: text(40).optional(),
+        detail: z.string().max(1000).optional(),
+      })
+      .loose()
+      .optional(),
   })
   .loose();
 

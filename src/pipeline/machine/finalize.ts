@@ -58,6 +58,8 @@ export function beginFinalize(
     slot: usesSlots(env.strategy) ? outcome.liveSlot : undefined,
     since: iso(now),
     deploymentId: s.input.deploymentId,
+    // A rollback deployment's release never runs hooks.after_success (reconcile/after-success.ts).
+    ...(env.rollback ? { rollback: true as const } : {}),
   };
   persist(
     s,
