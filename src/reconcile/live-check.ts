@@ -59,6 +59,19 @@ export function teardownClaim(record: EnvironmentRecord, slots: RetiredSlot[]): 
   };
 }
 
+/** The delayed hook relies on the record's live release being what serves: it is run for that release. */
+export function afterSuccessClaim(record: EnvironmentRecord): RecordClaim {
+  const live = record.live;
+  return {
+    slots: present([live?.slot]),
+    versions: present([live?.version]),
+    tearsDown: [],
+    somethingLive: !!(live?.slot || live?.version),
+    says: liveText(live),
+    action: `running hooks.after_success for ${live?.version ?? 'the live release'}`,
+  };
+}
+
 /**
  * A rollout in the record (an orphan to roll back or resume, a handed-off one to go on with or abort) relies on
  * traffic being where it left it: on the stable release, on the new slot or version, or split between them.

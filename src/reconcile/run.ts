@@ -45,7 +45,16 @@ import { ClockSkewWarnings } from '../control/clock-skew.ts';
 import type { ControlRequest, ControlSource } from '../control/request.ts';
 import type { Analyzer } from '../pipeline/analyzer.ts';
 import { lookAtBake } from './bake-look.ts';
-import { checkLive, currentText, rolloutClaim, teardownClaim, type RecordClaim } from './live-check.ts';
+import {
+  afterSuccessClaim,
+  checkLive,
+  currentText,
+  rolloutClaim,
+  teardownClaim,
+  type RecordClaim,
+} from './live-check.ts';
+import { afterSuccessSkipText } from './after-success.ts';
+import { CommandFailed } from '../targets/run-command.ts';
 import { EXIT_CODES } from '../util/exit-codes.ts';
 import { adoptCurrent, type Adoption } from './adopt.ts';
 
@@ -108,7 +117,13 @@ export type ReconcileCode =
   /** `--adopt-current`: the target has no `current` command, so there is nothing to adopt. */
   | 'current_missing'
   /** `--adopt-current`: cancelled before the record was written; nothing written. */
-  | 'adopt_cancelled';
+  | 'adopt_cancelled'
+  /** `hooks.after_success` ran for the live release and exited 0 (recorded: never again for that release). */
+  | 'after_success_ran'
+  /** `hooks.after_success` ran and failed (recorded: not retried; a person looks, then reruns or redeploys). */
+  | 'after_success_failed'
+  /** `hooks.after_success` was started for the live release and never finished: not started again; a warning. */
+  | 'after_success_interrupted';
 
 export interface ReconcileEntry {
   environment: string;
@@ -299,6 +314,7 @@ const SETTLED = new Set<ReconcileCode>([
   'rollout_aborted',
   'current_adopted',
   'current_agrees',
+  'after_success_ran',
 ]);
 
 /** Nothing failed, but nothing was done either where something may be wrong (a refused record, ...). */
@@ -380,6 +396,7 @@ async function reconcileHeld(env: ResolvedEnvironment, options: ReconcileOptions
       onOrphan: env.onOrphan,
       ...(requests ? { requests } : {}),
       ...(control?.recordedIn ? { recordedIn: control.recordedIn } : {}),
+      ...(env.hooks.afterSuccess ? { afterSuccess: env.hooks.afterSuccess } : {}),
     });
     // Unread requests may hold an /abort or a /pause: a wait never goes on without having read them.
     const acted: Acted =
@@ -425,14 +442,9 @@ async function act(
   }
   switch (decision.code) {
     case 'nothing_due':
-      return {
-        entry: entry(
-          name,
-          'nothing_due',
-          false,
-          decision.nextDueAt ? `next teardown due at ${decision.nextDueAt}` : 'nothing to do',
-        ),
-      };
+      return { entry: nothingDue(name, decision) };
+    case 'after_success':
+      return runAfterSuccess(decision, record, env, store, options, now);
     case 'owner_running':
       return {
         entry: entry(
@@ -494,6 +506,8 @@ function claimOf(decision: ReconcileDecision, record: EnvironmentRecord): Record
   switch (decision.code) {
     case 'teardown':
       return teardownClaim(record, decision.slots);
+    case 'after_success':
+      return afterSuccessClaim(record);
     case 'orphan_rollback':
       return rolloutClaim(
         record,
@@ -521,6 +535,7 @@ function claimOf(decision: ReconcileDecision, record: EnvironmentRecord): Record
 
 function extraOf(decision: ReconcileDecision): Partial<ReconcileEntry> {
   if (decision.code === 'teardown') return { slots: decision.slots.map((s) => s.slot) };
+  if (decision.code === 'after_success') return { version: decision.release.version };
   return 'rollout' in decision ? { version: decision.rollout.version } : {};
 }
 
@@ -1083,6 +1098,129 @@ async function teardown(
     entry: entry(env.name, ok ? 'slot_torn_down' : 'teardown_failed', !ok, message, {
       steps: log.steps,
       slots: slots.map((s) => s.slot),
+    }),
+    next: ok ? next : undefined,
+  };
+}
+
+/** Nothing due: when the next teardown is, and what became of the delayed hook (if one is configured). */
+function nothingDue(
+  name: string,
+  decision: Extract<ReconcileDecision, { code: 'nothing_due' }>,
+): ReconcileEntry {
+  const hook = decision.afterSuccess;
+  const parts = [
+    decision.nextDueAt ? `next teardown due at ${decision.nextDueAt}` : '',
+    hook?.kind === 'wait'
+      ? `hooks.after_success of ${hook.release.version} due at ${hook.until}`
+      : hook
+        ? afterSuccessSkipText(hook.reason, hook.release)
+        : '',
+  ].filter(Boolean);
+  // Started and never finished: someone must look (a half-applied migration), every run says so until then.
+  if (hook?.kind === 'skip' && hook.reason === 'interrupted')
+    return entry(name, 'after_success_interrupted', false, parts.join('; '), {
+      version: hook.release?.version,
+    });
+  return entry(name, 'nothing_due', false, parts.length ? parts.join('; ') : 'nothing to do');
+}
+
+/**
+ * `hooks.after_success` for the live release: the start is stored first (so a reconcile that dies leaves it
+ * recorded as started, never started twice), then the command runs, then its outcome is stored. A failure is
+ * recorded and not retried: a half-applied contract migration needs a person.
+ */
+async function runAfterSuccess(
+  decision: Extract<ReconcileDecision, { code: 'after_success' }>,
+  record: EnvironmentRecord,
+  env: ResolvedEnvironment,
+  store: StateStore,
+  options: ReconcileOptions,
+  now: Date,
+): Promise<Acted> {
+  const hook = env.hooks.afterSuccess!;
+  const release = decision.release;
+  const sha = release.sha ? { sha: release.sha } : {};
+  const started = {
+    startedAt: now.toISOString(),
+    by: options.actor,
+  };
+  const claimed = withTransition(
+    record,
+    { live: { ...release, afterSuccess: started } },
+    {
+      by: options.actor,
+      event: 'after_success_started',
+      code: 'after_success_due',
+      version: release.version,
+      ...sha,
+      detail: `live since ${release.since}, due at ${decision.dueAt}`,
+    },
+    now,
+  );
+  // Stored before the command runs: a deployment or another reconcile that wrote meanwhile makes this write
+  // fail (the store refuses to write over a record it did not read), and then nothing is run.
+  const notClaimed = await write(
+    store,
+    claimed,
+    env.name,
+    [],
+    `hooks.after_success of ${release.version} was due at ${decision.dueAt} and was not started`,
+  );
+  if (notClaimed) return { entry: notClaimed };
+
+  const values = deploymentValues(
+    env,
+    { version: release.version, sha: release.sha, deploymentId: release.deploymentId },
+    { slot: release.slot, version: record.previous?.version },
+  );
+  let failure: { code: string; exitCode?: number; detail: string } | undefined;
+  try {
+    await runCommand(hook.command, values, {
+      signal: options.signal,
+      onOutput: (line) => options.reporter.event({ type: 'output', ...line }),
+      label: 'after_success',
+    });
+  } catch (error) {
+    failure =
+      error instanceof CommandFailed
+        ? {
+            code: error.reasonCode,
+            ...(error.exitCode !== undefined ? { exitCode: error.exitCode } : {}),
+            detail: error.message,
+          }
+        : { code: 'internal', detail: (error as Error).message };
+  }
+  const finishedAt = (options.now ?? (() => new Date()))();
+  const ok = failure === undefined;
+  const outcome = {
+    ...started,
+    finishedAt: finishedAt.toISOString(),
+    ok,
+    ...(ok ? { exitCode: 0 } : { code: failure!.code, detail: failure!.detail.slice(0, 1000) }),
+    ...(failure?.exitCode !== undefined ? { exitCode: failure.exitCode } : {}),
+  };
+  const message = ok
+    ? `ran hooks.after_success for ${release.version} (live since ${release.since}, due at ${decision.dueAt}): it exited 0`
+    : `hooks.after_success for ${release.version} failed (${failure!.detail}); it is not retried: look at what it did, then run it by hand or deploy again`;
+  const next = withTransition(
+    claimed,
+    { live: { ...release, afterSuccess: outcome } },
+    {
+      by: options.actor,
+      event: ok ? 'after_success_ran' : 'after_success_failed',
+      code: ok ? 'after_success_ok' : `after_success_${failure!.code}`,
+      version: release.version,
+      ...sha,
+      detail: message.slice(0, 1000),
+    },
+    finishedAt,
+  );
+  const written = await write(store, next, env.name, [], message);
+  if (written) return { entry: written };
+  return {
+    entry: entry(env.name, ok ? 'after_success_ran' : 'after_success_failed', !ok, message, {
+      version: release.version,
     }),
     next: ok ? next : undefined,
   };

@@ -1,0 +1,247 @@
+// Reconcile runs hooks.after_success (a real process writing a file) once the live release has served its
+// delay: once, never twice, never for a rollback deployment's release or during a rollout, and a failure is
+// recorded and not retried. The record keeps what happened (live.afterSuccess, the history).
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, it } from 'node:test';
+import { loadConfigFile } from '../../../src/config/load.ts';
+import type { RawConfig } from '../../../src/config/schema.ts';
+import { reconcile, type ReconcileOptions } from '../../../src/reconcile/run.ts';
+import { emptyRecord, type EnvironmentRecord, type Release } from '../../../src/state/record.ts';
+import type { StateRead, StateStore } from '../../../src/state/store.ts';
+import { recordedTarget, type RecordedTarget } from '../../helpers/recorded-target.ts';
+
+const T0 = new Date('2026-03-01T12:00:00.000Z');
+const DAY = 24 * 3_600_000;
+const at = (ms: number) => new Date(T0.getTime() + ms);
+
+class MemoryStore implements StateStore {
+  record: EnvironmentRecord | undefined;
+  readonly writes: EnvironmentRecord[] = [];
+  async read(): Promise<StateRead> {
+    return { ok: true, record: this.record, source: 'memory' };
+  }
+  async write(record: EnvironmentRecord): Promise<void> {
+    this.writes.push(record);
+    this.record = record;
+  }
+}
+
+const v2: Release = { version: 'v2', sha: 'b'.repeat(40), slot: 'green', since: T0.toISOString() };
+
+/** v2 put live at T0 by a deployment that succeeded. */
+function deployed(release: Release = v2): EnvironmentRecord {
+  return {
+    ...emptyRecord('o/r', 'production', at(-DAY)),
+    seq: 7,
+    live: release,
+    previous: { version: 'v1', slot: 'blue', since: at(-DAY).toISOString() },
+    history: [
+      {
+        at: release.since,
+        by: 'workflow:1',
+        event: 'succeeded',
+        code: 'deployed',
+        version: 'v2',
+        sha: v2.sha,
+      },
+    ],
+  };
+}
+
+let dir: string;
+let target: RecordedTarget;
+let ran: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'after-success-'));
+  target = recordedTarget(dir);
+  ran = join(dir, 'cleanup.log');
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+/** The hook appends its templated values to `ran` (argv: no shell), then exits with `exit`. */
+async function config(exit = 0, current = '{"slot":"green","version":"v2"}'): Promise<RawConfig> {
+  const script = `open(my $f, ">>", $ARGV[0]) or die; print $f join(" ", @ARGV[1..$#ARGV]), "\\n"; exit ${exit}`;
+  const path = join(dir, 'deploy.yml');
+  writeFileSync(
+    path,
+    `${target.targetYaml}  env:
+    CURRENT: ${JSON.stringify(current)}
+environments:
+  production:
+    strategy: { type: blue-green, slots: [blue, green] }
+    hooks:
+      after_success:
+        after: 24h
+        run: ${JSON.stringify(['perl', '-e', script, ran, '{{environment}}', '{{version}}', '{{sha}}', '{{previous_version}}'])}
+`,
+  );
+  return loadConfigFile(path);
+}
+
+function options(cfg: RawConfig, store: MemoryStore, now: Date, extra: Partial<ReconcileOptions> = {}) {
+  return {
+    config: cfg,
+    storeFor: () => store,
+    ownerStatus: async () => ({ state: 'running' as const }),
+    actor: 'reconcile:999',
+    owner: { kind: 'workflow' as const, runId: '999' },
+    reporter: { event: () => {} },
+    now: () => now,
+    ...extra,
+  } satisfies ReconcileOptions;
+}
+
+const lines = () => (existsSync(ran) ? readFileSync(ran, 'utf8').trim().split('\n') : []);
+
+describe('reconcile: hooks.after_success', () => {
+  it('not run one millisecond before the delay; run once at it, recorded; never again', async () => {
+    const cfg = await config();
+    const store = new MemoryStore();
+    store.record = deployed();
+    const early = await reconcile(options(cfg, store, at(DAY - 1)));
+    assert.deepEqual(lines(), []);
+    assert.equal(store.writes.length, 0);
+    assert.deepEqual(
+      early.entries.map((e) => [e.code, e.message]),
+      [['nothing_due', `hooks.after_success of v2 due at ${at(DAY).toISOString()}`]],
+    );
+
+    const due = await reconcile(options(cfg, store, at(DAY)));
+    assert.deepEqual(lines(), [`production v2 ${v2.sha} v1`], "run once with the release's values");
+    assert.deepEqual(
+      due.entries.map((e) => [e.code, e.failed]),
+      [['after_success_ran', false]],
+    );
+    assert.deepEqual(target.calls(), ['current'], 'what serves is asked first');
+    // The start is stored before the command runs, then the outcome.
+    assert.equal(store.writes.length, 2);
+    assert.deepEqual(store.writes[0]!.live!.afterSuccess, {
+      startedAt: at(DAY).toISOString(),
+      by: 'reconcile:999',
+    });
+    assert.deepEqual(store.record!.live!.afterSuccess, {
+      startedAt: at(DAY).toISOString(),
+      by: 'reconcile:999',
+      finishedAt: at(DAY).toISOString(),
+      ok: true,
+      exitCode: 0,
+    });
+    assert.deepEqual(
+      store.record!.history.slice(-2).map((h) => [h.event, h.code, h.version, h.sha]),
+      [
+        ['after_success_started', 'after_success_due', 'v2', v2.sha],
+        ['after_success_ran', 'after_success_ok', 'v2', v2.sha],
+      ],
+    );
+
+    const later = await reconcile(options(cfg, store, at(3 * DAY)));
+    assert.equal(lines().length, 1, 'never twice');
+    assert.equal(store.writes.length, 2);
+    assert.equal(later.entries[0]!.code, 'nothing_due');
+    assert.match(later.entries[0]!.message, /hooks\.after_success of v2 ran at/);
+  });
+
+  it('--at judges the delay as of a later time; the run is recorded at the real time', async () => {
+    const cfg = await config();
+    const store = new MemoryStore();
+    store.record = deployed();
+    const summary = await reconcile(options(cfg, store, at(1000), { dueBy: at(DAY) }));
+    assert.equal(summary.entries[0]!.code, 'after_success_ran');
+    assert.equal(lines().length, 1);
+    assert.equal(store.record!.live!.afterSuccess!.startedAt, at(1000).toISOString());
+  });
+
+  it('a failing hook is recorded as failed (exit status, reason) and fails the run; it is not retried', async () => {
+    const cfg = await config(3);
+    const store = new MemoryStore();
+    store.record = deployed();
+    const first = await reconcile(options(cfg, store, at(DAY)));
+    assert.deepEqual(
+      first.entries.map((e) => [e.code, e.failed]),
+      [['after_success_failed', true]],
+    );
+    assert.equal(first.failed, true);
+    const recorded = store.record!.live!.afterSuccess!;
+    assert.equal(recorded.ok, false);
+    assert.equal(recorded.exitCode, 3);
+    assert.equal(recorded.code, 'exit');
+    assert.equal(store.record!.history.at(-1)!.event, 'after_success_failed');
+
+    const again = await reconcile(options(cfg, store, at(2 * DAY)));
+    assert.equal(lines().length, 1, 'not run a second time');
+    assert.equal(again.failed, false);
+    assert.match(again.entries[0]!.message, /failed at .*not retried/);
+  });
+
+  it('started and never finished (its reconcile died): not started again, a warning every run', async () => {
+    const cfg = await config();
+    const store = new MemoryStore();
+    store.record = deployed({
+      ...v2,
+      afterSuccess: { startedAt: at(DAY).toISOString(), by: 'reconcile:998' },
+    });
+    const summary = await reconcile(options(cfg, store, at(2 * DAY)));
+    assert.deepEqual(lines(), []);
+    assert.deepEqual(
+      summary.entries.map((e) => [e.code, e.failed]),
+      [['after_success_interrupted', false]],
+    );
+    assert.match(summary.entries[0]!.message, /never finished; it is not started again/);
+  });
+
+  it('never for a release a rollback deployment put live', async () => {
+    const cfg = await config();
+    const store = new MemoryStore();
+    store.record = deployed({ ...v2, rollback: true });
+    const summary = await reconcile(options(cfg, store, at(2 * DAY)));
+    assert.deepEqual(lines(), []);
+    assert.equal(store.writes.length, 0);
+    assert.match(summary.entries[0]!.message, /a rollback deployment put it there/);
+  });
+
+  it('never while a rollout is in the record (a deployment in progress); never after it rolled the release back', async () => {
+    const cfg = await config();
+    const store = new MemoryStore();
+    store.record = {
+      ...deployed(),
+      rollout: {
+        deploymentId: '78',
+        version: 'v3',
+        strategy: 'blue-green',
+        phase: 'production',
+        step: 0,
+        steps: 3,
+        startedAt: at(DAY - 60_000).toISOString(),
+        owner: { kind: 'workflow', runId: '124' },
+        recovery: [],
+      },
+    };
+    const summary = await reconcile(options(cfg, store, at(DAY)));
+    assert.deepEqual(lines(), []);
+    assert.equal(summary.entries[0]!.code, 'owner_running');
+    // The rollback replaced v2 with v1 (a rollback deployment's release): v2's hook never runs.
+    store.record = {
+      ...deployed(),
+      live: { version: 'v1', slot: 'blue', since: at(DAY - 1).toISOString(), rollback: true },
+      previous: v2,
+    };
+    await reconcile(options(cfg, store, at(3 * DAY)));
+    assert.deepEqual(lines(), []);
+  });
+
+  it('not run when the current command says another release serves (a stale record)', async () => {
+    const cfg = await config(0, '{"slot":"blue","version":"v1"}');
+    const store = new MemoryStore();
+    store.record = deployed();
+    const summary = await reconcile(options(cfg, store, at(DAY)));
+    assert.deepEqual(lines(), []);
+    assert.equal(store.writes.length, 0);
+    assert.deepEqual(
+      summary.entries.map((e) => [e.code, e.failed]),
+      [['current_disagrees', true]],
+    );
+  });
+});
