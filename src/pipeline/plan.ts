@@ -13,6 +13,7 @@ import { gateEntries } from '../gates/registry.ts';
 import { capabilitiesOf, commandFor, deploymentValues, stepValues } from './step-runner.ts';
 import type { PhaseId } from './events.ts';
 import { redactCredentials } from '../report/redact.ts';
+import { formatDuration } from '../config/duration.ts';
 
 export interface PlannedAction {
   description: string;
@@ -107,7 +108,10 @@ export function planDeployment(
   phases.push({
     phase: 'finalize',
     environment: env.name,
-    actions: [{ description: 'record the live version; decommission the old slot after its delay' }],
+    actions: [
+      { description: 'record the live version; decommission the old slot after its delay' },
+      ...afterSuccessActions(env, values),
+    ],
   });
   // Commands as they would run, but never a credential written into one: the plan is printed, put in the
   // job summary and given as JSON.
@@ -121,6 +125,21 @@ export function planDeployment(
     phases: phases.map((p) => ({ ...p, actions: p.actions.map(shown) })),
     rollback: main.rollback.map(shown),
   };
+}
+
+/** hooks.after_success: not run by the deployment, but by reconcile once the release has served its delay. */
+function afterSuccessActions(env: ResolvedEnvironment, values: TemplateValues): PlannedAction[] {
+  const hook = env.hooks.afterSuccess;
+  if (!hook) return [];
+  const after = formatDuration(hook.afterMs);
+  return [
+    {
+      description: env.rollback
+        ? `hooks.after_success: not run for a rollback deployment's release`
+        : `hooks.after_success: run by reconcile once this release has been live for ${after} (the first reconcile after that), unless it was rolled back or replaced by then; once, not retried if it fails`,
+      ...(env.rollback ? {} : { run: describeCommand(hook.command, values) }),
+    },
+  ];
 }
 
 function liveFromState(env: ResolvedEnvironment): LiveState & { source: string } {

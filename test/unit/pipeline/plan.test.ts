@@ -86,3 +86,42 @@ environments:
     );
   }
 });
+
+test('plan says hooks.after_success is run later by reconcile, when, and its command; not for a rollback', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'plan-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const parsed = parseConfig(
+    `state_dir: ${dir}/state
+target:
+  commands:
+    deploy: ./deploy.sh {{version}}
+environments:
+  production:
+    hooks:
+      after_success:
+        after: 24h
+        run: npm run migrate:cleanup -- --env={{environment}} --version={{version}}
+`,
+    'deploy.yml',
+  );
+  assert.ok(parsed.ok, parsed.ok ? '' : JSON.stringify(parsed.errors));
+  const finalize = (rollback: boolean) =>
+    planDeployment(
+      parsed.config,
+      'production',
+      'v1.2',
+      undefined,
+      rollback ? { rollback: true } : {},
+    ).phases.find((p) => p.phase === 'finalize')!.actions;
+  const hook = finalize(false).find((a) => a.description.startsWith('hooks.after_success'))!;
+  assert.match(hook.description, /run by reconcile once this release has been live for 24h/);
+  assert.equal(hook.run, 'npm run migrate:cleanup -- --env=production --version=v1.2');
+  assert.deepEqual(
+    finalize(true).filter((a) => a.description.startsWith('hooks.after_success')),
+    [{ description: "hooks.after_success: not run for a rollback deployment's release" }],
+  );
+  assert.match(
+    formatPlan(planDeployment(parsed.config, 'production', 'v1.2')),
+    /hooks\.after_success: run by reconcile/,
+  );
+});

@@ -245,3 +245,14 @@ test('a rollback deployment whose checks fail says traffic is back on the versio
   assert.equal(ordinary.result.status, 'rolled_back', ordinary.result.message);
   assert.match(ordinary.result.message, /; rolled back to v1$/);
 });
+
+test("a rollback deployment's release is marked in the record (hooks.after_success is not run for it); an ordinary one is not", () => {
+  const live = (r: Run) => r.persists.map((p) => p.record.live).at(-1);
+  const rolledBack = drive(input(environment(BLUE_GREEN, 'production', { rollback: true })));
+  assert.equal(rolledBack.result.status, 'succeeded', rolledBack.result.message);
+  assert.equal(live(rolledBack)?.rollback, true);
+  const ordinary = drive(input(environment('  production:\n    strategy: { type: blue-green }')));
+  assert.equal(ordinary.result.status, 'succeeded', ordinary.result.message);
+  assert.ok(live(ordinary), 'a release went live');
+  assert.equal(live(ordinary)?.rollback, undefined);
+});
