@@ -1158,8 +1158,8 @@ async function runAfterSuccess(
     },
     now,
   );
-  // Stored before the command runs: a deployment or another reconcile that wrote meanwhile makes this write
-  // fail (the store refuses to write over a record it did not read), and then nothing is run.
+  // Stored before the command runs: in a state directory, a deployment that wrote meanwhile makes this write
+  // fail (the file store refuses to write over a record it did not read), and then nothing is run.
   const notClaimed = await write(
     store,
     claimed,
