@@ -13,6 +13,7 @@ const DONE = new Set<ReconcileCode>([
   'rollout_resumed',
   'rollout_aborted',
   'current_adopted',
+  'after_success_ran',
 ]);
 /** Nothing to do now: a rollout waiting for people or its bake is where it should be. */
 const QUIET = new Set<ReconcileCode>([

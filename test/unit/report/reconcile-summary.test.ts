@@ -81,3 +81,17 @@ test('the reconcile text (a scheduled workflow prints it): command output cannot
   for (const l of lines) assert.doesNotMatch(l, /^\s*::|##\[|\u001b/, JSON.stringify(l));
   assert.match(lines[0]!, /teardown failed: ::stop-commands::t/);
 });
+
+test('hooks.after_success: run is a change (✅), failed a failure (❌), interrupted a warning (⚠️)', () => {
+  const md = renderReconcileSummary({
+    failed: true,
+    entries: [
+      entry({ code: 'after_success_ran', message: 'ran hooks.after_success for v2' }),
+      entry({ environment: 'staging', code: 'after_success_failed', failed: true, message: 'failed' }),
+      entry({ environment: 'qa', code: 'after_success_interrupted', message: 'never finished' }),
+    ],
+  });
+  assert.match(md, /✅ \| production \| `after_success_ran`/);
+  assert.match(md, /❌ \| staging \| `after_success_failed`/);
+  assert.match(md, /⚠️ \| qa \| `after_success_interrupted`/);
+});
