@@ -419,7 +419,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
   program
     .command('reconcile')
     .description(
-      'roll back rollouts whose process died and tear down retired slots that are due (docs/reconcile.md)',
+      'roll back rollouts whose process died, tear down retired slots that are due and run a due hooks.after_success (docs/reconcile.md)',
     )
     .option(
       '-e, --environment <names>',
