@@ -20,10 +20,13 @@ const at = (ms: number) => new Date(T0.getTime() + ms);
 class MemoryStore implements StateStore {
   record: EnvironmentRecord | undefined;
   readonly writes: EnvironmentRecord[] = [];
+  /** As a file store whose record another run changed since it was read. */
+  refuse?: string;
   async read(): Promise<StateRead> {
     return { ok: true, record: this.record, source: 'memory' };
   }
   async write(record: EnvironmentRecord): Promise<void> {
+    if (this.refuse) throw new Error(this.refuse);
     this.writes.push(record);
     this.record = record;
   }
@@ -230,6 +233,23 @@ describe('reconcile: hooks.after_success', () => {
     };
     await reconcile(options(cfg, store, at(3 * DAY)));
     assert.deepEqual(lines(), []);
+  });
+
+  it('not run when its start cannot be stored first (a deployment wrote the record meanwhile)', async () => {
+    const cfg = await config();
+    const store = new MemoryStore();
+    store.record = deployed();
+    store.refuse = 'the record was changed by another run since it was read';
+    const summary = await reconcile(options(cfg, store, at(DAY)));
+    assert.deepEqual(lines(), []);
+    assert.deepEqual(
+      summary.entries.map((e) => [e.code, e.failed]),
+      [['state_write_failed', true]],
+    );
+    assert.match(
+      summary.entries[0]!.message,
+      /was not started; but the record could not be stored: the record was changed/,
+    );
   });
 
   it('not run when the current command says another release serves (a stale record)', async () => {
