@@ -3,12 +3,17 @@
 // with a stable reason code out. run.ts performs it.
 import { countedRequests, decideRollout, lastHoldOrGo, PAUSED_ON_FAILURE } from '../control/rollout.ts';
 import type { OnOrphan } from '../config/schema.ts';
-import { dueForTeardown, type EnvironmentRecord, type RetiredSlot, type Rollout } from '../state/record.ts';
+import {
+  dueForTeardown,
+  type EnvironmentRecord,
+  type Release,
+  type RetiredSlot,
+  type Rollout,
+} from '../state/record.ts';
 import type { Step } from '../strategies/types.ts';
 import type { ControlRequest } from '../control/request.ts';
 import type { Handoff } from '../pipeline/machine.ts';
 import { decideAfterSuccess, type AfterSuccessDecision } from './after-success.ts';
-import type { Release } from '../state/record.ts';
 
 /** What became of the workflow run (or CLI process) that owns a rollout. */
 export type OwnerStatus =
