@@ -29,6 +29,8 @@ export function formatDuration(milliseconds: number): string {
   if (minutes < 60) return rest ? `${minutes}m${rest}s` : `${minutes}m`;
   const hours = Math.floor(minutes / 60);
   const restMinutes = minutes - hours * 60;
+  // Whole days from two on, as people write them ("30d", not "720h"); a day is "24h", as written.
+  if (!restMinutes && hours >= 48 && hours % 24 === 0) return `${hours / 24}d`;
   return restMinutes ? `${hours}h${restMinutes}m` : `${hours}h`;
 }
 

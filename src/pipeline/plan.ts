@@ -110,6 +110,9 @@ export function planDeployment(
     environment: env.name,
     actions: [
       { description: 'record the live version; decommission the old slot after its delay' },
+      ...(env.hooks.onSuccess
+        ? [{ description: 'on_success hook', run: describeCommand(env.hooks.onSuccess, values) }]
+        : []),
       ...afterSuccessActions(env, values),
     ],
   });

@@ -24,7 +24,7 @@ describe('approvals.expires_after', () => {
 
   it('refuses more than a year, saying the bound', () => {
     assert.deepEqual(errorsOf(config('366d')), [
-      'deploy.yml:8:33: environments.production.approvals.expires_after: "366d" is too long: at most 8760h here',
+      'deploy.yml:8:33: environments.production.approvals.expires_after: "366d" is too long: at most 365d here',
     ]);
   });
 });

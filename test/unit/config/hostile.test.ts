@@ -41,10 +41,10 @@ describe('durations are bounded by what they mean', () => {
   const env = (fields: string) => `${TARGET}environments:\n  production:\n${fields}`;
   it('refuses durations beyond Node timers, or beyond the field’s own maximum, with the value and the limit', () => {
     assert.deepEqual(errorsOf(env('    monitor: 999999999999h\n')), [
-      'deploy.yml:8:14: environments.production.monitor: "999999999999h" is too long: at most 168h here',
+      'deploy.yml:8:14: environments.production.monitor: "999999999999h" is too long: at most 7d here',
     ]);
     assert.deepEqual(errorsOf(env('    monitor: 30d\n')), [
-      'deploy.yml:8:14: environments.production.monitor: "30d" is too long: at most 168h here',
+      'deploy.yml:8:14: environments.production.monitor: "30d" is too long: at most 7d here',
     ]);
     assert.deepEqual(errorsOf(env('    smoke: { run: ./smoke.sh, timeout: 25h }\n')), [
       'deploy.yml:8:40: environments.production.smoke.timeout: "25h" is too long: at most 24h here',

@@ -87,7 +87,7 @@ environments:
   }
 });
 
-test('plan says hooks.after_success is run later by reconcile, when, and its command; not for a rollback', (t) => {
+test('plan names the on_success hook, and says hooks.after_success is run later by reconcile, when, and its command; not for a rollback', (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'plan-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const parsed = parseConfig(
@@ -98,6 +98,7 @@ target:
 environments:
   production:
     hooks:
+      on_success: ./announce.sh {{version}}
       after_success:
         after: 24h
         run: npm run migrate:cleanup -- --env={{environment}} --version={{version}}
@@ -113,6 +114,16 @@ environments:
       undefined,
       rollback ? { rollback: true } : {},
     ).phases.find((p) => p.phase === 'finalize')!.actions;
+  // on_success runs in finalize itself, before the delayed hook's later run.
+  assert.deepEqual(
+    finalize(false).map((a) => a.description.split(':')[0]),
+    [
+      'record the live version; decommission the old slot after its delay',
+      'on_success hook',
+      'hooks.after_success',
+    ],
+  );
+  assert.equal(finalize(false)[1]!.run, './announce.sh v1.2');
   const hook = finalize(false).find((a) => a.description.startsWith('hooks.after_success'))!;
   assert.match(hook.description, /run by reconcile once this release has been live for 24h/);
   assert.equal(hook.run, 'npm run migrate:cleanup -- --env=production --version=v1.2');
