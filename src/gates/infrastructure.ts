@@ -318,7 +318,8 @@ function wholeNumber(value: unknown): number | undefined {
 function utilizationOf(object: YAMLMap): Array<'cpu' | 'memory'> {
   const found = new Set<'cpu' | 'memory'>();
   const metrics = object.getIn(['spec', 'metrics'], true);
-  if (!isSeq(metrics)) {
+  // An empty list is no metric either: the API server defaults it as it does a missing one.
+  if (!isSeq(metrics) || metrics.items.length === 0) {
     // v1's targetCPUUtilizationPercentage, and both versions' default (80 % CPU) without metrics.
     found.add('cpu');
     return [...found];
@@ -433,8 +434,14 @@ function* manifestSteps(
       if (scaling && SCALED_KINDS.has(kind)) {
         const containers = object.getIn([...specPath, 'containers'], true);
         const all = isSeq(containers) ? containers.items.filter((item) => isMap(item)) : [];
+        // A container with a limit and no request requests its limit (Kubernetes copies it).
         const requests = (resource: string) =>
-          all.length > 0 && all.every((item) => item.hasIn(['resources', 'requests', resource]));
+          all.length > 0 &&
+          all.every(
+            (item) =>
+              item.hasIn(['resources', 'requests', resource]) ||
+              item.hasIn(['resources', 'limits', resource]),
+          );
         const replicas = wholeNumber(object.getIn(['spec', 'replicas']));
         scaling.workloads.push({
           kind,

@@ -25,7 +25,10 @@ export interface ScaledWorkload {
   namespace?: string;
   /** `spec.replicas` as written; undefined when absent (Kubernetes defaults it to 1). */
   replicas?: number;
-  /** Whether every container requests the resource (resources.requests.cpu / .memory). */
+  /**
+   * Whether every container requests the resource (resources.requests.cpu / .memory, or a limit of it, which
+   * Kubernetes copies to the request when none is written).
+   */
   requests: { cpu: boolean; memory: boolean };
   at: Place;
 }
@@ -97,7 +100,7 @@ export function scalingFindings(facts: ScalingFacts, advice = true): Finding[] {
         ...placed(hpa.at),
         rule: 'infrastructure.hpa-without-requests',
         severity: 'warning',
-        message: `${id} scales on ${unrequested.join(' and ')} utilization, but not every container of ${workload.kind}/${workload.name} sets resources.requests.${unrequested.join(' and resources.requests.')}: utilization is a share of the request, so it cannot scale`,
+        message: `${id} scales on ${unrequested.join(' and ')} utilization, but not every container of ${workload.kind}/${workload.name} sets resources.requests.${unrequested.join(' and resources.requests.')} (or a limit of it): utilization is a share of the request, so it cannot scale`,
       });
   }
   if (!advice) return findings;

@@ -10,25 +10,26 @@ import { infrastructureGate } from '../../../src/gates/infrastructure.ts';
 import { scalingFindings } from '../../../src/gates/kubernetes-scaling.ts';
 import type { GateContext } from '../../../src/gates/types.ts';
 
-const container = (requests: string) => `
+const container = (requests: string, limits: string) => `
       containers:
         - name: app
           image: app:1
           readinessProbe: { httpGet: { path: /, port: 80 } }
           resources:
-            limits: { cpu: "1", memory: 512Mi }${requests ? `\n            requests: ${requests}` : ''}`;
+            limits: ${limits}${requests ? `\n            requests: ${requests}` : ''}`;
 
 const deployment = (
   name: string,
   spec: string,
   requests = '{ cpu: 250m, memory: 256Mi }',
+  limits = '{ cpu: "1", memory: 512Mi }',
 ) => `apiVersion: apps/v1
 kind: Deployment
 metadata:
   name: ${name}
 spec:${spec}
   template:
-    spec:${container(requests)}
+    spec:${container(requests, limits)}
 `;
 
 const hpa = (name: string, target: string, spec: string) => `apiVersion: autoscaling/v2
@@ -86,7 +87,8 @@ test('one replica, an autoscaler from 1, replicas fighting an autoscaler, utiliz
     'single.yaml': deployment('single', ''),
     'one.yaml': deployment('one', '\n  replicas: 1'),
     'zero.yaml': deployment('zero', '\n  replicas: 0'),
-    'fought.yaml': deployment('fought', '\n  replicas: 4', '{ cpu: 100m }'),
+    // No memory request, and no memory limit it could be copied from.
+    'fought.yaml': deployment('fought', '\n  replicas: 4', '{ cpu: 100m }', '{ cpu: "1" }'),
     'fought-hpa.yaml': hpa(
       'fought',
       'fought',
@@ -158,5 +160,30 @@ test('v1 autoscalers and v2 ones without metrics scale on CPU; namespaces keep a
     findings.map((f) => f.rule),
     // shop/web is scaled (on CPU it does not request); default/web is not, and runs one replica.
     ['infrastructure.hpa-without-requests', 'infrastructure.single-replica'],
+  );
+});
+
+test('a container with only a limit requests it, and an empty metrics list is the CPU default', async () => {
+  const verdict = await gate({
+    // Limits and no requests: Kubernetes copies each limit to the request, so utilization is computed.
+    'limited.yaml': deployment('limited', '', ''),
+    'limited-hpa.yaml': hpa(
+      'limited',
+      'limited',
+      `
+  minReplicas: 2
+  maxReplicas: 6
+  metrics:
+    - type: Resource
+      resource: { name: memory, target: { type: Utilization, averageUtilization: 80 } }`,
+    ),
+    // `metrics: []` is defaulted to 80 % CPU by the API server, as a missing list is.
+    'bare.yaml': deployment('bare', '', '{ memory: 128Mi }', '{ memory: 256Mi }'),
+    'bare-hpa.yaml': hpa('bare', 'bare', '\n  minReplicas: 2\n  maxReplicas: 6\n  metrics: []'),
+  });
+  assert.deepEqual(rules(verdict), ['k8s/bare-hpa.yaml:1:infrastructure.hpa-without-requests']);
+  assert.match(
+    verdict.findings[0]!.message,
+    /scales on cpu utilization, .* resources\.requests\.cpu \(or a limit of it\)/,
   );
 });
