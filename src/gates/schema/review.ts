@@ -40,7 +40,12 @@ export const reviewConfigSchema = z.strictObject({
         .string()
         .min(1)
         // A pattern, not a refinement: the generated JSON Schema carries it to editors.
-        .regex(/^(?!\/)/, { message: 'a glob relative to the repository root, without a leading "/"' }),
+        .regex(/^(?!\/)/, { message: 'a glob relative to the repository root, without a leading "/"' })
+        // "!x" would match every file but x: any change would carry an "entry". "!(x)" is a pattern group.
+        .regex(/^(?!!(?!\())/, {
+          message:
+            'a negated glob ("!...") would count every other changed file as a changelog entry: list the files that are entries',
+        }),
     )
     .min(1, { message: 'at least one glob (to turn the rule off, set changelog: off)' })
     .optional()

@@ -280,6 +280,12 @@ describe('review gate: config', () => {
     assert.deepEqual(issues({ changelog_paths: ['/CHANGELOG.md'] }), [
       'changelog_paths.0: a glob relative to the repository root, without a leading "/"',
     ]);
+    // "!docs/**" matches every file outside docs/: any change would carry an "entry" and pass the rule.
+    assert.deepEqual(issues({ changelog_paths: ['CHANGELOG.md', '!docs/**'] }), [
+      'changelog_paths.1: a negated glob ("!...") would count every other changed file as a changelog entry: list the files that are entries',
+    ]);
+    // A pattern group is no negation: the defaults' own ".changeset/!(README).md" starts with one too.
+    assert.equal(reviewGate.schema.safeParse({ changelog_paths: ['!(README).md'] }).success, true);
     assert.equal(reviewGate.schema.safeParse({ changelog_paths: 'CHANGELOG.md' }).success, false);
     assert.deepEqual(issues({ changelog_skip_labels: ['ok', 'x'.repeat(51)] }), [
       'changelog_skip_labels.1: a GitHub label name has at most 50 characters',
