@@ -73,6 +73,7 @@ export async function releaseTagsAt(
   // The newest releases are the likeliest to be deployed: by name, v10 after v9.
   annotated.sort((a, b) => b.name.localeCompare(a.name, 'en', { numeric: true }));
   let reads = 0;
+  const unfollowed: string[] = [];
   for (const { name, object } of annotated) {
     let current = object;
     for (let depth = 0; current.type === 'tag' && depth < MAX_DEPTH; depth++) {
@@ -88,10 +89,17 @@ export async function releaseTagsAt(
         return { ok: false, reason: failure(`reading the annotated tag "${name}"`, error) };
       }
     }
+    // A chain of tags longer than followed: where it ends was not read, so "none on the commit" is not known.
+    if (current.type === 'tag') unfollowed.push(name);
     if (current.type !== 'commit') continue;
     tags.push({ name, sha: current.sha });
     if (current.sha.toLowerCase() === target) return { ok: true, tags };
   }
+  if (unfollowed.length > 0)
+    return {
+      ok: false,
+      reason: `the annotated tag "${unfollowed[0]}" is a tag of a tag more than ${MAX_DEPTH} deep, which is not followed, and no tag read is on the commit`,
+    };
   if (more)
     return {
       ok: false,

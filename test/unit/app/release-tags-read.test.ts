@@ -132,3 +132,25 @@ test('tags not matching are neither read nor returned; no tags at all is a compl
   assert.deepEqual(asked.lists, ['tags/']);
   assert.deepEqual(asked.tags, []);
 });
+
+test('a chain of tags deeper than followed is unreadable, unless a tag read is on the commit', async () => {
+  // v2.0 -> tag -> tag -> tag -> tag -> tag -> the commit: five tag objects deep, one more than followed.
+  const chain = {
+    [hex(1)]: { sha: hex(2), type: 'tag' },
+    [hex(2)]: { sha: hex(3), type: 'tag' },
+    [hex(3)]: { sha: hex(4), type: 'tag' },
+    [hex(4)]: { sha: hex(5), type: 'tag' },
+    [hex(5)]: { sha: SHA, type: 'commit' },
+  };
+  const deep = fakeApi([annotated('v2.0', hex(1))], chain);
+  const facts = await releaseTagsAt(deep.api, where, SHA, ['v*']);
+  assert.deepEqual(deep.asked.tags, [hex(1), hex(2), hex(3), hex(4)]);
+  assert.equal(facts.ok, false);
+  assert.match(!facts.ok ? facts.reason : '', /"v2\.0" is a tag of a tag more than 4 deep/);
+  // Another tag on the commit answers whatever the chain.
+  const found = fakeApi([annotated('v2.0', hex(1)), light('v1.0', SHA)], chain);
+  assert.deepEqual(await releaseTagsAt(found.api, where, SHA, ['v*']), {
+    ok: true,
+    tags: [{ name: 'v1.0', sha: SHA }],
+  });
+});
