@@ -314,6 +314,11 @@ function wholeNumber(value: unknown): number | undefined {
   return typeof value === 'number' && Number.isInteger(value) ? value : undefined;
 }
 
+/** A count written as something else than a whole number ("3" quoted, 2.5); null is unset, as Kubernetes reads it. */
+function notACount(value: unknown): boolean {
+  return value !== undefined && value !== null && wholeNumber(value) === undefined;
+}
+
 /** What an autoscaler scales on by utilization: its metrics, or the CPU default without any (v1 and v2). */
 function utilizationOf(object: YAMLMap): Array<'cpu' | 'memory'> {
   const found = new Set<'cpu' | 'memory'>();
@@ -416,12 +421,16 @@ function* manifestSteps(
         if (typeof targetKind === 'string' && typeof targetName === 'string') {
           const minReplicas = wholeNumber(object.getIn(['spec', 'minReplicas']));
           const maxReplicas = wholeNumber(object.getIn(['spec', 'maxReplicas']));
+          const countsUnread =
+            notACount(object.getIn(['spec', 'minReplicas'])) ||
+            notACount(object.getIn(['spec', 'maxReplicas']));
           scaling.autoscalers.push({
             name,
             ...inNamespace,
             target: { kind: targetKind, name: targetName },
             ...(minReplicas !== undefined ? { minReplicas } : {}),
             ...(maxReplicas !== undefined ? { maxReplicas } : {}),
+            ...(countsUnread ? { countsUnread: true as const } : {}),
             utilizationOf: utilizationOf(object),
             at: objectAt,
           });
@@ -448,6 +457,7 @@ function* manifestSteps(
           name,
           ...inNamespace,
           ...(replicas !== undefined ? { replicas } : {}),
+          ...(notACount(object.getIn(['spec', 'replicas'])) ? { replicasUnread: true as const } : {}),
           requests: { cpu: requests('cpu'), memory: requests('memory') },
           at: objectAt,
         });

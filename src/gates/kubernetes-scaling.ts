@@ -26,6 +26,11 @@ export interface ScaledWorkload {
   /** `spec.replicas` as written; undefined when absent (Kubernetes defaults it to 1). */
   replicas?: number;
   /**
+   * `spec.replicas` is written but is no whole number ("3" quoted): not judged as a count (the dry-run or the
+   * API server refuses it), but written all the same.
+   */
+  replicasUnread?: true;
+  /**
    * Whether every container requests the resource (resources.requests.cpu / .memory, or a limit of it, which
    * Kubernetes copies to the request when none is written).
    */
@@ -40,6 +45,8 @@ export interface Autoscaler {
   /** undefined when absent (Kubernetes defaults it to 1). */
   minReplicas?: number;
   maxReplicas?: number;
+  /** minReplicas or maxReplicas is written but is no whole number: the counts are not judged. */
+  countsUnread?: true;
   /** The resources it scales on by utilization (a share of the containers' requests). */
   utilizationOf: Array<'cpu' | 'memory'>;
   at: Place;
@@ -72,7 +79,7 @@ export function scalingFindings(facts: ScalingFacts, advice = true): Finding[] {
   for (const hpa of facts.autoscalers) {
     const id = `HorizontalPodAutoscaler/${hpa.name}`;
     const min = hpa.minReplicas ?? 1;
-    if (hpa.maxReplicas !== undefined && min > hpa.maxReplicas) {
+    if (!hpa.countsUnread && hpa.maxReplicas !== undefined && min > hpa.maxReplicas) {
       findings.push({
         ...placed(hpa.at),
         rule: 'infrastructure.hpa-min-above-max',
@@ -82,7 +89,7 @@ export function scalingFindings(facts: ScalingFacts, advice = true): Finding[] {
       continue;
     }
     if (!advice) continue;
-    if (min < 2)
+    if (!hpa.countsUnread && min < 2)
       findings.push({
         ...placed(hpa.at),
         rule: 'infrastructure.single-replica',
@@ -108,16 +115,17 @@ export function scalingFindings(facts: ScalingFacts, advice = true): Finding[] {
     const id = `${workload.kind}/${workload.name}`;
     const scalers = scalersOf(workload);
     if (scalers.length > 0) {
-      if (workload.replicas !== undefined)
+      if (workload.replicas !== undefined || workload.replicasUnread)
         findings.push({
           ...placed(workload.at),
           rule: 'infrastructure.replicas-with-hpa',
           severity: 'warning',
-          message: `${id} sets replicas: ${workload.replicas} while HorizontalPodAutoscaler/${scalers[0]!.name} scales it: every apply resets the count the autoscaler chose; leave replicas out`,
+          message: `${id} sets replicas${workload.replicas !== undefined ? `: ${workload.replicas}` : ''} while HorizontalPodAutoscaler/${scalers[0]!.name} scales it: every apply resets the count the autoscaler chose; leave replicas out`,
         });
       continue;
     }
-    // 0 is a workload scaled down on purpose.
+    // 0 is a workload scaled down on purpose; a count that is no number is not read as "unset".
+    if (workload.replicasUnread) continue;
     if (workload.replicas === undefined || workload.replicas === 1)
       findings.push({
         ...placed(workload.at),

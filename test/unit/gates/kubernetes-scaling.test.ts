@@ -187,3 +187,23 @@ test('a container with only a limit requests it, and an empty metrics list is th
     /scales on cpu utilization, .* resources\.requests\.cpu \(or a limit of it\)/,
   );
 });
+
+test('counts written as strings are not read as unset: no "one replica" or "as few as 1" advice on them', async () => {
+  const verdict = await gate({
+    // "3" quoted is no count (the dry-run or the API server refuses it); it is not "replicas unset".
+    'quoted.yaml': deployment('quoted', '\n  replicas: "3"'),
+    // Null is unset, as Kubernetes reads it: one replica.
+    'nulled.yaml': deployment('nulled', '\n  replicas: ~'),
+    'scaled.yaml': deployment('scaled', '\n  replicas: "4"'),
+    'scaled-hpa.yaml': hpa('scaled', 'scaled', '\n  minReplicas: "5"\n  maxReplicas: 3'),
+  });
+  assert.deepEqual(rules(verdict).sort(), [
+    'k8s/nulled.yaml:1:infrastructure.single-replica',
+    'k8s/scaled.yaml:1:infrastructure.replicas-with-hpa',
+  ]);
+  const fought = verdict.findings.find((f) => f.rule === 'infrastructure.replicas-with-hpa')!;
+  assert.match(
+    fought.message,
+    /^Deployment\/scaled sets replicas while HorizontalPodAutoscaler\/scaled scales it/,
+  );
+});
