@@ -1,2 +1,0 @@
-import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
-import{gatesSummary,runValidate}from"./chunk-5OMAFODP.js";import"./chunk-FJUNHKDW.js";import"./chunk-36ECFA5G.js";import"./chunk-I2OKL7Q3.js";import"./chunk-S7KGBBE2.js";import"./chunk-QV7HJ7ND.js";import"./chunk-MH6FBKRG.js";import"./chunk-SXRGAKN5.js";import"./chunk-3P377WNR.js";import"./chunk-ZI34HJVV.js";import"./chunk-LCCDW3TC.js";import"./chunk-SSKS3AG3.js";import"./chunk-YZASLWB7.js";export{gatesSummary,runValidate};
