@@ -112,7 +112,12 @@ export async function runReconcile(
     stateDir: inputs.stateDir,
     markDeployment: octokit ? markDeployment(octokit, context, redact) : undefined,
     controlFor: controlFactory(inputs, context, octokit),
-    ...(notifiers ? { notifierFor: (e, rollout) => notifiers.forRollout(e.name, rollout) } : {}),
+    ...(notifiers
+      ? {
+          notifierFor: (e, rollout) => notifiers.forRollout(e.name, rollout),
+          notifierForRelease: (e, release) => notifiers.forRelease(e.name, release),
+        }
+      : {}),
     ...strayFactory(inputs, config, environments),
   })
     .catch((error: unknown) => {

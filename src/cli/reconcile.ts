@@ -86,7 +86,12 @@ export async function reconcileCli(opts: ReconcileCliOptions, deps: ReconcileCli
       owner: thisProcessOwner(),
       signal: cancellation.signal,
       reporter,
-      ...(notifiers ? { notifierFor: (env, rollout) => notifiers.forRollout(env.name, rollout) } : {}),
+      ...(notifiers
+        ? {
+            notifierFor: (env, rollout) => notifiers.forRollout(env.name, rollout),
+            notifierForRelease: (env, release) => notifiers.forRelease(env.name, release),
+          }
+        : {}),
       stateDir: opts.stateDir,
       strayRecords: () => fileStrayRecords(config, opts.stateDir),
     }).finally(() => notifiers?.close());

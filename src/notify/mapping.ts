@@ -1,8 +1,9 @@
-// Pipeline events → notifications and thread lines. Pure (the clock is passed in): which of the nine
-// events happened, and the facts the templates and renderers show. Channels then pick the events they send.
+// Pipeline events → notifications and thread lines. Pure (the clock is passed in): which of the events
+// happened, and the facts the templates and renderers show. Channels then pick the events they send.
 import { formatDuration } from '../config/duration.ts';
 import { oneLine } from '../github/user-text.ts';
 import type {
+  AfterSuccessRecord,
   AnalysisWarningRecord,
   PipelineEvent,
   PipelineResult,
@@ -151,6 +152,8 @@ export class NotificationMapper {
         return [this.analysisWarning(event.record)];
       case 'result':
         return this.result(event.result);
+      case 'after-success':
+        return [this.afterSuccess(event.record)];
       default:
         return [];
     }
@@ -200,6 +203,31 @@ export class NotificationMapper {
       step: bounded(oneLine(w.environment === this.environment ? where : `${w.environment} ${where}`)),
       reason: bounded(oneLine(`${w.check}: ${w.reason}`), 1000),
       impact: 'none: a warning check never rolls back; the rollout goes on',
+    });
+  }
+
+  /**
+   * The delayed hook ran (reconcile, no rollout): a message of its own. `reason` is what failed, as the run's
+   * log says it (the command's last line included), after the same redaction as every other value.
+   */
+  private afterSuccess(r: AfterSuccessRecord): NotifyItem {
+    this.environment ||= r.environment;
+    this.version ||= r.version;
+    this.previousVersion ??= r.previousVersion;
+    const label = bounded(oneLine(r.label), 100)!;
+    const reason = r.ok ? 'exited 0' : bounded(oneLine(r.detail ?? r.code ?? 'failed'), 1000);
+    return this.notify(r.ok ? 'after_success_ran' : 'after_success_failed', {
+      what: bounded(`${label} of ${this.version} in ${this.environment}`),
+      step: label,
+      ...(r.sha ? { sha: bounded(r.sha, 100), short_sha: r.sha.slice(0, 12) } : {}),
+      code: r.ok ? 'after_success_ok' : `after_success_${r.code ?? 'failed'}`,
+      ...(r.exitCode !== undefined ? { exit_code: String(r.exitCode) } : {}),
+      duration: formatDuration(r.durationMs),
+      reason,
+      message: reason,
+      impact: r.ok
+        ? 'none expected: the release stays live; the hook is not run again for it'
+        : 'the hook may have stopped half-way (a migration partly applied): check now; it is not retried',
     });
   }
 

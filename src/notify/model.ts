@@ -13,6 +13,10 @@ export const NOTIFY_EVENTS = [
   'rolled_back',
   'failed',
   'cancelled',
+  /** Reconcile ran the environment's delayed hook (`hooks.after_success`) for the live release: it exited 0. */
+  'after_success_ran',
+  /** Reconcile ran the delayed hook and it failed (not retried: a person looks). */
+  'after_success_failed',
 ] as const;
 export type NotifyEvent = (typeof NOTIFY_EVENTS)[number];
 
@@ -38,6 +42,8 @@ export const PLACEHOLDERS = [
   'step',
   'duration',
   'code',
+  /** A command's exit code (the delayed hook's), when it exited. */
+  'exit_code',
   'message',
   'run_url',
   'deployment_url',

@@ -11,7 +11,7 @@ export const TEAMS_LIMITS = { title: 150, text: 2000, fact: 500, bytes: 28_000 }
 // Slack shows the pull request in a line of its own; the card has none, so it is a fact here.
 const FACTS = [...FACT_FIELDS, ['Pull request', 'pr_title']] as const;
 
-const ATTENTION = new Set(['failed', 'rolled_back', 'cancelled']);
+const ATTENTION = new Set(['failed', 'rolled_back', 'cancelled', 'after_success_failed']);
 
 const URL_VALUES = { link: (value: string) => teamsUrl(value) ?? '', part: urlPart };
 
@@ -41,7 +41,7 @@ export function renderTeams(n: Notification, template: EventTemplate): Record<st
         style: 'heading',
         color: ATTENTION.has(n.event)
           ? 'Attention'
-          : n.event === 'succeeded'
+          : n.event === 'succeeded' || n.event === 'after_success_ran'
             ? 'Good'
             : n.event === 'analysis_warning'
               ? 'Warning'

@@ -111,4 +111,12 @@ export const DEFAULT_TEMPLATES: Record<NotifyEvent, EventTemplate> = {
     title: '[Cancelled] Deploy {{version}} to {{environment}}',
     text: 'Deployment of {{version}} to {{environment}} was cancelled: {{reason}}.',
   },
+  after_success_ran: {
+    title: '[Ran] {{step}} for {{version}} in {{environment}}',
+    text: '{{step}} ran for {{version}} in {{environment}} at {{when}}: it exited 0 after {{duration}}.',
+  },
+  after_success_failed: {
+    title: '[Failed] {{step}} for {{version}} in {{environment}}',
+    text: '{{step}} for {{version}} in {{environment}} failed after {{duration}} ({{code}}): {{reason}}. It is not retried: look at what it did, then run it by hand or deploy again.',
+  },
 };

@@ -52,6 +52,13 @@ export interface ReconcileNotifiers {
    * nobody), made at the first use and kept: one per environment and run. Never throws.
    */
   forRollout(environment: string, rollout: ContinuedRollout): Promise<Reporter | undefined>;
+  /**
+   * The notifier for what this run does to `environment`'s live release without a rollout (its delayed hook,
+   * `hooks.after_success`): messages of their own, continuing no deployment's (a Slack bot posts a new one).
+   * Made at the first use and kept, apart from the rollout's; undefined when that environment notifies
+   * nobody. Never throws.
+   */
+  forRelease(environment: string, release: { version: string; sha?: string }): Promise<Reporter | undefined>;
   /** Closes them all at once: the run waits at most one close bound (10 s) in all, not one per environment. */
   close(): Promise<void>;
 }
@@ -77,24 +84,27 @@ export function reconcileNotifiers(
     Object.values(config.environments).some((e) => e?.notifications !== undefined);
   if (!any) return undefined;
   const made = new Map<string, Promise<Reporter | undefined>>();
+  const madeForRelease = new Map<string, Promise<Reporter | undefined>>();
   const { by, ...shared } = context;
-  const create = async (environment: string, rollout: ContinuedRollout) => {
+  const create = async (environment: string, rollout?: ContinuedRollout, sha?: string) => {
     if (!hasNotifications(config, environment)) return undefined;
     try {
       const { createNotifier } = await import('./index.ts');
       const created = createNotifier(
         config,
         environment,
-        {
-          ...shared,
-          ...(rollout.sha ? { sha: rollout.sha } : {}),
-          continues: {
-            deploymentId: rollout.deploymentId,
-            by,
-            ...(rollout.startedAt ? { startedAt: rollout.startedAt } : {}),
-          },
-        },
-        { ...options, ...(rollout.notify ? { continues: rollout.notify.slack } : {}) },
+        rollout
+          ? {
+              ...shared,
+              ...(rollout.sha ? { sha: rollout.sha } : {}),
+              continues: {
+                deploymentId: rollout.deploymentId,
+                by,
+                ...(rollout.startedAt ? { startedAt: rollout.startedAt } : {}),
+              },
+            }
+          : { ...shared, ...(sha ? { sha } : {}) },
+        { ...options, ...(rollout?.notify ? { continues: rollout.notify.slack } : {}) },
       );
       for (const secret of created?.secrets ?? []) options.onSecret?.(secret);
       return created?.reporter;
@@ -109,8 +119,13 @@ export function reconcileNotifiers(
       if (!made.has(environment)) made.set(environment, create(environment, rollout));
       return made.get(environment)!;
     },
+    forRelease(environment, release) {
+      if (!madeForRelease.has(environment))
+        madeForRelease.set(environment, create(environment, undefined, release.sha));
+      return madeForRelease.get(environment)!;
+    },
     async close() {
-      const reporters = await Promise.all(made.values());
+      const reporters = await Promise.all([...made.values(), ...madeForRelease.values()]);
       await Promise.allSettled(reporters.map((r) => r?.close?.()));
     },
   };

@@ -161,6 +161,26 @@ export interface PipelineResult {
   exitCode: number;
 }
 
+/**
+ * What a run of an environment's delayed hook (`hooks.after_success`, run by reconcile) came to: told to its
+ * notifier only (reconcile/run.ts), since the summary, the log and the record say it already.
+ */
+export interface AfterSuccessRecord {
+  environment: string;
+  version: string;
+  sha?: string;
+  previousVersion?: string;
+  /** The command's label, as the summary and the history name it (`hooks.after_success`). */
+  label: string;
+  ok: boolean;
+  /** Why it failed, a stable code (`exit`, `timeout`, `cancelled`, `spawn`, `template`, `internal`). */
+  code?: string;
+  exitCode?: number;
+  /** What failed, in words: may quote the command's last output line (redacted before it is told). */
+  detail?: string;
+  durationMs: number;
+}
+
 export type PipelineEvent =
   | {
       type: 'start';
@@ -188,7 +208,9 @@ export type PipelineEvent =
   | { type: 'gate-start'; name: string }
   | { type: 'gate-end'; result: GateResult }
   | { type: 'gates'; report: GatesReport }
-  | { type: 'result'; result: PipelineResult };
+  | { type: 'result'; result: PipelineResult }
+  /** Reconcile ran the delayed hook (to its notifier only). */
+  | { type: 'after-success'; record: AfterSuccessRecord };
 
 export interface Reporter {
   event(event: PipelineEvent): void;

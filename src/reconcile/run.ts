@@ -31,12 +31,13 @@ import {
   type EnvironmentRecord,
   type HistoryEntry,
   type RefusalCode,
+  type Release,
   type RetiredSlot,
   type Rollout,
   type RolloutOwner,
 } from '../state/record.ts';
 import type { StateStore } from '../state/store.ts';
-import { secretValueRedactor } from '../report/redact.ts';
+import { credentialRedactor, secretValueRedactor } from '../report/redact.ts';
 import { describeStep } from '../strategies/sequence.ts';
 import type { Step } from '../strategies/types.ts';
 import { runCommand, type OutputLine } from '../targets/run-command.ts';
@@ -223,6 +224,12 @@ export interface ReconcileOptions {
    * environment notifies nobody. It only queues: it never delays a rollback.
    */
   notifierFor?(env: ResolvedEnvironment, rollout: Rollout): Promise<Reporter | undefined>;
+  /**
+   * The same channels for what this run does to `env`'s live release with no rollout in the record (its
+   * delayed hook, `hooks.after_success`): messages of their own, continuing no deployment's. Undefined when the
+   * environment notifies nobody. It only queues.
+   */
+  notifierForRelease?(env: ResolvedEnvironment, release: Release): Promise<Reporter | undefined>;
   /**
    * The records of environments the config no longer defines that need saying (stray.ts), looked for when
    * every environment is reconciled: reported and logged like the others, never acted on. Without it (the
@@ -918,16 +925,7 @@ async function notifying(
   env: ResolvedEnvironment,
   rollout: Rollout,
 ): Promise<{ options: ReconcileOptions; notifier?: Reporter }> {
-  let notifier: Reporter | undefined;
-  try {
-    notifier = await options.notifierFor?.(env, rollout);
-  } catch (error) {
-    options.reporter.event({
-      type: 'log',
-      level: 'warn',
-      message: `notifications for ${env.name} are off: ${(error as Error).message}`,
-    });
-  }
+  const notifier = await notifierOf(options, env, () => options.notifierFor?.(env, rollout));
   // Through fanOut, so a notifier that throws never breaks the rollback.
   return notifier
     ? {
@@ -935,6 +933,24 @@ async function notifying(
         notifier: fanOut([notifier]),
       }
     : { options };
+}
+
+/** A notifier from `make`, or undefined (with a warning when it could not be made). */
+async function notifierOf(
+  options: ReconcileOptions,
+  env: ResolvedEnvironment,
+  make: () => Promise<Reporter | undefined> | undefined,
+): Promise<Reporter | undefined> {
+  try {
+    return await make();
+  } catch (error) {
+    options.reporter.event({
+      type: 'log',
+      level: 'warn',
+      message: `notifications for ${env.name} are off: ${(error as Error).message}`,
+    });
+    return undefined;
+  }
 }
 
 /**
@@ -1175,6 +1191,7 @@ async function runAfterSuccess(
     { slot: release.slot, version: record.previous?.version },
   );
   let failure: { code: string; exitCode?: number; detail: string } | undefined;
+  const ranFrom = performance.now();
   try {
     await runCommand(hook.command, values, {
       signal: options.signal,
@@ -1203,6 +1220,14 @@ async function runAfterSuccess(
   const message = ok
     ? `ran hooks.after_success for ${release.version} (live since ${release.since}, due at ${decision.dueAt}): it exited 0`
     : `hooks.after_success for ${release.version} failed (${failure!.detail}); it is not retried: look at what it did, then run it by hand or deploy again`;
+  await notifyAfterSuccess(
+    options,
+    env,
+    release,
+    record.previous?.version,
+    failure,
+    performance.now() - ranFrom,
+  );
   const next = withTransition(
     claimed,
     { live: { ...release, afterSuccess: outcome } },
@@ -1224,6 +1249,45 @@ async function runAfterSuccess(
     }),
     next: ok ? next : undefined,
   };
+}
+
+/**
+ * Tells `env`'s channels what the delayed hook came to (`after_success_ran` / `after_success_failed`), stored or
+ * not: it ran either way. The failure's words may quote the command's output: the run's own secrets are taken
+ * out here, the channels' and credentials by shape by the notifier, as for every other command failure.
+ */
+async function notifyAfterSuccess(
+  options: ReconcileOptions,
+  env: ResolvedEnvironment,
+  release: Release,
+  previousVersion: string | undefined,
+  failure: { code: string; exitCode?: number; detail: string } | undefined,
+  durationMs: number,
+): Promise<void> {
+  const notifier = await notifierOf(options, env, () => options.notifierForRelease?.(env, release));
+  if (!notifier) return;
+  const redact = credentialRedactor(options.secrets);
+  // Through fanOut: a notifier that throws is never the hook's problem.
+  fanOut([notifier]).event({
+    type: 'after-success',
+    record: {
+      environment: env.name,
+      version: release.version,
+      ...(release.sha ? { sha: release.sha } : {}),
+      ...(previousVersion ? { previousVersion } : {}),
+      // As the summary and the history name it; what failed (`detail`) names the config path.
+      label: 'hooks.after_success',
+      ok: failure === undefined,
+      ...(failure
+        ? {
+            code: failure.code,
+            detail: redact(failure.detail),
+            ...(failure.exitCode !== undefined ? { exitCode: failure.exitCode } : {}),
+          }
+        : { exitCode: 0 }),
+      durationMs,
+    },
+  });
 }
 
 /** Stores the record; on failure, the entry that says so (what was done stays done). */
