@@ -206,6 +206,30 @@ environments:
     assert.equal(production.contact, '@oncall');
   });
 
+  it("a channel that names no events gets the delayed hook's too; a config can choose them and template them", () => {
+    const resolved = resolveNotifications(
+      {
+        channels: {
+          all: { type: 'webhook', url_env: 'U', secret_env: 'S' },
+          oncall: { type: 'webhook', url_env: 'U', secret_env: 'S', events: ['after_success_failed'] },
+        },
+        templates: { after_success_failed: { title: 'Contract step failed: {{version}} ({{exit_code}})' } },
+      },
+      undefined,
+    )!;
+    const events = (name: string) => resolved.channels.find((c) => c.name === name)!.events;
+    assert.ok(events('all').has('after_success_ran') && events('all').has('after_success_failed'));
+    assert.deepEqual([...events('oncall')], ['after_success_failed']);
+    assert.equal(
+      renderTemplate(
+        resolved.templates.after_success_failed.title,
+        { version: 'v2', exit_code: '3' },
+        (v) => v,
+      ),
+      'Contract step failed: v2 (3)',
+    );
+  });
+
   it('without a section or channels nothing is notified', () => {
     assert.equal(resolveNotifications(undefined, undefined), undefined);
     assert.equal(resolveNotifications({ channels: {} }, undefined), undefined);

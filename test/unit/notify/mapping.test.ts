@@ -1,7 +1,12 @@
-// Pipeline events → the eight notification events (and the Slack thread's lines): pure, clock passed in.
+// Pipeline events → the notification events (and the Slack thread's lines): pure, clock passed in.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { PipelineEvent, PipelineResult, WaitRecord } from '../../../src/pipeline/events.ts';
+import type {
+  AfterSuccessRecord,
+  PipelineEvent,
+  PipelineResult,
+  WaitRecord,
+} from '../../../src/pipeline/events.ts';
 import { NotificationMapper } from '../../../src/notify/mapping.ts';
 import type { NotifyItem } from '../../../src/notify/model.ts';
 
@@ -276,5 +281,83 @@ describe('NotificationMapper', () => {
     assert.equal(facts[0]!.who, 'carol');
     // From the rollout's start 1.5 h before, not the 5 s of this run.
     assert.equal(facts[1]!.duration, '1h30m');
+  });
+});
+
+describe('NotificationMapper: the delayed hook (reconcile, no rollout)', () => {
+  const hook = (extra: Partial<AfterSuccessRecord> = {}): PipelineEvent => ({
+    type: 'after-success',
+    record: {
+      environment: 'production',
+      version: 'v2',
+      sha: 'b'.repeat(40),
+      previousVersion: 'v1',
+      label: 'hooks.after_success',
+      ok: true,
+      exitCode: 0,
+      durationMs: 90_000,
+      ...extra,
+    },
+  });
+  /** A reconcile run's mapper: no start, no `continues` (the hook belongs to no rollout). */
+  const items = (event: PipelineEvent) => new NotificationMapper({ repository: 'o/r' }, () => T0).next(event);
+
+  it('ran: one after_success_ran with the release, the label, exit code 0 and how long it ran; no thread line', () => {
+    const out = items(hook());
+    assert.deepEqual(notified(out), ['after_success_ran']);
+    assert.equal(out.length, 1);
+    const n = out[0]!.kind === 'notify' ? out[0]!.notification : assert.fail('a notification');
+    assert.deepEqual(
+      {
+        environment: n.facts.environment,
+        version: n.facts.version,
+        previous_version: n.facts.previous_version,
+        sha: n.facts.sha,
+        short_sha: n.facts.short_sha,
+        step: n.facts.step,
+        code: n.facts.code,
+        exit_code: n.facts.exit_code,
+        duration: n.facts.duration,
+        what: n.facts.what,
+        status: n.facts.status,
+      },
+      {
+        environment: 'production',
+        version: 'v2',
+        previous_version: 'v1',
+        sha: 'b'.repeat(40),
+        short_sha: 'b'.repeat(12),
+        step: 'hooks.after_success',
+        code: 'after_success_ok',
+        exit_code: '0',
+        duration: '1m30s',
+        what: 'hooks.after_success of v2 in production',
+        status: 'after success ran',
+      },
+    );
+    assert.equal(n.at, new Date(T0).toISOString());
+  });
+
+  it('failed: after_success_failed with the reason code, exit code and what failed, made one line and bounded', () => {
+    const detail = `hooks.after_success (perl) exited with code 3: ALTER TABLE failed\n✓ migration complete ${'x'.repeat(5000)}`;
+    const out = items(hook({ ok: false, code: 'exit', exitCode: 3, detail }));
+    assert.deepEqual(notified(out), ['after_success_failed']);
+    const n = out[0]!.kind === 'notify' ? out[0]!.notification : assert.fail('a notification');
+    assert.equal(n.facts.code, 'after_success_exit');
+    assert.equal(n.facts.exit_code, '3');
+    assert.match(n.facts.reason!, /^hooks\.after_success \(perl\) exited with code 3: ALTER TABLE failed ✓/);
+    assert.doesNotMatch(n.facts.reason!, /\n/);
+    assert.ok([...n.facts.reason!].length <= 1000);
+    assert.match(n.facts.impact!, /half-way/);
+  });
+
+  it('failed without an exit (a timeout): no exit code, the code says why', () => {
+    const out = items(
+      hook({ ok: false, code: 'timeout', exitCode: undefined, detail: 'timed out after 60s' }),
+    );
+    const n = out[0]!.kind === 'notify' ? out[0]!.notification : assert.fail('a notification');
+    assert.equal(n.facts.code, 'after_success_timeout');
+    assert.equal(n.facts.exit_code, undefined);
+    assert.equal(n.facts.reason, 'timed out after 60s');
   });
 });

@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { PLACEHOLDERS, type Facts, type Notification, NOTIFY_EVENTS } from '../../../src/notify/model.ts';
+import { NotificationMapper } from '../../../src/notify/mapping.ts';
 import { renderSlack, renderSlackThread } from '../../../src/notify/render-slack.ts';
 import { renderTeams } from '../../../src/notify/render-teams.ts';
 import { renderWebhook, signature } from '../../../src/notify/render-webhook.ts';
@@ -306,5 +307,67 @@ describe('Teams links and URLs', () => {
       ],
       html,
     );
+  });
+});
+
+describe("the delayed hook's events (after_success_ran, after_success_failed)", () => {
+  // What the channels get from a reconcile run whose live release has a hostile version and whose hook failed
+  // with a hostile last line: mapped, then rendered with the default templates and with every placeholder.
+  const hostileHook = (ok: boolean) =>
+    new NotificationMapper({ repository: 'o/r' }, () => Date.parse('2026-12-01T10:00:00Z')).next({
+      type: 'after-success',
+      record: {
+        environment: 'production',
+        version: HOSTILE,
+        previousVersion: HOSTILE,
+        label: 'hooks.after_success',
+        ok,
+        ...(ok ? { exitCode: 0 } : { code: 'exit', exitCode: 1, detail: `exited with code 1: ${HOSTILE}` }),
+        durationMs: 1000,
+      },
+    });
+  const notifications = () =>
+    [true, false].map((ok) => {
+      const [item] = hostileHook(ok);
+      assert.ok(item?.kind === 'notify');
+      return item.notification;
+    });
+
+  it('Slack: no mention, link or markup from the version or what failed', () => {
+    for (const n of notifications())
+      for (const template of [ALL, DEFAULT_TEMPLATES[n.event]]) {
+        const message = renderSlack(n, template);
+        assert.deepEqual(slackProblems(message), []);
+        for (const s of strings(message)) if (s !== 'plain_text' && s !== 'mrkdwn') assertInertSlack(s);
+        assert.ok(message.text.includes('&lt;!channel&gt;'), n.event);
+        assert.ok(!strings(message).some((s) => s.includes('\u202e')));
+      }
+  });
+
+  it('Teams: a valid card, every value escaped, one line', () => {
+    for (const n of notifications()) {
+      assert.deepEqual(teamsProblems(renderTeams(n, DEFAULT_TEMPLATES[n.event])), []);
+      const body = renderTeams(n, ALL);
+      assert.deepEqual(teamsProblems(body), []);
+      const card = (body.attachments as Array<{ content: { body: Array<Record<string, unknown>> } }>)[0]!
+        .content;
+      for (const block of card.body) {
+        if (block.type === 'TextBlock') assertInertTeams(block.text as string);
+        if (block.type === 'FactSet')
+          for (const f of block.facts as Array<{ value: string }>) assertInertTeams(f.value);
+      }
+    }
+  });
+
+  it('webhook: follows the schema, the version exactly as it is, the exit code as a fact', () => {
+    for (const n of notifications()) {
+      const body = JSON.parse(renderWebhook(n, DEFAULT_TEMPLATES[n.event], crypto.randomUUID()));
+      assert.ok(validateWebhookBody(body), JSON.stringify(validateWebhookBody.errors));
+      assert.equal(body.event, n.event);
+      assert.equal(body.facts.version, HOSTILE);
+      assert.equal(body.facts.exit_code, n.event === 'after_success_ran' ? '0' : '1');
+      assert.equal(body.facts.step, 'hooks.after_success');
+      assert.ok(body.title.includes(HOSTILE));
+    }
   });
 });

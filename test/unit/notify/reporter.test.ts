@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { PipelineEvent } from '../../../src/pipeline/events.ts';
 import { NotificationMapper } from '../../../src/notify/mapping.ts';
-import type { NotifyItem } from '../../../src/notify/model.ts';
+import type { NotifyEvent, NotifyItem } from '../../../src/notify/model.ts';
 import { notifier, redactor } from '../../../src/notify/reporter.ts';
 import type { Sink } from '../../../src/notify/sinks.ts';
 import { DeliveryError } from '../../../src/notify/transport.ts';
@@ -266,5 +266,51 @@ describe('notifier', () => {
     reporter.event(failure('x'));
     await reporter.close!();
     assert.deepEqual(got, ['failed']);
+  });
+});
+
+describe("notifier: the delayed hook's events", () => {
+  const hook = (detail: string): PipelineEvent => ({
+    type: 'after-success',
+    record: {
+      environment: 'production',
+      version: 'v2',
+      label: 'hooks.after_success',
+      ok: false,
+      code: 'exit',
+      exitCode: 2,
+      detail,
+      durationMs: 5,
+    },
+  });
+
+  it('what failed reaches no channel with a secret or a credential in it', async () => {
+    const seen: string[] = [];
+    const { reporter } = setup([sink('spy', async (item) => void seen.push(JSON.stringify(item)))]);
+    reporter.event(hook(`exited with code 2: psql postgres://migrator:Zq8vT2mLx9pR@db/app: token ${SECRET}`));
+    await reporter.close!();
+    assert.equal(seen.length, 1);
+    assert.match(seen[0]!, /"event":"after_success_failed"/);
+    assert.ok(!seen[0]!.includes(SECRET), seen[0]);
+    assert.ok(!seen[0]!.includes('Zq8vT2mLx9pR'), seen[0]);
+    assert.match(seen[0]!, /token \*\*\*/);
+  });
+
+  it("a channel's events choose them like any other: one without them gets nothing", async () => {
+    const got: string[] = [];
+    const only = (name: string, events: string[]): Sink => ({
+      ...sink(
+        name,
+        async (item) => void got.push(`${name}:${item.kind === 'notify' && item.notification.event}`),
+      ),
+      events: new Set(events as NotifyEvent[]),
+    });
+    const { reporter } = setup([
+      only('deploys', ['failed', 'succeeded']),
+      only('oncall', ['after_success_failed']),
+    ]);
+    reporter.event(hook('exited with code 2'));
+    await reporter.close!();
+    assert.deepEqual(got, ['oncall:after_success_failed']);
   });
 });

@@ -5,13 +5,15 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, it } from 'node:test';
+import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import { loadConfigFile } from '../../../src/config/load.ts';
+import { reconcileNotifiers } from '../../../src/notify/wiring.ts';
 import type { RawConfig } from '../../../src/config/schema.ts';
 import { reconcile, type ReconcileOptions } from '../../../src/reconcile/run.ts';
 import { emptyRecord, type EnvironmentRecord, type Release } from '../../../src/state/record.ts';
 import type { StateRead, StateStore } from '../../../src/state/store.ts';
 import { recordedTarget, type RecordedTarget } from '../../helpers/recorded-target.ts';
+import { webhookReceiver, type Receiver, type WebhookPost } from '../../helpers/notify-receivers.ts';
 
 const T0 = new Date('2026-03-01T12:00:00.000Z');
 const DAY = 24 * 3_600_000;
@@ -64,9 +66,16 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-/** The hook appends its templated values to `ran` (argv: no shell), then exits with `exit`. */
-async function config(exit = 0, current = '{"slot":"green","version":"v2"}'): Promise<RawConfig> {
-  const script = `open(my $f, ">>", $ARGV[0]) or die; print $f join(" ", @ARGV[1..$#ARGV]), "\\n"; exit ${exit}`;
+/**
+ * The hook appends its templated values to `ran` (argv: no shell), prints `say` (no braces) to stderr, then
+ * exits with `exit`. With `notify`, production sends every event to the signed webhook `H_AUDIT_URL`.
+ */
+async function config(
+  exit = 0,
+  current = '{"slot":"green","version":"v2"}',
+  { notify = false, say = '' } = {},
+): Promise<RawConfig> {
+  const script = `open(my $f, ">>", $ARGV[0]) or die; print $f join(" ", @ARGV[1..$#ARGV]), "\\n";${say ? ` print STDERR q{${say}}, "\\n";` : ''} exit ${exit}`;
   const path = join(dir, 'deploy.yml');
   writeFileSync(
     path,
@@ -79,7 +88,7 @@ environments:
       after_success:
         after: 24h
         run: ${JSON.stringify(['perl', '-e', script, ran, '{{environment}}', '{{version}}', '{{sha}}', '{{previous_version}}'])}
-`,
+${notify ? '    notifications:\n      channels:\n        audit: { type: webhook, url_env: H_AUDIT_URL, secret_env: H_AUDIT_SECRET }\n' : ''}`,
   );
   return loadConfigFile(path);
 }
@@ -263,5 +272,109 @@ describe('reconcile: hooks.after_success', () => {
       summary.entries.map((e) => [e.code, e.failed]),
       [['current_disagrees', true]],
     );
+  });
+});
+
+describe('reconcile: hooks.after_success is told to the channels', () => {
+  const HMAC = 'hmac-AFTERSUCCESS-key-0001';
+  /** One of the run's own secrets (its state key, say): not a channel's, not shaped like a credential. */
+  const RUN_SECRET = 'plainwordsrunsecretvalue';
+  let audit: Receiver<WebhookPost>;
+  before(async () => {
+    audit = await webhookReceiver(HMAC);
+  });
+  after(() => audit.close());
+  beforeEach(() => {
+    audit.received.length = 0;
+  });
+
+  /** Reconcile with the notifiers the CLI and the Action build, closed at the end as theirs are. */
+  async function reconcileNotifying(cfg: RawConfig, store: MemoryStore, now: Date) {
+    const notifiers = reconcileNotifiers(
+      cfg,
+      { repository: 'o/r', by: 'reconcile run 999' },
+      {
+        env: { H_AUDIT_URL: `${audit.url}/hook`, H_AUDIT_SECRET: HMAC },
+        log: (level, message) => assert.fail(`${level}: ${message}`),
+      },
+    );
+    assert.ok(notifiers, 'production has notifications');
+    try {
+      return await reconcile(
+        options(cfg, store, now, {
+          secrets: [RUN_SECRET],
+          notifierFor: (env, rollout) => notifiers.forRollout(env.name, rollout),
+          notifierForRelease: (env, release) => notifiers.forRelease(env.name, release),
+        }),
+      );
+    } finally {
+      await notifiers.close();
+    }
+  }
+  const sent = () => audit.received.map((p) => p.body.event as string);
+
+  it('a failed hook sends one after_success_failed: the release, label, exit code, duration, what failed redacted; never again', async () => {
+    const cfg = await config(3, undefined, {
+      notify: true,
+      say: `ALTER TABLE orders DROP COLUMN legacy failed; key ${HMAC} run ${RUN_SECRET}`,
+    });
+    const store = new MemoryStore();
+    store.record = deployed();
+    const summary = await reconcileNotifying(cfg, store, at(DAY));
+    assert.equal(summary.entries[0]!.code, 'after_success_failed');
+    assert.deepEqual(sent(), ['after_success_failed']);
+    const [post] = audit.received;
+    assert.ok(post!.verified);
+    assert.deepEqual(post!.problems, []);
+    const { facts } = post!.body;
+    assert.deepEqual(
+      [
+        facts.environment,
+        facts.version,
+        facts.previous_version,
+        facts.sha,
+        facts.step,
+        facts.code,
+        facts.exit_code,
+      ],
+      ['production', 'v2', 'v1', v2.sha, 'hooks.after_success', 'after_success_exit', '3'],
+    );
+    assert.match(facts.duration, /^\d+(ms|s)/);
+    assert.match(facts.reason, /ALTER TABLE orders DROP COLUMN legacy failed; key \*\*\* run \*\*\*/);
+    assert.ok(!post!.raw.includes(HMAC) && !post!.raw.includes(RUN_SECRET), post!.raw);
+    assert.match(post!.body.title, /^\[Failed\] hooks\.after_success for v2 in production$/);
+
+    await reconcileNotifying(cfg, store, at(2 * DAY));
+    assert.deepEqual(sent(), ['after_success_failed'], 'not retried, not told again');
+  });
+
+  it('a hook that exits 0 sends one after_success_ran; nothing before it is due, nothing after', async () => {
+    const cfg = await config(0, undefined, { notify: true });
+    const store = new MemoryStore();
+    store.record = deployed();
+    await reconcileNotifying(cfg, store, at(DAY - 1));
+    assert.deepEqual(sent(), [], 'not due yet');
+    const summary = await reconcileNotifying(cfg, store, at(DAY));
+    assert.equal(summary.entries[0]!.code, 'after_success_ran');
+    assert.deepEqual(sent(), ['after_success_ran']);
+    const { facts } = audit.received[0]!.body;
+    assert.deepEqual(
+      [facts.version, facts.sha, facts.exit_code, facts.code, facts.what],
+      ['v2', v2.sha, '0', 'after_success_ok', 'hooks.after_success of v2 in production'],
+    );
+    await reconcileNotifying(cfg, store, at(3 * DAY));
+    assert.deepEqual(sent(), ['after_success_ran'], 'once');
+  });
+
+  it('a hook started and never finished is not sent (every run finds it again)', async () => {
+    const cfg = await config(0, undefined, { notify: true });
+    const store = new MemoryStore();
+    store.record = deployed({
+      ...v2,
+      afterSuccess: { startedAt: at(DAY).toISOString(), by: 'reconcile:998' },
+    });
+    const summary = await reconcileNotifying(cfg, store, at(2 * DAY));
+    assert.equal(summary.entries[0]!.code, 'after_success_interrupted');
+    assert.deepEqual(sent(), []);
   });
 });
