@@ -151,26 +151,47 @@ function libpqEnv(url: string): Record<string, string> {
   };
 }
 
-async function step(
+/** The test database and what the steps run with: its environment, the run's timings, the password hider. */
+interface StepContext {
+  ctx: GateContext;
+  env: Record<string, string>;
+  timings: Timings;
+  hide: (text: string) => string;
+}
+
+/** Runs one step's command and times it; its failure as a finding under `rule`, undefined when it passed. */
+async function runStep(
   name: string,
   command: CommandLine,
-  ctx: GateContext,
-  env: Record<string, string>,
-  timings: Timings,
-  hide: (text: string) => string,
-): Promise<void> {
+  { ctx, env, timings, hide }: StepContext,
+  rule: string,
+): Promise<Finding | undefined> {
   ctx.log(`migrations: ${name}`);
   const outcome = await runRequiredCommand(command, ctx, env);
   timings.steps.push(`${name} ${formatDuration(outcome.durationMs)}`);
-  if (!outcome.ok) {
-    const at = failureLocation(outcome.output, ctx.cwd);
-    throw new StepFailure({
-      ...(at ?? {}),
-      rule: 'migrations.step-failed',
-      severity: 'error',
-      message: hide(`${name} failed: ${outcome.reason}\n${outputTail(outcome.output, 30)}`.trimEnd()),
-    });
-  }
+  if (outcome.ok) return undefined;
+  const at = failureLocation(outcome.output, ctx.cwd);
+  return {
+    ...(at ?? {}),
+    rule,
+    severity: 'error',
+    message: hide(`${name} failed: ${outcome.reason}\n${outputTail(outcome.output, 30)}`.trimEnd()),
+  };
+}
+
+/** up or down: a failure ends the exercise (nothing after it can be judged). */
+async function step(name: string, command: CommandLine, on: StepContext): Promise<void> {
+  const failed = await runStep(name, command, on, 'migrations.step-failed');
+  if (failed) throw new StepFailure(failed);
+}
+
+/**
+ * The user's check of the migrated database (`verify`): a failure is a finding, not the end of the exercise,
+ * so down and up again are still tried and reported.
+ */
+async function verifyStep(name: string, command: CommandLine, on: StepContext): Promise<Finding[]> {
+  const failed = await runStep(name, command, on, 'migrations.verify-failed');
+  return failed ? [failed] : [];
 }
 
 function differenceFindings(
@@ -187,7 +208,7 @@ function differenceFindings(
   }));
 }
 
-/** Runs up → down → up on a fresh database at `url` and compares the schemas. */
+/** Runs up → down → up on a fresh database at `url`, compares the schemas and runs `verify` after each up. */
 async function exercise(
   url: string,
   config: MigrationsConfig,
@@ -198,10 +219,11 @@ async function exercise(
   const snapshot = async () => withoutIgnored(await withClient(url, readSnapshot), ignore);
   const env = { ...config.env, ...libpqEnv(url), DATABASE_URL: url };
   const hide = passwordHider(url);
+  const on: StepContext = { ctx, env, timings, hide };
   const findings: Finding[] = [];
 
   const before = await snapshot();
-  await step('up', config.up, ctx, env, timings, hide);
+  await step('up', config.up, on);
   const afterUp = await snapshot();
   if (diffSnapshots(before, afterUp).length === 0) {
     findings.push({
@@ -210,15 +232,18 @@ async function exercise(
       message: 'up changed nothing in the schema',
     });
   }
-  await step('down', config.down, ctx, env, timings, hide);
+  if (config.verify) findings.push(...(await verifyStep('verify', config.verify, on)));
+  await step('down', config.down, on);
   if ((config.down_check ?? 'baseline') === 'baseline') {
     const afterDown = await snapshot();
     findings.push(
       ...differenceFindings(before, afterDown, 'before up', 'after down', 'migrations.down-incomplete'),
     );
   }
-  await step('up again', config.up, ctx, env, timings, hide);
+  await step('up again', config.up, on);
   const afterUpAgain = await snapshot();
+  // The seed data and what the schema snapshot does not compare must be back after down→up too.
+  if (config.verify) findings.push(...(await verifyStep('verify again', config.verify, on)));
   findings.push(
     ...differenceFindings(
       afterUp,

@@ -11,6 +11,12 @@ export const migrationsConfigSchema = z.strictObject({
     description: 'Applies the migrations, e.g. "npm run migrate:up". Gets DATABASE_URL.',
   }),
   down: commandLine.meta({ description: 'Reverts them, e.g. "npm run migrate:down". Gets DATABASE_URL.' }),
+  verify: commandLine.optional().meta({
+    description:
+      'Checks the migrated database (seed 01: tables, indexes and constraints in place, seed data present), e.g. ' +
+      '"psql -v ON_ERROR_STOP=1 -f db/verify.sql" or "npm run db:verify". Run after up and again after ' +
+      'down→up, with DATABASE_URL and the PG* variables of the test database; a non-zero exit blocks.',
+  }),
   database_url: z
     .string()
     .min(1)

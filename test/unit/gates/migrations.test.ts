@@ -68,6 +68,41 @@ describe('migrations gate (real PostgreSQL)', () => {
     assert.deepEqual(await testDatabases(), []);
   });
 
+  it('verify checks the migrated database after up and after down→up (seed 01: "verify seed data")', async () => {
+    const verify = (sql: string, expected: string) => [
+      process.execPath,
+      `${fixtures}verify.mjs`,
+      sql,
+      expected,
+    ];
+    const passing = await migrationsGate.run(
+      config('clean', { verify: verify('SELECT count(*) FROM profiles', '0') }),
+      context(),
+    );
+    assert.equal(passing.status, 'pass', JSON.stringify(passing, null, 2));
+    assert.match(
+      passing.summary,
+      /\(up [\d.]+m?s, verify [\d.]+m?s, down [\d.]+m?s, up again [\d.]+m?s, verify again [\d.]+m?s\)/,
+    );
+
+    // A seed row the migrations never insert: found missing after up and again after down→up, down still run.
+    const failing = await migrationsGate.run(
+      config('clean', {
+        verify: verify("SELECT count(*) FROM users WHERE email = 'admin@example.com'", '1'),
+      }),
+      context(),
+    );
+    assert.equal(failing.status, 'block');
+    const failed = failing.findings.filter((f) => f.rule === 'migrations.verify-failed');
+    assert.deepEqual(
+      failed.map((f) => f.message.split(':')[0]),
+      ['verify failed', 'verify again failed'],
+    );
+    assert.match(failed[0]!.message, /seed check failed: .* gave 0, expected 1/);
+    assert.match(failing.summary, /down [\d.]+m?s, up again/);
+    assert.deepEqual(await testDatabases(), []);
+  });
+
   it('blocks a down that leaves a table behind, naming it and its columns', async () => {
     const verdict = await migrationsGate.run(config('forgetful-down'), context());
     assert.equal(verdict.status, 'block');
