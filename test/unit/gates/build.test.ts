@@ -249,7 +249,8 @@ describe('build gate', () => {
       command: [
         process.execPath,
         '-e',
-        'require("fs").writeFileSync(process.argv[1], String(process.pid)); setInterval(() => {}, 1000)',
+        // Written whole then renamed: the poll below never reads a file created but not yet written.
+        'const fs = require("fs"); fs.writeFileSync(process.argv[1] + ".tmp", String(process.pid)); fs.renameSync(process.argv[1] + ".tmp", process.argv[1]); setInterval(() => {}, 1000)',
         pidFile,
       ],
     });

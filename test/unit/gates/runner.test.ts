@@ -322,7 +322,9 @@ test('formatGatesReport prints one row per gate, its findings and the overall st
 test('a real gate whose command hangs times out, blocks, and its child process is killed', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'runner-timeout-'));
   t.after(() => rm(dir, { recursive: true, force: true }));
-  const hang = "require('fs').writeFileSync('pid', String(process.pid)); setTimeout(() => {}, 60000)";
+  // The pid written whole then renamed; 5 s, so a slow start on a busy machine still writes it before the cut.
+  const hang =
+    "const fs = require('fs'); fs.writeFileSync('pid.tmp', String(process.pid)); fs.renameSync('pid.tmp', 'pid'); setTimeout(() => {}, 60000)";
   const report = await runGates(
     [
       {
@@ -330,14 +332,14 @@ test('a real gate whose command hangs times out, blocks, and its child process i
         gate: testsGate,
         config: testsGate.schema.parse({ command: [process.execPath, '-e', hang] }),
         required: true,
-        timeoutMs: 1500,
+        timeoutMs: 5000,
       },
     ],
     { ...ctx, cwd: dir, env: process.env },
     { concurrency: 1 },
   );
   assert.equal(report.status, 'BLOCK');
-  assert.equal(report.gates[0]!.summary, 'timed out after 1.5s');
+  assert.equal(report.gates[0]!.summary, 'timed out after 5s');
   const pid = Number(await readFile(join(dir, 'pid'), 'utf8'));
   // execa sends SIGTERM on abort; give the child a moment to go.
   let alive = true;
