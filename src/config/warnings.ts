@@ -35,9 +35,15 @@ interface Finding extends SemanticIssue {
 /** The findings of a config that passed the schema and semanticIssues: errors first checked, then warnings. */
 export function configFindings(config: RawConfig): { errors: SemanticIssue[]; warnings: SemanticIssue[] } {
   const staging = new Set(Object.values(config.environments).flatMap((env) => env.staging ?? []));
-  const findings = Object.entries(config.environments).flatMap(([name, env]) =>
-    intervalFindings(config, name, env, staging.has(name)),
-  );
+  const findings = [
+    ...Object.entries(config.environments).flatMap(([name, env]) =>
+      intervalFindings(config, name, env, staging.has(name)),
+    ),
+    ...perSecondCountFindings(config.analysis, ['analysis']),
+    ...Object.entries(config.environments).flatMap(([name, env]) =>
+      perSecondCountFindings(env.analysis, ['environments', name, 'analysis']),
+    ),
+  ];
   // A shared value (strategies.blue-green) is said once, not once per environment using it.
   const unique = (list: Finding[]): SemanticIssue[] => [
     ...new Map(
@@ -283,6 +289,48 @@ function minSamplesFindings(
         `before it may promote: that window can never pass on its metrics; ${outcome}; make the window at ` +
         `least ${formatDuration(enough * interval)} (${enough} intervals), or min_samples at most ${base + extension}`,
     });
+  }
+  return findings;
+}
+
+type AnalysisSection = RawEnvironment['analysis'];
+
+/** A PromQL query that answers a per-second rate and never an interval's count (no increase(), no scaling). */
+const PER_SECOND = /\b(?:i?rate)\s*\(/;
+const COUNTED = /\bincrease\s*\(|\*/;
+
+/**
+ * A metric counted tests read as counts (the errors and requests of a `compare: errors`, a threshold's
+ * `requests`, and the seeds preset's `errors` and `requests`) whose Prometheus query answers a per-second rate:
+ * at 2 requests a second the test would see 2 requests an interval instead of 60 (at a 30 s interval) and be
+ * far weaker than written; a 10 % error-rate rule on counts might never fire. Said as a warning: a query may
+ * scale a rate by other means than those read here.
+ */
+function perSecondCountFindings(analysis: AnalysisSection, base: Path): Finding[] {
+  if (!analysis?.metrics) return [];
+  const counted = new Set<string>((analysis.preset ?? 'seeds') === 'seeds' ? ['errors', 'requests'] : []);
+  for (const check of analysis.checks ?? []) {
+    if ('compare' in check && check.compare === 'errors') {
+      counted.add(check.errors);
+      counted.add(check.requests);
+    } else if ('check' in check && typeof check.requests === 'string') counted.add(check.requests);
+  }
+  const findings: Finding[] = [];
+  for (const name of counted) {
+    if (!Object.hasOwn(analysis.metrics, name)) continue;
+    const metric = analysis.metrics[name]!;
+    for (const key of ['query', 'stable_query'] as const) {
+      const query = metric[key];
+      if (typeof query !== 'string' || !PER_SECOND.test(query) || COUNTED.test(query)) continue;
+      findings.push({
+        path: [...base, 'metrics', name, key],
+        message:
+          `metric "${name}" is read as a count per interval, but its query answers a per-second rate (rate()): ` +
+          'the error tests would see far fewer requests than were served and be weaker than written; ' +
+          'count the interval instead, with increase() over the monitor_interval, e.g. sum(increase(http_requests_total[30s]))',
+        failsEveryDeployment: false,
+      });
+    }
   }
   return findings;
 }

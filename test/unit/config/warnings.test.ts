@@ -274,3 +274,39 @@ test('validate: the warnings on standard error, exit 0; with --json in its line;
   assert.equal(said[0]!.level, 'warn');
   assert.ok(said[0]!.message!.startsWith(`config: ${warning}`), said[0]!.message);
 });
+
+test('a count read from a per-second rate() query: a warning at the query, for every way a metric is counted', () => {
+  const text = `${TARGET}analysis:
+  providers: { prom: { type: prometheus, url: "http://127.0.0.1:9090" } }
+  metrics:
+    requests: { provider: prom, query: 'sum(rate(http_requests_total{version="{{version}}"}[1m]))' }
+    errors: { provider: prom, query: 'sum(increase(http_requests_total{code=~"5.."}[1m]))' }
+    error_rate: { provider: prom, query: 'sum(rate(http_errors_total[1m])) / sum(rate(http_requests_total[1m]))' }
+    served: { provider: prom, query: 'sum(irate(http_requests_total[1m]))', stable_query: 'sum(rate(http_requests_total[1m])) * 60' }
+    failed: { provider: prom, query: 'sum(rate(http_failures_total[1m]))' }
+  checks:
+    - { compare: errors, errors: failed, requests: served }
+environments:
+  production: {}
+`;
+  const warnings = warningsOf(text);
+  const at = (w: string) => w.split(': ')[1];
+  // requests (the preset's), served and failed (the comparison's): rate() queries. Not errors (increase()),
+  // not error_rate (a rate is what it is), not served's stable_query (scaled to a count).
+  assert.deepEqual(warnings.map(at).sort(), [
+    'analysis.metrics.failed.query',
+    'analysis.metrics.requests.query',
+    'analysis.metrics.served.query',
+  ]);
+  assert.match(
+    warnings.find((w) => w.includes('metrics.requests.query'))!,
+    /metric "requests" is read as a count per interval, but its query answers a per-second rate \(rate\(\)\).*sum\(increase\(http_requests_total\[30s\]\)\)/,
+  );
+  // preset: none and no check counting it: requests is only a metric, said nothing about.
+  assert.deepEqual(
+    warningsOf(
+      `${TARGET}analysis:\n  preset: none\n  providers: { prom: { type: prometheus, url: "http://127.0.0.1:9090" } }\n  metrics:\n    requests: { provider: prom, query: "sum(rate(x[1m]))" }\n  checks: [{ check: "requests > 1" }]\nenvironments:\n  production: {}\n`,
+    ),
+    [],
+  );
+});
