@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { infrastructureGate } from '../../../src/gates/infrastructure.ts';
 import { scalingFindings } from '../../../src/gates/kubernetes-scaling.ts';
-import type { GateContext } from '../../../src/gates/types.ts';
+import { gateContext } from '../../helpers/gate-context.ts';
 
 const container = (requests: string, limits: string) => `
       containers:
@@ -45,13 +45,7 @@ async function gate(files: Record<string, string>, scaling?: 'warn' | 'off') {
   try {
     await mkdir(join(dir, 'k8s'));
     for (const [name, text] of Object.entries(files)) await writeFile(join(dir, 'k8s', name), text);
-    const ctx: GateContext = {
-      cwd: dir,
-      changedFiles: async () => [],
-      signal: new AbortController().signal,
-      log: () => {},
-      env: { PATH: process.env.PATH },
-    };
+    const ctx = gateContext(dir, { env: { PATH: process.env.PATH } });
     const config = infrastructureGate.schema.parse({
       kubernetes: { manifests: 'k8s/*.yaml', dry_run: 'off', ...(scaling ? { scaling } : {}) },
     });
