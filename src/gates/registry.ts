@@ -9,6 +9,7 @@ import { buildConfigSchema } from './schema/build.ts';
 import { DEFAULT_GATE_TIMEOUT_MS } from './schema/common.ts';
 import { infrastructureConfigSchema } from './schema/infrastructure.ts';
 import { migrationsConfigSchema } from './schema/migrations.ts';
+import { performanceConfigSchema } from './schema/performance.ts';
 import { reviewConfigSchema } from './schema/review.ts';
 import { sarifConfigSchema } from './schema/sarif.ts';
 import { secretsConfigSchema } from './schema/secrets.ts';
@@ -49,6 +50,11 @@ export const GATES = {
     'infrastructure',
     infrastructureConfigSchema,
     async () => (await import('./infrastructure.ts')).infrastructureGate,
+  ),
+  performance: lazyGate(
+    'performance',
+    performanceConfigSchema,
+    async () => (await import('./performance.ts')).performanceGate,
   ),
 } as const satisfies { [Name in GateName]: Gate<NonNullable<GatesConfig[Name]>> };
 

@@ -7,6 +7,7 @@ import { auditConfigSchema } from './audit.ts';
 import { buildConfigSchema } from './build.ts';
 import { infrastructureConfigSchema } from './infrastructure.ts';
 import { migrationsConfigSchema } from './migrations.ts';
+import { performanceConfigSchema } from './performance.ts';
 import { reviewConfigSchema } from './review.ts';
 import { sarifConfigSchema } from './sarif.ts';
 import { secretsConfigSchema } from './secrets.ts';
@@ -32,6 +33,7 @@ export const gatesConfigSchema = z.strictObject({
   build: buildConfigSchema.optional(),
   migrations: migrationsConfigSchema.optional(),
   infrastructure: infrastructureConfigSchema.optional(),
+  performance: performanceConfigSchema.optional(),
 });
 
 export type GatesConfig = z.output<typeof gatesConfigSchema>;

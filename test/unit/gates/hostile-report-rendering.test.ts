@@ -1,5 +1,5 @@
-// Text a tool put in its report (a test's name, a rule id, a file path, a package, a resource address) reaches
-// the job summary, the gate's check run and the terminal table through the gates. From the report file to
+// Text a tool put in its report (a test's name, a rule id, a file path, a package, a resource address, a k6
+// metric) reaches the job summary, the gate's check run and the terminal table through the gates. From the report file to
 // each place it is shown, a hostile value renders inert, with the structure a plain value gives: no mention,
 // reference, link, HTML, table break, workflow command or control character, whichever field carries it.
 import { test } from 'node:test';
@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { auditGate } from '../../../src/gates/audit.ts';
 import { formatGatesReport } from '../../../src/gates/format.ts';
 import { infrastructureGate } from '../../../src/gates/infrastructure.ts';
+import { performanceGate } from '../../../src/gates/performance.ts';
 import { runGates, type GateEntry, type GatesReport } from '../../../src/gates/runner.ts';
 import { sarifGate } from '../../../src/gates/sarif.ts';
 import { testsGate } from '../../../src/gates/tests.ts';
@@ -90,7 +91,19 @@ function reports(value: string): Record<string, string> {
     format_version: '1.2',
     resource_changes: [{ address: value, change: { actions: ['delete'] } }],
   };
+  // A k6 custom metric and its threshold's expression are the script author's words.
+  const k6 = {
+    metrics: {
+      [value]: {
+        type: 'rate',
+        contains: 'default',
+        values: { rate: 1 },
+        thresholds: { [value]: { ok: false } },
+      },
+    },
+  };
   return {
+    'k6.json': JSON.stringify(k6),
     'junit.xml': junit,
     'scan.sarif': JSON.stringify(sarif),
     'audit.json': JSON.stringify(audit),
@@ -111,6 +124,7 @@ function entries(): GateEntry[] {
     entry('sarif', sarifGate, { files: 'scan.sarif' }),
     entry('audit', auditGate, { report: 'audit.json' }),
     entry('infrastructure', infrastructureGate, { terraform: { plan: 'plan.json' } }),
+    entry('performance', performanceGate, { report: 'k6.json' }),
   ];
 }
 
@@ -140,6 +154,7 @@ test('the benign reports give a blocking finding in each gate, carrying the valu
       ['sarif', 'block', true],
       ['audit', 'block', true],
       ['infrastructure', 'block', true],
+      ['performance', 'block', true],
     ],
   );
   for (const gate of report.gates) {
