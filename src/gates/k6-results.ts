@@ -16,6 +16,8 @@ export interface K6Threshold {
   metric: string;
   expression: string;
   ok: boolean;
+  /** The statistic the expression tests (`p(95)` of "p(95)<500"), when the file has it as a number. */
+  observed?: { stat: string; value: number };
 }
 
 /** A statistic the gate reads: its value, or why there is none (said as it is in a finding). */
@@ -94,7 +96,11 @@ export function readK6Results(value: unknown, file: string): K6Read {
       };
     const read = readThresholds(metric.thresholds, shape, name, file);
     if (!read.ok) return read;
-    thresholds.push(...read.thresholds);
+    const values = (handleSummary ? metric.values : metric) as Record<string, unknown>;
+    for (const threshold of read.thresholds) {
+      const observed = observedStat(threshold.expression, values, shape);
+      thresholds.push(observed ? { ...threshold, observed } : threshold);
+    }
   }
 
   const stats = (name: string): Record<string, unknown> | undefined => {
@@ -153,6 +159,22 @@ function readThresholds(
     }
   }
   return { ok: true, thresholds };
+}
+
+/** An aggregation as a threshold names it: `p(95)`, `rate`, `avg`, `count`, `value`, … before its operator. */
+const AGGREGATION = /^\s*([a-z]+(?:\(\d+(?:\.\d+)?\))?)\s*(?:[<>]=?|={2,3}|!=)/;
+
+/** The value a threshold's expression tests, as the file has it; a rate metric's rate is `value` in the export. */
+function observedStat(
+  expression: string,
+  values: Record<string, unknown>,
+  shape: K6Shape,
+): { stat: string; value: number } | undefined {
+  const stat = AGGREGATION.exec(expression)?.[1];
+  if (stat === undefined) return undefined;
+  const key = shape === 'summary-export' && stat === 'rate' && !('rate' in values) ? 'value' : stat;
+  const value = values[key];
+  return typeof value === 'number' && Number.isFinite(value) ? { stat, value } : undefined;
 }
 
 function percentile(duration: Record<string, unknown> | undefined, stat: 'p(95)' | 'p(99)'): K6Stat {

@@ -23,7 +23,11 @@ export function thresholdFindings(results: K6Results, file: string): Judged {
     path: file,
     rule: 'performance.threshold-failed',
     severity: 'error',
-    message: `k6 threshold ${JSON.stringify(shown(threshold.expression))} on metric ${JSON.stringify(shown(threshold.metric))} failed`,
+    message:
+      `k6 threshold ${JSON.stringify(shown(threshold.expression))} on metric ${JSON.stringify(shown(threshold.metric))} failed` +
+      (threshold.observed
+        ? `: ${threshold.observed.stat} was ${Number(threshold.observed.value.toFixed(4))}`
+        : ''),
   }));
   if (failed.length > MAX_THRESHOLD_FINDINGS)
     findings.push({

@@ -67,7 +67,14 @@ describe('reading k6 results', () => {
     };
     for (const value of [legacy, data]) {
       const failed = read(value).thresholds.filter((t) => !t.ok);
-      assert.deepEqual(failed, [{ metric: 'http_req_duration', expression: 'p(95)<500', ok: false }]);
+      assert.deepEqual(failed, [
+        {
+          metric: 'http_req_duration',
+          expression: 'p(95)<500',
+          ok: false,
+          observed: { stat: 'p(95)', value: 212.81 },
+        },
+      ]);
     }
   });
 
@@ -164,7 +171,12 @@ describe('judging', () => {
     const judged = thresholdFindings(read(data), 'k6.json');
     assert.deepEqual(
       judged.findings.map((f) => [f.rule, f.message]),
-      [['performance.threshold-failed', 'k6 threshold "rate>0.99" on metric "checks" failed']],
+      [
+        [
+          'performance.threshold-failed',
+          'k6 threshold "rate>0.99" on metric "checks" failed: rate was 0.9993',
+        ],
+      ],
     );
   });
 
@@ -314,6 +326,34 @@ describe('the gate', () => {
       verdict.findings[0]!.message,
       /exited with code 107; last output lines:\nrunning \(0m30\.0s\)/,
     );
+  });
+
+  it('the command output in a finding is redacted', async () => {
+    const token = `ghp_${'aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3zA5'}`;
+    const verdict = await run(
+      { command: command(fixture('handle-summary.json')), report: 'k6.json' },
+      { K6_EXIT: '1', K6_PRINT: `login with ${token}` },
+    );
+    assert.equal(verdict.findings[0]!.rule, 'performance.command-failed');
+    assert.match(verdict.findings[0]!.message, /login with /);
+    assert.ok(!verdict.findings[0]!.message.includes(token.slice(0, 12)), verdict.findings[0]!.message);
+  });
+
+  it('cancelled while the load test runs: the command is stopped and the gate blocks saying so', async () => {
+    const controller = new AbortController();
+    const config = performanceConfigSchema.parse({
+      command: command(fixture('handle-summary.json')),
+      report: 'k6.json',
+    });
+    const running = performanceGate.run(config, {
+      ...context({ K6_SLEEP_MS: '60000' }),
+      signal: controller.signal,
+    });
+    setTimeout(() => controller.abort(new Error('cancelled by the test')), 200);
+    const verdict = await running;
+    assert.equal(verdict.status, 'block');
+    assert.equal(verdict.findings[0]!.rule, 'performance.command-failed');
+    assert.match(verdict.summary, /was stopped: the gate timed out or was cancelled/);
   });
 
   it('a report the command did not write (left from before) is stale', async () => {
