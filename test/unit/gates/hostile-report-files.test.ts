@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { auditGate } from '../../../src/gates/audit.ts';
 import { infrastructureGate } from '../../../src/gates/infrastructure.ts';
+import { performanceGate } from '../../../src/gates/performance.ts';
 import { migrationsGate } from '../../../src/gates/migrations.ts';
 import { reviewGate } from '../../../src/gates/review.ts';
 import { decodeReport, decodeSource, readReportFile } from '../../../src/gates/report-file.ts';
@@ -178,6 +179,17 @@ const CASES: Case[] = [
     gate: infrastructureGate,
     config: { terraform: { plan: 'plan.json' } },
     verdict: /aws_db_instance\.main will be destroyed/,
+  },
+  {
+    name: 'k6 results',
+    file: 'k6.json',
+    // --summary-export: a threshold's true is a failed one.
+    text: JSON.stringify({
+      metrics: { http_req_duration: { 'p(95)': 812.3, thresholds: { 'p(95)<500': true } } },
+    }),
+    gate: performanceGate,
+    config: { report: 'k6.json' },
+    verdict: /^k6 threshold "p\(95\)<500" on metric "http_req_duration" failed: p\(95\) was 812\.3/,
   },
 ];
 
