@@ -49,7 +49,7 @@ async function runTestsGate(config: TestsConfig, ctx: GateContext): Promise<Gate
   const problems: Problem[] = [];
   const notes: string[] = [];
   const findings: Finding[] = [];
-  /** Tests that failed and passed on a rerun (seed 01: "No flaky tests"): the gate warns. */
+  /** Tests that failed and passed on a rerun (seed 01: "No flaky tests"): the gate warns, or blocks. */
   const flaky: Finding[] = [];
   let ranAt: number | undefined;
 
@@ -111,13 +111,14 @@ async function runTestsGate(config: TestsConfig, ctx: GateContext): Promise<Gate
     };
   }
   if (flaky.length > 0) {
+    const blocks = config.flaky === 'block';
     return {
-      status: 'warn',
+      status: blocks ? 'block' : 'warn',
       summary: [
         `${flaky.length} flaky test${flaky.length === 1 ? '' : 's'}: failed, then passed on a rerun`,
         ...notes,
       ].join('; '),
-      findings: [...flaky, ...findings],
+      findings: [...(blocks ? flaky.map((f) => ({ ...f, severity: 'error' as const })) : flaky), ...findings],
     };
   }
   return { status: 'pass', summary: notes.join('; ') || 'nothing to check', findings };

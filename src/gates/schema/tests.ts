@@ -34,6 +34,11 @@ export const testsConfigSchema = z.strictObject({
     .meta({
       description: 'Minimum coverage in percent (inclusive). Default: lines 80 (the seeds\' "> 80%").',
     }),
+  flaky: z.enum(['warn', 'block']).optional().meta({
+    description:
+      'A test in the JUnit reports that failed and then passed on a rerun (seed 01: "No flaky tests"): warn ' +
+      '(default: it passed in the end, and runners that retry would block every run) or block.',
+  }),
   junit: pathList.optional().meta({
     description:
       'Globs of JUnit XML reports; when set, at least one file must match and no test may fail. With jest-junit, ' +

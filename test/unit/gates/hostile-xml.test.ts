@@ -339,6 +339,21 @@ test('JUnit: a test that failed and passed on a rerun (Surefire flakyFailure / f
       ],
     ],
   );
+  // flaky: block (seed 01's "No flaky tests" strictly): the same report blocks, each flaky test an error.
+  const strict = await testsGate.run(
+    testsGate.schema.parse({ junit: 'TEST-*.xml', thresholds: {}, flaky: 'block' }),
+    context(dir),
+  );
+  assert.equal(strict.status, 'block');
+  assert.match(strict.summary, /^2 flaky tests: failed, then passed on a rerun/);
+  assert.deepEqual(
+    strict.findings.map((f) => [f.rule, f.severity]),
+    [
+      ['tests.flaky', 'error'],
+      ['tests.flaky', 'error'],
+    ],
+  );
+  assert.equal(testsGate.schema.safeParse({ junit: 'x.xml', flaky: 'fail' }).success, false);
   // A test that failed every run is a failure, its reruns beside it; the flaky ones stay listed, as warnings.
   await writeFile(
     join(dir, 'TEST-com.example.BadTest.xml'),
