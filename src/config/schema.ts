@@ -471,25 +471,35 @@ export const AFTER_SUCCESS_LIMITS = { minMs: 60_000, maxMs: 30 * 24 * 3_600_000 
  * command is written as the other hooks' object form, `run` beside `after`.
  */
 export const afterSuccessHook = misplacedKeys(
-  z.strictObject({
-    after: durationUpTo(AFTER_SUCCESS_LIMITS.maxMs, { minMs: AFTER_SUCCESS_LIMITS.minMs, timer: false }).meta(
-      {
+  z.strictObject(
+    {
+      after: durationUpTo(AFTER_SUCCESS_LIMITS.maxMs, {
+        minMs: AFTER_SUCCESS_LIMITS.minMs,
+        timer: false,
+      }).meta({
         description:
           'How long the release must have been live (since its deployment succeeded) before reconcile runs the command: from 1m to 30d, e.g. "24h".',
-      },
-    ),
-    run: commandLine.meta({
-      description:
-        'The command (argv list or a line, with {{templates}}), run once per release by reconcile; it is never retried automatically when it fails.',
-    }),
-    shell: z.boolean().optional().meta({
-      description:
-        "Run with bash -c, as the other commands' shell option (templates become DEPLOY_* references).",
-    }),
-    timeout: stepDuration.optional(),
-    cwd: nonEmpty.optional(),
-    env: commandEnv.optional(),
-  }),
+      }),
+      run: commandLine.meta({
+        description:
+          'The command (argv list or a line, with {{templates}}), run once per release by reconcile; it is never retried automatically when it fails.',
+      }),
+      shell: z.boolean().optional().meta({
+        description:
+          "Run with bash -c, as the other commands' shell option (templates become DEPLOY_* references).",
+      }),
+      timeout: stepDuration.optional(),
+      cwd: nonEmpty.optional(),
+      env: commandEnv.optional(),
+    },
+    {
+      // A bare command (`after_success: ./cleanup.sh`) has no delay: say what the mapping holds.
+      error: (issue) =>
+        issue.code === 'invalid_type' && typeof issue.input !== 'object'
+          ? `expected a mapping with the delay and the command, such as { after: 24h, run: "npm run migrate:cleanup" }, got ${describeValue(issue.input)}`
+          : undefined,
+    },
+  ),
   {
     delay: 'the delay is written after: (after: 24h)',
     command: 'the command is written run: (run: "npm run migrate:cleanup -- --env={{environment}}")',

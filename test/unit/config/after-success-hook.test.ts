@@ -99,7 +99,11 @@ describe('hooks.after_success', () => {
       config('        ./cleanup.sh\n').replace('after_success:\n        ', 'after_success: '),
     );
     assert.ok(
-      errors.some((e) => e.includes('environments.production.hooks.after_success')),
+      errors.some((e) =>
+        e.includes(
+          'environments.production.hooks.after_success: expected a mapping with the delay and the command, such as { after: 24h, run: "npm run migrate:cleanup" }, got the string "./cleanup.sh"',
+        ),
+      ),
       errors.join('\n'),
     );
   });
