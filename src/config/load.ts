@@ -34,6 +34,7 @@ import type { z } from 'zod';
 import { deployConfig, EXTENSION_KEY, type RawConfig } from './schema.ts';
 import { semanticIssues } from './semantics.ts';
 import { configFindings } from './warnings.ts';
+import { showInvisible } from './invisible.ts';
 import {
   CONFIG_LIMITS,
   depthLimitedLexemes,
@@ -74,11 +75,19 @@ export function parseConfig(written: string, file: string): ParseResult {
     const { offset, message } = error.issue;
     return failure([{ file, ...positionOf(text, offset), path: '', message }]);
   }
-  const locator = new Locator(doc, lineCounter, file);
+  const locator = new Locator(doc, textLines(text), file);
 
   if (doc.errors.length > 0) {
     const errors: ConfigError[] = [];
+    let streamJunk = false;
     for (const error of doc.errors) {
+      // A token the document cannot hold (a stray "]" at the top level) ends it: the library then reports
+      // every token after it as "Unexpected ... in YAML stream" (70 errors for one bracket). The first is
+      // the cause; the rest go once it is fixed.
+      if (error.code === 'UNEXPECTED_TOKEN' && error.message.includes(' in YAML stream')) {
+        if (streamJunk) continue;
+        streamJunk = true;
+      }
       const located = locator.yamlError(error);
       const template = unquotedTemplate(text, error.pos[0]);
       if (template === undefined) errors.push(located);
@@ -305,8 +314,10 @@ function failure(errors: ConfigError[]): ParseResult {
 function inFileOrder(errors: ConfigError[]): ConfigError[] {
   const clean = errors.map((error) => ({
     ...error,
-    path: oneLine(shortenQuoted(maskSecrets(error.path))),
-    message: oneLine(shortenQuoted(maskSecrets(error.message))),
+    // Invisible characters (zero-width, bidirectional overrides) as escapes too: "got the string "\u200b"",
+    // not a value that reads as empty, nor a message a bidi override reorders.
+    path: showInvisible(oneLine(shortenQuoted(maskSecrets(error.path)))),
+    message: showInvisible(oneLine(shortenQuoted(maskSecrets(error.message)))),
   }));
   const unique = new Map(clean.map((error) => [JSON.stringify(error), error]));
   return [...unique.values()].sort(
@@ -487,6 +498,18 @@ function asWritten(node: Node | undefined, message: string): string {
   const shown = `the number ${node.value}`;
   if (node.source === String(node.value) || !message.includes(shown)) return message;
   return message.replace(shown, `the number ${node.source} (read as ${node.value})`);
+}
+
+/**
+ * The text's own line starts. The parser's LineCounter misses the line breaks inside a token it could not
+ * place (a plain scalar running over two lines after a stray "]"), and every position after one was a line
+ * early, at columns past the end of that line.
+ */
+function textLines(text: string): LineCounter {
+  const lines = new LineCounter();
+  lines.addNewLine(0);
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) lines.addNewLine(i + 1);
+  return lines;
 }
 
 /** 1-based line and column of an offset, for errors found before the text is parsed. */
