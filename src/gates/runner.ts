@@ -177,8 +177,8 @@ export function cleanFinding(finding: Finding): Finding {
     ? (raw.severity as Finding['severity'])
     : 'error';
   const clean: Finding = {
-    rule: textOf(raw.rule ?? 'unknown'),
-    message: textOf(raw.message ?? ''),
+    rule: printable(textOf(raw.rule ?? 'unknown'), false),
+    message: printable(textOf(raw.message ?? ''), true),
     severity,
   };
   const line = position(raw.line);
@@ -193,10 +193,24 @@ export function cleanFinding(finding: Finding): Finding {
       if (column !== undefined) clean.column = column;
     }
   } else if (raw.path !== undefined && raw.path !== '') {
-    const where = `${JSON.stringify(textOf(raw.path)).slice(0, 300)}${line !== undefined ? `:${line}` : ''}`;
+    const where = `${printable(JSON.stringify(textOf(raw.path)).slice(0, 300), false)}${line !== undefined ? `:${line}` : ''}`;
     clean.message = `${clean.message} (at ${where}, not a file of the repository)`;
   }
   return clean;
+}
+
+/**
+ * A finding's text with its control characters as escapes (`\u001b`): a report's bytes (an escape sequence
+ * in a test's name, a C1 byte in a mangled file) otherwise reach the gates report raw, and a terminal that
+ * shows it (`jq -r`) runs them. A message keeps its line breaks (a command's output is several lines; a CR
+ * ends one as CRLF does) and tabs; a rule id keeps neither.
+ */
+function printable(text: string, lines: boolean): string {
+  const kept = lines ? text.replace(/\r\n?/g, '\n') : text;
+  return kept.replace(
+    lines ? /[^\P{Cc}\n\t]/gu : /\p{Cc}/gu,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
 }
 
 function repositoryPath(path: string): string | undefined {

@@ -324,7 +324,7 @@ function* sarifSteps(
         level,
         levelSource,
         message: (result.message?.text ?? result.message?.markdown ?? result.message?.id ?? '')
-          .split('\n')[0]!
+          .split(/\r\n|\r|\n/)[0]!
           .slice(0, MAX_MESSAGE),
         ...(path ? { path } : {}),
         ...(location?.region?.startLine && location.region.startLine >= 1
