@@ -107,6 +107,20 @@ const REPORTS: Report[] = [
       json: true,
     }),
   ),
+  ...['infrastructure/k8s/good/app.yaml', 'infrastructure/k8s/advice/worker.yaml'].map((fixture) => ({
+    fixture,
+    file: 'app.yaml',
+    gate: infrastructureGate,
+    config: { kubernetes: { manifests: 'app.yaml', dry_run: 'off' } },
+    json: false,
+  })),
+  {
+    fixture: 'gitleaks.json',
+    file: 'leaks.json',
+    gate: secretsGate,
+    config: { reports: 'leaks.json' },
+    json: true,
+  },
   ...['k6/summary-export.json', 'k6/handle-summary.json'].map((fixture) => ({
     fixture,
     file: 'k6.json',
@@ -115,6 +129,17 @@ const REPORTS: Report[] = [
     json: true,
   })),
 ];
+
+// gitleaks' own JSON report (no fixture file: a secret-shaped value lives only under test/).
+const GITLEAKS = JSON.stringify([
+  {
+    RuleID: 'generic-api-key',
+    Description: 'Generic API Key',
+    File: 'src/a.js',
+    StartLine: 2,
+    Secret: 'abcd1234efgh5678ijkl',
+  },
+]);
 
 const PROTO_NAMES = [...Object.getOwnPropertyNames(Object.prototype), '__proto__'];
 const HOSTILE_STRINGS = [
@@ -295,7 +320,10 @@ test('mutated real reports: every gate gives a verdict, printable, and never pas
     const random = rng(seed);
     const { mutateJson, mutateText } = mutator(random);
     for (const report of REPORTS) {
-      const original = await readFile(join(FIXTURES, report.fixture), 'utf8');
+      const original =
+        report.fixture === 'gitleaks.json'
+          ? GITLEAKS
+          : await readFile(join(FIXTURES, report.fixture), 'utf8');
       for (let run = 0; run < RUNS_PER_REPORT; run++) {
         let text: string;
         let truncated = false;
@@ -316,11 +344,8 @@ test('mutated real reports: every gate gives a verdict, printable, and never pas
       }
     }
   }
-  assert.deepEqual(
-    [...statuses].sort(),
-    ['block', 'pass'],
-    'mutations both broke reports and left them passing',
-  );
+  // The mutations both broke reports and left them passing.
+  assert.ok(statuses.has('block') && statuses.has('pass'), [...statuses].join(', '));
 });
 
 test("a report's control characters reach a finding as escapes, its line breaks as they are", async (t) => {
