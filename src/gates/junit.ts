@@ -128,12 +128,14 @@ export function parseJUnit(text: string, file: string): JUnitSummary {
     );
   }
   const summary: JUnitSummary = { tests: 0, skipped: 0, failures: [], flaky: [] };
+  const read = new Set<Suite>();
   /**
    * What `suite` and the suites below it list: what its own counts must not exceed.
    * `pytest`: inside pytest's suite (named "pytest" unless junit_suite_name says otherwise), whose
    * line="…" (junit_family=xunit1) is pytest's 0-based item location, one above the test's def line.
    */
   const visit = (suite: Suite, pytest = false): Listed => {
+    if (typeof suite === 'object') read.add(suite);
     const inPytest = pytest || (typeof suite === 'object' && textOf(suite.name) === 'pytest');
     let outcomesBelow = 0;
     // Surefire's reruns (flaky or failed again): runs beyond one a test, which its counts may include.
@@ -276,7 +278,35 @@ export function parseJUnit(text: string, file: string): JUnitSummary {
   };
   if (doc.testsuites !== undefined && doc.testsuites !== '') visit(doc.testsuites);
   for (const suite of doc.testsuite ?? []) visit(suite);
+  const unread = unreadCases(doc, read);
+  if (unread)
+    throw new JUnitReportError(
+      `${file}: ${unread.count} <testcase> element(s) in <${unread.parent.slice(0, 60)}>, which is no <testsuite>: not a JUnit report this gate reads (their failures would go unread)`,
+    );
   return summary;
+}
+
+/**
+ * Test cases the suites did not list: under an element this reader does not know (`<testsuit>`, another
+ * format's `<suite>`) beside the suites it read. Skipped over, a failure there read as a pass.
+ */
+function unreadCases(doc: object, read: ReadonlySet<Suite>): { count: number; parent: string } | undefined {
+  let found: { count: number; parent: string } | undefined;
+  const stack: Array<[string, unknown]> = Object.entries(doc);
+  while (stack.length > 0) {
+    const [name, node] = stack.pop()!;
+    if (!node || typeof node !== 'object') continue;
+    if (Array.isArray(node)) {
+      for (const item of node) stack.push([name, item]);
+      continue;
+    }
+    const cases = (node as { testcase?: unknown }).testcase;
+    if (Array.isArray(cases) && cases.length > 0 && !read.has(node as Suite)) {
+      found = { count: (found?.count ?? 0) + cases.length, parent: found?.parent ?? name };
+    }
+    for (const [key, child] of Object.entries(node)) if (key !== 'testcase') stack.push([key, child]);
+  }
+  return found;
 }
 
 /**

@@ -218,20 +218,52 @@ function mutator(random: Random) {
     }
   }
 
-  /** A text change, and whether it leaves a file no reader could take as complete. */
-  function mutateText(text: string): { text: string; truncated: boolean } {
+  /**
+   * A text change, and what of the report it lost: cut short, or test cases under an element renamed
+   * (`<testsuit>`), which no reader can take for the suite it was.
+   */
+  function mutateText(text: string): { text: string; lost?: 'truncated' | 'renamed' } {
     const r = random();
-    if (r < 0.15) return { text: text.slice(0, Math.floor(random() * text.length)), truncated: true };
+    if (r < 0.15) return { text: text.slice(0, Math.floor(random() * text.length)), lost: 'truncated' };
+    if (r < 0.2) {
+      // One element renamed, its opening tag and the closing tag that matches it: a suite no longer a suite.
+      const opens = [...text.matchAll(/<([A-Za-z][\w-]*)(?=[\s>])/g)];
+      if (opens.length === 0) return { text };
+      const chosen = pick(opens);
+      const name = chosen[1]!;
+      const open = chosen.index;
+      let depth = 0;
+      let close = -1;
+      for (const tag of text.slice(open).matchAll(new RegExp(`<(/?)${name}(?=[\\s>/])[^>]*?(/?)>`, 'g'))) {
+        if (tag[2]) continue; // <name/>: opens and closes
+        depth += tag[1] ? -1 : 1;
+        if (depth === 0) {
+          close = open + tag.index;
+          break;
+        }
+      }
+      if (close < 0) return { text };
+      const inner = text.slice(open, close);
+      const renamed =
+        text.slice(0, open) +
+        `<${name}x` +
+        text.slice(open + name.length + 1, close) +
+        `</${name}x>` +
+        text.slice(close + name.length + 3);
+      return {
+        text: renamed,
+        ...(/<testcase[\s>/]/.test(inner.slice(1)) ? { lost: 'renamed' as const } : {}),
+      };
+    }
     if (r < 0.25) {
       const bytes = Buffer.from(text);
       for (let n = 1 + Math.floor(random() * 4); n > 0; n--)
         bytes[Math.floor(random() * bytes.length)] = Math.floor(random() * 256);
-      return { text: bytes.toString('latin1'), truncated: false };
+      return { text: bytes.toString('latin1') };
     }
     if (r < 0.35)
       return {
         text: text.replace(/-?\d+(\.\d+)?/g, (m) => (random() < 0.1 ? pick(ODD_NUMBERS) : m)),
-        truncated: false,
       };
     const lines = text.split('\n');
     for (let n = 1 + Math.floor(random() * 3); n > 0; n--) {
@@ -262,13 +294,13 @@ function mutator(random: Random) {
         lines[at] = random() < 0.5 ? line.replace(/\d+/, v) : line.replace(/"[^"]*"/, `"${v}"`);
       }
     }
-    return { text: lines.join('\n'), truncated: false };
+    return { text: lines.join('\n') };
   }
   return { mutateJson, mutateText };
 }
 
-/** Whether the text is no complete report: JSON that does not parse, or a truncated XML or JSON file. */
-function unreadable(report: Report, text: string, truncated: boolean): boolean {
+/** Whether the text is no complete report: JSON that does not parse, XML cut short or with its test cases renamed away. */
+function unreadable(report: Report, text: string, lost: 'truncated' | 'renamed' | undefined): boolean {
   if (report.json) {
     try {
       JSON.parse(text.replace(/^\uFEFF/, ''));
@@ -277,7 +309,8 @@ function unreadable(report: Report, text: string, truncated: boolean): boolean {
       return true;
     }
   }
-  return truncated && report.file.endsWith('.xml') && !/(?:<\/[\w:.-]+>|\/>)\s*$/.test(text);
+  if (!report.file.endsWith('.xml')) return false;
+  return lost === 'renamed' || (lost === 'truncated' && !/(?:<\/[\w:.-]+>|\/>)\s*$/.test(text));
 }
 
 function brokenProperty(result: GateResult, couldNotRead: boolean): string | undefined {
@@ -326,16 +359,16 @@ test('mutated real reports: every gate gives a verdict, printable, and never pas
           : await readFile(join(FIXTURES, report.fixture), 'utf8');
       for (let run = 0; run < RUNS_PER_REPORT; run++) {
         let text: string;
-        let truncated = false;
+        let lost: 'truncated' | 'renamed' | undefined;
         if (report.json && random() < 0.6) {
           const doc = JSON.parse(original.replace(/^\uFEFF/, '')) as unknown;
           mutateJson(doc);
           text = JSON.stringify(doc);
-        } else ({ text, truncated } = mutateText(original));
+        } else ({ text, lost } = mutateText(original));
         await writeFile(join(dir, report.file), text);
         const result = await runAsTheRunnerDoes(report, dir);
         statuses.add(result.status);
-        const broken = brokenProperty(result, unreadable(report, text, truncated));
+        const broken = brokenProperty(result, unreadable(report, text, lost));
         assert.equal(
           broken,
           undefined,
@@ -392,4 +425,38 @@ test("a report's control characters reach a finding as escapes, its line breaks 
   // A message of several lines (a command's output) keeps them; a CR ends a line as CRLF does.
   const lines = cleanFinding({ rule: 'x', severity: 'error', message: 'one\r\ntwo\rthree\n\u001b[0m' });
   assert.equal(lines.message, 'one\ntwo\nthree\n\\u001b[0m');
+});
+
+test('test cases under an element that is no <testsuite> block the JUnit report instead of going unread', async (t) => {
+  // Before: beside a suite it read, a <testsuit> (or another format's <suite>) and its failing test case were
+  // skipped over: with no counts on <testsuites> to disagree, "1 tests ..., none failed" passed.
+  const dir = await mkdtemp(join(tmpdir(), 'fuzz-reports-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const junit = (other: string) =>
+    `<testsuites><testsuite name="a" tests="1"><testcase name="ok"/></testsuite>` +
+    `<${other} name="b" tests="1" failures="1"><testcase name="broken"><failure message="no"/></testcase></${other}>` +
+    `</testsuites>`;
+  const report: Report = {
+    fixture: '',
+    file: 'junit.xml',
+    gate: testsGate,
+    config: { junit: 'junit.xml', thresholds: {} },
+    json: false,
+  };
+  for (const other of ['testsuit', 'suite']) {
+    await writeFile(join(dir, 'junit.xml'), junit(other));
+    const result = await runAsTheRunnerDoes(report, dir);
+    assert.equal(result.status, 'block', other);
+    assert.match(
+      `${result.summary}\n${result.findings.map((f) => f.message).join('\n')}`,
+      new RegExp(
+        `junit\\.xml: 1 <testcase> element\\(s\\) in <${other}>, which is no <testsuite>: not a JUnit report`,
+      ),
+    );
+  }
+  // The suites it reads, nested or not, are read as before.
+  await writeFile(join(dir, 'junit.xml'), junit('testsuite'));
+  const both = await runAsTheRunnerDoes(report, dir);
+  assert.equal(both.status, 'block');
+  assert.match(both.summary, /^1 of 2 tests failed/);
 });
