@@ -2,15 +2,15 @@
 // made of every command word, flags, values, quotes, look-alike and invisible characters, Markdown, HTML and
 // mentions, long values, CRLF, and the same bodies quoted (`> /deploy`), fenced, indented as code or behind
 // other text. The parser never throws; a command in a quote or code is never taken; the refusal reply and the
-// note on commands below the first line carry no user text that renders (hostile-comments.test.ts checks the
-// same end to end, for chosen values).
+// note on commands below the first line carry no user text that renders (test/app/hostile-comments.test.ts
+// checks the same end to end, for chosen values).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { helpText } from '../../app/commands/help.ts';
-import { laterCommandsNote } from '../../app/commands/later-commands.ts';
-import { COMMAND_NAMES, parseCommand, usage } from '../../app/commands/parse.ts';
-import { refusalReply } from '../../app/handlers/comment.ts';
-import { fuzzSeeds, rng, type Random } from '../helpers/random.ts';
+import { helpText } from '../../../app/commands/help.ts';
+import { laterCommandsNote } from '../../../app/commands/later-commands.ts';
+import { COMMAND_NAMES, parseCommand, usage } from '../../../app/commands/parse.ts';
+import { refusalReply } from '../../../app/handlers/comment.ts';
+import { fuzzSeeds, rng, type Random } from '../../helpers/random.ts';
 
 // FUZZ_SEEDS=1-100 hunts with more seeds; the suite runs these.
 const SEEDS = fuzzSeeds([1, 2, 3]);
