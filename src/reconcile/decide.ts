@@ -69,6 +69,11 @@ export interface DecideInput {
   recordedIn?: ReadonlyMap<string, number>;
   /** The environment's `hooks.after_success` (its delay), if any. */
   afterSuccess?: { afterMs: number };
+  /**
+   * The real time, when `now` is a later one (`--at`): the delayed hook is judged by it alone. `--at` retires
+   * a slot early or rehearses a run; a contract migration (drop columns) must not run early by either.
+   */
+  realNow?: Date;
 }
 
 export function decide({
@@ -79,6 +84,7 @@ export function decide({
   requests = [],
   recordedIn,
   afterSuccess,
+  realNow,
 }: DecideInput): ReconcileDecision {
   const rollout = record.rollout;
   if (rollout?.wait?.handedOff) return handedOff(rollout, requests, now, recordedIn);
@@ -95,7 +101,7 @@ export function decide({
   const due = dueForTeardown(record, now);
   if (due.length > 0) return { code: 'teardown', slots: due };
   // After the teardowns: the old slot goes first, the contract step once nothing else is due.
-  const hook = decideAfterSuccess({ record, hook: afterSuccess, now });
+  const hook = decideAfterSuccess({ record, hook: afterSuccess, now: realNow ?? now });
   if (hook.kind === 'run') return { code: 'after_success', release: hook.release, dueAt: hook.dueAt };
   const next = record.retired
     .map((r) => r.dueAt)

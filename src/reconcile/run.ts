@@ -400,6 +400,7 @@ async function reconcileHeld(env: ResolvedEnvironment, options: ReconcileOptions
       record,
       owner,
       now: options.dueBy ?? now,
+      ...(options.dueBy ? { realNow: now } : {}),
       onOrphan: env.onOrphan,
       ...(requests ? { requests } : {}),
       ...(control?.recordedIn ? { recordedIn: control.recordedIn } : {}),

@@ -156,14 +156,21 @@ describe('reconcile: hooks.after_success', () => {
     assert.match(later.entries[0]!.message, /hooks\.after_success of v2 ran at/);
   });
 
-  it('--at judges the delay as of a later time; the run is recorded at the real time', async () => {
+  it('--at never makes the hook due sooner: a contract migration is judged by the real clock', async () => {
     const cfg = await config();
     const store = new MemoryStore();
     store.record = deployed();
-    const summary = await reconcile(options(cfg, store, at(1000), { dueBy: at(DAY) }));
-    assert.equal(summary.entries[0]!.code, 'after_success_ran');
+    // A rehearsal (or an early teardown) as of a day later runs nothing a day early.
+    const early = await reconcile(options(cfg, store, at(1000), { dueBy: at(DAY) }));
+    assert.equal(early.entries[0]!.code, 'nothing_due');
+    assert.match(early.entries[0]!.message, /hooks\.after_success of v2 due at/);
+    assert.equal(lines().length, 0);
+    assert.equal(store.record!.live!.afterSuccess, undefined);
+    // Due by the real clock, it runs whatever --at says, recorded at the real time.
+    const due = await reconcile(options(cfg, store, at(DAY), { dueBy: at(2 * DAY) }));
+    assert.equal(due.entries[0]!.code, 'after_success_ran');
     assert.equal(lines().length, 1);
-    assert.equal(store.record!.live!.afterSuccess!.startedAt, at(1000).toISOString());
+    assert.equal(store.record!.live!.afterSuccess!.startedAt, at(DAY).toISOString());
   });
 
   it('a failing hook is recorded as failed (exit status, reason) and fails the run; it is not retried', async () => {
