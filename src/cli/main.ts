@@ -428,7 +428,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     )
     .option(
       '--at <time>',
-      'judge due times as of this later ISO 8601 time (tear down a retired slot early, or rehearse)',
+      'judge due times as of this later ISO 8601 time (tear down a retired slot early, or rehearse); never a hooks.after_success, which waits for the real time',
       oneValue((value) => parseReconcileTime(value)),
     )
     .option(
