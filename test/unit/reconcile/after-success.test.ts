@@ -65,6 +65,19 @@ describe('decideAfterSuccess', () => {
     });
   });
 
+  /** v2 live with its hook started a day in, and finished with `outcome` when given. */
+  const ranFor = (outcome?: { ok: boolean; exitCode: number; code?: string }) =>
+    deployed(
+      {},
+      {
+        ...v2,
+        afterSuccess: {
+          startedAt: at(DAY).toISOString(),
+          by: 'r',
+          ...(outcome ? { finishedAt: at(DAY).toISOString(), ...outcome } : {}),
+        },
+      },
+    );
   const skips: Array<[string, EnvironmentRecord, string]> = [
     ['nothing live', { ...emptyRecord('o/r', 'production', T0) }, 'nothing_live'],
     ['a rollout in the record (a deployment in progress)', deployed({ rollout }), 'deploy_in_progress'],
@@ -78,46 +91,13 @@ describe('decideAfterSuccess', () => {
       }),
       'deploy_in_progress',
     ],
-    [
-      'it ran and succeeded for this release',
-      deployed(
-        {},
-        {
-          ...v2,
-          afterSuccess: {
-            startedAt: at(DAY).toISOString(),
-            by: 'r',
-            finishedAt: at(DAY).toISOString(),
-            ok: true,
-            exitCode: 0,
-          },
-        },
-      ),
-      'already_ran',
-    ],
+    ['it ran and succeeded for this release', ranFor({ ok: true, exitCode: 0 }), 'already_ran'],
     [
       'it ran and failed for this release (never retried)',
-      deployed(
-        {},
-        {
-          ...v2,
-          afterSuccess: {
-            startedAt: at(DAY).toISOString(),
-            by: 'r',
-            finishedAt: at(DAY).toISOString(),
-            ok: false,
-            exitCode: 3,
-            code: 'exit',
-          },
-        },
-      ),
+      ranFor({ ok: false, exitCode: 3, code: 'exit' }),
       'failed',
     ],
-    [
-      'it was started and never finished (its reconcile died)',
-      deployed({}, { ...v2, afterSuccess: { startedAt: at(DAY).toISOString(), by: 'r' } }),
-      'interrupted',
-    ],
+    ['it was started and never finished (its reconcile died)', ranFor(), 'interrupted'],
     [
       'a rollback deployment put the release live',
       deployed({}, { ...v2, rollback: true }),
