@@ -5,7 +5,7 @@
 // time).
 import { resolveAnalysisConfig, checkMetrics, type AnalysisConfig } from './config.ts';
 import { concludeWindow, windowIntervals } from './deadline.ts';
-import { domainProblems } from './domain.ts';
+import { domainProblems, settleRounding } from './domain.ts';
 import { createJudgeState, judge } from './judge.ts';
 import type { Fetch } from './http.ts';
 import { createProvider } from './providers/index.ts';
@@ -202,7 +202,8 @@ export function createAnalyzer(input: AnalysisConfigInput | undefined, deps: Ana
    * counts falling with le: domain.ts) made no data, each with a provider error of the interval naming the
    * metric and the value: judged as given, an error rate of -0.5 would promote.
    */
-  function screened(side: Side, reading: SideReading): SideReading {
+  function screened(side: Side, read: SideReading): SideReading {
+    const reading = { ...read, values: settleRounding(config, read.values) };
     const problems = domainProblems(config, reading.values);
     if (problems.length === 0) return reading;
     const values = { ...reading.values };

@@ -46,6 +46,8 @@ export type ResolvedCheck =
       factor: number;
       forMs: number;
       baseline: 'auto' | 'stable' | 'pre-deploy';
+      /** As a threshold's: an error-rate rule judged with one error less (the seeds preset only). */
+      requests?: string;
       warn?: true;
     }
   | {
@@ -141,6 +143,19 @@ export const SEEDS_PRESET_CHECKS: ResolvedCheck[] = [
     value: 0.1,
     forMs: 0,
     alpha: ANALYSIS_DEFAULTS.alpha,
+  },
+  // Seed 04 stage 2 "Rollback if error rate > 2x baseline": beside stable (a canary) or against the error
+  // rate measured before the deploy (blue-green, rolling, direct), where the 1 % rule alone is all a version
+  // with no stable side had. Sustained 5 minutes and one error less, as seeds.error-rate: at a few requests
+  // a minute one error is several times any healthy baseline.
+  {
+    kind: 'relative',
+    name: 'seeds.error-rate-vs-baseline',
+    metric: 'error_rate',
+    op: '<=',
+    factor: 2,
+    forMs: 5 * MINUTE,
+    baseline: 'auto',
   },
   {
     kind: 'relative',
@@ -336,7 +351,7 @@ export function resolveAnalysisConfig(
   // The preset's error-rate limits read the request count when it is defined (see `requests`): the warning
   // too, or one error at a few requests a minute would warn in most intervals.
   const withCounts = presetChecks.map((c) =>
-    c.kind === 'threshold' && c.metric === 'error_rate' && metrics.requests
+    (c.kind === 'threshold' || c.kind === 'relative') && c.metric === 'error_rate' && metrics.requests
       ? { ...c, requests: 'requests' }
       : c,
   );

@@ -59,6 +59,24 @@ export function bucketProblem(metric: string, values: MetricValues): string | un
   return undefined;
 }
 
+/**
+ * The values with each fraction a rounding error outside 0..1 (within FRACTION_SLACK) read as the bound it
+ * missed: -1e-17 is an error rate of 0. Judged as given, "2x baseline" of -1e-17 is -2e-17, which an error
+ * rate of -1e-17 breaks. Other values are returned as they are (the screening above deals with them).
+ */
+export function settleRounding(config: AnalysisConfig, values: MetricValues): MetricValues {
+  let settled: MetricValues | undefined;
+  for (const [metric, metricConfig] of Object.entries(config.metrics)) {
+    const value = values[metric];
+    if (typeof value !== 'number' || metricConfig.histogram) continue;
+    if (metricKind(metric, metricConfig) !== 'fraction' || (value >= 0 && value <= 1)) continue;
+    if (value < -FRACTION_SLACK || value > 1 + FRACTION_SLACK) continue;
+    settled ??= { ...values };
+    settled[metric] = value < 0 ? 0 : 1;
+  }
+  return settled ?? values;
+}
+
 export interface DomainProblem {
   /** The metrics whose values cannot be (two for more errors than requests). */
   metrics: string[];

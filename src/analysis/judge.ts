@@ -189,7 +189,7 @@ function baselineFor(
  * high traffic (at 1000 requests 1 % is breached by 12 errors instead of 11) and nothing for a real breakage.
  */
 function lessOneError(
-  check: Extract<ResolvedCheck, { kind: 'threshold' }>,
+  check: Extract<ResolvedCheck, { kind: 'threshold' | 'relative' }>,
   value: number,
   sample: Sample,
 ): number {
@@ -201,7 +201,7 @@ function lessOneError(
  * adds to the limit it draws, so a canary the rule held is not shown over it (evidence.ts).
  */
 export function oneErrorAllowance(
-  check: Extract<ResolvedCheck, { kind: 'threshold' }>,
+  check: Extract<ResolvedCheck, { kind: 'threshold' | 'relative' }>,
   requests: number | null | undefined,
 ): number {
   if (!check.requests || (check.op !== '<=' && check.op !== '<')) return 0;
@@ -320,7 +320,7 @@ function evaluateCheck(
     if (value === null || limit === null) return { state: ruleState };
     if (zeroAgainstZero(check.kind, check.op, value, limit))
       return { state: { violatingIntervals: 0, margins: ruleState.margins } };
-    const judged = check.kind === 'threshold' ? lessOneError(check, value, sample) : value;
+    const judged = lessOneError(check, value, sample);
     const margins = append(ruleState.margins, judged - limit);
     const counted =
       check.kind === 'threshold' ? countedBreach(check, value, sample, state, values) : undefined;

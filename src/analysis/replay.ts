@@ -7,6 +7,7 @@ import { resolveAnalysisConfig, type AnalysisConfig } from './config.ts';
 import { concludeWindow, windowIntervals } from './deadline.ts';
 import { ANALYZE_EXIT_CODES } from './exit-codes.ts';
 import { createJudgeState, idleComparisons, judge } from './judge.ts';
+import { settleRounding } from './domain.ts';
 import { readRecording, RecordingError, type RecordedContext } from './recording.ts';
 import { recordingFitProblems } from './recording-fit.ts';
 import { analysisConfigSchema, recordedAnalysisConfigSchema, type AnalysisConfigInput } from './schema.ts';
@@ -139,7 +140,7 @@ export function analyzeRecording(file: string, config?: AnalysisConfigInput): Re
     );
     let state = createJudgeState(resolved, {
       intervalMs: window.context.intervalMs,
-      baseline: window.baseline,
+      baseline: window.baseline && settleRounding(resolved, window.baseline),
       startedAt,
       reference: window.context.baselineSlot === undefined ? 'stable' : 'baseline',
       plannedIntervals: expected + extension,
@@ -159,7 +160,12 @@ export function analyzeRecording(file: string, config?: AnalysisConfigInput): Re
         if (intervals.at(-1)?.decision.kind === 'hold') count = expected + extension;
       }
       if (index >= count) break;
-      const judged = judge(state, sample);
+      // As the live run reads them (analyzer.ts screened): a fraction a rounding error outside 0..1 is its bound.
+      const judged = judge(state, {
+        ...sample,
+        canary: settleRounding(resolved, sample.canary),
+        ...(sample.stable ? { stable: settleRounding(resolved, sample.stable) } : {}),
+      });
       state = judged.state;
       intervals.push({
         index,

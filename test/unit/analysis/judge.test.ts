@@ -43,6 +43,8 @@ test('seeds preset: one check per defined metric, with the seed thresholds', () 
     'seeds.error-rate',
     // Seed 02's immediate rollback triggers, beside seed 01's sustained ones.
     'seeds.error-rate-critical',
+    // Seed 04's relative rollback trigger.
+    'seeds.error-rate-vs-baseline',
     'seeds.p95-vs-baseline',
     'seeds.p95-critical',
     'seeds.memory',
@@ -210,6 +212,79 @@ test('p95 above 2x the pre-deploy baseline for 10 minutes rolls back (no stable 
   }
   assert.equal(kinds.length, 10);
   assert.equal(kinds.at(-1), 'relative-breached');
+});
+
+test('seed 04: an error rate over 2x the pre-deploy baseline for 5 minutes rolls back a version with no stable side, under the 1 % rule', () => {
+  // Blue-green, rolling or direct: no stable measured beside it, only the reading before the deploy.
+  const config = resolveAnalysisConfig({
+    providers: { m: cmd },
+    metrics: { error_rate: { provider: 'm' }, requests: { provider: 'm' } },
+  });
+  const walk = (rate: number, baseline: number) => {
+    let state = createJudgeState(config, {
+      intervalMs: 60_000,
+      baseline: { error_rate: baseline },
+      startedAt: 0,
+    });
+    const decisions: Decision[] = [];
+    for (let i = 0; i < 20; i++) {
+      const r = judge(state, {
+        at: (i + 1) * 60_000,
+        canary: { error_rate: rate, requests: 6000 },
+        errors: [],
+      });
+      state = r.state;
+      decisions.push(r.decision);
+      if (r.decision.kind === 'rollback') break;
+    }
+    return decisions;
+  };
+  // 0.8 % against 0.3 % before the deploy: under seed 01's 1 %, over seed 04's 2x (0.6 %).
+  const worse = walk(0.008, 0.003);
+  assert.equal(worse.length, 5, 'rolled back at exactly 5 minutes');
+  const fired = worse.at(-1)!;
+  assert.equal(fired.code, 'relative-breached');
+  assert.equal(fired.rule, 'seeds.error-rate-vs-baseline');
+  assert.match(
+    fired.reason,
+    /error_rate = 0\.008 \(0\.007833 with one error less\) violates "error_rate <= 0\.006 \(2x baseline 0\.003\)" for 5m/,
+  );
+  // Under 2x its baseline (and under 1 %), the same version is promoted.
+  const same = walk(0.0055, 0.003);
+  assert.equal(same.length, 20);
+  assert.ok(same.every((d) => d.kind !== 'rollback'));
+});
+
+test('seed 04 at low traffic: one error a minute is not over 2x a small baseline; a sustained excess is', () => {
+  const config = resolveAnalysisConfig({
+    providers: { m: cmd },
+    metrics: { error_rate: { provider: 'm' }, requests: { provider: 'm' } },
+  });
+  const walk = (errorsPerMinute: number, baseline: number) => {
+    let state = createJudgeState(config, {
+      intervalMs: 60_000,
+      baseline: { error_rate: baseline },
+      startedAt: 0,
+    });
+    const codes: string[] = [];
+    for (let i = 0; i < 20; i++) {
+      const r = judge(state, {
+        at: (i + 1) * 60_000,
+        canary: { error_rate: errorsPerMinute / 120, requests: 120 },
+        errors: [],
+      });
+      state = r.state;
+      codes.push(`${r.decision.kind}:${r.decision.rule ?? ''}`);
+      if (r.decision.kind === 'rollback') break;
+    }
+    return codes;
+  };
+  // ~2 requests a second: one error is 0.83 %, more than twice a 0.1 % baseline; one error less, it is 0.
+  assert.ok(walk(1, 0.001).every((c) => !c.startsWith('rollback')));
+  // Over a baseline of 0 (no errors before the deploy): one error a minute is still no breach, two are.
+  assert.ok(walk(1, 0).every((c) => !c.startsWith('rollback')));
+  assert.deepEqual(walk(2, 0).slice(-1), ['rollback:seeds.error-rate-vs-baseline']);
+  assert.equal(walk(2, 0).length, 5);
 });
 
 test('NaN and missing values are no data, not zero: they neither pass nor breach', () => {

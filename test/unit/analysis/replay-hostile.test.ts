@@ -474,7 +474,7 @@ test('a recording of 100 000 samples is judged in seconds', { timeout: 120_000 }
   const file = write(t, `${text.join('\n')}\n`);
   const result = runAnalyzeCommand({ recording: file });
   assert.equal(result.exitCode, 0, result.output.slice(-500));
-  assert.match(result.output, /=> PROMOTE \(healthy\): all 4 checks hold after 100000 intervals with data$/);
+  assert.match(result.output, /=> PROMOTE \(healthy\): all 5 checks hold after 100000 intervals with data$/);
 });
 
 test('a file that never ends is refused at the size limit, not read until memory runs out', (t) => {
@@ -611,3 +611,24 @@ for (const fixture of [
     }
     assert.ok(refused > 0);
   });
+
+test('a fraction a rounding error below 0 replays as 0, as the live run reads it: no "2x baseline" of -1e-17', (t) => {
+  // No stable side (blue-green): seeds.error-rate-vs-baseline compares with the pre-deploy reading. Read as
+  // given, 2x a baseline of -1e-17 is -2e-17, which the same -1e-17 breaks in every interval.
+  const canary = { error_rate: -1e-17 };
+  const file = write(t, [
+    {
+      ...HEADER,
+      config: { providers: CONFIG.providers, metrics: { error_rate: CONFIG.metrics.error_rate } },
+    },
+    { ...WINDOW, baseline: { error_rate: -1e-17 } },
+    ...Array.from({ length: 5 }, (_, i) => ({
+      type: 'sample',
+      index: i,
+      sample: { at: (i + 1) * MINUTE, canary, errors: [] },
+    })),
+  ]);
+  const result = runAnalyzeCommand({ recording: file });
+  assert.equal(result.exitCode, 0, result.output);
+  assert.doesNotMatch(result.output, /seeds\.error-rate-vs-baseline|ROLLBACK/);
+});
