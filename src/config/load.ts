@@ -75,7 +75,7 @@ export function parseConfig(written: string, file: string): ParseResult {
     const { offset, message } = error.issue;
     return failure([{ file, ...positionOf(text, offset), path: '', message }]);
   }
-  const locator = new Locator(doc, textLines(text), file);
+  const locator = new Locator(doc, text, file);
 
   if (doc.errors.length > 0) {
     const errors: ConfigError[] = [];
@@ -383,11 +383,13 @@ class Locator {
   private readonly doc: Document;
   private readonly lines: LineCounter;
   private readonly file: string;
+  private readonly text: string;
 
-  constructor(doc: Document, lines: LineCounter, file: string) {
+  constructor(doc: Document, text: string, file: string) {
     this.doc = doc;
-    this.lines = lines;
+    this.lines = textLines(text);
     this.file = file;
+    this.text = text;
   }
 
   atStart(message: string): ConfigError {
@@ -418,6 +420,9 @@ class Locator {
 
   private position(offset: number | undefined): Pick<ConfigError, 'file' | 'line' | 'column'> {
     if (offset === undefined) return { file: this.file, line: 1, column: 1 };
+    // An error at a CRLF line's end (a flow collection left open) is at its "\n": one column past the line
+    // as an editor shows it, which ends before the "\r".
+    if (this.text[offset] === '\n' && this.text[offset - 1] === '\r') offset--;
     const { line, col } = this.lines.linePos(offset);
     return { file: this.file, line, column: col };
   }

@@ -283,6 +283,32 @@ describe('odd but valid', () => {
   ];
   for (const [name, text] of valid) it(name, () => accepts(text));
 
+  it('with CRLF line ends, an error at a line end is at the column after its last character, not one further', () => {
+    // A flow mapping opened inside a flow sequence (found by the config fuzz): YAML reports one error at the
+    // line's "\n", which follows the "\r".
+    const lines = [
+      'gates:',
+      '  review:',
+      '    changelog_skip_labels: [ skip-chang{elog, dependencies ] # optional',
+      ...TARGET.split('\n').slice(0, -1),
+      'environments:',
+      '  production: {}',
+    ];
+    const text = `${lines.join('\r\n')}\r\n`;
+    const located = errorsOf(text).map((error) =>
+      /^deploy\.yml:(\d+):(\d+)/.exec(error)!.slice(1).map(Number),
+    );
+    assert.ok(
+      located.some(([line, column]) => line === 3 && column === lines[2]!.length + 1),
+      `an error at the end of line 3: ${JSON.stringify(located)}`,
+    );
+    for (const [line, column] of located)
+      assert.ok(
+        column! <= lines[line! - 1]!.length + 1,
+        `column ${column} past line ${line}: ${JSON.stringify(lines[line! - 1])}`,
+      );
+  });
+
   it('a CR alone keeps errors at their line and column', () => {
     const text = `${TARGET}environments:\n  production: { urll: x }\n`.replace(/\n/g, '\r');
     assert.deepEqual(
