@@ -23,6 +23,7 @@ import type { StateKeyOptions } from './state-key.ts';
 import type { ControlCliOptions } from './control.ts';
 import type { StatusCliOptions } from './status.ts';
 import type { MetricsCliOptions } from './metrics.ts';
+import type { AlertsCliOptions } from './alerts.ts';
 import type { ControlVerb } from '../control/request.ts';
 import type { ReconcileCliOptions } from './reconcile.ts';
 import {
@@ -520,6 +521,33 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
         env: process.env,
         now: Date.now,
       });
+    });
+
+  program
+    .command('alerts')
+    .description(
+      "the environment's analysis checks as Prometheus alerting rules for the live release (docs/alerts.md)",
+    )
+    .requiredOption('-e, --environment <name>', 'the environment', oneValue(visibleName('environment name')))
+    .option(
+      '-v, --version <version>',
+      'the version the queries are written for (default: the live one in the state record)',
+      oneValue((value) => {
+        if (!VERSION_RULE.test(value)) throw new InvalidArgumentError(`${VERSION_RULE_TEXT}.`);
+        return value;
+      }),
+    )
+    .option(
+      '--slot <name>',
+      'the slot it serves from (default: the live one in the state record)',
+      oneValue(),
+    )
+    .option('-o, --output <file>', 'write the rule file here instead of to standard output', oneValue())
+    .addOption(stateDirOption())
+    .addOption(configOption())
+    .action(async (opts: AlertsCliOptions) => {
+      const { alertsCli } = await import('./alerts.ts');
+      exitCode = await alertsCli(opts, { ...io, loadConfig: (path, json) => loadConfig(path, json, io) });
     });
 
   program

@@ -1,0 +1,330 @@
+// Prometheus alerting rules for ongoing monitoring (seed 01 phase 5, seed 04's levels and dead-man's switch),
+// derived from an environment's resolved `analysis:` section: each threshold check on a Prometheus metric
+// becomes one rule that fires when the check breaks, and one rule per environment fires when the metrics
+// return no data. Pure: the CLI (src/cli/alerts.ts) reads the config and the state record and writes the
+// file. Queries are rendered by the analysis's own renderer (promql.ts), so a value is escaped for where
+// it sits exactly as during a deployment. Docs: docs/alerts.md.
+import { stringify } from 'yaml';
+import { checkMetrics, type AnalysisConfig, type ResolvedCheck } from './config.ts';
+import { escapePromqlString, renderPromql, TemplateError } from './promql.ts';
+import type { ComparisonOp, MetricConfig } from './schema.ts';
+import type { TemplateValues } from '../targets/template.ts';
+import { oneLine } from '../config/shown.ts';
+
+/** The seed's evaluation interval. */
+export const ALERT_INTERVAL_MS = 30_000;
+
+/** Why a check has no alert. Stable codes: docs/alerts.md lists them. */
+export type SkipCode =
+  /** "x baseline": its limit is another version's or the pre-deploy window's value, not a number. */
+  | 'relative'
+  /** A sequential canary-vs-stable test (compare: errors | values | histogram): two versions side by side. */
+  | 'statistical'
+  /** `requests:`: an exact test on each interval's counts, which a static comparison cannot state. */
+  | 'counted'
+  /** The metric is read by the HTTP prober or a command, not from Prometheus. */
+  | 'not-prometheus'
+  /** The metric is bucket counts (histogram: true), not one value. */
+  | 'histogram-metric'
+  /** The query cannot be rendered for the live release (a variable with no value, a value refused there). */
+  | 'template';
+
+export interface SkippedCheck {
+  check: string;
+  code: SkipCode;
+  reason: string;
+}
+
+export interface AlertRule {
+  alert: string;
+  expr: string;
+  /** A Prometheus duration; absent for a check that breaks at once. */
+  for?: string;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+}
+
+export interface AlertRulesInput {
+  environment: string;
+  config: AnalysisConfig;
+  /** The template values of the live release (version, slot, environment, phase). */
+  vars: TemplateValues;
+  intervalMs?: number;
+}
+
+export type AlertRulesResult =
+  | { ok: true; group: { name: string; interval: string; rules: AlertRule[] }; skipped: SkippedCheck[] }
+  | { ok: false; code: 'no-prometheus-metric'; message: string; skipped: SkippedCheck[] };
+
+/** The name of the dead-man's switch rule; check rules get other names. */
+export const NO_DATA_ALERT = 'MetricsAbsent';
+
+/** The comparison that breaks a check which must hold `op`: error_rate <= 0.01 breaks at > 0.01. */
+export const BREACH_OP: Record<ComparisonOp, ComparisonOp> = { '<=': '>', '<': '>=', '>=': '<', '>': '<=' };
+
+/**
+ * Text for a rule's labels and annotations, which Prometheus expands as Go templates: every `{` of user text
+ * is written as the template action printing it, so no name can open an action, whether inside itself or
+ * with a `{` beside it (a name ending in `{` before `{{ $value }}`).
+ */
+export function templateText(text: string): string {
+  return text.replace(/\{/g, '{{ "{" }}');
+}
+
+/** A Prometheus duration (`1m30s`, `500ms`): whole units, largest first; 0 for nothing. */
+export function promDuration(ms: number): string {
+  let rest = Math.round(ms);
+  if (rest <= 0) return '0s';
+  let out = '';
+  for (const [unit, size] of [
+    ['h', 3_600_000],
+    ['m', 60_000],
+    ['s', 1000],
+    ['ms', 1],
+  ] as const) {
+    const n = Math.floor(rest / size);
+    if (n > 0) out += `${n}${unit}`;
+    rest -= n * size;
+  }
+  return out;
+}
+
+/**
+ * CamelCase alert names from check names: letters and digits kept, every other character a word break,
+ * each word capitalised (`seeds.error-rate` is SeedsErrorRate); a name that would start with a digit or be
+ * empty starts with `Check`. Each call gives a name not given before (a suffix 2, 3, ... when taken).
+ */
+export function alertNamer(reserved: readonly string[] = []): (check: string) => string {
+  const taken = new Set(reserved);
+  return (check) => {
+    const words = check.split(/[^A-Za-z0-9]+/).filter(Boolean);
+    // Words joined, with `_` between two digits (`p95 < 2` is P95_2, not P952).
+    let base = words
+      .map(
+        (w, i) =>
+          (i > 0 && /\d$/.test(words[i - 1]!) && /^\d/.test(w) ? '_' : '') + w[0]!.toUpperCase() + w.slice(1),
+      )
+      .join('');
+    if (!/^[A-Za-z]/.test(base)) base = `Check${base}`;
+    let name = base;
+    for (let n = 2; taken.has(name); n++) name = `${base}${n}`;
+    taken.add(name);
+    return name;
+  };
+}
+
+/**
+ * A rendered query as an operand: in parentheses, with newlines around it when it holds a `#`, which may
+ * start a comment that would otherwise run on over what follows.
+ */
+function operand(query: string): string {
+  const q = query.trim();
+  return q.includes('#') ? `(\n${q}\n)` : `(${q})`;
+}
+
+const REDUCERS = { mean: 'avg', max: 'max', min: 'min', last: 'last' } as const;
+
+/**
+ * The value a check judges, as PromQL: the query, or for a range metric (read over `window` and reduced)
+ * the same reduction of a subquery over the window at the step the provider reads with.
+ */
+function judgedValue(query: string, metric: MetricConfig): string {
+  if (!metric.range) return operand(query);
+  const step = metric.range.step ?? Math.max(1000, Math.floor(metric.range.window / 60));
+  const fn = REDUCERS[metric.range.reduce ?? 'mean'];
+  return `${fn}_over_time(${operand(query)}[${promDuration(metric.range.window)}:${promDuration(step)}])`;
+}
+
+type Rendered = { ok: true; query: string; metric: MetricConfig } | { ok: false; skip: SkippedCheck };
+
+/** A check's metric read from Prometheus, its query rendered for the live release; or why not. */
+function renderedMetric(config: AnalysisConfig, check: string, name: string, vars: TemplateValues): Rendered {
+  const skip = (code: SkipCode, reason: string): Rendered => ({ ok: false, skip: { check, code, reason } });
+  const metric = Object.hasOwn(config.metrics, name) ? config.metrics[name]! : undefined;
+  const provider =
+    metric && Object.hasOwn(config.providers, metric.provider)
+      ? config.providers[metric.provider]
+      : undefined;
+  if (!metric || !provider) return skip('not-prometheus', `metric ${name} has no provider`);
+  if (provider.type !== 'prometheus' || metric.query === undefined)
+    return skip(
+      'not-prometheus',
+      `metric ${name} is read by provider ${metric.provider} (${provider.type}), not from Prometheus`,
+    );
+  try {
+    return { ok: true, query: renderPromql(metric.query, vars), metric };
+  } catch (error) {
+    if (!(error instanceof TemplateError)) throw error;
+    return skip(
+      'template',
+      `the query of metric ${name} cannot be written for the live release: ${error.message}`,
+    );
+  }
+}
+
+function describeFor(forMs: number): string {
+  return forMs > 0 ? ` for ${promDuration(forMs)}` : '';
+}
+
+/** The rule of a threshold check, or why it has none. */
+function thresholdRule(
+  input: AlertRulesInput,
+  check: Extract<ResolvedCheck, { kind: 'threshold' }>,
+  intervalMs: number,
+  name: (check: string) => string,
+): AlertRule | SkippedCheck {
+  if (check.requests !== undefined)
+    return {
+      check: check.name,
+      code: 'counted',
+      reason: `it breaks only when the interval's counts (${check.metric} x ${check.requests}) are significant evidence against the limit (an exact test), which a static comparison cannot state; write a check without requests for an alert`,
+    };
+  const rendered = renderedMetric(input.config, check.name, check.metric, input.vars);
+  if (!rendered.ok) return rendered.skip;
+  if (rendered.metric.histogram)
+    return {
+      check: check.name,
+      code: 'histogram-metric',
+      reason: `metric ${check.metric} is bucket counts (histogram: true), not one value to compare`,
+    };
+  // A rate without a request count breaks only as the second interval in a row over its limit (judge.ts):
+  // here, as two evaluations in a row.
+  const forMs = check.alpha !== undefined ? Math.max(check.forMs, intervalMs) : check.forMs;
+  const breach = BREACH_OP[check.op];
+  const env = templateText(input.environment);
+  const checkText = templateText(check.name);
+  return {
+    alert: name(check.name),
+    expr: `${judgedValue(rendered.query, rendered.metric)} ${breach} ${check.value}`,
+    ...(forMs > 0 ? { for: promDuration(forMs) } : {}),
+    labels: {
+      severity: check.warn ? 'warning' : 'critical',
+      environment: env,
+      check: checkText,
+    },
+    annotations: {
+      summary: `${checkText} breached on ${env}`,
+      description: `${check.metric} is {{ $value }} (${breach} ${check.value}${describeFor(forMs)}); the check ${checkText} requires ${check.metric} ${check.op} ${check.value}${check.warn ? ' (a warning: on_breach: warn)' : ''}`,
+    },
+  };
+}
+
+function skippedCheck(check: ResolvedCheck): SkippedCheck | undefined {
+  if (check.kind === 'relative')
+    return {
+      check: check.name,
+      code: 'relative',
+      reason: `"${check.metric} ${check.op} ${check.factor}x baseline" compares with a baseline (another version, or the window before a deployment), which ongoing monitoring does not have`,
+    };
+  if (check.kind === 'errors' || check.kind === 'histogram' || check.kind === 'values')
+    return {
+      check: check.name,
+      code: 'statistical',
+      reason: `a sequential test of the new version against the stable one (compare: ${check.kind}), which needs two versions serving side by side`,
+    };
+  return undefined;
+}
+
+/**
+ * The dead-man's switch: fires while a metric the checks use has no value, as the analysis counts one (no
+ * series, or NaN: `>= -Inf` keeps every number but NaN), for max_no_data. `absent()` works on any instant
+ * vector, where absent_over_time needs a range selector; each term names its metric, so `or` keeps them apart.
+ */
+function noDataRule(
+  input: AlertRulesInput,
+  queries: ReadonlyArray<{ metric: string; query: string }>,
+): AlertRule {
+  const env = templateText(input.environment);
+  const terms = queries.map(
+    ({ metric, query }) =>
+      `label_replace(absent(${operand(query)} >= -Inf), "metric", "${escapePromqlString(metric)}", "", "")`,
+  );
+  const forMs = input.config.maxNoDataMs;
+  return {
+    alert: NO_DATA_ALERT,
+    expr: terms.join(' or '),
+    ...(forMs > 0 ? { for: promDuration(forMs) } : {}),
+    labels: { severity: 'critical', environment: env },
+    annotations: {
+      summary: `No data for {{ $labels.metric }} on ${env}`,
+      description: `The query of metric {{ $labels.metric }} returned no series (or NaN)${describeFor(forMs)}: the checks of ${env} cannot be judged (analysis max_no_data)`,
+    },
+  };
+}
+
+/** The rules for one environment, or why there are none. */
+export function deriveAlertRules(input: AlertRulesInput): AlertRulesResult {
+  const intervalMs = input.intervalMs ?? ALERT_INTERVAL_MS;
+  const name = alertNamer([NO_DATA_ALERT]);
+  const rules: AlertRule[] = [];
+  const skipped: SkippedCheck[] = [];
+  for (const check of input.config.checks) {
+    const skip = skippedCheck(check);
+    if (skip) skipped.push(skip);
+    else if (check.kind === 'threshold') {
+      const rule = thresholdRule(input, check, intervalMs, name);
+      if ('alert' in rule) rules.push(rule);
+      else skipped.push(rule);
+    }
+  }
+  // Every metric a check reads (its request count too), skipped or not, when it is one Prometheus answers.
+  const used = new Set(
+    input.config.checks.flatMap((check) => [
+      ...checkMetrics(check),
+      ...(check.kind === 'threshold' && check.requests !== undefined ? [check.requests] : []),
+    ]),
+  );
+  const queries: Array<{ metric: string; query: string }> = [];
+  for (const metric of [...used].sort()) {
+    const rendered = renderedMetric(input.config, '', metric, input.vars);
+    if (rendered.ok) queries.push({ metric, query: rendered.query });
+  }
+  if (queries.length === 0)
+    return {
+      ok: false,
+      code: 'no-prometheus-metric',
+      message:
+        input.config.checks.length === 0
+          ? 'the analysis section has no checks (none written, and no metric the seeds preset checks is defined)'
+          : 'no check reads a metric from Prometheus whose query can be written for the live release',
+      skipped,
+    };
+  rules.push(noDataRule(input, queries));
+  return {
+    ok: true,
+    group: { name: `deploy-action ${input.environment}`, interval: promDuration(intervalMs), rules },
+    skipped,
+  };
+}
+
+/** A comment line: user text in it escaped onto one line, so it cannot end the comment. */
+const comment = (text: string) => `# ${oneLine(text)}`;
+
+/**
+ * The rule file: `groups:` with the environment's one group, every string double-quoted (unambiguous in
+ * YAML 1.1, which Prometheus reads, and 1.2), under comments saying what it is for and what was skipped.
+ */
+export function alertRulesYaml(
+  result: Extract<AlertRulesResult, { ok: true }>,
+  about: { environment: string; version: string; slot?: string },
+): string {
+  const header = [
+    comment(
+      `Prometheus alerting rules for environment ${JSON.stringify(about.environment)}, derived from its analysis config by deploy-action alerts.`,
+    ),
+    comment(
+      `Queries written for version ${JSON.stringify(about.version)}${about.slot === undefined ? '' : ` on slot ${JSON.stringify(about.slot)}`}: derive them again after each deployment.`,
+    ),
+    ...(result.skipped.length > 0
+      ? [
+          comment('Checks with no alert here:'),
+          ...result.skipped.map((s) => comment(`  ${JSON.stringify(s.check)} (${s.code}): ${s.reason}`)),
+        ]
+      : []),
+  ];
+  const body = stringify(
+    { groups: [result.group] },
+    { defaultStringType: 'QUOTE_DOUBLE', defaultKeyType: 'PLAIN', doubleQuotedAsJSON: true, lineWidth: 0 },
+  );
+  return `${header.join('\n')}\n${body}`;
+}

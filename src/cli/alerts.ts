@@ -1,0 +1,100 @@
+// `deploy-action alerts -e ENV [--version V] [--slot S] [--output FILE]` (docs/alerts.md): the environment's
+// analysis checks as Prometheus alerting rules for ongoing monitoring of the live release. The version (and
+// slot) the queries are written for default to what the environment's state record says is live. Loaded by
+// main.ts with import() only when the command runs.
+import { writeFile } from 'node:fs/promises';
+import { alertRulesYaml, deriveAlertRules } from '../analysis/alert-rules.ts';
+import { resolveAnalysisConfig, type AnalysisConfig } from '../analysis/config.ts';
+import type { AnalysisConfigInput } from '../analysis/schema.ts';
+import { oneLine } from '../config/shown.ts';
+import { resolveEnvironment, ResolveError } from '../config/resolve.ts';
+import type { RawConfig } from '../config/schema.ts';
+import { FileStateStore } from '../state/file-store.ts';
+import { EXIT_CODES } from '../util/exit-codes.ts';
+
+export interface AlertsCliOptions {
+  environment: string;
+  version?: string;
+  slot?: string;
+  output?: string;
+  config: string;
+  stateDir?: string;
+}
+
+export interface AlertsCliDeps {
+  out(text: string): void;
+  err(text: string): void;
+  loadConfig(path: string, json: boolean): Promise<RawConfig | undefined>;
+}
+
+export async function alertsCli(opts: AlertsCliOptions, deps: AlertsCliDeps): Promise<number> {
+  const fail = (code: string, message: string) => {
+    deps.err(`error: ${code}: ${oneLine(message)}\n`);
+    return EXIT_CODES.invalidOrBlocked;
+  };
+  const config = await deps.loadConfig(opts.config, false);
+  if (!config) return EXIT_CODES.invalidOrBlocked;
+  let env;
+  try {
+    env = resolveEnvironment(config, opts.environment, { stateDir: opts.stateDir });
+  } catch (error) {
+    if (error instanceof ResolveError) return fail('unknown_environment', error.message);
+    throw error;
+  }
+  const where = `${opts.config}, environment ${JSON.stringify(env.name)}`;
+  if (!env.analysis)
+    return fail(
+      'no_analysis',
+      `${where}: no analysis section (neither the environment's nor a top-level one): there are no checks to write alerts for`,
+    );
+  let analysis: AnalysisConfig;
+  try {
+    analysis = resolveAnalysisConfig(env.analysis as AnalysisConfigInput);
+  } catch (error) {
+    return fail('invalid_analysis', `${where}: analysis: ${(error as Error).message}`);
+  }
+
+  // What is live: the version and slot the queries are written for, unless both are given.
+  let version = opts.version;
+  let slot = opts.slot;
+  if (version === undefined || slot === undefined) {
+    const read = await new FileStateStore(env.stateDir).read(env.name);
+    const live = read.ok ? read.record?.live : undefined;
+    if (version === undefined) {
+      if (!live)
+        return fail(
+          'version_required',
+          `${where}: give --version: the state record in ${env.stateDir} ${read.ok ? 'says nothing is live there' : `cannot be read (${read.message})`}`,
+        );
+      version = live.version;
+    }
+    slot ??= live?.slot;
+  }
+
+  const result = deriveAlertRules({
+    environment: env.name,
+    config: analysis,
+    // As the monitor window after a deployment renders them: the live version on its slot.
+    vars: { environment: env.name, phase: 'monitor', version, ...(slot === undefined ? {} : { slot }) },
+  });
+  for (const skipped of result.skipped)
+    deps.err(
+      `warning: ${oneLine(`no alert for check ${JSON.stringify(skipped.check)} (${skipped.code}): ${skipped.reason}`)}\n`,
+    );
+  if (!result.ok) return fail('no_prometheus_metric', `${where}: ${result.message}`);
+  const text = alertRulesYaml(result, {
+    environment: env.name,
+    version,
+    ...(slot === undefined ? {} : { slot }),
+  });
+  if (opts.output === undefined) deps.out(text);
+  else {
+    try {
+      await writeFile(opts.output, text);
+    } catch (error) {
+      return fail('output_unwritable', `${opts.output}: ${(error as Error).message}`);
+    }
+    deps.err(`${result.group.rules.length} rule(s) written to ${oneLine(opts.output)}\n`);
+  }
+  return EXIT_CODES.success;
+}
