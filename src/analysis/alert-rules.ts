@@ -297,6 +297,14 @@ export function deriveAlertRules(input: AlertRulesInput): AlertRulesResult {
   };
 }
 
+function wellFormed<T>(value: T): T {
+  if (typeof value === 'string') return value.toWellFormed() as T;
+  if (Array.isArray(value)) return value.map(wellFormed) as T;
+  if (value && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, wellFormed(v)])) as T;
+  return value;
+}
+
 /** A comment line: user text in it escaped onto one line, so it cannot end the comment. */
 const comment = (text: string) => `# ${oneLine(text)}`;
 
@@ -322,9 +330,11 @@ export function alertRulesYaml(
         ]
       : []),
   ];
+  // Every string well formed (a lone surrogate has no escape Prometheus reads), and the characters YAML 1.1
+  // reads as line breaks (NEL, LS, PS), which the library writes raw, escaped: all are in "…" strings.
   const body = stringify(
-    { groups: [result.group] },
+    { groups: [wellFormed(result.group)] },
     { defaultStringType: 'QUOTE_DOUBLE', defaultKeyType: 'PLAIN', doubleQuotedAsJSON: true, lineWidth: 0 },
   );
-  return `${header.join('\n')}\n${body}`;
+  return `${header.join('\n')}\n${body.replace(/[\u0085\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)}`;
 }

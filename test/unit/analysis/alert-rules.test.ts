@@ -1,0 +1,329 @@
+// The alert rules derived from an analysis section (src/analysis/alert-rules.ts): each threshold check on a
+// Prometheus metric fires on the side that breaks it, for as long as the check waits, at the check's
+// severity; what cannot be a static alert is listed with its reason; names people chose reach the file
+// only as text, never as YAML structure, a comment's end or a Go template action.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { parse } from 'yaml';
+import {
+  alertNamer,
+  alertRulesYaml,
+  deriveAlertRules,
+  NO_DATA_ALERT,
+  promDuration,
+  templateText,
+  type AlertRule,
+  type AlertRulesResult,
+} from '../../../src/analysis/alert-rules.ts';
+import { resolveAnalysisConfig } from '../../../src/analysis/config.ts';
+import type { AnalysisConfigInput } from '../../../src/analysis/schema.ts';
+
+const prom = { type: 'prometheus' as const, url: 'http://127.0.0.1:9090' };
+const VARS = { environment: 'production', phase: 'monitor', version: 'v2', slot: 'blue' };
+
+function derive(input: AnalysisConfigInput, vars: Record<string, string> = VARS, environment = 'production') {
+  return deriveAlertRules({ environment, config: resolveAnalysisConfig(input), vars });
+}
+
+function ok(result: AlertRulesResult): Extract<AlertRulesResult, { ok: true }> {
+  assert.ok(result.ok, result.ok ? '' : result.message);
+  return result;
+}
+
+const rule = (result: AlertRulesResult, check: string): AlertRule => {
+  const found = ok(result).group.rules.find((r) => r.labels.check === templateText(check));
+  assert.ok(found, `a rule for ${check}`);
+  return found;
+};
+
+const oneMetric = (checks: AnalysisConfigInput['checks'], query = 'app_value{version="{{version}}"}') => ({
+  preset: 'none' as const,
+  providers: { prom },
+  metrics: { value: { provider: 'prom', query } },
+  checks,
+});
+
+test('each threshold fires on the side that breaks it: <= at >, < at >=, >= at <, > at <=', () => {
+  const result = derive(
+    oneMetric([
+      { name: 'le', check: 'value <= 0.5' },
+      { name: 'lt', check: 'value < 0.5' },
+      { name: 'ge', check: 'value >= 0.5' },
+      { name: 'gt', check: 'value > 0.5' },
+    ]),
+  );
+  assert.equal(rule(result, 'le').expr, '(app_value{version="v2"}) > 0.5');
+  assert.equal(rule(result, 'lt').expr, '(app_value{version="v2"}) >= 0.5');
+  assert.equal(rule(result, 'ge').expr, '(app_value{version="v2"}) < 0.5');
+  assert.equal(rule(result, 'gt').expr, '(app_value{version="v2"}) <= 0.5');
+});
+
+test('a rollback check is critical, on_breach: warn a warning; `for` as the check waits, none for 0', () => {
+  const result = derive(
+    oneMetric([
+      { name: 'rollback', check: 'value < 1', for: '5m' },
+      { name: 'warn', check: 'value < 1', on_breach: 'warn' },
+      { name: 'odd', check: 'value < 1', for: '90500ms' },
+    ]),
+  );
+  assert.equal(rule(result, 'rollback').labels.severity, 'critical');
+  assert.equal(rule(result, 'rollback').for, '5m');
+  assert.equal(rule(result, 'warn').labels.severity, 'warning');
+  assert.equal('for' in rule(result, 'warn'), false);
+  assert.equal(rule(result, 'odd').for, '1m30s500ms');
+  assert.equal(rule(result, 'warn').labels.environment, 'production');
+});
+
+test('the seeds preset: its thresholds become rules, a rate without counts waits two evaluations', () => {
+  const result = ok(
+    derive({
+      providers: { prom },
+      metrics: {
+        error_rate: { provider: 'prom', query: 'job:errors:ratio{version="{{version}}"}' },
+        memory: { provider: 'prom', query: 'job:memory:ratio{slot="{{slot}}"}' },
+      },
+    }),
+  );
+  const byCheck = Object.fromEntries(result.group.rules.map((r) => [r.labels.check, r]));
+  assert.deepEqual(
+    Object.keys(byCheck).sort(),
+    [
+      'seeds.error-rate',
+      'seeds.error-rate-critical',
+      'seeds.error-rate-warning',
+      'seeds.memory',
+      'seeds.memory-warning',
+      // The dead-man's switch has no check label.
+      'undefined',
+    ].sort(),
+  );
+  assert.equal(byCheck['seeds.error-rate']!.expr, '(job:errors:ratio{version="v2"}) > 0.01');
+  assert.equal(byCheck['seeds.error-rate']!.for, '5m');
+  // Seed 02's immediate trigger: the second interval in a row over 10 % (judge.ts), here two evaluations.
+  assert.equal(byCheck['seeds.error-rate-critical']!.for, '30s');
+  assert.equal(byCheck['seeds.memory']!.expr, '(job:memory:ratio{slot="blue"}) > 0.95');
+  assert.equal(byCheck['seeds.memory-warning']!.labels.severity, 'warning');
+  assert.equal(result.group.interval, '30s');
+});
+
+test('what cannot be a static alert is listed with its reason code, never dropped', () => {
+  const result = derive({
+    preset: 'none',
+    providers: { prom, probe: { type: 'http', url: 'http://127.0.0.1:1/health' } },
+    metrics: {
+      error_rate: { provider: 'prom', query: 'e{version="{{version}}"}' },
+      requests: { provider: 'prom', query: 'r{version="{{version}}"}' },
+      errors: { provider: 'prom', query: 'x{version="{{version}}"}' },
+      p95: { provider: 'prom', query: 'p{version="{{version}}"}' },
+      latency: { provider: 'prom', query: 'sum by (le) (b{version="{{version}}"})', histogram: true },
+      success_rate: { provider: 'probe' },
+      vs: { provider: 'prom', query: 'v{version="{{stable_version}}"}' },
+    },
+    checks: [
+      { name: 'relative', check: 'p95 < 2x baseline' },
+      { name: 'errors', compare: 'errors', errors: 'errors', requests: 'requests' },
+      { name: 'values', compare: 'values', metric: 'p95' },
+      { name: 'histogram', compare: 'histogram', metric: 'latency' },
+      { name: 'counted', check: 'error_rate < 10%', requests: 'requests' },
+      { name: 'prober', check: 'success_rate > 0.99' },
+      { name: 'buckets', check: 'latency < 1' },
+      { name: 'template', check: 'vs < 1' },
+      { name: 'kept', check: 'p95 < 1' },
+    ],
+  });
+  const { skipped, group } = ok(result);
+  assert.deepEqual(
+    skipped.map((s) => [s.check, s.code]),
+    [
+      ['relative', 'relative'],
+      ['errors', 'statistical'],
+      ['values', 'statistical'],
+      ['histogram', 'statistical'],
+      ['counted', 'counted'],
+      ['prober', 'not-prometheus'],
+      ['buckets', 'histogram-metric'],
+      ['template', 'template'],
+    ],
+  );
+  assert.match(skipped.find((s) => s.code === 'template')!.reason, /\{\{stable_version\}\} has no value/);
+  assert.deepEqual(
+    group.rules.map((r) => r.alert),
+    ['Kept', NO_DATA_ALERT],
+  );
+  // The file says what was skipped, at its top.
+  const text = alertRulesYaml(ok(result), { environment: 'production', version: 'v2' });
+  for (const s of skipped) assert.ok(text.includes(`# ${'  '}"${s.check}" (${s.code}): `), s.check);
+});
+
+test("the dead-man's switch: every Prometheus metric a check reads, absent or NaN for max_no_data", () => {
+  const result = ok(
+    derive({
+      preset: 'none',
+      max_no_data: '2m',
+      providers: { prom },
+      metrics: {
+        error_rate: { provider: 'prom', query: 'e{version="{{version}}"}' },
+        requests: { provider: 'prom', query: 'r{version="{{version}}"}' },
+        unused: { provider: 'prom', query: 'u' },
+      },
+      checks: [{ name: 'counted', check: 'error_rate < 10%', requests: 'requests' }],
+    }),
+  );
+  assert.equal(result.group.rules.length, 1);
+  const noData = result.group.rules[0]!;
+  assert.equal(noData.alert, NO_DATA_ALERT);
+  assert.equal(noData.for, '2m');
+  assert.equal(noData.labels.severity, 'critical');
+  assert.equal(
+    noData.expr,
+    'label_replace(absent((e{version="v2"}) >= -Inf), "metric", "error_rate", "", "") or ' +
+      'label_replace(absent((r{version="v2"}) >= -Inf), "metric", "requests", "", "")',
+  );
+});
+
+test('a range metric is judged as its reduction over the window, as the provider reads it', () => {
+  const result = derive({
+    preset: 'none',
+    providers: { prom },
+    metrics: {
+      mean: { provider: 'prom', query: 'm', range: { window: '5m' } },
+      max: { provider: 'prom', query: 'm', range: { window: '10m', step: '30s', reduce: 'max' } },
+    },
+    checks: [
+      { name: 'mean', check: 'mean < 1' },
+      { name: 'max', check: 'max < 1' },
+    ],
+  });
+  assert.equal(rule(result, 'mean').expr, 'avg_over_time((m)[5m:5s]) >= 1');
+  assert.equal(rule(result, 'max').expr, 'max_over_time((m)[10m:30s]) >= 1');
+});
+
+test('a query ending in a # comment is closed on a line of its own', () => {
+  const result = derive(oneMetric([{ name: 'c', check: 'value < 1' }], 'app_value # the value'));
+  assert.equal(rule(result, 'c').expr, '(\napp_value # the value\n) >= 1');
+});
+
+test('values are written into the query by the analysis renderer: escaped, or refused where they cannot go', () => {
+  const hostile = { ...VARS, version: 'v2"} or vector(1) #', slot: 'a\\b' };
+  const result = derive(
+    oneMetric([{ name: 'c', check: 'value < 1' }], 'app_value{version="{{version}}",slot=~"{{slot}}"}'),
+    hostile,
+  );
+  assert.equal(
+    rule(result, 'c').expr,
+    // Its '#' (inside a string, but a comment for all this file knows) puts the query on a line of its own.
+    String.raw`(` + `\n` + String.raw`app_value{version="v2\"} or vector(1) #",slot=~"a\\\\b"}` + `\n) >= 1`,
+  );
+  const refused = derive(
+    oneMetric([{ name: 'c', check: 'value < 1' }], 'app_value offset {{version}}'),
+    hostile,
+  );
+  assert.equal(refused.ok, false);
+  assert.deepEqual(
+    refused.skipped.map((s) => s.code),
+    ['template'],
+  );
+});
+
+test('no Prometheus metric to alert on: an error that says so', () => {
+  const result = derive({
+    preset: 'none',
+    providers: { probe: { type: 'http', url: 'http://127.0.0.1:1/' } },
+    metrics: { success_rate: { provider: 'probe' } },
+    checks: [{ check: 'success_rate > 0.99' }],
+  });
+  assert.equal(result.ok, false);
+  assert.equal(!result.ok && result.code, 'no-prometheus-metric');
+  assert.deepEqual(
+    result.skipped.map((s) => s.code),
+    ['not-prometheus'],
+  );
+  const none = derive({ preset: 'none', providers: { prom }, metrics: {} });
+  assert.match(!none.ok ? none.message : '', /no checks/);
+});
+
+test('alert names: CamelCase from the check name, valid, unique, never the dead-man switch', () => {
+  const name = alertNamer([NO_DATA_ALERT]);
+  assert.equal(name('seeds.error-rate'), 'SeedsErrorRate');
+  assert.equal(name('p95 < 2'), 'P95_2');
+  assert.equal(name('99th percentile'), 'Check99thPercentile');
+  assert.equal(name('错误率'), 'Check');
+  assert.equal(name('{{ $value }}'), 'Value');
+  assert.equal(name('metrics absent'), 'MetricsAbsent2');
+  assert.equal(name('seeds_error_rate'), 'SeedsErrorRate2');
+  assert.equal(name('错误率 2'), 'Check2');
+  assert.equal(name('---'), 'Check3');
+  for (const n of ['SeedsErrorRate', 'P95_2', 'Check', 'MetricsAbsent2'])
+    assert.match(n, /^[A-Za-z_][A-Za-z0-9_]*$/);
+});
+
+test('promDuration: whole units, largest first', () => {
+  assert.equal(promDuration(0), '0s');
+  assert.equal(promDuration(500), '500ms');
+  assert.equal(promDuration(300_000), '5m');
+  assert.equal(promDuration(3_600_000 + 61_001), '1h1m1s1ms');
+  assert.equal(promDuration(2.6), '3ms');
+});
+
+/**
+ * A Go text/template's text with every action expanded as Prometheus would for these (the only actions the
+ * file holds: the escaped `{`, $value and $labels.metric); throws on any other action, or a `{{` left open.
+ */
+function expand(text: string): string {
+  return text.replace(/\{\{([^]*?)\}\}|\{\{/g, (whole, action: string | undefined) => {
+    if (action === ' "{" ') return '{';
+    if (action === ' $value ') return '0.5';
+    if (action === ' $labels.metric ') return 'm';
+    throw new Error(`an action the file must not hold: ${whole} in ${JSON.stringify(text)}`);
+  });
+}
+
+const HOSTILE_NAMES = [
+  '{{ $value }}',
+  '{{ template "x" . }}',
+  'ends in {',
+  '{',
+  '{{{',
+  '}} {{',
+  'a\nb: c',
+  'line\u2028sep\u0085nel\u2029',
+  'lone \ud800 surrogate',
+  '"quoted" #comment',
+  "- it's: [x]",
+  'yes',
+  '1.0',
+];
+
+test('hostile check and environment names are only text: YAML values, one-line comments, no template action', () => {
+  for (const name of HOSTILE_NAMES) {
+    // A lone surrogate (no character at all) is written as U+FFFD.
+    const hostile = name.toWellFormed();
+    const input = {
+      preset: 'none' as const,
+      providers: { prom, probe: { type: 'http' as const, url: 'http://127.0.0.1:1/' } },
+      metrics: { value: { provider: 'prom', query: 'v' }, success_rate: { provider: 'probe' } },
+      checks: [
+        { name, check: 'value < 1' },
+        { name: `${name} skipped`, check: 'success_rate > 0.99' },
+      ],
+    };
+    const result = ok(derive(input, VARS, name));
+    const text = alertRulesYaml(result, { environment: name, version: 'v2', slot: name });
+    const lines = text.split(/\r?\n|\r|\u0085|\u2028|\u2029/);
+    const body = lines.findIndex((l) => l === 'groups:');
+    assert.ok(
+      lines.slice(0, body).every((l) => l.startsWith('# ')),
+      `${JSON.stringify(name)}: every line above groups: is a comment:\n${text}`,
+    );
+    const parsed = parse(text) as { groups: Array<{ rules: AlertRule[] }> };
+    assert.deepEqual(Object.keys(parsed), ['groups']);
+    const [check, noData] = parsed.groups[0]!.rules;
+    assert.equal(expand(check!.labels.check!), hostile);
+    assert.equal(expand(check!.labels.environment!), hostile);
+    assert.equal(expand(check!.annotations.summary!), `${hostile} breached on ${hostile}`);
+    assert.ok(expand(check!.annotations.description!).includes(`the check ${hostile} requires`));
+    assert.equal(expand(noData!.labels.environment!), hostile);
+    assert.equal(expand(noData!.annotations.summary!), `No data for m on ${hostile}`);
+    assert.doesNotMatch(text, /[\u0085\u2028\u2029]/, 'no character YAML 1.1 reads as a line break');
+  }
+});
