@@ -17,6 +17,8 @@ export interface AlertsCliOptions {
   version?: string;
   slot?: string;
   output?: string;
+  /** The group's evaluation interval (ms); default 30 s. */
+  interval?: number;
   config: string;
   stateDir?: string;
 }
@@ -76,6 +78,7 @@ export async function alertsCli(opts: AlertsCliOptions, deps: AlertsCliDeps): Pr
     config: analysis,
     // As the monitor window after a deployment renders them: the live version on its slot.
     vars: { environment: env.name, phase: 'monitor', version, ...(slot === undefined ? {} : { slot }) },
+    ...(opts.interval === undefined ? {} : { intervalMs: opts.interval }),
   });
   for (const skipped of result.skipped)
     deps.err(

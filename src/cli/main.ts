@@ -32,6 +32,7 @@ import {
   collectEnvironments,
   MAX_REASON,
   oneValue,
+  parseInterval,
   parseReconcileTime,
   parseSha,
   StateKeyUsageError,
@@ -541,6 +542,11 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
       '--slot <name>',
       'the slot it serves from (default: the live one in the state record)',
       oneValue(),
+    )
+    .option(
+      '--interval <duration>',
+      "how often Prometheus evaluates the group (default 30s, seed 01's)",
+      oneValue(parseInterval),
     )
     .option('-o, --output <file>', 'write the rule file here instead of to standard output', oneValue())
     .addOption(stateDirOption())

@@ -72,6 +72,20 @@ export function oneValue<T = string>(
   };
 }
 
+/** `alerts --interval`: a duration ("30s", "1m") of at least a second, in milliseconds. */
+export function parseInterval(value: string): number {
+  // Whole units only, as Prometheus writes them; the config's duration parser is not loaded at start.
+  const m = /^(\d{1,9})(ms|s|m|h)$/.exec(value);
+  const ms = m
+    ? Number(m[1]) * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2] as 'ms' | 's' | 'm' | 'h']
+    : 0;
+  if (ms < 1000)
+    throw new InvalidArgumentError(
+      `"${value}" is not a duration of at least 1s written as a whole number and one unit (ms, s, m, h), such as 30s or 1m.`,
+    );
+  return ms;
+}
+
 /** `--sha`: a commit as git names it, 7 to 64 hex digits (the rule a control request's commit follows). */
 export function parseSha(value: string): string {
   if (!/^[0-9a-f]{7,64}$/i.test(value))

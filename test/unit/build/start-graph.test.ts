@@ -91,7 +91,7 @@ const NOT_AT_CLI_START: Array<[what: string, pattern: RegExp]> = [
   ['reconcile', /^(src\/reconcile\/|src\/cli\/reconcile\.ts$)/],
   ['the analysis (judge, providers, replay)', /^src\/analysis\/(?!schema\.ts$|exit-codes\.ts$|window\.ts$)/],
   ['control requests', /^(src\/control\/|src\/cli\/control\.ts$)/],
-  ['the other commands’ modules', /^src\/cli\/(analyze|status|state-key|metrics)\.ts$/],
+  ['the other commands’ modules', /^src\/cli\/(analyze|status|state-key|metrics|alerts)\.ts$/],
   ['the state stores', /^src\/state\//],
   ['the reporters', /^src\/report\//],
   ['a gate’s run code', /^src\/gates\/(?!schema\/|registry\.ts$|types\.ts$)/],

@@ -44,6 +44,7 @@ const GOOD: Record<string, string> = {
   '--repository': 'o/r',
   '--since': '30d',
   '--sha': 'abc1234',
+  '--interval': '30s',
 };
 
 const badInputCode = (command: string) =>

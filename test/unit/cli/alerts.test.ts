@@ -1,0 +1,164 @@
+// `deploy-action alerts`: the rule file for the live release (the version and slot the state record says,
+// or --version / --slot), to stdout or --output, the skipped checks on stderr; every bad input (an unknown
+// environment, no analysis section, no Prometheus metric, no version to write the queries for) refused with
+// exit 2 and a message that says what and where.
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { parse } from 'yaml';
+import { main } from '../../../src/cli/main.ts';
+import { FileStateStore } from '../../../src/state/file-store.ts';
+import { emptyRecord } from '../../../src/state/record.ts';
+import { EXIT_CODES } from '../../../src/util/exit-codes.ts';
+
+async function cli(argv: string[]) {
+  let out = '';
+  let err = '';
+  const code = await main(argv, { out: (t) => void (out += t), err: (t) => void (err += t) });
+  return { code, out, err };
+}
+
+const TARGET = 'target:\n  commands:\n    deploy: ./d.sh\n';
+const ANALYSIS = `analysis:
+  providers:
+    prom: { type: prometheus, url: "http://127.0.0.1:9090" }
+  metrics:
+    memory: { provider: prom, query: 'app_memory{version="{{version}}",slot="{{slot}}"}' }
+`;
+
+async function setup(t: { after(fn: () => Promise<void>): void }, yaml: string) {
+  const dir = await mkdtemp(join(tmpdir(), 'alerts-cli-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const config = join(dir, 'deploy.yml');
+  await writeFile(config, `state_dir: ${JSON.stringify(join(dir, 'state'))}\n${yaml}`);
+  return { dir, config };
+}
+
+type Rules = {
+  groups: Array<{ name: string; interval: string; rules: Array<{ alert: string; expr: string }> }>;
+};
+
+test('the live version and slot from the state record; --version and --slot instead', async (t) => {
+  const { dir, config } = await setup(t, `${TARGET}${ANALYSIS}environments:\n  production: {}\n`);
+  const store = new FileStateStore(join(dir, 'state'));
+  await store.write({
+    ...emptyRecord('o/r', 'production', new Date()),
+    live: { version: 'v7', slot: 'green', since: new Date().toISOString() },
+  });
+  const live = await cli(['alerts', '-e', 'production', '-c', config]);
+  assert.equal(live.code, EXIT_CODES.success, live.err);
+  const rules = (parse(live.out) as Rules).groups[0]!.rules;
+  assert.deepEqual(
+    rules.map((r) => r.alert),
+    ['SeedsMemory', 'SeedsMemoryWarning', 'MetricsAbsent'],
+  );
+  assert.equal(rules[0]!.expr, '(app_memory{version="v7",slot="green"}) > 0.95');
+  assert.match(live.out, /^# .*Queries written for version "v7" on slot "green"/m);
+
+  const given = await cli(['alerts', '-e', 'production', '-c', config, '--version', 'v8', '--slot', 'blue']);
+  assert.equal(given.code, EXIT_CODES.success, given.err);
+  assert.equal(
+    (parse(given.out) as Rules).groups[0]!.rules[0]!.expr,
+    '(app_memory{version="v8",slot="blue"}) > 0.95',
+  );
+});
+
+test('--output writes the file and says so on stderr; stdout stays empty', async (t) => {
+  const { dir, config } = await setup(t, `${TARGET}${ANALYSIS}environments:\n  production: {}\n`);
+  const output = join(dir, 'rules.yml');
+  const result = await cli([
+    'alerts',
+    '-e',
+    'production',
+    '-c',
+    config,
+    '-v',
+    'v1',
+    '--slot',
+    'a',
+    '-o',
+    output,
+  ]);
+  assert.equal(result.code, EXIT_CODES.success, result.err);
+  assert.equal(result.out, '');
+  assert.match(result.err, /3 rule\(s\) written to .*rules\.yml/);
+  assert.equal((parse(await readFile(output, 'utf8')) as Rules).groups[0]!.interval, '30s');
+});
+
+test('skipped checks are named on stderr with their reason', async (t) => {
+  const { config } = await setup(
+    t,
+    `${TARGET}${ANALYSIS.replace('metrics:\n', 'metrics:\n    p95: { provider: prom, query: "p95" }\n')}environments:\n  production: {}\n`,
+  );
+  const result = await cli(['alerts', '-e', 'production', '-c', config, '-v', 'v1', '--slot', 'a']);
+  assert.equal(result.code, EXIT_CODES.success, result.err);
+  assert.match(result.err, /^warning: no alert for check "seeds\.p95-vs-baseline" \(relative\): /m);
+  assert.match(result.err, /^warning: no alert for check "seeds\.p95-vs-stable" \(statistical\): /m);
+  assert.match(result.out, /^# {3}"seeds\.p95-critical" \(relative\): /m);
+});
+
+test('bad input: exit 2 and what was wrong, where; nothing on stdout', async (t) => {
+  const { config } = await setup(
+    t,
+    `${TARGET}environments:\n  production: {}\n  prober:\n    analysis:\n      providers: { probe: { type: http, url: "http://127.0.0.1:1/" } }\n      metrics: { success_rate: { provider: probe } }\n      checks: [{ check: "success_rate > 0.99" }]\n  live:\n${ANALYSIS.replace(/^/gm, '    ')}\n`,
+  );
+  const cases: Array<[string[], RegExp]> = [
+    [['-e', 'prodction', '-v', 'v1'], /error: unknown_environment: .*prodction.*production/],
+    [
+      ['-e', 'production', '-v', 'v1'],
+      /error: no_analysis: .*deploy\.yml, environment "production": no analysis section/,
+    ],
+    [
+      ['-e', 'prober', '-v', 'v1'],
+      /error: no_prometheus_metric: .*deploy\.yml, environment "prober": no check reads a metric from Prometheus/,
+    ],
+    [
+      ['-e', 'live'],
+      /error: version_required: .*deploy\.yml, environment "live": give --version: the state record in .*state says nothing is live there/,
+    ],
+  ];
+  for (const [args, message] of cases) {
+    const result = await cli(['alerts', ...args, '-c', config]);
+    assert.equal(result.code, EXIT_CODES.invalidOrBlocked, `${args.join(' ')}: ${result.err}`);
+    assert.equal(result.out, '', args.join(' '));
+    assert.match(result.err, message, args.join(' '));
+  }
+  // The prober's check is named as skipped before the error.
+  const prober = await cli(['alerts', '-e', 'prober', '-v', 'v1', '-c', config]);
+  assert.match(prober.err, /no alert for check "success_rate > 0\.99" \(not-prometheus\)/);
+});
+
+test('--interval sets the group interval and the two-evaluation wait of a rate without counts', async (t) => {
+  const { config } = await setup(
+    t,
+    `${TARGET}${ANALYSIS.replace('metrics:\n', 'metrics:\n    error_rate: { provider: prom, query: "e" }\n')}environments:\n  production: {}\n`,
+  );
+  const result = await cli([
+    'alerts',
+    '-e',
+    'production',
+    '-c',
+    config,
+    '-v',
+    'v1',
+    '--slot',
+    'a',
+    '--interval',
+    '5s',
+  ]);
+  assert.equal(result.code, EXIT_CODES.success, result.err);
+  const group = (parse(result.out) as Rules).groups[0]!;
+  assert.equal(group.interval, '5s');
+  assert.equal(
+    (group.rules.find((r) => r.alert === 'SeedsErrorRateCritical') as { for?: string } | undefined)?.for,
+    '5s',
+  );
+  for (const bad of ['0.5s', '500ms', '1 m', '30'])
+    assert.match(
+      (await cli(['alerts', '-e', 'production', '-c', config, '--interval', bad])).err,
+      /--interval <duration>.*not a duration of at least 1s/,
+      bad,
+    );
+});
