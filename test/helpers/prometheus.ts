@@ -66,8 +66,11 @@ async function waitFor(
  */
 export async function startPrometheus(
   targets: string[],
-  /** `features`: `--enable-feature` names (`native-histograms`: a protobuf scrape, native histograms kept). */
-  options: { history?: string; features?: string[] } = {},
+  /**
+   * `features`: `--enable-feature` names (`native-histograms`: a protobuf scrape, native histograms kept).
+   * `ruleFiles`: rule files it loads (`rule_files:`), evaluated at each group's own interval.
+   */
+  options: { history?: string; features?: string[]; ruleFiles?: string[] } = {},
 ): Promise<RunningPrometheus> {
   const dir = mkdtempSync(join(tmpdir(), 'prometheus-test-'));
   if (options.history !== undefined) {
@@ -90,6 +93,9 @@ export async function startPrometheus(
     '  - job_name: app',
     '    static_configs:',
     `      - targets: [${targets.map((t) => `"${t}"`).join(', ')}]`,
+    ...(options.ruleFiles?.length
+      ? ['rule_files:', ...options.ruleFiles.map((file) => `  - ${JSON.stringify(file)}`)]
+      : []),
   ].join('\n');
   writeFileSync(join(dir, 'prometheus.yml'), config);
   // Its port is on its command line: one taken all the same ("address already in use") means a fresh start.

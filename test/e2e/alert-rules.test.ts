@@ -1,0 +1,239 @@
+// `deploy-action alerts` against the real tools: every generated rule file passes `promtool check rules`
+// (the seeds preset over every metric it knows, range metrics, a query ending in a comment, hostile check
+// names and values), and a file loaded into a real Prometheus scraping a loopback exporter fires the alerts
+// whose thresholds the exported values break, with the check's name as it was written, and the dead-man's
+// switch for a metric with no series and one that is NaN.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { stringify } from 'yaml';
+import { main } from '../../src/cli/main.ts';
+import { EXIT_CODES } from '../../src/util/exit-codes.ts';
+import {
+  startMetricsServer,
+  startPrometheus,
+  type MetricsServer,
+  type RunningPrometheus,
+} from '../helpers/prometheus.ts';
+
+let dir: string;
+before(() => void (dir = mkdtempSync(join(tmpdir(), 'alert-rules-'))));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+const prom = { type: 'prometheus', url: 'http://127.0.0.1:9090' };
+
+/** Check names that would be YAML, a comment's end or a Go template action if written raw. */
+const HOSTILE = [
+  'a {{ $value }}\n{{ template "x" . }} "q" #c {',
+  '{{{',
+  'ends in {',
+  "- it's: [x]\u2028\u0085",
+  'yes',
+];
+
+/** The rule file `alerts` writes for a config (its environment `production`). */
+async function rulesFor(name: string, config: object, args: string[] = []): Promise<string> {
+  const file = join(dir, `${name}.deploy.yml`);
+  writeFileSync(
+    file,
+    stringify({
+      state_dir: join(dir, 'state'),
+      target: { commands: { deploy: './d.sh' } },
+      ...config,
+      environments: { production: {} },
+    }),
+  );
+  const output = join(dir, `${name}.rules.yml`);
+  let err = '';
+  const code = await main(
+    ['alerts', '-e', 'production', '-c', file, '-v', 'v1', '--slot', 'blue', '-o', output, ...args],
+    {
+      out: () => undefined,
+      err: (t) => void (err += t),
+    },
+  );
+  assert.equal(code, EXIT_CODES.success, err);
+  return output;
+}
+
+/** promtool from PATH; its absence fails the test (CI installs it with the Debian package prometheus). */
+function promtool(): string {
+  const found = spawnSync('sh', ['-c', 'command -v promtool'], { encoding: 'utf8' });
+  const path = found.stdout.trim();
+  if (found.status !== 0 || path === '')
+    assert.fail(
+      'promtool is not installed: this test checks the generated rule files with it. Install the Debian package prometheus (CI installs it in .github/workflows/ci.yml), which has promtool',
+    );
+  return path;
+}
+
+test('promtool check rules accepts every file: the seeds preset, range metrics, comments, hostile names and values', async () => {
+  const files = [
+    await rulesFor('seeds', {
+      analysis: {
+        providers: { prom },
+        metrics: {
+          error_rate: {
+            provider: 'prom',
+            query: 'sum(rate(e{version="{{version}}"}[1m])) / sum(rate(r{version="{{version}}"}[1m]))',
+          },
+          memory: { provider: 'prom', query: 'max(m{slot=~"{{slot}}"}) # the worst pod' },
+          health: { provider: 'prom', query: 'min(up{slot="{{slot}}"})' },
+          apdex: {
+            provider: 'prom',
+            query: 'apdex{version=`{{version}}`}',
+            range: { window: '5m', reduce: 'min' },
+          },
+          cpu: {
+            provider: 'prom',
+            query: 'c{version="{{version}}"}',
+            range: { window: '90s', step: '1500ms' },
+          },
+          p95: {
+            provider: 'prom',
+            query: 'histogram_quantile(0.95, sum by (le) (rate(b{version="{{version}}"}[1m])))',
+          },
+          latency: {
+            provider: 'prom',
+            query: 'sum by (le) (increase(b{version="{{version}}"}[1m]))',
+            histogram: true,
+          },
+        },
+      },
+    }),
+    await rulesFor('counted', {
+      analysis: {
+        providers: { prom },
+        metrics: {
+          error_rate: { provider: 'prom', query: 'e{version="{{version}}"}' },
+          requests: { provider: 'prom', query: 'r{version="{{version}}"}' },
+        },
+      },
+    }),
+    await rulesFor('hostile', {
+      analysis: {
+        preset: 'none',
+        providers: { prom },
+        metrics: { value: { provider: 'prom', query: 'v{version="{{version}}",slot=~"{{slot}}"}' } },
+        checks: HOSTILE.map((name, i) => ({
+          name,
+          check: `value < ${i + 1}`,
+          ...(i % 2 ? { on_breach: 'warn' } : { for: '1m' }),
+        })),
+      },
+    }),
+  ];
+  const result = spawnSync(promtool(), ['check', 'rules', ...files], { encoding: 'utf8' });
+  assert.equal(result.status, 0, `${result.stdout}${result.stderr}`);
+  // seeds: error rate x3, memory x2, health, apdex, cpu, and the dead-man's switch; counted: the switch;
+  // hostile: one each.
+  assert.deepEqual(
+    [...result.stdout.matchAll(/SUCCESS: (\d+) rules found/g)].map((m) => Number(m[1])),
+    [9, 1, HOSTILE.length + 1],
+    result.stdout,
+  );
+});
+
+let metrics: MetricsServer;
+let prometheus: RunningPrometheus;
+
+interface ApiAlert {
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  state: string;
+  value: string;
+}
+
+async function alerts(): Promise<ApiAlert[]> {
+  const response = await fetch(`${prometheus.url}/api/v1/alerts`);
+  return ((await response.json()) as { data: { alerts: ApiAlert[] } }).data.alerts;
+}
+
+after(async () => {
+  await prometheus?.stop();
+  await metrics?.close();
+});
+
+test('a real Prometheus fires the alerts the exported values break, and the switch for no data', async () => {
+  const name = HOSTILE[0]!;
+  const rules = await rulesFor(
+    'live',
+    {
+      analysis: {
+        preset: 'none',
+        max_no_data: '1s',
+        providers: { prom },
+        metrics: {
+          value: { provider: 'prom', query: 'app_value{version="{{version}}"}' },
+          ranged: {
+            provider: 'prom',
+            query: 'app_value{version="{{version}}"}',
+            range: { window: '3s', step: '1s' },
+          },
+          nan: { provider: 'prom', query: 'app_nan{version="{{version}}"}' },
+          missing: { provider: 'prom', query: 'app_missing{version="{{version}}"}' },
+        },
+        checks: [
+          { name, check: 'value < 0.2', for: '1s' },
+          { name: 'warned', check: 'value <= 0.3', on_breach: 'warn' },
+          { name: 'ranged', check: 'ranged < 0.4' },
+          { name: 'holds', check: 'value < 0.9' },
+          { name: 'nan holds', check: 'nan < 1' },
+          { name: 'missing holds', check: 'missing < 1' },
+        ],
+      },
+    },
+    ['--interval', '1s'],
+  );
+  metrics = await startMetricsServer(
+    [
+      '# TYPE app_value gauge',
+      'app_value{version="v1"} 0.5',
+      'app_value{version="v0"} 0',
+      '# TYPE app_nan gauge',
+      'app_nan{version="v1"} NaN',
+      '',
+    ].join('\n'),
+  );
+  prometheus = await startPrometheus([`127.0.0.1:${metrics.port}`], { ruleFiles: [rules] });
+
+  const expected = ['AValueTemplateXQC', 'Warned', 'Ranged', 'MetricsAbsent/missing', 'MetricsAbsent/nan'];
+  const key = (a: ApiAlert) =>
+    a.labels.metric ? `${a.labels.alertname}/${a.labels.metric}` : a.labels.alertname!;
+  // Bounded: Prometheus's first scrape and evaluations take a few seconds, more on a busy machine.
+  const deadline = Date.now() + 120_000;
+  let seen: ApiAlert[] = [];
+  while (Date.now() < deadline) {
+    seen = await alerts().catch(() => []);
+    const firing = new Set(seen.filter((a) => a.state === 'firing').map(key));
+    if (expected.every((k) => firing.has(k))) break;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  assert.deepEqual(
+    seen.map((a) => `${key(a)} ${a.state}`).sort(),
+    expected.map((k) => `${k} firing`).sort(),
+    'exactly the breaking checks and the two metrics without data fire; nothing else is even pending',
+  );
+  const hostile = seen.find((a) => a.labels.alertname === 'AValueTemplateXQC')!;
+  // The rule's labels beside the series' own (instance, job, version).
+  assert.deepEqual(hostile.labels, {
+    ...hostile.labels,
+    alertname: 'AValueTemplateXQC',
+    severity: 'critical',
+    environment: 'production',
+    check: name,
+    version: 'v1',
+  });
+  assert.equal(hostile.annotations.summary, `${name} breached on production`);
+  assert.equal(
+    hostile.annotations.description,
+    `value is 0.5 (>= 0.2 for 1s); the check ${name} requires value < 0.2`,
+  );
+  assert.equal(seen.find((a) => a.labels.alertname === 'Warned')!.labels.severity, 'warning');
+  const absent = seen.find((a) => a.labels.metric === 'nan')!;
+  assert.equal(absent.labels.severity, 'critical');
+  assert.equal(absent.annotations.summary, 'No data for nan on production');
+});
