@@ -7,6 +7,7 @@
 import { stringify } from 'yaml';
 import { checkMetrics, type AnalysisConfig, type ResolvedCheck } from './config.ts';
 import { escapePromqlString, renderPromql, TemplateError } from './promql.ts';
+import { rangeStep } from './providers/prometheus.ts';
 import type { ComparisonOp, MetricConfig } from './schema.ts';
 import type { TemplateValues } from '../targets/template.ts';
 import { oneLine } from '../config/shown.ts';
@@ -130,7 +131,7 @@ const REDUCERS = { mean: 'avg', max: 'max', min: 'min', last: 'last' } as const;
  */
 function judgedValue(query: string, metric: MetricConfig): string {
   if (!metric.range) return operand(query);
-  const step = metric.range.step ?? Math.max(1000, Math.floor(metric.range.window / 60));
+  const step = rangeStep(metric.range);
   const fn = REDUCERS[metric.range.reduce ?? 'mean'];
   return `${fn}_over_time(${operand(query)}[${promDuration(metric.range.window)}:${promDuration(step)}])`;
 }

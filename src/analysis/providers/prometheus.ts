@@ -528,6 +528,10 @@ export function reducePoints(points: ReadonlyArray<[number, number]>, mode: Redu
   }
 }
 
+/** The step a range metric is read at: its own, or about 60 points over the window (at least 1 s). */
+export const rangeStep = (range: NonNullable<MetricConfig['range']>): number =>
+  range.step ?? Math.max(1000, Math.floor(range.window / 60));
+
 export function createPrometheusProvider(
   name: string,
   config: PrometheusProviderConfig,
@@ -546,9 +550,6 @@ export function createPrometheusProvider(
       throw error;
     }
   }
-
-  const rangeStep = (range: NonNullable<MetricConfig['range']>) =>
-    range.step ?? Math.max(1000, Math.floor(range.window / 60));
 
   async function readOne(
     name: string,
