@@ -21,8 +21,6 @@ export type SkipCode =
   | 'relative'
   /** A sequential canary-vs-stable test (compare: errors | values | histogram): two versions side by side. */
   | 'statistical'
-  /** `requests:`: an exact test on each interval's counts, which a static comparison cannot state. */
-  | 'counted'
   /** The metric is read by the HTTP prober or a command, not from Prometheus. */
   | 'not-prometheus'
   /** The metric is bucket counts (histogram: true), not one value. */
@@ -174,12 +172,6 @@ function thresholdRule(
   intervalMs: number,
   name: (check: string) => string,
 ): AlertRule | SkippedCheck {
-  if (check.requests !== undefined)
-    return {
-      check: check.name,
-      code: 'counted',
-      reason: `it breaks only when the interval's counts (${check.metric} x ${check.requests}) are significant evidence against the limit (an exact test), which a static comparison cannot state; write a check without requests for an alert`,
-    };
   const rendered = renderedMetric(input.config, check.name, check.metric, input.vars);
   if (!rendered.ok) return rendered.skip;
   if (rendered.metric.histogram)
@@ -188,9 +180,16 @@ function thresholdRule(
       code: 'histogram-metric',
       reason: `metric ${check.metric} is bucket counts (histogram: true), not one value to compare`,
     };
-  // A rate without a request count breaks only as the second interval in a row over its limit (judge.ts):
-  // here, as two evaluations in a row.
+  // A counted check (`alpha`) decides on each interval's counts in the analysis (an exact test), and without a
+  // count as the second interval in a row over its limit (judge.ts). A static rule cannot state the test: it
+  // holds the rate over the limit for two evaluations in a row, the analysis's reading without counts. The
+  // one error less of a rate with `requests` is low traffic's allowance within one interval, not a limit an
+  // ongoing alert needs: the rate is compared as written (seed 01's HighErrorRate is `rate > 0.05 for 5m`).
   const forMs = check.alpha !== undefined ? Math.max(check.forMs, intervalMs) : check.forMs;
+  const counted =
+    check.alpha !== undefined
+      ? ` (the analysis tests each interval's ${check.requests ?? 'request'} counts; this alert holds the rate over the limit for two evaluations)`
+      : '';
   const breach = BREACH_OP[check.op];
   const env = templateText(input.environment);
   const checkText = templateText(check.name);
@@ -205,7 +204,7 @@ function thresholdRule(
     },
     annotations: {
       summary: `${checkText} breached on ${env}`,
-      description: `${check.metric} is {{ $value }} (${breach} ${check.value}${describeFor(forMs)}); the check ${checkText} requires ${check.metric} ${check.op} ${check.value}${check.warn ? ' (a warning: on_breach: warn)' : ''}`,
+      description: `${check.metric} is {{ $value }} (${breach} ${check.value}${describeFor(forMs)}); the check ${checkText} requires ${check.metric} ${check.op} ${check.value}${check.warn ? ' (a warning: on_breach: warn)' : ''}${counted}`,
     },
   };
 }

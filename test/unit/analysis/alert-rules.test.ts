@@ -139,7 +139,6 @@ test('what cannot be a static alert is listed with its reason code, never droppe
       ['errors', 'statistical'],
       ['values', 'statistical'],
       ['histogram', 'statistical'],
-      ['counted', 'counted'],
       ['prober', 'not-prometheus'],
       ['buckets', 'histogram-metric'],
       ['template', 'template'],
@@ -148,7 +147,7 @@ test('what cannot be a static alert is listed with its reason code, never droppe
   assert.match(skipped.find((s) => s.code === 'template')!.reason, /\{\{stable_version\}\} has no value/);
   assert.deepEqual(
     group.rules.map((r) => r.alert),
-    ['Kept', NO_DATA_ALERT],
+    ['Counted', 'Kept', NO_DATA_ALERT],
   );
   // The file says what was skipped, at its top.
   const text = alertRulesYaml(ok(result), { environment: 'production', version: 'v2' });
@@ -169,8 +168,8 @@ test("the dead-man's switch: every Prometheus metric a check reads, absent or Na
       checks: [{ name: 'counted', check: 'error_rate < 10%', requests: 'requests' }],
     }),
   );
-  assert.equal(result.group.rules.length, 1);
-  const noData = result.group.rules[0]!;
+  assert.equal(result.group.rules.length, 2);
+  const noData = result.group.rules.find((r) => r.alert === NO_DATA_ALERT)!;
   assert.equal(noData.alert, NO_DATA_ALERT);
   assert.equal(noData.for, '2m');
   assert.equal(noData.labels.severity, 'critical');
@@ -326,4 +325,33 @@ test('hostile check and environment names are only text: YAML values, one-line c
     assert.equal(expand(noData!.annotations.summary!), `No data for m on ${hostile}`);
     assert.doesNotMatch(text, /[\u0085\u2028\u2029]/, 'no character YAML 1.1 reads as a line break');
   }
+});
+
+test('a rate with a request count gets its alert on the rate; a counted check holds it for two evaluations', () => {
+  // The seeds preset with a `requests` metric: every error-rate level reads the count (one error less, and
+  // seed 02's 10 % an exact test on it). Seed 01's HighErrorRate is the rate over its limit, not the test.
+  const { group, skipped } = ok(
+    derive({
+      providers: { prom },
+      metrics: {
+        error_rate: { provider: 'prom', query: 'e{version="{{version}}"}' },
+        requests: { provider: 'prom', query: 'r{version="{{version}}"}' },
+      },
+    }),
+  );
+  const byCheck = new Map(group.rules.map((r) => [r.labels.check, r]));
+  const sustained = byCheck.get('seeds.error-rate')!;
+  assert.equal(sustained.expr, '(e{version="v2"}) > 0.01');
+  assert.equal(sustained.for, '5m');
+  assert.equal(sustained.labels.severity, 'critical');
+  const critical = byCheck.get('seeds.error-rate-critical')!;
+  assert.equal(critical.expr, '(e{version="v2"}) > 0.1');
+  assert.equal(critical.for, '30s', 'two evaluations of a 30s group');
+  assert.match(critical.annotations.description, /tests each interval's requests counts/);
+  const warning = byCheck.get('seeds.error-rate-warning')!;
+  assert.equal(warning.labels.severity, 'warning');
+  assert.equal(warning.for, undefined);
+  // What stays without an alert compares with another version or a baseline.
+  assert.deepEqual([...new Set(skipped.map((s) => s.code))].sort(), ['relative', 'statistical']);
+  assert.ok(skipped.every((s) => s.check !== 'seeds.error-rate'));
 });
