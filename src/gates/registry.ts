@@ -6,6 +6,7 @@ import type { GateEntry } from './runner.ts';
 import type { Gate, GateContext, GateVerdict } from './types.ts';
 import { auditConfigSchema } from './schema/audit.ts';
 import { buildConfigSchema } from './schema/build.ts';
+import { dependenciesConfigSchema } from './schema/dependencies.ts';
 import { DEFAULT_GATE_TIMEOUT_MS } from './schema/common.ts';
 import { infrastructureConfigSchema } from './schema/infrastructure.ts';
 import { migrationsConfigSchema } from './schema/migrations.ts';
@@ -55,6 +56,11 @@ export const GATES = {
     'performance',
     performanceConfigSchema,
     async () => (await import('./performance.ts')).performanceGate,
+  ),
+  dependencies: lazyGate(
+    'dependencies',
+    dependenciesConfigSchema,
+    async () => (await import('./dependencies.ts')).dependenciesGate,
   ),
 } as const satisfies { [Name in GateName]: Gate<NonNullable<GatesConfig[Name]>> };
 

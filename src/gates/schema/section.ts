@@ -5,6 +5,7 @@ import * as z from 'zod';
 import { DURATION_LIMITS, durationUpTo } from '../../config/duration.ts';
 import { auditConfigSchema } from './audit.ts';
 import { buildConfigSchema } from './build.ts';
+import { dependenciesConfigSchema } from './dependencies.ts';
 import { infrastructureConfigSchema } from './infrastructure.ts';
 import { migrationsConfigSchema } from './migrations.ts';
 import { performanceConfigSchema } from './performance.ts';
@@ -34,6 +35,7 @@ export const gatesConfigSchema = z.strictObject({
   migrations: migrationsConfigSchema.optional(),
   infrastructure: infrastructureConfigSchema.optional(),
   performance: performanceConfigSchema.optional(),
+  dependencies: dependenciesConfigSchema.optional(),
 });
 
 export type GatesConfig = z.output<typeof gatesConfigSchema>;

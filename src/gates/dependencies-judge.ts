@@ -1,0 +1,147 @@
+// Pure: what the packages an outdated report lists mean under the gate's policy. A package is behind when its
+// installed version is before the latest, whatever its declared range allows: one whose range stops it at
+// 1.x while 2.0 is out is a major version behind (the finding says the range is why).
+import picomatch from 'picomatch';
+import type { Ecosystem, OutdatedPackage, OutdatedReport } from './outdated-report.ts';
+import { shownName } from './outdated-report.ts';
+import type { LevelAction } from './schema/dependencies.ts';
+import type { Finding } from './types.ts';
+import { versionDistance, type Level, type VersionScheme } from './version-distance.ts';
+
+export interface DependencyPolicy {
+  major: LevelAction;
+  minor: LevelAction;
+  patch: LevelAction;
+  incomparable: LevelAction;
+  ignore: string[];
+}
+
+export const DEFAULT_POLICY: DependencyPolicy = {
+  major: 'warn',
+  minor: 'warn',
+  patch: 'warn',
+  incomparable: 'warn',
+  ignore: [],
+};
+
+export interface DependencyCounts {
+  major: number;
+  minor: number;
+  patch: number;
+  incomparable: number;
+  /** Listed, and not behind the latest (Go lists every module; pnpm a deprecated one that is up to date). */
+  current: number;
+  ignored: number;
+}
+
+export interface DependencyJudgement {
+  findings: Finding[];
+  counts: DependencyCounts;
+}
+
+const SCHEME: Record<Ecosystem, VersionScheme> = {
+  npm: 'semver',
+  pnpm: 'semver',
+  yarn: 'semver',
+  go: 'semver',
+  pip: 'pep440',
+};
+
+const BEHIND: Record<Level, string> = {
+  major: 'a major version behind',
+  minor: 'a minor version behind',
+  patch: 'a patch behind',
+};
+
+/** PEP 503: pip compares names case-insensitively, with runs of -, _ and . alike. */
+const normalisePip = (name: string) => name.toLowerCase().replace(/[-_.]+/g, '-');
+
+/** Pure: the findings for `report` under `policy`. */
+export function judgeDependencies(report: OutdatedReport, policy: DependencyPolicy): DependencyJudgement {
+  const { ecosystem } = report;
+  const normalise = ecosystem === 'pip' ? normalisePip : (name: string) => name;
+  const ignored =
+    policy.ignore.length > 0
+      ? picomatch(policy.ignore.map(normalise), { dot: true, nocase: ecosystem === 'pip' })
+      : () => false;
+  const counts: DependencyCounts = { major: 0, minor: 0, patch: 0, incomparable: 0, current: 0, ignored: 0 };
+  const findings: Finding[] = [];
+  const finding = (rule: Level | 'incomparable', message: string) => {
+    counts[rule]++;
+    const action = policy[rule];
+    if (action === 'off') return;
+    findings.push({
+      rule: `dependencies.${rule}`,
+      severity: action === 'block' ? 'error' : 'warning',
+      message,
+    });
+  };
+
+  for (const pkg of report.packages) {
+    if (ignored(normalise(pkg.name))) {
+      counts.ignored++;
+      continue;
+    }
+    const name = shownName(pkg.name);
+    const about = context(pkg, ecosystem);
+    if (pkg.error !== undefined) {
+      finding(
+        'incomparable',
+        `${name} ${shownName(pkg.current ?? '')}: its versions could not be looked up (${about}): ${shownName(pkg.error)}`,
+      );
+      continue;
+    }
+    // Not installed: what an install would take is what the range allows.
+    const current = pkg.current ?? pkg.wanted;
+    const from =
+      pkg.current !== undefined
+        ? shownName(pkg.current)
+        : pkg.wanted !== undefined
+          ? `(not installed; its range gives ${shownName(pkg.wanted)})`
+          : '(not installed)';
+    if (current === undefined || pkg.latest === undefined) {
+      const why =
+        current === undefined
+          ? 'it is not installed and the report names no version its range allows'
+          : 'the report names no latest version';
+      finding('incomparable', `${name} ${from}: cannot compare with the latest: ${why} (${about})`);
+      continue;
+    }
+    const latest = shownName(pkg.latest);
+    const distance = versionDistance(current, pkg.latest, SCHEME[ecosystem]);
+    if (distance.kind === 'same' || distance.kind === 'ahead') {
+      counts.current++;
+      continue;
+    }
+    if (distance.kind === 'incomparable') {
+      finding('incomparable', `${name} ${from} → ${latest}: cannot compare: ${distance.why} (${about})`);
+      continue;
+    }
+    finding(
+      distance.level,
+      `${name} ${from} → ${latest}: ${BEHIND[distance.level]} (${about}${rangeNote(pkg, ecosystem)})`,
+    );
+  }
+  return { findings, counts };
+}
+
+/** The ecosystem, and where the report places the package. */
+function context(pkg: OutdatedPackage, ecosystem: Ecosystem): string {
+  const parts: string[] = [ecosystem];
+  if (pkg.indirect) parts.push('indirect');
+  if (pkg.dependent !== undefined) parts.push(`in ${shownName(pkg.dependent)}`);
+  if (pkg.deprecated) parts.push('the latest is deprecated');
+  return parts.join(', ');
+}
+
+/** Why an update has not happened: the declared range stops short of the latest, or allows a newer one. */
+function rangeNote(pkg: OutdatedPackage, ecosystem: Ecosystem): string {
+  if (pkg.wanted === undefined || pkg.current === undefined || pkg.latest === undefined) return '';
+  const scheme = SCHEME[ecosystem];
+  const wanted = shownName(pkg.wanted);
+  const toWanted = versionDistance(pkg.current, pkg.wanted, scheme);
+  const wantedToLatest = versionDistance(pkg.wanted, pkg.latest, scheme);
+  if (toWanted.kind === 'behind')
+    return wantedToLatest.kind === 'behind' ? `; its range allows up to ${wanted}` : '; within its range';
+  return toWanted.kind === 'same' && wantedToLatest.kind === 'behind' ? `; its range stops at ${wanted}` : '';
+}

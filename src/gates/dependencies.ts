@@ -1,0 +1,162 @@
+// The dependencies gate (seed 03: "Dependencies up to date (/dependency-check)"): runs the package manager's
+// outdated command when it has one, reads what it printed or the report it wrote, and judges how far behind
+// the latest each package is (dependencies-judge.ts). A report it cannot read, or a command that failed,
+// blocks: an outdated check that gave no answer is no "up to date".
+import { stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { commandDisplay, outputTail, runGateCommand } from './gate-command.ts';
+import { DEFAULT_POLICY, judgeDependencies, type DependencyCounts } from './dependencies-judge.ts';
+import { readOutdatedReport, type OutdatedReport } from './outdated-report.ts';
+import { readReportFile } from './report-file.ts';
+import { repositoryRoots } from './repo-path.ts';
+import { dependenciesConfigSchema, type DependenciesConfig } from './schema/dependencies.ts';
+import type { Finding, Gate, GateContext, GateVerdict } from './types.ts';
+
+/** npm, pnpm and yarn 1 exit 1 when they list outdated packages. */
+const OUTDATED_FOUND = 1;
+/** Filesystem timestamps are coarse: a report written this long before the command started is still fresh. */
+const STALE_SLACK_MS = 2000;
+
+export const dependenciesGate: Gate<DependenciesConfig> = {
+  name: 'dependencies',
+  schema: dependenciesConfigSchema,
+  run: runDependenciesGate,
+};
+
+function verdict(findings: Finding[], summary: string): GateVerdict {
+  const errors = findings.filter((finding) => finding.severity === 'error');
+  if (errors.length > 0) {
+    const more = errors.length > 1 ? ` (and ${errors.length - 1} more)` : '';
+    return { status: 'block', summary: `${errors[0]!.message.split('\n')[0]!}${more}`, findings };
+  }
+  return { status: findings.length > 0 ? 'warn' : 'pass', summary, findings };
+}
+
+const blocked = (rule: string, message: string, path?: string): GateVerdict =>
+  verdict(
+    [{ ...(path !== undefined && { path }), rule: `dependencies.${rule}`, severity: 'error', message }],
+    '',
+  );
+
+async function runDependenciesGate(config: DependenciesConfig, ctx: GateContext): Promise<GateVerdict> {
+  const format = config.format ?? 'auto';
+  let text: string | undefined;
+  let source: string;
+  let exit: { code: number; tail: string; display: string } | undefined;
+
+  if (config.command !== undefined) {
+    const ranAt = Date.now();
+    ctx.log(`dependencies: running ${commandDisplay(config.command)}`);
+    const result = await runGateCommand(config.command, ctx, config.env);
+    if (!result.ok)
+      return blocked('command-failed', `${result.reason}\n${outputTail(result.output, 30)}`.trimEnd());
+    exit = { code: result.exitCode, tail: outputTail(result.output, 30), display: result.display };
+    source = `the output of "${result.display}"`;
+    if (config.report === undefined) {
+      text = result.stdout;
+      // yarn 1 prints nothing when nothing is outdated, and nothing on stdout when it fails: the exit code
+      // tells them apart, and only for the format said to be yarn's.
+      if (text.trim() === '' && !(format === 'yarn' && exit.code === 0))
+        return blocked(
+          'command-failed',
+          `"${exit.display}" printed no report (exit code ${exit.code})${format === 'yarn' ? '' : '; yarn 1 prints nothing when nothing is outdated: then set format: yarn'}; last output lines:\n${exit.tail}`.trimEnd(),
+        );
+    } else {
+      const written = await stat(resolve(ctx.cwd, config.report)).then(
+        (info) => info.mtimeMs,
+        () => undefined,
+      );
+      // A report left from an earlier run is not this run's: a command that failed before writing would pass on it.
+      if (written !== undefined && written < ranAt - STALE_SLACK_MS)
+        return verdict(
+          [
+            ...(exit.code !== 0 && exit.code !== OUTDATED_FOUND ? [commandFailed(exit)] : []),
+            {
+              path: config.report,
+              rule: 'dependencies.report-stale',
+              severity: 'error',
+              message: `${config.report} was written ${new Date(written).toISOString()}, before the command ran: the command did not write it`,
+            },
+          ],
+          '',
+        );
+    }
+  }
+  if (text === undefined) {
+    const file = config.report!;
+    source = file;
+    const read = await readReportFile(ctx.cwd, file, repositoryRoots(ctx), 'outdated report');
+    if (!read.ok) {
+      const hint =
+        read.reason === 'empty'
+          ? ': yarn 1 writes nothing both when nothing is outdated and when it fails; run it as the command (no report), with format: yarn, so its exit code tells them apart'
+          : '';
+      return verdict(
+        [
+          ...(exit && exit.code !== 0 && exit.code !== OUTDATED_FOUND ? [commandFailed(exit)] : []),
+          {
+            path: file,
+            rule: 'dependencies.report-unreadable',
+            severity: 'error',
+            message: `${read.message}${hint}`,
+          },
+        ],
+        '',
+      );
+    }
+    text = read.text;
+  }
+
+  const parsed = readOutdatedReport(text, source!, format);
+  if (!parsed.ok)
+    return verdict(
+      [
+        ...(exit && exit.code !== 0 ? [commandFailed(exit)] : []),
+        {
+          ...(config.report !== undefined && { path: config.report }),
+          rule: 'dependencies.report-unreadable',
+          severity: 'error',
+          message: parsed.message,
+        },
+      ],
+      '',
+    );
+  const { report } = parsed;
+  // Exit 1 is the package managers' "some are outdated" only when the report lists some; any other
+  // non-zero exit is the command's own failure, whatever it printed.
+  if (exit && exit.code !== 0 && !(exit.code === OUTDATED_FOUND && report.packages.length > 0))
+    return verdict([commandFailed(exit)], '');
+
+  const judged = judgeDependencies(report, {
+    major: config.major ?? DEFAULT_POLICY.major,
+    minor: config.minor ?? DEFAULT_POLICY.minor,
+    patch: config.patch ?? DEFAULT_POLICY.patch,
+    incomparable: config.incomparable ?? DEFAULT_POLICY.incomparable,
+    ignore: config.ignore ?? DEFAULT_POLICY.ignore,
+  });
+  return verdict(judged.findings, summarize(report, judged.counts));
+}
+
+function commandFailed(exit: { code: number; tail: string; display: string }): Finding {
+  return {
+    rule: 'dependencies.command-failed',
+    severity: 'error',
+    message: `"${exit.display}" exited with code ${exit.code}; last output lines:\n${exit.tail}`,
+  };
+}
+
+/** "npm: 3 behind (1 major, 2 patch), 1 cannot be compared, 2 ignored" or "npm: nothing outdated". */
+export function summarize(report: OutdatedReport, counts: DependencyCounts): string {
+  const behind = counts.major + counts.minor + counts.patch;
+  const parts: string[] = [];
+  if (behind > 0) {
+    const levels = (['major', 'minor', 'patch'] as const)
+      .filter((level) => counts[level] > 0)
+      .map((level) => `${counts[level]} ${level}`);
+    parts.push(`${behind} behind the latest (${levels.join(', ')})`);
+  }
+  if (counts.incomparable > 0) parts.push(`${counts.incomparable} cannot be compared`);
+  if (counts.ignored > 0) parts.push(`${counts.ignored} ignored`);
+  if (behind === 0 && counts.incomparable === 0) parts.unshift('nothing outdated');
+  return `${report.ecosystem}: ${parts.join(', ')}`;
+}

@@ -1,0 +1,387 @@
+// Pure: the packages a package manager's "outdated" report lists, in the shape each one prints it. The format
+// is told from the content unless the config names it:
+//
+// - `npm outdated --json`: an object keyed by package name, each `{current, wanted, latest, dependent,
+//   location}`; `current` is left out when the package is not installed, and a package several workspaces
+//   depend on has an array of those objects. An error is printed as `{"error": {code, summary, detail}}`.
+// - `pnpm outdated --format json`: an object keyed by package name, each `{current, latest, wanted,
+//   isDeprecated, dependencyType}` (with `--recursive`, `dependentPackages: [{name, location}]`).
+// - `yarn outdated --json` (yarn 1): JSON lines; the packages are the `{"type": "table"}` record's body,
+//   columns named by its head (Package, Current, Wanted, Latest, Workspace with workspaces, Package Type,
+//   URL). Nothing outdated prints nothing at all.
+// - `pip list --outdated --format=json`: an array of `{name, version, latest_version, latest_filetype}`.
+// - `go list -m -u -json all`: a stream of JSON objects, one a module (`Path`, `Version`, `Main`,
+//   `Indirect`, `Update: {Path, Version}` when a newer version exists, `Error: {Err}`).
+
+export type Ecosystem = 'npm' | 'pnpm' | 'yarn' | 'pip' | 'go';
+export const ECOSYSTEMS: readonly Ecosystem[] = ['npm', 'pnpm', 'yarn', 'pip', 'go'];
+export type OutdatedFormat = Ecosystem | 'auto';
+
+export interface OutdatedPackage {
+  name: string;
+  /** Undefined: not installed (npm, pnpm). */
+  current?: string;
+  /** The newest version the declared range allows (npm, pnpm, yarn). */
+  wanted?: string;
+  /** Undefined: the report names none. */
+  latest?: string;
+  /** Who depends on it, when the report says (a workspace). */
+  dependent?: string;
+  /** A Go module only an indirect dependency needs. */
+  indirect?: boolean;
+  /** pnpm: its latest version is deprecated. */
+  deprecated?: boolean;
+  /** Why the tool could not look its versions up (Go's `Error`). */
+  error?: string;
+}
+
+export interface OutdatedReport {
+  ecosystem: Ecosystem;
+  /** Go lists every module, up to date or not; the other tools only what is outdated. */
+  packages: OutdatedPackage[];
+}
+
+export type OutdatedRead = { ok: true; report: OutdatedReport } | { ok: false; message: string };
+
+/** Characters kept of text from the report (a name, a version, an error) in a message. */
+const MAX_SHOWN = 200;
+
+/** Report text as a message shows it: cut, and quoted when it is more than a plain name. */
+export function shownName(text: string): string {
+  const cut = text.length > MAX_SHOWN ? `${text.slice(0, MAX_SHOWN)}…` : text;
+  return /^[\w@./+~:-]+$/.test(cut) ? cut : JSON.stringify(cut);
+}
+
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'string') return `the string ${JSON.stringify(value.slice(0, 60))}`;
+  return typeof value === 'object' ? 'an object' : `the ${typeof value} ${String(value).slice(0, 60)}`;
+}
+
+/** How to make each tool write its JSON report. */
+const HOW = {
+  npm: '`npm outdated --json`',
+  pnpm: '`pnpm outdated --format json`',
+  yarn: '`yarn outdated --json`',
+  pip: '`pip list --outdated --format=json`',
+  go: '`go list -m -u -json all`',
+} as const;
+const ANY = Object.values(HOW).join(', ');
+
+class ReportError extends Error {}
+
+/**
+ * Pure: the packages `text` lists. `file` names the report in messages; `format` is the config's (`auto`:
+ * told from the content). Text that is no report of the format, or of any, is an error saying what it is.
+ */
+export function readOutdatedReport(text: string, file: string, format: OutdatedFormat): OutdatedRead {
+  try {
+    return { ok: true, report: read(text, file, format) };
+  } catch (error) {
+    if (error instanceof ReportError) return { ok: false, message: error.message };
+    throw error;
+  }
+}
+
+function read(text: string, file: string, format: OutdatedFormat): OutdatedReport {
+  if (text.trim() === '') {
+    if (format === 'yarn') return { ecosystem: 'yarn', packages: [] };
+    throw new ReportError(`${file} is empty: no outdated report`);
+  }
+  const values = jsonValues(text, file);
+  const first = values[0];
+  const shape: Ecosystem | 'node' | undefined =
+    values.length > 1
+      ? values.every((value) => isObject(value) && typeof value.Path === 'string')
+        ? 'go'
+        : values.every((value) => isObject(value) && typeof value.type === 'string')
+          ? 'yarn'
+          : undefined
+      : Array.isArray(first)
+        ? 'pip'
+        : isObject(first)
+          ? typeof first.Path === 'string'
+            ? 'go'
+            : typeof first.type === 'string' && 'data' in first
+              ? 'yarn'
+              : 'node'
+          : undefined;
+  if (shape === undefined) {
+    const what =
+      values.length > 1 ? `a stream of ${values.length} JSON values of mixed kinds` : describe(first);
+    throw new ReportError(`${file} is ${what}, not an outdated report: write one with ${ANY}`);
+  }
+  const fits =
+    format === 'auto' || shape === format || (shape === 'node' && (format === 'npm' || format === 'pnpm'));
+  if (!fits) {
+    const seen = shape === 'node' ? 'npm or pnpm' : shape;
+    throw new ReportError(
+      `${file} has the shape of ${seen}'s report, not of ${format}'s (format: ${format}): write it with ${HOW[format as Ecosystem]}, or set format to auto`,
+    );
+  }
+  switch (shape) {
+    case 'pip':
+      return readPip(first as unknown[], file);
+    case 'go':
+      return readGo(values, file);
+    case 'yarn':
+      return readYarn(values, file);
+    case 'node':
+      return readNode(
+        first as Record<string, unknown>,
+        file,
+        format === 'pnpm' || format === 'npm' ? format : undefined,
+      );
+  }
+}
+
+/**
+ * The JSON values of `text`: one (npm, pnpm, pip), or a stream of them (go's objects one after another,
+ * yarn's one a line).
+ */
+function jsonValues(text: string, file: string): unknown[] {
+  try {
+    return [JSON.parse(text)];
+  } catch (error) {
+    if (!(error instanceof SyntaxError)) throw error;
+    const values: unknown[] = [];
+    for (const slice of topLevelValues(text, file)) {
+      try {
+        values.push(JSON.parse(slice.text));
+      } catch (inner) {
+        if (!(inner instanceof SyntaxError)) throw inner;
+        throw new ReportError(
+          `${file}:${slice.line}: the JSON value starting there does not read: ${inner.message}`,
+        );
+      }
+    }
+    if (values.length === 1) throw new ReportError(`${file} is not JSON: ${error.message}`);
+    return values;
+  }
+}
+
+/** The top-level objects of a stream, cut where each one's braces close; anything else between them is an error. */
+function topLevelValues(text: string, file: string): Array<{ text: string; line: number }> {
+  const slices: Array<{ text: string; line: number }> = [];
+  let line = 1;
+  let depth = 0;
+  let start = 0;
+  let startLine = 1;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (c === '\n') line++;
+    if (inString) {
+      if (c === '\\') i++;
+      else if (c === '"') inString = false;
+      continue;
+    }
+    if (depth === 0) {
+      if (/\s/.test(c)) continue;
+      if (c !== '{') throw new ReportError(`${file} is not JSON: ${notJsonHint(text, line)}`);
+      start = i;
+      startLine = line;
+    }
+    if (c === '"') inString = true;
+    else if (c === '{' || c === '[') depth++;
+    else if (c === '}' || c === ']') {
+      depth--;
+      if (depth === 0) slices.push({ text: text.slice(start, i + 1), line: startLine });
+    }
+  }
+  if (depth !== 0) throw new ReportError(`${file}:${startLine}: the JSON value starting there is cut short`);
+  return slices;
+}
+
+/** Why text that is no JSON is not read: the table a tool prints without its JSON option, or what is there. */
+function notJsonHint(text: string, line: number): string {
+  const first = text.trimStart().split('\n', 1)[0] ?? '';
+  if (/^Package\s+Current\s+Wanted\s+Latest/.test(first))
+    return `it is the table npm, pnpm or yarn prints, not their JSON: run ${HOW.npm}, ${HOW.pnpm} or ${HOW.yarn}`;
+  if (/^Package\s+Version\s+Latest/.test(first))
+    return `it is the table pip prints, not its JSON: run ${HOW.pip}`;
+  const at = text.split('\n')[line - 1] ?? '';
+  return `line ${line} starts ${JSON.stringify(at.trim().slice(0, 60))}; write the report with ${ANY}`;
+}
+
+/** A field that must be a string when present. */
+function optionalString(entry: Record<string, unknown>, key: string, where: string): string | undefined {
+  const value = entry[key];
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string')
+    throw new ReportError(`${where}: "${key}" is ${describe(value)}, not a string`);
+  return value;
+}
+
+function readNode(
+  map: Record<string, unknown>,
+  file: string,
+  format: 'npm' | 'pnpm' | undefined,
+): OutdatedReport {
+  const packages: OutdatedPackage[] = [];
+  let npm = false;
+  let pnpm = false;
+  for (const [name, value] of Object.entries(map)) {
+    // npm's error object; a package named "error" has versions instead.
+    if (
+      name === 'error' &&
+      isObject(value) &&
+      !('latest' in value || 'wanted' in value || 'current' in value)
+    ) {
+      const text = [value.code, value.summary, value.detail]
+        .filter((part) => typeof part === 'string')
+        .join(': ');
+      throw new ReportError(
+        `${file}: npm reported an error instead of outdated packages: ${JSON.stringify((text || JSON.stringify(value)).slice(0, 300))}`,
+      );
+    }
+    const entries = Array.isArray(value) ? value : [value];
+    if (entries.length === 0) throw new ReportError(`${file}: package ${shownName(name)} is an empty array`);
+    for (const [index, entry] of entries.entries()) {
+      const where = `${file}: package ${shownName(name)}${Array.isArray(value) ? ` (item ${index + 1})` : ''}`;
+      if (!isObject(entry))
+        throw new ReportError(
+          `${where} is ${describe(entry)}, not an object of versions (current, wanted, latest)`,
+        );
+      const current = optionalString(entry, 'current', where);
+      const wanted = optionalString(entry, 'wanted', where);
+      const latest = optionalString(entry, 'latest', where);
+      if (current === undefined && wanted === undefined && latest === undefined)
+        throw new ReportError(
+          `${where} has none of "current", "wanted" and "latest": not an outdated report entry`,
+        );
+      // npm names the project itself as the dependent of every direct dependency: only a list says more.
+      let dependent = Array.isArray(value) ? optionalString(entry, 'dependent', where) : undefined;
+      if ('dependent' in entry || 'location' in entry) npm = true;
+      if ('dependencyType' in entry || 'isDeprecated' in entry || 'dependentPackages' in entry) pnpm = true;
+      if (entry.dependentPackages !== undefined) {
+        const dependents = entry.dependentPackages;
+        if (!Array.isArray(dependents) || !dependents.every((d) => isObject(d) && typeof d.name === 'string'))
+          throw new ReportError(`${where}: "dependentPackages" is not a list of {name, location}`);
+        dependent = dependents.map((d) => (d as { name: string }).name).join(', ') || undefined;
+      }
+      if (entry.isDeprecated !== undefined && typeof entry.isDeprecated !== 'boolean')
+        throw new ReportError(`${where}: "isDeprecated" is ${describe(entry.isDeprecated)}, not a boolean`);
+      packages.push({
+        name,
+        ...(current !== undefined && { current }),
+        ...(wanted !== undefined && { wanted }),
+        ...(latest !== undefined && { latest }),
+        ...(dependent !== undefined && { dependent }),
+        ...(entry.isDeprecated === true && { deprecated: true }),
+      });
+    }
+  }
+  if (npm && pnpm && format === undefined)
+    throw new ReportError(
+      `${file} mixes npm's fields (dependent, location) and pnpm's (dependencyType, isDeprecated): set format`,
+    );
+  const ecosystem = format ?? (pnpm ? 'pnpm' : 'npm');
+  return { ecosystem, packages };
+}
+
+function readPip(list: unknown[], file: string): OutdatedReport {
+  const packages = list.map((entry, index): OutdatedPackage => {
+    const where = `${file}: item ${index + 1}`;
+    if (!isObject(entry)) throw new ReportError(`${where} is ${describe(entry)}, not a package`);
+    const fields = ['name', 'version', 'latest_version'].map((key) => {
+      const value = entry[key];
+      if (typeof value !== 'string' || value === '')
+        throw new ReportError(
+          `${where}: "${key}" is ${value === undefined ? 'missing' : describe(value)}; pip writes {name, version, latest_version, latest_filetype}`,
+        );
+      return value;
+    });
+    return { name: fields[0]!, current: fields[1]!, latest: fields[2]! };
+  });
+  return { ecosystem: 'pip', packages };
+}
+
+function readYarn(records: unknown[], file: string): OutdatedReport {
+  const packages: OutdatedPackage[] = [];
+  for (const [index, record] of records.entries()) {
+    const where = `${file}: record ${index + 1}`;
+    if (!isObject(record) || typeof record.type !== 'string')
+      throw new ReportError(`${where} is ${describe(record)}, not a yarn record ({"type", "data"})`);
+    if (record.type === 'error')
+      throw new ReportError(
+        `${file}: yarn reported an error: ${JSON.stringify(String(typeof record.data === 'string' ? record.data : JSON.stringify(record.data)).slice(0, 300))}`,
+      );
+    if (record.type !== 'table') continue;
+    const data = record.data;
+    const head = isObject(data) ? data.head : undefined;
+    const body = isObject(data) ? data.body : undefined;
+    if (!Array.isArray(head) || !head.every((cell) => typeof cell === 'string') || !Array.isArray(body))
+      throw new ReportError(`${where}: the table has no "head" of column names and "body" of rows`);
+    const column = (name: string): number => head.indexOf(name);
+    const [nameAt, currentAt, wantedAt, latestAt, workspaceAt] = [
+      'Package',
+      'Current',
+      'Wanted',
+      'Latest',
+      'Workspace',
+    ].map(column);
+    if (nameAt! < 0 || currentAt! < 0 || latestAt! < 0)
+      throw new ReportError(
+        `${where}: the table's columns are ${JSON.stringify(head.slice(0, 10))}, without Package, Current and Latest: not yarn outdated's`,
+      );
+    for (const [rowIndex, row] of body.entries()) {
+      if (!Array.isArray(row) || row.length !== head.length || !row.every((cell) => typeof cell === 'string'))
+        throw new ReportError(`${where}: row ${rowIndex + 1} is not ${head.length} strings, one a column`);
+      const cell = (at: number) => (at >= 0 && row[at] !== '' ? (row[at] as string) : undefined);
+      const name = cell(nameAt!);
+      if (name === undefined) throw new ReportError(`${where}: row ${rowIndex + 1} has no package name`);
+      packages.push({
+        name,
+        ...(cell(currentAt!) !== undefined && { current: cell(currentAt!) }),
+        ...(cell(wantedAt!) !== undefined && { wanted: cell(wantedAt!) }),
+        ...(cell(latestAt!) !== undefined && { latest: cell(latestAt!) }),
+        ...(cell(workspaceAt!) !== undefined && { dependent: cell(workspaceAt!) }),
+      });
+    }
+  }
+  return { ecosystem: 'yarn', packages };
+}
+
+function readGo(modules: unknown[], file: string): OutdatedReport {
+  const packages: OutdatedPackage[] = [];
+  for (const [index, module] of modules.entries()) {
+    const where = `${file}: module ${index + 1}`;
+    if (!isObject(module) || typeof module.Path !== 'string' || module.Path === '')
+      throw new ReportError(`${where} is ${describe(module)} without a "Path": not a module of ${HOW.go}`);
+    const at = `${file}: module ${shownName(module.Path)}`;
+    // The main module (and with workspaces, each of them) is the project itself.
+    if (module.Main === true) continue;
+    const replace = module.Replace;
+    if (replace !== undefined && !isObject(replace))
+      throw new ReportError(`${at}: "Replace" is ${describe(replace)}`);
+    // Replaced by a directory: built from that, whatever the versions.
+    if (replace !== undefined && replace.Version === undefined) continue;
+    const version = optionalString(module, 'Version', at);
+    if (version === undefined) throw new ReportError(`${at} has no "Version"`);
+    const error = module.Error;
+    if (error !== undefined && !(isObject(error) && typeof error.Err === 'string'))
+      throw new ReportError(`${at}: "Error" is ${describe(error)}, not {"Err": …}`);
+    const update = module.Update;
+    if (update !== undefined && !(isObject(update) && typeof update.Version === 'string'))
+      throw new ReportError(`${at}: "Update" is ${describe(update)}, not {"Path", "Version"}`);
+    if (module.Indirect !== undefined && typeof module.Indirect !== 'boolean')
+      throw new ReportError(`${at}: "Indirect" is ${describe(module.Indirect)}, not a boolean`);
+    if (update === undefined && error === undefined) {
+      packages.push({ name: module.Path, current: version, latest: version });
+      continue;
+    }
+    packages.push({
+      name: module.Path,
+      current: version,
+      ...(update !== undefined && { latest: update.Version as string }),
+      ...(module.Indirect === true && { indirect: true }),
+      ...(error !== undefined && { error: (error as { Err: string }).Err }),
+    });
+  }
+  return { ecosystem: 'go', packages };
+}
