@@ -94,25 +94,25 @@ function read(text: string, file: string, format: OutdatedFormat): OutdatedRepor
   }
   const values = jsonValues(text, file);
   const first = values[0];
-  const shape: Ecosystem | 'node' | undefined =
-    values.length > 1
-      ? values.every((value) => isObject(value) && typeof value.Path === 'string')
+  // A stream is Go's or yarn's, by its first value; their readers say which later value is not theirs.
+  const shape: Ecosystem | 'node' | undefined = Array.isArray(first)
+    ? values.length === 1
+      ? 'pip'
+      : undefined
+    : isObject(first)
+      ? typeof first.Path === 'string'
         ? 'go'
-        : values.every((value) => isObject(value) && typeof value.type === 'string')
+        : typeof first.type === 'string' && 'data' in first
           ? 'yarn'
-          : undefined
-      : Array.isArray(first)
-        ? 'pip'
-        : isObject(first)
-          ? typeof first.Path === 'string'
-            ? 'go'
-            : typeof first.type === 'string' && 'data' in first
-              ? 'yarn'
-              : 'node'
-          : undefined;
+          : values.length === 1
+            ? 'node'
+            : undefined
+      : undefined;
   if (shape === undefined) {
     const what =
-      values.length > 1 ? `a stream of ${values.length} JSON values of mixed kinds` : describe(first);
+      values.length > 1
+        ? `a stream of ${values.length} JSON values, starting with neither a Go module nor a yarn record`
+        : describe(first);
     throw new ReportError(`${file} is ${what}, not an outdated report: write one with ${ANY}`);
   }
   const fits =

@@ -1,5 +1,5 @@
 // A seeded, bounded fuzz of the gates that read reports: real reports from test/fixtures/gates (SARIF, gitleaks,
-// JUnit, istanbul, lcov, Cobertura, npm/pnpm/yarn audit, Terraform plans, k6 results) mutated as data (wrong
+// JUnit, istanbul, lcov, Cobertura, npm/pnpm/yarn audit, Terraform plans, k6 results, outdated reports) mutated as data (wrong
 // types, prototype names, huge arrays, odd numbers, hostile strings) and as text (truncated, bytes flipped,
 // numbers replaced by NaN/Infinity/1e309, lines dropped or repeated). Whatever the file, the gate, run as the
 // runner runs it, gives a verdict: never a crash, a summary on one line, findings with no raw control
@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { auditGate } from '../../../src/gates/audit.ts';
+import { dependenciesGate } from '../../../src/gates/dependencies.ts';
 import { infrastructureGate } from '../../../src/gates/infrastructure.ts';
 import { performanceGate } from '../../../src/gates/performance.ts';
 import { cleanFinding, runGates } from '../../../src/gates/runner.ts';
@@ -127,6 +128,20 @@ const REPORTS: Report[] = [
     gate: performanceGate,
     config: { report: 'k6.json', targets: { p95: '500ms', error_rate: 0.5, min_rps: 1 } },
     json: true,
+  })),
+  ...[
+    'outdated/npm.json',
+    'outdated/pnpm.json',
+    'outdated/pip.json',
+    'outdated/go.jsonl',
+    'outdated/yarn.ndjson',
+  ].map((fixture) => ({
+    fixture,
+    file: 'outdated.json',
+    gate: dependenciesGate,
+    config: { report: 'outdated.json', major: 'block' },
+    // Go's and yarn's are streams of JSON values, not one.
+    json: fixture.endsWith('.json'),
   })),
 ];
 

@@ -8,6 +8,7 @@ import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { auditGate } from '../../../src/gates/audit.ts';
+import { dependenciesGate } from '../../../src/gates/dependencies.ts';
 import { infrastructureGate } from '../../../src/gates/infrastructure.ts';
 import { performanceGate } from '../../../src/gates/performance.ts';
 import { migrationsGate } from '../../../src/gates/migrations.ts';
@@ -190,6 +191,14 @@ const CASES: Case[] = [
     gate: performanceGate,
     config: { report: 'k6.json' },
     verdict: /^k6 threshold "p\(95\)<500" on metric "http_req_duration" failed: p\(95\) was 812\.3/,
+  },
+  {
+    name: 'npm outdated report',
+    file: 'outdated.json',
+    text: JSON.stringify({ lodash: { current: '3.10.1', wanted: '3.10.1', latest: '4.17.21' } }),
+    gate: dependenciesGate,
+    config: { report: 'outdated.json', major: 'block' },
+    verdict: /^lodash 3\.10\.1 → 4\.17\.21: a major version behind/,
   },
 ];
 

@@ -1,13 +1,15 @@
 // Text a tool put in its report (a test's name, a rule id, a file path, a package, a resource address, a k6
-// metric) reaches the job summary, the gate's check run and the terminal table through the gates. From the report file to
-// each place it is shown, a hostile value renders inert, with the structure a plain value gives: no mention,
-// reference, link, HTML, table break, workflow command or control character, whichever field carries it.
+// metric, an outdated package and its version) reaches the job summary, the gate's check run and the terminal
+// table through the gates. From the report file to each place it is shown, a hostile value renders inert,
+// with the structure a plain value gives: no mention, reference, link, HTML, table break, workflow command or
+// control character, whichever field carries it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { auditGate } from '../../../src/gates/audit.ts';
+import { dependenciesGate } from '../../../src/gates/dependencies.ts';
 import { formatGatesReport } from '../../../src/gates/format.ts';
 import { infrastructureGate } from '../../../src/gates/infrastructure.ts';
 import { performanceGate } from '../../../src/gates/performance.ts';
@@ -102,7 +104,15 @@ function reports(value: string): Record<string, string> {
       },
     },
   };
+  // A package's name, the workspace depending on it and a version are the registry's and the project's words.
+  const outdated = {
+    [value]: [
+      { current: '1.0.0', wanted: '1.0.0', latest: '2.0.0', dependent: value },
+      { current: value, wanted: '1.0.0', latest: '2.0.0', dependent: 'web' },
+    ],
+  };
   return {
+    'outdated.json': JSON.stringify(outdated),
     'k6.json': JSON.stringify(k6),
     'junit.xml': junit,
     'scan.sarif': JSON.stringify(sarif),
@@ -125,6 +135,11 @@ function entries(): GateEntry[] {
     entry('audit', auditGate, { report: 'audit.json' }),
     entry('infrastructure', infrastructureGate, { terraform: { plan: 'plan.json' } }),
     entry('performance', performanceGate, { report: 'k6.json' }),
+    entry('dependencies', dependenciesGate, {
+      report: 'outdated.json',
+      major: 'block',
+      incomparable: 'block',
+    }),
   ];
 }
 
@@ -155,6 +170,7 @@ test('the benign reports give a blocking finding in each gate, carrying the valu
       ['audit', 'block', true],
       ['infrastructure', 'block', true],
       ['performance', 'block', true],
+      ['dependencies', 'block', true],
     ],
   );
   for (const gate of report.gates) {

@@ -1,0 +1,661 @@
+// The dependencies gate: the outdated reports of npm, pnpm, yarn 1, pip and Go as the tools print them,
+// versions compared by semver and PEP 440, the policy, malformed and hostile reports, the config's errors,
+// and the gate end to end with a command standing in for the package manager.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { copyFile, mkdtemp, rm, utimes, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, beforeEach, describe, it } from 'node:test';
+import {
+  DEFAULT_POLICY,
+  judgeDependencies,
+  type DependencyPolicy,
+} from '../../../src/gates/dependencies-judge.ts';
+import { dependenciesGate } from '../../../src/gates/dependencies.ts';
+import {
+  readOutdatedReport,
+  type OutdatedFormat,
+  type OutdatedReport,
+} from '../../../src/gates/outdated-report.ts';
+import { GATES, GATE_NAMES } from '../../../src/gates/registry.ts';
+import { runGates } from '../../../src/gates/runner.ts';
+import { dependenciesConfigSchema } from '../../../src/gates/schema/dependencies.ts';
+import { gatesConfigSchema } from '../../../src/gates/schema/section.ts';
+import type { GateContext } from '../../../src/gates/types.ts';
+import { versionDistance } from '../../../src/gates/version-distance.ts';
+
+const fixture = (name: string) =>
+  fileURLToPath(new URL(`../../fixtures/gates/outdated/${name}`, import.meta.url));
+const text = (name: string) => readFileSync(fixture(name), 'utf8');
+const standIn = fixture('stand-in.mjs');
+
+function read(content: string, format: OutdatedFormat = 'auto'): OutdatedReport {
+  const result = readOutdatedReport(content, 'outdated.json', format);
+  assert.ok(result.ok, result.ok ? '' : result.message);
+  return result.report;
+}
+
+function refused(content: string, format: OutdatedFormat = 'auto'): string {
+  const result = readOutdatedReport(content, 'outdated.json', format);
+  assert.equal(result.ok, false, `read: ${content.slice(0, 80)}`);
+  return result.ok ? '' : result.message;
+}
+
+const judge = (report: OutdatedReport, policy: Partial<DependencyPolicy> = {}) =>
+  judgeDependencies(report, { ...DEFAULT_POLICY, ...policy });
+
+describe('reading outdated reports', () => {
+  it('npm: each package, a workspace array item by item, a package not installed without current', () => {
+    const report = read(text('npm.json'));
+    assert.equal(report.ecosystem, 'npm');
+    assert.deepEqual(report.packages, [
+      { name: '@types/node', current: '18.19.3', wanted: '18.19.64', latest: '22.9.0' },
+      { name: 'express', current: '4.18.2', wanted: '4.21.1', latest: '4.21.1' },
+      { name: 'lodash', current: '4.17.20', wanted: '4.17.21', latest: '4.17.21' },
+      { name: 'pg', current: '8.11.3', wanted: '8.13.1', latest: '8.13.1', dependent: 'api' },
+      { name: 'pg', current: '8.7.1', wanted: '8.7.3', latest: '8.13.1', dependent: 'worker' },
+      { name: 'typescript', current: '5.3.3', wanted: '5.3.3', latest: '5.6.3' },
+      { name: 'uuid', wanted: '9.0.1', latest: '11.0.3' },
+    ]);
+  });
+
+  it('pnpm: told from npm by its fields; a deprecated latest and the dependent workspaces are kept', () => {
+    const report = read(text('pnpm.json'));
+    assert.equal(report.ecosystem, 'pnpm');
+    assert.deepEqual(report.packages[1], {
+      name: 'request',
+      current: '2.88.0',
+      wanted: '2.88.2',
+      latest: '2.88.2',
+      deprecated: true,
+    });
+    assert.deepEqual(read(text('pnpm-recursive.json')).packages, [
+      {
+        name: 'vitest',
+        current: '1.6.0',
+        wanted: '1.6.0',
+        latest: '2.1.5',
+        dependent: '@shop/web, @shop/api',
+      },
+    ]);
+  });
+
+  it('yarn 1: the table record among the JSON lines, columns by the head, a Workspace column too', () => {
+    const report = read(text('yarn.ndjson'));
+    assert.equal(report.ecosystem, 'yarn');
+    assert.deepEqual(report.packages[0], {
+      name: 'eslint',
+      current: '8.56.0',
+      wanted: '8.57.1',
+      latest: '9.14.0',
+    });
+    assert.equal(report.packages.length, 3);
+    assert.deepEqual(read(text('yarn-workspaces.ndjson')).packages, [
+      { name: 'react', current: '17.0.2', wanted: '17.0.2', latest: '18.3.1', dependent: 'web' },
+      { name: 'jest', current: '29.5.0', wanted: '29.7.0', latest: '29.7.0', dependent: 'api' },
+    ]);
+  });
+
+  it('pip: the array of name, version and latest_version', () => {
+    const report = read(text('pip.json'));
+    assert.equal(report.ecosystem, 'pip');
+    assert.deepEqual(report.packages[2], { name: 'pytz', current: '2023.3.post1', latest: '2024.2' });
+    assert.equal(report.packages.length, 6);
+  });
+
+  it('go: the stream of modules; the main module and one replaced by a directory are not judged', () => {
+    const report = read(text('go.jsonl'));
+    assert.equal(report.ecosystem, 'go');
+    assert.deepEqual(
+      report.packages.map((p) => [p.name, p.current, p.latest, p.indirect ?? false]),
+      [
+        ['github.com/google/uuid', 'v1.4.0', 'v1.6.0', false],
+        ['github.com/jackc/pgx/v5', 'v5.7.1', 'v5.7.1', false],
+        ['github.com/pkg/errors', 'v0.9.1', 'v0.9.1', false],
+        ['golang.org/x/crypto', 'v0.0.0-20220722155217-630584e8d5aa', 'v0.29.0', true],
+        ['golang.org/x/text', 'v0.14.0', 'v0.20.0', true],
+        ['gopkg.in/yaml.v3', 'v3.0.1', 'v3.0.1', false],
+      ],
+    );
+    // A module whose updates go could not look up (go list -e) is kept with the error.
+    const failed = read(
+      '{"Path":"example.com/a","Version":"v1.0.0","Error":{"Err":"module lookup disabled by GOPROXY=off"}}\n',
+    );
+    assert.deepEqual(failed.packages, [
+      { name: 'example.com/a', current: 'v1.0.0', error: 'module lookup disabled by GOPROXY=off' },
+    ]);
+  });
+
+  it('nothing outdated: npm and pnpm print {}, pip [], yarn 1 nothing (only when the format says yarn)', () => {
+    assert.deepEqual(read('{}\n').packages, []);
+    assert.deepEqual(read('{}', 'pnpm'), { ecosystem: 'pnpm', packages: [] });
+    assert.deepEqual(read('[]\n'), { ecosystem: 'pip', packages: [] });
+    assert.deepEqual(read('', 'yarn'), { ecosystem: 'yarn', packages: [] });
+    assert.match(refused('\n'), /outdated\.json is empty/);
+  });
+
+  it('a format set in the config must match the content; npm and pnpm share a shape', () => {
+    assert.match(
+      refused(text('npm.json'), 'pip'),
+      /has the shape of npm or pnpm's report, not of pip's \(format: pip\): write it with `pip list --outdated --format=json`/,
+    );
+    assert.match(refused(text('go.jsonl'), 'yarn'), /the shape of go's report, not of yarn's/);
+    assert.equal(read(text('npm.json'), 'pnpm').ecosystem, 'pnpm');
+  });
+
+  it('an error the tool printed instead of a report is refused with its words; a package named "error" is not one', () => {
+    assert.match(
+      refused(
+        '{"error": {"code": "E404", "summary": "Not Found - GET https://registry.example/x", "detail": ""}}',
+      ),
+      /npm reported an error instead of outdated packages: "E404: Not Found - GET https:\/\/registry\.example\/x: "/,
+    );
+    assert.deepEqual(read('{"error": {"current": "1.0.0", "wanted": "1.0.0", "latest": "2.0.0"}}').packages, [
+      { name: 'error', current: '1.0.0', wanted: '1.0.0', latest: '2.0.0' },
+    ]);
+    assert.match(
+      refused('{"type":"error","data":"Couldn\'t find any versions for \\"lefft-pad\\""}\n', 'yarn'),
+      /yarn reported an error: .*lefft-pad/,
+    );
+  });
+
+  it('malformed reports are refused, naming the file and what is wrong', () => {
+    const cases: Array<[string, RegExp]> = [
+      ['null', /outdated\.json is null, not an outdated report: write one with `npm outdated --json`/],
+      ['"ok"', /is the string "ok", not an outdated report/],
+      ['42', /is the number 42, not an outdated report/],
+      ['{"lodash": 5}', /package lodash is the number 5, not an object of versions/],
+      ['{"lodash": []}', /package lodash is an empty array/],
+      [
+        '{"lodash": [{"current": "1.0.0", "latest": "2.0.0"}, "x"]}',
+        /package lodash \(item 2\) is the string "x"/,
+      ],
+      ['{"lodash": {}}', /package lodash has none of "current", "wanted" and "latest"/],
+      [
+        '{"lodash": {"current": 4, "latest": "5.0.0"}}',
+        /package lodash: "current" is the number 4, not a string/,
+      ],
+      [
+        '{"a": {"current": "1.0.0", "latest": "2.0.0", "dependent": "x"}, "b": {"current": "1.0.0", "latest": "2.0.0", "isDeprecated": false}}',
+        /mixes npm's fields .* and pnpm's .*: set format/,
+      ],
+      [
+        '[{"name": "x", "version": "1.0"}]',
+        /item 1: "latest_version" is missing; pip writes \{name, version, latest_version/,
+      ],
+      ['[{"name": "x", "version": 1, "latest_version": "2"}]', /item 1: "version" is the number 1/],
+      ['[5]', /item 1 is the number 5, not a package/],
+      ['{"Path": "a"}\n{"Path": "b", "Version": "v1.0.0"}', /module a has no "Version"/],
+      [
+        '{"Path": "a", "Version": "v1.0.0", "Update": "v2"}\n{"Path": "b"}',
+        /module a: "Update" is the string "v2"/,
+      ],
+      ['{"Path": "a", "Version": "v1.0.0"}\n{"Version": "v1.0.0"}', /module 2 is an object without a "Path"/],
+      [
+        '{"type": "table", "data": {"head": ["Name"], "body": []}}',
+        /without Package, Current and Latest: not yarn outdated's/,
+      ],
+      ['{"type": "table", "data": {}}', /the table has no "head" of column names and "body" of rows/],
+      [
+        '{"type":"table","data":{"head":["Package","Current","Wanted","Latest"],"body":[["a","1.0.0"]]}}',
+        /row 1 is not 4 strings, one a column/,
+      ],
+      [
+        '{"a": 1}\n{"b": 2}',
+        /is a stream of 2 JSON values, starting with neither a Go module nor a yarn record/,
+      ],
+      ['{"type": "info", "data": "x"}\n[1]', /is not JSON: line 2 starts "\[1\]"/],
+      ['{"type": "info", "data": "x"}\n{"data": 1}', /record 2 is an object, not a yarn record/],
+      ['{"lodash": {"current": "1.0.0",', /outdated\.json:1: the JSON value starting there is cut short/],
+      [
+        '{"Path": "a", "Version": "v1"}\n{"Path": }',
+        /outdated\.json:2: the JSON value starting there does not read/,
+      ],
+      ['{"Path": "a", "Version": "v1"}\nnot json', /is not JSON: line 2 starts "not json"/],
+      [
+        'Package  Current  Wanted  Latest  Location\nlodash   4.17.20  4.17.21 4.17.21 node_modules/lodash\n',
+        /the table npm, pnpm or yarn prints, not their JSON: run `npm outdated --json`/,
+      ],
+      [
+        'Package    Version Latest Type\n---------- ------- ------ -----\nrequests   2.31.0  2.32.3 wheel\n',
+        /the table pip prints/,
+      ],
+    ];
+    for (const [content, expected] of cases) assert.match(refused(content), expected, content);
+  });
+
+  it('a package named like an Object.prototype property, or __proto__, is a package like any', () => {
+    for (const name of ['__proto__', 'constructor', 'toString', 'hasOwnProperty']) {
+      const report = read(
+        `{${JSON.stringify(name)}: {"current": "1.0.0", "wanted": "1.0.0", "latest": "2.0.0"}}`,
+      );
+      assert.deepEqual(report.packages, [{ name, current: '1.0.0', wanted: '1.0.0', latest: '2.0.0' }]);
+      assert.deepEqual(
+        judge(report).findings.map((f) => f.rule),
+        ['dependencies.major'],
+      );
+    }
+  });
+});
+
+describe('comparing versions', () => {
+  const level = (current: string, latest: string, scheme: 'semver' | 'pep440' = 'semver') => {
+    const distance = versionDistance(current, latest, scheme);
+    return distance.kind === 'behind' ? distance.level : distance.kind;
+  };
+
+  it('semver: by position, prereleases before their release, build metadata ignored', () => {
+    const cases: Array<[string, string, string]> = [
+      ['1.2.3', '2.0.0', 'major'],
+      ['1.2.3', '1.10.0', 'minor'],
+      ['1.2.3', '1.2.10', 'patch'],
+      ['0.9.0', '0.10.0', 'minor'],
+      ['1.2.3', '1.2.3', 'same'],
+      ['2.0.0', '1.9.9', 'ahead'],
+      ['3.0.0-rc.1', '2.9.0', 'ahead'],
+      ['2.0.0-rc.1', '2.0.0', 'patch'],
+      ['2.0.0-rc.2', '2.0.0-rc.10', 'patch'],
+      ['2.0.0-rc.1', '2.0.0-beta.1', 'ahead'],
+      ['2.0.0-alpha', '2.0.0-alpha.1', 'patch'],
+      ['1.2.3', '2.0.0-rc.1', 'major'],
+      ['v2.0.0+incompatible', 'v2.0.0+incompatible', 'same'],
+      ['v1.0.0', 'v1.0.0+meta', 'same'],
+      // Go pseudo-versions: prereleases of the next patch, ordered by their timestamp.
+      ['v0.0.0-20220722155217-630584e8d5aa', 'v0.29.0', 'minor'],
+      ['v1.2.4-0.20220101000000-aaaaaaaaaaaa', 'v1.2.4-0.20230101000000-bbbbbbbbbbbb', 'patch'],
+      // Numbers past what a double holds exactly are compared as digits.
+      ['1.0.9007199254740993', '1.0.9007199254740994', 'patch'],
+    ];
+    for (const [current, latest, expected] of cases)
+      assert.equal(level(current, latest), expected, `${current} → ${latest}`);
+  });
+
+  it('PEP 440: pre, post and dev releases in their order, epochs, a fourth number, spellings', () => {
+    const cases: Array<[string, string, string]> = [
+      ['4.2.16', '5.1.3', 'major'],
+      ['2023.3.post1', '2024.2', 'major'],
+      ['2.31', '2.31.0', 'same'],
+      ['1.0', '1.0.0.1', 'patch'],
+      ['2.0.0rc1', '2.0.0', 'patch'],
+      ['1.0.dev0', '1.0a1', 'patch'],
+      ['1.0a1', '1.0b1', 'patch'],
+      ['1.0a1.post1', '1.0a1', 'ahead'],
+      ['1.0', '1.0.post1', 'patch'],
+      ['1.0.post1.dev1', '1.0.post1', 'patch'],
+      ['1.0-1', '1.0.post1', 'same'],
+      ['1.0.0-RC1', '1.0.0rc1', 'same'],
+      ['1!1.0', '2.0', 'ahead'],
+      ['3.0', '1!1.0', 'major'],
+      ['1.0+local.1', '1.0', 'same'],
+    ];
+    for (const [current, latest, expected] of cases)
+      assert.equal(level(current, latest, 'pep440'), expected, `${current} → ${latest}`);
+  });
+
+  it('what the scheme does not read cannot be compared, and says which version', () => {
+    assert.deepEqual(versionDistance('git', '1.0.0', 'semver'), {
+      kind: 'incomparable',
+      why: '"git" is not a semver version',
+    });
+    assert.deepEqual(versionDistance('1.0.0', '1.0', 'semver'), {
+      kind: 'incomparable',
+      why: '"1.0" is not a semver version',
+    });
+    assert.equal(versionDistance('1.0.0', 'latest', 'pep440').kind, 'incomparable');
+    assert.equal(versionDistance('1.0.0', `1.0.${'0'.repeat(300)}`, 'semver').kind, 'incomparable');
+  });
+});
+
+describe('the policy', () => {
+  const npm = read(text('npm.json'));
+
+  it('by default each package behind warns, by how far, with the range as the reason it was not updated', () => {
+    const judged = judge(npm);
+    assert.deepEqual(
+      judged.findings.map((f) => [f.rule, f.severity, f.message]),
+      [
+        [
+          'dependencies.major',
+          'warning',
+          '@types/node 18.19.3 → 22.9.0: a major version behind (npm; its range allows up to 18.19.64)',
+        ],
+        [
+          'dependencies.minor',
+          'warning',
+          'express 4.18.2 → 4.21.1: a minor version behind (npm; within its range)',
+        ],
+        ['dependencies.patch', 'warning', 'lodash 4.17.20 → 4.17.21: a patch behind (npm; within its range)'],
+        [
+          'dependencies.minor',
+          'warning',
+          'pg 8.11.3 → 8.13.1: a minor version behind (npm, in api; within its range)',
+        ],
+        [
+          'dependencies.minor',
+          'warning',
+          'pg 8.7.1 → 8.13.1: a minor version behind (npm, in worker; its range allows up to 8.7.3)',
+        ],
+        [
+          'dependencies.minor',
+          'warning',
+          // Installed at what its range wants, and still behind: the range is why.
+          'typescript 5.3.3 → 5.6.3: a minor version behind (npm; its range stops at 5.3.3)',
+        ],
+        [
+          'dependencies.major',
+          'warning',
+          'uuid (not installed; its range gives 9.0.1) → 11.0.3: a major version behind (npm)',
+        ],
+      ],
+    );
+    assert.deepEqual(judged.counts, {
+      major: 2,
+      minor: 4,
+      patch: 1,
+      incomparable: 0,
+      current: 0,
+      ignored: 0,
+    });
+  });
+
+  it('each level blocks, warns or is off on its own; off is still counted', () => {
+    const judged = judge(npm, { major: 'block', minor: 'off', patch: 'warn' });
+    assert.deepEqual(
+      judged.findings.map((f) => [f.rule, f.severity]),
+      [
+        ['dependencies.major', 'error'],
+        ['dependencies.patch', 'warning'],
+        ['dependencies.major', 'error'],
+      ],
+    );
+    assert.equal(judged.counts.minor, 4);
+  });
+
+  it('ignore globs leave packages out; pip names match in their normalised form', () => {
+    const judged = judge(npm, { ignore: ['@types/*', 'pg', 'type*'] });
+    assert.deepEqual(
+      judged.findings.map((f) => f.message.split(' ')[0]),
+      ['express', 'lodash', 'uuid'],
+    );
+    assert.equal(judged.counts.ignored, 4);
+    const pip = judge(read(text('pip.json')), { ignore: ['django', 'Ruamel-Yaml', 'URLLIB*'] });
+    assert.deepEqual(
+      pip.findings.map((f) => f.message.split(' ')[0]),
+      ['certifi', 'pytz', 'requests'],
+    );
+    // Go module paths: `*` stays within a segment, `**` crosses them.
+    const go = judge(read(text('go.jsonl')), { ignore: ['golang.org/x/**'] });
+    assert.deepEqual(
+      go.findings.map((f) => f.message.split(' ')[0]),
+      ['github.com/google/uuid'],
+    );
+  });
+
+  it('versions that cannot be compared, a package neither installed nor wanted, no latest, a lookup error', () => {
+    const report: OutdatedReport = {
+      ecosystem: 'npm',
+      packages: [
+        { name: 'a', current: '1.0.0', wanted: 'git', latest: 'git' },
+        { name: 'b', latest: '2.0.0' },
+        { name: 'c', current: '1.0.0', wanted: '1.0.0' },
+        { name: 'd', current: '2.0.0', wanted: '2.0.0', latest: '2.0.0', deprecated: true },
+      ],
+    };
+    const judged = judge(report);
+    assert.deepEqual(
+      judged.findings.map((f) => [f.rule, f.message]),
+      [
+        ['dependencies.incomparable', 'a 1.0.0 → git: cannot compare: "git" is not a semver version (npm)'],
+        [
+          'dependencies.incomparable',
+          'b (not installed): cannot compare with the latest: it is not installed and the report names no version its range allows (npm)',
+        ],
+        [
+          'dependencies.incomparable',
+          'c 1.0.0: cannot compare with the latest: the report names no latest version (npm)',
+        ],
+      ],
+    );
+    assert.equal(judged.counts.current, 1);
+    const go = judge(read('{"Path":"example.com/a","Version":"v1.0.0","Error":{"Err":"no route to host"}}'), {
+      incomparable: 'block',
+    });
+    assert.deepEqual(
+      go.findings.map((f) => [f.rule, f.severity, f.message]),
+      [
+        [
+          'dependencies.incomparable',
+          'error',
+          'example.com/a v1.0.0: its versions could not be looked up (go): "no route to host"',
+        ],
+      ],
+    );
+    assert.deepEqual(judge(report, { incomparable: 'off' }).findings, []);
+  });
+
+  it('a package name that is more than a name is quoted and cut', () => {
+    const name = `evil\`name\n::error::x ${'y'.repeat(300)}`;
+    const judged = judge({ ecosystem: 'npm', packages: [{ name, current: '1.0.0', latest: '2.0.0' }] });
+    const message = judged.findings[0]!.message;
+    assert.ok(!message.includes('\n'), message);
+    assert.ok(message.length < 300, message);
+    assert.match(message, /^"evil`name\\n::error::x y+…" 1\.0\.0 → 2\.0\.0/);
+  });
+});
+
+describe('the schema', () => {
+  const issues = (config: unknown) => {
+    const parsed = gatesConfigSchema.safeParse({ dependencies: config });
+    assert.equal(parsed.success, false, JSON.stringify(config));
+    return parsed.error!.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('\n');
+  };
+
+  it('reads a command, a report, the format, the levels and the ignore globs', () => {
+    const parsed = dependenciesConfigSchema.parse({
+      command: 'npm outdated --json',
+      report: 'outdated.json',
+      format: 'npm',
+      major: 'block',
+      minor: 'warn',
+      patch: 'off',
+      incomparable: 'block',
+      ignore: ['@types/*'],
+      env: { NPM_CONFIG_REGISTRY: 'https://registry.example/' },
+    });
+    assert.equal(parsed.major, 'block');
+  });
+
+  it('refuses bad keys and values at their path', () => {
+    const cases: Array<[unknown, RegExp]> = [
+      [{}, /^dependencies: give a command \(e\.g\. "npm outdated --json"\), a report file, or both$/m],
+      [{ report: 'o.json', env: { A: 'b' } }, /^dependencies\.env: env needs a command to give it to$/m],
+      [{ report: 'o.json', major: 'error' }, /^dependencies\.major: /m],
+      [{ report: 'o.json', format: 'cargo' }, /^dependencies\.format: /m],
+      [{ report: 'o.json', ignore: [''] }, /^dependencies\.ignore\.0: /m],
+      [{ report: 'o.json', ignore: 'x' }, /^dependencies\.ignore: /m],
+      [{ report: '' }, /^dependencies\.report: /m],
+      [{ command: '' }, /^dependencies\.command: /m],
+      [{ report: 'o.json', allow: [] }, /^dependencies: Unrecognized key: "allow"/m],
+    ];
+    for (const [config, expected] of cases) assert.match(issues(config), expected, JSON.stringify(config));
+  });
+
+  it('is a gate of the section and the registry', () => {
+    assert.ok(GATE_NAMES.includes('dependencies'));
+    assert.equal(GATES.dependencies.name, 'dependencies');
+  });
+});
+
+describe('the gate', () => {
+  let cwd: string;
+  beforeEach(async () => {
+    cwd = await mkdtemp(join(tmpdir(), 'dependencies-gate-'));
+  });
+  afterEach(async () => {
+    await rm(cwd, { recursive: true, force: true });
+  });
+  const context = (env: Record<string, string> = {}): GateContext => ({
+    cwd,
+    changedFiles: async () => [],
+    signal: new AbortController().signal,
+    log: () => {},
+    env: { PATH: process.env.PATH ?? '', ...env },
+  });
+  const run = (config: Record<string, unknown>, env?: Record<string, string>) =>
+    dependenciesGate.run(dependenciesConfigSchema.parse(config), context(env));
+  /** Prints `from` (a fixture, a file in cwd, or "-" for nothing) like `npm outdated --json`. */
+  const prints = (from: string) => [process.execPath, standIn, from];
+
+  it('through the runner: a command that writes the report, read afterwards; exit 1 is "some are outdated"', async () => {
+    const config = dependenciesConfigSchema.parse({
+      command: [process.execPath, standIn, fixture('npm.json'), 'outdated.json'],
+      report: 'outdated.json',
+      major: 'block',
+    });
+    const { signal: _signal, ...ctx } = context({ OUTDATED_EXIT: '1' });
+    const report = await runGates(
+      [{ name: 'dependencies', gate: GATES.dependencies, config, required: true, timeoutMs: 60_000 }],
+      ctx,
+      { concurrency: 1 },
+    );
+    const gate = report.gates[0]!;
+    assert.equal(gate.status, 'block', gate.summary);
+    assert.equal(
+      gate.summary,
+      '@types/node 18.19.3 → 22.9.0: a major version behind (npm; its range allows up to 18.19.64) (and 1 more)',
+    );
+    assert.deepEqual(
+      gate.findings.map((f) => [f.rule, f.severity]),
+      [
+        ['dependencies.major', 'error'],
+        ['dependencies.minor', 'warning'],
+        ['dependencies.patch', 'warning'],
+        ['dependencies.minor', 'warning'],
+        ['dependencies.minor', 'warning'],
+        ['dependencies.minor', 'warning'],
+        ['dependencies.major', 'error'],
+      ],
+    );
+  });
+
+  it('without a report, what the command prints is the report; the default policy warns', async () => {
+    const verdict = await run({ command: prints(fixture('pip.json')) });
+    assert.equal(verdict.status, 'warn');
+    assert.equal(verdict.summary, 'pip: 6 behind the latest (3 major, 2 minor, 1 patch)');
+    const go = await run({ command: prints(fixture('go.jsonl')), minor: 'off' });
+    assert.equal(go.status, 'pass');
+    assert.equal(go.summary, 'go: 3 behind the latest (3 minor)');
+  });
+
+  it('nothing outdated passes', async () => {
+    await writeFile(join(cwd, 'empty.json'), '{}\n');
+    const verdict = await run({ command: prints('empty.json') });
+    assert.equal(verdict.status, 'pass');
+    assert.equal(verdict.summary, 'npm: nothing outdated');
+    const ignored = await run(
+      { command: prints(fixture('yarn.ndjson')), ignore: ['*'] },
+      { OUTDATED_EXIT: '1' },
+    );
+    assert.equal(ignored.status, 'pass');
+    assert.equal(ignored.summary, 'yarn: nothing outdated, 3 ignored');
+  });
+
+  it('yarn 1 printing nothing: up to date with exit 0 and format yarn; otherwise it blocks', async () => {
+    const upToDate = await run({ command: prints('-'), format: 'yarn' });
+    assert.equal(upToDate.status, 'pass', upToDate.summary);
+    assert.equal(upToDate.summary, 'yarn: nothing outdated');
+    const unknown = await run({ command: prints('-') });
+    assert.equal(unknown.status, 'block');
+    assert.match(
+      unknown.summary,
+      /printed no report \(exit code 0\); yarn 1 prints nothing when nothing is outdated: then set format: yarn/,
+    );
+    const failed = await run({ command: prints('-'), format: 'yarn' }, { OUTDATED_EXIT: '1' });
+    assert.equal(failed.status, 'block');
+    assert.deepEqual(
+      failed.findings.map((f) => f.rule),
+      ['dependencies.command-failed'],
+    );
+    // A saved empty report cannot be told from a failed run.
+    await writeFile(join(cwd, 'outdated.json'), '');
+    const saved = await run({ report: 'outdated.json', format: 'yarn' });
+    assert.equal(saved.status, 'block');
+    assert.match(
+      saved.findings[0]!.message,
+      /is empty .*run it as the command \(no report\), with format: yarn/,
+    );
+  });
+
+  it('an exit code other than 0, or 1 with outdated packages listed, is the command failing', async () => {
+    const crashed = await run({ command: prints(fixture('npm.json')) }, { OUTDATED_EXIT: '2' });
+    assert.equal(crashed.status, 'block');
+    assert.deepEqual(
+      crashed.findings.map((f) => f.rule),
+      ['dependencies.command-failed'],
+    );
+    assert.match(crashed.summary, /exited with code 2; last output lines:/);
+    await writeFile(join(cwd, 'empty.json'), '{}');
+    const nothing = await run({ command: prints('empty.json') }, { OUTDATED_EXIT: '1' });
+    assert.equal(nothing.status, 'block');
+    assert.deepEqual(
+      nothing.findings.map((f) => f.rule),
+      ['dependencies.command-failed'],
+    );
+  });
+
+  it("npm printing its error object blocks with npm's words, and the exit code", async () => {
+    await writeFile(
+      join(cwd, 'error.json'),
+      JSON.stringify({
+        error: { code: 'ENOTFOUND', summary: 'request to https://registry.example/lodash failed' },
+      }),
+    );
+    const verdict = await run({ command: prints('error.json') }, { OUTDATED_EXIT: '1' });
+    assert.equal(verdict.status, 'block');
+    assert.deepEqual(
+      verdict.findings.map((f) => f.rule),
+      ['dependencies.command-failed', 'dependencies.report-unreadable'],
+    );
+    assert.match(
+      verdict.findings[1]!.message,
+      /npm reported an error instead of outdated packages: "ENOTFOUND: request to/,
+    );
+  });
+
+  it('a report the command did not write (left from before) is stale', async () => {
+    await copyFile(fixture('npm.json'), join(cwd, 'outdated.json'));
+    const old = new Date(Date.now() - 60_000);
+    await utimes(join(cwd, 'outdated.json'), old, old);
+    const verdict = await run(
+      { command: [process.execPath, standIn, fixture('npm.json'), 'outdated.json'], report: 'outdated.json' },
+      { OUTDATED_SKIP_WRITE: '1' },
+    );
+    assert.equal(verdict.status, 'block');
+    assert.deepEqual(
+      verdict.findings.map((f) => f.rule),
+      ['dependencies.report-stale'],
+    );
+  });
+
+  it('a saved report that is missing, not JSON or not an outdated report blocks, saying what is wrong', async () => {
+    const cases: Array<[string | undefined, RegExp]> = [
+      [undefined, /outdated report outdated\.json not found/],
+      ['{"lodash": {', /outdated\.json:1: the JSON value starting there is cut short/],
+      ['{"metrics": {}}', /package metrics has none of "current", "wanted" and "latest"/],
+      ['[1, 2]', /outdated\.json: item 1 is the number 1, not a package/],
+    ];
+    for (const [content, expected] of cases) {
+      await rm(join(cwd, 'outdated.json'), { force: true });
+      if (content !== undefined) await writeFile(join(cwd, 'outdated.json'), content);
+      const verdict = await run({ report: 'outdated.json' });
+      assert.equal(verdict.status, 'block');
+      assert.deepEqual(
+        verdict.findings.map((f) => [f.rule, f.path]),
+        [['dependencies.report-unreadable', 'outdated.json']],
+      );
+      assert.match(verdict.findings[0]!.message, expected);
+    }
+  });
+});
