@@ -6,14 +6,17 @@ import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { commandDisplay, outputTail, runGateCommand } from './gate-command.ts';
 import { DEFAULT_POLICY, judgeDependencies, type DependencyCounts } from './dependencies-judge.ts';
-import { readOutdatedReport, type OutdatedReport } from './outdated-report.ts';
+import { readOutdatedReport, type Ecosystem, type OutdatedReport } from './outdated-report.ts';
+import { parseJsonSteps } from './json-steps.ts';
+import { Turns } from './turns.ts';
 import { readReportFile } from './report-file.ts';
 import { repositoryRoots } from './repo-path.ts';
 import { dependenciesConfigSchema, type DependenciesConfig } from './schema/dependencies.ts';
 import type { Finding, Gate, GateContext, GateVerdict } from './types.ts';
 
-/** npm, pnpm and yarn 1 exit 1 when they list outdated packages. */
+/** npm, pnpm and yarn 1 exit 1 when they list outdated packages (pip and go exit 0). */
 const OUTDATED_FOUND = 1;
+const EXIT_1_WHEN_OUTDATED: ReadonlySet<Ecosystem> = new Set(['npm', 'pnpm', 'yarn']);
 /** Filesystem timestamps are coarse: a report written this long before the command started is still fresh. */
 const STALE_SLACK_MS = 2000;
 
@@ -41,7 +44,6 @@ const blocked = (rule: string, message: string, path?: string): GateVerdict =>
 async function runDependenciesGate(config: DependenciesConfig, ctx: GateContext): Promise<GateVerdict> {
   const format = config.format ?? 'auto';
   let text: string | undefined;
-  let source: string;
   let exit: { code: number; tail: string; display: string } | undefined;
 
   if (config.command !== undefined) {
@@ -51,7 +53,6 @@ async function runDependenciesGate(config: DependenciesConfig, ctx: GateContext)
     if (!result.ok)
       return blocked('command-failed', `${result.reason}\n${outputTail(result.output, 30)}`.trimEnd());
     exit = { code: result.exitCode, tail: outputTail(result.output, 30), display: result.display };
-    source = `the output of "${result.display}"`;
     if (config.report === undefined) {
       text = result.stdout;
       // yarn 1 prints nothing when nothing is outdated, and nothing on stdout when it fails: the exit code
@@ -84,7 +85,6 @@ async function runDependenciesGate(config: DependenciesConfig, ctx: GateContext)
   }
   if (text === undefined) {
     const file = config.report!;
-    source = file;
     const read = await readReportFile(ctx.cwd, file, repositoryRoots(ctx), 'outdated report');
     if (!read.ok) {
       const hint =
@@ -107,7 +107,16 @@ async function runDependenciesGate(config: DependenciesConfig, ctx: GateContext)
     text = read.text;
   }
 
-  const parsed = readOutdatedReport(text, source!, format);
+  const source = config.report ?? `the output of "${exit!.display}"`;
+  let value: { value: unknown } | undefined;
+  try {
+    // In steps: the cancel signal and the other gates are not kept waiting on a big report.
+    value = { value: await new Turns(ctx.signal).run(parseJsonSteps(text)) };
+  } catch (error) {
+    // Not one JSON value: a stream (Go's, yarn's), or no JSON, which the reader names.
+    if (!(error instanceof SyntaxError)) throw error;
+  }
+  const parsed = readOutdatedReport(text, source, format, value);
   if (!parsed.ok)
     return verdict(
       [
@@ -122,10 +131,12 @@ async function runDependenciesGate(config: DependenciesConfig, ctx: GateContext)
       '',
     );
   const { report } = parsed;
-  // Exit 1 is the package managers' "some are outdated" only when the report lists some; any other
-  // non-zero exit is the command's own failure, whatever it printed.
-  if (exit && exit.code !== 0 && !(exit.code === OUTDATED_FOUND && report.packages.length > 0))
-    return verdict([commandFailed(exit)], '');
+  // Exit 1 is npm's, pnpm's and yarn's "some are outdated" only when the report lists some; any other
+  // non-zero exit is the command's own failure, whatever it printed (go list exits 1 after printing what
+  // it could).
+  const outdatedFound =
+    exit?.code === OUTDATED_FOUND && EXIT_1_WHEN_OUTDATED.has(report.ecosystem) && report.packages.length > 0;
+  if (exit && exit.code !== 0 && !outdatedFound) return verdict([commandFailed(exit)], '');
 
   const judged = judgeDependencies(report, {
     major: config.major ?? DEFAULT_POLICY.major,

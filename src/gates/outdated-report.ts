@@ -77,22 +77,33 @@ class ReportError extends Error {}
 /**
  * Pure: the packages `text` lists. `file` names the report in messages; `format` is the config's (`auto`:
  * told from the content). Text that is no report of the format, or of any, is an error saying what it is.
+ * `parsed`: the text's one JSON value, when the caller has parsed it already (in steps, for a big report).
  */
-export function readOutdatedReport(text: string, file: string, format: OutdatedFormat): OutdatedRead {
+export function readOutdatedReport(
+  text: string,
+  file: string,
+  format: OutdatedFormat,
+  parsed?: { value: unknown },
+): OutdatedRead {
   try {
-    return { ok: true, report: read(text, file, format) };
+    return { ok: true, report: read(text, file, format, parsed) };
   } catch (error) {
     if (error instanceof ReportError) return { ok: false, message: error.message };
     throw error;
   }
 }
 
-function read(text: string, file: string, format: OutdatedFormat): OutdatedReport {
-  if (text.trim() === '') {
+function read(
+  text: string,
+  file: string,
+  format: OutdatedFormat,
+  parsed: { value: unknown } | undefined,
+): OutdatedReport {
+  if (parsed === undefined && text.trim() === '') {
     if (format === 'yarn') return { ecosystem: 'yarn', packages: [] };
     throw new ReportError(`${file} is empty: no outdated report`);
   }
-  const values = jsonValues(text, file);
+  const values = parsed ? [parsed.value] : jsonValues(text, file);
   const first = values[0];
   // A stream is Go's or yarn's, by its first value; their readers say which later value is not theirs.
   const shape: Ecosystem | 'node' | undefined = Array.isArray(first)

@@ -588,7 +588,7 @@ describe('the gate', () => {
     );
   });
 
-  it('an exit code other than 0, or 1 with outdated packages listed, is the command failing', async () => {
+  it('an exit code other than 0, or 1 from npm, pnpm or yarn with outdated packages listed, is the command failing', async () => {
     const crashed = await run({ command: prints(fixture('npm.json')) }, { OUTDATED_EXIT: '2' });
     assert.equal(crashed.status, 'block');
     assert.deepEqual(
@@ -596,6 +596,12 @@ describe('the gate', () => {
       ['dependencies.command-failed'],
     );
     assert.match(crashed.summary, /exited with code 2; last output lines:/);
+    // go list exits 1 after printing the modules it could: that is no "some are outdated".
+    const go = await run({ command: prints(fixture('go.jsonl')) }, { OUTDATED_EXIT: '1' });
+    assert.deepEqual(
+      go.findings.map((f) => f.rule),
+      ['dependencies.command-failed'],
+    );
     await writeFile(join(cwd, 'empty.json'), '{}');
     const nothing = await run({ command: prints('empty.json') }, { OUTDATED_EXIT: '1' });
     assert.equal(nothing.status, 'block');
