@@ -314,6 +314,8 @@ function readPip(list: unknown[], file: string): OutdatedReport {
 
 function readYarn(records: unknown[], file: string): OutdatedReport {
   const packages: OutdatedPackage[] = [];
+  let legend = false;
+  let tables = 0;
   for (const [index, record] of records.entries()) {
     const where = `${file}: record ${index + 1}`;
     if (!isObject(record) || typeof record.type !== 'string')
@@ -322,7 +324,10 @@ function readYarn(records: unknown[], file: string): OutdatedReport {
       throw new ReportError(
         `${file}: yarn reported an error: ${JSON.stringify(String(typeof record.data === 'string' ? record.data : JSON.stringify(record.data)).slice(0, 300))}`,
       );
+    if (record.type === 'info' && typeof record.data === 'string' && record.data.startsWith('Color legend'))
+      legend = true;
     if (record.type !== 'table') continue;
+    tables++;
     const data = record.data;
     const head = isObject(data) ? data.head : undefined;
     const body = isObject(data) ? data.body : undefined;
@@ -355,6 +360,12 @@ function readYarn(records: unknown[], file: string): OutdatedReport {
       });
     }
   }
+  // yarn prints its colour legend just before the table of outdated packages: without the table, the
+  // output was cut short.
+  if (legend && tables === 0)
+    throw new ReportError(
+      `${file} has yarn's colour legend but no table of outdated packages after it: cut short?`,
+    );
   return { ecosystem: 'yarn', packages };
 }
 

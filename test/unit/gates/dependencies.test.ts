@@ -208,6 +208,10 @@ describe('reading outdated reports', () => {
       ],
       ['{"type": "info", "data": "x"}\n[1]', /is not JSON: line 2 starts "\[1\]"/],
       ['{"type": "info", "data": "x"}\n{"data": 1}', /record 2 is an object, not a yarn record/],
+      [
+        text('yarn.ndjson').split('\n')[0]!,
+        /has yarn's colour legend but no table of outdated packages after it/,
+      ],
       ['{"lodash": {"current": "1.0.0",', /outdated\.json:1: the JSON value starting there is cut short/],
       [
         '{"Path": "a", "Version": "v1"}\n{"Path": }',
