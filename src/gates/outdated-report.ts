@@ -13,8 +13,9 @@
 // - `go list -m -u -json all`: a stream of JSON objects, one a module (`Path`, `Version`, `Main`,
 //   `Indirect`, `Update: {Path, Version}` when a newer version exists, `Error: {Err}`).
 
+import { redactCredentials } from '../report/redact.ts';
+
 export type Ecosystem = 'npm' | 'pnpm' | 'yarn' | 'pip' | 'go';
-export const ECOSYSTEMS: readonly Ecosystem[] = ['npm', 'pnpm', 'yarn', 'pip', 'go'];
 export type OutdatedFormat = Ecosystem | 'auto';
 
 export interface OutdatedPackage {
@@ -50,6 +51,14 @@ const MAX_SHOWN = 200;
 export function shownName(text: string): string {
   const cut = text.length > MAX_SHOWN ? `${text.slice(0, MAX_SHOWN)}…` : text;
   return /^[\w@./+~:-]+$/.test(cut) ? cut : JSON.stringify(cut);
+}
+
+/**
+ * What a tool printed (its error, a line that is no JSON), quoted and cut, credentials redacted: an error
+ * can quote a registry URL with its token, and a log line a secret.
+ */
+function quoted(text: string, max: number): string {
+  return JSON.stringify(redactCredentials(text).slice(0, max));
 }
 
 const isObject = (value: unknown): value is Record<string, unknown> =>
@@ -216,7 +225,7 @@ function notJsonHint(text: string, line: number): string {
   if (/^Package\s+Version\s+Latest/.test(first))
     return `it is the table pip prints, not its JSON: run ${HOW.pip}`;
   const at = text.split('\n')[line - 1] ?? '';
-  return `line ${line} starts ${JSON.stringify(at.trim().slice(0, 60))}; write the report with ${ANY}`;
+  return `line ${line} starts ${quoted(at.trim(), 60)}; write the report with ${ANY}`;
 }
 
 /** A field that must be a string when present. */
@@ -247,7 +256,7 @@ function readNode(
         .filter((part) => typeof part === 'string')
         .join(': ');
       throw new ReportError(
-        `${file}: npm reported an error instead of outdated packages: ${JSON.stringify((text || JSON.stringify(value)).slice(0, 300))}`,
+        `${file}: npm reported an error instead of outdated packages: ${quoted(text || JSON.stringify(value), 300)}`,
       );
     }
     const entries = Array.isArray(value) ? value : [value];
@@ -322,7 +331,7 @@ function readYarn(records: unknown[], file: string): OutdatedReport {
       throw new ReportError(`${where} is ${describe(record)}, not a yarn record ({"type", "data"})`);
     if (record.type === 'error')
       throw new ReportError(
-        `${file}: yarn reported an error: ${JSON.stringify(String(typeof record.data === 'string' ? record.data : JSON.stringify(record.data)).slice(0, 300))}`,
+        `${file}: yarn reported an error: ${quoted(typeof record.data === 'string' ? record.data : String(JSON.stringify(record.data)), 300)}`,
       );
     if (record.type === 'info' && typeof record.data === 'string' && record.data.startsWith('Color legend'))
       legend = true;

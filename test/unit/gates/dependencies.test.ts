@@ -161,6 +161,19 @@ describe('reading outdated reports', () => {
     );
   });
 
+  it("a tool's error and a line that is no JSON are quoted with credentials redacted", () => {
+    const token = `ghp_${'aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3zA5'}`;
+    const messages = [
+      refused(JSON.stringify({ error: { code: 'E401', summary: `GET https://ci:${token}@npm.internal/x` } })),
+      refused(`${JSON.stringify({ type: 'error', data: `auth failed with ${token}` })}\n`, 'yarn'),
+      refused(`{"Path": "a", "Version": "v1.0.0"}\nGOPROXY token ${token}\n`),
+    ];
+    for (const message of messages) {
+      assert.ok(!message.includes(token.slice(0, 12)), message);
+      assert.ok(!message.includes(token.slice(-12)), message);
+    }
+  });
+
   it('malformed reports are refused, naming the file and what is wrong', () => {
     const cases: Array<[string, RegExp]> = [
       ['null', /outdated\.json is null, not an outdated report: write one with `npm outdated --json`/],
