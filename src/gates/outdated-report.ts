@@ -411,7 +411,7 @@ function readGo(modules: unknown[], file: string): OutdatedReport {
       current: version,
       ...(update !== undefined && { latest: update.Version as string }),
       ...(module.Indirect === true && { indirect: true }),
-      ...(error !== undefined && { error: (error as { Err: string }).Err }),
+      ...(error !== undefined && { error: redactCredentials((error as { Err: string }).Err) }),
     });
   }
   return { ecosystem: 'go', packages };

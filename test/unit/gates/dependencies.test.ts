@@ -161,12 +161,14 @@ describe('reading outdated reports', () => {
     );
   });
 
-  it("a tool's error and a line that is no JSON are quoted with credentials redacted", () => {
+  it("a tool's error, a Go module's and a line that is no JSON are quoted with credentials redacted", () => {
     const token = `ghp_${'aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3zA5'}`;
     const messages = [
       refused(JSON.stringify({ error: { code: 'E401', summary: `GET https://ci:${token}@npm.internal/x` } })),
       refused(`${JSON.stringify({ type: 'error', data: `auth failed with ${token}` })}\n`, 'yarn'),
       refused(`{"Path": "a", "Version": "v1.0.0"}\nGOPROXY token ${token}\n`),
+      read(JSON.stringify({ Path: 'a', Version: 'v1.0.0', Error: { Err: `401 for ${token}` } })).packages[0]!
+        .error!,
     ];
     for (const message of messages) {
       assert.ok(!message.includes(token.slice(0, 12)), message);
