@@ -347,7 +347,7 @@ test('a rate with a request count gets its alert on the rate; a counted check ho
   const critical = byCheck.get('seeds.error-rate-critical')!;
   assert.equal(critical.expr, '(e{version="v2"}) > 0.1');
   assert.equal(critical.for, '30s', 'two evaluations of a 30s group');
-  assert.match(critical.annotations.description, /tests each interval's requests counts/);
+  assert.match(critical.annotations.description ?? '', /tests each interval's requests counts/);
   const warning = byCheck.get('seeds.error-rate-warning')!;
   assert.equal(warning.labels.severity, 'warning');
   assert.equal(warning.for, undefined);
