@@ -47,9 +47,12 @@ export function shown(text: string): string {
 const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
-/** A statistic as JSON has it: k6's JSON.stringify writes NaN and Infinity as null. */
+/** A value as JSON has it: k6's JSON.stringify writes NaN and Infinity as null. */
 function describe(value: unknown): string {
   if (value === null) return 'null (k6 writes a NaN or infinite value so)';
+  // Said apart: typeof says "object" of both, and "is object, not an object" says nothing.
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'object') return 'an object';
   return typeof value === 'string' ? `the string ${JSON.stringify(shown(value))}` : `${typeof value}`;
 }
 

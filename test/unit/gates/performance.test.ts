@@ -102,6 +102,13 @@ describe('reading k6 results', () => {
         /writes a boolean \(true: the threshold failed\)/,
       ],
       [{ metrics: { x: { type: 'trend', values: {}, thresholds: { 'p(95)<5': true } } } }, /no boolean "ok"/],
+      // An array or an object where something else belongs is named so, never "object, not an object".
+      [{ metrics: { http_reqs: [] } }, /metric "http_reqs" is an array, not an object/],
+      [{ metrics: { http_reqs: { count: 1, thresholds: ['rate>1'] } } }, /are an array, not an object/],
+      [
+        { metrics: { http_reqs: { count: 1, thresholds: { 'count>1': { ok: false } } } } },
+        /"count>1" is an object; --summary-export writes a boolean/,
+      ],
     ];
     for (const [value, expected] of cases) {
       const result = readK6Results(value, 'k6.json');
