@@ -3,9 +3,10 @@
 // dry-run when kubectl is there, and (advice) set resource limits and readiness probes and run more than one
 // replica (kubernetes-scaling.ts).
 import picomatch from 'picomatch';
-import { LineCounter, isMap, isScalar, isSeq, type YAMLMap } from 'yaml';
+import { LineCounter, isMap, isScalar, isSeq } from 'yaml';
 import { parseJsonSteps } from './json-steps.ts';
 import { parseYamlDocuments } from './yaml-documents.ts';
+import { resolvedYaml, type ResolvedYaml } from './yaml-resolved.ts';
 import * as z from 'zod';
 import { infrastructureConfigSchema } from './schema/infrastructure.ts';
 import type { InfrastructureConfig, KubernetesConfig, TerraformConfig } from './schema/infrastructure.ts';
@@ -320,9 +321,9 @@ function notACount(value: unknown): boolean {
 }
 
 /** What an autoscaler scales on by utilization: its metrics, or the CPU default without any (v1 and v2). */
-function utilizationOf(object: YAMLMap): Array<'cpu' | 'memory'> {
+function utilizationOf(object: unknown, yaml: ResolvedYaml): Array<'cpu' | 'memory'> {
   const found = new Set<'cpu' | 'memory'>();
-  const metrics = object.getIn(['spec', 'metrics'], true);
+  const metrics = yaml.nodeAt(object, ['spec', 'metrics']);
   // An empty list is no metric either: the API server defaults it as it does a missing one.
   if (!isSeq(metrics) || metrics.items.length === 0) {
     // v1's targetCPUUtilizationPercentage, and both versions' default (80 % CPU) without metrics.
@@ -330,12 +331,12 @@ function utilizationOf(object: YAMLMap): Array<'cpu' | 'memory'> {
     return [...found];
   }
   for (const metric of metrics.items) {
-    if (!isMap(metric) || metric.get('type') !== 'Resource') continue;
-    const name = metric.getIn(['resource', 'name']);
+    if (yaml.valueAt(metric, ['type']) !== 'Resource') continue;
+    const name = yaml.valueAt(metric, ['resource', 'name']);
     // v2: target.type Utilization; v2beta1: targetAverageUtilization.
     const byUtilization =
-      metric.getIn(['resource', 'target', 'type']) === 'Utilization' ||
-      metric.hasIn(['resource', 'targetAverageUtilization']);
+      yaml.valueAt(metric, ['resource', 'target', 'type']) === 'Utilization' ||
+      yaml.hasAt(metric, ['resource', 'targetAverageUtilization']);
     if ((name === 'cpu' || name === 'memory') && byUtilization) found.add(name);
   }
   return [...found];
@@ -382,6 +383,8 @@ function* manifestSteps(
     if (contents === null || (isScalar(contents) && contents.value === null)) continue; // an empty `---` document
     const line = lineOf(document.contents, lines);
     const at = { path, ...(line ? { line } : {}) };
+    // Keys looked up through aliases and merge keys, as Kubernetes' YAML reader resolves them.
+    const yaml = resolvedYaml(document);
     if (!isMap(document.contents)) {
       findings.push({
         ...at,
@@ -392,14 +395,14 @@ function* manifestSteps(
       continue;
     }
     // A List (kubectl get -o yaml writes one) holds its objects in items: each is checked as a manifest.
-    const listed = document.get('items', true);
-    const isList = /List$/.test(String(document.get('kind') ?? '')) && isSeq(listed);
-    const objects = isList ? listed.items.filter((item) => isMap(item)) : [document.contents];
+    const listed = yaml.nodeAt(document.contents, ['items']);
+    const isList = /List$/.test(String(yaml.valueAt(document.contents, ['kind']) ?? '')) && isSeq(listed);
+    const objects = isList ? listed.items.filter((item) => isMap(yaml.deref(item))) : [document.contents];
     for (const object of objects) {
       const objectLine = isList ? lineOf(object, lines) : line;
       const objectAt = { path, ...(objectLine ? { line: objectLine } : {}) };
       const missing = [['apiVersion'], ['kind'], ['metadata', 'name']].filter((key) => {
-        const value = object.getIn(key);
+        const value = yaml.valueAt(object, key);
         return typeof value !== 'string' || value.length === 0;
       });
       if (missing.length > 0) {
@@ -411,19 +414,19 @@ function* manifestSteps(
         });
         continue;
       }
-      const kind = object.get('kind') as string;
-      const name = object.getIn(['metadata', 'name']) as string;
-      const namespace = object.getIn(['metadata', 'namespace']);
+      const kind = yaml.valueAt(object, ['kind']) as string;
+      const name = yaml.valueAt(object, ['metadata', 'name']) as string;
+      const namespace = yaml.valueAt(object, ['metadata', 'namespace']);
       const inNamespace = typeof namespace === 'string' && namespace ? { namespace } : {};
       if (scaling && kind === 'HorizontalPodAutoscaler') {
-        const targetKind = object.getIn(['spec', 'scaleTargetRef', 'kind']);
-        const targetName = object.getIn(['spec', 'scaleTargetRef', 'name']);
+        const targetKind = yaml.valueAt(object, ['spec', 'scaleTargetRef', 'kind']);
+        const targetName = yaml.valueAt(object, ['spec', 'scaleTargetRef', 'name']);
         if (typeof targetKind === 'string' && typeof targetName === 'string') {
-          const minReplicas = wholeNumber(object.getIn(['spec', 'minReplicas']));
-          const maxReplicas = wholeNumber(object.getIn(['spec', 'maxReplicas']));
+          const minReplicas = wholeNumber(yaml.valueAt(object, ['spec', 'minReplicas']));
+          const maxReplicas = wholeNumber(yaml.valueAt(object, ['spec', 'maxReplicas']));
           const countsUnread =
-            notACount(object.getIn(['spec', 'minReplicas'])) ||
-            notACount(object.getIn(['spec', 'maxReplicas']));
+            notACount(yaml.valueAt(object, ['spec', 'minReplicas'])) ||
+            notACount(yaml.valueAt(object, ['spec', 'maxReplicas']));
           scaling.autoscalers.push({
             name,
             ...inNamespace,
@@ -431,7 +434,7 @@ function* manifestSteps(
             ...(minReplicas !== undefined ? { minReplicas } : {}),
             ...(maxReplicas !== undefined ? { maxReplicas } : {}),
             ...(countsUnread ? { countsUnread: true as const } : {}),
-            utilizationOf: utilizationOf(object),
+            utilizationOf: utilizationOf(object, yaml),
             at: objectAt,
           });
         }
@@ -441,35 +444,35 @@ function* manifestSteps(
         typeof kind === 'string' && Object.hasOwn(POD_SPEC_PATHS, kind) ? POD_SPEC_PATHS[kind] : undefined;
       if (!specPath) continue;
       if (scaling && SCALED_KINDS.has(kind)) {
-        const containers = object.getIn([...specPath, 'containers'], true);
-        const all = isSeq(containers) ? containers.items.filter((item) => isMap(item)) : [];
+        const containers = yaml.nodeAt(object, [...specPath, 'containers']);
+        const all = isSeq(containers) ? containers.items.filter((item) => isMap(yaml.deref(item))) : [];
         // A container with a limit and no request requests its limit (Kubernetes copies it).
         const requests = (resource: string) =>
           all.length > 0 &&
           all.every(
             (item) =>
-              item.hasIn(['resources', 'requests', resource]) ||
-              item.hasIn(['resources', 'limits', resource]),
+              yaml.hasAt(item, ['resources', 'requests', resource]) ||
+              yaml.hasAt(item, ['resources', 'limits', resource]),
           );
-        const replicas = wholeNumber(object.getIn(['spec', 'replicas']));
+        const replicas = wholeNumber(yaml.valueAt(object, ['spec', 'replicas']));
         scaling.workloads.push({
           kind,
           name,
           ...inNamespace,
           ...(replicas !== undefined ? { replicas } : {}),
-          ...(notACount(object.getIn(['spec', 'replicas'])) ? { replicasUnread: true as const } : {}),
+          ...(notACount(yaml.valueAt(object, ['spec', 'replicas'])) ? { replicasUnread: true as const } : {}),
           requests: { cpu: requests('cpu'), memory: requests('memory') },
           at: objectAt,
         });
       }
       for (const field of ['initContainers', 'containers']) {
-        const containers = object.getIn([...specPath, field], true);
+        const containers = yaml.nodeAt(object, [...specPath, field]);
         if (!isSeq(containers)) continue;
         containers.items.forEach((item, index) => {
-          if (!isMap(item)) return;
-          const container = `${kind}/${name} container ${String(item.get('name') ?? index)}`;
+          if (!isMap(yaml.deref(item))) return;
+          const container = `${kind}/${name} container ${String(yaml.valueAt(item, ['name']) ?? index)}`;
           const where = { path, ...(lineOf(item, lines) ? { line: lineOf(item, lines)! } : {}) };
-          if ((config.resource_limits ?? 'warn') === 'warn' && !item.hasIn(['resources', 'limits'])) {
+          if ((config.resource_limits ?? 'warn') === 'warn' && !yaml.hasAt(item, ['resources', 'limits'])) {
             findings.push({
               ...where,
               rule: 'infrastructure.no-resource-limits',
@@ -481,7 +484,7 @@ function* manifestSteps(
             field === 'containers' &&
             (config.readiness_probe ?? 'warn') === 'warn' &&
             !RUN_TO_COMPLETION.has(kind) &&
-            !item.has('readinessProbe')
+            !yaml.hasAt(item, ['readinessProbe'])
           ) {
             findings.push({
               ...where,

@@ -201,3 +201,52 @@ test('counts written as strings are not read as unset: no "one replica" or "as f
     /^Deployment\/scaled sets replicas while HorizontalPodAutoscaler\/scaled scales it/,
   );
 });
+
+test('anchors, aliases and merge keys are read as Kubernetes reads them: a shared resources block is requested', async () => {
+  const verdict = await gate({
+    // Two containers sharing one resources block (an alias), and one built on another by a merge key.
+    'shared.yaml': `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: shared
+spec:
+  replicas: 3
+  template:
+    spec:
+      containers:
+        - &app
+          name: app
+          image: app:1
+          readinessProbe: { httpGet: { path: /, port: 80 } }
+          resources: &resources
+            requests: { cpu: 250m, memory: 256Mi }
+            limits: { cpu: "1", memory: 512Mi }
+        - name: sidecar
+          image: sidecar:1
+          readinessProbe: { httpGet: { path: /, port: 81 } }
+          resources: *resources
+        - <<: *app
+          name: worker
+---
+apiVersion: apps/v1
+kind: StatefulSet
+metadata:
+  name: counted
+spec:
+  minReadySeconds: &count 3
+  replicas: *count
+  template:
+    spec:
+      containers: []
+`,
+    'shared-hpa.yaml': hpa(
+      'shared',
+      'shared',
+      '\n  minReplicas: 2\n  maxReplicas: 6\n  metrics:\n    - &memory { type: Resource, resource: { name: memory, target: { type: Utilization, averageUtilization: 80 } } }\n    - *memory',
+    ),
+  });
+  // Only the autoscaler's advice is left: the Deployment writes replicas while it scales it. The StatefulSet's
+  // aliased count is 3, no "one replica" nor unread; no container lacks limits, requests or a probe.
+  assert.deepEqual(rules(verdict).sort(), ['k8s/shared.yaml:1:infrastructure.replicas-with-hpa']);
+  assert.match(verdict.findings[0]!.message, /^Deployment\/shared sets replicas: 3 while/);
+});
