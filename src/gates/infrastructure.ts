@@ -379,12 +379,29 @@ function* manifestSteps(
       }
       continue;
     }
+    // Keys looked up through aliases and merge keys, as Kubernetes' YAML reader resolves them.
+    const yaml = resolvedYaml(document);
+    const unknown = yaml.unknownAliases();
+    if (unknown.length > 0) {
+      for (const alias of unknown) {
+        const { line, col } = lines.linePos(alias.range?.[0] ?? 0);
+        // The anchor's name is the file's text: cut, as a finding's other quotes are.
+        const name = alias.source.length > 100 ? `${alias.source.slice(0, 99)}…` : alias.source;
+        findings.push({
+          path,
+          line,
+          column: col,
+          rule: 'infrastructure.yaml-error',
+          severity: 'error',
+          message: `YAML error: the alias *${name} names no anchor defined before it in its document (an anchor does not reach past ---)`,
+        });
+      }
+      continue;
+    }
     const contents = document.contents;
     if (contents === null || (isScalar(contents) && contents.value === null)) continue; // an empty `---` document
     const line = lineOf(document.contents, lines);
     const at = { path, ...(line ? { line } : {}) };
-    // Keys looked up through aliases and merge keys, as Kubernetes' YAML reader resolves them.
-    const yaml = resolvedYaml(document);
     if (!isMap(document.contents)) {
       findings.push({
         ...at,

@@ -2,7 +2,17 @@
 // (`<<: *base`), which its YAML reader resolves. The yaml library's node API (get, getIn, has) follows
 // neither (it resolves them only when it converts to plain values), so a container whose resources were an
 // alias read as one without limits or requests. Lookups by key on the parsed nodes, kept for their lines.
-import { isAlias, isMap, isScalar, isSeq, visit, type Document, type Node, type YAMLMap } from 'yaml';
+import {
+  isAlias,
+  isMap,
+  isScalar,
+  isSeq,
+  visit,
+  type Alias,
+  type Document,
+  type Node,
+  type YAMLMap,
+} from 'yaml';
 
 /** Merge keys followed at most from one mapping (a merge of a merge of …); one that merges itself ends. */
 const MAX_MERGE_DEPTH = 16;
@@ -18,6 +28,11 @@ export interface ResolvedYaml {
   valueAt(node: unknown, path: readonly string[]): unknown;
   /** Whether the path's last key is there, even without a value (YAMLMap.hasIn's answer). */
   hasAt(node: unknown, path: readonly string[]): boolean;
+  /**
+   * The aliases naming no anchor defined before them in the document: Kubernetes refuses the file ("unknown
+   * anchor"), and the yaml library says nothing of them until it converts them.
+   */
+  unknownAliases(): Alias[];
 }
 
 /** The lookups for one parsed document. */
@@ -86,5 +101,7 @@ export function resolvedYaml(document: Document.Parsed): ResolvedYaml {
       return isScalar(found) ? found.value : found;
     },
     hasAt: (node, path) => lookup(node, path) !== ABSENT,
+    unknownAliases: () =>
+      [...aliasTargets()].filter(([, target]) => target === undefined).map(([alias]) => alias as Alias),
   };
 }

@@ -233,6 +233,31 @@ describe('infrastructure gate: kubernetes manifests', () => {
     assert.match(verdict.findings[1]!.message, /without metadata\.name/);
   });
 
+  it('an alias to no anchor before it in its document is a YAML error at the alias (anchors end at ---)', () => {
+    const text = [
+      'apiVersion: v1',
+      'kind: ConfigMap',
+      'metadata: { name: a }',
+      'data: &shared { mode: fast }',
+      '---',
+      'apiVersion: v1',
+      'kind: ConfigMap',
+      'metadata: { name: b }',
+      'data: *shared',
+      '---',
+      'apiVersion: v1',
+      'kind: ConfigMap',
+      'metadata: { name: c, labels: *later }',
+      'data: &later { x: "1" }',
+    ].join('\n');
+    const findings = checkManifest('k.yaml', text, { manifests: 'k.yaml' });
+    assert.deepEqual(
+      findings.map((f) => `${f.line}:${f.column}:${f.rule}:${f.severity}`),
+      ['9:7:infrastructure.yaml-error:error', '13:30:infrastructure.yaml-error:error'],
+    );
+    assert.match(findings[0]!.message, /\*shared names no anchor defined before it in its document/);
+  });
+
   it('blocks a manifest kubectl rejects, with its message', async () => {
     const verdict = await run({ kubernetes: { manifests: 'k8s/rejected/*.yaml', kubectl: fakeKubectl } });
     assert.equal(verdict.status, 'block');
