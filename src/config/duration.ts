@@ -3,7 +3,7 @@
 // error message can list them and "5 minutes" or "-1s" are rejected rather than guessed at.
 import ms from 'ms';
 import * as z from 'zod';
-import { durationField, quoted } from './errors.ts';
+import { DURATION_ACCEPTS, durationField, quoted } from './errors.ts';
 
 export const DURATION_PATTERN = /^\d+(\.\d+)?(ms|s|m|h|d)$/;
 
@@ -85,7 +85,7 @@ export function readDuration(
             ? ` (0 is not allowed here either: at least ${formatDuration(min)})`
             : ' (write 0 without quotes, or "0s")'
           : /^\d{1,9}(?:\.\d{1,6})?$/.test(String(value))
-            ? ` (a duration needs its unit, such as "${value}s", "${value}m" or "${value}h")`
+            ? ` (${unitHint(value, bounds)})`
             : /^\s*-/.test(String(value))
               ? ' (a duration cannot be negative)'
               : '';
@@ -108,6 +108,27 @@ export function readDuration(
       message: `${typeof value === 'string' ? quoted(value) : value} is too short: at least ${formatDuration(min)} here`,
     };
   return { ok: true, ms: parsed };
+}
+
+/**
+ * What a number written without its unit may have meant: the value with the units that make it a duration the
+ * field takes (milliseconds first for a field of at most an hour: a latency, a check's timeout). "3600h" is not
+ * offered where 30 days is the most, nor "500m" for a latency.
+ */
+export function unitHint(value: number | string, bounds: DurationBounds): string {
+  const max = bounds.timer === false ? bounds.maxMs : Math.min(bounds.maxMs, MAX_TIMER_MS);
+  const min = bounds.minMs ?? 0;
+  const units = max <= HOUR ? ['ms', 's', 'm'] : ['s', 'm', 'h'];
+  const fits = units
+    .map((unit) => `${value}${unit}`)
+    .filter((text) => {
+      const parsed = parseDuration(text);
+      return parsed !== undefined && parsed >= min && parsed <= max;
+    })
+    .map((text) => `"${text}"`);
+  if (fits.length === 0) return 'a duration needs its unit (ms, s, m, h or d)';
+  const listed = fits.length === 1 ? fits[0] : `${fits.slice(0, -1).join(', ')} or ${fits.at(-1)}`;
+  return `a duration needs its unit, such as ${listed}`;
 }
 
 const SECOND = 1000;
@@ -165,7 +186,12 @@ export function durationDescription(bounds: DurationBounds): string {
 /** A duration field up to `maxMs` (and from `minMs`): accepts "30s"-style strings or 0, yields milliseconds. */
 export function durationUpTo(maxMs: number, options: { minMs?: number; timer?: boolean } = {}) {
   const bounds = { maxMs, minMs: options.minMs, timer: options.timer };
-  return durationField(z.union([durationText, z.literal(0)]))
+  return durationField(
+    z.union([durationText, z.literal(0)]),
+    // 0 is not offered where it is refused.
+    bounds.minMs ? DURATION_ACCEPTS.replace(/, or 0$/, '') : DURATION_ACCEPTS,
+    (value) => unitHint(value, bounds),
+  )
     .transform((value, ctx) => {
       const read = readDuration(value, bounds);
       if (read.ok) return read.ms;

@@ -594,22 +594,33 @@ function notAscii(key: string): string {
  * (duration.ts, the step pauses): the schema's own union says only "expected a string or 0", which does
  * not tell that `timeout: 600` lacks a unit.
  */
-const durationFields = new WeakMap<Schema, string>();
+const durationFields = new WeakMap<Schema, { accepts: string; unit?: (value: number) => string }>();
 
 export const DURATION_ACCEPTS =
   'a duration such as "30s", "5m" or "1h" (a number followed by ms, s, m, h or d), or 0';
 
-/** Registers `schema` (the union a duration field validates with) as a duration field. */
-export function durationField<T extends Schema>(schema: T, accepts: string = DURATION_ACCEPTS): T {
-  durationFields.set(schema, accepts);
+/**
+ * Registers `schema` (the union a duration field validates with) as a duration field. `unit`: what a number
+ * written without its unit may have meant, said within the field's bounds (duration.ts unitHint).
+ */
+export function durationField<T extends Schema>(
+  schema: T,
+  accepts: string = DURATION_ACCEPTS,
+  unit?: (value: number) => string,
+): T {
+  durationFields.set(schema, { accepts, ...(unit ? { unit } : {}) });
   return schema;
 }
 
 /** A number, a boolean or a mapping where a duration was expected: what is accepted, and the unit a number lacks. */
-function durationKindMessage(accepts: string, value: unknown, description: string | undefined): string {
+function durationKindMessage(
+  { accepts, unit: unitOf }: { accepts: string; unit?: (value: number) => string },
+  value: unknown,
+  description: string | undefined,
+): string {
   const unit =
     typeof value === 'number' && value > 0 && Number.isFinite(value)
-      ? `: a duration needs its unit, such as "${value}s", "${value}m" or "${value}h"`
+      ? `: ${unitOf?.(value) ?? `a duration needs its unit, such as "${value}s", "${value}m" or "${value}h"`}`
       : typeof value === 'number' && value < 0
         ? ': a duration cannot be negative'
         : '';
@@ -732,9 +743,8 @@ function explain(
         return issue.errors[branch]!.flatMap((inner) => explain(inner, path, branchSchema, root));
       }
       const description = describeSchema(schemaHere);
-      const accepts = schemaHere && durationFields.get(unwrap(schemaHere));
-      if (accepts !== undefined)
-        return [{ path, anchor: 'value', message: durationKindMessage(accepts, value, description) }];
+      const kind = schemaHere && durationFields.get(unwrap(schemaHere));
+      if (kind) return [{ path, anchor: 'value', message: durationKindMessage(kind, value, description) }];
       const expected = [...new Set(issue.errors.flatMap((b) => expectations(b)))];
       const about = description ? ` (${sentence(description)})` : '';
       const literals = issue.errors.flatMap((b) =>

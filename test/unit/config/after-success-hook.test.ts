@@ -65,6 +65,17 @@ describe('hooks.after_success', () => {
       'deploy.yml:8:16: environments.production.hooks.after_success.after: "31d" is too long',
     ],
     [
+      // Neither "or 0" (0 is refused here) nor "3600h" (past 30 days) is offered.
+      'a number without its unit',
+      '        after: 3600\n        run: ./cleanup.sh\n',
+      'deploy.yml:8:16: environments.production.hooks.after_success.after: expected a duration such as "30s", "5m" or "1h" (a number followed by ms, s, m, h or d), got the number 3600: a duration needs its unit, such as "3600s" or "3600m" (',
+    ],
+    [
+      'a quoted number without its unit',
+      '        after: "30"\n        run: ./cleanup.sh\n',
+      'deploy.yml:8:16: environments.production.hooks.after_success.after: invalid duration "30" (a duration needs its unit, such as "30m" or "30h"): use a number followed by ms, s, m, h or d',
+    ],
+    [
       'no delay',
       '        run: ./cleanup.sh\n',
       'deploy.yml:8:9: environments.production.hooks.after_success: missing required key "after"',

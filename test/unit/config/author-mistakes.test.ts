@@ -353,7 +353,7 @@ environments:
 `;
     assert.deepEqual(errorsOf(text), [
       'deploy.yml:8:22: environments.production.health.expect_status: expected a number or a list, got the string "200": write 200 without quotes for a number',
-      'deploy.yml:9:16: environments.production.health.timeout: expected a duration such as "30s", "5m" or "1h" (a number followed by ms, s, m, h or d), or 0, got the number 5: a duration needs its unit, such as "5s", "5m" or "5h"',
+      'deploy.yml:9:16: environments.production.health.timeout: expected a duration such as "30s", "5m" or "1h" (a number followed by ms, s, m, h or d), got the number 5: a duration needs its unit, such as "5ms", "5s" or "5m"',
       'deploy.yml:11:68: environments.staging.health[0].timeout: "0s" is too short: at least 1ms here',
     ]);
   });
@@ -432,9 +432,9 @@ environments:
     const duration =
       'expected a duration such as "30s", "5m" or "1h" (a number followed by ms, s, m, h or d)';
     assert.deepEqual(errorsOf(text), [
-      `deploy.yml:5:40: gates.tests.timeout: ${duration}, or 0, got the number 600: a duration needs its unit, such as "600s", "600m" or "600h" (the gate blocks when it has not decided by then)`,
+      `deploy.yml:5:40: gates.tests.timeout: ${duration}, or 0, got the number 600: a duration needs its unit, such as "600s" or "600m" (the gate blocks when it has not decided by then)`,
       `deploy.yml:9:40: analysis.checks[0].for: ${duration}, or 0, got the number 300: a duration needs its unit, such as "300s", "300m" or "300h" (the condition must be violated this long before it fires (a single spike does not). Default 0)`,
-      `deploy.yml:12:14: environments.production.monitor: ${duration}, or 0, got the number 3600: a duration needs its unit, such as "3600s", "3600m" or "3600h"`,
+      `deploy.yml:12:14: environments.production.monitor: ${duration}, or 0, got the number 3600: a duration needs its unit, such as "3600s" or "3600m"`,
       `deploy.yml:13:38: environments.production.strategy.pause: ${duration}, or 0, got the number 0.5: a duration needs its unit, such as "0.5s", "0.5m" or "0.5h" (how long each step is analysed unless the step sets its own pause (also the analysis of a "pause: manual" step). A duration up to 1d, 0 for none)`,
       `deploy.yml:13:72: environments.production.strategy.steps[0].pause: ${duration}, 0, or "manual" (wait for /promote), got the number 120: a duration needs its unit, such as "120s", "120m" or "120h" (how long the step is analysed before the next; "manual": analyse for the default pause, then wait for one /promote by a deployer)`,
       `deploy.yml:14:33: environments.production.control.max_wait_in_job: ${duration}, or 0, got the number -5: a duration cannot be negative (how long the job itself waits at a manual step, an approval or a pause before it hands the rollout off (the job ends; a /promote or the reconcile run starts a new run). Default 5m, at most 6h; 0 hands off at once)`,

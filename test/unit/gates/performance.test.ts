@@ -8,6 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, it } from 'node:test';
+import { formatConfigError } from '../../../src/config/errors.ts';
+import { parseConfig } from '../../../src/config/load.ts';
 import { gatesConfigSchema } from '../../../src/gates/schema/section.ts';
 import { GATES, GATE_NAMES } from '../../../src/gates/registry.ts';
 import { readK6Results, type K6Results } from '../../../src/gates/k6-results.ts';
@@ -267,6 +269,17 @@ describe('the schema', () => {
       assert.match(text, expected);
     }
   });
+  it('a latency target written without its unit is offered in milliseconds, never past the hour allowed', () => {
+    const result = parseConfig(
+      'target:\n  commands:\n    deploy: ./deploy.sh\ngates:\n  performance:\n    report: k6.json\n    targets: { p95: 500 }\nenvironments:\n  production: {}\n',
+      'deploy.yml',
+    );
+    assert.equal(result.ok, false);
+    assert.deepEqual(result.ok ? [] : result.errors.map(formatConfigError), [
+      'deploy.yml:7:21: gates.performance.targets.p95: expected a duration such as "30s", "5m" or "1h" (a number followed by ms, s, m, h or d), got the number 500: a duration needs its unit, such as "500ms" or "500s" (highest 95th percentile of http_req_duration, e.g. "500ms")',
+    ]);
+  });
+
   it('is a gate of the section and the registry', () => {
     assert.ok(GATE_NAMES.includes('performance'));
     assert.equal(GATES.performance.name, 'performance');
