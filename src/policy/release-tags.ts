@@ -48,6 +48,22 @@ export function releaseTagPrefix(patterns: readonly string[]): string {
   return common;
 }
 
+/** A brace group that is glob syntax: a list (`{a,b}`) or a range (`{1..3}`); `{1}` is itself. */
+const BRACE_GROUP = /\{(?:[^{}]*,[^{}]*|[A-Za-z0-9-]+\.\.[A-Za-z0-9-]+)\}/g;
+
+/**
+ * The pattern with each brace group as `*` (innermost first): what is left is what a matching name holds as
+ * written. `v{1..3}.*` holds no "..", `release@{1,2}` no "@{".
+ */
+function withoutBraceGroups(pattern: string): string {
+  let text = pattern;
+  for (let before = ''; before !== text;) {
+    before = text;
+    text = text.replace(BRACE_GROUP, '*');
+  }
+  return text;
+}
+
 /**
  * Why a `release_tags` pattern can never match a git tag name, or is not the glob it looks like; undefined
  * when it is fine. Git refuses in a ref name: controls and spaces, `~ ^ : \`, `..`, `@{`, `//`, a part
@@ -66,8 +82,9 @@ export function releaseTagPatternProblem(pattern: string): string | undefined {
   const forbidden = /[~^:\\]/.exec(pattern);
   if (forbidden)
     return never(forbidden[0] === '^' ? '"^" (for a negated class write [!...])' : `"${forbidden[0]}"`);
-  if (pattern.includes('..')) return never('".."');
-  if (pattern.includes('@{')) return never('"@{"');
+  const names = withoutBraceGroups(pattern);
+  if (names.includes('..')) return never('".."');
+  if (names.includes('@{')) return never('"@{"');
   if (pattern.includes('//')) return never('"//"');
   if (pattern.startsWith('/') || pattern.endsWith('/')) return never('a "/" at the start or the end');
   if (/(?:^|\/)\./.test(pattern)) return never('a part starting with "."');

@@ -206,6 +206,20 @@ describe('release_tags: matching', () => {
     ] as const)
       assert.match(releaseTagPatternProblem(pattern) ?? 'fine', expected, pattern);
   });
+
+  it('a brace group is glob syntax, not characters of the name: a range or a list in one is no ".." or "@{"', () => {
+    for (const [pattern, tag] of [
+      ['v{1..3}.*', 'v2.0'],
+      ['release@{1,2}', 'release@2'],
+      ['v{1..3,9}.{a,{b,c}}', 'v9.c'],
+    ] as const) {
+      assert.equal(releaseTagPatternProblem(pattern), undefined, pattern);
+      assert.equal(releaseTagMatcher([pattern])(tag), true, pattern);
+    }
+    // Outside a group, and in a group that is none (one item: picomatch reads it as it is), they still are.
+    for (const pattern of ['v{1,2}..*', 'v@{1}'])
+      assert.match(releaseTagPatternProblem(pattern) ?? 'fine', /git refuses/, pattern);
+  });
 });
 
 describe('release_tags: config errors at file, line and column', () => {
