@@ -63,7 +63,7 @@ export function monitoringCheckpoints(
     const through = i < 0 ? elapsed.length - 1 : i;
     const fired = firstRollback(evidence, from, through);
     if (fired !== undefined) {
-      const rule = evidence.decisions[fired]!.rule;
+      const rule = decisionAt(evidence, fired)?.rule;
       out.push({ ...c, status: 'failed', at: elapsed[fired]!, ...(rule ? { rule } : {}) });
       ended = true;
     } else if (i < 0) {
@@ -77,8 +77,18 @@ export function monitoringCheckpoints(
   return out;
 }
 
+/**
+ * What was decided at interval `i`. The window's own decision is its last interval's: a window still undecided
+ * at its deadline is concluded there from its evidence (analysis/deadline.ts), a rollback no interval fired.
+ */
+function decisionAt(evidence: WindowEvidence, i: number): WindowEvidence['decisions'][number] | undefined {
+  const own = evidence.decisions[i];
+  if (own?.kind === 'rollback' || i !== evidence.at.length - 1) return own;
+  return evidence.decision.kind === 'rollback' ? evidence.decision : own;
+}
+
 function firstRollback(evidence: WindowEvidence, from: number, through: number): number | undefined {
-  for (let i = from; i <= through; i++) if (evidence.decisions[i]?.kind === 'rollback') return i;
+  for (let i = from; i <= through; i++) if (decisionAt(evidence, i)?.kind === 'rollback') return i;
   return undefined;
 }
 

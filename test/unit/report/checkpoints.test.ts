@@ -93,6 +93,30 @@ test('rolled back at 20 minutes: 5 and 15 passed, 30 failed naming the check and
   assert.equal(failed.rule, 'seeds.error-rate');
 });
 
+test('a window that rolled back at its deadline (no interval fired; the window evidence decided): its last checkpoint failed', () => {
+  // The hour's 120 intervals all held; the window's conclusion at its end was a rollback (deadline.ts).
+  const step = monitorStep(120);
+  const evidence = step.result.evidence!;
+  step.result = { ok: false, reason: 'the window ended undecided', evidence };
+  evidence.decision = { kind: 'rollback', code: 'window-evidence-worse', rule: 'seeds.error-rate' };
+  const checkpoints = monitoringCheckpoints({ steps: [step] }, 'production', 3_600_000);
+  assert.deepEqual(
+    checkpoints.map((c) => c.status),
+    ['passed', 'passed', 'passed', 'failed'],
+  );
+  const last = checkpoints[3]!;
+  assert.ok(last.status === 'failed');
+  assert.equal(last.at, 60 * 60_000);
+  assert.equal(last.rule, 'seeds.error-rate');
+  // Extended past the hour and rolled back then: at 60 minutes nothing had fired.
+  const extended = monitorStep(132);
+  extended.result.evidence!.decision = { kind: 'rollback', code: 'no-data', rule: 'min_samples' };
+  assert.deepEqual(
+    monitoringCheckpoints({ steps: [extended] }, 'production', 3_600_000).map((c) => c.status),
+    ['passed', 'passed', 'passed', 'passed'],
+  );
+});
+
 test('a ten-minute window has two checkpoints; a window handed off at 12 minutes did not reach 15', () => {
   assert.deepEqual(
     monitoringCheckpoints({ steps: [monitorStep(20)] }, 'production', 600_000).map((c) => c.minutes),
