@@ -3,7 +3,7 @@
 // fired and there was enough data. A window that ends undecided (hold) is extended once
 // (extend_undecided), then decided on its evidence (deadline.ts). Clock and sleep are injected (tests: fake
 // time).
-import { resolveAnalysisConfig, checkMetrics, type AnalysisConfig } from './config.ts';
+import { resolveAnalysisConfig, readMetrics, type AnalysisConfig } from './config.ts';
 import { concludeWindow, windowIntervals } from './deadline.ts';
 import { domainProblems, settleRounding } from './domain.ts';
 import { createJudgeState, judge } from './judge.ts';
@@ -135,8 +135,9 @@ export function createAnalyzer(input: AnalysisConfigInput | undefined, deps: Ana
   const recorder = deps.record ? new RecordingWriter(deps.record, input ?? {}) : undefined;
   let capturedBaseline: MetricValues = {};
 
-  // Only metrics some check uses are read; grouped per provider so each provider is asked once per side.
-  const usedMetrics = [...new Set(config.checks.flatMap(checkMetrics))];
+  // Only metrics some check uses are read (a counted check's request count too); grouped per provider so each
+  // provider is asked once per side.
+  const usedMetrics = [...new Set(config.checks.flatMap(readMetrics))];
   const byProvider = new Map<string, ReadRequest['metrics']>();
   for (const name of usedMetrics) {
     const metric = config.metrics[name]!;

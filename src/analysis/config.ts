@@ -244,6 +244,17 @@ export function checkMetrics(check: ResolvedCheck): string[] {
   return [check.metric];
 }
 
+/**
+ * The metrics read for a check: its own (checkMetrics) and a counted threshold's request count, which only
+ * says how its breach is tested. An interval without that count is judged on the rate alone (judge.ts), so
+ * the count's silence is no reason to hold or roll back: it is read, never waited for.
+ */
+export function readMetrics(check: ResolvedCheck): string[] {
+  return check.kind === 'threshold' && check.requests !== undefined
+    ? [check.metric, check.requests]
+    : checkMetrics(check);
+}
+
 function describeRule(check: Extract<CheckConfig, { check: unknown }>): string {
   const e = check.check;
   return e.kind === 'threshold'

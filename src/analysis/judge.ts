@@ -1,6 +1,6 @@
 // The rollback judge: a pure function from (state, sample) to (new state, decision). No clock, no I/O: time
 // comes from the sample, so the same samples always give the same decisions, live or replayed.
-import { checkMetrics, warnsOnly, type AnalysisConfig, type ResolvedCheck } from './config.ts';
+import { checkMetrics, readMetrics, warnsOnly, type AnalysisConfig, type ResolvedCheck } from './config.ts';
 import { errorCountProblems, testedCounts } from './counts.ts';
 import type { ComparisonOp } from './schema.ts';
 import {
@@ -633,15 +633,17 @@ function asWarning(
 }
 
 /**
- * The metrics only warning checks read. Their silence or a read of theirs that failed (an error naming the
- * metric, as readFailure reads them) is no reason to hold or roll back: a warning check decides nothing.
+ * The metrics only warning checks read (a counted one's request count too). Their silence or a read of theirs
+ * that failed (an error naming the metric, as readFailure reads them) is no reason to hold or roll back: a
+ * warning check decides nothing.
  */
-function warningOnlyMetrics(config: AnalysisConfig, used: readonly string[]): Set<string> {
+function warningOnlyMetrics(config: AnalysisConfig): Set<string> {
+  const read = new Set(config.checks.filter((c) => !warnsOnly(c)).flatMap(readMetrics));
   return new Set(
     config.checks
       .filter(warnsOnly)
-      .flatMap(checkMetrics)
-      .filter((m) => !used.includes(m)),
+      .flatMap(readMetrics)
+      .filter((m) => !read.has(m)),
   );
 }
 
@@ -667,7 +669,7 @@ export function judge(
   const startedAt = state.startedAt ?? sample.at - state.intervalMs;
   // The metrics a decision rests on: a warning check's own metric is read and judged, never waited for.
   const used = [...new Set(config.checks.filter((c) => !warnsOnly(c)).flatMap(checkMetrics))];
-  const warningOnly = warningOnlyMetrics(config, used);
+  const warningOnly = warningOnlyMetrics(config);
   const errors = warningOnly.size ? sample.errors.filter((e) => !namesOneOf(e, warningOnly)) : sample.errors;
   const lastDataAt = { ...state.lastDataAt };
   let anyData = false;

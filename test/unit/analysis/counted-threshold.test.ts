@@ -3,7 +3,9 @@
 // immediate 10 % rule (seeds.error-rate-critical) is one. Written by users, refused where it means nothing.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createAnalyzer } from '../../../src/analysis/analyzer.ts';
 import { resolveAnalysisConfig } from '../../../src/analysis/config.ts';
+import type { MetricProvider } from '../../../src/analysis/providers/provider.ts';
 import { createJudgeState, judge } from '../../../src/analysis/judge.ts';
 import { countedLimit, lowerTail, rateCounts, upperTail } from '../../../src/analysis/rate-test.ts';
 import { analysisConfigSchema, type AnalysisConfigInput } from '../../../src/analysis/schema.ts';
@@ -202,4 +204,75 @@ test('the limit a counted check held an interval to: half a count inside the fir
   assert.equal(countedLimit('>=', 0.9, 12, 0.01 / 30), 5.5 / 12);
   // One request can never prove 10 %: the limit is past every rate it can have.
   assert.ok(countedLimit('<=', 0.1, 1, 0.01 / 30) > 1);
+});
+
+test('the analyzer reads the requests metric a counted check names, even when no other check uses it', async () => {
+  // 40 errors in 100 requests: past a 10 % limit by far more than chance, so the first interval breaches.
+  // Unread, `reqs` left every interval without a count: the check waited for a second one in a row.
+  const asked: string[][] = [];
+  const provider: MetricProvider = {
+    name: 'm',
+    async read(request) {
+      asked.push(request.metrics.map((m) => m.name));
+      const values: Record<string, number> = { error_rate: 0.4, reqs: 100 };
+      return {
+        values: Object.fromEntries(request.metrics.map((m) => [m.name, values[m.name] ?? 0])),
+        errors: [],
+      };
+    },
+  };
+  let now = 1_700_000_000_000;
+  const analyzer = createAnalyzer(
+    {
+      preset: 'none',
+      providers: { m: cmd },
+      metrics: { error_rate: { provider: 'm' }, reqs: { provider: 'm' } },
+      checks: [{ check: 'error_rate < 10%', requests: 'reqs' }],
+    } as AnalysisConfigInput,
+    { now: () => now, sleep: async (ms: number) => void (now += ms), providers: { m: provider } },
+  );
+  const outcome = await analyzer.evaluate({
+    phase: 'monitor',
+    environment: 'production',
+    version: 'v2',
+    windowMs: 10 * MINUTE,
+    intervalMs: MINUTE,
+    signal: new AbortController().signal,
+  });
+  assert.deepEqual(asked[0]?.sort(), ['error_rate', 'reqs']);
+  assert.equal(outcome.decision.kind, 'rollback');
+  assert.equal(outcome.intervals.length, 1);
+  assert.match(outcome.decision.reason, /40 of 100 reqs/);
+});
+
+test("a warning check's request count failing to read is no provider error of the window: it decides nothing", () => {
+  const config = resolveAnalysisConfig({
+    preset: 'none',
+    providers: { m: cmd },
+    metrics,
+    checks: [{ check: 'p95 < 500' }, { check: 'error_rate < 10%', requests: 'requests', on_breach: 'warn' }],
+  } as AnalysisConfigInput);
+  let state = createJudgeState(config, { intervalMs: MINUTE, startedAt: 0, plannedIntervals: 10 });
+  const decisions: Decision[] = [];
+  for (let i = 0; i < 8; i++) {
+    const r = judge(state, {
+      at: (i + 1) * MINUTE,
+      canary: { p95: 120, error_rate: 0.01, requests: null },
+      errors: [
+        {
+          provider: 'm',
+          side: 'canary',
+          code: 'multiple-series',
+          message: 'requests: 2 series, one expected',
+        },
+      ],
+    });
+    state = r.state;
+    decisions.push(r.decision);
+  }
+  // Was: "provider error" holds, then a provider-errors rollback after five intervals.
+  assert.deepEqual(
+    decisions.map((d) => d.code),
+    [...Array(2).fill('not-enough-data'), ...Array(6).fill('healthy')],
+  );
 });
