@@ -298,6 +298,8 @@ type AnalysisSection = RawEnvironment['analysis'];
 /** A PromQL query that answers a per-second rate and never an interval's count (no increase(), no scaling). */
 const PER_SECOND = /\b(?:i?rate)\s*\(/;
 const COUNTED = /\bincrease\s*\(|\*/;
+/** PromQL's string literals: a label matcher's `".*"` multiplies nothing. */
+const PROMQL_STRING = /"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|`[^`]*`/g;
 
 /**
  * A metric counted tests read as counts (the errors and requests of a `compare: errors`, a threshold's
@@ -320,8 +322,10 @@ function perSecondCountFindings(analysis: AnalysisSection, base: Path): Finding[
     if (!Object.hasOwn(analysis.metrics, name)) continue;
     const metric = analysis.metrics[name]!;
     for (const key of ['query', 'stable_query'] as const) {
-      const query = metric[key];
-      if (typeof query !== 'string' || !PER_SECOND.test(query) || COUNTED.test(query)) continue;
+      const written = metric[key];
+      if (typeof written !== 'string') continue;
+      const query = written.replace(PROMQL_STRING, '""');
+      if (!PER_SECOND.test(query) || COUNTED.test(query)) continue;
       findings.push({
         path: [...base, 'metrics', name, key],
         message:

@@ -310,3 +310,18 @@ environments:
     [],
   );
 });
+
+test('a rate() query with a label regex (".*") is still a per-second rate: a * inside quotes scales nothing', () => {
+  const text = `${TARGET}analysis:
+  providers: { prom: { type: prometheus, url: "http://127.0.0.1:9090" } }
+  metrics:
+    requests: { provider: prom, query: 'sum(rate(http_requests_total{path=~"/api/.*", version="{{version}}"}[1m]))' }
+    errors: { provider: prom, query: 'sum(rate(http_requests_total{code=~"5.*"}[1m])) * 60' }
+environments:
+  production: {}
+`;
+  assert.deepEqual(
+    warningsOf(text).map((w) => w.split(': ')[1]),
+    ['analysis.metrics.requests.query'],
+  );
+});
