@@ -23,6 +23,8 @@ export type Checkpoint =
       values: Array<{ quantity: string; value: number }>;
     }
   | { minutes: number; what: string; status: 'failed'; at: number; rule?: string }
+  /** Nothing fired, but no check had a value for the new version at that interval: nothing to confirm. */
+  | { minutes: number; what: string; status: 'no_data'; at: number }
   /** The window ended before it (rolled back earlier, or handed off). */
   | { minutes: number; what: string; status: 'not_reached'; endedAt: number };
 
@@ -70,7 +72,10 @@ export function monitoringCheckpoints(
       out.push({ ...c, status: 'not_reached', endedAt: last });
       ended = true;
     } else {
-      out.push({ ...c, status: 'passed', values: valuesAt(evidence, i) });
+      const values = valuesAt(evidence, i);
+      out.push(
+        values.length > 0 ? { ...c, status: 'passed', values } : { ...c, status: 'no_data', at: elapsed[i]! },
+      );
       from = i + 1;
     }
   }

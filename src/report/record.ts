@@ -178,7 +178,11 @@ export function renderDeploymentRecord(result: PipelineResult, ctx: RecordContex
       if (c.status === 'passed') {
         const values = c.values.map((v) => `${cell(v.quantity)} ${formatNumber(v.value)}`).join(', ');
         out.push(`- [x] ${head}: no check fired${values ? ` (${values})` : ''}`);
-      } else if (c.status === 'failed')
+      } else if (c.status === 'no_data')
+        out.push(
+          `- [ ] ${head}: no check had a value at this interval (${checkpointTime(c.at)}): nothing to confirm`,
+        );
+      else if (c.status === 'failed')
         out.push(
           `- [ ] ${head}: ${c.rule ? `${cell(c.rule)} fired` : 'rolled back'} at ${checkpointTime(c.at)}`,
         );

@@ -117,6 +117,39 @@ test('a window that rolled back at its deadline (no interval fired; the window e
   );
 });
 
+test('a checkpoint whose interval read no value of any check is not ticked: nothing was there to confirm', () => {
+  const step = monitorStep(120);
+  const evidence = step.result.evidence!;
+  // The 5-minute interval (index 9) read nothing: every check's value is missing there.
+  for (const check of evidence.checks) check.observed[0]!.values[9] = null;
+  evidence.decisions[9] = { kind: 'hold', code: 'no-data-pending' };
+  const checkpoints = monitoringCheckpoints({ steps: [step] }, 'production', 3_600_000);
+  assert.deepEqual(
+    checkpoints.map((c) => c.status),
+    ['no_data', 'passed', 'passed', 'passed'],
+  );
+  const result = {
+    environment: 'production',
+    version: 'v2',
+    status: 'succeeded',
+    code: 'succeeded',
+    message: 'ok',
+    startedAt: new Date(T0).toISOString(),
+    durationMs: 3_600_000,
+    phases: [],
+    steps: [step],
+    decisions: [],
+    rollbacks: [],
+    waits: [],
+  } as unknown as PipelineResult;
+  const record = renderDeploymentRecord(result, { type: 'standard', monitorMs: 3_600_000 });
+  assert.match(
+    record,
+    /- \[ \] 5 minutes: Initial health check: no check had a value at this interval \(5m\): nothing to confirm/,
+  );
+  assert.match(record, /- \[x\] 15 minutes: Error rate check: no check fired/);
+});
+
 test('a ten-minute window has two checkpoints; a window handed off at 12 minutes did not reach 15', () => {
   assert.deepEqual(
     monitoringCheckpoints({ steps: [monitorStep(20)] }, 'production', 600_000).map((c) => c.minutes),
