@@ -18,6 +18,11 @@ export type AfterSuccessSkip =
   | 'not_deployed'
   /** Put live by a rollback deployment: the contract step belongs to the release it rolled back from. */
   | 'rollback_release'
+  /**
+   * The deployment that put it live had no `hooks.after_success`: the hook was added to the config since (a
+   * contract step merged before its own release went out), and is not this release's to run.
+   */
+  | 'not_planned'
   /** It ran and succeeded for this release. */
   | 'already_ran'
   /** It ran and failed for this release: never retried automatically (a person looks first). */
@@ -51,6 +56,7 @@ export function decideAfterSuccess({ record, hook, now }: AfterSuccessInput): Af
     };
   if (release.rollback) return { kind: 'skip', reason: 'rollback_release', release };
   if (!deployedBySuccess(record, release)) return { kind: 'skip', reason: 'not_deployed', release };
+  if (!release.afterSuccessPlanned) return { kind: 'skip', reason: 'not_planned', release };
   const since = Date.parse(release.since);
   const dueAt = new Date(since + hook.afterMs).toISOString();
   // The same rule as a teardown's: due at its time, never one millisecond before.
@@ -89,6 +95,8 @@ export function afterSuccessSkipText(reason: AfterSuccessSkip, release?: Release
       return `hooks.after_success is not run for the live release${of}: no deployment that succeeded put it there (adopted, or its entry left the history)`;
     case 'rollback_release':
       return `hooks.after_success is not run for the live release${of}: a rollback deployment put it there`;
+    case 'not_planned':
+      return `hooks.after_success is not run for the live release${of}: the deployment that put it there had none (it was added to the config since); it runs for the next release deployed with it`;
     case 'already_ran':
       return `hooks.after_success${of} ran at ${ran?.startedAt}`;
     case 'failed':

@@ -22,6 +22,11 @@ export interface Release {
   deploymentId?: string;
   /** Put there by a rollback deployment (`deploy-action rollback`): `hooks.after_success` is not run for it. */
   rollback?: true;
+  /**
+   * The deployment that put it there had `hooks.after_success`: reconcile runs the hook for this release only
+   * (one added to the config since is not this release's contract step).
+   */
+  afterSuccessPlanned?: true;
   /** `hooks.after_success` for this release, once reconcile started it (at most once per release). */
   afterSuccess?: AfterSuccessRun;
 }
@@ -189,6 +194,7 @@ const releaseSchema = z
     since: iso,
     deploymentId: text(100).optional(),
     rollback: z.literal(true).optional(),
+    afterSuccessPlanned: z.literal(true).optional(),
     afterSuccess: z
       .object({
         startedAt: iso,

@@ -58,8 +58,10 @@ export function beginFinalize(
     slot: usesSlots(env.strategy) ? outcome.liveSlot : undefined,
     since: iso(now),
     deploymentId: s.input.deploymentId,
-    // A rollback deployment's release never runs hooks.after_success (reconcile/after-success.ts).
+    // A rollback deployment's release never runs hooks.after_success (reconcile/after-success.ts); another
+    // runs it only when this deployment had it (a hook added to the config later is not this release's).
     ...(env.rollback ? { rollback: true as const } : {}),
+    ...(env.hooks.afterSuccess && !env.rollback ? { afterSuccessPlanned: true as const } : {}),
   };
   persist(
     s,

@@ -256,3 +256,17 @@ test("a rollback deployment's release is marked in the record (hooks.after_succe
   assert.ok(live(ordinary), 'a release went live');
   assert.equal(live(ordinary)?.rollback, undefined);
 });
+
+test("a release deployed with hooks.after_success is marked for it (reconcile runs the hook only for such a one); a rollback deployment's is not", () => {
+  const live = (r: Run) => r.persists.map((p) => p.record.live).at(-1);
+  const HOOKED =
+    '  production:\n    strategy: { type: blue-green }\n    hooks:\n      after_success: { after: 24h, run: ./contract.sh }';
+  const hooked = drive(input(environment(HOOKED)));
+  assert.equal(hooked.result.status, 'succeeded', hooked.result.message);
+  assert.equal(live(hooked)?.afterSuccessPlanned, true);
+  const rolledBack = drive(input(environment(HOOKED, 'production', { rollback: true })));
+  assert.equal(rolledBack.result.status, 'succeeded', rolledBack.result.message);
+  assert.equal(live(rolledBack)?.afterSuccessPlanned, undefined);
+  const plain = drive(input(environment('  production:\n    strategy: { type: blue-green }')));
+  assert.equal(live(plain)?.afterSuccessPlanned, undefined);
+});

@@ -34,7 +34,14 @@ class MemoryStore implements StateStore {
   }
 }
 
-const v2: Release = { version: 'v2', sha: 'b'.repeat(40), slot: 'green', since: T0.toISOString() };
+/** Deployed with the hook configured (finalize's mark). */
+const v2: Release = {
+  version: 'v2',
+  sha: 'b'.repeat(40),
+  slot: 'green',
+  since: T0.toISOString(),
+  afterSuccessPlanned: true,
+};
 
 /** v2 put live at T0 by a deployment that succeeded. */
 function deployed(release: Release = v2): EnvironmentRecord {

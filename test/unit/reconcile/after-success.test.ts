@@ -16,7 +16,14 @@ const at = (ms: number) => new Date(T0.getTime() + ms);
 const DAY = 24 * 3_600_000;
 const hook = { afterMs: DAY };
 
-const v2: Release = { version: 'v2', sha: 'b'.repeat(40), slot: 'green', since: T0.toISOString() };
+/** Deployed with the hook configured: finalize marks the release so (afterSuccessPlanned). */
+const v2: Release = {
+  version: 'v2',
+  sha: 'b'.repeat(40),
+  slot: 'green',
+  since: T0.toISOString(),
+  afterSuccessPlanned: true,
+};
 
 /** v2 put live at T0 by a deployment that succeeded (finalize writes both at one time). */
 function deployed(change: Partial<EnvironmentRecord> = {}, release: Release = v2): EnvironmentRecord {
@@ -111,6 +118,13 @@ describe('decideAfterSuccess', () => {
         ],
       }),
       'not_deployed',
+    ],
+    [
+      // Config read by reconcile gained the hook after v2 went out (a contract step merged before its own
+      // release is deployed): run now, it would contract under the release still using what it removes.
+      'the deployment that put it live had no hooks.after_success (added to the config since)',
+      deployed({}, { version: 'v2', sha: 'b'.repeat(40), slot: 'green', since: T0.toISOString() }),
+      'not_planned',
     ],
     [
       'the succeeded entry is of an earlier release of the same version',
