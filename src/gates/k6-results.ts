@@ -210,12 +210,14 @@ function number(
 }
 
 function finite(value: unknown, what: string): K6Stat {
-  return typeof value === 'number' && Number.isFinite(value) && value >= 0
-    ? { ok: true, value }
-    : {
-        ok: false,
-        why: `${what} is ${typeof value === 'number' ? String(value) : describe(value)}, not a number`,
-      };
+  if (typeof value === 'number' && Number.isFinite(value) && value >= 0) return { ok: true, value };
+  return {
+    ok: false,
+    why:
+      typeof value === 'number' && value < 0
+        ? `${what} is ${value}, below 0: no statistic k6 writes is negative`
+        : `${what} is ${typeof value === 'number' ? String(value) : describe(value)}, not a number`,
+  };
 }
 
 /**
