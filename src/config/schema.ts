@@ -9,6 +9,7 @@ import {
   durationUpTo,
   readDuration,
   suggestDuration,
+  unitHint,
 } from './duration.ts';
 import { describeValue, durationField, misplacedKeys } from './errors.ts';
 import { didYouMean } from './suggest.ts';
@@ -103,6 +104,7 @@ const pauseOrManual = durationField(
     z.literal(0),
   ]),
   'a duration such as "30s", "5m" or "1h" (a number followed by ms, s, m, h or d), 0, or "manual" (wait for /promote)',
+  (value) => unitHint(value, { maxMs: DURATION_LIMITS.step }),
 )
   .transform((value, ctx): number | typeof MANUAL => {
     if (value === MANUAL) return MANUAL;
@@ -126,7 +128,9 @@ function writeDuration(value: string | 0): string | undefined {
 }
 
 /** The canary-wide default pause: a duration only, since it is the analysis window of every step. */
-const canaryDefaultPause = durationField(z.union([durationText, z.literal(0)])).transform((value, ctx) => {
+const canaryDefaultPause = durationField(z.union([durationText, z.literal(0)]), undefined, (value) =>
+  unitHint(value, { maxMs: DURATION_LIMITS.step }),
+).transform((value, ctx) => {
   const read = readDuration(value, { maxMs: DURATION_LIMITS.step });
   if (read.ok) return read.ms;
   ctx.addIssue({
