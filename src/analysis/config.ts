@@ -245,12 +245,12 @@ export function checkMetrics(check: ResolvedCheck): string[] {
 }
 
 /**
- * The metrics read for a check: its own (checkMetrics) and a counted threshold's request count, which only
- * says how its breach is tested. An interval without that count is judged on the rate alone (judge.ts), so
+ * The metrics read for a check: its own (checkMetrics) and a rule's request count (a counted threshold's, an
+ * error rate's one error less), which only says how its breach is tested. An interval without that count is judged on the rate alone (judge.ts), so
  * the count's silence is no reason to hold or roll back: it is read, never waited for.
  */
 export function readMetrics(check: ResolvedCheck): string[] {
-  return check.kind === 'threshold' && check.requests !== undefined
+  return (check.kind === 'threshold' || check.kind === 'relative') && check.requests !== undefined
     ? [check.metric, check.requests]
     : checkMetrics(check);
 }
