@@ -305,8 +305,12 @@ function wellFormed<T>(value: T): T {
   return value;
 }
 
-/** A comment line: user text in it escaped onto one line, so it cannot end the comment. */
-const comment = (text: string) => `# ${oneLine(text)}`;
+/** Characters YAML reads as line breaks (NEL, LS, PS) or allows nowhere in a file (DEL, C1, U+FFFE/FFFF). */
+const YAML_UNSAFE = /[\u007f-\u009f\u2028\u2029\ufffe\uffff]/g;
+const escaped = (c: string) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+
+/** A comment line: user text in it escaped onto one line, so it cannot end the comment or spoil the file. */
+const comment = (text: string) => `# ${oneLine(text).replace(YAML_UNSAFE, escaped)}`;
 
 /**
  * The rule file: `groups:` with the environment's one group, every string double-quoted (unambiguous in
@@ -330,11 +334,13 @@ export function alertRulesYaml(
         ]
       : []),
   ];
-  // Every string well formed (a lone surrogate has no escape Prometheus reads), and the characters YAML 1.1
-  // reads as line breaks (NEL, LS, PS), which the library writes raw, escaped: all are in "…" strings.
+  // Every string well formed (a lone surrogate has no escape Prometheus reads), and what the library writes
+  // raw escaped (all are in "…" strings): the characters YAML 1.1 reads as line breaks (NEL, LS, PS), and
+  // those YAML allows nowhere in a file (DEL, C1 controls, U+FFFE, U+FFFF), for which Prometheus refuses the
+  // whole file ("control characters are not allowed").
   const body = stringify(
     { groups: [wellFormed(result.group)] },
     { defaultStringType: 'QUOTE_DOUBLE', defaultKeyType: 'PLAIN', doubleQuotedAsJSON: true, lineWidth: 0 },
   );
-  return `${header.join('\n')}\n${body.replace(/[\u0085\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)}`;
+  return `${header.join('\n')}\n${body.replace(YAML_UNSAFE, escaped)}`;
 }

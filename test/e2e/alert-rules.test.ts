@@ -32,6 +32,7 @@ const HOSTILE = [
   'ends in {',
   "- it's: [x]\u2028\u0085",
   'yes',
+  'del \u007f c1 \u0080\u009b non \ufffe',
 ];
 
 /** The rule file `alerts` writes for a config (its environment `production`). */

@@ -286,6 +286,9 @@ const HOSTILE_NAMES = [
   '}} {{',
   'a\nb: c',
   'line\u2028sep\u0085nel\u2029',
+  // Characters YAML does not allow in a file at all (DEL, C1 controls, the two noncharacters of the BMP):
+  // Prometheus refuses the whole file ("control characters are not allowed").
+  'del \u007f c1 \u0080\u009b non \ufffe\uffff',
   'lone \ud800 surrogate',
   '"quoted" #comment',
   "- it's: [x]",
@@ -324,6 +327,7 @@ test('hostile check and environment names are only text: YAML values, one-line c
     assert.equal(expand(noData!.labels.environment!), hostile);
     assert.equal(expand(noData!.annotations.summary!), `No data for m on ${hostile}`);
     assert.doesNotMatch(text, /[\u0085\u2028\u2029]/, 'no character YAML 1.1 reads as a line break');
+    assert.doesNotMatch(text, /[\u007f-\u009f\ufffe\uffff]/, 'no character YAML does not allow in a file');
   }
 });
 
