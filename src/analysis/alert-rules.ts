@@ -125,13 +125,15 @@ const REDUCERS = { mean: 'avg', max: 'max', min: 'min', last: 'last' } as const;
 
 /**
  * The value a check judges, as PromQL: the query, or for a range metric (read over `window` and reduced)
- * the same reduction of a subquery over the window at the step the provider reads with.
+ * the same reduction of a subquery over the window at the step the provider reads with, over its finite
+ * points as the provider reduces them (`> -Inf < +Inf` drops NaN and Inf): one NaN point (an idle step's
+ * 0/0) made avg_over_time NaN, a last one last_over_time, and neither fired again.
  */
 function judgedValue(query: string, metric: MetricConfig): string {
   if (!metric.range) return operand(query);
   const step = rangeStep(metric.range);
   const fn = REDUCERS[metric.range.reduce ?? 'mean'];
-  return `${fn}_over_time(${operand(query)}[${promDuration(metric.range.window)}:${promDuration(step)}])`;
+  return `${fn}_over_time((${operand(query)} > -Inf < +Inf)[${promDuration(metric.range.window)}:${promDuration(step)}])`;
 }
 
 type Rendered = { ok: true; query: string; metric: MetricConfig } | { ok: false; skip: SkippedCheck };

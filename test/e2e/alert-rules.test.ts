@@ -139,6 +139,85 @@ test('promtool check rules accepts every file: the seeds preset, range metrics, 
   );
 });
 
+/**
+ * The alerts firing at each time of `promtool test rules` over `series` (1m apart), for the rule file of
+ * `analysis`: as `alertname` or `alertname/metric`, sorted.
+ */
+function firingOver(
+  rules: string,
+  series: Record<string, string>,
+  times: string[],
+  expected: Record<string, string[]>,
+): { status: number | null; output: string } {
+  const file = `${rules}.test.yml`;
+  writeFileSync(
+    file,
+    stringify({
+      rule_files: [rules],
+      evaluation_interval: '1m',
+      tests: [
+        {
+          interval: '1m',
+          input_series: Object.entries(series).map(([name, values]) => ({ series: name, values })),
+          promql_expr_test: times.map((time) => ({
+            expr: 'count by (alertname, metric) (ALERTS{alertstate="firing"})',
+            eval_time: time,
+            exp_samples: (expected[time] ?? []).map((key) => {
+              const [alertname, metric] = key.split('/');
+              return { labels: `{alertname="${alertname}"${metric ? `,metric="${metric}"` : ''}}`, value: 1 };
+            }),
+          })),
+        },
+      ],
+    }),
+  );
+  const result = spawnSync(promtool(), ['test', 'rules', file], { encoding: 'utf8' });
+  return { status: result.status, output: `${result.stdout}${result.stderr}` };
+}
+
+test('promtool test rules: a range metric is reduced over its finite points, as the provider reduces them', async () => {
+  // The provider drops NaN and Inf points before reducing (an idle step's 0/0): one such point in the window
+  // made avg_over_time NaN, and a last one made last_over_time NaN, and neither alert ever fired.
+  const rules = await rulesFor(
+    'range-nan',
+    {
+      analysis: {
+        preset: 'none',
+        max_no_data: '10m',
+        providers: { prom },
+        metrics: {
+          mean: {
+            provider: 'prom',
+            query: 'm_mean{version="{{version}}"}',
+            range: { window: '5m', step: '1m' },
+          },
+          last: {
+            provider: 'prom',
+            query: 'm_last{version="{{version}}"}',
+            range: { window: '3m', step: '1m', reduce: 'last' },
+          },
+        },
+        checks: [
+          { name: 'mean', check: 'mean < 0.5' },
+          { name: 'last', check: 'last < 0.5' },
+        ],
+      },
+    },
+    ['--interval', '1m'],
+  );
+  const { status, output } = firingOver(
+    rules,
+    {
+      'm_mean{version="v1"}': '0.9 0.9 NaN 0.9 0.9 0.9 0.9 0.9',
+      'm_last{version="v1"}': '0.1 0.1 0.9 Inf NaN NaN 0.1 0.1',
+    },
+    ['1m', '4m', '5m', '7m'],
+    // mean: 0.9 over every finite point; last: 0.9 the last finite point from 2m until 0.1 at 6m.
+    { '1m': ['Mean'], '4m': ['Last', 'Mean'], '5m': ['Last', 'Mean'], '7m': ['Mean'] },
+  );
+  assert.equal(status, 0, output);
+});
+
 let metrics: MetricsServer;
 let prometheus: RunningPrometheus;
 
