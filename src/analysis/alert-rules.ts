@@ -193,11 +193,15 @@ function thresholdRule(
       ? ` (the analysis tests each interval's ${check.requests ?? 'request'} counts; this alert holds the rate over the limit for two evaluations)`
       : '';
   const breach = BREACH_OP[check.op];
+  // An infinite value is no data to the analysis (the provider's not-a-number), as NaN, which no comparison
+  // keeps: bounded on the far side, +Inf breaks no upper limit and -Inf no lower one (the dead-man's switch
+  // counts both). A range metric's reduction is of finite points already.
+  const finite = rendered.metric.range ? '' : breach === '>' || breach === '>=' ? ' < +Inf' : ' > -Inf';
   const env = templateText(input.environment);
   const checkText = templateText(check.name);
   return {
     alert: name(check.name),
-    expr: `${judgedValue(rendered.query, rendered.metric)} ${breach} ${check.value}`,
+    expr: `${judgedValue(rendered.query, rendered.metric)} ${breach} ${check.value}${finite}`,
     ...(forMs > 0 ? { for: promDuration(forMs) } : {}),
     labels: {
       severity: check.warn ? 'warning' : 'critical',
@@ -229,7 +233,7 @@ function skippedCheck(check: ResolvedCheck): SkippedCheck | undefined {
 
 /**
  * The dead-man's switch: fires while a metric the checks use has no value, as the analysis counts one (no
- * series, or NaN: `>= -Inf` keeps every number but NaN), for max_no_data. `absent()` works on any instant
+ * series, NaN or Inf: `> -Inf < +Inf` keeps every finite number), for max_no_data. `absent()` works on any instant
  * vector, where absent_over_time needs a range selector; each term names its metric, so `or` keeps them apart.
  */
 function noDataRule(
@@ -239,7 +243,7 @@ function noDataRule(
   const env = templateText(input.environment);
   const terms = queries.map(
     ({ metric, query }) =>
-      `label_replace(absent(${operand(query)} >= -Inf), "metric", "${escapePromqlString(metric)}", "", "")`,
+      `label_replace(absent(${operand(query)} > -Inf < +Inf), "metric", "${escapePromqlString(metric)}", "", "")`,
   );
   const forMs = input.config.maxNoDataMs;
   return {
@@ -249,7 +253,7 @@ function noDataRule(
     labels: { severity: 'critical', environment: env },
     annotations: {
       summary: `No data for {{ $labels.metric }} on ${env}`,
-      description: `The query of metric {{ $labels.metric }} returned no series (or NaN)${describeFor(forMs)}: the checks of ${env} cannot be judged (analysis max_no_data)`,
+      description: `The query of metric {{ $labels.metric }} returned no series (or NaN, Inf)${describeFor(forMs)}: the checks of ${env} cannot be judged (analysis max_no_data)`,
     },
   };
 }

@@ -140,8 +140,8 @@ test('promtool check rules accepts every file: the seeds preset, range metrics, 
 });
 
 /**
- * The alerts firing at each time of `promtool test rules` over `series` (1m apart), for the rule file of
- * `analysis`: as `alertname` or `alertname/metric`, sorted.
+ * `promtool test rules` of the file `rules` over `series` (1m apart): at each of `times`, exactly the alerts
+ * `expected` names (`alertname` or `alertname/metric`, sorted) are firing.
  */
 function firingOver(
   rules: string,
@@ -214,6 +214,40 @@ test('promtool test rules: a range metric is reduced over its finite points, as 
     ['1m', '4m', '5m', '7m'],
     // mean: 0.9 over every finite point; last: 0.9 the last finite point from 2m until 0.1 at 6m.
     { '1m': ['Mean'], '4m': ['Last', 'Mean'], '5m': ['Last', 'Mean'], '7m': ['Mean'] },
+  );
+  assert.equal(status, 0, output);
+});
+
+test('promtool test rules: Inf is no data, as the analysis reads it: no breach, the dead-man switch fires', async () => {
+  // The provider reads +Inf and -Inf as no value (not-a-number), as NaN: the analysis neither rolls back on
+  // them as a breach nor counts them as data. `>= -Inf` kept them, and +Inf broke an upper limit at once.
+  const rules = await rulesFor(
+    'inf',
+    {
+      analysis: {
+        preset: 'none',
+        max_no_data: '2m',
+        providers: { prom },
+        metrics: {
+          up: { provider: 'prom', query: 'm_up{version="{{version}}"}' },
+          down: { provider: 'prom', query: 'm_down{version="{{version}}"}' },
+        },
+        checks: [
+          { name: 'up', check: 'up < 0.5' },
+          { name: 'down', check: 'down >= 0.5' },
+        ],
+      },
+    },
+    ['--interval', '1m'],
+  );
+  const { status, output } = firingOver(
+    rules,
+    {
+      'm_up{version="v1"}': '0.1 +Inf +Inf +Inf +Inf 0.9',
+      'm_down{version="v1"}': '0.9 -Inf -Inf -Inf -Inf 0.1',
+    },
+    ['0m', '1m', '3m', '5m'],
+    { '3m': ['MetricsAbsent/down', 'MetricsAbsent/up'], '5m': ['Down', 'Up'] },
   );
   assert.equal(status, 0, output);
 });

@@ -43,7 +43,7 @@ const oneMetric = (checks: AnalysisConfigInput['checks'], query = 'app_value{ver
   checks,
 });
 
-test('each threshold fires on the side that breaks it: <= at >, < at >=, >= at <, > at <=', () => {
+test('each threshold fires on the side that breaks it: <= at >, < at >=, >= at <, > at <=, never at Inf', () => {
   const result = derive(
     oneMetric([
       { name: 'le', check: 'value <= 0.5' },
@@ -52,10 +52,11 @@ test('each threshold fires on the side that breaks it: <= at >, < at >=, >= at <
       { name: 'gt', check: 'value > 0.5' },
     ]),
   );
-  assert.equal(rule(result, 'le').expr, '(app_value{version="v2"}) > 0.5');
-  assert.equal(rule(result, 'lt').expr, '(app_value{version="v2"}) >= 0.5');
-  assert.equal(rule(result, 'ge').expr, '(app_value{version="v2"}) < 0.5');
-  assert.equal(rule(result, 'gt').expr, '(app_value{version="v2"}) <= 0.5');
+  // Bounded on the far side: an infinite value is no data to the analysis (the dead-man's switch), as NaN.
+  assert.equal(rule(result, 'le').expr, '(app_value{version="v2"}) > 0.5 < +Inf');
+  assert.equal(rule(result, 'lt').expr, '(app_value{version="v2"}) >= 0.5 < +Inf');
+  assert.equal(rule(result, 'ge').expr, '(app_value{version="v2"}) < 0.5 > -Inf');
+  assert.equal(rule(result, 'gt').expr, '(app_value{version="v2"}) <= 0.5 > -Inf');
 });
 
 test('a rollback check is critical, on_breach: warn a warning; `for` as the check waits, none for 0', () => {
@@ -97,11 +98,11 @@ test('the seeds preset: its thresholds become rules, a rate without counts waits
       'undefined',
     ].sort(),
   );
-  assert.equal(byCheck['seeds.error-rate']!.expr, '(job:errors:ratio{version="v2"}) > 0.01');
+  assert.equal(byCheck['seeds.error-rate']!.expr, '(job:errors:ratio{version="v2"}) > 0.01 < +Inf');
   assert.equal(byCheck['seeds.error-rate']!.for, '5m');
   // Seed 02's immediate trigger: the second interval in a row over 10 % (judge.ts), here two evaluations.
   assert.equal(byCheck['seeds.error-rate-critical']!.for, '30s');
-  assert.equal(byCheck['seeds.memory']!.expr, '(job:memory:ratio{slot="blue"}) > 0.95');
+  assert.equal(byCheck['seeds.memory']!.expr, '(job:memory:ratio{slot="blue"}) > 0.95 < +Inf');
   assert.equal(byCheck['seeds.memory-warning']!.labels.severity, 'warning');
   assert.equal(result.group.interval, '30s');
 });
@@ -154,7 +155,7 @@ test('what cannot be a static alert is listed with its reason code, never droppe
   for (const s of skipped) assert.ok(text.includes(`# ${'  '}"${s.check}" (${s.code}): `), s.check);
 });
 
-test("the dead-man's switch: every Prometheus metric a check reads, absent or NaN for max_no_data", () => {
+test("the dead-man's switch: every Prometheus metric a check reads, absent, NaN or Inf for max_no_data", () => {
   const result = ok(
     derive({
       preset: 'none',
@@ -175,8 +176,8 @@ test("the dead-man's switch: every Prometheus metric a check reads, absent or Na
   assert.equal(noData.labels.severity, 'critical');
   assert.equal(
     noData.expr,
-    'label_replace(absent((e{version="v2"}) >= -Inf), "metric", "error_rate", "", "") or ' +
-      'label_replace(absent((r{version="v2"}) >= -Inf), "metric", "requests", "", "")',
+    'label_replace(absent((e{version="v2"}) > -Inf < +Inf), "metric", "error_rate", "", "") or ' +
+      'label_replace(absent((r{version="v2"}) > -Inf < +Inf), "metric", "requests", "", "")',
   );
 });
 
@@ -200,7 +201,7 @@ test('a range metric is judged as its reduction over the window, as the provider
 
 test('a query ending in a # comment is closed on a line of its own', () => {
   const result = derive(oneMetric([{ name: 'c', check: 'value < 1' }], 'app_value # the value'));
-  assert.equal(rule(result, 'c').expr, '(\napp_value # the value\n) >= 1');
+  assert.equal(rule(result, 'c').expr, '(\napp_value # the value\n) >= 1 < +Inf');
 });
 
 test('values are written into the query by the analysis renderer: escaped, or refused where they cannot go', () => {
@@ -212,7 +213,10 @@ test('values are written into the query by the analysis renderer: escaped, or re
   assert.equal(
     rule(result, 'c').expr,
     // Its '#' (inside a string, but a comment for all this file knows) puts the query on a line of its own.
-    String.raw`(` + `\n` + String.raw`app_value{version="v2\"} or vector(1) #",slot=~"a\\\\b"}` + `\n) >= 1`,
+    String.raw`(` +
+      `\n` +
+      String.raw`app_value{version="v2\"} or vector(1) #",slot=~"a\\\\b"}` +
+      `\n) >= 1 < +Inf`,
   );
   const refused = derive(
     oneMetric([{ name: 'c', check: 'value < 1' }], 'app_value offset {{version}}'),
@@ -346,11 +350,11 @@ test('a rate with a request count gets its alert on the rate; a counted check ho
   );
   const byCheck = new Map(group.rules.map((r) => [r.labels.check, r]));
   const sustained = byCheck.get('seeds.error-rate')!;
-  assert.equal(sustained.expr, '(e{version="v2"}) > 0.01');
+  assert.equal(sustained.expr, '(e{version="v2"}) > 0.01 < +Inf');
   assert.equal(sustained.for, '5m');
   assert.equal(sustained.labels.severity, 'critical');
   const critical = byCheck.get('seeds.error-rate-critical')!;
-  assert.equal(critical.expr, '(e{version="v2"}) > 0.1');
+  assert.equal(critical.expr, '(e{version="v2"}) > 0.1 < +Inf');
   assert.equal(critical.for, '30s', 'two evaluations of a 30s group');
   assert.match(critical.annotations.description ?? '', /tests each interval's requests counts/);
   const warning = byCheck.get('seeds.error-rate-warning')!;

@@ -54,14 +54,14 @@ test('the live version and slot from the state record; --version and --slot inst
     rules.map((r) => r.alert),
     ['SeedsMemory', 'SeedsMemoryWarning', 'MetricsAbsent'],
   );
-  assert.equal(rules[0]!.expr, '(app_memory{version="v7",slot="green"}) > 0.95');
+  assert.equal(rules[0]!.expr, '(app_memory{version="v7",slot="green"}) > 0.95 < +Inf');
   assert.match(live.out, /^# .*Queries written for version "v7" on slot "green"/m);
 
   const given = await cli(['alerts', '-e', 'production', '-c', config, '--version', 'v8', '--slot', 'blue']);
   assert.equal(given.code, EXIT_CODES.success, given.err);
   assert.equal(
     (parse(given.out) as Rules).groups[0]!.rules[0]!.expr,
-    '(app_memory{version="v8",slot="blue"}) > 0.95',
+    '(app_memory{version="v8",slot="blue"}) > 0.95 < +Inf',
   );
 });
 
