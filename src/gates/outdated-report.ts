@@ -5,7 +5,8 @@
 //   location}`; `current` is left out when the package is not installed, and a package several workspaces
 //   depend on has an array of those objects. An error is printed as `{"error": {code, summary, detail}}`.
 // - `pnpm outdated --format json`: an object keyed by package name, each `{current, latest, wanted,
-//   isDeprecated, dependencyType}` (with `--recursive`, `dependentPackages: [{name, location}]`).
+//   isDeprecated, dependencyType}` (with `--recursive`, `dependentPackages: [{name, location}]`, no name for
+//   a workspace without one).
 // - `yarn outdated --json` (yarn 1): JSON lines; the packages are the `{"type": "table"}` record's body,
 //   columns named by its head (Package, Current, Wanted, Latest, Workspace with workspaces, Package Type,
 //   URL). Nothing outdated prints nothing at all.
@@ -279,10 +280,14 @@ function readNode(
       if ('dependent' in entry || 'location' in entry) npm = true;
       if ('dependencyType' in entry || 'isDeprecated' in entry || 'dependentPackages' in entry) pnpm = true;
       if (entry.dependentPackages !== undefined) {
+        // A workspace without a name (a root package.json often has none) has only its location: JSON leaves
+        // out the name pnpm writes as undefined, and pnpm's own table shows the location instead.
         const dependents = entry.dependentPackages;
-        if (!Array.isArray(dependents) || !dependents.every((d) => isObject(d) && typeof d.name === 'string'))
+        const named = (d: unknown) =>
+          isObject(d) ? (typeof d.name === 'string' ? d.name : d.location) : undefined;
+        if (!Array.isArray(dependents) || !dependents.every((d) => typeof named(d) === 'string'))
           throw new ReportError(`${where}: "dependentPackages" is not a list of {name, location}`);
-        dependent = dependents.map((d) => (d as { name: string }).name).join(', ') || undefined;
+        dependent = dependents.map((d) => named(d) as string).join(', ') || undefined;
       }
       if (entry.isDeprecated !== undefined && typeof entry.isDeprecated !== 'boolean')
         throw new ReportError(`${where}: "isDeprecated" is ${describe(entry.isDeprecated)}, not a boolean`);

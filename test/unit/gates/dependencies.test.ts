@@ -82,6 +82,33 @@ describe('reading outdated reports', () => {
     ]);
   });
 
+  it('pnpm --recursive: a dependent without a name (a workspace root often has none) is named by its location', () => {
+    // pnpm writes `{name: manifest.name, location}`, and JSON leaves out a name that is undefined; its own
+    // table shows the location then.
+    const report = read(
+      JSON.stringify({
+        typescript: {
+          current: '5.3.3',
+          latest: '5.6.3',
+          wanted: '5.3.3',
+          isDeprecated: false,
+          dependencyType: 'devDependencies',
+          dependentPackages: [
+            { location: '/home/runner/work/shop/shop' },
+            { name: '@shop/web', location: '/home/runner/work/shop/shop/packages/web' },
+          ],
+        },
+      }),
+    );
+    assert.equal(report.ecosystem, 'pnpm');
+    assert.equal(report.packages[0]!.dependent, '/home/runner/work/shop/shop, @shop/web');
+    // Neither a name nor a location is no dependent pnpm writes.
+    assert.match(
+      refused(JSON.stringify({ a: { current: '1.0.0', latest: '2.0.0', dependentPackages: [{}] } })),
+      /"dependentPackages" is not a list of \{name, location\}/,
+    );
+  });
+
   it('yarn 1: the table record among the JSON lines, columns by the head, a Workspace column too', () => {
     const report = read(text('yarn.ndjson'));
     assert.equal(report.ecosystem, 'yarn');
