@@ -188,10 +188,13 @@ function thresholdRule(
   // one error less of a rate with `requests` is low traffic's allowance within one interval, not a limit an
   // ongoing alert needs: the rate is compared as written (seed 01's HighErrorRate is `rate > 0.05 for 5m`).
   const forMs = check.alpha !== undefined ? Math.max(check.forMs, intervalMs) : check.forMs;
+  // Without a requests metric the analysis has no counts to test: two intervals in a row is all it does.
   const counted =
-    check.alpha !== undefined
-      ? ` (the analysis tests each interval's ${check.requests ?? 'request'} counts; this alert holds the rate over the limit for two evaluations)`
-      : '';
+    check.alpha === undefined
+      ? ''
+      : check.requests !== undefined
+        ? ` (the analysis tests each interval's ${check.requests} counts; this alert holds the rate over the limit for two evaluations)`
+        : ' (without a request count, the analysis takes two intervals in a row over the limit; this alert, two evaluations)';
   const breach = BREACH_OP[check.op];
   // An infinite value is no data to the analysis (the provider's not-a-number), as NaN, which no comparison
   // keeps: bounded on the far side, +Inf breaks no upper limit and -Inf no lower one (the dead-man's switch

@@ -102,6 +102,10 @@ test('the seeds preset: its thresholds become rules, a rate without counts waits
   assert.equal(byCheck['seeds.error-rate']!.for, '5m');
   // Seed 02's immediate trigger: the second interval in a row over 10 % (judge.ts), here two evaluations.
   assert.equal(byCheck['seeds.error-rate-critical']!.for, '30s');
+  // Without a requests metric the analysis has no counts to test: the description says what it does.
+  const critical = byCheck['seeds.error-rate-critical']!.annotations.description!;
+  assert.doesNotMatch(critical, /counts/);
+  assert.match(critical, /without a request count, the analysis takes two intervals in a row over the limit/);
   assert.equal(byCheck['seeds.memory']!.expr, '(job:memory:ratio{slot="blue"}) > 0.95 < +Inf');
   assert.equal(byCheck['seeds.memory-warning']!.labels.severity, 'warning');
   assert.equal(result.group.interval, '30s');
