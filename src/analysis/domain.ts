@@ -68,7 +68,8 @@ export function settleRounding(config: AnalysisConfig, values: MetricValues): Me
   let settled: MetricValues | undefined;
   for (const [metric, metricConfig] of Object.entries(config.metrics)) {
     const value = values[metric];
-    if (typeof value !== 'number' || metricConfig.histogram) continue;
+    // NaN (no data) is in no range: `value >= 0 && value <= 1` and the slack test are both false for it.
+    if (typeof value !== 'number' || Number.isNaN(value) || metricConfig.histogram) continue;
     if (metricKind(metric, metricConfig) !== 'fraction' || (value >= 0 && value <= 1)) continue;
     if (value < -FRACTION_SLACK || value > 1 + FRACTION_SLACK) continue;
     settled ??= { ...values };

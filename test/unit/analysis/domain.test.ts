@@ -246,3 +246,13 @@ test('a fraction a rounding error outside 0..1 is data, not out of range', async
   const outcome = await evaluate(config, constant({ error_rate: -1e-17, health: 1 + 2e-16 }));
   assert.equal(outcome.decision.kind, 'promote', outcome.decision.reason);
 });
+
+test('a NaN fraction is no data, not settled to a bound: an error rate of NaN is no 100 % of errors', async () => {
+  // Only a rounding error next to 0..1 is read as its bound; NaN compares with nothing and was read as 1.
+  const config = { providers: { fake }, metrics: { error_rate: { provider: 'fake' } } };
+  const outcome = await evaluate(config, constant({ error_rate: NaN }));
+  const first = outcome.intervals[0]!.decision;
+  assert.equal(first.values.error_rate, null, first.reason);
+  assert.equal(first.code, 'no-data-pending', first.reason);
+  assert.notEqual(outcome.decision.code, 'threshold-breached', outcome.decision.reason);
+});
