@@ -131,9 +131,12 @@ const REDUCERS = { mean: 'avg', max: 'max', min: 'min', last: 'last' } as const;
  */
 function judgedValue(query: string, metric: MetricConfig): string {
   if (!metric.range) return operand(query);
-  const step = rangeStep(metric.range);
-  const fn = REDUCERS[metric.range.reduce ?? 'mean'];
-  return `${fn}_over_time((${operand(query)} > -Inf < +Inf)[${promDuration(metric.range.window)}:${promDuration(step)}])`;
+  return `${REDUCERS[metric.range.reduce ?? 'mean']}_over_time(${finitePoints(query, metric.range)})`;
+}
+
+/** A range metric's finite points over its window, at the provider's step, as a subquery. */
+function finitePoints(query: string, range: NonNullable<MetricConfig['range']>): string {
+  return `(${operand(query)} > -Inf < +Inf)[${promDuration(range.window)}:${promDuration(rangeStep(range))}]`;
 }
 
 type Rendered = { ok: true; query: string; metric: MetricConfig } | { ok: false; skip: SkippedCheck };
@@ -236,18 +239,21 @@ function skippedCheck(check: ResolvedCheck): SkippedCheck | undefined {
 
 /**
  * The dead-man's switch: fires while a metric the checks use has no value, as the analysis counts one (no
- * series, NaN or Inf: `> -Inf < +Inf` keeps every finite number), for max_no_data. `absent()` works on any instant
- * vector, where absent_over_time needs a range selector; each term names its metric, so `or` keeps them apart.
+ * series, NaN or Inf: `> -Inf < +Inf` keeps every finite number; for a range metric, no finite point in its
+ * window), for max_no_data. `absent()` works on any instant vector, where absent_over_time needs a range
+ * selector; each term names its metric, so `or` keeps them apart.
  */
 function noDataRule(
   input: AlertRulesInput,
-  queries: ReadonlyArray<{ metric: string; query: string }>,
+  queries: ReadonlyArray<{ metric: string; query: string; config: MetricConfig }>,
 ): AlertRule {
   const env = templateText(input.environment);
-  const terms = queries.map(
-    ({ metric, query }) =>
-      `label_replace(absent(${operand(query)} > -Inf < +Inf), "metric", "${escapePromqlString(metric)}", "", "")`,
-  );
+  const terms = queries.map(({ metric, query, config }) => {
+    const value = config.range
+      ? `count_over_time(${finitePoints(query, config.range)})`
+      : `${operand(query)} > -Inf < +Inf`;
+    return `label_replace(absent(${value}), "metric", "${escapePromqlString(metric)}", "", "")`;
+  });
   const forMs = input.config.maxNoDataMs;
   return {
     alert: NO_DATA_ALERT,
@@ -283,10 +289,10 @@ export function deriveAlertRules(input: AlertRulesInput): AlertRulesResult {
       ...(check.kind === 'threshold' && check.requests !== undefined ? [check.requests] : []),
     ]),
   );
-  const queries: Array<{ metric: string; query: string }> = [];
+  const queries: Array<{ metric: string; query: string; config: MetricConfig }> = [];
   for (const metric of [...used].sort()) {
     const rendered = renderedMetric(input.config, '', metric, input.vars);
-    if (rendered.ok) queries.push({ metric, query: rendered.query });
+    if (rendered.ok) queries.push({ metric, query: rendered.query, config: rendered.metric });
   }
   if (queries.length === 0)
     return {

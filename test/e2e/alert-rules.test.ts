@@ -252,6 +252,38 @@ test('promtool test rules: Inf is no data, as the analysis reads it: no breach, 
   assert.equal(status, 0, output);
 });
 
+test('promtool test rules: a range metric has no data when its window has no finite point, as the provider reads it', async () => {
+  // The provider reads a range metric over its window: an idle stretch shorter than the window still leaves
+  // points, and the analysis judges them. The instant query's absence fired the switch (critical) anyway.
+  const rules = await rulesFor(
+    'range-absent',
+    {
+      analysis: {
+        preset: 'none',
+        max_no_data: '2m',
+        providers: { prom },
+        metrics: {
+          slow: {
+            provider: 'prom',
+            query: 'm_slow{version="{{version}}"}',
+            range: { window: '10m', step: '1m' },
+          },
+        },
+        checks: [{ name: 'slow', check: 'slow < 100' }],
+      },
+    },
+    ['--interval', '1m'],
+  );
+  const { status, output } = firingOver(
+    rules,
+    { 'm_slow{version="v1"}': `1 1 1 1 ${Array(20).fill('NaN').join(' ')}` },
+    ['8m', '12m', '15m', '16m'],
+    // The last finite point (3m) leaves the 10m window after 13m: no data from 14m, for 2m at 16m.
+    { '16m': ['MetricsAbsent/slow'] },
+  );
+  assert.equal(status, 0, output);
+});
+
 let metrics: MetricsServer;
 let prometheus: RunningPrometheus;
 

@@ -201,6 +201,12 @@ test('a range metric is judged as its reduction over the window, as the provider
   // Over the finite points: the provider drops NaN and Inf before reducing.
   assert.equal(rule(result, 'mean').expr, 'avg_over_time(((m) > -Inf < +Inf)[5m:5s]) >= 1');
   assert.equal(rule(result, 'max').expr, 'max_over_time(((m) > -Inf < +Inf)[10m:30s]) >= 1');
+  // No data, as the provider reads a range metric: no finite point in its window.
+  assert.equal(
+    ok(result).group.rules.find((r) => r.alert === NO_DATA_ALERT)!.expr,
+    'label_replace(absent(count_over_time(((m) > -Inf < +Inf)[10m:30s])), "metric", "max", "", "") or ' +
+      'label_replace(absent(count_over_time(((m) > -Inf < +Inf)[5m:5s])), "metric", "mean", "", "")',
+  );
 });
 
 test('a query ending in a # comment is closed on a line of its own', () => {
