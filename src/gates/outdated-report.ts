@@ -6,7 +6,7 @@
 //   depend on has an array of those objects. An error is printed as `{"error": {code, summary, detail}}`.
 // - `pnpm outdated --format json`: an object keyed by package name, each `{current, latest, wanted,
 //   isDeprecated, dependencyType}` (with `--recursive`, `dependentPackages: [{name, location}]`, no name for
-//   a workspace without one).
+//   a workspace without one). pnpm may print its warnings (" WARN  ...") on stdout before the JSON.
 // - `yarn outdated --json` (yarn 1): JSON lines; the packages are the `{"type": "table"}` record's body,
 //   columns named by its head (Package, Current, Wanted, Latest, Workspace with workspaces, Package Type,
 //   URL). Nothing outdated prints nothing at all.
@@ -103,12 +103,20 @@ export function readOutdatedReport(
   }
 }
 
+/**
+ * pnpm's log lines (" WARN  Request took 11414ms: <url>", a config it could not read), which it writes to
+ * standard output before the JSON of `--format json` (pnpm/pnpm#10200).
+ */
+const PNPM_LOG_LINES = /^(?:[ \t]*(?:WARN|INFO)[ \t][^\n]*\n)+(?=\s*[{[])/;
+
 function read(
-  text: string,
+  whole: string,
   file: string,
   format: OutdatedFormat,
   parsed: { value: unknown } | undefined,
 ): OutdatedReport {
+  // Only in front of a JSON value: pnpm's warnings are not the report, and without one they say what it is.
+  const text = parsed === undefined ? whole.replace(PNPM_LOG_LINES, '') : whole;
   if (parsed === undefined && text.trim() === '') {
     if (format === 'yarn') return { ecosystem: 'yarn', packages: [] };
     throw new ReportError(`${file} is empty: no outdated report`);

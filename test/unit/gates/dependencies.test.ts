@@ -109,6 +109,32 @@ describe('reading outdated reports', () => {
     );
   });
 
+  it("pnpm: its warnings printed on standard output before the JSON are not the report (pnpm's WARN lines)", () => {
+    // pnpm writes a slow registry request's warning, or a config it could not read, to stdout (pnpm/pnpm#10200).
+    const json = JSON.stringify(
+      {
+        typescript: {
+          current: '5.9.2',
+          latest: '5.9.3',
+          wanted: '5.9.2',
+          isDeprecated: false,
+          dependencyType: 'dependencies',
+        },
+      },
+      null,
+      2,
+    );
+    const report = read(
+      ` WARN  Request took 11414ms: https://registry.example/typescript\n WARN  Issue while reading ".npmrc"\n${json}\n`,
+    );
+    assert.equal(report.ecosystem, 'pnpm');
+    assert.deepEqual(report.packages, [
+      { name: 'typescript', current: '5.9.2', wanted: '5.9.2', latest: '5.9.3' },
+    ]);
+    // Nothing but warnings is no report, and says what it is.
+    assert.match(refused(' WARN  Request took 11414ms\n'), /line 1 starts "WARN  Request took 11414ms"/);
+  });
+
   it('yarn 1: the table record among the JSON lines, columns by the head, a Workspace column too', () => {
     const report = read(text('yarn.ndjson'));
     assert.equal(report.ecosystem, 'yarn');
