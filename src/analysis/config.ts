@@ -123,6 +123,8 @@ export const ANALYSIS_DEFAULTS = {
  * applies only when its metric is defined.
  * "Memory > 95 % sustained" has no duration in the seed; 5m follows seed 01's MemoryUsageHigh alert.
  */
+const ERROR_RATE_VS_BASELINE = 'seeds.error-rate-vs-baseline';
+
 export const SEEDS_PRESET_CHECKS: ResolvedCheck[] = [
   {
     kind: 'threshold',
@@ -150,7 +152,7 @@ export const SEEDS_PRESET_CHECKS: ResolvedCheck[] = [
   // a minute one error is several times any healthy baseline.
   {
     kind: 'relative',
-    name: 'seeds.error-rate-vs-baseline',
+    name: ERROR_RATE_VS_BASELINE,
     metric: 'error_rate',
     op: '<=',
     factor: 2,
@@ -356,6 +358,9 @@ export function resolveAnalysisConfig(
             checkMetrics(c).every((m) => metrics[m]) &&
             // The latency comparison needs bucket counts: a plain `latency` number is left to the rules.
             (c.kind !== 'histogram' || metrics[c.metric]!.histogram === true) &&
+            // "2x baseline" of an error rate needs the counts behind both rates: without them a quiet minute
+            // before the deploy is a baseline of 0, which two errors a minute break at any traffic.
+            (c.name !== ERROR_RATE_VS_BASELINE || metrics.requests !== undefined) &&
             !userChecks.some((u) => u.name === c.name),
         )
       : [];

@@ -98,7 +98,9 @@ function describe(check: ResolvedCheck, reference: string): string {
         ? `${check.metric} ${check.op} ${fmt(check.value)}${check.forMs ? ` for ${formatDuration(check.forMs)}` : ''}, ${check.requests ? `binomial test on each interval's ${check.requests} (alpha ${check.alpha}); without a count ` : ''}${UNCOUNTED_INTERVALS} intervals in a row`
         : `${check.metric} ${check.op} ${fmt(check.value)}${oneErrorAllowance(check, 1) ? ` + 1/${check.requests}` : ''}${check.forMs ? ` for ${formatDuration(check.forMs)}` : ''}`;
     case 'relative':
-      return `${check.metric} ${check.op} ${fmt(check.factor)}x baseline${oneErrorAllowance(check, 1) ? ` + 1/${check.requests}` : ''}${check.forMs ? ` for ${formatDuration(check.forMs)}` : ''}`;
+      return oneErrorAllowance(check, 1)
+        ? `${check.metric} ${check.op} ${fmt(check.factor)}x (baseline + 1/${check.requests}) + 1/${check.requests}${check.forMs ? ` for ${formatDuration(check.forMs)}` : ''}`
+        : `${check.metric} ${check.op} ${fmt(check.factor)}x baseline${check.forMs ? ` for ${formatDuration(check.forMs)}` : ''}`;
     case 'errors':
       return `${check.rate ? `${check.rate} x ${check.requests}` : check.errors}/${check.requests} vs ${reference}, calibrated CUSUM and e-value (alpha ${check.alpha})`;
     case 'histogram':
@@ -149,7 +151,10 @@ function checkEvidence(check: ResolvedCheck, values: Values[], reference: string
         : check.kind === 'relative'
           ? series('limit', 'limit', (v) => {
               const b = num(v[`${check.name}.baseline`]);
-              return b === null ? null : b * check.factor + oneErrorAllowance(check, v[check.requests ?? '']);
+              const more = num(v[`${check.name}.baseline_allowance`]) ?? 0;
+              return b === null
+                ? null
+                : (b + more) * check.factor + oneErrorAllowance(check, v[check.requests ?? '']);
             })
           : // The sign test counts an interval as worse beyond this line.
             series(

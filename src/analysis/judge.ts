@@ -182,6 +182,23 @@ function baselineFor(
 }
 
 /**
+ * One error's worth of the baseline's own request count (the side baselineFor read), or 0: an error rate
+ * with a `requests` metric compares the canary with one error less against its baseline with one error more.
+ * A baseline of 0 errors is no rate of 0 (0 errors in 600 requests is as likely at 0.3 %), and 2x 0 was
+ * broken by 2 errors a minute at any traffic (one with an extrapolated increase() count).
+ */
+function baselineAllowance(
+  check: Extract<ResolvedCheck, { kind: 'relative' }>,
+  sample: Sample,
+  preDeploy: MetricValues,
+): number {
+  if (!check.requests) return 0;
+  const fromStable = check.baseline !== 'pre-deploy' && num(sample.stable?.[check.metric]) !== null;
+  const side = fromStable ? sample.stable : preDeploy;
+  return oneErrorAllowance(check, side?.[check.requests] ?? sample.canary[check.requests]);
+}
+
+/**
  * The rate an error-rate upper limit with a request count is judged on: the interval's rate less one error's
  * worth (1/requests). At n requests a single error is a rate of 1/n, above a 1 % limit whenever n < 100: at a
  * few requests per second a healthy canary at half the limit has an error in most minutes, and "above the
@@ -312,7 +329,9 @@ function evaluateCheck(
     if (check.kind === 'relative') {
       const base = baselineFor(check, sample, state.baseline);
       values[`${check.name}.baseline`] = base;
-      limit = base === null ? null : base * check.factor;
+      const more = base === null ? 0 : baselineAllowance(check, sample, state.baseline);
+      if (more > 0) values[`${check.name}.baseline_allowance`] = more;
+      limit = base === null ? null : (base + more) * check.factor;
     }
     // Missing data neither confirms nor clears a violation, nor makes it last longer: a violation is
     // "sustained" over intervals that show it (two violating minutes around a 4-minute gap are not 6 minutes
@@ -333,10 +352,11 @@ function evaluateCheck(
       : judged === value
         ? fmt(value)
         : `${fmt(value)} (${fmt(judged)} with one error less)`;
+    const more = values[`${check.name}.baseline_allowance`];
     const limitText =
       check.kind === 'threshold'
         ? fmt(limit)
-        : `${fmt(limit)} (${fmt(check.factor)}x baseline ${fmt(limit / check.factor)})`;
+        : `${fmt(limit)} (${fmt(check.factor)}x baseline ${fmt(values[`${check.name}.baseline`]!)}${more ? ' with one error more' : ''})`;
     // Without a request count a breach of a counted check is one reading: it needs the next one too.
     const uncounted = counted?.uncounted === true && violatingIntervals < UNCOUNTED_INTERVALS;
     if (lastedMs >= check.forMs && !uncounted)
