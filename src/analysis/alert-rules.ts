@@ -5,7 +5,7 @@
 // file. Queries are rendered by the analysis's own renderer (promql.ts), so a value is escaped for where
 // it sits exactly as during a deployment. Docs: docs/alerts.md.
 import { stringify } from 'yaml';
-import { checkMetrics, type AnalysisConfig, type ResolvedCheck } from './config.ts';
+import { checkMetrics, warnsOnly, type AnalysisConfig, type ResolvedCheck } from './config.ts';
 import { escapePromqlString, renderPromql, TemplateError } from './promql.ts';
 import { rangeStep } from './providers/prometheus.ts';
 import type { ComparisonOp, MetricConfig } from './schema.ts';
@@ -57,6 +57,8 @@ export type AlertRulesResult =
 
 /** The name of the dead-man's switch rule; check rules get other names. */
 export const NO_DATA_ALERT = 'MetricsAbsent';
+/** The dead-man's switch of metrics only warning checks read: their silence rolls nothing back either. */
+export const NO_DATA_WARNING_ALERT = 'MetricsAbsentWarning';
 
 /** The comparison that breaks a check which must hold `op`: error_rate <= 0.01 breaks at > 0.01. */
 export const BREACH_OP: Record<ComparisonOp, ComparisonOp> = { '<=': '>', '<': '>=', '>=': '<', '>': '<=' };
@@ -246,6 +248,7 @@ function skippedCheck(check: ResolvedCheck): SkippedCheck | undefined {
 function noDataRule(
   input: AlertRulesInput,
   queries: ReadonlyArray<{ metric: string; query: string; config: MetricConfig }>,
+  severity: 'critical' | 'warning',
 ): AlertRule {
   const env = templateText(input.environment);
   const terms = queries.map(({ metric, query, config }) => {
@@ -256,10 +259,10 @@ function noDataRule(
   });
   const forMs = input.config.maxNoDataMs;
   return {
-    alert: NO_DATA_ALERT,
+    alert: severity === 'critical' ? NO_DATA_ALERT : NO_DATA_WARNING_ALERT,
     expr: terms.join(' or '),
     ...(forMs > 0 ? { for: promDuration(forMs) } : {}),
-    labels: { severity: 'critical', environment: env },
+    labels: { severity, environment: env },
     annotations: {
       summary: `No data for {{ $labels.metric }} on ${env}`,
       description: `The query of metric {{ $labels.metric }} returned no series (or NaN, Inf)${describeFor(forMs)}: the checks of ${env} cannot be judged (analysis max_no_data)`,
@@ -270,7 +273,7 @@ function noDataRule(
 /** The rules for one environment, or why there are none. */
 export function deriveAlertRules(input: AlertRulesInput): AlertRulesResult {
   const intervalMs = input.intervalMs ?? ALERT_INTERVAL_MS;
-  const name = alertNamer([NO_DATA_ALERT]);
+  const name = alertNamer([NO_DATA_ALERT, NO_DATA_WARNING_ALERT]);
   const rules: AlertRule[] = [];
   const skipped: SkippedCheck[] = [];
   for (const check of input.config.checks) {
@@ -304,7 +307,20 @@ export function deriveAlertRules(input: AlertRulesInput): AlertRulesResult {
           : 'no check reads a metric from Prometheus whose query can be written for the live release',
       skipped,
     };
-  rules.push(noDataRule(input, queries));
+  // A metric only warning checks read pages no one when it falls silent: the analysis's own dead-man's switch
+  // does not count it either (judge.ts), so its switch is a warning too.
+  const critical = new Set(
+    input.config.checks
+      .filter((check) => !warnsOnly(check))
+      .flatMap((check) => [
+        ...checkMetrics(check),
+        ...(check.kind === 'threshold' && check.requests !== undefined ? [check.requests] : []),
+      ]),
+  );
+  const paging = queries.filter((q) => critical.has(q.metric));
+  const warningOnly = queries.filter((q) => !critical.has(q.metric));
+  if (paging.length) rules.push(noDataRule(input, paging, 'critical'));
+  if (warningOnly.length) rules.push(noDataRule(input, warningOnly, 'warning'));
   return {
     ok: true,
     group: { name: `deploy-action ${input.environment}`, interval: promDuration(intervalMs), rules },

@@ -10,6 +10,7 @@ import {
   alertRulesYaml,
   deriveAlertRules,
   NO_DATA_ALERT,
+  NO_DATA_WARNING_ALERT,
   promDuration,
   templateText,
   type AlertRule,
@@ -373,4 +374,32 @@ test('a rate with a request count gets its alert on the rate; a counted check ho
   // What stays without an alert compares with another version or a baseline.
   assert.deepEqual([...new Set(skipped.map((s) => s.code))].sort(), ['relative', 'statistical']);
   assert.ok(skipped.every((s) => s.check !== 'seeds.error-rate'));
+});
+
+test("a metric only warning checks read has a warning dead-man's switch, not a critical one", () => {
+  // The analysis's own switch does not count a warning check's metric (its silence rolls nothing back), so
+  // its silence should not page either.
+  const { group } = ok(
+    derive({
+      preset: 'none',
+      providers: { prom },
+      metrics: {
+        error_rate: { provider: 'prom', query: 'e{version="{{version}}"}' },
+        cpu: { provider: 'prom', query: 'c{version="{{version}}"}' },
+      },
+      checks: [
+        { name: 'errors', check: 'error_rate < 0.05' },
+        { name: 'cpu', check: 'cpu < 0.8', on_breach: 'warn' },
+      ],
+    }),
+  );
+  const switches = group.rules.filter((r) => r.alert === NO_DATA_ALERT || r.alert === NO_DATA_WARNING_ALERT);
+  assert.deepEqual(
+    switches.map((r) => [r.alert, r.labels.severity, /"metric", "(\w+)"/.exec(r.expr)?.[1]]),
+    [
+      [NO_DATA_ALERT, 'critical', 'error_rate'],
+      [NO_DATA_WARNING_ALERT, 'warning', 'cpu'],
+    ],
+  );
+  assert.ok(!switches[0]!.expr.includes('c{'), 'the critical switch does not read cpu');
 });
