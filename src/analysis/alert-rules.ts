@@ -8,7 +8,8 @@ import { stringify } from 'yaml';
 import { checkMetrics, warnsOnly, type AnalysisConfig, type ResolvedCheck } from './config.ts';
 import { escapePromqlString, renderPromql, TemplateError } from './promql.ts';
 import { rangeStep } from './providers/prometheus.ts';
-import type { ComparisonOp, MetricConfig } from './schema.ts';
+import { metricKind, type ComparisonOp, type MetricConfig } from './schema.ts';
+import { FRACTION_SLACK } from './domain.ts';
 import type { TemplateValues } from '../targets/template.ts';
 import { oneLine } from '../config/shown.ts';
 
@@ -141,6 +142,23 @@ function finitePoints(query: string, range: NonNullable<MetricConfig['range']>):
   return `(${operand(query)} > -Inf < +Inf)[${promDuration(range.window)}:${promDuration(rangeStep(range))}]`;
 }
 
+/**
+ * The far-side bounds of a threshold rule: what the analysis reads as a value (domain.ts), as PromQL filters.
+ * A fraction a rounding error outside 0..1 is the bound it missed (settleRounding), so the slack is kept.
+ */
+function metricBounds(name: string, metric: MetricConfig): { low: string; high: string } {
+  switch (metricKind(name, metric)) {
+    case 'fraction':
+      return { low: ` >= -${FRACTION_SLACK}`, high: ` <= ${1 + FRACTION_SLACK}` };
+    case 'count':
+    case 'duration':
+    case 'non-negative':
+      return { low: ' >= 0', high: ' < +Inf' };
+    default:
+      return { low: ' > -Inf', high: ' < +Inf' };
+  }
+}
+
 type Rendered = { ok: true; query: string; metric: MetricConfig } | { ok: false; skip: SkippedCheck };
 
 /** A check's metric read from Prometheus, its query rendered for the live release; or why not. */
@@ -204,7 +222,10 @@ function thresholdRule(
   // An infinite value is no data to the analysis (the provider's not-a-number), as NaN, which no comparison
   // keeps: bounded on the far side, +Inf breaks no upper limit and -Inf no lower one (the dead-man's switch
   // counts both). A range metric's reduction is of finite points already.
-  const finite = rendered.metric.range ? '' : breach === '>' || breach === '>=' ? ' < +Inf' : ' > -Inf';
+  // So is a value no system gives (domain.ts: an error rate of 1.7, a negative latency): the far side is the
+  // kind's bound where the metric's name says one.
+  const { low, high } = metricBounds(check.metric, rendered.metric);
+  const finite = rendered.metric.range ? '' : breach === '>' || breach === '>=' ? high : low;
   const env = templateText(input.environment);
   const checkText = templateText(check.name);
   return {

@@ -15,7 +15,7 @@ import type { MetricValues } from './types.ts';
 import { metricKind, type Kind } from './schema.ts';
 
 /** How far outside 0..1 a fraction may be by float rounding alone. */
-const FRACTION_SLACK = 1e-9;
+export const FRACTION_SLACK = 1e-9;
 
 /** Why `value` cannot be a value of this kind, or undefined when it can. */
 export function domainProblem(kind: Kind, value: number): string | undefined {

@@ -60,6 +60,33 @@ test('each threshold fires on the side that breaks it: <= at >, < at >=, >= at <
   assert.equal(rule(result, 'gt').expr, '(app_value{version="v2"}) <= 0.5 > -Inf');
 });
 
+test('a value the analysis reads as no data never fires a rule: a fraction outside 0..1, a negative latency or count', () => {
+  // domain.ts: an error rate of 1.7 or a p95 of -3 is a provider error of its interval, not a breach.
+  const { group } = ok(
+    derive({
+      preset: 'none',
+      providers: { prom },
+      metrics: {
+        error_rate: { provider: 'prom', query: 'e' },
+        success_rate: { provider: 'prom', query: 's' },
+        p95: { provider: 'prom', query: 'p' },
+        requests: { provider: 'prom', query: 'r' },
+      },
+      checks: [
+        { name: 'errors', check: 'error_rate < 0.05' },
+        { name: 'success', check: 'success_rate > 0.99' },
+        { name: 'latency', check: 'p95 < 2' },
+        { name: 'traffic', check: 'requests > 10' },
+      ],
+    }),
+  );
+  const expr = (check: string) => group.rules.find((r) => r.labels.check === check)!.expr;
+  assert.equal(expr('errors'), '(e) >= 0.05 <= 1.000000001');
+  assert.equal(expr('success'), '(s) <= 0.99 >= -1e-9');
+  assert.equal(expr('latency'), '(p) >= 2 < +Inf');
+  assert.equal(expr('traffic'), '(r) <= 10 >= 0');
+});
+
 test('a rollback check is critical, on_breach: warn a warning; `for` as the check waits, none for 0', () => {
   const result = derive(
     oneMetric([
@@ -99,7 +126,7 @@ test('the seeds preset: its thresholds become rules, a rate without counts waits
       'undefined',
     ].sort(),
   );
-  assert.equal(byCheck['seeds.error-rate']!.expr, '(job:errors:ratio{version="v2"}) > 0.01 < +Inf');
+  assert.equal(byCheck['seeds.error-rate']!.expr, '(job:errors:ratio{version="v2"}) > 0.01 <= 1.000000001');
   assert.equal(byCheck['seeds.error-rate']!.for, '5m');
   // Seed 02's immediate trigger: the second interval in a row over 10 % (judge.ts), here two evaluations.
   assert.equal(byCheck['seeds.error-rate-critical']!.for, '30s');
@@ -361,11 +388,11 @@ test('a rate with a request count gets its alert on the rate; a counted check ho
   );
   const byCheck = new Map(group.rules.map((r) => [r.labels.check, r]));
   const sustained = byCheck.get('seeds.error-rate')!;
-  assert.equal(sustained.expr, '(e{version="v2"}) > 0.01 < +Inf');
+  assert.equal(sustained.expr, '(e{version="v2"}) > 0.01 <= 1.000000001');
   assert.equal(sustained.for, '5m');
   assert.equal(sustained.labels.severity, 'critical');
   const critical = byCheck.get('seeds.error-rate-critical')!;
-  assert.equal(critical.expr, '(e{version="v2"}) > 0.1 < +Inf');
+  assert.equal(critical.expr, '(e{version="v2"}) > 0.1 <= 1.000000001');
   assert.equal(critical.for, '30s', 'two evaluations of a 30s group');
   assert.match(critical.annotations.description ?? '', /tests each interval's requests counts/);
   const warning = byCheck.get('seeds.error-rate-warning')!;
