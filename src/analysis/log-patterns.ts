@@ -1,0 +1,255 @@
+// Log analysis, the pure part (seed 01 phase 4, "no new error patterns"): which lines are errors, the
+// signature that makes lines differing only in variable parts (times, numbers, ids, addresses, quoted values)
+// one pattern, and the window's bookkeeping of which canary patterns the reference side (stable, the
+// pre-deploy baseline) never showed. No I/O: providers/logs.ts runs the command and feeds the lines here.
+
+/** What the logs provider counts (providers/logs.ts): the fields a metric of it may read. */
+export const LOG_FIELDS = ['error_lines', 'new_error_patterns'] as const;
+export type LogField = (typeof LOG_FIELDS)[number];
+
+/** Lines are cut to this many characters before any regex sees them: a bound on every match's work. */
+export const MAX_LINE = 2048;
+/** A signature longer than this is cut: the pattern is in its head, and a book of long keys is memory. */
+export const MAX_SIGNATURE = 240;
+/** Distinct canary patterns a window keeps (a flood of unique lines must not grow the book without end). */
+export const MAX_PATTERNS = 5000;
+/** What a user's regex may be at most (config check). */
+export const MAX_REGEX = 1000;
+
+/** Default `match`: the words a log line that reports a failure carries (case-insensitive). */
+export const DEFAULT_MATCH =
+  '\\b(?:error|err|exception|fatal|panic|traceback|critical|crit|emerg|severe|unhandled|uncaught)\\b';
+
+/**
+ * Default `min_count`: a pattern is new once seen this often in the window. Not 1: a single line (one
+ * client's odd request) is no pattern. Not 2: a connection that failed, was retried, failed once more and
+ * then worked logs its error twice, and the seeds preset rolls back at once (config.ts). Three of the same
+ * is the app repeating itself; an exception that every tenth request raises reaches it within the first
+ * interval at any traffic worth a canary.
+ */
+export const DEFAULT_MIN_COUNT = 3;
+
+/** Flags every user regex is compiled with: case-insensitive, as `grep -i` in the seed. */
+export const REGEX_FLAGS = 'i';
+
+/**
+ * Why `source` is not a regex this analysis runs, or undefined. JavaScript regexes backtrack, and the app's
+ * output is whatever it printed: a nested quantifier (`(a+)+`, `(\w*)*`, `(a|ab)*` style with a quantifier
+ * inside a quantified group) can take exponential time on one crafted line, so it is refused; with lines cut
+ * at MAX_LINE characters, what is left is at worst polynomial in a bounded length.
+ */
+export function regexProblem(source: string): string | undefined {
+  if (source.length > MAX_REGEX) return `is ${source.length} characters long; at most ${MAX_REGEX}`;
+  try {
+    new RegExp(source, REGEX_FLAGS);
+  } catch (error) {
+    return `is not a valid regular expression: ${(error as Error).message.replace(/^Invalid regular expression: /, '')}`;
+  }
+  if (/\\[1-9]|\\k</.test(source))
+    return 'uses a backreference, which can take exponential time on a crafted log line; write the pattern without one';
+  const nested = nestedQuantifier(source);
+  if (nested)
+    return `repeats a group that holds a quantifier or alternatives (${nested}), which can take exponential time on a crafted log line; write it without nesting (for example "a+" for "(a+)+", "(?:a|b)" unrepeated)`;
+  return undefined;
+}
+
+/** The first group with a quantifier inside that is itself quantified (its text), or undefined. */
+function nestedQuantifier(source: string): string | undefined {
+  // Per open group: where it starts and whether a quantifier (or a quantified group) is inside it.
+  const stack: Array<{ start: number; quantified: boolean }> = [];
+  let inClass = false;
+  for (let i = 0; i < source.length; i++) {
+    const c = source[i]!;
+    if (c === '\\') {
+      i++;
+      continue;
+    }
+    if (inClass) {
+      if (c === ']') inClass = false;
+      continue;
+    }
+    if (c === '[') inClass = true;
+    else if (c === '(') stack.push({ start: i, quantified: false });
+    else if (c === ')') {
+      const group = stack.pop();
+      if (!group) continue;
+      const next = source[i + 1];
+      const repeats = next === '*' || next === '+' || (next === '{' && /^\{\d*,/.test(source.slice(i + 1)));
+      if (repeats && group.quantified) return source.slice(group.start, i + 2);
+      // A group quantified, or holding a quantifier, makes the group around it hold one.
+      if ((repeats || group.quantified) && stack.length) stack[stack.length - 1]!.quantified = true;
+    } else if (
+      stack.length &&
+      (c === '*' || c === '+' || c === '|' || (c === '{' && /^\{\d*,\d*\}/.test(source.slice(i))))
+    )
+      // Alternatives repeated ("(a|ab)*") backtrack as a nested quantifier does when they overlap.
+      stack[stack.length - 1]!.quantified = true;
+  }
+  return undefined;
+}
+
+/** The lines of a command's output, each cut to MAX_LINE characters; empty lines dropped. */
+export function logLines(text: string): string[] {
+  const out: string[] = [];
+  for (const raw of text.split(/\r?\n/)) {
+    if (raw.trim() === '') continue;
+    out.push(raw.length > MAX_LINE ? raw.slice(0, MAX_LINE) : raw);
+  }
+  return out;
+}
+
+export interface LineFilter {
+  match: RegExp;
+  ignore: readonly RegExp[];
+}
+
+export function lineFilter(match: string | undefined, ignore: readonly string[] | undefined): LineFilter {
+  return {
+    match: new RegExp(match ?? DEFAULT_MATCH, REGEX_FLAGS),
+    ignore: (ignore ?? []).map((source) => new RegExp(source, REGEX_FLAGS)),
+  };
+}
+
+/** The error lines of `lines`: those `match` finds and no `ignore` pattern does (documented warnings). */
+export function errorLines(lines: readonly string[], filter: LineFilter): string[] {
+  return lines.filter((line) => filter.match.test(line) && !filter.ignore.some((re) => re.test(line)));
+}
+
+/** The message of a JSON log line (its msg/message, with its error), or undefined for any other line. */
+function jsonMessage(line: string): string | undefined {
+  const text = line.trim();
+  if (!text.startsWith('{')) return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return undefined;
+  const record = parsed as Record<string, unknown>;
+  const text_ = (key: string): string | undefined => {
+    const v = Object.hasOwn(record, key) ? record[key] : undefined;
+    if (typeof v === 'string') return v;
+    // An error logged as an object (pino's err: {type, message, stack}): its type and message.
+    if (typeof v === 'object' && v !== null && !Array.isArray(v)) {
+      const e = v as Record<string, unknown>;
+      const parts = [e.type, e.name, e.message].filter((p): p is string => typeof p === 'string');
+      return parts.length ? parts.join(': ') : undefined;
+    }
+    return undefined;
+  };
+  const message = text_('msg') ?? text_('message');
+  const error = text_('error') ?? text_('err') ?? text_('exception');
+  const parts = [message, error].filter((p): p is string => p !== undefined && p !== '');
+  return parts.length ? parts.join(': ') : undefined;
+}
+
+const MONTH = '(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)';
+// Each replaced by a word in <>: the same in every line, whatever the value was.
+const VARIABLE_PARTS: ReadonlyArray<[RegExp, string]> = [
+  // kubectl logs --prefix: "[pod/web-7d9f8b6c5-x2k4p/app] ": which pod said it is no part of what it said.
+  [/^\[pod\/[^\]\s]{1,300}\]\s*/, ''],
+  // ISO 8601 / RFC 3339 and "2026-12-06 02:16:42,123" (Python's logging).
+  [/\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2})?(?:[.,]\d+)?(?:Z|[+-]\d{2}:?\d{2})?/g, '<time>'],
+  // Syslog's "Dec  6 02:16:42", common log format's "06/Dec/2026:02:16:42 +0000".
+  [new RegExp(`\\b${MONTH} {1,2}\\d{1,2} \\d{2}:\\d{2}:\\d{2}\\b`, 'g'), '<time>'],
+  [new RegExp(`\\b\\d{2}/${MONTH}/\\d{4}:\\d{2}:\\d{2}:\\d{2}(?: [+-]\\d{4})?`, 'g'), '<time>'],
+  [/\b\d{4}-\d{2}-\d{2}\b/g, '<date>'],
+  [/\b\d{1,2}:\d{2}:\d{2}(?:[.,]\d+)?\b/g, '<time>'],
+  [/\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/gi, '<uuid>'],
+  [/\b[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){1,8}\b/g, '<email>'],
+  [/\b(?:\d{1,3}\.){3}\d{1,3}(?::\d{1,5})?\b/g, '<ip>'],
+  // IPv6 ("fe80::1ff:fe23:4567:890a", "2001:db8::2:1"): hex groups with "::" or at least three colons (a
+  // time went above; "user:42" is neither).
+  [/(?<![\w:])(?=[0-9a-f:]*::|(?:[0-9a-f]{1,4}:){3})(?:[0-9a-f]{0,4}:){2,7}[0-9a-f]{1,4}(?![\w:])/gi, '<ip>'],
+  [/\b\d+(?:\.\d+)?(?:ns|us|µs|ms|s|m|h)\b/g, '<dur>'],
+  // Quoted values: "..." and '...' (not an apostrophe in a word: "can't ... won't").
+  [/"(?:[^"\\]|\\.){0,400}"/g, '<str>'],
+  [/(?<![A-Za-z0-9])'[^'\n]{0,400}'(?![A-Za-z0-9])/g, '<str>'],
+  // Ids: a word of 5 or more letters and digits mixed (0x7f3a9c, a1b2c3d4, a pod's x2k4p, req 8f3ab).
+  [/(?<![A-Za-z0-9])(?=[A-Za-z0-9]*\d)(?=[A-Za-z0-9]*[A-Za-z])[A-Za-z0-9]{5,}(?![A-Za-z0-9])/g, '<id>'],
+  [/\d+(?:\.\d+)?/g, '<n>'],
+];
+
+/**
+ * The pattern of an error line: its message (a JSON line's msg/message and error) with every variable part
+ * replaced by a word in <>, spaces collapsed, cut to MAX_SIGNATURE characters. Lines that differ only in
+ * when they were written, the ids, numbers, addresses and quoted values they carry are one signature.
+ */
+export function signature(line: string): string {
+  let text = jsonMessage(line) ?? line;
+  if (text.length > MAX_LINE) text = text.slice(0, MAX_LINE);
+  for (const [pattern, word] of VARIABLE_PARTS) text = text.replace(pattern, word);
+  text = text.replace(/\s+/g, ' ').trim();
+  return text.length > MAX_SIGNATURE ? text.slice(0, MAX_SIGNATURE) : text;
+}
+
+/** A canary pattern the reference never showed, with how often the window saw it. */
+export interface NewPattern {
+  signature: string;
+  count: number;
+}
+
+/**
+ * One window's bookkeeping. `reference`: every signature the reference side showed (stable in this window,
+ * the pre-deploy baseline); `canary`: each canary signature's count in the window so far.
+ */
+export interface PatternBook {
+  minCount: number;
+  reference: Set<string>;
+  canary: Map<string, number>;
+}
+
+export function createPatternBook(minCount: number, reference: Iterable<string> = []): PatternBook {
+  return { minCount, reference: new Set(reference), canary: new Map() };
+}
+
+export function addReference(book: PatternBook, signatures: Iterable<string>): void {
+  for (const s of signatures) book.reference.add(s);
+}
+
+/** Counts the canary's error lines' signatures (past MAX_PATTERNS distinct ones, a new one is not kept). */
+export function addCanary(book: PatternBook, signatures: Iterable<string>): void {
+  for (const s of signatures) {
+    const count = book.canary.get(s);
+    if (count !== undefined) book.canary.set(s, count + 1);
+    else if (book.canary.size < MAX_PATTERNS) book.canary.set(s, 1);
+  }
+}
+
+/** The canary's patterns seen at least minCount times in the window that the reference never showed, most seen first. */
+export function newPatterns(book: PatternBook): NewPattern[] {
+  const out: NewPattern[] = [];
+  for (const [s, count] of book.canary)
+    if (count >= book.minCount && !book.reference.has(s)) out.push({ signature: s, count });
+  return out.sort((a, b) => b.count - a.count || (a.signature < b.signature ? -1 : 1));
+}
+
+/** Characters of a pattern shown to people. */
+export const SHOWN_PATTERN = 160;
+/** Patterns named in a reason. */
+export const SHOWN_PATTERNS = 3;
+
+/**
+ * A pattern as text for a reason, a log and (escaped again by the report: report/markdown.ts) Markdown:
+ * quoted, control and bidirectional characters written as escapes (a terminal sequence, a line break or a
+ * reordering of the text around it is the app's output, never ours), cut to SHOWN_PATTERN characters.
+ */
+export function shownPattern(text: string): string {
+  const chars = [...text];
+  const cut = chars.length > SHOWN_PATTERN ? `${chars.slice(0, SHOWN_PATTERN - 1).join('')}…` : text;
+  return JSON.stringify(cut).replace(
+    /[\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+}
+
+/** "2 new error patterns: "…" (x5), "…" (x3)": what a reason says of them (the first SHOWN_PATTERNS). */
+export function describePatterns(patterns: readonly NewPattern[]): string {
+  const shown = patterns
+    .slice(0, SHOWN_PATTERNS)
+    .map((p) => `${shownPattern(p.signature)} (x${p.count})`)
+    .join(', ');
+  const more = patterns.length > SHOWN_PATTERNS ? `, ${patterns.length - SHOWN_PATTERNS} more` : '';
+  return `${patterns.length} new error pattern${patterns.length === 1 ? '' : 's'}: ${shown}${more}`;
+}

@@ -1,0 +1,243 @@
+// Log analysis, the pure part: error lines, their signatures (lines differing only in variable parts are one
+// pattern), the window's book of new patterns, user regexes refused when they could backtrack without end,
+// and patterns shown to people without the app's output reaching a reason raw.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  addCanary,
+  addReference,
+  createPatternBook,
+  DEFAULT_MIN_COUNT,
+  describePatterns,
+  errorLines,
+  lineFilter,
+  logLines,
+  MAX_LINE,
+  MAX_PATTERNS,
+  MAX_SIGNATURE,
+  newPatterns,
+  regexProblem,
+  shownPattern,
+  signature,
+} from '../../../src/analysis/log-patterns.ts';
+
+/** Each group's lines must share one signature, and no two groups may share one. */
+function assertPatterns(groups: string[][]): void {
+  const signatures = groups.map((lines) => {
+    const distinct = [...new Set(lines.map(signature))];
+    assert.equal(
+      distinct.length,
+      1,
+      `one pattern expected for:\n${lines.join('\n')}\ngot:\n${distinct.join('\n')}`,
+    );
+    return distinct[0]!;
+  });
+  assert.equal(
+    new Set(signatures).size,
+    signatures.length,
+    `distinct patterns expected:\n${signatures.join('\n')}`,
+  );
+}
+
+test('signature: lines that differ only in times, ids, numbers, addresses, durations and quoted values are one pattern', () => {
+  assertPatterns([
+    [
+      '2026-12-06T02:16:42.123Z ERROR request 8f3a2b1c failed after 1503ms: connection refused to 10.0.3.7:5432',
+      '2026-12-06T02:17:01Z ERROR request 1a2b3c4d failed after 87ms: connection refused to 10.0.3.9:5432',
+      '2026-12-07 11:00:00,001 ERROR request 9e9e9e9e failed after 2.5s: connection refused to 10.12.0.1:6543',
+    ],
+    [
+      'Dec  6 02:16:42 web-1 app[1234]: CRITICAL user 550e8400-e29b-41d4-a716-446655440000 not found in "tenant-42"',
+      'Dec 16 12:00:01 web-1 app[77]: CRITICAL user 123e4567-e89b-12d3-a456-426614174000 not found in "acme"',
+    ],
+    [
+      'panic: runtime error: index out of range [5] with length 3',
+      'panic: runtime error: index out of range [12] with length 12',
+    ],
+    [
+      '10.0.0.1 - - [06/Dec/2026:02:16:42 +0000] "GET /api/orders/123 HTTP/1.1" 500 17 upstream error',
+      '10.0.0.2 - - [06/Dec/2026:02:18:02 +0000] "GET /api/orders/98765 HTTP/1.1" 500 4410 upstream error',
+    ],
+    // The pod a line came from (kubectl logs --prefix) is no part of it: a canary's pods are other pods.
+    [
+      '[pod/web-7d9f8b6c5-x2k4p/app] ERROR cache miss storm on key user:42',
+      '[pod/web-5c6b7a8d9-q9w8e/app] ERROR cache miss storm on key user:7',
+      'ERROR cache miss storm on key user:1001',
+    ],
+    ['java.lang.NullPointerException: Cannot invoke "String.length()" because \'name\' is null'],
+    ['Traceback (most recent call last):'],
+    ["ERROR: can't connect, won't retry"],
+    ['ERROR upstream timeout fe80::1ff:fe23:4567:890a', 'ERROR upstream timeout 2001:db8::2:1'],
+  ]);
+});
+
+test('signature: different messages stay different patterns', () => {
+  assert.notEqual(
+    signature('ERROR connection refused to 10.0.0.1:5432'),
+    signature('ERROR connection reset by 10.0.0.1:5432'),
+  );
+  assert.notEqual(
+    signature('TypeError: Cannot read properties of undefined (reading x)'),
+    signature('RangeError: Maximum call stack size exceeded'),
+  );
+});
+
+test('signature: a JSON log line is its msg/message with its error, whatever else the record carries', () => {
+  assertPatterns([
+    [
+      '{"level":"error","time":1765000000,"pid":12,"msg":"payment failed","error":"timeout after 30s calling 10.1.1.1:443","trace_id":"abc123def"}',
+      '{"time":1765000099,"level":"error","pid":99,"msg":"payment failed","error":"timeout after 5s calling 10.1.1.2:443"}',
+      '{"level":50,"msg":"payment failed","err":"timeout after 1500ms calling 10.9.9.9:443"}',
+    ],
+    [
+      '{"level":"ERROR","message":"user 42 not found","ts":"2026-12-06T02:16:42Z"}',
+      '{"level":"ERROR","message":"user 7 not found"}',
+    ],
+  ]);
+  assert.equal(signature('{"level":"error","message":"user 42 not found"}'), 'user <n> not found');
+  // pino's err object: its type and message, not its stack.
+  assert.equal(
+    signature(
+      '{"level":50,"msg":"payment failed","err":{"type":"TimeoutError","message":"after 30s","stack":"at a (b.js:1:2)"}}',
+    ),
+    'payment failed: TimeoutError: after <dur>',
+  );
+  // Not an object, or not JSON at all: the line as it is.
+  assert.equal(signature('["error", 1]'), '[<str>, <n>]');
+  assert.equal(signature('{not json error 5'), '{not json error <n>');
+});
+
+test('signature: bounded, whatever the line', () => {
+  const long = `ERROR ${'x'.repeat(100_000)}`;
+  assert.ok(signature(long).length <= MAX_SIGNATURE);
+  assert.ok(signature(JSON.stringify({ msg: 'y'.repeat(100_000) })).length <= MAX_SIGNATURE);
+});
+
+test('logLines: lines cut at MAX_LINE characters before any regex sees them; blank lines dropped', () => {
+  const lines = logLines(`a\r\n\n   \n${'b'.repeat(MAX_LINE * 3)}\nc`);
+  assert.deepEqual(
+    lines.map((l) => l.length),
+    [1, MAX_LINE, 1],
+  );
+});
+
+test('errorLines: the default finds the usual failure words, case-insensitive; ignore drops documented warnings', () => {
+  const lines = [
+    'INFO request served in 12ms',
+    'ERROR db connection lost',
+    'WARN slow query',
+    'java.lang.IllegalStateException: boom',
+    'Exception in thread "main"',
+    'panic: nil map',
+    'Traceback (most recent call last):',
+    'FATAL out of memory',
+    'level=error msg="deprecated config key, see docs/upgrading.md"',
+    'completed with 0 errors',
+  ];
+  const all = errorLines(lines, lineFilter(undefined, undefined));
+  assert.deepEqual(all, [
+    'ERROR db connection lost',
+    'Exception in thread "main"',
+    'panic: nil map',
+    'Traceback (most recent call last):',
+    'FATAL out of memory',
+    'level=error msg="deprecated config key, see docs/upgrading.md"',
+  ]);
+  // "java.lang.IllegalStateException" has no word boundary before Exception: a match of its own.
+  assert.deepEqual(errorLines(lines, lineFilter('exception\\b', ['deprecated config key'])), [
+    'java.lang.IllegalStateException: boom',
+    'Exception in thread "main"',
+  ]);
+  assert.deepEqual(errorLines(lines, lineFilter(undefined, ['DEPRECATED CONFIG'])).length, all.length - 1);
+});
+
+test('regexProblem: invalid regexes, backreferences and nested or repeated alternatives are refused, saying why', () => {
+  assert.match(regexProblem('(')!, /is not a valid regular expression: .*Unterminated group/);
+  assert.match(
+    regexProblem('(a+)+$')!,
+    /repeats a group that holds a quantifier or alternatives \(\(a\+\)\+\)/,
+  );
+  assert.match(regexProblem('(\\w*)*x')!, /\(\\w\*\)\*/);
+  assert.match(regexProblem('((ab)+c){2,}')!, /exponential time/);
+  assert.match(regexProblem('(a|ab)*c')!, /exponential time/);
+  assert.match(regexProblem('(x)\\1')!, /backreference/);
+  assert.match(regexProblem('x'.repeat(1001))!, /at most 1000/);
+  for (const fine of [
+    'error|exception',
+    '\\b(?:error|fatal)\\b',
+    'timeout after \\d+ms',
+    '[(]+x',
+    '\\(a+\\)+',
+    '(ab){3}',
+    'x{2,}',
+    'deprecated (config|setting) key',
+  ])
+    assert.equal(regexProblem(fine), undefined, fine);
+});
+
+test('the book: a canary pattern is new at min_count occurrences in the window, unless the reference showed it', () => {
+  assert.equal(DEFAULT_MIN_COUNT, 3);
+  const book = createPatternBook(3, ['baseline pattern']);
+  addCanary(book, ['A', 'A', 'baseline pattern', 'baseline pattern', 'baseline pattern', 'B', 'B']);
+  assert.deepEqual(newPatterns(book), []);
+  // Counted over the window: the third A, in a later interval, makes it new.
+  addCanary(book, ['A', 'B']);
+  assert.deepEqual(newPatterns(book), [
+    { signature: 'A', count: 3 },
+    { signature: 'B', count: 3 },
+  ]);
+  addCanary(book, ['B']);
+  assert.deepEqual(newPatterns(book), [
+    { signature: 'B', count: 4 },
+    { signature: 'A', count: 3 },
+  ]);
+  // Stable shows A: it is no longer new.
+  addReference(book, ['A']);
+  assert.deepEqual(newPatterns(book), [{ signature: 'B', count: 4 }]);
+});
+
+test('the book: a flood of distinct lines keeps at most MAX_PATTERNS of them, and counts the known ones on', () => {
+  const book = createPatternBook(1);
+  addCanary(
+    book,
+    Array.from({ length: MAX_PATTERNS + 100 }, (_, i) => `p${i}`),
+  );
+  assert.equal(book.canary.size, MAX_PATTERNS);
+  addCanary(book, ['p0']);
+  assert.equal(book.canary.get('p0'), 2);
+});
+
+const HOSTILE = [
+  '<img src=x onerror=alert(1)> <script>alert(2)</script>',
+  '@everyone please look at [this](https://evil.example/x) ![i](https://evil.example/i.png)',
+  '\u001b[31mred\u001b[0m \u009b2J done\r\nfake: line',
+  'abc\u202edcba \u2066x\u2069 \u2028y',
+  `${'z'.repeat(5000)}`,
+  'bad \ufffd\ufffd utf8',
+];
+
+test('shownPattern: quoted, cut, control and bidirectional characters written as escapes', () => {
+  for (const text of HOSTILE) {
+    const shown = shownPattern(text);
+    assert.ok([...shown].length <= 162 + 6 * 20, `too long: ${shown.length}`);
+    assert.doesNotMatch(shown, /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/);
+    assert.ok(shown.startsWith('"') && shown.endsWith('"'));
+  }
+  assert.equal(shownPattern('a\u001b[31mb'), '"a\\u001b[31mb"');
+  assert.equal(shownPattern('x\u202ey'), '"x\\u202ey"');
+  assert.equal(shownPattern('z'.repeat(500)), `"${'z'.repeat(159)}…"`);
+});
+
+test('describePatterns: the count, the first three with their occurrences, and how many more', () => {
+  assert.equal(describePatterns([{ signature: 'A <n>', count: 5 }]), '1 new error pattern: "A <n>" (x5)');
+  assert.equal(
+    describePatterns([
+      { signature: 'a', count: 9 },
+      { signature: 'b', count: 8 },
+      { signature: 'c', count: 7 },
+      { signature: 'd', count: 6 },
+      { signature: 'e', count: 5 },
+    ]),
+    '5 new error patterns: "a" (x9), "b" (x8), "c" (x7), 2 more',
+  );
+});
