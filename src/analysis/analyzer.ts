@@ -3,7 +3,7 @@
 // fired and there was enough data. A window that ends undecided (hold) is extended once
 // (extend_undecided), then decided on its evidence (deadline.ts). Clock and sleep are injected (tests: fake
 // time).
-import { resolveAnalysisConfig, readMetrics, type AnalysisConfig } from './config.ts';
+import { checkMetrics, resolveAnalysisConfig, readMetrics, type AnalysisConfig } from './config.ts';
 import { concludeWindow, windowIntervals } from './deadline.ts';
 import { domainProblems, settleRounding } from './domain.ts';
 import { createJudgeState, judge } from './judge.ts';
@@ -146,11 +146,13 @@ export function createAnalyzer(input: AnalysisConfigInput | undefined, deps: Ana
     byProvider.set(metric.provider, list);
   }
 
-  type SideReading = { values: MetricValues; errors: SampleError[] };
+  /** `evidence`: what providers said of a metric's value beyond the number (ProviderRead.evidence). */
+  type SideReading = { values: MetricValues; errors: SampleError[]; evidence?: Record<string, string> };
 
   /** A provider's answer added to a side's reading (its errors named with the side). */
   function addRead(into: SideReading, side: Side, read: ProviderRead): void {
     Object.assign(into.values, read.values);
+    if (read.evidence) into.evidence = { ...into.evidence, ...read.evidence };
     for (const e of read.errors)
       into.errors.push({ provider: e.provider, side, code: e.code, message: e.message });
   }
@@ -161,16 +163,30 @@ export function createAnalyzer(input: AnalysisConfigInput | undefined, deps: Ana
     intervalMs: number,
     signal: AbortSignal,
     continuous: boolean,
+    which: Pick<ReadRequest, 'sides' | 'baseline'>,
   ): Promise<SideReading> {
     const reading: SideReading = { values: {}, errors: [] };
     await Promise.all(
       [...byProvider].map(async ([providerName, metrics]) => {
         const provider = providers[providerName]!;
         if (Boolean(provider.continuous) !== continuous) return;
-        addRead(reading, side, await provider.read({ side, vars, metrics, intervalMs, signal }));
+        addRead(reading, side, await provider.read({ side, vars, metrics, intervalMs, signal, ...which }));
       }),
     );
     return reading;
+  }
+
+  /**
+   * A decision's (or warning's) reason with what the providers said of the metrics of the check that gave
+   * it (the new error patterns a logs provider counted), so people read what fired, not only a count.
+   */
+  function withEvidence(rule: string | undefined, reason: string, evidence?: Record<string, string>): string {
+    if (!evidence || rule === undefined) return reason;
+    const check = config.checks.find((c) => c.name === rule);
+    const said = check
+      ? checkMetrics(check).flatMap((m) => (Object.hasOwn(evidence, m) ? [evidence[m]!] : []))
+      : [];
+    return said.length ? `${reason}; ${said.join('; ')}` : reason;
   }
 
   /** Every interval end in `times`, as readSide would have read it then (providers with history only). */
@@ -242,8 +258,8 @@ export function createAnalyzer(input: AnalysisConfigInput | undefined, deps: Ana
         return capturedBaseline;
       }
       const [a, b] = await Promise.all([
-        readSide('canary', vars, 1000, ctx.signal, false),
-        readSide('canary', vars, 1000, ctx.signal, true),
+        readSide('canary', vars, 1000, ctx.signal, false, { baseline: true }),
+        readSide('canary', vars, 1000, ctx.signal, true, { baseline: true }),
       ]);
       capturedBaseline = screened('canary', {
         values: { ...a.values, ...b.values },
@@ -264,6 +280,8 @@ export function createAnalyzer(input: AnalysisConfigInput | undefined, deps: Ana
           `analysis: a window that began in the past needs providers that read history; ${[...byProvider.keys()].filter((n) => !providers[n]!.readPast).join(', ')} cannot`,
         );
       const startedAt = ctx.since ?? now();
+      // Providers counting over the window so far (the logs provider's patterns) begin anew.
+      for (const name of byProvider.keys()) providers[name]!.startWindow?.();
       // Unset fields are undefined here and left out of the JSON line.
       const context: RecordedContext = {
         phase: ctx.phase,
@@ -306,7 +324,10 @@ export function createAnalyzer(input: AnalysisConfigInput | undefined, deps: Ana
           );
         }
       }
+      /** The canary's evidence of the last interval read (ProviderRead.evidence). */
+      let evidence: Record<string, string> | undefined;
       const sampleOf = (at: number, raw: SideReading[]): Sample => {
+        evidence = raw[0]!.evidence;
         const read = raw.map((reading, i) => screened(sides[i]!, reading));
         return {
           at,
@@ -318,7 +339,9 @@ export function createAnalyzer(input: AnalysisConfigInput | undefined, deps: Ana
       /** One live interval: continuous providers (the prober) measure during it, the others at its end. */
       const readLive = async (deadline: number): Promise<Sample | undefined> => {
         const [continuous] = await Promise.all([
-          Promise.all(sides.map((side) => readSide(side, varsFor(side, ctx), intervalMs, signal, true))),
+          Promise.all(
+            sides.map((side) => readSide(side, varsFor(side, ctx), intervalMs, signal, true, { sides })),
+          ),
           (async () => {
             const wait = deadline - now();
             if (wait > 0) await sleep(wait, signal);
@@ -326,11 +349,15 @@ export function createAnalyzer(input: AnalysisConfigInput | undefined, deps: Ana
         ]);
         if (signal.aborted) return undefined;
         const atEnd = await Promise.all(
-          sides.map((side) => readSide(side, varsFor(side, ctx), intervalMs, signal, false)),
+          sides.map((side) => readSide(side, varsFor(side, ctx), intervalMs, signal, false, { sides })),
         );
         const merged = sides.map((_, i) => ({
           values: { ...continuous[i]!.values, ...atEnd[i]!.values },
           errors: [...continuous[i]!.errors, ...atEnd[i]!.errors],
+          evidence:
+            continuous[i]!.evidence || atEnd[i]!.evidence
+              ? { ...continuous[i]!.evidence, ...atEnd[i]!.evidence }
+              : undefined,
         }));
         return sampleOf(now(), merged);
       };
@@ -347,14 +374,21 @@ export function createAnalyzer(input: AnalysisConfigInput | undefined, deps: Ana
         if (!sample) break;
         const judged = judge(state, sample);
         state = judged.state;
-        last = judged.decision;
+        last = {
+          ...judged.decision,
+          reason: withEvidence(judged.decision.rule, judged.decision.reason, evidence),
+        };
+        const warnings = judged.warnings.map((w) => ({
+          ...w,
+          reason: withEvidence(w.rule, w.reason, evidence),
+        }));
         recorder?.sample(index, sample, last);
         const interval: IntervalResult = {
           index,
           at: sample.at,
           decision: last,
           values: last.values,
-          ...(judged.warnings.length ? { warnings: judged.warnings } : {}),
+          ...(warnings.length ? { warnings } : {}),
         };
         intervals.push(interval);
         ctx.onDecision?.(interval);

@@ -182,6 +182,19 @@ export const SEEDS_PRESET_CHECKS: ResolvedCheck[] = [
     forMs: 4 * MINUTE,
     baseline: 'auto',
   },
+  // Seed 01 phase 4 "No new error patterns" (a logs provider's count: providers/logs.ts), at the first interval
+  // that shows one. A `for` would only wait: the count is of the window so far, so a pattern once new stays
+  // new until the reference shows it, and no later interval makes it less true. The guard against false
+  // alarms is in what counts: min_count occurrences (a single line is none), the reference (stable in the
+  // same interval, the pre-deploy baseline) and `ignore` (warnings that are expected and documented).
+  {
+    kind: 'threshold',
+    name: 'seeds.new-error-patterns',
+    metric: 'new_error_patterns',
+    op: '<=',
+    value: 0,
+    forMs: 0,
+  },
   { kind: 'threshold', name: 'seeds.health', metric: 'health', op: '>=', value: 1, forMs: 3 * MINUTE },
   { kind: 'threshold', name: 'seeds.memory', metric: 'memory', op: '<=', value: 0.95, forMs: 5 * MINUTE },
   // Seed 01 phase 4's user-satisfaction target, "Apdex score > 0.95". No duration in the seed: sustained 5m,

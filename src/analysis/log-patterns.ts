@@ -43,7 +43,7 @@ export function regexProblem(source: string): string | undefined {
   try {
     new RegExp(source, REGEX_FLAGS);
   } catch (error) {
-    return `is not a valid regular expression: ${(error as Error).message.replace(/^Invalid regular expression: /, '')}`;
+    return `does not compile: ${(error as Error).message.replace(/^Invalid regular expression: /, '')}`;
   }
   if (/\\[1-9]|\\k</.test(source))
     return 'uses a backreference, which can take exponential time on a crafted log line; write the pattern without one';

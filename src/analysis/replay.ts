@@ -74,6 +74,7 @@ const PROVIDER_STAND_INS: Record<string, Record<string, unknown>> = {
   prometheus: { url: 'http://recorded.invalid' },
   http: { url: 'http://recorded.invalid' },
   command: { run: ['recorded'] },
+  logs: { run: ['recorded'] },
 };
 
 /**

@@ -9,6 +9,7 @@ import { invisibleNameProblem } from '../config/invisible.ts';
 import { visibleName } from '../config/name-schema.ts';
 import { HTTP_URL } from '../config/http-url.ts';
 import { ENV_NAME, HEADER_NAME, requestFieldIssues } from '../config/analysis-request-fields.ts';
+import { DEFAULT_MIN_COUNT, LOG_FIELDS, MAX_LINE, regexProblem } from './log-patterns.ts';
 
 const nonEmpty = z.string().min(1, 'must not be empty');
 const metricName = visibleName('metric name').regex(
@@ -100,10 +101,47 @@ export const commandProviderSchema = z.strictObject({
   ...requestPolicy,
 });
 
+/** A regex of log lines, compiled case-insensitive; refused at its path when it could not run safely. */
+const logRegex = z
+  .string()
+  .min(1, 'must not be empty')
+  .superRefine((source, ctx) => {
+    const problem = regexProblem(source);
+    if (problem) ctx.addIssue({ code: 'custom', message: `regular expression ${problem}` });
+  });
+
+export const logsProviderSchema = z.strictObject({
+  type: z.literal('logs'),
+  run: commandLine.meta({
+    description:
+      'Prints the log lines of one side for the last interval (e.g. ["kubectl", "logs", "-l", "app=web,version={{version}}", "--since=1m"]). Templated; runs without a shell. Env: DEPLOY_SIDE=canary|stable.',
+  }),
+  cwd: nonEmpty.optional(),
+  env: z.record(z.string().meta({ pattern: ENV_NAME.source }), z.string()).optional(),
+  match: logRegex.optional().meta({
+    description: `Regex of error lines, case-insensitive (lines are cut at ${MAX_LINE} characters first). Default: the words error, exception, fatal, panic, traceback, critical (and a few more).`,
+  }),
+  ignore: z.array(logRegex).optional().meta({
+    description:
+      'Regexes of error lines that are expected and documented (known warnings): never counted. Case-insensitive.',
+  }),
+  min_count: z
+    .number()
+    .int()
+    .min(1)
+    .max(1000)
+    .optional()
+    .meta({
+      description: `A canary error pattern the reference side never showed counts as new once seen this many times in the window. Default ${DEFAULT_MIN_COUNT}.`,
+    }),
+  ...requestPolicy,
+});
+
 export const providerSchema = z.discriminatedUnion('type', [
   prometheusProviderSchema,
   httpProberSchema,
   commandProviderSchema,
+  logsProviderSchema,
 ]);
 
 export const metricSchema = z.strictObject({
@@ -119,7 +157,7 @@ export const metricSchema = z.strictObject({
   }),
   field: nonEmpty.optional().meta({
     description:
-      'Key in the provider output (prober: success_rate, error_rate, requests, errors, p50, p95, p99). Default: the metric name.',
+      'Key in the provider output (prober: success_rate, error_rate, requests, errors, p50, p95, p99; logs: error_lines, new_error_patterns). Default: the metric name.',
   }),
   histogram: z.boolean().optional().meta({
     description:
@@ -471,6 +509,12 @@ export const recordedAnalysisConfigSchema = z
           path: ['metrics', name, 'histogram'],
           message: `histogram is for Prometheus metrics; provider "${metric.provider}" is ${provider.type}`,
         });
+      if (provider.type === 'logs' && !(LOG_FIELDS as readonly string[]).includes(metric.field ?? name))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['metrics', name, ...(metric.field === undefined ? [] : ['field'])],
+          message: `the logs provider "${metric.provider}" counts ${LOG_FIELDS.join(' and ')}; ${metric.field === undefined ? `name the metric one of them or give field: one of them` : `not ${JSON.stringify(metric.field)}`}`,
+        });
       if (provider.type !== 'prometheus' && (metric.query || metric.stable_query || metric.range))
         ctx.addIssue({
           code: 'custom',
@@ -562,5 +606,6 @@ export type ProviderConfig = z.output<typeof providerSchema>;
 export type PrometheusProviderConfig = z.output<typeof prometheusProviderSchema>;
 export type HttpProberConfig = z.output<typeof httpProberSchema>;
 export type CommandProviderConfig = z.output<typeof commandProviderSchema>;
+export type LogsProviderConfig = z.output<typeof logsProviderSchema>;
 export type MetricConfig = z.output<typeof metricSchema>;
 export type CheckConfig = z.output<typeof checkSchema>;

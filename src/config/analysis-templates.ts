@@ -63,7 +63,7 @@ export function analysisTemplateIssues(
         if (!HTTP_URL.test(url)) issues.push({ path: [...at, key], message: HTTP_URL_MESSAGE });
         else template(url, [...at, key], key === 'stable_url');
       }
-    } else if (provider.type === 'command') {
+    } else if (provider.type === 'command' || provider.type === 'logs') {
       const runAt = [...at, 'run'];
       const run = provider.run;
       if (typeof run === 'string') {

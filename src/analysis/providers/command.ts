@@ -178,86 +178,125 @@ const defaultWarn = (message: string) => process.stderr.write(`warning: ${messag
 /** Characters a metrics command may print (stdout or stderr): its answer is one small JSON object. */
 export const MAX_METRICS_OUTPUT = 16 * 1024 * 1024;
 
+/** The argv of a provider's `run` for one read, and the DEPLOY_* variables a shell it is reads (shell-script.ts). */
+export function commandArgv(
+  run: CommandProviderConfig['run'],
+  vars: ReadRequest['vars'],
+): { argv: string[]; env: Record<string, string> } {
+  let argv: string[];
+  if (typeof run === 'string') {
+    const split = splitCommand(run);
+    if (!split.ok) throw new TemplateError(split.message);
+    argv = split.argv;
+  } else argv = run;
+  return renderArgvCommand(argv, vars, (arg) => render(arg, vars));
+}
+
+/** What a provider running a command (metrics, logs) says of it. */
+export interface CommandRun {
+  /** The provider's name, for its errors. */
+  provider: string;
+  cwd?: string;
+  env?: Record<string, string>;
+  timeoutMs: number;
+  /** Characters the command may print (stdout or stderr) before it is stopped. */
+  maxOutput: number;
+  /** Why so much output is wrong, said after "printed more than N characters and was stopped". */
+  tooMuch: string;
+}
+
+/**
+ * Runs a provider's command once, without a shell, in a process group of its own (util/process-group.ts):
+ * a timeout, a cancellation or output past `maxOutput` stops everything it started. Its stdout, or the
+ * typed error of a command that did not finish well.
+ */
+export async function runProviderCommand(
+  run: CommandRun,
+  { argv, env }: { argv: string[]; env: Record<string, string> },
+  request: ReadRequest,
+): Promise<Result<string>> {
+  const { provider: name, timeoutMs } = run;
+  const [file, ...args] = argv;
+  const subprocess = execa(file!, args, {
+    ...OWN_GROUP,
+    reject: false,
+    cwd: run.cwd,
+    // Every value as its DEPLOY_* variable, as for target commands: where a template is refused (code an
+    // interpreter runs), the message names that variable as the safe way to read the value.
+    env: {
+      ...run.env,
+      ...Object.fromEntries(
+        Object.entries(request.vars).flatMap(([name, value]) =>
+          value === undefined ? [] : [[envNameFor(name), value]],
+        ),
+      ),
+      DEPLOY_SIDE: request.side,
+      DEPLOY_VERSION: request.vars.version ?? '',
+      ...env,
+    },
+    stdin: 'ignore',
+    maxBuffer: run.maxOutput,
+  });
+  const group = watchGroup(subprocess, { timeoutMs, signal: request.signal });
+  // Past maxBuffer execa stops reading but neither stops the command nor waits less for it: it would run on
+  // (with what it started) until its timeout, and its exit code would stand on cut output.
+  for (const stream of [subprocess.stdout, subprocess.stderr])
+    stream?.once('close', () => {
+      if (!stream.readableEnded) group.stop('output');
+    });
+  const result = await subprocess;
+  // A program that could not start never exits.
+  group.release();
+  const fail = (code: ProviderError['code'], message: string): Result<never> => ({
+    ok: false,
+    error: { provider: name, code, message },
+  });
+  if (group.stopped === 'cancelled') return fail('aborted', 'cancelled');
+  if (group.stopped === 'timeout') return fail('timeout', `${file} did not finish within ${timeoutMs}ms`);
+  if (group.stopped === 'output' || result.isMaxBuffer)
+    return fail(
+      'command-failed',
+      `${file} printed more than ${run.maxOutput} characters and was stopped: ${run.tooMuch}`,
+    );
+  if (result.failed) {
+    const stderr = String(result.stderr ?? '')
+      .trim()
+      .split('\n')
+      .slice(-3)
+      .map((line) => clip(line))
+      .join(' | ');
+    const what =
+      result.exitCode !== undefined
+        ? `exited with ${result.exitCode}`
+        : clip(result.shortMessage ?? 'failed to start', 300);
+    return fail('command-failed', `${file} ${what}${stderr ? `: ${stderr}` : ''}`);
+  }
+  return { ok: true, value: String(result.stdout) };
+}
+
 export function createCommandProvider(
   name: string,
   config: CommandProviderConfig,
   deps: CommandDeps = {},
 ): MetricProvider {
-  const timeoutMs = config.timeout ?? 10_000;
-
-  /** The argv, and the DEPLOY_* variables the script of a shell it is reads (shell-script.ts). */
-  function argvFor(request: ReadRequest): { argv: string[]; env: Record<string, string> } {
-    let argv: string[];
-    if (typeof config.run === 'string') {
-      const split = splitCommand(config.run);
-      if (!split.ok) throw new TemplateError(split.message);
-      argv = split.argv;
-    } else argv = config.run;
-    return renderArgvCommand(argv, request.vars, (arg) => render(arg, request.vars));
-  }
+  const run: CommandRun = {
+    provider: name,
+    cwd: config.cwd,
+    env: config.env,
+    timeoutMs: config.timeout ?? 10_000,
+    maxOutput: MAX_METRICS_OUTPUT,
+    tooMuch: 'a metrics command prints one JSON object of numbers',
+  };
 
   async function runOnce(
-    { argv, env }: { argv: string[]; env: Record<string, string> },
+    argv: ReturnType<typeof commandArgv>,
     request: ReadRequest,
   ): Promise<Result<ParsedMetrics>> {
-    const [file, ...args] = argv;
-    const subprocess = execa(file!, args, {
-      ...OWN_GROUP,
-      reject: false,
-      cwd: config.cwd,
-      // Every value as its DEPLOY_* variable, as for target commands: where a template is refused (code an
-      // interpreter runs), the message names that variable as the safe way to read the value.
-      env: {
-        ...config.env,
-        ...Object.fromEntries(
-          Object.entries(request.vars).flatMap(([name, value]) =>
-            value === undefined ? [] : [[envNameFor(name), value]],
-          ),
-        ),
-        DEPLOY_SIDE: request.side,
-        DEPLOY_VERSION: request.vars.version ?? '',
-        ...env,
-      },
-      stdin: 'ignore',
-      maxBuffer: MAX_METRICS_OUTPUT,
-    });
-    const group = watchGroup(subprocess, { timeoutMs, signal: request.signal });
-    // Past maxBuffer execa stops reading but neither stops the command nor waits less for it: it would run on
-    // (with what it started) until its timeout, and its exit code would stand on cut output.
-    for (const stream of [subprocess.stdout, subprocess.stderr])
-      stream?.once('close', () => {
-        if (!stream.readableEnded) group.stop('output');
-      });
-    const result = await subprocess;
-    // A program that could not start never exits.
-    group.release();
-    const fail = (code: ProviderError['code'], message: string): Result<never> => ({
-      ok: false,
-      error: { provider: name, code, message },
-    });
-    if (group.stopped === 'cancelled') return fail('aborted', 'cancelled');
-    if (group.stopped === 'timeout') return fail('timeout', `${file} did not finish within ${timeoutMs}ms`);
-    if (group.stopped === 'output' || result.isMaxBuffer)
-      return fail(
-        'command-failed',
-        `${file} printed more than ${MAX_METRICS_OUTPUT} characters and was stopped: a metrics command prints one JSON object of numbers`,
-      );
-    if (result.failed) {
-      const stderr = String(result.stderr ?? '')
-        .trim()
-        .split('\n')
-        .slice(-3)
-        .map((line) => clip(line))
-        .join(' | ');
-      const what =
-        result.exitCode !== undefined
-          ? `exited with ${result.exitCode}`
-          : clip(result.shortMessage ?? 'failed to start', 300);
-      return fail('command-failed', `${file} ${what}${stderr ? `: ${stderr}` : ''}`);
-    }
+    const stdout = await runProviderCommand(run, argv, request);
+    if (!stdout.ok) return stdout;
     const parsed = parseMetricsJson(
       name,
-      String(result.stdout),
+      stdout.value,
       new Set(request.metrics.map((m) => m.config.field ?? m.name)),
     );
     return parsed.ok ? { ok: true, value: parsed } : parsed;
@@ -268,9 +307,9 @@ export function createCommandProvider(
   return {
     name,
     async read(request: ReadRequest): Promise<ProviderRead> {
-      let argv: ReturnType<typeof argvFor>;
+      let argv: ReturnType<typeof commandArgv>;
       try {
-        argv = argvFor(request);
+        argv = commandArgv(config.run, request.vars);
       } catch (error) {
         return {
           values: pickFields(request.metrics, null),

@@ -4,6 +4,7 @@ import type { Sleep } from '../retry.ts';
 import type { ProviderConfig } from '../schema.ts';
 import { createCommandProvider } from './command.ts';
 import { createHttpProber } from './http-prober.ts';
+import { createLogsProvider } from './logs.ts';
 import { createPrometheusProvider } from './prometheus.ts';
 import type { MetricProvider } from './provider.ts';
 
@@ -28,5 +29,7 @@ export function createProvider(
       return { ...createHttpProber(name, config, deps), continuous: true };
     case 'command':
       return createCommandProvider(name, config, deps);
+    case 'logs':
+      return createLogsProvider(name, config, deps);
   }
 }

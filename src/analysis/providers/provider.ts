@@ -11,12 +11,26 @@ export interface ReadRequest {
   metrics: Array<{ name: string; config: MetricConfig }>;
   intervalMs: number;
   signal: AbortSignal;
+  /**
+   * The sides read in this interval, each by a read of its own at the same time (the canary's and stable's
+   * are the n-th reads of each side); absent: the canary alone. A provider comparing the sides itself (the
+   * logs provider's new patterns) pairs them by it.
+   */
+  sides?: readonly Side[];
+  /** The pre-deploy baseline reading (captureBaseline), not an interval of a window. */
+  baseline?: true;
 }
 
 export interface ProviderRead {
   /** One entry per requested metric; null when there is no data or the read failed. */
   values: MetricValues;
   errors: ProviderError[];
+  /**
+   * Per metric, what people need to see of its value beyond the number (the logs provider: the new error
+   * patterns it counted), already safe as plain text (quoted, control characters escaped, cut); reports
+   * escape it again as they escape any reason. Added to a decision's reason when the metric's check fires.
+   */
+  evidence?: Record<string, string>;
 }
 
 export interface MetricProvider {
@@ -24,6 +38,11 @@ export interface MetricProvider {
   /** True when a read takes the whole interval (the prober); others are read at the end of the interval. */
   readonly continuous?: boolean;
   read(request: ReadRequest): Promise<ProviderRead>;
+  /**
+   * A window begins (evaluate): forget what the reads of earlier windows told, for a provider whose values
+   * count over the window so far (the logs provider's patterns). What a baseline reading told is kept.
+   */
+  startWindow?(): void;
   /**
    * Reads the past: what each requested metric was at each of `times` (one read per time, in order), as
    * `read` would have answered at that moment. It lets a bake that outlived its job be judged over its whole

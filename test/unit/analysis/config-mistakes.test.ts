@@ -55,3 +55,24 @@ test('checks written in ways the parser does not read, alpha and tolerance out o
     'analysis.metrics.error_rate.provider: unknown provider "promethus"; defined: prom',
   ]);
 });
+
+test('a logs provider: regexes that do not compile or could backtrack without end, and fields it does not count, refused at their path', () => {
+  const logs = (
+    provider: Record<string, unknown>,
+    metrics: Record<string, unknown> = { new_error_patterns: { provider: 'logs' } },
+  ) =>
+    errorsOf({
+      providers: { logs: { type: 'logs', run: ['kubectl', 'logs', '-l', 'app=web'], ...provider } },
+      metrics,
+    });
+  assert.deepEqual(logs({}), []);
+  assert.deepEqual(logs({ match: '(error', ignore: ['ok', '(a+)+$'], min_count: 0 }), [
+    'analysis.providers.logs.match: regular expression does not compile: /(error/i: Unterminated group',
+    'analysis.providers.logs.ignore[1]: regular expression repeats a group that holds a quantifier or alternatives ((a+)+), which can take exponential time on a crafted log line; write it without nesting (for example "a+" for "(a+)+", "(?:a|b)" unrepeated)',
+    'analysis.providers.logs.min_count: must be at least 1, got 0',
+  ]);
+  assert.deepEqual(logs({}, { errors: { provider: 'logs' }, lines: { provider: 'logs', field: 'lines' } }), [
+    'analysis.metrics.errors: the logs provider "logs" counts error_lines and new_error_patterns; name the metric one of them or give field: one of them',
+    'analysis.metrics.lines.field: the logs provider "logs" counts error_lines and new_error_patterns; not "lines"',
+  ]);
+});

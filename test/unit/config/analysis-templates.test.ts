@@ -162,3 +162,14 @@ environments:
     );
   });
 });
+
+describe('a logs provider: its command is checked as a metrics command is', () => {
+  const logs = (run: string) =>
+    withAnalysis(`        p: { type: logs, run: ${run} }\n`, '{ provider: p, field: error_lines }');
+  it('accepts the variables the analyzer sets, refuses one it never sets, at its argument', () => {
+    accepts(logs('["kubectl", "logs", "-l", "app=web,version={{version}}", "--since=1m"]'));
+    assert.deepEqual(errorsOf(logs('["kubectl", "logs", "-l", "version={{versoin}}"]')), [
+      'deploy.yml:11:57: environments.production.analysis.providers.p.run[3]: unknown template variable {{versoin}}: did you mean {{version}}?',
+    ]);
+  });
+});

@@ -1,0 +1,199 @@
+// Logs provider (seed 01 phase 4, "Log Analysis"): runs a command that prints one side's log lines for the
+// interval (kubectl logs, journalctl, tail of a file), as the command provider runs its command (argv,
+// templated, never a shell; timeout, cancellation, output cap, process group: command.ts), and counts:
+//   error_lines         the interval's lines `match` finds and no `ignore` pattern does;
+//   new_error_patterns  the canary's error patterns (log-patterns.ts signature) seen at least min_count times
+//                       in the window so far that the reference never showed: stable's lines in the same
+//                       window, and the pre-deploy baseline reading. The reference side itself reports 0.
+// The window's bookkeeping lives here, from startWindow to the next; the pure part is log-patterns.ts.
+import { withRetries } from '../retry.ts';
+import { abortableSleep } from '../../util/sleep.ts';
+import {
+  addCanary,
+  addReference,
+  createPatternBook,
+  DEFAULT_MIN_COUNT,
+  describePatterns,
+  errorLines,
+  lineFilter,
+  LOG_FIELDS,
+  type LogField,
+  logLines,
+  newPatterns,
+  signature,
+  type PatternBook,
+} from '../log-patterns.ts';
+import type { LogsProviderConfig } from '../schema.ts';
+import type { MetricValues, ProviderError, Result, Side } from '../types.ts';
+import { commandArgv, runProviderCommand, type CommandDeps, type CommandRun } from './command.ts';
+import { type MetricProvider, type ProviderRead, type ReadRequest } from './provider.ts';
+
+/** Without a `warn` of the caller's, a warning goes to stderr (the job log). */
+const defaultWarn = (message: string) => process.stderr.write(`warning: ${message}\n`);
+
+/** Characters a logs command may print (stdout or stderr) in one read. */
+export const MAX_LOG_OUTPUT = 64 * 1024 * 1024;
+
+interface Window {
+  book: PatternBook;
+  /** Reads begun per side in this window: the n-th canary read is paired with the n-th stable read. */
+  reads: Record<Side, number>;
+  /** Per stable read: settled when its lines are in the book (true) or it failed (false). */
+  stable: Map<number, PromiseWithResolvers<boolean>>;
+}
+
+export function createLogsProvider(
+  name: string,
+  config: LogsProviderConfig,
+  deps: CommandDeps = {},
+): MetricProvider {
+  const run: CommandRun = {
+    provider: name,
+    cwd: config.cwd,
+    env: config.env,
+    timeoutMs: config.timeout ?? 10_000,
+    maxOutput: MAX_LOG_OUTPUT,
+    tooMuch: 'read fewer lines per interval (kubectl logs --tail=10000, journalctl -n 10000, tail -n 10000)',
+  };
+  const filter = lineFilter(config.match, config.ignore);
+  const minCount = config.min_count ?? DEFAULT_MIN_COUNT;
+  /** The signatures of the last baseline reading: the reference of every window after it. */
+  let baseline: string[] = [];
+  /** A baseline reading succeeded: it is a reference even when it showed no error line. */
+  let baselineRead = false;
+  let warned = false;
+  const fresh = (): Window => ({
+    book: createPatternBook(minCount, baseline),
+    reads: { canary: 0, stable: 0 },
+    stable: new Map(),
+  });
+  let window = fresh();
+
+  const stableRead = (w: Window, index: number) => {
+    let read = w.stable.get(index);
+    if (!read) {
+      read = Promise.withResolvers<boolean>();
+      w.stable.set(index, read);
+    }
+    return read;
+  };
+
+  /** The requested metrics' values from the counts (null: not known), and an error per unknown field. */
+  function valuesOf(
+    request: ReadRequest,
+    counts: Partial<Record<LogField, number | null>>,
+  ): { values: MetricValues; errors: ProviderError[] } {
+    const values: MetricValues = {};
+    const errors: ProviderError[] = [];
+    for (const { name: metric, config: m } of request.metrics) {
+      const field = m.field ?? metric;
+      values[metric] = (LOG_FIELDS as readonly string[]).includes(field)
+        ? (counts[field as LogField] ?? null)
+        : null;
+      if (!(LOG_FIELDS as readonly string[]).includes(field))
+        errors.push({
+          provider: name,
+          code: 'query-error',
+          message: `${metric}: the logs provider counts ${LOG_FIELDS.join(', ')}; not ${JSON.stringify(field)}${m.field ? ' (its field)' : ' (give field: one of them)'}`,
+        });
+    }
+    return { values, errors };
+  }
+
+  async function errorSignatures(request: ReadRequest): Promise<Result<string[]>> {
+    let argv: ReturnType<typeof commandArgv>;
+    try {
+      argv = commandArgv(config.run, request.vars);
+    } catch (error) {
+      return { ok: false, error: { provider: name, code: 'template', message: (error as Error).message } };
+    }
+    const stdout = await withRetries(
+      () => runProviderCommand(run, argv, request),
+      {
+        retries: config.retries ?? 2,
+        backoffMs: config.backoff ?? 500,
+        sleep: deps.sleep ?? abortableSleep,
+      },
+      request.signal,
+    );
+    if (!stdout.ok) return stdout;
+    return { ok: true, value: errorLines(logLines(stdout.value), filter).map(signature) };
+  }
+
+  const failed = (request: ReadRequest, error: ProviderError): ProviderRead => {
+    const { values, errors } = valuesOf(request, {});
+    return { values, errors: [error, ...errors] };
+  };
+
+  return {
+    name,
+    startWindow() {
+      window = fresh();
+    },
+    async read(request: ReadRequest): Promise<ProviderRead> {
+      if (request.baseline) {
+        const read = await errorSignatures(request);
+        if (!read.ok) return failed(request, read.error);
+        baseline = read.value;
+        baselineRead = true;
+        addReference(window.book, read.value);
+        return valuesOf(request, { error_lines: read.value.length, new_error_patterns: 0 });
+      }
+      // The window this read belongs to, even if another begins while it runs.
+      const w = window;
+      const index = w.reads[request.side]++;
+      if (request.side === 'stable') {
+        const settled = stableRead(w, index);
+        let read: Result<string[]> | undefined;
+        try {
+          read = await errorSignatures(request);
+          if (read.ok) addReference(w.book, read.value);
+        } finally {
+          settled.resolve(read?.ok === true);
+        }
+        if (!read.ok) return failed(request, read.error);
+        return valuesOf(request, { error_lines: read.value.length, new_error_patterns: 0 });
+      }
+      const read = await errorSignatures(request);
+      if (!read.ok) return failed(request, read.error);
+      addCanary(w.book, read.value);
+      const withStable = request.sides?.includes('stable') === true;
+      // Nothing to compare with (a first deploy: no stable side, no baseline read): no pattern is new, said
+      // once. Not no data: that would roll back a first deploy once max_no_data passed.
+      if (!withStable && !baselineRead) {
+        if (!warned && request.metrics.some((m) => (m.config.field ?? m.name) === 'new_error_patterns')) {
+          warned = true;
+          (deps.warn ?? defaultWarn)(
+            `${name}: no stable version serves beside the canary and no pre-deploy baseline was read, so no error pattern can be new (new_error_patterns is 0; error_lines is still counted)`,
+          );
+        }
+        return valuesOf(request, { error_lines: read.value.length, new_error_patterns: 0 });
+      }
+      // Stable's lines of the same interval are part of the reference before the canary's are judged new.
+      let referenced = true;
+      if (withStable) {
+        const { signal } = request;
+        let stop: (() => void) | undefined;
+        const aborted = new Promise<boolean>((resolve) => {
+          stop = () => resolve(false);
+          if (signal.aborted) stop();
+          else signal.addEventListener('abort', stop, { once: true });
+        });
+        referenced = await Promise.race([stableRead(w, index).promise, aborted]);
+        signal.removeEventListener('abort', stop!);
+      }
+      // Without stable's lines of this interval, nothing can be said new: no data, not a guess.
+      const patterns = referenced ? newPatterns(w.book) : undefined;
+      const out = valuesOf(request, {
+        error_lines: read.value.length,
+        new_error_patterns: patterns ? patterns.length : null,
+      });
+      if (!patterns?.length) return out;
+      const text = describePatterns(patterns);
+      const evidence: Record<string, string> = {};
+      for (const { name: metric, config: m } of request.metrics)
+        if ((m.field ?? metric) === 'new_error_patterns') evidence[metric] = text;
+      return { ...out, evidence };
+    },
+  };
+}

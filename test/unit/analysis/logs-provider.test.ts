@@ -1,0 +1,340 @@
+// The logs provider with a real command (a small script printing one side's log lines): error lines per
+// interval, new canary patterns against stable's lines of the same window and the pre-deploy baseline, a
+// window that starts fresh, and the command provider's machinery (timeout, cancellation, templating) reused.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createAnalyzer, type AnalysisContext } from '../../../src/analysis/analyzer.ts';
+import { createLogsProvider } from '../../../src/analysis/providers/logs.ts';
+import { analyzeRecording } from '../../../src/analysis/replay.ts';
+import type { ReadRequest } from '../../../src/analysis/providers/provider.ts';
+import { logsProviderSchema } from '../../../src/analysis/schema.ts';
+import type { Side } from '../../../src/analysis/types.ts';
+import { say } from '../../../src/report/markdown.ts';
+import { assertInert } from '../report/markdown-check.ts';
+
+/** Prints the file <dir>/<version>.log (the side's lines for this interval), then exits. */
+const PRINT = `process.stdout.write(require('node:fs').readFileSync(require('node:path').join(process.argv[1], process.argv[2] + '.log')))`;
+
+function logsDir(t: { after(fn: () => void): void }) {
+  const dir = mkdtempSync(join(tmpdir(), 'logs-provider-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  return {
+    dir,
+    /** The lines a version prints from now on. */
+    write: (version: string, lines: string[] | Buffer) =>
+      writeFileSync(join(dir, `${version}.log`), Buffer.isBuffer(lines) ? lines : lines.join('\n') + '\n'),
+  };
+}
+
+function provider(dir: string, extra: Record<string, unknown> = {}, warn?: (m: string) => void) {
+  const config = logsProviderSchema.parse({
+    type: 'logs',
+    run: [process.execPath, '-e', PRINT, dir, '{{version}}'],
+    retries: 0,
+    ...extra,
+  });
+  return createLogsProvider('logs', config, { warn: warn ?? (() => {}) });
+}
+
+const METRICS: ReadRequest['metrics'] = [
+  { name: 'error_lines', config: { provider: 'logs' } },
+  { name: 'new_error_patterns', config: { provider: 'logs' } },
+];
+
+function request(side: Side, version: string, over: Partial<ReadRequest> = {}): ReadRequest {
+  return {
+    side,
+    vars: { version },
+    metrics: METRICS,
+    intervalMs: 60_000,
+    signal: new AbortController().signal,
+    ...over,
+  };
+}
+
+/** One interval of a canary step: both sides read at the same time, as the analyzer reads them. */
+async function interval(p: ReturnType<typeof provider>) {
+  const sides = ['canary', 'stable'] as const;
+  const [canary, stable] = await Promise.all([
+    p.read(request('canary', 'v2', { sides })),
+    p.read(request('stable', 'v1', { sides })),
+  ]);
+  return { canary: canary!, stable: stable! };
+}
+
+const known = (id: number) =>
+  `2026-12-06T02:0${id % 10}:00Z ERROR db connection refused to 10.0.0.${id}:5432`;
+const fresh = (id: number) =>
+  `2026-12-06T02:0${id % 10}:00Z ERROR TypeError: Cannot read properties of undefined (reading 'cart_${id}x')`;
+
+test('logs provider: the canary pattern stable never shows is new at min_count occurrences; stable reports 0', async (t) => {
+  const { dir, write } = logsDir(t);
+  write('v1', ['INFO ok', known(1), known(2), 'WARN slow']);
+  write('v2', ['INFO ok', known(3), fresh(1), fresh(2)]);
+  const p = provider(dir);
+  p.startWindow!();
+  let read = await interval(p);
+  assert.deepEqual(read.stable.values, { error_lines: 2, new_error_patterns: 0 });
+  // Two occurrences: not yet a pattern (min_count 3).
+  assert.deepEqual(read.canary.values, { error_lines: 3, new_error_patterns: 0 });
+  assert.equal(read.canary.evidence, undefined);
+  read = await interval(p);
+  // Four occurrences in the window so far.
+  assert.deepEqual(read.canary.values, { error_lines: 3, new_error_patterns: 1 });
+  assert.deepEqual(read.canary.errors, []);
+  assert.deepEqual(read.canary.evidence, {
+    new_error_patterns:
+      '1 new error pattern: "<time> ERROR TypeError: Cannot read properties of undefined (reading <str>)" (x4)',
+  });
+  // A new window starts fresh: the two occurrences it reads are not yet a pattern.
+  p.startWindow!();
+  read = await interval(p);
+  assert.deepEqual(read.canary.values, { error_lines: 3, new_error_patterns: 0 });
+});
+
+test('logs provider: errors stable shows in the same interval are no new pattern, nor documented warnings', async (t) => {
+  const { dir, write } = logsDir(t);
+  write('v1', [known(1), fresh(9)]);
+  write('v2', [
+    known(3),
+    known(4),
+    known(5),
+    fresh(1),
+    fresh(2),
+    fresh(3),
+    'ERROR cache warmup 17 of 90 (expected)',
+    'ERROR cache warmup 18 of 90 (expected)',
+    'ERROR cache warmup 19 of 90 (expected)',
+  ]);
+  const p = provider(dir, { ignore: ['cache warmup \\d+ of \\d+'] });
+  p.startWindow!();
+  const read = await interval(p);
+  assert.deepEqual(read.canary.values, { error_lines: 6, new_error_patterns: 0 });
+});
+
+test('logs provider: without a stable side the pre-deploy baseline reading is the reference', async (t) => {
+  const { dir, write } = logsDir(t);
+  write('v1', [known(1)]);
+  write('v2', [known(2), known(3), known(4), fresh(1), fresh(2), fresh(3)]);
+  const p = provider(dir);
+  const baseline = await p.read(request('canary', 'v1', { baseline: true }));
+  assert.deepEqual(baseline.values, { error_lines: 1, new_error_patterns: 0 });
+  p.startWindow!();
+  const read = await p.read(request('canary', 'v2'));
+  assert.deepEqual(read.values, { error_lines: 6, new_error_patterns: 1 });
+  assert.match(read.evidence!.new_error_patterns!, /TypeError/);
+  assert.doesNotMatch(read.evidence!.new_error_patterns!, /connection refused/);
+});
+
+test('logs provider: with nothing to compare with (no stable side, no baseline), no pattern is new, said once', async (t) => {
+  const { dir, write } = logsDir(t);
+  write('v2', [fresh(1), fresh(2), fresh(3)]);
+  const warnings: string[] = [];
+  const p = provider(dir, {}, (m) => warnings.push(m));
+  p.startWindow!();
+  for (let i = 0; i < 2; i++)
+    assert.deepEqual((await p.read(request('canary', 'v2'))).values, {
+      error_lines: 3,
+      new_error_patterns: 0,
+    });
+  assert.equal(warnings.length, 1);
+  assert.match(
+    warnings[0]!,
+    /no stable version serves beside the canary and no pre-deploy baseline was read/,
+  );
+});
+
+test('logs provider: when stable cannot be read, the canary has no new-pattern count (no data, not a guess)', async (t) => {
+  const { dir, write } = logsDir(t);
+  write('v2', [fresh(1), fresh(2), fresh(3)]);
+  // No v1.log: stable's command fails.
+  const p = provider(dir);
+  p.startWindow!();
+  const read = await interval(p);
+  assert.equal(read.stable.errors[0]?.code, 'command-failed');
+  assert.deepEqual(read.stable.values, { error_lines: null, new_error_patterns: null });
+  assert.deepEqual(read.canary.values, { error_lines: 3, new_error_patterns: null });
+});
+
+test('logs provider: a field it does not count is a query error naming the two it does', async (t) => {
+  const { dir, write } = logsDir(t);
+  write('v2', [known(1)]);
+  const p = provider(dir);
+  const read = await p.read(
+    request('canary', 'v2', { metrics: [{ name: 'errs', config: { provider: 'logs', field: 'errors' } }] }),
+  );
+  assert.deepEqual(read.values, { errs: null });
+  assert.equal(read.errors[0]?.code, 'query-error');
+  assert.match(read.errors[0]!.message, /counts error_lines, new_error_patterns; not "errors" \(its field\)/);
+});
+
+test('logs provider: templated values stay one argument, never reach a shell', async (t) => {
+  const { dir, write } = logsDir(t);
+  write('v2; touch pwned', [known(1)]);
+  const p = provider(dir);
+  const read = await p.read(request('canary', 'v2; touch pwned'));
+  assert.deepEqual(read.values, { error_lines: 1, new_error_patterns: 0 });
+});
+
+test('logs provider: a command that does not finish in time or is cancelled is stopped (the command provider machinery)', async () => {
+  const hang = logsProviderSchema.parse({
+    type: 'logs',
+    run: [process.execPath, '-e', 'setTimeout(() => {}, 60000)'],
+    timeout: '300ms',
+    retries: 0,
+  });
+  const timedOut = await createLogsProvider('logs', hang).read(request('canary', 'v2'));
+  assert.equal(timedOut.errors[0]?.code, 'timeout');
+  assert.deepEqual(timedOut.values, { error_lines: null, new_error_patterns: null });
+  const controller = new AbortController();
+  const slow = createLogsProvider('logs', { ...hang, timeout: 60_000 });
+  const pending = slow.read(request('canary', 'v2', { signal: controller.signal }));
+  setTimeout(() => controller.abort(), 200);
+  const cancelled = await pending;
+  assert.equal(cancelled.errors[0]?.code, 'aborted');
+});
+
+test('logs provider: a canary read waiting for stable ends when the analysis is cancelled', async (t) => {
+  const { dir, write } = logsDir(t);
+  write('v2', [known(1)]);
+  const p = provider(dir);
+  p.startWindow!();
+  const controller = new AbortController();
+  // Stable's read of this interval never comes: the canary's must not wait for ever.
+  const pending = p.read(request('canary', 'v2', { sides: ['canary', 'stable'], signal: controller.signal }));
+  setTimeout(() => controller.abort(), 100);
+  assert.deepEqual((await pending).values, { error_lines: 1, new_error_patterns: null });
+});
+
+// The analyzer end to end, on fake time, with the logs provider running the script for each side.
+const clock = (start = 1_700_000_000_000) => {
+  let now = start;
+  return { now: () => now, sleep: async (ms: number) => void (now += ms) };
+};
+
+function analysisOf(dir: string) {
+  return {
+    providers: { logs: { type: 'logs' as const, run: [process.execPath, '-e', PRINT, dir, '{{version}}'] } },
+    metrics: {
+      new_error_patterns: { provider: 'logs' },
+      errors_logged: { provider: 'logs', field: 'error_lines' },
+    },
+  };
+}
+
+const window = (over: Partial<AnalysisContext> = {}): AnalysisContext => ({
+  phase: 'canary-step',
+  environment: 'production',
+  version: 'v2',
+  stableVersion: 'v1',
+  weight: 10,
+  windowMs: 5 * 60_000,
+  intervalMs: 60_000,
+  signal: new AbortController().signal,
+  ...over,
+});
+
+test('analysis: a canary whose logs show a new exception is rolled back by seeds.new-error-patterns, naming it', async (t) => {
+  const { dir, write } = logsDir(t);
+  write('v1', [known(1), known(2), 'INFO served']);
+  write('v2', [known(3), fresh(1), fresh(2), fresh(3), 'INFO served']);
+  const analyzer = createAnalyzer(analysisOf(dir), clock());
+  assert.ok(analyzer.config.checks.some((c) => c.name === 'seeds.new-error-patterns'));
+  const outcome = await analyzer.evaluate(window());
+  assert.equal(outcome.decision.kind, 'rollback');
+  assert.equal(outcome.decision.rule, 'seeds.new-error-patterns');
+  assert.equal(outcome.intervals.length, 1, 'at the first interval that shows it');
+  assert.match(
+    outcome.decision.reason,
+    /1 new error pattern: "<time> ERROR TypeError: Cannot read properties of undefined \(reading <str>\)" \(x3\)$/,
+  );
+  assert.doesNotMatch(outcome.decision.reason, /connection refused/);
+});
+
+test('analysis: a canary whose errors are the patterns stable shows is not rolled back for them', async (t) => {
+  const { dir, write } = logsDir(t);
+  write('v1', [known(1), fresh(7), 'INFO served']);
+  write('v2', [known(3), known(4), known(5), fresh(1), fresh(2), fresh(3), 'INFO served']);
+  const outcome = await createAnalyzer(analysisOf(dir), clock()).evaluate(window());
+  assert.equal(outcome.decision.kind, 'promote', outcome.decision.reason);
+  assert.equal(outcome.intervals.length, 5);
+});
+
+test('analysis: with no stable side, the pre-deploy baseline is the reference, and each window starts fresh', async (t) => {
+  const { dir, write } = logsDir(t);
+  write('v1', [known(1)]);
+  write('v2', [known(2), known(3), known(4), fresh(1)]);
+  const analyzer = createAnalyzer(analysisOf(dir), clock());
+  await analyzer.captureBaseline({
+    environment: 'production',
+    version: 'v1',
+    signal: new AbortController().signal,
+  });
+  const direct = {
+    phase: 'post-switch' as const,
+    stableVersion: undefined,
+    weight: undefined,
+    windowMs: 60_000,
+  };
+  // One TypeError per interval: fewer than min_count 3 in a window, whichever window.
+  for (let i = 0; i < 3; i++) {
+    const d = (await analyzer.evaluate(window(direct))).decision;
+    assert.equal(d.kind, 'promote', d.reason);
+  }
+  write('v2', [known(2), fresh(1), fresh(2), fresh(3)]);
+  const outcome = await analyzer.evaluate(window(direct));
+  assert.equal(outcome.decision.kind, 'rollback');
+  assert.match(outcome.decision.reason, /TypeError/);
+});
+
+/** What an app may print: markup, mentions, links, terminal sequences, bidi controls, huge and broken lines. */
+const HOSTILE_LINES = [
+  'ERROR <img src=x onerror=alert(1)><script>alert(2)</script>',
+  'ERROR @everyone see [the fix](https://evil.example/x) ![i](https://evil.example/i.png) #12 www.evil.example',
+  'ERROR \u001b[31mred\u001b[0m \u009b2J | table | **bold** `code` _em_',
+  'ERROR abc\u202edcba \u2066x\u2069 y',
+  `ERROR ${'z'.repeat(50_000)}`,
+];
+
+test('analysis: hostile log text reaches the reason escaped and cut, and the summary inert', async (t) => {
+  const { dir, write } = logsDir(t);
+  write('v1', ['INFO ok']);
+  const lines = HOSTILE_LINES.flatMap((l) => [l, l, l]).join('\n');
+  // Invalid UTF-8 too: bytes no decoder reads as text.
+  write(
+    'v2',
+    Buffer.concat([
+      Buffer.from(`${lines}\nERROR bad `),
+      Buffer.from([0xff, 0xfe, 0xc3]),
+      Buffer.from('\n'),
+      Buffer.from('ERROR bad '),
+      Buffer.from([0xff, 0xfe, 0xc3]),
+      Buffer.from('\nERROR bad '),
+      Buffer.from([0xff, 0xfe, 0xc3, 0x0a]),
+    ]),
+  );
+  const outcome = await createAnalyzer(analysisOf(dir), clock()).evaluate(window());
+  const reason = outcome.decision.reason;
+  assert.equal(outcome.decision.rule, 'seeds.new-error-patterns');
+  assert.match(reason, /6 new error patterns: /);
+  assert.ok(reason.length < 1000, `cut: ${reason.length} characters`);
+  assert.doesNotMatch(reason, /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/);
+  // The summary's escaping of a reason (report/job-summary.ts "Why:"): no markup, mention, link or control.
+  const benign = reason.replace(/"(?:[^"\\]|\\.)*"/g, '"plain"');
+  assertInert(`Why: ${say(reason, 2000)}`, `Why: ${say(benign, 2000)}`, 'rollback reason');
+});
+
+test('analysis: a recorded window of the logs provider replays to the same decision (its counts are metrics as any)', async (t) => {
+  const { dir, write } = logsDir(t);
+  write('v1', [known(1)]);
+  write('v2', [fresh(1), fresh(2), fresh(3)]);
+  const file = join(dir, 'analysis.ndjson');
+  const live = await createAnalyzer(analysisOf(dir), { ...clock(), record: file }).evaluate(window());
+  assert.equal(live.decision.rule, 'seeds.new-error-patterns');
+  const [replayed] = analyzeRecording(file).windows;
+  assert.equal(replayed!.decision.kind, 'rollback');
+  assert.equal(replayed!.decision.rule, 'seeds.new-error-patterns');
+});
