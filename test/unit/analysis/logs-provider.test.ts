@@ -338,3 +338,22 @@ test('analysis: a recorded window of the logs provider replays to the same decis
   assert.equal(replayed!.decision.kind, 'rollback');
   assert.equal(replayed!.decision.rule, 'seeds.new-error-patterns');
 });
+
+test('analysis: a warning check on new patterns names them in its warning, and never rolls back', async (t) => {
+  const { dir, write } = logsDir(t);
+  write('v1', [known(1)]);
+  write('v2', [fresh(1), fresh(2), fresh(3)]);
+  const config = {
+    ...analysisOf(dir),
+    preset: 'none' as const,
+    checks: [
+      { name: 'log patterns', check: 'new_error_patterns <= 0', on_breach: 'warn' as const },
+      { check: 'errors_logged < 1000' },
+    ],
+  };
+  const outcome = await createAnalyzer(config, clock()).evaluate(window());
+  assert.equal(outcome.decision.kind, 'promote', outcome.decision.reason);
+  const warning = outcome.intervals[0]!.warnings?.[0];
+  assert.equal(warning?.rule, 'log patterns');
+  assert.match(warning!.reason, /; 1 new error pattern: ".*TypeError.*" \(x3\)$/);
+});
