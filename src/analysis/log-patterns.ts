@@ -157,7 +157,8 @@ const VARIABLE_PARTS: ReadonlyArray<[RegExp, string]> = [
   [/\b\d{4}-\d{2}-\d{2}\b/g, '<date>'],
   [/\b\d{1,2}:\d{2}:\d{2}(?:[.,]\d+)?\b/g, '<time>'],
   [/\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/gi, '<uuid>'],
-  [/\b[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){1,8}\b/g, '<email>'],
+  // From the start of a run only (the lookbehind): tried at every dot of "a.a.a.…" it is 64 steps each.
+  [/(?<![\w.+-])[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){1,8}\b/g, '<email>'],
   [/\b(?:\d{1,3}\.){3}\d{1,3}(?::\d{1,5})?\b/g, '<ip>'],
   // IPv6 ("fe80::1ff:fe23:4567:890a", "2001:db8::2:1"): hex groups with "::" or at least three colons (a
   // time went above; "user:42" is neither).

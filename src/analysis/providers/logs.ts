@@ -31,8 +31,11 @@ import { type MetricProvider, type ProviderRead, type ReadRequest } from './prov
 /** Without a `warn` of the caller's, a warning goes to stderr (the job log). */
 const defaultWarn = (message: string) => process.stderr.write(`warning: ${message}\n`);
 
-/** Characters a logs command may print (stdout or stderr) in one read. */
-export const MAX_LOG_OUTPUT = 64 * 1024 * 1024;
+/**
+ * Characters a logs command may print (stdout or stderr) in one read: 10,000 lines of 2 KB with room to
+ * spare, and a bound on what one read holds in memory.
+ */
+export const MAX_LOG_OUTPUT = 32 * 1024 * 1024;
 
 interface Window {
   book: PatternBook;

@@ -66,6 +66,10 @@ test('signature: lines that differ only in times, ids, numbers, addresses, durat
     ],
     ['java.lang.NullPointerException: Cannot invoke "String.length()" because \'name\' is null'],
     ['Traceback (most recent call last):'],
+    [
+      'ERROR login failed for bob.smith@example.com: bad password',
+      'ERROR login failed for alice+test@corp.example.org: bad password',
+    ],
     ["ERROR: can't connect, won't retry"],
     ['ERROR upstream timeout fe80::1ff:fe23:4567:890a', 'ERROR upstream timeout 2001:db8::2:1'],
   ]);
