@@ -34,9 +34,10 @@ export const REGEX_FLAGS = 'i';
 
 /**
  * Why `source` is not a regex this analysis runs, or undefined. JavaScript regexes backtrack, and the app's
- * output is whatever it printed: a nested quantifier (`(a+)+`, `(\w*)*`, `(a|ab)*` style with a quantifier
- * inside a quantified group) can take exponential time on one crafted line, so it is refused; with lines cut
- * at MAX_LINE characters, what is left is at worst polynomial in a bounded length.
+ * output is whatever it printed: a nested quantifier (`(a+)+`, `(\w*)*`, or alternatives repeated, `(a|ab)*`)
+ * can take exponential time on one crafted line, so it is refused with the config. What is left is at worst
+ * polynomial in the line's length (MAX_LINE), which is still minutes for `.*a.*b.*c`: the provider matches in
+ * a thread stopped at its timeout (providers/log-match.ts).
  */
 export function regexProblem(source: string): string | undefined {
   if (source.length > MAX_REGEX) return `is ${source.length} characters long; at most ${MAX_REGEX}`;

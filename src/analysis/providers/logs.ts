@@ -12,10 +12,9 @@ import {
   addCanary,
   addReference,
   createPatternBook,
+  DEFAULT_MATCH,
   DEFAULT_MIN_COUNT,
   describePatterns,
-  errorLines,
-  lineFilter,
   LOG_FIELDS,
   type LogField,
   logLines,
@@ -25,6 +24,7 @@ import {
 } from '../log-patterns.ts';
 import type { LogsProviderConfig } from '../schema.ts';
 import type { MetricValues, ProviderError, Result, Side } from '../types.ts';
+import { matchInThread } from './log-match.ts';
 import { commandArgv, runProviderCommand, type CommandDeps, type CommandRun } from './command.ts';
 import { type MetricProvider, type ProviderRead, type ReadRequest } from './provider.ts';
 
@@ -58,7 +58,7 @@ export function createLogsProvider(
     maxOutput: MAX_LOG_OUTPUT,
     tooMuch: 'read fewer lines per interval (kubectl logs --tail=10000, journalctl -n 10000, tail -n 10000)',
   };
-  const filter = lineFilter(config.match, config.ignore);
+  const regexes = { match: config.match ?? DEFAULT_MATCH, ignore: config.ignore ?? [] };
   const minCount = config.min_count ?? DEFAULT_MIN_COUNT;
   /** The signatures of the last baseline reading: the reference of every window after it. */
   let baseline: string[] = [];
@@ -120,7 +120,21 @@ export function createLogsProvider(
       request.signal,
     );
     if (!stdout.ok) return stdout;
-    return { ok: true, value: errorLines(logLines(stdout.value), filter).map(signature) };
+    // Not retried: the same lines would take as long again.
+    const matched = await matchInThread(logLines(stdout.value), regexes, {
+      timeoutMs: run.timeoutMs,
+      signal: request.signal,
+    });
+    if (!matched.ok)
+      return {
+        ok: false,
+        error: {
+          provider: name,
+          code: matched.code === 'crash' ? 'query-error' : matched.code,
+          message: matched.message,
+        },
+      };
+    return { ok: true, value: matched.lines.map(signature) };
   }
 
   const failed = (request: ReadRequest, error: ProviderError): ProviderRead => {

@@ -357,3 +357,28 @@ test('analysis: a warning check on new patterns names them in its warning, and n
   assert.equal(warning?.rule, 'log patterns');
   assert.match(warning!.reason, /; 1 new error pattern: ".*TypeError.*" \(x3\)$/);
 });
+
+test(
+  'logs provider: a match that backtracks for minutes on a crafted line is stopped at the timeout, the analysis free meanwhile',
+  { timeout: 30_000 },
+  async (t) => {
+    const { dir, write } = logsDir(t);
+    // `.*a.*b.*c` is no nested repetition (the config check lets it through), and on this one line it
+    // backtracks for minutes: on the main thread no timer, cancellation or rollback could run meanwhile.
+    write('v2', ['ERROR ' + 'ab'.repeat(1000), known(1)]);
+    const p = provider(dir, { match: '.*a.*b.*c', timeout: '1s' });
+    const read = await p.read(request('canary', 'v2'));
+    assert.equal(read.errors[0]?.code, 'timeout');
+    assert.match(
+      read.errors[0]!.message,
+      /^matching 2 log line\(s\) took longer than 1000ms: a regex of match or ignore backtracks/,
+    );
+    assert.deepEqual(read.values, { error_lines: null, new_error_patterns: null });
+    const controller = new AbortController();
+    const pending = provider(dir, { match: '.*a.*b.*c', timeout: '1m' }).read(
+      request('canary', 'v2', { signal: controller.signal }),
+    );
+    setTimeout(() => controller.abort(), 300);
+    assert.equal((await pending).errors[0]?.code, 'aborted');
+  },
+);
