@@ -205,8 +205,12 @@ test('logs provider: a canary read waiting for stable ends when the analysis is 
   const controller = new AbortController();
   // Stable's read of this interval never comes: the canary's must not wait for ever.
   const pending = p.read(request('canary', 'v2', { sides: ['canary', 'stable'], signal: controller.signal }));
-  setTimeout(() => controller.abort(), 100);
-  assert.deepEqual((await pending).values, { error_lines: 1, new_error_patterns: null });
+  setTimeout(() => controller.abort(), 1000);
+  const read = await pending;
+  assert.equal(read.values.new_error_patterns, null);
+  // Aborted while waiting (its lines were read), or, on a machine slow enough, while its command ran.
+  if (read.values.error_lines === null) assert.equal(read.errors[0]?.code, 'aborted');
+  else assert.deepEqual(read, { values: { error_lines: 1, new_error_patterns: null }, errors: [] });
 });
 
 // The analyzer end to end, on fake time, with the logs provider running the script for each side.
@@ -366,12 +370,12 @@ test(
     // `.*a.*b.*c` is no nested repetition (the config check lets it through), and on this one line it
     // backtracks for minutes: on the main thread no timer, cancellation or rollback could run meanwhile.
     write('v2', ['ERROR ' + 'ab'.repeat(1000), known(1)]);
-    const p = provider(dir, { match: '.*a.*b.*c', timeout: '1s' });
+    const p = provider(dir, { match: '.*a.*b.*c', timeout: '3s' });
     const read = await p.read(request('canary', 'v2'));
     assert.equal(read.errors[0]?.code, 'timeout');
     assert.match(
       read.errors[0]!.message,
-      /^matching 2 log line\(s\) took longer than 1000ms: a regex of match or ignore backtracks/,
+      /^matching 2 log line\(s\) took longer than 3000ms: a regex of match or ignore backtracks/,
     );
     assert.deepEqual(read.values, { error_lines: null, new_error_patterns: null });
     const controller = new AbortController();
