@@ -198,6 +198,7 @@ export function createLogsProvider(
         });
         referenced = await Promise.race([stableRead(w, index).promise, aborted]);
         signal.removeEventListener('abort', stop!);
+        w.stable.delete(index);
       }
       // Without stable's lines of this interval, nothing can be said new: no data, not a guess.
       const patterns = referenced ? newPatterns(w.book) : undefined;
