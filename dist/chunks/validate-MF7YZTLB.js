@@ -1,2 +1,0 @@
-import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
-import{gatesSummary,runValidate}from"./chunk-ABZ4TQTT.js";import"./chunk-FJUNHKDW.js";import"./chunk-36ECFA5G.js";import"./chunk-I2OKL7Q3.js";import"./chunk-RXH3CGM3.js";import"./chunk-QV7HJ7ND.js";import"./chunk-RWQP4UNT.js";import"./chunk-Q45JROM7.js";import"./chunk-GAN4AILR.js";import"./chunk-ZI34HJVV.js";import"./chunk-LCCDW3TC.js";import"./chunk-SSKS3AG3.js";import"./chunk-YZASLWB7.js";export{gatesSummary,runValidate};
