@@ -9,7 +9,7 @@ import { invisibleNameProblem } from '../config/invisible.ts';
 import { visibleName } from '../config/name-schema.ts';
 import { HTTP_URL } from '../config/http-url.ts';
 import { ENV_NAME, HEADER_NAME, requestFieldIssues } from '../config/analysis-request-fields.ts';
-import { DEFAULT_MIN_COUNT, LOG_FIELDS, MAX_LINE, regexProblem } from './log-patterns.ts';
+import { DEFAULT_MIN_COUNT, LOG_FIELDS, MAX_LINE, regexProblem } from './log-config.ts';
 
 const nonEmpty = z.string().min(1, 'must not be empty');
 const metricName = visibleName('metric name').regex(

@@ -89,7 +89,10 @@ const NOT_AT_START: Array<[what: string, pattern: RegExp]> = [
 const NOT_AT_CLI_START: Array<[what: string, pattern: RegExp]> = [
   ['the pipeline', /^src\/pipeline\//],
   ['reconcile', /^(src\/reconcile\/|src\/cli\/reconcile\.ts$)/],
-  ['the analysis (judge, providers, replay)', /^src\/analysis\/(?!schema\.ts$|exit-codes\.ts$|window\.ts$)/],
+  [
+    'the analysis (judge, providers, replay)',
+    /^src\/analysis\/(?!schema\.ts$|log-config\.ts$|exit-codes\.ts$|window\.ts$)/,
+  ],
   ['control requests', /^(src\/control\/|src\/cli\/control\.ts$)/],
   ['the other commands’ modules', /^src\/cli\/(analyze|status|state-key|metrics|alerts)\.ts$/],
   ['the state stores', /^src\/state\//],
