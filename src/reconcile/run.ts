@@ -124,7 +124,12 @@ export type ReconcileCode =
   /** `hooks.after_success` ran and failed (recorded: not retried; a person looks, then reruns or redeploys). */
   | 'after_success_failed'
   /** `hooks.after_success` was started for the live release and never finished: not started again; a warning. */
-  | 'after_success_interrupted';
+  | 'after_success_interrupted'
+  /**
+   * Reconcile was cancelled after claiming `hooks.after_success` and before its command began: the claim is
+   * taken back (the command never ran), so the next reconcile runs it.
+   */
+  | 'after_success_cancelled';
 
 export interface ReconcileEntry {
   environment: string;
@@ -1147,6 +1152,33 @@ function nothingDue(
  * recorded as started, never started twice), then the command runs, then its outcome is stored. A failure is
  * recorded and not retried: a half-applied contract migration needs a person.
  */
+/** Takes back a claim of `hooks.after_success` whose command never began (cancelled in between). */
+async function unclaimAfterSuccess(
+  claimed: EnvironmentRecord,
+  release: Extract<ReconcileDecision, { code: 'after_success' }>['release'],
+  env: ResolvedEnvironment,
+  store: StateStore,
+  options: ReconcileOptions,
+): Promise<ReconcileEntry> {
+  const message = `hooks.after_success for ${release.version} was not started: reconcile was cancelled before its command began; the next reconcile runs it`;
+  const now = (options.now ?? (() => new Date()))();
+  const unclaimed = withTransition(
+    claimed,
+    { live: release },
+    {
+      by: options.actor,
+      event: 'after_success_not_started',
+      code: 'after_success_cancelled',
+      version: release.version,
+      ...(release.sha ? { sha: release.sha } : {}),
+      detail: message,
+    },
+    now,
+  );
+  const written = await write(store, unclaimed, env.name, [], message);
+  return written ?? entry(env.name, 'after_success_cancelled', false, message, { version: release.version });
+}
+
 async function runAfterSuccess(
   decision: Extract<ReconcileDecision, { code: 'after_success' }>,
   record: EnvironmentRecord,
@@ -1185,6 +1217,9 @@ async function runAfterSuccess(
     `hooks.after_success of ${release.version} was due at ${decision.dueAt} and was not started`,
   );
   if (notClaimed) return { entry: notClaimed };
+  // Cancelled while the claim was written: the command has not begun, so nothing of it ran. Left claimed, the
+  // hook would read as interrupted and never be run; taken back, the next reconcile runs it.
+  if (options.signal?.aborted) return { entry: await unclaimAfterSuccess(claimed, release, env, store, options) };
 
   const values = deploymentValues(
     env,

@@ -275,6 +275,38 @@ describe('reconcile: hooks.after_success', () => {
     );
   });
 
+  it('cancelled while its start is stored: never begun, the claim is taken back, and the next reconcile runs it', async () => {
+    const cfg = await config();
+    const store = new MemoryStore();
+    store.record = deployed();
+    const cancel = new AbortController();
+    // The cancellation arrives while the claim is being written (a runner's SIGINT): the command has not begun.
+    const write = store.write.bind(store);
+    store.write = async (record) => {
+      await write(record);
+      if (record.live?.afterSuccess) cancel.abort();
+    };
+    const summary = await reconcile(options(cfg, store, at(DAY), { signal: cancel.signal }));
+    assert.deepEqual(lines(), [], 'the command never ran');
+    assert.deepEqual(
+      summary.entries.map((e) => [e.code, e.failed]),
+      [['after_success_cancelled', false]],
+    );
+    assert.equal(store.record!.live!.afterSuccess, undefined, 'the claim is taken back');
+    assert.deepEqual(
+      store.record!.history.slice(-2).map((h) => h.event),
+      ['after_success_started', 'after_success_not_started'],
+    );
+    // Not "interrupted": the next reconcile runs it, once.
+    store.write = write;
+    const next = await reconcile(options(cfg, store, at(DAY + 60_000)));
+    assert.deepEqual(
+      next.entries.map((e) => e.code),
+      ['after_success_ran'],
+    );
+    assert.deepEqual(lines(), [`production v2 ${v2.sha} v1`]);
+  });
+
   it('not run when the current command says another release serves (a stale record)', async () => {
     const cfg = await config(0, '{"slot":"blue","version":"v1"}');
     const store = new MemoryStore();
