@@ -91,6 +91,14 @@ export function promDuration(ms: number): string {
   return out;
 }
 
+const OPERATOR_WORDS: Record<string, string> = {
+  '<': 'Below',
+  '<=': 'AtMost',
+  '>': 'Above',
+  '>=': 'AtLeast',
+  '%': 'Percent',
+};
+
 /**
  * CamelCase alert names from check names: letters and digits kept, every other character a word break,
  * each word capitalised (`seeds.error-rate` is SeedsErrorRate); a name that would start with a digit or be
@@ -99,7 +107,12 @@ export function promDuration(ms: number): string {
 export function alertNamer(reserved: readonly string[] = []): (check: string) => string {
   const taken = new Set(reserved);
   return (check) => {
-    const words = check.split(/[^A-Za-z0-9]+/).filter(Boolean);
+    // A comparison's operator is a word (an unnamed check is named by its rule: `p95 < 2` is P95Below2, not
+    // P95_2, so `p95 > 2` is not the same name with a suffix).
+    const words = check
+      .replace(/<=|>=|<|>|%/g, (op) => ` ${OPERATOR_WORDS[op]} `)
+      .split(/[^A-Za-z0-9]+/)
+      .filter(Boolean);
     // Words joined, with `_` between two digits (`p95 < 2` is P95_2, not P952).
     let base = words
       .map(

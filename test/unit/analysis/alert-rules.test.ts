@@ -287,7 +287,10 @@ test('no Prometheus metric to alert on: an error that says so', () => {
 test('alert names: CamelCase from the check name, valid, unique, never the dead-man switch', () => {
   const name = alertNamer([NO_DATA_ALERT]);
   assert.equal(name('seeds.error-rate'), 'SeedsErrorRate');
-  assert.equal(name('p95 < 2'), 'P95_2');
+  assert.equal(name('p95 < 2'), 'P95Below2');
+  assert.equal(name('p95 > 2'), 'P95Above2');
+  assert.equal(name('error_rate <= 1%'), 'ErrorRateAtMost1Percent');
+  assert.equal(name('apdex >= 0.95'), 'ApdexAtLeast0_95');
   assert.equal(name('99th percentile'), 'Check99thPercentile');
   assert.equal(name('错误率'), 'Check');
   assert.equal(name('{{ $value }}'), 'Value');
@@ -295,7 +298,7 @@ test('alert names: CamelCase from the check name, valid, unique, never the dead-
   assert.equal(name('seeds_error_rate'), 'SeedsErrorRate2');
   assert.equal(name('错误率 2'), 'Check2');
   assert.equal(name('---'), 'Check3');
-  for (const n of ['SeedsErrorRate', 'P95_2', 'Check', 'MetricsAbsent2'])
+  for (const n of ['SeedsErrorRate', 'P95Below2', 'ApdexAtLeast0_95', 'Check', 'MetricsAbsent2'])
     assert.match(n, /^[A-Za-z_][A-Za-z0-9_]*$/);
 });
 
