@@ -18,14 +18,28 @@ export {
   type LogField,
 } from './log-config.ts';
 
-/** The lines of a command's output, each cut to MAX_LINE characters; empty lines dropped. */
+// Terminal colour and cursor sequences (CSI, OSC): a coloured "\x1b[31mERROR\x1b[0m" is "ERROR" with no word
+// boundary before it, so the default match missed it, and the codes made patterns of their own.
+const ANSI = /\x1b(?:\[[0-?]{0,64}[ -/]{0,16}[@-~]|\][^\x07\x1b]{0,1024}(?:\x07|\x1b\\)|[@-_])/g;
+
+/**
+ * The lines of a command's output, terminal sequences taken out; blank lines dropped. Whole: a regex sees
+ * a line cut to MAX_LINE characters (matchLine), the signature reads a JSON line whole (a logged stack makes
+ * it longer than MAX_LINE, and cut it no longer parses) and cuts the message it finds.
+ */
 export function logLines(text: string): string[] {
   const out: string[] = [];
-  for (const raw of text.split(/\r?\n/)) {
+  for (let raw of text.split(/\r?\n/)) {
+    if (raw.includes('\x1b')) raw = raw.replace(ANSI, '');
     if (raw.trim() === '') continue;
-    out.push(raw.length > MAX_LINE ? raw.slice(0, MAX_LINE) : raw);
+    out.push(raw);
   }
   return out;
+}
+
+/** What a regex sees of a line: its first MAX_LINE characters, a bound on every match's work. */
+export function matchLine(line: string): string {
+  return line.length > MAX_LINE ? line.slice(0, MAX_LINE) : line;
 }
 
 export interface LineFilter {
@@ -42,7 +56,10 @@ export function lineFilter(match: string | undefined, ignore: readonly string[] 
 
 /** The error lines of `lines`: those `match` finds and no `ignore` pattern does (documented warnings). */
 export function errorLines(lines: readonly string[], filter: LineFilter): string[] {
-  return lines.filter((line) => filter.match.test(line) && !filter.ignore.some((re) => re.test(line)));
+  return lines.filter((whole) => {
+    const line = matchLine(whole);
+    return filter.match.test(line) && !filter.ignore.some((re) => re.test(line));
+  });
 }
 
 /** The message of a JSON log line (its msg/message, with its error), or undefined for any other line. */

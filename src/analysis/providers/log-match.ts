@@ -5,17 +5,20 @@
 // match past its time or a cancellation terminates the thread at once. The thread's code is given as text
 // (eval), so the bundles need no file of their own for it.
 import { Worker } from 'node:worker_threads';
-import { REGEX_FLAGS } from '../log-patterns.ts';
+import { MAX_LINE, REGEX_FLAGS } from '../log-patterns.ts';
 
-/** The thread: the indices of the lines `match` finds and no `ignore` pattern does (log-patterns.ts errorLines). */
+/**
+ * The thread: the indices of the lines `match` finds and no `ignore` pattern does, each cut to MAX_LINE
+ * characters first (log-patterns.ts errorLines, matchLine).
+ */
 const MATCHER = `
 const { parentPort, workerData } = require('node:worker_threads');
-const { lines, match, ignore, flags } = workerData;
+const { lines, match, ignore, flags, maxLine } = workerData;
 const m = new RegExp(match, flags);
 const skip = ignore.map((source) => new RegExp(source, flags));
 const found = [];
 for (let i = 0; i < lines.length; i++) {
-  const line = lines[i];
+  const line = lines[i].length > maxLine ? lines[i].slice(0, maxLine) : lines[i];
   if (m.test(line) && !skip.some((re) => re.test(line))) found.push(i);
 }
 parentPort.postMessage(found);
@@ -35,7 +38,13 @@ export function matchInThread(
   return new Promise((resolve) => {
     const worker = new Worker(MATCHER, {
       eval: true,
-      workerData: { lines, match: regexes.match, ignore: regexes.ignore, flags: REGEX_FLAGS },
+      workerData: {
+        lines,
+        match: regexes.match,
+        ignore: regexes.ignore,
+        flags: REGEX_FLAGS,
+        maxLine: MAX_LINE,
+      },
     });
     let settled = false;
     // The thread is ended before the read settles, whatever the outcome: nothing is left running.

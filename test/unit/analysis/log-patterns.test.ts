@@ -12,6 +12,7 @@ import {
   errorLines,
   lineFilter,
   logLines,
+  matchLine,
   MAX_LINE,
   MAX_PATTERNS,
   MAX_SIGNATURE,
@@ -117,12 +118,42 @@ test('signature: bounded, whatever the line', () => {
   assert.ok(signature(JSON.stringify({ msg: 'y'.repeat(100_000) })).length <= MAX_SIGNATURE);
 });
 
-test('logLines: lines cut at MAX_LINE characters before any regex sees them; blank lines dropped', () => {
+test('logLines: blank lines dropped, lines whole; a regex sees a line cut at MAX_LINE characters', () => {
   const lines = logLines(`a\r\n\n   \n${'b'.repeat(MAX_LINE * 3)}\nc`);
   assert.deepEqual(
     lines.map((l) => l.length),
-    [1, MAX_LINE, 1],
+    [1, MAX_LINE * 3, 1],
   );
+  assert.equal(matchLine(lines[1]!).length, MAX_LINE);
+  // What lies past MAX_LINE is never matched.
+  const filter = lineFilter('error', []);
+  assert.deepEqual(errorLines([`${'x'.repeat(MAX_LINE)} error`], filter), []);
+});
+
+test('logLines: terminal colour and title sequences are taken out, so a coloured level is found and is one pattern with a plain one', () => {
+  const lines = logLines(
+    '\x1b[31mERROR\x1b[0m db down\r\n\x1b[1;31mERROR\x1b[m db down\n\x1b]0;title\x07\x1b[2K\x1b[38;5;196mFATAL\x1b[39m out of memory\n\x1b[0m\n',
+  );
+  assert.deepEqual(lines, ['ERROR db down', 'ERROR db down', 'FATAL out of memory']);
+  assert.deepEqual(errorLines(lines, lineFilter(undefined, undefined)), lines);
+});
+
+test('signature: a JSON line longer than MAX_LINE (a logged stack) is still read by its msg and error', () => {
+  const line = (type: string, message: string) =>
+    JSON.stringify({
+      level: 50,
+      time: 1765000000,
+      err: {
+        type,
+        message,
+        stack: `${type}: ${message}\n${'    at handler (/app/src/x.js:12:5)\n'.repeat(80)}`,
+      },
+      msg: message,
+    });
+  const [a, b] = logLines(`${line('TypeError', 'x is undefined')}\n${line('RangeError', 'bad length')}`);
+  assert.ok(a!.length > MAX_LINE);
+  assert.equal(signature(a!), 'x is undefined: TypeError: x is undefined');
+  assert.equal(signature(b!), 'bad length: RangeError: bad length');
 });
 
 test('errorLines: the default finds the usual failure words, case-insensitive; ignore drops documented warnings', () => {

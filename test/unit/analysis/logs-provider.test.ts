@@ -115,6 +115,34 @@ test('logs provider: errors stable shows in the same interval are no new pattern
   assert.deepEqual(read.canary.values, { error_lines: 6, new_error_patterns: 0 });
 });
 
+test('logs provider: a JSON line longer than 2 KB (a logged stack) is read by its message; a coloured level is found', async (t) => {
+  const { dir, write } = logsDir(t);
+  const json = (type: string, message: string) =>
+    JSON.stringify({
+      level: 50,
+      err: {
+        type,
+        message,
+        stack: `${type}: ${message}\n${'    at handler (/app/src/x.js:12:5)\n'.repeat(80)}`,
+      },
+      msg: 'request failed',
+    });
+  write('v1', [json('TypeError', 'x is undefined'), '\x1b[31mERROR\x1b[0m db down']);
+  write('v2', [
+    ...[1, 2, 3].map(() => json('TypeError', 'x is undefined')),
+    ...[1, 2, 3].map(() => json('RangeError', 'bad length')),
+    ...[1, 2, 3].map(() => '\x1b[1;31mERROR\x1b[m db down'),
+  ]);
+  const p = provider(dir);
+  p.startWindow!();
+  const read = await interval(p);
+  assert.deepEqual(read.stable.values, { error_lines: 2, new_error_patterns: 0 });
+  assert.deepEqual(read.canary.values, { error_lines: 9, new_error_patterns: 1 });
+  assert.deepEqual(read.canary.evidence, {
+    new_error_patterns: '1 new error pattern: "request failed: RangeError: bad length" (x3)',
+  });
+});
+
 test('logs provider: without a stable side the pre-deploy baseline reading is the reference', async (t) => {
   const { dir, write } = logsDir(t);
   write('v1', [known(1)]);
