@@ -91,6 +91,35 @@ function jsonMessage(line: string): string | undefined {
   return parts.length ? parts.join(': ') : undefined;
 }
 
+/** A quoted (Go's %q, logfmt) or bare value as text: its escapes read as JSON's where they are JSON's. */
+function unquote(value: string): string {
+  if (!value.startsWith('"')) return value;
+  try {
+    return JSON.parse(value) as string;
+  } catch {
+    return value.slice(1, -1);
+  }
+}
+
+const KV_VALUE = '("(?:[^"\\\\]|\\\\.){0,2000}"|[^\\s"]{1,2000})';
+const LOGFMT_MESSAGE = new RegExp(`(?:^|\\s)(?:msg|message)=${KV_VALUE}`);
+const LOGFMT_ERROR = new RegExp(`(?:^|\\s)(?:error|err)=${KV_VALUE}`);
+// klog's structured lines (Kubernetes components, controllers): `E1206 02:04:05.123456 1 file.go:12] "msg" k="v"`.
+const KLOG_MESSAGE = /^[IWEF]\d{4} [\d:.]{8,20}\s{1,20}\d{1,10} [^\s\]]{1,300}\] ("(?:[^"\\]|\\.){0,2000}")/;
+
+/**
+ * The message of a logfmt line (`level=error msg="…" err="…"`) or a structured klog line (its quoted message
+ * and err), or undefined. Its quoted message is the message: read as a quoted value it would be `<str>`, and
+ * every error a logger wrote this way would be one pattern.
+ */
+function keyValueMessage(line: string): string | undefined {
+  const message = KLOG_MESSAGE.exec(line)?.[1] ?? LOGFMT_MESSAGE.exec(line)?.[1];
+  if (message === undefined) return undefined;
+  const error = LOGFMT_ERROR.exec(line)?.[1];
+  const parts = [unquote(message), error === undefined ? '' : unquote(error)].filter((p) => p !== '');
+  return parts.length ? parts.join(': ') : undefined;
+}
+
 const MONTH = '(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)';
 // Each replaced by a word in <>: the same in every line, whatever the value was.
 const VARIABLE_PARTS: ReadonlyArray<[RegExp, string]> = [
@@ -120,12 +149,13 @@ const VARIABLE_PARTS: ReadonlyArray<[RegExp, string]> = [
 ];
 
 /**
- * The pattern of an error line: its message (a JSON line's msg/message and error) with every variable part
+ * The pattern of an error line: its message (a JSON line's msg/message and error, a logfmt or klog line's
+ * quoted message and err) with every variable part
  * replaced by a word in <>, spaces collapsed, cut to MAX_SIGNATURE characters. Lines that differ only in
  * when they were written, the ids, numbers, addresses and quoted values they carry are one signature.
  */
 export function signature(line: string): string {
-  let text = jsonMessage(line) ?? line;
+  let text = jsonMessage(line) ?? keyValueMessage(matchLine(line)) ?? line;
   if (text.length > MAX_LINE) text = text.slice(0, MAX_LINE);
   for (const [pattern, word] of VARIABLE_PARTS) text = text.replace(pattern, word);
   text = text.replace(/\s+/g, ' ').trim();

@@ -112,6 +112,32 @@ test('signature: a JSON log line is its msg/message with its error, whatever els
   assert.equal(signature('{not json error 5'), '{not json error <n>');
 });
 
+test('signature: a logfmt or klog structured line is its quoted message with its err, not one pattern of its keys', () => {
+  assertPatterns([
+    [
+      'ts=2026-12-06T02:16:42Z level=error msg="db connection refused" req=8f3a2b1c host=10.0.0.1',
+      'ts=2026-12-06T02:17:01Z level=error req=1a2b3c4d msg="db connection refused"',
+    ],
+    ['ts=2026-12-06T02:16:42Z level=error msg="auth failed for user" req=8f3a2b1c'],
+    [
+      'level=error msg="payment failed" err="timeout after 30s calling 10.1.1.1:443"',
+      '{"level":"error","msg":"payment failed","error":"timeout after 5s calling 10.1.1.2:443"}',
+    ],
+    [
+      'E1206 02:04:05.123456       1 controller.go:112] "Failed to sync pod" err="context deadline exceeded" pod="default/web-7d9f8b6c5-x2k4p"',
+      'E1206 02:09:15.000001       7 controller.go:112] "Failed to sync pod" err="context deadline exceeded" pod="shop/api-5c6b7a8d9-q9w8e"',
+    ],
+    ['E1206 02:04:05.123456       1 leaderelection.go:330] "Failed to update lease" err="conflict"'],
+    ['level=error msg=shutdown err="signal: killed"'],
+  ]);
+  assert.equal(
+    signature('level=error msg="user 42 not found: \\"bob\\"" req=8f3a2b1c'),
+    'user <n> not found: <str>',
+  );
+  // A quoted value elsewhere is still variable.
+  assert.equal(signature('ERROR cannot open "/data/x1.db"'), 'ERROR cannot open <str>');
+});
+
 test('signature: bounded, whatever the line', () => {
   const long = `ERROR ${'x'.repeat(100_000)}`;
   assert.ok(signature(long).length <= MAX_SIGNATURE);
