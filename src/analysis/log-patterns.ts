@@ -62,7 +62,10 @@ export function errorLines(lines: readonly string[], filter: LineFilter): string
   });
 }
 
-/** The message of a JSON log line (its msg/message, with its error), or undefined for any other line. */
+/**
+ * The message of a JSON log line (its msg/message, with its error; without them its keys and values), or
+ * undefined for any other line.
+ */
 function jsonMessage(line: string): string | undefined {
   const text = line.trim();
   if (!text.startsWith('{')) return undefined;
@@ -88,7 +91,13 @@ function jsonMessage(line: string): string | undefined {
   const message = text_('msg') ?? text_('message');
   const error = text_('error') ?? text_('err') ?? text_('exception');
   const parts = [message, error].filter((p): p is string => p !== undefined && p !== '');
-  return parts.length ? parts.join(': ') : undefined;
+  if (parts.length) return parts.join(': ');
+  // No message key (Docker's {"log": …}, a logger of its own): its keys with their values, unquoted. Read as
+  // text, every value is a quoted one (<str>), and every such line of the same keys was one pattern.
+  const fields = Object.entries(record)
+    .filter(([, v]) => typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean')
+    .map(([k, v]) => `${k}=${String(v)}`);
+  return fields.length ? fields.join(' ') : undefined;
 }
 
 /** A quoted (Go's %q, logfmt) or bare value as text: its escapes read as JSON's where they are JSON's. */

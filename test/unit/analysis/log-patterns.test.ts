@@ -138,6 +138,22 @@ test('signature: a logfmt or klog structured line is its quoted message with its
   assert.equal(signature('ERROR cannot open "/data/x1.db"'), 'ERROR cannot open <str>');
 });
 
+test('signature: a JSON line without a message key is its keys and values, not one pattern of its quoted keys', () => {
+  assertPatterns([
+    [
+      '{"log":"ERROR db connection refused to 10.0.0.1:5432\\n","stream":"stderr","time":"2026-12-06T02:16:42.123Z"}',
+      '{"log":"ERROR db connection refused to 10.0.0.9:5432\\n","stream":"stderr","time":"2026-12-06T02:19:00Z"}',
+    ],
+    ['{"log":"ERROR auth failed: bad token\\n","stream":"stderr","time":"2026-12-06T02:16:42.123Z"}'],
+    ['{"level":"error","msg":42,"code":"E_TIMEOUT"}'],
+    ['{"level":"error","msg":42,"code":"E_REFUSED"}'],
+  ]);
+  assert.equal(
+    signature('{"log":"ERROR auth failed: bad token\\n","stream":"stderr","time":"2026-12-06T02:16:42Z"}'),
+    'log=ERROR auth failed: bad token stream=stderr time=<time>',
+  );
+});
+
 test('signature: bounded, whatever the line', () => {
   const long = `ERROR ${'x'.repeat(100_000)}`;
   assert.ok(signature(long).length <= MAX_SIGNATURE);
