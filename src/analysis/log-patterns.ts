@@ -195,9 +195,15 @@ export function addReference(book: PatternBook, signatures: Iterable<string>): v
   for (const s of signatures) book.reference.add(s);
 }
 
-/** Counts the canary's error lines' signatures (past MAX_PATTERNS distinct ones, a new one is not kept). */
+/**
+ * Counts the canary's error lines' signatures (past MAX_PATTERNS distinct ones, a new one is not kept). One
+ * the reference already showed is never new in this window (the reference only grows): not kept, so the
+ * errors both versions log (an unknown user's name, a host) do not take the places of the ones only the
+ * canary logs.
+ */
 export function addCanary(book: PatternBook, signatures: Iterable<string>): void {
   for (const s of signatures) {
+    if (book.reference.has(s)) continue;
     const count = book.canary.get(s);
     if (count !== undefined) book.canary.set(s, count + 1);
     else if (book.canary.size < MAX_PATTERNS) book.canary.set(s, 1);

@@ -284,6 +284,14 @@ test('the book: a flood of distinct lines keeps at most MAX_PATTERNS of them, an
   assert.equal(book.canary.get('p0'), 2);
 });
 
+test("the book: errors the reference showed take no place of the canary's own, however many they are", () => {
+  const noise = Array.from({ length: MAX_PATTERNS + 100 }, (_, i) => `ERROR user u${i} not found`);
+  const book = createPatternBook(3, noise);
+  addCanary(book, noise);
+  addCanary(book, ['TypeError: x is undefined', 'TypeError: x is undefined', 'TypeError: x is undefined']);
+  assert.deepEqual(newPatterns(book), [{ signature: 'TypeError: x is undefined', count: 3 }]);
+});
+
 const HOSTILE = [
   '<img src=x onerror=alert(1)> <script>alert(2)</script>',
   '@everyone please look at [this](https://evil.example/x) ![i](https://evil.example/i.png)',
