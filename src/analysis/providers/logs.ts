@@ -173,11 +173,11 @@ export function createLogsProvider(
       }
       const read = await errorSignatures(request);
       if (!read.ok) return failed(request, read.error);
-      addCanary(w.book, read.value);
       const withStable = request.sides?.includes('stable') === true;
       // Nothing to compare with (a first deploy: no stable side, no baseline read): no pattern is new, said
       // once. Not no data: that would roll back a first deploy once max_no_data passed.
       if (!withStable && !baselineRead) {
+        addCanary(w.book, read.value);
         if (!warned && request.metrics.some((m) => (m.config.field ?? m.name) === 'new_error_patterns')) {
           warned = true;
           (deps.warn ?? defaultWarn)(
@@ -200,6 +200,9 @@ export function createLogsProvider(
         signal.removeEventListener('abort', stop!);
         w.stable.delete(index);
       }
+      // Counted once stable's lines of the interval are in the reference: those it shows too take no place
+      // in the book (log-patterns.ts addCanary).
+      addCanary(w.book, read.value);
       // Without stable's lines of this interval, nothing can be said new: no data, not a guess.
       const patterns = referenced ? newPatterns(w.book) : undefined;
       const out = valuesOf(request, {

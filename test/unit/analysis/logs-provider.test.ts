@@ -11,6 +11,7 @@ import { createLogsProvider } from '../../../src/analysis/providers/logs.ts';
 import { analyzeRecording } from '../../../src/analysis/replay.ts';
 import type { ReadRequest } from '../../../src/analysis/providers/provider.ts';
 import { logsProviderSchema } from '../../../src/analysis/schema.ts';
+import { MAX_PATTERNS } from '../../../src/analysis/log-patterns.ts';
 import type { Side } from '../../../src/analysis/types.ts';
 import { say } from '../../../src/report/markdown.ts';
 import { assertInert } from '../report/markdown-check.ts';
@@ -141,6 +142,27 @@ test('logs provider: a JSON line longer than 2 KB (a logged stack) is read by it
   assert.deepEqual(read.canary.evidence, {
     new_error_patterns: '1 new error pattern: "request failed: RangeError: bad length" (x3)',
   });
+});
+
+test("logs provider: errors both sides log in an interval take no place of the canary's own, whichever side is read first", async (t) => {
+  const { dir, write } = logsDir(t);
+  // Words no signature rule replaces (letters only): each line a pattern of its own, on both sides.
+  const word = (i: number) =>
+    [...i.toString(26)].map((d) => String.fromCharCode(97 + parseInt(d, 26))).join('');
+  const noise = Array.from({ length: MAX_PATTERNS + 100 }, (_, i) => `ERROR user ${word(i)} not found`);
+  write('v1', noise);
+  write('v2', [...noise, ...[1, 2, 3].map(() => 'ERROR TypeError: x is undefined')]);
+  // Stable's command answers after the canary's: its lines reach the reference last.
+  const late = `setTimeout(() => { ${PRINT} }, process.argv[2] === 'v1' ? 500 : 0)`;
+  const config = logsProviderSchema.parse({
+    type: 'logs',
+    run: [process.execPath, '-e', late, dir, '{{version}}'],
+    retries: 0,
+  });
+  const p = createLogsProvider('logs', config, { warn: () => {} });
+  p.startWindow!();
+  const read = await interval(p);
+  assert.deepEqual(read.canary.values, { error_lines: MAX_PATTERNS + 103, new_error_patterns: 1 });
 });
 
 test('logs provider: without a stable side the pre-deploy baseline reading is the reference', async (t) => {
