@@ -154,6 +154,29 @@ test('signature: a JSON line without a message key is its keys and values, not o
   );
 });
 
+test('signature: a quoted value is <str> as the regex "(?:[^"\\\\]|\\\\.)*" reads it, escapes and open quotes too', () => {
+  // The scan (one pass) against the regex it stands for, on every line of up to 7 of these characters.
+  const chars = ['"', '\\', 'a', ' '];
+  const regex = /"(?:[^"\\]|\\.)*"/g;
+  const lines = [''];
+  for (let length = 1; length <= 7; length++)
+    for (const line of lines.filter((l) => l.length === length - 1))
+      for (const c of chars) lines.push(line + c);
+  for (const line of lines) {
+    const text = `ERROR x ${line} y`;
+    assert.equal(
+      signature(text),
+      text.replace(regex, '<str>').replace(/\s+/g, ' ').trim(),
+      JSON.stringify(text),
+    );
+  }
+  assert.equal(
+    signature(`ERROR ${'\\"'.repeat(1000)}`),
+    `ERROR ${'\\"'.repeat(117)}`.slice(0, MAX_SIGNATURE),
+  );
+  assert.equal(signature(`ERROR "${'q '.repeat(500)}" end`), 'ERROR <str> end');
+});
+
 test('signature: bounded, whatever the line', () => {
   const long = `ERROR ${'x'.repeat(100_000)}`;
   assert.ok(signature(long).length <= MAX_SIGNATURE);
