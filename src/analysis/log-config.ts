@@ -15,9 +15,14 @@ export const MAX_PATTERNS = 5000;
 /** What a user's regex may be at most (config check). */
 export const MAX_REGEX = 1000;
 
-/** Default `match`: the words a log line that reports a failure carries (case-insensitive). */
+/**
+ * Default `match`: the words a log line that reports a failure carries (case-insensitive), and a name ending
+ * in Error or Exception (`ValueError: ...` after a Python traceback, `java.lang.IllegalStateException: ...`):
+ * without them every traceback is the one pattern of its first line, and a new exception type is never new.
+ * The cost, a line that says `hasError=false`, counts on both sides alike.
+ */
 export const DEFAULT_MATCH =
-  '\\b(?:error|err|exception|fatal|panic|traceback|critical|crit|emerg|severe|unhandled|uncaught)\\b';
+  '\\b(?:error|err|exception|fatal|panic|traceback|critical|crit|emerg|severe|unhandled|uncaught)\\b|\\B(?:error|exception)\\b';
 
 /**
  * Default `min_count`: a pattern is new once seen this often in the window. Not 1: a single line (one

@@ -230,16 +230,21 @@ test('errorLines: the default finds the usual failure words, case-insensitive; i
     'Exception in thread "main"',
     'panic: nil map',
     'Traceback (most recent call last):',
+    'ValueError: invalid literal for int() with base 10',
     'FATAL out of memory',
     'level=error msg="deprecated config key, see docs/upgrading.md"',
     'completed with 0 errors',
   ];
   const all = errorLines(lines, lineFilter(undefined, undefined));
+  // A name ending in Error or Exception is an error line: a traceback's last line names the exception, and a
+  // new exception type is a new pattern, not the traceback's first line again.
   assert.deepEqual(all, [
     'ERROR db connection lost',
+    'java.lang.IllegalStateException: boom',
     'Exception in thread "main"',
     'panic: nil map',
     'Traceback (most recent call last):',
+    'ValueError: invalid literal for int() with base 10',
     'FATAL out of memory',
     'level=error msg="deprecated config key, see docs/upgrading.md"',
   ]);
