@@ -252,9 +252,11 @@ export const SHOWN_PATTERNS = 3;
 export function shownPattern(text: string): string {
   const chars = [...text];
   const cut = chars.length > SHOWN_PATTERN ? `${chars.slice(0, SHOWN_PATTERN - 1).join('')}…` : text;
+  // C1 controls, line separators and every format character (bidirectional marks, zero-width spaces and
+  // joiners, a byte order mark: \p{Cf}), which would otherwise hide in, or reorder, what a person reads.
   return JSON.stringify(cut).replace(
-    /[\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g,
-    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+    /[\u007f-\u009f\u2028\u2029\p{Cf}]/gu,
+    (c) => `\\u${c.codePointAt(0)!.toString(16).padStart(4, '0')}`,
   );
 }
 

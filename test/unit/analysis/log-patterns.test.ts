@@ -338,6 +338,8 @@ test('shownPattern: quoted, cut, control and bidirectional characters written as
   }
   assert.equal(shownPattern('a\u001b[31mb'), '"a\\u001b[31mb"');
   assert.equal(shownPattern('x\u202ey'), '"x\\u202ey"');
+  // Zero-width characters and a byte order mark would hide in what a person reads as the same pattern.
+  assert.equal(shownPattern('a\u200bb\u200dc\ufeffd\u2060e'), '"a\\u200bb\\u200dc\\ufeffd\\u2060e"');
   assert.equal(shownPattern('z'.repeat(500)), `"${'z'.repeat(159)}…"`);
 });
 
