@@ -1219,7 +1219,8 @@ async function runAfterSuccess(
   if (notClaimed) return { entry: notClaimed };
   // Cancelled while the claim was written: the command has not begun, so nothing of it ran. Left claimed, the
   // hook would read as interrupted and never be run; taken back, the next reconcile runs it.
-  if (options.signal?.aborted) return { entry: await unclaimAfterSuccess(claimed, release, env, store, options) };
+  if (options.signal?.aborted)
+    return { entry: await unclaimAfterSuccess(claimed, release, env, store, options) };
 
   const values = deploymentValues(
     env,
