@@ -205,6 +205,23 @@ export interface CommandRun {
   tooMuch: string;
 }
 
+/** How a provider's command runs: where, with what, for how long (its config's), printing how much (its own). */
+export function commandRun(
+  provider: string,
+  config: { cwd?: string; env?: Record<string, string>; timeout?: number },
+  maxOutput: number,
+  tooMuch: string,
+): CommandRun {
+  return {
+    provider,
+    cwd: config.cwd,
+    env: config.env,
+    timeoutMs: config.timeout ?? 10_000,
+    maxOutput,
+    tooMuch,
+  };
+}
+
 /**
  * Runs a provider's command once, without a shell, in a process group of its own (util/process-group.ts):
  * a timeout, a cancellation or output past `maxOutput` stops everything it started. Its stdout, or the
@@ -279,14 +296,12 @@ export function createCommandProvider(
   config: CommandProviderConfig,
   deps: CommandDeps = {},
 ): MetricProvider {
-  const run: CommandRun = {
-    provider: name,
-    cwd: config.cwd,
-    env: config.env,
-    timeoutMs: config.timeout ?? 10_000,
-    maxOutput: MAX_METRICS_OUTPUT,
-    tooMuch: 'a metrics command prints one JSON object of numbers',
-  };
+  const run = commandRun(
+    name,
+    config,
+    MAX_METRICS_OUTPUT,
+    'a metrics command prints one JSON object of numbers',
+  );
 
   async function runOnce(
     argv: ReturnType<typeof commandArgv>,

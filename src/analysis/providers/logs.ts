@@ -25,7 +25,7 @@ import {
 import type { LogsProviderConfig } from '../schema.ts';
 import type { MetricValues, ProviderError, Result, Side } from '../types.ts';
 import { matchInThread } from './log-match.ts';
-import { commandArgv, runProviderCommand, type CommandDeps, type CommandRun } from './command.ts';
+import { commandArgv, commandRun, runProviderCommand, type CommandDeps } from './command.ts';
 import { type MetricProvider, type ProviderRead, type ReadRequest } from './provider.ts';
 
 /** Without a `warn` of the caller's, a warning goes to stderr (the job log). */
@@ -50,14 +50,12 @@ export function createLogsProvider(
   config: LogsProviderConfig,
   deps: CommandDeps = {},
 ): MetricProvider {
-  const run: CommandRun = {
-    provider: name,
-    cwd: config.cwd,
-    env: config.env,
-    timeoutMs: config.timeout ?? 10_000,
-    maxOutput: MAX_LOG_OUTPUT,
-    tooMuch: 'read fewer lines per interval (kubectl logs --tail=10000, journalctl -n 10000, tail -n 10000)',
-  };
+  const run = commandRun(
+    name,
+    config,
+    MAX_LOG_OUTPUT,
+    'read fewer lines per interval (kubectl logs --tail=10000, journalctl -n 10000, tail -n 10000)',
+  );
   const regexes = { match: config.match ?? DEFAULT_MATCH, ignore: config.ignore ?? [] };
   const minCount = config.min_count ?? DEFAULT_MIN_COUNT;
   /** The signatures of the last baseline reading: the reference of every window after it. */
