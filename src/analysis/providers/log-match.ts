@@ -57,15 +57,19 @@ export function matchInThread(
     };
     const onAbort = () => finish({ ok: false, code: 'aborted', message: 'cancelled' });
     signal.addEventListener('abort', onAbort, { once: true });
-    const timer = setTimeout(
-      () =>
-        finish({
-          ok: false,
-          code: 'timeout',
-          message: `matching ${lines.length} log line(s) took longer than ${timeoutMs}ms: a regex of match or ignore backtracks on them (write it with fewer ".*" and without nested repetition)`,
-        }),
-      timeoutMs,
-    );
+    // 0 is no timeout, as for the command (the duration fields' "0 for none"): cancellation still ends it.
+    const timer =
+      timeoutMs > 0
+        ? setTimeout(
+            () =>
+              finish({
+                ok: false,
+                code: 'timeout',
+                message: `matching ${lines.length} log line(s) took longer than ${timeoutMs}ms: a regex of match or ignore backtracks on them (write it with fewer ".*" and without nested repetition)`,
+              }),
+            timeoutMs,
+          )
+        : undefined;
     worker.once('message', (indices: number[]) => finish({ ok: true, lines: indices.map((i) => lines[i]!) }));
     worker.once('error', (error) => finish({ ok: false, code: 'crash', message: String(error.message) }));
     worker.once('exit', (code) =>

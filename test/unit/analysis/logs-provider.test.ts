@@ -221,6 +221,23 @@ test('logs provider: a field it does not count is a query error naming the two i
   assert.match(read.errors[0]!.message, /counts error_lines, new_error_patterns; not "errors" \(its field\)/);
 });
 
+test('logs provider: a timeout of 0 is no timeout, for matching the lines as for the command (the duration fields\' "0 for none")', async (t) => {
+  // The config check refuses 0 for an analysis provider; a provider made in code (or by an older config) may
+  // carry it, and matching at once timed out, every read an error.
+  const { dir, write } = logsDir(t);
+  write('v2', [known(1)]);
+  const config = logsProviderSchema.parse({
+    type: 'logs',
+    run: [process.execPath, '-e', PRINT, dir, '{{version}}'],
+    retries: 0,
+  });
+  const read = await createLogsProvider('logs', { ...config, timeout: 0 }, { warn: () => {} }).read(
+    request('canary', 'v2'),
+  );
+  assert.deepEqual(read.errors, []);
+  assert.deepEqual(read.values, { error_lines: 1, new_error_patterns: 0 });
+});
+
 test('logs provider: templated values stay one argument, never reach a shell', async (t) => {
   const { dir, write } = logsDir(t);
   write('v2; touch pwned', [known(1)]);
