@@ -5,19 +5,6 @@
 
 import { DEFAULT_MATCH, MAX_LINE, MAX_PATTERNS, MAX_SIGNATURE, REGEX_FLAGS } from './log-config.ts';
 
-export {
-  DEFAULT_MATCH,
-  DEFAULT_MIN_COUNT,
-  LOG_FIELDS,
-  MAX_LINE,
-  MAX_PATTERNS,
-  MAX_REGEX,
-  MAX_SIGNATURE,
-  REGEX_FLAGS,
-  regexProblem,
-  type LogField,
-} from './log-config.ts';
-
 // Terminal colour and cursor sequences (CSI, OSC): a coloured "\x1b[31mERROR\x1b[0m" is "ERROR" with no word
 // boundary before it, so the default match missed it, and the codes made patterns of their own.
 const ANSI = /\x1b(?:\[[0-?]{0,64}[ -/]{0,16}[@-~]|\][^\x07\x1b]{0,1024}(?:\x07|\x1b\\)|[@-_])/g;

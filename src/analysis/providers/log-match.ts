@@ -5,7 +5,7 @@
 // match past its time or a cancellation terminates the thread at once. The thread's code is given as text
 // (eval), so the bundles need no file of their own for it.
 import { Worker } from 'node:worker_threads';
-import { MAX_LINE, REGEX_FLAGS } from '../log-patterns.ts';
+import { MAX_LINE, REGEX_FLAGS } from '../log-config.ts';
 
 /**
  * The thread: the indices of the lines `match` finds and no `ignore` pattern does, each cut to MAX_LINE

@@ -12,16 +12,13 @@ import {
   addCanary,
   addReference,
   createPatternBook,
-  DEFAULT_MATCH,
-  DEFAULT_MIN_COUNT,
   describePatterns,
-  LOG_FIELDS,
-  type LogField,
   logLines,
   newPatterns,
   signature,
   type PatternBook,
 } from '../log-patterns.ts';
+import { DEFAULT_MATCH, DEFAULT_MIN_COUNT, LOG_FIELDS, type LogField } from '../log-config.ts';
 import type { LogsProviderConfig } from '../schema.ts';
 import type { MetricValues, ProviderError, Result, Side } from '../types.ts';
 import { matchInThread } from './log-match.ts';

@@ -7,20 +7,22 @@ import {
   addCanary,
   addReference,
   createPatternBook,
-  DEFAULT_MIN_COUNT,
   describePatterns,
   errorLines,
   lineFilter,
   logLines,
   matchLine,
-  MAX_LINE,
-  MAX_PATTERNS,
-  MAX_SIGNATURE,
   newPatterns,
-  regexProblem,
   shownPattern,
   signature,
 } from '../../../src/analysis/log-patterns.ts';
+import {
+  DEFAULT_MIN_COUNT,
+  MAX_LINE,
+  MAX_PATTERNS,
+  MAX_SIGNATURE,
+  regexProblem,
+} from '../../../src/analysis/log-config.ts';
 
 /** Each group's lines must share one signature, and no two groups may share one. */
 function assertPatterns(groups: string[][]): void {

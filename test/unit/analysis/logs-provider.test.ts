@@ -11,7 +11,7 @@ import { createLogsProvider } from '../../../src/analysis/providers/logs.ts';
 import { analyzeRecording } from '../../../src/analysis/replay.ts';
 import type { ReadRequest } from '../../../src/analysis/providers/provider.ts';
 import { logsProviderSchema } from '../../../src/analysis/schema.ts';
-import { MAX_PATTERNS } from '../../../src/analysis/log-patterns.ts';
+import { MAX_PATTERNS } from '../../../src/analysis/log-config.ts';
 import type { Side } from '../../../src/analysis/types.ts';
 import { say } from '../../../src/report/markdown.ts';
 import { assertInert } from '../report/markdown-check.ts';
