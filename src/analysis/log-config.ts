@@ -2,6 +2,8 @@
 // check of a user's regex. Apart from log-patterns.ts, which the analysis loads when it runs, so the CLI's
 // start (config loading) does not load the analysis (test/unit/build/start-graph.test.ts).
 
+import { RE2JS } from 're2js';
+
 /** What the logs provider counts (providers/logs.ts): the fields a metric of it may read. */
 export const LOG_FIELDS = ['error_lines', 'new_error_patterns'] as const;
 export type LogField = (typeof LOG_FIELDS)[number];
@@ -33,62 +35,51 @@ export const DEFAULT_MATCH =
  */
 export const DEFAULT_MIN_COUNT = 3;
 
-/** Flags every user regex is compiled with: case-insensitive, as `grep -i` in the seed. */
-export const REGEX_FLAGS = 'i';
+/** A user's regex compiled: case-insensitive, as `grep -i` in the seed. */
+export type LogRegex = Pick<RE2JS, 'test'>;
 
 /**
- * Why `source` is not a regex this analysis runs, or undefined. JavaScript regexes backtrack, and the app's
- * output is whatever it printed: a nested quantifier (`(a+)+`, `(\w*)*`, or alternatives repeated, `(a|ab)*`)
- * can take exponential time on one crafted line, so it is refused with the config. What is left is at worst
- * polynomial in the line's length (MAX_LINE), which is still minutes for `.*a.*b.*c`: the provider matches in
- * a thread stopped at its timeout (providers/log-match.ts).
+ * `source` compiled by a linear-time engine (RE2's syntax and semantics, as Go's regexp and Prometheus): a
+ * JavaScript regex backtracks, and a typo like `(\w+){10}!` took longer than the timeout on one line of 2 KB
+ * of letters, every interval, until the deploy rolled back; no static check finds every such regex (the
+ * star-height one let this through, and `.*a.*b.*c`, four minutes). Throws on what RE2 cannot express
+ * (regexProblem says why).
+ */
+export function compileLogRegex(source: string): LogRegex {
+  return RE2JS.compile(source, RE2JS.CASE_INSENSITIVE);
+}
+
+/**
+ * Why `source` is not a regex this analysis runs, or undefined. Anything RE2 compiles matches in time linear
+ * in the line, so what is left to refuse is what it cannot express: backreferences and lookaround (which
+ * need backtracking), and a few JavaScript spellings it writes otherwise, each said with what to write.
  */
 export function regexProblem(source: string): string | undefined {
   if (source.length > MAX_REGEX) return `is ${source.length} characters long; at most ${MAX_REGEX}`;
   try {
-    new RegExp(source, REGEX_FLAGS);
+    compileLogRegex(source);
   } catch (error) {
-    return `does not compile: ${(error as Error).message.replace(/^Invalid regular expression: /, '')}`;
+    // The flag is compiled as a prefix "(?i)", which RE2's message quotes; the user wrote none.
+    return unsupported((error as Error).message.replace(/^error parsing regexp: /, '').replace('`(?i)', '`'));
   }
-  if (/\\[1-9]|\\k</.test(source))
-    return 'uses a backreference, which can take exponential time on a crafted log line; write the pattern without one';
-  const nested = nestedQuantifier(source);
-  if (nested)
-    return `repeats a group that holds a quantifier or alternatives (${nested}), which can take exponential time on a crafted log line; write it without nesting (for example "a+" for "(a+)+", "(?:a|b)" unrepeated)`;
   return undefined;
 }
 
-/** The first group with a quantifier inside that is itself quantified (its text), or undefined. */
-function nestedQuantifier(source: string): string | undefined {
-  // Per open group: where it starts and whether a quantifier (or a quantified group) is inside it.
-  const stack: Array<{ start: number; quantified: boolean }> = [];
-  let inClass = false;
-  for (let i = 0; i < source.length; i++) {
-    const c = source[i]!;
-    if (c === '\\') {
-      i++;
-      continue;
-    }
-    if (inClass) {
-      if (c === ']') inClass = false;
-      continue;
-    }
-    if (c === '[') inClass = true;
-    else if (c === '(') stack.push({ start: i, quantified: false });
-    else if (c === ')') {
-      const group = stack.pop();
-      if (!group) continue;
-      const next = source[i + 1];
-      const repeats = next === '*' || next === '+' || (next === '{' && /^\{\d*,/.test(source.slice(i + 1)));
-      if (repeats && group.quantified) return source.slice(group.start, i + 2);
-      // A group quantified, or holding a quantifier, makes the group around it hold one.
-      if ((repeats || group.quantified) && stack.length) stack[stack.length - 1]!.quantified = true;
-    } else if (
-      stack.length &&
-      (c === '*' || c === '+' || c === '|' || (c === '{' && /^\{\d*,\d*\}/.test(source.slice(i))))
-    )
-      // Alternatives repeated ("(a|ab)*") backtrack as a nested quantifier does when they overlap.
-      stack[stack.length - 1]!.quantified = true;
-  }
-  return undefined;
+const LINEAR = 'which the log matcher cannot run: it matches in time linear in the line (RE2 syntax)';
+
+/** RE2's complaint ("invalid escape sequence: `\1`") as what to write instead, where one is known. */
+function unsupported(message: string): string {
+  const fragment = /: `(.*)`$/s.exec(message)?.[1] ?? '';
+  if (/^\\(?:[1-9]|k)/.test(fragment))
+    return `uses a backreference (${fragment}), ${LINEAR}; write out the text it repeats, or match less of the line`;
+  if (/^\(\?<?[=!]/.test(fragment))
+    return `uses a lookahead or lookbehind (${fragment.slice(0, fragment[2] === '<' ? 4 : 3)}), ${LINEAR}; match the text itself, and list the lines to leave out in ignore`;
+  if (/^\\u/.test(fragment)) return `uses \\u; write a character by its code as \\x{e9} (hex), not \\u00e9`;
+  if (/^\\c/.test(fragment))
+    return `uses \\c; write a control character by its code as \\x{0d} (hex), not \\cM`;
+  if (fragment === '\\Z') return 'uses \\Z; write $ (the end of the line)';
+  if (fragment === '\\b') return 'uses [\\b] (a backspace); write \\x08';
+  if (message.startsWith('missing closing ]') && fragment.startsWith('[^]'))
+    return 'uses [^] (any character); write [\\s\\S]';
+  return `does not compile (RE2 syntax): ${message}`;
 }

@@ -3,7 +3,14 @@
 // one pattern, and the window's bookkeeping of which canary patterns the reference side (stable, the
 // pre-deploy baseline) never showed. No I/O: providers/logs.ts runs the command and feeds the lines here.
 
-import { DEFAULT_MATCH, MAX_LINE, MAX_PATTERNS, MAX_SIGNATURE, REGEX_FLAGS } from './log-config.ts';
+import {
+  compileLogRegex,
+  DEFAULT_MATCH,
+  MAX_LINE,
+  MAX_PATTERNS,
+  MAX_SIGNATURE,
+  type LogRegex,
+} from './log-config.ts';
 
 // Terminal colour and cursor sequences (CSI, OSC): a coloured "\x1b[31mERROR\x1b[0m" is "ERROR" with no word
 // boundary before it, so the default match missed it, and the codes made patterns of their own.
@@ -30,23 +37,27 @@ export function matchLine(line: string): string {
 }
 
 export interface LineFilter {
-  match: RegExp;
-  ignore: readonly RegExp[];
+  match: LogRegex;
+  ignore: readonly LogRegex[];
 }
 
+/** The user's `match` and `ignore` compiled (log-config.ts compileLogRegex: linear-time, case-insensitive). */
 export function lineFilter(match: string | undefined, ignore: readonly string[] | undefined): LineFilter {
   return {
-    match: new RegExp(match ?? DEFAULT_MATCH, REGEX_FLAGS),
-    ignore: (ignore ?? []).map((source) => new RegExp(source, REGEX_FLAGS)),
+    match: compileLogRegex(match ?? DEFAULT_MATCH),
+    ignore: (ignore ?? []).map(compileLogRegex),
   };
 }
 
-/** The error lines of `lines`: those `match` finds and no `ignore` pattern does (documented warnings). */
+/** Whether `match` finds the line (cut at MAX_LINE) and no `ignore` pattern does (documented warnings). */
+export function isErrorLine(whole: string, filter: LineFilter): boolean {
+  const line = matchLine(whole);
+  return filter.match.test(line) && !filter.ignore.some((re) => re.test(line));
+}
+
+/** The error lines of `lines`. */
 export function errorLines(lines: readonly string[], filter: LineFilter): string[] {
-  return lines.filter((whole) => {
-    const line = matchLine(whole);
-    return filter.match.test(line) && !filter.ignore.some((re) => re.test(line));
-  });
+  return lines.filter((line) => isErrorLine(line, filter));
 }
 
 /**

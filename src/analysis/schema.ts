@@ -101,7 +101,7 @@ export const commandProviderSchema = z.strictObject({
   ...requestPolicy,
 });
 
-/** A regex of log lines, compiled case-insensitive; refused at its path when it could not run safely. */
+/** A regex of log lines, compiled case-insensitive; refused at its path when the linear-time matcher cannot run it. */
 const logRegex = z
   .string()
   .min(1, 'must not be empty')
@@ -119,11 +119,11 @@ export const logsProviderSchema = z.strictObject({
   cwd: nonEmpty.optional(),
   env: z.record(z.string().meta({ pattern: ENV_NAME.source }), z.string()).optional(),
   match: logRegex.optional().meta({
-    description: `Regex of error lines, case-insensitive (lines are cut at ${MAX_LINE} characters first). Default: the words error, exception, fatal, panic, traceback, critical (and a few more).`,
+    description: `Regex of error lines, RE2 syntax (no backreferences or lookaround), case-insensitive (lines are cut at ${MAX_LINE} characters first). Default: the words error, exception, fatal, panic, traceback, critical (and a few more).`,
   }),
   ignore: z.array(logRegex).optional().meta({
     description:
-      'Regexes of error lines that are expected and documented (known warnings): never counted. Case-insensitive.',
+      'Regexes of error lines that are expected and documented (known warnings): never counted. RE2 syntax, case-insensitive.',
   }),
   min_count: z
     .number()

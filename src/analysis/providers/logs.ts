@@ -21,7 +21,7 @@ import {
 import { DEFAULT_MATCH, DEFAULT_MIN_COUNT, LOG_FIELDS, type LogField } from '../log-config.ts';
 import type { LogsProviderConfig } from '../schema.ts';
 import type { MetricValues, ProviderError, Result, Side } from '../types.ts';
-import { matchInThread } from './log-match.ts';
+import { matchLines } from './log-match.ts';
 import { commandArgv, commandRun, runProviderCommand, type CommandDeps } from './command.ts';
 import { type MetricProvider, type ProviderRead, type ReadRequest } from './provider.ts';
 
@@ -116,7 +116,7 @@ export function createLogsProvider(
     );
     if (!stdout.ok) return stdout;
     // Not retried: the same lines would take as long again.
-    const matched = await matchInThread(logLines(stdout.value), regexes, {
+    const matched = await matchLines(logLines(stdout.value), regexes, {
       timeoutMs: run.timeoutMs,
       signal: request.signal,
     });

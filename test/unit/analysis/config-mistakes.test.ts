@@ -56,7 +56,7 @@ test('checks written in ways the parser does not read, alpha and tolerance out o
   ]);
 });
 
-test('a logs provider: regexes that do not compile or could backtrack without end, and fields it does not count, refused at their path', () => {
+test('a logs provider: regexes that do not compile or that the linear-time matcher cannot run (lookaround), and fields it does not count, refused at their path', () => {
   const logs = (
     provider: Record<string, unknown>,
     metrics: Record<string, unknown> = { new_error_patterns: { provider: 'logs' } },
@@ -66,9 +66,9 @@ test('a logs provider: regexes that do not compile or could backtrack without en
       metrics,
     });
   assert.deepEqual(logs({}), []);
-  assert.deepEqual(logs({ match: '(error', ignore: ['ok', '(a+)+$'], min_count: 0 }), [
-    'analysis.providers.logs.match: regular expression does not compile: /(error/i: Unterminated group',
-    'analysis.providers.logs.ignore[1]: regular expression repeats a group that holds a quantifier or alternatives ((a+)+), which can take exponential time on a crafted log line; write it without nesting (for example "a+" for "(a+)+", "(?:a|b)" unrepeated)',
+  assert.deepEqual(logs({ match: '(error', ignore: ['ok', '(a+)+$', 'retry(?! succeeded)'], min_count: 0 }), [
+    'analysis.providers.logs.match: regular expression does not compile (RE2 syntax): missing closing ): `(error`',
+    'analysis.providers.logs.ignore[2]: regular expression uses a lookahead or lookbehind ((?!), which the log matcher cannot run: it matches in time linear in the line (RE2 syntax); match the text itself, and list the lines to leave out in ignore',
     'analysis.providers.logs.min_count: must be at least 1, got 0',
   ]);
   assert.deepEqual(logs({}, { errors: { provider: 'logs' }, lines: { provider: 'logs', field: 'lines' } }), [

@@ -1,5 +1,5 @@
 // Log analysis, the pure part: error lines, their signatures (lines differing only in variable parts are one
-// pattern), the window's book of new patterns, user regexes refused when they could backtrack without end,
+// pattern), the window's book of new patterns, user regexes refused when the linear-time matcher cannot run them,
 // and patterns shown to people without the app's output reaching a reason raw.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -258,16 +258,26 @@ test('errorLines: the default finds the usual failure words, case-insensitive; i
   assert.deepEqual(errorLines(lines, lineFilter(undefined, ['DEPRECATED CONFIG'])).length, all.length - 1);
 });
 
-test('regexProblem: invalid regexes, backreferences and nested or repeated alternatives are refused, saying why', () => {
-  assert.match(regexProblem('(')!, /does not compile: .*Unterminated group/);
-  assert.match(
-    regexProblem('(a+)+$')!,
-    /repeats a group that holds a quantifier or alternatives \(\(a\+\)\+\)/,
-  );
-  assert.match(regexProblem('(\\w*)*x')!, /\(\\w\*\)\*/);
-  assert.match(regexProblem('((ab)+c){2,}')!, /exponential time/);
-  assert.match(regexProblem('(a|ab)*c')!, /exponential time/);
-  assert.match(regexProblem('(x)\\1')!, /backreference/);
+test('regexProblem: what the linear-time matcher cannot run is refused saying what to write instead; nested repetition is fine', () => {
+  assert.match(regexProblem('(')!, /^does not compile \(RE2 syntax\): missing closing \): `\(`$/);
+  assert.match(regexProblem('(x)\\1')!, /^uses a backreference \(\\1\), .*; write out the text it repeats/);
+  assert.match(regexProblem('(?<q>x)\\k<q>')!, /^uses a backreference \(\\k\)/);
+  for (const [look, shown] of [
+    ['error(?!: retried)', '(?!'],
+    ['(?=.*db)error', '(?='],
+    ['(?<=level=)error', '(?<='],
+    ['(?<!no )error', '(?<!'],
+  ] as const)
+    assert.equal(
+      regexProblem(look),
+      `uses a lookahead or lookbehind (${shown}), which the log matcher cannot run: it matches in time linear in the line (RE2 syntax); match the text itself, and list the lines to leave out in ignore`,
+      look,
+    );
+  assert.match(regexProblem('caf\\u00e9')!, /write a character by its code as \\x\{e9\}/);
+  assert.match(regexProblem('\\cM')!, /\\x\{0d\}/);
+  assert.match(regexProblem('end\\Z')!, /write \$/);
+  assert.match(regexProblem('[\\b]')!, /write \\x08/);
+  assert.match(regexProblem('a[^]b')!, /write \[\\s\\S\]/);
   assert.match(regexProblem('x'.repeat(1001))!, /at most 1000/);
   for (const fine of [
     'error|exception',
@@ -278,8 +288,26 @@ test('regexProblem: invalid regexes, backreferences and nested or repeated alter
     '(ab){3}',
     'x{2,}',
     'deprecated (config|setting) key',
+    // Exponential on a backtracking engine; linear here.
+    '(a+)+$',
+    '(\\w*)*x',
+    '(a|ab)*c',
+    '(a?){30}a{30}',
+    '(\\w+){10}',
+    '\\\\1',
+    '\\(?=x',
+    '(?<name>x)',
   ])
     assert.equal(regexProblem(fine), undefined, fine);
+});
+
+test('errorLines: the regexes are linear: a line that backtracks for minutes in JavaScript is matched at once', () => {
+  // A backtracking engine tries every way to cut 41 letters into 12 runs (billions) before `(\w+){12}!` fails
+  // on the last line; no test could wait for it.
+  const filter = lineFilter('(a?){30}a{30}', ['(\\w+){12}!']);
+  assert.deepEqual(errorLines(['a'.repeat(30), `${'a'.repeat(29)}b`], filter), ['a'.repeat(30)]);
+  const long = `a${'w'.repeat(40)}`;
+  assert.deepEqual(errorLines([long], lineFilter('a', ['(\\w+){12}!'])), [long]);
 });
 
 test('the book: a canary pattern is new at min_count occurrences in the window, unless the reference showed it', () => {

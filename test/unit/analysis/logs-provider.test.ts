@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createAnalyzer, type AnalysisContext } from '../../../src/analysis/analyzer.ts';
 import { createLogsProvider } from '../../../src/analysis/providers/logs.ts';
+import { matchLines } from '../../../src/analysis/providers/log-match.ts';
 import { analyzeRecording } from '../../../src/analysis/replay.ts';
 import type { ReadRequest } from '../../../src/analysis/providers/provider.ts';
 import { logsProviderSchema } from '../../../src/analysis/schema.ts';
@@ -430,26 +431,60 @@ test('analysis: a warning check on new patterns names them in its warning, and n
 });
 
 test(
-  'logs provider: a match that backtracks for minutes on a crafted line is stopped at the timeout, the analysis free meanwhile',
-  { timeout: 30_000 },
+  'logs provider: regexes that backtrack for minutes in JavaScript ("(\\w+){10}!", ".*a.*b.*c") pass the config check and match at once',
+  { timeout: 60_000 },
   async (t) => {
     const { dir, write } = logsDir(t);
-    // `.*a.*b.*c` is no nested repetition (the config check lets it through), and on this one line it
-    // backtracks for minutes: on the main thread no timer, cancellation or rollback could run meanwhile.
-    write('v2', ['ERROR ' + 'ab'.repeat(1000), known(1)]);
-    const p = provider(dir, { match: '.*a.*b.*c', timeout: '3s' });
-    const read = await p.read(request('canary', 'v2'));
-    assert.equal(read.errors[0]?.code, 'timeout');
-    assert.match(
-      read.errors[0]!.message,
-      /^matching 2 log line\(s\) took longer than 3000ms: a regex of match or ignore backtracks/,
-    );
-    assert.deepEqual(read.values, { error_lines: null, new_error_patterns: null });
-    const controller = new AbortController();
-    const pending = provider(dir, { match: '.*a.*b.*c', timeout: '1m' }).read(
-      request('canary', 'v2', { signal: controller.signal }),
-    );
-    setTimeout(() => controller.abort(), 300);
-    assert.equal((await pending).errors[0]?.code, 'aborted');
+    // Each backtracked past any timeout on a JavaScript engine, every interval, until max_provider_errors
+    // rolled a healthy deploy back; the config check let both through.
+    const crafted = [
+      'a'.repeat(30),
+      `${'a'.repeat(29)}!`,
+      `${'x'.repeat(40)}!`,
+      'ERROR ' + 'ab'.repeat(1000),
+    ];
+    write('v2', crafted);
+    for (const [match, found] of [
+      ['(a?){30}a{30}', 1],
+      ['(\\w+){10}!', 2],
+      ['.*a.*b.*c', 0],
+    ] as const) {
+      const read = await provider(dir, { match, timeout: '20s' }).read(request('canary', 'v2'));
+      assert.deepEqual(read.errors, [], match);
+      assert.deepEqual(read.values, { error_lines: found, new_error_patterns: 0 }, match);
+    }
   },
 );
+
+test('matchLines: a read past its timeout is a timeout error naming the lines, and a cancellation stops it between slices', async () => {
+  const lines = Array.from({ length: 1000 }, (_, i) => `ERROR ${i}`);
+  const regexes = { match: 'error', ignore: [] };
+  // A clock a second later at each look: the first slice is past a 1.5 s timeout.
+  let clock = 0;
+  const late = await matchLines(lines, regexes, {
+    timeoutMs: 1500,
+    signal: new AbortController().signal,
+    now: () => (clock += 1000),
+  });
+  assert.equal(late.ok, false);
+  assert.equal(!late.ok && late.code, 'timeout');
+  assert.match(
+    !late.ok ? late.message : '',
+    /^matching 1000 log line\(s\) took longer than 1500ms \(stopped at line \d+\): read fewer lines/,
+  );
+  // Cancelled while it matches: the next slice does not begin.
+  const controller = new AbortController();
+  let looks = 0;
+  const cancelled = await matchLines(lines, regexes, {
+    timeoutMs: 0,
+    signal: controller.signal,
+    now: () => {
+      if (++looks === 3) controller.abort();
+      return looks * 1000;
+    },
+  });
+  assert.deepEqual(cancelled, { ok: false, code: 'aborted', message: 'cancelled' });
+  // The same lines with time to spare: every one found.
+  const whole = await matchLines(lines, regexes, { timeoutMs: 0, signal: new AbortController().signal });
+  assert.equal(whole.ok && whole.lines.length, 1000);
+});
