@@ -8,7 +8,13 @@ import { RE2JS } from 're2js';
 export const LOG_FIELDS = ['error_lines', 'new_error_patterns'] as const;
 export type LogField = (typeof LOG_FIELDS)[number];
 
-/** Lines are cut to this many characters before any regex sees them: a bound on every match's work. */
+/**
+ * What `match` and `ignore` see of a line: its first this many characters. Matching is linear (compileLogRegex),
+ * so this is no longer a regex's bound but a pathological line's (a megabyte of one JSON object): a real line,
+ * a JSON one whose level follows a long message or a logged stack, fits.
+ */
+export const MAX_MATCH_LINE = 64 * 1024;
+/** What the signature reads of a line that is not JSON: its head, where the pattern is. */
 export const MAX_LINE = 2048;
 /** A signature longer than this is cut: the pattern is in its head, and a book of long keys is memory. */
 export const MAX_SIGNATURE = 240;

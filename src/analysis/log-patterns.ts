@@ -7,6 +7,7 @@ import {
   compileLogRegex,
   DEFAULT_MATCH,
   MAX_LINE,
+  MAX_MATCH_LINE,
   MAX_PATTERNS,
   MAX_SIGNATURE,
   type LogRegex,
@@ -18,8 +19,8 @@ const ANSI = /\x1b(?:\[[0-?]{0,64}[ -/]{0,16}[@-~]|\][^\x07\x1b]{0,1024}(?:\x07|
 
 /**
  * The lines of a command's output, terminal sequences taken out; blank lines dropped. Whole: a regex sees
- * a line cut to MAX_LINE characters (matchLine), the signature reads a JSON line whole (a logged stack makes
- * it longer than MAX_LINE, and cut it no longer parses) and cuts the message it finds.
+ * a line cut to MAX_MATCH_LINE characters (matchLine), the signature reads a JSON line whole (a logged stack
+ * makes it long, and cut it no longer parses) and cuts the message it finds.
  */
 export function logLines(text: string): string[] {
   const out: string[] = [];
@@ -31,9 +32,9 @@ export function logLines(text: string): string[] {
   return out;
 }
 
-/** What a regex sees of a line: its first MAX_LINE characters, a bound on every match's work. */
+/** What a regex sees of a line: its first MAX_MATCH_LINE characters, a bound on a pathological line's work. */
 export function matchLine(line: string): string {
-  return line.length > MAX_LINE ? line.slice(0, MAX_LINE) : line;
+  return line.length > MAX_MATCH_LINE ? line.slice(0, MAX_MATCH_LINE) : line;
 }
 
 export interface LineFilter {
@@ -49,7 +50,7 @@ export function lineFilter(match: string | undefined, ignore: readonly string[] 
   };
 }
 
-/** Whether `match` finds the line (cut at MAX_LINE) and no `ignore` pattern does (documented warnings). */
+/** Whether `match` finds the line (cut at MAX_MATCH_LINE) and no `ignore` pattern does (documented warnings). */
 export function isErrorLine(whole: string, filter: LineFilter): boolean {
   const line = matchLine(whole);
   return filter.match.test(line) && !filter.ignore.some((re) => re.test(line));
@@ -182,7 +183,10 @@ const VARIABLE_PARTS: ReadonlyArray<[RegExp | ((text: string) => string), string
  * when they were written, the ids, numbers, addresses and quoted values they carry are one signature.
  */
 export function signature(line: string): string {
-  let text = jsonMessage(line) ?? keyValueMessage(matchLine(line)) ?? line;
+  // A logfmt or klog line's message is read from its head: its regexes are JavaScript's, bounded per try, and
+  // tried at each "msg=" of the line.
+  let text =
+    jsonMessage(line) ?? keyValueMessage(line.length > MAX_LINE ? line.slice(0, MAX_LINE) : line) ?? line;
   if (text.length > MAX_LINE) text = text.slice(0, MAX_LINE);
   for (const [pattern, word] of VARIABLE_PARTS)
     text = typeof pattern === 'function' ? pattern(text) : text.replace(pattern, word);

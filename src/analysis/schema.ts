@@ -9,7 +9,7 @@ import { invisibleNameProblem } from '../config/invisible.ts';
 import { visibleName } from '../config/name-schema.ts';
 import { HTTP_URL } from '../config/http-url.ts';
 import { ENV_NAME, HEADER_NAME, requestFieldIssues } from '../config/analysis-request-fields.ts';
-import { DEFAULT_MIN_COUNT, LOG_FIELDS, MAX_LINE, regexProblem } from './log-config.ts';
+import { DEFAULT_MIN_COUNT, LOG_FIELDS, MAX_MATCH_LINE, regexProblem } from './log-config.ts';
 
 const nonEmpty = z.string().min(1, 'must not be empty');
 const metricName = visibleName('metric name').regex(
@@ -119,7 +119,7 @@ export const logsProviderSchema = z.strictObject({
   cwd: nonEmpty.optional(),
   env: z.record(z.string().meta({ pattern: ENV_NAME.source }), z.string()).optional(),
   match: logRegex.optional().meta({
-    description: `Regex of error lines, RE2 syntax (no backreferences or lookaround), case-insensitive (lines are cut at ${MAX_LINE} characters first). Default: the words error, exception, fatal, panic, traceback, critical (and a few more).`,
+    description: `Regex of error lines, RE2 syntax (no backreferences or lookaround), case-insensitive (a line's first ${MAX_MATCH_LINE} characters are matched). Default: the words error, exception, fatal, panic, traceback, critical (and a few more).`,
   }),
   ignore: z.array(logRegex).optional().meta({
     description:

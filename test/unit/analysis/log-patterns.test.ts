@@ -19,6 +19,7 @@ import {
 import {
   DEFAULT_MIN_COUNT,
   MAX_LINE,
+  MAX_MATCH_LINE,
   MAX_PATTERNS,
   MAX_SIGNATURE,
   regexProblem,
@@ -185,16 +186,21 @@ test('signature: bounded, whatever the line', () => {
   assert.ok(signature(JSON.stringify({ msg: 'y'.repeat(100_000) })).length <= MAX_SIGNATURE);
 });
 
-test('logLines: blank lines dropped, lines whole; a regex sees a line cut at MAX_LINE characters', () => {
-  const lines = logLines(`a\r\n\n   \n${'b'.repeat(MAX_LINE * 3)}\nc`);
+test('logLines: blank lines dropped, lines whole; a regex sees a line cut at MAX_MATCH_LINE (64 KB) characters', () => {
+  assert.equal(MAX_MATCH_LINE, 64 * 1024);
+  const lines = logLines(`a\r\n\n   \n${'b'.repeat(MAX_MATCH_LINE * 3)}\nc`);
   assert.deepEqual(
     lines.map((l) => l.length),
-    [1, MAX_LINE * 3, 1],
+    [1, MAX_MATCH_LINE * 3, 1],
   );
-  assert.equal(matchLine(lines[1]!).length, MAX_LINE);
-  // What lies past MAX_LINE is never matched.
+  assert.equal(matchLine(lines[1]!).length, MAX_MATCH_LINE);
   const filter = lineFilter('error', []);
-  assert.deepEqual(errorLines([`${'x'.repeat(MAX_LINE)} error`], filter), []);
+  // A JSON line whose level follows a 3 KB message is an error line (the first 2 KB alone missed it).
+  const json = JSON.stringify({ msg: `payment declined ${'x'.repeat(3000)}`, level: 'error' });
+  assert.deepEqual(errorLines([json], lineFilter(undefined, undefined)), [json]);
+  assert.deepEqual(errorLines([`${'x'.repeat(MAX_MATCH_LINE - 6)} error`], filter).length, 1);
+  // What lies past MAX_MATCH_LINE is never matched: a pathological line's bound.
+  assert.deepEqual(errorLines([`${'x'.repeat(MAX_MATCH_LINE)} error`], filter), []);
 });
 
 test('logLines: terminal colour and title sequences are taken out, so a coloured level is found and is one pattern with a plain one', () => {

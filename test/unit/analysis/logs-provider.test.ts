@@ -145,6 +145,23 @@ test('logs provider: a JSON line longer than 2 KB (a logged stack) is read by it
   });
 });
 
+test('logs provider: a JSON line whose level follows a 3 KB message is an error line, and a new pattern by its message', async (t) => {
+  // Matching saw each line's first 2 KB: "level":"error" after a long message was never found.
+  const { dir, write } = logsDir(t);
+  const line = (n: number) =>
+    JSON.stringify({ msg: `checkout rejected for cart ${n}: ${'item,'.repeat(600)}`, level: 'error' });
+  write('v1', []);
+  write('v2', [line(1), line(2), line(3)]);
+  const p = provider(dir);
+  p.startWindow!();
+  const read = await interval(p);
+  assert.deepEqual(read.canary.values, { error_lines: 3, new_error_patterns: 1 });
+  assert.match(
+    read.canary.evidence!.new_error_patterns!,
+    /^1 new error pattern: "checkout rejected for cart <n>: item,/,
+  );
+});
+
 test("logs provider: errors both sides log in an interval take no place of the canary's own, whichever side is read first", async (t) => {
   const { dir, write } = logsDir(t);
   // Words no signature rule replaces (letters only): each line a pattern of its own, on both sides.
