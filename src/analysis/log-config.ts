@@ -20,6 +20,14 @@ export const MAX_LINE = 2048;
 export const MAX_SIGNATURE = 240;
 /** Distinct canary patterns a window keeps (a flood of unique lines must not grow the book without end). */
 export const MAX_PATTERNS = 5000;
+/**
+ * Distinct reference patterns a window keeps (stable's in the window, the baseline's), and their characters:
+ * a stable that floods unique lines must not grow the book without end. Past either, a canary pattern may be
+ * one of those not kept, so none is judged new for the rest of the window (log-patterns.ts newPatterns):
+ * a missed pattern, said in a warning, rather than a false rollback.
+ */
+export const MAX_REFERENCE_PATTERNS = 20_000;
+export const MAX_REFERENCE_CHARS = 2 * 1024 * 1024;
 /** What a user's regex may be at most (config check). */
 export const MAX_REGEX = 1000;
 

@@ -9,6 +9,8 @@ import {
   MAX_LINE,
   MAX_MATCH_LINE,
   MAX_PATTERNS,
+  MAX_REFERENCE_CHARS,
+  MAX_REFERENCE_PATTERNS,
   MAX_SIGNATURE,
   type LogRegex,
 } from './log-config.ts';
@@ -202,20 +204,43 @@ export interface NewPattern {
 
 /**
  * One window's bookkeeping. `reference`: every signature the reference side showed (stable in this window,
- * the pre-deploy baseline); `canary`: each canary signature's count in the window so far.
+ * the pre-deploy baseline), up to MAX_REFERENCE_PATTERNS of them and MAX_REFERENCE_CHARS characters;
+ * `referenceFull`: one was not kept for that; `canary`: each canary signature's count in the window so far.
  */
 export interface PatternBook {
   minCount: number;
   reference: Set<string>;
+  referenceChars: number;
+  referenceFull: boolean;
   canary: Map<string, number>;
 }
 
 export function createPatternBook(minCount: number, reference: Iterable<string> = []): PatternBook {
-  return { minCount, reference: new Set(reference), canary: new Map() };
+  const book: PatternBook = {
+    minCount,
+    reference: new Set(),
+    referenceChars: 0,
+    referenceFull: false,
+    canary: new Map(),
+  };
+  addReference(book, reference);
+  return book;
 }
 
+/** Adds the reference side's signatures; past the bounds a new one is not kept, and the book is full. */
 export function addReference(book: PatternBook, signatures: Iterable<string>): void {
-  for (const s of signatures) book.reference.add(s);
+  for (const s of signatures) {
+    if (book.reference.has(s)) continue;
+    if (
+      book.reference.size >= MAX_REFERENCE_PATTERNS ||
+      book.referenceChars + s.length > MAX_REFERENCE_CHARS
+    ) {
+      book.referenceFull = true;
+      continue;
+    }
+    book.reference.add(s);
+    book.referenceChars += s.length;
+  }
 }
 
 /**
@@ -233,8 +258,13 @@ export function addCanary(book: PatternBook, signatures: Iterable<string>): void
   }
 }
 
-/** The canary's patterns seen at least minCount times in the window that the reference never showed, most seen first. */
+/**
+ * The canary's patterns seen at least minCount times in the window that the reference never showed, most seen
+ * first. None once the reference is full: any of them may be one it showed and could not keep, and a false
+ * "new pattern" rolls a healthy deploy back (the provider says so in a warning).
+ */
 export function newPatterns(book: PatternBook): NewPattern[] {
+  if (book.referenceFull) return [];
   const out: NewPattern[] = [];
   for (const [s, count] of book.canary)
     if (count >= book.minCount && !book.reference.has(s)) out.push({ signature: s, count });

@@ -18,7 +18,14 @@ import {
   signature,
   type PatternBook,
 } from '../log-patterns.ts';
-import { DEFAULT_MATCH, DEFAULT_MIN_COUNT, LOG_FIELDS, type LogField } from '../log-config.ts';
+import {
+  DEFAULT_MATCH,
+  DEFAULT_MIN_COUNT,
+  LOG_FIELDS,
+  MAX_REFERENCE_CHARS,
+  MAX_REFERENCE_PATTERNS,
+  type LogField,
+} from '../log-config.ts';
 import type { LogsProviderConfig } from '../schema.ts';
 import type { MetricValues, ProviderError, Result, Side } from '../types.ts';
 import { matchLines } from './log-match.ts';
@@ -36,6 +43,8 @@ export const MAX_LOG_OUTPUT = 32 * 1024 * 1024;
 
 interface Window {
   book: PatternBook;
+  /** The warning that the reference is full was given. */
+  warnedFull: boolean;
   /** Reads begun per side in this window: the n-th canary read is paired with the n-th stable read. */
   reads: Record<Side, number>;
   /** Per stable read: settled when its lines are in the book (true) or it failed (false). */
@@ -62,6 +71,7 @@ export function createLogsProvider(
   let warned = false;
   const fresh = (): Window => ({
     book: createPatternBook(minCount, baseline),
+    warnedFull: false,
     reads: { canary: 0, stable: 0 },
     stable: new Map(),
   });
@@ -146,7 +156,7 @@ export function createLogsProvider(
       if (request.baseline) {
         const read = await errorSignatures(request);
         if (!read.ok) return failed(request, read.error);
-        baseline = read.value;
+        baseline = [...new Set(read.value)];
         baselineRead = true;
         addReference(window.book, read.value);
         return valuesOf(request, { error_lines: read.value.length, new_error_patterns: 0 });
@@ -200,6 +210,16 @@ export function createLogsProvider(
       addCanary(w.book, read.value);
       // Without stable's lines of this interval, nothing can be said new: no data, not a guess.
       const patterns = referenced ? newPatterns(w.book) : undefined;
+      if (
+        w.book.referenceFull &&
+        !w.warnedFull &&
+        request.metrics.some((m) => (m.config.field ?? m.name) === 'new_error_patterns')
+      ) {
+        w.warnedFull = true;
+        (deps.warn ?? defaultWarn)(
+          `${name}: the reference (stable's error lines in this window and the pre-deploy baseline) showed more than ${MAX_REFERENCE_PATTERNS} distinct error patterns or ${MAX_REFERENCE_CHARS / (1024 * 1024)} MiB of them, so not all are kept and no canary pattern is judged new for the rest of the window (new_error_patterns is 0; error_lines is still counted). Leave the noisy errors out with ignore`,
+        );
+      }
       const out = valuesOf(request, {
         error_lines: read.value.length,
         new_error_patterns: patterns ? patterns.length : null,

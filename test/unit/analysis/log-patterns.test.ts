@@ -21,6 +21,8 @@ import {
   MAX_LINE,
   MAX_MATCH_LINE,
   MAX_PATTERNS,
+  MAX_REFERENCE_CHARS,
+  MAX_REFERENCE_PATTERNS,
   MAX_SIGNATURE,
   regexProblem,
 } from '../../../src/analysis/log-config.ts';
@@ -354,6 +356,34 @@ test("the book: errors the reference showed take no place of the canary's own, h
   addCanary(book, noise);
   addCanary(book, ['TypeError: x is undefined', 'TypeError: x is undefined', 'TypeError: x is undefined']);
   assert.deepEqual(newPatterns(book), [{ signature: 'TypeError: x is undefined', count: 3 }]);
+});
+
+test('the book: the reference keeps at most MAX_REFERENCE_PATTERNS patterns and MAX_REFERENCE_CHARS characters; past them no pattern is new', () => {
+  const flood = Array.from({ length: MAX_REFERENCE_PATTERNS + 10 }, (_, i) => `ERROR user u${i} not found`);
+  const book = createPatternBook(3, ['baseline pattern']);
+  addReference(book, flood.slice(0, MAX_REFERENCE_PATTERNS - 1));
+  addCanary(book, ['TypeError', 'TypeError', 'TypeError']);
+  assert.equal(book.referenceFull, false);
+  assert.deepEqual(newPatterns(book), [{ signature: 'TypeError', count: 3 }]);
+  // Stable's flood goes on: its last lines are not kept, and a canary pattern may be one of them.
+  addReference(book, flood);
+  assert.equal(book.reference.size, MAX_REFERENCE_PATTERNS);
+  assert.equal(book.referenceFull, true);
+  addCanary(book, [flood.at(-1)!, flood.at(-1)!, flood.at(-1)!]);
+  assert.deepEqual(newPatterns(book), []);
+  // Long signatures fill it by their characters first.
+  const long = (i: number) => `${i} ${'x'.repeat(MAX_SIGNATURE)}`.slice(0, MAX_SIGNATURE);
+  const wide = createPatternBook(
+    1,
+    Array.from({ length: MAX_REFERENCE_PATTERNS }, (_, i) => long(i)),
+  );
+  assert.ok(wide.referenceChars <= MAX_REFERENCE_CHARS);
+  assert.equal(wide.reference.size, Math.floor(MAX_REFERENCE_CHARS / MAX_SIGNATURE));
+  assert.equal(wide.referenceFull, true);
+  // Known patterns again add nothing and fill nothing.
+  const known = createPatternBook(1, ['a', 'a', 'b']);
+  addReference(known, ['a', 'b', 'a']);
+  assert.deepEqual([known.reference.size, known.referenceChars, known.referenceFull], [2, 2, false]);
 });
 
 const HOSTILE = [

@@ -12,7 +12,7 @@ import { matchLines } from '../../../src/analysis/providers/log-match.ts';
 import { analyzeRecording } from '../../../src/analysis/replay.ts';
 import type { ReadRequest } from '../../../src/analysis/providers/provider.ts';
 import { logsProviderSchema } from '../../../src/analysis/schema.ts';
-import { MAX_PATTERNS } from '../../../src/analysis/log-config.ts';
+import { MAX_PATTERNS, MAX_REFERENCE_PATTERNS } from '../../../src/analysis/log-config.ts';
 import type { Side } from '../../../src/analysis/types.ts';
 import { say } from '../../../src/report/markdown.ts';
 import { assertInert } from '../report/markdown-check.ts';
@@ -181,6 +181,32 @@ test("logs provider: errors both sides log in an interval take no place of the c
   p.startWindow!();
   const read = await interval(p);
   assert.deepEqual(read.canary.values, { error_lines: MAX_PATTERNS + 103, new_error_patterns: 1 });
+});
+
+test('logs provider: a stable flooding more distinct errors than the reference keeps makes no pattern new, said once, not a false rollback', async (t) => {
+  const { dir, write } = logsDir(t);
+  const word = (i: number) =>
+    [...i.toString(26)].map((d) => String.fromCharCode(97 + parseInt(d, 26))).join('');
+  const flood = Array.from(
+    { length: MAX_REFERENCE_PATTERNS + 10 },
+    (_, i) => `ERROR user ${word(i)} not found`,
+  );
+  write('v1', flood);
+  // The canary logs one of stable's last patterns, which the full reference could not keep.
+  write('v2', [flood.at(-1)!, flood.at(-1)!, flood.at(-1)!]);
+  const warnings: string[] = [];
+  const p = provider(dir, {}, (m) => warnings.push(m));
+  p.startWindow!();
+  for (let i = 0; i < 2; i++) {
+    const read = await interval(p);
+    assert.deepEqual(read.canary.values, { error_lines: 3, new_error_patterns: 0 });
+    assert.equal(read.canary.evidence, undefined);
+  }
+  assert.equal(warnings.length, 1);
+  assert.match(
+    warnings[0]!,
+    /^logs: the reference .* showed more than 20000 distinct error patterns or 2 MiB of them, so not all are kept and no canary pattern is judged new for the rest of the window/,
+  );
 });
 
 test('logs provider: without a stable side the pre-deploy baseline reading is the reference', async (t) => {
