@@ -205,7 +205,8 @@ export interface NewPattern {
 /**
  * One window's bookkeeping. `reference`: every signature the reference side showed (stable in this window,
  * the pre-deploy baseline), up to MAX_REFERENCE_PATTERNS of them and MAX_REFERENCE_CHARS characters;
- * `referenceFull`: one was not kept for that; `canary`: each canary signature's count in the window so far.
+ * `referenceFull`: one was not kept for that; `canary`: each canary signature's count in the window so far;
+ * `held`: the canary's signatures seen in an interval whose reference was not read (holdCanary).
  */
 export interface PatternBook {
   minCount: number;
@@ -213,6 +214,7 @@ export interface PatternBook {
   referenceChars: number;
   referenceFull: boolean;
   canary: Map<string, number>;
+  held: Set<string>;
 }
 
 export function createPatternBook(minCount: number, reference: Iterable<string> = []): PatternBook {
@@ -222,6 +224,7 @@ export function createPatternBook(minCount: number, reference: Iterable<string> 
     referenceChars: 0,
     referenceFull: false,
     canary: new Map(),
+    held: new Set(),
   };
   addReference(book, reference);
   return book;
@@ -259,15 +262,26 @@ export function addCanary(book: PatternBook, signatures: Iterable<string>): void
 }
 
 /**
- * The canary's patterns seen at least minCount times in the window that the reference never showed, most seen
- * first. None once the reference is full: any of them may be one it showed and could not keep, and a false
+ * Holds the canary's signatures of an interval whose stable lines could not be read: stable may have logged
+ * them in it, and the window's reference will never know. Not judged new in this window, whatever stable
+ * shows later (a pattern stable logged only in that interval read as new, and rolled back); the next window
+ * judges them anew. Only those the book counts (addCanary first): the others are never judged anyway.
+ */
+export function holdCanary(book: PatternBook, signatures: Iterable<string>): void {
+  for (const s of signatures) if (book.canary.has(s)) book.held.add(s);
+}
+
+/**
+ * The canary's patterns seen at least minCount times in the window that the reference never showed (and not
+ * held: holdCanary), most seen first. None once the reference is full: any of them may be one it showed and could not keep, and a false
  * "new pattern" rolls a healthy deploy back (the provider says so in a warning).
  */
 export function newPatterns(book: PatternBook): NewPattern[] {
   if (book.referenceFull) return [];
   const out: NewPattern[] = [];
   for (const [s, count] of book.canary)
-    if (count >= book.minCount && !book.reference.has(s)) out.push({ signature: s, count });
+    if (count >= book.minCount && !book.reference.has(s) && !book.held.has(s))
+      out.push({ signature: s, count });
   return out.sort((a, b) => b.count - a.count || (a.signature < b.signature ? -1 : 1));
 }
 

@@ -13,6 +13,7 @@ import {
   addReference,
   createPatternBook,
   describePatterns,
+  holdCanary,
   logLines,
   newPatterns,
   signature,
@@ -208,7 +209,10 @@ export function createLogsProvider(
       // Counted once stable's lines of the interval are in the reference: those it shows too take no place
       // in the book (log-patterns.ts addCanary).
       addCanary(w.book, read.value);
-      // Without stable's lines of this interval, nothing can be said new: no data, not a guess.
+      // Without stable's lines of this interval, nothing can be said new: no data, not a guess. And what the
+      // canary logged in it stays unjudged for the window: stable may have logged it then (log-patterns.ts
+      // holdCanary).
+      if (!referenced) holdCanary(w.book, read.value);
       const patterns = referenced ? newPatterns(w.book) : undefined;
       if (
         w.book.referenceFull &&

@@ -9,6 +9,7 @@ import {
   createPatternBook,
   describePatterns,
   errorLines,
+  holdCanary,
   lineFilter,
   logLines,
   matchLine,
@@ -384,6 +385,20 @@ test('the book: the reference keeps at most MAX_REFERENCE_PATTERNS patterns and 
   const known = createPatternBook(1, ['a', 'a', 'b']);
   addReference(known, ['a', 'b', 'a']);
   assert.deepEqual([known.reference.size, known.referenceChars, known.referenceFull], [2, 2, false]);
+});
+
+test('the book: patterns held (the canary logged them while the reference could not be read) are never new in the window', () => {
+  const book = createPatternBook(3);
+  addCanary(book, ['A', 'B']);
+  holdCanary(book, ['A', 'B', 'never counted']);
+  assert.deepEqual([...book.held], ['A', 'B']);
+  addReference(book, ['B']);
+  addCanary(book, ['A', 'A', 'C', 'C', 'C']);
+  assert.deepEqual(newPatterns(book), [{ signature: 'C', count: 3 }]);
+  // A fresh book (the next window) judges them anew.
+  const next = createPatternBook(3);
+  addCanary(next, ['A', 'A', 'A']);
+  assert.deepEqual(newPatterns(next), [{ signature: 'A', count: 3 }]);
 });
 
 const HOSTILE = [

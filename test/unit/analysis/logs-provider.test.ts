@@ -253,6 +253,39 @@ test('logs provider: when stable cannot be read, the canary has no new-pattern c
   assert.deepEqual(read.canary.values, { error_lines: 3, new_error_patterns: null });
 });
 
+test('logs provider: what the canary logged while stable could not be read is not judged new in that window, even once stable reads again', async (t) => {
+  const { dir, write } = logsDir(t);
+  const p = provider(dir);
+  p.startWindow!();
+  // Interval 1: stable's command fails (no v1.log) in the interval it logged the dependency's outage; the
+  // canary logged it too.
+  write('v2', [fresh(1), fresh(2)]);
+  const first = await interval(p);
+  assert.equal(first.stable.errors[0]?.code, 'command-failed');
+  assert.deepEqual(first.canary.values, { error_lines: 2, new_error_patterns: null });
+  // Interval 2: stable reads again, without the outage; the canary's third line of it is no new pattern
+  // (stable may have logged it in interval 1), and a pattern the canary shows first now still is.
+  write('v1', [known(1)]);
+  write('v2', [
+    fresh(3),
+    'ERROR RangeError: bad length',
+    'ERROR RangeError: bad length',
+    'ERROR RangeError: bad length',
+  ]);
+  const second = await interval(p);
+  assert.deepEqual(second.canary.values, { error_lines: 4, new_error_patterns: 1 });
+  assert.match(
+    second.canary.evidence!.new_error_patterns!,
+    /^1 new error pattern: "ERROR RangeError: bad length" \(x3\)$/,
+  );
+  // A new window, stable read from its start: the pattern is judged again.
+  p.startWindow!();
+  write('v2', [fresh(4), fresh(5), fresh(6)]);
+  const next = await interval(p);
+  assert.deepEqual(next.canary.values, { error_lines: 3, new_error_patterns: 1 });
+  assert.match(next.canary.evidence!.new_error_patterns!, /TypeError/);
+});
+
 test('logs provider: a field it does not count is a query error naming the two it does', async (t) => {
   const { dir, write } = logsDir(t);
   write('v2', [known(1)]);
