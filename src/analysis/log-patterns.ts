@@ -273,8 +273,8 @@ export function holdCanary(book: PatternBook, signatures: Iterable<string>): voi
 
 /**
  * The canary's patterns seen at least minCount times in the window that the reference never showed (and not
- * held: holdCanary), most seen first. None once the reference is full: any of them may be one it showed and could not keep, and a false
- * "new pattern" rolls a healthy deploy back (the provider says so in a warning).
+ * held: holdCanary), most seen first. None once the reference is full: any of them may be one it showed and
+ * could not keep, and a false "new pattern" rolls a healthy deploy back (the provider says so in a warning).
  */
 export function newPatterns(book: PatternBook): NewPattern[] {
   if (book.referenceFull) return [];
