@@ -203,6 +203,22 @@ function describeFor(forMs: number): string {
   return forMs > 0 ? ` for ${promDuration(forMs)}` : '';
 }
 
+/**
+ * The rule's `for` that fires at the evaluation the analysis decides at, when a breach must be seen in
+ * `readings` evaluations in a row. Prometheus counts from the first evaluation over the limit (pending there,
+ * firing once `for` has passed since it), so `for: 5m` every 30s fires at the 11th; the analysis counts each
+ * reading as one interval of breach (judge.ts: violating intervals x interval >= for), so a check waiting 5m
+ * breaks at the 10th. One interval less says it.
+ */
+export function ruleForMs(readings: number, intervalMs: number): number {
+  return Math.max(0, readings - 1) * intervalMs;
+}
+
+/** The readings in a row a breach of `forMs` takes in the analysis: at least one, whole intervals. */
+export function breachReadings(forMs: number, intervalMs: number): number {
+  return Math.max(1, Math.ceil(forMs / intervalMs));
+}
+
 /** The rule of a threshold check, or why it has none. */
 function thresholdRule(
   input: AlertRulesInput,
@@ -223,14 +239,16 @@ function thresholdRule(
   // holds the rate over the limit for two evaluations in a row, the analysis's reading without counts. The
   // one error less of a rate with `requests` is low traffic's allowance within one interval, not a limit an
   // ongoing alert needs: the rate is compared as written (seed 01's HighErrorRate is `rate > 0.05 for 5m`).
-  const forMs = check.alpha !== undefined ? Math.max(check.forMs, intervalMs) : check.forMs;
+  const readings = breachReadings(check.forMs, intervalMs);
+  const forMs = ruleForMs(check.alpha !== undefined ? Math.max(readings, 2) : readings, intervalMs);
   // Without a requests metric the analysis has no counts to test: two intervals in a row is all it does.
+  const inARow = `${forMs / intervalMs + 1} evaluations in a row`;
   const counted =
     check.alpha === undefined
       ? ''
       : check.requests !== undefined
-        ? ` (the analysis tests each interval's ${check.requests} counts; this alert holds the rate over the limit for two evaluations)`
-        : ' (without a request count, the analysis takes two intervals in a row over the limit; this alert, two evaluations)';
+        ? ` (the analysis tests each interval's ${check.requests} counts; this alert holds the rate over the limit for ${inARow})`
+        : ` (without a request count, the analysis takes two intervals in a row over the limit; this alert, ${inARow})`;
   const breach = BREACH_OP[check.op];
   // An infinite value is no data to the analysis (the provider's not-a-number), as NaN, which no comparison
   // keeps: bounded on the far side, +Inf breaks no upper limit and -Inf no lower one (the dead-man's switch
@@ -252,7 +270,7 @@ function thresholdRule(
     },
     annotations: {
       summary: `${checkText} breached on ${env}`,
-      description: `${check.metric} is {{ $value }} (${breach} ${check.value}${describeFor(forMs)}); the check ${checkText} requires ${check.metric} ${check.op} ${check.value}${check.warn ? ' (a warning: on_breach: warn)' : ''}${counted}`,
+      description: `${check.metric} is {{ $value }} (${breach} ${check.value}${describeFor(check.forMs)}); the check ${checkText} requires ${check.metric} ${check.op} ${check.value}${check.warn ? ' (a warning: on_breach: warn)' : ''}${counted}`,
     },
   };
 }
@@ -283,6 +301,7 @@ function noDataRule(
   input: AlertRulesInput,
   queries: ReadonlyArray<{ metric: string; query: string; config: MetricConfig }>,
   severity: 'critical' | 'warning',
+  intervalMs: number,
 ): AlertRule {
   const env = templateText(input.environment);
   const terms = queries.map(({ metric, query, config }) => {
@@ -291,7 +310,9 @@ function noDataRule(
       : `${operand(query)} > -Inf < +Inf`;
     return `label_replace(absent(${value}), "metric", "${escapePromqlString(metric)}", "", "")`;
   });
-  const forMs = input.config.maxNoDataMs;
+  // The analysis rolls back at the first reading more than max_no_data after the last data (judge.ts), the
+  // (floor(max_no_data / interval) + 1)-th without data: that many evaluations in a row, as for a breach.
+  const forMs = ruleForMs(Math.floor(input.config.maxNoDataMs / intervalMs) + 1, intervalMs);
   return {
     alert: severity === 'critical' ? NO_DATA_ALERT : NO_DATA_WARNING_ALERT,
     expr: terms.join(' or '),
@@ -299,7 +320,7 @@ function noDataRule(
     labels: { severity, environment: env },
     annotations: {
       summary: `No data for {{ $labels.metric }} on ${env}`,
-      description: `The query of metric {{ $labels.metric }} returned no series (or NaN, Inf)${describeFor(forMs)}: the checks of ${env} cannot be judged (analysis max_no_data)`,
+      description: `The query of metric {{ $labels.metric }} returned no series (or NaN, Inf)${describeFor(input.config.maxNoDataMs)}: the checks of ${env} cannot be judged (analysis max_no_data)`,
     },
   };
 }
@@ -353,8 +374,8 @@ export function deriveAlertRules(input: AlertRulesInput): AlertRulesResult {
   );
   const paging = queries.filter((q) => critical.has(q.metric));
   const warningOnly = queries.filter((q) => !critical.has(q.metric));
-  if (paging.length) rules.push(noDataRule(input, paging, 'critical'));
-  if (warningOnly.length) rules.push(noDataRule(input, warningOnly, 'warning'));
+  if (paging.length) rules.push(noDataRule(input, paging, 'critical', intervalMs));
+  if (warningOnly.length) rules.push(noDataRule(input, warningOnly, 'warning', intervalMs));
   return {
     ok: true,
     group: { name: `deploy-action ${input.environment}`, interval: promDuration(intervalMs), rules },

@@ -10,6 +10,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { stringify } from 'yaml';
+import { checkMetrics, resolveAnalysisConfig } from '../../src/analysis/config.ts';
+import { createJudgeState, judge } from '../../src/analysis/judge.ts';
+import type { AnalysisConfigInput } from '../../src/analysis/schema.ts';
 import { main } from '../../src/cli/main.ts';
 import { EXIT_CODES } from '../../src/util/exit-codes.ts';
 import {
@@ -281,6 +284,90 @@ test('promtool test rules: a range metric has no data when its window has no fin
     ['8m', '12m', '15m', '16m'],
     // The last finite point (3m) leaves the 10m window after 13m: no data from 14m, for 2m at 16m.
     { '16m': ['MetricsAbsent/slow'] },
+  );
+  assert.equal(status, 0, output);
+});
+
+/**
+ * The minutes (from 0, one reading a minute) at which the analysis (judge.ts) rolls back, for each check of
+ * `checks` judged on its own over per-minute `readings` (undefined: no data), and for `max_no_data`.
+ */
+function analysisRollsBackAt(
+  analysis: AnalysisConfigInput,
+  readings: Record<string, Array<number | undefined>>,
+): Record<string, number> {
+  const config = resolveAnalysisConfig(analysis);
+  const at: Record<string, number> = {};
+  for (const check of config.checks) {
+    let state = createJudgeState({ ...config, checks: [check] }, { intervalMs: 60_000 });
+    const minutes = readings[checkMetrics(check)[0]!]!.length;
+    for (let minute = 0; minute < minutes; minute++) {
+      const canary: Record<string, number> = {};
+      for (const [metric, values] of Object.entries(readings)) {
+        const value = values[minute];
+        if (value !== undefined) canary[metric] = value;
+      }
+      const judged = judge(state, { at: minute * 60_000, canary, errors: [] });
+      state = judged.state;
+      if (judged.decision.kind === 'rollback') {
+        at[judged.decision.rule ?? check.name] = minute;
+        break;
+      }
+    }
+  }
+  return at;
+}
+
+test('promtool test rules: a breach held `for` a time, and silence for max_no_data, fire at the reading the analysis rolls back at', async () => {
+  // The analysis counts each reading over the limit as one interval of breach (violating intervals x
+  // interval >= for): a check with `for: 3m` read each minute rolls back at its third reading over the limit.
+  // Prometheus counts from the first evaluation over it, pending there: `for: 3m` fired at the fourth, one
+  // evaluation later than the analysis decides (and `for: 2m30s` too; max_no_data 2m30s as well).
+  const analysis = {
+    preset: 'none' as const,
+    max_no_data: '150s',
+    providers: { prom: { type: 'prometheus' as const, url: prom.url } },
+    metrics: Object.fromEntries(
+      ['a', 'b', 'c', 'd'].map((m) => [m, { provider: 'prom', query: `m_${m}{version="{{version}}"}` }]),
+    ),
+    checks: [
+      { name: 'a', check: 'a < 0.5', for: '3m' },
+      { name: 'b', check: 'b < 0.5', for: '150s' },
+      { name: 'c', check: 'c < 0.5' },
+      { name: 'd', check: 'd < 100' },
+    ],
+  };
+  const readings: Record<string, Array<number | undefined>> = {
+    a: [0.1, 0.1, 0.9, 0.9, 0.9, 0.9, 0.9, 0.9, 0.9, 0.9],
+    b: [0.1, 0.1, 0.9, 0.9, 0.9, 0.9, 0.9, 0.9, 0.9, 0.9],
+    c: [0.1, 0.1, 0.1, 0.9, 0.9, 0.9, 0.9, 0.9, 0.9, 0.9],
+    d: [1, 1, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined],
+  };
+  const rollsBack = analysisRollsBackAt(analysis, readings);
+  // The analysis's own minutes: a and b at their third reading over the limit (2m, 3m, 4m), c at its first,
+  // d's silence since 1m longer than 2m30s at 4m.
+  assert.deepEqual(rollsBack, { a: 4, b: 4, c: 3, max_no_data: 4 });
+  const alertOf: Record<string, string> = { a: 'A', b: 'B', c: 'C', max_no_data: 'MetricsAbsent/d' };
+  const rules = await rulesFor('held', { analysis }, ['--interval', '1m']);
+  const minutes = readings.a!.map((_, minute) => `${minute}m`);
+  const { status, output } = firingOver(
+    rules,
+    Object.fromEntries(
+      Object.entries(readings).map(([m, values]) => [
+        `m_${m}{version="v1"}`,
+        values.map((v) => (v === undefined ? 'NaN' : String(v))).join(' '),
+      ]),
+    ),
+    minutes,
+    Object.fromEntries(
+      minutes.map((time, minute) => [
+        time,
+        Object.entries(rollsBack)
+          .filter(([, at]) => at <= minute)
+          .map(([key]) => alertOf[key]!)
+          .sort(),
+      ]),
+    ),
   );
   assert.equal(status, 0, output);
 });

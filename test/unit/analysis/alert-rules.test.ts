@@ -87,7 +87,7 @@ test('a value the analysis reads as no data never fires a rule: a fraction outsi
   assert.equal(expr('traffic'), '(r) <= 10 >= 0');
 });
 
-test('a rollback check is critical, on_breach: warn a warning; `for` as the check waits, none for 0', () => {
+test("a rollback check is critical, on_breach: warn a warning; `for` one evaluation short of the check's wait, none for 0", () => {
   const result = derive(
     oneMetric([
       { name: 'rollback', check: 'value < 1', for: '5m' },
@@ -96,10 +96,14 @@ test('a rollback check is critical, on_breach: warn a warning; `for` as the chec
     ]),
   );
   assert.equal(rule(result, 'rollback').labels.severity, 'critical');
-  assert.equal(rule(result, 'rollback').for, '5m');
+  // The analysis breaks `for: 5m` at its 10th reading over the limit every 30s; Prometheus fires `for: 4m30s`
+  // at its 10th evaluation over it (pending at the first).
+  assert.equal(rule(result, 'rollback').for, '4m30s');
+  assert.match(rule(result, 'rollback').annotations.description!, /\(>= 1 for 5m\)/);
   assert.equal(rule(result, 'warn').labels.severity, 'warning');
   assert.equal('for' in rule(result, 'warn'), false);
-  assert.equal(rule(result, 'odd').for, '1m30s500ms');
+  // Whole intervals, as the analysis counts them: 90.5s is 4 readings, fired at the 4th evaluation.
+  assert.equal(rule(result, 'odd').for, '1m30s');
   assert.equal(rule(result, 'warn').labels.environment, 'production');
 });
 
@@ -127,7 +131,7 @@ test('the seeds preset: its thresholds become rules, a rate without counts waits
     ].sort(),
   );
   assert.equal(byCheck['seeds.error-rate']!.expr, '(job:errors:ratio{version="v2"}) > 0.01 <= 1.000000001');
-  assert.equal(byCheck['seeds.error-rate']!.for, '5m');
+  assert.equal(byCheck['seeds.error-rate']!.for, '4m30s');
   // Seed 02's immediate trigger: the second interval in a row over 10 % (judge.ts), here two evaluations.
   assert.equal(byCheck['seeds.error-rate-critical']!.for, '30s');
   // Without a requests metric the analysis has no counts to test: the description says what it does.
@@ -392,7 +396,7 @@ test('a rate with a request count gets its alert on the rate; a counted check ho
   const byCheck = new Map(group.rules.map((r) => [r.labels.check, r]));
   const sustained = byCheck.get('seeds.error-rate')!;
   assert.equal(sustained.expr, '(e{version="v2"}) > 0.01 <= 1.000000001');
-  assert.equal(sustained.for, '5m');
+  assert.equal(sustained.for, '4m30s');
   assert.equal(sustained.labels.severity, 'critical');
   const critical = byCheck.get('seeds.error-rate-critical')!;
   assert.equal(critical.expr, '(e{version="v2"}) > 0.1 <= 1.000000001');
@@ -404,6 +408,27 @@ test('a rate with a request count gets its alert on the rate; a counted check ho
   // What stays without an alert compares with another version or a baseline.
   assert.deepEqual([...new Set(skipped.map((s) => s.code))].sort(), ['relative', 'statistical']);
   assert.ok(skipped.every((s) => s.check !== 'seeds.error-rate'));
+});
+
+test("a counted check held `for` a time fires at the analysis's reading too, and says how many evaluations", () => {
+  const { group } = ok(
+    derive({
+      preset: 'none',
+      max_no_data: '100s',
+      providers: { prom },
+      metrics: {
+        error_rate: { provider: 'prom', query: 'e' },
+        requests: { provider: 'prom', query: 'r' },
+      },
+      checks: [{ name: 'held', check: 'error_rate < 5%', requests: 'requests', for: '5m' }],
+    }),
+  );
+  const held = group.rules.find((r) => r.labels.check === 'held')!;
+  assert.equal(held.for, '4m30s');
+  assert.match(held.annotations.description!, /for 10 evaluations in a row\)$/);
+  // The analysis rolls back at the first reading more than 100s after the last data: the 4th without data
+  // every 30s (120s), which Prometheus fires at with `for: 1m30s`.
+  assert.equal(group.rules.find((r) => r.alert === NO_DATA_ALERT)!.for, '1m30s');
 });
 
 test("a metric only warning checks read has a warning dead-man's switch, not a critical one", () => {
