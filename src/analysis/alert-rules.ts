@@ -4,6 +4,7 @@
 // return no data. Pure: the CLI (src/cli/alerts.ts) reads the config and the state record and writes the
 // file. Queries are rendered by the analysis's own renderer (promql.ts), so a value is escaped for where
 // it sits exactly as during a deployment. Docs: docs/alerts.md.
+import { createHash } from 'node:crypto';
 import { stringify } from 'yaml';
 import { checkMetrics, warnsOnly, type AnalysisConfig, type ResolvedCheck } from './config.ts';
 import { escapePromqlString, renderPromql, TemplateError } from './promql.ts';
@@ -100,32 +101,57 @@ const OPERATOR_WORDS: Record<string, string> = {
 };
 
 /**
- * CamelCase alert names from check names: letters and digits kept, every other character a word break,
- * each word capitalised (`seeds.error-rate` is SeedsErrorRate); a name that would start with a digit or be
- * empty starts with `Check`. Each call gives a name not given before (a suffix 2, 3, ... when taken).
+ * A check's name in CamelCase: letters and digits kept, every other character a word break, each word
+ * capitalised (`seeds.error-rate` is SeedsErrorRate); a name that would start with a digit or be empty starts
+ * with `Check`. It depends on the name alone; alertNames makes it unique.
  */
-export function alertNamer(reserved: readonly string[] = []): (check: string) => string {
-  const taken = new Set(reserved);
-  return (check) => {
-    // A comparison's operator is a word (an unnamed check is named by its rule: `p95 < 2` is P95Below2, not
-    // P95_2, so `p95 > 2` is not the same name with a suffix).
-    const words = check
-      .replace(/<=|>=|<|>|%/g, (op) => ` ${OPERATOR_WORDS[op]} `)
-      .split(/[^A-Za-z0-9]+/)
-      .filter(Boolean);
-    // Words joined, with `_` between two digits (`p95 < 2` is P95_2, not P952).
-    let base = words
-      .map(
-        (w, i) =>
-          (i > 0 && /\d$/.test(words[i - 1]!) && /^\d/.test(w) ? '_' : '') + w[0]!.toUpperCase() + w.slice(1),
-      )
-      .join('');
-    if (!/^[A-Za-z]/.test(base)) base = `Check${base}`;
-    let name = base;
-    for (let n = 2; taken.has(name); n++) name = `${base}${n}`;
-    taken.add(name);
-    return name;
-  };
+export function alertBaseName(check: string): string {
+  // A comparison's operator is a word (an unnamed check is named by its rule: `p95 < 2` is P95Below2, not
+  // P95_2, so `p95 > 2` is not the same name with a suffix).
+  const words = check
+    .replace(/<=|>=|<|>|%/g, (op) => ` ${OPERATOR_WORDS[op]} `)
+    .split(/[^A-Za-z0-9]+/)
+    .filter(Boolean);
+  // Words joined, with `_` between two digits (`p95 < 2` is P95_2, not P952).
+  const base = words
+    .map(
+      (w, i) =>
+        (i > 0 && /\d$/.test(words[i - 1]!) && /^\d/.test(w) ? '_' : '') + w[0]!.toUpperCase() + w.slice(1),
+    )
+    .join('');
+  return /^[A-Za-z]/.test(base) ? base : `Check${base}`;
+}
+
+/** Hex digits of a SHA-256 of the text, as many as asked. */
+const digest = (text: string, length: number) =>
+  createHash('sha256').update(text).digest('hex').slice(0, length);
+
+/**
+ * Each check's alert name, from its own name only, so adding, removing or reordering other checks renames
+ * none (a counter did: of `error-rate` and `error_rate`, the one listed second was ErrorRate2, so reordering
+ * them swapped the names and a third listed first renamed both). Check names are unique (config.ts), but their
+ * CamelCase may not be (`error-rate` and `error_rate`, two names without a Latin letter): of those, the first
+ * in code-unit order keeps it, and each other one,
+ * like one that would be a `reserved` name, gets `__` and 8 hex digits of a SHA-256 of its own name (more
+ * while two would be the same). A CamelCase name never holds `__`, so a suffixed name is no other's.
+ */
+export function alertNames(checks: readonly string[], reserved: readonly string[] = []): Map<string, string> {
+  const byBase = new Map<string, string[]>();
+  for (const check of checks) {
+    const base = alertBaseName(check);
+    byBase.set(base, [...(byBase.get(base) ?? []), check]);
+  }
+  const names = new Map<string, string>();
+  for (const [base, group] of byBase) {
+    // Code-unit order, whatever order the checks are listed in (localeCompare would vary with the locale).
+    const sorted = [...new Set(group)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    const suffixed = reserved.includes(base) ? sorted : sorted.slice(1);
+    if (!reserved.includes(base)) names.set(sorted[0]!, base);
+    let length = 8;
+    while (new Set(suffixed.map((c) => digest(c, length))).size < suffixed.length) length += 2;
+    for (const check of suffixed) names.set(check, `${base}__${digest(check, length)}`);
+  }
+  return names;
 }
 
 /**
@@ -224,8 +250,7 @@ function thresholdRule(
   input: AlertRulesInput,
   check: Extract<ResolvedCheck, { kind: 'threshold' }>,
   intervalMs: number,
-  name: (check: string) => string,
-): AlertRule | SkippedCheck {
+): Omit<AlertRule, 'alert'> | SkippedCheck {
   const rendered = renderedMetric(input.config, check.name, check.metric, input.vars);
   if (!rendered.ok) return rendered.skip;
   if (rendered.metric.histogram)
@@ -260,7 +285,6 @@ function thresholdRule(
   const env = templateText(input.environment);
   const checkText = templateText(check.name);
   return {
-    alert: name(check.name),
     expr: `${judgedValue(rendered.query, rendered.metric)} ${breach} ${check.value}${finite}`,
     ...(forMs > 0 ? { for: promDuration(forMs) } : {}),
     labels: {
@@ -328,18 +352,23 @@ function noDataRule(
 /** The rules for one environment, or why there are none. */
 export function deriveAlertRules(input: AlertRulesInput): AlertRulesResult {
   const intervalMs = input.intervalMs ?? ALERT_INTERVAL_MS;
-  const name = alertNamer([NO_DATA_ALERT, NO_DATA_WARNING_ALERT]);
-  const rules: AlertRule[] = [];
+  const checkRules: Array<{ check: string; rule: Omit<AlertRule, 'alert'> }> = [];
   const skipped: SkippedCheck[] = [];
   for (const check of input.config.checks) {
     const skip = skippedCheck(check);
     if (skip) skipped.push(skip);
     else if (check.kind === 'threshold') {
-      const rule = thresholdRule(input, check, intervalMs, name);
-      if ('alert' in rule) rules.push(rule);
+      const rule = thresholdRule(input, check, intervalMs);
+      if ('expr' in rule) checkRules.push({ check: check.name, rule });
       else skipped.push(rule);
     }
   }
+  // Named from the checks that have a rule, each by its own name (alertNames).
+  const names = alertNames(
+    checkRules.map((r) => r.check),
+    [NO_DATA_ALERT, NO_DATA_WARNING_ALERT],
+  );
+  const rules: AlertRule[] = checkRules.map(({ check, rule }) => ({ alert: names.get(check)!, ...rule }));
   // Every metric a check reads (its request count too), skipped or not, when it is one Prometheus answers.
   const used = new Set(
     input.config.checks.flatMap((check) => [

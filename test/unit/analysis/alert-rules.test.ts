@@ -3,10 +3,11 @@
 // severity; what cannot be a static alert is listed with its reason; names people chose reach the file
 // only as text, never as YAML structure, a comment's end or a Go template action.
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { test } from 'node:test';
 import { parse } from 'yaml';
 import {
-  alertNamer,
+  alertNames,
   alertRulesYaml,
   deriveAlertRules,
   NO_DATA_ALERT,
@@ -289,21 +290,62 @@ test('no Prometheus metric to alert on: an error that says so', () => {
 });
 
 test('alert names: CamelCase from the check name, valid, unique, never the dead-man switch', () => {
-  const name = alertNamer([NO_DATA_ALERT]);
-  assert.equal(name('seeds.error-rate'), 'SeedsErrorRate');
-  assert.equal(name('p95 < 2'), 'P95Below2');
-  assert.equal(name('p95 > 2'), 'P95Above2');
-  assert.equal(name('error_rate <= 1%'), 'ErrorRateAtMost1Percent');
-  assert.equal(name('apdex >= 0.95'), 'ApdexAtLeast0_95');
-  assert.equal(name('99th percentile'), 'Check99thPercentile');
-  assert.equal(name('错误率'), 'Check');
-  assert.equal(name('{{ $value }}'), 'Value');
-  assert.equal(name('metrics absent'), 'MetricsAbsent2');
-  assert.equal(name('seeds_error_rate'), 'SeedsErrorRate2');
-  assert.equal(name('错误率 2'), 'Check2');
-  assert.equal(name('---'), 'Check3');
-  for (const n of ['SeedsErrorRate', 'P95Below2', 'ApdexAtLeast0_95', 'Check', 'MetricsAbsent2'])
-    assert.match(n, /^[A-Za-z_][A-Za-z0-9_]*$/);
+  const checks = [
+    'seeds.error-rate',
+    'p95 < 2',
+    'p95 > 2',
+    'error_rate <= 1%',
+    'apdex >= 0.95',
+    '99th percentile',
+    '错误率',
+    '{{ $value }}',
+    'metrics absent',
+    'seeds_error_rate',
+    '错误率 2',
+    '---',
+  ];
+  const names = alertNames(checks, [NO_DATA_ALERT]);
+  const hash = (check: string) => createHash('sha256').update(check).digest('hex').slice(0, 8);
+  assert.deepEqual(Object.fromEntries(names), {
+    'seeds.error-rate': 'SeedsErrorRate',
+    'p95 < 2': 'P95Below2',
+    'p95 > 2': 'P95Above2',
+    'error_rate <= 1%': 'ErrorRateAtMost1Percent',
+    'apdex >= 0.95': 'ApdexAtLeast0_95',
+    '99th percentile': 'Check99thPercentile',
+    // Of names with one CamelCase, the first in code-unit order keeps it ('---' before '错误率').
+    '---': 'Check',
+    错误率: `Check__${hash('错误率')}`,
+    '{{ $value }}': 'Value',
+    // A reserved name is never a check's.
+    'metrics absent': `MetricsAbsent__${hash('metrics absent')}`,
+    seeds_error_rate: `SeedsErrorRate__${hash('seeds_error_rate')}`,
+    '错误率 2': 'Check2',
+  });
+  for (const n of names.values()) assert.match(n, /^[A-Za-z_][A-Za-z0-9_]*$/);
+});
+
+test('alert names: each from its own check, the same whatever other checks are added, removed or reordered', () => {
+  // A counter named them: of `error-rate` and `error_rate` the one listed second was ErrorRate2, so swapping
+  // them swapped the names (Alertmanager's silences and routes by name followed the wrong check), and
+  // `error rate` listed first renamed both.
+  const alertOf = (names: string[]) => {
+    const { group } = ok(derive(oneMetric(names.map((name) => ({ name, check: 'value < 1' })))));
+    return Object.fromEntries(
+      group.rules.filter((r) => r.labels.check).map((r) => [r.labels.check, r.alert]),
+    );
+  };
+  const first = alertOf(['error-rate', 'error_rate']);
+  assert.equal(new Set(Object.values(first)).size, 2, 'distinct names');
+  const reordered = alertOf(['error_rate', 'error-rate']);
+  const added = alertOf(['other', 'error_rate', 'p95', 'error-rate']);
+  for (const check of ['error-rate', 'error_rate']) {
+    assert.equal(reordered[check], first[check], check);
+    assert.equal(added[check], first[check], check);
+  }
+  assert.equal(first['error-rate'], 'ErrorRate');
+  // A name of its own is the CamelCase alone, whatever comes before it.
+  assert.equal(alertOf(['a', 'b', 'latency budget'])['latency budget'], 'LatencyBudget');
 });
 
 test('promDuration: whole units, largest first', () => {
