@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { stringify } from 'yaml';
 import { checkMetrics, warnsOnly, type AnalysisConfig, type ResolvedCheck } from './config.ts';
 import { escapePromqlString, renderPromql, TemplateError } from './promql.ts';
+import { isScalarExpression } from './promql-shape.ts';
 import { rangeStep } from './providers/prometheus.ts';
 import { metricKind, type ComparisonOp, type MetricConfig } from './schema.ts';
 import { FRACTION_SLACK } from './domain.ts';
@@ -55,7 +56,16 @@ export interface AlertRulesInput {
 
 export type AlertRulesResult =
   | { ok: true; group: { name: string; interval: string; rules: AlertRule[] }; skipped: SkippedCheck[] }
-  | { ok: false; code: 'no-prometheus-metric'; message: string; skipped: SkippedCheck[] };
+  | {
+      ok: false;
+      /**
+       * `no-prometheus-metric`: nothing to alert on. `scalar-query`: a metric's query is a scalar, which the
+       * analysis reads as its number but a rule cannot compare or test for absence (Prometheus refuses the file).
+       */
+      code: 'no-prometheus-metric' | 'scalar-query';
+      message: string;
+      skipped: SkippedCheck[];
+    };
 
 /** The name of the dead-man's switch rule; check rules get other names. */
 export const NO_DATA_ALERT = 'MetricsAbsent';
@@ -381,6 +391,16 @@ export function deriveAlertRules(input: AlertRulesInput): AlertRulesResult {
     const rendered = renderedMetric(input.config, '', metric, input.vars);
     if (rendered.ok) queries.push({ metric, query: rendered.query, config: rendered.metric });
   }
+  // Every query a rule holds is one of these (a check's metric is among them): one that is a scalar would
+  // spoil the whole file, so none is written, and each such metric is named with what to write instead.
+  const scalars = queries.filter((q) => isScalarExpression(q.query));
+  if (scalars.length > 0)
+    return {
+      ok: false,
+      code: 'scalar-query',
+      message: `${scalars.map((q) => `the query of metric ${q.metric}, ${JSON.stringify(q.query.trim())},`).join(' and ')} ${scalars.length === 1 ? 'is a scalar' : 'are scalars'} (a number, scalar(...), time() or pi(), or arithmetic of only those), which the analysis reads as its one number but an alerting rule cannot compare or test for absence (Prometheus refuses the file): write the query as an instant vector, vector(<query>) (the analysis reads it as the same number), or without scalar() around an aggregation such as sum(...), which is one series already`,
+      skipped,
+    };
   if (queries.length === 0)
     return {
       ok: false,

@@ -84,7 +84,7 @@ export async function alertsCli(opts: AlertsCliOptions, deps: AlertsCliDeps): Pr
     deps.err(
       `warning: ${oneLine(`no alert for check ${JSON.stringify(skipped.check)} (${skipped.code}): ${skipped.reason}`)}\n`,
     );
-  if (!result.ok) return fail('no_prometheus_metric', `${where}: ${result.message}`);
+  if (!result.ok) return fail(result.code.replaceAll('-', '_'), `${where}: ${result.message}`);
   const text = alertRulesYaml(result, {
     environment: env.name,
     version,

@@ -272,6 +272,36 @@ test('values are written into the query by the analysis renderer: escaped, or re
   );
 });
 
+test('a scalar query is refused, naming the metric and what to write: Prometheus refuses such a rule file', () => {
+  // The analysis reads a scalar answer as its number, but `(scalar(...)) > 0.5` ("comparisons between scalars
+  // must use BOOL modifier") and `absent((time()) > -Inf < +Inf)` made promtool and Prometheus refuse the file.
+  const result = derive({
+    preset: 'none',
+    providers: { prom },
+    metrics: {
+      ratio: { provider: 'prom', query: 'scalar(sum(e{version="{{version}}"}))' },
+      fine: { provider: 'prom', query: 'sum(f)' },
+      // Read by a skipped check only: its query is still in the dead-man's switch.
+      uptime: { provider: 'prom', query: 'time() - 1e9' },
+    },
+    checks: [{ check: 'ratio < 0.5' }, { check: 'fine < 1' }, { check: 'uptime < 2x baseline' }],
+  });
+  assert.equal(result.ok, false);
+  assert.equal(!result.ok && result.code, 'scalar-query');
+  const message = !result.ok ? result.message : '';
+  assert.match(
+    message,
+    /^the query of metric ratio, "scalar\(sum\(e\{version=\\"v2\\"\}\)\)", and the query of metric uptime, "time\(\) - 1e9", are scalars /,
+  );
+  assert.doesNotMatch(message, /metric fine/);
+  assert.match(message, /write the query as an instant vector, vector\(<query>\)/);
+  // The vector it suggests is a rule Prometheus takes.
+  assert.equal(
+    rule(derive(oneMetric([{ name: 'v', check: 'value < 0.5' }], 'vector(scalar(x))')), 'v').expr,
+    '(vector(scalar(x))) >= 0.5 < +Inf',
+  );
+});
+
 test('no Prometheus metric to alert on: an error that says so', () => {
   const result = derive({
     preset: 'none',

@@ -102,7 +102,7 @@ test('skipped checks are named on stderr with their reason', async (t) => {
 test('bad input: exit 2 and what was wrong, where; nothing on stdout', async (t) => {
   const { config } = await setup(
     t,
-    `${TARGET}environments:\n  production: {}\n  prober:\n    analysis:\n      providers: { probe: { type: http, url: "http://127.0.0.1:1/" } }\n      metrics: { success_rate: { provider: probe } }\n      checks: [{ check: "success_rate > 0.99" }]\n  live:\n${ANALYSIS.replace(/^/gm, '    ')}\n`,
+    `${TARGET}environments:\n  production: {}\n  prober:\n    analysis:\n      providers: { probe: { type: http, url: "http://127.0.0.1:1/" } }\n      metrics: { success_rate: { provider: probe } }\n      checks: [{ check: "success_rate > 0.99" }]\n  live:\n${ANALYSIS.replace(/^/gm, '    ')}\n  scalar:\n${ANALYSIS.replace('query: \'app_memory{version="{{version}}",slot="{{slot}}"}\'', 'query: \'scalar(app_memory{version="{{version}}"})\'').replace(/^/gm, '    ')}\n`,
   );
   const cases: Array<[string[], RegExp]> = [
     [['-e', 'prodction', '-v', 'v1'], /error: unknown_environment: .*prodction.*production/],
@@ -113,6 +113,10 @@ test('bad input: exit 2 and what was wrong, where; nothing on stdout', async (t)
     [
       ['-e', 'prober', '-v', 'v1'],
       /error: no_prometheus_metric: .*deploy\.yml, environment "prober": no check reads a metric from Prometheus/,
+    ],
+    [
+      ['-e', 'scalar', '-v', 'v1'],
+      /error: scalar_query: .*deploy\.yml, environment "scalar": the query of metric memory, "scalar\(app_memory\{version=\\"v1\\"\}\)", is a scalar .*write the query as an instant vector/,
     ],
     [
       ['-e', 'live'],
