@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { stringify } from 'yaml';
 import { checkMetrics, warnsOnly, type AnalysisConfig, type ResolvedCheck } from './config.ts';
 import { escapePromqlString, renderPromql, TemplateError } from './promql.ts';
-import { isScalarExpression } from './promql-shape.ts';
+import { isScalarExpression, outerShape } from './promql-shape.ts';
 import { rangeStep } from './providers/prometheus.ts';
 import { metricKind, type ComparisonOp, type MetricConfig } from './schema.ts';
 import { FRACTION_SLACK } from './domain.ts';
@@ -71,6 +71,11 @@ export type AlertRulesResult =
 export const NO_DATA_ALERT = 'MetricsAbsent';
 /** The dead-man's switch of metrics only warning checks read: their silence rolls nothing back either. */
 export const NO_DATA_WARNING_ALERT = 'MetricsAbsentWarning';
+/** The rule firing while a metric's query returns several series, which the analysis judges none of. */
+export const MULTIPLE_SERIES_ALERT = 'MetricsMultipleSeries';
+/** Its warning, for metrics only warning checks read. */
+export const MULTIPLE_SERIES_WARNING_ALERT = 'MetricsMultipleSeriesWarning';
+const RESERVED = [NO_DATA_ALERT, NO_DATA_WARNING_ALERT, MULTIPLE_SERIES_ALERT, MULTIPLE_SERIES_WARNING_ALERT];
 
 /** The comparison that breaks a check which must hold `op`: error_rate <= 0.01 breaks at > 0.01. */
 export const BREACH_OP: Record<ComparisonOp, ComparisonOp> = { '<=': '>', '<': '>=', '>=': '<', '>': '<=' };
@@ -186,6 +191,18 @@ function judgedValue(query: string, metric: MetricConfig): string {
   return `${REDUCERS[metric.range.reduce ?? 'mean']}_over_time(${finitePoints(query, metric.range)})`;
 }
 
+/**
+ * The number of series the provider would get for the metric: the instant query's, or for a range metric
+ * those with a point in its window (at its step, NaN points too: the range query returns them).
+ */
+function seriesCount(query: string, metric: MetricConfig): string {
+  if (!metric.range) return `count${operand(query)}`;
+  return `count(count_over_time(${operand(query)}[${promDuration(metric.range.window)}:${promDuration(rangeStep(metric.range))}]))`;
+}
+
+/** A query that returns one series at most, by its shape (an aggregation keeping no label): no guard needed. */
+const oneSeries = (query: string) => outerShape(query) === 'one-series';
+
 /** A range metric's finite points over its window, at the provider's step, as a subquery. */
 function finitePoints(query: string, range: NonNullable<MetricConfig['range']>): string {
   return `(${operand(query)} > -Inf < +Inf)[${promDuration(range.window)}:${promDuration(rangeStep(range))}]`;
@@ -295,7 +312,9 @@ function thresholdRule(
   const env = templateText(input.environment);
   const checkText = templateText(check.name);
   return {
-    expr: `${judgedValue(rendered.query, rendered.metric)} ${breach} ${check.value}${finite}`,
+    // Several series are a provider error to the analysis (multiple-series), judged for none: the breach
+    // counts only while the query returns one (MetricsMultipleSeries says when it does not).
+    expr: `${judgedValue(rendered.query, rendered.metric)} ${breach} ${check.value}${finite}${oneSeries(rendered.query) ? '' : ` and on() ${seriesCount(rendered.query, rendered.metric)} == 1`}`,
     ...(forMs > 0 ? { for: promDuration(forMs) } : {}),
     labels: {
       severity: check.warn ? 'warning' : 'critical',
@@ -359,6 +378,41 @@ function noDataRule(
   };
 }
 
+/**
+ * Fires while a metric's query returns more than one series, as the provider counts them (seriesCount), which
+ * the analysis reads as a provider error (`multiple-series`) and no data: it rolls back after more than
+ * max_provider_errors such readings in a row, or max_no_data without a value, whichever comes first, and
+ * judges no check on the metric meanwhile (their rules hold off too). Only metrics whose query may return
+ * several: an aggregation keeping no label cannot, and a histogram metric's buckets are several by design.
+ */
+function multipleSeriesRule(
+  input: AlertRulesInput,
+  queries: ReadonlyArray<{ metric: string; query: string; config: MetricConfig }>,
+  severity: 'critical' | 'warning',
+  intervalMs: number,
+): AlertRule {
+  const env = templateText(input.environment);
+  const terms = queries.map(
+    ({ metric, query, config }) =>
+      `label_replace(${seriesCount(query, config)} > 1, "metric", "${escapePromqlString(metric)}", "", "")`,
+  );
+  const readings = Math.min(
+    input.config.maxProviderErrors + 1,
+    Math.floor(input.config.maxNoDataMs / intervalMs) + 1,
+  );
+  const forMs = ruleForMs(readings, intervalMs);
+  return {
+    alert: severity === 'critical' ? MULTIPLE_SERIES_ALERT : MULTIPLE_SERIES_WARNING_ALERT,
+    expr: terms.join(' or '),
+    ...(forMs > 0 ? { for: promDuration(forMs) } : {}),
+    labels: { severity, environment: env },
+    annotations: {
+      summary: `The query of metric {{ $labels.metric }} returns {{ $value }} series on ${env}, not one`,
+      description: `The analysis judges one series per metric: it reads several as a provider error (multiple-series) and no data, and rolls back after more than max_provider_errors (${input.config.maxProviderErrors}) readings in a row of them or max_no_data without a value; the checks on {{ $labels.metric }} are not alerted meanwhile. Aggregate the query to one series (sum(...), or select the one version or slot it is about)`,
+    },
+  };
+}
+
 /** The rules for one environment, or why there are none. */
 export function deriveAlertRules(input: AlertRulesInput): AlertRulesResult {
   const intervalMs = input.intervalMs ?? ALERT_INTERVAL_MS;
@@ -376,7 +430,7 @@ export function deriveAlertRules(input: AlertRulesInput): AlertRulesResult {
   // Named from the checks that have a rule, each by its own name (alertNames).
   const names = alertNames(
     checkRules.map((r) => r.check),
-    [NO_DATA_ALERT, NO_DATA_WARNING_ALERT],
+    RESERVED,
   );
   const rules: AlertRule[] = checkRules.map(({ check, rule }) => ({ alert: names.get(check)!, ...rule }));
   // Every metric a check reads (its request count too), skipped or not, when it is one Prometheus answers.
@@ -425,6 +479,11 @@ export function deriveAlertRules(input: AlertRulesInput): AlertRulesResult {
   const warningOnly = queries.filter((q) => !critical.has(q.metric));
   if (paging.length) rules.push(noDataRule(input, paging, 'critical', intervalMs));
   if (warningOnly.length) rules.push(noDataRule(input, warningOnly, 'warning', intervalMs));
+  // A histogram metric is one series per bucket by design (the analysis reads them as buckets).
+  const many = (qs: typeof queries) => qs.filter((q) => !q.config.histogram && !oneSeries(q.query));
+  if (many(paging).length) rules.push(multipleSeriesRule(input, many(paging), 'critical', intervalMs));
+  if (many(warningOnly).length)
+    rules.push(multipleSeriesRule(input, many(warningOnly), 'warning', intervalMs));
   return {
     ok: true,
     group: { name: `deploy-action ${input.environment}`, interval: promDuration(intervalMs), rules },

@@ -1,5 +1,7 @@
 // The outer shape of a PromQL expression, read without a parser: enough to tell a scalar (a number,
-// `scalar(…)`, `time()`, `pi()`, or arithmetic of only those) from everything else. The analysis reads a scalar
+// `scalar(…)`, `time()`, `pi()`, or arithmetic of only those) and a query that can only return one series (an
+// aggregation keeping no label: alert-rules.ts needs no guard against several there) from everything else,
+// and never to call a query either when it is not. The analysis reads a scalar
 // answer as its one number (providers/prometheus.ts), but Prometheus refuses a scalar where an alerting rule
 // needs an instant vector: `scalar(x) > 1` ("comparisons between scalars must use BOOL modifier"),
 // `absent(time())`. PromQL's types: a number literal is a scalar; so is a call of `scalar`, `time` or `pi`
@@ -34,10 +36,59 @@ function closing(text: string, open: number): number {
   return -1;
 }
 
-/** Whether the expression's value is a scalar, by its outer shape (see the top of this file). */
-export function isScalarExpression(text: string): boolean {
+/**
+ * What an expression's value is, by its outer shape: a `scalar`; `one-series`, at most one series and with no
+ * labels (an aggregation without `by`/`without`, `vector(…)`, `histogram_quantile` of buckets aggregated by
+ * `le` alone, parentheses around one, arithmetic or a comparison of those and scalars); or a `vector` of any
+ * number of series, as far as the shape tells.
+ */
+export type OuterShape = 'scalar' | 'one-series' | 'vector';
+
+/** Aggregations that give one series when they keep no label (no `by`, `without`, no parameter). */
+const ONE_SERIES_AGGREGATIONS = new Set(['sum', 'min', 'max', 'avg', 'count', 'group', 'stddev', 'stdvar']);
+
+/** A call's arguments: its text split at the commas outside brackets, strings and comments. */
+function argumentsOf(inner: string): string[] {
+  const args: string[] = [];
+  let depth = 0;
+  let start = 0;
+  for (let i = 0; i < inner.length; i++) {
+    const c = inner[i]!;
+    if (c === '"' || c === "'" || c === '`') {
+      for (i++; i < inner.length && inner[i] !== c; i++) if (c !== '`' && inner[i] === '\\') i++;
+    } else if (c === '#') {
+      while (i < inner.length && inner[i] !== '\n') i++;
+    } else if (c === '(' || c === '[' || c === '{') depth++;
+    else if (c === ')' || c === ']' || c === '}') depth--;
+    else if (c === ',' && depth === 0) {
+      args.push(inner.slice(start, i));
+      start = i + 1;
+    }
+  }
+  return [...args, inner.slice(start)];
+}
+
+/** An aggregation keeping the label `le` alone (`sum by (le) (…)`, `sum(…) by (le)`): one series per bucket. */
+function keepsOnlyLe(text: string): boolean {
+  const t = text.trim();
+  const aggregation = (name: string) => ONE_SERIES_AGGREGATIONS.has(name.toLowerCase());
+  const before = /^([A-Za-z]+)\s*by\s*\(\s*le\s*\)\s*\(/i.exec(t);
+  if (before) return aggregation(before[1]!) && closing(t, before[0].length - 1) === t.length;
+  const after = /^([A-Za-z]+)\s*\(/.exec(t);
+  if (!after || !aggregation(after[1]!)) return false;
+  const end = closing(t, after[0].length - 1);
+  return end > 0 && /^\s*by\s*\(\s*le\s*\)$/i.test(t.slice(end));
+}
+
+export function outerShape(text: string): OuterShape {
   let terms = 0;
+  let vectors = 0;
   let i = 0;
+  /** The index past the call's `)` when `(` is next after `from`, else -1. */
+  const call = (from: number): number => {
+    const open = text.slice(from).search(/\S/);
+    return open < 0 || text[from + open] !== '(' ? -1 : closing(text, from + open);
+  };
   while (i < text.length) {
     const c = text[i]!;
     if (/\s/.test(c)) {
@@ -54,8 +105,11 @@ export function isScalarExpression(text: string): boolean {
     }
     if (c === '(') {
       const end = closing(text, i);
-      if (end < 0 || !isScalarExpression(text.slice(i + 1, end - 1))) return false;
+      if (end < 0) return 'vector';
+      const inner = outerShape(text.slice(i + 1, end - 1));
+      if (inner === 'vector') return 'vector';
       terms++;
+      if (inner === 'one-series') vectors++;
       i = end;
       continue;
     }
@@ -68,19 +122,37 @@ export function isScalarExpression(text: string): boolean {
     }
     WORD.lastIndex = i;
     const word = WORD.exec(text)?.[0];
-    if (word === undefined) return false;
+    if (word === undefined) return 'vector';
     const lower = word.toLowerCase();
     i += word.length;
     if (lower === 'inf' || lower === 'nan') terms++;
     else if (OPERATOR_WORDS.has(lower)) continue;
-    else if (SCALAR_FUNCTIONS.has(word)) {
-      const open = text.slice(i).search(/\S/);
-      if (open < 0 || text[i + open] !== '(') return false;
-      const end = closing(text, i + open);
-      if (end < 0) return false;
+    else if (word === 'histogram_quantile') {
+      // The quantile of buckets aggregated by `le` alone, which it takes away: one series with no label.
+      const end = call(i);
+      if (end < 0) return 'vector';
+      const args = argumentsOf(text.slice(text.indexOf('(', i) + 1, end - 1));
+      if (args.length !== 2 || outerShape(args[0]!) !== 'scalar' || !keepsOnlyLe(args[1]!)) return 'vector';
       terms++;
+      vectors++;
       i = end;
-    } else return false;
+    } else if (SCALAR_FUNCTIONS.has(word) || word === 'vector' || ONE_SERIES_AGGREGATIONS.has(lower)) {
+      const end = call(i);
+      if (end < 0) return 'vector';
+      // `sum(x) by (le)`: the clause may follow the call too.
+      WORD.lastIndex = text.slice(end).search(/\S|$/) + end;
+      const next = WORD.exec(text)?.[0].toLowerCase();
+      if (next === 'by' || next === 'without') return 'vector';
+      terms++;
+      if (!SCALAR_FUNCTIONS.has(word)) vectors++;
+      i = end;
+    } else return 'vector';
   }
-  return terms > 0;
+  if (terms === 0) return 'vector';
+  return vectors === 0 ? 'scalar' : 'one-series';
+}
+
+/** Whether the expression's value is a scalar, by its outer shape (see the top of this file). */
+export function isScalarExpression(text: string): boolean {
+  return outerShape(text) === 'scalar';
 }

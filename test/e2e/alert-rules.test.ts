@@ -2,7 +2,9 @@
 // (the seeds preset over every metric it knows, range metrics, a query ending in a comment, hostile check
 // names and values), and a file loaded into a real Prometheus scraping a loopback exporter fires the alerts
 // whose thresholds the exported values break, with the check's name as it was written, and the dead-man's
-// switch for a metric with no series and one that is NaN.
+// switch for a metric with no series and one that is NaN, and for a query returning two series the rule
+// saying so instead of the check's. promtool's rule tests compare the minute each alert fires with the
+// minute the analysis (judge.ts) rolls back over the same readings.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -13,6 +15,7 @@ import { stringify } from 'yaml';
 import { checkMetrics, resolveAnalysisConfig } from '../../src/analysis/config.ts';
 import { createJudgeState, judge } from '../../src/analysis/judge.ts';
 import type { AnalysisConfigInput } from '../../src/analysis/schema.ts';
+import type { SampleError } from '../../src/analysis/types.ts';
 import { main } from '../../src/cli/main.ts';
 import { EXIT_CODES } from '../../src/util/exit-codes.ts';
 import {
@@ -133,12 +136,13 @@ test('promtool check rules accepts every file: the seeds preset, range metrics, 
   const result = spawnSync(promtool(), ['check', 'rules', ...files], { encoding: 'utf8' });
   assert.equal(result.status, 0, `${result.stdout}${result.stderr}`);
   // seeds: error rate x3, memory x2, health, apdex, cpu, and the dead-man's switch in two (cpu is read by a
-  // warning check only, so its silence warns); counted: the three
-  // error-rate levels on the rate (a request count changes how the analysis judges them, not the alert) and
-  // the switch; hostile: one each.
+  // warning check only, so its silence warns), and the several-series rule in two (apdex; cpu, a warning: the
+  // other queries keep no label, one series); counted: the three
+  // error-rate levels on the rate (a request count changes how the analysis judges them, not the alert),
+  // the switch and the several-series rule; hostile: one each.
   assert.deepEqual(
     [...result.stdout.matchAll(/SUCCESS: (\d+) rules found/g)].map((m) => Number(m[1])),
-    [10, 4, HOSTILE.length + 1],
+    [12, 5, HOSTILE.length + 2],
     result.stdout,
   );
 });
@@ -288,26 +292,40 @@ test('promtool test rules: a range metric has no data when its window has no fin
   assert.equal(status, 0, output);
 });
 
+/** A minute's reading of a metric: a value, no data, or two series (each 0.9), a provider error. */
+type Reading = number | undefined | 'two series';
+
 /**
  * The minutes (from 0, one reading a minute) at which the analysis (judge.ts) rolls back, for each check of
- * `checks` judged on its own over per-minute `readings` (undefined: no data), and for `max_no_data`.
+ * `checks` judged on its own over per-minute `readings` of its metrics, by the rule that fires (the check's
+ * name, max_no_data or max_provider_errors).
  */
 function analysisRollsBackAt(
   analysis: AnalysisConfigInput,
-  readings: Record<string, Array<number | undefined>>,
+  readings: Record<string, Reading[]>,
 ): Record<string, number> {
   const config = resolveAnalysisConfig(analysis);
   const at: Record<string, number> = {};
   for (const check of config.checks) {
     let state = createJudgeState({ ...config, checks: [check] }, { intervalMs: 60_000 });
-    const minutes = readings[checkMetrics(check)[0]!]!.length;
+    const metrics = checkMetrics(check);
+    const minutes = readings[metrics[0]!]!.length;
     for (let minute = 0; minute < minutes; minute++) {
       const canary: Record<string, number> = {};
-      for (const [metric, values] of Object.entries(readings)) {
-        const value = values[minute];
-        if (value !== undefined) canary[metric] = value;
+      const errors: SampleError[] = [];
+      for (const metric of metrics) {
+        const value = readings[metric]![minute];
+        // As the provider reports it, under the metric's name (providers/prometheus.ts).
+        if (value === 'two series')
+          errors.push({
+            provider: 'prom',
+            side: 'canary',
+            code: 'multiple-series',
+            message: `${metric}: 2 series`,
+          });
+        else if (value !== undefined) canary[metric] = value;
       }
-      const judged = judge(state, { at: minute * 60_000, canary, errors: [] });
+      const judged = judge(state, { at: minute * 60_000, canary, errors });
       state = judged.state;
       if (judged.decision.kind === 'rollback') {
         at[judged.decision.rule ?? check.name] = minute;
@@ -316,6 +334,45 @@ function analysisRollsBackAt(
     }
   }
   return at;
+}
+
+/**
+ * `readings` as promtool's input series `m_<metric>{version="v1"}` (no data: NaN), with two series
+ * (`pod="a"` and `pod="b"`, each 0.9) at a minute of two series; and at each minute the alerts firing from
+ * the analysis's rollback minute on (`rollsBack`, its rules' alerts in `alertOf`).
+ */
+function promtoolRun(
+  rules: string,
+  readings: Record<string, Reading[]>,
+  rollsBack: Record<string, number>,
+  alertOf: Record<string, string>,
+) {
+  const minutes = Object.values(readings)[0]!.map((_, minute) => `${minute}m`);
+  const series: Record<string, string> = {};
+  for (const [m, values] of Object.entries(readings)) {
+    const two = values.includes('two series');
+    series[`m_${m}{version="v1"${two ? ',pod="a"' : ''}}`] = values
+      .map((v) => (v === undefined ? 'NaN' : v === 'two series' ? '0.9' : String(v)))
+      .join(' ');
+    if (two)
+      series[`m_${m}{version="v1",pod="b"}`] = values
+        .map((v) => (v === 'two series' ? '0.9' : '_'))
+        .join(' ');
+  }
+  return firingOver(
+    rules,
+    series,
+    minutes,
+    Object.fromEntries(
+      minutes.map((time, minute) => [
+        time,
+        Object.entries(rollsBack)
+          .filter(([, at]) => at <= minute)
+          .map(([key]) => alertOf[key]!)
+          .sort(),
+      ]),
+    ),
+  );
 }
 
 test('promtool test rules: a breach held `for` a time, and silence for max_no_data, fire at the reading the analysis rolls back at', async () => {
@@ -349,26 +406,31 @@ test('promtool test rules: a breach held `for` a time, and silence for max_no_da
   assert.deepEqual(rollsBack, { a: 4, b: 4, c: 3, max_no_data: 4 });
   const alertOf: Record<string, string> = { a: 'A', b: 'B', c: 'C', max_no_data: 'MetricsAbsent/d' };
   const rules = await rulesFor('held', { analysis }, ['--interval', '1m']);
-  const minutes = readings.a!.map((_, minute) => `${minute}m`);
-  const { status, output } = firingOver(
-    rules,
-    Object.fromEntries(
-      Object.entries(readings).map(([m, values]) => [
-        `m_${m}{version="v1"}`,
-        values.map((v) => (v === undefined ? 'NaN' : String(v))).join(' '),
-      ]),
-    ),
-    minutes,
-    Object.fromEntries(
-      minutes.map((time, minute) => [
-        time,
-        Object.entries(rollsBack)
-          .filter(([, at]) => at <= minute)
-          .map(([key]) => alertOf[key]!)
-          .sort(),
-      ]),
-    ),
-  );
+  const { status, output } = promtoolRun(rules, readings, rollsBack, alertOf);
+  assert.equal(status, 0, output);
+});
+
+test('promtool test rules: a query returning two series breaks no check, and its own rule fires when the analysis rolls back', async () => {
+  // The analysis judges one series per metric: several are a provider error (multiple-series), judged for no
+  // check, which rolls back after more than max_provider_errors such readings in a row. The rule fired once per
+  // series over the limit, breaches the analysis never saw, and nothing said the query was wrong.
+  const analysis = {
+    preset: 'none' as const,
+    max_no_data: '150s',
+    max_provider_errors: 1,
+    providers: { prom: { type: 'prometheus' as const, url: prom.url } },
+    metrics: { e: { provider: 'prom', query: 'm_e{version="{{version}}"}' } },
+    checks: [{ name: 'e', check: 'e < 0.5' }],
+  };
+  const two = 'two series' as const;
+  const readings: Record<string, Reading[]> = { e: [0.1, 0.1, two, two, two, two, two, two] };
+  const rollsBack = analysisRollsBackAt(analysis, readings);
+  // Provider errors at 2m and 3m: more than 1 in a row.
+  assert.deepEqual(rollsBack, { max_provider_errors: 3 });
+  const rules = await rulesFor('two-series', { analysis }, ['--interval', '1m']);
+  const { status, output } = promtoolRun(rules, readings, rollsBack, {
+    max_provider_errors: 'MetricsMultipleSeries/e',
+  });
   assert.equal(status, 0, output);
 });
 
@@ -392,7 +454,7 @@ after(async () => {
   await metrics?.close();
 });
 
-test('a real Prometheus fires the alerts the exported values break, and the switch for no data', async () => {
+test('a real Prometheus fires the alerts the exported values break, the switch for no data, and the rule for several series', async () => {
   const name = HOSTILE[0]!;
   const rules = await rulesFor(
     'live',
@@ -410,6 +472,8 @@ test('a real Prometheus fires the alerts the exported values break, and the swit
           },
           nan: { provider: 'prom', query: 'app_nan{version="{{version}}"}' },
           missing: { provider: 'prom', query: 'app_missing{version="{{version}}"}' },
+          // Both versions' series: several, which the analysis judges none of (multiple-series).
+          multi: { provider: 'prom', query: 'app_value' },
         },
         checks: [
           { name, check: 'value < 0.2', for: '1s' },
@@ -418,6 +482,7 @@ test('a real Prometheus fires the alerts the exported values break, and the swit
           { name: 'holds', check: 'value < 0.9' },
           { name: 'nan holds', check: 'nan < 1' },
           { name: 'missing holds', check: 'missing < 1' },
+          { name: 'multi', check: 'multi < 0.2' },
         ],
       },
     },
@@ -435,7 +500,15 @@ test('a real Prometheus fires the alerts the exported values break, and the swit
   );
   prometheus = await startPrometheus([`127.0.0.1:${metrics.port}`], { ruleFiles: [rules] });
 
-  const expected = ['AValueTemplateXQC', 'Warned', 'Ranged', 'MetricsAbsent/missing', 'MetricsAbsent/nan'];
+  // `multi` breaks its limit in v1's series, but the query returns two: its own rule fires instead.
+  const expected = [
+    'AValueTemplateXQC',
+    'Warned',
+    'Ranged',
+    'MetricsAbsent/missing',
+    'MetricsAbsent/nan',
+    'MetricsMultipleSeries/multi',
+  ];
   const key = (a: ApiAlert) =>
     a.labels.metric ? `${a.labels.alertname}/${a.labels.metric}` : a.labels.alertname!;
   // Bounded: Prometheus's first scrape and evaluations take a few seconds, more on a busy machine.
@@ -471,4 +544,9 @@ test('a real Prometheus fires the alerts the exported values break, and the swit
   const absent = seen.find((a) => a.labels.metric === 'nan')!;
   assert.equal(absent.labels.severity, 'critical');
   assert.equal(absent.annotations.summary, 'No data for nan on production');
+  const several = seen.find((a) => a.labels.alertname === 'MetricsMultipleSeries')!;
+  assert.equal(
+    several.annotations.summary,
+    'The query of metric multi returns 2 series on production, not one',
+  );
 });

@@ -10,6 +10,8 @@ import {
   alertNames,
   alertRulesYaml,
   deriveAlertRules,
+  MULTIPLE_SERIES_ALERT,
+  MULTIPLE_SERIES_WARNING_ALERT,
   NO_DATA_ALERT,
   NO_DATA_WARNING_ALERT,
   promDuration,
@@ -38,6 +40,12 @@ const rule = (result: AlertRulesResult, check: string): AlertRule => {
   return found;
 };
 
+/**
+ * A rule's comparison, without the guard a query that may return several series gets (`and on() count(…) ==
+ * 1`: the analysis judges one series only); the guard has tests of its own.
+ */
+const judged = (r: AlertRule): string => r.expr.replace(/ and on\(\) count[^]* == 1$/, '');
+
 const oneMetric = (checks: AnalysisConfigInput['checks'], query = 'app_value{version="{{version}}"}') => ({
   preset: 'none' as const,
   providers: { prom },
@@ -55,10 +63,10 @@ test('each threshold fires on the side that breaks it: <= at >, < at >=, >= at <
     ]),
   );
   // Bounded on the far side: an infinite value is no data to the analysis (the dead-man's switch), as NaN.
-  assert.equal(rule(result, 'le').expr, '(app_value{version="v2"}) > 0.5 < +Inf');
-  assert.equal(rule(result, 'lt').expr, '(app_value{version="v2"}) >= 0.5 < +Inf');
-  assert.equal(rule(result, 'ge').expr, '(app_value{version="v2"}) < 0.5 > -Inf');
-  assert.equal(rule(result, 'gt').expr, '(app_value{version="v2"}) <= 0.5 > -Inf');
+  assert.equal(judged(rule(result, 'le')), '(app_value{version="v2"}) > 0.5 < +Inf');
+  assert.equal(judged(rule(result, 'lt')), '(app_value{version="v2"}) >= 0.5 < +Inf');
+  assert.equal(judged(rule(result, 'ge')), '(app_value{version="v2"}) < 0.5 > -Inf');
+  assert.equal(judged(rule(result, 'gt')), '(app_value{version="v2"}) <= 0.5 > -Inf');
 });
 
 test('a value the analysis reads as no data never fires a rule: a fraction outside 0..1, a negative latency or count', () => {
@@ -81,7 +89,7 @@ test('a value the analysis reads as no data never fires a rule: a fraction outsi
       ],
     }),
   );
-  const expr = (check: string) => group.rules.find((r) => r.labels.check === check)!.expr;
+  const expr = (check: string) => judged(group.rules.find((r) => r.labels.check === check)!);
   assert.equal(expr('errors'), '(e) >= 0.05 <= 1.000000001');
   assert.equal(expr('success'), '(s) <= 0.99 >= -1e-9');
   assert.equal(expr('latency'), '(p) >= 2 < +Inf');
@@ -131,7 +139,10 @@ test('the seeds preset: its thresholds become rules, a rate without counts waits
       'undefined',
     ].sort(),
   );
-  assert.equal(byCheck['seeds.error-rate']!.expr, '(job:errors:ratio{version="v2"}) > 0.01 <= 1.000000001');
+  assert.equal(
+    judged(byCheck['seeds.error-rate']!),
+    '(job:errors:ratio{version="v2"}) > 0.01 <= 1.000000001',
+  );
   assert.equal(byCheck['seeds.error-rate']!.for, '4m30s');
   // Seed 02's immediate trigger: the second interval in a row over 10 % (judge.ts), here two evaluations.
   assert.equal(byCheck['seeds.error-rate-critical']!.for, '30s');
@@ -139,7 +150,7 @@ test('the seeds preset: its thresholds become rules, a rate without counts waits
   const critical = byCheck['seeds.error-rate-critical']!.annotations.description!;
   assert.doesNotMatch(critical, /counts/);
   assert.match(critical, /without a request count, the analysis takes two intervals in a row over the limit/);
-  assert.equal(byCheck['seeds.memory']!.expr, '(job:memory:ratio{slot="blue"}) > 0.95 < +Inf');
+  assert.equal(judged(byCheck['seeds.memory']!), '(job:memory:ratio{slot="blue"}) > 0.95 < +Inf');
   assert.equal(byCheck['seeds.memory-warning']!.labels.severity, 'warning');
   assert.equal(result.group.interval, '30s');
 });
@@ -185,8 +196,12 @@ test('what cannot be a static alert is listed with its reason code, never droppe
   assert.match(skipped.find((s) => s.code === 'template')!.reason, /\{\{stable_version\}\} has no value/);
   assert.deepEqual(
     group.rules.map((r) => r.alert),
-    ['Counted', 'Kept', NO_DATA_ALERT],
+    ['Counted', 'Kept', NO_DATA_ALERT, MULTIPLE_SERIES_ALERT],
   );
+  // A histogram metric's buckets are one series each by design: never "several series".
+  const many = group.rules.find((r) => r.alert === MULTIPLE_SERIES_ALERT)!.expr;
+  assert.match(many, /"metric", "p95"/);
+  assert.doesNotMatch(many, /latency/);
   // The file says what was skipped, at its top.
   const text = alertRulesYaml(ok(result), { environment: 'production', version: 'v2' });
   for (const s of skipped) assert.ok(text.includes(`# ${'  '}"${s.check}" (${s.code}): `), s.check);
@@ -206,7 +221,10 @@ test("the dead-man's switch: every Prometheus metric a check reads, absent, NaN 
       checks: [{ name: 'counted', check: 'error_rate < 10%', requests: 'requests' }],
     }),
   );
-  assert.equal(result.group.rules.length, 2);
+  assert.deepEqual(
+    result.group.rules.map((r) => r.alert),
+    ['Counted', NO_DATA_ALERT, MULTIPLE_SERIES_ALERT],
+  );
   const noData = result.group.rules.find((r) => r.alert === NO_DATA_ALERT)!;
   assert.equal(noData.alert, NO_DATA_ALERT);
   assert.equal(noData.for, '2m');
@@ -232,8 +250,8 @@ test('a range metric is judged as its reduction over the window, as the provider
     ],
   });
   // Over the finite points: the provider drops NaN and Inf before reducing.
-  assert.equal(rule(result, 'mean').expr, 'avg_over_time(((m) > -Inf < +Inf)[5m:5s]) >= 1');
-  assert.equal(rule(result, 'max').expr, 'max_over_time(((m) > -Inf < +Inf)[10m:30s]) >= 1');
+  assert.equal(judged(rule(result, 'mean')), 'avg_over_time(((m) > -Inf < +Inf)[5m:5s]) >= 1');
+  assert.equal(judged(rule(result, 'max')), 'max_over_time(((m) > -Inf < +Inf)[10m:30s]) >= 1');
   // No data, as the provider reads a range metric: no finite point in its window.
   assert.equal(
     ok(result).group.rules.find((r) => r.alert === NO_DATA_ALERT)!.expr,
@@ -244,7 +262,7 @@ test('a range metric is judged as its reduction over the window, as the provider
 
 test('a query ending in a # comment is closed on a line of its own', () => {
   const result = derive(oneMetric([{ name: 'c', check: 'value < 1' }], 'app_value # the value'));
-  assert.equal(rule(result, 'c').expr, '(\napp_value # the value\n) >= 1 < +Inf');
+  assert.equal(judged(rule(result, 'c')), '(\napp_value # the value\n) >= 1 < +Inf');
 });
 
 test('values are written into the query by the analysis renderer: escaped, or refused where they cannot go', () => {
@@ -254,7 +272,7 @@ test('values are written into the query by the analysis renderer: escaped, or re
     hostile,
   );
   assert.equal(
-    rule(result, 'c').expr,
+    judged(rule(result, 'c')),
     // Its '#' (inside a string, but a comment for all this file knows) puts the query on a line of its own.
     String.raw`(` +
       `\n` +
@@ -467,11 +485,11 @@ test('a rate with a request count gets its alert on the rate; a counted check ho
   );
   const byCheck = new Map(group.rules.map((r) => [r.labels.check, r]));
   const sustained = byCheck.get('seeds.error-rate')!;
-  assert.equal(sustained.expr, '(e{version="v2"}) > 0.01 <= 1.000000001');
+  assert.equal(judged(sustained), '(e{version="v2"}) > 0.01 <= 1.000000001');
   assert.equal(sustained.for, '4m30s');
   assert.equal(sustained.labels.severity, 'critical');
   const critical = byCheck.get('seeds.error-rate-critical')!;
-  assert.equal(critical.expr, '(e{version="v2"}) > 0.1 <= 1.000000001');
+  assert.equal(judged(critical), '(e{version="v2"}) > 0.1 <= 1.000000001');
   assert.equal(critical.for, '30s', 'two evaluations of a 30s group');
   assert.match(critical.annotations.description ?? '', /tests each interval's requests counts/);
   const warning = byCheck.get('seeds.error-rate-warning')!;
@@ -501,6 +519,64 @@ test("a counted check held `for` a time fires at the analysis's reading too, and
   // The analysis rolls back at the first reading more than 100s after the last data: the 4th without data
   // every 30s (120s), which Prometheus fires at with `for: 1m30s`.
   assert.equal(group.rules.find((r) => r.alert === NO_DATA_ALERT)!.for, '1m30s');
+});
+
+test('several series: a check fires only while its query returns one, and a rule says when it returns more', () => {
+  // The analysis reads several series as a provider error (multiple-series) and judges none of them; the
+  // rule fired once per series over the limit, as breaches the analysis never saw.
+  const { group } = ok(
+    derive({
+      preset: 'none',
+      max_provider_errors: 3,
+      providers: { prom },
+      metrics: {
+        value: { provider: 'prom', query: 'app_value{version="{{version}}"}' },
+        ranged: { provider: 'prom', query: 'app_ranged', range: { window: '5m', step: '5s' } },
+        ratio: { provider: 'prom', query: 'sum(rate(e[1m])) / sum(rate(r[1m]))' },
+        cpu: { provider: 'prom', query: 'c' },
+      },
+      checks: [
+        { name: 'value', check: 'value < 1' },
+        { name: 'ranged', check: 'ranged < 1' },
+        { name: 'ratio', check: 'ratio < 0.1' },
+        { name: 'cpu', check: 'cpu < 0.8', on_breach: 'warn' },
+      ],
+    }),
+  );
+  const byName = new Map(group.rules.map((r) => [r.labels.check ?? r.alert, r]));
+  assert.equal(
+    byName.get('value')!.expr,
+    '(app_value{version="v2"}) >= 1 < +Inf and on() count(app_value{version="v2"}) == 1',
+  );
+  assert.equal(
+    byName.get('ranged')!.expr,
+    'avg_over_time(((app_ranged) > -Inf < +Inf)[5m:5s]) >= 1 and on() count(count_over_time((app_ranged)[5m:5s])) == 1',
+  );
+  // An aggregation keeping no label is one series: no guard, and no term in the rule below.
+  assert.equal(byName.get('ratio')!.expr, '(sum(rate(e[1m])) / sum(rate(r[1m]))) >= 0.1 < +Inf');
+  const many = byName.get(MULTIPLE_SERIES_ALERT)!;
+  assert.equal(
+    many.expr,
+    'label_replace(count(count_over_time((app_ranged)[5m:5s])) > 1, "metric", "ranged", "", "") or ' +
+      'label_replace(count(app_value{version="v2"}) > 1, "metric", "value", "", "")',
+  );
+  // The analysis rolls back at the 4th reading in a row with a provider error (more than 3): for 3 intervals.
+  assert.equal(many.for, '1m30s');
+  assert.equal(many.labels.severity, 'critical');
+  assert.match(
+    many.annotations.summary!,
+    /^The query of metric \{\{ \$labels\.metric \}\} returns \{\{ \$value \}\} series on production, not one$/,
+  );
+  assert.match(many.annotations.description!, /multiple-series/);
+  // A metric only warning checks read: the analysis does not count its errors either.
+  const warning = byName.get(MULTIPLE_SERIES_WARNING_ALERT)!;
+  assert.equal(warning.labels.severity, 'warning');
+  assert.equal(warning.expr, 'label_replace(count(c) > 1, "metric", "cpu", "", "")');
+  // max_no_data first when it is shorter: 2 readings without a value (more than 30s after the last data).
+  const short = ok(
+    derive({ ...oneMetric([{ name: 'v', check: 'value < 1' }]), max_no_data: '30s', max_provider_errors: 5 }),
+  );
+  assert.equal(short.group.rules.find((r) => r.alert === MULTIPLE_SERIES_ALERT)!.for, '30s');
 });
 
 test("a metric only warning checks read has a warning dead-man's switch, not a critical one", () => {

@@ -1,8 +1,8 @@
-// The outer shape of a PromQL expression (src/analysis/promql-shape.ts): a scalar is told from everything else
-// without a parser, through parentheses, strings, comments and the operators between operands.
+// The outer shape of a PromQL expression (src/analysis/promql-shape.ts): a scalar, one series or maybe many,
+// told without a parser, through parentheses, strings, comments and the operators between operands.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { isScalarExpression } from '../../../src/analysis/promql-shape.ts';
+import { isScalarExpression, outerShape } from '../../../src/analysis/promql-shape.ts';
 
 test('a number, scalar(), time(), pi() and arithmetic of only those are scalars', () => {
   for (const expr of [
@@ -57,4 +57,33 @@ test('a selector, an aggregation, another function, a range or any vector operan
     '5xyz',
   ])
     assert.equal(isScalarExpression(expr), false, expr);
+});
+
+test('one series: an aggregation keeping no label, vector(), and arithmetic of those; anything else may be many', () => {
+  const shapes: Array<[string, ReturnType<typeof outerShape>]> = [
+    ['sum(rate(e{code=~"5.."}[5m])) / sum(rate(r[5m]))', 'one-series'],
+    ['SUM(x)', 'one-series'],
+    ['max(m) # the worst pod', 'one-series'],
+    ['(count(up == 1) / count(up)) * 100', 'one-series'],
+    ['vector(scalar(x))', 'one-series'],
+    ['1 - avg(x)', 'one-series'],
+    ['sum(x) > bool 0', 'one-series'],
+    ['sum by (le) (x)', 'vector'],
+    ['sum(x) by (le)', 'vector'],
+    ['sum without (pod) (x)', 'vector'],
+    ['histogram_quantile(0.95, sum by (le) (rate(b{a=",)"}[1m])))', 'one-series'],
+    ['histogram_quantile(0.99, sum(rate(b[5m])) BY (le)) * 1000', 'one-series'],
+    ['histogram_quantile(0.95, sum by (le, pod) (rate(b[1m])))', 'vector'],
+    ['histogram_quantile(0.95, sum by (le) (rate(b[1m])) + x)', 'vector'],
+    ['histogram_quantile(0.95, rate(b[1m]))', 'vector'],
+    ['histogram_quantile(0.95, sum by (le) (x), 1)', 'vector'],
+    ['topk(1, x)', 'vector'],
+    ['sum(a) / on() group_left sum(b)', 'vector'],
+    ['sum(a) or sum(b)', 'vector'],
+    ['abs(sum(x))', 'vector'],
+    ['x', 'vector'],
+    ['sum(x) + y', 'vector'],
+    ['scalar(x) * 2', 'scalar'],
+  ];
+  for (const [expr, shape] of shapes) assert.equal(outerShape(expr), shape, expr);
 });

@@ -25,7 +25,7 @@ const ANALYSIS = `analysis:
   providers:
     prom: { type: prometheus, url: "http://127.0.0.1:9090" }
   metrics:
-    memory: { provider: prom, query: 'app_memory{version="{{version}}",slot="{{slot}}"}' }
+    memory: { provider: prom, query: 'max(app_memory{version="{{version}}",slot="{{slot}}"})' }
 `;
 
 async function setup(t: { after(fn: () => Promise<void>): void }, yaml: string) {
@@ -54,14 +54,14 @@ test('the live version and slot from the state record; --version and --slot inst
     rules.map((r) => r.alert),
     ['SeedsMemory', 'SeedsMemoryWarning', 'MetricsAbsent'],
   );
-  assert.equal(rules[0]!.expr, '(app_memory{version="v7",slot="green"}) > 0.95 < +Inf');
+  assert.equal(rules[0]!.expr, '(max(app_memory{version="v7",slot="green"})) > 0.95 < +Inf');
   assert.match(live.out, /^# .*Queries written for version "v7" on slot "green"/m);
 
   const given = await cli(['alerts', '-e', 'production', '-c', config, '--version', 'v8', '--slot', 'blue']);
   assert.equal(given.code, EXIT_CODES.success, given.err);
   assert.equal(
     (parse(given.out) as Rules).groups[0]!.rules[0]!.expr,
-    '(app_memory{version="v8",slot="blue"}) > 0.95 < +Inf',
+    '(max(app_memory{version="v8",slot="blue"})) > 0.95 < +Inf',
   );
 });
 
@@ -102,7 +102,7 @@ test('skipped checks are named on stderr with their reason', async (t) => {
 test('bad input: exit 2 and what was wrong, where; nothing on stdout', async (t) => {
   const { config } = await setup(
     t,
-    `${TARGET}environments:\n  production: {}\n  prober:\n    analysis:\n      providers: { probe: { type: http, url: "http://127.0.0.1:1/" } }\n      metrics: { success_rate: { provider: probe } }\n      checks: [{ check: "success_rate > 0.99" }]\n  live:\n${ANALYSIS.replace(/^/gm, '    ')}\n  scalar:\n${ANALYSIS.replace('query: \'app_memory{version="{{version}}",slot="{{slot}}"}\'', 'query: \'scalar(app_memory{version="{{version}}"})\'').replace(/^/gm, '    ')}\n`,
+    `${TARGET}environments:\n  production: {}\n  prober:\n    analysis:\n      providers: { probe: { type: http, url: "http://127.0.0.1:1/" } }\n      metrics: { success_rate: { provider: probe } }\n      checks: [{ check: "success_rate > 0.99" }]\n  live:\n${ANALYSIS.replace(/^/gm, '    ')}\n  scalar:\n${ANALYSIS.replace('query: \'max(app_memory{version="{{version}}",slot="{{slot}}"})\'', 'query: \'scalar(app_memory{version="{{version}}"})\'').replace(/^/gm, '    ')}\n`,
   );
   const cases: Array<[string[], RegExp]> = [
     [['-e', 'prodction', '-v', 'v1'], /error: unknown_environment: .*prodction.*production/],
