@@ -52,6 +52,12 @@ export interface CheckEvidence {
     boundaries?: Array<number | null>;
     alpha: number;
   };
+  /**
+   * A relative rule: per interval, the baseline it compared with where that was the reading taken before the
+   * deploy (blue-green, rolling, direct: no stable side beside the canary), null elsewhere; absent when it
+   * never was. Not a side of `observed`: it is one reading, not a series the window measured.
+   */
+  preDeploy?: Array<number | null>;
   /** Errors test: the window's cumulative counts (what the test judged). */
   counts?: {
     canaryErrors: number;
@@ -167,9 +173,19 @@ function checkEvidence(check: ResolvedCheck, values: Values[], reference: string
                   : s * (check.higherIsWorse ? 1 + check.tolerance : 1 - check.tolerance);
               },
             );
+    // The judge's baseline (judge.ts baselineFor) where it was not the stable side's value this interval.
+    const preDeploy =
+      check.kind === 'relative' && check.baseline !== 'stable'
+        ? values.map((v) =>
+            check.baseline === 'pre-deploy' || num(v[`stable.${m}`]) === null
+              ? num(v[`${check.name}.baseline`])
+              : null,
+          )
+        : [];
     return {
       ...base,
       ...(check.kind !== 'values' ? { op: check.op } : {}),
+      ...(preDeploy.some((v) => v !== null) ? { preDeploy } : {}),
       quantity: m,
       observed: [
         series('canary', 'canary', (v) => num(v[m])),

@@ -47,9 +47,14 @@ function sideValues(check: CheckEvidence): [string, string] {
     const rate = (e: number, n: number) => (n > 0 ? `${formatNumber((e / n) * 100)}% (${e}/${n})` : '—');
     return [rate(c.canaryErrors, c.canaryRequests), rate(c.referenceErrors, c.referenceRequests)];
   }
+  // A relative rule that compared with the reading taken before the deploy (no stable side beside the
+  // canary, or `baseline: pre-deploy`): that baseline, said as such, not the stable side's value or "—".
+  const preDeploy = check.preDeploy ? shownValue(check, check.preDeploy) : null;
   return [
     formatNumber(shownValue(check, seriesOf(check, 'canary'))),
-    formatNumber(shownValue(check, seriesOf(check, 'reference'))),
+    preDeploy === null
+      ? formatNumber(shownValue(check, seriesOf(check, 'reference')))
+      : `${formatNumber(preDeploy)} (pre-deploy)`,
   ];
 }
 

@@ -194,3 +194,57 @@ test('a row shows one interval the rule compared: never the last canary value be
     '— no baseline |',
   ]);
 });
+
+test('a relative rule compared with the pre-deploy reading shows that baseline in its reference column, said as such', () => {
+  // Blue-green, rolling and direct deployments have no stable side beside the new version: the judge compares
+  // with the reading taken before the deploy. The column showed "—" and the value was only in the reason.
+  const input: AnalysisConfigInput = {
+    preset: 'none',
+    providers: { p: { type: 'command', run: ['true'] } },
+    metrics: { p95: { provider: 'p' } },
+    checks: [
+      { name: 'auto', check: 'p95 < 2x baseline' },
+      { name: 'pinned', check: 'p95 < 3x baseline', baseline: 'pre-deploy' },
+    ],
+  };
+  const config = resolveAnalysisConfig(input);
+  const at = (i: number, canary: number, stable?: number) => ({
+    at: i * MINUTE,
+    canary: { p95: canary },
+    ...(stable === undefined ? {} : { stable: { p95: stable } }),
+    errors: [],
+  });
+  const window = (sides: Array<[number, number?]>) => {
+    let state = createJudgeState(config, { intervalMs: MINUTE, startedAt: 0, baseline: { p95: 0.25 } });
+    const intervals: Array<{ at: number; decision: Decision }> = [];
+    for (const [i, [canary, stable]] of sides.entries()) {
+      const r = judge(state, at(i + 1, canary, stable));
+      state = r.state;
+      intervals.push({ at: (i + 1) * MINUTE, decision: r.decision });
+    }
+    return evidenceTable(windowEvidence(config, intervals, intervals.at(-1)!.decision, MINUTE));
+  };
+  const table = window([[0.3], [0.4], [0.3]]);
+  assert.deepEqual(rowOf(table, 'auto'), [
+    '| auto',
+    '0.3',
+    '0.25 (pre-deploy)',
+    'p95 &lt; 2x baseline',
+    '&lt; 0.5',
+    '✅ holds |',
+  ]);
+  assert.deepEqual(rowOf(table, 'pinned')!.slice(1, 3), ['0.3', '0.25 (pre-deploy)']);
+  // With a stable side the auto rule compares with it, and shows its value plainly; a rule pinned to the
+  // pre-deploy reading compared with that whatever stable read (its limit 0.75 is 3x 0.25, not 3x 0.2).
+  const beside = window([
+    [0.3, 0.2],
+    [0.3, 0.2],
+  ]);
+  assert.deepEqual(rowOf(beside, 'auto')!.slice(1, 5), ['0.3', '0.2', 'p95 &lt; 2x baseline', '&lt; 0.4']);
+  assert.deepEqual(rowOf(beside, 'pinned')!.slice(1, 5), [
+    '0.3',
+    '0.25 (pre-deploy)',
+    'p95 &lt; 3x baseline',
+    '&lt; 0.75',
+  ]);
+});
