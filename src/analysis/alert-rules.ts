@@ -288,7 +288,8 @@ function thresholdRule(
     };
   // A counted check (`alpha`) decides on each interval's counts in the analysis (an exact test), and without a
   // count as the second interval in a row over its limit (judge.ts). A static rule cannot state the test: it
-  // holds the rate over the limit for two evaluations in a row, the analysis's reading without counts. The
+  // holds the rate over the limit for two evaluations in a row (more when its `for` takes more readings), the
+  // analysis's reading without counts. The
   // one error less of a rate with `requests` is low traffic's allowance within one interval, not a limit an
   // ongoing alert needs: the rate is compared as written (seed 01's HighErrorRate is `rate > 0.05 for 5m`).
   const readings = breachReadings(check.forMs, intervalMs);
@@ -408,7 +409,7 @@ function multipleSeriesRule(
     labels: { severity, environment: env },
     annotations: {
       summary: `The query of metric {{ $labels.metric }} returns {{ $value }} series on ${env}, not one`,
-      description: `The analysis judges one series per metric: it reads several as a provider error (multiple-series) and no data, and rolls back after more than max_provider_errors (${input.config.maxProviderErrors}) readings in a row of them or max_no_data without a value; the checks on {{ $labels.metric }} are not alerted meanwhile. Aggregate the query to one series (sum(...), or select the one version or slot it is about)`,
+      description: `The analysis judges one series per metric: it reads several as a provider error (multiple-series) and no data, ${severity === 'critical' ? `and rolls back after more than max_provider_errors (${input.config.maxProviderErrors}) readings in a row of them or max_no_data without a value` : 'and, as only warning checks read the metric, neither rolls back nor warns on it'}; the checks on {{ $labels.metric }} are not alerted meanwhile. Aggregate the query to one series (sum(...), or select the one version or slot it is about)`,
     },
   };
 }

@@ -572,6 +572,8 @@ test('several series: a check fires only while its query returns one, and a rule
   const warning = byName.get(MULTIPLE_SERIES_WARNING_ALERT)!;
   assert.equal(warning.labels.severity, 'warning');
   assert.equal(warning.expr, 'label_replace(count(c) > 1, "metric", "cpu", "", "")');
+  assert.match(warning.annotations.description!, /neither rolls back nor warns/);
+  assert.match(many.annotations.description!, /rolls back after more than max_provider_errors \(3\)/);
   // max_no_data first when it is shorter: 2 readings without a value (more than 30s after the last data).
   const short = ok(
     derive({ ...oneMetric([{ name: 'v', check: 'value < 1' }]), max_no_data: '30s', max_provider_errors: 5 }),
