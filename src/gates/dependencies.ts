@@ -3,6 +3,7 @@
 // the latest each package is (dependencies-judge.ts). A report it cannot read, or a command that failed,
 // blocks: an outdated check that gave no answer is no "up to date".
 import { stat } from 'node:fs/promises';
+import type { CommandLine } from '../config/command-line-schema.ts';
 import { resolve } from 'node:path';
 import { commandDisplay, outputTail, runGateCommand } from './gate-command.ts';
 import { DEFAULT_POLICY, judgeDependencies, type DependencyCounts } from './dependencies-judge.ts';
@@ -130,7 +131,7 @@ async function runDependenciesGate(config: DependenciesConfig, ctx: GateContext)
       ],
       '',
     );
-  const { report } = parsed;
+  const report = namedByCommand(parsed.report, config.command);
   // Exit 1 is npm's, pnpm's and yarn's "some are outdated" only when the report lists some; any other
   // non-zero exit is the command's own failure, whatever it printed (go list exits 1 after printing what
   // it could).
@@ -148,6 +149,23 @@ async function runDependenciesGate(config: DependenciesConfig, ctx: GateContext)
   return verdict(judged.findings, summarize(report, judged.counts));
 }
 
+/**
+ * npm's and pnpm's reports of nothing outdated are both `{}`: the command that printed or wrote it names the
+ * tool when it names one of them only (`pnpm outdated --format json`, `sh -c "npm outdated --json > …"`).
+ */
+function namedByCommand(report: OutdatedReport, command: CommandLine | undefined): OutdatedReport {
+  if (!report.ambiguous || command === undefined) return report;
+  const text = Array.isArray(command) ? command.join(' ') : command;
+  const tools = new Set(
+    Array.from(
+      text.matchAll(/(?:^|[\s/\\"'=])(p?npm)(?:\.cmd|\.exe|\.c?js)?(?:@\S*)?(?=[\s"';&|]|$)/g),
+      (m) => m[1],
+    ),
+  );
+  if (tools.size !== 1) return report;
+  return { ecosystem: [...tools][0] as 'npm' | 'pnpm', packages: report.packages };
+}
+
 function commandFailed(exit: { code: number; tail: string; display: string }): Finding {
   return {
     rule: 'dependencies.command-failed',
@@ -156,7 +174,10 @@ function commandFailed(exit: { code: number; tail: string; display: string }): F
   };
 }
 
-/** "npm: 3 behind (1 major, 2 patch), 1 cannot be compared, 2 ignored" or "npm: nothing outdated". */
+/**
+ * "npm: 3 behind (1 major, 2 patch), 1 cannot be compared, 2 ignored" or "npm: nothing outdated"; "npm or
+ * pnpm" when neither the report, the format nor the command said which.
+ */
 export function summarize(report: OutdatedReport, counts: DependencyCounts): string {
   const behind = counts.major + counts.minor + counts.patch;
   const parts: string[] = [];
@@ -169,5 +190,5 @@ export function summarize(report: OutdatedReport, counts: DependencyCounts): str
   if (counts.incomparable > 0) parts.push(`${counts.incomparable} cannot be compared`);
   if (counts.ignored > 0) parts.push(`${counts.ignored} ignored`);
   if (behind === 0 && counts.incomparable === 0) parts.unshift('nothing outdated');
-  return `${report.ecosystem}: ${parts.join(', ')}`;
+  return `${report.ambiguous ? 'npm or pnpm' : report.ecosystem}: ${parts.join(', ')}`;
 }

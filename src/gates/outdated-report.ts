@@ -39,6 +39,11 @@ export interface OutdatedPackage {
 
 export interface OutdatedReport {
   ecosystem: Ecosystem;
+  /**
+   * npm's or pnpm's report with nothing in it that tells them apart (`{}`, nothing outdated) and no format
+   * set: `ecosystem` says npm for want of better, and the caller may know the tool from its command.
+   */
+  ambiguous?: true;
   /** Go lists every module, up to date or not; the other tools only what is outdated. */
   packages: OutdatedPackage[];
 }
@@ -314,7 +319,7 @@ function readNode(
       `${file} mixes npm's fields (dependent, location) and pnpm's (dependencyType, isDeprecated): set format`,
     );
   const ecosystem = format ?? (pnpm ? 'pnpm' : 'npm');
-  return { ecosystem, packages };
+  return { ecosystem, packages, ...(format === undefined && !npm && !pnpm && { ambiguous: true as const }) };
 }
 
 function readPip(list: unknown[], file: string): OutdatedReport {

@@ -182,7 +182,7 @@ describe('reading outdated reports', () => {
   });
 
   it('nothing outdated: npm and pnpm print {}, pip [], yarn 1 nothing (only when the format says yarn)', () => {
-    assert.deepEqual(read('{}\n').packages, []);
+    assert.deepEqual(read('{}\n'), { ecosystem: 'npm', packages: [], ambiguous: true });
     assert.deepEqual(read('{}', 'pnpm'), { ecosystem: 'pnpm', packages: [] });
     assert.deepEqual(read('[]\n'), { ecosystem: 'pip', packages: [] });
     assert.deepEqual(read('', 'yarn'), { ecosystem: 'yarn', packages: [] });
@@ -625,7 +625,19 @@ describe('the gate', () => {
     await writeFile(join(cwd, 'empty.json'), '{}\n');
     const verdict = await run({ command: prints('empty.json') });
     assert.equal(verdict.status, 'pass');
-    assert.equal(verdict.summary, 'npm: nothing outdated');
+    // npm and pnpm both print {}: neither the report, the format nor this command says which.
+    assert.equal(verdict.summary, 'npm or pnpm: nothing outdated');
+    // The command names the tool; so does the format.
+    await copyFile(standIn, join(cwd, 'pnpm.js'));
+    const pnpm = await run({ command: [process.execPath, join(cwd, 'pnpm.js'), 'empty.json'] });
+    assert.equal(pnpm.summary, 'pnpm: nothing outdated');
+    await writeFile(join(cwd, 'npm.js'), `process.stdout.write('{}')\n`);
+    const npm = await run({ command: 'sh -c "node npm.js outdated --json > out.json"', report: 'out.json' });
+    assert.equal(npm.summary, 'npm: nothing outdated', npm.findings[0]?.message);
+    assert.equal(
+      (await run({ command: prints('empty.json'), format: 'pnpm' })).summary,
+      'pnpm: nothing outdated',
+    );
     const ignored = await run(
       { command: prints(fixture('yarn.ndjson')), ignore: ['*'] },
       { OUTDATED_EXIT: '1' },
