@@ -13,6 +13,8 @@ export interface DependencyPolicy {
   minor: LevelAction;
   patch: LevelAction;
   incomparable: LevelAction;
+  /** A package its author deprecated, behind or not. */
+  deprecated: LevelAction;
   ignore: string[];
 }
 
@@ -21,6 +23,7 @@ export const DEFAULT_POLICY: DependencyPolicy = {
   minor: 'warn',
   patch: 'warn',
   incomparable: 'warn',
+  deprecated: 'warn',
   ignore: [],
 };
 
@@ -29,6 +32,8 @@ export interface DependencyCounts {
   minor: number;
   patch: number;
   incomparable: number;
+  /** Deprecated by its author (also counted as behind, current or incomparable). */
+  deprecated: number;
   /** Listed, and not behind the latest (Go lists every module; pnpm a deprecated one that is up to date). */
   current: number;
   ignored: number;
@@ -64,9 +69,17 @@ export function judgeDependencies(report: OutdatedReport, policy: DependencyPoli
     policy.ignore.length > 0
       ? picomatch(policy.ignore.map(normalise), { dot: true, nocase: ecosystem === 'pip' })
       : () => false;
-  const counts: DependencyCounts = { major: 0, minor: 0, patch: 0, incomparable: 0, current: 0, ignored: 0 };
+  const counts: DependencyCounts = {
+    major: 0,
+    minor: 0,
+    patch: 0,
+    incomparable: 0,
+    deprecated: 0,
+    current: 0,
+    ignored: 0,
+  };
   const findings: Finding[] = [];
-  const finding = (rule: Level | 'incomparable', message: string) => {
+  const finding = (rule: Level | 'incomparable' | 'deprecated', message: string) => {
     counts[rule]++;
     const action = policy[rule];
     if (action === 'off') return;
@@ -84,6 +97,17 @@ export function judgeDependencies(report: OutdatedReport, policy: DependencyPoli
     }
     const name = shownName(pkg.name);
     const about = context(pkg, ecosystem);
+    if (pkg.deprecated) {
+      // pnpm lists a package whose latest version is deprecated even when it is the one installed: no
+      // update takes it off the list, only replacing the package.
+      const version = shownName(pkg.current ?? pkg.wanted ?? '');
+      const what =
+        pkg.latest !== undefined
+          ? `its latest version, ${shownName(pkg.latest)}, is deprecated`
+          : 'its latest version is deprecated';
+      const message = pkg.deprecation !== undefined ? `: ${shownName(pkg.deprecation)}` : '';
+      finding('deprecated', `${name}${version ? ` ${version}` : ''}: ${what} (${ecosystem})${message}`);
+    }
     if (pkg.error !== undefined) {
       finding(
         'incomparable',

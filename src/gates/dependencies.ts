@@ -144,6 +144,7 @@ async function runDependenciesGate(config: DependenciesConfig, ctx: GateContext)
     minor: config.minor ?? DEFAULT_POLICY.minor,
     patch: config.patch ?? DEFAULT_POLICY.patch,
     incomparable: config.incomparable ?? DEFAULT_POLICY.incomparable,
+    deprecated: config.deprecated ?? DEFAULT_POLICY.deprecated,
     ignore: config.ignore ?? DEFAULT_POLICY.ignore,
   });
   return verdict(judged.findings, summarize(report, judged.counts));
@@ -188,6 +189,7 @@ export function summarize(report: OutdatedReport, counts: DependencyCounts): str
     parts.push(`${behind} behind the latest (${levels.join(', ')})`);
   }
   if (counts.incomparable > 0) parts.push(`${counts.incomparable} cannot be compared`);
+  if (counts.deprecated > 0) parts.push(`${counts.deprecated} deprecated`);
   if (counts.ignored > 0) parts.push(`${counts.ignored} ignored`);
   if (behind === 0 && counts.incomparable === 0) parts.unshift('nothing outdated');
   return `${report.ambiguous ? 'npm or pnpm' : report.ecosystem}: ${parts.join(', ')}`;

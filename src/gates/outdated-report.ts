@@ -6,7 +6,9 @@
 //   depend on has an array of those objects. An error is printed as `{"error": {code, summary, detail}}`.
 // - `pnpm outdated --format json`: an object keyed by package name, each `{current, latest, wanted,
 //   isDeprecated, dependencyType}` (with `--recursive`, `dependentPackages: [{name, location}]`, no name for
-//   a workspace without one). pnpm may print its warnings (" WARN  ...") on stdout before the JSON.
+//   a workspace without one; with `--long`, `latestManifest`, whose `deprecated` is the message). It lists a
+//   package whose latest version is deprecated even when that is the one installed. pnpm may print its
+//   warnings (" WARN  ...") on stdout before the JSON.
 // - `yarn outdated --json` (yarn 1): JSON lines; the packages are the `{"type": "table"}` record's body,
 //   columns named by its head (Package, Current, Wanted, Latest, Workspace with workspaces, Package Type,
 //   URL). Nothing outdated prints nothing at all.
@@ -33,6 +35,8 @@ export interface OutdatedPackage {
   indirect?: boolean;
   /** pnpm: its latest version is deprecated. */
   deprecated?: boolean;
+  /** The author's deprecation message, when the report gives it (pnpm's `latestManifest` with `--long`). */
+  deprecation?: string;
   /** Why the tool could not look its versions up (Go's `Error`). */
   error?: string;
 }
@@ -291,7 +295,13 @@ function readNode(
       // npm names the project itself as the dependent of every direct dependency: only a list says more.
       let dependent = Array.isArray(value) ? optionalString(entry, 'dependent', where) : undefined;
       if ('dependent' in entry || 'location' in entry) npm = true;
-      if ('dependencyType' in entry || 'isDeprecated' in entry || 'dependentPackages' in entry) pnpm = true;
+      if (
+        'dependencyType' in entry ||
+        'isDeprecated' in entry ||
+        'dependentPackages' in entry ||
+        'latestManifest' in entry
+      )
+        pnpm = true;
       if (entry.dependentPackages !== undefined) {
         // A workspace without a name (a root package.json often has none) has only its location: JSON leaves
         // out the name pnpm writes as undefined, and pnpm's own table shows the location instead.
@@ -304,13 +314,23 @@ function readNode(
       }
       if (entry.isDeprecated !== undefined && typeof entry.isDeprecated !== 'boolean')
         throw new ReportError(`${where}: "isDeprecated" is ${describe(entry.isDeprecated)}, not a boolean`);
+      // With --long, the latest version's manifest, as the registry gave it: its `deprecated` is the message
+      // (pnpm's isDeprecated is whether there is one).
+      const manifest = entry.latestManifest;
+      if (manifest !== undefined && manifest !== null && !isObject(manifest))
+        throw new ReportError(`${where}: "latestManifest" is ${describe(manifest)}, not an object`);
+      const deprecation =
+        isObject(manifest) && typeof manifest.deprecated === 'string' && manifest.deprecated !== ''
+          ? manifest.deprecated
+          : undefined;
       packages.push({
         name,
         ...(current !== undefined && { current }),
         ...(wanted !== undefined && { wanted }),
         ...(latest !== undefined && { latest }),
         ...(dependent !== undefined && { dependent }),
-        ...(entry.isDeprecated === true && { deprecated: true }),
+        ...((entry.isDeprecated === true || deprecation !== undefined) && { deprecated: true }),
+        ...(deprecation !== undefined && { deprecation }),
       });
     }
   }

@@ -40,6 +40,14 @@ export const dependenciesConfigSchema = z
     incomparable: level(
       'whose versions cannot be compared (not semver or PEP 440, not installed, no latest named, a lookup error)',
     ),
+    deprecated: z
+      .enum(['block', 'warn', 'off'])
+      .optional()
+      .meta({
+        description:
+          'What a package deprecated by its author does to the verdict (pnpm: its latest version is deprecated), ' +
+          'whether behind or not. Default: warn.',
+      }),
     ignore: z.array(z.string().min(1)).optional().meta({
       description:
         'Globs of package names left out ("@types/*", "golang.org/x/**"); pip names match by their normalised ' +

@@ -427,6 +427,7 @@ describe('the policy', () => {
       minor: 4,
       patch: 1,
       incomparable: 0,
+      deprecated: 0,
       current: 0,
       ignored: 0,
     });
@@ -472,7 +473,7 @@ describe('the policy', () => {
         { name: 'a', current: '1.0.0', wanted: 'git', latest: 'git' },
         { name: 'b', latest: '2.0.0' },
         { name: 'c', current: '1.0.0', wanted: '1.0.0' },
-        { name: 'd', current: '2.0.0', wanted: '2.0.0', latest: '2.0.0', deprecated: true },
+        { name: 'd', current: '2.0.0', wanted: '2.0.0', latest: '2.0.0' },
       ],
     };
     const judged = judge(report);
@@ -505,6 +506,93 @@ describe('the policy', () => {
       ],
     );
     assert.deepEqual(judge(report, { incomparable: 'off' }).findings, []);
+  });
+
+  it('pnpm: a package whose latest version is deprecated is a finding, up to date or not, with the message --long gives', () => {
+    // pnpm lists a package whose latest is deprecated even when that is the one installed (current ===
+    // latest): no update takes it off the list. With --long, latestManifest carries the message.
+    const report = read(
+      JSON.stringify({
+        request: {
+          current: '2.88.2',
+          latest: '2.88.2',
+          wanted: '2.88.2',
+          isDeprecated: true,
+          dependencyType: 'dependencies',
+          latestManifest: {
+            name: 'request',
+            version: '2.88.2',
+            deprecated: 'request has been deprecated, see https://github.com/request/request/issues/3142',
+          },
+        },
+        left: {
+          current: '1.0.0',
+          latest: '2.0.0',
+          wanted: '1.0.0',
+          isDeprecated: true,
+          dependencyType: 'dependencies',
+        },
+        fine: {
+          current: '1.0.0',
+          latest: '1.1.0',
+          wanted: '1.1.0',
+          isDeprecated: false,
+          dependencyType: 'dependencies',
+        },
+      }),
+    );
+    assert.deepEqual(report.packages[0], {
+      name: 'request',
+      current: '2.88.2',
+      wanted: '2.88.2',
+      latest: '2.88.2',
+      deprecated: true,
+      deprecation: 'request has been deprecated, see https://github.com/request/request/issues/3142',
+    });
+    const judged = judge(report);
+    assert.deepEqual(
+      judged.findings.map((f) => [f.rule, f.severity, f.message]),
+      [
+        [
+          'dependencies.deprecated',
+          'warning',
+          'request 2.88.2: its latest version, 2.88.2, is deprecated (pnpm): "request has been deprecated, see https://github.com/request/request/issues/3142"',
+        ],
+        ['dependencies.deprecated', 'warning', 'left 1.0.0: its latest version, 2.0.0, is deprecated (pnpm)'],
+        [
+          'dependencies.major',
+          'warning',
+          'left 1.0.0 → 2.0.0: a major version behind (pnpm, the latest is deprecated; its range stops at 1.0.0)',
+        ],
+        [
+          'dependencies.minor',
+          'warning',
+          'fine 1.0.0 → 1.1.0: a minor version behind (pnpm; within its range)',
+        ],
+      ],
+    );
+    assert.equal(judged.counts.deprecated, 2);
+    assert.equal(judged.counts.current, 1);
+    assert.deepEqual(
+      judge(report, { deprecated: 'block', major: 'off', minor: 'off' }).findings.map((f) => [
+        f.rule,
+        f.severity,
+      ]),
+      [
+        ['dependencies.deprecated', 'error'],
+        ['dependencies.deprecated', 'error'],
+      ],
+    );
+    assert.equal(judge(report, { deprecated: 'off', minor: 'off', major: 'off' }).findings.length, 0);
+    // latestManifest is pnpm's structure: not an object is a malformed report.
+    assert.match(
+      refused(
+        JSON.stringify({
+          a: { current: '1.0.0', latest: '1.0.0', wanted: '1.0.0', isDeprecated: true, latestManifest: 'x' },
+        }),
+      ),
+      /package a: "latestManifest" is the string "x", not an object/,
+    );
   });
 
   it('a package name that is more than a name is quoted and cut', () => {
@@ -644,6 +732,30 @@ describe('the gate', () => {
     );
     assert.equal(ignored.status, 'pass');
     assert.equal(ignored.summary, 'yarn: nothing outdated, 3 ignored');
+  });
+
+  it('pnpm listing only a deprecated package at its latest: a warning, counted in the summary; exit 1 is pnpm listing it', async () => {
+    await writeFile(
+      join(cwd, 'deprecated.json'),
+      JSON.stringify({
+        request: {
+          current: '2.88.2',
+          latest: '2.88.2',
+          wanted: '2.88.2',
+          isDeprecated: true,
+          dependencyType: 'dependencies',
+        },
+      }),
+    );
+    const verdict = await run({ command: prints('deprecated.json') }, { OUTDATED_EXIT: '1' });
+    assert.equal(verdict.status, 'warn', verdict.findings[0]?.message);
+    assert.equal(verdict.summary, 'pnpm: nothing outdated, 1 deprecated');
+    const blocked = await run(
+      { command: prints('deprecated.json'), deprecated: 'block' },
+      { OUTDATED_EXIT: '1' },
+    );
+    assert.equal(blocked.status, 'block');
+    assert.equal(blocked.summary, 'request 2.88.2: its latest version, 2.88.2, is deprecated (pnpm)');
   });
 
   it('yarn 1 printing nothing: up to date with exit 0 and format yarn; otherwise it blocks', async () => {
