@@ -15,6 +15,8 @@ export interface DependencyPolicy {
   incomparable: LevelAction;
   /** A package its author deprecated, behind or not. */
   deprecated: LevelAction;
+  /** A version in use that its author retracted (Go). */
+  retracted: LevelAction;
   ignore: string[];
 }
 
@@ -24,6 +26,7 @@ export const DEFAULT_POLICY: DependencyPolicy = {
   patch: 'warn',
   incomparable: 'warn',
   deprecated: 'warn',
+  retracted: 'block',
   ignore: [],
 };
 
@@ -34,6 +37,8 @@ export interface DependencyCounts {
   incomparable: number;
   /** Deprecated by its author (also counted as behind, current or incomparable). */
   deprecated: number;
+  /** A retracted version in use (also counted as behind, current or incomparable). */
+  retracted: number;
   /** Listed, and not behind the latest (Go lists every module; pnpm a deprecated one that is up to date). */
   current: number;
   ignored: number;
@@ -75,11 +80,12 @@ export function judgeDependencies(report: OutdatedReport, policy: DependencyPoli
     patch: 0,
     incomparable: 0,
     deprecated: 0,
+    retracted: 0,
     current: 0,
     ignored: 0,
   };
   const findings: Finding[] = [];
-  const finding = (rule: Level | 'incomparable' | 'deprecated', message: string) => {
+  const finding = (rule: Level | 'incomparable' | 'deprecated' | 'retracted', message: string) => {
     counts[rule]++;
     const action = policy[rule];
     if (action === 'off') return;
@@ -97,16 +103,26 @@ export function judgeDependencies(report: OutdatedReport, policy: DependencyPoli
     }
     const name = shownName(pkg.name);
     const about = context(pkg, ecosystem);
+    const version = pkg.current ?? pkg.wanted;
+    const named = version !== undefined ? `${name} ${shownName(version)}` : name;
+    const where = context(pkg, ecosystem, false);
+    if (pkg.retracted !== undefined) {
+      // Go's own words when the author gave no reason.
+      const reasons = pkg.retracted.filter((reason) => reason !== 'retracted by module author');
+      const why = reasons.length > 0 ? `: ${shownName(reasons.join('; '))}` : '';
+      finding('retracted', `${named}: this version is retracted by its author (${where})${why}`);
+    }
     if (pkg.deprecated) {
       // pnpm lists a package whose latest version is deprecated even when it is the one installed: no
-      // update takes it off the list, only replacing the package.
-      const version = shownName(pkg.current ?? pkg.wanted ?? '');
+      // update takes it off the list, only replacing the package. Go's deprecation is the module's.
       const what =
-        pkg.latest !== undefined
-          ? `its latest version, ${shownName(pkg.latest)}, is deprecated`
-          : 'its latest version is deprecated';
+        ecosystem === 'go'
+          ? 'the module is deprecated by its author'
+          : pkg.latest !== undefined
+            ? `its latest version, ${shownName(pkg.latest)}, is deprecated`
+            : 'its latest version is deprecated';
       const message = pkg.deprecation !== undefined ? `: ${shownName(pkg.deprecation)}` : '';
-      finding('deprecated', `${name}${version ? ` ${version}` : ''}: ${what} (${ecosystem})${message}`);
+      finding('deprecated', `${named}: ${what} (${where})${message}`);
     }
     if (pkg.error !== undefined) {
       finding(
@@ -149,12 +165,12 @@ export function judgeDependencies(report: OutdatedReport, policy: DependencyPoli
   return { findings, counts };
 }
 
-/** The ecosystem, and where the report places the package. */
-function context(pkg: OutdatedPackage, ecosystem: Ecosystem): string {
+/** The ecosystem, and where the report places the package; pnpm's deprecated latest unless it is the finding. */
+function context(pkg: OutdatedPackage, ecosystem: Ecosystem, deprecation = true): string {
   const parts: string[] = [ecosystem];
   if (pkg.indirect) parts.push('indirect');
   if (pkg.dependent !== undefined) parts.push(`in ${shownName(pkg.dependent)}`);
-  if (pkg.deprecated) parts.push('the latest is deprecated');
+  if (deprecation && pkg.deprecated && ecosystem === 'pnpm') parts.push('the latest is deprecated');
   return parts.join(', ');
 }
 

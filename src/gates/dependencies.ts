@@ -145,6 +145,7 @@ async function runDependenciesGate(config: DependenciesConfig, ctx: GateContext)
     patch: config.patch ?? DEFAULT_POLICY.patch,
     incomparable: config.incomparable ?? DEFAULT_POLICY.incomparable,
     deprecated: config.deprecated ?? DEFAULT_POLICY.deprecated,
+    retracted: config.retracted ?? DEFAULT_POLICY.retracted,
     ignore: config.ignore ?? DEFAULT_POLICY.ignore,
   });
   return verdict(judged.findings, summarize(report, judged.counts));
@@ -189,6 +190,7 @@ export function summarize(report: OutdatedReport, counts: DependencyCounts): str
     parts.push(`${behind} behind the latest (${levels.join(', ')})`);
   }
   if (counts.incomparable > 0) parts.push(`${counts.incomparable} cannot be compared`);
+  if (counts.retracted > 0) parts.push(`${counts.retracted} retracted`);
   if (counts.deprecated > 0) parts.push(`${counts.deprecated} deprecated`);
   if (counts.ignored > 0) parts.push(`${counts.ignored} ignored`);
   if (behind === 0 && counts.incomparable === 0) parts.unshift('nothing outdated');

@@ -14,7 +14,8 @@
 //   URL). Nothing outdated prints nothing at all.
 // - `pip list --outdated --format=json`: an array of `{name, version, latest_version, latest_filetype}`.
 // - `go list -m -u -json all`: a stream of JSON objects, one a module (`Path`, `Version`, `Main`,
-//   `Indirect`, `Update: {Path, Version}` when a newer version exists, `Error: {Err}`).
+//   `Indirect`, `Update: {Path, Version}` when a newer version exists, `Retracted: [reason]` when the
+//   version is retracted, `Deprecated: message`, `Error: {Err}`).
 
 import { redactCredentials } from '../report/redact.ts';
 
@@ -33,10 +34,12 @@ export interface OutdatedPackage {
   dependent?: string;
   /** A Go module only an indirect dependency needs. */
   indirect?: boolean;
-  /** pnpm: its latest version is deprecated. */
+  /** Deprecated by its author (pnpm: its latest version; Go: the module). */
   deprecated?: boolean;
-  /** The author's deprecation message, when the report gives it (pnpm's `latestManifest` with `--long`). */
+  /** The author's deprecation message, when the report gives it (pnpm's `latestManifest` with `--long`, Go's). */
   deprecation?: string;
+  /** Go: the version in use is retracted by its author, for these reasons. */
+  retracted?: string[];
   /** Why the tool could not look its versions up (Go's `Error`). */
   error?: string;
 }
@@ -426,29 +429,39 @@ function readGo(modules: unknown[], file: string): OutdatedReport {
     // The main module (and with workspaces, each of them) is the project itself.
     if (module.Main === true) continue;
     const replace = module.Replace;
-    if (replace !== undefined && !isObject(replace))
-      throw new ReportError(`${at}: "Replace" is ${describe(replace)}`);
+    if (replace !== undefined && !(isObject(replace) && typeof replace.Path === 'string'))
+      throw new ReportError(`${at}: "Replace" is ${describe(replace)}, not {"Path", "Version"}`);
     // Replaced by a directory: built from that, whatever the versions.
     if (replace !== undefined && replace.Version === undefined) continue;
-    const version = optionalString(module, 'Version', at);
-    if (version === undefined) throw new ReportError(`${at} has no "Version"`);
-    const error = module.Error;
-    if (error !== undefined && !(isObject(error) && typeof error.Err === 'string'))
-      throw new ReportError(`${at}: "Error" is ${describe(error)}, not {"Err": …}`);
-    const update = module.Update;
-    if (update !== undefined && !(isObject(update) && typeof update.Version === 'string'))
-      throw new ReportError(`${at}: "Update" is ${describe(update)}, not {"Path", "Version"}`);
     if (module.Indirect !== undefined && typeof module.Indirect !== 'boolean')
       throw new ReportError(`${at}: "Indirect" is ${describe(module.Indirect)}, not a boolean`);
-    if (update === undefined && error === undefined) {
-      packages.push({ name: module.Path, current: version, latest: version });
-      continue;
-    }
+    const used = module;
+    const from = at;
+    const version = optionalString(used, 'Version', from);
+    if (version === undefined) throw new ReportError(`${from} has no "Version"`);
+    const error = used.Error;
+    if (error !== undefined && !(isObject(error) && typeof error.Err === 'string'))
+      throw new ReportError(`${from}: "Error" is ${describe(error)}, not {"Err": …}`);
+    const update = used.Update;
+    if (update !== undefined && !(isObject(update) && typeof update.Version === 'string'))
+      throw new ReportError(`${from}: "Update" is ${describe(update)}, not {"Path", "Version"}`);
+    // With -u: the author's reasons this version is retracted ("retracted by module author" when none is
+    // given), and the module's deprecation message from its latest go.mod.
+    const retracted = used.Retracted;
+    if (
+      retracted !== undefined &&
+      !(Array.isArray(retracted) && retracted.every((reason) => typeof reason === 'string'))
+    )
+      throw new ReportError(`${from}: "Retracted" is ${describe(retracted)}, not a list of reasons`);
+    const deprecation = optionalString(used, 'Deprecated', from);
     packages.push({
       name: module.Path,
       current: version,
-      ...(update !== undefined && { latest: update.Version as string }),
+      // No update: this version is the latest (or go could not say, and Error says why).
+      ...(error === undefined && { latest: update !== undefined ? (update.Version as string) : version }),
       ...(module.Indirect === true && { indirect: true }),
+      ...(retracted !== undefined && retracted.length > 0 && { retracted: retracted as string[] }),
+      ...(deprecation !== undefined && deprecation !== '' && { deprecated: true, deprecation }),
       ...(error !== undefined && { error: redactCredentials((error as { Err: string }).Err) }),
     });
   }

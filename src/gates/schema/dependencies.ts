@@ -45,8 +45,16 @@ export const dependenciesConfigSchema = z
       .optional()
       .meta({
         description:
-          'What a package deprecated by its author does to the verdict (pnpm: its latest version is deprecated), ' +
-          'whether behind or not. Default: warn.',
+          'What a package deprecated by its author does to the verdict (pnpm: its latest version is deprecated; ' +
+          'Go: the module), whether behind or not. Default: warn.',
+      }),
+    retracted: z
+      .enum(['block', 'warn', 'off'])
+      .optional()
+      .meta({
+        description:
+          'What a Go module whose version in use its author retracted (a retract directive) does to the ' +
+          'verdict. Default: block.',
       }),
     ignore: z.array(z.string().min(1)).optional().meta({
       description:

@@ -169,7 +169,7 @@ describe('reading outdated reports', () => {
         ['github.com/pkg/errors', 'v0.9.1', 'v0.9.1', false],
         ['golang.org/x/crypto', 'v0.0.0-20220722155217-630584e8d5aa', 'v0.29.0', true],
         ['golang.org/x/text', 'v0.14.0', 'v0.20.0', true],
-        ['gopkg.in/yaml.v3', 'v3.0.1', 'v3.0.1', false],
+        ['gopkg.in/yaml.v3', 'v3.0.1', 'v3.0.1', true],
       ],
     );
     // A module whose updates go could not look up (go list -e) is kept with the error.
@@ -428,6 +428,7 @@ describe('the policy', () => {
       patch: 1,
       incomparable: 0,
       deprecated: 0,
+      retracted: 0,
       current: 0,
       ignored: 0,
     });
@@ -595,6 +596,75 @@ describe('the policy', () => {
     );
   });
 
+  it('go: a retracted version in use blocks, a deprecated module warns (go list -u reads both)', () => {
+    // As go list -m -u -json all writes them (cmd/go's modinfo.ModulePublic): Retracted is the author's
+    // reasons ("retracted by module author" when none is given), Deprecated the module's message.
+    const stream = [
+      {
+        Path: 'example.com/retract',
+        Version: 'v1.0.0-bad',
+        Update: { Path: 'example.com/retract', Version: 'v1.1.0' },
+        Retracted: ['bad release: corrupts data'],
+      },
+      {
+        Path: 'example.com/alone',
+        Version: 'v1.9.0',
+        Retracted: ['retracted by module author'],
+        Indirect: true,
+      },
+      {
+        Path: 'github.com/golang/protobuf',
+        Version: 'v1.5.4',
+        Deprecated: 'Use the "google.golang.org/protobuf" module instead.',
+        Indirect: true,
+      },
+    ]
+      .map((module) => JSON.stringify(module, null, '\t'))
+      .join('\n');
+    const judged = judge(read(stream));
+    assert.deepEqual(
+      judged.findings.map((f) => [f.rule, f.severity, f.message]),
+      [
+        [
+          'dependencies.retracted',
+          'error',
+          'example.com/retract v1.0.0-bad: this version is retracted by its author (go): "bad release: corrupts data"',
+        ],
+        [
+          'dependencies.minor',
+          'warning',
+          'example.com/retract v1.0.0-bad → v1.1.0: a minor version behind (go)',
+        ],
+        [
+          'dependencies.retracted',
+          'error',
+          'example.com/alone v1.9.0: this version is retracted by its author (go, indirect)',
+        ],
+        [
+          'dependencies.deprecated',
+          'warning',
+          'github.com/golang/protobuf v1.5.4: the module is deprecated by its author (go, indirect): "Use the \\"google.golang.org/protobuf\\" module instead."',
+        ],
+      ],
+    );
+    assert.deepEqual([judged.counts.retracted, judged.counts.deprecated, judged.counts.current], [2, 1, 2]);
+    assert.deepEqual(
+      judge(read(stream), { retracted: 'warn', deprecated: 'off', minor: 'off' }).findings.map(
+        (f) => f.severity,
+      ),
+      ['warning', 'warning'],
+    );
+    // Malformed fields are named with the module.
+    assert.match(
+      refused('{"Path":"example.com/a","Version":"v1.0.0","Retracted":"bad"}'),
+      /module example\.com\/a: "Retracted" is the string "bad", not a list of reasons/,
+    );
+    assert.match(
+      refused('{"Path":"example.com/a","Version":"v1.0.0","Deprecated":true}'),
+      /module example\.com\/a: "Deprecated" is the boolean true, not a string/,
+    );
+  });
+
   it('a package name that is more than a name is quoted and cut', () => {
     const name = `evil\`name\n::error::x ${'y'.repeat(300)}`;
     const judged = judge({ ecosystem: 'npm', packages: [{ name, current: '1.0.0', latest: '2.0.0' }] });
@@ -756,6 +826,22 @@ describe('the gate', () => {
     );
     assert.equal(blocked.status, 'block');
     assert.equal(blocked.summary, 'request 2.88.2: its latest version, 2.88.2, is deprecated (pnpm)');
+  });
+
+  it("go: a retracted module version in use blocks by default, with go's reasons in the summary", async () => {
+    await writeFile(
+      join(cwd, 'go.jsonl'),
+      '{"Path":"example.com/shop","Main":true}\n{"Path":"example.com/r","Version":"v1.0.1","Retracted":["leaks memory"]}\n',
+    );
+    const verdict = await run({ command: prints('go.jsonl') });
+    assert.equal(verdict.status, 'block');
+    assert.equal(
+      verdict.summary,
+      'example.com/r v1.0.1: this version is retracted by its author (go): "leaks memory"',
+    );
+    const warned = await run({ command: prints('go.jsonl'), retracted: 'warn' });
+    assert.equal(warned.status, 'warn');
+    assert.equal(warned.summary, 'go: nothing outdated, 1 retracted');
   });
 
   it('yarn 1 printing nothing: up to date with exit 0 and format yarn; otherwise it blocks', async () => {
