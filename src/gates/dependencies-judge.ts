@@ -168,6 +168,7 @@ export function judgeDependencies(report: OutdatedReport, policy: DependencyPoli
 /** The ecosystem, and where the report places the package; pnpm's deprecated latest unless it is the finding. */
 function context(pkg: OutdatedPackage, ecosystem: Ecosystem, deprecation = true): string {
   const parts: string[] = [ecosystem];
+  if (pkg.replacedBy !== undefined) parts.push(`replaced by ${shownName(pkg.replacedBy)}`);
   if (pkg.indirect) parts.push('indirect');
   if (pkg.dependent !== undefined) parts.push(`in ${shownName(pkg.dependent)}`);
   if (deprecation && pkg.deprecated && ecosystem === 'pnpm') parts.push('the latest is deprecated');

@@ -15,7 +15,8 @@
 // - `pip list --outdated --format=json`: an array of `{name, version, latest_version, latest_filetype}`.
 // - `go list -m -u -json all`: a stream of JSON objects, one a module (`Path`, `Version`, `Main`,
 //   `Indirect`, `Update: {Path, Version}` when a newer version exists, `Retracted: [reason]` when the
-//   version is retracted, `Deprecated: message`, `Error: {Err}`).
+//   version is retracted, `Deprecated: message`, `Error: {Err}`; `Replace: {Path, Version, …}` with the
+//   same fields for the module a replace directive builds instead, no Version for a directory).
 
 import { redactCredentials } from '../report/redact.ts';
 
@@ -40,6 +41,8 @@ export interface OutdatedPackage {
   deprecation?: string;
   /** Go: the version in use is retracted by its author, for these reasons. */
   retracted?: string[];
+  /** Go: the module path its `replace` directive builds instead (when another than its own). */
+  replacedBy?: string;
   /** Why the tool could not look its versions up (Go's `Error`). */
   error?: string;
 }
@@ -435,8 +438,10 @@ function readGo(modules: unknown[], file: string): OutdatedReport {
     if (replace !== undefined && replace.Version === undefined) continue;
     if (module.Indirect !== undefined && typeof module.Indirect !== 'boolean')
       throw new ReportError(`${at}: "Indirect" is ${describe(module.Indirect)}, not a boolean`);
-    const used = module;
-    const from = at;
+    // Replaced by another module or version: that is what is built, and go list -u looks up its update,
+    // retraction and deprecation on the Replace object (the original's are of a version not in use).
+    const used = replace ?? module;
+    const from = replace !== undefined ? `${at}: "Replace"` : at;
     const version = optionalString(used, 'Version', from);
     if (version === undefined) throw new ReportError(`${from} has no "Version"`);
     const error = used.Error;
@@ -459,6 +464,7 @@ function readGo(modules: unknown[], file: string): OutdatedReport {
       current: version,
       // No update: this version is the latest (or go could not say, and Error says why).
       ...(error === undefined && { latest: update !== undefined ? (update.Version as string) : version }),
+      ...(replace !== undefined && replace.Path !== module.Path && { replacedBy: replace.Path as string }),
       ...(module.Indirect === true && { indirect: true }),
       ...(retracted !== undefined && retracted.length > 0 && { retracted: retracted as string[] }),
       ...(deprecation !== undefined && deprecation !== '' && { deprecated: true, deprecation }),

@@ -665,6 +665,72 @@ describe('the policy', () => {
     );
   });
 
+  it('go: a module replaced by another version or module is judged by the replacement, which is what is built', () => {
+    // go list -u looks up Replace's own Update, Retracted and Deprecated; the original's Update is from the
+    // required version, which is not the one built (cmd/go's modload: add each to m and m.Replace).
+    const stream = [
+      {
+        Path: 'example.com/pinned',
+        Version: 'v1.2.0',
+        Update: { Path: 'example.com/pinned', Version: 'v1.5.0' },
+        Replace: { Path: 'example.com/pinned', Version: 'v1.5.0' },
+      },
+      {
+        Path: 'example.com/b',
+        Version: 'v1.0.0',
+        Update: { Path: 'example.com/b', Version: 'v1.9.0' },
+        Replace: {
+          Path: 'github.com/me/b-fork',
+          Version: 'v1.3.0',
+          Update: { Path: 'github.com/me/b-fork', Version: 'v1.4.0' },
+          Retracted: ['use v1.4.0'],
+        },
+        Retracted: ['the original is retracted, not built'],
+      },
+    ]
+      .map((module) => JSON.stringify(module, null, '\t'))
+      .join('\n');
+    const report = read(stream);
+    assert.deepEqual(report.packages, [
+      { name: 'example.com/pinned', current: 'v1.5.0', latest: 'v1.5.0' },
+      {
+        name: 'example.com/b',
+        current: 'v1.3.0',
+        latest: 'v1.4.0',
+        replacedBy: 'github.com/me/b-fork',
+        retracted: ['use v1.4.0'],
+      },
+    ]);
+    assert.deepEqual(
+      judge(report).findings.map((f) => [f.rule, f.message]),
+      [
+        [
+          'dependencies.retracted',
+          'example.com/b v1.3.0: this version is retracted by its author (go, replaced by github.com/me/b-fork): "use v1.4.0"',
+        ],
+        [
+          'dependencies.minor',
+          'example.com/b v1.3.0 → v1.4.0: a minor version behind (go, replaced by github.com/me/b-fork)',
+        ],
+      ],
+    );
+    assert.match(
+      refused(
+        '{"Path":"example.com/a","Version":"v1.0.0","Replace":{"Path":"example.com/b","Version":"v1.0.0","Update":"v2"}}',
+      ),
+      /module example\.com\/a: "Replace": "Update" is the string "v2", not \{"Path", "Version"\}/,
+    );
+    assert.match(
+      refused(
+        '{"Path":"example.com/a","Version":"v1.0.0","Replace":{"Path":"example.com/b"}}'.replace(
+          '}}',
+          ',"Version":7}}',
+        ),
+      ),
+      /module example\.com\/a: "Replace": "Version" is the number 7, not a string/,
+    );
+  });
+
   it('a package name that is more than a name is quoted and cut', () => {
     const name = `evil\`name\n::error::x ${'y'.repeat(300)}`;
     const judged = judge({ ecosystem: 'npm', packages: [{ name, current: '1.0.0', latest: '2.0.0' }] });
