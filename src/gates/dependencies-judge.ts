@@ -127,7 +127,7 @@ export function judgeDependencies(report: OutdatedReport, policy: DependencyPoli
     if (pkg.error !== undefined) {
       finding(
         'incomparable',
-        `${name} ${shownName(pkg.current ?? '')}: its versions could not be looked up (${about}): ${shownName(pkg.error)}`,
+        `${named}: its versions could not be looked up (${about}): ${shownName(pkg.error)}`,
       );
       continue;
     }

@@ -443,10 +443,12 @@ function readGo(modules: unknown[], file: string): OutdatedReport {
     const used = replace ?? module;
     const from = replace !== undefined ? `${at}: "Replace"` : at;
     const version = optionalString(used, 'Version', from);
-    if (version === undefined) throw new ReportError(`${from} has no "Version"`);
     const error = used.Error;
     if (error !== undefined && !(isObject(error) && typeof error.Err === 'string'))
       throw new ReportError(`${from}: "Error" is ${describe(error)}, not {"Err": …}`);
+    // go list -e names a module it could not resolve with its error and no version ("not a known
+    // dependency", a module path it could not find): a module whose versions are unknown, not a bad report.
+    if (version === undefined && error === undefined) throw new ReportError(`${from} has no "Version"`);
     const update = used.Update;
     if (update !== undefined && !(isObject(update) && typeof update.Version === 'string'))
       throw new ReportError(`${from}: "Update" is ${describe(update)}, not {"Path", "Version"}`);
@@ -461,7 +463,7 @@ function readGo(modules: unknown[], file: string): OutdatedReport {
     const deprecation = optionalString(used, 'Deprecated', from);
     packages.push({
       name: module.Path,
-      current: version,
+      ...(version !== undefined && { current: version }),
       // No update: this version is the latest (or go could not say, and Error says why).
       ...(error === undefined && { latest: update !== undefined ? (update.Version as string) : version }),
       ...(replace !== undefined && replace.Path !== module.Path && { replacedBy: replace.Path as string }),

@@ -179,6 +179,21 @@ describe('reading outdated reports', () => {
     assert.deepEqual(failed.packages, [
       { name: 'example.com/a', current: 'v1.0.0', error: 'module lookup disabled by GOPROXY=off' },
     ]);
+    // go list -e names a module it could not resolve with the error and no version: its versions are
+    // unknown (a finding), the report is no less readable.
+    const unknown = read(
+      '{"Path":"example.com/x","Error":{"Err":"module example.com/x: not a known dependency"}}\n',
+    );
+    assert.deepEqual(unknown.packages, [
+      { name: 'example.com/x', error: 'module example.com/x: not a known dependency' },
+    ]);
+    assert.deepEqual(
+      judge(unknown).findings.map((f) => f.message),
+      [
+        'example.com/x: its versions could not be looked up (go): "module example.com/x: not a known dependency"',
+      ],
+    );
+    assert.match(refused('{"Path":"example.com/x"}'), /module example\.com\/x has no "Version"/);
   });
 
   it('nothing outdated: npm and pnpm print {}, pip [], yarn 1 nothing (only when the format says yarn)', () => {
