@@ -179,6 +179,7 @@ function read(
         first as Record<string, unknown>,
         file,
         format === 'pnpm' || format === 'npm' ? format : undefined,
+        text !== whole,
       );
   }
 }
@@ -265,6 +266,8 @@ function readNode(
   map: Record<string, unknown>,
   file: string,
   format: 'npm' | 'pnpm' | undefined,
+  /** pnpm's log lines came before the JSON: npm prints none there. */
+  pnpmLog: boolean,
 ): OutdatedReport {
   const packages: OutdatedPackage[] = [];
   let npm = false;
@@ -344,6 +347,8 @@ function readNode(
     throw new ReportError(
       `${file} mixes npm's fields (dependent, location) and pnpm's (dependencyType, isDeprecated): set format`,
     );
+  // pnpm's {} (nothing outdated) after its warnings is still pnpm's.
+  if (pnpmLog && !npm) pnpm = true;
   const ecosystem = format ?? (pnpm ? 'pnpm' : 'npm');
   return { ecosystem, packages, ...(format === undefined && !npm && !pnpm && { ambiguous: true as const }) };
 }

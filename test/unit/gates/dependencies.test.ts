@@ -131,6 +131,11 @@ describe('reading outdated reports', () => {
     assert.deepEqual(report.packages, [
       { name: 'typescript', current: '5.9.2', wanted: '5.9.2', latest: '5.9.3' },
     ]);
+    // npm prints no such lines: {} after them (nothing outdated) is pnpm's.
+    assert.deepEqual(read(' WARN  Request took 11414ms: https://registry.example/zod\n{}\n'), {
+      ecosystem: 'pnpm',
+      packages: [],
+    });
     // Nothing but warnings is no report, and says what it is.
     assert.match(refused(' WARN  Request took 11414ms\n'), /line 1 starts "WARN  Request took 11414ms"/);
   });
