@@ -865,6 +865,28 @@ describe('the gate', () => {
     assert.equal(go.summary, 'go: 3 behind the latest (3 minor)');
   });
 
+  it("the fixtures of pnpm --long and of go's retractions, deprecations and replacements, by the default policy", async () => {
+    const pnpm = await run({ command: prints(fixture('pnpm-long.json')) }, { OUTDATED_EXIT: '1' });
+    assert.equal(pnpm.status, 'warn');
+    assert.equal(pnpm.summary, 'pnpm: 1 behind the latest (1 minor), 1 deprecated');
+    const go = await run({ command: prints(fixture('go-retracted.jsonl')) });
+    assert.equal(go.status, 'block');
+    assert.deepEqual(
+      go.findings.map((f) => [f.rule, f.severity]),
+      [
+        ['dependencies.retracted', 'error'],
+        ['dependencies.minor', 'warning'],
+        ['dependencies.deprecated', 'warning'],
+        ['dependencies.minor', 'warning'],
+        ['dependencies.incomparable', 'warning'],
+      ],
+    );
+    assert.equal(
+      go.summary,
+      'example.com/retract v1.0.0-bad: this version is retracted by its author (go): "bad release: corrupts data"',
+    );
+  });
+
   it('nothing outdated passes', async () => {
     await writeFile(join(cwd, 'empty.json'), '{}\n');
     const verdict = await run({ command: prints('empty.json') });

@@ -132,9 +132,13 @@ const REPORTS: Report[] = [
   ...[
     'outdated/npm.json',
     'outdated/pnpm.json',
+    'outdated/pnpm-long.json',
+    'outdated/pnpm-recursive.json',
     'outdated/pip.json',
     'outdated/go.jsonl',
+    'outdated/go-retracted.jsonl',
     'outdated/yarn.ndjson',
+    'outdated/yarn-workspaces.ndjson',
   ].map((fixture) => ({
     fixture,
     file: 'outdated.json',
@@ -324,6 +328,8 @@ function unreadable(report: Report, text: string, lost: 'truncated' | 'renamed' 
       return true;
     }
   }
+  // A stream (Go's modules, yarn's lines) cut anywhere but after a whole value is cut short.
+  if (/\.(jsonl|ndjson)$/.test(report.fixture)) return lost === 'truncated' && !/}\s*$/.test(text);
   if (!report.file.endsWith('.xml')) return false;
   return lost === 'renamed' || (lost === 'truncated' && !/(?:<\/[\w:.-]+>|\/>)\s*$/.test(text));
 }
