@@ -111,8 +111,27 @@ function reports(value: string): Record<string, string> {
       { current: value, wanted: '1.0.0', latest: '2.0.0', dependent: 'web' },
     ],
   };
+  // The author's words: pnpm --long's deprecation message of the latest version, Go's retraction reasons
+  // and deprecation message, of the module built in place of another.
+  const pnpm = {
+    [value]: {
+      current: '1.0.0',
+      latest: '1.0.0',
+      wanted: '1.0.0',
+      isDeprecated: true,
+      dependencyType: 'dependencies',
+      latestManifest: { version: '1.0.0', deprecated: value },
+    },
+  };
+  const go = {
+    Path: `example.com/${value}`,
+    Version: 'v1.0.0',
+    Replace: { Path: value, Version: 'v1.0.0', Retracted: [value, value], Deprecated: value },
+  };
   return {
     'outdated.json': JSON.stringify(outdated),
+    'outdated-pnpm.json': JSON.stringify(pnpm),
+    'go.jsonl': JSON.stringify(go),
     'k6.json': JSON.stringify(k6),
     'junit.xml': junit,
     'scan.sarif': JSON.stringify(sarif),
@@ -140,6 +159,8 @@ function entries(): GateEntry[] {
       major: 'block',
       incomparable: 'block',
     }),
+    entry('dependencies-pnpm', dependenciesGate, { report: 'outdated-pnpm.json', deprecated: 'block' }),
+    entry('dependencies-go', dependenciesGate, { report: 'go.jsonl', deprecated: 'block' }),
   ];
 }
 
@@ -171,6 +192,8 @@ test('the benign reports give a blocking finding in each gate, carrying the valu
       ['infrastructure', 'block', true],
       ['performance', 'block', true],
       ['dependencies', 'block', true],
+      ['dependencies-pnpm', 'block', true],
+      ['dependencies-go', 'block', true],
     ],
   );
   for (const gate of report.gates) {
