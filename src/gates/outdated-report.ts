@@ -60,6 +60,9 @@ export interface OutdatedReport {
 
 export type OutdatedRead = { ok: true; report: OutdatedReport } | { ok: false; message: string };
 
+/** npm allows 214 characters, PyPI and Go module paths in practice far fewer. */
+const MAX_NAME = 512;
+
 /** Characters kept of text from the report (a name, a version, an error) in a message. */
 const MAX_SHOWN = 200;
 
@@ -111,7 +114,15 @@ export function readOutdatedReport(
   parsed?: { value: unknown },
 ): OutdatedRead {
   try {
-    return { ok: true, report: read(text, file, format, parsed) };
+    const report = read(text, file, format, parsed);
+    const long = report.packages.find((pkg) => pkg.name.length > MAX_NAME);
+    // The ignore globs match each name, in time that grows with its length squared for some globs
+    // (`*eslint*plugin*`): a name no registry allows is refused before it can hold the gate up.
+    if (long !== undefined)
+      throw new ReportError(
+        `${file}: package ${shownName(long.name)} has a name of ${long.name.length} characters; no registry allows one longer than ${MAX_NAME}`,
+      );
+    return { ok: true, report };
   } catch (error) {
     if (error instanceof ReportError) return { ok: false, message: error.message };
     throw error;

@@ -751,6 +751,22 @@ describe('the policy', () => {
     );
   });
 
+  it('a name longer than any registry allows is refused: some ignore globs take time by its length squared', () => {
+    // `*a*b` against 100 000 characters of "a" took seconds, with the event loop (and the gate's timeout) held.
+    const name = 'a'.repeat(100_000);
+    const report = JSON.stringify({
+      [name]: { current: '1.0.0', wanted: '1.0.0', latest: '2.0.0', location: 'x' },
+    });
+    assert.match(
+      refused(report),
+      /^outdated\.json: package "a{200}…" has a name of 100000 characters; no registry allows one longer than 512$/,
+    );
+    assert.equal(
+      read(JSON.stringify({ ['a'.repeat(512)]: { current: '1.0.0', latest: '2.0.0' } })).packages.length,
+      1,
+    );
+  });
+
   it('a package name that is more than a name is quoted and cut', () => {
     const name = `evil\`name\n::error::x ${'y'.repeat(300)}`;
     const judged = judge({ ecosystem: 'npm', packages: [{ name, current: '1.0.0', latest: '2.0.0' }] });
