@@ -138,6 +138,13 @@ async function runDependenciesGate(config: DependenciesConfig, ctx: GateContext)
   const outdatedFound =
     exit?.code === OUTDATED_FOUND && EXIT_1_WHEN_OUTDATED.has(report.ecosystem) && report.packages.length > 0;
   if (exit && exit.code !== 0 && !outdatedFound) return verdict([commandFailed(exit)], '');
+  // Without -u, go list prints the same modules with no Update: every one would pass as up to date.
+  if (report.ecosystem === 'go' && config.command !== undefined && goListWithoutUpdates(config.command))
+    return blocked(
+      'report-unreadable',
+      `"${exit!.display}" runs go list without -u, which looks up no updates: every module would pass as up to date; run go list -m -u -json all`,
+      config.report,
+    );
 
   const judged = judgeDependencies(report, {
     major: config.major ?? DEFAULT_POLICY.major,
@@ -166,6 +173,13 @@ function namedByCommand(report: OutdatedReport, command: CommandLine | undefined
   );
   if (tools.size !== 1) return report;
   return { ecosystem: [...tools][0] as 'npm' | 'pnpm', packages: report.packages };
+}
+
+/** Whether `command` runs `go list` (alone or in a shell's line) without its -u flag. */
+function goListWithoutUpdates(command: CommandLine): boolean {
+  const text = Array.isArray(command) ? command.join(' ') : command;
+  const run = /(?:^|[\s/\\"'])go(?:\.exe)?\s+list\s([^;&|]*)/.exec(text);
+  return run !== null && !/(?:^|\s)--?u(?:=true)?(?=[\s"']|$)/.test(run[1]!);
 }
 
 function commandFailed(exit: { code: number; tail: string; display: string }): Finding {

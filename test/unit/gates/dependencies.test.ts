@@ -3,7 +3,7 @@
 // and the gate end to end with a command standing in for the package manager.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { copyFile, mkdtemp, rm, utimes, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -966,6 +966,30 @@ describe('the gate', () => {
     const warned = await run({ command: prints('go.jsonl'), retracted: 'warn' });
     assert.equal(warned.status, 'warn');
     assert.equal(warned.summary, 'go: nothing outdated, 1 retracted');
+  });
+
+  it('go list without -u looks up no updates: its report blocks instead of passing every module as up to date', async () => {
+    // A stand-in for go on PATH that prints the fixture, whatever it is asked.
+    await mkdir(join(cwd, 'bin'));
+    await writeFile(join(cwd, 'bin', 'go'), `#!/bin/sh\ncat '${fixture('go.jsonl')}'\n`, { mode: 0o755 });
+    const path = { PATH: `${join(cwd, 'bin')}:${process.env.PATH ?? ''}` };
+    for (const command of [
+      'go list -m -json all',
+      'go list -m -u=false -json all',
+      ['sh', '-c', 'go list -m -json all > go.json'],
+    ]) {
+      const report = Array.isArray(command) ? { report: 'go.json' } : {};
+      const verdict = await run({ command, ...report }, path);
+      assert.equal(verdict.status, 'block', JSON.stringify(command));
+      assert.match(
+        verdict.summary,
+        /runs go list without -u, which looks up no updates: every module would pass as up to date; run go list -m -u -json all$/,
+      );
+    }
+    for (const command of ['go list -m -u -json all', 'go list -json -m -u=true all']) {
+      const verdict = await run({ command, minor: 'off' }, path);
+      assert.equal(verdict.summary, 'go: 3 behind the latest (3 minor)', command);
+    }
   });
 
   it('yarn 1 printing nothing: up to date with exit 0 and format yarn; otherwise it blocks', async () => {
