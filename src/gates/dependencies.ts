@@ -3,8 +3,8 @@
 // the latest each package is (dependencies-judge.ts). A report it cannot read, or a command that failed,
 // blocks: an outdated check that gave no answer is no "up to date".
 import { stat } from 'node:fs/promises';
-import type { CommandLine } from '../config/command-line-schema.ts';
 import { resolve } from 'node:path';
+import type { CommandLine } from '../config/command-line-schema.ts';
 import { commandDisplay, outputTail, runGateCommand } from './gate-command.ts';
 import { DEFAULT_POLICY, judgeDependencies, type DependencyCounts } from './dependencies-judge.ts';
 import { readOutdatedReport, type Ecosystem, type OutdatedReport } from './outdated-report.ts';
