@@ -30,6 +30,13 @@ export const MAX_REFERENCE_PATTERNS = 20_000;
 export const MAX_REFERENCE_CHARS = 2 * 1024 * 1024;
 /** What a user's regex may be at most (config check). */
 export const MAX_REGEX = 1000;
+/**
+ * What a user's regex may compile to at most, in RE2 instructions (config check). A line's match costs up to
+ * its length times this: a counted repeat is written out (`.{1,999}` is 2,000 instructions), and 110 of them
+ * in 881 characters took 41 s on one 4 KB line, the event loop held all along (no timeout can stop a match
+ * midway). At this bound a 64 KB line is at worst about two seconds, most real regexes are under 300.
+ */
+export const MAX_PROGRAM = 2000;
 
 /**
  * Default `match`: the words a log line that reports a failure carries (case-insensitive), and a name ending
@@ -50,7 +57,7 @@ export const DEFAULT_MATCH =
 export const DEFAULT_MIN_COUNT = 3;
 
 /** A user's regex compiled: case-insensitive, as `grep -i` in the seed. */
-export type LogRegex = Pick<RE2JS, 'test'>;
+export type LogRegex = Pick<RE2JS, 'test' | 'programSize'>;
 
 /**
  * `source` compiled by a linear-time engine (RE2's syntax and semantics, as Go's regexp and Prometheus): a
@@ -66,16 +73,20 @@ export function compileLogRegex(source: string): LogRegex {
 /**
  * Why `source` is not a regex this analysis runs, or undefined. Anything RE2 compiles matches in time linear
  * in the line, so what is left to refuse is what it cannot express: backreferences and lookaround (which
- * need backtracking), and a few JavaScript spellings it writes otherwise, each said with what to write.
+ * need backtracking), and a few JavaScript spellings it writes otherwise, each said with what to write; and
+ * a program so large that linear is still seconds a line (MAX_PROGRAM).
  */
 export function regexProblem(source: string): string | undefined {
   if (source.length > MAX_REGEX) return `is ${source.length} characters long; at most ${MAX_REGEX}`;
+  let size: number;
   try {
-    compileLogRegex(source);
+    size = compileLogRegex(source).programSize();
   } catch (error) {
     // The flag is compiled as a prefix "(?i)", which RE2's message quotes; the user wrote none.
     return unsupported((error as Error).message.replace(/^error parsing regexp: /, '').replace('`(?i)', '`'));
   }
+  if (size > MAX_PROGRAM)
+    return `compiles to ${size} instructions, at most ${MAX_PROGRAM}: a line's match costs up to its length times that, and a counted repeat is written out (.{1,999} is 2000 of them); use smaller counts, or * and + where the count does not matter`;
   return undefined;
 }
 

@@ -18,6 +18,7 @@ import {
   signature,
 } from '../../../src/analysis/log-patterns.ts';
 import {
+  DEFAULT_MATCH,
   DEFAULT_MIN_COUNT,
   MAX_LINE,
   MAX_MATCH_LINE,
@@ -307,6 +308,20 @@ test('regexProblem: what the linear-time matcher cannot run is refused saying wh
     '\\(?=x',
     '(?<name>x)',
   ])
+    assert.equal(regexProblem(fine), undefined, fine);
+});
+
+test('regexProblem: a regex whose program is too large is refused: linear in the line, but seconds a line', () => {
+  // 881 characters, 110 counted repeats written out: 41 s on one 4 KB line, the event loop held all along.
+  const huge = `${'.{1,999}'.repeat(110)}z`;
+  assert.ok(huge.length <= 1000);
+  assert.equal(
+    regexProblem(huge),
+    "compiles to 219673 instructions, at most 2000: a line's match costs up to its length times that, and a counted repeat is written out (.{1,999} is 2000 of them); use smaller counts, or * and + where the count does not matter",
+  );
+  assert.match(regexProblem('[^"]{0,999}x{999}')!, /^compiles to \d+ instructions, at most 2000/);
+  // Counted repeats of real size, and the default, are far below it.
+  for (const fine of ['.{1,999}z', '[^"]{0,500}error', '\\d{1,3}(?:\\.\\d{1,3}){3}', DEFAULT_MATCH])
     assert.equal(regexProblem(fine), undefined, fine);
 });
 

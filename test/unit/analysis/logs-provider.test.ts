@@ -532,6 +532,21 @@ test(
   },
 );
 
+test('matchLines: a line that takes a slice of time on its own ends the slice: the timeout is looked at after it, not 63 lines later', async () => {
+  const lines = Array.from({ length: 200 }, (_, i) => `ERROR ${i}`);
+  // A second at each look of the clock: every line is a slice's time (20 ms) and more.
+  let clock = 0;
+  const late = await matchLines(
+    lines,
+    { match: 'error', ignore: [] },
+    { timeoutMs: 1500, signal: new AbortController().signal, now: () => (clock += 1000) },
+  );
+  assert.equal(
+    !late.ok && late.message,
+    'matching 200 log line(s) took longer than 1500ms (stopped at line 2): read fewer lines per interval, or give the provider a longer timeout',
+  );
+});
+
 test('matchLines: a read past its timeout is a timeout error naming the lines, and a cancellation stops it between slices', async () => {
   const lines = Array.from({ length: 1000 }, (_, i) => `ERROR ${i}`);
   const regexes = { match: 'error', ignore: [] };
