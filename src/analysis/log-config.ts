@@ -83,7 +83,10 @@ export function regexProblem(source: string): string | undefined {
     size = compileLogRegex(source).programSize();
   } catch (error) {
     // The flag is compiled as a prefix "(?i)", which RE2's message quotes; the user wrote none.
-    return unsupported((error as Error).message.replace(/^error parsing regexp: /, '').replace('`(?i)', '`'));
+    return unsupported(
+      (error as Error).message.replace(/^error parsing regexp: /, '').replace('`(?i)', '`'),
+      source,
+    );
   }
   if (size > MAX_PROGRAM)
     return `compiles to ${size} instructions, at most ${MAX_PROGRAM}: a line's match costs up to its length times that, and a counted repeat is written out (.{1,999} is 2000 of them); use smaller counts, or * and + where the count does not matter`;
@@ -92,13 +95,49 @@ export function regexProblem(source: string): string | undefined {
 
 const LINEAR = 'which the log matcher cannot run: it matches in time linear in the line (RE2 syntax)';
 
+/**
+ * Escapes of PCRE (and so of grep -P, PHP, Python) that RE2 does not know, each with what to write. In the
+ * JavaScript regexes this matcher replaced they were the bare letter (`\h` was "h"), never what was meant.
+ */
+const PCRE_ESCAPES: Record<string, string> = {
+  '\\h': 'write [ \\t] (a space or a tab)',
+  '\\H': 'write [^ \\t]',
+  '\\R': 'a line holds no line break (the output is split at them): leave it out',
+  '\\e': 'write \\x1b (escape)',
+  '\\K': 'leave it out: whether a line matches is all that counts, not where the match starts',
+  '\\G': 'write ^ (the start of the line)',
+  '\\E': 'it ends a \\Q…\\E quote: leave it out where no \\Q comes before it',
+};
+
 /** RE2's complaint ("invalid escape sequence: `\1`") as what to write instead, where one is known. */
-function unsupported(message: string): string {
+function unsupported(message: string, source: string): string {
   const fragment = /: `(.*)`$/s.exec(message)?.[1] ?? '';
-  if (/^\\(?:[1-9]|k)/.test(fragment))
-    return `uses a backreference (${fragment}), ${LINEAR}; write out the text it repeats, or match less of the line`;
+  // \1, \k<name>, \g1 and \g{1} (PCRE), (?P=name) (Python).
+  if (/^\\(?:[1-9]|k|g)/.test(fragment) || (fragment === '(?P' && source.includes('(?P=')))
+    return `uses a backreference (${fragment === '(?P' ? '(?P=' : fragment}), ${LINEAR}; write out the text it repeats, or match less of the line`;
   if (/^\(\?<?[=!]/.test(fragment))
     return `uses a lookahead or lookbehind (${fragment.slice(0, fragment[2] === '<' ? 4 : 3)}), ${LINEAR}; match the text itself, and list the lines to leave out in ignore`;
+  if (/^\(\?(?:R|[0-9]|&)/.test(fragment) || (fragment === '(?P' && source.includes('(?P>')))
+    return `uses recursion or a subroutine call (${fragment === '(?P' ? '(?P>' : fragment}), ${LINEAR}; write out the text it stands for`;
+  if (fragment === "(?'") return "names a group as (?'name'…); write (?P<name>…) or (?<name>…)";
+  if (fragment === '(?>') return 'uses an atomic group ((?>), RE2 syntax has none; write (?: instead';
+  if (message.startsWith('invalid nested repetition operator') && /^(?:[*+?]|\{[\d,]*\})\+$/.test(fragment))
+    return `uses a possessive quantifier (${fragment}), RE2 syntax has none; write ${fragment.slice(0, -1)} instead`;
+  if (fragment === '(?#') return 'uses a comment ((?#…)), RE2 syntax has none; leave it out';
+  if (/^\(\?[a-zA-Z-]/.test(fragment) && fragment !== '(?P')
+    return `uses a flag RE2 syntax does not know (${fragment}); it knows i, m, s and U, as (?s) or (?i:…)`;
+  const [, min, max] = /^\{(\d+),(\d+)\}$/.exec(fragment) ?? [];
+  if (message.startsWith('invalid repeat count') && Number(min) > Number(max))
+    return `counts backwards (${fragment}); write the smaller count first`;
+  if (message.startsWith('invalid repeat count'))
+    return `repeats more than 1000 times (${fragment}; counts nested are multiplied, (a{100}){100} is 10000); use a smaller count, or * and + where the count does not matter`;
+  if (message.startsWith('invalid character class range') && /^\\[pP]/.test(fragment))
+    return `names a Unicode class RE2 does not know (${fragment}); write it by its short name, as \\p{L} (letters), \\p{Lu}, \\p{N} or \\p{Greek}`;
+  if (message.startsWith('invalid character class range') && /^\[:/.test(fragment))
+    return `names a class RE2 does not know (${fragment}); it knows [:alpha:], [:digit:], [:alnum:], [:space:], [:upper:], [:lower:], [:punct:], [:word:] and a few more`;
+  const pcre = PCRE_ESCAPES[fragment];
+  if (message.startsWith('invalid escape sequence') && pcre)
+    return `uses ${fragment}, which RE2 syntax does not know; ${pcre}`;
   if (/^\\u/.test(fragment)) return `uses \\u; write a character by its code as \\x{e9} (hex), not \\u00e9`;
   if (/^\\c/.test(fragment))
     return `uses \\c; write a control character by its code as \\x{0d} (hex), not \\cM`;

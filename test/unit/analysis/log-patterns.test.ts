@@ -311,6 +311,48 @@ test('regexProblem: what the linear-time matcher cannot run is refused saying wh
     assert.equal(regexProblem(fine), undefined, fine);
 });
 
+test('regexProblem: PCRE and Python spellings RE2 does not know are refused saying what to write instead', () => {
+  for (const [source, said] of [
+    ['(?P<code>\\d+) (?P=code)', 'uses a backreference ((?P=)'],
+    ['(a)\\g1', 'uses a backreference (\\g)'],
+    ['(a)\\g{1}', 'uses a backreference (\\g)'],
+    ['\\((?R)?\\)', 'uses recursion or a subroutine call ((?R)'],
+    ['(?P>n)', 'uses recursion or a subroutine call ((?P>)'],
+    ["(?'code'\\d+)", "names a group as (?'name'…); write (?P<name>…) or (?<name>…)"],
+    ['(?>error|err)', 'uses an atomic group ((?>), RE2 syntax has none; write (?: instead'],
+    ['\\d++ms', 'uses a possessive quantifier (++), RE2 syntax has none; write + instead'],
+    ['a*+', 'uses a possessive quantifier (*+), RE2 syntax has none; write * instead'],
+    ['a{2,}+', 'uses a possessive quantifier ({2,}+), RE2 syntax has none; write {2,} instead'],
+    ['error(?# the usual)', 'uses a comment ((?#…)), RE2 syntax has none; leave it out'],
+    ['(?x) error \\s+ db', 'uses a flag RE2 syntax does not know ((?x); it knows i, m, s and U'],
+    ['a{1001}', 'repeats more than 1000 times ({1001}; counts nested are multiplied'],
+    ['(a{100}){100}', 'repeats more than 1000 times ({100}; counts nested are multiplied'],
+    ['a{5,2}', 'counts backwards ({5,2}); write the smaller count first'],
+    [
+      '\\p{Letter}+',
+      'names a Unicode class RE2 does not know (\\p{Letter}); write it by its short name, as \\p{L}',
+    ],
+    ['[[:letter:]]', 'names a class RE2 does not know ([:letter:]); it knows [:alpha:]'],
+    ['error:\\h+db', 'uses \\h, which RE2 syntax does not know; write [ \\t] (a space or a tab)'],
+    ['error\\R', 'uses \\R, which RE2 syntax does not know; a line holds no line break'],
+    ['\\e\\[31m', 'uses \\e, which RE2 syntax does not know; write \\x1b'],
+    ['level=\\Kerror', 'uses \\K, which RE2 syntax does not know; leave it out'],
+    ['\\Gerror', 'uses \\G, which RE2 syntax does not know; write ^'],
+  ] as const)
+    assert.ok(regexProblem(source)?.startsWith(said), `${source}: ${regexProblem(source)}`);
+  // What RE2 does know of them passes: named groups both ways, \Q…\E, POSIX and Unicode classes, flags.
+  for (const fine of [
+    '(?P<code>\\d{3})',
+    '(?<code>\\d{3})',
+    '\\Qa.b\\E',
+    '[[:alpha:]]+',
+    '\\p{L}',
+    '(?i)error',
+    '(?s:.)',
+  ])
+    assert.equal(regexProblem(fine), undefined, fine);
+});
+
 test('regexProblem: a regex whose program is too large is refused: linear in the line, but seconds a line', () => {
   // 881 characters, 110 counted repeats written out: 41 s on one 4 KB line, the event loop held all along.
   const huge = `${'.{1,999}'.repeat(110)}z`;
