@@ -93,6 +93,18 @@ export function regexProblem(source: string): string | undefined {
   return undefined;
 }
 
+/** Lines no one means to leave out: a regex that finds each of them finds any line (`x*`, `error|`, `.*`). */
+const ANY_LINES = ['x', ' ', '0', '-', 'a b'];
+
+/**
+ * Whether `source` (one regexProblem lets through) finds every line: one that matches the empty text does,
+ * at the line's start. As an `ignore` it leaves no line counted, and the provider's checks can never fail.
+ */
+export function findsEveryLine(source: string): boolean {
+  const re = compileLogRegex(source);
+  return ANY_LINES.every((line) => re.test(line));
+}
+
 const LINEAR = 'which the log matcher cannot run: it matches in time linear in the line (RE2 syntax)';
 
 /**

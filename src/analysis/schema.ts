@@ -9,7 +9,7 @@ import { invisibleNameProblem } from '../config/invisible.ts';
 import { visibleName } from '../config/name-schema.ts';
 import { HTTP_URL } from '../config/http-url.ts';
 import { ENV_NAME, HEADER_NAME, requestFieldIssues } from '../config/analysis-request-fields.ts';
-import { DEFAULT_MIN_COUNT, LOG_FIELDS, MAX_MATCH_LINE, regexProblem } from './log-config.ts';
+import { DEFAULT_MIN_COUNT, findsEveryLine, LOG_FIELDS, MAX_MATCH_LINE, regexProblem } from './log-config.ts';
 
 const nonEmpty = z.string().min(1, 'must not be empty');
 const metricName = visibleName('metric name').regex(
@@ -110,6 +110,20 @@ const logRegex = z
     if (problem) ctx.addIssue({ code: 'custom', message: `regular expression ${problem}` });
   });
 
+/**
+ * An `ignore` regex: one that finds every line (a stray `|`, as `timeout|`) would leave no line counted and
+ * the provider's checks passing whatever the canary logs, without a word. A `match` may (a command that
+ * prints only error lines, matched by `.*`).
+ */
+const ignoreRegex = logRegex.superRefine((source, ctx) => {
+  if (source !== '' && regexProblem(source) === undefined && findsEveryLine(source))
+    ctx.addIssue({
+      code: 'custom',
+      message:
+        'regular expression finds every line (it matches the empty text, as "timeout|" with its stray | or "x*" do), so no line would be counted and the checks on this provider could never fail; write what the lines to leave out contain',
+    });
+});
+
 export const logsProviderSchema = z.strictObject({
   type: z.literal('logs'),
   run: commandLine.meta({
@@ -121,9 +135,9 @@ export const logsProviderSchema = z.strictObject({
   match: logRegex.optional().meta({
     description: `Regex of error lines, RE2 syntax (no backreferences or lookaround), case-insensitive (a line's first ${MAX_MATCH_LINE} characters are matched). Default: the words error, exception, fatal, panic, traceback, critical (and a few more).`,
   }),
-  ignore: z.array(logRegex).optional().meta({
+  ignore: z.array(ignoreRegex).optional().meta({
     description:
-      'Regexes of error lines that are expected and documented (known warnings): never counted. RE2 syntax, case-insensitive.',
+      'Regexes of error lines that are expected and documented (known warnings): never counted. RE2 syntax, case-insensitive; one that finds every line (a stray |, as "timeout|") is refused.',
   }),
   min_count: z
     .number()

@@ -56,6 +56,31 @@ test('checks written in ways the parser does not read, alpha and tolerance out o
   ]);
 });
 
+test('a logs provider: an ignore regex that finds every line (a stray |) is refused at its path; a match may find every line', () => {
+  const logs = (provider: Record<string, unknown>) =>
+    errorsOf({
+      providers: { logs: { type: 'logs', run: ['journalctl', '-p', 'err'], ...provider } },
+      metrics: { error_lines: { provider: 'logs' } },
+    });
+  const every =
+    'regular expression finds every line (it matches the empty text, as "timeout|" with its stray | or "x*" do), so no line would be counted and the checks on this provider could never fail; write what the lines to leave out contain';
+  assert.deepEqual(logs({ ignore: ['deprecated key', 'timeout|', '.*', '(?:retry)?', '^', 'x*'] }), [
+    `analysis.providers.logs.ignore[1]: ${every}`,
+    `analysis.providers.logs.ignore[2]: ${every}`,
+    `analysis.providers.logs.ignore[3]: ${every}`,
+    `analysis.providers.logs.ignore[4]: ${every}`,
+    `analysis.providers.logs.ignore[5]: ${every}`,
+  ]);
+  // Empty-width but not every line: lines that are only a word, lines with an "x".
+  assert.deepEqual(logs({ ignore: ['^\\w+$', '\\bx*\\b', 'x+|^$'] }), []);
+  // A command that prints only error lines may count them all.
+  assert.deepEqual(logs({ match: '.*' }), []);
+  // Not compiling is said once, as before.
+  assert.deepEqual(logs({ ignore: ['(|'] }), [
+    'analysis.providers.logs.ignore[0]: regular expression does not compile (RE2 syntax): missing closing ): `(|`',
+  ]);
+});
+
 test('a logs provider: regexes that do not compile or that the linear-time matcher cannot run (lookaround), and fields it does not count, refused at their path', () => {
   const logs = (
     provider: Record<string, unknown>,
