@@ -206,7 +206,8 @@ export interface NewPattern {
  * One window's bookkeeping. `reference`: every signature the reference side showed (stable in this window,
  * the pre-deploy baseline), up to MAX_REFERENCE_PATTERNS of them and MAX_REFERENCE_CHARS characters;
  * `referenceFull`: one was not kept for that; `canary`: each canary signature's count in the window so far;
- * `held`: the canary's signatures seen in an interval whose reference was not read (holdCanary).
+ * `canaryFull`: a canary signature was not kept for MAX_PATTERNS; `held`: the canary's signatures seen in an
+ * interval whose reference was not read (holdCanary).
  */
 export interface PatternBook {
   minCount: number;
@@ -214,6 +215,7 @@ export interface PatternBook {
   referenceChars: number;
   referenceFull: boolean;
   canary: Map<string, number>;
+  canaryFull: boolean;
   held: Set<string>;
 }
 
@@ -224,6 +226,7 @@ export function createPatternBook(minCount: number, reference: Iterable<string> 
     referenceChars: 0,
     referenceFull: false,
     canary: new Map(),
+    canaryFull: false,
     held: new Set(),
   };
   addReference(book, reference);
@@ -258,6 +261,7 @@ export function addCanary(book: PatternBook, signatures: Iterable<string>): void
     const count = book.canary.get(s);
     if (count !== undefined) book.canary.set(s, count + 1);
     else if (book.canary.size < MAX_PATTERNS) book.canary.set(s, 1);
+    else book.canaryFull = true;
   }
 }
 
@@ -277,10 +281,23 @@ export function holdCanary(book: PatternBook, signatures: Iterable<string>): voi
  * could not keep, and a false "new pattern" rolls a healthy deploy back (the provider says so in a warning).
  */
 export function newPatterns(book: PatternBook): NewPattern[] {
+  return unseen(book, false);
+}
+
+/**
+ * The canary's patterns that would be new but for holdCanary: seen at least minCount times, never shown by
+ * the reference, first logged while stable could not be read. Said in a warning, so a pattern the hold
+ * keeps from the count is not kept from the people watching (providers/logs.ts).
+ */
+export function heldPatterns(book: PatternBook): NewPattern[] {
+  return unseen(book, true);
+}
+
+function unseen(book: PatternBook, held: boolean): NewPattern[] {
   if (book.referenceFull) return [];
   const out: NewPattern[] = [];
   for (const [s, count] of book.canary)
-    if (count >= book.minCount && !book.reference.has(s) && !book.held.has(s))
+    if (count >= book.minCount && !book.reference.has(s) && book.held.has(s) === held)
       out.push({ signature: s, count });
   return out.sort((a, b) => b.count - a.count || (a.signature < b.signature ? -1 : 1));
 }
@@ -307,11 +324,11 @@ export function shownPattern(text: string): string {
 }
 
 /** "2 new error patterns: "…" (x5), "…" (x3)": what a reason says of them (the first SHOWN_PATTERNS). */
-export function describePatterns(patterns: readonly NewPattern[]): string {
+export function describePatterns(patterns: readonly NewPattern[], what = 'new error pattern'): string {
   const shown = patterns
     .slice(0, SHOWN_PATTERNS)
     .map((p) => `${shownPattern(p.signature)} (x${p.count})`)
     .join(', ');
   const more = patterns.length > SHOWN_PATTERNS ? `, ${patterns.length - SHOWN_PATTERNS} more` : '';
-  return `${patterns.length} new error pattern${patterns.length === 1 ? '' : 's'}: ${shown}${more}`;
+  return `${patterns.length} ${what}${patterns.length === 1 ? '' : 's'}: ${shown}${more}`;
 }

@@ -13,6 +13,7 @@ import {
   addReference,
   createPatternBook,
   describePatterns,
+  heldPatterns,
   holdCanary,
   logLines,
   newPatterns,
@@ -23,6 +24,7 @@ import {
   DEFAULT_MATCH,
   DEFAULT_MIN_COUNT,
   LOG_FIELDS,
+  MAX_PATTERNS,
   MAX_REFERENCE_CHARS,
   MAX_REFERENCE_PATTERNS,
   type LogField,
@@ -46,6 +48,10 @@ interface Window {
   book: PatternBook;
   /** The warning that the reference is full was given. */
   warnedFull: boolean;
+  /** The warning that the canary's book is full was given. */
+  warnedCanaryFull: boolean;
+  /** The held patterns (log-patterns.ts heldPatterns) already said in a warning. */
+  warnedHeld: Set<string>;
   /** Reads begun per side in this window: the n-th canary read is paired with the n-th stable read. */
   reads: Record<Side, number>;
   /** Per stable read: settled when its lines are in the book (true) or it failed (false). */
@@ -73,6 +79,8 @@ export function createLogsProvider(
   const fresh = (): Window => ({
     book: createPatternBook(minCount, baseline),
     warnedFull: false,
+    warnedCanaryFull: false,
+    warnedHeld: new Set(),
     reads: { canary: 0, stable: 0 },
     stable: new Map(),
   });
@@ -214,14 +222,29 @@ export function createLogsProvider(
       // holdCanary).
       if (!referenced) holdCanary(w.book, read.value);
       const patterns = referenced ? newPatterns(w.book) : undefined;
-      if (
-        w.book.referenceFull &&
-        !w.warnedFull &&
-        request.metrics.some((m) => (m.config.field ?? m.name) === 'new_error_patterns')
-      ) {
+      const judged = request.metrics.some((m) => (m.config.field ?? m.name) === 'new_error_patterns');
+      const warn = deps.warn ?? defaultWarn;
+      if (w.book.referenceFull && !w.warnedFull && judged) {
         w.warnedFull = true;
-        (deps.warn ?? defaultWarn)(
+        warn(
           `${name}: the reference (stable's error lines in this window and the pre-deploy baseline) showed more than ${MAX_REFERENCE_PATTERNS} distinct error patterns or ${MAX_REFERENCE_CHARS / (1024 * 1024)} MiB of them, so not all are kept and no canary pattern is judged new for the rest of the window (new_error_patterns is 0; error_lines is still counted). Leave the noisy errors out with ignore`,
+        );
+      }
+      // Held patterns reaching min_count: not counted (no false rollback for an outage both sides logged),
+      // but said, each once a window, so a real new error the hold keeps from the count is still seen.
+      const held =
+        referenced && judged ? heldPatterns(w.book).filter((p) => !w.warnedHeld.has(p.signature)) : [];
+      if (held.length) {
+        for (const p of held) w.warnedHeld.add(p.signature);
+        const them = held.length === 1 ? 'it' : 'them';
+        warn(
+          `${name}: ${describePatterns(held, 'error pattern')} not judged new in this window: the canary logged ${them} in an interval whose stable lines could not be read, and stable may have logged ${them} then (new_error_patterns does not count ${them}; the next window judges ${them} anew)`,
+        );
+      }
+      if (w.book.canaryFull && !w.warnedCanaryFull && judged) {
+        w.warnedCanaryFull = true;
+        warn(
+          `${name}: the canary logged more than ${MAX_PATTERNS} distinct error patterns in this window; one it first logs after that is not counted, so new_error_patterns may miss it for the rest of the window (error_lines is still counted). Leave the noisy errors out with ignore`,
         );
       }
       const out = valuesOf(request, {

@@ -286,6 +286,58 @@ test('logs provider: what the canary logged while stable could not be read is no
   assert.match(next.canary.evidence!.new_error_patterns!, /TypeError/);
 });
 
+test('logs provider: a pattern held for an interval stable could not be read is said in a warning once it would be new, once a window', async (t) => {
+  const { dir, write } = logsDir(t);
+  const warnings: string[] = [];
+  const p = provider(dir, {}, (m) => warnings.push(m));
+  p.startWindow!();
+  // Interval 1: stable unreadable; the canary starts logging a new error at once (as a new version's bug does).
+  write('v2', [fresh(1), fresh(2)]);
+  await interval(p);
+  assert.deepEqual(warnings, []);
+  // Interval 2: stable reads again; the third occurrence would make it new, the hold keeps it from the count.
+  write('v1', [known(1)]);
+  write('v2', [fresh(3), fresh(4)]);
+  const second = await interval(p);
+  assert.deepEqual(second.canary.values, { error_lines: 2, new_error_patterns: 0 });
+  assert.deepEqual(warnings, [
+    'logs: 1 error pattern: "<time> ERROR TypeError: Cannot read properties of undefined (reading <str>)" (x4) not judged new in this window: the canary logged it in an interval whose stable lines could not be read, and stable may have logged it then (new_error_patterns does not count it; the next window judges it anew)',
+  ]);
+  // Said once a window.
+  await interval(p);
+  assert.equal(warnings.length, 1);
+  // A held pattern stable itself logs is no warning: it is not new anyway.
+  p.startWindow!();
+  rmSync(join(dir, 'v1.log'));
+  write('v2', [known(2), known(3)]);
+  await interval(p);
+  write('v1', [known(4)]);
+  write('v2', [known(5)]);
+  await interval(p);
+  assert.equal(warnings.length, 1);
+});
+
+test('logs provider: a canary whose distinct patterns fill its book says so once a window: a pattern it logs after that is not counted', async (t) => {
+  const { dir, write } = logsDir(t);
+  const word = (i: number) =>
+    [...i.toString(26)].map((d) => String.fromCharCode(97 + parseInt(d, 26))).join('');
+  write('v1', [known(1)]);
+  write(
+    'v2',
+    Array.from({ length: MAX_PATTERNS + 1 }, (_, i) => `ERROR user ${word(i)} not found`),
+  );
+  const warnings: string[] = [];
+  const p = provider(dir, {}, (m) => warnings.push(m));
+  p.startWindow!();
+  await interval(p);
+  write('v2', [fresh(1), fresh(2), fresh(3)]);
+  const read = await interval(p);
+  assert.deepEqual(read.canary.values, { error_lines: 3, new_error_patterns: 0 });
+  assert.deepEqual(warnings, [
+    `logs: the canary logged more than ${MAX_PATTERNS} distinct error patterns in this window; one it first logs after that is not counted, so new_error_patterns may miss it for the rest of the window (error_lines is still counted). Leave the noisy errors out with ignore`,
+  ]);
+});
+
 test('logs provider: a field it does not count is a query error naming the two it does', async (t) => {
   const { dir, write } = logsDir(t);
   write('v2', [known(1)]);
