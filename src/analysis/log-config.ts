@@ -93,12 +93,13 @@ export function regexProblem(source: string): string | undefined {
   return undefined;
 }
 
-/** Lines no one means to leave out: a regex that finds each of them finds any line (`x*`, `error|`, `.*`). */
+/** Lines no one means to leave out, of a letter, a space, a digit, a sign and two words. */
 const ANY_LINES = ['x', ' ', '0', '-', 'a b'];
 
 /**
- * Whether `source` (one regexProblem lets through) finds every line: one that matches the empty text does,
- * at the line's start. As an `ignore` it leaves no line counted, and the provider's checks can never fail.
+ * Whether `source` (one regexProblem lets through) finds every line, as one that finds all of ANY_LINES does:
+ * a stray `|` (`timeout|` matches the empty text anywhere), `x*`, `.`. As an `ignore` it leaves no line
+ * counted, and the provider's checks can never fail.
  */
 export function findsEveryLine(source: string): boolean {
   const re = compileLogRegex(source);

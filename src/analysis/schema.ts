@@ -120,7 +120,7 @@ const ignoreRegex = logRegex.superRefine((source, ctx) => {
     ctx.addIssue({
       code: 'custom',
       message:
-        'regular expression finds every line (it matches the empty text, as "timeout|" with its stray | or "x*" do), so no line would be counted and the checks on this provider could never fail; write what the lines to leave out contain',
+        'regular expression finds every line (as "timeout|" with its stray |, "x*" or "." do), so no line would be counted and the checks on this provider could never fail; write what the lines to leave out contain',
     });
 });
 

@@ -63,13 +63,14 @@ test('a logs provider: an ignore regex that finds every line (a stray |) is refu
       metrics: { error_lines: { provider: 'logs' } },
     });
   const every =
-    'regular expression finds every line (it matches the empty text, as "timeout|" with its stray | or "x*" do), so no line would be counted and the checks on this provider could never fail; write what the lines to leave out contain';
-  assert.deepEqual(logs({ ignore: ['deprecated key', 'timeout|', '.*', '(?:retry)?', '^', 'x*'] }), [
+    'regular expression finds every line (as "timeout|" with its stray |, "x*" or "." do), so no line would be counted and the checks on this provider could never fail; write what the lines to leave out contain';
+  assert.deepEqual(logs({ ignore: ['deprecated key', 'timeout|', '.*', '(?:retry)?', '^', 'x*', '.'] }), [
     `analysis.providers.logs.ignore[1]: ${every}`,
     `analysis.providers.logs.ignore[2]: ${every}`,
     `analysis.providers.logs.ignore[3]: ${every}`,
     `analysis.providers.logs.ignore[4]: ${every}`,
     `analysis.providers.logs.ignore[5]: ${every}`,
+    `analysis.providers.logs.ignore[6]: ${every}`,
   ]);
   // Empty-width but not every line: lines that are only a word, lines with an "x".
   assert.deepEqual(logs({ ignore: ['^\\w+$', '\\bx*\\b', 'x+|^$'] }), []);
