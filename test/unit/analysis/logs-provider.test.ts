@@ -309,10 +309,10 @@ test('logs provider: a pattern held for an interval stable could not be read is 
   // A held pattern stable itself logs is no warning: it is not new anyway.
   p.startWindow!();
   rmSync(join(dir, 'v1.log'));
-  write('v2', [known(2), known(3)]);
+  write('v2', [known(2), known(3), known(4)]);
   await interval(p);
-  write('v1', [known(4)]);
-  write('v2', [known(5)]);
+  write('v1', [known(5)]);
+  write('v2', [known(6)]);
   await interval(p);
   assert.equal(warnings.length, 1);
 });
