@@ -37,6 +37,20 @@ export const MAX_REGEX = 1000;
  * midway). At this bound a 64 KB line is at worst about two seconds, most real regexes are under 300.
  */
 export const MAX_PROGRAM = 2000;
+/** What a provider's `ignore` regexes may compile to in all: every line is matched against each of them. */
+export const MAX_IGNORE_PROGRAM = 20_000;
+
+/** The instructions `sources` compile to in all, those that do not compile left out (regexProblem says why). */
+export function programSize(sources: readonly string[]): number {
+  let size = 0;
+  for (const source of sources)
+    try {
+      size += compileLogRegex(source).programSize();
+    } catch {
+      // Refused at its own path.
+    }
+  return size;
+}
 
 /**
  * Default `match`: the words a log line that reports a failure carries (case-insensitive), and a name ending

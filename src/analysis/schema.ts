@@ -9,7 +9,15 @@ import { invisibleNameProblem } from '../config/invisible.ts';
 import { visibleName } from '../config/name-schema.ts';
 import { HTTP_URL } from '../config/http-url.ts';
 import { ENV_NAME, HEADER_NAME, requestFieldIssues } from '../config/analysis-request-fields.ts';
-import { DEFAULT_MIN_COUNT, findsEveryLine, LOG_FIELDS, MAX_MATCH_LINE, regexProblem } from './log-config.ts';
+import {
+  DEFAULT_MIN_COUNT,
+  findsEveryLine,
+  LOG_FIELDS,
+  MAX_IGNORE_PROGRAM,
+  MAX_MATCH_LINE,
+  programSize,
+  regexProblem,
+} from './log-config.ts';
 
 const nonEmpty = z.string().min(1, 'must not be empty');
 const metricName = visibleName('metric name').regex(
@@ -135,10 +143,21 @@ export const logsProviderSchema = z.strictObject({
   match: logRegex.optional().meta({
     description: `Regex of error lines, RE2 syntax (no backreferences or lookaround), case-insensitive (a line's first ${MAX_MATCH_LINE} characters are matched). Default: the words error, exception, fatal, panic, traceback, critical (and a few more).`,
   }),
-  ignore: z.array(ignoreRegex).optional().meta({
-    description:
-      'Regexes of error lines that are expected and documented (known warnings): never counted. RE2 syntax, case-insensitive; one that finds every line (a stray |, as "timeout|") is refused.',
-  }),
+  ignore: z
+    .array(ignoreRegex)
+    .superRefine((sources, ctx) => {
+      const size = programSize(sources);
+      if (size > MAX_IGNORE_PROGRAM)
+        ctx.addIssue({
+          code: 'custom',
+          message: `regular expressions compile to ${size} instructions in all, at most ${MAX_IGNORE_PROGRAM}: every line is matched against each; leave out those no longer logged, or use smaller counts`,
+        });
+    })
+    .optional()
+    .meta({
+      description:
+        'Regexes of error lines that are expected and documented (known warnings): never counted. RE2 syntax, case-insensitive; one that finds every line (a stray |, as "timeout|") is refused.',
+    }),
   min_count: z
     .number()
     .int()

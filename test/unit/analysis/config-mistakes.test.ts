@@ -82,6 +82,29 @@ test('a logs provider: an ignore regex that finds every line (a stray |) is refu
   ]);
 });
 
+test('a logs provider: ignore regexes too large in all are refused at the list: every line is matched against each', () => {
+  const logs = (ignore: string[]) =>
+    errorsOf({
+      providers: { logs: { type: 'logs', run: ['kubectl', 'logs', '-l', 'app=web'], ignore } },
+      metrics: { error_lines: { provider: 'logs' } },
+    });
+  // Each under the bound of one regex (2000); eleven of them, 21,825 instructions to run on every line.
+  const large = Array.from({ length: 11 }, (_, i) => `.{1,499}.{1,490}code ${i}`);
+  assert.deepEqual(logs(large), [
+    'analysis.providers.logs.ignore: regular expressions compile to 21825 instructions in all, at most 20000: every line is matched against each; leave out those no longer logged, or use smaller counts',
+  ]);
+  assert.deepEqual(logs(large.slice(0, 10)), []);
+  // A long list of ordinary ones is far from it.
+  assert.deepEqual(
+    logs(Array.from({ length: 300 }, (_, i) => `deprecated config key k${i} \\(use [a-z_]+ instead\\)`)),
+    [],
+  );
+  // One that does not compile is said at its own path, not counted in all.
+  assert.deepEqual(logs([...large.slice(0, 10), '(']), [
+    'analysis.providers.logs.ignore[10]: regular expression does not compile (RE2 syntax): missing closing ): `(`',
+  ]);
+});
+
 test('a logs provider: regexes that do not compile or that the linear-time matcher cannot run (lookaround), and fields it does not count, refused at their path', () => {
   const logs = (
     provider: Record<string, unknown>,
