@@ -129,7 +129,7 @@ const LINEAR = 'which the log matcher cannot run: it matches in time linear in t
 const PCRE_ESCAPES: Record<string, string> = {
   '\\h': 'write [ \\t] (a space or a tab)',
   '\\H': 'write [^ \\t]',
-  '\\R': 'a line holds no line break (the output is split at them): leave it out',
+  '\\R': 'a line holds no line break (the output is split at them): write $ for its end, or leave it out',
   '\\e': 'write \\x1b (escape)',
   '\\K': 'leave it out: whether a line matches is all that counts, not where the match starts',
   '\\G': 'write ^ (the start of the line)',
