@@ -160,14 +160,19 @@ async function runDependenciesGate(config: DependenciesConfig, ctx: GateContext)
 
 /**
  * npm's and pnpm's reports of nothing outdated are both `{}`: the command that printed or wrote it names the
- * tool when it names one of them only (`pnpm outdated --format json`, `sh -c "npm outdated --json > …"`).
+ * tool when it runs the outdated command of one of them only (`pnpm outdated --format json`, `pnpm -r
+ * outdated`, `sh -c "npm outdated --json > …"`). `npm run outdated:json` names no tool: npm only runs a
+ * script there, which may run pnpm.
  */
 function namedByCommand(report: OutdatedReport, command: CommandLine | undefined): OutdatedReport {
   if (!report.ambiguous || command === undefined) return report;
   const text = Array.isArray(command) ? command.join(' ') : command;
+  // The tool, then its options (each with a value or not) up to its outdated command.
   const tools = new Set(
     Array.from(
-      text.matchAll(/(?:^|[\s/\\"'=])(p?npm)(?:\.cmd|\.exe|\.c?js)?(?:@\S*)?(?=[\s"';&|]|$)/g),
+      text.matchAll(
+        /(?:^|[\s/\\"'=;&|])(p?npm)(?:\.cmd|\.exe|\.c?js)?(?:@\S*)?\s+(?:-[^\s;&|]*\s+(?:[^-\s;&|][^\s;&|]*\s+)?)*outdated(?=[\s"';&|]|$)/g,
+      ),
       (m) => m[1],
     ),
   );

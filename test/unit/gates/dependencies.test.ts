@@ -910,9 +910,13 @@ describe('the gate', () => {
     // npm and pnpm both print {}: neither the report, the format nor this command says which.
     assert.equal(verdict.summary, 'npm or pnpm: nothing outdated');
     // The command names the tool; so does the format.
-    await copyFile(standIn, join(cwd, 'pnpm.js'));
-    const pnpm = await run({ command: [process.execPath, join(cwd, 'pnpm.js'), 'empty.json'] });
+    await writeFile(join(cwd, 'pnpm.js'), `process.stdout.write('{}')\n`);
+    const pnpm = await run({
+      command: [process.execPath, join(cwd, 'pnpm.js'), 'outdated', '--format', 'json'],
+    });
     assert.equal(pnpm.summary, 'pnpm: nothing outdated');
+    const recursive = await run({ command: [process.execPath, join(cwd, 'pnpm.js'), '-r', 'outdated'] });
+    assert.equal(recursive.summary, 'pnpm: nothing outdated');
     await writeFile(join(cwd, 'npm.js'), `process.stdout.write('{}')\n`);
     const npm = await run({ command: 'sh -c "node npm.js outdated --json > out.json"', report: 'out.json' });
     assert.equal(npm.summary, 'npm: nothing outdated', npm.findings[0]?.message);
@@ -926,6 +930,25 @@ describe('the gate', () => {
     );
     assert.equal(ignored.status, 'pass');
     assert.equal(ignored.summary, 'yarn: nothing outdated, 3 ignored');
+  });
+
+  it("npm running a script ({}) names no tool: the script may run pnpm's outdated", async () => {
+    // Stand-ins for npm and pnpm on PATH that print {}: npm's outdated:json script runs pnpm, say.
+    await mkdir(join(cwd, 'bin'));
+    for (const tool of ['npm', 'pnpm'])
+      await writeFile(join(cwd, 'bin', tool), `#!/bin/sh\nprintf '{}'\n`, { mode: 0o755 });
+    const path = { PATH: `${join(cwd, 'bin')}:${process.env.PATH ?? ''}` };
+    for (const command of ['npm run outdated:json', 'npm run outdated', 'sh -c "npm run -s outdated"']) {
+      const verdict = await run({ command }, path);
+      assert.equal(verdict.summary, 'npm or pnpm: nothing outdated', command);
+    }
+    for (const [command, tool] of [
+      ['npm --prefix app outdated --json', 'npm'],
+      ['sh -c "npm ci >/dev/null && pnpm outdated --format json"', 'pnpm'],
+    ]) {
+      const verdict = await run({ command: command! }, path);
+      assert.equal(verdict.summary, `${tool}: nothing outdated`, command);
+    }
   });
 
   it('pnpm listing only a deprecated package at its latest: a warning, counted in the summary; exit 1 is pnpm listing it', async () => {
