@@ -180,11 +180,15 @@ function namedByCommand(report: OutdatedReport, command: CommandLine | undefined
   return { ecosystem: [...tools][0] as 'npm' | 'pnpm', packages: report.packages };
 }
 
-/** Whether `command` runs `go list` (alone or in a shell's line) without its -u flag. */
+/**
+ * Whether `command` runs `go list` (alone or in a shell's lines) without its -u flag, any of its runs: which
+ * one wrote the report is not known. -u as go's flags take it: `-u`, `--u`, quoted, or `=` a true value.
+ */
 function goListWithoutUpdates(command: CommandLine): boolean {
   const text = Array.isArray(command) ? command.join(' ') : command;
-  const run = /(?:^|[\s/\\"'])go(?:\.exe)?\s+list\s([^;&|]*)/.exec(text);
-  return run !== null && !/(?:^|\s)--?u(?:=true)?(?=[\s"']|$)/.test(run[1]!);
+  return Array.from(text.matchAll(/(?:^|[\s/\\"'])go(?:\.exe)?\s+list\s([^;&|\n]*)/g)).some(
+    (run) => !/(?:^|[\s"'])--?u(?:=(?:1|t|T|true|TRUE|True))?(?=[\s"']|$)/.test(run[1]!),
+  );
 }
 
 function commandFailed(exit: { code: number; tail: string; display: string }): Finding {

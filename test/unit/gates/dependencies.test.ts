@@ -1000,16 +1000,26 @@ describe('the gate', () => {
       'go list -m -json all',
       'go list -m -u=false -json all',
       ['sh', '-c', 'go list -m -json all > go.json'],
+      // -u on the next line of the script is sort's; of two runs of go list, either may write the report.
+      ['sh', '-c', 'go list -m -json all > go.json\nsort -u go.json > /dev/null'],
+      ['sh', '-c', 'go list -m -u -json all > /dev/null; go list -m -json all > go.json'],
     ]) {
       const report = Array.isArray(command) ? { report: 'go.json' } : {};
       const verdict = await run({ command, ...report }, path);
       assert.equal(verdict.status, 'block', JSON.stringify(command));
       assert.match(
-        verdict.summary,
+        verdict.findings[0]!.message,
         /runs go list without -u, which looks up no updates: every module would pass as up to date; run go list -m -u -json all$/,
       );
     }
-    for (const command of ['go list -m -u -json all', 'go list -json -m -u=true all']) {
+    // Go's flags take -u quoted, with two dashes, or = a true value of strconv.ParseBool.
+    for (const command of [
+      'go list -m -u -json all',
+      'go list -json -m -u=true all',
+      'go list -m -u=1 -json all',
+      'go list -m "-u" -json all',
+      'go list --u -m -json all',
+    ]) {
       const verdict = await run({ command, minor: 'off' }, path);
       assert.equal(verdict.summary, 'go: 3 behind the latest (3 minor)', command);
     }
