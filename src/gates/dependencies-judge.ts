@@ -124,7 +124,8 @@ export function judgeDependencies(report: OutdatedReport, policy: DependencyPoli
       const message = pkg.deprecation !== undefined ? `: ${shownName(pkg.deprecation)}` : '';
       finding('deprecated', `${named}: ${what} (${where})${message}`);
     }
-    if (pkg.error !== undefined) {
+    // Go's error with no newer version found: whether one exists is unknown.
+    if (pkg.error !== undefined && pkg.latest === undefined) {
       finding(
         'incomparable',
         `${named}: its versions could not be looked up (${about}): ${shownName(pkg.error)}`,
@@ -157,9 +158,11 @@ export function judgeDependencies(report: OutdatedReport, policy: DependencyPoli
       finding('incomparable', `${name} ${from} → ${latest}: cannot compare: ${distance.why} (${about})`);
       continue;
     }
+    // Go found the update but failed at something else: its words go with the finding.
+    const failed = pkg.error !== undefined ? `; go also reported: ${shownName(pkg.error)}` : '';
     finding(
       distance.level,
-      `${name} ${from} → ${latest}: ${BEHIND[distance.level]} (${about}${rangeNote(pkg, ecosystem)})`,
+      `${name} ${from} → ${latest}: ${BEHIND[distance.level]} (${about}${rangeNote(pkg, ecosystem)}${failed})`,
     );
   }
   return { findings, counts };

@@ -480,8 +480,11 @@ function readGo(modules: unknown[], file: string): OutdatedReport {
     packages.push({
       name: module.Path,
       ...(version !== undefined && { current: version }),
-      // No update: this version is the latest (or go could not say, and Error says why).
-      ...(error === undefined && { latest: update !== undefined ? (update.Version as string) : version }),
+      // No update: this version is the latest, or go could not say, and Error says why. An update go found is
+      // newer whatever else failed (the retractions or deprecation of the latest go.mod, looked up apart).
+      ...(update !== undefined
+        ? { latest: update.Version as string }
+        : error === undefined && version !== undefined && { latest: version }),
       ...(replace !== undefined && replace.Path !== module.Path && { replacedBy: replace.Path as string }),
       ...(module.Indirect === true && { indirect: true }),
       ...(retracted !== undefined && retracted.length > 0 && { retracted: retracted as string[] }),

@@ -529,6 +529,31 @@ describe('the policy', () => {
     assert.deepEqual(judge(report, { incomparable: 'off' }).findings, []);
   });
 
+  it("go: an update go found is judged though its error says another lookup failed (the latest's retractions)", () => {
+    // go list -u -e looks a module's update, retractions and deprecation up apart: the retractions' go.mod
+    // failing sets Error beside the Update it found.
+    const report = read(
+      JSON.stringify({
+        Path: 'example.com/a',
+        Version: 'v1.0.0',
+        Update: { Path: 'example.com/a', Version: 'v1.2.0' },
+        Error: { Err: 'loading module retractions for example.com/a@v1.0.0: no route to host' },
+      }),
+    );
+    const judged = judge(report, { minor: 'block' });
+    assert.deepEqual(
+      judged.findings.map((f) => [f.rule, f.severity, f.message]),
+      [
+        [
+          'dependencies.minor',
+          'error',
+          'example.com/a v1.0.0 → v1.2.0: a minor version behind (go; go also reported: "loading module retractions for example.com/a@v1.0.0: no route to host")',
+        ],
+      ],
+    );
+    assert.equal(judged.counts.incomparable, 0);
+  });
+
   it('pnpm: a package whose latest version is deprecated is a finding, up to date or not, with the message --long gives', () => {
     // pnpm lists a package whose latest is deprecated even when that is the one installed (current ===
     // latest): no update takes it off the list. With --long, latestManifest carries the message.
