@@ -112,7 +112,7 @@ function reports(value: string): Record<string, string> {
     ],
   };
   // The author's words: pnpm --long's deprecation message of the latest version, Go's retraction reasons
-  // and deprecation message, of the module built in place of another.
+  // and deprecation message, of the module built in place of another; go's error beside the update it found.
   const pnpm = {
     [value]: {
       current: '1.0.0',
@@ -126,7 +126,14 @@ function reports(value: string): Record<string, string> {
   const go = {
     Path: `example.com/${value}`,
     Version: 'v1.0.0',
-    Replace: { Path: value, Version: 'v1.0.0', Retracted: [value, value], Deprecated: value },
+    Replace: {
+      Path: value,
+      Version: 'v1.0.0',
+      Update: { Path: value, Version: 'v1.1.0' },
+      Retracted: [value, value],
+      Deprecated: value,
+      Error: { Err: value },
+    },
   };
   return {
     'outdated.json': JSON.stringify(outdated),
