@@ -181,14 +181,14 @@ function namedByCommand(report: OutdatedReport, command: CommandLine | undefined
 }
 
 /**
- * Whether `command` runs `go list` (alone or in a shell's lines) without its -u flag, any of its runs: which
- * one wrote the report is not known. -u as go's flags take it: `-u`, `--u`, quoted, or `=` a true value.
+ * Whether `command` runs `go list` (alone or in a shell's lines; `go1.22.5 list`, a release's own command, too)
+ * without its -u flag, any of its runs: which one wrote the report is not known. -u as go's flags take it: `-u`, `--u`, quoted, or `=` a true value.
  */
 function goListWithoutUpdates(command: CommandLine): boolean {
   const text = Array.isArray(command) ? command.join(' ') : command;
-  return Array.from(text.matchAll(/(?:^|[\s/\\"'])go(?:\.exe)?\s+list\s([^;&|\n]*)/g)).some(
-    (run) => !/(?:^|[\s"'])--?u(?:=(?:1|t|T|true|TRUE|True))?(?=[\s"']|$)/.test(run[1]!),
-  );
+  return Array.from(
+    text.matchAll(/(?:^|[\s/\\"'])go(?:\d+(?:\.\d+)*(?:rc\d+)?|tip)?(?:\.exe)?\s+list\s([^;&|\n]*)/g),
+  ).some((run) => !/(?:^|[\s"'])--?u(?:=(?:1|t|T|true|TRUE|True))?(?=[\s"']|$)/.test(run[1]!));
 }
 
 function commandFailed(exit: { code: number; tail: string; display: string }): Finding {

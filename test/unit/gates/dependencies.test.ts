@@ -1019,11 +1019,14 @@ describe('the gate', () => {
   it('go list without -u looks up no updates: its report blocks instead of passing every module as up to date', async () => {
     // A stand-in for go on PATH that prints the fixture, whatever it is asked.
     await mkdir(join(cwd, 'bin'));
-    await writeFile(join(cwd, 'bin', 'go'), `#!/bin/sh\ncat '${fixture('go.jsonl')}'\n`, { mode: 0o755 });
+    // go1.22.5: the command Go's release downloader installs for that release.
+    for (const go of ['go', 'go1.22.5'])
+      await writeFile(join(cwd, 'bin', go), `#!/bin/sh\ncat '${fixture('go.jsonl')}'\n`, { mode: 0o755 });
     const path = { PATH: `${join(cwd, 'bin')}:${process.env.PATH ?? ''}` };
     for (const command of [
       'go list -m -json all',
       'go list -m -u=false -json all',
+      'go1.22.5 list -m -json all',
       ['sh', '-c', 'go list -m -json all > go.json'],
       // -u on the next line of the script is sort's; of two runs of go list, either may write the report.
       ['sh', '-c', 'go list -m -json all > go.json\nsort -u go.json > /dev/null'],
