@@ -6,7 +6,8 @@
 //   depend on has an array of those objects. An error is printed as `{"error": {code, summary, detail}}`.
 // - `pnpm outdated --format json`: an object keyed by package name, each `{current, latest, wanted,
 //   isDeprecated, dependencyType}` (with `--recursive`, `dependentPackages: [{name, location}]`, no name for
-//   a workspace without one; with `--long`, `latestManifest`, whose `deprecated` is the message). It lists a
+//   a workspace without one; with `--long`, `latestManifest`, whose `deprecated` is the message). A package
+//   listed more than once (newer pnpm) is keyed `name@current (dev)`, with the dependency type. It lists a
 //   package whose latest version is deprecated even when that is the one installed. pnpm may print its
 //   warnings (" WARN  ...") on stdout before the JSON.
 // - `yarn outdated --json` (yarn 1): JSON lines; the packages are the `{"type": "table"}` record's body,
@@ -344,7 +345,7 @@ function readNode(
           ? manifest.deprecated
           : undefined;
       packages.push({
-        name,
+        name: pnpmKeyName(name, current),
         ...(current !== undefined && { current }),
         ...(wanted !== undefined && { wanted }),
         ...(latest !== undefined && { latest }),
@@ -362,6 +363,21 @@ function readNode(
   if (pnpmLog && !npm) pnpm = true;
   const ecosystem = format ?? (pnpm ? 'pnpm' : 'npm');
   return { ecosystem, packages, ...(format === undefined && !npm && !pnpm && { ambiguous: true as const }) };
+}
+
+/** The labels pnpm puts after a package's name: its dependency type, or a GitHub Action. */
+const PNPM_KEY = /^(@[^@\s/]+\/[^@\s]+|[^@\s]+)(?:@(\S+))?(?: \((?:dev|optional|peer|github action)\))?$/;
+
+/**
+ * The package name of pnpm's key: a package it lists more than once (installed at several versions, or as a
+ * dependency and a dev dependency, across a workspace) is keyed `name@current`, with ` (dev)` and the like
+ * after it. No npm name holds a space or an `@` past its scope's, so a key that is more is the name in front;
+ * any other key is the name as it is.
+ */
+function pnpmKeyName(key: string, current: string | undefined): string {
+  const parts = PNPM_KEY.exec(key);
+  if (parts === null || parts[0] === parts[1]) return key;
+  return parts[2] === undefined || parts[2] === current ? parts[1]! : key;
 }
 
 function readPip(list: unknown[], file: string): OutdatedReport {

@@ -82,6 +82,38 @@ describe('reading outdated reports', () => {
     ]);
   });
 
+  it('pnpm: a package it lists more than once, keyed name@current (dev), is named by its name; the ignore globs match it', () => {
+    // pnpm's JSON is an object by name: a package at several versions, or a dependency and a dev dependency,
+    // across a workspace is keyed by name, current version and dependency type, so no entry overwrites another.
+    const entry = (current: string | undefined, dependencyType: string) => ({
+      ...(current !== undefined && { current }),
+      latest: '3.4.19',
+      wanted: current ?? '2.7.16',
+      isDeprecated: false,
+      dependencyType,
+    });
+    const report = read(
+      JSON.stringify({
+        'vue@2.7.14': entry('2.7.14', 'dependencies'),
+        'vue@2.7.14 (dev)': entry('2.7.14', 'devDependencies'),
+        'vue (optional)': entry(undefined, 'optionalDependencies'),
+        '@types/node@18.19.3 (dev)': { ...entry('18.19.3', 'devDependencies'), latest: '22.9.0' },
+        // Not pnpm's key: the version is not the one installed.
+        'odd@1.0.0': entry('2.7.14', 'dependencies'),
+      }),
+    );
+    assert.deepEqual(
+      report.packages.map((pkg) => pkg.name),
+      ['vue', 'vue', 'vue', '@types/node', 'odd@1.0.0'],
+    );
+    const judged = judge(report, { ignore: ['vue', '@types/*'] });
+    assert.equal(judged.counts.ignored, 4);
+    assert.deepEqual(
+      judged.findings.map((f) => f.message),
+      ['odd@1.0.0 2.7.14 → 3.4.19: a major version behind (pnpm; its range stops at 2.7.14)'],
+    );
+  });
+
   it('pnpm --recursive: a dependent without a name (a workspace root often has none) is named by its location', () => {
     // pnpm writes `{name: manifest.name, location}`, and JSON leaves out a name that is undefined; its own
     // table shows the location then.
