@@ -173,6 +173,7 @@ function context(pkg: OutdatedPackage, ecosystem: Ecosystem, deprecation = true)
   const parts: string[] = [ecosystem];
   if (pkg.replacedBy !== undefined) parts.push(`replaced by ${shownName(pkg.replacedBy)}`);
   if (pkg.indirect) parts.push('indirect');
+  if (pkg.label !== undefined) parts.push(pkg.label);
   if (pkg.dependent !== undefined) parts.push(`in ${shownName(pkg.dependent)}`);
   if (deprecation && pkg.deprecated && ecosystem === 'pnpm') parts.push('the latest is deprecated');
   return parts.join(', ');

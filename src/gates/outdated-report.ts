@@ -32,6 +32,8 @@ export interface OutdatedPackage {
   wanted?: string;
   /** Undefined: the report names none. */
   latest?: string;
+  /** What pnpm says beside a name it lists more than once (`dev`, `optional`, `peer`). */
+  label?: string;
   /** Who depends on it, when the report says (a workspace). */
   dependent?: string;
   /** A Go module only an indirect dependency needs. */
@@ -345,7 +347,7 @@ function readNode(
           ? manifest.deprecated
           : undefined;
       packages.push({
-        name: pnpmKeyName(name, current),
+        ...pnpmKeyName(name, current),
         ...(current !== undefined && { current }),
         ...(wanted !== undefined && { wanted }),
         ...(latest !== undefined && { latest }),
@@ -366,7 +368,7 @@ function readNode(
 }
 
 /** The labels pnpm puts after a package's name: its dependency type, or a GitHub Action. */
-const PNPM_KEY = /^(@[^@\s/]+\/[^@\s]+|[^@\s]+)(?:@(\S+))?(?: \((?:dev|optional|peer|github action)\))?$/;
+const PNPM_KEY = /^(@[^@\s/]+\/[^@\s]+|[^@\s]+)(?:@(\S+))?(?: \((dev|optional|peer|github action)\))?$/;
 
 /**
  * The package name of pnpm's key: a package it lists more than once (installed at several versions, or as a
@@ -374,10 +376,11 @@ const PNPM_KEY = /^(@[^@\s/]+\/[^@\s]+|[^@\s]+)(?:@(\S+))?(?: \((?:dev|optional|
  * after it. No npm name holds a space or an `@` past its scope's, so a key that is more is the name in front;
  * any other key is the name as it is.
  */
-function pnpmKeyName(key: string, current: string | undefined): string {
+function pnpmKeyName(key: string, current: string | undefined): { name: string; label?: string } {
   const parts = PNPM_KEY.exec(key);
-  if (parts === null || parts[0] === parts[1]) return key;
-  return parts[2] === undefined || parts[2] === current ? parts[1]! : key;
+  if (parts === null || parts[0] === parts[1] || (parts[2] !== undefined && parts[2] !== current))
+    return { name: key };
+  return { name: parts[1]!, ...(parts[3] !== undefined && { label: parts[3] }) };
 }
 
 function readPip(list: unknown[], file: string): OutdatedReport {

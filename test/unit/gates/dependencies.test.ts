@@ -103,8 +103,25 @@ describe('reading outdated reports', () => {
       }),
     );
     assert.deepEqual(
-      report.packages.map((pkg) => pkg.name),
-      ['vue', 'vue', 'vue', '@types/node', 'odd@1.0.0'],
+      report.packages.map((pkg) => [pkg.name, pkg.label]),
+      [
+        ['vue', undefined],
+        ['vue', 'dev'],
+        ['vue', 'optional'],
+        ['@types/node', 'dev'],
+        ['odd@1.0.0', undefined],
+      ],
+    );
+    // Told apart in the findings by pnpm's label.
+    assert.deepEqual(
+      judge(report).findings.map((f) => f.message.replace(/; its range stops at [^)]*/, '')),
+      [
+        'vue 2.7.14 → 3.4.19: a major version behind (pnpm)',
+        'vue 2.7.14 → 3.4.19: a major version behind (pnpm, dev)',
+        'vue (not installed; its range gives 2.7.16) → 3.4.19: a major version behind (pnpm, optional)',
+        '@types/node 18.19.3 → 22.9.0: a major version behind (pnpm, dev)',
+        'odd@1.0.0 2.7.14 → 3.4.19: a major version behind (pnpm)',
+      ],
     );
     const judged = judge(report, { ignore: ['vue', '@types/*'] });
     assert.equal(judged.counts.ignored, 4);
