@@ -6,7 +6,7 @@
 // it sits exactly as during a deployment. Docs: docs/alerts.md.
 import { createHash } from 'node:crypto';
 import { stringify } from 'yaml';
-import { checkMetrics, warnsOnly, type AnalysisConfig, type ResolvedCheck } from './config.ts';
+import { checkMetrics, readMetrics, warnsOnly, type AnalysisConfig, type ResolvedCheck } from './config.ts';
 import { escapePromqlString, renderPromql, TemplateError } from './promql.ts';
 import { isScalarExpression, outerShape } from './promql-shape.ts';
 import { rangeStep } from './providers/prometheus.ts';
@@ -435,20 +435,21 @@ export function deriveAlertRules(input: AlertRulesInput): AlertRulesResult {
   );
   const rules: AlertRule[] = checkRules.map(({ check, rule }) => ({ alert: names.get(check)!, ...rule }));
   // Every metric a check reads (its request count too), skipped or not, when it is one Prometheus answers.
-  const used = new Set(
-    input.config.checks.flatMap((check) => [
-      ...checkMetrics(check),
-      ...(check.kind === 'threshold' && check.requests !== undefined ? [check.requests] : []),
-    ]),
-  );
+  const used = new Set(input.config.checks.flatMap(readMetrics));
+  // The metrics the analysis waits for (judge.ts): a check's own, never a rule's request count, without which
+  // it judges the rate alone; the dead-man's switch watches these only.
+  const judged = new Set(input.config.checks.flatMap(checkMetrics));
   const queries: Array<{ metric: string; query: string; config: MetricConfig }> = [];
   for (const metric of [...used].sort()) {
     const rendered = renderedMetric(input.config, '', metric, input.vars);
     if (rendered.ok) queries.push({ metric, query: rendered.query, config: rendered.metric });
   }
-  // Every query a rule holds is one of these (a check's metric is among them): one that is a scalar would
-  // spoil the whole file, so none is written, and each such metric is named with what to write instead.
-  const scalars = queries.filter((q) => isScalarExpression(q.query));
+  // The queries the check rules and the dead-man's switch hold (a check's metric is among them): one that is a
+  // scalar would spoil the whole file, so none is written, and each such metric is named with what to write
+  // instead. A request count's query is in no comparison and no absent(): a scalar there is one number, never
+  // several series, and the analysis reads it as its count.
+  const watched = queries.filter((q) => judged.has(q.metric));
+  const scalars = watched.filter((q) => isScalarExpression(q.query));
   if (scalars.length > 0)
     return {
       ok: false,
@@ -456,7 +457,7 @@ export function deriveAlertRules(input: AlertRulesInput): AlertRulesResult {
       message: `${scalars.map((q) => `the query of metric ${q.metric}, ${JSON.stringify(q.query.trim())},`).join(' and ')} ${scalars.length === 1 ? 'is a scalar' : 'are scalars'} (a number, scalar(...), time() or pi(), or arithmetic of only those), which the analysis reads as its one number but an alerting rule cannot compare or test for absence (Prometheus refuses the file): write the query as an instant vector, vector(<query>) (the analysis reads it as the same number), or without scalar() around an aggregation such as sum(...), which is one series already`,
       skipped,
     };
-  if (queries.length === 0)
+  if (watched.length === 0)
     return {
       ok: false,
       code: 'no-prometheus-metric',
@@ -467,24 +468,24 @@ export function deriveAlertRules(input: AlertRulesInput): AlertRulesResult {
       skipped,
     };
   // A metric only warning checks read pages no one when it falls silent: the analysis's own dead-man's switch
-  // does not count it either (judge.ts), so its switch is a warning too.
-  const critical = new Set(
-    input.config.checks
-      .filter((check) => !warnsOnly(check))
-      .flatMap((check) => [
-        ...checkMetrics(check),
-        ...(check.kind === 'threshold' && check.requests !== undefined ? [check.requests] : []),
-      ]),
-  );
-  const paging = queries.filter((q) => critical.has(q.metric));
-  const warningOnly = queries.filter((q) => !critical.has(q.metric));
+  // does not count it either (judge.ts), so its switch is a warning too. A request count is in neither: the
+  // analysis never waits for it (an interval without one is judged on the rate), and its switch paged while
+  // the analysis would roll nothing back.
+  const rollback = input.config.checks.filter((check) => !warnsOnly(check));
+  const critical = new Set(rollback.flatMap(checkMetrics));
+  const paging = watched.filter((q) => critical.has(q.metric));
+  const warningOnly = watched.filter((q) => !critical.has(q.metric));
   if (paging.length) rules.push(noDataRule(input, paging, 'critical', intervalMs));
   if (warningOnly.length) rules.push(noDataRule(input, warningOnly, 'warning', intervalMs));
-  // A histogram metric is one series per bucket by design (the analysis reads them as buckets).
-  const many = (qs: typeof queries) => qs.filter((q) => !q.config.histogram && !oneSeries(q.query));
-  if (many(paging).length) rules.push(multipleSeriesRule(input, many(paging), 'critical', intervalMs));
-  if (many(warningOnly).length)
-    rules.push(multipleSeriesRule(input, many(warningOnly), 'warning', intervalMs));
+  // Several series of a request count are a provider error too, counted unless only warning checks read it
+  // (judge.ts). A histogram metric is one series per bucket by design (the analysis reads them as buckets).
+  const errorsCount = new Set(rollback.flatMap(readMetrics));
+  const many = (qs: typeof queries) =>
+    qs.filter((q) => !q.config.histogram && outerShape(q.query) === 'vector');
+  const manyPaging = many(queries.filter((q) => errorsCount.has(q.metric)));
+  const manyWarning = many(queries.filter((q) => !errorsCount.has(q.metric)));
+  if (manyPaging.length) rules.push(multipleSeriesRule(input, manyPaging, 'critical', intervalMs));
+  if (manyWarning.length) rules.push(multipleSeriesRule(input, manyWarning, 'warning', intervalMs));
   return {
     ok: true,
     group: { name: `deploy-action ${input.environment}`, interval: promDuration(intervalMs), rules },

@@ -20,6 +20,7 @@ import {
   type AlertRulesResult,
 } from '../../../src/analysis/alert-rules.ts';
 import { resolveAnalysisConfig } from '../../../src/analysis/config.ts';
+import { createJudgeState, judge } from '../../../src/analysis/judge.ts';
 import type { AnalysisConfigInput } from '../../../src/analysis/schema.ts';
 
 const prom = { type: 'prometheus' as const, url: 'http://127.0.0.1:9090' };
@@ -207,20 +208,19 @@ test('what cannot be a static alert is listed with its reason code, never droppe
   for (const s of skipped) assert.ok(text.includes(`# ${'  '}"${s.check}" (${s.code}): `), s.check);
 });
 
-test("the dead-man's switch: every Prometheus metric a check reads, absent, NaN or Inf for max_no_data", () => {
-  const result = ok(
-    derive({
-      preset: 'none',
-      max_no_data: '2m',
-      providers: { prom },
-      metrics: {
-        error_rate: { provider: 'prom', query: 'e{version="{{version}}"}' },
-        requests: { provider: 'prom', query: 'r{version="{{version}}"}' },
-        unused: { provider: 'prom', query: 'u' },
-      },
-      checks: [{ name: 'counted', check: 'error_rate < 10%', requests: 'requests' }],
-    }),
-  );
+test("the dead-man's switch: every Prometheus metric a check judges, absent, NaN or Inf for max_no_data; never a request count", () => {
+  const analysis: AnalysisConfigInput = {
+    preset: 'none',
+    max_no_data: '2m',
+    providers: { prom },
+    metrics: {
+      error_rate: { provider: 'prom', query: 'e{version="{{version}}"}' },
+      requests: { provider: 'prom', query: 'r{version="{{version}}"}' },
+      unused: { provider: 'prom', query: 'u' },
+    },
+    checks: [{ name: 'counted', check: 'error_rate < 10%', requests: 'requests' }],
+  };
+  const result = ok(derive(analysis));
   assert.deepEqual(
     result.group.rules.map((r) => r.alert),
     ['Counted', NO_DATA_ALERT, MULTIPLE_SERIES_ALERT],
@@ -229,10 +229,41 @@ test("the dead-man's switch: every Prometheus metric a check reads, absent, NaN 
   assert.equal(noData.alert, NO_DATA_ALERT);
   assert.equal(noData.for, '2m');
   assert.equal(noData.labels.severity, 'critical');
+  // The analysis never waits for a request count: without one it judges the rate alone, and rolls nothing
+  // back however long the count is missing. The switch watched it too, and paged where the analysis would not.
+  let state = createJudgeState(resolveAnalysisConfig(analysis), { intervalMs: 30_000 });
+  for (let i = 1; i <= 20; i++) {
+    const judged = judge(state, { at: i * 30_000, canary: { error_rate: 0.01 }, errors: [] });
+    state = judged.state;
+    assert.notEqual(judged.decision.kind, 'rollback', judged.decision.reason);
+  }
   assert.equal(
     noData.expr,
-    'label_replace(absent((e{version="v2"}) > -Inf < +Inf), "metric", "error_rate", "", "") or ' +
-      'label_replace(absent((r{version="v2"}) > -Inf < +Inf), "metric", "requests", "", "")',
+    'label_replace(absent((e{version="v2"}) > -Inf < +Inf), "metric", "error_rate", "", "")',
+  );
+  // Several series of it are a provider error the analysis counts (max_provider_errors): that rule keeps it.
+  assert.match(
+    result.group.rules.find((r) => r.alert === MULTIPLE_SERIES_ALERT)!.expr,
+    /count\(r\{version="v2"\}\) > 1, "metric", "requests"/,
+  );
+});
+
+test('a request count whose query is a scalar is no reason to refuse the file: no rule compares it or tests it for absence', () => {
+  const { group } = ok(
+    derive({
+      preset: 'none',
+      providers: { prom },
+      metrics: {
+        error_rate: { provider: 'prom', query: 'e' },
+        requests: { provider: 'prom', query: 'scalar(sum(increase(r[1m])))' },
+      },
+      checks: [{ name: 'counted', check: 'error_rate < 10%', requests: 'requests' }],
+    }),
+  );
+  // Nowhere in the file: a scalar is one number, never several series, and count() of it is refused.
+  assert.ok(
+    group.rules.every((r) => !r.expr.includes('scalar(')),
+    JSON.stringify(group.rules),
   );
 });
 
