@@ -17,6 +17,27 @@ const OPERATOR_WORDS = new Set(['bool', 'atan2']);
 const NUMBER = /(?:0x[0-9a-f]+|(?:\d+(?:ms|[smhdwy]))+|(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?)(?![\w.])/iy;
 const WORD = /[A-Za-z_:][\w:]*/y;
 
+/**
+ * The index of the line break ending the comment whose `#` is at `at` (or the text's end). PromQL's lexer
+ * ends a comment at `\r` as at `\n`: `sum(x) # total\r by (pod)` groups by pod.
+ */
+function commentEnd(text: string, at: number): number {
+  let i = at;
+  while (i < text.length && text[i] !== '\n' && text[i] !== '\r') i++;
+  return i;
+}
+
+/** The index of the first character from `from` that is neither a space nor in a comment (or the end). */
+function nextToken(text: string, from: number): number {
+  let i = from;
+  while (i < text.length) {
+    if (text[i] === '#') i = commentEnd(text, i);
+    else if (/\s/.test(text[i]!)) i++;
+    else break;
+  }
+  return i;
+}
+
 /** The index just past the `)` closing the `(` at `open`, skipping strings and comments; -1 when none. */
 function closing(text: string, open: number): number {
   let depth = 0;
@@ -26,7 +47,7 @@ function closing(text: string, open: number): number {
       // A backtick string has no escapes; the others have backslash escapes.
       for (i++; i < text.length && text[i] !== c; i++) if (c !== '`' && text[i] === '\\') i++;
     } else if (c === '#') {
-      while (i < text.length && text[i] !== '\n') i++;
+      i = commentEnd(text, i);
     } else if (c === '(' || c === '[' || c === '{') depth++;
     else if (c === ')' || c === ']' || c === '}') {
       depth--;
@@ -57,7 +78,7 @@ function argumentsOf(inner: string): string[] {
     if (c === '"' || c === "'" || c === '`') {
       for (i++; i < inner.length && inner[i] !== c; i++) if (c !== '`' && inner[i] === '\\') i++;
     } else if (c === '#') {
-      while (i < inner.length && inner[i] !== '\n') i++;
+      i = commentEnd(inner, i);
     } else if (c === '(' || c === '[' || c === '{') depth++;
     else if (c === ')' || c === ']' || c === '}') depth--;
     else if (c === ',' && depth === 0) {
@@ -84,10 +105,10 @@ export function outerShape(text: string): OuterShape {
   let terms = 0;
   let vectors = 0;
   let i = 0;
-  /** The index past the call's `)` when `(` is next after `from`, else -1. */
+  /** The index past the call's `)` when `(` is next after `from` (spaces and comments between), else -1. */
   const call = (from: number): number => {
-    const open = text.slice(from).search(/\S/);
-    return open < 0 || text[from + open] !== '(' ? -1 : closing(text, from + open);
+    const open = nextToken(text, from);
+    return text[open] !== '(' ? -1 : closing(text, open);
   };
   while (i < text.length) {
     const c = text[i]!;
@@ -96,7 +117,7 @@ export function outerShape(text: string): OuterShape {
       continue;
     }
     if (c === '#') {
-      while (i < text.length && text[i] !== '\n') i++;
+      i = commentEnd(text, i);
       continue;
     }
     if ('+-*/%^=!<>'.includes(c)) {
@@ -131,7 +152,7 @@ export function outerShape(text: string): OuterShape {
       // The quantile of buckets aggregated by `le` alone, which it takes away: one series with no label.
       const end = call(i);
       if (end < 0) return 'vector';
-      const args = argumentsOf(text.slice(text.indexOf('(', i) + 1, end - 1));
+      const args = argumentsOf(text.slice(nextToken(text, i) + 1, end - 1));
       if (args.length !== 2 || outerShape(args[0]!) !== 'scalar' || !keepsOnlyLe(args[1]!)) return 'vector';
       terms++;
       vectors++;
@@ -140,7 +161,7 @@ export function outerShape(text: string): OuterShape {
       const end = call(i);
       if (end < 0) return 'vector';
       // `sum(x) by (le)`: the clause may follow the call too.
-      WORD.lastIndex = text.slice(end).search(/\S|$/) + end;
+      WORD.lastIndex = nextToken(text, end);
       const next = WORD.exec(text)?.[0].toLowerCase();
       if (next === 'by' || next === 'without') return 'vector';
       terms++;

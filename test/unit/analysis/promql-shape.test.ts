@@ -87,3 +87,21 @@ test('one series: an aggregation keeping no label, vector(), and arithmetic of t
   ];
   for (const [expr, shape] of shapes) assert.equal(outerShape(expr), shape, expr);
 });
+
+test("a comment ends at a carriage return as at a newline, as PromQL's lexer ends it", () => {
+  // What follows the \r is PromQL: a grouping keeps a label (several series), an operand is a vector. Read as
+  // part of the comment, `sum(x) # …\r by (pod)` was one series (no guard: one alert per pod) and `1 # …\r + x`
+  // a scalar (the file refused for a vector query).
+  assert.equal(outerShape('sum(x) # total\r by (pod)'), 'vector');
+  assert.equal(outerShape('1 # one\r + x'), 'vector');
+  assert.equal(outerShape('scalar(x) # c\r * y'), 'vector');
+  assert.equal(outerShape('histogram_quantile(0.9, sum by (le) (b)) # c\r * y'), 'vector');
+  assert.equal(outerShape('sum(x) # total\r\n'), 'one-series');
+});
+
+test('a comment between a function and its parenthesis is a space, as in PromQL', () => {
+  assert.equal(outerShape('time # now\n()'), 'scalar');
+  assert.equal(outerShape('scalar # c\n (sum(x))'), 'scalar');
+  assert.equal(outerShape('sum # total\n(x)'), 'one-series');
+  assert.equal(outerShape('histogram_quantile # c\n(0.9, sum by (le) (b))'), 'one-series');
+});
