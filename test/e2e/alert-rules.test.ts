@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { stringify } from 'yaml';
-import { checkMetrics, resolveAnalysisConfig } from '../../src/analysis/config.ts';
+import { readMetrics, resolveAnalysisConfig } from '../../src/analysis/config.ts';
 import { createJudgeState, judge } from '../../src/analysis/judge.ts';
 import type { AnalysisConfigInput } from '../../src/analysis/schema.ts';
 import type { SampleError } from '../../src/analysis/types.ts';
@@ -308,13 +308,14 @@ function analysisRollsBackAt(
   const at: Record<string, number> = {};
   for (const check of config.checks) {
     let state = createJudgeState({ ...config, checks: [check] }, { intervalMs: 60_000 });
-    const metrics = checkMetrics(check);
+    // A rule's request count too, when it has one: read each interval, never waited for.
+    const metrics = readMetrics(check);
     const minutes = readings[metrics[0]!]!.length;
     for (let minute = 0; minute < minutes; minute++) {
       const canary: Record<string, number> = {};
       const errors: SampleError[] = [];
       for (const metric of metrics) {
-        const value = readings[metric]![minute];
+        const value = readings[metric]?.[minute];
         // As the provider reports it, under the metric's name (providers/prometheus.ts).
         if (value === 'two series')
           errors.push({
@@ -431,6 +432,71 @@ test('promtool test rules: a query returning two series breaks no check, and its
   const { status, output } = promtoolRun(rules, readings, rollsBack, {
     max_provider_errors: 'MetricsMultipleSeries/e',
   });
+  assert.equal(status, 0, output);
+});
+
+test("promtool test rules: a rule's request count silent for longer than max_no_data pages no one, as the analysis rolls nothing back", async () => {
+  // The analysis never waits for a request count: an interval without one is judged on the rate alone. The
+  // dead-man's switch watched it and paged (MetricsAbsent/requests at 3m) where the analysis would not.
+  const analysis = {
+    preset: 'none' as const,
+    max_no_data: '150s',
+    providers: { prom: { type: 'prometheus' as const, url: prom.url } },
+    metrics: {
+      error_rate: { provider: 'prom', query: 'm_error_rate{version="{{version}}"}' },
+      requests: { provider: 'prom', query: 'm_requests{version="{{version}}"}' },
+    },
+    checks: [{ name: 'counted', check: 'error_rate < 10%', requests: 'requests' }],
+  };
+  const readings: Record<string, Reading[]> = {
+    error_rate: [0.01, 0.01, 0.01, 0.01, 0.01, 0.01, 0.01, 0.01],
+    requests: [100, undefined, undefined, undefined, undefined, undefined, undefined, undefined],
+  };
+  const rollsBack = analysisRollsBackAt(analysis, readings);
+  assert.deepEqual(rollsBack, {});
+  const rules = await rulesFor('silent-requests', { analysis }, ['--interval', '1m']);
+  const { status, output } = promtoolRun(rules, readings, rollsBack, {});
+  assert.equal(status, 0, output);
+});
+
+test('promtool test rules: a comment ended by a carriage return does not hide a grouping: two series, no check fires', async () => {
+  // PromQL ends a comment at \r: `sum(x) # total\r by (pod)` is one series per pod. Read as one series, its
+  // rule had no guard and fired once per pod over the limit, and no rule said the query returns several.
+  const analysis = {
+    preset: 'none' as const,
+    max_no_data: '150s',
+    max_provider_errors: 1,
+    providers: { prom: { type: 'prometheus' as const, url: prom.url } },
+    metrics: { e: { provider: 'prom', query: 'sum(m_e{version="{{version}}"}) # total\r by (pod)' } },
+    checks: [{ name: 'e', check: 'e < 0.5' }],
+  };
+  const two = 'two series' as const;
+  const readings: Record<string, Reading[]> = { e: [0.1, 0.1, two, two, two, two, two, two] };
+  const rollsBack = analysisRollsBackAt(analysis, readings);
+  assert.deepEqual(rollsBack, { max_provider_errors: 3 });
+  const rules = await rulesFor('comment-cr', { analysis }, ['--interval', '1m']);
+  const { status, output } = promtoolRun(rules, readings, rollsBack, {
+    max_provider_errors: 'MetricsMultipleSeries/e',
+  });
+  assert.equal(status, 0, output);
+});
+
+test("promtool test rules: a gap in a breach restarts the rule's `for`, where the analysis keeps counting (docs/alerts.md)", async () => {
+  // The analysis counts the readings over the limit: a reading without a value neither ends nor extends a
+  // breach. Prometheus drops a pending alert at an evaluation with no result, and starts `for` again.
+  const analysis = {
+    preset: 'none' as const,
+    max_no_data: '10m',
+    providers: { prom: { type: 'prometheus' as const, url: prom.url } },
+    metrics: { a: { provider: 'prom', query: 'm_a{version="{{version}}"}' } },
+    checks: [{ name: 'a', check: 'a < 0.5', for: '3m' }],
+  };
+  const readings: Record<string, Reading[]> = { a: [0.1, 0.9, 0.9, undefined, 0.9, 0.9, 0.9, 0.9] };
+  // Over the limit at 1m and 2m, no value at 3m, the third reading over it at 4m.
+  assert.deepEqual(analysisRollsBackAt(analysis, readings), { a: 4 });
+  const rules = await rulesFor('gap', { analysis }, ['--interval', '1m']);
+  // The rule (`for: 2m`) is pending again at 4m and fires at 6m, two evaluations after the rollback.
+  const { status, output } = promtoolRun(rules, readings, { a: 6 }, { a: 'A' });
   assert.equal(status, 0, output);
 });
 
