@@ -58,6 +58,11 @@ export interface CheckEvidence {
    * never was. Not a side of `observed`: it is one reading, not a series the window measured.
    */
   preDeploy?: Array<number | null>;
+  /**
+   * A relative rule with `baseline: pre-deploy`: it compares with the reading taken before the deploy alone,
+   * never with the stable side, whose values (`observed`) are no reference of its, with or without that reading.
+   */
+  baseline?: 'pre-deploy';
   /** Errors test: the window's cumulative counts (what the test judged). */
   counts?: {
     canaryErrors: number;
@@ -186,6 +191,9 @@ function checkEvidence(check: ResolvedCheck, values: Values[], reference: string
       ...base,
       ...(check.kind !== 'values' ? { op: check.op } : {}),
       ...(preDeploy.some((v) => v !== null) ? { preDeploy } : {}),
+      ...(check.kind === 'relative' && check.baseline === 'pre-deploy'
+        ? { baseline: 'pre-deploy' as const }
+        : {}),
       quantity: m,
       observed: [
         series('canary', 'canary', (v) => num(v[m])),

@@ -48,13 +48,16 @@ function sideValues(check: CheckEvidence): [string, string] {
     return [rate(c.canaryErrors, c.canaryRequests), rate(c.referenceErrors, c.referenceRequests)];
   }
   // A relative rule that compared with the reading taken before the deploy (no stable side beside the
-  // canary, or `baseline: pre-deploy`): that baseline, said as such, not the stable side's value or "—".
+  // canary, or `baseline: pre-deploy`): that baseline, said as such, not the stable side's value or "—". A
+  // rule pinned to it shows no stable value even without that reading: it never compared with one.
   const preDeploy = check.preDeploy ? shownValue(check, check.preDeploy) : null;
   return [
     formatNumber(shownValue(check, seriesOf(check, 'canary'))),
-    preDeploy === null
-      ? formatNumber(shownValue(check, seriesOf(check, 'reference')))
-      : `${formatNumber(preDeploy)} (pre-deploy)`,
+    preDeploy !== null
+      ? `${formatNumber(preDeploy)} (pre-deploy)`
+      : check.baseline === 'pre-deploy'
+        ? '—'
+        : formatNumber(shownValue(check, seriesOf(check, 'reference'))),
   ];
 }
 

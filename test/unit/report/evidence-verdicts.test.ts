@@ -248,3 +248,34 @@ test('a relative rule compared with the pre-deploy reading shows that baseline i
     '&lt; 0.75',
   ]);
 });
+
+test('a rule pinned to the pre-deploy reading shows no stable value without that reading: it never compared with one', () => {
+  // `baseline: pre-deploy` with no reading taken before the deploy compares nothing; its reference column
+  // showed the stable side's value beside "no baseline", a comparison the judge never made.
+  const config = resolveAnalysisConfig({
+    preset: 'none',
+    providers: { p: { type: 'command', run: ['true'] } },
+    metrics: { p95: { provider: 'p' } },
+    checks: [
+      { name: 'pinned', check: 'p95 < 3x baseline', baseline: 'pre-deploy' },
+      { name: 'auto', check: 'p95 < 3x baseline' },
+    ],
+  });
+  let state = createJudgeState(config, { intervalMs: MINUTE, startedAt: 0 });
+  const intervals: Array<{ at: number; decision: Decision }> = [];
+  for (const i of [1, 2]) {
+    const r = judge(state, { at: i * MINUTE, canary: { p95: 0.3 }, stable: { p95: 0.2 }, errors: [] });
+    state = r.state;
+    intervals.push({ at: i * MINUTE, decision: r.decision });
+  }
+  const table = evidenceTable(windowEvidence(config, intervals, intervals.at(-1)!.decision, MINUTE));
+  assert.deepEqual(rowOf(table, 'pinned')!.slice(1, 6), [
+    '0.3',
+    '—',
+    'p95 &lt; 3x baseline',
+    '—',
+    '— no baseline |',
+  ]);
+  // The rule beside it that may compare with stable (baseline: auto) did, and shows it.
+  assert.deepEqual(rowOf(table, 'auto')!.slice(1, 5), ['0.3', '0.2', 'p95 &lt; 3x baseline', '&lt; 0.6']);
+});
