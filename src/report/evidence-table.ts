@@ -83,6 +83,18 @@ const FIRED: Record<string, string> = {
   'sequential-values-worse': 'significantly worse',
 };
 
+/** Whether a relative rule had a baseline in an interval with a canary value (the sides it compares). */
+function hadBaseline(check: CheckEvidence): boolean {
+  const canary = seriesOf(check, 'canary') ?? [];
+  const reference = seriesOf(check, 'reference') ?? [];
+  return canary.some(
+    (v, i) =>
+      v !== null &&
+      ((check.preDeploy?.[i] ?? null) !== null ||
+        (check.baseline !== 'pre-deploy' && (reference[i] ?? null) !== null)),
+  );
+}
+
 function verdict(check: CheckEvidence, window: WindowEvidence): string {
   // A warning check decided nothing: when it breached, it warned.
   if (check.warn && window.warnings?.some((w) => w.rule === check.name)) return '⚠️ warning (not a rollback)';
@@ -98,9 +110,12 @@ function verdict(check: CheckEvidence, window: WindowEvidence): string {
     : check.observed[0]?.values.some((v) => v !== null);
   if (!hasData) return '— no data';
   if (check.test) return '✅ not significant';
-  // A relative rule whose baseline never had data compared nothing: it did not hold, it was not judged.
+  // A relative rule whose baseline never had data compared nothing: it did not hold, it was not judged. One
+  // whose baseline had a value beside the canary's had no finite limit (2x a baseline near the largest double
+  // is Infinity, which the evidence keeps no number of): it had a baseline, shown in its row.
   const at = comparedAt(check);
-  if (at === undefined && check.kind === 'relative') return '— no baseline';
+  if (at === undefined && check.kind === 'relative')
+    return hadBaseline(check) ? '— limit out of range' : '— no baseline';
   // The last interval it compared, over the limit while something else decided: not (yet) sustained.
   const value = at === undefined ? null : seriesOf(check, 'canary')![at]!;
   const limit = at === undefined ? null : seriesOf(check, 'limit')![at]!;

@@ -279,3 +279,37 @@ test('a rule pinned to the pre-deploy reading shows no stable value without that
   // The rule beside it that may compare with stable (baseline: auto) did, and shows it.
   assert.deepEqual(rowOf(table, 'auto')!.slice(1, 5), ['0.3', '0.2', 'p95 &lt; 3x baseline', '&lt; 0.6']);
 });
+
+test('a relative rule whose limit is out of range says so beside its baseline, not "no baseline"', () => {
+  // 2x a baseline near the largest double is Infinity, which the evidence keeps no number of: the row showed
+  // the baseline (1e+308) and beside it "no baseline".
+  const config = resolveAnalysisConfig({
+    preset: 'none',
+    providers: { p: { type: 'command', run: ['true'] } },
+    metrics: { p95: { provider: 'p' } },
+    checks: [
+      { name: 'pinned', check: 'p95 < 2x baseline', baseline: 'pre-deploy' },
+      { name: 'stable', check: 'p95 < 2x baseline', baseline: 'stable' },
+    ],
+  });
+  let state = createJudgeState(config, { intervalMs: MINUTE, startedAt: 0, baseline: { p95: 1e308 } });
+  const intervals: Array<{ at: number; decision: Decision }> = [];
+  for (const i of [1, 2]) {
+    const r = judge(state, { at: i * MINUTE, canary: { p95: 0.3 }, stable: { p95: 1.5e308 }, errors: [] });
+    state = r.state;
+    intervals.push({ at: i * MINUTE, decision: r.decision });
+  }
+  const table = evidenceTable(windowEvidence(config, intervals, intervals.at(-1)!.decision, MINUTE));
+  assert.deepEqual(rowOf(table, 'pinned')!.slice(2), [
+    '1e+308 (pre-deploy)',
+    'p95 &lt; 2x baseline',
+    '—',
+    '— limit out of range |',
+  ]);
+  assert.deepEqual(rowOf(table, 'stable')!.slice(2), [
+    '1.5e+308',
+    'p95 &lt; 2x baseline',
+    '—',
+    '— limit out of range |',
+  ]);
+});
