@@ -722,6 +722,9 @@ export function judge(
     fired ??= outcome.fired;
     if (outcome.pending && !pending) pending = { rule: check.name, ...outcome.pending };
   }
+  // The values of every check, those listed after the one that fired too: the job summary's row of each is
+  // drawn from them (evidence.ts), and a relative rule after it showed "no baseline" at the rollback.
+  if (fired) fired = { ...fired, values: { ...values, ...fired.values } };
 
   const next: JudgeState = {
     ...state,

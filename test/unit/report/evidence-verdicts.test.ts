@@ -313,3 +313,29 @@ test('a relative rule whose limit is out of range says so beside its baseline, n
     '— limit out of range |',
   ]);
 });
+
+test('at a rollback every rule shows that interval, those listed after the one that fired too', () => {
+  // The rollback's values were copied when its rule fired, before the rules after it were judged: a relative
+  // rule after it had no baseline in them, and its row said "no baseline" at the interval that decided.
+  const config = resolveAnalysisConfig({
+    preset: 'none',
+    providers: { p: { type: 'command', run: ['true'] } },
+    metrics: { p95: { provider: 'p' } },
+    checks: [
+      { name: 'fast', check: 'p95 < 0.35' },
+      { name: 'relative', check: 'p95 < 2x baseline' },
+    ],
+  });
+  const state = createJudgeState(config, { intervalMs: MINUTE, startedAt: 0, baseline: { p95: 0.25 } });
+  const r = judge(state, { at: MINUTE, canary: { p95: 0.4 }, errors: [] });
+  assert.equal(r.decision.kind, 'rollback');
+  const intervals = [{ at: MINUTE, decision: r.decision }];
+  const table = evidenceTable(windowEvidence(config, intervals, r.decision, MINUTE));
+  assert.deepEqual(rowOf(table, 'relative')!.slice(1), [
+    '0.4',
+    '0.25 (pre-deploy)',
+    'p95 &lt; 2x baseline',
+    '&lt; 0.5',
+    '✅ holds |',
+  ]);
+});
