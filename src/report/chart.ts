@@ -13,18 +13,26 @@ const WIDTH = 900;
 const HEIGHT = 340;
 const LABEL_PX = 12;
 const PLOT_PX = 680;
-const COLOR: Record<SeriesRole, string[]> = {
+/** A chart's lines: the evidence's series, and a relative rule's pre-deploy reading (one value, drawn flat). */
+type LineRole = SeriesRole | 'pre-deploy';
+const COLOR: Record<LineRole, string[]> = {
   canary: ['#cf222e'],
   // A second reference (stable beside a fresh baseline) gets its own colour.
   reference: ['#0969da', '#8250df'],
   limit: ['#6e7781'],
+  // Its own colour, whether or not stable is drawn beside it (blue-green has no stable side); not a red's
+  // neighbour, since a healthy canary runs along it.
+  'pre-deploy': ['#1b7c83'],
 };
 const COLOR_NAME: Record<string, string> = {
   '#cf222e': 'red',
   '#0969da': 'blue',
   '#8250df': 'purple',
   '#6e7781': 'grey',
+  '#1b7c83': 'teal',
 };
+/** The pre-deploy reading's line, in the legend and the title. */
+const PRE_DEPLOY = 'before the deploy';
 /** Mermaid labels never repeat (a band axis merges equal ones): hidden labels differ by zero-width spaces. */
 const ZW = '\u200b';
 
@@ -105,7 +113,7 @@ export function axisLabels(t: Timeline, keep: number[]): string[] {
 }
 
 interface Line {
-  role: SeriesRole;
+  role: LineRole;
   label: string;
   values: Array<number | null>;
 }
@@ -227,7 +235,8 @@ function thinned(
 
 function mermaidChart(
   t: Timeline,
-  title: string,
+  /** The title, or made from the lines that are drawn (those with data). */
+  title: string | ((lines: Line[]) => string),
   yTitle: string,
   input: Line[],
   worse: 'max' | 'min' = 'max',
@@ -237,7 +246,7 @@ function mermaidChart(
   const { keep: all, lines, missing } = drawable(input, t.points.length);
   if (all.length === 0) return undefined;
   const { points: keep, labels, per } = thinned(t, all, lines[0]!.values, worse);
-  const used: Record<SeriesRole, number> = { canary: 0, reference: 0, limit: 0 };
+  const used: Record<LineRole, number> = { canary: 0, reference: 0, limit: 0, 'pre-deploy': 0 };
   const colors = lines.map((line) => {
     const palette = COLOR[line.role];
     return { line, color: palette[Math.min(used[line.role]++, palette.length - 1)]! };
@@ -261,7 +270,7 @@ function mermaidChart(
     '```mermaid',
     `%%{init: ${JSON.stringify(init)}}%%`,
     'xychart-beta',
-    `    title ${quote(title)}`,
+    `    title ${quote(typeof title === 'string' ? title : title(lines))}`,
     `    x-axis ${quote(`${t.unit} since the analysis began`)} [${axisLabels(t, labels).map(quote).join(', ')}]`,
     `    y-axis ${quote(yTitle)} ${chartNumber(lo)} --> ${chartNumber(hi)}`,
     ...lines.map(
@@ -334,21 +343,64 @@ function legend(colors: Array<{ line: Line; color: string }>): string {
     .join(' · ');
 }
 
+/**
+ * A relative rule's pre-deploy reading over the timeline, where it compared with it anywhere: one reading
+ * taken once, so one flat line across the chart, each point at its interval's value, else the nearest one's
+ * (an interval that compared with stable records none). `partly`: some intervals compared with stable.
+ */
+function preDeployLine(t: Timeline, name: string): { line: Line; partly: boolean } | undefined {
+  const per = t.rows.map((r) => r.evidence!.checks.find((c) => c.name === name));
+  const recorded = t.points.map((p) => per[p.row]?.preDeploy?.[p.index] ?? null);
+  if (recorded.every((v) => v === null)) return undefined;
+  let last: number | null = recorded.find((v) => v !== null)!;
+  const values = recorded.map((v) => (last = v ?? last));
+  // Where the check was read but compared with stable (a canary step beside it, then 100 % without it).
+  const partly = t.points.some((p, i) => recorded[i] === null && per[p.row] !== undefined);
+  return { line: { role: 'pre-deploy', label: PRE_DEPLOY, values }, partly };
+}
+
+/** What names a step on the axis (stepName): a blue-green or rolling watch has no traffic share. */
+function stepLabels(t: Timeline): string {
+  const shares = t.rows.filter((r) => r.weight !== undefined).length;
+  if (shares === t.rows.length) return 'traffic share';
+  return shares === 0 ? 'phase' : 'traffic share, else its phase';
+}
+
 /** The observed values of a check (canary, reference, limit) as one chart with its caption. */
 export function observedChart(t: Timeline, check: CheckEvidence, options: ChartOptions): string | undefined {
   if (check.observed.length === 0) return undefined;
   const series = across(t, check.name, (c) => c.observed.map((s) => s.values));
   if (!series) return undefined;
-  const lines: Line[] = check.observed.map((s, i) => ({ ...series[i]!, role: s.role, label: s.label }));
-  const reference = check.observed.filter((s) => s.role === 'reference').map((s) => s.label);
-  const title = `${titleName(check.quantity)}: canary vs ${reference.join(' and ')}, ${options.decision}`;
+  const observed: Line[] = check.observed.map((s, i) => ({ ...series[i]!, role: s.role, label: s.label }));
+  // The baseline a relative rule took from before the deploy is drawn beside the references, before the limit
+  // it sets (factor x that reading).
+  const before = preDeployLine(t, check.name);
+  const lines = before
+    ? [
+        ...observed.filter((l) => l.role !== 'limit'),
+        before.line,
+        ...observed.filter((l) => l.role === 'limit'),
+      ]
+    : observed;
   // Where the check wants the value high (success_rate >= 99%), its worst is its lowest.
   const worse = check.op === '>' || check.op === '>=' ? 'min' : 'max';
+  const title = (drawn: Line[]) => {
+    // The title names what the canary is compared with on the chart: a reference without any data (stable, on
+    // a blue-green or rolling watch) is not drawn and not named.
+    const named = drawn.filter((l) => l.role === 'reference' || l.role === 'pre-deploy').map((l) => l.label);
+    const reference = named.length
+      ? named
+      : check.observed.filter((s) => s.role === 'reference').map((s) => s.label);
+    return `${titleName(check.quantity)}: canary vs ${reference.join(' and ')}, ${options.decision}`;
+  };
   const chart = mermaidChart(t, title, titleName(check.quantity), lines, worse);
   if (!chart) return undefined;
+  const compared = before
+    ? ` The baseline is the reading taken ${PRE_DEPLOY}${before.partly ? ' where no stable side served beside the canary' : ''}: one reading, a flat line.`
+    : '';
   return [
     chart.block,
-    `<sub>${legend(chart.colors)} (${cell(truncate(check.rule, 300))}). x: ${t.unit} since the analysis began; a step's first interval is labelled with its traffic share.${missingText(t, chart.missing, chart.per)}</sub>`,
+    `<sub>${legend(chart.colors)} (${cell(truncate(check.rule, 300))}).${compared} x: ${t.unit} since the analysis began; a step's first interval is labelled with its ${stepLabels(t)}.${missingText(t, chart.missing, chart.per)}</sub>`,
   ].join('\n');
 }
 

@@ -439,3 +439,170 @@ test('a flat zero is drawn on an axis from 0, never below; a 200-character check
   // What a reader sees is the name, in full (the wraps are zero-width).
   assert.ok(page.text.replace(/\u200B/g, '').includes(name), 'the whole name is shown');
 });
+
+/**
+ * A blue-green deploy of v2.5.0 over v2.4.1 with a relative p95 rule: the analyzer reads v2.4.1's p95 before
+ * the deploy (its baseline), then analyses green before the switch and watches it after, with no stable side
+ * beside it. Green's p95 is `p95(minute)`; v2.4.1's about 180.
+ */
+async function blueGreen(p95: (minute: number) => number): Promise<PipelineResult> {
+  const parsed = parseConfig(
+    `preset: fast
+state_dir: /nonexistent
+target:
+  commands:
+    deploy: deploy {{slot}} {{version}}
+    switch: switch {{slot}}
+environments:
+  production:
+    strategy: { type: blue-green, analysis_before_switch: 3m, verify_after_switch: 10m }
+    analysis:
+      preset: none
+      providers:
+        gen: { type: command, run: ["true"] }
+      metrics:
+        error_rate: { provider: gen }
+        p95: { provider: gen }
+      checks:
+        - { name: errors, check: "error_rate <= 1%" }
+        - { name: p95-vs-before, check: "p95 <= 2x baseline" }
+`,
+    'deploy.yml',
+  );
+  assert.ok(parsed.ok, parsed.ok ? '' : JSON.stringify(parsed.errors));
+  const env = resolveEnvironment(parsed.config, 'production');
+  let clock = T0;
+  const now = () => clock;
+  const random = rng(17);
+  const gen: MetricProvider = {
+    name: 'gen',
+    async read(request) {
+      const minute = Math.round((clock - T0) / MINUTE);
+      const old = request.vars.version === 'v2.4.1';
+      const all: MetricValues = {
+        error_rate: 0.002,
+        p95: (old ? 180 : p95(minute)) + 8 * normal(random),
+      };
+      return {
+        values: Object.fromEntries(request.metrics.map((m) => [m.name, all[m.name] ?? null])),
+        errors: [],
+      };
+    },
+  };
+  const analyzer = metricsAnalyzer(env, {
+    version: 'v2.5.0',
+    previousVersion: 'v2.4.1',
+    deps: { now, sleep: async (ms: number) => void (clock += ms), providers: { gen } },
+  });
+  await analyzer.prepare!({ slot: 'blue', version: 'v2.4.1' });
+  const steps: StepRecord[] = [];
+  for (const [phase, minutes] of [
+    ['pre-switch', 3],
+    ['post-switch', 10],
+  ] as const) {
+    const started = clock;
+    const step = {
+      kind: 'analysis' as const,
+      phase,
+      slot: 'green',
+      stableSlot: 'blue',
+      windowMs: minutes * MINUTE,
+    };
+    const result = await analyzer.evaluate({ ...step, intervalMs: MINUTE, values: {} });
+    steps.push({
+      environment: 'production',
+      phase: 'production',
+      step,
+      description: `analysis ${phase}`,
+      result,
+      durationMs: clock - started,
+    });
+    if (!result.ok) break;
+    clock += 1000; // the switch
+  }
+  const failed = steps.find((s) => !s.result.ok);
+  const reason = failed && !failed.result.ok ? failed.result.reason : '';
+  return {
+    status: failed ? 'rolled_back' : 'succeeded',
+    code: failed ? 'strategy_failed' : 'deployed',
+    message: failed ? `analysis failed: ${reason}` : 'deployed v2.5.0 to production',
+    environment: 'production',
+    version: 'v2.5.0',
+    previousVersion: 'v2.4.1',
+    strategy: 'blue-green',
+    dryRun: false,
+    phases: [
+      {
+        phase: 'production',
+        status: failed ? 'failed' : 'succeeded',
+        startedAt: new Date(T0).toISOString(),
+        durationMs: clock - T0,
+      },
+    ],
+    steps,
+    decisions: [],
+    rollbacks: failed
+      ? [
+          {
+            reason,
+            environment: 'production',
+            steps: [],
+            levels: [],
+            ok: true,
+            trafficRestoredMs: 400,
+            durationMs: 1500,
+          },
+        ]
+      : [],
+    startedAt: new Date(T0).toISOString(),
+    durationMs: clock - T0,
+    exitCode: failed ? 3 : 0,
+  };
+}
+
+test('a blue-green rollback on a relative p95 rule: the new version against the reading before the deploy, and the limit 2x that', async (t) => {
+  // Green's p95 climbs to about 2.5x blue's six minutes after the switch.
+  const result = await blueGreen((m) => (m >= 9 ? 450 : 190));
+  assert.equal(result.status, 'rolled_back', result.message);
+  const last = result.steps.at(-1)!.result.evidence!;
+  assert.equal(last.decision.rule, 'p95-vs-before');
+  const md = renderJobSummary(result);
+  const page = await renderer.render(md, 'blue-green-rollback');
+  t.diagnostic(`PNG: ${page.png}`);
+  const chart = page.charts.find((c) => c.title.startsWith('p95: canary vs before the deploy'));
+  assert.ok(
+    chart,
+    `the rule that fired is drawn against the pre-deploy reading: ${page.charts.map((c) => c.title)}`,
+  );
+  assert.equal(chart.error, undefined, chart.source);
+  assert.doesNotMatch(chart.title, /stable/, 'no stable side served: it is not named');
+  assert.match(chart.title, /rolled back at \d+ min \(post-switch\)/);
+  const data = (label: string) =>
+    JSON.parse(
+      chart.source
+        .split('\n')
+        .find((l) => l.startsWith(`    line "${label}"`))!
+        .replace(/^[^[]*/, ''),
+    ) as number[];
+  const before = data('before the deploy');
+  const limit = data('limit');
+  const canary = data('canary');
+  const reading = last.checks.find((c) => c.name === 'p95-vs-before')!.preDeploy!.find((v) => v !== null)!;
+  assert.equal(new Set(before).size, 1, 'one reading: a flat line');
+  assert.ok(
+    Math.abs(before[0]! - reading) <= reading * 1e-3,
+    `at the reading ${reading} (four digits): ${before[0]}`,
+  );
+  assert.equal(before.length, canary.length, 'across the whole chart');
+  for (const l of limit)
+    assert.ok(Math.abs(l - 2 * reading) <= reading * 2e-3, `the limit is 2x the reading: ${l}`);
+  assert.ok(canary.at(-1)! > limit.at(-1)!, 'the canary ends above it');
+  assert.equal(chart.lines.length, 3, 'canary, the pre-deploy reading and the limit are drawn');
+  assert.equal(chart.lines[1]!.ys.length, 1, 'the reading is one flat line');
+  assert.deepEqual(overlaps(chart.xLabels), []);
+  assert.deepEqual(overlaps(chart.yLabels), []);
+  const { titleBox: tb, svgBox: sb } = chart;
+  assert.ok(tb.x >= sb.x && tb.x + tb.width <= sb.x + sb.width, 'the title fits its chart');
+  assert.match(page.text, /teal: before the deploy/, 'the legend names the line');
+  assert.match(page.text, /labelled with its phase/, 'the steps are named by phase, and the caption says so');
+});

@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { resolveAnalysisConfig } from '../../../src/analysis/config.ts';
 import { windowEvidence, type WindowEvidence } from '../../../src/analysis/evidence.ts';
+import { createJudgeState, judge } from '../../../src/analysis/judge.ts';
 import type { Decision } from '../../../src/analysis/types.ts';
 import type { AnalysisRow } from '../../../src/report/analysis-steps.ts';
 import { axisLabels, decidingChecks, evidenceCharts, timeline, yRange } from '../../../src/report/chart.ts';
@@ -406,4 +407,181 @@ test("the errors check's counts are those its tests used: whole counts (increase
     referenceErrors: 4,
     referenceRequests: 1000,
   });
+});
+
+/**
+ * Windows judged by the real judge with a pre-deploy p95 of 0.25: each window's intervals as [canary, stable?]
+ * (no stable: blue-green, rolling, direct, or a canary at 100 %), one row per window, in order.
+ */
+function judgedRows(
+  checks: Array<{ name: string; check: string; baseline?: 'stable' | 'pre-deploy' | 'auto' }>,
+  windows: Array<{ phase: AnalysisRow['phase']; weight?: number; sides: Array<[number, number?]> }>,
+): AnalysisRow[] {
+  const config = resolveAnalysisConfig({
+    preset: 'none',
+    providers: { p: { type: 'command', run: ['true'] } },
+    metrics: { p95: { provider: 'p' } },
+    checks,
+  });
+  let n = 0;
+  return windows.map(({ phase, weight, sides }) => {
+    let state = createJudgeState(config, { intervalMs: MINUTE, startedAt: T0, baseline: { p95: 0.25 } });
+    const intervals = sides.map(([canary, stable]) => {
+      const at = T0 + ++n * MINUTE;
+      const r = judge(state, {
+        at,
+        canary: { p95: canary },
+        ...(stable === undefined ? {} : { stable: { p95: stable } }),
+        errors: [],
+      });
+      state = r.state;
+      return { at, decision: r.decision };
+    });
+    const evidence = windowEvidence(config, intervals, intervals.at(-1)!.decision, MINUTE);
+    return {
+      label: weight === undefined ? phase : `${phase} @ ${weight}%`,
+      environment: 'production',
+      phase,
+      ...(weight === undefined ? {} : { weight }),
+      verdict: evidence.decision.kind,
+      detail: evidence.decision.kind,
+      durationMs: sides.length * MINUTE,
+      metrics: {},
+      evidence,
+    };
+  });
+}
+
+/** A chart's series by its label, as mermaid reads it. */
+const lineOf = (chart: string, label: string): number[] | undefined => {
+  const line = chart.split('\n').find((l) => l.startsWith(`    line "${label}" [`));
+  return line === undefined ? undefined : (JSON.parse(line.replace(/^[^[]*/, '')) as number[]);
+};
+const titleOf = (chart: string) => /^ {4}title "(.*)"$/m.exec(chart)?.[1];
+
+test('a relative rule that compared with the reading before the deploy draws it: a flat line at the reading, the limit factor x it', () => {
+  // A blue-green watch: no stable side; the rule compared the new version with the pre-deploy p95 of 0.25.
+  const rows = judgedRows(
+    [{ name: 'p95-x', check: 'p95 <= 2x baseline' }],
+    [
+      { phase: 'pre-switch', sides: [[0.26], [0.27]] },
+      { phase: 'post-switch', sides: [[0.3], [0.28], [0.6]] },
+    ],
+  );
+  assert.equal(rows.at(-1)!.evidence!.decision.rule, 'p95-x');
+  const [chart, ...rest] = evidenceCharts(rows, 'production');
+  assert.equal(rest.length, 0);
+  assert.deepEqual(lineOf(chart!, 'canary'), [0.26, 0.27, 0.3, 0.28, 0.6]);
+  assert.deepEqual(lineOf(chart!, 'before the deploy'), [0.25, 0.25, 0.25, 0.25, 0.25]);
+  assert.deepEqual(lineOf(chart!, 'limit'), [0.5, 0.5, 0.5, 0.5, 0.5]);
+  assert.equal(lineOf(chart!, 'stable'), undefined, 'no stable side served: no line');
+  // The order the legend and the palette follow: canary, the reading, the limit.
+  assert.deepEqual(
+    chart!
+      .split('\n')
+      .filter((l) => l.startsWith('    line '))
+      .map((l) => /"(.*?)"/.exec(l)![1]),
+    ['canary', 'before the deploy', 'limit'],
+  );
+  assert.match(chart!, /"plotColorPalette":"#cf222e, #1b7c83, #6e7781"/);
+  assert.equal(titleOf(chart!), 'p95: canary vs before the deploy, rolled back at 5 min (post-switch)');
+  assert.match(chart!, /red: canary · teal: before the deploy · grey: limit \(p95 &lt;= 2x baseline\)\./);
+  assert.match(chart!, /The baseline is the reading taken before the deploy: one reading, a flat line\./);
+  // Its steps have no traffic share: the axis names them by phase, and the caption says so.
+  assert.match(chart!, /a step's first interval is labelled with its phase\./);
+
+  // The same rule with its baseline pinned, in a canary beside stable: stable is drawn as it read, the
+  // limit is 3x the pre-deploy reading, not 3x stable.
+  const [pinned] = evidenceCharts(
+    judgedRows(
+      [{ name: 'pinned', check: 'p95 < 3x baseline', baseline: 'pre-deploy' }],
+      [
+        {
+          phase: 'canary-step',
+          weight: 10,
+          sides: [
+            [0.3, 0.2],
+            [0.5, 0.2],
+            [0.8, 0.2],
+          ],
+        },
+      ],
+    ),
+    'production',
+  );
+  assert.deepEqual(lineOf(pinned!, 'stable'), [0.2, 0.2, 0.2]);
+  assert.deepEqual(lineOf(pinned!, 'before the deploy'), [0.25, 0.25, 0.25]);
+  assert.deepEqual(lineOf(pinned!, 'limit'), [0.75, 0.75, 0.75]);
+  assert.equal(titleOf(pinned!), 'p95: canary vs stable and before the deploy, rolled back at 3 min (10%)');
+});
+
+test('an auto baseline: stable while it served beside the canary, then the reading before the deploy, drawn across', () => {
+  const rows = judgedRows(
+    [{ name: 'auto', check: 'p95 <= 2x baseline' }],
+    [
+      {
+        phase: 'canary-step',
+        weight: 50,
+        sides: [
+          [0.3, 0.2],
+          [0.3, 0.22],
+        ],
+      },
+      { phase: 'canary-step', weight: 100, sides: [[0.3], [0.6]] },
+    ],
+  );
+  const [chart] = evidenceCharts(rows, 'production');
+  assert.deepEqual(lineOf(chart!, 'canary'), [0.3, 0.3, 0.3, 0.6]);
+  assert.deepEqual(lineOf(chart!, 'stable'), [0.2, 0.22], 'stable ends where it stopped serving');
+  assert.deepEqual(lineOf(chart!, 'before the deploy'), [0.25, 0.25, 0.25, 0.25]);
+  assert.deepEqual(lineOf(chart!, 'limit'), [0.4, 0.44, 0.5, 0.5]);
+  assert.match(chart!, /before the deploy where no stable side served beside the canary: one reading/);
+});
+
+test('charts of a canary against stable, and recordings from before the pre-deploy reading was kept, are drawn as before', () => {
+  // An auto rule beside stable all along compared with stable: no pre-deploy line (this is the chart drawn
+  // before the line existed, byte for byte).
+  const beside = judgedRows(
+    [{ name: 'auto', check: 'p95 <= 2x baseline' }],
+    [
+      {
+        phase: 'canary-step',
+        weight: 10,
+        sides: [
+          [0.3, 0.2],
+          [0.5, 0.2],
+        ],
+      },
+    ],
+  );
+  assert.equal(beside[0]!.evidence!.checks[0]!.preDeploy, undefined);
+  const [chart] = evidenceCharts(beside, 'production');
+  assert.equal(
+    chart,
+    [
+      '```mermaid',
+      '%%{init: {"xyChart":{"width":900,"height":340,"xAxis":{"labelFontSize":12},"yAxis":{"labelFontSize":12}},"themeVariables":{"xyChart":{"plotColorPalette":"#cf222e, #0969da, #6e7781"}}}}%%',
+      'xychart-beta',
+      '    title "p95: canary vs stable, rolled back at 2 min (10%)"',
+      '    x-axis "minutes since the analysis began" ["10%", "2"]',
+      '    y-axis "p95" 0 --> 0.53',
+      '    line "canary" [0.3, 0.5]',
+      '    line "stable" [0.2, 0.2]',
+      '    line "limit" [0.4, 0.4]',
+      '```',
+      "<sub>red: canary · blue: stable · grey: limit (p95 &lt;= 2x baseline). x: minutes since the analysis began; a step's first interval is labelled with its traffic share.</sub>",
+    ].join('\n'),
+  );
+  // A blue-green recording from before `preDeploy`: the new version and its limit, as it was drawn then.
+  const old = judgedRows(
+    [{ name: 'p95-x', check: 'p95 <= 2x baseline' }],
+    [{ phase: 'post-switch', sides: [[0.3], [0.6]] }],
+  );
+  delete old[0]!.evidence!.checks[0]!.preDeploy;
+  const [drawn] = evidenceCharts(old, 'production');
+  assert.equal(lineOf(drawn!, 'before the deploy'), undefined);
+  assert.deepEqual(lineOf(drawn!, 'canary'), [0.3, 0.6]);
+  assert.deepEqual(lineOf(drawn!, 'limit'), [0.5, 0.5]);
+  assert.equal(titleOf(drawn!), 'p95: canary vs stable, rolled back at 2 min (post-switch)');
+  assert.doesNotMatch(drawn!, /before the deploy|teal/);
 });
