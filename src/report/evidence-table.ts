@@ -134,6 +134,22 @@ function verdict(check: CheckEvidence, window: WindowEvidence): string {
  * One row per check of the window: the numbers the judge decided on. Names and rules people wrote may wrap
  * (wrappable): one without spaces would otherwise make the table scroll sideways.
  */
+/**
+ * What the window's canary was compared with, for the table's column and heading: `stable` (or the fresh
+ * baseline) as the analyzer named it, unless no stable side served at all and the rules compared with the
+ * reading taken before the deploy (a blue-green or rolling watch): then that, not a column of dashes headed
+ * "stable".
+ */
+export function comparedWith(window: WindowEvidence): string {
+  const served = window.checks.some(
+    (check) =>
+      (check.counts !== undefined && check.counts.referenceRequests > 0) ||
+      (seriesOf(check, 'reference') ?? []).some((v) => v !== null),
+  );
+  const preDeploy = window.checks.some((check) => (check.preDeploy ?? []).some((v) => v !== null));
+  return !served && preDeploy ? 'before the deploy' : window.reference;
+}
+
 export function evidenceTable(window: WindowEvidence): string {
   const rows = window.checks.map((check) => {
     const [canary, reference] = sideValues(check);
@@ -150,7 +166,7 @@ export function evidenceTable(window: WindowEvidence): string {
     [
       'check',
       'canary',
-      wrappable(cell(truncate(window.reference, 100))),
+      wrappable(cell(truncate(comparedWith(window), 100))),
       'rule or test',
       'threshold',
       'verdict',
@@ -212,7 +228,7 @@ export function renderAnalysisSection(rows: AnalysisRow[]): string[] {
   );
   const deciding = judged.at(-1)!;
   out.push(
-    `**Evidence at ${where(deciding)}** (${deciding.evidence!.at.length} intervals, compared with ${cell(truncate(deciding.evidence!.reference, 100))}):`,
+    `**Evidence at ${where(deciding)}** (${deciding.evidence!.at.length} intervals, compared with ${cell(truncate(comparedWith(deciding.evidence!), 100))}):`,
     '',
     evidenceTable(deciding.evidence!),
     '',

@@ -234,6 +234,8 @@ test('a relative rule compared with the pre-deploy reading shows that baseline i
     '✅ holds |',
   ]);
   assert.deepEqual(rowOf(table, 'pinned')!.slice(1, 3), ['0.3', '0.25 (pre-deploy)']);
+  // The column is headed by what the canary was compared with: no stable side served, so not "stable".
+  assert.match(table.split('\n')[0]!, /^\| check \| canary \| before the deploy \| rule or test \|/);
   // With a stable side the auto rule compares with it, and shows its value plainly; a rule pinned to the
   // pre-deploy reading compared with that whatever stable read (its limit 0.75 is 3x 0.25, not 3x 0.2).
   const beside = window([
@@ -241,6 +243,7 @@ test('a relative rule compared with the pre-deploy reading shows that baseline i
     [0.3, 0.2],
   ]);
   assert.deepEqual(rowOf(beside, 'auto')!.slice(1, 5), ['0.3', '0.2', 'p95 &lt; 2x baseline', '&lt; 0.4']);
+  assert.match(beside.split('\n')[0]!, /^\| check \| canary \| stable \| rule or test \|/);
   assert.deepEqual(rowOf(beside, 'pinned')!.slice(1, 5), [
     '0.3',
     '0.25 (pre-deploy)',
