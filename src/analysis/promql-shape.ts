@@ -27,6 +27,20 @@ function commentEnd(text: string, at: number): number {
   return i;
 }
 
+/**
+ * When a string or a comment starts at `at`: the index of its last character (a string's closing quote, the
+ * line break ending a comment, or the text's end). Brackets and commas inside them are no PromQL's.
+ */
+function stringOrCommentEnd(text: string, at: number): number | undefined {
+  const c = text[at];
+  if (c === '#') return commentEnd(text, at);
+  if (c !== '"' && c !== "'" && c !== '`') return undefined;
+  let i = at + 1;
+  // A backtick string has no escapes; the others have backslash escapes.
+  for (; i < text.length && text[i] !== c; i++) if (c !== '`' && text[i] === '\\') i++;
+  return i;
+}
+
 /** The index of the first character from `from` that is neither a space nor in a comment (or the end). */
 function nextToken(text: string, from: number): number {
   let i = from;
@@ -42,13 +56,10 @@ function nextToken(text: string, from: number): number {
 function closing(text: string, open: number): number {
   let depth = 0;
   for (let i = open; i < text.length; i++) {
+    const skipped = stringOrCommentEnd(text, i);
     const c = text[i]!;
-    if (c === '"' || c === "'" || c === '`') {
-      // A backtick string has no escapes; the others have backslash escapes.
-      for (i++; i < text.length && text[i] !== c; i++) if (c !== '`' && text[i] === '\\') i++;
-    } else if (c === '#') {
-      i = commentEnd(text, i);
-    } else if (c === '(' || c === '[' || c === '{') depth++;
+    if (skipped !== undefined) i = skipped;
+    else if (c === '(' || c === '[' || c === '{') depth++;
     else if (c === ')' || c === ']' || c === '}') {
       depth--;
       if (depth === 0) return c === ')' ? i + 1 : -1;
@@ -74,12 +85,13 @@ function argumentsOf(inner: string): string[] {
   let depth = 0;
   let start = 0;
   for (let i = 0; i < inner.length; i++) {
+    const skipped = stringOrCommentEnd(inner, i);
+    if (skipped !== undefined) {
+      i = skipped;
+      continue;
+    }
     const c = inner[i]!;
-    if (c === '"' || c === "'" || c === '`') {
-      for (i++; i < inner.length && inner[i] !== c; i++) if (c !== '`' && inner[i] === '\\') i++;
-    } else if (c === '#') {
-      i = commentEnd(inner, i);
-    } else if (c === '(' || c === '[' || c === '{') depth++;
+    if (c === '(' || c === '[' || c === '{') depth++;
     else if (c === ')' || c === ']' || c === '}') depth--;
     else if (c === ',' && depth === 0) {
       args.push(inner.slice(start, i));
