@@ -4,7 +4,7 @@
 // regex, so the lines are matched in slices, the event loop free between them (timers, a cancellation, a
 // rollback), and the provider's timeout bounds the whole.
 import { setImmediate } from 'node:timers/promises';
-import { isErrorLine, lineFilter } from '../log-patterns.ts';
+import { isErrorLine, lineFilter, type LineFilter } from '../log-patterns.ts';
 
 /** How long one slice of matching holds the event loop before it yields. */
 const SLICE_MS = 20;
@@ -12,10 +12,13 @@ const SLICE_MS = 20;
 export type MatchOutcome =
   { ok: true; lines: string[] } | { ok: false; code: 'timeout' | 'aborted' | 'crash'; message: string };
 
-/** The error lines of `lines` (log-patterns.ts isErrorLine), matched in slices, stopped after `timeoutMs`. */
+/**
+ * The error lines of `lines` (log-patterns.ts isErrorLine), matched in slices, stopped after `timeoutMs`.
+ * `regexes`: as written (compiled here), or compiled once by the caller (the logs provider, for its life).
+ */
 export async function matchLines(
   lines: string[],
-  regexes: { match: string; ignore: readonly string[] },
+  regexes: { match: string; ignore: readonly string[] } | LineFilter,
   {
     timeoutMs,
     signal,
@@ -28,9 +31,12 @@ export async function matchLines(
   },
 ): Promise<MatchOutcome> {
   if (lines.length === 0) return { ok: true, lines: [] };
-  let filter: ReturnType<typeof lineFilter>;
+  let filter: LineFilter;
   try {
-    filter = lineFilter(regexes.match, regexes.ignore);
+    filter =
+      typeof regexes.match === 'string'
+        ? lineFilter(regexes.match, regexes.ignore as readonly string[])
+        : (regexes as LineFilter);
   } catch (error) {
     // The config check compiles them first: only a provider made in code can get here.
     return { ok: false, code: 'crash', message: `a regex of match or ignore: ${(error as Error).message}` };

@@ -15,9 +15,11 @@ import {
   describePatterns,
   heldPatterns,
   holdCanary,
+  lineFilter,
   logLines,
   newPatterns,
   signature,
+  type LineFilter,
   type PatternBook,
 } from '../log-patterns.ts';
 import {
@@ -70,6 +72,21 @@ export function createLogsProvider(
     'read fewer lines per interval (kubectl logs --tail=10000, journalctl -n 10000, tail -n 10000)',
   );
   const regexes = { match: config.match ?? DEFAULT_MATCH, ignore: config.ignore ?? [] };
+  // Compiled once, at the first read, for the provider's life (its match and ignore never change), not again
+  // for every read of every side and interval. Shared by reads running at the same time, which is safe: an
+  // RE2JS object's `test` keeps nothing from one call to the next that changes an answer (no lastIndex; the
+  // machines it borrows go back to its pool before it returns; its DFA's states are a cache, bounded at
+  // 8 MiB a regex and cleared when full), and matchLines yields between lines, never inside a `test`.
+  let filter: { ok: true; value: LineFilter } | { ok: false; message: string } | undefined;
+  const compiled = () => {
+    if (!filter)
+      try {
+        filter = { ok: true, value: lineFilter(regexes.match, regexes.ignore) };
+      } catch (error) {
+        filter = { ok: false, message: (error as Error).message };
+      }
+    return filter;
+  };
   const minCount = config.min_count ?? DEFAULT_MIN_COUNT;
   /** The signatures of the last baseline reading: the reference of every window after it. */
   let baseline: string[] = [];
@@ -134,8 +151,20 @@ export function createLogsProvider(
       request.signal,
     );
     if (!stdout.ok) return stdout;
+    const lines = logLines(stdout.value);
+    const compiledFilter = lines.length ? compiled() : undefined;
+    // The config check compiles them first: only a provider made in code can get here.
+    if (compiledFilter && !compiledFilter.ok)
+      return {
+        ok: false,
+        error: {
+          provider: name,
+          code: 'query-error',
+          message: `a regex of match or ignore: ${compiledFilter.message}`,
+        },
+      };
     // Not retried: the same lines would take as long again.
-    const matched = await matchLines(logLines(stdout.value), regexes, {
+    const matched = await matchLines(lines, compiledFilter?.value ?? regexes, {
       timeoutMs: run.timeoutMs,
       signal: request.signal,
     });

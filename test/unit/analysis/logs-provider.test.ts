@@ -10,6 +10,7 @@ import { createAnalyzer, type AnalysisContext } from '../../../src/analysis/anal
 import { createLogsProvider } from '../../../src/analysis/providers/logs.ts';
 import { matchLines } from '../../../src/analysis/providers/log-match.ts';
 import { analyzeRecording } from '../../../src/analysis/replay.ts';
+import { RE2JS } from 're2js';
 import type { ReadRequest } from '../../../src/analysis/providers/provider.ts';
 import { logsProviderSchema } from '../../../src/analysis/schema.ts';
 import { MAX_PATTERNS, MAX_REFERENCE_PATTERNS } from '../../../src/analysis/log-config.ts';
@@ -630,4 +631,21 @@ test('matchLines: a read past its timeout is a timeout error naming the lines, a
   // The same lines with time to spare: every one found.
   const whole = await matchLines(lines, regexes, { timeoutMs: 0, signal: new AbortController().signal });
   assert.equal(whole.ok && whole.lines.length, 1000);
+});
+
+test('logs provider: its match and ignore regexes are compiled once, not at every read', async (t) => {
+  const { dir, write } = logsDir(t);
+  write('v1', [known(1), 'WARN deprecated config key']);
+  write('v2', [known(2), fresh(1), 'WARN deprecated config key']);
+  const p = provider(dir, { ignore: ['deprecated config key'] });
+  // After the config check, which compiles them to check them.
+  const compile = t.mock.method(RE2JS, 'compile');
+  p.startWindow!();
+  for (let i = 0; i < 3; i++) {
+    const read = await interval(p);
+    assert.equal(read.canary.values.error_lines, 2);
+    assert.equal(read.stable.values.error_lines, 1);
+  }
+  // match and the one ignore regex, once each for the provider's six reads.
+  assert.equal(compile.mock.callCount(), 2);
 });
