@@ -14,7 +14,15 @@ import { RecordingWriter, type RecordedContext } from './recording.ts';
 import type { Sleep } from './retry.ts';
 import { abortableSleep } from '../util/sleep.ts';
 import type { AnalysisConfigInput } from './schema.ts';
-import type { AnalysisWarning, Decision, MetricValues, Sample, SampleError, Side } from './types.ts';
+import type {
+  AnalysisNote,
+  AnalysisWarning,
+  Decision,
+  MetricValues,
+  Sample,
+  SampleError,
+  Side,
+} from './types.ts';
 import type { TemplateValues } from '../targets/template.ts';
 import type { AnalysisTemplateVariable } from '../config/analysis-template-variables.ts';
 
@@ -27,6 +35,8 @@ export interface IntervalResult {
   values: Record<string, number | null>;
   /** Warning checks that fired in this interval (on_breach: warn); absent when none did. */
   warnings?: AnalysisWarning[];
+  /** What the providers could not judge in this interval (ProviderRead.notes); absent when nothing. */
+  notes?: AnalysisNote[];
 }
 
 export interface AnalysisContext {
@@ -146,13 +156,22 @@ export function createAnalyzer(input: AnalysisConfigInput | undefined, deps: Ana
     byProvider.set(metric.provider, list);
   }
 
-  /** `evidence`: what providers said of a metric's value beyond the number (ProviderRead.evidence). */
-  type SideReading = { values: MetricValues; errors: SampleError[]; evidence?: Record<string, string> };
+  /**
+   * `evidence`: what providers said of a metric's value beyond the number (ProviderRead.evidence); `notes`:
+   * what they could not judge (ProviderRead.notes).
+   */
+  type SideReading = {
+    values: MetricValues;
+    errors: SampleError[];
+    evidence?: Record<string, string>;
+    notes?: AnalysisNote[];
+  };
 
   /** A provider's answer added to a side's reading (its errors named with the side). */
   function addRead(into: SideReading, side: Side, read: ProviderRead): void {
     Object.assign(into.values, read.values);
     if (read.evidence) into.evidence = { ...into.evidence, ...read.evidence };
+    if (read.notes?.length) into.notes = [...(into.notes ?? []), ...read.notes];
     for (const e of read.errors)
       into.errors.push({ provider: e.provider, side, code: e.code, message: e.message });
   }
@@ -326,8 +345,11 @@ export function createAnalyzer(input: AnalysisConfigInput | undefined, deps: Ana
       }
       /** The canary's evidence of the last interval read (ProviderRead.evidence). */
       let evidence: Record<string, string> | undefined;
+      /** Every side's notes of the last interval read (ProviderRead.notes). */
+      let notes: AnalysisNote[] = [];
       const sampleOf = (at: number, raw: SideReading[]): Sample => {
         evidence = raw[0]!.evidence;
+        notes = raw.flatMap((r) => r.notes ?? []);
         const read = raw.map((reading, i) => screened(sides[i]!, reading));
         return {
           at,
@@ -358,6 +380,7 @@ export function createAnalyzer(input: AnalysisConfigInput | undefined, deps: Ana
             continuous[i]!.evidence || atEnd[i]!.evidence
               ? { ...continuous[i]!.evidence, ...atEnd[i]!.evidence }
               : undefined,
+          notes: [...(continuous[i]!.notes ?? []), ...(atEnd[i]!.notes ?? [])],
         }));
         return sampleOf(now(), merged);
       };
@@ -382,13 +405,14 @@ export function createAnalyzer(input: AnalysisConfigInput | undefined, deps: Ana
           ...w,
           reason: withEvidence(w.rule, w.reason, evidence),
         }));
-        recorder?.sample(index, sample, last);
+        recorder?.sample(index, sample, last, notes);
         const interval: IntervalResult = {
           index,
           at: sample.at,
           decision: last,
           values: last.values,
           ...(warnings.length ? { warnings } : {}),
+          ...(notes.length ? { notes } : {}),
         };
         intervals.push(interval);
         ctx.onDecision?.(interval);

@@ -6,7 +6,7 @@
 import { fmt, oneErrorAllowance, UNCOUNTED_INTERVALS } from './judge.ts';
 import type { AnalysisConfig, ResolvedCheck } from './config.ts';
 import type { ComparisonOp } from './schema.ts';
-import type { AnalysisWarning, Decision, DecisionKind, ReasonCode } from './types.ts';
+import type { AnalysisNote, AnalysisWarning, Decision, DecisionKind, ReasonCode } from './types.ts';
 import { formatDuration } from '../config/duration.ts';
 import { errorsCheckAlphas } from './calibrated.ts';
 import { testedCounts } from './counts.ts';
@@ -91,6 +91,12 @@ export interface WindowEvidence {
     code: AnalysisWarning['code'];
     reason: string;
   }>;
+  /**
+   * What the providers could not judge, in order (index: the interval's): the logs provider's new error
+   * patterns not judged for part of the window (types.ts AnalysisNote). A promoted window with notes was
+   * not watched for all it was meant to be. Absent when none.
+   */
+  notes?: Array<{ index: number; at: number } & AnalysisNote>;
 }
 
 const num = (v: number | null | undefined): number | null =>
@@ -299,7 +305,12 @@ const short = (d: Decision) => ({ kind: d.kind, code: d.code, ...(d.rule ? { rul
  */
 export function windowEvidence(
   config: AnalysisConfig,
-  intervals: ReadonlyArray<{ at: number; decision: Decision; warnings?: AnalysisWarning[] }>,
+  intervals: ReadonlyArray<{
+    at: number;
+    decision: Decision;
+    warnings?: AnalysisWarning[];
+    notes?: AnalysisNote[];
+  }>,
   decision: Decision,
   intervalMs: number,
   reference = 'stable',
@@ -314,6 +325,15 @@ export function windowEvidence(
       reason: w.reason,
     })),
   );
+  const notes = intervals.flatMap((interval, index) =>
+    (interval.notes ?? []).map((n) => ({
+      index,
+      at: interval.at,
+      provider: n.provider,
+      code: n.code,
+      message: n.message,
+    })),
+  );
   return {
     intervalMs,
     at: intervals.map((i) => i.at),
@@ -322,5 +342,6 @@ export function windowEvidence(
     reference,
     checks: config.checks.map((c) => checkEvidence(c, values, reference)),
     ...(warnings.length ? { warnings } : {}),
+    ...(notes.length ? { notes } : {}),
   };
 }

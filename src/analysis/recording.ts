@@ -1,7 +1,8 @@
 // Recording format (NDJSON, one JSON object per line), so a live analysis can be judged again offline:
 //   {"format":"deploy-action.recording","version":1,"config":{...analysis config, secrets redacted...}}
 //   {"type":"window","context":{phase,environment,version,...,windowMs,intervalMs},"baseline":{...},"startedAt":ms}
-//   {"type":"sample","index":0,"sample":{"at":ms,"canary":{...},"stable":{...},"errors":[...]},"decision":{...}}
+//   {"type":"sample","index":0,"sample":{"at":ms,"canary":{...},"stable":{...},"errors":[...]},"decision":{...},
+//    "notes":[{provider,code,message}]}   (notes: what a provider could not judge; absent when none, and before)
 //   ... more samples, then more windows (one per evaluate call: each canary step, verify, monitor ...)
 import { appendFileSync, closeSync, openSync, readSync } from 'node:fs';
 import * as z from 'zod';
@@ -12,7 +13,14 @@ import { duplicateKey } from './duplicate-keys.ts';
 import { redactUrlQuery } from './http.ts';
 import { canonicalBuckets } from './recorded-buckets.ts';
 import type { AnalysisConfigInput } from './schema.ts';
-import { PROVIDER_ERROR_CODES, type Decision, type MetricValues, type Sample } from './types.ts';
+import {
+  ANALYSIS_NOTE_CODES,
+  PROVIDER_ERROR_CODES,
+  type AnalysisNote,
+  type Decision,
+  type MetricValues,
+  type Sample,
+} from './types.ts';
 
 export const RECORDING_FORMAT = 'deploy-action.recording';
 export const RECORDING_VERSION = 1;
@@ -35,7 +43,13 @@ export interface RecordedWindow {
   context: RecordedContext;
   baseline: MetricValues;
   startedAt: number;
-  samples: Array<{ index: number; sample: Sample; decision?: Decision; line?: number }>;
+  samples: Array<{
+    index: number;
+    sample: Sample;
+    decision?: Decision;
+    notes?: AnalysisNote[];
+    line?: number;
+  }>;
   /** The line of the file it was read from. */
   line?: number;
 }
@@ -95,8 +109,8 @@ export class RecordingWriter {
     this.#line({ type: 'window', context, baseline, startedAt });
   }
 
-  sample(index: number, sample: Sample, decision: Decision): void {
-    this.#line({ type: 'sample', index, sample, decision });
+  sample(index: number, sample: Sample, decision: Decision, notes: readonly AnalysisNote[] = []): void {
+    this.#line({ type: 'sample', index, sample, decision, ...(notes.length ? { notes } : {}) });
   }
 }
 
@@ -196,6 +210,13 @@ const sampleError = z.looseObject({
   message: z.string(),
 });
 
+// Optional: recordings made before notes existed have none.
+const recordedNote = z.looseObject({
+  provider: z.string(),
+  code: z.enum(ANALYSIS_NOTE_CODES),
+  message: z.string(),
+});
+
 const sampleLine = z.looseObject({
   type: z.literal('sample'),
   index: z.number().int().min(0).optional(),
@@ -207,6 +228,8 @@ const sampleLine = z.looseObject({
   }),
   // Only the kind is compared with the replayed decision; the rest is kept as recorded.
   decision: z.looseObject({ kind: z.enum(['promote', 'hold', 'rollback']) }).optional(),
+  // Shown by the replay as recorded: no provider runs there to say them again.
+  notes: z.array(recordedNote).optional(),
 });
 
 /**
@@ -332,10 +355,12 @@ function windowTypos(entry: Record<string, unknown>): string[] {
 function sampleTypos(entry: Record<string, unknown>): string[] {
   const sample = entry.sample;
   const errors = isMapping(sample) && Array.isArray(sample.errors) ? sample.errors : [];
+  const notes = Array.isArray(entry.notes) ? entry.notes : [];
   return [
     ...typoKeys(entry, keysOf(sampleLine), []),
     ...typoKeys(sample, keysOf(sampleShape), ['sample']),
     ...errors.flatMap((e, i) => typoKeys(e, keysOf(sampleError), ['sample', 'errors', i])),
+    ...notes.flatMap((e, i) => typoKeys(e, keysOf(recordedNote), ['notes', i])),
   ];
 }
 
@@ -579,6 +604,12 @@ export function readRecording(file: string, maxBytes = MAX_RECORDING_BYTES): Rec
           errors: sample.errors ?? [],
         },
         decision: decision as Decision | undefined,
+        // Only the fields this version knows, as for the other lines.
+        ...(parsed.data.notes?.length
+          ? {
+              notes: parsed.data.notes.map(({ provider, code, message }) => ({ provider, code, message })),
+            }
+          : {}),
         line: n,
       });
     } else if (entry.format === RECORDING_FORMAT)

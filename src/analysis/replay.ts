@@ -11,12 +11,21 @@ import { settleRounding } from './domain.ts';
 import { readRecording, RecordingError, type RecordedContext } from './recording.ts';
 import { recordingFitProblems } from './recording-fit.ts';
 import { analysisConfigSchema, recordedAnalysisConfigSchema, type AnalysisConfigInput } from './schema.ts';
-import type { AnalysisWarning, Decision } from './types.ts';
+import type { AnalysisNote, AnalysisWarning, Decision } from './types.ts';
 
 export interface ReplayedWindow {
   context: RecordedContext;
-  /** Each judged interval; `warnings` when a warning check (`on_breach: warn`) warned there, as live. */
-  intervals: Array<{ index: number; at: number; decision: Decision; warnings?: AnalysisWarning[] }>;
+  /**
+   * Each judged interval; `warnings` when a warning check (`on_breach: warn`) warned there, as live; `notes`
+   * what a provider could not judge there, as recorded (no provider runs in a replay).
+   */
+  intervals: Array<{
+    index: number;
+    at: number;
+    decision: Decision;
+    warnings?: AnalysisWarning[];
+    notes?: AnalysisNote[];
+  }>;
   decision: Decision;
   /** Intervals where the replayed decision kind differs from the one recorded live. */
   changed: number[];
@@ -155,7 +164,7 @@ export function analyzeRecording(file: string, config?: AnalysisConfigInput): Re
     // intervals) the samples after the window's end came after it, however few came before.
     let count = expected;
     let extended = false;
-    for (const { index, sample, decision: recorded } of window.samples) {
+    for (const { index, sample, decision: recorded, notes } of window.samples) {
       if (!extended && index >= expected) {
         extended = true;
         if (intervals.at(-1)?.decision.kind === 'hold') count = expected + extension;
@@ -173,6 +182,7 @@ export function analyzeRecording(file: string, config?: AnalysisConfigInput): Re
         at: sample.at,
         decision: judged.decision,
         ...(judged.warnings.length ? { warnings: judged.warnings } : {}),
+        ...(notes?.length ? { notes } : {}),
       });
       if (recorded && recorded.kind !== judged.decision.kind) changed.push(index);
       if (judged.decision.kind === 'rollback') break;
@@ -266,6 +276,9 @@ export function runAnalyzeCommand(options: AnalyzeCommandOptions): { exitCode: n
       // Said under the interval it fell in; a warning never changes the decision above it.
       for (const warning of interval.warnings ?? [])
         lines.push(`     warning  ${warning.code} [${warning.rule}]: ${warning.reason}`);
+      // What a provider could not judge in the interval (new error patterns), as the live run said it.
+      for (const note of interval.notes ?? [])
+        lines.push(`     note     ${note.code} [${note.provider}]: ${note.message}`);
     }
     lines.push(`  => ${w.decision.kind.toUpperCase()} (${w.decision.code}): ${w.decision.reason}`);
     if (w.changed.length)

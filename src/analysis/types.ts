@@ -110,3 +110,30 @@ export interface AnalysisWarning {
   value: number;
   limit: number;
 }
+
+/**
+ * What a provider says of a read beyond its values: that it stopped judging part of what it measures (the
+ * logs provider's new error patterns: its reference was full, its canary book was full, a pattern was held, or
+ * nothing could be compared with). Never an error (the values are right as far as they go) and never a
+ * decision, but a reader of a promoted window must see that a check could not fire in it. Stable codes:
+ * reports and tests rely on them.
+ */
+export const ANALYSIS_NOTE_CODES = [
+  /** No stable side and no pre-deploy baseline read: no pattern can be new. */
+  'logs-no-reference',
+  /** The reference's patterns reached their bound: none is new for the rest of the window. */
+  'logs-reference-full',
+  /** The canary's pattern book is full: a pattern first seen after that is not counted. */
+  'logs-canary-book-full',
+  /** Patterns that would be new were held (first logged while stable could not be read): not counted. */
+  'logs-held-pattern',
+] as const;
+export type AnalysisNoteCode = (typeof ANALYSIS_NOTE_CODES)[number];
+
+export interface AnalysisNote {
+  /** The provider name from config. */
+  provider: string;
+  code: AnalysisNoteCode;
+  /** One sentence for people; log text in it is already quoted and escaped (log-patterns.ts shownPattern). */
+  message: string;
+}

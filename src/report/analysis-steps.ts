@@ -36,6 +36,29 @@ function toRow(record: StepRecord): AnalysisRow {
   };
 }
 
+/** A provider's note (WindowEvidence.notes) with the step it was given in. */
+export interface StepNote {
+  row: AnalysisRow;
+  note: NonNullable<WindowEvidence['notes']>[number];
+}
+
+/**
+ * Every step's notes (what a provider could not judge: new error patterns not judged for part of a window),
+ * in the order the steps ran; the same code of the same provider once a step (a held pattern is noted each
+ * time more are held: the first says it).
+ */
+export function stepNotes(rows: readonly AnalysisRow[]): StepNote[] {
+  return rows.flatMap((row) => {
+    const seen = new Set<string>();
+    return (row.evidence?.notes ?? []).flatMap((note) => {
+      const key = JSON.stringify([note.provider, note.code]);
+      if (seen.has(key)) return [];
+      seen.add(key);
+      return [{ row, note }];
+    });
+  });
+}
+
 /** Metric names seen across the rows, in first-seen order, stable-side values last. */
 export function metricNames(rows: AnalysisRow[]): string[] {
   const names = new Set<string>();

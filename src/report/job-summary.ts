@@ -7,9 +7,9 @@ import { formatDuration } from '../config/duration.ts';
 import type { GatesReport } from '../gates/runner.ts';
 import type { PipelineResult } from '../pipeline/events.ts';
 import type { DeploymentPlan } from '../pipeline/plan.ts';
-import { analysisRows } from './analysis-steps.ts';
+import { analysisRows, stepNotes, type AnalysisRow } from './analysis-steps.ts';
 import { renderAnalysisSection } from './evidence-table.ts';
-import { cell, code, linkTarget, say, STATUS_ICON, table, truncate } from './markdown.ts';
+import { cell, code, linkTarget, say, STATUS_ICON, table, truncate, wrappable } from './markdown.ts';
 import {
   abortedWait,
   continueCommands,
@@ -122,7 +122,8 @@ function renderWhole(result: PipelineResult, ctx: SummaryContext): string {
     '',
   );
 
-  out.push(...renderAnalysisSection(analysisRows(result)));
+  const rows = analysisRows(result);
+  out.push(...renderAnalysisSection(rows), ...renderNotes(rows));
 
   for (const rb of result.rollbacks) {
     const shortfall = rollbackShortfall(rb);
@@ -172,6 +173,33 @@ function renderWhole(result: PipelineResult, ctx: SummaryContext): string {
   const links = [link('workflow run', ctx.runUrl), link('deployment', ctx.deploymentUrl)].filter(Boolean);
   if (links.length) out.push(links.join(' · '), '');
   return out.join('\n');
+}
+
+/** At most this many notes are listed; the rest are counted. */
+const NOTES_MAX = 20;
+
+/**
+ * The providers' notes of the analysed steps, one short line each (escaped: the message quotes log text), or
+ * nothing: a promoted window in which new error patterns were not judged says so where its outcome is read.
+ */
+export function renderNotes(rows: readonly AnalysisRow[]): string[] {
+  const all = stepNotes(rows);
+  if (all.length === 0) return [];
+  const oneEnvironment = new Set(rows.map((r) => r.environment)).size === 1;
+  const lines = capped(
+    all.map(
+      ({ row, note }) =>
+        `- ℹ️ ${wrappable(say(oneEnvironment ? row.label : `${row.environment} ${row.label}`, 300))}: ${code(note.code)} (${wrappable(say(note.provider, 100))}): ${wrappable(say(note.message, 400))}`,
+    ),
+    (n) => `- and ${n} more`,
+    NOTES_MAX,
+  );
+  return [
+    '**Not judged** (what a provider could not judge for part of a window; the rest was judged as usual):',
+    '',
+    ...lines,
+    '',
+  ];
 }
 
 /** A Markdown link to an http(s) URL; nothing for any other or no URL. */

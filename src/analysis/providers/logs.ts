@@ -32,7 +32,7 @@ import {
   type LogField,
 } from '../log-config.ts';
 import type { LogsProviderConfig } from '../schema.ts';
-import type { MetricValues, ProviderError, Result, Side } from '../types.ts';
+import type { AnalysisNote, AnalysisNoteCode, MetricValues, ProviderError, Result, Side } from '../types.ts';
 import { matchLines } from './log-match.ts';
 import { commandArgv, commandRun, runProviderCommand, type CommandDeps } from './command.ts';
 import { type MetricProvider, type ProviderRead, type ReadRequest } from './provider.ts';
@@ -54,6 +54,8 @@ interface Window {
   warnedCanaryFull: boolean;
   /** The held patterns (log-patterns.ts heldPatterns) already said in a warning. */
   warnedHeld: Set<string>;
+  /** The window's note that nothing can be compared with was given (its warning is said once a provider). */
+  notedNoReference: boolean;
   /** Reads begun per side in this window: the n-th canary read is paired with the n-th stable read. */
   reads: Record<Side, number>;
   /** Per stable read: settled when its lines are in the book (true) or it failed (false). */
@@ -98,6 +100,7 @@ export function createLogsProvider(
     warnedFull: false,
     warnedCanaryFull: false,
     warnedHeld: new Set(),
+    notedNoReference: false,
     reads: { canary: 0, stable: 0 },
     stable: new Map(),
   });
@@ -217,17 +220,29 @@ export function createLogsProvider(
       const read = await errorSignatures(request);
       if (!read.ok) return failed(request, read.error);
       const withStable = request.sides?.includes('stable') === true;
+      const judged = request.metrics.some((m) => (m.config.field ?? m.name) === 'new_error_patterns');
+      const notes: AnalysisNote[] = [];
+      /** Said in the job log as before, and kept with the interval as a note (provider.ts ProviderRead.notes). */
+      const say = (code: AnalysisNoteCode, message: string, log = true) => {
+        notes.push({ provider: name, code, message });
+        if (log) (deps.warn ?? defaultWarn)(`${name}: ${message}`);
+      };
+      const noted = (out: ProviderRead): ProviderRead => (notes.length ? { ...out, notes } : out);
       // Nothing to compare with (a first deploy: no stable side, no baseline read): no pattern is new, said
       // once. Not no data: that would roll back a first deploy once max_no_data passed.
       if (!withStable && !baselineRead) {
         addCanary(w.book, read.value);
-        if (!warned && request.metrics.some((m) => (m.config.field ?? m.name) === 'new_error_patterns')) {
-          warned = true;
-          (deps.warn ?? defaultWarn)(
-            `${name}: no stable version serves beside the canary and no pre-deploy baseline was read, so no error pattern can be new (new_error_patterns is 0; error_lines is still counted)`,
+        // Said in the log once a provider (it is the same every window), noted in every window it applies to.
+        if (judged && !w.notedNoReference) {
+          w.notedNoReference = true;
+          say(
+            'logs-no-reference',
+            'no stable version serves beside the canary and no pre-deploy baseline was read, so no error pattern can be new (new_error_patterns is 0; error_lines is still counted)',
+            !warned,
           );
+          warned = true;
         }
-        return valuesOf(request, { error_lines: read.value.length, new_error_patterns: 0 });
+        return noted(valuesOf(request, { error_lines: read.value.length, new_error_patterns: 0 }));
       }
       // Stable's lines of the same interval are part of the reference before the canary's are judged new.
       let referenced = true;
@@ -251,12 +266,11 @@ export function createLogsProvider(
       // holdCanary).
       if (!referenced) holdCanary(w.book, read.value);
       const patterns = referenced ? newPatterns(w.book) : undefined;
-      const judged = request.metrics.some((m) => (m.config.field ?? m.name) === 'new_error_patterns');
-      const warn = deps.warn ?? defaultWarn;
       if (w.book.referenceFull && !w.warnedFull && judged) {
         w.warnedFull = true;
-        warn(
-          `${name}: the reference (stable's error lines in this window and the pre-deploy baseline) showed more than ${MAX_REFERENCE_PATTERNS} distinct error patterns or ${MAX_REFERENCE_CHARS / (1024 * 1024)} MiB of them, so not all are kept and no canary pattern is judged new for the rest of the window (new_error_patterns is 0; error_lines is still counted). Leave the noisy errors out with ignore`,
+        say(
+          'logs-reference-full',
+          `the reference (stable's error lines in this window and the pre-deploy baseline) showed more than ${MAX_REFERENCE_PATTERNS} distinct error patterns or ${MAX_REFERENCE_CHARS / (1024 * 1024)} MiB of them, so not all are kept and no canary pattern is judged new for the rest of the window (new_error_patterns is 0; error_lines is still counted). Leave the noisy errors out with ignore`,
         );
       }
       // Held patterns reaching min_count: not counted (no false rollback for an outage both sides logged),
@@ -266,20 +280,24 @@ export function createLogsProvider(
       if (held.length) {
         for (const p of held) w.warnedHeld.add(p.signature);
         const them = held.length === 1 ? 'it' : 'them';
-        warn(
-          `${name}: ${describePatterns(held, 'error pattern')} not judged new in this window: the canary logged ${them} in an interval whose stable lines could not be read, and stable may have logged ${them} then (new_error_patterns does not count ${them}; the next window judges ${them} anew)`,
+        say(
+          'logs-held-pattern',
+          `${describePatterns(held, 'error pattern')} not judged new in this window: the canary logged ${them} in an interval whose stable lines could not be read, and stable may have logged ${them} then (new_error_patterns does not count ${them}; the next window judges ${them} anew)`,
         );
       }
       if (w.book.canaryFull && !w.warnedCanaryFull && judged) {
         w.warnedCanaryFull = true;
-        warn(
-          `${name}: the canary logged more than ${MAX_PATTERNS} distinct error patterns in this window; one it first logs after that is not counted, so new_error_patterns may miss it for the rest of the window (error_lines is still counted). Leave the noisy errors out with ignore`,
+        say(
+          'logs-canary-book-full',
+          `the canary logged more than ${MAX_PATTERNS} distinct error patterns in this window; one it first logs after that is not counted, so new_error_patterns may miss it for the rest of the window (error_lines is still counted). Leave the noisy errors out with ignore`,
         );
       }
-      const out = valuesOf(request, {
-        error_lines: read.value.length,
-        new_error_patterns: patterns ? patterns.length : null,
-      });
+      const out = noted(
+        valuesOf(request, {
+          error_lines: read.value.length,
+          new_error_patterns: patterns ? patterns.length : null,
+        }),
+      );
       if (!patterns?.length) return out;
       const text = describePatterns(patterns);
       const evidence: Record<string, string> = {};

@@ -2,7 +2,7 @@
 // under test or stable), during one interval. Failures come back as typed errors, never as thrown exceptions.
 import type { MetricConfig } from '../schema.ts';
 import type { TemplateValues } from '../../targets/template.ts';
-import type { MetricValues, ProviderError, Side } from '../types.ts';
+import type { AnalysisNote, MetricValues, ProviderError, Side } from '../types.ts';
 
 export interface ReadRequest {
   side: Side;
@@ -31,6 +31,11 @@ export interface ProviderRead {
    * escape it again as they escape any reason. Added to a decision's reason when the metric's check fires.
    */
   evidence?: Record<string, string>;
+  /**
+   * What the read could not judge (types.ts AnalysisNote): the logs provider's new patterns not judged for
+   * part of a window. Kept with the interval, the window's evidence and the recording.
+   */
+  notes?: AnalysisNote[];
 }
 
 export interface MetricProvider {

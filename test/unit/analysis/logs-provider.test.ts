@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { createAnalyzer, type AnalysisContext } from '../../../src/analysis/analyzer.ts';
 import { createLogsProvider } from '../../../src/analysis/providers/logs.ts';
 import { matchLines } from '../../../src/analysis/providers/log-match.ts';
-import { analyzeRecording } from '../../../src/analysis/replay.ts';
+import { analyzeRecording, runAnalyzeCommand } from '../../../src/analysis/replay.ts';
+import { windowEvidence } from '../../../src/analysis/evidence.ts';
 import { RE2JS } from 're2js';
 import type { ReadRequest } from '../../../src/analysis/providers/provider.ts';
 import { logsProviderSchema } from '../../../src/analysis/schema.ts';
@@ -198,16 +199,27 @@ test('logs provider: a stable flooding more distinct errors than the reference k
   const warnings: string[] = [];
   const p = provider(dir, {}, (m) => warnings.push(m));
   p.startWindow!();
+  const reads = [];
   for (let i = 0; i < 2; i++) {
     const read = await interval(p);
     assert.deepEqual(read.canary.values, { error_lines: 3, new_error_patterns: 0 });
     assert.equal(read.canary.evidence, undefined);
+    reads.push(read);
   }
   assert.equal(warnings.length, 1);
   assert.match(
     warnings[0]!,
     /^logs: the reference .* showed more than 20000 distinct error patterns or 2 MiB of them, so not all are kept and no canary pattern is judged new for the rest of the window/,
   );
+  // The read says it too, beside its values, for the window's evidence and the summary: once a window.
+  assert.deepEqual(reads[0]!.canary.notes, [
+    { provider: 'logs', code: 'logs-reference-full', message: warnings[0]!.slice('logs: '.length) },
+  ]);
+  assert.equal(reads[1]!.canary.notes, undefined);
+  assert.equal(reads[0]!.stable.notes, undefined);
+  // A new window that fills again says it again.
+  p.startWindow!();
+  assert.equal((await interval(p)).canary.notes?.[0]?.code, 'logs-reference-full');
 });
 
 test('logs provider: without a stable side the pre-deploy baseline reading is the reference', async (t) => {
@@ -230,16 +242,25 @@ test('logs provider: with nothing to compare with (no stable side, no baseline),
   const warnings: string[] = [];
   const p = provider(dir, {}, (m) => warnings.push(m));
   p.startWindow!();
-  for (let i = 0; i < 2; i++)
-    assert.deepEqual((await p.read(request('canary', 'v2'))).values, {
-      error_lines: 3,
-      new_error_patterns: 0,
-    });
+  const reads = [];
+  for (let i = 0; i < 2; i++) {
+    const read = await p.read(request('canary', 'v2'));
+    assert.deepEqual(read.values, { error_lines: 3, new_error_patterns: 0 });
+    reads.push(read);
+  }
   assert.equal(warnings.length, 1);
   assert.match(
     warnings[0]!,
     /no stable version serves beside the canary and no pre-deploy baseline was read/,
   );
+  // Noted once a window, every window (the log says it once).
+  assert.deepEqual(reads[0]!.notes, [
+    { provider: 'logs', code: 'logs-no-reference', message: warnings[0]!.slice('logs: '.length) },
+  ]);
+  assert.equal(reads[1]!.notes, undefined);
+  p.startWindow!();
+  assert.equal((await p.read(request('canary', 'v2'))).notes?.[0]?.code, 'logs-no-reference');
+  assert.equal(warnings.length, 1);
 });
 
 test('logs provider: when stable cannot be read, the canary has no new-pattern count (no data, not a guess)', async (t) => {
@@ -304,8 +325,15 @@ test('logs provider: a pattern held for an interval stable could not be read is 
   assert.deepEqual(warnings, [
     'logs: 1 error pattern: "<time> ERROR TypeError: Cannot read properties of undefined (reading <str>)" (x4) not judged new in this window: the canary logged it in an interval whose stable lines could not be read, and stable may have logged it then (new_error_patterns does not count it; the next window judges it anew)',
   ]);
+  assert.deepEqual(second.canary.notes, [
+    {
+      provider: 'logs',
+      code: 'logs-held-pattern',
+      message: (warnings as string[])[0]!.slice('logs: '.length),
+    },
+  ]);
   // Said once a window.
-  await interval(p);
+  assert.equal((await interval(p)).canary.notes, undefined);
   assert.equal(warnings.length, 1);
   // A held pattern stable itself logs is no warning: it is not new anyway.
   p.startWindow!();
@@ -330,13 +358,18 @@ test('logs provider: a canary whose distinct patterns fill its book says so once
   const warnings: string[] = [];
   const p = provider(dir, {}, (m) => warnings.push(m));
   p.startWindow!();
-  await interval(p);
+  const first = await interval(p);
   write('v2', [fresh(1), fresh(2), fresh(3)]);
   const read = await interval(p);
   assert.deepEqual(read.canary.values, { error_lines: 3, new_error_patterns: 0 });
   assert.deepEqual(warnings, [
     `logs: the canary logged more than ${MAX_PATTERNS} distinct error patterns in this window; one it first logs after that is not counted, so new_error_patterns may miss it for the rest of the window (error_lines is still counted). Leave the noisy errors out with ignore`,
   ]);
+  // The note came with the read that filled the book, not again.
+  assert.deepEqual(first.canary.notes, [
+    { provider: 'logs', code: 'logs-canary-book-full', message: warnings[0]!.slice('logs: '.length) },
+  ]);
+  assert.equal(read.canary.notes, undefined);
 });
 
 test('logs provider: a field it does not count is a query error naming the two it does', async (t) => {
@@ -631,6 +664,94 @@ test('matchLines: a read past its timeout is a timeout error naming the lines, a
   // The same lines with time to spare: every one found.
   const whole = await matchLines(lines, regexes, { timeoutMs: 0, signal: new AbortController().signal });
   assert.equal(whole.ok && whole.lines.length, 1000);
+});
+
+test('analysis: a window in which no pattern could be judged new promotes with a note in its interval, evidence, recording and replay', async (t) => {
+  const { dir, write } = logsDir(t);
+  write('v2', [fresh(1), fresh(2), fresh(3)]);
+  const file = join(dir, 'analysis.ndjson');
+  const analyzer = createAnalyzer(analysisOf(dir), { ...clock(), record: file, warn: () => {} });
+  // No stable side and no baseline read: nothing to compare the canary's patterns with.
+  const direct = {
+    phase: 'post-switch' as const,
+    stableVersion: undefined,
+    weight: undefined,
+    windowMs: 120_000,
+  };
+  const outcome = await analyzer.evaluate(window(direct));
+  assert.equal(outcome.decision.kind, 'promote', outcome.decision.reason);
+  const expected = [
+    {
+      provider: 'logs',
+      code: 'logs-no-reference' as const,
+      message:
+        'no stable version serves beside the canary and no pre-deploy baseline was read, so no error pattern can be new (new_error_patterns is 0; error_lines is still counted)',
+    },
+  ];
+  assert.deepEqual(outcome.intervals[0]!.notes, expected);
+  assert.equal(outcome.intervals[1]!.notes, undefined, 'once a window');
+  // The window's evidence (the step's result: the JSON result and the job summary read it).
+  const evidence = windowEvidence(analyzer.config, outcome.intervals, outcome.decision, 60_000);
+  assert.deepEqual(evidence.notes, [{ index: 0, at: outcome.intervals[0]!.at, ...expected[0]! }]);
+  // The recording keeps it; the replay shows it under its interval, as text and as JSON.
+  const [replayed] = analyzeRecording(file).windows;
+  assert.deepEqual(replayed!.intervals[0]!.notes, expected);
+  assert.equal(replayed!.intervals[1]!.notes, undefined);
+  const text = runAnalyzeCommand({ recording: file }).output.split('\n');
+  assert.equal(text[2], `     note     logs-no-reference [logs]: ${expected[0]!.message}`, text.join('\n'));
+  const json = JSON.parse(runAnalyzeCommand({ recording: file, json: true }).output);
+  assert.deepEqual(json.windows[0].intervals[0].notes, expected);
+});
+
+test('analysis: a recording without notes (made before them) replays as before; a note of a code not known is refused where it is', async (t) => {
+  const { dir } = logsDir(t);
+  const file = join(dir, 'old.ndjson');
+  const header = JSON.stringify({
+    format: 'deploy-action.recording',
+    version: 1,
+    config: analysisOf(dir),
+  });
+  const windowLine = JSON.stringify({
+    type: 'window',
+    context: {
+      phase: 'post-switch',
+      environment: 'production',
+      version: 'v2',
+      windowMs: 180_000,
+      intervalMs: 60_000,
+    },
+    startedAt: 1_700_000_000_000,
+  });
+  const sample = (index: number, extra: Record<string, unknown> = {}) =>
+    JSON.stringify({
+      type: 'sample',
+      index,
+      sample: {
+        at: 1_700_000_000_000 + (index + 1) * 60_000,
+        canary: { new_error_patterns: 0, errors_logged: 3 },
+        errors: [],
+      },
+      decision: { kind: index < 2 ? 'hold' : 'promote' },
+      ...extra,
+    });
+  writeFileSync(file, [header, windowLine, sample(0), sample(1), sample(2)].join('\n') + '\n');
+  const [old] = analyzeRecording(file).windows;
+  assert.equal(old!.decision.kind, 'promote', old!.decision.reason);
+  assert.equal(old!.intervals[0]!.notes, undefined);
+  writeFileSync(
+    file,
+    [
+      header,
+      windowLine,
+      sample(0, { notes: [{ provider: 'logs', code: 'logs-made-up', message: 'x' }] }),
+      sample(1),
+      sample(2),
+    ].join('\n') + '\n',
+  );
+  assert.throws(
+    () => analyzeRecording(file),
+    /:3: window 1 sample 0: notes\[0\]\.code: .*logs-reference-full/,
+  );
 });
 
 test('logs provider: its match and ignore regexes are compiled once, not at every read', async (t) => {

@@ -199,7 +199,7 @@ test('a key written twice, at any level of any line, is refused where it is: JSO
   }
   // Keys alike in different objects, or inside strings, are not written twice.
   const file = join(dir, 'rec.ndjson');
-  const unusual = sample.replace(/^\{/, '{"note":{"index":"\\"index\\":1","type":[{"a":1},{"a":2}]},');
+  const unusual = sample.replace(/^\{/, '{"extra":{"index":"\\"index\\":1","type":[{"a":1},{"a":2}]},');
   writeFileSync(file, `${lines.map((l, i) => (i === sampleAt ? unusual : l)).join('\n')}\n`);
   assert.equal(
     runAnalyzeCommand({ recording: file }).exitCode,
