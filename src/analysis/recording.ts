@@ -17,6 +17,7 @@ import {
   ANALYSIS_NOTE_CODES,
   PROVIDER_ERROR_CODES,
   type AnalysisNote,
+  type RecordedNote,
   type Decision,
   type MetricValues,
   type Sample,
@@ -47,7 +48,7 @@ export interface RecordedWindow {
     index: number;
     sample: Sample;
     decision?: Decision;
-    notes?: AnalysisNote[];
+    notes?: RecordedNote[];
     line?: number;
   }>;
   /** The line of the file it was read from. */
@@ -210,10 +211,18 @@ const sampleError = z.looseObject({
   message: z.string(),
 });
 
-// Optional: recordings made before notes existed have none.
+// Optional: recordings made before notes existed have none. A code this version does not know is a later
+// version's (kebab-case, as every code): shown as recorded, since a note decides nothing; anything else is
+// no code.
 const recordedNote = z.looseObject({
   provider: z.string(),
-  code: z.enum(ANALYSIS_NOTE_CODES),
+  code: z.union([
+    z.enum(ANALYSIS_NOTE_CODES),
+    z
+      .string()
+      .max(64)
+      .regex(/^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/, 'a note code: lowercase words joined by "-"'),
+  ]),
   message: z.string(),
 });
 

@@ -11,7 +11,7 @@ import { settleRounding } from './domain.ts';
 import { readRecording, RecordingError, type RecordedContext } from './recording.ts';
 import { recordingFitProblems } from './recording-fit.ts';
 import { analysisConfigSchema, recordedAnalysisConfigSchema, type AnalysisConfigInput } from './schema.ts';
-import type { AnalysisNote, AnalysisWarning, Decision } from './types.ts';
+import type { AnalysisWarning, Decision, RecordedNote } from './types.ts';
 
 export interface ReplayedWindow {
   context: RecordedContext;
@@ -24,7 +24,7 @@ export interface ReplayedWindow {
     at: number;
     decision: Decision;
     warnings?: AnalysisWarning[];
-    notes?: AnalysisNote[];
+    notes?: RecordedNote[];
   }>;
   decision: Decision;
   /** Intervals where the replayed decision kind differs from the one recorded live. */

@@ -137,3 +137,11 @@ export interface AnalysisNote {
   /** One sentence for people; log text in it is already quoted and escaped (log-patterns.ts shownPattern). */
   message: string;
 }
+
+/**
+ * A note as a recording holds it: `code` one of ANALYSIS_NOTE_CODES or a later version's (a note decides
+ * nothing, so a recording that gained a code still replays; it is shown as recorded).
+ */
+export interface RecordedNote extends Omit<AnalysisNote, 'code'> {
+  code: AnalysisNoteCode | (string & {});
+}

@@ -703,7 +703,7 @@ test('analysis: a window in which no pattern could be judged new promotes with a
   assert.deepEqual(json.windows[0].intervals[0].notes, expected);
 });
 
-test('analysis: a recording without notes (made before them) replays as before; a note of a code not known is refused where it is', async (t) => {
+test("analysis: a recording without notes (made before them) replays as before; a later version's note code is shown, a malformed one refused where it is", async (t) => {
   const { dir } = logsDir(t);
   const file = join(dir, 'old.ndjson');
   const header = JSON.stringify({
@@ -738,20 +738,32 @@ test('analysis: a recording without notes (made before them) replays as before; 
   const [old] = analyzeRecording(file).windows;
   assert.equal(old!.decision.kind, 'promote', old!.decision.reason);
   assert.equal(old!.intervals[0]!.notes, undefined);
-  writeFileSync(
-    file,
-    [
-      header,
-      windowLine,
-      sample(0, { notes: [{ provider: 'logs', code: 'logs-made-up', message: 'x' }] }),
-      sample(1),
-      sample(2),
-    ].join('\n') + '\n',
-  );
-  assert.throws(
-    () => analyzeRecording(file),
-    /:3: window 1 sample 0: notes\[0\]\.code: .*logs-reference-full/,
-  );
+  const withNote = (code: string) =>
+    writeFileSync(
+      file,
+      [
+        header,
+        windowLine,
+        sample(0, { notes: [{ provider: 'logs', code, message: 'x' }] }),
+        sample(1),
+        sample(2),
+      ].join('\n') + '\n',
+    );
+  // A code this version does not know is a later version's: a note decides nothing, so the recording replays,
+  // the note shown as recorded.
+  withNote('logs-made-later');
+  const [later] = analyzeRecording(file).windows;
+  assert.equal(later!.decision.kind, 'promote', later!.decision.reason);
+  assert.deepEqual(later!.intervals[0]!.notes, [{ provider: 'logs', code: 'logs-made-later', message: 'x' }]);
+  // Anything that is no code (spaces, capitals, a line break) is refused at its line and field.
+  for (const code of ['Logs Made Up', 'logs-\nforged', '', 'x'.repeat(65)]) {
+    withNote(code);
+    assert.throws(
+      () => analyzeRecording(file),
+      /:3: window 1 sample 0: notes\[0\]\.code: /,
+      JSON.stringify(code),
+    );
+  }
 });
 
 test('logs provider: its match and ignore regexes are compiled once, not at every read', async (t) => {
