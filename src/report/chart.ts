@@ -1,10 +1,12 @@
 // What the judge saw, as mermaid line charts for the job summary (GitHub renders mermaid there): for each
-// check that decided, the canary against stable (or a fresh baseline) interval by interval over every
-// analysis step of the environment, with the limit it is held to; for a sequential test, its log e-value
+// check that decided, the version under test (the canary, or the new version on a watch without one:
+// testedName) against stable, a fresh baseline or the reading before the deploy, interval by interval over
+// every analysis step of the environment, with the limit it is held to; for a sequential test, its log e-value
 // against the boundary ln(1/alpha). The x axis is time since the analysis began, each step's first interval
 // labelled with its traffic share, labels thinned so they never overlap; the title names the decision.
 // Intervals without data are left out, never drawn as zero. Pure.
 import type { CheckEvidence, SeriesRole } from '../analysis/evidence.ts';
+import type { AnalysisPhase } from '../strategies/types.ts';
 import type { AnalysisRow } from './analysis-steps.ts';
 import { cell, formatNumber, truncate } from './markdown.ts';
 
@@ -33,6 +35,30 @@ const COLOR_NAME: Record<string, string> = {
 };
 /** The pre-deploy reading's line, in the legend and the title. */
 const PRE_DEPLOY = 'before the deploy';
+/**
+ * The phases of a watch without a canary: blue-green's pre-switch and post-switch, a rolling batch, and the
+ * verify, staging and monitor watches of what is live after a strategy. What they judge is the new version
+ * (the release being deployed) at full traffic or on its own slot, not a canary beside stable.
+ */
+const NO_CANARY: ReadonlySet<string> = new Set<AnalysisPhase>([
+  'pre-switch',
+  'post-switch',
+  'batch',
+  'verify',
+  'monitor',
+  'staging',
+]);
+
+/**
+ * What the summary calls the version under test in these steps: `canary` where any is a canary step (a chart
+ * across a canary's steps and the watch after them draws one version, first a canary), `new version` where
+ * every step is a watch without one. A phase it does not know (a result written by another version) keeps
+ * the name it had: `canary`.
+ */
+export function testedName(rows: ReadonlyArray<Pick<AnalysisRow, 'phase'>>): string {
+  return rows.length > 0 && rows.every((r) => NO_CANARY.has(r.phase)) ? 'new version' : 'canary';
+}
+
 /** Mermaid labels never repeat (a band axis merges equal ones): hidden labels differ by zero-width spaces. */
 const ZW = '\u200b';
 
@@ -371,7 +397,13 @@ export function observedChart(t: Timeline, check: CheckEvidence, options: ChartO
   if (check.observed.length === 0) return undefined;
   const series = across(t, check.name, (c) => c.observed.map((s) => s.values));
   if (!series) return undefined;
-  const observed: Line[] = check.observed.map((s, i) => ({ ...series[i]!, role: s.role, label: s.label }));
+  // The version under test is named by the steps drawn (testedName), not by the evidence, which says canary.
+  const tested = testedName(t.rows);
+  const observed: Line[] = check.observed.map((s, i) => ({
+    ...series[i]!,
+    role: s.role,
+    label: s.role === 'canary' ? tested : s.label,
+  }));
   // The baseline a relative rule took from before the deploy is drawn beside the references, before the limit
   // it sets (factor x that reading).
   const before = preDeployLine(t, check.name);
@@ -385,18 +417,18 @@ export function observedChart(t: Timeline, check: CheckEvidence, options: ChartO
   // Where the check wants the value high (success_rate >= 99%), its worst is its lowest.
   const worse = check.op === '>' || check.op === '>=' ? 'min' : 'max';
   const title = (drawn: Line[]) => {
-    // The title names what the canary is compared with on the chart: a reference without any data (stable, on
-    // a blue-green or rolling watch) is not drawn and not named.
+    // The title names what the version under test is compared with on the chart: a reference without any data
+    // (stable, on a blue-green or rolling watch) is not drawn and not named.
     const named = drawn.filter((l) => l.role === 'reference' || l.role === 'pre-deploy').map((l) => l.label);
     const reference = named.length
       ? named
       : check.observed.filter((s) => s.role === 'reference').map((s) => s.label);
-    return `${titleName(check.quantity)}: canary vs ${reference.join(' and ')}, ${options.decision}`;
+    return `${titleName(check.quantity)}: ${tested} vs ${reference.join(' and ')}, ${options.decision}`;
   };
   const chart = mermaidChart(t, title, titleName(check.quantity), lines, worse);
   if (!chart) return undefined;
   const compared = before
-    ? ` The baseline is the reading taken ${PRE_DEPLOY}${before.partly ? ' where no stable side served beside the canary' : ''}: one reading, a flat line.`
+    ? ` The baseline is the reading taken ${PRE_DEPLOY}${before.partly ? ` where no stable side served beside the ${tested}` : ''}: one reading, a flat line.`
     : '';
   return [
     chart.block,
@@ -424,7 +456,7 @@ export function testChart(t: Timeline, check: CheckEvidence, options: ChartOptio
   const chart = mermaidChart(t, `${titleName(check.name)}: evidence, ${options.decision}`, label, lines);
   if (!chart) return undefined;
   const how = cusum
-    ? `rolls back when its CUSUM reaches the boundary, set at each look so that a canary no worse crosses it with probability at most ${formatNumber(check.test.alpha)} however often it looks`
+    ? `rolls back when its CUSUM reaches the boundary, set at each look so that a ${testedName(t.rows)} no worse crosses it with probability at most ${formatNumber(check.test.alpha)} however often it looks`
     : 'rolls back when its e-value reaches 1/alpha, however often it looks';
   return [
     chart.block,

@@ -1,11 +1,12 @@
 // The job summary's analysis section: which steps were judged and how they ended, one narrow table of the
-// deciding window's evidence per check (canary, stable, the rule or test, its threshold, the verdict), the
+// deciding window's evidence per check (the canary or new version, stable or what it was compared with, the
+// rule or test, its threshold, the verdict), the
 // reason in full under it, and the charts (chart.ts). Without recorded evidence (health-only analysis, an
 // older result) a narrow table of steps and reasons. Pure Markdown.
 import type { CheckEvidence, WindowEvidence } from '../analysis/evidence.ts';
 import { formatDuration } from '../config/duration.ts';
 import type { AnalysisRow } from './analysis-steps.ts';
-import { evidenceCharts } from './chart.ts';
+import { evidenceCharts, testedName } from './chart.ts';
 import { holds, zeroAgainstZero } from '../analysis/judge.ts';
 import { cell, formatNumber, table, truncate, wrappable } from './markdown.ts';
 
@@ -131,11 +132,7 @@ function verdict(check: CheckEvidence, window: WindowEvidence): string {
 }
 
 /**
- * One row per check of the window: the numbers the judge decided on. Names and rules people wrote may wrap
- * (wrappable): one without spaces would otherwise make the table scroll sideways.
- */
-/**
- * What the window's canary was compared with, for the table's column and heading: `stable` (or the fresh
+ * What the window's canary (or new version) was compared with, for the table's column and heading: `stable` (or the fresh
  * baseline) as the analyzer named it, unless no stable side served at all and the rules compared with the
  * reading taken before the deploy (a blue-green or rolling watch): then that, not a column of dashes headed
  * "stable".
@@ -150,7 +147,13 @@ export function comparedWith(window: WindowEvidence): string {
   return !served && preDeploy ? 'before the deploy' : window.reference;
 }
 
-export function evidenceTable(window: WindowEvidence): string {
+/**
+ * One row per check of the window: the numbers the judge decided on. Names and rules people wrote may wrap
+ * (wrappable): one without spaces would otherwise make the table scroll sideways. `tested` heads the version
+ * under test's column (chart.ts testedName): the canary in a canary step, the new version on a watch without
+ * one.
+ */
+export function evidenceTable(window: WindowEvidence, tested = 'canary'): string {
   const rows = window.checks.map((check) => {
     const [canary, reference] = sideValues(check);
     return [
@@ -165,7 +168,7 @@ export function evidenceTable(window: WindowEvidence): string {
   return table(
     [
       'check',
-      'canary',
+      tested,
       wrappable(cell(truncate(comparedWith(window), 100))),
       'rule or test',
       'threshold',
@@ -230,7 +233,7 @@ export function renderAnalysisSection(rows: AnalysisRow[]): string[] {
   out.push(
     `**Evidence at ${where(deciding)}** (${deciding.evidence!.at.length} intervals, compared with ${cell(truncate(comparedWith(deciding.evidence!), 100))}):`,
     '',
-    evidenceTable(deciding.evidence!),
+    evidenceTable(deciding.evidence!, testedName([deciding])),
     '',
     `Why: ${cell(truncate(deciding.detail, 400))}`,
     '',

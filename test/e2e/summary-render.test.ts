@@ -269,6 +269,7 @@ test('a promotion: meaningful lines of what came closest to firing, a gap not dr
   // Minute 7 had no canary data: it is neither a point nor a label, and the caption says so.
   const observed = page.charts.filter((c) => /canary vs stable/.test(c.title));
   assert.ok(observed.length > 0, 'canary against stable is drawn');
+  assert.doesNotMatch(page.text, /new version/, "a canary's steps name the canary");
   for (const chart of observed) {
     assert.ok(!chart.xLabels.some((l) => l.text === '7'), 'no label for the minute without data');
     const canaryLine = chart.source.split('\n').find((l) => /line "canary"/.test(l))!;
@@ -569,7 +570,8 @@ test('a blue-green rollback on a relative p95 rule: the new version against the 
   const md = renderJobSummary(result);
   const page = await renderer.render(md, 'blue-green-rollback');
   t.diagnostic(`PNG: ${page.png}`);
-  const chart = page.charts.find((c) => c.title.startsWith('p95: canary vs before the deploy'));
+  // No canary served: what is judged is the new version, in the chart and the table.
+  const chart = page.charts.find((c) => c.title.startsWith('p95: new version vs before the deploy'));
   assert.ok(
     chart,
     `the rule that fired is drawn against the pre-deploy reading: ${page.charts.map((c) => c.title)}`,
@@ -586,7 +588,7 @@ test('a blue-green rollback on a relative p95 rule: the new version against the 
     ) as number[];
   const before = data('before the deploy');
   const limit = data('limit');
-  const canary = data('canary');
+  const canary = data('new version');
   const reading = last.checks.find((c) => c.name === 'p95-vs-before')!.preDeploy!.find((v) => v !== null)!;
   assert.equal(new Set(before).size, 1, 'one reading: a flat line');
   assert.ok(
@@ -596,13 +598,23 @@ test('a blue-green rollback on a relative p95 rule: the new version against the 
   assert.equal(before.length, canary.length, 'across the whole chart');
   for (const l of limit)
     assert.ok(Math.abs(l - 2 * reading) <= reading * 2e-3, `the limit is 2x the reading: ${l}`);
-  assert.ok(canary.at(-1)! > limit.at(-1)!, 'the canary ends above it');
-  assert.equal(chart.lines.length, 3, 'canary, the pre-deploy reading and the limit are drawn');
+  assert.ok(canary.at(-1)! > limit.at(-1)!, 'the new version ends above it');
+  assert.equal(chart.lines.length, 3, 'the new version, the pre-deploy reading and the limit are drawn');
   assert.equal(chart.lines[1]!.ys.length, 1, 'the reading is one flat line');
   assert.deepEqual(overlaps(chart.xLabels), []);
   assert.deepEqual(overlaps(chart.yLabels), []);
   const { titleBox: tb, svgBox: sb } = chart;
   assert.ok(tb.x >= sb.x && tb.x + tb.width <= sb.x + sb.width, 'the title fits its chart');
-  assert.match(page.text, /teal: before the deploy/, 'the legend names the line');
+  assert.match(page.text, /red: new version · teal: before the deploy/, 'the legend names the lines');
+  const table = page.tables.find((x) => x.header[0] === 'check');
+  assert.deepEqual(table?.header, [
+    'check',
+    'new version',
+    'before the deploy',
+    'rule or test',
+    'threshold',
+    'verdict',
+  ]);
+  assert.doesNotMatch(page.text, /canary/, 'no canary is named: none served');
   assert.match(page.text, /labelled with its phase/, 'the steps are named by phase, and the caption says so');
 });

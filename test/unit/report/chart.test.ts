@@ -8,8 +8,15 @@ import { windowEvidence, type WindowEvidence } from '../../../src/analysis/evide
 import { createJudgeState, judge } from '../../../src/analysis/judge.ts';
 import type { Decision } from '../../../src/analysis/types.ts';
 import type { AnalysisRow } from '../../../src/report/analysis-steps.ts';
-import { axisLabels, decidingChecks, evidenceCharts, timeline, yRange } from '../../../src/report/chart.ts';
-import { evidenceTable } from '../../../src/report/evidence-table.ts';
+import {
+  axisLabels,
+  decidingChecks,
+  evidenceCharts,
+  testedName,
+  timeline,
+  yRange,
+} from '../../../src/report/chart.ts';
+import { evidenceTable, renderAnalysisSection } from '../../../src/report/evidence-table.ts';
 import { HOSTILE } from './fixtures.ts';
 import { assertTablesIntact, readable } from './table-check.ts';
 
@@ -471,21 +478,24 @@ test('a relative rule that compared with the reading before the deploy draws it:
   assert.equal(rows.at(-1)!.evidence!.decision.rule, 'p95-x');
   const [chart, ...rest] = evidenceCharts(rows, 'production');
   assert.equal(rest.length, 0);
-  assert.deepEqual(lineOf(chart!, 'canary'), [0.26, 0.27, 0.3, 0.28, 0.6]);
+  assert.deepEqual(lineOf(chart!, 'new version'), [0.26, 0.27, 0.3, 0.28, 0.6]);
   assert.deepEqual(lineOf(chart!, 'before the deploy'), [0.25, 0.25, 0.25, 0.25, 0.25]);
   assert.deepEqual(lineOf(chart!, 'limit'), [0.5, 0.5, 0.5, 0.5, 0.5]);
   assert.equal(lineOf(chart!, 'stable'), undefined, 'no stable side served: no line');
-  // The order the legend and the palette follow: canary, the reading, the limit.
+  // The order the legend and the palette follow: the new version, the reading, the limit.
   assert.deepEqual(
     chart!
       .split('\n')
       .filter((l) => l.startsWith('    line '))
       .map((l) => /"(.*?)"/.exec(l)![1]),
-    ['canary', 'before the deploy', 'limit'],
+    ['new version', 'before the deploy', 'limit'],
   );
   assert.match(chart!, /"plotColorPalette":"#cf222e, #1b7c83, #6e7781"/);
-  assert.equal(titleOf(chart!), 'p95: canary vs before the deploy, rolled back at 5 min (post-switch)');
-  assert.match(chart!, /red: canary · teal: before the deploy · grey: limit \(p95 &lt;= 2x baseline\)\./);
+  assert.equal(titleOf(chart!), 'p95: new version vs before the deploy, rolled back at 5 min (post-switch)');
+  assert.match(
+    chart!,
+    /red: new version · teal: before the deploy · grey: limit \(p95 &lt;= 2x baseline\)\./,
+  );
   assert.match(chart!, /The baseline is the reading taken before the deploy: one reading, a flat line\./);
   // Its steps have no traffic share: the axis names them by phase, and the caption says so.
   assert.match(chart!, /a step's first interval is labelled with its phase\./);
@@ -572,7 +582,8 @@ test('charts of a canary against stable, and recordings from before the pre-depl
       "<sub>red: canary · blue: stable · grey: limit (p95 &lt;= 2x baseline). x: minutes since the analysis began; a step's first interval is labelled with its traffic share.</sub>",
     ].join('\n'),
   );
-  // A blue-green recording from before `preDeploy`: the new version and its limit, as it was drawn then.
+  // A blue-green recording from before `preDeploy`: the new version and its limit, as it was drawn then (the
+  // version under test named by its step's phase, which every result has).
   const old = judgedRows(
     [{ name: 'p95-x', check: 'p95 <= 2x baseline' }],
     [{ phase: 'post-switch', sides: [[0.3], [0.6]] }],
@@ -580,8 +591,89 @@ test('charts of a canary against stable, and recordings from before the pre-depl
   delete old[0]!.evidence!.checks[0]!.preDeploy;
   const [drawn] = evidenceCharts(old, 'production');
   assert.equal(lineOf(drawn!, 'before the deploy'), undefined);
-  assert.deepEqual(lineOf(drawn!, 'canary'), [0.3, 0.6]);
+  assert.deepEqual(lineOf(drawn!, 'new version'), [0.3, 0.6]);
   assert.deepEqual(lineOf(drawn!, 'limit'), [0.5, 0.5]);
-  assert.equal(titleOf(drawn!), 'p95: canary vs stable, rolled back at 2 min (post-switch)');
+  assert.equal(titleOf(drawn!), 'p95: new version vs stable, rolled back at 2 min (post-switch)');
   assert.doesNotMatch(drawn!, /before the deploy|teal/);
+});
+
+test('the version under test is the canary in a canary step, the new version on a watch without one', () => {
+  // A blue-green rollback: green against the reading before the deploy, no canary anywhere.
+  const blueGreen = judgedRows(
+    [{ name: 'p95-x', check: 'p95 <= 2x baseline' }],
+    [
+      { phase: 'pre-switch', sides: [[0.26], [0.27]] },
+      { phase: 'post-switch', sides: [[0.3], [0.6]] },
+    ],
+  );
+  const section = renderAnalysisSection(blueGreen).join('\n');
+  assert.match(section, /^\| check \| new version \| before the deploy \| rule or test \|/m);
+  assert.match(
+    section,
+    /title "p95: new version vs before the deploy, rolled back at 4 min \(post-switch\)"/,
+  );
+  assert.match(section, /line "new version" \[0\.26, 0\.27, 0\.3, 0\.6\]/);
+  assert.match(section, /red: new version · teal: before the deploy · grey: limit/);
+  assert.doesNotMatch(section, /canary/, 'no canary is named where none served');
+
+  // A canary's steps keep their name, in the table and the chart.
+  const canary = judgedRows(
+    [{ name: 'auto', check: 'p95 <= 2x baseline' }],
+    [
+      {
+        phase: 'canary-step',
+        weight: 10,
+        sides: [
+          [0.3, 0.2],
+          [0.5, 0.2],
+        ],
+      },
+    ],
+  );
+  const canarySection = renderAnalysisSection(canary).join('\n');
+  assert.match(canarySection, /^\| check \| canary \| stable \| rule or test \|/m);
+  assert.match(canarySection, /title "p95: canary vs stable, rolled back at 2 min \(10%\)"/);
+  assert.match(canarySection, /red: canary · blue: stable · grey: limit/);
+  assert.doesNotMatch(canarySection, /new version/);
+
+  // Every watch without a canary; a chart across a canary's steps and the watch after them draws one
+  // version, first a canary; a phase this version does not know keeps the name it had.
+  for (const phase of ['pre-switch', 'post-switch', 'batch', 'verify', 'monitor', 'staging'])
+    assert.equal(testedName([{ phase }]), 'new version', phase);
+  assert.equal(testedName([{ phase: 'canary-step' }]), 'canary');
+  assert.equal(testedName([{ phase: 'canary-step' }, { phase: 'monitor' }]), 'canary');
+  assert.equal(testedName([{ phase: 'later-phase' }]), 'canary');
+  assert.equal(testedName([{ phase: '' }]), 'canary');
+  assert.equal(testedName([]), 'canary');
+  // A table rendered without a name (another caller, an older one) heads the column canary, as before.
+  assert.match(evidenceTable(blueGreen[1]!.evidence!), /^\| check \| canary \| before the deploy \|/);
+
+  // After a canary's steps, a monitor window that decided: its table names the new version, the chart
+  // across both the canary it was.
+  const healthy = Array.from({ length: 3 }, (_, i) => healthyValues(i));
+  const firing = healthy.map((v, i) => ({
+    ...v,
+    'stable.errors': null,
+    'stable.requests': null,
+    'errs.cusum': i + 1,
+    'errs.cusum_boundary': 3,
+  }));
+  const monitored = [
+    row(10, window(T0, healthy)),
+    {
+      ...row(100, window(T0 + 3 * MINUTE, firing, 'rollback', 'errs'), 'rollback'),
+      label: 'monitor',
+      phase: 'monitor',
+    },
+  ];
+  delete monitored[1]!.weight;
+  const after = renderAnalysisSection(monitored).join('\n');
+  assert.match(after, /^\| check \| new version \| stable \|/m);
+  assert.match(after, /title "error rate \(%\): canary vs stable, rolled back at 6 min \(monitor\)"/);
+  assert.match(after, /so that a canary no worse crosses it/);
+  // The same CUSUM on a watch alone: the new version.
+  const alone = renderAnalysisSection([monitored[1]!]).join('\n');
+  assert.match(alone, /so that a new version no worse crosses it/);
+  assert.match(alone, /title "error rate \(%\): new version vs stable, rolled back at 3 min \(monitor\)"/);
+  assert.doesNotMatch(alone, /canary/);
 });
