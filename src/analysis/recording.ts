@@ -384,6 +384,22 @@ export function problemLine(text: string): string {
     : `${line.slice(0, MAX_PROBLEM_CHARS)}... (${line.length - MAX_PROBLEM_CHARS} more characters)`;
 }
 
+/**
+ * The longest note text a replay shows. A live note's message quotes at most 3 patterns of 160 characters,
+ * escaped (log-patterns.ts describePatterns: under 4,000 characters); its provider is a config name. A
+ * recording is anyone's file: a note of megabytes is shown cut, with how much more it held, as the live run
+ * never wrote it, not printed whole under every interval it is on.
+ */
+export const MAX_NOTE_MESSAGE_CHARS = 8000;
+export const MAX_NOTE_PROVIDER_CHARS = 200;
+
+/** `text` cut to `max` characters (never half an emoji) with how many more there were. */
+function cutNoteText(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const end = /[\uD800-\uDBFF]/.test(text[max - 1]!) ? max - 1 : max;
+  return `${text.slice(0, end)}... (${text.length - end} more characters)`;
+}
+
 /** At most this many problems are listed; a recording with a systematic mistake would repeat it per line. */
 const MAX_PROBLEMS = 20;
 
@@ -613,10 +629,14 @@ export function readRecording(file: string, maxBytes = MAX_RECORDING_BYTES): Rec
           errors: sample.errors ?? [],
         },
         decision: decision as Decision | undefined,
-        // Only the fields this version knows, as for the other lines.
+        // Only the fields this version knows, as for the other lines; cut to what a live run writes.
         ...(parsed.data.notes?.length
           ? {
-              notes: parsed.data.notes.map(({ provider, code, message }) => ({ provider, code, message })),
+              notes: parsed.data.notes.map(({ provider, code, message }) => ({
+                provider: cutNoteText(provider, MAX_NOTE_PROVIDER_CHARS),
+                code,
+                message: cutNoteText(message, MAX_NOTE_MESSAGE_CHARS),
+              })),
             }
           : {}),
         line: n,

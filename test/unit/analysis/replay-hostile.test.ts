@@ -461,6 +461,56 @@ test('control characters from the recording are escaped in text and JSON output,
   assert.match((JSON.parse(errorJson.output) as { error: string }).error, /unknown line type/);
 });
 
+// A provider's note (what it could not judge) is shown as recorded: every field of it is the file's.
+test("a recorded note's provider and message are shown escaped and cut, in text and JSON; a hostile code is refused", (t) => {
+  const big = (c: string) => c.repeat(1_000_000);
+  const notes = [
+    { provider: HOSTILE, code: 'logs-held-pattern', message: HOSTILE },
+    // A later version's code: shown as recorded, its text as bounded as a known one's.
+    { provider: big('p'), code: 'logs-made-later', message: big('m') },
+    { provider: 'logs', code: 'logs-reference-full', message: `${big('\u009b')}${HOSTILE}` },
+  ];
+  const recording = lines(3).map((l, i) => (i < 2 ? l : { ...l, notes }));
+  const file = write(t, recording);
+  const text = runAnalyzeCommand({ recording: file });
+  assert.equal(text.exitCode, 2, text.output.slice(0, 2000)); // a hold: 3 of the window's 5 intervals
+  assert.doesNotMatch(text.output, RAW);
+  const shown = text.output.split('\n').filter((l) => l.startsWith('     note'));
+  assert.equal(shown.length, 9, 'three notes under each of the three intervals');
+  assert.match(
+    shown[0]!,
+    /^ {5}note {5}logs-held-pattern \[x\\u001b\[2J\\u001b\]0;owned\\u0007\\u009b31m\\r\\nfake\\u202e\]: x\\u001b/,
+  );
+  assert.match(
+    shown[1]!,
+    /^ {5}note {5}logs-made-later \[p{200}\.\.\. \(999800 more characters\)\]: m{8000}\.\.\. \(992000 more characters\)$/,
+  );
+  // Escaped after it is cut: each C1 control is six characters shown, never more than the cut allows.
+  assert.ok(shown[2]!.length < 6 * 8000 + 100, String(shown[2]!.length));
+  assert.ok(text.output.length < 9 * 60_000, String(text.output.length));
+  const json = runAnalyzeCommand({ recording: file, json: true });
+  assert.doesNotMatch(json.output, RAW);
+  assert.ok(json.output.length < 9 * 60_000, String(json.output.length));
+  const parsed = JSON.parse(json.output) as {
+    windows: Array<{
+      intervals: Array<{ notes: Array<{ provider: string; code: string; message: string }> }>;
+    }>;
+  };
+  const [hostile, later] = parsed.windows[0]!.intervals[0]!.notes;
+  assert.deepEqual(hostile, notes[0], "the values read back are the recording's own");
+  assert.equal(later!.provider, `${'p'.repeat(200)}... (999800 more characters)`);
+  assert.equal(later!.message, `${'m'.repeat(8000)}... (992000 more characters)`);
+  // The code is printed bare, so it must be a code: anything else is refused at its line and field.
+  for (const code of [HOSTILE, 'logs-x\u202e', 'logs-x'.repeat(20)]) {
+    const bad = write(
+      t,
+      lines(3).map((l, i) => (i === 2 ? { ...l, notes: [{ provider: 'logs', code, message: 'x' }] } : l)),
+    );
+    const out = refused(bad, ':3: window 1 sample 0: notes\\[0\\]\\.code: ');
+    assert.doesNotMatch(out, RAW);
+  }
+});
+
 // No clock: judged in linear time this takes seconds; work quadratic in the samples (1e10 steps and more)
 // would outlast the test's own timeout, which is the backstop.
 test('a recording of 100 000 samples is judged in seconds', { timeout: 120_000 }, (t) => {
