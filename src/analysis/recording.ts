@@ -49,6 +49,8 @@ export interface RecordedWindow {
     sample: Sample;
     decision?: Decision;
     notes?: RecordedNote[];
+    /** Notes past the first MAX_NOTES_SHOWN of the line, counted, not kept. */
+    notesLeftOut?: number;
     line?: number;
   }>;
   /** The line of the file it was read from. */
@@ -392,6 +394,12 @@ export function problemLine(text: string): string {
  */
 export const MAX_NOTE_MESSAGE_CHARS = 8000;
 export const MAX_NOTE_PROVIDER_CHARS = 200;
+/**
+ * The most notes a replay shows of one interval, the rest counted: a logs provider notes at most 4 codes an
+ * interval, and each note shown is a line of text (several of JSON), so a line of a million notes would
+ * otherwise print more than the file holds.
+ */
+export const MAX_NOTES_SHOWN = 20;
 
 /** `text` cut to `max` characters (never half an emoji) with how many more there were. */
 function cutNoteText(text: string, max: number): string {
@@ -632,11 +640,14 @@ export function readRecording(file: string, maxBytes = MAX_RECORDING_BYTES): Rec
         // Only the fields this version knows, as for the other lines; cut to what a live run writes.
         ...(parsed.data.notes?.length
           ? {
-              notes: parsed.data.notes.map(({ provider, code, message }) => ({
+              notes: parsed.data.notes.slice(0, MAX_NOTES_SHOWN).map(({ provider, code, message }) => ({
                 provider: cutNoteText(provider, MAX_NOTE_PROVIDER_CHARS),
                 code,
                 message: cutNoteText(message, MAX_NOTE_MESSAGE_CHARS),
               })),
+              ...(parsed.data.notes.length > MAX_NOTES_SHOWN
+                ? { notesLeftOut: parsed.data.notes.length - MAX_NOTES_SHOWN }
+                : {}),
             }
           : {}),
         line: n,

@@ -25,6 +25,8 @@ export interface ReplayedWindow {
     decision: Decision;
     warnings?: AnalysisWarning[];
     notes?: RecordedNote[];
+    /** Notes of the interval past the first MAX_NOTES_SHOWN (recording.ts), counted. */
+    notesLeftOut?: number;
   }>;
   decision: Decision;
   /** Intervals where the replayed decision kind differs from the one recorded live. */
@@ -164,7 +166,7 @@ export function analyzeRecording(file: string, config?: AnalysisConfigInput): Re
     // intervals) the samples after the window's end came after it, however few came before.
     let count = expected;
     let extended = false;
-    for (const { index, sample, decision: recorded, notes } of window.samples) {
+    for (const { index, sample, decision: recorded, notes, notesLeftOut } of window.samples) {
       if (!extended && index >= expected) {
         extended = true;
         if (intervals.at(-1)?.decision.kind === 'hold') count = expected + extension;
@@ -183,6 +185,7 @@ export function analyzeRecording(file: string, config?: AnalysisConfigInput): Re
         decision: judged.decision,
         ...(judged.warnings.length ? { warnings: judged.warnings } : {}),
         ...(notes?.length ? { notes } : {}),
+        ...(notesLeftOut ? { notesLeftOut } : {}),
       });
       if (recorded && recorded.kind !== judged.decision.kind) changed.push(index);
       if (judged.decision.kind === 'rollback') break;
@@ -279,6 +282,7 @@ export function runAnalyzeCommand(options: AnalyzeCommandOptions): { exitCode: n
       // What a provider could not judge in the interval (new error patterns), as the live run said it.
       for (const note of interval.notes ?? [])
         lines.push(`     note     ${note.code} [${note.provider}]: ${note.message}`);
+      if (interval.notesLeftOut) lines.push(`     note     and ${interval.notesLeftOut} more, not shown`);
     }
     lines.push(`  => ${w.decision.kind.toUpperCase()} (${w.decision.code}): ${w.decision.reason}`);
     if (w.changed.length)

@@ -511,6 +511,29 @@ test("a recorded note's provider and message are shown escaped and cut, in text 
   }
 });
 
+test('a line of 100 000 notes shows the first 20 of its interval and counts the rest, in text and JSON', (t) => {
+  const many = Array.from({ length: 100_000 }, (_, i) => ({
+    provider: 'logs',
+    code: `logs-n${i}`,
+    message: '',
+  }));
+  const file = write(
+    t,
+    lines(3).map((l, i) => (i === 2 ? { ...l, notes: many } : l)),
+  );
+  const text = runAnalyzeCommand({ recording: file }).output.split('\n');
+  const shown = text.filter((l) => l.startsWith('     note'));
+  assert.equal(shown.length, 21, shown.slice(-3).join('\n'));
+  assert.equal(shown[19], '     note     logs-n19 [logs]: ');
+  assert.equal(shown[20], '     note     and 99980 more, not shown');
+  const json = runAnalyzeCommand({ recording: file, json: true }).output;
+  assert.ok(json.length < 10_000, String(json.length));
+  const interval = (JSON.parse(json) as { windows: Array<{ intervals: Array<Record<string, unknown>> }> })
+    .windows[0]!.intervals[0]!;
+  assert.equal((interval.notes as unknown[]).length, 20);
+  assert.equal(interval.notesLeftOut, 99_980);
+});
+
 // No clock: judged in linear time this takes seconds; work quadratic in the samples (1e10 steps and more)
 // would outlast the test's own timeout, which is the backstop.
 test('a recording of 100 000 samples is judged in seconds', { timeout: 120_000 }, (t) => {
