@@ -40,22 +40,25 @@ function toRow(record: StepRecord): AnalysisRow {
 export interface StepNote {
   row: AnalysisRow;
   note: NonNullable<WindowEvidence['notes']>[number];
+  /** Later notes of the same provider and code in the step, not listed (more held patterns): counted. */
+  again: number;
 }
 
 /**
  * Every step's notes (what a provider could not judge: new error patterns not judged for part of a window),
- * in the order the steps ran; the same code of the same provider once a step (a held pattern is noted each
- * time more are held: the first says it).
+ * in the order the steps ran; the same code of the same provider once a step, with how many more times it
+ * was given (a held pattern is noted each time more are held: the first names only its own).
  */
 export function stepNotes(rows: readonly AnalysisRow[]): StepNote[] {
   return rows.flatMap((row) => {
-    const seen = new Set<string>();
-    return (row.evidence?.notes ?? []).flatMap((note) => {
+    const first = new Map<string, StepNote>();
+    for (const note of row.evidence?.notes ?? []) {
       const key = JSON.stringify([note.provider, note.code]);
-      if (seen.has(key)) return [];
-      seen.add(key);
-      return [{ row, note }];
-    });
+      const seen = first.get(key);
+      if (seen) seen.again++;
+      else first.set(key, { row, note, again: 0 });
+    }
+    return [...first.values()];
   });
 }
 

@@ -188,8 +188,8 @@ export function renderNotes(rows: readonly AnalysisRow[]): string[] {
   const oneEnvironment = new Set(rows.map((r) => r.environment)).size === 1;
   const lines = capped(
     all.map(
-      ({ row, note }) =>
-        `- ℹ️ ${wrappable(say(oneEnvironment ? row.label : `${row.environment} ${row.label}`, 300))}: ${code(note.code)} (${wrappable(say(note.provider, 100))}): ${wrappable(say(note.message, 400))}`,
+      ({ row, note, again }) =>
+        `- ℹ️ ${wrappable(say(oneEnvironment ? row.label : `${row.environment} ${row.label}`, 300))}: ${code(note.code)} (${wrappable(say(note.provider, 100))}): ${wrappable(say(note.message, 400))}${again ? ` (and ${again} more like it in this step)` : ''}`,
     ),
     (n) => `- and ${n} more`,
     NOTES_MAX,

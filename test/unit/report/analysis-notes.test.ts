@@ -53,6 +53,23 @@ test('no note, no line: a run whose providers judged everything has no "Not judg
   assert.doesNotMatch(renderJobSummary(succeeded()), /Not judged/);
 });
 
+test('patterns held again later in a step are one line that says how many more notes it stands for', () => {
+  const held = (n: number, pattern: string) =>
+    note({
+      index: n,
+      code: 'logs-held-pattern',
+      message: `1 error pattern: "${pattern}" (x3) not judged new`,
+    });
+  const lines = noteLines(renderJobSummary(withNotes([held(0, 'a'), held(2, 'b'), held(3, 'c'), note()])));
+  assert.equal(lines.length, 2, lines.join('\n'));
+  // The first held note, escaped as every message is, and how many more it stands for.
+  assert.match(
+    lines[0]!,
+    /`logs-held-pattern` \(logs\): 1 error pattern.*"a" \\\(x3\\\) not judged new \(and 2 more like it in this step\)$/u,
+  );
+  assert.doesNotMatch(lines[1]!, /more like it/);
+});
+
 test("a note said again in the same step (more held patterns) is one line; each step's own is its own", () => {
   const result = withNotes([note(), note({ index: 2 }), note({ provider: 'other-logs' })]);
   const other = result.steps.find((s) => s.step.kind === 'analysis' && s.step.weight === 100)!;
