@@ -1,2 +1,0 @@
-import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
-import{gatesSummary,runValidate}from"./chunk-X7HAN235.js";import"./chunk-FJUNHKDW.js";import"./chunk-36ECFA5G.js";import"./chunk-I2OKL7Q3.js";import"./chunk-PHV5EQ35.js";import"./chunk-QV7HJ7ND.js";import"./chunk-55MMD4SM.js";import"./chunk-BAUK2QKF.js";import"./chunk-UMXCM5WV.js";import"./chunk-ZI34HJVV.js";import"./chunk-LCCDW3TC.js";import"./chunk-SSKS3AG3.js";import"./chunk-YZASLWB7.js";export{gatesSummary,runValidate};
