@@ -55,6 +55,7 @@ import {
 } from './deployment-status.ts';
 import { cell, code, say, truncate } from '../markdown.ts';
 import { analysisRows } from '../analysis-steps.ts';
+import { renderNotes } from '../job-summary.ts';
 import {
   continueCommands,
   currentWait,
@@ -317,6 +318,11 @@ export function githubReporter(options: GitHubReporterOptions): GitHubReporter {
    * MAX_WARNINGS and a count of the rest. From the events as they come, then from the result's list.
    */
   let warnings: StatusCommentWarnings | undefined;
+  /**
+   * What the analysis could not judge (providers' notes, e.g. new error patterns for part of a window), from the
+   * result's steps: the check run of a promoted deploy says so, as its job summary does.
+   */
+  let notes: string[] = [];
   /** The environment's signed state record (state/github-store.ts): the check run's text, once given. */
   let stateText: string | undefined;
   /** writeState calls waiting for the update that carries their text: told why it was not sent, if it was not. */
@@ -349,6 +355,7 @@ export function githubReporter(options: GitHubReporterOptions): GitHubReporter {
         ...(waitLog.length > 20 ? [`- … ${waitLog.length - 20} earlier waits`] : []),
         ...waitLog.slice(-20).map((w) => `- ${w}`),
         ...warningLines(warnings),
+        ...(notes.length ? ['', ...notes] : []),
         ...(deployCheckState.detail ? ['', deployCheckState.detail] : []),
       ].join('\n'),
     ),
@@ -671,6 +678,7 @@ export function githubReporter(options: GitHubReporterOptions): GitHubReporter {
 
   const finish = (final: PipelineResult) => {
     const status = finalStatus(final);
+    notes = renderNotes(analysisRows(final));
     // A handed-off rollout's open wait: still in progress, shown with how to continue it.
     const open = final.status === 'waiting' ? currentWait(final) : undefined;
     postStatus(status, final.status === 'succeeded' ? options.environmentUrl : undefined);

@@ -464,6 +464,33 @@ test("analysis warnings reach the deploy check run's summary and the status comm
   assert.equal(parseStatusComment(quiet.comment, 'production')?.warnings, undefined);
 });
 
+test("what the analysis could not judge (providers' notes) reaches the deploy check run's summary, inert", async () => {
+  // A promoted deploy whose logs provider stopped judging new error patterns for part of a window: the check
+  // run (what a reviewer of the PR opens) says so, as the job summary does; the message quotes log text.
+  const result = succeeded();
+  const step = result.steps.find((x) => x.step.kind === 'analysis')!;
+  step.result.evidence = {
+    ...step.result.evidence!,
+    notes: [
+      {
+        index: 0,
+        at: Date.parse('2024-05-01T10:01:00Z'),
+        provider: 'logs',
+        code: 'logs-held-pattern',
+        message: '1 error pattern held: "<img src=x> @org/team [x](https://e.example)"',
+      },
+    ],
+  };
+  const { summary } = await warnedRun([], result);
+  assert.match(summary, /^\*\*Not judged\*\* /m);
+  const line = summary.split('\n').find((l) => l.startsWith('- ℹ️ '));
+  assert.ok(line, summary);
+  assert.match(line, /`logs-held-pattern` \(logs\): 1 error pattern held/);
+  assert.doesNotMatch(line, /<img|(?<!\\)\[x\]\(|(?<![\w`])@org\/team/, 'the log text is inert');
+  // A run whose providers judged everything says nothing of it.
+  assert.doesNotMatch((await warnedRun([])).summary, /Not judged/);
+});
+
 test("the result's list of warnings is the whole run's: the comment and the check run show it", async () => {
   const listed = [warningRecord({ check: 'from-the-result', phase: 'verify', weight: undefined })];
   const { summary, comment } = await warnedRun([warningRecord()], { ...succeeded(), warnings: listed });
