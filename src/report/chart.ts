@@ -418,12 +418,10 @@ export function observedChart(t: Timeline, check: CheckEvidence, options: ChartO
   const worse = check.op === '>' || check.op === '>=' ? 'min' : 'max';
   const title = (drawn: Line[]) => {
     // The title names what the version under test is compared with on the chart: a reference without any data
-    // (stable, on a blue-green or rolling watch) is not drawn and not named.
+    // (stable, on a blue-green or rolling watch) is not drawn and not named; with none drawn, none is named.
     const named = drawn.filter((l) => l.role === 'reference' || l.role === 'pre-deploy').map((l) => l.label);
-    const reference = named.length
-      ? named
-      : check.observed.filter((s) => s.role === 'reference').map((s) => s.label);
-    return `${titleName(check.quantity)}: ${tested} vs ${reference.join(' and ')}, ${options.decision}`;
+    const versus = named.length ? ` vs ${named.join(' and ')}` : '';
+    return `${titleName(check.quantity)}: ${tested}${versus}, ${options.decision}`;
   };
   const chart = mermaidChart(t, title, titleName(check.quantity), lines, worse);
   if (!chart) return undefined;
