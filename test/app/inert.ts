@@ -1,0 +1,75 @@
+// What the App writes after hostile input, checked for anything that escaped plain text: the Markdown GitHub
+// renders (comments, check-run output). Shared by the hostile-input tests.
+import assert from 'node:assert/strict';
+import type { RecordedRequest } from '../fake-github/index.ts';
+import { helpText } from '../../app/commands/help.ts';
+import { COMMAND_NAMES, usage } from '../../app/commands/parse.ts';
+
+// The app's own marker lines (the tests that read them back check their MACs), its tags and code spans.
+export const OWN_MARKER_LINE =
+  /^<!-- deploy-action:(status environment="[A-Za-z0-9._-]+"|data [A-Za-z0-9+/=]+|[a-z]+ \{[^\r\n]*\} mac=[0-9a-f]{64}) -->$/;
+// The app's own code spans: the usage of every command, and values userText shows as plain names.
+const OWN_CODE = [...COMMAND_NAMES.map((name) => `\`${usage(name)}\``), '`to <sha>`'];
+const PLAIN_CODE_SPAN = /`[A-Za-z0-9._/=:+-]+…?`/g;
+const OWN_TAGS = ['<details><summary>How to write commands</summary>', '</details>', '<sub>', '</sub>'];
+export const INVISIBLE =
+  /[\u061C\u180E\u200B\u200C\u200E\u200F\u202A-\u202E\u2060-\u2064\u2066-\u2069\uFEFF]/u;
+
+/** The logins and teams a body notifies, in order. */
+export const mentionsIn = (body: string): string[] =>
+  [...body.matchAll(/(?<![\w`\\])@([A-Za-z0-9][A-Za-z0-9-]*(?:\/[A-Za-z0-9._-]+)?)/g)].map((m) => m[1]!);
+
+/** Asserts that `body`, written by the app after a hostile comment, holds nothing hostile raw. */
+export function assertInert(mayMention: ReadonlySet<string>, body: string, where: string): void {
+  const at = `${where}\n--- body ---\n${body.slice(0, 3000)}`;
+  assert.ok(body.length < 65_536, `a body GitHub would refuse: ${at}`);
+  assert.doesNotMatch(body, /A(@\u200Dx&lt;){200}/, `a 100 KB value echoed whole: ${at}`);
+  // Only where the app puts its markers: the trailing block, and a status comment's first line.
+  const lines = body.split('\n');
+  while (lines.length && OWN_MARKER_LINE.test(lines.at(-1)!)) lines.pop();
+  if (/^<!-- deploy-action:status /.test(lines[0] ?? '') && OWN_MARKER_LINE.test(lines[0]!)) lines.shift();
+  let text = lines.join('\n');
+  for (const own of [helpText(), ...OWN_TAGS, ...OWN_CODE]) text = text.split(own).join('');
+  text = text.replace(PLAIN_CODE_SPAN, '`code`');
+  assert.doesNotMatch(text, /<!--|-->/, `an HTML comment: ${at}`);
+  assert.doesNotMatch(text, /<[A-Za-z/!?]/, `an HTML tag: ${at}`);
+  assert.doesNotMatch(
+    text,
+    /(?<!\\)\]\(|!\[(?!\\)|(?<!\\)\[(click|pixel)/,
+    `a Markdown link or image: ${at}`,
+  );
+  for (const name of mentionsIn(text)) assert.ok(mayMention.has(name), `a mention of @${name}: ${at}`);
+  assert.doesNotMatch(text, /(?<!PR )#\d|\bGH-\d|\w#\d/i, `an issue reference: ${at}`);
+  assert.doesNotMatch(text, /https?:\/\/evil|www\.evil|x@evil/, `an autolink: ${at}`);
+  assert.doesNotMatch(text, INVISIBLE, `an invisible or bidirectional character: ${at}`);
+  // The app's own zero-width joiners follow @ and #, precede `:` and `-`, and split `www.`.
+  for (const m of text.matchAll(/\u200D/g)) {
+    const before = text.slice(Math.max(0, m.index - 3), m.index);
+    const after = text.charAt(m.index + 1);
+    // Or inside a run of hex digits, after every sixth: a commit reference broken.
+    const hex = /^[0-9a-f]{6}$/.test(text.slice(Math.max(0, m.index - 6), m.index));
+    assert.ok(/[@#]$|www$/i.test(before) || after === ':' || after === '-' || hex, `a stray U+200D: ${at}`);
+  }
+  assert.doesNotMatch(text, /[\p{Cc}\u2028\u2029](?<!\n)/u, `a control character or line separator: ${at}`);
+  assert.doesNotMatch(text, /(?<!\\)\*\*bold|(?<!\\)~~gone|(?<!\\)_em(?<!\\)_|(?<!\\)\$x/, `emphasis: ${at}`);
+  assert.doesNotMatch(text, /^\|/m, `a table row from the input: ${at}`);
+  assert.doesNotMatch(text, /\$\(id\)|(?<!\\)`id`/, `shell text unescaped: ${at}`);
+  // A fence opened by a value would swallow the rest of the body, the marker block included.
+  assert.doesNotMatch(text, /^ {0,3}(?:`{3,}|~{3,})/m, `a code fence from the input: ${at}`);
+}
+
+/** Everything the app wrote that GitHub renders as Markdown: comment bodies and check-run output. */
+export function renderedWrites(requests: readonly RecordedRequest[]): string[] {
+  const out: string[] = [];
+  for (const r of requests) {
+    if (r.method === 'GET' || r.operationId === 'graphql' || r.status >= 300) continue;
+    const body = (r.body ?? {}) as Record<string, unknown>;
+    if (typeof body.body === 'string') out.push(body.body);
+    const output = body.output as Record<string, unknown> | undefined;
+    if (output)
+      for (const k of ['title', 'summary', 'text']) if (typeof output[k] === 'string') out.push(output[k]);
+    if (typeof body.title === 'string') out.push(body.title);
+    if (typeof body.comment === 'string') out.push(body.comment);
+  }
+  return out;
+}
