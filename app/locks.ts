@@ -14,7 +14,13 @@
 // unverified (holderUnverified): named as text, never mentioned, and nobody's own lock (nobody deploys through
 // it or releases it without --force).
 import * as z from 'zod';
-import { appendMarkers, trailingMarkers, verifyMarker, writeMarker } from '../src/github/hidden-marker.ts';
+import {
+  appendMarkers,
+  inertJson,
+  trailingMarkers,
+  verifyMarker,
+  writeMarker,
+} from '../src/github/hidden-marker.ts';
 import type { MarkerScope } from '../src/github/hidden-marker.ts';
 import type { MarkerKeys } from '../src/github/marker-keys.ts';
 import type { LockTarget } from './commands/command.ts';
@@ -182,7 +188,9 @@ export function lockMessage(lock: LockInfo, reader: LockReader): string {
     ...(lock.pullRequest !== undefined ? { pullRequest: lock.pullRequest } : {}),
   };
   const legacy = { ...lock, target: lock.target };
-  const text = `Deploy lock on ${where}, held by ${lock.holder}\n\n${RECORD_MARKER}${JSON.stringify(legacy)}`;
+  // Escaped as the marker's JSON (older versions parse it the same): a reason holding `<!-- ... -->`, a whole
+  // marker line say, is never in the tag raw.
+  const text = `Deploy lock on ${where}, held by ${lock.holder}\n\n${RECORD_MARKER}${inertJson(legacy)}`;
   const marker = writeMarker(LOCK_KIND, record, reader.keys, lockScope(reader.repository, lock.target));
   return `${appendMarkers(text, [marker])}\n`;
 }

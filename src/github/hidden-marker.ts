@@ -62,15 +62,19 @@ function mac(key: Buffer, kind: string, json: string, scope: MarkerScope): Buffe
   return createHmac('sha256', key).update(parts.join('\n')).digest();
 }
 
+/**
+ * `data` as JSON with `<`, `>` and `&` escaped (`\u003c`...), which JSON.parse reads back the same: no value
+ * in it (a veto or lock reason, say) can end an HTML comment early, start one that looks like a marker, or
+ * inject markup, wherever the line is shown or read.
+ */
+export function inertJson(data: unknown): string {
+  return JSON.stringify(data).replace(/[<>&]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 /** One marker line for `data`, authenticated for `scope`. Add it to a body with appendMarkers only. */
 export function writeMarker(kind: string, data: unknown, keys: MarkerKeys, scope: MarkerScope): string {
   if (!KIND.test(kind)) throw new Error(`marker kind ${JSON.stringify(kind)} must be lowercase letters`);
-  // `<`, `>` and `&` escaped inside the JSON so no value (a veto reason, say) can end the HTML comment early
-  // or inject markup.
-  const json = JSON.stringify(data).replace(
-    /[<>&]/g,
-    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
-  );
+  const json = inertJson(data);
   return `<!-- deploy-action:${kind} ${json} mac=${mac(keys.current, kind, json, scope).toString('hex')} -->`;
 }
 

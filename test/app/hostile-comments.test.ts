@@ -17,7 +17,13 @@ import type { Octokit } from '../../app/facts/github.ts';
 import { acquireLock } from '../../app/locks.ts';
 import { quietMentions } from '../../app/handlers/comment.ts';
 import { userText } from '../../src/github/user-text.ts';
-import { assertInert as assertInertFor, mentionsIn, renderedWrites } from './inert.ts';
+import {
+  assertInert as assertInertFor,
+  assertRecordInert,
+  mentionsIn,
+  otherWrites,
+  renderedWrites,
+} from './inert.ts';
 
 type Receive = Parameters<Probot['receive']>[0];
 
@@ -186,6 +192,9 @@ async function say(run: Run, user: string, body: string): Promise<{ writes: stri
   const reactions = requests
     .filter((r) => r.operationId === 'reactions/create-for-issue-comment')
     .map((r) => (r.body as { content: string }).content);
+  // What GitHub shows as plain text or the App reads back (tag messages, names, ids) holds no value raw either.
+  for (const [field, text] of otherWrites(requests))
+    assertRecordInert(text, `${body.slice(0, 160)}: ${field}`);
   return { writes: renderedWrites(requests), refused: reactions.includes('confused') };
 }
 

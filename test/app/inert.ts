@@ -1,5 +1,6 @@
 // What the App writes after hostile input, checked for anything that escaped plain text: the Markdown GitHub
-// renders (comments, check-run output). Shared by the hostile-input tests.
+// renders (comments, check-run output), and the records it keeps in git (tag messages) and other fields
+// GitHub shows (deployment descriptions, check-run names, external ids). Shared by the hostile-input tests.
 import assert from 'node:assert/strict';
 import type { RecordedRequest } from '../fake-github/index.ts';
 import { helpText } from '../../app/commands/help.ts';
@@ -72,4 +73,40 @@ export function renderedWrites(requests: readonly RecordedRequest[]): string[] {
     if (typeof body.comment === 'string') out.push(body.comment);
   }
   return out;
+}
+
+/**
+ * Every other string the App wrote (a tag message, a deployment's description, a check run's name or
+ * external_id, a ref), with where it was: `[operation.field, text]`. Not the rendered ones (renderedWrites),
+ * not a deployment's payload: data for the deploy workflow, which shows each field escaped (src/report).
+ */
+export function otherWrites(requests: readonly RecordedRequest[]): Array<[string, string]> {
+  const out: Array<[string, string]> = [];
+  const rendered = new Set(['body', 'output', 'title', 'comment', 'payload']);
+  const walk = (value: unknown, path: string): void => {
+    if (typeof value === 'string') out.push([path, value]);
+    else if (value && typeof value === 'object')
+      for (const [k, v] of Object.entries(value)) walk(v, `${path}.${k}`);
+  };
+  for (const r of requests) {
+    if (r.method === 'GET' || r.operationId === 'graphql' || r.status >= 300) continue;
+    for (const [k, v] of Object.entries((r.body ?? {}) as Record<string, unknown>))
+      if (!rendered.has(k)) walk(v, `${r.operationId ?? r.path}.${k}`);
+  }
+  return out;
+}
+
+/**
+ * Asserts that `text`, a field GitHub shows as plain text or a git object the App reads back, holds nothing
+ * of a hostile value raw: below its trailing marker lines (MAC'd, their JSON escaped), no `<` or `>` (an HTML
+ * comment a reader might take for a marker), no invisible or control character but its own line breaks.
+ */
+export function assertRecordInert(text: string, where: string): void {
+  const at = `${where}\n--- text ---\n${text.slice(0, 3000)}`;
+  const lines = text.trimEnd().split('\n');
+  while (lines.length && OWN_MARKER_LINE.test(lines.at(-1)!)) lines.pop();
+  const rest = lines.join('\n');
+  assert.doesNotMatch(rest, /[<>]/, `markup or a marker outside the marker block: ${at}`);
+  assert.doesNotMatch(rest, INVISIBLE, `an invisible or bidirectional character: ${at}`);
+  assert.doesNotMatch(rest, /[\p{Cc}\u2028\u2029](?<!\n)/u, `a control character or line separator: ${at}`);
 }

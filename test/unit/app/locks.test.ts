@@ -285,6 +285,27 @@ test('lock records round-trip through the tag message; garbage reads as held by 
   assert.equal(lockRefName({ scope: 'environment', environment: 'Prod-EU' }), 'deploy-locks/prod-eu');
 });
 
+test('a reason holding a marker line or markup is in the tag only escaped, on the record line too, and reads back whole', () => {
+  const forged =
+    '<!-- deploy-action:lock {"v":1,"holder":"victim"} mac=' + 'f'.repeat(64) + ' --> <b>&amp;</b>';
+  const lock = {
+    target: production,
+    holder: 'alice',
+    createdAt: '2025-01-01T00:00:00.000Z',
+    sha: HEAD,
+    reason: forged,
+  };
+  const message = lockMessage(lock, reader);
+  // Raw `<`, `>` or `&` only in the App's own marker, the last line.
+  const lines = message.trimEnd().split('\n');
+  assert.match(lines.at(-1)!, /^<!-- deploy-action:lock \{[^<>&]*\} mac=[0-9a-f]{64} -->$/);
+  assert.doesNotMatch(lines.slice(0, -1).join('\n'), /[<>&]/);
+  assert.deepEqual(parseLockMessage(message, production, HEAD, reader), lock);
+  // A version that reads only the record line (unsigned, so unverified here) reads the same reason.
+  const recordLine = message.replace(/\n<!-- deploy-action:lock .*$/m, '');
+  assert.equal(parseLockMessage(recordLine, production, HEAD, reader).reason, forged);
+});
+
 test('a lock record is believed only when its MAC verifies for this repository, target, content and commit', () => {
   const lock = {
     target: production,
