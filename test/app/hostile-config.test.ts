@@ -4,9 +4,10 @@
 // of hostile text (forged marker lines, HTML, Markdown links, mentions and team mentions, references and
 // autolinks, emphasis and table rows, code fences, invisible and bidirectional characters, controls, a line
 // break that starts a command or a fake "approved" line, 100 KB) goes into each field; every reply that
-// names the field (a /deploy refusal, a dry run, a scheduled request, /status, /help, the config error) is
-// read as the fake received it, and nothing in it renders. The App reads its comments back and believes no
-// marker it did not write. (Command arguments: hostile-comments.test.ts.)
+// names the field (a /deploy refusal, a dry run, a scheduled request, /status, /help, the config error, the
+// deployment protection rule's rejection) is read as the fake received it, and nothing in it renders. The
+// App reads its comments back and believes no marker it did not write. (Command arguments:
+// hostile-comments.test.ts.)
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Probot } from 'probot';
@@ -15,6 +16,7 @@ import { commentOnPull, deployYml, owner, PR, repo, seededApp, testTrust } from 
 import { readAppComments } from '../../app/facts/own-comments.ts';
 import type { Octokit } from '../../app/facts/github.ts';
 import { assertInert, assertRecordInert, otherWrites, renderedWrites } from './inert.ts';
+import { protectionRulePayload, reviewOf } from './delivery-helpers.ts';
 
 type Receive = Parameters<Probot['receive']>[0];
 
@@ -111,7 +113,11 @@ interface Seen {
   answered: number;
 }
 
-async function sayAll(config: string, commands: ReadonlyArray<[string, string]>): Promise<Seen> {
+async function sayAll(
+  config: string,
+  commands: ReadonlyArray<[string, string]>,
+  options: { protectionRule?: boolean } = {},
+): Promise<Seen> {
   const { fake, probot } = await seededApp({
     config,
     collaborators: { alice: 'write', carol: 'write' },
@@ -132,6 +138,28 @@ async function sayAll(config: string, commands: ReadonlyArray<[string, string]>)
       for (const body of writes) assertInert(MAY_MENTION, body, where);
       for (const [field, text] of otherWrites(requests)) assertRecordInert(text, `${where}: ${field}`);
     }
+    // The deployment protection rule judges a deployment made elsewhere (a workflow's) by the same policy:
+    // its rejection, the review's comment, names the freeze and the checks too.
+    if (options.protectionRule)
+      for (const [run, environment] of [
+        [1, 'frozen'],
+        [2, 'checked'],
+      ] as const) {
+        const from = fake.requests.length;
+        const payload = protectionRulePayload(fake, { run, environment, sha: HEAD, pullRequests: [PR] });
+        await probot.receive({
+          id: crypto.randomUUID(),
+          name: 'deployment_protection_rule',
+          payload,
+        } as Receive);
+        const requests = fake.requests.slice(from);
+        const where = `protection rule on ${environment}`;
+        for (const body of renderedWrites(requests)) assertInert(MAY_MENTION, body, where);
+        for (const [field, text] of otherWrites(requests)) assertRecordInert(text, `${where}: ${field}`);
+        const review = reviewOf(fake, run);
+        assert.equal(review?.state, 'rejected', where);
+        seen.bodies.push(review!.comment ?? '');
+      }
     // Reading its own comments back, the App believes no marker it did not write.
     const octokit = (await probot.auth(fake.state.installationId)) as unknown as Octokit;
     const warnings: Array<Record<string, unknown>> = [];
@@ -153,12 +181,15 @@ async function sayAll(config: string, commands: ReadonlyArray<[string, string]>)
 
 for (const [name, value] of Object.entries(HOSTILE)) {
   test(`a hostile freeze reason and required check name in deploy.yml reach every reply inert: ${name}`, async () => {
-    const seen = await sayAll(configWith(value, ['v*']), COMMANDS);
+    const seen = await sayAll(configWith(value, ['v*']), COMMANDS, { protectionRule: true });
     assert.equal(seen.answered, COMMANDS.length, 'every command is answered');
     const all = seen.bodies.join('\n');
     // The values were shown (escaped), not silently dropped: the freeze and the checks are named.
     assert.match(all, /\(`frozen`\): deployments are frozen until 2025-03-10T00:00:00Z: \S/);
     assert.match(all, /\(`checks_not_green`\): required checks are not green: \S[^\n]* \(not run\)/);
+    const [frozenReview, checkedReview] = seen.bodies.slice(-2);
+    assert.match(frozenReview!, /frozen until 2025-03-10T00:00:00Z: \S/, 'the rejection names the freeze');
+    assert.match(checkedReview!, /required checks are not green: \S/, 'the rejection names the checks');
   });
 }
 
