@@ -1,9 +1,9 @@
 // A seeded, bounded fuzz of the App's command parsing and of the replies built from it alone: comment bodies
-// made of every command word, flags, values, quotes, look-alike and invisible characters, Markdown, HTML and
-// mentions, long values, CRLF, and the same bodies quoted (`> /deploy`), fenced, indented as code or behind
-// other text. The parser never throws; a command in a quote or code is never taken; the refusal reply and the
-// note on commands below the first line carry no user text that renders (test/app/hostile-comments.test.ts
-// checks the same end to end, for chosen values).
+// made of every command word, flags, values, quotes, look-alike and invisible characters, Markdown, HTML,
+// mentions and code fences, long values, CRLF, and the same bodies quoted (`> /deploy`), fenced, indented as
+// code or behind other text. The parser never throws; a command in a quote or code is never taken; the
+// refusal reply and the note on commands below the first line carry no user text that renders
+// (test/app/hostile-comments.test.ts checks the same end to end, for chosen values).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { helpText } from '../../../app/commands/help.ts';
@@ -34,6 +34,8 @@ const HOSTILE = [
   'www.evil.example',
   'x@evil.example',
   '`id`',
+  '```',
+  '~~~',
   '$(id)',
   '| a | b |',
   '\u202eexe',
@@ -141,6 +143,8 @@ const RENDERS: Array<[RegExp, string]> = [
   [/(?<!\\)\*\*bold|(?<!\\)~~gone|(?<!\\)_em(?<!\\)_/, 'emphasis'],
   [/^\|/m, 'a table row'],
   [/\$\(id\)|(?<!\\)`id`/, 'shell text unescaped'],
+  // A fence opened by a value would swallow the rest of the reply.
+  [/^ {0,3}(?:`{3,}|~{3,})/m, 'a code fence'],
 ];
 
 /** What in a reply renders from user text; undefined when nothing does. */
