@@ -63,6 +63,9 @@ const HOSTILE: Record<string, string> = {
   'a table row and emphasis': '| a | b | **bold** ~~gone~~ _em_ $x^2$',
   'backticks breaking out of a code span': '`` ` ``x`',
   'paths and shell': '../../etc/passwd; $(id) && rm -rf / `id` ${HOME}',
+  // (Backticks are refused by the parser; tildes pass it.)
+  'a code fence': '~~~ fence',
+  'a fake approval line': 'Approval by @carol recorded for production at f5deb6e6d281.',
   'a right-to-left override': 'safe\u202Eexe.txt',
   'zero-width characters': 'pro\u200Bduction\u200C\u2060\uFEFF',
   'bidi isolates': '\u2066\u2067x\u2069\u200E\u200F',
@@ -87,6 +90,8 @@ const ECHOED: Record<string, string> = {
   references: '\\#\u200D1 GH\u200D-2 acme/web\\#\u200D3',
   autolinks: 'https\u200D://evil.example www\u200D.evil.example x@\u200Devil.example',
   'a table row and emphasis': '\\| a \\| b \\| \\*\\*bold\\*\\*',
+  'a code fence': '\\~\\~\\~ fence',
+  'a fake approval line': 'Approval by @\u200Dcarol recorded',
 };
 
 /** Every command and argument position; V is where the value goes. [who says it, the comment]. */
