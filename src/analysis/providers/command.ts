@@ -3,6 +3,7 @@
 // It runs in a process group of its own: a timeout or cancellation stops everything it started, and a
 // process it left in the background holding its output does not keep the analysis (or a rollback) waiting
 // (util/process-group.ts).
+import type { Readable } from 'node:stream';
 import { execa } from 'execa';
 import { oneLine } from '../../config/shown.ts';
 import { splitCommand } from '../../targets/command-line.ts';
@@ -222,6 +223,44 @@ export function commandRun(
   };
 }
 
+/** A command's output stream read as text, at most `max` characters of it kept. */
+interface Collected {
+  /** More than `max` characters came: the rest was not read. */
+  readonly over: boolean;
+  text(): string;
+}
+
+/**
+ * Reads `stream` (UTF-8, a character split across chunks kept whole) into chunks, up to `max` characters.
+ * Past it the stream is destroyed (nothing more is read or kept) and `onOver` is called once.
+ */
+function collect(stream: Readable | null, max: number, onOver: () => void): Collected {
+  const chunks: string[] = [];
+  let length = 0;
+  let over = false;
+  stream?.setEncoding('utf8');
+  stream?.on('data', (chunk: string) => {
+    if (over) return;
+    length += chunk.length;
+    if (length > max) {
+      over = true;
+      chunks.length = 0;
+      stream.destroy();
+      onOver();
+      return;
+    }
+    chunks.push(chunk);
+  });
+  // A stream destroyed (over, or by process-group.ts once the command exited) is not an error of the read.
+  stream?.on('error', () => {});
+  return {
+    get over() {
+      return over;
+    },
+    text: () => chunks.join(''),
+  };
+}
+
 /**
  * Runs a provider's command once, without a shell, in a process group of its own (util/process-group.ts):
  * a timeout, a cancellation or output past `maxOutput` stops everything it started. Its stdout, or the
@@ -252,15 +291,16 @@ export async function runProviderCommand(
       ...env,
     },
     stdin: 'ignore',
-    maxBuffer: run.maxOutput,
+    // Read here (collect), not by execa: a command that failed or was stopped gets an error whose message
+    // execa writes with all of its output, escaped line by line, several copies of up to maxOutput
+    // characters per stream (about 450 MB at its peak for a logs command flooding past 32 MiB, three reads
+    // of that at once past 1 GB): the heap's end, a crash, where a provider error was due.
+    buffer: false,
   });
   const group = watchGroup(subprocess, { timeoutMs, signal: request.signal });
-  // Past maxBuffer execa stops reading but neither stops the command nor waits less for it: it would run on
-  // (with what it started) until its timeout, and its exit code would stand on cut output.
-  for (const stream of [subprocess.stdout, subprocess.stderr])
-    stream?.once('close', () => {
-      if (!stream.readableEnded) group.stop('output');
-    });
+  // Past maxOutput the command is stopped with all it started, not left to run on until its timeout.
+  const stdout = collect(subprocess.stdout, run.maxOutput, () => group.stop('output'));
+  const stderr = collect(subprocess.stderr, run.maxOutput, () => group.stop('output'));
   const result = await subprocess;
   // A program that could not start never exits.
   group.release();
@@ -270,13 +310,14 @@ export async function runProviderCommand(
   });
   if (group.stopped === 'cancelled') return fail('aborted', 'cancelled');
   if (group.stopped === 'timeout') return fail('timeout', `${file} did not finish within ${timeoutMs}ms`);
-  if (group.stopped === 'output' || result.isMaxBuffer)
+  if (group.stopped === 'output' || stdout.over || stderr.over)
     return fail(
       'command-failed',
       `${file} printed more than ${run.maxOutput} characters and was stopped: ${run.tooMuch}`,
     );
   if (result.failed) {
-    const stderr = String(result.stderr ?? '')
+    const lastLines = stderr
+      .text()
       .trim()
       .split('\n')
       .slice(-3)
@@ -286,9 +327,9 @@ export async function runProviderCommand(
       result.exitCode !== undefined
         ? `exited with ${result.exitCode}`
         : clip(result.shortMessage ?? 'failed to start', 300);
-    return fail('command-failed', `${file} ${what}${stderr ? `: ${stderr}` : ''}`);
+    return fail('command-failed', `${file} ${what}${lastLines ? `: ${lastLines}` : ''}`);
   }
-  return { ok: true, value: String(result.stdout) };
+  return { ok: true, value: stdout.text() };
 }
 
 export function createCommandProvider(
