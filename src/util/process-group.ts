@@ -4,8 +4,9 @@
 // SIGTERM or a process left in the background does not go on running. Once the command itself has exited it
 // is done: its output is read for OUTPUT_DRAIN_MS more, never waited for while a background process (a
 // service a deploy command started) holds the pipe, and such a process is left alone unless the command was
-// stopped. Groups still running when this process exits are killed (execa's cleanup skips detached
-// children).
+// stopped, or was run only for what it prints (a metrics or logs read: endLeftovers) and the process still
+// holds the pipe when the reading ends. Groups still running when this process exits are killed (execa's
+// cleanup skips detached children).
 //
 // A stop also reaches what left the group: before the first signal the command's process tree is read from
 // /proc (parent links, process-tree.ts), and each descendant in another process group (started with setsid,
@@ -160,6 +161,12 @@ export interface GroupOptions {
   timeoutMs?: number | undefined;
   /** Stops the command when it aborts. */
   signal?: AbortSignal | undefined;
+  /**
+   * Once the command has exited, what it left holding its output past OUTPUT_DRAIN_MS is killed with all of
+   * its group and marked processes, as after a stop: for a command run only for what it prints (a metrics
+   * or logs read), which has no service to leave running, and runs again every interval.
+   */
+  endLeftovers?: boolean | undefined;
 }
 
 export interface GroupWatch {
@@ -177,7 +184,7 @@ export interface GroupWatch {
  * await between: it takes the marker the command was started with (claimMarker).
  */
 export function watchGroup(subprocess: ChildProcess, options: GroupOptions = {}): GroupWatch {
-  const { timeoutMs, signal } = options;
+  const { timeoutMs, signal, endLeftovers } = options;
   const pgid = subprocess.pid;
   let stopped: StopReason | undefined;
   let exited = false;
@@ -227,8 +234,13 @@ export function watchGroup(subprocess: ChildProcess, options: GroupOptions = {})
       }
     }
     setTimeout(() => {
+      const held = [subprocess.stdout, subprocess.stderr].some((s) => s && !s.readableEnded && !s.destroyed);
       subprocess.stdout?.destroy();
       subprocess.stderr?.destroy();
+      if (held && endLeftovers && !stopped && PROCESS_GROUPS && pgid !== undefined) {
+        kill('SIGKILL');
+        if (mark) stoppedMarks.push(mark);
+      }
     }, OUTPUT_DRAIN_MS).unref();
   });
   return {

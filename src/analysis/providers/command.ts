@@ -297,7 +297,8 @@ export async function runProviderCommand(
     // of that at once past 1 GB): the heap's end, a crash, where a provider error was due.
     buffer: false,
   });
-  const group = watchGroup(subprocess, { timeoutMs, signal: request.signal });
+  // A read starts no service: what it left holding its output would pile up, two each interval.
+  const group = watchGroup(subprocess, { timeoutMs, signal: request.signal, endLeftovers: true });
   // Past maxOutput the command is stopped with all it started, not left to run on until its timeout.
   const stdout = collect(subprocess.stdout, run.maxOutput, () => group.stop('output'));
   const stderr = collect(subprocess.stderr, run.maxOutput, () => group.stop('output'));

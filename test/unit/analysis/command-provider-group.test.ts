@@ -5,6 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createCommandProvider, MAX_METRICS_OUTPUT } from '../../../src/analysis/providers/command.ts';
+import { createLogsProvider } from '../../../src/analysis/providers/logs.ts';
 import type { ReadRequest } from '../../../src/analysis/providers/provider.ts';
 import { pidsFile, pidsIn, STUBBORN, untilEnded } from '../../helpers/process-tree.ts';
 
@@ -75,6 +76,31 @@ test(
     });
     const read = await provider.read(request(new AbortController().signal));
     assert.deepEqual(read, { values: { m: 7 }, errors: [] });
+    // A read starts no service: left running, one more would pile up each interval and outlive the run.
+    assert.deepEqual(await untilEnded(pidsIn(pids)), [], 'the process left holding the output still runs');
+  },
+);
+
+test(
+  'logs provider: a command that printed its lines and exited leaves nothing holding its output, in its group or out of it',
+  { skip: !posix && 'process groups are POSIX', timeout: 30_000 },
+  async (t) => {
+    const pids = pidsFile(t, 'provider-group-');
+    // One in its group ignoring SIGTERM, one in a session of its own (setsid): both hold stdout for a minute.
+    const script = `trap "" TERM; sleep 60 & a=$!; setsid sleep 61 & b=$!; echo "$a $b" > "$1"; echo "ERROR boom"`;
+    const provider = createLogsProvider('logs', {
+      type: 'logs',
+      run: ['/bin/sh', '-c', script, 'sh', pids],
+      timeout: 5000,
+      retries: 0,
+    });
+    const read = await provider.read({
+      ...request(new AbortController().signal),
+      metrics: [{ name: 'error_lines', config: { provider: 'logs' } }],
+    });
+    assert.deepEqual(read, { values: { error_lines: 1 }, errors: [] });
+    assert.equal(pidsIn(pids).length, 2);
+    assert.deepEqual(await untilEnded(pidsIn(pids)), [], 'processes left holding the output still run');
   },
 );
 
