@@ -23,7 +23,7 @@ import { demoTargetYaml, setupDemo } from '../helpers/demo.ts';
 import { describeLoad, lastFullBucket, startLoad } from '../helpers/load.ts';
 import { recordedTarget } from '../helpers/recorded-target.ts';
 import { formatStateKey, stateKey } from '../../src/state/state-key.ts';
-import { running } from '../helpers/process-tree.ts';
+import { pidsFile, pidsIn, running, STUBBORN, untilEnded } from '../helpers/process-tree.ts';
 
 const OWNER = 'acme';
 const REPO = 'shop';
@@ -459,4 +459,64 @@ ${target.targetYaml}environments:
   assert.equal(run.outputs['rolled-back'], 'true');
   // The record's last writes did not reach GitHub: said, not waited for past the reporting deadline.
   assert.match(run.stdout, /the state record was not stored within \d+ ms/, run.stdout);
+});
+
+test("cancelled while the canary's logs command hangs, ignoring SIGTERM, with children holding its output: traffic back, the command and all it started gone, exit 130 before SIGKILL", async (t) => {
+  const g = await github(t);
+  const target = recordedTarget(g.dir);
+  const pids = pidsFile(t, 'action-cancel-logs-');
+  // Prints a line and exits, but for the canary's read once it takes traffic: that one hangs as STUBBORN does,
+  // ignoring SIGTERM, with a child that ignores it too on its output and a background sleep.
+  writeFileSync(
+    join(g.dir, 'logs.cjs'),
+    `if (process.env.DEPLOY_SIDE !== 'canary' || !require('node:fs').readFileSync(process.argv[2], 'utf8').includes('set_weight')) {
+  console.log('info ready');
+  process.exit(0);
+}
+process.argv.splice(1, 2);
+${STUBBORN}`,
+  );
+  writeFileSync(
+    join(g.dir, 'deploy.yml'),
+    `preset: fast
+${target.targetYaml}environments:
+  production:
+    strategy: { type: canary, steps: [5, 10, 25, 50, 100], pause: 30s }
+    monitor_interval: 1s
+    analysis:
+      preset: none
+      providers:
+        logs:
+          type: logs
+          run: ${JSON.stringify([process.execPath, join(g.dir, 'logs.cjs'), target.log, pids])}
+          timeout: 60s
+          retries: 0
+      metrics:
+        new_error_patterns: { provider: logs }
+      checks:
+        - check: new_error_patterns < 1
+`,
+  );
+  const action = startBuiltAction({
+    dir: g.dir,
+    inputs: { 'github-token': ACTION_TOKEN, config: 'deploy.yml' },
+    event: g.event,
+    env: { ...g.env, CURRENT: JSON.stringify({ slot: 'blue', version: 'v1' }) },
+  });
+  t.after(() => void (action.exited() || action.child.kill('SIGKILL')));
+  await until(action, "the canary's logs command started its children", () => pidsIn(pids).length === 3);
+  const { sent, exitedAfterMs } = await cancelLikeRunner(action);
+  const run = await action.done;
+  t.diagnostic(`exited ${exitedAfterMs} ms after SIGINT; signals sent: ${sent.join(', ')}`);
+  assert.ok(!sent.includes('SIGKILL'), `the action had to be killed (${sent.join(', ')}):\n${run.stdout}`);
+  assert.equal(run.status, 130, run.stdout + run.stderr);
+  assert.deepEqual(await untilEnded(pidsIn(pids)), [], 'processes of the logs command still running');
+  assert.equal(
+    target
+      .calls()
+      .filter((c) => c.startsWith('set_weight'))
+      .at(-1),
+    'set_weight green 0',
+  );
+  assertReportedCancelled(g, run);
 });
