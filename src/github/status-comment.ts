@@ -3,7 +3,7 @@
 // in a second hidden marker, its last line, so whoever updates it next can re-render without losing the
 // commit list. Every value in it (names, versions, descriptions, commit messages) goes through userText.
 import * as z from 'zod';
-import type { AnalysisPhase } from '../strategies/types.ts';
+import { ANALYSIS_PHASES, type AnalysisPhase } from '../strategies/types.ts';
 import { formatDuration } from '../config/duration.ts';
 import { code, formatNumber, linkTarget, truncate } from '../report/markdown.ts';
 import { continueCommands, formatUtc, trafficSplit, WAIT_END_TEXT, waitingFor } from '../report/waits.ts';
@@ -140,20 +140,6 @@ const waitSchema = z.strictObject({
     })
     .optional(),
 });
-
-// Every analysis phase, checked both ways against the type: a phase added there must be added here, or a
-// comment holding a warning of it would read back as damaged.
-const ANALYSIS_PHASES = [
-  'canary-step',
-  'pre-switch',
-  'post-switch',
-  'batch',
-  'verify',
-  'monitor',
-  'staging',
-] as const satisfies readonly AnalysisPhase[];
-const allPhases: Exclude<AnalysisPhase, (typeof ANALYSIS_PHASES)[number]> extends never ? true : false = true;
-void allPhases;
 
 const warningsSchema = z.strictObject({
   latest: z

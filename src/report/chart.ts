@@ -6,7 +6,7 @@
 // labelled with its traffic share, labels thinned so they never overlap; the title names the decision.
 // Intervals without data are left out, never drawn as zero. Pure.
 import type { CheckEvidence, SeriesRole } from '../analysis/evidence.ts';
-import type { AnalysisPhase } from '../strategies/types.ts';
+import { ANALYSIS_PHASES } from '../strategies/types.ts';
 import type { AnalysisRow } from './analysis-steps.ts';
 import { cell, formatNumber, truncate } from './markdown.ts';
 
@@ -40,14 +40,7 @@ const PRE_DEPLOY = 'before the deploy';
  * verify, staging and monitor watches of what is live after a strategy. What they judge is the new version
  * (the release being deployed) at full traffic or on its own slot, not a canary beside stable.
  */
-const NO_CANARY: ReadonlySet<string> = new Set<AnalysisPhase>([
-  'pre-switch',
-  'post-switch',
-  'batch',
-  'verify',
-  'monitor',
-  'staging',
-]);
+const NO_CANARY: ReadonlySet<string> = new Set(ANALYSIS_PHASES.filter((phase) => phase !== 'canary-step'));
 
 /**
  * What the summary calls the version under test in these steps: `canary` where any is a canary step (a chart

@@ -5,8 +5,17 @@
 
 import type { WindowEvidence } from '../analysis/evidence.ts';
 
-export type AnalysisPhase =
-  'canary-step' | 'pre-switch' | 'post-switch' | 'batch' | 'verify' | 'monitor' | 'staging';
+/** Every analysis phase: a canary's step, or a watch of the new version without a canary beside it. */
+export const ANALYSIS_PHASES = [
+  'canary-step',
+  'pre-switch',
+  'post-switch',
+  'batch',
+  'verify',
+  'monitor',
+  'staging',
+] as const;
+export type AnalysisPhase = (typeof ANALYSIS_PHASES)[number];
 
 export type Step =
   | { kind: 'deploy'; slot?: string; instances?: string[]; batch?: number; version?: 'new' | 'previous' }
