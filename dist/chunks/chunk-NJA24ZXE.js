@@ -1,5 +1,5 @@
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
-import{chartNumber,quote,yRange}from"./chunk-6G3SVD3A.js";import{cell,formatNumber,table,truncate}from"./chunk-5F22U7XX.js";import{parseIsoInstant}from"./chunk-LWDGGKY7.js";import{formatDuration,parseDuration}from"./chunk-BAUK2QKF.js";import{quoted}from"./chunk-LCCDW3TC.js";var DEPLOYMENTS_QUERY=`query DeploymentMetrics($owner: String!, $name: String!, $environments: [String!], $after: String) {
+import{chartNumber,quote,yRange}from"./chunk-6FTTUOS4.js";import{cell,formatNumber,table,truncate}from"./chunk-5F22U7XX.js";import{parseIsoInstant}from"./chunk-LWDGGKY7.js";import{formatDuration,parseDuration}from"./chunk-BAUK2QKF.js";import{quoted}from"./chunk-LCCDW3TC.js";var DEPLOYMENTS_QUERY=`query DeploymentMetrics($owner: String!, $name: String!, $environments: [String!], $after: String) {
   repository(owner: $owner, name: $name) {
     deployments(environments: $environments, first: 100, after: $after, orderBy: {field: CREATED_AT, direction: DESC}) {
       pageInfo { hasNextPage endCursor }
