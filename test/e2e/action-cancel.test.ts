@@ -140,6 +140,13 @@ function assertNoLookupAfterCancel(g: GitHubSide, cancelledAt: number) {
 }
 
 /** The finished run's GitHub side and outputs, as a cancelled run must leave them. */
+/** The last weight the target was given (the rollback puts the canary's back to 0). */
+const lastSetWeight = (target: ReturnType<typeof recordedTarget>) =>
+  target
+    .calls()
+    .filter((c) => c.startsWith('set_weight'))
+    .at(-1);
+
 function assertReportedCancelled(g: GitHubSide, run: Awaited<StartedAction['done']>) {
   g.fake.assertNoViolations();
   const states = deploymentStates(g);
@@ -275,13 +282,7 @@ ${target.targetYaml}environments:
   assert.equal(run.status, 130, run.stdout + run.stderr);
   assert.match(run.stdout, /SIGTERM received again: the rollback is already running and will finish/);
   assert.match(run.stdout, /set_weight green 0: ok/, 'the rollback command ran to its end');
-  assert.equal(
-    target
-      .calls()
-      .filter((c) => c.startsWith('set_weight'))
-      .at(-1),
-    'set_weight green 0',
-  );
+  assert.equal(lastSetWeight(target), 'set_weight green 0');
   assertReportedCancelled(g, run);
 });
 
@@ -337,10 +338,7 @@ ${target.targetYaml}environments:
   assert.ok(!sent.includes('SIGKILL'), `the action had to be killed (${sent.join(', ')}):\n${run.stdout}`);
   assert.equal(run.status, 130, run.stdout + run.stderr);
   assert.equal(
-    target
-      .calls()
-      .filter((c) => c.startsWith('set_weight'))
-      .at(-1),
+    lastSetWeight(target),
     'set_weight green 0',
     'traffic went back to stable although GitHub never answered',
   );
@@ -448,13 +446,7 @@ ${target.targetYaml}environments:
   t.diagnostic(`exited ${exitedAfterMs} ms after SIGINT; signals sent: ${sent.join(', ')}`);
   assert.ok(!sent.includes('SIGKILL'), `the action had to be killed (${sent.join(', ')}):\n${run.stdout}`);
   assert.equal(run.status, 130, run.stdout + run.stderr);
-  assert.equal(
-    target
-      .calls()
-      .filter((c) => c.startsWith('set_weight'))
-      .at(-1),
-    'set_weight green 0',
-  );
+  assert.equal(lastSetWeight(target), 'set_weight green 0');
   assert.equal(run.outputs.status, 'cancelled', run.stdout);
   assert.equal(run.outputs['rolled-back'], 'true');
   // The record's last writes did not reach GitHub: said, not waited for past the reporting deadline.
@@ -511,12 +503,6 @@ ${target.targetYaml}environments:
   assert.ok(!sent.includes('SIGKILL'), `the action had to be killed (${sent.join(', ')}):\n${run.stdout}`);
   assert.equal(run.status, 130, run.stdout + run.stderr);
   assert.deepEqual(await untilEnded(pidsIn(pids)), [], 'processes of the logs command still running');
-  assert.equal(
-    target
-      .calls()
-      .filter((c) => c.startsWith('set_weight'))
-      .at(-1),
-    'set_weight green 0',
-  );
+  assert.equal(lastSetWeight(target), 'set_weight green 0');
   assertReportedCancelled(g, run);
 });
