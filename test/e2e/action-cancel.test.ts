@@ -3,7 +3,7 @@
 // Once the canary takes traffic the job is cancelled with the runner's exact sequence (SIGINT, SIGTERM
 // 7.5 s later, SIGKILL 2.5 s after that, each only while the process lives). The action must put traffic
 // back on the stable version, finish its GitHub reporting and outputs, and exit by itself before SIGKILL.
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -146,6 +146,18 @@ const lastSetWeight = (target: ReturnType<typeof recordedTarget>) =>
     .calls()
     .filter((c) => c.startsWith('set_weight'))
     .at(-1);
+
+/** The built Action started on `g`'s deploy.yml with blue serving v1, killed at the test's end if still running. */
+function startOnBlue(t: TestContext, g: GitHubSide, inputs: Record<string, string> = {}): StartedAction {
+  const action = startBuiltAction({
+    dir: g.dir,
+    inputs: { 'github-token': ACTION_TOKEN, config: 'deploy.yml', ...inputs },
+    event: g.event,
+    env: { ...g.env, CURRENT: JSON.stringify({ slot: 'blue', version: 'v1' }) },
+  });
+  t.after(() => void (action.exited() || action.child.kill('SIGKILL')));
+  return action;
+}
 
 function assertReportedCancelled(g: GitHubSide, run: Awaited<StartedAction['done']>) {
   g.fake.assertNoViolations();
@@ -387,13 +399,7 @@ ${target.targetYaml}environments:
       migrate: ${JSON.stringify([process.execPath, join(g.dir, 'migrate.cjs'), pidsFile])}
 `,
   );
-  const action = startBuiltAction({
-    dir: g.dir,
-    inputs: { 'github-token': ACTION_TOKEN, config: 'deploy.yml' },
-    event: g.event,
-    env: { ...g.env, CURRENT: JSON.stringify({ slot: 'blue', version: 'v1' }) },
-  });
-  t.after(() => void (action.exited() || action.child.kill('SIGKILL')));
+  const action = startOnBlue(t, g);
   await until(action, 'the migrate hook started its child', () => {
     try {
       pids = JSON.parse(readFileSync(pidsFile, 'utf8')) as number[];
@@ -432,13 +438,7 @@ ${target.targetYaml}environments:
 `,
   );
   const key = formatStateKey(stateKey(Buffer.alloc(32, 7), `${OWNER}/${REPO}`, 'production'));
-  const action = startBuiltAction({
-    dir: g.dir,
-    inputs: { 'github-token': ACTION_TOKEN, config: 'deploy.yml', 'state-key': key },
-    event: g.event,
-    env: { ...g.env, CURRENT: JSON.stringify({ slot: 'blue', version: 'v1' }) },
-  });
-  t.after(() => void (action.exited() || action.child.kill('SIGKILL')));
+  const action = startOnBlue(t, g, { 'state-key': key });
   await until(action, 'the canary took 5 %', () => target.calls().includes('set_weight green 5'));
   g.fake.setDown({ hang: true });
   const { sent, exitedAfterMs } = await cancelLikeRunner(action);
@@ -489,13 +489,7 @@ ${target.targetYaml}environments:
         - check: new_error_patterns < 1
 `,
   );
-  const action = startBuiltAction({
-    dir: g.dir,
-    inputs: { 'github-token': ACTION_TOKEN, config: 'deploy.yml' },
-    event: g.event,
-    env: { ...g.env, CURRENT: JSON.stringify({ slot: 'blue', version: 'v1' }) },
-  });
-  t.after(() => void (action.exited() || action.child.kill('SIGKILL')));
+  const action = startOnBlue(t, g);
   await until(action, "the canary's logs command started its children", () => pidsIn(pids).length === 3);
   const { sent, exitedAfterMs } = await cancelLikeRunner(action);
   const run = await action.done;
