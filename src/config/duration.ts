@@ -1,11 +1,19 @@
-// Durations in config are human strings ("500ms", "30s", "5m", "1h", "1d") or the number 0. They become
-// milliseconds once parsed. `ms` is the well-kept parser; the regex keeps the accepted forms explicit so the
-// error message can list them and "5 minutes" or "-1s" are rejected rather than guessed at.
+// Durations in config are human strings ("500ms", "30s", "5m", "1h", "1d", or Go's combined form "1h30m", which
+// Argo Rollouts, Flagger and Kubernetes users write and formatDuration prints) or the number 0. They become
+// milliseconds once parsed. `ms` is the well-kept parser of each part; the regex keeps the accepted forms
+// explicit so the error message can list them and "5 minutes" or "-1s" are rejected rather than guessed at.
 import ms from 'ms';
 import * as z from 'zod';
 import { DURATION_ACCEPTS, durationField, quoted } from './errors.ts';
 
-export const DURATION_PATTERN = /^\d+(\.\d+)?(ms|s|m|h|d)$/;
+/** One part of a duration: a number and its unit. */
+const PART = /(\d+(?:\.\d+)?)(ms|s|m|h|d)/g;
+/**
+ * A duration: one or more parts, largest unit first and each unit once ("1h30m", "2m30s", "1d12h"), as Go
+ * writes them. "30s1m" or "1m1m" are refused (suggestDuration offers the sum).
+ */
+export const DURATION_PATTERN =
+  /^(?=\d)(?:\d+(?:\.\d+)?d)?(?:\d+(?:\.\d+)?h)?(?:\d+(?:\.\d+)?m(?!s))?(?:\d+(?:\.\d+)?s)?(?:\d+(?:\.\d+)?ms)?$/;
 
 /**
  * The text of a duration field. The pattern is for the JSON Schema only (editors then flag "5 minutes" as the
@@ -15,8 +23,9 @@ export const durationText = z.string().meta({ pattern: DURATION_PATTERN.source }
 
 export function parseDuration(text: string): number | undefined {
   if (!DURATION_PATTERN.test(text)) return undefined;
-  const value = ms(text as ms.StringValue);
-  return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+  let total = 0;
+  for (const [part] of text.matchAll(PART)) total += ms(part as ms.StringValue);
+  return Number.isFinite(total) ? total : undefined;
 }
 
 export function formatDuration(milliseconds: number): string {
@@ -92,7 +101,7 @@ export function readDuration(
     return {
       ok: false,
       reason: 'format',
-      message: `invalid duration ${quoted(String(value))}${write}: use a number followed by ms, s, m, h or d (for example "30s", "5m", "1h")${min > 0 ? '' : ', or 0'}`,
+      message: `invalid duration ${quoted(String(value))}${write}: use a number followed by ms, s, m, h or d (for example "30s", "5m", "1h", "1h30m")${min > 0 ? '' : ', or 0'}`,
     };
   }
   if (parsed > max)
@@ -142,7 +151,7 @@ const UNIT_WORDS: Readonly<Record<string, number>> = Object.fromEntries([
 const ISO_DURATION = /^p(?:(\d+)d)?(?:t(?:(\d+)h)?(?:(\d+)m)?(?:(\d+(?:\.\d+)?)s)?)?$/;
 
 /**
- * The accepted form of a duration written another common way: "5 m", "5min", "2 hours", "1h30m", "PT5M".
+ * The accepted form of a duration written another common way: "5 m", "5min", "2 hours", "1h 30m", "PT5M".
  * Undefined when it is not clearly a duration ("soon", "90" without a unit).
  */
 export function suggestDuration(text: string): string | undefined {

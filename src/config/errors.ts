@@ -597,7 +597,7 @@ function notAscii(key: string): string {
 const durationFields = new WeakMap<Schema, { accepts: string; unit?: (value: number) => string }>();
 
 export const DURATION_ACCEPTS =
-  'a duration such as "30s", "5m" or "1h" (a number followed by ms, s, m, h or d), or 0';
+  'a duration such as "30s", "5m", "1h" or "1h30m" (numbers followed by ms, s, m, h or d), or 0';
 
 /**
  * Registers `schema` (the union a duration field validates with) as a duration field. `unit`: what a number

@@ -103,7 +103,7 @@ const pauseOrManual = durationField(
     z.string().meta({ pattern: `^(?:${DURATION_PATTERN.source.slice(1, -1)}|${MANUAL})$` }),
     z.literal(0),
   ]),
-  'a duration such as "30s", "5m" or "1h" (a number followed by ms, s, m, h or d), 0, or "manual" (wait for /promote)',
+  'a duration such as "30s", "5m", "1h" or "1h30m" (numbers followed by ms, s, m, h or d), 0, or "manual" (wait for /promote)',
   (value) => unitHint(value, { maxMs: DURATION_LIMITS.step }),
 )
   .transform((value, ctx): number | typeof MANUAL => {
@@ -114,7 +114,7 @@ const pauseOrManual = durationField(
       code: 'custom',
       message:
         read.reason === 'format'
-          ? `expected a duration such as "30s", "5m" or "1h" (a number followed by ms, s, m, h or d), 0, or "manual" (wait for /promote), got ${describeValue(value)}${writeDuration(value) ?? didYouMean(String(value), [MANUAL])}`
+          ? `expected a duration such as "30s", "5m", "1h" or "1h30m" (numbers followed by ms, s, m, h or d), 0, or "manual" (wait for /promote), got ${describeValue(value)}${writeDuration(value) ?? didYouMean(String(value), [MANUAL])}`
           : read.message,
     });
     return z.NEVER;

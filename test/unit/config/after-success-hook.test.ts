@@ -68,7 +68,7 @@ describe('hooks.after_success', () => {
       // Neither "or 0" (0 is refused here) nor "3600h" (past 30 days) is offered.
       'a number without its unit',
       '        after: 3600\n        run: ./cleanup.sh\n',
-      'deploy.yml:8:16: environments.production.hooks.after_success.after: expected a duration such as "30s", "5m" or "1h" (a number followed by ms, s, m, h or d), got the number 3600: a duration needs its unit, such as "3600s" or "3600m" (',
+      'deploy.yml:8:16: environments.production.hooks.after_success.after: expected a duration such as "30s", "5m", "1h" or "1h30m" (numbers followed by ms, s, m, h or d), got the number 3600: a duration needs its unit, such as "3600s" or "3600m" (',
     ],
     [
       'a quoted number without its unit',

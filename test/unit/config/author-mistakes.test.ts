@@ -353,7 +353,7 @@ environments:
 `;
     assert.deepEqual(errorsOf(text), [
       'deploy.yml:8:22: environments.production.health.expect_status: expected a number or a list, got the string "200": write 200 without quotes for a number',
-      'deploy.yml:9:16: environments.production.health.timeout: expected a duration such as "30s", "5m" or "1h" (a number followed by ms, s, m, h or d), got the number 5: a duration needs its unit, such as "5ms", "5s" or "5m"',
+      'deploy.yml:9:16: environments.production.health.timeout: expected a duration such as "30s", "5m", "1h" or "1h30m" (numbers followed by ms, s, m, h or d), got the number 5: a duration needs its unit, such as "5ms", "5s" or "5m"',
       'deploy.yml:11:68: environments.staging.health[0].timeout: "0s" is too short: at least 1ms here',
     ]);
   });
@@ -377,22 +377,22 @@ environments:
 });
 
 describe('durations written another common way', () => {
-  it('says the accepted form of "5 m", "5min", "1h30m", "PT5M", "2 hours" and "0 s"', () => {
+  it('says the accepted form of "5 m", "5min", "1h 30m", "PT5M", "2 hours" and "0 s"', () => {
     const text = `${TARGET}
 environments:
   production:
     monitor: 5 m
     validation_window: 5min
-    strategy: { type: canary, pause: 1h30m, steps: [{ weight: 10, pause: PT5M }] }
+    strategy: { type: canary, pause: 1h 30m, steps: [{ weight: 10, pause: PT5M }] }
     approvals: { expires_after: 2 hours }
     control: { max_wait_in_job: 0 s }
 `;
-    const use = 'use a number followed by ms, s, m, h or d (for example "30s", "5m", "1h"), or 0';
+    const use = 'use a number followed by ms, s, m, h or d (for example "30s", "5m", "1h", "1h30m"), or 0';
     assert.deepEqual(errorsOf(text), [
       `deploy.yml:6:14: environments.production.monitor: invalid duration "5 m" (write "5m"): ${use}`,
       `deploy.yml:7:24: environments.production.validation_window: invalid duration "5min" (write "5m"): ${use}`,
-      `deploy.yml:8:38: environments.production.strategy.pause: invalid duration "1h30m" (write "90m"): ${use}`,
-      'deploy.yml:8:74: environments.production.strategy.steps[0].pause: expected a duration such as "30s", "5m" or "1h" (a number followed by ms, s, m, h or d), 0, or "manual" (wait for /promote), got the string "PT5M": write "5m"',
+      `deploy.yml:8:38: environments.production.strategy.pause: invalid duration "1h 30m" (write "90m"): ${use}`,
+      'deploy.yml:8:75: environments.production.strategy.steps[0].pause: expected a duration such as "30s", "5m", "1h" or "1h30m" (numbers followed by ms, s, m, h or d), 0, or "manual" (wait for /promote), got the string "PT5M": write "5m"',
       `deploy.yml:9:33: environments.production.approvals.expires_after: invalid duration "2 hours" (write "2h"): ${use}`,
       `deploy.yml:10:33: environments.production.control.max_wait_in_job: invalid duration "0 s" (write "0s"): ${use}`,
     ]);
@@ -405,7 +405,7 @@ environments:
     monitor: soon
     validation_window: "90"
 `;
-    const use = 'use a number followed by ms, s, m, h or d (for example "30s", "5m", "1h"), or 0';
+    const use = 'use a number followed by ms, s, m, h or d (for example "30s", "5m", "1h", "1h30m"), or 0';
     assert.deepEqual(errorsOf(text), [
       `deploy.yml:6:14: environments.production.monitor: invalid duration "soon": ${use}`,
       `deploy.yml:7:24: environments.production.validation_window: invalid duration "90" (a duration needs its unit, such as "90s", "90m" or "90h"): ${use}`,
@@ -430,7 +430,7 @@ environments:
     strategy: { type: blue-green, analysis_before_switch: true }
 `;
     const duration =
-      'expected a duration such as "30s", "5m" or "1h" (a number followed by ms, s, m, h or d)';
+      'expected a duration such as "30s", "5m", "1h" or "1h30m" (numbers followed by ms, s, m, h or d)';
     assert.deepEqual(errorsOf(text), [
       `deploy.yml:5:40: gates.tests.timeout: ${duration}, or 0, got the number 600: a duration needs its unit, such as "600s" or "600m" (the gate blocks when it has not decided by then)`,
       `deploy.yml:9:40: analysis.checks[0].for: ${duration}, or 0, got the number 300: a duration needs its unit, such as "300s", "300m" or "300h" (the condition must be violated this long before it fires (a single spike does not). Default 0)`,

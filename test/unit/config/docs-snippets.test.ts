@@ -68,7 +68,7 @@ describe('config snippets in the docs', () => {
     const result = parseConfig(completed(snippet!.text), snippet!.where);
     assert.equal(result.ok, false);
     assert.deepEqual(result.ok ? [] : result.errors.map((error) => shown(snippet!.where, error)), [
-      'docs/x.md:4: environments.production.monitor: invalid duration "5 minutes" (write "5m"): use a number followed by ms, s, m, h or d (for example "30s", "5m", "1h"), or 0',
+      'docs/x.md:4: environments.production.monitor: invalid duration "5 minutes" (write "5m"): use a number followed by ms, s, m, h or d (for example "30s", "5m", "1h", "1h30m"), or 0',
     ]);
   });
 

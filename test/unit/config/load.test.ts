@@ -140,11 +140,11 @@ describe('parseConfig: schema errors', () => {
   it('explains a bad duration', () => {
     assert.deepEqual(errorsOf(`${TARGET}\nenvironments:\n  production:\n    monitor: 5 minutes\n`), [
       'deploy.yml:6:14: environments.production.monitor: invalid duration "5 minutes" (write "5m"): use a number followed by ' +
-        'ms, s, m, h or d (for example "30s", "5m", "1h"), or 0',
+        'ms, s, m, h or d (for example "30s", "5m", "1h", "1h30m"), or 0',
     ]);
     assert.deepEqual(errorsOf(`${TARGET}\nenvironments:\n  production:\n    monitor: 5\n`), [
-      'deploy.yml:6:14: environments.production.monitor: expected a duration such as "30s", "5m" or "1h" ' +
-        '(a number followed by ms, s, m, h or d), or 0, got the number 5: a duration needs its unit, such as "5s", "5m" or "5h"',
+      'deploy.yml:6:14: environments.production.monitor: expected a duration such as "30s", "5m", "1h" or "1h30m" ' +
+        '(numbers followed by ms, s, m, h or d), or 0, got the number 5: a duration needs its unit, such as "5s", "5m" or "5h"',
     ]);
   });
 
@@ -231,9 +231,9 @@ environments:
 `;
     assert.deepEqual(errorsOf(text), [
       'deploy.yml:6:14: environments.production.monitor: invalid duration "soon": use a number followed by ms, s, ' +
-        'm, h or d (for example "30s", "5m", "1h"), or 0',
+        'm, h or d (for example "30s", "5m", "1h", "1h30m"), or 0',
       'deploy.yml:6:14: environments.staging.monitor: invalid duration "soon": use a number followed by ms, s, ' +
-        'm, h or d (for example "30s", "5m", "1h"), or 0',
+        'm, h or d (for example "30s", "5m", "1h", "1h30m"), or 0',
     ]);
   });
 });

@@ -119,7 +119,7 @@ describe('canary steps: pause: manual and approval: N', () => {
       errorsOf(`${TARGET}${canaryEnv('      type: canary\n      steps: [{ weight: 25, pause: Manual }]\n')}`),
       [
         'deploy.yml:10:36: environments.production.strategy.steps[0].pause: expected a duration such as "30s", ' +
-          '"5m" or "1h" (a number followed by ms, s, m, h or d), 0, or "manual" (wait for /promote), ' +
+          '"5m", "1h" or "1h30m" (numbers followed by ms, s, m, h or d), 0, or "manual" (wait for /promote), ' +
           'got the string "Manual": did you mean "manual"?',
       ],
     );
@@ -295,7 +295,7 @@ describe('environment control', () => {
     ]);
     assert.deepEqual(errorsOf(`${TARGET}${control('{ max_wait_in_job: soon }')}`), [
       'deploy.yml:8:33: environments.production.control.max_wait_in_job: invalid duration "soon": use a number ' +
-        'followed by ms, s, m, h or d (for example "30s", "5m", "1h"), or 0',
+        'followed by ms, s, m, h or d (for example "30s", "5m", "1h", "1h30m"), or 0',
     ]);
   });
 

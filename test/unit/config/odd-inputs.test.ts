@@ -66,49 +66,49 @@ describe('odd values get a message that says what to write', () => {
       'a zero duration in quotes',
       env('    monitor: "0"\n'),
       [
-        'deploy.yml:8:14: environments.production.monitor: invalid duration "0" (write 0 without quotes, or "0s"): use a number followed by ms, s, m, h or d (for example "30s", "5m", "1h"), or 0',
+        'deploy.yml:8:14: environments.production.monitor: invalid duration "0" (write 0 without quotes, or "0s"): use a number followed by ms, s, m, h or d (for example "30s", "5m", "1h", "1h30m"), or 0',
       ],
     ],
     [
       'a zero duration in quotes where 0 is below the minimum',
       env('    control: { poll_interval: "0" }\n'),
       [
-        'deploy.yml:8:31: environments.production.control.poll_interval: invalid duration "0" (0 is not allowed here either: at least 2s): use a number followed by ms, s, m, h or d (for example "30s", "5m", "1h")',
+        'deploy.yml:8:31: environments.production.control.poll_interval: invalid duration "0" (0 is not allowed here either: at least 2s): use a number followed by ms, s, m, h or d (for example "30s", "5m", "1h", "1h30m")',
       ],
     ],
     [
       'a negative duration',
       env('    monitor: -5s\n'),
       [
-        'deploy.yml:8:14: environments.production.monitor: invalid duration "-5s" (a duration cannot be negative): use a number followed by ms, s, m, h or d (for example "30s", "5m", "1h"), or 0',
+        'deploy.yml:8:14: environments.production.monitor: invalid duration "-5s" (a duration cannot be negative): use a number followed by ms, s, m, h or d (for example "30s", "5m", "1h", "1h30m"), or 0',
       ],
     ],
     [
       'a negative number for a duration',
       env('    validation_window: -5\n'),
       [
-        'deploy.yml:8:24: environments.production.validation_window: expected a duration such as "30s", "5m" or "1h" (a number followed by ms, s, m, h or d), or 0, got the number -5: a duration cannot be negative',
+        'deploy.yml:8:24: environments.production.validation_window: expected a duration such as "30s", "5m", "1h" or "1h30m" (numbers followed by ms, s, m, h or d), or 0, got the number -5: a duration cannot be negative',
       ],
     ],
     [
-      'a compound duration',
-      env('    monitor: 1m30s\n'),
+      'a combined duration with its units out of order',
+      env('    monitor: 30s1m\n'),
       [
-        'deploy.yml:8:14: environments.production.monitor: invalid duration "1m30s" (write "90s"): use a number followed by ms, s, m, h or d (for example "30s", "5m", "1h"), or 0',
+        'deploy.yml:8:14: environments.production.monitor: invalid duration "30s1m" (write "90s"): use a number followed by ms, s, m, h or d (for example "30s", "5m", "1h", "1h30m"), or 0',
       ],
     ],
     [
       'a duration without its unit',
       env('    monitor: "90"\n'),
       [
-        'deploy.yml:8:14: environments.production.monitor: invalid duration "90" (a duration needs its unit, such as "90s", "90m" or "90h"): use a number followed by ms, s, m, h or d (for example "30s", "5m", "1h"), or 0',
+        'deploy.yml:8:14: environments.production.monitor: invalid duration "90" (a duration needs its unit, such as "90s", "90m" or "90h"): use a number followed by ms, s, m, h or d (for example "30s", "5m", "1h", "1h30m"), or 0',
       ],
     ],
     [
       'an infinite duration',
       env('    monitor: .inf\n'),
       [
-        'deploy.yml:8:14: environments.production.monitor: expected a duration such as "30s", "5m" or "1h" (a number followed by ms, s, m, h or d), or 0, got the number .inf (read as Infinity)',
+        'deploy.yml:8:14: environments.production.monitor: expected a duration such as "30s", "5m", "1h" or "1h30m" (numbers followed by ms, s, m, h or d), or 0, got the number .inf (read as Infinity)',
       ],
     ],
     // A NUL cannot reach a process (argv, environment) or a URL: it failed at spawn time, mid-deploy.

@@ -280,7 +280,7 @@ describe('the schema', () => {
     );
     assert.equal(result.ok, false);
     assert.deepEqual(result.ok ? [] : result.errors.map(formatConfigError), [
-      'deploy.yml:7:21: gates.performance.targets.p95: expected a duration such as "30s", "5m" or "1h" (a number followed by ms, s, m, h or d), got the number 500: a duration needs its unit, such as "500ms" or "500s" (highest 95th percentile of http_req_duration, e.g. "500ms")',
+      'deploy.yml:7:21: gates.performance.targets.p95: expected a duration such as "30s", "5m", "1h" or "1h30m" (numbers followed by ms, s, m, h or d), got the number 500: a duration needs its unit, such as "500ms" or "500s" (highest 95th percentile of http_req_duration, e.g. "500ms")',
     ]);
   });
 

@@ -1,0 +1,72 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { formatDuration, parseDuration, suggestDuration } from '../../../src/config/duration.ts';
+
+describe('durations', () => {
+  it('reads one part, or parts largest unit first as Go writes them', () => {
+    const cases: Array<[string, number]> = [
+      ['500ms', 500],
+      ['30s', 30_000],
+      ['1.5h', 5_400_000],
+      ['1h30m', 5_400_000],
+      ['2m30s', 150_000],
+      ['1m0s', 60_000],
+      ['1h0m0s', 3_600_000],
+      ['1d12h', 129_600_000],
+      ['1s500ms', 1_500],
+      ['5m5ms', 300_005],
+    ];
+    for (const [text, ms] of cases) assert.equal(parseDuration(text), ms, text);
+  });
+
+  it('refuses parts out of order, a unit twice, spaces, signs and no unit', () => {
+    for (const text of [
+      '30s1m',
+      '1m1m',
+      '5ms5s',
+      '1h 30m',
+      '-1s',
+      '+1s',
+      '90',
+      '',
+      'h',
+      '1h30',
+      '1e3s',
+      '5M',
+      '1hm',
+    ])
+      assert.equal(parseDuration(text), undefined, text);
+  });
+
+  it('accepts every duration the product prints (limits in messages, the plan, the summary)', () => {
+    // "at most 596h31m here" was printed for Node's timer limit, and "596h31m" was then refused.
+    for (const ms of [
+      1,
+      999,
+      1_000,
+      1_500,
+      59_000,
+      90_000,
+      3_599_000,
+      3_600_000,
+      5_400_000,
+      2 ** 31 - 1,
+      172_800_000,
+    ]) {
+      const printed = formatDuration(ms);
+      const read = parseDuration(printed);
+      assert.ok(read !== undefined, `${printed} (${ms} ms) is not read back`);
+      // formatDuration rounds to the second above a minute and drops the seconds above an hour.
+      assert.ok(
+        Math.abs(read - ms) < (ms < 3_600_000 ? 1_000 : 60_000),
+        `${printed} reads as ${read}, from ${ms}`,
+      );
+    }
+  });
+
+  it('offers the sum for a combined duration written out of order or with spaces', () => {
+    assert.equal(suggestDuration('30s1m'), '90s');
+    assert.equal(suggestDuration('1h 30m'), '90m');
+    assert.equal(suggestDuration('1m1m'), '2m');
+  });
+});
