@@ -2,7 +2,7 @@
 // errors. A check is written as a small expression ("error_rate < 0.01", "p95 < 2x baseline") so the config
 // reads like the rule it states; the expression is parsed here so a typo is reported at its path.
 import * as z from 'zod';
-import { duration, durationUpTo, MAX_TIMER_MS } from '../config/duration.ts';
+import { duration, durationUpTo, MAX_TIMER_MS, parseDuration } from '../config/duration.ts';
 import { commandLine } from '../config/command-line-schema.ts';
 import { didYouMean } from '../config/suggest.ts';
 import { invisibleNameProblem } from '../config/invisible.ts';
@@ -216,8 +216,11 @@ export type CheckExpression =
   | { kind: 'threshold'; metric: string; op: ComparisonOp; value: number }
   | { kind: 'relative'; metric: string; op: ComparisonOp; factor: number };
 
-const EXPRESSION =
-  /^\s*([A-Za-z_][A-Za-z0-9_.]*)\s*(<=|>=|<|>)\s*(\d+(?:\.\d+)?)\s*(%|x\s*baseline|\*\s*baseline)?\s*$/;
+/** A number as PromQL and YAML users write it: "0.01", ".5", "1e-3", "2.5E2". */
+const NUMBER = String.raw`(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?`;
+const EXPRESSION = new RegExp(
+  String.raw`^\s*([A-Za-z_][A-Za-z0-9_.]*)\s*(<=|>=|<|>)\s*(${NUMBER})\s*(%|x\s*baseline|\*\s*baseline)?\s*$`,
+);
 
 /** Parses "error_rate < 0.01", "error_rate < 1%", "p95 < 2x baseline". Undefined when malformed. */
 export function parseCheckExpression(text: string): CheckExpression | undefined {
@@ -225,6 +228,7 @@ export function parseCheckExpression(text: string): CheckExpression | undefined 
   if (!m) return undefined;
   const [, metric, op, number, suffix] = m;
   const value = Number(number);
+  if (!Number.isFinite(value)) return undefined;
   if (suffix && /baseline/.test(suffix))
     return { kind: 'relative', metric: metric!, op: op as ComparisonOp, factor: value };
   return {
@@ -306,6 +310,36 @@ export function neverFires(check: CheckExpression, config?: { field?: string }):
   return `${check.metric} is a fraction between 0 and 1 (1 % is 0.01), so it is ${always} and the check would never roll back${percentHint(check)}`;
 }
 
+/**
+ * What is wrong with a check the parser does not read, where it is one of the usual slips: an operator
+ * from a programming language, a unit on the number, a number too large, "2X" or "200%" of the baseline.
+ * Undefined when nothing more specific than the general form can be said.
+ */
+export function checkTextProblem(text: string): string | undefined {
+  const loose = new RegExp(
+    String.raw`^\s*([A-Za-z_][A-Za-z0-9_.]*)\s*(=<|=>|==|=|!=|<>|<=|>=|<|>)\s*(\S.*?)\s*$`,
+  ).exec(text);
+  if (!loose) return undefined;
+  const [, metric, op, rest] = loose as unknown as [string, string, string, string];
+  if (['==', '=', '!=', '<>'].includes(op))
+    return `"${op}" is not a check operator: a check says which side of a limit the metric must stay on (for example "${metric} <= 0")`;
+  if (op === '=<' || op === '=>') return `write "${op === '=<' ? '<=' : '>='}", not "${op}"`;
+  const number = new RegExp(String.raw`^(${NUMBER})\s*(.*)$`).exec(rest);
+  if (!number) return `"${rest}" is not a number`;
+  const [, digits, after] = number as unknown as [string, string, string];
+  if (!Number.isFinite(Number(digits))) return `${digits} is not a finite number`;
+  const asDuration = parseDuration(`${digits}${after}`);
+  if (asDuration !== undefined)
+    return `a limit has no unit: write it in the unit ${metric}'s query returns (${asDuration} if in milliseconds, ${asDuration / 1000} if in seconds)`;
+  if (/^(?:sec|secs|seconds?|mins?|minutes?|[kmgt]i?b|bytes?)$/i.test(after))
+    return `a limit has no unit: write the number in the unit ${metric}'s query returns`;
+  if (/^x\s*baseline$/i.test(after)) return `write "${digits}x baseline" (a lower-case x)`;
+  if (/^%\s*(?:of\s+)?baseline$/i.test(after))
+    return `a limit relative to the baseline is a factor: write "${percentOf(Number(digits))}x baseline"`;
+  if (/^(?:percent|pct)$/i.test(after)) return `write "${digits}%"`;
+  return undefined;
+}
+
 const checkExpression = z.string().transform((text, ctx) => {
   // "error\u200b_rate < 0.01" (a metric name copied from a job summary) reads right and parses as nothing.
   const invisible = invisibleNameProblem(text, 'check');
@@ -315,9 +349,10 @@ const checkExpression = z.string().transform((text, ctx) => {
   }
   const parsed = parseCheckExpression(text);
   if (!parsed) {
+    const why = checkTextProblem(text);
     ctx.addIssue({
       code: 'custom',
-      message: `invalid check "${text}": write "<metric> <op> <number>" or "<metric> <op> <number>x baseline" with op one of <, <=, >, >= (for example "error_rate < 0.01", "error_rate < 1%", "p95 < 2x baseline")`,
+      message: `invalid check "${text}": ${why ?? 'write "<metric> <op> <number>" or "<metric> <op> <number>x baseline" with op one of <, <=, >, >= (for example "error_rate < 0.01", "error_rate < 1%", "p95 < 2x baseline")'}`,
     });
     return z.NEVER;
   }

@@ -39,6 +39,46 @@ test('checks written in ways the parser does not read, alpha and tolerance out o
     'p95 < 200% baseline',
   ])
     assert.match(one({ check: text })[0] ?? '', /^analysis\.checks\[0\]\.check: invalid check /, text);
+  // The usual slips are named, each with what to write.
+  const said = (check: string) =>
+    one({ check })[0]?.replace(/^analysis\.checks\[0\]\.check: invalid check "[^"]*": /, '');
+  assert.equal(
+    said('error_rate == 0'),
+    '"==" is not a check operator: a check says which side of a limit the metric must stay on (for example "error_rate <= 0")',
+  );
+  assert.equal(
+    said('error_rate != 0'),
+    '"!=" is not a check operator: a check says which side of a limit the metric must stay on (for example "error_rate <= 0")',
+  );
+  assert.equal(said('error_rate =< 0.01'), 'write "<=", not "=<"');
+  assert.equal(
+    said('p95 < 500ms'),
+    "a limit has no unit: write it in the unit p95's query returns (500 if in milliseconds, 0.5 if in seconds)",
+  );
+  assert.equal(
+    said('p95 < 2s'),
+    "a limit has no unit: write it in the unit p95's query returns (2000 if in milliseconds, 2 if in seconds)",
+  );
+  assert.equal(
+    said('p95 < 1.5m'),
+    "a limit has no unit: write it in the unit p95's query returns (90000 if in milliseconds, 90 if in seconds)",
+  );
+  assert.equal(
+    said('memory < 512MiB'),
+    "a limit has no unit: write the number in the unit memory's query returns",
+  );
+  assert.equal(said('error_rate < 1e400'), '1e400 is not a finite number');
+  assert.equal(said('p95 < 2X baseline'), 'write "2x baseline" (a lower-case x)');
+  assert.equal(
+    said('p95 < 200% baseline'),
+    'a limit relative to the baseline is a factor: write "2x baseline"',
+  );
+  assert.equal(said('error_rate < 1 percent'), 'write "1%"');
+  assert.equal(said('error_rate < lots'), '"lots" is not a number');
+  // Numbers as PromQL and YAML write them are read.
+  assert.deepEqual(one({ check: 'error_rate < 1e-3' }), []);
+  assert.deepEqual(one({ check: 'error_rate <= .5' }), []);
+  assert.deepEqual(one({ check: 'p95 < 2.5E2' }), []);
   // Spaces before % and x are read as written.
   assert.deepEqual(one({ check: 'error_rate < 1 %' }), []);
   assert.deepEqual(one({ check: 'p95 < 2 x baseline' }), []);
