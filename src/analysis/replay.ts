@@ -226,19 +226,23 @@ export interface AnalyzeCommandOptions {
   config?: AnalysisConfigInput;
 }
 
+/** `\uXXXX` for each UTF-16 unit of `char`: an escape both a terminal and JSON read as that character. */
+const escaped = (char: string): string =>
+  [...Array(char.length).keys()]
+    .map((i) => `\\u${char.charCodeAt(i).toString(16).padStart(4, '0')}`)
+    .join('');
+
 /**
- * One line, nothing a terminal acts on: control characters (oneLine) and the bidirectional overrides that
- * make text read other than it is are escaped. Names, versions and provider messages come from the file.
+ * One line, nothing a terminal acts on: control characters (oneLine) and every format character (the
+ * bidirectional overrides that make text read other than it is, zero-width spaces and joiners, the byte
+ * order mark, tag characters) are escaped, so what is printed is what the file holds. Names, versions and
+ * provider messages come from the file.
  */
-const printable = (text: string): string =>
-  oneLine(text).replace(/[\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16)}`);
+const printable = (text: string): string => oneLine(text).replace(/\p{Cf}/gu, escaped);
 
 /** JSON with the same characters escaped (JSON.stringify leaves C1 controls and U+2028/9 raw): still JSON. */
 const json = (value: unknown, indent?: number): string =>
-  JSON.stringify(value, null, indent).replace(
-    /[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g,
-    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
-  );
+  JSON.stringify(value, null, indent).replace(/[\u007f-\u009f\u2028\u2029]|\p{Cf}/gu, escaped);
 
 /** Exit codes: ANALYZE_EXIT_CODES (exit-codes.ts), as docs/analysis.md lists them. */
 export function runAnalyzeCommand(options: AnalyzeCommandOptions): { exitCode: number; output: string } {

@@ -417,8 +417,9 @@ test('a byte order mark, CRLF line ends and blank lines are read as the same rec
 });
 
 // Everything a recording names reaches the output: a version, a check name, a provider's message, a key.
-const HOSTILE = 'x\u001b[2J\u001b]0;owned\u0007\u009b31m\r\nfake\u202e';
-const RAW = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
+// The format characters after "fake" (RLO, LRM, ZWJ, BOM, a tag character) make text read other than it is.
+const HOSTILE = 'x\u001b[2J\u001b]0;owned\u0007\u009b31m\r\nfake\u202e\u200e\u200d\ufeff\u{e0041}';
+const RAW = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029]|\p{Cf}/u;
 
 test('control characters from the recording are escaped in text and JSON output, never sent raw', (t) => {
   const hostile = lines(7);
@@ -435,7 +436,7 @@ test('control characters from the recording are escaped in text and JSON output,
   assert.doesNotMatch(text.output, RAW);
   assert.match(
     text.output,
-    /window 1: canary-step production x\\u001b\[2J\\u001b\]0;owned\\u0007\\u009b31m\\r\\nfake\\u202e vs/,
+    /window 1: canary-step production x\\u001b\[2J\\u001b\]0;owned\\u0007\\u009b31m\\r\\nfake\\u202e\\u200e\\u200d\\ufeff\\udb40\\udc41 vs/,
   );
   assert.match(text.output, /last: x\\u001b\[2J/);
   const json = runAnalyzeCommand({ recording: file, json: true });
@@ -479,7 +480,7 @@ test("a recorded note's provider and message are shown escaped and cut, in text 
   assert.equal(shown.length, 9, 'three notes under each of the three intervals');
   assert.match(
     shown[0]!,
-    /^ {5}note {5}logs-held-pattern \[x\\u001b\[2J\\u001b\]0;owned\\u0007\\u009b31m\\r\\nfake\\u202e\]: x\\u001b/,
+    /^ {5}note {5}logs-held-pattern \[x\\u001b\[2J\\u001b\]0;owned\\u0007\\u009b31m\\r\\nfake\\u202e\\u200e\\u200d\\ufeff\\udb40\\udc41\]: x\\u001b/,
   );
   assert.match(
     shown[1]!,
