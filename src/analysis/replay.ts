@@ -233,12 +233,12 @@ const escaped = (char: string): string =>
     .join('');
 
 /**
- * One line, nothing a terminal acts on: control characters (oneLine) and every format character (the
- * bidirectional overrides that make text read other than it is, zero-width spaces and joiners, the byte
- * order mark, tag characters) are escaped, so what is printed is what the file holds. Names, versions and
- * provider messages come from the file.
+ * One line, nothing a terminal acts on: control characters and every format character (the bidirectional
+ * overrides that make text read other than it is, zero-width spaces and joiners, the byte order mark, tag
+ * characters) are escaped (oneLine), so what is printed is what the file holds. Names, versions and provider
+ * messages come from the file.
  */
-const printable = (text: string): string => oneLine(text).replace(/\p{Cf}/gu, escaped);
+const printable = oneLine;
 
 /** JSON with the same characters escaped (JSON.stringify leaves C1 controls and U+2028/9 raw): still JSON. */
 const json = (value: unknown, indent?: number): string =>

@@ -3,10 +3,13 @@
 
 /**
  * One line, whatever the config contained: control characters (a key with a newline, an escape sequence)
- * are written as escapes, so a message can neither break the output into lines nor drive the terminal.
+ * are written as escapes, so a message can neither break the output into lines nor drive the terminal;
+ * so are format characters (bidi overrides, zero-width spaces and joiners, a byte order mark), which make
+ * text read other than it is.
  */
 export function oneLine(text: string): string {
-  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]|\p{Cf}/gu, (c) => {
+    if (c.length > 1) return `\\u{${c.codePointAt(0)!.toString(16)}}`;
     // JSON escapes C0 controls only: DEL, C1 (U+009B starts a terminal sequence) and the line separators
     // come out of JSON.stringify as they went in.
     const json = JSON.stringify(c).slice(1, -1);

@@ -436,7 +436,7 @@ test('control characters from the recording are escaped in text and JSON output,
   assert.doesNotMatch(text.output, RAW);
   assert.match(
     text.output,
-    /window 1: canary-step production x\\u001b\[2J\\u001b\]0;owned\\u0007\\u009b31m\\r\\nfake\\u202e\\u200e\\u200d\\ufeff\\udb40\\udc41 vs/,
+    /window 1: canary-step production x\\u001b\[2J\\u001b\]0;owned\\u0007\\u009b31m\\r\\nfake\\u202e\\u200e\\u200d\\ufeff\\u\{e0041\} vs/,
   );
   assert.match(text.output, /last: x\\u001b\[2J/);
   const json = runAnalyzeCommand({ recording: file, json: true });
@@ -480,7 +480,7 @@ test("a recorded note's provider and message are shown escaped and cut, in text 
   assert.equal(shown.length, 9, 'three notes under each of the three intervals');
   assert.match(
     shown[0]!,
-    /^ {5}note {5}logs-held-pattern \[x\\u001b\[2J\\u001b\]0;owned\\u0007\\u009b31m\\r\\nfake\\u202e\\u200e\\u200d\\ufeff\\udb40\\udc41\]: x\\u001b/,
+    /^ {5}note {5}logs-held-pattern \[x\\u001b\[2J\\u001b\]0;owned\\u0007\\u009b31m\\r\\nfake\\u202e\\u200e\\u200d\\ufeff\\u\{e0041\}\]: x\\u001b/,
   );
   assert.match(
     shown[1]!,

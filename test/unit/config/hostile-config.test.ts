@@ -406,6 +406,14 @@ describe('what an error echoes is escaped, cut short, and never a credential', (
     ]);
   });
 
+  it('escapes format characters, which make a message read other than it is', () => {
+    // Before: a right-to-left override, a zero-width joiner or a byte order mark reached the terminal as is.
+    const errors = errorsOf(env('    monitor: "5m\\u202e\\u200d\\ufeff\\U000e0041"\n'));
+    assert.deepEqual(errors, [
+      'deploy.yml:8:14: environments.production.monitor: invalid duration "5m\\u202e\\u200d\\ufeff\\u{e0041}": use a number followed by ms, s, m, h or d (for example "30s", "5m", "1h", "1h30m"), or 0',
+    ]);
+  });
+
   it('`deploy-action validate` prints neither the credential nor a stack, in text or JSON', async () => {
     const secret = SECRETS[0]!;
     const file = join(dir, 'secret.yml');
