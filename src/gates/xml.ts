@@ -2,25 +2,76 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 
 /**
- * A DOCTYPE with an internal subset (`<!DOCTYPE x [ … ]>`): where entities are declared. No report tool
- * writes one; declared entities are how XML expands a few bytes into gigabytes (billion laughs), reads
- * files (external entities), or hides markup the parser would take as text (a `<failure/>` in an entity).
- * Only the prolog is looked at: a test's output in the body may quote any XML.
+ * Where a DOCTYPE with an internal subset (`<!DOCTYPE x [ … ]>`) starts, as the parser reads the document:
+ * where entities are declared. No report tool writes one; declared entities are how XML expands a few bytes
+ * into gigabytes (billion laughs), reads files (external entities), or hides markup the parser would take as
+ * text (a `<failure/>` in an entity).
+ *
+ * The parser reads a DOCTYPE wherever its main loop meets `<!D` (after the root element, or inside it, too),
+ * and takes any `[` before the declaration's end (outside a quoted identifier) as the start of its subset,
+ * whatever precedes it (`SYSTEM"x"[`, `PUBLIC "x"[`, a keyword it does not know): a check of the prolog for
+ * the well-formed forms only let those through, and their entities were expanded. So the document is walked
+ * as the parser walks it: comments, CDATA sections and processing instructions are skipped (a test's output
+ * there may quote any XML), and a tag to its `>` outside quoted attribute values (where `<` is read too).
  */
-const INTERNAL_SUBSET =
-  /<!DOCTYPE\s+[^\s[>]+(?:\s+(?:SYSTEM\s+(?:"[^"]*"|'[^']*')|PUBLIC\s+(?:"[^"]*"|'[^']*')\s+(?:"[^"]*"|'[^']*')))?\s*\[/y;
-
-/** Where the DOCTYPE would start: after the prolog's whitespace, processing instructions and comments. */
-function afterProlog(text: string): number {
-  let at = 0;
-  for (;;) {
-    while (at < text.length && /\s/.test(text[at]!)) at++;
-    const close = text.startsWith('<?', at) ? '?>' : text.startsWith('<!--', at) ? '-->' : '';
-    if (!close) return at;
-    const end = text.indexOf(close, at);
-    if (end < 0) return at;
-    at = end + close.length;
+export function internalSubsetAt(text: string): number | undefined {
+  let at = text.indexOf('<');
+  while (at >= 0 && at < text.length) {
+    let next: number;
+    if (text.startsWith('<!--', at)) next = text.indexOf('-->', at + 4);
+    else if (text.startsWith('<![', at)) next = text.indexOf(']]>', at + 3);
+    else if (text.startsWith('<?', at)) next = text.indexOf('?>', at + 2);
+    else if (text.startsWith('<!D', at)) {
+      const end = doctypeEnd(text, at);
+      if (end === 'subset') return at;
+      next = end;
+    } else next = tagEnd(text, at);
+    if (next < 0) return undefined;
+    at = text.indexOf('<', next + 1);
   }
+  return undefined;
+}
+
+/**
+ * Where the DOCTYPE at `at` ends, or 'subset' when the parser would read an internal subset in it: its
+ * DocTypeReader's walk (quotes count only before the subset; a comment's `>` ends nothing but the comment).
+ */
+function doctypeEnd(text: string, at: number): number | 'subset' {
+  let depth = 1;
+  let comment = false;
+  let quote = '';
+  for (let i = at + 9; i < text.length; i++) {
+    const c = text[i]!;
+    if (quote) {
+      if (c === quote) quote = '';
+    } else if (!comment && (c === '"' || c === "'")) quote = c;
+    else if (c === '[') return 'subset';
+    else if (c === '<' && !comment) {
+      comment = text.startsWith('!--', i + 1);
+      depth++;
+    } else if (c === '>') {
+      if (!comment) depth--;
+      else if (text[i - 1] === '-' && text[i - 2] === '-') {
+        comment = false;
+        depth--;
+      }
+      if (depth === 0) return i;
+    }
+  }
+  return -1;
+}
+
+/** Where the tag at `at` ends: its `>` outside quoted attribute values. */
+function tagEnd(text: string, at: number): number {
+  let quote = '';
+  for (let i = at + 1; i < text.length; i++) {
+    const c = text[i]!;
+    if (quote) {
+      if (c === quote) quote = '';
+    } else if (c === '"' || c === "'") quote = c;
+    else if (c === '>') return i;
+  }
+  return -1;
 }
 
 /**
@@ -47,9 +98,8 @@ export function parseXmlReport(
       `${file}:${valid.err.line}:${valid.err.col ?? 1}: not well-formed XML (truncated?): ${valid.err.msg}`,
     );
   }
-  const doctype = afterProlog(text);
-  INTERNAL_SUBSET.lastIndex = doctype;
-  if (INTERNAL_SUBSET.test(text)) {
+  const doctype = internalSubsetAt(text);
+  if (doctype !== undefined) {
     const line = text.slice(0, doctype).split('\n').length;
     throw fail(
       `${file}:${line}: declares a DTD internal subset (<!DOCTYPE … [ … ]>): entity declarations are not accepted in a report`,

@@ -66,6 +66,28 @@ for (const p of PARSERS) {
       `<!DOCTYPE ${p.root} [<!ENTITY x "<failure/>">]>${p.body('&x;')}`,
       /declares a DTD internal subset/,
     ],
+    // The parser reads a DOCTYPE's subset after any `[` in it, wherever its walk meets `<!D`: these forms,
+    // not the well-formed prolog's, passed a check of the prolog and had their entities expanded.
+    [
+      'a subset after SYSTEM with no space before its identifier',
+      `<!DOCTYPE ${p.root} SYSTEM"x.dtd"[<!ENTITY x "expanded">]>${p.body('&x;')}`,
+      /:1: declares a DTD internal subset/,
+    ],
+    [
+      'a subset after PUBLIC with one identifier',
+      `<!DOCTYPE ${p.root} PUBLIC "x"\n[<!ENTITY x "expanded">]>${p.body('&x;')}`,
+      /:1: declares a DTD internal subset/,
+    ],
+    [
+      'a subset after a keyword XML does not have',
+      `<!DOCTYPE ${p.root} ANY [<!ENTITY x "expanded">]>${p.body('&x;')}`,
+      /:1: declares a DTD internal subset/,
+    ],
+    [
+      'a DOCTYPE inside the root element',
+      p.body('<!DOCTYPE x [<!ENTITY x "expanded">]>').replace('<testcase name="a">', '$&\n'),
+      /declares a DTD internal subset/,
+    ],
     [
       'nesting past the parser limit',
       p.body(`${'<a>'.repeat(500)}${'</a>'.repeat(500)}`),
@@ -105,6 +127,9 @@ for (const p of PARSERS) {
     assert.doesNotThrow(() => p.parse(dtd, p.file));
     const quoted = p.body('<![CDATA[<!DOCTYPE html [<!ENTITY x "y">]>]]>');
     assert.doesNotThrow(() => p.parse(quoted, p.file));
+    // In a comment, a processing instruction or an attribute value it is text too.
+    const elsewhere = `<?x <!DOCTYPE a [ ?><!-- <!DOCTYPE b [ -->${p.body('').replace(/^<(\w+)/, '$& x="<!DOCTYPE c ["')}`;
+    assert.doesNotThrow(() => p.parse(elsewhere, p.file));
   });
 }
 
