@@ -281,30 +281,32 @@ export function parseJUnit(text: string, file: string): JUnitSummary {
   const unread = unreadCases(doc, read);
   if (unread)
     throw new JUnitReportError(
-      `${file}: ${unread.count} <testcase> element(s) in <${unread.parent.slice(0, 60)}>, which is no <testsuite>: not a JUnit report this gate reads (their failures would go unread)`,
+      `${file}: ${unread.count} <testcase> element(s) in ${unread.parent.slice(0, 200)}, where no suite is read (a <testsuite> at the root, in the root <testsuites> or in another <testsuite>): not a JUnit report this gate reads (their failures would go unread)`,
     );
   return summary;
 }
 
 /**
  * Test cases the suites did not list: under an element this reader does not know (`<testsuit>`, another
- * format's `<suite>`) beside the suites it read. Skipped over, a failure there read as a pass.
+ * format's `<suite>`) beside the suites it read, or nested in a test case (in it or in a suite inside it).
+ * Skipped over, a failure there read as a pass. `parent` is where they are, from the root.
  */
 function unreadCases(doc: object, read: ReadonlySet<Suite>): { count: number; parent: string } | undefined {
   let found: { count: number; parent: string } | undefined;
-  const stack: Array<[string, unknown]> = Object.entries(doc);
+  const stack: Array<[string, unknown]> = Object.entries(doc).map(([name, node]) => [`<${name}>`, node]);
   while (stack.length > 0) {
-    const [name, node] = stack.pop()!;
+    const [path, node] = stack.pop()!;
     if (!node || typeof node !== 'object') continue;
     if (Array.isArray(node)) {
-      for (const item of node) stack.push([name, item]);
+      for (const item of node) stack.push([path, item]);
       continue;
     }
     const cases = (node as { testcase?: unknown }).testcase;
     if (Array.isArray(cases) && cases.length > 0 && !read.has(node as Suite)) {
-      found = { count: (found?.count ?? 0) + cases.length, parent: found?.parent ?? name };
+      found = { count: (found?.count ?? 0) + cases.length, parent: found?.parent ?? path };
     }
-    for (const [key, child] of Object.entries(node)) if (key !== 'testcase') stack.push([key, child]);
+    // Into the test cases too: one nested in another is no test case a suite lists.
+    for (const [key, child] of Object.entries(node)) stack.push([`${path} › <${key}>`, child]);
   }
   return found;
 }

@@ -471,8 +471,33 @@ test('test cases under an element that is no <testsuite> block the JUnit report 
     assert.match(
       `${result.summary}\n${result.findings.map((f) => f.message).join('\n')}`,
       new RegExp(
-        `junit\\.xml: 1 <testcase> element\\(s\\) in <${other}>, which is no <testsuite>: not a JUnit report`,
+        `junit\\.xml: 1 <testcase> element\\(s\\) in <testsuites> › <${other}>, where no suite is read .*: not a JUnit report`,
       ),
+    );
+  }
+  // Nested where no tool nests them (in a test case, or in a <testsuites> inside the root one), a failing
+  // test case went unread too: "1 tests …, none failed" passed.
+  const nested: Array<[string, string]> = [
+    [
+      '<testsuites><testsuites><testsuite name="b" tests="1"><testcase name="broken"><failure message="no"/></testcase></testsuite></testsuites><testsuite name="a" tests="1"><testcase name="ok"/></testsuite></testsuites>',
+      '<testsuites> › <testsuites> › <testsuite>',
+    ],
+    [
+      '<testsuite name="a" tests="1"><testcase name="ok"><testcase name="broken"><failure message="no"/></testcase></testcase></testsuite>',
+      '<testsuite> › <testcase>',
+    ],
+    [
+      '<testsuite name="a" tests="1"><testcase name="ok"><testsuite name="b"><testcase name="broken"><failure message="no"/></testcase></testsuite></testcase></testsuite>',
+      '<testsuite> › <testcase> › <testsuite>',
+    ],
+  ];
+  for (const [xml, where] of nested) {
+    await writeFile(join(dir, 'junit.xml'), xml);
+    const result = await runAsTheRunnerDoes(report, dir);
+    assert.equal(result.status, 'block', xml);
+    assert.ok(
+      result.summary.startsWith(`junit.xml: 1 <testcase> element(s) in ${where}, where no suite is read`),
+      result.summary,
     );
   }
   // The suites it reads, nested or not, are read as before.
