@@ -19,6 +19,10 @@ export function parseLcov(text: string, file: string): CoverageReport {
   let current: Map<number, number> | undefined;
   let currentPath = '';
   let records = 0;
+  // Each file's records, with what each added to the totals: a file in several records (tracefiles of two
+  // test runs concatenated) is counted once, its lines, branches and functions merged (below).
+  const byPath = new Map<string, RecordDetail[]>();
+  let detail = newDetail(0);
   const lines = text.split(/\r?\n/);
   for (let index = 0; index < lines.length; index++) {
     const line = lines[index]!.trim();
@@ -29,6 +33,7 @@ export function parseLcov(text: string, file: string): CoverageReport {
       currentPath = line.slice(3);
       current = lineHits.get(currentPath) ?? new Map();
       lineHits.set(currentPath, current);
+      detail = newDetail(index + 1);
       continue;
     }
     if (line === 'end_of_record') {
@@ -39,7 +44,16 @@ export function parseLcov(text: string, file: string): CoverageReport {
         sums.lines[0]! += recordLines[0]!;
         sums.lines[1]! += recordLines[1]!;
         counted.add('lines');
+        detail.added.lines = [recordLines[0]!, recordLines[1]!];
       }
+      for (const [hit, found] of PAIRS) {
+        if (!record[hit] && !record[found]) continue;
+        detail.added[SUMMARY[found][0]] = [record[hit]?.value ?? 0, record[found]?.value ?? 0];
+      }
+      detail.lines = recordHits.size;
+      const seen = byPath.get(currentPath);
+      if (seen) seen.push(detail);
+      else byPath.set(currentPath, [detail]);
       record = {};
       recordLines = [0, 0];
       recordHits.clear();
@@ -62,6 +76,25 @@ export function parseLcov(text: string, file: string): CoverageReport {
       recordHits.set(number, (recordHits.get(number) ?? 0) + count);
       recordLines[1]!++;
       if (count > 0) recordLines[0]!++;
+    } else if (key === 'BRDA') {
+      // BRDA:<line>,[<exception>]<block>,<branch>,<taken>: "-" when the block never ran (none taken).
+      const comma = value.lastIndexOf(',');
+      const taken = value.slice(comma + 1).trim();
+      const count = taken === '-' ? 0 : taken === '' ? NaN : Number(taken);
+      if (comma < 0 || !Number.isFinite(count) || count < 0) {
+        throw new CoverageReportError(`${where}: malformed BRDA record "${line.slice(0, 80)}" in ${currentPath}`);
+      }
+      const branch = value.slice(0, comma);
+      detail.branches.set(branch, (detail.branches.get(branch) ?? 0) + count);
+    } else if (key === 'FN' || key === 'FNDA' || key === 'FNA') {
+      // FN:<line>[,<end line>],<name>; FNDA:<hits>,<name>; lcov 2.2's FNA:<index>,<hits>,<name>.
+      const fields = /^(\d+),(?:(\d+),)?(.*)$/.exec(value);
+      const name = key === 'FNDA' ? value.slice(value.indexOf(',') + 1) : fields?.[3];
+      const hits = key === 'FNDA' ? fields?.[1] : key === 'FNA' ? fields?.[2] : '0';
+      if (!fields || name === undefined || hits === undefined) {
+        throw new CoverageReportError(`${where}: malformed ${key} record "${line.slice(0, 80)}" in ${currentPath}`);
+      }
+      detail.functions.set(name, (detail.functions.get(name) ?? 0) + Number(hits));
     } else if (isSummaryKey(key)) {
       const amount = count(value, where, key);
       record[key] = { value: amount, line: index + 1 };
@@ -77,12 +110,80 @@ export function parseLcov(text: string, file: string): CoverageReport {
     throw new CoverageReportError(`${file} ends inside the record of ${currentPath} (no end_of_record): truncated`);
   }
   if (records === 0) throw new CoverageReportError(`${file} has no SF: … end_of_record record: empty or not lcov`);
+  for (const [path, details] of byPath) {
+    if (details.length > 1) mergeRecords(sums, path, details, lineHits.get(path)!, file);
+  }
   const totals = Object.fromEntries(
     Object.entries(sums)
       .filter(([metric]) => counted.has(metric as keyof typeof sums))
       .map(([metric, [covered, total]]) => [metric, { covered: covered!, total: total! }]),
   );
   return { format: 'lcov', file, totals, lineHits };
+}
+
+type Metric = 'lines' | 'branches' | 'functions';
+
+/** One record of a file: where it starts, what it added to the totals, and its branches and functions. */
+interface RecordDetail {
+  line: number;
+  added: Partial<Record<Metric, [number, number]>>;
+  /** Its DA lines (the file's, merged over its records, are lineHits'). */
+  lines: number;
+  /** BRDA's taken counts by everything before them (line, block, branch). */
+  branches: Map<string, number>;
+  /** FN, FNDA and FNA hits by function name. */
+  functions: Map<string, number>;
+}
+
+function newDetail(line: number): RecordDetail {
+  return { line, added: {}, lines: 0, branches: new Map(), functions: new Map() };
+}
+
+/**
+ * A file in several records is one file, as lcov itself reads it (genhtml, lcov -a): its DA lines, BRDA
+ * branches and functions merged, each covered when any record covers it. Added record by record, a file run
+ * by two test jobs counted its lines twice: 10 of 10 lines in each beside another file's 0 of 10 read as
+ * 20 of 30 (67 %) where it is 10 of 20. A record that counts a metric (LF, BRF, FNF above 0) without the
+ * lines that name what it counts cannot be merged with another, and is refused.
+ */
+function mergeRecords(
+  sums: Record<Metric, number[]>,
+  path: string,
+  details: RecordDetail[],
+  lines: Map<number, number>,
+  file: string,
+): void {
+  const named: Record<Metric, (detail: RecordDetail) => number> = {
+    lines: (detail) => detail.lines,
+    branches: (detail) => detail.branches.size,
+    functions: (detail) => detail.functions.size,
+  };
+  const records = { lines: 'DA', branches: 'BRDA', functions: 'FN or FNDA' } as const;
+  for (const metric of ['lines', 'branches', 'functions'] as const) {
+    const counting = details.filter((detail) => detail.added[metric] !== undefined);
+    if (counting.length === 0) continue;
+    for (const detail of counting) {
+      const [covered, total] = detail.added[metric]!;
+      sums[metric][0]! -= covered;
+      sums[metric][1]! -= total;
+      if (total > 0 && named[metric](detail) === 0) {
+        throw new CoverageReportError(
+          `${file}:${detail.line}: ${path} is in ${details.length} records, and this one counts its ${metric} without ${records[metric]} lines to merge them by: the records cannot be added up (it would count the file's ${metric} twice)`,
+        );
+      }
+    }
+    const merged = metric === 'lines' ? lines : mergeCounts(counting.map((detail) => detail[metric]));
+    let covered = 0;
+    for (const hits of merged.values()) if (hits > 0) covered++;
+    sums[metric][0]! += covered;
+    sums[metric][1]! += merged.size;
+  }
+}
+
+function mergeCounts<K>(maps: Array<Map<K, number>>): Map<K, number> {
+  const merged = new Map<K, number>();
+  for (const map of maps) for (const [key, hits] of map) merged.set(key, (merged.get(key) ?? 0) + hits);
+  return merged;
 }
 
 /** Summary records: which total they add to, and whether they count what was hit (0) or found (1). */
