@@ -138,7 +138,7 @@ const runSchema = z.looseObject({
   // Each result is checked where it is read (resultSchema), one at a time: a log of 100 000 results is
   // not one step the event loop waits for.
   results: z.array(z.unknown()).optional(),
-  originalUriBaseIds: z.record(z.string(), z.looseObject({ uri: text })).optional(),
+  originalUriBaseIds: z.record(z.string(), z.looseObject({ uri: text, uriBaseId: text })).optional(),
   invocations: z
     .array(
       z.looseObject({
@@ -479,16 +479,17 @@ function securitySeverity(
 
 function repoPath(uri: string, baseId: string | undefined, run: Run, roots: string[], where: string): string {
   let absolute: string | undefined;
-  const base = baseId ? run.originalUriBaseIds?.[baseId]?.uri : undefined;
+  const field = `${where}.physicalLocation.artifactLocation`;
+  const base = baseId && !/^[a-z]+:/i.test(uri) ? baseOf(run, baseId, field) : undefined;
   let full: string;
   try {
-    full = base && !/^[a-z]+:/i.test(uri) ? new URL(uri, base.endsWith('/') ? base : `${base}/`).href : uri;
+    full = !base ? uri : base.absolute ? new URL(uri, base.uri).href : `${base.uri}${uri}`;
     if (full.startsWith('file:')) absolute = fileURLToPath(full);
     else if (isAbsolute(full)) absolute = full;
   } catch (error) {
     // new URL and fileURLToPath refuse what is no URI here (a bad base, a file: URL with a host).
     throw new SarifReportError(
-      `${where}.physicalLocation.artifactLocation.uri ${JSON.stringify(uri.slice(0, 200))}${base ? ` (base ${JSON.stringify(base.slice(0, 200))})` : ''} is not a usable URI: ${(error as Error).message}`,
+      `${field}.uri ${JSON.stringify(uri.slice(0, 200))}${base ? ` (base ${JSON.stringify(base.uri.slice(0, 200))})` : ''} is not a usable URI: ${(error as Error).message}`,
     );
   }
   if (!absolute) return safeDecode(full).replace(/^\.\//, '');
@@ -496,8 +497,55 @@ function repoPath(uri: string, baseId: string | undefined, run: Run, roots: stri
   if (inside !== undefined) return inside;
   // A relative uri against a base outside the repository (trivy's ROOTPATH "file:///") is taken as
   // relative to the scanned directory, the repository.
-  if (base && !/^[a-z]+:/i.test(uri) && !isAbsolute(uri)) return safeDecode(uri).replace(/^\.\//, '');
+  if (base && !isAbsolute(uri)) return safeDecode(`${base.below}${uri}`).replace(/^\.\//, '');
   return absolute;
+}
+
+/**
+ * What a uriBaseId stands for (§3.14.14): its originalUriBaseIds entry's uri, which may itself be relative to
+ * another base (`"SRCROOT": {"uri": "src/", "uriBaseId": "REPOROOT"}`), and so on up to an absolute URI, or
+ * to a base the log leaves unknown (no uri: the scanned directory, the repository). `uri` ends with "/";
+ * `below`: the part of it below the outermost absolute base. A base the log does not list is unknown too;
+ * bases naming each other in a loop are a broken log.
+ */
+function baseOf(
+  run: Run,
+  id: string,
+  field: string,
+): { uri: string; absolute: boolean; below: string } | undefined {
+  const bases = run.originalUriBaseIds ?? {};
+  let below = '';
+  const seen: string[] = [];
+  for (let at: string | undefined = id; at !== undefined;) {
+    if (seen.includes(at)) {
+      throw new SarifReportError(
+        `${field}.uriBaseId ${JSON.stringify(id.slice(0, 200))}: the run's originalUriBaseIds name each other in a loop (${[...seen, at].map((name) => JSON.stringify(name.slice(0, 100))).join(' → ')})`,
+      );
+    }
+    seen.push(at);
+    const entry: { uri?: string; uriBaseId?: string } | undefined = Object.hasOwn(bases, at)
+      ? bases[at]
+      : undefined;
+    if (entry?.uri === undefined) break;
+    const own = entry.uri.endsWith('/') || entry.uri === '' ? entry.uri : `${entry.uri}/`;
+    const unusable = (why: string) =>
+      new SarifReportError(
+        `${field}.uriBaseId ${JSON.stringify(id.slice(0, 100))}: its base ${JSON.stringify(at!.slice(0, 100))} in originalUriBaseIds, ${JSON.stringify(own.slice(0, 200))}, is not a usable URI: ${why}`,
+      );
+    if (/^[a-z]+:/i.test(own)) {
+      try {
+        return { uri: new URL(below, own).href, absolute: true, below };
+      } catch (error) {
+        throw unusable((error as Error).message);
+      }
+    }
+    // A relative reference (RFC 3986 §4.2): what a URI may hold, no space or control character.
+    if (!/^[\w\-.~!$&'()*+,;=:@/%]*$/.test(own))
+      throw unusable('a relative reference holds no such character');
+    below = `${own}${below}`;
+    at = entry.uriBaseId;
+  }
+  return below === '' ? undefined : { uri: below, absolute: false, below };
 }
 
 function safeDecode(text: string): string {

@@ -219,6 +219,50 @@ test('paths against the report base URI are relative to GITHUB_WORKSPACE when th
   assert.equal(verdict.findings[0]!.path, 'packages/api/lib/escape.js');
 });
 
+test('a uriBaseId whose base is relative to another base (SARIF §3.14.14) is resolved through them, not refused', () => {
+  const log = (bases: Record<string, unknown>, uriBaseId = 'SRCROOT') =>
+    JSON.stringify({
+      version: '2.1.0',
+      runs: [
+        {
+          tool: { driver: { name: 'scanner' } },
+          originalUriBaseIds: bases,
+          results: [
+            {
+              ruleId: 'r',
+              level: 'error',
+              message: { text: 'm' },
+              locations: [{ physicalLocation: { artifactLocation: { uri: 'lib/a.js', uriBaseId } } }],
+            },
+          ],
+        },
+      ],
+    });
+  const pathOf = (text: string) => parseSarif(text, 'r.sarif', '/repo').map((result) => result.path);
+  // The spec's own example: SRCROOT is "src/" below REPOROOT, which is the checkout.
+  assert.deepEqual(
+    pathOf(log({ REPOROOT: { uri: 'file:///repo/' }, SRCROOT: { uri: 'src/', uriBaseId: 'REPOROOT' } })),
+    ['src/lib/a.js'],
+  );
+  // REPOROOT left unknown (no uri), or not listed: SRCROOT is "src/" below the scanned directory.
+  assert.deepEqual(pathOf(log({ REPOROOT: {}, SRCROOT: { uri: 'src/', uriBaseId: 'REPOROOT' } })), [
+    'src/lib/a.js',
+  ]);
+  assert.deepEqual(pathOf(log({ SRCROOT: { uri: 'src' } })), ['src/lib/a.js']);
+  // Below a root outside the checkout (trivy's "file:///"), the part below that root is the path.
+  assert.deepEqual(pathOf(log({ ROOT: { uri: 'file:///' }, SRCROOT: { uri: 'src/', uriBaseId: 'ROOT' } })), [
+    'src/lib/a.js',
+  ]);
+  // Bases naming each other in a loop are a broken log, named.
+  assert.throws(
+    () => pathOf(log({ A: { uri: 'a/', uriBaseId: 'B' }, B: { uri: 'b/', uriBaseId: 'A' } }, 'A')),
+    {
+      message:
+        'r.sarif: runs[0].results[0].locations[0].physicalLocation.artifactLocation.uriBaseId "A": the run\'s originalUriBaseIds name each other in a loop ("A" → "B" → "A")',
+    },
+  );
+});
+
 test('a result is suppressed only when every suppression is accepted: one under review or rejected leaves it open', async (t) => {
   const dir = await tempDir(t);
   const result = (ruleId: string, suppressions: unknown[]) => ({
