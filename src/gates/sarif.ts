@@ -76,13 +76,20 @@ export { SarifReportError };
 const text = z.string().optional();
 const count = (min: number) => z.number().int().min(min).max(Number.MAX_SAFE_INTEGER).optional();
 const properties = z.record(z.string(), z.unknown()).optional();
+/** §3.11.7, §3.49.11: a rule's or tool's message strings, by the id a result's message names. */
+const messageStrings = z.record(z.string(), z.looseObject({ text, markdown: text })).optional();
 const ruleSchema = z.looseObject({
   id: text,
   name: text,
+  messageStrings,
   defaultConfiguration: z.looseObject({ level: z.unknown().optional() }).optional(),
   properties,
 });
-const componentSchema = z.looseObject({ name: text, rules: z.array(ruleSchema).optional() });
+const componentSchema = z.looseObject({
+  name: text,
+  rules: z.array(ruleSchema).optional(),
+  globalMessageStrings: messageStrings,
+});
 const resultSchema = z.looseObject({
   ruleId: text,
   ruleIndex: count(-1),
@@ -95,13 +102,15 @@ const resultSchema = z.looseObject({
     .optional(),
   level: z.unknown().optional(),
   kind: z.unknown().optional(),
-  message: z.looseObject({ text, markdown: text, id: text }).optional(),
+  message: z
+    .looseObject({ text, markdown: text, id: text, arguments: z.array(z.string()).optional() })
+    .optional(),
   locations: z
     .array(
       z.looseObject({
         physicalLocation: z
           .looseObject({
-            artifactLocation: z.looseObject({ uri: text, uriBaseId: text }).optional(),
+            artifactLocation: z.looseObject({ uri: text, uriBaseId: text, index: count(-1) }).optional(),
             region: z
               .looseObject({
                 // 1-based per SARIF, yet some tools (KICS, regal) write 0 or -1 for "the whole file": such a
@@ -138,6 +147,8 @@ const runSchema = z.looseObject({
   // Each result is checked where it is read (resultSchema), one at a time: a log of 100 000 results is
   // not one step the event loop waits for.
   results: z.array(z.unknown()).optional(),
+  // §3.24: the files the results name by index (artifactLocation.index); each checked when a result names it.
+  artifacts: z.array(z.unknown()).optional(),
   originalUriBaseIds: z.record(z.string(), z.looseObject({ uri: text, uriBaseId: text })).optional(),
   invocations: z
     .array(
@@ -149,6 +160,9 @@ const runSchema = z.looseObject({
     .optional(),
 });
 const logSchema = z.looseObject({ version: z.literal('2.1.0'), runs: z.array(runSchema) });
+const artifactSchema = z.looseObject({
+  location: z.looseObject({ uri: text, uriBaseId: text }).optional(),
+});
 
 type Run = z.output<typeof runSchema>;
 type Rule = z.output<typeof ruleSchema>;
@@ -308,9 +322,9 @@ function* sarifSteps(
           ),
       });
       const location = result.locations?.[0]?.physicalLocation;
-      const uri = location?.artifactLocation?.uri;
-      const path = uri
-        ? repoPath(uri, location?.artifactLocation?.uriBaseId, run, bases, `${where}.locations[0]`)
+      const artifact = artifactOf(location?.artifactLocation, run, file, runIndex, `${where}.locations[0]`);
+      const path = artifact?.uri
+        ? repoPath(artifact.uri, artifact.uriBaseId, run, bases, `${where}.locations[0]`)
         : undefined;
       const severity =
         securitySeverity(result.properties, `${where}.properties`) ??
@@ -323,9 +337,7 @@ function* sarifSteps(
         ...(ruleName && ruleName !== ruleId ? { ruleName } : {}),
         level,
         levelSource,
-        message: (result.message?.text ?? result.message?.markdown ?? result.message?.id ?? '')
-          .split(/\r\n|\r|\n/)[0]!
-          .slice(0, MAX_MESSAGE),
+        message: firstLine(messageText(result.message, rule, components)).slice(0, MAX_MESSAGE),
         ...(path ? { path } : {}),
         ...(location?.region?.startLine && location.region.startLine >= 1
           ? { line: location.region.startLine }
@@ -546,6 +558,84 @@ function baseOf(
     at = entry.uriBaseId;
   }
   return below === '' ? undefined : { uri: below, absolute: false, below };
+}
+
+/**
+ * Where a result's artifactLocation points: its own uri, or (§3.4.5: with an index, the uri may be left out)
+ * the run's artifacts[index]'s, its uriBaseId with it unless the result gives its own. An index naming no
+ * artifact is a broken log, refused as a ruleIndex naming no rule is.
+ */
+function artifactOf(
+  location: { uri?: string; uriBaseId?: string; index?: number } | undefined,
+  run: Run,
+  file: string,
+  runIndex: number,
+  where: string,
+): { uri?: string; uriBaseId?: string } | undefined {
+  if (!location || location.uri !== undefined || location.index === undefined || location.index < 0)
+    return location;
+  const artifacts = run.artifacts ?? [];
+  if (location.index >= artifacts.length) {
+    throw new SarifReportError(
+      `${where}.physicalLocation.artifactLocation.index ${location.index} names no artifact (the run lists ${artifacts.length}): the log is broken or cut short`,
+    );
+  }
+  const checked = artifactSchema.safeParse(artifacts[location.index]);
+  if (!checked.success) {
+    const issue = checked.error.issues[0]!;
+    throw new SarifReportError(
+      `${file}: ${jsonPath(['runs', runIndex, 'artifacts', location.index, ...issue.path])}: ${issue.message} (SARIF 2.1.0)`,
+    );
+  }
+  const own = checked.data.location;
+  const uriBaseId = location.uriBaseId ?? own?.uriBaseId;
+  return { ...(own?.uri !== undefined ? { uri: own.uri } : {}), ...(uriBaseId ? { uriBaseId } : {}) };
+}
+
+/**
+ * A result's message (§3.11): its text (or markdown); else, by its id, the rule's message string of that id
+ * or the tool component's global one (§3.11.7); its {0}, {1}, … placeholders filled from its arguments, {{
+ * and }} as braces (§3.11.5). A string the log does not have shows its id.
+ */
+function messageText(
+  message: Result['message'],
+  rule: FoundRule<Rule> | undefined,
+  components: ReadonlyArray<z.output<typeof componentSchema>>,
+): string {
+  if (!message) return '';
+  const id = message.id;
+  const own = (strings: Record<string, { text?: string; markdown?: string }> | undefined) =>
+    id !== undefined && strings && Object.hasOwn(strings, id)
+      ? (strings[id]!.text ?? strings[id]!.markdown)
+      : undefined;
+  const template =
+    message.text ??
+    message.markdown ??
+    own(rule?.rule?.messageStrings) ??
+    own(components[rule?.component ?? 0]?.globalMessageStrings) ??
+    own(components[0]?.globalMessageStrings);
+  if (template === undefined) return id ?? '';
+  const args = message.arguments;
+  if (!args) return template;
+  // Filled only as far as a finding shows: "{0}" a million times with a megabyte argument is a terabyte.
+  let filled = '';
+  let last = 0;
+  for (const match of template.matchAll(/\{\{|\}\}|\{(\d+)\}/g)) {
+    const index = match[1];
+    filled +=
+      template.slice(last, match.index) +
+      (index === undefined ? match[0][0]! : (args[Number(index)] ?? match[0]));
+    last = match.index + match[0].length;
+    if (filled.length > MAX_FILLED) return filled.slice(0, MAX_FILLED);
+  }
+  return filled + template.slice(last);
+}
+/** What of a message with arguments is filled in: enough for its first line, MAX_MESSAGE of it shown. */
+const MAX_FILLED = 64 * 1024;
+
+/** The first line of a message that has any text: one that starts with a line break is not empty. */
+function firstLine(text: string): string {
+  return text.split(/\r\n|\r|\n/).find((line) => line.trim() !== '') ?? '';
 }
 
 function safeDecode(text: string): string {

@@ -263,6 +263,75 @@ test('a uriBaseId whose base is relative to another base (SARIF §3.14.14) is re
   );
 });
 
+test('a result naming its file by artifact index, or its message by id with arguments, is read as SARIF says', () => {
+  const log = (results: unknown[], run: object = {}) =>
+    JSON.stringify({
+      version: '2.1.0',
+      runs: [
+        {
+          tool: {
+            driver: {
+              name: 'scanner',
+              rules: [{ id: 'r', messageStrings: { default: { text: "'{0}' is used in {1} {{sic}}" } } }],
+              globalMessageStrings: { shared: { text: 'Shared {0}' } },
+            },
+          },
+          originalUriBaseIds: { SRCROOT: { uri: 'file:///repo/' } },
+          artifacts: [{ location: { uri: 'src/a.js', uriBaseId: 'SRCROOT' } }, { location: { uri: 'b.js' } }],
+          results,
+          ...run,
+        },
+      ],
+    });
+  const result = (extra: object) => ({ ruleId: 'r', level: 'error', ...extra });
+  const read = (text: string) =>
+    parseSarif(text, 'r.sarif', '/repo').map((found) => [found.path ?? null, found.message]);
+  // §3.4.5: with an index, the uri may be left out; the artifact's uri (and its base) is the file.
+  // §3.11.7: a message by id is the rule's message string, or the tool's global one, arguments filled in.
+  assert.deepEqual(
+    read(
+      log([
+        result({
+          message: { id: 'default', arguments: ['eval', 'render'] },
+          locations: [{ physicalLocation: { artifactLocation: { index: 0 } } }],
+        }),
+        result({
+          message: { id: 'shared', arguments: ['x'] },
+          locations: [{ physicalLocation: { artifactLocation: { index: 1 } } }],
+        }),
+        result({ message: { text: '\nThe line after an empty one' } }),
+      ]),
+    ),
+    [
+      ['src/a.js', "'eval' is used in render {sic}"],
+      ['b.js', 'Shared x'],
+      [null, 'The line after an empty one'],
+    ],
+  );
+  // An index naming no artifact is a broken log.
+  assert.throws(
+    () =>
+      read(
+        log([
+          result({
+            message: { text: 'm' },
+            locations: [{ physicalLocation: { artifactLocation: { index: 2 } } }],
+          }),
+        ]),
+      ),
+    {
+      message:
+        'r.sarif: runs[0].results[0].locations[0].physicalLocation.artifactLocation.index 2 names no artifact (the run lists 2): the log is broken or cut short',
+    },
+  );
+  // Arguments fill a message only as far as a finding shows it: a placeholder repeated a million times
+  // with a long argument is not a string of gigabytes.
+  const [[, filled]] = read(
+    log([result({ message: { text: '{0}'.repeat(1_000_000), arguments: ['x'.repeat(10_000)] } })]),
+  ) as [[unknown, string]];
+  assert.equal(filled, 'x'.repeat(1000));
+});
+
 test('a result is suppressed only when every suppression is accepted: one under review or rejected leaves it open', async (t) => {
   const dir = await tempDir(t);
   const result = (ruleId: string, suppressions: unknown[]) => ({
