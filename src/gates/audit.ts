@@ -9,6 +9,7 @@ import { auditConfigSchema } from './schema/audit.ts';
 import type { AllowEntry, AuditConfig } from './schema/audit.ts';
 import { runGateCommand } from './gate-command.ts';
 import { JSON_CHUNK, parseJsonSteps } from './json-steps.ts';
+import { withoutPnpmLogLines } from './pnpm-log.ts';
 import { readReportFile } from './report-file.ts';
 import { repositoryRoots } from './repo-path.ts';
 import { redactSecrets } from './secret-rules.ts';
@@ -199,7 +200,9 @@ export function readAuditReport(written: string, source: string, turns: Turns): 
 function* auditReportSteps(written: string, source: string): Generator<void, Advisory[]> {
   // A byte order mark (a wrapper script in PowerShell, a report saved by one and printed with cat) is no
   // part of the JSON: JSON.parse refused it, and the gate said the advisory service could not be reached.
-  const text = written.replace(/^\uFEFF/, '');
+  // pnpm's warnings (an .npmrc token it could not fill in, a slow registry) on standard output before the
+  // JSON: the report is there, and was refused as "the advisory service could not be reached".
+  const text = withoutPnpmLogLines(written.replace(/^\uFEFF/, ''));
   const tree = yield* yarnTreeReport(text, source);
   if (tree !== undefined) return tree;
   let data: Record<string, unknown>;

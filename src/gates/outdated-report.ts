@@ -20,6 +20,7 @@
 //   same fields for the module a replace directive builds instead, no Version for a directory).
 
 import { redactCredentials } from '../report/redact.ts';
+import { withoutPnpmLogLines } from './pnpm-log.ts';
 
 export type Ecosystem = 'npm' | 'pnpm' | 'yarn' | 'pip' | 'go';
 export type OutdatedFormat = Ecosystem | 'auto';
@@ -132,12 +133,6 @@ export function readOutdatedReport(
   }
 }
 
-/**
- * pnpm's log lines (" WARN  Request took 11414ms: <url>", a config it could not read), which it writes to
- * standard output before the JSON of `--format json` (pnpm/pnpm#10200).
- */
-const PNPM_LOG_LINES = /^(?:[ \t]*(?:WARN|INFO)[ \t][^\n]*\n)+(?=\s*[{[])/;
-
 function read(
   whole: string,
   file: string,
@@ -145,7 +140,7 @@ function read(
   parsed: { value: unknown } | undefined,
 ): OutdatedReport {
   // Only in front of a JSON value: pnpm's warnings are not the report, and without one they say what it is.
-  const text = parsed === undefined ? whole.replace(PNPM_LOG_LINES, '') : whole;
+  const text = parsed === undefined ? withoutPnpmLogLines(whole) : whole;
   if (parsed === undefined && text.trim() === '') {
     if (format === 'yarn') return { ecosystem: 'yarn', packages: [] };
     throw new ReportError(`${file} is empty: no outdated report`);

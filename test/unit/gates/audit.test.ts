@@ -163,6 +163,25 @@ test('pnpm and yarn classic reports', async (t) => {
   assert.deepEqual(clean, { status: 'pass', summary: 'no known vulnerabilities', findings: [] });
 });
 
+test('pnpm audit --json with its warnings on standard output before the JSON is read, not taken for a failed audit', async (t) => {
+  const dir = await tempDir(t);
+  // pnpm writes its log lines to standard output (pnpm/pnpm#10200): an .npmrc whose variable is not set in
+  // this step, a slow registry. Before: "did not give a JSON audit report: the advisory service could not
+  // be reached".
+  const report = await readFile(join(FIXTURES, 'pnpm.json'), 'utf8');
+  const warnings =
+    ' WARN  Issue while reading "/home/runner/work/app/app/.npmrc". Failed to replace env in config: ${NPM_AUTH}\n' +
+    ' WARN  Request took 11414ms: https://registry.example/minimist\n';
+  await writeFile(join(dir, 'pnpm-audit.json'), warnings + report);
+  const verdict = await run({ report: 'pnpm-audit.json', severity: 'critical' }, context(dir));
+  assert.equal(verdict.status, 'block');
+  assert.match(verdict.findings[0]!.message, /^minimist <0\.2\.4: critical: Prototype Pollution in minimist/);
+  // Warnings with no JSON after them are all there is: still no report.
+  await writeFile(join(dir, 'pnpm-audit.json'), warnings);
+  const none = await run({ report: 'pnpm-audit.json' }, context(dir));
+  assert.match(none.summary, /^pnpm-audit\.json did not give a JSON audit report/);
+});
+
 test('real npm audit refused by the registry (HTTP 405, as behind proxies) blocks: service not reached', async (t) => {
   const dir = await tempDir(t);
   const requests: string[] = [];
