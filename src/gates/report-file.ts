@@ -157,8 +157,41 @@ export function decodeReport(
     }
   }
   const decoded = decodeUtf8(bytes);
-  if (!decoded.ok) return { ok: false, where: `${decoded.line}:${decoded.column}`, message: decoded.message };
-  return { ok: true, text: decoded.text.replace(/^\uFEFF/, '') };
+  if (decoded.ok) return { ok: true, text: decoded.text.replace(/^\uFEFF/, '') };
+  // Not UTF-8: the encoding its XML declaration names, when it names one. UTF-8 first, whatever the declaration
+  // says: a report that reads as UTF-8 reads as before (a tool that declares Latin-1 and writes UTF-8).
+  const declared = declaredEncoding(bytes);
+  if (declared) {
+    try {
+      return { ok: true, text: new TextDecoder(declared, { fatal: true }).decode(bytes) };
+    } catch {
+      return {
+        ok: false,
+        where: '1:1',
+        message: `declares encoding="${declared}" but is not ${declared} text`,
+      };
+    }
+  }
+  return { ok: false, where: `${decoded.line}:${decoded.column}`, message: decoded.message };
+}
+
+/**
+ * The encoding an XML report's declaration names (`<?xml version="1.0" encoding="ISO-8859-1"?>`, as CppUnit's
+ * XmlOutputter writes by default), when it is another than UTF-8 and one the decoder knows: read as UTF-8, its
+ * first accented letter refused the report. Undefined for UTF-8, UTF-16 (its zero bytes tell it, above), a
+ * name the decoder does not know, or a report with no declaration (or a UTF-8 byte order mark before it).
+ */
+function declaredEncoding(bytes: Uint8Array): string | undefined {
+  const start = Buffer.from(bytes.subarray(0, 256)).toString('latin1');
+  const name = /^<\?xml\s[^>]*?\bencoding\s*=\s*(["'])([A-Za-z][\w.:-]*)\1/.exec(start)?.[2];
+  if (!name || /^(?:utf-?8|utf-?16(?:le|be)?)$/i.test(name)) return undefined;
+  try {
+    const encoding = new TextDecoder(name).encoding;
+    // WHATWG's "replacement" (ISO-2022-KR and the like) decodes nothing: no text to read.
+    return encoding === 'replacement' ? undefined : encoding;
+  } catch {
+    return undefined;
+  }
 }
 
 function failure(error: unknown, what: string, file: string, cwd: string): ReportRead & { ok: false } {

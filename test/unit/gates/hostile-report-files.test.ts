@@ -307,6 +307,45 @@ test('decodeReport: a UTF-16 BOM with an odd byte count is not UTF-16 text', () 
   assert.match(!decoded.ok ? decoded.message : '', /UTF-16LE byte order mark but is not UTF-16LE text/);
 });
 
+test('an XML report in the encoding its declaration names (CppUnit writes ISO-8859-1) is read in it, not refused as not UTF-8', async (t) => {
+  const dir = await tempDir(t);
+  // CppUnit's XmlOutputter declares ISO-8859-1 by default and writes its messages so: "é" is the byte E9.
+  const latin1 = Buffer.concat([
+    Buffer.from(
+      `<?xml version="1.0" encoding='ISO-8859-1' standalone='yes' ?>\n<testsuite name="s" tests="1" failures="1"><testcase name="caf`,
+      'latin1',
+    ),
+    Buffer.from([0xe9]),
+    Buffer.from(`"><failure message="attendu 'd`),
+    Buffer.from([0xe9]),
+    Buffer.from(`j`),
+    Buffer.from([0xe0]),
+    Buffer.from(`'"/></testcase></testsuite>`),
+  ]);
+  await writeFile(join(dir, 'cppunit.xml'), latin1);
+  const verdict = await testsGate.run(
+    testsGate.schema.parse({ junit: 'cppunit.xml', thresholds: {} }),
+    context(dir),
+  );
+  assert.equal(verdict.status, 'block');
+  assert.equal(verdict.findings[0]!.message, "café failed: attendu 'déjà' (cppunit.xml)");
+  // A report that reads as UTF-8 reads so, whatever it declares; bytes that are not text in the declared
+  // encoding either are refused naming it.
+  const utf8 = decodeReport(Buffer.from(`<?xml version="1.0" encoding="ISO-8859-1"?><a b="café"/>`));
+  assert.deepEqual(utf8, { ok: true, text: `<?xml version="1.0" encoding="ISO-8859-1"?><a b="café"/>` });
+  const sjis = decodeReport(
+    Buffer.concat([
+      Buffer.from(`<?xml version="1.0" encoding="Shift_JIS"?><a b="`),
+      Buffer.from([0x82, 0x22, 0x2f, 0x3e]),
+    ]),
+  );
+  assert.deepEqual(sjis, {
+    ok: false,
+    where: '1:1',
+    message: 'declares encoding="shift_jis" but is not shift_jis text',
+  });
+});
+
 test('Kubernetes manifests and migration files are read inside the repository; a directory or symlink out is named, not a crash', async (t) => {
   const dir = await tempDir(t);
   const outside = await tempDir(t, 'outside-');
