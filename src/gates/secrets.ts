@@ -207,7 +207,10 @@ async function readLeakReport(
   const read = await readReportFile(cwd, file, roots, 'gitleaks report');
   if (!read.ok) return { error: read.message };
   const text = read.text;
-  if (file.toLowerCase().endsWith('.sarif')) {
+  // gitleaks' JSON report is an array; its SARIF log an object, whatever the file is called (a
+  // `--report-format sarif` saved as gitleaks.json, or as results.sarif.json): refused before as "not a JSON
+  // array of findings".
+  if (file.toLowerCase().endsWith('.sarif') || /^\s*\{/.test(text)) {
     try {
       const results = await readSarif(text, file, roots, turns);
       return {

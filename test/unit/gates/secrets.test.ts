@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import { createRequire, syncBuiltinESMExports } from 'node:module';
 import type * as FileSystem from 'node:fs';
 import assert from 'node:assert/strict';
-import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { execa } from 'execa';
@@ -323,6 +323,26 @@ test('gitleaks JSON and SARIF reports: findings redacted; malformed or missing r
       ],
     }),
   });
+  // gitleaks' SARIF saved under another name (`--report-format sarif --report-path gitleaks.sarif.json`) is
+  // SARIF by its content; an object that is no SARIF log either is refused saying so.
+  await write(dir, {
+    'reports/named/gitleaks.sarif.json': await readFile(join(dir, 'reports/gitleaks.sarif'), 'utf8'),
+    'reports/other/gitleaks.json': JSON.stringify({ findings: [] }),
+  });
+  const renamed = await run(
+    { scope: 'all', reports: 'reports/named/*.json', allow: { paths: ['reports/**'] } },
+    context(dir),
+  );
+  assert.deepEqual(
+    renamed.findings.map((f) => [f.path, f.line, f.rule]),
+    [['lib/x.js', 7, 'secrets.gitleaks.github-pat']],
+  );
+  const other = await run(
+    { scope: 'all', reports: 'reports/other/*.json', allow: { paths: ['reports/**'] } },
+    context(dir),
+  );
+  assert.equal(other.status, 'block');
+  assert.match(other.summary, /^reports\/other\/gitleaks\.json is not a SARIF 2\.1\.0 log/);
   // The reports hold the raw secrets themselves: keep them out of the tree scan.
   const verdict = await run(
     { scope: 'all', reports: 'reports/gitleaks.*', allow: { paths: ['reports/**'] } },
