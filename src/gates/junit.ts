@@ -14,6 +14,12 @@ export interface JUnitFailure {
   message: string;
   /** Surefire / Failsafe reruns that failed too (<rerunFailure> / <rerunError>): the test failed every run. */
   reruns?: number;
+  /**
+   * Its suite lists a passed test case of the same class and name: a retry written as a test case of its own,
+   * as Gradle's test-retry plugin writes them unless reports.junitXml.mergeReruns is set. Still a failure
+   * (two tests may share a name); the finding says how to have the retry read as one.
+   */
+  listedAsPassed?: true;
 }
 
 /** A test that failed and then passed when the runner ran it again (Surefire's flakyFailure / flakyError). */
@@ -246,6 +252,16 @@ export function parseJUnit(text: string, file: string): JUnitSummary {
         ...(failedAgain > 0 ? { reruns: failedAgain } : {}),
       });
     }
+    const passed = new Set(
+      cases
+        .filter((testCase) => !notRun(testCase) && !testCase.failure && !testCase.error)
+        .map((testCase) => caseKey(testCase)),
+    );
+    if (passed.size > 0) {
+      for (const failure of summary.failures.slice(failedBefore)) {
+        if (passed.has(caseKey(failure))) failure.listedAsPassed = true;
+      }
+    }
     // jest-junit writes a test.todo() as a plain <testcase> (no <skipped/>), as if it had passed, and leaves
     // it out of its suite's tests="…": the cases over that count were not run.
     const claimed = typeof suite === 'object' && suite.tests !== undefined ? Number(suite.tests) : NaN;
@@ -309,6 +325,11 @@ function unreadCases(doc: object, read: ReadonlySet<Suite>): { count: number; pa
     for (const [key, child] of Object.entries(node)) stack.push([`${path} › <${key}>`, child]);
   }
   return found;
+}
+
+/** A test case's class and name, as read (textOf), to tell two listings of one test. */
+function caseKey(testCase: { name?: unknown; classname?: unknown }): string {
+  return `${textOf(testCase.classname ?? '')}\0${textOf(testCase.name ?? '(unnamed test)')}`;
 }
 
 /**

@@ -377,7 +377,7 @@ async function checkJUnit(
         ...(failure.line && failure.column ? { column: failure.column } : {}),
         rule: 'tests.failed',
         severity: 'error',
-        message: `${name} ${failure.kind === 'error' ? 'errored' : 'failed'}${rerunText(failure.reruns)}${failure.message ? `: ${redactSecrets(failure.message)}` : ''} (${file})`,
+        message: `${name} ${failure.kind === 'error' ? 'errored' : 'failed'}${rerunText(failure.reruns)}${failure.message ? `: ${redactSecrets(failure.message)}` : ''} (${file}${failure.listedAsPassed ? LISTED_AS_PASSED : ''})`,
       });
     }
   }
@@ -406,6 +406,13 @@ async function checkJUnit(
   );
   return [];
 }
+
+/**
+ * After a failure its suite also lists as passed: most likely a retry written as a test case of its own. Read
+ * so, two tests of one name (one failed) would pass; Gradle can write the retry as Surefire does, read as flaky.
+ */
+const LISTED_AS_PASSED =
+  '; the suite lists a test of this class and name as passed too: if that is a retry, have it written in the failed test case (Gradle: reports.junitXml.mergeReruns = true, read as flaky)';
 
 /** How many Surefire reruns failed too: one failed test, once, however often it was rerun. */
 function rerunText(reruns: number | undefined): string {

@@ -300,6 +300,33 @@ test('a coverage report older than the test run is stale and blocks', async (t) 
   assert.match(verdict.summary, /coverage report coverage\/lcov\.info is older than this test run/);
 });
 
+test('JUnit: a failed test its suite lists again as passed (Gradle test-retry) still fails, and the finding says how to have it read as flaky', async (t) => {
+  const dir = await appRepo(t);
+  // Gradle with the test-retry plugin and no reports.junitXml.mergeReruns: each run its own <testcase>.
+  await writeFile(
+    join(dir, 'TEST-com.example.CartTest.xml'),
+    `<?xml version="1.0" encoding="UTF-8"?>
+<testsuite name="com.example.CartTest" tests="3" skipped="0" failures="1" errors="0" timestamp="2026-12-01T10:00:00" hostname="runner" time="0.4">
+  <properties/>
+  <testcase name="addsItem()" classname="com.example.CartTest" time="0.1">
+    <failure message="org.opentest4j.AssertionFailedError: expected: &lt;2&gt; but was: &lt;1&gt;" type="org.opentest4j.AssertionFailedError">org.opentest4j.AssertionFailedError: expected: &lt;2&gt; but was: &lt;1&gt;</failure>
+  </testcase>
+  <testcase name="addsItem()" classname="com.example.CartTest" time="0.1"/>
+  <testcase name="removesItem()" classname="com.example.CartTest" time="0.1"/>
+  <system-out><![CDATA[]]></system-out>
+  <system-err><![CDATA[]]></system-err>
+</testsuite>`,
+  );
+  const verdict = await run({ junit: 'TEST-*.xml', thresholds: {} }, context(dir));
+  assert.equal(`${verdict.status}: ${verdict.summary}`, 'block: 1 of 3 tests failed');
+  assert.deepEqual(
+    verdict.findings.map((f) => f.message),
+    [
+      'com.example.CartTest › addsItem() failed: org.opentest4j.AssertionFailedError: expected: <2> but was: <1> (TEST-com.example.CartTest.xml; the suite lists a test of this class and name as passed too: if that is a retry, have it written in the failed test case (Gradle: reports.junitXml.mergeReruns = true, read as flaky))',
+    ],
+  );
+});
+
 test('JUnit: failing and erroring tests are listed by name; a glob matching nothing blocks', async (t) => {
   const dir = await appRepo(t);
   await mkdir(join(dir, 'reports/unit'), { recursive: true });
