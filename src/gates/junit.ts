@@ -167,7 +167,7 @@ export function parseJUnit(text: string, file: string): JUnitSummary {
     const cases: TestCase[] =
       typeof suite === 'object' && (suite.failure || suite.error)
         ? [
-            ...(suite.testcase ?? []),
+            ...(suite.testcase ?? []).map(failedByStatus),
             {
               name: `${suiteName} (the suite itself)`,
               ...(suite.failure ? { failure: suite.failure } : {}),
@@ -186,7 +186,7 @@ export function parseJUnit(text: string, file: string): JUnitSummary {
                 ],
               },
             ]
-          : (suite.testcase ?? []);
+          : (suite.testcase ?? []).map(failedByStatus);
     for (const testCase of cases) {
       summary.tests++;
       if (notRun(testCase)) summary.skipped++;
@@ -338,6 +338,25 @@ function caseKey(testCase: { name?: unknown; classname?: unknown }): string {
  */
 function notRun(testCase: TestCase): boolean {
   return Boolean(testCase.skipped) || textOf(testCase.status ?? '').toLowerCase() === 'notrun';
+}
+
+/**
+ * A test case whose status="…" says it failed (CTest, Behave and Pester write one beside their <failure>) but
+ * that has no <failure> or <error>: read as the failure its status says, not as a pass.
+ */
+function failedByStatus(testCase: TestCase): TestCase {
+  if (typeof testCase !== 'object' || testCase.failure || testCase.error) return testCase;
+  const status = textOf(testCase.status ?? '').trim();
+  const kind = /^(?:fail|failed|failure)$/i.test(status)
+    ? 'failure'
+    : /^(?:error|errored)$/i.test(status)
+      ? 'error'
+      : undefined;
+  if (!kind) return testCase;
+  return {
+    ...testCase,
+    [kind]: [`status="${status}" and no <${kind}> element: the report does not say why`],
+  };
 }
 
 /** The classname jest-junit gives the test case of a test file that failed to run (reportTestSuiteErrors). */

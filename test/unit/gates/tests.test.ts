@@ -300,6 +300,25 @@ test('a coverage report older than the test run is stale and blocks', async (t) 
   assert.match(verdict.summary, /coverage report coverage\/lcov\.info is older than this test run/);
 });
 
+test('JUnit: a test case whose status says it failed, with no <failure> or <error>, is a failed test, not a pass', async (t) => {
+  const dir = await appRepo(t);
+  // CTest, Behave and Pester write status="fail" / "failed" / "Failed" beside their <failure>; without it the
+  // test case read as passed.
+  await writeFile(
+    join(dir, 'junit.xml'),
+    '<testsuite name="s" tests="3"><testcase name="a" status="Failed"/><testcase name="b" status="error"/><testcase name="c" status="run"/></testsuite>',
+  );
+  const verdict = await run({ junit: 'junit.xml', thresholds: {} }, context(dir));
+  assert.equal(`${verdict.status}: ${verdict.summary}`, 'block: 2 of 3 tests failed');
+  assert.deepEqual(
+    verdict.findings.map((f) => f.message),
+    [
+      'a failed: status="Failed" and no <failure> element: the report does not say why (junit.xml)',
+      'b errored: status="error" and no <error> element: the report does not say why (junit.xml)',
+    ],
+  );
+});
+
 test('JUnit: a failed test its suite lists again as passed (Gradle test-retry) still fails, and the finding says how to have it read as flaky', async (t) => {
   const dir = await appRepo(t);
   // Gradle with the test-retry plugin and no reports.junitXml.mergeReruns: each run its own <testcase>.
