@@ -14,7 +14,7 @@ import { XMLParser, XMLValidator } from 'fast-xml-parser';
  * as the parser walks it: comments, CDATA sections and processing instructions are skipped (a test's output
  * there may quote any XML), and a tag to its `>` outside quoted attribute values (where `<` is read too).
  */
-export function internalSubsetAt(text: string): number | undefined {
+function internalSubsetAt(text: string): number | undefined {
   let at = text.indexOf('<');
   while (at >= 0 && at < text.length) {
     let next: number;
