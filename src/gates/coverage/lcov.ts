@@ -22,7 +22,7 @@ export function parseLcov(text: string, file: string): CoverageReport {
   // Each file's records, with what each added to the totals: a file in several records (tracefiles of two
   // test runs concatenated) is counted once, its lines, branches and functions merged (below).
   const byPath = new Map<string, RecordDetail[]>();
-  let detail = newDetail(0);
+  let detail = newDetail(0, '');
   const lines = text.split(/\r?\n/);
   for (let index = 0; index < lines.length; index++) {
     const line = lines[index]!.trim();
@@ -33,7 +33,7 @@ export function parseLcov(text: string, file: string): CoverageReport {
       currentPath = line.slice(3);
       current = lineHits.get(currentPath) ?? new Map();
       lineHits.set(currentPath, current);
-      detail = newDetail(index + 1);
+      detail = newDetail(index + 1, currentPath);
       continue;
     }
     if (line === 'end_of_record') {
@@ -51,9 +51,11 @@ export function parseLcov(text: string, file: string): CoverageReport {
         detail.added[SUMMARY[found][0]] = [record[hit]?.value ?? 0, record[found]?.value ?? 0];
       }
       detail.lines = recordHits.size;
-      const seen = byPath.get(currentPath);
+      // `./src/a.js`, `src\a.js` and `src/a.js` (two tools' tracefiles) are one file.
+      const key = currentPath.replace(/\\/g, '/').replace(/^(?:\.\/)+/, '');
+      const seen = byPath.get(key);
       if (seen) seen.push(detail);
-      else byPath.set(currentPath, [detail]);
+      else byPath.set(key, [detail]);
       record = {};
       recordLines = [0, 0];
       recordHits.clear();
@@ -111,7 +113,13 @@ export function parseLcov(text: string, file: string): CoverageReport {
   }
   if (records === 0) throw new CoverageReportError(`${file} has no SF: … end_of_record record: empty or not lcov`);
   for (const [path, details] of byPath) {
-    if (details.length > 1) mergeRecords(sums, path, details, lineHits.get(path)!, file);
+    if (details.length <= 1) continue;
+    const spellings = new Set(details.map((detail) => detail.path));
+    const lines =
+      spellings.size === 1
+        ? lineHits.get(details[0]!.path)!
+        : mergeCounts([...spellings].map((spelling) => lineHits.get(spelling)!));
+    mergeRecords(sums, path, details, lines, file);
   }
   const totals = Object.fromEntries(
     Object.entries(sums)
@@ -126,6 +134,8 @@ type Metric = 'lines' | 'branches' | 'functions';
 /** One record of a file: where it starts, what it added to the totals, and its branches and functions. */
 interface RecordDetail {
   line: number;
+  /** The file as this record's SF: writes it. */
+  path: string;
   added: Partial<Record<Metric, [number, number]>>;
   /** Its DA lines (the file's, merged over its records, are lineHits'). */
   lines: number;
@@ -135,8 +145,8 @@ interface RecordDetail {
   functions: Map<string, number>;
 }
 
-function newDetail(line: number): RecordDetail {
-  return { line, added: {}, lines: 0, branches: new Map(), functions: new Map() };
+function newDetail(line: number, path: string): RecordDetail {
+  return { line, path, added: {}, lines: 0, branches: new Map(), functions: new Map() };
 }
 
 /**

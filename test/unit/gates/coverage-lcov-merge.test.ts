@@ -55,6 +55,9 @@ test('the records of a file are merged line by line, branch by branch and functi
   const fna = (hits: number) =>
     record('src/c.js', [1], `FNL:0,1\nFNA:0,${hits},h\nFNF:1\nFNH:${hits ? 1 : 0}\n`);
   assert.deepEqual(parseLcov(fna(0) + fna(4), 'lcov.info').totals.functions, { covered: 1, total: 1 });
+  // Written as ./src/a.js by one tool and src\\a.js by another, it is still one file.
+  const spelled = record('./src/a.js', [1, 0]) + record('src\\a.js', [0, 1]) + record('src/a.js', [0, 0]);
+  assert.deepEqual(parseLcov(spelled, 'lcov.info').totals.lines, { covered: 2, total: 2 });
   // A file in one record is read from its summary records, as before.
   assert.deepEqual(parseLcov(first, 'lcov.info').totals.lines, { covered: 1, total: 2 });
 });
