@@ -187,7 +187,9 @@ async function listTree(cwd: string, signal: AbortSignal): Promise<string[]> {
 
 // An entry of gitleaks' JSON report: the fields read, with their types (a string line would reach an
 // annotation). Checked one entry at a time, a turn of the event loop between (readLeakReport).
-const position = z.number().int().min(1).max(Number.MAX_SAFE_INTEGER).optional();
+// 0 for none: a path-only rule (a committed .p12 key store) has no line, column or secret, and gitleaks
+// writes Go's zero values for them.
+const position = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional();
 const gitleaksEntrySchema = z.looseObject({
   RuleID: z.string().min(1),
   Description: z.string().optional(),
@@ -272,6 +274,8 @@ async function readLeakReport(
       ...(entry.StartLine ? { line: entry.StartLine } : {}),
       ...(entry.StartColumn ? { column: entry.StartColumn } : {}),
       ...reported(`gitleaks.${entry.RuleID}`, repoRelative(roots, entry.File), entry.Secret ?? ''),
+      // A path-only rule found the file itself, not a value in it.
+      ...(entry.Secret ? {} : { redacted: '(the file itself, by its path)' }),
     });
   }
   return { candidates };

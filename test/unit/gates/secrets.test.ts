@@ -528,6 +528,48 @@ test('under the runner a secret scan given a short timeout blocks as timed out a
   assert.equal(read(), atVerdict, 'the scan went on after the verdict');
 });
 
+test('a gitleaks finding of a rule that matches a file by its path only (StartLine 0, no secret) blocks on that file', async (t) => {
+  const dir = await repo(t, { 'README.md': 'hi\n' });
+  // gitleaks' path-only rules (a committed .p12 key store) write no line, column or secret: Go's zero values.
+  await write(dir, {
+    'reports/gitleaks.json': JSON.stringify([
+      {
+        RuleID: 'pkcs12-file',
+        Description: 'Found a PKCS #12 file, which commonly contain bundled private keys.',
+        StartLine: 0,
+        EndLine: 0,
+        StartColumn: 0,
+        EndColumn: 0,
+        Match: 'file detected: certs/client.p12',
+        Secret: '',
+        File: 'certs/client.p12',
+        SymlinkFile: '',
+        Commit: '',
+        Entropy: 0,
+        Author: '',
+        Email: '',
+        Date: '',
+        Message: '',
+        Tags: [],
+        Fingerprint: 'certs/client.p12:pkcs12-file:0',
+      },
+    ]),
+  });
+  const verdict = await run(
+    { scope: 'all', reports: 'reports/gitleaks.json', allow: { paths: ['reports/**'] } },
+    context(dir),
+  );
+  assert.equal(verdict.status, 'block');
+  assert.deepEqual(
+    verdict.findings.map((f) => [f.path, f.line, f.rule]),
+    [['certs/client.p12', undefined, 'secrets.gitleaks.pkcs12-file']],
+  );
+  assert.match(
+    verdict.findings[0]!.message,
+    /^Found a PKCS #12 file, which commonly contain bundled private keys\. \(the file itself, by its path\) \(fingerprint [0-9a-f]{64}\)$/,
+  );
+});
+
 test('gitleaks paths under GITHUB_WORKSPACE are repository-relative when the gate runs elsewhere', async (t) => {
   const dir = await repo(t, { 'README.md': 'hi\n' });
   const workspace = '/home/runner/work/app/app';
