@@ -162,10 +162,13 @@ export function refusalReply(refusal: ParseError): string {
 const APP_MENTION = /@(?!\u200D)([A-Za-z0-9][A-Za-z0-9-]*(?:\/[A-Za-z0-9][A-Za-z0-9._-]*)?)/g;
 
 /**
- * A refusal, a dry run, /help and /status ask nobody to act, and anyone (a stranger on a public repository
- * too) can make the app write one: the people and teams they name (deployers, approvers, lock holders,
- * requesters) are shown, not notified, so one comment cannot make the app ping a whole team. Only the
- * commenter is still mentioned. Marker lines are left as written (their MAC covers every byte).
+ * Every reply to a command names people and teams (deployers, approvers, lock holders, requesters, whoever
+ * recorded a control request since) to show who, never to call on them: anyone (a stranger on a public
+ * repository too) can make the app write a refusal, a dry run, /help or /status, and a Queued reply or a
+ * control reply names people who did not ask to be told. So one comment cannot make the app ping a whole team,
+ * nor the holder of a lock each time someone queues behind it; only the commenter is mentioned. (The replies
+ * meant to call on someone are written by dispatch itself: the request waiting for approvals calls on its
+ * approvers.) Marker lines are left as written (their MAC covers every byte).
  */
 export function quietMentions(body: string, commenter: string): string {
   return body
@@ -211,13 +214,6 @@ async function refuseViaApp(
   });
   return { status: 'refused', code: 'posted_via_app' };
 }
-
-/** Whether the reply to `command` only informs (see quietMentions). */
-const informsOnly = (command: Command, reply: Reply): boolean =>
-  reply.reaction === 'confused' ||
-  command.kind === 'help' ||
-  command.kind === 'status' ||
-  (command.kind === 'deploy' && command.dryRun);
 
 export async function handleComment(
   api: CommentApi,
@@ -284,7 +280,7 @@ export async function handleComment(
     });
   }
   if (reply.body !== undefined) {
-    const quiet = informsOnly(parsed, reply) ? quietMentions(reply.body, event.author.login) : reply.body;
+    const quiet = quietMentions(reply.body, event.author.login);
     const note = laterNote();
     const body = note ? addBeforeMarkers(quiet, note) : quiet;
     await api.issues.createComment({ ...where, issue_number: event.number, body: fitComment(body) });

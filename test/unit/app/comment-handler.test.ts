@@ -71,6 +71,23 @@ test('a valid command: eyes, then the dispatch reply; dispatch decides the final
   assert.deepEqual(calls, ['react 99 eyes', 'react 99 +1', 'comment #7: Deploying.']);
 });
 
+test('every reply names people other than the commenter without pinging them, whatever its reaction', async () => {
+  // A Queued reply names the lock holder, a control reply whoever recorded a request since: shown, not called.
+  for (const reaction of ['eyes', '+1', 'confused'] as const) {
+    const { api, calls } = recordingApi();
+    await handleComment(api, event({ body: '/deploy production --queue' }), async () => ({
+      reaction,
+      body: 'Queued for @alice: production is locked by @bob; @acme/ops and @Alice.\n<!-- deploy-action:x @bob -->',
+    }));
+    const reply = calls.find((c) => c.startsWith('comment #7: '))!;
+    assert.equal(
+      reply,
+      'comment #7: Queued for @alice: production is locked by @\u200Dbob; @\u200Dacme/ops and @Alice.',
+      reaction,
+    );
+  }
+});
+
 test('a refusal: confused and a reply with the code; dispatch is never called', async () => {
   const { api, calls } = recordingApi();
   const outcome = await handleComment(
