@@ -81,6 +81,24 @@ const exactName = (what: string) =>
     },
   });
 
+/**
+ * The longest check name `required_checks` takes, in bytes of UTF-8. GitHub documents no limit on a check run's
+ * name (its REST description and OpenAPI schema give none), but the App looks each one up by name in a URL
+ * (`GET …/commits/{ref}/check-runs?check_name=…`), percent-encoded to up to three times its bytes; a name of
+ * 100 KB made that request fail (the server refuses a request line that long), so the /deploy that read it got
+ * no answer. 1,024 bytes is far past any real check name (a workflow job's `name / job (matrix values)`), and
+ * its URL (at most ~3 KB) stays well inside what HTTP servers take (8 KB is the usual request-line limit).
+ */
+export const CHECK_NAME_MAX_BYTES = 1024;
+
+const checkName = exactName('check name').refine(
+  (name) => new TextEncoder().encode(name).length <= CHECK_NAME_MAX_BYTES,
+  {
+    error: (issue) =>
+      `is ${new TextEncoder().encode(String(issue.input)).length} bytes long: a check name here is at most ${CHECK_NAME_MAX_BYTES} bytes (no check GitHub runs has a longer one; the name goes into the URL the App looks the check up with)`,
+  },
+);
+
 /** Generous bounds on every list: a policy is read on every decision, so a huge one would stall the app. */
 export const POLICY_LIMITS = {
   principals: 1000,
@@ -329,9 +347,9 @@ export const approvalsSchema = z
     required_checks: z
       .array(
         z.union([
-          exactName('check name'),
+          checkName,
           z.strictObject({
-            name: exactName('check name'),
+            name: checkName,
             app: z
               .string()
               .regex(

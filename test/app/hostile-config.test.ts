@@ -221,3 +221,28 @@ test('a deploy.yml whose errors quote hostile values: the config_invalid reply q
       assert.match(body, /\(`config_invalid`\)/, `${name}: ${body.slice(0, 300)}`);
   }
 });
+
+test('a required check name longer than any GitHub runs (100 KB) is a config error at its path, answered, never a request', async () => {
+  // Before, the name went into the URL of the check-run lookup, which failed: the /deploy got no answer of its own.
+  const config = deployYml(`
+  checked:
+    approvals:
+      deployers: [alice]
+      required: 0
+      required_checks: [lint, { name: ${JSON.stringify('c'.repeat(100_000))}, app: github-actions }]
+`);
+  const seen = await sayAll(config, [
+    ['alice', '/deploy checked'],
+    ['mallory', '/status'],
+  ]);
+  assert.equal(seen.answered, 2, 'both are answered');
+  for (const body of seen.bodies) {
+    // As it reads once rendered: the escapes (a joiner after a colon, a backslash before `_`) taken out.
+    const shown = body.replace(/\u200D/g, '').replace(/\\(.)/g, '$1');
+    assert.match(
+      shown,
+      /\(`config_invalid`\)[^\n]*environments\.checked\.approvals\.required_checks\[1\]\.name: is 100000 bytes long: a check name here is at most 1024 bytes/,
+    );
+    assert.ok(body.length < 5_000, 'the name itself is not quoted back');
+  }
+});

@@ -194,6 +194,17 @@ describe('approvals section: lists of names refuse blanks, empty entries and rep
       /^deploy\.yml:8:31: environments\.production\.approvals\.required_checks\[1\]: must not be empty: write the check name$/,
     ],
     [
+      // GitHub documents no limit; the App looks a check up by name in a URL, which a 100 KB name broke.
+      'a check name longer than any check GitHub runs',
+      `required_checks: [test, "${'c'.repeat(100_000)}"]`,
+      /^deploy\.yml:8:31: environments\.production\.approvals\.required_checks\[1\]: is 100000 bytes long: a check name here is at most 1024 bytes/,
+    ],
+    [
+      'a check name of an app one byte over the bound (UTF-8 bytes, not characters)',
+      `required_checks: [{ name: "${'é'.repeat(512)}x", app: github-actions }]`,
+      /required_checks\[0\]\.name: is 1025 bytes long: a check name here is at most 1024 bytes/,
+    ],
+    [
       'a blank check name',
       'required_checks: ["  "]',
       /required_checks\[0\]: must not be empty: write the check name$/,
@@ -259,6 +270,15 @@ describe('approvals section: lists of names refuse blanks, empty entries and rep
       );
     });
   }
+
+  it('a check name of exactly 1024 bytes is taken, in either form', () => {
+    const name = `${'é'.repeat(511)}xx`;
+    const config = load(production(`required_checks: ["${name}", { name: "${name}", app: github-actions }]`));
+    assert.deepEqual(resolvePolicy(config, 'production').requiredChecks, [
+      { name },
+      { name, app: 'github-actions' },
+    ]);
+  });
 
   it('a global locker listed twice is refused at the top level', () => {
     const errors = errorsOf(
