@@ -1,8 +1,10 @@
 // The Probot app: `export default (app) => { ... }`. Events are handed to small handlers that take narrow
 // Octokit interfaces; this file only registers them.
 import type { Probot } from 'probot';
-import { commentEventFrom, handleComment } from './handlers/comment.ts';
-import type { Dispatch } from './handlers/comment.ts';
+import { commentEventFrom, handleComment, NO_WRITES, writeOf } from './handlers/comment.ts';
+import type { CommandWrites, Dispatch } from './handlers/comment.ts';
+import type { Octokit } from './facts/github.ts';
+import { httpStatus } from './facts/github.ts';
 import { commandDispatch } from './deploy/dispatch.ts';
 import type { Api } from './facts/github.ts';
 import { markerTrust, ownAppId, ownBotLogin } from './facts/own-comments.ts';
@@ -93,7 +95,7 @@ export function deployApp(options: AppOptions = {}): (app: Probot) => void {
             people,
             info: context.log.info.bind(context.log),
           })(command, ev));
-      const outcome = await handleComment(api, event, dispatch);
+      const outcome = await handleComment(api, event, dispatch, { writes: countWrites(context.octokit) });
       if (outcome.status === 'dispatched' && outcome.reply.answerGates) {
         const answers = await answerPendingProtectionRules(context.octokit, {
           where: { owner: event.owner, repo: event.repo },
@@ -112,6 +114,27 @@ export function deployApp(options: AppOptions = {}): (app: Probot) => void {
       );
     });
   };
+}
+
+/**
+ * Counts the writes `octokit` (one delivery's) makes from now on, by kind (writeOf): what a command had done
+ * when it failed. A write GitHub failed to answer (a 5xx, no answer) may have landed, so it counts too; one it
+ * refused (a 4xx) did not.
+ */
+function countWrites(octokit: Octokit): () => CommandWrites {
+  const counts = { ...NO_WRITES };
+  const count = (options: Parameters<Octokit['request']['endpoint']['parse']>[0]): void => {
+    const sent = octokit.request.endpoint.parse(options);
+    const kind = writeOf(sent.method, sent.url, sent.body);
+    if (kind) counts[kind] += 1;
+  };
+  octokit.hook.after('request', (_response, options) => count(options));
+  octokit.hook.error('request', (error, options) => {
+    const status = httpStatus(error);
+    if (status === undefined || status >= 500) count(options);
+    throw error;
+  });
+  return () => ({ ...counts });
 }
 
 export default deployApp();

@@ -12,6 +12,7 @@ import type { DeploymentPayload } from '../../src/github/deployment-payload.ts';
 import { commentDedupeKey, createDeploymentOnce } from '../../src/github/deployments.ts';
 import { deploymentLockOwner, releaseDeploymentLock } from './lock.ts';
 import type { Api, Where } from '../facts/github.ts';
+import { githubAnswered } from '../facts/github.ts';
 import { readPull } from '../facts/pull-request.ts';
 import { createdByApp, type DeploymentMaker, type ShaDeployment } from '../facts/deployments.ts';
 import type { PendingRequest } from './pending.ts';
@@ -158,11 +159,8 @@ export async function startDeployment(
         state: 'error',
         updatedAt: known.now().toISOString(),
         sha: request.sha,
-        description:
-          `the deployment could not be created: ${error instanceof Error ? error.message : String(error)}`.slice(
-            0,
-            300,
-          ),
+        // By GitHub's status only: an error's text may quote what was sent (the payload) or a credential.
+        description: `the deployment could not be created (${githubAnswered(error)})`,
       };
       await api.issues
         .updateComment({ ...where, comment_id: writtenCommentId, body: renderStatusComment(failed) })

@@ -29,6 +29,7 @@ import {
 import type { ApprovalRecord } from '../../src/policy/index.ts';
 import { FactsError } from './config.ts';
 import type { Where } from './github.ts';
+import { githubAnswered } from './github.ts';
 import { markerScope } from './own-comments.ts';
 import type { MarkerTrust } from './own-comments.ts';
 
@@ -84,11 +85,6 @@ export const eventExternalId = (pr: number, eventId: string): string =>
 
 const short = (sha: string): string => sha.slice(0, 12);
 
-function describe(error: unknown): string {
-  const e = error as { status?: number; message?: string };
-  return `${e.status ? `HTTP ${e.status}: ` : ''}${(e.message ?? String(error)).split('\n')[0]}`;
-}
-
 function tooMany(sha: string): FactsError {
   return new FactsError(
     'approvals_ledger_full',
@@ -134,7 +130,7 @@ export async function readLedger(
     throw new FactsError(
       'approvals_ledger_unreadable',
       `the approvals and vetoes of commit ${short(sha)} cannot be read from its "${LEDGER_CHECK_NAME}" check ` +
-        `runs (${describe(error)}): nothing is decided without them; try again`,
+        `runs (${githubAnswered(error)}): nothing is decided without them; try again`,
     );
   }
   const scope = markerScope(where, pr);
@@ -151,7 +147,7 @@ export async function readLedger(
       } catch (error) {
         throw new FactsError(
           'approvals_ledger_unreadable',
-          `the approval record in check run ${run.id} of commit ${short(sha)} cannot be read (${describe(error)}): ` +
+          `the approval record in check run ${run.id} of commit ${short(sha)} cannot be read (${githubAnswered(error)}): ` +
             'nothing is decided without it; try again',
         );
       }
@@ -289,7 +285,7 @@ export async function recordInLedger(
     throw new FactsError(
       'approvals_ledger_unwritable',
       `the ${what.toLowerCase()} could not be recorded in a "${LEDGER_CHECK_NAME}" check run on commit ` +
-        `${short(record.sha)} (${describe(error)}): it is not recorded; try again`,
+        `${short(record.sha)} (${githubAnswered(error)}): it is not recorded; try again`,
     );
   }
 }

@@ -11,3 +11,14 @@ export interface Where {
 
 /** The HTTP status of a failed request (404 is an answer for several readers, not a failure). */
 export const httpStatus = (error: unknown): number | undefined => (error as { status?: number }).status;
+
+/**
+ * What GitHub answered to a failed request, by its HTTP status alone, for a reply or a status comment: an
+ * error's text may quote what was sent (a URL, a body with a person's words) or a credential.
+ */
+export function githubAnswered(error: unknown): string {
+  const status = (error as { status?: unknown } | null)?.status;
+  return typeof status === 'number' && Number.isInteger(status)
+    ? `GitHub answered HTTP ${status}`
+    : 'no answer from GitHub';
+}

@@ -8,6 +8,7 @@ import { parseCommand } from '../commands/parse.ts';
 import { laterCommandsNote } from '../commands/later-commands.ts';
 import { addBeforeMarkers } from '../../src/github/hidden-marker.ts';
 import type { Command, ParseError } from '../commands/command.ts';
+import { httpStatus } from '../facts/github.ts';
 
 /** The Octokit calls this handler uses (pass `octokit.rest`), so tests can hand in a tiny fake. */
 export interface CommentApi {
@@ -183,58 +184,130 @@ export function quietMentions(body: string, commenter: string): string {
     .join('\n');
 }
 
+/** What GitHub answered to the App's reaction: 201 made now, 200 already there (its id either way). */
+type Picked = { status: number; data: { id: number } };
+
 /**
  * A command in a comment another GitHub App posted on the author's behalf (with a user-to-server token: the
  * comment shows the person, with the app's badge) is refused. The person authorized that app once; it
  * writes whatever it chooses with their name for hours (months with its refresh token), so the comment is no
  * sign the person asked for this deployment, approval or unlock now, and it never acts with their authority.
  */
-async function refuseViaApp(
-  api: CommentApi,
-  event: CommentEvent,
-  app: { slug: string; name: string },
-): Promise<CommentOutcome> {
-  const where = { owner: event.owner, repo: event.repo };
-  // The reaction is the idempotency key here too: a redelivery answers once.
-  const picked = await api.reactions.createForIssueComment({
-    ...where,
-    comment_id: event.commentId,
-    content: 'confused',
-  });
-  if (picked.status === 200) return { status: 'ignored', reason: 'already_handled' };
+function viaAppRefusal(event: CommentEvent, app: { slug: string; name: string }): string {
   const name = userText(app.name || app.slug || 'unknown', { max: 100 });
   const slug = app.slug ? ` (${userText(app.slug, { as: 'code', max: 100 })})` : '';
-  await api.issues.createComment({
-    ...where,
-    issue_number: event.number,
-    body:
-      `**Not accepted** (\`posted_via_app\`): this comment was posted for ${userText(event.author.login, { as: 'mention' })} ` +
-      `by the GitHub App ${name}${slug}, not written on GitHub by them, so it does not act with their ` +
-      'authority. Write the command as a comment yourself.',
-  });
-  return { status: 'refused', code: 'posted_via_app' };
+  return (
+    `**Not accepted** (\`posted_via_app\`): this comment was posted for ${userText(event.author.login, { as: 'mention' })} ` +
+    `by the GitHub App ${name}${slug}, not written on GitHub by them, so it does not act with their ` +
+    'authority. Write the command as a comment yourself.'
+  );
+}
+
+/**
+ * Why the App could not finish a command, as a stable code: GitHub failed to answer one of its requests
+ * (`github_unavailable`: a 5xx, a rate limit), refused one (`github_refused`: any other 4xx, e.g. a request
+ * GitHub finds too long), or something else stopped it (`internal_error`). Never the error's text: it may
+ * quote a request's URL or body (a check name from the config, a value from the comment), or a credential.
+ */
+export type CommandFailure =
+  { code: 'github_unavailable' | 'github_refused'; status: number } | { code: 'internal_error' };
+
+/** Pure: the CommandFailure an error thrown while handling a command is. */
+export function commandFailure(error: unknown): CommandFailure {
+  const status = error !== null && typeof error === 'object' ? httpStatus(error) : undefined;
+  if (typeof status !== 'number' || !Number.isInteger(status) || status < 400 || status > 599)
+    return { code: 'internal_error' };
+  const unavailable = status >= 500 || status === 429 || /rate limit/i.test((error as Error).message ?? '');
+  return { code: unavailable ? 'github_unavailable' : 'github_refused', status };
+}
+
+/**
+ * What dispatch changed on GitHub while it handled a command, counted from the requests it made (index.ts
+ * counts them, writesOf sorts them): the comments it posted on the pull request, the deployments it created,
+ * and any other write (a lock, a ledger record, a schedule request, a control request, an edited comment).
+ */
+export interface CommandWrites {
+  comments: number;
+  deployments: number;
+  other: number;
+}
+
+export const NO_WRITES: CommandWrites = { comments: 0, deployments: 0, other: 0 };
+
+/**
+ * Pure: which of CommandWrites a request the App made is (`url` as sent, `body` its JSON), or undefined for a
+ * read. A reaction is the handler's own acknowledgement (never dispatch's), a token for the installation is
+ * no change to the repository, and a GraphQL query is a read; a GraphQL mutation writes.
+ */
+export function writeOf(method: string, url: string, body?: unknown): keyof CommandWrites | undefined {
+  const verb = method.toUpperCase();
+  if (verb === 'GET' || verb === 'HEAD') return undefined;
+  const path = url.replace(/^[a-z]+:\/\/[^/]+/i, '').replace(/\?.*$/s, '');
+  if (/\/reactions(?:\/|$)/.test(path) || /^\/app\/installations\/[^/]+\/access_tokens$/.test(path))
+    return undefined;
+  if (/(?:^|\/)graphql$/.test(path)) {
+    const query = (body as { query?: unknown } | undefined)?.query;
+    return typeof query === 'string' && /^\s*mutation\b/.test(query.replace(/^(?:\s*#[^\n]*\n)*/, ''))
+      ? 'other'
+      : undefined;
+  }
+  if (verb === 'POST' && /^\/repos\/[^/]+\/[^/]+\/issues\/[0-9]+\/comments$/.test(path)) return 'comments';
+  if (verb === 'POST' && /^\/repos\/[^/]+\/[^/]+\/deployments$/.test(path)) return 'deployments';
+  return 'other';
+}
+
+const wroteAny = (w: CommandWrites): boolean => w.comments + w.deployments + w.other > 0;
+
+/**
+ * Pure: the reply to a command the App could not finish. Said without the error's text (CommandFailure); it
+ * says whether anything was done. Nothing written: nothing was started, and the command may be given again (the
+ * reaction is taken back, so a redelivery runs it too). Something written: what, and that it is not tried again
+ * by itself (a second run could answer or deploy twice), so the person looks before asking again.
+ */
+export function failureReply(command: string, failure: CommandFailure, wrote: CommandWrites): string {
+  const why =
+    failure.code === 'github_unavailable'
+      ? `GitHub did not answer one of its requests (HTTP ${failure.status})`
+      : failure.code === 'github_refused'
+        ? `GitHub refused one of its requests (HTTP ${failure.status})`
+        : "an unexpected error stopped it (the App's log says which)";
+  const head = `**Failed** (\`${failure.code}\`): the App could not finish \`/${command}\`: ${why}.`;
+  if (!wroteAny(wrote))
+    return `${head} Nothing was started or recorded for it: comment it again (or redeliver the webhook) to try again.`;
+  const done = [
+    wrote.deployments
+      ? 'it asked GitHub for a deployment (the status comment on this pull request says whether one was made)'
+      : '',
+    wrote.comments ? 'it posted on this pull request (above)' : '',
+    wrote.other ? 'it wrote some of its records (a lock, an approval, a request)' : '',
+  ].filter(Boolean);
+  return `${head} It had begun: ${done.join('; ')}. It is not tried again by itself: see where things stand (\`/status\`) before asking again.`;
+}
+
+export interface HandleCommentOptions {
+  /**
+   * What dispatch has written on GitHub so far (index.ts counts the delivery's requests): read before and after
+   * a dispatch that failed, so the reply says what was done. Without it, dispatch is taken to have written
+   * nothing.
+   */
+  writes?: () => CommandWrites;
 }
 
 export async function handleComment(
   api: CommentApi,
   event: CommentEvent,
   dispatch: Dispatch,
+  options: HandleCommentOptions = {},
 ): Promise<CommentOutcome> {
   const ignored = ignoreReason(event);
   if (ignored) return { status: 'ignored', reason: ignored };
   const parsed = parseCommand(event.body);
   if (parsed.kind === 'none') return { status: 'ignored', reason: 'not_a_command' };
   const where = { owner: event.owner, repo: event.repo };
-  if (event.viaApp) return refuseViaApp(api, event, event.viaApp);
-  // React first, so the person sees the app picked the command up even if the work takes a while. The
-  // reaction is also the idempotency key: GitHub answers 200 (not 201) when the app's reaction is already
-  // there, i.e. this comment was picked up before (a redelivery, or the same delivery twice at once).
-  const picked = await api.reactions.createForIssueComment({
-    ...where,
-    comment_id: event.commentId,
-    content: parsed.kind === 'invalid' ? 'confused' : 'eyes',
-  });
-  if (picked.status === 200) return { status: 'ignored', reason: 'already_handled' };
+  const comment = { ...where, comment_id: event.commentId };
+  const post = (body: string) => api.issues.createComment({ ...where, issue_number: event.number, body });
+  const unreact = (picked: Picked) =>
+    api.reactions.deleteForIssueComment({ ...comment, reaction_id: picked.data.id }).catch(() => undefined);
   // Commands below the first line are never run: the answer says so (later-commands.ts), once.
   let noteLeft = laterCommandsNote(event.body);
   const laterNote = (): string => {
@@ -242,51 +315,102 @@ export async function handleComment(
     noteLeft = '';
     return note;
   };
-  if (parsed.kind === 'invalid') {
-    const note = laterNote();
-    await api.issues.createComment({
-      ...where,
-      issue_number: event.number,
-      body: fitComment(note ? addBeforeMarkers(refusalReply(parsed), note) : refusalReply(parsed)),
+  const refusal: { code: ParseError['code'] | 'posted_via_app'; body: () => string } | undefined =
+    event.viaApp
+      ? { code: 'posted_via_app', body: () => viaAppRefusal(event, event.viaApp!) }
+      : parsed.kind === 'invalid'
+        ? {
+            code: parsed.code,
+            body: () => {
+              const note = laterNote();
+              return fitComment(note ? addBeforeMarkers(refusalReply(parsed), note) : refusalReply(parsed));
+            },
+          }
+        : undefined;
+  // React first, so the person sees the app picked the command up even if the work takes a while. The
+  // reaction is also the idempotency key: GitHub answers 200 (not 201) when the app's reaction is already
+  // there, i.e. this comment was picked up before (a redelivery, or the same delivery twice at once). Only the
+  // App can make its own reaction, so nobody else can mark a comment answered.
+  let picked: Picked;
+  try {
+    picked = await api.reactions.createForIssueComment({
+      ...comment,
+      content: refusal ? 'confused' : 'eyes',
     });
-    return { status: 'refused', code: parsed.code };
+  } catch (error) {
+    // No key, so nothing ran. A refusal is said anyway (it starts nothing); a command is not run without its
+    // key (a redelivery could run it a second time), and the person is told (failed), then the delivery fails.
+    if (refusal) {
+      await post(refusal.body());
+      return { status: 'refused', code: refusal.code };
+    }
+    await failed(api, event, parsed.kind, commandFailure(error), NO_WRITES);
+    throw error;
   }
+  if (picked.status === 200) return { status: 'ignored', reason: 'already_handled' };
+  if (refusal) {
+    try {
+      await post(refusal.body());
+    } catch (error) {
+      // Not said: without its reaction a redelivery says it (with it, one would find the comment answered).
+      await unreact(picked);
+      throw error;
+    }
+    return { status: 'refused', code: refusal.code };
+  }
+  if (parsed.kind === 'invalid') throw new Error('unreachable: an invalid command is refused above');
   let reply: Reply;
+  const before = options.writes?.() ?? NO_WRITES;
   try {
     reply = await dispatch(parsed, { ...event, laterNote });
   } catch (error) {
-    // Nothing is lost: take the reaction back so a redelivery of this webhook runs the command again, and say
-    // so on the PR. The error goes on to Probot, which logs it and answers GitHub with a failure.
-    await api.reactions
-      .deleteForIssueComment({ ...where, comment_id: event.commentId, reaction_id: picked.data.id })
-      .catch(() => undefined);
-    // An error may quote what it was given (a value from the PR, a name): echoed like any user text.
-    const why =
-      error instanceof Error ? userText(error.message.split('\n')[0], { max: 200 }) : 'unknown error';
-    await api.issues
-      .createComment({
-        ...where,
-        issue_number: event.number,
-        body: `**Failed** (\`internal_error\`): \`/${parsed.kind}\` could not be completed (${why}). Nothing was deployed by it; comment again or redeliver the webhook.`,
-      })
-      .catch(() => undefined);
+    // The error goes on to Probot, which logs it and answers GitHub with a failure; the person is told here.
+    const after = options.writes?.() ?? NO_WRITES;
+    const wrote: CommandWrites = {
+      comments: after.comments - before.comments,
+      deployments: after.deployments - before.deployments,
+      other: after.other - before.other,
+    };
+    // Nothing written: nothing is lost, so the reaction is taken back and a redelivery runs the command again.
+    // Something written: it stays, so a redelivery neither answers twice nor does it twice.
+    if (!wroteAny(wrote)) await unreact(picked);
+    await failed(api, event, parsed.kind, commandFailure(error), wrote);
     throw error;
   }
-  if (reply.reaction !== 'eyes') {
-    await api.reactions.createForIssueComment({
-      ...where,
-      comment_id: event.commentId,
-      content: reply.reaction,
-    });
-  }
+  // The command was carried out: what follows only says so, and a reaction GitHub does not take never keeps
+  // the answer from being posted.
+  if (reply.reaction !== 'eyes')
+    await api.reactions.createForIssueComment({ ...comment, content: reply.reaction }).catch(() => undefined);
   if (reply.body !== undefined) {
     const quiet = quietMentions(reply.body, event.author.login);
     const note = laterNote();
-    const body = note ? addBeforeMarkers(quiet, note) : quiet;
-    await api.issues.createComment({ ...where, issue_number: event.number, body: fitComment(body) });
+    await post(fitComment(note ? addBeforeMarkers(quiet, note) : quiet));
   }
   // The answer was the work itself (the status comment a new deployment wrote): the note on its own.
   const note = laterNote();
-  if (note) await api.issues.createComment({ ...where, issue_number: event.number, body: note });
+  if (note) await post(note);
   return { status: 'dispatched', command: parsed, reply };
+}
+
+/**
+ * Tells the pull request that `/command` could not be finished (failureReply), once per comment however often
+ * it fails: the App's own `confused` reaction is the key (made here; a command the App refused carries it too,
+ * and then has its answer already). GitHub not taking the key does not keep the person from being told. Never
+ * throws: the caller's error is what the delivery fails with.
+ */
+async function failed(
+  api: CommentApi,
+  event: CommentEvent,
+  command: string,
+  failure: CommandFailure,
+  wrote: CommandWrites,
+): Promise<void> {
+  const where = { owner: event.owner, repo: event.repo };
+  const key = await api.reactions
+    .createForIssueComment({ ...where, comment_id: event.commentId, content: 'confused' })
+    .catch(() => undefined);
+  if (key?.status === 200) return;
+  await api.issues
+    .createComment({ ...where, issue_number: event.number, body: failureReply(command, failure, wrote) })
+    .catch(() => undefined);
 }

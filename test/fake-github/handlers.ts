@@ -922,6 +922,18 @@ const createReaction: Handler = (ctx) => {
   return { status: 201, body: reaction };
 };
 
+const deleteReaction: Handler = (ctx) => {
+  const commentId = Number(ctx.params.comment_id);
+  const list = ctx.repo.reactions.get(commentId) ?? [];
+  // Only the reaction's own author deletes it (GitHub answers 404 to anyone else, as for one that is gone).
+  const at = list.findIndex(
+    (r) => r.id === Number(ctx.params.reaction_id) && (r.user as Json).login === ctx.actor,
+  );
+  if (!ctx.repo.comments.has(commentId) || at < 0) return notFound();
+  list.splice(at, 1);
+  return { status: 204 };
+};
+
 const listReactions: Handler = (ctx) => {
   const commentId = Number(ctx.params.comment_id);
   if (!ctx.repo.comments.has(commentId)) return notFound();
@@ -1185,6 +1197,7 @@ export const handlers: Record<string, Handler> = {
   'issues/list-comments': listComments,
   'reactions/create-for-issue-comment': createReaction,
   'reactions/list-for-issue-comment': listReactions,
+  'reactions/delete-for-issue-comment': deleteReaction,
   'repos/get-collaborator-permission-level': collaboratorPermission,
   'teams/get-membership-for-user-in-org': teamMembership,
   'actions/review-custom-gates-for-run': reviewCustomGates,

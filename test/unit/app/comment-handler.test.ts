@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { handleComment, ignoreReason } from '../../../app/handlers/comment.ts';
+import { commandFailure, handleComment, ignoreReason, writeOf } from '../../../app/handlers/comment.ts';
 import type { CommentApi, CommentEvent } from '../../../app/handlers/comment.ts';
 
 /** Records calls; GitHub answers 200 instead of 201 for a reaction the app already made. */
@@ -142,21 +142,165 @@ test('the same comment again (its reaction already there) is ignored: no dispatc
   assert.equal(calls.filter((c) => c.startsWith('comment #7: **Not accepted**')).length, 1);
 });
 
-test('a dispatch that throws: the reaction is taken back (a redelivery runs again) and the PR is told', async () => {
+/** An error as Octokit throws it: its message quotes what was sent (here a URL with a token and a comment's text). */
+const httpError = (status: number): Error =>
+  Object.assign(
+    new Error(`GET https://x-access-token:ghs_secret@api.github.example/?q=<b>@team</b> - ${status}\nstack…`),
+    {
+      status,
+    },
+  );
+
+test('a dispatch that throws having written nothing: the reaction is taken back, the PR is told once with a code and no error text', async () => {
   const { api, calls } = recordingApi();
   let attempts = 0;
   const flaky = async (): Promise<{ reaction: 'eyes'; body: string }> => {
     attempts += 1;
-    if (attempts === 1) throw new Error('GitHub said 502 Bad Gateway\nstack…');
+    if (attempts <= 2) throw httpError(502);
     return { reaction: 'eyes', body: 'Deploying.' };
   };
   await assert.rejects(handleComment(api, event(), flaky), /502/);
-  assert.deepEqual(calls.slice(0, 2), ['react 99 eyes', 'unreact 99 500']);
-  assert.match(
-    calls[2]!,
-    /^comment #7: \*\*Failed\*\* \(`internal_error`\): `\/deploy` could not be completed \(GitHub said 502 Bad Gateway\)/,
-  );
+  assert.deepEqual(calls, [
+    'react 99 eyes',
+    'unreact 99 500',
+    'react 99 confused',
+    'comment #7: **Failed** (`github_unavailable`): the App could not finish `/deploy`: GitHub did not answer one of its requests (HTTP 502). Nothing was started or recorded for it: comment it again (or redeliver the webhook) to try again.',
+  ]);
+  // Redelivered while GitHub still fails: it runs again (its reaction was taken back), and says nothing twice.
+  await assert.rejects(handleComment(api, event(), flaky), /502/);
+  assert.equal(calls.filter((c) => c.startsWith('comment')).length, 1);
+  // Redelivered once GitHub is back: the command's own answer.
   const again = await handleComment(api, event(), flaky);
   assert.equal(again.status, 'dispatched');
   assert.equal(calls.at(-1), 'comment #7: Deploying.');
+  assert.doesNotMatch(calls.join('\n'), /ghs_|<b>|@team|stack/, 'no error text reaches the PR');
+});
+
+test('a dispatch that throws after it wrote: the reaction stays (a redelivery does nothing twice), the PR is told what was done', async () => {
+  const { api, calls } = recordingApi();
+  let writes = { comments: 0, deployments: 0, other: 0 };
+  const half = async (): Promise<never> => {
+    writes = { comments: 1, deployments: 1, other: 2 };
+    throw httpError(422);
+  };
+  await assert.rejects(handleComment(api, event(), half, { writes: () => writes }), /422/);
+  assert.deepEqual(calls.slice(0, 2), ['react 99 eyes', 'react 99 confused']);
+  assert.equal(
+    calls[2],
+    'comment #7: **Failed** (`github_refused`): the App could not finish `/deploy`: GitHub refused one of its requests (HTTP 422). It had begun: it asked GitHub for a deployment (the status comment on this pull request says whether one was made); it posted on this pull request (above); it wrote some of its records (a lock, an approval, a request). It is not tried again by itself: see where things stand (`/status`) before asking again.',
+  );
+  assert.deepEqual(await handleComment(api, event(), half, { writes: () => writes }), {
+    status: 'ignored',
+    reason: 'already_handled',
+  });
+  assert.equal(calls.length, 4, 'the redelivery only finds the reaction');
+});
+
+test('an error without an HTTP status is internal_error; writes counted before dispatch are not its own', async () => {
+  const { api, calls } = recordingApi();
+  const writes = { comments: 3, deployments: 0, other: 5 };
+  await assert.rejects(
+    handleComment(
+      api,
+      event({ body: '/status' }),
+      async () => {
+        throw new TypeError('x.y is undefined');
+      },
+      { writes: () => writes },
+    ),
+  );
+  assert.equal(
+    calls.at(-1),
+    "comment #7: **Failed** (`internal_error`): the App could not finish `/status`: an unexpected error stopped it (the App's log says which). Nothing was started or recorded for it: comment it again (or redeliver the webhook) to try again.",
+  );
+  assert.ok(calls.includes('unreact 99 500'));
+});
+
+test('a reaction GitHub does not take: a command is not run but the PR is told; a refusal is still said', async () => {
+  const { api, calls } = recordingApi();
+  const create = api.reactions.createForIssueComment.bind(api.reactions);
+  api.reactions.createForIssueComment = async (p) => {
+    if (p.content === 'eyes') throw httpError(503);
+    return create(p);
+  };
+  await assert.rejects(handleComment(api, event(), neverDispatch), /503/);
+  assert.match(
+    calls.at(-1)!,
+    /^comment #7: \*\*Failed\*\* \(`github_unavailable`\): .*\(HTTP 503\)\. Nothing was started/,
+  );
+  api.reactions.createForIssueComment = async () => {
+    throw httpError(503);
+  };
+  const refused = await handleComment(api, event({ commentId: 5, body: '/deploy' }), neverDispatch);
+  assert.equal(refused.status, 'refused');
+  assert.match(calls.at(-1)!, /^comment #7: \*\*Not accepted\*\*/);
+});
+
+test('a refusal GitHub does not take: its reaction is taken back, so a redelivery says it', async () => {
+  const { api, calls } = recordingApi();
+  const createComment = api.issues.createComment.bind(api.issues);
+  let down = true;
+  api.issues.createComment = async (p) => {
+    if (down) throw httpError(502);
+    return createComment(p);
+  };
+  await assert.rejects(handleComment(api, event({ body: '/deploy' }), neverDispatch), /502/);
+  assert.deepEqual(calls, ['react 99 confused', 'unreact 99 500']);
+  down = false;
+  assert.equal((await handleComment(api, event({ body: '/deploy' }), neverDispatch)).status, 'refused');
+  assert.match(calls.at(-1)!, /^comment #7: \*\*Not accepted\*\*/);
+});
+
+test('a final reaction GitHub does not take never keeps the answer from being posted', async () => {
+  const { api, calls } = recordingApi();
+  const create = api.reactions.createForIssueComment.bind(api.reactions);
+  api.reactions.createForIssueComment = async (p) => {
+    if (p.content === '+1') throw httpError(502);
+    return create(p);
+  };
+  const outcome = await handleComment(api, event(), async () => ({ reaction: '+1', body: 'Done.' }));
+  assert.equal(outcome.status, 'dispatched');
+  assert.equal(calls.at(-1), 'comment #7: Done.');
+});
+
+test('writeOf: what a request the App made changed; reads, reactions, tokens and GraphQL queries change nothing', () => {
+  const api = 'https://api.github.com';
+  const cases: Array<[string, string, unknown, string | undefined]> = [
+    ['GET', `${api}/repos/a/b/issues/7/comments?per_page=100`, undefined, undefined],
+    ['POST', `${api}/repos/a/b/issues/7/comments`, { body: 'x' }, 'comments'],
+    ['PATCH', `${api}/repos/a/b/issues/comments/9`, { body: 'x' }, 'other'],
+    ['POST', `${api}/repos/a/b/deployments`, {}, 'deployments'],
+    ['POST', `${api}/repos/a/b/deployments/3/statuses`, {}, 'other'],
+    ['POST', `${api}/repos/a/b/git/refs`, {}, 'other'],
+    ['DELETE', `${api}/repos/a/b/git/refs/deploy-locks/x`, undefined, 'other'],
+    ['POST', `${api}/repos/a/b/check-runs`, {}, 'other'],
+    ['POST', `${api}/repos/a/b/issues/comments/9/reactions`, { content: 'eyes' }, undefined],
+    ['DELETE', `${api}/repos/a/b/issues/comments/9/reactions/4`, undefined, undefined],
+    ['POST', `${api}/app/installations/42/access_tokens`, {}, undefined],
+    ['POST', `${api}/graphql`, { query: 'query { viewer { login } }' }, undefined],
+    ['POST', `${api}/graphql`, { query: '{ repository { id } }' }, undefined],
+    ['POST', `${api}/graphql`, { query: '\n  mutation($x: ID!) { updateRefs(input: $x) { x } }' }, 'other'],
+    ['POST', 'https://ghe.example/api/graphql', { query: '# why\nmutation { x }' }, 'other'],
+  ];
+  for (const [method, url, body, kind] of cases)
+    assert.equal(writeOf(method, url, body), kind, `${method} ${url}`);
+});
+
+test('commandFailure: a stable code from the HTTP status alone', () => {
+  const e = (status: unknown, message = 'x') => Object.assign(new Error(message), { status });
+  assert.deepEqual(commandFailure(e(502)), { code: 'github_unavailable', status: 502 });
+  assert.deepEqual(commandFailure(e(429)), { code: 'github_unavailable', status: 429 });
+  assert.deepEqual(commandFailure(e(403, 'API rate limit exceeded')), {
+    code: 'github_unavailable',
+    status: 403,
+  });
+  assert.deepEqual(commandFailure(e(403, 'Resource not accessible')), {
+    code: 'github_refused',
+    status: 403,
+  });
+  assert.deepEqual(commandFailure(e(431)), { code: 'github_refused', status: 431 });
+  for (const odd of [undefined, 200, 'x', 1e9, 404.5])
+    assert.deepEqual(commandFailure(e(odd)), { code: 'internal_error' }, String(odd));
+  assert.deepEqual(commandFailure('a string'), { code: 'internal_error' });
+  assert.deepEqual(commandFailure(null), { code: 'internal_error' });
 });

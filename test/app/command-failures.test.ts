@@ -1,0 +1,154 @@
+// A command GitHub fails while the App handles it (a 5xx, a refused request) is never met with silence: every
+// command, through probot.receive against the fake GitHub, gets one short reply with a stable code and none of
+// the error's text (an error quotes what was sent: a URL, a token, a person's words). A redelivery of it while
+// GitHub still fails says nothing twice; once GitHub is back, a redelivery of a command that had done nothing
+// runs it. A command that had begun (written on GitHub) is not run twice by a redelivery, and says what it did.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Probot } from 'probot';
+import type { FakeGitHub } from '../fake-github/index.ts';
+import { COMMAND_NAMES } from '../../app/commands/parse.ts';
+import { BOT_LOGIN, HEAD, PR, appReplies, commentOnPull, deployYml, withSeededApp } from './helpers.ts';
+
+type Receive = Parameters<Probot['receive']>[0];
+
+const CONFIG = deployYml(`
+  production:
+    approvals:
+      deployers: [alice]
+      approvers: [carol]
+      required: 1
+`);
+const SEED = {
+  config: CONFIG,
+  collaborators: { alice: 'write' as const, carol: 'write' as const },
+  pulls: [{ number: PR, head: HEAD, user: 'alice' }],
+};
+
+/** What a failed request's error says (Octokit puts GitHub's message in the error): none of it may be shown. */
+const ERROR_TEXT = 'LEAK x-access-token:ghs_0000 <b>@acme/everyone</b> /approve-deploy production';
+
+/** One comment for every command (and each way /deploy is asked). */
+const COMMANDS: ReadonlyArray<[string, string]> = [
+  ['alice', '/deploy production'],
+  ['alice', '/deploy production --dry-run'],
+  ['alice', '/deploy production --queue'],
+  ['alice', '/deploy production at 2030-01-02 10:00 UTC'],
+  ['carol', '/approve-deploy production'],
+  ['carol', '/reject-deploy production'],
+  ['alice', '/rollback production'],
+  ['alice', '/lock production'],
+  ['alice', '/unlock production'],
+  ['alice', '/promote production'],
+  ['alice', '/pause production'],
+  ['alice', '/resume production'],
+  ['alice', '/abort production'],
+  ['alice', '/status'],
+  ['alice', '/cancel-deploy'],
+  ['alice', '/help'],
+];
+
+test('the commands listed here are every command the App knows', () => {
+  const named = new Set(COMMANDS.map(([, body]) => /^\/([a-z-]+)/.exec(body)![1]));
+  assert.deepEqual([...named].sort(), [...COMMAND_NAMES].sort());
+});
+
+const reactionsOn = (fake: FakeGitHub, id: number): string[] =>
+  (fake.repo().reactions.get(id) ?? [])
+    .filter((r) => (r.user as { login: string }).login === BOT_LOGIN)
+    .map((r) => String(r.content))
+    .sort();
+
+async function receive(probot: Probot, payload: unknown, delivery: string): Promise<boolean> {
+  try {
+    await probot.receive({ id: delivery, name: 'issue_comment', payload } as Receive);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+for (const [user, body] of COMMANDS) {
+  test(`GitHub failing every read: ${body} is answered once, with a code and no error text, and runs when redelivered later`, async () => {
+    await withSeededApp(SEED, async (fake, probot) => {
+      let down = true;
+      fake.failNext({
+        status: 502,
+        times: 1_000_000,
+        message: ERROR_TEXT,
+        where: (r) => down && r.method === 'GET',
+      });
+      const { id, payload } = commentOnPull(fake, body, { user });
+      const delivery = crypto.randomUUID();
+      assert.equal(
+        await receive(probot, payload, delivery),
+        false,
+        'the delivery fails, for GitHub to show it',
+      );
+      const replies = appReplies(fake);
+      assert.equal(replies.length, 1, `one reply: ${replies.join('\n---\n')}`);
+      const command = /^\/([a-z-]+)/.exec(body)![1];
+      assert.equal(
+        replies[0],
+        `**Failed** (\`github_unavailable\`): the App could not finish \`/${command}\`: GitHub did not answer one of its requests (HTTP 502). Nothing was started or recorded for it: comment it again (or redeliver the webhook) to try again.`,
+      );
+      // Redelivered while GitHub still fails: nothing said twice.
+      assert.equal(await receive(probot, payload, delivery), false);
+      assert.equal(appReplies(fake).length, 1, 'no second reply');
+      // GitHub is back; redelivered: the command runs and is answered (or deploys: its status comment).
+      down = false;
+      const comments = fake.repo().comments.size;
+      assert.equal(await receive(probot, payload, delivery), true);
+      assert.ok(fake.repo().comments.size > comments, 'answered once GitHub is back');
+      assert.equal(appReplies(fake).filter((r) => r.startsWith('**Failed**')).length, 1);
+      assert.ok(reactionsOn(fake, id).includes('eyes'), 'picked up');
+      // And never again.
+      const all = fake.repo().comments.size;
+      assert.equal(await receive(probot, payload, delivery), true);
+      assert.equal(fake.repo().comments.size, all, 'a later redelivery answers nothing twice');
+      for (const reply of appReplies(fake))
+        assert.ok(!reply.includes('LEAK') && !reply.includes('ghs_'), reply);
+    });
+  });
+}
+
+test('a /deploy GitHub fails after it had begun: one reply saying what was done, and a redelivery does nothing twice', async () => {
+  const config = deployYml(`
+  staging:
+    approvals:
+      deployers: [alice]
+      required: 0
+`);
+  await withSeededApp({ ...SEED, config }, async (fake, probot) => {
+    fake.failNext({
+      status: 502,
+      times: 1_000_000,
+      message: ERROR_TEXT,
+      operationId: 'repos/create-deployment',
+    });
+    const { id, payload } = commentOnPull(fake, '/deploy staging', { user: 'alice' });
+    const delivery = crypto.randomUUID();
+    assert.equal(await receive(probot, payload, delivery), false);
+    const replies = appReplies(fake);
+    assert.equal(replies.length, 1, replies.join('\n---\n'));
+    assert.match(
+      replies[0]!,
+      /^\*\*Failed\*\* \(`github_unavailable`\): the App could not finish `\/deploy`: GitHub did not answer one of its requests \(HTTP 502\)\. It had begun: it asked GitHub for a deployment \(the status comment on this pull request says whether one was made\); it posted on this pull request \(above\); it wrote some of its records \(a lock, an approval, a request\)\. It is not tried again by itself/,
+    );
+    // Its status comment says the deployment was not created, by GitHub's status only.
+    const status = [...fake.repo().comments.values()].find((c) =>
+      String(c.body).startsWith('<!-- deploy-action:status'),
+    );
+    assert.match(
+      String(status?.body),
+      /the deployment could not be created \\\(GitHub answered HTTP 502\\\)\n/,
+    );
+    assert.deepEqual(reactionsOn(fake, id), ['confused', 'eyes'], 'picked up, and told it failed');
+    const all = fake.repo().comments.size;
+    assert.equal(await receive(probot, payload, delivery), true, 'the redelivery finds the comment answered');
+    assert.equal(fake.repo().comments.size, all, 'nothing said twice');
+    assert.equal(fake.repo().deployments.size, 0);
+    for (const c of fake.repo().comments.values())
+      assert.ok(!String(c.body).includes('LEAK'), String(c.body));
+  });
+});
