@@ -13,6 +13,7 @@ import { GATE_MARKER, parseGateNotices } from '../deploy/gate-notice.ts';
 import type { GateNotice } from '../deploy/gate-notice.ts';
 import { HEAD_MARKER, parseHeadNotices } from '../deploy/head-notice.ts';
 import { parseStartedNotices, STARTED_MARKER } from '../schedule/started-notice.ts';
+import { ANSWERED_MARKER, parseAnsweredPresses } from '../deploy/press-answer.ts';
 import { FactsError } from './config.ts';
 import type { Api, Octokit, Where } from './github.ts';
 
@@ -72,6 +73,8 @@ export interface AppComments {
   asked: AskedApproval[];
   /** The scheduled and queued requests (their ids) the App's "Started" replies here say started (run-due.ts). */
   startedRequests: Set<string>;
+  /** The presses of the App's buttons its replies here say were answered (press-answer.ts: pressId). */
+  answeredPresses: Set<string>;
 }
 
 /** One commit a comment of the app asked approvals for, or said is the head (AppComments.asked). */
@@ -108,7 +111,14 @@ export const markerScope = (where: Where, pullRequest: number): MarkerScope => (
   pullRequest,
 });
 
-const STATE_MARKERS = [APPROVAL_MARKER, PENDING_MARKER, GATE_MARKER, HEAD_MARKER, STARTED_MARKER];
+const STATE_MARKERS = [
+  APPROVAL_MARKER,
+  PENDING_MARKER,
+  GATE_MARKER,
+  HEAD_MARKER,
+  STARTED_MARKER,
+  ANSWERED_MARKER,
+];
 
 /** The PR's comments written by the app itself: the only ones whose markers are read, and only if they verify. */
 export async function readAppComments(
@@ -125,6 +135,7 @@ export async function readAppComments(
     gates: [],
     asked: [],
     startedRequests: new Set(),
+    answeredPresses: new Set(),
   };
   const bot = botLogin.toLowerCase();
   const scope = markerScope(where, number);
@@ -160,6 +171,7 @@ export async function readAppComments(
         for (const sha of parseHeadNotices(markers))
           out.asked.push({ environment: undefined, sha, commentId: c.id, rollback: false });
         for (const id of parseStartedNotices(markers)) out.startedRequests.add(id);
+        for (const press of parseAnsweredPresses(markers)) out.answeredPresses.add(press);
       }
       // The status comment a deployment the App starts names (its payload's comment_id): the App and the
       // Action write into it, and the App reads its state back. Only the App's own counts: another app's

@@ -31,6 +31,7 @@ import {
 import { markerScope, markerTrust, ownAppId, ownBotLogin, readAppComments } from '../facts/own-comments.ts';
 import { eventExternalId, readLedger, recordInLedger, withLedger } from '../facts/approval-ledger.ts';
 import { answerOnce, answeringRefName, swapOption } from '../facts/answer-once.ts';
+import { pressId, serializeAnsweredPress } from '../deploy/press-answer.ts';
 import { deploymentPullRequest } from './deployment-status.ts';
 import type { MarkerTrust } from '../facts/own-comments.ts';
 import {
@@ -129,6 +130,18 @@ async function decideApprovePress(
   const { check_run: checkRun, sender } = payload;
   const reply = (body: string) =>
     octokit.rest.issues.createComment({ ...where, issue_number: ref.pr, body: fitComment(body) });
+  // A refusal says which press it answers (press-answer.ts), and one already on the pull request (a redelivery
+  // after it went out) is not said again. An approval needs no such mark: the ledger has the press, and its
+  // redelivery only answers the gates again, in case the first delivery stopped before that.
+  const press = deliveryId !== undefined ? pressId('approve', deliveryId) : undefined;
+  if (press !== undefined && (await pressAnswered(octokit, where, ref.pr, markers, press)))
+    return { status: 'ignored', reason: 'already_answered' };
+  const refuse = (body: string) =>
+    reply(
+      press === undefined
+        ? body
+        : appendMarkers(body, [serializeAnsweredPress(press, markers.keys, markerScope(where, ref.pr))]),
+    );
   const who = userText(sender.login, { as: 'mention' });
   const short = (sha: string) => userText(sha.slice(0, 7), { as: 'code' });
   const env = userText(ref.env, { as: 'code' });
@@ -138,7 +151,7 @@ async function decideApprovePress(
     config = await loadConfig(octokit.rest, where, payload.repository.default_branch);
   } catch (error) {
     if (!(error instanceof FactsError)) throw error;
-    await reply(
+    await refuse(
       `**Approval not recorded** (\`policy_unreadable\`): ${userText(error.message, { max: 1000 })}`,
     );
     return { status: 'refused', code: 'policy_unreadable' };
@@ -146,7 +159,7 @@ async function decideApprovePress(
   const pull = await readPull(octokit.rest, where, ref.pr);
   // SHA binding: the button belongs to the gate's commit; after a push it would approve code nobody saw.
   if (pull.headSha !== checkRun.head_sha.toLowerCase()) {
-    await reply(
+    await refuse(
       `**Approval by ${who} not recorded** (\`sha_moved\`): the Approve button was for commit ${short(checkRun.head_sha)}, the pull request is now at ${short(pull.headSha)}.`,
     );
     return { status: 'refused', code: 'sha_moved' };
@@ -166,7 +179,7 @@ async function decideApprovePress(
   } catch (error) {
     // Who pushed cannot be read (pushers_unreadable): whether this is a self-approval cannot be told.
     if (!(error instanceof FactsError)) throw error;
-    await reply(
+    await refuse(
       `**Approval by ${who} not recorded** (\`${error.code}\`): ${userText(error.message, { max: 1000 })}`,
     );
     return { status: 'refused', code: error.code };
@@ -187,7 +200,7 @@ async function decideApprovePress(
     kind: 'approve',
   });
   if (!decision.ok) {
-    await reply(
+    await refuse(
       `**Approval by ${who} not recorded** (\`${decision.code}\`): ${explainApprover(decision).replace(/^[a-z_]+: /, '')}.`,
     );
     return { status: 'refused', code: decision.code };
@@ -221,7 +234,7 @@ async function decideApprovePress(
       before.records,
     );
     if (!repeated && vetoStands(known, sender.login, ref.env)) {
-      await reply(
+      await refuse(
         `**Approval by ${who} not recorded** (\`own_veto_stands\`): ${who} vetoed deploying ${short(pull.headSha)} to ${env}, and a press of the Approve button never lifts a veto (GitHub does not say when it was pressed). To lift it, comment ${userText(`/approve-deploy ${ref.env}`, { as: 'code' })}.`,
       );
       return { status: 'refused', code: 'own_veto_stands' };
@@ -237,7 +250,7 @@ async function decideApprovePress(
       });
   } catch (error) {
     if (!(error instanceof FactsError)) throw error;
-    await reply(
+    await refuse(
       `**Approval by ${who} not recorded** (\`${error.code}\`): ${userText(error.message, { max: 1000 })}`,
     );
     return { status: 'refused', code: error.code };
@@ -269,6 +282,26 @@ function vetoStands(records: readonly ApprovalRecord[], login: string, environme
     .filter((r) => r.environment === environment && sameLogin(r.by.login, login))
     .sort(tallyOrder);
   return own.at(-1)?.kind === 'reject';
+}
+
+/**
+ * Whether the App's comments on pull request `pr` already say `press` (pressId) was answered. Past the comments
+ * the App reads (too_many_comments) it cannot tell: the press is answered (maybe twice) rather than left unsaid.
+ */
+async function pressAnswered(
+  octokit: Octokit,
+  where: { owner: string; repo: string },
+  pr: number,
+  markers: MarkerTrust,
+  press: string,
+): Promise<boolean> {
+  try {
+    const comments = await readAppComments(octokit.rest, where, pr, await ownBotLogin(octokit), markers);
+    return comments.answeredPresses.has(press);
+  } catch (error) {
+    if (error instanceof FactsError) return false;
+    throw error;
+  }
 }
 
 const CONTROL_ACTIONS = ['promote', 'resume', 'abort'] as const;
@@ -382,9 +415,22 @@ async function decideControlPress(
   const prNumber = deployment
     ? await deploymentPullRequest(octokit, where, deployment, named, () => ownBotLogin(octokit))
     : undefined;
+  // Every answer says which press it answers (press-answer.ts), and one already on the pull request (a
+  // redelivery after it went out) is not given again: nothing follows the answer, so nothing is left to do.
+  const press = deps.deliveryId !== undefined ? pressId('control', deps.deliveryId) : undefined;
+  if (
+    prNumber !== undefined &&
+    press !== undefined &&
+    (await pressAnswered(octokit, where, prNumber, deps.trust, press))
+  )
+    return { status: 'ignored', reason: 'already_answered' };
   const answer = async (body: string): Promise<void> => {
-    if (prNumber !== undefined)
-      await octokit.rest.issues.createComment({ ...where, issue_number: prNumber, body: fitComment(body) });
+    if (prNumber === undefined) return;
+    const marked =
+      press === undefined
+        ? body
+        : appendMarkers(body, [serializeAnsweredPress(press, deps.trust.keys, markerScope(where, prNumber))]);
+    await octokit.rest.issues.createComment({ ...where, issue_number: prNumber, body: fitComment(marked) });
   };
   const who = userText(sender.login, { as: 'mention' });
   let config;

@@ -19,6 +19,7 @@ import {
   withSeededApp,
 } from './helpers.ts';
 import { approvePress, protectionRulePayload, receive, reviewOf } from './delivery-helpers.ts';
+import { pressId, serializeAnsweredPress } from '../../app/deploy/press-answer.ts';
 
 const CONFIG = deployYml(`
   production:
@@ -221,5 +222,56 @@ test('an Approve press refused, delivered twice at once, is refused once', async
     const answers = appReplies(fake).slice(replies);
     assert.equal(answers.length, 1, answers.join('\n---\n'));
     assert.match(answers[0]!, /^\*\*Approval by @alice not recorded\*\* \(`self_approval_refused`\)/);
+  });
+});
+
+test('an Approve press refused, delivered again after its refusal went out, is refused once', async () => {
+  const c = handClock('2026-12-01T10:00:00Z');
+  await withApp(c, async (fake, probot) => {
+    await ask(fake, probot, 93);
+    // alice wrote the pull request: her press is a self-approval.
+    const press = approvePress(fake, gate(fake) as never, 'alice');
+    const deliver = (id: string) =>
+      probot.receive({ id, name: 'check_run', payload: press } as unknown as Parameters<
+        typeof probot.receive
+      >[0]);
+    const replies = appReplies(fake).length;
+    await deliver('press-4');
+    assert.match(
+      appReplies(fake).at(-1)!,
+      /^\*\*Approval by @alice not recorded\*\* \(`self_approval_refused`\)/,
+    );
+    // GitHub delivers it again, one after the other: a minute later, and an hour later.
+    c.tick(60_000);
+    await deliver('press-4');
+    c.tick(60 * 60_000);
+    await deliver('press-4');
+    assert.equal(appReplies(fake).length, replies + 1, 'one refusal');
+    // Another press of the button (another delivery) is answered.
+    await deliver('press-5');
+    assert.equal(appReplies(fake).length, replies + 2);
+  });
+});
+
+test("a reader cannot keep the App from answering someone's press: an answered marker in a comment not the App's, or not its MAC, is not believed", async () => {
+  const c = handClock('2026-12-01T10:00:00Z');
+  await withApp(c, async (fake, probot) => {
+    await ask(fake, probot, 94);
+    const press = approvePress(fake, gate(fake) as never, 'alice');
+    // The marker the App would write for this press, with a MAC under another key: in a comment of mallory's,
+    // and (as if the App had written it) in a comment of the App's.
+    const forged = serializeAnsweredPress(
+      pressId('approve', 'press-6'),
+      { current: Buffer.alloc(32, 7), accepted: [Buffer.alloc(32, 7)] } as never,
+      { repository: 'acme/web', pullRequest: PR },
+    );
+    commentOnPull(fake, `Answered.\n\n${forged}`, { user: 'mallory' });
+    fake.addComment(PR, { user: 'deploy-action[bot]', body: `Answered.\n\n${forged}` });
+    const replies = appReplies(fake).length;
+    await probot.receive({ id: 'press-6', name: 'check_run', payload: press } as unknown as Parameters<
+      typeof probot.receive
+    >[0]);
+    assert.equal(appReplies(fake).length, replies + 1, 'answered');
+    assert.match(appReplies(fake).at(-1)!, /\(`self_approval_refused`\)/);
   });
 });

@@ -615,6 +615,31 @@ test('buttons: a press delivered twice at once (a redelivery while the first is 
   });
 });
 
+test('buttons: a press delivered again after its answer went out (one after the other) is answered once, refused or recorded', async () => {
+  await run(async (w) => {
+    await writeRecord(w, waiting());
+    await statusInProgress(w);
+    const [notice] = controlRuns(w.fake);
+    const deliver = (id: string, payload: Record<string, unknown>) =>
+      w.probot.receive({ id, name: 'check_run', payload } as Receive);
+    const refused = click(w.fake, notice!, 'mallory', 'promote');
+    const before = replies(w.fake).length;
+    await deliver('press-8', refused);
+    await deliver('press-8', refused);
+    const refusals = replies(w.fake).slice(before);
+    assert.equal(refusals.length, 1, refusals.join('\n---\n'));
+    assert.match(refusals[0]!, /\/promote by @mallory not recorded\*\* \(`not_a_deployer`\)/);
+    const recorded = click(w.fake, notice!, 'alice', 'promote');
+    await deliver('press-9', recorded);
+    await deliver('press-9', recorded);
+    const answers = replies(w.fake).slice(before + 1);
+    assert.equal(answers.length, 1, answers.join('\n---\n'));
+    assert.match(answers[0]!, /\*\*\/promote\*\* by @alice recorded.*\(Promote button\)/s);
+    assert.equal(requestRuns(w.fake).length, 1, 'one request');
+    assert.equal(dispatches(w.fake).length, 1, 'one reconcile run');
+  });
+});
+
 test('a claim ref a pusher made before a waiting status does not keep the wait notice from being made', async () => {
   await run(async (w) => {
     const claims = () => [...w.fake.repo().refs.keys()].filter((r) => r.startsWith('deploy-answering/'));

@@ -1,0 +1,37 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { appendMarkers, readMarkerBlock } from '../../../src/github/hidden-marker.ts';
+import { markerKeys } from '../../../src/github/marker-keys.ts';
+import {
+  ANSWERED_MARKER,
+  parseAnsweredPresses,
+  pressId,
+  serializeAnsweredPress,
+} from '../../../app/deploy/press-answer.ts';
+
+const keys = markerKeys({ secret: 'press-answer-test-key-material-0123456789' });
+const scope = { repository: 'acme/web', pullRequest: 7 };
+const read = (body: string, where = scope, k = keys) =>
+  parseAnsweredPresses(readMarkerBlock(body, [ANSWERED_MARKER], { keys: k, scope: where }));
+
+test('an answered press marker is read back only for its repository and pull request, under the App key', () => {
+  const press = pressId('approve', '0b5c2f9e-1d2a-11f0-8e1a-6a3c1f0e2b7d');
+  const body = appendMarkers('**Approval by @alice not recorded**', [
+    serializeAnsweredPress(press, keys, scope),
+  ]);
+  assert.deepEqual(read(body), [press]);
+  assert.deepEqual(read(body, { repository: 'acme/web', pullRequest: 8 }), [], 'another pull request');
+  assert.deepEqual(read(body, { repository: 'acme/other', pullRequest: 7 }), [], 'another repository');
+  assert.deepEqual(
+    read(body, scope, markerKeys({ secret: 'another-key-material-0123456789abcdef' })),
+    [],
+    'another key',
+  );
+  // A press edited after signing (another delivery) no longer verifies.
+  assert.deepEqual(read(body.replace('approve:0b5c', 'approve:1b5c')), []);
+});
+
+test('a signed marker naming no press of a button is not read', () => {
+  for (const press of ['approve:', 'deploy:abc', 'control:a b', `control:${'x'.repeat(101)}`])
+    assert.deepEqual(read(appendMarkers('x', [serializeAnsweredPress(press, keys, scope)])), [], press);
+});
