@@ -223,7 +223,7 @@ export function commandFailure(error: unknown): CommandFailure {
 
 /**
  * What dispatch changed on GitHub while it handled a command, counted from the requests it made (index.ts
- * counts them, writesOf sorts them): the comments it posted on the pull request, the deployments it created,
+ * counts them, writeOf sorts them): the comments it posted on the pull request, the deployments it created,
  * and any other write (a lock, a ledger record, a schedule request, a control request, an edited comment).
  */
 export interface CommandWrites {
@@ -242,8 +242,9 @@ export const NO_WRITES: CommandWrites = { comments: 0, deployments: 0, other: 0 
 export function writeOf(method: string, url: string, body?: unknown): keyof CommandWrites | undefined {
   const verb = method.toUpperCase();
   if (verb === 'GET' || verb === 'HEAD') return undefined;
+  // The path after any prefix (GitHub Enterprise Server's `/api/v3`).
   const path = url.replace(/^[a-z]+:\/\/[^/]+/i, '').replace(/\?.*$/s, '');
-  if (/\/reactions(?:\/|$)/.test(path) || /^\/app\/installations\/[^/]+\/access_tokens$/.test(path))
+  if (/\/reactions(?:\/|$)/.test(path) || /\/app\/installations\/[^/]+\/access_tokens$/.test(path))
     return undefined;
   if (/(?:^|\/)graphql$/.test(path)) {
     const query = (body as { query?: unknown } | undefined)?.query;
@@ -251,8 +252,8 @@ export function writeOf(method: string, url: string, body?: unknown): keyof Comm
       ? 'other'
       : undefined;
   }
-  if (verb === 'POST' && /^\/repos\/[^/]+\/[^/]+\/issues\/[0-9]+\/comments$/.test(path)) return 'comments';
-  if (verb === 'POST' && /^\/repos\/[^/]+\/[^/]+\/deployments$/.test(path)) return 'deployments';
+  if (verb === 'POST' && /\/repos\/[^/]+\/[^/]+\/issues\/[0-9]+\/comments$/.test(path)) return 'comments';
+  if (verb === 'POST' && /\/repos\/[^/]+\/[^/]+\/deployments$/.test(path)) return 'deployments';
   return 'other';
 }
 

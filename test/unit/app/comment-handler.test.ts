@@ -281,6 +281,8 @@ test('writeOf: what a request the App made changed; reads, reactions, tokens and
     ['POST', `${api}/graphql`, { query: '{ repository { id } }' }, undefined],
     ['POST', `${api}/graphql`, { query: '\n  mutation($x: ID!) { updateRefs(input: $x) { x } }' }, 'other'],
     ['POST', 'https://ghe.example/api/graphql', { query: '# why\nmutation { x }' }, 'other'],
+    ['POST', 'https://ghe.example/api/v3/repos/a/b/issues/7/comments', { body: 'x' }, 'comments'],
+    ['POST', 'https://ghe.example/api/v3/repos/a/b/deployments', {}, 'deployments'],
   ];
   for (const [method, url, body, kind] of cases)
     assert.equal(writeOf(method, url, body), kind, `${method} ${url}`);
