@@ -21,14 +21,32 @@ export const pressId = (button: 'approve' | 'control', deliveryId: string): stri
 const markerSchema = z.strictObject({
   v: z.literal(1),
   press: z.string().regex(/^(?:approve|control):[A-Za-z0-9._-]{1,100}$/),
+  /** The reply only said the press could not be finished: a delivery that gets through still answers it. */
+  failed: z.literal(true).optional(),
 });
 
-/** The marker saying `press` (pressId) was answered, bound to the pull request the answer is on. */
-export function serializeAnsweredPress(press: string, keys: MarkerKeys, scope: MarkerScope): string {
-  return writeMarker(MARKER_KIND, { v: 1, press } satisfies z.input<typeof markerSchema>, keys, scope);
+/**
+ * The marker saying `press` (pressId) was answered, bound to the pull request the answer is on; `failed`: only
+ * told that it could not be finished (said once however often its deliveries fail, and no answer).
+ */
+export function serializeAnsweredPress(
+  press: string,
+  keys: MarkerKeys,
+  scope: MarkerScope,
+  failed = false,
+): string {
+  const data: z.input<typeof markerSchema> = failed ? { v: 1, press, failed } : { v: 1, press };
+  return writeMarker(MARKER_KIND, data, keys, scope);
 }
 
-/** The presses every well-formed "answered" marker among a comment's verified markers names. */
-export function parseAnsweredPresses(markers: readonly VerifiedMarker[]): string[] {
-  return markersOf(markers, MARKER_KIND, markerSchema).map((d) => d.press);
+/** The presses the well-formed "answered" markers among a comment's verified markers name: answered, or told failed. */
+export function parseAnsweredPresses(markers: readonly VerifiedMarker[]): {
+  answered: string[];
+  failed: string[];
+} {
+  const all = markersOf(markers, MARKER_KIND, markerSchema);
+  return {
+    answered: all.filter((d) => !d.failed).map((d) => d.press),
+    failed: all.filter((d) => d.failed).map((d) => d.press),
+  };
 }

@@ -75,6 +75,8 @@ export interface AppComments {
   startedRequests: Set<string>;
   /** The presses of the App's buttons its replies here say were answered (press-answer.ts: pressId). */
   answeredPresses: Set<string>;
+  /** The presses its replies here say could not be finished (not answered: a later delivery answers them). */
+  failedPresses: Set<string>;
 }
 
 /** One commit a comment of the app asked approvals for, or said is the head (AppComments.asked). */
@@ -136,6 +138,7 @@ export async function readAppComments(
     asked: [],
     startedRequests: new Set(),
     answeredPresses: new Set(),
+    failedPresses: new Set(),
   };
   const bot = botLogin.toLowerCase();
   const scope = markerScope(where, number);
@@ -171,7 +174,9 @@ export async function readAppComments(
         for (const sha of parseHeadNotices(markers))
           out.asked.push({ environment: undefined, sha, commentId: c.id, rollback: false });
         for (const id of parseStartedNotices(markers)) out.startedRequests.add(id);
-        for (const press of parseAnsweredPresses(markers)) out.answeredPresses.add(press);
+        const presses = parseAnsweredPresses(markers);
+        for (const press of presses.answered) out.answeredPresses.add(press);
+        for (const press of presses.failed) out.failedPresses.add(press);
       }
       // The status comment a deployment the App starts names (its payload's comment_id): the App and the
       // Action write into it, and the App reads its state back. Only the App's own counts: another app's

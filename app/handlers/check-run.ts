@@ -32,6 +32,7 @@ import { markerScope, markerTrust, ownAppId, ownBotLogin, readAppComments } from
 import { eventExternalId, readLedger, recordInLedger, withLedger } from '../facts/approval-ledger.ts';
 import { answerOnce, answeringRefName, swapOption } from '../facts/answer-once.ts';
 import { pressId, serializeAnsweredPress } from '../deploy/press-answer.ts';
+import { commandFailure, failureReason } from './comment.ts';
 import { deploymentPullRequest } from './deployment-status.ts';
 import type { MarkerTrust } from '../facts/own-comments.ts';
 import {
@@ -96,20 +97,31 @@ export async function handleApproveButton(
   const where = { owner: payload.repository.owner.login, repo: payload.repository.name };
   const press = () =>
     decideApprovePress(octokit, payload, { markers, records, now, deliveryId, appId, ref, where });
-  if (deliveryId === undefined) return press();
-  // Decided, recorded and answered under the delivery's claim (facts/answer-once.ts): two deliveries of this
-  // press handled at once (a redelivery while the first is still at work, two replicas) would each find no
-  // ledger record of it, and each record it and answer (or each refuse it). The one holding the claim
-  // answers, the gates too.
-  const once = await answerOnce(
-    octokit.rest,
-    where,
-    markers.keys,
-    { ref: answeringRefName('press', `approve:${deliveryId}`), sha: checkRun.head_sha },
-    press,
-    { now: () => now, ...swapOption(octokit, where, payload.repository.node_id) },
-  );
-  return once.claimed ? once.value : { status: 'ignored', reason: 'answered_by_another_delivery' };
+  try {
+    if (deliveryId === undefined) return await press();
+    // Decided, recorded and answered under the delivery's claim (facts/answer-once.ts): two deliveries of this
+    // press handled at once (a redelivery while the first is still at work, two replicas) would each find no
+    // ledger record of it, and each record it and answer (or each refuse it). The one holding the claim
+    // answers, the gates too.
+    const once = await answerOnce(
+      octokit.rest,
+      where,
+      markers.keys,
+      { ref: answeringRefName('press', `approve:${deliveryId}`), sha: checkRun.head_sha },
+      press,
+      { now: () => now, ...swapOption(octokit, where, payload.repository.node_id) },
+    );
+    return once.claimed ? once.value : { status: 'ignored', reason: 'answered_by_another_delivery' };
+  } catch (error) {
+    await pressFailed(octokit, where, ref.pr, markers, {
+      press: deliveryId === undefined ? undefined : pressId('approve', deliveryId),
+      what: `Approve press by ${userText(sender.login, { as: 'code', max: 100 })}`,
+      again:
+        'press the button again (or redeliver the webhook) to try again: an approval it may have recorded counts once',
+      error,
+    });
+    throw error;
+  }
 }
 
 /** An Approve press on the App's own gate `ref`: the rules, the ledger record, the reply, the gates answered. */
@@ -304,6 +316,44 @@ async function pressAnswered(
   }
 }
 
+/**
+ * Tells pull request `pr` that a press could not be finished (it threw: GitHub failed it, or anything else), by
+ * a stable code and GitHub's status alone (commandFailure: an error's text may quote a body or a credential),
+ * once per press however often its deliveries fail: the reply carries the press's marker marked `failed`,
+ * which is no answer (a delivery that gets through still answers the press). Past what the App can read of
+ * its comments (GitHub failing those reads too), it cannot tell whether it said so already: it says so (maybe
+ * twice) rather than leave the presser with nothing. Never throws: the press's error fails the delivery.
+ */
+async function pressFailed(
+  octokit: Octokit,
+  where: { owner: string; repo: string },
+  pr: number,
+  markers: MarkerTrust,
+  told: { press: string | undefined; what: string; again: string; error: unknown },
+): Promise<void> {
+  try {
+    if (told.press !== undefined) {
+      const bot = await ownBotLogin(octokit).catch(() => undefined);
+      const comments =
+        bot === undefined
+          ? undefined
+          : await readAppComments(octokit.rest, where, pr, bot, markers).catch(() => undefined);
+      if (comments?.failedPresses.has(told.press) || comments?.answeredPresses.has(told.press)) return;
+    }
+    const failure = commandFailure(told.error);
+    const text = `**${told.what} not finished** (\`${failure.code}\`): ${failureReason(failure)}; ${told.again}.`;
+    const body =
+      told.press === undefined
+        ? text
+        : appendMarkers(text, [
+            serializeAnsweredPress(told.press, markers.keys, markerScope(where, pr), true),
+          ]);
+    await octokit.rest.issues.createComment({ ...where, issue_number: pr, body });
+  } catch {
+    // GitHub did not take it either: the delivery's failure is all there is to see.
+  }
+}
+
 const CONTROL_ACTIONS = ['promote', 'resume', 'abort'] as const;
 type ControlAction = (typeof CONTROL_ACTIONS)[number];
 
@@ -392,8 +442,7 @@ async function decideControlPress(
   },
 ): Promise<ControlButtonOutcome> {
   const { verb, environment, ref, where } = on;
-  const action = verb;
-  const { check_run: checkRun, sender } = payload;
+  const { sender } = payload;
   // The pull request the deployment came from (its payload says), if any: refusals are answered there.
   let deployment: { payload: unknown; sha: string; creator: { login: string } | null } | undefined;
   try {
@@ -432,6 +481,38 @@ async function decideControlPress(
         : appendMarkers(body, [serializeAnsweredPress(press, deps.trust.keys, markerScope(where, prNumber))]);
     await octokit.rest.issues.createComment({ ...where, issue_number: prNumber, body: fitComment(marked) });
   };
+  try {
+    return await decideControlOnPull(octokit, payload, deps, on, { prNumber, answer });
+  } catch (error) {
+    // Told on the pull request, when there is one (before it is known, there is nowhere to tell).
+    if (prNumber !== undefined)
+      await pressFailed(octokit, where, prNumber, deps.trust, {
+        press,
+        what: `${VERB_BUTTON[verb]} press by ${userText(sender.login, { as: 'code', max: 100 })}`,
+        again: `press it again or comment ${userText(`/${verb} ${environment}`, { as: 'code' })} to try again: a request it may have recorded is not recorded twice`,
+        error,
+      });
+    throw error;
+  }
+}
+
+/** decideControlPress once the pull request to answer on is known (`prNumber`; none: nowhere to answer). */
+async function decideControlOnPull(
+  octokit: Octokit,
+  payload: RequestedActionPayload,
+  deps: ControlButtonDeps,
+  on: {
+    verb: ControlAction;
+    environment: string;
+    ref: NonNullable<ReturnType<typeof parseControlRef>>;
+    where: { owner: string; repo: string };
+  },
+  pull: { prNumber: number | undefined; answer: (body: string) => Promise<void> },
+): Promise<ControlButtonOutcome> {
+  const { verb, environment, ref, where } = on;
+  const action = verb;
+  const { check_run: checkRun, sender } = payload;
+  const { prNumber, answer } = pull;
   const who = userText(sender.login, { as: 'mention' });
   let config;
   try {

@@ -257,6 +257,15 @@ export function writeOf(method: string, url: string, body?: unknown): keyof Comm
   return 'other';
 }
 
+/** Pure: why, in words, from the code and GitHub's status alone. */
+export function failureReason(failure: CommandFailure): string {
+  return failure.code === 'github_unavailable'
+    ? `GitHub did not answer one of its requests (HTTP ${failure.status})`
+    : failure.code === 'github_refused'
+      ? `GitHub refused one of its requests (HTTP ${failure.status})`
+      : "an unexpected error stopped it (the App's log says which)";
+}
+
 const wroteAny = (w: CommandWrites): boolean => w.comments + w.deployments + w.other > 0;
 
 /**
@@ -266,13 +275,7 @@ const wroteAny = (w: CommandWrites): boolean => w.comments + w.deployments + w.o
  * by itself (a second run could answer or deploy twice), so the person looks before asking again.
  */
 export function failureReply(command: string, failure: CommandFailure, wrote: CommandWrites): string {
-  const why =
-    failure.code === 'github_unavailable'
-      ? `GitHub did not answer one of its requests (HTTP ${failure.status})`
-      : failure.code === 'github_refused'
-        ? `GitHub refused one of its requests (HTTP ${failure.status})`
-        : "an unexpected error stopped it (the App's log says which)";
-  const head = `**Failed** (\`${failure.code}\`): the App could not finish \`/${command}\`: ${why}.`;
+  const head = `**Failed** (\`${failure.code}\`): the App could not finish \`/${command}\`: ${failureReason(failure)}.`;
   if (!wroteAny(wrote))
     return `${head} Nothing was started or recorded for it: comment it again (or redeliver the webhook) to try again.`;
   const done = [

@@ -275,3 +275,44 @@ test("a reader cannot keep the App from answering someone's press: an answered m
     assert.match(appReplies(fake).at(-1)!, /\(`self_approval_refused`\)/);
   });
 });
+
+test('an Approve press GitHub fails is told once with a code and no error text, and answered when redelivered once GitHub is back', async () => {
+  const c = handClock('2026-12-01T10:00:00Z');
+  await withApp(c, async (fake, probot) => {
+    await ask(fake, probot, 95);
+    const press = approvePress(fake, gate(fake) as never, 'dave');
+    let down = true;
+    fake.failNext({
+      status: 503,
+      times: 1_000_000,
+      message: 'LEAK <b>@acme/everyone</b>',
+      where: (r) => down && r.operationId === 'pulls/get',
+    });
+    const deliver = () =>
+      probot
+        .receive({ id: 'press-7', name: 'check_run', payload: press } as unknown as Parameters<
+          typeof probot.receive
+        >[0])
+        .then(
+          () => true,
+          () => false,
+        );
+    const replies = appReplies(fake).length;
+    assert.equal(await deliver(), false, 'the delivery fails');
+    assert.deepEqual(
+      appReplies(fake)
+        .slice(replies)
+        .map((r) => r.split('\n')[0]),
+      [
+        '**Approve press by `dave` not finished** (`github_unavailable`): GitHub did not answer one of its requests (HTTP 503); press the button again (or redeliver the webhook) to try again: an approval it may have recorded counts once.',
+      ],
+    );
+    assert.equal(await deliver(), false);
+    assert.equal(appReplies(fake).length, replies + 1, 'told once');
+    down = false;
+    assert.equal(await deliver(), true);
+    assert.match(appReplies(fake).at(-1)!, /@dave approved deploying/);
+    assert.equal(appReplies(fake).length, replies + 2);
+    assert.ok(appReplies(fake).every((r) => !r.includes('LEAK')));
+  });
+});

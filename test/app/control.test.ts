@@ -640,6 +640,44 @@ test('buttons: a press delivered again after its answer went out (one after the 
   });
 });
 
+test('buttons: a press GitHub fails is told once on the pull request, with a code and no error text, and answered once GitHub is back', async () => {
+  await run(async (w) => {
+    await writeRecord(w, waiting());
+    await statusInProgress(w);
+    const [notice] = controlRuns(w.fake);
+    let down = true;
+    w.fake.failNext({
+      status: 502,
+      times: 1_000_000,
+      message: 'LEAK <b>@acme/everyone</b>',
+      where: (r) => down && r.operationId === 'repos/get-content',
+    });
+    const press = click(w.fake, notice!, 'alice', 'promote');
+    const deliver = () =>
+      w.probot.receive({ id: 'press-10', name: 'check_run', payload: press } as Receive).then(
+        () => true,
+        () => false,
+      );
+    const before = replies(w.fake).length;
+    assert.equal(await deliver(), false);
+    assert.equal(await deliver(), false);
+    const told = replies(w.fake).slice(before);
+    assert.deepEqual(
+      told.map((r) => r.split('\n')[0]),
+      [
+        '**Promote press by `alice` not finished** (`github_unavailable`): GitHub did not answer one of its requests (HTTP 502); press it again or comment /promote production to try again: a request it may have recorded is not recorded twice.',
+      ],
+    );
+    down = false;
+    assert.equal(await deliver(), true);
+    assert.match(replies(w.fake).at(-1)!, /\*\*\/promote\*\* by @alice recorded.*\(Promote button\)/s);
+    assert.equal(await deliver(), true);
+    assert.equal(replies(w.fake).length, before + 2, 'told once, answered once');
+    assert.equal(requestRuns(w.fake).length, 1, 'one request');
+    assert.ok(replies(w.fake).every((r) => !r.includes('LEAK')));
+  });
+});
+
 test('a claim ref a pusher made before a waiting status does not keep the wait notice from being made', async () => {
   await run(async (w) => {
     const claims = () => [...w.fake.repo().refs.keys()].filter((r) => r.startsWith('deploy-answering/'));

@@ -12,7 +12,7 @@ import {
 const keys = markerKeys({ secret: 'press-answer-test-key-material-0123456789' });
 const scope = { repository: 'acme/web', pullRequest: 7 };
 const read = (body: string, where = scope, k = keys) =>
-  parseAnsweredPresses(readMarkerBlock(body, [ANSWERED_MARKER], { keys: k, scope: where }));
+  parseAnsweredPresses(readMarkerBlock(body, [ANSWERED_MARKER], { keys: k, scope: where })).answered;
 
 test('an answered press marker is read back only for its repository and pull request, under the App key', () => {
   const press = pressId('approve', '0b5c2f9e-1d2a-11f0-8e1a-6a3c1f0e2b7d');
@@ -34,4 +34,11 @@ test('an answered press marker is read back only for its repository and pull req
 test('a signed marker naming no press of a button is not read', () => {
   for (const press of ['approve:', 'deploy:abc', 'control:a b', `control:${'x'.repeat(101)}`])
     assert.deepEqual(read(appendMarkers('x', [serializeAnsweredPress(press, keys, scope)])), [], press);
+});
+
+test('a press told failed is not read as answered', () => {
+  const press = pressId('control', 'd-1');
+  const body = appendMarkers('x', [serializeAnsweredPress(press, keys, scope, true)]);
+  const markers = readMarkerBlock(body, [ANSWERED_MARKER], { keys, scope });
+  assert.deepEqual(parseAnsweredPresses(markers), { answered: [], failed: [press] });
 });
