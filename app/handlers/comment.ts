@@ -416,5 +416,11 @@ async function failed(
   if (key?.status === 200) return;
   await api.issues
     .createComment({ ...where, issue_number: event.number, body: failureReply(command, failure, wrote) })
-    .catch(() => undefined);
+    .catch(async () => {
+      // Not told: the key goes too, so a later failure of the command tells.
+      if (key)
+        await api.reactions
+          .deleteForIssueComment({ ...where, comment_id: event.commentId, reaction_id: key.data.id })
+          .catch(() => undefined);
+    });
 }

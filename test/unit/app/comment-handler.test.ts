@@ -306,3 +306,21 @@ test('commandFailure: a stable code from the HTTP status alone', () => {
   assert.deepEqual(commandFailure('a string'), { code: 'internal_error' });
   assert.deepEqual(commandFailure(null), { code: 'internal_error' });
 });
+
+test('a failure GitHub would not let the App tell leaves no key: the next failure tells', async () => {
+  const { api, calls } = recordingApi();
+  const createComment = api.issues.createComment.bind(api.issues);
+  let posts = 0;
+  api.issues.createComment = async (p) => {
+    posts += 1;
+    if (posts === 1) throw httpError(502);
+    return createComment(p);
+  };
+  const failing = async (): Promise<never> => {
+    throw httpError(502);
+  };
+  await assert.rejects(handleComment(api, event(), failing), /502/);
+  assert.equal(calls.filter((c) => c.startsWith('comment')).length, 0, 'GitHub took no comment');
+  await assert.rejects(handleComment(api, event(), failing), /502/);
+  assert.equal(calls.filter((c) => c.startsWith('comment #7: **Failed**')).length, 1, 'told the second time');
+});
