@@ -117,8 +117,9 @@ export function deployApp(options: AppOptions = {}): (app: Probot) => void {
 }
 
 /**
- * Counts the writes `octokit` (one delivery's) makes from now on, by kind (writeOf): what a command had done
- * when it failed. A write GitHub failed to answer (a 5xx, no answer) may have landed, so it counts too; one it
+ * Counts the writes `octokit` makes from now on, by kind (writeOf): what a command had done when it failed.
+ * `octokit` is the delivery's own (Probot makes one per event for a GitHub App, which this is: its own app id
+ * and JWT are asked of it), so its hooks see this delivery's requests only and go with it. A write GitHub failed to answer (a 5xx, no answer) may have landed, so it counts too; one it
  * refused (a 4xx) did not.
  */
 function countWrites(octokit: Octokit): () => CommandWrites {
