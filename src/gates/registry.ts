@@ -6,6 +6,7 @@ import type { GateEntry } from './runner.ts';
 import type { Gate, GateContext, GateVerdict } from './types.ts';
 import { auditConfigSchema } from './schema/audit.ts';
 import { buildConfigSchema } from './schema/build.ts';
+import { customConfigSchema } from './schema/custom.ts';
 import { dependenciesConfigSchema } from './schema/dependencies.ts';
 import { DEFAULT_GATE_TIMEOUT_MS } from './schema/common.ts';
 import { infrastructureConfigSchema } from './schema/infrastructure.ts';
@@ -62,6 +63,7 @@ export const GATES = {
     dependenciesConfigSchema,
     async () => (await import('./dependencies.ts')).dependenciesGate,
   ),
+  custom: lazyGate('custom', customConfigSchema, async () => (await import('./custom.ts')).customGate),
 } as const satisfies { [Name in GateName]: Gate<NonNullable<GatesConfig[Name]>> };
 
 export const GATE_NAMES = Object.keys(GATES) as GateName[];

@@ -5,6 +5,7 @@ import * as z from 'zod';
 import { DURATION_LIMITS, durationUpTo } from '../../config/duration.ts';
 import { auditConfigSchema } from './audit.ts';
 import { buildConfigSchema } from './build.ts';
+import { customConfigSchema } from './custom.ts';
 import { dependenciesConfigSchema } from './dependencies.ts';
 import { infrastructureConfigSchema } from './infrastructure.ts';
 import { migrationsConfigSchema } from './migrations.ts';
@@ -36,6 +37,7 @@ export const gatesConfigSchema = z.strictObject({
   infrastructure: infrastructureConfigSchema.optional(),
   performance: performanceConfigSchema.optional(),
   dependencies: dependenciesConfigSchema.optional(),
+  custom: customConfigSchema.optional(),
 });
 
 export type GatesConfig = z.output<typeof gatesConfigSchema>;

@@ -376,7 +376,7 @@ test('gates --json --only prints the documented report shape; an unknown gate na
   assert.equal(bad.code, 2);
   assert.match(
     bad.stderr,
-    /unknown gate "tets": the gates are tests, audit, secrets, sarif, review, build, migrations, infrastructure, performance, dependencies/,
+    /unknown gate "tets": the gates are tests, audit, secrets, sarif, review, build, migrations, infrastructure, performance, dependencies, custom/,
   );
 });
 
