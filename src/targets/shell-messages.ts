@@ -13,6 +13,7 @@ import {
 import type { ChosenKind, ChosenWord } from './launchers.ts';
 import { pinExample } from './package-installs.ts';
 import { PLACEHOLDER } from './template.ts';
+import { CONFIG_CHOSEN_VARIABLES } from './placeholder.ts';
 
 export function refusalMessage(reason: ShellTemplateRefusal, name: string, offset: number): string {
   const at = `{{${name}}} (character ${offset + 1})`;
@@ -222,7 +223,9 @@ export function chosenWordMessage(chosen: ChosenWord, words: readonly string[], 
 
 /** The templates of a word that a chosen word refuses: those of its part, or all of them. */
 export function chosenNames(chosen: ChosenWord, word: string): string[] {
-  return chosen.names ?? [...word.matchAll(PLACEHOLDER)].map((m) => m[1]!);
+  return (chosen.names ?? [...word.matchAll(PLACEHOLDER)].map((m) => m[1]!)).filter(
+    (name) => !CONFIG_CHOSEN_VARIABLES.has(name),
+  );
 }
 
 /** Why a template in what a program reads as code on its standard input is refused, and the safe form. */

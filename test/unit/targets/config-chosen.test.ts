@@ -1,0 +1,69 @@
+// A value the config itself names (the environment, the slot a version goes to, the fresh baseline's slot,
+// the strategy) may choose a file or program: it chooses among what the config's author listed. The seeds'
+// own commands do it (kubectl apply -f k8s/staging/, k8s/production/green/), and so does nearly every
+// platform team's (helm -f values-{{environment}}.yaml). A value from outside the config (a version, a
+// ref, the slot the target's `current` command printed) is still refused there, whatever it is.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { shellCommandLine } from '../../../src/targets/command-line.ts';
+import { analyzeShellTemplate, argvShellProblems } from '../../../src/targets/shell-script.ts';
+import { assertAccepted, assertRefused, assertScriptRefused } from '../../helpers/command-checks.ts';
+
+/** Accepted as argv and as the same `shell: true` line (the config's own check needs a strategy with slots). */
+function accepted(spec: string[] | string): void {
+  if (Array.isArray(spec)) assert.deepEqual(argvShellProblems(spec), [], JSON.stringify(spec));
+  const script = Array.isArray(spec) ? shellCommandLine(spec) : spec;
+  const analysis = analyzeShellTemplate(script);
+  assert.equal(analysis.ok, true, `${script}: ${JSON.stringify(analysis)}`);
+}
+
+/** "{{name}} is in", or "{{name}} (character N) is in" as a shell line's refusal says it. */
+const isIn = (name: string, where: string) =>
+  new RegExp(`\\{\\{${name}\\}\\}(?: \\(character \\d+\\))? is in ${where}`);
+
+test('the environment or the slot may choose the manifests, values file or script of a deploy', () => {
+  for (const spec of [
+    ['kubectl', 'apply', '-f', 'k8s/{{environment}}/'],
+    ['kubectl', 'apply', '-f', 'k8s/production/{{slot}}/'],
+    [
+      'helm',
+      'upgrade',
+      'app',
+      './chart',
+      '-f',
+      'values-{{environment}}.yaml',
+      '--set-string',
+      'image.tag={{version}}',
+    ],
+    ['kustomize', 'build', 'overlays/{{environment}}'],
+    ['./deploy-{{environment}}.sh', '{{version}}'],
+    ['make', 'deploy-{{environment}}', 'VERSION={{version}}'],
+    ['kubectl', 'apply', '-f', 'k8s/{{baseline_slot}}.yaml'],
+    ['./ops/{{strategy}}.sh'],
+  ])
+    accepted(spec);
+  // With no slot variable, the config's own check too.
+  assertAccepted(['helm', 'upgrade', 'app', './chart', '-f', 'values-{{environment}}.yaml']);
+  accepted('kubectl apply -f k8s/{{environment}}/{{slot}}/ && kubectl rollout status deploy/app-{{slot}}');
+});
+
+test('a value from outside the config still may not choose them', () => {
+  assertRefused(['kubectl', 'apply', '-f', 'k8s/{{version}}/'], isIn('version', 'the value of kubectl -f'));
+  assertRefused(
+    ['helm', 'upgrade', 'app', './chart', '-f', 'values-{{ref}}.yaml'],
+    isIn('ref', 'the value of helm -f'),
+  );
+  assertRefused(
+    ['kubectl', 'apply', '-f', 'k8s/{{stable_slot}}/'],
+    isIn('stable_slot', 'the value of kubectl -f'),
+  );
+  assertRefused(['./deploy-{{version}}.sh'], /\{\{version\}\}/);
+  // An environment's own variable is a value the config holds too, but the check does not know the config's
+  // variables: it stays refused (write it out per environment).
+  assertRefused(['kubectl', 'apply', '-f', 'k8s/{{x}}/'], isIn('x', 'the value of kubectl -f'));
+  // In one word with a value from outside, the word is still refused, for that value.
+  assertScriptRefused(
+    'kubectl apply -f k8s/{{environment}}-{{version}}/',
+    isIn('version', 'the value of kubectl -f'),
+  );
+});
