@@ -23,7 +23,7 @@ import { CommandFailed, runCommand, type OutputLine } from '../targets/run-comma
 import { abortableSleep } from '../util/sleep.ts';
 import { healthAnalyzer, type Analyzer } from './analyzer.ts';
 import type { PipelineResult, Reporter } from './events.ts';
-import { readLiveState } from './live-state.ts';
+import { readLiveForRun } from './live-state.ts';
 import { ClockSkewWarnings } from '../control/clock-skew.ts';
 import { decideControl, requestsSince, withoutSupersededPresses } from '../control/decide.ts';
 import type { ControlPoll, ControlRequest, ControlSource } from '../control/request.ts';
@@ -134,12 +134,10 @@ export async function runPipeline(input: PipelineInput, deps: PipelineDeps): Pro
   const ctx = contextOf(env, deps, input.staging);
   const startedAt = ctx.now();
   const stored = await readStored(ctx.store, env.name);
-  let live: LiveState = {};
-  try {
-    live = await readLiveState(env, stored.ok ? stored.record : undefined, { signal, warn: ctx.warn });
-  } catch (error) {
-    ctx.warn(`could not read what is live: ${(error as Error).message}`);
-  }
+  const { live, problem: liveProblem } = await readLiveForRun(env, stored.ok ? stored.record : undefined, {
+    signal,
+    warn: ctx.warn,
+  });
   const owner: RolloutOwner = input.runId
     ? { kind: 'workflow', runId: input.runId, runAttempt: input.runAttempt, runUrl: input.runUrl }
     : thisProcessOwner();
@@ -156,6 +154,7 @@ export async function runPipeline(input: PipelineInput, deps: PipelineDeps): Pro
     skipStaging: !!input.skipStaging,
     hasGates: gateEntries(env.gates ?? {}).length > 0,
     live,
+    ...(liveProblem ? { liveProblem } : {}),
     stored,
     handOff: input.handOff === true,
     holdOnFailure: input.holdOnFailure === true,
@@ -346,9 +345,20 @@ async function drive(
       case 'read_state': {
         const staging = input.staging!;
         const read = await readStored(stagingStore, staging.name);
-        const stagingLive = await readLiveState(staging, read.ok ? read.record : undefined, { signal, warn });
+        const { live: stagingLive, problem } = await readLiveForRun(
+          staging,
+          read.ok ? read.record : undefined,
+          { signal, warn },
+        );
         runtime[action.track] = { env: staging, live: stagingLive };
-        return { type: 'state_read', live: stagingLive, stored: read, now: now(), cancelled: aborted() };
+        return {
+          type: 'state_read',
+          live: stagingLive,
+          ...(problem ? { liveProblem: problem } : {}),
+          stored: read,
+          now: now(),
+          cancelled: aborted(),
+        };
       }
       case 'prepare': {
         const r = runtime[action.track]!;

@@ -89,6 +89,46 @@ export async function readLiveState(
   return saved ? { slot: saved.slot, version: saved.version } : {};
 }
 
+/**
+ * What is live for a run, and why it cannot deploy on it. Blue-green and canary pick the idle slot by the live
+ * one: with the current command failing, or naming a slot the environment does not have, the idle slot
+ * would be a guess, and a guess that is the serving slot replaces production in place (and its rollback
+ * tears it down). They are refused before anything runs. Direct and rolling use the live state only for
+ * the previous version: a failing current command is a warning there, as it was.
+ */
+export async function readLiveForRun(
+  env: ResolvedEnvironment,
+  record: EnvironmentRecord | undefined,
+  options: { signal?: AbortSignal; warn: (message: string) => void },
+): Promise<{ live: LiveState; problem?: string }> {
+  const slots = 'slots' in env.strategy ? env.strategy.slots : undefined;
+  const picks = `${env.strategy.type} picks the slot to deploy on by the live one, and deploying on a slot that may be serving would replace ${env.name} in place`;
+  try {
+    const live = await readLiveState(env, record, options);
+    if (slots && live.slot !== undefined && !slots.includes(live.slot))
+      return {
+        live,
+        problem:
+          `the current command of ${env.name} says slot ${JSON.stringify(live.slot)} is live, which is not one of ` +
+          `its slots (${slots.join(', ')}). Nothing was deployed: ${picks}; make it print the live slot (or ` +
+          'nothing when none is), or set the slots to the names it prints',
+      };
+    return { live };
+  } catch (error) {
+    const message = (error as Error).message;
+    if (!slots) {
+      options.warn(`could not read what is live: ${message}`);
+      return { live: {} };
+    }
+    return {
+      live: {},
+      problem:
+        `could not read what is live on ${env.name}: ${message}. Nothing was deployed: ${picks}; fix the ` +
+        'current command (it prints the live slot, or nothing when none is) and run again',
+    };
+  }
+}
+
 /** Where the infrastructure and the record differ on what is live (only what both say is compared). */
 export function disagreementOf(
   current: LiveState,

@@ -49,7 +49,9 @@ export function start(input: MachineInput): MachineTransition {
     };
     return { state: s, actions: finish(s, out, input.now) };
   }
-  const record = believe(s, out, 'production', input.stored, input.now);
+  const record = input.liveProblem
+    ? ({ kind: 'refused', message: input.liveProblem } as const)
+    : believe(s, out, 'production', input.stored, input.now);
   if (isFailure(record)) {
     s.failure = record;
     return { state: s, actions: finish(s, out, input.now) };
@@ -177,7 +179,9 @@ function onEvent(s: PipelineState, out: Action[], event: MachineEvent): void {
       if (event.type !== 'state_read') return unexpected(s, out, task, event);
       if (cancelled) return fail(s, out, { kind: 'cancelled', message: CANCELLED }, now);
       const env = envOf(s, task.track);
-      const record = believe(s, out, task.track, event.stored, now);
+      const record = event.liveProblem
+        ? ({ kind: 'refused', message: event.liveProblem } as const)
+        : believe(s, out, task.track, event.stored, now);
       if (isFailure(record)) return fail(s, out, record, now);
       s.tracks[task.track] = newTrack(task.track, env.name, event.live, record);
       break;

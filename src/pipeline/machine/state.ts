@@ -49,6 +49,8 @@ export interface MachineInput {
   hasGates: boolean;
   /** What is live on the production environment before the run (`current` command or record). */
   live: LiveState;
+  /** Why the run cannot deploy on what it read as live (live-state.ts readLiveForRun): it is refused. */
+  liveProblem?: string;
   stored: StoredRecord;
   /**
    * Whether a long wait may end the job with the rollout handed off (issue 14): only where the record outlives
@@ -78,7 +80,7 @@ export type MachineEvent =
   | { type: 'resumed'; now: number; requests?: readonly ControlRequest[] }
   | { type: 'cancelled'; now: number }
   | ({ type: 'gates_done'; report: GatesReport; summary: string } & Result)
-  | ({ type: 'state_read'; live: LiveState; stored: StoredRecord } & Result)
+  | ({ type: 'state_read'; live: LiveState; liveProblem?: string; stored: StoredRecord } & Result)
   | ({ type: 'prepared' } & Result)
   | ({
       type: 'step_done';

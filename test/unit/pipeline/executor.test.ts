@@ -446,3 +446,36 @@ test('the rollback levels run their verify commands: a failed one goes on to the
   );
   assert.match(levels[0]!.verify!.detail, /exit/);
 });
+
+test('blue-green and canary are refused, before anything runs, when the current command fails or names a slot the environment lacks', async (t) => {
+  // Before: a failing current command was a warning and live read as nothing, so the strategy took blue as
+  // idle: were blue serving, the deploy replaced production in place and its rollback tore it down.
+  const script = (body: string) => JSON.stringify([process.execPath, '-e', body]);
+  for (const [current, expected] of [
+    [
+      script('console.error("router unreachable"); process.exit(2)'),
+      /^could not read what is live on production: .*Nothing was deployed: canary picks the slot to deploy on by the live one/s,
+    ],
+    [
+      script('console.log("purple")'),
+      /^the current command of production says slot "purple" is live, which is not one of its slots \(blue, green\)\. Nothing was deployed/,
+    ],
+  ] as const) {
+    const { env, calls } = setup(t, () => '');
+    const command = {
+      ...env.target.deploy,
+      source: 'target.commands.current',
+      argv: JSON.parse(current) as string[],
+    };
+    const withCurrent = { ...env, target: { ...env.target, current: command } };
+    const store = new FakeStore(calls, { durableMs: 0 });
+    const result = await runPipeline(
+      { env: withCurrent, version: 'v2', runId: '4243', repository: 'acme/shop' },
+      { reporter: { event: () => {} }, store, analyzerFor: () => analyzer() },
+    );
+    assert.equal(result.status, 'failed', result.message);
+    assert.match(result.message ?? '', expected);
+    assert.deepEqual(calls(), [], 'nothing ran on the target');
+    assert.equal(store.writes.filter((w) => w.record.rollout).length, 0, 'no rollout was recorded');
+  }
+});

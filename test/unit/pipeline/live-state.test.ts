@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseConfig } from '../../../src/config/load.ts';
 import { resolveEnvironment } from '../../../src/config/resolve.ts';
-import { disagreementOf, readLiveState } from '../../../src/pipeline/live-state.ts';
+import { disagreementOf, readLiveForRun, readLiveState } from '../../../src/pipeline/live-state.ts';
 import { emptyRecord, type EnvironmentRecord } from '../../../src/state/record.ts';
 
 function env(current?: string) {
@@ -81,5 +81,32 @@ test('a current command that logs more than a result keeps is still read from it
   assert.deepEqual(await readLiveState(resolveEnvironment(parsed.config, 'production'), undefined, {}), {
     slot: 'blue',
     version: 'v7',
+  });
+});
+
+test('a run on direct or rolling goes on with a warning when the current command fails; blue-green is refused', async () => {
+  const failing = (strategy: string) => {
+    const parsed = parseConfig(
+      `target:\n  commands:\n    deploy: deploy {{version}}\n    switch: switch {{slot}}\n    current: ${JSON.stringify([process.execPath, '-e', 'process.exit(3)'])}\nenvironments:\n  production:\n    strategy: ${strategy}\n`,
+      'deploy.yml',
+    );
+    assert.ok(parsed.ok, parsed.ok ? '' : JSON.stringify(parsed.errors));
+    return resolveEnvironment(parsed.config, 'production');
+  };
+  const warnings: string[] = [];
+  const direct = await readLiveForRun(failing('direct'), record('v3', 'green'), {
+    warn: (m) => warnings.push(m),
+  });
+  assert.deepEqual(direct, { live: {} });
+  assert.equal(warnings.length, 1);
+  assert.match(warnings[0]!, /^could not read what is live: /);
+  const blueGreen = await readLiveForRun(failing('blue-green'), record('v3', 'green'), { warn: () => {} });
+  assert.match(
+    blueGreen.problem ?? '',
+    /^could not read what is live on production: .*Nothing was deployed: blue-green picks/s,
+  );
+  // A slot it has is read as before.
+  assert.deepEqual(await readLiveForRun(env('green'), undefined, { warn: () => {} }), {
+    live: { slot: 'green', version: undefined },
   });
 });
