@@ -1,12 +1,12 @@
 // Whether a recording can be judged with a config: what readRecording cannot know, because it depends on the
 // checks. A check on a metric the recording never holds would end every window in a no-data rollback, and
-// counts that cannot be (more errors than requests, a negative count) would be skipped by the error test
-// without a word, letting the canary promote on the other checks alone, and so would values outside what
-// their metric can be (domain.ts). All are refused, located.
+// values outside what their metric can be (domain.ts), judged as given, could promote. Both are refused,
+// located. Counts an errors check cannot use (more errors than requests, negative, past 2^53) are not: the
+// judge fails closed on them as the live run did (judge.ts impossibleCounts, a provider failure of the
+// interval), and a live run records them as read, so refusing them refused the run's own recording.
 import { formatPath } from '../config/errors.ts';
 import { listOf } from '../config/suggest.ts';
 import { checkMetrics, type AnalysisConfig } from './config.ts';
-import { errorCountProblems } from './counts.ts';
 import { domainProblems } from './domain.ts';
 import { isBucketKey } from './histogram.ts';
 import { problemLine, type Recording } from './recording.ts';
@@ -37,19 +37,6 @@ export function recordingFitProblems(file: string, recording: Recording, config:
             `${file}: check "${check.name}" uses the metric "${metric}", which no sample of the recording has (it has ${listOf(shown, 'and')}): judged, every window would end in a no-data rollback`,
           );
 
-  const counts = config.checks.flatMap((c) => (c.kind === 'errors' ? [c] : []));
-  for (const [w, window] of recording.windows.entries())
-    for (const { index, sample, line } of window.samples)
-      for (const side of ['canary', 'stable'] as const)
-        for (const check of counts) {
-          const where = `${file}:${line}: window ${w + 1} sample ${index}`;
-          for (const problem of errorCountProblems(check, sample[side]))
-            problems.push(
-              problem.kind === 'not-a-count'
-                ? `${where}: ${formatPath(['sample', side, problem.metric])}: a count ${problem.why} (check "${check.name}")`
-                : `${where}: ${formatPath(['sample', side, check.errors])}: ${problem.errors} errors out of ${problem.requests} requests (${formatPath(['sample', side, check.requests])}): check "${check.name}" counts errors among the requests, so there cannot be more`,
-            );
-        }
   // Values no system gives (an error rate of -0.5, a negative p95, buckets falling with le: domain.ts),
   // which the live analyzer makes provider errors of their interval: judged as given they could promote.
   for (const [w, window] of recording.windows.entries()) {

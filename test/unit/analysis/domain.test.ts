@@ -221,6 +221,45 @@ test('a recording with a value out of range is refused, located; a live recordin
   assert.match(replayed.intervals[1]!.decision.reason, /out-of-range \(canary error_rate is a fraction/);
 });
 
+test('a live recording of counts an errors check cannot use replays to the live decisions, not refused', async (t) => {
+  // Kept as read (the judge names them and fails closed: impossibleCounts), so the file holds 130 errors in
+  // 120 requests; the replay refused it as bad input, though this run made it.
+  const dir = mkdtempSync(join(tmpdir(), 'domain-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const recorded = join(dir, 'live.ndjson');
+  let call = 0;
+  const provider: MetricProvider = {
+    name: 'fake',
+    async read(request) {
+      const n = request.side === 'canary' ? call++ : call;
+      const swapped = request.side === 'canary' && n === 2;
+      return { values: swapped ? { errors: 130, requests: 120 } : { errors: 1, requests: 120 }, errors: [] };
+    },
+  };
+  const config = {
+    providers: { fake },
+    metrics: { errors: { provider: 'fake' }, requests: { provider: 'fake' } },
+  };
+  const analyzer = createAnalyzer(config, {
+    ...fakeClock(),
+    providers: { fake: provider },
+    record: recorded,
+  });
+  const live = await analyzer.evaluate(ctx({ windowMs: 5 * MINUTE }));
+  assert.match(
+    live.intervals[2]!.decision.reason,
+    /impossible counts, .*canary errors = 130 is more than requests = 120/,
+  );
+  const result = runAnalyzeCommand({ recording: recorded });
+  assert.equal(result.exitCode, 0, result.output);
+  const replayed = analyzeRecording(recorded).windows[0]!;
+  assert.deepEqual(
+    replayed.intervals.map((i) => i.decision.code),
+    live.intervals.map((i) => i.decision.code),
+  );
+  assert.equal(replayed.changed.length, 0);
+});
+
 test('a pre-deploy baseline out of range is not kept: "2x baseline" of a p95 of -3 would fail every canary', async () => {
   const config = {
     providers: { fake },

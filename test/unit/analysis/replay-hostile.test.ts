@@ -270,29 +270,40 @@ test('bounds written as Prometheus reads them are judged like the canonical keys
   }
 });
 
-test('counts that cannot be, for an errors check, are refused with the check that reads them', (t) => {
-  refused(
+test('counts that cannot be, for an errors check, are judged as the live run judged them: a provider failure of the interval, held, then rolled back', (t) => {
+  // Live, the judge fails closed on them (judge.ts impossibleCounts) and the recording keeps them as read:
+  // refused here, a run's own recording could not be replayed.
+  const once = analyzeRecording(
     write(
       t,
-      lines(3, (i) => side(10, i === 1 ? { errors: 500 } : {})),
+      lines(6, (i) => side(10, i === 1 ? { errors: 500 } : {})),
     ),
-    ':4: window 1 sample 1: sample\\.canary\\.errors: 500 errors out of 100 requests \\(sample\\.canary\\.requests\\): check "seeds\\.errors-vs-stable" counts errors among the requests',
+  ).windows[0]!;
+  assert.equal(once.intervals[1]!.decision.code, 'no-data-pending');
+  assert.match(
+    once.intervals[1]!.decision.reason,
+    /impossible counts, seeds\.errors-vs-stable: canary errors = 500 is more than requests = 100/,
   );
-  const negative = lines(3);
-  (negative[3] as { sample: { stable: Side } }).sample.stable = side(10, { requests: -100 });
-  refused(
-    write(t, negative),
-    ':4: window 1 sample 1: sample\\.stable\\.requests: a count cannot be negative, got -100 \\(check "seeds\\.errors-vs-stable"\\)',
-  );
-  // Past 2^53 the error test's sums overflow and its evidence is NaN: judged, this canary (every request an
-  // error) was promoted.
-  refused(
-    write(
-      t,
-      lines(3, () => side(10, { errors: 1.7e308, requests: 1.7e308 })),
-    ),
-    ':3: window 1 sample 0: sample\\.canary\\.errors: a count of 1\\.7e\\+308 is more than one interval can hold \\(at most 2\\^53, 9007199254740991\\) \\(check "seeds\\.errors-vs-stable"\\)',
-  );
+  assert.equal(once.decision.kind, 'promote', once.decision.reason);
+  const lasting = (over: Side, where: 'canary' | 'stable' = 'canary') => {
+    const all = lines(8);
+    for (const line of all.slice(2)) {
+      const sample = (line as { sample: Record<'canary' | 'stable', Side> }).sample;
+      sample[where] = side(10, over);
+    }
+    return analyzeRecording(write(t, all)).windows[0]!.decision;
+  };
+  for (const [over, where, said] of [
+    [{ errors: 500 }, 'canary', /canary errors = 500 is more than requests = 100/],
+    [{ requests: -100 }, 'stable', /stable requests = -100 is not a count/],
+    // Past 2^53 the error test's sums would overflow and its evidence be NaN: this canary (every request
+    // an error) must not promote.
+    [{ errors: 1.7e308, requests: 1.7e308 }, 'canary', /canary errors = 1\.7e\+308 is not a count/],
+  ] as const) {
+    const decision = lasting(over, where);
+    assert.equal(decision.code, 'provider-errors', decision.reason);
+    assert.match(decision.reason, said);
+  }
   // Counts from Prometheus' increase() are not whole numbers, and an interval may have no requests: judged.
   const fractional = lines(6, (i) =>
     side(10, i === 2 ? { errors: 0, requests: 0 } : { errors: 0.7, requests: 99.4 }),
