@@ -467,7 +467,11 @@ export interface RangeSeries {
 
 /**
  * Cumulative bucket counts from one value per `le` series. Needs a +Inf bucket (the total); a series
- * without `le`, a repeated or unparsable `le`, or a non-finite count is refused with what was wrong.
+ * without `le`, a repeated or unparsable `le`, or a non-finite count is refused with what was wrong. One
+ * bound spelled two ways in series alike in every other label (`le="1"` and `le="1.0"`) is one bucket, its
+ * counts added, as histogram_quantile adds them: Prometheus 3 writes le as a float ("1.0") where 2.x wrote
+ * "1", so `sum by (le)` over data scraped by both (an upgrade inside the query's range, or agents of both
+ * versions writing to one store) returns both series of each bound.
  */
 interface BucketEntry {
   le: string | undefined;
@@ -486,7 +490,11 @@ function parseBuckets(
     error: { provider, code: 'bad-json', message },
   });
   const buckets = new Map<number, number>();
-  for (const { le: raw, value: text } of entries) {
+  /** Per bound, how it was spelled and the series' other labels (labelKey), for a bound read twice. */
+  const seen = new Map<number, Array<{ raw: string; others: string }>>();
+  const rest = (labels: Record<string, string>) =>
+    Object.fromEntries(Object.entries(labels).filter(([name]) => name !== 'le'));
+  for (const { le: raw, value: text, metric } of entries) {
     if (raw === undefined)
       return fail(
         `a histogram query must return one series per "le" label (aggregate with sum by (le)); got a series without le: ${query}`,
@@ -495,19 +503,22 @@ function parseBuckets(
     // is not the +Inf bucket (Number() read them as 0, 1, 16 and Infinity).
     const le = parseBound(raw);
     if (Number.isNaN(le)) return fail(`bucket le=${clip(JSON.stringify(raw), 80)} is not a number: ${query}`);
-    if (buckets.has(le)) {
-      // Two series for one bound: most often a label kept beside le (sum by (le, instance)). Named over all
-      // the series, so every label kept is.
-      const rest = (labels: Record<string, string>) =>
-        Object.fromEntries(Object.entries(labels).filter(([name]) => name !== 'le'));
+    const others = labelKey(rest(metric));
+    const before = seen.get(le) ?? [];
+    // Two series for one bound: most often a label kept beside le (sum by (le, instance)). Named over all
+    // the series, so every label kept is. The same bound spelled otherwise in a series alike in every other
+    // label is the same bucket (above).
+    if (before.some((b) => b.others !== others || b.raw === raw)) {
       const differ = differingLabels(entries.map((entry) => rest(entry.metric)));
       return fail(
         `bucket le=${clip(JSON.stringify(raw), 80)} is repeated${differ === 'no label' ? '' : `, in series differing in ${differ}`}: a histogram query returns one series per le (aggregate with sum by (le) (...)): ${query}`,
       );
     }
+    before.push({ raw, others });
+    seen.set(le, before);
     const value = parseValue(provider, text);
     if (!value.ok) return value;
-    buckets.set(le, value.value);
+    buckets.set(le, (buckets.get(le) ?? 0) + value.value);
   }
   if (!buckets.has(Infinity)) return fail(`the buckets have no le="+Inf" (the total count): ${query}`);
   return { ok: true, value: buckets };

@@ -78,10 +78,77 @@ test('bucket bounds are read as Prometheus reads them: "Inf", "+inf" and "1e+00"
   }
   const twice = await histogram([
     ['1', '40'],
-    ['1e+00', '40'],
+    ['1', '40'],
     ['+Inf', '50'],
   ]);
-  assert.match(twice.errors[0]?.message ?? '', /bucket le="1e\+00" is repeated/);
+  assert.match(twice.errors[0]?.message ?? '', /bucket le="1" is repeated/);
+});
+
+test('one bound spelled two ways in series alike but for le ("1" and "1.0": Prometheus 2 and 3) is one bucket, its counts added', async (t) => {
+  // `sum by (le)` over data scraped before and after an upgrade to Prometheus 3 (which writes le as a
+  // float), or by agents of both versions: each bound but +Inf comes twice. histogram_quantile adds them;
+  // refused, every interval of the query's range was a provider error, and a lasting mix rolled back every
+  // deployment with a message asking for the sum by (le) it had.
+  const { histogram, past } = await prometheus(t);
+  const upgrade = await histogram([
+    ['0.1', '30'],
+    ['0.1', '30'],
+    ['+Inf', '50'],
+  ]);
+  assert.match(upgrade.errors[0]?.message ?? '', /le="0.1" is repeated/, 'the same spelling twice is not');
+  const read = await histogram([
+    ['0.1', '30'],
+    ['1', '35'],
+    ['1.0', '10'],
+    ['+Inf', '50'],
+  ]);
+  assert.deepEqual(read.errors, []);
+  assert.deepEqual(read.values, {
+    latency: 50,
+    'latency{le="0.1"}': 30,
+    'latency{le="1"}': 45,
+    'latency{le="+Inf"}': 50,
+  });
+  // With another label kept beside le, one bound twice is two histograms, refused as before.
+  const instance = await past(
+    {
+      status: 'success',
+      data: {
+        resultType: 'matrix',
+        result: [
+          { metric: { le: '1', instance: 'a' }, values: [[60, '3']] },
+          { metric: { le: '1.0', instance: 'b' }, values: [[60, '4']] },
+          { metric: { le: '+Inf', instance: 'a' }, values: [[60, '9']] },
+        ],
+      },
+    },
+    { name: 'latency', config: { histogram: true } },
+    [60_000],
+  );
+  assert.match(
+    instance[0]!.errors[0]?.message ?? '',
+    /le="1.0" is repeated, in series differing in instance/,
+  );
+  // Read from history (a bake resumed), the same.
+  const history = await past(
+    {
+      status: 'success',
+      data: {
+        resultType: 'matrix',
+        result: [
+          { metric: { le: '1' }, values: [[60, '35']] },
+          { metric: { le: '1.0' }, values: [[60, '10']] },
+          { metric: { le: '+Inf' }, values: [[60, '50']] },
+        ],
+      },
+    },
+    { name: 'latency', config: { histogram: true } },
+    [60_000],
+  );
+  assert.deepEqual(history[0], {
+    values: { latency: 50, 'latency{le="1"}': 45, 'latency{le="+Inf"}': 50 },
+    errors: [],
+  });
 });
 
 test('a bound Prometheus could not read is refused, not read as 0, 1, 16 or the +Inf bucket', async (t) => {
