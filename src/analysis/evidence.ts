@@ -3,7 +3,8 @@
 // sequential tests their statistic against the boundary it must reach to fire (ln(1/alpha) for an e-value,
 // each look's own for the errors check's calibrated CUSUM). Plain data on the
 // step's result, so the job summary can draw it (src/report/chart.ts) and a record can keep it. Pure.
-import { fmt, oneErrorAllowance, UNCOUNTED_INTERVALS } from './judge.ts';
+import { fmt, oneErrorAllowance, relativeLimit, UNCOUNTED_INTERVALS } from './judge.ts';
+import { signLine } from './sequential.ts';
 import type { AnalysisConfig, ResolvedCheck } from './config.ts';
 import type { ComparisonOp } from './schema.ts';
 import type { AnalysisNote, AnalysisWarning, Decision, DecisionKind, ReasonCode } from './types.ts';
@@ -171,7 +172,7 @@ function checkEvidence(check: ResolvedCheck, values: Values[], reference: string
               const more = num(v[`${check.name}.baseline_allowance`]) ?? 0;
               return b === null
                 ? null
-                : (b + more) * check.factor + oneErrorAllowance(check, v[check.requests ?? '']);
+                : relativeLimit(b + more, check.factor) + oneErrorAllowance(check, v[check.requests ?? '']);
             })
           : // The sign test counts an interval as worse beyond this line.
             series(
@@ -179,9 +180,7 @@ function checkEvidence(check: ResolvedCheck, values: Values[], reference: string
               `${reference} ${check.higherIsWorse ? '+' : '-'}${fmt(check.tolerance * 100)}%`,
               (v) => {
                 const s = num(v[`stable.${m}`]);
-                return s === null
-                  ? null
-                  : s * (check.higherIsWorse ? 1 + check.tolerance : 1 - check.tolerance);
+                return s === null ? null : signLine(s, check.tolerance, check.higherIsWorse);
               },
             );
     // The judge's baseline (judge.ts baselineFor) where it was not the stable side's value this interval.

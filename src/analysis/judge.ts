@@ -182,6 +182,16 @@ function baselineFor(
 }
 
 /**
+ * The limit `factor x baseline` sets: the baseline moved by (factor - 1) of its size, which is factor x the
+ * baseline for a baseline of 0 or more. For a metric that can be negative (a delta, a net flow), factor x a
+ * negative baseline moves the other way: "< 2x baseline" of -10 was -20, which a canary identical to its
+ * baseline breaks, and "> 0.8x baseline" of -10 was -8, which it breaks too. Here they are 0 and -12.
+ */
+export function relativeLimit(base: number, factor: number): number {
+  return base >= 0 ? base * factor : base + Math.abs(base) * (factor - 1);
+}
+
+/**
  * One error's worth of the baseline's own request count (the side baselineFor read), or 0: an error rate
  * with a `requests` metric compares the canary with one error less against its baseline with one error more.
  * A baseline of 0 errors is no rate of 0 (0 errors in 600 requests is as likely at 0.3 %), and 2x 0 was
@@ -331,7 +341,7 @@ function evaluateCheck(
       values[`${check.name}.baseline`] = base;
       const more = base === null ? 0 : baselineAllowance(check, sample, state.baseline);
       if (more > 0) values[`${check.name}.baseline_allowance`] = more;
-      limit = base === null ? null : (base + more) * check.factor;
+      limit = base === null ? null : relativeLimit(base + more, check.factor);
     }
     // Missing data neither confirms nor clears a violation, nor makes it last longer: a violation is
     // "sustained" over intervals that show it (two violating minutes around a 4-minute gap are not 6 minutes
@@ -356,7 +366,7 @@ function evaluateCheck(
     const limitText =
       check.kind === 'threshold'
         ? fmt(limit)
-        : `${fmt(limit)} (${fmt(check.factor)}x baseline ${fmt(values[`${check.name}.baseline`]!)}${more ? ' with one error more' : ''})`;
+        : `${fmt(limit)} (${fmt(check.factor)}x baseline ${fmt(values[`${check.name}.baseline`]!)}${more ? ' with one error more' : ''}${values[`${check.name}.baseline`]! < 0 ? `, a negative baseline moved by ${fmt(Math.abs(check.factor - 1))}x its size ${check.factor >= 1 ? 'above' : 'below'} it` : ''})`;
     // Without a request count a breach of a counted check is one reading: it needs the next one too.
     const uncounted = counted?.uncounted === true && violatingIntervals < UNCOUNTED_INTERVALS;
     if (lastedMs >= check.forMs && !uncounted)

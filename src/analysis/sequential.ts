@@ -270,6 +270,17 @@ export function initialSignTest(): SignTestState {
 }
 
 /**
+ * The line past which the sign test counts an interval as worse: stable moved by `tolerance` of its size in
+ * the worse direction (stable x (1 + tolerance), or x (1 - tolerance) where lower is worse, for a stable of 0
+ * or more). By its size, not by a product, so a metric that can be negative keeps the direction: -10.5 is not
+ * "more than 10 % above" -10 (the product, -11, counted it as worse, and rolled back a canary a little better).
+ */
+export function signLine(stable: number, tolerance: number, higherIsWorse: boolean): number {
+  const by = Math.abs(stable) * tolerance;
+  return higherIsWorse ? stable + by : stable - by;
+}
+
+/**
  * Sign test on paired per-interval values (e.g. canary p95 vs stable p95 of the same interval). An interval
  * counts as "worse" when canary exceeds stable by more than the tolerance. H0: P(worse) <= 1/2, which holds
  * whenever both versions behave alike, whatever the distribution: heavy tails and outliers do not matter.
@@ -281,7 +292,9 @@ export function updateSignTest(
   canary: number,
   stable: number,
 ): SignTestState {
-  const worse = higherIsWorse ? canary > stable * (1 + tolerance) : canary < stable * (1 - tolerance);
+  const worse = higherIsWorse
+    ? canary > signLine(stable, tolerance, true)
+    : canary < signLine(stable, tolerance, false);
   const start = logStartWeight(state.pairs);
   return {
     logLR: SIGN_PROBABILITY_GRID.map((p, j) => state.logLR[j]! + Math.log(worse ? 2 * p : 2 * (1 - p))),

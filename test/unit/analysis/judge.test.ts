@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { resolveAnalysisConfig } from '../../../src/analysis/config.ts';
 import { createJudgeState, judge, type JudgeState } from '../../../src/analysis/judge.ts';
+import type { AnalysisConfigInput } from '../../../src/analysis/schema.ts';
 import type { Decision, MetricValues, Sample } from '../../../src/analysis/types.ts';
 import { PENDING_FRACTION } from '../../../src/analysis/sequential.ts';
 import { CUSUM_CAP } from '../../../src/analysis/calibrated.ts';
@@ -967,6 +968,57 @@ test('a relative rule: a canary at 0 against a baseline of 0 holds, whatever the
     ]);
     if (worse > 0) assert.equal(broken[0]!.kind, 'rollback', rule);
   }
+});
+
+test('a metric that can be negative (a delta, a net flow): a factor and a tolerance move away from a negative baseline in the worse direction, never toward it', () => {
+  // "< 2x baseline" of -10 was -20 and "> 0.8x baseline" of -10 was -8: a canary identical to its baseline
+  // broke both at its first interval. The sign test read -10.5 as "more than 10 % above" -10 (the line
+  // -10 x 1.1 = -11), and rolled back a canary a little lower on a rule where higher is worse.
+  const judged = (checks: AnalysisConfigInput['checks'], canary: number, stable: number, n = 12) => {
+    const config = resolveAnalysisConfig({
+      preset: 'none',
+      providers: { m: cmd },
+      metrics: { delta: { provider: 'm' } },
+      checks,
+    });
+    return run(
+      createJudgeState(config, { intervalMs: INTERVAL, startedAt: 1_000_000, plannedIntervals: n }),
+      Array.from({ length: n }, (_, i) => ({
+        at: at(i),
+        canary: { delta: canary },
+        stable: { delta: stable },
+        errors: [],
+      })),
+    );
+  };
+  for (const rule of ['delta < 2x baseline', 'delta <= 1.5x baseline', 'delta > 0.8x baseline']) {
+    const same = judged([{ name: 'r', check: rule, baseline: 'stable' }], -10, -10);
+    assert.equal(same.at(-1)!.kind, 'promote', `${rule}: ${same.map((d) => d.reason).join('; ')}`);
+  }
+  // Past the line, the other way: 2x a baseline of -10 is 0 (as far above it as 2x is above 10), 0.8x is -12.
+  const higher = judged([{ name: 'r', check: 'delta < 2x baseline', baseline: 'stable' }], 1, -10);
+  assert.equal(higher[0]!.code, 'relative-breached');
+  assert.match(
+    higher[0]!.reason,
+    /^delta = 1 violates "delta < 0 \(2x baseline -10, a negative baseline moved by 1x its size above it\)"$/,
+  );
+  assert.equal(higher[0]!.values['r.limit'], 0);
+  const lower = judged([{ name: 'r', check: 'delta > 0.8x baseline', baseline: 'stable' }], -12.5, -10);
+  assert.match(
+    lower[0]!.reason,
+    /violates "delta > -12 \(0\.8x baseline -10, a negative baseline moved by 0\.2x its size below it\)"/,
+  );
+  // The sign test: -10.5 is below -10, not above it; -8 is more than 10 % above it.
+  const values = [{ compare: 'values' as const, metric: 'delta', tolerance: 0.1 }];
+  const below = judged(values, -10.5, -10, 30);
+  assert.equal(below.at(-1)!.kind, 'promote', below.at(-1)!.reason);
+  const above = judged(values, -8, -10, 30);
+  assert.equal(above.at(-1)!.code, 'sequential-values-worse', above.at(-1)!.reason);
+  const lowerIsWorse = [
+    { compare: 'values' as const, metric: 'delta', tolerance: 0.1, higher_is_worse: false },
+  ];
+  assert.equal(judged(lowerIsWorse, -10.5, -10, 30).at(-1)!.kind, 'promote');
+  assert.equal(judged(lowerIsWorse, -12, -10, 30).at(-1)!.code, 'sequential-values-worse');
 });
 
 test('min_samples left at its default asks no more intervals than the window has; one written is kept', () => {

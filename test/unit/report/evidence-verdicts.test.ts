@@ -342,3 +342,26 @@ test('at a rollback every rule shows that interval, those listed after the one t
     '✅ holds |',
   ]);
 });
+
+test('a negative baseline: the limit drawn is the one the judge held the canary to, moved away from it', () => {
+  // 2x a baseline of -10 is 0 to the judge (and the sign test's line for -10 at 10 % is -9): drawn as the
+  // product (-20, -11), a canary the judge held would be shown over its limit.
+  const { evidence } = judged(
+    {
+      preset: 'none',
+      providers: { p: { type: 'command', run: ['true'] } },
+      metrics: { delta: { provider: 'p' } },
+      checks: [
+        { name: 'r', check: 'delta < 2x baseline', baseline: 'stable' },
+        { name: 'v', compare: 'values', metric: 'delta', tolerance: 0.1 },
+      ],
+    },
+    { delta: -10 },
+    { delta: -10 },
+  );
+  const limits = (name: string) =>
+    evidence.checks.find((c) => c.name === name)!.observed.find((s) => s.role === 'limit')!.values;
+  assert.deepEqual(limits('r'), Array(6).fill(0));
+  assert.deepEqual(limits('v'), Array(6).fill(-9));
+  assert.equal(evidence.decision.kind, 'promote');
+});
