@@ -43,6 +43,10 @@ export function configFindings(config: RawConfig): { errors: SemanticIssue[]; wa
     ...Object.entries(config.environments).flatMap(([name, env]) =>
       perSecondCountFindings(env.analysis, ['environments', name, 'analysis']),
     ),
+    ...errorsWithoutFallbackFindings(config.analysis, ['analysis']),
+    ...Object.entries(config.environments).flatMap(([name, env]) =>
+      errorsWithoutFallbackFindings(env.analysis, ['environments', name, 'analysis']),
+    ),
   ];
   // A shared value (strategies.blue-green) is said once, not once per environment using it.
   const unique = (list: Finding[]): SemanticIssue[] => [
@@ -332,6 +336,51 @@ function perSecondCountFindings(analysis: AnalysisSection, base: Path): Finding[
           `metric "${name}" is read as a count per interval, but its query answers a per-second rate (rate()): ` +
           'the error tests would see far fewer requests than were served and be weaker than written; ' +
           'count the interval instead, with increase() over the monitor_interval, e.g. sum(increase(http_requests_total[30s]))',
+        failsEveryDeployment: false,
+      });
+    }
+  }
+  return findings;
+}
+
+/** An `or` outside PromQL's strings: a fallback for a query that matches no series (`or vector(0)`). */
+const FALLBACK = /\bor\b/i;
+
+/**
+ * The errors count of an errors check (a `compare: errors`' `errors`, the seeds preset's `errors` beside
+ * `requests`) read by a Prometheus query with no `or` fallback. A counter's error series do not exist before the
+ * first error, so for a version with no errors (the healthy case) the query matches no series: no data, never
+ * 0, and after max_no_data the dead-man's switch rolls back every deployment that had no errors. Said as a
+ * warning: a query may match a series that is always there by other means.
+ */
+function errorsWithoutFallbackFindings(analysis: AnalysisSection, base: Path): Finding[] {
+  if (!analysis?.metrics) return [];
+  const metrics = analysis.metrics;
+  const errors = new Set<string>();
+  if (
+    (analysis.preset ?? 'seeds') === 'seeds' &&
+    Object.hasOwn(metrics, 'errors') &&
+    Object.hasOwn(metrics, 'requests')
+  )
+    errors.add('errors');
+  for (const check of analysis.checks ?? [])
+    if ('compare' in check && check.compare === 'errors') errors.add(check.errors);
+  const findings: Finding[] = [];
+  for (const name of errors) {
+    if (!Object.hasOwn(metrics, name)) continue;
+    const metric = metrics[name]!;
+    const provider = analysis.providers?.[metric.provider];
+    if (provider?.type !== 'prometheus') continue;
+    for (const key of ['query', 'stable_query'] as const) {
+      const written = metric[key];
+      if (typeof written !== 'string' || FALLBACK.test(written.replace(PROMQL_STRING, '""'))) continue;
+      findings.push({
+        path: [...base, 'metrics', name, key],
+        message:
+          `metric "${name}" counts errors, and its query has no fallback for matching no series: before a ` +
+          "version's first error its error series do not exist, so a healthy version answers no series, which is " +
+          'no data (never 0), and after max_no_data the analysis rolls it back; end the query with `or vector(0)`, ' +
+          `e.g. sum(increase(http_requests_total{code=~"5.."}[30s])) or vector(0)`,
         failsEveryDeployment: false,
       });
     }

@@ -280,10 +280,10 @@ test('a count read from a per-second rate() query: a warning at the query, for e
   providers: { prom: { type: prometheus, url: "http://127.0.0.1:9090" } }
   metrics:
     requests: { provider: prom, query: 'sum(rate(http_requests_total{version="{{version}}"}[1m]))' }
-    errors: { provider: prom, query: 'sum(increase(http_requests_total{code=~"5.."}[1m]))' }
+    errors: { provider: prom, query: 'sum(increase(http_requests_total{code=~"5.."}[1m])) or vector(0)' }
     error_rate: { provider: prom, query: 'sum(rate(http_errors_total[1m])) / sum(rate(http_requests_total[1m]))' }
     served: { provider: prom, query: 'sum(irate(http_requests_total[1m]))', stable_query: 'sum(rate(http_requests_total[1m])) * 60' }
-    failed: { provider: prom, query: 'sum(rate(http_failures_total[1m]))' }
+    failed: { provider: prom, query: 'sum(rate(http_failures_total[1m])) or vector(0)' }
   checks:
     - { compare: errors, errors: failed, requests: served }
 environments:
@@ -316,12 +316,51 @@ test('a rate() query with a label regex (".*") is still a per-second rate: a * i
   providers: { prom: { type: prometheus, url: "http://127.0.0.1:9090" } }
   metrics:
     requests: { provider: prom, query: 'sum(rate(http_requests_total{path=~"/api/.*", version="{{version}}"}[1m]))' }
-    errors: { provider: prom, query: 'sum(rate(http_requests_total{code=~"5.*"}[1m])) * 60' }
+    errors: { provider: prom, query: 'sum(rate(http_requests_total{code=~"5.*"}[1m])) * 60 or vector(0)' }
 environments:
   production: {}
 `;
   assert.deepEqual(
     warningsOf(text).map((w) => w.split(': ')[1]),
     ['analysis.metrics.requests.query'],
+  );
+});
+
+test('an errors count whose Prometheus query has no fallback for no series: a warning at the query, since a version without errors answers none', () => {
+  // The error series of a counter do not exist before the first error: a healthy version answers no series,
+  // which is no data, and max_no_data rolled back every deployment that had no errors.
+  const text = `${TARGET}analysis:
+  providers:
+    prom: { type: prometheus, url: "http://127.0.0.1:9090" }
+    script: { type: command, run: ["./metrics.sh"] }
+  metrics:
+    requests: { provider: prom, query: 'sum(increase(http_requests_total{version="{{version}}"}[30s]))' }
+    errors: { provider: prom, query: 'sum(increase(http_requests_total{version="{{version}}",code=~"5.."}[30s]))' }
+    failed: { provider: prom, query: 'sum(increase(failures_total[30s])) OR on() vector(0)', stable_query: 'sum(increase(failures_total{x="or"}[30s]))' }
+    crashes: { provider: script }
+    served: { provider: prom, query: 'sum(increase(served_total[30s]))' }
+  checks:
+    - { compare: errors, errors: failed, requests: served }
+    - { compare: errors, errors: crashes, requests: served }
+environments:
+  production: {}
+`;
+  const warnings = warningsOf(text);
+  // errors (the preset's) and failed's stable_query (an "or" inside a string is no fallback); not failed's
+  // query, nor requests or served (no requests is no data indeed), nor a command's count.
+  assert.deepEqual(warnings.map((w) => w.split(': ')[1]).sort(), [
+    'analysis.metrics.errors.query',
+    'analysis.metrics.failed.stable_query',
+  ]);
+  assert.match(
+    warnings.find((w) => w.includes('metrics.errors.query'))!,
+    /metric "errors" counts errors, and its query has no fallback for matching no series: .*rolls it back; end the query with `or vector\(0\)`/,
+  );
+  // preset: none without an errors check reading it: errors is only a metric.
+  assert.deepEqual(
+    warningsOf(
+      `${TARGET}analysis:\n  preset: none\n  providers: { prom: { type: prometheus, url: "http://127.0.0.1:9090" } }\n  metrics:\n    errors: { provider: prom, query: "sum(x)" }\n    requests: { provider: prom, query: "sum(y)" }\n  checks: [{ check: "errors < 5" }]\nenvironments:\n  production: {}\n`,
+    ),
+    [],
   );
 });
