@@ -579,19 +579,29 @@ export function impossibleCounts(
 }
 
 /**
- * The provider error that left `metric` without data this interval, for a no-data rollback's reason: a value
- * out of range, or a read that failed in the same way every interval (a prober field it does not measure), is
- * the cause the rollback should name. Errors name their metric first (`error_rate: ...`, `p95 is ...`).
+ * Why `metric` was without data this interval, for a no-data hold's and rollback's reason: a value out of
+ * range, or a read that failed in the same way every interval (a prober field it does not measure), is the
+ * cause the rollback should name; else the canary's answer of no data (an empty result, NaN), which for a
+ * Prometheus query most often means a count of something that has not happened (no error series before the
+ * first error) written without `or vector(0)`. Errors name their metric first (`error_rate: ...`, `p95 is
+ * ...`).
  */
 function readFailure(sample: Sample, metric: string): string {
-  const error = sample.errors.find(
-    (e) =>
-      !NO_DATA_CODES.has(e.code) &&
-      (e.message.startsWith(`${metric} `) || e.message.startsWith(`${metric}:`)),
+  const named = sample.errors.filter(
+    (e) => e.message.startsWith(`${metric} `) || e.message.startsWith(`${metric}:`),
   );
-  if (!error) return '';
-  const what = error.code === 'out-of-range' ? 'its value was out of range' : 'its read failed';
-  return ` (${what}: ${error.provider} (${error.side}) ${error.code}: ${error.message})`;
+  const error = named.find((e) => !NO_DATA_CODES.has(e.code));
+  if (error) {
+    const what = error.code === 'out-of-range' ? 'its value was out of range' : 'its read failed';
+    return ` (${what}: ${error.provider} (${error.side}) ${error.code}: ${error.message})`;
+  }
+  const none = named.find((e) => e.side === 'canary');
+  if (!none) return '';
+  const hint =
+    none.code === 'empty-result'
+      ? '; where no series means none (a count of errors before the first one), end the query with `or vector(0)`'
+      : '';
+  return ` (${none.provider} (canary) ${none.code}: ${none.message}${hint})`;
 }
 
 /**
@@ -791,7 +801,16 @@ export function judge(
             ),
             ...impossible.map((text) => `impossible counts, ${text}`),
           ].join(', ')}`
-        : `no data this interval for ${missing.join(', ')}`,
+        : `no data this interval for ${missing
+            .map((metric) => {
+              const error = errors.find(
+                (e) =>
+                  e.side === 'canary' &&
+                  (e.message.startsWith(`${metric} `) || e.message.startsWith(`${metric}:`)),
+              );
+              return error ? `${metric} (${error.provider} ${error.code})` : metric;
+            })
+            .join(', ')}`,
       values,
     };
   else if (next.samplesWithData < config.minSamples)

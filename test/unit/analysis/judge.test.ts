@@ -358,6 +358,40 @@ test("dead-man's switch: no data for longer than max_no_data fails closed", () =
   assert.match(decisions[first]!.reason, /for 5m30s, longer than max_no_data 5m/);
 });
 
+test("a metric without data names the canary's answer in the hold and the no-data rollback: an empty errors query says to add or vector(0)", () => {
+  // A healthy canary without a single 5xx: its error series do not exist, the query matches none, and the
+  // rollback said only "no data for errors", leaving the author to guess.
+  const config = resolveAnalysisConfig({
+    providers: { prom: { type: 'prometheus', url: 'http://127.0.0.1:9090' } },
+    metrics: {
+      errors: { provider: 'prom', query: 'sum(increase(x{code=~"5.."}[30s]))' },
+      requests: { provider: 'prom', query: 'sum(increase(x[30s]))' },
+    },
+  });
+  const none = (side: 'canary' | 'stable') => ({
+    provider: 'prom',
+    side,
+    code: 'empty-result' as const,
+    message: 'errors: no series matched: sum(increase(x{code=~"5.."}[30s]))',
+  });
+  const decisions = run(
+    createJudgeState(config, { intervalMs: INTERVAL, startedAt: 1_000_000 }),
+    Array.from({ length: 12 }, (_, i) => ({
+      at: at(i),
+      canary: { errors: null, requests: 100 },
+      stable: { errors: null, requests: 900 },
+      errors: [none('stable'), none('canary')],
+    })),
+  );
+  assert.equal(decisions[0]!.reason, 'no data this interval for errors (prom empty-result)');
+  const rollback = decisions.at(-1)!;
+  assert.equal(rollback.code, 'no-data');
+  assert.equal(
+    rollback.reason,
+    'no data for errors for 5m30s, longer than max_no_data 5m: failing closed (prom (canary) empty-result: errors: no series matched: sum(increase(x{code=~"5.."}[30s])); where no series means none (a count of errors before the first one), end the query with `or vector(0)`)',
+  );
+});
+
 test('provider errors in more consecutive intervals than allowed roll back; a success resets the count', () => {
   const state = createJudgeState(seeds, { intervalMs: 1000, startedAt: 0 });
   const failing = (i: number): Sample => ({
