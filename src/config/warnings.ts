@@ -43,6 +43,10 @@ export function configFindings(config: RawConfig): { errors: SemanticIssue[]; wa
     ...Object.entries(config.environments).flatMap(([name, env]) =>
       perSecondCountFindings(env.analysis, ['environments', name, 'analysis']),
     ),
+    ...rawCounterFindings(config.analysis, ['analysis']),
+    ...Object.entries(config.environments).flatMap(([name, env]) =>
+      rawCounterFindings(env.analysis, ['environments', name, 'analysis']),
+    ),
     ...errorsWithoutFallbackFindings(config.analysis, ['analysis']),
     ...Object.entries(config.environments).flatMap(([name, env]) =>
       errorsWithoutFallbackFindings(env.analysis, ['environments', name, 'analysis']),
@@ -381,6 +385,53 @@ function errorsWithoutFallbackFindings(analysis: AnalysisSection, base: Path): F
           "version's first error its error series do not exist, so a healthy version answers no series, which is " +
           'no data (never 0), and after max_no_data the analysis rolls it back; end the query with `or vector(0)`, ' +
           `e.g. sum(increase(http_requests_total{code=~"5.."}[30s])) or vector(0)`,
+        failsEveryDeployment: false,
+      });
+    }
+  }
+  return findings;
+}
+
+/** A counter's name as exported (no recording rule's `:`): `http_requests_total`, `..._bucket`, `..._count`. */
+const COUNTER_NAME = /(?<![\w:])[A-Za-z_][A-Za-z0-9_]*_(?:total|count|bucket)(?![\w:])/;
+
+/**
+ * A metric read as an interval's counts (the counts of an errors comparison or a counted threshold, the seeds
+ * preset's `errors` and `requests`, a histogram's buckets) whose Prometheus query reads a counter with no
+ * range at all (`sum(http_requests_total{...})`, no `[1m]`): that is every request since each process started,
+ * not the interval's, so each look counts the same requests again, a canary's few errors at its start are
+ * evidence over and over, and a stable up for weeks outweighs it a million to one. Said as a warning: a query
+ * may read per-interval counts by other means (a recording rule, whose name holds `:`, is not read as one).
+ */
+function rawCounterFindings(analysis: AnalysisSection, base: Path): Finding[] {
+  if (!analysis?.metrics) return [];
+  const metrics = analysis.metrics;
+  const counted = new Set<string>((analysis.preset ?? 'seeds') === 'seeds' ? ['errors', 'requests'] : []);
+  for (const check of analysis.checks ?? []) {
+    if ('compare' in check && check.compare === 'errors') {
+      counted.add(check.errors);
+      counted.add(check.requests);
+    } else if ('check' in check && typeof check.requests === 'string') counted.add(check.requests);
+  }
+  for (const [name, metric] of Object.entries(metrics)) if (metric.histogram === true) counted.add(name);
+  const findings: Finding[] = [];
+  for (const name of counted) {
+    if (!Object.hasOwn(metrics, name)) continue;
+    const metric = metrics[name]!;
+    if (analysis.providers?.[metric.provider]?.type !== 'prometheus') continue;
+    for (const key of ['query', 'stable_query'] as const) {
+      const written = metric[key];
+      if (typeof written !== 'string') continue;
+      const query = written.replace(PROMQL_STRING, '""');
+      const counter = COUNTER_NAME.exec(query)?.[0];
+      if (!counter || query.includes('[')) continue;
+      findings.push({
+        path: [...base, 'metrics', name, key],
+        message:
+          `metric "${name}" is read as the interval's ${metric.histogram === true ? 'bucket counts' : 'count'}, but its query reads the counter ${counter} ` +
+          'with no range ([1m]): that counts every request since each process started, again at every interval, so the ' +
+          "tests judge the same requests over and over (a canary's first errors become evidence at each look); " +
+          `count the interval with increase(), e.g. sum${metric.histogram === true ? ' by (le) ' : ''}(increase(${counter}[30s]))`,
         failsEveryDeployment: false,
       });
     }

@@ -364,3 +364,38 @@ environments:
     [],
   );
 });
+
+test("a count read from a counter with no range (its total since the process started): a warning at the query, histograms' buckets too", () => {
+  // Each look counted the same requests again: a healthy canary with 3 errors among its first 50 requests
+  // was rolled back within 3 minutes in every simulated trial.
+  const text = `${TARGET}analysis:
+  providers:
+    prom: { type: prometheus, url: "http://127.0.0.1:9090" }
+  metrics:
+    requests: { provider: prom, query: 'sum(http_requests_total{version="{{version}}"})' }
+    errors: { provider: prom, query: 'sum(http_requests_total{version="{{version}}",code=~"5.."}) or vector(0)' }
+    latency: { provider: prom, histogram: true, query: 'sum by (le) (http_request_duration_seconds_bucket{version="{{version}}"})' }
+    native: { provider: prom, histogram: true, query: 'sum(increase(http_request_duration_seconds{version="{{version}}"}[30s]))' }
+    served: { provider: prom, query: 'sum(job:http_requests_total:increase30s{version="{{version}}"})', stable_query: 'sum(increase(http_requests_total[30s]))' }
+    failed: { provider: prom, query: 'sum(x{name="a_total"}) or vector(0)' }
+  checks:
+    - { compare: errors, errors: failed, requests: served }
+environments:
+  production: {}
+`;
+  const warnings = warningsOf(text);
+  // Not native (a range), not served (a recording rule's name, and a range), not failed (the name is a string).
+  assert.deepEqual(warnings.map((w) => w.split(': ')[1]).sort(), [
+    'analysis.metrics.errors.query',
+    'analysis.metrics.latency.query',
+    'analysis.metrics.requests.query',
+  ]);
+  assert.match(
+    warnings.find((w) => w.includes('metrics.requests.query'))!,
+    /metric "requests" is read as the interval's count, but its query reads the counter http_requests_total with no range \(\[1m\]\).*sum\(increase\(http_requests_total\[30s\]\)\)$/,
+  );
+  assert.match(
+    warnings.find((w) => w.includes('metrics.latency.query'))!,
+    /interval's bucket counts, .*sum by \(le\) \(increase\(http_request_duration_seconds_bucket\[30s\]\)\)$/,
+  );
+});
