@@ -215,11 +215,18 @@ export class PrometheusClient {
       // malformed le label, histograms mixed with floats). Such an interval is not judged; a lasting one
       // ends in max_provider_errors. Notes (infos; "PromQL info:" in the warnings of servers before infos
       // had their own field, e.g. "metric might not be a counter") do not make an answer wrong.
-      const warnings = Array.isArray(parsed.warnings)
-        ? parsed.warnings.filter((w) => !/^\s*PromQL info:/i.test(textOf(w)))
-        : [];
-      // VictoriaMetrics says a partial answer with a flag of its own, and no warning.
-      if (parsed.isPartial === true)
+      // A warning not in a list (a proxy's own spelling: "warnings": "partial response") is still one: read
+      // as none, a partial sum was judged as the whole.
+      const listed =
+        parsed.warnings === undefined || parsed.warnings === null || parsed.warnings === ''
+          ? []
+          : Array.isArray(parsed.warnings)
+            ? parsed.warnings
+            : [parsed.warnings];
+      const warnings = listed.filter((w) => !/^\s*PromQL info:/i.test(textOf(w)));
+      // VictoriaMetrics says a partial answer with a flag of its own, and no warning ("true" from a proxy
+      // that rewrote it as a string).
+      if (parsed.isPartial === true || parsed.isPartial === 'true')
         warnings.unshift(
           'isPartial: true (a VictoriaMetrics cluster answered without some of its storage nodes)',
         );

@@ -221,6 +221,17 @@ test('an answer with warnings (a partial response, PromQL doubts) is a query err
   assert.deepEqual([noted.errors, noted.values], [[], { error_rate: 0.002 }]);
   const none = await answer({ warnings: [] });
   assert.deepEqual([none.errors, none.values], [[], { error_rate: 0.002 }]);
+  // A warning not in a list (a proxy's own spelling), or isPartial as a string, is still a warning: read as
+  // none, a partial sum was judged as the whole.
+  for (const extra of [{ warnings: 'partial response: store b unavailable' }, { isPartial: 'true' }]) {
+    const odd = await answer(extra);
+    assert.deepEqual(odd.values, { error_rate: null }, JSON.stringify(extra));
+    assert.match(odd.errors[0]?.message ?? '', /a warning.*not judged: (partial response|isPartial: true)/);
+  }
+  for (const extra of [{ warnings: null }, { warnings: '' }, { isPartial: false }, { isPartial: 'false' }]) {
+    const fine = await answer(extra);
+    assert.deepEqual([fine.errors, fine.values], [[], { error_rate: 0.002 }], JSON.stringify(extra));
+  }
 });
 
 test("a native histogram (histogram / histograms instead of value / values) is a number metric's query error saying what to write, never dropped; a histogram metric reads its buckets", async (t) => {
