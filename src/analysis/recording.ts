@@ -476,6 +476,11 @@ function readCapped(file: string, max: number): string {
   }
 }
 
+/** A JSON string literal, left alone when looking for the words below. */
+const JSON_STRING = /"(?:[^"\\]|\\.)*"/g;
+/** What Python's json.dumps writes for a float that is not finite (allow_nan, its default): no JSON. */
+const NON_FINITE_WORD = /(?<![\w.$])(?:-?Infinity|NaN)(?![\w.$])/;
+
 /** Whether JSON.parse failed for want of more text: at the end of the line, not at a character in it. */
 function ranOut(error: Error, line: string): boolean {
   if (/unexpected end/i.test(error.message)) return true;
@@ -516,8 +521,12 @@ export function readRecording(file: string, maxBytes = MAX_RECORDING_BYTES): Rec
       const utf16 = /(?:[^\0]\0){3}|(?:\0[^\0]){3}/.test(line)
         ? ': it looks like UTF-16 without a byte order mark; save it as UTF-8 (or UTF-16 with its mark)'
         : '';
+      const nonFinite = NON_FINITE_WORD.exec(line.replace(JSON_STRING, '""'))?.[0];
+      const hint = nonFinite
+        ? `: ${nonFinite} is no JSON number (Python's json.dumps writes it for a float that is not finite); write null for no data`
+        : '';
       throw fail(
-        `${file}:${n}: not JSON (${(error as Error).message})${utf16}${cut ? ': the last line is cut short (no newline at its end: a run stopped while writing it?); remove it to judge the rest' : ''}`,
+        `${file}:${n}: not JSON (${(error as Error).message})${utf16}${hint}${cut ? ': the last line is cut short (no newline at its end: a run stopped while writing it?); remove it to judge the rest' : ''}`,
       );
     }
     if (!isMapping(value))

@@ -270,6 +270,21 @@ test('bounds written as Prometheus reads them are judged like the canonical keys
   }
 });
 
+test("NaN and Infinity written as bare words (Python's json.dumps) are refused at their line, saying to write null", (t) => {
+  const base = lines(3).map((l) => JSON.stringify(l));
+  base[3] = base[3]!.replace('"error_rate":0.01', '"error_rate": NaN');
+  base[4] = base[4]!.replace('"error_rate":0.01', '"error_rate":-Infinity');
+  refused(
+    write(t, `${base.join('\n')}\n`),
+    ":4: not JSON \\(.*\\): NaN is no JSON number \\(Python's json\\.dumps writes it for a float that is not finite\\); write null for no data",
+    ':5: not JSON \\(.*\\): -Infinity is no JSON number',
+  );
+  // The words inside a string are no such number: that line's mistake is another.
+  const quoted = lines(1).map((l) => JSON.stringify(l));
+  quoted[2] = `${quoted[2]!.slice(0, -1)},"note":"NaN"`;
+  assert.doesNotMatch(refused(write(t, `${quoted.join('\n')}\n`), ':3: not JSON'), /no JSON number/);
+});
+
 test('counts that cannot be, for an errors check, are judged as the live run judged them: a provider failure of the interval, held, then rolled back', (t) => {
   // Live, the judge fails closed on them (judge.ts impossibleCounts) and the recording keeps them as read:
   // refused here, a run's own recording could not be replayed.
