@@ -36,9 +36,9 @@ test('the built CLI refuses broken recordings with located one-line errors and j
     ['empty.ndjson', '', /: empty recording$/],
     ['list.ndjson', '[]\n', /:1: expected a JSON object \(a mapping\), got a list$/],
     [
-      'counts.ndjson',
-      recording([ok, { errors: 500, requests: 100 }, ok]),
-      /:4: window 1 sample 1: sample\.canary\.errors: 500 errors out of 100 requests/,
+      'type.ndjson',
+      recording([ok, { errors: '500', requests: 100 }, ok]),
+      /:4: window 1 sample 1: sample\.canary\.errors: expected a number or null \(no data\), got the string "500"/,
     ],
     [
       'order.ndjson',
