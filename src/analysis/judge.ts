@@ -581,12 +581,12 @@ export function impossibleCounts(
 /**
  * Why `metric` was without data this interval, for a no-data hold's and rollback's reason: a value out of
  * range, or a read that failed in the same way every interval (a prober field it does not measure), is the
- * cause the rollback should name; else the canary's answer of no data (an empty result, NaN), which for a
- * Prometheus query most often means a count of something that has not happened (no error series before the
- * first error) written without `or vector(0)`. Errors name their metric first (`error_rate: ...`, `p95 is
- * ...`).
+ * cause the rollback should name; else the canary's answer of no data (an empty result, NaN), which for an
+ * errors check's count (`counted`) most often means errors that have not happened (no error series before
+ * the first error), written without `or vector(0)`. Errors name their metric first (`error_rate: ...`, `p95
+ * is ...`).
  */
-function readFailure(sample: Sample, metric: string): string {
+function readFailure(sample: Sample, metric: string, counted: boolean): string {
   const named = sample.errors.filter(
     (e) => e.message.startsWith(`${metric} `) || e.message.startsWith(`${metric}:`),
   );
@@ -597,8 +597,9 @@ function readFailure(sample: Sample, metric: string): string {
   }
   const none = named.find((e) => e.side === 'canary');
   if (!none) return '';
+  // Only for an errors check's count: a latency or a request count with no series is no data indeed.
   const hint =
-    none.code === 'empty-result'
+    none.code === 'empty-result' && counted
       ? '; where no series means none (a count of errors before the first one), end the query with `or vector(0)`'
       : '';
   return ` (${none.provider} (canary) ${none.code}: ${none.message}${hint})`;
@@ -770,7 +771,11 @@ export function judge(
         kind: 'rollback',
         code: 'no-data',
         rule: 'max_no_data',
-        reason: `no data for ${silent.metric} for ${formatDuration(silent.ms)}, longer than max_no_data ${formatDuration(config.maxNoDataMs)}: failing closed${readFailure(sample, silent.metric)}`,
+        reason: `no data for ${silent.metric} for ${formatDuration(silent.ms)}, longer than max_no_data ${formatDuration(config.maxNoDataMs)}: failing closed${readFailure(
+          sample,
+          silent.metric,
+          config.checks.some((c) => c.kind === 'errors' && c.errors === silent.metric),
+        )}`,
         values: { ...values, no_data_ms: silent.ms },
       };
   }

@@ -390,6 +390,32 @@ test("a metric without data names the canary's answer in the hold and the no-dat
     rollback.reason,
     'no data for errors for 5m30s, longer than max_no_data 5m: failing closed (prom (canary) empty-result: errors: no series matched: sum(increase(x{code=~"5.."}[30s])); where no series means none (a count of errors before the first one), end the query with `or vector(0)`)',
   );
+  // A latency without a series is no data indeed: its answer is named, without the hint (a p95 of 0 is no
+  // answer for no requests).
+  const p95 = resolveAnalysisConfig({
+    providers: { prom: { type: 'prometheus', url: 'http://127.0.0.1:9090' } },
+    metrics: { p95: { provider: 'prom', query: 'histogram_quantile(0.95, x)' } },
+  });
+  const silent = run(
+    createJudgeState(p95, { intervalMs: INTERVAL, startedAt: 1_000_000 }),
+    Array.from({ length: 12 }, (_, i) => ({
+      at: at(i),
+      canary: { p95: null },
+      errors: [
+        {
+          provider: 'prom',
+          side: 'canary' as const,
+          code: 'empty-result' as const,
+          message: 'p95: no series matched: histogram_quantile(0.95, x)',
+        },
+      ],
+    })),
+  ).at(-1)!;
+  assert.equal(silent.code, 'no-data');
+  assert.match(
+    silent.reason,
+    /failing closed \(prom \(canary\) empty-result: p95: no series matched: histogram_quantile\(0\.95, x\)\)$/,
+  );
 });
 
 test('provider errors in more consecutive intervals than allowed roll back; a success resets the count', () => {
