@@ -37,6 +37,25 @@ export function recordingFitProblems(file: string, recording: Recording, config:
             `${file}: check "${check.name}" uses the metric "${metric}", which no sample of the recording has (it has ${listOf(shown, 'and')}): judged, every window would end in a no-data rollback`,
           );
 
+  // A histogram comparison on a metric recorded as one number and never as buckets (another config's p95
+  // under the name, or a config given that reads it as a histogram): it would compare no interval, and the
+  // window promote on the other checks, saying only that it was not compared. A metric never read at all
+  // (null in every sample, as a live run whose reads all failed records it) is judged: it had no buckets live.
+  if (anySide)
+    for (const check of config.checks) {
+      if (check.kind !== 'histogram') continue;
+      const prefix = `${check.metric}{le="`;
+      if ([...recorded].some((key) => key.startsWith(prefix))) continue;
+      const asNumber = recording.windows.some((window) =>
+        window.samples.some(({ sample }) =>
+          [sample.canary, sample.stable].some((side) => typeof side?.[check.metric] === 'number'),
+        ),
+      );
+      if (asNumber)
+        problems.push(
+          `${file}: check "${check.name}" compares the histogram buckets of "${check.metric}" (${check.metric}{le="..."}), which no sample of the recording has: it holds "${check.metric}" as one number, and judged, the check would compare no interval and the window promote on the other checks`,
+        );
+    }
   // Values no system gives (an error rate of -0.5, a negative p95, buckets falling with le: domain.ts),
   // which the live analyzer makes provider errors of their interval: judged as given they could promote.
   for (const [w, window] of recording.windows.entries()) {

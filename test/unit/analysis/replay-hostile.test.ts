@@ -353,6 +353,32 @@ test('a check on a metric the recording never holds, or no check at all, is bad 
   assert.equal(runAnalyzeCommand({ recording: write(t, silent) }).exitCode, 1);
 });
 
+test('a histogram comparison on a metric the recording holds as one number, never as buckets, is bad input, not a promotion that compared nothing', (t) => {
+  // A slow canary (p95 in ms, 10x stable's) recorded under the name "latency", which the config reads as a
+  // histogram: judged, seeds.latency-vs-stable compared no interval and the window promoted on the rest.
+  const number = (latency: number) => ({ error_rate: 0.01, errors: 1, requests: 100, latency });
+  const plain = [
+    HEADER,
+    WINDOW,
+    ...Array.from({ length: 6 }, (_, i) => sampleLine(i, number(900), number(90))),
+  ];
+  refused(
+    write(t, plain),
+    ': check "seeds\\.latency-vs-stable" compares the histogram buckets of "latency" \\(latency\\{le="\\.\\.\\."\\}\\), which no sample of the recording has: it holds "latency" as one number',
+  );
+  // Never read at all (null in every sample, as a live run whose histogram reads all failed records it):
+  // judged, as it was live (no data).
+  const unread = (over: Side) => ({ error_rate: 0.01, errors: 1, requests: 100, latency: null, ...over });
+  const failed = [
+    HEADER,
+    WINDOW,
+    ...Array.from({ length: 8 }, (_, i) => sampleLine(i, unread({}), unread({}))),
+  ];
+  const judged = runAnalyzeCommand({ recording: write(t, failed) });
+  assert.equal(judged.exitCode, 1, judged.output);
+  assert.match(judged.output, /ROLLBACK \(no-data\): no data for latency/);
+});
+
 test('the format may gain fields: unknown keys at every level are accepted and change nothing', (t) => {
   const withDecisions = () =>
     lines(6, (i) => side(i === 4 ? 90 : 10)).map((l, i) =>
