@@ -582,11 +582,11 @@ export function impossibleCounts(
  * Why `metric` was without data this interval, for a no-data hold's and rollback's reason: a value out of
  * range, or a read that failed in the same way every interval (a prober field it does not measure), is the
  * cause the rollback should name; else the canary's answer of no data (an empty result, NaN), which for an
- * errors check's count (`counted`) most often means errors that have not happened (no error series before
- * the first error), written without `or vector(0)`. Errors name their metric first (`error_rate: ...`, `p95
+ * errors check's count or an error rate (`kind`) most often means errors that have not happened (no error
+ * series before the first error), written without `or vector(0)`. Errors name their metric first (`error_rate: ...`, `p95
  * is ...`).
  */
-function readFailure(sample: Sample, metric: string, counted: boolean): string {
+function readFailure(sample: Sample, metric: string, kind: 'errors' | 'error-rate' | undefined): string {
   const named = sample.errors.filter(
     (e) => e.message.startsWith(`${metric} `) || e.message.startsWith(`${metric}:`),
   );
@@ -597,11 +597,15 @@ function readFailure(sample: Sample, metric: string, counted: boolean): string {
   }
   const none = named.find((e) => e.side === 'canary');
   if (!none) return '';
-  // Only for an errors check's count: a latency or a request count with no series is no data indeed.
+  // Only for errors: a latency or a request count with no series is no data indeed.
   const hint =
-    none.code === 'empty-result' && counted
-      ? '; where no series means none (a count of errors before the first one), end the query with `or vector(0)`'
-      : '';
+    none.code !== 'empty-result'
+      ? ''
+      : kind === 'errors'
+        ? '; where no series means none (a count of errors before the first one), end the query with `or vector(0)`'
+        : kind === 'error-rate'
+          ? '; a ratio whose errors have no series (before the first error) has none either: put `or vector(0)` on its errors, (sum(...) or vector(0)) / sum(...)'
+          : '';
   return ` (${none.provider} (canary) ${none.code}: ${none.message}${hint})`;
 }
 
@@ -774,7 +778,13 @@ export function judge(
         reason: `no data for ${silent.metric} for ${formatDuration(silent.ms)}, longer than max_no_data ${formatDuration(config.maxNoDataMs)}: failing closed${readFailure(
           sample,
           silent.metric,
-          config.checks.some((c) => c.kind === 'errors' && c.errors === silent.metric),
+          config.checks.some((c) => c.kind === 'errors' && c.errors === silent.metric)
+            ? 'errors'
+            : silent.metric === 'error_rate' ||
+                (Object.hasOwn(config.metrics, silent.metric) &&
+                  config.metrics[silent.metric]!.field === 'error_rate')
+              ? 'error-rate'
+              : undefined,
         )}`,
         values: { ...values, no_data_ms: silent.ms },
       };

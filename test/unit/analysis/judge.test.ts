@@ -412,6 +412,30 @@ test("a metric without data names the canary's answer in the hold and the no-dat
     })),
   ).at(-1)!;
   assert.equal(silent.code, 'no-data');
+  // An error rate whose errors' series do not exist yet has none either: the hint says where or vector(0) goes.
+  const rate = resolveAnalysisConfig({
+    providers: { prom: { type: 'prometheus', url: 'http://127.0.0.1:9090' } },
+    metrics: { error_rate: { provider: 'prom', query: 'sum(rate(x{code=~"5.."}[1m])) / sum(rate(x[1m]))' } },
+  });
+  const ratio = run(
+    createJudgeState(rate, { intervalMs: INTERVAL, startedAt: 1_000_000 }),
+    Array.from({ length: 12 }, (_, i) => ({
+      at: at(i),
+      canary: { error_rate: null },
+      errors: [
+        {
+          provider: 'prom',
+          side: 'canary' as const,
+          code: 'empty-result' as const,
+          message: 'error_rate: no series matched: sum(rate(x{code=~"5.."}[1m])) / sum(rate(x[1m]))',
+        },
+      ],
+    })),
+  ).at(-1)!;
+  assert.match(
+    ratio.reason,
+    /; a ratio whose errors have no series \(before the first error\) has none either: put `or vector\(0\)` on its errors, \(sum\(\.\.\.\) or vector\(0\)\) \/ sum\(\.\.\.\)\)$/,
+  );
   assert.match(
     silent.reason,
     /failing closed \(prom \(canary\) empty-result: p95: no series matched: histogram_quantile\(0\.95, x\)\)$/,
