@@ -373,9 +373,11 @@ export class PrometheusClient {
     const joined = new Map<string, RangeSeries>();
     for (let from = startMs; from <= endMs; from += step * MAX_POINTS) {
       const to = Math.min(endMs, from + step * (MAX_POINTS - 1));
+      // The step in seconds as a number: Prometheus reads a float ("1.5") or a duration of whole units, so
+      // "1.5s" (a 90s window's step, 1.5 s) was refused as bad_data in every interval.
       const data = await this.#call(
         'api/v1/query_range',
-        { query, start: String(from / 1000), end: String(to / 1000), step: `${step / 1000}s` },
+        { query, start: String(from / 1000), end: String(to / 1000), step: String(step / 1000) },
         signal,
       );
       if (!data.ok) return data;

@@ -375,3 +375,61 @@ test('a range series without any point is no data saying so, not "every point wa
   assert.equal(nan.errors[0]?.code, 'not-a-number');
   assert.equal(nan.errors[0]?.message, 'p95: every point was NaN or Inf: x');
 });
+
+test('a range query\'s step is sent as Prometheus reads it at any length: seconds as a number, never "1.5s"', async (t) => {
+  // Prometheus reads step as a float of seconds or a duration of whole units (1m30s, 1500ms), and answers
+  // "1.5s" with 400 bad_data: a 90s window (step 1.5 s, a sixtieth of it) failed every interval.
+  const steps: string[] = [];
+  const server = createServer((req, res) => {
+    const step = new URL(req.url!, 'http://x').searchParams.get('step')!;
+    steps.push(step);
+    const float = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?$/i.test(step);
+    const duration =
+      /^(?:\d+y)?(?:\d+w)?(?:\d+d)?(?:\d+h)?(?:\d+m)?(?:\d+s)?(?:\d+ms)?$/.test(step) && step !== '';
+    if (!float && !duration) {
+      res.writeHead(400, { 'content-type': 'application/json' });
+      res.end(
+        JSON.stringify({
+          status: 'error',
+          errorType: 'bad_data',
+          error: `invalid parameter "step": cannot parse "${step}" to a valid duration`,
+        }),
+      );
+      return;
+    }
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(
+      JSON.stringify({
+        status: 'success',
+        data: { resultType: 'matrix', result: [{ metric: {}, values: [[1, '0.5']] }] },
+      }),
+    );
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  const provider = createPrometheusProvider(
+    'prom',
+    { type: 'prometheus', url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, retries: 0 },
+    { now: () => 1_700_000_000_000 },
+  );
+  for (const range of [
+    { window: 90_000 },
+    { window: 150_000 },
+    { window: 300_000, step: 1500 },
+    { window: 300_000 },
+  ]) {
+    const read = await provider.read({
+      side: 'canary',
+      vars: { version: 'v2' },
+      metrics: [{ name: 'p95', config: { provider: 'prom', query: 'q', range } }],
+      intervalMs: 60_000,
+      signal: new AbortController().signal,
+    });
+    assert.deepEqual(
+      [read.errors, read.values],
+      [[], { p95: 0.5 }],
+      `${JSON.stringify(range)}: step ${steps.at(-1)}`,
+    );
+  }
+  assert.deepEqual(steps, ['1.5', '2.5', '1.5', '5']);
+});
