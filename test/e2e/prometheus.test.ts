@@ -151,6 +151,47 @@ test('range query returns the scraped points and follows a changing counter', as
     signal: signal(),
   });
   assert.equal(read.values.peak, 9);
+  // A step that is not whole seconds (a 90s window's default, 1.5 s): Prometheus refused "1.5s" as bad_data.
+  const fine = await provider.read({
+    side: 'canary',
+    vars: { version: 'v2' },
+    metrics: [
+      {
+        name: 'peak',
+        config: {
+          provider: 'prom',
+          query: 'max(app_requests_total{version="{{version}}",code="500"})',
+          range: { window: 90_000, reduce: 'max' },
+        },
+      },
+    ],
+    intervalMs: 1000,
+    signal: signal(),
+  });
+  assert.deepEqual([fine.errors, fine.values.peak], [[], 9]);
+});
+
+test('classic buckets with one bound spelled two ways (le="1" and "1.0", Prometheus 2 and 3) are one bucket, as histogram_quantile reads them', async () => {
+  const provider = createPrometheusProvider('prom', { type: 'prometheus', url: prometheus.url, retries: 0 });
+  const buckets =
+    'label_replace(vector(10), "le", "1", "", "") or label_replace(vector(5), "le", "1.0", "", "") or label_replace(vector(20), "le", "+Inf", "", "")';
+  const read = await provider.read({
+    side: 'canary',
+    vars: {},
+    metrics: [
+      { name: 'latency', config: { provider: 'prom', query: buckets, histogram: true } },
+      { name: 'p50', config: { provider: 'prom', query: `histogram_quantile(0.5, ${buckets})` } },
+    ],
+    intervalMs: 1000,
+    signal: signal(),
+  });
+  assert.deepEqual(read.errors, []);
+  assert.deepEqual(read.values, {
+    latency: 20,
+    'latency{le="1"}': 15,
+    'latency{le="+Inf"}': 20,
+    p50: 10 / 15,
+  });
 });
 
 test('what a real Prometheus answers that a metric cannot read is refused saying why', async () => {
