@@ -424,7 +424,8 @@ function rawCounterFindings(analysis: AnalysisSection, base: Path): Finding[] {
       if (typeof written !== 'string') continue;
       const query = written.replace(PROMQL_STRING, '""');
       const counter = COUNTER_NAME.exec(query)?.[0];
-      if (!counter || query.includes('[')) continue;
+      // A range ([1m]) or an offset (x_total - x_total offset 30s, a count by hand) reads the interval.
+      if (!counter || query.includes('[') || /\boffset\b/i.test(query)) continue;
       findings.push({
         path: [...base, 'metrics', name, key],
         message:

@@ -378,13 +378,16 @@ test("a count read from a counter with no range (its total since the process sta
     native: { provider: prom, histogram: true, query: 'sum(increase(http_request_duration_seconds{version="{{version}}"}[30s]))' }
     served: { provider: prom, query: 'sum(job:http_requests_total:increase30s{version="{{version}}"})', stable_query: 'sum(increase(http_requests_total[30s]))' }
     failed: { provider: prom, query: 'sum(x{name="a_total"}) or vector(0)' }
+    handmade: { provider: prom, query: 'sum(served_total) - sum(served_total offset 30s)' }
   checks:
     - { compare: errors, errors: failed, requests: served }
+    - { compare: errors, errors: failed, requests: handmade }
 environments:
   production: {}
 `;
   const warnings = warningsOf(text);
-  // Not native (a range), not served (a recording rule's name, and a range), not failed (the name is a string).
+  // Not native (a range), not served (a recording rule's name, and a range), not failed (the name is a string),
+  // not handmade (a count by offset).
   assert.deepEqual(warnings.map((w) => w.split(': ')[1]).sort(), [
     'analysis.metrics.errors.query',
     'analysis.metrics.latency.query',
