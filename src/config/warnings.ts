@@ -349,13 +349,19 @@ function perSecondCountFindings(analysis: AnalysisSection, base: Path): Finding[
 
 /** An `or` outside PromQL's strings: a fallback for a query that matches no series (`or vector(0)`). */
 const FALLBACK = /\bor\b/i;
+/**
+ * A matcher on a status code (`code=~"5.."`, `status="500"`): a label whose series a client library creates
+ * at the first request that has it, unlike a counter without labels, which exists at 0 from the start.
+ */
+const BY_STATUS =
+  /\b(?:code|status|status_code|response_code|http_status)\s*(?:=~|!~|!=|=)|=~?\s*["'`]\^?[45]/i;
 
 /**
  * The errors count of an errors check (a `compare: errors`' `errors`, the seeds preset's `errors` beside
- * `requests`) read by a Prometheus query with no `or` fallback. A counter's error series do not exist before the
- * first error, so for a version with no errors (the healthy case) the query matches no series: no data, never
- * 0, and after max_no_data the dead-man's switch rolls back every deployment that had no errors. Said as a
- * warning: a query may match a series that is always there by other means.
+ * `requests`) read by a Prometheus query that selects by status code (BY_STATUS) with no `or` fallback. Such
+ * error series do not exist before the first error, so for a version with no errors (the healthy case) the
+ * query matches no series: no data, never 0, and after max_no_data the dead-man's switch rolls back every
+ * deployment that had no errors. Said as a warning: a query may match a series that is always there.
  */
 function errorsWithoutFallbackFindings(analysis: AnalysisSection, base: Path): Finding[] {
   if (!analysis?.metrics) return [];
@@ -377,7 +383,8 @@ function errorsWithoutFallbackFindings(analysis: AnalysisSection, base: Path): F
     if (provider?.type !== 'prometheus') continue;
     for (const key of ['query', 'stable_query'] as const) {
       const written = metric[key];
-      if (typeof written !== 'string' || FALLBACK.test(written.replace(PROMQL_STRING, '""'))) continue;
+      if (typeof written !== 'string' || !BY_STATUS.test(written)) continue;
+      if (FALLBACK.test(written.replace(PROMQL_STRING, '""'))) continue;
       findings.push({
         path: [...base, 'metrics', name, key],
         message:

@@ -336,18 +336,21 @@ test('an errors count whose Prometheus query has no fallback for no series: a wa
   metrics:
     requests: { provider: prom, query: 'sum(increase(http_requests_total{version="{{version}}"}[30s]))' }
     errors: { provider: prom, query: 'sum(increase(http_requests_total{version="{{version}}",code=~"5.."}[30s]))' }
-    failed: { provider: prom, query: 'sum(increase(failures_total[30s])) OR on() vector(0)', stable_query: 'sum(increase(failures_total{x="or"}[30s]))' }
+    failed: { provider: prom, query: 'sum(increase(failures_total{status="500"}[30s])) OR on() vector(0)', stable_query: 'sum(increase(failures_total{x="or",status="500"}[30s]))' }
     crashes: { provider: script }
     served: { provider: prom, query: 'sum(increase(served_total[30s]))' }
+    panics: { provider: prom, query: 'sum(increase(panics_total[30s]))' }
   checks:
     - { compare: errors, errors: failed, requests: served }
     - { compare: errors, errors: crashes, requests: served }
+    - { compare: errors, errors: panics, requests: served }
 environments:
   production: {}
 `;
   const warnings = warningsOf(text);
   // errors (the preset's) and failed's stable_query (an "or" inside a string is no fallback); not failed's
-  // query, nor requests or served (no requests is no data indeed), nor a command's count.
+  // query, nor requests or served (no requests is no data indeed), nor a command's count, nor panics (a
+  // counter without a status label exists at 0 from the start).
   assert.deepEqual(warnings.map((w) => w.split(': ')[1]).sort(), [
     'analysis.metrics.errors.query',
     'analysis.metrics.failed.stable_query',
