@@ -355,6 +355,8 @@ const FALLBACK = /\bor\b/i;
  */
 const BY_STATUS =
   /\b(?:code|status|status_code|response_code|http_status)\s*(?:=~|!~|!=|=)|=~?\s*["'`]\^?[45]/i;
+/** A matcher selecting 4xx or 5xx by its value (`=~"5.."`, `="503"`). */
+const BY_ERROR_STATUS = /=~?\s*["'`]\^?[45]/;
 
 /**
  * The errors count of an errors check (a `compare: errors`' `errors`, the seeds preset's `errors` beside
@@ -375,23 +377,35 @@ function errorsWithoutFallbackFindings(analysis: AnalysisSection, base: Path): F
     errors.add('errors');
   for (const check of analysis.checks ?? [])
     if ('compare' in check && check.compare === 'errors') errors.add(check.errors);
+  // An error rate divided from such errors has no series either (`sum(...5..) / sum(...)`).
+  const rates = Object.entries(metrics)
+    .filter(([name, metric]) => (name === 'error_rate' || metric.field === 'error_rate') && !metric.histogram)
+    .map(([name]) => name);
   const findings: Finding[] = [];
-  for (const name of errors) {
+  for (const name of [...errors, ...rates]) {
     if (!Object.hasOwn(metrics, name)) continue;
     const metric = metrics[name]!;
     const provider = analysis.providers?.[metric.provider];
     if (provider?.type !== 'prometheus') continue;
+    const rate = !errors.has(name);
     for (const key of ['query', 'stable_query'] as const) {
       const written = metric[key];
-      if (typeof written !== 'string' || !BY_STATUS.test(written)) continue;
+      // A rate selects its errors by a 4xx/5xx value: one selecting 2xx (1 - ok / all) has data whenever
+      // there are requests.
+      if (typeof written !== 'string' || !(rate ? BY_ERROR_STATUS : BY_STATUS).test(written)) continue;
       if (FALLBACK.test(written.replace(PROMQL_STRING, '""'))) continue;
       findings.push({
         path: [...base, 'metrics', name, key],
-        message:
-          `metric "${name}" counts errors, and its query has no fallback for matching no series: before a ` +
-          "version's first error its error series do not exist, so a healthy version answers no series, which is " +
-          'no data (never 0), and after max_no_data the analysis rolls it back; end the query with `or vector(0)`, ' +
-          `e.g. sum(increase(http_requests_total{code=~"5.."}[30s])) or vector(0)`,
+        message: rate
+          ? `metric "${name}" is an error rate whose errors are selected by status code, and its query has no ` +
+            "fallback for matching no series: before a version's first error its error series do not exist, so the " +
+            'ratio has no series either, which is no data (never 0), and after max_no_data the analysis rolls a ' +
+            'healthy version back; put `or vector(0)` on its errors, e.g. ' +
+            `(sum(rate(http_requests_total{code=~"5.."}[1m])) or vector(0)) / sum(rate(http_requests_total[1m]))`
+          : `metric "${name}" counts errors, and its query has no fallback for matching no series: before a ` +
+            "version's first error its error series do not exist, so a healthy version answers no series, which is " +
+            'no data (never 0), and after max_no_data the analysis rolls it back; end the query with `or vector(0)`, ' +
+            `e.g. sum(increase(http_requests_total{code=~"5.."}[30s])) or vector(0)`,
         failsEveryDeployment: false,
       });
     }

@@ -405,3 +405,25 @@ environments:
     /interval's bucket counts, .*sum by \(le\) \(increase\(http_request_duration_seconds_bucket\[30s\]\)\)$/,
   );
 });
+
+test('an error rate divided from errors selected by status code, with no fallback: a warning at the query, since a version without errors has no ratio either', () => {
+  const text = `${TARGET}analysis:
+  providers:
+    prom: { type: prometheus, url: "http://127.0.0.1:9090" }
+  metrics:
+    error_rate: { provider: prom, query: 'sum(rate(x_total{code=~"5.."}[1m])) / sum(rate(x_total[1m]))', stable_query: '(sum(rate(x_total{code=~"5.."}[1m])) or vector(0)) / sum(rate(x_total[1m]))' }
+    failing: { provider: prom, field: error_rate, query: '1 - sum(rate(x_total{code=~"2.."}[1m])) / sum(rate(x_total[1m]))' }
+environments:
+  production: {}
+`;
+  const warnings = warningsOf(text);
+  // Not the stable_query (its errors have a fallback), not failing (1 - the 2xx share has data with requests).
+  assert.deepEqual(
+    warnings.map((w) => w.split(': ')[1]),
+    ['analysis.metrics.error_rate.query'],
+  );
+  assert.match(
+    warnings[0]!,
+    /metric "error_rate" is an error rate whose errors are selected by status code, .*put `or vector\(0\)` on its errors, e\.g\. \(sum\(rate\(http_requests_total\{code=~"5\.\."\}\[1m\]\)\) or vector\(0\)\) \/ sum/,
+  );
+});
