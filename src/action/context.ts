@@ -49,6 +49,19 @@ export interface RunContext {
   /** workflow_dispatch inputs, as strings. */
   dispatch?: Record<string, string>;
   /**
+   * The tag the event is about: a release's tag, a tag's `create`, a push to a tag. The run's version when no
+   * input or payload gives one (a release of v1.4.0 deploys version v1.4.0, not a SHA).
+   */
+  tag?: { name: string; event: 'release' | 'create' | 'push' };
+  /**
+   * The event says its commit is not one to deploy (planRun refuses modes full and deploy on it): a deleted
+   * ref, a release deleted, unpublished or still a draft, another workflow's run that did not succeed, a
+   * deployment status other than success.
+   */
+  undeployable?: Undeployable;
+  /** deployment_status: the deployment the status is about (another run's; this run makes its own). */
+  statusOf?: { id: number; environment: string; state: string };
+  /**
    * The pull request's head is in another repository than its base (a fork): its code is not this
    * repository's. Absent for every other run.
    */
@@ -74,6 +87,13 @@ export interface RunContext {
     unknown?: string;
   };
 }
+
+/** Why an event's commit is not deployed, with a stable reason code (see RunContext.undeployable). */
+export type Undeployable =
+  | { reason: 'ref_deleted'; ref: string }
+  | { reason: 'release_not_published'; tag: string; action: string; draft: boolean }
+  | { reason: 'run_not_succeeded'; runId?: number; workflow?: string; conclusion?: string }
+  | { reason: 'deployment_not_succeeded'; deploymentId: number; environment: string; state: string };
 
 /** The events whose runs for a fork's pull request get a read-only GITHUB_TOKEN and no secrets. */
 const READ_ONLY_FOR_FORKS = new Set(['pull_request', 'pull_request_review', 'pull_request_review_comment']);
@@ -175,6 +195,8 @@ export function readRunContext(env: NodeJS.ProcessEnv, event: Json | undefined):
     if (repository !== undefined) context.fork = { repository, merged: false, readOnlyToken: false };
   }
 
+  readEventSubject(context, event);
+
   if (eventName === 'workflow_dispatch' && event?.inputs && typeof event.inputs === 'object') {
     context.dispatch = Object.fromEntries(
       Object.entries(event.inputs as Json)
@@ -189,6 +211,79 @@ export function readRunContext(env: NodeJS.ProcessEnv, event: Json | undefined):
       `the commit to deploy is "${context.sha}", not a 40-character SHA (GITHUB_SHA is not set?)`,
     );
   return context;
+}
+
+/**
+ * What the event says of its own commit: the tag it is about, and whether it is one to deploy at all. A job
+ * on `release` without `types: [published]`, on `workflow_run` or `deployment_status` without an `if:` on the
+ * outcome, or on `push` without `if: !github.event.deleted`, runs for events whose commit nobody meant to
+ * deploy.
+ */
+function readEventSubject(context: RunContext, event: Json | undefined): void {
+  const text = (value: unknown) => (typeof value === 'string' && value !== '' ? value : undefined);
+  switch (context.eventName) {
+    case 'release': {
+      const release = event?.release as Json | undefined;
+      const tag = text(release?.tag_name);
+      if (tag === undefined) return;
+      context.tag = { name: tag, event: 'release' };
+      const action = text(event?.action) ?? '';
+      if (action === 'deleted' || action === 'unpublished' || release?.draft === true)
+        context.undeployable = {
+          reason: 'release_not_published',
+          tag,
+          action,
+          draft: release?.draft === true,
+        };
+      return;
+    }
+    case 'create': {
+      const ref = text(event?.ref);
+      if (event?.ref_type === 'tag' && ref !== undefined) context.tag = { name: ref, event: 'create' };
+      return;
+    }
+    case 'push': {
+      const ref = text(event?.ref) ?? context.ref;
+      if (event?.deleted === true) {
+        context.undeployable = { reason: 'ref_deleted', ref: ref ?? 'the ref' };
+        return;
+      }
+      if (ref?.startsWith('refs/tags/') && ref.length > 'refs/tags/'.length)
+        context.tag = { name: ref.slice('refs/tags/'.length), event: 'push' };
+      return;
+    }
+    case 'workflow_run': {
+      const run = event?.workflow_run as Json | undefined;
+      if (!run || run.conclusion === 'success') return;
+      context.undeployable = {
+        reason: 'run_not_succeeded',
+        runId: typeof run.id === 'number' ? run.id : undefined,
+        workflow: text(run.name),
+        conclusion: text(run.conclusion),
+      };
+      return;
+    }
+    case 'deployment_status': {
+      const deployment = event?.deployment as Json | undefined;
+      const state = text((event?.deployment_status as Json | undefined)?.state);
+      const environment = text(deployment?.environment);
+      if (typeof deployment?.id !== 'number' || state === undefined || environment === undefined) return;
+      // GITHUB_SHA is that deployment's commit too; named here so a checkout mismatch says where it is.
+      if (typeof deployment.sha === 'string') {
+        context.sha = deployment.sha;
+        context.shaFrom = 'github.event.deployment.sha';
+      }
+      context.statusOf = { id: deployment.id, environment, state };
+      if (state !== 'success')
+        context.undeployable = {
+          reason: 'deployment_not_succeeded',
+          deploymentId: deployment.id,
+          environment,
+          state,
+        };
+      return;
+    }
+  }
 }
 
 // The event file is JSON: a field GitHub writes as text may hold a mapping there (an event file not written by

@@ -4,7 +4,7 @@
 import * as z from 'zod';
 import { STRATEGY_NAMES } from '../config/strategy-names.ts';
 import { VERSION_RULE, VERSION_RULE_TEXT, type DeploymentType } from '../github/deployment-payload.ts';
-import { forkSubject, type RunContext } from './context.ts';
+import { forkSubject, type RunContext, type Undeployable } from './context.ts';
 import { parseStateKey } from '../state/state-key.ts';
 import { quoted } from '../config/errors.ts';
 import { didYouMean } from '../config/suggest.ts';
@@ -260,7 +260,15 @@ export function planRun(inputs: ActionInputs, context: RunContext): RunPlan {
     problems.push(
       'mode "rollback" needs the version to go back to: set input "version", or start it from a rollback deployment (/rollback)',
     );
-  const version = inputs.version ?? payload?.version ?? dispatchVersion ?? context.sha.slice(0, 12);
+  // A release, a tag's create or a push to a tag: the tag is the version, as its name says.
+  const tagVersion = (inputs.version ?? payload?.version ?? dispatchVersion) ? undefined : context.tag?.name;
+  if (tagVersion !== undefined && !VERSION_RULE.test(tagVersion))
+    problems.push(
+      `the ${context.tag!.event} event's tag ${quoted(tagVersion)} is the version by default, and it is not one: ` +
+        `${VERSION_RULE_TEXT}; set input "version" (for example to the tag without its prefix)`,
+    );
+  const version =
+    inputs.version ?? payload?.version ?? dispatchVersion ?? tagVersion ?? context.sha.slice(0, 12);
 
   // Read as the input is: a dry run asked as "True" or "yes" must not deploy for real, and a value that is
   // neither yes nor no is refused rather than taken as no.
@@ -298,6 +306,18 @@ export function planRun(inputs: ActionInputs, context: RunContext): RunPlan {
         "would run the fork's code with them. Run the gates on pull_request (read-only token, no secrets), " +
         'or set input "allow-fork-code" to true to run them here anyway',
     );
+  // The event itself says its commit is not one to deploy: refused with what to add to the workflow, so a
+  // job without the filter fails once, visibly, instead of deploying a failed build or a deleted tag.
+  const deploys = (mode === 'full' || mode === 'deploy') && !dryRun;
+  if (deploys && context.undeployable) problems.push(undeployableProblem(context.undeployable, mode));
+  // A deployment_status run deploying to the environment whose status it reports would deploy that commit
+  // there again, and with a token other than GITHUB_TOKEN its own statuses start this workflow again.
+  if (deploys && context.statusOf && context.statusOf.environment === environment)
+    problems.push(
+      `this deployment_status event reports on deployment ${context.statusOf.id} to ${quoted(environment)}, and ` +
+        `this run would deploy to ${quoted(environment)} again (mode ${quoted(mode)}): run that deployment's job ` +
+        'on the deployment event, or name another environment here (a promotion: staging succeeded, deploy production)',
+    );
   if (type === 'hotfix' && !payload?.hotfix_reason)
     problems.push(
       'a hotfix deployment needs a reason (payload.hotfix_reason); the App sets it from --reason',
@@ -317,6 +337,37 @@ export function planRun(inputs: ActionInputs, context: RunContext): RunPlan {
     approvers: payload?.approved_by,
     hotfixReason: payload?.hotfix_reason,
   };
+}
+
+/** Why the event's commit is not deployed, and what to put in the workflow so such events start no deployment. */
+function undeployableProblem(u: Undeployable, mode: Mode): string {
+  const refused = `nothing is deployed (mode ${quoted(mode)})`;
+  switch (u.reason) {
+    case 'ref_deleted':
+      return (
+        `this push event deleted ${quoted(u.ref)}: there is no commit to deploy, ${refused}; ` +
+        'add `if: ${{ !github.event.deleted }}` to the job'
+      );
+    case 'release_not_published':
+      return (
+        `release ${quoted(u.tag)} is ${u.draft ? 'a draft' : u.action === 'deleted' ? 'deleted' : 'unpublished'} ` +
+        `(release event "${u.action}"): ${refused}; run the job on published releases only ` +
+        '(on: release: types: [published])'
+      );
+    case 'run_not_succeeded':
+      return (
+        `this workflow_run event is about run ${u.runId ?? '(no id)'} of ${u.workflow ? quoted(u.workflow) : 'another workflow'}, ` +
+        `which ${u.conclusion ? `concluded ${quoted(u.conclusion)}` : 'has not finished'}, not "success": ${refused}; ` +
+        'run the job only when it succeeded: ' +
+        "`if: github.event.workflow_run.conclusion == 'success'` (and on: workflow_run: types: [completed])"
+      );
+    case 'deployment_not_succeeded':
+      return (
+        `this deployment_status event says deployment ${u.deploymentId} to ${quoted(u.environment)} is ` +
+        `${quoted(u.state)}, not "success": ${refused}; run the job only when it succeeded: ` +
+        "`if: github.event.deployment_status.state == 'success'`"
+      );
+  }
 }
 
 /** Reconcile, asked by the `mode` input, or by the workflow_dispatch input `mode` when the input is empty. */

@@ -42,6 +42,9 @@ function assertTextFields(c: RunContext, where: string) {
   text(c.pullHeadSha, 'pullHeadSha');
   text(c.fork?.repository, 'fork.repository');
   for (const [name, value] of Object.entries(c.dispatch ?? {})) text(value, `dispatch.${name}`);
+  text(c.tag?.name, 'tag.name');
+  text(c.statusOf?.environment, 'statusOf.environment');
+  text(c.statusOf?.state, 'statusOf.state');
   assert.equal(typeof c.sha, 'string');
 }
 
@@ -87,6 +90,20 @@ const EVENTS: { name: string; event: Record<string, unknown> }[] = [
       workflow: '.github/workflows/deploy.yml',
       inputs: { environment: 'staging', version: '1.2.3', mode: 'full', strategy: 'canary', 'dry-run': true },
     },
+  },
+  // A tag (the version), a ref deleted, another deployment's outcome.
+  {
+    name: 'release',
+    event: webhookPayload('release', 'published', { release: { name: 'v1.0.0', body: '' } }),
+  },
+  { name: 'create', event: webhookPayload('create', '', { ref_type: 'tag' }) },
+  { name: 'push', event: webhookPayload('push', '', { ref: 'refs/tags/v1.0.0', deleted: false }) },
+  {
+    name: 'deployment_status',
+    event: webhookPayload('deployment_status', 'created', {
+      deployment: { environment: 'staging' },
+      deployment_status: { state: 'failure' },
+    }),
   },
   {
     name: 'issue_comment',
