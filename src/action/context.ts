@@ -49,14 +49,15 @@ export interface RunContext {
   /** workflow_dispatch inputs, as strings. */
   dispatch?: Record<string, string>;
   /**
-   * The tag the event is about: a release's tag, a tag's `create`, a push to a tag. The run's version when no
-   * input or payload gives one (a release of v1.4.0 deploys version v1.4.0, not a SHA).
+   * The tag the event is about: a release's tag, a tag's `create`, a push to a tag, a workflow_dispatch run on
+   * a tag. The run's version when no input or payload gives one (a release of v1.4.0 deploys version v1.4.0,
+   * not a SHA).
    */
-  tag?: { name: string; event: 'release' | 'create' | 'push' };
+  tag?: { name: string; event: 'release' | 'create' | 'push' | 'workflow_dispatch' };
   /**
    * The event says its commit is not one to deploy (planRun refuses modes full and deploy on it): a deleted
-   * ref, a release deleted, unpublished or still a draft, another workflow's run that did not succeed, a
-   * deployment status other than success.
+   * ref, a pull request closed without merging, a release deleted, unpublished or still a draft, another
+   * workflow's run that did not succeed, a deployment status other than success.
    */
   undeployable?: Undeployable;
   /** deployment_status: the deployment the status is about (another run's; this run makes its own). */
@@ -91,6 +92,7 @@ export interface RunContext {
 /** Why an event's commit is not deployed, with a stable reason code (see RunContext.undeployable). */
 export type Undeployable =
   | { reason: 'ref_deleted'; ref: string }
+  | { reason: 'pull_request_closed'; pullNumber: number }
   | { reason: 'release_not_published'; tag: string; action: string; draft: boolean }
   | { reason: 'run_not_succeeded'; runId?: number; workflow?: string; conclusion?: string }
   | { reason: 'deployment_not_succeeded'; deploymentId: number; environment: string; state: string };
@@ -175,6 +177,9 @@ export function readRunContext(env: NodeJS.ProcessEnv, event: Json | undefined):
       context.sha = head;
       context.shaFrom = 'github.event.pull_request.head.sha';
     }
+    // Closed without merging: its head was turned down (the App refuses /deploy there too).
+    if (pull.state === 'closed' && !merged)
+      context.undeployable = { reason: 'pull_request_closed', pullNumber: pull.number };
     const repository = forkOf(pull);
     if (repository !== undefined)
       context.fork = {
@@ -242,14 +247,16 @@ function readEventSubject(context: RunContext, event: Json | undefined): void {
       if (event?.ref_type === 'tag' && ref !== undefined) context.tag = { name: ref, event: 'create' };
       return;
     }
+    case 'workflow_dispatch':
     case 'push': {
+      // workflow_dispatch: the branch or tag picked in "Use workflow from".
       const ref = text(event?.ref) ?? context.ref;
-      if (event?.deleted === true) {
+      if (context.eventName === 'push' && event?.deleted === true) {
         context.undeployable = { reason: 'ref_deleted', ref: ref ?? 'the ref' };
         return;
       }
       if (ref?.startsWith('refs/tags/') && ref.length > 'refs/tags/'.length)
-        context.tag = { name: ref.slice('refs/tags/'.length), event: 'push' };
+        context.tag = { name: ref.slice('refs/tags/'.length), event: context.eventName };
       return;
     }
     case 'workflow_run': {

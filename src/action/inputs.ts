@@ -260,7 +260,7 @@ export function planRun(inputs: ActionInputs, context: RunContext): RunPlan {
     problems.push(
       'mode "rollback" needs the version to go back to: set input "version", or start it from a rollback deployment (/rollback)',
     );
-  // A release, a tag's create or a push to a tag: the tag is the version, as its name says.
+  // A release, a tag's create, a push to a tag or a dispatch on one: the tag is the version, as its name says.
   const tagVersion = (inputs.version ?? payload?.version ?? dispatchVersion) ? undefined : context.tag?.name;
   if (tagVersion !== undefined && !VERSION_RULE.test(tagVersion))
     problems.push(
@@ -347,6 +347,11 @@ function undeployableProblem(u: Undeployable, mode: Mode): string {
       return (
         `this push event deleted ${quoted(u.ref)}: there is no commit to deploy, ${refused}; ` +
         'add `if: ${{ !github.event.deleted }}` to the job'
+      );
+    case 'pull_request_closed':
+      return (
+        `pull request #${u.pullNumber} was closed without being merged: its head is not deployed, ${refused}; ` +
+        'run the job on merged pull requests only (`if: github.event.pull_request.merged`), or on push'
       );
     case 'release_not_published':
       return (

@@ -280,3 +280,37 @@ test('pull_request_target from a fork: its code is never deployed, and its gates
     'gates',
   );
 });
+
+test('pull_request closed without merging: its head is not deployed; merged, its merge commit is', () => {
+  const closed = webhookPayload('pull_request', 'closed', {
+    number: 8,
+    pull_request: { number: 8, state: 'closed', merged: false },
+  });
+  const context = contextOf('pull_request', closed, 'refs/pull/8/merge');
+  assert.equal(context.pullNumber, 8);
+  const problems = refused(context);
+  assert.equal(problems.length, 1, problems.join('\n'));
+  assert.match(problems[0]!, /^pull request #8 was closed without being merged: its head is not deployed/);
+  assert.match(problems[0]!, /if: github\.event\.pull_request\.merged/);
+  assert.equal(plan(context, { environment: 'production', mode: 'gates' }).mode, 'gates');
+  const merge = 'c'.repeat(40);
+  const merged = webhookPayload('pull_request', 'closed', {
+    number: 8,
+    pull_request: { number: 8, state: 'closed', merged: true, merge_commit_sha: merge },
+  });
+  const p = plan(contextOf('pull_request', merged, 'refs/heads/main'));
+  assert.equal(p.version, merge.slice(0, 12));
+});
+
+test('workflow_dispatch run on a tag ("Use workflow from" a tag): the tag is the version, the form input wins', () => {
+  const event = webhookPayload('workflow_dispatch', '', { ref: 'refs/tags/v3.0.0' });
+  const context = contextOf('workflow_dispatch', event, 'refs/tags/v3.0.0');
+  assert.equal(plan(context).version, 'v3.0.0');
+  const withInput = webhookPayload('workflow_dispatch', '', {
+    ref: 'refs/tags/v3.0.0',
+    inputs: { version: '3.0.0' },
+  });
+  assert.equal(plan(contextOf('workflow_dispatch', withInput, 'refs/tags/v3.0.0')).version, '3.0.0');
+  const onBranch = contextOf('workflow_dispatch', webhookPayload('workflow_dispatch', ''));
+  assert.equal(plan(onBranch).version, GITHUB_SHA.slice(0, 12));
+});
