@@ -57,7 +57,8 @@ export interface RunContext {
   /**
    * The event says its commit is not one to deploy (planRun refuses modes full and deploy on it): a deleted
    * ref, a pull request closed without merging, a release deleted, unpublished or still a draft, another
-   * workflow's run that did not succeed, a deployment status other than success.
+   * workflow's run that did not succeed, a deployment status other than success, a status or check about
+   * another commit than GITHUB_SHA.
    */
   undeployable?: Undeployable;
   /** deployment_status: the deployment the status is about (another run's; this run makes its own). */
@@ -93,6 +94,7 @@ export interface RunContext {
 export type Undeployable =
   | { reason: 'ref_deleted'; ref: string }
   | { reason: 'pull_request_closed'; pullNumber: number }
+  | { reason: 'event_commit_elsewhere'; commit: string; field: string }
   | { reason: 'release_not_published'; tag: string; action: string; draft: boolean }
   | { reason: 'run_not_succeeded'; runId?: number; workflow?: string; conclusion?: string }
   | { reason: 'deployment_not_succeeded'; deploymentId: number; environment: string; state: string };
@@ -268,6 +270,20 @@ function readEventSubject(context: RunContext, event: Json | undefined): void {
         workflow: text(run.name),
         conclusion: text(run.conclusion),
       };
+      return;
+    }
+    // About one commit, while GITHUB_SHA (what the run deploys) is the default branch's latest: deploying it
+    // on another commit's status or check would deploy what they say nothing of. Not taken as the commit
+    // (as workflow_run's is): the event cannot tell a fork's commit from this repository's.
+    case 'status':
+    case 'check_run':
+    case 'check_suite': {
+      const field = context.eventName === 'status' ? 'sha' : `${context.eventName}.head_sha`;
+      const holder =
+        context.eventName === 'status' ? event : (event?.[context.eventName] as Json | undefined);
+      const commit = text(holder?.[context.eventName === 'status' ? 'sha' : 'head_sha']);
+      if (commit !== undefined && /^[0-9a-f]{40}$/i.test(commit) && commit.toLowerCase() !== context.sha)
+        context.undeployable = { reason: 'event_commit_elsewhere', commit, field: `github.event.${field}` };
       return;
     }
     case 'deployment_status': {

@@ -309,7 +309,8 @@ export function planRun(inputs: ActionInputs, context: RunContext): RunPlan {
   // The event itself says its commit is not one to deploy: refused with what to add to the workflow, so a
   // job without the filter fails once, visibly, instead of deploying a failed build or a deleted tag.
   const deploys = (mode === 'full' || mode === 'deploy') && !dryRun;
-  if (deploys && context.undeployable) problems.push(undeployableProblem(context.undeployable, mode));
+  if (deploys && context.undeployable)
+    problems.push(undeployableProblem(context.undeployable, mode, context));
   // A deployment_status run deploying to the environment whose status it reports would deploy that commit
   // there again, and with a token other than GITHUB_TOKEN its own statuses start this workflow again.
   if (deploys && context.statusOf && context.statusOf.environment === environment)
@@ -340,7 +341,11 @@ export function planRun(inputs: ActionInputs, context: RunContext): RunPlan {
 }
 
 /** Why the event's commit is not deployed, and what to put in the workflow so such events start no deployment. */
-function undeployableProblem(u: Undeployable, mode: Mode): string {
+function undeployableProblem(
+  u: Undeployable,
+  mode: Mode,
+  { eventName, sha }: Pick<RunContext, 'eventName' | 'sha'>,
+): string {
   const refused = `nothing is deployed (mode ${quoted(mode)})`;
   switch (u.reason) {
     case 'ref_deleted':
@@ -352,6 +357,12 @@ function undeployableProblem(u: Undeployable, mode: Mode): string {
       return (
         `pull request #${u.pullNumber} was closed without being merged: its head is not deployed, ${refused}; ` +
         'run the job on merged pull requests only (`if: github.event.pull_request.merged`), or on push'
+      );
+    case 'event_commit_elsewhere':
+      return (
+        `this ${eventName} event is about commit ${u.commit} (${u.field}), but the run is about GITHUB_SHA ` +
+        `${sha}, the default branch's latest commit, which it says nothing of: ${refused}; deploy on push or ` +
+        `workflow_run (whose commit is taken), or run the job only for that commit: \`if: ${u.field} == github.sha\``
       );
     case 'release_not_published':
       return (

@@ -232,8 +232,9 @@ test('events that carry no commit, pull request or deployment of their own run o
       'merge_group',
       webhookPayload('merge_group', 'checks_requested', { merge_group: { head_sha: GITHUB_SHA } }),
     ],
-    ['status', webhookPayload('status', '')],
-    ['check_run', webhookPayload('check_run', 'completed')],
+    // A status or check on the commit GITHUB_SHA names (the default branch's latest).
+    ['status', webhookPayload('status', '', { sha: GITHUB_SHA })],
+    ['check_run', webhookPayload('check_run', 'completed', { check_run: { head_sha: GITHUB_SHA } })],
     ['workflow_dispatch', webhookPayload('workflow_dispatch', '')],
   ];
   for (const [name, event] of events) {
@@ -313,4 +314,28 @@ test('workflow_dispatch run on a tag ("Use workflow from" a tag): the tag is the
   assert.equal(plan(contextOf('workflow_dispatch', withInput, 'refs/tags/v3.0.0')).version, '3.0.0');
   const onBranch = contextOf('workflow_dispatch', webhookPayload('workflow_dispatch', ''));
   assert.equal(plan(onBranch).version, GITHUB_SHA.slice(0, 12));
+});
+
+test("status, check_run, check_suite about another commit than GITHUB_SHA: the default branch's commit is not deployed on it", () => {
+  const events: [string, Json, string][] = [
+    ['status', webhookPayload('status', ''), 'github.event.sha'],
+    ['check_run', webhookPayload('check_run', 'completed'), 'github.event.check_run.head_sha'],
+    ['check_suite', webhookPayload('check_suite', 'completed'), 'github.event.check_suite.head_sha'],
+  ];
+  for (const [name, event, field] of events) {
+    const context = contextOf(name, event);
+    // The run stays about GITHUB_SHA: the event's commit may be a fork's, which it cannot tell.
+    assert.equal(context.sha, GITHUB_SHA, name);
+    const problems = refused(context);
+    assert.equal(problems.length, 1, problems.join('\n'));
+    assert.match(
+      problems[0]!,
+      new RegExp(
+        `^this ${name} event is about commit [0-9a-f]{40} \\(${field.replaceAll('.', '\\.')}\\), but the run is about GITHUB_SHA ${GITHUB_SHA}`,
+      ),
+      name,
+    );
+    assert.ok(problems[0]!.includes(`if: ${field} == github.sha`), problems[0]);
+    assert.equal(plan(context, { environment: 'production', mode: 'gates' }).mode, 'gates', name);
+  }
 });

@@ -97,6 +97,7 @@ const EVENTS: { name: string; event: Record<string, unknown> }[] = [
     event: webhookPayload('release', 'published', { release: { name: 'v1.0.0', body: '' } }),
   },
   { name: 'create', event: webhookPayload('create', '', { ref_type: 'tag' }) },
+  { name: 'status', event: webhookPayload('status', '') },
   { name: 'push', event: webhookPayload('push', '', { ref: 'refs/tags/v1.0.0', deleted: false }) },
   {
     name: 'deployment_status',
