@@ -265,7 +265,7 @@ export function planRun(inputs: ActionInputs, context: RunContext): RunPlan {
   if (tagVersion !== undefined && !VERSION_RULE.test(tagVersion))
     problems.push(
       `the ${context.tag!.event} event's tag ${quoted(tagVersion)} is the version by default, and it is not one: ` +
-        `${VERSION_RULE_TEXT}; set input "version" (for example to the tag without its prefix)`,
+        `${VERSION_RULE_TEXT}; set input "version" (the tag without its prefix, or \${{ github.sha }} for the commit)`,
     );
   const version =
     inputs.version ?? payload?.version ?? dispatchVersion ?? tagVersion ?? context.sha.slice(0, 12);

@@ -110,6 +110,21 @@ test("create of a tag and a push to a tag: the tag is the version; a branch's is
   const pushedBranch = webhookPayload('push', '', { ref: 'refs/heads/main', deleted: false });
   const p = plan(contextOf('push', pushedBranch));
   assert.equal(p.version, GITHUB_SHA.slice(0, 12));
+  // A tag that names no version (a "deploy here" tag): refused, with the input that gives one.
+  const label = contextOf(
+    'push',
+    webhookPayload('push', '', { ref: 'refs/tags/deploy/prod', deleted: false }),
+  );
+  const problems = refused(label);
+  assert.equal(problems.length, 1, problems.join('\n'));
+  assert.match(
+    problems[0]!,
+    /^the push event's tag "deploy\/prod" is the version by default, and it is not one: /,
+  );
+  assert.match(
+    problems[0]!,
+    /set input "version" \(the tag without its prefix, or \$\{\{ github\.sha \}\} for the commit\)/,
+  );
   // The version input wins over the tag.
   const dispatched = contextOf('push', pushedTag, 'refs/tags/v2.0.0');
   assert.equal(plan(dispatched, { environment: 'production', version: '2.0.0' }).version, '2.0.0');
