@@ -251,8 +251,9 @@ function readEventSubject(context: RunContext, event: Json | undefined): void {
     }
     case 'workflow_dispatch':
     case 'push': {
-      // workflow_dispatch: the branch or tag picked in "Use workflow from".
-      const ref = text(event?.ref) ?? context.ref;
+      // GITHUB_REF, what the runner checked out (workflow_dispatch: the branch or tag picked in "Use workflow
+      // from"); the event's own only without it.
+      const ref = text(context.ref) ?? text(event?.ref);
       if (context.eventName === 'push' && event?.deleted === true) {
         context.undeployable = { reason: 'ref_deleted', ref: ref ?? 'the ref' };
         return;

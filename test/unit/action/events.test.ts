@@ -114,6 +114,7 @@ test("create of a tag and a push to a tag: the tag is the version; a branch's is
   const label = contextOf(
     'push',
     webhookPayload('push', '', { ref: 'refs/tags/deploy/prod', deleted: false }),
+    'refs/tags/deploy/prod',
   );
   const problems = refused(label);
   assert.equal(problems.length, 1, problems.join('\n'));
@@ -125,6 +126,8 @@ test("create of a tag and a push to a tag: the tag is the version; a branch's is
     problems[0]!,
     /set input "version" \(the tag without its prefix, or \$\{\{ github\.sha \}\} for the commit\)/,
   );
+  // GITHUB_REF is what the runner is on: an event file that says otherwise does not make a branch a tag.
+  assert.equal(plan(contextOf('push', pushedTag, 'refs/heads/main')).version, GITHUB_SHA.slice(0, 12));
   // The version input wins over the tag.
   const dispatched = contextOf('push', pushedTag, 'refs/tags/v2.0.0');
   assert.equal(plan(dispatched, { environment: 'production', version: '2.0.0' }).version, '2.0.0');
@@ -141,7 +144,7 @@ test('push: a push that deleted its ref (a branch or a tag) deploys nothing, and
   assert.match(problems[0]!, /if: \$\{\{ !github\.event\.deleted \}\}/);
   const branch = webhookPayload('push', '', { ref: 'refs/heads/topic', deleted: true });
   assert.match(
-    refused(contextOf('push', branch), { environment: 'staging', mode: 'deploy' })[0]!,
+    refused(contextOf('push', branch, 'refs/heads/topic'), { environment: 'staging', mode: 'deploy' })[0]!,
     /deleted "refs\/heads\/topic"/,
   );
 });
