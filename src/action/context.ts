@@ -61,8 +61,11 @@ export interface RunContext {
    * another commit than GITHUB_SHA.
    */
   undeployable?: Undeployable;
-  /** deployment_status: the deployment the status is about (another run's; this run makes its own). */
-  statusOf?: { id: number; environment: string; state: string };
+  /**
+   * deployment_status: the deployment the status is about (another run's; this run makes its own), and the
+   * version its payload names (the run's version when no input gives one).
+   */
+  statusOf?: { id: number; environment: string; state: string; version?: string };
   /**
    * The pull request's head is in another repository than its base (a fork): its code is not this
    * repository's. Absent for every other run.
@@ -297,7 +300,15 @@ function readEventSubject(context: RunContext, event: Json | undefined): void {
         context.sha = deployment.sha;
         context.shaFrom = 'github.event.deployment.sha';
       }
-      context.statusOf = { id: deployment.id, environment, state };
+      // A promotion deploys the version that deployment deployed, when its payload names one (the App's
+      // and this action's do); another tool's payload that is not ours to read gives none.
+      let version: string | undefined;
+      try {
+        version = parseDeploymentPayload(deployment.payload).version;
+      } catch {
+        version = undefined;
+      }
+      context.statusOf = { id: deployment.id, environment, state, ...(version !== undefined && { version }) };
       if (state !== 'success')
         context.undeployable = {
           reason: 'deployment_not_succeeded',

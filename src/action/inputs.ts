@@ -268,7 +268,12 @@ export function planRun(inputs: ActionInputs, context: RunContext): RunPlan {
         `${VERSION_RULE_TEXT}; set input "version" (the tag without its prefix, or \${{ github.sha }} for the commit)`,
     );
   const version =
-    inputs.version ?? payload?.version ?? dispatchVersion ?? tagVersion ?? context.sha.slice(0, 12);
+    inputs.version ??
+    payload?.version ??
+    dispatchVersion ??
+    tagVersion ??
+    context.statusOf?.version ??
+    context.sha.slice(0, 12);
 
   // Read as the input is: a dry run asked as "True" or "yes" must not deploy for real, and a value that is
   // neither yes nor no is refused rather than taken as no.

@@ -194,6 +194,22 @@ test("deployment_status: a promotion deploys that deployment's commit to another
   assert.equal(p.environment, 'production');
   assert.equal(p.version, deploymentSha.slice(0, 12));
 
+  // The version staging deployed, when its payload names one: a promotion deploys the same version.
+  const versioned = webhookPayload('deployment_status', 'created', {
+    deployment: { id: 145988746, environment: 'staging', sha: deploymentSha, payload: { version: '1.2.3' } },
+    deployment_status: { state: 'success', environment: 'staging' },
+  });
+  assert.equal(plan(contextOf('deployment_status', versioned)).version, '1.2.3');
+  assert.equal(
+    plan(contextOf('deployment_status', versioned), { environment: 'production', version: '1.2.4' }).version,
+    '1.2.4',
+  );
+  // Another tool's payload the action cannot read gives no version, and no error: it is not this run's.
+  const foreign = webhookPayload('deployment_status', 'created', {
+    deployment: { id: 145988746, environment: 'staging', sha: deploymentSha, payload: { version: 'a b' } },
+    deployment_status: { state: 'success', environment: 'staging' },
+  });
+  assert.equal(plan(contextOf('deployment_status', foreign)).version, deploymentSha.slice(0, 12));
   // Any other state: refused, naming the deployment and its state.
   const pending = refused(contextOf('deployment_status', staged('in_progress')));
   assert.equal(pending.length, 1, pending.join('\n'));

@@ -45,6 +45,7 @@ function assertTextFields(c: RunContext, where: string) {
   text(c.tag?.name, 'tag.name');
   text(c.statusOf?.environment, 'statusOf.environment');
   text(c.statusOf?.state, 'statusOf.state');
+  text(c.statusOf?.version, 'statusOf.version');
   assert.equal(typeof c.sha, 'string');
 }
 
