@@ -372,7 +372,7 @@ function undeployableProblem(
     case 'release_not_published':
       return (
         `release ${quoted(u.tag)} is ${u.draft ? 'a draft' : u.action === 'deleted' ? 'deleted' : 'unpublished'} ` +
-        `(release event "${u.action}"): ${refused}; run the job on published releases only ` +
+        `(release event ${quoted(u.action)}): ${refused}; run the job on published releases only ` +
         '(on: release: types: [published])'
       );
     case 'run_not_succeeded':
