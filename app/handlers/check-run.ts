@@ -32,7 +32,7 @@ import { markerScope, markerTrust, ownAppId, ownBotLogin, readAppComments } from
 import { eventExternalId, readLedger, recordInLedger, withLedger } from '../facts/approval-ledger.ts';
 import { answerOnce, answeringRefName, swapOption } from '../facts/answer-once.ts';
 import { pressId, serializeAnsweredPress } from '../deploy/press-answer.ts';
-import { commandFailure, failureReason } from './comment.ts';
+import { commandFailure, failureReason, quietMentions } from './comment.ts';
 import { deploymentPullRequest } from './deployment-status.ts';
 import type { MarkerTrust } from '../facts/own-comments.ts';
 import {
@@ -140,8 +140,13 @@ async function decideApprovePress(
 ): Promise<ApproveButtonOutcome> {
   const { markers, records, now, deliveryId, appId, ref, where } = on;
   const { check_run: checkRun, sender } = payload;
+  // It names people (the approvers, who vetoed) to show who, and calls on the presser alone (quietMentions).
   const reply = (body: string) =>
-    octokit.rest.issues.createComment({ ...where, issue_number: ref.pr, body: fitComment(body) });
+    octokit.rest.issues.createComment({
+      ...where,
+      issue_number: ref.pr,
+      body: fitComment(quietMentions(body, sender.login)),
+    });
   // A refusal says which press it answers (press-answer.ts), and one already on the pull request (a redelivery
   // after it went out) is not said again. An approval needs no such mark: the ledger has the press, and its
   // redelivery only answers the gates again, in case the first delivery stopped before that.
@@ -479,7 +484,13 @@ async function decideControlPress(
       press === undefined
         ? body
         : appendMarkers(body, [serializeAnsweredPress(press, deps.trust.keys, markerScope(where, prNumber))]);
-    await octokit.rest.issues.createComment({ ...where, issue_number: prNumber, body: fitComment(marked) });
+    // It names people (the deployers, whoever recorded a request since) to show who, and calls on the presser
+    // alone (quietMentions), as a reply to the command does.
+    await octokit.rest.issues.createComment({
+      ...where,
+      issue_number: prNumber,
+      body: fitComment(quietMentions(marked, payload.sender.login)),
+    });
   };
   try {
     return await decideControlOnPull(octokit, payload, deps, on, { prNumber, answer });

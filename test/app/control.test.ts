@@ -35,6 +35,7 @@ import type { RequestFn } from '../../src/control/github-channel.ts';
 import { Octokit } from '@octokit/rest';
 import { answeringRefName } from '../../app/facts/answer-once.ts';
 import { pushClaim } from './delivery-helpers.ts';
+import { mentionsIn } from './inert.ts';
 
 type Receive = Parameters<Probot['receive']>[0];
 
@@ -1369,4 +1370,20 @@ test('a hold on a failed batch at a step that already had a notice gets a fresh 
     () => new Date(t),
     true,
   );
+});
+
+test('buttons: an answer to a press @-mentions its presser alone (a refusal names the deployers quietly)', async () => {
+  await run(async (w) => {
+    await writeRecord(w, waiting());
+    await statusInProgress(w);
+    const [notice] = controlRuns(w.fake);
+    const refusal = await pressAs(w, notice!, 'mallory', 'promote');
+    assert.match(refusal, /\/promote by @mallory not recorded\*\* \(`not_a_deployer`\)/);
+    assert.match(refusal, /alice/, 'the deployers are named');
+    assert.deepEqual(
+      mentionsIn(refusal).filter((m) => m !== 'mallory'),
+      [],
+      refusal,
+    );
+  });
 });

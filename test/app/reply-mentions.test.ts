@@ -7,6 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { HEAD, PR, appReplies, deployYml, repliesTo, withSeededApp } from './helpers.ts';
 import { mentionsIn } from './inert.ts';
+import { approvePress, protectionRulePayload, receive } from './delivery-helpers.ts';
 
 const CONFIG = deployYml(`
   staging:
@@ -67,3 +68,32 @@ for (const user of ['alice', 'mallory']) {
     );
   });
 }
+
+test("no answer to a press of the Approve button @-mentions anyone but its presser: a stranger's refusal names the approvers quietly", async () => {
+  await withSeededApp(
+    {
+      config: CONFIG,
+      collaborators: { alice: 'write', carol: 'write', dave: 'write', mallory: 'write' },
+      teams: { ops: ['alice'], sre: ['dave'] },
+      pulls: [{ number: PR, head: HEAD, user: 'erin' }],
+    },
+    async (fake, probot) => {
+      await receive(
+        probot,
+        'deployment_protection_rule',
+        protectionRulePayload(fake, { run: 11, pullRequests: [PR] }),
+      );
+      const gate = [...fake.repo().checkRuns.values()].find((r) => r.name === 'approval / production')!;
+      // mallory may push but is no approver: the refusal says who the approvers are, and calls on nobody.
+      await receive(probot, 'check_run', approvePress(fake, gate as never, 'mallory'));
+      const refusal = appReplies(fake).at(-1)!;
+      assert.match(refusal, /^\*\*Approval by @mallory not recorded\*\* \(`not_an_approver`\)/);
+      assert.match(refusal, /carol/);
+      assert.deepEqual(
+        mentionsIn(refusal).filter((m) => m !== 'mallory'),
+        [],
+        refusal,
+      );
+    },
+  );
+});
