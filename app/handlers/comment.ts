@@ -365,34 +365,50 @@ export async function handleComment(
   if (parsed.kind === 'invalid') throw new Error('unreachable: an invalid command is refused above');
   let reply: Reply;
   const before = options.writes?.() ?? NO_WRITES;
-  try {
-    reply = await dispatch(parsed, { ...event, laterNote });
-  } catch (error) {
-    // The error goes on to Probot, which logs it and answers GitHub with a failure; the person is told here.
+  // The error goes on to Probot, which logs it and answers GitHub with a failure; the person is told here.
+  const fail = async (error: unknown, answered?: Picked): Promise<never> => {
     const after = options.writes?.() ?? NO_WRITES;
     const wrote: CommandWrites = {
       comments: after.comments - before.comments,
       deployments: after.deployments - before.deployments,
       other: after.other - before.other,
     };
+    // The reaction dispatch chose, when its answer did not go out: a `confused` one would keep failed's key
+    // (and a redelivery) from telling, and none says the command was answered.
+    if (answered) await unreact(answered);
     // Nothing written: nothing is lost, so the reaction is taken back and a redelivery runs the command again.
     // Something written: it stays, so a redelivery neither answers twice nor does it twice.
     if (!wroteAny(wrote)) await unreact(picked);
     await failed(api, event, parsed.kind, commandFailure(error), wrote);
     throw error;
+  };
+  try {
+    reply = await dispatch(parsed, { ...event, laterNote });
+  } catch (error) {
+    return fail(error);
   }
-  // The command was carried out: what follows only says so, and a reaction GitHub does not take never keeps
-  // the answer from being posted.
-  if (reply.reaction !== 'eyes')
-    await api.reactions.createForIssueComment({ ...comment, content: reply.reaction }).catch(() => undefined);
-  if (reply.body !== undefined) {
-    const quiet = quietMentions(reply.body, event.author.login);
+  // The command was carried out: what follows says so, and a reaction GitHub does not take never keeps the
+  // answer from being posted.
+  const reacted =
+    reply.reaction === 'eyes'
+      ? undefined
+      : await api.reactions
+          .createForIssueComment({ ...comment, content: reply.reaction })
+          .catch(() => undefined);
+  try {
+    if (reply.body !== undefined) {
+      const quiet = quietMentions(reply.body, event.author.login);
+      const note = laterNote();
+      await post(fitComment(note ? addBeforeMarkers(quiet, note) : quiet));
+    }
+    // The answer was the work itself (the status comment a new deployment wrote): the note on its own.
     const note = laterNote();
-    await post(fitComment(note ? addBeforeMarkers(quiet, note) : quiet));
+    if (note) await post(note);
+  } catch (error) {
+    // An answer GitHub does not take is a failure like dispatch's own: otherwise the reaction would say the
+    // comment was handled, and no redelivery would ever answer it (a /status, a refusal, a recorded approval).
+    return fail(error, reacted?.status === 201 ? reacted : undefined);
   }
-  // The answer was the work itself (the status comment a new deployment wrote): the note on its own.
-  const note = laterNote();
-  if (note) await post(note);
   return { status: 'dispatched', command: parsed, reply };
 }
 

@@ -324,3 +324,62 @@ test('a failure GitHub would not let the App tell leaves no key: the next failur
   await assert.rejects(handleComment(api, event(), failing), /502/);
   assert.equal(calls.filter((c) => c.startsWith('comment #7: **Failed**')).length, 1, 'told the second time');
 });
+
+test('an answer GitHub does not take is a failure like any other: told once, and a command that wrote nothing runs again when redelivered', async () => {
+  for (const reaction of ['eyes', 'confused'] as const) {
+    const { api, calls } = recordingApi();
+    const createComment = api.issues.createComment.bind(api.issues);
+    let posts = 0;
+    api.issues.createComment = async (p) => {
+      posts += 1;
+      if (posts === 1) throw httpError(422);
+      return createComment(p);
+    };
+    // /status (eyes), or a refusal dispatch made (confused: its own reaction is no sign the person was told).
+    const answer = async () => ({ reaction, body: 'The answer.' });
+    await assert.rejects(handleComment(api, event({ body: '/status' }), answer), /422/);
+    assert.equal(
+      calls.filter((c) => c.startsWith('comment')).join('\n'),
+      'comment #7: **Failed** (`github_refused`): the App could not finish `/status`: GitHub refused one of its requests (HTTP 422). Nothing was started or recorded for it: comment it again (or redeliver the webhook) to try again.',
+      reaction,
+    );
+    // Redelivered: answered, not found answered by a reaction left behind.
+    assert.equal(
+      (await handleComment(api, event({ body: '/status' }), answer)).status,
+      'dispatched',
+      reaction,
+    );
+    assert.equal(calls.at(-1), 'comment #7: The answer.', reaction);
+  }
+});
+
+test('an answer GitHub does not take after the command wrote: the reaction stays, the PR is told what was done', async () => {
+  const { api, calls } = recordingApi();
+  const createComment = api.issues.createComment.bind(api.issues);
+  let posts = 0;
+  api.issues.createComment = async (p) => {
+    posts += 1;
+    if (posts === 1) throw httpError(502);
+    return createComment(p);
+  };
+  let writes = { comments: 0, deployments: 0, other: 0 };
+  const approve = async () => {
+    writes = { comments: 0, deployments: 0, other: 1 };
+    return { reaction: '+1' as const, body: 'Approval recorded.' };
+  };
+  await assert.rejects(
+    handleComment(api, event({ body: '/approve-deploy production' }), approve, { writes: () => writes }),
+    /502/,
+  );
+  assert.match(
+    calls.filter((c) => c.startsWith('comment')).join('\n'),
+    /^comment #7: \*\*Failed\*\* \(`github_unavailable`\): .*\/approve-deploy.*It had begun: it wrote some of its records/,
+  );
+  assert.ok(!calls.some((c) => c.startsWith('unreact 99 500')), 'the eyes stay');
+  assert.deepEqual(
+    await handleComment(api, event({ body: '/approve-deploy production' }), approve, {
+      writes: () => writes,
+    }),
+    { status: 'ignored', reason: 'already_handled' },
+  );
+});
