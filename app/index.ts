@@ -1,10 +1,9 @@
 // The Probot app: `export default (app) => { ... }`. Events are handed to small handlers that take narrow
 // Octokit interfaces; this file only registers them.
 import type { Probot } from 'probot';
-import { commentEventFrom, handleComment, NO_WRITES, writeOf } from './handlers/comment.ts';
-import type { CommandWrites, Dispatch } from './handlers/comment.ts';
-import type { Octokit } from './facts/github.ts';
-import { httpStatus } from './facts/github.ts';
+import { commentEventFrom, handleComment } from './handlers/comment.ts';
+import type { Dispatch } from './handlers/comment.ts';
+import { countingWrites } from './write-count.ts';
 import { commandDispatch } from './deploy/dispatch.ts';
 import type { Api } from './facts/github.ts';
 import { markerTrust, ownAppId, ownBotLogin } from './facts/own-comments.ts';
@@ -95,7 +94,10 @@ export function deployApp(options: AppOptions = {}): (app: Probot) => void {
             people,
             info: context.log.info.bind(context.log),
           })(command, ev));
-      const outcome = await handleComment(api, event, dispatch, { writes: countWrites(context.octokit) });
+      // What the command wrote, should it fail: its own requests only (write-count.ts).
+      const outcome = await countingWrites(context.octokit, (writes) =>
+        handleComment(api, event, dispatch, { writes }),
+      );
       if (outcome.status === 'dispatched' && outcome.reply.answerGates) {
         const answers = await answerPendingProtectionRules(context.octokit, {
           where: { owner: event.owner, repo: event.repo },
@@ -114,28 +116,6 @@ export function deployApp(options: AppOptions = {}): (app: Probot) => void {
       );
     });
   };
-}
-
-/**
- * Counts the writes `octokit` makes from now on, by kind (writeOf): what a command had done when it failed.
- * `octokit` is the delivery's own (Probot makes one per event for a GitHub App, which this is: its own app id
- * and JWT are asked of it), so its hooks see this delivery's requests only and go with it. A write GitHub failed to answer (a 5xx, no answer) may have landed, so it counts too; one it
- * refused (a 4xx) did not.
- */
-function countWrites(octokit: Octokit): () => CommandWrites {
-  const counts = { ...NO_WRITES };
-  const count = (options: Parameters<Octokit['request']['endpoint']['parse']>[0]): void => {
-    const sent = octokit.request.endpoint.parse(options);
-    const kind = writeOf(sent.method, sent.url, sent.body);
-    if (kind) counts[kind] += 1;
-  };
-  octokit.hook.after('request', (_response, options) => count(options));
-  octokit.hook.error('request', (error, options) => {
-    const status = httpStatus(error);
-    if (status === undefined || status >= 500) count(options);
-    throw error;
-  });
-  return () => ({ ...counts });
 }
 
 export default deployApp();

@@ -8,6 +8,8 @@ import assert from 'node:assert/strict';
 import type { Probot } from 'probot';
 import type { FakeGitHub } from '../fake-github/index.ts';
 import { COMMAND_NAMES } from '../../app/commands/parse.ts';
+import type { Dispatch } from '../../app/handlers/comment.ts';
+import { keepInstallationOctokits } from '../../app/installation-octokits.ts';
 import { BOT_LOGIN, HEAD, PR, appReplies, commentOnPull, deployYml, withSeededApp } from './helpers.ts';
 
 type Receive = Parameters<Probot['receive']>[0];
@@ -150,5 +152,34 @@ test('a /deploy GitHub fails after it had begun: one reply saying what was done,
     assert.equal(fake.repo().deployments.size, 0);
     for (const c of fake.repo().comments.values())
       assert.ok(!String(c.body).includes('LEAK'), String(c.body));
+  });
+});
+
+test("one installation's Octokit kept for every delivery (as the server keeps it): a command's failure counts its own writes, never another delivery's", async () => {
+  // /status fails once /help (another comment, handled at the same time) has been answered: the reply
+  // /help posted is no write of the /status, which wrote nothing and runs again when redelivered.
+  let helpAnswered!: () => void;
+  const answered = new Promise<void>((resolve) => (helpAnswered = resolve));
+  const dispatch: Dispatch = async (command) => {
+    if (command.kind === 'help') return { reaction: 'eyes', body: 'Help.' };
+    await answered;
+    throw Object.assign(new Error(ERROR_TEXT), { status: 502 });
+  };
+  await withSeededApp({ ...SEED, app: { dispatch } }, async (fake, probot) => {
+    await keepInstallationOctokits(probot);
+    const status = commentOnPull(fake, '/status', { user: 'alice' });
+    const help = commentOnPull(fake, '/help', { user: 'carol' });
+    const statusDelivery = receive(probot, status.payload, crypto.randomUUID());
+    // The /help is handled while the /status is at work (its 👀 made, its dispatch waiting).
+    while (!reactionsOn(fake, status.id).includes('eyes')) await new Promise((r) => setImmediate(r));
+    assert.equal(await receive(probot, help.payload, crypto.randomUUID()), true);
+    assert.ok(appReplies(fake).includes('Help.'));
+    helpAnswered();
+    assert.equal(await statusDelivery, false);
+    assert.equal(
+      appReplies(fake).at(-1),
+      '**Failed** (`github_unavailable`): the App could not finish `/status`: GitHub did not answer one of its requests (HTTP 502). Nothing was started or recorded for it: comment it again (or redeliver the webhook) to try again.',
+    );
+    assert.deepEqual(reactionsOn(fake, status.id), ['confused'], 'its 👀 taken back: a redelivery runs it');
   });
 });
