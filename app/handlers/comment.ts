@@ -271,13 +271,19 @@ const wroteAny = (w: CommandWrites): boolean => w.comments + w.deployments + w.o
 /**
  * Pure: the reply to a command the App could not finish. Said without the error's text (CommandFailure); it
  * says whether anything was done. Nothing written: nothing was started, and the command may be given again (the
- * reaction is taken back, so a redelivery runs it too). Something written: what, and that it is not tried again
- * by itself (a second run could answer or deploy twice), so the person looks before asking again.
+ * reaction is taken back, so a redelivery runs it too; `redeliverable` false: GitHub did not let it be taken
+ * back, and a redelivery would find the comment handled). Something written: what, and that it is not tried
+ * again by itself (a second run could answer or deploy twice), so the person looks before asking again.
  */
-export function failureReply(command: string, failure: CommandFailure, wrote: CommandWrites): string {
+export function failureReply(
+  command: string,
+  failure: CommandFailure,
+  wrote: CommandWrites,
+  redeliverable = true,
+): string {
   const head = `**Failed** (\`${failure.code}\`): the App could not finish \`/${command}\`: ${failureReason(failure)}.`;
   if (!wroteAny(wrote))
-    return `${head} Nothing was started or recorded for it: comment it again (or redeliver the webhook) to try again.`;
+    return `${head} Nothing was started or recorded for it: comment it again${redeliverable ? ' (or redeliver the webhook)' : ''} to try again.`;
   const done = [
     wrote.deployments
       ? 'it asked GitHub for a deployment (the status comment on this pull request says whether one was made)'
@@ -310,8 +316,12 @@ export async function handleComment(
   const where = { owner: event.owner, repo: event.repo };
   const comment = { ...where, comment_id: event.commentId };
   const post = (body: string) => api.issues.createComment({ ...where, issue_number: event.number, body });
-  const unreact = (picked: Picked) =>
-    api.reactions.deleteForIssueComment({ ...comment, reaction_id: picked.data.id }).catch(() => undefined);
+  // Whether the reaction is gone (GitHub may fail this too).
+  const unreact = (picked: Picked): Promise<boolean> =>
+    api.reactions.deleteForIssueComment({ ...comment, reaction_id: picked.data.id }).then(
+      () => true,
+      () => false,
+    );
   // Commands below the first line are never run: the answer says so (later-commands.ts), once.
   let noteLeft = laterCommandsNote(event.body);
   const laterNote = (): string => {
@@ -378,8 +388,8 @@ export async function handleComment(
     if (answered) await unreact(answered);
     // Nothing written: nothing is lost, so the reaction is taken back and a redelivery runs the command again.
     // Something written: it stays, so a redelivery neither answers twice nor does it twice.
-    if (!wroteAny(wrote)) await unreact(picked);
-    await failed(api, event, parsed.kind, commandFailure(error), wrote);
+    const redeliverable = !wroteAny(wrote) && (await unreact(picked));
+    await failed(api, event, parsed.kind, commandFailure(error), wrote, redeliverable);
     throw error;
   };
   try {
@@ -424,6 +434,7 @@ async function failed(
   command: string,
   failure: CommandFailure,
   wrote: CommandWrites,
+  redeliverable = true,
 ): Promise<void> {
   const where = { owner: event.owner, repo: event.repo };
   const key = await api.reactions
@@ -431,7 +442,11 @@ async function failed(
     .catch(() => undefined);
   if (key?.status === 200) return;
   await api.issues
-    .createComment({ ...where, issue_number: event.number, body: failureReply(command, failure, wrote) })
+    .createComment({
+      ...where,
+      issue_number: event.number,
+      body: failureReply(command, failure, wrote, redeliverable),
+    })
     .catch(async () => {
       // Not told: the key goes too, so a later failure of the command tells.
       if (key)

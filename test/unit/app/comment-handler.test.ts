@@ -383,3 +383,23 @@ test('an answer GitHub does not take after the command wrote: the reaction stays
     { status: 'ignored', reason: 'already_handled' },
   );
 });
+
+test('a failure whose reaction GitHub does not let the App take back does not say a redelivery runs it again', async () => {
+  const { api, calls } = recordingApi();
+  api.reactions.deleteForIssueComment = async () => {
+    throw httpError(502);
+  };
+  const failing = async (): Promise<never> => {
+    throw httpError(502);
+  };
+  await assert.rejects(handleComment(api, event(), failing), /502/);
+  assert.equal(
+    calls.at(-1),
+    'comment #7: **Failed** (`github_unavailable`): the App could not finish `/deploy`: GitHub did not answer one of its requests (HTTP 502). Nothing was started or recorded for it: comment it again to try again.',
+  );
+  // Indeed: the 👀 is still there, so a redelivery finds the comment handled.
+  assert.deepEqual(await handleComment(api, event(), failing), {
+    status: 'ignored',
+    reason: 'already_handled',
+  });
+});
