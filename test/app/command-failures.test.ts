@@ -114,46 +114,52 @@ for (const [user, body] of COMMANDS) {
   });
 }
 
-test('a /deploy GitHub fails after it had begun: one reply saying what was done, and a redelivery does nothing twice', async () => {
-  const config = deployYml(`
+for (const kept of [false, true])
+  test(`a /deploy GitHub fails after it had begun: one reply saying what was done, and a redelivery does nothing twice${kept ? " (one installation's Octokit kept for every delivery, as the server keeps it)" : ''}`, async () => {
+    const config = deployYml(`
   staging:
     approvals:
       deployers: [alice]
       required: 0
 `);
-  await withSeededApp({ ...SEED, config }, async (fake, probot) => {
-    fake.failNext({
-      status: 502,
-      times: 1_000_000,
-      message: ERROR_TEXT,
-      operationId: 'repos/create-deployment',
+    await withSeededApp({ ...SEED, config }, async (fake, probot) => {
+      if (kept) await keepInstallationOctokits(probot);
+      fake.failNext({
+        status: 502,
+        times: 1_000_000,
+        message: ERROR_TEXT,
+        operationId: 'repos/create-deployment',
+      });
+      const { id, payload } = commentOnPull(fake, '/deploy staging', { user: 'alice' });
+      const delivery = crypto.randomUUID();
+      assert.equal(await receive(probot, payload, delivery), false);
+      const replies = appReplies(fake);
+      assert.equal(replies.length, 1, replies.join('\n---\n'));
+      assert.match(
+        replies[0]!,
+        /^\*\*Failed\*\* \(`github_unavailable`\): the App could not finish `\/deploy`: GitHub did not answer one of its requests \(HTTP 502\)\. It had begun: it asked GitHub for a deployment \(the status comment on this pull request says whether one was made\); it posted on this pull request \(above\); it wrote some of its records \(a lock, an approval, a request\)\. It is not tried again by itself/,
+      );
+      // Its status comment says the deployment was not created, by GitHub's status only.
+      const status = [...fake.repo().comments.values()].find((c) =>
+        String(c.body).startsWith('<!-- deploy-action:status'),
+      );
+      assert.match(
+        String(status?.body),
+        /the deployment could not be created \\\(GitHub answered HTTP 502\\\)\n/,
+      );
+      assert.deepEqual(reactionsOn(fake, id), ['confused', 'eyes'], 'picked up, and told it failed');
+      const all = fake.repo().comments.size;
+      assert.equal(
+        await receive(probot, payload, delivery),
+        true,
+        'the redelivery finds the comment answered',
+      );
+      assert.equal(fake.repo().comments.size, all, 'nothing said twice');
+      assert.equal(fake.repo().deployments.size, 0);
+      for (const c of fake.repo().comments.values())
+        assert.ok(!String(c.body).includes('LEAK'), String(c.body));
     });
-    const { id, payload } = commentOnPull(fake, '/deploy staging', { user: 'alice' });
-    const delivery = crypto.randomUUID();
-    assert.equal(await receive(probot, payload, delivery), false);
-    const replies = appReplies(fake);
-    assert.equal(replies.length, 1, replies.join('\n---\n'));
-    assert.match(
-      replies[0]!,
-      /^\*\*Failed\*\* \(`github_unavailable`\): the App could not finish `\/deploy`: GitHub did not answer one of its requests \(HTTP 502\)\. It had begun: it asked GitHub for a deployment \(the status comment on this pull request says whether one was made\); it posted on this pull request \(above\); it wrote some of its records \(a lock, an approval, a request\)\. It is not tried again by itself/,
-    );
-    // Its status comment says the deployment was not created, by GitHub's status only.
-    const status = [...fake.repo().comments.values()].find((c) =>
-      String(c.body).startsWith('<!-- deploy-action:status'),
-    );
-    assert.match(
-      String(status?.body),
-      /the deployment could not be created \\\(GitHub answered HTTP 502\\\)\n/,
-    );
-    assert.deepEqual(reactionsOn(fake, id), ['confused', 'eyes'], 'picked up, and told it failed');
-    const all = fake.repo().comments.size;
-    assert.equal(await receive(probot, payload, delivery), true, 'the redelivery finds the comment answered');
-    assert.equal(fake.repo().comments.size, all, 'nothing said twice');
-    assert.equal(fake.repo().deployments.size, 0);
-    for (const c of fake.repo().comments.values())
-      assert.ok(!String(c.body).includes('LEAK'), String(c.body));
   });
-});
 
 test("one installation's Octokit kept for every delivery (as the server keeps it): a command's failure counts its own writes, never another delivery's", async () => {
   // /status fails once /help (another comment, handled at the same time) has been answered: the reply
