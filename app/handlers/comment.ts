@@ -425,8 +425,11 @@ export async function handleComment(
 /**
  * Tells the pull request that `/command` could not be finished (failureReply), once per comment however often
  * it fails: the App's own `confused` reaction is the key (made here; a command the App refused carries it too,
- * and then has its answer already). GitHub not taking the key does not keep the person from being told. Never
- * throws: the caller's error is what the delivery fails with.
+ * and then has its answer already). A failure after the command had begun is told whatever the key says: an
+ * earlier one that started nothing (and was told so) is what made the key, and the person must hear that this
+ * one did start something; it is the last (the 👀 stays, so no redelivery runs the command again). GitHub not
+ * taking the key does not keep the person from being told. Never throws: the caller's error is what the
+ * delivery fails with.
  */
 async function failed(
   api: CommentApi,
@@ -440,7 +443,7 @@ async function failed(
   const key = await api.reactions
     .createForIssueComment({ ...where, comment_id: event.commentId, content: 'confused' })
     .catch(() => undefined);
-  if (key?.status === 200) return;
+  if (key?.status === 200 && !wroteAny(wrote)) return;
   await api.issues
     .createComment({
       ...where,
@@ -448,8 +451,8 @@ async function failed(
       body: failureReply(command, failure, wrote, redeliverable),
     })
     .catch(async () => {
-      // Not told: the key goes too, so a later failure of the command tells.
-      if (key)
+      // Not told: the key made here goes too, so a later failure of the command tells.
+      if (key?.status === 201)
         await api.reactions
           .deleteForIssueComment({ ...where, comment_id: event.commentId, reaction_id: key.data.id })
           .catch(() => undefined);

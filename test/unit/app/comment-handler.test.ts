@@ -403,3 +403,30 @@ test('a failure whose reaction GitHub does not let the App take back does not sa
     reason: 'already_handled',
   });
 });
+
+test('a redelivery that fails after it had begun is told, though an earlier failure that started nothing was', async () => {
+  const { api, calls } = recordingApi();
+  let writes = { comments: 0, deployments: 0, other: 0 };
+  let attempt = 0;
+  const dispatch = async (): Promise<never> => {
+    attempt += 1;
+    // The first run fails at its first read; the redelivery gets as far as asking for the deployment.
+    if (attempt === 2) writes = { comments: 1, deployments: 1, other: 1 };
+    throw httpError(502);
+  };
+  await assert.rejects(handleComment(api, event(), dispatch, { writes: () => writes }), /502/);
+  assert.match(calls.at(-1)!, /Nothing was started/);
+  await assert.rejects(handleComment(api, event(), dispatch, { writes: () => writes }), /502/);
+  assert.match(
+    calls.at(-1)!,
+    /^comment #7: \*\*Failed\*\* \(`github_unavailable`\): .*It had begun: it asked GitHub for a deployment/,
+    'the person, told nothing was started, hears that this time something was',
+  );
+  // And that is the last: the 👀 stays, so no redelivery runs it (or says anything) again.
+  const said = calls.filter((c) => c.startsWith('comment')).length;
+  assert.deepEqual(await handleComment(api, event(), dispatch, { writes: () => writes }), {
+    status: 'ignored',
+    reason: 'already_handled',
+  });
+  assert.equal(calls.filter((c) => c.startsWith('comment')).length, said);
+});
