@@ -324,6 +324,15 @@ export function planRun(inputs: ActionInputs, context: RunContext): RunPlan {
         `this run would deploy to ${quoted(environment)} again (mode ${quoted(mode)}): run that deployment's job ` +
         'on the deployment event, or name another environment here (a promotion: staging succeeded, deploy production)',
     );
+  // GitHub's deployment task names the job a deployment asks for ("deploy", "deploy:migrations"); the App's are
+  // "deploy". Another tool's task on the same repository is not ours to run as a whole deployment.
+  const task = context.deployment?.task;
+  if (deploys && task !== undefined && task !== 'deploy')
+    problems.push(
+      `deployment ${context.deployment!.id} asks for the task ${quoted(task)}, and this action runs only the task ` +
+        '"deploy" (a whole deployment): run that task\'s own job on it, or add ' +
+        "`if: github.event.deployment.task == 'deploy'` to this job",
+    );
   if (type === 'hotfix' && !payload?.hotfix_reason)
     problems.push(
       'a hotfix deployment needs a reason (payload.hotfix_reason); the App sets it from --reason',

@@ -373,3 +373,17 @@ test("status, check_run, check_suite about another commit than GITHUB_SHA: the d
     assert.equal(plan(context, { environment: 'production', mode: 'gates' }).mode, 'gates', name);
   }
 });
+
+test("deployment: another tool's task is not run as a whole deployment; a gates run or a dry run still is", () => {
+  const event = (task: string) =>
+    webhookPayload('deployment', 'created', { deployment: { id: 9, environment: 'production', task } });
+  assert.equal(plan(contextOf('deployment', event('deploy')), {}).environment, 'production');
+  const problems = refused(contextOf('deployment', event('deploy:migrations')), {});
+  assert.deepEqual(problems, [
+    'deployment 9 asks for the task "deploy:migrations", and this action runs only the task "deploy" (a whole ' +
+      "deployment): run that task's own job on it, or add `if: github.event.deployment.task == 'deploy'` to this job",
+  ]);
+  // Nothing is deployed by these: they are let through.
+  assert.equal(plan(contextOf('deployment', event('deploy:migrations')), { mode: 'gates' }).mode, 'gates');
+  assert.equal(plan(contextOf('deployment', event('deploy:migrations')), { 'dry-run': 'true' }).dryRun, true);
+});
