@@ -181,7 +181,7 @@ function failWith(error: unknown): void {
     core.setFailed(`${error.errors.length} error(s) in the deploy config`);
   } else if (error instanceof InputError) {
     for (const problem of error.problems) core.error(problem);
-    core.setFailed(`${error.problems.length} problem(s) with the action's inputs`);
+    core.setFailed(`${error.problems.length} problem(s) with the action's inputs and the event it runs on`);
   } else {
     core.setFailed((error as Error).message);
   }

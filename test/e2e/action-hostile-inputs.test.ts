@@ -44,7 +44,10 @@ test('hostile inputs: every problem one escaped annotation, no stack, no injecte
   assert.equal(run.status, 1, run.stdout + run.stderr);
   // One per input, then the summary line setFailed writes.
   const errors = commands(run.stdout).filter((line) => line.startsWith('::error::input '));
-  assert.ok(run.stdout.includes("::error::6 problem(s) with the action's inputs"), run.stdout);
+  assert.ok(
+    run.stdout.includes("::error::6 problem(s) with the action's inputs and the event it runs on"),
+    run.stdout,
+  );
   assert.deepEqual(errors.map((line) => /^::error::input "([\w-]+)"/.exec(line)?.[1]).sort(), [
     'dry-run',
     'environment',
