@@ -182,7 +182,7 @@ export function createAnalyzer(input: AnalysisConfigInput | undefined, deps: Ana
     intervalMs: number,
     signal: AbortSignal,
     continuous: boolean,
-    which: Pick<ReadRequest, 'sides' | 'baseline'>,
+    which: Pick<ReadRequest, 'sides' | 'baseline' | 'at'>,
   ): Promise<SideReading> {
     const reading: SideReading = { values: {}, errors: [] };
     await Promise.all(
@@ -276,9 +276,11 @@ export function createAnalyzer(input: AnalysisConfigInput | undefined, deps: Ana
         capturedBaseline = { ...screened('canary', then!).values };
         return capturedBaseline;
       }
+      // Every metric at one instant, as an interval's are.
+      const at = now();
       const [a, b] = await Promise.all([
-        readSide('canary', vars, 1000, ctx.signal, false, { baseline: true }),
-        readSide('canary', vars, 1000, ctx.signal, true, { baseline: true }),
+        readSide('canary', vars, 1000, ctx.signal, false, { baseline: true, at }),
+        readSide('canary', vars, 1000, ctx.signal, true, { baseline: true, at }),
       ]);
       capturedBaseline = screened('canary', {
         values: { ...a.values, ...b.values },
@@ -370,8 +372,12 @@ export function createAnalyzer(input: AnalysisConfigInput | undefined, deps: Ana
           })(),
         ]);
         if (signal.aborted) return undefined;
+        // Both sides and every metric evaluated at one instant, the interval's end (never one to come): asked
+        // each at its own arrival, the canary's errors and requests, and canary and stable, were rates over
+        // windows apart. An interval read late still describes its own end, as one read from history does.
+        const at = Math.min(deadline, now());
         const atEnd = await Promise.all(
-          sides.map((side) => readSide(side, varsFor(side, ctx), intervalMs, signal, false, { sides })),
+          sides.map((side) => readSide(side, varsFor(side, ctx), intervalMs, signal, false, { sides, at })),
         );
         const merged = sides.map((_, i) => ({
           values: { ...continuous[i]!.values, ...atEnd[i]!.values },

@@ -117,8 +117,38 @@ test('empty vector and NaN are typed no-data results, not zero', async () => {
 });
 
 test('range query returns the scraped points and follows a changing counter', async () => {
+  // A moment the counter was 5, in milliseconds (fractional seconds in `time`).
+  const wasFive = Date.now() - 1;
   metrics.set(exposition(9));
   await waitForSeries(prometheus.url, 'app_requests_total{version="v2",code="500"} == 9');
+  // A read given its instant (the interval's end) is evaluated then, not when Prometheus receives it: the
+  // instant query and the range's end both, in the `time` format Prometheus takes.
+  const errorsAt = async (at: number) => {
+    const provider = createPrometheusProvider('prom', {
+      type: 'prometheus',
+      url: prometheus.url,
+      retries: 0,
+    });
+    const query = 'max(app_requests_total{version="{{version}}",code="500"})';
+    return provider.read({
+      side: 'canary',
+      vars: { version: 'v2' },
+      metrics: [
+        { name: 'now', config: { provider: 'prom', query } },
+        {
+          name: 'last',
+          config: { provider: 'prom', query, range: { window: 5000, step: 1000, reduce: 'last' } },
+        },
+      ],
+      intervalMs: 1000,
+      signal: signal(),
+      at,
+    });
+  };
+  const then = await errorsAt(wasFive);
+  assert.deepEqual([then.errors, then.values], [[], { now: 5, last: 5 }]);
+  const later = await errorsAt(Date.now());
+  assert.deepEqual([later.errors, later.values], [[], { now: 9, last: 9 }]);
   const client = new PrometheusClient('prom', { type: 'prometheus', url: prometheus.url, retries: 0 });
   const end = Date.now();
   const range = await client.range(

@@ -20,7 +20,7 @@ import type { MetricProvider, PastReadRequest, ProviderRead, ReadRequest } from 
 export interface PrometheusDeps {
   fetch?: Fetch;
   sleep?: Sleep;
-  /** Clock for range queries (ms). */
+  /** Clock for a read not given its instant (ReadRequest.at), ms. */
   now?: () => number;
 }
 
@@ -130,6 +130,14 @@ function vectorOf(
   }
   return { ok: true, series };
 }
+
+/**
+ * An instant query's parameters: `time` in unix seconds (the API takes RFC 3339 or unix seconds, fractions
+ * allowed), as start and end of a range query are written. Without it the server evaluates the query when
+ * it receives it: a moment of its own for each query.
+ */
+const instantParams = (query: string, atMs: number | undefined): Record<string, string> =>
+  atMs === undefined ? { query } : { query, time: String(atMs / 1000) };
 
 export class PrometheusClient {
   readonly name: string;
@@ -256,9 +264,12 @@ export class PrometheusClient {
     return { ok: false, error: { provider: this.name, code, message, ...(status ? { status } : {}) } };
   }
 
-  /** One number from an instant query: exactly one series (or a scalar) with a finite value. */
-  async instant(query: string, signal?: AbortSignal): Promise<Result<number>> {
-    const data = await this.#call('api/v1/query', { query }, signal);
+  /**
+   * One number from an instant query: exactly one series (or a scalar) with a finite value. Evaluated at
+   * `atMs` (ms since the epoch) when given, else at the moment the server receives it.
+   */
+  async instant(query: string, signal?: AbortSignal, atMs?: number): Promise<Result<number>> {
+    const data = await this.#call('api/v1/query', instantParams(query, atMs), signal);
     if (!data.ok) return data;
     const { resultType, result } = data.value!;
     if (resultType === 'scalar') {
@@ -294,9 +305,10 @@ export class PrometheusClient {
    * Bucket counts from an instant query that returns one series per `le` label (a histogram aggregated
    * with `sum by (le)`): cumulative count per upper bound. Needs a +Inf bucket (the total); a series
    * without `le`, a repeated or unparsable `le`, or a non-finite count is refused with what was wrong.
+   * Evaluated at `atMs` as `instant` is.
    */
-  async buckets(query: string, signal?: AbortSignal): Promise<Result<Map<number, number>>> {
-    const data = await this.#call('api/v1/query', { query }, signal);
+  async buckets(query: string, signal?: AbortSignal, atMs?: number): Promise<Result<Map<number, number>>> {
+    const data = await this.#call('api/v1/query', instantParams(query, atMs), signal);
     if (!data.ok) return data;
     const { resultType, result } = data.value!;
     const wrong =
@@ -575,20 +587,22 @@ export function createPrometheusProvider(
     name: string,
     metric: MetricConfig,
     request: ReadRequest,
+    at: number,
   ): Promise<Result<Record<string, number>>> {
     const rendered = queryFor(name, metric, request);
     if (!rendered.ok) return rendered;
     const query = rendered.value;
     if (metric.histogram) {
-      const buckets = await client.buckets(query, request.signal);
+      const buckets = await client.buckets(query, request.signal, at);
       return buckets.ok ? { ok: true, value: bucketValues(name, buckets.value) } : buckets;
     }
     const single = (value: number) => ({ [name]: value });
     if (!metric.range) {
-      const value = await client.instant(query, request.signal);
+      const value = await client.instant(query, request.signal, at);
       return value.ok ? { ok: true, value: single(value.value) } : value;
     }
-    const end = now();
+    // A range ends at the same instant as the interval's instant queries.
+    const end = at;
     const step = rangeStep(metric.range);
     const points = await client.range(query, end - metric.range.window, end, step, request.signal);
     if (!points.ok) return points;
@@ -714,7 +728,11 @@ export function createPrometheusProvider(
   return {
     name,
     async read(request: ReadRequest): Promise<ProviderRead> {
-      const results = await Promise.all(request.metrics.map((m) => readOne(m.name, m.config, request)));
+      // Every query of the read at one instant (the interval's end, given by the analyzer for both sides):
+      // evaluated each when it arrived, the errors and the requests of a rate over [1m] were counted over
+      // windows apart, an error counted in one and its request in none.
+      const at = request.at ?? now();
+      const results = await Promise.all(request.metrics.map((m) => readOne(m.name, m.config, request, at)));
       return collect(request.metrics, results);
     },
     async readPast(request: PastReadRequest): Promise<ProviderRead[]> {

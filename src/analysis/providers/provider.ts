@@ -19,6 +19,12 @@ export interface ReadRequest {
   sides?: readonly Side[];
   /** The pre-deploy baseline reading (captureBaseline), not an interval of a window. */
   baseline?: true;
+  /**
+   * The instant (ms since the epoch) every read of this interval describes: its end, the same for both
+   * sides and every metric, so a rate's errors and requests, and the canary and stable, cover one window. A
+   * provider that can ask for a time (Prometheus' `time`, a range's end) asks for this one; absent: now.
+   */
+  at?: number;
 }
 
 export interface ProviderRead {
