@@ -55,6 +55,11 @@ export interface RuleCheckState {
   margins: AppendOnly;
   /** A warning check (`on_breach: warn`) that warned of its current violation: not again until it holds. */
   warned?: true;
+  /**
+   * Some interval had the value and the limit (a relative rule: a baseline): the rule was judged. A relative
+   * rule without a baseline in every interval held nothing, and a promotion says so (unjudgedRules).
+   */
+  judged?: true;
 }
 
 /** The errors check: the e-value test (gross failures, any look) and the calibrated CUSUM (calibrated.ts). */
@@ -348,13 +353,13 @@ function evaluateCheck(
     // of evidence). The dead-man's switch deals with silence.
     if (value === null || limit === null) return { state: ruleState };
     if (zeroAgainstZero(check.kind, check.op, value, limit))
-      return { state: { violatingIntervals: 0, margins: ruleState.margins } };
+      return { state: { violatingIntervals: 0, margins: ruleState.margins, judged: true } };
     const judged = lessOneError(check, value, sample);
     const margins = append(ruleState.margins, judged - limit);
     const counted =
       check.kind === 'threshold' ? countedBreach(check, value, sample, state, values) : undefined;
     if (counted ? !counted.breached : holds(judged, check.op, limit))
-      return { state: { violatingIntervals: 0, margins } };
+      return { state: { violatingIntervals: 0, margins, judged: true } };
     const violatingIntervals = ruleState.violatingIntervals + 1;
     const lastedMs = violatingIntervals * state.intervalMs;
     const shown = counted
@@ -371,7 +376,7 @@ function evaluateCheck(
     const uncounted = counted?.uncounted === true && violatingIntervals < UNCOUNTED_INTERVALS;
     if (lastedMs >= check.forMs && !uncounted)
       return {
-        state: { violatingIntervals, margins },
+        state: { violatingIntervals, margins, judged: true },
         fired: {
           kind: 'rollback',
           rule: check.name,
@@ -381,7 +386,7 @@ function evaluateCheck(
         },
       };
     return {
-      state: { violatingIntervals, margins },
+      state: { violatingIntervals, margins, judged: true },
       pending: {
         code: 'breach-pending',
         text: uncounted
@@ -627,6 +632,18 @@ export function idleComparisons(state: JudgeState): string[] {
 }
 
 /**
+ * The names of the relative rules that decide (not warning checks) and were never judged: no interval had a
+ * baseline for them (no stable value, no pre-deploy reading, as each reads it). They held nothing, so a
+ * promotion does not count them as holding, and names them.
+ */
+export function unjudgedRules(state: JudgeState): string[] {
+  return state.config.checks
+    .filter((check) => check.kind === 'relative' && !check.warn)
+    .filter((check) => !(state.checks[check.name] as RuleCheckState).judged)
+    .map((check) => check.name);
+}
+
+/**
  * The sample with each derived count filled in (an errors check with `rate`: errors = rate x requests on each
  * side, no data when either is missing). A key the side already has is left alone. Live and in replay alike,
  * so a recording stores what was read and its replay derives the same counts.
@@ -837,12 +854,22 @@ export function judge(
     };
   else {
     const idle = idleComparisons(next);
-    // The checks that decide (a warning check's breach is no reason to hold, and is said as a warning).
+    const unjudged = unjudgedRules(next);
+    // The checks that decide (a warning check's breach is no reason to hold, and is said as a warning);
+    // counted as holding only those that judged something: a comparison that had no interval it could use
+    // and a relative rule that never had a baseline held nothing, and are named instead.
     const deciding = config.checks.filter((c) => !warnsOnly(c)).length;
+    const judged = deciding - idle.length - unjudged.length;
+    const held =
+      judged === deciding
+        ? deciding === 1
+          ? 'its one check holds'
+          : `all ${deciding} checks hold`
+        : `${judged} of ${deciding} checks judged${judged === 0 ? '' : judged === 1 ? ', it holds' : ', all hold'}`;
     decision = {
       kind: 'promote',
       code: 'healthy',
-      reason: `${deciding === 1 ? 'its one check holds' : `all ${deciding} checks hold`} after ${next.samplesWithData} interval${next.samplesWithData === 1 ? '' : 's'} with data${idle.length ? `; not compared yet, no interval they could use (no stable side, no requests, or histogram bounds the two sides do not share): ${idle.join(', ')}` : ''}`,
+      reason: `${held} after ${next.samplesWithData} interval${next.samplesWithData === 1 ? '' : 's'} with data${idle.length ? `; not compared yet, no interval they could use (no stable side, no requests, or histogram bounds the two sides do not share): ${idle.join(', ')}` : ''}${unjudged.length ? `; never judged, no baseline in any interval (no stable value, no pre-deploy reading): ${unjudged.join(', ')}` : ''}`,
       values,
     };
   }

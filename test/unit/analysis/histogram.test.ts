@@ -504,7 +504,7 @@ test('a histogram comparison whose two sides share no bucket bounds compares not
   assert.equal(decision?.kind, 'promote');
   assert.match(
     decision!.reason,
-    /^its one check holds after 5 intervals with data; not compared yet, no interval they could use \(.*histogram bounds the two sides do not share\): seeds\.latency-vs-stable$/,
+    /^0 of 1 checks judged after 5 intervals with data; not compared yet, no interval they could use \(.*histogram bounds the two sides do not share\): seeds\.latency-vs-stable$/,
   );
   // Sides that share their bounds are compared, and a promotion then names nothing.
   let shared = createJudgeState(config, { intervalMs: 60_000, startedAt: 0 });

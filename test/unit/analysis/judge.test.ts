@@ -1151,3 +1151,33 @@ test('seed 04 needs the counts behind the rates: without a requests metric the p
     ),
   );
 });
+
+test('a promotion counts as holding only the checks it judged, and names a relative rule that never had a baseline', () => {
+  const config = resolveAnalysisConfig({
+    preset: 'none',
+    providers: { m: cmd },
+    metrics: { error_rate: { provider: 'm' }, p95: { provider: 'm' } },
+    checks: [{ check: 'error_rate < 5%' }, { name: 'p95-vs-baseline', check: 'p95 < 2x baseline' }],
+  });
+  const window = (baseline: MetricValues, stable?: MetricValues) =>
+    run(
+      createJudgeState(config, { intervalMs: INTERVAL, baseline, startedAt: 1_000_000 }),
+      [0, 1, 2].map((i) => ({
+        at: at(i),
+        canary: { error_rate: 0.01, p95: 200 },
+        ...(stable ? { stable } : {}),
+        errors: [],
+      })),
+    ).at(-1)!;
+  // No stable side and no pre-deploy reading: p95 was never compared with anything. "all 2 checks hold" said
+  // it held.
+  const none = window({});
+  assert.equal(none.kind, 'promote');
+  assert.equal(
+    none.reason,
+    '1 of 2 checks judged, it holds after 3 intervals with data; never judged, no baseline in any interval (no stable value, no pre-deploy reading): p95-vs-baseline',
+  );
+  // With a baseline, from the pre-deploy reading or stable, both were judged.
+  assert.equal(window({ p95: 150 }).reason, 'all 2 checks hold after 3 intervals with data');
+  assert.equal(window({}, { p95: 150 }).reason, 'all 2 checks hold after 3 intervals with data');
+});
