@@ -288,6 +288,9 @@ export async function runProviderCommand(
       ),
       DEPLOY_SIDE: request.side,
       DEPLOY_VERSION: request.vars.version ?? '',
+      // The instant the interval's reads describe (its end), in whole unix seconds: a command asking a
+      // metrics API with a time of its own asks for the one the Prometheus queries beside it are read at.
+      ...(request.at === undefined ? {} : { DEPLOY_READ_AT: String(Math.floor(request.at / 1000)) }),
       ...env,
     },
     stdin: 'ignore',

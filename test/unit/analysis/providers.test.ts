@@ -142,6 +142,32 @@ test('command provider: argv without a shell, JSON numbers or null; bad output i
   assert.deepEqual(parseMetricsJson('c', '[1]').ok, false);
 });
 
+test("command provider: the interval's instant is DEPLOY_READ_AT, in whole unix seconds", async () => {
+  const provider = createCommandProvider('cmd', {
+    type: 'command',
+    run: [
+      process.execPath,
+      '-e',
+      'const at = process.env.DEPLOY_READ_AT; console.log(JSON.stringify({ at: at === undefined ? null : Number(at) }))',
+    ],
+    retries: 0,
+  });
+  const read = (at?: number) =>
+    provider.read({
+      side: 'canary',
+      vars: { version: 'v2' },
+      metrics: [{ name: 'at', config: { provider: 'cmd' } }],
+      intervalMs: 30_000,
+      signal: AbortSignal.timeout(5000),
+      ...(at === undefined ? {} : { at }),
+    });
+  assert.deepEqual(await read(Date.parse('2026-03-02T10:00:30.750Z')), {
+    values: { at: 1772445630 },
+    errors: [],
+  });
+  assert.deepEqual((await read()).values, { at: null }, 'a read given no instant sets none');
+});
+
 test('prober summary: success rate and nearest-rank percentiles of successful requests', () => {
   const results = Array.from({ length: 100 }, (_, i) => ({ ok: i % 10 !== 0, latencyMs: i + 1 }));
   const s = summarize(results);
