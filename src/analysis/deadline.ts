@@ -16,7 +16,7 @@
 // - Otherwise promote: nothing in the window's evidence says the canary is worse.
 // A warning check (`on_breach: warn`) is never read here: it only warns (judge.ts).
 import type { AnalysisConfig } from './config.ts';
-import { fmt, holds, type JudgeState, type RuleCheckState } from './judge.ts';
+import { fmt, holds, idleComparisons, unjudgedRules, type JudgeState, type RuleCheckState } from './judge.ts';
 import type { Decision } from './types.ts';
 import { itemsOf } from './append-only.ts';
 
@@ -62,10 +62,16 @@ export function decideAtDeadline(state: JudgeState, last: Decision): Decision {
       },
     };
   }
+  // What held nothing is named, as a healthy promotion names it (judge.ts).
+  const unjudged = () => {
+    const idle = idleComparisons(state);
+    const never = unjudgedRules(state);
+    return `${idle.length ? `; not compared, no interval they could use: ${idle.join(', ')}` : ''}${never.length ? `; never judged, no baseline in any interval: ${never.join(', ')}` : ''}`;
+  };
   return {
     kind: 'promote',
     code: 'window-evidence-healthy',
-    reason: `the window ended undecided (${last.reason}); over its ${state.samplesWithData} intervals with data no rule is violated at the median and no sequential test found the canary worse`,
+    reason: `the window ended undecided (${last.reason}); over its ${state.samplesWithData} intervals with data no rule is violated at the median and no sequential test found the canary worse${unjudged()}`,
     values,
   };
 }

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { resolveAnalysisConfig } from '../../../src/analysis/config.ts';
 import { createJudgeState, judge, type JudgeState } from '../../../src/analysis/judge.ts';
+import { decideAtDeadline } from '../../../src/analysis/deadline.ts';
 import type { AnalysisConfigInput } from '../../../src/analysis/schema.ts';
 import type { Decision, MetricValues, Sample } from '../../../src/analysis/types.ts';
 import { PENDING_FRACTION } from '../../../src/analysis/sequential.ts';
@@ -1180,4 +1181,13 @@ test('a promotion counts as holding only the checks it judged, and names a relat
   // With a baseline, from the pre-deploy reading or stable, both were judged.
   assert.equal(window({ p95: 150 }).reason, 'all 2 checks hold after 3 intervals with data');
   assert.equal(window({}, { p95: 150 }).reason, 'all 2 checks hold after 3 intervals with data');
+  // A window decided on its evidence at its end names it too.
+  let state = createJudgeState(config, { intervalMs: INTERVAL, baseline: {}, startedAt: 1_000_000 });
+  for (let i = 0; i < 3; i++)
+    state = judge(state, { at: at(i), canary: { error_rate: 0.01, p95: 200 }, errors: [] }).state;
+  const hold: Decision = { kind: 'hold', code: 'breach-pending', reason: 'pending', values: {} };
+  assert.match(
+    decideAtDeadline(state, hold).reason,
+    /no sequential test found the canary worse; never judged, no baseline in any interval: p95-vs-baseline$/,
+  );
 });
