@@ -77,8 +77,10 @@ export interface Ledger {
 const externalPrefix = (pr: number): string => `approval:${pr}:`;
 
 /**
- * The external_id of the record a webhook event made (`eventId`: its X-GitHub-Delivery GUID, which GitHub keeps
- * for every redelivery of the event): a redelivered Approve press finds its record and adds none.
+ * The external_id of the record a webhook event made (`eventId`: what its signature covers, e.g. an Approve
+ * press's body, press-answer.ts: pressBody; never its X-GitHub-Delivery GUID, which anyone holding the signed
+ * body can change): every delivery of that body (GitHub's redelivery, or one sent again under another id)
+ * finds its record and adds none.
  */
 export const eventExternalId = (pr: number, eventId: string): string =>
   `${externalPrefix(pr)}event-${createHash('sha256').update(eventId).digest('hex').slice(0, 32)}`;
@@ -238,7 +240,7 @@ export async function recordInLedger(
     appId: number;
     keys: MarkerKeys;
     before: Ledger;
-    /** The webhook event that made the record (its GUID), when it is to be found again (eventExternalId). */
+    /** The webhook event that made the record (its signed body), when it is to be found again (eventExternalId). */
     eventId?: string;
   },
 ): Promise<void> {

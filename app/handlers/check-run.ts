@@ -31,7 +31,7 @@ import {
 import { markerScope, markerTrust, ownAppId, ownBotLogin, readAppComments } from '../facts/own-comments.ts';
 import { eventExternalId, readLedger, recordInLedger, withLedger } from '../facts/approval-ledger.ts';
 import { answerOnce, answeringRefName, swapOption } from '../facts/answer-once.ts';
-import { pressId, serializeAnsweredPress } from '../deploy/press-answer.ts';
+import { pressBody, pressId, serializeAnsweredPress } from '../deploy/press-answer.ts';
 import { commandFailure, failureReason, quietMentions } from './comment.ts';
 import { deploymentPullRequest } from './deployment-status.ts';
 import type { MarkerTrust } from '../facts/own-comments.ts';
@@ -83,7 +83,10 @@ export async function handleApproveButton(
   markers: MarkerTrust,
   records: RecordReader,
   now: Date = new Date(),
-  /** The delivery's X-GitHub-Delivery GUID: the same for every redelivery of this press. */
+  /**
+   * The delivery's X-GitHub-Delivery GUID: the same for every redelivery of this press, but not covered by the
+   * signature, so it only tells presses of one body apart (press-answer.ts); nothing is keyed by it alone.
+   */
   deliveryId?: string,
 ): Promise<ApproveButtonOutcome> {
   if (payload.requested_action?.identifier !== 'approve') return { status: 'ignored', reason: 'not_approve' };
@@ -95,26 +98,29 @@ export async function handleApproveButton(
   if (checkRun.app?.id !== appId || !ref || gateName(ref.env) !== checkRun.name)
     return { status: 'ignored', reason: 'not_our_gate' };
   const where = { owner: payload.repository.owner.login, repo: payload.repository.name };
+  // What the signature covers: the press's record is keyed by it, never by the delivery id alone.
+  const body = pressBody(payload);
+  const answered = deliveryId === undefined ? undefined : pressId('approve', { body, delivery: deliveryId });
   const press = () =>
-    decideApprovePress(octokit, payload, { markers, records, now, deliveryId, appId, ref, where });
+    decideApprovePress(octokit, payload, { markers, records, now, body, answered, appId, ref, where });
   try {
     if (deliveryId === undefined) return await press();
-    // Decided, recorded and answered under the delivery's claim (facts/answer-once.ts): two deliveries of this
-    // press handled at once (a redelivery while the first is still at work, two replicas) would each find no
-    // ledger record of it, and each record it and answer (or each refuse it). The one holding the claim
-    // answers, the gates too.
+    // Decided, recorded and answered under the body's claim (facts/answer-once.ts): two deliveries of this
+    // press handled at once (a redelivery while the first is still at work, two replicas, or the body sent
+    // again under another id) would each find no ledger record of it, and each record it and answer (or each
+    // refuse it). The one holding the claim answers, the gates too.
     const once = await answerOnce(
       octokit.rest,
       where,
       markers.keys,
-      { ref: answeringRefName('press', `approve:${deliveryId}`), sha: checkRun.head_sha },
+      { ref: answeringRefName('press', `approve:${body}`), sha: checkRun.head_sha },
       press,
       { now: () => now, ...swapOption(octokit, where, payload.repository.node_id) },
     );
     return once.claimed ? once.value : { status: 'ignored', reason: 'answered_by_another_delivery' };
   } catch (error) {
     await pressFailed(octokit, where, ref.pr, markers, {
-      press: deliveryId === undefined ? undefined : pressId('approve', deliveryId),
+      press: answered,
       what: `Approve press by ${userText(sender.login, { as: 'code', max: 100 })}`,
       again:
         'press the button again (or redeliver the webhook) to try again: an approval it may have recorded counts once',
@@ -132,13 +138,16 @@ async function decideApprovePress(
     markers: MarkerTrust;
     records: RecordReader;
     now: Date;
-    deliveryId: string | undefined;
+    /** The press's signed body (pressBody): what its ledger record is keyed by. */
+    body: string;
+    /** The press as its answer names it (pressId), when its delivery id is known. */
+    answered: string | undefined;
     appId: number;
     ref: NonNullable<ReturnType<typeof parseGateRef>>;
     where: { owner: string; repo: string };
   },
 ): Promise<ApproveButtonOutcome> {
-  const { markers, records, now, deliveryId, appId, ref, where } = on;
+  const { markers, records, now, body, answered, appId, ref, where } = on;
   const { check_run: checkRun, sender } = payload;
   // It names people (the approvers, who vetoed) to show who, and calls on the presser alone (quietMentions).
   const reply = (body: string) =>
@@ -148,9 +157,9 @@ async function decideApprovePress(
       body: fitComment(quietMentions(body, sender.login)),
     });
   // A refusal says which press it answers (press-answer.ts), and one already on the pull request (a redelivery
-  // after it went out) is not said again. An approval needs no such mark: the ledger has the press, and its
-  // redelivery only answers the gates again, in case the first delivery stopped before that.
-  const press = deliveryId !== undefined ? pressId('approve', deliveryId) : undefined;
+  // after it went out) is not said again. An approval needs no such mark: the ledger has the press's body, and
+  // a delivery of it again only answers the gates, in case the first delivery stopped before that.
+  const press = answered;
   if (press !== undefined && (await pressAnswered(octokit, where, ref.pr, markers, press)))
     return { status: 'ignored', reason: 'already_answered' };
   const refuse = (body: string) =>
@@ -239,10 +248,11 @@ async function decideApprovePress(
       readLedger(octokit.rest, where, pull.headSha, ref.pr, appId, markers),
       ownBotLogin(octokit).then((bot) => readAppComments(octokit.rest, where, ref.pr, bot, markers)),
     ]);
-    // This press recorded already (a delivery GitHub counted as failed, e.g. answered after its 10 s, and
-    // redelivered): it is not dated anew, which would renew an approval past expires_after or put it after
-    // what was recorded since. The gates are still answered, in case the first delivery stopped before that.
-    repeated = deliveryId !== undefined && before.externalIds.has(eventExternalId(ref.pr, deliveryId));
+    // This press's body recorded already (a delivery GitHub counted as failed, e.g. answered after its 10 s,
+    // and redelivered; or the signed body sent again under another delivery id, which the signature does not
+    // cover): it is not dated anew, which would renew an approval past expires_after or put it after what was
+    // recorded since. The gates are still answered, in case the first delivery stopped before that.
+    repeated = before.externalIds.has(eventExternalId(ref.pr, body));
     // GitHub says no time of a click: a press handled after its presser's veto (a delivery redelivered once
     // it failed, or replayed) may have been made before it. It never lifts that veto; a comment, which GitHub
     // dates, does.
@@ -263,7 +273,7 @@ async function decideApprovePress(
         appId,
         keys: markers.keys,
         before,
-        ...(deliveryId !== undefined ? { eventId: deliveryId } : {}),
+        eventId: body,
       });
   } catch (error) {
     if (!(error instanceof FactsError)) throw error;
@@ -385,7 +395,10 @@ export interface ControlButtonDeps {
   control: ControlIO;
   trust: MarkerTrust;
   now: () => Date;
-  /** The delivery's X-GitHub-Delivery GUID: the same for every redelivery of this press. */
+  /**
+   * The delivery's X-GitHub-Delivery GUID: the same for every redelivery of this press, but not covered by the
+   * signature, so it only tells presses of one body apart (press-answer.ts); nothing is keyed by it alone.
+   */
   deliveryId?: string;
 }
 
@@ -418,16 +431,23 @@ export async function handleControlButton(
   )
     return { status: 'ignored', reason: 'not_our_check' };
   const where = { owner: payload.repository.owner.login, repo: payload.repository.name };
-  const press = () => decideControlPress(octokit, payload, deps, { verb: action, environment, ref, where });
+  // What the signature covers: the request is keyed by the body's check run, presser, step and button, the
+  // answer by the body and the delivery id (press-answer.ts), never by the delivery id alone.
+  const body = pressBody(payload);
+  const answered =
+    deps.deliveryId === undefined ? undefined : pressId('control', { body, delivery: deps.deliveryId });
+  const press = () =>
+    decideControlPress(octokit, payload, deps, { verb: action, environment, ref, where, answered });
   if (deps.deliveryId === undefined) return press();
-  // Decided, recorded and answered under the delivery's claim (facts/answer-once.ts): two deliveries of this
-  // press handled at once (a redelivery while the first is still at work, two replicas) would each find no
-  // request of it, and each write one and answer (or each refuse it). The other one answers.
+  // Decided, recorded and answered under the body's claim (facts/answer-once.ts): two deliveries of this
+  // press handled at once (a redelivery while the first is still at work, two replicas, or the body sent
+  // again under another id) would each find no request of it, and each write one and answer (or each refuse
+  // it). The other one answers.
   const once = await answerOnce(
     octokit.rest,
     where,
     deps.trust.keys,
-    { ref: answeringRefName('press', `control:${deps.deliveryId}`), sha: checkRun.head_sha },
+    { ref: answeringRefName('press', `control:${body}`), sha: checkRun.head_sha },
     press,
     { now: deps.now, ...swapOption(octokit, where, payload.repository.node_id) },
   );
@@ -444,6 +464,8 @@ async function decideControlPress(
     environment: string;
     ref: NonNullable<ReturnType<typeof parseControlRef>>;
     where: { owner: string; repo: string };
+    /** The press as its answer names it (pressId), when its delivery id is known. */
+    answered: string | undefined;
   },
 ): Promise<ControlButtonOutcome> {
   const { verb, environment, ref, where } = on;
@@ -471,7 +493,7 @@ async function decideControlPress(
     : undefined;
   // Every answer says which press it answers (press-answer.ts), and one already on the pull request (a
   // redelivery after it went out) is not given again: nothing follows the answer, so nothing is left to do.
-  const press = deps.deliveryId !== undefined ? pressId('control', deps.deliveryId) : undefined;
+  const press = on.answered;
   if (
     prNumber !== undefined &&
     press !== undefined &&

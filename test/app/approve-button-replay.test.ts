@@ -2,8 +2,8 @@
 // presser's veto (a failed delivery redelivered, or one replayed) may have been made before it, so it never
 // lifts that veto (`own_veto_stands`); an /approve-deploy comment, which GitHub dates, does. A veto written in
 // the same second as a press the App already handled is dated after it, whatever second GitHub gives. A press
-// GitHub delivers again (same X-GitHub-Delivery GUID: a delivery it counted as failed, redelivered) records
-// nothing new: it would renew the approval past expires_after.
+// GitHub delivers again (the same body: a delivery it counted as failed, redelivered) records nothing new: it
+// would renew the approval past expires_after (press-replay.test.ts: the same body under another delivery id).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { FakeGitHub } from '../fake-github/index.ts';
@@ -19,7 +19,7 @@ import {
   withSeededApp,
 } from './helpers.ts';
 import { approvePress, protectionRulePayload, receive, reviewOf } from './delivery-helpers.ts';
-import { pressId, serializeAnsweredPress } from '../../app/deploy/press-answer.ts';
+import { pressBody, pressId, serializeAnsweredPress } from '../../app/deploy/press-answer.ts';
 
 const CONFIG = deployYml(`
   production:
@@ -66,12 +66,25 @@ test('an Approve press delivered again after its presser vetoed does not lift th
     c.tick(5_000);
     await sayOnPull(fake, probot, '/approve-deploy production', 'erin');
     c.tick(5_000);
-    // The first press's delivery again (a redelivery keeps its payload): refused, nothing recorded.
+    // The first press's body again (a redelivery keeps it; anyone holding it may send it under another
+    // delivery id): recorded before the veto, so nothing new is recorded, or said.
+    const ledger = () =>
+      [...fake.repo().checkRuns.values()].filter((r) => r.name === 'deploy-action approvals').length;
+    const before = { ledger: ledger(), replies: appReplies(fake).length };
     await receive(probot, 'check_run', press);
-    assert.match(appReplies(fake).at(-1)!, /^\*\*Approval by @dave not recorded\*\* \(`own_veto_stands`\)/);
-    assert.doesNotMatch(appReplies(fake).at(-1)!, /deploy-action:approval/);
+    assert.deepEqual({ ledger: ledger(), replies: appReplies(fake).length }, before);
     // The workflow is run again: a new request at the same commit, still held by dave's veto.
     await ask(fake, probot, 32);
+    assert.equal(reviewOf(fake, 32)?.state, 'rejected', JSON.stringify(reviewOf(fake, 32)));
+    // dave presses the button again (another press: its body differs, here in the repository's pushed_at):
+    // it may have been made before the veto, as GitHub says no time of a click, so it is refused.
+    const again = {
+      ...press,
+      repository: { ...(press.repository as object), pushed_at: '2026-12-01T10:00:20Z' },
+    };
+    await receive(probot, 'check_run', again);
+    assert.match(appReplies(fake).at(-1)!, /^\*\*Approval by @dave not recorded\*\* \(`own_veto_stands`\)/);
+    assert.doesNotMatch(appReplies(fake).at(-1)!, /deploy-action:approval/);
     assert.equal(reviewOf(fake, 32)?.state, 'rejected', JSON.stringify(reviewOf(fake, 32)));
     // dave lifts his veto by comment: the next run is approved (dave and erin).
     c.tick(5_000);
@@ -261,7 +274,7 @@ test("a reader cannot keep the App from answering someone's press: an answered m
     // The marker the App would write for this press, with a MAC under another key: in a comment of mallory's,
     // and (as if the App had written it) in a comment of the App's.
     const forged = serializeAnsweredPress(
-      pressId('approve', 'press-6'),
+      pressId('approve', { body: pressBody(press), delivery: 'press-6' }),
       { current: Buffer.alloc(32, 7), accepted: [Buffer.alloc(32, 7)] } as never,
       { repository: 'acme/web', pullRequest: PR },
     );

@@ -34,6 +34,7 @@ import type { ControlChannel } from '../../app/deploy/control.ts';
 import type { RequestFn } from '../../src/control/github-channel.ts';
 import { Octokit } from '@octokit/rest';
 import { answeringRefName } from '../../app/facts/answer-once.ts';
+import { pressBody } from '../../app/deploy/press-answer.ts';
 import { pushClaim } from './delivery-helpers.ts';
 import { mentionsIn } from './inert.ts';
 
@@ -641,6 +642,33 @@ test('buttons: a press delivered again after its answer went out (one after the 
   });
 });
 
+test("buttons: a press's body sent under someone else's delivery id (the signature does not cover it) keeps neither their press from being answered nor records anything", async () => {
+  await run(async (w) => {
+    await writeRecord(w, waiting());
+    await statusInProgress(w);
+    const [notice] = controlRuns(w.fake);
+    const deliver = (id: string, payload: Record<string, unknown>) =>
+      w.probot.receive({ id, name: 'check_run', payload } as Receive);
+    const refused = click(w.fake, notice!, 'mallory', 'promote');
+    await deliver('press-10', refused);
+    assert.match(replies(w.fake).at(-1)!, /\/promote by @mallory not recorded\*\* \(`not_a_deployer`\)/);
+    // mallory's signed body again, under the delivery id GitHub is about to use for alice's press.
+    await deliver('press-11', refused);
+    const before = replies(w.fake).length;
+    await deliver('press-11', click(w.fake, notice!, 'alice', 'promote'));
+    const answers = replies(w.fake).slice(before);
+    assert.equal(answers.length, 1, answers.join('\n---\n'));
+    assert.match(answers[0]!, /\*\*\/promote\*\* by @alice recorded.*\(Promote button\)/s);
+    assert.equal(requestRuns(w.fake).length, 1, 'one request');
+    assert.equal(dispatches(w.fake).length, 1, 'one reconcile run');
+    // alice's body again under a new id: the same request, recorded once and not answered again.
+    await deliver('press-12', click(w.fake, notice!, 'alice', 'promote'));
+    assert.equal(replies(w.fake).length, before + 1, 'no second answer');
+    assert.equal(requestRuns(w.fake).length, 1, 'one request');
+    assert.equal(dispatches(w.fake).length, 1, 'one reconcile run');
+  });
+});
+
 test('buttons: a press GitHub fails is told once on the pull request, with a code and no error text, and answered once GitHub is back', async () => {
   await run(async (w) => {
     await writeRecord(w, waiting());
@@ -700,9 +728,9 @@ test('a claim ref a pusher made before a Promote press does not keep it from bei
     await writeRecord(w, waiting());
     await statusInProgress(w);
     const [notice] = controlRuns(w.fake);
-    // A press's claim is named by its delivery.
-    await pushClaim(w.fake, answeringRefName('press', 'control:press-pushed'), HEAD, NOW);
+    // A press's claim is named by its signed body.
     const press = click(w.fake, notice!, 'alice', 'promote');
+    await pushClaim(w.fake, answeringRefName('press', `control:${pressBody(press)}`), HEAD, NOW);
     await w.probot.receive({ id: 'press-pushed', name: 'check_run', payload: press } as Receive);
     assert.equal(requestRuns(w.fake).length, 1, 'the request is written');
     assert.match(replies(w.fake).at(-1)!, /\*\*\/promote\*\* by @alice recorded.*\(Promote button\)/s);

@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import type { Probot } from 'probot';
 import type { FakeGitHub } from '../fake-github/index.ts';
 import { answeringRefName } from '../../app/facts/answer-once.ts';
+import { pressBody } from '../../app/deploy/press-answer.ts';
 import { HEAD, PR, appReplies, deployYml, handClock, withSeededApp } from './helpers.ts';
 import {
   approvePress,
@@ -81,7 +82,7 @@ const callers: Caller[] = [
       );
       const press = approvePress(fake, gates(fake)[0] as never, 'dave');
       return {
-        ref: answeringRefName('press', 'approve:press-72'),
+        ref: answeringRefName('press', `approve:${pressBody(press)}`),
         sha: HEAD,
         deliver: () => deliver(probot, 'press-72', 'check_run', press),
         answered: () => {
