@@ -102,7 +102,16 @@ export async function handleApproveButton(
   const body = pressBody(payload);
   const answered = deliveryId === undefined ? undefined : pressId('approve', { body, delivery: deliveryId });
   const press = () =>
-    decideApprovePress(octokit, payload, { markers, records, now, body, answered, appId, ref, where });
+    decideApprovePress(octokit, payload, {
+      markers,
+      records,
+      now,
+      signed: body,
+      answered,
+      appId,
+      ref,
+      where,
+    });
   try {
     if (deliveryId === undefined) return await press();
     // Decided, recorded and answered under the body's claim (facts/answer-once.ts): two deliveries of this
@@ -139,7 +148,7 @@ async function decideApprovePress(
     records: RecordReader;
     now: Date;
     /** The press's signed body (pressBody): what its ledger record is keyed by. */
-    body: string;
+    signed: string;
     /** The press as its answer names it (pressId), when its delivery id is known. */
     answered: string | undefined;
     appId: number;
@@ -147,7 +156,7 @@ async function decideApprovePress(
     where: { owner: string; repo: string };
   },
 ): Promise<ApproveButtonOutcome> {
-  const { markers, records, now, body, answered, appId, ref, where } = on;
+  const { markers, records, now, signed, answered, appId, ref, where } = on;
   const { check_run: checkRun, sender } = payload;
   // It names people (the approvers, who vetoed) to show who, and calls on the presser alone (quietMentions).
   const reply = (body: string) =>
@@ -252,7 +261,7 @@ async function decideApprovePress(
     // and redelivered; or the signed body sent again under another delivery id, which the signature does not
     // cover): it is not dated anew, which would renew an approval past expires_after or put it after what was
     // recorded since. The gates are still answered, in case the first delivery stopped before that.
-    repeated = before.externalIds.has(eventExternalId(ref.pr, body));
+    repeated = before.externalIds.has(eventExternalId(ref.pr, signed));
     // GitHub says no time of a click: a press handled after its presser's veto (a delivery redelivered once
     // it failed, or replayed) may have been made before it. It never lifts that veto; a comment, which GitHub
     // dates, does.
@@ -273,7 +282,7 @@ async function decideApprovePress(
         appId,
         keys: markers.keys,
         before,
-        eventId: body,
+        eventId: signed,
       });
   } catch (error) {
     if (!(error instanceof FactsError)) throw error;
