@@ -310,6 +310,21 @@ const COUNTED = /\bincrease\s*\(|\*/;
 const PROMQL_STRING = /"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|`[^`]*`/g;
 
 /**
+ * The metrics the analysis reads as per-interval counts: the seeds preset's errors and requests, an errors
+ * comparison's two, and a threshold's request count.
+ */
+function countedMetrics(analysis: NonNullable<AnalysisSection>): Set<string> {
+  const counted = new Set<string>((analysis.preset ?? 'seeds') === 'seeds' ? ['errors', 'requests'] : []);
+  for (const check of analysis.checks ?? []) {
+    if ('compare' in check && check.compare === 'errors') {
+      counted.add(check.errors);
+      counted.add(check.requests);
+    } else if ('check' in check && typeof check.requests === 'string') counted.add(check.requests);
+  }
+  return counted;
+}
+
+/**
  * A metric counted tests read as counts (the errors and requests of a `compare: errors`, a threshold's
  * `requests`, and the seeds preset's `errors` and `requests`) whose Prometheus query answers a per-second rate:
  * at 2 requests a second the test would see 2 requests an interval instead of 60 (at a 30 s interval) and be
@@ -318,13 +333,7 @@ const PROMQL_STRING = /"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|`[^`]*`/g;
  */
 function perSecondCountFindings(analysis: AnalysisSection, base: Path): Finding[] {
   if (!analysis?.metrics) return [];
-  const counted = new Set<string>((analysis.preset ?? 'seeds') === 'seeds' ? ['errors', 'requests'] : []);
-  for (const check of analysis.checks ?? []) {
-    if ('compare' in check && check.compare === 'errors') {
-      counted.add(check.errors);
-      counted.add(check.requests);
-    } else if ('check' in check && typeof check.requests === 'string') counted.add(check.requests);
-  }
+  const counted = countedMetrics(analysis);
   const findings: Finding[] = [];
   for (const name of counted) {
     if (!Object.hasOwn(analysis.metrics, name)) continue;
@@ -427,13 +436,7 @@ const COUNTER_NAME = /(?<![\w:])[A-Za-z_][A-Za-z0-9_]*_(?:total|count|bucket)(?!
 function rawCounterFindings(analysis: AnalysisSection, base: Path): Finding[] {
   if (!analysis?.metrics) return [];
   const metrics = analysis.metrics;
-  const counted = new Set<string>((analysis.preset ?? 'seeds') === 'seeds' ? ['errors', 'requests'] : []);
-  for (const check of analysis.checks ?? []) {
-    if ('compare' in check && check.compare === 'errors') {
-      counted.add(check.errors);
-      counted.add(check.requests);
-    } else if ('check' in check && typeof check.requests === 'string') counted.add(check.requests);
-  }
+  const counted = countedMetrics(analysis);
   for (const [name, metric] of Object.entries(metrics)) if (metric.histogram === true) counted.add(name);
   const findings: Finding[] = [];
   for (const name of counted) {
