@@ -463,16 +463,20 @@ export async function handleControlButton(
   return once.claimed ? once.value : { status: 'ignored', reason: 'answered_by_another_delivery' };
 }
 
+/** What a Promote, Resume or Abort press is about: the button, its environment and rollout, the repository. */
+interface ControlPressOn {
+  verb: ControlAction;
+  environment: string;
+  ref: NonNullable<ReturnType<typeof parseControlRef>>;
+  where: { owner: string; repo: string };
+}
+
 /** A Promote, Resume or Abort press on the App's own `rollout / <env>` check run: decided, recorded, answered. */
 async function decideControlPress(
   octokit: Octokit,
   payload: RequestedActionPayload,
   deps: ControlButtonDeps,
-  on: {
-    verb: ControlAction;
-    environment: string;
-    ref: NonNullable<ReturnType<typeof parseControlRef>>;
-    where: { owner: string; repo: string };
+  on: ControlPressOn & {
     /** The press as its answer names it (pressId), when its delivery id is known. */
     answered: string | undefined;
   },
@@ -543,12 +547,7 @@ async function decideControlOnPull(
   octokit: Octokit,
   payload: RequestedActionPayload,
   deps: ControlButtonDeps,
-  on: {
-    verb: ControlAction;
-    environment: string;
-    ref: NonNullable<ReturnType<typeof parseControlRef>>;
-    where: { owner: string; repo: string };
-  },
+  on: ControlPressOn,
   pull: { prNumber: number | undefined; answer: (body: string) => Promise<void> },
 ): Promise<ControlButtonOutcome> {
   const { verb, environment, ref, where } = on;
