@@ -167,8 +167,25 @@ function uniqueNames(names: readonly string[], ctx: z.core.$RefinementCtx<readon
   });
 }
 
+/**
+ * A slot's name, by the environment name's rule: {{slot}} and {{baseline_slot}} may pick a file or script
+ * (kubectl apply -f k8s/{{slot}}/: targets/placeholder.ts), so a slot may not read as an option ("-rf", "-"),
+ * nor climb out of a directory ("..", "a/b"). At most the record's 100 characters.
+ */
+export const SLOT_NAME = ENVIRONMENT_NAME;
+const SLOT_NAME_MAX = 100;
+const slotName = z
+  .string()
+  .min(1, { error: 'must not be empty', abort: true })
+  .refine((value) => value.trim() !== '', { error: 'must not be only spaces', abort: true })
+  .regex(
+    SLOT_NAME,
+    'slot names use letters, digits, ".", "_" and "-", starting with a letter or digit ({{slot}} may pick a file or script)',
+  )
+  .max(SLOT_NAME_MAX, `slot names are at most ${SLOT_NAME_MAX} characters`);
+
 const slotPair = z
-  .tuple([nonEmpty, nonEmpty])
+  .tuple([slotName, slotName])
   .superRefine((slots, ctx) => uniqueNames(slots, ctx, 'slot'))
   .meta({ description: 'The two slots, by name; they must differ.', uniqueItems: true });
 
@@ -405,7 +422,7 @@ export const canaryParams = z.strictObject({
     description:
       'fresh: before the first step, deploy the stable version again to baseline_slot and give it the same share of traffic as the canary at every step (stable gets the rest), so the analysis compares two fresh processes (canary vs baseline) rather than a fresh one against a warm one; torn down at promotion and on every rollback. Needs set_weight to use {{baseline_slot}} and {{baseline_weight}}, a teardown command, and every step but the last at most 50. Default none.',
   }),
-  baseline_slot: nonEmpty.optional().meta({
+  baseline_slot: slotName.optional().meta({
     description:
       'The slot the fresh baseline runs on (default "baseline"); it must differ from the two canary slots.',
   }),

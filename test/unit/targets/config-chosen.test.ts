@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { shellCommandLine } from '../../../src/targets/command-line.ts';
 import { analyzeShellTemplate, argvShellProblems } from '../../../src/targets/shell-script.ts';
 import { assertAccepted, assertRefused, assertScriptRefused } from '../../helpers/command-checks.ts';
+import { accepts, errorsOf, TARGET } from '../../helpers/config-text.ts';
 
 /** Accepted as argv and as the same `shell: true` line (the config's own check needs a strategy with slots). */
 function accepted(spec: string[] | string): void {
@@ -66,4 +67,38 @@ test('a value from outside the config still may not choose them', () => {
     'kubectl apply -f k8s/{{environment}}-{{version}}/',
     isIn('version', 'the value of kubectl -f'),
   );
+});
+
+test('a slot is a plain name: no option, no path, nothing a file it picks could climb out of', () => {
+  // The environment's name rule already is (letters, digits, ". _ -", starting with a letter or digit); a
+  // slot was any text, so "-rf" read as an option (kubectl delete -f {{slot}}), "../production" or "a/b"
+  // left the directory k8s/{{slot}}/ was meant to stay in, "-" read standard input.
+  const env = (strategy: string) => `${TARGET}environments:\n  production:\n    strategy: ${strategy}\n`;
+  const rule =
+    'slot names use letters, digits, ".", "_" and "-", starting with a letter or digit ({{slot}} may pick a file or script)';
+  for (const [slot, column] of [
+    ['"-rf"', 49],
+    ['"-"', 49],
+    ['"../production"', 49],
+    ['"a/b"', 49],
+    ['".."', 49],
+    ['"blue green"', 49],
+    ['"$(id)"', 49],
+  ] as const) {
+    assert.deepEqual(errorsOf(env(`{ type: blue-green, slots: [blue, ${slot}] }`)), [
+      `deploy.yml:8:${column}: environments.production.strategy.slots[1]: ${rule}`,
+    ]);
+  }
+  assert.deepEqual(
+    errorsOf(env('{ type: canary, slots: [stable, canary], baseline: fresh, baseline_slot: ../base }')),
+    [`deploy.yml:8:88: environments.production.strategy.baseline_slot: ${rule}`],
+  );
+  assert.deepEqual(
+    errorsOf(
+      `${TARGET}strategies:\n  blue-green:\n    slots: [--x, b]\nenvironments:\n  production: { strategy: blue-green }\n`,
+    ),
+    [`deploy.yml:8:13: strategies.blue-green.slots[0]: ${rule}`],
+  );
+  accepts(env('{ type: blue-green, slots: [blue-1, green.v2] }'));
+  accepts(env('{ type: canary, slots: [Stable, canary_2] }'));
 });
