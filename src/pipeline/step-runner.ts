@@ -49,6 +49,27 @@ export function capabilitiesOf(env: ResolvedEnvironment): TargetCapabilities {
   };
 }
 
+/** The slots the environment's config lists: its two, and a canary's fresh baseline slot. */
+export function configuredSlots(env: ResolvedEnvironment): string[] {
+  const s = env.strategy;
+  if (!('slots' in s)) return [];
+  return s.type === 'canary' && s.baseline ? [...s.slots, s.baseline.slot] : [...s.slots];
+}
+
+/**
+ * Why no command may run for this step's slots. {{slot}} and {{baseline_slot}} may choose a file or script
+ * (kubectl delete -f k8s/{{slot}}/: placeholder.ts CONFIG_CHOSEN_VARIABLES) because their value is a slot the
+ * config lists; a step's slot can also come from the state record (a retired slot, a rollout's stable slot),
+ * which an older version or someone else may have written. Such a slot is refused here, before anything runs.
+ */
+function unlistedSlot(env: ResolvedEnvironment, step: Step, values: TemplateValues): string | undefined {
+  const listed = configuredSlots(env);
+  const unlisted = [values.slot, values.baseline_slot].find((v) => v !== undefined && !listed.includes(v));
+  if (unlisted === undefined) return undefined;
+  const slots = listed.length ? `(${listed.join(', ')})` : '(it has none)';
+  return `slot ${JSON.stringify(unlisted)} is not one of ${env.name}'s slots ${slots}: no ${step.kind} command runs for it`;
+}
+
 /** What identifies one run, for its templates. */
 export interface RunIdentity {
   version: string;
@@ -170,6 +191,9 @@ export function createStepRunner(options: StepRunnerOptions): StepRunner {
 
   return async (step, signal, stepOptions = {}) => {
     const values = stepValues(step, options.values);
+    const unlisted =
+      step.kind === 'wait' || step.kind === 'pause' ? undefined : unlistedSlot(env, step, values);
+    if (unlisted) return { ok: false, reason: unlisted, untouched: 'not-started' };
     switch (step.kind) {
       case 'wait':
         // The pipeline machine handles waits itself (src/control); reaching here is a bug.

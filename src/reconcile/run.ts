@@ -23,7 +23,12 @@ import { executeRollback, runStepRecorded, type ExecutionLog } from '../pipeline
 import { levelsLeft, skippedLevel, sufficedLevel, verifyHealthStep } from '../pipeline/rollback-levels.ts';
 import { resumePipeline, type Handoff, type PipelineDeps, type ResumeOutcome } from '../pipeline/executor.ts';
 import { checkResumable } from '../pipeline/resume-check.ts';
-import { createStepRunner, deploymentValues, type StepRunner } from '../pipeline/step-runner.ts';
+import {
+  configuredSlots,
+  createStepRunner,
+  deploymentValues,
+  type StepRunner,
+} from '../pipeline/step-runner.ts';
 import type { DeploymentState } from '../github/status-comment.ts';
 import {
   redactRecordSecrets,
@@ -1059,10 +1064,18 @@ async function teardown(
   const done: RetiredSlot[] = [];
   const dropped: RetiredSlot[] = [];
   const failed: Array<{ slot: RetiredSlot; reason: string }> = [];
+  const unlisted: RetiredSlot[] = [];
+  const listed = configuredSlots(env);
   for (const slot of slots) {
     if (record.live?.slot === slot.slot) {
       // Never tear down what serves: a retired entry naming the live slot is dropped, not acted on.
       dropped.push(slot);
+      continue;
+    }
+    // {{slot}} may pick the file or script a teardown runs because it is a slot the config lists; a name
+    // only the record holds (the slots renamed since, or a record someone else wrote) runs nothing.
+    if (!listed.includes(slot.slot)) {
+      unlisted.push(slot);
       continue;
     }
     const values = deploymentValues(
@@ -1088,19 +1101,22 @@ async function teardown(
   const parts = [
     done.length ? `tore down ${names(done)}: the scale-down delay had passed` : '',
     dropped.length ? `kept ${names(dropped)}, which serves now, and dropped it from the retired slots` : '',
+    unlisted.length
+      ? `did not tear down ${names(unlisted)}: not one of ${env.name}'s slots (${listed.join(', ') || 'it has none'}), so no command runs for it; dropped from the retired slots: tear it down by hand`
+      : '',
     failed.length
       ? `could not tear down ${failed.map((f) => `${f.slot.slot}: ${f.reason}`).join('; ')}; the next reconcile tries again`
       : '',
   ];
   const message = parts.filter(Boolean).join('; ');
-  if (done.length === 0 && dropped.length === 0)
+  if (done.length === 0 && dropped.length === 0 && unlisted.length === 0)
     return {
       entry: entry(env.name, 'teardown_failed', true, message, {
         steps: log.steps,
         slots: slots.map((s) => s.slot),
       }),
     };
-  const gone = new Set([...done, ...dropped].map((s) => s.slot));
+  const gone = new Set([...done, ...dropped, ...unlisted].map((s) => s.slot));
   const next = withTransition(
     record,
     { retired: record.retired.filter((r) => !gone.has(r.slot)) },
@@ -1115,7 +1131,7 @@ async function teardown(
   );
   const written = await write(store, next, env.name, log.steps, message);
   if (written) return { entry: written };
-  const ok = failed.length === 0;
+  const ok = failed.length === 0 && unlisted.length === 0;
   return {
     entry: entry(env.name, ok ? 'slot_torn_down' : 'teardown_failed', !ok, message, {
       steps: log.steps,

@@ -105,7 +105,7 @@ test('a deploy whose program is missing, or whose value is refused, did not star
     deploy: ["./no-such-deploy-program", "{{version}}"]
     switch: [${JSON.stringify(process.execPath)}, "-e", "0", "{{ref}}"]
 environments:
-  production: { strategy: direct }
+  production: { strategy: blue-green }
 `;
   const parsed = parseConfig(text, 'deploy.yml');
   assert.ok(parsed.ok, parsed.ok ? '' : JSON.stringify(parsed.errors));

@@ -334,7 +334,7 @@ describe('reconcile: an orphaned canary at 50 %', () => {
     store.set(
       record('production', {
         rollout: canaryAt50,
-        retired: [{ slot: 'old', version: 'v0', dueAt: at(-1).toISOString() }],
+        retired: [{ slot: 'green', version: 'v0', dueAt: at(-1).toISOString() }],
       }),
     );
     const summary = await reconcile(
@@ -345,7 +345,7 @@ describe('reconcile: an orphaned canary at 50 %', () => {
       'set_weight green 0',
       'teardown green',
       'current',
-      'teardown old',
+      'teardown green',
     ]);
     assert.deepEqual(
       summary.entries.map((e) => e.code),
@@ -441,6 +441,35 @@ describe('reconcile: a retired blue-green slot', () => {
     assert.deepEqual(target.calls(), ['current'], 'asked, never torn down');
     assert.deepEqual(store.current('staging')!.retired, []);
     assert.match(summary.entries[0]!.message, /kept green, which serves now/);
+  });
+
+  it('a retired slot the environment does not list runs no teardown: dropped, and said to be torn down by hand', async () => {
+    // {{slot}} may pick the teardown's file or script (kubectl delete -f k8s/{{slot}}/) because it is a slot
+    // deploy.yml lists; this name is the record's alone (a record someone else wrote, or slots renamed since).
+    const cfg = await config('', LIVE_GREEN);
+    const store = new MemoryStore();
+    store.set({
+      ...bg(),
+      retired: [
+        { slot: '../production', version: 'v0', dueAt: T0.toISOString() },
+        { slot: 'blue', version: 'v1', dueAt: T0.toISOString() },
+      ],
+    });
+    const summary = await reconcile(
+      options(cfg, store, { state: 'running' }, at(1), { environments: ['staging'] }),
+    );
+    assert.deepEqual(target.calls(), ['current', 'teardown blue']);
+    assert.deepEqual(store.current('staging')!.retired, []);
+    assert.deepEqual(
+      summary.entries.map((e) => [e.code, e.failed, e.message]),
+      [
+        [
+          'teardown_failed',
+          true,
+          "tore down blue (v1): the scale-down delay had passed; did not tear down ../production (v0): not one of staging's slots (blue, green), so no command runs for it; dropped from the retired slots: tear it down by hand",
+        ],
+      ],
+    );
   });
 });
 
