@@ -105,14 +105,18 @@ export async function readLiveForRun(
   const picks = `${env.strategy.type} picks the slot to deploy on by the live one, and deploying on a slot that may be serving would replace ${env.name} in place`;
   try {
     const live = await readLiveState(env, record, options);
-    if (slots && live.slot !== undefined && !slots.includes(live.slot))
+    if (slots && live.slot !== undefined && !slots.includes(live.slot)) {
+      // Without a current command the slot is the record's (slots renamed since it was written).
+      const says = `says slot ${JSON.stringify(live.slot)} is live, which is not one of its slots (${slots.join(', ')}). Nothing was deployed: ${picks}`;
       return {
         live,
-        problem:
-          `the current command of ${env.name} says slot ${JSON.stringify(live.slot)} is live, which is not one of ` +
-          `its slots (${slots.join(', ')}). Nothing was deployed: ${picks}; make it print the live slot (or ` +
-          'nothing when none is), or set the slots to the names it prints',
+        problem: env.target.current
+          ? `the current command of ${env.name} ${says}; make it print the live slot (or nothing when none ` +
+            'is), or set the slots to the names it prints'
+          : `the state record of ${env.name} ${says}; set the slots to the names the record keeps, or add a ` +
+            `current command that prints the live slot and run deploy-action reconcile -e ${env.name} --adopt-current`,
       };
+    }
     return { live };
   } catch (error) {
     const message = (error as Error).message;

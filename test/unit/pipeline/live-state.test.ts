@@ -110,3 +110,17 @@ test('a run on direct or rolling goes on with a warning when the current command
     live: { slot: 'green', version: undefined },
   });
 });
+
+test('with no current command, a recorded slot the environment lacks refuses the run, naming the record', async () => {
+  // The slots renamed in deploy.yml (blue, green) after the record was written (purple): the record, not a
+  // current command there is none of, says so; the way out is to name the slots again or adopt what serves.
+  const read = await readLiveForRun(env(), record('v3', 'purple'), { warn: () => {} });
+  assert.deepEqual(read.live, { slot: 'purple', version: 'v3' });
+  assert.equal(
+    read.problem,
+    'the state record of production says slot "purple" is live, which is not one of its slots (blue, green). ' +
+      'Nothing was deployed: blue-green picks the slot to deploy on by the live one, and deploying on a slot ' +
+      'that may be serving would replace production in place; set the slots to the names the record keeps, or ' +
+      'add a current command that prints the live slot and run deploy-action reconcile -e production --adopt-current',
+  );
+});
