@@ -178,10 +178,10 @@ const slotName = z
   .string()
   .min(1, { error: 'must not be empty', abort: true })
   .refine((value) => value.trim() !== '', { error: 'must not be only spaces', abort: true })
-  .regex(
-    SLOT_NAME,
-    'slot names use letters, digits, ".", "_" and "-", starting with a letter or digit ({{slot}} may pick a file or script)',
-  )
+  .regex(SLOT_NAME, {
+    error: (issue) =>
+      `${describeValue(issue.input)} is not a slot name: slot names use letters, digits, ".", "_" and "-", starting with a letter or digit ({{slot}} may pick a file or script)`,
+  })
   .max(SLOT_NAME_MAX, `slot names are at most ${SLOT_NAME_MAX} characters`);
 
 const slotPair = z
