@@ -165,3 +165,25 @@ test('a logs provider: regexes that do not compile or that the linear-time match
     'analysis.metrics.lines.field: the logs provider "logs" counts error_lines and new_error_patterns; not "lines"',
   ]);
 });
+
+// Checks shaped to make the check's regexes quadratic, a config's whole megabyte each: read linearly, each is
+// refused or read in milliseconds; quadratic work on them (a run of spaces tried against another run: 5 s at
+// 40 000 characters before) would take most of an hour, so the test's own timeout is the backstop and no
+// clock is read here.
+test(
+  'checks of a megabyte with long runs of spaces are read or refused to the end, saying what they say',
+  { timeout: 120_000 },
+  () => {
+    const spaces = ' '.repeat(1024 * 1024);
+    const said = (check: string) => errorsOf({ ...base, checks: [{ check }] })[0] ?? '';
+    // A limit, spaces, then a stray word: the general form (parsed by neither reading).
+    assert.match(said(`p95 < 1${spaces}q`), /: write "<metric> <op> <number>"/);
+    // An operator, spaces and a word: that word is not a number.
+    assert.match(said(`p95 <${spaces}lots`), /: "lots" is not a number$/);
+    // Spaces around a check that is right are read as written.
+    assert.deepEqual(
+      errorsOf({ ...base, checks: [{ check: `${spaces}p95 <${spaces}2 x baseline${spaces}` }] }),
+      [],
+    );
+  },
+);
