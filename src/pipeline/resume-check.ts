@@ -65,6 +65,13 @@ export function checkResumable(env: ResolvedEnvironment, record: EnvironmentReco
   };
   if (usesSlots(env.strategy) && !live.slot)
     return { ok: false, reason: 'the record does not say which slot served before the rollout' };
+  // A slot only the record names (an older version took any name current printed) would be the {{slot}} of
+  // the switch back: the step runner refuses it, so the rollout would go on with no way back.
+  if (usesSlots(env.strategy) && !env.strategy.slots.includes(live.slot!))
+    return {
+      ok: false,
+      reason: `the record says ${JSON.stringify(live.slot)} served before the rollout, which is not one of ${env.name}'s slots (${env.strategy.slots.join(', ')}): its rollback could not switch back there`,
+    };
   // Strategies route traffic between the slots they pick from the live one; the same plan means the same
   // slots, the same step indexes (where traffic first moved) and the same rollback.
   const today = createStrategy(env.strategy, capabilitiesOf(env), live).plan.map((p) => p.step);

@@ -1018,6 +1018,12 @@ test('resume refuses what cannot be resumed, touching nothing (no write, no step
     ],
     [{ ...record, rollout: undefined }, /no rollout/],
     [record, /the canary strategy in deploy\.yml no longer plans the steps/],
+    // A stable slot only the record names (an older version took any name current printed): its rollback
+    // would switch back to a slot no command may be run for.
+    [
+      { ...record, rollout: { ...record.rollout!, stableSlot: '../purple' } },
+      /the record says "\.\.\/purple" served before the rollout, which is not one of production's slots \(blue, green\): its rollback could not switch back there/,
+    ],
   ];
   const changed = environment('  production:\n    strategy: { type: canary, steps: [10, 100], pause: 0 }');
   for (const [i, [bad, why]] of cases.entries()) {
