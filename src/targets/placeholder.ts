@@ -17,3 +17,24 @@ export const CONFIG_CHOSEN_VARIABLES: ReadonlySet<string> = new Set([
   'baseline_slot',
   'strategy',
 ]);
+
+/**
+ * The kinds of chosen word (launchers.ts ChosenKind) a CONFIG_CHOSEN_VARIABLES value may be in: those that
+ * pick the program, script, target, directory or file that runs or is applied. Not the rest (what a container
+ * mounts and may do, the engine or cluster a tool talks to and who it acts as, where credentials go, a
+ * package, code): those rules hold whatever the value, a name the config lists too (--network {{environment}}
+ * with an environment named host). Strings, so this file keeps no imports.
+ */
+export const CONFIG_CHOSEN_KINDS: ReadonlySet<string> = new Set([
+  'program',
+  'subcommand',
+  'script',
+  'target',
+  'project',
+  'deployed',
+  'configuration',
+  'playbook',
+  'build',
+  'directory',
+  'remote-program',
+]);

@@ -13,7 +13,7 @@ import {
 import type { ChosenKind, ChosenWord } from './launchers.ts';
 import { pinExample } from './package-installs.ts';
 import { PLACEHOLDER } from './template.ts';
-import { CONFIG_CHOSEN_VARIABLES } from './placeholder.ts';
+import { CONFIG_CHOSEN_KINDS, CONFIG_CHOSEN_VARIABLES } from './placeholder.ts';
 
 export function refusalMessage(reason: ShellTemplateRefusal, name: string, offset: number): string {
   const at = `{{${name}}} (character ${offset + 1})`;
@@ -223,9 +223,10 @@ export function chosenWordMessage(chosen: ChosenWord, words: readonly string[], 
 
 /** The templates of a word that a chosen word refuses: those of its part, or all of them. */
 export function chosenNames(chosen: ChosenWord, word: string): string[] {
-  return (chosen.names ?? [...word.matchAll(PLACEHOLDER)].map((m) => m[1]!)).filter(
-    (name) => !CONFIG_CHOSEN_VARIABLES.has(name),
-  );
+  const names = chosen.names ?? [...word.matchAll(PLACEHOLDER)].map((m) => m[1]!);
+  return CONFIG_CHOSEN_KINDS.has(chosen.kind)
+    ? names.filter((name) => !CONFIG_CHOSEN_VARIABLES.has(name))
+    : names;
 }
 
 /** Why a template in what a program reads as code on its standard input is refused, and the safe form. */

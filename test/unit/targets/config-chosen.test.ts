@@ -93,3 +93,26 @@ test('a slot is a plain name: no option, no path, nothing a file it picks could 
   accepts(env('{ type: blue-green, slots: [blue-1, green.v2] }'));
   accepts(env('{ type: canary, slots: [Stable, canary_2] }'));
 });
+
+test("the exemption is for what picks a file, script or program only: a container's rights, a server, a login stay refused", () => {
+  // "Only this rule is lifted for them" (docs/commands.md): the rules that keep a value from giving a
+  // container or a cluster rights, or from choosing where credentials go, read every chosen word too, and
+  // were lifted with it (--cap-add {{environment}} with an environment named SYS_ADMIN, --network host).
+  for (const [argv, where] of [
+    [['docker', 'run', '-v', '/srv/{{environment}}:/app', 'img'], /\{\{environment\}\}.*mount/],
+    [['docker', 'run', '--cap-add', '{{environment}}', 'img'], /\{\{environment\}\}/],
+    [['docker', 'run', '--network', '{{environment}}', 'img'], /\{\{environment\}\}/],
+    [['docker', 'login', '{{environment}}'], /\{\{environment\}\}/],
+    [['kubectl', '--as', '{{environment}}', 'apply', '-f', 'k8s/'], /\{\{environment\}\}/],
+    [['docker', '-H', '{{environment}}', 'ps'], /\{\{environment\}\}/],
+  ] as const)
+    assertRefused([...argv], where);
+  // What picks a build's file, a directory or a configuration stays accepted.
+  for (const spec of [
+    ['docker', 'build', '-f', 'Dockerfile.{{environment}}', '.'],
+    ['terraform', '-chdir=envs/{{environment}}', 'apply'],
+    ['ansible-playbook', 'site-{{environment}}.yml'],
+    ['docker', 'compose', '-f', 'compose.{{environment}}.yml', 'up', '-d'],
+  ])
+    accepted(spec);
+});
