@@ -13,6 +13,13 @@ export type CheckOutcome =
 
 const TAIL_LINES = 10;
 
+/**
+ * The bytes of output a check may print: only its last lines are kept, and the checks run at once (up to 50),
+ * so the gates' 256 MiB a command (MAX_GATE_OUTPUT, for reports that are parsed) would let one gate hold tens
+ * of gigabytes. Past it, the check is stopped and gives no answer.
+ */
+export const CUSTOM_CHECK_MAX_OUTPUT = 4 * 1024 * 1024;
+
 /** Pure: the gate's verdict from its checks' outcomes, in the config's order. */
 export function customVerdict(outcomes: CheckOutcome[]): GateVerdict {
   const findings: Finding[] = [];
@@ -55,7 +62,12 @@ export function customVerdict(outcomes: CheckOutcome[]): GateVerdict {
 export async function runCheck(check: CustomCheck, ctx: GateContext): Promise<CheckOutcome> {
   const own = check.timeout ? AbortSignal.timeout(check.timeout) : undefined;
   const signal = own ? AbortSignal.any([ctx.signal, own]) : ctx.signal;
-  const result: GateCommandResult = await runGateCommand(check.run, { ...ctx, signal }, check.env ?? {});
+  const result: GateCommandResult = await runGateCommand(
+    check.run,
+    { ...ctx, signal },
+    check.env ?? {},
+    CUSTOM_CHECK_MAX_OUTPUT,
+  );
   const tail = outputTail(result.output, TAIL_LINES);
   if (!result.ok) {
     const reason =

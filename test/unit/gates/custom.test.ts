@@ -4,7 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import { customGate, customVerdict } from '../../../src/gates/custom.ts';
+import { CUSTOM_CHECK_MAX_OUTPUT, customGate, customVerdict } from '../../../src/gates/custom.ts';
 import { runGates } from '../../../src/gates/runner.ts';
 import { gateEntries } from '../../../src/gates/registry.ts';
 import { parseConfig } from '../../../src/config/load.ts';
@@ -109,6 +109,23 @@ describe('custom gate', () => {
       node('b', wait(join(cwd, 'b'), join(cwd, 'a')), { env: { WANT: 'yes' }, timeout: '20s' }),
     ]);
     assert.equal(verdict.status, 'pass', JSON.stringify(verdict));
+  });
+
+  it('a check that prints more than a check reads gives no answer: fifty at once may not hold a gigabyte each', async () => {
+    // Only its last lines are kept; with the gates' 256 MiB a command, 50 checks run at once could hold
+    // tens of gigabytes of output before any was cut.
+    const verdict = await run([
+      node('chatty', `process.stdout.write('x'.repeat(${CUSTOM_CHECK_MAX_OUTPUT + 1}))`),
+      node('quiet', `process.stdout.write('x'.repeat(${CUSTOM_CHECK_MAX_OUTPUT - 1024}))`),
+    ]);
+    assert.equal(verdict.status, 'block');
+    assert.equal(verdict.summary, '1 of 2 check(s) failed or gave no answer: chatty');
+    assert.match(
+      verdict.findings[0]!.message,
+      new RegExp(
+        `^check "chatty" gave no answer: ".*" printed more than ${CUSTOM_CHECK_MAX_OUTPUT} bytes of output and was stopped`,
+      ),
+    );
   });
 
   it('a cancelled gate stops its checks and blocks', async () => {
