@@ -329,6 +329,9 @@ export function checkTextProblem(text: string): string | undefined {
     return `"${op}" is not a check operator: a check says which side of a limit the metric must stay on (for example "${metric} <= 0")`;
   if (op === '=<' || op === '=>') return `write "${op === '=<' ? '<=' : '>='}", not "${op}"`;
   const number = new RegExp(String.raw`^(${NUMBER})\s*(.*)$`).exec(rest);
+  // "-1" is a number, one a check does not take (what it measures is a rate, a latency, a count, a factor).
+  if (!number && new RegExp(String.raw`^[-+]\s*${NUMBER}`).test(rest))
+    return `a limit is a number of 0 or more, without a sign: "${rest}"`;
   if (!number) return `"${rest}" is not a number`;
   const [, digits, after] = number as unknown as [string, string, string];
   if (!Number.isFinite(Number(digits))) return `${digits} is not a finite number`;

@@ -75,6 +75,9 @@ test('checks written in ways the parser does not read, alpha and tolerance out o
   );
   assert.equal(said('error_rate < 1 percent'), 'write "1%"');
   assert.equal(said('error_rate < lots'), '"lots" is not a number');
+  // A sign is read as one, not as something that is no number.
+  assert.equal(said('p95 > -1'), 'a limit is a number of 0 or more, without a sign: "-1"');
+  assert.equal(said('p95 < +0.5'), 'a limit is a number of 0 or more, without a sign: "+0.5"');
   // Numbers as PromQL and YAML write them are read.
   assert.deepEqual(one({ check: 'error_rate < 1e-3' }), []);
   assert.deepEqual(one({ check: 'error_rate <= .5' }), []);
