@@ -25,7 +25,11 @@ export function invisibleCharacter(
 
 /** `name` with every invisible character written as an escape (`\u200b`), so a message shows where it is. */
 export function showInvisible(name: string): string {
-  return name.replace(FORMATS, (char) => `\\u${char.codePointAt(0)!.toString(16).padStart(4, '0')}`);
+  return name.replace(FORMATS, (char) => {
+    const code = char.codePointAt(0)!;
+    // Past U+FFFF (a tag character) as \u{e0001}: "\ue0001" would read as \ue000 and a "1".
+    return code > 0xffff ? `\\u{${code.toString(16)}}` : `\\u${code.toString(16).padStart(4, '0')}`;
+  });
 }
 
 /**

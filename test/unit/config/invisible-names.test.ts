@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { main } from '../../../src/cli/main.ts';
-import { invisibleNameProblem } from '../../../src/config/invisible.ts';
+import { invisibleNameProblem, showInvisible } from '../../../src/config/invisible.ts';
 import { unknownEnvironmentMessage } from '../../../src/config/suggest.ts';
 import { wrappable } from '../../../src/report/markdown.ts';
 import { ANALYZE_EXIT_CODES } from '../../../src/analysis/exit-codes.ts';
@@ -58,6 +58,11 @@ test('every invisible (format) character counts, the first is named and the othe
   // Characters one can see, however far from ASCII, are no concern of this.
   for (const name of ['production', 'prod-eu.1', 'prödüction', 'продакшн', ''])
     assert.equal(invisibleNameProblem(name), undefined, name);
+});
+
+test('a character past U+FFFF (a tag character) is shown as \\u{…}, not as a shorter escape and a digit', () => {
+  // Before: "\\ue0001", which reads as \\ue000 followed by "1".
+  assert.equal(showInvisible('prod\u{e0001}x\u200b'), 'prod\\u{e0001}x\\u200b');
 });
 
 test('deploy-action validate: each name of the config holding one is refused at its place', async (t) => {
