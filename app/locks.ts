@@ -13,6 +13,12 @@
 // can create the ref and a tag naming anyone: such a lock is still held (the ref exists), but its holder is
 // unverified (holderUnverified): named as text, never mentioned, and nobody's own lock (nobody deploys through
 // it or releases it without --force).
+//
+// A genuine tag outlives its ref, and its record still verifies: a ref pointed back at the tag of a lock the
+// App released would bring back that holder's lock. So a release marks the tag first, with a check run of the
+// App's own on its commit (LOCK_RELEASED_NAME; nobody else can write one, edit or delete it), and a verified
+// lock whose tag is marked is nobody's (releasedBefore). A tag whose ref was deleted by hand, never released
+// through the App, is not marked: pointed at again, it is still its holder's (docs/policy.md says so).
 import * as z from 'zod';
 import {
   appendMarkers,
@@ -26,6 +32,8 @@ import type { MarkerKeys } from '../src/github/marker-keys.ts';
 import type { LockTarget } from './commands/command.ts';
 import type { GraphqlFn } from '../src/metrics/github-read.ts';
 import type { GitRefCalls } from './facts/git-refs.ts';
+import { checkRunsThroughSuites, TooManyCheckRuns } from '../src/github/app-check-runs.ts';
+import type { CheckSuitesApi, MarkCheckRun } from '../src/github/app-check-runs.ts';
 
 export const LOCK_REF_PREFIX = 'deploy-locks/';
 const GLOBAL_REF = `${LOCK_REF_PREFIX}_global`;
@@ -36,8 +44,29 @@ const GLOBAL_REF = `${LOCK_REF_PREFIX}_global`;
 const RECORD_MARKER = 'deploy-lock-record: ';
 export const LOCK_KIND = 'lock';
 
+/**
+ * The check runs that mark a person's lock tag as released by the App (`octokit.rest.checks`): read and
+ * written only when the caller names the App (LockMarks).
+ */
+export interface LockMarksApi {
+  checks: CheckSuitesApi<{ id: number; name?: string; external_id: string | null }>['checks'] & {
+    create(params: MarkCheckRun): Promise<unknown>;
+  };
+}
+
+/**
+ * The App whose marks of released locks are believed (only it can create a check run under its name). Given,
+ * a person's lock whose tag the App marked released reads as put back by hand (releasedBefore), and a release
+ * marks the tag before the ref goes.
+ */
+export interface LockMarks {
+  appId: number;
+}
+
 /** The Octokit calls locks use (pass `octokit.rest`), so tests can hand in a tiny fake. */
 export interface LocksApi {
+  /** Needed with LockMarks only. */
+  checks?: LockMarksApi['checks'];
   git: Pick<GitRefCalls, 'createTag' | 'createRef' | 'deleteRef' | 'listMatchingRefs'> & {
     getRef(params: {
       owner: string;
@@ -79,6 +108,11 @@ export interface LockInfo {
   holderUnverified?: true;
   /** A deployment's lock whose deployment (this id) has ended: left behind, or put back by hand. Nobody holds it. */
   endedDeployment?: number;
+  /**
+   * A person's lock whose tag the App released before (its mark, lockReleasedName): the ref was pointed back
+   * at it by hand. Its record verifies, but nobody holds it (holderUnverified is set too).
+   */
+  releasedBefore?: true;
 }
 
 export type AcquireResult =
@@ -264,6 +298,7 @@ async function readLockRef(
   keys: MarkerKeys,
   refName: string,
   target: LockTarget,
+  marks?: LockMarks,
 ): Promise<{ lock: LockInfo; oid: string } | undefined> {
   let object: { sha: string; type: string };
   try {
@@ -273,7 +308,7 @@ async function readLockRef(
     throw error;
   }
   return {
-    lock: await lockFromObject(api, where, keys, target, object),
+    lock: await lockFromObject(api, where, keys, target, object, marks),
     oid: object.sha.toLowerCase(),
   };
 }
@@ -284,8 +319,63 @@ async function readLock(
   keys: MarkerKeys,
   refName: string,
   target: LockTarget,
+  marks?: LockMarks,
 ): Promise<LockInfo | undefined> {
-  return (await readLockRef(api, where, keys, refName, target))?.lock;
+  return (await readLockRef(api, where, keys, refName, target, marks))?.lock;
+}
+
+/** The check run the App leaves on a lock tag's commit as it releases that tag (one name for every lock). */
+export const LOCK_RELEASED_NAME = 'deploy lock released';
+const releasedId = (tag: string): string => `deploy-lock-released:${tag.toLowerCase()}`;
+/** Marks read at most on one commit: more is not read, and the lock is then believed by nobody. */
+const MAX_RELEASED_MARKS = 100;
+
+function marksApi(api: LocksApi): LockMarksApi {
+  if (!api.checks) throw new Error('reading lock marks needs the checks API');
+  return { checks: api.checks };
+}
+
+/**
+ * Whether the App marked the lock tag `tag` (on `sha`) released: anyone who can push can point the ref back
+ * at a tag the App wrote, and its record still verifies, so a lock the App released would come back as its
+ * holder's. Only check runs GitHub says the App created are read. Past MAX_RELEASED_MARKS: taken as marked.
+ */
+async function releasedByApp(
+  api: LocksApi,
+  where: RepoRef,
+  marks: LockMarks,
+  sha: string,
+  tag: string,
+): Promise<boolean> {
+  try {
+    const { runs } = await checkRunsThroughSuites(marksApi(api), where, {
+      sha,
+      name: LOCK_RELEASED_NAME,
+      appId: marks.appId,
+      maxRuns: MAX_RELEASED_MARKS,
+    });
+    return runs.some((r) => r.external_id === releasedId(tag));
+  } catch (error) {
+    if (error instanceof TooManyCheckRuns) return true;
+    throw error;
+  }
+}
+
+/** Leaves the App's mark that lock tag `tag` (on `sha`) is released: written before its ref is deleted. */
+async function markReleased(api: LocksApi, where: RepoRef, lock: LockInfo, tag: string): Promise<void> {
+  const on = lock.target.scope === 'global' ? 'all environments' : lock.target.environment;
+  await marksApi(api).checks.create({
+    ...where,
+    name: LOCK_RELEASED_NAME,
+    head_sha: lock.sha,
+    external_id: releasedId(tag),
+    status: 'completed',
+    conclusion: 'neutral',
+    output: {
+      title: `Lock on ${on} released`,
+      summary: `The deploy App released the lock on ${on} held by ${lock.holder} (tag ${tag.toLowerCase()}). A lock ref pointed at that tag again is nobody's.`,
+    },
+  });
 }
 
 async function lockFromObject(
@@ -294,6 +384,7 @@ async function lockFromObject(
   keys: MarkerKeys,
   target: LockTarget,
   object: { sha: string; type: string },
+  marks?: LockMarks,
 ): Promise<LockInfo> {
   if (object.type === 'commit')
     return { target, holder: 'deployment', createdAt: '', sha: object.sha, deployment: true };
@@ -302,7 +393,11 @@ async function lockFromObject(
   const { data } = await api.git.getTag({ ...where, tag_sha: object.sha });
   // The commit the tag points at: a record naming another was moved here. (A tag of a tag names none.)
   const commit = data.object?.type === 'commit' ? data.object.sha : '';
-  return parseLockMessage(data.message, target, commit, { keys, repository: repositoryOf(where) });
+  const lock = parseLockMessage(data.message, target, commit, { keys, repository: repositoryOf(where) });
+  if (lock.holderUnverified || !marks || !(await releasedByApp(api, where, marks, commit, object.sha)))
+    return lock;
+  const { pullRequest: _unsaid, ...rest } = lock;
+  return { ...rest, holderUnverified: true, releasedBefore: true };
 }
 
 const isAlreadyExists = (error: unknown): boolean =>
@@ -327,6 +422,7 @@ export async function acquireLock(
   where: RepoRef,
   keys: MarkerKeys,
   options: AcquireOptions,
+  marks?: LockMarks,
 ): Promise<AcquireResult> {
   const refName = lockRefName(options.target);
   if (typeof refName !== 'string') return { status: 'invalid_environment', message: refName.invalid };
@@ -351,7 +447,7 @@ export async function acquireLock(
   } catch (error) {
     if (!isAlreadyExists(error)) throw error;
   }
-  const held = await readLock(api, where, keys, refName, options.target);
+  const held = await readLock(api, where, keys, refName, options.target, marks);
   // Released between our create and read: report it as held by nobody we can name rather than retry forever.
   if (!held) return { status: 'already_held', lock: { ...lock, holder: UNKNOWN_HOLDER }, sameHolder: false };
   return {
@@ -377,6 +473,7 @@ export async function acquireDeploymentLock(
   where: RepoRef,
   keys: MarkerKeys,
   options: { environment: string; sha: string },
+  marks?: LockMarks,
 ): Promise<DeploymentLockResult> {
   const target: LockTarget = { scope: 'environment', environment: options.environment };
   const refName = lockRefName(target);
@@ -387,7 +484,7 @@ export async function acquireDeploymentLock(
   } catch (error) {
     if (!isAlreadyExists(error)) throw error;
   }
-  const held = await readLock(api, where, keys, refName, target);
+  const held = await readLock(api, where, keys, refName, target, marks);
   return {
     status: 'already_held',
     lock: held ?? { target, holder: UNKNOWN_HOLDER, createdAt: '', sha: options.sha },
@@ -424,10 +521,11 @@ export async function releaseLock(
   where: RepoRef,
   keys: MarkerKeys,
   options: ReleaseOptions,
+  marks?: LockMarks,
 ): Promise<ReleaseResult> {
   const refName = lockRefName(options.target);
   if (typeof refName !== 'string') return { status: 'invalid_environment', message: refName.invalid };
-  const read = await readLockRef(api, where, keys, refName, options.target);
+  const read = await readLockRef(api, where, keys, refName, options.target, marks);
   if (!read) return { status: 'not_held' };
   const held = read.lock;
   // A running deployment's lock is released by its final status, or with --force: its holder `deployment`
@@ -438,6 +536,9 @@ export async function releaseLock(
     (held.deployment || held.holderUnverified || !sameLogin(held.holder, options.requester))
   )
     return { status: 'not_owner', lock: held };
+  // A lock that names its holder is marked released first: its tag pointed at again is then nobody's. (Marked
+  // and not deleted, it still holds, by nobody: --force releases it.)
+  if (marks && !held.deployment && !held.holderUnverified) await markReleased(api, where, held, read.oid);
   if (options.conditional) {
     try {
       await options.conditional.graphql(DELETE_REF_IF_AT, {
@@ -447,7 +548,7 @@ export async function releaseLock(
       });
     } catch (error) {
       // Refused: find out why. Gone, or another lock now: not ours to delete. Unchanged: a real failure.
-      const now = await readLockRef(api, where, keys, refName, options.target);
+      const now = await readLockRef(api, where, keys, refName, options.target, marks);
       if (!now) return { status: 'not_held' };
       if (now.oid !== read.oid) return { status: 'changed', lock: now.lock };
       throw error;
@@ -468,13 +569,19 @@ export async function readGlobalLock(
   api: LocksApi,
   where: RepoRef,
   keys: MarkerKeys,
+  marks?: LockMarks,
 ): Promise<LockInfo | undefined> {
-  return readLock(api, where, keys, GLOBAL_REF, { scope: 'global' });
+  return readLock(api, where, keys, GLOBAL_REF, { scope: 'global' }, marks);
 }
 
 /** Every lock of the repository: one listing plus one read per lock. */
-export async function readLocks(api: LocksApi, where: RepoRef, keys: MarkerKeys): Promise<Locks> {
-  const out = await locksWhere(api, where, keys, () => true);
+export async function readLocks(
+  api: LocksApi,
+  where: RepoRef,
+  keys: MarkerKeys,
+  marks?: LockMarks,
+): Promise<Locks> {
+  const out = await locksWhere(api, where, keys, () => true, marks);
   out.environments.sort((a, b) => envOf(a).localeCompare(envOf(b)));
   return out;
 }
@@ -485,6 +592,7 @@ async function locksWhere(
   where: RepoRef,
   keys: MarkerKeys,
   keep: (name: string) => boolean,
+  marks?: LockMarks,
 ): Promise<Locks> {
   // matching-refs is not paginated: GitHub returns every matching ref at once.
   const { data: refs } = await api.git.listMatchingRefs({ ...where, ref: LOCK_REF_PREFIX });
@@ -492,7 +600,7 @@ async function locksWhere(
   for (const { ref, object } of refs) {
     const target = targetOfRef(ref);
     if (!target || !keep(ref.replace(/^refs\//, ''))) continue;
-    const lock = await lockFromObject(api, where, keys, target, object);
+    const lock = await lockFromObject(api, where, keys, target, object, marks);
     if (target.scope === 'global') out.global = lock;
     else out.environments.push(lock);
   }
@@ -508,9 +616,10 @@ export async function readLocksFor(
   where: RepoRef,
   keys: MarkerKeys,
   environment: string,
+  marks?: LockMarks,
 ): Promise<Locks> {
   const own = lockRefName({ scope: 'environment', environment });
-  return locksWhere(api, where, keys, (name) => name === GLOBAL_REF || name === own);
+  return locksWhere(api, where, keys, (name) => name === GLOBAL_REF || name === own, marks);
 }
 
 const envOf = (lock: LockInfo): string =>

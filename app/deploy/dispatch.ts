@@ -279,6 +279,7 @@ function start(
       now: deps.now,
       botLogin: deps.botLogin,
       keys: deps.markers.keys,
+      appId: deps.appId,
     },
   );
 }
@@ -807,14 +808,20 @@ async function lock(
   const allowed = mayLock({ config, target, actor, action });
   if (!allowed.ok) return refusal(allowed.code, explainLockRefusal(allowed));
   if (command.kind === 'lock') {
-    const taken = await acquireLock(deps.api, where, deps.markers.keys, {
-      target,
-      holder: login,
-      sha: pr.headSha,
-      pullRequest: pr.number,
-      now: deps.now,
-      ...(command.reason !== undefined ? { reason: command.reason } : {}),
-    });
+    const taken = await acquireLock(
+      deps.api,
+      where,
+      deps.markers.keys,
+      {
+        target,
+        holder: login,
+        sha: pr.headSha,
+        pullRequest: pr.number,
+        now: deps.now,
+        ...(command.reason !== undefined ? { reason: command.reason } : {}),
+      },
+      { appId: deps.appId },
+    );
     if (taken.status === 'invalid_environment')
       return refusal('invalid_environment_name', userText(taken.message));
     if (taken.status === 'already_held')
@@ -829,15 +836,21 @@ async function lock(
     );
     return { reaction: '+1', body: `Locked ${name}; release with ${release}.` };
   }
-  const released = await releaseLock(deps.api, where, deps.markers.keys, {
-    target,
-    requester: login,
-    force: command.force,
-    // Deleted only if it is still the lock just read (GraphQL updateRefs), when the webhook names the repository.
-    ...(deps.graphql && event.repositoryNodeId
-      ? { conditional: { graphql: deps.graphql, repositoryId: event.repositoryNodeId } }
-      : {}),
-  });
+  const released = await releaseLock(
+    deps.api,
+    where,
+    deps.markers.keys,
+    {
+      target,
+      requester: login,
+      force: command.force,
+      // Deleted only if it is still the lock just read (GraphQL updateRefs), when the webhook names the repository.
+      ...(deps.graphql && event.repositoryNodeId
+        ? { conditional: { graphql: deps.graphql, repositoryId: event.repositoryNodeId } }
+        : {}),
+    },
+    { appId: deps.appId },
+  );
   switch (released.status) {
     case 'released':
       // The queue behind the lock (and anything else due) starts now, each with its own reply.
@@ -865,9 +878,11 @@ async function lock(
         ? `it goes when that deployment ends; before that only ${forcers} can unlock it`
         : released.lock.holder === UNKNOWN_HOLDER
           ? `nobody holds it by name, so only ${forcers} can unlock it`
-          : released.lock.holderUnverified
-            ? `its record is not one the App wrote (or was written before lock records were signed), so nobody holds it by name: only ${forcers} can unlock it`
-            : `only they (or ${forcers}) can unlock it`;
+          : released.lock.releasedBefore
+            ? `the App released that lock before and its ref was pointed back at it by hand, so nobody holds it by name: only ${forcers} can unlock it`
+            : released.lock.holderUnverified
+              ? `its record is not one the App wrote (or was written before lock records were signed), so nobody holds it by name: only ${forcers} can unlock it`
+              : `only they (or ${forcers}) can unlock it`;
       return refusal('not_owner', `${lockOwner(released.lock)}; ${whoMay}.`);
     }
     case 'invalid_environment':
@@ -893,7 +908,7 @@ async function status(
   const due = await runDueQuietly(dueDeps(deps, b.where, event.repositoryNodeId), b.where, listed);
   const changed = !Array.isArray(due) || due.length > 0;
   const [locks, sections, schedule] = await Promise.all([
-    readLocks(deps.api, b.where, deps.markers.keys),
+    readLocks(deps.api, b.where, deps.markers.keys, { appId: deps.appId }),
     // What is live, before and rolling out comes from each environment's record, the one source of truth.
     Promise.all(
       envs.map(async (name) => {

@@ -49,7 +49,11 @@ export function lockOwner(lock: LockInfo): string {
         : '';
     return `${where} is locked by a running deployment of ${userText(lock.sha.slice(0, 12), { as: 'code' })}${by}${pr}${since}${why}`;
   }
-  const unverified = lock.holderUnverified && lock.holder !== UNKNOWN_HOLDER ? ' (unverified record)' : '';
+  const unverified = lock.releasedBefore
+    ? ' (a lock the App released, put back by hand: nobody holds it)'
+    : lock.holderUnverified && lock.holder !== UNKNOWN_HOLDER
+      ? ' (unverified record)'
+      : '';
   return `${where} is locked by ${holder}${unverified}${pr}${since}${why}`;
 }
 

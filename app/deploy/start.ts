@@ -50,6 +50,8 @@ export async function startDeployment(
     botLogin?: string;
     /** The App's marker keys: a person's lock names its holder only when its record verifies. */
     keys: MarkerKeys;
+    /** The App's id: a person's lock whose tag it marked released is nobody's (app/locks.ts). */
+    appId?: number;
   },
 ): Promise<StartOutcome> {
   const dedupeKey = commentDedupeKey(request.sourceCommentId);
@@ -60,14 +62,21 @@ export async function startDeployment(
   const existing = known.deployments?.find((d) => d.payload?.dedupe_key === dedupeKey && madeByApp(d.maker));
   if (existing) return { status: 'already_deployed', deploymentId: existing.id };
 
-  const frozen = await readGlobalLock(api, where, known.keys);
+  const marks = known.appId !== undefined ? { appId: known.appId } : undefined;
+  const frozen = await readGlobalLock(api, where, known.keys, marks);
   if (frozen) return { status: 'locked', lock: frozen };
 
   const sha = request.sha.toLowerCase();
-  const taken = await acquireDeploymentLock(api, where, known.keys, {
-    environment: request.environment,
-    sha,
-  });
+  const taken = await acquireDeploymentLock(
+    api,
+    where,
+    known.keys,
+    {
+      environment: request.environment,
+      sha,
+    },
+    marks,
+  );
   if (taken.status === 'invalid_environment') throw new Error(taken.message);
   let ownLock = taken.status === 'acquired';
   if (taken.status === 'already_held') {

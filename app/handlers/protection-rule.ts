@@ -351,7 +351,9 @@ export async function decideGate(octokit: Octokit, input: GateInput): Promise<Ga
   // The locks, as /deploy honours them (app/deploy/start.ts): a deployment started by a workflow is no way
   // around the global lock, someone's /lock or a running deployment.
   const locks = await (input.locks?.() ??
-    readLocksFor(octokit.rest, input.where, input.markers.keys, environment));
+    readLocksFor(octokit.rest, input.where, input.markers.keys, environment, {
+      appId: await ownAppId(octokit),
+    }));
   const { byApp, deployers } = input.deployment;
   const personLock = locks.environments.some((l) => !l.deployment);
   const who =
@@ -861,7 +863,7 @@ export async function answerPendingProtectionRules(
   // is missed however late it is read, so a listing per gate would only cost requests.
   let locks: Promise<Locks> | undefined;
   const readLocks = (): Promise<Locks> =>
-    (locks ??= readLocksFor(octokit.rest, input.where, input.markers.keys, input.environment));
+    (locks ??= readLocksFor(octokit.rest, input.where, input.markers.keys, input.environment, { appId }));
   for (const checkRun of gates) {
     if (checkRun.app?.id !== appId || checkRun.conclusion !== 'action_required') continue;
     if (!checkRun.name.startsWith(GATE_PREFIX)) continue;

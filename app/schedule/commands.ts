@@ -123,7 +123,7 @@ export async function scheduleDeploy(
     );
   }
   const lock = blockingLock(
-    await readLocks(deps.api, where, deps.markers.keys),
+    await readLocks(deps.api, where, deps.markers.keys, { appId: deps.appId }),
     request.environment,
     request.requestedBy,
   );

@@ -167,7 +167,7 @@ export async function runDue(
   if (list.requests.length === 0) return [];
   const decisions = dueDecisions(
     list.requests,
-    await readLocks(deps.api, where, deps.markers.keys),
+    await readLocks(deps.api, where, deps.markers.keys, { appId: deps.appId }),
     deps.now(),
   );
   const out: DueOutcome[] = [];
@@ -459,6 +459,7 @@ async function startNow(
       now: deps.now,
       botLogin: deps.botLogin,
       keys: deps.markers.keys,
+      appId: deps.appId,
     },
   );
   const prefix = request.mode === 'at' ? 'schedule' : 'queue';

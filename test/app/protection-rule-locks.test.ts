@@ -281,3 +281,21 @@ test('protection rule: a run the App started for "Production" finds who asked th
     assert.equal(review.state, 'approved', `bob's deployment goes through his lock: ${review.comment}`);
   });
 });
+
+test('protection rule: a /lock the App released, its ref pointed back at its tag by hand, stops its old holder too', async () => {
+  await run(async (w) => {
+    await commentAs(w, 'bob', '/lock production');
+    const tag = w.fake.repo().refs.get('deploy-locks/production');
+    assert.ok(tag, 'bob holds the lock');
+    await commentAs(w, 'bob', '/unlock production');
+    assert.equal(w.fake.repo().refs.has('deploy-locks/production'), false, 'released');
+    // Someone with push access points the ref at bob's old tag: its record still verifies.
+    w.fake.repo().refs.set('deploy-locks/production', tag);
+    for (const actor of ['bob', 'alice']) {
+      const [state, comment] = await gate(w, actor);
+      assert.equal(state, 'rejected', actor);
+      assert.match(comment, /locked by `bob` \(a lock the App released, put back by hand: nobody holds it\)/);
+      assert.match(comment, /nobody deploys there until `\/unlock` `production` `--force`/);
+    }
+  });
+});
