@@ -8,7 +8,7 @@ import type { Api, Where } from '../facts/github.ts';
 import { approverFactsOf, cachedContributors, teamsIn } from '../facts/pull-request.ts';
 import type { PeopleCache, PullFacts } from '../facts/pull-request.ts';
 import type { AppComments, MarkerTrust } from '../facts/own-comments.ts';
-import { readLedger, withLedger } from '../facts/approval-ledger.ts';
+import { readLedger, startedDeployment, withLedger } from '../facts/approval-ledger.ts';
 import { checksAt, deploymentsAt } from '../facts/deployments.ts';
 import type { ShaDeployment } from '../facts/deployments.ts';
 import { priorEnvironments } from '../facts/prior-environments.ts';
@@ -39,10 +39,22 @@ export async function decide(
   },
   b: Base,
   policy: Policy,
-  request: { environment: string; sha: string; type: DeploymentType; hotfixReason?: string },
+  request: {
+    environment: string;
+    sha: string;
+    type: DeploymentType;
+    hotfixReason?: string;
+    /** The `/deploy` comment of a waiting request: the ledger says whether it was started (startedAs). */
+    sourceCommentId?: number;
+  },
   actor: Actor,
   extra: { approvals?: AppComments['approvals']; readDeployments?: boolean } = {},
-): Promise<{ decision: PolicyDecision; deployments: ShaDeployment[] | undefined }> {
+): Promise<{
+  decision: PolicyDecision;
+  deployments: ShaDeployment[] | undefined;
+  /** With readDeployments: the deployment the App's ledger says it started this request as. */
+  startedAs?: number;
+}> {
   // The SHA's deployments are read only for a request that may already have deployed (a pending one); never
   // for `requires` (below). A comment's own redelivery is caught earlier, by its reaction
   // (handlers/comment.ts), and concurrent requests by the lock.
@@ -106,5 +118,9 @@ export async function decide(
     type: request.type,
     ...(request.hotfixReason !== undefined ? { hotfixReason: request.hotfixReason } : {}),
   });
-  return { decision, deployments };
+  const startedAs =
+    needed && request.sourceCommentId !== undefined
+      ? startedDeployment(ledger, b.pr.number, request.sourceCommentId)
+      : undefined;
+  return { decision, deployments, ...(startedAs !== undefined ? { startedAs } : {}) };
 }

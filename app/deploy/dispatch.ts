@@ -30,6 +30,7 @@ import type {
 import { addBeforeMarkers, appendMarkers } from '../../src/github/hidden-marker.ts';
 import { fitComment } from '../../src/github/write-limits.ts';
 import { userText } from '../../src/github/user-text.ts';
+import { githubAnswered } from '../facts/github.ts';
 import type { Api } from '../facts/github.ts';
 import { FactsError, loadConfig } from '../facts/config.ts';
 import {
@@ -43,7 +44,7 @@ import {
 } from '../facts/pull-request.ts';
 import type { PeopleCache } from '../facts/pull-request.ts';
 import { markerScope, readAppComments } from '../facts/own-comments.ts';
-import { readLedger, recordInLedger, withLedger } from '../facts/approval-ledger.ts';
+import { readLedger, recordInLedger, recordStarted, withLedger } from '../facts/approval-ledger.ts';
 import type { AppComments, AskedApproval, MarkerTrust } from '../facts/own-comments.ts';
 import type { ShaDeployment } from '../facts/deployments.ts';
 import { createdByApp, deploymentsAt } from '../facts/deployments.ts';
@@ -243,9 +244,12 @@ async function proceed(
     onWaiting?: (missing: number, groups: string) => Promise<Reply>;
   } = {},
 ): Promise<Reply> {
-  const { decision, deployments } = await decide(deps, b, policy, request, actor, opts);
+  const { decision, deployments, startedAs } = await decide(deps, b, policy, request, actor, opts);
   if (opts.dryRun) return dryRunReply(decision, request);
   const lead = opts.prefix ? `${opts.prefix}\n\n` : '';
+  // A waiting request the App started before, by its ledger: whatever its deployment became since.
+  if (startedAs !== undefined)
+    return startedReply({ status: 'already_deployed', deploymentId: startedAs }, request, opts.prefix);
   if (!decision.ok) {
     if (decision.code === 'needs_approvals') {
       if (opts.onWaiting) return opts.onWaiting(decision.missing, groupsShort(decision));
@@ -257,7 +261,37 @@ async function proceed(
     return { ...refused, body: `${lead}${refused.body}` };
   }
   const outcome = await start(deps, b, policy, request, decision, deployments);
+  if (opts.readDeployments) await markStarted(deps, b, request, outcome);
   return startedReply(outcome, request, opts.prefix);
+}
+
+/**
+ * Marks a waiting request started in the ledger (recordStarted), once its deployment is created: its marker
+ * stays on the pull request, and only this mark keeps a later approval from starting it again. A mark that
+ * cannot be written is logged: the request's deployment (its dedupe key) still stands for it, as before.
+ */
+async function markStarted(
+  deps: DispatchDeps,
+  b: Base,
+  request: PendingRequest,
+  outcome: StartOutcome,
+): Promise<void> {
+  if (outcome.status !== 'created') return;
+  try {
+    await recordStarted(deps.api, b.where, {
+      sha: request.sha,
+      pr: b.pr.number,
+      commentId: request.sourceCommentId,
+      deploymentId: outcome.deploymentId,
+      environment: request.environment,
+      at: deps.now(),
+    });
+  } catch (error) {
+    deps.markers.warn(
+      { pr: b.pr.number, deployment: outcome.deploymentId, error: githubAnswered(error) },
+      'the started request could not be marked in the approvals ledger: a later approval may find it waiting',
+    );
+  }
 }
 
 function start(
@@ -309,12 +343,13 @@ async function settle(
   const policy = pending && policyOf(b.config, pending.environment);
   if (!pending || !policy) return undefined;
   const requester = await requesterOf(deps, b, pending, policy);
-  const { decision, deployments } = await decide(deps, fresh, policy, pending, requester, {
+  const { decision, deployments, startedAs } = await decide(deps, fresh, policy, pending, requester, {
     readDeployments: true,
   });
-  // Still short, or refused: the request's own reply already said so.
-  if (!decision.ok) return undefined;
+  // Still short, or refused: the request's own reply already said so. Started before: said then.
+  if (!decision.ok || startedAs !== undefined) return undefined;
   const outcome = await start(deps, fresh, policy, pending, decision, deployments);
+  await markStarted(deps, fresh, pending, outcome);
   // Another replica got there first: its reply says so.
   if (outcome.status === 'already_deployed' || outcome.status === 'in_progress') return undefined;
   return startedReply(outcome, pending);

@@ -169,6 +169,50 @@ export async function readLedger(
   return { records, entries: runs.length, externalIds };
 }
 
+/**
+ * The ledger's mark that the App started waiting request `commentId` (the `/deploy` comment whose marker held
+ * it) of pull request `pr`, as deployment `deploymentId`. The request's marker stays on the pull request after
+ * it started, and the App's deployment that carries its dedupe key is no lasting proof that it did: anyone with
+ * write permission can delete a deployment (once inactive) or bury it under a hundred newer ones of the commit,
+ * and a later approval would start the request again. A check run of the App's, nobody can.
+ */
+const startedPrefix = (pr: number, commentId: number): string =>
+  `${externalPrefix(pr)}started-c${commentId}-d`;
+
+/** The deployment the ledger says the App started for waiting request `commentId` of `pr`, if any. */
+export function startedDeployment(ledger: Ledger, pr: number, commentId: number): number | undefined {
+  const prefix = startedPrefix(pr, commentId);
+  for (const id of ledger.externalIds) {
+    if (!id.startsWith(prefix)) continue;
+    const deployment = Number(id.slice(prefix.length));
+    if (Number.isSafeInteger(deployment) && deployment > 0) return deployment;
+  }
+  return undefined;
+}
+
+/** Marks waiting request `commentId` of `pr` started as `deploymentId` in the ledger of `sha` (one check run). */
+export async function recordStarted(
+  api: LedgerApi,
+  where: Where,
+  args: { sha: string; pr: number; commentId: number; deploymentId: number; environment: string; at: Date },
+): Promise<void> {
+  const { sha, pr, commentId, deploymentId, environment, at } = args;
+  await api.checks.create({
+    ...where,
+    name: LEDGER_CHECK_NAME,
+    head_sha: sha,
+    external_id: `${startedPrefix(pr, commentId)}${deploymentId}`,
+    status: 'completed',
+    conclusion: 'neutral',
+    completed_at: at.toISOString(),
+    output: {
+      title: `Deployment ${deploymentId} started for ${environment}`.slice(0, 200),
+      summary: `The request of comment ${commentId} on PR #${pr} (${userText(environment, { as: 'code' })}) was started as deployment ${deploymentId}: it is never started again.`,
+      text: "The App's own record that this request was started. Only the App can write it; it never blocks a merge.",
+    },
+  });
+}
+
 const recordKey = (r: ApprovalRecord): string =>
   JSON.stringify([
     r.kind,
