@@ -523,3 +523,25 @@ test('a lock released between its taking and its reading stops a user named `unk
   const person = await acquireLock(api, where, keys, { target: production, holder: 'unknown', sha: HEAD });
   assert.equal(person.status === 'already_held' && person.lock.holder, UNKNOWN_HOLDER);
 });
+
+test('the global lock released with marks, its ref pointed back at its tag, is held by nobody; unreleased locks keep their holder', async () => {
+  await withFake(async (fake, api) => {
+    const marks = { appId: fake.state.appId };
+    const global = { scope: 'global' } as const;
+    await acquireLock(api, where, keys, { target: global, holder: 'alice', sha: HEAD, now: fixedNow }, marks);
+    await acquireLock(api, where, keys, { target: staging, holder: 'bob', sha: HEAD, now: fixedNow }, marks);
+    const tag = fake.repo().refs.get('deploy-locks/_global')!;
+    const released = await releaseLock(api, where, keys, { target: global, requester: 'alice' }, marks);
+    assert.equal(released.status, 'released');
+    fake.repo().refs.set('deploy-locks/_global', tag);
+
+    const locks = await readLocks(api, where, keys, marks);
+    assert.equal(locks.global?.holder, 'alice', 'named as written');
+    assert.equal(locks.global?.holderUnverified, true, 'but nobody holds it');
+    assert.equal(locks.global?.releasedBefore, true);
+    assert.equal(locks.environments[0]?.holder, 'bob');
+    assert.equal(locks.environments[0]?.holderUnverified, undefined, "bob's lock, never released, is his");
+    const again = await releaseLock(api, where, keys, { target: global, requester: 'alice' }, marks);
+    assert.equal(again.status, 'not_owner', 'alice does not release it again without --force');
+  });
+});
