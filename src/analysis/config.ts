@@ -72,6 +72,8 @@ export type ResolvedCheck =
       metric: string;
       alpha: number;
       tolerance: number;
+      /** The least difference counted as worse, in the metric's units (0: the tolerance alone). */
+      minDifference: number;
       higherIsWorse: boolean;
     };
 
@@ -245,6 +247,7 @@ export const SEEDS_PRESET_CHECKS: ResolvedCheck[] = [
     metric: 'p95',
     alpha: ANALYSIS_DEFAULTS.alpha,
     tolerance: ANALYSIS_DEFAULTS.p95Tolerance,
+    minDifference: 0,
     higherIsWorse: true,
   },
 ];
@@ -334,6 +337,7 @@ function resolveCheck(check: CheckConfig): ResolvedCheck {
     metric: check.metric,
     alpha: check.alpha ?? ANALYSIS_DEFAULTS.alpha,
     tolerance: check.tolerance ?? ANALYSIS_DEFAULTS.valuesTolerance,
+    minDifference: check.min_difference ?? 0,
     higherIsWorse: check.higher_is_worse ?? true,
   };
 }

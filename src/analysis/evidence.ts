@@ -124,7 +124,7 @@ function describe(check: ResolvedCheck, reference: string): string {
     case 'histogram':
       return `${check.metric} distribution vs ${reference}, anytime-valid (alpha ${check.alpha})`;
     case 'values':
-      return `${check.metric} vs ${reference} +${fmt(check.tolerance * 100)}%, sign test (alpha ${check.alpha})`;
+      return `${check.metric} vs ${reference} ${check.higherIsWorse ? '+' : '-'}${fmt(check.tolerance * 100)}%${check.minDifference > 0 ? ` (at least ${fmt(check.minDifference)})` : ''}, sign test (alpha ${check.alpha})`;
   }
 }
 
@@ -177,10 +177,12 @@ function checkEvidence(check: ResolvedCheck, values: Values[], reference: string
           : // The sign test counts an interval as worse beyond this line.
             series(
               'limit',
-              `${reference} ${check.higherIsWorse ? '+' : '-'}${fmt(check.tolerance * 100)}%`,
+              `${reference} ${check.higherIsWorse ? '+' : '-'}${fmt(check.tolerance * 100)}%${check.minDifference > 0 ? ` (at least ${fmt(check.minDifference)})` : ''}`,
               (v) => {
                 const s = num(v[`stable.${m}`]);
-                return s === null ? null : signLine(s, check.tolerance, check.higherIsWorse);
+                return s === null
+                  ? null
+                  : signLine(s, check.tolerance, check.higherIsWorse, check.minDifference);
               },
             );
     // The judge's baseline (judge.ts baselineFor) where it was not the stable side's value this interval.

@@ -538,7 +538,9 @@ function evaluateCheck(
   const c = num(sample.canary[check.metric]);
   const s = num(sample.stable?.[check.metric]);
   const next =
-    c === null || s === null ? test : updateSignTest(test, check.tolerance, check.higherIsWorse, c, s);
+    c === null || s === null
+      ? test
+      : updateSignTest(test, check.tolerance, check.higherIsWorse, c, s, check.minDifference);
   const logEv = signLogEvidence(next);
   const ev = Math.exp(logEv);
   const undecided = notRejected(
@@ -547,7 +549,7 @@ function evaluateCheck(
     logEv,
     values,
     () =>
-      `canary ${check.metric} more than ${fmt(check.tolerance * 100)}% ${check.higherIsWorse ? 'above' : 'below'} ${state.reference} in ${next.worse} of ${next.pairs} intervals`,
+      `canary ${check.metric} more than ${byWhat(check)} ${check.higherIsWorse ? 'above' : 'below'} ${state.reference} in ${next.worse} of ${next.pairs} intervals`,
   );
   if (undecided) return undecided;
   return {
@@ -556,10 +558,16 @@ function evaluateCheck(
       kind: 'rollback',
       rule: check.name,
       code: 'sequential-values-worse',
-      reason: `canary ${check.metric} was more than ${fmt(check.tolerance * 100)}% ${check.higherIsWorse ? 'above' : 'below'} ${state.reference} in ${next.worse} of ${next.pairs} intervals (now ${c === null ? 'no data' : fmt(c)} vs ${s === null ? 'no data' : fmt(s)}): evidence ${fmt(ev)} >= ${fmt(1 / check.alpha)} (alpha ${check.alpha})`,
+      reason: `canary ${check.metric} was more than ${byWhat(check)} ${check.higherIsWorse ? 'above' : 'below'} ${state.reference} in ${next.worse} of ${next.pairs} intervals (now ${c === null ? 'no data' : fmt(c)} vs ${s === null ? 'no data' : fmt(s)}${s === 0 && check.minDifference === 0 ? `: at a ${state.reference} of 0 a tolerance allows nothing, min_difference sets how much it may` : ''}): evidence ${fmt(ev)} >= ${fmt(1 / check.alpha)} (alpha ${check.alpha})`,
       values: { ...values, [`${check.name}.worse`]: next.worse, [`${check.name}.pairs`]: next.pairs },
     },
   };
+}
+
+/** How far past stable a values check's interval counts as worse, in words: "10%", "10% (at least 0.5)". */
+function byWhat(check: Extract<ResolvedCheck, { kind: 'values' }>): string {
+  const share = `${fmt(check.tolerance * 100)}%`;
+  return check.minDifference > 0 ? `${share} (at least ${fmt(check.minDifference)})` : share;
 }
 
 /**

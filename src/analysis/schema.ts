@@ -441,6 +441,10 @@ export const valuesComparisonSchema = z.strictObject({
     .max(10)
     .optional()
     .meta({ description: 'Canary may be this fraction worse than stable (0.1 = 10 %). Default 0.1.' }),
+  min_difference: z.number().min(0).optional().meta({
+    description:
+      "Canary may also be this much worse than stable, in the metric's units, whatever stable is: the floor under the tolerance where stable is at or near 0 (a queue depth, a rate of rare events). Default 0.",
+  }),
   higher_is_worse: z.boolean().optional().meta({ description: 'Default true (latency, memory).' }),
 });
 

@@ -274,9 +274,17 @@ export function initialSignTest(): SignTestState {
  * the worse direction (stable x (1 + tolerance), or x (1 - tolerance) where lower is worse, for a stable of 0
  * or more). By its size, not by a product, so a metric that can be negative keeps the direction: -10.5 is not
  * "more than 10 % above" -10 (the product, -11, counted it as worse, and rolled back a canary a little better).
+ * Never by less than `minDifference`: a share of 0 is 0, so at a stable of 0 (a queue depth, a rate of rare
+ * events) any canary above it counted as worse, 0.001 as much as 50. Any line at or past stable keeps the
+ * test valid: P(canary past it) <= P(canary past stable) <= 1/2 when both versions behave alike.
  */
-export function signLine(stable: number, tolerance: number, higherIsWorse: boolean): number {
-  const by = Math.abs(stable) * tolerance;
+export function signLine(
+  stable: number,
+  tolerance: number,
+  higherIsWorse: boolean,
+  minDifference = 0,
+): number {
+  const by = Math.max(Math.abs(stable) * tolerance, minDifference);
   return higherIsWorse ? stable + by : stable - by;
 }
 
@@ -291,10 +299,11 @@ export function updateSignTest(
   higherIsWorse: boolean,
   canary: number,
   stable: number,
+  minDifference = 0,
 ): SignTestState {
   const worse = higherIsWorse
-    ? canary > signLine(stable, tolerance, true)
-    : canary < signLine(stable, tolerance, false);
+    ? canary > signLine(stable, tolerance, true, minDifference)
+    : canary < signLine(stable, tolerance, false, minDifference);
   const start = logStartWeight(state.pairs);
   return {
     logLR: SIGN_PROBABILITY_GRID.map((p, j) => state.logLR[j]! + Math.log(worse ? 2 * p : 2 * (1 - p))),

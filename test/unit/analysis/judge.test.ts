@@ -1106,6 +1106,59 @@ test('a metric that can be negative (a delta, a net flow): a factor and a tolera
   assert.equal(judged(lowerIsWorse, -12, -10, 30).at(-1)!.code, 'sequential-values-worse');
 });
 
+test('a values check on a metric usually at 0: min_difference is the floor under the tolerance, so 0.001 against 0 is no regression, 50 against 0 still is', () => {
+  // A share of 0 is 0: every interval where the canary's queue read 0.001 and stable's 0 counted as worse,
+  // and a canary with a trickle of retries was rolled back like one with a flood.
+  const judged = (check: Record<string, unknown>, canary: number, stable: number, n = 30) => {
+    const config = resolveAnalysisConfig({
+      preset: 'none',
+      providers: { m: cmd },
+      metrics: { queue: { provider: 'm' } },
+      checks: [
+        { compare: 'values', metric: 'queue', ...check } as NonNullable<
+          AnalysisConfigInput['checks']
+        >[number],
+      ],
+    });
+    return run(
+      createJudgeState(config, { intervalMs: INTERVAL, startedAt: 1_000_000, plannedIntervals: n }),
+      Array.from({ length: n }, (_, i) => ({
+        at: at(i),
+        canary: { queue: canary },
+        stable: { queue: stable },
+        errors: [],
+      })),
+    ).at(-1)!;
+  };
+  const floor = { min_difference: 0.01 };
+  assert.equal(judged(floor, 0.001, 0).kind, 'promote', judged(floor, 0.001, 0).reason);
+  assert.equal(judged(floor, 0.01, 0).kind, 'promote', 'at the floor is not past it');
+  const flood = judged(floor, 50, 0);
+  assert.equal(flood.code, 'sequential-values-worse');
+  assert.match(
+    flood.reason,
+    /^canary queue was more than 10% \(at least 0\.01\) above stable in 11 of 11 intervals/,
+  );
+  // The floor is under the tolerance, not added to it: far from 0 the share decides, as before.
+  assert.equal(judged(floor, 110.5, 100).code, 'sequential-values-worse');
+  assert.equal(judged(floor, 109.5, 100).kind, 'promote');
+  assert.equal(judged({ min_difference: 20 }, 115, 100).kind, 'promote');
+  // Lower is worse, on a metric that can go below 0 (a net flow): the mirror.
+  const lower = { ...floor, higher_is_worse: false };
+  assert.equal(judged(lower, -0.001, 0).kind, 'promote');
+  assert.equal(judged(lower, -5, 0).code, 'sequential-values-worse');
+  // Without a floor a canary above a stable of 0 is worse, whatever its size (a relative tolerance has no
+  // scale at 0), and the rollback says which setting gives one.
+  const bare = judged({}, 0.001, 0);
+  assert.equal(bare.code, 'sequential-values-worse');
+  assert.match(
+    bare.reason,
+    /now 0\.001 vs 0: at a stable of 0 a tolerance allows nothing, min_difference sets how much it may\)/,
+  );
+  // Not a number of the metric's units.
+  assert.throws(() => judged({ min_difference: -1 }, 0, 0), /min_difference/);
+});
+
 test('min_samples left at its default asks no more intervals than the window has; one written is kept', () => {
   // A window of 1 interval, 2 with its extension (preset fast's 1 s canary step at a 1 s interval): the default
   // 3 would hold it to its end and roll every healthy canary back as no-data (deadline.ts, rule min_samples).
