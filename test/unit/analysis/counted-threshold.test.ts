@@ -7,7 +7,16 @@ import { createAnalyzer } from '../../../src/analysis/analyzer.ts';
 import { resolveAnalysisConfig } from '../../../src/analysis/config.ts';
 import type { MetricProvider } from '../../../src/analysis/providers/provider.ts';
 import { createJudgeState, judge } from '../../../src/analysis/judge.ts';
-import { countedLimit, lowerTail, rateCounts, upperTail } from '../../../src/analysis/rate-test.ts';
+import {
+  countedLimit,
+  EXACT_TAIL_MAX_VARIANCE,
+  lowerTail,
+  rateBreachPValue,
+  rateCounts,
+  saddlepointUpperTail,
+  upperTail,
+  type TailWork,
+} from '../../../src/analysis/rate-test.ts';
 import { analysisConfigSchema, type AnalysisConfigInput } from '../../../src/analysis/schema.ts';
 import { explainIssues, formatPath, issueMessage } from '../../../src/config/errors.ts';
 import type { Decision, MetricValues } from '../../../src/analysis/types.ts';
@@ -204,6 +213,88 @@ test('the limit a counted check held an interval to: half a count inside the fir
   assert.equal(countedLimit('>=', 0.9, 12, 0.01 / 30), 5.5 / 12);
   // One request can never prove 10 %: the limit is past every rate it can have.
   assert.ok(countedLimit('<=', 0.1, 1, 0.01 / 30) > 1);
+});
+
+test('past a variance of 1e6 a tail is the saddlepoint approximation: within 1e-5 of the exact sum where both can be computed', () => {
+  // Counts where the exact sum still runs (variance up to EXACT_TAIL_MAX_VARIANCE), from the mean to 20 sd
+  // past it: the approximation used past that variance agrees to a relative 1e-5 (measured: 3e-7).
+  for (const [n, p] of [
+    [1e6, 0.5],
+    [4e6, 0.3],
+    [1e9, 1e-3],
+    [1e7, 0.1],
+  ] as const) {
+    assert.ok(n * p * (1 - p) <= EXACT_TAIL_MAX_VARIANCE);
+    const sd = Math.sqrt(n * p * (1 - p));
+    for (const z of [0.01, 0.5, 1, 2, 3, 4, 6, 8, 12, 20]) {
+      const k = Math.ceil(n * p + z * sd);
+      const exact = upperTail(k, n, p);
+      const approx = saddlepointUpperTail(k, n, p);
+      assert.ok(Math.abs(approx - exact) <= 1e-5 * exact, `${n}, ${p}, ${k}: ${approx} vs ${exact}`);
+    }
+  }
+  // Either side of the threshold, a tail is the same to that tolerance, above and below the mean.
+  const n = 4e6 + 4 * 4; // variance 1e6 + 4: the approximation
+  const below = 4e6; // variance 1e6: the sum
+  for (const d of [-3000, -500, 0, 500, 3000]) {
+    const at = (m: number, f: (k: number, n: number, p: number) => number) => f(m / 2 + d, m, 0.5);
+    assert.ok(Math.abs(at(n, upperTail) / at(below, upperTail) - 1) < 1e-3, `upper ${d}`);
+    assert.ok(Math.abs(at(n, lowerTail) / at(below, lowerTail) - 1) < 1e-3, `lower ${d}`);
+  }
+});
+
+test('the tails are right at implausible counts: a billion-fold interval is no breach by rounding, and rare errors at 1e14 requests are Poisson', () => {
+  // 9e15 requests at a 5 % limit, 3e7 errors (1.45 sd) over: a chance of 7 %. By ln Γ(n + 1) ~ 3e17, whose
+  // rounding is e^64, it was 3e-24, and the interval a breach.
+  const n = 9e15;
+  const p = rateBreachPValue({ count: n * 0.05 + 3e7, requests: n }, '<=', 0.05);
+  assert.ok(Math.abs(p - 0.0734) < 5e-4, String(p));
+  const decided = judgeAll(
+    [{ check: 'error_rate <= 0.05', requests: 'requests', alpha: 0.01 }],
+    [{ error_rate: 0.05 + 3e7 / n, requests: n }],
+  )[0]!;
+  assert.notEqual(decided.kind, 'rollback', decided.reason);
+  // 1,100 errors in 1e14 requests at a limit of 1e-11 (1,000 expected): Poisson(1000)'s tail, 9.626e-4
+  // (the sum below). It was 9.456e-4 at 1e14 and 9.602e-4 at 1e12.
+  let term = Math.exp(1100 * Math.log(1000) - 1000 - logFactorial(1100));
+  let poisson = 0;
+  for (let j = 1100; j < 3100; j++) {
+    poisson += term;
+    term *= 1000 / (j + 1);
+  }
+  for (const requests of [1e12, 1e14]) {
+    const tail = upperTail(1100, requests, 1000 / requests);
+    assert.ok(Math.abs(tail / poisson - 1) < 1e-6, `${requests}: ${tail} vs ${poisson}`);
+  }
+});
+
+function logFactorial(k: number): number {
+  let sum = 0;
+  for (let j = 2; j <= k; j++) sum += Math.log(j);
+  return sum;
+}
+
+test('the limit drawn for an interval of 9e15 requests takes a bounded number of tails, each of bounded cost', () => {
+  // The summary's line (evidence.ts): a binary search of tails that each summed ~9 sd terms (2e8 here), 14 s
+  // per interval. Now each tail past a variance of 1e6 is one saddlepoint, and the search ~54 of them.
+  const n = 9e15;
+  const perLook = 0.01 / 30;
+  for (const [op, limit] of [
+    ['<=', 0.05],
+    ['>=', 0.95],
+  ] as const) {
+    const work: TailWork = { terms: 0 };
+    const drawn = countedLimit(op, limit, n, perLook, work);
+    assert.ok(work.terms > 0 && work.terms <= 60, `${op}: ${work.terms} terms`);
+    // z = 3.40 sd (P(Z > 3.40) = 1/3000) past the limit, to a hundredth of an sd.
+    const sd = Math.sqrt(n * limit * (1 - limit));
+    const z = ((drawn - limit) * n) / sd;
+    assert.ok(Math.abs(Math.abs(z) - 3.403) < 0.01, `${op}: ${z}`);
+  }
+  // Below the threshold the exact sum, and still a few thousand terms a tail, not 2e8.
+  const work: TailWork = { terms: 0 };
+  countedLimit('<=', 1e-10, n, perLook, work);
+  assert.ok(work.terms > 0 && work.terms < 54 * 10_000, String(work.terms));
 });
 
 test('the analyzer reads the requests metric a counted check names, even when no other check uses it', async () => {
