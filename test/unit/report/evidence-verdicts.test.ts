@@ -365,3 +365,33 @@ test('a negative baseline: the limit drawn is the one the judge held the canary 
   assert.deepEqual(limits('v'), Array(6).fill(-9));
   assert.equal(evidence.decision.kind, 'promote');
 });
+
+test('a values check with min_difference: the line drawn at a stable of 0 is the floor, where the judge counted worse', () => {
+  // Drawn as stable x (1 + tolerance), the line sat on 0 and a canary of 0.001 the judge held looked over it.
+  const { evidence } = judged(
+    {
+      preset: 'none',
+      providers: { p: { type: 'command', run: ['true'] } },
+      metrics: { queue: { provider: 'p' } },
+      checks: [
+        { name: 'v', compare: 'values', metric: 'queue', tolerance: 0.1, min_difference: 0.01 },
+        {
+          name: 'w',
+          compare: 'values',
+          metric: 'queue',
+          tolerance: 0.1,
+          min_difference: 0.01,
+          higher_is_worse: false,
+        },
+      ],
+    },
+    { queue: 0.001 },
+    { queue: 0 },
+  );
+  const limit = (name: string) =>
+    evidence.checks.find((c) => c.name === name)!.observed.find((s) => s.role === 'limit')!;
+  assert.deepEqual(limit('v').values, Array(6).fill(0.01));
+  assert.equal(limit('v').label, 'stable +10% (at least 0.01)');
+  assert.deepEqual(limit('w').values, Array(6).fill(-0.01));
+  assert.equal(evidence.decision.kind, 'promote');
+});
