@@ -131,15 +131,33 @@ function normalUpper(w: number): number {
  * Near the mean (w within 1e-3) the two terms of its correction cancel; there it is the normal tail at k - 1/2.
  */
 export function saddlepointUpperTail(k: number, n: number, p: number): number {
-  const x = k - 0.5;
-  const q = 1 - p;
+  return saddlepoint(k - 0.5, n - k + 0.5, n, p, 1 - p);
+}
+
+/**
+ * The saddlepoint tail at x = k - 1/2, given with rest = n - x and q = 1 - p as the caller has them exactly:
+ * the tails below the mean are this tail of n - X ~ binomial(n, q), and computed there they lost what a float
+ * past 2^52 cannot hold (k - 1/2 rounds to a whole count, so n - x lost its half count) and what 1 - (1 - p)
+ * rounds off a small p (a relative 1e-7 of the expected count): ~1e-3 of a tail at 6 sd.
+ */
+function saddlepoint(x: number, rest: number, n: number, p: number, q: number): number {
   // K(s) = n ln(q + p e^s); K'(s) = x at e^s = x q / ((n - x) p); s x - K(s) is the deviance of x.
-  const s = Math.log(x / (n * p)) - Math.log((n - x) / (n * q));
-  const w = Math.sign(s) * Math.sqrt(2 * (deviance(x, n * p) + deviance(n - x, n * q)));
+  const s = Math.log(x / (n * p)) - Math.log(rest / (n * q));
+  const w = Math.sign(s) * Math.sqrt(2 * (deviance(x, n * p) + deviance(rest, n * q)));
   if (Math.abs(w) < 1e-3) return normalUpper((x - n * p) / Math.sqrt(n * p * q));
-  const u = 2 * Math.sinh(s / 2) * Math.sqrt((x * (n - x)) / n);
+  const u = 2 * Math.sinh(s / 2) * Math.sqrt((x * rest) / n);
   const phi = Math.exp(-(w * w) / 2) / Math.sqrt(2 * Math.PI);
   return Math.min(1, Math.max(0, normalUpper(w) + phi * (1 / u - 1 / w)));
+}
+
+/**
+ * P(X >= k) past EXACT_TAIL_MAX_VARIANCE: the saddlepoint on the side of the mean k is on (below it, one
+ * minus the tail of n - X at n - k + 1), each from the whole counts and p, 1 - p as given.
+ */
+function saddlepointUpper(k: number, n: number, p: number, q: number): number {
+  return k - 0.5 > n * p
+    ? saddlepoint(k - 0.5, n - k + 0.5, n, p, q)
+    : Math.max(0, 1 - saddlepoint(n - k + 0.5, k - 0.5, n, q, p));
 }
 
 /** P(X >= k) for X ~ binomial(n, p). */
@@ -150,9 +168,7 @@ export function upperTail(k: number, n: number, p: number, work?: TailWork): num
   if (!(p < 1)) return 1;
   if (n * p * (1 - p) > EXACT_TAIL_MAX_VARIANCE) {
     if (work) work.terms++;
-    return k - 0.5 > n * p
-      ? saddlepointUpperTail(k, n, p)
-      : Math.max(0, 1 - saddlepointUpperTail(n - k + 1, n, 1 - p));
+    return saddlepointUpper(k, n, p, 1 - p);
   }
   return k > n * p ? tailFrom(k, n, p, true, work) : Math.max(0, 1 - tailFrom(k - 1, n, p, false, work));
 }
@@ -163,8 +179,12 @@ export function lowerTail(k: number, n: number, p: number, work?: TailWork): num
   if (k >= n) return 1;
   if (!(p > 0)) return 1;
   if (!(p < 1)) return 0;
-  // X <= k is n - X >= n - k, with n - X ~ binomial(n, 1 - p).
-  if (n * p * (1 - p) > EXACT_TAIL_MAX_VARIANCE) return upperTail(n - k, n, 1 - p, work);
+  // X <= k is n - X >= n - k, with n - X ~ binomial(n, 1 - p): p and 1 - p passed as they are (1 - (1 - p)
+  // is not p).
+  if (n * p * (1 - p) > EXACT_TAIL_MAX_VARIANCE) {
+    if (work) work.terms++;
+    return saddlepointUpper(n - k, n, 1 - p, p);
+  }
   return k < n * p ? tailFrom(k, n, p, false, work) : Math.max(0, 1 - tailFrom(k + 1, n, p, true, work));
 }
 

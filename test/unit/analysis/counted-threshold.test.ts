@@ -268,6 +268,31 @@ test('the tails are right at implausible counts: a billion-fold interval is no b
   }
 });
 
+test('past 2^52 requests a lower tail of a rare rate keeps its half count (the continuity correction)', () => {
+  // lowerTail(k) is the upper tail of n - X ~ binomial(n, 1 - p) at n - k: past 2^52 the float's step is 1,
+  // so (n - k) - 1/2 rounded to a whole count, the half count was lost, and the tail was off by ~1e-3 of itself
+  // at 6 sd. The reference: the terms from the mode by their ratios (no factorials), normalised.
+  const n = 6e15;
+  const p = 1e-9; // 6e6 expected, variance 6e6: the saddlepoint
+  const mode = Math.floor((n + 1) * p);
+  const sd = Math.sqrt(n * p * (1 - p));
+  const width = Math.ceil(40 * sd);
+  const odds = p / (1 - p);
+  // below[i]: P(X = mode - 1 - i) over P(X = mode).
+  const below: number[] = [];
+  for (let j = mode, t = 1; j > mode - width; j--) below.push((t *= j / (n - j + 1) / odds));
+  let total = 1 + below.reduce((a, b) => a + b, 0);
+  for (let j = mode, t = 1; j < mode + width; j++) total += t *= ((n - j) / (j + 1)) * odds;
+  for (const z of [3.7, 4.5, 5.3, 6]) {
+    const k = Math.floor(n * p - z * sd);
+    let sum = 0;
+    for (let i = mode - 1 - k; i < below.length; i++) sum += below[i]!;
+    const exact = sum / total;
+    const tail = lowerTail(k, n, p);
+    assert.ok(Math.abs(tail / exact - 1) < 1e-5, `${z} sd: ${tail} vs ${exact}`);
+  }
+});
+
 function logFactorial(k: number): number {
   let sum = 0;
   for (let j = 2; j <= k; j++) sum += Math.log(j);
