@@ -37,6 +37,19 @@ export const pressBody = (payload: unknown): string => sha256(JSON.stringify(pay
 export const pressId = (button: 'approve' | 'control', press: { body: string; delivery: string }): string =>
   `${button}:${sha256(`${press.body}\n${press.delivery}`).slice(0, 40)}`;
 
+/**
+ * Pure: the mark an Approve press's approval carries (`press`: its pressId): that delivery recorded it, so
+ * GitHub's redelivery of it (same body, same GUID) says nothing, and another press of that body is told it
+ * renewed nothing (repeatedBody).
+ */
+export const recordedPress = (press: string): string => `${press}.recorded`;
+
+/**
+ * Pure: the mark of the notice that a press of an Approve body recorded before renews nothing: said once per
+ * body, so a signed body sent again under many delivery ids is one notice, not one each.
+ */
+export const repeatedBody = (body: string): string => `approve:${body}.repeated`;
+
 const markerSchema = z.strictObject({
   v: z.literal(1),
   press: z.string().regex(/^(?:approve|control):[A-Za-z0-9._-]{1,100}$/),

@@ -31,7 +31,13 @@ import {
 import { markerScope, markerTrust, ownAppId, ownBotLogin, readAppComments } from '../facts/own-comments.ts';
 import { eventExternalId, readLedger, recordInLedger, withLedger } from '../facts/approval-ledger.ts';
 import { answerOnce, answeringRefName, swapOption } from '../facts/answer-once.ts';
-import { pressBody, pressId, serializeAnsweredPress } from '../deploy/press-answer.ts';
+import {
+  pressBody,
+  pressId,
+  recordedPress,
+  repeatedBody,
+  serializeAnsweredPress,
+} from '../deploy/press-answer.ts';
 import { commandFailure, failureReason, quietMentions } from './comment.ts';
 import { deploymentPullRequest } from './deployment-status.ts';
 import type { MarkerTrust } from '../facts/own-comments.ts';
@@ -251,6 +257,9 @@ async function decideApprovePress(
   // First in the ledger, which nobody can delete (facts/approval-ledger.ts); an approval that cannot be written
   // there is not recorded at all.
   let repeated = false;
+  // A press of a body recorded before, not GitHub's redelivery of the delivery that recorded it, and not told
+  // yet: told once that it renewed nothing, so a presser renewing an expired approval is not met with silence.
+  let tellRepeated = false;
   try {
     // The App's comments too: a veto recorded before the ledger existed is in a comment only.
     const [before, comments] = await Promise.all([
@@ -262,6 +271,11 @@ async function decideApprovePress(
     // cover): it is not dated anew, which would renew an approval past expires_after or put it after what was
     // recorded since. The gates are still answered, in case the first delivery stopped before that.
     repeated = before.externalIds.has(eventExternalId(ref.pr, signed));
+    tellRepeated =
+      repeated &&
+      press !== undefined &&
+      !comments.answeredPresses.has(recordedPress(press)) &&
+      !comments.answeredPresses.has(repeatedBody(signed));
     // GitHub says no time of a click: a press handled after its presser's veto (a delivery redelivered once
     // it failed, or replayed) may have been made before it. It never lifts that veto; a comment, which GitHub
     // dates, does.
@@ -293,10 +307,23 @@ async function decideApprovePress(
   }
   if (!repeated) {
     const marker = serializeApprovalMarker(record, markers.keys, markerScope(where, ref.pr));
+    // Which delivery recorded it: GitHub's redelivery of that one is not told it renewed nothing.
+    const recorded =
+      press === undefined
+        ? []
+        : [serializeAnsweredPress(recordedPress(press), markers.keys, markerScope(where, ref.pr))];
     await reply(
       appendMarkers(`✅ ${who} approved deploying ${short(pull.headSha)} to ${env} (Approve button).`, [
         marker,
+        ...recorded,
       ]),
+    );
+  } else if (tellRepeated) {
+    await reply(
+      appendMarkers(
+        `**Approval by ${who} not renewed** (\`press_already_recorded\`): this press of the Approve button is, byte for byte, one the App recorded before (GitHub gives a press no time of its own, so it cannot be told apart from that one sent again), so it records nothing new: the approval it made keeps its first date (\`expires_after\` counts from then), and a veto since stands. To approve ${short(pull.headSha)} for ${env} anew, comment ${userText(`/approve-deploy ${ref.env}`, { as: 'code' })}.`,
+        [serializeAnsweredPress(repeatedBody(signed), markers.keys, markerScope(where, ref.pr))],
+      ),
     );
   }
   const answers = await answerPendingProtectionRules(octokit, {

@@ -66,13 +66,22 @@ test('an Approve press delivered again after its presser vetoed does not lift th
     c.tick(5_000);
     await sayOnPull(fake, probot, '/approve-deploy production', 'erin');
     c.tick(5_000);
-    // The first press's body again (a redelivery keeps it; anyone holding it may send it under another
-    // delivery id): recorded before the veto, so nothing new is recorded, or said.
+    // The first press's body again under another delivery id (anyone holding it may send it so; or dave
+    // pressed again with nothing changed): recorded before the veto, so nothing new is recorded, and it is
+    // told so, once (never an approval).
     const ledger = () =>
       [...fake.repo().checkRuns.values()].filter((r) => r.name === 'deploy-action approvals').length;
     const before = { ledger: ledger(), replies: appReplies(fake).length };
     await receive(probot, 'check_run', press);
-    assert.deepEqual({ ledger: ledger(), replies: appReplies(fake).length }, before);
+    assert.deepEqual(
+      { ledger: ledger(), replies: appReplies(fake).length },
+      { ...before, replies: before.replies + 1 },
+    );
+    assert.match(
+      appReplies(fake).at(-1)!,
+      /^\*\*Approval by @dave not renewed\*\* \(`press_already_recorded`\).*a veto since stands/,
+    );
+    assert.doesNotMatch(appReplies(fake).at(-1)!, /deploy-action:approval/);
     // The workflow is run again: a new request at the same commit, still held by dave's veto.
     await ask(fake, probot, 32);
     assert.equal(reviewOf(fake, 32)?.state, 'rejected', JSON.stringify(reviewOf(fake, 32)));

@@ -77,7 +77,7 @@ const gate = (fake: FakeGitHub, run: number) =>
 const ledger = (fake: FakeGitHub) =>
   [...fake.repo().checkRuns.values()].filter((r) => r.name === 'deploy-action approvals');
 
-test('a signed Approve press sent again under a new delivery id records nothing: its approval is not renewed past expires_after', async () => {
+test('a signed Approve press sent again under a new delivery id records nothing: its approval is not renewed past expires_after, and it is told so once', async () => {
   const config = deployYml(`
   production:
     approvals:
@@ -88,15 +88,28 @@ test('a signed Approve press sent again under a new delivery id records nothing:
   await withServer(config, async (fake, send, c) => {
     await send('deployment_protection_rule', protectionRulePayload(fake, { run: 51, pullRequests: [PR] }));
     const press = approvePress(fake, gate(fake, 51) as never, 'dave');
-    await send('check_run', press);
+    const first = crypto.randomUUID();
+    await send('check_run', press, first);
     assert.equal(reviewOf(fake, 51)?.state, 'approved');
     assert.equal(ledger(fake).length, 1);
     const replies = appReplies(fake).length;
-    // 90 minutes later the same signed body comes again, under a delivery id GitHub never sent.
+    // GitHub's redelivery of that press (same body, same GUID): nothing to say, nothing recorded.
+    await send('check_run', press, first);
+    assert.equal(appReplies(fake).length, replies, 'a redelivery says nothing');
+    // 90 minutes later the same signed body comes again, under a delivery id GitHub never sent (or dave pressed
+    // again with nothing changed, byte for byte the same body: the App cannot tell the two apart).
     c.tick(90 * 60_000);
     await send('check_run', press, crypto.randomUUID());
     assert.equal(ledger(fake).length, 1, 'no second record');
-    assert.equal(appReplies(fake).length, replies, 'no second reply');
+    // Told once that it renewed nothing, and how to approve anew; the body again under more ids: nothing more.
+    assert.equal(appReplies(fake).length, replies + 1);
+    assert.match(
+      appReplies(fake).at(-1)!,
+      /^\*\*Approval by @dave not renewed\*\* \(`press_already_recorded`\).*comment \/approve-deploy production\./,
+    );
+    await send('check_run', press, crypto.randomUUID());
+    await send('check_run', press, crypto.randomUUID());
+    assert.equal(appReplies(fake).length, replies + 1, 'one notice per body');
     // A new run at the commit: dave's approval is still dated 90 minutes ago, past expires_after.
     await send('deployment_protection_rule', protectionRulePayload(fake, { run: 52, pullRequests: [PR] }));
     assert.equal(reviewOf(fake, 52), undefined, 'still waiting for an approval');
