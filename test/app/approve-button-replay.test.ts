@@ -12,21 +12,22 @@ import {
   PR,
   appReplies,
   commentOnPull,
-  deployYml,
   handClock,
   recordApprovalComment,
   sayOnPull,
   withSeededApp,
 } from './helpers.ts';
-import { approvePress, protectionRulePayload, receive, reviewOf } from './delivery-helpers.ts';
+import {
+  approvalLedger,
+  approvePress,
+  approversConfig,
+  protectionRulePayload,
+  receive,
+  reviewOf,
+} from './delivery-helpers.ts';
 import { pressBody, pressId, serializeAnsweredPress } from '../../app/deploy/press-answer.ts';
 
-const CONFIG = deployYml(`
-  production:
-    approvals:
-      approvers: [dave, erin]
-      required: 2
-`);
+const CONFIG = approversConfig(2);
 
 const gate = (fake: FakeGitHub) =>
   [...fake.repo().checkRuns.values()].find((r) => r.name === 'approval / production')!;
@@ -69,8 +70,7 @@ test('an Approve press delivered again after its presser vetoed does not lift th
     // The first press's body again under another delivery id (anyone holding it may send it so; or dave
     // pressed again with nothing changed): recorded before the veto, so nothing new is recorded, and it is
     // told so, once (never an approval).
-    const ledger = () =>
-      [...fake.repo().checkRuns.values()].filter((r) => r.name === 'deploy-action approvals').length;
+    const ledger = () => approvalLedger(fake).length;
     const before = { ledger: ledger(), replies: appReplies(fake).length };
     await receive(probot, 'check_run', press);
     assert.deepEqual(
@@ -166,27 +166,16 @@ test("a veto recorded in the App's comment only (before the ledger) is not lifte
 
 test('an Approve press delivered again (same delivery GUID) is not recorded anew: its approval still expires', async () => {
   const c = handClock('2026-12-01T10:00:00Z');
-  const config = deployYml(`
-  production:
-    approvals:
-      approvers: [dave, erin]
-      required: 1
-      expires_after: 1h
-`);
   await withApp(
     c,
     async (fake, probot) => {
       await ask(fake, probot, 51);
       const press = approvePress(fake, gate(fake) as never, 'dave');
-      const deliver = () =>
-        probot.receive({ id: 'press-1', name: 'check_run', payload: press } as unknown as Parameters<
-          typeof probot.receive
-        >[0]);
+      const deliver = () => receive(probot, 'check_run', press, 'press-1');
       await deliver();
       assert.equal(reviewOf(fake, 51)?.state, 'approved');
       const replies = appReplies(fake).length;
-      const ledger = () =>
-        [...fake.repo().checkRuns.values()].filter((r) => r.name === 'deploy-action approvals').length;
+      const ledger = () => approvalLedger(fake).length;
       assert.equal(ledger(), 1);
       // 90 minutes later GitHub delivers the same press again.
       c.tick(90 * 60_000);
@@ -197,7 +186,7 @@ test('an Approve press delivered again (same delivery GUID) is not recorded anew
       await ask(fake, probot, 52);
       assert.equal(reviewOf(fake, 52), undefined, 'still waiting for an approval');
     },
-    config,
+    approversConfig(1, '1h'),
   );
 });
 
@@ -209,13 +198,9 @@ test('an Approve press delivered twice at once (a redelivery while the first is 
     const replies = appReplies(fake).length;
     // Each delivery reads the ledger (or claims the press) only once both have got that far.
     fake.holdUntil({ operationId: ['checks/list-suites-for-ref', 'git/create-ref'], count: 2 });
-    const deliver = () =>
-      probot.receive({ id: 'press-2', name: 'check_run', payload: press } as unknown as Parameters<
-        typeof probot.receive
-      >[0]);
+    const deliver = () => receive(probot, 'check_run', press, 'press-2');
     await Promise.all([deliver(), deliver()]);
-    const ledger = [...fake.repo().checkRuns.values()].filter((r) => r.name === 'deploy-action approvals');
-    assert.equal(ledger.length, 1, 'one record');
+    assert.equal(approvalLedger(fake).length, 1, 'one record');
     const answers = appReplies(fake).slice(replies);
     assert.equal(answers.length, 1, answers.join('\n---\n'));
     assert.match(answers[0]!, /@dave approved deploying/);
@@ -236,10 +221,7 @@ test('an Approve press refused, delivered twice at once, is refused once', async
     const replies = appReplies(fake).length;
     // Neither delivery answers (nor claims the press) before both have got that far.
     fake.holdUntil({ operationId: ['issues/create-comment', 'git/create-ref'], count: 2 });
-    const deliver = () =>
-      probot.receive({ id: 'press-3', name: 'check_run', payload: press } as unknown as Parameters<
-        typeof probot.receive
-      >[0]);
+    const deliver = () => receive(probot, 'check_run', press, 'press-3');
     await Promise.all([deliver(), deliver()]);
     const answers = appReplies(fake).slice(replies);
     assert.equal(answers.length, 1, answers.join('\n---\n'));
@@ -253,10 +235,7 @@ test('an Approve press refused, delivered again after its refusal went out, is r
     await ask(fake, probot, 93);
     // alice wrote the pull request: her press is a self-approval.
     const press = approvePress(fake, gate(fake) as never, 'alice');
-    const deliver = (id: string) =>
-      probot.receive({ id, name: 'check_run', payload: press } as unknown as Parameters<
-        typeof probot.receive
-      >[0]);
+    const deliver = (id: string) => receive(probot, 'check_run', press, id);
     const replies = appReplies(fake).length;
     await deliver('press-4');
     assert.match(
@@ -290,9 +269,7 @@ test("a reader cannot keep the App from answering someone's press: an answered m
     commentOnPull(fake, `Answered.\n\n${forged}`, { user: 'mallory' });
     fake.addComment(PR, { user: 'deploy-action[bot]', body: `Answered.\n\n${forged}` });
     const replies = appReplies(fake).length;
-    await probot.receive({ id: 'press-6', name: 'check_run', payload: press } as unknown as Parameters<
-      typeof probot.receive
-    >[0]);
+    await receive(probot, 'check_run', press, 'press-6');
     assert.equal(appReplies(fake).length, replies + 1, 'answered');
     assert.match(appReplies(fake).at(-1)!, /\(`self_approval_refused`\)/);
   });
@@ -311,14 +288,10 @@ test('an Approve press GitHub fails is told once with a code and no error text, 
       where: (r) => down && r.operationId === 'pulls/get',
     });
     const deliver = () =>
-      probot
-        .receive({ id: 'press-7', name: 'check_run', payload: press } as unknown as Parameters<
-          typeof probot.receive
-        >[0])
-        .then(
-          () => true,
-          () => false,
-        );
+      receive(probot, 'check_run', press, 'press-7').then(
+        () => true,
+        () => false,
+      );
     const replies = appReplies(fake).length;
     assert.equal(await deliver(), false, 'the delivery fails');
     assert.deepEqual(

@@ -4,7 +4,7 @@
 import type { Probot } from 'probot';
 import { webhookPayload } from '../fake-github/index.ts';
 import type { FakeGitHub } from '../fake-github/index.ts';
-import { HEAD, owner, repo, restWith } from './helpers.ts';
+import { HEAD, deployYml, owner, repo, restWith } from './helpers.ts';
 
 type Json = Record<string, unknown>;
 
@@ -16,9 +16,13 @@ export const deliveryTarget = (fake: FakeGitHub) => ({
   installationId: fake.state.installationId,
 });
 
-/** Hands `payload` to the App as one delivery of event `name`. */
-export const receive = (probot: Probot, name: string, payload: unknown): Promise<void> =>
-  probot.receive({ id: crypto.randomUUID(), name, payload } as unknown as Parameters<Probot['receive']>[0]);
+/** Hands `payload` to the App as one delivery of event `name`, under delivery id `id` (a new one). */
+export const receive = (
+  probot: Probot,
+  name: string,
+  payload: unknown,
+  id: string = crypto.randomUUID(),
+): Promise<void> => probot.receive({ id, name, payload } as unknown as Parameters<Probot['receive']>[0]);
 
 /**
  * The deployment_protection_rule delivery for workflow run `run` deploying `sha` (HEAD) to `environment`
@@ -69,6 +73,19 @@ export function protectionRulePayload(
     })),
   };
 }
+
+/** A deploy.yml whose production takes `required` approvals from dave or erin, each valid for `expiresAfter`. */
+export const approversConfig = (required: number, expiresAfter?: string): string =>
+  deployYml(`
+  production:
+    approvals:
+      approvers: [dave, erin]
+      required: ${required}
+${expiresAfter === undefined ? '' : `      expires_after: ${expiresAfter}\n`}`);
+
+/** The App's approval ledger: its check runs named `deploy-action approvals`. */
+export const approvalLedger = (fake: FakeGitHub) =>
+  [...fake.repo().checkRuns.values()].filter((r) => r.name === 'deploy-action approvals');
 
 /** The App's answer to run `run`'s protection rule, if it gave one (none: the run waits). */
 export const reviewOf = (fake: FakeGitHub, run: number) =>

@@ -22,6 +22,8 @@ import type {
   SeedRepoOptions,
 } from '../fake-github/index.ts';
 import { deployApp } from '../../app/index.ts';
+import { createServer } from '../../app/server.ts';
+import type { RunningServer, ServerOptions } from '../../app/server.ts';
 import type { AppOptions } from '../../app/index.ts';
 import { markerKeys } from '../../src/github/marker-keys.ts';
 import type { MarkerKeys } from '../../src/github/marker-keys.ts';
@@ -258,6 +260,27 @@ export async function pushToPull(
 export function sign(body: string, secret = SECRET): string {
   return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
 }
+
+/**
+ * The App's real node server for `fake`, on a free local port, taking deliveries signed with SECRET; quiet
+ * unless `options` gives a log. `options` adds the app function, a log, or overrides any of these.
+ */
+export function testServer(fake: FakeGitHub, options: Partial<ServerOptions> = {}): Promise<RunningServer> {
+  return createServer({
+    appId: fake.state.appId,
+    privateKey: privateKey(),
+    webhookSecret: SECRET,
+    baseUrl: fake.url,
+    port: 0,
+    host: '127.0.0.1',
+    logLevel: 'fatal',
+    Octokit: TestOctokit,
+    ...options,
+  });
+}
+
+/** Where `server` takes webhook deliveries. */
+export const hookUrl = (server: RunningServer): string => `${server.url}${server.webhookPath}`;
 
 /** POSTs a delivery; `signature: null` sends none. */
 export async function deliver(

@@ -6,24 +6,27 @@
 // answered. Through the real node server and Probot's signature check, with real HMAC signatures.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer } from '../../app/server.ts';
 import type { RunningServer } from '../../app/server.ts';
 import { parseGateRef } from '../../app/handlers/protection-rule.ts';
 import type { FakeGitHub } from '../fake-github/index.ts';
 import {
   HEAD,
   PR,
-  SECRET,
-  TestOctokit,
   appReplies,
   deliver,
-  deployYml,
   handClock,
-  privateKey,
+  hookUrl,
   seededFake,
   testApp,
+  testServer,
 } from './helpers.ts';
-import { approvePress, protectionRulePayload, reviewOf } from './delivery-helpers.ts';
+import {
+  approvalLedger,
+  approvePress,
+  approversConfig,
+  protectionRulePayload,
+  reviewOf,
+} from './delivery-helpers.ts';
 
 async function withServer(
   config: string,
@@ -38,18 +41,8 @@ async function withServer(
   });
   let server: RunningServer | undefined;
   try {
-    server = await createServer({
-      appFn: testApp({ now: c.now }),
-      appId: fake.state.appId,
-      privateKey: privateKey(),
-      webhookSecret: SECRET,
-      baseUrl: fake.url,
-      port: 0,
-      host: '127.0.0.1',
-      logLevel: 'fatal',
-      Octokit: TestOctokit,
-    });
-    const hook = `${server.url}${server.webhookPath}`;
+    server = await testServer(fake, { appFn: testApp({ now: c.now }) });
+    const hook = hookUrl(server);
     await run(
       fake,
       async (event, payload, delivery) => {
@@ -74,24 +67,14 @@ const gate = (fake: FakeGitHub, run: number) =>
     (r) => r.name === 'approval / production' && parseGateRef(r.external_id as string)?.run === run,
   )!;
 
-const ledger = (fake: FakeGitHub) =>
-  [...fake.repo().checkRuns.values()].filter((r) => r.name === 'deploy-action approvals');
-
 test('a signed Approve press sent again under a new delivery id records nothing: its approval is not renewed past expires_after, and it is told so once', async () => {
-  const config = deployYml(`
-  production:
-    approvals:
-      approvers: [dave, erin]
-      required: 1
-      expires_after: 1h
-`);
-  await withServer(config, async (fake, send, c) => {
+  await withServer(approversConfig(1, '1h'), async (fake, send, c) => {
     await send('deployment_protection_rule', protectionRulePayload(fake, { run: 51, pullRequests: [PR] }));
     const press = approvePress(fake, gate(fake, 51) as never, 'dave');
     const first = crypto.randomUUID();
     await send('check_run', press, first);
     assert.equal(reviewOf(fake, 51)?.state, 'approved');
-    assert.equal(ledger(fake).length, 1);
+    assert.equal(approvalLedger(fake).length, 1);
     const replies = appReplies(fake).length;
     // GitHub's redelivery of that press (same body, same GUID): nothing to say, nothing recorded.
     await send('check_run', press, first);
@@ -100,7 +83,7 @@ test('a signed Approve press sent again under a new delivery id records nothing:
     // again with nothing changed, byte for byte the same body: the App cannot tell the two apart).
     c.tick(90 * 60_000);
     await send('check_run', press, crypto.randomUUID());
-    assert.equal(ledger(fake).length, 1, 'no second record');
+    assert.equal(approvalLedger(fake).length, 1, 'no second record');
     // Told once that it renewed nothing, and how to approve anew; the body again under more ids: nothing more.
     assert.equal(appReplies(fake).length, replies + 1);
     assert.match(
@@ -117,13 +100,7 @@ test('a signed Approve press sent again under a new delivery id records nothing:
 });
 
 test("a signed press sent under someone else's delivery id keeps neither their approval from being recorded nor their refusal from being said", async () => {
-  const config = deployYml(`
-  production:
-    approvals:
-      approvers: [dave, erin]
-      required: 2
-`);
-  await withServer(config, async (fake, send) => {
+  await withServer(approversConfig(2), async (fake, send) => {
     await send('deployment_protection_rule', protectionRulePayload(fake, { run: 61, pullRequests: [PR] }));
     const daves = approvePress(fake, gate(fake, 61) as never, 'dave');
     await send('check_run', daves);

@@ -6,18 +6,17 @@ import { connect } from 'node:net';
 import type { Socket } from 'node:net';
 import assert from 'node:assert/strict';
 import type { ApplicationFunction } from 'probot';
-import { createServer } from '../../app/server.ts';
 import type { RunningServer } from '../../app/server.ts';
 import { SettingsError, settingsFromEnv } from '../../app/config.ts';
 import {
-  SECRET,
-  TestOctokit,
   capturedLog,
   commentOnPull,
   deliver,
+  hookUrl,
   privateKey,
   seededFake,
   sign,
+  testServer,
 } from './helpers.ts';
 
 /** An app whose comment handler waits until the test lets it go, and says when it starts and ends. */
@@ -50,28 +49,16 @@ function heldApp() {
 
 async function serverWith(appFn: ApplicationFunction, log = capturedLog('info')) {
   const fake = await seededFake();
-  const server = await createServer({
-    appId: fake.state.appId,
-    privateKey: privateKey(),
-    webhookSecret: SECRET,
-    baseUrl: fake.url,
-    port: 0,
-    host: '127.0.0.1',
-    log: log.log,
-    Octokit: TestOctokit,
-    appFn,
-  });
+  const server = await testServer(fake, { log: log.log, appFn });
   return { fake, server, log };
 }
-
-const hook = (server: RunningServer): string => `${server.url}${server.webhookPath}`;
 
 test('stopping mid-delivery: the delivery is handled to its end and answered; new ones are not taken', async () => {
   const held = heldApp();
   const { fake, server, log } = await serverWith(held.appFn);
   try {
     const { payload } = commentOnPull(fake, '/deploy production');
-    const first = deliver(hook(server), 'issue_comment', payload, { delivery: 'd-held' });
+    const first = deliver(hookUrl(server), 'issue_comment', payload, { delivery: 'd-held' });
     await held.startedHandling;
 
     let closedAt = -1;
@@ -80,7 +67,7 @@ test('stopping mid-delivery: the delivery is handled to its end and answered; ne
       return result;
     });
     // While it drains: no new connection is taken (the listener is closed), and the handler goes on.
-    const late = await deliver(hook(server), 'issue_comment', payload, { delivery: 'd-late' }).catch(
+    const late = await deliver(hookUrl(server), 'issue_comment', payload, { delivery: 'd-late' }).catch(
       (error: unknown) => error,
     );
     assert.ok(late instanceof Error, `a delivery to a stopping replica was taken: ${JSON.stringify(late)}`);
@@ -105,7 +92,7 @@ test('a delivery still running past the grace is cut and named in the log, to be
   const { fake, server, log } = await serverWith(held.appFn);
   try {
     const { payload } = commentOnPull(fake, '/deploy production');
-    const first = deliver(hook(server), 'issue_comment', payload, { delivery: 'd-stuck' }).catch(
+    const first = deliver(hookUrl(server), 'issue_comment', payload, { delivery: 'd-stuck' }).catch(
       (error: unknown) => error,
     );
     await held.startedHandling;

@@ -7,20 +7,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { createServer } from '../../app/server.ts';
 import type { RunningServer } from '../../app/server.ts';
 import { markerKeysFromEnv, SettingsError, settingsFromEnv } from '../../app/config.ts';
 import type { FakeGitHub } from '../fake-github/index.ts';
 import {
-  SECRET,
-  TestOctokit,
   capturedLog,
   commentOnPull,
   deliver,
+  hookUrl,
   privateKey,
   seededFake,
   sign,
   testMarkerKeys,
+  testServer,
 } from './helpers.ts';
 
 async function withServer(
@@ -28,17 +27,7 @@ async function withServer(
   extra: { log?: Probot['log']; appFn?: ApplicationFunction } = {},
 ): Promise<void> {
   const fake = await seededFake();
-  const server = await createServer({
-    ...extra,
-    appId: fake.state.appId,
-    privateKey: privateKey(),
-    webhookSecret: SECRET,
-    baseUrl: fake.url,
-    port: 0,
-    host: '127.0.0.1',
-    logLevel: 'fatal',
-    Octokit: TestOctokit,
-  });
+  const server = await testServer(fake, extra);
   try {
     await run(fake, server);
     fake.assertNoViolations();
@@ -48,12 +37,10 @@ async function withServer(
   }
 }
 
-const hook = (server: RunningServer): string => `${server.url}${server.webhookPath}`;
-
 test('a correctly signed delivery is handled: reaction and reply posted through the fake GitHub', async () => {
   await withServer(async (fake, server) => {
     const { id, payload } = commentOnPull(fake, '/status production');
-    const res = await deliver(hook(server), 'issue_comment', payload);
+    const res = await deliver(hookUrl(server), 'issue_comment', payload);
     assert.equal(res.status, 200);
     // The middleware answers after the handler has run, so its effects are already on the fake.
     // Acknowledged at once (eyes); this repository has no deploy config, so the answer is a refusal.
@@ -79,12 +66,12 @@ test('a wrong signature, a signature with another secret and a missing one are r
     const body = JSON.stringify(payload);
     const tampered = { ...payload, comment: { ...(payload.comment as object), body: '/deploy staging' } };
 
-    const wrongSecret = await deliver(hook(server), 'issue_comment', payload, {
+    const wrongSecret = await deliver(hookUrl(server), 'issue_comment', payload, {
       signature: sign(body, 'guess'),
     });
-    const otherBody = await deliver(hook(server), 'issue_comment', tampered, { signature: sign(body) });
-    const garbage = await deliver(hook(server), 'issue_comment', payload, { signature: 'sha256=00' });
-    const missing = await deliver(hook(server), 'issue_comment', payload, { signature: null });
+    const otherBody = await deliver(hookUrl(server), 'issue_comment', tampered, { signature: sign(body) });
+    const garbage = await deliver(hookUrl(server), 'issue_comment', payload, { signature: 'sha256=00' });
+    const missing = await deliver(hookUrl(server), 'issue_comment', payload, { signature: null });
     for (const [name, res] of Object.entries({ wrongSecret, otherBody, garbage, missing })) {
       assert.ok(res.status >= 400 && res.status < 500, `${name}: ${res.status} ${res.text}`);
     }
@@ -104,13 +91,13 @@ test('refused deliveries are answered by code and logged by code: the body never
       const { payload } = commentOnPull(fake, `/deploy production\n\n${SECRET_TEXT}`);
       const body = JSON.stringify(payload);
       const cases = {
-        wrongSecret: await deliver(hook(server), 'issue_comment', payload, {
+        wrongSecret: await deliver(hookUrl(server), 'issue_comment', payload, {
           signature: sign(body, 'guess'),
         }),
-        garbage: await deliver(hook(server), 'issue_comment', payload, { signature: 'sha256=00' }),
-        missing: await deliver(hook(server), 'issue_comment', payload, { signature: null }),
+        garbage: await deliver(hookUrl(server), 'issue_comment', payload, { signature: 'sha256=00' }),
+        missing: await deliver(hookUrl(server), 'issue_comment', payload, { signature: null }),
         // The path with a trailing slash is the webhook path too (as in Probot's middleware).
-        slash: await deliver(`${hook(server)}/`, 'issue_comment', payload, {
+        slash: await deliver(`${hookUrl(server)}/`, 'issue_comment', payload, {
           signature: sign(body, 'guess'),
         }),
       };
@@ -120,7 +107,7 @@ test('refused deliveries are answered by code and logged by code: the body never
         assert.equal(answer.error, name === 'missing' ? 'missing_signature' : 'bad_signature', name);
         assert.doesNotMatch(res.text, new RegExp(SECRET_TEXT), `${name}: the answer does not echo the body`);
       }
-      const noEvent = await fetch(hook(server), {
+      const noEvent = await fetch(hookUrl(server), {
         method: 'POST',
         headers: {
           'content-type': 'application/json',
@@ -132,7 +119,7 @@ test('refused deliveries are answered by code and logged by code: the body never
       assert.equal(noEvent.status, 400);
       assert.equal(((await noEvent.json()) as { error: string }).error, 'missing_header');
       // Form-encoded (what a repository webhook may be set to): not a GitHub App's delivery.
-      const form = await fetch(hook(server), {
+      const form = await fetch(hookUrl(server), {
         method: 'POST',
         headers: {
           'content-type': 'application/x-www-form-urlencoded',
@@ -144,7 +131,7 @@ test('refused deliveries are answered by code and logged by code: the body never
       });
       // Signed, but not JSON: refused by code before any handler.
       const notJson = 'not json {';
-      const broken = await fetch(hook(server), {
+      const broken = await fetch(hookUrl(server), {
         method: 'POST',
         headers: {
           'content-type': 'application/json',
@@ -177,7 +164,7 @@ test("a handler's error is logged without the delivery's body; the delivery answ
   await withServer(
     async (fake, server) => {
       const { payload } = commentOnPull(fake, `/status production\n\n${SECRET_TEXT}`);
-      const res = await deliver(hook(server), 'issue_comment', payload);
+      const res = await deliver(hookUrl(server), 'issue_comment', payload);
       assert.equal(res.status, 500, res.text);
     },
     { log: logs.log, appFn: failing },
@@ -188,7 +175,7 @@ test("a handler's error is logged without the delivery's body; the delivery answ
 
 test('a body over 25 MB is refused with 413 before it is read whole', async () => {
   await withServer(async (fake, server) => {
-    const res = await fetch(hook(server), {
+    const res = await fetch(hookUrl(server), {
       method: 'POST',
       headers: {
         'content-type': 'application/json',
@@ -216,7 +203,7 @@ test('/healthz answers 200 JSON; other paths 404; GET on the webhook path is not
     const missing = await fetch(`${server.url}/nope`);
     assert.equal(missing.status, 404);
     await missing.body?.cancel();
-    const get = await fetch(hook(server));
+    const get = await fetch(hookUrl(server));
     assert.ok(get.status >= 400, `GET ${server.webhookPath}: ${get.status}`);
     await get.body?.cancel();
     assert.equal(fake.requests.length, 0);
