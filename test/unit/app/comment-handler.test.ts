@@ -151,6 +151,22 @@ const httpError = (status: number): Error =>
     },
   );
 
+/** A dispatch that fails as GitHub answering `status` would make it fail. */
+const failsWith = (status: number) => async (): Promise<never> => {
+  throw httpError(status);
+};
+
+/** GitHub refuses the first comment the App posts (answering `status`) and takes every later one. */
+function firstCommentFails(api: CommentApi, status: number): void {
+  const createComment = api.issues.createComment.bind(api.issues);
+  let posts = 0;
+  api.issues.createComment = async (p) => {
+    posts += 1;
+    if (posts === 1) throw httpError(status);
+    return createComment(p);
+  };
+}
+
 test('a dispatch that throws having written nothing: the reaction is taken back, the PR is told once with a code and no error text', async () => {
   const { api, calls } = recordingApi();
   let attempts = 0;
@@ -309,16 +325,8 @@ test('commandFailure: a stable code from the HTTP status alone', () => {
 
 test('a failure GitHub would not let the App tell leaves no key: the next failure tells', async () => {
   const { api, calls } = recordingApi();
-  const createComment = api.issues.createComment.bind(api.issues);
-  let posts = 0;
-  api.issues.createComment = async (p) => {
-    posts += 1;
-    if (posts === 1) throw httpError(502);
-    return createComment(p);
-  };
-  const failing = async (): Promise<never> => {
-    throw httpError(502);
-  };
+  firstCommentFails(api, 502);
+  const failing = failsWith(502);
   await assert.rejects(handleComment(api, event(), failing), /502/);
   assert.equal(calls.filter((c) => c.startsWith('comment')).length, 0, 'GitHub took no comment');
   await assert.rejects(handleComment(api, event(), failing), /502/);
@@ -328,13 +336,7 @@ test('a failure GitHub would not let the App tell leaves no key: the next failur
 test('an answer GitHub does not take is a failure like any other: told once, and a command that wrote nothing runs again when redelivered', async () => {
   for (const reaction of ['eyes', 'confused'] as const) {
     const { api, calls } = recordingApi();
-    const createComment = api.issues.createComment.bind(api.issues);
-    let posts = 0;
-    api.issues.createComment = async (p) => {
-      posts += 1;
-      if (posts === 1) throw httpError(422);
-      return createComment(p);
-    };
+    firstCommentFails(api, 422);
     // /status (eyes), or a refusal dispatch made (confused: its own reaction is no sign the person was told).
     const answer = async () => ({ reaction, body: 'The answer.' });
     await assert.rejects(handleComment(api, event({ body: '/status' }), answer), /422/);
@@ -355,13 +357,7 @@ test('an answer GitHub does not take is a failure like any other: told once, and
 
 test('an answer GitHub does not take after the command wrote: the reaction stays, the PR is told what was done', async () => {
   const { api, calls } = recordingApi();
-  const createComment = api.issues.createComment.bind(api.issues);
-  let posts = 0;
-  api.issues.createComment = async (p) => {
-    posts += 1;
-    if (posts === 1) throw httpError(502);
-    return createComment(p);
-  };
+  firstCommentFails(api, 502);
   let writes = { comments: 0, deployments: 0, other: 0 };
   const approve = async () => {
     writes = { comments: 0, deployments: 0, other: 1 };
@@ -389,9 +385,7 @@ test('a failure whose reaction GitHub does not let the App take back does not sa
   api.reactions.deleteForIssueComment = async () => {
     throw httpError(502);
   };
-  const failing = async (): Promise<never> => {
-    throw httpError(502);
-  };
+  const failing = failsWith(502);
   await assert.rejects(handleComment(api, event(), failing), /502/);
   assert.equal(
     calls.at(-1),
