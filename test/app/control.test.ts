@@ -35,7 +35,7 @@ import type { RequestFn } from '../../src/control/github-channel.ts';
 import { Octokit } from '@octokit/rest';
 import { answeringRefName } from '../../app/facts/answer-once.ts';
 import { pressBody } from '../../app/deploy/press-answer.ts';
-import { pushClaim } from './delivery-helpers.ts';
+import { pushClaim, receive } from './delivery-helpers.ts';
 import { mentionsIn } from './inert.ts';
 
 type Receive = Parameters<Probot['receive']>[0];
@@ -452,6 +452,14 @@ async function statusInProgress(w: World) {
   await w.probot.receive({ id: crypto.randomUUID(), name: 'deployment_status', payload } as Receive);
 }
 
+/** A rollout waiting at a step, its in_progress status delivered: the wait notice the App made for it. */
+async function waitNotice(w: World) {
+  await writeRecord(w, waiting());
+  await statusInProgress(w);
+  const [notice] = controlRuns(w.fake);
+  return notice;
+}
+
 /** A new in_progress status of the deployment, waiting, and its deployment_status delivery's payload. */
 async function inProgressPayload(w: World) {
   const { id } = await rest(w.fake, 'POST', `/deployments/${w.deploymentId}/statuses`, {
@@ -532,9 +540,7 @@ test('wait notice: made once even when over 1000 newer check suites leave the Ap
 
 test('buttons: an allowed user’s Promote writes a request; a disallowed user and a stale or foreign check run write nothing', async () => {
   await run(async (w) => {
-    await writeRecord(w, waiting());
-    await statusInProgress(w);
-    const [notice] = controlRuns(w.fake);
+    const notice = await waitNotice(w);
     assert.ok(notice, 'the wait notice');
     await w.probot.receive({
       id: crypto.randomUUID(),
@@ -586,11 +592,9 @@ test('buttons: an allowed user’s Promote writes a request; a disallowed user a
 
 test('buttons: a press delivered twice at once (a redelivery while the first is at work) is one refusal, or one request, one answer and one run', async () => {
   await run(async (w) => {
-    await writeRecord(w, waiting());
-    await statusInProgress(w);
-    const [notice] = controlRuns(w.fake);
+    const notice = await waitNotice(w);
     const deliverTwice = (id: string, payload: Record<string, unknown>) => {
-      const deliver = () => w.probot.receive({ id, name: 'check_run', payload } as Receive);
+      const deliver = () => receive(w.probot, 'check_run', payload, id);
       return Promise.all([deliver(), deliver()]);
     };
     // Refused: one refusal. Neither delivery answers (nor claims the press) before both have got that far.
@@ -619,11 +623,9 @@ test('buttons: a press delivered twice at once (a redelivery while the first is 
 
 test('buttons: a press delivered again after its answer went out (one after the other) is answered once, refused or recorded', async () => {
   await run(async (w) => {
-    await writeRecord(w, waiting());
-    await statusInProgress(w);
-    const [notice] = controlRuns(w.fake);
+    const notice = await waitNotice(w);
     const deliver = (id: string, payload: Record<string, unknown>) =>
-      w.probot.receive({ id, name: 'check_run', payload } as Receive);
+      receive(w.probot, 'check_run', payload, id);
     const refused = click(w.fake, notice!, 'mallory', 'promote');
     const before = replies(w.fake).length;
     await deliver('press-8', refused);
@@ -644,11 +646,9 @@ test('buttons: a press delivered again after its answer went out (one after the 
 
 test("buttons: a press's body sent under someone else's delivery id (the signature does not cover it) keeps neither their press from being answered nor records anything", async () => {
   await run(async (w) => {
-    await writeRecord(w, waiting());
-    await statusInProgress(w);
-    const [notice] = controlRuns(w.fake);
+    const notice = await waitNotice(w);
     const deliver = (id: string, payload: Record<string, unknown>) =>
-      w.probot.receive({ id, name: 'check_run', payload } as Receive);
+      receive(w.probot, 'check_run', payload, id);
     const refused = click(w.fake, notice!, 'mallory', 'promote');
     await deliver('press-10', refused);
     assert.match(replies(w.fake).at(-1)!, /\/promote by @mallory not recorded\*\* \(`not_a_deployer`\)/);
@@ -671,9 +671,7 @@ test("buttons: a press's body sent under someone else's delivery id (the signatu
 
 test('buttons: a press GitHub fails is told once on the pull request, with a code and no error text, and answered once GitHub is back', async () => {
   await run(async (w) => {
-    await writeRecord(w, waiting());
-    await statusInProgress(w);
-    const [notice] = controlRuns(w.fake);
+    const notice = await waitNotice(w);
     let down = true;
     w.fake.failNext({
       status: 502,
@@ -683,7 +681,7 @@ test('buttons: a press GitHub fails is told once on the pull request, with a cod
     });
     const press = click(w.fake, notice!, 'alice', 'promote');
     const deliver = () =>
-      w.probot.receive({ id: 'press-10', name: 'check_run', payload: press } as Receive).then(
+      receive(w.probot, 'check_run', press, 'press-10').then(
         () => true,
         () => false,
       );
@@ -725,13 +723,11 @@ test('a claim ref a pusher made before a waiting status does not keep the wait n
 test('a claim ref a pusher made before a Promote press does not keep it from being answered', async () => {
   await run(async (w) => {
     const claims = () => [...w.fake.repo().refs.keys()].filter((r) => r.startsWith('deploy-answering/'));
-    await writeRecord(w, waiting());
-    await statusInProgress(w);
-    const [notice] = controlRuns(w.fake);
+    const notice = await waitNotice(w);
     // A press's claim is named by its signed body.
     const press = click(w.fake, notice!, 'alice', 'promote');
     await pushClaim(w.fake, answeringRefName('press', `control:${pressBody(press)}`), HEAD, NOW);
-    await w.probot.receive({ id: 'press-pushed', name: 'check_run', payload: press } as Receive);
+    await receive(w.probot, 'check_run', press, 'press-pushed');
     assert.equal(requestRuns(w.fake).length, 1, 'the request is written');
     assert.match(replies(w.fake).at(-1)!, /\*\*\/promote\*\* by @alice recorded.*\(Promote button\)/s);
     assert.deepEqual(claims(), [], 'taken over, then removed');
@@ -781,9 +777,7 @@ test('a re-run of the deployment’s job is a new rollout: what people asked of 
 
 test('buttons: a pull request the deployment’s payload only names (its commit is not the PR’s) is neither answered on nor bound to', async () => {
   await run(async (w) => {
-    await writeRecord(w, waiting());
-    await statusInProgress(w);
-    const [notice] = controlRuns(w.fake);
+    const notice = await waitNotice(w);
     // Another pull request (another author, another head), and the deployment's payload (anyone's text)
     // rewritten to name it, then a pull request that does not exist.
     const r = w.fake.repo();
@@ -1402,9 +1396,7 @@ test('a hold on a failed batch at a step that already had a notice gets a fresh 
 
 test('buttons: an answer to a press @-mentions its presser alone (a refusal names the deployers quietly)', async () => {
   await run(async (w) => {
-    await writeRecord(w, waiting());
-    await statusInProgress(w);
-    const [notice] = controlRuns(w.fake);
+    const notice = await waitNotice(w);
     const refusal = await pressAs(w, notice!, 'mallory', 'promote');
     assert.match(refusal, /\/promote by @mallory not recorded\*\* \(`not_a_deployer`\)/);
     assert.match(refusal, /alice/, 'the deployers are named');
