@@ -624,18 +624,16 @@ test('buttons: a press delivered twice at once (a redelivery while the first is 
 test('buttons: a press delivered again after its answer went out (one after the other) is answered once, refused or recorded', async () => {
   await run(async (w) => {
     const notice = await waitNotice(w);
-    const deliver = (id: string, payload: Record<string, unknown>) =>
-      receive(w.probot, 'check_run', payload, id);
     const refused = click(w.fake, notice!, 'mallory', 'promote');
     const before = replies(w.fake).length;
-    await deliver('press-8', refused);
-    await deliver('press-8', refused);
+    await receive(w.probot, 'check_run', refused, 'press-8');
+    await receive(w.probot, 'check_run', refused, 'press-8');
     const refusals = replies(w.fake).slice(before);
     assert.equal(refusals.length, 1, refusals.join('\n---\n'));
     assert.match(refusals[0]!, /\/promote by @mallory not recorded\*\* \(`not_a_deployer`\)/);
     const recorded = click(w.fake, notice!, 'alice', 'promote');
-    await deliver('press-9', recorded);
-    await deliver('press-9', recorded);
+    await receive(w.probot, 'check_run', recorded, 'press-9');
+    await receive(w.probot, 'check_run', recorded, 'press-9');
     const answers = replies(w.fake).slice(before + 1);
     assert.equal(answers.length, 1, answers.join('\n---\n'));
     assert.match(answers[0]!, /\*\*\/promote\*\* by @alice recorded.*\(Promote button\)/s);
@@ -647,22 +645,20 @@ test('buttons: a press delivered again after its answer went out (one after the 
 test("buttons: a press's body sent under someone else's delivery id (the signature does not cover it) keeps neither their press from being answered nor records anything", async () => {
   await run(async (w) => {
     const notice = await waitNotice(w);
-    const deliver = (id: string, payload: Record<string, unknown>) =>
-      receive(w.probot, 'check_run', payload, id);
     const refused = click(w.fake, notice!, 'mallory', 'promote');
-    await deliver('press-10', refused);
+    await receive(w.probot, 'check_run', refused, 'press-10');
     assert.match(replies(w.fake).at(-1)!, /\/promote by @mallory not recorded\*\* \(`not_a_deployer`\)/);
     // mallory's signed body again, under the delivery id GitHub is about to use for alice's press.
-    await deliver('press-11', refused);
+    await receive(w.probot, 'check_run', refused, 'press-11');
     const before = replies(w.fake).length;
-    await deliver('press-11', click(w.fake, notice!, 'alice', 'promote'));
+    await receive(w.probot, 'check_run', click(w.fake, notice!, 'alice', 'promote'), 'press-11');
     const answers = replies(w.fake).slice(before);
     assert.equal(answers.length, 1, answers.join('\n---\n'));
     assert.match(answers[0]!, /\*\*\/promote\*\* by @alice recorded.*\(Promote button\)/s);
     assert.equal(requestRuns(w.fake).length, 1, 'one request');
     assert.equal(dispatches(w.fake).length, 1, 'one reconcile run');
     // alice's body again under a new id: the same request, recorded once and not answered again.
-    await deliver('press-12', click(w.fake, notice!, 'alice', 'promote'));
+    await receive(w.probot, 'check_run', click(w.fake, notice!, 'alice', 'promote'), 'press-12');
     assert.equal(replies(w.fake).length, before + 1, 'no second answer');
     assert.equal(requestRuns(w.fake).length, 1, 'one request');
     assert.equal(dispatches(w.fake).length, 1, 'one reconcile run');

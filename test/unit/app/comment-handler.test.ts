@@ -156,6 +156,15 @@ const failsWith = (status: number) => async (): Promise<never> => {
   throw httpError(status);
 };
 
+/** GitHub takes no `content` reaction from the App (it answers `status`); it takes the others. */
+function reactionFails(api: CommentApi, content: string, status: number): void {
+  const create = api.reactions.createForIssueComment.bind(api.reactions);
+  api.reactions.createForIssueComment = async (p) => {
+    if (p.content === content) throw httpError(status);
+    return create(p);
+  };
+}
+
 /** GitHub refuses the first comment the App posts (answering `status`) and takes every later one. */
 function firstCommentFails(api: CommentApi, status: number): void {
   const createComment = api.issues.createComment.bind(api.issues);
@@ -234,11 +243,7 @@ test('an error without an HTTP status is internal_error; writes counted before d
 
 test('a reaction GitHub does not take: a command is not run but the PR is told; a refusal is still said', async () => {
   const { api, calls } = recordingApi();
-  const create = api.reactions.createForIssueComment.bind(api.reactions);
-  api.reactions.createForIssueComment = async (p) => {
-    if (p.content === 'eyes') throw httpError(503);
-    return create(p);
-  };
+  reactionFails(api, 'eyes', 503);
   await assert.rejects(handleComment(api, event(), neverDispatch), /503/);
   assert.match(
     calls.at(-1)!,
@@ -269,11 +274,7 @@ test('a refusal GitHub does not take: its reaction is taken back, so a redeliver
 
 test('a final reaction GitHub does not take never keeps the answer from being posted', async () => {
   const { api, calls } = recordingApi();
-  const create = api.reactions.createForIssueComment.bind(api.reactions);
-  api.reactions.createForIssueComment = async (p) => {
-    if (p.content === '+1') throw httpError(502);
-    return create(p);
-  };
+  reactionFails(api, '+1', 502);
   const outcome = await handleComment(api, event(), async () => ({ reaction: '+1', body: 'Done.' }));
   assert.equal(outcome.status, 'dispatched');
   assert.equal(calls.at(-1), 'comment #7: Done.');
