@@ -164,40 +164,28 @@ test('range query returns the scraped points and follows a changing counter', as
   assert.equal(values.at(-1), 9);
   assert.ok(values.every((v) => v === 5 || v === 9));
   const provider = createPrometheusProvider('prom', { type: 'prometheus', url: prometheus.url, retries: 0 });
-  const read = await provider.read({
-    side: 'canary',
-    vars: { version: 'v2' },
-    metrics: [
-      {
-        name: 'peak',
-        config: {
-          provider: 'prom',
-          query: 'max(app_requests_total{version="{{version}}",code="500"})',
-          range: { window: 10_000, reduce: 'max' },
+  /** The v2 errors counter's peak over the last `window` ms, read as an analysis metric. */
+  const peakOver = (window: number) =>
+    provider.read({
+      side: 'canary',
+      vars: { version: 'v2' },
+      metrics: [
+        {
+          name: 'peak',
+          config: {
+            provider: 'prom',
+            query: 'max(app_requests_total{version="{{version}}",code="500"})',
+            range: { window, reduce: 'max' },
+          },
         },
-      },
-    ],
-    intervalMs: 1000,
-    signal: signal(),
-  });
+      ],
+      intervalMs: 1000,
+      signal: signal(),
+    });
+  const read = await peakOver(10_000);
   assert.equal(read.values.peak, 9);
   // A step that is not whole seconds (a 90s window's default, 1.5 s): Prometheus refused "1.5s" as bad_data.
-  const fine = await provider.read({
-    side: 'canary',
-    vars: { version: 'v2' },
-    metrics: [
-      {
-        name: 'peak',
-        config: {
-          provider: 'prom',
-          query: 'max(app_requests_total{version="{{version}}",code="500"})',
-          range: { window: 90_000, reduce: 'max' },
-        },
-      },
-    ],
-    intervalMs: 1000,
-    signal: signal(),
-  });
+  const fine = await peakOver(90_000);
   assert.deepEqual([fine.errors, fine.values.peak], [[], 9]);
 });
 
