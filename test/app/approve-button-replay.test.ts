@@ -11,6 +11,7 @@ import {
   HEAD,
   PR,
   appReplies,
+  approvalsYml,
   commentOnPull,
   handClock,
   recordApprovalComment,
@@ -20,14 +21,13 @@ import {
 import {
   approvalLedger,
   approvePress,
-  approversConfig,
   protectionRulePayload,
   receive,
   reviewOf,
 } from './delivery-helpers.ts';
 import { pressBody, pressId, serializeAnsweredPress } from '../../app/deploy/press-answer.ts';
 
-const CONFIG = approversConfig(2);
+const CONFIG = approvalsYml({ approvers: ['dave', 'erin'], required: 2 });
 
 const gate = (fake: FakeGitHub) =>
   [...fake.repo().checkRuns.values()].find((r) => r.name === 'approval / production')!;
@@ -186,7 +186,7 @@ test('an Approve press delivered again (same delivery GUID) is not recorded anew
       await ask(fake, probot, 52);
       assert.equal(reviewOf(fake, 52), undefined, 'still waiting for an approval');
     },
-    approversConfig(1, '1h'),
+    approvalsYml({ approvers: ['dave', 'erin'], required: 1, expiresAfter: '1h' }),
   );
 });
 

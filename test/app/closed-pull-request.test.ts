@@ -8,18 +8,11 @@ import assert from 'node:assert/strict';
 import type { Probot } from 'probot';
 import { fakeSha } from '../fake-github/index.ts';
 import type { FakeGitHub } from '../fake-github/index.ts';
-import { PR, appReplies, deployYml, pushToPull, sayOnPull, withSeededApp } from './helpers.ts';
+import { PR, appReplies, approvalsYml, pushToPull, sayOnPull, withSeededApp } from './helpers.ts';
 import { askProtectionRule, reviewOf } from './delivery-helpers.ts';
 
 const HEAD = fakeSha('closed-pr-head');
-const CONFIG = deployYml(`
-  staging: {}
-  production:
-    approvals:
-      deployers: [alice]
-      approvers: [carol]
-      required: 1
-`);
+const CONFIG = approvalsYml({ others: ['staging'], deployers: ['alice'], approvers: ['carol'], required: 1 });
 
 async function run(
   body: (

@@ -10,17 +10,20 @@ import type { FakeGitHub } from '../fake-github/index.ts';
 import { COMMAND_NAMES } from '../../app/commands/parse.ts';
 import type { Dispatch } from '../../app/handlers/comment.ts';
 import { keepInstallationOctokits } from '../../app/installation-octokits.ts';
-import { BOT_LOGIN, HEAD, PR, appReplies, commentOnPull, deployYml, withSeededApp } from './helpers.ts';
+import {
+  BOT_LOGIN,
+  HEAD,
+  PR,
+  appReplies,
+  approvalsYml,
+  commentOnPull,
+  deployYml,
+  withSeededApp,
+} from './helpers.ts';
 
 type Receive = Parameters<Probot['receive']>[0];
 
-const CONFIG = deployYml(`
-  production:
-    approvals:
-      deployers: [alice]
-      approvers: [carol]
-      required: 1
-`);
+const CONFIG = approvalsYml({ deployers: ['alice'], approvers: ['carol'], required: 1 });
 const SEED = {
   config: CONFIG,
   collaborators: { alice: 'write' as const, carol: 'write' as const },

@@ -4,7 +4,7 @@
 import type { Probot } from 'probot';
 import { webhookPayload } from '../fake-github/index.ts';
 import type { FakeGitHub } from '../fake-github/index.ts';
-import { HEAD, deployYml, owner, repo, restWith } from './helpers.ts';
+import { HEAD, owner, repo, restWith } from './helpers.ts';
 
 type Json = Record<string, unknown>;
 
@@ -73,15 +73,6 @@ export function protectionRulePayload(
     })),
   };
 }
-
-/** A deploy.yml whose production takes `required` approvals from dave or erin, each valid for `expiresAfter`. */
-export const approversConfig = (required: number, expiresAfter?: string): string =>
-  deployYml(`
-  production:
-    approvals:
-      approvers: [dave, erin]
-      required: ${required}
-${expiresAfter === undefined ? '' : `      expires_after: ${expiresAfter}\n`}`);
 
 /** The App's approval ledger: its check runs named `deploy-action approvals`. */
 export const approvalLedger = (fake: FakeGitHub) =>

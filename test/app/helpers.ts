@@ -48,6 +48,25 @@ target:
     deploy: ./deploy.sh
 environments:${environments}`;
 
+/**
+ * A deploy.yml (deployYml) whose production takes `required` approvals from `approvers`: only `deployers` may
+ * deploy it when given, and an approval lasts `expiresAfter` when given. `others` are environments with nothing
+ * configured, listed before it.
+ */
+export const approvalsYml = (a: {
+  approvers: string[];
+  required: number;
+  deployers?: string[];
+  expiresAfter?: string;
+  others?: string[];
+}): string =>
+  deployYml(`
+${(a.others ?? []).map((name) => `  ${name}: {}\n`).join('')}  production:
+    approvals:
+${a.deployers ? `      deployers: [${a.deployers.join(', ')}]\n` : ''}      approvers: [${a.approvers.join(', ')}]
+      required: ${a.required}
+${a.expiresAfter ? `      expires_after: ${a.expiresAfter}\n` : ''}`);
+
 let key: string | undefined;
 /**
  * A real RSA key, so the app signs a real JWT for the installation token. Generated once and kept in

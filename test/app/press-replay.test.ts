@@ -13,6 +13,7 @@ import {
   HEAD,
   PR,
   appReplies,
+  approvalsYml,
   deliver,
   handClock,
   hookUrl,
@@ -20,13 +21,7 @@ import {
   testApp,
   testServer,
 } from './helpers.ts';
-import {
-  approvalLedger,
-  approvePress,
-  approversConfig,
-  protectionRulePayload,
-  reviewOf,
-} from './delivery-helpers.ts';
+import { approvalLedger, approvePress, protectionRulePayload, reviewOf } from './delivery-helpers.ts';
 
 async function withServer(
   config: string,
@@ -68,7 +63,8 @@ const gate = (fake: FakeGitHub, run: number) =>
   )!;
 
 test('a signed Approve press sent again under a new delivery id records nothing: its approval is not renewed past expires_after, and it is told so once', async () => {
-  await withServer(approversConfig(1, '1h'), async (fake, send, c) => {
+  const config = approvalsYml({ approvers: ['dave', 'erin'], required: 1, expiresAfter: '1h' });
+  await withServer(config, async (fake, send, c) => {
     await send('deployment_protection_rule', protectionRulePayload(fake, { run: 51, pullRequests: [PR] }));
     const press = approvePress(fake, gate(fake, 51) as never, 'dave');
     const first = crypto.randomUUID();
@@ -100,7 +96,8 @@ test('a signed Approve press sent again under a new delivery id records nothing:
 });
 
 test("a signed press sent under someone else's delivery id keeps neither their approval from being recorded nor their refusal from being said", async () => {
-  await withServer(approversConfig(2), async (fake, send) => {
+  const config = approvalsYml({ approvers: ['dave', 'erin'], required: 2 });
+  await withServer(config, async (fake, send) => {
     await send('deployment_protection_rule', protectionRulePayload(fake, { run: 61, pullRequests: [PR] }));
     const daves = approvePress(fake, gate(fake, 61) as never, 'dave');
     await send('check_run', daves);
