@@ -393,46 +393,33 @@ test("a metric without data names the canary's answer in the hold and the no-dat
   );
   // A latency without a series is no data indeed: its answer is named, without the hint (a p95 of 0 is no
   // answer for no requests).
-  const p95 = resolveAnalysisConfig({
-    providers: { prom: { type: 'prometheus', url: 'http://127.0.0.1:9090' } },
-    metrics: { p95: { provider: 'prom', query: 'histogram_quantile(0.95, x)' } },
-  });
-  const silent = run(
-    createJudgeState(p95, { intervalMs: INTERVAL, startedAt: 1_000_000 }),
-    Array.from({ length: 12 }, (_, i) => ({
-      at: at(i),
-      canary: { p95: null },
-      errors: [
-        {
-          provider: 'prom',
-          side: 'canary' as const,
-          code: 'empty-result' as const,
-          message: 'p95: no series matched: histogram_quantile(0.95, x)',
-        },
-      ],
-    })),
-  ).at(-1)!;
+  /** The last of 12 intervals in which metric `name` (`query`) alone matches no series on the canary. */
+  const lastWithoutSeries = (name: string, query: string) =>
+    run(
+      createJudgeState(
+        resolveAnalysisConfig({
+          providers: { prom: { type: 'prometheus', url: 'http://127.0.0.1:9090' } },
+          metrics: { [name]: { provider: 'prom', query } },
+        }),
+        { intervalMs: INTERVAL, startedAt: 1_000_000 },
+      ),
+      Array.from({ length: 12 }, (_, i) => ({
+        at: at(i),
+        canary: { [name]: null },
+        errors: [
+          {
+            provider: 'prom',
+            side: 'canary' as const,
+            code: 'empty-result' as const,
+            message: `${name}: no series matched: ${query}`,
+          },
+        ],
+      })),
+    ).at(-1)!;
+  const silent = lastWithoutSeries('p95', 'histogram_quantile(0.95, x)');
   assert.equal(silent.code, 'no-data');
   // An error rate whose errors' series do not exist yet has none either: the hint says where or vector(0) goes.
-  const rate = resolveAnalysisConfig({
-    providers: { prom: { type: 'prometheus', url: 'http://127.0.0.1:9090' } },
-    metrics: { error_rate: { provider: 'prom', query: 'sum(rate(x{code=~"5.."}[1m])) / sum(rate(x[1m]))' } },
-  });
-  const ratio = run(
-    createJudgeState(rate, { intervalMs: INTERVAL, startedAt: 1_000_000 }),
-    Array.from({ length: 12 }, (_, i) => ({
-      at: at(i),
-      canary: { error_rate: null },
-      errors: [
-        {
-          provider: 'prom',
-          side: 'canary' as const,
-          code: 'empty-result' as const,
-          message: 'error_rate: no series matched: sum(rate(x{code=~"5.."}[1m])) / sum(rate(x[1m]))',
-        },
-      ],
-    })),
-  ).at(-1)!;
+  const ratio = lastWithoutSeries('error_rate', 'sum(rate(x{code=~"5.."}[1m])) / sum(rate(x[1m]))');
   assert.match(
     ratio.reason,
     /; a ratio whose errors have no series \(before the first error\) has none either: put `or vector\(0\)` on its errors, \(sum\(\.\.\.\) or vector\(0\)\) \/ sum\(\.\.\.\)\)$/,
