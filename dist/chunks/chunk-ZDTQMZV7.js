@@ -1,0 +1,2 @@
+import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
+var PLACEHOLDER=/\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g,CONFIG_CHOSEN_VARIABLES=new Set(["environment","slot","baseline_slot","strategy"]),CONFIG_CHOSEN_KINDS=new Set(["program","subcommand","script","target","project","deployed","configuration","playbook","build","directory","remote-program"]);export{PLACEHOLDER,CONFIG_CHOSEN_VARIABLES,CONFIG_CHOSEN_KINDS};

@@ -1,2 +1,0 @@
-import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
-import{gatesSummary,runValidate}from"./chunk-F2B4LOPM.js";import"./chunk-XFSKIUEF.js";import"./chunk-36ECFA5G.js";import"./chunk-OUHJXKHN.js";import"./chunk-5MCDFRIT.js";import"./chunk-QV7HJ7ND.js";import"./chunk-W67OZO2W.js";import"./chunk-BAUK2QKF.js";import"./chunk-UMXCM5WV.js";import"./chunk-ZI34HJVV.js";import"./chunk-LCCDW3TC.js";import"./chunk-SSKS3AG3.js";import"./chunk-YZASLWB7.js";export{gatesSummary,runValidate};
