@@ -102,7 +102,7 @@ export const commandProviderSchema = z.strictObject({
   type: z.literal('command'),
   run: commandLine.meta({
     description:
-      'Prints JSON {"metric": number | null}. Templated; runs without a shell. Env: DEPLOY_SIDE=canary|stable.',
+      'Prints JSON {"metric": number | null}. Templated; runs without a shell. Env: DEPLOY_SIDE=canary|stable, DEPLOY_READ_AT (the end of the interval, in unix seconds).',
   }),
   cwd: nonEmpty.optional(),
   env: z.record(z.string().meta({ pattern: ENV_NAME.source }), z.string()).optional(),
@@ -136,7 +136,7 @@ export const logsProviderSchema = z.strictObject({
   type: z.literal('logs'),
   run: commandLine.meta({
     description:
-      'Prints the log lines of one side for the last interval (e.g. ["kubectl", "logs", "-l", "app=web,version={{version}}", "--since=1m"]). Templated; runs without a shell. Env: DEPLOY_SIDE=canary|stable.',
+      'Prints the log lines of one side for the last interval (e.g. ["kubectl", "logs", "-l", "app=web,version={{version}}", "--since=1m"]). Templated; runs without a shell. Env: DEPLOY_SIDE=canary|stable, DEPLOY_READ_AT (the end of the interval, in unix seconds).',
   }),
   cwd: nonEmpty.optional(),
   env: z.record(z.string().meta({ pattern: ENV_NAME.source }), z.string()).optional(),
