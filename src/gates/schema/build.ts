@@ -3,7 +3,7 @@
 // Only the schema and its option types: config loading imports this, never the gate's run code.
 import * as z from 'zod';
 import { commandLine } from '../../config/command-line-schema.ts';
-import { gateCommonFields } from './common.ts';
+import { gateCommonFields, gateEnv } from './common.ts';
 
 const SIZE_UNITS: Record<string, number> = {
   B: 1,
@@ -56,10 +56,7 @@ export const buildConfigSchema = z
   .strictObject({
     ...gateCommonFields,
     command: commandLine.optional().meta({ description: 'The build command, e.g. "npm run build".' }),
-    env: z
-      .record(z.string(), z.string())
-      .optional()
-      .meta({ description: 'Extra environment for the command.' }),
+    env: gateEnv(),
     warnings: z
       .union([z.string().min(1).refine(isValidRegex, { message: 'not a valid regular expression' }), z.literal(false)])
       .optional()

@@ -6,7 +6,7 @@ import * as z from 'zod';
 import { commandLine } from '../../config/command-line-schema.ts';
 import { DURATION_LIMITS, durationUpTo } from '../../config/duration.ts';
 import { visibleName } from '../../config/name-schema.ts';
-import { gateCommonFields } from './common.ts';
+import { gateCommonFields, gateEnv } from './common.ts';
 
 /** A check's name: it names the finding (`custom.<name>`) and the line in the summary. */
 const CHECK_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
@@ -26,10 +26,7 @@ const customCheck = z.strictObject({
   timeout: durationUpTo(DURATION_LIMITS.step)
     .optional()
     .meta({ description: 'The check fails (and blocks, whatever on_failure says) when it has not exited by then.' }),
-  env: z
-    .record(z.string(), z.string())
-    .optional()
-    .meta({ description: 'Extra environment for the command.' }),
+  env: gateEnv(),
 });
 
 export const customConfigSchema = z

@@ -3,7 +3,7 @@
 // Only the schema and its option types: config loading imports this, never the gate's run code.
 import * as z from 'zod';
 import { commandLine } from '../../config/command-line-schema.ts';
-import { gateCommonFields } from './common.ts';
+import { gateCommonFields, gateEnv } from './common.ts';
 
 const level = (what: string) =>
   z
@@ -20,10 +20,7 @@ export const dependenciesConfigSchema = z
         '"pip list --outdated --format=json" or "go list -m -u -json all". Without `report`, what it prints is ' +
         'the report; exit code 1 with outdated packages listed is how npm, pnpm and yarn say some are.',
     }),
-    env: z
-      .record(z.string(), z.string())
-      .optional()
-      .meta({ description: 'Extra environment for the command.' }),
+    env: gateEnv(),
     report: z.string().min(1).optional().meta({
       description:
         'The report file to read: what an earlier step saved, or what `command` writes (then it must be newer ' +

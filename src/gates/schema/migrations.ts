@@ -3,7 +3,7 @@
 // Only the schema and its option types: config loading imports this, never the gate's run code.
 import * as z from 'zod';
 import { commandLine } from '../../config/command-line-schema.ts';
-import { gateCommonFields } from './common.ts';
+import { gateCommonFields, gateEnv } from './common.ts';
 
 export const migrationsConfigSchema = z.strictObject({
   ...gateCommonFields,
@@ -26,10 +26,7 @@ export const migrationsConfigSchema = z.strictObject({
         'PostgreSQL server URL of a role allowed to CREATE DATABASE; the gate creates its own database there. ' +
         'Default: the DATABASE_URL environment variable.',
     }),
-  env: z
-    .record(z.string(), z.string())
-    .optional()
-    .meta({ description: 'Extra environment for up and down.' }),
+  env: gateEnv('Extra environment for up and down.'),
   down_check: z
     .enum(['baseline', 'none'])
     .optional()

@@ -5,7 +5,7 @@
 import * as z from 'zod';
 import { commandLine } from '../../config/command-line-schema.ts';
 import { durationUpTo } from '../../config/duration.ts';
-import { gateCommonFields } from './common.ts';
+import { gateCommonFields, gateEnv } from './common.ts';
 
 const FRACTION_PATTERN = /^(\d+(?:\.\d+)?)\s*%$/;
 
@@ -42,10 +42,7 @@ export const performanceConfigSchema = z
         'The load test, e.g. "k6 run --summary-export=k6-summary.json load.js". Without it, the gate reads a ' +
         'report an earlier step wrote. Exit code 99 (k6: a threshold failed) is read from the report.',
     }),
-    env: z
-      .record(z.string(), z.string())
-      .optional()
-      .meta({ description: 'Extra environment for the command.' }),
+    env: gateEnv(),
     report: z.string().min(1).meta({
       description:
         'The k6 results JSON: what --summary-export writes, or the data handleSummary() gets, saved with ' +

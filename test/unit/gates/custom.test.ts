@@ -178,6 +178,29 @@ describe('custom gate config', () => {
   });
 });
 
+describe("a gate command's env", () => {
+  it('refuses a name no environment variable can have, at its key, in every gate that takes env', () => {
+    // Before: accepted, and the command started without it (or not at all).
+    const sections: Record<string, string> = {
+      build: '{ command: make, env: ENV }',
+      custom: '{ checks: [{ name: a, run: ./a.sh, env: ENV }] }',
+      dependencies: '{ command: npm outdated --json, env: ENV }',
+      migrations: '{ up: ./up.sh, down: ./down.sh, env: ENV }',
+      performance: '{ report: k6.json, env: ENV }',
+    };
+    for (const [gate, section] of Object.entries(sections)) {
+      const text = `${TARGET}gates:\n  ${gate}: ${section.replace('ENV', '{ "A=B": x, GOOD_1: y }')}\nenvironments:\n  production: {}\n`;
+      const errors = errorsOf(text);
+      assert.equal(errors.length, 1, `${gate}: ${JSON.stringify(errors)}`);
+      assert.match(
+        errors[0]!,
+        /env\["A=B"\]: invalid key "A=B": an environment variable name is letters, digits and "_", not starting with a digit$/,
+        gate,
+      );
+    }
+  });
+});
+
 describe('customVerdict', () => {
   it('keeps the config order and says pass with none', () => {
     assert.deepEqual(customVerdict([]), { status: 'pass', summary: '0 check(s) passed', findings: [] });
