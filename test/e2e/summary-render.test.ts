@@ -65,6 +65,19 @@ function latencyBuckets(random: () => number, requests: number, scale: number): 
   return values;
 }
 
+/** The production rollback a failed run's result names: traffic back after `restoredMs`, done after `durationMs`. */
+function rollbackOf(reason: string, restoredMs: number, durationMs: number) {
+  return {
+    reason,
+    environment: 'production',
+    steps: [],
+    levels: [],
+    ok: true,
+    trafficRestoredMs: restoredMs,
+    durationMs,
+  };
+}
+
 /** Prometheus-like counts and a p95 for each side, drawn per interval from the scenario. */
 function generator(scenario: Scenario, clock: () => number): MetricProvider {
   const random = rng(scenario.seed);
@@ -194,19 +207,7 @@ async function deploy(scenario: Scenario, windowMinutes = 5, extraChecks = ''): 
           },
         ]
       : [],
-    rollbacks: failed
-      ? [
-          {
-            reason,
-            environment: 'production',
-            steps: [],
-            levels: [],
-            ok: true,
-            trafficRestoredMs: 900,
-            durationMs: 2000,
-          },
-        ]
-      : [],
+    rollbacks: failed ? [rollbackOf(reason, 900, 2000)] : [],
     startedAt: new Date(T0).toISOString(),
     durationMs: clock - T0,
     exitCode: failed ? 3 : 0,
@@ -542,19 +543,7 @@ environments:
     ],
     steps,
     decisions: [],
-    rollbacks: failed
-      ? [
-          {
-            reason,
-            environment: 'production',
-            steps: [],
-            levels: [],
-            ok: true,
-            trafficRestoredMs: 400,
-            durationMs: 1500,
-          },
-        ]
-      : [],
+    rollbacks: failed ? [rollbackOf(reason, 400, 1500)] : [],
     startedAt: new Date(T0).toISOString(),
     durationMs: clock - T0,
     exitCode: failed ? 3 : 0,
