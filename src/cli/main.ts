@@ -223,6 +223,8 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
       stateDir: opts.stateDir,
     });
     io.out(opts.json ? `${JSON.stringify(plan)}\n` : formatPlan(plan));
+    // The run would deploy nothing and fail with that code: the plan says so, and so does its exit.
+    if (plan.refused) exitCode = EXIT_CODES.failed;
   });
 
   deploymentCommand(
@@ -625,6 +627,12 @@ export function formatPlan(plan: DeploymentPlan): string {
     `Live now: ${plan.live.version ?? 'unknown version'}${plan.live.slot ? ` on ${plan.live.slot}` : ''} (from ${plan.live.source})`,
     '',
   ];
+  if (plan.refused)
+    lines.push(
+      `Refused [${plan.refused.code}]: a run now would deploy nothing and fail: ${plan.refused.message}`,
+      'What it would do once that is resolved:',
+      '',
+    );
   for (const phase of plan.phases) {
     lines.push(`${phase.phase}${phase.environment !== plan.environment ? ` (${phase.environment})` : ''}:`);
     phase.actions.forEach((a, i) => {

@@ -102,22 +102,10 @@ export async function readLiveForRun(
   options: { signal?: AbortSignal; warn: (message: string) => void },
 ): Promise<{ live: LiveState; problem?: string }> {
   const slots = 'slots' in env.strategy ? env.strategy.slots : undefined;
-  const picks = `${env.strategy.type} picks the slot to deploy on by the live one, and deploying on a slot that may be serving would replace ${env.name} in place`;
   try {
     const live = await readLiveState(env, record, options);
-    if (slots && live.slot !== undefined && !slots.includes(live.slot)) {
-      // Without a current command the slot is the record's (slots renamed since it was written).
-      const says = `says slot ${JSON.stringify(live.slot)} is live, which is not one of its slots (${slots.join(', ')}). Nothing was deployed: ${picks}`;
-      return {
-        live,
-        problem: env.target.current
-          ? `the current command of ${env.name} ${says}; make it print the live slot (or nothing when none ` +
-            'is), or set the slots to the names it prints'
-          : `the state record of ${env.name} ${says}; set the slots to the names the record keeps, or add a ` +
-            `current command that prints the live slot and run deploy-action reconcile -e ${env.name} --adopt-current`,
-      };
-    }
-    return { live };
+    const problem = liveSlotProblem(env, live.slot, env.target.current ? 'current' : 'record');
+    return problem ? { live, problem } : { live };
   } catch (error) {
     const message = (error as Error).message;
     if (!slots) {
@@ -127,10 +115,34 @@ export async function readLiveForRun(
     return {
       live: {},
       problem:
-        `could not read what is live on ${env.name}: ${message}. Nothing was deployed: ${picks}; fix the ` +
+        `could not read what is live on ${env.name}: ${message}. Nothing was deployed: ${picksBy(env)}; fix the ` +
         'current command (it prints the live slot, or nothing when none is) and run again',
     };
   }
+}
+
+function picksBy(env: ResolvedEnvironment): string {
+  return `${env.strategy.type} picks the slot to deploy on by the live one, and deploying on a slot that may be serving would replace ${env.name} in place`;
+}
+
+/**
+ * Why a blue-green or canary run cannot deploy on the live slot it was told of (by the current command, or by
+ * the record without one): a name that is not one of the environment's slots (renamed since), or undefined.
+ * Pure: the run (readLiveForRun) and `plan` ask the same question.
+ */
+export function liveSlotProblem(
+  env: ResolvedEnvironment,
+  slot: string | undefined,
+  from: 'current' | 'record',
+): string | undefined {
+  const slots = 'slots' in env.strategy ? env.strategy.slots : undefined;
+  if (!slots || slot === undefined || slots.includes(slot)) return undefined;
+  const says = `says slot ${JSON.stringify(slot)} is live, which is not one of its slots (${slots.join(', ')}). Nothing was deployed: ${picksBy(env)}`;
+  return from === 'current'
+    ? `the current command of ${env.name} ${says}; make it print the live slot (or nothing when none ` +
+        'is), or set the slots to the names it prints'
+    : `the state record of ${env.name} ${says}; set the slots to the names the record keeps, or add a ` +
+        `current command that prints the live slot and run deploy-action reconcile -e ${env.name} --adopt-current`;
 }
 
 /** Where the infrastructure and the record differ on what is live (only what both say is compared). */

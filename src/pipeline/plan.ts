@@ -14,6 +14,8 @@ import { capabilitiesOf, commandFor, deploymentValues, stepValues } from './step
 import type { PhaseId } from './events.ts';
 import { redactCredentials } from '../report/redact.ts';
 import { formatDuration } from '../config/duration.ts';
+import { recordRefusal } from './machine/records.ts';
+import { liveSlotProblem } from './live-state.ts';
 
 export interface PlannedAction {
   description: string;
@@ -28,6 +30,12 @@ export interface DeploymentPlan {
   previousVersion?: string;
   strategy: string;
   live: LiveState & { source: string };
+  /**
+   * Why the run would deploy nothing, as it reads today (the state record, an unfinished rollout in it, a
+   * live slot that is not one of the environment's slots), with the run's own code and words. The current
+   * command is not run by plan: what it would say can still refuse the run.
+   */
+  refused?: { environment: string; code: 'state_refused' | 'rollout_unfinished'; message: string };
   phases: Array<{ phase: PhaseId; environment: string; actions: PlannedAction[] }>;
   rollback: PlannedAction[];
 }
@@ -42,6 +50,7 @@ export function planDeployment(
   const env = resolveEnvironment(config, environment, overrides);
   const phases: DeploymentPlan['phases'] = [];
   const live = liveFromState(env);
+  let refused = live.refused;
   const gates = gateEntries(env.gates ?? {}).map((entry) => entry.name);
   phases.push({
     phase: 'validate',
@@ -66,6 +75,7 @@ export function planDeployment(
   else if (env.staging) {
     const staging = resolveEnvironment(config, env.staging, { stateDir: overrides.stateDir });
     const stagingLive = liveFromState(staging);
+    refused ??= stagingLive.refused;
     phases.push({
       phase: 'staging',
       environment: staging.name,
@@ -124,7 +134,12 @@ export function planDeployment(
     version,
     previousVersion: live.version,
     strategy: env.strategy.type,
-    live,
+    live: {
+      ...(live.slot !== undefined ? { slot: live.slot } : {}),
+      ...(live.version !== undefined ? { version: live.version } : {}),
+      source: live.source,
+    },
+    ...(refused ? { refused } : {}),
     phases: phases.map((p) => ({ ...p, actions: p.actions.map(shown) })),
     rollback: main.rollback.map(shown),
   };
@@ -145,16 +160,31 @@ function afterSuccessActions(env: ResolvedEnvironment, values: TemplateValues): 
   ];
 }
 
-function liveFromState(env: ResolvedEnvironment): LiveState & { source: string } {
+function liveFromState(
+  env: ResolvedEnvironment,
+): LiveState & { source: string; refused?: DeploymentPlan['refused'] } {
   const read = new FileStateStore(env.stateDir).readSync(env.name);
   const saved = read.ok ? read.record?.live : undefined;
   const source = env.target.current
     ? "the target's current command (not run by plan; state record shown)"
     : 'state record';
-  if (!read.ok) return { source: `${source}: refused [${read.code}]: ${read.message}` };
+  // As the run decides at its start (machine/records.ts believe, live-state.ts readLiveForRun).
+  const failure = recordRefusal(env, read);
+  const slotProblem = env.target.current ? undefined : liveSlotProblem(env, saved?.slot, 'record');
+  const refused: DeploymentPlan['refused'] = failure
+    ? {
+        environment: env.name,
+        code: failure.kind === 'unfinished' ? 'rollout_unfinished' : 'state_refused',
+        message: failure.message,
+      }
+    : slotProblem
+      ? { environment: env.name, code: 'state_refused', message: slotProblem }
+      : undefined;
+  const why = refused ? { refused } : {};
+  if (!read.ok) return { source: `${source}: refused [${read.code}]: ${read.message}`, ...why };
   return saved
-    ? { slot: saved.slot, version: saved.version, source }
-    : { source: `${source}: nothing recorded yet` };
+    ? { slot: saved.slot, version: saved.version, source, ...why }
+    : { source: `${source}: nothing recorded yet`, ...why };
 }
 
 function describeChecks(env: ResolvedEnvironment, values: TemplateValues): string {

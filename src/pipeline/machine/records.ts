@@ -24,15 +24,14 @@ export function newTrack(
   return { id, environment, live, record, rolloutStarted: false, rolloutDurable: false };
 }
 
-/** The record this run builds on, or why it does not deploy: a refused record, or an unfinished rollout. */
-export function believe(
-  s: PipelineState,
-  out: Action[],
-  id: TrackId,
+/**
+ * Why a run does not deploy on the stored record (a refused record, or an unfinished rollout in it), or
+ * undefined when it builds on it. Pure: the run (believe) and `plan` ask the same question.
+ */
+export function recordRefusal(
+  env: { name: string; target: { current?: unknown } },
   stored: StoredRecord,
-  now: number,
-): EnvironmentRecord | Failure {
-  const env = envOf(s, id);
+): Failure | undefined {
   if (stored.ok) {
     const rollout = stored.record?.rollout;
     // Its traffic may still be split and its recovery is in the record: deploying on top would take the
@@ -61,13 +60,28 @@ export function believe(
           '--adopt-current` (`mode: reconcile` with `adopt-current: true`) makes what current reports the ' +
           'record, dropping the rollout',
       };
-    return stored.record ?? emptyRecord(s.input.repository, env.name, new Date(now));
+    return undefined;
   }
   // A record that could not be read at all (GitHub failing) is not a bad one to replace: it may be valid and
   // name an unfinished rollout or slots due for teardown that a fresh record would drop. Try again later.
   // Nor is one in a place others may write: a new record would be as open to them, and is not written there.
   if (!env.target.current || stored.code === 'state_unavailable' || stored.code === 'state_untrusted')
     return refusal(env.name, stored);
+  return undefined;
+}
+
+/** The record this run builds on, or why it does not deploy: a refused record, or an unfinished rollout. */
+export function believe(
+  s: PipelineState,
+  out: Action[],
+  id: TrackId,
+  stored: StoredRecord,
+  now: number,
+): EnvironmentRecord | Failure {
+  const env = envOf(s, id);
+  const refused = recordRefusal(env, stored);
+  if (refused) return refused;
+  if (stored.ok) return stored.record ?? emptyRecord(s.input.repository, env.name, new Date(now));
   log(
     out,
     'warn',

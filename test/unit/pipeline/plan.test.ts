@@ -2,13 +2,15 @@
 // would do (JSON quoting, "a$(touch x)", would run the substitution when pasted).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { formatPlan } from '../../../src/cli/main.ts';
 import { parseConfig } from '../../../src/config/load.ts';
 import { planDeployment } from '../../../src/pipeline/plan.ts';
+import { FileStateStore } from '../../../src/state/file-store.ts';
+import { emptyRecord } from '../../../src/state/record.ts';
 
 const NOTE = `a$(touch PWNED) \`touch PWNED\` it's "q"`;
 
@@ -135,4 +137,93 @@ environments:
     formatPlan(planDeployment(parsed.config, 'production', 'v1.2')),
     /hooks\.after_success: run by reconcile/,
   );
+});
+
+test('plan says when a run now would be refused, in the words and code of the run, and exits 1', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'plan-refused-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const configText = (current = '') =>
+    `state_dir: ${dir}/state
+target:
+  commands:
+    deploy: [deploy, "{{version}}", "{{slot}}"]
+    switch: [switch, "{{slot}}"]${current}
+environments:
+  production:
+    strategy: blue-green
+`;
+  const config = (current = '') => parseConfig(configText(current), 'deploy.yml');
+  const parsed = config();
+  assert.ok(parsed.ok, parsed.ok ? '' : JSON.stringify(parsed.errors));
+  const store = new FileStateStore(join(dir, 'state'));
+  const at = '2026-01-01T00:00:00.000Z';
+  const base = { ...emptyRecord('local', 'production', new Date(at)), seq: 1 };
+
+  // Nothing recorded, or a slot it has: the plan is a plan, with nothing refused.
+  assert.equal(planDeployment(parsed.config, 'production', 'v2').refused, undefined);
+  await store.write({ ...base, live: { version: 'v1', slot: 'blue', since: at } });
+  const fine = planDeployment(parsed.config, 'production', 'v2');
+  assert.equal(fine.refused, undefined);
+  assert.deepEqual(fine.live, { slot: 'blue', version: 'v1', source: 'state record' });
+
+  // Slots renamed since the record was written: the run refuses (readLiveForRun), and so does the plan.
+  await store.write({ ...base, seq: 2, live: { version: 'v1', slot: 'purple', since: at } });
+  const renamed = planDeployment(parsed.config, 'production', 'v2');
+  assert.equal(renamed.refused?.code, 'state_refused');
+  assert.match(renamed.refused?.message ?? '', /^the state record of production says slot "purple" is live/);
+  const text = formatPlan(renamed);
+  assert.match(
+    text,
+    /\nRefused \[state_refused\]: a run now would deploy nothing and fail: the state record/,
+  );
+
+  // An unfinished rollout in the record: the run stops with rollout_unfinished.
+  await store.write({
+    ...base,
+    seq: 3,
+    live: { version: 'v1', slot: 'blue', since: at },
+    rollout: {
+      deploymentId: 'cli-1',
+      version: 'v2',
+      strategy: 'blue-green',
+      phase: 'production',
+      step: 0,
+      steps: 2,
+      startedAt: at,
+      owner: { kind: 'workflow', runId: '7' },
+      recovery: [],
+    },
+  });
+  const unfinished = planDeployment(parsed.config, 'production', 'v3');
+  assert.equal(unfinished.refused?.code, 'rollout_unfinished');
+  assert.match(unfinished.refused?.message ?? '', /^production has an unfinished rollout of v2/);
+
+  // A record that cannot be believed: refused without a current command; with one the run goes on by it.
+  writeFileSync(store.pathFor('production'), '{');
+  assert.equal(planDeployment(parsed.config, 'production', 'v3').refused?.code, 'state_refused');
+  const withCurrent = config('\n    current: [current]');
+  assert.ok(withCurrent.ok);
+  assert.equal(planDeployment(withCurrent.config, 'production', 'v3').refused, undefined);
+
+  // The CLI: the plan printed, exit 1 (the run would fail).
+  const cliDir = mkdtempSync(join(tmpdir(), 'plan-refused-cli-'));
+  t.after(() => rmSync(cliDir, { recursive: true, force: true }));
+  const configPath = join(cliDir, 'deploy.yml');
+  writeFileSync(configPath, configText());
+  const cli = spawnSync(
+    process.execPath,
+    [
+      join(import.meta.dirname, '../../../src/cli/index.ts'),
+      'plan',
+      '-e',
+      'production',
+      '--version',
+      'v3',
+      '-c',
+      configPath,
+    ],
+    { encoding: 'utf8' },
+  );
+  assert.equal(cli.status, 1, cli.stderr);
+  assert.match(cli.stdout, /Refused \[state_refused\]/);
 });
