@@ -349,12 +349,13 @@ export function createAnalyzer(input: AnalysisConfigInput | undefined, deps: Ana
       let evidence: Record<string, string> | undefined;
       /** Every side's notes of the last interval read (ProviderRead.notes). */
       let notes: AnalysisNote[] = [];
-      const sampleOf = (at: number, raw: SideReading[]): Sample => {
+      const sampleOf = (at: number, raw: SideReading[], readAt: number): Sample => {
         evidence = raw[0]!.evidence;
         notes = raw.flatMap((r) => r.notes ?? []);
         const read = raw.map((reading, i) => screened(sides[i]!, reading));
         return {
           at,
+          readAt,
           canary: read[0]!.values,
           ...(withStable ? { stable: read[1]!.values } : {}),
           errors: read.flatMap((m) => m.errors),
@@ -388,7 +389,7 @@ export function createAnalyzer(input: AnalysisConfigInput | undefined, deps: Ana
               : undefined,
           notes: [...(continuous[i]!.notes ?? []), ...(atEnd[i]!.notes ?? [])],
         }));
-        return sampleOf(now(), merged);
+        return sampleOf(now(), merged, at);
       };
       let count = ctx.midway ? past.size : base;
       const intervals: IntervalResult[] = [];
@@ -399,7 +400,7 @@ export function createAnalyzer(input: AnalysisConfigInput | undefined, deps: Ana
         const deadline = startedAt + (index + 1) * intervalMs;
         // Intervals already over (a window begun in the past) come from history, the rest are read live.
         const fromHistory = past.get(index);
-        const sample = fromHistory ? sampleOf(deadline, fromHistory) : await readLive(deadline);
+        const sample = fromHistory ? sampleOf(deadline, fromHistory, deadline) : await readLive(deadline);
         if (!sample) break;
         const judged = judge(state, sample);
         state = judged.state;

@@ -1,7 +1,7 @@
 // Recording format (NDJSON, one JSON object per line), so a live analysis can be judged again offline:
 //   {"format":"deploy-action.recording","version":1,"config":{...analysis config, secrets redacted...}}
 //   {"type":"window","context":{phase,environment,version,...,windowMs,intervalMs},"baseline":{...},"startedAt":ms}
-//   {"type":"sample","index":0,"sample":{"at":ms,"canary":{...},"stable":{...},"errors":[...]},"decision":{...},
+//   {"type":"sample","index":0,"sample":{"at":ms,"readAt":ms,"canary":{...},"stable":{...},"errors":[...]},"decision":{...},
 //    "notes":[{provider,code,message}]}   (notes: what a provider could not judge; absent when none, and before)
 //   ... more samples, then more windows (one per evaluate call: each canary step, verify, monitor ...)
 import { appendFileSync, closeSync, openSync, readSync } from 'node:fs';
@@ -233,6 +233,8 @@ const sampleLine = z.looseObject({
   index: z.number().int().min(0).optional(),
   sample: z.looseObject({
     at: epochMs,
+    // The instant the interval was evaluated at: kept for whoever queries it again, not judged.
+    readAt: epochMs.optional(),
     canary: sideValues,
     stable: sideValues.optional(),
     errors: z.array(sampleError).optional(),
@@ -641,6 +643,7 @@ export function readRecording(file: string, maxBytes = MAX_RECORDING_BYTES): Rec
         index: parsed.data.index ?? position,
         sample: {
           at: sample.at,
+          ...(sample.readAt !== undefined ? { readAt: sample.readAt } : {}),
           canary: sides[0] ?? {},
           ...(sample.stable !== undefined ? { stable: sides[1] ?? {} } : {}),
           errors: sample.errors ?? [],

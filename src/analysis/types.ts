@@ -55,6 +55,12 @@ export interface SampleError {
 export interface Sample {
   /** Clock time (ms since the epoch) when the interval's reading completed. */
   at: number;
+  /**
+   * The instant every metric of both sides was evaluated at (ms since the epoch; Prometheus `time`,
+   * DEPLOY_READ_AT): the interval's end, or the clock when it was read late. Absent in recordings made
+   * before it was written, and for providers read without one.
+   */
+  readAt?: number;
   canary: MetricValues;
   /** Present when a stable version was measured at the same time. */
   stable?: MetricValues;

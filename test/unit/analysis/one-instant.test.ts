@@ -6,8 +6,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createAnalyzer } from '../../../src/analysis/analyzer.ts';
 import { resolveAnalysisConfig } from '../../../src/analysis/config.ts';
+import { readRecording } from '../../../src/analysis/recording.ts';
 import { createPrometheusProvider } from '../../../src/analysis/providers/prometheus.ts';
 import type { AnalysisConfigInput } from '../../../src/analysis/schema.ts';
 
@@ -84,9 +88,12 @@ test('every query of an interval, both sides and every kind, is evaluated at the
   // Real time passes while the queries go out: 250 ms per request.
   const prom = await fakePrometheus(() => void (now += 250));
   try {
+    const dir = mkdtempSync(join(tmpdir(), 'one-instant-'));
+    const record = join(dir, 'recording.ndjson');
     const analyzer = createAnalyzer(config(prom.url), {
       now: () => now,
       sleep: async (ms) => void (now += ms),
+      record,
     });
     const outcome = await analyzer.evaluate({
       phase: 'canary-step',
@@ -113,6 +120,17 @@ test('every query of an interval, both sides and every kind, is evaluated at the
       for (const range of asked.filter((a) => a.path.endsWith('/query_range')))
         assert.equal(range.start, String((START + (i + 1) * 30_000 - 60_000) / 1000), 'the range ends there');
     });
+    // The recording keeps that instant beside the time the reading completed, and reads it back.
+    const samples = readRecording(record).windows[0]!.samples;
+    assert.deepEqual(
+      samples.map((s) => s.sample.readAt),
+      samples.map((_, i) => START + (i + 1) * 30_000),
+    );
+    assert.ok(
+      samples.every((s) => s.sample.at > s.sample.readAt!),
+      'read after its instant',
+    );
+    rmSync(dir, { recursive: true, force: true });
   } finally {
     await prom.close();
   }
