@@ -510,6 +510,26 @@ const DELETE_REF_IF_AT = `mutation DeleteRefIfAt($repositoryId: ID!, $name: GitR
   }
 }`;
 
+/** GitHub's GraphQL API and the repository's node id: what a conditional ref delete needs. */
+export type ConditionalDelete = NonNullable<ReleaseOptions['conditional']>;
+
+/**
+ * Deletes `refs/<refName>` only if it still points at `oid` (updateRefs with beforeOid: GitHub's REST API has
+ * no conditional delete). Throws when GitHub refuses, whatever the reason: the caller reads the ref again to
+ * tell a ref gone or moved on from a real failure.
+ */
+export async function deleteRefIfAt(
+  conditional: ConditionalDelete,
+  refName: string,
+  oid: string,
+): Promise<void> {
+  await conditional.graphql(DELETE_REF_IF_AT, {
+    repositoryId: conditional.repositoryId,
+    name: `refs/${refName}`,
+    before: oid,
+  });
+}
+
 /**
  * Releases a lock. With `conditional`, the ref is deleted only if it still points at the lock read (the holder
  * was checked on it): a lock released and taken again by someone else meanwhile stays, and the answer says
@@ -541,11 +561,7 @@ export async function releaseLock(
   if (marks && !held.deployment && !held.holderUnverified) await markReleased(api, where, held, read.oid);
   if (options.conditional) {
     try {
-      await options.conditional.graphql(DELETE_REF_IF_AT, {
-        repositoryId: options.conditional.repositoryId,
-        name: `refs/${refName}`,
-        before: read.oid,
-      });
+      await deleteRefIfAt(options.conditional, refName, read.oid);
     } catch (error) {
       // Refused: find out why. Gone, or another lock now: not ours to delete. Unchanged: a real failure.
       const now = await readLockRef(api, where, keys, refName, options.target, marks);

@@ -1,8 +1,8 @@
 // A deployment's own lock on its environment: a lightweight ref to the commit being deployed (see
 // app/locks.ts). The ref itself says only which commit; who asked for it is in the deployment's payload, read
 // back here when a refusal must name them. The lock is released when the deployment ends.
-import { UNKNOWN_HOLDER, lockRefName } from '../locks.ts';
-import type { LockInfo } from '../locks.ts';
+import { UNKNOWN_HOLDER, deleteRefIfAt, lockRefName } from '../locks.ts';
+import type { ConditionalDelete, LockInfo, LocksApi } from '../locks.ts';
 import { parseDeploymentPayload } from '../../src/github/deployment-payload.ts';
 import type { Api, Where } from '../facts/github.ts';
 import { createdByApp, FINAL_STATES } from '../facts/deployments.ts';
@@ -122,25 +122,44 @@ export async function newerOwnDeployment(
  * Releases `environment`'s lock if it is the lock of a deployment of `sha` (a lightweight ref to that
  * commit). A person's /lock (an annotated tag) and another commit's deployment lock stay, and so does this
  * commit's when `heldByNewer` (asked only then) says a newer deployment of it holds it (newerOwnDeployment).
+ * With `conditional` the ref is deleted only if it still points at that commit: a lock released (by --force)
+ * and taken again meanwhile, a person's /lock, stays. Without it, a REST delete, the window between the read
+ * and the delete being the `heldByNewer` listing wide.
  */
 export async function releaseDeploymentLock(
-  api: Pick<Api['git'], 'getRef' | 'deleteRef'>,
+  api: Pick<LocksApi['git'], 'getRef' | 'deleteRef'>,
   where: Where,
   environment: string,
   sha: string,
   heldByNewer?: () => Promise<boolean>,
+  conditional?: ConditionalDelete,
 ): Promise<'released' | 'kept' | 'none'> {
   const refName = lockRefName({ scope: 'environment', environment });
   if (typeof refName !== 'string') return 'none';
-  let object: { sha: string; type: string };
-  try {
-    ({ object } = (await api.getRef({ ...where, ref: refName })).data);
-  } catch (error) {
-    if ((error as { status?: number }).status === 404) return 'none';
-    throw error;
-  }
+  const read = async (): Promise<{ sha: string; type: string } | undefined> => {
+    try {
+      return (await api.getRef({ ...where, ref: refName })).data.object;
+    } catch (error) {
+      if ((error as { status?: number }).status === 404) return undefined;
+      throw error;
+    }
+  };
+  const object = await read();
+  if (!object) return 'none';
   if (object.type !== 'commit' || object.sha.toLowerCase() !== sha.toLowerCase()) return 'kept';
   if (heldByNewer && (await heldByNewer())) return 'kept';
+  if (conditional) {
+    try {
+      await deleteRefIfAt(conditional, refName, object.sha.toLowerCase());
+    } catch (error) {
+      // Refused: gone, or another lock now (not this deployment's to delete); unchanged, a real failure.
+      const now = await read();
+      if (!now) return 'none';
+      if (now.sha.toLowerCase() !== object.sha.toLowerCase()) return 'kept';
+      throw error;
+    }
+    return 'released';
+  }
   try {
     await api.deleteRef({ ...where, ref: refName });
   } catch (error) {

@@ -52,7 +52,7 @@ interface DeploymentStatusPayload {
     creator?: { login: string; type?: string } | null;
     performed_via_github_app?: { id: number } | null;
   };
-  repository: { name: string; owner: { login: string }; html_url?: string };
+  repository: { name: string; owner: { login: string }; html_url?: string; node_id?: string };
 }
 
 const STATES: readonly DeploymentState[] = [
@@ -381,13 +381,25 @@ export async function handleDeploymentStatus(
     }
     // The lock at this commit may be a newer deployment's of it (this status redelivered, or posted late).
     const botLogin = await appLogin();
-    return releaseDeploymentLock(octokit.rest.git, where, environment, deployment.sha, () =>
-      newerOwnDeployment(octokit.rest.repos, where, {
-        environment,
-        sha: deployment.sha,
-        id: deployment.id,
-        botLogin,
-      }),
+    return releaseDeploymentLock(
+      octokit.rest.git,
+      where,
+      environment,
+      deployment.sha,
+      () =>
+        newerOwnDeployment(octokit.rest.repos, where, {
+          environment,
+          sha: deployment.sha,
+          id: deployment.id,
+          botLogin,
+        }),
+      // Deleted only if it is still this commit's lock (a --force release and a new /lock meanwhile stay).
+      payload.repository.node_id
+        ? {
+            graphql: (query, variables) => octokit.graphql(query, variables),
+            repositoryId: payload.repository.node_id,
+          }
+        : undefined,
     );
   };
   const withRefusal = () => (lockRefused ? { lockRefused } : {});

@@ -18,6 +18,7 @@ import type { LocksApi } from '../../../app/locks.ts';
 import type { LockTarget } from '../../../app/commands/command.ts';
 import { repoNodeId } from '../../fake-github/state.ts';
 import { lockOwner } from '../../../app/deploy/replies.ts';
+import { releaseDeploymentLock } from '../../../app/deploy/lock.ts';
 import { markerKeys } from '../../../src/github/marker-keys.ts';
 
 const where = { owner: 'acme', repo: 'web' };
@@ -217,6 +218,58 @@ test('an unlock that races a release and a new lock deletes only if the ref is s
       /Could not resolve to a node/,
     );
     assert.equal(fake.repo().refs.has('deploy-locks/production'), true, 'nothing deleted');
+  });
+});
+
+test("a deployment's final status releases its lock only if the ref is still that commit's lock", async () => {
+  await withFake(async (fake, api, octokit) => {
+    const graphql = (query: string, variables: Record<string, unknown>) => octokit.graphql(query, variables);
+    const conditional = { graphql, repositoryId: repoNodeId(where.owner, where.repo) };
+    /** While the release asks whether a newer deployment holds it: --force frees the lock and bob locks. */
+    const meanwhileBobLocks = async () => {
+      await api.git.deleteRef({ ...where, ref: 'deploy-locks/production' });
+      assert.equal(
+        (await acquireLock(api, where, keys, { target: production, holder: 'bob', sha: HEAD })).status,
+        'acquired',
+      );
+      return false;
+    };
+
+    // Unchanged: deleted through updateRefs.
+    await acquireDeploymentLock(api, where, keys, { environment: 'production', sha: HEAD });
+    assert.equal(
+      await releaseDeploymentLock(api.git, where, 'production', HEAD, async () => false, conditional),
+      'released',
+    );
+    assert.equal(fake.repo().refs.has('deploy-locks/production'), false);
+
+    // Raced: bob's lock stays.
+    await acquireDeploymentLock(api, where, keys, { environment: 'production', sha: HEAD });
+    assert.equal(
+      await releaseDeploymentLock(api.git, where, 'production', HEAD, meanwhileBobLocks, conditional),
+      'kept',
+    );
+    assert.equal((await readLocks(api, where, keys)).environments[0]?.holder, 'bob');
+
+    // The REST delete the same interleaving: bob's lock is gone (what the conditional delete is for).
+    await api.git.deleteRef({ ...where, ref: 'deploy-locks/production' });
+    await acquireDeploymentLock(api, where, keys, { environment: 'production', sha: HEAD });
+    assert.equal(
+      await releaseDeploymentLock(api.git, where, 'production', HEAD, meanwhileBobLocks),
+      'released',
+    );
+    assert.deepEqual((await readLocks(api, where, keys)).environments, []);
+
+    // Refused for another reason: thrown, nothing deleted.
+    await acquireDeploymentLock(api, where, keys, { environment: 'production', sha: HEAD });
+    await assert.rejects(
+      releaseDeploymentLock(api.git, where, 'production', HEAD, undefined, {
+        graphql,
+        repositoryId: 'R_nope',
+      }),
+      /Could not resolve to a node/,
+    );
+    assert.equal(fake.repo().refs.get('deploy-locks/production'), HEAD);
   });
 });
 
