@@ -9,7 +9,8 @@ import { resolveEnvironment } from '../config/resolve.ts';
 import type { RawConfig, StrategyName } from '../config/schema.ts';
 import { FileControlChannel } from '../control/file-channel.ts';
 import { resolveStaging, runPipeline } from '../pipeline/pipeline.ts';
-import type { Reporter } from '../pipeline/events.ts';
+import { fanOut, type Reporter } from '../pipeline/events.ts';
+import { contextFromEnv, runNotifier } from '../notify/wiring.ts';
 import { inZoneSuffix, resolvePolicy } from '../policy/index.ts';
 import { FileStateStore } from '../state/file-store.ts';
 import { EXIT_CODES } from '../util/exit-codes.ts';
@@ -125,6 +126,8 @@ export async function startDueRuns(
     dueBy?: Date;
     reporter: Reporter;
     signal?: AbortSignal;
+    /** Where the notification channels' secrets are read (process.env by default). */
+    env?: NodeJS.ProcessEnv;
   },
 ): Promise<{ results: DueRunResult[]; exitCode: number }> {
   const results: DueRunResult[] = [];
@@ -270,7 +273,7 @@ async function dropUnknown(
 async function startRun(
   config: RawConfig,
   run: ScheduledRun,
-  opts: { stateDir?: string; reporter: Reporter; signal?: AbortSignal },
+  opts: { stateDir?: string; reporter: Reporter; signal?: AbortSignal; env?: NodeJS.ProcessEnv },
 ): Promise<{ status: string; exitCode: number }> {
   const env = resolveEnvironment(config, run.environment, {
     strategy: run.strategy,
@@ -281,23 +284,36 @@ async function startRun(
     level: 'info',
     message: `starting scheduled run ${run.id} of ${env.name} (${run.version}, due ${run.at.toISOString()}) on ${hostname()}`,
   });
-  return runPipeline(
-    {
-      env,
-      staging: resolveStaging(config, env, opts.stateDir),
-      version: run.version,
-      ...(run.sha ? { sha: run.sha } : {}),
-      ...(run.skipStaging ? { skipStaging: true } : {}),
-      // As `deploy-action run`: `deploy-action resume|abort` take up a failed batch's hold.
-      holdOnFailure: true,
-    },
-    {
-      reporter: opts.reporter,
-      ...(opts.signal ? { signal: opts.signal } : {}),
-      gates: { cwd: process.cwd() },
-      control: new FileControlChannel(env.stateDir, env.name),
-    },
-  );
+  // It is a `deploy-action run` at a later time: it tells the environment's channels as one now does
+  // (docs/notifications.md), and their secrets stay out of the record it writes.
+  const processEnv = opts.env ?? process.env;
+  const notify = await runNotifier(config, env.name, contextFromEnv(processEnv, run.sha), {
+    env: processEnv,
+    log: (level, message) => opts.reporter.event({ type: 'log', level, message }),
+  });
+  try {
+    return await runPipeline(
+      {
+        env,
+        staging: resolveStaging(config, env, opts.stateDir),
+        version: run.version,
+        ...(run.sha ? { sha: run.sha } : {}),
+        ...(run.skipStaging ? { skipStaging: true } : {}),
+        // As `deploy-action run`: `deploy-action resume|abort` take up a failed batch's hold.
+        holdOnFailure: true,
+      },
+      {
+        reporter: notify ? fanOut([opts.reporter, notify.reporter]) : opts.reporter,
+        ...(opts.signal ? { signal: opts.signal } : {}),
+        gates: { cwd: process.cwd() },
+        control: new FileControlChannel(env.stateDir, env.name),
+        secrets: notify?.secrets ?? [],
+      },
+    );
+  } finally {
+    // Only the notifier: the caller's reporter is the caller's to close, after the other runs.
+    await notify?.reporter.close?.();
+  }
 }
 
 /**
