@@ -97,6 +97,7 @@ export async function metricsCli(opts: MetricsCliOptions, deps: MetricsCliDeps):
         if (error instanceof ResolveError) return fail('unknown_environment', error.message);
         throw error;
       }
+      if (records.some((r) => r.environment === env.name)) continue;
       const read = await new FileStateStore(env.stateDir).read(env.name);
       if (!read.ok) return fail(read.code, `${name}: ${read.message}`);
       records.push({ environment: env.name, record: read.record });

@@ -41,7 +41,11 @@ export function historyMetricsReport(
   records: ReadonlyArray<{ environment: string; record: EnvironmentRecord | undefined }>,
   window: MetricsWindow,
 ): MetricsReport {
-  const facts = records.flatMap((r) => (r.record ? historyFacts(r.record) : []));
+  // One record per environment: an environment asked for twice (`-e production -e production`) would
+  // otherwise count each of its runs twice.
+  const facts = records
+    .filter((r, i) => records.findIndex((o) => o.environment === r.environment) === i)
+    .flatMap((r) => (r.record ? historyFacts(r.record) : []));
   const oldest = Math.min(...facts.map((f) => f.createdAt));
   const notes = [
     'from the state records: lead time needs commit dates (GitHub), and a record keeps its last 50 transitions only',

@@ -169,3 +169,41 @@ test('a bad --since, or a token without a repository, is refused with its code a
     assert.equal(JSON.parse(runs[i]!.stdout).code, code);
   });
 });
+
+test('an environment named twice with -e (state records) is counted once, not twice', async (t) => {
+  const dir = await tempDir(t);
+  const stateDir = join(dir, 'state');
+  const config = join(dir, 'deploy.yml');
+  await writeFile(
+    config,
+    `state_dir: ${JSON.stringify(stateDir)}\ntarget:\n  commands:\n    deploy: ./deploy.sh {{version}}\nenvironments:\n  production: {}\n`,
+  );
+  const entry = (hoursAgo: number, event: string): HistoryEntry => ({
+    at: new Date(Date.now() - hoursAgo * HOUR).toISOString(),
+    by: 'cli:host',
+    event,
+    code: event,
+    version: 'v1',
+  });
+  await new FileStateStore(stateDir).write({
+    ...emptyRecord('local', 'production', new Date()),
+    history: [
+      entry(50, 'rollout_started'),
+      entry(49, 'succeeded'),
+      entry(30, 'rollout_started'),
+      entry(29, 'rolled_back'),
+    ],
+  });
+  const run = await startCli(['metrics', '--json', '-c', config, '-e', 'production', '-e', 'production'], {
+    env: NO_TOKEN,
+  }).done;
+  assert.equal(run.code, 0, run.stderr);
+  const out = JSON.parse(run.stdout);
+  assert.equal(out.environments.length, 1);
+  const [production] = out.environments;
+  assert.deepEqual(
+    [production.deployments.total, production.deployments.succeeded, production.deployments.failed],
+    [2, 1, 1],
+  );
+  assert.equal(production.frequency.perDay, 1 / 90);
+});
