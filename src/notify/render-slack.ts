@@ -3,7 +3,13 @@
 // (a field's 2,000, at most 10 fields), the message text at most 40,000. Pure.
 import { FACT_FIELDS, LINKS, type Notification, type ThreadLine } from './model.ts';
 import { cut, isHttpUrl, slackEscape, slackUrl, urlPart } from './escape.ts';
-import { renderLinkedTemplate, renderTemplate, type EventTemplate } from './template.ts';
+import {
+  DEFAULT_TEMPLATES,
+  orDefault,
+  renderLinkedTemplate,
+  renderTemplate,
+  type EventTemplate,
+} from './template.ts';
 
 export const SLACK_LIMITS = { blocks: 50, header: 150, section: 3000, field: 2000, fields: 10, text: 40_000 };
 
@@ -20,9 +26,16 @@ const URL_VALUES = { link: (value: string) => (isHttpUrl(value) ? slackUrl(value
 
 export function renderSlack(n: Notification, template: EventTemplate): SlackMessage {
   // A header is one line of plain text; Slack decodes &amp; &lt; &gt; there too, so it is escaped alike.
-  const title = cut(renderTemplate(template.title, n.facts, slackEscape), SLACK_LIMITS.header);
+  const renderTitle = (t: EventTemplate) => renderTemplate(t.title, n.facts, slackEscape);
+  const renderText = (t: EventTemplate) =>
+    renderLinkedTemplate(t.text, n.facts, 'slack', slackEscape, URL_VALUES);
+  const fallback = DEFAULT_TEMPLATES[n.event];
+  const title = cut(
+    orDefault(renderTitle(template), () => renderTitle(fallback)),
+    SLACK_LIMITS.header,
+  );
   const text = cut(
-    renderLinkedTemplate(template.text, n.facts, 'slack', slackEscape, URL_VALUES),
+    orDefault(renderText(template), () => renderText(fallback)),
     SLACK_LIMITS.section,
   );
   const fields = FIELDS.filter(([, key]) => n.facts[key])

@@ -4,7 +4,7 @@
 // wrote) is URL-encoded; the card stays far below Teams' 28 KB message limit. Pure.
 import { FACT_FIELDS, LINKS, type Notification } from './model.ts';
 import { cut, teamsEscape, teamsUrl, urlPart } from './escape.ts';
-import { renderLinkedTemplate, type EventTemplate } from './template.ts';
+import { DEFAULT_TEMPLATES, orDefault, renderLinkedTemplate, type EventTemplate } from './template.ts';
 
 export const TEAMS_LIMITS = { title: 150, text: 2000, fact: 500, bytes: 28_000 };
 
@@ -17,8 +17,15 @@ const URL_VALUES = { link: (value: string) => teamsUrl(value) ?? '', part: urlPa
 
 export function renderTeams(n: Notification, template: EventTemplate): Record<string, unknown> {
   const render = (t: string) => renderLinkedTemplate(t, n.facts, 'markdown', teamsEscape, URL_VALUES);
-  const title = cut(render(template.title), TEAMS_LIMITS.title);
-  const text = cut(render(template.text), TEAMS_LIMITS.text);
+  const fallback = DEFAULT_TEMPLATES[n.event];
+  const title = cut(
+    orDefault(render(template.title), () => render(fallback.title)),
+    TEAMS_LIMITS.title,
+  );
+  const text = cut(
+    orDefault(render(template.text), () => render(fallback.text)),
+    TEAMS_LIMITS.text,
+  );
   const facts = FACTS.filter(([, key]) => n.facts[key]).map(([title, key]) => ({
     title,
     value: cut(teamsEscape(n.facts[key]!), TEAMS_LIMITS.fact),

@@ -3,7 +3,7 @@
 import { createHmac } from 'node:crypto';
 import { PLACEHOLDERS, type Notification } from './model.ts';
 import { identity } from './escape.ts';
-import { renderTemplate, type EventTemplate } from './template.ts';
+import { DEFAULT_TEMPLATES, orDefault, renderTemplate, type EventTemplate } from './template.ts';
 
 export const WEBHOOK_SCHEMA_VERSION = 1;
 
@@ -26,8 +26,12 @@ export function renderWebhook(n: Notification, template: EventTemplate, delivery
     delivery,
     event: n.event,
     occurred_at: n.at,
-    title: renderTemplate(template.title, n.facts, identity),
-    text: renderTemplate(template.text, n.facts, identity),
+    title: orDefault(renderTemplate(template.title, n.facts, identity), () =>
+      renderTemplate(DEFAULT_TEMPLATES[n.event].title, n.facts, identity),
+    ),
+    text: orDefault(renderTemplate(template.text, n.facts, identity), () =>
+      renderTemplate(DEFAULT_TEMPLATES[n.event].text, n.facts, identity),
+    ),
     facts,
   };
   return JSON.stringify(body);

@@ -64,6 +64,18 @@ export function renderLinkedTemplate(
   return out + renderTemplate(template.slice(last), facts, escape);
 }
 
+// Nothing a person would see: whitespace and invisible format characters only.
+const BLANK = /^[\s\p{Cf}]*$/u;
+
+/**
+ * `rendered`, or `fallback()` (the event's default template, rendered the same way) when it shows nothing: a
+ * template whose placeholders all have no value for this event (`{{pr_title}}` without a pull request,
+ * `{{message}}` on `started`). Slack refuses a header or section without text, so the message was lost.
+ */
+export function orDefault(rendered: string, fallback: () => string): string {
+  return BLANK.test(rendered) ? fallback() : rendered;
+}
+
 export interface EventTemplate {
   title: string;
   text: string;

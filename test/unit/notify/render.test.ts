@@ -371,3 +371,30 @@ describe("the delayed hook's events (after_success_ran, after_success_failed)", 
     }
   });
 });
+
+describe('a template that renders to nothing', () => {
+  // `{{pr_title}}` without a pull request, `{{message}}` on `started`: the values are not known for this
+  // event. Slack refuses a header or section with no text (invalid_blocks), so the whole message was lost.
+  const n: Notification = {
+    event: 'started',
+    at: '2026-12-01T10:00:00.000Z',
+    facts: { event: 'started', version: 'v2', environment: 'production', who: '\u200b' },
+  };
+  const empty: EventTemplate = { title: ' {{pr_title}} ', text: '{{message}}{{who}}' };
+  it('Slack: the default title and text stand in, so the message is one Slack takes', () => {
+    const message = renderSlack(n, empty);
+    assert.deepEqual(slackProblems(message), []);
+    assert.deepEqual(
+      message.blocks.slice(0, 2),
+      renderSlack(n, DEFAULT_TEMPLATES.started).blocks.slice(0, 2),
+    );
+  });
+  it('Teams and the webhook: the same stand-in title and text', () => {
+    const card = renderTeams(n, empty) as any;
+    assert.equal(card.attachments[0].content.body[0].text, '[Started] Deploy v2 to production');
+    assert.match(card.attachments[0].content.body[1].text, /^Deployment of v2 to production started/);
+    const body = JSON.parse(renderWebhook(n, empty, 'id'));
+    assert.equal(body.title, '[Started] Deploy v2 to production');
+    assert.match(body.text, /^Deployment of v2 to production started/);
+  });
+});
