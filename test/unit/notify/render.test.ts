@@ -390,9 +390,12 @@ describe('a template that renders to nothing', () => {
     );
   });
   it('Teams and the webhook: the same stand-in title and text', () => {
-    const card = renderTeams(n, empty) as any;
-    assert.equal(card.attachments[0].content.body[0].text, '[Started] Deploy v2 to production');
-    assert.match(card.attachments[0].content.body[1].text, /^Deployment of v2 to production started/);
+    const card = renderTeams(n, empty) as {
+      attachments: Array<{ content: { body: Array<{ text: string }> } }>;
+    };
+    const [title, text] = card.attachments[0]!.content.body;
+    assert.equal(title!.text, '[Started] Deploy v2 to production');
+    assert.match(text!.text, /^Deployment of v2 to production started/);
     const body = JSON.parse(renderWebhook(n, empty, 'id'));
     assert.equal(body.title, '[Started] Deploy v2 to production');
     assert.match(body.text, /^Deployment of v2 to production started/);
