@@ -49,8 +49,9 @@ export function createNotifier(
       return undefined;
     }
     secrets.push(value);
-    if (url && !isHttpUrl(value)) {
-      log('warn', `notifications: channel "${channel}" is off: ${name} does not hold an http(s) URL`);
+    const problem = url ? urlProblem(value) : undefined;
+    if (problem) {
+      log('warn', `notifications: channel "${channel}" is off: ${name} ${problem}`);
       return undefined;
     }
     if (url) secrets.push(...urlSecrets(value));
@@ -88,6 +89,24 @@ export function createNotifier(
     reporter: notifier({ sinks, mapper, log, secrets, requestTimeoutMs, closeTimeoutMs, closeController }),
     secrets,
   };
+}
+
+/**
+ * Why a channel's URL cannot be posted to, never quoting it (it is a secret); undefined when it can. Each of
+ * these failed every request as "request failed", naming neither the variable nor what was wrong.
+ */
+function urlProblem(value: string): string | undefined {
+  let parsed: URL | undefined;
+  try {
+    parsed = isHttpUrl(value) ? new URL(value) : undefined;
+  } catch {
+    parsed = undefined;
+  }
+  if (!parsed) return 'does not hold an http(s) URL';
+  // fetch refuses to send a URL with credentials in it.
+  if (parsed.username || parsed.password)
+    return 'holds a URL with a user name or password in it, which is never sent: take them out (a generic webhook is signed with its secret_env instead)';
+  return undefined;
 }
 
 /**
