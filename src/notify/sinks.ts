@@ -8,7 +8,7 @@ import { cut } from './escape.ts';
 import { renderTeams } from './render-teams.ts';
 import { renderWebhook, signature, WEBHOOK_HEADERS } from './render-webhook.ts';
 import type { EventTemplate } from './template.ts';
-import { DeliveryError, postJson, slackClient, slackError } from './transport.ts';
+import { DeliveryError, postJson, slackCall, slackClient, slackError } from './transport.ts';
 
 export interface Sink {
   name: string;
@@ -115,17 +115,21 @@ export function slackBotSink(
   let unconfirmed = ts !== undefined;
   let replies = 0;
   const pending: string[] = [];
+  /** The send under way (the notifier sends one item at a time per channel): it bounds a rate limit's wait. */
+  let sending: AbortSignal | undefined;
   const call = async <T>(fn: (c: WebClient) => Promise<T>): Promise<T> => {
     client ??= await slackClient(token, {
       apiUrl: options.apiUrl,
       timeoutMs: options.timeoutMs,
       signal: options.closeSignal,
-    });
-    try {
-      return await fn(client);
-    } catch (error) {
+    }).catch((error: unknown) => {
       throw slackError(error);
-    }
+    });
+    const c = client;
+    return slackCall(
+      () => fn(c),
+      sending ? AbortSignal.any([sending, options.closeSignal]) : options.closeSignal,
+    );
   };
   const reply = async (text: string, broadcast = false) => {
     if (replies >= MAX_THREAD_REPLIES) return;
@@ -155,7 +159,8 @@ export function slackBotSink(
     kind: 'slack',
     events: base.events,
     threads: base.thread,
-    async send(item) {
+    async send(item, signal) {
+      sending = signal;
       if (item.kind === 'thread') {
         const { text } = renderSlackThread(item.line);
         if (ts === undefined || unconfirmed) {

@@ -2,6 +2,7 @@
 // also stops when the notifier's close deadline passes. Error messages never carry the URL (a webhook URL is
 // a secret) nor the token.
 import type { WebClient } from '@slack/web-api';
+import { abortableSleep } from '../util/sleep.ts';
 
 export class DeliveryError extends Error {
   /** A timeout or the close deadline: the channel did not answer. */
@@ -21,7 +22,65 @@ function aborted(error: unknown): boolean {
   return name === 'TimeoutError' || name === 'AbortError';
 }
 
+/**
+ * The longest wait a channel's rate limit (429 and its Retry-After) is waited out, once, before the one repeat:
+ * Slack allows about a message a second per channel or webhook, and a run sends its events in a burst. Well
+ * within a send's 5 s timeout, which bounds the wait and the repeat together; a longer Retry-After fails at once.
+ */
+export const MAX_RATE_LIMIT_WAIT_MS = 2_000;
+
+/** A Retry-After header as milliseconds: delay-seconds or an HTTP date; undefined when it is neither. */
+export function retryAfterMs(value: string | null | undefined, now: number = Date.now()): number | undefined {
+  const text = value?.trim() ?? '';
+  if (/^\d{1,9}$/.test(text)) return Number(text) * 1000;
+  const at = /[A-Za-z]/.test(text) ? Date.parse(text) : Number.NaN;
+  return Number.isFinite(at) ? Math.max(0, at - now) : undefined;
+}
+
+/**
+ * Runs `attempt` again once after a rate limit's wait, when `waitOf` reads a wait within MAX_RATE_LIMIT_WAIT_MS
+ * from what it threw or answered; the signal ends the wait (the send's timeout, the close deadline).
+ */
+async function withOneRateLimitRepeat<T>(
+  attempt: () => Promise<T>,
+  waitOf: (error: unknown) => number | undefined,
+  signal: AbortSignal | undefined,
+): Promise<T> {
+  try {
+    return await attempt();
+  } catch (error) {
+    const wait = waitOf(error);
+    if (wait === undefined || wait > MAX_RATE_LIMIT_WAIT_MS) throw error;
+    await abortableSleep(wait, signal);
+    if (signal?.aborted) throw new DeliveryError('no answer in time', true);
+    return attempt();
+  }
+}
+
+class RateLimited extends DeliveryError {
+  readonly waitMs: number | undefined;
+  constructor(waitMs: number | undefined) {
+    super(
+      `HTTP 429 (rate limited${waitMs !== undefined ? `; retry after ${Math.ceil(waitMs / 1000)} s` : ''})`,
+    );
+    this.waitMs = waitMs;
+  }
+}
+
 export async function postJson(
+  url: string,
+  body: string,
+  headers: Record<string, string>,
+  signal: AbortSignal,
+): Promise<void> {
+  await withOneRateLimitRepeat(
+    () => postOnce(url, body, headers, signal),
+    (error) => (error instanceof RateLimited ? error.waitMs : undefined),
+    signal,
+  );
+}
+
+async function postOnce(
   url: string,
   body: string,
   headers: Record<string, string>,
@@ -46,7 +105,31 @@ export async function postJson(
   // The body is not read (its text is not shown: it may echo what was sent), only cancelled, which releases
   // the connection: a receiver whose answer never ends cannot hold the channel until the timeout.
   await response.body?.cancel().catch(() => undefined);
+  if (response.status === 429) throw new RateLimited(retryAfterMs(response.headers.get('retry-after')));
   if (!response.ok) throw new DeliveryError(`HTTP ${response.status}`);
+}
+
+/**
+ * A Slack Web API call, asked once more after a rate limit's short wait (the client rejects rate-limited
+ * calls rather than waiting on its own, unbounded); what it throws is as slackError says.
+ */
+export async function slackCall<T>(attempt: () => Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  try {
+    return await withOneRateLimitRepeat(
+      attempt,
+      (error) => {
+        const e = error as { code?: string; retryAfter?: unknown };
+        return e.code === 'slack_webapi_rate_limited_error' &&
+          typeof e.retryAfter === 'number' &&
+          Number.isFinite(e.retryAfter)
+          ? Math.max(0, e.retryAfter * 1000)
+          : undefined;
+      },
+      signal,
+    );
+  } catch (error) {
+    throw slackError(error);
+  }
 }
 
 /** A Slack Web API client that never retries or waits on a rate limit, with every request bounded. */
@@ -96,7 +179,12 @@ export function slackError(error: unknown): DeliveryError {
     return new DeliveryError('no answer in time', true);
   if (e.data?.error) return new DeliveryError(`Slack: ${e.data.error}`, false, e.data.error);
   if (typeof e.statusCode === 'number') return new DeliveryError(`Slack: HTTP ${e.statusCode}`);
-  if (e.code === 'slack_webapi_rate_limited_error') return new DeliveryError('Slack: rate limited');
+  if (e.code === 'slack_webapi_rate_limited_error') {
+    const after = (error as { retryAfter?: unknown }).retryAfter;
+    return new DeliveryError(
+      `Slack: rate limited${typeof after === 'number' && Number.isFinite(after) ? `; retry after ${after} s` : ''}`,
+    );
+  }
   if (e.code === 'slack_webapi_request_error') {
     // The network's reason (ECONNREFUSED...), like postJson: never the request, which holds the token.
     const cause = e.original?.cause;
