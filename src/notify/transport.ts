@@ -179,6 +179,10 @@ export function slackError(error: unknown): DeliveryError {
     return new DeliveryError('no answer in time', true);
   if (e.data?.error) return new DeliveryError(`Slack: ${e.data.error}`, false, e.data.error);
   if (typeof e.statusCode === 'number') return new DeliveryError(`Slack: HTTP ${e.statusCode}`);
+  // A 429 whose Retry-After the client cannot read: it throws a plain error saying so (its text quotes the
+  // API's URL and is not shown).
+  if (!e.code && /^Retry header did not contain a valid timeout/.test(e.message ?? ''))
+    return new DeliveryError('Slack: rate limited');
   if (e.code === 'slack_webapi_rate_limited_error') {
     const after = (error as { retryAfter?: unknown }).retryAfter;
     return new DeliveryError(

@@ -107,3 +107,24 @@ describe('the Slack bot rate limited', () => {
     assert.match(decodeURIComponent(s.bodies[2]!.body), /\[Complete\] Deploy v2 to production/);
   });
 });
+
+describe('the Slack bot rate limited without a Retry-After it can read', () => {
+  it('fails saying it was rate limited, not "request failed"', async () => {
+    for (const retryAfter of [undefined, 'soon']) {
+      const s = await server((_n, _req, res) => {
+        res.writeHead(429, retryAfter ? { 'retry-after': retryAfter } : {});
+        res.end('{"ok":false,"error":"ratelimited"}');
+      });
+      const sink = slackBotSink({ ...base, channel: 'C0123', thread: false }, 'xoxb-1-2-RATESECRET', {
+        apiUrl: `${s.url}/api/`,
+        timeoutMs: 2_000,
+        closeSignal: new AbortController().signal,
+      });
+      await assert.rejects(sink.send(note('started'), AbortSignal.timeout(5_000)), (e: unknown) => {
+        assert.ok(e instanceof DeliveryError);
+        assert.equal(e.message, 'Slack: rate limited', String(retryAfter));
+        return true;
+      });
+    }
+  });
+});
