@@ -35,6 +35,9 @@ export interface ScheduleRunOptions {
   stateDir?: string;
   at: string;
   json?: boolean;
+  /** `run`'s options a scheduled run does not keep: refused with --at rather than dropped unsaid. */
+  record?: string;
+  base?: string;
 }
 
 interface Out {
@@ -62,6 +65,17 @@ export async function scheduleRunCli(
     else io.err(`error: --at ${opts.at}: ${message} (${code})\n`);
     return EXIT_CODES.invalidOrBlocked;
   };
+  // The schedule keeps what to deploy, not how this process would have run it: a samples file or a gates'
+  // base named now would be silently dropped when reconcile starts the run.
+  for (const [option, value] of [
+    ['--record', opts.record],
+    ['--base', opts.base],
+  ] as const)
+    if (value !== undefined)
+      return refuse(
+        'schedule_option_unsupported',
+        `${option} does not go with --at: a scheduled run does not keep it; run without --at to use it`,
+      );
   const time = parseRunAt(opts.at, zone, now);
   if (!time.ok) return refuse(time.code, time.message);
   const policy = windowCheck(config, env.name, time.at);

@@ -508,3 +508,20 @@ test('run --at inside a freeze says when the freeze ends and the next time it ma
     ),
   );
 });
+
+test('run --at with --record or --base, which a scheduled run cannot keep, is refused, not silently dropped', async (t) => {
+  const s = setup();
+  t.after(s.cleanup);
+  const at = new Date(Date.now() + 3_600_000).toISOString();
+  for (const extra of [
+    ['--record', join(s.dir, 'samples.ndjson')],
+    ['--base', 'origin/main'],
+  ]) {
+    const refused = await cli(s, 'run', '-e', 'production', '-v', 'v2', '--at', at, ...extra);
+    assert.equal(refused.code, 2, refused.stdout + refused.stderr);
+    const [line] = events(refused.stdout);
+    assert.equal(line!.code, 'schedule_option_unsupported', extra[0]);
+    assert.match(String(line!.message), new RegExp(`${extra[0]} does not go with --at`));
+  }
+  assert.throws(() => schedules(s.dir), /ENOENT/, 'nothing recorded');
+});
