@@ -300,10 +300,16 @@ async function startRun(
   });
   // It is a `deploy-action run` at a later time: it tells the environment's channels as one now does
   // (docs/notifications.md), and their secrets stay out of the record it writes.
+  // The run is out of the schedule already: nothing about its messages may keep it from starting.
   const processEnv = opts.env ?? process.env;
+  const log = (level: 'info' | 'warn', message: string) =>
+    opts.reporter.event({ type: 'log', level, message });
   const notify = await runNotifier(config, env.name, contextFromEnv(processEnv, run.sha), {
     env: processEnv,
-    log: (level, message) => opts.reporter.event({ type: 'log', level, message }),
+    log,
+  }).catch((error: unknown) => {
+    log('warn', `notifications for ${env.name} are off: ${(error as Error).message}`);
+    return undefined;
   });
   try {
     return await runPipeline(
