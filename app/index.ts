@@ -1,7 +1,7 @@
 // The Probot app: `export default (app) => { ... }`. Events are handed to small handlers that take narrow
 // Octokit interfaces; this file only registers them.
 import type { Probot } from 'probot';
-import { commentEventFrom, handleComment } from './handlers/comment.ts';
+import { commentEventFrom, handleComment, logFailure } from './handlers/comment.ts';
 import type { Dispatch } from './handlers/comment.ts';
 import { countingWrites } from './write-count.ts';
 import { commandDispatch } from './deploy/dispatch.ts';
@@ -96,7 +96,11 @@ export function deployApp(options: AppOptions = {}): (app: Probot) => void {
           })(command, ev));
       // What the command wrote, should it fail: its own requests only (write-count.ts).
       const outcome = await countingWrites(context.octokit, (writes) =>
-        handleComment(api, event, dispatch, { writes }),
+        handleComment(api, event, dispatch, {
+          writes,
+          report: (failed) =>
+            logFailure(context.log, { delivery: context.id, comment: event.commentId, ...failed }),
+        }),
       );
       if (outcome.status === 'dispatched' && outcome.reply.answerGates) {
         const answers = await answerPendingProtectionRules(context.octokit, {

@@ -17,7 +17,7 @@ import type { ApprovalRecord } from '../../src/policy/index.ts';
 import { appendMarkers } from '../../src/github/hidden-marker.ts';
 import type { MarkerKeys } from '../../src/github/marker-keys.ts';
 import { userText } from '../../src/github/user-text.ts';
-import { fitComment } from '../../src/github/write-limits.ts';
+import { fitCheckText, fitComment } from '../../src/github/write-limits.ts';
 import type { Octokit } from '../facts/github.ts';
 import { FactsError, loadConfig } from '../facts/config.ts';
 import {
@@ -38,7 +38,8 @@ import {
   repeatedBody,
   serializeAnsweredPress,
 } from '../deploy/press-answer.ts';
-import { commandFailure, failureReason, quietMentions } from './comment.ts';
+import { commandFailure, failureReason, logFailure, quietMentions } from './comment.ts';
+import type { CommandFailure, FailureReport, FailureTold } from './comment.ts';
 import { deploymentPullRequest } from './deployment-status.ts';
 import type { MarkerTrust } from '../facts/own-comments.ts';
 import {
@@ -94,31 +95,36 @@ export async function handleApproveButton(
    * signature, so it only tells presses of one body apart (press-answer.ts); nothing is keyed by it alone.
    */
   deliveryId?: string,
+  /** Told of a press that failed, once it was told (or could not be): the caller logs it. */
+  report?: (report: FailureReport) => void,
 ): Promise<ApproveButtonOutcome> {
   if (payload.requested_action?.identifier !== 'approve') return { status: 'ignored', reason: 'not_approve' };
   const { check_run: checkRun, sender } = payload;
   if (!checkRun.name.startsWith(GATE_PREFIX)) return { status: 'ignored', reason: 'not_a_gate' };
   if (isBot(sender)) return { status: 'ignored', reason: 'bot' };
-  const appId = await ownAppId(octokit);
-  const ref = parseGateRef(checkRun.external_id);
-  if (checkRun.app?.id !== appId || !ref || gateName(ref.env) !== checkRun.name)
-    return { status: 'ignored', reason: 'not_our_gate' };
   const where = { owner: payload.repository.owner.login, repo: payload.repository.name };
   // What the signature covers: the press's record is keyed by it, never by the delivery id alone.
   const body = pressBody(payload);
   const answered = deliveryId === undefined ? undefined : pressId('approve', { body, delivery: deliveryId });
-  const press = () =>
-    decideApprovePress(octokit, payload, {
-      markers,
-      records,
-      now,
-      signed: body,
-      answered,
-      appId,
-      ref,
-      where,
-    });
+  // The gate's pull request, once the gate is known to be the App's: where a failure is told.
+  let pr: number | undefined;
   try {
+    const appId = await ownAppId(octokit);
+    const ref = parseGateRef(checkRun.external_id);
+    if (checkRun.app?.id !== appId || !ref || gateName(ref.env) !== checkRun.name)
+      return { status: 'ignored', reason: 'not_our_gate' };
+    pr = ref.pr;
+    const press = () =>
+      decideApprovePress(octokit, payload, {
+        markers,
+        records,
+        now,
+        signed: body,
+        answered,
+        appId,
+        ref,
+        where,
+      });
     if (deliveryId === undefined) return await press();
     // Decided, recorded and answered under the body's claim (facts/answer-once.ts): two deliveries of this
     // press handled at once (a redelivery while the first is still at work, two replicas, or the body sent
@@ -134,13 +140,15 @@ export async function handleApproveButton(
     );
     return once.claimed ? once.value : { status: 'ignored', reason: 'answered_by_another_delivery' };
   } catch (error) {
-    await pressFailed(octokit, where, ref.pr, markers, {
+    const failure = commandFailure(error);
+    const told = await pressFailed(octokit, where, { pr, checkRun: checkRun.id }, markers, {
       press: answered,
       what: `Approve press by ${userText(sender.login, { as: 'code', max: 100 })}`,
       again:
         'press the button again (or redeliver the webhook) to try again: an approval it may have recorded counts once',
-      error,
+      failure,
     });
+    report?.({ ...failure, told });
     throw error;
   }
 }
@@ -368,40 +376,92 @@ async function pressAnswered(
 }
 
 /**
- * Tells pull request `pr` that a press could not be finished (it threw: GitHub failed it, or anything else), by
- * a stable code and GitHub's status alone (commandFailure: an error's text may quote a body or a credential),
- * once per press however often its deliveries fail: the reply carries the press's marker marked `failed`,
- * which is no answer (a delivery that gets through still answers the press). Past what the App can read of
- * its comments (GitHub failing those reads too), it cannot tell whether it said so already: it says so (maybe
- * twice) rather than leave the presser with nothing. Never throws: the press's error fails the delivery.
+ * Tells the presser that a press could not be finished (it threw: GitHub failed it, or anything else), by a
+ * stable code and GitHub's status alone (commandFailure: an error's text may quote a body or a credential).
+ * On its pull request `on.pr` when known, once per press however often its deliveries fail: the reply carries
+ * the press's marker marked `failed`, which is no answer (a delivery that gets through still answers the
+ * press). Past what the App can read of its comments (GitHub failing those reads too), it cannot tell whether
+ * it said so already: it says so (maybe twice) rather than leave the presser with nothing. With no pull
+ * request to tell (not known yet, or none), or one GitHub does not take the reply on, the check run pressed
+ * carries it (noteOnCheckRun), one attempt. Never throws: the press's error fails the delivery.
  */
 async function pressFailed(
   octokit: Octokit,
   where: { owner: string; repo: string },
-  pr: number,
+  on: { pr: number | undefined; checkRun: number },
   markers: MarkerTrust,
-  told: { press: string | undefined; what: string; again: string; error: unknown },
-): Promise<void> {
-  try {
-    if (told.press !== undefined) {
-      const bot = await ownBotLogin(octokit).catch(() => undefined);
-      const comments =
-        bot === undefined
-          ? undefined
-          : await readAppComments(octokit.rest, where, pr, bot, markers).catch(() => undefined);
-      if (comments?.failedPresses.has(told.press) || comments?.answeredPresses.has(told.press)) return;
+  told: { press: string | undefined; what: string; again: string; failure: CommandFailure },
+): Promise<FailureTold> {
+  const { failure } = told;
+  const text = `**${told.what} not finished** (\`${failure.code}\`): ${failureReason(failure)}; ${told.again}.`;
+  const pr = on.pr;
+  if (pr !== undefined) {
+    try {
+      if (told.press !== undefined) {
+        const bot = await ownBotLogin(octokit).catch(() => undefined);
+        const comments =
+          bot === undefined
+            ? undefined
+            : await readAppComments(octokit.rest, where, pr, bot, markers).catch(() => undefined);
+        if (comments?.failedPresses.has(told.press) || comments?.answeredPresses.has(told.press))
+          return 'already';
+      }
+      const body =
+        told.press === undefined
+          ? text
+          : appendMarkers(text, [
+              serializeAnsweredPress(told.press, markers.keys, markerScope(where, pr), true),
+            ]);
+      await octokit.rest.issues.createComment({ ...where, issue_number: pr, body });
+      return 'comment';
+    } catch {
+      // GitHub did not take it: the check run pressed is where the presser looks next.
     }
-    const failure = commandFailure(told.error);
-    const text = `**${told.what} not finished** (\`${failure.code}\`): ${failureReason(failure)}; ${told.again}.`;
-    const body =
-      told.press === undefined
-        ? text
-        : appendMarkers(text, [
-            serializeAnsweredPress(told.press, markers.keys, markerScope(where, pr), true),
-          ]);
-    await octokit.rest.issues.createComment({ ...where, issue_number: pr, body });
+  }
+  return noteOnCheckRun(octokit, where, on.checkRun, text);
+}
+
+/** Ends the note a failed press leaves at the top of its check run's summary (withPressNote). */
+const PRESS_NOTE_END = '<!-- deploy-action:press-note -->';
+
+/**
+ * Pure: a check run's `summary` with `note` at its top, in place of the note an earlier press left (one note at
+ * most, however often presses fail), cut to what GitHub takes.
+ */
+export function withPressNote(summary: string | null | undefined, note: string): string {
+  const at = summary?.indexOf(PRESS_NOTE_END) ?? -1;
+  const rest = (at < 0 ? (summary ?? '') : summary!.slice(at + PRESS_NOTE_END.length)).replace(/^\n+/, '');
+  return fitCheckText(`${note}\n${PRESS_NOTE_END}${rest ? `\n\n${rest}` : ''}`);
+}
+
+/**
+ * The check run pressed (`checkRun`) says `note` at the top of its summary, its title and text kept: a press
+ * reaches only the app that made its check run, and GitHub lets no other app change it. Read first, so nothing
+ * written since the press is undone, and a note it says already is not written again (`already`). One attempt:
+ * `nobody` when GitHub fails it. The App's next update of the check run replaces it.
+ */
+async function noteOnCheckRun(
+  octokit: Octokit,
+  where: { owner: string; repo: string },
+  checkRun: number,
+  note: string,
+): Promise<FailureTold> {
+  try {
+    const { data: run } = await octokit.rest.checks.get({ ...where, check_run_id: checkRun });
+    const summary = withPressNote(run.output.summary, note);
+    if (summary === run.output.summary) return 'already';
+    await octokit.rest.checks.update({
+      ...where,
+      check_run_id: checkRun,
+      output: {
+        title: run.output.title ?? run.name,
+        summary,
+        ...(run.output.text ? { text: run.output.text } : {}),
+      },
+    });
+    return 'check_run';
   } catch {
-    // GitHub did not take it either: the delivery's failure is all there is to see.
+    return 'nobody';
   }
 }
 
@@ -436,6 +496,8 @@ export interface ControlButtonDeps {
    * signature, so it only tells presses of one body apart (press-answer.ts); nothing is keyed by it alone.
    */
   deliveryId?: string;
+  /** Told of a press that failed, once it was told (or could not be): the caller logs it. */
+  report?: (report: FailureReport) => void;
 }
 
 /**
@@ -458,36 +520,58 @@ export async function handleControlButton(
   if (isBot(sender)) return { status: 'ignored', reason: 'bot' };
   const environment = checkRun.name.slice(CONTROL_CHECK_PREFIX.length);
   const ref = parseControlRef(checkRun.external_id);
-  const appId = await ownAppId(octokit);
-  if (
-    checkRun.app?.id !== appId ||
-    !ref ||
-    !ENVIRONMENT_NAME.test(environment) ||
-    controlCheckName(environment) !== checkRun.name
-  )
-    return { status: 'ignored', reason: 'not_our_check' };
   const where = { owner: payload.repository.owner.login, repo: payload.repository.name };
   // What the signature covers: the request is keyed by the body's check run, presser, step and button, the
   // answer by the body and the delivery id (press-answer.ts), never by the delivery id alone.
   const body = pressBody(payload);
   const answered =
     deps.deliveryId === undefined ? undefined : pressId('control', { body, delivery: deps.deliveryId });
-  const press = () =>
-    decideControlPress(octokit, payload, deps, { verb: action, environment, ref, where, answered });
-  if (deps.deliveryId === undefined) return press();
-  // Decided, recorded and answered under the body's claim (facts/answer-once.ts): two deliveries of this
-  // press handled at once (a redelivery while the first is still at work, two replicas, or the body sent
-  // again under another id) would each find no request of it, and each write one and answer (or each refuse
-  // it). The other one answers.
-  const once = await answerOnce(
-    octokit.rest,
-    where,
-    deps.trust.keys,
-    { ref: answeringRefName('press', `control:${body}`), sha: checkRun.head_sha },
-    press,
-    { now: deps.now, ...swapOption(octokit, where, payload.repository.node_id) },
-  );
-  return once.claimed ? once.value : { status: 'ignored', reason: 'answered_by_another_delivery' };
+  // The pull request the press is answered on, once decideControlPress knows it: where a failure is told.
+  const answering: { pr?: number } = {};
+  try {
+    const appId = await ownAppId(octokit);
+    if (
+      checkRun.app?.id !== appId ||
+      !ref ||
+      !ENVIRONMENT_NAME.test(environment) ||
+      controlCheckName(environment) !== checkRun.name
+    )
+      return { status: 'ignored', reason: 'not_our_check' };
+    const press = () =>
+      decideControlPress(
+        octokit,
+        payload,
+        deps,
+        { verb: action, environment, ref, where, answered },
+        answering,
+      );
+    if (deps.deliveryId === undefined) return await press();
+    // Decided, recorded and answered under the body's claim (facts/answer-once.ts): two deliveries of this
+    // press handled at once (a redelivery while the first is still at work, two replicas, or the body sent
+    // again under another id) would each find no request of it, and each write one and answer (or each refuse
+    // it). The other one answers.
+    const once = await answerOnce(
+      octokit.rest,
+      where,
+      deps.trust.keys,
+      { ref: answeringRefName('press', `control:${body}`), sha: checkRun.head_sha },
+      press,
+      { now: deps.now, ...swapOption(octokit, where, payload.repository.node_id) },
+    );
+    return once.claimed ? once.value : { status: 'ignored', reason: 'answered_by_another_delivery' };
+  } catch (error) {
+    // On the pull request once it is known; before (the App's id, the claim, the deployment or its pull
+    // request could not be read), or with none, on the check run pressed.
+    const failure = commandFailure(error);
+    const told = await pressFailed(octokit, where, { pr: answering.pr, checkRun: checkRun.id }, deps.trust, {
+      press: answered,
+      what: `${VERB_BUTTON[action]} press by ${userText(sender.login, { as: 'code', max: 100 })}`,
+      again: `press it again or comment ${userText(`/${action} ${environment}`, { as: 'code' })} to try again: a request it may have recorded is not recorded twice`,
+      failure,
+    });
+    deps.report?.({ ...failure, told });
+    throw error;
+  }
 }
 
 /** What a Promote, Resume or Abort press is about: the button, its environment and rollout, the repository. */
@@ -507,9 +591,10 @@ async function decideControlPress(
     /** The press as its answer names it (pressId), when its delivery id is known. */
     answered: string | undefined;
   },
+  /** Set to the pull request answered on, once known (none: nowhere to answer). */
+  answering: { pr?: number },
 ): Promise<ControlButtonOutcome> {
-  const { verb, environment, ref, where } = on;
-  const { sender } = payload;
+  const { ref, where } = on;
   // The pull request the deployment came from (its payload says), if any: refusals are answered there.
   let deployment: { payload: unknown; sha: string; creator: { login: string } | null } | undefined;
   try {
@@ -531,6 +616,7 @@ async function decideControlPress(
   const prNumber = deployment
     ? await deploymentPullRequest(octokit, where, deployment, named, () => ownBotLogin(octokit))
     : undefined;
+  answering.pr = prNumber;
   // Every answer says which press it answers (press-answer.ts), and one already on the pull request (a
   // redelivery after it went out) is not given again: nothing follows the answer, so nothing is left to do.
   const press = on.answered;
@@ -554,19 +640,7 @@ async function decideControlPress(
       body: fitComment(quietMentions(marked, payload.sender.login)),
     });
   };
-  try {
-    return await decideControlOnPull(octokit, payload, deps, on, { prNumber, answer });
-  } catch (error) {
-    // Told on the pull request, when there is one (before it is known, there is nowhere to tell).
-    if (prNumber !== undefined)
-      await pressFailed(octokit, where, prNumber, deps.trust, {
-        press,
-        what: `${VERB_BUTTON[verb]} press by ${userText(sender.login, { as: 'code', max: 100 })}`,
-        again: `press it again or comment ${userText(`/${verb} ${environment}`, { as: 'code' })} to try again: a request it may have recorded is not recorded twice`,
-        error,
-      });
-    throw error;
-  }
+  return decideControlOnPull(octokit, payload, deps, on, { prNumber, answer });
 }
 
 /** decideControlPress once the pull request to answer on is known (`prNumber`; none: nowhere to answer). */
@@ -653,21 +727,31 @@ export function registerCheckRun(
   app.on('check_run.requested_action', async (context) => {
     const payload = context.payload as unknown as RequestedActionPayload;
     const trust = markerTrust(keys, context.log);
+    const report = (failed: FailureReport) =>
+      logFailure(context.log, {
+        delivery: context.id,
+        check_run: payload.check_run.id,
+        action: payload.requested_action?.identifier,
+        ...failed,
+      });
     const outcome =
       payload.requested_action?.identifier === 'approve'
-        ? await handleApproveButton(context.octokit, payload, trust, records, now(), context.id)
+        ? await handleApproveButton(context.octokit, payload, trust, records, now(), context.id, report)
         : await handleControlButton(context.octokit, payload, {
             records,
             control: {
-              readRequests: channel.readRequests(
-                context.octokit.request as unknown as RequestFn,
-                await ownAppId(context.octokit),
-              ),
+              // The App's id is asked for when the requests are read: a press is told when that fails too.
+              readRequests: async (...read) =>
+                channel.readRequests(
+                  context.octokit.request as unknown as RequestFn,
+                  await ownAppId(context.octokit),
+                )(...read),
               write: channel.write,
             },
             trust,
             now,
             deliveryId: context.id,
+            report,
           });
     context.log.info(
       { delivery: context.id, check_run: context.payload.check_run.id, ...outcome },

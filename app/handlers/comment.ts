@@ -212,6 +212,30 @@ function viaAppRefusal(event: CommentEvent, app: { slug: string; name: string })
 export type CommandFailure =
   { code: 'github_unavailable' | 'github_refused'; status: number } | { code: 'internal_error' };
 
+/**
+ * Where a command's or a press's failure was told: a reply on the pull request (`comment`), only the App's 😕
+ * on the command (`reaction`: GitHub took no reply), a note on the check run pressed (`check_run`), by an earlier
+ * delivery of it (`already`), or nowhere (`nobody`: the log line is all there is).
+ */
+export type FailureTold = 'comment' | 'reaction' | 'check_run' | 'already' | 'nobody';
+
+/** What a failed delivery logs (with its delivery id): the stable code, GitHub's status, where it was told. */
+export type FailureReport = CommandFailure & { told: FailureTold };
+
+/**
+ * Logs a failed command or press by its delivery id, stable code, GitHub's status and where it was told (never
+ * the error's text): at error level when it was told to nobody, so the log is where it is seen.
+ */
+export function logFailure(
+  log: { warn: LogFn; error: LogFn },
+  fields: FailureReport & { delivery: string; [where: string]: unknown },
+): void {
+  if (fields.told === 'nobody') log.error(fields, 'command failed, told to nobody');
+  else log.warn(fields, 'command failed');
+}
+
+type LogFn = (fields: Record<string, unknown>, message: string) => void;
+
 /** Pure: the CommandFailure an error thrown while handling a command is. */
 export function commandFailure(error: unknown): CommandFailure {
   const status = error !== null && typeof error === 'object' ? httpStatus(error) : undefined;
@@ -301,6 +325,8 @@ export interface HandleCommentOptions {
    * nothing.
    */
   writes?: () => CommandWrites;
+  /** Told of a command that failed, once it was told (or could not be): the caller logs it. */
+  report?: (report: FailureReport) => void;
 }
 
 export async function handleComment(
@@ -358,7 +384,9 @@ export async function handleComment(
       await post(refusal.body());
       return { status: 'refused', code: refusal.code };
     }
-    await failed(api, event, parsed.kind, commandFailure(error), NO_WRITES);
+    const failure = commandFailure(error);
+    const told = await failed(api, event, parsed.kind, failure, NO_WRITES);
+    options.report?.({ ...failure, told });
     throw error;
   }
   if (picked.status === 200) return { status: 'ignored', reason: 'already_handled' };
@@ -389,7 +417,9 @@ export async function handleComment(
     // Nothing written: nothing is lost, so the reaction is taken back and a redelivery runs the command again.
     // Something written: it stays, so a redelivery neither answers twice nor does it twice.
     const redeliverable = !wroteAny(wrote) && (await unreact(picked));
-    await failed(api, event, parsed.kind, commandFailure(error), wrote, redeliverable);
+    const failure = commandFailure(error);
+    const told = await failed(api, event, parsed.kind, failure, wrote, redeliverable);
+    options.report?.({ ...failure, told });
     throw error;
   };
   try {
@@ -428,8 +458,9 @@ export async function handleComment(
  * and then has its answer already). A failure after the command had begun is told whatever the key says: an
  * earlier one that started nothing (and was told so) is what made the key, and the person must hear that this
  * one did start something; it is the last (the 👀 stays, so no redelivery runs the command again). GitHub not
- * taking the key does not keep the person from being told. Never throws: the caller's error is what the
- * delivery fails with.
+ * taking the key does not keep the person from being told. A reply GitHub does not take either leaves the 😕
+ * as all that says it failed, when the 👀 stays; with the 👀 taken back the 😕 goes too, so the redelivery that
+ * runs the command again tells. Never throws: the caller's error is what the delivery fails with.
  */
 async function failed(
   api: CommentApi,
@@ -438,23 +469,28 @@ async function failed(
   failure: CommandFailure,
   wrote: CommandWrites,
   redeliverable = true,
-): Promise<void> {
+): Promise<FailureTold> {
   const where = { owner: event.owner, repo: event.repo };
   const key = await api.reactions
     .createForIssueComment({ ...where, comment_id: event.commentId, content: 'confused' })
     .catch(() => undefined);
-  if (key?.status === 200 && !wroteAny(wrote)) return;
-  await api.issues
-    .createComment({
+  if (key?.status === 200 && !wroteAny(wrote)) return 'already';
+  try {
+    await api.issues.createComment({
       ...where,
       issue_number: event.number,
       body: failureReply(command, failure, wrote, redeliverable),
-    })
-    .catch(async () => {
-      // Not told: the key made here goes too, so a later failure of the command tells.
-      if (key?.status === 201)
-        await api.reactions
-          .deleteForIssueComment({ ...where, comment_id: event.commentId, reaction_id: key.data.id })
-          .catch(() => undefined);
     });
+    return 'comment';
+  } catch {
+    // The 👀 stays (it had begun, or GitHub kept it): no delivery runs the command again, so the 😕 is all
+    // that can say it failed.
+    if (key && !redeliverable) return 'reaction';
+    // Not told: the key made here goes too, so the redelivery that runs the command again tells.
+    if (key?.status === 201)
+      await api.reactions
+        .deleteForIssueComment({ ...where, comment_id: event.commentId, reaction_id: key.data.id })
+        .catch(() => undefined);
+    return 'nobody';
+  }
 }

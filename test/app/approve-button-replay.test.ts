@@ -311,3 +311,41 @@ test('an Approve press GitHub fails is told once with a code and no error text, 
     assert.ok(appReplies(fake).every((r) => !r.includes('LEAK')));
   });
 });
+
+test('an Approve press recorded whose reply GitHub refuses is told on the gate it pressed, once', async () => {
+  const c = handClock('2026-12-01T10:00:00Z');
+  await withApp(c, async (fake, probot) => {
+    await ask(fake, probot, 96);
+    const pressed = gate(fake);
+    const press = approvePress(fake, pressed as never, 'dave');
+    const summary = () => String((gate(fake).output as { summary: unknown }).summary);
+    const original = summary();
+    const replies = appReplies(fake).length;
+    const ledger = approvalLedger(fake).length;
+    // Every comment refused: the approval is recorded in the ledger, its reply and the failure's are not.
+    fake.failNext({
+      status: 403,
+      times: 1_000_000,
+      message: 'LEAK <b>@acme/everyone</b>',
+      operationId: 'issues/create-comment',
+    });
+    const deliver = () =>
+      receive(probot, 'check_run', press, 'press-8').then(
+        () => true,
+        () => false,
+      );
+    assert.equal(await deliver(), false, 'the delivery fails');
+    assert.equal(approvalLedger(fake).length, ledger + 1, 'recorded');
+    assert.equal(appReplies(fake).length, replies, 'nothing posted');
+    const [note, ...rest] = summary().split('\n');
+    assert.equal(
+      note,
+      '**Approve press by `dave` not finished** (`github_refused`): GitHub refused one of its requests (HTTP 403); press the button again (or redeliver the webhook) to try again: an approval it may have recorded counts once.',
+    );
+    assert.ok(rest.join('\n').endsWith(`\n\n${original}`), 'the rest of the summary kept');
+    await deliver();
+    assert.equal(summary().split('not finished').length, 2, 'said once');
+    assert.equal(approvalLedger(fake).length, ledger + 1, 'recorded once');
+    assert.ok(!summary().includes('LEAK'));
+  });
+});

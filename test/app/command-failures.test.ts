@@ -16,6 +16,7 @@ import {
   PR,
   appReplies,
   approvalsYml,
+  capturedLog,
   commentOnPull,
   deployYml,
   withSeededApp,
@@ -63,6 +64,13 @@ const reactionsOn = (fake: FakeGitHub, id: number): string[] =>
     .filter((r) => (r.user as { login: string }).login === BOT_LOGIN)
     .map((r) => String(r.content))
     .sort();
+
+/** The JSON lines of a capturedLog. */
+const logLines = (text: string): Array<Record<string, unknown>> =>
+  text
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
 
 async function receive(probot: Probot, payload: unknown, delivery: string): Promise<boolean> {
   try {
@@ -163,6 +171,38 @@ for (const kept of [false, true])
         assert.ok(!String(c.body).includes('LEAK'), String(c.body));
     });
   });
+
+test('a command whose answer GitHub refuses after it had begun: its 😕 stays beside the 👀 (no reply can be posted), and the log says so with the delivery id and code', async () => {
+  const { log, text } = capturedLog('info');
+  await withSeededApp({ ...SEED, log }, async (fake, probot) => {
+    // Every comment refused (as on a pull request GitHub no longer takes comments on): the lock is written,
+    // its answer and the failure's reply are not.
+    fake.failNext({
+      status: 403,
+      times: 1_000_000,
+      message: ERROR_TEXT,
+      operationId: 'issues/create-comment',
+    });
+    const { id, payload } = commentOnPull(fake, '/lock production', { user: 'alice' });
+    const delivery = crypto.randomUUID();
+    assert.equal(await receive(probot, payload, delivery), false);
+    assert.deepEqual(appReplies(fake), [], 'nothing could be posted');
+    assert.ok(
+      [...fake.repo().refs.keys()].some((r) => r.startsWith('deploy-locks/')),
+      'the lock was written',
+    );
+    assert.deepEqual(reactionsOn(fake, id), ['confused', 'eyes'], 'picked up, and shown it failed');
+    const failed = logLines(text()).filter((l) => l.msg === 'command failed');
+    assert.deepEqual(
+      failed.map((l) => [l.level, l.delivery, l.comment, l.code, l.status, l.told]),
+      [[40, delivery, id, 'github_refused', 403, 'reaction']],
+    );
+    assert.ok(!JSON.stringify(failed).includes('LEAK'), 'no error text in the line');
+    // The redelivery finds the comment handled: it neither locks nor tells twice.
+    assert.equal(await receive(probot, payload, delivery), true);
+    assert.deepEqual(reactionsOn(fake, id), ['confused', 'eyes']);
+  });
+});
 
 test("one installation's Octokit kept for every delivery (as the server keeps it): a command's failure counts its own writes, never another delivery's", async () => {
   // /status fails once /help (another comment, handled at the same time) has been answered: the reply

@@ -12,6 +12,7 @@ import type { FakeGitHub } from '../fake-github/index.ts';
 import {
   HEAD,
   PR,
+  capturedLog,
   commentOnPull,
   owner,
   repo,
@@ -135,6 +136,7 @@ async function run(
   now: () => Date = () => NOW,
   shared = false,
   controlChannel?: ControlChannel,
+  log?: Probot['log'],
 ): Promise<void> {
   const fake = await seededFake(shared ? { fake: { now } } : {});
   const r = fake.repo();
@@ -155,7 +157,7 @@ async function run(
     required_contexts: [],
     auto_merge: false,
   });
-  const probot = testProbot(fake);
+  const probot = testProbot(fake, log);
   await probot.load(testApp({ now, ...(controlChannel ? { controlChannel } : {}) }));
   try {
     await body({ fake, probot, deploymentId });
@@ -699,6 +701,117 @@ test('buttons: a press GitHub fails is told once on the pull request, with a cod
     assert.equal(requestRuns(w.fake).length, 1, 'one request');
     assert.ok(replies(w.fake).every((r) => !r.includes('LEAK')));
   });
+});
+
+/** The summary of check run `id` as the fake has it now. */
+const summaryOf = (fake: FakeGitHub, id: unknown): string =>
+  String((fake.repo().checkRuns.get(Number(id))!.output as { summary: unknown }).summary);
+
+/** The JSON lines of a capturedLog that say a press failed. */
+const failureLines = (text: string): Array<Record<string, unknown>> =>
+  text
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Record<string, unknown>)
+    .filter((l) => /^command failed/.test(String(l.msg)));
+
+// Before its pull request is known there is no pull request to tell: the check run pressed says it (its
+// summary's top, the rest kept), once however often the press is delivered, and the log line says where.
+for (const [what, operationId, status] of [
+  ['its deployment', 'repos/get-deployment', 502],
+  ['its claim ref', 'git/create-ref', 503],
+] as const)
+  test(`buttons: a press GitHub fails before its pull request is known (${what}) is told on the check run pressed, once, with a code and no error text`, async () => {
+    const { log, text } = capturedLog('info');
+    await run(
+      async (w) => {
+        const notice = await waitNotice(w);
+        const original = summaryOf(w.fake, notice!.id);
+        let down = true;
+        w.fake.failNext({
+          status,
+          times: 1_000_000,
+          message: 'LEAK <b>@acme/everyone</b>',
+          where: (r) => down && r.operationId === operationId,
+        });
+        const press = click(w.fake, notice!, 'alice', 'promote');
+        const deliver = () =>
+          receive(w.probot, 'check_run', press, 'press-30').then(
+            () => true,
+            () => false,
+          );
+        const before = replies(w.fake).length;
+        assert.equal(await deliver(), false);
+        assert.equal(await deliver(), false);
+        assert.equal(replies(w.fake).length, before, 'no pull request to tell');
+        const summary = summaryOf(w.fake, notice!.id);
+        const [note, ...rest] = summary.split('\n');
+        assert.equal(
+          note,
+          `**Promote press by \`alice\` not finished** (\`github_unavailable\`): GitHub did not answer one of its requests (HTTP ${status}); press it again or comment /promote production to try again: a request it may have recorded is not recorded twice.`,
+        );
+        assert.ok(rest.join('\n').endsWith(`\n\n${original}`), 'the rest of the summary kept');
+        assert.equal(summary.split('not finished').length, 2, 'said once');
+        assert.ok(!summary.includes('LEAK'));
+        assert.deepEqual(
+          failureLines(text()).map((l) => [l.delivery, l.check_run, l.action, l.code, l.status, l.told]),
+          [
+            ['press-30', notice!.id, 'promote', 'github_unavailable', status, 'check_run'],
+            ['press-30', notice!.id, 'promote', 'github_unavailable', status, 'already'],
+          ],
+        );
+        down = false;
+        assert.equal(await deliver(), true);
+        assert.match(replies(w.fake).at(-1)!, /\*\*\/promote\*\* by @alice recorded.*\(Promote button\)/s);
+        assert.equal(requestRuns(w.fake).length, 1, 'one request');
+      },
+      undefined,
+      undefined,
+      undefined,
+      log,
+    );
+  });
+
+test('buttons: a recorded press whose answer GitHub refuses is told on the check run pressed, and the log says so', async () => {
+  const { log, text } = capturedLog('info');
+  await run(
+    async (w) => {
+      const notice = await waitNotice(w);
+      const before = replies(w.fake).length;
+      w.fake.failNext({
+        status: 403,
+        times: 1_000_000,
+        message: 'LEAK <b>@acme/everyone</b>',
+        operationId: 'issues/create-comment',
+      });
+      const press = click(w.fake, notice!, 'alice', 'promote');
+      const deliver = () =>
+        receive(w.probot, 'check_run', press, 'press-31').then(
+          () => true,
+          () => false,
+        );
+      assert.equal(await deliver(), false);
+      assert.equal(requestRuns(w.fake).length, 1, 'the request was recorded');
+      assert.equal(replies(w.fake).length, before, 'no answer could be posted');
+      assert.match(
+        summaryOf(w.fake, notice!.id),
+        /^\*\*Promote press by `alice` not finished\*\* \(`github_refused`\): GitHub refused one of its requests \(HTTP 403\); press it again/,
+      );
+      assert.deepEqual(
+        failureLines(text()).map((l) => [l.delivery, l.code, l.status, l.told]),
+        [['press-31', 'github_refused', 403, 'check_run']],
+      );
+      // Redelivered: the request is not recorded twice, nor the note written twice.
+      await deliver();
+      assert.equal(requestRuns(w.fake).length, 1);
+      assert.equal(summaryOf(w.fake, notice!.id).split('not finished').length, 2, 'said once');
+      assert.ok(!summaryOf(w.fake, notice!.id).includes('LEAK'));
+    },
+    undefined,
+    undefined,
+    undefined,
+    log,
+  );
 });
 
 test('a claim ref a pusher made before a waiting status does not keep the wait notice from being made', async () => {

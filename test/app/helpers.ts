@@ -177,19 +177,26 @@ export function testProbot(fake: FakeGitHub, log?: Probot['log']): Probot {
 }
 
 /** A Probot against `fake` with the App loaded: testApp(`options`). */
-export async function loadedProbot(fake: FakeGitHub, options: AppOptions = {}): Promise<Probot> {
-  const probot = testProbot(fake);
+export async function loadedProbot(
+  fake: FakeGitHub,
+  options: AppOptions = {},
+  log?: Probot['log'],
+): Promise<Probot> {
+  const probot = testProbot(fake, log);
   await probot.load(testApp(options));
   return probot;
 }
 
-/** The App (testApp(`seed.app`)) against a fake GitHub seeded by seededFake(`seed`); the caller stops the fake. */
+/**
+ * The App (testApp(`seed.app`)) against a fake GitHub seeded by seededFake(`seed`), logging into `seed.log`
+ * (capturedLog) when given; the caller stops the fake.
+ */
 export async function seededApp(
-  seed: Seed & { app?: AppOptions } = {},
+  seed: Seed & { app?: AppOptions; log?: Probot['log'] } = {},
 ): Promise<{ fake: FakeGitHub; probot: Probot }> {
   const fake = await seededFake(seed);
   try {
-    return { fake, probot: await loadedProbot(fake, seed.app) };
+    return { fake, probot: await loadedProbot(fake, seed.app, seed.log) };
   } catch (error) {
     await fake.stop();
     throw error;
@@ -198,7 +205,7 @@ export async function seededApp(
 
 /** Runs `body` against seededApp(`seed`); checks the fake saw no violations, and stops it. */
 export async function withSeededApp(
-  seed: Seed & { app?: AppOptions },
+  seed: Seed & { app?: AppOptions; log?: Probot['log'] },
   body: (fake: FakeGitHub, probot: Probot) => Promise<void>,
 ): Promise<void> {
   const { fake, probot } = await seededApp(seed);

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { commandFailure, handleComment, ignoreReason, writeOf } from '../../../app/handlers/comment.ts';
-import type { CommentApi, CommentEvent } from '../../../app/handlers/comment.ts';
+import type { CommentApi, CommentEvent, FailureReport } from '../../../app/handlers/comment.ts';
 
 /** Records calls; GitHub answers 200 instead of 201 for a reaction the app already made. */
 function recordingApi(): { api: CommentApi; calls: string[] } {
@@ -379,6 +379,39 @@ test('an answer GitHub does not take after the command wrote: the reaction stays
     }),
     { status: 'ignored', reason: 'already_handled' },
   );
+});
+
+test('an answer GitHub refuses, and the failure reply too: after the command wrote, its 😕 stays beside the 👀; having written nothing, both go (a redelivery tells)', async () => {
+  for (const [wrote, told, left] of [
+    [1, 'reaction', ['eyes', 'confused']],
+    [0, 'nobody', []],
+  ] as const) {
+    const { api, calls } = recordingApi();
+    api.issues.createComment = async () => {
+      throw httpError(403);
+    };
+    const reports: FailureReport[] = [];
+    let writes = { comments: 0, deployments: 0, other: 0 };
+    const approve = async () => {
+      writes = { comments: 0, deployments: 0, other: wrote };
+      return { reaction: 'eyes' as const, body: 'Approval recorded.' };
+    };
+    await assert.rejects(
+      handleComment(api, event({ body: '/approve-deploy production' }), approve, {
+        writes: () => writes,
+        report: (r) => reports.push(r),
+      }),
+      /403/,
+    );
+    assert.deepEqual(reports, [{ code: 'github_refused', status: 403, told }]);
+    // What stays on the comment: the reactions made and not taken back (as recordingApi numbers them).
+    const on = new Map<string, number>();
+    for (const [verb, , x] of calls.map((c) => c.split(' '))) {
+      if (verb === 'react' && !on.has(x!)) on.set(x!, on.size + 500);
+      if (verb === 'unreact') for (const [content, id] of on) if (id === Number(x)) on.delete(content);
+    }
+    assert.deepEqual([...on.keys()], left);
+  }
 });
 
 test('a failure whose reaction GitHub does not let the App take back does not say a redelivery runs it again', async () => {
