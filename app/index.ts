@@ -98,6 +98,8 @@ export function deployApp(options: AppOptions = {}): (app: Probot) => void {
       const outcome = await countingWrites(context.octokit, (writes) =>
         handleComment(api, event, dispatch, {
           writes,
+          ownLogin: () =>
+            options.botLogin ? Promise.resolve(options.botLogin) : ownBotLogin(context.octokit),
           report: (failed) =>
             logFailure(context.log, { delivery: context.id, comment: event.commentId, ...failed }),
         }),

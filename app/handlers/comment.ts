@@ -25,6 +25,14 @@ export interface CommentApi {
       comment_id: number;
       reaction_id: number;
     }): Promise<unknown>;
+    /** Only asked with HandleCommentOptions.ownLogin (a 😕 of an earlier failure taken back). */
+    listForIssueComment?(params: {
+      owner: string;
+      repo: string;
+      comment_id: number;
+      content: 'confused';
+      per_page: number;
+    }): Promise<{ data: ReadonlyArray<{ id: number; user: { login: string } | null }> }>;
   };
   issues: {
     createComment(params: {
@@ -327,6 +335,11 @@ export interface HandleCommentOptions {
   writes?: () => CommandWrites;
   /** Told of a command that failed, once it was told (or could not be): the caller logs it. */
   report?: (report: FailureReport) => void;
+  /**
+   * The App's own login (`<slug>[bot]`): with it, a command answered takes back the 😕 an earlier failed
+   * delivery of it left (failed's key), which no longer says anything true. Without it, the 😕 stays.
+   */
+  ownLogin?: () => Promise<string>;
 }
 
 export async function handleComment(
@@ -449,7 +462,36 @@ export async function handleComment(
     // comment was handled, and no redelivery would ever answer it (a /status, a refusal, a recorded approval).
     return fail(error, reacted?.status === 201 ? reacted : undefined);
   }
+  // A 😕 left by an earlier delivery of this comment that failed having started nothing (it was told so, and
+  // its 👀 taken back so this one ran) would stand beside the answer: it goes, the App's own only. A 😕
+  // dispatch answered with is the answer, and stays.
+  if (reply.reaction !== 'confused' && options.ownLogin)
+    await takeBackFailure(api, comment, options.ownLogin);
   return { status: 'dispatched', command: parsed, reply };
+}
+
+/**
+ * Takes back the App's own 😕 on `comment` (one read, a delete only when there is one). Best effort: the
+ * command was answered, so nothing here fails it.
+ */
+async function takeBackFailure(
+  api: CommentApi,
+  comment: { owner: string; repo: string; comment_id: number },
+  ownLogin: () => Promise<string>,
+): Promise<void> {
+  try {
+    const login = (await ownLogin()).toLowerCase();
+    const { data } = await api.reactions.listForIssueComment!({
+      ...comment,
+      content: 'confused',
+      per_page: 100,
+    });
+    for (const reaction of data)
+      if (reaction.user?.login.toLowerCase() === login)
+        await api.reactions.deleteForIssueComment({ ...comment, reaction_id: reaction.id });
+  } catch {
+    // It stays: a stale 😕 beside the answer, nothing worse.
+  }
 }
 
 /**

@@ -19,6 +19,7 @@ import {
   capturedLog,
   commentOnPull,
   deployYml,
+  rest,
   withSeededApp,
 } from './helpers.ts';
 
@@ -169,6 +170,33 @@ for (const kept of [false, true])
       assert.equal(fake.repo().deployments.size, 0);
       for (const c of fake.repo().comments.values())
         assert.ok(!String(c.body).includes('LEAK'), String(c.body));
+    });
+  });
+
+for (const body of ['/status', '/lock production'])
+  test(`${body} failing having started nothing, then answered when redelivered: the App's 😕 of the failure is taken back, anyone else's stays`, async () => {
+    await withSeededApp({ ...SEED, fake: { tokens: { 'carol-token': 'carol' } } }, async (fake, probot) => {
+      const { id, payload } = commentOnPull(fake, body, { user: 'alice' });
+      // Someone else's 😕 on the command.
+      await rest(fake, 'POST', `/issues/comments/${id}/reactions`, { content: 'confused' }, 'carol-token');
+      let down = true;
+      fake.failNext({ status: 502, times: 1_000_000, where: (r) => down && r.method === 'GET' });
+      const delivery = crypto.randomUUID();
+      assert.equal(await receive(probot, payload, delivery), false);
+      assert.deepEqual(reactionsOn(fake, id), ['confused'], 'told it failed');
+      down = false;
+      assert.equal(await receive(probot, payload, delivery), true);
+      assert.ok(
+        !reactionsOn(fake, id).includes('confused'),
+        'the failure is no longer shown beside the answer',
+      );
+      assert.ok(reactionsOn(fake, id).includes('eyes'), 'picked up');
+      assert.deepEqual(
+        (fake.repo().reactions.get(id) ?? [])
+          .filter((r) => r.content === 'confused')
+          .map((r) => (r.user as { login: string }).login),
+        ['carol'],
+      );
     });
   });
 
