@@ -409,6 +409,7 @@ export async function handleComment(
     } catch (error) {
       // Not said: without its reaction a redelivery says it (with it, one would find the comment answered).
       await unreact(picked);
+      options.report?.({ ...commandFailure(error), told: 'nobody' });
       throw error;
     }
     return { status: 'refused', code: refusal.code };

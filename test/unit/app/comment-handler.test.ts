@@ -265,8 +265,13 @@ test('a refusal GitHub does not take: its reaction is taken back, so a redeliver
     if (down) throw httpError(502);
     return createComment(p);
   };
-  await assert.rejects(handleComment(api, event({ body: '/deploy' }), neverDispatch), /502/);
+  const reports: FailureReport[] = [];
+  await assert.rejects(
+    handleComment(api, event({ body: '/deploy' }), neverDispatch, { report: (r) => reports.push(r) }),
+    /502/,
+  );
   assert.deepEqual(calls, ['react 99 confused', 'unreact 99 500']);
+  assert.deepEqual(reports, [{ code: 'github_unavailable', status: 502, told: 'nobody' }], 'logged');
   down = false;
   assert.equal((await handleComment(api, event({ body: '/deploy' }), neverDispatch)).status, 'refused');
   assert.match(calls.at(-1)!, /^comment #7: \*\*Not accepted\*\*/);
