@@ -437,33 +437,37 @@ export function withPressNote(summary: string | null | undefined, note: string):
 /**
  * The check run pressed (`checkRun`) says `note` at the top of its summary, its title and text kept: a press
  * reaches only the app that made its check run, and GitHub lets no other app change it. Read first, so nothing
- * written since the press is undone, and a note it says already is not written again (`already`). One attempt:
- * `nobody` when GitHub fails it. The App's next update of the check run replaces it.
+ * written since the press is undone, and a note it says already is not written again (`already`). The App's
+ * next update of the check run replaces it. Throws what GitHub fails.
  */
-async function noteOnCheckRun(
+async function writePressNote(
   octokit: Octokit,
   where: { owner: string; repo: string },
   checkRun: number,
   note: string,
-): Promise<FailureTold> {
-  try {
-    const { data: run } = await octokit.rest.checks.get({ ...where, check_run_id: checkRun });
-    const summary = withPressNote(run.output.summary, note);
-    if (summary === run.output.summary) return 'already';
-    await octokit.rest.checks.update({
-      ...where,
-      check_run_id: checkRun,
-      output: {
-        title: run.output.title ?? run.name,
-        summary,
-        ...(run.output.text ? { text: run.output.text } : {}),
-      },
-    });
-    return 'check_run';
-  } catch {
-    return 'nobody';
-  }
+): Promise<'check_run' | 'already'> {
+  const { data: run } = await octokit.rest.checks.get({ ...where, check_run_id: checkRun });
+  const summary = withPressNote(run.output.summary, note);
+  if (summary === run.output.summary) return 'already';
+  await octokit.rest.checks.update({
+    ...where,
+    check_run_id: checkRun,
+    output: {
+      title: run.output.title ?? run.name,
+      summary,
+      ...(run.output.text ? { text: run.output.text } : {}),
+    },
+  });
+  return 'check_run';
 }
+
+/** writePressNote, one attempt: `nobody` when GitHub fails it. */
+const noteOnCheckRun = (
+  octokit: Octokit,
+  where: { owner: string; repo: string },
+  checkRun: number,
+  note: string,
+): Promise<FailureTold> => writePressNote(octokit, where, checkRun, note).catch(() => 'nobody' as const);
 
 const CONTROL_ACTIONS = ['promote', 'resume', 'abort'] as const;
 type ControlAction = (typeof CONTROL_ACTIONS)[number];
@@ -627,7 +631,14 @@ async function decideControlPress(
   )
     return { status: 'ignored', reason: 'already_answered' };
   const answer = async (body: string): Promise<void> => {
-    if (prNumber === undefined) return;
+    // No pull request (a deployment from a push, or one deleted): the check run pressed carries the answer.
+    if (prNumber === undefined)
+      return void (await writePressNote(
+        octokit,
+        where,
+        payload.check_run.id,
+        quietMentions(body, payload.sender.login),
+      ));
     const marked =
       press === undefined
         ? body
@@ -643,7 +654,7 @@ async function decideControlPress(
   return decideControlOnPull(octokit, payload, deps, on, { prNumber, answer });
 }
 
-/** decideControlPress once the pull request to answer on is known (`prNumber`; none: nowhere to answer). */
+/** decideControlPress once the pull request to answer on is known (`prNumber`; none: the check run pressed). */
 async function decideControlOnPull(
   octokit: Octokit,
   payload: RequestedActionPayload,

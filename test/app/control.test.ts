@@ -772,6 +772,35 @@ for (const [what, operationId, status] of [
     );
   });
 
+test('buttons: a press on a rollout with no pull request to answer on (its deployment deleted) is answered on the check run pressed, once', async () => {
+  await run(async (w) => {
+    const notice = await waitNotice(w);
+    const original = summaryOf(w.fake, notice!.id);
+    w.fake.repo().deployments.delete(w.deploymentId);
+    const before = replies(w.fake).length;
+    const refused = click(w.fake, notice!, 'mallory', 'promote');
+    await receive(w.probot, 'check_run', refused, 'press-32');
+    await receive(w.probot, 'check_run', refused, 'press-32');
+    const summary = summaryOf(w.fake, notice!.id);
+    assert.match(summary, /^\*\*\/promote by @mallory not recorded\*\* \(`not_a_deployer`\)/);
+    assert.ok(summary.endsWith(`\n\n${original}`), 'the rest of the summary kept');
+    assert.equal(summary.split('not recorded').length, 2, 'said once');
+    assert.equal(replies(w.fake).length, before, 'no pull request to answer on');
+    assert.deepEqual(
+      [...new Set(mentionsIn(summary.split('\n')[0]!))],
+      ['mallory'],
+      'the presser alone is called on',
+    );
+    // alice's press: the record is read through the deployment, so nothing is in progress; its answer
+    // replaces mallory's.
+    await receive(w.probot, 'check_run', click(w.fake, notice!, 'alice', 'promote'), 'press-33');
+    const after = summaryOf(w.fake, notice!.id);
+    assert.match(after, /^\*\*\/promote by @alice not recorded\*\* \(`no_rollout`\)/);
+    assert.ok(!after.includes('mallory') && after.endsWith(`\n\n${original}`));
+    assert.equal(requestRuns(w.fake).length, 0, 'nothing recorded');
+  });
+});
+
 test('buttons: a recorded press whose answer GitHub refuses is told on the check run pressed, and the log says so', async () => {
   const { log, text } = capturedLog('info');
   await run(
