@@ -1,6 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { commandFailure, handleComment, ignoreReason, writeOf } from '../../../app/handlers/comment.ts';
+import {
+  commandFailure,
+  handleComment,
+  ignoreReason,
+  logFailure,
+  writeOf,
+} from '../../../app/handlers/comment.ts';
 import type { CommentApi, CommentEvent, FailureReport } from '../../../app/handlers/comment.ts';
 
 /** Records calls; GitHub answers 200 instead of 201 for a reaction the app already made. */
@@ -462,4 +468,22 @@ test('a redelivery that fails after it had begun is told, though an earlier fail
     reason: 'already_handled',
   });
   assert.equal(calls.filter((c) => c.startsWith('comment')).length, said);
+});
+
+test('logFailure: one line with the delivery id, code and status; at error level when told to nobody', () => {
+  const lines: Array<[string, Record<string, unknown>, string]> = [];
+  const log = {
+    warn: (fields: Record<string, unknown>, message: string) => lines.push(['warn', fields, message]),
+    error: (fields: Record<string, unknown>, message: string) => lines.push(['error', fields, message]),
+  };
+  logFailure(log, { delivery: 'd-1', code: 'github_refused', status: 403, told: 'reaction' });
+  logFailure(log, { delivery: 'd-2', check_run: 5, code: 'internal_error', told: 'nobody' });
+  assert.deepEqual(lines, [
+    ['warn', { delivery: 'd-1', code: 'github_refused', status: 403, told: 'reaction' }, 'command failed'],
+    [
+      'error',
+      { delivery: 'd-2', check_run: 5, code: 'internal_error', told: 'nobody' },
+      'command failed, told to nobody',
+    ],
+  ]);
 });
