@@ -223,7 +223,7 @@ function waitingReply(
     callable.length || !decision.approvers.length
       ? who(callable)
       : decision.approvers.map((p) => userText(p, { as: 'code', max: 100 })).join(', ');
-  const text = `**Waiting for ${decision.missing} approval(s)**${groupsShort(decision)} from ${from}${excluded} to deploy ${short(request.sha)} to ${env(request.environment)}. Reply ${userText(`/approve-deploy ${request.environment}`, { as: 'code' })}; a push resets approvals.`;
+  const text = `**Waiting for ${decision.missing} approval(s)**${groupsShort(decision)} from ${from}${excluded} to deploy ${short(request.sha)} to ${env(request.environment)}. Reply ${userText(`/approve-deploy ${request.environment}`, { as: 'command' })}; a push resets approvals.`;
   const marker = serializePendingMarker(request, deps.markers.keys, markerScope(b.where, b.pr.number));
   return { reaction: 'eyes', body: appendMarkers(text, [marker]) };
 }
@@ -492,7 +492,7 @@ async function headMovedSince(
   const text =
     'approval' in what
       ? `this approval of ${env(what.approval)} ${was} An approval counts only for the commit it was given for, so nothing was recorded; approve again if ${short(head)} should deploy.`
-      : `this ${userText(`/deploy ${what.deploy}`, { as: 'code' })} ${was} A request deploys the commit it was written for, so nothing was asked or deployed; ask again if ${short(head)} should deploy.`;
+      : `this ${userText(`/deploy ${what.deploy}`, { as: 'command' })} ${was} A request deploys the commit it was written for, so nothing was asked or deployed; ask again if ${short(head)} should deploy.`;
   const marker = serializeHeadNotice(head, deps.markers.keys, markerScope(b.where, b.pr.number));
   const refused = refusal('head_moved', text);
   return { ...refused, body: appendMarkers(refused.body!, [marker]) };
@@ -865,9 +865,7 @@ async function lock(
         : refusal('locked', lockOwner(taken.lock));
     const release = userText(
       target.scope === 'global' ? '/unlock --global' : `/unlock ${target.environment}`,
-      {
-        as: 'code',
-      },
+      { as: 'command' },
     );
     return { reaction: '+1', body: `Locked ${name}; release with ${release}.` };
   }

@@ -293,7 +293,7 @@ async function decideApprovePress(
     );
     if (!repeated && vetoStands(known, sender.login, ref.env)) {
       await refuse(
-        `**Approval by ${who} not recorded** (\`own_veto_stands\`): ${who} vetoed deploying ${short(pull.headSha)} to ${env}, and a press of the Approve button never lifts a veto (GitHub does not say when it was pressed). To lift it, comment ${userText(`/approve-deploy ${ref.env}`, { as: 'code' })}.`,
+        `**Approval by ${who} not recorded** (\`own_veto_stands\`): ${who} vetoed deploying ${short(pull.headSha)} to ${env}, and a press of the Approve button never lifts a veto (GitHub does not say when it was pressed). To lift it, comment ${userText(`/approve-deploy ${ref.env}`, { as: 'command' })}.`,
       );
       return { status: 'refused', code: 'own_veto_stands' };
     }
@@ -329,7 +329,7 @@ async function decideApprovePress(
   } else if (tellRepeated) {
     await reply(
       appendMarkers(
-        `**Approval by ${who} not renewed** (\`press_already_recorded\`): this press of the Approve button is, byte for byte, one the App recorded before (GitHub gives a press no time of its own, so it cannot be told apart from that one sent again), so it records nothing new: the approval it made keeps its first date (\`expires_after\` counts from then), and a veto since stands. To approve ${short(pull.headSha)} for ${env} anew, comment ${userText(`/approve-deploy ${ref.env}`, { as: 'code' })}.`,
+        `**Approval by ${who} not renewed** (\`press_already_recorded\`): this press of the Approve button is, byte for byte, one the App recorded before (GitHub gives a press no time of its own, so it cannot be told apart from that one sent again), so it records nothing new: the approval it made keeps its first date (\`expires_after\` counts from then), and a veto since stands. To approve ${short(pull.headSha)} for ${env} anew, comment ${userText(`/approve-deploy ${ref.env}`, { as: 'command' })}.`,
         [serializeAnsweredPress(repeatedBody(signed), markers.keys, markerScope(where, ref.pr))],
       ),
     );
@@ -570,7 +570,7 @@ export async function handleControlButton(
     const told = await pressFailed(octokit, where, { pr: answering.pr, checkRun: checkRun.id }, deps.trust, {
       press: answered,
       what: `${VERB_BUTTON[action]} press by ${userText(sender.login, { as: 'code', max: 100 })}`,
-      again: `press it again or comment ${userText(`/${action} ${environment}`, { as: 'code' })} to try again: a request it may have recorded is not recorded twice`,
+      again: `press it again or comment ${userText(`/${action} ${environment}`, { as: 'command' })} to try again: a request it may have recorded is not recorded twice`,
       failure,
     });
     deps.report?.({ ...failure, told });

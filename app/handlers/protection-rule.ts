@@ -756,7 +756,7 @@ async function waitForApprovals(
     '',
     `> ${summary.replace(/\n/g, '\n> ')}`,
     '',
-    `Approve with ${userText(`/approve-deploy ${ref.env}`, { as: 'code' })} or the **Approve** button on the ${userText(gateName(ref.env), { as: 'code' })} check.`,
+    `Approve with ${userText(`/approve-deploy ${ref.env}`, { as: 'command' })} or the **Approve** button on the ${userText(gateName(ref.env), { as: 'code' })} check.`,
   ].join('\n');
   const notice = serializeGateNotice(
     { environment: ref.env, sha, run: ref.run },

@@ -73,7 +73,7 @@ export function staleApprovalsNotice(
   const short = (sha: string) => userText(sha.slice(0, 7), { as: 'code' });
   const waiting = asked.length
     ? [
-        `The approvals asked for ${short(before)} are for that commit only: ask ${asked.map((e) => userText(`/deploy ${e}`, { as: 'code' })).join(', ')} again for ${short(after)}.`,
+        `The approvals asked for ${short(before)} are for that commit only: ask ${asked.map((e) => userText(`/deploy ${e}`, { as: 'command' })).join(', ')} again for ${short(after)}.`,
         '',
       ]
     : [];

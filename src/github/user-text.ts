@@ -9,14 +9,17 @@ export interface UserTextOptions {
   /**
    * text (default): escaped inline text. code: an inline code span when the value is a plain name
    * (letters, digits and `. _ / = : + -`), else escaped text. mention: `@login` (or `@org/team`) when the
-   * value is one (the person is meant to be notified), else escaped text.
+   * value is one (the person is meant to be notified), else escaped text. command: one code span when the value
+   * is a command to write (`/approve-deploy production`: a slash command, then plain names one space apart),
+   * else escaped text.
    */
-  as?: 'text' | 'code' | 'mention';
+  as?: 'text' | 'code' | 'command' | 'mention';
   /** Longest value shown, in characters; longer ones are cut with `…`. */
   max?: number;
 }
 
 const PLAIN_NAME = /^[A-Za-z0-9._/=:+-]+$/;
+const COMMAND = /^\/[a-z][a-z-]*(?: [A-Za-z0-9._/=:+-]+)*$/;
 // A GitHub login: letters, digits and single inner hyphens, at most 39 characters.
 const LOGIN = '[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}';
 /** A GitHub login, and nothing else (no org/team). */
@@ -61,6 +64,7 @@ export function userText(value: unknown, options: UserTextOptions = {}): string 
   const raw = value === undefined || value === null ? '' : textOf(value);
   const { kept, more } = cut(oneLine(raw).trim(), options.max ?? 500);
   if (options.as === 'code' && PLAIN_NAME.test(kept)) return `\`${kept}${more}\``;
+  if (options.as === 'command' && !more && COMMAND.test(kept)) return `\`${kept}\``;
   // Only a value that is a login as given is one: removing invisible characters must not make one.
   if (options.as === 'mention' && !more && MENTIONABLE.test(kept) && kept === raw) return `@${kept}`;
   return inertMarkdown(`${kept}${more}`);

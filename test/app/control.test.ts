@@ -690,7 +690,7 @@ test('buttons: a press GitHub fails is told once on the pull request, with a cod
     assert.deepEqual(
       told.map((r) => r.split('\n')[0]),
       [
-        '**Promote press by `alice` not finished** (`github_unavailable`): GitHub did not answer one of its requests (HTTP 502); press it again or comment /promote production to try again: a request it may have recorded is not recorded twice.',
+        '**Promote press by `alice` not finished** (`github_unavailable`): GitHub did not answer one of its requests (HTTP 502); press it again or comment `/promote production` to try again: a request it may have recorded is not recorded twice.',
       ],
     );
     down = false;
@@ -748,7 +748,7 @@ for (const [what, operationId, status] of [
         const [note, ...rest] = summary.split('\n');
         assert.equal(
           note,
-          `**Promote press by \`alice\` not finished** (\`github_unavailable\`): GitHub did not answer one of its requests (HTTP ${status}); press it again or comment /promote production to try again: a request it may have recorded is not recorded twice.`,
+          `**Promote press by \`alice\` not finished** (\`github_unavailable\`): GitHub did not answer one of its requests (HTTP ${status}); press it again or comment \`/promote production\` to try again: a request it may have recorded is not recorded twice.`,
         );
         assert.ok(rest.join('\n').endsWith(`\n\n${original}`), 'the rest of the summary kept');
         assert.equal(summary.split('not finished').length, 2, 'said once');

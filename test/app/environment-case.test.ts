@@ -42,7 +42,7 @@ test('a protection rule for "Production" is decided by the config\'s production 
     assert.equal(asked.state, undefined, `the run waits for an approval: ${asked.comment}`);
     assert.match(
       appReplies(fake).at(-1)!,
-      /waiting for approval[\s\S]*Approve with \/approve-deploy production or/,
+      /waiting for approval[\s\S]*Approve with `\/approve-deploy production` or/,
     );
     await sayOnPull(fake, probot, '/approve-deploy production', 'carol');
     const review = reviewOf(fake, held.id);

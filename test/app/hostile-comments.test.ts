@@ -495,6 +495,18 @@ test('userText: every invisible format character is removed, and removing one ne
   assert.equal(userText('carol', { as: 'mention' }), '@carol');
   assert.equal(userText('see GH-12 and gh-3', { as: 'text' }), 'see GH\u200D-12 and gh\u200D-3');
   assert.equal(userText('GH-12', { as: 'code' }), '`GH-12`');
+  // A command a reply tells someone to write is one code span; anything else stays escaped text.
+  assert.equal(userText('/approve-deploy production', { as: 'command' }), '`/approve-deploy production`');
+  assert.equal(userText('/unlock --global', { as: 'command' }), '`/unlock --global`');
+  assert.equal(userText('/deploy  production', { as: 'command' }), '/deploy  production');
+  assert.equal(userText('/deploy prod`x', { as: 'command' }), '/deploy prod\\`x');
+  assert.equal(userText('/deploy @team', { as: 'command' }), '/deploy @\u200Dteam');
+  assert.equal(userText('deploy production', { as: 'command' }), 'deploy production');
+  assert.equal(
+    userText(`/deploy ${'x'.repeat(600)}`, { as: 'command' }).startsWith('`'),
+    false,
+    'cut: not whole',
+  );
 });
 
 test('who may is decided by the app: each refusal leads with its stable code once, and changes nothing', async () => {

@@ -84,7 +84,7 @@ test('a signed Approve press sent again under a new delivery id records nothing:
     assert.equal(appReplies(fake).length, replies + 1);
     assert.match(
       appReplies(fake).at(-1)!,
-      /^\*\*Approval by @dave not renewed\*\* \(`press_already_recorded`\).*comment \/approve-deploy production\./,
+      /^\*\*Approval by @dave not renewed\*\* \(`press_already_recorded`\).*comment `\/approve-deploy production`\./,
     );
     await send('check_run', press, crypto.randomUUID());
     await send('check_run', press, crypto.randomUUID());
