@@ -27,15 +27,25 @@
 // a rolling upgrade a replica of an older version writes an unsigned claim, which a newer one takes over at
 // once: an event delivered to both at the same instant may then be answered twice, only during the upgrade.
 import { createHash } from 'node:crypto';
-import * as z from 'zod';
-import { appendMarkers, trailingMarkers, verifyMarker, writeMarker } from '../../src/github/hidden-marker.ts';
-import type { MarkerScope } from '../../src/github/hidden-marker.ts';
+import {
+  CLAIM_CLOCK_SKEW_MS,
+  CLAIM_KIND,
+  claimMessage,
+  claimScope,
+  dropClaim,
+  judgeClaim as judgeAnyClaim,
+  takeClaim,
+} from './claim-ref.ts';
+import type { ClaimFound, ClaimGit, ClaimReader } from './claim-ref.ts';
 import type { MarkerKeys } from '../../src/github/marker-keys.ts';
 import type { GitRefCalls } from './git-refs.ts';
-import { httpStatus } from './github.ts';
 import type { Where } from './github.ts';
 import { swapFor } from '../schedule/swap-ref.ts';
 import type { SwapRef } from '../schedule/swap-ref.ts';
+
+// The claim tag and its takeover are claim-ref.ts's (the schedule's claims are the same, with their own age).
+export { claimMessage, claimScope };
+export type { ClaimFound, ClaimReader };
 
 /** Where the claims are: refs/deploy-answering/<event>. */
 export const ANSWERING_REF_PREFIX = 'deploy-answering/';
@@ -56,20 +66,14 @@ export const answeringRefName = (kind: string, identity: string): string =>
  * be given twice: the harm the claim prevents, no worse.
  */
 export const ANSWERING_STALE_MS = 15 * 60_000;
-/**
- * How far ahead of our clock a claim's time may be and still be believed (another replica's clock may run a
- * little fast). Further ahead it is no time a replica answering now wrote (a replica whose clock was far off,
- * believed, would never let its claim age): it counts as old.
- */
-export const ANSWERING_CLOCK_SKEW_MS = 5 * 60_000;
-
-const ZERO_OID = '0'.repeat(40);
+/** How far ahead of our clock a claim's time may be and still be believed (claim-ref.ts). */
+export const ANSWERING_CLOCK_SKEW_MS = CLAIM_CLOCK_SKEW_MS;
 
 export type AnsweredOnce<T> = { claimed: true; value: T } | { claimed: false };
 
 /** The git calls a claim takes (pass `octokit.rest`). */
 export interface AnswerOnceApi {
-  git: Pick<GitRefCalls, 'createTag' | 'getTag' | 'createRef' | 'getRef' | 'deleteRef'>;
+  git: ClaimGit;
 }
 
 export interface AnswerOnceOptions {
@@ -105,89 +109,15 @@ export function swapOption(
 }
 
 /** The kind of a claim's marker (hidden-marker.ts). */
-export const ANSWERING_KIND = 'answering';
+export const ANSWERING_KIND = CLAIM_KIND;
 
-/** What a claim's MAC binds besides its record: the repository (`owner/name`) and the claim ref. */
-export const claimScope = (repository: string, ref: string): MarkerScope => ({ repository, subject: ref });
-
-/** The record a claim's marker carries. */
-const claimSchema = z.strictObject({
-  v: z.literal(1),
-  ref: z.string(),
-  since: z.iso.datetime(),
-});
-
-/** Who reads a claim back: the App's marker keys and the repository (`owner/name`) the claim is in. */
-export interface ClaimReader {
-  keys: MarkerKeys;
-  repository: string;
-}
-
-/**
- * The message of a claim's tag: a line for people (`git show`: which claim, since when; never believed), then
- * the same as the marker MAC'd for the repository and the ref, the only part believed.
- */
-export function claimMessage(ref: string, at: Date, reader: ClaimReader): string {
-  const since = at.toISOString();
-  const marker = writeMarker(
-    ANSWERING_KIND,
-    { v: 1, ref, since },
-    reader.keys,
-    claimScope(reader.repository, ref),
-  );
-  return `${appendMarkers(`deploy-answering ${ref} since ${since}`, [marker])}\n`;
-}
-
-/**
- * What a claim found held is. `held`: the App's, younger than ANSWERING_STALE_MS; its holder answers. `left`:
- * the App's but left behind (`stale`), or dated further ahead than ANSWERING_CLOCK_SKEW_MS (`ahead`: it would
- * never age). `foreign`: not the App's claim: no tag to read (`no_tag`), no marker of a claim (`no_marker`,
- * also an older version's unsigned claim), more than one (`several_markers`), one that does not verify for this
- * repository and ref under an accepted key (`bad_mac`), or a verified one this version cannot read
- * (`malformed`). Whatever is not `held` is taken over.
- */
-export type ClaimFound =
-  | { status: 'held'; since: Date }
-  | { status: 'left'; reason: 'stale' | 'ahead'; since: Date }
-  | { status: 'foreign'; reason: 'no_tag' | 'no_marker' | 'several_markers' | 'bad_mac' | 'malformed' };
-
-const parseJson = (text: string): unknown => {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
-  }
-};
-
-/**
- * Pure: what the claim `ref`, found held, is: `message` is its tag's (undefined: it points at no tag the App
- * could read), read at `now` by `reader`. Never throws.
- */
-export function judgeClaim(
+/** Pure: what the claim `ref`, found held, is (claim-ref.ts judgeClaim), left behind at ANSWERING_STALE_MS. */
+export const judgeClaim = (
   ref: string,
   message: string | undefined,
   now: Date,
   reader: ClaimReader,
-): ClaimFound {
-  if (message === undefined) return { status: 'foreign', reason: 'no_tag' };
-  const markers = trailingMarkers(message, [ANSWERING_KIND]);
-  if (markers.length === 0) return { status: 'foreign', reason: 'no_marker' };
-  if (markers.length > 1) return { status: 'foreign', reason: 'several_markers' };
-  if (!verifyMarker(markers[0]!, reader.keys.accepted, claimScope(reader.repository, ref)))
-    return { status: 'foreign', reason: 'bad_mac' };
-  const parsed = claimSchema.safeParse(parseJson(markers[0]!.json));
-  // Signed for this ref yet naming another: only a writer with the key could, so a bug; not believed either.
-  if (!parsed.success || parsed.data.ref !== ref) return { status: 'foreign', reason: 'malformed' };
-  const since = new Date(parsed.data.since);
-  const age = now.getTime() - since.getTime();
-  if (age >= ANSWERING_STALE_MS) return { status: 'left', reason: 'stale', since };
-  if (age < -ANSWERING_CLOCK_SKEW_MS) return { status: 'left', reason: 'ahead', since };
-  return { status: 'held', since };
-}
-
-const gone = (error: unknown): boolean =>
-  httpStatus(error) === 404 ||
-  (httpStatus(error) === 422 && /does not exist/i.test((error as Error).message ?? ''));
+): ClaimFound => judgeAnyClaim(ref, message, now, reader, ANSWERING_STALE_MS);
 
 /**
  * Runs `answer` while holding the claim `ref` (answeringRefName), pointed at a tag on `sha` (a commit of the
@@ -207,65 +137,17 @@ export async function answerOnce<T>(
 ): Promise<AnsweredOnce<T>> {
   const now = options.now ?? (() => new Date());
   const reader: ClaimReader = { keys, repository: `${where.owner}/${where.repo}` };
-  const tag = (
-    await api.git.createTag({
-      ...where,
-      tag: claim.ref.replace(/\//g, '-'),
-      message: claimMessage(claim.ref, now(), reader),
-      object: claim.sha,
-      type: 'commit',
-    })
-  ).data.sha;
-  try {
-    await api.git.createRef({ ...where, ref: `refs/${claim.ref}`, sha: tag });
-  } catch (error) {
-    if (!(httpStatus(error) === 422 && /already exists/i.test((error as Error).message ?? ''))) throw error;
-    if (!(await tookOver(api, where, reader, claim.ref, tag, now(), options.swap))) return { claimed: false };
-  }
+  const taken = await takeClaim(api.git, where, reader, {
+    ...claim,
+    staleMs: ANSWERING_STALE_MS,
+    now: now(),
+    ...(options.swap ? { swap: options.swap } : {}),
+  });
+  if (taken.status !== 'taken') return { claimed: false };
   try {
     return { claimed: true, value: await answer() };
   } finally {
     // Only while it still names this claim's tag: taken over meanwhile, it is the taker's.
-    const removal = options.swap
-      ? options.swap(`refs/${claim.ref}`, tag, ZERO_OID)
-      : api.git.deleteRef({ ...where, ref: claim.ref });
-    await removal.catch(() => undefined);
+    await dropClaim(api.git, where, claim.ref, taken.tag, options.swap).catch(() => undefined);
   }
-}
-
-/**
- * Whether this delivery now holds the claim `ref`, found held by another: only when that one is not the App's
- * claim held now (judgeClaim: left behind, or not the App's at all) and the swap moves it from the object read
- * to `tag` (this delivery's). Gone by the time it is read: its holder removed
- * it, having answered (or failed, and its delivery is redelivered); the answer is not this delivery's.
- */
-async function tookOver(
-  api: AnswerOnceApi,
-  where: Where,
-  reader: ClaimReader,
-  ref: string,
-  tag: string,
-  now: Date,
-  swap: SwapRef | undefined,
-): Promise<boolean> {
-  if (!swap) return false;
-  let held: { sha: string; type: string };
-  try {
-    held = (await api.git.getRef({ ...where, ref })).data.object;
-  } catch (error) {
-    if (gone(error)) return false;
-    throw error;
-  }
-  const message =
-    held.type === 'tag'
-      ? await api.git
-          .getTag({ ...where, tag_sha: held.sha })
-          .then(({ data }) => data.message)
-          .catch((error: unknown) => {
-            if (gone(error) || httpStatus(error) === 422) return undefined;
-            throw error;
-          })
-      : undefined;
-  if (judgeClaim(ref, message, now, reader).status === 'held') return false;
-  return swap(`refs/${ref}`, held.sha, tag);
 }
