@@ -1112,6 +1112,7 @@ export function commandDispatch(deps: DispatchDeps): Dispatch {
             config,
             login: event.author.login,
             ...(command.environment !== undefined ? { environment: command.environment } : {}),
+            ...(event.repositoryNodeId ? { repositoryNodeId: event.repositoryNodeId } : {}),
           });
         }
         case 'help':

@@ -61,6 +61,13 @@ export interface ScheduleCommandDeps {
 }
 
 const env = (name: string): string => userText(name, { as: 'code' });
+
+/** How a command claims a request: a claim left behind is taken over with `swap` (store.ts claimRequest). */
+const claimer = (deps: ScheduleCommandDeps, swap: SwapRef | undefined) => ({
+  keys: deps.markers.keys,
+  now: deps.now,
+  ...(swap ? { swap } : {}),
+});
 const code = (text: string): string => userText(text, { as: 'code' });
 
 /**
@@ -228,7 +235,7 @@ async function recorded(
     const outcome = `${record.mode === 'at' ? 'schedule' : 'queue'}_duplicate`;
     // Marked once (withdrawOnce): a due check that claimed it may be withdrawing it at this very moment, and
     // only the one that marks it tells the pull request; the other answers with a reaction alone.
-    if (await claimRequest(deps.api, where, record)) {
+    if (await claimRequest(deps.api, where, record, claimer(deps, swap))) {
       const marked = await withdrawOnce(deps.api, where, record, outcome, deps.appId, {
         now: deps.now,
         ...(swap ? { swap } : {}),
@@ -322,9 +329,18 @@ function localText(at: Date, zone: string): string {
  */
 export async function cancelDeploy(
   deps: ScheduleCommandDeps,
-  args: { where: Where; pr: PullFacts; config: RawConfig; login: string; environment?: string },
+  args: {
+    where: Where;
+    pr: PullFacts;
+    config: RawConfig;
+    login: string;
+    environment?: string;
+    /** The repository's GraphQL node id (the webhook's): a claim left behind is taken over only with it. */
+    repositoryNodeId?: string;
+  },
 ): Promise<Reply> {
   const { where, pr, config, login, environment } = args;
+  const swap = swapFor(deps.graphql, deps.api, where, args.repositoryNodeId);
   const list = await listRequests(deps.api, where, deps.markers.keys);
   const mine = list.requests.filter(
     (r) =>
@@ -352,7 +368,7 @@ export async function cancelDeploy(
       );
       continue;
     }
-    if (!(await claimRequest(deps.api, where, request))) {
+    if (!(await claimRequest(deps.api, where, request, claimer(deps, swap)))) {
       lines.push(
         `- **Not cancelled** (\`already_starting\`): ${describeRequest(request)} is being started or cancelled right now.`,
       );

@@ -144,6 +144,13 @@ function failure(request: ScheduledRequest, error: unknown): DueOutcome {
   };
 }
 
+/** How this due check claims requests: a claim left behind is taken over with the swap (store.ts). */
+const claimer = (deps: DueDeps) => ({
+  keys: deps.markers.keys,
+  now: deps.now,
+  ...(deps.swap ? { swap: deps.swap } : {}),
+});
+
 /** How withdrawOnce takes over a withdrawal left unmarked by a caller that died. */
 const takeover = (deps: DueDeps) => ({ now: deps.now, ...(deps.swap ? { swap: deps.swap } : {}) });
 
@@ -196,9 +203,12 @@ export async function runDue(
     };
     let claimed: boolean;
     try {
-      // A claim left by a replica that died mid-start would skip the request on every trigger forever.
-      if (claimIsStale(request, deps.now())) await releaseClaim(deps.api, where, request);
-      claimed = await claimRequest(deps.api, where, request);
+      // A claim left by a replica that died mid-start would skip the request on every trigger forever. With the
+      // conditional update it is taken over once SCHEDULE_CLAIM_STALE_MS old (claimRequest); without one, only
+      // a scheduled request's, hours past its time, is deleted here (a delete then a create is no takeover two
+      // callers agree on, but a start cannot be under way that late).
+      if (!deps.swap && claimIsStale(request, deps.now())) await releaseClaim(deps.api, where, request);
+      claimed = await claimRequest(deps.api, where, request, claimer(deps));
     } catch (error) {
       // No claim of ours to give back.
       failed(error);
@@ -595,7 +605,7 @@ async function withdrawSiblings(
       // Not claimed: a due check elsewhere holds it, and may get the ask once `started` is removed. Marked ended
       // now, before the ask is freed, so that check reads the mark again just before it would start it
       // (startNow) and removes it unseen. Told once, by whoever marks it.
-      claimed = await claimRequest(deps.api, where, sibling);
+      claimed = await claimRequest(deps.api, where, sibling, claimer(deps));
       out.push(await withdrawDuplicate(deps, where, sibling, started, 'has started', claimed));
     } catch (error) {
       if (claimed) await releaseClaim(deps.api, where, sibling).catch(() => undefined);

@@ -26,6 +26,7 @@ import { createdByApp, type OwnApp } from '../facts/deployments.ts';
 import { commentDedupeKey, findByDedupeKey } from '../../src/github/deployments.ts';
 import type { DeploymentsApi } from '../../src/github/deployments.ts';
 import type { SwapRef } from './swap-ref.ts';
+import { dropClaim, takeClaim } from '../facts/claim-ref.ts';
 
 export type { SwapRef };
 
@@ -325,22 +326,71 @@ export async function keptForIdentical(
 }
 
 /**
- * Claims a request so this caller alone starts or cancels it: true when this call created the claim. The
- * claim is then checked against the request's ref: a claim made after another caller finished (it removes
- * the request, then its claim) finds the request gone, gives the claim back and returns false.
+ * A claim held this long is taken to be left behind (its holder died mid-start or mid-cancel, or GitHub refused
+ * its removal) and is taken over by the next caller that finds it. Starting a request is a handful of requests
+ * to GitHub (seconds); cancelling one, fewer. But nothing bounds a caller hard: a request is cut only after 5
+ * minutes without a byte (http-fetch.ts), and a rate limit is waited out. 15 minutes is past any start not held
+ * up twice that way, past the longest an AWS Lambda invocation runs (so a Lambda holder is surely gone) and far
+ * past a replica's stop grace (25 s); the reconcile workflow runs every 10 minutes, so a queue held up by a
+ * claim left behind moves on within about 25 minutes instead of never. A start slower still may meet its taker:
+ * neither starts the request twice (the taker finds its deployment by its de-duplication key before deciding,
+ * startDeployment looks again, and the environment lock lets one of two starts through).
+ */
+export const SCHEDULE_CLAIM_STALE_MS = 15 * 60_000;
+
+/** How a caller claims requests (claimRequest). */
+export interface Claimer {
+  /** The App's marker keys: the claim's tag is MAC'd with them, and only such a claim holds a request. */
+  keys: MarkerKeys;
+  /** The claim's time, and a found claim's age. */
+  now: () => Date;
+  /**
+   * The conditional ref update (swap-ref.ts) a claim left behind is taken over with. Without it a claim found
+   * held is never taken over (as before claims aged: a delete then a create would let two callers both hold it).
+   */
+  swap?: SwapRef;
+}
+
+/**
+ * The claims this process holds, by the request object each was made for (the one the caller then passes to
+ * releaseClaim, removeRequest or forgetRequest): its tag, so a claim is given back only while it still names it.
+ * A holder that outlived SCHEDULE_CLAIM_STALE_MS never frees the claim of the caller that took it over.
+ */
+const heldClaims = new WeakMap<ScheduledRequest, { tag: string; swap?: SwapRef }>();
+
+/**
+ * Claims a request so this caller alone starts or cancels it: true when this call holds the claim. The claim
+ * ref points at a tag of the App's that says since when (facts/claim-ref.ts); one found held longer than
+ * SCHEDULE_CLAIM_STALE_MS, or not the App's (anyone with push access can create the ref), is taken over with
+ * `claimer.swap`: of two callers taking it over at once one holds it. An older version's claim (a lightweight
+ * ref straight at the request's commit, no tag) is not taken over at once: a replica of that version may be
+ * starting the request under it during a rolling upgrade. It is moved to a claim of the App's dated now, which
+ * nobody acts under, and taken over once that is stale. The claim is then checked against the request's ref: a
+ * claim made after another caller finished (it removes the request, then its claim) finds the request gone,
+ * gives the claim back and returns false.
  */
 export async function claimRequest(
   api: ScheduleApi,
   where: Where,
   request: ScheduledRequest,
+  claimer: Claimer,
 ): Promise<boolean> {
-  const claim = claimRefName(request.id);
-  try {
-    await api.git.createRef({ ...where, ref: `refs/${claim}`, sha: request.sha });
-  } catch (error) {
-    if (alreadyExists(error)) return false;
-    throw error;
-  }
+  const taken = await takeClaim(
+    api.git,
+    where,
+    { keys: claimer.keys, repository: `${where.owner}/${where.repo}` },
+    {
+      ref: claimRefName(request.id),
+      sha: request.sha,
+      staleMs: SCHEDULE_CLAIM_STALE_MS,
+      label: 'deploy-schedule claim',
+      now: claimer.now(),
+      ...(claimer.swap ? { swap: claimer.swap } : {}),
+      adopt: (held) => held.type === 'commit' && held.sha.toLowerCase() === request.sha.toLowerCase(),
+    },
+  );
+  if (taken.status !== 'taken') return false;
+  heldClaims.set(request, { tag: taken.tag, ...(claimer.swap ? { swap: claimer.swap } : {}) });
   const ref = scheduleRefName(request.environment, request.id)!;
   try {
     await api.git.getRef({ ...where, ref });
@@ -503,11 +553,22 @@ async function dropWithdrawn(api: ScheduleApi, where: Where, request: ScheduledR
   });
 }
 
-/** Gives a claim back (the start failed part-way and should be tried again by the next trigger). */
+/**
+ * Gives a claim back (the start failed part-way and should be tried again by the next trigger). A claim this
+ * process made for `request` with a conditional update is removed only while it still names its tag (taken
+ * over meanwhile, it is the taker's); otherwise (no conditional update, or a claim found left behind by a
+ * scheduled request hours past its time) by a plain delete.
+ */
 export async function releaseClaim(api: ScheduleApi, where: Where, request: ScheduledRequest): Promise<void> {
-  await api.git.deleteRef({ ...where, ref: claimRefName(request.id) }).catch((error: unknown) => {
+  const held = heldClaims.get(request);
+  const ref = claimRefName(request.id);
+  const removal = held
+    ? dropClaim(api.git, where, ref, held.tag, held.swap)
+    : api.git.deleteRef({ ...where, ref });
+  await removal.catch((error: unknown) => {
     if (!gone(error)) throw error;
   });
+  heldClaims.delete(request);
 }
 
 /**

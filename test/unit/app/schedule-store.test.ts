@@ -22,6 +22,8 @@ const keys = markerKeys({ secret: 'k'.repeat(40) });
 const SHA = 'c'.repeat(40);
 const APP_ID = 77;
 const ACTIONS_ID = 15368;
+/** A caller without the conditional update: a claim found held is never taken over. */
+const claimer = { keys, now: () => new Date('2026-12-01T09:30:00Z') };
 
 function fakeGit() {
   const refs = new Map<string, { sha: string; type: string }>();
@@ -146,7 +148,7 @@ test('the same deployment asked by another request id: the one that holds the as
     'recorded',
   );
   // The first ends (its ref is removed): its ask goes with it.
-  assert.ok(await claimRequest(api, where, request));
+  assert.ok(await claimRequest(api, where, request, claimer));
   await removeRequest(api, where, request, 'queue_cancelled');
   assert.equal(refs.has(`deploy-schedule-asks/${ASK}`), false);
   // An ask whose request is gone without it (a crash between the two) does not block the same ask again: it
@@ -168,14 +170,14 @@ test('the same deployment asked by another request id: the one that holds the as
 test('the claim is exclusive; after the request is removed a late claim gives itself back', async () => {
   const { api, refs } = fakeGit();
   await recordRequest(api, where, keys, request);
-  assert.equal(await claimRequest(api, where, request), true);
-  assert.equal(await claimRequest(api, where, request), false, 'held');
+  assert.equal(await claimRequest(api, where, request, claimer), true);
+  assert.equal(await claimRequest(api, where, request, claimer), false, 'held');
   await releaseClaim(api, where, request);
-  assert.equal(await claimRequest(api, where, request), true, 'given back, claimable again');
+  assert.equal(await claimRequest(api, where, request, claimer), true, 'given back, claimable again');
   await removeRequest(api, where, request, 'queue_cancelled');
   assert.deepEqual([...refs.keys()], [], 'request and claim gone');
   // A caller that listed the request before it was removed claims now: the request is gone, so it backs off.
-  assert.equal(await claimRequest(api, where, request), false);
+  assert.equal(await claimRequest(api, where, request, claimer), false);
   assert.deepEqual([...refs.keys()], [], 'and leaves no claim behind');
 });
 
@@ -192,7 +194,7 @@ test('a removed request is marked ended by the App’s own check run; one of the
     app: { id: ACTIONS_ID },
   });
   assert.equal(await requestEnded(api, where, request, APP_ID), 'open', 'not the App’s');
-  assert.equal(await claimRequest(api, where, request), true);
+  assert.equal(await claimRequest(api, where, request, claimer), true);
   await removeRequest(api, where, request, 'queue_cancelled');
   assert.equal(await requestEnded(api, where, request, APP_ID), 'ended');
   assert.equal(await requestEnded(api, where, { ...request, id: 'c43' }, APP_ID), 'open', 'per request');
