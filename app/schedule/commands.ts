@@ -257,10 +257,11 @@ async function recorded(
       const list = await listRequests(deps.api, where, deps.markers.keys);
       return duplicateReply(list.requests, written.of, record);
     }
-    // Its claim is held elsewhere (a due check starting it, a /cancel-deploy, a claim left by a crash): it
-    // stays recorded, next to the one that holds the ask, until whoever holds the claim is done. It never
-    // starts: it is marked ended now (a due check that claims it later removes it unseen), and a due check
-    // that claimed it already finds the other holding the ask and withdraws it (run-due.ts).
+    // Its claim is held elsewhere (a due check starting it, a /cancel-deploy, a claim left by a crash not yet
+    // SCHEDULE_CLAIM_STALE_MS old, or without the swap to take it over): it stays recorded, next to the one
+    // that holds the ask, until whoever holds the claim is done. It never starts: it is marked ended now (a due
+    // check that claims it later removes it unseen), and a due check that claimed it already finds the other
+    // holding the ask and withdraws it (run-due.ts).
     if (
       (await withdrawOnce(deps.api, where, record, outcome, deps.appId, {
         now: deps.now,
