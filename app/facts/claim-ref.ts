@@ -150,7 +150,11 @@ export interface TakeClaim {
  * ref pointing at `tag`. `held_elsewhere`: another caller holds it (or did a moment ago: it went, or was taken
  * over by another at this instant).
  */
-export type ClaimTaken = { status: 'taken'; tag: string; tookOver: boolean } | { status: 'held_elsewhere' };
+export type ClaimTaken =
+  { status: 'taken'; tag: string; tookOver?: LeftClaim } | { status: 'held_elsewhere' };
+
+/** What a claim taken over was (judgeClaim): left behind, or not the App's. */
+export type LeftClaim = Exclude<ClaimFound, { status: 'held' }>;
 
 /** Creates the claim `ref` (its tag first), or takes it over when it was left behind (judgeClaim). */
 export async function takeClaim(
@@ -170,13 +174,12 @@ export async function takeClaim(
   ).data.sha;
   try {
     await git.createRef({ ...where, ref: `refs/${claim.ref}`, sha: tag });
-    return { status: 'taken', tag, tookOver: false };
+    return { status: 'taken', tag };
   } catch (error) {
     if (!(httpStatus(error) === 422 && /already exists/i.test((error as Error).message ?? ''))) throw error;
   }
-  return (await tookOver(git, where, reader, claim, tag))
-    ? { status: 'taken', tag, tookOver: true }
-    : { status: 'held_elsewhere' };
+  const left = await tookOver(git, where, reader, claim, tag);
+  return left ? { status: 'taken', tag, tookOver: left } : { status: 'held_elsewhere' };
 }
 
 /**
@@ -195,9 +198,10 @@ export async function dropClaim(
 }
 
 /**
- * Whether this caller now holds the claim, found held by another: only when that one is not the App's claim
- * held now (judgeClaim: left behind, or not the App's at all) and the swap moves it from the object read to
- * `tag` (this caller's). Gone by the time it is read: its holder removed it, having acted; not this caller's.
+ * What the claim found held was, when this caller now holds it (undefined otherwise): only when that one is not
+ * the App's claim held now (judgeClaim: left behind, or not the App's at all) and the swap moves it from the
+ * object read to `tag` (this caller's). Gone by the time it is read: its holder removed it, having acted; not
+ * this caller's.
  */
 async function tookOver(
   git: ClaimGit,
@@ -205,13 +209,13 @@ async function tookOver(
   reader: ClaimReader,
   claim: TakeClaim,
   tag: string,
-): Promise<boolean> {
-  if (!claim.swap) return false;
+): Promise<LeftClaim | undefined> {
+  if (!claim.swap) return undefined;
   let held: { sha: string; type: string };
   try {
     held = (await git.getRef({ ...where, ref: claim.ref })).data.object;
   } catch (error) {
-    if (gone(error)) return false;
+    if (gone(error)) return undefined;
     throw error;
   }
   const message =
@@ -225,11 +229,11 @@ async function tookOver(
           })
       : undefined;
   const found = judgeClaim(claim.ref, message, claim.now, reader, claim.staleMs);
-  if (found.status === 'held') return false;
+  if (found.status === 'held') return undefined;
   if (found.status === 'foreign' && claim.adopt?.(held)) {
     // Dated now by this caller's own tag, which nobody acts under: it ages like a claim of the App's.
     await claim.swap(`refs/${claim.ref}`, held.sha, tag);
-    return false;
+    return undefined;
   }
-  return claim.swap(`refs/${claim.ref}`, held.sha, tag);
+  return (await claim.swap(`refs/${claim.ref}`, held.sha, tag)) ? found : undefined;
 }

@@ -40,9 +40,9 @@ import {
   withdrawOnce,
 } from './store.ts';
 import { DedupeLookupTooLong } from '../../src/github/deployments.ts';
-import type { SwapRef } from './store.ts';
+import type { Claimer, SwapRef } from './store.ts';
 import { swapFor } from './swap-ref.ts';
-import { describeRequest } from './run-due.ts';
+import { describeRequest, tookOverWarning } from './run-due.ts';
 import type { GraphqlFn } from '../../src/metrics/github-read.ts';
 
 export interface ScheduleCommandDeps {
@@ -63,10 +63,11 @@ export interface ScheduleCommandDeps {
 const env = (name: string): string => userText(name, { as: 'code' });
 
 /** How a command claims a request: a claim left behind is taken over with `swap` (store.ts claimRequest). */
-const claimer = (deps: ScheduleCommandDeps, swap: SwapRef | undefined) => ({
+const claimer = (deps: ScheduleCommandDeps, where: Where, swap: SwapRef | undefined): Claimer => ({
   keys: deps.markers.keys,
   now: deps.now,
   ...(swap ? { swap } : {}),
+  tookOver: (request, found) => tookOverWarning(deps.markers, where, request, found),
 });
 const code = (text: string): string => userText(text, { as: 'code' });
 
@@ -235,7 +236,7 @@ async function recorded(
     const outcome = `${record.mode === 'at' ? 'schedule' : 'queue'}_duplicate`;
     // Marked once (withdrawOnce): a due check that claimed it may be withdrawing it at this very moment, and
     // only the one that marks it tells the pull request; the other answers with a reaction alone.
-    if (await claimRequest(deps.api, where, record, claimer(deps, swap))) {
+    if (await claimRequest(deps.api, where, record, claimer(deps, where, swap))) {
       const marked = await withdrawOnce(deps.api, where, record, outcome, deps.appId, {
         now: deps.now,
         ...(swap ? { swap } : {}),
@@ -369,7 +370,7 @@ export async function cancelDeploy(
       );
       continue;
     }
-    if (!(await claimRequest(deps.api, where, request, claimer(deps, swap)))) {
+    if (!(await claimRequest(deps.api, where, request, claimer(deps, where, swap)))) {
       lines.push(
         `- **Not cancelled** (\`already_starting\`): ${describeRequest(request)} is being started or cancelled right now.`,
       );

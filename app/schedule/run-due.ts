@@ -49,7 +49,8 @@ import {
   withdrawnDuplicate,
   withdrawOnce,
 } from './store.ts';
-import type { ScheduleList, SwapRef } from './store.ts';
+import type { Claimer, ScheduleList, SwapRef } from './store.ts';
+import type { LeftClaim } from '../facts/claim-ref.ts';
 import { askRefName } from './record.ts';
 import { serializeStartedNotice } from './started-notice.ts';
 import type { ScheduledRequest } from './record.ts';
@@ -133,6 +134,25 @@ const DROP_TEXT: Record<Extract<DueDecision, { action: 'drop' }>['code'], string
 const ALREADY_WITHDRAWN =
   'a withdrawn duplicate scheduled deployment (marked ended, its pull request told, by whoever withdrew it first): removed';
 
+/** Says that a claim on `request` was taken over (store.ts claimRequest): its holder died, or it was forged. */
+export function tookOverWarning(
+  markers: Pick<MarkerTrust, 'warn'>,
+  where: Where,
+  request: ScheduledRequest,
+  found: LeftClaim,
+): void {
+  markers.warn(
+    {
+      ...about(where, request),
+      claim: found.reason,
+      ...(found.status === 'left' ? { since: found.since.toISOString() } : {}),
+    },
+    found.status === 'left'
+      ? 'a claim on a scheduled deployment was left behind (its holder died mid-start, or GitHub refused its removal): taken over'
+      : 'a claim on a scheduled deployment that is not the App’s (tampering?) was taken over',
+  );
+}
+
 /** The outcome of a request acting on which threw `error`. */
 function failure(request: ScheduledRequest, error: unknown): DueOutcome {
   return {
@@ -145,10 +165,11 @@ function failure(request: ScheduledRequest, error: unknown): DueOutcome {
 }
 
 /** How this due check claims requests: a claim left behind is taken over with the swap (store.ts). */
-const claimer = (deps: DueDeps) => ({
+const claimer = (deps: DueDeps, where: Where): Claimer => ({
   keys: deps.markers.keys,
   now: deps.now,
   ...(deps.swap ? { swap: deps.swap } : {}),
+  tookOver: (request, found) => tookOverWarning(deps.markers, where, request, found),
 });
 
 /** How withdrawOnce takes over a withdrawal left unmarked by a caller that died. */
@@ -208,7 +229,7 @@ export async function runDue(
       // a scheduled request's, hours past its time, is deleted here (a delete then a create is no takeover two
       // callers agree on, but a start cannot be under way that late).
       if (!deps.swap && claimIsStale(request, deps.now())) await releaseClaim(deps.api, where, request);
-      claimed = await claimRequest(deps.api, where, request, claimer(deps));
+      claimed = await claimRequest(deps.api, where, request, claimer(deps, where));
     } catch (error) {
       // No claim of ours to give back.
       failed(error);
@@ -605,7 +626,7 @@ async function withdrawSiblings(
       // Not claimed: a due check elsewhere holds it, and may get the ask once `started` is removed. Marked ended
       // now, before the ask is freed, so that check reads the mark again just before it would start it
       // (startNow) and removes it unseen. Told once, by whoever marks it.
-      claimed = await claimRequest(deps.api, where, sibling, claimer(deps));
+      claimed = await claimRequest(deps.api, where, sibling, claimer(deps, where));
       out.push(await withdrawDuplicate(deps, where, sibling, started, 'has started', claimed));
     } catch (error) {
       if (claimed) await releaseClaim(deps.api, where, sibling).catch(() => undefined);

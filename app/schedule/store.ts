@@ -27,6 +27,7 @@ import { commentDedupeKey, findByDedupeKey } from '../../src/github/deployments.
 import type { DeploymentsApi } from '../../src/github/deployments.ts';
 import type { SwapRef } from './swap-ref.ts';
 import { dropClaim, takeClaim } from '../facts/claim-ref.ts';
+import type { LeftClaim } from '../facts/claim-ref.ts';
 
 export type { SwapRef };
 
@@ -349,6 +350,8 @@ export interface Claimer {
    * held is never taken over (as before claims aged: a delete then a create would let two callers both hold it).
    */
   swap?: SwapRef;
+  /** Told of a claim taken over: left behind (`stale`, `ahead`) or not the App's (its reason). */
+  tookOver?: (request: ScheduledRequest, found: LeftClaim) => void;
 }
 
 /**
@@ -390,6 +393,7 @@ export async function claimRequest(
     },
   );
   if (taken.status !== 'taken') return false;
+  if (taken.tookOver) claimer.tookOver?.(request, taken.tookOver);
   heldClaims.set(request, { tag: taken.tag, ...(claimer.swap ? { swap: claimer.swap } : {}) });
   const ref = scheduleRefName(request.environment, request.id)!;
   try {

@@ -71,6 +71,8 @@ interface World {
   graphql: (query: string, variables: Record<string, unknown>) => Promise<unknown>;
   /** A due check at `now`, with the conditional update unless `swap` is false; `over` its Octokit calls. */
   due: (now: Date, options?: { swap?: SwapRef | false; api?: Api }) => DueDeps;
+  /** The due checks' warnings. */
+  warned: string[];
 }
 
 async function withQueue(run: (w: World) => Promise<void>): Promise<void> {
@@ -86,16 +88,17 @@ async function withQueue(run: (w: World) => Promise<void>): Promise<void> {
     const swap = graphqlSwapRef(graphql, repoNodeId(where.owner, where.repo), refReader(api.git, where));
     for (const r of [FIRST, BEHIND])
       assert.equal(await recordRequest(api as unknown as ScheduleApi, where, keys, r, swap), 'recorded');
+    const warned: string[] = [];
     const due = (now: Date, options: { swap?: SwapRef | false; api?: Api } = {}): DueDeps => ({
       api: options.api ?? api,
       now: () => now,
       botLogin: BOT_LOGIN,
       appId: fake.state.appId,
-      markers: { keys, warn: () => undefined },
+      markers: { keys, warn: (fields, message) => warned.push(`${message} ${JSON.stringify(fields)}`) },
       records: appRecordReader(keys, readEnvironmentRecord),
       ...(options.swap === false ? {} : { swap: options.swap ?? swap }),
     });
-    await run({ fake, api, swap, graphql, due });
+    await run({ fake, api, swap, graphql, due, warned });
     fake.assertNoViolations();
   } finally {
     await fake.stop();
@@ -134,6 +137,12 @@ test('a claim left by a holder that died is taken over once 15 minutes old, and 
     assert.equal(deployments(w.fake).length, 1);
     assert.ok(!listed(w.fake, FIRST), 'removed');
     assert.ok(!w.fake.repo().refs.has(claimRefName(FIRST.id)), 'its claim removed');
+    assert.deepEqual(
+      w.warned.filter((m) => /taken over/.test(m)),
+      [
+        `a claim on a scheduled deployment was left behind (its holder died mid-start, or GitHub refused its removal): taken over {"repository":"acme/web","request":"c2","environment":"staging","claim":"stale","since":"${CLAIMED.toISOString()}"}`,
+      ],
+    );
     // The deployment ends: the one behind it starts.
     releaseLock(w.fake);
     const next = await runDue(w.due(minutes(30)), where);
@@ -230,6 +239,11 @@ for (const forged of ['a tag without the App’s marker', 'the App’s claim tag
       const outcomes = await runDue(w.due(minutes(1)), where);
       assert.equal(statusOf(outcomes, FIRST), 'started', JSON.stringify(outcomes));
       assert.equal(deployments(w.fake).length, 1);
+      assert.equal(
+        w.warned.filter((m) => /^a claim on a scheduled deployment that is not the App’s/.test(m)).length,
+        1,
+        JSON.stringify(w.warned),
+      );
     });
   });
 
