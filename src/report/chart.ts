@@ -260,11 +260,20 @@ function mermaidChart(
   input: Line[],
   worse: 'max' | 'min' = 'max',
 ):
-  | { block: string; colors: Array<{ line: Line; color: string }>; missing: number[]; per: number }
+  | {
+      block: string;
+      colors: Array<{ line: Line; color: string }>;
+      missing: number[];
+      per: number;
+      single: boolean;
+    }
   | undefined {
   const { keep: all, lines, missing } = drawable(input, t.points.length);
   if (all.length === 0) return undefined;
   const { points: keep, labels, per } = thinned(t, all, lines[0]!.values, worse);
+  // One point is a path without a segment: mermaid draws nothing, an empty box under a legend of lines. One
+  // interval is drawn across it instead, its value from where it began (its step, labelled) to its end.
+  const single = keep.length === 1;
   const used: Record<LineRole, number> = { canary: 0, reference: 0, limit: 0, 'pre-deploy': 0 };
   const colors = lines.map((line) => {
     const palette = COLOR[line.role];
@@ -273,7 +282,8 @@ function mermaidChart(
   const drawn = lines.map((l) => {
     const values = keep.map((i) => l.values[i]!);
     const end = values.findLastIndex((v) => v !== null);
-    return values.slice(0, end + 1) as number[];
+    const kept = values.slice(0, end + 1) as number[];
+    return single ? [...kept, ...kept] : kept;
   });
   const [lo, hi] = yRange(drawn.flat());
   const init = {
@@ -290,14 +300,20 @@ function mermaidChart(
     `%%{init: ${JSON.stringify(init)}}%%`,
     'xychart-beta',
     `    title ${quote(typeof title === 'string' ? title : title(lines))}`,
-    `    x-axis ${quote(`${t.unit} since the analysis began`)} [${axisLabels(t, labels).map(quote).join(', ')}]`,
+    `    x-axis ${quote(`${t.unit} since the analysis began`)} [${(single ? acrossLabels(t, keep[0]!) : axisLabels(t, labels)).map(quote).join(', ')}]`,
     `    y-axis ${quote(yTitle)} ${chartNumber(lo)} --> ${chartNumber(hi)}`,
     ...lines.map(
       (l, i) => `    line ${quote(truncate(l.label, 60))} [${drawn[i]!.map(chartNumber).join(', ')}]`,
     ),
     '```',
   ].join('\n');
-  return { block, colors, missing, per };
+  return { block, colors, missing, per, single };
+}
+
+/** The two ends of one interval drawn across it: its start, named after its step, and its end. */
+function acrossLabels(t: Timeline, k: number): [string, string] {
+  const p = t.points[k]!;
+  return [stepName(t.rows[p.row]!), String(since(t, p))];
 }
 
 /** Four significant digits, written out in full: mermaid's xychart reads no exponent ("3e-7" breaks it). */
@@ -345,11 +361,16 @@ export interface ChartOptions {
   decision: string;
 }
 
-function missingText(t: Timeline, missing: number[], per: number): string {
+function missingText(
+  t: Timeline,
+  { missing, per, single }: { missing: number[]; per: number; single: boolean },
+): string {
   const thin =
     per > 1
       ? ` A long analysis: each point is the worst of up to ${per} intervals, labelled at the first.`
-      : '';
+      : single
+        ? ' One interval: its value is drawn across it, from its start to its end.'
+        : '';
   if (missing.length === 0) return thin;
   const at = missing.map((i) => since(t, t.points[i]!));
   const shown = at.length > 8 ? `${at.slice(0, 8).join(', ')}… (${at.length} in all)` : at.join(', ');
@@ -423,19 +444,28 @@ export function observedChart(t: Timeline, check: CheckEvidence, options: ChartO
     : '';
   return [
     chart.block,
-    `<sub>${legend(chart.colors)} (${cell(truncate(check.rule, 300))}).${compared} x: ${t.unit} since the analysis began; a step's first interval is labelled with its ${stepLabels(t)}.${missingText(t, chart.missing, chart.per)}</sub>`,
+    `<sub>${legend(chart.colors)} (${cell(truncate(check.rule, 300))}).${compared} x: ${t.unit} since the analysis began; a step's first interval is labelled with its ${stepLabels(t)}.${missingText(t, chart)}</sub>`,
   ].join('\n');
 }
 
 /** A sequential test's log e-value against its boundary, with its caption. */
 export function testChart(t: Timeline, check: CheckEvidence, options: ChartOptions): string | undefined {
   if (!check.test) return undefined;
-  const series = across(t, check.name, (c) => [
-    c.test?.logEvidence ?? [],
-    c.test?.boundaries ?? (c.test?.logEvidence ?? []).map(() => c.test!.boundary),
-  ]);
+  // One statistic per chart, the deciding window's: a step before it that recorded the errors check's CUSUM
+  // (in nats, against its own boundaries) is no point of an e-value's line, nor its boundary of ln(1/alpha).
+  const statistic = check.test.statistic ?? 'e-value';
+  const same = (c: CheckEvidence) => (c.test?.statistic ?? 'e-value') === statistic;
+  const series = across(t, check.name, (c) =>
+    c.test && same(c)
+      ? [c.test.logEvidence, c.test.boundaries ?? c.test.logEvidence.map(() => c.test!.boundary)]
+      : [[], []],
+  );
   if (!series) return undefined;
-  const cusum = check.test.statistic === 'cusum';
+  const others = t.rows.filter((r) => {
+    const c = r.evidence!.checks.find((x) => x.name === check.name);
+    return c?.test !== undefined && !same(c);
+  });
+  const cusum = statistic === 'cusum';
   const label = cusum ? 'CUSUM (nats)' : 'ln(e-value)';
   const boundary = cusum
     ? `boundary (now ${formatNumber(check.test.boundary)})`
@@ -444,14 +474,21 @@ export function testChart(t: Timeline, check: CheckEvidence, options: ChartOptio
     { ...series[0]!, role: 'canary', label },
     { ...series[1]!, role: 'limit', label: boundary },
   ];
-  const chart = mermaidChart(t, `${titleName(check.name)}: evidence, ${options.decision}`, label, lines);
-  if (!chart) return undefined;
+  const drawn = mermaidChart(t, `${titleName(check.name)}: evidence, ${options.decision}`, label, lines);
+  if (!drawn) return undefined;
+  // Those steps are not drawn for want of data: they are said apart.
+  const left = new Set(t.points.flatMap((p, i) => (others.includes(t.rows[p.row]!) ? [i] : [])));
+  const chart = { ...drawn, missing: drawn.missing.filter((i) => !left.has(i)) };
+  const otherName = cusum ? 'e-value' : 'CUSUM';
+  const apart = others.length
+    ? ` Not drawn: the ${others.map((r) => stepName(r)).join(', ')} step${others.length === 1 ? '' : 's'}, which recorded its ${otherName}, not this ${cusum ? 'CUSUM' : 'e-value'}.`
+    : '';
   const how = cusum
     ? `rolls back when its CUSUM reaches the boundary, set at each look so that a ${testedName(t.rows)} no worse crosses it with probability at most ${formatNumber(check.test.alpha)} however often it looks`
     : 'rolls back when its e-value reaches 1/alpha, however often it looks';
   return [
     chart.block,
-    `<sub>${legend(chart.colors)}: the test (${cell(truncate(check.rule, 300))}) ${how}; each step starts a new test. x: ${t.unit} since the analysis began.${missingText(t, chart.missing, chart.per)}</sub>`,
+    `<sub>${legend(chart.colors)}: the test (${cell(truncate(check.rule, 300))}) ${how}; each step starts a new test.${apart} x: ${t.unit} since the analysis began.${missingText(t, chart)}</sub>`,
   ].join('\n');
 }
 

@@ -680,3 +680,70 @@ test('the version under test is the canary in a canary step, the new version on 
   assert.match(alone, /title "error rate \(%\): new version, rolled back at 3 min \(monitor\)"/);
   assert.doesNotMatch(alone, /canary/);
 });
+
+test('a rollback at the first interval is drawn across that interval: a line of one point is no line at all', () => {
+  // A path of one point draws nothing: the chart was an empty box under a legend of three lines.
+  const first = { ...healthyValues(0), error_rate: 0.3 };
+  const rows = [row(5, window(T0, [first], 'rollback', 'rate'), 'rollback')];
+  const [chart] = evidenceCharts(rows, 'production');
+  assert.ok(chart, 'the rule that fired is drawn');
+  const source = chart.split('\n');
+  // From the interval's start (its step, 5 %) to its end (1 min): two labels, every line two equal points.
+  assert.match(chart, /x-axis "minutes since the analysis began" \["5%", "1"\]/);
+  const lines = source.filter((l) => l.startsWith('    line '));
+  assert.deepEqual(
+    lines.map((l) => l.replace(/^ {4}line "([^"]*)".*$/, '$1')),
+    ['canary', 'stable', 'limit'],
+  );
+  for (const line of lines) {
+    const values = JSON.parse(line.replace(/^[^[]*/, '')) as number[];
+    assert.equal(values.length, 2, line);
+    assert.equal(values[0], values[1], line);
+  }
+  assert.match(chart, /One interval: its value is drawn across it/);
+  // Two intervals are drawn as they were: a point each.
+  const two = evidenceCharts(
+    [row(5, window(T0, [healthyValues(0), first], 'rollback', 'rate'), 'rollback')],
+    'production',
+  );
+  assert.match(two[0]!, /x-axis "minutes since the analysis began" \["5%", "2"\]/);
+  assert.doesNotMatch(two[0]!, /One interval/);
+});
+
+test("a test's chart draws one statistic: a step that recorded the errors check's CUSUM is no point of the e-value that fired", () => {
+  // The 10 % step promoted on its CUSUM (nats, against boundaries near 3); at 25 % the e-value fired (a gross
+  // failure, its threshold 1/(0.1 alpha) = 1000). Drawn together, CUSUMs were shown as ln(e-values) and the
+  // boundary of 3 as ln(1/alpha) = 6.908.
+  const cusum = (i: number): Values => ({
+    ...healthyValues(i),
+    'errs.cusum': 0.5,
+    'errs.cusum_boundary': 3,
+    'errs.evidence': 2,
+  });
+  const gross = (i: number): Values => ({ ...cusum(i), 'errs.cusum': 1, 'errs.evidence': 50 * (i + 1) ** 2 });
+  const rows = [
+    row(10, window(T0, [0, 1, 2, 3].map(cusum))),
+    row(25, window(T0 + 4 * MINUTE, [0, 1, 2, 3, 4].map(gross), 'rollback', 'errs'), 'rollback'),
+  ];
+  assert.equal(rows[0]!.evidence!.checks.find((c) => c.name === 'errs')!.test!.statistic, 'cusum');
+  assert.equal(rows[1]!.evidence!.checks.find((c) => c.name === 'errs')!.test!.statistic, 'e-value');
+  const chart = evidenceCharts(rows, 'production').find((c) => c.includes('title "errs: evidence'));
+  assert.ok(chart);
+  const data = (label: string) =>
+    JSON.parse(
+      chart
+        .split('\n')
+        .find((l) => l.startsWith(`    line "${label}`))!
+        .replace(/^[^[]*/, ''),
+    ) as number[];
+  const evidence = data('ln(e-value)');
+  assert.deepEqual(
+    evidence.map((v) => Number(v.toFixed(2))),
+    [1, 2, 3, 4, 5].map((i) => Number(Math.log(50 * i ** 2).toFixed(2))),
+    'the 25 % step only',
+  );
+  assert.deepEqual(new Set(data('ln(1/alpha)')), new Set([6.908]), 'one boundary: ln(1000)');
+  assert.match(chart, /x-axis "minutes since the analysis began" \["25%", /);
+  assert.match(chart, /Not drawn: the 10% step, which recorded its CUSUM, not this e-value\./);
+  assert.doesNotMatch(chart, /Not drawn, no data/, 'those intervals had data');
+});
