@@ -96,6 +96,19 @@ function hadBaseline(check: CheckEvidence): boolean {
   );
 }
 
+/**
+ * Whether a sequential test had the two sides in one interval: requests on both (its counts), else a canary
+ * and a reference value together. A histogram test recorded without its p95s (older results) is taken as
+ * compared: nothing says it was not.
+ */
+function compared(check: CheckEvidence): boolean {
+  if (check.counts) return check.counts.canaryRequests > 0 && check.counts.referenceRequests > 0;
+  const canary = seriesOf(check, 'canary');
+  const reference = seriesOf(check, 'reference');
+  if (!canary || !reference) return true;
+  return canary.some((v, i) => v !== null && (reference[i] ?? null) !== null);
+}
+
 function verdict(check: CheckEvidence, window: WindowEvidence): string {
   // A warning check decided nothing: when it breached, it warned.
   if (check.warn && window.warnings?.some((w) => w.rule === check.name)) return '⚠️ warning (not a rollback)';
@@ -110,7 +123,9 @@ function verdict(check: CheckEvidence, window: WindowEvidence): string {
     ? check.test.logEvidence.some((v) => v !== null)
     : check.observed[0]?.values.some((v) => v !== null);
   if (!hasData) return '— no data';
-  if (check.test) return '✅ not significant';
+  // A comparison that never had both sides in one interval (no stable side on a rolling or blue-green watch)
+  // judged nothing: its e-value of 1 is no "not significant", and the reason under the table says so.
+  if (check.test) return compared(check) ? '✅ not significant' : '— not compared';
   // A relative rule whose baseline never had data compared nothing: it did not hold, it was not judged. One
   // whose baseline had a value beside the canary's had no finite limit (2x a baseline near the largest double
   // is Infinity, which the evidence keeps no number of): it had a baseline, shown in its row.
@@ -231,7 +246,7 @@ export function renderAnalysisSection(rows: AnalysisRow[]): string[] {
   );
   const deciding = judged.at(-1)!;
   out.push(
-    `**Evidence at ${where(deciding)}** (${deciding.evidence!.at.length} intervals, compared with ${cell(truncate(comparedWith(deciding.evidence!), 100))}):`,
+    `**Evidence at ${where(deciding)}** (${deciding.evidence!.at.length} interval${deciding.evidence!.at.length === 1 ? '' : 's'}, compared with ${cell(truncate(comparedWith(deciding.evidence!), 100))}):`,
     '',
     evidenceTable(deciding.evidence!, testedName([deciding])),
     '',

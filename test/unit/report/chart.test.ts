@@ -701,6 +701,11 @@ test('a rollback at the first interval is drawn across that interval: a line of 
     assert.equal(values[0], values[1], line);
   }
   assert.match(chart, /One interval: its value is drawn across it/);
+  assert.match(
+    renderAnalysisSection(rows).join('\n'),
+    /\(1 interval, compared with stable\)/,
+    'one, not "1 intervals"',
+  );
   // Two intervals are drawn as they were: a point each.
   const two = evidenceCharts(
     [row(5, window(T0, [healthyValues(0), first], 'rollback', 'rate'), 'rollback')],

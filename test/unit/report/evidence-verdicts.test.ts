@@ -395,3 +395,43 @@ test('a values check with min_difference: the line drawn at a stable of 0 is the
   assert.deepEqual(limit('w').values, Array(6).fill(-0.01));
   assert.equal(evidence.decision.kind, 'promote');
 });
+
+test('a comparison that never had a stable side beside the version under test says it did not compare, as the reason does', () => {
+  // A rolling or blue-green watch reads no stable side: the errors and values tests take in no interval, and
+  // their e-value of 1 (CUSUM 0) is no verdict of "not significant".
+  const { evidence, table } = judged(
+    {
+      preset: 'none',
+      providers: { p: { type: 'command', run: ['true'] } },
+      metrics: { errors: { provider: 'p' }, requests: { provider: 'p' }, p95: { provider: 'p' } },
+      checks: [
+        { name: 'errs', compare: 'errors', errors: 'errors', requests: 'requests', alpha: 0.01 },
+        { name: 'p95-worse', compare: 'values', metric: 'p95', alpha: 0.01 },
+      ],
+    },
+    { errors: 1, requests: 300, p95: 180 },
+    {},
+  );
+  assert.match(evidence.decision.code, /healthy/);
+  for (const name of ['errs', 'p95-worse']) {
+    const cells = rowOf(table, name);
+    assert.ok(cells, `${name} has a row:\n${table}`);
+    assert.equal(cells.at(-1)!.replace(/ \|$/, ''), '— not compared', `${name}: ${cells.join(' | ')}`);
+  }
+  // Beside a stable side the same tests did compare: not significant.
+  const beside = judged(
+    {
+      preset: 'none',
+      providers: { p: { type: 'command', run: ['true'] } },
+      metrics: { errors: { provider: 'p' }, requests: { provider: 'p' }, p95: { provider: 'p' } },
+      checks: [
+        { name: 'errs', compare: 'errors', errors: 'errors', requests: 'requests', alpha: 0.01 },
+        { name: 'p95-worse', compare: 'values', metric: 'p95', alpha: 0.01 },
+      ],
+    },
+    { errors: 1, requests: 300, p95: 180 },
+    { errors: 1, requests: 300, p95: 180 },
+  );
+  for (const name of ['errs', 'p95-worse'])
+    assert.match(rowOf(beside.table, name)!.at(-1)!, /✅ not significant/);
+});
