@@ -8,7 +8,7 @@ import { formatDuration } from '../config/duration.ts';
 import type { AnalysisRow } from './analysis-steps.ts';
 import { evidenceCharts, testedName } from './chart.ts';
 import { holds, zeroAgainstZero } from '../analysis/judge.ts';
-import { cell, formatNumber, table, truncate, wrappable } from './markdown.ts';
+import { cell, formatNumber, NARROW_UNBROKEN, table, truncate, wrappable } from './markdown.ts';
 
 const VERDICT_ICON: Record<AnalysisRow['verdict'], string> = {
   promote: '✅',
@@ -172,10 +172,10 @@ export function evidenceTable(window: WindowEvidence, tested = 'canary'): string
   const rows = window.checks.map((check) => {
     const [canary, reference] = sideValues(check);
     return [
-      wrappable(cell(truncate(check.name, 200))),
+      wrappable(cell(truncate(check.name, 200)), NARROW_UNBROKEN),
       canary,
       reference,
-      wrappable(cell(truncate(check.rule, 300))),
+      wrappable(cell(truncate(check.rule, 300)), NARROW_UNBROKEN),
       cell(threshold(check)),
       verdict(check, window),
     ];

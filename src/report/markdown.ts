@@ -15,6 +15,11 @@ export function cell(text: string | number | undefined | null): string {
 
 /** Longest run of visible characters without a place to wrap that `wrappable` leaves. */
 export const LONGEST_UNBROKEN = 30;
+/**
+ * The same in a table of many columns, its names and rules side by side (the evidence table): six columns share
+ * GitHub's 1012 px, and two runs of 30 beside numbers such as 0.00007177 made it scroll sideways.
+ */
+export const NARROW_UNBROKEN = 20;
 // What cell() writes that must stay whole: an entity (`&amp;`), a backslash escape (`\*`), a space, and else
 // one grapheme at a time (a letter with its accents, an emoji sequence).
 const ESCAPED_UNIT =
@@ -27,24 +32,30 @@ const GRAPHEMES = new Intl.Segmenter('en', { granularity: 'grapheme' });
  * otherwise widens its column past GitHub's, and the table scrolls sideways. For names shown, not for values
  * a reader copies (a SHA, a digest): those keep their characters.
  */
-export function wrappable(escaped: string): string {
+export function wrappable(escaped: string, longest = LONGEST_UNBROKEN): string {
   let out = '';
   let run = 0;
+  let previous = '';
   for (const [unit] of escaped.matchAll(ESCAPED_UNIT)) {
     if (/^\s$/u.test(unit)) {
       run = 0;
       out += unit;
+      previous = unit;
       continue;
     }
     const pieces =
       unit.length > 1 && !/^[&\\]/.test(unit) ? [...GRAPHEMES.segment(unit)].map((g) => g.segment) : [unit];
     for (const piece of pieces) {
       // Zero-width characters cell() keeps (a joiner that breaks a mention) take no room.
-      if (!/^[\u200B-\u200D]$/.test(piece) && run++ === LONGEST_UNBROKEN) {
+      // A browser wraps after a hyphen that a letter follows (not a digit): the run starts again there, and
+      // seeds.error-rate-critical keeps its words.
+      if (previous === '-' && /^\p{L}/u.test(piece)) run = 0;
+      if (!/^[\u200B-\u200D]$/.test(piece) && run++ === longest) {
         out += '\u200B';
         run = 1;
       }
       out += piece;
+      previous = piece;
     }
   }
   return out;

@@ -8,6 +8,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RATE_AND_QUEUE as config } from '../helpers/chart-config.ts';
+import { resolveAnalysisConfig } from '../../src/analysis/config.ts';
 import { windowEvidence } from '../../src/analysis/evidence.ts';
 import type { Decision } from '../../src/analysis/types.ts';
 import type { AnalysisRow } from '../../src/report/analysis-steps.ts';
@@ -76,3 +77,66 @@ for (const [name, sizes, at] of [
     }
     assert.doesNotMatch(page.text, /mermaid error|Syntax error|Maximum text size/i);
   });
+
+test('twelve checks with long names and values from 0.0001 to 1e7: the evidence table fits the column; a rollback at the first interval draws its lines', async (t) => {
+  // Two columns of names and rules that wrap only every 30 characters, beside numbers such as 0.00007177 and
+  // `<= 10000000`, made the table wider than GitHub's 1012 px: the verdicts were cut off at its edge.
+  const metric = (i: number) =>
+    `metric_number_${i}_with_a_very_long_descriptive_name_for_the_service_latency_seconds`;
+  const many = resolveAnalysisConfig({
+    preset: 'none',
+    providers: { p: { type: 'command', run: ['true'] } },
+    metrics: Object.fromEntries(Array.from({ length: 12 }, (_, i) => [metric(i), { provider: 'p' }])),
+    checks: Array.from({ length: 12 }, (_, i) => ({
+      name: `check-${i}-on-metric_number_${i}_with_a_very_long_descriptive_name`,
+      check: `${metric(i)} <= ${10 ** (i - 4)}`,
+    })),
+  });
+  // The first interval breaks check 7: the window ends there.
+  const values = Object.fromEntries(
+    Array.from({ length: 12 }, (_, i) => [
+      [metric(i), 10 ** (i - 4) * (i === 7 ? 2.15 : 0.7177)],
+      [`stable.${metric(i)}`, 10 ** (i - 4) * 0.6479],
+    ]).flat(),
+  ) as Values;
+  const fired = `check-7-on-metric_number_7_with_a_very_long_descriptive_name`;
+  const intervals = [
+    {
+      at: T0 + INTERVAL,
+      decision: {
+        kind: 'rollback',
+        code: 'threshold-breached',
+        rule: fired,
+        reason: 'over',
+        values,
+      } as Decision,
+    },
+  ];
+  const row: AnalysisRow = {
+    label: 'canary-step @ 5%',
+    environment: 'production',
+    phase: 'canary-step',
+    weight: 5,
+    verdict: 'rollback',
+    detail: 'over',
+    durationMs: INTERVAL,
+    metrics: {},
+    evidence: windowEvidence(many, intervals, intervals[0]!.decision, INTERVAL),
+  };
+  const page = await renderer.render(renderAnalysisSection([row]).join('\n'), 'many-long-checks');
+  t.diagnostic(`PNG: ${page.png}`);
+  const table = page.tables.find((x) => x.header[0] === 'check');
+  assert.ok(table && table.rows === 12, 'the evidence table, a row a check');
+  assert.equal(table.overflows, false, `the table fits ${page.columnWidth}px (${table.width}px)`);
+  // One interval: each line a segment across it (one point was a path mermaid draws as nothing).
+  assert.equal(page.charts.length, 1);
+  const [chart] = page.charts;
+  assert.equal(chart!.error, undefined, chart!.source);
+  assert.equal(chart!.lines.length, 3, 'canary, stable and the limit');
+  for (const line of chart!.lines) assert.equal(line.points, 2, `a segment: ${JSON.stringify(line)}`);
+  assert.deepEqual(
+    chart!.xLabels.map((l) => l.text),
+    ['5%', '30'],
+  );
+  assert.deepEqual(overlaps(chart!.yLabels), []);
+});

@@ -4,9 +4,9 @@
 // character once GitHub has decoded the entities).
 import assert from 'node:assert/strict';
 import { marked, type Token, type Tokens } from 'marked';
-import { LONGEST_UNBROKEN } from '../../../src/report/markdown.ts';
+import { NARROW_UNBROKEN } from '../../../src/report/markdown.ts';
 
-const WRAPS = new RegExp(`(?<=[^\\s\\u200B]{${LONGEST_UNBROKEN}})\\u200B`, 'gu');
+const WRAPS = new RegExp(`(?<=[^\\s\\u200B]{${NARROW_UNBROKEN}})\\u200B`, 'gu');
 
 export interface Shape {
   /** Blocks in order: headings with their level, tables with their size, lists with their length... */
@@ -130,8 +130,8 @@ export function assertInert(hostile: string, benign: string, what: string): void
   const ownRuns = hexRuns(b.text);
   const added = [...hexRuns(h.text)].filter((run) => !ownRuns.has(run));
   assert.deepEqual(added, [], `${what}: a commit reference in the shown text`);
-  // A table cell's places to wrap (wrappable: a zero-width space after each LONGEST_UNBROKEN characters of a
-  // run) are the product's own; one anywhere else came from the value.
+  // A table cell's places to wrap (wrappable: a zero-width space after a run of NARROW_UNBROKEN characters or
+  // more) are the product's own; one anywhere else came from the value.
   const text = h.text.replace(WRAPS, '');
   for (const [pattern, name] of checks) {
     const found = pattern.exec(text);

@@ -7,6 +7,7 @@ import {
   code,
   formatNumber,
   LONGEST_UNBROKEN,
+  NARROW_UNBROKEN,
   table,
   truncate,
   wrappable,
@@ -138,4 +139,20 @@ test('wrappable: a place to wrap in every long run of a cell, never inside an es
     }
     assert.ok(wrapped.includes('\u200B'), `${piece}: wrapped`);
   }
+});
+
+test('wrappable: a hyphen before a letter is a place to wrap already, so words joined by hyphens are not cut', () => {
+  // A browser wraps after such a hyphen: a ZWSP counted across it cut the preset's names mid-word
+  // ("seeds.error-rate-cri" / "tical") in the evidence table's narrow columns.
+  for (const name of ['seeds.error-rate-critical', 'seeds.error-rate-vs-baseline-for-payments-in-eu-west'])
+    assert.equal(wrappable(cell(name), NARROW_UNBROKEN), cell(name), name);
+  // Not before a digit, where a browser does not wrap: a long run of digits and hyphens still gets its places.
+  const digits = wrappable(cell('1-2-3-4-5-6-7-8-9-0-1-2-3-4-5-6-7-8'), NARROW_UNBROKEN);
+  assert.ok(digits.includes('\u200B'), digits);
+  // The narrow bound holds in a run without any place to wrap.
+  const run = wrappable(cell('n'.repeat(50)), NARROW_UNBROKEN);
+  assert.deepEqual(
+    run.split('\u200B').map((p) => p.length),
+    [20, 20, 10],
+  );
 });
