@@ -134,7 +134,9 @@ function renderWhole(result: PipelineResult, ctx: SummaryContext): string {
           ? '⚠️ Rolled back, cleanup INCOMPLETE'
           : '🚨 Rollback INCOMPLETE';
     out.push(`### ${heading}: ${say(rb.environment, 200)}`, '');
-    out.push(`Why: ${say(rb.reason, 2000)}`);
+    // A paragraph of its own: a reason ends as it will (`(alpha 0.01)`, `failed`), and the sentences after it
+    // ran on from it ("health check failed Traffic back on the stable version").
+    out.push(`Why: ${say(rb.reason, 2000)}`, '');
     if (rb.trafficRestoredMs !== undefined)
       out.push(`Traffic back on the stable version in ${formatDuration(rb.trafficRestoredMs)}.`);
     if (result.previousVersion && shortfall.kind !== 'incomplete')

@@ -2,6 +2,7 @@
 // hostile text (commit messages, gate summaries, reasons) that must not break a table or inject markup.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { marked } from 'marked';
 import { renderJobSummary } from '../../../src/report/job-summary.ts';
 import { renderDeploymentRecord } from '../../../src/report/record.ts';
 import { blocked, gate, gatesReport, HOSTILE, rolledBack, succeeded } from './fixtures.ts';
@@ -55,6 +56,13 @@ test('summary of a rollback: what was rolled back, how fast, and what serves aga
   assert.match(md, /Why: error\\_rate 5\.2% &gt; 1% at 50%/);
   assert.match(md, /Traffic back on the stable version in 1\.2s\./);
   assert.match(md, /Serving again: `1\.2\.2`\./);
+  // The reason is a paragraph of its own: the next sentence does not run on from it.
+  const tokens = marked.lexer(md);
+  const heading = tokens.findIndex((t) => t.type === 'heading' && t.raw.includes('Rolled back: production'));
+  const why = tokens.slice(heading).find((t) => t.type === 'paragraph');
+  assert.ok(heading >= 0 && why, 'a paragraph follows the heading');
+  assert.match(why.raw, /^Why: /);
+  assert.doesNotMatch(why.raw, /Traffic back/, `a paragraph of its own: ${JSON.stringify(why.raw)}`);
   assert.match(md, /\| all traffic to stable \| ✅ \| 800ms \|/);
   assert.match(md, /\| level: traffic \| ✅ \| 800ms \|/);
   assert.doesNotMatch(md, /\[open\]/);
