@@ -274,6 +274,11 @@ function mermaidChart(
   // One point is a path without a segment: mermaid draws nothing, an empty box under a legend of lines. One
   // interval is drawn across it instead, its value from where it began (its step, labelled) to its end.
   const single = keep.length === 1;
+  // The intervals after the last one drawn (a window that went on without data to a no-data rollback or a
+  // hold) stay on the axis, every line ending before them: the axis ends where the decision fell, as the title
+  // says, not at the last reading. Thinned as the rest, its last always kept.
+  const after = missing.filter((i) => i > all.at(-1)!);
+  const tail = single ? [] : after.filter((_, n) => (n + 1) % per === 0 || n === after.length - 1);
   const used: Record<LineRole, number> = { canary: 0, reference: 0, limit: 0, 'pre-deploy': 0 };
   const colors = lines.map((line) => {
     const palette = COLOR[line.role];
@@ -300,7 +305,7 @@ function mermaidChart(
     `%%{init: ${JSON.stringify(init)}}%%`,
     'xychart-beta',
     `    title ${quote(typeof title === 'string' ? title : title(lines))}`,
-    `    x-axis ${quote(`${t.unit} since the analysis began`)} [${(single ? acrossLabels(t, keep[0]!) : axisLabels(t, labels)).map(quote).join(', ')}]`,
+    `    x-axis ${quote(`${t.unit} since the analysis began`)} [${(single ? acrossLabels(t, keep[0]!) : axisLabels(t, [...labels, ...tail])).map(quote).join(', ')}]`,
     `    y-axis ${quote(yTitle)} ${chartNumber(lo)} --> ${chartNumber(hi)}`,
     ...lines.map(
       (l, i) => `    line ${quote(truncate(l.label, 60))} [${drawn[i]!.map(chartNumber).join(', ')}]`,

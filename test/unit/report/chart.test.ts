@@ -752,3 +752,28 @@ test("a test's chart draws one statistic: a step that recorded the errors check'
   assert.match(chart, /Not drawn: the 10% step, which recorded its CUSUM, not this e-value\./);
   assert.doesNotMatch(chart, /Not drawn, no data/, 'those intervals had data');
 });
+
+test('intervals without data after the last reading stay on the axis: it ends where the decision fell, the lines before it', () => {
+  // A canary whose data stopped two minutes in and a window rolled back for it four minutes later: the axis
+  // ended at minute 2 under a title saying "rolled back at 6 min".
+  const gone = (i: number): Values =>
+    i < 2
+      ? healthyValues(i)
+      : { ...healthyValues(i), error_rate: null, p95: null, errors: null, requests: null };
+  const rows = [row(10, window(T0, [0, 1, 2, 3, 4, 5].map(gone), 'rollback', 'rate'), 'rollback')];
+  const [chart] = evidenceCharts(rows, 'production');
+  assert.ok(chart);
+  assert.match(chart, /title "error_rate: canary vs stable, rolled back at 6 min \(10%\)"/);
+  assert.match(chart, /x-axis "minutes since the analysis began" \["10%", "2", "3", "4", "5", "6"\]/);
+  for (const line of chart.split('\n').filter((l) => l.startsWith('    line ')))
+    assert.equal(
+      (JSON.parse(line.replace(/^[^[]*/, '')) as number[]).length,
+      2,
+      `ends at its last reading: ${line}`,
+    );
+  assert.match(chart, /Not drawn, no data: min 3, 4, 5, 6\./);
+  // A gap inside the window is still left out of the axis (a point between two readings would be drawn).
+  const inside = (i: number): Values => (i === 2 ? gone(2) : healthyValues(i));
+  const [gap] = evidenceCharts([row(10, window(T0, [0, 1, 2, 3].map(inside)))], 'production');
+  assert.match(gap!, /x-axis "minutes since the analysis began" \["10%", "2", "4"\]/);
+});
