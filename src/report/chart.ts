@@ -266,6 +266,7 @@ function mermaidChart(
       missing: number[];
       per: number;
       single: boolean;
+      covered: Line[];
     }
   | undefined {
   const { keep: all, lines, missing } = drawable(input, t.points.length);
@@ -291,6 +292,10 @@ function mermaidChart(
     return single ? [...kept, ...kept] : kept;
   });
   const [lo, hi] = yRange(drawn.flat());
+  // Mermaid draws the lines in order, each over the one before: the first line (the version under test, or the
+  // test's statistic) last, on top, so where it runs along stable or its limit (both at 0 errors) it is the
+  // line seen, not hidden under the one the legend lists after it.
+  const order = [...lines.keys()].slice(1).concat(0);
   const init = {
     xyChart: {
       width: WIDTH,
@@ -298,7 +303,7 @@ function mermaidChart(
       xAxis: { labelFontSize: LABEL_PX },
       yAxis: { labelFontSize: LABEL_PX },
     },
-    themeVariables: { xyChart: { plotColorPalette: colors.map((c) => c.color).join(', ') } },
+    themeVariables: { xyChart: { plotColorPalette: order.map((i) => colors[i]!.color).join(', ') } },
   };
   const block = [
     '```mermaid',
@@ -307,12 +312,16 @@ function mermaidChart(
     `    title ${quote(typeof title === 'string' ? title : title(lines))}`,
     `    x-axis ${quote(`${t.unit} since the analysis began`)} [${(single ? acrossLabels(t, keep[0]!) : axisLabels(t, [...labels, ...tail])).map(quote).join(', ')}]`,
     `    y-axis ${quote(yTitle)} ${chartNumber(lo)} --> ${chartNumber(hi)}`,
-    ...lines.map(
-      (l, i) => `    line ${quote(truncate(l.label, 60))} [${drawn[i]!.map(chartNumber).join(', ')}]`,
+    ...order.map(
+      (i) => `    line ${quote(truncate(lines[i]!.label, 60))} [${drawn[i]!.map(chartNumber).join(', ')}]`,
     ),
     '```',
   ].join('\n');
-  return { block, colors, missing, per, single };
+  // A line the first one covers all along (stable at 0 errors under a canary at 0) is named under the chart.
+  const covered = lines.filter(
+    (l, i) => i > 0 && drawn[i]!.length > 0 && drawn[i]!.every((v, k) => v === drawn[0]![k]),
+  );
+  return { block, colors, missing, per, single, covered };
 }
 
 /** The two ends of one interval drawn across it: its start, named after its step, and its end. */
@@ -444,12 +453,15 @@ export function observedChart(t: Timeline, check: CheckEvidence, options: ChartO
   };
   const chart = mermaidChart(t, title, titleName(check.quantity), lines, worse);
   if (!chart) return undefined;
+  const under = chart.covered.length
+    ? ` The ${tested} is drawn over ${chart.covered.map((l) => cell(truncate(l.label, 100))).join(' and ')}, which ${chart.covered.length === 1 ? 'has' : 'have'} the same values.`
+    : '';
   const compared = before
     ? ` The baseline is the reading taken ${PRE_DEPLOY}${before.partly ? ` where no stable side served beside the ${tested}` : ''}: one reading, a flat line.`
     : '';
   return [
     chart.block,
-    `<sub>${legend(chart.colors)} (${cell(truncate(check.rule, 300))}).${compared} x: ${t.unit} since the analysis began; a step's first interval is labelled with its ${stepLabels(t)}.${missingText(t, chart)}</sub>`,
+    `<sub>${legend(chart.colors)} (${cell(truncate(check.rule, 300))}).${under}${compared} x: ${t.unit} since the analysis began; a step's first interval is labelled with its ${stepLabels(t)}.${missingText(t, chart)}</sub>`,
   ].join('\n');
 }
 

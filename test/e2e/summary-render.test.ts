@@ -305,7 +305,8 @@ test('a rollback: the check that fired, against its boundary, and where it fell'
     // check's CUSUM against each look's boundary. Either way the statistic reaches it at the last point.
     const chart = page.charts.find((c) => c.title.startsWith(`${fired.rule}: evidence`));
     assert.ok(chart, `the test's evidence is drawn: ${page.charts.map((c) => c.title)}`);
-    const [evidence, boundary] = chart.lines;
+    // The statistic is drawn last, on top of its boundary.
+    const [boundary, evidence] = chart.lines;
     if (/line "CUSUM \(nats\)"/.test(chart.source)) {
       assert.ok(boundary!.ys.length > 1, 'the boundary is drawn look by look, not as one flat line');
       assert.ok(evidence!.points > 1 && boundary!.points === evidence!.points);
@@ -589,7 +590,8 @@ test('a blue-green rollback on a relative p95 rule: the new version against the 
     assert.ok(Math.abs(l - 2 * reading) <= reading * 2e-3, `the limit is 2x the reading: ${l}`);
   assert.ok(canary.at(-1)! > limit.at(-1)!, 'the new version ends above it');
   assert.equal(chart.lines.length, 3, 'the new version, the pre-deploy reading and the limit are drawn');
-  assert.equal(chart.lines[1]!.ys.length, 1, 'the reading is one flat line');
+  // Drawn in the order the reading, the limit, the new version (last, on top).
+  assert.equal(chart.lines[0]!.ys.length, 1, 'the reading is one flat line');
   assert.deepEqual(overlaps(chart.xLabels), []);
   assert.deepEqual(overlaps(chart.yLabels), []);
   const { titleBox: tb, svgBox: sb } = chart;

@@ -482,15 +482,16 @@ test('a relative rule that compared with the reading before the deploy draws it:
   assert.deepEqual(lineOf(chart!, 'before the deploy'), [0.25, 0.25, 0.25, 0.25, 0.25]);
   assert.deepEqual(lineOf(chart!, 'limit'), [0.5, 0.5, 0.5, 0.5, 0.5]);
   assert.equal(lineOf(chart!, 'stable'), undefined, 'no stable side served: no line');
-  // The order the legend and the palette follow: the new version, the reading, the limit.
+  // The order mermaid draws them in, each over the one before, and the palette follows: the reading, the
+  // limit, and the new version last, on top (the caption's legend names it first).
   assert.deepEqual(
     chart!
       .split('\n')
       .filter((l) => l.startsWith('    line '))
       .map((l) => /"(.*?)"/.exec(l)![1]),
-    ['new version', 'before the deploy', 'limit'],
+    ['before the deploy', 'limit', 'new version'],
   );
-  assert.match(chart!, /"plotColorPalette":"#cf222e, #1b7c83, #6e7781"/);
+  assert.match(chart!, /"plotColorPalette":"#1b7c83, #6e7781, #cf222e"/);
   assert.equal(titleOf(chart!), 'p95: new version vs before the deploy, rolled back at 5 min (post-switch)');
   assert.match(
     chart!,
@@ -550,7 +551,7 @@ test('an auto baseline: stable while it served beside the canary, then the readi
 
 test('charts of a canary against stable, and recordings from before the pre-deploy reading was kept, are drawn as before', () => {
   // An auto rule beside stable all along compared with stable: no pre-deploy line (this is the chart drawn
-  // before the line existed, byte for byte).
+  // before the line existed, byte for byte, but for the canary drawn last, on top of stable and the limit).
   const beside = judgedRows(
     [{ name: 'auto', check: 'p95 <= 2x baseline' }],
     [
@@ -570,14 +571,14 @@ test('charts of a canary against stable, and recordings from before the pre-depl
     chart,
     [
       '```mermaid',
-      '%%{init: {"xyChart":{"width":900,"height":340,"xAxis":{"labelFontSize":12},"yAxis":{"labelFontSize":12}},"themeVariables":{"xyChart":{"plotColorPalette":"#cf222e, #0969da, #6e7781"}}}}%%',
+      '%%{init: {"xyChart":{"width":900,"height":340,"xAxis":{"labelFontSize":12},"yAxis":{"labelFontSize":12}},"themeVariables":{"xyChart":{"plotColorPalette":"#0969da, #6e7781, #cf222e"}}}}%%',
       'xychart-beta',
       '    title "p95: canary vs stable, rolled back at 2 min (10%)"',
       '    x-axis "minutes since the analysis began" ["10%", "2"]',
       '    y-axis "p95" 0 --> 0.53',
-      '    line "canary" [0.3, 0.5]',
       '    line "stable" [0.2, 0.2]',
       '    line "limit" [0.4, 0.4]',
+      '    line "canary" [0.3, 0.5]',
       '```',
       "<sub>red: canary · blue: stable · grey: limit (p95 &lt;= 2x baseline). x: minutes since the analysis began; a step's first interval is labelled with its traffic share.</sub>",
     ].join('\n'),
@@ -693,7 +694,7 @@ test('a rollback at the first interval is drawn across that interval: a line of 
   const lines = source.filter((l) => l.startsWith('    line '));
   assert.deepEqual(
     lines.map((l) => l.replace(/^ {4}line "([^"]*)".*$/, '$1')),
-    ['canary', 'stable', 'limit'],
+    ['stable', 'limit', 'canary'],
   );
   for (const line of lines) {
     const values = JSON.parse(line.replace(/^[^[]*/, '')) as number[];
@@ -776,4 +777,37 @@ test('intervals without data after the last reading stay on the axis: it ends wh
   const inside = (i: number): Values => (i === 2 ? gone(2) : healthyValues(i));
   const [gap] = evidenceCharts([row(10, window(T0, [0, 1, 2, 3].map(inside)))], 'production');
   assert.match(gap!, /x-axis "minutes since the analysis began" \["10%", "2", "4"\]/);
+});
+
+test('the version under test is drawn last, on top: where it runs along stable (no errors on either) it is the line seen', () => {
+  // Mermaid draws each line over the one before: drawn first, a canary at 0 beside a stable at 0 lay under the
+  // blue line, and the legend's red line was nowhere to be seen.
+  const zero = (i: number): Values => ({ ...healthyValues(i), error_rate: 0, 'stable.error_rate': 0 });
+  const [chart] = evidenceCharts(
+    [row(10, window(T0, [0, 1, 2].map(zero), 'rollback', 'rate'), 'rollback')],
+    'production',
+  );
+  const names = chart!
+    .split('\n')
+    .filter((l) => l.startsWith('    line '))
+    .map((l) => /"(.*?)"/.exec(l)![1]);
+  assert.equal(names.at(-1), 'canary', `drawn last: ${names}`);
+  assert.match(chart!, /"plotColorPalette":"[^"]*#cf222e"/, 'in red, the palette in the same order');
+  assert.match(chart!, /<sub>red: canary · blue: stable · grey: limit/, 'the caption names it first');
+  assert.match(
+    chart!,
+    /The canary is drawn over stable, which has the same values\./,
+    'and says what it covers',
+  );
+  assert.doesNotMatch(
+    evidenceCharts([row(10, window(T0, [0, 1, 2].map(healthyValues)))], 'production').join('\n'),
+    /drawn over/,
+  );
+  // A test's statistic is drawn over its boundary.
+  const firing = [0, 1, 2].map((i) => ({ ...healthyValues(i), 'errs.evidence': Math.exp(2 * i + 1) }));
+  const test = evidenceCharts(
+    [row(10, window(T0, firing, 'rollback', 'errs'), 'rollback')],
+    'production',
+  ).find((c) => c.includes(': evidence'))!;
+  assert.match(test, /line "ln\(1\/alpha\) = [\d.]+" \[[^\n]*\n {4}line "ln\(e-value\)"/);
 });
