@@ -110,7 +110,7 @@ export function planDeployment(
       {
         description:
           env.monitorMs > 0
-            ? `watch for ${Math.round(env.monitorMs / 1000)}s, rollback triggers armed`
+            ? `watch for ${formatDuration(env.monitorMs)}, rollback triggers armed`
             : 'monitor window is 0: skipped',
       },
     ],
@@ -236,7 +236,7 @@ function strategyActions(
       run = env.target.health.length
         ? describeChecks({ ...env, health: env.target.health }, stepVals)
         : undefined;
-    else if (step.kind === 'analysis') run = `health checks over ${Math.round(step.windowMs / 1000)}s`;
+    else if (step.kind === 'analysis') run = analysisText(env, step.windowMs);
     return { description: describeStep(step), reason, run };
   };
   return {
@@ -246,4 +246,14 @@ function strategyActions(
       .rollback({ plan: machine.plan, index: machine.plan.length - 1, holds: 0 })
       .map((s) => describe(s)),
   };
+}
+
+/**
+ * What an analysis step judges, as the run does (executor.ts, metrics-analyzer.ts): the metrics and the health
+ * checks over its window where analysis is configured, the health checks alone otherwise or on a window of 0
+ * (a step at 100 %). It said "health checks over 240s" with metric analysis configured.
+ */
+function analysisText(env: ResolvedEnvironment, windowMs: number): string {
+  if (windowMs <= 0) return 'health checks, once';
+  return `${env.analysis ? 'metric analysis and health checks' : 'health checks'} over ${formatDuration(windowMs)}`;
 }

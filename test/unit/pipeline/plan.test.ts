@@ -227,3 +227,39 @@ environments:
   assert.equal(cli.status, 1, cli.stderr);
   assert.match(cli.stdout, /Refused \[state_refused\]/);
 });
+
+test('plan says what an analysis step judges and for how long, in the words the run uses', () => {
+  // It said "health checks over 240s" for a step whose metrics are analysed, and "watch for 3600s".
+  const text = (analysis: string) => `state_dir: /nonexistent
+target:
+  commands:
+    deploy: ./deploy.sh {{slot}} {{version}}
+    set_weight: ./weight.sh {{slot}} {{weight}}
+environments:
+  production:
+    strategy: { type: canary, steps: [10, 50], pause: 4m }
+${analysis}`;
+  const runs = (analysis: string) => {
+    const parsed = parseConfig(text(analysis), 'deploy.yml');
+    assert.ok(parsed.ok, parsed.ok ? '' : JSON.stringify(parsed.errors));
+    const plan = planDeployment(parsed.config, 'production', 'v1.2');
+    return plan.phases.flatMap((p) => p.actions).map((a) => `${a.description}: ${a.run ?? ''}`);
+  };
+  const metrics = runs(`    analysis:
+      providers:
+        p: { type: command, run: ["true"] }
+      metrics:
+        error_rate: { provider: p }
+`);
+  assert.ok(
+    metrics.includes('analysis (canary-step at 10%): metric analysis and health checks over 4m'),
+    metrics.join('\n'),
+  );
+  assert.ok(metrics.includes('analysis (canary-step at 100%): health checks, once'), metrics.join('\n'));
+  assert.ok(
+    metrics.some((a) => a.startsWith('watch for 1h, rollback triggers armed')),
+    metrics.join('\n'),
+  );
+  const health = runs('');
+  assert.ok(health.includes('analysis (canary-step at 50%): health checks over 4m'), health.join('\n'));
+});
