@@ -8,6 +8,8 @@ export interface AnalysisRow {
   environment: string;
   phase: string;
   weight?: number;
+  /** A rolling batch's number: the step's name where it has no traffic share ("batch 2"). */
+  batch?: number;
   verdict: 'promote' | 'hold' | 'ok' | 'rollback';
   detail: string;
   durationMs: number;
@@ -22,12 +24,18 @@ export function analysisRows(result: Pick<PipelineResult, 'steps'>): AnalysisRow
 
 function toRow(record: StepRecord): AnalysisRow {
   const step = record.step as Extract<StepRecord['step'], { kind: 'analysis' }>;
-  const where = step.weight !== undefined ? `${step.phase} @ ${step.weight}%` : step.phase;
+  const where =
+    step.weight !== undefined
+      ? `${step.phase} @ ${step.weight}%`
+      : step.batch !== undefined
+        ? `${step.phase} ${step.batch}`
+        : step.phase;
   return {
     label: record.phase === 'rollback' ? `rollback ${where}` : where,
     environment: record.environment,
     phase: step.phase,
     weight: step.weight,
+    ...(step.batch !== undefined ? { batch: step.batch } : {}),
     verdict: record.result.ok ? (record.result.analysis ?? 'ok') : 'rollback',
     detail: record.result.ok ? (record.result.detail ?? '') : record.result.reason,
     durationMs: record.durationMs,

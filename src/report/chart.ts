@@ -92,9 +92,10 @@ export function timeline(rows: AnalysisRow[], environment: string): Timeline | u
 const since = (t: Timeline, p: Point) => Math.round((p.at - t.t0) / t.unitMs);
 const unitShort = (t: Timeline) => (t.unit === 'minutes' ? 'min' : 's');
 
-/** A step's short name on the axis: its traffic share, else its phase. */
+/** A step's short name on the axis: its traffic share, else its phase (a rolling batch with its number). */
 function stepName(row: AnalysisRow): string {
-  return row.weight !== undefined ? `${row.weight}%` : row.phase;
+  if (row.weight !== undefined) return `${row.weight}%`;
+  return row.batch !== undefined ? `${row.phase} ${row.batch}` : row.phase;
 }
 
 /**

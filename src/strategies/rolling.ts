@@ -34,7 +34,7 @@ export function rollingStrategy(params: Rolling, caps: TargetCapabilities) {
       });
     if (params.pauseMs > 0 && batch < batches.length)
       plan.push({
-        step: { kind: 'analysis', phase: 'batch', windowMs: params.pauseMs },
+        step: { kind: 'analysis', phase: 'batch', batch, windowMs: params.pauseMs },
         reason: `watch batch ${batch} before going on`,
       });
     if (params.batchGate && batch < batches.length)

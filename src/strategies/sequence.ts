@@ -87,7 +87,7 @@ export function describeStep(step: Step): string {
     case 'pause':
       return `pause ${Math.round(step.ms / 100) / 10}s`;
     case 'analysis':
-      return `analysis (${step.phase}${step.weight !== undefined ? ` at ${step.weight}%` : ''})`;
+      return `analysis (${step.phase}${step.batch !== undefined ? ` ${step.batch}` : ''}${step.weight !== undefined ? ` at ${step.weight}%` : ''})`;
     case 'rollback':
       return `rollback${where(step)}`;
     case 'teardown':

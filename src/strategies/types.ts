@@ -44,6 +44,8 @@ export type Step =
       /** A fresh baseline serving beside the canary: the analysis compares the canary with it. */
       baselineSlot?: string;
       weight?: number;
+      /** A rolling batch's number (from 1): batches have no traffic share, reports tell them apart by it. */
+      batch?: number;
       windowMs: number;
       /** The window began in the past (a bake that outlived its job): see LookBack. */
       lookBack?: LookBack;

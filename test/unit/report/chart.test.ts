@@ -7,7 +7,7 @@ import { resolveAnalysisConfig } from '../../../src/analysis/config.ts';
 import { windowEvidence, type WindowEvidence } from '../../../src/analysis/evidence.ts';
 import { createJudgeState, judge } from '../../../src/analysis/judge.ts';
 import type { Decision } from '../../../src/analysis/types.ts';
-import type { AnalysisRow } from '../../../src/report/analysis-steps.ts';
+import { analysisRows, type AnalysisRow } from '../../../src/report/analysis-steps.ts';
 import {
   axisLabels,
   decidingChecks,
@@ -810,4 +810,40 @@ test('the version under test is drawn last, on top: where it runs along stable (
     'production',
   ).find((c) => c.includes(': evidence'))!;
   assert.match(test, /line "ln\(1\/alpha\) = [\d.]+" \[[^\n]*\n {4}line "ln\(e-value\)"/);
+});
+
+test('rolling batches are named by their number: the steps, the evidence heading and the axis tell them apart', () => {
+  // Every batch was "batch": three labels of one name on the axis, "Evidence at batch", "(batch)" in the title.
+  const steps = [1, 2].map((batch, n) => ({
+    environment: 'production',
+    phase: 'production' as const,
+    description: 'analysis',
+    durationMs: 3 * MINUTE,
+    step: { kind: 'analysis' as const, phase: 'batch' as const, batch, windowMs: 3 * MINUTE },
+    result: {
+      ok: true as const,
+      analysis: 'promote' as const,
+      evidence: window(T0 + n * 3 * MINUTE, [0, 1, 2].map(healthyValues)),
+    },
+  }));
+  const rows = analysisRows({ steps });
+  assert.deepEqual(
+    rows.map((r) => r.label),
+    ['batch 1', 'batch 2'],
+  );
+  const section = renderAnalysisSection(rows).join('\n');
+  assert.match(section, /Steps: batch 1 ✅ promote \(3m\) → batch 2 ✅ promote \(3m\)/);
+  assert.match(section, /\*\*Evidence at batch 2\*\*/);
+  const [chart] = evidenceCharts(rows, 'production');
+  assert.match(
+    chart!,
+    /x-axis "minutes since the analysis began" \["batch 1", "2", "3", "batch 2", "5", "6"\]/,
+  );
+  assert.match(chart!, /promoted at 6 min \(batch 2\)"/);
+  // A step recorded before the number was kept is named as it was.
+  const { step: _, ...record } = steps[0]!;
+  const old = analysisRows({
+    steps: [{ ...record, step: { kind: 'analysis', phase: 'batch', windowMs: 3 * MINUTE } }],
+  });
+  assert.equal(old[0]!.label, 'batch');
 });

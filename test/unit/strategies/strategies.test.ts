@@ -274,3 +274,28 @@ test('blue-green analyses the idle slot over analysis_before_switch before the s
     ],
   );
 });
+
+test("rolling: each batch's watch carries its batch's number, so reports can tell the batches apart", () => {
+  const m = rollingStrategy(
+    {
+      type: 'rolling',
+      instances: ['a', 'b', 'c'],
+      maxSurge: 1,
+      maxUnavailable: 0,
+      batchSize: 1,
+      pauseMs: 60_000,
+      onFailure: 'rollback',
+    },
+    all,
+  );
+  const { steps } = drive(m);
+  const watches = steps.filter((s) => s.kind === 'analysis');
+  // The last batch has no watch of its own: what follows the strategy (verify, monitor) watches it.
+  assert.deepEqual(
+    watches.map((s) => s.kind === 'analysis' && [s.phase, s.batch]),
+    [
+      ['batch', 1],
+      ['batch', 2],
+    ],
+  );
+});
