@@ -9,6 +9,7 @@ import type { CheckEvidence, SeriesRole } from '../analysis/evidence.ts';
 import { ANALYSIS_PHASES } from '../strategies/types.ts';
 import type { AnalysisRow } from './analysis-steps.ts';
 import { cell, formatNumber, truncate } from './markdown.ts';
+import { formatDuration } from '../config/duration.ts';
 
 /** Chart size and label font; the plot is what is left of the width after the y axis and a legend. */
 const WIDTH = 900;
@@ -70,8 +71,16 @@ export interface Timeline {
   /** When the first window began (its first interval's end minus one interval). */
   t0: number;
   unitMs: number;
-  unit: 'minutes' | 'seconds';
+  /**
+   * How elapsed time is written: whole minutes when every interval is a minute or more; seconds for a short
+   * analysis of shorter intervals; minutes and seconds (`9:40`) for a longer one, where seconds ran to
+   * "rolled back at 580 s" and an axis of 305, 335, 365 (the default interval is 30 s).
+   */
+  unit: 'minutes' | 'seconds' | 'minutes:seconds';
 }
+
+/** Seconds of elapsed time from which a chart of sub-minute intervals writes minutes and seconds. */
+const CLOCK_FROM_S = 120;
 
 export function timeline(rows: AnalysisRow[], environment: string): Timeline | undefined {
   const windows = rows.filter((r) => r.environment === environment && r.evidence && r.evidence.at.length);
@@ -79,18 +88,26 @@ export function timeline(rows: AnalysisRow[], environment: string): Timeline | u
   const points = windows.flatMap((r, row) => r.evidence!.at.map((at, index) => ({ at, row, index })));
   const first = windows[0]!.evidence!;
   const minutes = windows.every((r) => r.evidence!.intervalMs >= 60_000);
+  const t0 = first.at[0]! - first.intervalMs;
+  const clock = !minutes && points.at(-1)!.at - t0 >= CLOCK_FROM_S * 1000;
   return {
     environment,
     rows: windows,
     points,
-    t0: first.at[0]! - first.intervalMs,
+    t0,
     unitMs: minutes ? 60_000 : 1000,
-    unit: minutes ? 'minutes' : 'seconds',
+    unit: minutes ? 'minutes' : clock ? 'minutes:seconds' : 'seconds',
   };
 }
 
 const since = (t: Timeline, p: Point) => Math.round((p.at - t.t0) / t.unitMs);
-const unitShort = (t: Timeline) => (t.unit === 'minutes' ? 'min' : 's');
+/** Elapsed time in the chart's unit, as its axis writes it. */
+const elapsed = (t: Timeline, value: number) =>
+  t.unit === 'minutes:seconds'
+    ? `${Math.floor(value / 60)}:${String(value % 60).padStart(2, '0')}`
+    : String(value);
+/** What comes before a list of elapsed times ("min 7, 8", "s 30", "at 5:05, 5:35"). */
+const unitShort = (t: Timeline) => (t.unit === 'minutes' ? 'min' : t.unit === 'seconds' ? 's' : 'at');
 
 /** A step's short name on the axis: its traffic share, else its phase (a rolling batch with its number). */
 function stepName(row: AnalysisRow): string {
@@ -115,13 +132,35 @@ export function axisLabels(t: Timeline, keep: number[]): string[] {
     const text = stepName(t.rows[p.row]!);
     if (startsStep && fits(i, text)) placed.push({ i, text });
   });
-  const sample = String(since(t, t.points[keep[n - 1]!]!));
-  const stride = [1, 2, 5, 10, 15, 20, 30, 60, 120].find((s) => s * spacing >= width(sample) + 8) ?? 240;
-  keep.forEach((k, i) => {
-    const minute = since(t, t.points[k]!);
-    const text = String(minute);
-    if (minute % stride === 0 && !placed.some((p) => p.i === i) && fits(i, text)) placed.push({ i, text });
-  });
+  const sample = elapsed(t, since(t, t.points[keep[n - 1]!]!));
+  if (t.unit === 'minutes:seconds') {
+    // Intervals rarely fall on a round minute (a step starts seconds after the last ended): the first interval
+    // past each stride's boundary is labelled, with its own time.
+    const first = since(t, t.points[keep[0]!]!);
+    const perPoint = n > 1 ? Math.max(1, (since(t, t.points[keep[n - 1]!]!) - first) / (n - 1)) : 1;
+    const stride =
+      [15, 30, 60, 120, 300, 600, 900, 1800, 3600].find(
+        (s) => (s / perPoint) * spacing >= width(sample) + 8,
+      ) ?? 7200;
+    keep.forEach((k, i) => {
+      const value = since(t, t.points[k]!);
+      const previous = i > 0 ? since(t, t.points[keep[i - 1]!]!) : -1;
+      const text = elapsed(t, value);
+      if (
+        Math.floor(value / stride) !== Math.floor(previous / stride) &&
+        !placed.some((p) => p.i === i) &&
+        fits(i, text)
+      )
+        placed.push({ i, text });
+    });
+  } else {
+    const stride = [1, 2, 5, 10, 15, 20, 30, 60, 120].find((s) => s * spacing >= width(sample) + 8) ?? 240;
+    keep.forEach((k, i) => {
+      const minute = since(t, t.points[k]!);
+      const text = String(minute);
+      if (minute % stride === 0 && !placed.some((p) => p.i === i) && fits(i, text)) placed.push({ i, text });
+    });
+  }
   const labels = keep.map((_, i) => placed.find((p) => p.i === i)?.text ?? ZW.repeat(i + 1));
   // Two steps with one name (a re-run at the same weight) still need distinct labels.
   const seen = new Map<string, number>();
@@ -328,7 +367,7 @@ function mermaidChart(
 /** The two ends of one interval drawn across it: its start, named after its step, and its end. */
 function acrossLabels(t: Timeline, k: number): [string, string] {
   const p = t.points[k]!;
-  return [stepName(t.rows[p.row]!), String(since(t, p))];
+  return [stepName(t.rows[p.row]!), elapsed(t, since(t, p))];
 }
 
 /** Four significant digits, written out in full: mermaid's xychart reads no exponent ("3e-7" breaks it). */
@@ -387,7 +426,7 @@ function missingText(
         ? ' One interval: its value is drawn across it, from its start to its end.'
         : '';
   if (missing.length === 0) return thin;
-  const at = missing.map((i) => since(t, t.points[i]!));
+  const at = missing.map((i) => elapsed(t, since(t, t.points[i]!)));
   const shown = at.length > 8 ? `${at.slice(0, 8).join(', ')}… (${at.length} in all)` : at.join(', ');
   return `${thin} Not drawn, no data: ${unitShort(t)} ${shown}.`;
 }
@@ -578,7 +617,8 @@ export function evidenceCharts(rows: AnalysisRow[], environment: string): string
   const lastRow = t.rows.at(-1)!;
   const last = lastRow.evidence!;
   const end = since(t, t.points.at(-1)!);
-  const decision = `${DECIDED[last.decision.kind] ?? last.decision.kind} at ${end} ${unitShort(t)} (${stepName(lastRow)})`;
+  const when = t.unit === 'minutes:seconds' ? formatDuration(end * 1000) : `${end} ${unitShort(t)}`;
+  const decision = `${DECIDED[last.decision.kind] ?? last.decision.kind} at ${when} (${stepName(lastRow)})`;
   const charts: string[] = [];
   for (const check of decidingChecks(t)) {
     const observed = observedChart(t, check, { decision });

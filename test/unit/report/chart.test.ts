@@ -847,3 +847,35 @@ test('rolling batches are named by their number: the steps, the evidence heading
   });
   assert.equal(old[0]!.label, 'batch');
 });
+
+test('at 30 s intervals (the default) elapsed time reads as minutes and seconds, not hundreds of seconds', () => {
+  // Two 5-minute steps of 30 s intervals, the second begun 5 s after the first ended: the title said "rolled
+  // back at 605 s" and the axis 305, 335, 365.
+  const windowAt = (start: number, n: number, last: Decision['kind'] = 'promote') => {
+    const intervals = Array.from({ length: n }, (_, i) => ({
+      at: start + (i + 1) * 30_000,
+      decision: decision(
+        healthyValues(i),
+        i === n - 1 ? last : 'promote',
+        i === n - 1 && last === 'rollback' ? 'rate' : undefined,
+      ),
+    }));
+    return windowEvidence(config, intervals, intervals.at(-1)!.decision, 30_000);
+  };
+  const rows = [row(10, windowAt(T0, 10)), row(25, windowAt(T0 + 305_000, 10, 'rollback'), 'rollback')];
+  const [chart] = evidenceCharts(rows, 'production');
+  assert.match(chart!, /rolled back at 10m5s \(25%\)"/);
+  const labels = JSON.parse(
+    /x-axis "minutes:seconds since the analysis began" (\[.*\])/.exec(chart!)![1]!,
+  ) as string[];
+  const shown = labels.filter((l) => l.replace(/\u200b/g, '') !== '');
+  assert.equal(shown[0], '10%');
+  assert.ok(shown.includes('25%'), `${shown}`);
+  for (const label of shown.filter((l) => !l.endsWith('%')))
+    assert.match(label, /^\d+:[0-5]\d$/, `minutes and seconds: ${shown}`);
+  assert.match(chart!, /x: minutes:seconds since the analysis began/);
+  // A short analysis stays in seconds: 30, 60, 90.
+  const [short] = evidenceCharts([row(10, windowAt(T0, 3, 'rollback'), 'rollback')], 'production');
+  assert.match(short!, /rolled back at 90 s \(10%\)"/);
+  assert.match(short!, /x-axis "seconds since the analysis began" \["10%", "60", "90"\]/);
+});
