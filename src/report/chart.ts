@@ -604,6 +604,29 @@ export function decidingChecks(t: Timeline): CheckEvidence[] {
   return picked;
 }
 
+/**
+ * Whether an errors test's canary rates (%) are a rule's canary values (a fraction) in every interval both
+ * have, at least one: then they are one series, drawn once.
+ */
+function sameRates(t: Timeline, rule: CheckEvidence, errors: CheckEvidence): boolean {
+  if (!errors.counts || rule.test || (rule.kind !== 'threshold' && rule.kind !== 'relative')) return false;
+  let pairs = 0;
+  for (const row of t.rows) {
+    const checks = row.evidence!.checks;
+    const a = checks.find((c) => c.name === rule.name)?.observed.find((s) => s.role === 'canary')?.values;
+    const b = checks.find((c) => c.name === errors.name)?.observed.find((s) => s.role === 'canary')?.values;
+    if (!a || !b) continue;
+    for (let i = 0; i < Math.min(a.length, b.length); i++) {
+      const x = a[i];
+      const y = b[i];
+      if (x === null || x === undefined || y === null || y === undefined) continue;
+      if (Math.abs(x * 100 - y) > 1e-9 * Math.max(1, Math.abs(y))) return false;
+      pairs++;
+    }
+  }
+  return pairs > 0;
+}
+
 const DECIDED: Record<string, string> = {
   promote: 'promoted',
   hold: 'held',
@@ -620,8 +643,12 @@ export function evidenceCharts(rows: AnalysisRow[], environment: string): string
   const when = t.unit === 'minutes:seconds' ? formatDuration(end * 1000) : `${end} ${unitShort(t)}`;
   const decision = `${DECIDED[last.decision.kind] ?? last.decision.kind} at ${when} (${stepName(lastRow)})`;
   const charts: string[] = [];
-  for (const check of decidingChecks(t)) {
-    const observed = observedChart(t, check, { decision });
+  const picked = decidingChecks(t);
+  for (const check of picked) {
+    // The errors test's rates, where a rule drawn beside it reads the same rates (the seeds preset derives its
+    // errors from error_rate): one chart of them, the rule's with its limit, not the same lines twice.
+    const same = picked.some((other) => other !== check && sameRates(t, other, check));
+    const observed = same ? undefined : observedChart(t, check, { decision });
     const test = testChart(t, check, { decision });
     if (observed) charts.push(observed);
     if (test) charts.push(test);

@@ -879,3 +879,44 @@ test('at 30 s intervals (the default) elapsed time reads as minutes and seconds,
   assert.match(short!, /rolled back at 90 s \(10%\)"/);
   assert.match(short!, /x-axis "seconds since the analysis began" \["10%", "60", "90"\]/);
 });
+
+test('the errors test reading the same rates as a rule drawn beside it (the seeds preset derives its errors from error_rate) is drawn once', () => {
+  // A promotion's two closest checks were the error-rate rule and the errors test: two charts of the same
+  // canary and stable lines, one as a fraction with the limit, one in %.
+  const derived = (i: number): Values => {
+    const rate = 0.006 + (i % 3) * 0.001;
+    return {
+      ...healthyValues(i),
+      error_rate: rate,
+      errors: rate * 1000,
+      requests: 1000,
+      'stable.error_rate': 0.005,
+      'stable.errors': 5,
+      'stable.requests': 1000,
+      p95: 100,
+    };
+  };
+  const rows = [row(10, window(T0, [0, 1, 2, 3].map(derived)))];
+  assert.deepEqual(
+    decidingChecks(timeline(rows, 'production')!)
+      .map((c) => c.name)
+      .sort(),
+    ['errs', 'rate'],
+  );
+  const titles = evidenceCharts(rows, 'production').map((c) => titleOf(c));
+  assert.deepEqual(titles, [
+    'error_rate: canary vs stable, promoted at 4 min (10%)',
+    'errs: evidence, promoted at 4 min (10%)',
+  ]);
+  // Rates of its own (a user's errors metric that is not error_rate): both are drawn.
+  const own = [
+    row(
+      10,
+      window(
+        T0,
+        [0, 1, 2, 3].map((i) => ({ ...derived(i), errors: 2 + (i % 2) })),
+      ),
+    ),
+  ];
+  assert.equal(evidenceCharts(own, 'production').filter((c) => /error rate \(%\)/.test(c)).length, 1);
+});
