@@ -119,10 +119,14 @@ function verdict(check: CheckEvidence, window: WindowEvidence): string {
   // A sequential test past its pending mark: it held the window open (and had it extended), not yet significant.
   if (last?.rule === check.name && last.code === 'evidence-pending')
     return '⏳ evidence pending, not yet significant';
-  const hasData = check.test
-    ? check.test.logEvidence.some((v) => v !== null)
-    : check.observed[0]?.values.some((v) => v !== null);
+  const series = check.test ? check.test.logEvidence : (check.observed[0]?.values ?? []);
+  const hasData = series.some((v) => v !== null);
   if (!hasData) return '— no data';
+  // The window ended on missing data (max_no_data) and this check's last intervals had none: its last value
+  // held, but the row is what failed closed, not a check that "holds".
+  const silent = series.length - 1 - series.findLastIndex((v) => v !== null);
+  if (window.decision.code === 'no-data' && silent > 0 && window.decision.kind !== 'promote')
+    return `${VERDICT_ICON[window.decision.kind]} no data for its last ${silent} interval${silent === 1 ? '' : 's'}`;
   // A comparison that never had both sides in one interval (no stable side on a rolling or blue-green watch)
   // judged nothing: its e-value of 1 is no "not significant", and the reason under the table says so.
   if (check.test) return compared(check) ? '✅ not significant' : '— not compared';

@@ -435,3 +435,28 @@ test('a comparison that never had a stable side beside the version under test sa
   for (const name of ['errs', 'p95-worse'])
     assert.match(rowOf(beside.table, name)!.at(-1)!, /✅ not significant/);
 });
+
+test('a window that failed closed on missing data shows the check without data as what failed, not as holding', () => {
+  const config = resolveAnalysisConfig({
+    preset: 'none',
+    providers: { p: { type: 'command', run: ['true'] } },
+    metrics: { error_rate: { provider: 'p' } },
+    max_no_data: '3m',
+    checks: [{ name: 'error-rate-slo', check: 'error_rate <= 0.01' }],
+  });
+  let state = createJudgeState(config, { intervalMs: MINUTE, startedAt: 0 });
+  const intervals: Array<{ at: number; decision: Decision }> = [];
+  for (let i = 1; i <= 10; i++) {
+    const side = i <= 5 ? { error_rate: 0 } : { error_rate: null };
+    const r = judge(state, { at: i * MINUTE, canary: side, stable: side, errors: [] });
+    state = r.state;
+    intervals.push({ at: i * MINUTE, decision: r.decision });
+    if (r.decision.kind === 'rollback') break;
+  }
+  const last = intervals.at(-1)!.decision;
+  assert.equal(last.code, 'no-data', last.reason);
+  const table = evidenceTable(windowEvidence(config, intervals, last, MINUTE));
+  const row = rowOf(table, 'error-rate-slo')!;
+  assert.match(row.at(-1)!, /^❌ no data for its last \d+ intervals/, table);
+  assert.doesNotMatch(table, /holds/);
+});
