@@ -5,7 +5,7 @@
 // it go on (or aborts it), this process goes on with it at once through reconcile, as the App's dispatch does
 // on GitHub. Refusals use the App's codes (no_rollout, already_paused, not_paused). Exit 0 recorded / done,
 // 1 the rollout this process went on with failed or was rolled back, 2 invalid input or refused.
-import { gateOf, idleFor, isHeld, stepOf, type IdleRollout } from '../control/rollout.ts';
+import { approvalWaitsAhead, gateOf, idleFor, isHeld, stepOf, type IdleRollout } from '../control/rollout.ts';
 import { hostname, userInfo } from 'node:os';
 import { oneLine } from '../config/errors.ts';
 import { resolveEnvironment, type ResolvedEnvironment } from '../config/resolve.ts';
@@ -55,6 +55,7 @@ export type ControlCliRefusal =
   | 'no_rollout'
   | 'already_paused'
   | 'not_paused'
+  | 'full_passes_approval'
   | IdleRollout['code']
   | 'invalid_reason'
   | 'control_unreadable'
@@ -208,6 +209,16 @@ export async function controlCli(
   if (verb === 'pause' && held)
     return refuse('already_paused', `the rollout of ${env.name} is already paused; resume or promote it`);
   if (verb === 'resume' && !held) return refuse('not_paused', `the rollout of ${env.name} is not paused`);
+  // --full passes every later wait, never an `approval: N` one: as the App refuses it (app/deploy/control.ts).
+  // The rollout would stop there anyway, so a --full taken here would be a promise the rollout does not keep.
+  const approvals = verb === 'promote' && opts.full ? approvalWaitsAhead(rollout) : [];
+  if (approvals === undefined || approvals.length > 0)
+    return refuse(
+      'full_passes_approval',
+      approvals === undefined
+        ? `the record of the rollout of ${env.name} does not show its steps, so \`promote --full\` cannot tell whether it would pass an approval step; \`promote\` without --full. Nothing was recorded`
+        : `\`promote --full\` would pass the approval step(s) at ${approvals.map((a) => oneLine(a.at)).join(', ')} of the rollout of ${env.name}, which only its approvers may pass; \`promote\` without --full. Nothing was recorded`,
+    );
 
   const request = cliRequest(verb, rollout, opts, now);
   try {

@@ -210,6 +210,33 @@ describe('deploy-action promote|pause|resume|abort: refusals', () => {
     );
   });
 
+  it('promote --full with an approval step ahead (or a record without its steps): full_passes_approval, exit 2, as the App refuses it', async () => {
+    // 25 % waits for one /promote, 40 % for two approvers: --full would pass theirs.
+    writeConfig('pause: manual }, { weight: 40, approval: 2');
+    await handedOff();
+    const before = target.calls().length;
+    const r = await cli('promote', '-e', 'production', '--full');
+    assert.equal(r.code, 2, r.out + r.err);
+    assert.match(
+      r.err,
+      /^error: full_passes_approval: `promote --full` would pass the approval step\(s\) at canary 40 % of the rollout of production, which only its approvers may pass; `promote` without --full\. Nothing was recorded/,
+    );
+    assert.deepEqual(requests(), [], 'nothing appended');
+    assert.deepEqual(target.calls().slice(before), [], 'nothing ran');
+    assert.equal((await current())!.rollout?.weight, 25, 'still waiting where it was');
+    // Without --full the manual step is promoted, and the rollout waits for the approvers.
+    assert.equal((await cli('promote', '-e', 'production')).code, 0);
+    assert.equal((await current())!.rollout?.wait?.kind, 'approval');
+
+    rmSync(store().pathFor('production'));
+    await runningRollout();
+    const unknown = await cli('promote', '-e', 'production', '--full', '--json');
+    assert.equal(unknown.code, 2);
+    const line = JSON.parse(unknown.out) as { code: string; message: string };
+    assert.equal(line.code, 'full_passes_approval');
+    assert.match(line.message, /does not show its steps/);
+  });
+
   it('a rollout held in the record (a hold the runner took up) counts as paused', async () => {
     writeConfig();
     await runningRollout({
@@ -355,8 +382,18 @@ describe('deploy-action promote|pause|resume|abort: a rollout its process still 
 
   it('appends one request bound to the deployment, commit and step; runs nothing; exit 0', async () => {
     writeConfig();
+    const step = (s: Record<string, unknown>) => ({ step: s as never, reason: 'r' });
+    // No approval step ahead, so --full is taken.
+    const plan = [3, 4, 5, 6].map((i) =>
+      step(
+        i === 4
+          ? { kind: 'wait', gate: 'manual', at: 'canary 25 %' }
+          : { kind: 'set_weight', weight: i * 10 },
+      ),
+    );
     await runningRollout({
       wait: { kind: 'manual', step: 4, since: new Date().toISOString(), handedOff: false },
+      strategyState: { plan, index: 4, holds: 0 },
     });
     const r = await cli('promote', '-e', 'production', '--full');
     assert.equal(r.code, 0, r.err);
