@@ -124,6 +124,11 @@ export type ReconcileCode =
   | 'current_missing'
   /** `--adopt-current`: cancelled before the record was written; nothing written. */
   | 'adopt_cancelled'
+  /**
+   * Cancelled (SIGINT/SIGTERM) before acting on the record (a teardown, a rollout to roll back or go on with,
+   * the delayed hook), its `current` check included: nothing run, nothing written; the next reconcile does it.
+   */
+  | 'reconcile_cancelled'
   /** `hooks.after_success` ran for the live release and exited 0 (recorded: never again for that release). */
   | 'after_success_ran'
   /** `hooks.after_success` ran and failed (recorded: not retried; a person looks, then reruns or redeploys). */
@@ -455,7 +460,12 @@ async function act(
   // Whatever touches the target on the record's word is checked against what serves first.
   const claim = claimOf(decision, record);
   if (claim) {
+    // Cancelled before acting: nothing is started on the record's word. A `current` command the cancellation
+    // stopped is no failure of it (`current_failed` would send someone to mend what works).
+    if (options.signal?.aborted) return { entry: cancelledBefore(env.name, decision, claim) };
     const refused = await crossCheck(env, claim, options, extraOf(decision));
+    if (refused?.code === 'current_failed' && options.signal?.aborted)
+      return { entry: cancelledBefore(env.name, decision, claim) };
     if (refused) return { entry: refused };
   }
   switch (decision.code) {
@@ -549,6 +559,28 @@ function claimOf(decision: ReconcileDecision, record: EnvironmentRecord): Record
     default:
       return undefined;
   }
+}
+
+/**
+ * Reconcile was cancelled before it acted on `claim`: nothing was run and the record is as it was, so what was
+ * due stays due. A handed-off rollout keeps waiting where it is, its traffic as it was: the request that ended
+ * its wait is still recorded, and the next reconcile acts on it.
+ */
+function cancelledBefore(name: string, decision: ReconcileDecision, claim: RecordClaim): ReconcileEntry {
+  const waiting =
+    decision.code === 'handoff'
+      ? `; the rollout of ${decision.rollout.version} waits where it was, its traffic as it was, and the ` +
+        `${decision.handoff.kind === 'abort' ? 'abort' : 'request that ended its wait'} stays recorded` +
+        (decision.handoff.kind === 'go' ? ' (an abort rolls it back instead)' : '')
+      : '';
+  return entry(
+    name,
+    'reconcile_cancelled',
+    true,
+    `not acted on: reconcile was cancelled before ${claim.action}; nothing was run and the record is ` +
+      `unchanged: the next reconcile does it${waiting}`,
+    extraOf(decision),
+  );
 }
 
 function extraOf(decision: ReconcileDecision): Partial<ReconcileEntry> {

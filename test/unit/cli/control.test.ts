@@ -596,6 +596,42 @@ describe('deploy-action promote|abort: a rollout handed off to wait goes on in t
     assert.equal((await current())!.live?.version, 'v2', 'the recorded promote goes on');
   });
 
+  it('promote cancelled (SIGINT) while the current check runs: reconcile_cancelled, exit 1; nothing moved, the promote stays for the next reconcile', async () => {
+    writeConfig();
+    await handedOff();
+    // From now on `current` takes 20 s: the SIGINT lands in it.
+    writeConfig('pause: manual', '    SLEEP_ON: "current=20000"\n');
+    const before = target.calls().length;
+    const run = startCli(['promote', '-e', 'production', '-c', configPath]);
+    // Once `current` has started, this process listens for the signal (it began the reconcile after that).
+    while (!target.calls().slice(before).includes('current'))
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    run.child.kill('SIGINT');
+    const { code, stdout } = await run.done;
+    assert.equal(code, 1, stdout);
+    assert.match(
+      stdout,
+      /production: reconcile_cancelled: not acted on: reconcile was cancelled before going on with the rollout of v2; nothing was run/,
+    );
+    assert.doesNotMatch(stdout, /current_failed|Make the current command work/);
+    assert.deepEqual(
+      target
+        .calls()
+        .slice(before)
+        .filter((c) => c !== 'current'),
+      [],
+      'nothing but the current check',
+    );
+    const record = (await current())!;
+    assert.equal(record.rollout?.weight, 25, 'still waiting where it was');
+    assert.equal(record.rollout?.wait?.kind, 'manual');
+    assert.deepEqual(
+      requests().map((r) => r.verb),
+      ['promote'],
+      'the promote stays recorded',
+    );
+  });
+
   it('the resumed rollout fails and is rolled back: exit 1', async () => {
     writeConfig('pause: manual', '    FAIL_ON: "set_weight green 50"\n');
     await handedOff();

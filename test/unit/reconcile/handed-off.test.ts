@@ -448,6 +448,35 @@ describe('reconcile: a handed-off manual wait', () => {
     assert.deepEqual(await stored(store), record);
   });
 
+  it('the reconcile job cancelled before it went on (its current check stopped by it): reconcile_cancelled, nothing run or written; the promote stays for the next run', async () => {
+    const cfg = await config('{ weight: 25, pause: manual }');
+    const store = new FileStateStore(join(dir, 'state'));
+    const record = await handOff(cfg, store);
+    const promote = request('promote', record.rollout!.wait!.step, { at: iso(Date.now()) });
+    const cancel = new AbortController();
+    cancel.abort(new Error('SIGINT received'));
+    const before = target.calls().length;
+    const result = await reconcile(
+      options(cfg, store, Date.now(), { signal: cancel.signal, controlFor: () => source(() => [promote]) }),
+    );
+    assert.deepEqual(
+      result.entries.map((e) => [e.code, e.failed]),
+      [['reconcile_cancelled', true]],
+      result.entries[0]!.message,
+    );
+    // Not the current command's failure: it was stopped by the cancellation, and nothing needs mending.
+    assert.match(
+      result.entries[0]!.message,
+      /^not acted on: reconcile was cancelled before going on with the rollout of v2; nothing was run and the record is unchanged: the next reconcile does it/,
+    );
+    assert.deepEqual(target.calls().slice(before), [], 'not even current ran');
+    assert.deepEqual(await stored(store), record, 'the record is untouched');
+    const next = await reconcile(
+      options(cfg, store, Date.now(), { controlFor: () => source(() => [promote]) }),
+    );
+    assert.equal(next.entries[0]!.code, 'rollout_resumed', next.entries[0]!.message);
+  });
+
   it('an abort rolls it back: rollout_aborted, traffic on v1, the reason in the history', async () => {
     const cfg = await config('{ weight: 25, pause: manual }');
     const store = new FileStateStore(join(dir, 'state'));
