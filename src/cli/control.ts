@@ -5,13 +5,21 @@
 // it go on (or aborts it), this process goes on with it at once through reconcile, as the App's dispatch does
 // on GitHub. Refusals use the App's codes (no_rollout, already_paused, not_paused). Exit 0 recorded / done,
 // 1 the rollout this process went on with failed or was rolled back, 2 invalid input or refused.
-import { approvalWaitsAhead, gateOf, idleFor, isHeld, stepOf, type IdleRollout } from '../control/rollout.ts';
+import {
+  approvalWaitsAhead,
+  earliestRequestAt,
+  gateOf,
+  idleFor,
+  isHeld,
+  stepOf,
+  type IdleRollout,
+} from '../control/rollout.ts';
 import { hostname, userInfo } from 'node:os';
 import { oneLine } from '../config/errors.ts';
 import { resolveEnvironment, type ResolvedEnvironment } from '../config/resolve.ts';
 import type { RawConfig } from '../config/schema.ts';
 import { datedAheadOf, datedAheadText } from '../control/clock-skew.ts';
-import { decideControl } from '../control/decide.ts';
+import { CONTROL_CLOCK_SKEW_MS, decideControl } from '../control/decide.ts';
 import { FileControlChannel } from '../control/file-channel.ts';
 import type { ControlRequest, ControlVerb } from '../control/request.ts';
 import { jsonLinesReporter } from '../report/json-lines.ts';
@@ -200,8 +208,20 @@ export async function controlCli(
   const polled = await channel.poll(rollout.deploymentId);
   if (polled.error)
     return refuse('control_unreadable', `the requests already made cannot be read: ${polled.error}`);
-  const now = (deps.now ?? (() => new Date()))();
-  ahead.skew = datedAhead(verb, rollout, polled.requests, now.getTime());
+  const clock = (deps.now ?? (() => new Date()))();
+  // Made after the rollout began (this command read it): dated no earlier, or a clock behind the one that
+  // recorded its start would make it count for nothing, an /abort included.
+  const earliest = earliestRequestAt(rollout);
+  const now = earliest > clock.getTime() ? new Date(earliest) : clock;
+  const behind =
+    earliest - clock.getTime() > CONTROL_CLOCK_SKEW_MS
+      ? `the rollout of ${env.name} began at ${new Date(earliest).toISOString()}, ` +
+        `${Math.round((earliest - clock.getTime()) / 1000)} s after this machine's clock: this /${verb} is dated ` +
+        'then (it was made after the rollout began; dated earlier it would count for nothing); check the ' +
+        'clocks of both machines'
+      : undefined;
+  const datedLater = datedAhead(verb, rollout, polled.requests, clock.getTime());
+  ahead.skew = [behind, datedLater].filter(Boolean).join('; also ') || undefined;
   const skew = ahead.skew;
   const idle = idleFor(verb, rollout, polled.requests);
   if (idle) return refuse(idle.code, idleText(idle, verb, env.name, rollout));

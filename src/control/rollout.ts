@@ -53,6 +53,19 @@ export function failureHoldSince(rollout: Rollout): number {
 }
 
 /**
+ * The earliest time a request made of this rollout now may carry, in ms (-Infinity: any): its start and, held
+ * on a failed batch, the hold's start. Whoever reads the rollout to make a request makes it after both; dated
+ * before either (its machine's clock behind the one that recorded them) it would count for nothing
+ * (requestsOf, countedRequests), an /abort included.
+ */
+export function earliestRequestAt(rollout: Rollout): number {
+  return Math.max(
+    ...[Date.parse(rollout.startedAt), failureHoldSince(rollout)].filter((ms) => Number.isFinite(ms)),
+    Number.NEGATIVE_INFINITY,
+  );
+}
+
+/**
  * The latest /pause, /resume or /promote of this rollout: it decides whether it is held. A hold taken up on a
  * failed batch (`on_failure: pause`) is ended only by a request made after it began: a /promote or /resume
  * made before the batch failed does not run it again.

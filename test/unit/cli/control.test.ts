@@ -632,6 +632,35 @@ describe('deploy-action promote|abort: a rollout handed off to wait goes on in t
     );
   });
 
+  it('a rollout begun by a machine whose clock runs ahead: the abort is dated no earlier than its start, so it counts and rolls it back; clock_skew said', async () => {
+    writeConfig();
+    await handedOff();
+    // The record as the fast machine wrote it: its rollout began an hour after this machine's clock.
+    const path = store().pathFor('production');
+    const raw = JSON.parse(readFileSync(path, 'utf8')) as EnvironmentRecord;
+    const startedAt = new Date(Date.now() + 3_600_000).toISOString();
+    writeFileSync(path, JSON.stringify({ ...raw, rollout: { ...raw.rollout!, startedAt } }));
+    const before = target.calls().length;
+    const r = await cli('abort', '-e', 'production', '--reason', 'errors');
+    assert.equal(r.code, 0, r.out + r.err);
+    assert.match(
+      r.err,
+      /^warning: clock_skew: the rollout of production began at \S+, 3[56]\d\d s after this machine's clock: this \/abort is dated then \(it was made after the rollout began; dated earlier it would count for nothing\); check the clocks of both machines\n/,
+    );
+    assert.match(r.out, /production: rollout_aborted/);
+    assert.deepEqual(
+      target
+        .calls()
+        .slice(before)
+        .filter((c) => c.startsWith('set_weight')),
+      ['set_weight green 0'],
+    );
+    assert.equal(requests()[0]!.at, startedAt, 'dated at the rollout start');
+    const record = (await current())!;
+    assert.equal(record.rollout, undefined);
+    assert.equal(record.live?.version, 'v1');
+  });
+
   it('the resumed rollout fails and is rolled back: exit 1', async () => {
     writeConfig('pause: manual', '    FAIL_ON: "set_weight green 50"\n');
     await handedOff();

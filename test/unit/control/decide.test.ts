@@ -13,6 +13,7 @@ import {
 import {
   countedRequests,
   decideRollout,
+  earliestRequestAt,
   gateOf,
   isHeld,
   PAUSED_ON_FAILURE,
@@ -105,6 +106,34 @@ test("every verb made before a rollout began (an earlier attempt's) is left out;
   // /pause of the earlier attempt does not hold this one; its own does.
   assert.equal(isHeld(rollout, [req('pause', 1, { at: new Date(T0).toISOString() })]), false);
   assert.equal(isHeld(rollout, [req('pause', 1, { at: new Date(start + 5).toISOString() })]), true);
+});
+
+test('earliestRequestAt: a request made now is dated no earlier than the rollout start and a failed batch hold start, so it counts', () => {
+  const start = T0 + 3_600_000;
+  const rollout = { deploymentId: 'd1', step: 5, startedAt: new Date(start).toISOString() } as Rollout;
+  assert.equal(earliestRequestAt(rollout), start);
+  const held: Rollout = {
+    ...rollout,
+    wait: {
+      kind: 'hold',
+      step: 5,
+      since: new Date(start + 60_000).toISOString(),
+      by: PAUSED_ON_FAILURE,
+      handedOff: true,
+    },
+  };
+  assert.equal(earliestRequestAt(held), start + 60_000);
+  // Dated so, a /resume counts for the hold and an /abort for the rollout.
+  const at = new Date(earliestRequestAt(held)).toISOString();
+  assert.equal(isHeld(held, [req('resume', 5, { at })]), false);
+  assert.deepEqual(
+    countedRequests(held, [req('abort', 5, { at })]).map((r) => r.verb),
+    ['abort'],
+  );
+  // A /pause's hold starts no floor (its own /pause may be dated by any clock); nor does an unreadable time.
+  const paused: Rollout = { ...rollout, wait: { ...held.wait!, by: 'alice' } };
+  assert.equal(earliestRequestAt(paused), start);
+  assert.equal(earliestRequestAt({ ...rollout, startedAt: 'garbage' }), Number.NEGATIVE_INFINITY);
 });
 
 /** A press of `verb` on check run `run` at `ms` after T0 (the App's id for it). */
