@@ -166,6 +166,23 @@ function onEvent(s: PipelineState, out: Action[], event: MachineEvent): void {
     case 'checkpoint':
       if (cancelled) return fail(s, out, { kind: 'cancelled', message: CANCELLED }, now);
       break;
+    case 'claim':
+      if (event.type !== 'stored') return unexpected(s, out, task, event);
+      // Refused, not failed: nothing ran and nothing is written, so the record stays as it was read.
+      if (event.notStored !== undefined)
+        return fail(
+          s,
+          out,
+          {
+            kind: 'refused',
+            message:
+              `the state record taking up the rollout of ${s.input.version} on ${s.input.env.name} could not ` +
+              `be stored (${event.notStored}); nothing was run and the record is as it was, so the next ` +
+              'reconcile takes it up again',
+          },
+          now,
+        );
+      break;
     case 'gates': {
       if (event.type !== 'gates_done') return unexpected(s, out, task, event);
       s.gates = event.report;
@@ -294,6 +311,9 @@ export function run(s: PipelineState, out: Action[], now: number): void {
         break;
       case 'checkpoint':
         out.push({ kind: 'checkpoint' });
+        return;
+      case 'claim':
+        out.push({ kind: 'confirm_stored' });
         return;
       case 'gates':
         out.push({ kind: 'run_gates' });

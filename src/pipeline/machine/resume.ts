@@ -229,6 +229,9 @@ export function resume(r: ResumeMachineInput): MachineTransition {
   for (const w of s.waits) report(out, { type: 'wait-end', record: w });
   if (handoff?.kind !== 'abort')
     log(out, 'info', `resuming the rollout of ${rollout.version} on ${env.name}: ${r.reason}`);
+  // Going on (never rolling back: that only moves traffic to safety, and is safe to repeat), nothing runs
+  // until the claim is stored.
+  if (handoff?.kind !== 'abort') s.tasks = [{ do: 'claim' }, ...s.tasks];
   run(s, out, r.now);
   return { state: s, actions: out };
 }

@@ -185,6 +185,11 @@ export type Task =
   | { do: 'end'; phase: PhaseId; detail?: string }
   | { do: 'skip'; phase: PhaseId; detail: string }
   | { do: 'checkpoint' }
+  /**
+   * A resumed rollout's claim (its first record, this run as its owner) must be stored before anything runs:
+   * otherwise every later reconcile would take the rollout up again from the record's older position.
+   */
+  | { do: 'claim' }
   | { do: 'gates' }
   | { do: 'read'; track: TrackId }
   | { do: 'rollout'; track: TrackId }

@@ -18,6 +18,7 @@ import { isHeld, PAUSED_ON_FAILURE } from '../../../src/control/rollout.ts';
 import { decide, type OwnerStatus } from '../../../src/reconcile/decide.ts';
 import { reconcile, type ReconcileOptions } from '../../../src/reconcile/run.ts';
 import { FileStateStore } from '../../../src/state/file-store.ts';
+import type { StateStore } from '../../../src/state/store.ts';
 import {
   emptyRecord,
   type EnvironmentRecord,
@@ -475,6 +476,70 @@ describe('reconcile: a handed-off manual wait', () => {
       options(cfg, store, Date.now(), { controlFor: () => source(() => [promote]) }),
     );
     assert.equal(next.entries[0]!.code, 'rollout_resumed', next.entries[0]!.message);
+  });
+
+  it('a promote whose claim cannot be stored: nothing runs, the record stays as it was (rollout_resume_failed); the next reconcile goes on', async () => {
+    const cfg = await config('{ weight: 25, pause: manual }');
+    const store = new FileStateStore(join(dir, 'state'));
+    const record = await handOff(cfg, store);
+    const promote = request('promote', record.rollout!.wait!.step, { at: iso(Date.now()) });
+    // The records directory cannot be written (a full disk, a mode): every write fails, reads work.
+    const unwritable: StateStore = {
+      read: (environment) => store.read(environment),
+      write: async () => {
+        throw new Error('EACCES: permission denied');
+      },
+    };
+    const before = target.calls().length;
+    const result = await reconcile(
+      options(cfg, store, Date.now(), {
+        storeFor: () => unwritable,
+        controlFor: () => source(() => [promote]),
+      }),
+    );
+    assert.deepEqual(
+      result.entries.map((e) => [e.code, e.failed]),
+      [['rollout_resume_failed', true]],
+      result.entries[0]!.message,
+    );
+    assert.match(result.entries[0]!.message, /could not be stored \(EACCES: permission denied\)/);
+    assert.match(result.entries[0]!.message, /nothing was run/);
+    // Not a step: a rollout going on with no record of it would be taken up again from the wait by every
+    // later reconcile, its traffic sent back to 50 % each time.
+    assert.deepEqual(
+      target
+        .calls()
+        .slice(before)
+        .filter((c) => c !== 'current'),
+      [],
+      'nothing but the current check',
+    );
+    assert.deepEqual(await stored(store), record, 'the record is untouched');
+    const next = await reconcile(
+      options(cfg, store, Date.now(), { controlFor: () => source(() => [promote]) }),
+    );
+    assert.equal(next.entries[0]!.code, 'rollout_resumed', next.entries[0]!.message);
+  });
+
+  it('an abort whose record cannot be stored still puts traffic back on the stable version (safe to repeat)', async () => {
+    const cfg = await config('{ weight: 25, pause: manual }');
+    const store = new FileStateStore(join(dir, 'state'));
+    const record = await handOff(cfg, store);
+    const abort = request('abort', record.rollout!.wait!.step, { at: iso(Date.now()) });
+    const unwritable: StateStore = {
+      read: (environment) => store.read(environment),
+      write: async () => {
+        throw new Error('EACCES: permission denied');
+      },
+    };
+    const before = traffic().length;
+    await reconcile(
+      options(cfg, store, Date.now(), {
+        storeFor: () => unwritable,
+        controlFor: () => source(() => [abort]),
+      }),
+    );
+    assert.deepEqual(traffic().slice(before), ['set_weight green 0']);
   });
 
   it('an abort rolls it back: rollout_aborted, traffic on v1, the reason in the history', async () => {
