@@ -1098,14 +1098,44 @@ async function teardown(
   const failed: Array<{ slot: RetiredSlot; reason: string }> = [];
   const unlisted: RetiredSlot[] = [];
   const listed = configuredSlots(env);
+  const names = (list: RetiredSlot[]) =>
+    list.map((s) => `${s.slot}${s.version ? ` (${s.version})` : ''}`).join(', ');
+  // Never tear down what serves: a retired entry naming the live slot is dropped, not acted on. {{slot}} may
+  // pick the file or script a teardown runs because it is a slot the config lists; a name only the record
+  // holds (the slots renamed since, or a record someone else wrote) runs nothing.
+  const toRun = slots.filter((s) => record.live?.slot !== s.slot && listed.includes(s.slot));
+  if (toRun.length) {
+    // The claim, stored before any command: a deployment that read the record before it and deploys into the
+    // slot has written since (the file store then refuses this write: nothing runs); one that reads it after
+    // refuses to deploy there. Without it, a deployment started while `current` was asked got its new slot
+    // torn down under its traffic.
+    const claimed = new Set(toRun.map((s) => s.slot));
+    const claim = withTransition(
+      record,
+      {
+        retired: record.retired.map((r) =>
+          claimed.has(r.slot) ? { ...r, teardown: { startedAt: now.toISOString(), by: options.actor } } : r,
+        ),
+      },
+      undefined,
+      now,
+    );
+    const notClaimed = await write(
+      store,
+      claim,
+      env.name,
+      [],
+      `did not tear down ${names(toRun)}: nothing was run, as the record saying it is being torn down could ` +
+        'not be stored first (a deployment may be reusing the slot); the next reconcile looks again',
+    );
+    if (notClaimed) return { entry: notClaimed };
+    record = claim;
+  }
   for (const slot of slots) {
     if (record.live?.slot === slot.slot) {
-      // Never tear down what serves: a retired entry naming the live slot is dropped, not acted on.
       dropped.push(slot);
       continue;
     }
-    // {{slot}} may pick the file or script a teardown runs because it is a slot the config lists; a name
-    // only the record holds (the slots renamed since, or a record someone else wrote) runs nothing.
     if (!listed.includes(slot.slot)) {
       unlisted.push(slot);
       continue;
@@ -1128,8 +1158,6 @@ async function teardown(
     if (step.result.ok) done.push(slot);
     else failed.push({ slot, reason: step.result.reason });
   }
-  const names = (list: RetiredSlot[]) =>
-    list.map((s) => `${s.slot}${s.version ? ` (${s.version})` : ''}`).join(', ');
   const parts = [
     done.length ? `tore down ${names(done)}: the scale-down delay had passed` : '',
     dropped.length ? `kept ${names(dropped)}, which serves now, and dropped it from the retired slots` : '',
@@ -1141,17 +1169,33 @@ async function teardown(
       : '',
   ];
   const message = parts.filter(Boolean).join('; ');
-  if (done.length === 0 && dropped.length === 0 && unlisted.length === 0)
-    return {
-      entry: entry(env.name, 'teardown_failed', true, message, {
-        steps: log.steps,
-        slots: slots.map((s) => s.slot),
-      }),
-    };
   const gone = new Set([...done, ...dropped, ...unlisted].map((s) => s.slot));
+  // A slot whose teardown failed stays retired for the next reconcile, claimed no more: a deployment may
+  // reuse it meanwhile, as before.
+  const retired = record.retired.filter((r) => !gone.has(r.slot)).map(({ teardown: _claim, ...r }) => r);
+  if (done.length === 0 && dropped.length === 0 && unlisted.length === 0) {
+    const released =
+      toRun.length > 0
+        ? await write(
+            store,
+            withTransition(record, { retired }, undefined, now),
+            env.name,
+            log.steps,
+            message,
+          )
+        : undefined;
+    return {
+      entry:
+        released ??
+        entry(env.name, 'teardown_failed', true, message, {
+          steps: log.steps,
+          slots: slots.map((s) => s.slot),
+        }),
+    };
+  }
   const next = withTransition(
     record,
-    { retired: record.retired.filter((r) => !gone.has(r.slot)) },
+    { retired },
     {
       by: options.actor,
       event: 'slot_torn_down',

@@ -54,6 +54,11 @@ export interface RetiredSlot {
   version?: string;
   dueAt: string;
   deploymentId?: string;
+  /**
+   * Reconcile's claim, stored before its teardown command runs: a deployment never deploys into the slot
+   * while it is there (a reconcile that dies leaves it for the next, which tears the slot down again).
+   */
+  teardown?: { startedAt: string; by: string };
 }
 
 /** Who runs a rollout: a workflow run on GitHub, or a process on this machine for the CLI. */
@@ -246,6 +251,10 @@ export const recordSchema = z
             version: text(200).optional(),
             dueAt: iso,
             deploymentId: text(100).optional(),
+            teardown: z
+              .object({ startedAt: iso, by: text(200) })
+              .loose()
+              .optional(),
           })
           .loose(),
       )

@@ -21,7 +21,15 @@ import {
   report,
   iso,
 } from './bookkeeping.ts';
-import { newTrack, believe, isFailure, startRollout, phaseEntry, persist } from './records.ts';
+import {
+  newTrack,
+  believe,
+  isFailure,
+  startRollout,
+  phaseEntry,
+  persist,
+  slotTearingDown,
+} from './records.ts';
 import { finish, finishSuccess } from './outcome.ts';
 import { failAndRollBack, onRollbackEvent, fail, internalError, unexpected, cancelAt } from './rollback.ts';
 import { abortRollout } from './waits.ts';
@@ -321,9 +329,12 @@ export function run(s: PipelineState, out: Action[], now: number): void {
       case 'read':
         out.push({ kind: 'read_state', track: task.track });
         return;
-      case 'rollout':
+      case 'rollout': {
+        const tearingDown = slotTearingDown(s, task.track);
+        if (tearingDown) return fail(s, out, { kind: 'refused', message: tearingDown }, now);
         startRollout(s, out, task.track, now);
         break;
+      }
       case 'hook':
         out.push({
           kind: 'run_command',

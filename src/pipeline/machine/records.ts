@@ -126,6 +126,25 @@ function byOf(owner: RolloutOwner): string {
   return owner.kind === 'workflow' ? `workflow:${owner.runId}` : `cli:${owner.host}`;
 }
 
+/**
+ * Why this run must not start its rollout: the slot it would deploy into is being torn down by a reconcile
+ * (its claim in the record, reconcile/run.ts teardown), whose command would take the new version down under
+ * its traffic. Undefined when nothing stands in the way.
+ */
+export function slotTearingDown(s: PipelineState, id: TrackId): string | undefined {
+  const t = track(s, id);
+  const env = envOf(s, id);
+  const idle = usesSlots(env.strategy) ? slotsFor(env.strategy.slots, t.live.slot).idle : undefined;
+  const r = t.record.retired.find((x) => x.slot === idle && x.teardown);
+  if (!r?.teardown) return undefined;
+  return (
+    `${r.slot}${r.version ? ` (${r.version})` : ''}, the slot this run would deploy into, is being torn down by ` +
+    `${r.teardown.by} (since ${r.teardown.startedAt}). Nothing was deployed: run again once that reconcile is ` +
+    `done (a teardown a reconcile left unfinished is finished by the next one: \`deploy-action reconcile -e ` +
+    `${env.name}\`, or the reconcile workflow)`
+  );
+}
+
 export function startRollout(s: PipelineState, out: Action[], id: TrackId, now: number): void {
   const t = track(s, id);
   const env = envOf(s, id);

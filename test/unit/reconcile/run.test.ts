@@ -9,6 +9,7 @@ import { loadConfigFile } from '../../../src/config/load.ts';
 import { resolveEnvironment } from '../../../src/config/resolve.ts';
 import type { RawConfig } from '../../../src/config/schema.ts';
 import type { PipelineEvent } from '../../../src/pipeline/events.ts';
+import { runPipeline } from '../../../src/pipeline/pipeline.ts';
 import { capabilitiesOf } from '../../../src/pipeline/step-runner.ts';
 import type { OwnerStatus } from '../../../src/reconcile/decide.ts';
 import {
@@ -357,7 +358,8 @@ describe('reconcile: an orphaned canary at 50 %', () => {
       final.history.slice(-2).map((h) => h.event),
       ['orphan_rolled_back', 'slot_torn_down'],
     );
-    assert.equal(final.seq, 6);
+    // The rollback, the teardown's claim, the teardown.
+    assert.equal(final.seq, 7);
   });
 
   it('the record cannot be stored: reported as failed, the steps it ran are listed', async () => {
@@ -416,6 +418,67 @@ describe('reconcile: a retired blue-green slot', () => {
     assert.equal(o.harness.marks.length, 0);
   });
 
+  it('the teardown is claimed in the record before its command runs; a claim that cannot be stored (a deployment wrote meanwhile) runs nothing', async () => {
+    const cfg = await config('', LIVE_GREEN);
+    const store = new MemoryStore();
+    store.set(bg());
+    await reconcile(options(cfg, store, { state: 'running' }, at(60_000), { environments: ['staging'] }));
+    assert.deepEqual(target.calls(), ['current', 'teardown blue']);
+    const [claim, done, ...more] = store.writes;
+    assert.equal(more.length, 0);
+    // A deployment reading the claim never deploys into blue; one that wrote first makes the claim fail.
+    assert.deepEqual(
+      claim!.retired.map((r) => [r.slot, r.teardown?.by]),
+      [['blue', 'reconcile:999']],
+    );
+    assert.equal(claim!.seq, bg().seq + 1);
+    assert.deepEqual(done!.retired, []);
+
+    const racing = new MemoryStore();
+    racing.set(bg());
+    racing.failWrites = true;
+    const before = target.calls().length;
+    const summary = await reconcile(
+      options(cfg, racing, { state: 'running' }, at(60_000), { environments: ['staging'] }),
+    );
+    assert.deepEqual(target.calls().slice(before), ['current'], 'no teardown without its claim stored');
+    assert.deepEqual(
+      summary.entries.map((e) => [e.code, e.failed]),
+      [['state_write_failed', true]],
+    );
+    assert.match(
+      summary.entries[0]!.message,
+      /^did not tear down blue \(v1\): nothing was run, as the record/,
+    );
+  });
+
+  it('a deployment never deploys into a slot a reconcile is tearing down: refused, nothing run or written', async () => {
+    // Quick windows: without the refusal this run would go all the way.
+    const path = join(dir, 'quick.yml');
+    writeFileSync(
+      path,
+      `preset: fast\n${target.targetYaml}${targetEnv(LIVE_GREEN)}\nenvironments:\n  staging:\n    strategy: { type: blue-green, slots: [blue, green], scale_down_delay: 0 }\n    monitor: 0\n`,
+    );
+    const cfg = await loadConfigFile(path);
+    const store = new MemoryStore();
+    const claim = { startedAt: T0.toISOString(), by: 'reconcile:7' };
+    store.set({ ...bg(), retired: [{ slot: 'blue', version: 'v1', dueAt, teardown: claim }] });
+    const result = await runPipeline(
+      { env: resolveEnvironment(cfg, 'staging'), version: 'v3', deploymentId: 'd-3' },
+      { reporter: { event() {} }, store },
+    );
+    assert.equal(result.status, 'failed', result.message);
+    assert.match(
+      result.message,
+      /blue \(v1\), the slot this run would deploy into, is being torn down by reconcile:7 \(since 2026-03-01T12:00:00\.000Z\)/,
+    );
+    assert.deepEqual(
+      target.calls().filter((c) => c !== 'current'),
+      [],
+    );
+    assert.equal(store.writes.length, 0);
+  });
+
   it('a failed teardown stays in the record for the next run and fails this one', async () => {
     const cfg = await config('', { ...LIVE_GREEN, FAIL_ON: 'teardown:blue' });
     const store = new MemoryStore();
@@ -424,7 +487,9 @@ describe('reconcile: a retired blue-green slot', () => {
       options(cfg, store, { state: 'running' }, at(60_000), { environments: ['staging'] }),
     );
     assert.deepEqual(target.calls(), ['current', 'teardown blue']);
-    assert.equal(store.writes.length, 0);
+    // Claimed, then released: blue stays retired, and a deployment may reuse it meanwhile.
+    assert.equal(store.writes.length, 2);
+    assert.deepEqual(store.current('staging')!.retired, bg().retired);
     assert.deepEqual(
       summary.entries.map((e) => [e.code, e.failed]),
       [['teardown_failed', true]],
