@@ -110,7 +110,11 @@ export function formatStatus(
   else lines.push('  rollout:  none in progress');
   for (const slot of record.retired)
     lines.push(
-      `  retired:  ${t(slot.slot)}${slot.version ? ` (${t(slot.version)})` : ''}, torn down after ${t(slot.dueAt)}`,
+      `  retired:  ${t(slot.slot)}${slot.version ? ` (${t(slot.version)})` : ''}, torn down after ${t(slot.dueAt)}` +
+        // Its teardown claimed by a reconcile: a deployment into it is refused until that one is done.
+        (slot.teardown
+          ? `; being torn down by ${t(slot.teardown.by)} since ${t(slot.teardown.startedAt)}`
+          : ''),
     );
   const history = record.history.slice(-STATUS_HISTORY);
   if (history.length) {

@@ -747,6 +747,28 @@ describe('deploy-action status', () => {
     assert.match(untrustedJson.requestsError ?? '', /may be written by its group/);
   });
 
+  it('a retired slot a reconcile is tearing down says so (why a deployment into it is refused)', async () => {
+    writeConfig();
+    await store().write({
+      ...emptyRecord('local', 'production', new Date()),
+      seq: 2,
+      live: { version: 'v2', slot: 'green', since: new Date().toISOString() },
+      retired: [
+        {
+          slot: 'blue',
+          version: 'v1',
+          dueAt: '2026-01-01T00:00:00.000Z',
+          teardown: { startedAt: '2026-01-02T00:00:00.000Z', by: 'reconcile:cli:ci' },
+        },
+      ],
+    });
+    const r = await cli('status', '-e', 'production');
+    assert.match(
+      r.out,
+      /retired: {2}blue \(v1\), torn down after 2026-01-01T00:00:00\.000Z; being torn down by reconcile:cli:ci since 2026-01-02T00:00:00\.000Z\n/,
+    );
+  });
+
   it('values people chose are printed on one line, control characters escaped', async () => {
     writeConfig();
     await runningRollout({ version: 'v2\u001b[31mred\nline' });
