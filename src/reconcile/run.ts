@@ -941,7 +941,8 @@ async function orphanResume(
   if (!outcome.started) return notStarted(env.name, rollout, outcome, 'orphan_resume_failed');
   const { result } = outcome;
   const code = resumeCode(result);
-  const message = `resumed the orphaned rollout of ${rollout.version} (${why}) from ${where}: ${result.message}`;
+  // Refused: its claim could not be stored, so nothing ran.
+  const message = `${result.code === 'state_refused' ? 'did not resume' : 'resumed'} the orphaned rollout of ${rollout.version} (${why}) from ${where}: ${result.message}`;
   await mark(
     options,
     env.name,

@@ -710,6 +710,25 @@ ${extra}
     };
   }
 
+  it('a claim that cannot be stored: not resumed, nothing run, the record as it was (orphan_resume_failed)', async () => {
+    const cfg = await resumeConfig();
+    const store = new MemoryStore();
+    store.set(record('production', { rollout: orphanAt(cfg, 4) }));
+    store.failWrites = true;
+    const summary = await reconcile(
+      options(cfg, store, { state: 'ended', conclusion: 'failure' }, T0, { environments: ['production'] }),
+    );
+    assert.deepEqual(
+      summary.entries.map((e) => [e.code, e.failed]),
+      [['orphan_resume_failed', true]],
+    );
+    assert.match(
+      summary.entries[0]!.message,
+      /^did not resume the orphaned rollout of v2 \(.*\) from step 5\/8 .*could not be stored \(the store is down\); nothing was run/,
+    );
+    assert.deepEqual(target.calls(), ['current'], 'nothing but the current check');
+  });
+
   it('an orphaned canary at 50 % goes on from that step to 100 %: live on v2, history orphan_resumed → succeeded', async () => {
     const cfg = await resumeConfig();
     const store = new MemoryStore();
