@@ -6,9 +6,9 @@ import type { PipelineResult, WaitRecord } from '../pipeline/events.ts';
 export type WaitKind = WaitRecord['kind'];
 export type WaitEnd = NonNullable<WaitRecord['ended']>['how'];
 
-/** "canary 25 % (step 3)": what the strategy calls the point, and the step index people /promote. */
+/** "canary 25 % (step 3)": what the strategy calls the point, and its step counted from 1, as status and every reply count it. */
 export function waitWhere(w: Pick<WaitRecord, 'at' | 'step'>): string {
-  return w.step >= 0 ? `${w.at} (step ${w.step})` : w.at;
+  return w.step >= 0 ? `${w.at} (step ${w.step + 1})` : w.at;
 }
 
 /**

@@ -116,9 +116,9 @@ describe('NotificationMapper', () => {
     };
     assert.equal(facts('approval').reason, 'for 2 approvals');
     assert.equal(facts('manual').reason, 'for /promote production');
-    assert.equal(facts('approval').step, 'canary 25 % (step 2)');
+    assert.equal(facts('approval').step, 'canary 25 % (step 3)');
     assert.equal(facts('approval').impact, '25 % new / 75 % stable while it waits');
-    assert.equal(facts('hold').reason, 'paused at canary 25 % (step 2)');
+    assert.equal(facts('hold').reason, 'paused at canary 25 % (step 3)');
   });
 
   it('a wait handed off (same wait reported again) is notified once', () => {
@@ -139,7 +139,7 @@ describe('NotificationMapper', () => {
     assert.deepEqual(notified(promoted), ['started', 'promoted']);
     const n = promoted.find((i) => i.kind === 'notify' && i.notification.event === 'promoted');
     assert.equal(n?.kind === 'notify' && n.notification.facts.who, 'bob');
-    assert.equal(n?.kind === 'notify' && n.notification.facts.step, 'canary 25 % (step 2)');
+    assert.equal(n?.kind === 'notify' && n.notification.facts.step, 'canary 25 % (step 3)');
     const approved = run([
       start,
       { type: 'wait-end', record: wait('approval', { at: 'x', how: 'approved', by: ['b', 'c'] }) },

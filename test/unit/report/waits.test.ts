@@ -51,7 +51,7 @@ test('a waiting result: the headline says where and what for, with the commands 
     assert.match(md, /^## ⏳ Deploy production: waiting$/m, wait.kind);
     const headline = md.split('\n').find((l) => l.startsWith('> **⏳ Waiting at'));
     assert.ok(headline, md);
-    assert.ok(headline.includes(`canary 50 % (step 5) ${says}**`), `${wait.kind}: ${headline}`);
+    assert.ok(headline.includes(`canary 50 % (step 6) ${says}**`), `${wait.kind}: ${headline}`);
     assert.match(headline, /traffic 50 % new \/ 50 % stable · since 2024-05-01 10:10 UTC/);
     const continueLine = md.split('\n').find((l) => l.startsWith('> To continue'))!;
     assert.deepEqual(
@@ -72,8 +72,8 @@ test('the Waits section: where, kind, since, how it ended, by whom, and how long
   assert.deepEqual(section.trim().split('\n').slice(2), [
     '| where | kind | since | ended | by | waited |',
     '| --- | --- | --- | --- | --- | --- |',
-    '| canary 25 % (step 3), 25 % | manual | 2024-05-01 10:01 UTC | promoted 2024-05-01 10:06 UTC | alice | 5m |',
-    '| canary 50 % (step 5), 50 % | approval (2) | 2024-05-01 10:10 UTC | handed off 2024-05-01 10:11:45 UTC | — | 1m45s so far |',
+    '| canary 25 % (step 4), 25 % | manual | 2024-05-01 10:01 UTC | promoted 2024-05-01 10:06 UTC | alice | 5m |',
+    '| canary 50 % (step 6), 50 % | approval (2) | 2024-05-01 10:10 UTC | handed off 2024-05-01 10:11:45 UTC | — | 1m45s so far |',
     '',
     '2 waits, 6m45s in all.',
   ]);
@@ -93,14 +93,14 @@ test('a hold names who paused it, from the environment record', () => {
   result.record = {
     rollout: { wait: { kind: 'hold', step: 5, since: result.waits![1]!.since, by: 'dave', handedOff: true } },
   } as unknown as EnvironmentRecord;
-  assert.match(readable(renderJobSummary(result)), /canary 50 % \(step 5\) paused by dave\*\*/);
+  assert.match(readable(renderJobSummary(result)), /canary 50 % \(step 6\) paused by dave\*\*/);
   assert.equal(finalStatus(result).description, 'waiting at canary 50 % paused by @dave');
 });
 
 test('an aborted rollout: who aborted it, where and when, in the summary, the record and the Deployments tab', () => {
   const result = aborted();
   const md = readable(renderJobSummary(result));
-  assert.match(md, /^> \*\*Aborted\*\* at canary 25 % \(step 3\) by bob at 2024-05-01 10:03:20 UTC$/m);
+  assert.match(md, /^> \*\*Aborted\*\* at canary 25 % \(step 4\) by bob at 2024-05-01 10:03:20 UTC$/m);
   assert.match(md, /\| aborted 2024-05-01 10:03:20 UTC \| bob \| 2m20s \|/);
   assert.match(md, /### ↩️ Rolled back: production/);
   const record = readable(renderDeploymentRecord(result, { type: 'standard' }));
@@ -172,9 +172,9 @@ test('the record lists every wait and puts them in the timeline in order', () =>
     [
       '| 10:00:00Z | Deployment started |',
       '| 10:00:05Z | Quality gates checked: 3 gates passed |',
-      '| 10:01:00Z | Waiting at canary 25 % (step 3) (manual) |',
+      '| 10:01:00Z | Waiting at canary 25 % (step 4) (manual) |',
       '| 10:06:00Z | Wait promoted by alice after 5m |',
-      '| 10:10:00Z | Waiting at canary 50 % (step 5) (approval) |',
+      '| 10:10:00Z | Waiting at canary 50 % (step 6) (approval) |',
       '| 10:11:45Z | Production deployed |',
       '| 10:11:45Z | Deployment ended: WAITING |',
     ],
@@ -182,9 +182,9 @@ test('the record lists every wait and puts them in the timeline in order', () =>
   assert.match(md, /### Waits\n\n\| Where \| Kind \| Since \| Ended \| By \| Waited \|/);
   assert.match(
     md,
-    /\| canary 25 % \(step 3\), 25 % \| manual \| 2024-05-01 10:01 UTC \| promoted 2024-05-01 10:06 UTC \| alice \| 5m \|/,
+    /\| canary 25 % \(step 4\), 25 % \| manual \| 2024-05-01 10:01 UTC \| promoted 2024-05-01 10:06 UTC \| alice \| 5m \|/,
   );
-  assert.match(md, /The rollout waits at canary 50 % \(step 5\) for 2 approvals \(the job ended/);
+  assert.match(md, /The rollout waits at canary 50 % \(step 6\) for 2 approvals \(the job ended/);
   assert.match(md, /### Status: WAITING\n$/);
   assertTablesIntact(raw);
 });
@@ -252,22 +252,22 @@ test('terminal: a line when a wait starts (and when the job hands it off) and wh
     .filter(Boolean)
     .map((l) => l.replace(/^\[[\d:.]+\] /, ''));
   assert.deepEqual(lines, [
-    '⏸ production: waiting at canary 25 % (step 3) for /promote production (25 % new / 75 % stable) since 2024-05-01 10:01 UTC',
+    '⏸ production: waiting at canary 25 % (step 4) for /promote production (25 % new / 75 % stable) since 2024-05-01 10:01 UTC',
     '    to continue: /promote production · /promote production --full · /abort production [reason]',
-    '▶ production: promoted by alice at canary 25 % (step 3) after 5m',
-    '⏸ production: waiting at canary 25 % (step 3) baking until 2024-05-02 10:00 UTC (25 % new / 75 % stable) since 2024-05-01 10:01 UTC',
+    '▶ production: promoted by alice at canary 25 % (step 4) after 5m',
+    '⏸ production: waiting at canary 25 % (step 4) baking until 2024-05-02 10:00 UTC (25 % new / 75 % stable) since 2024-05-01 10:01 UTC',
     '    the job ends here; the rollout stays as it is and goes on in a later run',
     '    to continue: /promote production · /abort production [reason]',
-    '■ production: aborted by evil next at canary 25 % (step 3) after 5m',
+    '■ production: aborted by evil next at canary 25 % (step 4) after 5m',
   ]);
   const end = summary(waiting());
   assert.match(
     end,
-    /\nWaits\n {2}production canary 25 % \(step 3\) +manual +5m {2}since 2024-05-01 10:01 UTC, promoted by alice 2024-05-01 10:06 UTC\n/,
+    /\nWaits\n {2}production canary 25 % \(step 4\) +manual +5m {2}since 2024-05-01 10:01 UTC, promoted by alice 2024-05-01 10:06 UTC\n/,
   );
   assert.match(
     end,
-    /⏸ waiting at canary 50 % \(step 5\) for 2 approvals \[rollout_waiting\]: \/promote production to go on/,
+    /⏸ waiting at canary 50 % \(step 6\) for 2 approvals \[rollout_waiting\]: \/promote production to go on/,
   );
   assert.doesNotMatch(end, /✖/);
 });
