@@ -769,6 +769,8 @@ async function goOn(
               ? handoff.code
               : 'rollout_resume_rolled_back'
             : 'rollout_resume_failed';
+  // An abort's outcome already says who aborted it and why ("aborted by bob: reason"): said once.
+  const said = result.message.startsWith(why) ? result.message : `${why}: ${result.message}`;
   await mark(
     options,
     env.name,
@@ -776,10 +778,10 @@ async function goOn(
     deploymentStateOf(result),
     handoff.kind === 'abort' && handoff.code === 'rollout_aborted'
       ? result.message.charAt(0).toUpperCase() + result.message.slice(1)
-      : `${why.charAt(0).toUpperCase()}${why.slice(1)}: ${result.message}`,
+      : `${said.charAt(0).toUpperCase()}${said.slice(1)}`,
   );
   return {
-    entry: entry(env.name, code, code === 'rollout_resume_failed', `${why}: ${result.message}`, {
+    entry: entry(env.name, code, code === 'rollout_resume_failed', said, {
       steps: result.steps,
       version: rollout.version,
       ...(result.waits?.length ? { waits: result.waits } : {}),

@@ -560,6 +560,13 @@ describe('reconcile: a handed-off manual wait', () => {
       }),
     );
     assert.equal(result.entries[0]!.code, 'rollout_aborted', result.entries[0]!.message);
+    // Who aborted it and why, said once.
+    assert.equal(
+      result.entries[0]!.message.split('aborted by bob').length - 1,
+      1,
+      result.entries[0]!.message,
+    );
+    assert.match(result.entries[0]!.message, /^aborted by bob: error budget/);
     assert.equal(result.failed, false);
     assert.deepEqual(traffic().slice(before), ['set_weight green 0']);
     const after = await stored(store);
