@@ -1,6 +1,6 @@
 // Cancellation by SIGINT or SIGTERM (the runner cancelling a job, Ctrl-C in a terminal), shared by the CLI
 // and the Action: the first signal aborts one AbortSignal, so the pipeline puts traffic back on the stable
-// version; later signals only say that the rollback is already running. The listeners stay registered
+// version; later signals only say that the cancellation is already under way. The listeners stay registered
 // (process.on, never once) until dispose(): signal-exit, which execa loads while a child process runs,
 // re-raises a signal as soon as it sees no listener but its own, which would kill the process mid-rollback.
 
@@ -19,12 +19,12 @@ export function signalNotice(alreadyCancelled: boolean, signal: CancelSignal): S
     ? {
         kind: 'repeat',
         signal,
-        message: `${signal} received again: the rollback is already running and will finish`,
+        message: `${signal} received again: the cancellation is already under way and will finish (a rollback that began runs to its end)`,
       }
     : {
         kind: 'cancel',
         signal,
-        message: `${signal} received: cancelling, traffic goes back to the stable version before exit`,
+        message: `${signal} received: cancelling (a rollout in progress goes back to the stable version before exit; a release already live stays)`,
       };
 }
 

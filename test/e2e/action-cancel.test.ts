@@ -292,7 +292,7 @@ ${target.targetYaml}environments:
   const run = await action.done;
   assert.deepEqual(sent, ['SIGINT', 'SIGTERM', 'SIGINT'], run.stdout);
   assert.equal(run.status, 130, run.stdout + run.stderr);
-  assert.match(run.stdout, /SIGTERM received again: the rollback is already running and will finish/);
+  assert.match(run.stdout, /SIGTERM received again: the cancellation is already under way and will finish/);
   assert.match(run.stdout, /set_weight green 0: ok/, 'the rollback command ran to its end');
   assert.equal(lastSetWeight(target), 'set_weight green 0');
   assertReportedCancelled(g, run);

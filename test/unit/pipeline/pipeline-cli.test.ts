@@ -204,7 +204,7 @@ test('Ctrl-C twice at a terminal (SIGINT to the whole foreground group): the sec
   process.kill(-child.pid!, 'SIGINT');
   const code = await exited;
   assert.equal(code, 130, stdout);
-  assert.match(stdout, /SIGINT received again: the rollback is already running and will finish/);
+  assert.match(stdout, /SIGINT received again: the cancellation is already under way and will finish/);
   const result = events(stdout).at(-1)!.result as {
     status: string;
     rollbacks: Array<{ ok: boolean; steps: Array<{ result: { ok: boolean; reason?: string } }> }>;

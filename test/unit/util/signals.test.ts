@@ -13,16 +13,18 @@ import {
   type SignalSource,
 } from '../../../src/util/signals.ts';
 
-test('the first signal cancels; any later one, of either kind, only says the rollback goes on', () => {
+test('the first signal cancels; any later one, of either kind, only says the cancellation goes on', () => {
   for (const first of CANCEL_SIGNALS) {
     const notice = signalNotice(false, first);
     assert.equal(notice.kind, 'cancel');
     assert.match(notice.message, new RegExp(`^${first} received: cancelling`));
+    // True in every phase: a release already live (finalize) stays, and nothing promises it goes back.
+    assert.match(notice.message, /a rollout in progress goes back .*a release already live stays/);
     for (const later of CANCEL_SIGNALS) {
       const again = signalNotice(true, later);
       assert.equal(again.kind, 'repeat');
       assert.equal(again.signal, later);
-      assert.match(again.message, /already running and will finish/);
+      assert.match(again.message, /already under way and will finish/);
     }
   }
 });
