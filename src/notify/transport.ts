@@ -53,8 +53,23 @@ async function withOneRateLimitRepeat<T>(
     if (wait === undefined || wait > MAX_RATE_LIMIT_WAIT_MS) throw error;
     await abortableSleep(wait, signal);
     if (signal?.aborted) throw new DeliveryError('no answer in time', true);
-    return attempt();
+    return untilAborted(attempt(), signal);
   }
+}
+
+/**
+ * `work`, or "no answer in time" once `signal` aborts first: the repeat ends within the send's bound. A webhook's
+ * fetch listens to the signal itself; a Slack call is bounded by the client's own timeout only, so a repeat
+ * begun just before the bound would otherwise run a whole timeout past it.
+ */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return work;
+  return new Promise<T>((resolve, reject) => {
+    const stop = () => reject(new DeliveryError('no answer in time', true));
+    if (signal.aborted) stop();
+    else signal.addEventListener('abort', stop, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', stop));
+  });
 }
 
 class RateLimited extends DeliveryError {

@@ -9,7 +9,7 @@ import type { Notification, NotifyItem } from '../../../src/notify/model.ts';
 import { NOTIFY_EVENTS } from '../../../src/notify/model.ts';
 import { signedWebhookSink, slackBotSink, webhookMessageSink } from '../../../src/notify/sinks.ts';
 import { DEFAULT_TEMPLATES } from '../../../src/notify/template.ts';
-import { DeliveryError } from '../../../src/notify/transport.ts';
+import { DeliveryError, slackCall } from '../../../src/notify/transport.ts';
 
 const base = {
   name: 'ops',
@@ -126,5 +126,27 @@ describe('the Slack bot rate limited without a Retry-After it can read', () => {
         return true;
       });
     }
+  });
+});
+
+describe('the repeat after a rate limit', () => {
+  it("ends with the send: a Slack call asked again is cut at the send's bound, as a webhook's fetch is", async () => {
+    // The Slack client bounds each request by its own timeout, not by the send's: a repeat begun just before the
+    // send's bound passed would have run a whole timeout past it.
+    const send = new AbortController();
+    let calls = 0;
+    const call = slackCall(async () => {
+      calls++;
+      if (calls === 1)
+        throw Object.assign(new Error('rate limited'), {
+          code: 'slack_webapi_rate_limited_error',
+          retryAfter: 0,
+        });
+      send.abort(); // the send's bound passes while the repeat is under way
+      await new Promise((resolve) => setImmediate(resolve));
+      return 'answered after the bound';
+    }, send.signal);
+    await assert.rejects(call, (error: unknown) => error instanceof DeliveryError && error.timedOut);
+    assert.equal(calls, 2);
   });
 });
