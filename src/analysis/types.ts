@@ -57,8 +57,8 @@ export interface Sample {
   at: number;
   /**
    * The instant every metric of both sides was evaluated at (ms since the epoch; Prometheus `time`,
-   * DEPLOY_READ_AT): the interval's end, or the clock when it was read late. Absent in recordings made
-   * before it was written, and for providers read without one.
+   * DEPLOY_READ_AT): the interval's end, also when it was read late (analyzer.ts readLive; never an instant
+   * still to come on the clock). Absent in recordings made before it was written.
    */
   readAt?: number;
   canary: MetricValues;
