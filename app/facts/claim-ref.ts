@@ -13,6 +13,7 @@
 // that is not the App's (no tag, no marker, a wrong MAC, another repository's or another ref's) is taken over
 // at once. Used by answer-once.ts (one answer per webhook event) and schedule/store.ts (one caller starts or
 // cancels a scheduled or queued request), each with its own stale age.
+import { randomBytes } from 'node:crypto';
 import * as z from 'zod';
 import { appendMarkers, trailingMarkers, verifyMarker, writeMarker } from '../../src/github/hidden-marker.ts';
 import type { MarkerScope } from '../../src/github/hidden-marker.ts';
@@ -54,8 +55,11 @@ export interface ClaimReader {
 export type ClaimGit = Pick<GitRefCalls, 'createTag' | 'getTag' | 'createRef' | 'getRef' | 'deleteRef'>;
 
 /**
- * The message of a claim's tag: a line for people (`git show`: `label`, which claim, since when; never
- * believed), then the same as the marker MAC'd for the repository and the ref, the only part believed.
+ * The message of a claim's tag: a line for people (`git show`: `label`, which claim, since when, and a random
+ * token; never believed), then the same as the marker MAC'd for the repository and the ref, the only part
+ * believed. The token makes each caller's tag its own: git names an object by its content, so two callers
+ * claiming at the same millisecond would otherwise make one tag, and a taker that reads its own tag back
+ * (tookOver) could not tell its update from the other's.
  */
 export function claimMessage(ref: string, at: Date, reader: ClaimReader, label = 'deploy-answering'): string {
   const since = at.toISOString();
@@ -65,7 +69,7 @@ export function claimMessage(ref: string, at: Date, reader: ClaimReader, label =
     reader.keys,
     claimScope(reader.repository, ref),
   );
-  return `${appendMarkers(`${label} ${ref} since ${since}`, [marker])}\n`;
+  return `${appendMarkers(`${label} ${ref} since ${since} (${randomBytes(8).toString('hex')})`, [marker])}\n`;
 }
 
 /**
@@ -235,5 +239,19 @@ async function tookOver(
     await claim.swap(`refs/${claim.ref}`, held.sha, tag);
     return undefined;
   }
-  return (await claim.swap(`refs/${claim.ref}`, held.sha, tag)) ? found : undefined;
+  if (await claim.swap(`refs/${claim.ref}`, held.sha, tag)) return found;
+  // Moved from what was read, by another caller; or by this one, GitHub having made the update and lost its
+  // answer (the swap reads the ref again and finds it moved). Only this caller's update names its tag (its
+  // own alone: claimMessage): left so, nobody would act under it until it is stale.
+  return (await pointsAt(git, where, claim.ref)) === tag ? found : undefined;
+}
+
+/** The object the ref `ref` (without `refs/`) points at now; undefined when it is gone. */
+async function pointsAt(git: ClaimGit, where: Where, ref: string): Promise<string | undefined> {
+  try {
+    return (await git.getRef({ ...where, ref })).data.object.sha;
+  } catch (error) {
+    if (gone(error)) return undefined;
+    throw error;
+  }
 }

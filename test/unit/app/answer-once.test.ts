@@ -171,8 +171,11 @@ test('the claim points at a tag that says since when; removed only while it is s
     { now: () => NOW, swap: api.swap },
   );
   assert.deepEqual(answered, { claimed: true, value: 'ok' });
-  // A line for `git show`, then the marker that is the only part believed.
-  assert.equal(during?.split('\n')[0], `deploy-answering ${claim.ref} since 2026-12-01T10:00:00.000Z`);
+  // A line for `git show` (with a token that makes the tag this caller's alone), then the marker that is the
+  // only part believed.
+  const line = during?.split('\n')[0] ?? '';
+  assert.ok(line.startsWith(`deploy-answering ${claim.ref} since 2026-12-01T10:00:00.000Z (`), line);
+  assert.match(line, / \([0-9a-f]{16}\)$/);
   assert.match(during!, /\n<!-- deploy-action:answering \{.*\} mac=[0-9a-f]{64} -->\n$/);
   assert.deepEqual(judgeClaim(claim.ref, during, NOW, reader), { status: 'held', since: NOW });
   assert.equal(api.held.size, 0, 'removed by the conditional update');
