@@ -180,7 +180,14 @@ export async function takeClaim(
     await git.createRef({ ...where, ref: `refs/${claim.ref}`, sha: tag });
     return { status: 'taken', tag };
   } catch (error) {
-    if (!(httpStatus(error) === 422 && /already exists/i.test((error as Error).message ?? ''))) throw error;
+    if (!(httpStatus(error) === 422 && /already exists/i.test((error as Error).message ?? ''))) {
+      // GitHub may have created it and lost its answer (a 502, a cut connection): only this caller's create
+      // names its tag. Left so, it would turn every delivery away for 15 minutes, the press again or the
+      // redelivery a failure reply asks for too.
+      if ((await pointsAt(git, where, claim.ref).catch(() => undefined)) === tag)
+        return { status: 'taken', tag };
+      throw error;
+    }
   }
   const left = await tookOver(git, where, reader, claim, tag);
   return left ? { status: 'taken', tag, tookOver: left } : { status: 'held_elsewhere' };

@@ -134,3 +134,36 @@ test('two takers at the same millisecond make two tags: of the two, one holds th
   const winner = a.status === 'taken' ? a : b;
   assert.equal(gh.refs.get(`refs/${ref}`), winner.status === 'taken' ? winner.tag : undefined);
 });
+
+test('a claim GitHub created but whose answer was lost is this caller’s: the event is answered, not left held', async () => {
+  const gh = github();
+  const ref = answeringRefName('press', 'approve:z');
+  const createRef = gh.git.createRef;
+  const git = {
+    ...gh.git,
+    async createRef(p: { ref: string; sha: string }) {
+      await createRef(p);
+      throw Object.assign(new Error('Bad Gateway'), { status: 502 });
+    },
+  };
+  const answered = await answerOnce({ git }, where, keys, { ref, sha: COMMIT }, async () => 'answered', {
+    swap: gh.swap,
+    now: () => NOW,
+  });
+  assert.deepEqual(answered, { claimed: true, value: 'answered' });
+  assert.equal(gh.refs.has(`refs/${ref}`), false, 'and given back');
+  // One that GitHub did not create fails as before: the caller tells it.
+  const refused = {
+    ...gh.git,
+    async createRef() {
+      throw Object.assign(new Error('Bad Gateway'), { status: 502 });
+    },
+  };
+  await assert.rejects(
+    answerOnce({ git: refused }, where, keys, { ref, sha: COMMIT }, async () => 'answered', {
+      swap: gh.swap,
+      now: () => NOW,
+    }),
+    /Bad Gateway/,
+  );
+});
