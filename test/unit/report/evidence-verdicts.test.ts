@@ -13,13 +13,19 @@ import { evidenceTable } from '../../../src/report/evidence-table.ts';
 
 const MINUTE = 60_000;
 
-/** The judge over `n` intervals of these sides, then the table and charts of the window it decided. */
-function judged(input: AnalysisConfigInput, canary: MetricValues, stable: MetricValues, n = 6) {
+/** One side's values, the same every interval or per interval (1, 2, ...). */
+type Side = MetricValues | ((interval: number) => MetricValues);
+const at = (side: Side, i: number): MetricValues => (typeof side === 'function' ? side(i) : side);
+
+/**
+ * The judge over `n` intervals of these sides, then the table and charts of the window it decided.
+ */
+function judged(input: AnalysisConfigInput, canary: Side, stable: Side, n = 6) {
   const config = resolveAnalysisConfig(input);
   let state = createJudgeState(config, { intervalMs: MINUTE, startedAt: 0 });
   const intervals: Array<{ at: number; decision: Decision }> = [];
   for (let i = 1; i <= n; i++) {
-    const r = judge(state, { at: i * MINUTE, canary, stable, errors: [] });
+    const r = judge(state, { at: i * MINUTE, canary: at(canary, i), stable: at(stable, i), errors: [] });
     state = r.state;
     intervals.push({ at: i * MINUTE, decision: r.decision });
   }
@@ -437,25 +443,22 @@ test('a comparison that never had a stable side beside the version under test sa
 });
 
 test('a window that failed closed on missing data shows the check without data as what failed, not as holding', () => {
-  const config = resolveAnalysisConfig({
-    preset: 'none',
-    providers: { p: { type: 'command', run: ['true'] } },
-    metrics: { error_rate: { provider: 'p' } },
-    max_no_data: '3m',
-    checks: [{ name: 'error-rate-slo', check: 'error_rate <= 0.01' }],
-  });
-  let state = createJudgeState(config, { intervalMs: MINUTE, startedAt: 0 });
-  const intervals: Array<{ at: number; decision: Decision }> = [];
-  for (let i = 1; i <= 10; i++) {
-    const side = i <= 5 ? { error_rate: 0 } : { error_rate: null };
-    const r = judge(state, { at: i * MINUTE, canary: side, stable: side, errors: [] });
-    state = r.state;
-    intervals.push({ at: i * MINUTE, decision: r.decision });
-    if (r.decision.kind === 'rollback') break;
-  }
+  // Data for five minutes, then none: max_no_data (3m) fails the window closed at its last interval.
+  const side = (i: number) => (i <= 5 ? { error_rate: 0 } : { error_rate: null });
+  const { intervals, table } = judged(
+    {
+      preset: 'none',
+      providers: { p: { type: 'command', run: ['true'] } },
+      metrics: { error_rate: { provider: 'p' } },
+      max_no_data: '3m',
+      checks: [{ name: 'error-rate-slo', check: 'error_rate <= 0.01' }],
+    },
+    side,
+    side,
+    9,
+  );
   const last = intervals.at(-1)!.decision;
   assert.equal(last.code, 'no-data', last.reason);
-  const table = evidenceTable(windowEvidence(config, intervals, last, MINUTE));
   const row = rowOf(table, 'error-rate-slo')!;
   assert.match(row.at(-1)!, /^❌ no data for its last \d+ intervals/, table);
   assert.doesNotMatch(table, /holds/);
