@@ -34,6 +34,7 @@ import type { GraphqlFn } from '../src/metrics/github-read.ts';
 import type { GitRefCalls } from './facts/git-refs.ts';
 import { checkRunsThroughSuites, TooManyCheckRuns } from '../src/github/app-check-runs.ts';
 import type { CheckSuitesApi, MarkCheckRun } from '../src/github/app-check-runs.ts';
+import { jsonOrUndefined } from '../src/util/json-or-undefined.ts';
 
 export const LOCK_REF_PREFIX = 'deploy-locks/';
 const GLOBAL_REF = `${LOCK_REF_PREFIX}_global`;
@@ -244,14 +245,6 @@ function recordFields(raw: unknown, target: LockTarget, sha: string): LockInfo |
   return lock;
 }
 
-const parseJson = (text: string): unknown => {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
-  }
-};
-
 /**
  * Reads a lock record back, `sha` being the commit its tag points at. Believed only when its marker verifies
  * under the App's keys for this repository and target, and names that commit. Any other record (no marker, a
@@ -269,7 +262,7 @@ export function parseLockMessage(
   const markers = trailingMarkers(message, [LOCK_KIND]);
   const scope = lockScope(reader.repository, target);
   if (markers.length === 1 && verifyMarker(markers[0]!, reader.keys.accepted, scope)) {
-    const parsed = recordSchema.safeParse(parseJson(markers[0]!.json));
+    const parsed = recordSchema.safeParse(jsonOrUndefined(markers[0]!.json));
     if (parsed.success && parsed.data.sha === sha.toLowerCase()) {
       const d = parsed.data;
       const lock: LockInfo = { target, holder: d.holder, createdAt: d.createdAt, sha: d.sha };
@@ -282,9 +275,9 @@ export function parseLockMessage(
   const line = message.split('\n').find((l) => l.startsWith(RECORD_MARKER));
   const written =
     markers.length > 0
-      ? recordFields(parseJson(markers[markers.length - 1]!.json), target, sha)
+      ? recordFields(jsonOrUndefined(markers[markers.length - 1]!.json), target, sha)
       : line
-        ? recordFields(parseJson(line.slice(RECORD_MARKER.length)), target, sha)
+        ? recordFields(jsonOrUndefined(line.slice(RECORD_MARKER.length)), target, sha)
         : undefined;
   if (!written) return fallback;
   const { pullRequest: _unsaid, ...rest } = written;

@@ -22,6 +22,7 @@ import type { GitRefCalls } from './git-refs.ts';
 import { httpStatus } from './github.ts';
 import type { Where } from './github.ts';
 import type { SwapRef } from '../schedule/swap-ref.ts';
+import { jsonOrUndefined } from '../../src/util/json-or-undefined.ts';
 
 /**
  * How far ahead of our clock a claim's time may be and still be believed (another replica's clock may run a
@@ -85,14 +86,6 @@ export type ClaimFound =
   | { status: 'left'; reason: 'stale' | 'ahead'; since: Date }
   | { status: 'foreign'; reason: 'no_tag' | 'no_marker' | 'several_markers' | 'bad_mac' | 'malformed' };
 
-const parseJson = (text: string): unknown => {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
-  }
-};
-
 /**
  * Pure: what the claim `ref`, found held, is: `message` is its tag's (undefined: it points at no tag the App
  * could read), read at `now` by `reader`; held `staleMs` or longer it is left behind. Never throws.
@@ -110,7 +103,7 @@ export function judgeClaim(
   if (markers.length > 1) return { status: 'foreign', reason: 'several_markers' };
   if (!verifyMarker(markers[0]!, reader.keys.accepted, claimScope(reader.repository, ref)))
     return { status: 'foreign', reason: 'bad_mac' };
-  const parsed = claimSchema.safeParse(parseJson(markers[0]!.json));
+  const parsed = claimSchema.safeParse(jsonOrUndefined(markers[0]!.json));
   // Signed for this ref yet naming another: only a writer with the key could, so a bug; not believed either.
   if (!parsed.success || parsed.data.ref !== ref) return { status: 'foreign', reason: 'malformed' };
   const since = new Date(parsed.data.since);

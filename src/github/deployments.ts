@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { parseDeploymentPayload, type DeploymentPayload } from './deployment-payload.ts';
 import type { DeploymentState } from './status-comment.ts';
 import { writeOnce } from './write-once.ts';
+import { jsonOrUndefined } from '../util/json-or-undefined.ts';
 
 interface DeploymentData {
   id: number;
@@ -120,7 +121,7 @@ export function dedupeKeyOf(payload: unknown): string | undefined {
 
 /** A string field of a deployment's payload (an object, or JSON text for some clients). */
 function payloadField(payload: unknown, field: string): string | undefined {
-  const value = typeof payload === 'string' ? safeJson(payload) : payload;
+  const value = typeof payload === 'string' ? jsonOrUndefined(payload) : payload;
   const found = (value as Record<string, unknown> | null | undefined)?.[field];
   return typeof found === 'string' ? found : undefined;
 }
@@ -344,14 +345,6 @@ export async function findByDedupeKey(
     )
     .sort((a, b) => a.id - b.id)[0];
   return found ? { id: found.id } : undefined;
-}
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
 }
 
 export interface CompareApi {
