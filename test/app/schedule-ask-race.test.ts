@@ -12,26 +12,14 @@ import { askHolding, listRequests, markEnded, recordRequest } from '../../app/sc
 import type { ScheduleApi, ScheduleList } from '../../app/schedule/store.ts';
 import { askRefName, scheduleRefName } from '../../app/schedule/record.ts';
 import type { ScheduledRequest } from '../../app/schedule/record.ts';
-import { appRecordReader } from '../../app/state.ts';
-import { readEnvironmentRecord } from '../../src/state/github-store.ts';
 import type { FakeGitHub } from '../fake-github/index.ts';
-import { BOT_LOGIN, HEAD, PR, deployYml, seededFake, testMarkerKeys, testProbot } from './helpers.ts';
+import { HEAD, testMarkerKeys } from './helpers.ts';
+import { scheduledRequest, withDueFake } from './schedule-world.ts';
 
 const where = { owner: 'acme', repo: 'web' };
 const keys = testMarkerKeys();
 
-const asking = (n: number, by: string): ScheduledRequest => ({
-  id: `c${n}`,
-  mode: 'queue',
-  environment: 'staging',
-  sha: HEAD,
-  pr: PR,
-  type: 'standard',
-  params: { version: '3' },
-  requestedBy: by,
-  sourceCommentId: n,
-  requestedAt: new Date('2026-12-01T09:00:00Z'),
-});
+const asking = (n: number, by: string): ScheduledRequest => scheduledRequest(n, by);
 
 interface World {
   fake: FakeGitHub;
@@ -41,29 +29,15 @@ interface World {
 }
 
 async function withFake(run: (w: World) => Promise<void>): Promise<void> {
-  const fake = await seededFake({
-    config: deployYml('\n  staging: {}\n'),
-    collaborators: { alice: 'write', erin: 'write' },
-    pulls: [{ number: PR, head: HEAD, user: 'alice' }],
-  });
-  try {
-    const octokit = await testProbot(fake).auth(fake.state.installationId);
-    const api = octokit.rest as unknown as Api;
+  await withDueFake({ environments: ['staging'], collaborators: ['alice', 'erin'] }, async (d) => {
     const logged: World['logged'] = [];
-    const deps: DueDeps = {
-      api,
-      now: () => new Date('2026-12-01T09:05:00Z'),
-      botLogin: BOT_LOGIN,
-      appId: fake.state.appId,
-      markers: { keys, warn: (_fields, message) => logged.push({ level: 'warn', message }) },
-      records: appRecordReader(keys, readEnvironmentRecord),
+    const deps = d.due({
+      now: new Date('2026-12-01T09:05:00Z'),
+      warn: (_fields, message) => logged.push({ level: 'warn', message }),
       info: (_fields, message) => logged.push({ level: 'info', message }),
-    };
-    await run({ fake, api, deps, logged });
-    fake.assertNoViolations();
-  } finally {
-    await fake.stop();
-  }
+    });
+    await run({ fake: d.fake, api: d.api, deps, logged });
+  });
 }
 
 /**

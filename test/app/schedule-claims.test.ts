@@ -18,48 +18,26 @@ import {
 } from '../../app/schedule/store.ts';
 import type { ScheduleApi, SwapRef } from '../../app/schedule/store.ts';
 import { cancelDeploy } from '../../app/schedule/commands.ts';
-import { graphqlSwapRef, refReader } from '../../app/schedule/swap-ref.ts';
 import { claimRefName, scheduleRefName } from '../../app/schedule/record.ts';
 import type { ScheduledRequest } from '../../app/schedule/record.ts';
 import { claimMessage } from '../../app/facts/claim-ref.ts';
 import { loadConfig } from '../../app/facts/config.ts';
 import { readPull } from '../../app/facts/pull-request.ts';
-import { appRecordReader } from '../../app/state.ts';
 import { lockRefName } from '../../app/locks.ts';
-import { readEnvironmentRecord } from '../../src/state/github-store.ts';
 import type { FakeGitHub } from '../fake-github/index.ts';
 import { repoNodeId } from '../fake-github/state.ts';
-import {
-  appReplies,
-  BOT_LOGIN,
-  HEAD,
-  PR,
-  deployYml,
-  seededFake,
-  testMarkerKeys,
-  testProbot,
-} from './helpers.ts';
+import { appReplies, BOT_LOGIN, HEAD, PR, testMarkerKeys } from './helpers.ts';
+import { ASKED, scheduledRequest, withDueFake } from './schedule-world.ts';
 
 const where = { owner: 'acme', repo: 'web' };
 const keys = testMarkerKeys();
-const ASKED = new Date('2026-12-01T09:00:00Z');
 /** When the holder that died claimed the first request. */
 const CLAIMED = new Date('2026-12-01T09:10:00Z');
 const minutes = (n: number): Date => new Date(CLAIMED.getTime() + n * 60_000);
 
-/** A queued request of comment `n` by `by` to staging, `version` its parameter. */
-const asking = (n: number, by: string, version: string): ScheduledRequest => ({
-  id: `c${n}`,
-  mode: 'queue',
-  environment: 'staging',
-  sha: HEAD,
-  pr: PR,
-  type: 'standard',
-  params: { version },
-  requestedBy: by,
-  sourceCommentId: n,
-  requestedAt: new Date(ASKED.getTime() + n * 1000),
-});
+/** A queued request of comment `n` by `by` to staging, `version` its parameter, asked `n` seconds after ASKED. */
+const asking = (n: number, by: string, version: string): ScheduledRequest =>
+  scheduledRequest(n, by, { params: { version }, requestedAt: new Date(ASKED.getTime() + n * 1000) });
 /** The queue: alice's request first, erin's (another deployment) behind it. */
 const FIRST = asking(2, 'alice', '3');
 const BEHIND = asking(3, 'erin', '4');
@@ -76,33 +54,19 @@ interface World {
 }
 
 async function withQueue(run: (w: World) => Promise<void>): Promise<void> {
-  const fake = await seededFake({
-    config: deployYml('\n  staging: {}\n'),
-    collaborators: { alice: 'write', erin: 'write' },
-    pulls: [{ number: PR, head: HEAD, user: 'alice' }],
-  });
-  try {
-    const octokit = await testProbot(fake).auth(fake.state.installationId);
-    const api = octokit.rest as unknown as Api;
-    const graphql = (query: string, variables: Record<string, unknown>) => octokit.graphql(query, variables);
-    const swap = graphqlSwapRef(graphql, repoNodeId(where.owner, where.repo), refReader(api.git, where));
+  await withDueFake({ environments: ['staging'], collaborators: ['alice', 'erin'] }, async (d) => {
     for (const r of [FIRST, BEHIND])
-      assert.equal(await recordRequest(api as unknown as ScheduleApi, where, keys, r, swap), 'recorded');
+      assert.equal(await recordRequest(d.api as unknown as ScheduleApi, where, keys, r, d.swap), 'recorded');
     const warned: string[] = [];
-    const due = (now: Date, options: { swap?: SwapRef | false; api?: Api } = {}): DueDeps => ({
-      api: options.api ?? api,
-      now: () => now,
-      botLogin: BOT_LOGIN,
-      appId: fake.state.appId,
-      markers: { keys, warn: (fields, message) => warned.push(`${message} ${JSON.stringify(fields)}`) },
-      records: appRecordReader(keys, readEnvironmentRecord),
-      ...(options.swap === false ? {} : { swap: options.swap ?? swap }),
-    });
-    await run({ fake, api, swap, graphql, due, warned });
-    fake.assertNoViolations();
-  } finally {
-    await fake.stop();
-  }
+    const due = (now: Date, options: { swap?: SwapRef | false; api?: Api } = {}): DueDeps =>
+      d.due({
+        now,
+        warn: (fields, message) => warned.push(`${message} ${JSON.stringify(fields)}`),
+        ...(options.api ? { api: options.api } : {}),
+        ...(options.swap === false ? {} : { swap: options.swap ?? d.swap }),
+      });
+    await run({ fake: d.fake, api: d.api, swap: d.swap, graphql: d.graphql, due, warned });
+  });
 }
 
 const store = (w: World): ScheduleApi => w.api as unknown as ScheduleApi;

@@ -6,49 +6,25 @@
 // withdrawn and its pull request told) were lost with it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Api } from '../../app/facts/github.ts';
 import { runDue } from '../../app/schedule/run-due.ts';
 import type { DueDeps, DueOutcome } from '../../app/schedule/run-due.ts';
 import { recordRequest } from '../../app/schedule/store.ts';
 import type { ScheduleApi } from '../../app/schedule/store.ts';
-import { graphqlSwapRef, refReader } from '../../app/schedule/swap-ref.ts';
 import { askRefName, claimRefName, scheduleRefName } from '../../app/schedule/record.ts';
 import type { ScheduledRequest } from '../../app/schedule/record.ts';
-import { appRecordReader } from '../../app/state.ts';
 import { lockRefName } from '../../app/locks.ts';
-import { readEnvironmentRecord } from '../../src/state/github-store.ts';
 import type { FakeGitHub } from '../fake-github/index.ts';
-import { repoNodeId } from '../fake-github/state.ts';
 import type { RecordedRequest } from '../fake-github/server.ts';
-import {
-  appReplies,
-  BOT_LOGIN,
-  HEAD,
-  PR,
-  deployYml,
-  seededFake,
-  testMarkerKeys,
-  testProbot,
-} from './helpers.ts';
+import { appReplies, testMarkerKeys } from './helpers.ts';
+import { scheduledRequest, withDueFake } from './schedule-world.ts';
 
 const where = { owner: 'acme', repo: 'web' };
 const keys = testMarkerKeys();
-const ASKED = new Date('2026-12-01T09:00:00Z');
 const DUE = new Date('2026-12-01T09:31:00Z');
 
 /** `/deploy <environment> --queue` by `by`, comment `n`. */
-const queued = (n: number, by: string, environment = 'staging'): ScheduledRequest => ({
-  id: `c${n}`,
-  mode: 'queue',
-  environment,
-  sha: HEAD,
-  pr: PR,
-  type: 'standard',
-  params: { version: '3' },
-  requestedBy: by,
-  sourceCommentId: n,
-  requestedAt: ASKED,
-});
+const queued = (n: number, by: string, environment = 'staging'): ScheduledRequest =>
+  scheduledRequest(n, by, { environment });
 
 interface World {
   fake: FakeGitHub;
@@ -58,35 +34,20 @@ interface World {
 }
 
 async function withFake(run: (w: World) => Promise<void>, options = { swap: true }): Promise<void> {
-  const fake = await seededFake({
-    config: deployYml('\n  qa: {}\n  staging: {}\n'),
-    collaborators: { alice: 'write', erin: 'write', bob: 'write' },
-    pulls: [{ number: PR, head: HEAD, user: 'alice' }],
-  });
-  try {
-    const octokit = await testProbot(fake).auth(fake.state.installationId);
-    const api = octokit.rest as unknown as Api;
-    // The conditional ref update a stale ask is taken over with (GraphQL), as the App has it.
-    const swap = graphqlSwapRef(
-      (query, variables) => octokit.graphql(query, variables),
-      repoNodeId(where.owner, where.repo),
-      refReader(api.git, where),
-    );
-    const warned: string[] = [];
-    const due = (): DueDeps => ({
-      ...(options.swap ? { swap } : {}),
-      api,
-      now: () => DUE,
-      botLogin: BOT_LOGIN,
-      appId: fake.state.appId,
-      markers: { keys, warn: (fields, message) => warned.push(`${message} ${JSON.stringify(fields)}`) },
-      records: appRecordReader(keys, readEnvironmentRecord),
-    });
-    await run({ fake, api: api as unknown as ScheduleApi, due, warned });
-    fake.assertNoViolations();
-  } finally {
-    await fake.stop();
-  }
+  await withDueFake(
+    { environments: ['qa', 'staging'], collaborators: ['alice', 'erin', 'bob'] },
+    async (d) => {
+      const warned: string[] = [];
+      const due = (): DueDeps =>
+        d.due({
+          now: DUE,
+          warn: (fields, message) => warned.push(`${message} ${JSON.stringify(fields)}`),
+          // The conditional ref update a stale ask is taken over with (GraphQL), as the App has it.
+          ...(options.swap ? { swap: d.swap } : {}),
+        });
+      await run({ fake: d.fake, api: d.api as unknown as ScheduleApi, due, warned });
+    },
+  );
 }
 
 /** Every request `accepts` answers a GitHub error while the returned switch is on. */

@@ -17,41 +17,18 @@ import { readPull } from '../../app/facts/pull-request.ts';
 import type { ScheduleApi } from '../../app/schedule/store.ts';
 import { scheduleRefName } from '../../app/schedule/record.ts';
 import type { ScheduledRequest } from '../../app/schedule/record.ts';
-import { appRecordReader } from '../../app/state.ts';
 import { lockRefName } from '../../app/locks.ts';
-import { readEnvironmentRecord } from '../../src/state/github-store.ts';
 import type { FakeGitHub } from '../fake-github/index.ts';
 import type { RecordedRequest } from '../fake-github/server.ts';
-import {
-  appReplies,
-  BOT_LOGIN,
-  HEAD,
-  PR,
-  deployYml,
-  seededFake,
-  testMarkerKeys,
-  testProbot,
-} from './helpers.ts';
+import { appReplies, BOT_LOGIN, PR, testMarkerKeys } from './helpers.ts';
+import { scheduledRequest, withDueFake } from './schedule-world.ts';
 
 const where = { owner: 'acme', repo: 'web' };
 const keys = testMarkerKeys();
-const ASKED = new Date('2026-12-01T09:00:00Z');
 const DUE = new Date('2026-12-01T09:31:00Z');
 
 /** alice's `/deploy staging at 2026-12-01 09:30 UTC` (or `--queue`), comment 2. */
-const asking = (mode: 'at' | 'queue'): ScheduledRequest => ({
-  id: 'c2',
-  mode,
-  environment: 'staging',
-  sha: HEAD,
-  pr: PR,
-  type: 'standard',
-  params: { version: '3' },
-  requestedBy: 'alice',
-  sourceCommentId: 2,
-  requestedAt: ASKED,
-  ...(mode === 'at' ? { at: new Date('2026-12-01T09:30:00Z'), zone: 'UTC' } : {}),
-});
+const asking = (mode: 'at' | 'queue'): ScheduledRequest => scheduledRequest(2, 'alice', { mode });
 
 interface World {
   fake: FakeGitHub;
@@ -61,30 +38,17 @@ interface World {
 }
 
 async function withRequest(mode: 'at' | 'queue', run: (w: World) => Promise<void>): Promise<void> {
-  const fake = await seededFake({
-    config: deployYml('\n  staging: {}\n'),
-    collaborators: { alice: 'write' },
-    pulls: [{ number: PR, head: HEAD, user: 'alice' }],
-  });
-  try {
-    const octokit = await testProbot(fake).auth(fake.state.installationId);
-    const api = octokit.rest as unknown as Api;
-    assert.equal(await recordRequest(api as unknown as ScheduleApi, where, keys, asking(mode)), 'recorded');
+  await withDueFake({ environments: ['staging'], collaborators: ['alice'] }, async (d) => {
+    assert.equal(await recordRequest(d.api as unknown as ScheduleApi, where, keys, asking(mode)), 'recorded');
     const logged: string[] = [];
-    const due = (): DueDeps => ({
-      api,
-      now: () => DUE,
-      botLogin: BOT_LOGIN,
-      appId: fake.state.appId,
-      markers: { keys, warn: (_fields, message) => logged.push(message) },
-      records: appRecordReader(keys, readEnvironmentRecord),
-      info: (_fields, message) => logged.push(message),
-    });
-    await run({ fake, api, due, logged });
-    fake.assertNoViolations();
-  } finally {
-    await fake.stop();
-  }
+    const due = (): DueDeps =>
+      d.due({
+        now: DUE,
+        warn: (_fields, message) => logged.push(message),
+        info: (_fields, message) => logged.push(message),
+      });
+    await run({ fake: d.fake, api: d.api, due, logged });
+  });
 }
 
 /** Every request `accepts` answers a GitHub error while the returned switch is on. */

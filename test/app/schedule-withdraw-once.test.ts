@@ -10,17 +10,13 @@ import type { DueDeps } from '../../app/schedule/run-due.ts';
 import { listRequests, markEnded, recordRequest, withdrawOnce } from '../../app/schedule/store.ts';
 import type { ScheduleApi, SwapRef } from '../../app/schedule/store.ts';
 import { cancelDeploy, scheduleDeploy } from '../../app/schedule/commands.ts';
-import { graphqlSwapRef, refReader } from '../../app/schedule/swap-ref.ts';
 import { askRefName, SCHEDULE_REF_PREFIX, scheduleRefName } from '../../app/schedule/record.ts';
 import type { ScheduledRequest } from '../../app/schedule/record.ts';
 import { loadConfig } from '../../app/facts/config.ts';
 import { actorOf, readPull } from '../../app/facts/pull-request.ts';
-import { appRecordReader } from '../../app/state.ts';
 import { lockRefName } from '../../app/locks.ts';
-import { readEnvironmentRecord } from '../../src/state/github-store.ts';
 import { resolvePolicy } from '../../src/policy/index.ts';
 import type { FakeGitHub } from '../fake-github/index.ts';
-import { repoNodeId } from '../fake-github/state.ts';
 import {
   appReplies,
   BOT_LOGIN,
@@ -34,26 +30,15 @@ import {
   testMarkerKeys,
   testProbot,
 } from './helpers.ts';
+import { ASKED, scheduledRequest, withDueFake } from './schedule-world.ts';
 
 const where = { owner: 'acme', repo: 'web' };
 const keys = testMarkerKeys();
-const ASKED = new Date('2026-12-01T09:00:00Z');
 const DUE = new Date('2026-12-01T09:31:00Z');
 
-/** `/deploy staging at 2026-12-01 09:30 UTC | version=3` by `by`, comment `n`. */
-const asking = (n: number, by: string, mode: 'at' | 'queue' = 'at'): ScheduledRequest => ({
-  id: `c${n}`,
-  mode,
-  environment: 'staging',
-  sha: HEAD,
-  pr: PR,
-  type: 'standard',
-  params: { version: '3' },
-  requestedBy: by,
-  sourceCommentId: n,
-  requestedAt: ASKED,
-  ...(mode === 'at' ? { at: new Date('2026-12-01T09:30:00Z'), zone: 'UTC' } : {}),
-});
+/** `/deploy staging at 2026-12-01 09:30 UTC | version=3` (or `--queue`) by `by`, comment `n`. */
+const asking = (n: number, by: string, mode: 'at' | 'queue' = 'at'): ScheduledRequest =>
+  scheduledRequest(n, by, { mode });
 
 interface World {
   fake: FakeGitHub;
@@ -64,35 +49,18 @@ interface World {
 }
 
 async function withFake(run: (w: World) => Promise<void>): Promise<void> {
-  const fake = await seededFake({
-    config: deployYml('\n  staging: {}\n'),
-    collaborators: { alice: 'write', erin: 'write' },
-    pulls: [{ number: PR, head: HEAD, user: 'alice' }],
-  });
-  try {
-    const octokit = await testProbot(fake).auth(fake.state.installationId);
-    const api = octokit.rest as unknown as Api;
-    const swap = graphqlSwapRef(
-      (query, variables) => octokit.graphql(query, variables),
-      repoNodeId(where.owner, where.repo),
-      refReader(api.git, where),
-    );
+  await withDueFake({ environments: ['staging'], collaborators: ['alice', 'erin'] }, async (d) => {
     const logged: World['logged'] = [];
-    const due = (over: Api = api): DueDeps => ({
-      api: over,
-      now: () => DUE,
-      botLogin: BOT_LOGIN,
-      appId: fake.state.appId,
-      markers: { keys, warn: (_fields, message) => logged.push({ level: 'warn', message }) },
-      records: appRecordReader(keys, readEnvironmentRecord),
-      info: (_fields, message) => logged.push({ level: 'info', message }),
-      swap,
-    });
-    await run({ fake, api, swap, due, logged });
-    fake.assertNoViolations();
-  } finally {
-    await fake.stop();
-  }
+    const due = (over: Api = d.api): DueDeps =>
+      d.due({
+        api: over,
+        now: DUE,
+        warn: (_fields, message) => logged.push({ level: 'warn', message }),
+        info: (_fields, message) => logged.push({ level: 'info', message }),
+        swap: d.swap,
+      });
+    await run({ fake: d.fake, api: d.api, swap: d.swap, due, logged });
+  });
 }
 
 const deployments = (fake: FakeGitHub) => [...fake.repo().deployments.values()];

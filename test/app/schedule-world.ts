@@ -1,11 +1,30 @@
 // The world of the schedule tests (test/app/schedule*.test.ts): the App against a fake GitHub seeded with one
 // pull request and a config, on a clock the test moves; a PR comment and its reply; a workflow run that
-// completes (the App's trigger to look for schedules that are due).
+// completes (the App's trigger to look for schedules that are due). And for the tests that drive a due check
+// (runDue) and the request store directly: a request as recorded, and the fake with the App's Octokit calls.
 import assert from 'node:assert/strict';
 import type { Probot } from 'probot';
+import type { Api } from '../../app/facts/github.ts';
+import type { MarkerTrust } from '../../app/facts/own-comments.ts';
+import type { ScheduledRequest } from '../../app/schedule/record.ts';
+import type { DueDeps } from '../../app/schedule/run-due.ts';
+import type { SwapRef } from '../../app/schedule/store.ts';
+import { graphqlSwapRef, refReader } from '../../app/schedule/swap-ref.ts';
+import { appRecordReader } from '../../app/state.ts';
+import { readEnvironmentRecord } from '../../src/state/github-store.ts';
 import { createFakeGitHub, fakeSha } from '../fake-github/index.ts';
 import type { FakeGitHub } from '../fake-github/index.ts';
-import { appReplies, commentOnPull, testApp, testProbot } from './helpers.ts';
+import { repoNodeId } from '../fake-github/state.ts';
+import {
+  appReplies,
+  BOT_LOGIN,
+  commentOnPull,
+  deployYml,
+  seededFake,
+  testApp,
+  testMarkerKeys,
+  testProbot,
+} from './helpers.ts';
 
 type Receive = Parameters<Probot['receive']>[0];
 export const owner = 'acme';
@@ -79,4 +98,91 @@ export async function runCompletes(w: World, probot: Probot = w.probot): Promise
     name: 'workflow_run',
     payload: w.fake.workflowRunWebhook(id),
   } as Receive);
+}
+
+/** When the requests of the due-check tests were asked (scheduledRequest). */
+export const ASKED = new Date('2026-12-01T09:00:00Z');
+
+/**
+ * The request of `by`'s /deploy comment `n` as recorded: `/deploy staging --queue | version=3` asked at ASKED,
+ * or with `mode: 'at'`, `/deploy staging at 2026-12-01 09:30 UTC | version=3`; `over` sets any other field.
+ */
+export function scheduledRequest(
+  n: number,
+  by: string,
+  over: Partial<ScheduledRequest> = {},
+): ScheduledRequest {
+  const mode = over.mode ?? 'queue';
+  return {
+    id: `c${n}`,
+    mode,
+    environment: 'staging',
+    sha: HEAD,
+    pr: PR,
+    type: 'standard',
+    params: { version: '3' },
+    requestedBy: by,
+    sourceCommentId: n,
+    requestedAt: ASKED,
+    ...(mode === 'at' ? { at: new Date('2026-12-01T09:30:00Z'), zone: 'UTC' } : {}),
+    ...over,
+  };
+}
+
+/** A fake GitHub and the App's calls to it, as a due check makes them (withDueFake). */
+export interface DueFake {
+  fake: FakeGitHub;
+  /** The App's Octokit REST calls. */
+  api: Api;
+  graphql: (query: string, variables: Record<string, unknown>) => Promise<unknown>;
+  /** The conditional ref update (GraphQL), as the App has it. */
+  swap: SwapRef;
+  /**
+   * A due check's deps as the App makes them (its bot, its app id, the test marker keys, a fresh record
+   * reader): at `now`, against `api` (default: the App's calls), tampering warnings to `warn`, info lines to
+   * `info`, and stale asks taken over with `swap` where given.
+   */
+  due(o: {
+    now: Date;
+    warn: MarkerTrust['warn'];
+    info?: DueDeps['info'];
+    swap?: SwapRef;
+    api?: Api;
+  }): DueDeps;
+}
+
+/**
+ * Runs `body` against a fake GitHub whose config has `environments` (each `{}`), `collaborators` with write
+ * and alice's pull request PR at HEAD; checks the fake saw no violations, and stops it.
+ */
+export async function withDueFake(
+  seed: { environments: string[]; collaborators: string[] },
+  body: (d: DueFake) => Promise<void>,
+): Promise<void> {
+  const fake = await seededFake({
+    config: deployYml(`${seed.environments.map((e) => `\n  ${e}: {}`).join('')}\n`),
+    collaborators: Object.fromEntries(seed.collaborators.map((login) => [login, 'write' as const])),
+    pulls: [{ number: PR, head: HEAD, user: 'alice' }],
+  });
+  try {
+    const octokit = await testProbot(fake).auth(fake.state.installationId);
+    const api = octokit.rest as unknown as Api;
+    const graphql = (query: string, variables: Record<string, unknown>) => octokit.graphql(query, variables);
+    const swap = graphqlSwapRef(graphql, repoNodeId(owner, repo), refReader(api.git, { owner, repo }));
+    const keys = testMarkerKeys();
+    const due: DueFake['due'] = (o) => ({
+      api: o.api ?? api,
+      now: () => o.now,
+      botLogin: BOT_LOGIN,
+      appId: fake.state.appId,
+      markers: { keys, warn: o.warn },
+      records: appRecordReader(keys, readEnvironmentRecord),
+      ...(o.info ? { info: o.info } : {}),
+      ...(o.swap ? { swap: o.swap } : {}),
+    });
+    await body({ fake, api, graphql, swap, due });
+    fake.assertNoViolations();
+  } finally {
+    await fake.stop();
+  }
 }
