@@ -4,27 +4,14 @@
 // "request failed", which says neither what nor where.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseConfig } from '../../../src/config/load.ts';
 import { createNotifier } from '../../../src/notify/index.ts';
+import { configWithChannels } from './helpers.ts';
 
-const config = () => {
-  const parsed = parseConfig(
-    [
-      'target:',
-      '  commands:',
-      '    deploy: ./deploy.sh {{version}}',
-      'notifications:',
-      '  channels:',
-      '    hook: { type: webhook, url_env: HOOK_URL, secret_env: HOOK_SECRET }',
-      '    teams: { type: teams, webhook_url_env: TEAMS_URL }',
-      'environments:',
-      '  production: {}',
-    ].join('\n'),
-    'deploy.yml',
-  );
-  assert.ok(parsed.ok);
-  return parsed.config;
-};
+const config = () =>
+  configWithChannels([
+    'hook: { type: webhook, url_env: HOOK_URL, secret_env: HOOK_SECRET }',
+    'teams: { type: teams, webhook_url_env: TEAMS_URL }',
+  ]);
 
 test('a URL with a user name or password, or one that does not parse, turns its channel off, saying why', async () => {
   const cases: Array<[string, RegExp]> = [

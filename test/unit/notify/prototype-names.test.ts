@@ -4,32 +4,22 @@
 // Object's function, a Slack channel posted with it as its token, and a URL's said "not an http(s) URL".
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseConfig } from '../../../src/config/load.ts';
 import { createNotifier } from '../../../src/notify/index.ts';
+import { configWithChannels } from './helpers.ts';
 
 // The names a variable may have (letters, digits and _, not starting with a digit).
 const NAMES = [...Object.getOwnPropertyNames(Object.prototype), 'prototype'].filter((n) => n !== '__proto__');
 
-const config = (name: string) => {
-  const parsed = parseConfig(
+const config = (name: string) =>
+  configWithChannels(
     [
-      'target:',
-      '  commands:',
-      '    deploy: ./deploy.sh {{version}}',
-      'notifications:',
-      '  channels:',
-      `    bot: { type: slack, token_env: ${name}, channel: C0123ABCD }`,
-      `    slack: { type: slack, webhook_url_env: ${name} }`,
-      `    teams: { type: teams, webhook_url_env: ${name} }`,
-      `    hook: { type: webhook, url_env: ${name}, secret_env: ${name} }`,
-      'environments:',
-      '  production: {}',
-    ].join('\n'),
-    'deploy.yml',
+      `bot: { type: slack, token_env: ${name}, channel: C0123ABCD }`,
+      `slack: { type: slack, webhook_url_env: ${name} }`,
+      `teams: { type: teams, webhook_url_env: ${name} }`,
+      `hook: { type: webhook, url_env: ${name}, secret_env: ${name} }`,
+    ],
+    name,
   );
-  assert.ok(parsed.ok, name);
-  return parsed.config;
-};
 
 test('a channel whose variable is named like an Object.prototype property and not set is off, saying so', async () => {
   for (const name of NAMES)

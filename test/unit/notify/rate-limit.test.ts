@@ -5,25 +5,9 @@
 import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { after, describe, it } from 'node:test';
-import type { Notification, NotifyItem } from '../../../src/notify/model.ts';
-import { NOTIFY_EVENTS } from '../../../src/notify/model.ts';
 import { signedWebhookSink, slackBotSink, webhookMessageSink } from '../../../src/notify/sinks.ts';
-import { DEFAULT_TEMPLATES } from '../../../src/notify/template.ts';
 import { DeliveryError, slackCall } from '../../../src/notify/transport.ts';
-
-const base = {
-  name: 'ops',
-  events: new Set(NOTIFY_EVENTS) as Set<Notification['event']>,
-  templates: DEFAULT_TEMPLATES,
-};
-const note = (event: Notification['event']): NotifyItem => ({
-  kind: 'notify',
-  notification: {
-    event,
-    at: '2026-12-01T10:00:00.000Z',
-    facts: { version: 'v2', environment: 'production' },
-  },
-});
+import { notifyItem, sinkOptions } from './helpers.ts';
 
 /** A server answering each request with what `answer` says for the n-th one (0-based); keeps the bodies. */
 async function server(answer: (n: number, req: IncomingMessage, res: ServerResponse) => void) {
@@ -52,15 +36,15 @@ const limited = (res: ServerResponse, retryAfter: string) => {
 describe('a webhook that answers 429', () => {
   it('with Retry-After: 1 gets the same message again after it, once', async () => {
     const s = await server((n, _req, res) => (n === 0 ? limited(res, '1') : res.end()));
-    const teams = webhookMessageSink(base, 'teams', `${s.url}/teams`);
-    await teams.send(note('succeeded'), AbortSignal.timeout(5_000));
+    const teams = webhookMessageSink(sinkOptions(), 'teams', `${s.url}/teams`);
+    await teams.send(notifyItem('succeeded'), AbortSignal.timeout(5_000));
     assert.equal(s.bodies.length, 2);
     assert.equal(s.bodies[1]!.body, s.bodies[0]!.body);
 
     // The signed webhook: the same delivery (id, body, signature), so a receiver can tell it is a repeat.
     const signed = await server((n, _req, res) => (n === 0 ? limited(res, '0') : res.end()));
-    const hook = signedWebhookSink(base, `${signed.url}/hook`, 'hmac-key', () => 'delivery-1');
-    await hook.send(note('failed'), AbortSignal.timeout(5_000));
+    const hook = signedWebhookSink(sinkOptions(), `${signed.url}/hook`, 'hmac-key', () => 'delivery-1');
+    await hook.send(notifyItem('failed'), AbortSignal.timeout(5_000));
     assert.equal(signed.bodies.length, 2);
     assert.equal(signed.bodies[1]!.body, signed.bodies[0]!.body);
   });
@@ -68,8 +52,8 @@ describe('a webhook that answers 429', () => {
   it('again, or with a Retry-After past the bound, fails saying it was rate limited', async () => {
     for (const retryAfter of ['120', 'soon']) {
       const s = await server((_n, _req, res) => limited(res, retryAfter));
-      const sink = webhookMessageSink(base, 'slack-webhook', `${s.url}/hook`);
-      const error = await sink.send(note('succeeded'), AbortSignal.timeout(5_000)).then(
+      const sink = webhookMessageSink(sinkOptions(), 'slack-webhook', `${s.url}/hook`);
+      const error = await sink.send(notifyItem('succeeded'), AbortSignal.timeout(5_000)).then(
         () => assert.fail('expected a DeliveryError'),
         (e: unknown) => e,
       );
@@ -79,8 +63,8 @@ describe('a webhook that answers 429', () => {
       assert.equal(s.bodies.length, 1, `${retryAfter}: asked once`);
     }
     const twice = await server((_n, _req, res) => limited(res, '0'));
-    const sink = webhookMessageSink(base, 'teams', `${twice.url}/teams`);
-    await assert.rejects(sink.send(note('succeeded'), AbortSignal.timeout(5_000)), /HTTP 429/);
+    const sink = webhookMessageSink(sinkOptions(), 'teams', `${twice.url}/teams`);
+    await assert.rejects(sink.send(notifyItem('succeeded'), AbortSignal.timeout(5_000)), /HTTP 429/);
     assert.equal(twice.bodies.length, 2, 'one repeat, not more');
   });
 });
@@ -93,13 +77,13 @@ describe('the Slack bot rate limited', () => {
       if (req.url === '/api/chat.update' && updates++ === 0) return limited(res, '1');
       res.end(JSON.stringify({ ok: true, channel: 'C0123', ts: '1700000000.000001' }));
     });
-    const sink = slackBotSink({ ...base, channel: 'C0123', thread: false }, 'xoxb-1-2-RATESECRET', {
+    const sink = slackBotSink({ ...sinkOptions(), channel: 'C0123', thread: false }, 'xoxb-1-2-RATESECRET', {
       apiUrl: `${s.url}/api/`,
       timeoutMs: 2_000,
       closeSignal: new AbortController().signal,
     });
-    await sink.send(note('started'), AbortSignal.timeout(5_000));
-    await sink.send(note('succeeded'), AbortSignal.timeout(5_000));
+    await sink.send(notifyItem('started'), AbortSignal.timeout(5_000));
+    await sink.send(notifyItem('succeeded'), AbortSignal.timeout(5_000));
     assert.deepEqual(
       s.bodies.map((b) => b.url),
       ['/api/chat.postMessage', '/api/chat.update', '/api/chat.update'],
@@ -115,12 +99,16 @@ describe('the Slack bot rate limited without a Retry-After it can read', () => {
         res.writeHead(429, retryAfter ? { 'retry-after': retryAfter } : {});
         res.end('{"ok":false,"error":"ratelimited"}');
       });
-      const sink = slackBotSink({ ...base, channel: 'C0123', thread: false }, 'xoxb-1-2-RATESECRET', {
-        apiUrl: `${s.url}/api/`,
-        timeoutMs: 2_000,
-        closeSignal: new AbortController().signal,
-      });
-      await assert.rejects(sink.send(note('started'), AbortSignal.timeout(5_000)), (e: unknown) => {
+      const sink = slackBotSink(
+        { ...sinkOptions(), channel: 'C0123', thread: false },
+        'xoxb-1-2-RATESECRET',
+        {
+          apiUrl: `${s.url}/api/`,
+          timeoutMs: 2_000,
+          closeSignal: new AbortController().signal,
+        },
+      );
+      await assert.rejects(sink.send(notifyItem('started'), AbortSignal.timeout(5_000)), (e: unknown) => {
         assert.ok(e instanceof DeliveryError);
         assert.equal(e.message, 'Slack: rate limited', String(retryAfter));
         return true;

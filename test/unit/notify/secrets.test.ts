@@ -3,9 +3,9 @@
 // into a log line. Every channel kind, every form the URL is quoted in.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseConfig } from '../../../src/config/load.ts';
 import type { PipelineEvent } from '../../../src/pipeline/events.ts';
 import { createNotifier } from '../../../src/notify/index.ts';
+import { configWithChannels } from './helpers.ts';
 
 const SLACK = 'https://hooks.slack.com/services/T0AAAAAAA/B0BBBBBBB/sLaCkToKeN0123456789abcd';
 const TEAMS =
@@ -32,25 +32,12 @@ const forms = (url: string) => {
   ];
 };
 
-const config = () => {
-  const parsed = parseConfig(
-    [
-      'target:',
-      '  commands:',
-      '    deploy: ./deploy.sh {{version}}',
-      'notifications:',
-      '  channels:',
-      '    slack: { type: slack, webhook_url_env: SLACK_URL }',
-      '    teams: { type: teams, webhook_url_env: TEAMS_URL }',
-      '    hook: { type: webhook, url_env: HOOK_URL, secret_env: HOOK_SECRET }',
-      'environments:',
-      '  production: {}',
-    ].join('\n'),
-    'deploy.yml',
-  );
-  assert.ok(parsed.ok);
-  return parsed.config;
-};
+const config = () =>
+  configWithChannels([
+    'slack: { type: slack, webhook_url_env: SLACK_URL }',
+    'teams: { type: teams, webhook_url_env: TEAMS_URL }',
+    'hook: { type: webhook, url_env: HOOK_URL, secret_env: HOOK_SECRET }',
+  ]);
 
 describe('webhook URLs as secrets', () => {
   it('no part of a webhook URL reaches a message or a log, in any form a command prints it', async () => {

@@ -4,10 +4,8 @@
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import { after, describe, it } from 'node:test';
-import type { Notification, NotifyItem } from '../../../src/notify/model.ts';
-import { NOTIFY_EVENTS } from '../../../src/notify/model.ts';
+import type { NotifyItem } from '../../../src/notify/model.ts';
 import { slackBotSink, signedWebhookSink, webhookMessageSink } from '../../../src/notify/sinks.ts';
-import { DEFAULT_TEMPLATES } from '../../../src/notify/template.ts';
 import { DeliveryError } from '../../../src/notify/transport.ts';
 import {
   failingReceiver,
@@ -15,21 +13,9 @@ import {
   hangingReceiver,
   webhookReceiver,
 } from '../../helpers/notify-receivers.ts';
+import { notifyItem, sinkOptions } from './helpers.ts';
 
 const TOKEN = 'xoxb-9-9-SINKSECRET';
-const base = (events: readonly string[] = NOTIFY_EVENTS) => ({
-  name: 'ops',
-  events: new Set(events) as Set<Notification['event']>,
-  templates: DEFAULT_TEMPLATES,
-});
-const note = (event: Notification['event']): NotifyItem => ({
-  kind: 'notify',
-  notification: {
-    event,
-    at: '2026-12-01T10:00:00.000Z',
-    facts: { version: 'v2', environment: 'production' },
-  },
-});
 const line = (text: string): NotifyItem => ({ kind: 'thread', line: { at: '', text } });
 const signal = () => AbortSignal.timeout(5_000);
 const closing = new AbortController();
@@ -47,7 +33,7 @@ async function rejection(promise: Promise<unknown>): Promise<DeliveryError> {
 async function threadedSink() {
   const slack = await fakeSlack();
   after(() => slack.close());
-  const sink = slackBotSink({ ...base(), channel: 'C0123', thread: true }, TOKEN, {
+  const sink = slackBotSink({ ...sinkOptions(), channel: 'C0123', thread: true }, TOKEN, {
     apiUrl: slack.apiUrl,
     timeoutMs: 2_000,
     closeSignal: closing.signal,
@@ -59,9 +45,9 @@ describe('slackBotSink', () => {
   it('posts once, updates that ts, and replies in its thread with the lines that came first', async () => {
     const { slack, sink } = await threadedSink();
     await sink.send(line('validate: succeeded'), signal());
-    await sink.send(note('started'), signal());
+    await sink.send(notifyItem('started'), signal());
     await sink.send(line('production: succeeded'), signal());
-    await sink.send(note('failed'), signal());
+    await sink.send(notifyItem('failed'), signal());
     const calls = slack.received.map((c) => [
       c.method,
       c.args.thread_ts ? 'reply' : 'top',
@@ -86,7 +72,7 @@ describe('slackBotSink', () => {
 
   it('the last reply keeps its note whole, however long its line', async () => {
     const { slack, sink } = await threadedSink();
-    await sink.send(note('started'), signal());
+    await sink.send(notifyItem('started'), signal());
     for (let k = 0; k < 25; k++) await sink.send(line(`step ${k}: ${'x'.repeat(4000)}`), signal());
     const replies = slack.received.filter((c) => c.method === 'chat.postMessage' && c.args.thread_ts);
     assert.equal(replies.length, 20);
@@ -100,10 +86,10 @@ describe('slackBotSink', () => {
 
   it('replies as a verbatim section, so Slack makes no link of a URL in a thread line', async () => {
     const { slack, sink } = await threadedSink();
-    await sink.send(note('started'), signal());
+    await sink.send(notifyItem('started'), signal());
     await sink.send(line('verify: failed: see https://evil.example/login'), signal());
     await sink.send(line('x'.repeat(5000)), signal());
-    await sink.send(note('failed'), signal());
+    await sink.send(notifyItem('failed'), signal());
     const replies = slack.received.filter((c) => c.method === 'chat.postMessage' && c.args.thread_ts);
     assert.equal(replies.length, 3); // two lines and the broadcast of the failure
     for (const reply of replies) {
@@ -139,7 +125,7 @@ describe('slackBotSink', () => {
         refusing.close();
       });
       const make = (apiUrl: string, timeoutMs = 2_000) =>
-        slackBotSink({ ...base(), channel: 'C1', thread: true }, TOKEN, {
+        slackBotSink({ ...sinkOptions(), channel: 'C1', thread: true }, TOKEN, {
           apiUrl,
           timeoutMs,
           closeSignal: closing.signal,
@@ -147,16 +133,18 @@ describe('slackBotSink', () => {
       // Neither the caller's signal nor the close signal ever aborts here: the send can only end by the sink's
       // own 300 ms timeout (without it, it would hang until the test's own timeout).
       const timedOut = await rejection(
-        make(`${hang.url}/api/`, 300).send(note('started'), new AbortController().signal),
+        make(`${hang.url}/api/`, 300).send(notifyItem('started'), new AbortController().signal),
       );
       assert.ok(timedOut.timedOut);
       assert.equal(timedOut.message, 'no answer in time');
       assert.equal(hang.received.length, 1, 'the request reached the receiver, which never answered');
-      const http = await rejection(make(`${broken.url}/api/`).send(note('started'), signal()));
+      const http = await rejection(make(`${broken.url}/api/`).send(notifyItem('started'), signal()));
       assert.equal(http.message, 'Slack: HTTP 500');
       assert.equal(http.timedOut, false);
       const { port } = refusing.address() as { port: number };
-      const api = await rejection(make(`http://127.0.0.1:${port}/api/`).send(note('started'), signal()));
+      const api = await rejection(
+        make(`http://127.0.0.1:${port}/api/`).send(notifyItem('started'), signal()),
+      );
       assert.equal(api.message, 'Slack: channel_not_found');
       for (const e of [timedOut, http, api]) assert.ok(!String(e.stack).includes(TOKEN));
     },
@@ -196,7 +184,7 @@ describe("slackBotSink resuming the deployment job's message", () => {
   }
   const resume = { channel: 'C0OLD', ts: '1700000000.000001' };
   const make = (apiUrl: string, warnings: string[]) =>
-    slackBotSink({ ...base(), channel: 'C0OLD', thread: true }, TOKEN, {
+    slackBotSink({ ...sinkOptions(), channel: 'C0OLD', thread: true }, TOKEN, {
       apiUrl,
       timeoutMs: 2_000,
       closeSignal: closing.signal,
@@ -211,7 +199,7 @@ describe("slackBotSink resuming the deployment job's message", () => {
     assert.deepEqual(sink.message!(), resume, 'handed on even before anything is sent');
     await sink.send(line('reconcile takes over'), signal());
     assert.equal(api.calls.length, 0, 'a line waits until the message is known to be there');
-    await sink.send(note('promoted'), signal());
+    await sink.send(notifyItem('promoted'), signal());
     await sink.send(line('production: step 2'), signal());
     assert.deepEqual(
       api.calls.map((c) => [c.method, c.args.channel, c.args.ts ?? c.args.thread_ts]),
@@ -231,7 +219,7 @@ describe("slackBotSink resuming the deployment job's message", () => {
       const warnings: string[] = [];
       const sink = make(api.apiUrl, warnings);
       await sink.send(line('reconcile takes over'), signal());
-      await sink.send(note('promoted'), signal());
+      await sink.send(notifyItem('promoted'), signal());
       assert.deepEqual(
         api.calls.map((c) => [c.method, c.args.ts ?? c.args.thread_ts ?? 'new']),
         [
@@ -251,7 +239,7 @@ describe("slackBotSink resuming the deployment job's message", () => {
     for (const code of ['not_authed', 'ratelimited']) {
       const api = await slackApi(code);
       const warnings: string[] = [];
-      const error = await rejection(make(api.apiUrl, warnings).send(note('promoted'), signal()));
+      const error = await rejection(make(api.apiUrl, warnings).send(notifyItem('promoted'), signal()));
       assert.equal(error.message, `Slack: ${code}`);
       assert.deepEqual(
         api.calls.map((c) => c.method),
@@ -267,9 +255,9 @@ describe('webhook sinks', () => {
     const receiver = await webhookReceiver('s3cret');
     const broken = await failingReceiver();
     after(async () => Promise.all([receiver.close(), broken.close()]));
-    const sink = signedWebhookSink(base(), `${receiver.url}/x`, 's3cret');
-    await sink.send(note('started'), signal());
-    await sink.send(note('succeeded'), signal());
+    const sink = signedWebhookSink(sinkOptions(), `${receiver.url}/x`, 's3cret');
+    await sink.send(notifyItem('started'), signal());
+    await sink.send(notifyItem('succeeded'), signal());
     await sink.send(line('not for webhooks'), signal());
     assert.equal(receiver.received.length, 2);
     assert.ok(receiver.received.every((r) => r.verified && r.problems.length === 0));
@@ -282,7 +270,9 @@ describe('webhook sinks', () => {
       ['started', 'succeeded'],
     );
     const url = `${broken.url}/hook/SECRETPATH`;
-    const error = await rejection(webhookMessageSink(base(), 'teams', url).send(note('failed'), signal()));
+    const error = await rejection(
+      webhookMessageSink(sinkOptions(), 'teams', url).send(notifyItem('failed'), signal()),
+    );
     assert.equal(error.message, 'HTTP 500');
     assert.ok(!String(error.stack).includes('SECRETPATH'));
   });

@@ -4,26 +4,11 @@
 // once, so close() gave up before anything was sent).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseConfig } from '../../../src/config/load.ts';
 import { createNotifier } from '../../../src/notify/index.ts';
+import { configWithChannels } from './helpers.ts';
 
-const config = () => {
-  const parsed = parseConfig(
-    [
-      'target:',
-      '  commands:',
-      '    deploy: ./deploy.sh {{version}}',
-      'notifications:',
-      '  channels:',
-      '    hook: { type: webhook, url_env: HOOK_URL, secret_env: HOOK_SECRET }',
-      'environments:',
-      '  production: {}',
-    ].join('\n'),
-    'deploy.yml',
-  );
-  assert.ok(parsed.ok);
-  return parsed.config;
-};
+const config = () =>
+  configWithChannels(['hook: { type: webhook, url_env: HOOK_URL, secret_env: HOOK_SECRET }']);
 
 describe('notification timeouts from the environment', () => {
   for (const bad of ['-1', 'Infinity', '1e12', ' '])

@@ -5,11 +5,10 @@ import assert from 'node:assert/strict';
 import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, describe, it } from 'node:test';
-import type { Notification, NotifyItem } from '../../../src/notify/model.ts';
-import { NOTIFY_EVENTS } from '../../../src/notify/model.ts';
+import type { NotifyItem } from '../../../src/notify/model.ts';
 import { signedWebhookSink, webhookMessageSink, type Sink } from '../../../src/notify/sinks.ts';
-import { DEFAULT_TEMPLATES } from '../../../src/notify/template.ts';
 import { DeliveryError } from '../../../src/notify/transport.ts';
+import { sinkOptions } from './helpers.ts';
 
 const SECRET_PATH = 'T000/B000/XXXXSECRETXXXX';
 const HMAC = 'hmac-s3cret';
@@ -35,11 +34,6 @@ async function serve(answer: (res: ServerResponse) => void) {
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, requests: () => requests };
 }
 
-const base = {
-  name: 'ops',
-  events: new Set(NOTIFY_EVENTS) as Set<Notification['event']>,
-  templates: DEFAULT_TEMPLATES,
-};
 const note: NotifyItem = {
   kind: 'notify',
   notification: { event: 'failed', at: '2026-12-01T10:00:00.000Z', facts: { version: 'v2' } },
@@ -47,9 +41,9 @@ const note: NotifyItem = {
 
 /** One of each webhook sink, posting to `url`. */
 const sinks = (url: string): Sink[] => [
-  webhookMessageSink(base, 'slack-webhook', url),
-  webhookMessageSink(base, 'teams', url),
-  signedWebhookSink(base, url, HMAC),
+  webhookMessageSink(sinkOptions(), 'slack-webhook', url),
+  webhookMessageSink(sinkOptions(), 'teams', url),
+  signedWebhookSink(sinkOptions(), url, HMAC),
 ];
 
 async function outcome(sink: Sink, signal: AbortSignal): Promise<{ error?: DeliveryError }> {
