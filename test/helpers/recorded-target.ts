@@ -12,11 +12,23 @@ export interface RecordedTarget {
   log: string;
   targetYaml: string;
   calls(): string[];
+  /** The calls after the first `since` (default: all) but the `current` reads: what acted on the target. */
+  actingCalls(since?: number): string[];
 }
 
 export function recordedTarget(dir: string): RecordedTarget {
   const log = join(dir, 'calls.log');
   const call = (action: string, ...args: string[]) => JSON.stringify([...recorder, log, action, ...args]);
+  const calls = (): string[] =>
+    existsSync(log)
+      ? readFileSync(log, 'utf8')
+          .trim()
+          .split('\n')
+          .map((line) => {
+            const { action, args } = JSON.parse(line) as { action: string; args: string[] };
+            return [action, ...args].join(' ');
+          })
+      : [];
   return {
     log,
     targetYaml: `target:
@@ -28,15 +40,10 @@ export function recordedTarget(dir: string): RecordedTarget {
     teardown: ${call('teardown', '{{slot}}')}
     current: ${call('current')}
 `,
-    calls: () =>
-      existsSync(log)
-        ? readFileSync(log, 'utf8')
-            .trim()
-            .split('\n')
-            .map((line) => {
-              const { action, args } = JSON.parse(line) as { action: string; args: string[] };
-              return [action, ...args].join(' ');
-            })
-        : [],
+    calls,
+    actingCalls: (since = 0) =>
+      calls()
+        .slice(since)
+        .filter((c) => c !== 'current'),
   };
 }

@@ -472,10 +472,7 @@ describe('reconcile: a retired blue-green slot', () => {
       result.message,
       /blue \(v1\), the slot this run would deploy into, is being torn down by reconcile:7 \(since 2026-03-01T12:00:00\.000Z\)/,
     );
-    assert.deepEqual(
-      target.calls().filter((c) => c !== 'current'),
-      [],
-    );
+    assert.deepEqual(target.actingCalls(), []);
     assert.equal(store.writes.length, 0);
   });
 
