@@ -357,6 +357,13 @@ function options(
 }
 
 const traffic = () => target.calls().filter((c) => c.startsWith('set_weight'));
+/** `store` when its records directory cannot be written (a full disk, a mode): reads work, every write fails. */
+const unwritableStore = (store: FileStateStore): StateStore => ({
+  read: (environment) => store.read(environment),
+  write: async () => {
+    throw new Error('EACCES: permission denied');
+  },
+});
 async function stored(store: FileStateStore): Promise<EnvironmentRecord> {
   const read = await store.read('production');
   assert.ok(read.ok && read.record);
@@ -483,13 +490,7 @@ describe('reconcile: a handed-off manual wait', () => {
     const store = new FileStateStore(join(dir, 'state'));
     const record = await handOff(cfg, store);
     const promote = request('promote', record.rollout!.wait!.step, { at: iso(Date.now()) });
-    // The records directory cannot be written (a full disk, a mode): every write fails, reads work.
-    const unwritable: StateStore = {
-      read: (environment) => store.read(environment),
-      write: async () => {
-        throw new Error('EACCES: permission denied');
-      },
-    };
+    const unwritable = unwritableStore(store);
     const before = target.calls().length;
     const result = await reconcile(
       options(cfg, store, Date.now(), {
@@ -519,12 +520,7 @@ describe('reconcile: a handed-off manual wait', () => {
     const store = new FileStateStore(join(dir, 'state'));
     const record = await handOff(cfg, store);
     const abort = request('abort', record.rollout!.wait!.step, { at: iso(Date.now()) });
-    const unwritable: StateStore = {
-      read: (environment) => store.read(environment),
-      write: async () => {
-        throw new Error('EACCES: permission denied');
-      },
-    };
+    const unwritable = unwritableStore(store);
     const before = traffic().length;
     await reconcile(
       options(cfg, store, Date.now(), {
