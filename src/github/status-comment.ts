@@ -336,7 +336,7 @@ function command(text: string, environment: string): string {
 
 /** "canary 25 % (step 3)": the strategy's name for the point, escaped; the step index is a number. */
 function where(w: { at: string; step: number }): string {
-  return `${userText(w.at)}${w.step >= 0 ? ` (step ${w.step})` : ''}`;
+  return `${userText(w.at)}${w.step >= 0 ? ` (step ${w.step + 1})` : ''}`;
 }
 
 function renderWait(w: StatusCommentWait, environment: string, version: string | undefined): string[] {

@@ -385,7 +385,7 @@ test('a waiting rollout: the step, the split, the metrics so far, the commands; 
   const s = waitingState();
   const body = renderStatusComment(s);
   assert.deepEqual(parseStatusComment(body, 'production'), s);
-  assert.match(body, /#### ⏸️ Waiting at canary 25 % \(step 3\) for \/promote production/);
+  assert.match(body, /#### ⏸️ Waiting at canary 25 % \(step 4\) for \/promote production/);
   assert.match(body, /- Traffic: \*\*25 %\*\* new \(1\.2\.3\) · \*\*75 %\*\* stable/);
   assert.match(body, /the job ended: no runner waits/);
   assert.match(body, /- Metrics at canary-step @ 25%: error\\_rate 0\.4 \(stable 0\.5\) · latency\\_p99 —/);
@@ -395,7 +395,7 @@ test('a waiting rollout: the step, the split, the metrics so far, the commands; 
   assert.match(body, /<summary>1 earlier wait, 5m in all<\/summary>/);
   assert.match(
     body,
-    /- canary 10 % \(step 1\), manual: promoted by alice at 2026-12-01 08\u200d:05 UTC after 5m/,
+    /- canary 10 % \(step 2\), manual: promoted by alice at 2026-12-01 08\u200d:05 UTC after 5m/,
   );
 });
 
@@ -403,7 +403,7 @@ test('each kind of wait says what it waits for and how to go on', () => {
   const approval = renderStatusComment(
     waitingState({ kind: 'approval', approvals: 2, approvedBy: ['carol'] }),
   );
-  assert.match(approval, /Waiting at canary 25 % \(step 3\) for 2 approvals/);
+  assert.match(approval, /Waiting at canary 25 % \(step 4\) for 2 approvals/);
   assert.match(approval, /- Approvals: 1 of 2 \(carol\), from the environment's approvers/);
   assert.match(approval, /- `\/promote production`: approve \(each approver once\)/);
 
@@ -422,7 +422,7 @@ test('each kind of wait says what it waits for and how to go on', () => {
     state({ waits: [DONE, { ...DONE, how: 'due', by: [], at: 'canary 50 %' }] }),
   );
   assert.match(after, /<summary>2 waits, 10m in all<\/summary>/);
-  assert.match(after, /- canary 50 % \(step 1\), manual: bake done at /);
+  assert.match(after, /- canary 50 % \(step 2\), manual: bake done at /);
   assert.doesNotMatch(after, /Waiting at|To continue/);
 });
 

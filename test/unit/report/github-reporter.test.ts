@@ -325,10 +325,10 @@ test('a rollout that waits and is handed off: in progress on the Deployments tab
     assert.equal(deploy.output.title, 'production: waiting');
     assert.equal(deploy.output.text, 'SIGNED-RECORD-TEXT', 'the state record is still in the check run');
     const summary = readable(deploy.output.summary);
-    assert.match(summary, /- wait at canary 10 % \(step 1\): promoted by alice after 5m/);
+    assert.match(summary, /- wait at canary 10 % \(step 2\): promoted by alice after 5m/);
     assert.match(
       summary,
-      /⏳ \*\*Waiting at canary 25 % \(step 3\) for 2 approvals\*\* since 2026-12-01 09:10 UTC · traffic 25 % new \/ 75 % stable/,
+      /⏳ \*\*Waiting at canary 25 % \(step 4\) for 2 approvals\*\* since 2026-12-01 09:10 UTC · traffic 25 % new \/ 75 % stable/,
     );
     assert.match(
       deploy.output.summary,
