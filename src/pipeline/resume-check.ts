@@ -10,6 +10,7 @@ import type { EnvironmentRecord, Rollout } from '../state/record.ts';
 import type { LiveState } from '../strategies/capabilities.ts';
 import { createStrategy, usesSlots } from '../strategies/index.ts';
 import { describeStep, type SequenceState } from '../strategies/sequence.ts';
+import type { Step } from '../strategies/types.ts';
 import { capabilitiesOf } from './step-runner.ts';
 
 /** The pipeline phases a rollout is resumed in: the strategy, or after it. */
@@ -74,8 +75,10 @@ export function checkResumable(env: ResolvedEnvironment, record: EnvironmentReco
     };
   // Strategies route traffic between the slots they pick from the live one; the same plan means the same
   // slots, the same step indexes (where traffic first moved) and the same rollback.
-  const today = createStrategy(env.strategy, capabilitiesOf(env), live).plan.map((p) => p.step);
   const recorded = state.plan.map((p) => p.step);
+  const today = createStrategy(env.strategy, capabilitiesOf(env), live).plan.map((p, i) =>
+    asRecorded(p.step, recorded[i]),
+  );
   if (!isDeepStrictEqual(today, recorded)) {
     const at = recorded.findIndex((step, i) => !isDeepStrictEqual(step, today[i]));
     const i = at < 0 ? recorded.length : at;
@@ -93,4 +96,16 @@ export function checkResumable(env: ResolvedEnvironment, record: EnvironmentReco
     phase: rollout.phase as ResumePhase,
     live,
   };
+}
+
+/**
+ * Today's step as a record of the version before rolling batch watches carried their number would hold it: the
+ * number is a label (reports tell the batches apart by it), not part of the plan, and a rollout recorded
+ * without it is the same plan.
+ */
+function asRecorded(step: Step, recorded: Step | undefined): Step {
+  if (step.kind !== 'analysis' || step.batch === undefined || recorded?.kind !== 'analysis') return step;
+  if (recorded.batch !== undefined) return step;
+  const { batch: _label, ...rest } = step;
+  return rest;
 }

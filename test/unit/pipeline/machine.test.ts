@@ -1035,3 +1035,30 @@ test('resume refuses what cannot be resumed, touching nothing (no write, no step
     assert.deepEqual(r.persists, []);
   }
 });
+
+test('resume of a rolling rollout recorded before batch watches carried their number: resumed, not refused as a changed plan', () => {
+  // The number is a label (e87fddbd); a record written by the previous version has `{ phase: 'batch' }` steps
+  // without it, and the rollout it holds is the same plan. Refused, an upgrade mid-rollout rolled it back.
+  const env = environment('  production:\n    strategy: { type: rolling, instances: [a, b, c], pause: 30s }');
+  const full = steps(drive(input(env)));
+  assert.ok(full.includes('analysis (batch 1)'), full.join(' | '));
+  const current = orphanRecord(env, 3);
+  const state = current.rollout!.strategyState!;
+  const older: EnvironmentRecord = {
+    ...current,
+    rollout: {
+      ...current.rollout!,
+      strategyState: {
+        ...state,
+        plan: state.plan.map((p) => {
+          const { batch: _number, ...step } = p.step as Step & { batch?: number };
+          return { ...p, step: p.step.kind === 'analysis' ? (step as Step) : p.step };
+        }),
+      },
+    },
+  };
+  const r = drive(resumeFrom(env, older));
+  assert.equal(r.result.status, 'succeeded', r.result.message);
+  // Its steps are named as recorded: "batch", without the number it was not given.
+  assert.ok(steps(r).includes('analysis (batch)'), steps(r).join(' | '));
+});
