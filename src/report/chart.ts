@@ -605,23 +605,27 @@ export function decidingChecks(t: Timeline): CheckEvidence[] {
 }
 
 /**
- * Whether an errors test's canary rates (%) are a rule's canary values (a fraction) in every interval both
- * have, at least one: then they are one series, drawn once.
+ * Whether an errors test's rates (%) are a rule's values (a fraction), the canary's and the reference's, in
+ * every interval both have, at least one of the canary's: then they are one chart's lines, drawn once. The
+ * canary alone is not enough: at 0 errors it agrees with any rule whose canary read 0 (a restarts count), and
+ * the test's stable rates would then be drawn nowhere.
  */
 function sameRates(t: Timeline, rule: CheckEvidence, errors: CheckEvidence): boolean {
   if (!errors.counts || rule.test || (rule.kind !== 'threshold' && rule.kind !== 'relative')) return false;
   let pairs = 0;
   for (const row of t.rows) {
     const checks = row.evidence!.checks;
-    const a = checks.find((c) => c.name === rule.name)?.observed.find((s) => s.role === 'canary')?.values;
-    const b = checks.find((c) => c.name === errors.name)?.observed.find((s) => s.role === 'canary')?.values;
-    if (!a || !b) continue;
-    for (let i = 0; i < Math.min(a.length, b.length); i++) {
-      const x = a[i];
-      const y = b[i];
-      if (x === null || x === undefined || y === null || y === undefined) continue;
-      if (Math.abs(x * 100 - y) > 1e-9 * Math.max(1, Math.abs(y))) return false;
-      pairs++;
+    for (const role of ['canary', 'reference'] as const) {
+      const a = checks.find((c) => c.name === rule.name)?.observed.find((s) => s.role === role)?.values;
+      const b = checks.find((c) => c.name === errors.name)?.observed.find((s) => s.role === role)?.values;
+      if (!a || !b) continue;
+      for (let i = 0; i < Math.min(a.length, b.length); i++) {
+        const x = a[i];
+        const y = b[i];
+        if (x === null || x === undefined || y === null || y === undefined) continue;
+        if (Math.abs(x * 100 - y) > 1e-9 * Math.max(1, Math.abs(y))) return false;
+        if (role === 'canary') pairs++;
+      }
     }
   }
   return pairs > 0;

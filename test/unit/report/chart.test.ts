@@ -920,3 +920,31 @@ test('the errors test reading the same rates as a rule drawn beside it (the seed
   ];
   assert.equal(evidenceCharts(own, 'production').filter((c) => /error rate \(%\)/.test(c)).length, 1);
 });
+
+test('an errors test whose canary rates match a rule only where both are 0 keeps its chart when its stable rates are not the rule’s', () => {
+  // A canary without errors beside a rule whose canary read 0 too (a restarts or crash count: any metric at
+  // 0): the canary lines agree, but the errors test's stable rates (2 %) are drawn nowhere else, and dropping
+  // its chart as "the same lines" left the summary without the error rates the test compared.
+  const quiet = (i: number): Values => ({
+    ...healthyValues(i),
+    error_rate: 0,
+    'stable.error_rate': 0,
+    errors: 0,
+    requests: 1000,
+    'stable.errors': 20,
+    'stable.requests': 1000,
+    p95: null,
+    'stable.p95': null,
+  });
+  const rows = [row(10, window(T0, [0, 1, 2, 3].map(quiet)))];
+  assert.deepEqual(
+    decidingChecks(timeline(rows, 'production')!)
+      .map((c) => c.name)
+      .sort(),
+    ['errs', 'rate'],
+  );
+  const charts = evidenceCharts(rows, 'production');
+  const rates = charts.find((c) => /error rate \(%\)/.test(c));
+  assert.ok(rates, charts.map((c) => titleOf(c)).join(' | '));
+  assert.match(rates, /line "stable" \[2, 2, 2, 2\]/);
+});
