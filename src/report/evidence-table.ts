@@ -123,8 +123,11 @@ function verdict(check: CheckEvidence, window: WindowEvidence): string {
   const hasData = series.some((v) => v !== null);
   if (!hasData) return '— no data';
   // The window ended on missing data (max_no_data) and this check's last intervals had none: its last value
-  // held, but the row is what failed closed, not a check that "holds".
-  const silent = series.length - 1 - series.findLastIndex((v) => v !== null);
+  // held, but the row is what failed closed, not a check that "holds". Counted on what it read (a test's
+  // canary side): the errors test's statistic is recorded every interval, data or not.
+  const read = seriesOf(check, 'canary');
+  const readings = read?.some((v) => v !== null) ? read : series;
+  const silent = readings.length - 1 - readings.findLastIndex((v) => v !== null);
   if (window.decision.code === 'no-data' && silent > 0 && window.decision.kind !== 'promote')
     return `${VERDICT_ICON[window.decision.kind]} no data for its last ${silent} interval${silent === 1 ? '' : 's'}`;
   // A comparison that never had both sides in one interval (no stable side on a rolling or blue-green watch)

@@ -463,3 +463,31 @@ test('a window that failed closed on missing data shows the check without data a
   assert.match(row.at(-1)!, /^❌ no data for its last \d+ intervals/, table);
   assert.doesNotMatch(table, /holds/);
 });
+
+test('an errors test whose counts went silent before a no-data rollback says so: its statistic carried on, its data did not', () => {
+  // The judge records the errors test's e-value and CUSUM every interval, data or not (the test keeps its
+  // state): read from them, the test had a value to the end and showed "✅ not significant" beside a
+  // rollback for want of its own counts.
+  const config = resolveAnalysisConfig({
+    preset: 'none',
+    providers: { p: { type: 'command', run: ['true'] } },
+    metrics: { errors: { provider: 'p' }, requests: { provider: 'p' } },
+    max_no_data: '3m',
+    checks: [{ name: 'errs', compare: 'errors', errors: 'errors', requests: 'requests', alpha: 0.01 }],
+  });
+  let state = createJudgeState(config, { intervalMs: MINUTE, startedAt: 0 });
+  const intervals: Array<{ at: number; decision: Decision }> = [];
+  for (let i = 1; i <= 12; i++) {
+    const side = i <= 5 ? { errors: 1, requests: 300 } : { errors: null, requests: null };
+    const r = judge(state, { at: i * MINUTE, canary: side, stable: side, errors: [] });
+    state = r.state;
+    intervals.push({ at: i * MINUTE, decision: r.decision });
+    if (r.decision.kind === 'rollback') break;
+  }
+  const last = intervals.at(-1)!.decision;
+  assert.equal(last.code, 'no-data', last.reason);
+  const table = evidenceTable(windowEvidence(config, intervals, last, MINUTE));
+  const row = rowOf(table, 'errs')!;
+  assert.match(row.at(-1)!, /^❌ no data for its last \d+ intervals/, table);
+  assert.doesNotMatch(table, /not significant/);
+});
