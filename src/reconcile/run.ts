@@ -464,7 +464,9 @@ async function act(
     // stopped is no failure of it (`current_failed` would send someone to mend what works).
     if (options.signal?.aborted) return { entry: cancelledBefore(env.name, decision, claim) };
     const refused = await crossCheck(env, claim, options, extraOf(decision));
-    if (refused?.code === 'current_failed' && options.signal?.aborted)
+    // Cancelled while it was asked, answering or not: acting now would start cancelled (a rollout taken up
+    // so is rolled back, a teardown stopped half-way). A `current_disagrees` stands: it is no cancellation's.
+    if ((!refused || refused.code === 'current_failed') && options.signal?.aborted)
       return { entry: cancelledBefore(env.name, decision, claim) };
     if (refused) return { entry: refused };
   }

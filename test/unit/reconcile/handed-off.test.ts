@@ -485,6 +485,36 @@ describe('reconcile: a handed-off manual wait', () => {
     assert.equal(next.entries[0]!.code, 'rollout_resumed', next.entries[0]!.message);
   });
 
+  it('cancelled while current was asked, current answering all the same: reconcile_cancelled, the rollout not rolled back by the cancellation', async () => {
+    // The signal came as the current command ended (or one that ignores SIGINT finished its answer): the
+    // check passed, but a rollout taken up now would start cancelled, and a cancelled rollout is rolled back.
+    const cfg = await config('{ weight: 25, pause: manual }');
+    const store = new FileStateStore(join(dir, 'state'));
+    const record = await handOff(cfg, store);
+    const promote = request('promote', record.rollout!.wait!.step, { at: iso(Date.now()) });
+    const cancel = new AbortController();
+    const before = target.calls().length;
+    const result = await reconcile(
+      options(cfg, store, Date.now(), {
+        signal: cancel.signal,
+        controlFor: () => source(() => [promote]),
+        reporter: {
+          event(e) {
+            if (e.type === 'log' && /the current command reports/.test(e.message))
+              cancel.abort(new Error('SIGINT received'));
+          },
+        },
+      }),
+    );
+    assert.deepEqual(
+      result.entries.map((e) => [e.code, e.failed]),
+      [['reconcile_cancelled', true]],
+      result.entries[0]!.message,
+    );
+    assert.deepEqual(target.calls().slice(before), ['current'], 'nothing but the current check');
+    assert.deepEqual(await stored(store), record, 'the record is untouched');
+  });
+
   it('a promote whose claim cannot be stored: nothing runs, the record stays as it was (rollout_resume_failed); the next reconcile goes on', async () => {
     const cfg = await config('{ weight: 25, pause: manual }');
     const store = new FileStateStore(join(dir, 'state'));

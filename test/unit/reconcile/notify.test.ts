@@ -302,13 +302,13 @@ describe('reconcile notifies', () => {
 
   it('the reconcile job cancelled while the promoted rollout goes on: promoted, then cancelled', async () => {
     const { cfg, store, record } = await waitingAt('{ weight: 25, pause: manual }');
-    // Cancelled once the current command has agreed with the record, as the rollout goes on.
+    // Cancelled as the rollout goes on (its claim stored).
     const cancel = new AbortController();
     const { summary } = await reconcileProduction(cfg, store, [onWait('promote', record)], {
       signal: cancel.signal,
       reporter: {
         event: (e) => {
-          if (e.type === 'log' && /agrees with the record/.test(e.message)) cancel.abort();
+          if (e.type === 'log' && /^resuming the rollout of/.test(e.message)) cancel.abort();
         },
       },
     });

@@ -143,8 +143,9 @@ function options(
 }
 
 /**
- * The reconcile job cancelled right after `current` was asked and agreed, as the rollout goes on: the signal
- * aborts on the log line that says so (a signal aborted before would stop the check itself).
+ * The reconcile job cancelled as the rollout goes on, its claim stored: the signal aborts on the log line that
+ * says it resumes (one aborted before, the `current` check's answer included, leaves it as it was:
+ * reconcile_cancelled).
  */
 function cancelledAfterTheCheck<T extends ReconcileOptions>(o: T): T {
   const cancel = new AbortController();
@@ -153,7 +154,7 @@ function cancelledAfterTheCheck<T extends ReconcileOptions>(o: T): T {
   o.reporter = {
     event: (e) => {
       report.event(e);
-      if (e.type === 'log' && /agrees with the record/.test(e.message)) cancel.abort();
+      if (e.type === 'log' && /^resuming the rollout of/.test(e.message)) cancel.abort();
     },
   };
   return o;
@@ -836,16 +837,17 @@ ${extra}
     const cfg = await resumeConfig();
     const store = new MemoryStore();
     store.set(record('production', { rollout: orphanAt(cfg, 4) }));
-    // The store (GitHub, for the Action) no longer answers: no write ever completes.
-    store.write = () => new Promise<void>(() => {});
+    // The store (GitHub, for the Action) no longer answers: no write ever completes. The job is cancelled
+    // while the first of them (the claim) hangs.
+    const cancel = new AbortController();
+    store.write = () => (cancel.abort(), new Promise<void>(() => {}));
     const asked: string[] = [];
-    const o = cancelledAfterTheCheck(
-      options(cfg, store, { state: 'ended', conclusion: 'failure' }, T0, {
-        environments: ['production'],
-        // The Action: what is left of its reporting time once the job is cancelled (cancel-deadline.ts).
-        flushTimeoutMs: () => (asked.push('flush'), 40),
-      }),
-    );
+    const o = options(cfg, store, { state: 'ended', conclusion: 'failure' }, T0, {
+      environments: ['production'],
+      signal: cancel.signal,
+      // The Action: what is left of its reporting time once the job is cancelled (cancel-deadline.ts).
+      flushTimeoutMs: () => (asked.push('flush'), 40),
+    });
     const summary = await reconcile(o);
     assert.deepEqual(target.calls(), ['current', 'set_weight green 0', 'teardown green']);
     assert.deepEqual(
