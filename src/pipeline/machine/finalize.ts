@@ -6,7 +6,7 @@ import type { Step } from '../../strategies/types.ts';
 import type { Release, RetiredSlot } from '../../state/record.ts';
 import type { MachineEvent, Action, Task, Track, FinalizeStage, PipelineState, Run } from './state.ts';
 import { track, envOf, machineOf, recordStep, stepStart, log, iso, clean } from './bookkeeping.ts';
-import { persist } from './records.ts';
+import { byOf, persist } from './records.ts';
 import { closeAndFinish } from './outcome.ts';
 import { fail, unexpected } from './rollback.ts';
 
@@ -73,7 +73,7 @@ export function beginFinalize(
     true,
     true,
   );
-  return finalizeStep(s, out, task, 'stored');
+  return finalizeStep(s, out, task, 'stored', now);
 }
 
 /** Issues finalize's next action from `stage` on; false when finalize is done. */
@@ -82,6 +82,7 @@ function finalizeStep(
   out: Action[],
   task: Extract<Task, { do: 'finalize' }>,
   stage: FinalizeStage,
+  now: number,
 ): boolean {
   const env = envOf(s, task.track);
   if (stage === 'stored') {
@@ -94,7 +95,27 @@ function finalizeStep(
     out.push({ kind: 'wait', ms: s.retiring.delayMs });
     return true;
   }
-  if ((stage === 'wait' || stage === 'teardown') && s.retiring) {
+  if (stage === 'claim' && s.retiring) {
+    // The claim, stored before the command, as reconcile's (reconcile/run.ts teardown): a deployment started in
+    // the wait deploys into this slot, and would have it torn down under its traffic. One that wrote since
+    // makes this write fail (nothing runs); one that reads it refuses to deploy there.
+    s.sub = 'claim';
+    const t = track(s, task.track);
+    const claim = { startedAt: iso(now), by: byOf(s.input.owner) };
+    persist(
+      s,
+      out,
+      task.track,
+      { retired: t.record.retired.map((r) => (r.slot === s.retiring!.slot ? { ...r, teardown: claim } : r)) },
+      undefined,
+      now,
+      true,
+      true,
+    );
+    out.push({ kind: 'confirm_stored' });
+    return true;
+  }
+  if (stage === 'teardown' && s.retiring) {
     s.sub = 'teardown';
     const step: Step = { kind: 'teardown', slot: s.retiring.slot };
     stepStart(out, env.name, 'finalize', step);
@@ -132,7 +153,8 @@ export function onFinalizeEvent(
       s,
       out,
       task,
-      s.retiring ? (s.retiring.delayMs > 0 ? 'wait' : 'teardown') : 'on_success',
+      s.retiring ? (s.retiring.delayMs > 0 ? 'wait' : 'claim') : 'on_success',
+      now,
     );
   } else if (s.sub === 'wait') {
     if (event.type !== 'waited') return unexpected(s, out, task, event);
@@ -147,9 +169,20 @@ export function onFinalizeEvent(
           (retired ? ` (due at ${retired.dueAt}; a reconcile run tears it down)` : ''),
       };
     }
-    more = event.cancelled
-      ? finalizeStep(s, out, task, 'on_success')
-      : finalizeStep(s, out, task, 'teardown');
+    more = finalizeStep(s, out, task, event.cancelled ? 'on_success' : 'claim', now);
+  } else if (s.sub === 'claim') {
+    if (event.type !== 'stored') return unexpected(s, out, task, event);
+    if (event.notStored !== undefined) {
+      const retired = track(s, task.track).record.retired.find((r) => r.slot === s.retiring!.slot);
+      log(
+        out,
+        'warn',
+        `${s.retiring!.slot} was not torn down: the record saying it is being torn down could not be stored ` +
+          `first (${event.notStored}); a deployment may be reusing it` +
+          (retired ? `. If not, a reconcile run tears it down (due at ${retired.dueAt})` : ''),
+      );
+    }
+    more = finalizeStep(s, out, task, event.notStored !== undefined ? 'on_success' : 'teardown', now);
   } else if (s.sub === 'teardown') {
     if (event.type !== 'step_done') return unexpected(s, out, task, event);
     const step: Step = { kind: 'teardown', slot: s.retiring!.slot };
@@ -165,8 +198,26 @@ export function onFinalizeEvent(
         now,
         false,
       );
+    } else {
+      // Failed: it stays retired for reconcile, claimed no more (a deployment may reuse it meanwhile).
+      const t = track(s, task.track);
+      persist(
+        s,
+        out,
+        task.track,
+        {
+          retired: t.record.retired.map((r) => {
+            if (r.slot !== step.slot) return r;
+            const { teardown: _claim, ...rest } = r;
+            return rest;
+          }),
+        },
+        undefined,
+        now,
+        false,
+      );
     }
-    more = finalizeStep(s, out, task, 'on_success');
+    more = finalizeStep(s, out, task, 'on_success', now);
   } else if (s.sub === 'on_success') {
     if (event.type !== 'command_done') return unexpected(s, out, task, event);
     if (event.error)

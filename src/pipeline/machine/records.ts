@@ -122,14 +122,14 @@ function ownerText(owner: RolloutOwner): string {
   return owner.kind === 'workflow' ? `workflow run ${owner.runId}` : `process ${owner.pid} on ${owner.host}`;
 }
 
-function byOf(owner: RolloutOwner): string {
+export function byOf(owner: RolloutOwner): string {
   return owner.kind === 'workflow' ? `workflow:${owner.runId}` : `cli:${owner.host}`;
 }
 
 /**
  * Why this run must not start its rollout: the slot it would deploy into is being torn down by a reconcile
- * (its claim in the record, reconcile/run.ts teardown), whose command would take the new version down under
- * its traffic. Undefined when nothing stands in the way.
+ * or by the deployment that retired it (its claim in the record: reconcile/run.ts teardown, finalize.ts),
+ * whose command would take the new version down under its traffic. Undefined when nothing stands in the way.
  */
 export function slotTearingDown(s: PipelineState, id: TrackId): string | undefined {
   const t = track(s, id);
@@ -139,8 +139,8 @@ export function slotTearingDown(s: PipelineState, id: TrackId): string | undefin
   if (!r?.teardown) return undefined;
   return (
     `${r.slot}${r.version ? ` (${r.version})` : ''}, the slot this run would deploy into, is being torn down by ` +
-    `${r.teardown.by} (since ${r.teardown.startedAt}). Nothing was deployed: run again once that reconcile is ` +
-    `done (a teardown a reconcile left unfinished is finished by the next one: \`deploy-action reconcile -e ` +
+    `${r.teardown.by} (since ${r.teardown.startedAt}). Nothing was deployed: run again once that teardown is ` +
+    `done (one left unfinished, its run gone, is finished by the next reconcile: \`deploy-action reconcile -e ` +
     `${env.name}\`, or the reconcile workflow)`
   );
 }

@@ -275,7 +275,7 @@ interface RollbackRun {
  * Where finalize is: confirming its record was stored, waiting out the scale-down delay, tearing down, the
  * on_success hook.
  */
-export type FinalizeStage = 'stored' | 'wait' | 'teardown' | 'on_success';
+export type FinalizeStage = 'stored' | 'wait' | 'claim' | 'teardown' | 'on_success';
 
 export interface PipelineState {
   input: MachineInput;

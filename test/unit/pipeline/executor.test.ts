@@ -124,15 +124,20 @@ test('the durable rollout record lands before the first traffic step runs, and e
   assert.equal(writeAhead.durable, true);
   assert.equal(writeAhead.record.rollout!.owner.kind, 'workflow');
   assert.equal(writeAhead.callsLanded, 0, 'stored before the deploy ran');
-  // So no weight waits for a store: the only other durable write is the new release going live.
+  // So no weight waits for a store: the only other durable writes are the new release going live and the
+  // claim on blue's teardown before it runs.
   assert.deepEqual(
-    store.writes.filter((w) => w.durable).map((w) => (w.record.rollout ? 'write-ahead' : 'live')),
-    ['write-ahead', 'live'],
+    store.writes
+      .filter((w) => w.durable)
+      .map((w) =>
+        w.record.rollout ? 'write-ahead' : w.record.retired.some((r) => r.teardown) ? 'claim' : 'live',
+      ),
+    ['write-ahead', 'live', 'claim'],
   );
-  // The live record is waited for until the store's last word (finalize acts on it being stored).
+  // Both waited for until the store's last word (finalize acts on them being stored).
   assert.deepEqual(
     store.writes.filter((w) => w.settle).map((w) => w.record.live?.version),
-    ['v2'],
+    ['v2', 'v2'],
   );
   assert.deepEqual(
     store.writes.map((w) => w.record.seq),

@@ -585,10 +585,10 @@ test('finalize goes on only once its record is stored: not stored, nothing after
     '  staging:\n    strategy: blue-green\n  production:\n    staging: staging\n    strategy: blue-green\n' +
     '    hooks: { on_success: notify-team }';
   const envs = () => input(environment(yaml), { staging: environment(yaml, 'staging') });
-  // Staging's final record is the first confirmed, production's the second.
+  // Staging's final record is the first confirmed (its teardown's claim the second), production's the third.
   for (const [failing, nth] of [
     ['staging', 0],
-    ['production', 1],
+    ['production', 2],
   ] as const) {
     let confirmed = 0;
     const r = drive(envs(), { notStored: () => (confirmed++ === nth ? 'disk full' : undefined) });
@@ -1061,4 +1061,36 @@ test('resume of a rolling rollout recorded before batch watches carried their nu
   assert.equal(r.result.status, 'succeeded', r.result.message);
   // Its steps are named as recorded: "batch", without the number it was not given.
   assert.ok(steps(r).includes('analysis (batch)'), steps(r).join(' | '));
+});
+
+test("finalize's in-job teardown is claimed in the record first; not stored (a deployment wrote since, reusing the slot), the slot is not torn down", () => {
+  // The scale-down wait is minutes long and the record says nothing runs then: a deployment started in it
+  // deploys into the retired slot, which this run then tore down under that deployment's traffic.
+  const env = environment('  production:\n    strategy: { type: blue-green, scale_down_delay: 5m }');
+  const ok = drive(input(env));
+  const teardownAt = ok.actions.findIndex((a) => a.kind === 'run_step' && a.step.kind === 'teardown');
+  const claim = ok.actions
+    .slice(0, teardownAt)
+    .findLast((a): a is Extract<Action, { kind: 'persist' }> => a.kind === 'persist')!;
+  assert.deepEqual(
+    claim.record.retired.map((r) => [r.slot, r.teardown?.by]),
+    [['blue', 'cli:box']],
+  );
+  assert.equal(claim.durable && claim.wait, true);
+  assert.deepEqual(ok.result.record!.retired, []);
+
+  let waited = false;
+  const raced = drive(input(env), {
+    cancelBefore: (a) => ((waited ||= a.kind === 'wait'), false),
+    notStored: () => (waited ? 'the record was written by another run since' : undefined),
+  });
+  assert.ok(!steps(raced).includes('teardown on blue'), steps(raced).join(' | '));
+  assert.equal(raced.result.status, 'succeeded', raced.result.message);
+  assert.match(
+    raced.events
+      .filter((e) => e.type === 'log')
+      .map((e) => (e as { message: string }).message)
+      .join('\n'),
+    /blue was not torn down: .*written by another run since/,
+  );
 });
