@@ -945,8 +945,10 @@ async function orphanResume(
   if (!outcome.started) return notStarted(env.name, rollout, outcome, 'orphan_resume_failed');
   const { result } = outcome;
   const code = resumeCode(result);
-  // Refused: its claim could not be stored, so nothing ran.
-  const message = `${result.code === 'state_refused' ? 'did not resume' : 'resumed'} the orphaned rollout of ${rollout.version} (${why}) from ${where}: ${result.message}`;
+  // Refused with no step run: its claim could not be stored. A refusal after steps ran (the final record not
+  // stored, v2 live) did resume it.
+  const refused = result.code === 'state_refused' && result.steps.length === 0;
+  const message = `${refused ? 'did not resume' : 'resumed'} the orphaned rollout of ${rollout.version} (${why}) from ${where}: ${result.message}`;
   await mark(
     options,
     env.name,

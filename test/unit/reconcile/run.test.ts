@@ -727,6 +727,31 @@ ${extra}
     assert.deepEqual(target.calls(), ['current'], 'nothing but the current check');
   });
 
+  it('a resumed rollout that went all the way but whose final record could not be stored says it resumed it', async () => {
+    // state_refused is the claim's refusal (nothing run) and also the final record's (everything run, v2
+    // live): "did not resume" said the opposite of what happened to the traffic.
+    const cfg = await resumeConfig();
+    const store = new MemoryStore();
+    store.set(record('production', { rollout: orphanAt(cfg, 4) }));
+    const write = store.write.bind(store);
+    store.write = async (r) => {
+      if (!r.rollout && r.live?.version === 'v2') throw new Error('the store is down');
+      return write(r);
+    };
+    const summary = await reconcile(
+      options(cfg, store, { state: 'ended', conclusion: 'failure' }, T0, { environments: ['production'] }),
+    );
+    assert.deepEqual(
+      summary.entries.map((e) => [e.code, e.failed]),
+      [['orphan_resume_failed', true]],
+    );
+    assert.ok(target.calls().includes('set_weight green 100'), target.calls().join(' | '));
+    assert.match(
+      summary.entries[0]!.message,
+      /^resumed the orphaned rollout of v2 .*: v2 is live on production, but/,
+    );
+  });
+
   it('an orphaned canary at 50 % goes on from that step to 100 %: live on v2, history orphan_resumed → succeeded', async () => {
     const cfg = await resumeConfig();
     const store = new MemoryStore();
