@@ -759,6 +759,8 @@ async function goOn(
   const outcome = await resumeHere(env, record, rollout, store, told, why, handoff);
   if (!outcome.started) return notStarted(env.name, rollout, outcome, 'rollout_resume_failed');
   const { result } = outcome;
+  // Its claim not stored, nothing ran: the rollout still waits, and its deployment is marked nothing new.
+  const refused = result.code === 'state_refused' && result.steps.length === 0;
   const code: ReconcileCode =
     result.status === 'succeeded'
       ? 'rollout_resumed'
@@ -773,15 +775,16 @@ async function goOn(
             : 'rollout_resume_failed';
   // An abort's outcome already says who aborted it and why ("aborted by bob: reason"): said once.
   const said = result.message.startsWith(why) ? result.message : `${why}: ${result.message}`;
-  await mark(
-    options,
-    env.name,
-    rollout,
-    deploymentStateOf(result),
-    handoff.kind === 'abort' && handoff.code === 'rollout_aborted'
-      ? result.message.charAt(0).toUpperCase() + result.message.slice(1)
-      : `${said.charAt(0).toUpperCase()}${said.slice(1)}`,
-  );
+  if (!refused)
+    await mark(
+      options,
+      env.name,
+      rollout,
+      deploymentStateOf(result),
+      handoff.kind === 'abort' && handoff.code === 'rollout_aborted'
+        ? result.message.charAt(0).toUpperCase() + result.message.slice(1)
+        : `${said.charAt(0).toUpperCase()}${said.slice(1)}`,
+    );
   return {
     entry: entry(env.name, code, code === 'rollout_resume_failed', said, {
       steps: result.steps,
@@ -949,13 +952,15 @@ async function orphanResume(
   // stored, v2 live) did resume it.
   const refused = result.code === 'state_refused' && result.steps.length === 0;
   const message = `${refused ? 'did not resume' : 'resumed'} the orphaned rollout of ${rollout.version} (${why}) from ${where}: ${result.message}`;
-  await mark(
-    options,
-    env.name,
-    rollout,
-    deploymentStateOf(result),
-    `${result.status === 'succeeded' ? 'Resumed by reconcile' : 'Reconcile resumed it'}: ${result.message}`,
-  );
+  // Not resumed, nothing changed: the deployment's status stays as it was for the next reconcile to set.
+  if (!refused)
+    await mark(
+      options,
+      env.name,
+      rollout,
+      deploymentStateOf(result),
+      `${result.status === 'succeeded' ? 'Resumed by reconcile' : 'Reconcile resumed it'}: ${result.message}`,
+    );
   // The pipeline wrote the record as it went (history orphan_resumed, then its own codes). The next pass
   // (teardowns that fell due) is left to the next reconcile: what the store holds now is not known here.
   return {

@@ -522,10 +522,12 @@ describe('reconcile: a handed-off manual wait', () => {
     const promote = request('promote', record.rollout!.wait!.step, { at: iso(Date.now()) });
     const unwritable = unwritableStore(store);
     const before = target.calls().length;
+    const marks: string[] = [];
     const result = await reconcile(
       options(cfg, store, Date.now(), {
         storeFor: () => unwritable,
         controlFor: () => source(() => [promote]),
+        markDeployment: async (_, state) => void marks.push(state),
       }),
     );
     assert.deepEqual(
@@ -533,6 +535,8 @@ describe('reconcile: a handed-off manual wait', () => {
       [['rollout_resume_failed', true]],
       result.entries[0]!.message,
     );
+    // It still waits: its deployment is not marked an error.
+    assert.deepEqual(marks, []);
     assert.match(result.entries[0]!.message, /could not be stored \(EACCES: permission denied\)/);
     assert.match(result.entries[0]!.message, /nothing was run/);
     // Not a step: a rollout going on with no record of it would be taken up again from the wait by every

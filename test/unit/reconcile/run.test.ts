@@ -713,9 +713,10 @@ ${extra}
     const store = new MemoryStore();
     store.set(record('production', { rollout: orphanAt(cfg, 4) }));
     store.failWrites = true;
-    const summary = await reconcile(
-      options(cfg, store, { state: 'ended', conclusion: 'failure' }, T0, { environments: ['production'] }),
-    );
+    const o = options(cfg, store, { state: 'ended', conclusion: 'failure' }, T0, {
+      environments: ['production'],
+    });
+    const summary = await reconcile(o);
     assert.deepEqual(
       summary.entries.map((e) => [e.code, e.failed]),
       [['orphan_resume_failed', true]],
@@ -725,6 +726,8 @@ ${extra}
       /^did not resume the orphaned rollout of v2 \(.*\) from step 5\/8 .*could not be stored \(the store is down\); nothing was run/,
     );
     assert.deepEqual(target.calls(), ['current'], 'nothing but the current check');
+    // Nor is the deployment's status touched: it said "Reconcile resumed it: … nothing was run", an error.
+    assert.deepEqual(o.harness.marks, []);
   });
 
   it('a resumed rollout that went all the way but whose final record could not be stored says it resumed it', async () => {
