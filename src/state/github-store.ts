@@ -86,6 +86,13 @@ export interface ReadOptions {
    * attempt of the same deployment may hold the newest record.
    */
   newDeployment?: number;
+  /**
+   * The deployment the reading run's own records go under. Listed with a creator the read does not trust (a
+   * person's token made it: the deployment event of one, or a personal token given to the Action), the read is
+   * refused (`state_untrusted`): every read passes that deployment over, so what the run wrote there would be
+   * lost, and the next run, the App and reconcile would go on from the record before it.
+   */
+  writesTo?: number;
 }
 
 const byBot = (login: string) => login.endsWith('[bot]');
@@ -120,6 +127,13 @@ export async function readEnvironmentRecord(
         ...(page > 1 ? { page } : {}),
       });
       for (const d of deployments) {
+        if (d.id === options.writesTo && !(d.creator && trusted(d.creator.login)))
+          return {
+            ok: false,
+            code: 'state_untrusted',
+            message: unreadPlace(environment, d.id, d.creator?.login),
+            source: `deployment ${d.id}`,
+          };
         if (!d.creator || !trusted(d.creator.login) || d.id === options.newDeployment) continue;
         if (examined++ >= maxDeployments)
           return { ok: true, record: undefined, source: `no record in ${source}` };
@@ -184,6 +198,16 @@ export async function readEnvironmentRecord(
       source,
     };
   }
+}
+
+/** Why a run's records cannot be kept under its deployment (ReadOptions.writesTo). */
+function unreadPlace(environment: string, deploymentId: number, creator: string | undefined): string {
+  return (
+    `deployment ${deploymentId}, which this run's record would be kept under, was made by ` +
+    `${creator ?? 'an unknown account'}, not by the App or a workflow's token: no read of the state of ` +
+    `${environment} believes a record there, so it is neither read nor written and nothing is deployed. Create ` +
+    "the deployment with the App (/deploy) or the workflow's GITHUB_TOKEN, not a person's token (docs/state.md)"
+  );
 }
 
 /**
@@ -303,6 +327,8 @@ export class GitHubStateStore implements StateStore {
   /** The highest seq read or written by this run: anything lower read later is stale. */
   private seenSeq: number | undefined;
   private warnedOther = false;
+  /** Why this run's deployment cannot hold a record (a person made it), once a read found so. */
+  private unreadPlace: string | undefined;
 
   constructor(options: GitHubStateStoreOptions) {
     this.options = options;
@@ -314,11 +340,14 @@ export class GitHubStateStore implements StateStore {
       return others
         ? others.read(environment)
         : { ok: true, record: undefined, source: `the state of ${environment} is not kept by this run` };
-    const own = this.options.firstAttempt ? await this.options.carrier.deploymentId() : undefined;
+    const own = await this.options.carrier.deploymentId();
     const read = await readEnvironmentRecord(api, { owner, repo }, environment, [key], {
       ...(this.seenSeq !== undefined ? { seenSeq: this.seenSeq } : {}),
-      ...(own !== undefined ? { newDeployment: own } : {}),
+      ...(own !== undefined && this.options.firstAttempt ? { newDeployment: own } : {}),
+      ...(own !== undefined ? { writesTo: own } : {}),
     });
+    // Nothing written there either: a read would never find it (a durable write fails saying so).
+    if (!read.ok && read.code === 'state_untrusted') this.unreadPlace = read.message;
     if (read.ok) this.options.carrier.recordedLive?.(read.record?.live);
     if (read.ok && read.record) {
       this.seen(read.record.seq);
@@ -345,6 +374,7 @@ export class GitHubStateStore implements StateStore {
       if (options.durable) throw new Error(`not stored on GitHub: ${why}`);
       log('warn', `state: not stored on GitHub: ${why}`);
     };
+    if (this.unreadPlace) return notStored(this.unreadPlace);
     let deploymentId: number | undefined;
     let text: string;
     try {

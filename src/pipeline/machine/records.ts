@@ -111,7 +111,7 @@ function refusal(environment: string, stored: StoredRecord): Failure {
         : stored.code === 'state_untrusted'
           ? `the state record of ${environment} was not read [${stored.code}]: ${stored.message} ` +
             `(${stored.source}). Nothing was deployed: a record others may write is neither believed nor ` +
-            'replaced; fix the owner or mode, then run again'
+            'replaced; fix what it names, then run again'
           : `the state record of ${environment} was refused [${stored.code}]: ${stored.message} (${stored.source}). ` +
             'Nothing was deployed on top of it: find out what is live, then remove or repair the record, ' +
             "or configure the target's current command so the infrastructure says what is live",

@@ -495,6 +495,36 @@ test('a forgery bound to the deployment of a first attempt is passed over by tha
   });
 });
 
+test("a run on a deployment a person's token made keeps no record there (no read would believe it): refused, on every attempt", async () => {
+  await withFake(async (f) => {
+    const before = await f.deployment();
+    await actionRun(f, before, [record(4, 'v1')]);
+    // A deployment made with a user's own token (the deploy workflow runs on its deployment event, or the
+    // Action was given a personal token): every read passes it over, so a record there would be lost and the
+    // next run, the App and reconcile would go on from record 4 (what it retired, what went live: unknown).
+    const d = await f.deployment(MALLORY);
+    for (const firstAttempt of [true, false]) {
+      const logs: string[] = [];
+      const run = runOn(f, d, { firstAttempt, log: (_level, message) => logs.push(message) });
+      const r = await run.store.read('production');
+      assert.equal(refused(r), 'state_untrusted');
+      assert.match(
+        r.ok ? '' : r.message,
+        new RegExp(`deployment ${d.id}, which this run's record would be kept under, was made by mallory`),
+      );
+      // Nothing is written there either, durable or not: a durable write fails naming why.
+      run.reporter.event({ type: 'start', environment: 'production', version: 'v', strategy: 'canary' });
+      await assert.rejects(run.store.write(record(5, 'v2'), { durable: true }), /made by mallory/);
+      await run.store.write(record(6, 'v2'));
+      run.reporter.event({ type: 'result', result: succeeded() });
+      await run.reporter.close?.();
+      assert.equal(deployCheckRuns(f, d.id).length, 0, 'no record bound to the deployment');
+    }
+    const after = (await read(f)).read;
+    assert.ok(after.ok && after.record?.seq === 4, JSON.stringify(after));
+  });
+});
+
 test("the reporter takes the previous commit from the record's live release: no lookup of the last successful deployment", async () => {
   await withFake(async (f) => {
     const before = await f.deployment();
