@@ -205,7 +205,7 @@ function unreadPlace(environment: string, deploymentId: number, creator: string 
   return (
     `deployment ${deploymentId}, which this run's record would be kept under, was made by ` +
     `${creator ?? 'an unknown account'}, not by the App or a workflow's token: no read of the state of ` +
-    `${environment} believes a record there, so it is neither read nor written and nothing is deployed. Create ` +
+    `${environment} believes a record there, so none is read or written there. Create ` +
     "the deployment with the App (/deploy) or the workflow's GITHUB_TOKEN, not a person's token (docs/state.md)"
   );
 }
