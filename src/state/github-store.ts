@@ -68,6 +68,13 @@ export interface StateReadApi {
  */
 export const MAX_RECORD_SUITES = 20;
 export const MAX_RECORD_RUNS = 300;
+/**
+ * Requests one read spends on check suites and check runs, all deployments together. Without it, a write
+ * user's workflow makes nine deployments (below MAX_DEPLOYMENTS), each of a commit with MAX_RECORD_SUITES suites
+ * of deploy check runs, and every read costs some 200 requests (a workflow token has 1000 an hour). Past it
+ * the read is buried, as a flood on one commit already is; a genuine history costs a few per deployment.
+ */
+export const MAX_READ_REQUESTS = 60;
 
 export interface ReadOptions {
   /** A record with a lower seq is refused as stale (the highest this reader has already seen or written). */
@@ -115,6 +122,9 @@ export async function readEnvironmentRecord(
   const pageSize = options.pageSize ?? DEPLOYMENTS_PER_PAGE;
   const maxDeployments = options.maxDeployments ?? MAX_DEPLOYMENTS;
   let examined = 0;
+  // Requests spent on check suites and runs (MAX_READ_REQUESTS), and whether that budget bound the last read.
+  let spent = 0;
+  let budgetBound = false;
   try {
     // Deployments of one commit share its check runs: one request per commit.
     const runsOf = new Map<string, Promise<StateCheckRun[]>>();
@@ -146,17 +156,25 @@ export async function readEnvironmentRecord(
         // first, down to the first that holds this deployment's record: so every newer one (a deleted
         // deployment's record, below) is read, and a commit deployed many times costs no more than once.
         // When it holds none, every suite was read, which the next deployment of the commit reuses.
-        if (!runsOf.has(d.sha))
+        if (!runsOf.has(d.sha)) {
+          // The suite listing costs one request, each suite read at least one more.
+          const maxSuites = Math.min(MAX_RECORD_SUITES, MAX_READ_REQUESTS - spent - 1);
+          budgetBound = maxSuites < MAX_RECORD_SUITES;
+          if (maxSuites < 1) throw new TooManyCheckRuns('suites', 0, { sha: d.sha, name: checkName });
           runsOf.set(
             d.sha,
             checkRunsThroughSuites(api, where, {
               sha: d.sha,
               name: checkName,
-              maxSuites: MAX_RECORD_SUITES,
+              maxSuites,
               maxRuns: MAX_RECORD_RUNS,
               until: (runs) => runs.some(boundHere),
-            }).then((read) => read.runs),
+            }).then((read) => {
+              spent += read.requests;
+              return read.runs;
+            }),
           );
+        }
         const runs = await runsOf.get(d.sha)!;
         const bound = runs.filter(boundHere);
         if (bound.length === 0) continue;
@@ -181,6 +199,17 @@ export async function readEnvironmentRecord(
       source,
     };
   } catch (error) {
+    if (error instanceof TooManyCheckRuns && error.what === 'suites' && budgetBound)
+      return {
+        ok: false,
+        code: 'state_buried',
+        message:
+          `the check suites read for the state of ${environment} took the ${MAX_READ_REQUESTS} requests one read ` +
+          `spends on them, through ${examined} deployments made by the App or a workflow, without finding the ` +
+          'record (a flood of deploy check runs?): what is live is unknown. Mark the deployments others made ' +
+          "inactive and delete them, or configure the target's `current` command (docs/state.md)",
+        source,
+      };
     if (error instanceof TooManyCheckRuns)
       return {
         ok: false,

@@ -11,6 +11,7 @@ import { emptyRecord, withTransition, type EnvironmentRecord } from '../../../sr
 import {
   bindExternalId,
   GitHubStateStore,
+  MAX_READ_REQUESTS,
   MAX_RECORD_SUITES,
   readEnvironmentRecord,
   type GitHubStateStoreOptions,
@@ -660,6 +661,29 @@ test('more newer check suites holding deploy check runs on a commit than are rea
       r.ok ? '' : r.message,
       /the 20 newest check suites of commit \w+ holding check runs named "deploy \/ production" do not hold what was looked for/,
     );
+  });
+});
+
+test('deployments of a workflow token, each commit with many suites of deploy check runs, cannot make one read cost hundreds of requests: past its budget it is buried', async () => {
+  await withFake(async (f) => {
+    const genuine = await f.deployment();
+    await actionRun(f, genuine, [record(4, 'v1')]);
+    // A write user's workflow: nine deployments (fewer than the ten a read looks into), each of a commit
+    // holding 20 suites with a run named like the record's, none bound: every suite of each is read.
+    for (let i = 0; i < 9; i++) {
+      const d = await f.deployment(ATTACKER_WORKFLOW);
+      for (let j = 0; j < MAX_RECORD_SUITES; j++) {
+        openCheckSuites(f.gh.state, f.gh.repo(), d.sha, 1);
+        await f
+          .as(ATTACKER_WORKFLOW)
+          .checks.create({ ...where, name: 'deploy / production', head_sha: d.sha });
+      }
+    }
+    const { read: r, requests } = await read(f);
+    // A workflow token has 1000 requests an hour: one read must not take a fifth of them.
+    assert.ok(requests <= MAX_READ_REQUESTS + 1, `${requests} requests`);
+    assert.equal(refused(r), 'state_buried');
+    assert.match(r.ok ? '' : r.message, /check suites read for the state of production/);
   });
 });
 
