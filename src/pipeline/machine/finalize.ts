@@ -4,7 +4,16 @@
 import { usesSlots } from '../../strategies/index.ts';
 import type { Step } from '../../strategies/types.ts';
 import type { Release, RetiredSlot } from '../../state/record.ts';
-import type { MachineEvent, Action, Task, Track, FinalizeStage, PipelineState, Run } from './state.ts';
+import type {
+  MachineEvent,
+  Action,
+  Task,
+  Track,
+  TrackId,
+  FinalizeStage,
+  PipelineState,
+  Run,
+} from './state.ts';
 import { track, envOf, machineOf, recordStep, stepStart, log, iso, clean } from './bookkeeping.ts';
 import { byOf, persist } from './records.ts';
 import { closeAndFinish } from './outcome.ts';
@@ -173,6 +182,10 @@ export function onFinalizeEvent(
   } else if (s.sub === 'claim') {
     if (event.type !== 'stored') return unexpected(s, out, task, event);
     if (event.notStored !== undefined) {
+      // Released all the same: the claim may still land (a write the job was cancelled in goes on; GitHub's
+      // carrier sends the last record it was given with the check run's next update), and with no teardown
+      // behind it, it would hold every deployment off this slot until a reconcile.
+      releaseClaim(s, out, task.track, s.retiring!.slot, now);
       const retired = track(s, task.track).record.retired.find((r) => r.slot === s.retiring!.slot);
       log(
         out,
@@ -200,22 +213,7 @@ export function onFinalizeEvent(
       );
     } else {
       // Failed: it stays retired for reconcile, claimed no more (a deployment may reuse it meanwhile).
-      const t = track(s, task.track);
-      persist(
-        s,
-        out,
-        task.track,
-        {
-          retired: t.record.retired.map((r) => {
-            if (r.slot !== step.slot) return r;
-            const { teardown: _claim, ...rest } = r;
-            return rest;
-          }),
-        },
-        undefined,
-        now,
-        false,
-      );
+      releaseClaim(s, out, task.track, step.slot, now);
     }
     more = finalizeStep(s, out, task, 'on_success', now);
   } else if (s.sub === 'on_success') {
@@ -231,6 +229,17 @@ export function onFinalizeEvent(
   if (s.failure?.kind === 'cancelled') return closeAndFinish(s, out, now);
   s.pc++;
   run(s, out, now);
+}
+
+/** The slot stays retired (due: a reconcile tears it down), its teardown claimed by nobody. */
+function releaseClaim(s: PipelineState, out: Action[], id: TrackId, slot: string, now: number): void {
+  const t = track(s, id);
+  const retired = t.record.retired.map((r) => {
+    if (r.slot !== slot) return r;
+    const { teardown: _claim, ...rest } = r;
+    return rest;
+  });
+  persist(s, out, id, { retired }, undefined, now, false);
 }
 
 /**

@@ -1094,3 +1094,26 @@ test("finalize's in-job teardown is claimed in the record first; not stored (a d
     /blue was not torn down: .*written by another run since/,
   );
 });
+
+test("finalize's teardown claim not confirmed stored is released: it may still land (the job cancelled while storing, GitHub's next update carrying it), and nothing would ever clear it but a reconcile", () => {
+  // GitHub's carrier keeps the text of the last record it was given and sends it with the check run's next
+  // update; a write cancelled while waiting goes on. Left as it is, the claim is stored after the run without
+  // a teardown, and every deployment into blue is refused until a reconcile tears it down.
+  const env = environment('  production:\n    strategy: { type: blue-green, scale_down_delay: 5m }');
+  let waited = false;
+  const r = drive(input(env), {
+    cancelBefore: (a) => ((waited ||= a.kind === 'wait'), false),
+    notStored: () => (waited ? 'GitHub answered 502' : undefined),
+  });
+  assert.ok(!steps(r).includes('teardown on blue'), steps(r).join(' | '));
+  const last = r.actions.findLast((a): a is Extract<Action, { kind: 'persist' }> => a.kind === 'persist')!;
+  // Still retired and due (a reconcile tears it down), claimed by nobody.
+  assert.deepEqual(
+    last.record.retired.map((x) => [x.slot, x.teardown]),
+    [['blue', undefined]],
+  );
+  assert.deepEqual(
+    r.result.record!.retired.map((x) => [x.slot, x.teardown]),
+    [['blue', undefined]],
+  );
+});
