@@ -213,7 +213,7 @@ export function onFinalizeEvent(
       );
     } else {
       // Failed: it stays retired for reconcile, claimed no more (a deployment may reuse it meanwhile).
-      releaseClaim(s, out, task.track, step.slot, now);
+      releaseClaim(s, out, task.track, s.retiring!.slot, now);
     }
     more = finalizeStep(s, out, task, 'on_success', now);
   } else if (s.sub === 'on_success') {
