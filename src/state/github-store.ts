@@ -94,7 +94,8 @@ export interface ReadOptions {
    */
   newDeployment?: number;
   /**
-   * The deployment the reading run's own records go under. Listed with a creator the read does not trust (a
+   * The deployment the reading run's own records go under. Listed (anywhere on a page the read lists, newer or
+   * older than the record) with a creator the read does not trust (a
    * person's token made it: the deployment event of one, or a personal token given to the Action), the read is
    * refused (`state_untrusted`): every read passes that deployment over, so what the run wrote there would be
    * lost, and the next run, the App and reconcile would go on from the record before it.
@@ -136,14 +137,17 @@ export async function readEnvironmentRecord(
         per_page: pageSize,
         ...(page > 1 ? { page } : {}),
       });
+      // The whole page, not only the deployments before the record: a run's own deployment may be older than
+      // the record read (its workflow queued behind a later deployment's run).
+      const own = deployments.find((d) => d.id === options.writesTo);
+      if (own && !(own.creator && trusted(own.creator.login)))
+        return {
+          ok: false,
+          code: 'state_untrusted',
+          message: unreadPlace(environment, own.id, own.creator?.login),
+          source: `deployment ${own.id}`,
+        };
       for (const d of deployments) {
-        if (d.id === options.writesTo && !(d.creator && trusted(d.creator.login)))
-          return {
-            ok: false,
-            code: 'state_untrusted',
-            message: unreadPlace(environment, d.id, d.creator?.login),
-            source: `deployment ${d.id}`,
-          };
         if (!d.creator || !trusted(d.creator.login) || d.id === options.newDeployment) continue;
         if (examined++ >= maxDeployments)
           return { ok: true, record: undefined, source: `no record in ${source}` };

@@ -526,6 +526,20 @@ test("a run on a deployment a person's token made keeps no record there (no read
   });
 });
 
+test("a run on a person's deployment made before the newest record (its workflow queued behind that run's) is refused all the same", async () => {
+  await withFake(async (f) => {
+    // Mallory's deployment event waits in the concurrency group while the App's deployment, made after it,
+    // runs and writes record 4: this run's deployment is then older than the record a read stops at.
+    const d = await f.deployment(MALLORY);
+    const newer = await f.deployment();
+    await actionRun(f, newer, [record(4, 'v1')]);
+    const run = runOn(f, d, { firstAttempt: true });
+    const r = await run.store.read('production');
+    assert.equal(refused(r), 'state_untrusted');
+    await assert.rejects(run.store.write(record(5, 'v2'), { durable: true }), /made by mallory/);
+  });
+});
+
 test("the reporter takes the previous commit from the record's live release: no lookup of the last successful deployment", async () => {
   await withFake(async (f) => {
     const before = await f.deployment();
