@@ -96,8 +96,9 @@ export interface ReadOptions {
   /**
    * The deployment the reading run's own records go under. Listed (anywhere on a page the read lists, newer or
    * older than the record) with a creator the read does not trust (a person's token made it: the deployment
-   * event of one, or a personal token given to the Action), the read is refused (`state_untrusted`): every read passes that deployment over, so what the run wrote there would be
-   * lost, and the next run, the App and reconcile would go on from the record before it.
+   * event of one, or a personal token given to the Action), the read is refused (`state_untrusted`): every
+   * read passes that deployment over, so what the run wrote there would be lost, and the next run, the App and
+   * reconcile would go on from the record before it.
    */
   writesTo?: number;
 }
