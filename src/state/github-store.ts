@@ -210,8 +210,9 @@ export async function readEnvironmentRecord(
         message:
           `the check suites read for the state of ${environment} took the ${MAX_READ_REQUESTS} requests one read ` +
           `spends on them, through ${examined} deployments made by the App or a workflow, without finding the ` +
-          'record (a flood of deploy check runs?): what is live is unknown. Mark the deployments others made ' +
-          "inactive and delete them, or configure the target's `current` command (docs/state.md)",
+          'record (a flood of deploy check runs?): what is live is unknown. Mark those deployments inactive and ' +
+          "delete them (a workflow's, newer than the last deployment of yours), or configure the target's " +
+          '`current` command (docs/state.md)',
         source,
       };
     if (error instanceof TooManyCheckRuns)
