@@ -14,7 +14,7 @@ import { capabilitiesOf, commandFor, deploymentValues, stepValues } from './step
 import type { PhaseId } from './events.ts';
 import { redactCredentials } from '../report/redact.ts';
 import { formatDuration } from '../config/duration.ts';
-import { recordRefusal } from './machine/records.ts';
+import { recordRefusal, teardownRefusal } from './machine/records.ts';
 import { liveSlotProblem } from './live-state.ts';
 
 export interface PlannedAction {
@@ -170,7 +170,11 @@ function liveFromState(
     : 'state record';
   // As the run decides at its start (machine/records.ts believe, live-state.ts readLiveForRun).
   const failure = recordRefusal(env, read);
-  const slotProblem = env.target.current ? undefined : liveSlotProblem(env, saved?.slot, 'record');
+  // A teardown claimed on the slot it would deploy into: the plan reads the live slot from the record (the
+  // current command is not run), as the rest of the plan does.
+  const slotProblem =
+    (env.target.current ? undefined : liveSlotProblem(env, saved?.slot, 'record')) ??
+    (read.ok && read.record ? teardownRefusal(env, saved?.slot, read.record) : undefined);
   const refused: DeploymentPlan['refused'] = failure
     ? {
         environment: env.name,

@@ -12,6 +12,7 @@ import {
   type RolloutOwner,
 } from '../../state/record.ts';
 import type { PhaseId } from '../events.ts';
+import type { ResolvedEnvironment } from '../../config/resolve.ts';
 import type { TrackId, StoredRecord, Action, Track, Failure, PipelineState } from './state.ts';
 import { track, envOf, machineOf, log, iso } from './bookkeeping.ts';
 
@@ -133,9 +134,20 @@ export function byOf(owner: RolloutOwner): string {
  */
 export function slotTearingDown(s: PipelineState, id: TrackId): string | undefined {
   const t = track(s, id);
-  const env = envOf(s, id);
-  const idle = usesSlots(env.strategy) ? slotsFor(env.strategy.slots, t.live.slot).idle : undefined;
-  const r = t.record.retired.find((x) => x.slot === idle && x.teardown);
+  return teardownRefusal(envOf(s, id), t.live.slot, t.record);
+}
+
+/**
+ * Why a run cannot deploy into the slot it would pick (the idle one beside `liveSlot`): a teardown of it is
+ * claimed in the record. Pure: the run (slotTearingDown) and `plan` ask the same question.
+ */
+export function teardownRefusal(
+  env: Pick<ResolvedEnvironment, 'name' | 'strategy'>,
+  liveSlot: string | undefined,
+  record: Pick<EnvironmentRecord, 'retired'>,
+): string | undefined {
+  const idle = usesSlots(env.strategy) ? slotsFor(env.strategy.slots, liveSlot).idle : undefined;
+  const r = record.retired.find((x) => x.slot === idle && x.teardown);
   if (!r?.teardown) return undefined;
   return (
     `${r.slot}${r.version ? ` (${r.version})` : ''}, the slot this run would deploy into, is being torn down by ` +

@@ -177,10 +177,31 @@ environments:
     /\nRefused \[state_refused\]: a run now would deploy nothing and fail: the state record/,
   );
 
-  // An unfinished rollout in the record: the run stops with rollout_unfinished.
+  // A teardown claimed on the idle slot (green, beside blue live): the run refuses to deploy into it.
   await store.write({
     ...base,
     seq: 3,
+    live: { version: 'v1', slot: 'blue', since: at },
+    retired: [
+      {
+        slot: 'green',
+        version: 'v0',
+        dueAt: at,
+        teardown: { startedAt: at, by: 'reconcile:42' },
+      },
+    ],
+  });
+  const tearing = planDeployment(parsed.config, 'production', 'v2');
+  assert.equal(tearing.refused?.code, 'state_refused');
+  assert.match(
+    tearing.refused?.message ?? '',
+    /^green \(v0\), the slot this run would deploy into, is being torn down by reconcile:42/,
+  );
+
+  // An unfinished rollout in the record: the run stops with rollout_unfinished.
+  await store.write({
+    ...base,
+    seq: 4,
     live: { version: 'v1', slot: 'blue', since: at },
     rollout: {
       deploymentId: 'cli-1',
