@@ -58,7 +58,13 @@ export function recordStatus(environment: string, read: StateRead, now: Date): s
   for (const slot of r.retired) {
     const due = Date.parse(slot.dueAt) <= now.getTime() ? ' (due now)' : '';
     const version = slot.version ? ` (${userText(slot.version, { max: 200 })})` : '';
-    lines.push(`- **retired slot** ${code(slot.slot)}${version}: teardown at ${when(slot.dueAt)}${due}`);
+    // A teardown claimed (under way, or left by a run that died): deployments into that slot are refused.
+    const tearing = slot.teardown
+      ? `; being torn down by ${code(slot.teardown.by, 200)} since ${when(slot.teardown.startedAt)}`
+      : '';
+    lines.push(
+      `- **retired slot** ${code(slot.slot)}${version}: teardown at ${when(slot.dueAt)}${due}${tearing}`,
+    );
   }
   const recent = r.history.slice(-STATUS_HISTORY).reverse();
   if (recent.length) {

@@ -67,7 +67,14 @@ function record(overrides: Partial<EnvironmentRecord> = {}): EnvironmentRecord {
       since: '2025-03-01T09:00:00.000Z',
       deploymentId: '1001',
     },
-    retired: [{ slot: 'green', version: 'v1.0.0', dueAt: '2025-03-04T09:00:00.000Z', deploymentId: '1001' }],
+    retired: [
+      { slot: 'green', version: 'v1.0.0', dueAt: '2025-03-04T09:00:00.000Z', deploymentId: '1001' },
+      {
+        slot: 'purple',
+        dueAt: '2025-03-04T09:00:00.000Z',
+        teardown: { startedAt: '2025-03-04T09:05:00.000Z', by: 'reconcile:77' },
+      },
+    ],
     rollout: {
       deploymentId: '3003',
       version: 'v3.0.0',
@@ -230,6 +237,10 @@ test('/status shows each environment from its record: live, previous, rollout, r
     assert.match(
       prod,
       /\*\*retired slot\*\* `green` \(v1\.0\.0\): teardown at `2025-03-04T09:00:00.000Z` \(due now\)/,
+    );
+    assert.match(
+      prod,
+      /\*\*retired slot\*\* `purple`: teardown at `2025-03-04T09:00:00.000Z` \(due now\); being torn down by `reconcile:77` since `2025-03-04T09:05:00.000Z`/,
     );
     // The five newest history entries, newest first; the two oldest are left out.
     const history = prod.split('\n').filter((l) => l.startsWith('  - '));

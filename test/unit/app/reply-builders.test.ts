@@ -140,7 +140,15 @@ function hostileRecord(v: string): EnvironmentRecord {
     updatedAt: '2025-03-04T10:00:00.000Z',
     live: release,
     previous: release,
-    retired: [{ slot: v, version: v, dueAt: '2025-03-04T10:00:00.000Z', deploymentId: v }],
+    retired: [
+      {
+        slot: v,
+        version: v,
+        dueAt: '2025-03-04T10:00:00.000Z',
+        deploymentId: v,
+        teardown: { startedAt: '2025-03-04T10:00:00.000Z', by: v },
+      },
+    ],
     rollout: {
       deploymentId: v,
       version: v,
