@@ -111,8 +111,8 @@ function refusal(environment: string, stored: StoredRecord): Failure {
           'due for teardown) is never replaced unread; run again when GitHub answers'
         : stored.code === 'state_untrusted'
           ? `the state record of ${environment} was not read [${stored.code}]: ${stored.message} ` +
-            `(${stored.source}). Nothing was deployed: a record others may write is neither believed nor ` +
-            'replaced; fix what it names, then run again'
+            `(${stored.source}). Nothing was deployed: a record others may write, or one kept where no reader ` +
+            'looks, is neither believed nor replaced; fix what it names, then run again'
           : `the state record of ${environment} was refused [${stored.code}]: ${stored.message} (${stored.source}). ` +
             'Nothing was deployed on top of it: find out what is live, then remove or repair the record, ' +
             "or configure the target's current command so the infrastructure says what is live",

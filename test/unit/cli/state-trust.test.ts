@@ -54,7 +54,7 @@ ${target.targetYaml}environments:
   assert.match(result.result.message, open);
   assert.match(
     result.result.message,
-    /Nothing was deployed: a record others may write is neither believed nor replaced/,
+    /Nothing was deployed: a record others may write, or one kept where no reader looks, is neither believed nor replaced/,
   );
   assert.doesNotMatch(refused.stdout + refused.stderr, /\n\s+at /, 'no stack trace');
   assert.deepEqual(target.actingCalls(), [], 'nothing deployed');
