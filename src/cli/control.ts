@@ -23,6 +23,7 @@ import { CONTROL_CLOCK_SKEW_MS, decideControl } from '../control/decide.ts';
 import { FileControlChannel } from '../control/file-channel.ts';
 import type { ControlRequest, ControlVerb } from '../control/request.ts';
 import { jsonLinesReporter } from '../report/json-lines.ts';
+import { trafficSplit } from '../report/waits.ts';
 import { formatReconcileText } from '../report/reconcile.ts';
 import { terminalReporter } from '../report/terminal.ts';
 import type { OwnerStatus } from '../reconcile/decide.ts';
@@ -336,10 +337,28 @@ function idleText(idle: IdleRollout, verb: ControlVerb, environment: string, rol
   }
 }
 
-/** "step 3/5 (25 % on the new version)": the step index is 0-based in the record. */
+/**
+ * "step 3/5 (25 % on the new version)", or beside a fresh baseline "(25 % new / 25 % baseline / 50 % stable)":
+ * the baseline's share changes what stable keeps. The step index is 0-based in the record.
+ */
 export function position(rollout: Rollout): string {
   const step = `step ${Math.max(stepOf(rollout) + 1, 0)}/${rollout.steps}`;
-  return rollout.weight !== undefined ? `${step} (${rollout.weight} % on the new version)` : step;
+  if (rollout.weight === undefined) return step;
+  const baseline = baselineWeightOf(rollout);
+  return baseline
+    ? `${step} (${trafficSplit(rollout.weight, baseline)})`
+    : `${step} (${rollout.weight} % on the new version)`;
+}
+
+/**
+ * The fresh baseline's share from the rollout's last traffic change so far (its stored plan says it); none once
+ * it rolls back (all traffic goes to stable) or when the recorded weight is not that change's.
+ */
+function baselineWeightOf(rollout: Rollout): number | undefined {
+  const state = rollout.strategyState;
+  if (!state || rollout.phase === 'rollback') return undefined;
+  const last = state.plan.slice(0, state.index + 1).findLast((p) => p.step.kind === 'set_weight')?.step;
+  return last?.kind === 'set_weight' && last.weight === rollout.weight ? last.baselineWeight : undefined;
 }
 
 /** What a handed-off rollout still waits for, after the requests so far. */
