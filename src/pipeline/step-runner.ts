@@ -200,7 +200,11 @@ export function createStepRunner(options: StepRunnerOptions): StepRunner {
         return { ok: false, reason: `internal error: a wait (${step.at}) reached the step runner` };
       case 'deploy':
         if (step.version === 'previous' && !values.version)
-          return { ok: false, reason: 'no previous version is known', untouched: 'nothing-to-restore' };
+          return {
+            ok: false,
+            reason: noPreviousVersion(env, step.slot, values.stable_slot),
+            untouched: 'nothing-to-restore',
+          };
         return command(t.deploy, values, 'deploy', signal);
       case 'health': {
         // A strategy's health step follows a deploy (or a rollback's redeploy): the version may still be starting.
@@ -332,4 +336,18 @@ async function warmup(
       reason: `warm-up: ${failed} of ${requests} requests to ${url} failed (last: ${last})`,
     };
   return { ok: true, detail: `warm-up: ${requests - failed}/${requests} requests to ${url} succeeded` };
+}
+
+/**
+ * Why a deploy of the previous version cannot run. A fresh baseline's deploy (issue 15) is the one that meets
+ * this with a stable slot serving: say what it copies and what did not name it.
+ */
+function noPreviousVersion(
+  env: ResolvedEnvironment,
+  slot: string | undefined,
+  stableSlot: string | undefined,
+) {
+  const baseline = env.strategy.type === 'canary' ? env.strategy.baseline?.slot : undefined;
+  if (slot === undefined || slot !== baseline) return 'no previous version is known';
+  return `no previous version is known: the fresh baseline on ${slot} is a copy of the stable version, and ${env.target.current ? 'neither the current command nor the state record names' : 'the state record does not name'} the version serving${stableSlot ? ` on ${stableSlot}` : ''}`;
 }

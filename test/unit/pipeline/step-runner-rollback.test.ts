@@ -121,3 +121,28 @@ environments:
   assert.equal(!refused.ok && refused.untouched, 'not-started', JSON.stringify(refused));
   assert.match(!refused.ok ? refused.reason : '', /NUL/);
 });
+
+test("a fresh baseline's deploy with no stable version known says what the baseline needed", async () => {
+  const text = `target:
+  commands:
+    deploy: [${JSON.stringify(process.execPath)}, "-e", "0", "{{slot}}"]
+    set_weight: [${JSON.stringify(process.execPath)}, "-e", "0", "{{slot}}={{weight}}", "{{baseline_slot}}={{baseline_weight}}"]
+    teardown: [${JSON.stringify(process.execPath)}, "-e", "0", "{{slot}}"]
+environments:
+  production: { strategy: { type: canary, baseline: fresh } }
+`;
+  const parsed = parseConfig(text, 'deploy.yml');
+  assert.ok(parsed.ok, parsed.ok ? '' : JSON.stringify(parsed.errors));
+  const env = resolveEnvironment(parsed.config, 'production');
+  const runner = createStepRunner({
+    env,
+    values: { version: 'v2', environment: 'production', stable_slot: 'green' },
+    analyzer: healthAnalyzer(env),
+  });
+  const result = await runner({ kind: 'deploy', slot: 'baseline', version: 'previous' });
+  assert.equal(result.ok, false);
+  assert.equal(
+    !result.ok && result.reason,
+    'no previous version is known: the fresh baseline on baseline is a copy of the stable version, and the state record does not name the version serving on green',
+  );
+});
