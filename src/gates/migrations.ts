@@ -151,6 +151,23 @@ function libpqEnv(url: string): Record<string, string> {
   };
 }
 
+/**
+ * libpq's variables that send a tool elsewhere whatever PGHOST and PGDATABASE say: a service (PGSERVICE, its
+ * file's host and dbname win over the PG* variables) and PGHOSTADDR (the address connected to, whatever the
+ * host). From the runner's environment or the gate's `env`, they would run up and down on that server.
+ */
+const REDIRECTING_LIBPQ = ['PGSERVICE', 'PGSERVICEFILE', 'PGHOSTADDR'];
+
+/** The environment without the variables that would point a tool away from the test database. */
+function withoutRedirects(env: NodeJS.ProcessEnv | Record<string, string>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(env).filter(
+      (entry): entry is [string, string] =>
+        entry[1] !== undefined && !REDIRECTING_LIBPQ.includes(entry[0].toUpperCase()),
+    ),
+  );
+}
+
 /** The test database and what the steps run with: its environment, the run's timings, the password hider. */
 interface StepContext {
   ctx: GateContext;
@@ -217,9 +234,9 @@ async function exercise(
 ): Promise<Finding[]> {
   const ignore = [...DEFAULT_IGNORED, ...(config.ignore ?? [])];
   const snapshot = async () => withoutIgnored(await withClient(url, readSnapshot), ignore);
-  const env = { ...config.env, ...libpqEnv(url), DATABASE_URL: url };
+  const env = { ...withoutRedirects(config.env ?? {}), ...libpqEnv(url), DATABASE_URL: url };
   const hide = passwordHider(url);
-  const on: StepContext = { ctx, env, timings, hide };
+  const on: StepContext = { ctx: { ...ctx, env: withoutRedirects(ctx.env) }, env, timings, hide };
   const findings: Finding[] = [];
 
   const before = await snapshot();

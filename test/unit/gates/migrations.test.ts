@@ -230,6 +230,46 @@ describe('migrations gate (real PostgreSQL)', () => {
     }
   });
 
+  it("runs psql on the throwaway database when the runner's PGSERVICE or PGHOSTADDR names another server", async () => {
+    // A service's host and dbname win over PGHOST / PGDATABASE, and PGHOSTADDR over the host: either would
+    // send up and down (psql reading the PG* variables) to the runner's database instead of the test one.
+    const dir = await mkdtemp(join(tmpdir(), 'migrations-service-'));
+    const admin = new URL(server.adminUrl);
+    const client = new pg.Client({ connectionString: server.adminUrl });
+    await client.connect();
+    try {
+      const serviceFile = join(dir, 'pg_service.conf');
+      await writeFile(
+        serviceFile,
+        `[real]\nhost=${admin.hostname}\nport=${admin.port}\ndbname=postgres\nuser=postgres\n`,
+      );
+      const psql = (sql: string) => ['psql', '-X', '-q', '-v', 'ON_ERROR_STOP=1', '-c', sql];
+      const probe = config('clean', {
+        up: psql('CREATE TABLE IF NOT EXISTS gate_probe (id int)'),
+        down: psql('DROP TABLE gate_probe'),
+      });
+      // Run on the service's database, up would change nothing in the test one ("up changed nothing").
+      const service = await migrationsGate.run(
+        probe,
+        context({ PGSERVICE: 'real', PGSERVICEFILE: serviceFile }),
+      );
+      assert.equal(service.status, 'pass', service.summary);
+      assert.deepEqual(service.findings, []);
+      // 127.0.0.2 is a loopback address the test server does not listen on: a refused connection at once.
+      const hostaddr = await migrationsGate.run(
+        { ...probe, env: { PGHOSTADDR: '127.0.0.2' } },
+        context({ PGHOSTADDR: '127.0.0.2' }),
+      );
+      assert.equal(hostaddr.status, 'pass', hostaddr.summary);
+      const { rows } = await client.query("SELECT to_regclass('public.gate_probe') AS found");
+      assert.equal(rows[0].found, null);
+    } finally {
+      await client.query('DROP TABLE IF EXISTS gate_probe');
+      await client.end();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('uses DATABASE_URL from the environment when the config has none', async () => {
     const { database_url: _, ...rest } = config('clean');
     const verdict = await migrationsGate.run(rest, context({ DATABASE_URL: server.adminUrl }));
