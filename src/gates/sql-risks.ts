@@ -73,16 +73,16 @@ export function splitStatements(sql: string): SqlStatement[] {
   };
   /**
    * sql[i, end) is read. `keep`: it is part of the statement (else a comment: a blank); `masked`: what the
-   * statement's code keeps instead (default: all).
+   * statement's code keeps instead (default: all); `shown`: what its text keeps instead (default: all).
    */
-  const take = (end: number, keep = true, masked?: string) => {
+  const take = (end: number, keep = true, masked?: string, shown?: string) => {
     countLines(i, end);
     if (keep && masked === undefined) {
       if (verbatim === -1) verbatim = i;
       return;
     }
     flush();
-    current.push(keep ? sql.slice(i, end) : ' ');
+    current.push(keep ? (shown ?? sql.slice(i, end)) : ' ');
     code.push(keep ? masked! : ' ');
   };
   const lineEnd = (from: number) => {
@@ -140,7 +140,14 @@ export function splitStatements(sql: string): SqlStatement[] {
         else end += 1;
       }
       end = Math.min(end + 1, sql.length);
-      take(end, true, char === "'" ? "''" : undefined);
+      if (char === "'") take(end, true, "''");
+      else {
+        // A quoted name is a token of its own, written against a keyword or not (ALTER TABLE"users"DROP"a"):
+        // kept apart by blanks, so the rules read its neighbours as words.
+        const pad = (c: string) => (/[\w$\u0080-\uffff]/.test(c) ? ' ' : '');
+        const name = pad(previous) + sql.slice(i, end) + pad(sql[end] ?? '');
+        take(end, true, name, name);
+      }
     } else if (!afterWord && (word = at(DOLLAR_TAG))) {
       const tag = word[0];
       const close = sql.indexOf(tag, i + tag.length);
@@ -290,6 +297,11 @@ export function withoutDownSections(sql: string): string {
 function plpgsqlAsSql(body: string): string {
   return body
     .replace(
+      // EXECUTE $q$DROP TABLE t$q$: a dollar-quoted statement, as a string literal is.
+      /\bEXECUTE\s+(?:format\s*\(\s*)?(\$(?:[A-Za-z_]\w*)?\$)([\s\S]*?)\1/gi,
+      (_, _tag: string, sql: string) => `;\n${sql};\n`,
+    )
+    .replace(
       // EXECUTE format('DROP TABLE %I', name) builds its statement from the format string as much.
       /\bEXECUTE\s+(?:format\s*\(\s*)?'((?:[^']|'')*)'/gi,
       (_, sql: string) => `;\n${sql.replace(/''/g, "'")};\n`,
@@ -324,6 +336,15 @@ const DROPS_OF_DATA: Array<[RegExp, string, string]> = [
     'DROP MATERIALIZED VIEW loses its stored rows (rebuilding them takes its whole query) and breaks the running version that reads it: stop reading it first, drop it in a later release',
   ],
 ];
+
+/**
+ * A drop with CASCADE of what a table column can be made of or computed with: PostgreSQL drops the columns of
+ * the type, domain or collation (an extension's types included), a generated column whose expression uses the
+ * function, operator or cast, and a materialized view built on the view, with their data, where the same drop
+ * without CASCADE fails and names them.
+ */
+const DROP_CASCADE =
+  /^DROP\s+(TYPE|DOMAIN|EXTENSION|COLLATION|FUNCTION|OPERATOR|CAST|VIEW)\b.*\bCASCADE\s*;?$/i;
 
 /**
  * Maintenance that locks a table in use for as long as it runs, each with its rule and advice; the first
@@ -627,6 +648,14 @@ function findRisks(
       );
     }
     for (const [pattern, rule, message] of DROPS_OF_DATA) if (pattern.test(bare)) add(rule, message);
+    const cascade = DROP_CASCADE.exec(bare);
+    if (cascade) {
+      const what = cascade[1]!.toUpperCase();
+      add(
+        'drop-cascade',
+        `DROP ${what} ... CASCADE also drops what depends on it, table columns included (a column of the type, a generated column that uses it, a materialized view on it) with their data: drop it without CASCADE, which fails and names them, and remove those first in an earlier release`,
+      );
+    }
     if (/^TRUNCATE\b/i.test(bare)) add('truncate', 'TRUNCATE deletes every row of the table');
     for (const [pattern, rule, message] of LOCKING_MAINTENANCE) {
       const found = pattern.exec(bare);

@@ -106,6 +106,31 @@ describe('findSqlRisks', () => {
     ]);
   });
 
+  it('flags a drop with CASCADE that takes table columns with it (their type, domain, collation, function)', () => {
+    // Each of these, run against PostgreSQL, dropped the column of a table made with it.
+    const sql = [
+      'DROP TYPE mood CASCADE;',
+      'drop domain if exists positive_int cascade;',
+      'DROP EXTENSION citext CASCADE;',
+      'DROP COLLATION german CASCADE;',
+      'DROP FUNCTION doubled(int) CASCADE;',
+      'DO $$ BEGIN DROP TYPE status CASCADE; END $$;',
+      // Without CASCADE PostgreSQL refuses while anything depends on it: nothing is lost.
+      'DROP TYPE mood;',
+      'DROP FUNCTION IF EXISTS touch() RESTRICT;',
+      "COMMENT ON TYPE mood IS 'DROP TYPE x CASCADE';",
+    ].join('\n');
+    assert.deepEqual(rulesOf(sql), [
+      '1:drop-cascade',
+      '2:drop-cascade',
+      '3:drop-cascade',
+      '4:drop-cascade',
+      '5:drop-cascade',
+      '6:drop-cascade',
+    ]);
+    assert.match(findSqlRisks(sql)[0]!.message, /^DROP TYPE \.\.\. CASCADE also drops .*table columns/);
+  });
+
   it('flags a DELETE without its own WHERE, also in a WITH and beside a WHERE of a subquery', () => {
     const sql = [
       'WITH gone AS (DELETE FROM sessions RETURNING *) INSERT INTO archive SELECT * FROM gone;',
@@ -246,6 +271,16 @@ describe('findSqlRisks', () => {
       "DO $$ BEGIN EXECUTE format('ANALYZE %I', 'users'); END $$;",
     ].join('\n');
     assert.deepEqual(rulesOf(sql), ['1:drop-table', '2:truncate']);
+  });
+
+  it('reads the statement an EXECUTE runs from a dollar-quoted string, in a DO block or a routine', () => {
+    const sql = [
+      'DO $do$ BEGIN EXECUTE $q$DROP TABLE legacy$q$; END $do$;',
+      "DO $do$ BEGIN execute format($$ALTER TABLE users DROP COLUMN %I$$, 'note'); END $do$;",
+      'CREATE PROCEDURE purge() LANGUAGE plpgsql AS $p$ BEGIN EXECUTE $$TRUNCATE audit$$; END $p$;',
+      'CALL purge();',
+    ].join('\n');
+    assert.deepEqual(rulesOf(sql), ['1:drop-table', '2:drop-column', '4:truncate']);
   });
 
   it('reads the body of a function or procedure the file creates where the file calls it, not before', () => {
@@ -510,6 +545,11 @@ describe('findSqlRisks', () => {
       'ALTER TABLE "Users" ALTER COLUMN "Full Name" TYPE varchar(10);',
       'ALTER TABLE users ALTER COLUMN "Email Address" SET NOT NULL;',
       'alter table "Users" drop "Email";',
+      // A quoted name needs no blank beside it: PostgreSQL reads DROP"Email" as DROP "Email".
+      'ALTER TABLE"Users"DROP"Email";',
+      'ALTER TABLE users ALTER COLUMN"age"TYPE bigint;',
+      'ALTER TABLE users ADD"code" int NOT NULL;',
+      'DROP TABLE"Users";',
     ].join('\n');
     assert.deepEqual(rulesOf(risky), [
       '1:add-column-not-null',
@@ -517,6 +557,10 @@ describe('findSqlRisks', () => {
       '3:column-type',
       '4:set-not-null',
       '5:drop-column',
+      '6:drop-column',
+      '7:column-type',
+      '8:add-column-not-null',
+      '9:drop-table',
     ]);
   });
 
