@@ -21,7 +21,13 @@ const QUERIES: string[] = [
   `SELECT 'schema' AS kind, n.nspname AS name, NULL AS tbl, '' AS def FROM pg_namespace n WHERE ${USER_SCHEMAS}`,
   `SELECT CASE c.relkind WHEN 'r' THEN 'table' WHEN 'p' THEN 'table' WHEN 'v' THEN 'view' WHEN 'm' THEN 'materialized view'
             WHEN 'S' THEN 'sequence' WHEN 'f' THEN 'foreign table' END AS kind,
-          n.nspname || '.' || c.relname AS name, n.nspname || '.' || c.relname AS tbl,
+          n.nspname || '.' || c.relname AS name,
+          -- A serial or identity column's sequence belongs to its table (ignored with a tool's bookkeeping).
+          COALESCE((SELECT tn.nspname || '.' || t.relname FROM pg_depend d
+                      JOIN pg_class t ON t.oid = d.refobjid JOIN pg_namespace tn ON tn.oid = t.relnamespace
+                     WHERE c.relkind = 'S' AND d.classid = 'pg_class'::regclass AND d.objid = c.oid
+                       AND d.refclassid = 'pg_class'::regclass AND d.deptype IN ('a', 'i') LIMIT 1),
+                   n.nspname || '.' || c.relname) AS tbl,
           CASE WHEN c.relkind IN ('v', 'm') THEN pg_get_viewdef(c.oid, true) ELSE '' END AS def
      FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
     WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f') AND ${USER_SCHEMAS}`,
@@ -83,16 +89,32 @@ export async function readSnapshot(client: pg.Client): Promise<Snapshot> {
 
 /** Bookkeeping tables of common migration tools: their rows change between runs, by design. */
 export const DEFAULT_IGNORED = [
+  // golang-migrate, dbmate, Rails, Ecto (and Rails' environment table beside it)
   '*.schema_migrations',
+  '*.ar_internal_metadata',
   '*.knex_migrations*',
   '*.alembic_version',
   '*.flyway_schema_history',
+  // Liquibase: its changelog and lock tables stay after a rollback
+  '*.databasechangelog',
+  '*.databasechangeloglock',
   '*.goose_db_version',
   '*.pgmigrations',
   '*.SequelizeMeta',
   '*._prisma_migrations',
-  '*.__drizzle_migrations',
+  '*.django_migrations',
+  '*.__diesel_schema_migrations',
+  '*.mikro_orm_migrations',
   '*.typeorm_metadata',
+  // Tools that keep their bookkeeping in a schema of their own: the schema and all in it.
+  'drizzle',
+  'drizzle.*',
+  'sqitch',
+  'sqitch.*',
+  'graphile_migrate',
+  'graphile_migrate.*',
+  'atlas_schema_revisions',
+  'atlas_schema_revisions.*',
 ];
 
 export function withoutIgnored(snapshot: Snapshot, patterns: string[]): Snapshot {

@@ -270,6 +270,30 @@ describe('migrations gate (real PostgreSQL)', () => {
     }
   });
 
+  it("leaves out the bookkeeping tools keep after down (Liquibase, Rails, Django, sqitch's schema, a serial's sequence)", async () => {
+    // Their tables (and sqitch's schema) are made by the first up and kept by a rollback, as these tools do.
+    const bookkeeping = [
+      'CREATE TABLE IF NOT EXISTS databasechangelog (id text)',
+      'CREATE TABLE IF NOT EXISTS databasechangeloglock (id int PRIMARY KEY)',
+      'CREATE TABLE IF NOT EXISTS ar_internal_metadata (key text PRIMARY KEY)',
+      'CREATE TABLE IF NOT EXISTS django_migrations (id serial PRIMARY KEY)',
+      // node-pg-migrate's table: its serial's sequence goes with it.
+      'CREATE TABLE IF NOT EXISTS pgmigrations (id serial PRIMARY KEY, name text)',
+      'CREATE SCHEMA IF NOT EXISTS sqitch',
+      'CREATE TABLE IF NOT EXISTS sqitch.changes (change_id text PRIMARY KEY)',
+    ];
+    const psql = (sql: string) => ['psql', '-X', '-q', '-v', 'ON_ERROR_STOP=1', '-c', sql];
+    const verdict = await migrationsGate.run(
+      config('clean', {
+        up: psql([...bookkeeping, 'CREATE TABLE accounts (id int)'].join('; ')),
+        down: psql('DROP TABLE accounts'),
+      }),
+      context(),
+    );
+    assert.equal(verdict.status, 'pass', verdict.summary);
+    assert.deepEqual(verdict.findings, []);
+  });
+
   it('uses DATABASE_URL from the environment when the config has none', async () => {
     const { database_url: _, ...rest } = config('clean');
     const verdict = await migrationsGate.run(rest, context({ DATABASE_URL: server.adminUrl }));
