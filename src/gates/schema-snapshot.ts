@@ -105,6 +105,8 @@ export const DEFAULT_IGNORED = [
   '*.django_migrations',
   '*.__diesel_schema_migrations',
   '*.mikro_orm_migrations',
+  // TypeORM's default migrations table, and its metadata
+  '*.migrations',
   '*.typeorm_metadata',
   // Tools that keep their bookkeeping in a schema of their own: the schema and all in it.
   'drizzle',

@@ -279,6 +279,7 @@ describe('migrations gate (real PostgreSQL)', () => {
       'CREATE TABLE IF NOT EXISTS django_migrations (id serial PRIMARY KEY)',
       // node-pg-migrate's table: its serial's sequence goes with it.
       'CREATE TABLE IF NOT EXISTS pgmigrations (id serial PRIMARY KEY, name text)',
+      'CREATE TABLE IF NOT EXISTS migrations (id serial PRIMARY KEY, name text)',
       'CREATE SCHEMA IF NOT EXISTS sqitch',
       'CREATE TABLE IF NOT EXISTS sqitch.changes (change_id text PRIMARY KEY)',
     ];
