@@ -1,7 +1,8 @@
 // The migrations gate (seed 01, "database migration validation") against a real, throwaway PostgreSQL
 // database: up → schema → down → schema (back to where it started) → up → schema, which must equal the
-// first. The database is created for this run and dropped at the end, whatever happened. The migration
-// files are also scanned for destructive statements (sql-risks.ts).
+// first, and no table may have fewer rows after down→up than after the first up (rows lost). The database
+// is created for this run and dropped at the end, whatever happened. The migration files are also scanned
+// for destructive statements (sql-risks.ts).
 import { randomBytes } from 'node:crypto';
 import { access } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
@@ -19,7 +20,9 @@ import {
   DEFAULT_IGNORED,
   describeDifference,
   diffSnapshots,
+  readRowCounts,
   readSnapshot,
+  rowsLost,
   withoutIgnored,
   type Snapshot,
 } from './schema-snapshot.ts';
@@ -234,6 +237,7 @@ async function exercise(
 ): Promise<Finding[]> {
   const ignore = [...DEFAULT_IGNORED, ...(config.ignore ?? [])];
   const snapshot = async () => withoutIgnored(await withClient(url, readSnapshot), ignore);
+  const rowCounts = async (of: Snapshot) => withClient(url, (client) => readRowCounts(client, of));
   const env = { ...withoutRedirects(config.env ?? {}), ...libpqEnv(url), DATABASE_URL: url };
   const hide = passwordHider(url);
   const on: StepContext = { ctx: { ...ctx, env: withoutRedirects(ctx.env) }, env, timings, hide };
@@ -242,6 +246,7 @@ async function exercise(
   const before = await snapshot();
   await step('up', config.up, on);
   const afterUp = await snapshot();
+  const rowsAfterUp = await rowCounts(afterUp);
   if (diffSnapshots(before, afterUp).length === 0) {
     findings.push({
       rule: 'migrations.no-change',
@@ -259,6 +264,15 @@ async function exercise(
   }
   await step('up again', config.up, on);
   const afterUpAgain = await snapshot();
+  // What up put in the tables (seed rows, a data migration's) must be back after down→up: fewer rows is data
+  // the cycle lost (seed 01: "no data loss"). The values are verify's to check: a default such as now() differs.
+  for (const lost of rowsLost(rowsAfterUp, await rowCounts(afterUpAgain))) {
+    findings.push({
+      rule: 'migrations.rows-lost',
+      severity: 'error',
+      message: `table ${lost.table} has ${lost.after} row(s) after down→up, ${lost.before} after the first up: down removed rows that up did not put back`,
+    });
+  }
   // The seed data and what the schema snapshot does not compare must be back after down→up too.
   if (config.verify) findings.push(...(await verifyStep('verify again', config.verify, on)));
   findings.push(

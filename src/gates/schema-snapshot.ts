@@ -1,5 +1,6 @@
 // A PostgreSQL schema as a flat map "kind qualified.name" → definition, read from pg_catalog with `pg`
-// (no pg_dump needed), and the readable difference between two such snapshots. Used by the migrations gate.
+// (no pg_dump needed), and the readable difference between two such snapshots; the tables' row counts. Used by
+// the migrations gate.
 import picomatch from 'picomatch';
 import type pg from 'pg';
 
@@ -163,4 +164,33 @@ export function describeDifference(
     return `${difference.key}${detail(difference.right)} exists ${rightLabel} but not ${leftLabel}`;
   }
   return `${difference.key} differs: ${leftLabel} "${difference.left}", ${rightLabel} "${difference.right}"`;
+}
+
+/** The number of rows of each table ("public.roles" → 3), for the tables `of` holds (an ignore-filtered snapshot). */
+export async function readRowCounts(client: pg.Client, of: Snapshot): Promise<Map<string, number>> {
+  // One query: each table counted by a query of its own, its name quoted by format().
+  const { rows } = await client.query<{ name: string; count: string }>(
+    `SELECT n.nspname || '.' || c.relname AS name,
+            (xpath('/row/c/text()', query_to_xml(format('SELECT count(*) AS c FROM ONLY %I.%I', n.nspname, c.relname),
+              false, true, '')))[1]::text AS count
+       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE c.relkind = 'r' AND ${USER_SCHEMAS}`,
+  );
+  return new Map(
+    rows.filter((row) => of.has(`table ${row.name}`)).map((row) => [row.name, Number(row.count)]),
+  );
+}
+
+/**
+ * Pure: the tables with fewer rows `after` than `before` (both read with readRowCounts), sorted by name. A
+ * table only one of them has is a schema difference, reported as such.
+ */
+export function rowsLost(
+  before: Map<string, number>,
+  after: Map<string, number>,
+): Array<{ table: string; before: number; after: number }> {
+  return [...before]
+    .filter(([table, count]) => after.has(table) && after.get(table)! < count)
+    .map(([table, count]) => ({ table, before: count, after: after.get(table)! }))
+    .sort((a, b) => a.table.localeCompare(b.table));
 }

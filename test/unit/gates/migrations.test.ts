@@ -129,6 +129,24 @@ describe('migrations gate (real PostgreSQL)', () => {
     );
   });
 
+  it('blocks a down→up that loses rows up had put in, naming the table and the counts (seed 01: no data loss)', async () => {
+    // 002's down deletes every role, 001's seed rows too; up again puts back only its own.
+    const verdict = await migrationsGate.run(
+      config('loses-rows', { down: [process.execPath, migrate, 'loses-rows', 'down'], down_check: 'none' }),
+      context(),
+    );
+    assert.equal(verdict.status, 'block');
+    assert.deepEqual(
+      verdict.findings.map((f) => `${f.rule}: ${f.message}`),
+      [
+        'migrations.rows-lost: table public.roles has 1 row(s) after down→up, 3 after the first up: down removed rows that up did not put back',
+      ],
+    );
+    // A down that reverts all: the seed rows are back with their table, and the bookkeeping's rows are not counted.
+    const all = await migrationsGate.run(config('loses-rows'), context());
+    assert.equal(all.status, 'pass', all.summary);
+  });
+
   it("blocks a failing up with the tool's error output, and still drops the database", async () => {
     const verdict = await migrationsGate.run(config('failing-up'), context());
     assert.equal(verdict.status, 'block');
