@@ -380,12 +380,28 @@ const LOCKING_MAINTENANCE: Array<[RegExp, string, string]> = [
 ];
 
 /**
- * Whether a DELETE in the statement (the statement itself, or one in a WITH) has no WHERE of its own: a
- * WHERE inside parentheses after it (a subquery in USING, the next CTE) is not its own. `bare`: the code with
- * strings and quoted names masked (withoutQuotedNames), so no parenthesis or keyword there is data.
+ * The tables of the DELETEs in the statement (the statement itself, or one in a WITH) with no WHERE of their
+ * own: a WHERE inside parentheses after it (a subquery in USING, the next CTE) is not its own. `bare`: the
+ * code with strings and quoted names masked (withoutQuotedNames), so no parenthesis or keyword there is data.
  */
-function deletesAllRows(bare: string): boolean {
-  return withoutOwnWhere(bare, /\bDELETE\s+FROM\b/gi).length > 0;
+function tablesDeletedWhole(bare: string): string[] {
+  return withoutOwnWhere(bare, new RegExp(String.raw`\bDELETE\s+FROM\s+(?:ONLY\s+)?(${IDENT})`, 'gi'));
+}
+
+/**
+ * The tables a DROP TABLE or TRUNCATE names, as tableKey makes them: `head` is the statement up to its list.
+ * `code`: the statement's code, quoted names kept.
+ */
+function tablesListed(code: string, head: RegExp): string[] {
+  const start = head.exec(code);
+  if (!start) return [];
+  const names = new RegExp(String.raw`(?:^|,)\s*(?:ONLY\s+)?(${IDENT})`, 'gi');
+  return [...code.slice(start[0].length).matchAll(names)].map((match) => tableKey(match[1]!));
+}
+
+/** Whether a statement naming `tables` acts on tables this change created only (new, empty, unused). */
+function onlyNew(tables: string[], created: Set<string>): boolean {
+  return tables.length > 0 && tables.every((table) => created.has(tableKey(table)));
 }
 
 /**
@@ -635,7 +651,11 @@ function findRisks(
         risks.push({ ...risk, line, message: `in the DO block: ${risk.message}` });
       }
     }
-    if (/^DROP\s+TABLE\b/i.test(bare)) {
+    // A table this change creates and drops again (a staging table of a data migration) held nothing before.
+    if (
+      /^DROP\s+TABLE\b/i.test(bare) &&
+      !onlyNew(tablesListed(code, /^DROP\s+TABLE\s+(?:IF\s+EXISTS\s+)?/i), created)
+    ) {
       add(
         'drop-table',
         'DROP TABLE loses data and breaks the running version: stop using the table first, drop it in a later release',
@@ -656,13 +676,18 @@ function findRisks(
         `DROP ${what} ... CASCADE also drops what depends on it, table columns included (a column of the type, a generated column that uses it, a materialized view on it) with their data: drop it without CASCADE, which fails and names them, and remove those first in an earlier release`,
       );
     }
-    if (/^TRUNCATE\b/i.test(bare)) add('truncate', 'TRUNCATE deletes every row of the table');
+    if (/^TRUNCATE\b/i.test(bare) && !onlyNew(tablesListed(code, /^TRUNCATE\s+(?:TABLE\s+)?/i), created)) {
+      add('truncate', 'TRUNCATE deletes every row of the table');
+    }
     for (const [pattern, rule, message] of LOCKING_MAINTENANCE) {
       const found = pattern.exec(bare);
       if (found && !(found[1] && created.has(tableKey(found[1])))) add(rule, message);
     }
     // A DELETE of its own, or one in a WITH (a data-modifying CTE runs whatever the outer query reads).
-    if (/^(DELETE|WITH)\b/i.test(bare) && deletesAllRows(bare)) {
+    if (
+      /^(DELETE|WITH)\b/i.test(bare) &&
+      tablesDeletedWhole(bare).some((table) => !created.has(tableKey(table)))
+    ) {
       add('delete-all-rows', 'DELETE without WHERE deletes every row of the table');
     }
     if (/^(UPDATE|WITH)\b/i.test(bare)) {

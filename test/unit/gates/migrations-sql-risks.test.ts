@@ -131,6 +131,24 @@ describe('findSqlRisks', () => {
     assert.match(findSqlRisks(sql)[0]!.message, /^DROP TYPE \.\.\. CASCADE also drops .*table columns/);
   });
 
+  it('leaves alone a staging table the change creates, fills and drops again: it held nothing before', () => {
+    const sql = [
+      'CREATE TABLE staging_emails (id int, email text);',
+      'CREATE TEMP TABLE "Id_Map" (old int, new int);',
+      'INSERT INTO staging_emails SELECT id, email FROM users;',
+      'DELETE FROM staging_emails;',
+      'TRUNCATE TABLE staging_emails, "Id_Map";',
+      'DROP TABLE IF EXISTS public.staging_emails, "Id_Map";',
+      // A table that was there before: its rows are lost.
+      'DROP TABLE staging_emails, legacy_users CASCADE;',
+      'TRUNCATE ONLY staging_emails, users RESTART IDENTITY;',
+      'DELETE FROM users;',
+    ].join('\n');
+    assert.deepEqual(rulesOf(sql), ['7:drop-table', '8:truncate', '9:delete-all-rows']);
+    // Made by an earlier migration of the same change: as new.
+    assert.deepEqual(findSqlRisks('DROP TABLE import_batch;', ['import_batch'], { lockTimeout: false }), []);
+  });
+
   it('flags a DELETE without its own WHERE, also in a WITH and beside a WHERE of a subquery', () => {
     const sql = [
       'WITH gone AS (DELETE FROM sessions RETURNING *) INSERT INTO archive SELECT * FROM gone;',
