@@ -559,13 +559,18 @@ function toolTransactions(sql: string): (line: number) => string | undefined {
  * table may be there already, with its rows, and what the file does to it next takes locks on it.
  */
 export function createdTables(sql: string): string[] {
-  return splitStatements(withoutDownSections(sql)).flatMap((s) => {
-    const match = new RegExp(
-      String.raw`^CREATE\s+(?:(?:GLOBAL\s+|LOCAL\s+)?(?:TEMP|TEMPORARY|UNLOGGED)\s+)?TABLE\s+(?!IF\s+NOT\s+EXISTS\b)(${IDENT})`,
-      'i',
-    ).exec(s.code);
-    return match ? [tableKey(match[1]!)] : [];
-  });
+  return splitStatements(withoutDownSections(sql)).flatMap((s) => createdTable(s.code) ?? []);
+}
+
+const CREATE_TABLE = new RegExp(
+  String.raw`^CREATE\s+(?:(?:GLOBAL\s+|LOCAL\s+)?(?:TEMP|TEMPORARY|UNLOGGED)\s+)?TABLE\s+(?!IF\s+NOT\s+EXISTS\b)(${IDENT})`,
+  'i',
+);
+
+/** The table one statement creates (as createdTables counts them), if it does. */
+function createdTable(code: string): string | undefined {
+  const match = CREATE_TABLE.exec(code);
+  return match ? tableKey(match[1]!) : undefined;
 }
 
 /**
@@ -603,6 +608,9 @@ function findRisks(
   const statements = splitStatements(withoutDownSections(sql));
   // Tables created in this same file are new and empty: indexing or constraining them locks nothing.
   const created = new Set([...newTables, ...createdTables(sql)]);
+  // The tables made before the statement read: what a statement deletes or drops was empty only if it was
+  // created before it (DROP TABLE users; CREATE TABLE users (...) loses the old table's rows).
+  const createdBefore = new Set(newTables);
   const risks: SqlRisk[] = [];
   let transaction: number | undefined;
   let toolTransaction: ((line: number) => string | undefined) | undefined;
@@ -611,6 +619,8 @@ function findRisks(
     const bare = withoutQuotedNames(code);
     // The routines read for this statement of the file (shared with the parts of it read below).
     const reading = seen ?? new Set<string>();
+    const made = createdTable(code);
+    if (made) createdBefore.add(made);
 
     if (/^(BEGIN|START\s+TRANSACTION)\b/i.test(bare)) transaction = line;
     else if (/^(COMMIT|END|ABORT|ROLLBACK(?!\s+(WORK\s+|TRANSACTION\s+)?TO\b))\b/i.test(bare)) {
@@ -642,7 +652,7 @@ function findRisks(
     if (block !== undefined) {
       for (const risk of findRisks(
         plpgsqlAsSql(block),
-        created,
+        createdBefore,
         { lockTimeout: false },
         routines,
         reading,
@@ -654,7 +664,7 @@ function findRisks(
     // A table this change creates and drops again (a staging table of a data migration) held nothing before.
     if (
       /^DROP\s+TABLE\b/i.test(bare) &&
-      !onlyNew(tablesListed(code, /^DROP\s+TABLE\s+(?:IF\s+EXISTS\s+)?/i), created)
+      !onlyNew(tablesListed(code, /^DROP\s+TABLE\s+(?:IF\s+EXISTS\s+)?/i), createdBefore)
     ) {
       add(
         'drop-table',
@@ -676,7 +686,10 @@ function findRisks(
         `DROP ${what} ... CASCADE also drops what depends on it, table columns included (a column of the type, a generated column that uses it, a materialized view on it) with their data: drop it without CASCADE, which fails and names them, and remove those first in an earlier release`,
       );
     }
-    if (/^TRUNCATE\b/i.test(bare) && !onlyNew(tablesListed(code, /^TRUNCATE\s+(?:TABLE\s+)?/i), created)) {
+    if (
+      /^TRUNCATE\b/i.test(bare) &&
+      !onlyNew(tablesListed(code, /^TRUNCATE\s+(?:TABLE\s+)?/i), createdBefore)
+    ) {
       add('truncate', 'TRUNCATE deletes every row of the table');
     }
     for (const [pattern, rule, message] of LOCKING_MAINTENANCE) {
@@ -686,7 +699,7 @@ function findRisks(
     // A DELETE of its own, or one in a WITH (a data-modifying CTE runs whatever the outer query reads).
     if (
       /^(DELETE|WITH)\b/i.test(bare) &&
-      tablesDeletedWhole(bare).some((table) => !created.has(tableKey(table)))
+      tablesDeletedWhole(bare).some((table) => !createdBefore.has(tableKey(table)))
     ) {
       add('delete-all-rows', 'DELETE without WHERE deletes every row of the table');
     }
@@ -702,7 +715,14 @@ function findRisks(
     // EXPLAIN ANALYZE runs the statement it explains (only the plan is printed): its risks are this one's.
     const explained = explainedAndRun(text);
     if (explained !== undefined) {
-      for (const risk of findRisks(explained, created, { lockTimeout: false }, routines, reading, depth)) {
+      for (const risk of findRisks(
+        explained,
+        createdBefore,
+        { lockTimeout: false },
+        routines,
+        reading,
+        depth,
+      )) {
         risks.push({ ...risk, line, message: `EXPLAIN ANALYZE runs the statement: ${risk.message}` });
       }
     }
@@ -718,7 +738,14 @@ function findRisks(
         );
         continue;
       }
-      const body = findRisks(routine.body, created, { lockTimeout: false }, routines, reading, depth + 1);
+      const body = findRisks(
+        routine.body,
+        createdBefore,
+        { lockTimeout: false },
+        routines,
+        reading,
+        depth + 1,
+      );
       for (const risk of body) {
         risks.push({ ...risk, line, message: `${routine.name}(), called here: ${risk.message}` });
       }

@@ -145,6 +145,18 @@ describe('findSqlRisks', () => {
       'DELETE FROM users;',
     ].join('\n');
     assert.deepEqual(rulesOf(sql), ['7:drop-table', '8:truncate', '9:delete-all-rows']);
+    // Dropped, then made again: the old table's rows are lost, whatever comes after.
+    assert.deepEqual(
+      rulesOf(
+        [
+          'DROP TABLE users;',
+          'DO $$ BEGIN TRUNCATE accounts; END $$;',
+          'CREATE TABLE users (id int);',
+          'CREATE TABLE accounts (id int);',
+        ].join('\n'),
+      ),
+      ['1:drop-table', '2:truncate'],
+    );
     // Made by an earlier migration of the same change: as new.
     assert.deepEqual(findSqlRisks('DROP TABLE import_batch;', ['import_batch'], { lockTimeout: false }), []);
   });
