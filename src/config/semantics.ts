@@ -609,6 +609,13 @@ const STRATEGY_VARIABLES: Record<string, readonly StrategyName[]> = {
   surge: ['rolling'],
 };
 
+/**
+ * Values set for one step of the strategy only (the target's commands run for it: stepValues). Hooks and the
+ * smoke command run outside the steps, with the deployment's values (deploymentValues): one of these there
+ * failed only when the hook ran, a delayed hook a day later, never retried.
+ */
+const STEP_VARIABLES = ['slot', 'weight', 'stable_weight', 'batch', 'instance_count'];
+
 /** A `{{name}}` that has no value in one environment using that template. */
 interface UnknownVariable {
   path: Path;
@@ -648,9 +655,18 @@ function templateIssues(
       !(command === 'switch' || command === 'set_weight') ||
       strategy === 'blue-green' ||
       strategy === 'canary';
+    const outsideSteps = path[0] === 'environments' && (path[2] === 'hooks' || path[2] === 'smoke');
     for (const variable of placeholders(template)) {
       if (!isKnownVariable(variable, variables)) unknown.push({ path, variable, environment: name });
-      else if (
+      else if (outsideSteps && STEP_VARIABLES.includes(variable) && !variables.includes(variable)) {
+        issues.push({
+          path,
+          message:
+            `{{${variable}}} has no value in ${path[2] === 'smoke' ? 'the smoke command' : `hooks.${String(path[3])}`}: ` +
+            "it is set for each step of the strategy (the target's commands), and hooks and smoke run outside them, " +
+            "with the deployment's values ({{version}}, {{previous_version}}, {{environment}}, {{stable_slot}}: the live slot, …)",
+        });
+      } else if (
         (BASELINE_VARIABLES as readonly string[]).includes(variable) &&
         !variables.includes(variable)
       ) {

@@ -91,6 +91,12 @@ describe('hooks.after_success', () => {
       'environments.production.hooks.after_success.delay: unknown key "delay": the delay is written after: (after: 24h) (allowed here: after, run, shell, timeout, cwd, env)',
     ],
     [
+      // Set for the strategy's steps only: it failed a day later, when the hook ran, and was never retried.
+      'a value only a strategy step has',
+      '        after: 24h\n        run: ./cleanup.sh {{slot}}\n',
+      "deploy.yml:9:14: environments.production.hooks.after_success.run: {{slot}} has no value in hooks.after_success: it is set for each step of the strategy (the target's commands), and hooks and smoke run outside them",
+    ],
+    [
       'an unknown key',
       '        after: 24h\n        run: ./cleanup.sh\n        retries: 2\n',
       'deploy.yml:10:9: environments.production.hooks.after_success.retries: unknown key "retries" (allowed here: after, run, shell, timeout, cwd, env)',
@@ -117,5 +123,40 @@ describe('hooks.after_success', () => {
       ),
       errors.join('\n'),
     );
+  });
+});
+
+describe('hooks and smoke', () => {
+  it('refuse the values only a strategy step has, which they never get (a deployment failed on them, after the switch for smoke)', () => {
+    const text = `target:
+  commands:
+    deploy: ./deploy.sh {{version}} {{slot}}
+    switch: ./switch.sh {{slot}}
+    set_weight: ./weight.sh {{slot}} {{weight}}
+    current: ./current.sh
+environments:
+  production:
+    strategy: canary
+    smoke: ./smoke.sh {{slot}}
+    hooks:
+      backup: ./backup.sh {{stable_slot}} {{version}}
+      migrate: [./migrate.sh, "{{weight}}"]
+      on_success: ./done.sh {{stable_weight}}
+      on_rollback: [{ name: flag, run: "./flag-off.sh {{instance_count}}" }]
+`;
+    const errors = errorsOf(text);
+    assert.deepEqual(
+      errors.map((e) =>
+        /^deploy\.yml:\d+:\d+: (\S+): (\{\{\w+\}\}) has no value in /.exec(e)?.slice(1).join(' '),
+      ),
+      [
+        'environments.production.smoke {{slot}}',
+        'environments.production.hooks.migrate[1] {{weight}}',
+        'environments.production.hooks.on_success {{stable_weight}}',
+        'environments.production.hooks.on_rollback[0].run {{instance_count}}',
+      ],
+      errors.join('\n'),
+    );
+    assert.match(errors[0]!, /in the smoke command: .*\{\{stable_slot\}\}: the live slot/);
   });
 });

@@ -191,7 +191,7 @@ environments:
     staging: staging
     strategy: canary
     health: [*health]
-    smoke: { run: ["./smoke.sh", "{{slot}}"], shell: false }
+    smoke: { run: ["./smoke.sh", "{{version}}"], shell: false }
     validation_window: 5m
     monitor: 10m
     monitor_interval: 30s
