@@ -85,16 +85,24 @@ export function planDeployment(
   const hooks: PlannedAction[] = [];
   const values = deploymentValues(env, { version, sha }, live);
   if (env.hooks.backup)
-    hooks.push({ description: 'backup hook', run: describeCommand(env.hooks.backup, values) });
+    hooks.push({
+      description: 'backup hook',
+      run: safeCommand(() => describeCommand(env.hooks.backup!, values)),
+    });
   if (env.hooks.migrate)
-    hooks.push({ description: 'migrate hook', run: describeCommand(env.hooks.migrate, values) });
+    hooks.push({
+      description: 'migrate hook',
+      run: safeCommand(() => describeCommand(env.hooks.migrate!, values)),
+    });
   const main = strategyActions(env, version, sha, live);
   phases.push({ phase: 'production', environment: env.name, actions: [...hooks, ...main.actions] });
   phases.push({
     phase: 'verify',
     environment: env.name,
     actions: [
-      ...(env.smoke ? [{ description: 'smoke tests', run: describeCommand(env.smoke, values) }] : []),
+      ...(env.smoke
+        ? [{ description: 'smoke tests', run: safeCommand(() => describeCommand(env.smoke!, values)) }]
+        : []),
       // The run checks what is live once the strategy is done (pipeline/machine/watch.ts, watchStep): the new
       // slot.
       {
@@ -121,7 +129,12 @@ export function planDeployment(
     actions: [
       { description: 'record the live version; decommission the old slot after its delay' },
       ...(env.hooks.onSuccess
-        ? [{ description: 'on_success hook', run: describeCommand(env.hooks.onSuccess, values) }]
+        ? [
+            {
+              description: 'on_success hook',
+              run: safeCommand(() => describeCommand(env.hooks.onSuccess!, values)),
+            },
+          ]
         : []),
       ...afterSuccessActions(env, values),
     ],
@@ -155,7 +168,7 @@ function afterSuccessActions(env: ResolvedEnvironment, values: TemplateValues): 
       description: env.rollback
         ? `hooks.after_success: not run for a rollback deployment's release`
         : `hooks.after_success: run by reconcile once this release has been live for ${after} (the first reconcile after that), unless it was rolled back or replaced by then; once, not retried if it fails`,
-      ...(env.rollback ? {} : { run: describeCommand(hook.command, values) }),
+      ...(env.rollback ? {} : { run: safeCommand(() => describeCommand(hook.command, values)) }),
     },
   ];
 }
@@ -209,6 +222,10 @@ function safeUrl(url: string, values: TemplateValues): string {
     return url;
   }
 }
+/**
+ * The command as it would run, or why it would fail to render (a value it has none of here, such as
+ * {{previous_version}} before a first deployment): said in the plan, where the run fails that step.
+ */
 function safeCommand(describe: () => string): string {
   try {
     return describe();

@@ -139,6 +139,39 @@ environments:
   );
 });
 
+test('plan of a first deployment says a hook needing {{previous_version}} has none, instead of crashing', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'plan-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const parsed = parseConfig(
+    `state_dir: ${dir}/state
+target:
+  commands:
+    deploy: ./deploy.sh {{version}}
+environments:
+  production:
+    smoke: ./smoke.sh {{previous_version}}
+    hooks:
+      backup: ./backup.sh {{previous_version}}
+      migrate: ./migrate.sh --from {{previous_version}} --to {{version}}
+      on_success: ./announce.sh {{previous_version}}
+      after_success: { after: 24h, run: "./contract.sh {{previous_version}}" }
+`,
+    'deploy.yml',
+  );
+  assert.ok(parsed.ok, parsed.ok ? '' : JSON.stringify(parsed.errors));
+  // Nothing was deployed yet: the run fails each of these for the value it lacks, and the plan says so.
+  const runs = planDeployment(parsed.config, 'production', 'v1')
+    .phases.flatMap((phase) => phase.actions)
+    .flatMap((action) => (action.run?.includes('previous_version') ? [action.run] : []));
+  assert.deepEqual(
+    runs,
+    ['backup', 'migrate', 'smoke', 'on_success', 'after_success'].map(
+      (name) =>
+        `(environments.production.${name === 'smoke' ? '' : 'hooks.'}${name}: {{previous_version}} has no value here)`,
+    ),
+  );
+});
+
 test('plan says when a run now would be refused, in the words and code of the run, and exits 1', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'plan-refused-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
