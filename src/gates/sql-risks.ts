@@ -216,9 +216,18 @@ function tableKey(name: string): string {
     .replace(/^public\./, '');
 }
 
-/** Quoted identifiers as `"_"`: a column called "rename" or "drop" is a name, not a keyword. */
+/**
+ * Quoted identifiers as `"___"`: a column called "rename" or "drop" is a name, not a keyword. Of the same
+ * length, so what a rule finds in it is at the same place in the code, where the name is read (withName).
+ */
 function withoutQuotedNames(code: string): string {
-  return code.replace(/"(?:[^"]|"")*"/g, '"_"');
+  return code.replace(/"(?:[^"]|"")*"/g, (name) => `"${'_'.repeat(Math.max(0, name.length - 2))}"`);
+}
+
+/** The name a match in the masked code found (its first group), as the code writes it. */
+function withName(match: RegExpExecArray, code: string): string | undefined {
+  const at = match.indices?.[1];
+  return at ? code.slice(at[0], at[1]) : match[1];
 }
 
 /** The comma-separated actions of an ALTER TABLE, commas inside parentheses and quotes left alone. */
@@ -354,20 +363,20 @@ const LOCKING_MAINTENANCE: Array<[RegExp, string, string]> = [
   [
     new RegExp(
       String.raw`^VACUUM\s+(?:\([^)]*\bFULL\b[^)]*\)|FULL\b)(?:\s+(?:FREEZE|VERBOSE|ANALYZE)\b)*\s*(${IDENT})?`,
-      'i',
+      'id',
     ),
     'table-rewrite',
     'VACUUM FULL rewrites the whole table under an ACCESS EXCLUSIVE lock: every read and write of it waits until the copy ends; run it in a maintenance window, or use pg_repack',
   ],
   [
-    new RegExp(String.raw`^CLUSTER\b(?:\s+VERBOSE\b)?\s*(${IDENT})?`, 'i'),
+    new RegExp(String.raw`^CLUSTER\b(?:\s+VERBOSE\b)?\s*(${IDENT})?`, 'id'),
     'table-rewrite',
     'CLUSTER rewrites the whole table under an ACCESS EXCLUSIVE lock: every read and write of it waits until the copy ends; run it in a maintenance window, or use pg_repack',
   ],
   [
     new RegExp(
       String.raw`^REINDEX\s+(?:\([^)]*\)\s*)?(?!.*\bCONCURRENTLY\b)(?:TABLE\s+(${IDENT})|INDEX|SCHEMA|DATABASE|SYSTEM)\b`,
-      'i',
+      'id',
     ),
     'reindex-without-concurrently',
     'REINDEX without CONCURRENTLY blocks writes to the table (and reads that use the index) while it builds: use REINDEX ... CONCURRENTLY (outside a transaction)',
@@ -384,8 +393,8 @@ const LOCKING_MAINTENANCE: Array<[RegExp, string, string]> = [
  * own: a WHERE inside parentheses after it (a subquery in USING, the next CTE) is not its own. `bare`: the
  * code with strings and quoted names masked (withoutQuotedNames), so no parenthesis or keyword there is data.
  */
-function tablesDeletedWhole(bare: string): string[] {
-  return withoutOwnWhere(bare, new RegExp(String.raw`\bDELETE\s+FROM\s+(?:ONLY\s+)?(${IDENT})`, 'gi'));
+function tablesDeletedWhole(bare: string, code: string): string[] {
+  return withoutOwnWhere(bare, code, new RegExp(String.raw`\bDELETE\s+FROM\s+(?:ONLY\s+)?(${IDENT})`, 'gid'));
 }
 
 /**
@@ -409,16 +418,19 @@ function onlyNew(tables: string[], created: Set<string>): boolean {
  * in every row: no WHERE of its own. Not ON CONFLICT ... DO UPDATE (the conflicting rows), nor FOR UPDATE,
  * nor a trigger's or a grant's UPDATE: those are not at the start of a query.
  */
-function tablesUpdatedWhole(bare: string): string[] {
-  const updates = new RegExp(String.raw`(?:^|\(\s*)UPDATE\s+(?:ONLY\s+)?(${IDENT})`, 'gi');
-  return withoutOwnWhere(bare, updates);
+function tablesUpdatedWhole(bare: string, code: string): string[] {
+  const updates = new RegExp(String.raw`(?:^|\(\s*)UPDATE\s+(?:ONLY\s+)?(${IDENT})`, 'gid');
+  return withoutOwnWhere(bare, code, updates);
 }
 
 /** A condition that holds for every row, up to the end of its statement or CTE. */
 const ALWAYS_TRUE = /^\s*(?:true|not\s+false|(\d+)\s*=\s*\1)\s*(?:$|;|\)|RETURNING\b)/i;
 
-/** Of the statements `pattern` finds (its first group, if any, naming their table), those with no WHERE. */
-function withoutOwnWhere(bare: string, pattern: RegExp): string[] {
+/**
+ * Of the statements `pattern` finds in `bare` (its first group, if any, naming their table, read in `code`),
+ * those with no WHERE.
+ */
+function withoutOwnWhere(bare: string, code: string, pattern: RegExp): string[] {
   const found: string[] = [];
   for (let match = pattern.exec(bare); match; match = pattern.exec(bare)) {
     let depth = 0;
@@ -437,7 +449,7 @@ function withoutOwnWhere(bare: string, pattern: RegExp): string[] {
         break;
       }
     }
-    if (!own) found.push(match[1] ?? match[0]);
+    if (!own) found.push(withName(match, code) ?? match[0]);
   }
   return found;
 }
@@ -694,17 +706,18 @@ function findRisks(
     }
     for (const [pattern, rule, message] of LOCKING_MAINTENANCE) {
       const found = pattern.exec(bare);
-      if (found && !(found[1] && created.has(tableKey(found[1])))) add(rule, message);
+      const table = found && withName(found, code);
+      if (found && !(table && created.has(tableKey(table)))) add(rule, message);
     }
     // A DELETE of its own, or one in a WITH (a data-modifying CTE runs whatever the outer query reads).
     if (
       /^(DELETE|WITH)\b/i.test(bare) &&
-      tablesDeletedWhole(bare).some((table) => !createdBefore.has(tableKey(table)))
+      tablesDeletedWhole(bare, code).some((table) => !createdBefore.has(tableKey(table)))
     ) {
       add('delete-all-rows', 'DELETE without WHERE deletes every row of the table');
     }
     if (/^(UPDATE|WITH)\b/i.test(bare)) {
-      for (const table of tablesUpdatedWhole(bare)) {
+      for (const table of tablesUpdatedWhole(bare, code)) {
         if (created.has(tableKey(table))) continue;
         add(
           'update-all-rows',
@@ -895,39 +908,40 @@ export interface FindOptions {
 }
 
 /** What a statement locks on a table that may be in use, e.g. "ALTER TABLE users"; undefined if nothing. */
-function lockTaken(bare: string, created: Set<string>): string | undefined {
+function lockTaken(bare: string, code: string, created: Set<string>): string | undefined {
   for (const [pattern, what] of LOCKING_STATEMENTS) {
     const match = pattern.exec(bare);
     if (!match) continue;
+    const table = withName(match, code)!;
     // An index is dropped from its table: not one this file created, as far as a name tells.
-    if (what !== 'DROP INDEX' && created.has(tableKey(match[1]!))) return undefined;
-    return `${what} ${match[1]}`;
+    if (what !== 'DROP INDEX' && created.has(tableKey(table))) return undefined;
+    return `${what} ${table}`;
   }
   return undefined;
 }
 
 /** The statements that lock a table, each with its table's name as its first group. */
 const LOCKING_STATEMENTS: Array<[RegExp, string]> = [
-  [new RegExp(String.raw`^ALTER\s+TABLE\s+(?:IF\s+EXISTS\s+)?(?:ONLY\s+)?(${IDENT})`, 'i'), 'ALTER TABLE'],
+  [new RegExp(String.raw`^ALTER\s+TABLE\s+(?:IF\s+EXISTS\s+)?(?:ONLY\s+)?(${IDENT})`, 'id'), 'ALTER TABLE'],
   [
     new RegExp(
       String.raw`^CREATE\s+(?:UNIQUE\s+)?INDEX\s+(?!CONCURRENTLY\b)(?:IF\s+NOT\s+EXISTS\s+)?(?:${IDENT}\s+)?ON\s+(?:ONLY\s+)?(${IDENT})`,
-      'i',
+      'id',
     ),
     'CREATE INDEX on',
   ],
-  [new RegExp(String.raw`^DROP\s+TABLE\s+(?:IF\s+EXISTS\s+)?(${IDENT})`, 'i'), 'DROP TABLE'],
-  [new RegExp(String.raw`^TRUNCATE\s+(?:TABLE\s+)?(?:ONLY\s+)?(${IDENT})`, 'i'), 'TRUNCATE'],
-  [new RegExp(String.raw`^LOCK\s+(?:TABLE\s+)?(?:ONLY\s+)?(${IDENT})`, 'i'), 'LOCK TABLE'],
+  [new RegExp(String.raw`^DROP\s+TABLE\s+(?:IF\s+EXISTS\s+)?(${IDENT})`, 'id'), 'DROP TABLE'],
+  [new RegExp(String.raw`^TRUNCATE\s+(?:TABLE\s+)?(?:ONLY\s+)?(${IDENT})`, 'id'), 'TRUNCATE'],
+  [new RegExp(String.raw`^LOCK\s+(?:TABLE\s+)?(?:ONLY\s+)?(${IDENT})`, 'id'), 'LOCK TABLE'],
   [
     new RegExp(
       String.raw`^CREATE\s+(?:OR\s+REPLACE\s+)?(?:CONSTRAINT\s+)?TRIGGER\b.*?\bON\s+(${IDENT})`,
-      'i',
+      'id',
     ),
     'CREATE TRIGGER on',
   ],
   [
-    new RegExp(String.raw`^DROP\s+INDEX\s+(?!CONCURRENTLY\b)(?:IF\s+EXISTS\s+)?(${IDENT})`, 'i'),
+    new RegExp(String.raw`^DROP\s+INDEX\s+(?!CONCURRENTLY\b)(?:IF\s+EXISTS\s+)?(${IDENT})`, 'id'),
     'DROP INDEX',
   ],
 ];
@@ -993,7 +1007,7 @@ export function lockTimeoutTracker(created: Set<string>): {
     } else if (/^(COMMIT|END|ABORT|ROLLBACK(?!\s+(WORK\s+|TRANSACTION\s+)?TO\b))\b/i.test(bare)) {
       local = false;
     }
-    const what = lockTaken(bare, created);
+    const what = lockTaken(bare, code, created);
     if (what) locks(line, via ? `${what} (in ${via}(), called here)` : what);
   };
   /** The functions and procedures created so far: a call runs its body's statements where it is. */

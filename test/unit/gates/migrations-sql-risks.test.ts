@@ -543,6 +543,24 @@ describe('findSqlRisks', () => {
     ]);
   });
 
+  it('names a quoted table as written (Prisma\'s "User"), and knows a quoted table the file creates is new', () => {
+    const existing = ['ALTER TABLE "User" ADD COLUMN "age" INTEGER;', 'UPDATE "User" SET "age" = 0;'].join(
+      '\n',
+    );
+    assert.deepEqual(
+      findSqlRisks(existing).map((r) => r.message.split(/ runs | without /)[0]),
+      ['ALTER TABLE "User"', 'UPDATE "User"'],
+    );
+    const created = [
+      'CREATE TABLE "Order" ("id" SERIAL PRIMARY KEY, "note" TEXT);',
+      'CREATE INDEX "Order_note_idx" ON "Order"("note");',
+      'ALTER TABLE "Order" ADD CONSTRAINT "Order_note_check" CHECK ("note" <> \'\');',
+      'UPDATE "Order" SET "note" = \'x\';',
+      'VACUUM FULL "Order";',
+    ].join('\n');
+    assert.deepEqual(findSqlRisks(created), []);
+  });
+
   it('takes CREATE TABLE IF NOT EXISTS for a table that may be there already, with rows', () => {
     const sql = [
       'CREATE TABLE IF NOT EXISTS users (id int);',
