@@ -873,8 +873,9 @@ function findRisks(
         }
       }
     }
+    // A function or procedure by its signature, which may hold blanks: ALTER FUNCTION f(a int) RENAME TO g.
     const renamed =
-      /^ALTER\s+(VIEW|INDEX|SEQUENCE|TYPE|SCHEMA|MATERIALIZED\s+VIEW)\s+(IF\s+EXISTS\s+)?\S+\s+RENAME\b/i;
+      /^ALTER\s+(?:(?:VIEW|INDEX|SEQUENCE|TYPE|SCHEMA|DOMAIN|FOREIGN\s+TABLE|MATERIALIZED\s+VIEW)\s+(IF\s+EXISTS\s+)?\S+|(?:FUNCTION|PROCEDURE|ROUTINE)\s+[^(\s]+(?:\s*\([^)]*\))?)\s+RENAME\b/i;
     if (renamed.test(bare)) {
       add(
         'rename',

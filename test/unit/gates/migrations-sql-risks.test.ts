@@ -88,6 +88,18 @@ describe('findSqlRisks', () => {
     ]);
   });
 
+  it('flags a rename of what the running version calls or reads by name: a function by its signature, a view, a domain', () => {
+    const sql = [
+      'ALTER FUNCTION total_due(customer_id int, since date) RENAME TO amount_due;',
+      'alter procedure archive_orders RENAME TO archive_old_orders;',
+      'ALTER VIEW active_users RENAME TO current_users;',
+      'ALTER DOMAIN email RENAME TO email_address;',
+      // Not a rename: nothing the running version names changes.
+      'ALTER FUNCTION total_due(int, date) OWNER TO app;',
+    ].join('\n');
+    assert.deepEqual(rulesOf(sql), ['1:rename', '2:rename', '3:rename', '4:rename']);
+  });
+
   it('flags drops that lose data beyond a table: a database, what a role owns, a sequence, a materialized view', () => {
     const sql = [
       'DROP DATABASE app;',
