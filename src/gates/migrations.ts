@@ -44,6 +44,22 @@ const DEFAULT_EXCLUDE = [
   '**/U[0-9]*__*',
   '**/revert/**',
 ];
+/**
+ * What the tools keep beside their migrations, which a glob of the directory (prisma/migrations/**) takes in
+ * too: not migrations, never scanned. Prisma's migration_lock.toml, Atlas's atlas.sum, sqitch's plan and
+ * config, a README, a .gitkeep. A migration in a language the scan cannot read (.js, .py, .rb) still says so.
+ */
+const COMPANIONS = [
+  '**/migration_lock.toml',
+  '**/atlas.sum',
+  '**/sqitch.plan',
+  '**/sqitch.conf',
+  '**/*.md',
+  '**/*.txt',
+  '**/.gitkeep',
+  '**/.keep',
+  '**/README',
+];
 const CONNECT_TIMEOUT_MS = 10_000;
 const QUERY_TIMEOUT_MS = 60_000;
 
@@ -329,7 +345,10 @@ async function riskFindings(config: MigrationsConfig, ctx: GateContext): Promise
   }
   const patterns = toList(config.files);
   const excluded = picomatch(config.exclude ?? DEFAULT_EXCLUDE, { dot: true });
-  const files = (await matchFiles(patterns, ctx.cwd)).filter((path) => !excluded(path));
+  const companion = picomatch(COMPANIONS, { dot: true, nocase: true });
+  const files = (await matchFiles(patterns, ctx.cwd, { noDirectories: true })).filter(
+    (path) => !excluded(path) && !companion(path),
+  );
   if (files.length === 0) {
     return {
       findings: [

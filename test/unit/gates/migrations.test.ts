@@ -420,6 +420,27 @@ describe('migrations gate (real PostgreSQL)', () => {
     assert.deepEqual(findings, ['migrations/000002_orders.up.sql:undefined:migrations.no-down']);
   });
 
+  it("scans a Prisma or Atlas directory whole, leaving out its directories and the tool's own files", async () => {
+    const findings = await scanOnly(
+      {
+        'prisma/migrations/migration_lock.toml': 'provider = "postgresql"\n',
+        'prisma/migrations/README.md': '# Migrations\n',
+        'prisma/migrations/20240101000000_init/migration.sql': 'CREATE TABLE "User" ("id" INT);\n',
+        'prisma/migrations/20240201000000_drop/migration.sql': 'DROP TABLE "Post";\n',
+        'atlas/atlas.sum': 'h1:abc=\n',
+        'atlas/20240101000000.sql': 'SELECT 1;\n',
+        // A migration the scan cannot read is still named.
+        'knex/20240101_users.js': 'exports.up = (knex) => knex.schema.dropTable("users");\n',
+      },
+      { files: ['prisma/migrations/**', 'atlas/*', 'knex/*'] },
+    );
+    assert.deepEqual(findings, [
+      'knex/20240101_users.js:undefined:migrations.unreadable',
+      'prisma/migrations/20240201000000_drop/migration.sql:1:migrations.drop-table',
+      'prisma/migrations/20240201000000_drop/migration.sql:1:migrations.no-lock-timeout',
+    ]);
+  });
+
   it('reads Liquibase changelogs for risks and refuses a file it cannot read as SQL, naming it', async () => {
     const liquibase = (name: string) =>
       readFileSync(new URL(`../../fixtures/gates/migrations/liquibase/${name}`, import.meta.url), 'utf8');
