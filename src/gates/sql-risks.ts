@@ -208,12 +208,37 @@ export interface SqlRisk {
 const NAME = String.raw`(?:"(?:[^"]|"")+"|(?:\$\{[\w.:-]+\}|[\w$])+)`;
 const IDENT = String.raw`${NAME}(?:\.${NAME})?`;
 
-/** A table's name as a key: unquoted, lower case, without the default `public.` schema. */
+/** The parts of a possibly qualified name as PostgreSQL reads them: unquoted folded to lower case, quoted as written. */
+function nameParts(name: string): string[] {
+  return [...name.matchAll(/"((?:[^"]|"")*)"|([^."]+)/g)].map((part) =>
+    part[1] !== undefined ? part[1].replace(/""/g, '"') : part[2]!.toLowerCase(),
+  );
+}
+
+/** A table's name as a key: "Users" is not users; without the default `public.` schema. */
 function tableKey(name: string): string {
-  return name
-    .replace(/"/g, '')
-    .toLowerCase()
-    .replace(/^public\./, '');
+  const parts = nameParts(name);
+  if (parts.length > 1 && parts[0] === 'public') parts.shift();
+  return parts.join('.');
+}
+
+/**
+ * The key of the table an unqualified or qualified name reaches, for a table created where `schema` is first on
+ * the search_path (undefined: not known, a key nothing matches).
+ */
+function keyIn(name: string, schema: string | undefined): string {
+  const key = tableKey(name);
+  if (nameParts(name).length > 1 || schema === 'public') return key;
+  return schema === undefined ? `\0.${key}` : `${schema}.${key}`;
+}
+
+/**
+ * Whether `name` reaches a table in `tables` (keys): qualified, that one; unqualified, one made in the schema
+ * first on the search_path, or a temporary table (pg_temp is searched first), as PostgreSQL resolves it.
+ */
+function isIn(tables: Set<string>, name: string, schema: string | undefined = 'public'): boolean {
+  if (tables.has(keyIn(name, schema))) return true;
+  return nameParts(name).length === 1 && tables.has(`pg_temp.${tableKey(name)}`);
 }
 
 /**
@@ -349,11 +374,12 @@ const DROPS_OF_DATA: Array<[RegExp, string, string]> = [
 /**
  * A drop with CASCADE of what a table column can be made of or computed with: PostgreSQL drops the columns of
  * the type, domain or collation (an extension's types included), a generated column whose expression uses the
- * function, operator or cast, and a materialized view built on the view, with their data, where the same drop
- * without CASCADE fails and names them.
+ * function (or routine), operator, cast or text search configuration, a materialized view built on the view or
+ * aggregate, and every table stored with the table access method, with their data, where the same drop without
+ * CASCADE fails and names them.
  */
 const DROP_CASCADE =
-  /^DROP\s+(TYPE|DOMAIN|EXTENSION|COLLATION|FUNCTION|OPERATOR|CAST|VIEW)\b.*\bCASCADE\s*;?$/i;
+  /^DROP\s+(TYPE|DOMAIN|EXTENSION|COLLATION|FUNCTION|ROUTINE|AGGREGATE|OPERATOR|CAST|VIEW|ACCESS\s+METHOD|TEXT\s+SEARCH\s+(?:CONFIGURATION|DICTIONARY|PARSER|TEMPLATE))\b.*\bCASCADE\s*;?$/i;
 
 /**
  * Maintenance that locks a table in use for as long as it runs, each with its rule and advice; the first
@@ -398,19 +424,25 @@ function tablesDeletedWhole(bare: string, code: string): string[] {
 }
 
 /**
- * The tables a DROP TABLE or TRUNCATE names, as tableKey makes them: `head` is the statement up to its list.
+ * The tables a DROP TABLE or TRUNCATE names, as written: `head` is the statement up to its list.
  * `code`: the statement's code, quoted names kept.
  */
 function tablesListed(code: string, head: RegExp): string[] {
   const start = head.exec(code);
   if (!start) return [];
   const names = new RegExp(String.raw`(?:^|,)\s*(?:ONLY\s+)?(${IDENT})`, 'gi');
-  return [...code.slice(start[0].length).matchAll(names)].map((match) => tableKey(match[1]!));
+  return [...code.slice(start[0].length).matchAll(names)].map((match) => match[1]!);
 }
 
 /** Whether a statement naming `tables` acts on tables this change created only (new, empty, unused). */
-function onlyNew(tables: string[], created: Set<string>): boolean {
-  return tables.length > 0 && tables.every((table) => created.has(tableKey(table)));
+function onlyNew(tables: string[], created: Set<string>, schema: string | undefined): boolean {
+  return tables.length > 0 && tables.every((table) => isIn(created, table, schema));
+}
+
+/** `name`'s table is no longer one the change made (dropped, or another table took its name). */
+function forget(created: Set<string>, name: string, schema: string | undefined): void {
+  created.delete(keyIn(name, schema));
+  if (nameParts(name).length === 1) created.delete(`pg_temp.${tableKey(name)}`);
 }
 
 /**
@@ -567,22 +599,87 @@ function toolTransactions(sql: string): (line: number) => string | undefined {
 }
 
 /**
- * The tables a migration file creates (keys as tableKey makes them). Not CREATE TABLE IF NOT EXISTS: the
- * table may be there already, with its rows, and what the file does to it next takes locks on it.
+ * The tables a migration file creates (keys as keyIn makes them: in the schema first on the search_path of the
+ * time, pg_temp for a temporary one). Not CREATE TABLE IF NOT EXISTS: the table may be there already, with
+ * its rows, and what the file does to it next takes locks on it.
  */
 export function createdTables(sql: string): string[] {
-  return splitStatements(withoutDownSections(sql)).flatMap((s) => createdTable(s.code) ?? []);
+  return tablesCreated(splitStatements(withoutDownSections(sql))).keys;
+}
+
+/** The tables `statements` create: as createdTables keys them, and by their names alone (tableKey). */
+function tablesCreated(statements: SqlStatement[]): { keys: string[]; names: string[] } {
+  const path = searchPath();
+  const keys: string[] = [];
+  const names: string[] = [];
+  for (const { code, text } of statements) {
+    path.read(text, withoutQuotedNames(code));
+    const made = createdTable(code, path.schema());
+    if (made) {
+      keys.push(made.key);
+      names.push(tableKey(made.name));
+    }
+  }
+  return { keys, names };
 }
 
 const CREATE_TABLE = new RegExp(
-  String.raw`^CREATE\s+(?:(?:GLOBAL\s+|LOCAL\s+)?(?:TEMP|TEMPORARY|UNLOGGED)\s+)?TABLE\s+(?!IF\s+NOT\s+EXISTS\b)(${IDENT})`,
+  String.raw`^CREATE\s+(?:(?:GLOBAL\s+|LOCAL\s+)?(TEMP|TEMPORARY|UNLOGGED)\s+)?TABLE\s+(?!IF\s+NOT\s+EXISTS\b)(${IDENT})`,
   'i',
 );
 
-/** The table one statement creates (as createdTables counts them), if it does. */
-function createdTable(code: string): string | undefined {
+/** The table one statement creates, if it does: its name and key (as createdTables keys them). */
+function createdTable(code: string, schema: string | undefined): { name: string; key: string } | undefined {
   const match = CREATE_TABLE.exec(code);
-  return match ? tableKey(match[1]!) : undefined;
+  if (!match) return undefined;
+  const name = match[2]!;
+  // A temporary table is made in pg_temp, whatever the search_path: it hides an unqualified name's table only.
+  const temporary = /^TEMP/i.test(match[1] ?? '') && nameParts(name).length === 1;
+  return { name, key: temporary ? `pg_temp.${tableKey(name)}` : keyIn(name, schema) };
+}
+
+/**
+ * The schema an unqualified CREATE TABLE makes its table in, statement by statement: the first of the
+ * search_path (SET, SET LOCAL until the transaction ends, set_config, RESET), public by default; undefined
+ * where it cannot be told ("$user" and pg_catalog are left out, as a schema of the role's name seldom exists).
+ */
+function searchPath(): { read(text: string, bare: string): void; schema(): string | undefined } {
+  let session: string | undefined = 'public';
+  let local: { schema: string | undefined } | undefined;
+  return {
+    read(text, bare) {
+      const set = /^SET\s+(SESSION\s+|LOCAL\s+)?search_path\s*(?:=|\bTO\b)\s*([\s\S]*?)\s*;?\s*$/i.exec(text);
+      const setConfig =
+        /\bset_config\s*\(\s*'search_path'\s*,\s*'((?:[^']|'')*)'\s*,\s*(true|false)\s*\)/i.exec(text);
+      if (set) {
+        const schema = /^DEFAULT$/i.test(set[2]!) ? 'public' : firstSchema(set[2]!);
+        if (/^LOCAL/i.test(set[1] ?? '')) local = { schema };
+        else session = schema;
+      } else if (setConfig) {
+        const schema = firstSchema(setConfig[1]!.replace(/''/g, "'"));
+        if (/true/i.test(setConfig[2]!)) local = { schema };
+        else session = schema;
+      } else if (/^RESET\s+(search_path|ALL)\b/i.test(bare)) {
+        session = 'public';
+        local = undefined;
+      } else if (/^(COMMIT|END|ABORT|ROLLBACK(?!\s+(WORK\s+|TRANSACTION\s+)?TO\b))\b/i.test(bare)) {
+        local = undefined;
+      }
+    },
+    schema: () => (local ? local.schema : session),
+  };
+}
+
+/** The first schema of a search_path's value (`app, public`, `'app'`, `"App"`), as a key. */
+function firstSchema(value: string): string | undefined {
+  for (const item of value.split(',')) {
+    const written = item.trim();
+    const quoted = /^'(.*)'$|^"(.*)"$/.exec(written);
+    const schema = quoted ? (quoted[1] ?? quoted[2]!) : written.toLowerCase();
+    if (schema === '' || schema === '$user' || schema === 'pg_catalog' || schema === 'pg_temp') continue;
+    return schema;
+  }
+  return undefined;
 }
 
 /**
@@ -619,10 +716,13 @@ function findRisks(
 ): SqlRisk[] {
   const statements = splitStatements(withoutDownSections(sql));
   // Tables created in this same file are new and empty: indexing or constraining them locks nothing.
-  const created = new Set([...newTables, ...createdTables(sql)]);
-  // The tables made before the statement read: what a statement deletes or drops was empty only if it was
-  // created before it (DROP TABLE users; CREATE TABLE users (...) loses the old table's rows).
+  const made = tablesCreated(statements);
+  const created = new Set([...newTables, ...made.keys, ...made.names]);
+  // The tables made before the statement read, and there still: what a statement deletes or drops was empty
+  // only if it was created before it (DROP TABLE users; CREATE TABLE users (...) loses the old table's rows),
+  // under the name PostgreSQL resolves (the search_path of the time; "Users" is not users).
   const createdBefore = new Set(newTables);
+  const path = searchPath();
   const risks: SqlRisk[] = [];
   let transaction: number | undefined;
   let toolTransaction: ((line: number) => string | undefined) | undefined;
@@ -631,8 +731,10 @@ function findRisks(
     const bare = withoutQuotedNames(code);
     // The routines read for this statement of the file (shared with the parts of it read below).
     const reading = seen ?? new Set<string>();
-    const made = createdTable(code);
-    if (made) createdBefore.add(made);
+    path.read(text, bare);
+    const schema = path.schema();
+    const table = createdTable(code, schema);
+    if (table) createdBefore.add(table.key);
 
     if (/^(BEGIN|START\s+TRANSACTION)\b/i.test(bare)) transaction = line;
     else if (/^(COMMIT|END|ABORT|ROLLBACK(?!\s+(WORK\s+|TRANSACTION\s+)?TO\b))\b/i.test(bare)) {
@@ -674,10 +776,10 @@ function findRisks(
       }
     }
     // A table this change creates and drops again (a staging table of a data migration) held nothing before.
-    if (
-      /^DROP\s+TABLE\b/i.test(bare) &&
-      !onlyNew(tablesListed(code, /^DROP\s+TABLE\s+(?:IF\s+EXISTS\s+)?/i), createdBefore)
-    ) {
+    const dropped = /^DROP\s+TABLE\b/i.test(bare)
+      ? tablesListed(code, /^DROP\s+TABLE\s+(?:IF\s+EXISTS\s+)?/i)
+      : [];
+    if (/^DROP\s+TABLE\b/i.test(bare) && !onlyNew(dropped, createdBefore, schema)) {
       add(
         'drop-table',
         'DROP TABLE loses data and breaks the running version: stop using the table first, drop it in a later release',
@@ -692,7 +794,7 @@ function findRisks(
     for (const [pattern, rule, message] of DROPS_OF_DATA) if (pattern.test(bare)) add(rule, message);
     const cascade = DROP_CASCADE.exec(bare);
     if (cascade) {
-      const what = cascade[1]!.toUpperCase();
+      const what = cascade[1]!.toUpperCase().replace(/\s+/g, ' ');
       add(
         'drop-cascade',
         `DROP ${what} ... CASCADE also drops what depends on it, table columns included (a column of the type, a generated column that uses it, a materialized view on it) with their data: drop it without CASCADE, which fails and names them, and remove those first in an earlier release`,
@@ -700,25 +802,25 @@ function findRisks(
     }
     if (
       /^TRUNCATE\b/i.test(bare) &&
-      !onlyNew(tablesListed(code, /^TRUNCATE\s+(?:TABLE\s+)?/i), createdBefore)
+      !onlyNew(tablesListed(code, /^TRUNCATE\s+(?:TABLE\s+)?/i), createdBefore, schema)
     ) {
       add('truncate', 'TRUNCATE deletes every row of the table');
     }
     for (const [pattern, rule, message] of LOCKING_MAINTENANCE) {
       const found = pattern.exec(bare);
       const table = found && withName(found, code);
-      if (found && !(table && created.has(tableKey(table)))) add(rule, message);
+      if (found && !(table && isIn(created, table))) add(rule, message);
     }
     // A DELETE of its own, or one in a WITH (a data-modifying CTE runs whatever the outer query reads).
     if (
       /^(DELETE|WITH)\b/i.test(bare) &&
-      tablesDeletedWhole(bare, code).some((table) => !createdBefore.has(tableKey(table)))
+      tablesDeletedWhole(bare, code).some((name) => !isIn(createdBefore, name, schema))
     ) {
       add('delete-all-rows', 'DELETE without WHERE deletes every row of the table');
     }
     if (/^(UPDATE|WITH)\b/i.test(bare)) {
       for (const table of tablesUpdatedWhole(bare, code)) {
-        if (created.has(tableKey(table))) continue;
+        if (isIn(created, table)) continue;
         add(
           'update-all-rows',
           `UPDATE ${table} without WHERE rewrites every row of the table in one transaction: it holds every row's lock to the end (the running version's writes to the table wait) and leaves a dead copy of each row; update in batches by key range`,
@@ -765,14 +867,28 @@ function findRisks(
     }
     const routine = routineBody(text);
     if (routine) routines.set(tableKey(routine.name), routine);
+    // A dropped table is gone, and a name an older table is renamed or moved to holds that table's rows.
+    for (const name of dropped) forget(createdBefore, name, schema);
+    const moved = new RegExp(
+      String.raw`^ALTER\s+TABLE\s+(?:IF\s+EXISTS\s+)?(?:ONLY\s+)?(${IDENT})\s+(?:RENAME\s+TO\s+(${NAME})|SET\s+SCHEMA\s+(${NAME}))`,
+      'i',
+    ).exec(code);
+    if (moved) {
+      const from = nameParts(moved[1]!);
+      const to =
+        moved[2] !== undefined
+          ? [...from.slice(0, -1), ...nameParts(moved[2])]
+          : [...nameParts(moved[3]!), from.at(-1)!];
+      forget(createdBefore, moved[1]!, schema);
+      forget(createdBefore, to.map((part) => `"${part.replace(/"/g, '""')}"`).join('.'), schema);
+    }
 
     const alter = new RegExp(
       String.raw`^ALTER\s+TABLE\s+(?:IF\s+EXISTS\s+)?(?:ONLY\s+)?(${IDENT})\s*\*?\s*`,
       'i',
     ).exec(code);
     if (alter) {
-      const table = tableKey(alter[1]!);
-      const isNew = created.has(table);
+      const isNew = isIn(created, alter[1]!);
       for (const action of alterActions(code.slice(alter[0].length))) {
         const act = withoutQuotedNames(action);
         if (/^DROP\s+(?!CONSTRAINT\b)/i.test(act)) {
@@ -873,9 +989,10 @@ function findRisks(
         }
       }
     }
-    // A function or procedure by its signature, which may hold blanks: ALTER FUNCTION f(a int) RENAME TO g.
+    // A routine by its signature, which may hold blanks and a type's parentheses: ALTER FUNCTION
+    // f(a numeric(10, 2)) RENAME TO g.
     const renamed =
-      /^ALTER\s+(?:(?:VIEW|INDEX|SEQUENCE|TYPE|SCHEMA|DOMAIN|FOREIGN\s+TABLE|MATERIALIZED\s+VIEW)\s+(IF\s+EXISTS\s+)?\S+|(?:FUNCTION|PROCEDURE|ROUTINE)\s+[^(\s]+(?:\s*\([^)]*\))?)\s+RENAME\b/i;
+      /^ALTER\s+(?:(?:VIEW|INDEX|SEQUENCE|TYPE|SCHEMA|DOMAIN|FOREIGN\s+TABLE|MATERIALIZED\s+VIEW)\s+(IF\s+EXISTS\s+)?\S+|(?:FUNCTION|PROCEDURE|ROUTINE|AGGREGATE)\s+[^(\s]+(?:\s*\((?:[^()]|\([^()]*\))*\))?)\s+RENAME\b/i;
     if (renamed.test(bare)) {
       add(
         'rename',
@@ -886,7 +1003,7 @@ function findRisks(
       String.raw`^CREATE\s+(?:UNIQUE\s+)?INDEX\s+(CONCURRENTLY\s+)?(?:IF\s+NOT\s+EXISTS\s+)?(?:${IDENT}\s+)?ON\s+(?:ONLY\s+)?(${IDENT})`,
       'i',
     ).exec(code);
-    if (index && !index[1] && !created.has(tableKey(index[2]!))) {
+    if (index && !index[1] && !isIn(created, index[2]!)) {
       add(
         'index-without-concurrently',
         `CREATE INDEX on existing table ${index[2]} blocks writes while it builds: use CREATE INDEX CONCURRENTLY (outside a transaction)`,
@@ -915,7 +1032,7 @@ function lockTaken(bare: string, code: string, created: Set<string>): string | u
     if (!match) continue;
     const table = withName(match, code)!;
     // An index is dropped from its table: not one this file created, as far as a name tells.
-    if (what !== 'DROP INDEX' && created.has(tableKey(table))) return undefined;
+    if (what !== 'DROP INDEX' && isIn(created, table)) return undefined;
     return `${what} ${table}`;
   }
   return undefined;

@@ -96,8 +96,11 @@ describe('findSqlRisks', () => {
       'ALTER DOMAIN email RENAME TO email_address;',
       // Not a rename: nothing the running version names changes.
       'ALTER FUNCTION total_due(int, date) OWNER TO app;',
+      // A type's own parentheses in the signature; an aggregate.
+      'ALTER FUNCTION public.tax(amount numeric(10, 2), code varchar(3)) RENAME TO vat;',
+      'ALTER AGGREGATE total(int) RENAME TO grand_total;',
     ].join('\n');
-    assert.deepEqual(rulesOf(sql), ['1:rename', '2:rename', '3:rename', '4:rename']);
+    assert.deepEqual(rulesOf(sql), ['1:rename', '2:rename', '3:rename', '4:rename', '6:rename', '7:rename']);
   });
 
   it('flags drops that lose data beyond a table: a database, what a role owns, a sequence, a materialized view', () => {
@@ -127,6 +130,12 @@ describe('findSqlRisks', () => {
       'DROP COLLATION german CASCADE;',
       'DROP FUNCTION doubled(int) CASCADE;',
       'DO $$ BEGIN DROP TYPE status CASCADE; END $$;',
+      // A generated column of the routine or text search configuration, a table stored with the access method,
+      // a materialized view of the aggregate.
+      'DROP ROUTINE doubled(int) CASCADE;',
+      'DROP TEXT SEARCH CONFIGURATION IF EXISTS app_search CASCADE;',
+      'DROP ACCESS METHOD columnar CASCADE;',
+      'DROP AGGREGATE median(numeric) CASCADE;',
       // Without CASCADE PostgreSQL refuses while anything depends on it: nothing is lost.
       'DROP TYPE mood;',
       'DROP FUNCTION IF EXISTS touch() RESTRICT;',
@@ -139,8 +148,13 @@ describe('findSqlRisks', () => {
       '4:drop-cascade',
       '5:drop-cascade',
       '6:drop-cascade',
+      '7:drop-cascade',
+      '8:drop-cascade',
+      '9:drop-cascade',
+      '10:drop-cascade',
     ]);
     assert.match(findSqlRisks(sql)[0]!.message, /^DROP TYPE \.\.\. CASCADE also drops .*table columns/);
+    assert.match(findSqlRisks(sql)[7]!.message, /^DROP TEXT SEARCH CONFIGURATION \.\.\. CASCADE/);
   });
 
   it('leaves alone a staging table the change creates, fills and drops again: it held nothing before', () => {
@@ -171,6 +185,54 @@ describe('findSqlRisks', () => {
     );
     // Made by an earlier migration of the same change: as new.
     assert.deepEqual(findSqlRisks('DROP TABLE import_batch;', ['import_batch'], { lockTimeout: false }), []);
+  });
+
+  it('knows a new table by the table PostgreSQL would act on: quoted case, a temporary table, the search_path, a rename', () => {
+    const cases: Array<[string[], string[]]> = [
+      // "Users" is not users: the old table, with its rows, is dropped.
+      [
+        ['CREATE TABLE "Users" (id int);', 'DROP TABLE users;', 'DELETE FROM "USERS";'],
+        ['2:drop-table', '3:delete-all-rows'],
+      ],
+      // A temporary table hides the real one only when unqualified: public.users is the real one.
+      [['CREATE TEMP TABLE users (id int);', 'TRUNCATE public.users;', 'DROP TABLE users;'], ['2:truncate']],
+      // Created in the schema first on the search_path; the real table is dropped once it is back to public.
+      [
+        [
+          'SET search_path TO staging, public;',
+          'CREATE TABLE users (id int);',
+          'DELETE FROM users;',
+          'RESET search_path;',
+          'DROP TABLE users;',
+          "SELECT set_config('search_path', 'staging', false);",
+          'TRUNCATE users;',
+        ],
+        ['5:drop-table'],
+      ],
+      // A new table dropped, and an old one renamed to its name: that one has rows.
+      [
+        [
+          'CREATE TABLE tmp (id int);',
+          'DROP TABLE tmp;',
+          'ALTER TABLE users RENAME TO tmp;',
+          'DROP TABLE tmp;',
+        ],
+        ['3:rename', '4:drop-table'],
+      ],
+      [
+        ['CREATE TABLE app.tmp (id int);', 'ALTER TABLE app.users SET SCHEMA app2;', 'DROP TABLE app.tmp;'],
+        [],
+      ],
+    ];
+    for (const [sql, rules] of cases) assert.deepEqual(rulesOf(sql.join('\n')), rules, sql.join(' '));
+    // An earlier migration of the change that made its table under another search_path made that one.
+    assert.deepEqual(createdTables('SET search_path = staging;\nCREATE TABLE users (id int);'), [
+      'staging.users',
+    ]);
+    assert.deepEqual(createdTables('CREATE TABLE "Users" (id int);\nCREATE TEMP TABLE t (id int);'), [
+      'Users',
+      'pg_temp.t',
+    ]);
   });
 
   it('flags a DELETE without its own WHERE, also in a WITH and beside a WHERE of a subquery', () => {
@@ -586,7 +648,8 @@ describe('findSqlRisks', () => {
       '4:set-not-null',
     ]);
     assert.deepEqual(createdTables(sql), []);
-    assert.deepEqual(createdTables('CREATE TABLE "Orders" (id int);'), ['orders']);
+    // A quoted name keeps its case: "Orders" is not orders.
+    assert.deepEqual(createdTables('CREATE TABLE "Orders" (id int);'), ['Orders']);
   });
 
   it('reads keywords in strings and quoted names as data, and each ALTER TABLE action on its own', () => {
