@@ -600,11 +600,14 @@ function toolTransactions(sql: string): (line: number) => string | undefined {
 
 /**
  * The tables a migration file creates (keys as keyIn makes them: in the schema first on the search_path of the
- * time, pg_temp for a temporary one). Not CREATE TABLE IF NOT EXISTS: the table may be there already, with
+ * time), not a temporary one. Not CREATE TABLE IF NOT EXISTS: the table may be there already, with
  * its rows, and what the file does to it next takes locks on it.
  */
 export function createdTables(sql: string): string[] {
-  return tablesCreated(splitStatements(withoutDownSections(sql))).keys;
+  // A temporary table ends with the session: a later file (maybe another session) means the real table.
+  return tablesCreated(splitStatements(withoutDownSections(sql))).keys.filter(
+    (key) => !key.startsWith('pg_temp.'),
+  );
 }
 
 /** The tables `statements` create: as createdTables keys them, and by their names alone (tableKey). */
