@@ -147,6 +147,42 @@ describe('migrations gate (real PostgreSQL)', () => {
     assert.equal(all.status, 'pass', all.summary);
   });
 
+  it("counts rows in what the gate's role can count: a table under row security for tenants is left out, not an error", async () => {
+    // A role that may create databases but is no superuser (a managed server's): FORCE ROW LEVEL SECURITY
+    // holds its owner to the policy, and the policy's unset setting fails every query of the table but the
+    // app's, which sets it.
+    const admin = new pg.Client({ connectionString: server.adminUrl });
+    await admin.connect();
+    const role = `gate_owner_${process.pid}`;
+    try {
+      await admin.query(`CREATE ROLE ${role} LOGIN CREATEDB`);
+      const url = new URL(server.adminUrl);
+      url.username = role;
+      const psql = (sql: string) => ['psql', '-X', '-q', '-v', 'ON_ERROR_STOP=1', '-c', sql];
+      const verdict = await migrationsGate.run(
+        config('clean', {
+          database_url: url.toString(),
+          up: psql(
+            [
+              'CREATE TABLE accounts (tenant int NOT NULL, name text)',
+              "INSERT INTO accounts VALUES (1, 'a'), (2, 'b')",
+              'ALTER TABLE accounts ENABLE ROW LEVEL SECURITY',
+              'ALTER TABLE accounts FORCE ROW LEVEL SECURITY',
+              "CREATE POLICY tenant ON accounts USING (tenant = current_setting('app.tenant')::int)",
+            ].join('; '),
+          ),
+          down: psql('DROP TABLE accounts'),
+        }),
+        context(),
+      );
+      assert.equal(verdict.status, 'pass', verdict.summary);
+      assert.deepEqual(verdict.findings, []);
+    } finally {
+      await admin.query(`DROP ROLE IF EXISTS ${role}`);
+      await admin.end();
+    }
+  });
+
   it("blocks a failing up with the tool's error output, and still drops the database", async () => {
     const verdict = await migrationsGate.run(config('failing-up'), context());
     assert.equal(verdict.status, 'block');
