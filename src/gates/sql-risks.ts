@@ -620,7 +620,8 @@ function tablesCreated(statements: SqlStatement[]): { keys: string[]; names: str
     const made = createdTable(code, path.schema());
     if (made) {
       keys.push(made.key);
-      names.push(tableKey(made.name));
+      // By name alone, but a temporary table still only where it hides the real one (unqualified).
+      names.push(made.key.startsWith('pg_temp.') ? made.key : tableKey(made.name));
     }
   }
   return { keys, names };

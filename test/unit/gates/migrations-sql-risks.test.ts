@@ -195,7 +195,15 @@ describe('findSqlRisks', () => {
         ['2:drop-table', '3:delete-all-rows'],
       ],
       // A temporary table hides the real one only when unqualified: public.users is the real one.
-      [['CREATE TEMP TABLE users (id int);', 'TRUNCATE public.users;', 'DROP TABLE users;'], ['2:truncate']],
+      [
+        [
+          'CREATE TEMP TABLE users (id int);',
+          'TRUNCATE public.users;',
+          'UPDATE public.users SET active = false;',
+          'DROP TABLE users;',
+        ],
+        ['2:truncate', '3:update-all-rows'],
+      ],
       // Created in the schema first on the search_path; the real table is dropped once it is back to public.
       [
         [
