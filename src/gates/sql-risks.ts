@@ -418,9 +418,15 @@ const LOCKING_MAINTENANCE: Array<[RegExp, string, string]> = [
  * The tables of the DELETEs in the statement (the statement itself, or one in a WITH) with no WHERE of their
  * own: a WHERE inside parentheses after it (a subquery in USING, the next CTE) is not its own. `bare`: the
  * code with strings and quoted names masked (withoutQuotedNames), so no parenthesis or keyword there is data.
+ * A DELETE whose table is not written out (EXECUTE 'DELETE FROM ' || t, format('DELETE FROM %I', t)) is
+ * there as its own text, which names no table the change made.
  */
 function tablesDeletedWhole(bare: string, code: string): string[] {
-  return withoutOwnWhere(bare, code, new RegExp(String.raw`\bDELETE\s+FROM\s+(?:ONLY\s+)?(${IDENT})`, 'gid'));
+  return withoutOwnWhere(
+    bare,
+    code,
+    new RegExp(String.raw`\bDELETE\s+FROM\b(?:\s+(?:ONLY\s+)?(${IDENT}))?`, 'gid'),
+  );
 }
 
 /**

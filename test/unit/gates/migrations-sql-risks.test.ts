@@ -183,6 +183,17 @@ describe('findSqlRisks', () => {
       ),
       ['1:drop-table', '2:truncate'],
     );
+    // A DELETE built as text names no table the change made: every row of whatever it names.
+    assert.deepEqual(
+      rulesOf(
+        [
+          'CREATE TABLE staging_emails (id int);',
+          "DO $$ BEGIN EXECUTE 'DELETE FROM ' || quote_ident('users'); END $$;",
+          "DO $$ BEGIN EXECUTE format('DELETE FROM %I', 'staging_emails'); END $$;",
+        ].join('\n'),
+      ),
+      ['2:delete-all-rows', '3:delete-all-rows'],
+    );
     // Made by an earlier migration of the same change: as new.
     assert.deepEqual(findSqlRisks('DROP TABLE import_batch;', ['import_batch'], { lockTimeout: false }), []);
   });
