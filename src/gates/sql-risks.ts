@@ -431,13 +431,18 @@ function tablesDeletedWhole(bare: string, code: string): string[] {
 
 /**
  * The tables a DROP TABLE or TRUNCATE names, as written: `head` is the statement up to its list.
- * `code`: the statement's code, quoted names kept.
+ * `code`: the statement's code, quoted names kept. None when one of them is not a name (a statement built
+ * as text: format('DROP TABLE staging, %I', t)): what it acts on is not known.
  */
 function tablesListed(code: string, head: RegExp): string[] {
   const start = head.exec(code);
   if (!start) return [];
-  const names = new RegExp(String.raw`(?:^|,)\s*(?:ONLY\s+)?(${IDENT})`, 'gi');
-  return [...code.slice(start[0].length).matchAll(names)].map((match) => match[1]!);
+  const list = code
+    .slice(start[0].length)
+    .replace(/(?:\s+(?:CASCADE|RESTRICT|(?:RESTART|CONTINUE)\s+IDENTITY))*\s*;?\s*$/i, '');
+  const item = new RegExp(String.raw`^\s*(?:ONLY\s+)?(${IDENT})\s*\*?\s*$`, 'i');
+  const names = list.split(',').map((part) => item.exec(part)?.[1]);
+  return names.every((name) => name !== undefined) ? names : [];
 }
 
 /** Whether a statement naming `tables` acts on tables this change created only (new, empty, unused). */

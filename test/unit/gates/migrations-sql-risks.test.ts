@@ -190,9 +190,11 @@ describe('findSqlRisks', () => {
           'CREATE TABLE staging_emails (id int);',
           "DO $$ BEGIN EXECUTE 'DELETE FROM ' || quote_ident('users'); END $$;",
           "DO $$ BEGIN EXECUTE format('DELETE FROM %I', 'staging_emails'); END $$;",
+          "DO $$ BEGIN EXECUTE format('DROP TABLE staging_emails, %I', 'users'); END $$;",
+          "DO $$ BEGIN EXECUTE format('TRUNCATE staging_emails, %s RESTART IDENTITY', 'users'); END $$;",
         ].join('\n'),
       ),
-      ['2:delete-all-rows', '3:delete-all-rows'],
+      ['2:delete-all-rows', '3:delete-all-rows', '4:drop-table', '5:truncate'],
     );
     // Made by an earlier migration of the same change: as new.
     assert.deepEqual(findSqlRisks('DROP TABLE import_batch;', ['import_batch'], { lockTimeout: false }), []);
