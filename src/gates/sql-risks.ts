@@ -437,11 +437,14 @@ function tablesDeletedWhole(bare: string, code: string): string[] {
 function tablesListed(code: string, head: RegExp): string[] {
   const start = head.exec(code);
   if (!start) return [];
-  const list = code
-    .slice(start[0].length)
-    .replace(/(?:\s+(?:CASCADE|RESTRICT|(?:RESTART|CONTINUE)\s+IDENTITY))*\s*;?\s*$/i, '');
-  const item = new RegExp(String.raw`^\s*(?:ONLY\s+)?(${IDENT})\s*\*?\s*$`, 'i');
-  const names = list.split(',').map((part) => item.exec(part)?.[1]);
+  // Trimmed first, and the options taken off one at a time: no pattern backtracks over a run of blanks.
+  let list = code.slice(start[0].length).trim().replace(/;$/, '').trimEnd();
+  const option = /\s(?:CASCADE|RESTRICT|(?:RESTART|CONTINUE)\s+IDENTITY)$/i;
+  for (let found = option.exec(list); found; found = option.exec(list)) {
+    list = list.slice(0, found.index).trimEnd();
+  }
+  const item = new RegExp(String.raw`^(?:ONLY\s+)?(${IDENT})(?:\s*\*)?$`, 'i');
+  const names = list.split(',').map((part) => item.exec(part.trim())?.[1]);
   return names.every((name) => name !== undefined) ? names : [];
 }
 
@@ -663,11 +666,12 @@ function searchPath(): { read(text: string, bare: string): void; schema(): strin
   let local: { schema: string | undefined } | undefined;
   return {
     read(text, bare) {
-      const set = /^SET\s+(SESSION\s+|LOCAL\s+)?search_path\s*(?:=|\bTO\b)\s*([\s\S]*?)\s*;?\s*$/i.exec(text);
+      const set = /^SET\s+(SESSION\s+|LOCAL\s+)?search_path\s*(?:=|\bTO\b)/i.exec(text);
+      const value = set ? text.slice(set[0].length).trim().replace(/;$/, '').trim() : '';
       const setConfig =
         /\bset_config\s*\(\s*'search_path'\s*,\s*'((?:[^']|'')*)'\s*,\s*(true|false)\s*\)/i.exec(text);
       if (set) {
-        const schema = /^DEFAULT$/i.test(set[2]!) ? 'public' : firstSchema(set[2]!);
+        const schema = /^DEFAULT$/i.test(value) ? 'public' : firstSchema(value);
         if (/^LOCAL/i.test(set[1] ?? '')) local = { schema };
         else session = schema;
       } else if (setConfig) {
