@@ -816,7 +816,7 @@ function findRisks(
       const what = cascade[1]!.toUpperCase().replace(/\s+/g, ' ');
       add(
         'drop-cascade',
-        `DROP ${what} ... CASCADE also drops what depends on it, table columns included (a column of the type, a generated column that uses it, a materialized view on it) with their data: drop it without CASCADE, which fails and names them, and remove those first in an earlier release`,
+        `DROP ${what} ... CASCADE also drops what depends on it, table columns included (a column of the type, a generated column that uses it, a materialized view on it, a table stored with the access method) with their data, and the triggers that run a function: drop it without CASCADE, which fails and names them, and remove those first in an earlier release`,
       );
     }
     if (
