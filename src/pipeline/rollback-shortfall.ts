@@ -4,7 +4,7 @@
 // job's deadline), traffic is back on the stable version: the run still ends as a rollback that did not
 // complete (exit 3: what was left still runs, a canary may still take work that is not routed traffic, such
 // as a queue's), but it says that traffic is safe and that the record keeps the rest for reconcile. Pure.
-import type { Step } from '../strategies/types.ts';
+import type { Step, StepResult } from '../strategies/types.ts';
 import type { RollbackRecord } from './events.ts';
 import { levelsLeft } from './rollback-levels.ts';
 
@@ -55,6 +55,21 @@ export function rollbackShortfall(
     failedLevels.length === 0 &&
     failedSteps.every((r) => CLEANUP_STEPS.has(r.step.kind));
   return trafficBack ? { kind: 'cleanup', left } : { kind: 'incomplete', left };
+}
+
+/**
+ * The failed rollback steps a later run (reconcile) could still do: not one with no earlier version to return to
+ * (no later run would know one), nor a health check of what such a step was to put back (it checks the version
+ * that failed, which never left: kept, it would keep the rollout unfinished for good, refusing every later
+ * deployment, the fix included). Pure.
+ */
+export function undoLeft<R extends { step: Step; result: StepResult }>(records: readonly R[]): R[] {
+  let restored = true;
+  return records.filter((r) => {
+    const nothing = !r.result.ok && r.result.untouched === 'nothing-to-restore';
+    if (r.step.kind !== 'health') restored = !nothing;
+    return !r.result.ok && !nothing && (r.step.kind !== 'health' || restored);
+  });
 }
 
 /** The `rollback` output: `complete`, `cleanup-incomplete` or `incomplete` (none when no rollback ran). */

@@ -21,6 +21,7 @@ import {
 } from '../pipeline/events.ts';
 import { executeRollback, runStepRecorded, type ExecutionLog } from '../pipeline/execute-strategy.ts';
 import { levelsLeft, skippedLevel, sufficedLevel, verifyHealthStep } from '../pipeline/rollback-levels.ts';
+import { undoLeft } from '../pipeline/rollback-shortfall.ts';
 import { resumePipeline, type Handoff, type PipelineDeps, type ResumeOutcome } from '../pipeline/executor.ts';
 import { checkResumable } from '../pipeline/resume-check.ts';
 import {
@@ -844,8 +845,7 @@ async function orphanRollback(
   ];
   // What a later reconcile could still do: not a step with no earlier version to return to (it would know no
   // more), so a rollout left with only those is dropped rather than refusing every deployment for good.
-  const keep =
-    !ok && (rolledBack.steps.some((s) => !s.result.ok && !nothingToRestore(s)) || levelsUndone.length > 0);
+  const keep = !ok && (undoLeft(rolledBack.steps).length > 0 || levelsUndone.length > 0);
   const stable = record.live
     ? `${record.live.version}${record.live.slot ? ` on ${record.live.slot}` : ''}`
     : 'stable';

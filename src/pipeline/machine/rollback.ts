@@ -4,7 +4,7 @@
 // it ends through outcome.ts: nothing here goes back into the task loop.
 import { describeStep, heldBackInRollback } from '../../strategies/sequence.ts';
 import type { StepResult } from '../../strategies/types.ts';
-import { TRAFFIC_STEPS } from '../rollback-shortfall.ts';
+import { TRAFFIC_STEPS, undoLeft } from '../rollback-shortfall.ts';
 import { levelsLeft, skippedLevel, sufficedLevel, verifyHealthStep } from '../rollback-levels.ts';
 import type { RollbackLevelRecord, RollbackRecord } from '../events.ts';
 import {
@@ -124,12 +124,9 @@ function continueRollback(s: PipelineState, out: Action[], now: number): void {
   s.rollback = undefined;
   const t = track(s, rb.track);
   if (t.record.rollout) {
-    // What still has to be undone: the rollback steps that failed (reconcile retries them). Not one that had
-    // no earlier version to return to: a reconcile run would know no more, and the rollout would stay
-    // unfinished for good, refusing every later deployment (the fix included).
-    const left = rb.records
-      .filter((r) => !r.result.ok && r.result.untouched !== 'nothing-to-restore')
-      .map((r) => r.step);
+    // What still has to be undone: the rollback steps that failed (reconcile retries them), not those no later
+    // run could do (undoLeft: no earlier version to return to, and the health check of what it did not put back).
+    const left = undoLeft(rb.records).map((r) => r.step);
     persist(
       s,
       out,

@@ -8,7 +8,7 @@
 //   dropped, said so, and the next deployment goes ahead.
 // Each through the CLI as a subprocess, so the rollout's owner has ended when reconcile looks.
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -51,6 +51,25 @@ test('a first deployment whose deploy fails, with no rollback command: exit 3, b
     first.stdout,
     /\[rollback_failed\].*no earlier version is known to return to.*check production now/,
   );
+  assert.deepEqual(await w.rollout(good), { rollout: undefined, live: undefined });
+
+  const fix = await w.cli('run', '-e', 'production', '-v', 'v2', '--config', good);
+  assert.equal(fix.code, EXIT_CODES.success, fix.stdout + fix.stderr);
+  assert.deepEqual(await w.rollout(good), { rollout: undefined, live: 'v2' });
+});
+
+test('a first deployment whose health check fails, with no rollback command: the health check of what was not put back is not kept either', async (t) => {
+  // The rollback is [rollback, health]: the health check would check the version that failed (nothing was put
+  // back), so a reconcile could never pass it, and the environment would refuse every deployment for good.
+  const w = await workspace(t);
+  const failing = await w.config('failing.yml', `    deploy: ${exits(0)}\n    health: ${exits(1)}\n`);
+  const good = await w.config('good.yml', `    deploy: ${exits(0)}\n    health: ${exits(0)}\n`);
+  // No window to wait out, and the failing check is not waited for to become ready.
+  for (const path of [failing, good]) await writeFile(path, `preset: fast\n${await readFile(path, 'utf8')}`);
+
+  const first = await w.cli('run', '-e', 'production', '-v', 'v1', '--config', failing);
+  assert.equal(first.code, EXIT_CODES.rollbackFailed, first.stdout + first.stderr);
+  assert.match(first.stdout, /\[rollback_failed\].*no earlier version is known to return to/);
   assert.deepEqual(await w.rollout(good), { rollout: undefined, live: undefined });
 
   const fix = await w.cli('run', '-e', 'production', '-v', 'v2', '--config', good);

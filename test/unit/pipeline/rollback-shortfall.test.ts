@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Action } from '../../../src/pipeline/machine.ts';
 import type { RollbackRecord, StepRecord } from '../../../src/pipeline/events.ts';
-import { rollbackOutput, rollbackShortfall } from '../../../src/pipeline/rollback-shortfall.ts';
+import { rollbackOutput, rollbackShortfall, undoLeft } from '../../../src/pipeline/rollback-shortfall.ts';
 import { renderJobSummary } from '../../../src/report/job-summary.ts';
 import { describeStep } from '../../../src/strategies/sequence.ts';
 import type { Step } from '../../../src/strategies/types.ts';
@@ -111,4 +111,28 @@ test('a cancelled canary whose teardown was cut after traffic went back: the mes
   assert.match(summary, /### ⚠️ Rolled back, cleanup INCOMPLETE: production/);
   assert.match(summary, /Traffic is on the stable version; not finished: teardown on green\./);
   assert.doesNotMatch(summary, /🚨/);
+});
+
+test('what a later run could still undo: not a step with no earlier version, nor the health check of what it did not put back', () => {
+  const nothing = (step: Step): StepRecord =>
+    ({
+      ...record(step, false),
+      result: { ok: false, reason: 'none', untouched: 'nothing-to-restore' },
+    }) as StepRecord;
+  const batch = (b: number): Step => ({ kind: 'rollback', instances: [`i${b}`], batch: b });
+  const health = (b: number): Step => ({ kind: 'health', instances: [`i${b}`] });
+  // Rolling, newest batch first: batch 2 had nothing to return to, so its health check would check the
+  // version that failed; batch 1 was put back and its failed health check is still worth another try.
+  const left = undoLeft([
+    nothing(batch(2)),
+    record(health(2), false),
+    record(batch(1), true),
+    record(health(1), false),
+  ]);
+  assert.deepEqual(
+    left.map((r) => r.step),
+    [health(1)],
+  );
+  // A failed rollback command is kept (reconcile tries it again), and so is the health check after it.
+  assert.equal(undoLeft([record(batch(1), false), record(health(1), false)]).length, 2);
 });
