@@ -122,8 +122,8 @@ function rolledBackTo(input: PipelineState['input']): string {
   if (!input.env.rollback) return `rolled back to ${to}`;
   return (
     `rolled back to ${to}, the version this rollback deployment set out to replace: ${input.version} failed ` +
-    `its checks, so ${to} serves ${input.env.name} again; decide what should (a /rollback to an earlier ` +
-    'release, or a fix)'
+    `its checks, so ${to} serves ${input.env.name} again; decide what should (a rollback deployment of an ` +
+    'earlier release, mode: rollback with its version, or a fix)'
   );
 }
 

@@ -238,7 +238,7 @@ test('a rollback deployment whose checks fail says traffic is back on the versio
   assert.equal(r.result.status, 'rolled_back', r.result.message);
   assert.match(
     r.result.message,
-    /rolled back to v2, the version this rollback deployment set out to replace: v1 failed its checks, so v2 serves production again; decide what should/,
+    /rolled back to v2, the version this rollback deployment set out to replace: v1 failed its checks, so v2 serves production again; decide what should \(a rollback deployment of an earlier release, mode: rollback with its version, or a fix\)$/,
   );
   // An ordinary deployment's rollback says only where traffic went.
   const ordinary = drive(input(environment(direct)), { step: failingVerify });
