@@ -284,6 +284,30 @@ interface Parsed {
   positionals: string[];
 }
 
+/**
+ * A value that reads as an option: "-" or "--" and a letter (`--force`), or a dash alone; the CLI's rule
+ * (src/cli/usage.ts). Free text that starts with a dash and something else is a value.
+ */
+const OPTION_LIKE = /^(?:--?[A-Za-z]|--?$)/;
+
+/**
+ * `--reason "-5% conversion"`: parseArgs takes any word starting with "-" for an option, so a free-text value
+ * such as a reason would be refused as missing. Written `--reason=…`, it is the value, as the CLI reads it.
+ */
+function joinDashValues(spec: OptionSpec, args: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    const next = args[i + 1];
+    const option = arg.startsWith('--') ? spec[arg.slice(2)] : undefined;
+    if (option?.type === 'string' && next?.startsWith('-') && !OPTION_LIKE.test(next)) {
+      out.push(`${arg}=${next}`);
+      i++;
+    } else out.push(arg);
+  }
+  return out;
+}
+
 function parseOptions(command: CommandKind, args: string[]): Parsed {
   const spec = OPTIONS[command];
   const known = Object.keys(spec).map((o) => `--${o}`);
@@ -294,7 +318,13 @@ function parseOptions(command: CommandKind, args: string[]): Parsed {
   }
   let result;
   try {
-    result = parseArgs({ args, options: spec, strict: true, allowPositionals: true, tokens: true });
+    result = parseArgs({
+      args: joinDashValues(spec, args),
+      options: spec,
+      strict: true,
+      allowPositionals: true,
+      tokens: true,
+    });
   } catch (error) {
     const { code, message } = error as { code?: string; message: string };
     const option = /'(-[^' ]*)/.exec(message)?.[1] ?? '';

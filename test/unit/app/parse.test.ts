@@ -76,6 +76,25 @@ const valid: Array<[string, ParseResult]> = [
     { kind: 'abort', environment: 'production', reason: 'p99 > 2s; see INC-7' },
   ],
   ['/abort production "flaky; retry"', { kind: 'abort', environment: 'production', reason: 'flaky; retry' }],
+  // A free-text value starting with a dash and no letter is the value, as the CLI reads it.
+  [
+    '/abort production --reason "-5% conversion"',
+    { kind: 'abort', environment: 'production', reason: '-5% conversion' },
+  ],
+  [
+    '/lock production --reason "-- do not deploy"',
+    { kind: 'lock', target: { scope: 'environment', environment: 'production' }, reason: '-- do not deploy' },
+  ],
+  [
+    '/deploy production --hotfix --reason "-40% checkout, INC-9"',
+    {
+      kind: 'deploy',
+      environment: 'production',
+      dryRun: false,
+      hotfix: { reason: '-40% checkout, INC-9' },
+      params: {},
+    },
+  ],
   ['/status', { kind: 'status' }],
   ['/status staging', { kind: 'status', environment: 'staging' }],
   ['/help', { kind: 'help' }],
@@ -221,6 +240,7 @@ const invalid: Array<[string, string, RegExp?]> = [
   ['/promote production --full=yes', 'invalid_option_value'],
   ['/promote production --full --full', 'duplicate_option'],
   ['/abort production --reason', 'missing_option_value'],
+  ['/lock production --reason --global', 'missing_option_value'],
   ['/abort production --reason a --reason b', 'duplicate_option'],
   ['/promote production staging', 'unexpected_argument'],
   ['/pause production now', 'unexpected_argument'],
