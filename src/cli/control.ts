@@ -294,7 +294,9 @@ async function goOnNow(
   opts: ControlCliOptions,
   deps: ControlCliDeps,
 ): Promise<ReconcileSummary> {
-  const reporter = opts.json ? jsonLinesReporter(deps.out) : terminalReporter({ write: deps.out });
+  const reporter = opts.json
+    ? jsonLinesReporter(deps.out)
+    : terminalReporter({ write: deps.out, controls: 'cli' });
   // The rollout goes on in this process: SIGINT/SIGTERM rolls it back, as in a deployment.
   const cancellation = cancelCliOnSignals((message) =>
     reporter.event({ type: 'log', level: 'warn', message }),

@@ -286,7 +286,9 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
         import('../control/file-channel.ts'),
         import('./cancellation.ts'),
       ]);
-      const output = opts.json ? jsonLinesReporter(io.out) : terminalReporter({ write: io.out });
+      const output = opts.json
+        ? jsonLinesReporter(io.out)
+        : terminalReporter({ write: io.out, controls: 'cli' });
       // The config's warnings once, before anything runs (a `log` event each with --json).
       for (const warning of warnings)
         output.event({ type: 'log', level: 'warn', message: `config: ${formatConfigError(warning)}` });

@@ -41,7 +41,9 @@ export { collectEnvironments, parseReconcileTime } from './usage.ts';
 export async function reconcileCli(opts: ReconcileCliOptions, deps: ReconcileCliDeps): Promise<number> {
   const config = await deps.loadConfig(opts.config, !!opts.json);
   if (!config) return EXIT_CODES.invalidOrBlocked;
-  const reporter = opts.json ? jsonLinesReporter(deps.out) : terminalReporter({ write: deps.out });
+  const reporter = opts.json
+    ? jsonLinesReporter(deps.out)
+    : terminalReporter({ write: deps.out, controls: 'cli' });
   // One store per state directory (environments share the config's, unless one is overridden).
   const stores = new Map<string, FileStateStore>();
   // A resumed rollout is cancelled like a deployment: SIGINT/SIGTERM rolls it back before exit.

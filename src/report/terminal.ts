@@ -29,6 +29,8 @@ export interface TerminalReporterOptions {
   color?: boolean;
   /** Show command output lines (default true). */
   showOutput?: boolean;
+  /** Whose commands continue a wait: the App's comments (default), or the command line's. */
+  controls?: 'app' | 'cli';
 }
 
 export function terminalReporter(options: TerminalReporterOptions = {}): Reporter {
@@ -120,7 +122,7 @@ export function terminalReporter(options: TerminalReporterOptions = {}): Reporte
           );
           if (handedOff) line(`    the job ends here; the rollout stays as it is and goes on in a later run`);
           line(
-            `    to continue: ${continueCommands(w.kind, w.environment)
+            `    to continue: ${continueCommands(w.kind, w.environment, options.controls)
               .map((c) => c.command)
               .join(' · ')}`,
           );

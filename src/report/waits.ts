@@ -105,8 +105,26 @@ export function abortedWait(result: Pick<PipelineResult, 'waits'>): WaitRecord |
   return (result.waits ?? []).filter((w) => w.ended?.how === 'aborted').at(-1);
 }
 
-/** The commands that continue a wait, each with what it does; `env` is put in as given (escape it). */
-export function continueCommands(kind: WaitKind, env: string): Array<{ command: string; does: string }> {
+/**
+ * The commands that continue a wait, each with what it does; `env` is put in as given (escape it). `cli`: the
+ * command line's (a rollout the CLI runs reads its state directory, not the pull request's comments).
+ */
+export function continueCommands(
+  kind: WaitKind,
+  env: string,
+  via: 'app' | 'cli' = 'app',
+): Array<{ command: string; does: string }> {
+  const commands = appCommands(kind, env);
+  if (via === 'app') return commands;
+  return commands.map((c) => ({
+    ...c,
+    command: c.command
+      .replace(/^\/(\w+) (\S+)/, 'deploy-action $1 -e $2')
+      .replace(' [reason]', ' [--reason TEXT]'),
+  }));
+}
+
+function appCommands(kind: WaitKind, env: string): Array<{ command: string; does: string }> {
   const abort = { command: `/abort ${env} [reason]`, does: 'roll back to the stable version now' };
   switch (kind) {
     case 'manual':

@@ -454,6 +454,12 @@ describe('deploy-action run waits in its process and reads the verbs from the st
       ]);
       assert.ok(done, 'the run did not go on within 20 s of the promote');
       assert.equal(done.code, 0, done.stdout + done.stderr);
+      // The commands it names to go on are this tool's, not the App's comments (typed into a shell).
+      assert.match(
+        done.stdout,
+        /to continue: deploy-action promote -e production · deploy-action promote -e production --full · deploy-action abort -e production \[--reason TEXT\]/,
+      );
+      assert.doesNotMatch(done.stdout, /to continue: \/promote/);
     } finally {
       run.child.kill();
     }
