@@ -201,7 +201,11 @@ function liveFromState(
   if (!read.ok) return { source: `${source}: refused [${read.code}]: ${read.message}`, ...why };
   return saved
     ? { slot: saved.slot, version: saved.version, source, ...why }
-    : { source: `${source}: nothing recorded yet`, ...why };
+    : {
+        // A record may hold no live release yet (a first deployment's unfinished rollout): not "nothing".
+        source: `${source}: ${read.record ? 'no live release recorded' : 'nothing recorded yet'}`,
+        ...why,
+      };
 }
 
 function describeChecks(env: ResolvedEnvironment, values: TemplateValues): string {

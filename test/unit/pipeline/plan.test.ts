@@ -251,6 +251,12 @@ environments:
   const unfinished = planDeployment(parsed.config, 'production', 'v3');
   assert.equal(unfinished.refused?.code, 'rollout_unfinished');
   assert.match(unfinished.refused?.message ?? '', /^production has an unfinished rollout of v2/);
+  // A first deployment's unfinished rollout: the record holds no live release, but it is not "nothing".
+  const { live: _live, ...noLive } = await store.read('production').then((r) => (r.ok ? r.record! : base));
+  await store.write({ ...noLive, seq: 5 });
+  const first = planDeployment(parsed.config, 'production', 'v3');
+  assert.equal(first.refused?.code, 'rollout_unfinished');
+  assert.equal(first.live.source, 'state record: no live release recorded');
 
   // A record that cannot be believed: refused without a current command; with one the run goes on by it.
   writeFileSync(store.pathFor('production'), '{');
