@@ -197,6 +197,7 @@ import { bodySubstitutions, heredocBodyEnd, joinedBody } from './heredoc-substit
 import { MANIFEST_VISITS } from './manifest-fields.ts';
 import { nomadFieldMessage } from './nomad-fields.ts';
 import { envsubstFormat, envsubstMessage, formatVariables } from './envsubst.ts';
+import { CONFIG_CHOSEN_VARIABLES } from './placeholder.ts';
 
 /**
  * Whether the script exports the variable `name` (export NAME, declare/typeset/local -x NAME, readonly -x), or
@@ -1064,7 +1065,12 @@ function analyzeReading(
       let k = cdAt + 1;
       while (k < texts.length && /^-[LPe@n]+$/.test(texts[k]!)) k++;
       if (texts[k] === '--') k++;
-      const founds = k < command.args.length ? valuesIn(command.args[k]!) : [];
+      // A name the config lists (cd envs/{{environment}}) chooses among its author's directories, as
+      // env -C or terraform -chdir may (placeholder.ts CONFIG_CHOSEN_VARIABLES); a variable holding one does not.
+      const founds =
+        k < command.args.length
+          ? valuesIn(command.args[k]!).filter((found) => !CONFIG_CHOSEN_VARIABLES.has(found.name))
+          : [];
       if (cd === 'pushd') directoryStack.push(workingDirectory && { ...workingDirectory });
       if (founds.length) {
         workingDirectory ??= { founds: [], program: cd };

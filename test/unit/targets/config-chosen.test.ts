@@ -46,6 +46,16 @@ test('the environment or the slot may choose the manifests, values file or scrip
   // With no slot variable, the config's own check too.
   assertAccepted(['helm', 'upgrade', 'app', './chart', '-f', 'values-{{environment}}.yaml']);
   accepted('kubectl apply -f k8s/{{environment}}/{{slot}}/ && kubectl rollout status deploy/app-{{slot}}');
+  // The directory what runs is read from, by cd as by env -C or terraform -chdir (README: `cd {{x}} &&
+  // ./deploy.sh` is refused for any other value).
+  for (const spec of [
+    ['env', '-C', 'envs/{{environment}}', './deploy.sh', '{{version}}'],
+    ['terraform', '-chdir=envs/{{environment}}', 'apply'],
+  ])
+    accepted(spec);
+  accepted('cd envs/{{environment}} && terraform apply -auto-approve');
+  accepted('cd envs/{{environment}} && ./deploy.sh {{version}}');
+  accepted('pushd k8s/{{slot}} && kubectl apply -k . && popd');
 });
 
 test('a value from outside the config still may not choose them', () => {
@@ -59,6 +69,16 @@ test('a value from outside the config still may not choose them', () => {
     isIn('stable_slot', 'the value of kubectl -f'),
   );
   assertRefused(['./deploy-{{version}}.sh'], /\{\{version\}\}/);
+  assertScriptRefused('cd envs/{{ref}} && ./deploy.sh', isIn('ref', 'the directory cd changes to'));
+  assertScriptRefused(
+    'cd envs/{{environment}}-{{ref}} && ./deploy.sh',
+    isIn('ref', 'the directory cd changes to'),
+  );
+  // A directory a value chose, then one the config names relative to it: still the value's.
+  assertScriptRefused(
+    'cd {{ref}} && cd {{environment}} && ./deploy.sh',
+    isIn('ref', 'the directory cd changes to'),
+  );
   // An environment's own variable is a value the config holds too, but the check does not know the config's
   // variables: it stays refused (write it out per environment).
   assertRefused(['kubectl', 'apply', '-f', 'k8s/{{x}}/'], isIn('x', 'the value of kubectl -f'));
