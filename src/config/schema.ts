@@ -38,7 +38,6 @@ export const TEMPLATE_VARIABLES = [
   'stable_weight',
   'baseline_slot',
   'baseline_weight',
-  'step',
   'batch',
   'batches',
   'instances',

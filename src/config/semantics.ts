@@ -740,7 +740,12 @@ function unknownVariableIssues(config: RawConfig, unknown: readonly UnknownVaria
       ...TEMPLATE_VARIABLES,
       ...new Set(lacking.flatMap((n) => Object.keys(config.environments[n]?.variables ?? {}))),
     ];
-    const hint = didYouMean(variable, known, (v) => `{{${v}}}`);
+    // {{step}} was listed (and accepted) for commands but never given a value, so such a command failed only
+    // when it ran: it is a notification template's value (notify/template.ts), not a command's.
+    const hint =
+      variable === 'step'
+        ? `: commands have no {{step}} (that is a notification template's value); a canary step's share is {{weight}}, a rolling step's batch {{batch}}`
+        : didYouMean(variable, known, (v) => `{{${v}}}`);
     const help =
       hint || `: use one of ${TEMPLATE_VARIABLES.join(', ')}, or a key of the environment's "variables"`;
     return { path, message: `unknown template variable {{${variable}}}${help}` };

@@ -348,6 +348,16 @@ describe('semantics: template variables', () => {
     );
   });
 
+  it('refuses {{step}} in a command (listed once, never given a value) unless the environment defines it', () => {
+    const config = (variables: string) =>
+      `target:\n  commands:\n    deploy: ./deploy.sh {{version}}\n    set_weight: ./route.sh {{slot}} {{weight}} {{step}}\n` +
+      `environments:\n  production:\n${variables}    strategy: { type: canary, steps: [10, 50] }\n`;
+    assert.deepEqual(errorsOf(config('')), [
+      "deploy.yml:4:17: target.commands.set_weight: unknown template variable {{step}}: commands have no {{step}} (that is a notification template's value); a canary step's share is {{weight}}, a rolling step's batch {{batch}}",
+    ]);
+    assert.deepEqual(errorsOf(config('    variables: { step: one }\n')), []);
+  });
+
   it('checks health URLs, warmup URLs and argv elements, and lists the variables when nothing is close', () => {
     const text = `${FULL_TARGET}environments:
   production:
