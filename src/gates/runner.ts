@@ -35,9 +35,20 @@ export interface GatesReport {
 export interface RunGatesOptions {
   concurrency: number;
   signal?: AbortSignal;
+  /**
+   * How long a gate stopped by a timeout or a cancellation is given to clean up after itself (a test database
+   * to drop, a child to reap) before the run goes on without it. Default CLEANUP_GRACE_MS.
+   */
+  cleanupGraceMs?: number;
   onStart?(name: string): void;
   onResult?(result: GateResult): void;
 }
+
+/**
+ * Short of the 7.5 s between the runner's SIGINT and its SIGTERM, with room left for the report and record that
+ * follow: a gate that honours its signal has long finished its cleanup by then.
+ */
+export const CLEANUP_GRACE_MS = 2_000;
 
 export async function runGates(
   entries: GateEntry[],
@@ -115,6 +126,9 @@ async function runOne(
   try {
     // A gate that ignores its signal still loses the race: the deployment does not wait for it.
     const verdict = await Promise.race([running, stopped]);
+    // Stopped, it is told so by its signal: give it a moment to undo what it made (the migrations gate's test
+    // database was left on the server when the run went on to exit at once), never more than the grace.
+    if (controller.signal.aborted) await settledWithin(running, opts.cleanupGraceMs ?? CLEANUP_GRACE_MS);
     // A gate computing on the main thread keeps the timer from firing; when it decides after its deadline,
     // that verdict is late all the same: the timeout holds for every gate, whatever it did with the thread.
     const late = entry.timeoutMs > 0 && performance.now() - started > entry.timeoutMs;
@@ -123,6 +137,16 @@ async function runOne(
     clearTimeout(timer);
     opts.signal?.removeEventListener('abort', onCancel);
   }
+}
+
+/** Waits for `work` to settle, at most `ms`. */
+async function settledWithin(work: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    work.catch(() => undefined),
+    new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.max(0, ms)))),
+  ]);
+  clearTimeout(timer);
 }
 
 function applyRequired(entry: GateEntry, verdict: GateVerdict, durationMs: number): GateResult {

@@ -196,6 +196,39 @@ test('cancelling the run blocks the running gates with the reason and aborts the
   assert.equal(report.gates[0]!.summary, 'cancelled (deployment cancelled by user)');
 });
 
+test('a gate stopped by a cancellation or its timeout is given its grace to clean up before the run goes on', async () => {
+  const cleaned: string[] = [];
+  // As the migrations gate: aborted, it still drops what it made (here after 100 ms) before it settles.
+  const cleansUp = (name: string) => async (signal: AbortSignal) => {
+    try {
+      await sleep(60_000, signal);
+      return verdict('pass');
+    } finally {
+      await sleep(100);
+      cleaned.push(name);
+    }
+  };
+  const controller = new AbortController();
+  const pending = runGates(
+    [
+      entry('cancelled', cleansUp('cancelled'), { timeoutMs: 600_000 }),
+      entry('times-out', cleansUp('times-out'), { timeoutMs: 20 }),
+    ],
+    ctx,
+    { concurrency: 2, signal: controller.signal, cleanupGraceMs: 30_000 },
+  );
+  setTimeout(() => controller.abort(new Error('stop')), 50);
+  const report = await pending;
+  assert.deepEqual(cleaned.sort(), ['cancelled', 'times-out']);
+  assert.deepEqual(
+    report.gates.map((gate) => [gate.name, gate.summary]),
+    [
+      ['cancelled', 'cancelled (stop)'],
+      ['times-out', 'timed out after 20ms'],
+    ],
+  );
+});
+
 test('a thrown error blocks with its message; an advisory block becomes a warn', async () => {
   const report = await runGates(
     [
