@@ -106,9 +106,24 @@ export const DEFAULT_IGNORED = [
   '*.django_migrations',
   '*.__diesel_schema_migrations',
   '*.mikro_orm_migrations',
-  // TypeORM's default migrations table, and its metadata
+  // TypeORM's (and Laravel's) default migrations table, and TypeORM's metadata
   '*.migrations',
   '*.typeorm_metadata',
+  '*.kysely_migration',
+  '*.kysely_migration_lock',
+  '*._sqlx_migrations',
+  // EF Core (its table is named in capitals, quoted)
+  '*.__EFMigrationsHistory',
+  '*.phinxlog',
+  '*.doctrine_migration_versions',
+  // yoyo
+  '*._yoyo_migration',
+  '*._yoyo_log',
+  '*._yoyo_version',
+  '*.yoyo_lock',
+  // sql-migrate
+  '*.gorp_migrations',
+  '*.refinery_schema_history',
   // Tools that keep their bookkeeping in a schema of their own: the schema and all in it.
   'drizzle',
   'drizzle.*',

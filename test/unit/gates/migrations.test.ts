@@ -324,7 +324,7 @@ describe('migrations gate (real PostgreSQL)', () => {
     }
   });
 
-  it("leaves out the bookkeeping tools keep after down (Liquibase, Rails, Django, sqitch's schema, a serial's sequence)", async () => {
+  it("leaves out the bookkeeping tools keep after down (Liquibase, Rails, Django, Kysely, sqlx, EF Core, Phinx, Doctrine, yoyo, sql-migrate, sqitch's schema, a serial's sequence)", async () => {
     // Their tables (and sqitch's schema) are made by the first up and kept by a rollback, as these tools do.
     const bookkeeping = [
       'CREATE TABLE IF NOT EXISTS databasechangelog (id text)',
@@ -334,6 +334,17 @@ describe('migrations gate (real PostgreSQL)', () => {
       // node-pg-migrate's table: its serial's sequence goes with it.
       'CREATE TABLE IF NOT EXISTS pgmigrations (id serial PRIMARY KEY, name text)',
       'CREATE TABLE IF NOT EXISTS migrations (id serial PRIMARY KEY, name text)',
+      'CREATE TABLE IF NOT EXISTS kysely_migration (name text PRIMARY KEY)',
+      'CREATE TABLE IF NOT EXISTS kysely_migration_lock (id text PRIMARY KEY)',
+      'CREATE TABLE IF NOT EXISTS _sqlx_migrations (version bigint PRIMARY KEY)',
+      'CREATE TABLE IF NOT EXISTS "__EFMigrationsHistory" ("MigrationId" text PRIMARY KEY)',
+      'CREATE TABLE IF NOT EXISTS phinxlog (version bigint PRIMARY KEY)',
+      'CREATE TABLE IF NOT EXISTS doctrine_migration_versions (version text PRIMARY KEY)',
+      'CREATE TABLE IF NOT EXISTS _yoyo_migration (migration_hash text PRIMARY KEY)',
+      'CREATE TABLE IF NOT EXISTS _yoyo_log (id text PRIMARY KEY)',
+      'CREATE TABLE IF NOT EXISTS _yoyo_version (version int PRIMARY KEY)',
+      'CREATE TABLE IF NOT EXISTS yoyo_lock (locked int PRIMARY KEY)',
+      'CREATE TABLE IF NOT EXISTS gorp_migrations (id text PRIMARY KEY)',
       'CREATE SCHEMA IF NOT EXISTS sqitch',
       'CREATE TABLE IF NOT EXISTS sqitch.changes (change_id text PRIMARY KEY)',
     ];
