@@ -3,7 +3,15 @@
 // (see lib/ctl-env.ts and README.md). Every failure exits non-zero with one clear message on stderr.
 import { Command, Option } from 'commander';
 import { ENV_HELP, portOf, readCtlEnv, type CtlEnv } from './lib/ctl-env.ts';
-import { applyOrder, liveSlot, removalCheck, switchPlan, weightPlan, type Weights } from './lib/plans.ts';
+import {
+  applyOrder,
+  liveSlot,
+  raisedServers,
+  removalCheck,
+  switchPlan,
+  weightPlan,
+  type Weights,
+} from './lib/plans.ts';
 import { parseName, parseNameList } from './lib/specs.ts';
 import { checkHealth, isAlive, listRecords, readRecord, startService, stopService } from './lib/services.ts';
 import { servingOf, trafficControl, waitForServer, weightsOf, type TrafficControl } from './lib/traffic.ts';
@@ -32,15 +40,19 @@ function log(message: string): void {
 async function applyWeights(traffic: TrafficControl, config: CtlEnv, target: Weights): Promise<Weights> {
   const servers = await traffic.servers();
   const current = weightsOf(servers);
-  // Never hand traffic to a server the router cannot reach yet (haproxy checks still say DOWN; for nginx,
-  // which checks nothing, ctl's own probe of the port).
-  for (const [name, weight] of Object.entries(target)) {
-    if (weight === 0 || (current[name] ?? 0) > 0) continue;
+  // Never hand more traffic to a server the router cannot reach (haproxy checks say DOWN; for nginx, which
+  // checks nothing, ctl's own probe of the port): one that has a share already included, as a canary that
+  // died at 50 % and would take everything from a switch.
+  for (const name of raisedServers(current, target)) {
     const port = config.ports.get(name);
     const health = port === undefined ? undefined : await checkHealth(port);
     if (health?.error !== undefined) {
+      const now = current[name] ?? 0;
       throw new UsageError(
-        `refusing to send traffic to ${name}: nothing answers on its port ${port} (${health.error}); deploy it first`,
+        `refusing to send traffic to ${name}: nothing answers on its port ${port} (${health.error}); ` +
+          (now > 0
+            ? `it has weight ${now} now and was to get ${target[name]}: nothing was changed; deploy it again or move its traffic elsewhere`
+            : 'deploy it first'),
       );
     }
     if (!servers[name]?.up) await waitForServer(traffic, name, 'up', (s) => s.up, config.startTimeoutMs);
@@ -249,11 +261,15 @@ program
 
 program
   .command('current')
-  .description('print {"slot": <highest weight>, "version": <version it runs>}')
+  .description(
+    'print {"slot": <highest weight>, "version": <version it runs>}; nothing when no server has weight',
+  )
   .action(async () => {
     const config = env();
     const slot = liveSlot(weightsOf(await trafficControl(config).servers()));
-    if (slot === undefined) throw new UsageError('no server has weight > 0, so no slot is live');
+    // Nothing serves yet (a router set up with every weight 0): the answer is nothing, as a current command's
+    // is then, and a first deployment goes on. Failing here refused every first blue-green or canary run.
+    if (slot === undefined) return log('no server has weight > 0: nothing is live');
     const port = config.ports.get(slot);
     const health = port === undefined ? undefined : await checkHealth(port);
     const version = health?.version ?? (await readRecord(config.stateDir, slot))?.version;

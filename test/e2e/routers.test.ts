@@ -6,9 +6,11 @@
 // weight-0 and bad-config guarantees, and the checks on what may reach its config.
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { execa } from 'execa';
-import { CTL, setupDemo, type Demo } from '../helpers/demo.ts';
+import { events, repoRoot, runCli } from '../helpers/cli.ts';
+import { CTL, demoTargetYaml, setupDemo, type Demo } from '../helpers/demo.ts';
 import { assertZeroDowntime, describeLoad, lastFullBucket, startLoad, type Load } from '../helpers/load.ts';
 import { requireNginx } from '../helpers/nginx.ts';
 import { NODE } from '../helpers/processes.ts';
@@ -331,3 +333,105 @@ describe('nginx: config file and graceful reload', () => {
     });
   });
 });
+
+/** Kills a slot's service outright (no graceful stop) and waits, bounded, until its port answers nothing. */
+async function killSlot(demo: Demo, slot: string): Promise<void> {
+  const status = JSON.parse(await demo.ctl('status')) as {
+    processes: Record<string, { pid: number; port: number }>;
+  };
+  const { pid, port } = status.processes[slot]!;
+  process.kill(pid, 'SIGKILL');
+  for (let i = 0; i < 200; i++) {
+    const answered = await fetch(`http://127.0.0.1:${port}/health`, { signal: AbortSignal.timeout(1000) })
+      .then((r) => r.arrayBuffer().then(() => true))
+      .catch(() => false);
+    if (!answered) return;
+    await sleep(25);
+  }
+  assert.fail(`${slot} (pid ${pid}) still answers on port ${port} after SIGKILL`);
+}
+
+describe(
+  'every router: what ctl refuses, and what it answers when nothing serves',
+  { concurrency: true },
+  () => {
+    for (const kind of ['haproxy', 'nginx', 'embedded'] as const) {
+      test(`${kind}: current prints nothing while no server has weight; a canary that died at 50 % is never given more traffic`, async (t) => {
+        const demo = await setupDemo(t, kind, { blue: 0, green: 0 });
+        // Nothing serves: the answer is nothing (deploy-action's contract for a current command), not a failure
+        // that refuses every first blue-green or canary deployment.
+        const nothing = await execa(NODE, [CTL, 'current'], { env: demo.env, reject: false });
+        assert.equal(nothing.exitCode, 0, nothing.stderr);
+        assert.equal(nothing.stdout, '');
+        assert.match(nothing.stderr, /no server has weight > 0: nothing is live/);
+
+        await Promise.all([
+          demo.ctl('deploy', '--slot', 'blue', '--version', '1.0.0'),
+          demo.ctl('deploy', '--slot', 'green', '--version', '2.0.0'),
+        ]);
+        await demo.ctl('switch', '--slot', 'blue');
+        await demo.ctl('weight', '--slot', 'green', '--weight', '50', '--stable', 'blue');
+        await killSlot(demo, 'green');
+        // green already has a share; taking everything (a switch, or the canary's last step) would fail every
+        // request. Refused, and nothing changed: the live slot keeps its half and takes the dead one's.
+        for (const args of [
+          ['switch', '--slot', 'green'],
+          ['weight', '--slot', 'green', '--weight', '100', '--stable', 'blue'],
+          ['weight', '--slot', 'green', '--weight', '60', '--stable', 'blue'],
+        ]) {
+          const r = await execa(NODE, [CTL, ...args], { env: demo.env, reject: false });
+          assert.equal(r.exitCode, 1, `ctl ${args.join(' ')} was not refused:\n${r.stdout}\n${r.stderr}`);
+          assert.match(
+            r.stderr,
+            /refusing to send traffic to green: nothing answers on its port \d+ \(ECONNREFUSED\); it has weight 50 now and was to get (100|60): nothing was changed/,
+          );
+        }
+        const status = JSON.parse(await demo.ctl('status')) as {
+          servers: Record<string, { weight: number }>;
+        };
+        assert.deepEqual([status.servers.blue?.weight, status.servers.green?.weight], [50, 50]);
+        assert.deepEqual(await versionsOf(demo.url, 20), { '1.0.0': 20 });
+        // Taking the dead canary's share away (the rollback) is a cut for it and a raise for the live slot.
+        await demo.ctl('weight', '--slot', 'green', '--weight', '0', '--stable', 'blue');
+        assert.deepEqual(JSON.parse(await demo.ctl('current')), { slot: 'blue', version: '1.0.0' });
+      });
+    }
+
+    test('a first blue-green deployment behind a haproxy where no server has weight yet goes live', async (t) => {
+      const demo = await setupDemo(t, 'haproxy', { blue: 0, green: 0 });
+      const config = join(demo.stateDir, 'deploy.yml');
+      await writeFile(
+        config,
+        `preset: fast
+${demoTargetYaml()}environments:
+  production:
+    strategy: blue-green
+    monitor: 0
+strategies:
+  blue-green:
+    verify_after_switch: 0
+`,
+      );
+      const run = await runCli(
+        [
+          'run',
+          '-e',
+          'production',
+          '-v',
+          'v1',
+          '-c',
+          config,
+          '--state-dir',
+          join(demo.stateDir, 'st'),
+          '--json',
+        ],
+        { cwd: repoRoot, env: demo.env },
+      );
+      const result = events(run.stdout).at(-1)?.result as { status: string; message: string } | undefined;
+      assert.equal(run.code, 0, `${result?.message ?? ''}\n${run.stderr}`);
+      assert.equal(result?.status, 'succeeded');
+      assert.deepEqual(JSON.parse(await demo.ctl('current')), { slot: 'blue', version: 'v1' });
+      assert.deepEqual(await versionsOf(demo.url, 10), { v1: 10 });
+    });
+  },
+);

@@ -66,6 +66,17 @@ export function applyOrder(current: Weights, target: Weights): [string, number][
   return [...raises, ...cuts];
 }
 
+/**
+ * The servers `target` gives more traffic than they have now: each must be able to take it. A server that
+ * already has a share is no exception: a canary that died at 50 % and is then switched to would take
+ * everything, and every request would fail.
+ */
+export function raisedServers(current: Weights, target: Weights): string[] {
+  return Object.entries(target)
+    .filter(([name, w]) => w > (current[name] ?? 0))
+    .map(([name]) => name);
+}
+
 /** The live slot: the one with the highest weight (ties: first by name); undefined when all are 0. */
 export function liveSlot(weights: Weights): string | undefined {
   let best: string | undefined;

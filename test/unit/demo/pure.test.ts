@@ -14,6 +14,7 @@ import {
 import {
   applyOrder,
   liveSlot,
+  raisedServers,
   removalCheck,
   switchPlan,
   weightPlan,
@@ -151,6 +152,17 @@ describe('ctl plans', () => {
       ['blue', 0],
     ]);
     assert.deepEqual(applyOrder({ blue: 50, green: 50 }, { blue: 50, green: 50 }), []);
+  });
+  test('every server given more traffic is checked first, also one that already has a share', () => {
+    // A canary at 50 % switched to: it is raised, and must be able to take everything.
+    assert.deepEqual(raisedServers({ blue: 50, green: 50 }, switchPlan({ blue: 50, green: 50 }, 'green')), [
+      'green',
+    ]);
+    assert.deepEqual(raisedServers({ blue: 100, green: 0 }, { blue: 95, green: 5 }), ['green']);
+    // The rollback: the canary's share goes back to the stable slot, which is raised.
+    assert.deepEqual(raisedServers({ blue: 75, green: 25 }, { green: 0, blue: 100 }), ['blue']);
+    assert.deepEqual(raisedServers({ blue: 100, green: 0 }, { blue: 100, green: 0 }), []);
+    assert.deepEqual(raisedServers({ blue: 100 }, { blue: 90, base: 10 }), ['base']);
   });
   test('the live slot is the heaviest one', () => {
     assert.equal(liveSlot({ blue: 10, green: 90 }), 'green');
