@@ -1,8 +1,8 @@
-// The embedded router's proxy: weighted random choice per request, keep-alive to backends, and one retry on
+// The embedded router's proxy: smooth weighted round-robin per request (weighted.ts), keep-alive to backends, and one retry on
 // another backend when a connection fails before any response arrived (so a restarting backend costs no
 // request). Admin operations (weights, enable/disable) are methods; admin-api.ts exposes them over HTTP.
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
-import { chooseWeighted } from './weighted.ts';
+import { pickWeighted } from './weighted.ts';
 import { MAX_WEIGHT } from './specs.ts';
 
 // process.getBuiltinModule, not an import: importing node:http as an ES module loads undici (its WebSocket
@@ -60,10 +60,10 @@ export function isRetryable(err: NodeJS.ErrnoException, method: string): boolean
 export class Router {
   readonly #backends = new Map<string, BackendState>();
   readonly #agent = new http.Agent({ keepAlive: true, maxSockets: 512 });
-  readonly #random: () => number;
+  /** The round-robin's scores (pickWeighted): cleared at every change of weights or rotation. */
+  readonly #scores = new Map<string, number>();
 
-  constructor(backends: readonly BackendConfig[], random: () => number = Math.random) {
-    this.#random = random;
+  constructor(backends: readonly BackendConfig[]) {
     for (const b of backends) {
       if (this.#backends.has(b.name)) throw new RouterInputError(`backend "${b.name}" is defined twice`);
       this.#backends.set(b.name, { ...b, enabled: true, inFlight: 0, requests: 0, retried: 0 });
@@ -97,6 +97,7 @@ export class Router {
       }
     }
     for (const [name, w] of entries) this.#backends.get(name)!.weight = w as number;
+    this.#scores.clear();
   }
 
   setEnabled(name: string, enabled: unknown): void {
@@ -105,6 +106,7 @@ export class Router {
     if (typeof enabled !== 'boolean')
       throw new RouterInputError(`"enabled" must be true or false, got ${JSON.stringify(enabled)}`);
     backend.enabled = enabled;
+    this.#scores.clear();
   }
 
   close(): void {
@@ -132,8 +134,8 @@ export class Router {
     const candidates = [...this.#backends.values()];
     // Prefer a backend not tried yet; if the only one with weight failed, a fresh connection to it is the best left.
     const backend =
-      chooseWeighted(candidates, this.#random, tried) ??
-      (tried.size > 0 ? chooseWeighted(candidates, this.#random) : undefined);
+      pickWeighted(candidates, this.#scores, tried) ??
+      (tried.size > 0 ? pickWeighted(candidates, this.#scores) : undefined);
     if (!backend) {
       sendJson(res, 503, { error: 'no backend with weight > 0 is enabled' });
       return;

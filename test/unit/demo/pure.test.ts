@@ -1,9 +1,9 @@
-// The demo's pure parts: version behaviours, weighted choice, spec parsing, ctl's plans, metrics text,
+// The demo's pure parts: version behaviours, the embedded router's weighted round-robin, spec parsing, ctl's plans, metrics text,
 // haproxy "show stat" parsing.
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { behaviourFor } from '../../../examples/demo/lib/behaviour.ts';
-import { chooseWeighted } from '../../../examples/demo/lib/weighted.ts';
+import { pickWeighted } from '../../../examples/demo/lib/weighted.ts';
 import {
   parseAddress,
   parseBackendSpec,
@@ -21,7 +21,6 @@ import {
 } from '../../../examples/demo/lib/plans.ts';
 import { ServiceMetrics } from '../../../examples/demo/lib/metrics.ts';
 import { parseShowStat } from '../../../examples/demo/lib/haproxy-runtime.ts';
-import { rng } from '../../helpers/random.ts';
 
 describe('behaviourFor', () => {
   test('a plain version behaves well', () => {
@@ -47,29 +46,54 @@ describe('behaviourFor', () => {
   });
 });
 
-describe('chooseWeighted', () => {
+describe('pickWeighted', () => {
   const backends = (blue: number, green: number, greenEnabled = true) => [
     { name: 'blue', weight: blue, enabled: true },
     { name: 'green', weight: green, enabled: greenEnabled },
   ];
-  const share = (blue: number, green: number, n = 20_000) => {
-    const random = rng(42);
-    let greens = 0;
-    for (let i = 0; i < n; i++) if (chooseWeighted(backends(blue, green), random)?.name === 'green') greens++;
-    return greens / n;
-  };
+  const picks = (candidates: ReturnType<typeof backends>, n: number, scores = new Map<string, number>()) =>
+    Array.from({ length: n }, () => pickWeighted(candidates, scores)?.name ?? '-');
+  const count = (names: string[]) =>
+    names.reduce<Record<string, number>>((c, n) => ({ ...c, [n]: (c[n] ?? 0) + 1 }), {});
 
-  test('follows the weights', () => {
-    assert.ok(Math.abs(share(90, 10) - 0.1) < 0.01, `90/10 gave ${share(90, 10)}`);
-    assert.ok(Math.abs(share(50, 50) - 0.5) < 0.015);
-    assert.equal(share(100, 0), 0);
-    assert.equal(share(0, 100), 1);
+  test('every run of as many picks as the total weight gives each backend exactly its weight', () => {
+    // A canary's steps: the counts are the weights, in the first run of picks and in any later one.
+    for (const [blue, green] of [
+      [95, 5],
+      [90, 10],
+      [75, 25],
+      [50, 50],
+      [100, 0],
+      [0, 100],
+      [1, 255],
+    ] as const) {
+      const seen = picks(backends(blue, green), 3 * (blue + green));
+      for (let start = 0; start + blue + green <= seen.length; start += 7) {
+        const window = count(seen.slice(start, start + blue + green));
+        assert.deepEqual(
+          [window.blue ?? 0, window.green ?? 0],
+          [blue, green],
+          `${blue}/${green} from pick ${start}`,
+        );
+      }
+    }
+    // A fresh baseline beside the canary: three ways, 25/25/50.
+    const three = [...backends(50, 25), { name: 'baseline', weight: 25, enabled: true }];
+    assert.deepEqual(count(picks(three, 100)), { blue: 50, green: 25, baseline: 25 });
+  });
+  test('a small share is spread out, not bunched', () => {
+    const seen = picks(backends(95, 5), 100);
+    const greens = seen.flatMap((n, i) => (n === 'green' ? [i] : []));
+    assert.equal(greens.length, 5);
+    for (let i = 1; i < greens.length; i++) assert.equal(greens[i]! - greens[i - 1]!, 20);
   });
   test('skips disabled and excluded backends, and gives nothing when none is eligible', () => {
-    assert.equal(chooseWeighted(backends(50, 50, false), () => 0.99)?.name, 'blue');
-    assert.equal(chooseWeighted(backends(50, 50), () => 0.99, new Set(['green']))?.name, 'blue');
-    assert.equal(chooseWeighted(backends(0, 0), Math.random), undefined);
-    assert.equal(chooseWeighted(backends(0, 50, false), Math.random), undefined);
+    assert.deepEqual(count(picks(backends(50, 50, false), 10)), { blue: 10 });
+    const scores = new Map<string, number>();
+    for (let i = 0; i < 5; i++)
+      assert.equal(pickWeighted(backends(50, 50), scores, new Set(['green']))?.name, 'blue');
+    assert.equal(pickWeighted(backends(0, 0), new Map()), undefined);
+    assert.equal(pickWeighted(backends(0, 50, false), new Map()), undefined);
   });
 });
 

@@ -133,9 +133,20 @@ describe('embedded router', () => {
     });
     assert.equal(put.status, 200);
     assert.deepEqual(await versionsOf(r.url, 30), { '2.0.0': 30 });
-    await fetch(`${r.admin}/weights`, { method: 'PUT', body: JSON.stringify({ blue: 50, green: 50 }) });
-    const split = await versionsOf(r.url, 200);
-    assert.ok(split['1.0.0']! > 60 && split['2.0.0']! > 60, JSON.stringify(split));
+    // The canary's steps: the answers counted per backend are the weights set, exactly (requests one at a
+    // time; each change starts a new round).
+    for (const green of [5, 10, 25, 50]) {
+      const set = await fetch(`${r.admin}/weights`, {
+        method: 'PUT',
+        body: JSON.stringify({ blue: 100 - green, green }),
+      });
+      assert.equal(set.status, 200);
+      assert.deepEqual(
+        await versionsOf(r.url, 100),
+        { '1.0.0': 100 - green, '2.0.0': green },
+        `at ${green} %`,
+      );
+    }
   });
 
   test('a disabled server gets no traffic; bad admin input changes nothing', async (t) => {
