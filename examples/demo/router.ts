@@ -7,7 +7,7 @@ import { Router, type BackendConfig } from './lib/proxy.ts';
 import { adminHandler } from './lib/admin-api.ts';
 import { graceful } from './lib/graceful.ts';
 import type { SpecError } from './lib/specs.ts';
-import { parseBackendSpec, parsePort, parseWeightSpec } from './lib/specs.ts';
+import { formatAddress, parseBackendSpec, parsePort, parseWeightSpec } from './lib/specs.ts';
 
 const SHUTDOWN_BOUND_MS = 10_000;
 const DEFAULT_WEIGHT = 100;
@@ -92,7 +92,7 @@ function listen(server: typeof proxy, p: number, host: string, what: string): Pr
 
 await listen(admin, opts.adminPort, '127.0.0.1', 'the admin API');
 await listen(proxy, opts.port, opts.host, 'traffic');
-console.log(`listening on ${opts.host}:${opts.port} (admin 127.0.0.1:${opts.adminPort})`);
+console.log(`listening on ${formatAddress(opts.host, opts.port)} (admin 127.0.0.1:${opts.adminPort})`);
 
 let stopping = false;
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {

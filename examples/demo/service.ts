@@ -6,7 +6,7 @@ import { behaviourFor } from './lib/behaviour.ts';
 import { ServiceMetrics } from './lib/metrics.ts';
 import { graceful } from './lib/graceful.ts';
 import type { SpecError } from './lib/specs.ts';
-import { parsePort } from './lib/specs.ts';
+import { formatAddress, parsePort } from './lib/specs.ts';
 
 // How long SIGTERM waits for in-flight requests; DEMO_SHUTDOWN_BOUND_MS lets a test set it.
 const SHUTDOWN_BOUND_MS = Number(process.env.DEMO_SHUTDOWN_BOUND_MS) || 10_000;
@@ -101,12 +101,12 @@ server.keepAliveTimeout = 30_000;
 const shutdown = graceful(server);
 
 server.on('error', (err) => {
-  console.error(`cannot listen on ${opts.host}:${opts.port}: ${err.message}`);
+  console.error(`cannot listen on ${formatAddress(opts.host, opts.port)}: ${err.message}`);
   process.exit(1);
 });
 
 server.listen(opts.port, opts.host, () => {
-  console.log(`listening on ${opts.host}:${opts.port}`);
+  console.log(`listening on ${formatAddress(opts.host, opts.port)}`);
 });
 
 let stopping = false;

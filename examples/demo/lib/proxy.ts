@@ -3,7 +3,7 @@
 // request). Admin operations (weights, enable/disable) are methods; admin-api.ts exposes them over HTTP.
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { pickWeighted } from './weighted.ts';
-import { MAX_WEIGHT } from './specs.ts';
+import { formatAddress, MAX_WEIGHT } from './specs.ts';
 
 // process.getBuiltinModule, not an import: importing node:http as an ES module loads undici (its WebSocket
 // exports), ~75 ms of CPU at each start of the router.
@@ -72,7 +72,7 @@ export class Router {
 
   state(): Record<string, BackendState & { address: string }> {
     return Object.fromEntries(
-      [...this.#backends.values()].map((b) => [b.name, { ...b, address: `${b.host}:${b.port}` }]),
+      [...this.#backends.values()].map((b) => [b.name, { ...b, address: formatAddress(b.host, b.port) }]),
     );
   }
 

@@ -33,13 +33,29 @@ export interface Address {
   port: number;
 }
 
-/** `127.0.0.1:8080` (host defaults to 127.0.0.1 when only a port is given). */
+/**
+ * `127.0.0.1:8080`, or `[::1]:8080` for an IPv6 address (in brackets, as a URL writes it; the host is kept
+ * without them, as sockets take it). The host defaults to 127.0.0.1 when only a port is given.
+ */
 export function parseAddress(text: string, where: string): Address {
   const colon = text.lastIndexOf(':');
   if (colon === -1) return { host: '127.0.0.1', port: parsePort(text, where) };
-  const host = text.slice(0, colon);
+  let host = text.slice(0, colon);
+  if (host.startsWith('[') || host.endsWith(']')) {
+    if (!host.startsWith('[') || !host.endsWith(']') || host.length < 3)
+      throw new SpecError(`${where}: "${text}" must look like [::1]:8080`);
+    host = host.slice(1, -1);
+  } else if (host.includes(':')) {
+    // "::1:8080" could be an address with no port: say which part is the port.
+    throw new SpecError(`${where}: "${text}": write an IPv6 address in brackets, e.g. [::1]:8080`);
+  }
   if (host === '') throw new SpecError(`${where}: "${text}" must look like 127.0.0.1:8080`);
   return { host, port: parsePort(text.slice(colon + 1), where) };
+}
+
+/** `host:port` as a URL writes it: an IPv6 address in brackets. */
+export function formatAddress(host: string, port: number): string {
+  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
 }
 
 /** `blue=127.0.0.1:8081` */

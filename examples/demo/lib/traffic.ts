@@ -5,6 +5,7 @@ import type { CtlEnv } from './ctl-env.ts';
 import { requestJson, type JsonAnswer } from './http-json.ts';
 import { haproxyAction, haproxyServers } from './haproxy-runtime.ts';
 import { nginxTraffic } from './nginx-traffic.ts';
+import { formatAddress } from './specs.ts';
 import type { Weights } from './plans.ts';
 
 export const HAPROXY_BACKEND = 'be_app';
@@ -42,7 +43,7 @@ export function servingOf(servers: Record<string, ServerView>): string[] {
 }
 
 function embedded(host: string, port: number): TrafficControl {
-  const base = `http://${host}:${port}`;
+  const base = `http://${formatAddress(host, port)}`;
   async function call(method: string, path: string, body?: unknown): Promise<unknown> {
     let res: JsonAnswer;
     try {

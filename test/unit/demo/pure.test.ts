@@ -106,6 +106,9 @@ describe('spec parsing', () => {
     });
     assert.deepEqual(parseWeightSpec('green=10'), { name: 'green', weight: 10 });
     assert.deepEqual(parseAddress('9000', 'X'), { host: '127.0.0.1', port: 9000 });
+    // The IPv6 loopback as a URL writes it; the host kept without brackets, as sockets take it.
+    assert.deepEqual(parseAddress('[::1]:9000', 'X'), { host: '::1', port: 9000 });
+    assert.deepEqual(parseBackendSpec('six=[::1]:8081'), { name: 'six', host: '::1', port: 8081 });
     assert.deepEqual(
       [...parsePortMap('blue=1, green=2 i1=3', 'DEMO_PORTS')],
       [
@@ -130,6 +133,9 @@ describe('spec parsing', () => {
       () => parseNameList('i1,$(rm)', '--instances'),
       /--instances: "\$\(rm\)" is not a valid name/,
     );
+    assert.throws(() => parseAddress('::1:9000', 'X'), /X: "::1:9000": write an IPv6 address in brackets/);
+    for (const text of ['[::1:9000', '::1]:9000', '[]:9000'])
+      assert.throws(() => parseAddress(text, 'X'), /must look like \[::1\]:8080/, text);
   });
 });
 

@@ -1,4 +1,4 @@
-// The demo service and the embedded router as processes / in-process servers on 127.0.0.1: version
+// The demo service and the embedded router as processes / in-process servers on 127.0.0.1 (and ::1): version
 // behaviours, graceful SIGTERM, weighted routing and the retry that hides a refused connection.
 import { test, describe, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
@@ -8,6 +8,7 @@ import { freePort, freePorts } from '../../helpers/ports.ts';
 import { NODE, startProcess } from '../../helpers/processes.ts';
 import { Router } from '../../../examples/demo/lib/proxy.ts';
 import { adminHandler } from '../../../examples/demo/lib/admin-api.ts';
+import { parseBackendSpec } from '../../../examples/demo/lib/specs.ts';
 
 const SERVICE = fileURLToPath(new URL('../../../examples/demo/service.ts', import.meta.url));
 
@@ -93,8 +94,11 @@ describe('demo service', () => {
 });
 
 describe('embedded router', () => {
-  async function routerWith(t: TestContext, backends: { name: string; port: number; weight: number }[]) {
-    const router = new Router(backends.map((b) => ({ ...b, host: '127.0.0.1' })));
+  async function routerWith(
+    t: TestContext,
+    backends: { name: string; port: number; weight: number; host?: string }[],
+  ) {
+    const router = new Router(backends.map((b) => ({ host: '127.0.0.1', ...b })));
     const proxy = createServer((req, res) => router.handle(req, res));
     const admin = createServer(adminHandler(router));
     const [port, adminPort] = await freePorts(2);
@@ -189,6 +193,20 @@ describe('embedded router', () => {
     assert.ok(state.dead!.retried > 5, `retries: ${state.dead!.retried}`);
     assert.equal(state.dead!.inFlight, 0);
     assert.equal(state.live!.inFlight, 0);
+  });
+
+  test('a backend on the IPv6 loopback, given as [::1]:port, is proxied (it answered 502)', async (t) => {
+    const port = await freePort();
+    await startProcess(t, {
+      command: NODE,
+      args: [SERVICE, '--port', String(port), '--version', '6.0.0', '--name', 'six', '--host', '::1'],
+      ready: /listening on \[?::1\]?:\d+/,
+    });
+    const spec = parseBackendSpec(`six=[::1]:${port}`);
+    assert.deepEqual(spec, { name: 'six', host: '::1', port });
+    const r = await routerWith(t, [{ ...spec, weight: 100 }]);
+    assert.deepEqual(await versionsOf(r.url, 10), { '6.0.0': 10 });
+    assert.equal(r.router.state().six!.address, `[::1]:${port}`);
   });
 
   test('with no backend taking traffic the answer is 503, and with only a dead one 502', async (t) => {
