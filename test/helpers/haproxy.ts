@@ -4,7 +4,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { existsSync } from 'node:fs';
-import { startOnFreshPort } from './ports.ts';
+import { freePorts, startOnFreshPort } from './ports.ts';
 import { startProcess, type CleanupScope } from './processes.ts';
 import {
   haproxyAction,
@@ -32,6 +32,19 @@ export interface HaproxyOptions {
    * check and a deploy's readiness checks.
    */
   check?: 'http' | 'tcp';
+  /** The backend's name (default `be_app`, ctl's default; ctl reads another from DEMO_HAPROXY_BACKEND). */
+  backend?: string;
+  /**
+   * More sites on the same haproxy: each its own frontend (a port of its own) and backend, as two
+   * environments behind one load balancer.
+   */
+  also?: { backend: string; servers: Record<string, number>; weights?: Record<string, number> }[];
+}
+
+export interface HaproxySite {
+  backend: string;
+  port: number;
+  url: string;
 }
 
 export interface Haproxy {
@@ -39,13 +52,19 @@ export interface Haproxy {
   url: string;
   socketPath: string;
   stateDir: string;
+  /** The sites of `also`, in its order. */
+  also: HaproxySite[];
   setWeight(server: string, weight: number): Promise<void>;
   setState(server: string, state: ServerState): Promise<void>;
   servers(): Promise<HaproxyServerStat[]>;
   stop(): Promise<void>;
 }
 
-export function haproxyConfig(options: HaproxyOptions & { port: number; socketPath: string }): string {
+/** A frontend on `port` and its backend: the servers by name, on 127.0.0.1. */
+function siteConfig(
+  options: Pick<HaproxyOptions, 'servers' | 'weights' | 'check'> & { backend: string; port: number },
+  frontend: string,
+): string[] {
   const names = Object.keys(options.servers);
   if (names.length === 0) throw new Error('startHaproxy: at least one server is needed');
   for (const name of Object.keys(options.weights ?? {})) {
@@ -55,6 +74,28 @@ export function haproxyConfig(options: HaproxyOptions & { port: number; socketPa
     const weight = options.weights?.[name] ?? 100;
     return `  server ${name} 127.0.0.1:${options.servers[name]} weight ${weight} check`;
   });
+  return [
+    `frontend ${frontend}`,
+    `  bind 127.0.0.1:${options.port}`,
+    `  default_backend ${options.backend}`,
+    '',
+    `backend ${options.backend}`,
+    '  balance roundrobin',
+    ...(options.check === 'tcp' ? [] : ['  option httpchk GET /health', '  http-check expect status 200']),
+    // Fast checks so a stopped server is marked down (and a restarted one up) within a few hundred ms;
+    // a connection error on live traffic marks it down at once.
+    '  default-server inter 200ms fastinter 100ms downinter 200ms rise 1 fall 1 observe layer4 error-limit 1 on-error mark-down',
+    ...servers,
+    '',
+  ];
+}
+
+export function haproxyConfig(
+  options: HaproxyOptions & { port: number; socketPath: string; alsoPorts?: number[] },
+): string {
+  const also = options.also ?? [];
+  if ((options.alsoPorts ?? []).length !== also.length)
+    throw new Error('startHaproxy: one port for each site of `also` is needed');
   return [
     'global',
     `  stats socket ${options.socketPath} mode 600 level admin`,
@@ -77,18 +118,10 @@ export function haproxyConfig(options: HaproxyOptions & { port: number; socketPa
     '  option redispatch 1',
     `  retry-on ${options.retryOn ?? 'all-retryable-errors'}`,
     '',
-    'frontend fe_app',
-    `  bind 127.0.0.1:${options.port}`,
-    `  default_backend ${HAPROXY_BACKEND}`,
-    '',
-    `backend ${HAPROXY_BACKEND}`,
-    '  balance roundrobin',
-    ...(options.check === 'tcp' ? [] : ['  option httpchk GET /health', '  http-check expect status 200']),
-    // Fast checks so a stopped server is marked down (and a restarted one up) within a few hundred ms;
-    // a connection error on live traffic marks it down at once.
-    '  default-server inter 200ms fastinter 100ms downinter 200ms rise 1 fall 1 observe layer4 error-limit 1 on-error mark-down',
-    ...servers,
-    '',
+    ...siteConfig({ ...options, backend: options.backend ?? HAPROXY_BACKEND }, 'fe_app'),
+    ...also.flatMap((site, i) =>
+      siteConfig({ ...site, check: options.check, port: options.alsoPorts![i]! }, `fe_also_${i + 1}`),
+    ),
   ].join('\n');
 }
 
@@ -98,17 +131,18 @@ export async function startHaproxy(scope: CleanupScope, options: HaproxyOptions)
   const socketPath = join(stateDir, 'admin.sock');
   const configPath = join(stateDir, 'haproxy.cfg');
   // Its port is in its config: one taken all the same ("Address already in use") means a fresh start.
-  const { port, proc } = await startOnFreshPort(async (port) => {
-    await writeFile(configPath, haproxyConfig({ ...options, port, socketPath }));
+  const backend = options.backend ?? HAPROXY_BACKEND;
+  const { port, proc, alsoPorts } = await startOnFreshPort(async (port) => {
+    const alsoPorts = await freePorts((options.also ?? []).length);
+    await writeFile(configPath, haproxyConfig({ ...options, port, socketPath, alsoPorts }));
     const proc = await startProcess(scope, {
       name: 'haproxy',
       command: HAPROXY_BIN,
       args: ['-db', '-f', configPath],
       // haproxy prints nothing when it starts well: it is ready once its runtime socket answers.
-      ready: async () =>
-        existsSync(socketPath) && (await haproxyServers(socketPath, HAPROXY_BACKEND)).length > 0,
+      ready: async () => existsSync(socketPath) && (await haproxyServers(socketPath, backend)).length > 0,
     });
-    return { port, proc };
+    return { port, proc, alsoPorts };
   });
 
   return {
@@ -116,11 +150,14 @@ export async function startHaproxy(scope: CleanupScope, options: HaproxyOptions)
     url: `http://127.0.0.1:${port}/`,
     socketPath,
     stateDir,
-    setWeight: (server, weight) =>
-      haproxyAction(socketPath, `set weight ${HAPROXY_BACKEND}/${server} ${weight}`),
-    setState: (server, state) =>
-      haproxyAction(socketPath, `set server ${HAPROXY_BACKEND}/${server} state ${state}`),
-    servers: () => haproxyServers(socketPath, HAPROXY_BACKEND),
+    also: (options.also ?? []).map((site, i) => ({
+      backend: site.backend,
+      port: alsoPorts[i]!,
+      url: `http://127.0.0.1:${alsoPorts[i]}/`,
+    })),
+    setWeight: (server, weight) => haproxyAction(socketPath, `set weight ${backend}/${server} ${weight}`),
+    setState: (server, state) => haproxyAction(socketPath, `set server ${backend}/${server} state ${state}`),
+    servers: () => haproxyServers(socketPath, backend),
     stop: async () => {
       await proc.stop();
     },

@@ -7,7 +7,7 @@ export interface CtlEnv {
   stateDir: string;
   router:
     | { kind: 'embedded'; admin: Address }
-    | { kind: 'haproxy'; socketPath: string }
+    | { kind: 'haproxy'; socketPath: string; backend: string }
     | { kind: 'nginx'; prefix: string; bin: string };
   /** Slot / instance name → port on 127.0.0.1. */
   ports: Map<string, number>;
@@ -20,7 +20,8 @@ export const ENV_HELP = `Environment:
   DEMO_PORTS           name=port list, e.g. "blue=18081,green=18082,i1=18091" (required)
   DEMO_ROUTER          embedded (default), haproxy or nginx
   DEMO_ROUTER_ADMIN    embedded router admin address, e.g. 127.0.0.1:18090 (DEMO_ROUTER=embedded)
-  DEMO_HAPROXY_SOCKET  haproxy runtime API socket, level admin, backend be_app (DEMO_ROUTER=haproxy)
+  DEMO_HAPROXY_SOCKET  haproxy runtime API socket, level admin (DEMO_ROUTER=haproxy)
+  DEMO_HAPROXY_BACKEND the haproxy backend whose servers are the slots (default be_app; DEMO_ROUTER=haproxy)
   DEMO_NGINX_PREFIX    the nginx router's prefix directory: nginx.conf, router.json, pid (DEMO_ROUTER=nginx)
   DEMO_NGINX_BIN       the nginx binary (default /usr/sbin/nginx; DEMO_ROUTER=nginx)
   DEMO_START_TIMEOUT_MS  how long a started service may take to be healthy (default 15000)`;
@@ -42,7 +43,11 @@ export function readCtlEnv(env: NodeJS.ProcessEnv): CtlEnv {
       admin: parseAddress(required(env, 'DEMO_ROUTER_ADMIN', '127.0.0.1:18090'), 'DEMO_ROUTER_ADMIN'),
     };
   } else if (kind === 'haproxy') {
-    router = { kind, socketPath: required(env, 'DEMO_HAPROXY_SOCKET', '/tmp/haproxy/admin.sock') };
+    router = {
+      kind,
+      socketPath: required(env, 'DEMO_HAPROXY_SOCKET', '/tmp/haproxy/admin.sock'),
+      backend: haproxyBackend(env.DEMO_HAPROXY_BACKEND?.trim() || HAPROXY_BACKEND_DEFAULT),
+    };
   } else if (kind === 'nginx') {
     router = {
       kind,
@@ -60,6 +65,21 @@ export function readCtlEnv(env: NodeJS.ProcessEnv): CtlEnv {
     );
   }
   return { stateDir, router, ports, startTimeoutMs };
+}
+
+/** ctl's haproxy backend unless DEMO_HAPROXY_BACKEND names another. */
+export const HAPROXY_BACKEND_DEFAULT = 'be_app';
+
+/**
+ * A backend name as haproxy writes one (letters, digits, "-", "_", ".", ":"): it goes into runtime API
+ * commands, where a space, ";" or a line break would be another argument or command.
+ */
+function haproxyBackend(name: string): string {
+  if (!/^[A-Za-z0-9_.:-]+$/.test(name))
+    throw new SpecError(
+      `DEMO_HAPROXY_BACKEND: ${JSON.stringify(name)} is not a haproxy backend name (letters, digits, "-", "_", ".", ":")`,
+    );
+  return name;
 }
 
 export function portOf(env: CtlEnv, name: string): number {

@@ -8,7 +8,7 @@ import { nginxTraffic } from './nginx-traffic.ts';
 import { formatAddress } from './specs.ts';
 import type { Weights } from './plans.ts';
 
-export const HAPROXY_BACKEND = 'be_app';
+export { HAPROXY_BACKEND_DEFAULT as HAPROXY_BACKEND } from './ctl-env.ts';
 
 export interface ServerView {
   weight: number;
@@ -88,13 +88,15 @@ function embedded(host: string, port: number): TrafficControl {
   };
 }
 
-function haproxy(socketPath: string): TrafficControl {
+function haproxy(socketPath: string, backend: string): TrafficControl {
   return {
     kind: 'haproxy',
     async servers() {
-      const stats = await haproxyServers(socketPath, HAPROXY_BACKEND);
+      const stats = await haproxyServers(socketPath, backend);
       if (stats.length === 0)
-        throw new TrafficError(`haproxy at ${socketPath} has no backend "${HAPROXY_BACKEND}" with servers`);
+        throw new TrafficError(
+          `haproxy at ${socketPath} has no backend "${backend}" with servers (DEMO_HAPROXY_BACKEND names the backend, be_app by default)`,
+        );
       return Object.fromEntries(
         stats.map((s) => [
           s.name,
@@ -109,9 +111,9 @@ function haproxy(socketPath: string): TrafficControl {
         ]),
       );
     },
-    setWeight: (name, weight) => haproxyAction(socketPath, `set weight ${HAPROXY_BACKEND}/${name} ${weight}`),
+    setWeight: (name, weight) => haproxyAction(socketPath, `set weight ${backend}/${name} ${weight}`),
     setEnabled: (name, enabled) =>
-      haproxyAction(socketPath, `set server ${HAPROXY_BACKEND}/${name} state ${enabled ? 'ready' : 'maint'}`),
+      haproxyAction(socketPath, `set server ${backend}/${name} state ${enabled ? 'ready' : 'maint'}`),
   };
 }
 
@@ -119,7 +121,7 @@ export function trafficControl(env: CtlEnv): TrafficControl {
   if (env.router.kind === 'nginx') return nginxTraffic(env.router.bin, env.router.prefix);
   return env.router.kind === 'embedded'
     ? embedded(env.router.admin.host, env.router.admin.port)
-    : haproxy(env.router.socketPath);
+    : haproxy(env.router.socketPath, env.router.backend);
 }
 
 /** Polls until `test` holds for the server (bounded); returns the last view or throws with it. */

@@ -99,7 +99,20 @@ test('readCtlEnv validates each variable', () => {
     /DEMO_START_TIMEOUT_MS must be a number/,
   );
   const env = readCtlEnv({ ...GOOD_ENV, DEMO_ROUTER: 'haproxy', DEMO_HAPROXY_SOCKET: '/s' });
-  assert.deepEqual(env.router, { kind: 'haproxy', socketPath: '/s' });
+  assert.deepEqual(env.router, { kind: 'haproxy', socketPath: '/s', backend: 'be_app' });
+  const haproxy = { ...GOOD_ENV, DEMO_ROUTER: 'haproxy', DEMO_HAPROXY_SOCKET: '/s' };
+  assert.deepEqual(readCtlEnv({ ...haproxy, DEMO_HAPROXY_BACKEND: 'be_eu.1' }).router, {
+    kind: 'haproxy',
+    socketPath: '/s',
+    backend: 'be_eu.1',
+  });
+  // The name goes into runtime API commands: nothing that would be another argument or command.
+  for (const backend of ['be app', 'be;show info', 'be\nshutdown sessions', 'be/x'])
+    assert.throws(
+      () => readCtlEnv({ ...haproxy, DEMO_HAPROXY_BACKEND: backend }),
+      /DEMO_HAPROXY_BACKEND: .* is not a haproxy backend name/,
+      backend,
+    );
   assert.equal(env.ports.get('green'), 2);
   assert.equal(env.startTimeoutMs, 15_000);
 });
