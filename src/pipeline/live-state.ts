@@ -145,17 +145,25 @@ export function liveSlotProblem(
         `current command that prints the live slot and run deploy-action reconcile -e ${env.name} --adopt-current`;
 }
 
-/** Where the infrastructure and the record differ on what is live (only what both say is compared). */
+/**
+ * Where the infrastructure and the record differ on what is live (only what both say is compared), or the
+ * infrastructure serves nothing where the record names a release (a router with every weight at 0): the run
+ * then deploys as a first deployment, with no previous version to return to, which the log must say.
+ */
 export function disagreementOf(
   current: LiveState,
   recorded: { slot?: string; version?: string } | undefined,
 ): { current: string; recorded: string } | undefined {
   if (!recorded) return undefined;
+  const say = (l: { slot?: string; version?: string }) =>
+    [l.version && `version ${l.version}`, l.slot && `slot ${l.slot}`].filter(Boolean).join(' on ');
+  if (!current.slot && !current.version)
+    return recorded.slot || recorded.version
+      ? { current: 'nothing live', recorded: say(recorded) }
+      : undefined;
   const slot = current.slot && recorded.slot && current.slot !== recorded.slot;
   const version = current.version && recorded.version && current.version !== recorded.version;
   if (!slot && !version) return undefined;
-  const say = (l: { slot?: string; version?: string }) =>
-    [l.version && `version ${l.version}`, l.slot && `slot ${l.slot}`].filter(Boolean).join(' on ');
   return { current: say(current), recorded: say(recorded) };
 }
 

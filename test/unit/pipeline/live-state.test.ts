@@ -55,6 +55,24 @@ test('disagreement is only about what both sides say', () => {
     recorded: 'version v1 on slot blue',
   });
   assert.equal(disagreementOf({ slot: 'blue' }, undefined), undefined);
+  // Nothing serves where the record names a release: the run deploys as a first one, and says why.
+  assert.deepEqual(disagreementOf({}, { version: 'v1', slot: 'blue' }), {
+    current: 'nothing live',
+    recorded: 'version v1 on slot blue',
+  });
+  assert.equal(disagreementOf({}, {}), undefined);
+  assert.equal(disagreementOf({}, undefined), undefined);
+});
+
+test('a current command that prints nothing while the record names a live release is warned about', async () => {
+  const warnings: string[] = [];
+  assert.deepEqual(await readLiveState(env(''), record('v3', 'green'), { warn: (m) => warnings.push(m) }), {
+    slot: undefined,
+    version: undefined,
+  });
+  assert.deepEqual(warnings, [
+    'production: the current command says nothing live but the state record says version v3 on slot green; going by the current command',
+  ]);
 });
 
 test('a current command naming a slot longer than the record keeps is refused, never cut; a long version is passed on (the record cuts it)', async () => {
