@@ -439,15 +439,17 @@ strategies:
   },
 );
 
-test('two environments behind one haproxy, each its own backend: two runs at once move only their own traffic', async (t) => {
+test('two environments behind one haproxy, each its own backend (one reached over TCP): two runs at once move only their own traffic', async (t) => {
   // One load balancer, two sites (two frontends): production's slots in be_app, ctl's default, and eu's in
   // be_eu, which its ctl is told by DEMO_HAPROXY_BACKEND. ctl used to know be_app only, so eu's switch moved
-  // production's servers and eu's traffic never moved.
+  // production's servers and eu's traffic never moved. eu's ctl reaches the runtime API over TCP, as a
+  // `stats socket ipv4@...` line serves it (ctl took the address for a file name).
   const [prodPorts, euPorts] = [await freePorts(2), await freePorts(2)];
   const haproxy = await startHaproxy(t, {
     servers: { blue: prodPorts[0]!, green: prodPorts[1]! },
     weights: { blue: 100, green: 0 },
     check: 'tcp',
+    statsTcp: true,
     also: [
       {
         backend: 'be_eu',
@@ -456,13 +458,13 @@ test('two environments behind one haproxy, each its own backend: two runs at onc
       },
     ],
   });
-  const site = async (name: string, ports: number[], backend?: string) => {
+  const site = async (name: string, ports: number[], backend?: string, socket = haproxy.socketPath) => {
     const stateDir = await mkdtemp(join(tmpdir(), `demo-${name}-`));
     const env: Record<string, string> = {
       DEMO_STATE_DIR: stateDir,
       DEMO_PORTS: `blue=${ports[0]},green=${ports[1]}`,
       DEMO_ROUTER: 'haproxy',
-      DEMO_HAPROXY_SOCKET: haproxy.socketPath,
+      DEMO_HAPROXY_SOCKET: socket,
       ...(backend ? { DEMO_HAPROXY_BACKEND: backend } : {}),
       DEMO_START_TIMEOUT_MS: '8000',
       PATH: `${dirname(NODE)}:${process.env.PATH ?? ''}`,
@@ -498,7 +500,10 @@ strategies:
       );
     return { ctl, run };
   };
-  const [production, eu] = [await site('production', prodPorts), await site('eu', euPorts, 'be_eu')];
+  const [production, eu] = [
+    await site('production', prodPorts),
+    await site('eu', euPorts, 'be_eu', haproxy.statsAddress),
+  ];
   const euUrl = haproxy.also[0]!.url;
   assert.deepEqual(await versionsOf(euUrl, 10), { 'eu-1': 10 });
 

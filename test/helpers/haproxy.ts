@@ -39,6 +39,8 @@ export interface HaproxyOptions {
    * environments behind one load balancer.
    */
   also?: { backend: string; servers: Record<string, number>; weights?: Record<string, number> }[];
+  /** Also serve the runtime API on a TCP port of 127.0.0.1 (`stats socket ipv4@127.0.0.1:<port>`). */
+  statsTcp?: boolean;
 }
 
 export interface HaproxySite {
@@ -54,6 +56,8 @@ export interface Haproxy {
   stateDir: string;
   /** The sites of `also`, in its order. */
   also: HaproxySite[];
+  /** With `statsTcp`: the runtime API's TCP address, as haproxy writes it (`ipv4@127.0.0.1:<port>`). */
+  statsAddress?: string;
   setWeight(server: string, weight: number): Promise<void>;
   setState(server: string, state: ServerState): Promise<void>;
   servers(): Promise<HaproxyServerStat[]>;
@@ -91,7 +95,7 @@ function siteConfig(
 }
 
 export function haproxyConfig(
-  options: HaproxyOptions & { port: number; socketPath: string; alsoPorts?: number[] },
+  options: HaproxyOptions & { port: number; socketPath: string; alsoPorts?: number[]; statsPort?: number },
 ): string {
   const also = options.also ?? [];
   if ((options.alsoPorts ?? []).length !== also.length)
@@ -99,6 +103,7 @@ export function haproxyConfig(
   return [
     'global',
     `  stats socket ${options.socketPath} mode 600 level admin`,
+    ...(options.statsPort ? [`  stats socket ipv4@127.0.0.1:${options.statsPort} level admin`] : []),
     '  log stderr format short local0 notice',
     '',
     'defaults',
@@ -132,9 +137,10 @@ export async function startHaproxy(scope: CleanupScope, options: HaproxyOptions)
   const configPath = join(stateDir, 'haproxy.cfg');
   // Its port is in its config: one taken all the same ("Address already in use") means a fresh start.
   const backend = options.backend ?? HAPROXY_BACKEND;
-  const { port, proc, alsoPorts } = await startOnFreshPort(async (port) => {
+  const { port, proc, alsoPorts, statsPort } = await startOnFreshPort(async (port) => {
     const alsoPorts = await freePorts((options.also ?? []).length);
-    await writeFile(configPath, haproxyConfig({ ...options, port, socketPath, alsoPorts }));
+    const statsPort = options.statsTcp ? (await freePorts(1))[0] : undefined;
+    await writeFile(configPath, haproxyConfig({ ...options, port, socketPath, alsoPorts, statsPort }));
     const proc = await startProcess(scope, {
       name: 'haproxy',
       command: HAPROXY_BIN,
@@ -142,7 +148,7 @@ export async function startHaproxy(scope: CleanupScope, options: HaproxyOptions)
       // haproxy prints nothing when it starts well: it is ready once its runtime socket answers.
       ready: async () => existsSync(socketPath) && (await haproxyServers(socketPath, backend)).length > 0,
     });
-    return { port, proc, alsoPorts };
+    return { port, proc, alsoPorts, statsPort };
   });
 
   return {
@@ -150,6 +156,7 @@ export async function startHaproxy(scope: CleanupScope, options: HaproxyOptions)
     url: `http://127.0.0.1:${port}/`,
     socketPath,
     stateDir,
+    ...(statsPort ? { statsAddress: `ipv4@127.0.0.1:${statsPort}` } : {}),
     also: (options.also ?? []).map((site, i) => ({
       backend: site.backend,
       port: alsoPorts[i]!,

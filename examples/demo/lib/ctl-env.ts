@@ -20,7 +20,7 @@ export const ENV_HELP = `Environment:
   DEMO_PORTS           name=port list, e.g. "blue=18081,green=18082,i1=18091" (required)
   DEMO_ROUTER          embedded (default), haproxy or nginx
   DEMO_ROUTER_ADMIN    embedded router admin address, e.g. 127.0.0.1:18090 (DEMO_ROUTER=embedded)
-  DEMO_HAPROXY_SOCKET  haproxy runtime API socket, level admin (DEMO_ROUTER=haproxy)
+  DEMO_HAPROXY_SOCKET  haproxy runtime API socket, level admin: a path or ipv4@host:port (DEMO_ROUTER=haproxy)
   DEMO_HAPROXY_BACKEND the haproxy backend whose servers are the slots (default be_app; DEMO_ROUTER=haproxy)
   DEMO_NGINX_PREFIX    the nginx router's prefix directory: nginx.conf, router.json, pid (DEMO_ROUTER=nginx)
   DEMO_NGINX_BIN       the nginx binary (default /usr/sbin/nginx; DEMO_ROUTER=nginx)

@@ -1,16 +1,35 @@
-// A client for haproxy's runtime API (the `stats socket ... level admin` unix socket): one command per
-// connection, the answer is everything haproxy writes before it closes the connection.
-import { createConnection } from 'node:net';
+// A client for haproxy's runtime API (the `stats socket ... level admin` socket, a unix socket or a TCP
+// port): one command per connection, the answer is everything haproxy writes before it closes the connection.
+import { createConnection, type NetConnectOpts } from 'node:net';
+import { parseAddress, type SpecError } from './specs.ts';
 
 const RUNTIME_TIMEOUT_MS = 5000;
 
 export class HaproxyError extends Error {}
 
+/**
+ * Where the runtime API listens, written as haproxy's `stats socket` line writes it: a unix socket's path
+ * (`/run/haproxy/admin.sock`, or `unix@/run/...`), or a TCP address (`127.0.0.1:9999`, `ipv4@127.0.0.1:9999`,
+ * `ipv6@[::1]:9999`, `[::1]:9999`). A TCP address was taken for a file name: ENOENT.
+ */
+export function runtimeTarget(socket: string): NetConnectOpts {
+  if (socket.startsWith('unix@')) return { path: socket.slice('unix@'.length) };
+  const tcp = /^(ipv4@|ipv6@)?(.*:\d+)$/.exec(socket);
+  if (!tcp || socket.includes('/')) return { path: socket };
+  try {
+    const { host, port } = parseAddress(tcp[2]!, 'the haproxy runtime API address');
+    return { host, port };
+  } catch (e) {
+    throw new HaproxyError((e as SpecError).message);
+  }
+}
+
 export function haproxyCommand(socketPath: string, command: string): Promise<string> {
   if (/[\n;]/.test(command))
     throw new HaproxyError(`one runtime command at a time, got ${JSON.stringify(command)}`);
+  const target = runtimeTarget(socketPath);
   return new Promise((resolve, reject) => {
-    const socket = createConnection(socketPath);
+    const socket = createConnection(target);
     let answer = '';
     const timer = setTimeout(() => {
       socket.destroy();

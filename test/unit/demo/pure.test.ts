@@ -20,7 +20,7 @@ import {
   weightPlan,
 } from '../../../examples/demo/lib/plans.ts';
 import { ServiceMetrics } from '../../../examples/demo/lib/metrics.ts';
-import { parseShowStat } from '../../../examples/demo/lib/haproxy-runtime.ts';
+import { parseShowStat, runtimeTarget } from '../../../examples/demo/lib/haproxy-runtime.ts';
 
 describe('behaviourFor', () => {
   test('a plain version behaves well', () => {
@@ -240,6 +240,20 @@ describe('ServiceMetrics', () => {
   test('escapes label values', () => {
     const text = new ServiceMetrics('a"b\\c').render(0);
     assert.match(text, /version="a\\"b\\\\c"/);
+  });
+});
+
+describe('runtimeTarget', () => {
+  test("reads the runtime API's address as a stats socket line writes it", () => {
+    assert.deepEqual(runtimeTarget('/run/haproxy/admin.sock'), { path: '/run/haproxy/admin.sock' });
+    assert.deepEqual(runtimeTarget('unix@/run/haproxy/admin.sock'), { path: '/run/haproxy/admin.sock' });
+    assert.deepEqual(runtimeTarget('admin.sock'), { path: 'admin.sock' });
+    assert.deepEqual(runtimeTarget('/tmp/a:1/admin.sock'), { path: '/tmp/a:1/admin.sock' });
+    assert.deepEqual(runtimeTarget('127.0.0.1:9999'), { host: '127.0.0.1', port: 9999 });
+    assert.deepEqual(runtimeTarget('ipv4@127.0.0.1:9999'), { host: '127.0.0.1', port: 9999 });
+    assert.deepEqual(runtimeTarget('ipv6@[::1]:9999'), { host: '::1', port: 9999 });
+    assert.throws(() => runtimeTarget('ipv6@::1:9999'), /write an IPv6 address in brackets/);
+    assert.throws(() => runtimeTarget('127.0.0.1:99999'), /"99999" is not a TCP port/);
   });
 });
 
