@@ -67,13 +67,12 @@ async function deploySlot(
   name: string,
   version: string,
 ): Promise<void> {
-  const record = await startService(
-    config.stateDir,
-    name,
-    portOf(config, name),
-    version,
-    config.startTimeoutMs,
-  );
+  const port = portOf(config, name);
+  // The router first: one that cannot be reached fails the deploy before anything is stopped or started (the
+  // slot's old process keeps running), instead of after a new process was left running with nobody to route
+  // to it or take it down again.
+  await traffic.servers();
+  const record = await startService(config.stateDir, name, port, version, config.startTimeoutMs);
   log(`${name} runs ${version} (pid ${record.pid}, port ${record.port})`);
   const known = (await traffic.servers())[name];
   if (known?.enabled) await waitForServer(traffic, name, 'up', (s) => s.up, config.startTimeoutMs);

@@ -1,10 +1,15 @@
 // ctl's argument and environment errors: each exits non-zero with a message saying what was wrong.
-// (No router or service is needed: these fail before touching anything.)
+// (No router or service is needed: these fail before touching anything, which the last test checks.)
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { readCtlEnv } from '../../../examples/demo/lib/ctl-env.ts';
+import { freePort } from '../../helpers/ports.ts';
 
 const CTL = fileURLToPath(new URL('../../../examples/demo/ctl.ts', import.meta.url));
 const GOOD_ENV = {
@@ -115,4 +120,30 @@ test('readCtlEnv validates each variable', () => {
     );
   assert.equal(env.ports.get('green'), 2);
   assert.equal(env.startTimeoutMs, 15_000);
+});
+
+test('a deploy whose router cannot be reached fails before anything is started', async (t) => {
+  // ctl used to start the new process first, then fail on the router: the process was left running with no
+  // record of why, and the deployment's rollback (ctl teardown) could not reach the router to take it down.
+  const stateDir = await mkdtemp(join(tmpdir(), 'ctl-unreachable-'));
+  const port = await freePort();
+  const env = {
+    DEMO_STATE_DIR: stateDir,
+    DEMO_PORTS: `blue=${port}`,
+    DEMO_ROUTER: 'haproxy',
+    DEMO_HAPROXY_SOCKET: join(stateDir, 'no-haproxy.sock'),
+  };
+  t.after(async () => {
+    await ctl(['down'], env);
+    await rm(stateDir, { recursive: true, force: true });
+  });
+  const r = await ctl(['deploy', '--slot', 'blue', '--version', '1.0.0'], env);
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /cannot reach haproxy runtime API at .*no-haproxy\.sock: connect ENOENT/);
+  assert.equal(existsSync(join(stateDir, 'services', 'blue.json')), false, 'a service was started');
+  const answered = await fetch(`http://127.0.0.1:${port}/health`).then(
+    () => true,
+    () => false,
+  );
+  assert.equal(answered, false, `something answers on blue's port ${port}`);
 });
