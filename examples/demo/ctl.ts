@@ -8,6 +8,7 @@ import {
   liveSlot,
   raisedServers,
   removalCheck,
+  splitCheck,
   switchPlan,
   weightPlan,
   type Weights,
@@ -40,6 +41,9 @@ function log(message: string): void {
 async function applyWeights(traffic: TrafficControl, config: CtlEnv, target: Weights): Promise<Weights> {
   const servers = await traffic.servers();
   const current = weightsOf(servers);
+  const split = splitCheck(await traffic.balance?.(), target);
+  if (!split.ok) throw new UsageError(`refusing to split traffic: ${split.reason}; nothing was changed`);
+  if (split.warning) log(`warning: ${split.warning}`);
   // Never hand more traffic to a server the router cannot reach (haproxy checks say DOWN; for nginx, which
   // checks nothing, ctl's own probe of the port): one that has a share already included, as a canary that
   // died at 50 % and would take everything from a switch.

@@ -400,6 +400,50 @@ describe(
       });
     }
 
+    test('haproxy balancing with first or leastconn: a split its algorithm cannot make is refused, one it makes by connections is warned about', async (t) => {
+      // ctl said 90/10 and traffic stayed 100/0 under `balance first`: the canary's analysis judged no request.
+      const site = async (balance: string) => {
+        const demo = await setupDemo(t, 'haproxy', { blue: 100, green: 0 }, { balance });
+        await Promise.all([
+          demo.ctl('deploy', '--slot', 'blue', '--version', '1.0.0'),
+          demo.ctl('deploy', '--slot', 'green', '--version', '2.0.0'),
+        ]);
+        return demo;
+      };
+      const [first, leastconn] = await Promise.all([site('first'), site('leastconn')]);
+      const refused = await execa(
+        NODE,
+        [CTL, 'weight', '--slot', 'green', '--weight', '10', '--stable', 'blue'],
+        {
+          env: first.env,
+          reject: false,
+        },
+      );
+      assert.equal(refused.exitCode, 1, refused.stdout);
+      assert.match(
+        refused.stderr,
+        /refusing to split traffic: the backend balances with "first", which gives every request to the first usable server whatever the weights: green=10 blue=90 cannot be split; balance it with roundrobin; nothing was changed/,
+      );
+      assert.deepEqual(await versionsOf(first.url, 10), { '1.0.0': 10 });
+      // One server with weight is the same under every algorithm: the switch is made.
+      await first.ctl('switch', '--slot', 'green');
+      assert.deepEqual(await versionsOf(first.url, 10), { '2.0.0': 10 });
+
+      const warned = await execa(
+        NODE,
+        [CTL, 'weight', '--slot', 'green', '--weight', '10', '--stable', 'blue'],
+        {
+          env: leastconn.env,
+          reject: false,
+        },
+      );
+      assert.equal(warned.exitCode, 0, warned.stderr);
+      assert.match(
+        warned.stderr,
+        /warning: the backend balances with "leastconn": the weights \(green=10 blue=90\) split open connections, not requests/,
+      );
+    });
+
     test('a first blue-green deployment behind a haproxy where no server has weight yet goes live', async (t) => {
       const demo = await setupDemo(t, 'haproxy', { blue: 0, green: 0 });
       const config = join(demo.stateDir, 'deploy.yml');

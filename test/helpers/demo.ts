@@ -49,7 +49,7 @@ export async function setupDemo(
   t: Pick<TestContext, 'after'>,
   kind: RouterKind,
   weights: Record<string, number>,
-  options: { retryOn?: string; check?: 'http' | 'tcp' } = {},
+  options: { retryOn?: string; check?: 'http' | 'tcp'; balance?: string } = {},
 ): Promise<Demo> {
   const names = Object.keys(weights);
   const stateDir = await mkdtemp(join(tmpdir(), 'demo-e2e-'));
@@ -80,6 +80,7 @@ export async function setupDemo(
       weights,
       retryOn: options.retryOn,
       check: options.check,
+      balance: options.balance,
     });
     env.DEMO_HAPROXY_SOCKET = haproxy.socketPath;
     url = haproxy.url;

@@ -39,6 +39,8 @@ export interface HaproxyOptions {
    * environments behind one load balancer.
    */
   also?: { backend: string; servers: Record<string, number>; weights?: Record<string, number> }[];
+  /** The backend's `balance` algorithm (default `roundrobin`, which splits requests by weight). */
+  balance?: string;
   /** Also serve the runtime API on a TCP port of 127.0.0.1 (`stats socket ipv4@127.0.0.1:<port>`). */
   statsTcp?: boolean;
 }
@@ -66,7 +68,10 @@ export interface Haproxy {
 
 /** A frontend on `port` and its backend: the servers by name, on 127.0.0.1. */
 function siteConfig(
-  options: Pick<HaproxyOptions, 'servers' | 'weights' | 'check'> & { backend: string; port: number },
+  options: Pick<HaproxyOptions, 'servers' | 'weights' | 'check' | 'balance'> & {
+    backend: string;
+    port: number;
+  },
   frontend: string,
 ): string[] {
   const names = Object.keys(options.servers);
@@ -84,7 +89,7 @@ function siteConfig(
     `  default_backend ${options.backend}`,
     '',
     `backend ${options.backend}`,
-    '  balance roundrobin',
+    `  balance ${options.balance ?? 'roundrobin'}`,
     ...(options.check === 'tcp' ? [] : ['  option httpchk GET /health', '  http-check expect status 200']),
     // Fast checks so a stopped server is marked down (and a restarted one up) within a few hundred ms;
     // a connection error on live traffic marks it down at once.

@@ -93,6 +93,23 @@ export function parseShowStat(csv: string, backend: string): HaproxyServerStat[]
     }));
 }
 
+/** The backend's balance algorithm as `show stat` names it (`roundrobin`, `leastconn`, `first`, ...). */
+export function parseBackendAlgo(csv: string, backend: string): string | undefined {
+  const lines = csv.split('\n').filter((l) => l.trim() !== '');
+  const header = lines[0]?.replace(/^#\s*/, '').split(',') ?? [];
+  const [px, sv, algo] = ['pxname', 'svname', 'algo'].map((name) => header.indexOf(name));
+  if (px === -1 || sv === -1 || algo === -1) return undefined;
+  const row = lines
+    .slice(1)
+    .map((l) => l.split(','))
+    .find((f) => f[px!] === backend && f[sv!] === 'BACKEND');
+  return row?.[algo!] || undefined;
+}
+
+export async function haproxyBalance(socketPath: string, backend: string): Promise<string | undefined> {
+  return parseBackendAlgo(await haproxyCommand(socketPath, 'show stat'), backend);
+}
+
 export async function haproxyServers(socketPath: string, backend: string): Promise<HaproxyServerStat[]> {
   return parseShowStat(await haproxyCommand(socketPath, 'show stat'), backend);
 }

@@ -77,6 +77,35 @@ export function raisedServers(current: Weights, target: Weights): string[] {
     .map(([name]) => name);
 }
 
+/**
+ * Whether a load balancer balancing with `algorithm` splits requests by `target`'s weights. With haproxy's
+ * `first` a split cannot be made at all: the first usable server takes every request whatever the weights
+ * (a 10 % canary would get none, and its analysis judge a canary no request reached). `leastconn` weighs open
+ * connections, not requests: the split holds only under concurrent load. A switch (one server with weight)
+ * is the same under every algorithm.
+ */
+export function splitCheck(
+  algorithm: string | undefined,
+  target: Weights,
+): { ok: true; warning?: string } | { ok: false; reason: string } {
+  const split = Object.values(target).filter((w) => w > 0).length > 1;
+  if (!split || algorithm === undefined) return { ok: true };
+  const shares = Object.entries(target)
+    .map(([name, w]) => `${name}=${w}`)
+    .join(' ');
+  if (algorithm === 'first')
+    return {
+      ok: false,
+      reason: `the backend balances with "first", which gives every request to the first usable server whatever the weights: ${shares} cannot be split; balance it with roundrobin`,
+    };
+  if (algorithm === 'leastconn')
+    return {
+      ok: true,
+      warning: `the backend balances with "leastconn": the weights (${shares}) split open connections, not requests, so requests one at a time are not split by them; roundrobin splits requests`,
+    };
+  return { ok: true };
+}
+
 /** The live slot: the one with the highest weight (ties: first by name); undefined when all are 0. */
 export function liveSlot(weights: Weights): string | undefined {
   let best: string | undefined;

@@ -3,7 +3,7 @@
 // (nginx-traffic.ts).
 import type { CtlEnv } from './ctl-env.ts';
 import { requestJson, type JsonAnswer } from './http-json.ts';
-import { haproxyAction, haproxyServers } from './haproxy-runtime.ts';
+import { haproxyAction, haproxyBalance, haproxyServers } from './haproxy-runtime.ts';
 import { nginxTraffic } from './nginx-traffic.ts';
 import { formatAddress } from './specs.ts';
 import type { Weights } from './plans.ts';
@@ -27,6 +27,8 @@ export interface TrafficControl {
   servers(): Promise<Record<string, ServerView>>;
   setWeight(name: string, weight: number): Promise<void>;
   setEnabled(name: string, enabled: boolean): Promise<void>;
+  /** The balance algorithm, where the router has a choice of them (haproxy). */
+  balance?(): Promise<string | undefined>;
 }
 
 export class TrafficError extends Error {}
@@ -111,6 +113,7 @@ function haproxy(socketPath: string, backend: string): TrafficControl {
         ]),
       );
     },
+    balance: () => haproxyBalance(socketPath, backend),
     setWeight: (name, weight) => haproxyAction(socketPath, `set weight ${backend}/${name} ${weight}`),
     setEnabled: (name, enabled) =>
       haproxyAction(socketPath, `set server ${backend}/${name} state ${enabled ? 'ready' : 'maint'}`),

@@ -16,11 +16,16 @@ import {
   liveSlot,
   raisedServers,
   removalCheck,
+  splitCheck,
   switchPlan,
   weightPlan,
 } from '../../../examples/demo/lib/plans.ts';
 import { ServiceMetrics } from '../../../examples/demo/lib/metrics.ts';
-import { parseShowStat, runtimeTarget } from '../../../examples/demo/lib/haproxy-runtime.ts';
+import {
+  parseBackendAlgo,
+  parseShowStat,
+  runtimeTarget,
+} from '../../../examples/demo/lib/haproxy-runtime.ts';
 
 describe('behaviourFor', () => {
   test('a plain version behaves well', () => {
@@ -194,6 +199,20 @@ describe('ctl plans', () => {
     assert.deepEqual(raisedServers({ blue: 100, green: 0 }, { blue: 100, green: 0 }), []);
     assert.deepEqual(raisedServers({ blue: 100 }, { blue: 90, base: 10 }), ['base']);
   });
+  test("a split the router's balance algorithm cannot make is refused; one it makes by connections is warned about", () => {
+    const split = { green: 10, blue: 90 };
+    assert.deepEqual(splitCheck('roundrobin', split), { ok: true });
+    assert.deepEqual(splitCheck(undefined, split), { ok: true });
+    const first = splitCheck('first', split);
+    assert.ok(!first.ok);
+    assert.match(first.reason, /"first".*green=10 blue=90 cannot be split/);
+    const leastconn = splitCheck('leastconn', split);
+    assert.ok(leastconn.ok);
+    assert.match(leastconn.warning ?? '', /open connections, not requests/);
+    // A switch puts one server on everything: every algorithm does that.
+    assert.deepEqual(splitCheck('first', { green: 100, blue: 0 }), { ok: true });
+    assert.deepEqual(splitCheck('leastconn', { green: 0, blue: 100 }), { ok: true });
+  });
   test('the live slot is the heaviest one', () => {
     assert.equal(liveSlot({ blue: 10, green: 90 }), 'green');
     assert.equal(liveSlot({ i2: 100, i1: 100 }), 'i1');
@@ -254,6 +273,21 @@ describe('runtimeTarget', () => {
     assert.deepEqual(runtimeTarget('ipv6@[::1]:9999'), { host: '::1', port: 9999 });
     assert.throws(() => runtimeTarget('ipv6@::1:9999'), /write an IPv6 address in brackets/);
     assert.throws(() => runtimeTarget('127.0.0.1:99999'), /"99999" is not a TCP port/);
+  });
+});
+
+describe('parseBackendAlgo', () => {
+  test("reads the backend's balance algorithm from show stat", () => {
+    const csv = [
+      '# pxname,svname,status,weight,algo',
+      'be_app,blue,UP,100,',
+      'be_app,BACKEND,UP,100,leastconn',
+      'other,BACKEND,UP,1,roundrobin',
+    ].join('\n');
+    assert.equal(parseBackendAlgo(csv, 'be_app'), 'leastconn');
+    assert.equal(parseBackendAlgo(csv, 'other'), 'roundrobin');
+    assert.equal(parseBackendAlgo(csv, 'none'), undefined);
+    assert.equal(parseBackendAlgo('# pxname,svname,status\n', 'be_app'), undefined);
   });
 });
 
