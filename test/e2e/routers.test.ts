@@ -6,7 +6,8 @@
 // weight-0 and bad-config guarantees, and the checks on what may reach its config.
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { execa } from 'execa';
@@ -257,6 +258,20 @@ describe('nginx: config file and graceful reload', () => {
       assert.deepEqual(await versionsOf(demo.url, 60), { '1.0.0': 60 });
       const status = JSON.parse(await demo.ctl('status')) as { servers: Record<string, { weight: number }> };
       assert.deepEqual([status.servers.blue?.weight, status.servers.green?.weight], [100, 0]);
+    });
+
+    test('a lock left with no pid in it (a ctl killed as it took the lock) is taken over once it is old', async (t) => {
+      // ctl created the lock empty and wrote its pid after: one killed in between (a cancelled deployment
+      // kills its set_weight) left a lock no later ctl could take, and every change failed from then on.
+      const demo = await nginxBlueLive(t);
+      const paths = nginxPaths(demo.env.DEMO_NGINX_PREFIX!);
+      await writeFile(paths.lock, '');
+      const minuteAgo = new Date(Date.now() - 60_000);
+      await utimes(paths.lock, minuteAgo, minuteAgo);
+      await demo.ctl('weight', '--slot', 'green', '--weight', '10', '--stable', 'blue');
+      const status = JSON.parse(await demo.ctl('status')) as { servers: Record<string, { weight: number }> };
+      assert.deepEqual([status.servers.blue?.weight, status.servers.green?.weight], [90, 10]);
+      assert.equal(existsSync(paths.lock), false, 'the lock was left behind');
     });
 
     test('traffic is never handed to a server that does not answer', async (t) => {

@@ -4,7 +4,7 @@
 // and wait until the new worker serves and every old worker has answered its last request and exited.
 // nginx is always run with argv (runNginx), never through a shell.
 import { execFile, type ExecFileException } from 'node:child_process';
-import { copyFile, mkdir, open, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { copyFile, link, mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -194,28 +194,45 @@ export async function workersOf(master: number): Promise<{ pid: number; retiring
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** One ctl at a time changes a router: a lock file holding the owner's pid (a dead owner's lock is taken over). */
+/**
+ * Takes the lock: a file holding this process's pid, written beside it and linked into place, so the lock
+ * never exists without its owner's pid. (Created empty and written after, a ctl killed in between, as a
+ * cancelled deployment kills its command, left an empty lock that no later ctl could take.)
+ */
+async function takeLock(paths: NginxPaths): Promise<boolean> {
+  const mine = `${paths.lock}.${process.pid}`;
+  await writeFile(mine, String(process.pid));
+  try {
+    await link(mine, paths.lock);
+    return true;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw e;
+  } finally {
+    await rm(mine, { force: true });
+  }
+}
+
+/**
+ * One ctl at a time changes a router: a lock file holding the owner's pid. A dead owner's lock is taken over,
+ * and so is one naming no pid once older than the bound (an older ctl's, killed while it took it).
+ */
 async function withLock<T>(paths: NginxPaths, fn: () => Promise<T>): Promise<T> {
   const deadline = Date.now() + LOCK_BOUND_MS;
   for (;;) {
-    try {
-      const handle = await open(paths.lock, 'wx');
-      await handle.writeFile(String(process.pid));
-      await handle.close();
-      break;
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-      const owner = Number((await readFile(paths.lock, 'utf8').catch(() => '')).trim());
-      if (Number.isInteger(owner) && owner > 0 && !alive(owner)) {
-        await rm(paths.lock, { force: true });
-        continue;
-      }
-      if (Date.now() >= deadline)
-        throw new NginxError(
-          `another ctl (pid ${owner || '?'}) still holds ${paths.lock} after ${LOCK_BOUND_MS} ms`,
-        );
-      await sleep(50);
+    if (await takeLock(paths)) break;
+    const owner = Number((await readFile(paths.lock, 'utf8').catch(() => '')).trim());
+    const named = Number.isInteger(owner) && owner > 0;
+    const age = Date.now() - ((await stat(paths.lock).catch(() => undefined))?.mtimeMs ?? Date.now());
+    if ((named && !alive(owner)) || (!named && age > LOCK_BOUND_MS)) {
+      await rm(paths.lock, { force: true });
+      continue;
     }
+    if (Date.now() >= deadline)
+      throw new NginxError(
+        `another ctl (pid ${owner || '?'}) still holds ${paths.lock} after ${LOCK_BOUND_MS} ms`,
+      );
+    await sleep(50);
   }
   try {
     return await fn();
