@@ -48,6 +48,12 @@ async function applyWeights(traffic: TrafficControl, config: CtlEnv, target: Wei
   // checks nothing, ctl's own probe of the port): one that has a share already included, as a canary that
   // died at 50 % and would take everything from a switch.
   for (const name of raisedServers(current, target)) {
+    // Out of rotation (a roll stopped part-way leaves one there): its weight would route nothing, and with
+    // nginx a switch to it left no server routed at all; the router never puts it back by itself.
+    if (servers[name]?.enabled === false)
+      throw new UsageError(
+        `refusing to send traffic to ${name}: it is out of rotation (${servers[name].status}); ctl roll puts it back: nothing was changed`,
+      );
     const port = config.ports.get(name);
     const health = port === undefined ? undefined : await checkHealth(port);
     if (health?.error !== undefined) {

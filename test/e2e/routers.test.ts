@@ -16,6 +16,8 @@ import { CTL, demoTargetYaml, setupDemo, type Demo } from '../helpers/demo.ts';
 import { assertZeroDowntime, describeLoad, lastFullBucket, startLoad, type Load } from '../helpers/load.ts';
 import { startHaproxy } from '../helpers/haproxy.ts';
 import { requireNginx } from '../helpers/nginx.ts';
+import { readCtlEnv } from '../../examples/demo/lib/ctl-env.ts';
+import { trafficControl } from '../../examples/demo/lib/traffic.ts';
 import { freePorts } from '../helpers/ports.ts';
 import { NODE } from '../helpers/processes.ts';
 import {
@@ -374,7 +376,7 @@ describe(
   { concurrency: true },
   () => {
     for (const kind of ['haproxy', 'nginx', 'embedded'] as const) {
-      test(`${kind}: current prints nothing while no server has weight; a canary that died at 50 % is never given more traffic`, async (t) => {
+      test(`${kind}: current prints nothing while no server has weight; a canary that died at 50 %, or a slot out of rotation, is never given more traffic`, async (t) => {
         const demo = await setupDemo(t, kind, { blue: 0, green: 0 });
         // Nothing serves: the answer is nothing (deploy-action's contract for a current command), not a failure
         // that refuses every first blue-green or canary deployment.
@@ -412,6 +414,23 @@ describe(
         // Taking the dead canary's share away (the rollback) is a cut for it and a raise for the live slot.
         await demo.ctl('weight', '--slot', 'green', '--weight', '0', '--stable', 'blue');
         assert.deepEqual(JSON.parse(await demo.ctl('current')), { slot: 'blue', version: '1.0.0' });
+
+        // A slot out of rotation (as a roll stopped part-way leaves one) is refused at once: with nginx the
+        // switch left no server routed (every request 503); haproxy and the embedded router waited out the
+        // start timeout for a change the router never makes by itself.
+        await demo.ctl('deploy', '--slot', 'green', '--version', '2.0.0');
+        await trafficControl(readCtlEnv(demo.env)).setEnabled('green', false);
+        const out = await execa(NODE, [CTL, 'switch', '--slot', 'green'], {
+          env: { ...demo.env, DEMO_START_TIMEOUT_MS: '600000' },
+          reject: false,
+          timeout: 60_000,
+        });
+        assert.equal(out.exitCode, 1, out.stdout);
+        assert.match(
+          out.stderr,
+          /refusing to send traffic to green: it is out of rotation \(.*\); ctl roll puts it back: nothing was changed/,
+        );
+        assert.deepEqual(await versionsOf(demo.url, 10), { '1.0.0': 10 });
       });
     }
 
