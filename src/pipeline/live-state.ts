@@ -62,7 +62,8 @@ export async function askCurrent(
 ): Promise<LiveState> {
   const result = await runCommand(
     command,
-    { environment: env.name, strategy: env.strategy.type, ...env.variables },
+    // The built-ins last, as deploymentValues sets them: a variable never stands in for one.
+    { ...env.variables, environment: env.name, strategy: env.strategy.type },
     { signal: options.signal, label: 'current', ...(options.onOutput ? { onOutput: options.onOutput } : {}) },
   );
   return currentAnswer(result);

@@ -4,7 +4,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseConfig } from '../../../src/config/load.ts';
 import { resolveEnvironment } from '../../../src/config/resolve.ts';
-import { disagreementOf, readLiveForRun, readLiveState } from '../../../src/pipeline/live-state.ts';
+import {
+  askCurrent,
+  disagreementOf,
+  readLiveForRun,
+  readLiveState,
+} from '../../../src/pipeline/live-state.ts';
 import { emptyRecord, type EnvironmentRecord } from '../../../src/state/record.ts';
 
 function env(current?: string) {
@@ -141,4 +146,30 @@ test('with no current command, a recorded slot the environment lacks refuses the
       'that may be serving would replace production in place; set the slots to the names the record keeps, or ' +
       'add a current command that prints the live slot and run deploy-action reconcile -e production --adopt-current',
   );
+});
+
+test("the current command's {{environment}} and {{strategy}} are the environment's, whatever a variable so named holds", async () => {
+  // {{environment}} may choose a directory (cd envs/{{environment}}: targets/placeholder.ts) because it is a name
+  // the config lists; a deployment's parameters may set a declared variable, and one named environment stood in
+  // for it here (before: "elsewhere.x"), though never in the deployment's own commands (deploymentValues).
+  const current = [
+    process.execPath,
+    '-e',
+    'console.log(JSON.stringify({ version: process.argv.slice(1).join(".") }))',
+    '{{environment}}',
+    '{{strategy}}',
+  ];
+  const parsed = parseConfig(
+    `target:\n  commands:\n    deploy: deploy {{slot}}\n    switch: switch {{slot}}\n    current: ${JSON.stringify(current)}\n` +
+      'environments:\n  production:\n    strategy: blue-green\n    variables: { environment: production, strategy: canary }\n',
+    'deploy.yml',
+  );
+  assert.ok(parsed.ok, parsed.ok ? '' : JSON.stringify(parsed.errors));
+  const env = resolveEnvironment(parsed.config, 'production', {
+    variables: { environment: 'elsewhere', strategy: 'x' },
+  });
+  assert.deepEqual(await askCurrent(env, env.target.current!, {}), {
+    slot: undefined,
+    version: 'production.blue-green',
+  });
 });
