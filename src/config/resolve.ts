@@ -12,7 +12,7 @@ import type {
   RollingParams,
   StrategyName,
 } from './schema.ts';
-import { DEFAULT_BASELINE_SLOT, MANUAL } from './schema.ts';
+import { DEFAULT_BASELINE_SLOT, MANUAL, TEMPLATE_VARIABLES } from './schema.ts';
 import { baselineIssues, canaryBaselineOf } from './baseline.ts';
 import { formatPath, quoted } from './errors.ts';
 import { splitCommand } from '../targets/command-line.ts';
@@ -579,6 +579,19 @@ function withOverrides(
   overrides: Record<string, string> | undefined,
 ): Record<string, string> {
   if (!overrides) return declared;
+  // A variable named like a built-in fills in for it where the deployment sets none ({{slot}} in a direct
+  // environment's hook): written in the config, it is the author's; a parameter would make it outside text where
+  // only the names the config lists may choose a file or directory (targets/placeholder.ts).
+  const builtIn = Object.keys(overrides).filter((key) =>
+    (TEMPLATE_VARIABLES as readonly string[]).includes(key),
+  );
+  if (builtIn.length > 0)
+    throw new ResolveError(
+      `parameter${builtIn.length > 1 ? 's' : ''} ${builtIn.map((k) => quoted(k)).join(', ')} ` +
+        `${builtIn.length > 1 ? 'name built-in template variables' : 'names a built-in template variable'}, ` +
+        "which a deployment's parameters may not set, even where the config declares a variable so named: " +
+        `use another name in environment "${environment}"'s variables`,
+    );
   const unknown = Object.keys(overrides).filter((key) => !Object.hasOwn(declared, key));
   if (unknown.length > 0) {
     const known = Object.keys(declared);

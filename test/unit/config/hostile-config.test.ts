@@ -533,4 +533,26 @@ describe('an environment asked for by name is one the config defines', () => {
       'us',
     );
   });
+
+  it('a deployment’s parameters may not set a variable named like a built-in, even one the config declares', () => {
+    // Before: `/deploy production | slot=../../x` set {{slot}} in a direct environment's hook
+    // (kubectl apply -f k8s/{{slot}}/), where only a slot the config lists may choose the directory.
+    const result = parseConfig(
+      env(
+        '    variables: { slot: main, region: eu }\n    hooks:\n      migrate: kubectl apply -f k8s/{{slot}}/\n',
+      ),
+      'deploy.yml',
+    );
+    assert.ok(result.ok, result.ok ? '' : JSON.stringify(result.errors));
+    assert.throws(
+      () => resolveEnvironment(result.config, 'production', { variables: { slot: '../../x' } }),
+      (error: unknown) =>
+        error instanceof ResolveError &&
+        error.message ===
+          'parameter "slot" names a built-in template variable, which a deployment\'s parameters may not set, even where the config declares a variable so named: use another name in environment "production"\'s variables',
+    );
+    // The config's own value stands, and the other variables are set as before.
+    const resolved = resolveEnvironment(result.config, 'production', { variables: { region: 'us' } });
+    assert.deepEqual(resolved.variables, { slot: 'main', region: 'us' });
+  });
 });
