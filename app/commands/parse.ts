@@ -291,16 +291,18 @@ interface Parsed {
 const OPTION_LIKE = /^(?:--?[A-Za-z]|--?$)/;
 
 /**
- * `--reason "-5% conversion"`: parseArgs takes any word starting with "-" for an option, so a free-text value
- * such as a reason would be refused as missing. Written `--reason=…`, it is the value, as the CLI reads it.
+ * The word after an option that takes a value is that value unless it reads as an option, as the CLI reads it:
+ * written `--reason=…`, so parseArgs (which takes any word starting with "-" for an option) reads
+ * `--reason "-5% conversion"` as the reason, and the checks below that are for options only (ASCII, a phone's
+ * dash) see the option's name, not free text such as `-5% für Kunden` or `— see INC-7`.
  */
-function joinDashValues(spec: OptionSpec, args: string[]): string[] {
+function joinValues(spec: OptionSpec, args: string[]): string[] {
   const out: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
     const next = args[i + 1];
     const option = arg.startsWith('--') ? spec[arg.slice(2)] : undefined;
-    if (option?.type === 'string' && next?.startsWith('-') && !OPTION_LIKE.test(next)) {
+    if (option?.type === 'string' && next !== undefined && !OPTION_LIKE.test(next)) {
       out.push(`${arg}=${next}`);
       i++;
     } else out.push(arg);
@@ -311,6 +313,7 @@ function joinDashValues(spec: OptionSpec, args: string[]): string[] {
 function parseOptions(command: CommandKind, args: string[]): Parsed {
   const spec = OPTIONS[command];
   const known = Object.keys(spec).map((o) => `--${o}`);
+  args = joinValues(spec, args);
   for (const arg of args) {
     // Phones turn `--` into an em or en dash; say so rather than treating it as an environment name.
     if (/^[\u2012-\u2015\u2212\uFE58\uFE63\uFF0D]/.test(arg)) lookalike(`/${command} ${showInput(arg)}`, arg);
@@ -319,7 +322,7 @@ function parseOptions(command: CommandKind, args: string[]): Parsed {
   let result;
   try {
     result = parseArgs({
-      args: joinDashValues(spec, args),
+      args,
       options: spec,
       strict: true,
       allowPositionals: true,
@@ -348,6 +351,13 @@ function parseOptions(command: CommandKind, args: string[]): Parsed {
   const seen = new Set<string>();
   for (const token of result.tokens ?? []) {
     if (token.kind !== 'option') continue;
+    // A value that reads as an option (a dash alone after it, `--reason=--force`): refused as a value left out,
+    // as the CLI refuses it (src/cli/usage.ts).
+    if (token.value !== undefined && OPTION_LIKE.test(token.value))
+      refuse(
+        'missing_option_value',
+        `/${command}: --${token.name} needs a value, e.g. --${token.name} "..." (${showInput(token.value)} reads as an option).`,
+      );
     if (seen.has(token.name))
       refuse('duplicate_option', `/${command}: --${token.name} is given more than once.`);
     seen.add(token.name);

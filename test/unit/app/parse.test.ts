@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { MAX_COMMAND_LINE, parseCommand, showInput } from '../../../app/commands/parse.ts';
 import { helpText } from '../../../app/commands/help.ts';
 import type { ParseResult } from '../../../app/commands/command.ts';
+import { oneValue } from '../../../src/cli/usage.ts';
 
 const valid: Array<[string, ParseResult]> = [
   ['/deploy production', { kind: 'deploy', environment: 'production', dryRun: false, params: {} }],
@@ -241,6 +242,8 @@ const invalid: Array<[string, string, RegExp?]> = [
   ['/promote production --full --full', 'duplicate_option'],
   ['/abort production --reason', 'missing_option_value'],
   ['/lock production --reason --global', 'missing_option_value'],
+  ['/abort production --reason -', 'missing_option_value'],
+  ['/abort production --reason=--force', 'missing_option_value'],
   ['/abort production --reason a --reason b', 'duplicate_option'],
   ['/promote production staging', 'unexpected_argument'],
   ['/pause production now', 'unexpected_argument'],
@@ -438,4 +441,41 @@ test('the help text says where commands are read: the conversation, not a review
     helpText(),
     /first line of a comment in the pull request’s conversation; a review and its comments on the diff are not read/,
   );
+});
+
+test('the word after an option that takes a value is its value exactly when the CLI takes it as one', () => {
+  // Every App option that takes a value, each given the same words; the CLI's rule is oneValue's (src/cli/usage.ts).
+  // Before: "-5% für Kunden" and "— see INC-7" were refused as options with look-alike characters, "-" was taken.
+  const options = [
+    '/abort production --reason',
+    '/lock production --reason',
+    '/deploy production --hotfix --reason',
+    '/deploy production --strategy',
+    '/status --history --since',
+  ];
+  const words = [
+    ...['-5% conversion', '-- do not deploy', '---x', '-1', '--5', '- x', '-é', '-5% für Kunden'],
+    ...['— see INC-7', 'plain words', '--force', '--full', '--global', '--hotfix', '-e production', '-e'],
+    ...['-E', '-', '--', '--reason=x', '--dry-run'],
+  ];
+  // Read as an option: refused as one, or its characters checked as an option's (a value's own check, as the
+  // strategy's, names the value: "the strategy -é contains …").
+  const asOption = (app: ParseResult) =>
+    app.kind === 'invalid' &&
+    (app.code === 'missing_option_value' ||
+      app.code === 'unknown_option' ||
+      (app.code === 'lookalike_characters' && /^(?:the option |\/)/.test(app.message)));
+  for (const option of options)
+    for (const word of words) {
+      let cli = true;
+      try {
+        oneValue()(word);
+      } catch {
+        cli = false;
+      }
+      for (const written of [`${option} ${JSON.stringify(word)}`, `${option}=${JSON.stringify(word)}`]) {
+        const app = parseCommand(written);
+        assert.equal(!asOption(app), cli, `${written}: ${JSON.stringify(app)}`);
+      }
+    }
 });
