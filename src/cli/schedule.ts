@@ -346,7 +346,9 @@ export async function dueRunsCli(
 ): Promise<number> {
   const config = await deps.loadConfig(opts.config, !!opts.json);
   if (!config) return EXIT_CODES.invalidOrBlocked;
-  const reporter = opts.json ? jsonLinesReporter(deps.out) : terminalReporter({ write: deps.out });
+  const reporter = opts.json
+    ? jsonLinesReporter(deps.out)
+    : terminalReporter({ write: deps.out, controls: 'cli' });
   // A scheduled run is cancelled like any run: SIGINT/SIGTERM rolls it back before exit.
   const cancellation = cancelCliOnSignals((message) =>
     reporter.event({ type: 'log', level: 'warn', message }),

@@ -176,7 +176,7 @@ export function terminalReporter(options: TerminalReporterOptions = {}): Reporte
           write(`${indent(formatGatesReport(e.report, { color }), '    ')}\n`);
           break;
         case 'result':
-          write(summary(e.result, paint));
+          write(summary(e.result, paint, options.controls));
           break;
       }
     },
@@ -220,6 +220,8 @@ export function formatElapsed(ms: number): string {
 export function summary(
   result: PipelineResult,
   paint: (s: Style, t: string) => string = (_, t) => t,
+  /** Whose commands go on from a wait: TerminalReporterOptions.controls. */
+  controls: 'app' | 'cli' = 'app',
 ): string {
   result = inert(result);
   const rows = result.phases.map((p) => [
@@ -279,7 +281,7 @@ export function summary(
         ? paint(
             ['bold', 'yellow'],
             wait
-              ? `⏸ waiting at ${plain(waitWhere(wait))} ${waitingFor(wait, result.environment)} [${result.code}]: ${continueCommands(wait.kind, result.environment)[0]!.command} to go on`
+              ? `⏸ waiting at ${plain(waitWhere(wait))} ${waitingFor(wait, result.environment)} [${result.code}]: ${continueCommands(wait.kind, result.environment, controls)[0]!.command} to go on`
               : `⏸ waiting [${result.code}]: ${result.message}`,
           )
         : paint(

@@ -14,7 +14,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { events, runCli } from '../../helpers/cli.ts';
+import { events, runCli, startCli } from '../../helpers/cli.ts';
 import { recordedTarget } from '../../helpers/recorded-target.ts';
 import { FileSchedule, parseRunAt, runDecisions } from '../../../src/schedule/file-schedule.ts';
 import type { ScheduledRun } from '../../../src/schedule/file-schedule.ts';
@@ -524,4 +524,40 @@ test('run --at with --record or --base, which a scheduled run cannot keep, is re
     assert.match(String(line!.message), new RegExp(`${extra[0]} does not go with --at`));
   }
   assert.throws(() => schedules(s.dir), /ENOENT/, 'nothing recorded');
+});
+
+test('a scheduled run that waits for people names the command line’s commands to go on, not the App’s comments', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'schedule-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const target = recordedTarget(dir);
+  const config = join(dir, 'deploy.yml');
+  // A manual step at 5 %: reconcile's own process starts the run, which waits there in that process.
+  writeFileSync(
+    config,
+    `preset: fast\nstate_dir: ${dir}/state\n${target.targetYaml}  env:\n    CURRENT: '{"slot":"blue","version":"v1"}'\n` +
+      'environments:\n  production:\n    strategy: { type: canary, slots: [blue, green], pause: 0, steps: [{ weight: 5, pause: manual }, 100] }\n',
+  );
+  const at = new Date(Date.now() + 3_600_000);
+  const recorded = await runCli([
+    'run',
+    '-e',
+    'production',
+    '-v',
+    'v2',
+    '--at',
+    at.toISOString(),
+    '-c',
+    config,
+  ]);
+  assert.equal(recorded.code, 0, recorded.stdout + recorded.stderr);
+  const later = new Date(at.getTime() + 60_000).toISOString();
+  const due = startCli(['reconcile', '-e', 'production', '--at', later, '-c', config]);
+  try {
+    const line = await due.waitFor((l) => l.includes('to continue:'));
+    // Before: "to continue: /promote production · …", comments for a pull request this run has none of.
+    assert.match(line, /to continue: deploy-action promote -e production · /);
+  } finally {
+    due.child.kill();
+    await due.done;
+  }
 });

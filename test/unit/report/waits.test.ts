@@ -270,6 +270,13 @@ test('terminal: a line when a wait starts (and when the job hands it off) and wh
     /⏸ waiting at canary 50 % \(step 6\) for 2 approvals \[rollout_waiting\]: \/promote production to go on/,
   );
   assert.doesNotMatch(end, /✖/);
+  // The command line's run says its own command there, as its "to continue" lines do (before: /promote).
+  const cli: string[] = [];
+  terminalReporter({ write: (t) => cli.push(t), color: false, controls: 'cli' }).event({
+    type: 'result',
+    result: waiting(),
+  });
+  assert.match(cli.join(''), /\[rollout_waiting\]: deploy-action promote -e production to go on/);
 });
 
 test('JSON lines: the wait events as they are, one per line', () => {
