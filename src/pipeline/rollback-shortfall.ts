@@ -61,10 +61,14 @@ export function rollbackShortfall(
  * The failed rollback steps a later run (reconcile) could still do: not one with no earlier version to return to
  * (no later run would know one), nor a health check of what such a step was to put back (it checks the version
  * that failed, which never left: kept, it would keep the rollout unfinished for good, refusing every later
- * deployment, the fix included). Pure.
+ * deployment, the fix included). `returnable: false`: the steps begin after such a step, which a record written
+ * before it was left out kept only the health check of. Pure.
  */
-export function undoLeft<R extends { step: Step; result: StepResult }>(records: readonly R[]): R[] {
-  let restored = true;
+export function undoLeft<R extends { step: Step; result: StepResult }>(
+  records: readonly R[],
+  returnable = true,
+): R[] {
+  let restored = returnable;
   return records.filter((r) => {
     const nothing = !r.result.ok && r.result.untouched === 'nothing-to-restore';
     if (r.step.kind !== 'health') restored = !nothing;

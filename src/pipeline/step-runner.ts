@@ -278,6 +278,17 @@ export function createStepRunner(options: StepRunnerOptions): StepRunner {
   };
 }
 
+/**
+ * Whether a rollback step of a strategy without slots (direct, rolling) could return to an earlier version with
+ * these values, as the runner above decides: a previous version, or a rollback command that needs none. For a
+ * recovery that begins with a health check, whose rollback step an earlier run dropped as having none.
+ */
+export function returnable(env: ResolvedEnvironment, values: TemplateValues): boolean {
+  if ('slots' in env.strategy || values.previous_version) return true;
+  const rollback = env.target.rollback;
+  return rollback !== undefined && !wantsOnlyVersion(rollback, { ...values, version: undefined });
+}
+
 /** Whether the command cannot be rendered with these values, and could be once {{version}} had one. */
 function wantsOnlyVersion(cmd: ResolvedCommand, values: TemplateValues): boolean {
   const renders = (v: TemplateValues) => {

@@ -28,6 +28,7 @@ import {
   configuredSlots,
   createStepRunner,
   deploymentValues,
+  returnable,
   type StepRunner,
 } from '../pipeline/step-runner.ts';
 import type { DeploymentState } from '../github/status-comment.ts';
@@ -845,7 +846,9 @@ async function orphanRollback(
   ];
   // What a later reconcile could still do: not a step with no earlier version to return to (it would know no
   // more), so a rollout left with only those is dropped rather than refusing every deployment for good.
-  const keep = !ok && (undoLeft(rolledBack.steps).length > 0 || levelsUndone.length > 0);
+  // A record written before the health check after such a step was left out too holds that check alone.
+  const keep =
+    !ok && (undoLeft(rolledBack.steps, returnable(env, values)).length > 0 || levelsUndone.length > 0);
   const stable = record.live
     ? `${record.live.version}${record.live.slot ? ` on ${record.live.slot}` : ''}`
     : 'stable';

@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { startCli } from '../../helpers/cli.ts';
 import { EXIT_CODES } from '../../../src/util/exit-codes.ts';
+import { FileStateStore } from '../../../src/state/file-store.ts';
 
 // The commands are /bin/sh one-liners: a node process per command cost ~0.1 s of CPU and proved no more.
 const exits = (code: number) => JSON.stringify(['/bin/sh', '-c', `exit ${code}`]);
@@ -37,7 +38,7 @@ async function workspace(t: { after(fn: () => Promise<void>): void }) {
     ).record;
     return { rollout: record?.rollout, live: record?.live?.version };
   };
-  return { config, cli, rollout };
+  return { config, cli, rollout, stateDir: join(dir, 'state') };
 }
 
 test('a first deployment whose deploy fails, with no rollback command: exit 3, but the next deployment is not refused', async (t) => {
@@ -124,6 +125,41 @@ test('reconcile drops a kept rollout it has no earlier version for, and the next
     /orphan_rollback_failed: .*no earlier version is known to return to.*the rollout is dropped from the record/,
   );
   assert.equal((await w.rollout(good)).rollout, undefined);
+  const fix = await w.cli('run', '-e', 'production', '-v', 'v2', '--config', good);
+  assert.equal(fix.code, EXIT_CODES.success, fix.stdout + fix.stderr);
+});
+
+test('a record written before the health check was left out too (its recovery that check alone): reconcile drops it, and the fix goes ahead', async (t) => {
+  const w = await workspace(t);
+  // The rollout as the run before this change kept it: [rollback, health] less the rollback that had nothing
+  // to return to, so the health check of the version that failed, which no reconcile could ever pass.
+  const failing = await w.config(
+    'failing.yml',
+    `    deploy: ${exits(0)}\n    health: ${exits(1)}\n    rollback: ${exits(1)}\n`,
+  );
+  const good = await w.config('good.yml', `    deploy: ${exits(0)}\n    health: ${exits(0)}\n`);
+  const stillFailing = await w.config('still.yml', `    deploy: ${exits(0)}\n    health: ${exits(1)}\n`);
+  for (const path of [failing, good, stillFailing])
+    await writeFile(path, `preset: fast\n${await readFile(path, 'utf8')}`);
+  const first = await w.cli('run', '-e', 'production', '-v', 'v1', '--config', failing);
+  assert.equal(first.code, EXIT_CODES.rollbackFailed, first.stdout + first.stderr);
+  const store = new FileStateStore(w.stateDir);
+  const read = await store.read('production');
+  const record = read.ok ? read.record : undefined;
+  assert.ok(record?.rollout, 'the rollout is kept for reconcile');
+  await store.write({
+    ...record,
+    seq: record.seq + 1,
+    rollout: { ...record.rollout, recovery: [{ kind: 'health' }] },
+  });
+
+  // Before: the health check failed again and the rollout was kept, at every reconcile, for good.
+  const reconcile = await w.cli('reconcile', '-e', 'production', '--config', stillFailing);
+  assert.match(
+    reconcile.stdout + reconcile.stderr,
+    /orphan_rollback_failed: .*the rollout is dropped from the record/,
+  );
+  assert.deepEqual(await w.rollout(good), { rollout: undefined, live: undefined });
   const fix = await w.cli('run', '-e', 'production', '-v', 'v2', '--config', good);
   assert.equal(fix.code, EXIT_CODES.success, fix.stdout + fix.stderr);
 });

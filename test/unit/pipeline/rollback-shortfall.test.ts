@@ -135,4 +135,12 @@ test('what a later run could still undo: not a step with no earlier version, nor
   );
   // A failed rollback command is kept (reconcile tries it again), and so is the health check after it.
   assert.equal(undoLeft([record(batch(1), false), record(health(1), false)]).length, 2);
+  // A recovery that begins with a health check (its rollback step done, or dropped by an older run): kept when
+  // a rollback could return to an earlier version, not when none could (reconcile: step-runner.ts returnable).
+  assert.equal(undoLeft([record(health(1), false)]).length, 1);
+  assert.deepEqual(undoLeft([record(health(1), false)], false), []);
+  assert.equal(
+    undoLeft([record(health(2), false), record(batch(1), false), record(health(1), false)], false).length,
+    2,
+  );
 });
