@@ -150,8 +150,8 @@ test('with no current command, a recorded slot the environment lacks refuses the
 
 test("the current command's {{environment}} and {{strategy}} are the environment's, whatever a variable so named holds", async () => {
   // {{environment}} may choose a directory (cd envs/{{environment}}: targets/placeholder.ts) because it is a name
-  // the config lists; a deployment's parameters may set a declared variable, and one named environment stood in
-  // for it here (before: "elsewhere.x"), though never in the deployment's own commands (deploymentValues).
+  // the config lists; a variable so named stood in for it here (before: "elsewhere.x"), though never in the
+  // deployment's own commands (deploymentValues).
   const current = [
     process.execPath,
     '-e',
@@ -161,13 +161,11 @@ test("the current command's {{environment}} and {{strategy}} are the environment
   ];
   const parsed = parseConfig(
     `target:\n  commands:\n    deploy: deploy {{slot}}\n    switch: switch {{slot}}\n    current: ${JSON.stringify(current)}\n` +
-      'environments:\n  production:\n    strategy: blue-green\n    variables: { environment: production, strategy: canary }\n',
+      'environments:\n  production:\n    strategy: blue-green\n    variables: { environment: elsewhere, strategy: x }\n',
     'deploy.yml',
   );
   assert.ok(parsed.ok, parsed.ok ? '' : JSON.stringify(parsed.errors));
-  const env = resolveEnvironment(parsed.config, 'production', {
-    variables: { environment: 'elsewhere', strategy: 'x' },
-  });
+  const env = resolveEnvironment(parsed.config, 'production');
   assert.deepEqual(await askCurrent(env, env.target.current!, {}), {
     slot: undefined,
     version: 'production.blue-green',
