@@ -8,7 +8,7 @@ import {
   VERSION_RULE,
   VERSION_RULE_TEXT,
 } from '../../src/github/deployment-payload.ts';
-import { ENVIRONMENT_NAME, STRATEGY_NAMES } from '../../src/config/schema.ts';
+import { ENVIRONMENT_NAME, STRATEGY_NAMES, TEMPLATE_VARIABLES } from '../../src/config/schema.ts';
 import type { StrategyName } from '../../src/config/schema.ts';
 import { parseArgs } from 'node:util';
 import { distance } from 'fastest-levenshtein';
@@ -415,6 +415,12 @@ function parseParams(tokens: string[]): Record<string, string> {
       );
     }
     if (Object.hasOwn(params, key)) refuse('duplicate_param', `/deploy: parameter ${key} is given twice.`);
+    // The Action refuses them too (config/resolve.ts): said here, before a deployment is made to fail.
+    if (key !== 'version' && (TEMPLATE_VARIABLES as readonly string[]).includes(key))
+      refuse(
+        'invalid_param',
+        `/deploy: parameter ${key} names a built-in template variable ({{${key}}}), which a parameter may not set.`,
+      );
     if (value.length > MAX_PARAM_VALUE_LENGTH) {
       refuse(
         'invalid_param',

@@ -243,6 +243,8 @@ const invalid: Array<[string, string, RegExp?]> = [
   ['/abort production --reason', 'missing_option_value'],
   ['/lock production --reason --global', 'missing_option_value'],
   ['/abort production --reason -', 'missing_option_value'],
+  ['/deploy production | slot=../../x', 'invalid_param', /parameter slot names a built-in template variable/],
+  ['/deploy production | environment=x', 'invalid_param'],
   ['/abort production --reason=--force', 'missing_option_value'],
   ['/abort production --reason a --reason b', 'duplicate_option'],
   ['/promote production staging', 'unexpected_argument'],
