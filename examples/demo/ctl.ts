@@ -6,6 +6,7 @@ import { ENV_HELP, portOf, readCtlEnv, type CtlEnv } from './lib/ctl-env.ts';
 import {
   applyOrder,
   liveSlot,
+  probeVerdict,
   raisedServers,
   removalCheck,
   splitCheck,
@@ -38,6 +39,41 @@ function log(message: string): void {
   console.error(`ctl: ${message}`);
 }
 
+/**
+ * Refuses to give `name` more traffic when nothing answers on its port. A server that takes no traffic yet is
+ * asked once (deploy puts it there healthy first). One that already has a share, as the stable slot a canary's
+ * rollback gives everything back to, is the one the rollback needs: a refusal leaves the canary its share and
+ * fails the rollback. So there only a closed port refuses, and only once it stays closed for the start
+ * timeout (a process restarting as it is asked); an answer slower than the probe's bound is a slow server,
+ * which already takes traffic, and the change goes on with a warning.
+ */
+async function answersOrRefuse(
+  config: CtlEnv,
+  name: string,
+  port: number,
+  now: number,
+  to: number,
+): Promise<void> {
+  const deadline = Date.now() + config.startTimeoutMs;
+  for (;;) {
+    const health = await checkHealth(port);
+    if (health.error === undefined) return;
+    const verdict = probeVerdict(now, health.error, Date.now() >= deadline);
+    if (verdict === 'slow')
+      return log(
+        `warning: ${name} did not answer on its port ${port} within the probe's bound (${health.error}); it takes traffic already (weight ${now}), so it is taken as slow, not down: going on`,
+      );
+    if (verdict === 'refuse')
+      throw new UsageError(
+        `refusing to send traffic to ${name}: nothing answers on its port ${port} (${health.error}); ` +
+          (now > 0
+            ? `it has weight ${now} now and was to get ${to}: nothing was changed; deploy it again or move its traffic elsewhere`
+            : 'deploy it first'),
+      );
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 async function applyWeights(traffic: TrafficControl, config: CtlEnv, target: Weights): Promise<Weights> {
   const servers = await traffic.servers();
   const current = weightsOf(servers);
@@ -55,16 +91,7 @@ async function applyWeights(traffic: TrafficControl, config: CtlEnv, target: Wei
         `refusing to send traffic to ${name}: it is out of rotation (${servers[name].status}); ctl roll puts it back: nothing was changed`,
       );
     const port = config.ports.get(name);
-    const health = port === undefined ? undefined : await checkHealth(port);
-    if (health?.error !== undefined) {
-      const now = current[name] ?? 0;
-      throw new UsageError(
-        `refusing to send traffic to ${name}: nothing answers on its port ${port} (${health.error}); ` +
-          (now > 0
-            ? `it has weight ${now} now and was to get ${target[name]}: nothing was changed; deploy it again or move its traffic elsewhere`
-            : 'deploy it first'),
-      );
-    }
+    if (port !== undefined) await answersOrRefuse(config, name, port, current[name] ?? 0, target[name]!);
     if (!servers[name]?.up) await waitForServer(traffic, name, 'up', (s) => s.up, config.startTimeoutMs);
   }
   for (const [name, weight] of applyOrder(current, target)) await traffic.setWeight(name, weight);

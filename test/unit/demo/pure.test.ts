@@ -14,6 +14,7 @@ import {
 import {
   applyOrder,
   liveSlot,
+  probeVerdict,
   raisedServers,
   removalCheck,
   splitCheck,
@@ -212,6 +213,15 @@ describe('ctl plans', () => {
     // A switch puts one server on everything: every algorithm does that.
     assert.deepEqual(splitCheck('first', { green: 100, blue: 0 }), { ok: true });
     assert.deepEqual(splitCheck('leastconn', { green: 0, blue: 100 }), { ok: true });
+  });
+  test('a failed probe refuses a server with no traffic, and one with a share only once its port stays closed', () => {
+    assert.equal(probeVerdict(0, 'ECONNREFUSED', false), 'refuse');
+    assert.equal(probeVerdict(0, 'ETIMEDOUT', false), 'refuse');
+    // The stable slot of a canary's rollback: slow is not down, and a closed port may be a restart.
+    assert.equal(probeVerdict(50, 'ETIMEDOUT', false), 'slow');
+    assert.equal(probeVerdict(50, 'ETIMEDOUT', true), 'slow');
+    assert.equal(probeVerdict(50, 'ECONNREFUSED', false), 'retry');
+    assert.equal(probeVerdict(50, 'ECONNRESET', true), 'refuse');
   });
   test('the live slot is the heaviest one', () => {
     assert.equal(liveSlot({ blue: 10, green: 90 }), 'green');
