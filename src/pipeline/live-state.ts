@@ -105,7 +105,9 @@ export async function readLiveForRun(
   const slots = 'slots' in env.strategy ? env.strategy.slots : undefined;
   try {
     const live = await readLiveState(env, record, options);
-    const problem = liveSlotProblem(env, live.slot, env.target.current ? 'current' : 'record');
+    const problem =
+      liveSlotProblem(env, live.slot, env.target.current ? 'current' : 'record') ??
+      (env.target.current ? nothingLiveProblem(env, live, record?.live) : undefined);
     return problem ? { live, problem } : { live };
   } catch (error) {
     const message = (error as Error).message;
@@ -144,6 +146,32 @@ export function liveSlotProblem(
         'is), or set the slots to the names it prints'
     : `the state record of ${env.name} ${says}; set the slots to the names the record keeps, or add a ` +
         `current command that prints the live slot and run deploy-action reconcile -e ${env.name} --adopt-current`;
+}
+
+/**
+ * Why a blue-green or canary run cannot go on when the current command prints nothing (nothing serves, such as
+ * a router with every weight at 0) while the record names a live slot of the environment. As a first
+ * deployment it would pick the slot to deploy on without knowing the live one: the pick may be the record's
+ * slot, whose release (the one to go back to, which a router drained for maintenance still runs) would be
+ * replaced in place and torn down by the rollback. Pure.
+ */
+export function nothingLiveProblem(
+  env: ResolvedEnvironment,
+  current: LiveState,
+  recorded: { slot?: string; version?: string } | undefined,
+): string | undefined {
+  const slots = 'slots' in env.strategy ? env.strategy.slots : undefined;
+  const slot = recorded?.slot;
+  if (!slots || current.slot || current.version || !slot || !slots.includes(slot)) return undefined;
+  const release = recorded.version ? `${recorded.version} on slot ${slot}` : `slot ${slot}`;
+  return (
+    `the current command of ${env.name} prints nothing (nothing serves), but the state record says ` +
+    `${release} is live. Nothing was deployed: ${picksBy(env)}, and with nothing live it would pick as for a ` +
+    `first deployment, which may be ${slot}: that release, the one to go back to, would be replaced and torn ` +
+    `down by a rollback. If ${slot} is to serve (a router drained by hand, every weight at 0), give it its ` +
+    'traffic back and run again; if that release is gone, deploy it there again and give it traffic, so the ' +
+    'current command prints what serves'
+  );
 }
 
 /**

@@ -80,6 +80,39 @@ test('a current command that prints nothing while the record names a live releas
   ]);
 });
 
+test('blue-green is refused when the current command prints nothing while the record names a live slot', async () => {
+  // A router drained by hand (every weight 0) still runs the recorded release on green: as a first deployment
+  // the run could pick green, replace that release and tear it down on rollback.
+  const warnings: string[] = [];
+  const read = await readLiveForRun(env(''), record('v3', 'green'), { warn: (m) => warnings.push(m) });
+  assert.deepEqual(read.live, { slot: undefined, version: undefined });
+  assert.match(
+    read.problem ?? '',
+    /^the current command of production prints nothing \(nothing serves\), but the state record says v3 on slot green is live\. Nothing was deployed: blue-green picks .* which may be green: .* If green is to serve \(a router drained by hand, every weight at 0\), give it its traffic back and run again/s,
+  );
+  assert.equal(warnings.length, 1);
+  // Nothing recorded, or a recorded slot the environment no longer has (it cannot be picked): a first deployment.
+  assert.equal((await readLiveForRun(env(''), undefined, { warn: () => {} })).problem, undefined);
+  assert.equal(
+    (await readLiveForRun(env(''), record('v3', 'purple'), { warn: () => {} })).problem,
+    undefined,
+  );
+  // Direct picks no slot: the warning is all.
+  const parsed = parseConfig(
+    `target:\n  commands:\n    deploy: deploy {{version}}\n    current: ${JSON.stringify([process.execPath, '-e', ''])}\nenvironments:\n  production:\n    strategy: direct\n`,
+    'deploy.yml',
+  );
+  assert.ok(parsed.ok, parsed.ok ? '' : JSON.stringify(parsed.errors));
+  const direct = await readLiveForRun(
+    resolveEnvironment(parsed.config, 'production'),
+    record('v3', 'green'),
+    {
+      warn: () => {},
+    },
+  );
+  assert.equal(direct.problem, undefined);
+});
+
 test('a current command naming a slot longer than the record keeps is refused, never cut; a long version is passed on (the record cuts it)', async () => {
   const long = `slot-${'x'.repeat(5000)}`;
   for (const printed of [long, JSON.stringify({ slot: long, version: 'v1' })])
