@@ -262,7 +262,7 @@ describe('nginx: config file and graceful reload', () => {
       assert.deepEqual([status.servers.blue?.weight, status.servers.green?.weight], [100, 0]);
     });
 
-    test('a lock left with no pid in it (a ctl killed as it took the lock) is taken over once it is old', async (t) => {
+    test('a lock left with no pid in it (a ctl killed as it took the lock) is taken over once it is old, one whose pid was recycled at once', async (t) => {
       // ctl created the lock empty and wrote its pid after: one killed in between (a cancelled deployment
       // kills its set_weight) left a lock no later ctl could take, and every change failed from then on.
       const demo = await nginxBlueLive(t);
@@ -274,6 +274,20 @@ describe('nginx: config file and graceful reload', () => {
       const status = JSON.parse(await demo.ctl('status')) as { servers: Record<string, { weight: number }> };
       assert.deepEqual([status.servers.blue?.weight, status.servers.green?.weight], [90, 10]);
       assert.equal(existsSync(paths.lock), false, 'the lock was left behind');
+
+      // A killed ctl's pid now belongs to another process (here this test's): its lock was held by nobody, yet
+      // waited for, and every change failed after the bound. The lock names the pid alone (an older ctl's),
+      // then the pid and a start time that is not that process's.
+      for (const [text, split] of [
+        [`${process.pid}`, 20],
+        [`${process.pid} 1`, 30],
+      ] as const) {
+        await writeFile(paths.lock, text);
+        await demo.ctl('weight', '--slot', 'green', '--weight', String(split), '--stable', 'blue');
+        const after = JSON.parse(await demo.ctl('status')) as { servers: Record<string, { weight: number }> };
+        assert.deepEqual([after.servers.blue?.weight, after.servers.green?.weight], [100 - split, split]);
+        assert.equal(existsSync(paths.lock), false, 'the lock was left behind');
+      }
     });
 
     test('traffic is never handed to a server that does not answer', async (t) => {

@@ -4,7 +4,18 @@
 // and wait until the new worker serves and every old worker has answered its last request and exited.
 // nginx is always run with argv (runNginx), never through a shell.
 import { execFile, type ExecFileException } from 'node:child_process';
-import { copyFile, link, mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import {
+  copyFile,
+  link,
+  lstat,
+  mkdir,
+  readFile,
+  readdir,
+  rename,
+  rm,
+  stat,
+  writeFile,
+} from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -194,14 +205,46 @@ export async function workersOf(master: number): Promise<{ pid: number; retiring
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** A process's start time (clock ticks since boot, /proc/<pid>/stat), undefined where /proc cannot say. */
+async function startTimeOf(pid: number): Promise<string | undefined> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => undefined);
+  // The fields after the command name (which may hold spaces), from the state on: start time is the 20th.
+  return stat?.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+}
+
+/** What this process writes into the lock: its pid and start time, so a recycled pid is not taken for it. */
+async function lockText(): Promise<string> {
+  const start = await startTimeOf(process.pid);
+  return start === undefined ? String(process.pid) : `${process.pid} ${start}`;
+}
+
+/**
+ * Whether the lock's text names a process that still runs: its pid, and when the text has one, the same
+ * start time (the pid of a ctl killed long ago may belong to another process since; its lock was never taken
+ * over, and every later change failed). Undefined when the text names no pid.
+ */
+async function ownerRuns(text: string): Promise<boolean | undefined> {
+  const [pidText, start] = text.trim().split(/\s+/);
+  const pid = Number(pidText);
+  if (!Number.isInteger(pid) || pid <= 0) return undefined;
+  if (!alive(pid)) return false;
+  if (start === undefined) {
+    // An older ctl's lock, the pid alone: on Linux, the process must still be a ctl.
+    const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => undefined);
+    return cmdline === undefined || cmdline.includes('ctl.ts');
+  }
+  const now = await startTimeOf(pid);
+  return now === undefined || now === start;
+}
+
 /**
  * Takes the lock: a file holding this process's pid, written beside it and linked into place, so the lock
  * never exists without its owner's pid. (Created empty and written after, a ctl killed in between, as a
  * cancelled deployment kills its command, left an empty lock that no later ctl could take.)
  */
-async function takeLock(paths: NginxPaths): Promise<boolean> {
+async function takeLock(paths: NginxPaths, text: string): Promise<boolean> {
   const mine = `${paths.lock}.${process.pid}`;
-  await writeFile(mine, String(process.pid));
+  await writeFile(mine, text);
   try {
     await link(mine, paths.lock);
     return true;
@@ -214,30 +257,53 @@ async function takeLock(paths: NginxPaths): Promise<boolean> {
 }
 
 /**
- * One ctl at a time changes a router: a lock file holding the owner's pid. A dead owner's lock is taken over,
- * and so is one naming no pid once older than the bound (an older ctl's, killed while it took it).
+ * Removes the stale lock judged by its inode, never another: two ctl that both found the same dead owner's
+ * lock each removed "the lock", and the second removed the one the first had just taken, so both went on
+ * changing the router. The lock is moved aside (atomic) and removed if it is the one judged; one taken in
+ * the meantime is linked back into place.
+ */
+async function removeStaleLock(paths: NginxPaths, ino: number): Promise<void> {
+  const aside = `${paths.lock}.stale.${process.pid}`;
+  try {
+    await rename(paths.lock, aside);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return; // another ctl removed it first
+    throw e;
+  }
+  if ((await lstat(aside)).ino !== ino) await link(aside, paths.lock).catch(() => undefined);
+  await rm(aside, { force: true });
+}
+
+/**
+ * One ctl at a time changes a router: a lock file holding the owner's pid and start time. A lock whose owner
+ * no longer runs is taken over, and so is one naming no pid once older than the bound (an older ctl's,
+ * killed while it took it). A live owner is waited for, up to the bound.
  */
 async function withLock<T>(paths: NginxPaths, fn: () => Promise<T>): Promise<T> {
   const deadline = Date.now() + LOCK_BOUND_MS;
+  const text = await lockText();
+  let owner = '';
   for (;;) {
-    if (await takeLock(paths)) break;
-    const owner = Number((await readFile(paths.lock, 'utf8').catch(() => '')).trim());
-    const named = Number.isInteger(owner) && owner > 0;
-    const age = Date.now() - ((await stat(paths.lock).catch(() => undefined))?.mtimeMs ?? Date.now());
-    if ((named && !alive(owner)) || (!named && age > LOCK_BOUND_MS)) {
-      await rm(paths.lock, { force: true });
+    if (await takeLock(paths, text)) break;
+    const found = await lstat(paths.lock).catch(() => undefined);
+    if (!found && Date.now() < deadline) continue; // released just now
+    owner = (await readFile(paths.lock, 'utf8').catch(() => '')).trim();
+    const runs = await ownerRuns(owner);
+    if (found && (runs === false || (runs === undefined && Date.now() - found.mtimeMs > LOCK_BOUND_MS))) {
+      await removeStaleLock(paths, found.ino);
       continue;
     }
     if (Date.now() >= deadline)
       throw new NginxError(
-        `another ctl (pid ${owner || '?'}) still holds ${paths.lock} after ${LOCK_BOUND_MS} ms`,
+        `another ctl (pid ${owner.split(/\s+/)[0] || '?'}) still holds ${paths.lock} after ${LOCK_BOUND_MS} ms`,
       );
     await sleep(50);
   }
   try {
     return await fn();
   } finally {
-    await rm(paths.lock, { force: true });
+    // Only our own: a lock that is not (taken over, the owner judged gone) belongs to another ctl now.
+    if ((await readFile(paths.lock, 'utf8').catch(() => '')) === text) await rm(paths.lock, { force: true });
   }
 }
 
