@@ -18,6 +18,7 @@ import { startHaproxy } from '../helpers/haproxy.ts';
 import { requireNginx } from '../helpers/nginx.ts';
 import { readCtlEnv } from '../../examples/demo/lib/ctl-env.ts';
 import { trafficControl } from '../../examples/demo/lib/traffic.ts';
+import { haproxyAction } from '../../examples/demo/lib/haproxy-runtime.ts';
 import { freePorts } from '../helpers/ports.ts';
 import { NODE } from '../helpers/processes.ts';
 import {
@@ -447,6 +448,20 @@ describe(
           /refusing to send traffic to green: it is out of rotation \(.*\); ctl roll puts it back: nothing was changed/,
         );
         assert.deepEqual(await versionsOf(demo.url, 10), { '1.0.0': 10 });
+        if (kind === 'haproxy') {
+          // Drained by an operator: haproxy gives it no new request whatever its weight, and the switch left
+          // every request answered 503.
+          const socket = demo.env.DEMO_HAPROXY_SOCKET!;
+          await haproxyAction(socket, 'set server be_app/green state ready');
+          await haproxyAction(socket, 'set server be_app/green state drain');
+          const drained = await execa(NODE, [CTL, 'switch', '--slot', 'green'], {
+            env: demo.env,
+            reject: false,
+          });
+          assert.equal(drained.exitCode, 1, drained.stdout);
+          assert.match(drained.stderr, /refusing to send traffic to green: it is out of rotation \(DRAIN\)/);
+          assert.deepEqual(await versionsOf(demo.url, 10), { '1.0.0': 10 });
+        }
       });
     }
 

@@ -12,7 +12,7 @@ export { HAPROXY_BACKEND_DEFAULT as HAPROXY_BACKEND } from './ctl-env.ts';
 
 export interface ServerView {
   weight: number;
-  /** Taking part in load balancing (embedded: enabled; haproxy: not in MAINT; nginx: not disabled). */
+  /** Taking part in load balancing (embedded: enabled; haproxy: not in MAINT or DRAIN; nginx: not disabled). */
   enabled: boolean;
   /** Would receive traffic if it had weight (haproxy: its checks say UP; embedded: enabled; nginx: its port answers). */
   up: boolean;
@@ -104,7 +104,9 @@ function haproxy(socketPath: string, backend: string): TrafficControl {
           s.name,
           {
             weight: s.weight,
-            enabled: !s.status.startsWith('MAINT'),
+            // DRAIN (an operator's `set server … state drain`) takes no new request whatever its weight: a
+            // switch to it left every request answered 503.
+            enabled: !/^(MAINT|DRAIN)/.test(s.status),
             // "UP", "UP 1/2" (going down) and "DRAIN" still serve; "no check" means checks are off.
             up: /^(UP|DRAIN|no check)/.test(s.status),
             inFlight: s.current,
