@@ -545,54 +545,53 @@ strategies:
       assert.deepEqual(JSON.parse(await demo.ctl('current')), { slot: 'blue', version: 'v1' });
       assert.deepEqual(await versionsOf(demo.url, 10), { v1: 10 });
     });
-  },
-);
 
-test('two environments behind one haproxy, each its own backend (one reached over TCP): two runs at once move only their own traffic', async (t) => {
-  // One load balancer, two sites (two frontends): production's slots in be_app, ctl's default, and eu's in
-  // be_eu, which its ctl is told by DEMO_HAPROXY_BACKEND. ctl used to know be_app only, so eu's switch moved
-  // production's servers and eu's traffic never moved. eu's ctl reaches the runtime API over TCP, as a
-  // `stats socket ipv4@...` line serves it (ctl took the address for a file name).
-  const [prodPorts, euPorts] = [await freePorts(2), await freePorts(2)];
-  const haproxy = await startHaproxy(t, {
-    servers: { blue: prodPorts[0]!, green: prodPorts[1]! },
-    weights: { blue: 100, green: 0 },
-    check: 'tcp',
-    statsTcp: true,
-    also: [
-      {
-        backend: 'be_eu',
-        servers: { blue: euPorts[0]!, green: euPorts[1]! },
+    // Beside the tests above, not after them: it waits on its own processes, not on theirs.
+    test('two environments behind one haproxy, each its own backend (one reached over TCP): two runs at once move only their own traffic', async (t) => {
+      // One load balancer, two sites (two frontends): production's slots in be_app, ctl's default, and eu's in
+      // be_eu, which its ctl is told by DEMO_HAPROXY_BACKEND. ctl used to know be_app only, so eu's switch moved
+      // production's servers and eu's traffic never moved. eu's ctl reaches the runtime API over TCP, as a
+      // `stats socket ipv4@...` line serves it (ctl took the address for a file name).
+      const [prodPorts, euPorts] = [await freePorts(2), await freePorts(2)];
+      const haproxy = await startHaproxy(t, {
+        servers: { blue: prodPorts[0]!, green: prodPorts[1]! },
         weights: { blue: 100, green: 0 },
-      },
-    ],
-  });
-  const site = async (name: string, ports: number[], backend?: string, socket = haproxy.socketPath) => {
-    const stateDir = await mkdtemp(join(tmpdir(), `demo-${name}-`));
-    const env: Record<string, string> = {
-      DEMO_STATE_DIR: stateDir,
-      DEMO_PORTS: `blue=${ports[0]},green=${ports[1]}`,
-      DEMO_ROUTER: 'haproxy',
-      DEMO_HAPROXY_SOCKET: socket,
-      ...(backend ? { DEMO_HAPROXY_BACKEND: backend } : {}),
-      DEMO_START_TIMEOUT_MS: '8000',
-      PATH: `${dirname(NODE)}:${process.env.PATH ?? ''}`,
-    };
-    t.after(async () => {
-      await execa(NODE, [CTL, 'down'], { env, reject: false, timeout: 30_000 });
-      await rm(stateDir, { recursive: true, force: true });
-    });
-    const ctl = async (...args: string[]) => {
-      const r = await execa(NODE, [CTL, ...args], { env, reject: false, timeout: 30_000 });
-      assert.equal(r.exitCode, 0, `${name}: ctl ${args.join(' ')} failed:\n${r.stderr}`);
-      return r.stdout;
-    };
-    await ctl('deploy', '--slot', 'blue', '--version', `${name}-1`);
-    await ctl('switch', '--slot', 'blue');
-    const config = join(stateDir, 'deploy.yml');
-    await writeFile(
-      config,
-      `preset: fast
+        check: 'tcp',
+        statsTcp: true,
+        also: [
+          {
+            backend: 'be_eu',
+            servers: { blue: euPorts[0]!, green: euPorts[1]! },
+            weights: { blue: 100, green: 0 },
+          },
+        ],
+      });
+      const site = async (name: string, ports: number[], backend?: string, socket = haproxy.socketPath) => {
+        const stateDir = await mkdtemp(join(tmpdir(), `demo-${name}-`));
+        const env: Record<string, string> = {
+          DEMO_STATE_DIR: stateDir,
+          DEMO_PORTS: `blue=${ports[0]},green=${ports[1]}`,
+          DEMO_ROUTER: 'haproxy',
+          DEMO_HAPROXY_SOCKET: socket,
+          ...(backend ? { DEMO_HAPROXY_BACKEND: backend } : {}),
+          DEMO_START_TIMEOUT_MS: '8000',
+          PATH: `${dirname(NODE)}:${process.env.PATH ?? ''}`,
+        };
+        t.after(async () => {
+          await execa(NODE, [CTL, 'down'], { env, reject: false, timeout: 30_000 });
+          await rm(stateDir, { recursive: true, force: true });
+        });
+        const ctl = async (...args: string[]) => {
+          const r = await execa(NODE, [CTL, ...args], { env, reject: false, timeout: 30_000 });
+          assert.equal(r.exitCode, 0, `${name}: ctl ${args.join(' ')} failed:\n${r.stderr}`);
+          return r.stdout;
+        };
+        await ctl('deploy', '--slot', 'blue', '--version', `${name}-1`);
+        await ctl('switch', '--slot', 'blue');
+        const config = join(stateDir, 'deploy.yml');
+        await writeFile(
+          config,
+          `preset: fast
 ${demoTargetYaml()}environments:
   ${name}:
     strategy: ${name === 'production' ? '{type: canary, steps: [50], pause: 1s}' : 'blue-green'}
@@ -601,31 +600,47 @@ strategies:
   blue-green:
     verify_after_switch: 1s
 `,
-    );
-    const run = () =>
-      runCli(
-        ['run', '-e', name, '-v', `${name}-2`, '-c', config, '--state-dir', join(stateDir, 'st'), '--json'],
-        { cwd: repoRoot, env },
-      );
-    return { ctl, run };
-  };
-  const [production, eu] = [
-    await site('production', prodPorts),
-    await site('eu', euPorts, 'be_eu', haproxy.statsAddress),
-  ];
-  const euUrl = haproxy.also[0]!.url;
-  assert.deepEqual(await versionsOf(euUrl, 10), { 'eu-1': 10 });
+        );
+        const run = () =>
+          runCli(
+            [
+              'run',
+              '-e',
+              name,
+              '-v',
+              `${name}-2`,
+              '-c',
+              config,
+              '--state-dir',
+              join(stateDir, 'st'),
+              '--json',
+            ],
+            { cwd: repoRoot, env },
+          );
+        return { ctl, run };
+      };
+      const [production, eu] = [
+        await site('production', prodPorts),
+        await site('eu', euPorts, 'be_eu', haproxy.statsAddress),
+      ];
+      const euUrl = haproxy.also[0]!.url;
+      assert.deepEqual(await versionsOf(euUrl, 10), { 'eu-1': 10 });
 
-  const runs = await Promise.all([production.run(), eu.run()]);
-  for (const [name, run] of [
-    ['production', runs[0]],
-    ['eu', runs[1]],
-  ] as const) {
-    const result = events(run.stdout).at(-1)?.result as { status: string; message: string } | undefined;
-    assert.equal(run.code, 0, `${name}: ${result?.message ?? ''}\n${run.stderr}`);
-  }
-  assert.deepEqual(await versionsOf(haproxy.url, 10), { 'production-2': 10 });
-  assert.deepEqual(await versionsOf(euUrl, 10), { 'eu-2': 10 });
-  assert.deepEqual(JSON.parse(await eu.ctl('current')), { slot: 'green', version: 'eu-2' });
-  assert.deepEqual(JSON.parse(await production.ctl('current')), { slot: 'green', version: 'production-2' });
-});
+      const runs = await Promise.all([production.run(), eu.run()]);
+      for (const [name, run] of [
+        ['production', runs[0]],
+        ['eu', runs[1]],
+      ] as const) {
+        const result = events(run.stdout).at(-1)?.result as { status: string; message: string } | undefined;
+        assert.equal(run.code, 0, `${name}: ${result?.message ?? ''}\n${run.stderr}`);
+      }
+      assert.deepEqual(await versionsOf(haproxy.url, 10), { 'production-2': 10 });
+      assert.deepEqual(await versionsOf(euUrl, 10), { 'eu-2': 10 });
+      assert.deepEqual(JSON.parse(await eu.ctl('current')), { slot: 'green', version: 'eu-2' });
+      assert.deepEqual(JSON.parse(await production.ctl('current')), {
+        slot: 'green',
+        version: 'production-2',
+      });
+    });
+  },
+);
