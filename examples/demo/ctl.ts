@@ -41,11 +41,12 @@ function log(message: string): void {
 
 /**
  * Refuses to give `name` more traffic when nothing answers on its port. A server that takes no traffic yet is
- * asked once (deploy puts it there healthy first). One that already has a share, as the stable slot a canary's
- * rollback gives everything back to, is the one the rollback needs: a refusal leaves the canary its share and
- * fails the rollback. So there only a closed port refuses, and only once it stays closed for the start
- * timeout (a process restarting as it is asked); an answer slower than the probe's bound is a slow server,
- * which already takes traffic, and the change goes on with a warning.
+ * asked once (deploy puts it there healthy first), and so is a canary that already has a share (one that died
+ * or hangs at 50 % would take everything). The stable slot of `weight --stable`, which a canary's rollback
+ * gives everything back to, is the one the rollback needs: a refusal leaves the canary its share and fails
+ * the rollback. So there only a closed port refuses, and only once it stays closed for the start timeout (a
+ * process restarting as it is asked); an answer slower than the probe's bound is a slow server, which already
+ * takes traffic, and the change goes on with a warning.
  */
 async function answersOrRefuse(
   config: CtlEnv,
@@ -53,12 +54,13 @@ async function answersOrRefuse(
   port: number,
   now: number,
   to: number,
+  stable: boolean,
 ): Promise<void> {
   const deadline = Date.now() + config.startTimeoutMs;
   for (;;) {
     const health = await checkHealth(port);
     if (health.error === undefined) return;
-    const verdict = probeVerdict(now, health.error, Date.now() >= deadline);
+    const verdict = probeVerdict(stable ? now : 0, health.error, Date.now() >= deadline);
     if (verdict === 'slow')
       return log(
         `warning: ${name} did not answer on its port ${port} within the probe's bound (${health.error}); it takes traffic already (weight ${now}), so it is taken as slow, not down: going on`,
@@ -74,7 +76,12 @@ async function answersOrRefuse(
   }
 }
 
-async function applyWeights(traffic: TrafficControl, config: CtlEnv, target: Weights): Promise<Weights> {
+async function applyWeights(
+  traffic: TrafficControl,
+  config: CtlEnv,
+  target: Weights,
+  stable?: string,
+): Promise<Weights> {
   const servers = await traffic.servers();
   const current = weightsOf(servers);
   const split = splitCheck(await traffic.balance?.(), target);
@@ -91,7 +98,8 @@ async function applyWeights(traffic: TrafficControl, config: CtlEnv, target: Wei
         `refusing to send traffic to ${name}: it is out of rotation (${servers[name].status}); ctl roll puts it back: nothing was changed`,
       );
     const port = config.ports.get(name);
-    if (port !== undefined) await answersOrRefuse(config, name, port, current[name] ?? 0, target[name]!);
+    if (port !== undefined)
+      await answersOrRefuse(config, name, port, current[name] ?? 0, target[name]!, name === stable);
     if (!servers[name]?.up) await waitForServer(traffic, name, 'up', (s) => s.up, config.startTimeoutMs);
   }
   for (const [name, weight] of applyOrder(current, target)) await traffic.setWeight(name, weight);
@@ -260,7 +268,7 @@ program
         opts.stable,
         baseline,
       );
-      console.log(JSON.stringify({ weights: await applyWeights(traffic, config, plan) }));
+      console.log(JSON.stringify({ weights: await applyWeights(traffic, config, plan, opts.stable) }));
     },
   );
 

@@ -79,10 +79,11 @@ export function raisedServers(current: Weights, target: Weights): string[] {
 
 /**
  * What a failed probe of a server about to get more traffic means (`error`: the request's code, such as
- * ECONNREFUSED, or ETIMEDOUT when it got no answer within the bound). A server with no traffic yet (`weight`
- * 0) must answer: refused. One that already takes a share (the stable slot in a canary's rollback) is refused
- * only when its port is closed past the start timeout (`expired`; until then it may be restarting: `retry`);
- * one that accepted the connection and was only slow to answer serves already: `slow`, the change goes on.
+ * ECONNREFUSED, or ETIMEDOUT when it got no answer within the bound). `weight` is the share it takes now where
+ * that may excuse it (the stable slot a canary's rollback raises), else 0: then it must answer, refused. One
+ * that takes a share is refused only when its port is closed past the start timeout (`expired`; until then it
+ * may be restarting: `retry`); one that accepted the connection and was only slow to answer serves already:
+ * `slow`, the change goes on.
  */
 export function probeVerdict(weight: number, error: string, expired: boolean): 'slow' | 'retry' | 'refuse' {
   if (weight === 0) return 'refuse';

@@ -44,7 +44,7 @@ function ctl(env: Record<string, string>, ...args: string[]) {
   });
 }
 
-test("a canary's rollback goes on when the stable slot is only slow to answer its probe", async (t) => {
+test("a canary's rollback goes on when the stable slot is only slow to answer its probe; a slow canary is not promoted", async (t) => {
   // Accepts connections and never answers: slower than any probe bound, as a stable slot under load.
   const held: Socket[] = [];
   const slow = createTcpServer((socket) => held.push(socket));
@@ -71,6 +71,22 @@ test("a canary's rollback goes on when the stable slot is only slow to answer it
     /blue did not answer .* it takes traffic already \(weight 50\), so it is taken as slow/,
   );
   assert.deepEqual(weights, { blue: 100, green: 0 });
+
+  // A canary that hangs is no stable slot: promoted, it would take everything. Refused, nothing changed.
+  Object.assign(weights, { blue: 50, green: 50 });
+  const promote = await ctl(
+    {
+      DEMO_PORTS: `green=${portOf(slow)},blue=${await freePort()}`,
+      DEMO_ROUTER_ADMIN: `127.0.0.1:${portOf(router)}`,
+    },
+    ...['weight', '--slot', 'green', '--weight', '100', '--stable', 'blue'],
+  );
+  assert.equal(promote.exitCode, 1);
+  assert.match(
+    promote.stderr,
+    /refusing to send traffic to green: nothing answers on its port \d+ \(ETIMEDOUT\); it has weight 50 now and was to get 100/,
+  );
+  assert.deepEqual(weights, { blue: 50, green: 50 });
 });
 
 test("a canary's rollback waits for a stable slot that is starting, and refuses one that stays down", async (t) => {
