@@ -1,2 +1,0 @@
-import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
-import{glob}from"node:fs/promises";import{sep}from"node:path";function toList(value){return Array.isArray(value)?value:[value]}async function matchFiles(patterns,cwd){let files=new Set;for(let pattern of toList(patterns))for await(let file of glob(pattern,{cwd,exclude:name=>name==="node_modules"}))files.add(String(file).split(sep).join("/"));return[...files].sort()}export{toList,matchFiles};
