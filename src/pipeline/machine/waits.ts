@@ -287,16 +287,21 @@ export function waitRecord(s: PipelineState, environment: string, w: Waiting, no
 
 function describeWaiting(s: PipelineState, w: Waiting): string {
   const env = s.input.env.name;
+  // A rollout the CLI runs (its record in a state directory: repository `local`) is steered by the command
+  // line's verbs, which append to that directory; the pull request's comments never reach it.
+  const cli = s.input.repository === 'local';
+  const say = (verb: 'promote' | 'abort' | 'resume') =>
+    cli ? `deploy-action ${verb} -e ${env}` : `/${verb} ${env}`;
   switch (w.kind) {
     case 'manual':
-      return `waiting at ${w.at} for /promote ${env} (or /abort ${env})`;
+      return `waiting at ${w.at} for ${say('promote')} (or ${say('abort')})`;
     case 'approval':
-      return `waiting at ${w.at} for ${w.approvals ?? 1} approver(s) to /promote ${env} (or /abort ${env})`;
+      return `waiting at ${w.at} for ${w.approvals ?? 1} approver(s) to ${say('promote')} (or ${say('abort')})`;
     case 'bake':
-      return `baking at ${w.at} until ${w.gate?.kind === 'bake' ? iso(w.gate.until) : 'its window ends'}; reconcile goes on then (/promote ${env} goes on now, /abort ${env} rolls back)`;
+      return `baking at ${w.at} until ${w.gate?.kind === 'bake' ? iso(w.gate.until) : 'its window ends'}; reconcile goes on then (${say('promote')} goes on now, ${say('abort')} rolls back)`;
     case 'hold':
       if (w.failure !== undefined)
-        return `${w.failure}; paused at ${w.at} (on_failure: pause), the batches before it stay as they are: /resume ${env} runs ${w.at} again and goes on, /abort ${env} rolls back`;
-      return `paused at ${w.at} by ${w.by ?? 'someone'}: /resume ${env} goes on, /abort ${env} rolls back`;
+        return `${w.failure}; paused at ${w.at} (on_failure: pause), the batches before it stay as they are: ${say('resume')} runs ${w.at} again and goes on, ${say('abort')} rolls back`;
+      return `paused at ${w.at} by ${w.by ?? 'someone'}: ${say('resume')} goes on, ${say('abort')} rolls back`;
   }
 }

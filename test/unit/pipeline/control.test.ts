@@ -84,6 +84,20 @@ test('a manual step waits in the job until a /promote for it, then goes on to 10
   assert.equal(lastRecord(run).rollout, undefined);
 });
 
+test("a wait says how to go on where its rollout is steered: the App's comments, or the command line's verbs for a CLI run", () => {
+  const env = canary(MANUAL_AT_25);
+  const detail = (repository: string) =>
+    lastRecord(drive(input(env, { repository }), { requests: promoteOnceWaiting() })).history.find(
+      (h) => h.event === 'wait_started',
+    )!.detail;
+  assert.match(detail('octo/app')!, /for \/promote production \(or \/abort production\)$/);
+  // A CLI run (its record in a state directory) reads `deploy-action promote|abort`, never a comment.
+  assert.match(
+    detail('local')!,
+    /for deploy-action promote -e production \(or deploy-action abort -e production\)$/,
+  );
+});
+
 test('a /promote made while the step was still analysing ends that wait, but never a later one', () => {
   const env = canary(
     '[{ weight: 10, pause: manual }, { weight: 25, pause: 1s }, { weight: 50, pause: manual }]',
@@ -528,7 +542,9 @@ const ranSteps = (r: Run) => r.ran.map((s) => s.replace(/^production:/, ''));
 function pausedOnBatch2(): { env: ReturnType<typeof rollingPause>; run: Run; record: EnvironmentRecord } {
   const env = rollingPause();
   // Handed off: the Action with its record on GitHub (without hand-off it rolls back, machine.test.ts).
-  const run = drive(input(env, { handOff: true }), { step: failOnce('health check on b') });
+  const run = drive(input(env, { handOff: true, repository: 'octo/app' }), {
+    step: failOnce('health check on b'),
+  });
   return { env, run, record: lastRecord(run) };
 }
 
