@@ -115,7 +115,7 @@ export function terminalReporter(options: TerminalReporterOptions = {}): Reporte
           line(
             paint(
               ['bold', 'yellow'],
-              `⏸ ${w.environment}: waiting at ${plain(waitWhere(w))} ${waitingFor(w, w.environment)}`,
+              `⏸ ${w.environment}: waiting at ${plain(waitWhere(w))} ${waitingFor(w, w.environment, undefined, options.controls)}`,
             ) +
               (split ? ` (${split})` : '') +
               paint('dim', ` since ${formatUtc(w.since)}`),
@@ -281,7 +281,7 @@ export function summary(
         ? paint(
             ['bold', 'yellow'],
             wait
-              ? `⏸ waiting at ${plain(waitWhere(wait))} ${waitingFor(wait, result.environment)} [${result.code}]: ${continueCommands(wait.kind, result.environment, controls)[0]!.command} to go on`
+              ? `⏸ waiting at ${plain(waitWhere(wait))} ${waitingFor(wait, result.environment, undefined, controls)} [${result.code}]: ${continueCommands(wait.kind, result.environment, controls)[0]!.command} to go on`
               : `⏸ waiting [${result.code}]: ${result.message}`,
           )
         : paint(

@@ -54,15 +54,17 @@ export const WAIT_END_TEXT: Record<WaitEnd, string> = {
 /**
  * What the rollout waits for, after "waiting at X": "for /promote production", "for 2 approvals",
  * "baking until 2026-12-01 10:00 UTC", "paused by x". Logins are plain (no @-mention): the caller decides.
+ * `cli`: a rollout the command line steers ("for deploy-action promote -e production").
  */
 export function waitingFor(
   w: Pick<WaitRecord, 'kind' | 'approvals' | 'until'>,
   environment: string,
   by?: string,
+  via: 'app' | 'cli' = 'app',
 ): string {
   switch (w.kind) {
     case 'manual':
-      return `for /promote ${environment}`;
+      return via === 'cli' ? `for deploy-action promote -e ${environment}` : `for /promote ${environment}`;
     case 'approval': {
       const n = w.approvals ?? 1;
       return `for ${n} approval${n === 1 ? '' : 's'}`;

@@ -277,6 +277,17 @@ test('terminal: a line when a wait starts (and when the job hands it off) and wh
     result: waiting(),
   });
   assert.match(cli.join(''), /\[rollout_waiting\]: deploy-action promote -e production to go on/);
+  // ... and so does its line when a manual wait begins (before: "for /promote production").
+  const started: string[] = [];
+  terminalReporter({ write: (t) => started.push(t), color: false, controls: 'cli' }).event({
+    type: 'wait-start',
+    record: waitRecord(),
+  });
+  assert.match(
+    started.join(''),
+    /⏸ production: waiting at canary 25 % \(step 4\) for deploy-action promote -e production \(/,
+  );
+  assert.doesNotMatch(started.join(''), /\/promote/);
 });
 
 test('JSON lines: the wait events as they are, one per line', () => {
