@@ -60,15 +60,19 @@ export function checkResumable(env: ResolvedEnvironment, record: EnvironmentReco
       ok: false,
       reason: `its recorded step ${state.index} is outside its plan of ${state.plan.length} step(s)`,
     };
-  const live: LiveState = {
-    slot: usesSlots(env.strategy) ? (rollout.stableSlot ?? record.live?.slot) : undefined,
-    version: record.live?.version,
-  };
-  if (usesSlots(env.strategy) && !live.slot)
+  // A first deployment is resumed as one: nothing was live, whatever slot `stableSlot` names (the other one).
+  const live: LiveState =
+    usesSlots(env.strategy) && rollout.firstDeployment
+      ? {}
+      : {
+          slot: usesSlots(env.strategy) ? (rollout.stableSlot ?? record.live?.slot) : undefined,
+          version: record.live?.version,
+        };
+  if (usesSlots(env.strategy) && !live.slot && !rollout.firstDeployment)
     return { ok: false, reason: 'the record does not say which slot served before the rollout' };
   // A slot only the record names (an older version took any name current printed) would be the {{slot}} of
   // the switch back: the step runner refuses it, so the rollout would go on with no way back.
-  if (usesSlots(env.strategy) && !env.strategy.slots.includes(live.slot!))
+  if (usesSlots(env.strategy) && live.slot !== undefined && !env.strategy.slots.includes(live.slot))
     return {
       ok: false,
       reason: `the record says ${JSON.stringify(live.slot)} served before the rollout, which is not one of ${env.name}'s slots (${env.strategy.slots.join(', ')}): its rollback could not switch back there`,

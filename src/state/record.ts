@@ -121,6 +121,11 @@ export interface Rollout {
   stableSlot?: string;
   newSlot?: string;
   /**
+   * Nothing was live when it started (no slot, no version; blue-green and canary): its strategy planned a first
+   * deployment, which a resume plans again, though `stableSlot` names the other slot (slotsFor).
+   */
+  firstDeployment?: true;
+  /**
    * Write-ahead: the steps that put all traffic back on the stable version from where the rollout may be
    * now. Reconcile runs them when the owner died (`on_orphan: rollback`).
    */
@@ -292,6 +297,7 @@ export const recordSchema = z
         ]),
         stableSlot: text(100).optional(),
         newSlot: text(100).optional(),
+        firstDeployment: z.literal(true).optional(),
         recovery: z.array(stepSchema).max(500),
         strategyState: z
           .object({

@@ -7,6 +7,11 @@
 // STABLE version is deployed again on its own slot and gets the canary's share at every step (stable the rest),
 // so the analysis compares two equally fresh processes. It gets 0 % with the last step (100 %) and is torn down
 // right after; every rollback from the moment its deploy started removes it too (teardown is idempotent).
+//
+// A first deployment (nothing live: no slot, no version) goes straight to 100 % after the canary's checks, with
+// the last step's analysis and no other step (Argo Rollouts and Flagger do the same): no stable version serves
+// to compare the canary with, the other slot runs nothing, and a rollback has nowhere to send traffic back to,
+// so it only tears the canary down.
 import type { ResolvedStrategy } from '../config/resolve.ts';
 import type { LiveState, TargetCapabilities } from './capabilities.ts';
 import { slotsFor } from './blue-green.ts';
@@ -49,16 +54,24 @@ export function canaryStrategy(params: Canary, caps: TargetCapabilities, live: L
       });
   }
   const firstWeightIndex = plan.length;
-  const steps = [...params.steps];
+  const configured = [...params.steps];
   // Every canary ends with all traffic on the new version.
-  if ((steps.at(-1)?.weight ?? 0) < 100) steps.push({ weight: 100, pauseMs: 0 });
+  if ((configured.at(-1)?.weight ?? 0) < 100) configured.push({ weight: 100, pauseMs: 0 });
+  // The last step (100 %) only, with its analysis: a share of traffic on an empty slot serves errors, and the
+  // gates (pause: manual, approval) are for promoting past a stable version there is not.
+  const steps = firstDeployment ? configured.slice(-1) : configured;
+  const skipped = configured.length - steps.length;
+  const skippedText = skipped
+    ? `; the ${skipped} earlier step(s)${configured.some((c) => c.gate) ? ', their waits and gates' : ''} are skipped: nothing is live to compare the canary with`
+    : '';
   steps.forEach(({ weight, pauseMs, gate }, i) => {
     // The baseline takes the canary's share while it is compared with it; at 100 % nothing is left for it.
     const beside = baseline !== undefined && weight < 100;
     plan.push({
       step: weightStep(canary, stable, weight, routed, beside ? weight : 0),
-      reason:
-        i === 0
+      reason: firstDeployment
+        ? `first deployment: nothing live to compare with or return to: straight to 100 %${skippedText}${noBaseline}`
+        : i === 0
           ? `first canary step: ${weight} % of traffic${noBaseline}`
           : `previous step promoted: ${weight} %`,
     });
@@ -90,8 +103,10 @@ export function canaryStrategy(params: Canary, caps: TargetCapabilities, live: L
     rollback(started) {
       const steps: Step[] = [];
       if (started.length === 0) return steps;
-      // All traffic back on stable first (the baseline's share too), in one router change.
-      if (started.length > firstWeightIndex) steps.push(weightStep(canary, stable, 0, routed, 0));
+      // All traffic back on stable first (the baseline's share too), in one router change. A first deployment
+      // has no stable version serving: routing "back" would send every request to an empty slot.
+      if (!firstDeployment && started.length > firstWeightIndex)
+        steps.push(weightStep(canary, stable, 0, routed, 0));
       if (caps.teardown) steps.push({ kind: 'teardown', slot: canary });
       // Once its deploy started, the baseline may be running: remove it. Also when the plan's own teardown
       // already ran, since a recovery written ahead for the whole plan (pipeline/machine/strategy.ts writeAhead) must hold at

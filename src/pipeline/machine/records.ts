@@ -186,6 +186,10 @@ export function startRollout(s: PipelineState, out: Action[], id: TrackId, now: 
         owner: s.input.owner,
         stableSlot: slots?.from,
         newSlot: slots?.idle,
+        // A canary plans its first deployment apart (straight to 100 %): a resume must know it was one.
+        ...(slots && t.live.slot === undefined && t.live.version === undefined
+          ? { firstDeployment: true as const }
+          : {}),
         recovery: [],
         ...(env.rollback ? { fastTracked: true as const } : {}),
       },

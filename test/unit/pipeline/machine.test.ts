@@ -201,24 +201,37 @@ test('blue-green with a stable slot serving: the switch back is recorded before 
   assert.equal(before.at(-1)!.durable, false, 'the write-ahead of the switch is not waited for');
 });
 
-test('canary on a first deployment (no stable slot serving): the recovery grows, durable when it changes', () => {
+test('canary on a first deployment (nothing live): straight to 100 %, and no recovery routes to the empty slot', () => {
   const env = environment('  production:\n    strategy: { type: canary, steps: [10, 50, 100], pause: 0 }');
   const r = drive(input(env, { live: {}, stored: stored() }));
+  assert.equal(r.result.status, 'succeeded', r.result.message);
+  // With nothing live the canary goes to the first slot (blue); the other one (green) runs nothing.
+  assert.deepEqual(steps(r), [
+    'deploy on blue',
+    'health check on blue',
+    'set weight blue=100% green=0%',
+    'analysis (canary-step at 100%)',
+    'analysis (verify)',
+  ]);
+  assert.equal(r.result.record!.live?.slot, 'blue');
+  assert.equal(r.result.record!.retired.length, 0, 'the empty slot is not retired');
+  // Routing "back" to a slot that never served would send traffic somewhere new: only the canary goes.
   const writes = writeAheads(r);
-  // Routing "back" to a slot that never served would send traffic somewhere new: only what started is undone.
-  // With nothing live the canary goes to the first slot (blue).
   assert.deepEqual(writes[0], { step: 0, weight: undefined, durable: true, recovery: ['teardown on blue'] });
-  const weights = writes.filter((w) => w.weight !== undefined);
-  assert.deepEqual(weights[0], {
-    step: 2,
-    weight: 10,
-    durable: true,
-    recovery: ['set weight blue=0% green=100%', 'teardown on blue'],
-  });
   assert.ok(
-    weights.slice(1).every((w) => !w.durable),
-    'later weights change nothing a recovery would do',
+    writes.every((w) => w.recovery.join() === 'teardown on blue'),
+    JSON.stringify(writes),
   );
+  assert.ok(r.persists.every((p) => p.record.rollout === undefined || p.record.rollout.firstDeployment));
+
+  // A failed analysis at 100 % rolls back by removing the canary, never by setting the weight to green.
+  const failed = drive(input(env, { live: {}, stored: stored() }), {
+    step: failWhen('analysis (canary-step at 100%)', 'error rate'),
+  });
+  assert.equal(failed.result.status, 'rolled_back', failed.result.message);
+  assert.deepEqual(steps(failed).slice(-2), ['analysis (canary-step at 100%)', 'teardown on blue']);
+  assert.ok(steps(failed).every((s) => !s.startsWith('set weight blue=0%')));
+  assert.equal(failed.result.rollbacks[0]!.ok, true);
 });
 
 test('rolling: the recovery grows a batch at a time, one durable write-ahead per batch', () => {
@@ -930,6 +943,43 @@ for (const [where, index, remaining, failing, rollback] of [
     );
   });
 }
+
+test('resume a first canary deployment from each step: straight to 100 % again, and a failure only removes the canary', () => {
+  const env = environment(CANARY);
+  const first = () => input(env, { live: {}, stored: stored() });
+  const full = steps(drive(first()));
+  const strategySteps = full.slice(0, full.indexOf('analysis (verify)'));
+  assert.deepEqual(strategySteps, [
+    'deploy on blue',
+    'health check on blue',
+    'set weight blue=100% green=0%',
+    'analysis (canary-step at 100%)',
+  ]);
+  for (let index = 0; index < strategySteps.length; index++) {
+    const ahead = drive(first()).persists.find((p) => p.record.rollout?.strategyState?.index === index);
+    assert.ok(ahead, `a write-ahead record for step ${index}`);
+    const record = ahead.record;
+    // The record names the other slot as the stable one (slotsFor); the resume still plans a first deployment.
+    assert.equal(record.rollout?.stableSlot, 'green');
+    const ok = drive(resumeFrom(env, record));
+    assert.equal(ok.result.status, 'succeeded', `from step ${index}: ${ok.result.message}`);
+    assert.deepEqual(steps(ok), [...strategySteps.slice(index), 'analysis (verify)'], `from step ${index}`);
+    assert.equal(ok.result.record!.live?.slot, 'blue');
+    assert.equal(ok.result.record!.retired.length, 0, 'the empty slot is not retired');
+
+    const failed = drive(resumeFrom(env, record), { step: failWhen('analysis (verify)', 'error rate') });
+    assert.equal(failed.result.status, 'rolled_back', `from step ${index}: ${failed.result.message}`);
+    assert.deepEqual(
+      steps(failed).slice(-2),
+      ['analysis (verify)', 'teardown on blue'],
+      `from step ${index}`,
+    );
+    assert.ok(
+      steps(failed).every((s) => !s.startsWith('set weight blue=0%')),
+      `from step ${index}`,
+    );
+  }
+});
 
 test('resume: a failure in the resumed canary steps rolls back (weight 0, teardown, on_rollback levels)', () => {
   const env = environment(

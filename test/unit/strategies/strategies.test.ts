@@ -152,6 +152,67 @@ test('canary that fails before any traffic only removes the canary', () => {
   assert.deepEqual(kinds(m.rollback(state)), ['teardown@green']);
 });
 
+// Argo Rollouts' and Flagger's rule: with no stable version there is nothing to compare the canary with and
+// nothing to return to, so a first deployment goes straight to 100 %.
+test('canary first deployment (nothing live): straight to 100 % with the last analysis, no steps, no waits', () => {
+  const m = canaryStrategy(
+    {
+      type: 'canary',
+      slots: ['blue', 'green'],
+      steps: [
+        { weight: 10, pauseMs: 10, gate: { type: 'manual' } },
+        { weight: 50, pauseMs: 20, gate: { type: 'approval', approvals: 2 } },
+        { weight: 100, pauseMs: 30 },
+      ],
+      maxHolds: 0,
+      scaleDownDelayMs: 0,
+    },
+    all,
+    {},
+  );
+  const { steps, final, state } = drive(m);
+  assert.equal(final.type, 'done');
+  assert.deepEqual(kinds(steps), [
+    'deploy@blue',
+    'health@blue',
+    'smoke@blue',
+    'set_weight:100@blue',
+    'analysis:100@blue',
+  ]);
+  assert.deepEqual(steps[3], { kind: 'set_weight', slot: 'blue', stableSlot: 'green', weight: 100 });
+  assert.equal(steps[4]!.kind === 'analysis' && steps[4].windowMs, 30);
+  const reason = m.plan.find((p) => p.step.kind === 'set_weight')!.reason;
+  assert.match(reason, /first deployment: nothing live to compare with or return to: straight to 100 %/);
+  assert.match(reason, /2 earlier step\(s\), their waits and gates are skipped/);
+  // Nothing served before: the rollback never routes to the empty slot, from any step; it removes the canary.
+  assert.deepEqual(kinds(m.rollback(state)), ['teardown@blue']);
+  for (let index = 0; index < m.plan.length; index++)
+    assert.deepEqual(kinds(m.rollback({ ...state, index })), ['teardown@blue'], `from step ${index + 1}`);
+  assert.deepEqual(m.outcome(state), { liveSlot: 'blue', retiredSlot: undefined, scaleDownDelayMs: 0 });
+});
+
+test('canary first deployment on a target without teardown rolls back with no step at all', () => {
+  const m = canaryStrategy(
+    {
+      type: 'canary',
+      slots: ['blue', 'green'],
+      steps: [{ weight: 25, pauseMs: 0 }],
+      maxHolds: 0,
+      scaleDownDelayMs: 0,
+    },
+    { ...all, teardown: false },
+    {},
+  );
+  const { state } = drive(m, (step) =>
+    step.kind === 'analysis' ? { ok: false, reason: 'error rate' } : { ok: true },
+  );
+  assert.deepEqual(kinds(state.plan.map((p) => p.step)).slice(-2), [
+    'set_weight:100@blue',
+    'analysis:100@blue',
+  ]);
+  assert.deepEqual(m.rollback(state), []);
+});
+
 test('blue-green deploys to the idle slot, checks it, switches, and watches after the switch', () => {
   const m = blueGreenStrategy(blueGreen(), { ...all, warmup: true }, { slot: 'green' });
   const { steps } = drive(m);
