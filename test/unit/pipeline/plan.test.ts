@@ -288,9 +288,18 @@ environments:
   assert.match(cli.stdout, /Refused \[state_refused\]/);
 });
 
-test('plan says what an analysis step judges and for how long, in the words the run uses', () => {
+test('plan says what an analysis step judges and for how long, in the words the run uses', async (t) => {
   // It said "health checks over 240s" for a step whose metrics are analysed, and "watch for 3600s".
-  const text = (analysis: string) => `state_dir: /nonexistent
+  // v1 is live on blue: a first deployment would go straight to 100 % (no step at 10 % or 50 %).
+  const dir = mkdtempSync(join(tmpdir(), 'plan-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const at = '2026-01-01T00:00:00.000Z';
+  await new FileStateStore(join(dir, 'state')).write({
+    ...emptyRecord('local', 'production', new Date(at)),
+    seq: 1,
+    live: { version: 'v1', slot: 'blue', since: at },
+  });
+  const text = (analysis: string) => `state_dir: ${dir}/state
 target:
   commands:
     deploy: ./deploy.sh {{slot}} {{version}}
@@ -322,4 +331,36 @@ ${analysis}`;
   );
   const health = runs('');
   assert.ok(health.includes('analysis (canary-step at 50%): health checks over 4m'), health.join('\n'));
+});
+
+test('plan of a first canary deployment: straight to 100 %, says why, and its rollback only removes the canary', () => {
+  // It planned 10 % then 50 % with 90 % of the traffic on a slot that runs nothing, and a rollback to it.
+  const parsed = parseConfig(
+    `state_dir: ${join(tmpdir(), 'plan-first-canary-no-state')}
+target:
+  commands:
+    deploy: ./deploy.sh {{slot}} {{version}}
+    set_weight: ./weight.sh {{slot}} {{weight}} {{stable_slot}}
+    teardown: ./teardown.sh {{slot}}
+environments:
+  production:
+    strategy: { type: canary, steps: [{ weight: 10, pause: manual }, 50], pause: 4m }
+`,
+    'deploy.yml',
+  );
+  assert.ok(parsed.ok, parsed.ok ? '' : JSON.stringify(parsed.errors));
+  const plan = planDeployment(parsed.config, 'production', 'v1');
+  const production = plan.phases.find((p) => p.phase === 'production')!.actions;
+  assert.deepEqual(
+    production.map((a) => a.description),
+    ['deploy on blue', 'set weight blue=100% green=0%', 'analysis (canary-step at 100%)'],
+  );
+  assert.ok(production.every((a) => !/wait|pause/.test(a.description)));
+  const text = JSON.stringify(plan);
+  assert.match(text, /first deployment: nothing live to compare with or return to: straight to 100 %/);
+  assert.match(text, /skipped: nothing is live to compare the canary with/);
+  assert.deepEqual(
+    plan.rollback.map((a) => a.description),
+    ['teardown on blue'],
+  );
 });
