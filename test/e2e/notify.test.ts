@@ -267,6 +267,9 @@ describe('notifications end to end', { concurrency: false, timeout: 120_000 }, (
   });
 
   it('a canary waits for /promote: waiting_for_approval, promoted, succeeded, all one Slack message', async () => {
+    // A first deployment goes straight to 100 % with no wait (nothing live to compare with): v1 first.
+    const first = await deploy('canary', 'v1');
+    assert.equal(first.result.status, 'succeeded', first.stdout.slice(-2000));
     const mark = marks();
     const run = await deploy('canary', 'v2', async function (this: ReturnType<typeof startCli>) {
       await this.waitFor((line) => line.includes('"type":"wait-start"'), 60_000);
