@@ -62,7 +62,7 @@ export function canaryStrategy(params: Canary, caps: TargetCapabilities, live: L
   const steps = firstDeployment ? configured.slice(-1) : configured;
   const skipped = configured.length - steps.length;
   const skippedText = skipped
-    ? `; the ${skipped} earlier step(s)${configured.some((c) => c.gate) ? ', their waits and gates' : ''} are skipped: nothing is live to compare the canary with`
+    ? `; the ${skipped} earlier step(s)${configured.some((c) => c.gate) ? ' and their waits for people' : ''} are skipped: nothing is live to compare the canary with`
     : '';
   steps.forEach(({ weight, pauseMs, gate }, i) => {
     // The baseline takes the canary's share while it is compared with it; at 100 % nothing is left for it.

@@ -10,7 +10,7 @@ import { endsWait } from '../../../src/cli/control.ts';
 import { decide as decideReconcile } from '../../../src/reconcile/decide.ts';
 import { describeStep } from '../../../src/strategies/sequence.ts';
 import type { Step, StepResult } from '../../../src/strategies/types.ts';
-import { drive, environment, input, T0, type Run } from '../../helpers/machine-driver.ts';
+import { drive, environment, input, stored, T0, type Run } from '../../helpers/machine-driver.ts';
 
 const canary = (steps: string, control = '') =>
   environment(`  production:
@@ -229,6 +229,26 @@ test('an /abort between steps rolls back at once; one during a step stops it and
   assert.equal(during.result.code, 'rollout_aborted');
   assert.deepEqual(traffic(during), [10, 25, 0]);
   assert.match(during.result.message, /aborted by carol/);
+});
+
+test('a first deployment (nothing live) has no wait to steer: a /promote ends nothing, an /abort only removes the canary', () => {
+  const env = canary(MANUAL_AT_25);
+  const first = (over = {}) => input(env, { live: {}, stored: stored(), ...over });
+  // The manual step at 25 % is skipped with the others: the run never waits, a /promote changes nothing.
+  const promoted = drive(first(), { requests: () => [request('promote', 3)] });
+  assert.equal(promoted.result.status, 'succeeded', promoted.result.message);
+  assert.deepEqual(traffic(promoted), [100]);
+  assert.ok(!promoted.actions.some((a) => a.kind === 'await_control'));
+  assert.deepEqual(promoted.result.waits ?? [], []);
+  // An /abort once the canary has all the traffic: nothing to send it back to, the canary is removed.
+  const abort = request('abort', 2, { by: 'bob', reason: 'not today' });
+  const aborted = drive(first(), {
+    abortDuring: (action) =>
+      action.kind === 'run_step' && action.step.kind === 'analysis' ? abort : undefined,
+  });
+  assert.equal(aborted.result.code, 'rollout_aborted');
+  assert.deepEqual(traffic(aborted), [100]);
+  assert.equal(aborted.ran.at(-1), 'production:teardown on blue');
 });
 
 test('/pause holds before the next step until /resume; the hold is a wait like the others', () => {

@@ -183,7 +183,7 @@ test('canary first deployment (nothing live): straight to 100 % with the last an
   assert.equal(steps[4]!.kind === 'analysis' && steps[4].windowMs, 30);
   const reason = m.plan.find((p) => p.step.kind === 'set_weight')!.reason;
   assert.match(reason, /first deployment: nothing live to compare with or return to: straight to 100 %/);
-  assert.match(reason, /2 earlier step\(s\), their waits and gates are skipped/);
+  assert.match(reason, /2 earlier step\(s\) and their waits for people are skipped/);
   // Nothing served before: the rollback never routes to the empty slot, from any step; it removes the canary.
   assert.deepEqual(kinds(m.rollback(state)), ['teardown@blue']);
   for (let index = 0; index < m.plan.length; index++)
