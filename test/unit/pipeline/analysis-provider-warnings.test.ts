@@ -9,6 +9,8 @@ import { parseConfig } from '../../../src/config/load.ts';
 import { resolveEnvironment } from '../../../src/config/resolve.ts';
 import type { PipelineEvent } from '../../../src/pipeline/events.ts';
 import { runPipeline } from '../../../src/pipeline/pipeline.ts';
+import { FileStateStore } from '../../../src/state/file-store.ts';
+import { emptyRecord } from '../../../src/state/record.ts';
 import { recordedTarget } from '../../helpers/recorded-target.ts';
 
 test("a metrics command's ignored keys are one warning on the reporter, not on stderr", async (t) => {
@@ -44,6 +46,13 @@ environments:
   );
   assert.ok(parsed.ok, parsed.ok ? '' : JSON.stringify(parsed.errors));
   const env = resolveEnvironment(parsed.config, 'production');
+  // v1 is live on green, so the canary analyses its 50 % step (a first deployment goes straight to 100 %).
+  const at = '2026-01-01T00:00:00.000Z';
+  await new FileStateStore(join(dir, 'state')).write({
+    ...emptyRecord('local', 'production', new Date(at)),
+    seq: 1,
+    live: { version: 'v1', slot: 'green', since: at },
+  });
 
   const stderr: string[] = [];
   const write = process.stderr.write.bind(process.stderr);

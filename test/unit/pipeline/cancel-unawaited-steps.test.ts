@@ -12,9 +12,11 @@ import { resolveEnvironment } from '../../../src/config/resolve.ts';
 import type { Analyzer } from '../../../src/pipeline/analyzer.ts';
 import type { PipelineEvent } from '../../../src/pipeline/events.ts';
 import { runPipeline } from '../../../src/pipeline/pipeline.ts';
+import { FileStateStore } from '../../../src/state/file-store.ts';
+import { emptyRecord } from '../../../src/state/record.ts';
 import { recordedTarget } from '../../helpers/recorded-target.ts';
 
-function canary(t: { after(fn: () => void): void }) {
+async function canary(t: { after(fn: () => void): void }) {
   const dir = mkdtempSync(join(tmpdir(), 'cancel-unawaited-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const target = recordedTarget(dir);
@@ -27,11 +29,18 @@ function canary(t: { after(fn: () => void): void }) {
     'deploy.yml',
   );
   assert.ok(parsed.ok, parsed.ok ? '' : JSON.stringify(parsed.errors));
+  // v1 is live on green, so the canary on blue takes its steps (a first deployment goes straight to 100 %).
+  const at = '2026-01-01T00:00:00.000Z';
+  await new FileStateStore(join(dir, 'state')).write({
+    ...emptyRecord('local', 'production', new Date(at)),
+    seq: 1,
+    live: { version: 'v1', slot: 'green', since: at },
+  });
   return { env: resolveEnvironment(parsed.config, 'production'), calls: target.calls };
 }
 
 test('cancelled during an analysis whose check does not stop: the rollback begins while it still runs', async (t) => {
-  const { env, calls } = canary(t);
+  const { env, calls } = await canary(t);
   const cancel = new AbortController();
   let analysing = false;
   let rollbackBeganWhileAnalysing = false;
@@ -73,7 +82,7 @@ test('cancelled during an analysis whose check does not stop: the rollback begin
 });
 
 test('cancelled during a step that changes something (set_weight): the rollback waits for it to end', async (t) => {
-  const { env, calls } = canary(t);
+  const { env, calls } = await canary(t);
   const cancel = new AbortController();
   const events: PipelineEvent[] = [];
   const reporter = {

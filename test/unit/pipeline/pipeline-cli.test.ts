@@ -6,6 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { main } from '../../../src/cli/main.ts';
+import { FileStateStore } from '../../../src/state/file-store.ts';
+import { emptyRecord } from '../../../src/state/record.ts';
 import { CLI_BUNDLE, CLI_SOURCE, events, runCli, startCli } from '../../helpers/cli.ts';
 import { cancelLikeRunner } from '../../helpers/action.ts';
 import { recordedTarget } from '../../helpers/recorded-target.ts';
@@ -273,6 +275,13 @@ test('a failing backup hook stops the deployment before anything changes', async
 test('plan prints every command as it would run and runs nothing', async (t) => {
   const s = setup('  production:\n    strategy: { type: canary, steps: [10, 100] }');
   t.after(s.cleanup);
+  // v1 is live on green: the canary on blue takes its 10 % step (a first deployment goes straight to 100 %).
+  const at = '2026-01-01T00:00:00.000Z';
+  await new FileStateStore(join(s.dir, 'state')).write({
+    ...emptyRecord('local', 'production', new Date(at)),
+    seq: 1,
+    live: { version: 'v1', slot: 'green', since: at },
+  });
   const { code, stdout } = await cliInProcess(['plan', '-e', 'production', '-v', 'v2+b.1', '-c', s.config]);
   assert.equal(code, 0, stdout);
   assert.match(stdout, /set weight blue=10%/);

@@ -3,12 +3,17 @@
 // without the analysis before the switch, and nobody is waited for at a step, a batch or before the switch.
 // The machine runs what the resolved strategy plans, so these drive it as the Action does after
 // resolveEnvironment(…, { rollback: true }); reconcile goes on with the same plan (rolloutEnvironment).
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fastTracked, rolloutEnvironment, type ResolvedStrategy } from '../../../src/config/resolve.ts';
 import { parseConfig } from '../../../src/config/load.ts';
 import { planDeployment } from '../../../src/pipeline/plan.ts';
 import { checkResumable } from '../../../src/pipeline/resume-check.ts';
+import { FileStateStore } from '../../../src/state/file-store.ts';
+import { emptyRecord } from '../../../src/state/record.ts';
 import { drive, environment, input, resumeFrom, type Run } from '../../helpers/machine-driver.ts';
 
 const steps = (r: Run) =>
@@ -184,9 +189,18 @@ test('reconcile goes on with a rollback rollout in its fast-tracked plan, not th
   assert.equal(rolloutEnvironment(configured, {}), configured);
 });
 
-test('the dry-run plan of a rollback says what the run does: no gates, no staging, one traffic step to 100 %', () => {
+test('the dry-run plan of a rollback says what the run does: no gates, no staging, one traffic step to 100 %', async (t) => {
+  // v1 is live on green: the normal plan has its steps (a first deployment would go straight to 100 % too).
+  const dir = mkdtempSync(join(tmpdir(), 'plan-rollback-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const at = '2026-01-01T00:00:00.000Z';
+  await new FileStateStore(join(dir, 'state')).write({
+    ...emptyRecord('local', 'production', new Date(at)),
+    seq: 1,
+    live: { version: 'v1', slot: 'green', since: at },
+  });
   const parsed = parseConfig(
-    `state_dir: /nonexistent
+    `state_dir: ${dir}/state
 gates:
   sarif: { files: lint.sarif }
 target:
@@ -210,7 +224,7 @@ environments:
   const normal = planDeployment(parsed.config, 'production', 'v2');
   assert.match(normal.phases[0]!.actions[0]!.description, /run the quality gates/);
   const rollback = planDeployment(parsed.config, 'production', 'v0', undefined, { rollback: true });
-  // No state recorded: the canary's slot is the first one; the one traffic step gives it everything.
+  // v1 live on green: the canary's slot is blue; the one traffic step gives it everything.
   assert.deepEqual(weightsOf(rollback), ['set_weight blue 100']);
   assert.deepEqual(weightsOf(normal), ['set_weight blue 5', 'set_weight blue 25', 'set_weight blue 100']);
   assert.equal(rollback.phases[0]!.actions[0]!.description, 'skipped: a rollback runs no quality gates');
