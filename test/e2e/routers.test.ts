@@ -544,6 +544,48 @@ strategies:
       assert.deepEqual(await versionsOf(demo.url, 10), { v1: 10 });
     });
 
+    test('a first canary deployment behind a haproxy where no server has weight yet goes straight to 100 %', async (t) => {
+      // It set blue=10 green=90 with nothing on green: the router refused it (green does not answer), and the
+      // rollback's green=100 too, so a first canary deployment could not go live, nor be rolled back.
+      const demo = await setupDemo(t, 'haproxy', { blue: 0, green: 0 });
+      const config = join(demo.stateDir, 'deploy.yml');
+      await writeFile(
+        config,
+        `preset: fast
+${demoTargetYaml()}environments:
+  production:
+    strategy: { type: canary, steps: [10, { weight: 50, pause: manual }], pause: 1s }
+    monitor: 0
+`,
+      );
+      const run = await runCli(
+        [
+          'run',
+          '-e',
+          'production',
+          '-v',
+          'v1',
+          '-c',
+          config,
+          '--state-dir',
+          join(demo.stateDir, 'st'),
+          '--json',
+        ],
+        { cwd: repoRoot, env: demo.env },
+      );
+      const lines = events(run.stdout);
+      const result = lines.at(-1)?.result as { status: string; message: string } | undefined;
+      assert.equal(run.code, 0, `${result?.message ?? ''}\n${run.stderr}`);
+      assert.equal(result?.status, 'succeeded');
+      const weights = lines.flatMap((e) => {
+        const step = (e as { type: string; step?: { kind: string; weight?: number } }).step;
+        return e.type === 'step-start' && step?.kind === 'set_weight' ? [step.weight] : [];
+      });
+      assert.deepEqual(weights, [100]);
+      assert.deepEqual(JSON.parse(await demo.ctl('current')), { slot: 'blue', version: 'v1' });
+      assert.deepEqual(await versionsOf(demo.url, 10), { v1: 10 });
+    });
+
     // Beside the tests above, not after them: it waits on its own processes, not on theirs.
     test('two environments behind one haproxy, each its own backend (one reached over TCP): two runs at once move only their own traffic', async (t) => {
       // One load balancer, two sites (two frontends): production's slots in be_app, ctl's default, and eu's in
