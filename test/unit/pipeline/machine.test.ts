@@ -981,6 +981,25 @@ test('resume a first canary deployment from each step: straight to 100 % again, 
   }
 });
 
+test('resume a first canary deployment with baseline: fresh: it is still planned without a baseline, as it started', () => {
+  // Resumed from the record's stableSlot (green) as if green served, it planned the baseline and refused
+  // the rollout as a changed plan.
+  const env = environment(
+    '  production:\n    strategy: { type: canary, steps: [10, 50, 100], pause: 0, baseline: fresh }',
+  );
+  assert.ok(env.strategy.type === 'canary' && env.strategy.baseline);
+  const normal = drive(input(env, { live: {}, stored: stored() }));
+  assert.ok(
+    steps(normal).every((s) => !s.includes('on baseline')),
+    steps(normal).join(' | '),
+  );
+  const at = normal.persists.find((p) => p.record.rollout?.strategyState?.index === 3);
+  assert.ok(at, 'a write-ahead record for the analysis at 100 %');
+  const r = drive(resumeFrom(env, at.record));
+  assert.equal(r.result.status, 'succeeded', r.result.message);
+  assert.deepEqual(steps(r), ['analysis (canary-step at 100%)', 'analysis (verify)']);
+});
+
 test('resume: a failure in the resumed canary steps rolls back (weight 0, teardown, on_rollback levels)', () => {
   const env = environment(
     `${CANARY}\n    hooks:\n      on_rollback:\n        - name: flag\n          run: flag off`,
