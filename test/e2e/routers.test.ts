@@ -370,6 +370,15 @@ describe('nginx: config file and graceful reload', () => {
 });
 
 /** Kills a slot's service outright (no graceful stop) and waits, bounded, until its port answers nothing. */
+/** `deploy-action run -e production -v v1 --json` from the source CLI, on the demo's router and state dir. */
+function deployV1(demo: Demo, config: string): ReturnType<typeof runCli> {
+  const args = ['run', '-e', 'production', '-v', 'v1', '-c', config];
+  return runCli([...args, '--state-dir', join(demo.stateDir, 'st'), '--json'], {
+    cwd: repoRoot,
+    env: demo.env,
+  });
+}
+
 async function killSlot(demo: Demo, slot: string): Promise<void> {
   const status = JSON.parse(await demo.ctl('status')) as {
     processes: Record<string, { pid: number; port: number }>;
@@ -522,21 +531,7 @@ strategies:
     verify_after_switch: 0
 `,
       );
-      const run = await runCli(
-        [
-          'run',
-          '-e',
-          'production',
-          '-v',
-          'v1',
-          '-c',
-          config,
-          '--state-dir',
-          join(demo.stateDir, 'st'),
-          '--json',
-        ],
-        { cwd: repoRoot, env: demo.env },
-      );
+      const run = await deployV1(demo, config);
       const result = events(run.stdout).at(-1)?.result as { status: string; message: string } | undefined;
       assert.equal(run.code, 0, `${result?.message ?? ''}\n${run.stderr}`);
       assert.equal(result?.status, 'succeeded');
@@ -558,21 +553,7 @@ ${demoTargetYaml()}environments:
     monitor: 0
 `,
       );
-      const run = await runCli(
-        [
-          'run',
-          '-e',
-          'production',
-          '-v',
-          'v1',
-          '-c',
-          config,
-          '--state-dir',
-          join(demo.stateDir, 'st'),
-          '--json',
-        ],
-        { cwd: repoRoot, env: demo.env },
-      );
+      const run = await deployV1(demo, config);
       const lines = events(run.stdout);
       const result = lines.at(-1)?.result as { status: string; message: string } | undefined;
       assert.equal(run.code, 0, `${result?.message ?? ''}\n${run.stderr}`);
