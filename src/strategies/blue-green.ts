@@ -57,7 +57,9 @@ export function blueGreenStrategy(params: BlueGreen, caps: TargetCapabilities, l
       stableSlot: from,
       windowMs: params.verifyAfterSwitchMs,
     },
-    reason: `watch ${idle} with live traffic; ${from} stays ready for an instant switch back`,
+    reason: live.slot
+      ? `watch ${idle} with live traffic; ${from} stays ready for an instant switch back`
+      : `watch ${idle} with live traffic (a first deployment: nothing to switch back to)`,
   });
 
   return sequenceMachine({
@@ -76,7 +78,13 @@ export function blueGreenStrategy(params: BlueGreen, caps: TargetCapabilities, l
     outcome: { liveSlot: idle, retiredSlot: live.slot, scaleDownDelayMs: params.scaleDownDelayMs },
     describe: (current) => {
       if (!current) return `blue-green ${from} → ${idle}`;
-      if (current.step.kind === 'wait') return `${idle} ready, waiting before the switch (live: ${from})`;
+      if (current.step.kind === 'wait')
+        return `${idle} ready, waiting before the switch (${live.slot ? `live: ${from}` : 'first deployment'})`;
+      // A first deployment has nothing on the other slot: it is neither live nor on standby.
+      if (!live.slot)
+        return current.step.kind === 'analysis' && current.step.phase === 'post-switch'
+          ? `live on ${idle} (first deployment)`
+          : `preparing ${idle} (first deployment)`;
       return current.step.kind === 'analysis' && current.step.phase === 'post-switch'
         ? `live on ${idle}, ${from} on standby`
         : `preparing ${idle} (live: ${from})`;

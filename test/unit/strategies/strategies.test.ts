@@ -251,6 +251,8 @@ test('blue-green with nothing recorded as live deploys to the first slot and swi
   );
   // No slot is known to have served before, so there is nothing to switch back to.
   assert.deepEqual(kinds(m.rollback(state)), ['teardown@blue']);
+  // ... nor is green on standby, as a deployment over a live slot says (before: "live on blue, green on standby").
+  assert.equal(m.describe(state), 'live on blue (first deployment)');
 });
 
 test('blue-green failing before the switch never touches traffic', () => {
