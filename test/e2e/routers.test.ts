@@ -483,14 +483,12 @@ describe(
         return demo;
       };
       const [first, leastconn] = await Promise.all([site('first'), site('leastconn')]);
-      const refused = await execa(
-        NODE,
-        [CTL, 'weight', '--slot', 'green', '--weight', '10', '--stable', 'blue'],
-        {
-          env: first.env,
+      const greenAt10 = (demo: Demo) =>
+        execa(NODE, [CTL, 'weight', '--slot', 'green', '--weight', '10', '--stable', 'blue'], {
+          env: demo.env,
           reject: false,
-        },
-      );
+        });
+      const refused = await greenAt10(first);
       assert.equal(refused.exitCode, 1, refused.stdout);
       assert.match(
         refused.stderr,
@@ -501,14 +499,7 @@ describe(
       await first.ctl('switch', '--slot', 'green');
       assert.deepEqual(await versionsOf(first.url, 10), { '2.0.0': 10 });
 
-      const warned = await execa(
-        NODE,
-        [CTL, 'weight', '--slot', 'green', '--weight', '10', '--stable', 'blue'],
-        {
-          env: leastconn.env,
-          reject: false,
-        },
-      );
+      const warned = await greenAt10(leastconn);
       assert.equal(warned.exitCode, 0, warned.stderr);
       assert.match(
         warned.stderr,

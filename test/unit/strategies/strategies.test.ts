@@ -6,6 +6,7 @@ import { rollingStrategy, batchesOf } from '../../../src/strategies/rolling.ts';
 import { directStrategy } from '../../../src/strategies/direct.ts';
 import type { TargetCapabilities } from '../../../src/strategies/capabilities.ts';
 import type { Step, StepResult, StrategyMachine, Decision } from '../../../src/strategies/types.ts';
+import type { StepGate } from '../../../src/config/resolve.ts';
 
 const all: TargetCapabilities = {
   health: true,
@@ -42,6 +43,15 @@ const blueGreen = (overrides: { analysisBeforeSwitchMs?: number; verifyAfterSwit
   ...overrides,
 });
 
+/** Canary parameters on slots blue and green; each test states its steps (and holds when it uses them). */
+const canary = (steps: Array<{ weight: number; pauseMs: number; gate?: StepGate }>, maxHolds = 0) => ({
+  type: 'canary' as const,
+  slots: ['blue', 'green'] as [string, string],
+  steps,
+  maxHolds,
+  scaleDownDelayMs: 0,
+});
+
 const kinds = (steps: Step[]) =>
   steps.map(
     (s) => s.kind + ('weight' in s ? `:${s.weight}` : '') + ('slot' in s && s.slot ? `@${s.slot}` : ''),
@@ -49,13 +59,10 @@ const kinds = (steps: Step[]) =>
 
 test('canary walks every weight step, analysing each, and ends at 100 %', () => {
   const m = canaryStrategy(
-    {
-      type: 'canary',
-      slots: ['blue', 'green'],
-      steps: [5, 10, 25, 50, 100].map((weight) => ({ weight, pauseMs: 10 })),
-      maxHolds: 2,
-      scaleDownDelayMs: 0,
-    },
+    canary(
+      [5, 10, 25, 50, 100].map((weight) => ({ weight, pauseMs: 10 })),
+      2,
+    ),
     all,
     { slot: 'blue' },
   );
@@ -75,17 +82,7 @@ test('canary walks every weight step, analysing each, and ends at 100 %', () => 
 });
 
 test('canary appends a 100 % step when the configured steps stop short', () => {
-  const m = canaryStrategy(
-    {
-      type: 'canary',
-      slots: ['blue', 'green'],
-      steps: [{ weight: 20, pauseMs: 0 }],
-      maxHolds: 0,
-      scaleDownDelayMs: 0,
-    },
-    all,
-    { slot: 'green' },
-  );
+  const m = canaryStrategy(canary([{ weight: 20, pauseMs: 0 }]), all, { slot: 'green' });
   const weights = drive(m)
     .steps.filter((s) => s.kind === 'set_weight')
     .map((s) => (s as { weight: number }).weight);
@@ -93,17 +90,9 @@ test('canary appends a 100 % step when the configured steps stop short', () => {
 });
 
 test('canary rollback at 25 % sets the weight to 0 first, then removes the canary', () => {
-  const m = canaryStrategy(
-    {
-      type: 'canary',
-      slots: ['blue', 'green'],
-      steps: [5, 10, 25, 50].map((weight) => ({ weight, pauseMs: 0 })),
-      maxHolds: 0,
-      scaleDownDelayMs: 0,
-    },
-    all,
-    { slot: 'blue' },
-  );
+  const m = canaryStrategy(canary([5, 10, 25, 50].map((weight) => ({ weight, pauseMs: 0 }))), all, {
+    slot: 'blue',
+  });
   const { final, state } = drive(m, (step) =>
     step.kind === 'analysis' && step.weight === 25
       ? { ok: false, analysis: 'rollback', reason: 'error rate 4 %' }
@@ -115,17 +104,7 @@ test('canary rollback at 25 % sets the weight to 0 first, then removes the canar
 });
 
 test('canary hold re-runs the analysis up to max_holds, then fails as inconclusive', () => {
-  const m = canaryStrategy(
-    {
-      type: 'canary',
-      slots: ['blue', 'green'],
-      steps: [{ weight: 5, pauseMs: 0 }],
-      maxHolds: 2,
-      scaleDownDelayMs: 0,
-    },
-    all,
-    { slot: 'blue' },
-  );
+  const m = canaryStrategy(canary([{ weight: 5, pauseMs: 0 }], 2), all, { slot: 'blue' });
   const { steps, final } = drive(m, (step) =>
     step.kind === 'analysis' ? { ok: true, analysis: 'hold' } : { ok: true },
   );
@@ -134,17 +113,7 @@ test('canary hold re-runs the analysis up to max_holds, then fails as inconclusi
 });
 
 test('canary that fails before any traffic only removes the canary', () => {
-  const m = canaryStrategy(
-    {
-      type: 'canary',
-      slots: ['blue', 'green'],
-      steps: [{ weight: 5, pauseMs: 0 }],
-      maxHolds: 0,
-      scaleDownDelayMs: 0,
-    },
-    all,
-    { slot: 'blue' },
-  );
+  const m = canaryStrategy(canary([{ weight: 5, pauseMs: 0 }]), all, { slot: 'blue' });
   const { state, final } = drive(m, (step) =>
     step.kind === 'health' ? { ok: false, reason: '503' } : { ok: true },
   );
@@ -156,17 +125,11 @@ test('canary that fails before any traffic only removes the canary', () => {
 // nothing to return to, so a first deployment goes straight to 100 %.
 test('canary first deployment (nothing live): straight to 100 % with the last analysis, no steps, no waits', () => {
   const m = canaryStrategy(
-    {
-      type: 'canary',
-      slots: ['blue', 'green'],
-      steps: [
-        { weight: 10, pauseMs: 10, gate: { type: 'manual' } },
-        { weight: 50, pauseMs: 20, gate: { type: 'approval', approvals: 2 } },
-        { weight: 100, pauseMs: 30 },
-      ],
-      maxHolds: 0,
-      scaleDownDelayMs: 0,
-    },
+    canary([
+      { weight: 10, pauseMs: 10, gate: { type: 'manual' } },
+      { weight: 50, pauseMs: 20, gate: { type: 'approval', approvals: 2 } },
+      { weight: 100, pauseMs: 30 },
+    ]),
     all,
     {},
   );
@@ -192,17 +155,7 @@ test('canary first deployment (nothing live): straight to 100 % with the last an
 });
 
 test('canary first deployment on a target without teardown rolls back with no step at all', () => {
-  const m = canaryStrategy(
-    {
-      type: 'canary',
-      slots: ['blue', 'green'],
-      steps: [{ weight: 25, pauseMs: 0 }],
-      maxHolds: 0,
-      scaleDownDelayMs: 0,
-    },
-    { ...all, teardown: false },
-    {},
-  );
+  const m = canaryStrategy(canary([{ weight: 25, pauseMs: 0 }]), { ...all, teardown: false }, {});
   const { state } = drive(m, (step) =>
     step.kind === 'analysis' ? { ok: false, reason: 'error rate' } : { ok: true },
   );
