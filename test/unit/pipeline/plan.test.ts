@@ -1,6 +1,6 @@
 // `plan` shows every command in POSIX shell quoting: pasted into a shell, the line does exactly what the run
 // would do (JSON quoting, "a$(touch x)", would run the substitution when pasted).
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -12,11 +12,24 @@ import { planDeployment } from '../../../src/pipeline/plan.ts';
 import { FileStateStore } from '../../../src/state/file-store.ts';
 import { emptyRecord } from '../../../src/state/record.ts';
 
+/** A temporary directory, removed after the test. */
+function tempDir(t: TestContext): string {
+  const dir = mkdtempSync(join(tmpdir(), 'plan-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/** `body` under a `state_dir` of its own, parsed; the test fails on a config error. */
+function configIn(t: TestContext, body: string) {
+  const parsed = parseConfig(`state_dir: ${tempDir(t)}/state\n${body}`, 'deploy.yml');
+  assert.ok(parsed.ok, parsed.ok ? '' : JSON.stringify(parsed.errors));
+  return parsed.config;
+}
+
 const NOTE = `a$(touch PWNED) \`touch PWNED\` it's "q"`;
 
 test('plan prints argv and shell commands so that pasting them runs exactly that', (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'plan-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = tempDir(t);
   const printer = join(dir, 'print-argv.cjs');
   writeFileSync(printer, 'process.stdout.write(JSON.stringify(process.argv.slice(2)))');
   const node = JSON.stringify(process.execPath);
@@ -90,11 +103,9 @@ environments:
 });
 
 test('plan names the on_success hook, and says hooks.after_success is run later by reconcile, when, and its command; not for a rollback', (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'plan-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  const parsed = parseConfig(
-    `state_dir: ${dir}/state
-target:
+  const config = configIn(
+    t,
+    `target:
   commands:
     deploy: ./deploy.sh {{version}}
 environments:
@@ -105,17 +116,11 @@ environments:
         after: 24h
         run: npm run migrate:cleanup -- --env={{environment}} --version={{version}}
 `,
-    'deploy.yml',
   );
-  assert.ok(parsed.ok, parsed.ok ? '' : JSON.stringify(parsed.errors));
   const finalize = (rollback: boolean) =>
-    planDeployment(
-      parsed.config,
-      'production',
-      'v1.2',
-      undefined,
-      rollback ? { rollback: true } : {},
-    ).phases.find((p) => p.phase === 'finalize')!.actions;
+    planDeployment(config, 'production', 'v1.2', undefined, rollback ? { rollback: true } : {}).phases.find(
+      (p) => p.phase === 'finalize',
+    )!.actions;
   // on_success runs in finalize itself, before the delayed hook's later run.
   assert.deepEqual(
     finalize(false).map((a) => a.description.split(':')[0]),
@@ -134,17 +139,15 @@ environments:
     [{ description: "hooks.after_success: not run for a rollback deployment's release" }],
   );
   assert.match(
-    formatPlan(planDeployment(parsed.config, 'production', 'v1.2')),
+    formatPlan(planDeployment(config, 'production', 'v1.2')),
     /hooks\.after_success: run by reconcile/,
   );
 });
 
 test('plan of a first deployment says a hook needing {{previous_version}} has none, instead of crashing', (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'plan-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  const parsed = parseConfig(
-    `state_dir: ${dir}/state
-target:
+  const config = configIn(
+    t,
+    `target:
   commands:
     deploy: ./deploy.sh {{version}}
 environments:
@@ -156,11 +159,9 @@ environments:
       on_success: ./announce.sh {{previous_version}}
       after_success: { after: 24h, run: "./contract.sh {{previous_version}}" }
 `,
-    'deploy.yml',
   );
-  assert.ok(parsed.ok, parsed.ok ? '' : JSON.stringify(parsed.errors));
   // Nothing was deployed yet: the run fails each of these for the value it lacks, and the plan says so.
-  const runs = planDeployment(parsed.config, 'production', 'v1')
+  const runs = planDeployment(config, 'production', 'v1')
     .phases.flatMap((phase) => phase.actions)
     .flatMap((action) => (action.run?.includes('previous_version') ? [action.run] : []));
   assert.deepEqual(
@@ -291,8 +292,7 @@ environments:
 test('plan says what an analysis step judges and for how long, in the words the run uses', async (t) => {
   // It said "health checks over 240s" for a step whose metrics are analysed, and "watch for 3600s".
   // v1 is live on blue: a first deployment would go straight to 100 % (no step at 10 % or 50 %).
-  const dir = mkdtempSync(join(tmpdir(), 'plan-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = tempDir(t);
   const at = '2026-01-01T00:00:00.000Z';
   await new FileStateStore(join(dir, 'state')).write({
     ...emptyRecord('local', 'production', new Date(at)),
