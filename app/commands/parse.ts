@@ -27,6 +27,7 @@ import type {
 } from './command.ts';
 import { localToInstant } from '../../src/schedule/time.ts';
 import type { LocalTime } from '../../src/schedule/time.ts';
+import { readsAsOption } from '../../src/util/option-like.ts';
 
 /** Longest first line accepted as a command; a longer one is refused before any tokenising. */
 export const MAX_COMMAND_LINE = 1000;
@@ -285,12 +286,6 @@ interface Parsed {
 }
 
 /**
- * A value that reads as an option: "-" or "--" and a letter (`--force`), or a dash alone; the CLI's rule
- * (src/cli/usage.ts). Free text that starts with a dash and something else is a value.
- */
-const OPTION_LIKE = /^(?:--?[A-Za-z]|--?$)/;
-
-/**
  * The word after an option that takes a value is that value unless it reads as an option, as the CLI reads it:
  * written `--reason=…`, so parseArgs (which takes any word starting with "-" for an option) reads
  * `--reason "-5% conversion"` as the reason, and the checks below that are for options only (ASCII, a phone's
@@ -302,7 +297,7 @@ function joinValues(spec: OptionSpec, args: string[]): string[] {
     const arg = args[i]!;
     const next = args[i + 1];
     const option = arg.startsWith('--') ? spec[arg.slice(2)] : undefined;
-    if (option?.type === 'string' && next !== undefined && !OPTION_LIKE.test(next)) {
+    if (option?.type === 'string' && next !== undefined && !readsAsOption(next)) {
       out.push(`${arg}=${next}`);
       i++;
     } else out.push(arg);
@@ -353,7 +348,7 @@ function parseOptions(command: CommandKind, args: string[]): Parsed {
     if (token.kind !== 'option') continue;
     // A value that reads as an option (a dash alone after it, `--reason=--force`): refused as a value left out,
     // as the CLI refuses it (src/cli/usage.ts).
-    if (token.value !== undefined && OPTION_LIKE.test(token.value))
+    if (token.value !== undefined && readsAsOption(token.value))
       refuse(
         'missing_option_value',
         `/${command}: --${token.name} needs a value, e.g. --${token.name} "..." (${showInput(token.value)} reads as an option).`,

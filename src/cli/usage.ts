@@ -6,6 +6,7 @@ import { InvalidArgumentError, type CommanderError } from 'commander';
 import { ANALYZE_EXIT_CODES } from '../analysis/exit-codes.ts';
 import { invisibleNameProblem } from '../config/invisible.ts';
 import { parseIsoInstant } from '../schedule/iso-time.ts';
+import { readsAsOption } from '../util/option-like.ts';
 
 /** A command-line error in `analyze` (commander already printed it): exits with the bad-input code. */
 export class AnalyzeUsageError extends Error {
@@ -37,19 +38,13 @@ export function parseReconcileTime(value: string, now: Date = new Date()): Date 
 }
 
 /**
- * A value that reads as an option: "-" or "--" and a letter (`--json`, `-e`, `--output=FILE`), or a dash
- * alone. Free text that starts with a dash and something else (`--reason "-5% conversion"`) is a value.
- */
-const OPTION_LIKE = /^(?:--?[A-Za-z]|--?$)/;
-
-/**
  * Why an option's value is refused whatever the option: empty, or reading as an option. commander takes the
  * word after an option as its value even when it is another option (`-e --json`, `--base --output=FILE`),
  * which would then be read as a name, a path or a git argument instead of failing.
  */
 function valueProblem(value: string): string | undefined {
   if (value.trim() === '') return 'it is empty';
-  if (OPTION_LIKE.test(value))
+  if (readsAsOption(value))
     return `"${value}" starts with "-": it reads as an option, which an option's value never is (was the value left out?)`;
   return undefined;
 }
