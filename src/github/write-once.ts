@@ -17,7 +17,7 @@ export interface WriteOnce<T> {
   write(): Promise<T>;
   /** What the write made, if it landed; undefined when it did not. Omitted when `write` checks by itself. */
   landed?(): Promise<T | undefined>;
-  /** Writes and lookups together (default 3). */
+  /** Rounds of lookup (after a lost answer) and write (default 3); a last lost answer is looked up once more. */
   attempts?: number;
   /** Pause before try `n` (default 250 ms × n). */
   pauseMs?(attempt: number): number;
@@ -48,6 +48,17 @@ export async function writeOnce<T>(op: WriteOnce<T>): Promise<T> {
       unknown = true;
       await pause(attempt);
     }
+  }
+  // The last write's answer was lost too: it may have landed, and the caller must not be told it did not (the
+  // App would release the lock of a deployment that exists). One last look; a failing one leaves it unknown.
+  if (unknown && op.landed) {
+    let found: T | undefined;
+    try {
+      found = await op.landed();
+    } catch (error) {
+      if (!outcomeUnknown(error)) throw error;
+    }
+    if (found !== undefined) return found;
   }
   throw lastError;
 }

@@ -278,6 +278,17 @@ test('createDeploymentOnce: a 5xx before anything was created is retried and cre
   assert.equal(api.created.length, 1);
 });
 
+test('createDeploymentOnce: the last try landing with its answer lost is looked up, not reported as not made', async () => {
+  const api = createFake(async (call, store) => {
+    // Two tries GitHub fails before creating anything; the third creates it and its answer is lost.
+    if (call === 3) store();
+    throw Object.assign(new Error('Bad Gateway'), { status: 502 });
+  });
+  assert.deepEqual(await createDeploymentOnce(api, createParams), { id: 500 });
+  assert.equal(api.creates, 3, 'never a fourth create');
+  assert.equal(api.created.length, 1);
+});
+
 test('createDeploymentOnce: a 4xx is not retried; a 202 is an error; persistent 5xx gives up', async () => {
   const refused = createFake(async () => {
     throw Object.assign(new Error('Validation Failed'), { status: 422 });
