@@ -10,6 +10,7 @@ import { renderStatusComment } from '../../src/github/status-comment.ts';
 import type { StatusCommentState } from '../../src/github/status-comment.ts';
 import type { DeploymentPayload } from '../../src/github/deployment-payload.ts';
 import { commentDedupeKey, createDeploymentOnce } from '../../src/github/deployments.ts';
+import { mayHaveLanded } from '../../src/github/write-once.ts';
 import { deploymentLockOwner, releaseDeploymentLock } from './lock.ts';
 import type { Api, Where } from '../facts/github.ts';
 import { githubAnswered } from '../facts/github.ts';
@@ -101,6 +102,7 @@ export async function startDeployment(
   };
 
   let writtenCommentId: number | undefined;
+  let askedToCreate = false;
   try {
     // A rollback deploys an earlier commit: the PR's head moving does not change what it deploys.
     if (request.type !== 'rollback') {
@@ -143,6 +145,7 @@ export async function startDeployment(
     if (version !== undefined) payload.version = version;
     // The one creation path (src/github/deployments.ts): a create whose answer was lost is looked up by its
     // key before it is repeated, like the Action's own.
+    askedToCreate = true;
     const created = await createDeploymentOnce(api, {
       ...where,
       sha: request.sha, // the commit, never the branch name
@@ -160,8 +163,9 @@ export async function startDeployment(
       statusCommentCreated: writtenCommentId !== undefined,
     };
   } catch (error) {
-    await release();
-    // The comment this call wrote must not promise a deployment that never came.
+    const fate = createFailure({ askedToCreate, mayHaveLanded: mayHaveLanded(error) });
+    if (fate === 'not_created') await release();
+    // The comment this call wrote must not promise a deployment that never came, nor deny one that may run.
     if (writtenCommentId !== undefined) {
       const failed: StatusCommentState = {
         environment: request.environment,
@@ -169,7 +173,10 @@ export async function startDeployment(
         updatedAt: known.now().toISOString(),
         sha: request.sha,
         // By GitHub's status only: an error's text may quote what was sent (the payload) or a credential.
-        description: `the deployment could not be created (${githubAnswered(error)})`,
+        description:
+          fate === 'not_created'
+            ? `the deployment could not be created (${githubAnswered(error)})`
+            : `whether the deployment was created is not known (${githubAnswered(error)}): the environment stays locked until its final status (or /unlock ${request.environment} --force, if none comes)`,
       };
       await api.issues
         .updateComment({ ...where, comment_id: writtenCommentId, body: renderStatusComment(failed) })
@@ -177,4 +184,17 @@ export async function startDeployment(
     }
     throw error;
   }
+}
+
+/**
+ * What a failed start leaves: `not_created` when nothing was asked of GitHub, or GitHub's answer (or a lookup
+ * after a lost one) says no deployment was made; `unknown` when the create's answer was lost and no lookup
+ * could tell. Only a start known to have made nothing releases its lock: a deployment made under a released
+ * lock could run beside the next /deploy's.
+ */
+export function createFailure(o: {
+  askedToCreate: boolean;
+  mayHaveLanded: boolean;
+}): 'not_created' | 'unknown' {
+  return o.askedToCreate && o.mayHaveLanded ? 'unknown' : 'not_created';
 }

@@ -13,6 +13,17 @@ function outcomeUnknown(error: unknown): boolean {
   return status !== undefined && status >= 500;
 }
 
+/** Errors writeOnce gave up with while its write may have landed: no lookup after the last lost answer worked. */
+const unsettled = new WeakSet<object>();
+
+/**
+ * Whether `error`, thrown by writeOnce, leaves open that the write was made (a lost answer that no lookup could
+ * settle); false when the last lookup found nothing, or the write was refused.
+ */
+export function mayHaveLanded(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && unsettled.has(error);
+}
+
 export interface WriteOnce<T> {
   write(): Promise<T>;
   /** What the write made, if it landed; undefined when it did not. Omitted when `write` checks by itself. */
@@ -52,13 +63,15 @@ export async function writeOnce<T>(op: WriteOnce<T>): Promise<T> {
   // The last write's answer was lost too: it may have landed, and the caller must not be told it did not (the
   // App would release the lock of a deployment that exists). One last look; a failing one leaves it unknown.
   if (unknown && op.landed) {
-    let found: T | undefined;
+    let settled = false;
     try {
-      found = await op.landed();
+      const found = await op.landed();
+      if (found !== undefined) return found;
+      settled = true;
     } catch (error) {
       if (!outcomeUnknown(error)) throw error;
     }
-    if (found !== undefined) return found;
+    if (!settled && typeof lastError === 'object' && lastError !== null) unsettled.add(lastError);
   }
   throw lastError;
 }

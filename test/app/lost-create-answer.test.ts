@@ -4,6 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseStatusComment } from '../../src/github/status-comment.ts';
+import { fakeSha } from '../fake-github/index.ts';
 import { BOT_LOGIN, HEAD, PR, appReplies, commentOnPull, deployYml, withSeededApp } from './helpers.ts';
 import { receive } from './delivery-helpers.ts';
 
@@ -46,4 +47,65 @@ test('/deploy: the last try at creating the deployment lands with its answer los
     );
     assert.equal(parseStatusComment(String(status?.body), 'staging')?.state, 'queued');
   });
+});
+
+test('/deploy: the deployment made with its answer lost while GitHub fails every lookup: the lock stays, so no second deployment starts beside it', async () => {
+  await withSeededApp(
+    {
+      ...SEED,
+      collaborators: { alice: 'write' as const, bob: 'write' as const },
+      pulls: [...SEED.pulls, { number: 8, head: fakeSha('pr-8-head'), user: 'bob' }],
+      config: deployYml(`
+  staging:
+    approvals:
+      deployers: [alice, bob]
+      required: 0
+`),
+    },
+    async (fake, probot) => {
+      // GitHub makes the deployment and answers 502; from then on it fails every listing of deployments, so
+      // whether it was made cannot be told.
+      fake.failNext({ status: 502, operationId: 'repos/create-deployment', afterWrite: true });
+      let down = true;
+      fake.failNext({
+        status: 502,
+        times: 1_000_000,
+        operationId: 'repos/list-deployments',
+        where: () => down && fake.requestsFor('repos/create-deployment').length > 0,
+      });
+      const { payload } = commentOnPull(fake, '/deploy staging', { user: 'alice' });
+      await assert.rejects(
+        receive(probot, 'issue_comment', payload),
+        'the delivery fails, for GitHub to show it',
+      );
+      assert.equal(fake.repo().deployments.size, 1, 'GitHub made it');
+      assert.equal(fake.repo().refs.get('deploy-locks/staging'), HEAD, 'the lock stays with its commit');
+      const status = [...fake.repo().comments.values()].find(
+        (c) =>
+          (c.user as { login: string }).login === BOT_LOGIN &&
+          String(c.body).startsWith('<!-- deploy-action:status'),
+      );
+      const state = parseStatusComment(String(status?.body), 'staging');
+      assert.equal(state?.state, 'error');
+      assert.match(
+        state?.description ?? '',
+        /^whether the deployment was created is not known \(GitHub answered HTTP 502\): the environment stays locked until its final status/,
+      );
+      const [failed] = appReplies(fake).filter((r) => r.startsWith('**Failed**'));
+      assert.match(
+        failed ?? '',
+        /it asked GitHub for a deployment \(the status comment on this pull request says whether one was made\)/,
+      );
+
+      // GitHub is back: bob's /deploy of the same environment from another pull request waits its turn.
+      down = false;
+      const other = commentOnPull(fake, '/deploy staging', { user: 'bob', number: 8 });
+      await receive(probot, 'issue_comment', other.payload);
+      assert.equal(fake.repo().deployments.size, 1, 'no second deployment beside the first');
+      assert.ok(
+        appReplies(fake).some((r) => /`locked`/.test(r)),
+        appReplies(fake).join('\n---\n'),
+      );
+    },
+  );
 });

@@ -15,6 +15,7 @@ import {
   type DeploymentsApi,
 } from '../../../src/github/deployments.ts';
 import { parseDeploymentPayload, PayloadError } from '../../../src/github/deployment-payload.ts';
+import { mayHaveLanded } from '../../../src/github/write-once.ts';
 import { createFakeGitHub } from '../../fake-github/index.ts';
 import { productionDeployment, withFakeRepo } from '../../helpers/github.ts';
 
@@ -287,6 +288,35 @@ test('createDeploymentOnce: the last try landing with its answer lost is looked 
   assert.deepEqual(await createDeploymentOnce(api, createParams), { id: 500 });
   assert.equal(api.creates, 3, 'never a fourth create');
   assert.equal(api.created.length, 1);
+});
+
+test('createDeploymentOnce: given up on, it says whether the deployment may have been made (mayHaveLanded)', async () => {
+  // Every create fails before anything is made, and the last lookup finds nothing: known not made.
+  const none = createFake(async () => {
+    throw Object.assign(new Error('Bad Gateway'), { status: 502 });
+  });
+  const notMade = await createDeploymentOnce(none, createParams).catch((e: unknown) => e);
+  assert.equal(mayHaveLanded(notMade), false);
+  // The create lands with its answer lost, and every lookup fails: it may run.
+  const lost = createFake(async (_call, store) => {
+    store();
+    throw Object.assign(new Error('Bad Gateway'), { status: 502 });
+  });
+  lost.repos.listDeployments = async () => {
+    throw Object.assign(new Error('Bad Gateway'), { status: 502 });
+  };
+  const unknown = await createDeploymentOnce(lost, createParams).catch((e: unknown) => e);
+  assert.equal((unknown as { status?: number }).status, 502);
+  assert.equal(mayHaveLanded(unknown), true);
+  assert.equal(lost.creates, 1, 'never created again while it cannot be told');
+  // A refusal was never made.
+  const refused = createFake(async () => {
+    throw Object.assign(new Error('Validation Failed'), { status: 422 });
+  });
+  assert.equal(
+    mayHaveLanded(await createDeploymentOnce(refused, createParams).catch((e: unknown) => e)),
+    false,
+  );
 });
 
 test('createDeploymentOnce: a 4xx is not retried; a 202 is an error; persistent 5xx gives up', async () => {
