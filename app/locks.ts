@@ -68,19 +68,20 @@ export interface LockMarks {
 export interface LocksApi {
   /** Needed with LockMarks only. */
   checks?: LockMarksApi['checks'];
-  git: Pick<GitRefCalls, 'createTag' | 'createRef' | 'deleteRef' | 'listMatchingRefs'> & {
-    getRef(params: {
-      owner: string;
-      repo: string;
-      ref: string;
-    }): Promise<{ data: { ref: string; object: { sha: string; type: string } } }>;
-    /** The tag's message, and the commit it points at (a record names it). */
-    getTag(params: {
-      owner: string;
-      repo: string;
-      tag_sha: string;
-    }): Promise<{ data: { message: string; object?: { sha: string; type: string } } }>;
-  };
+  git: Pick<GitRefCalls, 'createTag' | 'createRef' | 'deleteRef' | 'listMatchingRefs'> &
+    Partial<Pick<GitRefCalls, 'updateRef'>> & {
+      getRef(params: {
+        owner: string;
+        repo: string;
+        ref: string;
+      }): Promise<{ data: { ref: string; object: { sha: string; type: string } } }>;
+      /** The tag's message, and the commit it points at (a record names it). */
+      getTag(params: {
+        owner: string;
+        repo: string;
+        tag_sha: string;
+      }): Promise<{ data: { message: string; object?: { sha: string; type: string } } }>;
+    };
 }
 
 export interface RepoRef {
@@ -124,6 +125,11 @@ export type AcquireResult =
 
 export type ReleaseResult =
   | { status: 'released'; lock: LockInfo }
+  /**
+   * The holder's lock is gone, but a deployment made under it is still running: the ref now points at that
+   * deployment's commit, its own lock, which its final status releases (ReleaseOptions.handOver).
+   */
+  | { status: 'handed_over'; lock: LockInfo; to: { deployment: number; sha: string } }
   | { status: 'not_held' }
   /** Released and taken again by someone else between the read and the delete: the new lock stays. */
   | { status: 'changed'; lock: LockInfo }
@@ -494,7 +500,20 @@ export interface ReleaseOptions {
    * the lock that was read (updateRefs with beforeOid). Without them, a REST delete.
    */
   conditional?: { graphql: GraphqlFn; repositoryId: string };
+  /**
+   * A person's lock is theirs to deploy under (blockingLock): released while such a deployment still runs, the
+   * environment would be open to a second deployment beside it. Asked, for a lock its holder (not --force)
+   * releases, which deployment made under it still runs; the ref is then moved to that deployment's commit, as
+   * its own lock, instead of deleted.
+   */
+  handOver?: (held: LockInfo) => Promise<{ deployment: number; sha: string } | undefined>;
 }
+
+const MOVE_REF_IF_AT = `mutation MoveRefIfAt($repositoryId: ID!, $name: GitRefname!, $before: GitObjectID!, $after: GitObjectID!) {
+  updateRefs(input: { repositoryId: $repositoryId, refUpdates: [{ name: $name, beforeOid: $before, afterOid: $after, force: true }] }) {
+    clientMutationId
+  }
+}`;
 
 const ZERO_OID = '0'.repeat(40);
 const DELETE_REF_IF_AT = `mutation DeleteRefIfAt($repositoryId: ID!, $name: GitRefname!, $before: GitObjectID!) {
@@ -551,7 +570,33 @@ export async function releaseLock(
     return { status: 'not_owner', lock: held };
   // A lock that names its holder is marked released first: its tag pointed at again is then nobody's. (Marked
   // and not deleted, it still holds, by nobody: --force releases it.)
+  const to =
+    options.handOver && !options.force && !held.deployment && !held.holderUnverified
+      ? await options.handOver(held)
+      : undefined;
   if (marks && !held.deployment && !held.holderUnverified) await markReleased(api, where, held, read.oid);
+  if (to) {
+    if (options.conditional) {
+      try {
+        await options.conditional.graphql(MOVE_REF_IF_AT, {
+          repositoryId: options.conditional.repositoryId,
+          name: `refs/${refName}`,
+          before: read.oid,
+          after: to.sha,
+        });
+      } catch (error) {
+        const now = await readLockRef(api, where, keys, refName, options.target, marks);
+        if (!now) return { status: 'not_held' };
+        if (now.oid !== read.oid) return { status: 'changed', lock: now.lock };
+        throw error;
+      }
+    } else {
+      if (!api.git.updateRef) throw new Error('handing a lock over needs the git updateRef call');
+      // force: from the tag to a commit is no fast-forward.
+      await api.git.updateRef({ ...where, ref: refName, sha: to.sha, force: true });
+    }
+    return { status: 'handed_over', lock: held, to };
+  }
   if (options.conditional) {
     try {
       await deleteRefIfAt(options.conditional, refName, read.oid);

@@ -60,7 +60,7 @@ import { historyAgainstAnchor, newestAnchor } from './head-anchor.ts';
 import type { PendingRequest } from './pending.ts';
 import { lockOwner, policyRefusal, policySummary, refusal, who } from './replies.ts';
 import { startDeployment } from './start.ts';
-import { deploymentLockOwner } from './lock.ts';
+import { deploymentLockOwner, runningUnderLock } from './lock.ts';
 import type { StartOutcome } from './start.ts';
 import { recordStatus, rollbackTarget } from './state-replies.ts';
 import { historySection } from './history.ts';
@@ -881,6 +881,9 @@ async function lock(
       ...(deps.graphql && event.repositoryNodeId
         ? { conditional: { graphql: deps.graphql, repositoryId: event.repositoryNodeId } }
         : {}),
+      // A deployment its holder made under it keeps the environment locked until it ends.
+      handOver: (held) =>
+        runningUnderLock(deps.api.repos, where, held, { login: deps.botLogin, id: deps.appId }),
     },
     { appId: deps.appId },
   );
@@ -891,6 +894,11 @@ async function lock(
       return {
         reaction: '+1',
         body: `Unlocked ${name} (was held by ${userText(released.lock.holder, { as: 'code' })}${released.lock.holderUnverified && released.lock.holder !== UNKNOWN_HOLDER ? ', unverified record' : ''}).`,
+      };
+    case 'handed_over':
+      return {
+        reaction: '+1',
+        body: `Unlocked ${name} (was held by ${userText(released.lock.holder, { as: 'code' })}). Deployment **#${released.to.deployment}** made under that lock is still running: it keeps ${name} locked until it ends.`,
       };
     case 'not_held':
       return { reaction: 'eyes', body: `${name} is not locked.` };

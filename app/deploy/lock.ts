@@ -169,3 +169,57 @@ export async function releaseDeploymentLock(
   }
   return 'released';
 }
+
+/**
+ * How long before a person's lock was taken (by the App's clock) a deployment GitHub dates may have been made
+ * under it: the two clocks differ by seconds, seldom more.
+ */
+const CLOCK_SLACK_MS = 5 * 60_000;
+/** Deployments of the environment read (newest first) for one made under a lock being released. */
+const UNDER_LOCK_READ = 20;
+
+/** A deployment of the environment as GitHub lists it (newest first). */
+export interface ListedDeployment {
+  id: number;
+  sha: string;
+  created_at: string;
+  creator?: { login: string; type?: string } | null;
+  performed_via_github_app?: { id: number } | null;
+}
+
+/**
+ * Pure: which deployments (newest first) may have been made under a person's lock taken at `lockedAt`: the
+ * App's own, made since then (CLOCK_SLACK_MS before, for the clocks' difference). An older one ran under its
+ * own lock, or none; a lock time that cannot be read leaves none (only --force releases such a lock anyway).
+ */
+export function madeUnderLock(
+  lockedAt: string,
+  listed: readonly ListedDeployment[],
+  app: { login: string; id?: number },
+): ListedDeployment[] {
+  const since = Date.parse(lockedAt);
+  if (!Number.isFinite(since)) return [];
+  return listed.filter((d) => createdByApp(d, app) && Date.parse(d.created_at) >= since - CLOCK_SLACK_MS);
+}
+
+/**
+ * The deployment made under person's lock `held` that has not ended (the newest such), if any: what
+ * releaseLock's handOver moves the lock to. Reads one page of the environment's deployments and the latest
+ * status of those made under the lock, newest first, until one has not ended.
+ */
+export async function runningUnderLock(
+  api: Pick<Api['repos'], 'listDeployments' | 'listDeploymentStatuses'>,
+  where: Where,
+  held: LockInfo,
+  app: { login: string; id?: number },
+): Promise<{ deployment: number; sha: string } | undefined> {
+  if (held.target.scope !== 'environment') return undefined;
+  const { data } = await api.listDeployments({
+    ...where,
+    environment: held.target.environment,
+    per_page: UNDER_LOCK_READ,
+  });
+  for (const d of madeUnderLock(held.createdAt, data, app))
+    if (!(await hasEnded(api, where, d.id))) return { deployment: d.id, sha: d.sha.toLowerCase() };
+  return undefined;
+}

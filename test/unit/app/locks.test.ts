@@ -18,7 +18,7 @@ import type { LocksApi } from '../../../app/locks.ts';
 import type { LockTarget } from '../../../app/commands/command.ts';
 import { repoNodeId } from '../../fake-github/state.ts';
 import { lockOwner } from '../../../app/deploy/replies.ts';
-import { releaseDeploymentLock } from '../../../app/deploy/lock.ts';
+import { madeUnderLock, releaseDeploymentLock } from '../../../app/deploy/lock.ts';
 import { markerKeys } from '../../../src/github/marker-keys.ts';
 
 const where = { owner: 'acme', repo: 'web' };
@@ -596,5 +596,48 @@ test('the global lock released with marks, its ref pointed back at its tag, is h
     assert.equal(locks.environments[0]?.holderUnverified, undefined, "bob's lock, never released, is his");
     const again = await releaseLock(api, where, keys, { target: global, requester: 'alice' }, marks);
     assert.equal(again.status, 'not_owner', 'alice does not release it again without --force');
+  });
+});
+
+test("madeUnderLock: only the App's deployments made since the lock was taken (minutes of clock slack), newest first", () => {
+  const app = { login: 'deploy-action[bot]', id: 1 };
+  const bot = { login: 'deploy-action[bot]', type: 'Bot' };
+  const listed = [
+    { id: 5, sha: 'e', created_at: '2025-03-01T10:30:00Z', creator: bot },
+    { id: 4, sha: 'd', created_at: '2025-03-01T10:20:00Z', creator: { login: 'mallory', type: 'User' } },
+    { id: 3, sha: 'c', created_at: '2025-03-01T09:58:00Z', creator: bot },
+    { id: 2, sha: 'b', created_at: '2025-03-01T09:00:00Z', creator: bot },
+  ];
+  assert.deepEqual(
+    madeUnderLock('2025-03-01T10:00:00Z', listed, app).map((d) => d.id),
+    [5, 3],
+    "someone else's deployment and one made an hour before the lock are not its holder's",
+  );
+  assert.deepEqual(madeUnderLock('', listed, app), [], 'a lock of no readable time hands over to none');
+});
+
+test("releaseLock with handOver: the ref moves to the running deployment's commit (REST, without GraphQL); --force deletes it", async () => {
+  await withFake(async (fake, api) => {
+    const asked: string[] = [];
+    const handOver = async (held: { holder: string }) => {
+      asked.push(held.holder);
+      return { deployment: 42, sha: HEAD };
+    };
+    await acquireLock(api, where, keys, { target: production, holder: 'alice', sha: HEAD, now: fixedNow });
+    const handed = await releaseLock(api, where, keys, { target: production, requester: 'alice', handOver });
+    assert.equal(handed.status, 'handed_over');
+    assert.deepEqual(asked, ['alice']);
+    assert.equal(fake.repo().refs.get('deploy-locks/production'), HEAD, "the deployment's own lock now");
+
+    await acquireLock(api, where, keys, { target: staging, holder: 'alice', sha: HEAD, now: fixedNow });
+    const forced = await releaseLock(api, where, keys, {
+      target: staging,
+      requester: 'maintainer',
+      force: true,
+      handOver,
+    });
+    assert.equal(forced.status, 'released', '--force breaks the lock, a running deployment or not');
+    assert.equal(fake.repo().refs.get('deploy-locks/staging'), undefined);
+    assert.deepEqual(asked, ['alice'], 'not asked under --force');
   });
 });

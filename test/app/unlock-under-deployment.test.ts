@@ -1,0 +1,92 @@
+// A person's lock stops everyone but its holder, who deploys under it (the deployment takes no lock of its
+// own). Its holder's /unlock while that deployment still runs must not leave the environment open: another
+// /deploy (or the queue behind the lock) would start a second deployment beside the running one. The lock is
+// handed over to the running deployment instead (the ref moved to its commit, its own lock), and its final
+// status releases it.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { fakeSha, webhookPayload } from '../fake-github/index.ts';
+import type { FakeGitHub } from '../fake-github/index.ts';
+import { HEAD, PR, deployYml, repliesTo, rest, withSeededApp } from './helpers.ts';
+import { deliveryTarget, receive } from './delivery-helpers.ts';
+
+const SEED = {
+  config: deployYml(`
+  staging:
+    approvals:
+      deployers: [alice, bob]
+      required: 0
+`),
+  collaborators: { alice: 'write' as const, bob: 'write' as const },
+  pulls: [
+    { number: PR, head: HEAD, user: 'bob' },
+    { number: 8, head: fakeSha('pr-8-head'), user: 'alice' },
+  ],
+};
+
+/** The deployment_status delivery of `deployment`'s final `state`, posted by the workflow's token. */
+function finalStatus(fake: FakeGitHub, deployment: Record<string, unknown>, state: string) {
+  return webhookPayload(
+    'deployment_status',
+    'created',
+    {
+      repository: { default_branch: 'main' },
+      deployment: {
+        id: deployment.id,
+        sha: deployment.sha,
+        environment: 'staging',
+        payload: deployment.payload,
+        creator: { login: 'deploy-action[bot]', type: 'Bot' },
+      },
+      deployment_status: {
+        creator: { login: 'github-actions[bot]', type: 'Bot' },
+        state,
+        environment: 'staging',
+        description: `deploy ${state}`,
+        created_at: new Date().toISOString(),
+        log_url: `${fake.url}/_html/acme/web/actions/runs/99`,
+      },
+    },
+    deliveryTarget(fake),
+  );
+}
+
+test('/unlock by the holder while the deployment they made under the lock runs: the lock goes to that deployment, and nobody deploys beside it', async () => {
+  await withSeededApp(SEED, async (fake, probot) => {
+    const lock = () => fake.repo().refs.get('deploy-locks/staging');
+    const deployments = () => [...fake.repo().deployments.values()];
+    assert.match(await repliesTo(fake, probot, '/lock staging', 'bob'), /^Locked `staging`/);
+    await repliesTo(fake, probot, '/deploy staging', 'bob');
+    assert.equal(deployments().length, 1, 'bob deploys under his lock');
+    const [running] = deployments();
+
+    assert.match(
+      await repliesTo(fake, probot, '/unlock staging', 'bob'),
+      /^Unlocked `staging` \(was held by `bob`\)\. Deployment \*\*#\d+\*\* made under that lock is still running: it keeps `staging` locked until it ends\.$/,
+    );
+    assert.equal(lock(), HEAD, "the ref is now the running deployment's own lock: its commit");
+    assert.match(await repliesTo(fake, probot, '/deploy staging', 'alice', 8), /`locked`/);
+    assert.equal(deployments().length, 1, 'no second deployment beside the running one');
+
+    // Its final status releases the lock, as a deployment's own; then alice deploys.
+    await rest(fake, 'POST', `/deployments/${running!.id}/statuses`, { state: 'success' });
+    await receive(probot, 'deployment_status', finalStatus(fake, running!, 'success'));
+    assert.equal(lock(), undefined);
+    await repliesTo(fake, probot, '/deploy staging', 'alice', 8);
+    assert.equal(deployments().length, 2);
+  });
+});
+
+test('/unlock by the holder once the deployment made under the lock has ended: the lock is deleted, as before', async () => {
+  await withSeededApp(SEED, async (fake, probot) => {
+    await repliesTo(fake, probot, '/lock staging', 'bob');
+    await repliesTo(fake, probot, '/deploy staging', 'bob');
+    const [ended] = [...fake.repo().deployments.values()];
+    await rest(fake, 'POST', `/deployments/${ended!.id}/statuses`, { state: 'success' });
+    assert.match(
+      await repliesTo(fake, probot, '/unlock staging', 'bob'),
+      /^Unlocked `staging` \(was held by `bob`\)\.$/,
+    );
+    assert.equal(fake.repo().refs.get('deploy-locks/staging'), undefined);
+  });
+});
