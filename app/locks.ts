@@ -543,6 +543,18 @@ export async function deleteRefIfAt(
 }
 
 /**
+ * Pure: whether `requester` may release `held` without --force. Its holder by name may: a running deployment's
+ * lock and a record that does not verify name nobody. So may the holder a lock the App marked released still
+ * names (releasedBefore): an /unlock whose mark was written but whose delete GitHub failed leaves it so, and
+ * its holder must be able to finish it; a ref pointed back at the tag by hand gives them nothing more by it
+ * (they neither deploy through it nor are named its holder), and anyone who can push could delete it anyway.
+ */
+export function mayRelease(held: LockInfo, requester: string): boolean {
+  if (held.deployment || !sameLogin(held.holder, requester)) return false;
+  return !held.holderUnverified || held.releasedBefore === true;
+}
+
+/**
  * Releases a lock. With `conditional`, the ref is deleted only if it still points at the lock read (the holder
  * was checked on it): a lock released and taken again by someone else meanwhile stays, and the answer says
  * who holds it now. Without it (GitHub's REST API has no conditional delete), the window between the read
@@ -563,15 +575,11 @@ export async function releaseLock(
   // A running deployment's lock is released by its final status, or with --force: its holder `deployment`
   // is no login, even when someone's login is that word (as blockingLock). Nor is a holder whose record does
   // not verify anyone's: only --force releases that lock.
-  if (
-    !options.force &&
-    (held.deployment || held.holderUnverified || !sameLogin(held.holder, options.requester))
-  )
-    return { status: 'not_owner', lock: held };
+  if (!options.force && !mayRelease(held, options.requester)) return { status: 'not_owner', lock: held };
   // A lock that names its holder is marked released first: its tag pointed at again is then nobody's. (Marked
   // and not deleted, it still holds, by nobody: --force releases it.)
   const to =
-    options.handOver && !options.force && !held.deployment && !held.holderUnverified
+    options.handOver && !options.force && !held.deployment && (!held.holderUnverified || held.releasedBefore)
       ? await options.handOver(held)
       : undefined;
   if (marks && !held.deployment && !held.holderUnverified) await markReleased(api, where, held, read.oid);

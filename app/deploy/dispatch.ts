@@ -893,7 +893,7 @@ async function lock(
       await runDueQuietly(dueDeps(deps, where, event.repositoryNodeId), where);
       return {
         reaction: '+1',
-        body: `Unlocked ${name} (was held by ${userText(released.lock.holder, { as: 'code' })}${released.lock.holderUnverified && released.lock.holder !== UNKNOWN_HOLDER ? ', unverified record' : ''}).`,
+        body: `Unlocked ${name} (was held by ${userText(released.lock.holder, { as: 'code' })}${released.lock.holderUnverified && !released.lock.releasedBefore && released.lock.holder !== UNKNOWN_HOLDER ? ', unverified record' : ''}).`,
       };
     case 'handed_over':
       return {
@@ -920,7 +920,7 @@ async function lock(
         : released.lock.holder === UNKNOWN_HOLDER
           ? `nobody holds it by name, so only ${forcers} can unlock it`
           : released.lock.releasedBefore
-            ? `the App released that lock before and its ref was pointed back at it by hand, so nobody holds it by name: only ${forcers} can unlock it`
+            ? `the App marked that lock released (an /unlock GitHub did not let finish, or its ref pointed back at it by hand), so nobody holds it by name: only ${userText(released.lock.holder, { as: 'code' })} (to finish that release) or ${forcers} can unlock it`
             : released.lock.holderUnverified
               ? `its record is not one the App wrote (or was written before lock records were signed), so nobody holds it by name: only ${forcers} can unlock it`
               : `only they (or ${forcers}) can unlock it`;

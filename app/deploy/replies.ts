@@ -50,7 +50,7 @@ export function lockOwner(lock: LockInfo): string {
     return `${where} is locked by a running deployment of ${userText(lock.sha.slice(0, 12), { as: 'code' })}${by}${pr}${since}${why}`;
   }
   const unverified = lock.releasedBefore
-    ? ' (a lock the App released, put back by hand: nobody holds it)'
+    ? ' (a lock the App marked released: nobody holds it)'
     : lock.holderUnverified && lock.holder !== UNKNOWN_HOLDER
       ? ' (unverified record)'
       : '';

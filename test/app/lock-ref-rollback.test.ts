@@ -28,7 +28,7 @@ async function pointBack(fake: FakeGitHub, sha: string): Promise<void> {
   await rest(fake, 'POST', '/git/refs', { ref: 'refs/deploy-locks/production', sha }, MALLORY);
 }
 
-test("a lock ref pointed back at a tag the App released is nobody's: its old holder neither deploys through it nor releases it", async () => {
+test("a lock ref pointed back at a tag the App released is nobody's: its old holder does not deploy through it, and nobody else releases it without --force", async () => {
   await withSeededApp(seed, async (fake, probot) => {
     assert.match(await repliesTo(fake, probot, '/lock production', 'victim'), /Locked `production`/);
     const released = lockRef(fake)!;
@@ -41,18 +41,15 @@ test("a lock ref pointed back at a tag the App released is nobody's: its old hol
     await pointBack(fake, released);
     const refused = await repliesTo(fake, probot, '/deploy production', 'alice');
     assert.match(refused, /\(`locked`\)/, 'the ref still holds the lock');
-    assert.match(
-      refused,
-      /locked by `victim` \(a lock the App released, put back by hand: nobody holds it\)/,
-    );
+    assert.match(refused, /locked by `victim` \(a lock the App marked released: nobody holds it\)/);
     assert.doesNotMatch(refused, NAMES_VICTIM, 'victim is not notified of a lock they released');
 
     // victim released it: it is not theirs again.
     assert.match(await repliesTo(fake, probot, '/deploy production', 'victim'), /\(`locked`\)/);
     assert.doesNotMatch(await repliesTo(fake, probot, '/lock production', 'victim'), /already hold/);
-    const unlock = await repliesTo(fake, probot, '/unlock production', 'victim');
+    const unlock = await repliesTo(fake, probot, '/unlock production', 'alice');
     assert.match(unlock, /\(`not_owner`\)/);
-    assert.match(unlock, /released that lock before/);
+    assert.match(unlock, /the App marked that lock released/);
     assert.equal(lockRef(fake), released, 'the lock stays');
     assert.equal(fake.repo().deployments.size, 0, 'nothing deployed under it');
 
@@ -70,5 +67,33 @@ test("a lock ref pointed back at a tag the App released is nobody's: its old hol
       await repliesTo(fake, probot, '/deploy production', 'alice'),
       /locked by @\u200D?victim \(PR #\d+\) since/,
     );
+  });
+});
+
+test("an /unlock whose mark GitHub took but whose delete it failed: told so, and the holder's next /unlock finishes it (not a lock only --force removes)", async () => {
+  await withSeededApp(seed, async (fake, probot) => {
+    assert.match(await repliesTo(fake, probot, '/lock production', 'victim'), /Locked `production`/);
+    // The release's mark is written; GitHub fails the ref's delete (the conditional one, and a REST one alike).
+    fake.failNext({
+      status: 502,
+      where: (r) => r.operationId === 'graphql' || r.operationId === 'git/delete-ref',
+    });
+    const failed = await repliesTo(fake, probot, '/unlock production', 'victim').catch(() => '');
+    assert.ok(lockRef(fake), 'the lock is still there');
+    assert.match(
+      [...fake.repo().comments.values()].map((c) => String(c.body)).join('\n'),
+      /\*\*Failed\*\* \(`github_unavailable`\): the App could not finish `\/unlock`/,
+      failed,
+    );
+    assert.match(
+      await repliesTo(fake, probot, '/deploy production', 'alice'),
+      /locked by `victim` \(a lock the App marked released: nobody holds it\)/,
+      'still held, by nobody: nobody deploys through it',
+    );
+    assert.match(
+      await repliesTo(fake, probot, '/unlock production', 'victim'),
+      /^Unlocked `production` \(was held by `victim`\)\.$/,
+    );
+    assert.equal(lockRef(fake), undefined);
   });
 });

@@ -294,7 +294,7 @@ test('protection rule: a /lock the App released, its ref pointed back at its tag
     for (const actor of ['bob', 'alice']) {
       const [state, comment] = await gate(w, actor);
       assert.equal(state, 'rejected', actor);
-      assert.match(comment, /locked by `bob` \(a lock the App released, put back by hand: nobody holds it\)/);
+      assert.match(comment, /locked by `bob` \(a lock the App marked released: nobody holds it\)/);
       assert.match(comment, /nobody deploys there until `\/unlock` `production` `--force`/);
     }
   });

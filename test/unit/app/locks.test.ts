@@ -9,6 +9,7 @@ import {
   blockingLock,
   lockMessage,
   lockRefName,
+  mayRelease,
   parseLockMessage,
   readLocks,
   releaseLock,
@@ -594,8 +595,13 @@ test('the global lock released with marks, its ref pointed back at its tag, is h
     assert.equal(locks.global?.releasedBefore, true);
     assert.equal(locks.environments[0]?.holder, 'bob');
     assert.equal(locks.environments[0]?.holderUnverified, undefined, "bob's lock, never released, is his");
+    const other = await releaseLock(api, where, keys, { target: global, requester: 'bob' }, marks);
+    assert.equal(other.status, 'not_owner', 'nobody else releases it without --force');
+    // The holder its record names may (a release whose delete GitHub failed is finished so): it gives them
+    // nothing more than any pusher has, who could delete the ref.
     const again = await releaseLock(api, where, keys, { target: global, requester: 'alice' }, marks);
-    assert.equal(again.status, 'not_owner', 'alice does not release it again without --force');
+    assert.equal(again.status, 'released');
+    assert.equal(fake.repo().refs.get('deploy-locks/_global'), undefined);
   });
 });
 
@@ -640,4 +646,14 @@ test("releaseLock with handOver: the ref moves to the running deployment's commi
     assert.equal(fake.repo().refs.get('deploy-locks/staging'), undefined);
     assert.deepEqual(asked, ['alice'], 'not asked under --force');
   });
+});
+
+test('mayRelease: the holder by name; of a lock the App marked released, the holder its record names; never a deployment or an unverified record', () => {
+  const lock = { target: production, holder: 'Alice', createdAt: '', sha: HEAD };
+  assert.equal(mayRelease(lock, 'alice'), true);
+  assert.equal(mayRelease(lock, 'bob'), false);
+  assert.equal(mayRelease({ ...lock, holderUnverified: true }, 'alice'), false);
+  assert.equal(mayRelease({ ...lock, holderUnverified: true, releasedBefore: true }, 'alice'), true);
+  assert.equal(mayRelease({ ...lock, holderUnverified: true, releasedBefore: true }, 'bob'), false);
+  assert.equal(mayRelease({ ...lock, holder: 'deployment', deployment: true }, 'deployment'), false);
 });
