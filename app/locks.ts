@@ -402,6 +402,36 @@ async function lockFromObject(
 const isAlreadyExists = (error: unknown): boolean =>
   (error as HttpError).status === 422 && /already exists/i.test((error as HttpError).message ?? '');
 
+/** A failed request GitHub may have carried out all the same: its answer lost (a 5xx, or no answer). */
+const answerLost = (error: unknown): boolean => ((error as HttpError).status ?? 0) >= 500;
+
+/** Where `refName` points now; undefined when it does not exist. */
+async function refObject(
+  api: LocksApi,
+  where: RepoRef,
+  refName: string,
+): Promise<{ sha: string; type: string } | undefined> {
+  try {
+    return (await api.git.getRef({ ...where, ref: refName })).data.object;
+  } catch (error) {
+    if ((error as HttpError).status === 404) return undefined;
+    throw error;
+  }
+}
+
+/**
+ * Pure: what a lock ref create whose answer was lost left, read back (`now`: where the ref points, undefined
+ * when it is not there): `made` when it points at what the create wrote, `not_made` when it is not there,
+ * `other` when it points elsewhere (someone else's lock, taken meanwhile).
+ */
+export function lostCreate(
+  now: { sha: string; type: string } | undefined,
+  wrote: { sha: string; type: 'tag' | 'commit' },
+): 'made' | 'not_made' | 'other' {
+  if (!now) return 'not_made';
+  return now.type === wrote.type && now.sha.toLowerCase() === wrote.sha.toLowerCase() ? 'made' : 'other';
+}
+
 const isMissingRef = (error: unknown): boolean =>
   (error as HttpError).status === 422 && /does not exist/i.test((error as HttpError).message ?? '');
 
@@ -444,7 +474,12 @@ export async function acquireLock(
     await api.git.createRef({ ...where, ref: `refs/${refName}`, sha: tag.data.sha });
     return { status: 'acquired', lock };
   } catch (error) {
-    if (!isAlreadyExists(error)) throw error;
+    // A create whose answer was lost is read back: the tag is this call's own, so the ref at it is ours.
+    const left = answerLost(error)
+      ? lostCreate(await refObject(api, where, refName), { sha: tag.data.sha, type: 'tag' })
+      : undefined;
+    if (left === 'made') return { status: 'acquired', lock };
+    if (left === 'not_made' || (left === undefined && !isAlreadyExists(error))) throw error;
   }
   const held = await readLock(api, where, keys, refName, options.target, marks);
   // Released between our create and read: report it as held by nobody we can name rather than retry forever.
@@ -481,7 +516,15 @@ export async function acquireDeploymentLock(
     await api.git.createRef({ ...where, ref: `refs/${refName}`, sha: options.sha });
     return { status: 'acquired' };
   } catch (error) {
-    if (!isAlreadyExists(error)) throw error;
+    // A create whose answer was lost is read back. Taken for anything else, a ref GitHub made for this call
+    // would hold the environment for a deployment never made, until --force. The ref names the commit only,
+    // so one made by another start of the same commit at the same instant reads as ours too: that needs a
+    // lost answer and a second start of that commit together, and is taken as the lesser harm.
+    const left = answerLost(error)
+      ? lostCreate(await refObject(api, where, refName), { sha: options.sha, type: 'commit' })
+      : undefined;
+    if (left === 'made') return { status: 'acquired' };
+    if (left === 'not_made' || (left === undefined && !isAlreadyExists(error))) throw error;
   }
   const held = await readLock(api, where, keys, refName, target, marks);
   return {

@@ -5,7 +5,17 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseStatusComment } from '../../src/github/status-comment.ts';
 import { fakeSha } from '../fake-github/index.ts';
-import { BOT_LOGIN, HEAD, PR, appReplies, commentOnPull, deployYml, withSeededApp } from './helpers.ts';
+import type { FakeGitHub } from '../fake-github/index.ts';
+import {
+  BOT_LOGIN,
+  HEAD,
+  PR,
+  appReplies,
+  commentOnPull,
+  deployYml,
+  repliesTo,
+  withSeededApp,
+} from './helpers.ts';
 import { receive } from './delivery-helpers.ts';
 
 const SEED = {
@@ -108,4 +118,38 @@ test('/deploy: the deployment made with its answer lost while GitHub fails every
       );
     },
   );
+});
+
+/** Fails the create of `ref` once with a 502 after GitHub made it. */
+const lostRefCreate = (fake: FakeGitHub, ref: string) =>
+  fake.failNext({
+    status: 502,
+    afterWrite: true,
+    operationId: 'git/create-ref',
+    where: (r) => (r.body as { ref?: string } | undefined)?.ref === ref,
+  });
+
+test("/deploy: GitHub makes the environment's lock and answers 502: read back, the lock is this start's, and it deploys (not a lock held for a deployment never made)", async () => {
+  await withSeededApp(SEED, async (fake, probot) => {
+    lostRefCreate(fake, 'refs/deploy-locks/staging');
+    const { payload } = commentOnPull(fake, '/deploy staging', { user: 'alice' });
+    await receive(probot, 'issue_comment', payload);
+    assert.equal(fake.repo().deployments.size, 1);
+    assert.equal(fake.repo().refs.get('deploy-locks/staging'), HEAD);
+    assert.deepEqual(
+      appReplies(fake).filter((r) => r.startsWith('**Failed**')),
+      [],
+    );
+  });
+});
+
+test("/lock: GitHub makes the lock and answers 502: read back (its tag is this call's own), it is locked and says so", async () => {
+  await withSeededApp(SEED, async (fake, probot) => {
+    lostRefCreate(fake, 'refs/deploy-locks/staging');
+    assert.match(await repliesTo(fake, probot, '/lock staging', 'alice'), /^Locked `staging`/);
+    assert.match(
+      await repliesTo(fake, probot, '/unlock staging', 'alice'),
+      /^Unlocked `staging` \(was held by `alice`\)\.$/,
+    );
+  });
 });

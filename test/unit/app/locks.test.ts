@@ -9,6 +9,7 @@ import {
   blockingLock,
   lockMessage,
   lockRefName,
+  lostCreate,
   mayRelease,
   parseLockMessage,
   readLocks,
@@ -656,4 +657,13 @@ test('mayRelease: the holder by name; of a lock the App marked released, the hol
   assert.equal(mayRelease({ ...lock, holderUnverified: true, releasedBefore: true }, 'alice'), true);
   assert.equal(mayRelease({ ...lock, holderUnverified: true, releasedBefore: true }, 'bob'), false);
   assert.equal(mayRelease({ ...lock, holder: 'deployment', deployment: true }, 'deployment'), false);
+});
+
+test('lostCreate: a lock ref read back after a lost answer is ours only when it points at what we wrote', () => {
+  const tag = { sha: 'A'.repeat(40), type: 'tag' as const };
+  assert.equal(lostCreate(undefined, tag), 'not_made');
+  assert.equal(lostCreate({ sha: 'a'.repeat(40), type: 'tag' }, tag), 'made');
+  assert.equal(lostCreate({ sha: 'b'.repeat(40), type: 'tag' }, tag), 'other', "someone else's lock tag");
+  assert.equal(lostCreate({ sha: 'a'.repeat(40), type: 'commit' }, tag), 'other');
+  assert.equal(lostCreate({ sha: HEAD, type: 'commit' }, { sha: HEAD, type: 'commit' }), 'made');
 });
