@@ -638,6 +638,8 @@ export async function releaseLock(
       } catch (error) {
         const now = await readLockRef(api, where, keys, refName, options.target, marks);
         if (!now) return { status: 'not_held' };
+        // Moved as asked, the answer lost.
+        if (now.oid === to.sha.toLowerCase()) return { status: 'handed_over', lock: held, to };
         if (now.oid !== read.oid) return { status: 'changed', lock: now.lock };
         throw error;
       }

@@ -90,3 +90,16 @@ test('/unlock by the holder once the deployment made under the lock has ended: t
     assert.equal(fake.repo().refs.get('deploy-locks/staging'), undefined);
   });
 });
+
+test('/unlock handing the lock over, GitHub moving the ref but answering 502: read back, the same answer, not lock_changed', async () => {
+  await withSeededApp(SEED, async (fake, probot) => {
+    await repliesTo(fake, probot, '/lock staging', 'bob');
+    await repliesTo(fake, probot, '/deploy staging', 'bob');
+    fake.failNext({ status: 502, afterWrite: true, operationId: 'graphql' });
+    assert.match(
+      await repliesTo(fake, probot, '/unlock staging', 'bob'),
+      /^Unlocked `staging` \(was held by `bob`\)\. Deployment \*\*#\d+\*\* made under that lock is still running/,
+    );
+    assert.equal(fake.repo().refs.get('deploy-locks/staging'), HEAD);
+  });
+});
