@@ -247,16 +247,16 @@ test("the status comment: only one the token's own account wrote is taken, never
 test('the deploy check run whose create landed unanswered, and could not be looked up then, is updated later, not created again', async () => {
   await withFake(async (s) => {
     const { reporter, runDeployment } = reporterFor(s, { retries: 0, retryBaseMs: 10 });
-    // The first create of the deploy check run lands but answers 500, and both lookups that createCheckRunOnce
-    // tries fail too: it gives up not knowing. The next write to that check run must look again, find it,
-    // and update it.
+    // The first create of the deploy check run lands but answers 500, and every lookup createCheckRunOnce
+    // tries fails too (two before its tries again, one after its last): it gives up not knowing. The next
+    // write to that check run must look again, find it, and update it.
     s.gh.failNext({
       status: 500,
       afterWrite: true,
       operationId: 'checks/create',
       where: (r) => (r.body as { name?: string }).name === 'deploy / production',
     });
-    s.gh.failNext({ status: 503, operationId: 'checks/list-suites-for-ref', times: 2 });
+    s.gh.failNext({ status: 503, operationId: 'checks/list-suites-for-ref', times: 3 });
     runDeployment();
     await reporter.close!();
     assert.deepEqual(
