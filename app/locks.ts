@@ -617,14 +617,12 @@ export async function releaseLock(
   const held = read.lock;
   // A running deployment's lock is released by its final status, or with --force: its holder `deployment`
   // is no login, even when someone's login is that word (as blockingLock). Nor is a holder whose record does
-  // not verify anyone's: only --force releases that lock.
+  // not verify anyone's: only --force releases that lock (mayRelease).
   if (!options.force && !mayRelease(held, options.requester)) return { status: 'not_owner', lock: held };
+  // Asked before anything is written: a deployment made under the lock that still runs keeps it, as its own.
+  const to = options.handOver && !options.force ? await options.handOver(held) : undefined;
   // A lock that names its holder is marked released first: its tag pointed at again is then nobody's. (Marked
-  // and not deleted, it still holds, by nobody: --force releases it.)
-  const to =
-    options.handOver && !options.force && !held.deployment && (!held.holderUnverified || held.releasedBefore)
-      ? await options.handOver(held)
-      : undefined;
+  // and not deleted, it still holds, by nobody: its holder's next /unlock, or --force, releases it.)
   if (marks && !held.deployment && !held.holderUnverified) await markReleased(api, where, held, read.oid);
   if (to) {
     if (options.conditional) {
