@@ -60,7 +60,7 @@ import { historyAgainstAnchor, newestAnchor } from './head-anchor.ts';
 import type { PendingRequest } from './pending.ts';
 import { lockOwner, policyRefusal, policySummary, refusal, who } from './replies.ts';
 import { startDeployment } from './start.ts';
-import { deploymentLockOwner, runningUnderLock } from './lock.ts';
+import { deploymentLockOwner, runningUnderLock, settleHandOver } from './lock.ts';
 import type { StartOutcome } from './start.ts';
 import { recordStatus, rollbackTarget } from './state-replies.ts';
 import { historySection } from './history.ts';
@@ -869,6 +869,11 @@ async function lock(
     );
     return { reaction: '+1', body: `Locked ${name}; release with ${release}.` };
   }
+  // Deleted only if it is still the lock just read (GraphQL updateRefs), when the webhook names the repository.
+  const conditional =
+    deps.graphql && event.repositoryNodeId
+      ? { graphql: deps.graphql, repositoryId: event.repositoryNodeId }
+      : undefined;
   const released = await releaseLock(
     deps.api,
     where,
@@ -877,10 +882,7 @@ async function lock(
       target,
       requester: login,
       force: command.force,
-      // Deleted only if it is still the lock just read (GraphQL updateRefs), when the webhook names the repository.
-      ...(deps.graphql && event.repositoryNodeId
-        ? { conditional: { graphql: deps.graphql, repositoryId: event.repositoryNodeId } }
-        : {}),
+      ...(conditional ? { conditional } : {}),
       // A deployment its holder made under it keeps the environment locked until it ends.
       handOver: (held) =>
         runningUnderLock(deps.api.repos, where, held, { login: deps.botLogin, id: deps.appId }),
@@ -895,11 +897,22 @@ async function lock(
         reaction: '+1',
         body: `Unlocked ${name} (was held by ${userText(released.lock.holder, { as: 'code' })}${released.lock.holderUnverified && !released.lock.releasedBefore && released.lock.holder !== UNKNOWN_HOLDER ? ', unverified record' : ''}).`,
       };
-    case 'handed_over':
+    case 'handed_over': {
+      const holder = userText(released.lock.holder, { as: 'code' });
+      // Ended meanwhile (its final status found the person's lock and left it): released now instead.
+      const settled =
+        target.scope === 'environment'
+          ? await settleHandOver(deps.api, where, target.environment, released.to, conditional)
+          : 'running';
+      if (settled !== 'running') {
+        await runDueQuietly(dueDeps(deps, where, event.repositoryNodeId), where);
+        return { reaction: '+1', body: `Unlocked ${name} (was held by ${holder}).` };
+      }
       return {
         reaction: '+1',
-        body: `Unlocked ${name} (was held by ${userText(released.lock.holder, { as: 'code' })}). Deployment **#${released.to.deployment}** made under that lock is still running: it keeps ${name} locked until it ends.`,
+        body: `Unlocked ${name} (was held by ${holder}). Deployment **#${released.to.deployment}** made under that lock is still running: it keeps ${name} locked until it ends.`,
       };
+    }
     case 'not_held':
       return { reaction: 'eyes', body: `${name} is not locked.` };
     case 'changed':

@@ -223,3 +223,22 @@ export async function runningUnderLock(
     if (!(await hasEnded(api, where, d.id))) return { deployment: d.id, sha: d.sha.toLowerCase() };
   return undefined;
 }
+
+/**
+ * After a person's lock was handed to deployment `to` (runningUnderLock): its final status may have come between
+ * the check and the move, and its release then found the person's lock and left it. Its latest status is read
+ * again; ended, the lock is released as that status would have released it. 'running' when it has not ended.
+ */
+export async function settleHandOver(
+  api: {
+    repos: Pick<Api['repos'], 'listDeploymentStatuses'>;
+    git: Pick<LocksApi['git'], 'getRef' | 'deleteRef'>;
+  },
+  where: Where,
+  environment: string,
+  to: { deployment: number; sha: string },
+  conditional?: ConditionalDelete,
+): Promise<'running' | 'released' | 'kept' | 'none'> {
+  if (!(await hasEnded(api.repos, where, to.deployment))) return 'running';
+  return releaseDeploymentLock(api.git, where, environment, to.sha, undefined, conditional);
+}

@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fakeSha, webhookPayload } from '../fake-github/index.ts';
 import type { FakeGitHub } from '../fake-github/index.ts';
-import { HEAD, PR, deployYml, repliesTo, rest, withSeededApp } from './helpers.ts';
+import { HEAD, PR, deployYml, loadedProbot, repliesTo, rest, withSeededApp } from './helpers.ts';
 import { deliveryTarget, receive } from './delivery-helpers.ts';
 
 const SEED = {
@@ -101,5 +101,47 @@ test('/unlock handing the lock over, GitHub moving the ref but answering 502: re
       /^Unlocked `staging` \(was held by `bob`\)\. Deployment \*\*#\d+\*\* made under that lock is still running/,
     );
     assert.equal(fake.repo().refs.get('deploy-locks/staging'), HEAD);
+  });
+});
+
+test("/unlock handing the lock over while the deployment's final status comes in (its release finds the person's lock and leaves it): the lock is released all the same", async () => {
+  await withSeededApp(SEED, async (fake, probot) => {
+    const other = await loadedProbot(fake);
+    await repliesTo(fake, probot, '/lock staging', 'bob');
+    await repliesTo(fake, probot, '/deploy staging', 'bob');
+    const [running] = [...fake.repo().deployments.values()];
+    // The move of the ref to the deployment's commit waits until the test lets it go (a query it sends).
+    const query = (r: { body?: unknown }) => String((r.body as { query?: string } | undefined)?.query ?? '');
+    fake.holdUntil({
+      operationId: 'graphql',
+      where: (r) => /MoveRefIfAt|LetGo/.test(query(r)),
+      count: 2,
+    });
+    const unlock = repliesTo(fake, probot, '/unlock staging', 'bob');
+    for (let i = 0; i < 500 && !fake.requests.some((r) => /MoveRefIfAt/.test(query(r))); i++)
+      await new Promise((r) => setTimeout(r, 10));
+    assert.ok(
+      fake.requests.some((r) => /MoveRefIfAt/.test(query(r))),
+      'the hand-over reached its move',
+    );
+
+    // Meanwhile the deployment ends; its final status, handled elsewhere, finds bob's lock and leaves it.
+    await rest(fake, 'POST', `/deployments/${running!.id}/statuses`, { state: 'success' });
+    await receive(other, 'deployment_status', finalStatus(fake, running!, 'success'));
+    assert.ok(fake.repo().refs.get('deploy-locks/staging'), "bob's lock is still there");
+    await fetch(`${fake.url}/graphql`, {
+      method: 'POST',
+      headers: { authorization: 'token workflow-token', 'content-type': 'application/json' },
+      body: JSON.stringify({ query: 'query LetGo { viewer { login } }' }),
+    });
+
+    assert.match(await unlock, /^Unlocked `staging` \(was held by `bob`\)\.$/);
+    assert.equal(
+      fake.repo().refs.get('deploy-locks/staging'),
+      undefined,
+      'no lock of an ended deployment left',
+    );
+    await repliesTo(fake, probot, '/deploy staging', 'alice', 8);
+    assert.equal(fake.repo().deployments.size, 2);
   });
 });
