@@ -14,6 +14,7 @@ import {
 } from '../../src/github/status-comment.ts';
 import type { StatusCommentState } from '../../src/github/status-comment.ts';
 import type { Octokit } from '../facts/github.ts';
+import { httpStatus } from '../facts/github.ts';
 import { ownBotLogin } from '../facts/own-comments.ts';
 import { nextStatusState, repositoryRunUrl } from './deployment-status.ts';
 
@@ -67,7 +68,10 @@ interface EditedPayload {
 }
 
 export type RepairOutcome =
-  | { status: 'ignored'; reason: 'not_a_status_comment' | 'not_own_edit' | 'nothing_lost' }
+  | {
+      status: 'ignored';
+      reason: 'not_a_status_comment' | 'not_own_edit' | 'nothing_lost' | 'comment_deleted';
+    }
   | { status: 'restored' | 'completed'; commentId: number };
 
 export async function handleStatusCommentEdit(
@@ -95,15 +99,22 @@ export async function handleStatusCommentEdit(
     if (runUrl) before.runUrl = runUrl;
     else delete before.runUrl;
   }
-  await octokit.rest.issues.updateComment({
-    owner: payload.repository.owner.login,
-    repo: payload.repository.name,
-    comment_id: payload.comment.id,
-    // Rendered from the state, also when the replaced body is put back: that body is anyone's text (a person
-    // with write access may edit the App's comment and keep its marker and data line), and only its state,
-    // checked field by field (parseStatusComment), is taken from it.
-    body: renderStatusComment(repaired),
-  });
+  try {
+    await octokit.rest.issues.updateComment({
+      owner: payload.repository.owner.login,
+      repo: payload.repository.name,
+      comment_id: payload.comment.id,
+      // Rendered from the state, also when the replaced body is put back: that body is anyone's text (a person
+      // with write access may edit the App's comment and keep its marker and data line), and only its state,
+      // checked field by field (parseStatusComment), is taken from it.
+      body: renderStatusComment(repaired),
+    });
+  } catch (error) {
+    // Deleted since the edit (its delivery came late): nothing left to repair; the next status finds or
+    // makes the environment's comment (deployment-status.ts).
+    if (httpStatus(error) === 404) return { status: 'ignored', reason: 'comment_deleted' };
+    throw error;
+  }
   return { status: repaired === before ? 'restored' : 'completed', commentId: payload.comment.id };
 }
 

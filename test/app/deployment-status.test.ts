@@ -551,3 +551,22 @@ test('at info, a status that waits for nothing logs one line (the comment); the 
     }
   }
 });
+
+test('repair: the edit of a status comment delivered after the comment was deleted (404 on the repair) is nothing to repair, not a failed delivery', async () => {
+  await withApp(async (fake, probot) => {
+    const fromBody = renderStatusComment(
+      queued({ state: 'success', deploymentId: 500, updatedAt: '2030-01-01T00:00:09Z' }),
+    );
+    const id = fake.addComment(PR, { user: APP_BOT, body: fromBody }).id as number;
+    await receive(
+      probot,
+      'deployment_status',
+      statusEvent(fake, { payload: { pr: PR, comment_id: id }, at: '2030-01-01T00:00:05Z' }),
+    );
+    const payload = edited(fake, id, fromBody, APP_BOT);
+    // Someone deletes the comment before the edit's delivery is handled.
+    fake.repo().comments.delete(id);
+    await receive(probot, 'issue_comment', payload);
+    assert.equal(fake.repo().comments.has(id), false, 'not written again');
+  });
+});
