@@ -39,6 +39,11 @@ export interface NotifyContext {
    * rollout's start.
    */
   continues?: { deploymentId: string; startedAt?: string; by: string };
+  /**
+   * Who steers the rollout (report/waits.ts): the App's pull-request comments (default), or the command line
+   * (a CLI run, whose rollout lives in a state directory the comments never reach).
+   */
+  controls?: 'app' | 'cli';
 }
 
 const STRATEGY_IMPACT: Record<string, string> = {
@@ -161,8 +166,9 @@ export class NotificationMapper {
 
   private waitStarted(w: WaitRecord): NotifyItem[] {
     const key = `${w.environment}\0${w.step}\0${w.kind}\0${w.since}`;
+    const via = this.context.controls ?? 'app';
     const text = oneLine(
-      `waiting at ${waitWhere(w)} ${waitingFor(w, w.environment, w.ended?.by.join(', '))}`,
+      `waiting at ${waitWhere(w)} ${waitingFor(w, w.environment, w.ended?.by.join(', '), via)}`,
     );
     if (w.kind === 'bake' || this.notifiedWaits.has(key)) return [this.thread(text)];
     this.notifiedWaits.add(key);
@@ -172,8 +178,8 @@ export class NotificationMapper {
       // "for 2 approvals" (after "waits at <step>"); a hold says where, since its text has no step.
       reason:
         w.kind === 'hold'
-          ? `${waitingFor(w, w.environment, w.ended?.by.join(', '))} at ${waitWhere(w)}`
-          : waitingFor(w, w.environment),
+          ? `${waitingFor(w, w.environment, w.ended?.by.join(', '), via)} at ${waitWhere(w)}`
+          : waitingFor(w, w.environment, undefined, via),
       impact: split ? `${split} while it waits` : 'traffic stays as it is while it waits',
     };
     return [this.thread(text), this.notify(w.kind === 'hold' ? 'paused' : 'waiting_for_approval', facts)];

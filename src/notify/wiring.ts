@@ -20,12 +20,16 @@ export async function runNotifier(
   return createNotifier(config, environment, context, options);
 }
 
-/** What the runner's variables say about the run, for a CLI run on GitHub Actions or elsewhere. */
+/**
+ * What the runner's variables say about the run, for a CLI run on GitHub Actions or elsewhere. Its rollout is
+ * steered by the command line (`deploy-action promote -e ENV`), whatever runner it is on.
+ */
 export function contextFromEnv(env: NodeJS.ProcessEnv, sha: string | undefined): NotifyContext {
   const server = env.GITHUB_SERVER_URL ?? 'https://github.com';
   const repository = env.GITHUB_REPOSITORY;
   return {
     repository,
+    controls: 'cli',
     sha,
     ref: env.GITHUB_REF,
     who: env.GITHUB_ACTOR ?? env.USER,

@@ -95,7 +95,7 @@ export function describeStep(step: Step): string {
     case 'wait':
       return step.gate === 'approval'
         ? `wait for ${step.approvals ?? 1} approval(s) at ${step.at}`
-        : `wait for /promote at ${step.at}`;
+        : `wait for a promote at ${step.at}`;
   }
 }
 

@@ -8,6 +8,7 @@ import type {
   WaitRecord,
 } from '../../../src/pipeline/events.ts';
 import { NotificationMapper } from '../../../src/notify/mapping.ts';
+import { contextFromEnv } from '../../../src/notify/wiring.ts';
 import type { NotifyItem } from '../../../src/notify/model.ts';
 
 const T0 = Date.parse('2026-12-01T10:00:00Z');
@@ -119,6 +120,22 @@ describe('NotificationMapper', () => {
     assert.equal(facts('approval').step, 'canary 25 % (step 3)');
     assert.equal(facts('approval').impact, '25 % new / 75 % stable while it waits');
     assert.equal(facts('hold').reason, 'paused at canary 25 % (step 3)');
+  });
+
+  it("a CLI run's wait names the command line's promote, not the pull request's comment", () => {
+    // contextFromEnv is the CLI's context (deploy, reconcile, promote): its rollouts live in a state directory.
+    const context = contextFromEnv({ GITHUB_REPOSITORY: 'o/r' }, undefined);
+    assert.equal(context.controls, 'cli');
+    const mapper = new NotificationMapper(context, () => T0);
+    const items = [start, { type: 'wait-start', record: wait('manual') } as const].flatMap((e) =>
+      mapper.next(e),
+    );
+    const waiting = items.find((i) => i.kind === 'notify' && i.notification.event === 'waiting_for_approval');
+    assert.ok(waiting?.kind === 'notify');
+    assert.equal(waiting.notification.facts.reason, 'for deploy-action promote -e production');
+    const thread = items.filter((i) => i.kind === 'thread').map((i) => i.line.text);
+    assert.deepEqual(thread, ['waiting at canary 25 % (step 3) for deploy-action promote -e production']);
+    assert.doesNotMatch(JSON.stringify(items), /\/promote/);
   });
 
   it('a wait handed off (same wait reported again) is notified once', () => {

@@ -139,8 +139,10 @@ describe('canary: a gated step waits right after its analysis', () => {
     const reasons = walk(machine())
       .filter((entry) => entry.step.kind === 'wait')
       .map((entry) => entry.reason);
-    assert.match(reasons[0]!, /^canary 25 %: wait for \/promote by a deployer/);
-    assert.match(reasons[1]!, /^canary 50 %: wait for \/promote by 2 approvers/);
+    // The verbs, not the pull request's commands: a CLI run is steered by `deploy-action promote|abort`.
+    assert.match(reasons[0]!, /^canary 25 %: wait for a promote by a deployer \(an abort rolls back\)$/);
+    assert.match(reasons[1]!, /^canary 50 %: wait for a promote by 2 approvers/);
+    for (const reason of reasons) assert.doesNotMatch(reason, /\/(promote|abort)/);
   });
 
   it('describes the rollout at a wait step as the canary weight', () => {
@@ -210,7 +212,7 @@ describe('blue-green: pre_switch waits after the checks, analysis and warm-up, b
       approvals: 2,
       at: 'before the switch to blue',
     });
-    assert.match(wait.reason, /^before the switch to blue: wait for \/promote by 2 approvers/);
+    assert.match(wait.reason, /^before the switch to blue: wait for a promote by 2 approvers/);
     assert.equal(m.describe(wait.state), 'blue ready, waiting before the switch (live: green)');
   });
 
@@ -262,7 +264,7 @@ describe('rolling: a batch gate waits after every batch but the last', () => {
       ],
     );
     const wait = seen.find((entry) => entry.step.kind === 'wait')!;
-    assert.match(wait.reason, /^after batch 1\/3: wait for \/promote by a deployer/);
+    assert.match(wait.reason, /^after batch 1\/3: wait for a promote by a deployer/);
     assert.equal(m.describe(wait.state), 'after batch 1/3');
   });
 
