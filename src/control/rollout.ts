@@ -171,12 +171,24 @@ export function idleFor(
 export function approvalWaitsAhead(rollout: Rollout): Array<{ index: number; at: string }> | undefined {
   const plan = rollout.strategyState?.plan;
   if (!plan) return undefined;
-  const here = stepOf(rollout);
+  return approvalStepsAhead(plan, stepOf(rollout), rollout.wait?.kind);
+}
+
+/**
+ * approvalWaitsAhead over a plan: the `approval: N` wait steps after step `here`, and `here` itself unless
+ * the rollout waits there for those approvers. The pipeline's own wait reports use it too, so the commands
+ * they offer (no `--full` then) are the ones the App and the CLI accept.
+ */
+export function approvalStepsAhead(
+  plan: ReadonlyArray<{ step: unknown }>,
+  here: number,
+  waiting: RolloutWait['kind'] | undefined,
+): Array<{ index: number; at: string }> {
   const ahead: Array<{ index: number; at: string }> = [];
   plan.forEach((p, index) => {
     const step = p.step as { kind: string; gate?: unknown; at?: unknown };
     if (step.kind !== 'wait' || step.gate !== 'approval') return;
-    if (index > here || (index === here && rollout.wait?.kind !== 'approval'))
+    if (index > here || (index === here && waiting !== 'approval'))
       ahead.push({ index, at: typeof step.at === 'string' ? step.at : `step ${index + 1}` });
   });
   return ahead;

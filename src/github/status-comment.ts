@@ -77,6 +77,8 @@ export interface StatusCommentWait {
   by?: string;
   /** The job ended and left the rollout waiting: no runner waits. */
   handedOff?: boolean;
+  /** Where the approval steps after this wait are: `--full` is not offered (it would be refused). */
+  approvalsAhead?: string[];
   /** The last analysis before the wait: its step and readings (new version, and stable where measured). */
   metrics?: { at: string; values: Array<{ name: string; value: number | null; stable?: number | null }> };
 }
@@ -133,6 +135,7 @@ const waitSchema = z.strictObject({
   approvedBy: z.array(login).max(100).optional(),
   by: login.optional(),
   handedOff: z.boolean().optional(),
+  approvalsAhead: z.array(name).max(100).optional(),
   metrics: z
     .strictObject({
       at: name,
@@ -368,7 +371,7 @@ function renderWait(w: StatusCommentWait, environment: string, version: string |
   lines.push(
     '',
     'To continue, comment:',
-    ...continueCommands(w.kind, environment).map((c) => `- ${command(c.command, environment)}: ${c.does}`),
+    ...continueCommands(w, environment).map((c) => `- ${command(c.command, environment)}: ${c.does}`),
   );
   return lines;
 }

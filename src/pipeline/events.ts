@@ -123,6 +123,11 @@ export interface WaitRecord {
   /** bake: when it goes on by itself. approval: how many approvers are needed. */
   until?: string;
   approvals?: number;
+  /**
+   * Where the `approval: N` steps after this wait are: a `promote --full` would pass them, so the App and
+   * the CLI refuse it (full_passes_approval) and the reports do not offer it. Absent when there are none.
+   */
+  approvalsAhead?: string[];
   /** How it ended; absent while it still waits (in a report written during the wait). */
   ended?: {
     at: string;

@@ -228,7 +228,7 @@ function waitingHeadline(result: PipelineResult): string[] {
   if (wait.kind === 'bake' && wait.until)
     lines.push(`> Goes on by itself at ${cell(formatUtc(wait.until))} if the metrics stay healthy.`);
   lines.push(
-    `> To continue, comment on the pull request: ${continueCommands(wait.kind, result.environment)
+    `> To continue, comment on the pull request: ${continueCommands(wait, result.environment)
       .map((c) => `${code(c.command)}: ${c.does}`)
       .join(' · ')}`,
   );

@@ -122,7 +122,7 @@ export function terminalReporter(options: TerminalReporterOptions = {}): Reporte
           );
           if (handedOff) line(`    the job ends here; the rollout stays as it is and goes on in a later run`);
           line(
-            `    to continue: ${continueCommands(w.kind, w.environment, options.controls)
+            `    to continue: ${continueCommands(w, w.environment, options.controls)
               .map((c) => c.command)
               .join(' · ')}`,
           );
@@ -281,7 +281,7 @@ export function summary(
         ? paint(
             ['bold', 'yellow'],
             wait
-              ? `⏸ waiting at ${plain(waitWhere(wait))} ${waitingFor(wait, result.environment, undefined, controls)} [${result.code}]: ${continueCommands(wait.kind, result.environment, controls)[0]!.command} to go on`
+              ? `⏸ waiting at ${plain(waitWhere(wait))} ${waitingFor(wait, result.environment, undefined, controls)} [${result.code}]: ${continueCommands(wait, result.environment, controls)[0]!.command} to go on`
               : `⏸ waiting [${result.code}]: ${result.message}`,
           )
         : paint(

@@ -109,14 +109,16 @@ export function abortedWait(result: Pick<PipelineResult, 'waits'>): WaitRecord |
 
 /**
  * The commands that continue a wait, each with what it does; `env` is put in as given (escape it). `cli`: the
- * command line's (a rollout the CLI runs reads its state directory, not the pull request's comments).
+ * command line's (a rollout the CLI runs reads its state directory, not the pull request's comments). Only
+ * what would be accepted: no `--full` while an approval step lies ahead (full_passes_approval).
  */
 export function continueCommands(
-  kind: WaitKind,
+  wait: Pick<WaitRecord, 'kind' | 'approvalsAhead'>,
   env: string,
   via: 'app' | 'cli' = 'app',
 ): Array<{ command: string; does: string }> {
-  const commands = appCommands(kind, env);
+  const all = appCommands(wait.kind, env);
+  const commands = wait.approvalsAhead?.length ? all.filter((c) => !c.command.endsWith(' --full')) : all;
   if (via === 'app') return commands;
   return commands.map((c) => ({
     ...c,

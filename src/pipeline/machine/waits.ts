@@ -2,7 +2,7 @@
 // stored, reported, described, ended, or handed off when the job may wait no longer, and a person's /abort. What
 // decides to wait, and what goes on after one, is the strategy task's (strategy.ts).
 import type { ResolvedEnvironment } from '../../config/resolve.ts';
-import { PAUSED_ON_FAILURE } from '../../control/rollout.ts';
+import { approvalStepsAhead, PAUSED_ON_FAILURE } from '../../control/rollout.ts';
 import type { ControlRequest } from '../../control/request.ts';
 import type { Step } from '../../strategies/types.ts';
 import type { RolloutWait } from '../../state/record.ts';
@@ -271,6 +271,9 @@ export function baselineShare(env: ResolvedEnvironment, weight: number | undefin
 }
 
 export function waitRecord(s: PipelineState, environment: string, w: Waiting, now: number): WaitRecord {
+  // Waits are the production rollout's: its plan says which approval steps a `--full` would pass.
+  const plan = environment === s.input.env.name ? s.tracks.production?.strategy?.plan : undefined;
+  const ahead = plan ? approvalStepsAhead(plan, w.step, w.kind).map((a) => a.at) : [];
   return clean({
     environment,
     kind: w.kind,
@@ -281,6 +284,7 @@ export function waitRecord(s: PipelineState, environment: string, w: Waiting, no
     since: iso(w.since),
     until: w.gate?.kind === 'bake' ? iso(w.gate.until) : undefined,
     approvals: w.approvals,
+    approvalsAhead: ahead.length > 0 ? ahead : undefined,
     waitedMs: Math.max(0, now - w.since),
   });
 }

@@ -815,6 +815,9 @@ function commentWait(
     ...(w.kind === 'approval' ? { approvals: w.approvals ?? 1, approvedBy: [] } : {}),
     ...(by ? { by: truncate(by, 200) } : {}),
     ...(w.ended?.how === 'handed_off' ? { handedOff: true } : {}),
+    ...(w.approvalsAhead?.length
+      ? { approvalsAhead: w.approvalsAhead.slice(0, 100).map((a) => truncate(a, 200)) }
+      : {}),
     ...(row && names.length
       ? {
           metrics: {
@@ -883,7 +886,7 @@ function waitCheckDetail(w: WaitRecord, environment: string, by: string | undefi
     `⏳ **Waiting at ${cell(waitWhere(w))} ${cell(waitingFor(w, environment, by))}** since ${cell(formatUtc(w.since))}` +
       (split ? ` · traffic ${cell(split)}` : ''),
     '',
-    `To continue, comment on the pull request: ${continueCommands(w.kind, environment)
+    `To continue, comment on the pull request: ${continueCommands(w, environment)
       .map((c) => code(c.command))
       .join(' · ')}`,
   ].join('\n');

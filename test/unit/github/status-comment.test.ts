@@ -399,6 +399,14 @@ test('a waiting rollout: the step, the split, the metrics so far, the commands; 
   );
 });
 
+test('an approval step ahead: no --full among the commands (it would be refused), kept over a round trip', () => {
+  const s = waitingState({ approvalsAhead: ['canary 50 %'] });
+  const body = renderStatusComment(s);
+  assert.deepEqual(parseStatusComment(body, 'production'), s);
+  assert.ok(body.includes('- `/promote production`: '), body);
+  assert.doesNotMatch(body, /--full/);
+});
+
 test('each kind of wait says what it waits for and how to go on', () => {
   const approval = renderStatusComment(
     waitingState({ kind: 'approval', approvals: 2, approvedBy: ['carol'] }),

@@ -9,6 +9,7 @@ import { PAUSED_ON_FAILURE } from '../../../src/control/rollout.ts';
 import { endsWait } from '../../../src/cli/control.ts';
 import { decide as decideReconcile } from '../../../src/reconcile/decide.ts';
 import { describeStep } from '../../../src/strategies/sequence.ts';
+import { continueCommands } from '../../../src/report/waits.ts';
 import type { Step, StepResult } from '../../../src/strategies/types.ts';
 import { drive, environment, input, stored, T0, type Run } from '../../helpers/machine-driver.ts';
 
@@ -330,6 +331,39 @@ test('/promote --full never passes an approval step ahead: the rollout goes on s
   assert.deepEqual(traffic(run), [10, 25, 50]);
   const wait = lastRecord(run).rollout?.wait;
   assert.equal(wait?.kind, 'approval');
+});
+
+test('a wait with an approval step ahead says where it is, and its "to continue" list offers no --full', () => {
+  const env = canary(
+    '[{ weight: 10, pause: manual }, { weight: 25, pause: 1s }, { weight: 50, approval: 1 }, { weight: 75, pause: 1s }]',
+    '{ max_wait_in_job: 1m }',
+  );
+  let promote: ControlRequest | undefined;
+  const run = drive(input(env, { handOff: true }), {
+    requests: (_n, action) => {
+      if (action.kind === 'await_control' && !promote) promote = request('promote', action.step);
+      return promote ? [promote] : [];
+    },
+  });
+  const started = run.events.flatMap((e) => (e.type === 'wait-start' ? [e.record] : []));
+  assert.deepEqual(
+    started.map((w) => [w.kind, w.approvalsAhead]),
+    [
+      // At 10 %: the approval at 50 % lies ahead (a --full there is refused: full_passes_approval).
+      ['manual', ['canary 50 %']],
+      // At the approval itself: its own approvers decide it, nothing lies ahead, --full is offered.
+      ['approval', undefined],
+    ],
+  );
+  assert.deepEqual(
+    continueCommands(started[0]!, 'production').map((c) => c.command),
+    ['/promote production', '/abort production [reason]'],
+  );
+  assert.deepEqual(
+    continueCommands(started[0]!, 'production', 'cli').map((c) => c.command),
+    ['deploy-action promote -e production', 'deploy-action abort -e production [--reason TEXT]'],
+  );
+  assert.ok(continueCommands(started[1]!, 'production').some((c) => c.command.endsWith('--full')));
 });
 
 test('approval: 2 needs two distinct approvers; one person twice, or a deployer who may not approve, is not enough', () => {

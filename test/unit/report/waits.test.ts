@@ -66,6 +66,32 @@ test('a waiting result: the headline says where and what for, with the commands 
   }
 });
 
+test('an approval step ahead: the job summary and the terminal (App or CLI words) offer no --full (full_passes_approval)', () => {
+  const ahead = { kind: 'manual' as const, approvals: undefined, approvalsAhead: ['canary 75 %'] };
+  const md = readable(renderJobSummary(waiting(ahead)));
+  const continueLine = md.split('\n').find((l) => l.startsWith('> To continue'))!;
+  assert.deepEqual(
+    [...continueLine.matchAll(/`([^`]+)`/g)].map((m) => m[1]),
+    ['/promote production', '/abort production [reason]'],
+  );
+  for (const controls of ['app', 'cli'] as const) {
+    const out: string[] = [];
+    terminalReporter({ write: (t) => out.push(t), color: false, controls }).event({
+      type: 'wait-start',
+      record: waitRecord({ approvalsAhead: ['canary 75 %'] }),
+    });
+    const to = out
+      .join('')
+      .split('\n')
+      .find((l) => l.includes('to continue:'))!;
+    assert.ok(
+      to.includes(controls === 'cli' ? 'deploy-action promote -e production' : '/promote production'),
+      to,
+    );
+    assert.doesNotMatch(to, /--full/, controls);
+  }
+});
+
 test('the Waits section: where, kind, since, how it ended, by whom, and how long, per wait', () => {
   const md = readable(renderJobSummary(waiting()));
   const section = md.slice(md.indexOf('### Waits'), md.indexOf('### Timeline'));
