@@ -120,10 +120,15 @@ export function outcomeOf(s: Pick<PipelineState, 'failure' | 'rollbacks' | 'stag
 function rolledBackTo(input: PipelineState['input']): string {
   const to = input.live.version ?? 'the previous state';
   if (!input.env.rollback) return `rolled back to ${to}`;
+  // Each side's own way (describeWaiting's rule: a record in a state directory is the command line's), which
+  // has no rollback deployment: an earlier release is deployed again as any version is.
+  const ways =
+    input.repository === 'local'
+      ? `a deployment of an earlier release, deploy-action run -e ${input.env.name} -v <version>, or a fix`
+      : 'a rollback deployment of an earlier release, mode: rollback with its version, or a fix';
   return (
     `rolled back to ${to}, the version this rollback deployment set out to replace: ${input.version} failed ` +
-    `its checks, so ${to} serves ${input.env.name} again; decide what should (a rollback deployment of an ` +
-    'earlier release, mode: rollback with its version, or a fix)'
+    `its checks, so ${to} serves ${input.env.name} again; decide what should (${ways})`
   );
 }
 

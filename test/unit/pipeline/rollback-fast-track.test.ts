@@ -242,18 +242,29 @@ test('a rollback deployment whose checks fail says traffic is back on the versio
     step.kind === 'analysis' && step.phase === 'verify'
       ? { ok: false as const, reason: 'v1 cannot reach its database' }
       : { ok: true as const, analysis: 'promote' as const };
-  const r = drive(
-    input(environment(direct, 'production', { rollback: true }), {
-      version: 'v1',
-      live: { slot: 'blue', version: 'v2' },
-    }),
-    { step: failingVerify },
-  );
+  const rollback = (repository: string) =>
+    drive(
+      input(environment(direct, 'production', { rollback: true }), {
+        version: 'v1',
+        live: { slot: 'blue', version: 'v2' },
+        repository,
+      }),
+      { step: failingVerify },
+    );
+  const r = rollback('octo/app');
   assert.equal(r.result.status, 'rolled_back', r.result.message);
   assert.match(
     r.result.message,
     /rolled back to v2, the version this rollback deployment set out to replace: v1 failed its checks, so v2 serves production again; decide what should \(a rollback deployment of an earlier release, mode: rollback with its version, or a fix\)$/,
   );
+  // A record in a state directory (repository `local`) is the command line's: its way, not the Action's input.
+  const cli = rollback('local');
+  assert.equal(cli.result.status, 'rolled_back', cli.result.message);
+  assert.match(
+    cli.result.message,
+    /so v2 serves production again; decide what should \(a deployment of an earlier release, deploy-action run -e production -v <version>, or a fix\)$/,
+  );
+  assert.doesNotMatch(cli.result.message, /mode: rollback/);
   // An ordinary deployment's rollback says only where traffic went.
   const ordinary = drive(input(environment(direct)), { step: failingVerify });
   assert.equal(ordinary.result.status, 'rolled_back', ordinary.result.message);
