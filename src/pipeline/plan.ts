@@ -1,7 +1,6 @@
 // `plan`: exactly what a run would do, with every command as it would be executed, and nothing run.
 import type { RawConfig } from '../config/schema.ts';
 import { resolveEnvironment, type ResolvedEnvironment, type ResolveOverrides } from '../config/resolve.ts';
-import { createStrategy } from '../strategies/index.ts';
 import type { LiveState } from '../strategies/capabilities.ts';
 import { describeStep } from '../strategies/sequence.ts';
 import type { Step } from '../strategies/types.ts';
@@ -16,6 +15,8 @@ import { redactCredentials } from '../report/redact.ts';
 import { formatDuration } from '../config/duration.ts';
 import { recordRefusal, teardownRefusal } from './machine/records.ts';
 import { liveSlotProblem } from './live-state.ts';
+import { MAX_IN_JOB_SCALE_DOWN_WAIT_MS } from './machine/finalize.ts';
+import { createStrategy, usesSlots } from '../strategies/index.ts';
 
 export interface PlannedAction {
   description: string;
@@ -127,7 +128,7 @@ export function planDeployment(
     phase: 'finalize',
     environment: env.name,
     actions: [
-      { description: 'record the live version; decommission the old slot after its delay' },
+      { description: finalizeText(env, live, main.retiredSlot) },
       ...(env.hooks.onSuccess
         ? [
             {
@@ -156,6 +157,24 @@ export function planDeployment(
     phases: phases.map((p) => ({ ...p, actions: p.actions.map(shown) })),
     rollback: main.rollback.map(shown),
   };
+}
+
+/**
+ * What finalize does after recording the new release, as the run decides it (machine/finalize.ts): only a
+ * slot strategy leaves an old slot, a first deployment none, and without a teardown command it stays up.
+ */
+function finalizeText(env: ResolvedEnvironment, live: LiveState, retiredSlot: string | undefined): string {
+  const record = 'record the live version';
+  if (!usesSlots(env.strategy))
+    return `${record} (${env.strategy.type} replaces the release in place: there is no old slot to decommission)`;
+  if (!retiredSlot) return `${record}; nothing to decommission: a first deployment has no old slot`;
+  const old = `the old slot ${retiredSlot}${live.version ? ` (${live.version})` : ''}`;
+  if (!env.target.teardown) return `${record}; ${old} stays up: the target has no teardown command`;
+  const delay = env.strategy.scaleDownDelayMs;
+  if (delay <= 0) return `${record}; decommission ${old} at once`;
+  if (delay <= MAX_IN_JOB_SCALE_DOWN_WAIT_MS)
+    return `${record}; decommission ${old} after ${formatDuration(delay)}`;
+  return `${record}; ${old} stays up as the instant rollback target for ${formatDuration(delay)}, then a reconcile run decommissions it`;
 }
 
 /** hooks.after_success: not run by the deployment, but by reconcile once the release has served its delay. */
@@ -264,8 +283,12 @@ function strategyActions(
     else if (step.kind === 'analysis') run = analysisText(env, step.windowMs);
     return { description: describeStep(step), reason, run };
   };
+  const outcome = machine.outcome({ plan: machine.plan, index: machine.plan.length - 1, holds: 0 });
   return {
-    liveSlot: machine.outcome({ plan: machine.plan, index: machine.plan.length - 1, holds: 0 }).liveSlot,
+    liveSlot: outcome.liveSlot,
+    // As finalize decides (machine/finalize.ts): the slot the new one replaces; none on a first deployment.
+    retiredSlot:
+      outcome.retiredSlot && outcome.retiredSlot !== outcome.liveSlot ? outcome.retiredSlot : undefined,
     actions: machine.plan.map((p) => describe(p.step, p.reason)),
     rollback: machine
       .rollback({ plan: machine.plan, index: machine.plan.length - 1, holds: 0 })

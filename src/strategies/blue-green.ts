@@ -47,7 +47,9 @@ export function blueGreenStrategy(params: BlueGreen, caps: TargetCapabilities, l
   const switchIndex = plan.length;
   plan.push({
     step: { kind: 'switch', slot: idle, from },
-    reason: `${idle} passed its checks: switch traffic`,
+    reason: live.slot
+      ? `${idle} passed its checks: switch traffic`
+      : `${idle} passed its checks: send traffic to it (a first deployment: ${from} serves nothing)`,
   });
   plan.push({
     step: {

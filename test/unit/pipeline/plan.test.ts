@@ -125,7 +125,7 @@ environments:
   assert.deepEqual(
     finalize(false).map((a) => a.description.split(':')[0]),
     [
-      'record the live version; decommission the old slot after its delay',
+      'record the live version (direct replaces the release in place',
       'on_success hook',
       'hooks.after_success',
     ],
@@ -362,5 +362,68 @@ environments:
   assert.deepEqual(
     plan.rollback.map((a) => a.description),
     ['teardown on blue'],
+  );
+});
+
+test("plan's finalize line says what finalize does for each strategy, a first deployment's included", async (t) => {
+  // It said "decommission the old slot after its delay" on every plan: a first deployment has no old slot,
+  // rolling and direct none at all.
+  const stateDir = `${tempDir(t)}/state`;
+  const config = (strategy: string, teardown = true) => {
+    const parsed = parseConfig(
+      `state_dir: ${stateDir}
+target:
+  commands:
+    deploy: ./deploy.sh {{version}}
+    switch: ./route.sh {{slot}}
+    set_weight: ./weight.sh {{slot}} {{weight}}
+${teardown ? '    teardown: ./teardown.sh {{version}}\n' : ''}environments:
+  production:
+    strategy: ${strategy}
+`,
+      'deploy.yml',
+    );
+    assert.ok(parsed.ok, parsed.ok ? '' : JSON.stringify(parsed.errors));
+    return parsed.config;
+  };
+  const finalizeLine = (strategy: string, teardown = true) =>
+    planDeployment(config(strategy, teardown), 'production', 'v2').phases.find((p) => p.phase === 'finalize')!
+      .actions[0]!.description;
+  const first = 'record the live version; nothing to decommission: a first deployment has no old slot';
+  assert.equal(finalizeLine('blue-green'), first);
+  assert.equal(finalizeLine('canary'), first);
+  const inPlace =
+    'record the live version (rolling replaces the release in place: there is no old slot to decommission)';
+  assert.equal(finalizeLine('{ type: rolling, instances: [a, b] }'), inPlace);
+  // The first plan also says nothing is live, and a blue-green's switch that no slot serves before it.
+  const text = formatPlan(planDeployment(config('blue-green'), 'production', 'v2'));
+  assert.match(text, /^Live now: none recorded \(from state record: nothing recorded yet\)$/m);
+  assert.match(
+    text,
+    /blue passed its checks: send traffic to it \(a first deployment: green serves nothing\)/,
+  );
+
+  // v1 live on blue: the next deployment goes to green and decommissions blue, as finalize does.
+  const at = '2026-12-01T10:00:00.000Z';
+  await new FileStateStore(stateDir).write({
+    ...emptyRecord('local', 'production', new Date(at)),
+    seq: 1,
+    live: { version: 'v1', slot: 'blue', since: at },
+  });
+  assert.equal(
+    finalizeLine('{ type: blue-green, scale_down_delay: 5m }'),
+    'record the live version; decommission the old slot blue (v1) after 5m',
+  );
+  assert.equal(
+    finalizeLine('{ type: canary, scale_down_delay: 0 }'),
+    'record the live version; decommission the old slot blue (v1) at once',
+  );
+  assert.equal(
+    finalizeLine('{ type: blue-green, scale_down_delay: 2h }'),
+    'record the live version; the old slot blue (v1) stays up as the instant rollback target for 2h, then a reconcile run decommissions it',
+  );
+  assert.equal(
+    finalizeLine('blue-green', false),
+    'record the live version; the old slot blue (v1) stays up: the target has no teardown command',
   );
 });
