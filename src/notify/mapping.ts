@@ -79,6 +79,8 @@ export class NotificationMapper {
   private strategy = '';
   private startedAt: number | undefined;
   private rollbackReason: string | undefined;
+  /** The run's start said nothing was live (no version, no slot): a first deployment. */
+  private firstDeployment = false;
   private readonly phaseSteps: StepRecord[] = [];
   private readonly notifiedWaits = new Set<string>();
   private at = 0;
@@ -98,6 +100,7 @@ export class NotificationMapper {
         this.version = event.version;
         this.previousVersion = event.previousVersion;
         this.strategy = event.strategy;
+        this.firstDeployment = !event.previousVersion && !event.liveSlot;
         this.startedAt = this.at;
         if (this.context.continues) {
           const { by, deploymentId, startedAt } = this.context.continues;
@@ -247,16 +250,20 @@ export class NotificationMapper {
     this.strategy ||= result.strategy;
     const previous = result.previousVersion ?? 'the previous version';
     const rolledBack = result.rollbacks.some((r) => r.ok);
+    // Nothing served before a first deployment: no "previous version" is back on or keeps serving.
+    const first = this.firstDeployment
+      ? 'nothing was live before it (a first deployment): there is no earlier version to go back to'
+      : undefined;
     const impact =
       event === 'succeeded'
         ? `all traffic on ${result.version}`
         : result.code === 'rollback_failed'
           ? 'the rollback FAILED: the environment may serve the new version or a mix; act now'
           : rolledBack || event === 'rolled_back'
-            ? `traffic is back on ${previous}`
+            ? (first ?? `traffic is back on ${previous}`)
             : event === 'paused'
               ? 'the rollout holds where it is'
-              : `${previous} keeps serving`;
+              : (first ?? `${previous} keeps serving`);
     return [
       this.notify(event, {
         code: result.code,

@@ -33,15 +33,22 @@ const PHASES: Record<AnalysisPhase, MetricsPhase | undefined> = {
   'pre-switch': 'pre-switch',
 };
 
+/** What a window of a first deployment compared with, where the others name stable (docs/analysis.md). */
+export const NO_STABLE_VERSION = 'no stable version (first deployment)';
+
 export function metricsAnalyzer(env: ResolvedEnvironment, options: MetricsAnalyzerOptions): Analyzer {
   const health = healthAnalyzer(env);
   const metrics = createAnalyzer(env.analysis as never, options.deps);
   const { config: analysisConfig } = metrics;
   const now = options.deps?.now ?? Date.now;
   let baselineTaken = false;
+  // Nothing live before this deployment (a first deployment): no stable side and no pre-deploy reading, so a
+  // window without a canary's stable side beside it compares with nothing, and says so rather than "stable".
+  let nothingLive = false;
 
   return {
     async prepare(live, signal, before) {
+      nothingLive = !live.slot && !live.version;
       if (baselineTaken || !live.version) return;
       baselineTaken = true;
       try {
@@ -110,7 +117,7 @@ export function metricsAnalyzer(env: ResolvedEnvironment, options: MetricsAnalyz
             outcome.intervals,
             d,
             Math.min(request.intervalMs, request.windowMs),
-            reference,
+            !sideBySide && nothingLive ? NO_STABLE_VERSION : reference,
           );
           if (d.kind === 'rollback')
             return {

@@ -122,6 +122,32 @@ describe('NotificationMapper', () => {
     assert.equal(facts('hold').reason, 'paused at canary 25 % (step 3)');
   });
 
+  it('a first deployment (nothing live at the start) names no previous version as back on or serving', () => {
+    const first: PipelineEvent = {
+      type: 'start',
+      environment: 'production',
+      version: 'v1',
+      strategy: 'canary',
+    };
+    const impact = (status: PipelineResult['status']) => {
+      const item = run([first, result(status, { previousVersion: undefined })]).at(-1)!;
+      assert.ok(item.kind === 'notify');
+      return item.notification.facts.impact;
+    };
+    for (const status of ['rolled_back', 'failed'] as const) {
+      assert.equal(
+        impact(status),
+        'nothing was live before it (a first deployment): there is no earlier version to go back to',
+        status,
+      );
+      assert.doesNotMatch(impact(status)!, /previous version|back on/);
+    }
+    // Over a live v1 it says where traffic is.
+    const item = run([start, result('rolled_back')]).at(-1)!;
+    assert.ok(item.kind === 'notify');
+    assert.equal(item.notification.facts.impact, 'traffic is back on v1');
+  });
+
   it("a CLI run's wait names the command line's promote, not the pull request's comment", () => {
     // contextFromEnv is the CLI's context (deploy, reconcile, promote): its rollouts live in a state directory.
     const context = contextFromEnv({ GITHUB_REPOSITORY: 'o/r' }, undefined);

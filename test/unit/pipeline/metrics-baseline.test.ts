@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import type { MetricProvider, ReadRequest } from '../../../src/analysis/providers/provider.ts';
 import type { ResolvedEnvironment } from '../../../src/config/resolve.ts';
 import { metricsAnalyzer, referenceKey } from '../../../src/pipeline/metrics-analyzer.ts';
+import { comparedWith } from '../../../src/report/evidence-table.ts';
 
 /** p95 by the slot a side is read from: the fresh baseline is as slow as the canary, stable is warm and fast. */
 const P95: Record<string, number> = { green: 300, baseline: 290, blue: 100 };
@@ -121,4 +122,21 @@ test('referenceKey renames the reference side in value keys only, never a name p
     assert.equal(referenceKey(key, 'baseline'), renamed, key);
     assert.equal(referenceKey(key, 'stable'), key);
   }
+});
+
+test('a first deployment: a window with no stable side beside it compares with no stable version, and says so', async () => {
+  // Nothing live before it: the canary at 100 % has no stable side and no pre-deploy reading. Its evidence
+  // named "stable" (the empty other slot) as what it was compared with.
+  const evaluate = async (live: { slot?: string; version?: string }) => {
+    const { analyzer } = setup({ blue: 100, green: 120 });
+    await analyzer.prepare?.(live);
+    const result = await analyzer.evaluate({ ...request(), weight: 100 });
+    assert.ok(result.evidence, JSON.stringify(result));
+    return result.evidence;
+  };
+  const first = await evaluate({});
+  assert.equal(first.reference, 'no stable version (first deployment)');
+  assert.equal(comparedWith(first), 'no stable version (first deployment)');
+  // Over a live release the same window keeps its usual name.
+  assert.equal((await evaluate({ slot: 'blue', version: 'v1' })).reference, 'stable');
 });
