@@ -259,13 +259,18 @@ export async function controlCli(
     const owner = rollout.wait?.handedOff
       ? undefined
       : await (deps.ownerStatus ?? ownerStatusFor({}))(rollout.owner);
-    const next = rollout.wait?.handedOff
-      ? `the rollout still waits: ${waitText(rollout, [...polled.requests, request])}`
-      : ownerNext(owner!, rollout.owner, env);
+    // The same person's second approval counts once: said, with what is still needed, not left to be read
+    // as a second approval.
+    const counted = verb === 'promote' ? countedBefore(rollout, polled.requests, request) : undefined;
+    const next = counted
+      ? `${counted}${rollout.wait?.handedOff ? '' : `; ${ownerNext(owner!, rollout.owner, env)}`}`
+      : rollout.wait?.handedOff
+        ? `the rollout still waits: ${waitText(rollout, [...polled.requests, request])}`
+        : ownerNext(owner!, rollout.owner, env);
     const message = `recorded /${verb} for the rollout of ${rollout.version} at ${where}; ${next}`;
     if (json)
       deps.out(
-        `${JSON.stringify({ type: 'control', ok: true, code: 'recorded', request, message, ...(skew ? { warning: skew } : {}) })}\n`,
+        `${JSON.stringify({ type: 'control', ok: true, code: 'recorded', request, message, ...(counted ? { alreadyCounted: true } : {}), ...(skew ? { warning: skew } : {}) })}\n`,
       );
     else deps.out(`✔ ${oneLine(message)}\n`);
     return EXIT_CODES.success;
@@ -361,6 +366,33 @@ function baselineWeightOf(rollout: Rollout): number | undefined {
   if (!state || rollout.phase === 'rollback') return undefined;
   const last = state.plan.slice(0, state.index + 1).findLast((p) => p.step.kind === 'set_weight')?.step;
   return last?.kind === 'set_weight' && last.weight === rollout.weight ? last.baselineWeight : undefined;
+}
+
+/**
+ * "the approval of cli:ann@box was already counted (each approver counts once): 1 more approval(s) needed,
+ * from another approver (so far: cli:ann@box)", when `request` is a promote at an `approval: N` wait by someone
+ * the requests before it already counted; undefined otherwise.
+ */
+export function countedBefore(
+  rollout: Rollout,
+  before: readonly ControlRequest[],
+  request: ControlRequest,
+): string | undefined {
+  const wait = rollout.wait;
+  if (wait?.kind !== 'approval') return undefined;
+  const d = decideControl({
+    deploymentId: rollout.deploymentId,
+    step: wait.step,
+    gate: gateOf(wait),
+    requests: before,
+    now: Date.now(),
+  });
+  if (d.action !== 'wait' || d.kind !== 'approval' || !d.approvers?.includes(request.by)) return undefined;
+  const more = Math.max((d.need ?? 1) - d.approvers.length, 1);
+  return (
+    `the approval of ${request.by} was already counted (each approver counts once): ${more} more ` +
+    `approval(s) needed, from ${more === 1 ? 'another approver' : 'other approvers'} (so far: ${d.approvers.join(', ')})`
+  );
 }
 
 /** What a handed-off rollout still waits for, after the requests so far. */

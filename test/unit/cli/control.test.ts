@@ -677,9 +677,19 @@ describe('deploy-action promote|abort: a rollout handed off to wait goes on in t
     assert.equal(first.code, 0, first.err);
     assert.match(first.out, /still waits: for 1 more approval\(s\)/);
     assert.deepEqual(target.calls().slice(before), [], 'nothing ran');
-    // The CLI's approvers are told apart by who ran it: the same user twice counts once.
+    // The CLI's approvers are told apart by who ran it: the same user twice counts once, and is told so.
     const same = await cli('promote', '-e', 'production');
-    assert.match(same.out, /still waits/);
+    assert.equal(same.code, 0, same.err);
+    const me = requests()[0]!.by;
+    assert.ok(
+      same.out.includes(
+        `; the approval of ${me} was already counted (each approver counts once): 1 more approval(s) needed, from another approver (so far: ${me})`,
+      ),
+      same.out,
+    );
+    const sameJson = JSON.parse((await cli('promote', '-e', 'production', '--json')).out.trim());
+    assert.equal(sameJson.alreadyCounted, true);
+    assert.match(sameJson.message, /was already counted/);
     const other = requests()[0]!;
     writeFileSync(
       join(stateDir, 'control', 'production.ndjson'),
