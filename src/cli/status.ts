@@ -77,6 +77,10 @@ function rolloutLines(rollout: Rollout, requests: readonly ControlRequest[]): st
     `  rollout:  ${t(rollout.version)} by ${t(rollout.strategy)}, phase ${t(rollout.phase)}, ` +
       `${t(position(rollout))}, deployment ${t(rollout.deploymentId)}, started ${t(rollout.startedAt)}, owned by ${owner}`,
   ];
+  if (rollout.levelsUndone?.length)
+    lines.push(
+      `  undone:   ${rollout.levelsUndone.map(t).join(', ')} of its rollback (\`deploy-action reconcile\` runs the levels again)`,
+    );
   const wait = rollout.wait;
   if (wait) {
     const handedOff = wait.handedOff ? ' (handed off: no process waits)' : '';

@@ -905,7 +905,16 @@ async function orphanRollback(
   };
   // A rollback that did not complete keeps the rollout in the record (the next reconcile tries again), unless
   // nothing of it could ever be retried (keep).
-  const next = withTransition(record, keep ? {} : { rollout: undefined }, historyEntry, now);
+  // Kept, it says which levels are still undone (the deployment run's rollback keeps them the same way).
+  const { levelsUndone: _, ...kept } = rollout;
+  const next = withTransition(
+    record,
+    keep
+      ? { rollout: { ...kept, ...(levelsUndone.length ? { levelsUndone } : {}) } }
+      : { rollout: undefined },
+    historyEntry,
+    now,
+  );
   const code: ReconcileCode = ok ? 'orphan_rolled_back' : 'orphan_rollback_failed';
   const written = await write(store, next, env.name, log.steps, message);
   if (written) return { entry: written };

@@ -130,6 +130,12 @@ export interface Rollout {
    * now. Reconcile runs them when the owner died (`on_orphan: rollback`).
    */
   recovery: Step[];
+  /**
+   * The `on_rollback` levels a rollback left undone ("level flags", "level code (its verify failed)"): kept
+   * with the rollout, which stays in the record until a reconcile runs them (and what is left of `recovery`)
+   * through; absent when none is.
+   */
+  levelsUndone?: string[];
   /** The strategy's own state, so `on_orphan: resume` can go on from the step it reached. */
   strategyState?: SequenceState;
   /** A rollback deployment's rollout: its strategy was fast-tracked (config/resolve.ts fastTracked). */
@@ -299,6 +305,7 @@ export const recordSchema = z
         newSlot: text(100).optional(),
         firstDeployment: z.literal(true).optional(),
         recovery: z.array(stepSchema).max(500),
+        levelsUndone: z.array(text(300)).max(50).optional(),
         strategyState: z
           .object({
             plan: z.array(z.object({ step: stepSchema, reason: z.string().max(1000) }).loose()).max(500),

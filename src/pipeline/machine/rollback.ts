@@ -125,13 +125,22 @@ function continueRollback(s: PipelineState, out: Action[], now: number): void {
   const t = track(s, rb.track);
   if (t.record.rollout) {
     // What still has to be undone: the rollback steps that failed (reconcile retries them), not those no later
-    // run could do (undoLeft: no earlier version to return to, and the health check of what it did not put back).
+    // run could do (undoLeft: no earlier version to return to, and the health check of what it did not put back),
+    // and the on_rollback levels left undone: the record keeps saying so until a reconcile has run them, as
+    // reconcile's own rollback of an orphan keeps them (reconcile/run.ts).
     const left = undoLeft(rb.records).map((r) => r.step);
+    const undone = levelsLeft(rb.levels);
+    const { levelsUndone: _, ...rollout } = t.record.rollout;
     persist(
       s,
       out,
       rb.track,
-      { rollout: left.length ? { ...t.record.rollout, recovery: left } : undefined },
+      {
+        rollout:
+          left.length || undone.length
+            ? { ...rollout, recovery: left, ...(undone.length ? { levelsUndone: undone } : {}) }
+            : undefined,
+      },
       undefined,
       now,
       true,

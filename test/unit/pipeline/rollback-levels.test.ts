@@ -10,6 +10,7 @@ import { rollbackShortfall } from '../../../src/pipeline/rollback-shortfall.ts';
 import { renderJobSummary } from '../../../src/report/job-summary.ts';
 import { renderDeploymentRecord } from '../../../src/report/record.ts';
 import { terminalReporter } from '../../../src/report/terminal.ts';
+import { formatStatus } from '../../../src/cli/status.ts';
 import { drive, environment, input, type Run, type World } from '../../helpers/machine-driver.ts';
 
 const CANARY = '    strategy: { type: canary, steps: [5, 25, 50], pause: 0 }\n';
@@ -144,6 +145,32 @@ test("the last level's verify fails: nothing was enough, the rollback is incompl
   assert.deepEqual(rollbackShortfall(rb), { kind: 'incomplete', left: ['level code (its verify failed)'] });
   assert.equal(r.result.status, 'failed');
   assert.equal(r.result.code, 'rollback_failed');
+});
+
+test('a level left undone keeps the rollout in the record, saying so, for reconcile; a complete rollback drops it', () => {
+  // The traffic steps all went back, the last level failed: the run dropped the rollout (nothing of its
+  // recovery was left), so the record no longer said a level was undone and no reconcile would run it.
+  const levels = `      on_rollback:
+        - name: flag
+          run: flag off
+        - name: code
+          run: code revert
+`;
+  const failed = rollBack(levels, {
+    command: (label) => (label === 'rollback:code' ? 'git is down' : undefined),
+  });
+  assert.equal(failed.result.code, 'rollback_failed');
+  const kept = failed.persists.at(-1)!.record.rollout;
+  assert.ok(kept, 'the rollout stays in the record');
+  assert.deepEqual(kept.recovery, [], 'every traffic step went back');
+  assert.deepEqual(kept.levelsUndone, ['level code']);
+  assert.match(
+    formatStatus('production', failed.persists.at(-1)!.record),
+    /\n {2}undone: {3}level code of its rollback \(`deploy-action reconcile` runs the levels again\)\n/,
+  );
+  const done = rollBack(levels);
+  assert.equal(done.result.rollbacks[0]!.ok, true);
+  assert.equal(done.persists.at(-1)!.record.rollout, undefined);
 });
 
 test('a level without verify never stops the escalation: after it, a level that verifies stops it', () => {

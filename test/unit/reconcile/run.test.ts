@@ -255,6 +255,24 @@ describe('reconcile: an orphaned canary at 50 %', () => {
     assert.deepEqual(target.calls(), ['current', 'set_weight green 0', 'teardown green', 'flag off']);
     assert.equal(summary.entries[0]!.code, 'orphan_rollback_failed');
     assert.match(summary.entries[0]!.message, /rollback level config failed/);
+    // The rollout stays, and says which level is still undone (as the deployment run's rollback keeps it).
+    assert.deepEqual(store.writes.at(-1)!.rollout, { ...canaryAt50, levelsUndone: ['level config'] });
+  });
+
+  it('a rollout kept for an undone rollback level: the next reconcile runs the levels, and once done drops it', async () => {
+    const flag = JSON.stringify([...recorder, target.log, 'flag', 'off']);
+    const cfg = await config(`    hooks:\n      on_rollback:\n        - { name: flag, run: ${flag} }`);
+    const store = new MemoryStore();
+    // Left by a deployment run whose traffic steps went back and whose level failed: nothing but the level.
+    store.set(
+      record('production', { rollout: { ...canaryAt50, recovery: [], levelsUndone: ['level flag'] } }),
+    );
+    const summary = await reconcile(
+      options(cfg, store, { state: 'ended', conclusion: 'failure' }, T0, { environments: ['production'] }),
+    );
+    assert.deepEqual(target.calls(), ['current', 'flag off']);
+    assert.equal(summary.entries[0]!.code, 'orphan_rolled_back');
+    assert.equal(store.writes.at(-1)!.rollout, undefined, 'done: nothing left to undo');
   });
 
   it('the rollback levels escalate only as needed: a failed verify goes on, a passed one (health on the stable slot) skips the rest', async () => {
