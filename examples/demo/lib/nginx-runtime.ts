@@ -31,9 +31,19 @@ import { checkHealth } from './services.ts';
 export const NGINX_BIN_DEFAULT = '/usr/sbin/nginx';
 /** Longer than the config's worker_shutdown_timeout (10 s): by then an old worker has been made to exit. */
 const RELOAD_BOUND_MS = 15_000;
-/** Another ctl may be in the middle of a reload (up to RELOAD_BOUND_MS). */
-const LOCK_BOUND_MS = RELOAD_BOUND_MS + 5000;
 const NGINX_COMMAND_TIMEOUT_MS = 10_000;
+/** How long a server made routable is given to answer (refuseSilentServers asks them all at once). */
+const PROBE_BOUND_MS = 1000;
+/**
+ * The longest a ctl holds the lock doing its work: the servers' probe, `nginx -t` and `nginx -s reload` (each
+ * up to the command bound), then the wait for the reload to take effect.
+ */
+export const LONGEST_HOLD_MS = PROBE_BOUND_MS + 2 * NGINX_COMMAND_TIMEOUT_MS + RELOAD_BOUND_MS;
+/**
+ * How long another ctl waits for the lock: past the longest hold, with room for its file work. It waited
+ * 20 s, less than a hold whose `nginx -t` and reload were slow, and failed a change that would have gone on.
+ */
+export const LOCK_BOUND_MS = LONGEST_HOLD_MS + 5000;
 
 export class NginxError extends Error {}
 
@@ -203,7 +213,7 @@ export async function workersOf(master: number): Promise<{ pid: number; retiring
   return workers.filter((w): w is { pid: number; retiring: boolean } => w !== undefined);
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** A process's start time (clock ticks since boot, /proc/<pid>/stat), undefined where /proc cannot say. */
 async function startTimeOf(pid: number): Promise<string | undefined> {
@@ -213,7 +223,7 @@ async function startTimeOf(pid: number): Promise<string | undefined> {
 }
 
 /** What this process writes into the lock: its pid and start time, so a recycled pid is not taken for it. */
-async function lockText(): Promise<string> {
+export async function lockText(): Promise<string> {
   const start = await startTimeOf(process.pid);
   return start === undefined ? String(process.pid) : `${process.pid} ${start}`;
 }
@@ -279,25 +289,29 @@ async function removeStaleLock(paths: NginxPaths, ino: number): Promise<void> {
  * no longer runs is taken over, and so is one naming no pid once older than the bound (an older ctl's,
  * killed while it took it). A live owner is waited for, up to the bound.
  */
-async function withLock<T>(paths: NginxPaths, fn: () => Promise<T>): Promise<T> {
-  const deadline = Date.now() + LOCK_BOUND_MS;
+export async function withLock<T>(
+  paths: NginxPaths,
+  fn: () => Promise<T>,
+  clock: { now(): number; sleep(ms: number): Promise<void> } = { now: Date.now, sleep },
+): Promise<T> {
+  const deadline = clock.now() + LOCK_BOUND_MS;
   const text = await lockText();
   let owner = '';
   for (;;) {
     if (await takeLock(paths, text)) break;
     const found = await lstat(paths.lock).catch(() => undefined);
-    if (!found && Date.now() < deadline) continue; // released just now
+    if (!found && clock.now() < deadline) continue; // released just now
     owner = (await readFile(paths.lock, 'utf8').catch(() => '')).trim();
     const runs = await ownerRuns(owner);
     if (found && (runs === false || (runs === undefined && Date.now() - found.mtimeMs > LOCK_BOUND_MS))) {
       await removeStaleLock(paths, found.ino);
       continue;
     }
-    if (Date.now() >= deadline)
+    if (clock.now() >= deadline)
       throw new NginxError(
         `another ctl (pid ${owner.split(/\s+/)[0] || '?'}) still holds ${paths.lock} after ${LOCK_BOUND_MS} ms`,
       );
-    await sleep(50);
+    await clock.sleep(50);
   }
   try {
     return await fn();
@@ -350,16 +364,21 @@ async function reloadAndWait(bin: string, paths: NginxPaths): Promise<void> {
 
 /** Something answers HTTP on the port: all nginx itself would know of a server (it checks nothing). */
 export async function answers(port: number): Promise<boolean> {
-  return (await checkHealth(port, 1000)).error === undefined;
+  return (await checkHealth(port, PROBE_BOUND_MS)).error === undefined;
 }
 
 /** Never hand traffic to a server that cannot answer yet (haproxy's checks do this for it; nginx has none). */
 async function refuseSilentServers(before: NginxRouterState, after: NginxRouterState): Promise<void> {
-  for (const [name, server] of Object.entries(after.servers)) {
+  const made = Object.entries(after.servers).filter(([name, server]) => {
     const was = before.servers[name];
-    if (!routable(server) || (was !== undefined && routable(was))) continue;
-    if (!(await answers(server.port)))
-      throw new NginxError(`refusing to route to ${name}: nothing answers on 127.0.0.1:${server.port}`);
+    return routable(server) && !(was !== undefined && routable(was));
+  });
+  // All at once: the lock is held meanwhile, and its hold is bounded by one probe (LONGEST_HOLD_MS).
+  const answered = await Promise.all(made.map(([, server]) => answers(server.port)));
+  const silent = made.findIndex((_, i) => !answered[i]);
+  if (silent >= 0) {
+    const [name, server] = made[silent]!;
+    throw new NginxError(`refusing to route to ${name}: nothing answers on 127.0.0.1:${server.port}`);
   }
 }
 
