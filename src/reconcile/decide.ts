@@ -87,7 +87,13 @@ export function decide({
   realNow,
 }: DecideInput): ReconcileDecision {
   const rollout = record.rollout;
-  if (rollout?.wait?.handedOff) return handedOff(rollout, requests, now, recordedIn);
+  if (rollout?.wait?.handedOff) {
+    // A record in a state directory (repository `local`) is steered by the command line's verbs.
+    const cli = record.repository === 'local';
+    const say = (verb: 'promote' | 'resume') =>
+      cli ? `deploy-action ${verb} -e ${record.environment}` : `/${verb}`;
+    return handedOff(rollout, requests, now, recordedIn, say);
+  }
   if (rollout) {
     // While a rollout is in the record, only its fate is decided: the owner writes the record while it runs,
     // and a retired slot may be the very slot the rollout deploys to. Teardowns wait for the next pass.
@@ -120,6 +126,8 @@ function handedOff(
   read: readonly ControlRequest[],
   now: Date,
   recordedIn: ReadonlyMap<string, number> | undefined,
+  /** The command that does `verb` for whoever steers the rollout ("/promote", "deploy-action promote -e x"). */
+  say: (verb: 'promote' | 'resume') => string,
 ): ReconcileDecision {
   const wait = rollout.wait!;
   // The requests that count, as the App's reply counts them (countedRequests): this rollout's only (one an
@@ -162,7 +170,7 @@ function handedOff(
       return {
         code: 'waiting',
         rollout,
-        why: `paused by ${d.request.by} at step ${wait.step + 1}: /resume goes on`,
+        why: `paused by ${d.request.by} at step ${wait.step + 1}: ${say('resume')} goes on`,
         look: wait.kind === 'bake',
       };
     case 'wait':
@@ -174,7 +182,7 @@ function handedOff(
             ? `baking until ${wait.until}`
             : d.kind === 'approval'
               ? `waiting for ${(d.need ?? 1) - (d.approvers?.length ?? 0)} more approval(s) of ${d.need ?? 1}${d.approvers?.length ? ` (so far: ${d.approvers.join(', ')})` : ''}`
-              : `waiting for /promote at step ${wait.step + 1}`,
+              : `waiting for ${say('promote')} at step ${wait.step + 1}`,
         look: wait.kind === 'bake',
       };
   }

@@ -93,6 +93,29 @@ describe('decide: a handed-off rollout', () => {
   const bake = waitingRollout({ kind: 'bake', until: iso(T0 + 86_400_000) });
   const hold = waitingRollout({ kind: 'hold', by: 'dave' });
 
+  it("says what it waits for in the words of whoever steers it: the App's comments, or the command line's", () => {
+    const why = (rollout: Rollout, repository: string) => {
+      const record: EnvironmentRecord = {
+        ...emptyRecord(repository, 'production', new Date(T0)),
+        seq: 3,
+        rollout,
+      };
+      const d = decide({ record, now: new Date(T0 + 1), requests: [request('pause', 4, { by: 'dave' })] });
+      const plain = decide({ record, now: new Date(T0 + 1) });
+      assert.ok(d.code === 'waiting' && plain.code === 'waiting');
+      return [plain.why, d.why];
+    };
+    assert.deepEqual(why(manual, 'o/r'), [
+      'waiting for /promote at step 5',
+      'paused by dave at step 5: /resume goes on',
+    ]);
+    // A record in a state directory: a CLI run's rollout, which the pull request's comments never reach.
+    assert.deepEqual(why(manual, 'local'), [
+      'waiting for deploy-action promote -e production at step 5',
+      'paused by dave at step 5: deploy-action resume -e production goes on',
+    ]);
+  });
+
   it('is never an orphan, whatever its run did: no rollback, no resume, no stale', () => {
     for (const owner of [
       { state: 'ended', conclusion: 'failure' },
