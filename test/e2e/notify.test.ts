@@ -289,6 +289,8 @@ describe('notifications end to end', { concurrency: false, timeout: 120_000 }, (
       ['started', 'waiting_for_approval', 'promoted', 'succeeded'],
     );
     assert.match(audit[1]!.body.facts.step, /50/);
+    // A CLI run's rollout is steered by the command line, not a pull request's comment.
+    assert.equal(audit[1]!.body.facts.reason, 'for deploy-action promote -e canary');
     const slack = since(mark, 'slack');
     const top = slack.filter((c) => c.method === 'chat.postMessage' && !c.args.thread_ts);
     assert.equal(top.length, 1);
