@@ -10,6 +10,7 @@ import { quoted } from '../config/errors.ts';
 import { didYouMean } from '../config/suggest.ts';
 import { invisibleNameProblem } from '../config/invisible.ts';
 import { tagTemplateProblem } from './tag.ts';
+import { secretFormsOf, secretValueRedactor } from '../util/secret-values.ts';
 
 export const MODES = ['full', 'gates', 'deploy', 'rollback', 'reconcile', 'metrics'] as const;
 export type Mode = (typeof MODES)[number];
@@ -93,16 +94,65 @@ function environmentUrlProblem(url: string): string | undefined {
   return undefined;
 }
 
+/** The inputs that hold secrets: registered with the runner before any input is checked, and never shown. */
+export const SECRET_INPUTS = ['github-token', 'state-key'] as const;
+
+/** Every other input of action.yml (test/unit/action/secret-inputs.test.ts keeps the two lists whole). */
+export const PLAIN_INPUTS = [
+  'environment',
+  'mode',
+  'strategy',
+  'version',
+  'dry-run',
+  'config',
+  'environment-url',
+  'preview',
+  'pr-comment',
+  'check-runs',
+  'record-dir',
+  'tag',
+  'state-dir',
+  'since',
+  'adopt-current',
+  'allow-fork-code',
+  'control-app-id',
+] as const;
+
+/**
+ * What to register as secret (core.setSecret) before the inputs are read, so that no problem found in them,
+ * nor a crash, shows a secret input's value: each secret input's value in every form it may be written in
+ * (each line of a multi-line one, URL-encoded; src/util/secret-values.ts).
+ */
+export function secretInputForms(getInput: (name: string) => string): string[] {
+  return secretFormsOf(SECRET_INPUTS.map((name) => getInput(name)));
+}
+
 /** `getInput(name)` as @actions/core reads it (INPUT_<NAME>, trimmed). */
 export function readInputs(getInput: (name: string) => string): ActionInputs {
   const problems: string[] = [];
   const text = (name: string) => getInput(name).trim() || undefined;
+  // A secret input's value is never quoted in a problem, wherever it was pasted: the runner masks the whole
+  // value only, and a problem cuts a value to 40 characters, so a cut secret would have gone unmasked.
+  const secrets = SECRET_INPUTS.map((name) => getInput(name));
+  const hide = secretValueRedactor(secrets);
+  const shown = (value: string) => quoted(hide(value));
+  // Nor may another input carry one: its value goes to the log, the job summary, the outputs and GitHub (an
+  // environment-url with the key in its query is a link on the Deployments tab), where nothing masks it.
+  for (const name of PLAIN_INPUTS) {
+    const value = getInput(name);
+    const secret = SECRET_INPUTS.find((s, i) => secretFormsOf([secrets[i]]).some((f) => value.includes(f)));
+    if (secret)
+      problems.push(
+        `input "${name}" holds the value of input "${secret}", a secret: it would be shown in the log, the job ` +
+          `summary and on GitHub; give the secret in "${secret}" only (the value is not shown)`,
+      );
+  }
   const bool = (name: string, fallback: boolean) => {
     const value = text(name);
     if (value === undefined) return fallback;
     const parsed = booleanValue(value);
     if (parsed !== undefined) return parsed;
-    problems.push(`input "${name}" is ${quoted(value)}; use true or false`);
+    problems.push(`input "${name}" is ${shown(value)}; use true or false`);
     return fallback;
   };
   const oneOf = <T extends string>(name: string, allowed: readonly T[]): T | undefined => {
@@ -110,14 +160,14 @@ export function readInputs(getInput: (name: string) => string): ActionInputs {
     if (value === undefined) return undefined;
     if ((allowed as readonly string[]).includes(value)) return value as T;
     problems.push(
-      `input "${name}" is ${quoted(value)}; allowed: ${allowed.join(', ')}${didYouMean(value, allowed)}`,
+      `input "${name}" is ${shown(value)}; allowed: ${allowed.join(', ')}${didYouMean(value, allowed)}`,
     );
     return undefined;
   };
   const matching = (name: string, rule: RegExp, what: string) => {
     const value = text(name);
     if (value !== undefined && !rule.test(value))
-      problems.push(`input "${name}" is ${quoted(value)}; ${what}`);
+      problems.push(`input "${name}" is ${shown(value)}; ${what}`);
     return value;
   };
   /** An input naming environments: one holding an invisible character (copied from a job summary) says so. */
@@ -128,7 +178,7 @@ export function readInputs(getInput: (name: string) => string): ActionInputs {
       .map((one) => invisibleNameProblem(one.trim(), 'environment name'))
       .find(Boolean);
     if (!invisible) return matching(name, rule, what);
-    problems.push(`input "${name}": ${invisible}`);
+    problems.push(`input "${name}": ${hide(invisible)}`);
     return value;
   };
 
@@ -171,7 +221,7 @@ export function readInputs(getInput: (name: string) => string): ActionInputs {
   // Adopting is a reconcile of its own; with another mode it would be ignored without a word.
   if (inputs.adoptCurrent && inputs.mode !== undefined && inputs.mode !== 'reconcile')
     problems.push(
-      `input "adopt-current" is true, but input "mode" is ${quoted(inputs.mode)}: adopting is done by mode "reconcile" only`,
+      `input "adopt-current" is true, but input "mode" is ${shown(inputs.mode)}: adopting is done by mode "reconcile" only`,
     );
   // Sent as a header: one with a space or a line break inside (two tokens pasted, a quoted heredoc) fails
   // every request, and the HTTP client's error quotes the header, token and all. Never shown here.
@@ -188,11 +238,17 @@ export function readInputs(getInput: (name: string) => string): ActionInputs {
   // http(s) only, as the config's environment url: GitHub shows it as a link on the Deployments page.
   const urlProblem =
     inputs.environmentUrl === undefined ? undefined : environmentUrlProblem(inputs.environmentUrl);
-  if (urlProblem)
-    problems.push(`input "environment-url" is ${quoted(inputs.environmentUrl!)}, ${urlProblem}`);
+  if (urlProblem) problems.push(`input "environment-url" is ${shown(inputs.environmentUrl!)}, ${urlProblem}`);
+  // A path is one line: a second line (a YAML block scalar, two paths pasted) named no file, and was only
+  // found missing later, its name broken over the error's lines.
+  for (const name of ['config', 'record-dir', 'state-dir'] as const) {
+    const value = text(name);
+    if (value !== undefined && /[\p{Cc}\u2028\u2029]/u.test(value))
+      problems.push(`input "${name}" is ${shown(value)}; a path is one line, without control characters`);
+  }
   const tagProblem = inputs.tag === undefined ? undefined : tagTemplateProblem(inputs.tag);
-  if (tagProblem) problems.push(`input "tag" is ${quoted(inputs.tag!)}: ${tagProblem}`);
-  if (problems.length) throw new InputError(problems);
+  if (tagProblem) problems.push(`input "tag" is ${shown(inputs.tag!)}: ${tagProblem}`);
+  if (problems.length) throw new InputError(problems.map(hide));
   return inputs;
 }
 
@@ -398,6 +454,25 @@ function undeployableProblem(
         "`if: github.event.deployment_status.state == 'success'`"
       );
   }
+}
+
+/**
+ * A dry run asked of reconcile, which has none: it rolls back, tears down and runs hooks for real, so "show me
+ * what it would do" is refused rather than done. From the input or the workflow_dispatch input, as a
+ * deployment reads them.
+ */
+export function reconcileDryRunProblem(inputs: ActionInputs, context: RunContext): string | undefined {
+  const dispatch = context.dispatch ?? {};
+  const name =
+    inputs.dryRun !== undefined ? 'dry-run' : dispatch['dry-run'] !== undefined ? 'dry-run' : 'dry_run';
+  const asked =
+    inputs.dryRun ?? (dispatch[name] === undefined ? undefined : booleanValue(dispatch[name].trim()));
+  if (!asked) return undefined;
+  return (
+    `${inputs.dryRun !== undefined ? 'input' : 'workflow input'} "${name}" is true, but mode "reconcile" has no dry ` +
+    'run: it would roll back, tear down and run hooks for real; leave it unset for a reconcile (what each ' +
+    "environment's reconcile does is in docs/reconcile.md)"
+  );
 }
 
 /** Reconcile, asked by the `mode` input, or by the workflow_dispatch input `mode` when the input is empty. */

@@ -14,7 +14,15 @@ import {
   withCommentPull,
   type RunContext,
 } from './context.ts';
-import { InputError, planRun, readInputs, reconcileRequested, type Mode } from './inputs.ts';
+import {
+  InputError,
+  planRun,
+  readInputs,
+  reconcileDryRunProblem,
+  reconcileRequested,
+  secretInputForms,
+  type Mode,
+} from './inputs.ts';
 import { cancelOnSignals } from '../util/signals.ts';
 import { exitsAtOnce, stopCommandsBeforeKill } from './cancel-deadline.ts';
 import type { ActionRun } from './action-run.ts';
@@ -32,12 +40,14 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   let counter: RequestCounter | undefined;
   let runner: ActionRun | undefined;
   try {
+    // Masked before anything is checked: a problem with the inputs, or a crash, must not show a secret.
+    for (const secret of secretInputForms((name) => core.getInput(name))) core.setSecret(secret);
     const inputs = readInputs((name) => core.getInput(name));
-    if (inputs.token) core.setSecret(inputs.token);
-    if (inputs.stateKey) core.setSecret(inputs.stateKey);
     const event = await readEvent(env.GITHUB_EVENT_PATH);
     let context = readRunContext(env, event);
     if (reconcileRequested(inputs, context)) {
+      const dryRun = reconcileDryRunProblem(inputs, context);
+      if (dryRun) throw new InputError([dryRun]);
       context = await withCommentFork(context, event, inputs.token, env);
       await checkWorkspace(context, { mode: 'reconcile', dryRun: false }, env, inputs.config);
       return void (counter = await (

@@ -1,0 +1,52 @@
+// The forms a secret value the run knows (the token, the state key) can take in text: the runner masks a
+// log line only where the value appears exactly as registered, so a multi-line secret printed over several
+// lines, or one URL-encoded into an address (`?key=a%2Bb`), went through unmasked. No imports: the Action's
+// input reading (src/action/inputs.ts) uses it before anything else loads.
+
+/** Shorter values are not masked: they would mask ordinary words. */
+export const MIN_SECRET_LENGTH = 8;
+
+/**
+ * `secret` and the forms it may be written in: each of its lines (a PEM key, a pasted heredoc), and each of
+ * those URL-encoded, as a query parameter or a URL's user information would carry it. Only forms of at
+ * least MIN_SECRET_LENGTH characters.
+ */
+export function secretForms(secret: string): string[] {
+  const lines = secret.split(/\r\n|\r|\n/).map((line) => line.trim());
+  const plain = [secret, secret.trim(), ...lines];
+  const encoded = plain.flatMap((value) => [encodeURIComponent(value), encodeURI(value)]);
+  return [...new Set([...plain, ...encoded])].filter((form) => form.length >= MIN_SECRET_LENGTH);
+}
+
+/** Every form of each of `secrets`, longest first (a form that contains another is replaced whole). */
+export function secretFormsOf(secrets: readonly (string | undefined)[]): string[] {
+  const forms = secrets.flatMap((secret) => (secret ? secretForms(secret) : []));
+  return [...new Set(forms)].sort((a, b) => b.length - a.length);
+}
+
+/** The shortest start of a secret that a text cut off in the middle of it is masked for. */
+const CUT_SECRET_MIN = 6;
+
+/**
+ * Each of `secrets`, in any of its forms, replaced by `***` wherever it appears, and nothing else; a text
+ * ending in the start of one (a field cut to its length) has that start masked too.
+ */
+export function secretValueRedactor(secrets: readonly (string | undefined)[] = []): (text: string) => string {
+  const list = secretFormsOf(secrets);
+  return (text) =>
+    maskCutSecret(
+      list.reduce((t, secret) => t.split(secret).join('***'), text),
+      list,
+    );
+}
+
+/**
+ * `text` with its end masked when it is the start of one of `secrets`: a field cut to its length (a record's
+ * detail, 1,000 characters) can end in the middle of a secret, which the whole-value replacement misses.
+ */
+function maskCutSecret(text: string, secrets: readonly string[]): string {
+  for (const secret of secrets)
+    for (let k = secret.length - 1; k >= CUT_SECRET_MIN; k--)
+      if (text.endsWith(secret.slice(0, k))) return `${text.slice(0, text.length - k)}***`;
+  return text;
+}
