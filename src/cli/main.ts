@@ -567,7 +567,8 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
         'derived from DEPLOY_ACTION_MARKER_KEY or the App private key',
     )
     .requiredOption('--repository <owner/name>', 'the repository', oneValue())
-    .requiredOption('--environment <name>', 'the environment', oneValue(visibleName('environment name')))
+    // -e as every other command's: "-e production" was named an option of plan, which state-key is not.
+    .requiredOption('-e, --environment <name>', 'the environment', oneValue(visibleName('environment name')))
     .option(
       '--private-key-file <file>',
       'the App private key (PEM), when DEPLOY_ACTION_MARKER_KEY is not set',

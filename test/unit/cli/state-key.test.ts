@@ -94,3 +94,46 @@ test('bad input exits 2 with what was wrong, never echoing a secret', async () =
     assert.ok(!run.err.includes('too-short-1'));
   }
 });
+
+test('a file that is no private key, a key file beside DEPLOY_ACTION_MARKER_KEY and a name no environment has are refused', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'state-key-'));
+  try {
+    const notKey = join(dir, 'app.pub');
+    writeFileSync(notKey, 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIG9f0t9lB4iMZ0v0hYQ3bm0mVbqL7H0 app\n');
+    const args = ['state-key', '--repository', 'acme/web', '--environment', 'production'];
+    // Before: a key derived from whatever the file held, printed with exit 0.
+    const notPem = await cli([...args, '--private-key-file', notKey], {
+      DEPLOY_ACTION_MARKER_KEY: undefined,
+    });
+    assert.equal(notPem.code, 2);
+    assert.match(notPem.err, /--private-key-file .*app\.pub holds no PEM private key/);
+    assert.equal(notPem.out, '');
+    // Before: the file was not read at all, the key derived from the variable, exit 0.
+    const both = await cli([...args, '--private-key-file', notKey], { DEPLOY_ACTION_MARKER_KEY: MASTER });
+    assert.equal(both.code, 2);
+    assert.match(both.err, /DEPLOY_ACTION_MARKER_KEY is set and --private-key-file is given/);
+    assert.ok(!both.err.includes(MASTER));
+    // Before: a key printed for " production", which no record of "production" is signed with.
+    for (const name of [' production', 'prod uction', 'prod/eu', '..']) {
+      const odd = await cli(['state-key', '--repository', 'acme/web', '--environment', name], {
+        DEPLOY_ACTION_MARKER_KEY: MASTER,
+      });
+      assert.equal(odd.code, 2, name);
+      assert.match(odd.err, /--environment must be an environment's name as the Action takes it/);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('-e names the environment, as in every other command', async () => {
+  // Before: "unknown option '-e': ... it is an option of plan", while state-key has --environment.
+  const short = await cli(['state-key', '--repository', 'acme/web', '-e', 'production'], {
+    DEPLOY_ACTION_MARKER_KEY: MASTER,
+  });
+  const long = await cli(['state-key', '--repository', 'acme/web', '--environment', 'production'], {
+    DEPLOY_ACTION_MARKER_KEY: MASTER,
+  });
+  assert.equal(short.code, 0, short.err);
+  assert.equal(short.out, long.out);
+});
