@@ -1,5 +1,5 @@
 // Live progress for people: elapsed time, phase, step, weight; command output indented under its step; a
-// summary table at the end. Colour only when writing to a terminal (and NO_COLOR is not set).
+// summary table at the end. Colour only when writing to a terminal (not with NO_COLOR or TERM=dumb).
 import { rollbackShortfall } from '../pipeline/rollback-shortfall.ts';
 import { levelOutcome, TERMINAL_LEVEL_MARKS } from '../pipeline/rollback-levels.ts';
 import { styleText } from 'node:util';
@@ -33,9 +33,17 @@ export interface TerminalReporterOptions {
   controls?: 'app' | 'cli';
 }
 
+/**
+ * Colour on a terminal only, and not when NO_COLOR is set (not empty, as no-color.org says) or the terminal
+ * says it has none (TERM=dumb: an editor's shell, an old serial console, which printed the escapes as text).
+ */
+export function colorWanted(isTTY: boolean, env: NodeJS.ProcessEnv): boolean {
+  return isTTY && !env.NO_COLOR && env.TERM !== 'dumb';
+}
+
 export function terminalReporter(options: TerminalReporterOptions = {}): Reporter {
   const write = options.write ?? ((text: string) => process.stdout.write(text));
-  const color = options.color ?? (process.stdout.isTTY === true && !process.env.NO_COLOR);
+  const color = options.color ?? colorWanted(process.stdout.isTTY === true, process.env);
   const paint = (style: Style, text: string) =>
     color ? styleText(style, text, { validateStream: false }) : text;
   const started = performance.now();

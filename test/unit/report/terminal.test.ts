@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { PipelineEvent } from '../../../src/pipeline/events.ts';
-import { summary, terminalReporter } from '../../../src/report/terminal.ts';
+import { colorWanted, summary, terminalReporter } from '../../../src/report/terminal.ts';
 import { jsonLinesReporter } from '../../../src/report/json-lines.ts';
 import { analysisStep, rolledBack, succeeded } from './fixtures.ts';
 
@@ -114,4 +114,14 @@ test('--json lines: a value stays inside its line and cannot read as a workflow 
   assert.equal(text.split(/\r\n|\r|\n/).filter(Boolean).length, 1);
   assert.doesNotMatch(text, /^\s*::|##\[/);
   assert.equal(JSON.parse(text).message, value);
+});
+
+test('colour on a terminal only, and not with NO_COLOR or TERM=dumb', () => {
+  assert.equal(colorWanted(true, { TERM: 'xterm-256color' }), true);
+  assert.equal(colorWanted(false, { TERM: 'xterm-256color' }), false);
+  assert.equal(colorWanted(true, { TERM: 'xterm', NO_COLOR: '1' }), false);
+  // An empty NO_COLOR is unset (no-color.org).
+  assert.equal(colorWanted(true, { TERM: 'xterm', NO_COLOR: '' }), true);
+  // Before: TERM=dumb (an editor's shell) got the escape sequences printed as text.
+  assert.equal(colorWanted(true, { TERM: 'dumb' }), false);
 });
