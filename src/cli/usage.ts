@@ -38,14 +38,18 @@ export function parseReconcileTime(value: string, now: Date = new Date()): Date 
 }
 
 /**
- * Why an option's value is refused whatever the option: empty, or reading as an option. commander takes the
- * word after an option as its value even when it is another option (`-e --json`, `--base --output=FILE`),
- * which would then be read as a name, a path or a git argument instead of failing.
+ * Why an option's value is refused whatever the option: empty, reading as an option, or a short option's
+ * "=" taken as part of it. commander takes the word after an option as its value even when it is another
+ * option (`-e --json`, `--base --output=FILE`), which would then be read as a name, a path or a git argument
+ * instead of failing.
  */
 function valueProblem(value: string): string | undefined {
   if (value.trim() === '') return 'it is empty';
   if (readsAsOption(value))
     return `"${value}" starts with "-": it reads as an option, which an option's value never is (was the value left out?)`;
+  // commander reads `-e=production` as the value "=production", looked up as a name or opened as a file.
+  if (value.startsWith('='))
+    return `"${value}" starts with "=": a short option takes its value after a space or attached (for example -e production or -eproduction); "=" goes with the long form only (--environment=production)`;
   return undefined;
 }
 

@@ -168,3 +168,21 @@ test('--sha takes a commit SHA only (it is recorded with the rollout and sent wi
       assert.match(result.err, /option '--sha <sha>' argument .* is not a commit SHA \(7 to 64 hex digits\)/);
     }
 });
+
+test('a short option written with "=" (-e=production) is refused, naming the option and both right forms', async () => {
+  let checked = 0;
+  for (const command of await commands())
+    for (const option of await valueOptions(command)) {
+      const short = /^(-\w), /.exec(option.flags)?.[1];
+      if (!short) continue;
+      const argv = [command, `${short}=${GOOD[option.long] ?? 'production'}`];
+      // Before: read as the value "=production" (an unknown environment, a config file "=deploy.yml" not found).
+      const result = await cli(argv);
+      assert.equal(result.code, badInputCode(command), `${argv.join(' ')}: ${result.err}`);
+      assert.equal(result.out, '', argv.join(' '));
+      assert.ok(result.err.includes(option.flags), `${argv.join(' ')}: ${result.err}`);
+      assert.match(result.err, /starts with "=": a short option takes its value after a space or attached/);
+      checked++;
+    }
+  assert.ok(checked >= 20, `${checked} command lines checked`);
+});
