@@ -30,6 +30,7 @@ import {
   analyzeExitOverride,
   AnalyzeUsageError,
   collectEnvironments,
+  existingDirectoryOrNone,
   MAX_REASON,
   oneValue,
   parseInterval,
@@ -151,7 +152,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     new Option(
       '--state-dir <dir>',
       'where what is live is recorded (default: state_dir in the config, or .deploy-action)',
-    ).argParser(oneValue());
+    ).argParser(oneValue(existingDirectoryOrNone));
   const jsonOption = () => new Option('--json', 'machine-readable output (JSON)');
 
   program

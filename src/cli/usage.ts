@@ -2,6 +2,7 @@
 // limits its help text states and the usage errors its catch tells apart. Each command's own module
 // (analyze.ts, reconcile.ts, control.ts, state-key.ts, ...) loads with import() when that command runs, so
 // `deploy-action validate` compiles none of them (issue 16); they re-export these for their own callers.
+import { statSync } from 'node:fs';
 import { InvalidArgumentError, type CommanderError } from 'commander';
 import { ANALYZE_EXIT_CODES } from '../analysis/exit-codes.ts';
 import { invisibleNameProblem } from '../config/invisible.ts';
@@ -69,6 +70,19 @@ export function oneValue<T = string>(
     if (problem) throw new InvalidArgumentError(`${problem}.`);
     return parse(value);
   };
+}
+
+/**
+ * `--state-dir`: a directory, made when missing. A file there was read through as a directory (every record
+ * "cannot be read (ENOTDIR)", a run failing with exit 1 and the advice to move the record file away).
+ */
+export function existingDirectoryOrNone(value: string): string {
+  const info = statSync(value, { throwIfNoEntry: false });
+  if (info && !info.isDirectory())
+    throw new InvalidArgumentError(
+      `"${value}" is a file, not a directory: the state directory is a directory (made when missing).`,
+    );
+  return value;
 }
 
 /** `alerts --interval`: a duration ("30s", "1m") of at least a second, in milliseconds. */

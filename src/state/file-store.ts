@@ -175,6 +175,8 @@ export class FileStateStore implements StateStore {
     const text = readText(path, this.uid);
     this.lastText = text.ok ? text.text : undefined;
     if (text.ok && text.text === undefined) return this.readLegacy(environment);
+    if (!text.ok && text.placeOnly)
+      return { ok: false, code: 'state_corrupt', message: `${path} ${text.message}`, source: path };
     if (!text.ok) return text.untrusted ? untrustedFile(path, text.message) : corrupt(path, text.message);
     if (text.text!.trim() === '') return corrupt(path, 'empty');
     let value: unknown;
@@ -516,7 +518,9 @@ async function removeAbandonedTemps(dir: string): Promise<void> {
 function readText(
   path: string,
   uid: number | undefined,
-): { ok: true; text: string | undefined } | { ok: false; message: string; untrusted?: true } {
+):
+  | { ok: true; text: string | undefined }
+  | { ok: false; message: string; untrusted?: true; placeOnly?: true } {
   try {
     // Looked at before it is opened: a FIFO would block the read for ever, and a device (/dev/zero) or a
     // huge file would be read into memory whole.
@@ -537,6 +541,15 @@ function readText(
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return { ok: true, text: undefined };
+    // A state directory that is a file: no record to move away, as state_corrupt's advice said.
+    if (code === 'ENOTDIR')
+      return {
+        ok: false,
+        message:
+          'cannot be read: a part of its path is a file, not a directory; the state directory (state_dir, ' +
+          "--state-dir or the action's state-dir input) must be a directory",
+        placeOnly: true,
+      };
     return { ok: false, message: `cannot be read (${code ?? (error as Error).message})` };
   }
 }

@@ -3,7 +3,7 @@
 // --output=FILE`) and an option given twice (where the last would silently win) are refused before anything
 // runs, with an error on stderr that names the option, the bad-input exit code and nothing on stdout.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -185,4 +185,23 @@ test('a short option written with "=" (-e=production) is refused, naming the opt
       checked++;
     }
   assert.ok(checked >= 20, `${checked} command lines checked`);
+});
+
+test('--state-dir naming a file is refused before anything runs, on every command that takes it', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'option-values-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const file = join(dir, 'state');
+  writeFileSync(file, 'a file\n');
+  let checked = 0;
+  for (const command of await commands())
+    if ((await valueOptions(command)).some((option) => option.long === '--state-dir')) {
+      // Before: `run` failed with exit 1 (state_refused, "move the file away"), `status` too with exit 2.
+      const result = await cli([command, '--state-dir', file]);
+      assert.equal(result.code, EXIT_CODES.invalidOrBlocked, `${command}: ${result.err}`);
+      assert.equal(result.out, '', command);
+      assert.match(result.err, /--state-dir <dir>.* is a file, not a directory/, command);
+      checked++;
+    }
+  assert.ok(checked >= 8, `${checked} commands`);
+  assert.equal(readFileSync(file, 'utf8'), 'a file\n');
 });

@@ -241,6 +241,21 @@ test('an unreadable record file is a refusal naming the error, not a throw', asy
   assert.match(read.message, /cannot be read \(a directory, not a regular file\)/);
 });
 
+test('a state directory that is a file is refused saying so, not with advice to move a record away', async (t) => {
+  const file = join(dir(t), 'state');
+  writeFileSync(file, 'not a directory\n');
+  const read = await new FileStateStore(file).read('production');
+  assert.ok(!read.ok);
+  assert.equal(read.code, 'state_corrupt');
+  // Before: "cannot be read (ENOTDIR); check what is live, then move the file away", the file being the state dir.
+  assert.match(
+    read.message,
+    /a part of its path is a file, not a directory; the state directory .* must be a directory$/,
+  );
+  assert.doesNotMatch(read.message, /move the file away/);
+  assert.equal(readFileSync(file, 'utf8'), 'not a directory\n');
+});
+
 test('a record file that is a FIFO or far larger than any record is refused unread, never waited on', async (t) => {
   const store = new FileStateStore(dir(t));
   const path = store.pathFor('production');
