@@ -421,29 +421,18 @@ test('runs of an environment taken out of the config: dropped at their time with
 test('a state directory that is a file: run --at and reconcile say so with their codes, never a stack trace', async (t) => {
   const s = setup();
   t.after(s.cleanup);
-  const file = join(s.dir, 'not-a-dir');
+  // The config's state_dir (--state-dir naming a file is refused before anything runs: option-values.test.ts).
+  const file = join(s.dir, 'state');
   writeFileSync(file, 'x');
   const at = new Date(Date.now() + 3_600_000).toISOString();
-  const recorded = await runCli([
-    'run',
-    '-e',
-    'production',
-    '-v',
-    'v2',
-    '--at',
-    at,
-    '-c',
-    s.config,
-    '--state-dir',
-    file,
-  ]);
+  const recorded = await runCli(['run', '-e', 'production', '-v', 'v2', '--at', at, '-c', s.config]);
   assert.equal(recorded.code, 2, recorded.stdout + recorded.stderr);
   assert.match(
     recorded.stderr,
-    /^error: --at .*not-a-dir\/schedules cannot be written \(ENOTDIR\); nothing was recorded \(schedule_unreadable\)\n$/,
+    /^error: --at .*state\/schedules cannot be written \(ENOTDIR\); nothing was recorded \(schedule_unreadable\)\n$/,
   );
   assert.equal(recorded.stdout, '');
-  const reconciled = await cli(s, 'reconcile', '--state-dir', file);
+  const reconciled = await cli(s, 'reconcile');
   assert.doesNotMatch(reconciled.stderr, /\n\s+at /);
   const last = events(reconciled.stdout).find((e) => e.type === 'reconcile') as unknown as {
     entries: Array<{ code: string }>;
