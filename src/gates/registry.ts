@@ -3,6 +3,8 @@
 // SARIF parsers), is imported when the gate first runs, so a run loads only the gates it configured and a
 // process that never runs one (plan, validate, the App) loads none.
 import type { GateEntry } from './runner.ts';
+import { quoted } from '../config/shown.ts';
+import { didYouMean } from '../config/suggest.ts';
 import type { Gate, GateContext, GateVerdict } from './types.ts';
 import { auditConfigSchema } from './schema/audit.ts';
 import { buildConfigSchema } from './schema/build.ts';
@@ -75,10 +77,12 @@ export function gateEntries(section: GatesConfig, only?: string[]): GateEntry[] 
   const configured = GATE_NAMES.filter((name) => section[name] !== undefined);
   for (const name of only ?? []) {
     if (!(GATE_NAMES as string[]).includes(name))
-      throw new UnknownGateError(`unknown gate "${name}": the gates are ${GATE_NAMES.join(', ')}`);
+      throw new UnknownGateError(
+        `unknown gate ${quoted(name)}: the gates are ${GATE_NAMES.join(', ')}${didYouMean(name, GATE_NAMES)}`,
+      );
     if (!configured.includes(name as GateName))
       throw new UnknownGateError(
-        `gate "${name}" is not configured under gates: (configured: ${configured.join(', ') || 'none'})`,
+        `gate ${quoted(name)} is not configured under gates: (configured: ${configured.join(', ') || 'none'})`,
       );
   }
   return configured

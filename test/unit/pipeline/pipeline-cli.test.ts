@@ -385,8 +385,12 @@ test('gates --json --only prints the documented report shape; an unknown gate na
   assert.equal(bad.code, 2);
   assert.match(
     bad.stderr,
-    /unknown gate "tets": the gates are tests, audit, secrets, sarif, review, build, migrations, infrastructure, performance, dependencies, custom/,
+    /unknown gate "tets": the gates are tests, audit, secrets, sarif, review, build, migrations, infrastructure, performance, dependencies, custom: did you mean "tests"\?\n/,
   );
+  // A name with a line break in it stays on one line, escaped.
+  const odd = await cliInProcess(['gates', '-c', s.config, '--only', 'build\n::error::x']);
+  assert.equal(odd.code, 2);
+  assert.match(odd.stderr, /^error: unknown gate "build\\n::error::x": /);
 });
 
 test('the terminal summary has a per-step analysis table with each verdict and its reason', async (t) => {
