@@ -9,7 +9,7 @@
 import { didYouMean } from '../config/suggest.ts';
 import { CommanderError, InvalidArgumentError, Option, type Command } from 'commander';
 import { CliCommand } from './command.ts';
-import { ConfigLoadError, formatConfigError, type ConfigError } from '../config/errors.ts';
+import { ConfigLoadError, formatConfigError, quoted, type ConfigError } from '../config/errors.ts';
 import { loadConfigWithWarnings } from '../config/load.ts';
 import { resolveEnvironment, ResolveError } from '../config/resolve.ts';
 import type { RawConfig } from '../config/schema.ts';
@@ -581,6 +581,14 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     });
 
   checkRequiredOptionsLast(program);
+  // `help NAME` for no command of that name printed the general help as an error, never naming what was wrong.
+  const asked = argv[0] === 'help' ? argv[1] : undefined;
+  if (asked !== undefined && !asked.startsWith('-') && !program.commands.some((c) => c.name() === asked)) {
+    const names = program.commands.map((c) => c.name());
+    const meant = didYouMean(asked, names).replace(/^: did you mean "(.*)"\?$/, '\n(Did you mean $1?)');
+    io.err(`error: unknown command ${quoted(asked)}${meant}\n(run with --help for usage)\n`);
+    return EXIT_CODES.invalidOrBlocked;
+  }
   try {
     await program.parseAsync(argv, { from: 'user' });
   } catch (error) {
@@ -614,7 +622,11 @@ function checkRequiredOptionsLast(program: Command): void {
   for (const command of program.commands) {
     const required = command.options.filter((option) => option.mandatory);
     if (required.length === 0) continue;
-    for (const option of required) option.makeOptionMandatory(false);
+    for (const option of required) {
+      option.makeOptionMandatory(false);
+      // commander says nothing of it in --help: "-e, --environment <name>" read as optional.
+      option.description += ' (required)';
+    }
     command.hook('preAction', (self) => {
       for (const option of required)
         if (self.getOptionValue(option.attributeName()) === undefined)

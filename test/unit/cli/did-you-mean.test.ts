@@ -46,3 +46,19 @@ test('an option of another command is named as that command’s', async () => {
   const misspelt = await cli(['abort', '-e', 'production', '--reasn', 'x']);
   assert.match(misspelt.err, /unknown option '--reasn'\n\(Did you mean --reason\?\)/);
 });
+
+test('help for a command that does not exist names it, with the likely one', async () => {
+  // Before: the general help, on stderr with exit 2, and no word of what was wrong.
+  const typo = await cli(['help', 'valdate']);
+  assert.equal(typo.code, EXIT_CODES.invalidOrBlocked);
+  assert.equal(typo.out, '');
+  assert.equal(
+    typo.err,
+    'error: unknown command "valdate"\n(Did you mean validate?)\n(run with --help for usage)\n',
+  );
+  const none = await cli(['help', 'deploy\n::error::x']);
+  assert.equal(none.err, 'error: unknown command "deploy\\n::error::x"\n(run with --help for usage)\n');
+  const known = await cli(['help', 'validate']);
+  assert.equal(known.code, EXIT_CODES.success);
+  assert.match(known.out, /^Usage: deploy-action validate/);
+});

@@ -205,3 +205,24 @@ test('--state-dir naming a file is refused before anything runs, on every comman
   assert.ok(checked >= 8, `${checked} commands`);
   assert.equal(readFileSync(file, 'utf8'), 'a file\n');
 });
+
+test('--help marks each required option, and only those: the ones a bare command asks for', async () => {
+  let required = 0;
+  for (const command of await commands()) {
+    const help = (await cli([command, '--help'])).out;
+    const marked = [
+      ...help.matchAll(/^ {2}((?:-\w, )?--[a-z-]+(?: <[^>]+>)?) .*?(?:\n {4,}.*?)*\(required\)$/gm),
+    ].map((m) => m[1]!);
+    // Before: no option said so ("-e, --environment <name>  the environment to deploy to").
+    // A config that is not there: a command that asks for nothing stops at it, having run nothing.
+    const noConfig = help.includes('--config <file>')
+      ? ['--config', join(tmpdir(), 'none', 'deploy.yml')]
+      : [];
+    const bare = await cli([command, ...noConfig]);
+    const asked = /required option '([^']+)' not specified/.exec(bare.err)?.[1];
+    if (asked === undefined) assert.deepEqual(marked, [], command);
+    else assert.ok(marked.includes(asked), `${command}: ${asked} not marked in\n${help}`);
+    required += marked.length;
+  }
+  assert.ok(required >= 10, `${required} required options`);
+});
