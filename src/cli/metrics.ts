@@ -3,7 +3,8 @@
 // GITHUB_REPOSITORY) they are read from GitHub's deployments (GraphQL; GITHUB_API_URL for GitHub Enterprise
 // Server); without a token, from the state records in the state_dir, which cannot give lead time. Loaded by
 // main.ts with import() only when the command runs.
-import { oneLine } from '../config/errors.ts';
+import { maskSecrets, oneLine } from '../config/errors.ts';
+import { secretValueRedactor } from '../util/secret-values.ts';
 import { resolveEnvironment, ResolveError } from '../config/resolve.ts';
 import type { RawConfig } from '../config/schema.ts';
 import { githubMetricsReport, historyMetricsReport, metricsJson } from '../metrics/report.ts';
@@ -35,7 +36,13 @@ export interface MetricsCliDeps {
 const REPOSITORY = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/;
 
 export async function metricsCli(opts: MetricsCliOptions, deps: MetricsCliDeps): Promise<number> {
-  const fail = (code: string, message: string, exit: number = EXIT_CODES.invalidOrBlocked) => {
+  const tokenName = deps.env.GITHUB_TOKEN ? 'GITHUB_TOKEN' : 'GH_TOKEN';
+  const token = deps.env.GITHUB_TOKEN || deps.env.GH_TOKEN;
+  // What GitHub's client says when it fails quotes the request: a token with a line break in its header
+  // ("Headers.append: "token …" is an invalid header value"), a password in GITHUB_API_URL.
+  const hide = secretValueRedactor([token]);
+  const fail = (code: string, what: string, exit: number = EXIT_CODES.invalidOrBlocked) => {
+    const message = maskSecrets(hide(what));
     if (opts.json) deps.out(`${JSON.stringify({ type: 'metrics', ok: false, code, message })}\n`);
     else deps.err(`error: ${code}: ${oneLine(message)}\n`);
     return exit;
@@ -49,7 +56,11 @@ export async function metricsCli(opts: MetricsCliOptions, deps: MetricsCliDeps):
     throw error;
   }
   const environments = opts.environment?.filter(Boolean);
-  const token = deps.env.GITHUB_TOKEN || deps.env.GH_TOKEN;
+  if (token !== undefined && /[\s\p{Cc}]/u.test(token.trim()))
+    return fail(
+      'invalid_token',
+      `${tokenName} has a space or a line break inside it: give exactly one token (its value is not shown)`,
+    );
   const repository = opts.repository ?? deps.env.GITHUB_REPOSITORY;
   let report: MetricsReport;
   if (token) {
@@ -63,7 +74,7 @@ export async function metricsCli(opts: MetricsCliOptions, deps: MetricsCliDeps):
     const [owner, repo] = repository.split('/') as [string, string];
     const { createGitHubClient } = await import('../github/client.ts');
     const { octokit } = createGitHubClient({
-      token,
+      token: token.trim(),
       ...(deps.env.GITHUB_API_URL ? { baseUrl: deps.env.GITHUB_API_URL } : {}),
     });
     try {

@@ -207,3 +207,37 @@ test('an environment named twice with -e (state records) is counted once, not tw
   );
   assert.equal(production.frequency.perDay, 1 / 90);
 });
+
+test('a GitHub token or an API address password is never in what metrics prints when GitHub cannot be read', async () => {
+  const { metricsCli } = await import('../../../src/cli/metrics.ts');
+  const run = async (env: NodeJS.ProcessEnv, json = false) => {
+    let out = '';
+    let err = '';
+    const code = await metricsCli(
+      { since: '30d', repository: 'acme/shop', config: 'none.yml', json },
+      {
+        out: (t) => void (out += t),
+        err: (t) => void (err += t),
+        loadConfig: async () => assert.fail('a token is set: GitHub is read, not the config'),
+        env,
+        now: () => Date.parse('2026-06-01T00:00:00Z'),
+      },
+    );
+    return { code, text: out + err };
+  };
+  // Before: "Headers.append: "token tok\nsecret-part-0123456789" is an invalid header value", the token whole.
+  for (const json of [false, true]) {
+    const broken = await run({ GITHUB_TOKEN: 'tok\nsecret-part-0123456789' }, json);
+    assert.equal(broken.code, 2, broken.text);
+    assert.match(broken.text, /invalid_token.*GITHUB_TOKEN has a space or a line break inside it/);
+    assert.doesNotMatch(broken.text, /secret-part/);
+  }
+  // Before: "Request cannot be constructed from a URL that includes credentials: http://user:hunter2-…@…".
+  const address = await run({
+    GH_TOKEN: 'ghs_token0123456789',
+    GITHUB_API_URL: 'http://user:hunter2-pw@127.0.0.1:9',
+  });
+  assert.equal(address.code, 1, address.text);
+  assert.match(address.text, /github_unreadable/);
+  assert.doesNotMatch(address.text, /hunter2/);
+});
