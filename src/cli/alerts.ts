@@ -7,6 +7,7 @@ import { alertRulesYaml, deriveAlertRules } from '../analysis/alert-rules.ts';
 import { resolveAnalysisConfig, type AnalysisConfig } from '../analysis/config.ts';
 import type { AnalysisConfigInput } from '../analysis/schema.ts';
 import { oneLine } from '../config/shown.ts';
+import { didYouMean } from '../config/suggest.ts';
 import { resolveEnvironment, ResolveError } from '../config/resolve.ts';
 import type { RawConfig } from '../config/schema.ts';
 import { FileStateStore } from '../state/file-store.ts';
@@ -55,6 +56,21 @@ export async function alertsCli(opts: AlertsCliOptions, deps: AlertsCliDeps): Pr
   } catch (error) {
     return fail('invalid_analysis', `${where}: analysis: ${(error as Error).message}`);
   }
+
+  // A blue-green or canary environment serves from its slots only: a rule written for another ("grren") would
+  // match no series and never fire, monitoring nothing without a word.
+  const slots =
+    env.strategy.type === 'blue-green' || env.strategy.type === 'canary'
+      ? [
+          ...env.strategy.slots,
+          ...(env.strategy.type === 'canary' && env.strategy.baseline ? [env.strategy.baseline.slot] : []),
+        ]
+      : undefined;
+  if (opts.slot !== undefined && slots && !slots.includes(opts.slot))
+    return fail(
+      'unknown_slot',
+      `${where}: --slot is ${JSON.stringify(opts.slot)}, not one of the environment's slots (${slots.map((n) => JSON.stringify(n)).join(', ')})${didYouMean(opts.slot, slots)}`,
+    );
 
   // What is live: the version and slot the queries are written for, unless both are given.
   let version = opts.version;

@@ -102,7 +102,7 @@ test('skipped checks are named on stderr with their reason', async (t) => {
 test('bad input: exit 2 and what was wrong, where; nothing on stdout', async (t) => {
   const { config } = await setup(
     t,
-    `${TARGET}environments:\n  production: {}\n  prober:\n    analysis:\n      providers: { probe: { type: http, url: "http://127.0.0.1:1/" } }\n      metrics: { success_rate: { provider: probe } }\n      checks: [{ check: "success_rate > 0.99" }]\n  live:\n${ANALYSIS.replace(/^/gm, '    ')}\n  scalar:\n${ANALYSIS.replace('query: \'max(app_memory{version="{{version}}",slot="{{slot}}"})\'', 'query: \'scalar(app_memory{version="{{version}}"})\'').replace(/^/gm, '    ')}\n`,
+    `${TARGET}    switch: ./s.sh {{slot}}\nenvironments:\n  production: {}\n  prober:\n    analysis:\n      providers: { probe: { type: http, url: "http://127.0.0.1:1/" } }\n      metrics: { success_rate: { provider: probe } }\n      checks: [{ check: "success_rate > 0.99" }]\n  live:\n${ANALYSIS.replace(/^/gm, '    ')}\n  slots:\n    strategy: blue-green\n${ANALYSIS.replace(/^/gm, '    ')}\n  scalar:\n${ANALYSIS.replace('query: \'max(app_memory{version="{{version}}",slot="{{slot}}"})\'', 'query: \'scalar(app_memory{version="{{version}}"})\'').replace(/^/gm, '    ')}\n`,
   );
   const cases: Array<[string[], RegExp]> = [
     [['-e', 'prodction', '-v', 'v1'], /error: unknown_environment: .*prodction.*production/],
@@ -117,6 +117,11 @@ test('bad input: exit 2 and what was wrong, where; nothing on stdout', async (t)
     [
       ['-e', 'scalar', '-v', 'v1'],
       /error: scalar_query: .*deploy\.yml, environment "scalar": the query of metric memory, "scalar\(app_memory\{version=\\"v1\\"\}\)", is a scalar .*write the query as an instant vector/,
+    ],
+    // Before: accepted, and a rule for a slot the environment does not have, which never fires.
+    [
+      ['-e', 'slots', '-v', 'v1', '--slot', 'grren'],
+      /error: unknown_slot: .*deploy\.yml, environment "slots": --slot is "grren", not one of the environment's slots \("blue", "green"\): did you mean "green"\?/,
     ],
     [
       ['-e', 'live'],
