@@ -142,7 +142,14 @@ export function createAnalyzer(input: AnalysisConfigInput | undefined, deps: Ana
       createProvider(name, providerConfig, { ...deps, now, sleep });
   for (const [name, provider] of Object.entries(deps.providers ?? {}))
     if (!Object.hasOwn(providers, name)) providers[name] = provider;
-  const recorder = deps.record ? new RecordingWriter(deps.record, input ?? {}) : undefined;
+  // Without a `warn` of the caller's, a warning goes to stderr (the job log), as the providers' do.
+  const recorder = deps.record
+    ? new RecordingWriter(
+        deps.record,
+        input ?? {},
+        deps.warn ?? ((message) => process.stderr.write(`warning: ${message}\n`)),
+      )
+    : undefined;
   let capturedBaseline: MetricValues = {};
 
   // Only metrics some check uses are read (a counted check's request count too); grouped per provider so each

@@ -88,24 +88,39 @@ export function redactConfig(config: AnalysisConfigInput): AnalysisConfigInput {
 export class RecordingWriter {
   readonly #file: string;
   #started = false;
+  /** A write failed: said once, and nothing more is written. */
+  #failed = false;
   readonly #config: AnalysisConfigInput;
+  readonly #warn: (message: string) => void;
 
-  constructor(file: string, config: AnalysisConfigInput) {
+  constructor(file: string, config: AnalysisConfigInput, warn: (message: string) => void = () => {}) {
     this.#file = file;
     this.#config = config;
+    this.#warn = warn;
   }
 
+  /**
+   * A recording is for replaying later, never part of the decision: a write that fails (the disk full, the
+   * directory gone) threw out of the analysis, which was then an internal error and rolled the release back.
+   */
   #line(value: unknown): void {
-    if (!this.#started) {
-      this.#started = true;
-      const header = {
-        format: RECORDING_FORMAT,
-        version: RECORDING_VERSION,
-        config: redactConfig(this.#config),
-      };
-      appendFileSync(this.#file, `${JSON.stringify(header)}\n`, { flag: 'w' });
+    if (this.#failed) return;
+    try {
+      if (!this.#started) {
+        this.#started = true;
+        const header = {
+          format: RECORDING_FORMAT,
+          version: RECORDING_VERSION,
+          config: redactConfig(this.#config),
+        };
+        appendFileSync(this.#file, `${JSON.stringify(header)}\n`, { flag: 'w' });
+      }
+      appendFileSync(this.#file, `${JSON.stringify(value)}\n`);
+    } catch (error) {
+      this.#failed = true;
+      const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+      this.#warn(`the recording ${this.#file} cannot be written (${code}); the analysis goes on without it`);
     }
-    appendFileSync(this.#file, `${JSON.stringify(value)}\n`);
   }
 
   window(context: RecordedContext, baseline: MetricValues, startedAt: number): void {

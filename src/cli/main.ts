@@ -36,6 +36,7 @@ import {
   parseInterval,
   parseReconcileTime,
   parseSha,
+  recordingFile,
   StateKeyUsageError,
   visibleName,
 } from './usage.ts';
@@ -236,7 +237,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     .option(
       '--record <file>',
       'record every metric sample read to this file (replay it with `analyze`)',
-      oneValue(),
+      oneValue(recordingFile),
     )
     .option(
       '--base <ref>',

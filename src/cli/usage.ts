@@ -3,6 +3,7 @@
 // (analyze.ts, reconcile.ts, control.ts, state-key.ts, ...) loads with import() when that command runs, so
 // `deploy-action validate` compiles none of them (issue 16); they re-export these for their own callers.
 import { statSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { InvalidArgumentError, type CommanderError } from 'commander';
 import { ANALYZE_EXIT_CODES } from '../analysis/exit-codes.ts';
 import { invisibleNameProblem } from '../config/invisible.ts';
@@ -81,6 +82,23 @@ export function existingDirectoryOrNone(value: string): string {
   if (info && !info.isDirectory())
     throw new InvalidArgumentError(
       `"${value}" is a file, not a directory: the state directory is a directory (made when missing).`,
+    );
+  return value;
+}
+
+/**
+ * `run --record`: a file that can be made there, checked before the run starts. The recording is written while
+ * the analysis runs: a directory named, or one that does not exist, was found out only then.
+ */
+export function recordingFile(value: string): string {
+  const info = statSync(value, { throwIfNoEntry: false });
+  if (info?.isDirectory())
+    throw new InvalidArgumentError(`"${value}" is a directory: name the file to write the recording to.`);
+  const dir = dirname(value);
+  const parent = statSync(dir, { throwIfNoEntry: false });
+  if (!parent?.isDirectory())
+    throw new InvalidArgumentError(
+      `"${value}" cannot be written: ${JSON.stringify(dir)} ${parent ? 'is not a directory' : 'does not exist'}.`,
     );
   return value;
 }

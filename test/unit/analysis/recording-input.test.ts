@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MAX_RECORDED_WINDOW_MS, redactConfig } from '../../../src/analysis/recording.ts';
+import { MAX_RECORDED_WINDOW_MS, RecordingWriter, redactConfig } from '../../../src/analysis/recording.ts';
 import { runAnalyzeCommand } from '../../../src/analysis/replay.ts';
 
 const FIXTURE = new URL('../../fixtures/analysis/canary-sustained-errors.ndjson', import.meta.url);
@@ -279,4 +279,22 @@ test('a window or interval longer than any run records is refused where it is, n
   const year = join(dir, 'year.ndjson');
   writeFileSync(year, `${lines.map((l, i) => (i === at ? JSON.stringify(window) : l)).join('\n')}\n`);
   assert.doesNotMatch(runAnalyzeCommand({ recording: year }).output, /longer than any window/);
+});
+
+test('a recording that cannot be written is said once and the analysis goes on: never a throw into the decision', () => {
+  const warnings: string[] = [];
+  const writer = new RecordingWriter(
+    join(tmpdir(), 'no-such-dir-for-recordings', 'r.ndjson'),
+    {},
+    (message) => warnings.push(message),
+  );
+  const context = { environment: 'production', phase: 'monitor' } as Parameters<RecordingWriter['window']>[0];
+  // Before: ENOENT thrown out of the analysis, an internal error that rolled the release back.
+  writer.window(context, {}, 0);
+  writer.window(context, {}, 1);
+  assert.equal(warnings.length, 1, warnings.join('\n'));
+  assert.match(
+    warnings[0]!,
+    /^the recording .*r\.ndjson cannot be written \(ENOENT\); the analysis goes on without it$/,
+  );
 });

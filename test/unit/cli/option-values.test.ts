@@ -226,3 +226,25 @@ test('--help marks each required option, and only those: the ones a bare command
   }
   assert.ok(required >= 10, `${required} required options`);
 });
+
+test('run --record naming a directory, or a file in a directory that is not there, is refused before anything runs', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'option-values-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const config = join(dir, 'deploy.yml');
+  writeFileSync(
+    config,
+    `state_dir: ${dir}/state\ntarget:\n  commands:\n    deploy: ./d.sh\nenvironments:\n  production: {}\n`,
+  );
+  // Before: accepted; written while the analysis ran, whose failure then rolled the release back.
+  for (const [record, why] of [
+    [dir, /is a directory: name the file/],
+    [join(dir, 'missing', 'r.ndjson'), /cannot be written: ".*missing" does not exist/],
+    [join(config, 'r.ndjson'), /cannot be written: ".*deploy\.yml" is not a directory/],
+  ] as const) {
+    const result = await cli(['run', '-e', 'production', '-v', 'v1', '-c', config, '--record', record]);
+    assert.equal(result.code, EXIT_CODES.invalidOrBlocked, result.err);
+    assert.match(result.err, /option '--record <file>' argument/);
+    assert.match(result.err, why);
+  }
+  assert.deepEqual(readdirSync(dir), ['deploy.yml'], 'nothing ran');
+});
