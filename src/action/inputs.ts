@@ -389,6 +389,22 @@ export function planRun(inputs: ActionInputs, context: RunContext): RunPlan {
         '"deploy" (a whole deployment): run that task\'s own job on it, or add ' +
         "`if: github.event.deployment.task == 'deploy'` to this job",
     );
+  // The deployment says what to deploy and how (the App's /deploy, approved as asked): an input that says
+  // otherwise was taken over it without a word, so a run deployed v2 on a deployment of v1, or for real on
+  // one asked as a dry run. Refused, as a contradicting environment is.
+  if (context.deployment && payload) {
+    const differs = (name: string, input: string | undefined, theirs: string | undefined) => {
+      if (input !== undefined && theirs !== undefined && input !== theirs)
+        problems.push(
+          `input "${name}" is ${quoted(input)} but deployment ${context.deployment!.id} asks for ${quoted(theirs)}; ` +
+            "leave the input empty to use the deployment's",
+        );
+    };
+    differs('version', inputs.version, payload.version);
+    differs('strategy', inputs.strategy, payload.strategy);
+    differs('dry-run', inputs.dryRun?.toString(), payload.dry_run?.toString());
+    if (payload.type === 'rollback') differs('mode', inputs.mode, 'rollback');
+  }
   if (type === 'hotfix' && !payload?.hotfix_reason)
     problems.push(
       'a hotfix deployment needs a reason (payload.hotfix_reason); the App sets it from --reason',

@@ -172,11 +172,32 @@ test('planRun: the deployment event supplies environment, version, strategy and 
   assert.equal(plan.deployer, 'alice');
   assert.deepEqual(plan.approvers, ['bob']);
   assert.equal(plan.dryRun, true);
-  // Inputs win over the payload.
-  const overridden = planRun(inputs({ strategy: 'rolling', version: '2.0.1', 'dry-run': 'false' }), c);
-  assert.equal(overridden.strategy, 'rolling');
-  assert.equal(overridden.version, '2.0.1');
-  assert.equal(overridden.dryRun, false);
+  // Inputs that say the same are fine.
+  const same = planRun(inputs({ strategy: 'canary', version: '2.0.0', 'dry-run': 'true' }), c);
+  assert.equal(same.version, '2.0.0');
+  assert.equal(same.dryRun, true);
+});
+
+test('planRun: a version, strategy, dry-run or mode input that contradicts the deployment is an error naming both', () => {
+  const c = context({
+    eventName: 'deployment',
+    deployment: deployment('production', { version: '2.0.0', strategy: 'canary', dry_run: true }),
+  });
+  // Before: the inputs won without a word: 2.0.1 deployed, for real, on a deployment of 2.0.0 asked as a dry run.
+  assert.deepEqual(planProblems(inputs({ strategy: 'rolling', version: '2.0.1', 'dry-run': 'false' }), c), [
+    'input "version" is "2.0.1" but deployment 77 asks for "2.0.0"; leave the input empty to use the deployment\'s',
+    'input "strategy" is "rolling" but deployment 77 asks for "canary"; leave the input empty to use the deployment\'s',
+    'input "dry-run" is "false" but deployment 77 asks for "true"; leave the input empty to use the deployment\'s',
+  ]);
+  // A rollback deployment run as another mode went through staging (and the gates, with mode full).
+  const rollback = context({
+    eventName: 'deployment',
+    deployment: deployment('production', { type: 'rollback', version: '1.9.0' }),
+  });
+  assert.deepEqual(planProblems(inputs({ mode: 'deploy' }), rollback), [
+    'input "mode" is "deploy" but deployment 77 asks for "rollback"; leave the input empty to use the deployment\'s',
+  ]);
+  assert.equal(planRun(inputs({ mode: 'rollback' }), rollback).mode, 'rollback');
 });
 
 test('planRun: the deployment creator is the deployer when the payload does not say', () => {
