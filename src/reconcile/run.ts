@@ -303,6 +303,11 @@ export async function reconcile(given: ReconcileOptions): Promise<ReconcileSumma
         ? `--adopt-current (input "adopt-current") takes one environment; ${names.length} were named (${names.join(', ')}): adopt each on its own`
         : '--adopt-current (input "adopt-current") needs the environment to adopt for, named with -e (input "environment"); it is never done for every environment',
     );
+  // Adopting reads what serves now: a time to judge due times at had no part in it and was dropped unsaid.
+  if (options.adoptCurrent && options.dueBy)
+    throw new ReconcileUsageError(
+      '--adopt-current and --at together: adopting writes what the current command reports now, and judges no due time; leave out --at',
+    );
   const entries: ReconcileEntry[] = [];
   for (const name of names) {
     try {

@@ -513,6 +513,11 @@ describe('adopting is for one named environment, and stops whole when cancelled'
       (e: unknown) =>
         e instanceof ReconcileUsageError && /takes one environment; 2 were named/.test(e.message),
     );
+    // Before: --at was dropped without a word (adopting judges no due time).
+    await assert.rejects(
+      run(cfg, store, ['production'], { adoptCurrent: true, dueBy: new Date(Date.now() + 86_400_000) }),
+      (e: unknown) => e instanceof ReconcileUsageError && /--adopt-current and --at together/.test(e.message),
+    );
     assert.deepEqual(target.calls(), []);
     assert.equal(store.writes.length, 0);
   });
