@@ -582,6 +582,12 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     });
 
   checkRequiredOptionsLast(program);
+  // `deploy-action --version` (what a bug report asks for) was an unknown option. Read here, before commander:
+  // as a program option it would also take the `--version` of plan, run and alerts (`run --version v2`).
+  if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
+    io.out(`deploy-action ${packageVersion()}\n`);
+    return EXIT_CODES.success;
+  }
   // `help NAME` for no command of that name printed the general help as an error, never naming what was wrong.
   const asked = argv[0] === 'help' ? argv[1] : undefined;
   if (asked !== undefined && !asked.startsWith('-') && !program.commands.some((c) => c.name() === asked)) {
@@ -611,6 +617,24 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     throw error;
   }
   return exitCode;
+}
+
+/**
+ * The version in package.json: two directories up from this module, in the sources (src/cli/) and in the
+ * bundle (dist/cli/, dist/chunks/) alike.
+ */
+function packageVersion(): string {
+  try {
+    const read = process.getBuiltinModule('node:fs').readFileSync;
+    const pkg = JSON.parse(read(new URL('../../package.json', import.meta.url), 'utf8')) as {
+      name?: unknown;
+      version?: unknown;
+    };
+    if (pkg.name === 'deploy-action' && typeof pkg.version === 'string') return pkg.version;
+  } catch {
+    // Not beside its package.json (copied out of it): said as unknown below.
+  }
+  return '(version unknown: no package.json of deploy-action two directories up)';
 }
 
 /**
