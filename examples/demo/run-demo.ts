@@ -16,13 +16,16 @@ import { execa } from 'execa';
 import { parseDocument, stringify } from 'yaml';
 import { describeLoad, startLoad } from '../../test/helpers/load.ts';
 import { freePorts } from '../../test/helpers/ports.ts';
+import { colorWanted } from '../../src/report/terminal.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const here = join(root, 'examples/demo');
 const node = process.execPath;
 const rps = 200;
 
-const say = (text: string) => process.stdout.write(`\n\x1b[1m${text}\x1b[0m\n`);
+// Bold headings only on a terminal (the CLI's own rule: NO_COLOR, TERM=dumb): a log file got the escapes as text.
+const bold = colorWanted(process.stdout.isTTY === true, process.env);
+const say = (text: string) => process.stdout.write(bold ? `\n\x1b[1m${text}\x1b[0m\n` : `\n${text}\n`);
 
 const stateDir = mkdtempSync(join(tmpdir(), 'deploy-action-demo-'));
 const [blue, green, routerPort, adminPort] = (await freePorts(4)) as [number, number, number, number];

@@ -20,6 +20,8 @@ test('the demo: blue-green, a health-check rollback, and a rollback by the seque
   });
   const out = stripVTControlCharacters(run.all ?? '');
   assert.equal(run.exitCode, 0, out);
+  // Not a terminal (a pipe, as in CI's log): no colour or bold escapes, which a log shows as text.
+  assert.doesNotMatch(run.all ?? '', /\x1b\[/, 'escape sequences in output that is not a terminal');
 
   assert.match(out, /blue-green v1 → v2: +deployed/);
   assert.match(out, /canary v2 → v3-unhealthy: +rolled back automatically \(health check\)/);
