@@ -18,10 +18,20 @@ const unsettled = new WeakSet<object>();
 
 /**
  * Whether `error`, thrown by writeOnce, leaves open that the write was made (a lost answer that no lookup could
- * settle); false when the last lookup found nothing, or the write was refused.
+ * settle, whether the lookup failed or was refused); false when the last lookup found nothing, or the write was
+ * refused before any answer was lost.
  */
 export function mayHaveLanded(error: unknown): boolean {
   return typeof error === 'object' && error !== null && unsettled.has(error);
+}
+
+/**
+ * `error`, marked as leaving the write unsettled. Also a lookup's own refusal after a lost answer (a 403 or 429
+ * rate limit, the budget spent, too many deployments to read): it says nothing of whether the write landed.
+ */
+function unsettle(error: unknown): unknown {
+  if (typeof error === 'object' && error !== null) unsettled.add(error);
+  return error;
 }
 
 export interface WriteOnce<T> {
@@ -46,7 +56,7 @@ export async function writeOnce<T>(op: WriteOnce<T>): Promise<T> {
         if (found !== undefined) return found;
       } catch (error) {
         lastError = error;
-        if (!outcomeUnknown(error)) throw error;
+        if (!outcomeUnknown(error)) throw unsettle(error);
         await pause(attempt);
         continue;
       }
@@ -69,9 +79,9 @@ export async function writeOnce<T>(op: WriteOnce<T>): Promise<T> {
       if (found !== undefined) return found;
       settled = true;
     } catch (error) {
-      if (!outcomeUnknown(error)) throw error;
+      if (!outcomeUnknown(error)) throw unsettle(error);
     }
-    if (!settled && typeof lastError === 'object' && lastError !== null) unsettled.add(lastError);
+    if (!settled) unsettle(lastError);
   }
   throw lastError;
 }

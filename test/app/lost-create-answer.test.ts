@@ -120,6 +120,37 @@ test('/deploy: the deployment made with its answer lost while GitHub fails every
   );
 });
 
+test('/deploy: the deployment made with its answer lost while GitHub rate-limits the lookup (403, secondary): the lock stays, not released under it', async () => {
+  await withSeededApp(SEED, async (fake, probot) => {
+    fake.failNext({ status: 502, operationId: 'repos/create-deployment', afterWrite: true });
+    fake.failNext({
+      status: 403,
+      secondaryRateLimit: true,
+      retryAfterSeconds: 0,
+      times: 1_000,
+      operationId: 'repos/list-deployments',
+      where: () => fake.requestsFor('repos/create-deployment').length > 0,
+    });
+    const { payload } = commentOnPull(fake, '/deploy staging', { user: 'alice' });
+    await assert.rejects(receive(probot, 'issue_comment', payload));
+    assert.equal(fake.repo().deployments.size, 1, 'GitHub made it');
+    assert.equal(
+      fake.repo().refs.get('deploy-locks/staging'),
+      HEAD,
+      'the lock stays: a deployment may run under it',
+    );
+    const status = [...fake.repo().comments.values()].find(
+      (c) =>
+        (c.user as { login: string }).login === BOT_LOGIN &&
+        String(c.body).startsWith('<!-- deploy-action:status'),
+    );
+    assert.match(
+      parseStatusComment(String(status?.body), 'staging')?.description ?? '',
+      /^whether the deployment was created is not known/,
+    );
+  });
+});
+
 /** Fails the create of `ref` once with a 502 after GitHub made it. */
 const lostRefCreate = (fake: FakeGitHub, ref: string) =>
   fake.failNext({

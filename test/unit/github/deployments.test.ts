@@ -319,6 +319,33 @@ test('createDeploymentOnce: given up on, it says whether the deployment may have
   );
 });
 
+test('createDeploymentOnce: a lookup refused after a lost answer (a rate limit, too many to read) leaves it unsettled: it may run', async () => {
+  const limited = (status: number) =>
+    Object.assign(new Error('You have exceeded a secondary rate limit'), { status });
+  for (const [name, refusal] of [
+    ['secondary rate limit', () => limited(403)],
+    ['too many requests', () => limited(429)],
+    ['too many deployments to read', () => new Error('too many deployments of the SHA to look through')],
+  ] as const) {
+    // The create lands with its answer lost; the lookup that would tell is refused.
+    const api = createFake(async (_call, store) => {
+      store();
+      throw Object.assign(new Error('Bad Gateway'), { status: 502 });
+    });
+    api.repos.listDeployments = async () => {
+      throw refusal();
+    };
+    const error = await createDeploymentOnce(api, createParams).catch((e: unknown) => e);
+    assert.equal(api.created.length, 1, name);
+    assert.equal(
+      mayHaveLanded(error),
+      true,
+      `${name}: a deployment that may run is not reported as not made`,
+    );
+    assert.equal(api.creates, 1, `${name}: never created again while it cannot be told`);
+  }
+});
+
 test('createDeploymentOnce: a 4xx is not retried; a 202 is an error; persistent 5xx gives up', async () => {
   const refused = createFake(async () => {
     throw Object.assign(new Error('Validation Failed'), { status: 422 });
