@@ -902,7 +902,7 @@ async function lock(
       // Ended meanwhile (its final status found the person's lock and left it): released now instead.
       const settled =
         target.scope === 'environment'
-          ? await settleHandOver(deps.api, where, target.environment, released.to, conditional)
+          ? await settleHandOver(deps.api, where, target.environment, released.to, deps.botLogin, conditional)
           : 'running';
       if (settled !== 'running') {
         await runDueQuietly(dueDeps(deps, where, event.repositoryNodeId), where);

@@ -5,7 +5,8 @@ import { UNKNOWN_HOLDER, deleteRefIfAt, lockRefName } from '../locks.ts';
 import type { ConditionalDelete, LockInfo, LocksApi } from '../locks.ts';
 import { parseDeploymentPayload } from '../../src/github/deployment-payload.ts';
 import type { Api, Where } from '../facts/github.ts';
-import { createdByApp, FINAL_STATES } from '../facts/deployments.ts';
+import { createdByApp, FINAL_STATES, statusByRunner } from '../facts/deployments.ts';
+import type { DeploymentState } from '../../src/github/status-comment.ts';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -90,17 +91,55 @@ async function hasEnded(
   return state !== undefined && FINAL_STATES.includes(state);
 }
 
+/** A deployment's statuses read (newest first) for the newest one its runner posted. */
+const RUNNER_STATUSES_READ = 100;
+
+/**
+ * Pure: whether a deployment has ended by its statuses (newest first, `read` of them asked for): by the newest
+ * one posted by those who end the App's deployments (statusByRunner). Another's status, whatever state it
+ * names, neither ends it nor brings it back. None of theirs yet: it runs. A full page without one of theirs
+ * cannot be told and is taken as ended: a lock is then neither handed to it nor kept for it (as before
+ * hand-overs), rather than held for a deployment that may never post a final status again.
+ */
+export function endedByRunner(
+  statuses: ReadonlyArray<{ state: string; creator?: { login: string; type?: string } | null }>,
+  appLogin: string,
+  read = RUNNER_STATUSES_READ,
+): boolean {
+  const newest = statuses.find((s) => statusByRunner(s.creator, appLogin));
+  if (!newest) return statuses.length >= read;
+  return FINAL_STATES.includes(newest.state as DeploymentState);
+}
+
+/** endedByRunner for deployment `id`: one request. */
+async function runnerEnded(
+  api: Pick<Api['repos'], 'listDeploymentStatuses'>,
+  where: Where,
+  id: number,
+  appLogin: string,
+): Promise<boolean> {
+  const { data } = await api.listDeploymentStatuses({
+    ...where,
+    deployment_id: id,
+    per_page: RUNNER_STATUSES_READ,
+  });
+  return endedByRunner(data, appLogin);
+}
+
 /** Pages of 100 of a commit's deployments to an environment read at most by newerOwnDeployment. */
 const NEWER_DEPLOYMENT_PAGES = 5;
 
 /**
- * Whether the App made a deployment of `sha` to `environment` after deployment `id` (deployment ids grow). A
- * deployment's lock names its commit only, and each deployment of the commit takes it anew once the one before
- * released it: the lock at that commit is then the newer deployment's, and a final status of `id` arriving
- * now (a redelivery, one posted late) must not release it. Beyond the deployments read, none is known.
+ * Whether the App made a deployment of `sha` to `environment` after deployment `id` (deployment ids grow) that
+ * has not ended (endedByRunner). A deployment's lock names its commit only, and each deployment of the commit
+ * takes it anew once the one before released it: the lock at that commit is then the newer deployment's, and
+ * a final status of `id` arriving now (a redelivery, one posted late) must not release it. A newer one that has
+ * ended holds nothing (its own final status released the lock), and `id` may hold it: a person's lock handed
+ * to `id` (runningUnderLock) while a later deployment of the same commit under it had already ended. Beyond the
+ * deployments read, none is known.
  */
 export async function newerOwnDeployment(
-  api: Pick<Api['repos'], 'listDeployments'>,
+  api: Pick<Api['repos'], 'listDeployments' | 'listDeploymentStatuses'>,
   where: Where,
   o: { environment: string; sha: string; id: number; botLogin: string },
 ): Promise<boolean> {
@@ -112,7 +151,13 @@ export async function newerOwnDeployment(
       per_page: 100,
       page,
     });
-    if (data.some((d) => d.id > o.id && createdByApp(d, { login: o.botLogin }))) return true;
+    for (const d of data)
+      if (
+        d.id > o.id &&
+        createdByApp(d, { login: o.botLogin }) &&
+        !(await runnerEnded(api, where, d.id, o.botLogin))
+      )
+        return true;
     if (data.length < 100) return false;
   }
   return false;
@@ -204,8 +249,10 @@ export function madeUnderLock(
 
 /**
  * The deployment made under person's lock `held` that has not ended (the newest such), if any: what
- * releaseLock's handOver moves the lock to. Reads one page of the environment's deployments and the latest
- * status of those made under the lock, newest first, until one has not ended.
+ * releaseLock's handOver moves the lock to. Reads one page of the environment's deployments and the statuses
+ * of those made under the lock, newest first, until one has not ended by its runner's word (endedByRunner):
+ * a status anyone else posts neither makes an ended one take the lock (held until --force) nor keeps it from
+ * a running one.
  */
 export async function runningUnderLock(
   api: Pick<Api['repos'], 'listDeployments' | 'listDeploymentStatuses'>,
@@ -220,14 +267,16 @@ export async function runningUnderLock(
     per_page: UNDER_LOCK_READ,
   });
   for (const d of madeUnderLock(held.createdAt, data, app))
-    if (!(await hasEnded(api, where, d.id))) return { deployment: d.id, sha: d.sha.toLowerCase() };
+    if (!(await runnerEnded(api, where, d.id, app.login)))
+      return { deployment: d.id, sha: d.sha.toLowerCase() };
   return undefined;
 }
 
 /**
  * After a person's lock was handed to deployment `to` (runningUnderLock): its final status may have come between
- * the check and the move, and its release then found the person's lock and left it. Its latest status is read
- * again; ended, the lock is released as that status would have released it. 'running' when it has not ended.
+ * the check and the move, and its release then found the person's lock and left it. Its statuses are read
+ * again (endedByRunner); ended, the lock is released as that status would have released it. 'running' when it
+ * has not ended.
  */
 export async function settleHandOver(
   api: {
@@ -237,8 +286,9 @@ export async function settleHandOver(
   where: Where,
   environment: string,
   to: { deployment: number; sha: string },
+  appLogin: string,
   conditional?: ConditionalDelete,
 ): Promise<'running' | 'released' | 'kept' | 'none'> {
-  if (!(await hasEnded(api.repos, where, to.deployment))) return 'running';
+  if (!(await runnerEnded(api.repos, where, to.deployment, appLogin))) return 'running';
   return releaseDeploymentLock(api.git, where, environment, to.sha, undefined, conditional);
 }

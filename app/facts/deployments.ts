@@ -39,6 +39,24 @@ export function createdByApp(deployment: DeploymentMaker | null | undefined, app
   return via == null || app.id === undefined || via.id === app.id;
 }
 
+/** The login of the token a workflow runs with (GITHUB_TOKEN): the Action the App's deployment starts. */
+export const WORKFLOW_BOT_LOGIN = 'github-actions[bot]';
+
+/**
+ * Pure: whether a deployment status's creator is one of the two that end the App's deployment: the App itself,
+ * and the workflow token its run posts with (mayReleaseLock, app/handlers/deployment-status.ts, says why).
+ * Anyone else with `deployments: write` posts any state on any deployment: read as what it says, such a
+ * status would end a running deployment or bring an ended one back.
+ */
+export function statusByRunner(
+  creator: { login: string; type?: string } | null | undefined,
+  appLogin: string,
+): boolean {
+  if (!creator?.login || creator.type !== 'Bot') return false;
+  const login = creator.login.toLowerCase();
+  return login === appLogin.toLowerCase() || login === WORKFLOW_BOT_LOGIN;
+}
+
 export interface ShaDeployment {
   id: number;
   environment: string;

@@ -27,7 +27,7 @@ import { newerOwnDeployment, releaseDeploymentLock } from '../deploy/lock.ts';
 import { httpStatus } from '../facts/github.ts';
 import type { Octokit, Where } from '../facts/github.ts';
 import { pullHasCommit, readPull } from '../facts/pull-request.ts';
-import { createdByApp, FINAL_STATES } from '../facts/deployments.ts';
+import { createdByApp, FINAL_STATES, WORKFLOW_BOT_LOGIN } from '../facts/deployments.ts';
 import type { DeploymentMaker } from '../facts/deployments.ts';
 import { ownBotLogin } from '../facts/own-comments.ts';
 import { StatusCommentLanes } from './status-comment-lanes.ts';
@@ -136,9 +136,6 @@ export function repositoryRunUrl(
   if (!path.startsWith(runs) || !/^\d+(\/|$)/.test(path.slice(runs.length))) return undefined;
   return link.href;
 }
-
-/** The login of the token a workflow runs with (GITHUB_TOKEN): the Action the App's deployment starts. */
-export const WORKFLOW_BOT_LOGIN = 'github-actions[bot]';
 
 /**
  * Whether this final status may end the environment's deployment lock, with a stable reason. Only the App's

@@ -145,3 +145,70 @@ test("/unlock handing the lock over while the deployment's final status comes in
     assert.equal(fake.repo().deployments.size, 2);
   });
 });
+
+test("/unlock hands the lock to a running deployment whose later redeploy of the same commit has ended: that deployment's final status still releases it", async () => {
+  await withSeededApp(SEED, async (fake, probot) => {
+    await repliesTo(fake, probot, '/lock staging', 'bob');
+    await repliesTo(fake, probot, '/deploy staging', 'bob');
+    // bob asks again for the same commit; that second deployment ends at once (its run refused, say).
+    await repliesTo(fake, probot, '/deploy staging', 'bob');
+    const [first, second] = [...fake.repo().deployments.values()];
+    assert.equal(second!.sha, first!.sha, 'the same commit twice');
+    await rest(fake, 'POST', `/deployments/${second!.id}/statuses`, { state: 'failure' });
+    await receive(probot, 'deployment_status', finalStatus(fake, second!, 'failure'));
+
+    assert.match(
+      await repliesTo(fake, probot, '/unlock staging', 'bob'),
+      new RegExp(`Deployment \\*\\*#${String(first!.id)}\\*\\* made under that lock is still running`),
+    );
+    await rest(fake, 'POST', `/deployments/${first!.id}/statuses`, { state: 'success' });
+    await receive(probot, 'deployment_status', finalStatus(fake, first!, 'success'));
+    assert.equal(
+      fake.repo().refs.get('deploy-locks/staging'),
+      undefined,
+      'released by its final status, not held until --force',
+    );
+  });
+});
+
+const MALLORY_TOKEN = 'mallory-deployments-token';
+const WITH_MALLORY = {
+  ...SEED,
+  collaborators: { ...SEED.collaborators, mallory: 'write' as const },
+  fake: { tokens: { [MALLORY_TOKEN]: 'mallory' } },
+};
+
+test("/unlock: a status someone else posts on an ended deployment (not the App's, not its workflow's) does not make it one to hand the lock to", async () => {
+  await withSeededApp(WITH_MALLORY, async (fake, probot) => {
+    await repliesTo(fake, probot, '/lock staging', 'bob');
+    await repliesTo(fake, probot, '/deploy staging', 'bob');
+    const [ended] = [...fake.repo().deployments.values()];
+    await rest(fake, 'POST', `/deployments/${ended!.id}/statuses`, { state: 'success' });
+    // Anyone with deployments: write posts a status after its end; no final status of the workflow follows.
+    await rest(fake, 'POST', `/deployments/${ended!.id}/statuses`, { state: 'in_progress' }, MALLORY_TOKEN);
+    assert.match(
+      await repliesTo(fake, probot, '/unlock staging', 'bob'),
+      /^Unlocked `staging` \(was held by `bob`\)\.$/,
+    );
+    assert.equal(
+      fake.repo().refs.get('deploy-locks/staging'),
+      undefined,
+      'not handed to a deployment that ended (its lock would stay until --force)',
+    );
+  });
+});
+
+test("/unlock: a final status someone else posts on a running deployment (not the App's, not its workflow's) does not open the environment beside it", async () => {
+  await withSeededApp(WITH_MALLORY, async (fake, probot) => {
+    await repliesTo(fake, probot, '/lock staging', 'bob');
+    await repliesTo(fake, probot, '/deploy staging', 'bob');
+    const [running] = [...fake.repo().deployments.values()];
+    await rest(fake, 'POST', `/deployments/${running!.id}/statuses`, { state: 'in_progress' });
+    await rest(fake, 'POST', `/deployments/${running!.id}/statuses`, { state: 'failure' }, MALLORY_TOKEN);
+    assert.match(
+      await repliesTo(fake, probot, '/unlock staging', 'bob'),
+      /made under that lock is still running: it keeps `staging` locked until it ends\.$/,
+    );
+    assert.equal(fake.repo().refs.get('deploy-locks/staging'), HEAD);
+  });
+});

@@ -20,7 +20,7 @@ import type { LocksApi } from '../../../app/locks.ts';
 import type { LockTarget } from '../../../app/commands/command.ts';
 import { repoNodeId } from '../../fake-github/state.ts';
 import { lockOwner } from '../../../app/deploy/replies.ts';
-import { madeUnderLock, releaseDeploymentLock } from '../../../app/deploy/lock.ts';
+import { endedByRunner, madeUnderLock, releaseDeploymentLock } from '../../../app/deploy/lock.ts';
 import { markerKeys } from '../../../src/github/marker-keys.ts';
 
 const where = { owner: 'acme', repo: 'web' };
@@ -621,6 +621,50 @@ test("madeUnderLock: only the App's deployments made since the lock was taken (m
     "someone else's deployment and one made an hour before the lock are not its holder's",
   );
   assert.deepEqual(madeUnderLock('', listed, app), [], 'a lock of no readable time hands over to none');
+});
+
+test("endedByRunner: a deployment's end is its runner's word (the App's, its workflow token's), newest first; another's status counts for nothing", () => {
+  const app = 'deploy-action[bot]';
+  const workflow = { login: 'github-actions[bot]', type: 'Bot' };
+  const mallory = { login: 'mallory', type: 'User' };
+  const otherBot = { login: 'other-app[bot]', type: 'Bot' };
+  assert.equal(endedByRunner([], app), false, 'no status yet: it runs');
+  assert.equal(endedByRunner([{ state: 'success', creator: workflow }], app), true);
+  assert.equal(
+    endedByRunner(
+      [
+        { state: 'in_progress', creator: mallory },
+        { state: 'success', creator: workflow },
+      ],
+      app,
+    ),
+    true,
+    'a status posted after its end does not bring it back',
+  );
+  assert.equal(
+    endedByRunner(
+      [
+        { state: 'failure', creator: otherBot },
+        { state: 'failure', creator: mallory },
+        { state: 'in_progress', creator: { login: 'Deploy-Action[bot]', type: 'Bot' } },
+      ],
+      app,
+    ),
+    false,
+    "another's final status does not end it",
+  );
+  assert.equal(
+    endedByRunner([{ state: 'success', creator: { login: 'github-actions[bot]', type: 'User' } }], app),
+    false,
+    'a person named like the bot is not it',
+  );
+  const flood = Array.from({ length: 3 }, () => ({ state: 'in_progress', creator: mallory }));
+  assert.equal(
+    endedByRunner(flood, app, 3),
+    true,
+    'a full page without its runner cannot be told: not held for',
+  );
+  assert.equal(endedByRunner(flood.slice(1), app, 3), false);
 });
 
 test("releaseLock with handOver: the ref moves to the running deployment's commit (REST, without GraphQL); --force deletes it", async () => {
