@@ -176,7 +176,7 @@ export async function startDeployment(
         description:
           fate === 'not_created'
             ? `the deployment could not be created (${githubAnswered(error)})`
-            : `whether the deployment was created is not known (${githubAnswered(error)}): the environment stays locked until its final status (or /unlock ${request.environment} --force, if none comes)`,
+            : `whether the deployment was created is not known (${githubAnswered(error)}): ${unknownLock(ownLock, request)}`,
       };
       await api.issues
         .updateComment({ ...where, comment_id: writtenCommentId, body: renderStatusComment(failed) })
@@ -184,6 +184,17 @@ export async function startDeployment(
     }
     throw error;
   }
+}
+
+/**
+ * Pure: what keeps the environment locked after a start that may have made its deployment. Its own lock, until
+ * the deployment's final status (or --force, when none comes); or the requester's /lock they deployed under,
+ * which stays theirs: their /unlock hands it to the deployment if one was made and runs, or releases it.
+ */
+export function unknownLock(ownLock: boolean, request: { environment: string; requestedBy: string }): string {
+  return ownLock
+    ? `the environment stays locked until its final status (or /unlock ${request.environment} --force, if none comes)`
+    : `it would run under ${request.requestedBy}'s lock on ${request.environment}, which stays; their /unlock ${request.environment} hands it to the deployment if one runs`;
 }
 
 /**

@@ -184,3 +184,38 @@ test("/lock: GitHub makes the lock and answers 502: read back (its tag is this c
     );
   });
 });
+
+test("/deploy under the requester's own /lock, made with its answer lost and no lookup telling: the status comment names their lock, not --force, and their /unlock hands it to the deployment", async () => {
+  await withSeededApp(SEED, async (fake, probot) => {
+    assert.match(await repliesTo(fake, probot, '/lock staging', 'alice'), /^Locked `staging`/);
+    fake.failNext({ status: 502, operationId: 'repos/create-deployment', afterWrite: true });
+    let down = true;
+    fake.failNext({
+      status: 502,
+      times: 1_000,
+      operationId: 'repos/list-deployments',
+      where: () => down && fake.requestsFor('repos/create-deployment').length > 0,
+    });
+    const { payload } = commentOnPull(fake, '/deploy staging', { user: 'alice' });
+    await assert.rejects(receive(probot, 'issue_comment', payload));
+    const status = [...fake.repo().comments.values()].find(
+      (c) =>
+        (c.user as { login: string }).login === BOT_LOGIN &&
+        String(c.body).startsWith('<!-- deploy-action:status'),
+    );
+    const description = parseStatusComment(String(status?.body), 'staging')?.description ?? '';
+    assert.match(
+      description,
+      /^whether the deployment was created is not known \(GitHub answered HTTP 502\)/,
+    );
+    assert.doesNotMatch(description, /--force/, "nobody need force a lock that is alice's own");
+    assert.match(description, /alice's lock on staging/);
+
+    down = false;
+    const [made] = [...fake.repo().deployments.values()];
+    assert.match(
+      await repliesTo(fake, probot, '/unlock staging', 'alice'),
+      new RegExp(`Deployment \\*\\*#${String(made!.id)}\\*\\* made under that lock is still running`),
+    );
+  });
+});
