@@ -34,7 +34,10 @@ export async function deploymentLockOwner(
       sha: lock.sha,
       per_page: 5,
     });
-    // The App's own deployment first (it took the lock); newest first among the rest.
+    // The App's own deployment first (it took the lock), the newest that has not ended (by its runner's
+    // statuses: endedByRunner); newest first among the rest. An older one still running holds it when a later
+    // deployment of the commit ended first (a person's lock handed to the older: runningUnderLock).
+    let ended: number | undefined;
     for (const d of data) {
       if (opts.botLogin === undefined || !createdByApp(d, { login: opts.botLogin })) continue;
       let payload;
@@ -43,18 +46,9 @@ export async function deploymentLockOwner(
       } catch {
         continue;
       }
-      // The lock is released when its deployment ends: a ref at the commit of a deployment that has ended is
-      // not that deployment's (left behind, or pushed back by hand to name its requester, or to answer their
-      // next /deploy of the commit "in progress"). Held still, by nobody anyone can name.
-      if (await hasEnded(api, where, d.id)) {
-        const { pullRequest: _unsaid, ...rest } = lock;
-        return {
-          ...rest,
-          holder: UNKNOWN_HOLDER,
-          holderUnverified: true,
-          createdAt: '',
-          endedDeployment: d.id,
-        };
+      if (await runnerEnded(api, where, d.id, opts.botLogin)) {
+        ended ??= d.id;
+        continue;
       }
       return {
         ...lock,
@@ -62,6 +56,19 @@ export async function deploymentLockOwner(
         createdAt: d.created_at,
         reason: `deployment #${d.id} of ${lock.sha.slice(0, 12)}`,
         ...(payload.pr !== undefined ? { pullRequest: payload.pr } : {}),
+      };
+    }
+    // The lock is released when its deployment ends: a ref at the commit of deployments that have all ended is
+    // none of theirs (left behind, or pushed back by hand to name a requester, or to answer their next /deploy
+    // of the commit "in progress"). Held still, by nobody anyone can name.
+    if (ended !== undefined) {
+      const { pullRequest: _unsaid, ...rest } = lock;
+      return {
+        ...rest,
+        holder: UNKNOWN_HOLDER,
+        holderUnverified: true,
+        createdAt: '',
+        endedDeployment: ended,
       };
     }
     const other = data[0];
@@ -78,17 +85,6 @@ export async function deploymentLockOwner(
     if (attempt < attempts) await sleep(opts.delayMs ?? 400);
   }
   return { ...lock, reason: `a deployment of ${lock.sha.slice(0, 12)} is being started` };
-}
-
-/** Whether deployment `id`'s latest status is a final one (GitHub lists a deployment's statuses newest first). */
-async function hasEnded(
-  api: Pick<Api['repos'], 'listDeploymentStatuses'>,
-  where: Where,
-  id: number,
-): Promise<boolean> {
-  const { data } = await api.listDeploymentStatuses({ ...where, deployment_id: id, per_page: 1 });
-  const state = data[0]?.state;
-  return state !== undefined && FINAL_STATES.includes(state);
 }
 
 /** A deployment's statuses read (newest first) for the newest one its runner posted. */

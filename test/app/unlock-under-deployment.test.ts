@@ -161,6 +161,11 @@ test("/unlock hands the lock to a running deployment whose later redeploy of the
       await repliesTo(fake, probot, '/unlock staging', 'bob'),
       new RegExp(`Deployment \\*\\*#${String(first!.id)}\\*\\* made under that lock is still running`),
     );
+    // Whoever finds the environment locked is told which deployment runs, not to --force a lock left behind.
+    const refused = await repliesTo(fake, probot, '/deploy staging', 'alice', 8);
+    assert.doesNotMatch(refused, /no running deployment|--force/);
+    assert.match(refused, /is locked by a running deployment of `[0-9a-f]{12}` for @\u200dbob/);
+    assert.ok(refused.includes(String(first!.id)), refused);
     await rest(fake, 'POST', `/deployments/${first!.id}/statuses`, { state: 'success' });
     await receive(probot, 'deployment_status', finalStatus(fake, first!, 'success'));
     assert.equal(

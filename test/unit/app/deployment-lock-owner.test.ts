@@ -24,12 +24,23 @@ const deployment = (id: number, creator: string, payload: unknown) => ({
   payload,
 });
 
-/** listDeployments answering `data` (newest first, as GitHub lists them); `states`: each one's latest status. */
-const api = (data: Array<ReturnType<typeof deployment>>, states: Record<number, string> = {}) =>
+const WORKFLOW = { login: 'github-actions[bot]', type: 'Bot' };
+
+/**
+ * listDeployments answering `data` (newest first, as GitHub lists them); `states`: each one's latest status,
+ * posted by the workflow's token unless `by` names another creator.
+ */
+const api = (
+  data: Array<ReturnType<typeof deployment>>,
+  states: Record<number, string> = {},
+  by: { login: string; type: string } = WORKFLOW,
+) =>
   ({
     listDeployments: () => Promise.resolve({ data }),
     listDeploymentStatuses: ({ deployment_id }: { deployment_id: number }) =>
-      Promise.resolve({ data: states[deployment_id] ? [{ state: states[deployment_id] }] : [] }),
+      Promise.resolve({
+        data: states[deployment_id] ? [{ state: states[deployment_id], creator: by }] : [],
+      }),
   }) as unknown as Parameters<typeof deploymentLockOwner>[0];
 
 const FORGED = { requested_by: 'ceo', pr: 999, type: 'standard' };
@@ -140,5 +151,28 @@ describe('lockOwner', () => {
       assert.equal(owner.holder, 'alice', String(state));
       assert.equal(owner.holderUnverified, undefined, String(state));
     }
+    // A final status someone else posted (anyone with deployments: write) does not end it.
+    const forged = await deploymentLockOwner(
+      api([own], { 1: 'failure' }, { login: 'mallory', type: 'User' }),
+      { owner: 'acme', repo: 'web' },
+      lock,
+      { attempts: 1, botLogin: BOT },
+    );
+    assert.equal(forged.holder, 'alice');
+    assert.doesNotMatch(lockOwner(forged), /--force/);
+  });
+
+  it('an older deployment of the commit still running holds it when a later one of the same commit ended first', async () => {
+    const older = deployment(1, BOT, { requested_by: 'alice', pr: 7, type: 'standard' });
+    const newer = deployment(2, BOT, { requested_by: 'alice', pr: 7, type: 'standard' });
+    const owner = await deploymentLockOwner(
+      api([newer, older], { 2: 'failure', 1: 'in_progress' }),
+      { owner: 'acme', repo: 'web' },
+      lock,
+      { attempts: 1, botLogin: BOT },
+    );
+    assert.equal(owner.holder, 'alice');
+    assert.equal(owner.endedDeployment, undefined);
+    assert.match(owner.reason ?? '', /^deployment #1 of /);
   });
 });
