@@ -302,9 +302,12 @@ export function lockedSummary(lock: LockInfo, environment: string): string {
       ? "it stops every deployment, its holder's too, until `/unlock --global`"
       : lock.deployment
         ? 'deploy again once that deployment has finished'
-        : lock.holderUnverified || lock.holder === UNKNOWN_HOLDER
-          ? `nobody holds it by name, so nobody deploys there until \`/unlock\` ${userText(environment, { as: 'code' })} \`--force\``
-          : `only its holder deploys there until \`/unlock\` ${userText(environment, { as: 'code' })}`;
+        : lock.releasedBefore
+          ? // An /unlock GitHub did not let finish: its holder's next /unlock finishes it (mayRelease).
+            `nobody holds it by name, so nobody deploys there until \`/unlock\` ${userText(environment, { as: 'code' })} \`--force\`, or ${userText(lock.holder, { as: 'code' })}'s \`/unlock\` finishing the release the App began`
+          : lock.holderUnverified || lock.holder === UNKNOWN_HOLDER
+            ? `nobody holds it by name, so nobody deploys there until \`/unlock\` ${userText(environment, { as: 'code' })} \`--force\``
+            : `only its holder deploys there until \`/unlock\` ${userText(environment, { as: 'code' })}`;
   return `Rejected (\`locked\`): ${lockOwner(lock)}. A deployment started by a workflow honours the locks as /deploy does: ${unlock}.`;
 }
 

@@ -296,6 +296,8 @@ test('protection rule: a /lock the App released, its ref pointed back at its tag
       assert.equal(state, 'rejected', actor);
       assert.match(comment, /locked by `bob` \(a lock the App marked released: nobody holds it\)/);
       assert.match(comment, /nobody deploys there until `\/unlock` `production` `--force`/);
+      // The holder its record names may finish the release (mayRelease): the words say so.
+      assert.match(comment, /, or `bob`'s `\/unlock` finishing the release the App began\./);
     }
   });
 });
