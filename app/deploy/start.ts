@@ -166,7 +166,10 @@ export async function startDeployment(
     const fate = createFailure({ askedToCreate, mayHaveLanded: mayHaveLanded(error) });
     if (fate === 'not_created') await release();
     // The comment this call wrote must not promise a deployment that never came, nor deny one that may run.
-    if (writtenCommentId !== undefined) {
+    // Once the create was asked, the PR's existing status comment says it too: the failure's reply sends the
+    // reader there to learn whether one was made, and it still showed an earlier deployment's state.
+    const commentId = writtenCommentId ?? (askedToCreate ? known.statusCommentId : undefined);
+    if (commentId !== undefined) {
       const failed: StatusCommentState = {
         environment: request.environment,
         state: 'error',
@@ -179,7 +182,7 @@ export async function startDeployment(
             : `whether the deployment was created is not known (${githubAnswered(error)}): ${unknownLock(ownLock, request)}`,
       };
       await api.issues
-        .updateComment({ ...where, comment_id: writtenCommentId, body: renderStatusComment(failed) })
+        .updateComment({ ...where, comment_id: commentId, body: renderStatusComment(failed) })
         .catch(() => undefined);
     }
     throw error;

@@ -219,3 +219,35 @@ test("/deploy under the requester's own /lock, made with its answer lost and no 
     );
   });
 });
+
+test('/deploy on a pull request whose status comment shows an earlier deployment, the create made with its answer lost and no lookup telling: that comment says so too', async () => {
+  await withSeededApp(SEED, async (fake, probot) => {
+    await repliesTo(fake, probot, '/lock staging', 'alice');
+    await repliesTo(fake, probot, '/deploy staging', 'alice');
+    const statusComments = () =>
+      [...fake.repo().comments.values()].filter(
+        (c) =>
+          (c.user as { login: string }).login === BOT_LOGIN &&
+          String(c.body).startsWith('<!-- deploy-action:status'),
+      );
+    assert.equal(statusComments().length, 1, 'the first deployment wrote the status comment');
+
+    fake.failNext({ status: 502, operationId: 'repos/create-deployment', afterWrite: true });
+    fake.failNext({
+      status: 502,
+      times: 1_000,
+      operationId: 'repos/list-deployments',
+      where: () => fake.requestsFor('repos/create-deployment').length > 1,
+    });
+    const { payload } = commentOnPull(fake, '/deploy staging', { user: 'alice' });
+    await assert.rejects(receive(probot, 'issue_comment', payload));
+    const [failed] = appReplies(fake).filter((r) => r.startsWith('**Failed**'));
+    assert.match(failed ?? '', /the status comment on this pull request says whether one was made/);
+    const [status] = statusComments();
+    assert.match(
+      parseStatusComment(String(status?.body), 'staging')?.description ?? '',
+      /^whether the deployment was created is not known \(GitHub answered HTTP 502\)/,
+      "the comment the reply points at says it, not the earlier deployment's state",
+    );
+  });
+});
