@@ -494,7 +494,11 @@ export async function acquireLock(
 }
 
 export type DeploymentLockResult =
-  | { status: 'acquired' }
+  /**
+   * `readBack`: GitHub's answer to the create was lost and the ref was found at the commit: this call's, or a
+   * lock another start of the same commit holds (the ref names the commit only). The caller tells them apart.
+   */
+  | { status: 'acquired'; readBack?: true }
   | { status: 'already_held'; lock: LockInfo }
   | { status: 'invalid_environment'; message: string };
 
@@ -518,12 +522,12 @@ export async function acquireDeploymentLock(
   } catch (error) {
     // A create whose answer was lost is read back. Taken for anything else, a ref GitHub made for this call
     // would hold the environment for a deployment never made, until --force. The ref names the commit only,
-    // so one made by another start of the same commit at the same instant reads as ours too: that needs a
-    // lost answer and a second start of that commit together, and is taken as the lesser harm.
+    // so the lock of another deployment of the same commit reads as ours too: `readBack` asks the caller to
+    // look for one that runs (startDeployment).
     const left = answerLost(error)
       ? lostCreate(await refObject(api, where, refName), { sha: options.sha, type: 'commit' })
       : undefined;
-    if (left === 'made') return { status: 'acquired' };
+    if (left === 'made') return { status: 'acquired', readBack: true };
     if (left === 'not_made' || (left === undefined && !isAlreadyExists(error))) throw error;
   }
   const held = await readLock(api, where, keys, refName, target, marks);

@@ -212,6 +212,28 @@ export async function releaseDeploymentLock(
 }
 
 /**
+ * The newest deployment of `sha` to `environment` the App made that has not ended (endedByRunner), if any: the
+ * holder of a lock at that commit. One page of the commit's deployments, and one status read per App deployment
+ * until one runs.
+ */
+export async function runningOwnDeployment(
+  api: Pick<Api['repos'], 'listDeployments' | 'listDeploymentStatuses'>,
+  where: Where,
+  o: { environment: string; sha: string; botLogin: string },
+): Promise<number | undefined> {
+  const { data } = await api.listDeployments({
+    ...where,
+    environment: o.environment,
+    sha: o.sha,
+    per_page: UNDER_LOCK_READ,
+  });
+  for (const d of data)
+    if (createdByApp(d, { login: o.botLogin }) && !(await runnerEnded(api, where, d.id, o.botLogin)))
+      return d.id;
+  return undefined;
+}
+
+/**
  * How long before a person's lock was taken (by the App's clock) a deployment GitHub dates may have been made
  * under it: the two clocks differ by seconds, seldom more.
  */

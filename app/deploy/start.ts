@@ -11,7 +11,7 @@ import type { StatusCommentState } from '../../src/github/status-comment.ts';
 import type { DeploymentPayload } from '../../src/github/deployment-payload.ts';
 import { commentDedupeKey, createDeploymentOnce } from '../../src/github/deployments.ts';
 import { mayHaveLanded } from '../../src/github/write-once.ts';
-import { deploymentLockOwner, releaseDeploymentLock } from './lock.ts';
+import { deploymentLockOwner, releaseDeploymentLock, runningOwnDeployment } from './lock.ts';
 import type { Api, Where } from '../facts/github.ts';
 import { githubAnswered } from '../facts/github.ts';
 import { readPull } from '../facts/pull-request.ts';
@@ -68,7 +68,7 @@ export async function startDeployment(
   if (frozen) return { status: 'locked', lock: frozen };
 
   const sha = request.sha.toLowerCase();
-  const taken = await acquireDeploymentLock(
+  let taken = await acquireDeploymentLock(
     api,
     where,
     known.keys,
@@ -79,6 +79,28 @@ export async function startDeployment(
     marks,
   );
   if (taken.status === 'invalid_environment') throw new Error(taken.message);
+  // A lock read back after a lost answer may be another deployment's of this commit (the ref names the commit
+  // only): one of the App's that still runs holds it, and this start must not deploy beside it.
+  if (
+    taken.status === 'acquired' &&
+    taken.readBack &&
+    known.botLogin !== undefined &&
+    (await runningOwnDeployment(api.repos, where, {
+      environment: request.environment,
+      sha,
+      botLogin: known.botLogin,
+    })) !== undefined
+  )
+    taken = {
+      status: 'already_held',
+      lock: {
+        target: { scope: 'environment', environment: request.environment },
+        holder: 'deployment',
+        createdAt: '',
+        sha,
+        deployment: true,
+      },
+    };
   let ownLock = taken.status === 'acquired';
   if (taken.status === 'already_held') {
     if (taken.lock.deployment) {

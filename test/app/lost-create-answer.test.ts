@@ -14,6 +14,7 @@ import {
   commentOnPull,
   deployYml,
   repliesTo,
+  rest,
   withSeededApp,
 } from './helpers.ts';
 import { receive } from './delivery-helpers.ts';
@@ -250,4 +251,40 @@ test('/deploy on a pull request whose status comment shows an earlier deployment
       "the comment the reply points at says it, not the earlier deployment's state",
     );
   });
+});
+
+test("/deploy whose lock create GitHub fails (502, nothing made) while another person's deployment of the same commit runs under that commit's lock: read back, the lock is not taken for this start's, and nothing deploys beside it", async () => {
+  await withSeededApp(
+    {
+      ...SEED,
+      collaborators: { alice: 'write' as const, bob: 'write' as const },
+      config: deployYml(`
+  staging:
+    approvals:
+      deployers: [alice, bob]
+      required: 0
+`),
+    },
+    async (fake, probot) => {
+      await repliesTo(fake, probot, '/deploy staging', 'bob');
+      const [running] = [...fake.repo().deployments.values()];
+      await rest(fake, 'POST', `/deployments/${running!.id}/statuses`, { state: 'in_progress' });
+      assert.equal(
+        fake.repo().refs.get('deploy-locks/staging'),
+        HEAD,
+        "bob's deployment holds its commit's lock",
+      );
+
+      // alice asks for the same commit a while later; GitHub fails her lock's create before making anything.
+      fake.failNext({
+        status: 502,
+        operationId: 'git/create-ref',
+        where: (r) => (r.body as { ref?: string } | undefined)?.ref === 'refs/deploy-locks/staging',
+      });
+      const refused = await repliesTo(fake, probot, '/deploy staging', 'alice');
+      assert.equal(fake.repo().deployments.size, 1, "no second deployment beside bob's");
+      assert.match(refused, /`locked`/);
+      assert.equal(fake.repo().refs.get('deploy-locks/staging'), HEAD, "bob's lock stays");
+    },
+  );
 });
