@@ -186,6 +186,11 @@ export type ControlPlan =
       startReconcile: boolean;
       /** Read from part of the requests (PlanInput's `partial`): a /promote or /resume would not be acted on. */
       partial?: true;
+      /**
+       * A /promote at an `approval: N` wait by an approver the requests before it already counted: recorded,
+       * but each approver counts once (the CLI's `alreadyCounted`), which the reply says.
+       */
+      alreadyCounted?: true;
     };
 
 const code = (value: string, max = 100): string => userText(value, { as: 'code', max });
@@ -499,6 +504,12 @@ export function planControl(input: PlanInput): ControlPlan {
   const decision = decide(all);
   const goes = decision.action === 'go' || decision.action === 'abort';
   const uncounted = duplicate ? uncountedWhy(request, rollout, all, input.recordedIn) : undefined;
+  // The same approver's second /promote adds nothing: said, not left to be read as a second approval.
+  const alreadyCounted =
+    before?.action === 'wait' &&
+    before.kind === 'approval' &&
+    request.approver === true &&
+    (before.approvers ?? []).some((a) => a.toLowerCase() === request.by.toLowerCase());
   return {
     ok: true,
     rollout: { ...rollout, sha },
@@ -506,6 +517,7 @@ export function planControl(input: PlanInput): ControlPlan {
     duplicate,
     decision,
     ...(uncounted ? { uncounted } : {}),
+    ...(alreadyCounted ? { alreadyCounted: true as const } : {}),
     startReconcile: rollout.wait?.handedOff === true && goes,
     ...(input.partial ? { partial: true as const } : {}),
   };
@@ -649,7 +661,8 @@ export function nextStep(
           request.verb === 'promote' && request.approver !== true
             ? ' This /promote does not count as an approval: its author may not approve this environment.'
             : '';
-        return `Waiting for ${missing} more approval(s)${so}: an approver replies ${command('promote')}.${mine}`;
+        const who = plan.alreadyCounted ? 'another approver' : 'an approver';
+        return `Waiting for ${missing} more approval(s)${so}: ${who} replies ${command('promote')}.${mine}`;
       }
       if (decision.kind === 'bake' && decision.until !== undefined && Number.isFinite(decision.until))
         return `The bake goes on until ${code(new Date(decision.until).toISOString(), 40)}, or until ${command('promote')}.`;
@@ -696,9 +709,12 @@ export function recordedText(
             `${at(plan.decision.request.by)} recorded since holds the rollout: press Resume on the newest ` +
             `\`rollout\` check run, or ${commandText('resume', environment)})`
           : ' (already recorded before; counted once)';
+  const counted = plan.alreadyCounted
+    ? `; the approval of ${at(request.by)} was already counted (each approver counts once)`
+    : '';
   return (
     `**/${request.verb}${full}** by ${at(request.by)} recorded for ${code(environment, 255)} at ` +
-    `${position(rollout)} (deployment ${code(rollout.deploymentId)}, commit ${short(rollout.sha)})${why}${again}. ` +
+    `${position(rollout)} (deployment ${code(rollout.deploymentId)}, commit ${short(rollout.sha)})${why}${again}${counted}. ` +
     nextStep(plan, environment, reconcile) +
     partialNote(plan, environment)
   );

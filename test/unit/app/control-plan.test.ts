@@ -2,7 +2,7 @@
 // is refused with a code and a message naming the state. A redelivered request is the one already recorded.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { planControl } from '../../../app/deploy/control.ts';
+import { planControl, recordedText } from '../../../app/deploy/control.ts';
 import type { PlanInput } from '../../../app/deploy/control.ts';
 import { CONTROL_VERBS } from '../../../src/control/request.ts';
 import type { ControlRequest, ControlVerb } from '../../../src/control/request.ts';
@@ -217,4 +217,27 @@ test('/promote --full never passes an approval step ahead; at the approval step 
   // At the approval step, --full is for after it: its own approvers decide it.
   const approval = full(at(3, { kind: 'approval', step: 3, approvals: 2, since, handedOff: true }));
   assert.ok(approval.ok && approval.request.full === true);
+});
+
+test("the same person's second /promote at an approval: N step is recorded, counts once, and the reply says so", () => {
+  const approval = rollout({
+    wait: { kind: 'approval', step: 2, approvals: 2, since: '2025-03-04T10:15:00.000Z', handedOff: true },
+  });
+  // alice approved already (another comment); she comments /promote again.
+  const first = request('promote', 'comment:1', { by: 'alice', approver: true });
+  const again = planControl(input('promote', approval, [first]));
+  assert.ok(again.ok && !again.duplicate, codeOf(again));
+  assert.ok(again.alreadyCounted, 'told apart from a new approval');
+  assert.ok(again.decision.action === 'wait' && again.decision.approvers?.length === 1);
+  const text = recordedText(again, 'production');
+  assert.match(
+    text,
+    /; the approval of @alice was already counted \(each approver counts once\)\. Waiting for 1 more approval\(s\) \(so far: @alice\): another approver replies `\/promote production`\./,
+  );
+  // Someone else's first approval is no repeat, nor is alice's when she had not approved yet.
+  const other = planControl({ ...input('promote', approval, [first]), login: 'bob' });
+  assert.ok(other.ok && !other.alreadyCounted);
+  const fresh = planControl(input('promote', approval, []));
+  assert.ok(fresh.ok && !fresh.alreadyCounted);
+  assert.doesNotMatch(recordedText(fresh, 'production'), /already counted/);
 });
