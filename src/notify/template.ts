@@ -113,7 +113,9 @@ export const DEFAULT_TEMPLATES: Record<NotifyEvent, EventTemplate> = {
   },
   rolled_back: {
     title: '[Rolled back] {{version}} to {{environment}}',
-    text: 'Deployment of {{version}} to {{environment}} was rolled back to {{previous_version}}: {{reason}}.',
+    // Where traffic went is the impact ("traffic is back on v1"), not {{previous_version}}: a first deployment
+    // has none, and its text read "was rolled back to : …".
+    text: 'Deployment of {{version}} to {{environment}} was rolled back: {{reason}}; {{impact}}.',
   },
   failed: {
     title: '[Failed] Deploy {{version}} to {{environment}}',

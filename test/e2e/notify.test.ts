@@ -245,7 +245,7 @@ describe('notifications end to end', { concurrency: false, timeout: 120_000 }, (
     assert.match(update.args.blocks[0].text.text, /^\[Rolled back\] bad to web$/);
     assert.match(
       update.args.blocks[1].text.text,
-      /rolled back to v1: .*boom &lt;!channel&gt; &amp; &lt;https:\/\/evil.example\|x&gt;/,
+      /was rolled back: .*boom &lt;!channel&gt; &amp; &lt;https:\/\/evil.example\|x&gt;.*; traffic is back on v1\./,
     );
     const replies = slack.filter((c) => c.args.thread_ts === top[0]!.ts);
     assert.ok(replies.some((r) => /^Rolling back web: /.test(r.args.text)));

@@ -10,6 +10,7 @@ import type {
 import { NotificationMapper } from '../../../src/notify/mapping.ts';
 import { contextFromEnv } from '../../../src/notify/wiring.ts';
 import type { NotifyItem } from '../../../src/notify/model.ts';
+import { DEFAULT_TEMPLATES } from '../../../src/notify/template.ts';
 
 const T0 = Date.parse('2026-12-01T10:00:00Z');
 const start: PipelineEvent = {
@@ -146,6 +147,28 @@ describe('NotificationMapper', () => {
     const item = run([start, result('rolled_back')]).at(-1)!;
     assert.ok(item.kind === 'notify');
     assert.equal(item.notification.facts.impact, 'traffic is back on v1');
+  });
+
+  it('the default templates show no empty value, a first deployment (no previous version) included', () => {
+    // "was rolled back to : …": the rolled_back text named {{previous_version}}, which a first deployment has none of.
+    const first: PipelineEvent = { type: 'start', environment: 'production', version: 'v1', strategy: 'canary' };
+    const approval = wait('approval', { at: '2026-12-01T10:02:00Z', how: 'approved', by: ['bob', 'carol'] });
+    for (const begin of [first, start])
+      for (const status of ['succeeded', 'rolled_back', 'failed', 'cancelled', 'paused'] as const) {
+        const items = run([
+          begin,
+          { type: 'wait-start', record: wait('approval') },
+          { type: 'wait-end', record: approval },
+          result(status, begin === first ? { previousVersion: undefined, version: 'v1' } : {}),
+        ]);
+        for (const item of items) {
+          if (item.kind !== 'notify') continue;
+          const { event, facts } = item.notification;
+          const template = DEFAULT_TEMPLATES[event];
+          for (const [, name] of `${template.title} ${template.text}`.matchAll(/\{\{(\w+)\}\}/g))
+            assert.ok(facts[name as keyof typeof facts], `${event} (${status}): {{${name}}} has no value`);
+        }
+      }
   });
 
   it("a CLI run's wait names the command line's promote, not the pull request's comment", () => {

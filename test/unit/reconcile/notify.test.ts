@@ -225,7 +225,7 @@ describe('reconcile notifies', () => {
     assert.equal(facts.previous_version, 'v1');
     assert.equal(facts.impact, 'traffic is back on v1');
     assert.match(facts.reason, /bake's metrics asked for a rollback: error rate 9 % > 1 %/);
-    assert.match(text, /rolled back to v1: .*error rate 9 %/);
+    assert.match(text, /was rolled back: .*error rate 9 %.*; traffic is back on v1\.$/);
     assert.match(facts.what, /continued by reconcile run 99 \(deployment d-production\)/);
     assert.equal(facts.sha, 'abcdef1234567', "the rollout's commit");
     assert.equal(facts.run_url, 'https://github.com/o/r/actions/runs/99');
