@@ -17,6 +17,7 @@ import { recordRefusal, teardownRefusal } from './machine/records.ts';
 import { liveSlotProblem } from './live-state.ts';
 import { MAX_IN_JOB_SCALE_DOWN_WAIT_MS } from './machine/finalize.ts';
 import { createStrategy, usesSlots } from '../strategies/index.ts';
+import { returnable } from './step-runner.ts';
 
 export interface PlannedAction {
   description: string;
@@ -269,7 +270,13 @@ function strategyActions(
     const stepVals = stepValues(step, values);
     const command = commandFor(step, env, values);
     let run: string | undefined;
-    if (command)
+    // As the step runner decides (nothing-to-restore): no version to redeploy, and no command that needs none.
+    if (step.kind === 'rollback' && !returnable(env, values))
+      run =
+        '(nothing to go back to: no earlier version is recorded live, as on a first deployment' +
+        (env.target.current ? "; the run goes by the current command's answer, which plan does not ask" : '') +
+        ')';
+    else if (command)
       run = safeCommand(() =>
         describeCommand(
           command,

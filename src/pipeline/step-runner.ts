@@ -289,7 +289,10 @@ export function returnable(env: ResolvedEnvironment, values: TemplateValues): bo
   return rollback !== undefined && !wantsOnlyVersion(rollback, { ...values, version: undefined });
 }
 
-/** Whether the command cannot be rendered with these values, and could be once {{version}} had one. */
+/**
+ * Whether the command cannot be rendered with these values, and could be once {{version}} had one (for a
+ * rollback, the previous version: {{previous_version}} names the same one).
+ */
 function wantsOnlyVersion(cmd: ResolvedCommand, values: TemplateValues): boolean {
   const renders = (v: TemplateValues) => {
     try {
@@ -299,7 +302,7 @@ function wantsOnlyVersion(cmd: ResolvedCommand, values: TemplateValues): boolean
       return false;
     }
   };
-  return !renders(values) && renders({ ...values, version: 'v' });
+  return !renders(values) && renders({ ...values, version: 'v', previous_version: 'v' });
 }
 
 /** How long one warm-up request may take, its body included. */

@@ -427,3 +427,43 @@ ${teardown ? '    teardown: ./teardown.sh {{version}}\n' : ''}environments:
     'record the live version; the old slot blue (v1) stays up: the target has no teardown command',
   );
 });
+
+test('plan of a first rolling or direct deployment: its rollback steps say plainly there is nothing to go back to', async (t) => {
+  // They showed "(target.commands.rollback: {{version}} has no value here)", or no command at all.
+  const stateDir = `${tempDir(t)}/state`;
+  const config = (strategy: string, rollback?: string) => {
+    const parsed = parseConfig(
+      `state_dir: ${stateDir}
+target:
+  commands:
+    deploy: ./deploy.sh {{version}}
+${rollback ? `    rollback: ${rollback}\n` : ''}environments:
+  production:
+    strategy: ${strategy}
+`,
+      'deploy.yml',
+    );
+    assert.ok(parsed.ok, parsed.ok ? '' : JSON.stringify(parsed.errors));
+    return parsed.config;
+  };
+  const rollbackRuns = (strategy: string, rollback?: string) =>
+    planDeployment(config(strategy, rollback), 'production', 'v2').rollback.map((a) => a.run);
+  const nothing = '(nothing to go back to: no earlier version is recorded live, as on a first deployment)';
+  const rolling = '{ type: rolling, instances: [a, b] }';
+  assert.deepEqual(rollbackRuns(rolling, './rollback.sh {{version}}'), [nothing, nothing]);
+  assert.deepEqual(rollbackRuns(rolling), [nothing, nothing]);
+  assert.deepEqual(rollbackRuns('direct'), [nothing]);
+  assert.deepEqual(rollbackRuns('direct', './rollback.sh {{previous_version}}'), [nothing]);
+  // A rollback command that needs no version runs as it would (the target knows what to go back to).
+  assert.deepEqual(rollbackRuns('direct', './undo.sh'), ['./undo.sh']);
+
+  // v1 live: the rollback redeploys it.
+  const at = '2026-12-01T10:00:00.000Z';
+  await new FileStateStore(stateDir).write({
+    ...emptyRecord('local', 'production', new Date(at)),
+    seq: 1,
+    live: { version: 'v1', since: at },
+  });
+  assert.deepEqual(rollbackRuns('direct'), ['./deploy.sh v1']);
+  assert.deepEqual(rollbackRuns(rolling, './rollback.sh {{version}}'), ['./rollback.sh v1', './rollback.sh v1']);
+});

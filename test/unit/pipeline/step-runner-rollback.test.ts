@@ -62,6 +62,23 @@ test('a rollback command using {{version}} with no previous version fails saying
   assert.deepEqual(JSON.parse(readFileSync(join(dir, 'got'), 'utf8')), ['undo']);
 });
 
+test('a rollback command using {{previous_version}} with no previous version has nothing to restore either', async (t) => {
+  // It was kept as something a later run could undo: no later run knows a previous version either, so the
+  // rollout stayed in the record for good and refused every deployment, the fix included.
+  const dir = mkdtempSync(join(tmpdir(), 'rollback-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const result = await runnerFor(
+    dir,
+    [process.execPath, '-e', '0', '--', '{{previous_version}}'],
+    undefined,
+  )({ kind: 'rollback' });
+  assert.deepEqual(result, {
+    ok: false,
+    reason: 'target.commands.rollback: {{previous_version}} has no value here (no previous version is known)',
+    untouched: 'nothing-to-restore',
+  });
+});
+
 test('a rollback whose program is missing, with no previous version, is not taken for nothing to restore', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'rollback-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
