@@ -62,6 +62,9 @@ const STATUS_EVENT: Partial<Record<PipelineResult['status'], NotifyEvent>> = {
   paused: 'paused',
 };
 
+/** The strategies that serve from a slot (strategies/index.ts usesSlots), by name. */
+const SLOT_STRATEGIES: ReadonlySet<string> = new Set(['blue-green', 'canary']);
+
 const MAX_VALUE = 500;
 /** User-controlled values are bounded before any channel sees them; each channel escapes them its own way. */
 function bounded(value: string | undefined, max = MAX_VALUE): string | undefined {
@@ -79,7 +82,11 @@ export class NotificationMapper {
   private strategy = '';
   private startedAt: number | undefined;
   private rollbackReason: string | undefined;
-  /** The run's start said nothing was live (no version, no slot): a first deployment. */
+  /**
+   * The run's start said nothing was live (no version, no slot) on a strategy with slots: a first deployment,
+   * as the run takes it. Direct and rolling have no slot, and no version known (no record, a current command
+   * that failed) says nothing about whether one served: their rollback command may put it back unnamed.
+   */
   private firstDeployment = false;
   private readonly phaseSteps: StepRecord[] = [];
   private readonly notifiedWaits = new Set<string>();
@@ -100,7 +107,8 @@ export class NotificationMapper {
         this.version = event.version;
         this.previousVersion = event.previousVersion;
         this.strategy = event.strategy;
-        this.firstDeployment = !event.previousVersion && !event.liveSlot;
+        this.firstDeployment =
+          SLOT_STRATEGIES.has(event.strategy) && !event.previousVersion && !event.liveSlot;
         this.startedAt = this.at;
         if (this.context.continues) {
           const { by, deploymentId, startedAt } = this.context.continues;

@@ -11,6 +11,7 @@ import { healthAnalyzer, type Analyzer } from './analyzer.ts';
 import { windowEvidence } from '../analysis/evidence.ts';
 import type { AnalysisWarningRecord } from './events.ts';
 import { warningRecord } from './analysis-warnings.ts';
+import { usesSlots } from '../strategies/index.ts';
 
 export interface MetricsAnalyzerOptions {
   /** The version deployed and the one serving before it. */
@@ -44,11 +45,13 @@ export function metricsAnalyzer(env: ResolvedEnvironment, options: MetricsAnalyz
   let baselineTaken = false;
   // Nothing live before this deployment (a first deployment): no stable side and no pre-deploy reading, so a
   // window without a canary's stable side beside it compares with nothing, and says so rather than "stable".
+  // Only where the run takes it as one (a slot strategy with no live slot or version): direct and rolling have
+  // no slot, and a version not known (no record) does not say that nothing served.
   let nothingLive = false;
 
   return {
     async prepare(live, signal, before) {
-      nothingLive = !live.slot && !live.version;
+      nothingLive = usesSlots(env.strategy) && !live.slot && !live.version;
       if (baselineTaken || !live.version) return;
       baselineTaken = true;
       try {

@@ -171,6 +171,23 @@ describe('NotificationMapper', () => {
       }
   });
 
+  it('no version known live on a direct or rolling deployment is not taken for a first deployment', () => {
+    // Without a record (no state, or a current command that failed: a warning there) they know no live
+    // version, and nothing else says whether one served: a rollback command that needs none (kubectl rollout
+    // undo) puts it back. It said "nothing was live before it (a first deployment)".
+    for (const strategy of ['direct', 'rolling']) {
+      const unknown: PipelineEvent = { type: 'start', environment: 'production', version: 'v2', strategy };
+      const impact = (status: PipelineResult['status'], ok: boolean) => {
+        const rollbacks = ok ? [{ ok: true } as PipelineResult['rollbacks'][number]] : [];
+        const item = run([unknown, result(status, { previousVersion: undefined, strategy, rollbacks })]).at(-1)!;
+        assert.ok(item.kind === 'notify');
+        return item.notification.facts.impact;
+      };
+      assert.equal(impact('rolled_back', true), 'traffic is back on the previous version', strategy);
+      assert.equal(impact('blocked', false), 'the previous version keeps serving', strategy);
+    }
+  });
+
   it("a CLI run's wait names the command line's promote, not the pull request's comment", () => {
     // contextFromEnv is the CLI's context (deploy, reconcile, promote): its rollouts live in a state directory.
     const context = contextFromEnv({ GITHUB_REPOSITORY: 'o/r' }, undefined);

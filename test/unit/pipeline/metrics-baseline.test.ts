@@ -11,7 +11,7 @@ import { comparedWith } from '../../../src/report/evidence-table.ts';
 /** p95 by the slot a side is read from: the fresh baseline is as slow as the canary, stable is warm and fast. */
 const P95: Record<string, number> = { green: 300, baseline: 290, blue: 100 };
 
-function setup(p95: Record<string, number> = P95) {
+function setup(p95: Record<string, number> = P95, strategy = 'canary') {
   const seen: ReadRequest[] = [];
   const provider: MetricProvider = {
     name: 'fake',
@@ -23,6 +23,7 @@ function setup(p95: Record<string, number> = P95) {
   let now = 1_700_000_000_000;
   const env = {
     name: 'production',
+    strategy: { type: strategy },
     target: { health: [] },
     health: [],
     analysis: {
@@ -139,4 +140,16 @@ test('a first deployment: a window with no stable side beside it compares with n
   assert.equal(comparedWith(first), 'no stable version (first deployment)');
   // Over a live release the same window keeps its usual name.
   assert.equal((await evaluate({ slot: 'blue', version: 'v1' })).reference, 'stable');
+});
+
+test('direct or rolling with no version known live is not taken for a first deployment in the evidence', async () => {
+  // They have no slot: no version known (no record, a current command that failed) does not say nothing
+  // served before, so the window does not claim "no stable version (first deployment)".
+  for (const strategy of ['direct', 'rolling']) {
+    const { analyzer } = setup({ blue: 100, green: 120 }, strategy);
+    await analyzer.prepare?.({});
+    const result = await analyzer.evaluate({ ...request(), phase: 'verify', weight: undefined });
+    assert.ok(result.evidence, JSON.stringify(result));
+    assert.notEqual(result.evidence.reference, 'no stable version (first deployment)', strategy);
+  }
 });
