@@ -55,6 +55,17 @@ export function recordStatus(environment: string, read: StateRead, now: Date): s
   lines.push(r.live ? `- **live**: ${release(r.live)}` : '- **live**: nothing recorded');
   lines.push(r.previous ? `- **previous**: ${release(r.previous)}` : '- **previous**: none');
   if (r.rollout) lines.push(rolloutLine(r.rollout));
+  // Kept for on_rollback levels left undone (the run's or reconcile's rollback): it refuses deployments
+  // until reconcile has run them, which runs the config's levels: the way out of one that cannot succeed.
+  if (r.rollout?.levelsUndone?.length)
+    lines.push(
+      `- **rollback left undone**: ${r.rollout.levelsUndone.map((l) => userText(l, { max: 300 })).join(', ')}. ` +
+        'A reconcile runs the `on_rollback` levels again (started when the deployment’s run ends, or by ' +
+        '`mode: reconcile`) and drops the rollout once none is left undone; until then a deployment of ' +
+        `${code(environment, 255)} is refused (\`rollout_unfinished\`). A level that cannot succeed: fix its ` +
+        '`run` or `verify` in deploy.yml (reconcile runs the config’s levels), or take it out of `on_rollback` ' +
+        'once what it undoes is done by hand.',
+    );
   for (const slot of r.retired) {
     const due = Date.parse(slot.dueAt) <= now.getTime() ? ' (due now)' : '';
     const version = slot.version ? ` (${userText(slot.version, { max: 200 })})` : '';

@@ -11,6 +11,7 @@ import { FileStateStore } from '../state/file-store.ts';
 import type { EnvironmentRecord, Release, Rollout } from '../state/record.ts';
 import { EXIT_CODES } from '../util/exit-codes.ts';
 import { position, waitText } from './control.ts';
+import { levelsUndoneAdvice } from '../pipeline/rollback-levels.ts';
 
 export interface StatusCliOptions {
   environment: string;
@@ -68,7 +69,11 @@ function release(r: Release): string {
   );
 }
 
-function rolloutLines(rollout: Rollout, requests: readonly ControlRequest[]): string[] {
+function rolloutLines(
+  environment: string,
+  rollout: Rollout,
+  requests: readonly ControlRequest[],
+): string[] {
   const owner =
     rollout.owner.kind === 'process'
       ? `process ${rollout.owner.pid} on ${t(rollout.owner.host)}`
@@ -79,7 +84,7 @@ function rolloutLines(rollout: Rollout, requests: readonly ControlRequest[]): st
   ];
   if (rollout.levelsUndone?.length)
     lines.push(
-      `  undone:   ${rollout.levelsUndone.map(t).join(', ')} of its rollback (\`deploy-action reconcile\` runs the levels again)`,
+      `  undone:   ${rollout.levelsUndone.map(t).join(', ')} of its rollback: ${t(levelsUndoneAdvice(environment))}`,
     );
   const wait = rollout.wait;
   if (wait) {
@@ -110,7 +115,7 @@ export function formatStatus(
   if (!record) return `${lines[0]}\n  no deployment recorded yet\n`;
   lines.push(`  live:     ${record.live ? release(record.live) : 'nothing recorded'}`);
   lines.push(`  previous: ${record.previous ? release(record.previous) : 'none'}`);
-  if (record.rollout) lines.push(...rolloutLines(record.rollout, requests));
+  if (record.rollout) lines.push(...rolloutLines(environment, record.rollout, requests));
   else lines.push('  rollout:  none in progress');
   for (const slot of record.retired)
     lines.push(

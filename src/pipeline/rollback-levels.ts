@@ -38,6 +38,21 @@ export function levelsLeft(levels: Levels): string[] {
   return left;
 }
 
+/**
+ * What happens to a rollout kept for levels left undone (`levelsUndone`), and the way out of one that cannot
+ * succeed: reconcile runs the config's levels, so a fixed level, or one taken out, lets it drop the rollout.
+ * Said wherever the rollout shows (the run's result, the next deployment's refusal, reconcile, status).
+ */
+export function levelsUndoneAdvice(environment: string): string {
+  return (
+    'a reconcile runs the on_rollback levels again (the App starts one when the deployment\'s run ends; or ' +
+    `\`deploy-action reconcile -e ${environment}\`, \`mode: reconcile\`) and drops the rollout once none is left ` +
+    `undone; until then a deployment of ${environment} is refused (rollout_unfinished). A level that cannot ` +
+    "succeed: fix its run or verify in deploy.yml (reconcile runs the config's levels), or take it out of " +
+    'on_rollback once what it undoes is done by hand'
+  );
+}
+
 export type LevelMark = 'ok' | 'failed' | 'insufficient' | 'skipped';
 
 /** The marks of plain-text reports (the terminal, chat notifications). */

@@ -20,7 +20,13 @@ import {
   type WaitRecord,
 } from '../pipeline/events.ts';
 import { executeRollback, runStepRecorded, type ExecutionLog } from '../pipeline/execute-strategy.ts';
-import { levelsLeft, skippedLevel, sufficedLevel, verifyHealthStep } from '../pipeline/rollback-levels.ts';
+import {
+  levelsLeft,
+  levelsUndoneAdvice,
+  skippedLevel,
+  sufficedLevel,
+  verifyHealthStep,
+} from '../pipeline/rollback-levels.ts';
 import { undoLeft } from '../pipeline/rollback-shortfall.ts';
 import { resumePipeline, type Handoff, type PipelineDeps, type ResumeOutcome } from '../pipeline/executor.ts';
 import { checkResumable } from '../pipeline/resume-check.ts';
@@ -861,7 +867,8 @@ async function orphanRollback(
     ? `rolled back the orphaned rollout of ${rollout.version} (${why}): ${rolledBack.steps.length} recovery step(s), traffic on ${stable}`
     : `the rollback of the orphaned rollout of ${rollout.version} (${why}) did not complete: ${failedSteps.join(', ')} failed; ` +
       (keep
-        ? `check ${env.name} now`
+        ? `check ${env.name} now` +
+          (levelsUndone.length ? `; the rollout stays in the record: ${levelsUndoneAdvice(env.name)}` : '')
         : `the rollout is dropped from the record, since no later run could undo more: check ${env.name} now, then deploy again`);
   if (notifier) {
     const rollback = { ...rolledBack, levels, ok };

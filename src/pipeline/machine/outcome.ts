@@ -4,6 +4,7 @@
 import { usesSlots } from '../../strategies/index.ts';
 import { deploymentExitCode } from '../../util/exit-codes.ts';
 import { rollbackShortfall } from '../rollback-shortfall.ts';
+import { levelsLeft, levelsUndoneAdvice } from '../rollback-levels.ts';
 import { analysisWarnings } from '../analysis-warnings.ts';
 import type { OutcomeCode, PipelineResult, PipelineStatus, RollbackRecord } from '../events.ts';
 import type { Action, Failure, PipelineState } from './state.ts';
@@ -80,10 +81,17 @@ export function outcomeOf(s: Pick<PipelineState, 'failure' | 'rollbacks' | 'stag
       .filter((r) => !r.ok)
       .map((r) => r.environment)
       .join(', ');
+    // A level left undone keeps the rollout in the record (rollback.ts): what that refuses, and the way out.
+    const undone = s.rollbacks.flatMap((r) => {
+      const left = levelsLeft(r.levels ?? []);
+      return left.length
+        ? [`; its rollback left ${left.join(', ')} undone: ${levelsUndoneAdvice(r.environment)}`]
+        : [];
+    });
     return {
       status: 'failed',
       code: 'rollback_failed',
-      message: `${message}; the rollback did not complete (${rollbackWords(s.rollbacks, 'not finished')}): check ${where} now`,
+      message: `${message}; the rollback did not complete (${rollbackWords(s.rollbacks, 'not finished')}): check ${where} now${undone.join('')}`,
     };
   }
   if (failure.kind === 'aborted')

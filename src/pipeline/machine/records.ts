@@ -12,6 +12,7 @@ import {
   type RolloutOwner,
 } from '../../state/record.ts';
 import type { PhaseId } from '../events.ts';
+import { levelsUndoneAdvice } from '../rollback-levels.ts';
 import type { ResolvedEnvironment } from '../../config/resolve.ts';
 import type { TrackId, StoredRecord, Action, Track, Failure, PipelineState } from './state.ts';
 import { track, envOf, machineOf, log, iso } from './bookkeeping.ts';
@@ -48,13 +49,29 @@ export function recordRefusal(
           `release; reconcile refuses with current_disagrees), \`deploy-action reconcile -e ${env.name} ` +
           '--adopt-current` (`mode: reconcile` with `adopt-current: true`) makes what current reports the record',
       };
+    // Rolled back, with only on_rollback levels left undone: nothing of its traffic is left to undo.
+    if (rollout?.levelsUndone?.length && rollout.recovery.length === 0)
+      return {
+        kind: 'unfinished',
+        message:
+          `${env.name} has the rollout of ${rollout.version} (started ${rollout.startedAt}, ` +
+          `${ownerText(rollout.owner)}), which was rolled back, but its rollback left ` +
+          `${rollout.levelsUndone.join(', ')} undone: ${levelsUndoneAdvice(env.name)}. Nothing was deployed. If ` +
+          'the record is stale (the current command shows another release), ' +
+          `\`deploy-action reconcile -e ${env.name} --adopt-current\` (\`mode: reconcile\` with ` +
+          '`adopt-current: true`) makes what current reports the record, dropping the rollout',
+      };
     if (rollout)
       return {
         kind: 'unfinished',
         message:
           `${env.name} has an unfinished rollout of ${rollout.version} (started ${rollout.startedAt}, ` +
           `${ownerText(rollout.owner)}, at ${rollout.phase} step ${rollout.step + 1}/${rollout.steps}): its ` +
-          'traffic may still be split. Nothing was deployed; reconcile rolls it back or resumes it ' +
+          'traffic may still be split' +
+          (rollout.levelsUndone?.length
+            ? ` (its rollback also left ${rollout.levelsUndone.join(', ')} undone, run again with the rest)`
+            : '') +
+          '. Nothing was deployed; reconcile rolls it back or resumes it ' +
           '(docs/reconcile.md: the App starts it when that run ends, or run `deploy-action reconcile` / ' +
           '`mode: reconcile`), then deploy again. If the record is stale (the current command shows another ' +
           `release; reconcile refuses with current_disagrees), \`deploy-action reconcile -e ${env.name} ` +

@@ -161,6 +161,7 @@ function hostileRecord(v: string): EnvironmentRecord {
       startedAt: '2025-03-04T10:00:00.000Z',
       owner: { kind: 'workflow', runId: v, runAttempt: v, runUrl: `https://ci.example/run/1)${v}` },
       recovery: [],
+      levelsUndone: [v],
     },
     history: [{ at: '2025-03-04T10:00:00.000Z', by: v, event: v, code: v, version: v, detail: v }],
   };
@@ -503,4 +504,19 @@ test('the push notice asks to approve again only where approvals were given or a
   assert.match(stale, /approve again for the new commit/);
   const asked = staleApprovalsNotice(new Map(), before, after, ['production']);
   assert.match(asked, /approve again for the new commit/);
+});
+
+test("/status shows a rollout kept for an undone rollback level: which, what it refuses, and the way out", () => {
+  // It showed only "rollout in progress ... phase rollback": nothing said a level was undone, that
+  // deployments are refused until reconcile has run it, or what to do about a level that cannot succeed.
+  const record: EnvironmentRecord = {
+    ...hostileRecord('x'),
+    environment: 'production',
+    rollout: { ...hostileRecord('x').rollout!, version: 'v2', phase: 'rollback', levelsUndone: ['level code'] },
+  };
+  const shown = recordStatus('production', { ok: true, record, source: 'test' }, new Date(0));
+  assert.match(
+    shown,
+    /\n- \*\*rollback left undone\*\*: level code\. A reconcile runs the `on_rollback` levels again .*`mode: reconcile`.* until then a deployment of `production` is refused \(`rollout_unfinished`\)\. A level that cannot succeed: fix its `run` or `verify` in deploy\.yml .*take it out of `on_rollback` once what it undoes is done by hand/,
+  );
 });

@@ -11,6 +11,7 @@ import { renderJobSummary } from '../../../src/report/job-summary.ts';
 import { renderDeploymentRecord } from '../../../src/report/record.ts';
 import { terminalReporter } from '../../../src/report/terminal.ts';
 import { formatStatus } from '../../../src/cli/status.ts';
+import { recordRefusal } from '../../../src/pipeline/machine/records.ts';
 import { drive, environment, input, type Run, type World } from '../../helpers/machine-driver.ts';
 
 const CANARY = '    strategy: { type: canary, steps: [5, 25, 50], pause: 0 }\n';
@@ -166,11 +167,40 @@ test('a level left undone keeps the rollout in the record, saying so, for reconc
   assert.deepEqual(kept.levelsUndone, ['level code']);
   assert.match(
     formatStatus('production', failed.persists.at(-1)!.record),
-    /\n {2}undone: {3}level code of its rollback \(`deploy-action reconcile` runs the levels again\)\n/,
+    /\n {2}undone: {3}level code of its rollback: a reconcile runs the on_rollback levels again \(.*`deploy-action reconcile -e production`.*\n/,
   );
   const done = rollBack(levels);
   assert.equal(done.result.rollbacks[0]!.ok, true);
   assert.equal(done.persists.at(-1)!.record.rollout, undefined);
+});
+
+test('a rollout kept for an undone level says why, what refuses the next deployment, and the way out of a level that cannot succeed', () => {
+  // The next deployment said "its traffic may still be split ... reconcile rolls it back or resumes it",
+  // and the run only "check production now": nothing said a level that never succeeds blocks every deployment,
+  // nor that reconcile runs the config's levels (fixed, or taken out once done by hand).
+  const levels = `      on_rollback:
+        - name: flag
+          run: flag off
+        - name: code
+          run: code revert
+`;
+  const failed = rollBack(levels, {
+    command: (label) => (label === 'rollback:code' ? 'git is down' : undefined),
+  });
+  const way =
+    /a reconcile runs the on_rollback levels again .*deploy-action reconcile -e production.*mode: reconcile.*until then a deployment of production is refused \(rollout_unfinished\).*fix its run or verify in deploy\.yml.*take it out of on_rollback once what it undoes is done by hand/;
+  assert.match(failed.result.message, /its rollback left level code undone/);
+  assert.match(failed.result.message, way);
+  const record = failed.persists.at(-1)!.record;
+  const refusal = recordRefusal(
+    { name: 'production', target: {} },
+    { ok: true, record, source: 'test' } as Parameters<typeof recordRefusal>[1],
+  );
+  assert.equal(refusal?.kind, 'unfinished');
+  assert.match(refusal.message, /was rolled back, but its rollback left level code undone/);
+  assert.match(refusal.message, way);
+  assert.doesNotMatch(refusal.message, /traffic may still be split|rolls it back or resumes it/);
+  assert.match(formatStatus('production', record), /undone: {3}level code of its rollback: a reconcile runs/);
 });
 
 test('a level without verify never stops the escalation: after it, a level that verifies stops it', () => {

@@ -255,6 +255,11 @@ describe('reconcile: an orphaned canary at 50 %', () => {
     assert.deepEqual(target.calls(), ['current', 'set_weight green 0', 'teardown green', 'flag off']);
     assert.equal(summary.entries[0]!.code, 'orphan_rollback_failed');
     assert.match(summary.entries[0]!.message, /rollback level config failed/);
+    // And says what that refuses, and the way out of a level that cannot succeed (the config's levels run).
+    assert.match(
+      summary.entries[0]!.message,
+      /check production now; the rollout stays in the record: a reconcile runs the on_rollback levels again .*until then a deployment of production is refused \(rollout_unfinished\)\. A level that cannot succeed: fix its run or verify in deploy\.yml/,
+    );
     // The rollout stays, and says which level is still undone (as the deployment run's rollback keeps it).
     assert.deepEqual(store.writes.at(-1)!.rollout, { ...canaryAt50, levelsUndone: ['level config'] });
   });
