@@ -77,7 +77,10 @@ export interface StatusCommentWait {
   by?: string;
   /** The job ended and left the rollout waiting: no runner waits. */
   handedOff?: boolean;
-  /** Where the approval steps after this wait are: `--full` is not offered (it would be refused). */
+  /**
+   * Where the approval steps after this wait are: `--full` is not offered (it would be refused). Stored at the
+   * data line's top level (stored()), where an older App does not refuse it.
+   */
   approvalsAhead?: string[];
   /** The last analysis before the wait: its step and readings (new version, and stable where measured). */
   metrics?: { at: string; values: Array<{ name: string; value: number | null; stable?: number | null }> };
@@ -135,7 +138,6 @@ const waitSchema = z.strictObject({
   approvedBy: z.array(login).max(100).optional(),
   by: login.optional(),
   handedOff: z.boolean().optional(),
-  approvalsAhead: z.array(name).max(100).optional(),
   metrics: z
     .strictObject({
       at: name,
@@ -195,8 +197,33 @@ const stateSchema = z.object({
   waits: z.array(finishedWaitSchema).max(MAX_FINISHED_WAITS).optional(),
   // Optional: a comment written before warnings were kept has none, and still parses.
   warnings: warningsSchema.optional(),
+  approvalsAhead: z.strictObject({ since: iso, at: z.array(name).max(100) }).optional(),
   updatedAt: iso,
 });
+
+/**
+ * The data line's form of a state: the open wait's approval steps ahead go at the top level, named by the
+ * wait's `since`. An older App checks the wait's part key by key and would drop a comment with a key it does
+ * not know there (re-rendered from the event alone: version, commits, waits and warnings lost); the top
+ * level it takes whole, and keeps through its own writes, after the wait it names is over too (since).
+ */
+function stored(s: StatusCommentState): Record<string, unknown> {
+  const ahead = s.wait?.approvalsAhead;
+  if (!s.wait || ahead === undefined) return { ...s };
+  const { approvalsAhead: _, ...wait } = s.wait;
+  return { ...s, wait, approvalsAhead: { since: s.wait.since, at: ahead } };
+}
+
+/** The state from the data line's form (stored): the approval steps ahead go with the wait they name only. */
+function unstored(data: Record<string, unknown>): StatusCommentState {
+  const { approvalsAhead, ...rest } = data as StatusCommentState & {
+    approvalsAhead?: { since: string; at: string[] };
+  };
+  const state = rest as StatusCommentState;
+  if (approvalsAhead && state.wait && approvalsAhead.since === state.wait.since)
+    return { ...state, wait: { ...state.wait, approvalsAhead: approvalsAhead.at } };
+  return state;
+}
 
 const DATA_PREFIX = '<!-- deploy-action:data ';
 const ICON: Record<DeploymentState, string> = {
@@ -327,7 +354,7 @@ function renderWhole(s: StatusCommentState): string {
   lines.push(
     '',
     `<sub>updated ${s.updatedAt}${s.deploymentId ? ` · deployment ${s.deploymentId}` : ''}</sub>`,
-    `${DATA_PREFIX}${Buffer.from(JSON.stringify(s)).toString('base64')} -->`,
+    `${DATA_PREFIX}${Buffer.from(JSON.stringify(stored(s))).toString('base64')} -->`,
   );
   return lines.join('\n');
 }
@@ -447,7 +474,7 @@ export function parseStatusComment(body: string, environment: string): StatusCom
       typeof data.sha === 'string'
     ) {
       if (!stateSchema.safeParse(data).success) return undefined;
-      return data as StatusCommentState;
+      return unstored(data);
     }
   } catch {
     // A damaged comment is re-rendered from scratch.

@@ -407,6 +407,34 @@ test('an approval step ahead: no --full among the commands (it would be refused)
   assert.doesNotMatch(body, /--full/);
 });
 
+test('the approval steps ahead are stored where an older App reads the comment whole, and never go with a later wait', () => {
+  // Kept in the wait's own part (checked key by key), they made an older App (whose wait part has no such key)
+  // drop the comment's state and re-render it from the event alone: the version, the commit list, the waits
+  // and warnings lost, and its check against an older status skipped.
+  const s = waitingState({ approvalsAhead: ['canary 50 %'] });
+  const body = renderStatusComment(s);
+  const data = JSON.parse(Buffer.from(/deploy-action:data ([A-Za-z0-9+/=]+) -->$/.exec(body)![1]!, 'base64').toString());
+  // The keys of a wait that Apps from before the approval steps ahead accept (status-comment.ts waitSchema then).
+  const older = ['kind', 'step', 'at', 'weight', 'since', 'until', 'approvals', 'approvedBy', 'by', 'handedOff', 'metrics'];
+  assert.deepEqual(
+    Object.keys(data.wait).filter((k) => !older.includes(k)),
+    [],
+    'a key an older App refuses',
+  );
+  assert.deepEqual(parseStatusComment(body, 'production'), s);
+  // An older App keeps what it does not know at the top level, and drops the wait once it is over: a later
+  // wait (another since) of the same comment offers --full again unless its own run says otherwise.
+  const { wait: _, ...over } = data;
+  const later = { ...over, wait: { ...data.wait, step: 5, at: 'canary 75 %', since: '2026-12-01T09:30:00.000Z' } };
+  const reread = parseStatusComment(
+    `${body.slice(0, body.lastIndexOf('<!-- deploy-action:data '))}<!-- deploy-action:data ${Buffer.from(JSON.stringify(later)).toString('base64')} -->`,
+    'production',
+  );
+  assert.ok(reread?.wait, 'parsed');
+  assert.equal(reread.wait.approvalsAhead, undefined);
+  assert.match(renderStatusComment(reread), /`\/promote production --full`/);
+});
+
 test('each kind of wait says what it waits for and how to go on', () => {
   const approval = renderStatusComment(
     waitingState({ kind: 'approval', approvals: 2, approvedBy: ['carol'] }),
