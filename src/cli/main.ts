@@ -665,8 +665,9 @@ function checkRequiredOptionsLast(program: Command): void {
 export function formatPlan(plan: DeploymentPlan): string {
   const lines = [
     `Plan: deploy ${plan.version} to ${plan.environment} with ${plan.strategy}`,
-    // Nothing recorded is a first deployment (as the run takes it), not a version plan could not tell.
-    `Live now: ${plan.live.version ?? (plan.live.slot ? 'unknown version' : 'none recorded')}${plan.live.slot ? ` on ${plan.live.slot}` : ''} (from ${plan.live.source})`,
+    // Nothing recorded is a first deployment (as the run takes it), not a version plan could not tell; a
+    // record plan did not believe says nothing either way.
+    `Live now: ${plan.live.version ?? (plan.live.slot ? 'unknown version' : plan.live.unread ? 'unknown' : 'none recorded')}${plan.live.slot ? ` on ${plan.live.slot}` : ''} (from ${plan.live.source})`,
     '',
   ];
   if (plan.refused)

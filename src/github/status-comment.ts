@@ -215,7 +215,7 @@ function stored(s: StatusCommentState): Record<string, unknown> {
 }
 
 /** The state from the data line's form (stored): the approval steps ahead go with the wait they name only. */
-function unstored(data: Record<string, unknown>): StatusCommentState {
+function unstored(data: unknown): StatusCommentState {
   const { approvalsAhead, ...rest } = data as StatusCommentState & {
     approvalsAhead?: { since: string; at: string[] };
   };

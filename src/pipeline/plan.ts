@@ -31,7 +31,8 @@ export interface DeploymentPlan {
   version: string;
   previousVersion?: string;
   strategy: string;
-  live: LiveState & { source: string };
+  /** `unread`: the record was refused (or could not be read), so what is live is unknown, not none. */
+  live: LiveState & { source: string; unread?: true };
   /**
    * Why the run would deploy nothing, as it reads today (the state record, an unfinished rollout in it, a
    * live slot that is not one of the environment's slots), with the run's own code and words. The current
@@ -153,6 +154,7 @@ export function planDeployment(
       ...(live.slot !== undefined ? { slot: live.slot } : {}),
       ...(live.version !== undefined ? { version: live.version } : {}),
       source: live.source,
+      ...(live.unread ? { unread: true as const } : {}),
     },
     ...(refused ? { refused } : {}),
     phases: phases.map((p) => ({ ...p, actions: p.actions.map(shown) })),
@@ -164,10 +166,17 @@ export function planDeployment(
  * What finalize does after recording the new release, as the run decides it (machine/finalize.ts): only a
  * slot strategy leaves an old slot, a first deployment none, and without a teardown command it stays up.
  */
-function finalizeText(env: ResolvedEnvironment, live: LiveState, retiredSlot: string | undefined): string {
+function finalizeText(
+  env: ResolvedEnvironment,
+  live: LiveState & { unread?: true },
+  retiredSlot: string | undefined,
+): string {
   const record = 'record the live version';
   if (!usesSlots(env.strategy))
     return `${record} (${env.strategy.type} replaces the release in place: there is no old slot to decommission)`;
+  // A record plan did not believe is no first deployment: what serves is unknown here.
+  if (!retiredSlot && live.unread)
+    return `${record}; decommission the old slot, if any: plan does not know one (the record was not read)`;
   if (!retiredSlot) return `${record}; nothing to decommission: a first deployment has no old slot`;
   const old = `the old slot ${retiredSlot}${live.version ? ` (${live.version})` : ''}`;
   if (!env.target.teardown) return `${record}; ${old} stays up: the target has no teardown command`;
@@ -195,7 +204,7 @@ function afterSuccessActions(env: ResolvedEnvironment, values: TemplateValues): 
 
 function liveFromState(
   env: ResolvedEnvironment,
-): LiveState & { source: string; refused?: DeploymentPlan['refused'] } {
+): LiveState & { source: string; unread?: true; refused?: DeploymentPlan['refused'] } {
   const read = new FileStateStore(env.stateDir).readSync(env.name);
   const saved = read.ok ? read.record?.live : undefined;
   const source = env.target.current
@@ -218,7 +227,8 @@ function liveFromState(
       ? { environment: env.name, code: 'state_refused', message: slotProblem }
       : undefined;
   const why = refused ? { refused } : {};
-  if (!read.ok) return { source: `${source}: refused [${read.code}]: ${read.message}`, ...why };
+  if (!read.ok)
+    return { source: `${source}: refused [${read.code}]: ${read.message}`, unread: true, ...why };
   return saved
     ? { slot: saved.slot, version: saved.version, source, ...why }
     : {

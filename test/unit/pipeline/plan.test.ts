@@ -467,3 +467,29 @@ ${rollback ? `    rollback: ${rollback}\n` : ''}environments:
   assert.deepEqual(rollbackRuns('direct'), ['./deploy.sh v1']);
   assert.deepEqual(rollbackRuns(rolling, './rollback.sh {{version}}'), ['./rollback.sh v1', './rollback.sh v1']);
 });
+
+test('plan over a record it refuses says what is live is unknown, not that none is recorded', async (t) => {
+  // "Live now: none recorded (from state record: refused [state_corrupt]: …)": there is a record, unread.
+  const stateDir = `${tempDir(t)}/state`;
+  const parsed = parseConfig(
+    `state_dir: ${stateDir}
+target:
+  commands:
+    deploy: ./deploy.sh {{version}} {{slot}}
+    switch: ./route.sh {{slot}}
+    current: ./current.sh
+environments:
+  production:
+    strategy: blue-green
+`,
+    'deploy.yml',
+  );
+  assert.ok(parsed.ok, parsed.ok ? '' : JSON.stringify(parsed.errors));
+  const store = new FileStateStore(stateDir);
+  await store.write({ ...emptyRecord('local', 'production', new Date(0)), seq: 1 });
+  const file = join(stateDir, 'records', 'production.json');
+  writeFileSync(file, '{"schema": 2}');
+  const text = formatPlan(planDeployment(parsed.config, 'production', 'v2'));
+  assert.match(text, /^Live now: unknown \(from .*refused \[state_corrupt\]/m);
+  assert.doesNotMatch(text, /none recorded|a first deployment has no old slot/);
+});
