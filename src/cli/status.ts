@@ -69,11 +69,7 @@ function release(r: Release): string {
   );
 }
 
-function rolloutLines(
-  environment: string,
-  rollout: Rollout,
-  requests: readonly ControlRequest[],
-): string[] {
+function rolloutLines(environment: string, rollout: Rollout, requests: readonly ControlRequest[]): string[] {
   const owner =
     rollout.owner.kind === 'process'
       ? `process ${rollout.owner.pid} on ${t(rollout.owner.host)}`

@@ -227,8 +227,7 @@ function liveFromState(
       ? { environment: env.name, code: 'state_refused', message: slotProblem }
       : undefined;
   const why = refused ? { refused } : {};
-  if (!read.ok)
-    return { source: `${source}: refused [${read.code}]: ${read.message}`, unread: true, ...why };
+  if (!read.ok) return { source: `${source}: refused [${read.code}]: ${read.message}`, unread: true, ...why };
   return saved
     ? { slot: saved.slot, version: saved.version, source, ...why }
     : {
@@ -284,7 +283,9 @@ function strategyActions(
     if (step.kind === 'rollback' && !returnable(env, values))
       run =
         '(nothing to go back to: no earlier version is recorded live, as on a first deployment' +
-        (env.target.current ? "; the run goes by the current command's answer, which plan does not ask" : '') +
+        (env.target.current
+          ? "; the run goes by the current command's answer, which plan does not ask"
+          : '') +
         ')';
     else if (command)
       run = safeCommand(() =>

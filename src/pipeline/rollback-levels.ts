@@ -45,7 +45,7 @@ export function levelsLeft(levels: Levels): string[] {
  */
 export function levelsUndoneAdvice(environment: string): string {
   return (
-    'a reconcile runs the on_rollback levels again (the App starts one when the deployment\'s run ends; or ' +
+    "a reconcile runs the on_rollback levels again (the App starts one when the deployment's run ends; or " +
     `\`deploy-action reconcile -e ${environment}\`, \`mode: reconcile\`) and drops the rollout once none is left ` +
     `undone; until then a deployment of ${environment} is refused (rollout_unfinished). A level that cannot ` +
     "succeed: fix its run or verify in deploy.yml (reconcile runs the config's levels), or take it out of " +

@@ -506,13 +506,18 @@ test('the push notice asks to approve again only where approvals were given or a
   assert.match(asked, /approve again for the new commit/);
 });
 
-test("/status shows a rollout kept for an undone rollback level: which, what it refuses, and the way out", () => {
+test('/status shows a rollout kept for an undone rollback level: which, what it refuses, and the way out', () => {
   // It showed only "rollout in progress ... phase rollback": nothing said a level was undone, that
   // deployments are refused until reconcile has run it, or what to do about a level that cannot succeed.
   const record: EnvironmentRecord = {
     ...hostileRecord('x'),
     environment: 'production',
-    rollout: { ...hostileRecord('x').rollout!, version: 'v2', phase: 'rollback', levelsUndone: ['level code'] },
+    rollout: {
+      ...hostileRecord('x').rollout!,
+      version: 'v2',
+      phase: 'rollback',
+      levelsUndone: ['level code'],
+    },
   };
   const shown = recordStatus('production', { ok: true, record, source: 'test' }, new Date(0));
   assert.match(

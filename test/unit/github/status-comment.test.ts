@@ -413,9 +413,23 @@ test('the approval steps ahead are stored where an older App reads the comment w
   // and warnings lost, and its check against an older status skipped.
   const s = waitingState({ approvalsAhead: ['canary 50 %'] });
   const body = renderStatusComment(s);
-  const data = JSON.parse(Buffer.from(/deploy-action:data ([A-Za-z0-9+/=]+) -->$/.exec(body)![1]!, 'base64').toString());
+  const data = JSON.parse(
+    Buffer.from(/deploy-action:data ([A-Za-z0-9+/=]+) -->$/.exec(body)![1]!, 'base64').toString(),
+  );
   // The keys of a wait that Apps from before the approval steps ahead accept (status-comment.ts waitSchema then).
-  const older = ['kind', 'step', 'at', 'weight', 'since', 'until', 'approvals', 'approvedBy', 'by', 'handedOff', 'metrics'];
+  const older = [
+    'kind',
+    'step',
+    'at',
+    'weight',
+    'since',
+    'until',
+    'approvals',
+    'approvedBy',
+    'by',
+    'handedOff',
+    'metrics',
+  ];
   assert.deepEqual(
     Object.keys(data.wait).filter((k) => !older.includes(k)),
     [],
@@ -425,7 +439,10 @@ test('the approval steps ahead are stored where an older App reads the comment w
   // An older App keeps what it does not know at the top level, and drops the wait once it is over: a later
   // wait (another since) of the same comment offers --full again unless its own run says otherwise.
   const { wait: _, ...over } = data;
-  const later = { ...over, wait: { ...data.wait, step: 5, at: 'canary 75 %', since: '2026-12-01T09:30:00.000Z' } };
+  const later = {
+    ...over,
+    wait: { ...data.wait, step: 5, at: 'canary 75 %', since: '2026-12-01T09:30:00.000Z' },
+  };
   const reread = parseStatusComment(
     `${body.slice(0, body.lastIndexOf('<!-- deploy-action:data '))}<!-- deploy-action:data ${Buffer.from(JSON.stringify(later)).toString('base64')} -->`,
     'production',

@@ -151,7 +151,12 @@ describe('NotificationMapper', () => {
 
   it('the default templates show no empty value, a first deployment (no previous version) included', () => {
     // "was rolled back to : …": the rolled_back text named {{previous_version}}, which a first deployment has none of.
-    const first: PipelineEvent = { type: 'start', environment: 'production', version: 'v1', strategy: 'canary' };
+    const first: PipelineEvent = {
+      type: 'start',
+      environment: 'production',
+      version: 'v1',
+      strategy: 'canary',
+    };
     const approval = wait('approval', { at: '2026-12-01T10:02:00Z', how: 'approved', by: ['bob', 'carol'] });
     for (const begin of [first, start])
       for (const status of ['succeeded', 'rolled_back', 'failed', 'cancelled', 'paused'] as const) {
@@ -179,7 +184,9 @@ describe('NotificationMapper', () => {
       const unknown: PipelineEvent = { type: 'start', environment: 'production', version: 'v2', strategy };
       const impact = (status: PipelineResult['status'], ok: boolean) => {
         const rollbacks = ok ? [{ ok: true } as PipelineResult['rollbacks'][number]] : [];
-        const item = run([unknown, result(status, { previousVersion: undefined, strategy, rollbacks })]).at(-1)!;
+        const item = run([unknown, result(status, { previousVersion: undefined, strategy, rollbacks })]).at(
+          -1,
+        )!;
         assert.ok(item.kind === 'notify');
         return item.notification.facts.impact;
       };

@@ -465,7 +465,10 @@ ${rollback ? `    rollback: ${rollback}\n` : ''}environments:
     live: { version: 'v1', since: at },
   });
   assert.deepEqual(rollbackRuns('direct'), ['./deploy.sh v1']);
-  assert.deepEqual(rollbackRuns(rolling, './rollback.sh {{version}}'), ['./rollback.sh v1', './rollback.sh v1']);
+  assert.deepEqual(rollbackRuns(rolling, './rollback.sh {{version}}'), [
+    './rollback.sh v1',
+    './rollback.sh v1',
+  ]);
 });
 
 test('plan over a record it refuses says what is live is unknown, not that none is recorded', async (t) => {

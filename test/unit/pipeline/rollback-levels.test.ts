@@ -192,10 +192,11 @@ test('a rollout kept for an undone level says why, what refuses the next deploym
   assert.match(failed.result.message, /its rollback left level code undone/);
   assert.match(failed.result.message, way);
   const record = failed.persists.at(-1)!.record;
-  const refusal = recordRefusal(
-    { name: 'production', target: {} },
-    { ok: true, record, source: 'test' } as Parameters<typeof recordRefusal>[1],
-  );
+  const refusal = recordRefusal({ name: 'production', target: {} }, {
+    ok: true,
+    record,
+    source: 'test',
+  } as Parameters<typeof recordRefusal>[1]);
   assert.equal(refusal?.kind, 'unfinished');
   assert.match(refusal.message, /was rolled back, but its rollback left level code undone/);
   assert.match(refusal.message, way);
