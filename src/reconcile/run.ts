@@ -818,9 +818,15 @@ async function orphanRollback(
   notResumed?: string,
 ): Promise<Acted> {
   const { rollout } = decision;
+  // Kept by a rollback that left levels undone (its run's or an earlier reconcile's): not an orphan's first
+  // rollback, and said so, not "the orphaned rollout" a second time.
+  const undoneBefore = rollout.levelsUndone?.length ? rollout.levelsUndone : undefined;
   const why =
-    `its owner ${ownerText(rollout.owner)} ended${conclusionText(decision.conclusion)}` +
-    (notResumed ? `; not resumed: ${notResumed}` : '');
+    (undoneBefore
+      ? `its rollback left ${undoneBefore.join(', ')} undone`
+      : `its owner ${ownerText(rollout.owner)} ended${conclusionText(decision.conclusion)}`) +
+    (notResumed && !undoneBefore ? `; not resumed: ${notResumed}` : '');
+  const orphaned = undoneBefore ? 'rolled-back' : 'orphaned';
   const log: ExecutionLog = { decisions: [], steps: [] };
   const startedAt = performance.now();
   const { options: told, notifier } = await notifying(options, env, rollout);
@@ -840,7 +846,7 @@ async function orphanRollback(
     runStep,
     reporter: told.reporter,
     log,
-    reason: `orphaned rollout of ${rollout.version}: ${why}`,
+    reason: `${orphaned} rollout of ${rollout.version}: ${why}`,
   });
   const levels = await rollbackLevels(env, values, told.reporter, runStep, decision.steps);
   const levelsUndone = levelsLeft(levels);
@@ -864,8 +870,10 @@ async function orphanRollback(
     ? `${record.live.version}${record.live.slot ? ` on ${record.live.slot}` : ''}`
     : 'stable';
   const message = ok
-    ? `rolled back the orphaned rollout of ${rollout.version} (${why}): ${rolledBack.steps.length} recovery step(s), traffic on ${stable}`
-    : `the rollback of the orphaned rollout of ${rollout.version} (${why}) did not complete: ${failedSteps.join(', ')} failed; ` +
+    ? undoneBefore
+      ? `ran the rollback of the rolled-back rollout of ${rollout.version} again (${why}): ${rolledBack.steps.length} recovery step(s) and the on_rollback levels done, traffic on ${stable}; the rollout is dropped from the record`
+      : `rolled back the orphaned rollout of ${rollout.version} (${why}): ${rolledBack.steps.length} recovery step(s), traffic on ${stable}`
+    : `the rollback of the ${orphaned} rollout of ${rollout.version} (${why}) did not complete: ${failedSteps.join(', ')} failed; ` +
       (keep
         ? `check ${env.name} now` +
           (levelsUndone.length ? `; the rollout stays in the record: ${levelsUndoneAdvice(env.name)}` : '')
@@ -902,7 +910,9 @@ async function orphanRollback(
     rollout,
     ok ? 'failure' : 'error',
     ok
-      ? `Rolled back by reconcile: ${why}`
+      ? undoneBefore
+        ? `Rollback finished by reconcile: ${why}, now done`
+        : `Rolled back by reconcile: ${why}`
       : `Reconcile could not roll back: ${failedSteps.join(', ')} failed`,
   );
 

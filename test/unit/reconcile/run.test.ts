@@ -278,6 +278,12 @@ describe('reconcile: an orphaned canary at 50 %', () => {
     assert.deepEqual(target.calls(), ['current', 'flag off']);
     assert.equal(summary.entries[0]!.code, 'orphan_rolled_back');
     assert.equal(store.writes.at(-1)!.rollout, undefined, 'done: nothing left to undo');
+    // Said as what it is: the rest of a rollback done, not an orphan found and rolled back a second time.
+    assert.match(
+      summary.entries[0]!.message,
+      /^ran the rollback of the rolled-back rollout of v2 again \(its rollback left level flag undone\): 0 recovery step\(s\) and the on_rollback levels done, traffic on .*; the rollout is dropped from the record$/,
+    );
+    assert.doesNotMatch(summary.entries[0]!.message, /orphaned/);
   });
 
   it('the rollback levels escalate only as needed: a failed verify goes on, a passed one (health on the stable slot) skips the rest', async () => {
