@@ -131,6 +131,11 @@ function continueRollback(s: PipelineState, out: Action[], now: number): void {
     const left = undoLeft(rb.records).map((r) => r.step);
     const undone = levelsLeft(rb.levels);
     const { levelsUndone: _, ...rollout } = t.record.rollout;
+    // Every traffic step went back: the new version serves none (status said "25 % on the new version").
+    const back =
+      rb.trafficRestoredMs !== undefined && !left.some((step) => TRAFFIC_STEPS.has(step.kind))
+        ? { ...(rollout.weight !== undefined ? { weight: 0 } : {}) }
+        : {};
     persist(
       s,
       out,
@@ -138,7 +143,7 @@ function continueRollback(s: PipelineState, out: Action[], now: number): void {
       {
         rollout:
           left.length || undone.length
-            ? { ...rollout, recovery: left, ...(undone.length ? { levelsUndone: undone } : {}) }
+            ? { ...rollout, ...back, recovery: left, ...(undone.length ? { levelsUndone: undone } : {}) }
             : undefined,
       },
       undefined,

@@ -165,6 +165,7 @@ test('a level left undone keeps the rollout in the record, saying so, for reconc
   assert.ok(kept, 'the rollout stays in the record');
   assert.deepEqual(kept.recovery, [], 'every traffic step went back');
   assert.deepEqual(kept.levelsUndone, ['level code']);
+  assert.equal(kept.weight, 0, 'its traffic is back: the new version serves none');
   assert.match(
     formatStatus('production', failed.persists.at(-1)!.record),
     /\n {2}undone: {3}level code of its rollback: a reconcile runs the on_rollback levels again \(.*`deploy-action reconcile -e production`.*\n/,
