@@ -252,7 +252,10 @@ export function readInputs(getInput: (name: string) => string): ActionInputs {
   return inputs;
 }
 
-/** This run, decided from the inputs and the event. Inputs win; a contradiction is an error. */
+/**
+ * This run, decided from the inputs and the event. Inputs win over workflow_dispatch inputs and the event's
+ * tag; one that contradicts a deployment event's deployment is an error (deploymentContradictions).
+ */
 export interface RunPlan {
   environment: string;
   mode: Mode;
@@ -300,7 +303,13 @@ export function planRun(inputs: ActionInputs, context: RunContext): RunPlan {
     problems.push(
       `workflow input "mode" is ${quoted(dispatchMode)}; allowed: ${MODES.join(', ')}${didYouMean(dispatchMode, MODES)}`,
     );
-  const mode: Mode = inputs.mode ?? (type === 'rollback' ? 'rollback' : (dispatchMode ?? 'full'));
+  // A job that carries out deployments (`mode: deploy`, or `full`) carries out a rollback deployment as the
+  // rollback it is (no gates, no staging), as an empty input does: refusing it failed every /rollback of a
+  // workflow written for deploy jobs, when it is needed most. rollbackModeNotice says so in the log.
+  const rollbackByInput = type === 'rollback' && payload?.type === 'rollback' && takenAsRollback(inputs.mode);
+  const mode: Mode = rollbackByInput
+    ? 'rollback'
+    : (inputs.mode ?? (type === 'rollback' ? 'rollback' : (dispatchMode ?? 'full')));
 
   const dispatchStrategy = dispatch.strategy || undefined;
   if (dispatchStrategy && !(STRATEGY_NAMES as readonly string[]).includes(dispatchStrategy))
@@ -391,20 +400,9 @@ export function planRun(inputs: ActionInputs, context: RunContext): RunPlan {
     );
   // The deployment says what to deploy and how (the App's /deploy, approved as asked): an input that says
   // otherwise was taken over it without a word, so a run deployed v2 on a deployment of v1, or for real on
-  // one asked as a dry run. Refused, as a contradicting environment is.
-  if (context.deployment && payload) {
-    const differs = (name: string, input: string | undefined, theirs: string | undefined) => {
-      if (input !== undefined && theirs !== undefined && input !== theirs)
-        problems.push(
-          `input "${name}" is ${quoted(input)} but deployment ${context.deployment!.id} asks for ${quoted(theirs)}; ` +
-            "leave the input empty to use the deployment's",
-        );
-    };
-    differs('version', inputs.version, payload.version);
-    differs('strategy', inputs.strategy, payload.strategy);
-    differs('dry-run', inputs.dryRun?.toString(), payload.dry_run?.toString());
-    if (payload.type === 'rollback') differs('mode', inputs.mode, 'rollback');
-  }
+  // one asked as a dry run. Refused, as a contradicting environment is; only what truly differs.
+  if (context.deployment && payload)
+    problems.push(...deploymentContradictions(inputs, context.deployment, mode));
   if (type === 'hotfix' && !payload?.hotfix_reason)
     problems.push(
       'a hotfix deployment needs a reason (payload.hotfix_reason); the App sets it from --reason',
@@ -424,6 +422,107 @@ export function planRun(inputs: ActionInputs, context: RunContext): RunPlan {
     approvers: payload?.approved_by,
     hotfixReason: payload?.hotfix_reason,
   };
+}
+
+/**
+ * The inputs this run's mode does not read, each as a warning naming the input and the mode: given, they were
+ * dropped without a word (a version on a gates run, a window on a deployment). Warnings, not errors: one step
+ * may serve several modes (the mode an expression of the event), its other inputs written for the others.
+ */
+export function ignoredInputWarnings(inputs: ActionInputs, mode: Mode): string[] {
+  const warnings: string[] = [];
+  const deploysNothing = mode === 'gates' || mode === 'metrics' || mode === 'reconcile';
+  for (const [name, value] of [
+    ['version', inputs.version],
+    ['strategy', inputs.strategy],
+  ] as const)
+    if (deploysNothing && value !== undefined)
+      warnings.push(
+        `input "${name}" is ${quoted(value)}, but mode ${quoted(mode)} deploys nothing: the input is not used`,
+      );
+  if (inputs.since !== undefined && mode !== 'metrics')
+    warnings.push(
+      `input "since" is ${quoted(inputs.since)}, but only mode "metrics" reads it (this run is mode ${quoted(mode)}): ` +
+        'the input is not used',
+    );
+  return warnings;
+}
+
+/** A mode input a rollback deployment is carried out with as a rollback: those of a job that deploys. */
+function takenAsRollback(mode: Mode | undefined): boolean {
+  return mode === 'deploy' || mode === 'full';
+}
+
+/**
+ * What the run says when its mode input was taken as the rollback deployment's rollback (planRun), or
+ * undefined. A notice, not a warning: the deployment was carried out as asked.
+ */
+export function rollbackModeNotice(inputs: ActionInputs, context: RunContext): string | undefined {
+  const deployment = context.deployment;
+  if (deployment?.payload.type !== 'rollback' || !takenAsRollback(inputs.mode)) return undefined;
+  return (
+    `deployment ${deployment.id} is a rollback (payload.type "rollback"): carried out as mode "rollback" ` +
+    `(no gates, no staging), not as input "mode" ${quoted(inputs.mode!)} says`
+  );
+}
+
+/**
+ * Two versions that name the same release: the same text, the deployment's commit in two lengths (the full
+ * SHA of \`github.sha\` and the 12 characters a version defaults to), or a tag's "v" before a number
+ * ("v1.2.3" and "1.2.3"). The input's form is used, as before such inputs were checked: the workflow's
+ * commands were written for it.
+ */
+export function sameRelease(input: string, theirs: string, sha: string): boolean {
+  if (input === theirs) return true;
+  const ofCommit = (v: string) =>
+    /^[0-9a-f]{7,40}$/i.test(v) && sha.toLowerCase().startsWith(v.toLowerCase());
+  if (ofCommit(input) && ofCommit(theirs)) return true;
+  const unprefixed = (v: string) => (/^v[0-9]/i.test(v) ? v.slice(1) : v);
+  return unprefixed(input) === unprefixed(theirs);
+}
+
+/**
+ * Each input that contradicts the deployment the event is about, naming the input, the payload's field and
+ * what to do. `mode`: the run's (a deploy job's mode input is already taken as a rollback deployment's).
+ */
+function deploymentContradictions(
+  inputs: ActionInputs,
+  deployment: NonNullable<RunContext['deployment']>,
+  mode: Mode,
+): string[] {
+  const { payload, id } = deployment;
+  const problems: string[] = [];
+  const fix =
+    "leave the input empty on deployment events to use the deployment's (an expression can give it on other " +
+    'events only)';
+  if (
+    inputs.version !== undefined &&
+    payload.version !== undefined &&
+    !sameRelease(inputs.version, payload.version, deployment.sha)
+  )
+    problems.push(
+      `input "version" is ${quoted(inputs.version)} but deployment ${id} is of version ${quoted(payload.version)} ` +
+        `(payload.version): ${fix}`,
+    );
+  if (inputs.strategy !== undefined && payload.strategy !== undefined && inputs.strategy !== payload.strategy)
+    problems.push(
+      `input "strategy" is ${quoted(inputs.strategy)} but deployment ${id} asks for ${quoted(payload.strategy)} ` +
+        `(payload.strategy): ${fix}`,
+    );
+  if (inputs.dryRun !== undefined && payload.dry_run !== undefined && inputs.dryRun !== payload.dry_run)
+    problems.push(
+      payload.dry_run
+        ? `input "dry-run" is false but deployment ${id} was asked as a dry run (payload.dry_run true): it is not ` +
+            'carried out for real; leave the input empty, and ask for a deployment that is not a dry run to deploy'
+        : `input "dry-run" is true but deployment ${id} is not a dry run (payload.dry_run false): ${fix}`,
+    );
+  if (payload.type === 'rollback' && inputs.mode !== undefined && mode !== 'rollback')
+    problems.push(
+      `input "mode" is ${quoted(inputs.mode)} but deployment ${id} is a rollback (payload.type "rollback"), which ` +
+        `mode ${quoted(inputs.mode)} does not carry out: leave the input empty on deployment events (the ` +
+        'deployment decides), or set it to "rollback"',
+    );
+  return problems;
 }
 
 /** Why the event's commit is not deployed, and what to put in the workflow so such events start no deployment. */

@@ -15,8 +15,10 @@ import {
   type RunContext,
 } from './context.ts';
 import {
+  ignoredInputWarnings,
   InputError,
   planRun,
+  rollbackModeNotice,
   readInputs,
   reconcileDryRunProblem,
   reconcileRequested,
@@ -48,6 +50,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
     if (reconcileRequested(inputs, context)) {
       const dryRun = reconcileDryRunProblem(inputs, context);
       if (dryRun) throw new InputError([dryRun]);
+      for (const warning of ignoredInputWarnings(inputs, 'reconcile')) core.warning(warning);
       context = await withCommentFork(context, event, inputs.token, env);
       await checkWorkspace(context, { mode: 'reconcile', dryRun: false }, env, inputs.config);
       return void (counter = await (
@@ -56,9 +59,14 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
     }
     // Delivery metrics (docs/metrics.md): read GitHub's deployments, write the job summary; no deployment.
     // Asked by the input, or by the workflow_dispatch input `mode` when the input is empty (as reconcile).
-    if ((inputs.mode ?? context.dispatch?.mode) === 'metrics')
+    if ((inputs.mode ?? context.dispatch?.mode) === 'metrics') {
+      for (const warning of ignoredInputWarnings(inputs, 'metrics')) core.warning(warning);
       return void (counter = await (await import('./metrics.ts')).runMetrics(inputs, context, env));
+    }
     const plan = planRun(inputs, context);
+    for (const warning of ignoredInputWarnings(inputs, plan.mode)) core.warning(warning);
+    const taken = rollbackModeNotice(inputs, context);
+    if (taken) core.notice(taken);
     // A rollback runs the checkout's commands whatever commit it holds: on a fork's comment, the base's only.
     if (plan.mode === 'rollback' && !plan.dryRun)
       context = await withCommentFork(context, event, inputs.token, env);

@@ -2,7 +2,14 @@
 // deployment event and workflow_dispatch inputs combine into one plan.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { InputError, planRun, reconcileRequested, type ActionInputs } from '../../../src/action/inputs.ts';
+import {
+  ignoredInputWarnings,
+  InputError,
+  planRun,
+  reconcileRequested,
+  rollbackModeNotice,
+  type ActionInputs,
+} from '../../../src/action/inputs.ts';
 import type { RunContext } from '../../../src/action/context.ts';
 import { inputProblems, inputs } from '../../helpers/action-inputs.ts';
 
@@ -183,21 +190,113 @@ test('planRun: a version, strategy, dry-run or mode input that contradicts the d
     eventName: 'deployment',
     deployment: deployment('production', { version: '2.0.0', strategy: 'canary', dry_run: true }),
   });
+  const fix =
+    "leave the input empty on deployment events to use the deployment's (an expression can give it on other events only)";
   // Before: the inputs won without a word: 2.0.1 deployed, for real, on a deployment of 2.0.0 asked as a dry run.
   assert.deepEqual(planProblems(inputs({ strategy: 'rolling', version: '2.0.1', 'dry-run': 'false' }), c), [
-    'input "version" is "2.0.1" but deployment 77 asks for "2.0.0"; leave the input empty to use the deployment\'s',
-    'input "strategy" is "rolling" but deployment 77 asks for "canary"; leave the input empty to use the deployment\'s',
-    'input "dry-run" is "false" but deployment 77 asks for "true"; leave the input empty to use the deployment\'s',
+    `input "version" is "2.0.1" but deployment 77 is of version "2.0.0" (payload.version): ${fix}`,
+    `input "strategy" is "rolling" but deployment 77 asks for "canary" (payload.strategy): ${fix}`,
+    'input "dry-run" is false but deployment 77 was asked as a dry run (payload.dry_run true): it is not carried ' +
+      'out for real; leave the input empty, and ask for a deployment that is not a dry run to deploy',
   ]);
-  // A rollback deployment run as another mode went through staging (and the gates, with mode full).
+  // A gates job on a rollback deployment would leave it undone.
   const rollback = context({
     eventName: 'deployment',
     deployment: deployment('production', { type: 'rollback', version: '1.9.0' }),
   });
-  assert.deepEqual(planProblems(inputs({ mode: 'deploy' }), rollback), [
-    'input "mode" is "deploy" but deployment 77 asks for "rollback"; leave the input empty to use the deployment\'s',
+  assert.deepEqual(planProblems(inputs({ mode: 'gates' }), rollback), [
+    'input "mode" is "gates" but deployment 77 is a rollback (payload.type "rollback"), which mode "gates" does ' +
+      'not carry out: leave the input empty on deployment events (the deployment decides), or set it to "rollback"',
   ]);
   assert.equal(planRun(inputs({ mode: 'rollback' }), rollback).mode, 'rollback');
+});
+
+test('planRun: a deploy job carries out a rollback deployment as a rollback, and says so', () => {
+  const rollback = context({
+    eventName: 'deployment',
+    deployment: deployment('production', { type: 'rollback', version: '1.9.0' }),
+  });
+  // Refused, every /rollback of a workflow whose deployment job says `mode: deploy` (or full) failed; before
+  // that check, it went through staging (and the gates).
+  for (const mode of ['deploy', 'full']) {
+    const plan = planRun(inputs({ mode }), rollback);
+    assert.equal(plan.mode, 'rollback', mode);
+    assert.equal(plan.skipStaging, true, mode);
+    assert.equal(plan.version, '1.9.0');
+    assert.equal(
+      rollbackModeNotice(inputs({ mode }), rollback),
+      `deployment 77 is a rollback (payload.type "rollback"): carried out as mode "rollback" (no gates, no ` +
+        `staging), not as input "mode" "${mode}" says`,
+    );
+  }
+  assert.equal(rollbackModeNotice(inputs(), rollback), undefined);
+  assert.equal(rollbackModeNotice(inputs({ mode: 'rollback' }), rollback), undefined);
+  // A standard deployment is deployed as the input says.
+  const standard = context({ eventName: 'deployment', deployment: deployment('production') });
+  assert.equal(planRun(inputs({ mode: 'deploy' }), standard).mode, 'deploy');
+  assert.equal(rollbackModeNotice(inputs({ mode: 'deploy' }), standard), undefined);
+});
+
+test('planRun: a version input naming the same release as the deployment in another form is accepted', () => {
+  const sha = '0123456789abcdef0123456789abcdef01234567';
+  const on = (version: string) =>
+    context({
+      eventName: 'deployment',
+      sha,
+      deployment: { ...deployment('production', { version }), sha },
+    });
+  // `version: ${{ github.sha }}` on a deployment whose version is the 12 characters a version defaults to (the
+  // Action's own deployments, a /rollback to such a release), in either direction and either case.
+  assert.equal(planRun(inputs({ version: sha }), on(sha.slice(0, 12))).version, sha);
+  assert.equal(planRun(inputs({ version: sha.slice(0, 7) }), on(sha)).version, sha.slice(0, 7));
+  assert.equal(
+    planRun(inputs({ version: sha.toUpperCase() }), on(sha.slice(0, 12))).version,
+    sha.toUpperCase(),
+  );
+  // A tag's "v": the workflow's form is used, as before inputs were checked against the deployment.
+  assert.equal(planRun(inputs({ version: 'v1.2.3' }), on('1.2.3')).version, 'v1.2.3');
+  assert.equal(planRun(inputs({ version: '1.2.3' }), on('v1.2.3')).version, '1.2.3');
+  // The payload's own value, as `${{ github.event.deployment.payload.version }}` gives it.
+  assert.equal(planRun(inputs({ version: '1.2.3-rc.1' }), on('1.2.3-rc.1')).version, '1.2.3-rc.1');
+  // What is another release stays refused: another commit's SHA, a build number that only looks like one
+  // (not this deployment's commit), another version, another case of a version that is no SHA.
+  for (const [input, theirs] of [
+    ['fedcba9876543210fedcba9876543210fedcba98', sha.slice(0, 12)],
+    ['1234567', '12345678'],
+    ['v1.2.4', '1.2.3'],
+    ['1.2.3-RC1', '1.2.3-rc1'],
+    ['version1', 'ersion1'],
+  ])
+    assert.match(
+      planProblems(inputs({ version: input }), on(theirs)).join('\n'),
+      /\(payload\.version\)/,
+      input,
+    );
+  // A payload without a version (the App's /deploy without one): the input is the version, as before.
+  assert.equal(
+    planRun(
+      inputs({ version: '3.0.0' }),
+      context({ eventName: 'deployment', deployment: deployment('production') }),
+    ).version,
+    '3.0.0',
+  );
+});
+
+test('ignoredInputWarnings: an input the mode does not read is named with the mode', () => {
+  assert.deepEqual(ignoredInputWarnings(inputs({ version: '1.2.3', strategy: 'canary' }), 'gates'), [
+    'input "version" is "1.2.3", but mode "gates" deploys nothing: the input is not used',
+    'input "strategy" is "canary", but mode "gates" deploys nothing: the input is not used',
+  ]);
+  assert.deepEqual(ignoredInputWarnings(inputs({ strategy: 'canary', since: '30d' }), 'metrics'), [
+    'input "strategy" is "canary", but mode "metrics" deploys nothing: the input is not used',
+  ]);
+  assert.deepEqual(ignoredInputWarnings(inputs({ since: '30d' }), 'full'), [
+    'input "since" is "30d", but only mode "metrics" reads it (this run is mode "full"): the input is not used',
+  ]);
+  // Each read where it is given.
+  assert.deepEqual(ignoredInputWarnings(inputs({ version: '1.2.3', strategy: 'canary' }), 'deploy'), []);
+  assert.deepEqual(ignoredInputWarnings(inputs({ version: '1.2.3' }), 'rollback'), []);
+  assert.deepEqual(ignoredInputWarnings(inputs(), 'gates'), []);
 });
 
 test('planRun: the deployment creator is the deployer when the payload does not say', () => {
