@@ -485,7 +485,11 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
   );
   controlCommand('resume', 'end a pause').action(controlAction('resume'));
   controlCommand('abort', 'roll the rollout back now: all traffic to the stable version')
-    .option('--reason <text>', `why, for the history (at most ${MAX_REASON} characters)`, oneValue())
+    .option(
+      '--reason <text>',
+      `why, for the history (at most ${MAX_REASON} characters)`,
+      oneValue(undefined, { text: true }),
+    )
     .action(controlAction('abort'));
   program
     .command('status')

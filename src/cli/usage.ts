@@ -45,12 +45,13 @@ export function parseReconcileTime(value: string, now: Date = new Date()): Date 
  * option (`-e --json`, `--base --output=FILE`), which would then be read as a name, a path or a git argument
  * instead of failing.
  */
-function valueProblem(value: string): string | undefined {
+function valueProblem(value: string, text = false): string | undefined {
   if (value.trim() === '') return 'it is empty';
   if (readsAsOption(value))
     return `"${value}" starts with "-": it reads as an option, which an option's value never is (was the value left out?)`;
-  // commander reads `-e=production` as the value "=production", looked up as a name or opened as a file.
-  if (value.startsWith('='))
+  // commander reads `-e=production` as the value "=production", looked up as a name or opened as a file. Free
+  // text (abort --reason, which has no short form) may start with "=".
+  if (!text && value.startsWith('='))
     return `"${value}" starts with "=": a short option takes its value after a space or attached (for example -e production or -eproduction); "=" goes with the long form only (--environment=production)`;
   return undefined;
 }
@@ -59,15 +60,17 @@ function valueProblem(value: string): string | undefined {
  * commander's parser for an option that takes one value: refuses an empty value, one that looks like an
  * option, and the option given a second time (the last would silently win: `abort -e staging ... -e
  * production`). `parse` checks the value further. Make one per option and command line: it remembers.
+ * `text`: the value is free text, which may start with "=" ("== hotfix ==").
  */
 export function oneValue<T = string>(
   parse: (value: string) => T = (value) => value as T,
+  { text = false }: { text?: boolean } = {},
 ): (value: string) => T {
   let given = false;
   return (value) => {
     if (given) throw new InvalidArgumentError('the option is given more than once; give it once.');
     given = true;
-    const problem = valueProblem(value);
+    const problem = valueProblem(value, text);
     if (problem) throw new InvalidArgumentError(`${problem}.`);
     return parse(value);
   };
@@ -127,7 +130,7 @@ export function parseSha(value: string): string {
 /** commander's collector for `-e`: repeatable, and each value may be a comma list (of non-empty names). */
 export function collectEnvironments(value: string, previous: string[] | undefined): string[] {
   const names = value.split(',').map((name) => name.trim());
-  const problem = names.map(valueProblem).find(Boolean);
+  const problem = names.map((name) => valueProblem(name)).find(Boolean);
   if (problem) throw new InvalidArgumentError(`an environment name in "${value}" is refused: ${problem}.`);
   return [...(previous ?? []), ...names.map(visibleName('environment name'))];
 }

@@ -243,7 +243,7 @@ test('planRun: a version input naming the same release as the deployment in anot
     context({
       eventName: 'deployment',
       sha,
-      deployment: { ...deployment('production', { version }), sha },
+      deployment: { ...deployment('production', { version })!, sha },
     });
   // `version: ${{ github.sha }}` on a deployment whose version is the 12 characters a version defaults to (the
   // Action's own deployments, a /rollback to such a release), in either direction and either case.
@@ -261,7 +261,7 @@ test('planRun: a version input naming the same release as the deployment in anot
   // What is another release stays refused: another commit's SHA, a build number that only looks like one
   // (not this deployment's commit), another version, another case of a version that is no SHA.
   for (const [input, theirs] of [
-    ['fedcba9876543210fedcba9876543210fedcba98', sha.slice(0, 12)],
+    ['fedcba9876543210fedcba9876543210fedcba98', sha.slice(0, 12)] as const,
     ['1234567', '12345678'],
     ['v1.2.4', '1.2.3'],
     ['1.2.3-RC1', '1.2.3-rc1'],

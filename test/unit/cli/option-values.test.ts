@@ -187,6 +187,33 @@ test('a short option written with "=" (-e=production) is refused, naming the opt
   assert.ok(checked >= 20, `${checked} command lines checked`);
 });
 
+test('free text may start with "=": abort --reason "== canary 5xx ==" is read, not refused', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'option-values-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const config = join(dir, 'deploy.yml');
+  writeFileSync(
+    config,
+    'target:\n  commands:\n    deploy: ./deploy.sh {{version}}\nenvironments:\n  production: {}\n',
+  );
+  const argv = [
+    'abort',
+    '-e',
+    'production',
+    '--reason',
+    '== canary 5xx ==',
+    '-c',
+    config,
+    '--state-dir',
+    dir,
+  ];
+  // Before: refused as a short option's "=" (exit 2), although --reason has no short form.
+  const result = await cli(argv);
+  assert.doesNotMatch(result.err, /starts with "="/);
+  assert.doesNotMatch(result.err, /--reason/);
+  // Read, and the command went on to find no rollout to abort.
+  assert.match(result.err, /no_rollout: no rollout of production is in progress/);
+});
+
 test('--state-dir naming a file is refused before anything runs, on every command that takes it', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'option-values-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
