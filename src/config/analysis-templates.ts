@@ -26,8 +26,18 @@ export interface AnalysisUser {
   freshBaseline: boolean;
   /** A canary (or unknown, as for an analysis no environment uses): the one strategy that renders a stable side. */
   canary: boolean;
+  /**
+   * Its strategy when it has no slots (direct, rolling): {{slot}} has no value in its windows. Undefined for
+   * blue-green and canary, and for an analysis no environment uses.
+   */
+  slotless?: 'direct' | 'rolling';
   /** The environment's own "variables": its commands get them, its analysis does not. */
   variables: readonly string[];
+}
+
+/** A strategy without slots, as AnalysisUser.slotless names it; undefined for one with slots. */
+export function slotlessStrategy(type: string): AnalysisUser['slotless'] {
+  return type === 'direct' || type === 'rolling' ? type : undefined;
 }
 
 const KNOWN: readonly string[] = ANALYSIS_TEMPLATE_VARIABLES;
@@ -100,6 +110,14 @@ function variableProblem(name: string, user: AnalysisUser): string | undefined {
     return user.freshBaseline
       ? undefined
       : `{{baseline_slot}} has no value in environment "${user.name}": it is set by the canary strategy with baseline: fresh`;
+  // Set by the strategies with slots only: each window of a direct or rolling environment failed on it and
+  // rolled the release back (the monitor window at the latest).
+  if (name === 'slot' && user.slotless)
+    return (
+      `{{slot}} has no value in environment "${user.name}": a ${user.slotless} environment has no slots (blue-green ` +
+      'and canary set {{slot}}), so every analysis window there would fail and roll the release back; give ' +
+      `environment "${user.name}" an analysis of its own without {{slot}} (select by {{version}} or {{environment}})`
+    );
   if (KNOWN.includes(name)) return undefined;
   if (user.variables.includes(name))
     return `{{${name}}} is one of the environment's "variables", which analysis templates are not given: ${TAKES}`;

@@ -14,6 +14,7 @@ import type {
 } from './schema.ts';
 import { DEFAULT_BASELINE_SLOT, MANUAL, TEMPLATE_VARIABLES } from './schema.ts';
 import { baselineIssues, canaryBaselineOf } from './baseline.ts';
+import { slotlessStrategy, analysisTemplateIssues } from './analysis-templates.ts';
 import { formatPath, quoted } from './errors.ts';
 import { splitCommand } from '../targets/command-line.ts';
 import { unknownEnvironmentMessage } from './suggest.ts';
@@ -508,6 +509,24 @@ export function resolveEnvironment(
       preset.blueGreen.slots,
     )[0];
     if (problem) throw new ResolveError(`${formatPath(problem.path)}: ${problem.message}`);
+  }
+  // An analysis written for the configured strategy's slots: {{slot}} has none under a direct or rolling
+  // override, and each window would fail and roll the release back (the config checks cover the configured).
+  const analysis = env.analysis ?? config.analysis;
+  const slotless = slotlessStrategy(strategy.type);
+  if (analysis && slotless && env !== configured) {
+    const problem = analysisTemplateIssues(
+      analysis,
+      env.analysis ? ['environments', name, 'analysis'] : ['analysis'],
+      { name, freshBaseline: false, canary: false, slotless, variables: [] },
+    ).find((issue) => issue.message.startsWith('{{slot}}'));
+    if (problem)
+      throw new ResolveError(
+        `${formatPath(problem.path)}: {{slot}} has no value with strategy "${slotless}", asked for this deployment ` +
+          `instead of environment "${name}"'s own: a ${slotless} deployment has no slots, so every analysis window ` +
+          'would fail and roll the release back; deploy with the configured strategy, or give the environment an ' +
+          'analysis without {{slot}}',
+      );
   }
   if (strategy.type === 'blue-green' && !target.switch && !target.setWeight)
     throw new ResolveError(

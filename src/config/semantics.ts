@@ -24,7 +24,7 @@ import { afterSuccessCommand, countOf, strategyType } from './resolve.ts';
 import { BASELINE_VARIABLES, baselineAnalysisIssues, baselineIssues, canaryBaselineOf } from './baseline.ts';
 import { PRESETS, type Preset } from './presets.ts';
 import { malformedTemplateIssues } from './malformed-template.ts';
-import { analysisTemplateIssues } from './analysis-templates.ts';
+import { analysisTemplateIssues, slotlessStrategy } from './analysis-templates.ts';
 
 export interface SemanticIssue {
   path: (string | number)[];
@@ -124,6 +124,7 @@ function environmentIssues(
           name,
           freshBaseline: canaryBaselineOf(config, name, env, strategyType(env)) !== undefined,
           canary: strategyType(env) === 'canary',
+          slotless: slotlessStrategy(strategyType(env)),
           variables: Object.keys(env.variables ?? {}),
         },
         checks,

@@ -48,9 +48,10 @@ async function rulesFor(name: string, config: object, args: string[] = []): Prom
     file,
     stringify({
       state_dir: join(dir, 'state'),
-      target: { commands: { deploy: './d.sh' } },
+      // Blue-green: the queries select by {{slot}}, which a direct environment's analysis may not.
+      target: { commands: { deploy: './d.sh', switch: './s.sh {{slot}}' } },
       ...config,
-      environments: { production: {} },
+      environments: { production: { strategy: 'blue-green' } },
     }),
   );
   const output = join(dir, `${name}.rules.yml`);

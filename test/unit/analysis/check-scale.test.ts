@@ -19,7 +19,7 @@ environments:
     analysis:
       providers:
         prom: { type: prometheus, url: "http://127.0.0.1:9090" }
-        probe: { type: http, url: "http://{{slot}}.internal/health" }
+        probe: { type: http, url: "http://{{environment}}.internal/health" }
       metrics:
         error_rate: { provider: prom, query: x }
         success_rate: { provider: prom, query: x }

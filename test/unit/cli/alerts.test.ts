@@ -20,7 +20,9 @@ async function cli(argv: string[]) {
   return { code, out, err };
 }
 
-const TARGET = 'target:\n  commands:\n    deploy: ./d.sh\n';
+// Blue-green: the queries select by {{slot}}, which only the strategies with slots set (a direct environment's
+// analysis with it is refused).
+const TARGET = 'target:\n  commands:\n    deploy: ./d.sh\n    switch: ./s.sh {{slot}}\n';
 const ANALYSIS = `analysis:
   providers:
     prom: { type: prometheus, url: "http://127.0.0.1:9090" }
@@ -41,7 +43,10 @@ type Rules = {
 };
 
 test('the live version and slot from the state record; --version and --slot instead', async (t) => {
-  const { dir, config } = await setup(t, `${TARGET}${ANALYSIS}environments:\n  production: {}\n`);
+  const { dir, config } = await setup(
+    t,
+    `${TARGET}${ANALYSIS}environments:\n  production: { strategy: blue-green }\n`,
+  );
   const store = new FileStateStore(join(dir, 'state'));
   await store.write({
     ...emptyRecord('o/r', 'production', new Date()),
@@ -66,7 +71,10 @@ test('the live version and slot from the state record; --version and --slot inst
 });
 
 test('--output writes the file and says so on stderr; stdout stays empty', async (t) => {
-  const { dir, config } = await setup(t, `${TARGET}${ANALYSIS}environments:\n  production: {}\n`);
+  const { dir, config } = await setup(
+    t,
+    `${TARGET}${ANALYSIS}environments:\n  production: { strategy: blue-green }\n`,
+  );
   const output = join(dir, 'rules.yml');
   const result = await cli([
     'alerts',
@@ -77,7 +85,7 @@ test('--output writes the file and says so on stderr; stdout stays empty', async
     '-v',
     'v1',
     '--slot',
-    'a',
+    'blue',
     '-o',
     output,
   ]);
@@ -90,9 +98,9 @@ test('--output writes the file and says so on stderr; stdout stays empty', async
 test('skipped checks are named on stderr with their reason', async (t) => {
   const { config } = await setup(
     t,
-    `${TARGET}${ANALYSIS.replace('metrics:\n', 'metrics:\n    p95: { provider: prom, query: "p95" }\n')}environments:\n  production: {}\n`,
+    `${TARGET}${ANALYSIS.replace('metrics:\n', 'metrics:\n    p95: { provider: prom, query: "p95" }\n')}environments:\n  production: { strategy: blue-green }\n`,
   );
-  const result = await cli(['alerts', '-e', 'production', '-c', config, '-v', 'v1', '--slot', 'a']);
+  const result = await cli(['alerts', '-e', 'production', '-c', config, '-v', 'v1', '--slot', 'blue']);
   assert.equal(result.code, EXIT_CODES.success, result.err);
   assert.match(result.err, /^warning: no alert for check "seeds\.p95-vs-baseline" \(relative\): /m);
   assert.match(result.err, /^warning: no alert for check "seeds\.p95-vs-stable" \(statistical\): /m);
@@ -102,7 +110,7 @@ test('skipped checks are named on stderr with their reason', async (t) => {
 test('bad input: exit 2 and what was wrong, where; nothing on stdout', async (t) => {
   const { config } = await setup(
     t,
-    `${TARGET}    switch: ./s.sh {{slot}}\nenvironments:\n  production: {}\n  prober:\n    analysis:\n      providers: { probe: { type: http, url: "http://127.0.0.1:1/" } }\n      metrics: { success_rate: { provider: probe } }\n      checks: [{ check: "success_rate > 0.99" }]\n  live:\n${ANALYSIS.replace(/^/gm, '    ')}\n  slots:\n    strategy: blue-green\n${ANALYSIS.replace(/^/gm, '    ')}\n  scalar:\n${ANALYSIS.replace('query: \'max(app_memory{version="{{version}}",slot="{{slot}}"})\'', 'query: \'scalar(app_memory{version="{{version}}"})\'').replace(/^/gm, '    ')}\n`,
+    `${TARGET}environments:\n  production: {}\n  prober:\n    analysis:\n      providers: { probe: { type: http, url: "http://127.0.0.1:1/" } }\n      metrics: { success_rate: { provider: probe } }\n      checks: [{ check: "success_rate > 0.99" }]\n  live:\n    strategy: blue-green\n${ANALYSIS.replace(/^/gm, '    ')}\n  slots:\n    strategy: blue-green\n${ANALYSIS.replace(/^/gm, '    ')}\n  scalar:\n${ANALYSIS.replace('query: \'max(app_memory{version="{{version}}",slot="{{slot}}"})\'', 'query: \'scalar(app_memory{version="{{version}}"})\'').replace(/^/gm, '    ')}\n`,
   );
   const cases: Array<[string[], RegExp]> = [
     [['-e', 'prodction', '-v', 'v1'], /error: unknown_environment: .*prodction.*production/],
@@ -142,7 +150,7 @@ test('bad input: exit 2 and what was wrong, where; nothing on stdout', async (t)
 test('--interval sets the group interval and the two-evaluation wait of a rate without counts', async (t) => {
   const { config } = await setup(
     t,
-    `${TARGET}${ANALYSIS.replace('metrics:\n', 'metrics:\n    error_rate: { provider: prom, query: "e" }\n')}environments:\n  production: {}\n`,
+    `${TARGET}${ANALYSIS.replace('metrics:\n', 'metrics:\n    error_rate: { provider: prom, query: "e" }\n')}environments:\n  production: { strategy: blue-green }\n`,
   );
   const result = await cli([
     'alerts',
@@ -153,7 +161,7 @@ test('--interval sets the group interval and the two-evaluation wait of a rate w
     '-v',
     'v1',
     '--slot',
-    'a',
+    'blue',
     '--interval',
     '5s',
   ]);

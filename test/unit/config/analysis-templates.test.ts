@@ -5,6 +5,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { accepts, errorsOf, TARGET } from '../../helpers/config-text.ts';
+import { parseConfig } from '../../../src/config/load.ts';
+import { resolveEnvironment, ResolveError } from '../../../src/config/resolve.ts';
 
 /** A canary environment whose analysis has these providers and one metric `m` read from provider `p`. */
 const withAnalysis = (providers: string, metric = '{ provider: p }', extra = '') =>
@@ -75,7 +77,7 @@ describe('analysis templates are checked when the config is loaded', () => {
     assert.deepEqual(
       errorsOf(
         text.replace(
-          `query: 'sum(rate(x{slot="{{slot}}"}[1m]))'`,
+          `query: 'sum(rate(x{version="{{version}}"}[1m]))'`,
           `query: 'sum(rate(x{slot="{{baseline_slot}}"}[1m]))'`,
         ),
       ),
@@ -83,6 +85,68 @@ describe('analysis templates are checked when the config is loaded', () => {
         'deploy.yml:23:42: analysis.metrics.error_rate.query: {{baseline_slot}} has no value in environment "staging": it is set by the canary strategy with baseline: fresh',
       ],
     );
+  });
+
+  it('refuses {{slot}} where no slot is set: a direct or rolling environment, its own analysis or a shared one', () => {
+    const text = readFileSync(
+      new URL('../../fixtures/config/shared-analysis-fresh-baseline.yml', import.meta.url),
+      'utf8',
+    ).replace(`x{version="{{version}}"}`, `x{slot="{{slot}}"}`);
+    // Before: valid; staging's monitor window found {{slot}} without a value and rolled the release back.
+    assert.deepEqual(errorsOf(text), [
+      'deploy.yml:23:42: analysis.metrics.error_rate.query: {{slot}} has no value in environment "staging": a ' +
+        'direct environment has no slots (blue-green and canary set {{slot}}), so every analysis window there ' +
+        'would fail and roll the release back; give environment "staging" an analysis of its own without ' +
+        '{{slot}} (select by {{version}} or {{environment}})',
+    ]);
+    // Staging with an analysis of its own: the shared one, {{slot}} and all, is the canary's alone.
+    accepts(
+      text.replace(
+        '        deploy: ./deploy.sh --version {{version}}\n',
+        '        deploy: ./deploy.sh --version {{version}}\n' +
+          '    analysis:\n' +
+          '      providers: { prom: { type: prometheus, url: "http://prometheus:9090" } }\n' +
+          '      metrics: { error_rate: { provider: prom, query: \'sum(rate(x{env="{{environment}}"}[1m]))\' } }\n',
+      ),
+    );
+    // A rolling environment's own analysis; blue-green and canary set it.
+    const own = (strategy: string) =>
+      withAnalysis(PROM, `{ provider: p, query: 'x{slot="{{slot}}"}' }`).replace(
+        '    strategy: canary\n',
+        `    strategy: ${strategy}\n`,
+      );
+    assert.match(
+      errorsOf(own('{ type: rolling, instances: [a, b] }')).join('\n'),
+      /a rolling environment has no slots/,
+    );
+    assert.match(errorsOf(own('direct')).join('\n'), /a direct environment has no slots/);
+    accepts(own('blue-green'));
+    accepts(own('canary'));
+  });
+
+  it('a direct or rolling strategy asked for one deployment meets a {{slot}} analysis before anything runs', () => {
+    const text = withAnalysis(PROM, `{ provider: p, query: 'x{slot="{{slot}}"}' }`).replace(
+      '    strategy: canary\n',
+      '    strategy: blue-green\n',
+    );
+    const result = parseConfig(text, 'deploy.yml');
+    assert.ok(result.ok);
+    // Before: resolved, and the monitor window failed on {{slot}} and rolled the release back.
+    assert.throws(
+      () => resolveEnvironment(result.config, 'production', { strategy: 'direct' }),
+      new ResolveError(
+        'environments.production.analysis.metrics.m.query: {{slot}} has no value with strategy "direct", asked ' +
+          'for this deployment instead of environment "production"\'s own: a direct deployment has no slots, so ' +
+          'every analysis window would fail and roll the release back; deploy with the configured strategy, or ' +
+          'give the environment an analysis without {{slot}}',
+      ),
+    );
+    // Strategies with slots, and the configured one, resolve.
+    assert.equal(
+      resolveEnvironment(result.config, 'production', { strategy: 'canary' }).strategy.type,
+      'canary',
+    );
+    assert.equal(resolveEnvironment(result.config, 'production').strategy.type, 'blue-green');
   });
 
   it('accepts {{baseline_slot}} where a fresh baseline runs', () => {
