@@ -85,6 +85,22 @@ export function redactConfig(config: AnalysisConfigInput): AnalysisConfigInput {
   return copy as AnalysisConfigInput;
 }
 
+/**
+ * The file one environment's analysis is recorded to, for a run given `file`: the environment deployed to
+ * (the production track) writes `file` itself; its staging environment's, analysed first in the same run,
+ * `file` with the staging environment's name before the extension (`rec.ndjson` -> `rec.staging.ndjson`).
+ * Each analysis writes a recording of its own: both once wrote `file`, the later one truncating the other's,
+ * and a recording is one analysis config (a second header in a file is refused by readRecording).
+ */
+export function recordingFileFor(file: string, track: 'staging' | 'production', environment: string): string {
+  if (track === 'production') return file;
+  const slash = Math.max(file.lastIndexOf('/'), file.lastIndexOf('\\'));
+  const dot = file.lastIndexOf('.');
+  // An extension of the name itself, not a dot in a directory's name nor a leading dot (".rec").
+  const at = dot > slash + 1 ? dot : file.length;
+  return `${file.slice(0, at)}.${environment}${file.slice(at)}`;
+}
+
 export class RecordingWriter {
   readonly #file: string;
   #started = false;

@@ -236,7 +236,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     .option('--skip-staging', 'hotfix: do not deploy to the staging environment first')
     .option(
       '--record <file>',
-      'record every metric sample read to this file (replay it with `analyze`)',
+      'record every metric sample read to this file (replay it with `analyze`); a staging environment to FILE with its name before the extension',
       oneValue(recordingFile),
     )
     .option(

@@ -40,6 +40,7 @@ import {
   type TrackId,
 } from './machine.ts';
 import { metricsAnalyzer } from './metrics-analyzer.ts';
+import { recordingFileFor } from '../analysis/recording.ts';
 import { checkResumable } from './resume-check.ts';
 import { createStepRunner, deploymentValues, type StepRunner } from './step-runner.ts';
 import { gatesSummary, runValidate, type ValidateOptions } from './validate.ts';
@@ -363,6 +364,14 @@ async function drive(
       case 'prepare': {
         const r = runtime[action.track]!;
         r.live = action.live;
+        const recordTo =
+          input.record === undefined ? undefined : recordingFileFor(input.record, action.track, r.env.name);
+        if (recordTo !== input.record && r.env.analysis && !deps.analyzerFor)
+          reporter.event({
+            type: 'log',
+            level: 'info',
+            message: `analysis: ${r.env.name}'s analysis is recorded to ${recordTo} (${input.record} is ${input.env.name}'s)`,
+          });
         const analyzer = deps.analyzerFor
           ? deps.analyzerFor(r.env)
           : r.env.analysis
@@ -371,7 +380,7 @@ async function drive(
                 previousVersion: r.live.version,
                 // A provider's warnings (a command's output keys no metric reads) go to the job's warnings,
                 // redacted like every log line, not to stderr beside them.
-                deps: { record: input.record, warn: (message) => warn(`analysis: ${message}`) },
+                deps: { record: recordTo, warn: (message) => warn(`analysis: ${message}`) },
                 onInterval: (message) =>
                   reporter.event({ type: 'log', level: 'info', message: `analysis: ${message}` }),
                 onWarning: (record) => reporter.event({ type: 'analysis-warning', record }),
