@@ -5,6 +5,7 @@ import * as core from '@actions/core';
 import { logInfo } from './job-log.ts';
 import { statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { ConfigLoadError } from '../config/errors.ts';
 import type { GitHubClient, RequestCounter } from '../github/client.ts';
 import {
@@ -29,6 +30,7 @@ import { cancelOnSignals } from '../util/signals.ts';
 import { exitsAtOnce, stopCommandsBeforeKill } from './cancel-deadline.ts';
 import type { ActionRun } from './action-run.ts';
 import { annotateConfigWarnings } from './config-warnings.ts';
+import { recordDirProblem } from './record-dir.ts';
 
 export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   // Cancelling the job sends SIGINT, then SIGTERM 7.5 s later, then SIGKILL 2.5 s after that: the first
@@ -67,6 +69,14 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
     for (const warning of ignoredInputWarnings(inputs, plan.mode)) core.warning(warning);
     const taken = rollbackModeNotice(inputs, context);
     if (taken) core.notice(taken);
+    // A deployment writes its record at the end: a file where the directory should be is refused now.
+    if (plan.mode !== 'gates' && !plan.dryRun) {
+      const problem = recordDirProblem(
+        inputs.recordDir,
+        resolve(env.GITHUB_WORKSPACE ?? process.cwd(), inputs.recordDir),
+      );
+      if (problem) throw new InputError([problem]);
+    }
     // A rollback runs the checkout's commands whatever commit it holds: on a fork's comment, the base's only.
     if (plan.mode === 'rollback' && !plan.dryRun)
       context = await withCommentFork(context, event, inputs.token, env);

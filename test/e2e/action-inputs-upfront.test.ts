@@ -1,0 +1,59 @@
+// The action's inputs checked before anything runs (the sources, as the runner starts them): a record-dir
+// that is a file is refused, and an input the mode does not read is a warning naming both.
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { runBuiltAction } from '../helpers/action.ts';
+import { repoRoot } from '../helpers/cli.ts';
+import { recorder } from '../helpers/recorded-target.ts';
+
+const ENTRY = join(repoRoot, 'src/action/index.ts');
+
+function workspace(t: { after(fn: () => void): void }): string {
+  const dir = mkdtempSync(join(tmpdir(), 'action-upfront-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const deploy = JSON.stringify([...recorder, join(dir, 'calls.log'), 'deploy', '{{version}}']);
+  writeFileSync(
+    join(dir, 'deploy.yml'),
+    `preset: fast\ntarget:\n  commands:\n    deploy: ${deploy}\nenvironments:\n  production: {}\n`,
+  );
+  writeFileSync(join(dir, 'records'), 'a file\n');
+  mkdirSync(join(dir, 'ok'));
+  writeFileSync(join(dir, 'ok', 'file'), 'a file\n');
+  return dir;
+}
+
+for (const [recordDir, message] of [
+  ['records', /::error::input "record-dir" is "records", a file, not a directory/],
+  [
+    'ok/file/deeper',
+    /::error::input "record-dir" is "ok\/file\/deeper", under ".*ok\/file", which is a file/,
+  ],
+] as const)
+  test(`record-dir ${recordDir}: refused before anything is deployed, with the ignored input warned of`, async (t) => {
+    const dir = workspace(t);
+    const run = await runBuiltAction({
+      entry: ENTRY,
+      dir,
+      env: { GITHUB_SHA: 'f'.repeat(40), GITHUB_REPOSITORY: 'acme/shop' },
+      inputs: {
+        environment: 'production',
+        mode: 'deploy',
+        version: 'v1',
+        since: '30d',
+        'record-dir': recordDir,
+        config: 'deploy.yml',
+      },
+      timeoutMs: 60_000,
+    });
+    // Before: deployed, then "could not write the deployment record" as a warning at the end.
+    assert.equal(run.status, 1, run.stdout + run.stderr);
+    assert.match(run.stdout, message);
+    assert.ok(!existsSync(join(dir, 'calls.log')), 'nothing deployed');
+    assert.match(
+      run.stdout,
+      /::warning::input "since" is "30d", but only mode "metrics" reads it \(this run is mode "deploy"\): the input is not used/,
+    );
+  });
