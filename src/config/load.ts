@@ -1,7 +1,8 @@
 // Reads `.github/deploy.yml`: YAML (keeping node positions) -> zod schema -> semantic rules. Every problem
 // found is reported at once, each located at file:line:column with its field path.
 import { createReadStream } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
+import { lstat, readFile, readlink, stat } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import {
   Composer,
   isAlias,
@@ -224,6 +225,29 @@ export async function loadConfigFile(path: string): Promise<RawConfig> {
   return (await loadConfigWithWarnings(path)).config;
 }
 
+/**
+ * What to say of a config path that is a symbolic link to no file, or undefined when it is no link: "not found"
+ * sent the reader looking for a file that is there, as a link (a checked-out symlink to a file not committed).
+ */
+async function danglingLinkMessage(path: string): Promise<string | undefined> {
+  try {
+    if (!(await lstat(path)).isSymbolicLink()) return undefined;
+    const target = await readlink(path);
+    const resolved = resolve(dirname(path), target);
+    const further = await lstat(resolved).then(
+      (info) => info.isSymbolicLink(),
+      () => false,
+    );
+    return (
+      `is a symbolic link to ${JSON.stringify(target)}${resolved === target ? '' : ` (${resolved})`}, ` +
+      `${further ? 'itself a link that leads to no file' : 'which does not exist'}: ` +
+      "create that file, point the link at the config, or name the config file itself (--config, or the action's config input)"
+    );
+  } catch {
+    return undefined;
+  }
+}
+
 /** As loadConfigFile, with the config's warnings (for `validate`, a run's start and the Action's annotations). */
 export async function loadConfigWithWarnings(path: string): Promise<LoadedConfig> {
   let text: string;
@@ -255,8 +279,10 @@ export async function loadConfigWithWarnings(path: string): Promise<LoadedConfig
   } catch (error) {
     if (error instanceof ConfigLoadError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
-    const message =
-      code === 'ENOENT'
+    const link = code === 'ENOENT' ? await danglingLinkMessage(path) : undefined;
+    const message = link
+      ? link
+      : code === 'ENOENT'
         ? 'config file not found: create it (a few lines are enough: "Configure" in deploy-action\'s README) or name another file (--config, or the action\'s config input)'
         : code === 'EISDIR'
           ? 'is a directory, not a config file'

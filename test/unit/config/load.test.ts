@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { ConfigLoadError, formatConfigError } from '../../../src/config/errors.ts';
@@ -271,6 +273,43 @@ describe('loadConfigFile', () => {
     );
     assert.equal(error.message, error.errors.map(formatConfigError).join('\n'));
     assert.match(error.message.split('\n')[0]!, /several-errors\.yml:5:5: .*did you mean "set_weight"\?/);
+  });
+
+  it('says a link to a missing file is one, and where it points', async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'config-link-'));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    const link = join(dir, 'deploy.yml');
+    symlinkSync('configs/deploy.yml', link);
+    // Before: "config file not found: create it", beside a deploy.yml that is there, as a link.
+    await assert.rejects(loadConfigFile(link), (error: unknown) => {
+      assert.ok(error instanceof ConfigLoadError);
+      assert.equal(
+        error.message,
+        `${link}: is a symbolic link to "configs/deploy.yml" (${join(dir, 'configs/deploy.yml')}), which does not ` +
+          "exist: create that file, point the link at the config, or name the config file itself (--config, or the action's config input)",
+      );
+      return true;
+    });
+    // A link to a link to nothing says so; an absolute target is shown once.
+    const absolute = join(dir, 'gone.yml');
+    symlinkSync(absolute, join(dir, 'second.yml'));
+    symlinkSync(join(dir, 'second.yml'), join(dir, 'first.yml'));
+    await assert.rejects(loadConfigFile(join(dir, 'first.yml')), (error: unknown) => {
+      assert.match(
+        (error as Error).message,
+        new RegExp(
+          `is a symbolic link to "${join(dir, 'second.yml')}", itself a link that leads to no file: `,
+        ),
+      );
+      return true;
+    });
+    await assert.rejects(loadConfigFile(join(dir, 'second.yml')), (error: unknown) => {
+      assert.match(
+        (error as Error).message,
+        new RegExp(`is a symbolic link to "${absolute}", which does not exist`),
+      );
+      return true;
+    });
   });
 
   it('names the path of a missing file', async () => {
