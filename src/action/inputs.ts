@@ -522,6 +522,14 @@ function deploymentContradictions(
         `mode ${quoted(inputs.mode)} does not carry out: leave the input empty on deployment events (the ` +
         'deployment decides), or set it to "rollback"',
     );
+  // The other way round: a standard or hotfix deployment carried out as a rollback skipped the gates and the
+  // staging the App approved it with.
+  if (inputs.mode === 'rollback' && payload.type !== undefined && payload.type !== 'rollback')
+    problems.push(
+      `input "mode" is "rollback" but deployment ${id} is a ${payload.type} deployment (payload.type ` +
+        `${quoted(payload.type)}), which a rollback would carry out without its gates and staging: leave the input ` +
+        "empty on deployment events, or run this job on rollback deployments only (`if: github.event.deployment.payload.type == 'rollback'`)",
+    );
   return problems;
 }
 

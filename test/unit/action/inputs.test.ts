@@ -209,6 +209,24 @@ test('planRun: a version, strategy, dry-run or mode input that contradicts the d
       'not carry out: leave the input empty on deployment events (the deployment decides), or set it to "rollback"',
   ]);
   assert.equal(planRun(inputs({ mode: 'rollback' }), rollback).mode, 'rollback');
+  // A standard deployment carried out as a rollback skipped its gates and staging.
+  const standard = context({
+    eventName: 'deployment',
+    deployment: deployment('production', { type: 'standard', version: '2.0.0' }),
+  });
+  assert.deepEqual(planProblems(inputs({ mode: 'rollback' }), standard), [
+    'input "mode" is "rollback" but deployment 77 is a standard deployment (payload.type "standard"), which a ' +
+      'rollback would carry out without its gates and staging: leave the input empty on deployment events, or ' +
+      "run this job on rollback deployments only (`if: github.event.deployment.payload.type == 'rollback'`)",
+  ]);
+  // A hand-made deployment that says nothing of its type may be rolled back to, as before.
+  assert.equal(
+    planRun(
+      inputs({ mode: 'rollback' }),
+      context({ eventName: 'deployment', deployment: deployment('production') }),
+    ).mode,
+    'rollback',
+  );
 });
 
 test('planRun: a deploy job carries out a rollback deployment as a rollback, and says so', () => {
