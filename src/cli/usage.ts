@@ -86,6 +86,16 @@ export function existingDirectoryOrNone(value: string): string {
     throw new InvalidArgumentError(
       `"${value}" is a file, not a directory: the state directory is a directory (made when missing).`,
     );
+  // Under a file ("deploy.yml/state"): no directory can be made there; stat says only that it is not there.
+  if (!info)
+    for (let at = dirname(value); at !== dirname(at); at = dirname(at)) {
+      const parent = statSync(at, { throwIfNoEntry: false });
+      if (parent?.isDirectory()) break;
+      if (parent)
+        throw new InvalidArgumentError(
+          `"${value}" is under ${JSON.stringify(at)}, a file: the state directory is a directory (made when missing), which cannot be made there.`,
+        );
+    }
   return value;
 }
 

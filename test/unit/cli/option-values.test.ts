@@ -227,6 +227,11 @@ test('--state-dir naming a file is refused before anything runs, on every comman
       assert.equal(result.code, EXIT_CODES.invalidOrBlocked, `${command}: ${result.err}`);
       assert.equal(result.out, '', command);
       assert.match(result.err, /--state-dir <dir>.* is a file, not a directory/, command);
+      // Under the file: nothing can be made there either. Before: let through, every record "cannot be read".
+      const under = await cli([command, '--state-dir', join(file, 'sub')]);
+      assert.equal(under.code, EXIT_CODES.invalidOrBlocked, `${command}: ${under.err}`);
+      assert.equal(under.out, '', command);
+      assert.match(under.err, /--state-dir <dir>.* is under ".*state", a file: /, command);
       checked++;
     }
   assert.ok(checked >= 8, `${checked} commands`);
