@@ -31,6 +31,8 @@ export interface AnalysisUser {
    * blue-green and canary, and for an analysis no environment uses.
    */
   slotless?: 'direct' | 'rolling';
+  /** It uses the top-level analysis (it has none of its own). */
+  shared?: boolean;
   /** The environment's own "variables": its commands get them, its analysis does not. */
   variables: readonly string[];
 }
@@ -116,7 +118,8 @@ function variableProblem(name: string, user: AnalysisUser): string | undefined {
     return (
       `{{slot}} has no value in environment "${user.name}": a ${user.slotless} environment has no slots (blue-green ` +
       'and canary set {{slot}}), so every analysis window there would fail and roll the release back; give ' +
-      `environment "${user.name}" an analysis of its own without {{slot}} (select by {{version}} or {{environment}})`
+      `environment "${user.name}" an analysis of its own without {{slot}} (select by {{version}} or {{environment}})` +
+      (user.shared ? ', or move the top-level analysis into the environments with slots' : '')
     );
   if (KNOWN.includes(name)) return undefined;
   if (user.variables.includes(name))

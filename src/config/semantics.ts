@@ -125,6 +125,7 @@ function environmentIssues(
           freshBaseline: canaryBaselineOf(config, name, env, strategyType(env)) !== undefined,
           canary: strategyType(env) === 'canary',
           slotless: slotlessStrategy(strategyType(env)),
+          shared: !env.analysis,
           variables: Object.keys(env.variables ?? {}),
         },
         checks,

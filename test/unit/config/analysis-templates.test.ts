@@ -97,7 +97,8 @@ describe('analysis templates are checked when the config is loaded', () => {
       'deploy.yml:23:42: analysis.metrics.error_rate.query: {{slot}} has no value in environment "staging": a ' +
         'direct environment has no slots (blue-green and canary set {{slot}}), so every analysis window there ' +
         'would fail and roll the release back; give environment "staging" an analysis of its own without ' +
-        '{{slot}} (select by {{version}} or {{environment}})',
+        '{{slot}} (select by {{version}} or {{environment}}), or move the top-level analysis into the ' +
+        'environments with slots',
     ]);
     // Staging with an analysis of its own: the shared one, {{slot}} and all, is the canary's alone.
     accepts(
@@ -120,6 +121,7 @@ describe('analysis templates are checked when the config is loaded', () => {
       /a rolling environment has no slots/,
     );
     assert.match(errorsOf(own('direct')).join('\n'), /a direct environment has no slots/);
+    assert.doesNotMatch(errorsOf(own('direct')).join('\n'), /move the top-level analysis/);
     accepts(own('blue-green'));
     accepts(own('canary'));
   });
