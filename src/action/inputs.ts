@@ -462,7 +462,7 @@ export function rollbackModeNotice(inputs: ActionInputs, context: RunContext): s
   if (deployment?.payload.type !== 'rollback' || !takenAsRollback(inputs.mode)) return undefined;
   return (
     `deployment ${deployment.id} is a rollback (payload.type "rollback"): carried out as mode "rollback" ` +
-    `(no gates, no staging), not as input "mode" ${quoted(inputs.mode!)} says`
+    `(no gates, no staging), although input "mode" is ${quoted(inputs.mode!)}`
   );
 }
 

@@ -244,7 +244,7 @@ test('planRun: a deploy job carries out a rollback deployment as a rollback, and
     assert.equal(
       rollbackModeNotice(inputs({ mode }), rollback),
       `deployment 77 is a rollback (payload.type "rollback"): carried out as mode "rollback" (no gates, no ` +
-        `staging), not as input "mode" "${mode}" says`,
+        `staging), although input "mode" is "${mode}"`,
     );
   }
   assert.equal(rollbackModeNotice(inputs(), rollback), undefined);
