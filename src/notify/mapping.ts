@@ -1,5 +1,6 @@
 // Pipeline events → notifications and thread lines. Pure (the clock is passed in): which of the events
 // happened, and the facts the templates and renderers show. Channels then pick the events they send.
+import { isFirstDeployment } from '../strategies/capabilities.ts';
 import { formatDuration } from '../config/duration.ts';
 import { oneLine } from '../github/user-text.ts';
 import type {
@@ -108,7 +109,8 @@ export class NotificationMapper {
         this.previousVersion = event.previousVersion;
         this.strategy = event.strategy;
         this.firstDeployment =
-          SLOT_STRATEGIES.has(event.strategy) && !event.previousVersion && !event.liveSlot;
+          SLOT_STRATEGIES.has(event.strategy) &&
+          isFirstDeployment({ slot: event.liveSlot, version: event.previousVersion });
         this.startedAt = this.at;
         if (this.context.continues) {
           const { by, deploymentId, startedAt } = this.context.continues;

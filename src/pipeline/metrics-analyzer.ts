@@ -3,6 +3,7 @@
 // Metrics are judged only over a window with traffic (canary steps, after a switch, batches, the verify /
 // monitor / staging windows, and the idle slot before a switch when analysis_before_switch gives it a window,
 // for the HTTP prober's own traffic); a zero window is judged by health alone.
+import { isFirstDeployment } from '../strategies/capabilities.ts';
 import { createAnalyzer, type AnalysisPhase as MetricsPhase, type AnalyzerDeps } from '../analysis/index.ts';
 import type { ResolvedEnvironment } from '../config/resolve.ts';
 import type { AnalysisPhase } from '../strategies/types.ts';
@@ -51,7 +52,7 @@ export function metricsAnalyzer(env: ResolvedEnvironment, options: MetricsAnalyz
 
   return {
     async prepare(live, signal, before) {
-      nothingLive = usesSlots(env.strategy) && !live.slot && !live.version;
+      nothingLive = usesSlots(env.strategy) && isFirstDeployment(live);
       if (baselineTaken || !live.version) return;
       baselineTaken = true;
       try {

@@ -1,7 +1,7 @@
 // `plan`: exactly what a run would do, with every command as it would be executed, and nothing run.
 import type { RawConfig } from '../config/schema.ts';
 import { resolveEnvironment, type ResolvedEnvironment, type ResolveOverrides } from '../config/resolve.ts';
-import type { LiveState } from '../strategies/capabilities.ts';
+import { isFirstDeployment, type LiveState } from '../strategies/capabilities.ts';
 import { describeStep } from '../strategies/sequence.ts';
 import type { Step } from '../strategies/types.ts';
 import { describeCommand } from '../targets/run-command.ts';
@@ -177,7 +177,11 @@ function finalizeText(
   // A record plan did not believe is no first deployment: what serves is unknown here.
   if (!retiredSlot && live.unread)
     return `${record}; decommission the old slot, if any: plan does not know one (the record was not read)`;
-  if (!retiredSlot) return `${record}; nothing to decommission: a first deployment has no old slot`;
+  if (!retiredSlot && isFirstDeployment(live))
+    return `${record}; nothing to decommission: a first deployment has no old slot`;
+  // A version served from no recorded slot (switched from direct): finalize knows no slot to tear down.
+  if (!retiredSlot)
+    return `${record}; nothing to decommission: no slot is recorded for ${live.version ?? 'what served'}`;
   const old = `the old slot ${retiredSlot}${live.version ? ` (${live.version})` : ''}`;
   if (!env.target.teardown) return `${record}; ${old} stays up: the target has no teardown command`;
   const delay = env.strategy.scaleDownDelayMs;
@@ -227,7 +231,14 @@ function liveFromState(
       ? { environment: env.name, code: 'state_refused', message: slotProblem }
       : undefined;
   const why = refused ? { refused } : {};
-  if (!read.ok) return { source: `${source}: refused [${read.code}]: ${read.message}`, unread: true, ...why };
+  // Unknown to the strategies too: they plan and word no first deployment over it.
+  if (!read.ok)
+    return {
+      source: `${source}: refused [${read.code}]: ${read.message}`,
+      unread: true,
+      unknown: true,
+      ...why,
+    };
   return saved
     ? { slot: saved.slot, version: saved.version, source, ...why }
     : {

@@ -1,7 +1,7 @@
 // Blue-green: the new version goes to the idle slot, is checked there while the live slot keeps all traffic,
 // then traffic switches at once. The old slot stays as the instant rollback target for scale_down_delay.
 import type { ResolvedStrategy } from '../config/resolve.ts';
-import type { LiveState, TargetCapabilities } from './capabilities.ts';
+import { isFirstDeployment, type LiveState, type TargetCapabilities } from './capabilities.ts';
 import { sequenceMachine } from './machine.ts';
 import type { PlannedStep } from './sequence.ts';
 import type { Step } from './types.ts';
@@ -17,6 +17,12 @@ export function slotsFor(slots: [string, string], live: string | undefined): { i
 
 export function blueGreenStrategy(params: BlueGreen, caps: TargetCapabilities, live: LiveState) {
   const { idle, from } = slotsFor(params.slots, live.slot);
+  const first = isFirstDeployment(live);
+  // A version served from no recorded slot (switched from direct, a current command naming a version only),
+  // or nothing known (plan over a refused record): no first deployment, and no slot to switch back to.
+  const unslotted = live.unknown
+    ? 'what serves now is not known here'
+    : `${live.version ?? ''} serves from no recorded slot`;
   const plan: PlannedStep[] = [
     { step: { kind: 'deploy', slot: idle }, reason: `${idle} is idle: deploy there` },
   ];
@@ -49,7 +55,9 @@ export function blueGreenStrategy(params: BlueGreen, caps: TargetCapabilities, l
     step: { kind: 'switch', slot: idle, from },
     reason: live.slot
       ? `${idle} passed its checks: switch traffic`
-      : `${idle} passed its checks: send traffic to it (a first deployment: ${from} serves nothing)`,
+      : first
+        ? `${idle} passed its checks: send traffic to it (a first deployment: ${from} serves nothing)`
+        : `${idle} passed its checks: switch traffic to it (${unslotted})`,
   });
   plan.push({
     step: {
@@ -61,7 +69,9 @@ export function blueGreenStrategy(params: BlueGreen, caps: TargetCapabilities, l
     },
     reason: live.slot
       ? `watch ${idle} with live traffic; ${from} stays ready for an instant switch back`
-      : `watch ${idle} with live traffic (a first deployment: nothing to switch back to)`,
+      : first
+        ? `watch ${idle} with live traffic (a first deployment: nothing to switch back to)`
+        : `watch ${idle} with live traffic (${unslotted}: no slot to switch back to)`,
   });
 
   return sequenceMachine({
@@ -80,13 +90,17 @@ export function blueGreenStrategy(params: BlueGreen, caps: TargetCapabilities, l
     outcome: { liveSlot: idle, retiredSlot: live.slot, scaleDownDelayMs: params.scaleDownDelayMs },
     describe: (current) => {
       if (!current) return `blue-green ${from} → ${idle}`;
-      if (current.step.kind === 'wait')
-        return `${idle} ready, waiting before the switch (${live.slot ? `live: ${from}` : 'first deployment'})`;
-      // A first deployment has nothing on the other slot: it is neither live nor on standby.
+      const before = live.slot
+        ? `live: ${from}`
+        : first
+          ? 'first deployment'
+          : `live: ${live.version ?? 'not known'}`;
+      if (current.step.kind === 'wait') return `${idle} ready, waiting before the switch (${before})`;
+      // Without a live slot nothing is on the other slot: it is neither live nor on standby.
       if (!live.slot)
         return current.step.kind === 'analysis' && current.step.phase === 'post-switch'
-          ? `live on ${idle} (first deployment)`
-          : `preparing ${idle} (first deployment)`;
+          ? `live on ${idle}${first ? ' (first deployment)' : ''}`
+          : `preparing ${idle} (${before})`;
       return current.step.kind === 'analysis' && current.step.phase === 'post-switch'
         ? `live on ${idle}, ${from} on standby`
         : `preparing ${idle} (live: ${from})`;

@@ -13,7 +13,7 @@
 // to compare the canary with, the other slot runs nothing, and a rollback has nowhere to send traffic back to,
 // so it only tears the canary down.
 import type { ResolvedStrategy } from '../config/resolve.ts';
-import type { LiveState, TargetCapabilities } from './capabilities.ts';
+import { isFirstDeployment, type LiveState, type TargetCapabilities } from './capabilities.ts';
 import { slotsFor } from './blue-green.ts';
 import { sequenceMachine } from './machine.ts';
 import type { PlannedStep } from './sequence.ts';
@@ -25,7 +25,7 @@ type Canary = Extract<ResolvedStrategy, { type: 'canary' }>;
 export function canaryStrategy(params: Canary, caps: TargetCapabilities, live: LiveState) {
   const { idle: canary, from: stable } = slotsFor(params.slots, live.slot);
   // A first deployment has no stable version to copy: the canary runs without a baseline (and says so).
-  const firstDeployment = live.slot === undefined && live.version === undefined;
+  const firstDeployment = isFirstDeployment(live);
   const baseline = firstDeployment ? undefined : params.baseline?.slot;
   // The router is told the baseline's share at every change whenever one is configured (0 when none runs), so
   // a set_weight written for three backends always has its values.

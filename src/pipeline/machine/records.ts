@@ -2,7 +2,7 @@
 // believed, the rollout's first entry, and persist(), the one place a changed record becomes a `persist` action.
 // Separate because every part writes through it, and it needs nothing but the bookkeeping.
 import { slotsFor } from '../../strategies/blue-green.ts';
-import type { LiveState } from '../../strategies/capabilities.ts';
+import { isFirstDeployment, type LiveState } from '../../strategies/capabilities.ts';
 import { usesSlots } from '../../strategies/index.ts';
 import {
   emptyRecord,
@@ -204,9 +204,7 @@ export function startRollout(s: PipelineState, out: Action[], id: TrackId, now: 
         stableSlot: slots?.from,
         newSlot: slots?.idle,
         // A canary plans its first deployment apart (straight to 100 %): a resume must know it was one.
-        ...(slots && t.live.slot === undefined && t.live.version === undefined
-          ? { firstDeployment: true as const }
-          : {}),
+        ...(slots && isFirstDeployment(t.live) ? { firstDeployment: true as const } : {}),
         recovery: [],
         ...(env.rollback ? { fastTracked: true as const } : {}),
       },

@@ -426,6 +426,20 @@ ${teardown ? '    teardown: ./teardown.sh {{version}}\n' : ''}environments:
     finalizeLine('blue-green', false),
     'record the live version; the old slot blue (v1) stays up: the target has no teardown command',
   );
+
+  // v1 live with no slot (the environment was direct before): no first deployment, in any line of the plan.
+  await new FileStateStore(stateDir).write({
+    ...emptyRecord('local', 'production', new Date(at)),
+    seq: 2,
+    live: { version: 'v1', since: at },
+  });
+  assert.equal(
+    finalizeLine('blue-green'),
+    'record the live version; nothing to decommission: no slot is recorded for v1',
+  );
+  const switched = formatPlan(planDeployment(config('blue-green'), 'production', 'v2'));
+  assert.doesNotMatch(switched, /first deployment|serves nothing/);
+  assert.match(switched, /blue passed its checks: switch traffic to it \(v1 serves from no recorded slot\)/);
 });
 
 test('plan of a first rolling or direct deployment: its rollback steps say plainly there is nothing to go back to', async (t) => {
@@ -495,4 +509,7 @@ environments:
   const text = formatPlan(planDeployment(parsed.config, 'production', 'v2'));
   assert.match(text, /^Live now: unknown \(from .*refused \[state_corrupt\]/m);
   assert.doesNotMatch(text, /none recorded|a first deployment has no old slot/);
+  // Nor does the switch say first: "a first deployment: green serves nothing" was a guess.
+  assert.doesNotMatch(text, /first deployment|serves nothing/);
+  assert.match(text, /blue passed its checks: switch traffic to it \(what serves now is not known here\)/);
 });

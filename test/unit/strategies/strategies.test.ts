@@ -208,6 +208,29 @@ test('blue-green with nothing recorded as live deploys to the first slot and swi
   assert.equal(m.describe(state), 'live on blue (first deployment)');
 });
 
+test('blue-green with a version live but no slot recorded is no first deployment, in any of its words', () => {
+  // An environment switched from direct, or a current command that names a version only: it said "a first
+  // deployment: green serves nothing" while v1 served. The canary already took this as no first deployment.
+  const texts = (live: { version?: string; unknown?: true }) => {
+    const m = blueGreenStrategy({ ...blueGreen(), preSwitchGate: { type: 'manual' } }, all, live);
+    const { state } = drive(m);
+    // Every step's reason, and the status at every step (the wait before the switch included).
+    return [
+      ...m.plan.map((p) => p.reason ?? ''),
+      ...m.plan.map((_, index) => m.describe({ ...state, index })),
+    ].join('\n');
+  };
+  for (const live of [{ version: 'v1' }, { unknown: true as const }]) {
+    const text = texts(live);
+    assert.doesNotMatch(text, /first deployment|serves nothing/, JSON.stringify(live));
+    assert.match(text, /blue passed its checks: switch traffic to it/, JSON.stringify(live));
+  }
+  assert.match(texts({ version: 'v1' }), /v1 serves from no recorded slot: no slot to switch back to/);
+  assert.match(texts({ unknown: true }), /what serves now is not known here/);
+  // Nothing live at all is still a first deployment.
+  assert.match(texts({}), /a first deployment: green serves nothing/);
+});
+
 test('blue-green failing before the switch never touches traffic', () => {
   const m = blueGreenStrategy(blueGreen({ verifyAfterSwitchMs: 0 }), all, { slot: 'blue' });
   const { state } = drive(m, (step) =>
