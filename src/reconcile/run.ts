@@ -11,8 +11,10 @@ import {
 } from '../config/resolve.ts';
 import { unknownEnvironmentMessage } from '../config/suggest.ts';
 import { healthAnalyzer } from '../pipeline/analyzer.ts';
+import { createHash } from 'node:crypto';
 import {
   fanOut,
+  type PipelineEvent,
   type PipelineResult,
   type Reporter,
   type RollbackLevelRecord,
@@ -829,7 +831,12 @@ async function orphanRollback(
   const orphaned = undoneBefore ? 'rolled-back' : 'orphaned';
   const log: ExecutionLog = { decisions: [], steps: [] };
   const startedAt = performance.now();
-  const { options: told, notifier } = await notifying(options, env, rollout);
+  const { notifier: live } = await notifying(options, env, rollout);
+  // A rollback that failed before and was notified (a scheduled reconcile retrying it every few minutes): what
+  // this run would notify is held until its outcome is known, and dropped when it failed the same way again.
+  const held = live && rollout.failureNotified ? holding(live) : undefined;
+  const notifier = held?.reporter ?? live;
+  const told = notifier ? { ...options, reporter: fanOut([options.reporter, notifier]) } : options;
   // Not the pipeline: the notifier is told what it would have said (the terminal needs none of it).
   notifier?.event({
     type: 'start',
@@ -903,6 +910,17 @@ async function orphanRollback(
       },
     });
   }
+  // The same failure as the one last notified: told once, not on every run (the log and the record still
+  // say each run's outcome). A changed failure, or a rollback that completes, is told.
+  const failure = ok ? undefined : rollbackFailureKey(rolledBack.steps, levels, keep);
+  if (held && failure !== undefined && failure === rollout.failureNotified) {
+    held.drop();
+    options.reporter.event({
+      type: 'log',
+      level: 'info',
+      message: `${env.name}: not notified again: the rollback failed as on the run that notified it`,
+    });
+  } else held?.release();
 
   await mark(
     options,
@@ -928,11 +946,19 @@ async function orphanRollback(
   // A rollback that did not complete keeps the rollout in the record (the next reconcile tries again), unless
   // nothing of it could ever be retried (keep).
   // Kept, it says which levels are still undone (the deployment run's rollback keeps them the same way).
-  const { levelsUndone: _, ...kept } = rollout;
+  const { levelsUndone: _, failureNotified: __, ...kept } = rollout;
+  // Which failure the notifications have told (this run's, or the one before when none was made this run).
+  const notified = live ? failure : rollout.failureNotified;
   const next = withTransition(
     record,
     keep
-      ? { rollout: { ...kept, ...(levelsUndone.length ? { levelsUndone } : {}) } }
+      ? {
+          rollout: {
+            ...kept,
+            ...(levelsUndone.length ? { levelsUndone } : {}),
+            ...(notified ? { failureNotified: notified } : {}),
+          },
+        }
       : { rollout: undefined },
     historyEntry,
     now,
@@ -1009,6 +1035,47 @@ async function orphanResume(
  * The options with `env`'s notifier (if any) taking the events of what is done to `rollout` besides the run's
  * own reporter. A notifier that cannot be made is only a warning: nothing is held up for it.
  */
+/**
+ * What a rollback failed on, as a key: each step that failed and why, each level left undone and why, and
+ * whether the rollout is kept. Runs that fail alike give the same key (no time or duration is in it).
+ */
+export function rollbackFailureKey(
+  steps: readonly StepRecord[],
+  levels: readonly RollbackLevelRecord[],
+  kept: boolean,
+): string {
+  const failed = [
+    ...steps
+      .filter((s) => !s.result.ok)
+      .map((s) => ['step', s.description, s.result.ok ? '' : s.result.reason]),
+    ...levels
+      .filter((l) => !l.skipped && (!l.ok || (l.verify && !l.verify.ok)))
+      .map((l) => ['level', l.name, l.ok ? `verify: ${l.verify?.detail ?? ''}` : l.detail]),
+  ];
+  return createHash('sha256').update(JSON.stringify({ failed, kept })).digest('hex').slice(0, 32);
+}
+
+/** Events held for `reporter`: given to it at `release`, or never (`drop`). */
+function holding(reporter: Reporter): { reporter: Reporter; release(): void; drop(): void } {
+  let events: PipelineEvent[] | undefined = [];
+  return {
+    reporter: {
+      event(e) {
+        if (events) events.push(e);
+        else reporter.event(e);
+      },
+    },
+    release() {
+      const waiting = events ?? [];
+      events = undefined;
+      for (const e of waiting) reporter.event(e);
+    },
+    drop() {
+      events = [];
+    },
+  };
+}
+
 async function notifying(
   options: ReconcileOptions,
   env: ResolvedEnvironment,

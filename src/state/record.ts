@@ -136,6 +136,11 @@ export interface Rollout {
    * through; absent when none is.
    */
   levelsUndone?: string[];
+  /**
+   * The failure of its rollback the notifications last told (reconcile/run.ts rollbackFailureKey): a reconcile
+   * run whose rollback fails the same way again does not notify it again.
+   */
+  failureNotified?: string;
   /** The strategy's own state, so `on_orphan: resume` can go on from the step it reached. */
   strategyState?: SequenceState;
   /** A rollback deployment's rollout: its strategy was fast-tracked (config/resolve.ts fastTracked). */
@@ -306,6 +311,10 @@ export const recordSchema = z
         firstDeployment: z.literal(true).optional(),
         recovery: z.array(stepSchema).max(500),
         levelsUndone: z.array(text(300)).max(50).optional(),
+        failureNotified: z
+          .string()
+          .regex(/^[0-9a-f]{32}$/)
+          .optional(),
         strategyState: z
           .object({
             plan: z.array(z.object({ step: stepSchema, reason: z.string().max(1000) }).loose()).max(500),

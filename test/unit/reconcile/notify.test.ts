@@ -24,7 +24,7 @@ import { emptyRecord, type EnvironmentRecord } from '../../../src/state/record.t
 import { repoRoot, runCli } from '../../helpers/cli.ts';
 import { runBuiltAction } from '../../helpers/action.ts';
 import { fakeSlack, hangingReceiver, webhookReceiver } from '../../helpers/notify-receivers.ts';
-import { recordedTarget, type RecordedTarget } from '../../helpers/recorded-target.ts';
+import { recordedTarget, recorder, type RecordedTarget } from '../../helpers/recorded-target.ts';
 
 const TOKEN = 'xoxb-111-222-RECONCILESECRETTOKEN';
 const HMAC = 'hmac-RECONCILESECRET-key';
@@ -68,7 +68,7 @@ const processEnv = (): NodeJS.ProcessEnv => ({
  * production notifies Slack and the signed webhook (and, with `hang`, a channel that never answers); staging,
  * the same canary, notifies nobody. Each waits at its 25 % step (`step`), handed off at once.
  */
-async function config(step: string, { hang = false, failOn = '' } = {}): Promise<RawConfig> {
+async function config(step: string, { hang = false, failOn = '', hooks = '' } = {}): Promise<RawConfig> {
   const path = join(dir, 'deploy.yml');
   const strategy = `    strategy:
       type: canary
@@ -85,7 +85,7 @@ ${target.targetYaml}  env:
     CURRENT: '{"slot":"blue","version":"v1"}'
 ${failOn ? `    FAIL_ON: ${JSON.stringify(failOn)}\n` : ''}environments:
   production:
-${strategy}    notifications:
+${strategy}${hooks}    notifications:
       contact: "#ops"
       channels:
         slack: { type: slack, token_env: R_SLACK_TOKEN, channel: C0123 }
@@ -571,6 +571,9 @@ describe("reconcile continues the deploying job's Slack message", () => {
   });
 });
 
+/** A command of the recorded target that logs `action` (and fails when FAIL_ON names it). */
+const recorderCall = (action: string) => [...recorder, target.log, action];
+
 /** A rollout of v2 at 25 % in production whose owner, a process on this host, is gone: an orphan. */
 async function orphan(store: FileStateStore): Promise<void> {
   const child = spawn('true');
@@ -608,6 +611,55 @@ describe('reconcile notifies an orphan', () => {
     assert.equal(facts.code, 'rollback_failed');
     assert.match(facts.impact, /the rollback FAILED/);
     assert.match(facts.message, /did not complete: set weight .* failed/);
+    assertSound();
+  });
+});
+
+describe('a scheduled reconcile whose rollback keeps failing', () => {
+  it('notifies a failure once, not on every run; again when it changes, and when the rollback completes', async () => {
+    // Every 5 minutes, forever: a rollback_failed each run for the same step failing the same way.
+    const store = new FileStateStore(join(dir, 'state'));
+    await orphan(store);
+    const failing = await config('{ weight: 25, pause: manual }', { failOn: 'set_weight:green' });
+    const run = async (cfg: RawConfig) =>
+      (await reconcileNotifying(cfg, store, { environments: ['production'] })).summary.entries[0]!;
+    assert.equal((await run(failing)).code, 'orphan_rollback_failed');
+    assert.deepEqual(hookEvents(), ['production:failed']);
+    const slackCalls = receivers.slack.received.length;
+
+    // The same failure again: the run says so in its summary and its record, and notifies nobody.
+    const again = await run(failing);
+    assert.equal(again.code, 'orphan_rollback_failed');
+    assert.match(again.message, /did not complete: set weight .* failed/);
+    assert.deepEqual(hookEvents(), ['production:failed']);
+    assert.equal(
+      receivers.slack.received.length,
+      slackCalls,
+      'nothing to Slack either, not even a thread line',
+    );
+    const history = async () => {
+      const read = await store.read('production');
+      assert.ok(read.ok && read.record);
+      return read.record.history.map((h) => h.event).filter((e) => e === 'orphan_rollback_failed');
+    };
+    assert.equal((await history()).length, 2, 'the record says each run');
+
+    // A level fails too: another failure, told once.
+    const fail = JSON.stringify([...recorderCall('flag')]);
+    const worse = await config('{ weight: 25, pause: manual }', {
+      failOn: 'set_weight:green,flag',
+      hooks: `    hooks:\n      on_rollback:\n        - { name: flag, run: ${fail} }\n`,
+    });
+    assert.equal((await run(worse)).code, 'orphan_rollback_failed');
+    assert.equal((await run(worse)).code, 'orphan_rollback_failed');
+    assert.deepEqual(hookEvents(), ['production:failed', 'production:failed']);
+    const second = receivers.audit.received[1]!.body.facts;
+    assert.match(second.message, /set weight .*, rollback level flag failed/);
+
+    // Fixed: the rollback completes, and that is told.
+    const fixed = await config('{ weight: 25, pause: manual }');
+    assert.equal((await run(fixed)).code, 'orphan_rolled_back');
+    assert.deepEqual(hookEvents(), ['production:failed', 'production:failed', 'production:rolled_back']);
     assertSound();
   });
 });
