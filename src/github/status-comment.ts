@@ -118,7 +118,11 @@ export function keepWarning(
 }
 
 // The data marker is checked field by field: a comment whose state does not fit is damaged, and re-rendered
-// from scratch rather than half-trusted.
+// from scratch rather than half-trusted. A key this version does not know (a newer version's) is kept and
+// ignored, in the nested parts as at the top level: an older reader that refused it rebuilt the comment from
+// the event alone (version, commits, waits and warnings lost). It is never rendered (every line names the
+// fields it shows) and only goes back into the data line, base64 inside the hidden comment. What the data is
+// trusted for is unchanged: the comment's author (findStatusComment) and every known field's schema.
 const iso = z.string().datetime({ offset: true });
 const name = z.string().min(1).max(200);
 const login = z.string().min(1).max(200);
@@ -126,80 +130,87 @@ const kind = z.enum(['manual', 'approval', 'bake', 'hold']);
 const step = z.number().int().min(-1).max(10_000);
 const weight = z.number().min(0).max(100);
 const reading = z.number().finite().nullable();
-
-const waitSchema = z.strictObject({
-  kind,
-  step,
-  at: name,
-  weight: weight.optional(),
-  since: iso,
-  until: iso.optional(),
-  approvals: z.number().int().min(1).max(100).optional(),
-  approvedBy: z.array(login).max(100).optional(),
-  by: login.optional(),
-  handedOff: z.boolean().optional(),
-  metrics: z
-    .strictObject({
-      at: name,
-      values: z.array(z.strictObject({ name, value: reading, stable: reading.optional() })).max(MAX_METRICS),
-    })
-    .optional(),
-});
-
-const warningsSchema = z.strictObject({
-  latest: z
-    .array(
-      z.strictObject({
-        check: name,
-        reason: z.string().max(WARNING_REASON_MAX),
-        phase: z.enum(ANALYSIS_PHASES),
-        weight: weight.optional(),
-        at: iso,
-      }),
-    )
-    .max(MAX_WARNINGS),
-  earlier: z.number().int().nonnegative().max(1_000_000_000),
-});
-
-const finishedWaitSchema = z.strictObject({
-  kind,
-  step,
-  at: name,
-  weight: weight.optional(),
-  since: iso,
-  endedAt: iso,
-  how: z.enum(['promoted', 'approved', 'due', 'resumed', 'aborted', 'cancelled']),
-  by: z.array(login).max(100),
-  waitedMs: z.number().int().nonnegative(),
-});
-
 // The whole data line is checked: it is read back from a bot's comment, which anyone with write access may
 // edit, and every field is rendered again (the heading's state, the `updated` time, the deployment id and the
 // commit count are written as they are; the commit list is split as text).
 const text = (max: number) => z.string().max(max);
-const stateSchema = z.object({
-  environment: z.string(),
-  state: z.enum(['queued', 'pending', 'in_progress', 'success', 'failure', 'error', 'inactive']),
-  description: text(2000).optional(),
-  version: text(200).optional(),
-  sha: text(100),
-  strategy: text(100).optional(),
-  deploymentId: z.number().int().positive().optional(),
-  runUrl: text(2000).optional(),
-  environmentUrl: text(2000).optional(),
-  previousSha: text(100).optional(),
-  commits: z
-    .array(z.strictObject({ sha: text(100), message: text(65_536), author: text(1000).optional() }))
-    .max(1000)
-    .optional(),
-  commitsTotal: z.number().int().nonnegative().optional(),
-  wait: waitSchema.optional(),
-  waits: z.array(finishedWaitSchema).max(MAX_FINISHED_WAITS).optional(),
-  // Optional: a comment written before warnings were kept has none, and still parses.
-  warnings: warningsSchema.optional(),
-  approvalsAhead: z.strictObject({ since: iso, at: z.array(name).max(100) }).optional(),
-  updatedAt: iso,
-});
+
+/** The data line's schema: unknown keys kept (`loose`, reading) or dropped (knownOnly). */
+function dataSchema(loose: boolean) {
+  const object = <T extends z.ZodRawShape>(shape: T) => (loose ? z.looseObject(shape) : z.object(shape));
+  const waitSchema = object({
+    kind,
+    step,
+    at: name,
+    weight: weight.optional(),
+    since: iso,
+    until: iso.optional(),
+    approvals: z.number().int().min(1).max(100).optional(),
+    approvedBy: z.array(login).max(100).optional(),
+    by: login.optional(),
+    handedOff: z.boolean().optional(),
+    metrics: object({
+      at: name,
+      values: z.array(object({ name, value: reading, stable: reading.optional() })).max(MAX_METRICS),
+    }).optional(),
+  });
+  const warningsSchema = object({
+    latest: z
+      .array(
+        object({
+          check: name,
+          reason: z.string().max(WARNING_REASON_MAX),
+          phase: z.enum(ANALYSIS_PHASES),
+          weight: weight.optional(),
+          at: iso,
+        }),
+      )
+      .max(MAX_WARNINGS),
+    earlier: z.number().int().nonnegative().max(1_000_000_000),
+  });
+  const finishedWaitSchema = object({
+    kind,
+    step,
+    at: name,
+    weight: weight.optional(),
+    since: iso,
+    endedAt: iso,
+    how: z.enum(['promoted', 'approved', 'due', 'resumed', 'aborted', 'cancelled']),
+    by: z.array(login).max(100),
+    waitedMs: z.number().int().nonnegative(),
+  });
+  return object({
+    environment: z.string(),
+    state: z.enum(['queued', 'pending', 'in_progress', 'success', 'failure', 'error', 'inactive']),
+    description: text(2000).optional(),
+    version: text(200).optional(),
+    sha: text(100),
+    strategy: text(100).optional(),
+    deploymentId: z.number().int().positive().optional(),
+    runUrl: text(2000).optional(),
+    environmentUrl: text(2000).optional(),
+    previousSha: text(100).optional(),
+    commits: z
+      .array(object({ sha: text(100), message: text(65_536), author: text(1000).optional() }))
+      .max(1000)
+      .optional(),
+    commitsTotal: z.number().int().nonnegative().optional(),
+    wait: waitSchema.optional(),
+    waits: z.array(finishedWaitSchema).max(MAX_FINISHED_WAITS).optional(),
+    // Optional: a comment written before warnings were kept has none, and still parses.
+    warnings: warningsSchema.optional(),
+    approvalsAhead: object({ since: iso, at: z.array(name).max(100) }).optional(),
+    updatedAt: iso,
+  });
+}
+const stateSchema = dataSchema(true);
+const knownSchema = dataSchema(false);
+
+/** `s` with only the keys this version knows, anywhere in it (what a comment too big drops last). */
+function knownOnly(s: StatusCommentState): StatusCommentState {
+  const known = knownSchema.safeParse(stored(s));
+  return known.success ? unstored(known.data) : s;
+}
 
 /**
  * The data line's form of a state: the open wait's approval steps ahead go at the top level, named by the
@@ -269,9 +280,10 @@ export { COMMENT_MAX_CHARS };
 /**
  * The comment for a state, within GitHub's limit: when the whole state does not fit (the data line carries
  * every commit message in full, and a compare lists up to 100 commits), commit messages are kept as shown
- * (their first line, cut), then fewer commits are listed (the count stays), then fewer earlier waits (the
- * newest kept), then fewer warnings (the newest kept, the rest counted), then the description is cut. The
- * state read back is the one shown.
+ * (their first line, cut), then keys this version does not know are dropped (a newer version's, never
+ * shown), then fewer commits are listed (the count stays), then fewer earlier waits (the newest kept), then
+ * fewer warnings (the newest kept, the rest counted), then the description is cut. The state read back is
+ * the one shown.
  */
 export function renderStatusComment(s: StatusCommentState): string {
   let body = renderWhole(s);
@@ -294,6 +306,8 @@ export function renderStatusComment(s: StatusCommentState): string {
     body = renderWhole(fit);
   };
   shrink(fit);
+  // Keys a newer version wrote go before anything shown: they could otherwise fill the comment for good.
+  if (body.length > COMMENT_MAX_CHARS) shrink(knownOnly(fit));
   while (body.length > COMMENT_MAX_CHARS && fit.commits?.length)
     shrink({ ...fit, commits: fit.commits.slice(0, Math.floor(fit.commits.length / 2)) });
   while (body.length > COMMENT_MAX_CHARS && fit.waits?.length)
