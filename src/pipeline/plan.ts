@@ -291,13 +291,15 @@ function strategyActions(
     const command = commandFor(step, env, values);
     let run: string | undefined;
     // As the step runner decides (nothing-to-restore): no version to redeploy, and no command that needs none.
+    // Over a record plan did not read, what there is to go back to is not known: no first deployment is said.
     if (step.kind === 'rollback' && !returnable(env, values))
-      run =
-        '(nothing to go back to: no earlier version is recorded live, as on a first deployment' +
-        (env.target.current
-          ? "; the run goes by the current command's answer, which plan does not ask"
-          : '') +
-        ')';
+      run = live.unknown
+        ? '(what to go back to is not known here: the record was not read)'
+        : '(nothing to go back to: no earlier version is recorded live, as on a first deployment' +
+          (env.target.current
+            ? "; the run goes by the current command's answer, which plan does not ask"
+            : '') +
+          ')';
     else if (command)
       run = safeCommand(() =>
         describeCommand(

@@ -109,8 +109,8 @@ export function onStrategyEvent(
  * last step) once, before the first step: their recovery only ever grows from [teardown new slot] to [route back
  * to stable, teardown new slot], and routing back to stable changes nothing while no traffic has moved, so the
  * full recovery is right at every step and no later step needs a durable write. Without a serving stable slot
- * (the first deployment) routing "back" would send traffic somewhere new, so the recovery grows as the steps
- * do. Rolling and direct keep the recovery of the steps started so far: rolling's grows a batch at a time (a
+ * (a first deployment, or a version served from no recorded slot) routing "back" would send traffic somewhere
+ * new, so the recovery grows as the steps do. Rolling and direct keep the recovery of the steps started so far: rolling's grows a batch at a time (a
  * durable write per batch), and rolling back an instance that was never touched is not free.
  * In-process rollbacks always undo only what started (failAndRollBack).
  */

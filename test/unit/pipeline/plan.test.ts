@@ -512,4 +512,9 @@ environments:
   // Nor does the switch say first: "a first deployment: green serves nothing" was a guess.
   assert.doesNotMatch(text, /first deployment|serves nothing/);
   assert.match(text, /blue passed its checks: switch traffic to it \(what serves now is not known here\)/);
+  // A direct deployment's rollback over it: not "nothing to go back to … as on a first deployment" either.
+  const direct = structuredClone(parsed.config);
+  direct.environments.production!.strategy = 'direct';
+  const rollback = planDeployment(direct, 'production', 'v2').rollback.map((a) => a.run);
+  assert.deepEqual(rollback, ['(what to go back to is not known here: the record was not read)']);
 });
