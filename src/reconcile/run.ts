@@ -829,6 +829,27 @@ async function orphanRollback(
       : `its owner ${ownerText(rollout.owner)} ended${conclusionText(decision.conclusion)}`) +
     (notResumed && !undoneBefore ? `; not resumed: ${notResumed}` : '');
   const orphaned = undoneBefore ? 'rolled-back' : 'orphaned';
+  // Write-ahead, as the pipeline's own rollback does: once a rollback of the rollout begins the record says so
+  // (phase rollback), so that neither a reconcile that dies mid-way nor one after a rollback that failed
+  // resumes it under `on_orphan: resume` (checkResumable refuses phase rollback): a rollout part rolled back
+  // (its canary torn down, its traffic back) is only ever finished by a rollback.
+  if (rollout.phase !== 'rollback') {
+    const ahead = withTransition(
+      record,
+      { rollout: { ...rollout, phase: 'rollback' } },
+      {
+        by: options.actor,
+        event: 'rollback_started',
+        code: 'orphan_rollback',
+        version: rollout.version,
+        detail: `${orphaned} rollout of ${rollout.version}: ${why}`.slice(0, 1000),
+      },
+      now,
+    );
+    // Traffic back on stable matters more than the mark: a store that cannot be written now is not a reason to
+    // leave the orphan's traffic where it is (the final write reports it, the next reconcile runs again).
+    if ((await write(store, ahead, env.name, [], '')) === undefined) record = ahead;
+  }
   const log: ExecutionLog = { decisions: [], steps: [] };
   const startedAt = performance.now();
   const { notifier: live } = await notifying(options, env, rollout);
@@ -955,6 +976,7 @@ async function orphanRollback(
       ? {
           rollout: {
             ...kept,
+            phase: 'rollback',
             ...(levelsUndone.length ? { levelsUndone } : {}),
             ...(notified ? { failureNotified: notified } : {}),
           },

@@ -89,8 +89,11 @@ describe('deploy-action reconcile', () => {
     const read = await store.read('production');
     assert.ok(read.ok && read.record);
     assert.equal(read.record.rollout, undefined);
-    assert.equal(read.record.seq, 4);
-    assert.equal(read.record.history.at(-1)!.event, 'orphan_rolled_back');
+    assert.equal(read.record.seq, 5, 'the rollback written ahead, then its end');
+    assert.deepEqual(
+      read.record.history.slice(-2).map((h) => h.event),
+      ['rollback_started', 'orphan_rolled_back'],
+    );
     assert.equal(read.record.history.at(-1)!.by, `reconcile:cli:${hostname()}`);
   });
 

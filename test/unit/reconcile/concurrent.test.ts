@@ -45,8 +45,8 @@ describe('two reconciles at once', () => {
     assert.equal(read.record.rollout, undefined);
     assert.deepEqual(
       read.record.history.map((h) => h.event),
-      ['orphan_rolled_back'],
-      'one history entry',
+      ['rollback_started', 'orphan_rolled_back'],
+      'one rollback: its write-ahead and its end',
     );
     assert.deepEqual(readdirSync(join(stateDir, 'locks')), [], 'no lock left behind');
   });

@@ -195,10 +195,18 @@ describe('reconcile: an orphaned canary at 50 %', () => {
         ['teardown on green', true],
       ],
     );
-    assert.equal(store.writes.length, 1);
-    const written = store.writes[0]!;
+    // Write-ahead: the record says a rollback began before any step runs (phase rollback: never resumed).
+    assert.equal(store.writes.length, 2);
+    const ahead = store.writes[0]!;
+    assert.equal(ahead.seq, 5);
+    assert.deepEqual(ahead.rollout, { ...canaryAt50, phase: 'rollback' });
+    assert.deepEqual(
+      [ahead.history.at(-1)!.event, ahead.history.at(-1)!.code],
+      ['rollback_started', 'orphan_rollback'],
+    );
+    const written = store.writes[1]!;
     assert.equal(written.rollout, undefined);
-    assert.equal(written.seq, 5);
+    assert.equal(written.seq, 6);
     assert.deepEqual(written.live, record('production', {}).live, 'stable stays live');
     const last = written.history.at(-1)!;
     assert.equal(last.event, 'orphan_rolled_back');
@@ -236,7 +244,11 @@ describe('reconcile: an orphaned canary at 50 %', () => {
     assert.equal(e.failed, true);
     assert.match(e.message, /set weight green=0% blue=100%, teardown on green failed; check production now/);
     const written = store.writes.at(-1)!;
-    assert.deepEqual(written.rollout, canaryAt50, 'kept, so the next reconcile tries again');
+    assert.deepEqual(
+      written.rollout,
+      { ...canaryAt50, phase: 'rollback' },
+      'kept, so the next reconcile tries again, as a rollback (never resumed)',
+    );
     assert.equal(written.history.at(-1)!.event, 'orphan_rollback_failed');
     assert.equal(o.harness.marks[0]![1], 'error');
   });
@@ -261,7 +273,11 @@ describe('reconcile: an orphaned canary at 50 %', () => {
       /check production now; the rollout stays in the record: a reconcile runs the on_rollback levels again .*until then a deployment of production is refused \(rollout_unfinished\)\. A level that cannot succeed: fix its run or verify in deploy\.yml/,
     );
     // The rollout stays, and says which level is still undone (as the deployment run's rollback keeps it).
-    assert.deepEqual(store.writes.at(-1)!.rollout, { ...canaryAt50, levelsUndone: ['level config'] });
+    assert.deepEqual(store.writes.at(-1)!.rollout, {
+      ...canaryAt50,
+      phase: 'rollback',
+      levelsUndone: ['level config'],
+    });
   });
 
   it('a rollout kept for an undone rollback level: the next reconcile runs the levels, and once done drops it', async () => {
@@ -388,8 +404,8 @@ describe('reconcile: an orphaned canary at 50 %', () => {
       final.history.slice(-2).map((h) => h.event),
       ['orphan_rolled_back', 'slot_torn_down'],
     );
-    // The rollback, the teardown's claim, the teardown.
-    assert.equal(final.seq, 7);
+    // The rollback's write-ahead, the rollback, the teardown's claim, the teardown.
+    assert.equal(final.seq, 8);
   });
 
   it('the record cannot be stored: reported as failed, the steps it ran are listed', async () => {
@@ -588,7 +604,8 @@ describe('reconcile: several environments', () => {
     assert.deepEqual(target.calls(), ['current', 'set_weight green 0', 'teardown green']);
     assert.deepEqual(
       store.writes.map((w) => w.environment),
-      ['production'],
+      ['production', 'production'],
+      "production's rollback (its write-ahead and its end) only",
     );
   });
 
@@ -615,7 +632,8 @@ describe('reconcile: several environments', () => {
     assert.deepEqual(target.calls(), ['current', 'set_weight green 0', 'teardown green']);
     assert.deepEqual(
       store.writes.map((w) => w.environment),
-      ['production'],
+      ['production', 'production'],
+      "production's rollback (its write-ahead and its end) only",
     );
   });
 
