@@ -130,6 +130,11 @@ export type ReleaseResult =
    * deployment's commit, its own lock, which its final status releases (ReleaseOptions.handOver).
    */
   | { status: 'handed_over'; lock: LockInfo; to: { deployment: number; sha: string } }
+  /**
+   * Nothing written: several deployments made under the holder's lock still run (ReleaseOptions.handOver), and
+   * a lock (a ref) can be handed to one of them only: the others would run unlocked once it ended.
+   */
+  | { status: 'deployments_running'; lock: LockInfo; deployments: number[] }
   | { status: 'not_held' }
   /** Released and taken again by someone else between the read and the delete: the new lock stays. */
   | { status: 'changed'; lock: LockInfo }
@@ -550,10 +555,10 @@ export interface ReleaseOptions {
   /**
    * A person's lock is theirs to deploy under (blockingLock): released while such a deployment still runs, the
    * environment would be open to a second deployment beside it. Asked, for a lock its holder (not --force)
-   * releases, which deployment made under it still runs; the ref is then moved to that deployment's commit, as
-   * its own lock, instead of deleted.
+   * releases, which deployments made under it still run (newest first). One: the ref is moved to its commit,
+   * as its own lock, instead of deleted. Several: nothing is written (deployments_running).
    */
-  handOver?: (held: LockInfo) => Promise<{ deployment: number; sha: string } | undefined>;
+  handOver?: (held: LockInfo) => Promise<Array<{ deployment: number; sha: string }>>;
 }
 
 const MOVE_REF_IF_AT = `mutation MoveRefIfAt($repositoryId: ID!, $name: GitRefname!, $before: GitObjectID!, $after: GitObjectID!) {
@@ -624,7 +629,11 @@ export async function releaseLock(
   // not verify anyone's: only --force releases that lock (mayRelease).
   if (!options.force && !mayRelease(held, options.requester)) return { status: 'not_owner', lock: held };
   // Asked before anything is written: a deployment made under the lock that still runs keeps it, as its own.
-  const to = options.handOver && !options.force ? await options.handOver(held) : undefined;
+  // Of several, whichever took it would release it at its end beside the others, still running: it stays.
+  const running = options.handOver && !options.force ? await options.handOver(held) : [];
+  if (running.length > 1)
+    return { status: 'deployments_running', lock: held, deployments: running.map((r) => r.deployment) };
+  const to = running[0];
   // A lock that names its holder is marked released first: its tag pointed at again is then nobody's. (Marked
   // and not deleted, it still holds, by nobody: its holder's next /unlock, or --force, releases it.)
   if (marks && !held.deployment && !held.holderUnverified) await markReleased(api, where, held, read.oid);

@@ -913,6 +913,18 @@ async function lock(
         body: `Unlocked ${name} (was held by ${holder}). Deployment **#${released.to.deployment}** made under that lock is still running: it keeps ${name} locked until it ends.`,
       };
     }
+    case 'deployments_running': {
+      // The lock can go to one of them only: the others would run unlocked once that one ended.
+      const ids = released.deployments.map((id) => `**#${id}**`);
+      const again = userText(
+        target.scope === 'global' ? '/unlock --global' : `/unlock ${target.environment}`,
+        { as: 'code' },
+      );
+      return refusal(
+        'deployments_running',
+        `${name} stays locked by ${userText(released.lock.holder, { as: 'code' })}: deployments ${ids.slice(0, -1).join(', ')} and ${ids.at(-1)!} made under that lock are still running, and a lock can be handed to one deployment only. Run ${again} again once all but one have ended (that one then keeps ${name} locked until it ends).`,
+      );
+    }
     case 'not_held':
       return { reaction: 'eyes', body: `${name} is not locked.` };
     case 'changed':

@@ -266,28 +266,29 @@ export function madeUnderLock(
 }
 
 /**
- * The deployment made under person's lock `held` that has not ended (the newest such), if any: what
- * releaseLock's handOver moves the lock to. Reads one page of the environment's deployments and the statuses
- * of those made under the lock, newest first, until one has not ended by its runner's word (endedByRunner):
- * a status anyone else posts neither makes an ended one take the lock (held until --force) nor keeps it from
- * a running one.
+ * The deployments made under person's lock `held` that have not ended (newest first): what releaseLock's
+ * handOver moves the lock to when there is one, and keeps it for when there are several (its holder may
+ * deploy twice under it). Reads one page of the environment's deployments and the statuses of each made under
+ * the lock (endedByRunner): a status anyone else posts neither makes an ended one take the lock (held until
+ * --force) nor keeps it from a running one.
  */
 export async function runningUnderLock(
   api: Pick<Api['repos'], 'listDeployments' | 'listDeploymentStatuses'>,
   where: Where,
   held: LockInfo,
   app: { login: string; id?: number },
-): Promise<{ deployment: number; sha: string } | undefined> {
-  if (held.target.scope !== 'environment') return undefined;
+): Promise<Array<{ deployment: number; sha: string }>> {
+  if (held.target.scope !== 'environment') return [];
   const { data } = await api.listDeployments({
     ...where,
     environment: held.target.environment,
     per_page: UNDER_LOCK_READ,
   });
+  const running: Array<{ deployment: number; sha: string }> = [];
   for (const d of madeUnderLock(held.createdAt, data, app))
     if (!(await runnerEnded(api, where, d.id, app.login)))
-      return { deployment: d.id, sha: d.sha.toLowerCase() };
-  return undefined;
+      running.push({ deployment: d.id, sha: d.sha.toLowerCase() });
+  return running;
 }
 
 /**

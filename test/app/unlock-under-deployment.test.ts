@@ -217,3 +217,36 @@ test("/unlock: a final status someone else posts on a running deployment (not th
     assert.equal(fake.repo().refs.get('deploy-locks/staging'), HEAD);
   });
 });
+
+test('/unlock while two deployments its holder made under the lock both run: the lock stays theirs (a lock goes to one deployment only), and nobody deploys beside either', async () => {
+  await withSeededApp(SEED, async (fake, probot) => {
+    const lock = () => fake.repo().refs.get('deploy-locks/staging');
+    await repliesTo(fake, probot, '/lock staging', 'bob');
+    await repliesTo(fake, probot, '/deploy staging', 'bob');
+    await repliesTo(fake, probot, '/deploy staging', 'bob');
+    const [first, second] = [...fake.repo().deployments.values()];
+    assert.ok(first && second, 'bob deploys twice under his lock');
+    const held = lock();
+
+    const reply = await repliesTo(fake, probot, '/unlock staging', 'bob');
+    assert.match(reply, /`deployments_running`/);
+    assert.ok(reply.includes(`#${String(first.id)}`) && reply.includes(`#${String(second.id)}`), reply);
+    assert.equal(lock(), held, "bob's lock stays as it was");
+
+    // One ends; before, its final status released the lock handed to it while the other still ran.
+    await rest(fake, 'POST', `/deployments/${second.id}/statuses`, { state: 'success' });
+    await receive(probot, 'deployment_status', finalStatus(fake, second, 'success'));
+    assert.match(await repliesTo(fake, probot, '/deploy staging', 'alice', 8), /`locked`/);
+    assert.equal(fake.repo().deployments.size, 2, 'no deployment beside the one still running');
+
+    // bob's /unlock now hands the lock to the one left, which its final status releases.
+    assert.match(
+      await repliesTo(fake, probot, '/unlock staging', 'bob'),
+      new RegExp(`Deployment \\*\\*#${String(first.id)}\\*\\* made under that lock is still running`),
+    );
+    assert.match(await repliesTo(fake, probot, '/deploy staging', 'alice', 8), /`locked`/);
+    await rest(fake, 'POST', `/deployments/${first.id}/statuses`, { state: 'success' });
+    await receive(probot, 'deployment_status', finalStatus(fake, first, 'success'));
+    assert.equal(lock(), undefined);
+  });
+});

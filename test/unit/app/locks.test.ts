@@ -672,7 +672,7 @@ test("releaseLock with handOver: the ref moves to the running deployment's commi
     const asked: string[] = [];
     const handOver = async (held: { holder: string }) => {
       asked.push(held.holder);
-      return { deployment: 42, sha: HEAD };
+      return [{ deployment: 42, sha: HEAD }];
     };
     await acquireLock(api, where, keys, { target: production, holder: 'alice', sha: HEAD, now: fixedNow });
     const handed = await releaseLock(api, where, keys, { target: production, requester: 'alice', handOver });
