@@ -60,7 +60,7 @@ import { historyAgainstAnchor, newestAnchor } from './head-anchor.ts';
 import type { PendingRequest } from './pending.ts';
 import { lockOwner, policyRefusal, policySummary, refusal, who } from './replies.ts';
 import { startDeployment } from './start.ts';
-import { deploymentLockOwner, runningUnderLock, settleHandOver } from './lock.ts';
+import { deploymentLockOwner, lockAfterUnlock, runningUnderLock, settleHandOver } from './lock.ts';
 import type { StartOutcome } from './start.ts';
 import { recordStatus, rollbackTarget } from './state-replies.ts';
 import { historySection } from './history.ts';
@@ -890,13 +890,28 @@ async function lock(
     { appId: deps.appId },
   );
   switch (released.status) {
-    case 'released':
+    case 'released': {
+      const unlocked = `Unlocked ${name} (was held by ${userText(released.lock.holder, { as: 'code' })}${released.lock.holderUnverified && !released.lock.releasedBefore && released.lock.holder !== UNKNOWN_HOLDER ? ', unverified record' : ''}).`;
+      // The holder's deployment under it may have been made after the hand-over looked: looked for again.
+      const late = command.force
+        ? undefined
+        : await lockAfterUnlock(deps.api, where, deps.markers.keys, released.lock, {
+            login: deps.botLogin,
+            id: deps.appId,
+          });
+      const settled =
+        late && target.scope === 'environment'
+          ? await settleHandOver(deps.api, where, target.environment, late, deps.botLogin, conditional)
+          : 'none';
+      if (late && settled === 'running')
+        return {
+          reaction: '+1',
+          body: `${unlocked} Deployment **#${late.deployment}** made under that lock is still running: it keeps ${name} locked until it ends.`,
+        };
       // The queue behind the lock (and anything else due) starts now, each with its own reply.
       await runDueQuietly(dueDeps(deps, where, event.repositoryNodeId), where);
-      return {
-        reaction: '+1',
-        body: `Unlocked ${name} (was held by ${userText(released.lock.holder, { as: 'code' })}${released.lock.holderUnverified && !released.lock.releasedBefore && released.lock.holder !== UNKNOWN_HOLDER ? ', unverified record' : ''}).`,
-      };
+      return { reaction: '+1', body: unlocked };
+    }
     case 'handed_over': {
       const holder = userText(released.lock.holder, { as: 'code' });
       // Ended meanwhile (its final status found the person's lock and left it): released now instead.

@@ -1,8 +1,9 @@
 // A deployment's own lock on its environment: a lightweight ref to the commit being deployed (see
 // app/locks.ts). The ref itself says only which commit; who asked for it is in the deployment's payload, read
 // back here when a refusal must name them. The lock is released when the deployment ends.
-import { UNKNOWN_HOLDER, deleteRefIfAt, lockRefName } from '../locks.ts';
+import { UNKNOWN_HOLDER, acquireDeploymentLock, deleteRefIfAt, lockRefName } from '../locks.ts';
 import type { ConditionalDelete, LockInfo, LocksApi } from '../locks.ts';
+import type { MarkerKeys } from '../../src/github/marker-keys.ts';
 import { parseDeploymentPayload } from '../../src/github/deployment-payload.ts';
 import type { Api, Where } from '../facts/github.ts';
 import { createdByApp, FINAL_STATES, statusByRunner } from '../facts/deployments.ts';
@@ -310,4 +311,59 @@ export async function settleHandOver(
 ): Promise<'running' | 'released' | 'kept' | 'none'> {
   if (!(await runnerEnded(api.repos, where, to.deployment, appLogin))) return 'running';
   return releaseDeploymentLock(api.git, where, environment, to.sha, undefined, conditional);
+}
+
+/**
+ * After its holder's /unlock deleted person's lock `held`: a deployment they started under it may have been made
+ * after runningUnderLock looked (its start read the lock before the delete). Looked for again; one still
+ * running takes the environment's lock as its own, as a hand-over would have given it (the newest, of several).
+ * Its start checks the lock again after its create too (lockLateDeployment): of any interleaving, one of the two
+ * sees the other. Undefined: none runs, or the environment is locked by another now.
+ */
+export async function lockAfterUnlock(
+  api: Pick<LocksApi, 'git'> & { repos: Pick<Api['repos'], 'listDeployments' | 'listDeploymentStatuses'> },
+  where: Where,
+  keys: MarkerKeys,
+  held: LockInfo,
+  app: { login: string; id?: number },
+): Promise<{ deployment: number; sha: string } | undefined> {
+  if (held.target.scope !== 'environment') return undefined;
+  const [to] = await runningUnderLock(api.repos, where, held, app);
+  if (!to) return undefined;
+  const taken = await acquireDeploymentLock(api, where, keys, {
+    environment: held.target.environment,
+    sha: to.sha,
+  });
+  // Already there: its start took it (lockLateDeployment).
+  const ours =
+    taken.status === 'acquired' ||
+    (taken.status === 'already_held' &&
+      taken.lock.deployment === true &&
+      taken.lock.sha.toLowerCase() === to.sha);
+  return ours ? to : undefined;
+}
+
+/**
+ * After a start under its requester's /lock created its deployment: their /unlock may have deleted the lock
+ * after the start read it and before runningUnderLock could see the deployment. Gone now, the deployment takes
+ * the environment's lock as its own (released by its final status). Still there, their /unlock's second look
+ * (lockAfterUnlock) finds the deployment. A lock someone else took meanwhile stays theirs.
+ */
+export async function lockLateDeployment(
+  api: Pick<LocksApi, 'git'>,
+  where: Where,
+  keys: MarkerKeys,
+  environment: string,
+  sha: string,
+): Promise<'locked' | 'held'> {
+  const refName = lockRefName({ scope: 'environment', environment });
+  if (typeof refName !== 'string') return 'held';
+  try {
+    await api.git.getRef({ ...where, ref: refName });
+    return 'held';
+  } catch (error) {
+    if ((error as { status?: number }).status !== 404) throw error;
+  }
+  const taken = await acquireDeploymentLock(api, where, keys, { environment, sha });
+  return taken.status === 'acquired' ? 'locked' : 'held';
 }

@@ -11,7 +11,12 @@ import type { StatusCommentState } from '../../src/github/status-comment.ts';
 import type { DeploymentPayload } from '../../src/github/deployment-payload.ts';
 import { commentDedupeKey, createDeploymentOnce } from '../../src/github/deployments.ts';
 import { mayHaveLanded } from '../../src/github/write-once.ts';
-import { deploymentLockOwner, releaseDeploymentLock, runningOwnDeployment } from './lock.ts';
+import {
+  deploymentLockOwner,
+  lockLateDeployment,
+  releaseDeploymentLock,
+  runningOwnDeployment,
+} from './lock.ts';
 import type { Api, Where } from '../facts/github.ts';
 import { githubAnswered } from '../facts/github.ts';
 import { readPull } from '../facts/pull-request.ts';
@@ -119,6 +124,8 @@ export async function startDeployment(
       return { status: 'locked', lock: taken.lock };
     ownLock = false;
   }
+  // Deployed under the requester's /lock: it takes no lock of its own, unless that lock goes meanwhile.
+  const underPersonLock = taken.status === 'already_held';
   const release = async (): Promise<void> => {
     if (ownLock) await releaseDeploymentLock(api.git, where, request.environment, sha);
   };
@@ -178,6 +185,10 @@ export async function startDeployment(
       transient: false,
       ...(known.botLogin !== undefined ? { madeByCaller: madeByApp } : {}),
     });
+    // Their /unlock may have deleted the lock since it was read, before the deployment existed for it to see.
+    // Failing to look is not the start's failure (the deployment was made): the /unlock's second look remains.
+    if (underPersonLock)
+      await lockLateDeployment(api, where, known.keys, request.environment, sha).catch(() => undefined);
     return {
       status: 'created',
       deploymentId: created.id,

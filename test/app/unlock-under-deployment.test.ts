@@ -7,7 +7,16 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fakeSha, webhookPayload } from '../fake-github/index.ts';
 import type { FakeGitHub } from '../fake-github/index.ts';
-import { HEAD, PR, deployYml, loadedProbot, repliesTo, rest, withSeededApp } from './helpers.ts';
+import {
+  HEAD,
+  PR,
+  commentOnPull,
+  deployYml,
+  loadedProbot,
+  repliesTo,
+  rest,
+  withSeededApp,
+} from './helpers.ts';
 import { deliveryTarget, receive } from './delivery-helpers.ts';
 
 const SEED = {
@@ -248,5 +257,100 @@ test('/unlock while two deployments its holder made under the lock both run: the
     await rest(fake, 'POST', `/deployments/${first.id}/statuses`, { state: 'success' });
     await receive(probot, 'deployment_status', finalStatus(fake, first, 'success'));
     assert.equal(lock(), undefined);
+  });
+});
+
+/** Lets go of the requests held with `letGo` (a query the hold counts as its last). */
+async function letGo(fake: FakeGitHub, name: string): Promise<void> {
+  await fetch(`${fake.url}/graphql`, {
+    method: 'POST',
+    headers: { authorization: 'token workflow-token', 'content-type': 'application/json' },
+    body: JSON.stringify({ query: `query ${name} { viewer { login } }` }),
+  });
+}
+
+const queryOf = (r: { body?: unknown }) => String((r.body as { query?: string } | undefined)?.query ?? '');
+
+async function until(what: () => boolean, message: string): Promise<void> {
+  for (let i = 0; i < 500 && !what(); i++) await new Promise((r) => setTimeout(r, 10));
+  assert.ok(what(), message);
+}
+
+/** bob's /deploy under his lock, its create held (by the query `LetCreate`) until the test lets it go. */
+function heldDeploy(fake: FakeGitHub, probot: Awaited<ReturnType<typeof loadedProbot>>) {
+  fake.holdUntil({
+    operationId: ['repos/create-deployment', 'graphql'],
+    where: (r) => r.operationId === 'repos/create-deployment' || /LetCreate/.test(queryOf(r)),
+    count: 2,
+  });
+  const { payload } = commentOnPull(fake, '/deploy staging', { user: 'bob' });
+  return probot.receive({ id: crypto.randomUUID(), name: 'issue_comment', payload } as Parameters<
+    typeof probot.receive
+  >[0]);
+}
+
+test('/unlock by the holder handled (by another replica) while their /deploy under the lock is between reading it and creating the deployment: the deployment takes the lock, and nobody deploys beside it', async () => {
+  await withSeededApp(SEED, async (fake, probot) => {
+    const other = await loadedProbot(fake);
+    await repliesTo(fake, probot, '/lock staging', 'bob');
+    const deploy = heldDeploy(fake, probot);
+    await until(
+      () => fake.requestsFor('repos/create-deployment').length > 0,
+      'the /deploy reached its create',
+    );
+    // The /unlock finds no deployment made under the lock yet, and deletes it.
+    assert.match(await repliesTo(fake, other, '/unlock staging', 'bob'), /^Unlocked `staging`/);
+    await letGo(fake, 'LetCreate');
+    await deploy;
+    assert.equal(fake.repo().deployments.size, 1, "bob's deployment was made");
+
+    assert.equal(
+      fake.repo().refs.get('deploy-locks/staging'),
+      HEAD,
+      "the deployment made after the lock went holds the environment's lock, as its own",
+    );
+    assert.match(await repliesTo(fake, probot, '/deploy staging', 'alice', 8), /`locked`/);
+    assert.equal(fake.repo().deployments.size, 1, 'no second deployment beside it');
+  });
+});
+
+test('/unlock by the holder that looked for deployments under the lock before their /deploy made one, and deleted the lock after that /deploy last read it: the deployment takes the lock, and nobody deploys beside it', async () => {
+  await withSeededApp(SEED, async (fake, probot) => {
+    const other = await loadedProbot(fake);
+    await repliesTo(fake, probot, '/lock staging', 'bob');
+    const deploy = heldDeploy(fake, probot);
+    await until(
+      () => fake.requestsFor('repos/create-deployment').length > 0,
+      'the /deploy reached its create',
+    );
+    // The /unlock's delete waits until the deployment is made and its start has finished.
+    fake.holdUntil({
+      operationId: 'graphql',
+      where: (r) => /DeleteRefIfAt|LetDelete/.test(queryOf(r)),
+      count: 2,
+    });
+    const unlock = repliesTo(fake, other, '/unlock staging', 'bob');
+    await until(
+      () => fake.requests.some((r) => /DeleteRefIfAt/.test(queryOf(r))),
+      'the /unlock reached its delete',
+    );
+    await letGo(fake, 'LetCreate');
+    await deploy;
+    assert.equal(fake.repo().deployments.size, 1, "bob's deployment was made");
+    await letGo(fake, 'LetDelete');
+    const [running] = [...fake.repo().deployments.values()];
+    assert.match(
+      await unlock,
+      new RegExp(
+        `^Unlocked \`staging\` \\(was held by \`bob\`\\)\\. Deployment \\*\\*#${String(running!.id)}\\*\\* made under that lock`,
+      ),
+    );
+
+    assert.equal(fake.repo().refs.get('deploy-locks/staging'), HEAD, "the deployment's own lock");
+    assert.match(await repliesTo(fake, probot, '/deploy staging', 'alice', 8), /`locked`/);
+    assert.equal(fake.repo().deployments.size, 1, 'no second deployment beside it');
+    await rest(fake, 'POST', `/deployments/${running!.id}/statuses`, { state: 'success' });
+    await receive(probot, 'deployment_status', finalStatus(fake, running!, 'success'));
+    assert.equal(fake.repo().refs.get('deploy-locks/staging'), undefined, 'released by its final status');
   });
 });
