@@ -4,6 +4,7 @@ import type { Command } from '../commands/command.ts';
 import { helpText } from '../commands/help.ts';
 import type { CommentEvent, Dispatch, Reply } from '../handlers/comment.ts';
 import { UNKNOWN_HOLDER, acquireLock, readLocks, releaseLock } from '../locks.ts';
+import type { LockInfo } from '../locks.ts';
 import type { RawConfig } from '../../src/config/schema.ts';
 import {
   evaluatePolicy,
@@ -31,7 +32,7 @@ import { addBeforeMarkers, appendMarkers } from '../../src/github/hidden-marker.
 import { fitComment } from '../../src/github/write-limits.ts';
 import { userText } from '../../src/github/user-text.ts';
 import { githubAnswered } from '../facts/github.ts';
-import type { Api } from '../facts/github.ts';
+import type { Api, Where } from '../facts/github.ts';
 import { FactsError, loadConfig } from '../facts/config.ts';
 import {
   actorOf,
@@ -862,7 +863,7 @@ async function lock(
     if (taken.status === 'already_held')
       return taken.sameHolder
         ? { reaction: 'eyes', body: `You already hold the lock on ${name}.` }
-        : refusal('locked', lockOwner(taken.lock));
+        : refusal('locked', lockOwner(await describedLock(deps, where, taken.lock)));
     const release = userText(
       target.scope === 'global' ? '/unlock --global' : `/unlock ${target.environment}`,
       { as: 'command' },
@@ -950,13 +951,16 @@ async function lock(
     case 'not_owner': {
       // Who can release it: its holder by name, or --force. A deployment's lock, one whose holder is not
       // known (UNKNOWN_HOLDER) and one whose record does not verify have no holder who could: only --force works.
+      const lock = await describedLock(deps, where, released.lock);
       const forced = userText(
         target.scope === 'global' ? '/unlock --global --force' : `/unlock ${target.environment} --force`,
         { as: 'code' },
       );
       const forcers = `a maintainer, admin or global locker with ${forced}`;
-      const whoMay = released.lock.deployment
-        ? `it goes when that deployment ends; before that only ${forcers} can unlock it`
+      const whoMay = lock.deployment
+        ? lock.endedDeployment !== undefined
+          ? `no deployment's final status will release it, so only ${forcers} can unlock it`
+          : `it goes when that deployment ends; before that only ${forcers} can unlock it`
         : released.lock.holder === UNKNOWN_HOLDER
           ? `nobody holds it by name, so only ${forcers} can unlock it`
           : released.lock.releasedBefore
@@ -964,11 +968,19 @@ async function lock(
             : released.lock.holderUnverified
               ? `its record is not one the App wrote (or was written before lock records were signed), so nobody holds it by name: only ${forcers} can unlock it`
               : `only they (or ${forcers}) can unlock it`;
-      return refusal('not_owner', `${lockOwner(released.lock)}; ${whoMay}.`);
+      return refusal('not_owner', `${lockOwner(lock)}; ${whoMay}.`);
     }
     case 'invalid_environment':
       return refusal('invalid_environment_name', userText(released.message));
   }
+}
+
+/**
+ * A lock as a reply names it: a deployment's lock with its deployment looked up (one lookup, no waiting), so
+ * one left behind by a deployment that ended says so, and that --force releases it, rather than "running".
+ */
+function describedLock(deps: DispatchDeps, where: Where, lock: LockInfo): Promise<LockInfo> {
+  return deploymentLockOwner(deps.api.repos, where, lock, { attempts: 1, botLogin: deps.botLogin });
 }
 
 async function status(

@@ -12,6 +12,7 @@ import type { MarkerTrust } from '../facts/own-comments.ts';
 import { blockingLock, readLocks } from '../locks.ts';
 import type { PendingRequest } from '../deploy/pending.ts';
 import { groupsText, lockOwner, policyRefusal, refusal } from '../deploy/replies.ts';
+import { deploymentLockOwner } from '../deploy/lock.ts';
 import type { RawConfig } from '../../src/config/schema.ts';
 import {
   activeFreeze,
@@ -136,8 +137,14 @@ export async function scheduleDeploy(
     request.requestedBy,
   );
   if (!lock) return deployNow();
+  // A deployment's lock is named by its deployment: one left behind by a deployment that ended says so (and
+  // that --force releases it), rather than "running", for a queue that waits for it.
+  const named =
+    lock.deployment && deps.botLogin !== undefined
+      ? await deploymentLockOwner(deps.api.repos, where, lock, { attempts: 1, botLogin: deps.botLogin })
+      : lock;
   return (
-    (await duplicate(deps, where, record)) ?? recorded(deps, where, swap, record, policy, lockOwner(lock))
+    (await duplicate(deps, where, record)) ?? recorded(deps, where, swap, record, policy, lockOwner(named))
   );
 }
 

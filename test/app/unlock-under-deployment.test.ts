@@ -354,3 +354,27 @@ test('/unlock by the holder that looked for deployments under the lock before th
     assert.equal(fake.repo().refs.get('deploy-locks/staging'), undefined, 'released by its final status');
   });
 });
+
+test("/lock, /unlock and a queued /deploy under a deployment's lock left behind (its deployment ended, the release never came): told no deployment runs and that --force releases it, not to wait for its end", async () => {
+  await withSeededApp(SEED, async (fake, probot) => {
+    await repliesTo(fake, probot, '/deploy staging', 'bob');
+    const [ended] = [...fake.repo().deployments.values()];
+    // Its workflow posts the final status, but the App never gets (or fails to handle) its delivery.
+    await rest(fake, 'POST', `/deployments/${ended!.id}/statuses`, { state: 'success' });
+    assert.equal(fake.repo().refs.get('deploy-locks/staging'), HEAD, 'the lock is left behind');
+
+    const locked = await repliesTo(fake, probot, '/lock staging', 'alice', 8);
+    assert.match(locked, /\(`locked`\)/);
+    assert.match(locked, /by no running deployment/);
+    assert.match(locked, /`\/unlock staging --force` releases it/);
+
+    const unlock = await repliesTo(fake, probot, '/unlock staging', 'alice', 8);
+    assert.match(unlock, /\(`not_owner`\)/);
+    assert.match(unlock, /by no running deployment/);
+    assert.doesNotMatch(unlock, /when that deployment ends/);
+
+    const queued = await repliesTo(fake, probot, '/deploy staging --queue', 'alice', 8);
+    assert.match(queued, /by no running deployment/, queued);
+    assert.doesNotMatch(queued, /locked by a running deployment/);
+  });
+});
