@@ -111,6 +111,11 @@ export interface LockInfo {
   /** A deployment's lock whose deployment (this id) has ended: left behind, or put back by hand. Nobody holds it. */
   endedDeployment?: number;
   /**
+   * A deployment's lock with no deployment of its commit to be found: one being started, or kept by a start that
+   * could not tell whether GitHub made its deployment (app/deploy/start.ts), which --force releases if none comes.
+   */
+  noDeploymentSeen?: true;
+  /**
    * A person's lock whose tag the App released before (its mark, lockReleasedName): the ref was pointed back
    * at it by hand. Its record verifies, but nobody holds it (holderUnverified is set too).
    */

@@ -85,7 +85,7 @@ export async function deploymentLockOwner(
     }
     if (attempt < attempts) await sleep(opts.delayMs ?? 400);
   }
-  return { ...lock, reason: `a deployment of ${lock.sha.slice(0, 12)} is being started` };
+  return { ...lock, noDeploymentSeen: true };
 }
 
 /** A deployment's statuses read (newest first) for the newest one its runner posted. */

@@ -33,12 +33,14 @@ export function lockOwner(lock: LockInfo): string {
   const pr = lock.pullRequest ? ` (PR #${lock.pullRequest})` : '';
   const why = lock.reason ? `: ${userText(lock.reason)}` : '';
   const since = lock.createdAt ? ` since ${userText(lock.createdAt, { as: 'code', max: 40 })}` : '';
+  // The environment comes from a ref's name: written into the code span only when it is a plain name.
+  const env =
+    lock.target.scope === 'environment' && /^[A-Za-z0-9._-]+$/.test(lock.target.environment)
+      ? ` ${lock.target.environment}`
+      : ' <environment>';
+  if (lock.deployment && lock.noDeploymentSeen)
+    return `${where} is locked for a deployment of ${userText(lock.sha.slice(0, 12), { as: 'code' })} not made yet: it is being started, or a start that could not tell whether GitHub made it kept the lock (if no deployment of that commit comes, \`/unlock${env} --force\` releases it)`;
   if (lock.deployment && lock.endedDeployment !== undefined) {
-    // The environment comes from a ref's name: written into the code span only when it is a plain name.
-    const env =
-      lock.target.scope === 'environment' && /^[A-Za-z0-9._-]+$/.test(lock.target.environment)
-        ? ` ${lock.target.environment}`
-        : ' <environment>';
     return `${where} is locked at ${userText(lock.sha.slice(0, 12), { as: 'code' })} by no running deployment: deployment ${lock.endedDeployment} of that commit has ended, so its lock was left behind or put back by hand (\`/unlock${env} --force\` releases it)`;
   }
   if (lock.deployment) {

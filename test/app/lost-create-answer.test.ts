@@ -288,3 +288,39 @@ test("/deploy whose lock create GitHub fails (502, nothing made) while another p
     },
   );
 });
+
+test('/deploy under a lock kept by a start that could not tell whether GitHub made its deployment (none was): the refusal says --force releases it if none comes, not only that one is being started', async () => {
+  await withSeededApp(
+    {
+      ...SEED,
+      collaborators: { alice: 'write' as const, bob: 'write' as const },
+      pulls: [...SEED.pulls, { number: 8, head: fakeSha('pr-8-head'), user: 'bob' }],
+      config: deployYml(`
+  staging:
+    approvals:
+      deployers: [alice, bob]
+      required: 0
+`),
+    },
+    async (fake, probot) => {
+      // GitHub answers 502 without making the deployment, then fails every lookup: the start cannot tell.
+      fake.failNext({ status: 502, operationId: 'repos/create-deployment', times: 3 });
+      let down = true;
+      fake.failNext({
+        status: 502,
+        times: 1_000_000,
+        operationId: 'repos/list-deployments',
+        where: () => down && fake.requestsFor('repos/create-deployment').length > 0,
+      });
+      const { payload } = commentOnPull(fake, '/deploy staging', { user: 'alice' });
+      await assert.rejects(receive(probot, 'issue_comment', payload));
+      assert.equal(fake.repo().deployments.size, 0, 'nothing was made');
+      assert.equal(fake.repo().refs.get('deploy-locks/staging'), HEAD, 'the lock stays, as it must');
+
+      down = false;
+      const refused = await repliesTo(fake, probot, '/deploy staging', 'bob', 8);
+      assert.match(refused, /`locked`/);
+      assert.match(refused, /`\/unlock staging --force`/, refused);
+    },
+  );
+});
