@@ -413,7 +413,7 @@ const isAlreadyExists = (error: unknown): boolean =>
   (error as HttpError).status === 422 && /already exists/i.test((error as HttpError).message ?? '');
 
 /** A failed request GitHub may have carried out all the same: its answer lost (a 5xx, or no answer). */
-const answerLost = (error: unknown): boolean => ((error as HttpError).status ?? 0) >= 500;
+export const answerLost = (error: unknown): boolean => ((error as HttpError).status ?? 0) >= 500;
 
 /** Where `refName` points now; undefined when it does not exist. */
 async function refObject(
@@ -670,9 +670,10 @@ export async function releaseLock(
     try {
       await deleteRefIfAt(options.conditional, refName, read.oid);
     } catch (error) {
-      // Refused: find out why. Gone, or another lock now: not ours to delete. Unchanged: a real failure.
+      // Refused: find out why. Gone, or another lock now: not ours to delete. Unchanged: a real failure. Gone
+      // after an answer lost: this delete's, most likely, and released either way (the queue behind it may go).
       const now = await readLockRef(api, where, keys, refName, options.target, marks);
-      if (!now) return { status: 'not_held' };
+      if (!now) return answerLost(error) ? { status: 'released', lock: held } : { status: 'not_held' };
       if (now.oid !== read.oid) return { status: 'changed', lock: now.lock };
       throw error;
     }

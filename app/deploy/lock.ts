@@ -1,7 +1,7 @@
 // A deployment's own lock on its environment: a lightweight ref to the commit being deployed (see
 // app/locks.ts). The ref itself says only which commit; who asked for it is in the deployment's payload, read
 // back here when a refusal must name them. The lock is released when the deployment ends.
-import { UNKNOWN_HOLDER, acquireDeploymentLock, deleteRefIfAt, lockRefName } from '../locks.ts';
+import { UNKNOWN_HOLDER, acquireDeploymentLock, answerLost, deleteRefIfAt, lockRefName } from '../locks.ts';
 import type { ConditionalDelete, LockInfo, LocksApi } from '../locks.ts';
 import type { MarkerKeys } from '../../src/github/marker-keys.ts';
 import { parseDeploymentPayload } from '../../src/github/deployment-payload.ts';
@@ -194,9 +194,10 @@ export async function releaseDeploymentLock(
     try {
       await deleteRefIfAt(conditional, refName, object.sha.toLowerCase());
     } catch (error) {
-      // Refused: gone, or another lock now (not this deployment's to delete); unchanged, a real failure.
+      // Refused: gone, or another lock now (not this deployment's to delete); unchanged, a real failure. Gone
+      // after an answer lost: released (by this delete, most likely), so the queue behind it is looked at.
       const now = await read();
-      if (!now) return 'none';
+      if (!now) return answerLost(error) ? 'released' : 'none';
       if (now.sha.toLowerCase() !== object.sha.toLowerCase()) return 'kept';
       throw error;
     }

@@ -378,3 +378,25 @@ test("/lock, /unlock and a queued /deploy under a deployment's lock left behind 
     assert.doesNotMatch(queued, /locked by a running deployment/);
   });
 });
+
+test('/unlock whose conditional delete GitHub carried out but answered 502: read back gone, it says unlocked (not "not locked") and the queue behind the lock starts', async () => {
+  await withSeededApp(SEED, async (fake, probot) => {
+    await repliesTo(fake, probot, '/lock staging', 'bob');
+    assert.match(await repliesTo(fake, probot, '/deploy staging --queue', 'alice', 8), /queue/i);
+    assert.equal(fake.repo().deployments.size, 0);
+    fake.failNext({
+      status: 502,
+      afterWrite: true,
+      operationId: 'graphql',
+      where: (r) => /DeleteRefIfAt/.test(queryOf(r)),
+    });
+    const replies = await repliesTo(fake, probot, '/unlock staging', 'bob');
+    assert.match(replies, /^Unlocked `staging` \(was held by `bob`\)\.$/m);
+    assert.doesNotMatch(replies, /is not locked/);
+    assert.equal(
+      fake.repo().deployments.size,
+      1,
+      "alice's queued deployment starts now, not at the next trigger",
+    );
+  });
+});

@@ -711,3 +711,24 @@ test('lostCreate: a lock ref read back after a lost answer is ours only when it 
   assert.equal(lostCreate({ sha: 'a'.repeat(40), type: 'commit' }, tag), 'other');
   assert.equal(lostCreate({ sha: HEAD, type: 'commit' }, { sha: HEAD, type: 'commit' }), 'made');
 });
+
+test("a deployment's lock whose conditional delete GitHub carried out but answered 502: released (so the queue behind it is looked at), not 'none'", async () => {
+  await withFake(async (fake, api, octokit) => {
+    const graphql = (query: string, variables: Record<string, unknown>) => octokit.graphql(query, variables);
+    const conditional = { graphql, repositoryId: repoNodeId(where.owner, where.repo) };
+    await acquireDeploymentLock(api, where, keys, { environment: 'production', sha: HEAD });
+    fake.failNext({ status: 502, afterWrite: true, operationId: 'graphql' });
+    assert.equal(
+      await releaseDeploymentLock(api.git, where, 'production', HEAD, async () => false, conditional),
+      'released',
+    );
+    assert.equal(fake.repo().refs.has('deploy-locks/production'), false);
+    // Gone without a lost answer (someone deleted it first): none to release.
+    await acquireDeploymentLock(api, where, keys, { environment: 'production', sha: HEAD });
+    const gone = async () => {
+      await api.git.deleteRef({ ...where, ref: 'deploy-locks/production' });
+      return false;
+    };
+    assert.equal(await releaseDeploymentLock(api.git, where, 'production', HEAD, gone, conditional), 'none');
+  });
+});
