@@ -10,6 +10,7 @@ import type { FakeGitHub } from '../fake-github/index.ts';
 import {
   HEAD,
   PR,
+  appReplies,
   commentOnPull,
   deployYml,
   loadedProbot,
@@ -398,5 +399,57 @@ test('/unlock whose conditional delete GitHub carried out but answered 502: read
       1,
       "alice's queued deployment starts now, not at the next trigger",
     );
+  });
+});
+
+test("/unlock --force of a person's lock while a deployment made under it runs: deleted, not handed over (the tag marked released); that deployment's final status later leaves the next deployment's lock alone", async () => {
+  await withSeededApp(
+    { ...SEED, collaborators: { ...SEED.collaborators, mia: 'maintain' as const } },
+    async (fake, probot) => {
+      await repliesTo(fake, probot, '/lock staging', 'bob');
+      const tag = fake.repo().refs.get('deploy-locks/staging');
+      await repliesTo(fake, probot, '/deploy staging', 'bob');
+      const [running] = [...fake.repo().deployments.values()];
+      assert.match(
+        await repliesTo(fake, probot, '/unlock staging --force', 'mia'),
+        /^Unlocked `staging` \(was held by `bob`\)\.$/,
+      );
+      assert.equal(fake.repo().refs.get('deploy-locks/staging'), undefined, '--force deletes whatever runs');
+      assert.ok(
+        [...fake.repo().checkRuns.values()].some((r) => r.external_id === `deploy-lock-released:${tag}`),
+        "bob's tag is marked released",
+      );
+
+      // alice deploys (as --force allowed); bob's deployment then ends: alice's lock stays hers.
+      await repliesTo(fake, probot, '/deploy staging', 'alice', 8);
+      const alices = fake.repo().refs.get('deploy-locks/staging');
+      assert.equal(alices, fakeSha('pr-8-head'));
+      await rest(fake, 'POST', `/deployments/${running!.id}/statuses`, { state: 'success' });
+      await receive(probot, 'deployment_status', finalStatus(fake, running!, 'success'));
+      assert.equal(fake.repo().refs.get('deploy-locks/staging'), alices);
+      assert.match(await repliesTo(fake, probot, '/deploy staging', 'bob'), /`locked`/);
+    },
+  );
+});
+
+test('two /unlock by the holder at once (two replicas, or a comment redelivered) while their deployment runs: both hand it over, one moves the ref, and the deployment keeps the lock', async () => {
+  await withSeededApp(SEED, async (fake, probot) => {
+    const other = await loadedProbot(fake);
+    await repliesTo(fake, probot, '/lock staging', 'bob');
+    await repliesTo(fake, probot, '/deploy staging', 'bob');
+    const [running] = [...fake.repo().deployments.values()];
+    // Both moves wait for each other: each read bob's lock before either moved it.
+    fake.holdUntil({ operationId: 'graphql', where: (r) => /MoveRefIfAt/.test(queryOf(r)), count: 2 });
+    const answers = await Promise.all([
+      repliesTo(fake, probot, '/unlock staging', 'bob'),
+      repliesTo(fake, other, '/unlock staging', 'bob'),
+    ]);
+    const handed = new RegExp(
+      `Deployment \\*\\*#${String(running!.id)}\\*\\* made under that lock is still running`,
+    );
+    assert.equal(appReplies(fake).filter((r) => handed.test(r)).length, 2, answers.join('\n---\n'));
+    assert.equal(fake.repo().refs.get('deploy-locks/staging'), HEAD);
+    assert.match(await repliesTo(fake, probot, '/deploy staging', 'alice', 8), /`locked`/);
+    assert.equal(fake.repo().deployments.size, 1);
   });
 });
