@@ -240,8 +240,10 @@ export async function runningOwnDeployment(
  * under it: the two clocks differ by seconds, seldom more.
  */
 const CLOCK_SLACK_MS = 5 * 60_000;
-/** Deployments of the environment read (newest first) for one made under a lock being released. */
+/** Deployments of a commit to an environment read (newest first) for one of the App's that runs. */
 const UNDER_LOCK_READ = 20;
+/** Pages of 100 of the environment's deployments read at most for those made under a lock being released. */
+const UNDER_LOCK_PAGES = 5;
 
 /** A deployment of the environment as GitHub lists it (newest first). */
 export interface ListedDeployment {
@@ -281,13 +283,23 @@ export async function runningUnderLock(
   app: { login: string; id?: number },
 ): Promise<Array<{ deployment: number; sha: string }>> {
   if (held.target.scope !== 'environment') return [];
-  const { data } = await api.listDeployments({
-    ...where,
-    environment: held.target.environment,
-    per_page: UNDER_LOCK_READ,
-  });
+  // Pages until one reaches back past the lock's time: anyone's deployments of the environment (a workflow's,
+  // rejected under the lock, or made with deployments: write) would push the holder's off a single page.
+  const since = Date.parse(held.createdAt) - CLOCK_SLACK_MS;
+  const listed: ListedDeployment[] = [];
+  for (let page = 1; page <= UNDER_LOCK_PAGES; page++) {
+    const { data } = await api.listDeployments({
+      ...where,
+      environment: held.target.environment,
+      per_page: 100,
+      page,
+    });
+    listed.push(...data);
+    const oldest = data.at(-1);
+    if (data.length < 100 || !oldest || !(Date.parse(oldest.created_at) >= since)) break;
+  }
   const running: Array<{ deployment: number; sha: string }> = [];
-  for (const d of madeUnderLock(held.createdAt, data, app))
+  for (const d of madeUnderLock(held.createdAt, listed, app))
     if (!(await runnerEnded(api, where, d.id, app.login)))
       running.push({ deployment: d.id, sha: d.sha.toLowerCase() });
   return running;

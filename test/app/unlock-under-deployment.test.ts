@@ -453,3 +453,25 @@ test('two /unlock by the holder at once (two replicas, or a comment redelivered)
     assert.equal(fake.repo().deployments.size, 1);
   });
 });
+
+test("/unlock by the holder while their deployment runs, after more than 20 deployments of the environment by others (a workflow's, anyone's with deployments: write): still handed over, not deleted beside it", async () => {
+  await withSeededApp(WITH_MALLORY, async (fake, probot) => {
+    await repliesTo(fake, probot, '/lock staging', 'bob');
+    await repliesTo(fake, probot, '/deploy staging', 'bob');
+    const [running] = [...fake.repo().deployments.values()];
+    for (let i = 0; i < 25; i++)
+      await rest(
+        fake,
+        'POST',
+        '/deployments',
+        { ref: HEAD, environment: 'staging', auto_merge: false, required_contexts: [] },
+        MALLORY_TOKEN,
+      );
+    assert.match(
+      await repliesTo(fake, probot, '/unlock staging', 'bob'),
+      new RegExp(`Deployment \\*\\*#${String(running!.id)}\\*\\* made under that lock is still running`),
+    );
+    assert.equal(fake.repo().refs.get('deploy-locks/staging'), HEAD);
+    assert.match(await repliesTo(fake, probot, '/deploy staging', 'alice', 8), /`locked`/);
+  });
+});
