@@ -215,23 +215,28 @@ export async function releaseDeploymentLock(
 
 /**
  * The newest deployment of `sha` to `environment` the App made that has not ended (endedByRunner), if any: the
- * holder of a lock at that commit. One page of the commit's deployments, and one status read per App deployment
- * until one runs.
+ * holder of a lock at that commit. Pages of the commit's deployments (NEWER_DEPLOYMENT_PAGES at most: anyone with
+ * deployments: write adds theirs of the commit, and would push the App's off one page), and one status read per
+ * App deployment until one runs.
  */
 export async function runningOwnDeployment(
   api: Pick<Api['repos'], 'listDeployments' | 'listDeploymentStatuses'>,
   where: Where,
   o: { environment: string; sha: string; botLogin: string },
 ): Promise<number | undefined> {
-  const { data } = await api.listDeployments({
-    ...where,
-    environment: o.environment,
-    sha: o.sha,
-    per_page: UNDER_LOCK_READ,
-  });
-  for (const d of data)
-    if (createdByApp(d, { login: o.botLogin }) && !(await runnerEnded(api, where, d.id, o.botLogin)))
-      return d.id;
+  for (let page = 1; page <= NEWER_DEPLOYMENT_PAGES; page++) {
+    const { data } = await api.listDeployments({
+      ...where,
+      environment: o.environment,
+      sha: o.sha,
+      per_page: 100,
+      page,
+    });
+    for (const d of data)
+      if (createdByApp(d, { login: o.botLogin }) && !(await runnerEnded(api, where, d.id, o.botLogin)))
+        return d.id;
+    if (data.length < 100) return undefined;
+  }
   return undefined;
 }
 
@@ -240,8 +245,6 @@ export async function runningOwnDeployment(
  * under it: the two clocks differ by seconds, seldom more.
  */
 const CLOCK_SLACK_MS = 5 * 60_000;
-/** Deployments of a commit to an environment read (newest first) for one of the App's that runs. */
-const UNDER_LOCK_READ = 20;
 /** Pages of 100 of the environment's deployments read at most for those made under a lock being released. */
 const UNDER_LOCK_PAGES = 5;
 

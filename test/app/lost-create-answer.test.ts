@@ -324,3 +324,48 @@ test('/deploy under a lock kept by a start that could not tell whether GitHub ma
     },
   );
 });
+
+test("/deploy whose lock create GitHub fails (502) while another's deployment of the commit runs under its lock, behind 20 deployments of that commit by someone else: still found, nothing deploys beside it", async () => {
+  const token = 'mallory-deployments-token';
+  await withSeededApp(
+    {
+      ...SEED,
+      collaborators: { alice: 'write' as const, bob: 'write' as const, mallory: 'write' as const },
+      fake: { tokens: { [token]: 'mallory' } },
+      config: deployYml(`
+  staging:
+    approvals:
+      deployers: [alice, bob]
+      required: 0
+`),
+    },
+    async (fake, probot) => {
+      await repliesTo(fake, probot, '/deploy staging', 'bob');
+      const [running] = [...fake.repo().deployments.values()];
+      await rest(fake, 'POST', `/deployments/${running!.id}/statuses`, { state: 'in_progress' });
+      // Anyone with deployments: write makes deployments of the same commit to the environment.
+      for (let i = 0; i < 21; i++)
+        await rest(
+          fake,
+          'POST',
+          '/deployments',
+          { ref: HEAD, environment: 'staging', auto_merge: false, required_contexts: [] },
+          token,
+        );
+      fake.failNext({
+        status: 502,
+        operationId: 'git/create-ref',
+        where: (r) => (r.body as { ref?: string } | undefined)?.ref === 'refs/deploy-locks/staging',
+      });
+      const refused = await repliesTo(fake, probot, '/deploy staging', 'alice');
+      assert.match(refused, /`locked`/);
+      assert.equal(
+        [...fake.repo().deployments.values()].filter(
+          (d) => (d.creator as { login: string }).login === BOT_LOGIN,
+        ).length,
+        1,
+        "no second deployment of the App's beside bob's",
+      );
+    },
+  );
+});
