@@ -960,7 +960,9 @@ async function lock(
       const whoMay = lock.deployment
         ? lock.endedDeployment !== undefined
           ? `no deployment's final status will release it, so only ${forcers} can unlock it`
-          : `it goes when that deployment ends; before that only ${forcers} can unlock it`
+          : lock.noDeploymentSeen
+            ? `its deployment's final status releases it; if none comes, only ${forcers} can unlock it`
+            : `it goes when that deployment ends; before that only ${forcers} can unlock it`
         : released.lock.holder === UNKNOWN_HOLDER
           ? `nobody holds it by name, so only ${forcers} can unlock it`
           : released.lock.releasedBefore

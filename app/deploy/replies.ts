@@ -38,8 +38,10 @@ export function lockOwner(lock: LockInfo): string {
     lock.target.scope === 'environment' && /^[A-Za-z0-9._-]+$/.test(lock.target.environment)
       ? ` ${lock.target.environment}`
       : ' <environment>';
-  if (lock.deployment && lock.noDeploymentSeen)
-    return `${where} is locked for a deployment of ${userText(lock.sha.slice(0, 12), { as: 'code' })} not made yet: it is being started, or a start that could not tell whether GitHub made it kept the lock (if no deployment of that commit comes, \`/unlock${env} --force\` releases it)`;
+  if (lock.deployment && lock.noDeploymentSeen) {
+    const force = env === ' <environment>' ? '`--force`' : `\`/unlock${env} --force\``;
+    return `${where} is locked for a deployment of ${userText(lock.sha.slice(0, 12), { as: 'code' })} not made yet: it is being started, or a start that could not tell whether GitHub made it kept the lock (if no deployment of that commit comes, ${force} releases it)`;
+  }
   if (lock.deployment && lock.endedDeployment !== undefined) {
     return `${where} is locked at ${userText(lock.sha.slice(0, 12), { as: 'code' })} by no running deployment: deployment ${lock.endedDeployment} of that commit has ended, so its lock was left behind or put back by hand (\`/unlock${env} --force\` releases it)`;
   }

@@ -206,14 +206,12 @@ test("/unlock of a lock nobody holds by name (made by hand, or a running deploym
     assert.ok(fake.repo().refs.has(LOCK_REF));
     assert.match(await say(fake, probot, '/unlock production --force', 'mia'), /Unlocked `production`/);
 
-    // A running deployment's lock (a lightweight ref to its commit): it goes when the deployment ends.
+    // A deployment's lock (a lightweight ref to its commit) with no deployment of it yet: its final status
+    // releases it, or --force if none comes.
     await rest(fake, 'POST', '/git/refs', { ref: `refs/${LOCK_REF}`, sha: HEAD });
     const deploymentLock = await say(fake, probot, '/unlock production', 'bob');
-    assert.match(deploymentLock, /`not_owner`.*running deployment/s);
-    assert.match(
-      deploymentLock,
-      /it goes when that deployment ends; before that only .*\/unlock production --force/,
-    );
+    assert.match(deploymentLock, /`not_owner`.*locked for a deployment of `[0-9a-f]{12}` not made yet/s);
+    assert.match(deploymentLock, /if none comes, only .*\/unlock production --force/);
     assert.doesNotMatch(deploymentLock, /only they/);
   });
 });
