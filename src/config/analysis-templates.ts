@@ -11,12 +11,20 @@ import { placeholders } from '../targets/template.ts';
 import { malformedTemplateIssues } from './malformed-template.ts';
 import { HTTP_URL, HTTP_URL_MESSAGE } from './http-url.ts';
 import { didYouMean, listOf } from './suggest.ts';
+import type { WindowVariable } from './analysis-windows.ts';
 
 type Path = (string | number)[];
 
 export interface AnalysisTemplateIssue {
   path: Path;
   message: string;
+  /**
+   * A variable the analyzer knows that has no value where this environment renders it: `no-slot` ({{slot}}
+   * with a strategy without slots), `unset-in-window` (one only some windows set, in a window that runs).
+   */
+  code?: 'no-slot' | 'unset-in-window';
+  /** The variable, with a code. */
+  variable?: string;
 }
 
 /** The environment the section is checked for: what has a value in its analysis. */
@@ -33,6 +41,11 @@ export interface AnalysisUser {
   slotless?: 'direct' | 'rolling';
   /** It uses the top-level analysis (it has none of its own). */
   shared?: boolean;
+  /**
+   * The variables a window this environment runs leaves without a value, each with that window
+   * (analysis-windows.ts): its `url`, `query` and `run` are read in every window. Undefined: not known.
+   */
+  unsetIn?: Partial<Record<WindowVariable, string>>;
   /** The environment's own "variables": its commands get them, its analysis does not. */
   variables: readonly string[];
 }
@@ -62,8 +75,8 @@ export function analysisTemplateIssues(
     for (const name of new Set(placeholders(text))) {
       // An environment that is no canary never renders the stable side of an analysis it shares.
       if (stable && !user.canary) continue;
-      const problem = variableProblem(name, user);
-      if (problem) issues.push({ path: at, message: problem });
+      const problem = variableProblem(name, user, stable);
+      if (problem) issues.push({ path: at, ...problem });
     }
   };
   for (const [name, provider] of Object.entries(analysis.providers ?? {})) {
@@ -107,25 +120,73 @@ function withoutShellOption(message: string): string {
 }
 
 /** Why `{{name}}` would have no value when `user`'s analysis renders it, if it would not. */
-function variableProblem(name: string, user: AnalysisUser): string | undefined {
-  if (name === 'baseline_slot')
-    return user.freshBaseline
-      ? undefined
-      : `{{baseline_slot}} has no value in environment "${user.name}": it is set by the canary strategy with baseline: fresh`;
+function variableProblem(
+  name: string,
+  user: AnalysisUser,
+  stable: boolean,
+): Omit<AnalysisTemplateIssue, 'path'> | undefined {
+  const problem = (message: string) => ({ message });
+  if (name === 'baseline_slot' && !user.freshBaseline)
+    return problem(
+      `{{baseline_slot}} has no value in environment "${user.name}": it is set by the canary strategy with baseline: fresh`,
+    );
   // Set by the strategies with slots only: each window of a direct or rolling environment failed on it and
   // rolled the release back (the monitor window at the latest).
   if (name === 'slot' && user.slotless)
-    return (
-      `{{slot}} has no value in environment "${user.name}": a ${user.slotless} environment has no slots (blue-green ` +
-      'and canary set {{slot}}), so every analysis window there would fail and roll the release back; give ' +
-      `environment "${user.name}" an analysis of its own without {{slot}} (select by {{version}} or {{environment}})` +
-      (user.shared ? ', or move the top-level analysis into the environments with slots' : '')
-    );
+    return {
+      code: 'no-slot',
+      variable: name,
+      message:
+        `{{slot}} has no value in environment "${user.name}": a ${user.slotless} environment has no slots (blue-green ` +
+        'and canary set {{slot}}), so every analysis window there would fail and roll the release back; give ' +
+        `environment "${user.name}" an analysis of its own without {{slot}} (select by {{version}} or {{environment}})` +
+        (user.shared ? ', or move the top-level analysis into the environments with slots' : ''),
+    };
+  // The stable side is read in a canary's steps below 100 % only, where each of these has a value.
+  const window = stable ? undefined : user.unsetIn?.[name as WindowVariable];
+  if (window !== undefined)
+    return {
+      code: 'unset-in-window',
+      variable: name,
+      message:
+        `{{${name}}} has no value in ${window} of environment "${user.name}": ${SET_WHERE[name as WindowVariable]}, ` +
+        `so that window would fail at every interval and roll the release back; ${INSTEAD[name as WindowVariable]}` +
+        (user.shared ? `, or give environment "${user.name}" an analysis of its own` : ''),
+    };
   if (KNOWN.includes(name)) return undefined;
   if (user.variables.includes(name))
-    return `{{${name}}} is one of the environment's "variables", which analysis templates are not given: ${TAKES}`;
+    return problem(
+      `{{${name}}} is one of the environment's "variables", which analysis templates are not given: ${TAKES}`,
+    );
   const meant = didYouMean(name, KNOWN, (v) => `{{${v}}}`);
-  return meant
-    ? `unknown template variable {{${name}}}${meant}`
-    : `{{${name}}} has no value in analysis templates: ${TAKES}`;
+  return problem(
+    meant
+      ? `unknown template variable {{${name}}}${meant}`
+      : `{{${name}}} has no value in analysis templates: ${TAKES}`,
+  );
 }
+
+/** Where the analyzer sets each of the variables only some windows have (pipeline/metrics-analyzer.ts). */
+const SET_WHERE: Record<WindowVariable, string> = {
+  stable_version:
+    "it is set only in a canary's steps below 100 %, where the stable version serves beside the canary",
+  stable_slot:
+    "it is set only in a canary's steps below 100 %, where the stable slot serves beside the canary",
+  baseline_slot:
+    "it is set only in a canary's steps below 100 %, where the fresh baseline serves beside the canary",
+  weight: "it is a canary step's traffic share, set in canary steps only",
+};
+
+/** What to write instead, in a template read in every window. */
+const INSTEAD: Record<WindowVariable, string> = {
+  stable_version:
+    'select by {{version}} (in those steps the stable side is read with the same template, {{version}} then ' +
+    'the stable version), or use {{stable_version}} in a stable_query or stable_url, read in those steps only',
+  stable_slot:
+    'select by {{slot}} (in those steps the stable side is read with the same template, {{slot}} then the ' +
+    'stable slot), or use {{stable_slot}} in a stable_query or stable_url, read in those steps only',
+  baseline_slot:
+    'select by {{slot}} (in those steps the side compared with is read with the same template, {{slot}} then ' +
+    "the baseline's slot), or use {{baseline_slot}} in a stable_query or stable_url, read in those steps only",
+  weight: 'leave it out of the analysis (a rate selected by {{version}} does not depend on the share)',
+};

@@ -15,6 +15,7 @@ import type {
 import { DEFAULT_BASELINE_SLOT, MANUAL, TEMPLATE_VARIABLES } from './schema.ts';
 import { baselineIssues, canaryBaselineOf } from './baseline.ts';
 import { slotlessStrategy, analysisTemplateIssues } from './analysis-templates.ts';
+import { analysedWindows, unsetInWindows } from './analysis-windows.ts';
 import { formatPath, quoted } from './errors.ts';
 import { splitCommand } from '../targets/command-line.ts';
 import { unknownEnvironmentMessage } from './suggest.ts';
@@ -510,23 +511,43 @@ export function resolveEnvironment(
     )[0];
     if (problem) throw new ResolveError(`${formatPath(problem.path)}: ${problem.message}`);
   }
-  // An analysis written for the configured strategy's slots: {{slot}} has none under a direct or rolling
-  // override, and each window would fail and roll the release back (the config checks cover the configured).
+  // An analysis written for the configured strategy's windows: {{slot}} has none under a direct or rolling
+  // override, {{weight}} and the stable side's names none in a window the override adds (a blue-green switch's,
+  // a canary's step at 100 %), and each such window would fail and roll the release back (the config checks
+  // cover the configured strategy).
   const analysis = env.analysis ?? config.analysis;
-  const slotless = slotlessStrategy(strategy.type);
-  if (analysis && slotless && env !== configured) {
+  if (analysis && env !== configured) {
+    const slotless = slotlessStrategy(strategy.type);
+    const windows = analysedWindows(strategy, env.monitor ?? preset.monitorMs);
     const problem = analysisTemplateIssues(
       analysis,
       env.analysis ? ['environments', name, 'analysis'] : ['analysis'],
-      { name, freshBaseline: false, canary: false, slotless, variables: [] },
-    ).find((issue) => issue.message.startsWith('{{slot}}'));
-    if (problem)
+      {
+        name,
+        freshBaseline: strategy.type === 'canary' && strategy.baseline !== undefined,
+        canary: strategy.type === 'canary',
+        slotless,
+        unsetIn: unsetInWindows(windows),
+        variables: [],
+      },
+    ).find((issue) => issue.code !== undefined);
+    if (problem?.code === 'no-slot')
       throw new ResolveError(
         `${formatPath(problem.path)}: {{slot}} has no value with strategy "${slotless}", asked for this deployment ` +
           `instead of environment "${name}"'s own: a ${slotless} deployment has no slots, so every analysis window ` +
           'would fail and roll the release back; deploy with the configured strategy, or give the environment an ' +
           'analysis without {{slot}}',
       );
+    if (problem) {
+      const variable = problem.variable!;
+      const window = windows.find((w) => (w.unset as readonly string[]).includes(variable))!.what;
+      throw new ResolveError(
+        `${formatPath(problem.path)}: {{${variable}}} has no value in ${window} of strategy "${strategy.type}", ` +
+          `asked for this deployment instead of environment "${name}"'s own, so that window would fail at every ` +
+          'interval and roll the release back; deploy with the configured strategy, or give the environment an ' +
+          `analysis without {{${variable}}}`,
+      );
+    }
   }
   if (strategy.type === 'blue-green' && !target.switch && !target.setWeight)
     throw new ResolveError(

@@ -20,11 +20,12 @@ import { didYouMean, listOf, quotedNames, unknownEnvironmentMessage } from './su
 import { invisibleCharacter } from './invisible.ts';
 import { policyIssues } from '../policy/resolve.ts';
 import { notificationIssues } from '../notify/resolve.ts';
-import { afterSuccessCommand, countOf, strategyType } from './resolve.ts';
+import { afterSuccessCommand, countOf, resolveStrategy, strategyType } from './resolve.ts';
 import { BASELINE_VARIABLES, baselineAnalysisIssues, baselineIssues, canaryBaselineOf } from './baseline.ts';
 import { PRESETS, type Preset } from './presets.ts';
 import { malformedTemplateIssues } from './malformed-template.ts';
 import { analysisTemplateIssues, slotlessStrategy } from './analysis-templates.ts';
+import { analysedWindows, unsetInWindows } from './analysis-windows.ts';
 
 export interface SemanticIssue {
   path: (string | number)[];
@@ -126,6 +127,7 @@ function environmentIssues(
           canary: strategyType(env) === 'canary',
           slotless: slotlessStrategy(strategyType(env)),
           shared: !env.analysis,
+          unsetIn: windowsUnset(config, name, env),
           variables: Object.keys(env.variables ?? {}),
         },
         checks,
@@ -134,6 +136,29 @@ function environmentIssues(
   const templates = templateIssues(config, name, env, resolved, checks);
   issues.push(...templates.issues);
   return { issues, unknown: templates.unknown };
+}
+
+/**
+ * The variables a metrics window of the environment leaves without a value (analysis-windows.ts), each with
+ * the window: its strategy's, the monitor window, and as another's staging environment its validation_window.
+ * Undefined when the strategy does not resolve (the run says why).
+ */
+function windowsUnset(config: RawConfig, name: string, env: RawEnvironment) {
+  const preset = PRESETS[config.preset ?? 'seeds'];
+  let strategy;
+  try {
+    strategy = resolveStrategy(config, env, preset);
+  } catch {
+    return undefined;
+  }
+  const staging = Object.values(config.environments).some((other) => other.staging === name);
+  return unsetInWindows(
+    analysedWindows(
+      strategy,
+      env.monitor ?? preset.monitorMs,
+      staging ? (env.validation_window ?? preset.validationWindowMs) : undefined,
+    ),
+  );
 }
 
 /** The templates a command is written with (argv elements, or its one command line). */

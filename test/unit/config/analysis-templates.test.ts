@@ -26,18 +26,129 @@ const command = (run: string) => withAnalysis(`        p: { type: command, run: 
 const prober = (fields: string) => withAnalysis(`        p: { type: http, ${fields} }\n`);
 
 describe('analysis templates are checked when the config is loaded', () => {
-  it('accepts every variable the analyzer sets', () => {
+  it('accepts every variable the analyzer sets, where it sets it', () => {
+    // A canary whose every metrics window is a step below 100 % (no monitor window, the 100 % step not
+    // watched): each variable has a value in each of them.
     accepts(
-      promQuery(
-        'x{v="{{version}}",s="{{stable_version}}",sl="{{slot}}",st="{{stable_slot}}",e="{{environment}}",p="{{phase}}"} * {{weight}}',
+      withAnalysis(
+        PROM,
+        `{ provider: p, query: 'x{v="{{version}}",s="{{stable_version}}",sl="{{slot}}",st="{{stable_slot}}",e="{{environment}}",p="{{phase}}"} * {{weight}}' }`,
+        '    monitor: 0\n',
       ),
     );
     accepts(command('["./metrics.sh", "{{version}}", "{{slot}}"]'));
     accepts(prober('url: "http://{{slot}}.internal:8080/health?v={{version}}"'));
-    // A template written with spaces, and a scheme in capitals, are URLs as fetch reads them.
+    // A template written with spaces, and a scheme in capitals, are URLs as fetch reads them; the stable side
+    // is read in the steps below 100 % only, so {{stable_slot}} has a value wherever it is read.
     accepts(
       prober('url: "http://{{ slot }}.internal/health", stable_url: "HTTPS://{{ stable_slot }}.internal/"'),
     );
+  });
+
+  it('refuses {{stable_version}}, {{stable_slot}}, {{baseline_slot}} and {{weight}} in a template read in a window that has none', () => {
+    // Before: valid; the canary's monitor window (1h by default) found no value at every interval and rolled
+    // the release back.
+    assert.deepEqual(errorsOf(promQuery('x{v="{{stable_version}}"}')), [
+      'deploy.yml:13:34: environments.production.analysis.metrics.m.query: {{stable_version}} has no value in ' +
+        'the monitor window of environment "production": it is set only in a canary\'s steps below 100 %, where ' +
+        'the stable version serves beside the canary, so that window would fail at every interval and roll the ' +
+        'release back; select by {{version}} (in those steps the stable side is read with the same template, ' +
+        '{{version}} then the stable version), or use {{stable_version}} in a stable_query or stable_url, read ' +
+        'in those steps only',
+    ]);
+    assert.match(
+      errorsOf(promQuery('x{s="{{stable_slot}}"}')).join('\n'),
+      /query: \{\{stable_slot\}\} has no value in the monitor window .*; select by \{\{slot\}\}/,
+    );
+    assert.match(
+      errorsOf(promQuery('x * {{weight}}')).join('\n'),
+      /query: \{\{weight\}\} has no value in the monitor window of environment "production": it is a canary step's traffic share, set in canary steps only, .*; leave it out of the analysis/,
+    );
+    // A command and a prober URL are read in every window too.
+    assert.match(
+      errorsOf(command('["./metrics.sh", "{{stable_version}}"]')).join('\n'),
+      /providers\.p\.run\[1\]: \{\{stable_version\}\} has no value in the monitor window/,
+    );
+    assert.match(
+      errorsOf(prober('url: "http://x/?w={{weight}}"')).join('\n'),
+      /providers\.p\.url: \{\{weight\}\} has no value in the monitor window/,
+    );
+  });
+
+  it("names the window: a canary's step at 100 %, a blue-green switch's, a rolling batch's, a staging validation", () => {
+    const paused = (query: string) =>
+      withAnalysis(PROM, `{ provider: p, query: '${query}' }`, '    monitor: 0\n').replace(
+        '    strategy: canary\n',
+        '    strategy: { type: canary, steps: [10, 100], pause: 5m }\n',
+      );
+    // A canary-wide pause watches the step at 100 % too, where the stable version no longer serves.
+    assert.match(
+      errorsOf(paused('x{a="{{stable_version}}"}')).join('\n'),
+      /\{\{stable_version\}\} has no value in the analysis of the canary step at 100 % of environment "production"/,
+    );
+    // ... and where the step's share still has a value.
+    accepts(paused('x * {{weight}}'));
+    const other = (strategy: string, variable: string) =>
+      errorsOf(
+        withAnalysis(PROM, `{ provider: p, query: 'x{a="{{${variable}}}"}' }`, '    monitor: 0\n').replace(
+          '    strategy: canary\n',
+          `    strategy: ${strategy}\n`,
+        ),
+      ).join('\n');
+    assert.match(
+      other('blue-green', 'weight'),
+      /\{\{weight\}\} has no value in the verify_after_switch window of environment "production"/,
+    );
+    assert.match(
+      other('{ type: blue-green, analysis_before_switch: 1m, verify_after_switch: 0 }', 'stable_slot'),
+      /\{\{stable_slot\}\} has no value in the analysis_before_switch window/,
+    );
+    assert.match(
+      other('{ type: rolling, instances: [a, b], pause: 1m }', 'stable_version'),
+      /\{\{stable_version\}\} has no value in the analysis of a rolling batch/,
+    );
+    // No window reads the metrics: nothing renders it (a direct environment without a monitor window).
+    accepts(
+      withAnalysis(PROM, `{ provider: p, query: 'x * {{weight}}' }`, '    monitor: 0\n').replace(
+        '    strategy: canary\n',
+        '    strategy: direct\n',
+      ),
+    );
+    // As another environment's staging environment, its validation_window (15m by default) is watched.
+    const staging = withAnalysis(
+      PROM,
+      `{ provider: p, query: 'x * {{weight}}' }`,
+      '    monitor: 0\n',
+    ).replace('environments:\n', 'environments:\n  live:\n    staging: production\n    monitor: 0\n');
+    assert.match(
+      errorsOf(staging).join('\n'),
+      /\{\{weight\}\} has no value in the validation_window \(as a staging environment\) of environment "production"/,
+    );
+    accepts(staging.replace('    staging: production\n', ''));
+  });
+
+  it('for a shared analysis, also says to give the environment an analysis of its own', () => {
+    const text = `${TARGET}analysis:
+  providers:
+    p: { type: prometheus, url: "http://127.0.0.1:9090" }
+  metrics:
+    m: { provider: p, query: 'x{v="{{version}}"} * {{weight}}' }
+  checks:
+    - check: "m < 0.5"
+environments:
+  production:
+    strategy: canary
+    monitor: 0
+  staging:
+    strategy: blue-green
+    monitor: 0
+`;
+    assert.deepEqual(errorsOf(text), [
+      'deploy.yml:10:30: analysis.metrics.m.query: {{weight}} has no value in the verify_after_switch window of ' +
+        'environment "staging": it is a canary step\'s traffic share, set in canary steps only, so that window ' +
+        'would fail at every interval and roll the release back; leave it out of the analysis (a rate selected ' +
+        'by {{version}} does not depend on the share), or give environment "staging" an analysis of its own',
+    ]);
   });
 
   it('refuses a variable the analyzer never sets, with what was probably meant', () => {
@@ -83,6 +194,13 @@ describe('analysis templates are checked when the config is loaded', () => {
       ),
       [
         'deploy.yml:23:42: analysis.metrics.error_rate.query: {{baseline_slot}} has no value in environment "staging": it is set by the canary strategy with baseline: fresh',
+        // And in the canary's own monitor window (1h by default), where no baseline serves any more.
+        'deploy.yml:23:42: analysis.metrics.error_rate.query: {{baseline_slot}} has no value in the monitor ' +
+          'window of environment "production": it is set only in a canary\'s steps below 100 %, where the fresh ' +
+          'baseline serves beside the canary, so that window would fail at every interval and roll the release ' +
+          'back; select by {{slot}} (in those steps the side compared with is read with the same template, ' +
+          "{{slot}} then the baseline's slot), or use {{baseline_slot}} in a stable_query or stable_url, read in " +
+          'those steps only, or give environment "production" an analysis of its own',
       ],
     );
   });
@@ -149,6 +267,29 @@ describe('analysis templates are checked when the config is loaded', () => {
       'canary',
     );
     assert.equal(resolveEnvironment(result.config, 'production').strategy.type, 'blue-green');
+  });
+
+  it('a strategy asked for one deployment meets a variable one of its windows has no value for, before anything runs', () => {
+    // Valid as configured: a canary without a monitor window renders {{weight}} in its steps only.
+    const text = withAnalysis(PROM, `{ provider: p, query: 'x * {{weight}}' }`, '    monitor: 0\n');
+    const result = parseConfig(text, 'deploy.yml');
+    assert.ok(result.ok);
+    // Before: resolved, and the blue-green switch's window found no {{weight}} and rolled the release back.
+    assert.throws(
+      () => resolveEnvironment(result.config, 'production', { strategy: 'blue-green' }),
+      new ResolveError(
+        'environments.production.analysis.metrics.m.query: {{weight}} has no value in the verify_after_switch ' +
+          'window of strategy "blue-green", asked for this deployment instead of environment "production"\'s own, ' +
+          'so that window would fail at every interval and roll the release back; deploy with the configured ' +
+          'strategy, or give the environment an analysis without {{weight}}',
+      ),
+    );
+    // A strategy none of whose windows reads the metrics (direct, no monitor window), and the configured one.
+    assert.equal(
+      resolveEnvironment(result.config, 'production', { strategy: 'direct' }).strategy.type,
+      'direct',
+    );
+    assert.equal(resolveEnvironment(result.config, 'production').strategy.type, 'canary');
   });
 
   it('accepts {{baseline_slot}} where a fresh baseline runs', () => {
