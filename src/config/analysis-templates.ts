@@ -190,3 +190,59 @@ const INSTEAD: Record<WindowVariable, string> = {
     "the baseline's slot), or use {{baseline_slot}} in a stable_query or stable_url, read in those steps only",
   weight: 'leave it out of the analysis (a rate selected by {{version}} does not depend on the share)',
 };
+
+/**
+ * The first template that needs the stable version in a canary's steps below 100 %: one the stable side reads
+ * with {{version}} (its `stable_url` or `url`, `stable_query` or `query`, a metric command), or {{stable_version}}
+ * in one. Without a known stable version (a live slot whose version nothing names) it has no value there.
+ */
+export function stableVersionUse(
+  analysis: AnalysisConfigInput,
+  path: Path,
+): { path: Path; variable: 'version' | 'stable_version' } | undefined {
+  // `stable`: read for the stable side, where {{version}} is the stable version too.
+  const uses = (text: string | undefined, at: Path, stable: boolean) => {
+    const names = text === undefined ? [] : placeholders(text);
+    if (stable && names.includes('version')) return { path: at, variable: 'version' } as const;
+    if (names.includes('stable_version')) return { path: at, variable: 'stable_version' } as const;
+    return undefined;
+  };
+  // A field read for the canary and, without a stable_ one, for the stable side too.
+  const pair = (
+    at: Path,
+    key: string,
+    own: string | undefined,
+    stableKey: string,
+    stable: string | undefined,
+  ) =>
+    stable === undefined
+      ? uses(own, [...at, key], true)
+      : (uses(stable, [...at, stableKey], true) ?? uses(own, [...at, key], false));
+  // A provider no metric reads is never asked.
+  const read = new Set(Object.values(analysis.metrics ?? {}).map((metric) => metric.provider));
+  for (const [name, provider] of Object.entries(analysis.providers ?? {})) {
+    if (!read.has(name)) continue;
+    const at = [...path, 'providers', name];
+    let found;
+    if (provider.type === 'http') found = pair(at, 'url', provider.url, 'stable_url', provider.stable_url);
+    else if (provider.type === 'command' || provider.type === 'logs') {
+      const run = provider.run;
+      found =
+        typeof run === 'string'
+          ? uses(run, [...at, 'run'], true)
+          : run.map((arg, index) => uses(arg, [...at, 'run', index], true)).find((use) => use !== undefined);
+    }
+    if (found) return found;
+  }
+  for (const [name, metric] of Object.entries(analysis.metrics ?? {})) {
+    const found = pair(
+      [...path, 'metrics', name],
+      'query',
+      metric.query,
+      'stable_query',
+      metric.stable_query,
+    );
+    if (found) return found;
+  }
+  return undefined;
+}

@@ -3,6 +3,8 @@
 import type { ResolvedEnvironment } from '../config/resolve.ts';
 import type { EnvironmentRecord } from '../state/record.ts';
 import type { LiveState } from '../strategies/capabilities.ts';
+import { stableVersionUse } from '../config/analysis-templates.ts';
+import { formatPath } from '../config/errors.ts';
 import { runCommand, type CommandResult, type OutputLine } from '../targets/run-command.ts';
 
 /** The longest slot name the record keeps (recordSchema): a slot is a name to act on, never cut. */
@@ -107,7 +109,8 @@ export async function readLiveForRun(
     const live = await readLiveState(env, record, options);
     const problem =
       liveSlotProblem(env, live.slot, env.target.current ? 'current' : 'record') ??
-      (env.target.current ? nothingLiveProblem(env, live, record?.live) : undefined);
+      (env.target.current ? nothingLiveProblem(env, live, record?.live) : undefined) ??
+      unknownStableProblem(env, live);
     return problem ? { live, problem } : { live };
   } catch (error) {
     const message = (error as Error).message;
@@ -122,6 +125,33 @@ export async function readLiveForRun(
         'current command (it prints the live slot, or nothing when none is) and run again',
     };
   }
+}
+
+/**
+ * A canary whose steps below 100 % are analysed beside a live slot whose version nothing names (a current
+ * command printing the slot alone, with no record of it): the stable side read by {{version}} (or a template
+ * with {{stable_version}}) has no value in every interval of those steps, which roll a healthy canary back
+ * after max_provider_errors. Refused before anything runs, with where the analysis needs it. Pure.
+ */
+export function unknownStableProblem(env: ResolvedEnvironment, live: LiveState): string | undefined {
+  const { strategy, analysis } = env;
+  if (strategy.type !== 'canary' || !analysis || live.slot === undefined || live.version !== undefined)
+    return undefined;
+  if (!strategy.steps.some((step) => step.weight < 100 && step.pauseMs > 0)) return undefined;
+  const use = stableVersionUse(analysis, []);
+  if (!use) return undefined;
+  const field = `its ${formatPath(use.path)}`;
+  const source = env.target.current
+    ? 'the current command printed the slot without a version, and the state record names none for it'
+    : 'the state record names the slot without a version';
+  return (
+    `the version serving on slot ${live.slot} of ${env.name} is not known (${source}), and the analysis of each ` +
+    `canary step reads the stable version with {{${use.variable}}} (${field}${use.variable === 'version' ? ', for the stable side' : ''}): ` +
+    'it would have no value there, fail at every interval and roll the canary back. Nothing was deployed: make ' +
+    `${env.target.current ? 'the current command' : 'a current command of the target'} print the version too ` +
+    `({"slot": "${live.slot}", "version": "..."}), or read the stable ` +
+    'side by {{slot}} (a stable_query or stable_url)'
+  );
 }
 
 function picksBy(env: ResolvedEnvironment): string {

@@ -7,6 +7,7 @@ import { describe, it } from 'node:test';
 import { accepts, errorsOf, TARGET } from '../../helpers/config-text.ts';
 import { parseConfig } from '../../../src/config/load.ts';
 import { resolveEnvironment, ResolveError } from '../../../src/config/resolve.ts';
+import { stableVersionUse } from '../../../src/config/analysis-templates.ts';
 
 /** A canary environment whose analysis has these providers and one metric `m` read from provider `p`. */
 const withAnalysis = (providers: string, metric = '{ provider: p }', extra = '') =>
@@ -378,5 +379,49 @@ describe('a logs provider: its command is checked as a metrics command is', () =
     assert.deepEqual(errorsOf(logs('["kubectl", "logs", "-l", "version={{versoin}}"]')), [
       'deploy.yml:11:57: environments.production.analysis.providers.p.run[3]: unknown template variable {{versoin}}: did you mean {{version}}?',
     ]);
+  });
+});
+
+describe('stableVersionUse: where a canary step needs the stable version', () => {
+  const prom = { type: 'prometheus' as const, url: 'http://127.0.0.1:9090' };
+  it('finds the stable side read by {{version}}, or {{stable_version}} on either side, in what a metric reads', () => {
+    assert.deepEqual(
+      stableVersionUse(
+        { providers: { prom }, metrics: { m: { provider: 'prom', query: 'x{v="{{version}}"}' } } },
+        [],
+      ),
+      { path: ['metrics', 'm', 'query'], variable: 'version' },
+    );
+    // The stable side read by slot: the canary's {{version}} is its own.
+    const bySlot = { provider: 'prom', query: 'x{v="{{version}}"}', stable_query: 'x{s="{{slot}}"}' };
+    assert.equal(stableVersionUse({ providers: { prom }, metrics: { m: bySlot } }, []), undefined);
+    assert.deepEqual(
+      stableVersionUse(
+        { providers: { prom }, metrics: { m: { ...bySlot, query: 'x{v="{{stable_version}}"}' } } },
+        ['analysis'],
+      ),
+      { path: ['analysis', 'metrics', 'm', 'query'], variable: 'stable_version' },
+    );
+    // A prober's URL and a command are read for the stable side too; a provider no metric reads is never asked.
+    assert.deepEqual(
+      stableVersionUse(
+        {
+          providers: { probe: { type: 'http', url: 'http://x/?v={{version}}' } },
+          metrics: { p95: { provider: 'probe' } },
+        },
+        [],
+      ),
+      { path: ['providers', 'probe', 'url'], variable: 'version' },
+    );
+    assert.equal(
+      stableVersionUse(
+        {
+          providers: { prom, unused: { type: 'command', run: ['./m.sh', '{{version}}'] } },
+          metrics: { m: bySlot },
+        },
+        [],
+      ),
+      undefined,
+    );
   });
 });

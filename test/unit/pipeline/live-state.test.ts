@@ -204,3 +204,46 @@ test("the current command's {{environment}} and {{strategy}} are the environment
     version: 'production.blue-green',
   });
 });
+
+test('a canary beside a live slot whose version nothing names is refused when its analysis reads the stable side by version', async () => {
+  const canary = (current: string, query: string) => {
+    const print = `    current: ${JSON.stringify([process.execPath, '-e', `console.log(${JSON.stringify(current)})`])}\n`;
+    const parsed = parseConfig(
+      `target:\n  commands:\n    deploy: deploy {{slot}}\n    set_weight: weight {{slot}} {{weight}}\n${print}` +
+        'environments:\n  production:\n    strategy: { type: canary, steps: [10, 100], pause: 1m }\n    monitor: 0\n' +
+        '    analysis:\n      providers: { prom: { type: prometheus, url: "http://127.0.0.1:9090" } }\n' +
+        `      metrics: { m: { provider: prom, query: '${query}' } }\n      checks: [{ check: "m < 1" }]\n`,
+      'deploy.yml',
+    );
+    assert.ok(parsed.ok, parsed.ok ? '' : JSON.stringify(parsed.errors));
+    return resolveEnvironment(parsed.config, 'production');
+  };
+  const byVersion = 'x{version="{{version}}"}';
+  // Before: deployed, and every interval of the 10 % step failed on the stable side's {{version}} and rolled
+  // the canary back after max_provider_errors.
+  const read = await readLiveForRun(canary('blue', byVersion), undefined, { warn: () => {} });
+  assert.deepEqual(read.live, { slot: 'blue', version: undefined });
+  assert.equal(
+    read.problem,
+    'the version serving on slot blue of production is not known (the current command printed the slot ' +
+      'without a version, and the state record names none for it), and the analysis of each canary step reads ' +
+      'the stable version with {{version}} (its metrics.m.query, for the stable side): it would have no value ' +
+      'there, fail at every interval and roll the canary back. Nothing was deployed: make the current command ' +
+      'print the version too ({"slot": "blue", "version": "..."}), or read the stable side by {{slot}} (a ' +
+      'stable_query or stable_url)',
+  );
+  // The version known (printed, or recorded for that slot), or a stable side read by slot: deployed.
+  const known = await readLiveForRun(canary('{"slot":"blue","version":"v3"}', byVersion), undefined, {
+    warn: () => {},
+  });
+  assert.equal(known.problem, undefined);
+  const recorded = await readLiveForRun(canary('blue', byVersion), record('v3', 'blue'), { warn: () => {} });
+  assert.equal(recorded.problem, undefined);
+  const bySlot = await readLiveForRun(canary('blue', 'x{slot="{{slot}}"}'), undefined, { warn: () => {} });
+  assert.equal(bySlot.problem, undefined);
+  // Nothing live at all is a first deployment: its one step, at 100 %, reads no stable side.
+  assert.equal(
+    (await readLiveForRun(canary('', byVersion), undefined, { warn: () => {} })).problem,
+    undefined,
+  );
+});
