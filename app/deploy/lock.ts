@@ -123,7 +123,7 @@ async function runnerEnded(
   return endedByRunner(data, appLogin);
 }
 
-/** Pages of 100 of a commit's deployments to an environment read at most by newerOwnDeployment. */
+/** Pages of 100 of a commit's deployments to an environment read at most by runningOwnDeployment. */
 const NEWER_DEPLOYMENT_PAGES = 5;
 
 /**
@@ -140,24 +140,7 @@ export async function newerOwnDeployment(
   where: Where,
   o: { environment: string; sha: string; id: number; botLogin: string },
 ): Promise<boolean> {
-  for (let page = 1; page <= NEWER_DEPLOYMENT_PAGES; page++) {
-    const { data } = await api.listDeployments({
-      ...where,
-      environment: o.environment,
-      sha: o.sha,
-      per_page: 100,
-      page,
-    });
-    for (const d of data)
-      if (
-        d.id > o.id &&
-        createdByApp(d, { login: o.botLogin }) &&
-        !(await runnerEnded(api, where, d.id, o.botLogin))
-      )
-        return true;
-    if (data.length < 100) return false;
-  }
-  return false;
+  return (await runningOwnDeployment(api, where, { ...o, after: o.id })) !== undefined;
 }
 
 /**
@@ -222,7 +205,8 @@ export async function releaseDeploymentLock(
 export async function runningOwnDeployment(
   api: Pick<Api['repos'], 'listDeployments' | 'listDeploymentStatuses'>,
   where: Where,
-  o: { environment: string; sha: string; botLogin: string },
+  /** Only deployments made after this one (deployment ids grow). */
+  o: { environment: string; sha: string; botLogin: string; after?: number },
 ): Promise<number | undefined> {
   for (let page = 1; page <= NEWER_DEPLOYMENT_PAGES; page++) {
     const { data } = await api.listDeployments({
@@ -233,7 +217,11 @@ export async function runningOwnDeployment(
       page,
     });
     for (const d of data)
-      if (createdByApp(d, { login: o.botLogin }) && !(await runnerEnded(api, where, d.id, o.botLogin)))
+      if (
+        (o.after === undefined || d.id > o.after) &&
+        createdByApp(d, { login: o.botLogin }) &&
+        !(await runnerEnded(api, where, d.id, o.botLogin))
+      )
         return d.id;
     if (data.length < 100) return undefined;
   }
