@@ -4,6 +4,7 @@
 // every deployment back. Refused with the config instead, at the field; what depends on a value's text stays
 // checked when it is rendered.
 import type { AnalysisConfigInput } from '../analysis/schema.ts';
+import { readMetrics, resolveAnalysisConfig } from '../analysis/config.ts';
 import { ANALYSIS_TEMPLATE_VARIABLES } from './analysis-template-variables.ts';
 import { splitCommand } from '../targets/command-line.ts';
 import { commandChecks, type CommandChecks } from './command-checks.ts';
@@ -69,46 +70,85 @@ export function analysisTemplateIssues(
   checks: CommandChecks = commandChecks(),
 ): AnalysisTemplateIssue[] {
   const issues: AnalysisTemplateIssue[] = [];
+  const read = readParts(analysis);
   // `stable`: a stable side's field (stable_url, stable_query), rendered only in a canary's side-by-side steps.
-  const template = (text: string, at: Path, stable = false) => {
+  // `rendered`: a metric some check reads, or its provider; `run`: a metric command's, run for either side.
+  const template = (text: string, at: Path, where: Where) => {
     issues.push(...malformedTemplateIssues(text, at, (name) => KNOWN.includes(name)));
     for (const name of new Set(placeholders(text))) {
       // An environment that is no canary never renders the stable side of an analysis it shares.
-      if (stable && !user.canary) continue;
-      const problem = variableProblem(name, user, stable);
+      if (where.stable && !user.canary) continue;
+      const problem = variableProblem(name, user, where);
       if (problem) issues.push({ path: at, ...problem });
     }
   };
   for (const [name, provider] of Object.entries(analysis.providers ?? {})) {
     const at = [...path, 'providers', name];
+    const rendered = read.providers(name);
     if (provider.type === 'http') {
       for (const key of ['url', 'stable_url'] as const) {
         const url = provider[key];
         if (url === undefined) continue;
         if (!HTTP_URL.test(url)) issues.push({ path: [...at, key], message: HTTP_URL_MESSAGE });
-        else template(url, [...at, key], key === 'stable_url');
+        else template(url, [...at, key], { stable: key === 'stable_url', rendered });
       }
     } else if (provider.type === 'command' || provider.type === 'logs') {
       const runAt = [...at, 'run'];
       const run = provider.run;
+      const where = { rendered, run: true };
       if (typeof run === 'string') {
         // Read as the provider reads it (providers/command.ts): split without a shell, then checked as argv.
         const split = splitCommand(run);
         if (!split.ok) issues.push({ path: runAt, message: withoutShellOption(split.message) });
         else issues.push(...checks.argvProblems(split.argv).map((message) => ({ path: runAt, message })));
-        template(run, runAt);
+        template(run, runAt, where);
       } else {
         issues.push(...checks.argvProblems(run).map((message) => ({ path: runAt, message })));
-        run.forEach((arg, index) => template(arg, [...runAt, index]));
+        run.forEach((arg, index) => template(arg, [...runAt, index], where));
       }
     }
   }
   for (const [name, metric] of Object.entries(analysis.metrics ?? {}))
     for (const key of ['query', 'stable_query'] as const) {
       const query = metric[key];
-      if (query !== undefined) template(query, [...path, 'metrics', name, key], key === 'stable_query');
+      if (query !== undefined)
+        template(query, [...path, 'metrics', name, key], {
+          stable: key === 'stable_query',
+          rendered: read.metrics(name),
+        });
     }
   return issues;
+}
+
+/** Where a template is: see analysisTemplateIssues. */
+interface Where {
+  stable?: boolean;
+  rendered: boolean;
+  run?: boolean;
+}
+
+/**
+ * The metrics the analyzer reads (those a check reads, its own or the seeds preset's: analysis/analyzer.ts)
+ * and their providers. A template of any other is never rendered, so no variable lacks a value there. All of
+ * them when the section does not resolve (the load says why).
+ */
+function readParts(analysis: AnalysisConfigInput): {
+  metrics: (name: string) => boolean;
+  providers: (name: string) => boolean;
+} {
+  let metrics: Set<string>;
+  try {
+    metrics = new Set(resolveAnalysisConfig(analysis).checks.flatMap(readMetrics));
+  } catch {
+    return { metrics: () => true, providers: () => true };
+  }
+  const providers = new Set(
+    [...metrics].flatMap((name) => {
+      const metric = analysis.metrics?.[name];
+      return metric && Object.hasOwn(analysis.metrics!, name) ? [metric.provider] : [];
+    }),
+  );
+  return { metrics: (name) => metrics.has(name), providers: (name) => providers.has(name) };
 }
 
 /** A metrics command has no "shell" option (providers/command.ts runs it without one): what to do instead. */
@@ -123,9 +163,11 @@ function withoutShellOption(message: string): string {
 function variableProblem(
   name: string,
   user: AnalysisUser,
-  stable: boolean,
+  where: Where,
 ): Omit<AnalysisTemplateIssue, 'path'> | undefined {
   const problem = (message: string) => ({ message });
+  // A template no check reads is never rendered: each known variable is as good as another there.
+  if (!where.rendered && KNOWN.includes(name)) return undefined;
   if (name === 'baseline_slot' && !user.freshBaseline)
     return problem(
       `{{baseline_slot}} has no value in environment "${user.name}": it is set by the canary strategy with baseline: fresh`,
@@ -143,15 +185,17 @@ function variableProblem(
         (user.shared ? ', or move the top-level analysis into the environments with slots' : ''),
     };
   // The stable side is read in a canary's steps below 100 % only, where each of these has a value.
-  const window = stable ? undefined : user.unsetIn?.[name as WindowVariable];
+  const window = where.stable ? undefined : user.unsetIn?.[name as WindowVariable];
   if (window !== undefined)
     return {
       code: 'unset-in-window',
       variable: name,
       message:
         `{{${name}}} has no value in ${window} of environment "${user.name}": ${SET_WHERE[name as WindowVariable]}, ` +
-        `so that window would fail at every interval and roll the release back; ${INSTEAD[name as WindowVariable]}` +
-        (user.shared ? `, or give environment "${user.name}" an analysis of its own` : ''),
+        `so that window would fail at every interval and roll the release back; ${instead(name as WindowVariable, where.run === true)}` +
+        (user.shared
+          ? `, or give environment "${user.name}" an analysis of its own without {{${name}}}`
+          : ''),
     };
   if (KNOWN.includes(name)) return undefined;
   if (user.variables.includes(name))
@@ -177,7 +221,19 @@ const SET_WHERE: Record<WindowVariable, string> = {
   weight: "it is a canary step's traffic share, set in canary steps only",
 };
 
-/** What to write instead, in a template read in every window. */
+/**
+ * What to write instead, in a template read in every window. A metric command (`run`) has no stable_ field:
+ * it runs for each side, with that side's {{version}} and {{slot}}.
+ */
+function instead(name: WindowVariable, run: boolean): string {
+  if (!run || name === 'weight') return INSTEAD[name];
+  return name === 'stable_version'
+    ? 'select by {{version}} (in those steps the command runs for the stable side too, {{version}} then the stable version)'
+    : name === 'stable_slot'
+      ? 'select by {{slot}} (in those steps the command runs for the stable side too, {{slot}} then the stable slot)'
+      : "select by {{slot}} (in those steps the command runs for the side compared with too, {{slot}} then the baseline's slot)";
+}
+
 const INSTEAD: Record<WindowVariable, string> = {
   stable_version:
     'select by {{version}} (in those steps the stable side is read with the same template, {{version}} then ' +
@@ -218,10 +274,10 @@ export function stableVersionUse(
     stable === undefined
       ? uses(own, [...at, key], true)
       : (uses(stable, [...at, stableKey], true) ?? uses(own, [...at, key], false));
-  // A provider no metric reads is never asked.
-  const read = new Set(Object.values(analysis.metrics ?? {}).map((metric) => metric.provider));
+  // A metric no check reads, and a provider of none that is read, are never asked.
+  const read = readParts(analysis);
   for (const [name, provider] of Object.entries(analysis.providers ?? {})) {
-    if (!read.has(name)) continue;
+    if (!read.providers(name)) continue;
     const at = [...path, 'providers', name];
     let found;
     if (provider.type === 'http') found = pair(at, 'url', provider.url, 'stable_url', provider.stable_url);
@@ -235,6 +291,7 @@ export function stableVersionUse(
     if (found) return found;
   }
   for (const [name, metric] of Object.entries(analysis.metrics ?? {})) {
+    if (!read.metrics(name)) continue;
     const found = pair(
       [...path, 'metrics', name],
       'query',

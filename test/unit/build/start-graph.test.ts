@@ -91,7 +91,9 @@ const NOT_AT_CLI_START: Array<[what: string, pattern: RegExp]> = [
   ['reconcile', /^(src\/reconcile\/|src\/cli\/reconcile\.ts$)/],
   [
     'the analysis (judge, providers, replay)',
-    /^src\/analysis\/(?!schema\.ts$|log-config\.ts$|exit-codes\.ts$|window\.ts$)/,
+    // config.ts resolves the section's checks (which metrics the analyzer reads: config/analysis-templates.ts),
+    // from schema.ts and window.ts alone.
+    /^src\/analysis\/(?!schema\.ts$|log-config\.ts$|exit-codes\.ts$|window\.ts$|config\.ts$)/,
   ],
   ['control requests', /^(src\/control\/|src\/cli\/control\.ts$)/],
   ['the other commands’ modules', /^src\/cli\/(analyze|status|state-key|metrics|alerts)\.ts$/],

@@ -148,8 +148,64 @@ environments:
       'deploy.yml:10:30: analysis.metrics.m.query: {{weight}} has no value in the verify_after_switch window of ' +
         'environment "staging": it is a canary step\'s traffic share, set in canary steps only, so that window ' +
         'would fail at every interval and roll the release back; leave it out of the analysis (a rate selected ' +
-        'by {{version}} does not depend on the share), or give environment "staging" an analysis of its own',
+        'by {{version}} does not depend on the share), or give environment "staging" an analysis of its own ' +
+        'without {{weight}}',
     ]);
+  });
+
+  it('says what a metric command does instead: it has no stable_ field, it runs for each side', () => {
+    // Before: it said to use {{stable_version}} in a stable_query or stable_url, which a command provider has not.
+    assert.deepEqual(errorsOf(command('["./metrics.sh", "{{stable_version}}"]')), [
+      'deploy.yml:11:51: environments.production.analysis.providers.p.run[1]: {{stable_version}} has no value in ' +
+        'the monitor window of environment "production": it is set only in a canary\'s steps below 100 %, where ' +
+        'the stable version serves beside the canary, so that window would fail at every interval and roll the ' +
+        'release back; select by {{version}} (in those steps the command runs for the stable side too, ' +
+        '{{version}} then the stable version)',
+    ]);
+    assert.match(
+      errorsOf(command('"./metrics.sh --slot {{stable_slot}}"')).join('\n'),
+      /run: \{\{stable_slot\}\} has no value .*; select by \{\{slot\}\} \(in those steps the command runs for the stable side too, \{\{slot\}\} then the stable slot\)$/,
+    );
+  });
+
+  it('leaves a metric no check reads, and a provider of none that is read, to their variables: never rendered', () => {
+    // Before: refused as failing the monitor window; the analyzer reads only the metrics its checks read
+    // (analysis/analyzer.ts), so the config ran as written.
+    const text = `${TARGET}environments:
+  production:
+    strategy: canary
+    analysis:
+      preset: none
+      providers:
+        p: { type: prometheus, url: "http://127.0.0.1:9090" }
+        c: { type: command, run: ["./m.sh", "{{stable_version}}"] }
+      metrics:
+        m: { provider: p, query: 'x{v="{{version}}"}' }
+        share: { provider: p, query: 'x{v="{{version}}"} / {{weight}}', stable_query: 'x{s="{{stable_slot}}"}' }
+        cmp: { provider: c }
+      checks:
+        - check: "m < 0.5"
+`;
+    accepts(text);
+    // Read by a check, the same metric is refused; so is an unknown name anywhere (a typo stays one).
+    assert.match(
+      errorsOf(
+        text.replace(
+          '        - check: "m < 0.5"\n',
+          '        - check: "m < 0.5"\n        - check: "share < 2"\n',
+        ),
+      ).join('\n'),
+      /metrics\.share\.query: \{\{weight\}\} has no value in the monitor window/,
+    );
+    assert.match(
+      errorsOf(text.replace('/ {{weight}}', '/ {{wieght}}')).join('\n'),
+      /metrics\.share\.query: unknown template variable \{\{wieght\}\}/,
+    );
+    // The seeds preset reads its metrics by name (error_rate): refused there without a check of one's own.
+    assert.match(
+      errorsOf(text.replace('      preset: none\n', '').replace('share:', 'error_rate:')).join('\n'),
+      /metrics\.error_rate\.query: \{\{weight\}\} has no value in the monitor window/,
+    );
   });
 
   it('refuses a variable the analyzer never sets, with what was probably meant', () => {
@@ -201,7 +257,7 @@ environments:
           'baseline serves beside the canary, so that window would fail at every interval and roll the release ' +
           'back; select by {{slot}} (in those steps the side compared with is read with the same template, ' +
           "{{slot}} then the baseline's slot), or use {{baseline_slot}} in a stable_query or stable_url, read in " +
-          'those steps only, or give environment "production" an analysis of its own',
+          'those steps only, or give environment "production" an analysis of its own without {{baseline_slot}}',
       ],
     );
   });
@@ -387,20 +443,20 @@ describe('stableVersionUse: where a canary step needs the stable version', () =>
   it('finds the stable side read by {{version}}, or {{stable_version}} on either side, in what a metric reads', () => {
     assert.deepEqual(
       stableVersionUse(
-        { providers: { prom }, metrics: { m: { provider: 'prom', query: 'x{v="{{version}}"}' } } },
+        { providers: { prom }, metrics: { error_rate: { provider: 'prom', query: 'x{v="{{version}}"}' } } },
         [],
       ),
-      { path: ['metrics', 'm', 'query'], variable: 'version' },
+      { path: ['metrics', 'error_rate', 'query'], variable: 'version' },
     );
     // The stable side read by slot: the canary's {{version}} is its own.
     const bySlot = { provider: 'prom', query: 'x{v="{{version}}"}', stable_query: 'x{s="{{slot}}"}' };
-    assert.equal(stableVersionUse({ providers: { prom }, metrics: { m: bySlot } }, []), undefined);
+    assert.equal(stableVersionUse({ providers: { prom }, metrics: { error_rate: bySlot } }, []), undefined);
     assert.deepEqual(
       stableVersionUse(
-        { providers: { prom }, metrics: { m: { ...bySlot, query: 'x{v="{{stable_version}}"}' } } },
+        { providers: { prom }, metrics: { error_rate: { ...bySlot, query: 'x{v="{{stable_version}}"}' } } },
         ['analysis'],
       ),
-      { path: ['analysis', 'metrics', 'm', 'query'], variable: 'stable_version' },
+      { path: ['analysis', 'metrics', 'error_rate', 'query'], variable: 'stable_version' },
     );
     // A prober's URL and a command are read for the stable side too; a provider no metric reads is never asked.
     assert.deepEqual(
@@ -417,7 +473,20 @@ describe('stableVersionUse: where a canary step needs the stable version', () =>
       stableVersionUse(
         {
           providers: { prom, unused: { type: 'command', run: ['./m.sh', '{{version}}'] } },
-          metrics: { m: bySlot },
+          metrics: { error_rate: bySlot },
+        },
+        [],
+      ),
+      undefined,
+    );
+    // A metric no check reads is never asked either (preset: none, no check on it).
+    assert.equal(
+      stableVersionUse(
+        {
+          preset: 'none',
+          providers: { prom },
+          metrics: { error_rate: bySlot, other: { provider: 'prom', query: 'y{v="{{stable_version}}"}' } },
+          checks: [{ check: 'error_rate < 0.01' }],
         },
         [],
       ),
