@@ -192,7 +192,7 @@ function variableProblem(
       variable: name,
       message:
         `{{${name}}} has no value in ${window} of environment "${user.name}": ${SET_WHERE[name as WindowVariable]}, ` +
-        `so that window would fail at every interval and roll the release back; ${instead(name as WindowVariable, where.run === true)}` +
+        `so that window would fail at every interval and roll the release back; ${instead(name as WindowVariable, user, where.run === true)}` +
         (user.shared
           ? `, or give environment "${user.name}" an analysis of its own without {{${name}}}`
           : ''),
@@ -223,10 +223,16 @@ const SET_WHERE: Record<WindowVariable, string> = {
 
 /**
  * What to write instead, in a template read in every window. A metric command (`run`) has no stable_ field:
- * it runs for each side, with that side's {{version}} and {{slot}}.
+ * it runs for each side, with that side's {{version}} and {{slot}}. An environment that is no canary reads no
+ * stable side at all, and one without slots has no {{slot}} to select by.
  */
-function instead(name: WindowVariable, run: boolean): string {
-  if (!run || name === 'weight') return INSTEAD[name];
+function instead(name: WindowVariable, user: AnalysisUser, run: boolean): string {
+  if (name === 'weight') return INSTEAD.weight;
+  if (!user.canary)
+    return name === 'stable_version' || user.slotless
+      ? `select by {{version}}, the new version (a ${user.slotless ?? 'blue-green'} environment reads no stable side: only a canary's steps do)`
+      : "select by {{slot}}, the new slot (a blue-green environment reads no stable side: only a canary's steps do)";
+  if (!run) return INSTEAD[name];
   return name === 'stable_version'
     ? 'select by {{version}} (in those steps the command runs for the stable side too, {{version}} then the stable version)'
     : name === 'stable_slot'

@@ -168,6 +168,30 @@ environments:
     );
   });
 
+  it('tells an environment that is no canary to select by what it has: no stable side, no slot under rolling', () => {
+    const other = (strategy: string, variable: string) =>
+      errorsOf(
+        withAnalysis(PROM, `{ provider: p, query: 'x{a="{{${variable}}}"}' }`, '    monitor: 0\n').replace(
+          '    strategy: canary\n',
+          `    strategy: ${strategy}\n`,
+        ),
+      ).join('\n');
+    // Before: "select by {{slot}}", which a rolling environment refuses too, and a stable_query "read in those
+    // steps", which it has none of.
+    assert.match(
+      other('{ type: rolling, instances: [a, b], pause: 1m }', 'stable_slot'),
+      /\{\{stable_slot\}\} has no value in the analysis of a rolling batch .*; select by \{\{version\}\}, the new version \(a rolling environment reads no stable side: only a canary's steps do\)$/,
+    );
+    assert.match(
+      other('blue-green', 'stable_slot'),
+      /\{\{stable_slot\}\} has no value in the verify_after_switch window .*; select by \{\{slot\}\}, the new slot \(a blue-green environment reads no stable side: only a canary's steps do\)$/,
+    );
+    assert.match(
+      other('blue-green', 'stable_version'),
+      /; select by \{\{version\}\}, the new version \(a blue-green environment reads no stable side: only a canary's steps do\)$/,
+    );
+  });
+
   it('leaves a metric no check reads, and a provider of none that is read, to their variables: never rendered', () => {
     // Before: refused as failing the monitor window; the analyzer reads only the metrics its checks read
     // (analysis/analyzer.ts), so the config ran as written.
