@@ -149,8 +149,11 @@ export function unknownStableProblem(env: ResolvedEnvironment, live: LiveState):
     `canary step reads the stable version with {{${use.variable}}} (${field}${use.variable === 'version' ? ', for the stable side' : ''}): ` +
     'it would have no value there, fail at every interval and roll the canary back. Nothing was deployed: make ' +
     `${env.target.current ? 'the current command' : 'a current command of the target'} print the version too ` +
-    `({"slot": "${live.slot}", "version": "..."}), or read the stable ` +
-    'side by {{slot}} (a stable_query or stable_url)'
+    `({"slot": "${live.slot}", "version": "..."}), ` +
+    // A metric command has no stable_ field: it runs for each side, {{slot}} then the stable slot.
+    (use.path.includes('run')
+      ? 'or select by {{slot}} in that command (it runs for the stable side too, {{slot}} then the stable slot)'
+      : 'or read the stable side by {{slot}} (a stable_query or stable_url)')
   );
 }
 

@@ -9,6 +9,7 @@ import {
   disagreementOf,
   readLiveForRun,
   readLiveState,
+  unknownStableProblem,
 } from '../../../src/pipeline/live-state.ts';
 import { emptyRecord, type EnvironmentRecord } from '../../../src/state/record.ts';
 
@@ -245,5 +246,22 @@ test('a canary beside a live slot whose version nothing names is refused when it
   assert.equal(
     (await readLiveForRun(canary('', byVersion), undefined, { warn: () => {} })).problem,
     undefined,
+  );
+});
+
+test('a metric command that needs the unknown stable version is told to select by slot, not given a stable_ field it has not', () => {
+  const parsed = parseConfig(
+    'target:\n  commands:\n    deploy: deploy {{slot}}\n    set_weight: weight {{slot}} {{weight}}\n' +
+      'environments:\n  production:\n    strategy: { type: canary, steps: [10, 100], pause: 1m }\n    monitor: 0\n' +
+      '    analysis:\n      providers: { c: { type: command, run: ["./m.sh", "--version", "{{version}}"] } }\n' +
+      '      metrics: { m: { provider: c } }\n      checks: [{ check: "m < 1" }]\n',
+    'deploy.yml',
+  );
+  assert.ok(parsed.ok, parsed.ok ? '' : JSON.stringify(parsed.errors));
+  const problem = unknownStableProblem(resolveEnvironment(parsed.config, 'production'), { slot: 'blue' });
+  // Before: "read the stable side by {{slot}} (a stable_query or stable_url)", which a command provider has not.
+  assert.match(
+    problem ?? '',
+    /\(its providers\.c\.run\[2\], for the stable side\).*print the version too \(\{"slot": "blue", "version": "\.\.\."\}\), or select by \{\{slot\}\} in that command \(it runs for the stable side too, \{\{slot\}\} then the stable slot\)$/,
   );
 });
