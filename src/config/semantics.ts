@@ -682,6 +682,12 @@ function templateIssues(
       !(command === 'switch' || command === 'set_weight') ||
       strategy === 'blue-green' ||
       strategy === 'canary';
+    // The one a strategy runs: a canary's set_weight; blue-green's switch, or its set_weight without one.
+    const traffic = command === 'switch' || command === 'set_weight';
+    const rendered =
+      !traffic ||
+      (strategy === 'canary' && command === 'set_weight') ||
+      (strategy === 'blue-green' && (command === 'switch' || resolved?.target.commands.switch === undefined));
     const outsideSteps = path[0] === 'environments' && (path[2] === 'hooks' || path[2] === 'smoke');
     for (const variable of placeholders(template)) {
       if (!isKnownVariable(variable, variables)) unknown.push({ path, variable, environment: name });
@@ -697,8 +703,10 @@ function templateIssues(
         (BASELINE_VARIABLES as readonly string[]).includes(variable) &&
         !variables.includes(variable)
       ) {
-        // baseline_slot: every command of a canary with a fresh baseline; baseline_weight: its set_weight.
-        if (!baseline || (variable === 'baseline_weight' && command !== 'set_weight'))
+        // baseline_slot: every command of a canary with a fresh baseline; baseline_weight: its set_weight. A
+        // traffic command the environment's strategy never runs (a shared target's set_weight under direct,
+        // rolling, or blue-green with a switch) renders neither.
+        if (rendered && (!baseline || (variable === 'baseline_weight' && command !== 'set_weight')))
           issues.push({
             path,
             message: `{{${variable}}} has no value here in environment "${name}": it is set ${variable === 'baseline_weight' ? 'for the set_weight command ' : ''}by the canary strategy with baseline: fresh`,

@@ -129,6 +129,20 @@ describe('canary baseline: fresh', () => {
     );
   });
 
+  it("leaves them in a shared target's traffic command an environment never runs", () => {
+    // Before: refused for a blue-green environment sharing the target, which with a switch never runs
+    // set_weight (step-runner.ts: switch, else set_weight).
+    const shared = (others: string, target = THREE_WAY) =>
+      parsed(`${target}${canaryEnv('baseline: fresh')}\n${others}`).errors;
+    const switching = THREE_WAY.replace('    teardown:', '    switch: ./switch.sh {{slot}}\n    teardown:');
+    assert.deepEqual(shared('  web:\n    strategy: blue-green\n', switching), []);
+    // Blue-green without a switch moves traffic by set_weight, where neither has a value: still refused.
+    assert.match(
+      shared('  web:\n    strategy: blue-green\n').join('\n'),
+      /target\.commands\.set_weight: \{\{baseline_slot\}\} has no value here in environment "web"/,
+    );
+  });
+
   it('refuses analysis that reads the compared side by version alone: baseline and stable run the same version', () => {
     const analysis = (query: string, url: string) => `    analysis:
       preset: none
