@@ -173,8 +173,10 @@ function variableProblem(
       `{{baseline_slot}} has no value in environment "${user.name}": it is set by the canary strategy with baseline: fresh`,
     );
   // Set by the strategies with slots only: each window of a direct or rolling environment failed on it and
-  // rolled the release back (the monitor window at the latest).
-  if (name === 'slot' && user.slotless)
+  // rolled the release back (the monitor window at the latest). One that runs no window (monitor: 0, no
+  // watched batch, no validation_window) renders it nowhere: every window there leaves all of unsetIn unset.
+  const windowless = user.unsetIn !== undefined && Object.keys(user.unsetIn).length === 0;
+  if (name === 'slot' && user.slotless && !windowless)
     return {
       code: 'no-slot',
       variable: name,

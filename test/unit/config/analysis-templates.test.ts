@@ -325,6 +325,32 @@ environments:
     accepts(own('canary'));
   });
 
+  it('leaves {{slot}} to a direct or rolling environment that runs no analysis window', () => {
+    // Before: refused as failing every window, though with monitor: 0 and no watched batch (as preset: fast
+    // has them) none runs; an environment cannot opt out of the shared analysis the canaries use.
+    const text = readFileSync(
+      new URL('../../fixtures/config/shared-analysis-fresh-baseline.yml', import.meta.url),
+      'utf8',
+    ).replace(`x{version="{{version}}"}`, `x{slot="{{slot}}"}`);
+    accepts(text.replace('    strategy: direct\n', '    strategy: direct\n    monitor: 0\n'));
+    accepts(
+      text.replace(
+        '    strategy: direct\n',
+        '    strategy: { type: rolling, instances: [a, b], pause: 0 }\n    monitor: 0\n',
+      ),
+    );
+    // A watched batch is a window: refused.
+    assert.match(
+      errorsOf(
+        text.replace(
+          '    strategy: direct\n',
+          '    strategy: { type: rolling, instances: [a, b], pause: 1m }\n    monitor: 0\n',
+        ),
+      ).join('\n'),
+      /\{\{slot\}\} has no value in environment "staging": a rolling environment has no slots/,
+    );
+  });
+
   it('a direct or rolling strategy asked for one deployment meets a {{slot}} analysis before anything runs', () => {
     const text = withAnalysis(PROM, `{ provider: p, query: 'x{slot="{{slot}}"}' }`).replace(
       '    strategy: canary\n',
