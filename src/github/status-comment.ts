@@ -225,12 +225,21 @@ function stored(s: StatusCommentState): Record<string, unknown> {
   return { ...s, wait, approvalsAhead: { since: s.wait.since, at: ahead } };
 }
 
-/** The state from the data line's form (stored): the approval steps ahead go with the wait they name only. */
+/**
+ * The state from the data line's form (stored): the approval steps ahead go with the wait they name only, from
+ * the top level alone. The wait's part keeps keys it does not check, and one named `approvalsAhead` there is
+ * dropped: taken as the steps ahead it would go in unchecked (hiding `--full`, then moved to the top level by
+ * the next write, where the next read takes the comment for damaged).
+ */
 function unstored(data: unknown): StatusCommentState {
   const { approvalsAhead, ...rest } = data as StatusCommentState & {
     approvalsAhead?: { since: string; at: string[] };
   };
-  const state = rest as StatusCommentState;
+  let state = rest as StatusCommentState;
+  if (state.wait && 'approvalsAhead' in state.wait) {
+    const { approvalsAhead: _, ...wait } = state.wait;
+    state = { ...state, wait };
+  }
   if (approvalsAhead && state.wait && approvalsAhead.since === state.wait.since)
     return { ...state, wait: { ...state.wait, approvalsAhead: approvalsAhead.at } };
   return state;

@@ -712,6 +712,39 @@ test("a newer writer's keys in the wait, the waits and the warnings are kept and
   );
 });
 
+test("a wait's approvalsAhead in the data line is not taken for the steps ahead: they are read from the top level alone", () => {
+  // The data line keeps the steps ahead at its top level (stored()); the wait's part now keeps keys it does not
+  // check, and one named as the in-memory field went into the state unchecked: any value hid --full (a string
+  // has a length), and the next write moved it to the top level, where the next read took the whole comment
+  // for damaged (version, commits, waits and warnings lost) and it could not be dropped to fit.
+  const marker = statusMarker('production');
+  const encode = (data: unknown) =>
+    `${marker}\n<!-- deploy-action:data ${Buffer.from(JSON.stringify(data)).toString('base64')} -->`;
+  const known = waitingState();
+  for (const value of ['x', { at: 'y' }, ['canary 50 %'], 'z'.repeat(COMMENT_MAX_CHARS)]) {
+    const read = parseStatusComment(
+      encode({ ...known, wait: { ...known.wait!, approvalsAhead: value } }),
+      'production',
+    );
+    assert.ok(read?.wait, 'read');
+    assert.equal(read.wait.approvalsAhead, undefined, JSON.stringify(value).slice(0, 40));
+    const body = renderStatusComment(read);
+    assert.match(body, /`\/promote production --full`/);
+    assert.ok(body.length <= COMMENT_MAX_CHARS);
+    assert.deepEqual(parseStatusComment(body, 'production'), known, 'the next read is whole');
+  }
+  // The top level's, for this wait, still counts over whatever the wait's part says.
+  const ahead = waitingState({ approvalsAhead: ['canary 50 %'] });
+  const stored = JSON.parse(
+    Buffer.from(
+      /deploy-action:data ([A-Za-z0-9+/=]+) -->$/.exec(renderStatusComment(ahead))![1]!,
+      'base64',
+    ).toString(),
+  );
+  const both = { ...stored, wait: { ...stored.wait, approvalsAhead: 'x' } };
+  assert.deepEqual(parseStatusComment(encode(both), 'production'), ahead);
+});
+
 test('unknown keys too big for one comment go before anything shown: the comment still fits', () => {
   const known = waitingState();
   const huge = { ...known, wait: { ...known.wait!, blob: 'x'.repeat(COMMENT_MAX_CHARS) } };
