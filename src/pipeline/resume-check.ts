@@ -31,8 +31,14 @@ const PHASES = new Set<string>(['production', 'verify', 'monitor']);
 export function checkResumable(env: ResolvedEnvironment, record: EnvironmentRecord): ResumeCheck {
   const rollout = record.rollout;
   if (!rollout) return { ok: false, reason: 'the record shows no rollout' };
+  // Its run's rollback that ended half-way, or a reconcile's that did not complete (reconcile/run.ts writes
+  // phase rollback ahead of one): either way part of it may be undone already.
   if (rollout.phase === 'rollback')
-    return { ok: false, reason: 'its run was already rolling it back when it ended' };
+    return {
+      ok: false,
+      reason:
+        "a rollback of it had already begun (its run's, or an earlier reconcile's that did not complete)",
+    };
   if (rollout.phase === 'staging')
     return {
       ok: false,

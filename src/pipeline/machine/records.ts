@@ -61,17 +61,22 @@ export function recordRefusal(
           `\`deploy-action reconcile -e ${env.name} --adopt-current\` (\`mode: reconcile\` with ` +
           '`adopt-current: true`) makes what current reports the record, dropping the rollout',
       };
+    // A rollback had begun on it (its run's, or reconcile's that did not complete): reconcile never resumes it.
+    const rollingBack = rollout?.phase === 'rollback';
     if (rollout)
       return {
         kind: 'unfinished',
         message:
           `${env.name} has an unfinished rollout of ${rollout.version} (started ${rollout.startedAt}, ` +
-          `${ownerText(rollout.owner)}, at ${rollout.phase} step ${rollout.step + 1}/${rollout.steps}): its ` +
-          'traffic may still be split' +
+          `${ownerText(rollout.owner)}, ` +
+          (rollingBack ? 'being rolled back, at step' : `at ${rollout.phase} step`) +
+          ` ${rollout.step + 1}/${rollout.steps}): its traffic may still be split` +
           (rollout.levelsUndone?.length
             ? ` (its rollback also left ${rollout.levelsUndone.join(', ')} undone, run again with the rest)`
             : '') +
-          '. Nothing was deployed; reconcile rolls it back or resumes it ' +
+          (rollingBack
+            ? '. Nothing was deployed; reconcile rolls it back (never resumes it: a rollback of it had begun) '
+            : '. Nothing was deployed; reconcile rolls it back or resumes it ') +
           '(docs/reconcile.md: the App starts it when that run ends, or run `deploy-action reconcile` / ' +
           '`mode: reconcile`), then deploy again. If the record is stale (the current command shows another ' +
           `release; reconcile refuses with current_disagrees), \`deploy-action reconcile -e ${env.name} ` +

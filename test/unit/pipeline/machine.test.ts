@@ -819,6 +819,35 @@ for (const [name, recordEnv, extra] of [
   });
 }
 
+test('an unfinished rollout a rollback had begun on: the refusal says reconcile rolls it back, not that it may resume it', () => {
+  // Phase rollback (its run's rollback cut short, or reconcile's that did not complete): reconcile never resumes
+  // it (checkResumable), under on_orphan: resume too. "rolls it back or resumes it" promised what cannot happen.
+  const env = environment('  production:\n    strategy: blue-green');
+  const record: EnvironmentRecord = {
+    ...liveRecord('production'),
+    rollout: {
+      deploymentId: 'd-0',
+      version: 'v1.5',
+      strategy: 'blue-green',
+      phase: 'rollback',
+      step: 3,
+      steps: 6,
+      startedAt: new Date(T0 - 5000).toISOString(),
+      owner: { kind: 'workflow', runId: '77' },
+      recovery: [{ kind: 'switch', slot: 'blue', from: 'green' }],
+    },
+  };
+  const r = drive(input(env, { stored: stored(record) }));
+  assert.equal(r.result.code, 'rollout_unfinished');
+  assert.match(r.result.message, /, being rolled back, at step 4\/6\): /);
+  assert.match(
+    r.result.message,
+    /Nothing was deployed; reconcile rolls it back \(never resumes it: a rollback of it had begun\)/,
+  );
+  assert.doesNotMatch(r.result.message, /resumes it \(/);
+  assert.deepEqual(r.ran, [], 'no command ran');
+});
+
 test('cancelled while the gates run: the validate phase is cancelled, nothing ran', () => {
   const env = environment('  production:\n    strategy: blue-green');
   const r = drive(input(env, { skipGates: false, hasGates: true }), {
@@ -1080,7 +1109,7 @@ test('resume refuses what cannot be resumed, touching nothing (no write, no step
   const env = environment(CANARY);
   const record = orphanRecord(env, 4);
   const cases: Array<[EnvironmentRecord, RegExp]> = [
-    [{ ...record, rollout: { ...record.rollout!, phase: 'rollback' } }, /already rolling it back/],
+    [{ ...record, rollout: { ...record.rollout!, phase: 'rollback' } }, /a rollback of it had already begun/],
     [
       { ...record, rollout: { ...record.rollout!, strategyState: undefined } },
       /before the first strategy step/,

@@ -1001,6 +1001,35 @@ ${extra}
     assert.equal(store.current('production')!.rollout, undefined);
   });
 
+  it('a rollout whose rollback by reconcile did not complete is rolled back again, never resumed, whatever deploy.yml says then', async () => {
+    // The first reconcile could not resume it (its steps changed) and rolled it back: traffic went back to blue,
+    // the canary's teardown failed, so the rollout stayed. Once deploy.yml plans the old steps again it was
+    // resumable on the record's word (its phase still production): a canary half torn down taken to 100 %.
+    const rollout = orphanAt(await resumeConfig(), 4);
+    const store = new MemoryStore();
+    store.set(record('production', { rollout }));
+    const changed = await resumeConfig('', { ...LIVE_BLUE, FAIL_ON: 'teardown:green' }, '[20, 100]');
+    const first = await reconcile(
+      options(changed, store, { state: 'ended', conclusion: 'failure' }, T0, {
+        environments: ['production'],
+      }),
+    );
+    assert.equal(first.entries[0]!.code, 'orphan_rollback_failed');
+    assert.equal(store.current('production')!.rollout?.phase, 'rollback');
+
+    const calls = target.calls().length;
+    const again = await reconcile(
+      options(await resumeConfig(), store, { state: 'ended', conclusion: 'failure' }, at(300_000), {
+        environments: ['production'],
+      }),
+    );
+    assert.deepEqual(target.calls().slice(calls), ['current', 'set_weight green 0', 'teardown green']);
+    assert.equal(again.entries[0]!.code, 'orphan_rolled_back');
+    // Said as what happened: a rollback begun before (an earlier reconcile's here), not "its run's".
+    assert.match(again.entries[0]!.message, /not resumed: a rollback of it had already begun/);
+    assert.equal(store.current('production')!.rollout, undefined);
+  });
+
   it('a rollout whose run ended before its first strategy step is rolled back (nothing says where to go on)', async () => {
     const cfg = await resumeConfig();
     const store = new MemoryStore();
