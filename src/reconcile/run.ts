@@ -842,6 +842,8 @@ async function orphanRollback(
         event: 'rollback_started',
         code: 'orphan_rollback',
         version: rollout.version,
+        // The commit whose rollout it undoes, as in every entry about one (`requires` reads it).
+        ...(rollout.sha ? { sha: rollout.sha } : {}),
         detail: `${orphaned} rollout of ${rollout.version}: ${why}`.slice(0, 1000),
       },
       now,

@@ -171,6 +171,18 @@ describe('reconcile: an orphaned canary at 50 %', () => {
     );
     const last = store.writes.at(-1)!.history.at(-1)!;
     assert.deepEqual([last.event, last.sha], ['orphan_rolled_back', sha]);
+    // Its write-ahead too, as the pipeline's own rollback_started does: `requires` reads an entry with no commit
+    // as naming every release of its version (prior-environments.ts sameRelease and rolledBackSince).
+    assert.deepEqual(
+      store.writes
+        .at(-1)!
+        .history.slice(-2)
+        .map((h) => [h.event, h.sha]),
+      [
+        ['rollback_started', sha],
+        ['orphan_rolled_back', sha],
+      ],
+    );
   });
 
   it('runs the recovery steps in order, clears the rollout, writes history, marks the deployment', async () => {
