@@ -29,7 +29,7 @@ import {
   sufficedLevel,
   verifyHealthStep,
 } from '../pipeline/rollback-levels.ts';
-import { undoLeft } from '../pipeline/rollback-shortfall.ts';
+import { TRAFFIC_STEPS, undoLeft } from '../pipeline/rollback-shortfall.ts';
 import { resumePipeline, type Handoff, type PipelineDeps, type ResumeOutcome } from '../pipeline/executor.ts';
 import { checkResumable } from '../pipeline/resume-check.ts';
 import {
@@ -894,8 +894,16 @@ async function orphanRollback(
   // What a later reconcile could still do: not a step with no earlier version to return to (it would know no
   // more), so a rollout left with only those is dropped rather than refusing every deployment for good.
   // A record written before the health check after such a step was left out too holds that check alone.
-  const keep =
-    !ok && (undoLeft(rolledBack.steps, returnable(env, values)).length > 0 || levelsUndone.length > 0);
+  const left = undoLeft(rolledBack.steps, returnable(env, values));
+  const keep = !ok && (left.length > 0 || levelsUndone.length > 0);
+  // Every traffic step went back: the new version serves none, as the deployment run's rollback keeps it
+  // (machine/rollback.ts); status read the orphan's weight as still on the new version.
+  const back =
+    rolledBack.trafficRestoredMs !== undefined &&
+    !left.some((s) => TRAFFIC_STEPS.has(s.step.kind)) &&
+    rollout.weight !== undefined
+      ? { weight: 0 }
+      : {};
   const stable = record.live
     ? `${record.live.version}${record.live.slot ? ` on ${record.live.slot}` : ''}`
     : 'stable';
@@ -978,6 +986,7 @@ async function orphanRollback(
       ? {
           rollout: {
             ...kept,
+            ...back,
             phase: 'rollback',
             ...(levelsUndone.length ? { levelsUndone } : {}),
             ...(notified ? { failureNotified: notified } : {}),

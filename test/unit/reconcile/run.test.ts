@@ -21,6 +21,7 @@ import {
 import { emptyRecord, type EnvironmentRecord, type Rollout } from '../../../src/state/record.ts';
 import type { StateRead, StateStore } from '../../../src/state/store.ts';
 import { createStrategy } from '../../../src/strategies/index.ts';
+import { position } from '../../../src/cli/control.ts';
 import { recordedTarget, recorder, type RecordedTarget } from '../../helpers/recorded-target.ts';
 
 const T0 = new Date('2026-03-01T12:00:00.000Z');
@@ -265,6 +266,21 @@ describe('reconcile: an orphaned canary at 50 %', () => {
     assert.equal(o.harness.marks[0]![1], 'error');
   });
 
+  it('traffic put back and only the teardown failed: the rollout kept says no traffic goes to the new version', async () => {
+    // It kept the orphan's 50 %: status said "phase rollback, step 10/14 (50 % on the new version)" while blue
+    // took it all (the deployment run's own rollback keeps weight 0 there: machine/rollback.ts).
+    const cfg = await config('', { ...LIVE_BLUE, FAIL_ON: 'teardown:green' });
+    const store = new MemoryStore();
+    store.set(record('production', { rollout: canaryAt50 }));
+    const summary = await reconcile(
+      options(cfg, store, { state: 'ended', conclusion: 'failure' }, T0, { environments: ['production'] }),
+    );
+    assert.deepEqual(target.calls(), ['current', 'set_weight green 0', 'teardown green']);
+    assert.equal(summary.entries[0]!.code, 'orphan_rollback_failed');
+    assert.deepEqual(store.writes.at(-1)!.rollout, { ...canaryAt50, phase: 'rollback', weight: 0 });
+    assert.match(position(store.writes.at(-1)!.rollout!), /\(0 % on the new version\)$/);
+  });
+
   it('the rollback levels run after the recovery steps, and a failed level fails the rollback', async () => {
     const fail = JSON.stringify([process.execPath, '-e', 'process.exit(3)']);
     const flag = JSON.stringify([...recorder, target.log, 'flag', 'off']);
@@ -284,10 +300,12 @@ describe('reconcile: an orphaned canary at 50 %', () => {
       summary.entries[0]!.message,
       /check production now; the rollout stays in the record: a reconcile runs the on_rollback levels again .*until then a deployment of production is refused \(rollout_unfinished\)\. A level that cannot succeed: fix its run or verify in deploy\.yml/,
     );
-    // The rollout stays, and says which level is still undone (as the deployment run's rollback keeps it).
+    // The rollout stays, and says which level is still undone (as the deployment run's rollback keeps it);
+    // its traffic steps went back: none on the new version.
     assert.deepEqual(store.writes.at(-1)!.rollout, {
       ...canaryAt50,
       phase: 'rollback',
+      weight: 0,
       levelsUndone: ['level config'],
     });
   });
