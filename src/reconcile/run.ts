@@ -1070,20 +1070,23 @@ async function orphanResume(
  */
 /**
  * What a rollback failed on, as a key: each step that failed and why, each level left undone and why, and
- * whether the rollout is kept. Runs that fail alike give the same key (no time or duration is in it).
+ * whether the rollout is kept. Runs that fail alike give the same key: no duration is in it, and the numbers
+ * of a reason are not (a health check says how long it waited to the tenth of a second, a command's error
+ * its timestamp and process id: every run had a key of its own and was notified again).
  */
 export function rollbackFailureKey(
   steps: readonly StepRecord[],
   levels: readonly RollbackLevelRecord[],
   kept: boolean,
 ): string {
+  const words = (reason: string) => reason.replace(/\d+/g, '#');
   const failed = [
     ...steps
       .filter((s) => !s.result.ok)
-      .map((s) => ['step', s.description, s.result.ok ? '' : s.result.reason]),
+      .map((s) => ['step', s.description, s.result.ok ? '' : words(s.result.reason)]),
     ...levels
       .filter((l) => !l.skipped && (!l.ok || (l.verify && !l.verify.ok)))
-      .map((l) => ['level', l.name, l.ok ? `verify: ${l.verify?.detail ?? ''}` : l.detail]),
+      .map((l) => ['level', l.name, words(l.ok ? `verify: ${l.verify?.detail ?? ''}` : l.detail)]),
   ];
   return createHash('sha256').update(JSON.stringify({ failed, kept })).digest('hex').slice(0, 32);
 }
