@@ -139,3 +139,11 @@ test("a credential a failing command printed is redacted from a history entry's 
   ) as EnvironmentRecord;
   assert.equal(plain.history.at(-1)!.detail, 'health check on b: boom');
 });
+
+test("a rollout's failureNotified key in another form (a newer version's) is read and kept, not the record refused", () => {
+  const record = newerRecord();
+  (record.rollout as Record<string, unknown>).failureNotified = 'v2:sha256:0f3c';
+  const parsed = parseRecord(record);
+  assert.ok(parsed.ok, !parsed.ok ? parsed.message : '');
+  assert.equal(parsed.record.rollout?.failureNotified, 'v2:sha256:0f3c');
+});
