@@ -1,2 +1,0 @@
-import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
-import{gatesSummary,runValidate}from"./chunk-BP2CTAQX.js";import"./chunk-XFSKIUEF.js";import"./chunk-36ECFA5G.js";import"./chunk-OUHJXKHN.js";import"./chunk-ISPE7AHK.js";import"./chunk-QV7HJ7ND.js";import"./chunk-NBA2V57R.js";import"./chunk-2ZOVP7Q4.js";import"./chunk-TA2FOVJZ.js";import"./chunk-KSTGQLWK.js";import"./chunk-JC2UDM6Q.js";import"./chunk-SSKS3AG3.js";import"./chunk-YZASLWB7.js";export{gatesSummary,runValidate};
