@@ -37,3 +37,14 @@ test('a record whose detail was cut to 1,000 characters across a secret keeps no
   assert.ok(!stored.includes(SECRET.slice(0, 10)), stored.slice(-200));
   assert.match(stored, /x{990}\*\*\*/);
 });
+
+test('a secret with a quote, a backslash or a line break is masked as JSON writes it too (a --json event, a record)', () => {
+  const secret = 'pa"ss\\word-4242\nline-two-9999';
+  const redact = secretValueRedactor([secret]);
+  const json = JSON.stringify({ detail: `the command printed ${secret} and stopped` });
+  assert.ok(json.includes('pa\\"ss\\\\word'), 'the fixture is written escaped');
+  const masked = redact(json);
+  assert.ok(!masked.includes('pa\\"ss'), masked);
+  assert.ok(!masked.includes('line-two-9999'), masked);
+  assert.deepEqual(JSON.parse(masked), { detail: 'the command printed *** and stopped' });
+});
