@@ -16,6 +16,41 @@ export const deliveryTarget = (fake: FakeGitHub) => ({
   installationId: fake.state.installationId,
 });
 
+/**
+ * The deployment_status delivery of the App's `deployment` (to staging) reaching its final `state`, posted by the
+ * workflow's token (github-actions[bot]) at `at`.
+ */
+export function finalStatus(
+  fake: FakeGitHub,
+  deployment: Json,
+  state: string,
+  at = new Date().toISOString(),
+): Json {
+  return webhookPayload(
+    'deployment_status',
+    'created',
+    {
+      repository: { default_branch: 'main' },
+      deployment: {
+        id: deployment.id,
+        sha: deployment.sha,
+        environment: 'staging',
+        payload: deployment.payload,
+        creator: { login: 'deploy-action[bot]', type: 'Bot' },
+      },
+      deployment_status: {
+        creator: { login: 'github-actions[bot]', type: 'Bot' },
+        state,
+        environment: 'staging',
+        description: `deploy ${state}`,
+        created_at: at,
+        log_url: `${fake.url}/_html/acme/web/actions/runs/99`,
+      },
+    },
+    deliveryTarget(fake),
+  );
+}
+
 /** Hands `payload` to the App as one delivery of event `name`, under delivery id `id` (a new one). */
 export const receive = (
   probot: Probot,

@@ -4,37 +4,8 @@
 // newer deployment now holds: another deployment (a queued one, the next /deploy) would start under it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { webhookPayload } from '../fake-github/index.ts';
-import type { FakeGitHub } from '../fake-github/index.ts';
 import { HEAD, PR, deployYml, repliesTo, withSeededApp } from './helpers.ts';
-import { deliveryTarget, receive } from './delivery-helpers.ts';
-
-/** The deployment_status delivery of `deployment`'s final `state`, posted by the workflow's token. */
-function finalStatus(fake: FakeGitHub, deployment: Record<string, unknown>, state: string, at: string) {
-  return webhookPayload(
-    'deployment_status',
-    'created',
-    {
-      repository: { default_branch: 'main' },
-      deployment: {
-        id: deployment.id,
-        sha: deployment.sha,
-        environment: 'staging',
-        payload: deployment.payload,
-        creator: { login: 'deploy-action[bot]', type: 'Bot' },
-      },
-      deployment_status: {
-        creator: { login: 'github-actions[bot]', type: 'Bot' },
-        state,
-        environment: 'staging',
-        description: `deploy ${state}`,
-        created_at: at,
-        log_url: `${fake.url}/_html/acme/web/actions/runs/99`,
-      },
-    },
-    deliveryTarget(fake),
-  );
-}
+import { finalStatus, receive } from './delivery-helpers.ts';
 
 test("an earlier deployment's final status of the same commit, delivered again, leaves the newer deployment's lock", async () => {
   await withSeededApp(

@@ -5,7 +5,7 @@
 // status releases it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fakeSha, webhookPayload } from '../fake-github/index.ts';
+import { fakeSha } from '../fake-github/index.ts';
 import type { FakeGitHub } from '../fake-github/index.ts';
 import {
   HEAD,
@@ -18,7 +18,7 @@ import {
   rest,
   withSeededApp,
 } from './helpers.ts';
-import { deliveryTarget, receive } from './delivery-helpers.ts';
+import { finalStatus, receive } from './delivery-helpers.ts';
 
 const SEED = {
   config: deployYml(`
@@ -33,33 +33,6 @@ const SEED = {
     { number: 8, head: fakeSha('pr-8-head'), user: 'alice' },
   ],
 };
-
-/** The deployment_status delivery of `deployment`'s final `state`, posted by the workflow's token. */
-function finalStatus(fake: FakeGitHub, deployment: Record<string, unknown>, state: string) {
-  return webhookPayload(
-    'deployment_status',
-    'created',
-    {
-      repository: { default_branch: 'main' },
-      deployment: {
-        id: deployment.id,
-        sha: deployment.sha,
-        environment: 'staging',
-        payload: deployment.payload,
-        creator: { login: 'deploy-action[bot]', type: 'Bot' },
-      },
-      deployment_status: {
-        creator: { login: 'github-actions[bot]', type: 'Bot' },
-        state,
-        environment: 'staging',
-        description: `deploy ${state}`,
-        created_at: new Date().toISOString(),
-        log_url: `${fake.url}/_html/acme/web/actions/runs/99`,
-      },
-    },
-    deliveryTarget(fake),
-  );
-}
 
 test('/unlock by the holder while the deployment they made under the lock runs: the lock goes to that deployment, and nobody deploys beside it', async () => {
   await withSeededApp(SEED, async (fake, probot) => {
