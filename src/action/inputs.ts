@@ -432,14 +432,24 @@ export function planRun(inputs: ActionInputs, context: RunContext): RunPlan {
 export function ignoredInputWarnings(inputs: ActionInputs, mode: Mode): string[] {
   const warnings: string[] = [];
   const deploysNothing = mode === 'gates' || mode === 'metrics' || mode === 'reconcile';
+  // A tag and an environment URL are a deployment's: gates, metrics and reconcile make none.
   for (const [name, value] of [
     ['version', inputs.version],
     ['strategy', inputs.strategy],
+    ['environment-url', inputs.environmentUrl],
+    ['tag', inputs.tag],
   ] as const)
     if (deploysNothing && value !== undefined)
       warnings.push(
         `input "${name}" is ${quoted(value)}, but mode ${quoted(mode)} deploys nothing: the input is not used`,
       );
+  // The PR comment is a deployment's status comment. Only `false` says the input was written: action.yml
+  // gives `true` to every run that does not set it.
+  if (deploysNothing && !inputs.prComment)
+    warnings.push(
+      `input "pr-comment" is "false", but mode ${quoted(mode)} writes no PR comment (only a deployment does): ` +
+        'the input is not used',
+    );
   if (inputs.since !== undefined && mode !== 'metrics')
     warnings.push(
       `input "since" is ${quoted(inputs.since)}, but only mode "metrics" reads it (this run is mode ${quoted(mode)}): ` +

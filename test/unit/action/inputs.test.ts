@@ -311,6 +311,22 @@ test('ignoredInputWarnings: an input the mode does not read is named with the mo
   assert.deepEqual(ignoredInputWarnings(inputs({ since: '30d' }), 'full'), [
     'input "since" is "30d", but only mode "metrics" reads it (this run is mode "full"): the input is not used',
   ]);
+  // A deployment's tag, URL and PR comment: none of them made by gates, metrics or reconcile.
+  const deploymentOnly = {
+    tag: 'deploy/{{version}}',
+    'environment-url': 'https://web.example.com',
+    'pr-comment': 'false',
+  };
+  for (const mode of ['gates', 'metrics', 'reconcile'] as const)
+    assert.deepEqual(ignoredInputWarnings(inputs(deploymentOnly), mode), [
+      `input "environment-url" is "https://web.example.com", but mode "${mode}" deploys nothing: the input is not used`,
+      `input "tag" is "deploy/{{version}}", but mode "${mode}" deploys nothing: the input is not used`,
+      `input "pr-comment" is "false", but mode "${mode}" writes no PR comment (only a deployment does): the input is not used`,
+    ]);
+  // pr-comment's default (action.yml gives `true` when it is not set) is no input given.
+  assert.deepEqual(ignoredInputWarnings(inputs({ 'pr-comment': 'true' }), 'gates'), []);
+  for (const mode of ['full', 'deploy', 'rollback'] as const)
+    assert.deepEqual(ignoredInputWarnings(inputs(deploymentOnly), mode), []);
   // Each read where it is given.
   assert.deepEqual(ignoredInputWarnings(inputs({ version: '1.2.3', strategy: 'canary' }), 'deploy'), []);
   assert.deepEqual(ignoredInputWarnings(inputs({ version: '1.2.3' }), 'rollback'), []);
