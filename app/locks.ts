@@ -110,6 +110,8 @@ export interface LockInfo {
   holderUnverified?: true;
   /** A deployment's lock whose deployment (this id) has ended: left behind, or put back by hand. Nobody holds it. */
   endedDeployment?: number;
+  /** A deployment's lock with the deployment of its commit that holds it found (deploymentLockOwner): its id. */
+  heldByDeployment?: number;
   /**
    * A deployment's lock with no deployment of its commit to be found: one being started, or kept by a start that
    * could not tell whether GitHub made its deployment (app/deploy/start.ts), which --force releases if none comes.

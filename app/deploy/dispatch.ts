@@ -59,7 +59,15 @@ import { headRefName, headWhenWritten, readHeadHistory } from './head-history.ts
 import { historyAgainstAnchor, newestAnchor } from './head-anchor.ts';
 
 import type { PendingRequest } from './pending.ts';
-import { lockOwner, policyRefusal, policySummary, refusal, who } from './replies.ts';
+import {
+  lockedMessage,
+  lockHolder,
+  lockOwner,
+  policyRefusal,
+  policySummary,
+  refusal,
+  who,
+} from './replies.ts';
 import { startDeployment } from './start.ts';
 import { deploymentLockOwner, lockAfterUnlock, runningUnderLock, settleHandOver } from './lock.ts';
 import type { StartOutcome } from './start.ts';
@@ -174,11 +182,10 @@ function startedReply(outcome: StartOutcome, request: PendingRequest, prefix = '
       };
     case 'in_progress':
       return { reaction: 'eyes', body: `${lead}This request is already being handled (\`in_progress\`).` };
-    case 'locked':
-      return {
-        ...refusal('locked', lockOwner(outcome.lock)),
-        body: `${lead}${refusal('locked', lockOwner(outcome.lock)).body}`,
-      };
+    case 'locked': {
+      const refused = refusal('locked', lockedMessage(outcome.lock, request.environment));
+      return { ...refused, body: `${lead}${refused.body}` };
+    }
     case 'sha_moved':
       return {
         reaction: 'confused',
@@ -892,7 +899,9 @@ async function lock(
   );
   switch (released.status) {
     case 'released': {
-      const unlocked = `Unlocked ${name} (was held by ${userText(released.lock.holder, { as: 'code' })}${released.lock.holderUnverified && !released.lock.releasedBefore && released.lock.holder !== UNKNOWN_HOLDER ? ', unverified record' : ''}).`;
+      // A deployment's lock (only --force releases it) is named by its deployment, as the refusals name it.
+      const held = released.lock.deployment ? await describedLock(deps, where, released.lock) : released.lock;
+      const unlocked = `Unlocked ${name} (was held by ${lockHolder(held)}).`;
       // The holder's deployment under it may have been made after the hand-over looked: looked for again.
       const late = command.force
         ? undefined
@@ -936,9 +945,14 @@ async function lock(
         target.scope === 'global' ? '/unlock --global' : `/unlock ${target.environment}`,
         { as: 'code' },
       );
+      const forced = userText(
+        target.scope === 'global' ? '/unlock --global --force' : `/unlock ${target.environment} --force`,
+        { as: 'code' },
+      );
+      // --force deletes the lock, handed to none of them (releaseLock): the risk is said with the way out.
       return refusal(
         'deployments_running',
-        `${name} stays locked by ${userText(released.lock.holder, { as: 'code' })}: deployments ${ids.slice(0, -1).join(', ')} and ${ids.at(-1)!} made under that lock are still running, and a lock can be handed to one deployment only. Run ${again} again once all but one have ended (that one then keeps ${name} locked until it ends).`,
+        `${name} stays locked by ${userText(released.lock.holder, { as: 'code' })}: deployments ${ids.slice(0, -1).join(', ')} and ${ids.at(-1)!} made under that lock are still running, and a lock can be handed to one deployment only. Run ${again} again once all but one have ended (that one then keeps ${name} locked until it ends). ${forced} (a maintainer, admin or global locker) releases it now anyway, but then none of them holds a lock: another deployment may start beside them, and the queue behind the lock starts.`,
       );
     }
     case 'not_held':

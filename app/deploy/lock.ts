@@ -56,6 +56,7 @@ export async function deploymentLockOwner(
         holder: payload.requested_by ?? d.creator?.login ?? opts.botLogin,
         createdAt: d.created_at,
         reason: `deployment #${d.id} of ${lock.sha.slice(0, 12)}`,
+        heldByDeployment: d.id,
         ...(payload.pr !== undefined ? { pullRequest: payload.pr } : {}),
       };
     }
@@ -81,6 +82,7 @@ export async function deploymentLockOwner(
         holderUnverified: true,
         createdAt: other.created_at,
         reason: `deployment #${other.id} of ${lock.sha.slice(0, 12)}`,
+        heldByDeployment: other.id,
       };
     }
     if (attempt < attempts) await sleep(opts.delayMs ?? 400);

@@ -19,6 +19,49 @@ export function policyRefusal(first: PolicyRefusal, also: readonly PolicyRefusal
   return { reaction: 'confused', body: body.join('\n') };
 }
 
+/**
+ * What releases a person's lock the App marked released (releasedBefore): nobody holds it by name, so --force,
+ * or the /unlock of the holder its record names, which finishes the release the App began (mayRelease). One
+ * wording for the refusals of a deployment under it (/deploy, the protection rule).
+ * `environment` is the one the deployment asked for.
+ */
+export function releasedLockUnlock(lock: LockInfo, environment: string): string {
+  const holder = userText(lock.holder, { as: 'code' });
+  return lock.target.scope === 'global'
+    ? `\`/unlock --global --force\`, or ${holder}'s \`/unlock --global\` finishing the release the App began`
+    : `\`/unlock\` ${userText(environment, { as: 'code' })} \`--force\`, or ${holder}'s \`/unlock\` finishing the release the App began`;
+}
+
+/** Why a deployment is refused under `lock`: who holds it, and for a lock nobody holds by name, what releases it. */
+export function lockedMessage(lock: LockInfo, environment: string): string {
+  return lock.releasedBefore
+    ? `${lockOwner(lock)}. Nobody deploys there until ${releasedLockUnlock(lock, environment)}`
+    : lockOwner(lock);
+}
+
+/**
+ * Who held a lock an /unlock released: a person by their login; a deployment's lock by its deployment and commit
+ * (as deploymentLockOwner found them), as lockOwner names it, never by the ref's placeholder holder `deployment`.
+ */
+export function lockHolder(lock: LockInfo): string {
+  const holder = userText(lock.holder, { as: 'code', max: 100 });
+  if (!lock.deployment)
+    return `${holder}${lock.holderUnverified && !lock.releasedBefore && lock.holder !== UNKNOWN_HOLDER ? ', unverified record' : ''}`;
+  const sha = userText(lock.sha.slice(0, 12), { as: 'code' });
+  if (lock.noDeploymentSeen) return `a deployment of ${sha} not made yet`;
+  if (lock.endedDeployment !== undefined)
+    return `no running deployment: deployment ${lock.endedDeployment} of ${sha} had ended`;
+  const by =
+    lock.holder === UNKNOWN_HOLDER || lock.holder === 'deployment'
+      ? ''
+      : lock.holderUnverified
+        ? ` created by ${holder}`
+        : ` for ${holder}`;
+  const which =
+    lock.heldByDeployment !== undefined ? `deployment **#${lock.heldByDeployment}**` : 'a deployment';
+  return `the running ${which} of ${sha}${by}`;
+}
+
 export function lockOwner(lock: LockInfo): string {
   // A lock's environment, holder and reason come from a ref and a tag anyone with push access can write.
   const where =

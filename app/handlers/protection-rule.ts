@@ -43,7 +43,7 @@ import type { RecordReader } from '../state.ts';
 import { UNKNOWN_HOLDER, blockingLock, readLocksFor } from '../locks.ts';
 import type { LockInfo, Locks } from '../locks.ts';
 import { deploymentLockOwner } from '../deploy/lock.ts';
-import { lockOwner } from '../deploy/replies.ts';
+import { lockOwner, releasedLockUnlock } from '../deploy/replies.ts';
 import { checkRunsThroughSuites } from '../../src/github/app-check-runs.ts';
 import { answerOnce, answeringRefName, swapOption } from '../facts/answer-once.ts';
 
@@ -304,7 +304,7 @@ export function lockedSummary(lock: LockInfo, environment: string): string {
         ? 'deploy again once that deployment has finished'
         : lock.releasedBefore
           ? // An /unlock GitHub did not let finish: its holder's next /unlock finishes it (mayRelease).
-            `nobody holds it by name, so nobody deploys there until \`/unlock\` ${userText(environment, { as: 'code' })} \`--force\`, or ${userText(lock.holder, { as: 'code' })}'s \`/unlock\` finishing the release the App began`
+            `nobody holds it by name, so nobody deploys there until ${releasedLockUnlock(lock, environment)}`
           : lock.holderUnverified || lock.holder === UNKNOWN_HOLDER
             ? `nobody holds it by name, so nobody deploys there until \`/unlock\` ${userText(environment, { as: 'code' })} \`--force\``
             : `only its holder deploys there until \`/unlock\` ${userText(environment, { as: 'code' })}`;

@@ -42,6 +42,11 @@ test("a lock ref pointed back at a tag the App released is nobody's: its old hol
     const refused = await repliesTo(fake, probot, '/deploy production', 'alice');
     assert.match(refused, /\(`locked`\)/, 'the ref still holds the lock');
     assert.match(refused, /locked by `victim` \(a lock the App marked released: nobody holds it\)/);
+    // What releases it, in the protection rule's words: --force, or victim's /unlock finishing the release.
+    assert.match(
+      refused,
+      /Nobody deploys there until `\/unlock` `production` `--force`, or `victim`'s `\/unlock` finishing the release the App began/,
+    );
     assert.doesNotMatch(refused, NAMES_VICTIM, 'victim is not notified of a lock they released');
 
     // victim released it: it is not theirs again.

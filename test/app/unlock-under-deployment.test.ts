@@ -213,6 +213,11 @@ test('/unlock while two deployments its holder made under the lock both run: the
 
     const reply = await repliesTo(fake, probot, '/unlock staging', 'bob');
     assert.match(reply, /`deployments_running`/);
+    // The way out now, and what it costs: neither deployment keeps a lock.
+    assert.match(
+      reply,
+      /`?\/unlock staging --force`? \(a maintainer, admin or global locker\) releases it now anyway, but then none of them holds a lock: another deployment may start beside them/,
+    );
     assert.ok(reply.includes(`#${String(first.id)}`) && reply.includes(`#${String(second.id)}`), reply);
     assert.equal(lock(), held, "bob's lock stays as it was");
 
@@ -447,4 +452,30 @@ test("/unlock by the holder while their deployment runs, after more than 20 depl
     assert.equal(fake.repo().refs.get('deploy-locks/staging'), HEAD);
     assert.match(await repliesTo(fake, probot, '/deploy staging', 'alice', 8), /`locked`/);
   });
+});
+
+test("/unlock --force of a deployment's own lock names that deployment and its commit, not its placeholder holder `deployment`", async () => {
+  await withSeededApp(
+    { ...SEED, collaborators: { ...SEED.collaborators, mia: 'maintain' as const } },
+    async (fake, probot) => {
+      const short = HEAD.slice(0, 12);
+      await repliesTo(fake, probot, '/deploy staging', 'bob');
+      const [running] = [...fake.repo().deployments.values()];
+      assert.equal(fake.repo().refs.get('deploy-locks/staging'), HEAD, "the deployment's lock");
+      const forced = await repliesTo(fake, probot, '/unlock staging --force', 'mia');
+      assert.equal(
+        forced,
+        `Unlocked \`staging\` (was held by the running deployment **#${String(running!.id)}** of \`${short}\` for \`bob\`).`,
+      );
+      assert.equal(fake.repo().refs.get('deploy-locks/staging'), undefined);
+
+      // One left behind by a deployment that ended: named as ended, as the refusals name it.
+      await rest(fake, 'POST', `/deployments/${running!.id}/statuses`, { state: 'success' });
+      await rest(fake, 'POST', '/git/refs', { ref: 'refs/deploy-locks/staging', sha: HEAD });
+      assert.equal(
+        await repliesTo(fake, probot, '/unlock staging --force', 'mia'),
+        `Unlocked \`staging\` (was held by no running deployment: deployment ${String(running!.id)} of \`${short}\` had ended).`,
+      );
+    },
+  );
 });
