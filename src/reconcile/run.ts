@@ -976,7 +976,10 @@ async function orphanRollback(
   };
   // A rollback that did not complete keeps the rollout in the record (the next reconcile tries again), unless
   // nothing of it could ever be retried (keep).
-  // Kept, it says which levels are still undone (the deployment run's rollback keeps them the same way).
+  // Kept, its recovery is what is left to undo (`left`), not the whole list, and it says which levels are still
+  // undone, as the deployment run's rollback keeps them (machine/rollback.ts): the next reconcile does not run
+  // the steps that went back again (a teardown of a slot already gone fails for good), and a rollout left with
+  // levels only is refused as that, not as one whose traffic may still be split.
   const { levelsUndone: _, failureNotified: __, ...kept } = rollout;
   // Which failure the notifications have told (this run's, or the one before when none was made this run).
   const notified = live ? failure : rollout.failureNotified;
@@ -988,6 +991,7 @@ async function orphanRollback(
             ...kept,
             ...back,
             phase: 'rollback',
+            recovery: left.map((r) => r.step),
             ...(levelsUndone.length ? { levelsUndone } : {}),
             ...(notified ? { failureNotified: notified } : {}),
           },

@@ -10,6 +10,7 @@ import { resolveEnvironment } from '../../../src/config/resolve.ts';
 import type { RawConfig } from '../../../src/config/schema.ts';
 import type { PipelineEvent } from '../../../src/pipeline/events.ts';
 import { runPipeline } from '../../../src/pipeline/pipeline.ts';
+import { recordRefusal } from '../../../src/pipeline/machine/records.ts';
 import { capabilitiesOf } from '../../../src/pipeline/step-runner.ts';
 import type { OwnerStatus } from '../../../src/reconcile/decide.ts';
 import {
@@ -277,8 +278,57 @@ describe('reconcile: an orphaned canary at 50 %', () => {
     );
     assert.deepEqual(target.calls(), ['current', 'set_weight green 0', 'teardown green']);
     assert.equal(summary.entries[0]!.code, 'orphan_rollback_failed');
-    assert.deepEqual(store.writes.at(-1)!.rollout, { ...canaryAt50, phase: 'rollback', weight: 0 });
+    // Its recovery is what is left to undo (the teardown), as the deployment run's rollback keeps it.
+    assert.deepEqual(store.writes.at(-1)!.rollout, {
+      ...canaryAt50,
+      phase: 'rollback',
+      weight: 0,
+      recovery: [{ kind: 'teardown', slot: 'green' }],
+    });
     assert.match(position(store.writes.at(-1)!.rollout!), /\(0 % on the new version\)$/);
+  });
+
+  it('a rollback whose teardown failed: the next reconcile runs only the teardown, not the traffic step that went back', async () => {
+    // It kept the whole recovery: the next reconcile set green to 0 % again, and a teardown that cannot succeed
+    // a second time (its slot already gone) kept the rollout, refusing deployments, for good.
+    const store = new MemoryStore();
+    store.set(record('production', { rollout: canaryAt50 }));
+    const failing = await config('', { ...LIVE_BLUE, FAIL_ON: 'teardown:green' });
+    const first = await reconcile(
+      options(failing, store, { state: 'ended', conclusion: 'failure' }, T0, {
+        environments: ['production'],
+      }),
+    );
+    assert.equal(first.entries[0]!.code, 'orphan_rollback_failed');
+
+    const calls = target.calls().length;
+    const again = await reconcile(
+      options(await config(), store, { state: 'ended', conclusion: 'failure' }, at(300_000), {
+        environments: ['production'],
+      }),
+    );
+    assert.deepEqual(target.calls().slice(calls), ['current', 'teardown green']);
+    assert.equal(again.entries[0]!.code, 'orphan_rolled_back');
+    assert.match(again.entries[0]!.message, /1 recovery step\(s\)/);
+    assert.equal(store.current('production')!.rollout, undefined, 'done: nothing left to undo');
+  });
+
+  it('a rollback whose steps went back and whose level failed keeps only the level: the next deployment is refused as that', async () => {
+    const fail = JSON.stringify([process.execPath, '-e', 'process.exit(3)']);
+    const cfg = await config(`    hooks:\n      on_rollback:\n        - { name: config, run: ${fail} }`);
+    const store = new MemoryStore();
+    store.set(record('production', { rollout: canaryAt50 }));
+    await reconcile(
+      options(cfg, store, { state: 'ended', conclusion: 'failure' }, T0, { environments: ['production'] }),
+    );
+    const kept = store.current('production')!;
+    assert.deepEqual(kept.rollout!.recovery, []);
+    assert.deepEqual(kept.rollout!.levelsUndone, ['level config']);
+    // Not "its traffic may still be split": every step went back, only the level is left.
+    const refusal = recordRefusal({ name: 'production', target: {} }, { ok: true, record: kept });
+    assert.equal(refusal?.kind, 'unfinished');
+    assert.match(refusal!.message, /which was rolled back, but its rollback left level config undone/);
+    assert.doesNotMatch(refusal!.message, /traffic may still be split/);
   });
 
   it('the rollback levels run after the recovery steps, and a failed level fails the rollback', async () => {
@@ -306,6 +356,7 @@ describe('reconcile: an orphaned canary at 50 %', () => {
       ...canaryAt50,
       phase: 'rollback',
       weight: 0,
+      recovery: [],
       levelsUndone: ['level config'],
     });
   });
@@ -1053,7 +1104,8 @@ ${extra}
         environments: ['production'],
       }),
     );
-    assert.deepEqual(target.calls().slice(calls), ['current', 'set_weight green 0', 'teardown green']);
+    // Only what the first left undone: its traffic step went back.
+    assert.deepEqual(target.calls().slice(calls), ['current', 'teardown green']);
     assert.equal(again.entries[0]!.code, 'orphan_rolled_back');
     // Said as what happened: a rollback begun before (an earlier reconcile's here), not "its run's".
     assert.match(again.entries[0]!.message, /not resumed: a rollback of it had already begun/);
