@@ -23,6 +23,11 @@ export const TRAFFIC_STEPS: ReadonlySet<Step['kind']> = new Set([
  */
 const CLEANUP_STEPS: ReadonlySet<Step['kind']> = new Set(['teardown']);
 
+/** Steps left to undo that only clean up: traffic is back on the stable version (none: taken as not). */
+export function cleanupOnly(steps: readonly Step[]): boolean {
+  return steps.length > 0 && steps.every((step) => CLEANUP_STEPS.has(step.kind));
+}
+
 export type RollbackShortfall =
   /** Everything was undone. */
   | { kind: 'complete' }
@@ -50,10 +55,7 @@ export function rollbackShortfall(
     ...failedLevels,
   ];
   // Not ok with nothing failed on record cannot be told apart: taken as the worse.
-  const trafficBack =
-    failedSteps.length > 0 &&
-    failedLevels.length === 0 &&
-    failedSteps.every((r) => CLEANUP_STEPS.has(r.step.kind));
+  const trafficBack = failedLevels.length === 0 && cleanupOnly(failedSteps.map((r) => r.step));
   return trafficBack ? { kind: 'cleanup', left } : { kind: 'incomplete', left };
 }
 

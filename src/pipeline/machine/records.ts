@@ -13,6 +13,8 @@ import {
 } from '../../state/record.ts';
 import type { PhaseId } from '../events.ts';
 import { levelsUndoneAdvice } from '../rollback-levels.ts';
+import { cleanupOnly } from '../rollback-shortfall.ts';
+import { describeStep } from '../../strategies/sequence.ts';
 import type { ResolvedEnvironment } from '../../config/resolve.ts';
 import type { TrackId, StoredRecord, Action, Track, Failure, PipelineState } from './state.ts';
 import { track, envOf, machineOf, log, iso } from './bookkeeping.ts';
@@ -63,6 +65,21 @@ export function recordRefusal(
       };
     // A rollback had begun on it (its run's, or reconcile's that did not complete): reconcile never resumes it.
     const rollingBack = rollout?.phase === 'rollback';
+    // Its rollback put traffic back and left only cleanup (a teardown that failed): not "may still be split".
+    if (rollout && rollingBack && cleanupOnly(rollout.recovery))
+      return {
+        kind: 'unfinished',
+        message:
+          `${env.name} has the rollout of ${rollout.version} (started ${rollout.startedAt}, ` +
+          `${ownerText(rollout.owner)}), being rolled back: its traffic is back on the stable version, but its ` +
+          `rollback left ${rollout.recovery.map(describeStep).join(', ')}` +
+          (rollout.levelsUndone?.length ? ` and ${rollout.levelsUndone.join(', ')}` : '') +
+          ' undone. Nothing was deployed; reconcile runs what is left (docs/reconcile.md: the App starts it when ' +
+          'that run ends, or run `deploy-action reconcile` / `mode: reconcile`), then deploy again. If the ' +
+          'record is stale (the current command shows another release; reconcile refuses with ' +
+          `current_disagrees), \`deploy-action reconcile -e ${env.name} --adopt-current\` (\`mode: reconcile\` ` +
+          'with `adopt-current: true`) makes what current reports the record, dropping the rollout',
+      };
     if (rollout)
       return {
         kind: 'unfinished',

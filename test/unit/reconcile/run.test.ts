@@ -300,6 +300,17 @@ describe('reconcile: an orphaned canary at 50 %', () => {
       }),
     );
     assert.equal(first.entries[0]!.code, 'orphan_rollback_failed');
+    // The next deployment is refused, saying what is left, and that traffic is back (not "may still be split").
+    const refusal = recordRefusal(
+      { name: 'production', target: {} },
+      { ok: true, record: store.current('production') },
+    );
+    assert.equal(refusal?.kind, 'unfinished');
+    assert.match(
+      refusal!.message,
+      /^production has the rollout of v2 .*being rolled back: its traffic is back on the stable version, but its rollback left teardown on green undone\. Nothing was deployed; reconcile runs what is left/,
+    );
+    assert.doesNotMatch(refusal!.message, /traffic may still be split/);
 
     const calls = target.calls().length;
     const again = await reconcile(
