@@ -8,6 +8,7 @@ import type { StateRead } from '../../src/state/store.ts';
 import { linkTarget } from '../../src/github/status-comment.ts';
 import { VERSION_RULE, VERSION_RULE_TEXT } from '../../src/github/deployment-payload.ts';
 import { userText } from '../../src/github/user-text.ts';
+import { describeStep } from '../../src/strategies/sequence.ts';
 
 /** History entries /status shows per environment (the newest). */
 export const STATUS_HISTORY = 5;
@@ -55,6 +56,14 @@ export function recordStatus(environment: string, read: StateRead, now: Date): s
   lines.push(r.live ? `- **live**: ${release(r.live)}` : '- **live**: nothing recorded');
   lines.push(r.previous ? `- **previous**: ${release(r.previous)}` : '- **previous**: none');
   if (r.rollout) lines.push(rolloutLine(r.rollout));
+  // A rollback begun on it that did not complete: its recovery holds only the steps still to undo (slot names
+  // in them are someone's choice), which a reconcile runs before the on_rollback levels.
+  if (r.rollout?.phase === 'rollback' && r.rollout.recovery.length)
+    lines.push(
+      `- **rollback steps left**: ${r.rollout.recovery.map((step) => userText(describeStep(step), { max: 300 })).join(', ')}. ` +
+        'A reconcile runs them once the deployment’s run has ended (started then, or by `mode: reconcile`); ' +
+        `until then a deployment of ${code(environment, 255)} is refused (\`rollout_unfinished\`).`,
+    );
   // Kept for on_rollback levels left undone (the run's or reconcile's rollback): it refuses deployments
   // until reconcile has run them, which runs the config's levels: the way out of one that cannot succeed.
   if (r.rollout?.levelsUndone?.length)

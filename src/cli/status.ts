@@ -12,6 +12,7 @@ import type { EnvironmentRecord, Release, Rollout } from '../state/record.ts';
 import { EXIT_CODES } from '../util/exit-codes.ts';
 import { position, waitText } from './control.ts';
 import { levelsUndoneAdvice } from '../pipeline/rollback-levels.ts';
+import { describeStep } from '../strategies/sequence.ts';
 
 export interface StatusCliOptions {
   environment: string;
@@ -78,6 +79,15 @@ function rolloutLines(environment: string, rollout: Rollout, requests: readonly 
     `  rollout:  ${t(rollout.version)} by ${t(rollout.strategy)}, phase ${t(rollout.phase)}, ` +
       `${t(position(rollout))}, deployment ${t(rollout.deploymentId)}, started ${t(rollout.startedAt)}, owned by ${owner}`,
   ];
+  // A rollback begun on it that did not complete: its recovery holds only the steps still to undo (the
+  // switches back, teardowns), which a reconcile runs before the on_rollback levels.
+  if (rollout.phase === 'rollback' && rollout.recovery.length)
+    lines.push(
+      `  left:     ${rollout.recovery.map((step) => t(describeStep(step))).join(', ')} of its rollback: a ` +
+        "reconcile runs them once the deployment's run has ended (the App starts one then; or " +
+        `\`deploy-action reconcile -e ${t(environment)}\`, \`mode: reconcile\`); until then a deployment of ` +
+        `${t(environment)} is refused (rollout_unfinished)`,
+    );
   if (rollout.levelsUndone?.length)
     lines.push(
       `  undone:   ${rollout.levelsUndone.map(t).join(', ')} of its rollback: ${t(levelsUndoneAdvice(environment))}`,

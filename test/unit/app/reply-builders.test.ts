@@ -313,6 +313,27 @@ const BUILDERS: Record<string, (v: string) => string> = {
         },
         new Date(0),
       ),
+      // Kept after a rollback that did not complete: the steps left name its slots.
+      recordStatus(
+        v,
+        {
+          ok: true,
+          record: {
+            ...hostileRecord(v),
+            rollout: {
+              ...hostileRecord(v).rollout!,
+              owner: { kind: 'process', pid: 1, host: v },
+              phase: 'rollback',
+              recovery: [
+                { kind: 'switch', slot: v, from: v },
+                { kind: 'teardown', slot: v },
+              ],
+            },
+          },
+          source: v,
+        },
+        new Date(0),
+      ),
       recordStatus(v, { ok: false, code: 'state_forged', message: v, source: v }, new Date(0)),
     ].join('\n');
     // The run link is the one link: its target cannot end early (no ')', space or '<').
@@ -523,5 +544,38 @@ test('/status shows a rollout kept for an undone rollback level: which, what it 
   assert.match(
     shown,
     /\n- \*\*rollback left undone\*\*: level code\. A reconcile runs the `on_rollback` levels again .*`mode: reconcile`.* until then a deployment of `production` is refused \(`rollout_unfinished`\)\. A level that cannot succeed: fix its `run` or `verify` in deploy\.yml .*take it out of `on_rollback` once what it undoes is done by hand/,
+  );
+});
+
+test('/status shows the steps a rollback that did not complete left, before the levels it left undone', () => {
+  // It showed only the levels: a rollout whose switch back failed read as "phase rollback" with nothing to
+  // say that traffic may not be back, nor which steps a reconcile still has to run.
+  const kept = (phase: string): EnvironmentRecord => ({
+    ...hostileRecord('x'),
+    environment: 'production',
+    rollout: {
+      ...hostileRecord('x').rollout!,
+      version: 'v2',
+      phase,
+      recovery: [
+        { kind: 'switch', slot: 'blue', from: 'green' },
+        { kind: 'teardown', slot: 'green_*x*' },
+      ],
+      levelsUndone: ['level code'],
+    },
+  });
+  const shown = recordStatus(
+    'production',
+    { ok: true, record: kept('rollback'), source: 'test' },
+    new Date(0),
+  );
+  assert.match(
+    shown,
+    /\n- \*\*rollback steps left\*\*: switch traffic green → blue, teardown on green\\_\\\*x\\\*\. A reconcile runs them .*until then a deployment of `production` is refused \(`rollout_unfinished`\)\.\n- \*\*rollback left undone\*\*: level code\./,
+  );
+  // A rollout still rolling out: its recovery is written ahead, not left by a rollback.
+  assert.doesNotMatch(
+    recordStatus('production', { ok: true, record: kept('production'), source: 'test' }, new Date(0)),
+    /rollback steps left/,
   );
 });
