@@ -849,8 +849,21 @@ async function orphanRollback(
       now,
     );
     // Traffic back on stable matters more than the mark: a store that cannot be written now is not a reason to
-    // leave the orphan's traffic where it is (the final write reports it, the next reconcile runs again).
-    if ((await write(store, ahead, env.name, [], '')) === undefined) record = ahead;
+    // leave the orphan's traffic where it is (the final write reports it, the next reconcile runs again). Said
+    // here, though: until a write succeeds the record does not show the rollback begun.
+    try {
+      await store.write(ahead, { durable: true });
+      record = ahead;
+    } catch (error) {
+      options.reporter.event({
+        type: 'log',
+        level: 'warn',
+        message:
+          `${env.name}: the record could not be marked as being rolled back (phase rollback): ` +
+          `${(error as Error).message}; the rollback goes on (traffic first), and its final write reports ` +
+          'the store if it still fails',
+      });
+    }
   }
   const log: ExecutionLog = { decisions: [], steps: [] };
   const startedAt = performance.now();

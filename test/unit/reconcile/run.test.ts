@@ -512,6 +512,32 @@ describe('reconcile: an orphaned canary at 50 %', () => {
     assert.equal(summary.entries[0]!.steps.length, 2);
     assert.equal(summary.failed, true);
   });
+
+  it('the rollback cannot be marked in the record: one warning says so, and the rollback goes on', async () => {
+    // The write-ahead of phase rollback failed in silence: nothing said the record did not show the rollback
+    // begun until the final write, which a reconcile that dies mid-way never makes.
+    const cfg = await config();
+    const store = new MemoryStore();
+    store.set(record('production', { rollout: canaryAt50 }));
+    store.failWrites = true;
+    const o = options(cfg, store, { state: 'ended', conclusion: 'failure' }, T0, {
+      environments: ['production'],
+    });
+    const summary = await reconcile(o);
+    const warnings = o.harness.events.flatMap((e) =>
+      e.type === 'log' && e.level === 'warn' && /could not be marked/.test(e.message) ? [e.message] : [],
+    );
+    assert.deepEqual(warnings, [
+      'production: the record could not be marked as being rolled back (phase rollback): the store is down; ' +
+        'the rollback goes on (traffic first), and its final write reports the store if it still fails',
+    ]);
+    assert.deepEqual(
+      target.calls().filter((c) => c !== 'current'),
+      ['set_weight green 0', 'teardown green'],
+      'the rollback ran all the same',
+    );
+    assert.equal(summary.entries[0]!.code, 'state_write_failed');
+  });
 });
 
 describe('reconcile: a retired blue-green slot', () => {
