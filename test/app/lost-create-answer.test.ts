@@ -30,6 +30,19 @@ const SEED = {
   pulls: [{ number: PR, head: HEAD, user: 'alice' }],
 };
 
+/** Alice and bob both deploy staging; bob's pull request is #8. */
+const TWO_DEPLOYERS = {
+  ...SEED,
+  collaborators: { alice: 'write' as const, bob: 'write' as const },
+  pulls: [...SEED.pulls, { number: 8, head: fakeSha('pr-8-head'), user: 'bob' }],
+  config: deployYml(`
+  staging:
+    approvals:
+      deployers: [alice, bob]
+      required: 0
+`),
+};
+
 test('/deploy: the last try at creating the deployment lands with its answer lost: found, the lock kept, nobody told it failed', async () => {
   await withSeededApp(SEED, async (fake, probot) => {
     // Two tries GitHub fails before creating anything; the third creates the deployment and answers 502.
@@ -61,64 +74,51 @@ test('/deploy: the last try at creating the deployment lands with its answer los
 });
 
 test('/deploy: the deployment made with its answer lost while GitHub fails every lookup: the lock stays, so no second deployment starts beside it', async () => {
-  await withSeededApp(
-    {
-      ...SEED,
-      collaborators: { alice: 'write' as const, bob: 'write' as const },
-      pulls: [...SEED.pulls, { number: 8, head: fakeSha('pr-8-head'), user: 'bob' }],
-      config: deployYml(`
-  staging:
-    approvals:
-      deployers: [alice, bob]
-      required: 0
-`),
-    },
-    async (fake, probot) => {
-      // GitHub makes the deployment and answers 502; from then on it fails every listing of deployments, so
-      // whether it was made cannot be told.
-      fake.failNext({ status: 502, operationId: 'repos/create-deployment', afterWrite: true });
-      let down = true;
-      fake.failNext({
-        status: 502,
-        times: 1_000_000,
-        operationId: 'repos/list-deployments',
-        where: () => down && fake.requestsFor('repos/create-deployment').length > 0,
-      });
-      const { payload } = commentOnPull(fake, '/deploy staging', { user: 'alice' });
-      await assert.rejects(
-        receive(probot, 'issue_comment', payload),
-        'the delivery fails, for GitHub to show it',
-      );
-      assert.equal(fake.repo().deployments.size, 1, 'GitHub made it');
-      assert.equal(fake.repo().refs.get('deploy-locks/staging'), HEAD, 'the lock stays with its commit');
-      const status = [...fake.repo().comments.values()].find(
-        (c) =>
-          (c.user as { login: string }).login === BOT_LOGIN &&
-          String(c.body).startsWith('<!-- deploy-action:status'),
-      );
-      const state = parseStatusComment(String(status?.body), 'staging');
-      assert.equal(state?.state, 'error');
-      assert.match(
-        state?.description ?? '',
-        /^whether the deployment was created is not known \(GitHub answered HTTP 502\): the environment stays locked until its final status/,
-      );
-      const [failed] = appReplies(fake).filter((r) => r.startsWith('**Failed**'));
-      assert.match(
-        failed ?? '',
-        /it asked GitHub for a deployment \(the status comment on this pull request says whether one was made\)/,
-      );
+  await withSeededApp(TWO_DEPLOYERS, async (fake, probot) => {
+    // GitHub makes the deployment and answers 502; from then on it fails every listing of deployments, so
+    // whether it was made cannot be told.
+    fake.failNext({ status: 502, operationId: 'repos/create-deployment', afterWrite: true });
+    let down = true;
+    fake.failNext({
+      status: 502,
+      times: 1_000_000,
+      operationId: 'repos/list-deployments',
+      where: () => down && fake.requestsFor('repos/create-deployment').length > 0,
+    });
+    const { payload } = commentOnPull(fake, '/deploy staging', { user: 'alice' });
+    await assert.rejects(
+      receive(probot, 'issue_comment', payload),
+      'the delivery fails, for GitHub to show it',
+    );
+    assert.equal(fake.repo().deployments.size, 1, 'GitHub made it');
+    assert.equal(fake.repo().refs.get('deploy-locks/staging'), HEAD, 'the lock stays with its commit');
+    const status = [...fake.repo().comments.values()].find(
+      (c) =>
+        (c.user as { login: string }).login === BOT_LOGIN &&
+        String(c.body).startsWith('<!-- deploy-action:status'),
+    );
+    const state = parseStatusComment(String(status?.body), 'staging');
+    assert.equal(state?.state, 'error');
+    assert.match(
+      state?.description ?? '',
+      /^whether the deployment was created is not known \(GitHub answered HTTP 502\): the environment stays locked until its final status/,
+    );
+    const [failed] = appReplies(fake).filter((r) => r.startsWith('**Failed**'));
+    assert.match(
+      failed ?? '',
+      /it asked GitHub for a deployment \(the status comment on this pull request says whether one was made\)/,
+    );
 
-      // GitHub is back: bob's /deploy of the same environment from another pull request waits its turn.
-      down = false;
-      const other = commentOnPull(fake, '/deploy staging', { user: 'bob', number: 8 });
-      await receive(probot, 'issue_comment', other.payload);
-      assert.equal(fake.repo().deployments.size, 1, 'no second deployment beside the first');
-      assert.ok(
-        appReplies(fake).some((r) => /`locked`/.test(r)),
-        appReplies(fake).join('\n---\n'),
-      );
-    },
-  );
+    // GitHub is back: bob's /deploy of the same environment from another pull request waits its turn.
+    down = false;
+    const other = commentOnPull(fake, '/deploy staging', { user: 'bob', number: 8 });
+    await receive(probot, 'issue_comment', other.payload);
+    assert.equal(fake.repo().deployments.size, 1, 'no second deployment beside the first');
+    assert.ok(
+      appReplies(fake).some((r) => /`locked`/.test(r)),
+      appReplies(fake).join('\n---\n'),
+    );
+  });
 });
 
 test('/deploy: the deployment made with its answer lost while GitHub rate-limits the lookup (403, secondary): the lock stays, not released under it', async () => {
@@ -290,39 +290,26 @@ test("/deploy whose lock create GitHub fails (502, nothing made) while another p
 });
 
 test('/deploy under a lock kept by a start that could not tell whether GitHub made its deployment (none was): the refusal says --force releases it if none comes, not only that one is being started', async () => {
-  await withSeededApp(
-    {
-      ...SEED,
-      collaborators: { alice: 'write' as const, bob: 'write' as const },
-      pulls: [...SEED.pulls, { number: 8, head: fakeSha('pr-8-head'), user: 'bob' }],
-      config: deployYml(`
-  staging:
-    approvals:
-      deployers: [alice, bob]
-      required: 0
-`),
-    },
-    async (fake, probot) => {
-      // GitHub answers 502 without making the deployment, then fails every lookup: the start cannot tell.
-      fake.failNext({ status: 502, operationId: 'repos/create-deployment', times: 3 });
-      let down = true;
-      fake.failNext({
-        status: 502,
-        times: 1_000_000,
-        operationId: 'repos/list-deployments',
-        where: () => down && fake.requestsFor('repos/create-deployment').length > 0,
-      });
-      const { payload } = commentOnPull(fake, '/deploy staging', { user: 'alice' });
-      await assert.rejects(receive(probot, 'issue_comment', payload));
-      assert.equal(fake.repo().deployments.size, 0, 'nothing was made');
-      assert.equal(fake.repo().refs.get('deploy-locks/staging'), HEAD, 'the lock stays, as it must');
+  await withSeededApp(TWO_DEPLOYERS, async (fake, probot) => {
+    // GitHub answers 502 without making the deployment, then fails every lookup: the start cannot tell.
+    fake.failNext({ status: 502, operationId: 'repos/create-deployment', times: 3 });
+    let down = true;
+    fake.failNext({
+      status: 502,
+      times: 1_000_000,
+      operationId: 'repos/list-deployments',
+      where: () => down && fake.requestsFor('repos/create-deployment').length > 0,
+    });
+    const { payload } = commentOnPull(fake, '/deploy staging', { user: 'alice' });
+    await assert.rejects(receive(probot, 'issue_comment', payload));
+    assert.equal(fake.repo().deployments.size, 0, 'nothing was made');
+    assert.equal(fake.repo().refs.get('deploy-locks/staging'), HEAD, 'the lock stays, as it must');
 
-      down = false;
-      const refused = await repliesTo(fake, probot, '/deploy staging', 'bob', 8);
-      assert.match(refused, /`locked`/);
-      assert.match(refused, /`\/unlock staging --force`/, refused);
-    },
-  );
+    down = false;
+    const refused = await repliesTo(fake, probot, '/deploy staging', 'bob', 8);
+    assert.match(refused, /`locked`/);
+    assert.match(refused, /`\/unlock staging --force`/, refused);
+  });
 });
 
 test("/deploy whose lock create GitHub fails (502) while another's deployment of the commit runs under its lock, behind 20 deployments of that commit by someone else: still found, nothing deploys beside it", async () => {
