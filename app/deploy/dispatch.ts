@@ -918,9 +918,13 @@ async function lock(
           reaction: '+1',
           body: `${unlocked} Deployment **#${late.deployment}** made under that lock is still running: it keeps ${name} locked until it ends.`,
         };
+      // --force released it under a deployment that still runs: said, since nothing now keeps another out.
+      const unlockedRunning = command.force
+        ? await stillRunningAfterForce(deps, where, released.lock, held)
+        : '';
       // The queue behind the lock (and anything else due) starts now, each with its own reply.
       await runDueQuietly(dueDeps(deps, where, event.repositoryNodeId), where);
-      return { reaction: '+1', body: unlocked };
+      return { reaction: '+1', body: `${unlocked}${unlockedRunning}` };
     }
     case 'handed_over': {
       const holder = userText(released.lock.holder, { as: 'code' });
@@ -988,6 +992,41 @@ async function lock(
     }
     case 'invalid_environment':
       return refusal('invalid_environment_name', userText(released.message));
+  }
+}
+
+/**
+ * What a forced release leaves running unlocked, as a sentence for the reply ('' when nothing is known to run):
+ * the deployment whose own lock it was, or deployments made under a person's lock. A lookup GitHub refuses is
+ * said as such: the release itself is done.
+ */
+async function stillRunningAfterForce(
+  deps: DispatchDeps,
+  where: Where,
+  released: LockInfo,
+  described: LockInfo,
+): Promise<string> {
+  const unlocked = 'now without a lock: another deployment may start beside it.';
+  if (described.deployment) {
+    if (described.endedDeployment !== undefined || described.noDeploymentSeen) return '';
+    const which =
+      described.heldByDeployment !== undefined
+        ? `Deployment **#${described.heldByDeployment}**`
+        : 'That deployment';
+    return ` ${which} is still running, ${unlocked}`;
+  }
+  try {
+    const running = await runningUnderLock(deps.api.repos, where, released, {
+      login: deps.botLogin,
+      id: deps.appId,
+    });
+    if (running.length === 0) return '';
+    const ids = running.map((r) => `**#${r.deployment}**`);
+    return running.length === 1
+      ? ` Deployment ${ids[0]!} made under that lock is still running, ${unlocked}`
+      : ` Deployments ${ids.slice(0, -1).join(', ')} and ${ids.at(-1)!} made under that lock are still running, now without a lock: another deployment may start beside them.`;
+  } catch (error) {
+    return ` Whether a deployment made under that lock still runs could not be read (${githubAnswered(error)}).`;
   }
 }
 

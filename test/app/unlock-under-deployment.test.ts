@@ -388,9 +388,10 @@ test("/unlock --force of a person's lock while a deployment made under it runs: 
       const tag = fake.repo().refs.get('deploy-locks/staging');
       await repliesTo(fake, probot, '/deploy staging', 'bob');
       const [running] = [...fake.repo().deployments.values()];
-      assert.match(
+      // Released, and said that bob's deployment now runs with nothing keeping another out.
+      assert.equal(
         await repliesTo(fake, probot, '/unlock staging --force', 'mia'),
-        /^Unlocked `staging` \(was held by `bob`\)\.$/,
+        `Unlocked \`staging\` (was held by \`bob\`). Deployment **#${String(running!.id)}** made under that lock is still running, now without a lock: another deployment may start beside it.`,
       );
       assert.equal(fake.repo().refs.get('deploy-locks/staging'), undefined, '--force deletes whatever runs');
       assert.ok(
@@ -406,6 +407,22 @@ test("/unlock --force of a person's lock while a deployment made under it runs: 
       await receive(probot, 'deployment_status', finalStatus(fake, running!, 'success'));
       assert.equal(fake.repo().refs.get('deploy-locks/staging'), alices);
       assert.match(await repliesTo(fake, probot, '/deploy staging', 'bob'), /`locked`/);
+    },
+  );
+});
+
+test("/unlock --force of a person's lock while GitHub will not list the environment's deployments: released, and the reply says whether one still runs could not be read", async () => {
+  await withSeededApp(
+    { ...SEED, collaborators: { ...SEED.collaborators, mia: 'maintain' as const } },
+    async (fake, probot) => {
+      await repliesTo(fake, probot, '/lock staging', 'bob');
+      await repliesTo(fake, probot, '/deploy staging', 'bob');
+      fake.failNext({ status: 502, times: 10, operationId: 'repos/list-deployments' });
+      assert.equal(
+        await repliesTo(fake, probot, '/unlock staging --force', 'mia'),
+        'Unlocked `staging` (was held by `bob`). Whether a deployment made under that lock still runs could not be read (GitHub answered HTTP 502).',
+      );
+      assert.equal(fake.repo().refs.get('deploy-locks/staging'), undefined);
     },
   );
 });
@@ -465,7 +482,7 @@ test("/unlock --force of a deployment's own lock names that deployment and its c
       const forced = await repliesTo(fake, probot, '/unlock staging --force', 'mia');
       assert.equal(
         forced,
-        `Unlocked \`staging\` (was held by the running deployment **#${String(running!.id)}** of \`${short}\` for \`bob\`).`,
+        `Unlocked \`staging\` (was held by the running deployment **#${String(running!.id)}** of \`${short}\` for \`bob\`). Deployment **#${String(running!.id)}** is still running, now without a lock: another deployment may start beside it.`,
       );
       assert.equal(fake.repo().refs.get('deploy-locks/staging'), undefined);
 
