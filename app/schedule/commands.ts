@@ -11,7 +11,7 @@ import type { PullFacts } from '../facts/pull-request.ts';
 import type { MarkerTrust } from '../facts/own-comments.ts';
 import { blockingLock, readLocks } from '../locks.ts';
 import type { PendingRequest } from '../deploy/pending.ts';
-import { groupsText, lockOwner, policyRefusal, refusal } from '../deploy/replies.ts';
+import { groupsText, lockedMessage, policyRefusal, refusal } from '../deploy/replies.ts';
 import { deploymentLockOwner } from '../deploy/lock.ts';
 import type { RawConfig } from '../../src/config/schema.ts';
 import {
@@ -144,7 +144,7 @@ export async function scheduleDeploy(
       ? await deploymentLockOwner(deps.api.repos, where, lock, { attempts: 1, botLogin: deps.botLogin })
       : lock;
   return (
-    (await duplicate(deps, where, record)) ?? recorded(deps, where, swap, record, policy, lockOwner(named))
+    (await duplicate(deps, where, record)) ?? recorded(deps, where, swap, record, policy, lockedMessage(named, record.environment))
   );
 }
 

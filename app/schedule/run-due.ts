@@ -25,7 +25,7 @@ import { decide } from '../deploy/decide.ts';
 import type { Base } from '../deploy/decide.ts';
 import { startDeployment } from '../deploy/start.ts';
 import { askedOf, type PendingRequest } from '../deploy/pending.ts';
-import { lockOwner } from '../deploy/replies.ts';
+import { lockOwner, lockedMessage, releasedLockUnlock } from '../deploy/replies.ts';
 import { explainRefusal, resolvePolicy } from '../../src/policy/index.ts';
 import { userText } from '../../src/github/user-text.ts';
 import { appendMarkers } from '../../src/github/hidden-marker.ts';
@@ -303,11 +303,15 @@ export async function runDue(
       }
       if (d.action === 'drop') {
         const lock = d.lock ? ` (${lockOwner(d.lock)})` : '';
+        // A lock the App marked released has no holder whose /unlock ends it by itself: what does is named.
+        const wayOut = d.lock?.releasedBefore
+          ? ` Nobody deploys there until ${releasedLockUnlock(d.lock, request.environment)}.`
+          : '';
         await reply(
           deps,
           where,
           request,
-          `**Not started** (\`${d.code}\`): ${describeRequest(request)}: ${DROP_TEXT[d.code]}${lock}.`,
+          `**Not started** (\`${d.code}\`): ${describeRequest(request)}: ${DROP_TEXT[d.code]}${lock}.${wayOut}`,
         );
         await removeRequest(deps.api, where, request, d.code);
         out.push({ ...base, status: 'not_started', code: d.code });
@@ -517,7 +521,7 @@ async function startNow(
         await releaseClaim(deps.api, where, request);
         return { ...base, status: 'requeued' };
       }
-      return refuse('schedule_locked', `${lockOwner(outcome.lock)}.`);
+      return refuse('schedule_locked', `${lockedMessage(outcome.lock, request.environment)}.`);
   }
 }
 

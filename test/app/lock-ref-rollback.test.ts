@@ -102,3 +102,21 @@ test("an /unlock whose mark GitHub took but whose delete it failed: told so, and
     assert.equal(lockRef(fake), undefined);
   });
 });
+
+test('a queued /deploy under a lock pointed back at a released tag: its reply names what releases that lock, since no /unlock of its holder ends it by itself', async () => {
+  await withSeededApp(seed, async (fake, probot) => {
+    await repliesTo(fake, probot, '/lock production', 'victim');
+    const released = lockRef(fake)!;
+    await repliesTo(fake, probot, '/unlock production', 'victim');
+    await pointBack(fake, released);
+
+    const queued = await repliesTo(fake, probot, '/deploy production --queue', 'alice');
+    assert.match(queued, /`queue_recorded`/);
+    assert.match(
+      queued,
+      /locked by `victim` \(a lock the App marked released: nobody holds it\)[^]*\. Nobody deploys there until `\/unlock` `production` `--force`, or `victim`'s `\/unlock` finishing the release the App began\. It starts when the lock is released/,
+    );
+    assert.doesNotMatch(queued, NAMES_VICTIM);
+    assert.equal(fake.repo().deployments.size, 0);
+  });
+});

@@ -612,6 +612,30 @@ test('a schedule dropped for a lock notifies its requester only: the lock holder
   }
 });
 
+test('a schedule dropped under a lock the App marked released (its ref pointed back at a released tag) names what releases that lock', async () => {
+  await run(async (w) => {
+    assert.match(
+      (await comment(w, '/deploy production at 2026-12-01 10:30', 'alice')).reply,
+      /`schedule_recorded`/,
+    );
+    await comment(w, '/approve-deploy production', 'carol');
+    w.clock.now = at('2026-12-01T09:00:00Z');
+    assert.match((await comment(w, '/lock production', 'bob')).reply, /Locked/);
+    const released = w.fake.repo().refs.get('deploy-locks/production')!;
+    assert.match((await comment(w, '/unlock production', 'bob')).reply, /Unlocked/);
+    await rest(w.fake, 'POST', '/git/refs', { ref: 'refs/deploy-locks/production', sha: released });
+    w.clock.now = at('2026-12-01T09:31:00Z');
+    await runCompletes(w);
+    assert.equal(deployments(w.fake).length, 0);
+    const [dropped, ...more] = replies(w.fake).filter((r) => r.includes('`schedule_locked`'));
+    assert.equal(more.length, 0);
+    assert.match(
+      dropped!,
+      /\(`production` is locked by `bob` \(a lock the App marked released: nobody holds it\)[^]*\)\. Nobody deploys there until `\/unlock` `production` `--force`, or `bob`'s `\/unlock` finishing the release the App began\./,
+    );
+  });
+});
+
 test('a second /deploy --queue asking the same as one already queued (another comment) is not queued again, and says so', async () => {
   await run(async (w) => {
     w.clock.now = at('2026-12-01T09:15:00Z');
