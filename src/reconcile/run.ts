@@ -957,7 +957,8 @@ async function orphanRollback(
   // The same failure as the one last notified: told once, not on every run (the log and the record still
   // say each run's outcome). A changed failure, or a rollback that completes, is told.
   const failure = ok ? undefined : rollbackFailureKey(rolledBack.steps, levels, keep);
-  if (held && failure !== undefined && failure === rollout.failureNotified) {
+  const sameFailure = failure !== undefined && failure === rollout.failureNotified;
+  if (held && sameFailure) {
     held.drop();
     options.reporter.event({
       type: 'log',
@@ -966,17 +967,21 @@ async function orphanRollback(
     });
   } else held?.release();
 
-  await mark(
-    options,
-    env.name,
-    rollout,
-    ok ? 'failure' : 'error',
-    ok
-      ? undoneBefore
-        ? `Rollback finished by reconcile: ${why}, now done`
-        : `Rolled back by reconcile: ${why}`
-      : `Reconcile could not roll back: ${failedSteps.join(', ')} failed`,
-  );
+  // The deployment's status already says this failure (the run that notified it set it): a status per retry
+  // would fill its statuses (a schedule retries every few minutes), and GitHub keeps only so many.
+  const marked = sameFailure
+    ? 'skipped'
+    : await mark(
+        options,
+        env.name,
+        rollout,
+        ok ? 'failure' : 'error',
+        ok
+          ? undoneBefore
+            ? `Rollback finished by reconcile: ${why}, now done`
+            : `Rolled back by reconcile: ${why}`
+          : `Reconcile could not roll back: ${failedSteps.join(', ')} failed`,
+      );
 
   const historyEntry: Omit<HistoryEntry, 'at'> = {
     by: options.actor,
@@ -994,8 +999,11 @@ async function orphanRollback(
   // the steps that went back again (a teardown of a slot already gone fails for good), and a rollout left with
   // levels only is refused as that, not as one whose traffic may still be split.
   const { levelsUndone: _, failureNotified: __, ...kept } = rollout;
-  // Which failure the notifications have told (this run's, or the one before when none was made this run).
-  const notified = live ? failure : rollout.failureNotified;
+  // Which failure the notifications and the deployment's status have told (this run's, or the one before when
+  // neither told anything this run). A status GitHub did not take is told again by the next run, notifications
+  // and all, rather than left saying what it said before.
+  const notified =
+    marked === 'failed' ? undefined : live || marked === 'posted' ? failure : rollout.failureNotified;
   const next = withTransition(
     record,
     keep
@@ -1702,20 +1710,22 @@ async function mark(
   rollout: Rollout,
   state: DeploymentState,
   description: string,
-) {
-  if (!options.markDeployment) return;
+): Promise<'posted' | 'failed' | 'none'> {
+  if (!options.markDeployment) return 'none';
   try {
     await options.markDeployment(
       { id: rollout.deploymentId, environment, ...(rollout.sha ? { sha: rollout.sha } : {}) },
       state,
       description.slice(0, 140),
     );
+    return 'posted';
   } catch (error) {
     options.reporter.event({
       type: 'log',
       level: 'warn',
       message: `could not set the status of deployment ${rollout.deploymentId}: ${(error as Error).message}`,
     });
+    return 'failed';
   }
 }
 

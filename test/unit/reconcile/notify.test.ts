@@ -621,10 +621,22 @@ describe('a scheduled reconcile whose rollback keeps failing', () => {
     const store = new FileStateStore(join(dir, 'state'));
     await orphan(store);
     const failing = await config('{ weight: 25, pause: manual }', { failOn: 'set_weight:green' });
+    // The deployment's statuses: one per failure too (GitHub keeps only so many per deployment).
+    const statuses: string[] = [];
     const run = async (cfg: RawConfig) =>
-      (await reconcileNotifying(cfg, store, { environments: ['production'] })).summary.entries[0]!;
+      (
+        await reconcileNotifying(cfg, store, {
+          environments: ['production'],
+          markDeployment: async (_deployment, state, description) => {
+            statuses.push(`${state}: ${description}`);
+          },
+        })
+      ).summary.entries[0]!;
     assert.equal((await run(failing)).code, 'orphan_rollback_failed');
     assert.deepEqual(hookEvents(), ['production:failed']);
+    assert.deepEqual(statuses, [
+      'error: Reconcile could not roll back: set weight green=0% blue=100% failed',
+    ]);
     const slackCalls = receivers.slack.received.length;
 
     // The same failure again: the run says so in its summary and its record, and notifies nobody.
@@ -643,6 +655,7 @@ describe('a scheduled reconcile whose rollback keeps failing', () => {
       return read.record.history.map((h) => h.event).filter((e) => e === 'orphan_rollback_failed');
     };
     assert.equal((await history()).length, 2, 'the record says each run');
+    assert.equal(statuses.length, 1, 'the status set by the run that told it stays');
 
     // A level fails too: another failure, told once.
     const fail = JSON.stringify([...recorderCall('flag')]);
@@ -655,12 +668,42 @@ describe('a scheduled reconcile whose rollback keeps failing', () => {
     assert.deepEqual(hookEvents(), ['production:failed', 'production:failed']);
     const second = receivers.audit.received[1]!.body.facts;
     assert.match(second.message, /set weight .*, rollback level flag failed/);
+    assert.equal(statuses.length, 2, statuses.join('\n'));
 
     // Fixed: the rollback completes, and that is told.
     const fixed = await config('{ weight: 25, pause: manual }');
     assert.equal((await run(fixed)).code, 'orphan_rolled_back');
     assert.deepEqual(hookEvents(), ['production:failed', 'production:failed', 'production:rolled_back']);
+    assert.equal(statuses.length, 3);
+    assert.match(statuses[2]!, /^failure: Rollback finished by reconcile/);
     assertSound();
+  });
+
+  it("sets the deployment's status again when GitHub did not take it on the run that told the failure", async () => {
+    const store = new FileStateStore(join(dir, 'state'));
+    await orphan(store);
+    const failing = await config('{ weight: 25, pause: manual }', { failOn: 'set_weight:green' });
+    let down = true;
+    const statuses: string[] = [];
+    const run = async () =>
+      (
+        await reconcileNotifying(failing, store, {
+          environments: ['production'],
+          markDeployment: async (_deployment, state) => {
+            if (down) throw new Error('GitHub answered HTTP 502');
+            statuses.push(state);
+          },
+        })
+      ).summary.entries[0]!;
+    assert.equal((await run()).code, 'orphan_rollback_failed');
+    down = false;
+    assert.equal((await run()).code, 'orphan_rollback_failed');
+    assert.deepEqual(statuses, ['error'], 'set by the retry');
+    // Told again with it (the key was not kept): a second notification rather than a status left stale.
+    assert.deepEqual(hookEvents(), ['production:failed', 'production:failed']);
+    assert.equal((await run()).code, 'orphan_rollback_failed');
+    assert.deepEqual(statuses, ['error']);
+    assert.deepEqual(hookEvents(), ['production:failed', 'production:failed']);
   });
 });
 
