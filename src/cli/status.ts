@@ -13,6 +13,8 @@ import { EXIT_CODES } from '../util/exit-codes.ts';
 import { position, waitText } from './control.ts';
 import { levelsUndoneAdvice } from '../pipeline/rollback-levels.ts';
 import { describeStep } from '../strategies/sequence.ts';
+import type { OwnerStatus } from '../reconcile/decide.ts';
+import { processStatus } from '../reconcile/owner.ts';
 
 export interface StatusCliOptions {
   environment: string;
@@ -25,6 +27,8 @@ export interface StatusCliDeps {
   out(text: string): void;
   err(text: string): void;
   loadConfig(path: string, json: boolean): Promise<RawConfig | undefined>;
+  /** Whether a process that owns a rollout still runs (default: this host's processes). */
+  ownerStatus?: (owner: { pid: number; host: string; started?: string; pidns?: unknown }) => OwnerStatus;
 }
 
 /** History entries shown (the newest); --json has them all. */
@@ -55,7 +59,14 @@ export async function statusCli(opts: StatusCliOptions, deps: StatusCliDeps): Pr
       `${JSON.stringify({ type: 'status', ok: true, environment: env.name, record: record ?? null, requests, ...(requestsError ? { requestsError } : {}) })}\n`,
     );
   else {
-    deps.out(formatStatus(env.name, record, requests));
+    // Whether its owner still runs, where this host can tell (a process of its own): a rollout in phase
+    // rollback is being rolled back, or was left for a reconcile. A workflow's run is asked of GitHub by
+    // reconcile, not here.
+    const owner =
+      rollout && rollout.owner.kind === 'process' && !rollout.wait?.handedOff
+        ? (deps.ownerStatus ?? processStatus)(rollout.owner)
+        : undefined;
+    deps.out(formatStatus(env.name, record, requests, owner));
     if (requestsError) deps.err(`warning: control_unreadable: ${oneLine(requestsError)}\n`);
   }
   return EXIT_CODES.success;
@@ -70,11 +81,28 @@ function release(r: Release): string {
   );
 }
 
-function rolloutLines(environment: string, rollout: Rollout, requests: readonly ControlRequest[]): string[] {
+/** What the owner's state says of the rollout, after "owned by ...". */
+function ownerState(rollout: Rollout, status: OwnerStatus | undefined): string {
+  if (!status) return '';
+  if (status.state === 'running')
+    return rollout.phase === 'rollback' ? ' (running: it is rolling back now)' : ' (running)';
+  if (status.state === 'ended')
+    return rollout.phase === 'rollback'
+      ? ' (ended: its rollback stopped there, and a reconcile finishes it)'
+      : ' (ended without finishing it: a reconcile takes it over, as on_orphan says)';
+  return ` (whether it runs is not known here: ${t(status.reason)})`;
+}
+
+function rolloutLines(
+  environment: string,
+  rollout: Rollout,
+  requests: readonly ControlRequest[],
+  status?: OwnerStatus,
+): string[] {
   const owner =
-    rollout.owner.kind === 'process'
+    (rollout.owner.kind === 'process'
       ? `process ${rollout.owner.pid} on ${t(rollout.owner.host)}`
-      : `workflow run ${t(rollout.owner.runId)}`;
+      : `workflow run ${t(rollout.owner.runId)}`) + ownerState(rollout, status);
   const lines = [
     `  rollout:  ${t(rollout.version)} by ${t(rollout.strategy)}, phase ${t(rollout.phase)}, ` +
       `${t(position(rollout))}, deployment ${t(rollout.deploymentId)}, started ${t(rollout.startedAt)}, owned by ${owner}`,
@@ -116,12 +144,13 @@ export function formatStatus(
   environment: string,
   record: EnvironmentRecord | undefined,
   requests: readonly ControlRequest[] = [],
+  owner?: OwnerStatus,
 ): string {
   const lines = [`${t(environment)}:`];
   if (!record) return `${lines[0]}\n  no deployment recorded yet\n`;
   lines.push(`  live:     ${record.live ? release(record.live) : 'nothing recorded'}`);
   lines.push(`  previous: ${record.previous ? release(record.previous) : 'none'}`);
-  if (record.rollout) lines.push(...rolloutLines(environment, record.rollout, requests));
+  if (record.rollout) lines.push(...rolloutLines(environment, record.rollout, requests, owner));
   else lines.push('  rollout:  none in progress');
   for (const slot of record.retired)
     lines.push(

@@ -50,3 +50,55 @@ test('status shows no steps left for a rollout still rolling out, nor for a roll
   assert.doesNotMatch(levelsOnly, /\n {2}left:/);
   assert.match(levelsOnly, /\n {2}undone: {3}level code/);
 });
+
+test('status says whether a process that owns the rollout still runs: a rollback under way, or one that stopped and waits for a reconcile', async () => {
+  const { statusCli } = await import('../../../src/cli/status.ts');
+  const { mkdtempSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const { FileStateStore } = await import('../../../src/state/file-store.ts');
+  const dir = mkdtempSync(join(tmpdir(), 'status-owner-'));
+  try {
+    const store = new FileStateStore(dir);
+    const record = kept({ owner: { kind: 'process', pid: 4242, host: 'ci-box' } });
+    await store.write(record);
+    const shown = async (state: 'running' | 'ended' | 'unknown', phase?: Rollout['phase']) => {
+      if (phase) {
+        await store.write({ ...record, seq: record.seq + 1, rollout: { ...record.rollout!, phase } });
+      }
+      let out = '';
+      const code = await statusCli(
+        { environment: 'production', config: 'deploy.yml', stateDir: dir },
+        {
+          out: (text) => (out += text),
+          err: (text) => assert.fail(text),
+          loadConfig: async () =>
+            ({ target: { commands: { deploy: 'true' } }, environments: { production: {} } }) as never,
+          ownerStatus: () =>
+            state === 'unknown' ? { state, reason: 'on another host (ci-box)' } : { state },
+        },
+      );
+      assert.equal(code, 0);
+      return out;
+    };
+    assert.match(
+      await shown('running'),
+      /owned by process 4242 on ci-box \(running: it is rolling back now\)/,
+    );
+    assert.match(
+      await shown('ended'),
+      /owned by process 4242 on ci-box \(ended: its rollback stopped there, and a reconcile finishes it\)/,
+    );
+    assert.match(
+      await shown('unknown'),
+      /owned by process 4242 on ci-box \(whether it runs is not known here: on another host \(ci-box\)\)/,
+    );
+    assert.match(
+      await shown('ended', 'production'),
+      /\(ended without finishing it: a reconcile takes it over, as on_orphan says\)/,
+    );
+    assert.match(await shown('running'), /on ci-box \(running\)\n/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
