@@ -272,10 +272,16 @@ export function createAnalyzer(input: AnalysisConfigInput | undefined, deps: Ana
     history,
 
     async captureBaseline(ctx) {
+      // The version serving before the deployment is the stable version, alone with all the traffic: a
+      // canary's query written with the stable side's names or its share reads it too (docs/analysis.md).
+      // No fresh baseline serves yet, so {{baseline_slot}} has no value.
       const vars: TemplateValues = {
         environment: ctx.environment,
         version: ctx.version,
         slot: ctx.slot,
+        stable_version: ctx.version,
+        stable_slot: ctx.slot,
+        weight: '100',
         phase: 'baseline',
       };
       if (ctx.at !== undefined && history) {
