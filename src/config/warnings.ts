@@ -4,6 +4,7 @@
 // can never reach min_samples where that fails every deployment (a rollback, or a step that cannot pass);
 // such a config cannot deploy anything, so it is refused before it runs, not after each deployment's rollback.
 // Pure: the config (past the schema and the semantic rules) in, the findings with their field paths out.
+import { readMetrics, resolveAnalysisConfig } from '../analysis/config.ts';
 import { UNDECIDED_DEFAULTS, windowIntervals } from '../analysis/window.ts';
 import { formatDuration } from './duration.ts';
 import { PRESETS, type Preset } from './presets.ts';
@@ -50,6 +51,16 @@ export function configFindings(config: RawConfig): { errors: SemanticIssue[]; wa
     ...errorsWithoutFallbackFindings(config.analysis, ['analysis']),
     ...Object.entries(config.environments).flatMap(([name, env]) =>
       errorsWithoutFallbackFindings(env.analysis, ['environments', name, 'analysis']),
+    ),
+    ...unreadMetricFindings(
+      config.analysis,
+      ['analysis'],
+      Object.entries(config.environments)
+        .filter(([, env]) => env.analysis === undefined)
+        .map(([name]) => name),
+    ),
+    ...Object.entries(config.environments).flatMap(([name, env]) =>
+      unreadMetricFindings(env.analysis, ['environments', name, 'analysis'], [name]),
     ),
   ];
   // A shared value (strategies.blue-green) is said once, not once per environment using it.
@@ -462,4 +473,35 @@ function rawCounterFindings(analysis: AnalysisSection, base: Path): Finding[] {
     }
   }
   return findings;
+}
+
+/**
+ * A metric defined under an analysis section that no check of it reads (its own checks, or the seeds preset's:
+ * analysis/analyzer.ts reads only those): it is never asked for and judges nothing, so a check written for it
+ * was most likely left out or names another metric. `users`: the environments that use the section (an
+ * environment's own, or the shared one those without their own use); none, nothing to say (no run reads it).
+ * Said as a warning: a metric may be kept for later, or for `deploy-action alerts` of another config.
+ */
+function unreadMetricFindings(analysis: AnalysisSection, base: Path, users: readonly string[]): Finding[] {
+  if (!analysis?.metrics || users.length === 0) return [];
+  let read: Set<string>;
+  try {
+    read = new Set(resolveAnalysisConfig(analysis).checks.flatMap(readMetrics));
+  } catch {
+    return []; // The load says why the section does not resolve.
+  }
+  const who =
+    users.length === 1
+      ? `environment "${users[0]}"`
+      : `environments ${users.map((name) => `"${name}"`).join(', ')}`;
+  const which = (analysis.preset ?? 'seeds') === 'seeds' ? " (neither its own nor the seeds preset's)" : '';
+  return Object.keys(analysis.metrics)
+    .filter((name) => !read.has(name))
+    .map((name) => ({
+      path: [...base, 'metrics', name],
+      message:
+        `metric "${name}" is defined in the analysis of ${who} but no check reads it${which}, so it is never ` +
+        `read and judges nothing; name it in a check (e.g. check: "${name} < 2x baseline") or remove it`,
+      failsEveryDeployment: false,
+    }));
 }

@@ -27,6 +27,10 @@ function warningsOf(text: string): string[] {
   return result.warnings.map(formatConfigError);
 }
 
+/** The warnings of a config written to show a query's warnings, without those of the metrics it does not read. */
+const queryWarningsOf = (text: string): string[] =>
+  warningsOf(text).filter((warning) => !warning.includes('but no check reads it'));
+
 function errorsOf(text: string): string[] {
   const result = parseConfig(text, 'deploy.yml');
   assert.ok(!result.ok, `expected the config to be refused: ${JSON.stringify(result)}`);
@@ -361,7 +365,7 @@ environments:
   );
   // preset: none without an errors check reading it: errors is only a metric.
   assert.deepEqual(
-    warningsOf(
+    queryWarningsOf(
       `${TARGET}analysis:\n  preset: none\n  providers: { prom: { type: prometheus, url: "http://127.0.0.1:9090" } }\n  metrics:\n    errors: { provider: prom, query: "sum(x)" }\n    requests: { provider: prom, query: "sum(y)" }\n  checks: [{ check: "errors < 5" }]\nenvironments:\n  production: {}\n`,
     ),
     [],
@@ -388,7 +392,7 @@ test("a count read from a counter with no range (its total since the process sta
 environments:
   production: {}
 `;
-  const warnings = warningsOf(text);
+  const warnings = queryWarningsOf(text);
   // Not native (a range), not served (a recording rule's name, and a range), not failed (the name is a string),
   // not handmade (a count by offset).
   assert.deepEqual(warnings.map((w) => w.split(': ')[1]).sort(), [
@@ -416,7 +420,7 @@ test('an error rate divided from errors selected by status code, with no fallbac
 environments:
   production: {}
 `;
-  const warnings = warningsOf(text);
+  const warnings = queryWarningsOf(text);
   // Not the stable_query (its errors have a fallback), not failing (1 - the 2xx share has data with requests).
   assert.deepEqual(
     warnings.map((w) => w.split(': ')[1]),
@@ -425,5 +429,45 @@ environments:
   assert.match(
     warnings[0]!,
     /metric "error_rate" is an error rate whose errors are selected by status code, .*put `or vector\(0\)` on its errors, e\.g\. \(sum\(rate\(http_requests_total\{code=~"5\.\."\}\[1m\]\)\) or vector\(0\)\) \/ sum/,
+  );
+});
+
+test('a metric no check reads: a warning at its definition naming the environments whose analysis it is in; read ones, by any kind of check or the seeds preset, are not', () => {
+  const shared = `${TARGET}analysis:
+  providers: { prom: { type: prometheus, url: "http://127.0.0.1:9090" } }
+  metrics:
+    p99: { provider: prom, query: "sum(p99)" }
+    p95: { provider: prom, query: "sum(p95)" }
+    errors: { provider: prom, query: "sum(errors)" }
+    requests: { provider: prom, query: "sum(requests)" }
+    served: { provider: prom, query: "sum(served)" }
+    failed: { provider: prom, query: "sum(failed)" }
+  checks:
+    - { check: "p95 < 2x baseline" }
+    - { check: "failed <= 10%", requests: served }
+environments:
+  staging: {}
+  canary-env: {}
+  production:
+    analysis:
+      preset: none
+      providers: { prom: { type: prometheus, url: "http://127.0.0.1:9090" } }
+      metrics:
+        lat: { provider: prom, query: "sum(lat)" }
+        cpu: { provider: prom, query: "sum(cpu)" }
+      checks: [{ compare: values, metric: lat }]
+`;
+  const unread = warningsOf(shared).filter((w) => w.includes('no check reads'));
+  // errors and requests: the seeds preset's errors check; p95, failed and served: the section's own checks;
+  // lat: a comparison. The shared section names the environments that use it, not production (its own).
+  assert.deepEqual(unread, [
+    'deploy.yml:8:10: analysis.metrics.p99: metric "p99" is defined in the analysis of environments "staging", "canary-env" but no check reads it (neither its own nor the seeds preset\'s), so it is never read and judges nothing; name it in a check (e.g. check: "p99 < 2x baseline") or remove it',
+    'deploy.yml:26:14: environments.production.analysis.metrics.cpu: metric "cpu" is defined in the analysis of environment "production" but no check reads it, so it is never read and judges nothing; name it in a check (e.g. check: "cpu < 2x baseline") or remove it',
+  ]);
+  // A shared analysis no environment uses is read by no run: nothing to say of its metrics here.
+  const unused = shared.replace('  staging: {}\n  canary-env: {}\n', '');
+  assert.deepEqual(
+    warningsOf(unused).filter((w) => w.includes('no check reads')),
+    [unread[1]!.replace('26:14', '24:14')],
   );
 });
