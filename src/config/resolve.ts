@@ -146,6 +146,11 @@ export interface ResolvedEnvironment {
   stateDir: string;
   gates?: RawConfig['gates'];
   analysis?: RawConfig['analysis'];
+  /**
+   * Where `analysis` is written, for messages that name one of its fields: the environment's own
+   * (`environments.<name>.analysis`) or the shared one (`analysis`). Undefined without an analysis.
+   */
+  analysisPath?: (string | number)[];
   approvals?: Record<string, unknown>;
   /** What reconcile does with an orphaned rollout (default rollback). */
   onOrphan: OnOrphan;
@@ -606,6 +611,11 @@ export function resolveEnvironment(
     stateDir: stateDirOf(config, overrides.stateDir),
     gates: env.gates ?? config.gates,
     analysis: env.analysis ?? config.analysis,
+    ...(env.analysis
+      ? { analysisPath: ['environments', name, 'analysis'] }
+      : config.analysis
+        ? { analysisPath: ['analysis'] }
+        : {}),
     approvals: env.approvals ?? config.approvals,
     onOrphan: env.on_orphan ?? 'rollback',
     ...(overrides.rollback ? { rollback: true as const } : {}),

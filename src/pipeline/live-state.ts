@@ -138,9 +138,11 @@ export function unknownStableProblem(env: ResolvedEnvironment, live: LiveState):
   if (strategy.type !== 'canary' || !analysis || live.slot === undefined || live.version !== undefined)
     return undefined;
   if (!strategy.steps.some((step) => step.weight < 100 && step.pauseMs > 0)) return undefined;
-  const use = stableVersionUse(analysis, []);
+  // The field's full path: the environment's own analysis or the shared one, which a fix must edit.
+  const shared = env.analysisPath?.[0] === 'analysis';
+  const use = stableVersionUse(analysis, env.analysisPath ?? []);
   if (!use) return undefined;
-  const field = `its ${formatPath(use.path)}`;
+  const field = `${formatPath(use.path)}${shared ? `, in the shared analysis ${env.name} uses` : ''}`;
   const source = env.target.current
     ? 'the current command printed the slot without a version, and the state record names none for it'
     : 'the state record names the slot without a version';

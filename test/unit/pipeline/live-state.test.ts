@@ -228,7 +228,7 @@ test('a canary beside a live slot whose version nothing names is refused when it
     read.problem,
     'the version serving on slot blue of production is not known (the current command printed the slot ' +
       'without a version, and the state record names none for it), and the analysis of each canary step reads ' +
-      'the stable version with {{version}} (its metrics.m.query, for the stable side): it would have no value ' +
+      'the stable version with {{version}} (environments.production.analysis.metrics.m.query, for the stable side): it would have no value ' +
       'there, fail at every interval and roll the canary back. Nothing was deployed: make the current command ' +
       'print the version too ({"slot": "blue", "version": "..."}), or read the stable side by {{slot}} (a ' +
       'stable_query or stable_url)',
@@ -262,6 +262,35 @@ test('a metric command that needs the unknown stable version is told to select b
   // Before: "read the stable side by {{slot}} (a stable_query or stable_url)", which a command provider has not.
   assert.match(
     problem ?? '',
-    /\(its providers\.c\.run\[2\], for the stable side\).*print the version too \(\{"slot": "blue", "version": "\.\.\."\}\), or select by \{\{slot\}\} in that command \(it runs for the stable side too, \{\{slot\}\} then the stable slot\)$/,
+    /\(environments\.production\.analysis\.providers\.c\.run\[2\], for the stable side\).*print the version too \(\{"slot": "blue", "version": "\.\.\."\}\), or select by \{\{slot\}\} in that command \(it runs for the stable side too, \{\{slot\}\} then the stable slot\)$/,
+  );
+});
+
+test("the refusal of an unknown stable version names the field by its path: the shared analysis, or the environment's own", () => {
+  const config = (analysisAt: 'shared' | 'own') => {
+    const analysis =
+      '  providers: { prom: { type: prometheus, url: "http://127.0.0.1:9090" } }\n' +
+      `  metrics: { m: { provider: prom, query: 'x{v="{{version}}"}' } }\n` +
+      '  checks: [{ check: "m < 1" }]\n';
+    const env =
+      'environments:\n  production:\n    strategy: { type: canary, steps: [10, 100], pause: 1m }\n    monitor: 0\n';
+    const parsed = parseConfig(
+      'target:\n  commands:\n    deploy: deploy {{slot}}\n    set_weight: weight {{slot}} {{weight}}\n' +
+        (analysisAt === 'shared'
+          ? `analysis:\n${analysis}${env}`
+          : `${env}    analysis:\n${analysis.replace(/^/gm, '    ')}`),
+      'deploy.yml',
+    );
+    assert.ok(parsed.ok, parsed.ok ? '' : JSON.stringify(parsed.errors));
+    return unknownStableProblem(resolveEnvironment(parsed.config, 'production'), { slot: 'blue' }) ?? '';
+  };
+  // Before: "(its metrics.m.query)" either way, leaving the author to guess which analysis to edit.
+  assert.match(
+    config('shared'),
+    /reads the stable version with \{\{version\}\} \(analysis\.metrics\.m\.query, in the shared analysis production uses, for the stable side\): /,
+  );
+  assert.match(
+    config('own'),
+    /reads the stable version with \{\{version\}\} \(environments\.production\.analysis\.metrics\.m\.query, for the stable side\): /,
   );
 });
