@@ -3,7 +3,8 @@
 // {{stable_version}}, {{stable_slot}} and {{baseline_slot}} only in a canary's steps below 100 % (the stable
 // side serving beside the canary) and {{weight}} only in canary steps, while `query`, `url` and `run` are read
 // in every window. A use of one in a window that runs failed there at every interval and rolled the release
-// back. Pure: docs/analysis.md has the same table.
+// back. Pure: docs/analysis.md has the same table
+// (test/unit/config/docs-windows.test.ts compares the two).
 import type { AnalysisTemplateVariable } from './analysis-template-variables.ts';
 import type { ResolvedStrategy } from './resolve.ts';
 
