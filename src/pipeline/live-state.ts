@@ -3,6 +3,7 @@
 import type { ResolvedEnvironment } from '../config/resolve.ts';
 import type { EnvironmentRecord } from '../state/record.ts';
 import type { LiveState } from '../strategies/capabilities.ts';
+import { slotsFor } from '../strategies/blue-green.ts';
 import { stableVersionUse } from '../config/analysis-templates.ts';
 import { formatPath } from '../config/errors.ts';
 import { runCommand, type CommandResult, type OutputLine } from '../targets/run-command.ts';
@@ -110,6 +111,7 @@ export async function readLiveForRun(
     const problem =
       liveSlotProblem(env, live.slot, env.target.current ? 'current' : 'record') ??
       (env.target.current ? nothingLiveProblem(env, live, record?.live) : undefined) ??
+      unslottedCanaryProblem(env, live, env.target.current ? 'current' : 'record') ??
       unknownStableProblem(env, live);
     return problem ? { live, problem } : { live };
   } catch (error) {
@@ -125,6 +127,38 @@ export async function readLiveForRun(
         'current command (it prints the live slot, or nothing when none is) and run again',
     };
   }
+}
+
+/**
+ * A canary over a live version served from no known slot (a record with a version but no slot, as after a direct
+ * or rolling deployment; a current command printing a version alone). The canary deploys on the idle slot and
+ * routes the stable share of every step, and all traffic on a rollback, to the stable one: with no live slot
+ * slotsFor takes the other slot for stable, a guess that may serve nothing (or the idle pick may be the slot
+ * serving). Refused before anything runs, a rollback deployment too, rather than route traffic to a slot not
+ * known to serve the stable version. A first deployment (nothing live) routes nothing to stable. Pure.
+ */
+export function unslottedCanaryProblem(
+  env: ResolvedEnvironment,
+  live: LiveState,
+  from: 'current' | 'record',
+): string | undefined {
+  const { strategy } = env;
+  if (strategy.type !== 'canary' || live.slot !== undefined || live.version === undefined) return undefined;
+  const guess = slotsFor(strategy.slots, undefined).from;
+  const source =
+    from === 'current'
+      ? 'the current command printed a version without a slot'
+      : 'the state record names its version but no slot, as after a direct or rolling deployment';
+  const fix =
+    from === 'current'
+      ? 'Make the current command print the live slot too'
+      : 'Add a current command to the target that prints the live slot and version';
+  return (
+    `${live.version} serves on ${env.name} from no known slot (${source}). Nothing was deployed: a canary sends ` +
+    'the stable share of every step, and all traffic when it rolls back, to the slot serving the stable version, ' +
+    `and deploys on the other one; with no slot known both would be a guess (${guess} for stable), which may serve ` +
+    `nothing or be the one serving ${live.version}. ${fix} ({"slot": "...", "version": "${live.version}"}), and run again`
+  );
 }
 
 /**

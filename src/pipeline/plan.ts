@@ -14,7 +14,7 @@ import type { PhaseId } from './events.ts';
 import { redactCredentials } from '../report/redact.ts';
 import { formatDuration } from '../config/duration.ts';
 import { recordRefusal, teardownRefusal } from './machine/records.ts';
-import { liveSlotProblem } from './live-state.ts';
+import { liveSlotProblem, unslottedCanaryProblem } from './live-state.ts';
 import { MAX_IN_JOB_SCALE_DOWN_WAIT_MS } from './machine/finalize.ts';
 import { createStrategy, usesSlots } from '../strategies/index.ts';
 import { returnable } from './step-runner.ts';
@@ -220,6 +220,7 @@ function liveFromState(
   // current command is not run), as the rest of the plan does.
   const slotProblem =
     (env.target.current ? undefined : liveSlotProblem(env, saved?.slot, 'record')) ??
+    (env.target.current || !saved ? undefined : unslottedCanaryProblem(env, saved, 'record')) ??
     (read.ok && read.record ? teardownRefusal(env, saved?.slot, read.record) : undefined);
   const refused: DeploymentPlan['refused'] = failure
     ? {

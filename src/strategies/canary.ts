@@ -23,6 +23,8 @@ import { plannedWait } from './wait.ts';
 type Canary = Extract<ResolvedStrategy, { type: 'canary' }>;
 
 export function canaryStrategy(params: Canary, caps: TargetCapabilities, live: LiveState) {
+  // With a version live but no slot known, `stable` would be a guess (the other slot): the run and plan refuse
+  // that before a strategy is made (pipeline/live-state.ts unslottedCanaryProblem).
   const { idle: canary, from: stable } = slotsFor(params.slots, live.slot);
   // A first deployment has no stable version to copy: the canary runs without a baseline (and says so).
   const firstDeployment = isFirstDeployment(live);

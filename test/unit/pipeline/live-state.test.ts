@@ -294,3 +294,50 @@ test("the refusal of an unknown stable version names the field by its path: the 
     /reads the stable version with \{\{version\}\} \(environments\.production\.analysis\.metrics\.m\.query, for the stable side\): /,
   );
 });
+
+test('a canary over a version served from no known slot is refused before anything runs: its stable slot would be a guess', async () => {
+  const canary = (current?: string) => {
+    const print =
+      current === undefined
+        ? ''
+        : `    current: ${JSON.stringify([process.execPath, '-e', `console.log(${JSON.stringify(current)})`])}\n`;
+    const parsed = parseConfig(
+      `target:\n  commands:\n    deploy: deploy {{slot}}\n    set_weight: weight {{slot}} {{weight}} {{stable_slot}}\n${print}` +
+        'environments:\n  production:\n    strategy: { type: canary, steps: [10, 100] }\n',
+      'deploy.yml',
+    );
+    assert.ok(parsed.ok, parsed.ok ? '' : JSON.stringify(parsed.errors));
+    return resolveEnvironment(parsed.config, 'production');
+  };
+  const at = '2026-01-01T00:00:00.000Z';
+  const unslotted = {
+    ...emptyRecord('local', 'production', new Date(at)),
+    live: { version: 'v3', since: at },
+  };
+  // Before: deployed the canary on blue and sent 90 % of the traffic, and all of it on a rollback, to green,
+  // the slot slotsFor takes for stable when none is live, which nothing said served v3.
+  const fromRecord = await readLiveForRun(canary(), unslotted, { warn: () => {} });
+  assert.deepEqual(fromRecord.live, { slot: undefined, version: 'v3' });
+  assert.equal(
+    fromRecord.problem,
+    'v3 serves on production from no known slot (the state record names its version but no slot, as after a ' +
+      'direct or rolling deployment). Nothing was deployed: a canary sends the stable share of every step, and ' +
+      'all traffic when it rolls back, to the slot serving the stable version, and deploys on the other one; ' +
+      'with no slot known both would be a guess (green for stable), which may serve nothing or be the one serving ' +
+      'v3. Add a current command to the target that prints the live slot and version ' +
+      '({"slot": "...", "version": "v3"}), and run again',
+  );
+  const fromCurrent = await readLiveForRun(canary('{"version":"v3"}'), undefined, { warn: () => {} });
+  assert.match(
+    fromCurrent.problem ?? '',
+    /^v3 serves on production from no known slot \(the current command printed a version without a slot\)\. Nothing was deployed: .* Make the current command print the live slot too \(\{"slot": "\.\.\.", "version": "v3"\}\), and run again$/,
+  );
+  // A slot known, or nothing live at all (a first deployment: no traffic goes to a stable slot): deployed.
+  assert.equal(
+    (await readLiveForRun(canary(), record('v3', 'green'), { warn: () => {} })).problem,
+    undefined,
+  );
+  assert.equal((await readLiveForRun(canary(), undefined, { warn: () => {} })).problem, undefined);
+  // Blue-green over the same record switches to its idle slot with nothing to switch back to (its own words).
+  assert.equal((await readLiveForRun(env(), unslotted, { warn: () => {} })).problem, undefined);
+});

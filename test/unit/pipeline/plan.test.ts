@@ -518,3 +518,38 @@ environments:
   const rollback = planDeployment(direct, 'production', 'v2').rollback.map((a) => a.run);
   assert.deepEqual(rollback, ['(what to go back to is not known here: the record was not read)']);
 });
+
+test('plan of a canary over a version recorded with no slot is refused as the run is: its stable slot would be a guess', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'plan-unslotted-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const parsed = parseConfig(
+    `state_dir: ${dir}/state
+target:
+  commands:
+    deploy: [deploy, "{{version}}", "{{slot}}"]
+    set_weight: [weight, "{{slot}}", "{{weight}}", "{{stable_slot}}"]
+environments:
+  production:
+    strategy: canary
+`,
+    'deploy.yml',
+  );
+  assert.ok(parsed.ok, parsed.ok ? '' : JSON.stringify(parsed.errors));
+  const at = '2026-01-01T00:00:00.000Z';
+  await new FileStateStore(join(dir, 'state')).write({
+    ...emptyRecord('local', 'production', new Date(at)),
+    seq: 1,
+    live: { version: 'v1', since: at },
+  });
+  // Before: a plan that sent 95 % of the traffic to green ("stable"), which nothing said served v1.
+  const plan = planDeployment(parsed.config, 'production', 'v2');
+  assert.equal(plan.refused?.code, 'state_refused');
+  assert.match(
+    plan.refused?.message ?? '',
+    /^v1 serves on production from no known slot \(the state record names its version but no slot/,
+  );
+  assert.match(
+    formatPlan(plan),
+    /\nRefused \[state_refused\]: a run now would deploy nothing and fail: v1 serves/,
+  );
+});
