@@ -76,43 +76,40 @@ export function planDeployment(
       actions: [{ description: 'skipped: a rollback goes straight back' }],
     });
   else if (env.staging) {
+    // As the run does (machine/loop.ts program): staging's own hooks, its strategy, its smoke and health
+    // checks, then its validation window, before production starts.
     const staging = resolveEnvironment(config, env.staging, { stateDir: overrides.stateDir });
     const stagingLive = liveFromState(staging);
     refused ??= stagingLive.refused;
+    const stagingValues = deploymentValues(staging, { version, sha }, stagingLive);
+    const stagingMain = strategyActions(staging, version, sha, stagingLive);
     phases.push({
       phase: 'staging',
       environment: staging.name,
-      actions: strategyActions(staging, version, sha, stagingLive).actions,
+      actions: [
+        ...hookActions(staging, stagingValues),
+        ...stagingMain.actions,
+        ...verifyActions(staging, stagingValues, stagingMain.liveSlot),
+        staging.validationWindowMs > 0
+          ? {
+              description: `validation window: watch ${staging.name} before production starts`,
+              run: analysisText(staging, staging.validationWindowMs),
+            }
+          : { description: 'validation window is 0: skipped' },
+      ],
     });
   }
-  const hooks: PlannedAction[] = [];
   const values = deploymentValues(env, { version, sha }, live);
-  if (env.hooks.backup)
-    hooks.push({
-      description: 'backup hook',
-      run: safeCommand(() => describeCommand(env.hooks.backup!, values)),
-    });
-  if (env.hooks.migrate)
-    hooks.push({
-      description: 'migrate hook',
-      run: safeCommand(() => describeCommand(env.hooks.migrate!, values)),
-    });
   const main = strategyActions(env, version, sha, live);
-  phases.push({ phase: 'production', environment: env.name, actions: [...hooks, ...main.actions] });
+  phases.push({
+    phase: 'production',
+    environment: env.name,
+    actions: [...hookActions(env, values), ...main.actions],
+  });
   phases.push({
     phase: 'verify',
     environment: env.name,
-    actions: [
-      ...(env.smoke
-        ? [{ description: 'smoke tests', run: safeCommand(() => describeCommand(env.smoke!, values)) }]
-        : []),
-      // The run checks what is live once the strategy is done (pipeline/machine/watch.ts, watchStep): the new
-      // slot.
-      {
-        description: 'health checks',
-        run: describeChecks(env, main.liveSlot ? { ...values, slot: main.liveSlot } : values),
-      },
-    ],
+    actions: verifyActions(env, values, main.liveSlot),
   });
   phases.push({
     phase: 'monitor',
@@ -160,6 +157,35 @@ export function planDeployment(
     phases: phases.map((p) => ({ ...p, actions: p.actions.map(shown) })),
     rollback: main.rollback.map(shown),
   };
+}
+
+/** The backup and migrate hooks, run before the strategy. */
+function hookActions(env: ResolvedEnvironment, values: TemplateValues): PlannedAction[] {
+  return (['backup', 'migrate'] as const).flatMap((name) => {
+    const hook = env.hooks[name];
+    return hook
+      ? [{ description: `${name} hook`, run: safeCommand(() => describeCommand(hook, values)) }]
+      : [];
+  });
+}
+
+/** The smoke command, then the health checks of what is live once the strategy is done. */
+function verifyActions(
+  env: ResolvedEnvironment,
+  values: TemplateValues,
+  liveSlot: string | undefined,
+): PlannedAction[] {
+  return [
+    ...(env.smoke
+      ? [{ description: 'smoke tests', run: safeCommand(() => describeCommand(env.smoke!, values)) }]
+      : []),
+    // The run checks what is live once the strategy is done (pipeline/machine/watch.ts, watchStep): the new
+    // slot.
+    {
+      description: 'health checks',
+      run: describeChecks(env, liveSlot ? { ...values, slot: liveSlot } : values),
+    },
+  ];
 }
 
 /**

@@ -83,6 +83,14 @@ export function program(input: MachineInput): Task[] {
       { do: 'phase', phase: 'staging', detail: env.staging },
       { do: 'read', track: 'staging' },
       { do: 'rollout', track: 'staging' },
+      // The staging environment's own hooks, as when it is deployed alone: seed 01 applies the migrations on
+      // staging before deploying there, and a staging validated against a schema it never got proves nothing.
+      ...(staging.hooks.backup
+        ? [{ do: 'hook' as const, track: 'staging' as const, name: 'backup' as const }]
+        : []),
+      ...(staging.hooks.migrate
+        ? [{ do: 'hook' as const, track: 'staging' as const, name: 'migrate' as const }]
+        : []),
       { do: 'prepare', track: 'staging' },
       { do: 'strategy', track: 'staging', phase: 'staging' },
       ...(staging.smoke ? [{ do: 'smoke' as const, track: 'staging' as const }] : []),
@@ -230,7 +238,13 @@ function onEvent(s: PipelineState, out: Action[], event: MachineEvent): void {
         return fail(
           s,
           out,
-          { kind: 'hook', message: `${task.name} hook failed: ${event.error.message}` },
+          {
+            kind: 'hook',
+            message:
+              task.track === 'staging'
+                ? `the ${task.name} hook of ${envOf(s, task.track).name} (the staging environment) failed: ${event.error.message}`
+                : `${task.name} hook failed: ${event.error.message}`,
+          },
           now,
         );
       break;

@@ -677,6 +677,36 @@ test('staging that passes is finalized in its own record, then production runs',
   assert.equal(r.result.phases.find((p) => p.phase === 'staging')!.detail, 'staging validated');
 });
 
+test("staging's own backup and migrate hooks run before its strategy, as when it is deployed alone (seed 01: migrations applied on staging)", () => {
+  const yaml =
+    '  staging:\n    strategy: blue-green\n    hooks: { backup: snap-staging, migrate: migrate-staging }\n' +
+    '  production:\n    staging: staging\n    strategy: blue-green\n    hooks: { migrate: migrate-prod }';
+  const r = drive(input(environment(yaml), { staging: environment(yaml, 'staging') }));
+  assert.equal(r.result.status, 'succeeded', r.result.message);
+  assert.deepEqual(steps(r, 'staging').slice(0, 3), ['backup', 'migrate', 'deploy on green']);
+  assert.deepEqual(steps(r).slice(0, 2), ['migrate', 'deploy on green']);
+});
+
+test("a failing staging hook: hook_failed naming staging, staging's strategy and production untouched, its rollout closed", () => {
+  const yaml =
+    '  staging:\n    strategy: blue-green\n    hooks: { migrate: migrate-staging }\n' +
+    '  production:\n    staging: staging\n    strategy: blue-green';
+  const r = drive(input(environment(yaml), { staging: environment(yaml, 'staging') }), {
+    command: (label) => (label === 'migrate' ? 'exited with code 4' : undefined),
+  });
+  assert.equal(r.result.status, 'failed');
+  assert.equal(r.result.code, 'hook_failed');
+  assert.equal(
+    r.result.message,
+    'the migrate hook of staging (the staging environment) failed: exited with code 4',
+  );
+  assert.deepEqual(steps(r, 'staging'), ['migrate']);
+  assert.deepEqual(steps(r), []);
+  assert.deepEqual(phasesOf(r), ['validate:skipped', 'staging:failed']);
+  const staging = r.persists.filter((p) => p.record.environment === 'staging').at(-1)!.record;
+  assert.equal(staging.rollout, undefined, 'no rollout left in the staging record');
+});
+
 test('a refused record with no current command: state_refused, nothing run, nothing written', () => {
   const env = environment('  production:\n    strategy: blue-green');
   const r = drive(

@@ -553,3 +553,53 @@ environments:
     /\nRefused \[state_refused\]: a run now would deploy nothing and fail: v1 serves/,
   );
 });
+
+test("plan's staging phase lists what the run does there: its hooks, its strategy, its smoke, its health checks and its validation window", (t) => {
+  // The run deploys staging with its own backup and migrate hooks, then checks it (smoke, health) and watches
+  // it for its validation_window before production starts (machine/loop.ts program); the plan showed only the
+  // strategy's steps, so a 15-minute watch, a smoke test and a migration ran that the plan never printed.
+  const config = configIn(
+    t,
+    `target:
+  commands:
+    deploy: ./deploy.sh {{slot}} {{version}}
+    switch: ./route.sh {{slot}}
+    health: ./check.sh {{slot}}
+environments:
+  staging:
+    strategy: blue-green
+    smoke: ./smoke.sh {{environment}}
+    hooks: { backup: './snap.sh {{environment}}', migrate: './migrate.sh {{environment}}' }
+  production:
+    staging: staging
+    strategy: blue-green
+`,
+  );
+  const staging = planDeployment(config, 'production', 'v2').phases.find(
+    (phase) => phase.phase === 'staging',
+  )!;
+  const lines = staging.actions.map(
+    (action) => `${action.description}${action.run ? ` $ ${action.run}` : ''}`,
+  );
+  assert.deepEqual(lines.slice(0, 3), [
+    'backup hook $ ./snap.sh staging',
+    'migrate hook $ ./migrate.sh staging',
+    'deploy on blue $ ./deploy.sh blue v2',
+  ]);
+  assert.deepEqual(lines.slice(-3), [
+    'smoke tests $ ./smoke.sh staging',
+    'health checks $ ./check.sh blue',
+    'validation window: watch staging before production starts $ health checks over 15m',
+  ]);
+
+  const none = configIn(
+    t,
+    `target: { commands: { deploy: './deploy.sh {{version}}', health: ./check.sh } }
+environments:
+  staging: { validation_window: 0 }
+  production: { staging: staging }
+`,
+  );
+  const zero = planDeployment(none, 'production', 'v2').phases.find((phase) => phase.phase === 'staging')!;
+  assert.equal(zero.actions.at(-1)!.description, 'validation window is 0: skipped');
+});
