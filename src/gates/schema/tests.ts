@@ -4,7 +4,47 @@ import * as z from 'zod';
 import { commandLine } from '../../config/command-line-schema.ts';
 import { gateCommonFields } from './common.ts';
 
-const pct = z.number().min(0).max(100);
+/** What a threshold measures, for its messages. */
+const MEASURED = {
+  lines: 'lines',
+  branches: 'branches',
+  functions: 'functions',
+  statements: 'statements',
+  changed_lines: 'changed lines',
+} as const;
+
+/**
+ * A coverage threshold: a percentage from 0 to 100, written as a number. Seed 01's "Coverage > 80%" is often
+ * written "80%" (text here) or 0.8 (a fraction, which read as 0.8 % passed a project with almost no tests): each
+ * is refused saying what to write. No threshold under 1 % is meant, so a number strictly between 0 and 1 is one.
+ */
+const pct = (key: keyof typeof MEASURED) =>
+  z
+    .number({
+      error: (issue) => {
+        const written = typeof issue.input === 'string' ? issue.input.trim() : '';
+        const number = /^(\d+(?:\.\d+)?)\s*%$/.exec(written)?.[1];
+        return number === undefined
+          ? undefined
+          : `expected a number, got the string ${JSON.stringify(written)}: thresholds are percentages already; write ${number}`;
+      },
+    })
+    .min(0)
+    .max(100)
+    .superRefine((value, ctx) => {
+      if (value > 0 && value < 1)
+        ctx.addIssue({
+          code: 'custom',
+          message: `${value} is ${value} % of ${MEASURED[key]} covered, not ${percentOf(value)} %: thresholds are percentages (0 to 100); write ${percentOf(value)}`,
+        });
+    })
+    // The rule above, for the JSON Schema.
+    .meta({ not: { exclusiveMinimum: 0, exclusiveMaximum: 1 } });
+
+/** 0.8 → 80, 0.755 → 75.5, without the binary fraction's tail (0.07 * 100 is 7.000000000000001). */
+function percentOf(fraction: number): number {
+  return Number((fraction * 100).toPrecision(12));
+}
 const pathList = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]);
 
 export const testsConfigSchema = z.strictObject({
@@ -20,11 +60,11 @@ export const testsConfigSchema = z.strictObject({
   }),
   thresholds: z
     .strictObject({
-      lines: pct.optional(),
-      branches: pct.optional(),
-      functions: pct.optional(),
-      statements: pct.optional(),
-      changed_lines: pct.optional().meta({
+      lines: pct('lines').optional(),
+      branches: pct('branches').optional(),
+      functions: pct('functions').optional(),
+      statements: pct('statements').optional(),
+      changed_lines: pct('changed_lines').optional().meta({
         description:
           'Minimum % of the added lines (against the base commit) that tests execute. Needs lcov or cobertura. ' +
           'A changed source file in no report (no test loaded it) counts its added code lines as not covered.',

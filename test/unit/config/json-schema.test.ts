@@ -117,6 +117,13 @@ describe('schema/deploy.schema.json and the loader agree on each field', () => {
     [env('    strategy: { type: rolling, instances: 4, max_surge: "007%" }\n'), true],
     [env('    strategy: { type: rolling, instances: 4, max_surge: "101%" }\n'), false],
     [env('    strategy: { type: rolling, instances: 4, max_surge: "1000%" }\n'), false],
+    [`${env('    url: https://x.example\n')}gates: { tests: { thresholds: { lines: 80 } } }\n`, true],
+    [
+      `${env('    url: https://x.example\n')}gates: { tests: { thresholds: { lines: 0, branches: 1 } } }\n`,
+      true,
+    ],
+    [`${env('    url: https://x.example\n')}gates: { tests: { thresholds: { lines: 0.8 } } }\n`, false],
+    [`${env('    url: https://x.example\n')}gates: { tests: { thresholds: { lines: "80%" } } }\n`, false],
     [`state_dir: "  "\n${TARGET}environments:\n  production: {}\n`, false],
     [env('    staging: " "\n'), false],
     [env('    url: "HTTPS://example.com/"\n'), true],

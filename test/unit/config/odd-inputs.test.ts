@@ -46,6 +46,23 @@ describe('odd values get a message that says what to write', () => {
         'deploy.yml:8:57: environments.production.strategy.max_surge: must be a whole number or a percentage such as "25%": write 25 without quotes for a number of instances, or "25%" for a percentage',
       ],
     ],
+    // Seed 01's "Coverage > 80%" written as it reads, or as a fraction: the threshold is a percentage already.
+    [
+      'a coverage threshold written as a percentage',
+      `${env('    url: https://x.example\n')}gates:\n  tests: { thresholds: { lines: "80%" } }\n`,
+      [
+        'deploy.yml:10:33: gates.tests.thresholds.lines: expected a number, got the string "80%": thresholds are percentages already; write 80',
+      ],
+    ],
+    // 0.8 read as 0.8 % passed a project with almost no tests.
+    [
+      'a coverage threshold written as a fraction',
+      `${env('    url: https://x.example\n')}gates:\n  tests: { thresholds: { lines: 0.8, changed_lines: 0.75 } }\n`,
+      [
+        'deploy.yml:10:33: gates.tests.thresholds.lines: 0.8 is 0.8 % of lines covered, not 80 %: thresholds are percentages (0 to 100); write 80',
+        'deploy.yml:10:53: gates.tests.thresholds.changed_lines: 0.75 is 0.75 % of changed lines covered, not 75 %: thresholds are percentages (0 to 100); write 75',
+      ],
+    ],
     // One mistake, one message: "1000%" was also told it was not a percentage at all.
     [
       'a percentage of four digits',
