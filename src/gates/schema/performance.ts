@@ -18,18 +18,45 @@ export function parseFraction(value: string | number): number | undefined {
   return percent <= 100 ? percent / 100 : undefined;
 }
 
-const fraction = (what: string) =>
-  z.union([z.string(), z.number()]).transform((value, ctx) => {
-    const parsed = parseFraction(value);
-    if (parsed === undefined) {
-      ctx.addIssue({
-        code: 'custom',
-        message: `invalid ${what} ${JSON.stringify(value)}: use a fraction from 0 to 1 (0.01) or a percentage ("1%")`,
-      });
-      return z.NEVER;
-    }
-    return parsed;
-  });
+/** The percentage form parseFraction reads (up to 100 %), for the JSON Schema. */
+const PERCENT_UP_TO_100 = '^\\s*0*(?:100(?:\\.0+)?|\\d{1,2}(?:\\.\\d+)?)\\s*%\\s*$';
+
+/**
+ * A fraction (0.01) or a percentage ("1%"). A number above 1 is refused saying the fraction and the percentage it
+ * probably meant (5: 0.05 or "5%"); `wholeRate` also refuses the number 1, which as a rate is every request
+ * failing, a target nothing misses, and nearly always a percentage written without "%".
+ */
+const fraction = (what: string, wholeRate = false) =>
+  z
+    .union([z.string(), z.number()])
+    .meta({
+      anyOf: [
+        { type: 'number', minimum: 0, ...(wholeRate ? { exclusiveMaximum: 1 } : { maximum: 1 }) },
+        { type: 'string', pattern: PERCENT_UP_TO_100 },
+      ],
+    })
+    .transform((value, ctx) => {
+      if (wholeRate && value === 1) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `an ${what} of 1 is every request failing (a fraction: 1 is 100 %), a target no load test misses: for 1 % write 0.01 or "1%"`,
+        });
+        return z.NEVER;
+      }
+      const parsed = parseFraction(value);
+      if (parsed === undefined) {
+        const meant =
+          typeof value === 'number' && value > 1 && value <= 100
+            ? `: for ${value} % write ${Number((value / 100).toPrecision(12))} or "${value}%"`
+            : '';
+        ctx.addIssue({
+          code: 'custom',
+          message: `invalid ${what} ${JSON.stringify(value)}: use a fraction from 0 to 1 (0.01) or a percentage ("1%")${meant}`,
+        });
+        return z.NEVER;
+      }
+      return parsed;
+    });
 
 // A latency target: "500ms", "1.5s"; an hour is far beyond any request worth a target.
 const latency = durationUpTo(60 * 60_000, { minMs: 1, timer: false });
@@ -52,7 +79,7 @@ export const performanceConfigSchema = z
       .strictObject({
         p95: latency.optional().meta({ description: 'Highest 95th percentile of http_req_duration, e.g. "500ms".' }),
         p99: latency.optional().meta({ description: 'Highest 99th percentile of http_req_duration, e.g. "1s".' }),
-        error_rate: fraction('error rate')
+        error_rate: fraction('error rate', true)
           .optional()
           .meta({ description: 'Highest rate of http_req_failed: a fraction (0.01) or a percentage ("1%").' }),
         min_rps: z

@@ -124,6 +124,25 @@ describe('schema/deploy.schema.json and the loader agree on each field', () => {
     ],
     [`${env('    url: https://x.example\n')}gates: { tests: { thresholds: { lines: 0.8 } } }\n`, false],
     [`${env('    url: https://x.example\n')}gates: { tests: { thresholds: { lines: "80%" } } }\n`, false],
+    ...(
+      [
+        ['targets: { error_rate: 0.01 }', true],
+        ['targets: { error_rate: "1%" }', true],
+        ['targets: { error_rate: " 2.5 % " }', true],
+        ['targets: { error_rate: "100%" }', true],
+        ['targets: { error_rate: 0 }', true],
+        ['targets: { error_rate: 1 }', false],
+        ['targets: { error_rate: 5 }', false],
+        ['targets: { error_rate: "101%" }', false],
+        ['targets: { error_rate: "1 percent" }', false],
+        ['baseline: b.json, tolerance: 1', true],
+        ['baseline: b.json, tolerance: "10%"', true],
+        ['baseline: b.json, tolerance: 10', false],
+      ] as const
+    ).map(([fields, ok]): [string, boolean] => [
+      `${env('    url: https://x.example\n')}gates: { performance: { report: k6.json, ${fields} } }\n`,
+      ok,
+    ]),
     [`state_dir: "  "\n${TARGET}environments:\n  production: {}\n`, false],
     [env('    staging: " "\n'), false],
     [env('    url: "HTTPS://example.com/"\n'), true],

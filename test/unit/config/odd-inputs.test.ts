@@ -63,6 +63,22 @@ describe('odd values get a message that says what to write', () => {
         'deploy.yml:10:53: gates.tests.thresholds.changed_lines: 0.75 is 0.75 % of changed lines covered, not 75 %: thresholds are percentages (0 to 100); write 75',
       ],
     ],
+    // Seed 01's "Error rates (should be < 1%)" written 1: as a fraction that is every request failing, a target
+    // no load test misses; and 5 said only that it was invalid.
+    [
+      'a load-test error rate of 1 (meant as 1 %)',
+      `${env('    url: https://x.example\n')}gates:\n  performance: { report: k6.json, targets: { error_rate: 1 } }\n`,
+      [
+        'deploy.yml:10:58: gates.performance.targets.error_rate: an error rate of 1 is every request failing (a fraction: 1 is 100 %), a target no load test misses: for 1 % write 0.01 or "1%"',
+      ],
+    ],
+    [
+      'a load-test error rate of 5 (meant as 5 %)',
+      `${env('    url: https://x.example\n')}gates:\n  performance: { report: k6.json, targets: { error_rate: 5 } }\n`,
+      [
+        'deploy.yml:10:58: gates.performance.targets.error_rate: invalid error rate 5: use a fraction from 0 to 1 (0.01) or a percentage ("1%"): for 5 % write 0.05 or "5%"',
+      ],
+    ],
     // One mistake, one message: "1000%" was also told it was not a percentage at all.
     [
       'a percentage of four digits',
