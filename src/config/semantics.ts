@@ -742,7 +742,41 @@ function templateIssues(
     }
   }
   for (const site of sites.urls) checkTemplate(site.url, site.path);
+  if (strategy === 'rolling') issues.push(...instancesHostIssues(config, env, sites.urls));
   return { issues, unknown };
+}
+
+const INSTANCES_TEMPLATE = /\{\{[ \t]*instances[ \t]*\}\}/;
+
+/**
+ * {{instances}} in the host of a rolling environment's URL: it is the batch's instances joined by commas, and in
+ * verify and the monitor window every instance, so with more than one instance the URL names no server
+ * (http://web-1%2Cweb-2.fleet/health) and every deployment fails its checks and is rolled back.
+ */
+function instancesHostIssues(
+  config: RawConfig,
+  env: RawEnvironment,
+  urls: ReadonlyArray<{ path: Path; url: string }>,
+): SemanticIssue[] {
+  const own =
+    typeof env.strategy === 'object' && env.strategy.type === 'rolling' ? env.strategy.instances : undefined;
+  const instances = own ?? config.strategies?.rolling?.instances;
+  const names =
+    typeof instances === 'number'
+      ? Array.from({ length: Math.min(instances, 3) }, (_, i) => String(i + 1))
+      : (instances ?? []).slice(0, 3);
+  const count = typeof instances === 'number' ? instances : (instances?.length ?? 0);
+  if (count < 2) return [];
+  const joined = `${names.join(',')}${count > names.length ? ',…' : ''}`;
+  return urls
+    .filter((site) => INSTANCES_TEMPLATE.test(/^[^:]*:\/\/([^/?#]*)/.exec(site.url)?.[1] ?? ''))
+    .map((site) => ({
+      path: site.path,
+      message:
+        `{{instances}} is the instances joined by commas (${joined} in verify and the monitor window, every instance): ` +
+        'in the host of a URL it names no server, so every check would fail; check each instance with a command ' +
+        '(health: ./check.sh {{instances}}), or put {{instances}} in the path or query of one address',
+    }));
 }
 
 /**

@@ -623,3 +623,35 @@ environments:
     }
   });
 });
+
+describe('a health URL whose host is {{instances}}', () => {
+  // {{instances}} is the batch's instances joined by commas, and in verify and the monitor window every
+  // instance: "http://{{instances}}.fleet/health" became http://web-1%2Cweb-2.fleet/health, no host at all, so
+  // every deployment of more than one instance failed its verify and was rolled back.
+  const fleet = (instances: string, url: string) => `target:
+  commands:
+    deploy: ./roll.sh {{instances}} {{version}}
+    health: { url: "${url}" }
+environments:
+  production:
+    strategy: { type: rolling, instances: ${instances} }
+`;
+  it('is refused for more than one instance, with what to write instead', () => {
+    assert.deepEqual(errorsOf(fleet('[web-1, web-2]', 'http://{{ instances }}.fleet.internal/health')), [
+      'deploy.yml:4:20: target.commands.health.url: {{instances}} is the instances joined by commas (web-1,web-2 in verify and the monitor window, every instance): in the host of a URL it names no server, so every check would fail; check each instance with a command (health: ./check.sh {{instances}}), or put {{instances}} in the path or query of one address',
+    ]);
+    assert.equal(
+      errorsOf(fleet('3', 'https://user@{{instances}}:8443/health')).length,
+      1,
+      'a count of instances, and a host after user info and before a port',
+    );
+  });
+  it('is accepted for one instance, and in the path or query', () => {
+    for (const text of [
+      fleet('[web-1]', 'http://{{instances}}.fleet.internal/health'),
+      fleet('[web-1, web-2]', 'http://lb.internal/health?instances={{instances}}'),
+      fleet('[web-1, web-2]', 'http://lb.internal/{{instances}}/health'),
+    ])
+      assert.ok(parseConfig(text, 'deploy.yml').ok, text);
+  });
+});
