@@ -127,9 +127,13 @@ const principals = (description: string) =>
     .optional()
     .meta({ description });
 
-const clockTime = z.string().refine((text) => parseClockTime(text) !== undefined, {
-  message: 'must be a 24-hour time "HH:MM" such as "10:00" ("24:00" for the end of the day)',
-});
+const clockTime = z
+  .string()
+  .refine((text) => parseClockTime(text) !== undefined, {
+    message: 'must be a 24-hour time "HH:MM" such as "10:00" ("24:00" for the end of the day)',
+  })
+  // The rule above, for the JSON Schema (editors took "9:00" and "25:00").
+  .meta({ pattern: '^(?:(?:[01]\\d|2[0-3]):[0-5]\\d|24:00)$' });
 
 export const windowSchema = z
   .strictObject({

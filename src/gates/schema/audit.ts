@@ -13,7 +13,9 @@ const isoDate = z
     {
       message: 'not a calendar date',
     },
-  );
+  )
+  // Most of the rule above, for the JSON Schema (a month 13 or a day 32; the days of each month are the loader's).
+  .meta({ pattern: '^\\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\\d|3[01])$' });
 
 /**
  * A CWE names a class of weakness (CWE-400, uncontrolled resource consumption), shared by unrelated

@@ -143,6 +143,30 @@ describe('schema/deploy.schema.json and the loader agree on each field', () => {
       `${env('    url: https://x.example\n')}gates: { performance: { report: k6.json, ${fields} } }\n`,
       ok,
     ]),
+    ...(
+      [
+        ['"10:00"', '"12:00"', true],
+        ['"00:00"', '"24:00"', true],
+        ['"9:00"', '"17:00"', false],
+        ['"25:00"', '"26:00"', false],
+        ['"10:60"', '"12:00"', false],
+        ['"10:00"', '"24:30"', false],
+      ] as const
+    ).map(([start, end, ok]): [string, boolean] => [
+      env(`    approvals: { windows: [{ days: [mon], start: ${start}, end: ${end} }] }\n`),
+      ok,
+    ]),
+    ...(
+      [
+        ['2026-12-31', true],
+        ['2026-13-01', false],
+        ['2026-00-10', false],
+        ['2026-01-32', false],
+      ] as const
+    ).map(([expires, ok]): [string, boolean] => [
+      `${env('    url: https://x.example\n')}gates: { audit: { allow: [{ id: GHSA-x, reason: r, expires: "${expires}" }] } }\n`,
+      ok,
+    ]),
     [`state_dir: "  "\n${TARGET}environments:\n  production: {}\n`, false],
     [env('    staging: " "\n'), false],
     [env('    url: "HTTPS://example.com/"\n'), true],
