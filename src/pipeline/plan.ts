@@ -155,7 +155,7 @@ export function planDeployment(
     },
     ...(refused ? { refused } : {}),
     phases: phases.map((p) => ({ ...p, actions: p.actions.map(shown) })),
-    rollback: main.rollback.map(shown),
+    rollback: [...main.rollback, ...levelActions(env, values, live.slot)].map(shown),
   };
 }
 
@@ -166,6 +166,38 @@ function hookActions(env: ResolvedEnvironment, values: TemplateValues): PlannedA
     return hook
       ? [{ description: `${name} hook`, run: safeCommand(() => describeCommand(hook, values)) }]
       : [];
+  });
+}
+
+/**
+ * The on_rollback levels, run in order once traffic is back on the stable version (machine/rollback.ts), each
+ * followed by its verify when it has one; a verify that passes skips the later levels. `health` checks the slot
+ * traffic went back to, the live one.
+ */
+function levelActions(
+  env: ResolvedEnvironment,
+  values: TemplateValues,
+  liveSlot: string | undefined,
+): PlannedAction[] {
+  return env.hooks.onRollback.flatMap((level) => {
+    const verify = level.verify;
+    return [
+      {
+        description: `rollback level ${level.name}`,
+        run: safeCommand(() => describeCommand(level.command, values)),
+      },
+      ...(verify
+        ? [
+            {
+              description: `verify ${level.name}: if it passes, the later levels are skipped`,
+              run:
+                verify.kind === 'health'
+                  ? describeChecks(env, liveSlot ? { ...values, slot: liveSlot } : values)
+                  : safeCommand(() => describeCommand(verify.command, values)),
+            },
+          ]
+        : []),
+    ];
   });
 }
 

@@ -603,3 +603,46 @@ environments:
   const zero = planDeployment(none, 'production', 'v2').phases.find((phase) => phase.phase === 'staging')!;
   assert.equal(zero.actions.at(-1)!.description, 'validation window is 0: skipped');
 });
+
+test("plan's rollback lists the on_rollback levels after the traffic steps, each with its command and its verify", async (t) => {
+  // The run moves traffic back, then runs the levels in order (seed 04: flag, config, code), each only while the
+  // ones before were not enough; the plan's rollback stopped at the traffic steps.
+  const dir = tempDir(t);
+  const at = '2026-12-01T10:00:00.000Z';
+  await new FileStateStore(join(dir, 'state')).write({
+    ...emptyRecord('local', 'production', new Date(at)),
+    seq: 1,
+    live: { version: 'v1', slot: 'blue', since: at },
+  });
+  const parsed = parseConfig(
+    `state_dir: ${dir}/state
+target:
+  commands:
+    deploy: ./deploy.sh {{slot}} {{version}}
+    set_weight: ./weight.sh {{slot}} {{weight}}
+    health: ./check.sh {{slot}}
+environments:
+  production:
+    strategy: { type: canary, steps: [10] }
+    hooks:
+      on_rollback:
+        - { name: feature-flag, run: ./flags.sh off, verify: ./flags.sh assert-off }
+        - { name: config, run: ./config.sh --previous, verify: health }
+        - { name: code, run: './deploy.sh {{previous_version}}' }
+`,
+    'deploy.yml',
+  );
+  assert.ok(parsed.ok, parsed.ok ? '' : JSON.stringify(parsed.errors));
+  const plan = planDeployment(parsed.config, 'production', 'v2');
+  assert.deepEqual(
+    plan.rollback.map((a) => `${a.description}${a.run ? ` $ ${a.run}` : ''}`),
+    [
+      'set weight green=0% blue=100% $ ./weight.sh green 0',
+      'rollback level feature-flag $ ./flags.sh off',
+      'verify feature-flag: if it passes, the later levels are skipped $ ./flags.sh assert-off',
+      'rollback level config $ ./config.sh --previous',
+      'verify config: if it passes, the later levels are skipped $ ./check.sh blue',
+      'rollback level code $ ./deploy.sh v1',
+    ],
+  );
+});
