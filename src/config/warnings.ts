@@ -40,6 +40,7 @@ export function configFindings(config: RawConfig): { errors: SemanticIssue[]; wa
     ...Object.entries(config.environments).flatMap(([name, env]) =>
       intervalFindings(config, name, env, staging.has(name)),
     ),
+    ...unreadValidationWindowFindings(config, staging),
     ...perSecondCountFindings(config.analysis, ['analysis']),
     ...Object.entries(config.environments).flatMap(([name, env]) =>
       perSecondCountFindings(env.analysis, ['environments', name, 'analysis']),
@@ -73,6 +74,25 @@ export function configFindings(config: RawConfig): { errors: SemanticIssue[]; wa
     errors: unique(findings.filter((f) => f.failsEveryDeployment)),
     warnings: unique(findings.filter((f) => !f.failsEveryDeployment)),
   };
+}
+
+/**
+ * A validation_window written on an environment no other names as its staging: it is watched only when another
+ * environment deploys this one first, so here it is read by nothing (usually a "staging: staging" forgotten on
+ * production, which then deploys without staging).
+ */
+function unreadValidationWindowFindings(config: RawConfig, staging: ReadonlySet<string>): Finding[] {
+  return Object.entries(config.environments).flatMap(([name, env]) =>
+    env.validation_window === undefined || staging.has(name)
+      ? []
+      : [
+          {
+            path: ['environments', name, 'validation_window'],
+            message: `no environment names ${JSON.stringify(name)} as its staging, so this window is never watched: it is read only when another environment deploys this one first (${JSON.stringify(`staging: ${name}`)} in that environment)`,
+            failsEveryDeployment: false,
+          },
+        ],
+  );
 }
 
 /**

@@ -76,6 +76,8 @@ environments:
   assert.deepEqual(warningsOf(text), [
     'deploy.yml:6:38: strategies.blue-green.verify_after_switch: monitor_interval (30s, the default) is longer than its verify_after_switch window (20s): that window is watched as one interval of 20s (health checks at its start and end, one metrics reading over it), not every 30s; make monitor_interval at most 20s, or the window longer',
     'deploy.yml:11:23: environments.staging.monitor_interval: monitor_interval (1m) is longer than its validation_window (as a staging environment) (40s): that window is watched as one interval of 40s (health checks at its start and end, one metrics reading over it), not every 1m; make monitor_interval at most 40s, or the window longer',
+    // canary-eu is nobody's staging: its window is not judged as one, but said to be read by nothing.
+    'deploy.yml:17:24: environments.canary-eu.validation_window: no environment names "canary-eu" as its staging, so this window is never watched: it is read only when another environment deploys this one first ("staging: canary-eu" in that environment)',
   ]);
 });
 
@@ -469,5 +471,24 @@ environments:
   assert.deepEqual(
     warningsOf(unused).filter((w) => w.includes('no check reads')),
     [unread[1]!.replace('26:14', '24:14')],
+  );
+});
+
+test('a validation_window on an environment no other names as its staging is never watched: a warning at it', () => {
+  // The usual slip: staging written with its 15-minute window, and production without "staging: staging", so
+  // production deploys without staging first and the window is read by nothing.
+  assert.deepEqual(
+    warningsOf(
+      `${TARGET}environments:\n  staging:\n    validation_window: 30m\n  production:\n    monitor: 1h\n`,
+    ),
+    [
+      'deploy.yml:7:24: environments.staging.validation_window: no environment names "staging" as its staging, so this window is never watched: it is read only when another environment deploys this one first ("staging: staging" in that environment)',
+    ],
+  );
+  assert.deepEqual(
+    warningsOf(
+      `${TARGET}environments:\n  staging:\n    validation_window: 30m\n  production:\n    staging: staging\n`,
+    ),
+    [],
   );
 });
