@@ -697,10 +697,18 @@ function explain(
               ? `unknown key "${key}": keys starting with "x-" (your own, such as one holding a YAML anchor) are allowed only at the top level of the file${listing}`
               : hints?.has(key)
                 ? `unknown key "${key}": ${hints.get(key)}${listing}`
-                : invisibleCharacter(key)
-                  ? `unknown key: ${invisibleNameProblem(key)}${listing}`
-                  : `unknown key "${key}"${notAscii(key)}${didYouMean(key, allowed)}${listing}`,
-        meant: key === '<<' || hints?.has(key) ? undefined : closestMatch(key, allowed),
+                : allowed.includes(`${key}_env`)
+                  ? `unknown key "${key}": the config takes the name of the environment variable holding it, as "${key}_env" (its value never belongs in the repository)${listing}`
+                  : invisibleCharacter(key)
+                    ? `unknown key: ${invisibleNameProblem(key)}${listing}`
+                    : `unknown key "${key}"${notAscii(key)}${didYouMean(key, allowed)}${listing}`,
+        // A secret written where its variable's name goes (url for url_env) is that key, not also missing.
+        meant:
+          key === '<<' || hints?.has(key)
+            ? undefined
+            : allowed.includes(`${key}_env`)
+              ? `${key}_env`
+              : closestMatch(key, allowed),
       }));
     }
     case 'invalid_key': {
