@@ -13,6 +13,7 @@
 // to compare the canary with, the other slot runs nothing, and a rollback has nowhere to send traffic back to,
 // so it only tears the canary down.
 import type { ResolvedStrategy } from '../config/resolve.ts';
+import { formatDuration } from '../config/duration.ts';
 import { isFirstDeployment, type LiveState, type TargetCapabilities } from './capabilities.ts';
 import { slotsFor } from './blue-green.ts';
 import { sequenceMachine } from './machine.ts';
@@ -92,7 +93,7 @@ export function canaryStrategy(params: Canary, caps: TargetCapabilities, live: L
         weight,
         windowMs: pauseMs,
       },
-      reason: `analyse the canary at ${weight} %${beside ? ` against the baseline` : ''}${pauseMs ? ` for ${Math.round(pauseMs / 1000)}s` : ''}`,
+      reason: `analyse the canary at ${weight} %${beside ? ` against the baseline` : ''}${pauseMs ? ` for ${formatDuration(pauseMs)}` : ''}`,
     });
     // At 100 % there is nothing left to promote to (the config refuses such a gate).
     if (gate && weight < 100) plan.push(plannedWait(gate, `canary ${weight} %`, weight));

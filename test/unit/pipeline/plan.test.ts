@@ -646,3 +646,32 @@ environments:
     ],
   );
 });
+
+test('a canary step says how long it is analysed as the config writes durations (15m, not 900s)', async (t) => {
+  const dir = tempDir(t);
+  const at = '2026-12-01T10:00:00.000Z';
+  await new FileStateStore(join(dir, 'state')).write({
+    ...emptyRecord('local', 'production', new Date(at)),
+    seq: 1,
+    live: { version: 'v1', slot: 'blue', since: at },
+  });
+  const parsed = parseConfig(
+    `state_dir: ${dir}/state
+target: { commands: { deploy: './deploy.sh {{slot}}', set_weight: './weight.sh {{slot}} {{weight}}' } }
+environments:
+  production: { strategy: { type: canary, steps: [5, { weight: 10, pause: 1h30m }, 50] } }
+`,
+    'deploy.yml',
+  );
+  assert.ok(parsed.ok, parsed.ok ? '' : JSON.stringify(parsed.errors));
+  const reasons = planDeployment(parsed.config, 'production', 'v2')
+    .phases.find((p) => p.phase === 'production')!
+    .actions.filter((a) => a.description.startsWith('analysis'))
+    .map((a) => a.reason);
+  assert.deepEqual(reasons, [
+    'analyse the canary at 5 % for 15m',
+    'analyse the canary at 10 % for 1h30m',
+    'analyse the canary at 50 % for 15m',
+    'analyse the canary at 100 %',
+  ]);
+});
