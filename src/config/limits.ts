@@ -16,6 +16,13 @@ export const CONFIG_LIMITS = {
   nodes: 200_000,
 } as const;
 
+/**
+ * The longest an environment's name may be, URL-encoded, for the CLI's files in state_dir: its record
+ * `records/<name>.json` gets drafts and locks named `<record>.lock.takeover.<pid>.<n>.tmp` (47 characters more),
+ * and a file system takes names of at most 255 bytes.
+ */
+export const STATE_FILE_NAME_MAX = 200;
+
 const LEXER_MARKERS = new Set(['\x02', '\x18', '\x1f']);
 
 export type LimitIssue =

@@ -7,6 +7,7 @@
 import { readMetrics, resolveAnalysisConfig } from '../analysis/config.ts';
 import { UNDECIDED_DEFAULTS, windowIntervals } from '../analysis/window.ts';
 import { formatDuration } from './duration.ts';
+import { STATE_FILE_NAME_MAX } from './limits.ts';
 import { PRESETS, type Preset } from './presets.ts';
 import { resolveStrategy, strategyType, type ResolvedStrategy } from './resolve.ts';
 import type { RawConfig, RawEnvironment } from './schema.ts';
@@ -41,6 +42,7 @@ export function configFindings(config: RawConfig): { errors: SemanticIssue[]; wa
       intervalFindings(config, name, env, staging.has(name)),
     ),
     ...unreadValidationWindowFindings(config, staging),
+    ...longNameFindings(config),
     ...perSecondCountFindings(config.analysis, ['analysis']),
     ...Object.entries(config.environments).flatMap(([name, env]) =>
       perSecondCountFindings(env.analysis, ['environments', name, 'analysis']),
@@ -74,6 +76,26 @@ export function configFindings(config: RawConfig): { errors: SemanticIssue[]; wa
     errors: unique(findings.filter((f) => f.failsEveryDeployment)),
     warnings: unique(findings.filter((f) => !f.failsEveryDeployment)),
   };
+}
+
+/**
+ * An environment name too long for the CLI's files in state_dir (STATE_FILE_NAME_MAX): a valid name for GitHub,
+ * but every run kept in a state directory is refused before it deploys. The Action with a state-key keeps its
+ * record on GitHub, so it is a warning, not an error.
+ */
+function longNameFindings(config: RawConfig): Finding[] {
+  return Object.keys(config.environments).flatMap((name) => {
+    const length = encodeURIComponent(name).length;
+    return length <= STATE_FILE_NAME_MAX
+      ? []
+      : [
+          {
+            path: ['environments', name],
+            message: `the CLI (and the Action without state-key) keeps this environment's record in state_dir under its name, ${length} characters as a file name: past ${STATE_FILE_NAME_MAX} its files' names pass the file system's 255 bytes, so every run from there is refused before it deploys; use a shorter name`,
+            failsEveryDeployment: false,
+          },
+        ];
+  });
 }
 
 /**
