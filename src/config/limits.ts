@@ -21,7 +21,7 @@ export const CONFIG_LIMITS = {
  * `records/<name>.json` gets drafts and locks named `<record>.lock.takeover.<pid>.<n>.tmp` (47 characters more),
  * and a file system takes names of at most 255 bytes.
  */
-export const STATE_FILE_NAME_MAX = 200;
+export const STATE_FILE_NAME_MAX = 208;
 
 const LEXER_MARKERS = new Set(['\x02', '\x18', '\x1f']);
 
