@@ -10,6 +10,7 @@ import {
   type RollbackVerify,
 } from '../config/resolve.ts';
 import { unknownEnvironmentMessage } from '../config/suggest.ts';
+import { hasNotifications } from '../notify/wiring.ts';
 import { healthAnalyzer } from '../pipeline/analyzer.ts';
 import { createHash } from 'node:crypto';
 import {
@@ -1002,8 +1003,16 @@ async function orphanRollback(
   // Which failure the notifications and the deployment's status have told (this run's, or the one before when
   // neither told anything this run). A status GitHub did not take is told again by the next run, notifications
   // and all, rather than left saying what it said before.
+  // A status posted while the environment's notifications were off (its notifier could not be made: a secret
+  // missing) told only GitHub: keyed, the next run with them on would drop the failure nobody was notified of.
+  const notificationsOff =
+    !live && options.notifierFor !== undefined && hasNotifications(options.config, env.name);
   const notified =
-    marked === 'failed' ? undefined : live || marked === 'posted' ? failure : rollout.failureNotified;
+    marked === 'failed'
+      ? undefined
+      : live || (marked === 'posted' && !notificationsOff)
+        ? failure
+        : rollout.failureNotified;
   const next = withTransition(
     record,
     keep

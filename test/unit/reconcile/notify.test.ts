@@ -705,6 +705,36 @@ describe('a scheduled reconcile whose rollback keeps failing', () => {
     assert.deepEqual(statuses, ['error']);
     assert.deepEqual(hookEvents(), ['production:failed', 'production:failed']);
   });
+
+  it('notifies the failure on the next run when its notifications were off on the run that set the status', async () => {
+    // production has notifications, but this run could not make its notifier (a secret missing from the
+    // scheduled job: "notifications for production are off", and the wiring answers undefined): the status
+    // alone told the failure, nobody was notified of it.
+    const store = new FileStateStore(join(dir, 'state'));
+    await orphan(store);
+    const failing = await config('{ weight: 25, pause: manual }', { failOn: 'set_weight:green' });
+    const statuses: string[] = [];
+    const markDeployment: ReconcileOptions['markDeployment'] = async (_deployment, state) => {
+      statuses.push(state);
+    };
+    const off = await reconcileNotifying(failing, store, {
+      environments: ['production'],
+      markDeployment,
+      notifierFor: async () => undefined,
+    });
+    assert.equal(off.summary.entries[0]!.code, 'orphan_rollback_failed');
+    assert.deepEqual(hookEvents(), []);
+    assert.deepEqual(statuses, ['error']);
+    // The secret is back: the same failure is told now (and its status set with it), then not again.
+    const run = async () =>
+      (await reconcileNotifying(failing, store, { environments: ['production'], markDeployment })).summary
+        .entries[0]!;
+    assert.equal((await run()).code, 'orphan_rollback_failed');
+    assert.deepEqual(hookEvents(), ['production:failed'], 'told once its notifications are on');
+    assert.equal((await run()).code, 'orphan_rollback_failed');
+    assert.deepEqual(hookEvents(), ['production:failed']);
+    assert.deepEqual(statuses, ['error', 'error']);
+  });
 });
 
 describe('the Action in mode: reconcile notifies', () => {
