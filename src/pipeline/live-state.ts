@@ -87,7 +87,10 @@ export async function readLiveState(
       );
     return {
       slot: live.slot,
-      version: live.version ?? (live.slot === saved?.slot ? saved?.version : undefined),
+      // The record's version only for the slot the current command named: printing nothing says nothing serves,
+      // even over a record of no slot (a direct or rolling deployment's).
+      version:
+        live.version ?? (live.slot !== undefined && live.slot === saved?.slot ? saved?.version : undefined),
     };
   }
   return saved ? { slot: saved.slot, version: saved.version } : {};

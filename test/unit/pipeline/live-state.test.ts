@@ -341,3 +341,35 @@ test('a canary over a version served from no known slot is refused before anythi
   // Blue-green over the same record switches to its idle slot with nothing to switch back to (its own words).
   assert.equal((await readLiveForRun(env(), unslotted, { warn: () => {} })).problem, undefined);
 });
+
+test('a current command that prints nothing over a record with a version but no slot: nothing live, not a version from no known slot', async () => {
+  // The record of a direct or rolling deployment keeps no slot; the current command says nothing serves. The record
+  // filled in its version as if the current command had printed it (undefined slot "the same" as none recorded):
+  // direct and rolling went on with a previous version nothing serves, and a canary was refused as if the current
+  // command had "printed a version without a slot".
+  const at = '2026-01-01T00:00:00.000Z';
+  const unslotted = {
+    ...emptyRecord('local', 'production', new Date(at)),
+    live: { version: 'v3', since: at },
+  };
+  const warnings: string[] = [];
+  assert.deepEqual(await readLiveState(env(''), unslotted, { warn: (m) => warnings.push(m) }), {
+    slot: undefined,
+    version: undefined,
+  });
+  assert.deepEqual(warnings, [
+    'production: the current command says nothing live but the state record says version v3; going by the current command',
+  ]);
+  const parsed = parseConfig(
+    `target:\n  commands:\n    deploy: deploy {{slot}}\n    set_weight: weight {{slot}} {{weight}} {{stable_slot}}\n` +
+      `    current: ${JSON.stringify([process.execPath, '-e', ''])}\n` +
+      'environments:\n  production:\n    strategy: { type: canary, steps: [10, 100] }\n',
+    'deploy.yml',
+  );
+  assert.ok(parsed.ok, parsed.ok ? '' : JSON.stringify(parsed.errors));
+  const canary = await readLiveForRun(resolveEnvironment(parsed.config, 'production'), unslotted, {
+    warn: () => {},
+  });
+  assert.equal(canary.problem, undefined, 'a first deployment: nothing serves');
+  assert.deepEqual(canary.live, { slot: undefined, version: undefined });
+});
