@@ -10,7 +10,6 @@ import {
   type RollbackVerify,
 } from '../config/resolve.ts';
 import { unknownEnvironmentMessage } from '../config/suggest.ts';
-import { hasNotifications } from '../notify/wiring.ts';
 import { healthAnalyzer } from '../pipeline/analyzer.ts';
 import { createHash } from 'node:crypto';
 import {
@@ -958,8 +957,10 @@ async function orphanRollback(
   // The same failure as the one last notified: told once, not on every run (the log and the record still
   // say each run's outcome). A changed failure, or a rollback that completes, is told.
   const failure = ok ? undefined : rollbackFailureKey(rolledBack.steps, levels, keep);
-  const sameFailure = failure !== undefined && failure === rollout.failureNotified;
-  if (held && sameFailure) {
+  // Which of the notifications and the deployment's status told it: a run may have had only one of them (the
+  // CLI's reconcile sets no status; a notifier that could not be made), and the other is still owed.
+  const toldBefore = toldOf(rollout.failureNotified, failure);
+  if (held && toldBefore.notifications) {
     held.drop();
     options.reporter.event({
       type: 'log',
@@ -970,7 +971,7 @@ async function orphanRollback(
 
   // The deployment's status already says this failure (the run that notified it set it): a status per retry
   // would fill its statuses (a schedule retries every few minutes), and GitHub keeps only so many.
-  const marked = sameFailure
+  const marked = toldBefore.status
     ? 'skipped'
     : await mark(
         options,
@@ -1000,19 +1001,16 @@ async function orphanRollback(
   // the steps that went back again (a teardown of a slot already gone fails for good), and a rollout left with
   // levels only is refused as that, not as one whose traffic may still be split.
   const { levelsUndone: _, failureNotified: __, ...kept } = rollout;
-  // Which failure the notifications and the deployment's status have told (this run's, or the one before when
-  // neither told anything this run). A status GitHub did not take is told again by the next run, notifications
-  // and all, rather than left saying what it said before.
-  // A status posted while the environment's notifications were off (its notifier could not be made: a secret
-  // missing) told only GitHub: keyed, the next run with them on would drop the failure nobody was notified of.
-  const notificationsOff =
-    !live && options.notifierFor !== undefined && hasNotifications(options.config, env.name);
+  // Which failure the notifications and the deployment's status have told, each (this run's, or an earlier
+  // run's of the same failure). A status GitHub did not take is told again by the next run, notifications and
+  // all, rather than left saying what it said before. Neither told, the key before is kept.
   const notified =
-    marked === 'failed'
+    marked === 'failed' || failure === undefined
       ? undefined
-      : live || (marked === 'posted' && !notificationsOff)
-        ? failure
-        : rollout.failureNotified;
+      : (failureToldKey(failure, {
+          notifications: live !== undefined || toldBefore.notifications,
+          status: marked === 'posted' || marked === 'skipped',
+        }) ?? rollout.failureNotified);
   const next = withTransition(
     record,
     keep
@@ -1123,6 +1121,33 @@ export function rollbackFailureKey(
       .map((l) => ['level', l.name, words(l.ok ? `verify: ${l.verify?.detail ?? ''}` : l.detail)]),
   ];
   return createHash('sha256').update(JSON.stringify({ failed, kept })).digest('hex').slice(0, 32);
+}
+
+/**
+ * A rollout's failureNotified: the failure's key alone when the notifications and the deployment's status both
+ * told it; `<key>:notifications` or `<key>:status` when only that one did (the other is owed: the next run that
+ * has it tells it, the one that did is not told again); undefined when neither did.
+ */
+export function failureToldKey(
+  failure: string,
+  told: { notifications: boolean; status: boolean },
+): string | undefined {
+  if (told.notifications && told.status) return failure;
+  if (told.notifications) return `${failure}:notifications`;
+  if (told.status) return `${failure}:status`;
+  return undefined;
+}
+
+/** What a rollout's failureNotified says was told of `failure` (failureToldKey), by each. */
+export function toldOf(
+  stored: string | undefined,
+  failure: string | undefined,
+): { notifications: boolean; status: boolean } {
+  if (failure === undefined || stored === undefined) return { notifications: false, status: false };
+  if (stored === failure) return { notifications: true, status: true };
+  if (stored === `${failure}:notifications`) return { notifications: true, status: false };
+  if (stored === `${failure}:status`) return { notifications: false, status: true };
+  return { notifications: false, status: false };
 }
 
 /** Events held for `reporter`: given to it at `release`, or never (`drop`). */

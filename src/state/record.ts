@@ -137,8 +137,9 @@ export interface Rollout {
    */
   levelsUndone?: string[];
   /**
-   * The failure of its rollback the notifications last told (reconcile/run.ts rollbackFailureKey): a reconcile
-   * run whose rollback fails the same way again does not notify it again.
+   * The failure of its rollback the notifications and the deployment's status last told (reconcile/run.ts
+   * rollbackFailureKey, with failureToldKey's `:notifications` / `:status` when only one did): a reconcile run
+   * whose rollback fails the same way again does not tell it again by what told it.
    */
   failureNotified?: string;
   /** The strategy's own state, so `on_orphan: resume` can go on from the step it reached. */

@@ -18,7 +18,7 @@ import type { Analyzer } from '../../../src/pipeline/analyzer.ts';
 import type { Reporter } from '../../../src/pipeline/events.ts';
 import { HANDOFF_MESSAGE_WAIT_MS } from '../../../src/pipeline/executor.ts';
 import { runPipeline } from '../../../src/pipeline/pipeline.ts';
-import { reconcile, type ReconcileOptions } from '../../../src/reconcile/run.ts';
+import { failureToldKey, reconcile, toldOf, type ReconcileOptions } from '../../../src/reconcile/run.ts';
 import { FileStateStore } from '../../../src/state/file-store.ts';
 import { emptyRecord, type EnvironmentRecord } from '../../../src/state/record.ts';
 import { repoRoot, runCli } from '../../helpers/cli.ts';
@@ -706,6 +706,33 @@ describe('a scheduled reconcile whose rollback keeps failing', () => {
     assert.deepEqual(hookEvents(), ['production:failed', 'production:failed']);
   });
 
+  it("sets the deployment's status on the first run that can, when the run that notified the failure set none (the CLI's reconcile)", async () => {
+    // The CLI's reconcile notifies but never sets a deployment's status; the scheduled Action's retry, failing the
+    // same way, must still set it: left in progress, the App counts the deployment as running (its lock held).
+    const store = new FileStateStore(join(dir, 'state'));
+    await orphan(store);
+    const failing = await config('{ weight: 25, pause: manual }', { failOn: 'set_weight:green' });
+    const cli = await reconcileNotifying(failing, store, { environments: ['production'] });
+    assert.equal(cli.summary.entries[0]!.code, 'orphan_rollback_failed');
+    assert.deepEqual(hookEvents(), ['production:failed']);
+    const statuses: string[] = [];
+    const action = async () =>
+      (
+        await reconcileNotifying(failing, store, {
+          environments: ['production'],
+          markDeployment: async (_deployment, state) => {
+            statuses.push(state);
+          },
+        })
+      ).summary.entries[0]!;
+    assert.equal((await action()).code, 'orphan_rollback_failed');
+    assert.deepEqual(statuses, ['error'], 'set by the first run that can');
+    assert.deepEqual(hookEvents(), ['production:failed'], 'not notified again');
+    assert.equal((await action()).code, 'orphan_rollback_failed');
+    assert.deepEqual(statuses, ['error'], 'and not again');
+    assert.deepEqual(hookEvents(), ['production:failed']);
+  });
+
   it('notifies the failure on the next run when its notifications were off on the run that set the status', async () => {
     // production has notifications, but this run could not make its notifier (a secret missing from the
     // scheduled job: "notifications for production are off", and the wiring answers undefined): the status
@@ -725,7 +752,7 @@ describe('a scheduled reconcile whose rollback keeps failing', () => {
     assert.equal(off.summary.entries[0]!.code, 'orphan_rollback_failed');
     assert.deepEqual(hookEvents(), []);
     assert.deepEqual(statuses, ['error']);
-    // The secret is back: the same failure is told now (and its status set with it), then not again.
+    // The secret is back: the same failure is told now, then not again; its status, set already, not again.
     const run = async () =>
       (await reconcileNotifying(failing, store, { environments: ['production'], markDeployment })).summary
         .entries[0]!;
@@ -733,7 +760,7 @@ describe('a scheduled reconcile whose rollback keeps failing', () => {
     assert.deepEqual(hookEvents(), ['production:failed'], 'told once its notifications are on');
     assert.equal((await run()).code, 'orphan_rollback_failed');
     assert.deepEqual(hookEvents(), ['production:failed']);
-    assert.deepEqual(statuses, ['error', 'error']);
+    assert.deepEqual(statuses, ['error']);
   });
 });
 
@@ -796,5 +823,22 @@ describe('deploy-action reconcile notifies', () => {
     assert.equal(receivers.slack.received.filter((c) => !c.args.thread_ts).length, 1);
     assertSound();
     for (const secret of SECRETS) assert.ok(!stdout.includes(secret) && !stderr.includes(secret));
+  });
+});
+
+describe("a rollout's failureNotified says which of the notifications and the status told the failure", () => {
+  it('reads back what it wrote; another failure, or a key of another form, told nothing', () => {
+    const key = 'a'.repeat(32);
+    for (const notifications of [true, false])
+      for (const status of [true, false]) {
+        const stored = failureToldKey(key, { notifications, status });
+        assert.deepEqual(toldOf(stored, key), { notifications, status });
+        assert.deepEqual(toldOf(stored, 'b'.repeat(32)), { notifications: false, status: false });
+      }
+    assert.equal(failureToldKey(key, { notifications: false, status: false }), undefined);
+    // A key of the version before (both told), and one of a newer form: read, compared, never trusted beyond.
+    assert.deepEqual(toldOf(key, key), { notifications: true, status: true });
+    assert.deepEqual(toldOf('v2:sha256:0f3c', key), { notifications: false, status: false });
+    assert.deepEqual(toldOf(key, undefined), { notifications: false, status: false });
   });
 });
