@@ -447,14 +447,33 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     .addOption(configOption())
     .addOption(jsonOption())
     .action(async (opts: ReconcileCliOptions) => {
-      const { reconcileCli } = await import('./reconcile.ts');
-      exitCode = await reconcileCli(opts, { ...io, loadConfig: (path, json) => loadConfig(path, json, io) });
-      // Adopting does that alone: no scheduled run is started with it.
-      if (exitCode === EXIT_CODES.invalidOrBlocked || opts.adoptCurrent) return;
-      // Then the scheduled runs (`run --at`) that are due, each checked again (src/cli/schedule.ts).
-      const { dueRunsCli } = await import('./schedule.ts');
-      const due = await dueRunsCli(opts, { ...io, loadConfig: (path, json) => loadConfig(path, json, io) });
-      if (due !== EXIT_CODES.success) exitCode = due;
+      const [{ reconcileCli }, { dueRunsCli }, { cancelOnSignals }] = await Promise.all([
+        import('./reconcile.ts'),
+        import('./schedule.ts'),
+        import('../util/signals.ts'),
+      ]);
+      // Heard through the whole command (each part says what a signal does to it): once cancelled, during
+      // reconcile's own work or after it, no scheduled run starts; a deployment begun after the signal (it
+      // started one, from cron or a Ctrl-C at a terminal) is the opposite of what was asked.
+      const cancelled = cancelOnSignals(() => undefined);
+      try {
+        exitCode = await reconcileCli(opts, {
+          ...io,
+          loadConfig: (path, json) => loadConfig(path, json, io),
+          cancelled: cancelled.signal,
+        });
+        // Adopting does that alone: no scheduled run is started with it.
+        if (exitCode === EXIT_CODES.invalidOrBlocked || opts.adoptCurrent) return;
+        // Then the scheduled runs (`run --at`) that are due, each checked again (src/cli/schedule.ts).
+        const due = await dueRunsCli(opts, {
+          ...io,
+          loadConfig: (path, json) => loadConfig(path, json, io),
+          cancelled: cancelled.signal,
+        });
+        if (due !== EXIT_CODES.success) exitCode = due;
+      } finally {
+        cancelled.dispose();
+      }
     });
 
   // The PR's /promote, /pause, /resume and /abort for a rollout kept in the state_dir (docs/control.md).

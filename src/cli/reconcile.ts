@@ -33,6 +33,8 @@ export interface ReconcileCliDeps {
   err(text: string): void;
   /** Loads and validates a config file, printing its problems; undefined when it is invalid. */
   loadConfig(path: string, json: boolean): Promise<RawConfig | undefined>;
+  /** Aborted by a signal the command heard before this function listened (main.ts: while the config loaded). */
+  cancelled?: AbortSignal;
 }
 
 // The option parsers live in usage.ts, which main.ts loads without this module.
@@ -86,7 +88,7 @@ export async function reconcileCli(opts: ReconcileCliOptions, deps: ReconcileCli
         ? { adoptCurrent: true, requestedBy: `${userName()} via reconcile:cli:${hostname()}` }
         : {}),
       owner: thisProcessOwner(),
-      signal: cancellation.signal,
+      signal: deps.cancelled ? AbortSignal.any([cancellation.signal, deps.cancelled]) : cancellation.signal,
       reporter,
       ...(notifiers
         ? {

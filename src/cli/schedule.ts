@@ -118,7 +118,12 @@ export async function scheduleRunCli(
 export interface DueRunResult {
   id: string;
   environment: string;
-  code: RunDecision['code'] | 'schedule_started' | 'schedule_unknown_environment' | ScheduleFileError['code'];
+  code:
+    | RunDecision['code']
+    | 'schedule_started'
+    | 'schedule_unknown_environment'
+    | 'schedule_cancelled'
+    | ScheduleFileError['code'];
   message?: string;
   /** For a started run: the pipeline's outcome and exit code. */
   status?: string;
@@ -127,8 +132,9 @@ export interface DueRunResult {
 
 /**
  * Starts the due scheduled runs of `environments` (all in the config when undefined): one per environment,
- * in time order, each checked again and claimed first. Exit code: 1 when a started run failed, or a schedule
- * or claim was refused (schedule_unreadable, state_untrusted), else 0.
+ * in time order, each checked again and claimed first. Exit code: 1 when a started run failed, a schedule
+ * or claim was refused (schedule_unreadable, state_untrusted), or `signal` left due runs unstarted
+ * (schedule_cancelled), else 0.
  */
 export async function startDueRuns(
   config: RawConfig,
@@ -167,6 +173,20 @@ export async function startDueRuns(
     const ctx = { config, now: opts.now, ...(opts.dueBy ? { dueBy: opts.dueBy } : {}), rolloutInProgress };
     for (const d of runDecisions(runs, ctx)) {
       if (d.action === 'wait') continue;
+      // Cancelled (SIGINT/SIGTERM): nothing more starts, and nothing is taken out of the schedule, where a run
+      // claimed and removed but not started would be lost. It stays due for the next reconcile.
+      if (opts.signal?.aborted) {
+        const message =
+          'not started: reconcile was cancelled; it stays in the schedule for the next reconcile';
+        results.push({ id: d.run.id, environment: env.name, code: 'schedule_cancelled', message });
+        opts.reporter.event({
+          type: 'log',
+          level: 'warn',
+          message: `scheduled run ${d.run.id} of ${env.name} ${message}`,
+        });
+        exitCode = EXIT_CODES.failed;
+        continue;
+      }
       let claimed: boolean;
       try {
         claimed = await schedule.claim(d.run);
@@ -217,7 +237,7 @@ export async function startDueRuns(
   }
   // Every environment asked for: the runs of environments taken out of the config are dropped at their
   // time, as the App drops its requests (nothing can be run without the environment's config).
-  if (!opts.environments) {
+  if (!opts.environments && !opts.signal?.aborted) {
     const dropped = await dropUnknown(config, opts);
     results.push(...dropped);
     // A schedule file that cannot be read or changed, or a claim not trusted, fails reconcile, as for a
@@ -342,7 +362,11 @@ async function startRun(
  */
 export async function dueRunsCli(
   opts: { environment?: string[]; config: string; stateDir?: string; json?: boolean; at?: Date },
-  deps: Out & { loadConfig(path: string, json: boolean): Promise<RawConfig | undefined> },
+  deps: Out & {
+    loadConfig(path: string, json: boolean): Promise<RawConfig | undefined>;
+    /** Aborted when the reconcile command was cancelled: no due run starts then (main.ts). */
+    cancelled?: AbortSignal;
+  },
 ): Promise<number> {
   const config = await deps.loadConfig(opts.config, !!opts.json);
   if (!config) return EXIT_CODES.invalidOrBlocked;
@@ -361,7 +385,7 @@ export async function dueRunsCli(
       now: new Date(),
       ...(opts.at ? { dueBy: opts.at } : {}),
       reporter,
-      signal: cancellation.signal,
+      signal: deps.cancelled ? AbortSignal.any([cancellation.signal, deps.cancelled]) : cancellation.signal,
     });
     // Nothing scheduled says nothing: reconcile's own result stays the last line of its output.
     if (opts.json && results.length > 0) deps.out(`${JSON.stringify({ type: 'scheduled_runs', results })}\n`);
