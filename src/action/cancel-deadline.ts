@@ -40,6 +40,20 @@ export function reportingTimeLeft(receivedAtMs: number, nowMs: number, graceMs =
 }
 
 /**
+ * Milliseconds left for the notifications' last messages (NotifierOptions.closeBy): once cancelled, what is
+ * left of the reporting time, as for GitHub; before, undefined (their own bound).
+ */
+export function closeByDeadline(
+  cancellation: Pick<Cancellation, 'received'>,
+  now: () => number = () => performance.now(),
+): () => number | undefined {
+  return () => {
+    const received = cancellation.received();
+    return received ? reportingTimeLeft(received.atMs, now()) : undefined;
+  };
+}
+
+/**
  * Kept back from GitHub's reporting time, once cancelled, for the run's own outcome (outputs, job summary,
  * record file: finishRun) that is written after the pipeline's last wait for its record writes.
  */

@@ -31,7 +31,7 @@ import { fileReconcileLock } from '../cli/reconcile-lock.ts';
 import { environmentList, InputError, type ActionInputs } from './inputs.ts';
 import { reconcileNotifiers } from '../notify/wiring.ts';
 import type { Cancellation } from '../util/signals.ts';
-import { flushTimeoutOf } from './cancel-deadline.ts';
+import { closeByDeadline, flushTimeoutOf } from './cancel-deadline.ts';
 
 export async function runReconcile(
   inputs: ActionInputs,
@@ -78,6 +78,9 @@ export async function runReconcile(
         core.setSecret(secret);
         secrets.push(secret);
       },
+      // Once the job is cancelled, the last messages wait no longer than the reporting deadline: the summary
+      // and outputs come after them, and the runner kills the job 10 s after its first signal.
+      ...(cancellation ? { closeBy: closeByDeadline(cancellation) } : {}),
     },
   );
   const actor = `reconcile${context.runId ? `:${context.runId}` : ''}`;

@@ -277,7 +277,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
         { terminalReporter },
         { runExitCode },
         { FileControlChannel },
-        { cancelCliOnSignals },
+        { cancelCliOnSignals, notifyCloseBy },
       ] = await Promise.all([
         import('../pipeline/pipeline.ts'),
         import('../pipeline/events.ts'),
@@ -294,6 +294,10 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
       // The config's warnings once, before anything runs (a `log` event each with --json).
       for (const warning of warnings)
         output.event({ type: 'log', level: 'warn', message: `config: ${formatConfigError(warning)}` });
+      // Before the notifier, whose close is bounded by it (notifications map no log event).
+      const cancellation = cancelCliOnSignals((message) =>
+        output.event({ type: 'log', level: 'warn', message }),
+      );
       // Slack, Teams and webhooks (docs/notifications.md): in the background, never on the rollback path.
       const notify = await runNotifier(
         config,
@@ -302,12 +306,10 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
         {
           env: process.env,
           log: (level, message) => output.event({ type: 'log', level, message }),
+          closeBy: notifyCloseBy(cancellation),
         },
       );
       const reporter = fanOut([output, notify?.reporter]);
-      const cancellation = cancelCliOnSignals((message) =>
-        reporter.event({ type: 'log', level: 'warn', message }),
-      );
       try {
         const result = await runPipeline(
           {
@@ -332,8 +334,14 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
         );
         exitCode = runExitCode(result, cancellation.received()?.signal);
       } finally {
-        cancellation.dispose();
-        await reporter.close?.();
+        // Still listening while the messages go out, and once cancelled until the exit (as the Action): the
+        // runner's SIGTERM is then a notice, not the end of the process (with no listener it would end it and
+        // lose the exit code). The listeners keep no process alive.
+        try {
+          await reporter.close?.();
+        } finally {
+          if (!cancellation.received()) cancellation.dispose();
+        }
       }
     });
 

@@ -14,7 +14,7 @@ import { reconcile, ReconcileUsageError } from '../reconcile/run.ts';
 import { fileStrayRecords } from '../reconcile/stray.ts';
 import { FileStateStore } from '../state/file-store.ts';
 import { EXIT_CODES } from '../util/exit-codes.ts';
-import { cancelCliOnSignals } from './cancellation.ts';
+import { cancelCliOnSignals, notifyCloseBy } from './cancellation.ts';
 import { contextFromEnv, reconcileNotifiers } from '../notify/wiring.ts';
 
 export interface ReconcileCliOptions {
@@ -64,6 +64,7 @@ export async function reconcileCli(opts: ReconcileCliOptions, deps: ReconcileCli
       log: (level, message) => reporter.event({ type: 'log', level, message }),
       // The channels' secrets stay out of the records in the state directory, as a deployment's do.
       onSecret: (secret) => secrets.push(secret),
+      closeBy: notifyCloseBy(cancellation),
     },
   );
   try {

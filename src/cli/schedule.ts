@@ -14,7 +14,7 @@ import { contextFromEnv, runNotifier } from '../notify/wiring.ts';
 import { inZoneSuffix, resolvePolicy } from '../policy/index.ts';
 import { FileStateStore } from '../state/file-store.ts';
 import { EXIT_CODES } from '../util/exit-codes.ts';
-import { cancelCliOnSignals } from './cancellation.ts';
+import { cancelCliOnSignals, notifyCloseBy } from './cancellation.ts';
 import { jsonLinesReporter } from '../report/json-lines.ts';
 import { terminalReporter } from '../report/terminal.ts';
 import {
@@ -148,6 +148,8 @@ export async function startDueRuns(
     signal?: AbortSignal;
     /** Where the notification channels' secrets are read (process.env by default). */
     env?: NodeJS.ProcessEnv;
+    /** The bound on a started run's notifications once cancelled (cancellation.ts, notifyCloseBy). */
+    notifyCloseBy?: () => number | undefined;
   },
 ): Promise<{ results: DueRunResult[]; exitCode: number }> {
   const results: DueRunResult[] = [];
@@ -307,7 +309,13 @@ async function dropUnknown(
 async function startRun(
   config: RawConfig,
   run: ScheduledRun,
-  opts: { stateDir?: string; reporter: Reporter; signal?: AbortSignal; env?: NodeJS.ProcessEnv },
+  opts: {
+    stateDir?: string;
+    reporter: Reporter;
+    signal?: AbortSignal;
+    env?: NodeJS.ProcessEnv;
+    notifyCloseBy?: () => number | undefined;
+  },
 ): Promise<{ status: string; exitCode: number }> {
   const env = resolveEnvironment(config, run.environment, {
     strategy: run.strategy,
@@ -327,6 +335,7 @@ async function startRun(
   const notify = await runNotifier(config, env.name, contextFromEnv(processEnv, run.sha), {
     env: processEnv,
     log,
+    ...(opts.notifyCloseBy ? { closeBy: opts.notifyCloseBy } : {}),
   }).catch((error: unknown) => {
     log('warn', `notifications for ${env.name} are off: ${(error as Error).message}`);
     return undefined;
@@ -385,6 +394,7 @@ export async function dueRunsCli(
       now: new Date(),
       ...(opts.at ? { dueBy: opts.at } : {}),
       reporter,
+      notifyCloseBy: notifyCloseBy(cancellation),
       signal: deps.cancelled ? AbortSignal.any([cancellation.signal, deps.cancelled]) : cancellation.signal,
     });
     // Nothing scheduled says nothing: reconcile's own result stays the last line of its output.

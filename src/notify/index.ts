@@ -26,6 +26,8 @@ export function createNotifier(
     now?: () => number;
     /** The Slack messages the deployment's job posted (its record's `rollout.notify`), to continue in place. */
     continues?: readonly SlackMessageRef[];
+    /** The bound on close() once a job is cancelled (NotifierOptions.closeBy). */
+    closeBy?: () => number | undefined;
   },
 ): CreatedNotifier | undefined {
   const resolved = resolveNotifications(
@@ -86,7 +88,16 @@ export function createNotifier(
     options.now,
   );
   return {
-    reporter: notifier({ sinks, mapper, log, secrets, requestTimeoutMs, closeTimeoutMs, closeController }),
+    reporter: notifier({
+      sinks,
+      mapper,
+      log,
+      secrets,
+      requestTimeoutMs,
+      closeTimeoutMs,
+      closeController,
+      ...(options.closeBy ? { closeBy: options.closeBy } : {}),
+    }),
     secrets,
   };
 }

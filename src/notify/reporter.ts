@@ -20,6 +20,11 @@ export interface NotifierOptions {
   secrets: readonly string[];
   requestTimeoutMs?: number;
   closeTimeoutMs?: number;
+  /**
+   * How long close() may wait at most, asked as it begins, when that is less than closeTimeoutMs: the CLI in a
+   * cancelled Actions job, what is left until its reporting deadline. Undefined: closeTimeoutMs.
+   */
+  closeBy?: () => number | undefined;
   /** Aborted at the close deadline: requests in flight stop (the sinks' clients listen to it too). */
   closeController?: AbortController;
 }
@@ -145,9 +150,10 @@ export function notifier(options: NotifierOptions): Reporter {
     },
     async close() {
       closed = true;
+      const waitMs = Math.min(closeMs, options.closeBy?.() ?? closeMs);
       let timer: NodeJS.Timeout | undefined;
       const deadline = new Promise<'late'>((resolve) => {
-        timer = setTimeout(() => resolve('late'), closeMs);
+        timer = setTimeout(() => resolve('late'), waitMs);
       });
       const outcome = await Promise.race([
         Promise.all(queues.map((q) => q.tail)).then(() => 'done' as const),
@@ -156,7 +162,11 @@ export function notifier(options: NotifierOptions): Reporter {
       clearTimeout(timer);
       if (outcome === 'done') return;
       closing.abort();
-      for (const q of queues) if (q.busy > 0) warn(q, `not delivered within ${closeMs / 1000} s of the end`);
+      const why =
+        waitMs < closeMs
+          ? "not delivered by the cancelled job's reporting deadline"
+          : `not delivered within ${closeMs / 1000} s of the end`;
+      for (const q of queues) if (q.busy > 0) warn(q, why);
     },
   };
 }

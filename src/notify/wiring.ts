@@ -13,7 +13,12 @@ export async function runNotifier(
   config: RawConfig,
   environment: string,
   context: NotifyContext,
-  options: { env: NodeJS.ProcessEnv; log: (level: 'info' | 'warn', message: string) => void },
+  options: {
+    env: NodeJS.ProcessEnv;
+    log: (level: 'info' | 'warn', message: string) => void;
+    /** The bound on closing once a job is cancelled (NotifierOptions.closeBy). */
+    closeBy?: () => number | undefined;
+  },
 ): Promise<{ reporter: Reporter; secrets: string[] } | undefined> {
   if (!hasNotifications(config, environment)) return undefined;
   const { createNotifier } = await import('./index.ts');
@@ -81,6 +86,8 @@ export function reconcileNotifiers(
     /** Each secret value in use, for the caller to mask (core.setSecret). */
     onSecret?: (secret: string) => void;
     now?: () => number;
+    /** The bound on closing once a job is cancelled (NotifierOptions.closeBy). */
+    closeBy?: () => number | undefined;
   },
 ): ReconcileNotifiers | undefined {
   const any =

@@ -84,6 +84,47 @@ describe('notifier', () => {
   );
 
   it(
+    'closeBy (a cancelled job): close() gives up at that deadline, not its own bound, and says why',
+    { timeout: 60_000 },
+    async () => {
+      // Each send answers within its own timeout, so the channel is never given up: only a bound ends close().
+      const aborted: AbortSignal[] = [];
+      const slow = sink(
+        'slow',
+        (_i, signal) =>
+          new Promise((resolve) => {
+            const timer = setTimeout(resolve, 4_000);
+            signal.addEventListener('abort', () => {
+              aborted.push(signal);
+              clearTimeout(timer);
+              resolve();
+            });
+          }),
+      );
+      const logs: string[] = [];
+      const reporter = notifier({
+        sinks: [slow],
+        mapper: new NotificationMapper({}),
+        log: (level, message) => logs.push(`${level}: ${message}`),
+        secrets: [],
+        requestTimeoutMs: 5_000,
+        closeTimeoutMs: 20_000,
+        closeBy: () => 50,
+      });
+      reporter.event(start);
+      reporter.event(failure('f'));
+      const began = performance.now();
+      await reporter.close!();
+      const tookMs = performance.now() - began;
+      assert.ok(tookMs < 2_000, `close() took ${Math.round(tookMs)} ms: the deadline was not kept`);
+      assert.equal(aborted.length, 1, 'the request in flight was stopped');
+      assert.deepEqual(logs, [
+        'warn: notifications: webhook channel "slow" failed: not delivered by the cancelled job\'s reporting deadline; the deployment goes on (further problems with this channel are not reported)',
+      ]);
+    },
+  );
+
+  it(
     'close() gives up at its total bound even when each request is within its own',
     { timeout: 60_000 },
     async (t) => {
