@@ -12,6 +12,7 @@ import {
   type ProcessIdentity,
 } from '../util/lock-takeover.ts';
 import { processStart } from '../util/process-start.ts';
+import { commandsLeftBy, markerOf, readProcessTable } from '../util/process-tree.ts';
 import type { OwnerStatus } from './decide.ts';
 
 export { processStart };
@@ -58,6 +59,11 @@ export interface ProcessProbe {
   kill(pid: number, signal: 0): void;
   /** When the kernel started process `pid` (processStart), or undefined where that cannot be read. */
   started?(pid: number): string | undefined;
+  /**
+   * The pids of the commands owner `pid` (started at `started`, processStart's form) left running when it
+   * ended (process-tree.ts commandsLeftBy); none where that cannot be told.
+   */
+  commandsLeft?(pid: number, started: string | undefined): number[];
 }
 
 /**
@@ -72,6 +78,13 @@ const localProbe: ProcessProbe = {
   host: hostname(),
   kill: (pid, signal) => process.kill(pid, signal),
   started: processStart,
+  commandsLeft: (pid, started) => {
+    // Another boot's owner left nothing running.
+    const [boot, since] = started?.split(':') ?? [];
+    const now = processStart(process.pid)?.split(':')[0];
+    if (started !== undefined && (boot === undefined || boot !== now)) return [];
+    return commandsLeftBy(readProcessTable(), { pid, since: since ?? '0' }, markerOf).map((p) => p.pid);
+  },
 };
 
 /**
@@ -99,7 +112,7 @@ export function processStatus(
     probe.kill(owner.pid, 0);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ESRCH') return { state: 'ended' };
+    if (code === 'ESRCH') return endedUnlessCommandsLeft(owner, probe);
     // EPERM: a process with that id exists but belongs to another user; it may be the owner (below).
     if (code !== 'EPERM')
       return {
@@ -111,8 +124,22 @@ export function processStatus(
   // died and its pid was given to another process (another user's too), which would hold the rollout as
   // running for ever.
   const started = owner.started !== undefined ? probe.started?.(owner.pid) : undefined;
-  if (started !== undefined && started !== owner.started) return { state: 'ended' };
+  if (started !== undefined && started !== owner.started) return endedUnlessCommandsLeft(owner, probe);
   return { state: 'running' };
+}
+
+/**
+ * An owner that ended, unless a command it started still runs: killed with no chance to stop its commands, a
+ * traffic step it began (a switch, a weight) may still land, after a rollback run now, on the slot that
+ * rollback tears down. Reconcile waits for it (`unknown`, saying which), as for an owner it cannot ask.
+ */
+function endedUnlessCommandsLeft(owner: { pid: number; started?: string }, probe: ProcessProbe): OwnerStatus {
+  const left = probe.commandsLeft?.(owner.pid, owner.started) ?? [];
+  if (left.length === 0) return { state: 'ended' };
+  return {
+    state: 'unknown',
+    reason: `its owner process ${owner.pid} ended, but command(s) it started still run (process ${left.join(', ')}): a step it began may still move traffic, so nothing is done until they end (stop them to go on now)`,
+  };
 }
 
 /** The owner lookup for one place: GitHub (with its API) or this machine (processes only). */

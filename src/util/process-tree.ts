@@ -154,3 +154,40 @@ export function startOf(pid: number): string | undefined {
     return undefined;
   }
 }
+
+/** The value of `name` in the NUL-separated text of /proc/<pid>/environ, or undefined. Pure. */
+export function environValue(environ: string, name: string): string | undefined {
+  const entry = environ.split('\0').find((e) => e.startsWith(`${name}=`));
+  return entry?.slice(name.length + 1);
+}
+
+/**
+ * The commands that process `owner` started and that still run after it ended (killed with no chance to stop
+ * them: SIGKILL, the OOM killer): in `table`, the leaders of process groups (each command runs in a group of
+ * its own: process-group.ts) started at or after the owner (`since`, its start tick; '0' when unknown), whose
+ * marker names the owner's pid (RUN_MARKER `<pid>-…`, the token process-group.ts gives its commands). What a
+ * command started in its own group is not one (a service it left behind). Pure but for `markerOf`.
+ */
+export function commandsLeftBy(
+  table: readonly ProcessInfo[],
+  owner: { pid: number; since: string },
+  markerOf: (pid: number) => string | undefined,
+): ProcessInfo[] {
+  const after = BigInt(owner.since);
+  return table.filter(
+    (p) =>
+      p.pid === p.pgrp &&
+      p.pid !== owner.pid &&
+      BigInt(p.start) >= after &&
+      markerOf(p.pid)?.startsWith(`${owner.pid}-`) === true,
+  );
+}
+
+/** RUN_MARKER of process `pid` (undefined when it has none, has ended or is another user's). */
+export function markerOf(pid: number): string | undefined {
+  try {
+    return environValue(readFileSync(`/proc/${pid}/environ`, 'latin1'), RUN_MARKER);
+  } catch {
+    return undefined;
+  }
+}
