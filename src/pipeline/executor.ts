@@ -431,6 +431,7 @@ async function drive(
           durationMs,
           now: now(),
           cancelled: action.cancellable && aborted(),
+          ...(!action.cancellable && aborted() ? { signalled: true } : {}),
           ...(abortedBy && action.cancellable ? { aborted: abortedBy } : {}),
         };
       }

@@ -214,6 +214,17 @@ export function onFinalizeEvent(
     } else {
       // Failed: it stays retired for reconcile, claimed no more (a deployment may reuse it meanwhile).
       releaseClaim(s, out, task.track, s.retiring!.slot, now);
+      // Cut short by a cancelled job (its deadline stopped the command) or failing after the signal: as when
+      // cancelled in the wait, the release stands but the run ends cancelled, not succeeded.
+      if (event.signalled) {
+        const retired = track(s, task.track).record.retired.find((r) => r.slot === step.slot);
+        s.failure = {
+          kind: 'cancelled',
+          message:
+            `${step.slot} was not torn down (${event.result.reason})` +
+            (retired ? `; a reconcile run tears it down (due at ${retired.dueAt})` : ''),
+        };
+      }
     }
     more = finalizeStep(s, out, task, 'on_success', now);
   } else if (s.sub === 'on_success') {

@@ -93,6 +93,11 @@ export type MachineEvent =
        * not be stored, and why. Traffic never moves on a recovery that is not stored.
        */
       notStored?: string;
+      /**
+       * The job was cancelled by the time the step ended, even though the step was not cancellable (it ran on,
+       * or the cancelled job's deadline stopped it): finalize's teardown says whether it was cut short.
+       */
+      signalled?: boolean;
     } & Result)
   /** The answer to `await_control`: the requests as last read; `timedOut` when the in-job wait ran out. */
   | ({ type: 'control'; requests: readonly ControlRequest[]; timedOut: boolean } & Result)
