@@ -1659,7 +1659,7 @@ function rolloutValues(env: ResolvedEnvironment, record: EnvironmentRecord, roll
       deploymentId: rollout.deploymentId,
       runId: rollout.owner.kind === 'workflow' ? rollout.owner.runId : undefined,
     },
-    { slot: rollout.stableSlot ?? record.live?.slot, version: record.live?.version },
+    { slot: rollout.stableSlot ?? record.live?.slot, version: record.live?.version ?? rollout.stableVersion },
   );
 }
 

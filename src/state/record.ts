@@ -119,6 +119,12 @@ export interface Rollout {
   owner: RolloutOwner;
   /** The slot serving the stable version and the one receiving the new version. */
   stableSlot?: string;
+  /**
+   * The version serving when the rollout began, where the record named none (`live` empty: the first
+   * deployment this tool records, the `current` command naming what serves): what a reconcile rolling the
+   * orphan back returns to (`{{previous_version}}`), as the run's own rollback would.
+   */
+  stableVersion?: string;
   newSlot?: string;
   /**
    * Nothing was live when it started (no slot, no version; blue-green and canary): its strategy planned a first
@@ -308,6 +314,7 @@ export const recordSchema = z
             .loose(),
         ]),
         stableSlot: text(100).optional(),
+        stableVersion: text(200).optional(),
         newSlot: text(100).optional(),
         firstDeployment: z.literal(true).optional(),
         recovery: z.array(stepSchema).max(500),

@@ -224,6 +224,8 @@ export function startRollout(s: PipelineState, out: Action[], id: TrackId, now: 
         startedAt: iso(now),
         owner: s.input.owner,
         stableSlot: slots?.from,
+        // Known from `current` alone: kept for a reconcile that rolls the rollout back after the run died.
+        ...(t.live.version && !t.record.live?.version ? { stableVersion: t.live.version } : {}),
         newSlot: slots?.idle,
         // A canary plans its first deployment apart (straight to 100 %): a resume must know it was one.
         ...(slots && isFirstDeployment(t.live) ? { firstDeployment: true as const } : {}),
