@@ -160,7 +160,7 @@ export function unslottedCanaryProblem(
     `${live.version} serves on ${env.name} from no known slot (${source}). Nothing was deployed: a canary sends ` +
     'the stable share of every step, and all traffic when it rolls back, to the slot serving the stable version, ' +
     `and deploys on the other one; with no slot known both would be a guess (${guess} for stable), which may serve ` +
-    `nothing or be the one serving ${live.version}. ${fix} ({"slot": "...", "version": "${live.version}"}), and run again`
+    `nothing or be the one serving ${live.version}. ${fix} ({"slot": "...", "version": ${JSON.stringify(live.version)}}), and run again`
   );
 }
 
@@ -188,7 +188,7 @@ export function unknownStableProblem(env: ResolvedEnvironment, live: LiveState):
     `canary step reads the stable version with {{${use.variable}}} (${field}${use.variable === 'version' ? ', for the stable side' : ''}): ` +
     'it would have no value there, fail at every interval and roll the canary back. Nothing was deployed: make ' +
     `${env.target.current ? 'the current command' : 'a current command of the target'} print the version too ` +
-    `({"slot": "${live.slot}", "version": "..."}), ` +
+    `({"slot": ${JSON.stringify(live.slot)}, "version": "..."}), ` +
     // A metric command has no stable_ field: it runs for each side, {{slot}} then the stable slot.
     (use.path.includes('run')
       ? 'or select by {{slot}} in that command (it runs for the stable side too, {{slot}} then the stable slot)'

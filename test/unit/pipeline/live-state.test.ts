@@ -332,6 +332,9 @@ test('a canary over a version served from no known slot is refused before anythi
     fromCurrent.problem ?? '',
     /^v3 serves on production from no known slot \(the current command printed a version without a slot\)\. Nothing was deployed: .* Make the current command print the live slot too \(\{"slot": "\.\.\.", "version": "v3"\}\), and run again$/,
   );
+  // The example to print is JSON a current command can copy, whatever the version holds.
+  const quoted = await readLiveForRun(canary('{"version":"v3 \\"rc\\""}'), undefined, { warn: () => {} });
+  assert.match(quoted.problem ?? '', /\(\{"slot": "\.\.\.", "version": "v3 \\"rc\\""\}\)/);
   // A slot known, or nothing live at all (a first deployment: no traffic goes to a stable slot): deployed.
   assert.equal(
     (await readLiveForRun(canary(), record('v3', 'green'), { warn: () => {} })).problem,
