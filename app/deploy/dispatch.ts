@@ -995,6 +995,9 @@ async function lock(
   }
 }
 
+/** How many deployments made under a force-released lock are looked at for its warning (the newest). */
+const FORCE_WARNING_LOOKS = 10;
+
 /**
  * What a forced release leaves running unlocked, as a sentence for the reply ('' when nothing is known to run):
  * the deployment whose own lock it was, or deployments made under a person's lock. A lookup GitHub refuses is
@@ -1016,15 +1019,20 @@ async function stillRunningAfterForce(
     return ` ${which} is still running, ${unlocked}`;
   }
   try {
-    const running = await runningUnderLock(deps.api.repos, where, released, {
-      login: deps.botLogin,
-      id: deps.appId,
-    });
+    // A warning, not a decision: the newest few made under the lock are looked at, so a lock whose time is
+    // long past (a ref pointed back at an old tag) does not cost a status read per deployment since then.
+    const running = await runningUnderLock(
+      deps.api.repos,
+      where,
+      released,
+      { login: deps.botLogin, id: deps.appId },
+      FORCE_WARNING_LOOKS,
+    );
     if (running.length === 0) return '';
     const ids = running.map((r) => `**#${r.deployment}**`);
     return running.length === 1
       ? ` Deployment ${ids[0]!} made under that lock is still running, ${unlocked}`
-      : ` Deployments ${ids.slice(0, -1).join(', ')} and ${ids.at(-1)!} made under that lock are still running, now without a lock: another deployment may start beside them.`;
+      : ` Deployments ${ids.slice(0, -1).join(', ')} and ${ids.at(-1)!} made under that lock are still running${running.length >= FORCE_WARNING_LOOKS ? ` (the newest ${FORCE_WARNING_LOOKS} looked at: there may be more)` : ''}, now without a lock: another deployment may start beside them.`;
   } catch (error) {
     return ` Whether a deployment made under that lock still runs could not be read (${githubAnswered(error)}).`;
   }

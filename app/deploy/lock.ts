@@ -274,6 +274,8 @@ export async function runningUnderLock(
   where: Where,
   held: LockInfo,
   app: { login: string; id?: number },
+  /** At most this many deployments made under the lock are looked at, the newest first (default: all). */
+  limit = Infinity,
 ): Promise<Array<{ deployment: number; sha: string }>> {
   if (held.target.scope !== 'environment') return [];
   // Pages until one reaches back past the lock's time: anyone's deployments of the environment (a workflow's,
@@ -292,7 +294,7 @@ export async function runningUnderLock(
     if (data.length < 100 || !oldest || !(Date.parse(oldest.created_at) >= since)) break;
   }
   const running: Array<{ deployment: number; sha: string }> = [];
-  for (const d of madeUnderLock(held.createdAt, listed, app))
+  for (const d of madeUnderLock(held.createdAt, listed, app).slice(0, limit))
     if (!(await runnerEnded(api, where, d.id, app.login)))
       running.push({ deployment: d.id, sha: d.sha.toLowerCase() });
   return running;

@@ -427,6 +427,44 @@ test("/unlock --force of a person's lock while GitHub will not list the environm
   );
 });
 
+test("/unlock --force of a person's lock with many App deployments made under it: its warning reads the statuses of the newest 10 only, not one per deployment since the lock", async () => {
+  const APP_LIKE = 'app-like-token';
+  await withSeededApp(
+    {
+      ...SEED,
+      collaborators: { ...SEED.collaborators, mia: 'maintain' as const },
+      fake: { tokens: { [APP_LIKE]: 'deploy-action[bot]' } },
+    },
+    async (fake, probot) => {
+      await repliesTo(fake, probot, '/lock staging', 'bob');
+      // Deployments the App made under the lock, none ended (a lock whose time is long past finds many).
+      const made: number[] = [];
+      for (let i = 0; i < 25; i++)
+        made.push(
+          (
+            await rest(
+              fake,
+              'POST',
+              '/deployments',
+              { ref: HEAD, environment: 'staging', auto_merge: false, required_contexts: [] },
+              APP_LIKE,
+            )
+          ).id,
+        );
+      const before = fake.requestsFor('repos/list-deployment-statuses').length;
+      const reply = await repliesTo(fake, probot, '/unlock staging --force', 'mia');
+      assert.match(reply, /^Unlocked `staging` \(was held by `bob`\)\. Deployments \*\*#\d+\*\*, /);
+      assert.match(
+        reply,
+        /made under that lock are still running \(the newest 10 looked at: there may be more\), now without a lock/,
+      );
+      const named = [...reply.matchAll(/\*\*#(\d+)\*\*/g)].map((m) => Number(m[1]));
+      assert.deepEqual(named, made.slice(-10).reverse(), 'the newest ten');
+      assert.ok(fake.requestsFor('repos/list-deployment-statuses').length - before <= 10);
+    },
+  );
+});
+
 test('two /unlock by the holder at once (two replicas, or a comment redelivered) while their deployment runs: both hand it over, one moves the ref, and the deployment keeps the lock', async () => {
   await withSeededApp(SEED, async (fake, probot) => {
     const other = await loadedProbot(fake);
