@@ -54,18 +54,18 @@ export async function statusCli(opts: StatusCliOptions, deps: StatusCliDeps): Pr
   const requests = polled?.requests ?? [];
   // Requests that cannot be read, or are not trusted, are not acted on: say so rather than show none.
   const requestsError = polled?.error;
+  // Whether its owner still runs, where this host can tell (a process of its own): a rollout in phase
+  // rollback is being rolled back, or was left for a reconcile. A workflow's run is asked of GitHub by
+  // reconcile, not here.
+  const owner =
+    rollout && rollout.owner.kind === 'process' && !rollout.wait?.handedOff
+      ? (deps.ownerStatus ?? processStatus)(rollout.owner)
+      : undefined;
   if (opts.json)
     deps.out(
-      `${JSON.stringify({ type: 'status', ok: true, environment: env.name, record: record ?? null, requests, ...(requestsError ? { requestsError } : {}) })}\n`,
+      `${JSON.stringify({ type: 'status', ok: true, environment: env.name, record: record ?? null, requests, ...(owner ? { owner } : {}), ...(requestsError ? { requestsError } : {}) })}\n`,
     );
   else {
-    // Whether its owner still runs, where this host can tell (a process of its own): a rollout in phase
-    // rollback is being rolled back, or was left for a reconcile. A workflow's run is asked of GitHub by
-    // reconcile, not here.
-    const owner =
-      rollout && rollout.owner.kind === 'process' && !rollout.wait?.handedOff
-        ? (deps.ownerStatus ?? processStatus)(rollout.owner)
-        : undefined;
     deps.out(formatStatus(env.name, record, requests, owner));
     if (requestsError) deps.err(`warning: control_unreadable: ${oneLine(requestsError)}\n`);
   }

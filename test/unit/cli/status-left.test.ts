@@ -98,6 +98,19 @@ test('status says whether a process that owns the rollout still runs: a rollback
       /\(ended without finishing it: a reconcile takes it over, as on_orphan says\)/,
     );
     assert.match(await shown('running'), /on ci-box \(running\)\n/);
+    // --json carries it as data.
+    let json = '';
+    await statusCli(
+      { environment: 'production', config: 'deploy.yml', stateDir: dir, json: true },
+      {
+        out: (text) => (json += text),
+        err: (text) => assert.fail(text),
+        loadConfig: async () =>
+          ({ target: { commands: { deploy: 'true' } }, environments: { production: {} } }) as never,
+        ownerStatus: () => ({ state: 'ended' }),
+      },
+    );
+    assert.deepEqual(JSON.parse(json).owner, { state: 'ended' });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
