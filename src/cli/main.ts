@@ -271,7 +271,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
       const env = resolveEnvironment(config, opts.environment, overrides);
       const [
         { resolveStaging, runPipeline },
-        { fanOut },
+        { fanOut, resultLast },
         { contextFromEnv, runNotifier },
         { jsonLinesReporter },
         { terminalReporter },
@@ -309,7 +309,8 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
           closeBy: notifyCloseBy(cancellation),
         },
       );
-      const reporter = fanOut([output, notify?.reporter]);
+      const printed = resultLast(output);
+      const reporter = fanOut([printed.reporter, notify?.reporter]);
       try {
         const result = await runPipeline(
           {
@@ -340,6 +341,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
         try {
           await reporter.close?.();
         } finally {
+          printed.flush();
           if (!cancellation.received()) cancellation.dispose();
         }
       }

@@ -251,3 +251,25 @@ export function fanOut(reporters: Array<Reporter | undefined>): Reporter {
     },
   };
 }
+
+/**
+ * `reporter` with its `result` event held back until `flush`: what is said after the run (a notification that
+ * failed while the messages went out) comes before it, so the result stays the last thing printed (--json: the
+ * last line, as the README promises).
+ */
+export function resultLast(reporter: Reporter): { reporter: Reporter; flush(): void } {
+  let held: PipelineEvent | undefined;
+  return {
+    reporter: {
+      event(e) {
+        if (e.type === 'result') held = e;
+        else reporter.event(e);
+      },
+    },
+    flush() {
+      const e = held;
+      held = undefined;
+      if (e) reporter.event(e);
+    },
+  };
+}

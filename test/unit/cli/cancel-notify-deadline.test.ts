@@ -68,7 +68,7 @@ ${target.targetYaml}environments:
   );
   assert.equal(run.child.signalCode, null, `ended by ${run.child.signalCode}, not by itself:\n${stdout}`);
   assert.equal(code, 130, stdout);
-  // The channel's warning (cut at the deadline) comes after the result line.
+  // The channel's warning (cut at the deadline) is said, before the result line.
   assert.match(
     stdout,
     /webhook channel \\"audit\\" failed: not delivered by the cancelled job's reporting deadline/,
