@@ -272,6 +272,23 @@ test('a failing backup hook stops the deployment before anything changes', async
   assert.deepEqual(withoutHealth(s.calls()), []);
 });
 
+test('a backup hook naming {{previous_version}} on a first deployment: refused before anything runs, saying why there is none and what to do', async (t) => {
+  // It said only "{{previous_version}} has no value here", leaving the author to guess that nothing was live.
+  const s = setup(
+    `  production:\n    strategy: blue-green\n    hooks:\n      backup: [${JSON.stringify(process.execPath)}, -e, "0", "backup-{{previous_version}}"]`,
+  );
+  t.after(s.cleanup);
+  const { code, stdout } = await runCli(['run', '-e', 'production', '-v', 'v2', '-c', s.config], {
+    env: { CURRENT: '' },
+  });
+  assert.equal(code, 1, stdout);
+  assert.match(
+    stdout,
+    /failed \[hook_failed\]: backup hook failed: .*\{\{previous_version\}\} has no value here: no earlier version of production is recorded or reported live \(a first deployment.*\. Nothing was deployed: have the target's current command print the live version, or write the hook so it needs none/,
+  );
+  assert.deepEqual(withoutHealth(s.calls()), []);
+});
+
 test('plan prints every command as it would run and runs nothing', async (t) => {
   const s = setup('  production:\n    strategy: { type: canary, steps: [10, 100] }');
   t.after(s.cleanup);
