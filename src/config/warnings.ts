@@ -42,6 +42,7 @@ export function configFindings(config: RawConfig): { errors: SemanticIssue[]; wa
       intervalFindings(config, name, env, staging.has(name)),
     ),
     ...unreadValidationWindowFindings(config, staging),
+    ...Object.entries(config.environments).flatMap(([name, env]) => oneBatchFindings(config, name, env)),
     ...longNameFindings(config),
     ...perSecondCountFindings(config.analysis, ['analysis']),
     ...Object.entries(config.environments).flatMap(([name, env]) =>
@@ -115,6 +116,40 @@ function unreadValidationWindowFindings(config: RawConfig, staging: ReadonlySet<
           },
         ],
   );
+}
+
+/**
+ * A rolling environment whose instances all go in one batch, with a `pause` or an `approval` written: both are
+ * between batches, so neither ever happens (an author who wrote `approval: 2` expects two people to promote
+ * before the rest of the fleet moves, and nobody is asked). Said at what was written: the environment's own
+ * strategy, or strategies.rolling.
+ */
+function oneBatchFindings(config: RawConfig, name: string, env: RawEnvironment): Finding[] {
+  const strategy = resolvedStrategy(config, env, PRESETS[config.preset ?? 'seeds']);
+  if (strategy?.type !== 'rolling' || strategy.instances.length > strategy.batchSize) return [];
+  const own = typeof env.strategy === 'object' && env.strategy.type === 'rolling' ? env.strategy : undefined;
+  const shared = config.strategies?.rolling;
+  const count = strategy.instances.length;
+  return (['approval', 'pause'] as const).flatMap((key) => {
+    const path =
+      own?.[key] !== undefined
+        ? ['environments', name, 'strategy', key]
+        : shared?.[key] !== undefined
+          ? ['strategies', 'rolling', key]
+          : undefined;
+    if (!path) return [];
+    const what =
+      key === 'approval'
+        ? 'no /promote is ever asked for'
+        : 'it is never waited (the monitor window still watches the release)';
+    return [
+      {
+        path,
+        message: `${key} is taken between batches, and environment ${JSON.stringify(name)} deploys all ${count} instance(s) in one batch (max_surge + max_unavailable >= ${count}), so ${what}: lower max_surge / max_unavailable to deploy in several batches${key === 'approval' ? ", or ask for approval before the deployment (the environment's approvals)" : ''}`,
+        failsEveryDeployment: false,
+      },
+    ];
+  });
 }
 
 /**

@@ -108,6 +108,8 @@ test('a rolling batch analysed for less than an interval (its pause), or not a w
     ),
     [
       'deploy.yml:7:58: environments.fleet.strategy.pause: monitor_interval (30s, the default) is longer than the analysis of a rolling batch (its pause) (10s): that window is watched as one interval of 10s (health checks at its start and end, one metrics reading over it), not every 30s; make monitor_interval at most 10s, or the window longer',
+      // One batch: no interval warning for a pause never taken, but that it is never taken.
+      'deploy.yml:9:55: environments.one.strategy.pause: pause is taken between batches, and environment "one" deploys all 1 instance(s) in one batch (max_surge + max_unavailable >= 1), so it is never waited (the monitor window still watches the release): lower max_surge / max_unavailable to deploy in several batches',
     ],
   );
   // A shared pause, once, with an analysis reading whole intervals.
@@ -508,4 +510,31 @@ test('an environment name too long for the file names of state_dir: a warning at
     warning,
   );
   assert.deepEqual(warningsOf(`${TARGET}environments:\n  prod.${'a'.repeat(203)}: {}\n`), []);
+});
+
+test('a rolling approval or pause with every instance in one batch is never used: a warning at what was written', () => {
+  // approval: 2 read as "two people promote before the fleet moves"; with one batch nobody was ever asked.
+  const one = warningsOf(
+    `${TARGET}environments:\n  production:\n    strategy: { type: rolling, instances: [web-1, web-2], max_surge: 2, approval: 2, pause: 10m }\n`,
+  ).filter((w) => w.includes('one batch'));
+  assert.deepEqual(one, [
+    'deploy.yml:7:83: environments.production.strategy.approval: approval is taken between batches, and environment "production" deploys all 2 instance(s) in one batch (max_surge + max_unavailable >= 2), so no /promote is ever asked for: lower max_surge / max_unavailable to deploy in several batches, or ask for approval before the deployment (the environment\'s approvals)',
+    'deploy.yml:7:93: environments.production.strategy.pause: pause is taken between batches, and environment "production" deploys all 2 instance(s) in one batch (max_surge + max_unavailable >= 2), so it is never waited (the monitor window still watches the release): lower max_surge / max_unavailable to deploy in several batches',
+  ]);
+  // The shared section, for an environment with a single instance: said there.
+  const shared = warningsOf(
+    `${TARGET}strategies:\n  rolling: { approval: 1 }\nenvironments:\n  production:\n    strategy: { type: rolling, instances: 1 }\n`,
+  ).filter((w) => w.includes('one batch'));
+  assert.equal(shared.length, 1);
+  assert.match(
+    shared[0]!,
+    /^deploy\.yml:\d+:\d+: strategies\.rolling\.approval: approval is taken between batches, and environment "production" deploys all 1 instance\(s\)/,
+  );
+  // Several batches: both are used, nothing said; nor where neither is written.
+  assert.deepEqual(
+    warningsOf(
+      `${TARGET}environments:\n  production:\n    strategy: { type: rolling, instances: [a, b, c], approval: 2, pause: 10m }\n  staging:\n    strategy: { type: rolling, instances: 1 }\n`,
+    ).filter((w) => w.includes('one batch')),
+    [],
+  );
 });
