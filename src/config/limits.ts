@@ -19,9 +19,11 @@ export const CONFIG_LIMITS = {
 /**
  * The longest an environment's name may be, URL-encoded, for the CLI's files in state_dir: its record
  * `records/<name>.json` gets drafts and locks named `<record>.lock.takeover.<pid>.<n>.tmp` (47 characters more),
- * and a file system takes names of at most 255 bytes.
+ * and reconcile's lock `locks/reconcile-<name>.lock` the longest, its takeover guard's draft
+ * `reconcile-<name>.lock.takeover.<pid>.<n>.tmp` (52 more, with a 7-digit pid and a 15-digit n); a file system
+ * takes names of at most 255 bytes.
  */
-export const STATE_FILE_NAME_MAX = 208;
+export const STATE_FILE_NAME_MAX = 203;
 
 const LEXER_MARKERS = new Set(['\x02', '\x18', '\x1f']);
 

@@ -92,7 +92,7 @@ function longNameFindings(config: RawConfig): Finding[] {
       : [
           {
             path: ['environments', name],
-            message: `the CLI (and the Action without state-key) keeps this environment's record in state_dir under its name, ${length} characters as a file name: past ${STATE_FILE_NAME_MAX} some of its files' names (a lock's drafts) pass the file system's 255 bytes, so a run kept there may be refused before it deploys (every run, past about 225); use a shorter name`,
+            message: `the CLI (and the Action without state-key) keeps this environment's record in state_dir under its name, ${length} characters as a file name: past ${STATE_FILE_NAME_MAX} some of its files' names (the drafts of its record's lock and of reconcile's) pass the file system's 255 bytes, so a run kept there may be refused before it deploys (every run, past about 225); use a shorter name`,
             failsEveryDeployment: false,
           },
         ];

@@ -497,19 +497,39 @@ test('a validation_window on an environment no other names as its staging is nev
 
 test('an environment name too long for the file names of state_dir: a warning at the name, the config valid', () => {
   // GitHub takes 255 characters, but the CLI keeps the record in state_dir/records/<name>.json, and its drafts
-  // and locks add up to 47 characters more: past about 225 every run from the command line was refused, a 255-character
+  // and locks add up to 52 characters more: past about 225 every run from the command line was refused, a 255-character
   // name with "cannot be read (ENAMETOOLONG) ... move the file away", naming a file that never existed.
-  const long = `prod.${'a'.repeat(204)}`; // 209 characters
+  const long = `prod.${'a'.repeat(199)}`; // 204 characters
   const [warning, ...more] = warningsOf(`${TARGET}environments:\n  ${long}: {}\n`);
   assert.deepEqual(more, []);
   assert.match(warning!, /^deploy\.yml:6:\d+: environments\["prod\.a+\.\.\."\]: /);
   assert.ok(
     warning!.endsWith(
-      ": the CLI (and the Action without state-key) keeps this environment's record in state_dir under its name, 209 characters as a file name: past 208 some of its files' names (a lock's drafts) pass the file system's 255 bytes, so a run kept there may be refused before it deploys (every run, past about 225); use a shorter name",
+      ": the CLI (and the Action without state-key) keeps this environment's record in state_dir under its name, 204 characters as a file name: past 203 some of its files' names (the drafts of its record's lock and of reconcile's) pass the file system's 255 bytes, so a run kept there may be refused before it deploys (every run, past about 225); use a shorter name",
     ),
     warning,
   );
-  assert.deepEqual(warningsOf(`${TARGET}environments:\n  prod.${'a'.repeat(203)}: {}\n`), []);
+  assert.deepEqual(warningsOf(`${TARGET}environments:\n  prod.${'a'.repeat(198)}: {}\n`), []);
+});
+
+test("the long-name bound covers the reconcile lock: its takeover guard's draft is state_dir's longest file name", async () => {
+  // locks/reconcile-<name>.lock.takeover.<pid>.<n>.tmp is 52 characters more than the name (the record's lock
+  // drafts 47): a name of 204 to 208 characters got no warning, and a reconcile (or a promote going on with a
+  // handed-off rollout) that had to take over a stale lock was refused with ENAMETOOLONG.
+  const { STATE_FILE_NAME_MAX } = await import('../../../src/config/limits.ts');
+  const { reconcileLockPath } = await import('../../../src/cli/reconcile-lock.ts');
+  const { takeoverGuard } = await import('../../../src/util/lock-takeover.ts');
+  const { basename } = await import('node:path');
+  const name = 'a'.repeat(STATE_FILE_NAME_MAX);
+  const lock = reconcileLockPath({ name, stateDir: '/state' } as Parameters<typeof reconcileLockPath>[0]);
+  // The longest pid Linux gives (pid_max 4194304) and the longest draft number (randomInt(2 ** 47)).
+  const draft = `${basename(takeoverGuard(lock))}.4194303.${2 ** 47 - 1}.tmp`;
+  assert.ok(draft.length <= 255, `${draft.length} bytes`);
+  const warned = `prod.${'a'.repeat(199)}`; // 204 characters
+  assert.match(
+    warningsOf(`${TARGET}environments:\n  ${warned}: {}\n`).join('\n'),
+    /204 characters as a file name/,
+  );
 });
 
 test('a rolling approval or pause with every instance in one batch is never used: a warning at what was written', () => {
