@@ -742,7 +742,16 @@ function templateIssues(
     }
   }
   for (const site of sites.urls) checkTemplate(site.url, site.path);
-  if (strategy === 'rolling') issues.push(...instancesHostIssues(config, env, sites.urls));
+  if (strategy === 'rolling') {
+    // The environment's own health checks replace the target's (resolve.ts): a target URL it never checks is
+    // judged by the environments that do.
+    const targetHealth = resolved ? [...resolved.path, 'commands', 'health'] : [];
+    const checked =
+      env.health === undefined || !resolved
+        ? sites.urls
+        : sites.urls.filter((site) => !targetHealth.every((key, i) => site.path[i] === key));
+    issues.push(...instancesHostIssues(config, env, checked));
+  }
   return { issues, unknown };
 }
 

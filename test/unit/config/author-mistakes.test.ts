@@ -654,6 +654,25 @@ environments:
     ])
       assert.ok(parseConfig(text, 'deploy.yml').ok, text);
   });
+  it("is not judged in an environment whose own health checks replace the target's", () => {
+    // The shared target's URL serves the one-instance environment; the fleet has its own health, which replaces
+    // the target's (docs/config.md), so the target's URL is never checked there. It was refused all the same.
+    const text = `target:
+  commands:
+    deploy: ./roll.sh {{instances}} {{version}}
+    health: { url: "http://{{instances}}.fleet.internal/health" }
+environments:
+  canary-box:
+    strategy: { type: rolling, instances: [web-1] }
+  production:
+    strategy: { type: rolling, instances: [web-1, web-2, web-3] }
+    health: { url: "http://lb.internal/health" }
+`;
+    const loaded = parseConfig(text, 'deploy.yml');
+    assert.ok(loaded.ok, JSON.stringify(!loaded.ok && loaded.errors));
+    // Still refused where the target's check is the one run.
+    assert.equal(errorsOf(text.replace('    health: { url: "http://lb.internal/health" }\n', '')).length, 1);
+  });
 });
 
 describe('a secret written where the name of its variable goes (url for url_env)', () => {
