@@ -313,6 +313,8 @@ export class ActionRun {
       stateDir: this.inputs.stateDir,
       variables: plan.params,
       ...(isRollback(plan) ? { rollback: true } : {}),
+      // A hotfix skips staging (inputs.ts planRun): its dry run shows no staging deployment.
+      ...(plan.skipStaging ? { skipStaging: true } : {}),
     });
     logInfo(JSON.stringify(deploymentPlan, null, 2), this.redact);
     await this.writeSummary(renderPlanSummary(deploymentPlan));

@@ -212,22 +212,22 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
       .addOption(configOption())
       .addOption(jsonOption());
 
-  deploymentCommand(
-    'plan',
-    'print exactly what a run would do, every command as it would run; runs nothing',
-  ).action(async (opts: DeploymentOptions) => {
-    // Its warnings on standard error: the plan (text or JSON) stays alone on standard output.
-    const config = await loadConfig(opts.config, !!opts.json, io, (found) => warnConfig(found, io));
-    if (!config) return void (exitCode = EXIT_CODES.invalidOrBlocked);
-    const { planDeployment } = await import('../pipeline/plan.ts');
-    const plan = planDeployment(config, opts.environment, opts.version ?? defaultVersion(), opts.sha, {
-      strategy: opts.strategy,
-      stateDir: opts.stateDir,
+  deploymentCommand('plan', 'print exactly what a run would do, every command as it would run; runs nothing')
+    .option('--skip-staging', "a hotfix's plan: the run would not deploy to the staging environment first")
+    .action(async (opts: DeploymentOptions & { skipStaging?: boolean }) => {
+      // Its warnings on standard error: the plan (text or JSON) stays alone on standard output.
+      const config = await loadConfig(opts.config, !!opts.json, io, (found) => warnConfig(found, io));
+      if (!config) return void (exitCode = EXIT_CODES.invalidOrBlocked);
+      const { planDeployment } = await import('../pipeline/plan.ts');
+      const plan = planDeployment(config, opts.environment, opts.version ?? defaultVersion(), opts.sha, {
+        strategy: opts.strategy,
+        stateDir: opts.stateDir,
+        ...(opts.skipStaging ? { skipStaging: true } : {}),
+      });
+      io.out(opts.json ? `${JSON.stringify(plan)}\n` : formatPlan(plan));
+      // The run would deploy nothing and fail with that code: the plan says so, and so does its exit.
+      if (plan.refused) exitCode = EXIT_CODES.failed;
     });
-    io.out(opts.json ? `${JSON.stringify(plan)}\n` : formatPlan(plan));
-    // The run would deploy nothing and fail with that code: the plan says so, and so does its exit.
-    if (plan.refused) exitCode = EXIT_CODES.failed;
-  });
 
   deploymentCommand(
     'run',

@@ -48,9 +48,13 @@ export function planDeployment(
   environment: string,
   version: string,
   sha?: string,
-  overrides: ResolveOverrides = {},
+  overrides: ResolveOverrides & {
+    /** A hotfix (`run --skip-staging`, the Action's `type: hotfix`): the run skips staging. */
+    skipStaging?: boolean;
+  } = {},
 ): DeploymentPlan {
-  const env = resolveEnvironment(config, environment, overrides);
+  const { skipStaging, ...resolveOverrides } = overrides;
+  const env = resolveEnvironment(config, environment, resolveOverrides);
   const phases: DeploymentPlan['phases'] = [];
   const live = liveFromState(env);
   let refused = live.refused;
@@ -75,9 +79,15 @@ export function planDeployment(
       environment: env.staging,
       actions: [{ description: 'skipped: a rollback goes straight back' }],
     });
+  else if (env.staging && skipStaging)
+    phases.push({
+      phase: 'staging',
+      environment: env.staging,
+      actions: [{ description: 'skipped (hotfix)' }],
+    });
   else if (env.staging) {
     // As the run does (machine/loop.ts program): staging's own hooks, its strategy, its smoke and health
-    // checks, then its validation window, before production starts.
+    // checks, its validation window, then its finalize (no on_success there), before production starts.
     const staging = resolveEnvironment(config, env.staging, { stateDir: overrides.stateDir });
     const stagingLive = liveFromState(staging);
     refused ??= stagingLive.refused;
@@ -96,6 +106,9 @@ export function planDeployment(
               run: analysisText(staging, staging.validationWindowMs),
             }
           : { description: 'validation window is 0: skipped' },
+        {
+          description: `finalize ${staging.name}: ${finalizeText(staging, stagingLive, stagingMain.retiredSlot)}`,
+        },
       ],
     });
   }

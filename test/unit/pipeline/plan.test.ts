@@ -586,10 +586,11 @@ environments:
     'migrate hook $ ./migrate.sh staging',
     'deploy on blue $ ./deploy.sh blue v2',
   ]);
-  assert.deepEqual(lines.slice(-3), [
+  assert.deepEqual(lines.slice(-4), [
     'smoke tests $ ./smoke.sh staging',
     'health checks $ ./check.sh blue',
     'validation window: watch staging before production starts $ health checks over 15m',
+    'finalize staging: record the live version; nothing to decommission: a first deployment has no old slot',
   ]);
 
   const none = configIn(
@@ -601,7 +602,7 @@ environments:
 `,
   );
   const zero = planDeployment(none, 'production', 'v2').phases.find((phase) => phase.phase === 'staging')!;
-  assert.equal(zero.actions.at(-1)!.description, 'validation window is 0: skipped');
+  assert.equal(zero.actions.at(-2)!.description, 'validation window is 0: skipped');
 });
 
 test("plan's rollback lists the on_rollback levels after the traffic steps, each with its command and its verify", async (t) => {
@@ -674,4 +675,78 @@ environments:
     'analyse the canary at 50 % for 15m',
     'analyse the canary at 100 %',
   ]);
+});
+
+test('a hotfix plan (plan --skip-staging, an Action dry run of a hotfix) skips staging as the run does', (t) => {
+  // The run skips staging for a hotfix (machine/loop.ts program: "skipped (hotfix)"); its plan listed staging's
+  // migrate hook, deploy and validation window all the same, none of which the run does.
+  const text = `target:
+  commands:
+    deploy: ./deploy.sh {{version}}
+    health: ./check.sh
+environments:
+  staging:
+    hooks: { migrate: './migrate.sh {{environment}}' }
+  production: { staging: staging }
+`;
+  const config = configIn(t, text);
+  const staging = (skipStaging: boolean) =>
+    planDeployment(config, 'production', 'v2', undefined, { skipStaging }).phases.find(
+      (phase) => phase.phase === 'staging',
+    )!;
+  assert.deepEqual(staging(true).actions, [{ description: 'skipped (hotfix)' }]);
+  assert.equal(staging(false).actions[0]!.run, './migrate.sh staging');
+
+  const dir = tempDir(t);
+  const configPath = join(dir, 'deploy.yml');
+  writeFileSync(configPath, `state_dir: ${dir}/state\n${text}`);
+  const cli = spawnSync(
+    process.execPath,
+    [
+      join(import.meta.dirname, '../../../src/cli/index.ts'),
+      ...['plan', '-e', 'production', '--version', 'v2', '--skip-staging', '--json', '-c', configPath],
+    ],
+    { encoding: 'utf8' },
+  );
+  assert.equal(cli.status, 0, cli.stderr);
+  const printed = JSON.parse(cli.stdout) as { phases: Array<{ phase: string; actions: unknown[] }> };
+  assert.deepEqual(printed.phases.find((phase) => phase.phase === 'staging')!.actions, [
+    { description: 'skipped (hotfix)' },
+  ]);
+});
+
+test("plan's staging phase ends with staging's finalize, as the run's: the record, and its old slot's teardown", async (t) => {
+  // The run finalizes staging before production starts (machine/loop.ts: finalize, quiet), waiting out its
+  // scale_down_delay (up to 10 minutes in the job) and tearing its old slot down; the plan said nothing of it.
+  const dir = tempDir(t);
+  const at = '2026-01-01T00:00:00.000Z';
+  await new FileStateStore(join(dir, 'state')).write({
+    ...emptyRecord('local', 'staging', new Date(at)),
+    seq: 1,
+    live: { version: 'v1', slot: 'blue', since: at },
+  });
+  const parsed = parseConfig(
+    `state_dir: ${dir}/state
+target:
+  commands:
+    deploy: ./deploy.sh {{slot}} {{version}}
+    switch: ./route.sh {{slot}}
+    teardown: ./down.sh {{slot}}
+environments:
+  staging:
+    strategy: { type: blue-green, scale_down_delay: 5m }
+  production:
+    staging: staging
+    strategy: blue-green
+`,
+    'deploy.yml',
+  );
+  assert.ok(parsed.ok, parsed.ok ? '' : JSON.stringify(parsed.errors));
+  const staging = planDeployment(parsed.config, 'production', 'v2').phases.find(
+    (phase) => phase.phase === 'staging',
+  )!;
+  assert.equal(
+    staging.actions.at(-1)!.description,
+    'finalize staging: record the live version; decommission the old slot blue (v1) after 5m',
+  );
 });
