@@ -24,9 +24,14 @@ const pct = (key: keyof typeof MEASURED) =>
       error: (issue) => {
         const written = typeof issue.input === 'string' ? issue.input.trim() : '';
         const number = /^(\d+(?:\.\d+)?)\s*%$/.exec(written)?.[1];
-        return number === undefined
-          ? undefined
-          : `expected a number, got the string ${JSON.stringify(written)}: thresholds are percentages already; write ${number}`;
+        if (number === undefined) return undefined;
+        const got = `expected a number, got the string ${JSON.stringify(written)}`;
+        // Only advice the rules below take: a number under 1 is refused as a fraction, one above 100 as too big.
+        const value = Number(number);
+        if (value > 100) return `${got}: thresholds are percentages written as numbers from 0 to 100; write 100 at most`;
+        if (value > 0 && value < 1)
+          return `${got}: thresholds are percentages written as numbers, and one under 1 is refused as a fraction (0.8 for 80 %): write 1 for the smallest, or 0 for none`;
+        return `${got}: thresholds are percentages already; write ${number}`;
       },
     })
     .min(0)

@@ -79,6 +79,16 @@ describe('odd values get a message that says what to write', () => {
         'deploy.yml:10:58: gates.performance.targets.error_rate: invalid error rate 5: use a fraction from 0 to 1 (0.01) or a percentage ("1%"): for 5 % write 0.05 or "5%"',
       ],
     ],
+    // The advice is one the loader takes: "0.5%" was told to write 0.5 (then refused as a fraction), "101%"
+    // to write 101 (then refused as above 100).
+    [
+      'a coverage threshold written as a percentage the number form cannot say',
+      `${env('    url: https://x.example\n')}gates:\n  tests: { thresholds: { lines: "0.5%", branches: "101%" } }\n`,
+      [
+        'deploy.yml:10:33: gates.tests.thresholds.lines: expected a number, got the string "0.5%": thresholds are percentages written as numbers, and one under 1 is refused as a fraction (0.8 for 80 %): write 1 for the smallest, or 0 for none',
+        'deploy.yml:10:51: gates.tests.thresholds.branches: expected a number, got the string "101%": thresholds are percentages written as numbers from 0 to 100; write 100 at most',
+      ],
+    ],
     // One mistake, one message: "1000%" was also told it was not a percentage at all.
     [
       'a percentage of four digits',
