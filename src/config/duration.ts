@@ -32,9 +32,12 @@ export function formatDuration(milliseconds: number): string {
   if (milliseconds === 0) return '0s';
   if (milliseconds < 1000) return `${Math.round(milliseconds)}ms`;
   const seconds = milliseconds / 1000;
-  if (seconds < 60) return `${Number(seconds.toFixed(1))}s`;
-  const minutes = Math.floor(seconds / 60);
-  const rest = Math.round(seconds - minutes * 60);
+  const tenths = Number(seconds.toFixed(1));
+  if (tenths < 60) return `${tenths}s`;
+  // Rounded before it is split, so 119.6 s is 2m, not 1m60s.
+  const whole = Math.round(seconds);
+  const minutes = Math.floor(whole / 60);
+  const rest = whole - minutes * 60;
   if (minutes < 60) return rest ? `${minutes}m${rest}s` : `${minutes}m`;
   const hours = Math.floor(minutes / 60);
   const restMinutes = minutes - hours * 60;

@@ -52,8 +52,17 @@ describe('durations', () => {
       5_400_000,
       2 ** 31 - 1,
       172_800_000,
+      // Rounded up to the next minute or hour: "1m60s" and "59m60s" were printed (canary step reasons).
+      59_960,
+      119_600,
+      3_599_600,
     ]) {
       const printed = formatDuration(ms);
+      assert.doesNotMatch(
+        printed,
+        /(?:^|\D)60(?:s|m)/,
+        `${printed} (${ms} ms) is written as people write it`,
+      );
       const read = parseDuration(printed);
       assert.ok(read !== undefined, `${printed} (${ms} ms) is not read back`);
       // formatDuration rounds to the second above a minute and drops the seconds above an hour.
