@@ -633,6 +633,32 @@ test('workflow_dispatch inputs choose the environment and strategy; dry-run runs
   s.fake.assertNoViolations();
 });
 
+test("a hotfix's dry run plans no staging deployment, as the hotfix's run skips it", async (t) => {
+  // The run of a hotfix skips staging (inputs.ts planRun); its dry run's plan listed staging's migrate hook and
+  // deploy all the same.
+  const s = await scenario(t, {
+    gateRequired: false,
+    payload: { version: 'v2', type: 'hotfix', hotfix_reason: 'outage', dry_run: true, requested_by: 'alice' },
+  });
+  const config = readFileSync(join(s.dir, 'deploy.yml'), 'utf8');
+  writeFileSync(
+    join(s.dir, 'deploy.yml'),
+    `${config.replace('  production:\n', '  staging:\n    strategy: blue-green\n    hooks: { migrate: ./migrate-staging.sh }\n  production:\n    staging: staging\n')}`,
+  );
+  const planned = await runBuiltAction({
+    dir: s.dir,
+    inputs,
+    event: s.event,
+    env: baseEnv(s.fake),
+    entry: join(import.meta.dirname, '../../src/action/index.ts'),
+  });
+  assert.equal(planned.status, 0, planned.stdout + planned.stderr);
+  assert.equal(planned.outputs.status, 'planned');
+  assert.doesNotMatch(planned.summary, /migrate-staging/);
+  assert.match(planned.summary, /### staging \(staging\)\n\n- skipped \\\(hotfix\\\)\n/);
+  assert.deepEqual(s.calls(), [], 'a dry run runs no command');
+});
+
 test('mode gates: the gate check runs and the gates output, no deployment', async (t) => {
   const s = await scenario(t, { gateRequired: true });
   const run = await runBuiltAction({
