@@ -750,7 +750,7 @@ function templateIssues(
       env.health === undefined || !resolved
         ? sites.urls
         : sites.urls.filter((site) => !targetHealth.every((key, i) => site.path[i] === key));
-    issues.push(...instancesHostIssues(config, env, checked));
+    issues.push(...instancesHostIssues(config, name, env, checked));
   }
   return { issues, unknown };
 }
@@ -764,6 +764,7 @@ const INSTANCES_TEMPLATE = /\{\{[ \t]*instances[ \t]*\}\}/;
  */
 function instancesHostIssues(
   config: RawConfig,
+  name: string,
   env: RawEnvironment,
   urls: ReadonlyArray<{ path: Path; url: string }>,
 ): SemanticIssue[] {
@@ -782,7 +783,8 @@ function instancesHostIssues(
     .map((site) => ({
       path: site.path,
       message:
-        `{{instances}} is the instances joined by commas (${joined} in verify and the monitor window, every instance): ` +
+        // A shared target's URL is judged once per environment using it: each says which one it is.
+        `{{instances}} is the instances joined by commas (${joined}${site.path[0] === 'environments' ? '' : ` of environment "${name}"`} in verify and the monitor window, every instance): ` +
         'in the host of a URL it names no server, so every check would fail; check each instance with a command ' +
         '(health: ./check.sh {{instances}}), or put {{instances}} in the path or query of one address',
     }));

@@ -638,7 +638,7 @@ environments:
 `;
   it('is refused for more than one instance, with what to write instead', () => {
     assert.deepEqual(errorsOf(fleet('[web-1, web-2]', 'http://{{ instances }}.fleet.internal/health')), [
-      'deploy.yml:4:20: target.commands.health.url: {{instances}} is the instances joined by commas (web-1,web-2 in verify and the monitor window, every instance): in the host of a URL it names no server, so every check would fail; check each instance with a command (health: ./check.sh {{instances}}), or put {{instances}} in the path or query of one address',
+      'deploy.yml:4:20: target.commands.health.url: {{instances}} is the instances joined by commas (web-1,web-2 of environment "production" in verify and the monitor window, every instance): in the host of a URL it names no server, so every check would fail; check each instance with a command (health: ./check.sh {{instances}}), or put {{instances}} in the path or query of one address',
     ]);
     assert.equal(
       errorsOf(fleet('3', 'https://user@{{instances}}:8443/health')).length,
@@ -653,6 +653,18 @@ environments:
       fleet('[web-1, web-2]', 'http://lb.internal/{{instances}}/health'),
     ])
       assert.ok(parseConfig(text, 'deploy.yml').ok, text);
+  });
+  it("says which environment it is judged for when the URL is a shared target's", () => {
+    // Two rolling environments sharing the target were two errors at the same place that named neither.
+    const errors = errorsOf(
+      fleet('[web-1, web-2]', 'http://{{instances}}.fleet.internal/health').replace(
+        'environments:\n',
+        'environments:\n  staging:\n    strategy: { type: rolling, instances: [s-1, s-2] }\n',
+      ),
+    );
+    assert.equal(errors.length, 2);
+    assert.match(errors[0]!, /\(s-1,s-2 of environment "staging" in verify/);
+    assert.match(errors[1]!, /\(web-1,web-2 of environment "production" in verify/);
   });
   it("is not judged in an environment whose own health checks replace the target's", () => {
     // The shared target's URL serves the one-instance environment; the fleet has its own health, which replaces
