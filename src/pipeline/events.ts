@@ -159,6 +159,11 @@ export interface PipelineResult {
   /** The quality gates' report, when the validate phase ran. */
   gates?: GatesReport;
   live?: { slot?: string; version?: string };
+  /**
+   * The backup and migrate hooks that began (`<environment>'s <hook>`): what they changed no rollback undoes.
+   * Absent when none did.
+   */
+  hooksBegun?: string[];
   /** The environment's state record as this run left it (absent when it was refused and left alone). */
   record?: EnvironmentRecord;
   startedAt: string;

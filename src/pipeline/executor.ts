@@ -439,7 +439,7 @@ async function drive(
       case 'run_command': {
         // The job was cancelled before the command began (while the record before a hook was being stored).
         if (action.cancellable && aborted())
-          return { type: 'command_done', durationMs: 0, now: now(), cancelled: true };
+          return { type: 'command_done', durationMs: 0, now: now(), cancelled: true, notBegun: true };
         const r = runtime[action.track]!;
         const hooks = r.env.hooks;
         const command =

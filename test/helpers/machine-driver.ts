@@ -230,6 +230,8 @@ export function drive(begin: MachineInput | MachineTransition, world: World = {}
               ? { message: failure, text: `CommandFailed: ${failure}`, commandFailed: true }
               : undefined,
             ...flag,
+            // Cancelled before it began, as the executor answers then: it never ran.
+            ...(cancelled && !during && action.cancellable ? { notBegun: true } : {}),
           };
           break;
         }

@@ -233,6 +233,9 @@ function onEvent(s: PipelineState, out: Action[], event: MachineEvent): void {
           now,
         );
       }
+      // A new list: the state given to next() is never changed (a shallow copy shares its arrays).
+      if (!event.notBegun)
+        s.hooksBegun = [...(s.hooksBegun ?? []), `${envOf(s, task.track).name}'s ${task.name}`];
       if (cancelled) return fail(s, out, { kind: 'cancelled', message: CANCELLED }, now);
       if (event.error)
         return fail(

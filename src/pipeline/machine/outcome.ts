@@ -10,6 +10,7 @@ import type { OutcomeCode, PipelineResult, PipelineStatus, RollbackRecord } from
 import type { Action, Failure, PipelineState } from './state.ts';
 import { track, machineOf, endPhase, report, log, iso } from './bookkeeping.ts';
 import { persist } from './records.ts';
+import { cancelledAfterHooks } from '../cancelled-after-hooks.ts';
 
 export function closeAndFinish(s: PipelineState, out: Action[], now: number): void {
   const failure = s.failure!;
@@ -38,7 +39,9 @@ function rollbackWords(rollbacks: readonly RollbackRecord[], incomplete = 'rollb
 }
 
 /** The outcome from the state: status, reason code and message (the order of the checks matters). */
-export function outcomeOf(s: Pick<PipelineState, 'failure' | 'rollbacks' | 'stage' | 'input'>): {
+export function outcomeOf(
+  s: Pick<PipelineState, 'failure' | 'rollbacks' | 'stage' | 'input' | 'hooksBegun'>,
+): {
   status: PipelineStatus;
   code: OutcomeCode;
   message: string;
@@ -69,7 +72,9 @@ export function outcomeOf(s: Pick<PipelineState, 'failure' | 'rollbacks' | 'stag
           ? `cancelled in finalize, after ${input.version} went live on ${input.env.name}: ${message}`
           : rolledBack
             ? `cancelled; rolled back (${rollbackWords(s.rollbacks)})`
-            : 'cancelled before anything changed',
+            : s.hooksBegun?.length
+              ? cancelledAfterHooks(s.hooksBegun)
+              : 'cancelled before anything changed',
       };
     case 'paused':
       return { status: 'paused', code: 'rollout_paused', message: `rollout paused: ${message}` };
@@ -210,6 +215,7 @@ export function finish(s: PipelineState, out: Action[], now: number): Action[] {
     ...(warnings.length ? { warnings } : {}),
     gates: s.gates,
     ...(outcome.status === 'succeeded' || liveBeforeCancel(s) ? { live: liveOf(s) } : {}),
+    ...(s.hooksBegun?.length ? { hooksBegun: s.hooksBegun } : {}),
     record: s.tracks.production?.record,
     startedAt: iso(s.input.now),
     durationMs: now - s.input.now,

@@ -111,6 +111,8 @@ export type MachineEvent =
        * stored, and why. A hook with side effects never runs unless the record says a rollout began.
        */
       notStored?: string;
+      /** The job was cancelled before the command began: it never ran. */
+      notBegun?: boolean;
     } & Result)
   | ({ type: 'waited' } & Result)
   /**
@@ -317,6 +319,12 @@ export interface PipelineState {
   rollback?: RollbackRun;
   failure?: Failure;
   result?: PipelineResult;
+  /**
+   * The backup and migrate hooks that began (ran, failed, or were stopped while running), as `<environment>'s
+   * <hook>`: what they changed is not undone by a rollback, so a cancellation after them is not "before anything
+   * changed".
+   */
+  hooksBegun?: string[];
 }
 
 /** The state a run starts from: nothing done yet, at `stage`, with `tasks` to do (a deployment's or a resume's). */

@@ -1,6 +1,7 @@
 // What the Deployments tab shows at each point: the state and a description (at most 140 characters,
 // GitHub's limit) that says the phase. Pure.
 import { rollbackShortfall } from '../../pipeline/rollback-shortfall.ts';
+import { hookList } from '../../pipeline/cancelled-after-hooks.ts';
 import { formatDuration } from '../../config/duration.ts';
 import type { PhaseId, PipelineResult, WaitRecord } from '../../pipeline/events.ts';
 import type { DeploymentState } from '../../github/status-comment.ts';
@@ -127,10 +128,14 @@ export function finalStatus(result: PipelineResult): StatusUpdate {
 
 /** A cancelled run says first which version serves now, or that the rollback did not get there. */
 function cancelledDescription(result: PipelineResult, serving: string): string {
-  if (result.rollbacks.length === 0)
+  if (result.rollbacks.length === 0) {
+    // Short (a status description is at most 140 characters): what serves first, then the hooks not undone.
+    if (result.hooksBegun?.length)
+      return `cancelled${result.previousVersion ? `: ${result.previousVersion} still serves` : ''}, but ${hookList(result.hooksBegun)} ${result.hooksBegun.length === 1 ? 'hook had begun and is' : 'hooks had begun and are'} not undone`;
     return result.previousVersion
       ? `cancelled before anything changed: ${result.previousVersion} still serves`
       : 'cancelled before anything changed';
+  }
   if (result.rollbacks.every((r) => r.ok)) return `cancelled: ${serving}`;
   const where = [...new Set(result.rollbacks.filter((r) => !r.ok).map((r) => r.environment))].join(', ');
   // Traffic is back on stable and only a teardown did not finish: what serves is known, the rest is reconcile's.

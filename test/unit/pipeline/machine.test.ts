@@ -393,15 +393,28 @@ test('cancelled between phases (before production): nothing changed, no rollback
   assert.equal(r.result.exitCode, 130);
 });
 
-test('cancelled during the backup hook: the production phase is cancelled, nothing to undo', () => {
+test('cancelled during the backup hook: the production phase is cancelled, no traffic to undo, and not said to have changed nothing', () => {
   const env = environment(`  production:\n    strategy: blue-green\n    hooks:\n      backup: backup-db`);
   const r = drive(input(env), { cancelDuring: (a) => a.kind === 'run_command' });
   assert.equal(r.result.status, 'cancelled');
-  assert.equal(r.result.message, 'cancelled before anything changed');
+  // It said "cancelled before anything changed" about a migration stopped half way.
+  assert.equal(
+    r.result.message,
+    "cancelled before any traffic or slot changed, but after production's backup hook began: what it changed is not undone; check it",
+  );
+  assert.deepEqual(r.result.hooksBegun, ["production's backup"]);
   assert.deepEqual(phasesOf(r).at(-1), 'production:cancelled');
   assert.equal(r.result.rollbacks.length, 0);
   assert.equal(r.result.record!.rollout, undefined);
   assert.equal(historyOf(r).at(-1), 'cancelled:cancelled');
+});
+
+test('cancelled before the migrate hook began (while its record was stored): it never ran, so nothing changed', () => {
+  const env = environment(`  production:\n    strategy: blue-green\n    hooks:\n      migrate: migrate-db`);
+  const r = drive(input(env), { cancelBefore: (a) => a.kind === 'run_command' });
+  assert.equal(r.result.status, 'cancelled');
+  assert.equal(r.result.message, 'cancelled before anything changed');
+  assert.equal(r.result.hooksBegun, undefined);
 });
 
 test("cancelled at the strategy's first step: the step never ran, its write-ahead recovery runs, then the levels", () => {

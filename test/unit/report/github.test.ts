@@ -291,6 +291,11 @@ test('a cancelled run says which version serves now, or that the rollback did no
     finalStatus({ ...early, previousVersion: undefined }).description,
     'cancelled before anything changed',
   );
+  // After a migrate hook began: not "before anything changed" (the delivery metrics count it as a change).
+  assert.equal(
+    finalStatus({ ...early, hooksBegun: ["production's migrate"] }).description,
+    "cancelled: 1.2.2 still serves, but production's migrate hook had begun and is not undone",
+  );
   assert.equal(deployConclusion(rolled), 'cancelled');
 
   // Cancelled in finalize, the new version already live: the deployment succeeded, the run was cancelled.
