@@ -11,6 +11,7 @@ import { STATE_FILE_NAME_MAX } from './limits.ts';
 import { PRESETS, type Preset } from './presets.ts';
 import { resolveStrategy, strategyType, type ResolvedStrategy } from './resolve.ts';
 import type { RawConfig, RawEnvironment } from './schema.ts';
+import { quotedNames } from './suggest.ts';
 import type { SemanticIssue } from './semantics.ts';
 
 type Path = (string | number)[];
@@ -567,10 +568,9 @@ function unreadMetricFindings(analysis: AnalysisSection, base: Path, users: read
   } catch {
     return []; // The load says why the section does not resolve.
   }
-  const who =
-    users.length === 1
-      ? `environment "${users[0]}"`
-      : `environments ${users.map((name) => `"${name}"`).join(', ')}`;
+  // At most ten names (quotedNames): every unread metric of a section shared by all environments named them
+  // all, so the warnings grew as metrics times environments (88 MB of text for 2,000 metrics and 5,000 names).
+  const who = `${users.length === 1 ? 'environment' : 'environments'} ${quotedNames(users)}`;
   const which = (analysis.preset ?? 'seeds') === 'seeds' ? " (neither its own nor the seeds preset's)" : '';
   return Object.keys(analysis.metrics)
     .filter((name) => !read.has(name))

@@ -465,7 +465,7 @@ environments:
   // errors and requests: the seeds preset's errors check; p95, failed and served: the section's own checks;
   // lat: a comparison. The shared section names the environments that use it, not production (its own).
   assert.deepEqual(unread, [
-    'deploy.yml:8:10: analysis.metrics.p99: metric "p99" is defined in the analysis of environments "staging", "canary-env" but no check reads it (neither its own nor the seeds preset\'s), so it is never read and judges nothing; name it in a check (e.g. check: "p99 < 2x baseline") or remove it',
+    'deploy.yml:8:10: analysis.metrics.p99: metric "p99" is defined in the analysis of environments "staging" and "canary-env" but no check reads it (neither its own nor the seeds preset\'s), so it is never read and judges nothing; name it in a check (e.g. check: "p99 < 2x baseline") or remove it',
     'deploy.yml:26:14: environments.production.analysis.metrics.cpu: metric "cpu" is defined in the analysis of environment "production" but no check reads it, so it is never read and judges nothing; name it in a check (e.g. check: "cpu < 2x baseline") or remove it',
   ]);
   // A shared analysis no environment uses is read by no run: nothing to say of its metrics here.
@@ -474,6 +474,30 @@ environments:
     warningsOf(unused).filter((w) => w.includes('no check reads')),
     [unread[1]!.replace('26:14', '24:14')],
   );
+});
+
+test('a metric no check reads, in an analysis shared by many environments: its warning names ten of them and says how many more', () => {
+  // Each unread metric's warning named every environment using the section: 50 metrics and 300 environments
+  // made 50 warnings of 300 names each, the text growing as metrics times environments.
+  const metrics = Array.from(
+    { length: 50 },
+    (_, i) => `    m${i}: { provider: prom, query: "sum(m${i})" }\n`,
+  );
+  const environments = Array.from({ length: 300 }, (_, i) => `  env-${i}: {}\n`);
+  const text = `${TARGET}analysis:
+  providers: { prom: { type: prometheus, url: "http://127.0.0.1:9090" } }
+  metrics:
+${metrics.join('')}  checks: [{ check: "m0 < 2x baseline" }]
+environments:
+${environments.join('')}`;
+  const unread = warningsOf(text).filter((w) => w.includes('no check reads'));
+  assert.equal(unread.length, 49);
+  const names = Array.from({ length: 10 }, (_, i) => `"env-${i}"`).join(', ');
+  assert.equal(
+    unread[0],
+    `deploy.yml:9:9: analysis.metrics.m1: metric "m1" is defined in the analysis of environments ${names} and 290 more but no check reads it (neither its own nor the seeds preset's), so it is never read and judges nothing; name it in a check (e.g. check: "m1 < 2x baseline") or remove it`,
+  );
+  assert.ok(unread.every((w) => !w.includes('"env-10"')));
 });
 
 test('a validation_window on an environment no other names as its staging is never watched: a warning at it', () => {
