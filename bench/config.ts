@@ -116,7 +116,8 @@ const { tmpdir } = await import('node:os');
 const { join } = await import('node:path');
 const cli = new URL('../dist/cli/index.js', import.meta.url).pathname;
 const REPEATS = Number(process.env.BENCH_REPEATS ?? 7);
-const reportRss = `data:text/javascript,process.on('exit',()=>process.stderr.write('\\nmaxrss='+process.resourceUsage().maxRSS+'\\n'))`;
+const { PEAK_RSS_KIB } = await import('./startup.ts');
+const reportRss = `data:text/javascript,${encodeURIComponent(`process.on('exit',()=>process.stderr.write('\\nmaxrss='+${PEAK_RSS_KIB}+'\\n'))`)}`;
 
 function cold(args: string[]): { ms: number; rssMiB: number; status: number | null } {
   const started = performance.now();

@@ -50,13 +50,23 @@ interface Usage {
   cpu: number;
 }
 
+/**
+ * A child's own peak RSS in KiB, as a JavaScript expression for an exit hook: VmHWM of /proc/self/status (Linux).
+ * Not resourceUsage().maxRSS: the kernel keeps that across exec, so a child forked from a large process
+ * (bench/config.ts after its 1 MB inputs, npm run bench after the pipeline bench) reported the parent's
+ * resident memory, `node -e 0` 95 MiB instead of 42. maxRSS only where there is no /proc.
+ */
+export const PEAK_RSS_KIB =
+  '(()=>{try{const m=/VmHWM:\\s*(\\d+)/.exec(process.getBuiltinModule("node:fs").readFileSync("/proc/self/status","utf8"));' +
+  'if(m)return Number(m[1])}catch{}return process.resourceUsage().maxRSS})()';
+
 /** Spawn to exit, ms; with `rss`, the child reports its own peak RSS and CPU time on exit instead. */
 function once(subject: Subject, rss: false): Promise<number>;
 function once(subject: Subject, rss: true): Promise<Usage>;
 function once(subject: Subject, rss: boolean): Promise<number | Usage> {
   const hook =
     'process.on("exit",()=>{const u=process.resourceUsage();' +
-    'process.stderr.write("\\n@@maxrss "+u.maxRSS+" "+(u.userCPUTime+u.systemCPUTime)+"\\n")})';
+    `process.stderr.write("\\n@@maxrss "+${PEAK_RSS_KIB}+" "+(u.userCPUTime+u.systemCPUTime)+"\\n")})`;
   const argv = rss
     ? ['--import', `data:text/javascript,${encodeURIComponent(hook)}`, ...subject.argv]
     : subject.argv;
