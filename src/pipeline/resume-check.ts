@@ -6,7 +6,7 @@
 // rollout began is not resumed (reconcile rolls back instead).
 import { isDeepStrictEqual } from 'node:util';
 import type { ResolvedEnvironment } from '../config/resolve.ts';
-import type { EnvironmentRecord, Rollout } from '../state/record.ts';
+import { versionBefore, type EnvironmentRecord, type Rollout } from '../state/record.ts';
 import type { LiveState } from '../strategies/capabilities.ts';
 import { createStrategy, usesSlots } from '../strategies/index.ts';
 import { describeStep, type SequenceState } from '../strategies/sequence.ts';
@@ -72,7 +72,7 @@ export function checkResumable(env: ResolvedEnvironment, record: EnvironmentReco
       ? {}
       : {
           slot: usesSlots(env.strategy) ? (rollout.stableSlot ?? record.live?.slot) : undefined,
-          version: record.live?.version,
+          version: versionBefore(record, rollout),
         };
   if (usesSlots(env.strategy) && !live.slot && !rollout.firstDeployment)
     return { ok: false, reason: 'the record does not say which slot served before the rollout' };

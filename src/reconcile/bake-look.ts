@@ -9,7 +9,7 @@ import type { ResolvedEnvironment } from '../config/resolve.ts';
 import { healthAnalyzer, type Analyzer } from '../pipeline/analyzer.ts';
 import { metricsAnalyzer } from '../pipeline/metrics-analyzer.ts';
 import { createStepRunner, deploymentValues } from '../pipeline/step-runner.ts';
-import type { EnvironmentRecord, Rollout } from '../state/record.ts';
+import { versionBefore, type EnvironmentRecord, type Rollout } from '../state/record.ts';
 import type { Step, StepResult } from '../strategies/types.ts';
 import type { OutputLine } from '../targets/run-command.ts';
 
@@ -54,7 +54,7 @@ export async function lookAtBake(
       ok: false,
       reason: `the record plans no analysis step at step ${step + 1}, so there is nothing to look at`,
     };
-  const live = { slot: rollout.stableSlot ?? record.live?.slot, version: record.live?.version };
+  const live = { slot: rollout.stableSlot ?? record.live?.slot, version: versionBefore(record, rollout) };
   const analyzer =
     options.analyzer ??
     (env.analysis

@@ -42,6 +42,7 @@ import {
 import type { DeploymentState } from '../github/status-comment.ts';
 import {
   redactRecordSecrets,
+  versionBefore,
   withTransition,
   type EnvironmentRecord,
   type HistoryEntry,
@@ -878,7 +879,9 @@ async function orphanRollback(
     type: 'start',
     environment: env.name,
     version: rollout.version,
-    ...(record.live?.version ? { previousVersion: record.live.version } : {}),
+    ...(versionBefore(record, rollout) !== undefined
+      ? { previousVersion: versionBefore(record, rollout) }
+      : {}),
     strategy: env.strategy.type,
   });
   const values = rolloutValues(env, record, rollout);
@@ -919,7 +922,7 @@ async function orphanRollback(
       : {};
   const stable = record.live
     ? `${record.live.version}${record.live.slot ? ` on ${record.live.slot}` : ''}`
-    : 'stable';
+    : (rollout.stableVersion ?? 'stable');
   const message = ok
     ? undoneBefore
       ? `ran the rollback of the rolled-back rollout of ${rollout.version} again (${why}): ${rolledBack.steps.length} recovery step(s) and the on_rollback levels done, traffic on ${stable}; the rollout is dropped from the record`
@@ -941,7 +944,9 @@ async function orphanRollback(
         message,
         environment: env.name,
         version: rollout.version,
-        ...(record.live?.version ? { previousVersion: record.live.version } : {}),
+        ...(versionBefore(record, rollout) !== undefined
+          ? { previousVersion: versionBefore(record, rollout) }
+          : {}),
         strategy: env.strategy.type,
         dryRun: false,
         phases: [],
@@ -1659,7 +1664,7 @@ function rolloutValues(env: ResolvedEnvironment, record: EnvironmentRecord, roll
       deploymentId: rollout.deploymentId,
       runId: rollout.owner.kind === 'workflow' ? rollout.owner.runId : undefined,
     },
-    { slot: rollout.stableSlot ?? record.live?.slot, version: record.live?.version ?? rollout.stableVersion },
+    { slot: rollout.stableSlot ?? record.live?.slot, version: versionBefore(record, rollout) },
   );
 }
 

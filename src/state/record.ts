@@ -534,3 +534,15 @@ export function capRecordText<T>(value: T): T {
 export function dueForTeardown(record: EnvironmentRecord, now: Date): RetiredSlot[] {
   return record.retired.filter((r) => Date.parse(r.dueAt) <= now.getTime());
 }
+
+/**
+ * The version that served before `rollout` began: the record's live one, else the one the target's `current`
+ * command named then (stableVersion, kept when the record named none). What a rollback of it returns to, what
+ * a resume of it and a look at its bake compare against.
+ */
+export function versionBefore(
+  record: Pick<EnvironmentRecord, 'live'>,
+  rollout: Pick<Rollout, 'stableVersion'>,
+): string | undefined {
+  return record.live?.version ?? rollout.stableVersion;
+}

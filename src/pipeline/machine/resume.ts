@@ -4,6 +4,7 @@
 import type { ResolvedEnvironment } from '../../config/resolve.ts';
 import { describeStep, type SequenceState } from '../../strategies/sequence.ts';
 import {
+  versionBefore,
   withTransition,
   type EnvironmentRecord,
   type HistoryEntry,
@@ -82,7 +83,9 @@ export function resume(r: ResumeMachineInput): MachineTransition {
     skipGates: true,
     skipStaging: true,
     hasGates: false,
-    live: check.ok ? check.live : { slot: record.live?.slot, version: record.live?.version },
+    live: check.ok
+      ? check.live
+      : { slot: record.live?.slot, version: rollout ? versionBefore(record, rollout) : record.live?.version },
     stored: { ok: true, record },
     handOff: r.handOff ?? handoff !== undefined,
   };
