@@ -54,7 +54,7 @@ export interface ControlCliDeps {
   loadConfig(path: string, json: boolean): Promise<RawConfig | undefined>;
   /** Tests: the clock, and the owner lookup (default: is the owning process alive on this host). */
   now?: () => Date;
-  ownerStatus?: (owner: RolloutOwner) => Promise<OwnerStatus>;
+  ownerStatus?: (owner: RolloutOwner, env?: ResolvedEnvironment) => Promise<OwnerStatus>;
 }
 
 export { MAX_REASON };
@@ -258,7 +258,7 @@ export async function controlCli(
   if (!ends) {
     const owner = rollout.wait?.handedOff
       ? undefined
-      : await (deps.ownerStatus ?? ownerStatusFor({}))(rollout.owner);
+      : await (deps.ownerStatus ?? ownerStatusFor({}))(rollout.owner, env);
     // The same person's second approval counts once: said, with what is still needed, not left to be read
     // as a second approval.
     const counted = verb === 'promote' ? countedBefore(rollout, polled.requests, request) : undefined;

@@ -15,7 +15,7 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { ResolvedEnvironment } from '../config/resolve.ts';
-import { processStatus, type ProcessProbe } from '../reconcile/owner.ts';
+import { commandWaitMs, processStatus, type ProcessProbe } from '../reconcile/owner.ts';
 import type { ExclusiveHold } from '../reconcile/run.ts';
 import type { RunStatus } from '../state/file-store.ts';
 import { TRUSTED_DIRECTORY_MODE } from '../util/trusted-mode.ts';
@@ -130,14 +130,14 @@ export function fileReconcileLock(
       }
       const found = refused();
       if (found) return found;
-      const held = await heldBy(path, probe, options.runStatus);
+      const held = await heldBy(path, probe, options.runStatus, commandWaitMs(env));
       if (held.state === 'held') return { ok: false, holder: held.by };
       // Its holder is gone without giving it back: taken over, and said.
       let why = held.why;
       const taken = await takeOverStaleLock(
         path,
         async () => {
-          const now = await heldBy(path, probe, options.runStatus);
+          const now = await heldBy(path, probe, options.runStatus, commandWaitMs(env));
           if (now.state === 'gone') why = now.why;
           return now.state === 'gone';
         },
@@ -154,6 +154,7 @@ async function heldBy(
   path: string,
   probe: ProcessProbe | undefined,
   runStatus: RunStatus | undefined,
+  commandWithinMs: number | undefined,
 ): Promise<{ state: 'held'; by: string } | { state: 'gone'; why: string }> {
   const holder = holderOf(path);
   if (!holder) {
@@ -166,7 +167,7 @@ async function heldBy(
   // A holder of another container (a shared host name, another PID namespace) is as one of another host: its
   // pid is absent here, or another process's, so it says nothing of whether it runs (processStatus, as for a
   // rollout's owner).
-  const status = processStatus(holder, probe);
+  const status = processStatus(holder, probe, commandWithinMs);
   if (status.state === 'ended') return { state: 'gone', why: `its holder, ${who}, has ended` };
   // Another host's process cannot be asked; the workflow run of its job can.
   // Only an attempt GitHub says has finished is gone; running or not known (another repository's run, one
@@ -195,6 +196,8 @@ async function heldBy(
         `still be at work, a cancelled job rolling back): taken over once it has not for ${HEARTBEAT_GRACE_MS / 1000} s (it touches it every ${HEARTBEAT_MS / 1000} s while it holds it)`,
     };
   if (status.state !== 'unknown') return { state: 'held', by };
+  // Its holder of this host ended, but a command of its rollback still runs: not another host's.
+  if (status.commandsLeft) return { state: 'held', by: `${by}; ${status.reason}` };
   // Never taken over here: a reconcile of another host may be rolling a rollout back right now. Who can
   // see that host says whether it is gone.
   return {

@@ -14,7 +14,7 @@ import { position, waitText } from './control.ts';
 import { levelsUndoneAdvice } from '../pipeline/rollback-levels.ts';
 import { describeStep } from '../strategies/sequence.ts';
 import type { OwnerStatus } from '../reconcile/decide.ts';
-import { processStatus } from '../reconcile/owner.ts';
+import { commandWaitMs, processStatus } from '../reconcile/owner.ts';
 
 export interface StatusCliOptions {
   environment: string;
@@ -59,7 +59,7 @@ export async function statusCli(opts: StatusCliOptions, deps: StatusCliDeps): Pr
   // reconcile, not here.
   const owner =
     rollout && rollout.owner.kind === 'process' && !rollout.wait?.handedOff
-      ? (deps.ownerStatus ?? processStatus)(rollout.owner)
+      ? (deps.ownerStatus ?? ((o) => processStatus(o, undefined, commandWaitMs(env))))(rollout.owner)
       : undefined;
   if (opts.json)
     deps.out(

@@ -141,7 +141,7 @@ export async function adoptCurrent(
   // A rollout whose run is still at work is not stale: its run writes the record as it goes.
   const rollout = record.rollout;
   if (rollout && !rollout.wait?.handedOff) {
-    const status = await options.ownerStatus(rollout.owner);
+    const status = await options.ownerStatus(rollout.owner, env);
     if (status.state === 'running')
       return entry(
         name,

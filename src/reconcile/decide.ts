@@ -20,8 +20,11 @@ export type OwnerStatus =
   | { state: 'running' }
   /** `conclusion` is GitHub's (success, failure, cancelled, ...), `not_found`, or absent for a process. */
   | { state: 'ended'; conclusion?: string }
-  /** Could not be told (another host, the API failed): nothing is done on a guess. */
-  | { state: 'unknown'; reason: string };
+  /**
+   * Could not be told (another host, the API failed): nothing is done on a guess. `commandsLeft`: a process
+   * owner of this host that ended, with commands it started still running (reconcile/owner.ts).
+   */
+  | { state: 'unknown'; reason: string; commandsLeft?: number[] };
 
 export type ReconcileDecision =
   /**

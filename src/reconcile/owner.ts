@@ -1,7 +1,10 @@
 // Is the owner of a rollout still at work? A workflow run is asked of the Actions API (its status, not a
 // heartbeat the dead could no longer write); a CLI process on this host is asked of the kernel. Anything
 // that cannot be told is `unknown`, and reconcile leaves such a rollout alone.
+import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { longestCommandTimeoutMs } from '../config/command-timeouts.ts';
+import type { ResolvedEnvironment } from '../config/resolve.ts';
 import type { RolloutOwner } from '../state/record.ts';
 import {
   inOtherPidSpace,
@@ -12,6 +15,7 @@ import {
   type ProcessIdentity,
 } from '../util/lock-takeover.ts';
 import { processStart } from '../util/process-start.ts';
+import { FORCE_KILL_AFTER_MS } from '../util/process-group.ts';
 import { commandsLeftBy, markerOf, readProcessTable } from '../util/process-tree.ts';
 import type { OwnerStatus } from './decide.ts';
 
@@ -61,9 +65,35 @@ export interface ProcessProbe {
   started?(pid: number): string | undefined;
   /**
    * The pids of the commands owner `pid` (started at `started`, processStart's form) left running when it
-   * ended (process-tree.ts commandsLeftBy); none where that cannot be told.
+   * ended (process-tree.ts commandsLeftBy), of those started less than `withinMs` ago when given (the longest
+   * its commands could run: commandWaitMs); none where that cannot be told.
    */
-  commandsLeft?(pid: number, started: string | undefined): number[];
+  commandsLeft?(pid: number, started: string | undefined, withinMs?: number): number[];
+}
+
+/**
+ * How long a dead owner's command is waited for, from its start: the longest command timeout of `env` and
+ * the SIGKILL after it (the owner, alive, would have stopped it by then); undefined (no bound) when a command
+ * has no timeout. A process of it running past that is not a step in flight but a service a command started
+ * in a session of its own (setsid, pm2), which would otherwise hold the rollout for ever.
+ */
+export function commandWaitMs(env: ResolvedEnvironment | undefined): number | undefined {
+  const longest = env ? longestCommandTimeoutMs(env) : undefined;
+  return longest === undefined ? undefined : longest + FORCE_KILL_AFTER_MS;
+}
+
+/** Clock ticks per second of /proc's start times (USER_HZ: 100 on Linux). */
+const TICKS_PER_SECOND = 100;
+
+/** The /proc start tick of a process started `ms` ago (0 when that is before the boot, or unreadable). */
+function ticksAgo(ms: number): bigint {
+  try {
+    const uptime = Number(readFileSync('/proc/uptime', 'utf8').split(' ')[0]);
+    const tick = Math.floor(((uptime * 1000 - ms) / 1000) * TICKS_PER_SECOND);
+    return Number.isFinite(tick) && tick > 0 ? BigInt(tick) : 0n;
+  } catch {
+    return 0n;
+  }
 }
 
 /**
@@ -78,12 +108,15 @@ const localProbe: ProcessProbe = {
   host: hostname(),
   kill: (pid, signal) => process.kill(pid, signal),
   started: processStart,
-  commandsLeft: (pid, started) => {
+  commandsLeft: (pid, started, withinMs) => {
     // Another boot's owner left nothing running.
     const [boot, since] = started?.split(':') ?? [];
     const now = processStart(process.pid)?.split(':')[0];
     if (started !== undefined && (boot === undefined || boot !== now)) return [];
-    return commandsLeftBy(readProcessTable(), { pid, since: since ?? '0' }, markerOf).map((p) => p.pid);
+    const owner = BigInt(since ?? '0');
+    const recent = withinMs === undefined ? 0n : ticksAgo(withinMs);
+    const after = owner > recent ? owner : recent;
+    return commandsLeftBy(readProcessTable(), { pid, since: String(after) }, markerOf).map((p) => p.pid);
   },
 };
 
@@ -97,6 +130,7 @@ const localProbe: ProcessProbe = {
 export function processStatus(
   owner: { pid: number; host: string; started?: string; pidns?: unknown },
   probe: ProcessProbe = localProbe,
+  commandWithinMs?: number,
 ): OwnerStatus {
   if (owner.host !== probe.host)
     return {
@@ -112,7 +146,7 @@ export function processStatus(
     probe.kill(owner.pid, 0);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ESRCH') return endedUnlessCommandsLeft(owner, probe);
+    if (code === 'ESRCH') return endedUnlessCommandsLeft(owner, probe, commandWithinMs);
     // EPERM: a process with that id exists but belongs to another user; it may be the owner (below).
     if (code !== 'EPERM')
       return {
@@ -124,7 +158,8 @@ export function processStatus(
   // died and its pid was given to another process (another user's too), which would hold the rollout as
   // running for ever.
   const started = owner.started !== undefined ? probe.started?.(owner.pid) : undefined;
-  if (started !== undefined && started !== owner.started) return endedUnlessCommandsLeft(owner, probe);
+  if (started !== undefined && started !== owner.started)
+    return endedUnlessCommandsLeft(owner, probe, commandWithinMs);
   return { state: 'running' };
 }
 
@@ -133,12 +168,21 @@ export function processStatus(
  * traffic step it began (a switch, a weight) may still land, after a rollback run now, on the slot that
  * rollback tears down. Reconcile waits for it (`unknown`, saying which), as for an owner it cannot ask.
  */
-function endedUnlessCommandsLeft(owner: { pid: number; started?: string }, probe: ProcessProbe): OwnerStatus {
-  const left = probe.commandsLeft?.(owner.pid, owner.started) ?? [];
+function endedUnlessCommandsLeft(
+  owner: { pid: number; started?: string },
+  probe: ProcessProbe,
+  withinMs: number | undefined,
+): OwnerStatus {
+  const left = probe.commandsLeft?.(owner.pid, owner.started, withinMs) ?? [];
   if (left.length === 0) return { state: 'ended' };
+  const bound =
+    withinMs === undefined
+      ? 'until they end (a command of this environment has no timeout)'
+      : `until they end, or are ${Math.ceil(withinMs / 1000)} s old (the longest command timeout, after which the owner would have stopped them; a service a command started in a session of its own is no longer waited for then)`;
   return {
     state: 'unknown',
-    reason: `its owner process ${owner.pid} ended, but command(s) it started still run (process ${left.join(', ')}): a step it began may still move traffic, so nothing is done until they end (stop them to go on now)`,
+    commandsLeft: left,
+    reason: `its owner process ${owner.pid} ended, but command(s) it started still run (process ${left.join(', ')}): a step it began may still move traffic, so nothing is done ${bound}; stop them to go on now`,
   };
 }
 
@@ -146,9 +190,9 @@ function endedUnlessCommandsLeft(owner: { pid: number; started?: string }, probe
 export function ownerStatusFor(options: {
   github?: { api: WorkflowRunsApi; owner: string; repo: string };
   probe?: ProcessProbe;
-}): (owner: RolloutOwner) => Promise<OwnerStatus> {
-  return async (owner) => {
-    if (owner.kind === 'process') return processStatus(owner, options.probe);
+}): (owner: RolloutOwner, env?: ResolvedEnvironment) => Promise<OwnerStatus> {
+  return async (owner, env) => {
+    if (owner.kind === 'process') return processStatus(owner, options.probe, commandWaitMs(env));
     if (!options.github)
       return {
         state: 'unknown',

@@ -186,7 +186,8 @@ export interface ReconcileOptions {
    * deployment's records are (PipelineDeps.secrets). What a command printed or a look said reaches the record.
    */
   secrets?: readonly string[];
-  ownerStatus(owner: RolloutOwner): Promise<OwnerStatus>;
+  /** Whether `owner` still runs; `env`, the rollout's, bounds the wait for a dead CLI owner's commands. */
+  ownerStatus(owner: RolloutOwner, env?: ResolvedEnvironment): Promise<OwnerStatus>;
   /** Who the history says did it: `reconcile`, `reconcile:<run id>`. */
   actor: string;
   /**
@@ -423,7 +424,7 @@ async function reconcileHeld(env: ResolvedEnvironment, options: ReconcileOptions
     const rollout = record.rollout;
     // A handed-off rollout is not an orphan: its owner is not asked; its requests are.
     const handedOff = rollout?.wait?.handedOff === true;
-    const owner = rollout && !handedOff ? await options.ownerStatus(rollout.owner) : undefined;
+    const owner = rollout && !handedOff ? await options.ownerStatus(rollout.owner, env) : undefined;
     const control = handedOff ? await controlRequests(env, rollout!, options) : undefined;
     const requests = control?.requests;
     const now = (options.now ?? (() => new Date()))();
