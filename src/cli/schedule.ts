@@ -177,7 +177,7 @@ export async function startDueRuns(
       if (d.action === 'wait') continue;
       // Cancelled (SIGINT/SIGTERM): nothing more starts, and nothing is taken out of the schedule, where a run
       // claimed and removed but not started would be lost. It stays due for the next reconcile.
-      if (opts.signal?.aborted) {
+      const leftDue = () => {
         const message =
           'not started: reconcile was cancelled; it stays in the schedule for the next reconcile';
         results.push({ id: d.run.id, environment: env.name, code: 'schedule_cancelled', message });
@@ -187,6 +187,9 @@ export async function startDueRuns(
           message: `scheduled run ${d.run.id} of ${env.name} ${message}`,
         });
         exitCode = EXIT_CODES.failed;
+      };
+      if (opts.signal?.aborted) {
+        leftDue();
         continue;
       }
       let claimed: boolean;
@@ -203,11 +206,24 @@ export async function startDueRuns(
         break;
       }
       if (!claimed) continue;
+      // A signal while the claim was taken: given back, the run untouched.
+      if (opts.signal?.aborted) {
+        await schedule.release(d.run);
+        leftDue();
+        continue;
+      }
       // Removed before it starts: exactly once, whatever happens to this process from here. The removal, under
       // the schedule's lock, decides: a run another process removed meanwhile (it took this claim over while
       // this process stalled) is that process's to start, never started here too.
       try {
         if (!(await schedule.finish(d.run))) continue;
+        // A signal while it was removed: put back, not started (a run started now would only be cancelled,
+        // and gone from the schedule).
+        if (opts.signal?.aborted && d.action !== 'drop') {
+          await schedule.add(d.run);
+          leftDue();
+          continue;
+        }
       } catch (error) {
         if (!(error instanceof ScheduleFileError)) throw error;
         // Not removed, so not started: the claim is given back and the next reconcile tries again.
