@@ -131,7 +131,11 @@ function finalizeStep(
     out.push({ kind: 'run_step', track: task.track, step, cancellable: false });
     return true;
   }
-  if (!task.quiet && env.hooks.onSuccess) {
+  // A run that ends cancelled (the signal came in the old slot's wait or teardown) did not succeed: nothing
+  // announces it, and no command starts after the signal.
+  if (!task.quiet && env.hooks.onSuccess && s.failure?.kind === 'cancelled')
+    log(out, 'warn', 'on_success hook not run: the deployment was cancelled before it finished');
+  else if (!task.quiet && env.hooks.onSuccess) {
     s.sub = 'on_success';
     out.push({
       kind: 'run_command',
