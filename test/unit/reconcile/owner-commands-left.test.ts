@@ -44,8 +44,8 @@ test('killed during a blue-green switch that still runs: reconcile waits for it,
     `preset: fast\nstate_dir: ${dir}/state\n${target.targetYaml}environments:\n  production:\n    strategy: { type: blue-green, scale_down_delay: 0s, verify_after_switch: 0s }\n`,
   );
   const run = startCli(['run', '-e', 'production', '-v', 'v2', '-c', config], {
-    // The switch to green takes 4 s.
-    env: { CURRENT: '{"slot":"blue","version":"v1"}', SLEEP_ON: 'switch:green=4000', LOG_END: '1' },
+    // The switch to green takes 12 s: time enough for a reconcile on a busy machine to run meanwhile.
+    env: { CURRENT: '{"slot":"blue","version":"v1"}', SLEEP_ON: 'switch:green=12000', LOG_END: '1' },
   });
   t.after(() => void (run.child.exitCode === null && run.child.kill('SIGKILL')));
   for (let i = 0; !target.calls().includes('switch green'); i++) {
@@ -71,7 +71,7 @@ test('killed during a blue-green switch that still runs: reconcile waits for it,
   );
 
   for (let i = 0; !target.calls().includes('end switch green'); i++) {
-    if (i > 200) assert.fail('the switch never ended');
+    if (i > 400) assert.fail('the switch never ended');
     await new Promise((r) => setTimeout(r, 50));
   }
   await new Promise((r) => setTimeout(r, 200));
