@@ -295,8 +295,13 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
       for (const warning of warnings)
         output.event({ type: 'log', level: 'warn', message: `config: ${formatConfigError(warning)}` });
       // Before the notifier, whose close is bounded by it (notifications map no log event).
+      // Once the result is printed (the last line), a later signal's notice (the runner's SIGTERM) goes to
+      // standard error.
+      let resultPrinted = false;
       const cancellation = cancelCliOnSignals((message) =>
-        output.event({ type: 'log', level: 'warn', message }),
+        resultPrinted
+          ? io.err(`warning: ${message}\n`)
+          : output.event({ type: 'log', level: 'warn', message }),
       );
       // Slack, Teams and webhooks (docs/notifications.md): in the background, never on the rollback path.
       const notify = await runNotifier(
@@ -342,6 +347,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
           await reporter.close?.();
         } finally {
           printed.flush();
+          resultPrinted = true;
           if (!cancellation.received()) cancellation.dispose();
         }
       }

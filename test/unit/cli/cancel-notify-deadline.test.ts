@@ -68,7 +68,9 @@ ${target.targetYaml}environments:
   );
   assert.equal(run.child.signalCode, null, `ended by ${run.child.signalCode}, not by itself:\n${stdout}`);
   assert.equal(code, 130, stdout);
-  // The channel's warning (cut at the deadline) is said, before the result line.
+  // The channel's warning (cut at the deadline) is said, before the result line, which stays the last one
+  // whenever the runner's SIGTERM comes (its notice then goes to standard error).
+  assert.equal(events(stdout).at(-1)?.type, 'result', stdout);
   assert.match(
     stdout,
     /webhook channel \\"audit\\" failed: not delivered by the cancelled job's reporting deadline/,
