@@ -46,7 +46,7 @@ export type ReconcileDecision =
   | { code: 'orphan_resume'; rollout: Rollout; conclusion?: string }
   /** The owner is still at work: it, not reconcile, writes this record. */
   | { code: 'owner_running'; rollout: Rollout }
-  | { code: 'owner_unknown'; rollout: Rollout; reason: string }
+  | { code: 'owner_unknown'; rollout: Rollout; reason: string; commandsLeft?: number[] }
   /**
    * The owning run succeeded, yet the record still shows its rollout: an old record replayed (or a lost
    * final write). Rolling back would undo a good deployment, so nothing is done and it is reported.
@@ -102,7 +102,13 @@ export function decide({
     // and a retired slot may be the very slot the rollout deploys to. Teardowns wait for the next pass.
     const status = owner ?? { state: 'unknown', reason: 'the owner was not looked up' };
     if (status.state === 'running') return { code: 'owner_running', rollout };
-    if (status.state === 'unknown') return { code: 'owner_unknown', rollout, reason: status.reason };
+    if (status.state === 'unknown')
+      return {
+        code: 'owner_unknown',
+        rollout,
+        reason: status.reason,
+        ...(status.commandsLeft ? { commandsLeft: status.commandsLeft } : {}),
+      };
     if (status.conclusion === 'success') return { code: 'stale', rollout, refusal: 'state_stale' };
     if (onOrphan === 'resume') return { code: 'orphan_resume', rollout, conclusion: status.conclusion };
     return { code: 'orphan_rollback', rollout, steps: rollout.recovery, conclusion: status.conclusion };

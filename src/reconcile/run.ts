@@ -508,7 +508,10 @@ async function act(
           name,
           'owner_unknown',
           false,
-          `left alone: cannot tell whether ${ownerText(decision.rollout.owner)} still runs: ${decision.reason}`,
+          // Its owner is known to have ended when commands it started are what is waited for: said as that.
+          decision.commandsLeft
+            ? `left alone: ${decision.reason}`
+            : `left alone: cannot tell whether ${ownerText(decision.rollout.owner)} still runs: ${decision.reason}`,
           { version: decision.rollout.version },
         ),
       };

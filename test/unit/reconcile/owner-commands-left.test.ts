@@ -65,6 +65,9 @@ test('killed during a blue-green switch that still runs: reconcile waits for it,
   );
   assert.match(early.stdout, /owner_unknown/, early.stdout);
   assert.match(early.stdout, /command\(s\) it started still run/, early.stdout);
+  // Its owner is known to have ended: not "cannot tell whether process N still runs".
+  assert.match(early.stdout, /left alone: its owner process \d+ ended, but command\(s\)/, early.stdout);
+  assert.doesNotMatch(early.stdout, /cannot tell whether process/, early.stdout);
   assert.ok(
     !target.calls().includes('switch blue'),
     `nothing was rolled back under the switch:\n${target.calls().join('\n')}`,
