@@ -491,6 +491,8 @@ async function drive(
     let event: MachineEvent | undefined;
     /** Why the record this transition waited for was not stored (undefined: it was, or none was waited for). */
     let notStored: string | undefined;
+    /** Whether that is because the job was cancelled while it was being stored. */
+    let storeCancelled = false;
     for (const action of transition.actions) {
       switch (action.kind) {
         case 'report':
@@ -513,8 +515,10 @@ async function drive(
             );
             // A record the run acts on once stored (finalize's) is not taken as stored because the job was
             // cancelled while waiting: teardown and on_success would run on a record that may never land.
-            if (action.settle && !answered)
+            if (action.settle && !answered) {
               notStored = 'not confirmed: the job was cancelled while it was being stored';
+              storeCancelled = true;
+            }
           }
           break;
         }
@@ -529,7 +533,12 @@ async function drive(
         case 'confirm_stored':
           // Whether the record waited for above was stored: finalize goes on only once it was
           // (machine/finalize.ts).
-          event = { type: 'stored', now: now(), ...(notStored !== undefined ? { notStored } : {}) };
+          event = {
+            type: 'stored',
+            now: now(),
+            ...(notStored !== undefined ? { notStored } : {}),
+            ...(storeCancelled ? { cancelled: true } : {}),
+          };
           break;
         default:
           // The step after a write-ahead record that was not stored is not started (machine/strategy.ts).

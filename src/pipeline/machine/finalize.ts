@@ -161,7 +161,8 @@ export function onFinalizeEvent(
   let more: boolean;
   if (s.sub === 'stored') {
     if (event.type !== 'stored') return unexpected(s, out, task, event);
-    if (event.notStored !== undefined) return finalRecordNotStored(s, out, task, event.notStored, now);
+    if (event.notStored !== undefined)
+      return finalRecordNotStored(s, out, task, event.notStored, now, event.cancelled === true);
     more = finalizeStep(
       s,
       out,
@@ -270,10 +271,26 @@ function finalRecordNotStored(
   task: Extract<Task, { do: 'finalize' }>,
   why: string,
   now: number,
+  cancelled: boolean,
 ): void {
   const env = envOf(s, task.track);
   const kept = s.retiring ? `, ${s.retiring.slot} was not torn down` : '';
   const hook = !task.quiet && env.hooks.onSuccess ? ', the on_success hook was not run' : '';
+  // Cancelled while production's was being stored: the release is live and stands (a cancellation in
+  // finalize), and the write goes on; whether it landed is what is not known. (Staging's: as not stored.)
+  if (cancelled && task.track === 'production')
+    return fail(
+      s,
+      out,
+      {
+        kind: 'cancelled',
+        message:
+          `the job was cancelled while the state record saying so was being stored (the write goes on; it is not ` +
+          `confirmed)${kept}${hook}. If it did not land, the stored record still shows the rollout in progress and ` +
+          `the next deployment of ${env.name} is refused until reconcile takes it up`,
+      },
+      now,
+    );
   fail(
     s,
     out,

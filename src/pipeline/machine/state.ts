@@ -119,7 +119,13 @@ export type MachineEvent =
    * The answer to `confirm_stored`: whether the record the run waited for just before was stored (`notStored`:
    * why not). Undefined also when the job was cancelled during the wait (the write goes on).
    */
-  | { type: 'stored'; now: number; notStored?: string }
+  | {
+      type: 'stored';
+      now: number;
+      notStored?: string;
+      /** Not confirmed because the job was cancelled while the record was being stored (the write goes on). */
+      cancelled?: boolean;
+    }
   /** An action threw something unexpected (a bug, or a resource the run depends on is gone). */
   | { type: 'error'; message: string; stack?: string; now: number };
 

@@ -417,7 +417,13 @@ test('cancelled while the final record is being stored: it is not taken as store
     },
   );
   assert.notEqual(result.status, 'succeeded', result.message);
-  assert.match(result.message, /not confirmed: the job was cancelled while it was being stored/);
+  // Cancelled in finalize, v2 live: not a failure of the state (state_refused), and what is not known is said.
+  assert.equal(result.status, 'cancelled', result.message);
+  assert.equal(result.code, 'cancelled');
+  assert.match(
+    result.message,
+    /^cancelled in finalize, after v2 went live on production: the job was cancelled while the state record saying so was being stored \(the write goes on; it is not confirmed\), blue was not torn down, the on_success hook was not run\. If it did not land, .*refused until reconcile takes it up$/,
+  );
   assert.ok(!calls().includes('on_success'), `on_success ran: ${calls().join(', ')}`);
   assert.ok(!calls().includes('teardown blue'), `the old slot was torn down: ${calls().join(', ')}`);
 });
