@@ -24,7 +24,12 @@ import { afterSuccessCommand, countOf, resolveStrategy, strategyType } from './r
 import { BASELINE_VARIABLES, baselineAnalysisIssues, baselineIssues, canaryBaselineOf } from './baseline.ts';
 import { PRESETS, type Preset } from './presets.ts';
 import { malformedTemplateIssues } from './malformed-template.ts';
-import { analysisTemplateIssues, slotlessStrategy } from './analysis-templates.ts';
+import {
+  analysisChecks,
+  analysisTemplateIssues,
+  slotlessStrategy,
+  type AnalysisChecks,
+} from './analysis-templates.ts';
 import { analysedWindows, unsetInWindows } from './analysis-windows.ts';
 
 export interface SemanticIssue {
@@ -39,8 +44,14 @@ export function semanticIssues(config: RawConfig): SemanticIssue[] {
   const issues: SemanticIssue[] = [...stagingIssues(config), ...sharedStrategyIssues(config)];
   const unknown: UnknownVariable[] = [];
   const checks = commandChecks();
+  const shared: SharedWork = {
+    checks,
+    analysis: analysisChecks(checks),
+    stagingNames: new Set(Object.values(config.environments).flatMap((env) => env.staging ?? [])),
+    baselinesSaid: new Set(),
+  };
   for (const [name, env] of Object.entries(config.environments)) {
-    const found = environmentIssues(config, name, env, checks);
+    const found = environmentIssues(config, name, env, shared);
     issues.push(...found.issues);
     unknown.push(...found.unknown);
   }
@@ -75,12 +86,26 @@ function targetOf(config: RawConfig, env: RawEnvironment, name: string): Resolve
   return undefined;
 }
 
+/**
+ * What the environments' checks share, made once per validation: each environment's work is its own size, not
+ * the size of the sections it shares (a top-level analysis, the other environments).
+ */
+interface SharedWork {
+  checks: CommandChecks;
+  analysis: AnalysisChecks;
+  /** The environments another names as its staging. */
+  stagingNames: ReadonlySet<string>;
+  /** The baseline analysis checks already made, by the section's path and the baseline's (all they depend on). */
+  baselinesSaid: Set<string>;
+}
+
 function environmentIssues(
   config: RawConfig,
   name: string,
   env: RawEnvironment,
-  checks: CommandChecks,
+  shared: SharedWork,
 ): { issues: SemanticIssue[]; unknown: UnknownVariable[] } {
+  const { checks } = shared;
   const base: Path = ['environments', name];
   const resolved = targetOf(config, env, name);
   const issues: SemanticIssue[] = [];
@@ -106,11 +131,7 @@ function environmentIssues(
           },
           PRESETS[config.preset ?? 'seeds'].blueGreen.slots,
         ),
-        ...baselineAnalysisIssues(
-          baseline,
-          env.analysis ?? config.analysis,
-          env.analysis ? ['environments', name, 'analysis'] : ['analysis'],
-        ),
+        ...sharedBaselineAnalysisIssues(config, name, env, baseline, shared.baselinesSaid),
       );
     }
   }
@@ -118,20 +139,15 @@ function environmentIssues(
   const analysis = env.analysis ?? config.analysis;
   if (analysis)
     issues.push(
-      ...analysisTemplateIssues(
-        analysis,
-        env.analysis ? [...base, 'analysis'] : ['analysis'],
-        {
-          name,
-          freshBaseline: canaryBaselineOf(config, name, env, strategyType(env)) !== undefined,
-          canary: strategyType(env) === 'canary',
-          slotless: slotlessStrategy(strategyType(env)),
-          shared: !env.analysis,
-          unsetIn: windowsUnset(config, name, env),
-          variables: Object.keys(env.variables ?? {}),
-        },
-        checks,
-      ),
+      ...shared.analysis.issues(analysis, env.analysis ? [...base, 'analysis'] : ['analysis'], {
+        name,
+        freshBaseline: canaryBaselineOf(config, name, env, strategyType(env)) !== undefined,
+        canary: strategyType(env) === 'canary',
+        slotless: slotlessStrategy(strategyType(env)),
+        shared: !env.analysis,
+        unsetIn: windowsUnset(config, name, env, shared.stagingNames.has(name)),
+        variables: Object.keys(env.variables ?? {}),
+      }),
     );
   const templates = templateIssues(config, name, env, resolved, checks);
   issues.push(...templates.issues);
@@ -143,7 +159,7 @@ function environmentIssues(
  * the window: its strategy's, the monitor window, and as another's staging environment its validation_window.
  * Undefined when the strategy does not resolve (the run says why).
  */
-function windowsUnset(config: RawConfig, name: string, env: RawEnvironment) {
+function windowsUnset(config: RawConfig, name: string, env: RawEnvironment, staging: boolean) {
   const preset = PRESETS[config.preset ?? 'seeds'];
   let strategy;
   try {
@@ -151,7 +167,6 @@ function windowsUnset(config: RawConfig, name: string, env: RawEnvironment) {
   } catch {
     return undefined;
   }
-  const staging = Object.values(config.environments).some((other) => other.staging === name);
   return unsetInWindows(
     analysedWindows(
       strategy,
@@ -159,6 +174,26 @@ function windowsUnset(config: RawConfig, name: string, env: RawEnvironment) {
       staging ? (env.validation_window ?? preset.validationWindowMs) : undefined,
     ),
   );
+}
+
+/**
+ * baselineAnalysisIssues for an environment whose canary compares with a fresh baseline. Its findings depend on
+ * the analysis section, its path and the baseline's path alone, so environments sharing all three (a top-level
+ * analysis and strategies.canary's baseline) are checked once: each found the same issues in every metric.
+ */
+function sharedBaselineAnalysisIssues(
+  config: RawConfig,
+  name: string,
+  env: RawEnvironment,
+  baseline: NonNullable<ReturnType<typeof canaryBaselineOf>>,
+  said: Set<string>,
+): SemanticIssue[] {
+  const analysisPath = env.analysis ? ['environments', name, 'analysis'] : ['analysis'];
+  // The section's path names the section: an environment's own sits at its own path.
+  const key = JSON.stringify([analysisPath, baseline.path]);
+  if (said.has(key)) return [];
+  said.add(key);
+  return baselineAnalysisIssues(baseline, env.analysis ?? config.analysis, analysisPath);
 }
 
 /** The templates a command is written with (argv elements, or its one command line). */
