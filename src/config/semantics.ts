@@ -830,18 +830,32 @@ function instancesHostIssues(
  * target, strategies.*) names the environments lacking the variable, unless none of them has it.
  */
 function unknownVariableIssues(config: RawConfig, unknown: readonly UnknownVariable[]): SemanticIssue[] {
+  // Each group grows in place and each variable's definers are found once: a shared target's unknown variable
+  // copied its group at every environment and scanned every environment for each place, so 20,000 environments
+  // took 7 s to say three unknown variables.
   const groups = new Map<string, UnknownVariable[]>();
   for (const entry of unknown) {
     const key = JSON.stringify([entry.path, entry.variable]);
-    groups.set(key, [...(groups.get(key) ?? []), entry]);
+    const group = groups.get(key);
+    if (group) group.push(entry);
+    else groups.set(key, [entry]);
   }
+  const definers = new Map<string, string[]>();
+  const definedBy = (variable: string): string[] => {
+    let names = definers.get(variable);
+    if (!names) {
+      names = Object.entries(config.environments)
+        .filter(([, env]) => env.variables && Object.hasOwn(env.variables, variable))
+        .map(([name]) => name);
+      definers.set(variable, names);
+    }
+    return names;
+  };
   return [...groups.values()].map((group) => {
     const { path, variable } = group[0]!;
     const lacking = group.map((entry) => entry.environment);
-    const defined = Object.entries(config.environments)
-      .filter(([, env]) => env.variables && Object.hasOwn(env.variables, variable))
-      .map(([name]) => name);
     const shared = path[0] !== 'environments';
+    const defined = shared ? definedBy(variable) : [];
     if (shared && defined.length > 0) {
       const names = quotedNames(lacking);
       return {

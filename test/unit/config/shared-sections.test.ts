@@ -77,6 +77,18 @@ function readsOf(environments: number, metrics: number): { analysis: number; env
   return { analysis: analysis.reads, environments: map.reads };
 }
 
+/** The same number of reads for each environment more, from `counts[0]` to `[1]` and from `[1]` to `[2]`. */
+function assertLinear(reads: (environments: number) => number, counts = [8, 16, 32]): void {
+  const [a, b, c] = counts.map(reads) as [number, number, number];
+  const first = (b - a) / (counts[1]! - counts[0]!);
+  const second = (c - b) / (counts[2]! - counts[1]!);
+  assert.equal(
+    second,
+    first,
+    `per environment: ${first} reads from ${counts[0]} to ${counts[1]} environments, ${second} from ${counts[1]} to ${counts[2]}`,
+  );
+}
+
 test('an environment more reads the shared analysis as much with 40 metrics as with 10: it is resolved once', () => {
   const added = (metrics: number) => {
     const few = readsOf(8, metrics).analysis;
@@ -91,12 +103,21 @@ test('an environment more reads the shared analysis as much with 40 metrics as w
 });
 
 test('the environments map is read a fixed number of times per environment: none scans all the others', () => {
-  const reads = [8, 16, 32].map((n) => readsOf(n, 4).environments);
-  const first = (reads[1]! - reads[0]!) / 8;
-  const second = (reads[2]! - reads[1]!) / 16;
-  assert.equal(
-    second,
-    first,
-    `per environment: ${first} reads from 8 to 16 environments, ${second} from 16 to 32`,
-  );
+  assertLinear((n) => readsOf(n, 4).environments);
+});
+
+test("an unknown variable in each environment's own target is said at each, without scanning the others", () => {
+  assertLinear((n) => {
+    const environments: RawConfig['environments'] = Object.fromEntries(
+      Array.from({ length: n }, (_, i) => [
+        `e${i}`,
+        { target: { commands: { deploy: './d.sh {{bogus}}' } } },
+      ]),
+    );
+    const map = { reads: 0 };
+    const issues = semanticIssues({ environments: counted(environments, map) });
+    assert.equal(issues.length, n);
+    assert.match(issues[0]!.message, /^unknown template variable \{\{bogus\}\}/);
+    return map.reads;
+  });
 });
