@@ -107,6 +107,8 @@ export function analysisChecks(checks: CommandChecks = commandChecks()): Analysi
 
 /** One template (or a URL or command refused before it is one), its path relative to the section's. */
 interface TemplateSite {
+  /** Its place in SectionTemplates.sites. */
+  index: number;
   at: Path;
   /** What is wrong whatever the environment: its syntax, a URL that is no http(s) URL, a command's problems. */
   fixed: Array<{ at: Path; message: string }>;
@@ -126,7 +128,7 @@ function sectionTemplates(analysis: AnalysisConfigInput, checks: CommandChecks):
   const sites: TemplateSite[] = [];
   const uses: SectionTemplates['uses'] = new Map();
   const site = (): TemplateSite => {
-    const made: TemplateSite = { at: [], fixed: [], uses: [] };
+    const made: TemplateSite = { index: sites.length, at: [], fixed: [], uses: [] };
     sites.push(made);
     return made;
   };
@@ -144,7 +146,7 @@ function sectionTemplates(analysis: AnalysisConfigInput, checks: CommandChecks):
         use = { name, where, sites: [] };
         uses.set(key, use);
       }
-      use.sites.push(sites.length - 1);
+      use.sites.push(into.index);
       into.uses.push(key);
     }
   };
