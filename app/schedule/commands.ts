@@ -144,7 +144,8 @@ export async function scheduleDeploy(
       ? await deploymentLockOwner(deps.api.repos, where, lock, { attempts: 1, botLogin: deps.botLogin })
       : lock;
   return (
-    (await duplicate(deps, where, record)) ?? recorded(deps, where, swap, record, policy, lockedMessage(named, record.environment))
+    (await duplicate(deps, where, record)) ??
+    recorded(deps, where, swap, record, policy, lockedMessage(named, record.environment))
   );
 }
 
