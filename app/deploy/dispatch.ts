@@ -69,7 +69,14 @@ import {
   who,
 } from './replies.ts';
 import { startDeployment } from './start.ts';
-import { deploymentLockOwner, lockAfterUnlock, runningUnderLock, settleHandOver } from './lock.ts';
+import {
+  deploymentLockOwner,
+  listedUnderLock,
+  lockAfterUnlock,
+  notEnded,
+  runningUnderLock,
+  settleHandOver,
+} from './lock.ts';
 import type { StartOutcome } from './start.ts';
 import { recordStatus, rollbackTarget } from './state-replies.ts';
 import { historySection } from './history.ts';
@@ -1021,18 +1028,24 @@ async function stillRunningAfterForce(
   try {
     // A warning, not a decision: the newest few made under the lock are looked at, so a lock whose time is
     // long past (a ref pointed back at an old tag) does not cost a status read per deployment since then.
-    const running = await runningUnderLock(
-      deps.api.repos,
-      where,
-      released,
-      { login: deps.botLogin, id: deps.appId },
-      FORCE_WARNING_LOOKS,
-    );
-    if (running.length === 0) return '';
+    // Those not looked at are said to be there: any of them may still run.
+    const app = { login: deps.botLogin, id: deps.appId };
+    const made = await listedUnderLock(deps.api.repos, where, released, app);
+    const looked = made.slice(0, FORCE_WARNING_LOOKS);
+    const running = await notEnded(deps.api.repos, where, looked, app.login);
+    const notLooked = made.length - looked.length;
+    const older = `${notLooked} older deployment${notLooked === 1 ? '' : 's'} made under that lock`;
+    if (running.length === 0)
+      return notLooked === 0
+        ? ''
+        : ` The newest ${looked.length} deployments made under that lock have ended; the statuses of ${older} were not read, and ${notLooked === 1 ? 'it' : 'any of them'} may still be running, now without a lock: another deployment may start beside ${notLooked === 1 ? 'it' : 'them'}.`;
     const ids = running.map((r) => `**#${r.deployment}**`);
+    const unread = notLooked
+      ? ` (of the newest ${looked.length}; the statuses of ${older} were not read: there may be more)`
+      : '';
     return running.length === 1
-      ? ` Deployment ${ids[0]!} made under that lock is still running, ${unlocked}`
-      : ` Deployments ${ids.slice(0, -1).join(', ')} and ${ids.at(-1)!} made under that lock are still running${running.length >= FORCE_WARNING_LOOKS ? ` (the newest ${FORCE_WARNING_LOOKS} looked at: there may be more)` : ''}, now without a lock: another deployment may start beside them.`;
+      ? ` Deployment ${ids[0]!} made under that lock is still running${unread}, ${unlocked}`
+      : ` Deployments ${ids.slice(0, -1).join(', ')} and ${ids.at(-1)!} made under that lock are still running${unread}, now without a lock: another deployment may start beside them.`;
   } catch (error) {
     return ` Whether a deployment made under that lock still runs could not be read (${githubAnswered(error)}).`;
   }

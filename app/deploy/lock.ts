@@ -274,9 +274,17 @@ export async function runningUnderLock(
   where: Where,
   held: LockInfo,
   app: { login: string; id?: number },
-  /** At most this many deployments made under the lock are looked at, the newest first (default: all). */
-  limit = Infinity,
 ): Promise<Array<{ deployment: number; sha: string }>> {
+  return notEnded(api, where, await listedUnderLock(api, where, held, app), app.login);
+}
+
+/** The App's deployments made under person's lock `held` (madeUnderLock), newest first: no status read. */
+export async function listedUnderLock(
+  api: Pick<Api['repos'], 'listDeployments'>,
+  where: Where,
+  held: LockInfo,
+  app: { login: string; id?: number },
+): Promise<ListedDeployment[]> {
   if (held.target.scope !== 'environment') return [];
   // Pages until one reaches back past the lock's time: anyone's deployments of the environment (a workflow's,
   // rejected under the lock, or made with deployments: write) would push the holder's off a single page.
@@ -293,9 +301,19 @@ export async function runningUnderLock(
     const oldest = data.at(-1);
     if (data.length < 100 || !oldest || !(Date.parse(oldest.created_at) >= since)) break;
   }
+  return madeUnderLock(held.createdAt, listed, app);
+}
+
+/** Those of `deployments` the App's runner has not ended (endedByRunner): one status read each, in order. */
+export async function notEnded(
+  api: Pick<Api['repos'], 'listDeploymentStatuses'>,
+  where: Where,
+  deployments: readonly ListedDeployment[],
+  appLogin: string,
+): Promise<Array<{ deployment: number; sha: string }>> {
   const running: Array<{ deployment: number; sha: string }> = [];
-  for (const d of madeUnderLock(held.createdAt, listed, app).slice(0, limit))
-    if (!(await runnerEnded(api, where, d.id, app.login)))
+  for (const d of deployments)
+    if (!(await runnerEnded(api, where, d.id, appLogin)))
       running.push({ deployment: d.id, sha: d.sha.toLowerCase() });
   return running;
 }

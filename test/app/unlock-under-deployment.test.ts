@@ -456,11 +456,47 @@ test("/unlock --force of a person's lock with many App deployments made under it
       assert.match(reply, /^Unlocked `staging` \(was held by `bob`\)\. Deployments \*\*#\d+\*\*, /);
       assert.match(
         reply,
-        /made under that lock are still running \(the newest 10 looked at: there may be more\), now without a lock/,
+        /made under that lock are still running \(of the newest 10; the statuses of 15 older deployments made under that lock were not read: there may be more\), now without a lock/,
       );
       const named = [...reply.matchAll(/\*\*#(\d+)\*\*/g)].map((m) => Number(m[1]));
       assert.deepEqual(named, made.slice(-10).reverse(), 'the newest ten');
       assert.ok(fake.requestsFor('repos/list-deployment-statuses').length - before <= 10);
+    },
+  );
+});
+
+test("/unlock --force of a person's lock with the newest 10 deployments made under it ended and older ones not looked at: it says those may still run, not nothing", async () => {
+  const APP_LIKE = 'app-like-token';
+  await withSeededApp(
+    {
+      ...SEED,
+      collaborators: { ...SEED.collaborators, mia: 'maintain' as const },
+      fake: { tokens: { [APP_LIKE]: 'deploy-action[bot]' } },
+    },
+    async (fake, probot) => {
+      await repliesTo(fake, probot, '/lock staging', 'bob');
+      // 12 made under the lock: the oldest 2 still run, the newest 10 ended.
+      const made: number[] = [];
+      for (let i = 0; i < 12; i++)
+        made.push(
+          (
+            await rest(
+              fake,
+              'POST',
+              '/deployments',
+              { ref: HEAD, environment: 'staging', auto_merge: false, required_contexts: [] },
+              APP_LIKE,
+            )
+          ).id,
+        );
+      for (const id of made.slice(2))
+        await rest(fake, 'POST', `/deployments/${id}/statuses`, { state: 'success' }, APP_LIKE);
+      const reply = await repliesTo(fake, probot, '/unlock staging --force', 'mia');
+      // It said only "Unlocked `staging` (was held by `bob`)." as if nothing ran under the lock.
+      assert.match(
+        reply,
+        /The newest 10 deployments made under that lock have ended; the statuses of 2 older deployments made under that lock were not read, and any of them may still be running, now without a lock/,
+      );
     },
   );
 });
