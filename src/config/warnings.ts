@@ -143,10 +143,16 @@ function oneBatchFindings(config: RawConfig, name: string, env: RawEnvironment):
       key === 'approval'
         ? 'no /promote is ever asked for'
         : 'it is never waited (the monitor window still watches the release)';
+    const before =
+      key === 'approval' ? ", or ask for approval before the deployment (the environment's approvals)" : '';
     return [
       {
         path,
-        message: `${key} is taken between batches, and environment ${JSON.stringify(name)} deploys all ${count} instance(s) in one batch (max_surge + max_unavailable >= ${count}), so ${what}: lower max_surge / max_unavailable to deploy in several batches${key === 'approval' ? ", or ask for approval before the deployment (the environment's approvals)" : ''}`,
+        // One instance is one batch whatever max_surge and max_unavailable say: lowering them cannot help.
+        message:
+          count === 1
+            ? `${key} is taken between batches, and environment ${JSON.stringify(name)} has a single instance, always one batch, so ${what}: ${own?.[key] !== undefined ? `remove ${key}` : `move ${key} from strategies.rolling to the strategy of each environment with several batches`}${before}`
+            : `${key} is taken between batches, and environment ${JSON.stringify(name)} deploys all ${count} instances in one batch (max_surge + max_unavailable >= ${count}), so ${what}: lower max_surge / max_unavailable to deploy in several batches${before}`,
         failsEveryDeployment: false,
       },
     ];

@@ -109,7 +109,8 @@ test('a rolling batch analysed for less than an interval (its pause), or not a w
     [
       'deploy.yml:7:58: environments.fleet.strategy.pause: monitor_interval (30s, the default) is longer than the analysis of a rolling batch (its pause) (10s): that window is watched as one interval of 10s (health checks at its start and end, one metrics reading over it), not every 30s; make monitor_interval at most 10s, or the window longer',
       // One batch: no interval warning for a pause never taken, but that it is never taken.
-      'deploy.yml:9:55: environments.one.strategy.pause: pause is taken between batches, and environment "one" deploys all 1 instance(s) in one batch (max_surge + max_unavailable >= 1), so it is never waited (the monitor window still watches the release): lower max_surge / max_unavailable to deploy in several batches',
+      // One instance: lowering max_surge / max_unavailable cannot make a second batch, so that is not advised.
+      'deploy.yml:9:55: environments.one.strategy.pause: pause is taken between batches, and environment "one" has a single instance, always one batch, so it is never waited (the monitor window still watches the release): remove pause',
     ],
   );
   // A shared pause, once, with an analysis reading whole intervals.
@@ -562,8 +563,8 @@ test('a rolling approval or pause with every instance in one batch is never used
     `${TARGET}environments:\n  production:\n    strategy: { type: rolling, instances: [web-1, web-2], max_surge: 2, approval: 2, pause: 10m }\n`,
   ).filter((w) => w.includes('one batch'));
   assert.deepEqual(one, [
-    'deploy.yml:7:83: environments.production.strategy.approval: approval is taken between batches, and environment "production" deploys all 2 instance(s) in one batch (max_surge + max_unavailable >= 2), so no /promote is ever asked for: lower max_surge / max_unavailable to deploy in several batches, or ask for approval before the deployment (the environment\'s approvals)',
-    'deploy.yml:7:93: environments.production.strategy.pause: pause is taken between batches, and environment "production" deploys all 2 instance(s) in one batch (max_surge + max_unavailable >= 2), so it is never waited (the monitor window still watches the release): lower max_surge / max_unavailable to deploy in several batches',
+    'deploy.yml:7:83: environments.production.strategy.approval: approval is taken between batches, and environment "production" deploys all 2 instances in one batch (max_surge + max_unavailable >= 2), so no /promote is ever asked for: lower max_surge / max_unavailable to deploy in several batches, or ask for approval before the deployment (the environment\'s approvals)',
+    'deploy.yml:7:93: environments.production.strategy.pause: pause is taken between batches, and environment "production" deploys all 2 instances in one batch (max_surge + max_unavailable >= 2), so it is never waited (the monitor window still watches the release): lower max_surge / max_unavailable to deploy in several batches',
   ]);
   // The shared section, for an environment with a single instance: said there.
   const shared = warningsOf(
@@ -572,7 +573,7 @@ test('a rolling approval or pause with every instance in one batch is never used
   assert.equal(shared.length, 1);
   assert.match(
     shared[0]!,
-    /^deploy\.yml:\d+:\d+: strategies\.rolling\.approval: approval is taken between batches, and environment "production" deploys all 1 instance\(s\)/,
+    /^deploy\.yml:\d+:\d+: strategies\.rolling\.approval: approval is taken between batches, and environment "production" has a single instance, always one batch, so no \/promote is ever asked for: move approval from strategies\.rolling to the strategy of each environment with several batches, or ask for approval before the deployment \(the environment's approvals\)$/,
   );
   // Several batches: both are used, nothing said; nor where neither is written.
   assert.deepEqual(
