@@ -20,11 +20,11 @@ import type { StateStore, WriteOptions } from '../state/store.ts';
 import type { LiveState } from '../strategies/capabilities.ts';
 import type { StepResult } from '../strategies/types.ts';
 import { CommandFailed, runCommand, type OutputLine } from '../targets/run-command.ts';
-import { TemplateError, type TemplateValues } from '../targets/template.ts';
 import { abortableSleep } from '../util/sleep.ts';
 import { healthAnalyzer, type Analyzer } from './analyzer.ts';
 import type { PipelineResult, Reporter } from './events.ts';
 import { readLiveForRun } from './live-state.ts';
+import { noPreviousVersion } from './no-previous-version.ts';
 import { ClockSkewWarnings } from '../control/clock-skew.ts';
 import { decideControl, requestsSince, withoutSupersededPresses } from '../control/decide.ts';
 import type { ControlPoll, ControlRequest, ControlSource } from '../control/request.ts';
@@ -793,27 +793,4 @@ async function unlessAborted<T>(
   } finally {
     signal.removeEventListener('abort', onAbort!);
   }
-}
-
-/**
- * Why a hook's {{previous_version}} has no value, after the template's own message: nothing live is known (a
- * first deployment, or a first one this tool records), and what to do about it. '' for any other error.
- */
-function noPreviousVersion(
-  error: unknown,
-  values: TemplateValues,
-  environment: string,
-  beforeDeploy: boolean,
-): string {
-  const template =
-    error instanceof TemplateError || (error instanceof CommandFailed && error.reasonCode === 'template');
-  if (!template || !/\{\{previous_version\}\} has no value/.test(error.message)) return '';
-  if (values.previous_version !== undefined) return '';
-  return (
-    `: no earlier version of ${environment} is recorded or reported live (a first deployment, or the first this ` +
-    'tool records, with no current command printing what serves), so there is none to name' +
-    (beforeDeploy ? '. Nothing was deployed' : '') +
-    ": have the target's current command print the live version, or write the hook so it needs none " +
-    "(for example {{sha}} or {{version}} in a backup's name)"
-  );
 }

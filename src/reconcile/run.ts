@@ -72,6 +72,7 @@ import {
 } from './live-check.ts';
 import { afterSuccessSkipText } from './after-success.ts';
 import { CommandFailed } from '../targets/run-command.ts';
+import { noPreviousVersion } from '../pipeline/no-previous-version.ts';
 import { EXIT_CODES } from '../util/exit-codes.ts';
 import { adoptCurrent, type Adoption } from './adopt.ts';
 
@@ -1545,14 +1546,16 @@ async function runAfterSuccess(
       label: 'after_success',
     });
   } catch (error) {
+    // A first deployment's {{previous_version}}: why it has none and what to do, as the pipeline's hooks say.
+    const why = noPreviousVersion(error, values, env.name, false);
     failure =
       error instanceof CommandFailed
         ? {
             code: error.reasonCode,
             ...(error.exitCode !== undefined ? { exitCode: error.exitCode } : {}),
-            detail: error.message,
+            detail: error.message + why,
           }
-        : { code: 'internal', detail: (error as Error).message };
+        : { code: 'internal', detail: (error as Error).message + why };
   }
   const finishedAt = (options.now ?? (() => new Date()))();
   const ok = failure === undefined;
@@ -1708,15 +1711,16 @@ async function rollbackLevels(
     try {
       await runCommand(level.command, values, { onOutput, label: `rollback:${level.name}` });
     } catch (error) {
+      const detail = (error as Error).message + noPreviousVersion(error, values, env.name, false);
       reporter.event({
         type: 'log',
         level: 'error',
-        message: `rollback level ${level.name} failed: ${(error as Error).message}`,
+        message: `rollback level ${level.name} failed: ${detail}`,
       });
       levels.push({
         name: level.name,
         ok: false,
-        detail: (error as Error).message,
+        detail,
         durationMs: performance.now() - begin,
       });
       continue;
@@ -1742,7 +1746,11 @@ async function rollbackLevels(
       await runCommand(verify.command, values, { onOutput, label: `rollback:${name}:verify` });
       return { ok: true, detail: 'passed', durationMs: took() };
     } catch (error) {
-      return { ok: false, detail: (error as Error).message, durationMs: took() };
+      return {
+        ok: false,
+        detail: (error as Error).message + noPreviousVersion(error, values, env.name, false),
+        durationMs: took(),
+      };
     }
   }
 }

@@ -180,6 +180,22 @@ describe('reconcile: hooks.after_success', () => {
     assert.equal(store.record!.live!.afterSuccess!.startedAt, at(DAY).toISOString());
   });
 
+  it("a first deployment's hook naming {{previous_version}}: the failure says why there is none and what to do, as the run's hooks do", async () => {
+    const cfg = await config();
+    const store = new MemoryStore();
+    const { previous: _none, ...first } = deployed();
+    store.record = first;
+    const due = await reconcile(options(cfg, store, at(DAY)));
+    assert.deepEqual(lines(), [], 'not run');
+    assert.equal(due.entries[0]!.code, 'after_success_failed');
+    // It said only "{{previous_version}} has no value here".
+    assert.match(
+      store.record!.live!.afterSuccess!.detail!,
+      /\{\{previous_version\}\} has no value here: no earlier version of production is recorded or reported live \(a first deployment.*have the target's current command print the live version, or write the hook so it needs none/,
+    );
+    assert.match(due.entries[0]!.message, /no earlier version of production is recorded or reported live/);
+  });
+
   it('a failing hook is recorded as failed (exit status, reason) and fails the run; it is not retried', async () => {
     const cfg = await config(3);
     const store = new MemoryStore();

@@ -353,6 +353,27 @@ describe('reconcile: an orphaned canary at 50 %', () => {
     assert.doesNotMatch(refusal!.message, /traffic may still be split/);
   });
 
+  it("a rollback level naming {{previous_version}} with no earlier version known: its failure says why and what to do, as the run's levels do", async () => {
+    const level = JSON.stringify([...recorder, target.log, 'restore', '{{previous_version}}']);
+    const cfg = await config(`    hooks:\n      on_rollback:\n        - { name: restore, run: ${level} }`, {
+      CURRENT: '{"slot":"blue"}',
+    });
+    const store = new MemoryStore();
+    // A first deployment's rollout: nothing live recorded, no stable version named.
+    store.set(record('production', { live: undefined, rollout: canaryAt50 }));
+    const opts = options(cfg, store, { state: 'ended', conclusion: 'failure' }, T0, {
+      environments: ['production'],
+    });
+    await reconcile(opts);
+    assert.ok(!target.calls().includes('restore'), 'not run');
+    const said = opts.harness.events.flatMap((e) => (e.type === 'log' ? [e.message] : [])).join('\n');
+    // It said only "{{previous_version}} has no value here".
+    assert.match(
+      said,
+      /rollback level restore failed: .*\{\{previous_version\}\} has no value here: no earlier version of production is recorded or reported live/,
+    );
+  });
+
   it('the rollback levels run after the recovery steps, and a failed level fails the rollback', async () => {
     const fail = JSON.stringify([process.execPath, '-e', 'process.exit(3)']);
     const flag = JSON.stringify([...recorder, target.log, 'flag', 'off']);
