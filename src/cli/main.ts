@@ -314,7 +314,10 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
           closeBy: notifyCloseBy(cancellation),
         },
       );
-      const printed = resultLast(output);
+      // --json: the result is held until the messages went out, so it stays the last line (a channel's failure
+      // found meanwhile is printed before it). At a terminal the summary is printed at once: held, it waited
+      // for a slow channel (up to its 10 s bound) with nothing on the screen.
+      const printed = opts.json ? resultLast(output) : { reporter: output, flush() {} };
       const reporter = fanOut([printed.reporter, notify?.reporter]);
       try {
         const result = await runPipeline(

@@ -1,0 +1,61 @@
+// `deploy-action run` at a terminal: the summary is printed when the run ends, not after the notification
+// channels answer. Only --json holds the result back (to keep it the last line).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startCli } from '../../helpers/cli.ts';
+import { recordedTarget } from '../../helpers/recorded-target.ts';
+
+test('run at a terminal with a webhook slow to take the outcome message: the summary is printed before it answers', async (t) => {
+  // Every message is answered at once but the outcome, which is held until the summary was seen.
+  const held: ServerResponse[] = [];
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (chunk: Buffer) => (body += chunk));
+    req.on('end', () => {
+      if ((JSON.parse(body) as { event: string }).event === 'succeeded') held.push(res);
+      else res.end('ok');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const release = () => held.splice(0).forEach((res) => res.end('ok'));
+  t.after(() => {
+    release();
+    server.closeAllConnections();
+    server.close();
+  });
+  const dir = mkdtempSync(join(tmpdir(), 'terminal-result-now-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const target = recordedTarget(dir);
+  const config = join(dir, 'deploy.yml');
+  writeFileSync(
+    config,
+    `preset: fast
+state_dir: ${dir}/state
+notifications:
+  channels:
+    audit: { type: webhook, url_env: HOOK_URL, secret_env: HOOK_SECRET }
+${target.targetYaml}environments:
+  production:
+    strategy: blue-green
+`,
+  );
+  const run = startCli(['run', '-e', 'production', '-v', 'v2', '-c', config], {
+    env: {
+      CURRENT: '{"slot":"blue","version":"v1"}',
+      HOOK_URL: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`,
+      HOOK_SECRET: 'a-webhook-secret',
+    },
+  });
+  t.after(() => void (run.child.exitCode === null && run.child.kill('SIGKILL')));
+  // Held, the summary came only once the channel gave up on the message (its 5 s request timeout).
+  await run.waitFor((line) => /v2 is live on production/.test(line), 4_000);
+  assert.equal(run.child.exitCode, null, 'still sending the outcome message');
+  release();
+  const { code, stdout } = await run.done;
+  assert.equal(code, 0, stdout);
+});
