@@ -21,7 +21,8 @@ export function noPreviousVersion(
   return (
     `: no earlier version of ${environment} is recorded or reported live (a first deployment, or the first this ` +
     'tool records, with no current command printing what serves), so there is none to name' +
-    (beforeDeploy ? '. Nothing was deployed' : '') +
+    // Staging's deployment may have gone before production's hooks: only this environment's is not.
+    (beforeDeploy ? `. Nothing was deployed to ${environment}` : '') +
     ": have the target's current command print the live version, or write the hook so it needs none " +
     "(for example {{sha}} or {{version}} in a backup's name)"
   );

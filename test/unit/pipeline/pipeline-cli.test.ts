@@ -284,9 +284,29 @@ test('a backup hook naming {{previous_version}} on a first deployment: refused b
   assert.equal(code, 1, stdout);
   assert.match(
     stdout,
-    /failed \[hook_failed\]: backup hook failed: .*\{\{previous_version\}\} has no value here: no earlier version of production is recorded or reported live \(a first deployment.*\. Nothing was deployed: have the target's current command print the live version, or write the hook so it needs none/,
+    /failed \[hook_failed\]: backup hook failed: .*\{\{previous_version\}\} has no value here: no earlier version of production is recorded or reported live \(a first deployment.*\. Nothing was deployed to production: have the target's current command print the live version, or write the hook so it needs none/,
   );
   assert.deepEqual(withoutHealth(s.calls()), []);
+});
+
+test("production's backup hook naming {{previous_version}} on its first deployment, after staging deployed: it says nothing was deployed to production, not nothing at all", async (t) => {
+  const s = setup(
+    `  staging:\n    strategy: blue-green\n  production:\n    staging: staging\n    strategy: blue-green\n    hooks:\n      backup: [${JSON.stringify(process.execPath)}, -e, "0", "backup-{{previous_version}}"]`,
+  );
+  t.after(s.cleanup);
+  const { code, stdout } = await runCli(['run', '-e', 'production', '-v', 'v2', '-c', s.config], {
+    env: { CURRENT: '' },
+  });
+  assert.equal(code, 1, stdout);
+  assert.ok(
+    s.calls().some((c) => c.startsWith('deploy ')),
+    `staging was deployed:\n${s.calls().join('\n')}`,
+  );
+  assert.match(
+    stdout,
+    /no earlier version of production is recorded or reported live .*\. Nothing was deployed to production:/,
+  );
+  assert.doesNotMatch(stdout, /Nothing was deployed:/);
 });
 
 test('plan prints every command as it would run and runs nothing', async (t) => {
