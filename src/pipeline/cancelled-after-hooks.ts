@@ -1,12 +1,14 @@
 // The words for a run cancelled after its backup or migrate hooks began (machine/outcome.ts, the deployment's status).
 /**
- * A run cancelled after its backup or migrate hooks began, before any traffic or slot changed: not "before
- * anything changed", since what a hook did (a migration half run) is not undone. Shared with the deployment's
- * status (report/github/deployment-status.ts).
+ * A run cancelled after its backup or migrate hooks began, before any traffic or slot of `environment` changed:
+ * not "before anything changed", since what a hook did (a migration half run) is not undone. Shared with the
+ * deployment's status (report/github/deployment-status.ts).
  */
-export function cancelledAfterHooks(hooks: readonly string[]): string {
+export function cancelledAfterHooks(hooks: readonly string[], environment: string): string {
   const list = hookList(hooks);
-  return `cancelled before any traffic or slot changed, but after ${list} hook${hooks.length === 1 ? '' : 's'} began: what ${hooks.length === 1 ? 'it' : 'they'} changed is not undone; check it`;
+  // Of the deployment's environment: staging's phase may have switched staging's traffic before production's
+  // hooks began.
+  return `cancelled before any traffic or slot of ${environment} changed, but after ${list} hook${hooks.length === 1 ? '' : 's'} began: what ${hooks.length === 1 ? 'it' : 'they'} changed is not undone; check it`;
 }
 
 /** "staging's migrate", "staging's migrate and production's backup". */

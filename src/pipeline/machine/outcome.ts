@@ -73,7 +73,7 @@ export function outcomeOf(
           : rolledBack
             ? `cancelled; rolled back (${rollbackWords(s.rollbacks)})`
             : s.hooksBegun?.length
-              ? cancelledAfterHooks(s.hooksBegun)
+              ? cancelledAfterHooks(s.hooksBegun, input.env.name)
               : 'cancelled before anything changed',
       };
     case 'paused':

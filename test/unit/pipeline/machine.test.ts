@@ -400,13 +400,28 @@ test('cancelled during the backup hook: the production phase is cancelled, no tr
   // It said "cancelled before anything changed" about a migration stopped half way.
   assert.equal(
     r.result.message,
-    "cancelled before any traffic or slot changed, but after production's backup hook began: what it changed is not undone; check it",
+    "cancelled before any traffic or slot of production changed, but after production's backup hook began: what it changed is not undone; check it",
   );
   assert.deepEqual(r.result.hooksBegun, ["production's backup"]);
   assert.deepEqual(phasesOf(r).at(-1), 'production:cancelled');
   assert.equal(r.result.rollbacks.length, 0);
   assert.equal(r.result.record!.rollout, undefined);
   assert.equal(historyOf(r).at(-1), 'cancelled:cancelled');
+});
+
+test("cancelled during production's backup hook after staging went live: the words are of production's traffic, since staging's changed", () => {
+  const yaml =
+    '  staging:\n    strategy: blue-green\n    hooks:\n      migrate: m\n  production:\n    staging: staging\n    strategy: blue-green\n    hooks:\n      backup: b';
+  const r = drive(input(environment(yaml), { staging: environment(yaml, 'staging') }), {
+    cancelDuring: (a) => a.kind === 'run_command' && a.track === 'production',
+  });
+  assert.ok(steps(r, 'staging').includes('switch traffic blue → green'), r.ran.join('\n'));
+  assert.equal(r.result.status, 'cancelled');
+  // It said "cancelled before any traffic or slot changed" right after staging's switch.
+  assert.equal(
+    r.result.message,
+    "cancelled before any traffic or slot of production changed, but after staging's migrate and production's backup hooks began: what they changed is not undone; check it",
+  );
 });
 
 test('cancelled before the migrate hook began (while its record was stored): it never ran, so nothing changed', () => {
