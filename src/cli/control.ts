@@ -32,7 +32,8 @@ import { reconcile, type ReconcileCode, type ReconcileSummary } from '../reconci
 import { FileStateStore } from '../state/file-store.ts';
 import type { Rollout, RolloutOwner } from '../state/record.ts';
 import { EXIT_CODES } from '../util/exit-codes.ts';
-import { cancelCliOnSignals } from './cancellation.ts';
+import { cancelCliOnSignals, notifyCloseBy } from './cancellation.ts';
+import { contextFromEnv, reconcileNotifiers } from '../notify/wiring.ts';
 import { MAX_REASON } from './usage.ts';
 import { fileReconcileLock } from './reconcile-lock.ts';
 
@@ -281,7 +282,7 @@ export async function controlCli(
       `✔ recorded /${verb} for the rollout of ${oneLine(rollout.version)} at ${oneLine(where)}; ` +
         `${ends === 'abort' ? 'rolling it back' : 'going on with it'} now\n`,
     );
-  const summary = await goOnNow(config, env, opts, deps);
+  const summary = await goOnNow(config, env, verb, opts, deps);
   const entry = summary.entries.find((e) => e.environment === env.name);
   const failed = summary.failed || (entry !== undefined && WENT_WRONG.has(entry.code));
   if (json)
@@ -296,6 +297,7 @@ export async function controlCli(
 async function goOnNow(
   config: RawConfig,
   env: ResolvedEnvironment,
+  verb: ControlVerb,
   opts: ControlCliOptions,
   deps: ControlCliDeps,
 ): Promise<ReconcileSummary> {
@@ -307,8 +309,31 @@ async function goOnNow(
     reporter.event({ type: 'log', level: 'warn', message }),
   );
   const store = new FileStateStore(env.stateDir);
+  // The rollout's channels hear how it ends, as from reconcile (docs/notifications.md); without them a
+  // promote or abort done here told nobody after the wait. `who` is who deployed: not known here.
+  const { who: _who, ...runContext } = contextFromEnv(process.env, undefined);
+  const secrets: string[] = [];
+  const notifiers = reconcileNotifiers(
+    config,
+    { ...runContext, by: `deploy-action ${verb} on ${hostname()}` },
+    {
+      env: process.env,
+      log: (level, message) => reporter.event({ type: 'log', level, message }),
+      // The channels' secrets stay out of the record in the state directory, as a deployment's do.
+      onSecret: (secret) => secrets.push(secret),
+      closeBy: notifyCloseBy(cancellation),
+    },
+  );
   try {
+    // The notifiers are closed (within their bound) before the summary, so no warning follows it.
     return await reconcile({
+      secrets,
+      ...(notifiers
+        ? {
+            notifierFor: (e, rollout) => notifiers.forRollout(e.name, rollout),
+            notifierForRelease: (e, release) => notifiers.forRelease(e.name, release),
+          }
+        : {}),
       config,
       environments: [env.name],
       storeFor: () => store,
@@ -322,7 +347,7 @@ async function goOnNow(
       reporter,
       stateDir: opts.stateDir,
       ...(deps.now ? { now: deps.now } : {}),
-    });
+    }).finally(() => notifiers?.close());
   } finally {
     cancellation.dispose();
     await reporter.close?.();

@@ -28,6 +28,7 @@ import { emptyRecord, type EnvironmentRecord, type Rollout } from '../../../src/
 import { startCli } from '../../helpers/cli.ts';
 import { recordedTarget, type RecordedTarget } from '../../helpers/recorded-target.ts';
 import { linkInPlaceOf } from '../../helpers/command-workdir.ts';
+import { webhookReceiver } from '../../helpers/notify-receivers.ts';
 
 let dir: string;
 let stateDir: string;
@@ -562,6 +563,30 @@ describe('deploy-action promote|abort: a rollout handed off to wait goes on in t
     const promoted = record.history.find((h) => h.event === 'promoted');
     assert.ok(promoted, record.history.map((h) => h.event).join(' '));
     assert.match(promoted.by, /^cli:/);
+  });
+
+  it("promote that goes on in this process tells the environment's channels how the rollout ended, as reconcile does", async () => {
+    const hook = await webhookReceiver('a-webhook-secret');
+    process.env.CONTROL_HOOK_URL = hook.url;
+    process.env.CONTROL_HOOK_SECRET = 'a-webhook-secret';
+    try {
+      writeConfig(
+        'pause: manual',
+        'notifications:\n  channels:\n    audit: { type: webhook, url_env: CONTROL_HOOK_URL, secret_env: CONTROL_HOOK_SECRET }',
+      );
+      await handedOff();
+      const r = await cli('promote', '-e', 'production');
+      assert.equal(r.code, 0, r.out + r.err);
+      assert.equal((await current())!.live?.version, 'v2');
+      // It told nobody: the channel's last word was the wait.
+      const events = hook.received.map((p) => (p.body as { event: string }).event);
+      assert.ok(events.includes('succeeded'), `told: ${events.join(', ')}`);
+      assert.ok(hook.received.every((p) => p.verified));
+    } finally {
+      delete process.env.CONTROL_HOOK_URL;
+      delete process.env.CONTROL_HOOK_SECRET;
+      await hook.close();
+    }
   });
 
   it('abort: traffic goes back to the stable version; v1 stays live; exit 0 (done as asked)', async () => {
