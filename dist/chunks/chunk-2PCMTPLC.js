@@ -1,2 +1,0 @@
-import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
-import{stopCommandsBeforeKill}from"./chunk-ADJLWCN5.js";import{cancelOnSignals}from"./chunk-5VN4HYMG.js";function inActionsJob(env){return env.GITHUB_ACTIONS==="true"}function cancelCliOnSignals(warn,env=process.env){let beforeKill=inActionsJob(env);return cancelOnSignals(notice=>{warn(notice.message),beforeKill&&stopCommandsBeforeKill(notice)})}export{inActionsJob,cancelCliOnSignals};

@@ -1,2 +1,0 @@
-import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
-import{gatesSummary,runValidate}from"./chunk-UFMGX4E6.js";import"./chunk-XFSKIUEF.js";import"./chunk-36ECFA5G.js";import"./chunk-OUHJXKHN.js";import"./chunk-2HALUGMN.js";import"./chunk-QV7HJ7ND.js";import"./chunk-KYKZVYNI.js";import"./chunk-RXFWHZ3Z.js";import"./chunk-IGWTMZNA.js";import"./chunk-KSTGQLWK.js";import"./chunk-JC2UDM6Q.js";import"./chunk-SSKS3AG3.js";import"./chunk-YZASLWB7.js";export{gatesSummary,runValidate};
