@@ -40,7 +40,8 @@ function rollbackWords(rollbacks: readonly RollbackRecord[], incomplete = 'rollb
 
 /** The outcome from the state: status, reason code and message (the order of the checks matters). */
 export function outcomeOf(
-  s: Pick<PipelineState, 'failure' | 'rollbacks' | 'stage' | 'input' | 'hooksBegun'>,
+  s: Pick<PipelineState, 'failure' | 'rollbacks' | 'stage' | 'input' | 'hooksBegun'> &
+    Partial<Pick<PipelineState, 'tracks'>>,
 ): {
   status: PipelineStatus;
   code: OutcomeCode;
@@ -74,7 +75,7 @@ export function outcomeOf(
             ? `cancelled; rolled back (${rollbackWords(s.rollbacks)})`
             : s.hooksBegun?.length
               ? cancelledAfterHooks(s.hooksBegun, input.env.name)
-              : 'cancelled before anything changed',
+              : (stagingLiveNote(s, input.env.name, input.version) ?? 'cancelled before anything changed'),
       };
     case 'paused':
       return { status: 'paused', code: 'rollout_paused', message: `rollout paused: ${message}` };
@@ -239,4 +240,19 @@ function liveOf(s: PipelineState): { slot?: string; version: string } {
   const t = track(s, 'production');
   const outcome = machineOf(s, 'production').outcome(t.strategy!);
   return { slot: usesSlots(s.input.env.strategy) ? outcome.liveSlot : undefined, version: s.input.version };
+}
+
+/**
+ * Cancelled before production changed, after this run deployed and validated its staging environment: staging
+ * keeps the new version (its rollout finished), so the run did change something. undefined otherwise.
+ */
+function stagingLiveNote(
+  s: Partial<Pick<PipelineState, 'tracks' | 'rollbacks'>>,
+  production: string,
+  version: string,
+): string | undefined {
+  const staging = s.tracks?.staging;
+  if (!staging?.rolloutStarted || staging.record.rollout || staging.record.live?.version !== version) return;
+  if (s.rollbacks?.some((r) => r.environment === staging.environment)) return;
+  return `cancelled before anything of ${production} changed; ${staging.environment} (its staging) keeps ${version}, which this run deployed and validated there first`;
 }

@@ -424,6 +424,26 @@ test("cancelled during production's backup hook after staging went live: the wor
   );
 });
 
+test("cancelled after staging went live, before production's first step: not 'before anything changed', since staging keeps the new version", () => {
+  const yaml =
+    '  staging:\n    strategy: blue-green\n  production:\n    staging: staging\n    strategy: blue-green';
+  // Cancelled at the checkpoint between the phases, once staging's final record is confirmed stored.
+  let stagingFinalized = false;
+  const r = drive(input(environment(yaml), { staging: environment(yaml, 'staging') }), {
+    cancelBefore: (a) => {
+      if (a.kind === 'confirm_stored') stagingFinalized = true;
+      return stagingFinalized && a.kind === 'checkpoint';
+    },
+  });
+  assert.deepEqual(steps(r), [], "production's strategy never began");
+  assert.ok(steps(r, 'staging').includes('switch traffic blue → green'), r.ran.join('\n'));
+  assert.equal(r.result.status, 'cancelled');
+  assert.equal(
+    r.result.message,
+    'cancelled before anything of production changed; staging (its staging) keeps v2, which this run deployed and validated there first',
+  );
+});
+
 test('cancelled before the migrate hook began (while its record was stored): it never ran, so nothing changed', () => {
   const env = environment(`  production:\n    strategy: blue-green\n    hooks:\n      migrate: migrate-db`);
   const r = drive(input(env), { cancelBefore: (a) => a.kind === 'run_command' });
