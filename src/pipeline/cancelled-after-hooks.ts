@@ -15,3 +15,9 @@ export function cancelledAfterHooks(hooks: readonly string[], environment: strin
 export function hookList(hooks: readonly string[]): string {
   return hooks.length === 1 ? hooks[0]! : `${hooks.slice(0, -1).join(', ')} and ${hooks.at(-1)!}`;
 }
+
+/** After a rollback's words: the backup and migrate hooks that began, which no rollback undoes ('' when none). */
+export function hooksNotUndone(hooks: readonly string[] | undefined): string {
+  if (!hooks?.length) return '';
+  return `; ${hookList(hooks)} hook${hooks.length === 1 ? ' had begun and is' : 's had begun and are'} not undone by it`;
+}

@@ -10,7 +10,7 @@ import type { OutcomeCode, PipelineResult, PipelineStatus, RollbackRecord } from
 import type { Action, Failure, PipelineState } from './state.ts';
 import { track, machineOf, endPhase, report, log, iso } from './bookkeeping.ts';
 import { persist } from './records.ts';
-import { cancelledAfterHooks } from '../cancelled-after-hooks.ts';
+import { cancelledAfterHooks, hooksNotUndone } from '../cancelled-after-hooks.ts';
 
 export function closeAndFinish(s: PipelineState, out: Action[], now: number): void {
   const failure = s.failure!;
@@ -72,7 +72,7 @@ export function outcomeOf(
         message: liveBeforeCancel(s)
           ? `cancelled in finalize, after ${input.version} went live on ${input.env.name}: ${message}`
           : rolledBack
-            ? `cancelled; rolled back (${rollbackWords(s.rollbacks)})`
+            ? `cancelled; rolled back (${rollbackWords(s.rollbacks)})${hooksNotUndone(s.hooksBegun)}`
             : s.hooksBegun?.length
               ? cancelledAfterHooks(s.hooksBegun, input.env.name)
               : (stagingLiveNote(s, input.env.name, input.version) ?? 'cancelled before anything changed'),

@@ -466,6 +466,19 @@ test("cancelled at the strategy's first step: the step never ran, its write-ahea
   assert.equal(r.result.rollbacks[0]!.reason, 'the job was cancelled');
 });
 
+test('cancelled after a migrate hook and traffic moved: rolled back, and said that the migration is not undone by it', () => {
+  const env = environment(
+    '  production:\n    strategy: { type: canary, steps: [5, 25, 50], pause: 0 }\n    hooks:\n      migrate: migrate-db',
+  );
+  const r = drive(input(env), {
+    cancelDuring: (a) => a.kind === 'run_step' && a.step.kind === 'analysis' && a.step.weight === 25,
+  });
+  assert.equal(
+    r.result.message,
+    "cancelled; rolled back (traffic on stable); production's migrate hook had begun and is not undone by it",
+  );
+});
+
 test('cancelled after traffic moved (during the canary at 25 %): traffic back first, then cancelled', () => {
   const env = environment('  production:\n    strategy: { type: canary, steps: [5, 25, 50], pause: 0 }');
   const r = drive(input(env), {
