@@ -32,8 +32,8 @@ import { reconcile, type ReconcileCode, type ReconcileSummary } from '../reconci
 import { FileStateStore } from '../state/file-store.ts';
 import type { Rollout, RolloutOwner } from '../state/record.ts';
 import { EXIT_CODES } from '../util/exit-codes.ts';
-import { cancelCliOnSignals, notifyCloseBy } from './cancellation.ts';
-import { contextFromEnv, reconcileNotifiers } from '../notify/wiring.ts';
+import { cancelCliOnSignals } from './cancellation.ts';
+import { cliReconcileNotifiers } from './reconcile-notifiers.ts';
 import { MAX_REASON } from './usage.ts';
 import { fileReconcileLock } from './reconcile-lock.ts';
 
@@ -310,30 +310,12 @@ async function goOnNow(
   );
   const store = new FileStateStore(env.stateDir);
   // The rollout's channels hear how it ends, as from reconcile (docs/notifications.md); without them a
-  // promote or abort done here told nobody after the wait. `who` is who deployed: not known here.
-  const { who: _who, ...runContext } = contextFromEnv(process.env, undefined);
-  const secrets: string[] = [];
-  const notifiers = reconcileNotifiers(
-    config,
-    { ...runContext, by: `deploy-action ${verb} on ${hostname()}` },
-    {
-      env: process.env,
-      log: (level, message) => reporter.event({ type: 'log', level, message }),
-      // The channels' secrets stay out of the record in the state directory, as a deployment's do.
-      onSecret: (secret) => secrets.push(secret),
-      closeBy: notifyCloseBy(cancellation),
-    },
-  );
+  // promote or abort done here told nobody after the wait.
+  const notifiers = cliReconcileNotifiers(config, verb, reporter, cancellation);
   try {
     // The notifiers are closed (within their bound) before the summary, so no warning follows it.
     return await reconcile({
-      secrets,
-      ...(notifiers
-        ? {
-            notifierFor: (e, rollout) => notifiers.forRollout(e.name, rollout),
-            notifierForRelease: (e, release) => notifiers.forRelease(e.name, release),
-          }
-        : {}),
+      ...notifiers.options,
       config,
       environments: [env.name],
       storeFor: () => store,
@@ -347,7 +329,7 @@ async function goOnNow(
       reporter,
       stateDir: opts.stateDir,
       ...(deps.now ? { now: deps.now } : {}),
-    }).finally(() => notifiers?.close());
+    }).finally(() => notifiers.close());
   } finally {
     cancellation.dispose();
     await reporter.close?.();

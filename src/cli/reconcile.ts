@@ -14,8 +14,8 @@ import { reconcile, ReconcileUsageError } from '../reconcile/run.ts';
 import { fileStrayRecords } from '../reconcile/stray.ts';
 import { FileStateStore } from '../state/file-store.ts';
 import { EXIT_CODES } from '../util/exit-codes.ts';
-import { cancelCliOnSignals, notifyCloseBy } from './cancellation.ts';
-import { contextFromEnv, reconcileNotifiers } from '../notify/wiring.ts';
+import { cancelCliOnSignals } from './cancellation.ts';
+import { cliReconcileNotifiers } from './reconcile-notifiers.ts';
 
 export interface ReconcileCliOptions {
   environment?: string[];
@@ -53,20 +53,7 @@ export async function reconcileCli(opts: ReconcileCliOptions, deps: ReconcileCli
     reporter.event({ type: 'log', level: 'warn', message }),
   );
   // Slack, Teams and webhooks for the rollouts it goes on with or rolls back (docs/notifications.md).
-  // `who` is who deployed: not known to reconcile (a promote names who promoted).
-  const { who: _who, ...runContext } = contextFromEnv(process.env, undefined);
-  const secrets: string[] = [];
-  const notifiers = reconcileNotifiers(
-    config,
-    { ...runContext, by: `deploy-action reconcile on ${hostname()}` },
-    {
-      env: process.env,
-      log: (level, message) => reporter.event({ type: 'log', level, message }),
-      // The channels' secrets stay out of the records in the state directory, as a deployment's do.
-      onSecret: (secret) => secrets.push(secret),
-      closeBy: notifyCloseBy(cancellation),
-    },
-  );
+  const notifiers = cliReconcileNotifiers(config, 'reconcile', reporter, cancellation);
   try {
     // The notifiers are closed (within their bound) before the summary, so no warning follows it.
     const summary = await reconcile({
@@ -76,7 +63,7 @@ export async function reconcileCli(opts: ReconcileCliOptions, deps: ReconcileCli
         if (!stores.has(env.stateDir)) stores.set(env.stateDir, new FileStateStore(env.stateDir));
         return stores.get(env.stateDir)!;
       },
-      secrets,
+      ...notifiers.options,
       // No GitHub here: rollouts owned by a workflow run are left alone (owner_unknown) for the Action's.
       ownerStatus: ownerStatusFor({}),
       // Another reconcile (cron overlapping a manual one) at work on an environment keeps it.
@@ -91,15 +78,9 @@ export async function reconcileCli(opts: ReconcileCliOptions, deps: ReconcileCli
       owner: thisProcessOwner(),
       signal: deps.cancelled ? AbortSignal.any([cancellation.signal, deps.cancelled]) : cancellation.signal,
       reporter,
-      ...(notifiers
-        ? {
-            notifierFor: (env, rollout) => notifiers.forRollout(env.name, rollout),
-            notifierForRelease: (env, release) => notifiers.forRelease(env.name, release),
-          }
-        : {}),
       stateDir: opts.stateDir,
       strayRecords: () => fileStrayRecords(config, opts.stateDir),
-    }).finally(() => notifiers?.close());
+    }).finally(() => notifiers.close());
     if (opts.json) deps.out(`${JSON.stringify({ type: 'reconcile', ...summary })}\n`);
     else deps.out(formatReconcileText(summary));
     return summary.failed ? EXIT_CODES.failed : EXIT_CODES.success;
