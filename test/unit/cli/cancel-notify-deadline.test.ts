@@ -6,12 +6,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { events, startCli } from '../../helpers/cli.ts';
 import { cancelLikeRunner } from '../../helpers/action.ts';
-import { recordedTarget } from '../../helpers/recorded-target.ts';
+import { webhookDeployment } from '../../helpers/webhook-deployment.ts';
 
 test('in an Actions job, cancelled with a slow webhook: the rollback is done, the messages are cut at the reporting deadline, exit 130 before the runner has to kill', async (t) => {
   // Each message is answered after 4.5 s: within the 5 s request timeout, so the channel is never given up.
@@ -29,21 +26,10 @@ test('in an Actions job, cancelled with a slow webhook: the rollback is done, th
     server.closeAllConnections();
     server.close();
   });
-  const dir = mkdtempSync(join(tmpdir(), 'cancel-notify-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  const target = recordedTarget(dir);
-  const config = join(dir, 'deploy.yml');
-  writeFileSync(
-    config,
-    `preset: fast
-state_dir: ${dir}/state
-notifications:
-  channels:
-    audit: { type: webhook, url_env: HOOK_URL, secret_env: HOOK_SECRET }
-${target.targetYaml}environments:
-  production:
-    strategy: { type: canary, steps: [{ weight: 5, pause: 30s }, 50] }
-`,
+  const { target, config } = webhookDeployment(
+    t,
+    'cancel-notify',
+    '{ type: canary, steps: [{ weight: 5, pause: 30s }, 50] }',
   );
   const run = startCli(['run', '-e', 'production', '-v', 'v2', '-c', config, '--json'], {
     env: {

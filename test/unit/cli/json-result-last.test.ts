@@ -4,11 +4,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { runCli } from '../../helpers/cli.ts';
-import { recordedTarget } from '../../helpers/recorded-target.ts';
+import { webhookDeployment } from '../../helpers/webhook-deployment.ts';
 
 test('run --json with a webhook that refuses the outcome message: the channel warning is printed, and the result is the last line', async (t) => {
   // A webhook that takes every message but the run's outcome, which it refuses: that failure is known only
@@ -24,22 +21,7 @@ test('run --json with a webhook that refuses the outcome message: the channel wa
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   t.after(() => server.close());
   const port = (server.address() as AddressInfo).port;
-  const dir = mkdtempSync(join(tmpdir(), 'json-result-last-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  const target = recordedTarget(dir);
-  const config = join(dir, 'deploy.yml');
-  writeFileSync(
-    config,
-    `preset: fast
-state_dir: ${dir}/state
-notifications:
-  channels:
-    audit: { type: webhook, url_env: HOOK_URL, secret_env: HOOK_SECRET }
-${target.targetYaml}environments:
-  production:
-    strategy: blue-green
-`,
-  );
+  const { config } = webhookDeployment(t, 'json-result-last', 'blue-green');
   const run = await runCli(['run', '-e', 'production', '-v', 'v2', '-c', config, '--json'], {
     env: {
       CURRENT: '{"slot":"blue","version":"v1"}',

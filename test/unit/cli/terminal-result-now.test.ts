@@ -4,11 +4,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { startCli } from '../../helpers/cli.ts';
-import { recordedTarget } from '../../helpers/recorded-target.ts';
+import { webhookDeployment } from '../../helpers/webhook-deployment.ts';
 
 test('run at a terminal with a webhook slow to take the outcome message: the summary is printed before it answers', async (t) => {
   // Every message is answered at once but the outcome, which is held until the summary was seen.
@@ -32,22 +29,7 @@ test('run at a terminal with a webhook slow to take the outcome message: the sum
     server.closeAllConnections();
     server.close();
   });
-  const dir = mkdtempSync(join(tmpdir(), 'terminal-result-now-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  const target = recordedTarget(dir);
-  const config = join(dir, 'deploy.yml');
-  writeFileSync(
-    config,
-    `preset: fast
-state_dir: ${dir}/state
-notifications:
-  channels:
-    audit: { type: webhook, url_env: HOOK_URL, secret_env: HOOK_SECRET }
-${target.targetYaml}environments:
-  production:
-    strategy: blue-green
-`,
-  );
+  const { config } = webhookDeployment(t, 'terminal-result-now', 'blue-green');
   const run = startCli(['run', '-e', 'production', '-v', 'v2', '-c', config], {
     env: {
       CURRENT: '{"slot":"blue","version":"v1"}',
