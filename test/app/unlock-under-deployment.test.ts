@@ -7,6 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fakeSha } from '../fake-github/index.ts';
 import type { FakeGitHub } from '../fake-github/index.ts';
+import type { Probot } from 'probot';
 import {
   HEAD,
   PR,
@@ -427,7 +428,12 @@ test("/unlock --force of a person's lock while GitHub will not list the environm
   );
 });
 
-test("/unlock --force of a person's lock with many App deployments made under it: its warning reads the statuses of the newest 10 only, not one per deployment since the lock", async () => {
+/** `bob` locks staging, then `count` deployments are made under his lock with a token GitHub names as the
+ * App's (none ended); `body` gets them, oldest first, for `mia` (maintain) to `/unlock --force`. */
+async function withAppDeploymentsUnderLock(
+  count: number,
+  body: (fake: FakeGitHub, probot: Probot, made: number[], appToken: string) => Promise<void>,
+): Promise<void> {
   const APP_LIKE = 'app-like-token';
   await withSeededApp(
     {
@@ -437,9 +443,8 @@ test("/unlock --force of a person's lock with many App deployments made under it
     },
     async (fake, probot) => {
       await repliesTo(fake, probot, '/lock staging', 'bob');
-      // Deployments the App made under the lock, none ended (a lock whose time is long past finds many).
       const made: number[] = [];
-      for (let i = 0; i < 25; i++)
+      for (let i = 0; i < count; i++)
         made.push(
           (
             await rest(
@@ -451,54 +456,39 @@ test("/unlock --force of a person's lock with many App deployments made under it
             )
           ).id,
         );
-      const before = fake.requestsFor('repos/list-deployment-statuses').length;
-      const reply = await repliesTo(fake, probot, '/unlock staging --force', 'mia');
-      assert.match(reply, /^Unlocked `staging` \(was held by `bob`\)\. Deployments \*\*#\d+\*\*, /);
-      assert.match(
-        reply,
-        /made under that lock are still running \(of the newest 10; the statuses of 15 older deployments made under that lock were not read: there may be more\), now without a lock/,
-      );
-      const named = [...reply.matchAll(/\*\*#(\d+)\*\*/g)].map((m) => Number(m[1]));
-      assert.deepEqual(named, made.slice(-10).reverse(), 'the newest ten');
-      assert.ok(fake.requestsFor('repos/list-deployment-statuses').length - before <= 10);
+      await body(fake, probot, made, APP_LIKE);
     },
   );
+}
+
+test("/unlock --force of a person's lock with many App deployments made under it: its warning reads the statuses of the newest 10 only, not one per deployment since the lock", async () => {
+  // A lock whose time is long past finds many deployments made under it, none ended.
+  await withAppDeploymentsUnderLock(25, async (fake, probot, made) => {
+    const before = fake.requestsFor('repos/list-deployment-statuses').length;
+    const reply = await repliesTo(fake, probot, '/unlock staging --force', 'mia');
+    assert.match(reply, /^Unlocked `staging` \(was held by `bob`\)\. Deployments \*\*#\d+\*\*, /);
+    assert.match(
+      reply,
+      /made under that lock are still running \(of the newest 10; the statuses of 15 older deployments made under that lock were not read: there may be more\), now without a lock/,
+    );
+    const named = [...reply.matchAll(/\*\*#(\d+)\*\*/g)].map((m) => Number(m[1]));
+    assert.deepEqual(named, made.slice(-10).reverse(), 'the newest ten');
+    assert.ok(fake.requestsFor('repos/list-deployment-statuses').length - before <= 10);
+  });
 });
 
 test("/unlock --force of a person's lock with the newest 10 deployments made under it ended and older ones not looked at: it says those may still run, not nothing", async () => {
-  const APP_LIKE = 'app-like-token';
-  await withSeededApp(
-    {
-      ...SEED,
-      collaborators: { ...SEED.collaborators, mia: 'maintain' as const },
-      fake: { tokens: { [APP_LIKE]: 'deploy-action[bot]' } },
-    },
-    async (fake, probot) => {
-      await repliesTo(fake, probot, '/lock staging', 'bob');
-      // 12 made under the lock: the oldest 2 still run, the newest 10 ended.
-      const made: number[] = [];
-      for (let i = 0; i < 12; i++)
-        made.push(
-          (
-            await rest(
-              fake,
-              'POST',
-              '/deployments',
-              { ref: HEAD, environment: 'staging', auto_merge: false, required_contexts: [] },
-              APP_LIKE,
-            )
-          ).id,
-        );
-      for (const id of made.slice(2))
-        await rest(fake, 'POST', `/deployments/${id}/statuses`, { state: 'success' }, APP_LIKE);
-      const reply = await repliesTo(fake, probot, '/unlock staging --force', 'mia');
-      // It said only "Unlocked `staging` (was held by `bob`)." as if nothing ran under the lock.
-      assert.match(
-        reply,
-        /The newest 10 deployments made under that lock have ended; the statuses of 2 older deployments made under that lock were not read, and any of them may still be running, now without a lock/,
-      );
-    },
-  );
+  // 12 made under the lock: the oldest 2 still run, the newest 10 ended.
+  await withAppDeploymentsUnderLock(12, async (fake, probot, made, appToken) => {
+    for (const id of made.slice(2))
+      await rest(fake, 'POST', `/deployments/${id}/statuses`, { state: 'success' }, appToken);
+    const reply = await repliesTo(fake, probot, '/unlock staging --force', 'mia');
+    // It said only "Unlocked `staging` (was held by `bob`)." as if nothing ran under the lock.
+    assert.match(
+      reply,
+      /The newest 10 deployments made under that lock have ended; the statuses of 2 older deployments made under that lock were not read, and any of them may still be running, now without a lock/,
+    );
+  });
 });
 
 test('two /unlock by the holder at once (two replicas, or a comment redelivered) while their deployment runs: both hand it over, one moves the ref, and the deployment keeps the lock', async () => {
