@@ -57,8 +57,8 @@ export interface ExplainedIssue {
   path: (string | number)[];
   anchor: IssueAnchor;
   message: string;
-  /** A required key that is missing (the path is its mapping's). */
-  missing?: string;
+  /** A required key that is missing, or the keys of which one is (the path is their mapping's). */
+  missing?: string | readonly string[];
   /** The key an unknown key was probably meant to be. */
   meant?: string;
   /** A misspelt required key, named from the missing side (said once when its mapping names it too). */
@@ -538,7 +538,9 @@ export function explainIssues(issues: readonly Issue[], data: unknown, schema: S
   );
   return explained
     .filter(
-      (issue) => issue.missing === undefined || !meant.has(JSON.stringify([...issue.path, issue.missing])),
+      (issue) =>
+        issue.missing === undefined ||
+        ![issue.missing].flat().some((key) => meant.has(JSON.stringify([...issue.path, key]))),
     )
     .filter(
       (issue) =>
@@ -772,7 +774,18 @@ function explain(
       const message = `expected ${listOf(expected)}, got ${describeValue(value)}${hint}${about}`;
       return [{ path, anchor: 'value', message }];
     }
-    default:
-      return [{ path, anchor: 'value', message: issue.message }];
+    default: {
+      // A refinement's "needs one of these keys" (params.missing) is not said beside an unknown key naming one.
+      const missing =
+        issue.code === 'custom' ? (issue.params as { missing?: unknown } | undefined)?.missing : undefined;
+      return [
+        {
+          path,
+          anchor: 'value',
+          message: issue.message,
+          ...(Array.isArray(missing) ? { missing: missing.map(String) } : {}),
+        },
+      ];
+    }
   }
 }

@@ -50,6 +50,8 @@ const slackChannel = z
         message: bot
           ? 'use either token_env (with channel) or webhook_url_env, not both'
           : 'needs token_env (a bot token, with channel) or webhook_url_env (an incoming webhook)',
+        // A token or URL written where its variable's name goes is that key's error, not this one too.
+        ...(bot ? {} : { params: { missing: ['token_env', 'webhook_url_env'] } }),
       });
     else if (bot && channel.channel === undefined)
       ctx.addIssue({

@@ -689,7 +689,8 @@ environments:
 
 describe('a secret written where the name of its variable goes (url for url_env)', () => {
   // A webhook's URL written under "url" was two errors, an unknown key with no suggestion and a missing
-  // "url_env", neither saying that the config takes the variable's name, never the secret.
+  // "url_env", neither saying that the config takes the variable's name, never the secret. A Slack channel's
+  // "webhook_url" was also "needs token_env or webhook_url_env" beside it.
   it('is one error at the key, saying to name the variable, without echoing the value', () => {
     const errors = errorsOf(`${TARGET}
 environments:
@@ -703,10 +704,24 @@ notifications:
       errors.map((line) => line.replace(/ \(allowed here: .*\)$/, '')),
       [
         'deploy.yml:8:29: notifications.channels.audit.url: unknown key "url": the config takes the name of the environment variable holding it, as "url_env" (its value never belongs in the repository)',
-        'deploy.yml:9:10: notifications.channels.ops: needs token_env (a bot token, with channel) or webhook_url_env (an incoming webhook)',
         'deploy.yml:9:25: notifications.channels.ops.webhook_url: unknown key "webhook_url": the config takes the name of the environment variable holding it, as "webhook_url_env" (its value never belongs in the repository)',
       ],
     );
     assert.ok(errors.every((line) => !line.includes('hunter2')));
+  });
+
+  it('a Slack channel with neither written still says it needs one of them', () => {
+    assert.deepEqual(
+      errorsOf(`${TARGET}
+environments:
+  production: {}
+notifications:
+  channels:
+    ops: { type: slack, channel: C0123 }
+`),
+      [
+        'deploy.yml:8:10: notifications.channels.ops: needs token_env (a bot token, with channel) or webhook_url_env (an incoming webhook)',
+      ],
+    );
   });
 });
