@@ -42,8 +42,14 @@ export function formatDuration(milliseconds: number): string {
   const hours = Math.floor(minutes / 60);
   const restMinutes = minutes - hours * 60;
   // Whole days from two on, as people write them ("30d", not "720h"); a day is "24h", as written.
-  if (!restMinutes && hours >= 48 && hours % 24 === 0) return `${hours / 24}d`;
-  return restMinutes ? `${hours}h${restMinutes}m` : `${hours}h`;
+  if (!restMinutes && !rest && hours >= 48 && hours % 24 === 0) return `${hours / 24}d`;
+  // Zero parts left out, as Go's parser reads them ("1h30s" for 1h0m30s written "1h30s").
+  return `${hours}h${restMinutes ? `${restMinutes}m` : ''}${rest ? `${rest}s` : ''}`;
+}
+
+/** A maximum as written, never above it (Node's timer limit, 596h31m23.647s, is "596h31m23s", which is accepted). */
+function formatLimit(milliseconds: number): string {
+  return formatDuration(milliseconds < 1000 ? milliseconds : Math.floor(milliseconds / 1000) * 1000);
 }
 
 /** The longest delay Node's timers can wait (2^31 - 1 ms, about 24.8 days); longer ones fire at once. */
@@ -111,7 +117,7 @@ export function readDuration(
     return {
       ok: false,
       reason: 'too_long',
-      message: `${quoted(String(value))} is too long: at most ${formatDuration(max)} here`,
+      message: `${quoted(String(value))} is too long: at most ${formatLimit(max)} here`,
     };
   if (parsed < min)
     return {
@@ -189,7 +195,7 @@ export function suggestDuration(text: string): string | undefined {
 
 /** What a duration field accepts, for its description. */
 export function durationDescription(bounds: DurationBounds): string {
-  const max = formatDuration(bounds.timer === false ? bounds.maxMs : Math.min(bounds.maxMs, MAX_TIMER_MS));
+  const max = formatLimit(bounds.timer === false ? bounds.maxMs : Math.min(bounds.maxMs, MAX_TIMER_MS));
   return bounds.minMs
     ? `A duration such as "500ms", "30s", "5m" or "1h", from ${formatDuration(bounds.minMs)} to ${max}.`
     : `A duration such as "500ms", "30s", "5m", "1h" or "1d", up to ${max}; 0 for none.`;

@@ -1,6 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { formatDuration, parseDuration, suggestDuration } from '../../../src/config/duration.ts';
+import {
+  MAX_TIMER_MS,
+  durationDescription,
+  formatDuration,
+  parseDuration,
+  readDuration,
+  suggestDuration,
+} from '../../../src/config/duration.ts';
 
 describe('durations', () => {
   it('reads one part, or parts largest unit first as Go writes them', () => {
@@ -56,6 +63,10 @@ describe('durations', () => {
       59_960,
       119_600,
       3_599_600,
+      // Seconds above an hour: "1h30s" was printed "1h" (a plan misstating a written wait).
+      3_630_000,
+      3_661_000,
+      172_801_000,
     ]) {
       const printed = formatDuration(ms);
       assert.doesNotMatch(
@@ -65,11 +76,30 @@ describe('durations', () => {
       );
       const read = parseDuration(printed);
       assert.ok(read !== undefined, `${printed} (${ms} ms) is not read back`);
-      // formatDuration rounds to the second above a minute and drops the seconds above an hour.
-      assert.ok(
-        Math.abs(read - ms) < (ms < 3_600_000 ? 1_000 : 60_000),
-        `${printed} reads as ${read}, from ${ms}`,
-      );
+      // formatDuration rounds to the second above a minute.
+      assert.ok(Math.abs(read - ms) <= 500, `${printed} reads as ${read}, from ${ms}`);
+    }
+  });
+
+  it('prints a duration above an hour with its seconds, zero parts left out, as written', () => {
+    assert.equal(formatDuration(parseDuration('1h30s')!), '1h30s');
+    assert.equal(formatDuration(parseDuration('1h1m1s')!), '1h1m1s');
+    assert.equal(formatDuration(parseDuration('2d1s')!), '48h1s');
+    assert.equal(formatDuration(parseDuration('2d')!), '2d');
+    assert.equal(formatDuration(parseDuration('90m')!), '1h30m');
+  });
+
+  it('names a maximum that the field then accepts, never one just above it', () => {
+    // Node's timer limit is 596h31m23.647s: rounded to the second, "596h31m24s" would be refused.
+    for (const max of [MAX_TIMER_MS, 3_600_999, 90_500, 59_999]) {
+      const refused = readDuration(`${max + 1000}ms`, { minMs: 0, maxMs: max, timer: false });
+      assert.equal(refused.ok, false);
+      const named = /at most (\S+) here/.exec(refused.ok ? '' : refused.message)?.[1];
+      assert.ok(named, refused.ok ? '' : refused.message);
+      const read = readDuration(named, { minMs: 0, maxMs: max, timer: false });
+      assert.ok(read.ok, `"${named}", named as the maximum ${max} ms, is refused`);
+      const described = /to (\S+)\.$/.exec(durationDescription({ minMs: 1, maxMs: max, timer: false }))?.[1];
+      assert.equal(described, named);
     }
   });
 
