@@ -725,12 +725,22 @@ export function formatPlan(plan: DeploymentPlan): string {
       if (a.run) lines.push(`       $ ${a.run}`);
     });
   }
-  lines.push('', 'on failure, rollback:');
-  if (plan.rollback.length === 0) lines.push('  (nothing to undo)');
-  plan.rollback.forEach((a, i) => {
-    lines.push(`  ${i + 1}. ${a.description}`);
-    if (a.run) lines.push(`       $ ${a.run}`);
-  });
+  const rollbackLines = (actions: DeploymentPlan['rollback']) => {
+    if (actions.length === 0) lines.push('  (nothing to undo)');
+    actions.forEach((a, i) => {
+      lines.push(`  ${i + 1}. ${a.description}`);
+      if (a.run) lines.push(`       $ ${a.run}`);
+    });
+  };
+  if (plan.stagingRollback) {
+    lines.push('', `on failure in staging (${plan.stagingRollback.environment}), its rollback:`);
+    rollbackLines(plan.stagingRollback.actions);
+  }
+  lines.push(
+    '',
+    plan.stagingRollback ? `on failure in ${plan.environment}, rollback:` : 'on failure, rollback:',
+  );
+  rollbackLines(plan.rollback);
   lines.push('', 'Nothing was run.', '');
   return lines.join('\n');
 }

@@ -40,7 +40,10 @@ export interface DeploymentPlan {
    */
   refused?: { environment: string; code: 'state_refused' | 'rollout_unfinished'; message: string };
   phases: Array<{ phase: PhaseId; environment: string; actions: PlannedAction[] }>;
+  /** What a failure in production (or its verify / monitor) runs. */
   rollback: PlannedAction[];
+  /** What a failure in the staging phase runs: staging's own rollback and levels (production is untouched). */
+  stagingRollback?: { environment: string; actions: PlannedAction[] };
 }
 
 export function planDeployment(
@@ -85,7 +88,8 @@ export function planDeployment(
       environment: env.staging,
       actions: [{ description: 'skipped (hotfix)' }],
     });
-  else if (env.staging) {
+  let stagingRollback: DeploymentPlan['stagingRollback'];
+  if (env.staging && !env.rollback && !skipStaging) {
     // As the run does (machine/loop.ts program): staging's own hooks, its strategy, its smoke and health
     // checks, its validation window, then its finalize (no on_success there), before production starts.
     const staging = resolveEnvironment(config, env.staging, { stateDir: overrides.stateDir });
@@ -111,6 +115,10 @@ export function planDeployment(
         },
       ],
     });
+    stagingRollback = {
+      environment: staging.name,
+      actions: [...stagingMain.rollback, ...levelActions(staging, stagingValues, stagingLive.slot)],
+    };
   }
   const values = deploymentValues(env, { version, sha }, live);
   const main = strategyActions(env, version, sha, live);
@@ -169,6 +177,9 @@ export function planDeployment(
     ...(refused ? { refused } : {}),
     phases: phases.map((p) => ({ ...p, actions: p.actions.map(shown) })),
     rollback: [...main.rollback, ...levelActions(env, values, live.slot)].map(shown),
+    ...(stagingRollback
+      ? { stagingRollback: { ...stagingRollback, actions: stagingRollback.actions.map(shown) } }
+      : {}),
   };
 }
 

@@ -296,8 +296,18 @@ export function renderPlanSummary(plan: DeploymentPlan): string {
     for (const a of phase.actions) out.push(action(a));
     out.push('');
   }
+  if (plan.stagingRollback?.actions.length) {
+    out.push(`### rollback path on a failure in staging (${say(plan.stagingRollback.environment, 200)})`, '');
+    for (const a of plan.stagingRollback.actions) out.push(action(a));
+    out.push('');
+  }
   if (plan.rollback.length) {
-    out.push('### rollback path', '');
+    out.push(
+      plan.stagingRollback
+        ? `### rollback path on a failure in ${say(plan.environment, 200)}`
+        : '### rollback path',
+      '',
+    );
     for (const a of plan.rollback) out.push(action(a));
     out.push('');
   }

@@ -7,6 +7,7 @@ import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { formatPlan } from '../../../src/cli/main.ts';
+import { renderPlanSummary } from '../../../src/report/job-summary.ts';
 import { parseConfig } from '../../../src/config/load.ts';
 import { planDeployment } from '../../../src/pipeline/plan.ts';
 import { FileStateStore } from '../../../src/state/file-store.ts';
@@ -748,5 +749,75 @@ environments:
   assert.equal(
     staging.actions.at(-1)!.description,
     'finalize staging: record the live version; decommission the old slot blue (v1) after 5m',
+  );
+});
+
+test("plan's rollback for a failure in staging is staging's own (its traffic steps and on_rollback levels), beside production's", async (t) => {
+  // A failure in the staging phase runs staging's rollback and its levels (production untouched); the plan
+  // listed production's rollback only, so staging's flag switch and redeploy were never shown.
+  const dir = tempDir(t);
+  const at = '2026-12-01T10:00:00.000Z';
+  for (const environment of ['staging', 'production'])
+    await new FileStateStore(join(dir, 'state')).write({
+      ...emptyRecord('local', environment, new Date(at)),
+      seq: 1,
+      live: { version: 'v1', slot: 'blue', since: at },
+    });
+  const parsed = parseConfig(
+    `state_dir: ${dir}/state
+target:
+  commands:
+    deploy: ./deploy.sh {{environment}} {{slot}} {{version}}
+    switch: ./route.sh {{environment}} {{slot}}
+    set_weight: ./weight.sh {{slot}} {{weight}}
+environments:
+  staging:
+    strategy: blue-green
+    hooks:
+      on_rollback:
+        - { name: flags, run: './flags.sh {{environment}} off' }
+  production:
+    staging: staging
+    strategy: { type: canary, steps: [10] }
+    hooks:
+      on_rollback:
+        - { name: code, run: './deploy.sh {{environment}} {{previous_version}}' }
+`,
+    'deploy.yml',
+  );
+  assert.ok(parsed.ok, parsed.ok ? '' : JSON.stringify(parsed.errors));
+  const plan = planDeployment(parsed.config, 'production', 'v2');
+  const shown = (actions: Array<{ description: string; run?: string }>) =>
+    actions.map((a) => `${a.description}${a.run ? ` $ ${a.run}` : ''}`);
+  assert.equal(plan.stagingRollback?.environment, 'staging');
+  assert.deepEqual(shown(plan.stagingRollback.actions), [
+    'switch traffic green → blue $ ./route.sh staging blue',
+    'rollback level flags $ ./flags.sh staging off',
+  ]);
+  assert.deepEqual(shown(plan.rollback), [
+    'set weight green=0% blue=100% $ ./weight.sh green 0',
+    'rollback level code $ ./deploy.sh production v1',
+  ]);
+  const text = formatPlan(plan);
+  assert.match(
+    text,
+    /\non failure in staging \(staging\), its rollback:\n {2}1\. switch traffic green → blue\n {7}\$ \.\/route\.sh staging blue\n {2}2\. rollback level flags\n/,
+  );
+  assert.match(text, /\non failure in production, rollback:\n {2}1\. set weight green=0% blue=100%\n/);
+  const summary = renderPlanSummary(plan);
+  assert.match(
+    summary,
+    /### rollback path on a failure in staging \(staging\)\n\n- switch traffic green → blue: /,
+  );
+  assert.match(summary, /### rollback path on a failure in production\n\n- set weight green=0% blue=100%: /);
+
+  // A hotfix skips staging, and a rollback deployment goes straight back: no staging rollback to list.
+  assert.equal(
+    planDeployment(parsed.config, 'production', 'v2', undefined, { skipStaging: true }).stagingRollback,
+    undefined,
+  );
+  assert.match(
+    formatPlan(planDeployment(parsed.config, 'production', 'v2', undefined, { skipStaging: true })),
+    /\non failure, rollback:\n/,
   );
 });
