@@ -1023,6 +1023,10 @@ async function stillRunningAfterForce(
       described.heldByDeployment !== undefined
         ? `Deployment **#${described.heldByDeployment}**`
         : 'That deployment';
+    // A deployment the App did not make (holderUnverified): its statuses were not read (anyone may post one),
+    // so it is not said to run, only that it may.
+    if (described.holderUnverified)
+      return ` ${which}, of that commit and not made by this App, may still be running (its statuses were not read), ${unlocked}`;
     return ` ${which} is still running, ${unlocked}`;
   }
   try {

@@ -557,6 +557,26 @@ test("/unlock --force of a deployment's own lock names that deployment and its c
         await repliesTo(fake, probot, '/unlock staging --force', 'mia'),
         `Unlocked \`staging\` (was held by no running deployment: deployment ${String(running!.id)} of \`${short}\` had ended).`,
       );
+
+      // A lock at a commit whose deployment someone else made (a workflow's, anyone's with deployments: write):
+      // its statuses are not the App's to read, so it is not said to be still running, only that it may be.
+      const other = fakeSha('pr-8-head');
+      const theirs = await rest(fake, 'POST', '/deployments', {
+        ref: other,
+        environment: 'staging',
+        auto_merge: false,
+        required_contexts: [],
+      });
+      await rest(fake, 'POST', `/deployments/${theirs.id}/statuses`, { state: 'success' });
+      await rest(fake, 'POST', '/git/refs', { ref: 'refs/deploy-locks/staging', sha: other });
+      const unverified = await repliesTo(fake, probot, '/unlock staging --force', 'mia');
+      assert.match(
+        unverified,
+        new RegExp(
+          `Deployment \\*\\*#${String(theirs.id)}\\*\\*, of that commit and not made by this App, may still be running \\(its statuses were not read\\), now without a lock`,
+        ),
+      );
+      assert.doesNotMatch(unverified, /is still running/);
     },
   );
 });
