@@ -9,7 +9,7 @@ import { resolveEnvironment } from '../config/resolve.ts';
 import type { RawConfig, StrategyName } from '../config/schema.ts';
 import { FileControlChannel } from '../control/file-channel.ts';
 import { resolveStaging, runPipeline } from '../pipeline/pipeline.ts';
-import { fanOut, type Reporter } from '../pipeline/events.ts';
+import { fanOut, resultLast, type Reporter } from '../pipeline/events.ts';
 import { contextFromEnv, runNotifier } from '../notify/wiring.ts';
 import { inZoneSuffix, resolvePolicy } from '../policy/index.ts';
 import { FileStateStore } from '../state/file-store.ts';
@@ -356,6 +356,8 @@ async function startRun(
     log('warn', `notifications for ${env.name} are off: ${(error as Error).message}`);
     return undefined;
   });
+  // The run's result stays its last line: a channel's failure found while its messages close comes before it.
+  const printed = resultLast(opts.reporter);
   try {
     return await runPipeline(
       {
@@ -368,7 +370,7 @@ async function startRun(
         holdOnFailure: true,
       },
       {
-        reporter: notify ? fanOut([opts.reporter, notify.reporter]) : opts.reporter,
+        reporter: notify ? fanOut([printed.reporter, notify.reporter]) : printed.reporter,
         ...(opts.signal ? { signal: opts.signal } : {}),
         gates: { cwd: process.cwd() },
         control: new FileControlChannel(env.stateDir, env.name),
@@ -378,6 +380,7 @@ async function startRun(
   } finally {
     // Only the notifier: the caller's reporter is the caller's to close, after the other runs.
     await notify?.reporter.close?.();
+    printed.flush();
   }
 }
 
