@@ -25,6 +25,7 @@ import {
   parseApprovalMarkers,
   serializeApprovalMarker,
   tallyOrder,
+  unreadableApprovalMarkers,
 } from '../../src/policy/index.ts';
 import type { ApprovalRecord } from '../../src/policy/index.ts';
 import { FactsError } from './config.ts';
@@ -163,6 +164,18 @@ export async function readLedger(
           "ignored a ledger record that is not the app's own (tampering?)",
         ),
     });
+    // The App's own record that this version cannot read (a newer version's, beside this one in a rolling
+    // upgrade or left by it before a downgrade) may be a veto: skipped, the deployment it holds would go ahead.
+    const unreadable = unreadableApprovalMarkers(markers).find(
+      (u) => u.sha === undefined || u.sha === sha.toLowerCase(),
+    );
+    if (unreadable)
+      throw new FactsError(
+        'approvals_ledger_unreadable',
+        `the approval or veto recorded in check run ${run.id} of commit ${short(sha)} is one this version of ` +
+          `the app cannot read (${unreadable.why}), written by a newer version of the app: nothing is decided ` +
+          'without it; run that version or a later one on every replica of the app',
+      );
     // Only this commit's: a record is written on the commit it is for.
     records.push(...parseApprovalMarkers(markers).filter((r) => r.sha === sha.toLowerCase()));
   }

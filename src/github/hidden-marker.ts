@@ -181,6 +181,37 @@ export function readMarkerBlock(
   return out;
 }
 
+/**
+ * The verified markers of one kind that `schema` refuses, each said in a few words: the format version it names
+ * when it is not one this version writes (`format v2`), or the first field refused. Such a marker is genuine
+ * (its MAC verified: the App wrote it), so it is most likely a newer version's record, met during a rolling
+ * upgrade or after a downgrade; where skipping it could change a decision (a veto), the caller refuses instead.
+ */
+export function unreadableMarkers(
+  markers: readonly VerifiedMarker[],
+  kind: string,
+  schema: ZodType,
+  readsVersion: number,
+): { data: unknown; why: string }[] {
+  const out: { data: unknown; why: string }[] = [];
+  for (const m of markers) {
+    if (m.kind !== kind) continue;
+    const parsed = schema.safeParse(m.data);
+    if (parsed.success) continue;
+    const v = (m.data as { v?: unknown } | null)?.v;
+    const issue = parsed.error.issues[0];
+    const field = issue ? `${issue.path.join('.') || '(root)'}: ${issue.message}` : 'refused';
+    out.push({
+      data: m.data,
+      why:
+        typeof v === 'number' && v !== readsVersion
+          ? `format v${v}; this version reads v${readsVersion}`
+          : `format v${readsVersion}, ${field}`,
+    });
+  }
+  return out;
+}
+
 /** The verified markers of one kind that `schema` accepts; a MAC'd marker the schema refuses is skipped. */
 export function markersOf<T>(markers: readonly VerifiedMarker[], kind: string, schema: ZodType<T>): T[] {
   const out: T[] = [];

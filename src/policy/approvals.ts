@@ -5,7 +5,7 @@
 // MAC verifies (src/github/hidden-marker.ts).
 import * as z from 'zod';
 import { ENVIRONMENT_NAME, ENVIRONMENT_NAME_MAX } from '../config/schema.ts';
-import { markersOf, writeMarker } from '../github/hidden-marker.ts';
+import { markersOf, unreadableMarkers, writeMarker } from '../github/hidden-marker.ts';
 import type { MarkerScope, VerifiedMarker } from '../github/hidden-marker.ts';
 import type { MarkerKeys } from '../github/marker-keys.ts';
 import { eligibility, isBot, PERMISSIONS, sameLogin, type Actor } from './actors.ts';
@@ -206,4 +206,18 @@ export function parseApprovalMarkers(markers: readonly VerifiedMarker[]): Approv
     ...(data.reason !== undefined ? { reason: data.reason } : {}),
     ...(data.src !== undefined ? { source: data.src } : {}),
   }));
+}
+
+/**
+ * The approval markers among `markers` that verified (the App wrote them) but that this version cannot read:
+ * a newer version's records (another format version, or a field added since). Skipped, one could be a veto, so
+ * the ledger refuses to decide on a commit holding one (app/facts/approval-ledger.ts) rather than miss it.
+ */
+export function unreadableApprovalMarkers(
+  markers: readonly VerifiedMarker[],
+): { sha?: string; why: string }[] {
+  return unreadableMarkers(markers, MARKER_KIND, markerSchema, 1).map(({ data, why }) => {
+    const sha = (data as { sha?: unknown } | null)?.sha;
+    return typeof sha === 'string' ? { sha: sha.toLowerCase(), why } : { why };
+  });
 }

@@ -38,6 +38,7 @@ export {
   tallyOrder,
   serializeApprovalMarker,
   parseApprovalMarkers,
+  unreadableApprovalMarkers,
   APPROVAL_MARKER,
   DROP_REASONS,
   type ApprovalRecord,

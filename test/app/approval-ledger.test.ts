@@ -25,9 +25,10 @@ import {
   sayOnPull,
   signedApproval,
   testApp,
+  testMarkerKeys,
   testProbot,
 } from './helpers.ts';
-import { appendMarkers } from '../../src/github/hidden-marker.ts';
+import { appendMarkers, writeMarker } from '../../src/github/hidden-marker.ts';
 import { parseDeploymentPayload } from '../../src/github/deployment-payload.ts';
 import { LEDGER_CHECK_NAME, LEDGER_MAX_ENTRIES } from '../../app/facts/approval-ledger.ts';
 
@@ -365,4 +366,62 @@ test('a scheduled deployment on a commit whose ledger is full is refused and tol
   } finally {
     await fake.stop();
   }
+});
+
+/** carol's veto as a newer replica of the App records it in the ledger: signed with the App's key, as `data`. */
+async function recordNewerVeto(fake: FakeGitHub, data: Json): Promise<void> {
+  const marker = writeMarker('approval', data, testMarkerKeys(), {
+    repository: `${owner}/${repo}`,
+    pullRequest: PR,
+  });
+  await rest(fake, 'POST', '/check-runs', {
+    name: LEDGER_CHECK_NAME,
+    head_sha: HEAD,
+    external_id: `approval:${PR}:newer-veto`,
+    status: 'completed',
+    conclusion: 'neutral',
+    output: { title: 'Veto', summary: 'carol vetoed', text: appendMarkers('Veto.', [marker]) },
+  });
+}
+
+const newerVeto = {
+  v: 2,
+  kind: 'reject',
+  env: 'production',
+  sha: HEAD,
+  by: 'carol',
+  perm: 'write',
+  teams: [],
+  at: new Date(NOW.getTime() - 60_000).toISOString(),
+  scope: 'all-environments',
+};
+
+test('a genuine ledger record this version cannot read (a newer App replica wrote it) decides nothing', async () => {
+  await run(1, async (fake, probot) => {
+    assert.match(await say(fake, probot, '/deploy production', 'alice'), /Waiting for 1 approval/);
+    // A newer replica of the App (a rolling upgrade) records carol's veto in a later format: the App's own
+    // record, but not one this version reads. Skipped (as every App marker this version cannot parse was),
+    // dave's approval started the deployment carol vetoed.
+    await recordNewerVeto(fake, newerVeto);
+    const approve = await say(fake, probot, '/approve-deploy production', 'dave');
+    assert.match(approve, /\*\*Not accepted\*\* \(`approvals_ledger_unreadable`\)/);
+    assert.match(
+      approve,
+      /cannot read \\?\(format v2; this version reads v1\\?\), written by a newer version/,
+    );
+    assert.match(approve, /run that version or a later one on every replica/);
+    assert.match(await say(fake, probot, '/deploy production', 'alice'), /`approvals_ledger_unreadable`/);
+    assert.equal(deployments(fake).length, 0, "carol's veto in the newer format is not stepped over");
+  });
+  // A field added within format v1 is refused alike, and named.
+  await run(1, async (fake, probot) => {
+    assert.match(await say(fake, probot, '/deploy production', 'alice'), /Waiting for 1 approval/);
+    await recordNewerVeto(fake, { ...newerVeto, v: 1 });
+    const approve = await say(fake, probot, '/approve-deploy production', 'dave');
+    assert.match(
+      approve,
+      /`approvals_ledger_unreadable`.*cannot read \\?\(format v1, .*Unrecognized key.*scope/,
+    );
+    assert.equal(deployments(fake).length, 0);
+  });
 });
