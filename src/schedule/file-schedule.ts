@@ -65,6 +65,9 @@ export interface ScheduledRun {
   requestedAt: Date;
 }
 
+/** The schedule file format this version reads and writes (`v`). */
+export const SCHEDULE_FILE_VERSION = 1;
+
 const runSchema = z.strictObject({
   id: z.string().regex(/^[A-Za-z0-9-]{1,64}$/),
   environment: z.string().min(1).max(255),
@@ -75,7 +78,10 @@ const runSchema = z.strictObject({
   at: z.iso.datetime({ offset: true }),
   requestedAt: z.iso.datetime({ offset: true }),
 });
-const fileSchema = z.strictObject({ v: z.literal(1), runs: z.array(runSchema).max(1000) });
+const fileSchema = z.strictObject({
+  v: z.literal(SCHEDULE_FILE_VERSION),
+  runs: z.array(runSchema).max(1000),
+});
 
 /**
  * `--at`: an ISO 8601 time with its offset (`2026-12-01T09:00:00Z`), or a local `YYYY-MM-DD HH:MM [Area/City]`
@@ -323,6 +329,28 @@ const RUNS_NOT_STARTED = 'its scheduled runs are not started or changed';
 /** What is not done with a run whose claim is not trusted (after "so"). */
 const CLAIM_NOT_USED = 'its run is neither started nor dropped, and the claim is not taken over';
 
+/**
+ * Why a schedule file that is JSON is refused, and what to do. One a newer deploy-action wrote (another `v`, or
+ * a field this version does not know) holds runs still to start: moving it away would lose them, so the fix is
+ * that version; only a damaged one is moved away.
+ */
+function unreadableSchedule(file: unknown, error: z.ZodError): string {
+  const v = (file as { v?: unknown } | null)?.v;
+  if (typeof v === 'number' && v !== SCHEDULE_FILE_VERSION)
+    return (
+      `was written by ${v > SCHEDULE_FILE_VERSION ? 'a newer' : 'another'} deploy-action (schedule file v${v}; this one ` +
+      `reads v${SCHEDULE_FILE_VERSION}): run that version or a later one, which starts its runs; it is left as it is`
+    );
+  const issue = error.issues[0]!;
+  const where = issue.path.join('.') || '(root)';
+  if (issue.code === 'unrecognized_keys')
+    return (
+      `holds a field this version does not know (${where}: ${issue.keys.join(', ')}), written by a newer ` +
+      'deploy-action: run that version or a later one, which starts its runs; it is left as it is'
+    );
+  return `is not a schedule this version reads (${where}: ${issue.message}); move it away to start over (its runs are not started)`;
+}
+
 export class FileSchedule {
   readonly dir: string;
   private readonly heartbeatMs: number | undefined;
@@ -380,16 +408,16 @@ export class FileSchedule {
         `${path} cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
       );
     }
-    let parsed;
+    let file: unknown;
     try {
-      parsed = fileSchema.safeParse(JSON.parse(text));
+      file = JSON.parse(text);
     } catch (error) {
       throw new ScheduleFileError(
         `${path} is not JSON (${(error as Error).message}); move it away to start over`,
       );
     }
-    if (!parsed.success)
-      throw new ScheduleFileError(`${path} is not a schedule this version reads; move it away to start over`);
+    const parsed = fileSchema.safeParse(file);
+    if (!parsed.success) throw new ScheduleFileError(`${path} ${unreadableSchedule(file, parsed.error)}`);
     return parsed.data.runs
       .filter((r) => r.environment === environment)
       .map((r) => ({
@@ -463,7 +491,7 @@ export class FileSchedule {
     const draft = `${path}.${process.pid}.${++draftCount}.tmp`;
     const temp = join(draft, DRAFT_FILE);
     const data = {
-      v: 1,
+      v: SCHEDULE_FILE_VERSION,
       runs: runs.map((r) => ({ ...r, at: r.at.toISOString(), requestedAt: r.requestedAt.toISOString() })),
     };
     try {
