@@ -96,7 +96,7 @@ export function afterSuccessSkipText(reason: AfterSuccessSkip, release?: Release
     case 'rollback_release':
       return `hooks.after_success is not run for the live release${of}: a rollback deployment put it there`;
     case 'not_planned':
-      return `hooks.after_success is not run for the live release${of}: the deployment that put it there had none (it was added to the config since); it runs for the next release deployed with it`;
+      return `hooks.after_success is not run for the live release${of}: the deployment that put it there recorded none (the hook was added to the config since, or an older deploy-action, which did not record it, deployed the release); it runs for the next release deployed with it: run it by hand if this one needs it`;
     case 'already_ran':
       return `hooks.after_success${of} ran at ${ran?.startedAt}`;
     case 'failed':

@@ -1,8 +1,8 @@
 // hooks.after_success, decided from the record alone (reconcile/after-success.ts): run, wait until, or skip
 // with a stable reason, and where it falls among reconcile's other decisions (decide.ts).
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
-import { decideAfterSuccess } from '../../../src/reconcile/after-success.ts';
+import { describe, it, test } from 'node:test';
+import { afterSuccessSkipText, decideAfterSuccess } from '../../../src/reconcile/after-success.ts';
 import { decide } from '../../../src/reconcile/decide.ts';
 import {
   emptyRecord,
@@ -214,4 +214,13 @@ describe('decide: the delayed hook among the other decisions', () => {
     });
     assert.deepEqual(decide({ record: deployed(), now: at(2 * DAY) }), { code: 'nothing_due' });
   });
+});
+
+test('not_planned says a release an older deploy-action deployed reads the same, and what to do', () => {
+  // Versions before live.afterSuccessPlanned (138c94dd) ran the hook for any release; their records never say
+  // it was planned. Skipped without a word about them, an upgrade mid-delay dropped the contract step unseen.
+  const text = afterSuccessSkipText('not_planned', { version: 'v2', since: T0.toISOString() });
+  assert.match(text, /^hooks\.after_success is not run for the live release of v2: /);
+  assert.match(text, /or an older deploy-action, which did not record it, deployed the release/);
+  assert.match(text, /run it by hand if this one needs it$/);
 });
