@@ -28,6 +28,7 @@ import { processUid, untrusted } from '../util/file-trust.ts';
 import { untrustedDirectory, untrustedStateDirectory } from '../util/trusted-directories.ts';
 import {
   parseControlRequest,
+  readControlRequest,
   type ControlPoll,
   type ControlRequest,
   type ControlSink,
@@ -278,12 +279,12 @@ async function endsMidLine(handle: FileHandle): Promise<boolean> {
   return last[0] !== 0x0a;
 }
 
-function parseLine(line: string): ReturnType<typeof parseControlRequest> {
+function parseLine(line: string): ReturnType<typeof readControlRequest> {
   let value: unknown;
   try {
     value = JSON.parse(line);
   } catch (error) {
     return { ok: false, message: `not JSON (${(error as Error).message})` };
   }
-  return parseControlRequest(value);
+  return readControlRequest(value);
 }

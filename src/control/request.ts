@@ -76,6 +76,28 @@ export function parseControlRequest(value: unknown): ParsedRequest {
   return { ok: false, message: `not a deploy-action control request: ${path}: ${message}` };
 }
 
+/** The verbs that only ever make a rollout safer: it stops moving forward, or goes back to what served before. */
+const SAFER_VERBS: ReadonlySet<string> = new Set<ControlVerb>(['abort', 'pause']);
+
+/** The request's known fields, any others dropped: for an /abort or /pause a newer version wrote. */
+const knownFieldsSchema = z.object(controlRequestSchema.shape);
+
+/**
+ * A request read back (its MAC verified, or from the CLI's trusted file), as parseControlRequest checks it, but
+ * an /abort or /pause holding fields this version does not know (a newer version's App or CLI wrote it while
+ * this one's rollout runs: a rolling upgrade) is acted on by the fields it knows: refused, the abort would be
+ * lost and the rollout would go on. A /promote or /resume with such fields is still refused (it could mean
+ * less than it says), and so is any field of a known name that does not check.
+ */
+export function readControlRequest(value: unknown): ParsedRequest {
+  const strict = parseControlRequest(value);
+  if (strict.ok) return strict;
+  const known = knownFieldsSchema.safeParse(value);
+  return known.success && SAFER_VERBS.has(known.data.verb)
+    ? { ok: true, request: known.data as ControlRequest }
+    : strict;
+}
+
 /** Where requests are read from while a rollout runs or waits (GitHub check runs, or a file for the CLI). */
 export interface ControlSource {
   /**

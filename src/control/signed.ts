@@ -7,7 +7,7 @@
 import { appendMarkers, writeMarker } from '../github/hidden-marker.ts';
 import { placeScope, readSignedMarker, stringField, type SignedPlace } from '../github/signed-place.ts';
 import type { ControlPlace } from './github-channel.ts';
-import { parseControlRequest, type ControlRequest } from './request.ts';
+import { readControlRequest, type ControlRequest } from './request.ts';
 
 export const CONTROL_KIND = 'control';
 /** GitHub's limit for a check run's output.text. */
@@ -113,7 +113,7 @@ export function verifyControlText(
         return { ok: false, code: 'control_corrupt', message: `${where} is not JSON` };
     }
   }
-  const parsed = parseControlRequest((read.data as { request?: unknown } | null)?.request);
+  const parsed = readControlRequest((read.data as { request?: unknown } | null)?.request);
   if (!parsed.ok) return { ok: false, code: 'control_corrupt', message: `${where}: ${parsed.message}` };
   // Signed for this place, but naming another deployment: only a writer with the key could do that.
   if (parsed.request.deploymentId !== place.deploymentId)

@@ -341,6 +341,26 @@ test('a bad line is echoed cut short and on one inert line, whatever its unknown
   assert.match(poll.refused![1]!.message, /not JSON/);
 });
 
+test('an /abort a newer CLI wrote with a field this version does not know is acted on; its /promote is not', async (t) => {
+  // A CLI upgraded while this version's run waits: refused, its abort was lost and the rollout went on.
+  const dir = stateDir(t);
+  const channel = new FileControlChannel(dir, 'production');
+  const path = channel.pathFor('production');
+  const first = request();
+  await channel.append('production', first);
+  const abort = request({ verb: 'abort', reason: 'errors' });
+  const promote = request();
+  appendFileSync(path, `${JSON.stringify({ ...promote, region: 'eu' })}\n`);
+  appendFileSync(path, `${JSON.stringify({ ...abort, region: 'eu' })}\n`);
+  const poll = await channel.poll('local-7');
+  assert.deepEqual(poll.requests, [first, abort]);
+  assert.deepEqual(
+    poll.refused?.map((r) => [r.where, r.code]),
+    [[`${path}:2`, 'control_corrupt']],
+  );
+  assert.match(poll.refused![0]!.message, /unknown key "region"/);
+});
+
 /** Sets the process umask for one test. */
 function withUmask(t: { after(fn: () => void): void }, mask: number): void {
   const before = process.umask(mask);

@@ -95,7 +95,7 @@ test('a MAC that verifies over something that is not a request is corrupt, with 
   const cases: Array<[unknown, RegExp]> = [
     [{ ...base, request: { ...request, verb: 'merge' } }, /verb/],
     [{ ...base, request: { ...request, step: 1.5 } }, /step/],
-    [{ ...base, request: { ...request, extra: 1 } }, /extra|unrecognized/i],
+    [{ ...base, request: { ...request, verb: 'promote', extra: 1 } }, /extra|unrecognized/i],
     [{ ...base }, /root|request/],
   ];
   for (const [data, field] of cases) {
@@ -139,4 +139,34 @@ test('a state record marker is not a control request (a different kind)', () => 
   ]);
   assert.equal(carriesControlRequest(text), false);
   assert.equal(verifyControlText(text, [key], place).ok, false);
+});
+
+test('a genuine /abort or /pause a newer version wrote with fields this one does not know is acted on; a /promote is not', () => {
+  // A rolling upgrade: the newer App records requests with a field added since, while this version's job
+  // rolls out. Refused as corrupt, its /abort was lost and the canary went on to 100 %.
+  const keys = { current: key, accepted: [key] };
+  const scope = {
+    repository: place.repository,
+    subject: JSON.stringify([place.environment, place.deploymentId]),
+  };
+  const base = { repository: 'acme/web', environment: 'production', deployment: '42' };
+  const newer = (verb: string) =>
+    appendMarkers('x', [
+      writeMarker('control', { ...base, request: { ...request, verb, scope: 'all-regions' } }, keys, scope),
+    ]);
+  for (const verb of ['abort', 'pause'] as const)
+    assert.deepEqual(verifyControlText(newer(verb), [key], place), {
+      ok: true,
+      request: { ...request, verb },
+    });
+  for (const verb of ['promote', 'resume']) {
+    const verified = verifyControlText(newer(verb), [key], place);
+    assert.equal(!verified.ok && verified.code, 'control_corrupt', verb);
+    assert.match(!verified.ok ? verified.message : '', /unknown key "scope"/);
+  }
+  // A known field that does not check is refused whatever the verb: not a newer format, a broken one.
+  const broken = appendMarkers('x', [
+    writeMarker('control', { ...base, request: { ...request, step: 'two', scope: 1 } }, keys, scope),
+  ]);
+  assert.equal(verifyControlText(broken, [key], place).ok, false);
 });
