@@ -580,7 +580,7 @@ export function readRecording(file: string, maxBytes = MAX_RECORDING_BYTES): Rec
   if (header.version !== RECORDING_VERSION)
     throw fail(
       typeof header.version === 'number'
-        ? `${file}:${first.n}: recording version ${header.version} is not supported (this deploy-action reads version ${RECORDING_VERSION})`
+        ? `${file}:${first.n}: recording version ${header.version} is not supported (this deploy-action reads version ${RECORDING_VERSION})${header.version > RECORDING_VERSION ? ': a newer deploy-action recorded it; replay it with that version or a later one' : ''}`
         : `${file}:${first.n}: version: expected the recording version (the number ${RECORDING_VERSION}), got ${found(header.version)}`,
     );
   if (header.config !== undefined && !isMapping(header.config))

@@ -145,7 +145,7 @@ test('a file that is not a recording is refused with what it is, never a stack t
   );
   refused(
     write(t, [{ format: 'deploy-action.recording', version: 2 }]),
-    ':1: recording version 2 is not supported \\(this deploy-action reads version 1\\)',
+    ':1: recording version 2 is not supported \\(this deploy-action reads version 1\\): a newer deploy-action recorded it; replay it with that version or a later one',
   );
   refused(
     write(t, [{ format: 'deploy-action.recording', version: 1, confg: CONFIG }, WINDOW, sampleLine(0)]),
