@@ -689,6 +689,7 @@ async function readStored(store: StateStore, environment: string): Promise<Store
           message: read.message,
           source: read.source,
           ...(read.kept ? { kept: read.kept } : {}),
+          ...(read.newer ? { newer: true as const } : {}),
         };
   } catch (error) {
     return {

@@ -186,6 +186,16 @@ export class FileStateStore implements StateStore {
       return corrupt(path, `not JSON (${(error as Error).message})`);
     }
     const parsed = parseRecord(value);
+    // A newer version's record holds what only it knows (an unfinished rollout, slots due for teardown): never
+    // advised away, never replaced here.
+    if (!parsed.ok && parsed.newer)
+      return {
+        ok: false,
+        code: 'state_corrupt',
+        message: `${path} ${parsed.message}; it is left as it is`,
+        source: path,
+        newer: true,
+      };
     if (!parsed.ok) return corrupt(path, parsed.message);
     if (parsed.record.environment !== environment)
       return {

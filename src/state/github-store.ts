@@ -260,7 +260,13 @@ function choose(
   for (const run of runs) {
     const verified = verifyRecord(run.output.text, keys, place);
     if (!verified.ok)
-      return { ok: false, code: verified.code, message: verified.message, source: `check run ${run.id}` };
+      return {
+        ok: false,
+        code: verified.code,
+        message: verified.message,
+        source: `check run ${run.id}`,
+        ...(verified.newer ? { newer: true as const } : {}),
+      };
     if (!best || verified.record.seq > best.record.seq) best = { record: verified.record, id: run.id };
   }
   const { record, id } = best!;

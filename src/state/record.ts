@@ -400,7 +400,14 @@ export type RefusalCode =
   | 'state_buried';
 
 export type ParsedRecord =
-  { ok: true; record: EnvironmentRecord } | { ok: false; code: 'state_corrupt'; message: string };
+  | { ok: true; record: EnvironmentRecord }
+  | {
+      ok: false;
+      code: 'state_corrupt';
+      message: string;
+      /** A later record schema (a newer deploy-action's): never replaced by this version (store.ts StateRead). */
+      newer?: true;
+    };
 
 /** The record schema this version reads and writes. */
 export const RECORD_SCHEMA = 1;
@@ -416,6 +423,7 @@ export function parseRecord(value: unknown): ParsedRecord {
       ok: false,
       code: 'state_corrupt',
       message: `was written by a newer deploy-action (record schema ${schema}; this one reads schema ${RECORD_SCHEMA}): run that version or a later one`,
+      newer: true,
     };
   const parsed = recordSchema.safeParse(value);
   if (parsed.success) return { ok: true, record: parsed.data as EnvironmentRecord };

@@ -17,7 +17,9 @@ const PREFACE =
 export type RecordPlace = SignedPlace;
 
 export type VerifiedRecord =
-  { ok: true; record: EnvironmentRecord } | { ok: false; code: RefusalCode; message: string };
+  | { ok: true; record: EnvironmentRecord }
+  /** `newer`: a genuine record of a later schema (store.ts StateRead). */
+  | { ok: false; code: RefusalCode; message: string; newer?: true };
 
 /**
  * The check run text that carries `record` for `place`, signed with `key`. When the record is too long for
@@ -92,6 +94,7 @@ export function verifyRecord(text: unknown, keys: readonly Buffer[], place: Reco
       code: 'state_corrupt',
       // `was written by a newer deploy-action ...` reads on from where; a malformed field after a colon.
       message: `${where}${/^was /.test(parsed.message) ? ' ' : ': '}${parsed.message}`,
+      ...(parsed.newer ? { newer: true as const } : {}),
     };
   const { record } = parsed;
   // Signed for this place, but about another: only a writer with the key could do that, and ours does not.

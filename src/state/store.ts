@@ -21,6 +21,12 @@ export type StateRead =
        * aside). Undefined: a write leaves it where it was read (on GitHub, its own deployment's check run).
        */
       kept?: string;
+      /**
+       * The record is a newer deploy-action's (a later record schema): what it says (an unfinished rollout and
+       * how to undo it, slots due for teardown) only that version knows, so it is never replaced here, even
+       * where a `current` command says what is live.
+       */
+      newer?: true;
     };
 
 export interface WriteOptions {

@@ -105,7 +105,13 @@ export function recordRefusal(
   // A record that could not be read at all (GitHub failing) is not a bad one to replace: it may be valid and
   // name an unfinished rollout or slots due for teardown that a fresh record would drop. Try again later.
   // Nor is one in a place others may write: a new record would be as open to them, and is not written there.
-  if (!env.target.current || stored.code === 'state_unavailable' || stored.code === 'state_untrusted')
+  // Nor is a newer deploy-action's: it may name a rollout half-way and how to undo it, which only it can read.
+  if (
+    !env.target.current ||
+    stored.code === 'state_unavailable' ||
+    stored.code === 'state_untrusted' ||
+    stored.newer
+  )
     return refusal(env.name, stored);
   return undefined;
 }
@@ -148,13 +154,18 @@ function refusal(environment: string, stored: StoredRecord): Failure {
         ? `the state record of ${environment} could not be read [${stored.code}]: ${stored.message} ` +
           `(${stored.source}). Nothing was deployed: a record that may be valid (an unfinished rollout, slots ` +
           'due for teardown) is never replaced unread; run again when GitHub answers'
-        : stored.code === 'state_untrusted'
-          ? `the state record of ${environment} was not read [${stored.code}]: ${stored.message} ` +
-            `(${stored.source}). Nothing was deployed: a record others may write, or one kept where no reader ` +
-            'looks, is neither believed nor replaced; fix what it names, then run again'
-          : `the state record of ${environment} was refused [${stored.code}]: ${stored.message} (${stored.source}). ` +
-            'Nothing was deployed on top of it: find out what is live, then remove or repair the record, ' +
-            "or configure the target's current command so the infrastructure says what is live",
+        : stored.newer
+          ? `the state record of ${environment} was refused [${stored.code}]: ${stored.message} ` +
+            `(${stored.source}). Nothing was deployed, even with a current command: it may name an unfinished ` +
+            'rollout and how to undo it, slots due for teardown, which only that version can read, and a new ' +
+            'record would drop them'
+          : stored.code === 'state_untrusted'
+            ? `the state record of ${environment} was not read [${stored.code}]: ${stored.message} ` +
+              `(${stored.source}). Nothing was deployed: a record others may write, or one kept where no reader ` +
+              'looks, is neither believed nor replaced; fix what it names, then run again'
+            : `the state record of ${environment} was refused [${stored.code}]: ${stored.message} (${stored.source}). ` +
+              'Nothing was deployed on top of it: find out what is live, then remove or repair the record, ' +
+              "or configure the target's current command so the infrastructure says what is live",
   };
 }
 

@@ -28,7 +28,7 @@ export type TrackId = 'staging' | 'production';
 /** The environment record as read: believed, or refused with its reason code. */
 export type StoredRecord =
   | { ok: true; record: EnvironmentRecord | undefined }
-  | { ok: false; code: RefusalCode; message: string; source: string; kept?: string };
+  | { ok: false; code: RefusalCode; message: string; source: string; kept?: string; newer?: true };
 
 export interface MachineInput {
   /** When the run started (ms since the epoch). */

@@ -847,6 +847,38 @@ test('a refused record with a current command: a warning saying what is not carr
   assert.match(warnings(github)[0] ?? '', /The refused record itself is kept at check run 9$/);
 });
 
+test("a newer deploy-action's record stops the run even with a current command: it is never replaced", () => {
+  // A runner still on this version after another moved on (an upgrade under way, or a downgrade) reads a record
+  // of a later schema. Replaced by a fresh one, the newer version's unfinished rollout and how to undo it, its
+  // retired slots and history were dropped, and this run deployed on top of a canary half-way.
+  const env = environment('  production:\n    strategy: blue-green');
+  const withCurrent = { ...env, target: { ...env.target, current: env.target.deploy } };
+  const r = drive(
+    input(withCurrent, {
+      stored: {
+        ok: false,
+        code: 'state_corrupt',
+        message:
+          'check run 9 was written by a newer deploy-action (record schema 2; this one reads schema 1): run that version or a later one',
+        source: 'check run 9',
+        newer: true,
+      },
+    }),
+  );
+  assert.equal(r.result.status, 'failed');
+  assert.equal(r.result.code, 'state_refused');
+  assert.match(
+    r.result.message,
+    /written by a newer deploy-action \(record schema 2; this one reads schema 1\)/,
+  );
+  assert.match(
+    r.result.message,
+    /Nothing was deployed, even with a current command: it may name an unfinished rollout/,
+  );
+  assert.deepEqual(r.ran, []);
+  assert.deepEqual(r.persists, []);
+});
+
 test('an internal error before the strategy: internal_error, logged, no rollback', () => {
   const env = environment('  production:\n    strategy: blue-green');
   const r = drive(input(env), { error: (a) => (a.kind === 'prepare' ? 'baseline unreadable' : undefined) });

@@ -487,3 +487,32 @@ test('a refused record file with a current command: the run goes on, and the ref
   const record = JSON.parse(readFileSync(join(records, 'production.json'), 'utf8'));
   assert.equal(record.live.version, 'v2');
 });
+
+test("a newer deploy-action's record file with a current command: nothing is deployed and the file stays as it is", async (t) => {
+  // A CLI on this version after another moved on wrote schema 2 (its canary half-way, how to undo it). The run
+  // deployed on top of it and moved the file aside: the newer version's rollout and recovery were lost.
+  const s = setup('  production:\n    strategy: blue-green');
+  t.after(s.cleanup);
+  const records = join(s.dir, 'state/records');
+  mkdirSync(records, { recursive: true });
+  const newer = `${JSON.stringify({
+    schema: 2,
+    repository: 'local',
+    environment: 'production',
+    seq: 7,
+    updatedAt: '2026-12-06T10:00:00.000Z',
+    retired: [],
+    history: [],
+    rollout: { deploymentId: 'cli-1', version: 'v9', traffic: { green: 50 } },
+  })}\n`;
+  writeFileSync(join(records, 'production.json'), newer);
+  const { code, stdout } = await runCli(['run', '-e', 'production', '-v', 'v2', '-c', s.config, '--json'], {
+    env: LIVE_BLUE,
+  });
+  assert.equal(code, 1, stdout);
+  assert.match(stdout, /"code":"state_refused"/);
+  assert.match(stdout, /written by a newer deploy-action \(record schema 2; this one reads schema 1\)/);
+  assert.match(stdout, /Nothing was deployed, even with a current command/);
+  assert.deepEqual(readdirSync(records), ['production.json']);
+  assert.equal(readFileSync(join(records, 'production.json'), 'utf8'), newer);
+});

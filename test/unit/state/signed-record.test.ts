@@ -137,6 +137,7 @@ test('a correctly signed record that is not a valid record is corrupt, never tru
   const future = { ...record(), schema: 2 } as unknown as EnvironmentRecord;
   const later = verifyRecord(signRecord(future, prodKey, place), [prodKey], place);
   assert.equal(!later.ok && later.code, 'state_corrupt');
+  assert.equal(!later.ok && later.newer, true, 'never replaced by a run with a current command');
   // Said as what it is, where, and what to do: not as one malformed field.
   assert.equal(
     !later.ok && later.message,
