@@ -7,7 +7,12 @@
 // never acted on. Pure: no I/O.
 import { createHash } from 'node:crypto';
 import * as z from 'zod';
-import { appendMarkers, readMarkerBlock, writeMarker } from '../../src/github/hidden-marker.ts';
+import {
+  appendMarkers,
+  readMarkerBlock,
+  unreadableMarkers,
+  writeMarker,
+} from '../../src/github/hidden-marker.ts';
 import type { MarkerKeys } from '../../src/github/marker-keys.ts';
 import type { MarkerScope, TamperReason } from '../../src/github/hidden-marker.ts';
 import type { StrategyName } from '../../src/config/schema.ts';
@@ -158,8 +163,15 @@ export function readScheduleMessage(
       reason: tampered.length ? tampered.join(', ') : markers.length ? 'more than one marker' : 'no marker',
     };
   const parsed = schema.safeParse(markers[0]!.data);
-  if (!parsed.success)
-    return { ok: false, code: 'schedule_corrupt', reason: 'not a request this version reads' };
+  if (!parsed.success) {
+    // Signed by the App, so most likely a newer replica's format (a rolling upgrade): said so, left in place.
+    const [unreadable] = unreadableMarkers(markers, SCHEDULE_KIND, schema, 1);
+    return {
+      ok: false,
+      code: 'schedule_corrupt',
+      reason: `not a request this version reads (${unreadable?.why ?? 'refused'}): written by a newer version of the App?`,
+    };
+  }
   const d = parsed.data;
   // Signed for this place, yet naming another: only a writer with the key could, so a bug; refuse it anyway.
   if (d.id !== where.id || d.env.toLowerCase() !== where.environment.toLowerCase())

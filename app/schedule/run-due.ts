@@ -190,7 +190,9 @@ export async function runDue(
   for (const r of passes === MAX_PASSES ? list.refused : [])
     deps.markers.warn(
       { repository: `${where.owner}/${where.repo}`, ref: r.ref, code: r.code, reason: r.reason },
-      'ignored a scheduled deployment the App did not write (tampering?)',
+      r.code === 'schedule_corrupt'
+        ? 'left a scheduled deployment this version cannot read, neither started nor dropped (a newer replica of the App wrote it? finish the upgrade)'
+        : 'ignored a scheduled deployment the App did not write (tampering?)',
     );
   if (list.requests.length === 0) return [];
   const decisions = dueDecisions(

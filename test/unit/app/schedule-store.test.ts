@@ -13,7 +13,8 @@ import {
   requestEnded,
 } from '../../../app/schedule/store.ts';
 import type { EndedApi, ScheduleApi, SwapRef } from '../../../app/schedule/store.ts';
-import { askRefName } from '../../../app/schedule/record.ts';
+import { askRefName, scheduleScope } from '../../../app/schedule/record.ts';
+import { appendMarkers, writeMarker } from '../../../src/github/hidden-marker.ts';
 import type { ScheduledRequest } from '../../../app/schedule/record.ts';
 import { markerKeys } from '../../../src/github/marker-keys.ts';
 
@@ -248,6 +249,43 @@ test('refs that are not the App’s requests are refused, never listed as reques
     ['c44', 'schedule_forged'],
     ['c45', 'schedule_forged'],
   ]);
+});
+
+test("a genuine request in a newer replica's format is left, said to be one, never taken for a forgery", async () => {
+  // A rolling upgrade of the App: the newer replica queued a request with a field this version does not know.
+  // It was logged as "the App did not write (tampering?)" with the reason "not a request this version reads".
+  const { api, refs, tags } = fakeGit();
+  const data = {
+    v: 2,
+    id: 'c46',
+    mode: 'queue',
+    env: 'production',
+    sha: SHA,
+    type: 'standard',
+    params: {},
+    by: 'alice',
+    source: 46,
+    pr: 7,
+    asked: '2026-12-01T09:00:00.000Z',
+    region: 'eu',
+  };
+  const marker = writeMarker('schedule', data, keys, scheduleScope('acme/web', 'production', 'c46'));
+  tags.set('t-newer', {
+    message: appendMarkers('Deployment of production queued', [marker]),
+    object: { sha: SHA, type: 'commit' },
+  });
+  refs.set('deploy-schedule/production/c46', { sha: 't-newer', type: 'tag' });
+  const list = await listRequests(api, where, keys);
+  assert.deepEqual(list.requests, []);
+  assert.deepEqual(list.refused, [
+    {
+      ref: 'refs/deploy-schedule/production/c46',
+      code: 'schedule_corrupt',
+      reason:
+        'not a request this version reads (format v2; this version reads v1): written by a newer version of the App?',
+    },
+  ]);
+  assert.ok(refs.has('deploy-schedule/production/c46'), 'left where it is');
 });
 
 test('before a start: the request holding the ask is found; an ask nobody holds is taken for the request first', async () => {
