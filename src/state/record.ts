@@ -409,6 +409,33 @@ export type ParsedRecord =
       newer?: true;
     };
 
+/** Every step kind this version runs (strategies/types.ts Step). */
+const STEP_KINDS: ReadonlySet<string> = new Set([
+  'deploy',
+  'health',
+  'smoke',
+  'warmup',
+  'switch',
+  'set_weight',
+  'pause',
+  'analysis',
+  'rollback',
+  'wait',
+  'teardown',
+] satisfies Step['kind'][]);
+
+/**
+ * A step kind in the rollout's recovery or plan that this version does not know: a newer version's, which
+ * reconcile would otherwise run as nothing (a crash half-way through the recovery) or resume past.
+ */
+function unknownStep(record: EnvironmentRecord): string | undefined {
+  const steps = [
+    ...(record.rollout?.recovery ?? []),
+    ...(record.rollout?.strategyState?.plan.map((p) => p.step) ?? []),
+  ];
+  return steps.find((s) => !STEP_KINDS.has(s.kind))?.kind;
+}
+
 /** The record schema this version reads and writes. */
 export const RECORD_SCHEMA = 1;
 
@@ -426,7 +453,17 @@ export function parseRecord(value: unknown): ParsedRecord {
       newer: true,
     };
   const parsed = recordSchema.safeParse(value);
-  if (parsed.success) return { ok: true, record: parsed.data as EnvironmentRecord };
+  if (parsed.success) {
+    const unknown = unknownStep(parsed.data as EnvironmentRecord);
+    return unknown
+      ? {
+          ok: false,
+          code: 'state_corrupt',
+          message: `was written by a newer deploy-action (its rollout holds a step of kind ${JSON.stringify(unknown)}, which this one does not know how to run or undo): run that version or a later one`,
+          newer: true,
+        }
+      : { ok: true, record: parsed.data as EnvironmentRecord };
+  }
   const issue = parsed.error.issues[0]!;
   return {
     ok: false,

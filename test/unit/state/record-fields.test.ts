@@ -147,3 +147,51 @@ test("a rollout's failureNotified key in another form (a newer version's) is rea
   assert.ok(parsed.ok, !parsed.ok ? parsed.message : '');
   assert.equal(parsed.record.rollout?.failureNotified, 'v2:sha256:0f3c');
 });
+
+test("a rollout holding a step kind this version does not know is a newer deploy-action's record, refused as one", () => {
+  // Its recovery ran as nothing: reconcile crashed half-way ('Cannot read properties of undefined'), after
+  // announcing a step called "undefined"; a resume would have gone past it.
+  const record = newerRecord();
+  const rollout = record.rollout as Record<string, unknown>;
+  for (const [where, changed] of [
+    [
+      'recovery',
+      {
+        ...rollout,
+        recovery: [
+          { kind: 'drain', slot: 'green' },
+          { kind: 'teardown', slot: 'green' },
+        ],
+      },
+    ],
+    [
+      'plan',
+      { ...rollout, strategyState: { plan: [{ step: { kind: 'drain' }, reason: 'x' }], index: 0, holds: 0 } },
+    ],
+  ] as const) {
+    const parsed = parseRecord({ ...record, rollout: changed });
+    assert.equal(parsed.ok, false, where);
+    assert.ok(!parsed.ok);
+    assert.equal(parsed.newer, true, where);
+    assert.equal(
+      parsed.message,
+      'was written by a newer deploy-action (its rollout holds a step of kind "drain", which this one does not know how to run or undo): run that version or a later one',
+    );
+  }
+  // Every kind this version plans is read.
+  const known = [
+    'deploy',
+    'health',
+    'smoke',
+    'warmup',
+    'switch',
+    'set_weight',
+    'pause',
+    'analysis',
+    'rollback',
+    'wait',
+    'teardown',
+  ];
+  const all = parseRecord({ ...record, rollout: { ...rollout, recovery: known.map((kind) => ({ kind })) } });
+  assert.ok(all.ok);
+});
