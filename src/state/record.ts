@@ -409,20 +409,24 @@ export type ParsedRecord =
       newer?: true;
     };
 
-/** Every step kind this version runs (strategies/types.ts Step). */
-const STEP_KINDS: ReadonlySet<string> = new Set([
-  'deploy',
-  'health',
-  'smoke',
-  'warmup',
-  'switch',
-  'set_weight',
-  'pause',
-  'analysis',
-  'rollback',
-  'wait',
-  'teardown',
-] satisfies Step['kind'][]);
+/**
+ * Every step kind this version runs (strategies/types.ts Step). A record, so a kind added to Step without being
+ * listed here fails to compile (a list would let this version refuse its own records as a newer one's).
+ */
+const STEP_KIND_LIST = {
+  deploy: true,
+  health: true,
+  smoke: true,
+  warmup: true,
+  switch: true,
+  set_weight: true,
+  pause: true,
+  analysis: true,
+  rollback: true,
+  wait: true,
+  teardown: true,
+} satisfies Record<Step['kind'], true>;
+const STEP_KINDS: ReadonlySet<string> = new Set(Object.keys(STEP_KIND_LIST));
 
 /**
  * A step kind in the rollout's recovery or plan that this version does not know: a newer version's, which
