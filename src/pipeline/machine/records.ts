@@ -212,9 +212,10 @@ export function startRollout(s: PipelineState, out: Action[], id: TrackId, now: 
   const env = envOf(s, id);
   const m = machineOf(s, id);
   const slots = usesSlots(env.strategy) ? slotsFor(env.strategy.slots, t.live.slot) : undefined;
-  // The slot this run deploys into is no longer retired: a reconcile must not tear it down under us.
-  const retired = t.record.retired.filter((r) => r.slot !== slots?.idle);
-  const retiredChanged = retired.length !== t.record.retired.length;
+  // The slot this run deploys into stays retired here: while the rollout is in the record no reconcile tears a
+  // slot down (reconcile/decide.ts), and a hook or gate that fails before the deploy leaves the old slot as it
+  // was, still due for its teardown. The entry goes when the rollout's recovery takes that teardown over
+  // (strategy.ts writeAhead), or when the slot goes live (finalize.ts).
   // A backup or migrate hook runs next: the record says a rollout began (durably) before it changes anything,
   // so a run that dies in a migration leaves a record of it.
   const hooksNext = s.tasks.slice(s.pc + 1).some((task) => task.do === 'hook' && task.track === id);
@@ -223,7 +224,6 @@ export function startRollout(s: PipelineState, out: Action[], id: TrackId, now: 
     out,
     id,
     {
-      retired,
       rollout: {
         deploymentId: s.input.deploymentId,
         version: s.input.version,
@@ -246,7 +246,7 @@ export function startRollout(s: PipelineState, out: Action[], id: TrackId, now: 
     },
     { event: 'rollout_started', code: 'started', version: s.input.version },
     now,
-    retiredChanged || hooksNext,
+    hooksNext,
   );
   s.tracks[id] = { ...track(s, id), rolloutStarted: true, rolloutFresh: true };
 }

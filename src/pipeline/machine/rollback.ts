@@ -33,8 +33,22 @@ export function nothingStarted(s: PipelineState, id: TrackId): boolean {
   return steps.length > 0 && steps.every((r) => !r.result.ok && r.result.untouched === 'not-started');
 }
 
-/** Fails without a rollback (nothingStarted); finish() clears the rollout this run wrote. */
-export function failUntouched(s: PipelineState, out: Action[], reason: string, now: number): void {
+/**
+ * Fails without a rollback (nothingStarted); finish() clears the rollout this run wrote. The slot it would
+ * have deployed into was never touched: it is retired again as it was, for reconcile to tear down when due
+ * (carried into finish()'s write, as its recovery, which held that teardown, is dropped there).
+ */
+export function failUntouched(
+  s: PipelineState,
+  out: Action[],
+  id: TrackId,
+  reason: string,
+  now: number,
+): void {
+  const t = track(s, id);
+  const back = t.retiredTakenOver;
+  if (back && !t.record.retired.some((r) => r.slot === back.slot))
+    s.tracks[id] = { ...t, record: { ...t.record, retired: [...t.record.retired, back] } };
   s.failure = {
     kind: 'strategy',
     message: `${reason}; nothing was changed (the command did not start), so nothing was rolled back`,

@@ -8,7 +8,13 @@ import type { SequenceState } from '../../strategies/sequence.ts';
 import type { ControlGate } from '../../control/decide.ts';
 import type { ControlRequest } from '../../control/request.ts';
 import type { LookBack, Step, StepResult } from '../../strategies/types.ts';
-import type { EnvironmentRecord, RefusalCode, RolloutOwner, RolloutWait } from '../../state/record.ts';
+import type {
+  EnvironmentRecord,
+  RefusalCode,
+  RetiredSlot,
+  RolloutOwner,
+  RolloutWait,
+} from '../../state/record.ts';
 import type {
   DecisionRecord,
   PhaseId,
@@ -250,6 +256,11 @@ export interface Track {
   rolloutFresh?: boolean;
   /** The rollout record has been stored durably (before the first traffic-moving step). */
   rolloutDurable: boolean;
+  /**
+   * The retired entry of the slot this rollout deploys into, taken out of the record when its recovery took
+   * that teardown over (strategy.ts writeAhead): put back when the rollout ends with nothing started.
+   */
+  retiredTakenOver?: RetiredSlot;
 }
 
 export type Failure =

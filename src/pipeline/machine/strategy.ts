@@ -57,7 +57,7 @@ export function decide(
   }
   if (decision.type === 'fail') {
     if (decision.pause) pauseOnFailure(s, out, task, decision.reason, now);
-    else if (nothingStarted(s, task.track)) failUntouched(s, out, decision.reason, now);
+    else if (nothingStarted(s, task.track)) failUntouched(s, out, task.track, decision.reason, now);
     else failAndRollBack(s, out, task.track, { kind: 'strategy', message: decision.reason }, now);
     return true;
   }
@@ -129,11 +129,19 @@ function writeAhead(s: PipelineState, out: Action[], id: TrackId, step: Step, no
   // go back to an earlier weight than the router has: there every traffic step is stored before it runs.
   const positionMatters = envOf(s, id).onOrphan === 'resume' && TRAFFIC_STEPS.has(step.kind);
   const durable = changed || positionMatters || (TRAFFIC_STEPS.has(step.kind) && !t.rolloutDurable);
+  // The slot the rollout deploys into leaves `retired` once the recovery tears it down: from here a rollback
+  // (this run's, or reconcile's of the orphan) removes it, and a reconcile must not tear it down under the
+  // new version. Until then the entry stayed, so a run that failed before this left the old slot due.
+  const takenOver = t.record.retired.find(
+    (r) => r.slot === rollout.newSlot && recovery.some((x) => x.kind === 'teardown' && x.slot === r.slot),
+  );
+  if (takenOver) s.tracks[id] = { ...t, retiredTakenOver: takenOver };
   persist(
     s,
     out,
     id,
     {
+      ...(takenOver ? { retired: t.record.retired.filter((r) => r !== takenOver) } : {}),
       rollout: {
         ...rollout,
         step: strategyState.index,

@@ -560,17 +560,18 @@ test('a short scale-down delay is waited out in the job and the slot torn down; 
   );
 });
 
-test('the next deployment into a retired slot takes it off the retired list at once (a reconcile must not tear it down)', () => {
+test('the next deployment into a retired slot takes it off the retired list before its deploy (a reconcile must not tear it down)', () => {
   const env = environment('  production:\n    strategy: blue-green');
   const record = {
     ...liveRecord('production', 'v1', 'blue'),
     retired: [{ slot: 'green', version: 'v0', dueAt: new Date(T0 + 3_600_000).toISOString() }],
   };
   const r = drive(input(env, { stored: stored(record) }));
-  const first = r.persists[0]!;
-  assert.equal(first.record.rollout?.newSlot, 'green');
-  assert.deepEqual(first.record.retired, []);
-  assert.equal(first.durable, true);
+  // Before the first step: the durable write-ahead whose recovery tears green down (retired-takeover.test.ts).
+  const beforeDeploy = r.persists.find((p) => p.record.rollout?.recovery.length)!;
+  assert.equal(beforeDeploy.record.rollout?.newSlot, 'green');
+  assert.deepEqual(beforeDeploy.record.retired, []);
+  assert.equal(beforeDeploy.durable, true);
 });
 
 test('rolling with on_failure: pause stops without undoing: paused, the rollout stays in the record', () => {
