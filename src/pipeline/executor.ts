@@ -538,6 +538,7 @@ async function drive(
             now: now(),
             ...(notStored !== undefined ? { notStored } : {}),
             ...(storeCancelled ? { cancelled: true } : {}),
+            ...(notStored === undefined && aborted() ? { signalled: true } : {}),
           };
           break;
         default:

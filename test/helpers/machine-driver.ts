@@ -217,6 +217,8 @@ export function drive(begin: MachineInput | MachineTransition, world: World = {}
             result: (cancelled && flag.cancelled) || aborted ? { ok: false, reason: 'cancelled' } : result,
             durationMs: 5,
             ...flag,
+            // A step the signal does not stop (a teardown, a rollback step) ran on: said so, as the executor does.
+            ...(cancelled && !action.cancellable ? { signalled: true } : {}),
             ...(aborted ? { aborted } : {}),
           };
           break;
@@ -240,7 +242,16 @@ export function drive(begin: MachineInput | MachineTransition, world: World = {}
           break;
         case 'confirm_stored': {
           const why = world.notStored?.(action, n - 1);
-          event = { type: 'stored', now, ...(why !== undefined ? { notStored: why } : {}) };
+          // Cancelled by the time the write answered (stored or not): as the executor says it.
+          event = {
+            type: 'stored',
+            now,
+            ...(why !== undefined
+              ? { notStored: why, ...(cancelled ? { cancelled: true } : {}) }
+              : cancelled
+                ? { signalled: true }
+                : {}),
+          };
           break;
         }
       }

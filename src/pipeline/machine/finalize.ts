@@ -163,13 +163,19 @@ export function onFinalizeEvent(
     if (event.type !== 'stored') return unexpected(s, out, task, event);
     if (event.notStored !== undefined)
       return finalRecordNotStored(s, out, task, event.notStored, now, event.cancelled === true);
-    more = finalizeStep(
-      s,
-      out,
-      task,
-      s.retiring ? (s.retiring.delayMs > 0 ? 'wait' : 'claim') : 'on_success',
-      now,
-    );
+    // The signal came while it was stored: the release stands, but nothing starts after the signal.
+    if (event.signalled) {
+      if (s.retiring) leftForReconcile(s, task.track, 'the job was cancelled before its teardown began');
+      else onSuccessLeft(s, task);
+      more = finalizeStep(s, out, task, 'on_success', now);
+    } else
+      more = finalizeStep(
+        s,
+        out,
+        task,
+        s.retiring ? (s.retiring.delayMs > 0 ? 'wait' : 'claim') : 'on_success',
+        now,
+      );
   } else if (s.sub === 'wait') {
     if (event.type !== 'waited') return unexpected(s, out, task, event);
     // Cancelled in the wait: the slot stays in the record, due; a reconcile run tears it down. The release
@@ -186,10 +192,15 @@ export function onFinalizeEvent(
     more = finalizeStep(s, out, task, event.cancelled ? 'on_success' : 'claim', now);
   } else if (s.sub === 'claim') {
     if (event.type !== 'stored') return unexpected(s, out, task, event);
-    if (event.notStored !== undefined) {
-      // Released all the same: the claim may still land (a write the job was cancelled in goes on; GitHub's
-      // carrier sends the last record it was given with the check run's next update), and with no teardown
-      // behind it, it would hold every deployment off this slot until a reconcile.
+    // Cancelled while the claim was stored (confirmed or not): the teardown is not started after the signal.
+    // Released all the same: the claim may still land (a write the job was cancelled in goes on; GitHub's
+    // carrier sends the last record it was given with the check run's next update), and with no teardown
+    // behind it, it would hold every deployment off this slot until a reconcile.
+    const signalled = event.signalled === true || event.cancelled === true;
+    if (signalled) {
+      releaseClaim(s, out, task.track, s.retiring!.slot, now);
+      leftForReconcile(s, task.track, 'the job was cancelled before its teardown began');
+    } else if (event.notStored !== undefined) {
       releaseClaim(s, out, task.track, s.retiring!.slot, now);
       const retired = track(s, task.track).record.retired.find((r) => r.slot === s.retiring!.slot);
       log(
@@ -200,7 +211,13 @@ export function onFinalizeEvent(
           (retired ? `. If not, a reconcile run tears it down (due at ${retired.dueAt})` : ''),
       );
     }
-    more = finalizeStep(s, out, task, event.notStored !== undefined ? 'on_success' : 'teardown', now);
+    more = finalizeStep(
+      s,
+      out,
+      task,
+      signalled || event.notStored !== undefined ? 'on_success' : 'teardown',
+      now,
+    );
   } else if (s.sub === 'teardown') {
     if (event.type !== 'step_done') return unexpected(s, out, task, event);
     const step: Step = { kind: 'teardown', slot: s.retiring!.slot };
@@ -216,6 +233,8 @@ export function onFinalizeEvent(
         now,
         false,
       );
+      // Begun before the signal, it finished; what was to follow it is not started after the signal.
+      if (event.signalled) onSuccessLeft(s, task);
     } else {
       // Failed: it stays retired for reconcile, claimed no more (a deployment may reuse it meanwhile).
       releaseClaim(s, out, task.track, s.retiring!.slot, now);
@@ -245,6 +264,30 @@ export function onFinalizeEvent(
   if (s.failure?.kind === 'cancelled') return closeAndFinish(s, out, now);
   s.pc++;
   run(s, out, now);
+}
+
+/**
+ * The signal came before the old slot's teardown began: it is not started (its entry stays, due), and the run
+ * ends cancelled saying so, the release standing, as when cancelled in the scale-down wait.
+ */
+function leftForReconcile(s: PipelineState, id: TrackId, why: string): void {
+  const slot = s.retiring!.slot;
+  const retired = track(s, id).record.retired.find((r) => r.slot === slot);
+  s.failure = {
+    kind: 'cancelled',
+    message:
+      `${slot} was not torn down (${why})` +
+      (retired ? `; a reconcile run tears it down (due at ${retired.dueAt})` : ''),
+  };
+}
+
+/** The signal came before on_success began: it is not started, and the run ends cancelled saying so. */
+function onSuccessLeft(s: PipelineState, task: Extract<Task, { do: 'finalize' }>): void {
+  if (task.quiet || !envOf(s, task.track).hooks.onSuccess) return;
+  s.failure = {
+    kind: 'cancelled',
+    message: 'the on_success hook was not run (the job was cancelled before it began)',
+  };
 }
 
 /** The slot stays retired (due: a reconcile tears it down), its teardown claimed by nobody. */

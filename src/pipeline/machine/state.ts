@@ -131,6 +131,11 @@ export type MachineEvent =
       notStored?: string;
       /** Not confirmed because the job was cancelled while the record was being stored (the write goes on). */
       cancelled?: boolean;
+      /**
+       * Stored, but the job was cancelled by the time the write answered: finalize starts nothing after it
+       * (no teardown, no on_success), as after a signal in its wait.
+       */
+      signalled?: boolean;
     }
   /** An action threw something unexpected (a bug, or a resource the run depends on is gone). */
   | { type: 'error'; message: string; stack?: string; now: number };

@@ -428,6 +428,39 @@ test('cancelled while the final record is being stored: it is not taken as store
   assert.ok(!calls().includes('teardown blue'), `the old slot was torn down: ${calls().join(', ')}`);
 });
 
+test("cancelled while the old slot's teardown claim is being stored: no teardown or on_success starts, the run ends cancelled", async (t) => {
+  const call = (log: string) => JSON.stringify([...recorder, log, 'on_success']);
+  const { env, calls } = setup(t, (log) => `    hooks:\n      on_success: ${call(log)}\n`);
+  const cancel = new AbortController();
+  // GitHub never answers for the claim on blue's teardown (scale_down_delay 0); the job is cancelled meanwhile.
+  const store = new FakeStore(calls, {
+    durableMs: 0,
+    hangWhen: (record) => {
+      const claim = record.retired.some((r) => r.teardown);
+      if (claim) setImmediate(() => cancel.abort(new Error('SIGINT received')));
+      return claim;
+    },
+  });
+  const result = await runPipeline(
+    { env, version: 'v2', runId: '4242', repository: 'acme/shop' },
+    {
+      reporter: { event: () => {} },
+      store,
+      analyzerFor: () => analyzer(),
+      signal: cancel.signal,
+      flushTimeoutMs: 100,
+    },
+  );
+  assert.equal(result.status, 'cancelled', result.message);
+  assert.equal(result.exitCode, 130);
+  assert.match(
+    result.message,
+    /^cancelled in finalize, after v2 went live on production: blue was not torn down \(the job was cancelled before its teardown began\); a reconcile run tears it down/,
+  );
+  assert.ok(!calls().includes('on_success'), `on_success ran: ${calls().join(', ')}`);
+  assert.ok(!calls().includes('teardown blue'), `the old slot was torn down: ${calls().join(', ')}`);
+});
+
 test('the rollback levels run their verify commands: a failed one goes on to the next level, a passed one skips the rest', async (t) => {
   const { env, calls } = setup(t, (log) => {
     const call = (...args: string[]) => JSON.stringify([...recorder, log, ...args]);
