@@ -17,13 +17,25 @@ const ENDINGS: Record<string, Omit<StatusFact, 'at'>> = {
   blocked: { state: 'failure', description: 'blocked before deploying' },
 };
 
+/**
+ * A cancelled run's ending detail (the run's own message) that says nothing changed: "cancelled before anything
+ * changed", or "before anything of <environment> changed" when its staging keeps the new version. The words the
+ * GitHub status uses for it (report/github/deployment-status.ts cancelledDescription); a run whose backup or
+ * migrate hook had begun says "before any traffic or slot ... changed, but after ...": a change that failed.
+ */
+const UNCHANGED_DETAIL = /^cancelled before anything( of .+?)? changed\b/;
+
 export function historyFacts(record: EnvironmentRecord): DeploymentFact[] {
   const facts: DeploymentFact[] = [];
   let open: DeploymentFact | undefined;
+  /** The open run began a rollback: its traffic or slots had changed. */
+  let rollingBack = false;
   const history = [...record.history].sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
   history.forEach((entry, index) => {
     const at = Date.parse(entry.at);
+    if (entry.event === 'rollback_started') rollingBack = true;
     if (entry.event === 'rollout_started') {
+      rollingBack = false;
       open = {
         id: `${record.environment}#${index}`,
         environment: record.environment,
@@ -35,9 +47,16 @@ export function historyFacts(record: EnvironmentRecord): DeploymentFact[] {
     }
     const ending =
       entry.event === 'cancelled'
-        ? // A cancelled run that had started its rollout moved traffic (and was rolled back); one that had not
-          // changed nothing.
-          { state: 'error' as const, description: open ? 'cancelled' : 'cancelled before anything changed' }
+        ? // `rollout_started` is written before the backup / migrate hooks and the strategy: a run cancelled
+          // after it changed nothing unless its rollback began or its detail says a hook had begun, as the
+          // GitHub status tells them apart (metrics/outcome.ts). One without a detail counts as a change.
+          {
+            state: 'error' as const,
+            description:
+              !open || (!rollingBack && UNCHANGED_DETAIL.test(entry.detail ?? ''))
+                ? 'cancelled before anything changed'
+                : 'cancelled',
+          }
         : // Own keys only: an event named "constructor" (a newer version's, or edited) is no ending.
           Object.hasOwn(ENDINGS, entry.event)
           ? ENDINGS[entry.event]
