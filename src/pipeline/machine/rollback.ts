@@ -199,7 +199,22 @@ export function onRollbackEvent(s: PipelineState, out: Action[], event: MachineE
         ...rb.records.filter((r) => !r.result.ok).map((r) => r.step),
         ...rb.steps.slice(rb.index),
       ];
-      persist(s, out, rb.track, { rollout: { ...t.record.rollout, recovery: left } }, undefined, now, true);
+      // A slot it tore down that was still retired (a rollback before the deploy's write-ahead took it over)
+      // is gone: reconcile does not tear it down again.
+      const torn = step.kind === 'teardown' && result.ok ? step.slot : undefined;
+      const retired = torn ? t.record.retired.filter((r) => r.slot !== torn) : t.record.retired;
+      persist(
+        s,
+        out,
+        rb.track,
+        {
+          ...(retired.length !== t.record.retired.length ? { retired } : {}),
+          rollout: { ...t.record.rollout, recovery: left },
+        },
+        undefined,
+        now,
+        true,
+      );
     }
   } else if (rb.verifying) {
     rb.verifying = false;

@@ -82,3 +82,15 @@ test('a deploy into the slot that started and failed is rolled back: the rollbac
   assert.equal(r.result.record!.rollout, undefined);
   assert.deepEqual(r.result.record!.retired, []);
 });
+
+test("cancelled at the strategy's first step (before its write-ahead): the rollback tears green down and drops its entry", () => {
+  const env = environment('  production:\n    strategy: blue-green');
+  let checkpoints = 0;
+  const r = drive(input(env, { stored: stored(withGreenRetired()) }), {
+    cancelBefore: (a) => a.kind === 'checkpoint' && ++checkpoints === 3,
+  });
+  assert.equal(r.result.status, 'cancelled', r.result.message);
+  assert.ok(r.ran.includes('production:teardown on green'));
+  assert.ok(!r.ran.includes('production:deploy on green'));
+  assert.deepEqual(r.result.record!.retired, [], 'not left for reconcile to tear down again');
+});
