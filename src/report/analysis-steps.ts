@@ -10,7 +10,8 @@ export interface AnalysisRow {
   weight?: number;
   /** A rolling batch's number: the step's name where it has no traffic share ("batch 2"). */
   batch?: number;
-  verdict: 'promote' | 'hold' | 'ok' | 'rollback';
+  /** `cancelled` / `aborted`: the window was cut short by the job's cancellation or an /abort, never judged. */
+  verdict: 'promote' | 'hold' | 'ok' | 'rollback' | 'cancelled' | 'aborted';
   detail: string;
   durationMs: number;
   metrics: Record<string, number | null>;
@@ -36,8 +37,12 @@ function toRow(record: StepRecord): AnalysisRow {
     phase: step.phase,
     weight: step.weight,
     ...(step.batch !== undefined ? { batch: step.batch } : {}),
-    verdict: record.result.ok ? (record.result.analysis ?? 'ok') : 'rollback',
-    detail: record.result.ok ? (record.result.detail ?? '') : record.result.reason,
+    verdict: record.result.ok ? (record.result.analysis ?? 'ok') : (record.result.stopped ?? 'rollback'),
+    detail: record.result.ok
+      ? (record.result.detail ?? '')
+      : record.result.stopped
+        ? `not judged: the window was cut short ${record.result.stopped === 'aborted' ? 'by an /abort' : 'when the job was cancelled'}`
+        : record.result.reason,
     durationMs: record.durationMs,
     metrics: record.result.metrics ?? {},
     ...(record.result.evidence ? { evidence: record.result.evidence } : {}),

@@ -15,6 +15,8 @@ const VERDICT_ICON: Record<AnalysisRow['verdict'], string> = {
   ok: '✅',
   hold: '⏸️',
   rollback: '❌',
+  cancelled: '⏹️',
+  aborted: '⏹️',
 };
 
 const lastValue = (values: Array<number | null> | undefined) =>

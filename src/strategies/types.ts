@@ -96,6 +96,11 @@ export type StepResult =
        * and no rollback command; a later reconcile run could do no more, so it is not kept for one.
        */
       untouched?: 'not-started' | 'nothing-to-restore';
+      /**
+       * Stopped before it finished, by the job's cancellation or a person's /abort: an analysis cut short this
+       * way was never judged (reports say so, not `rollback`).
+       */
+      stopped?: 'cancelled' | 'aborted';
     };
 
 /** The metric values an analysis step ended on (canary side, `stable.<name>` for the stable side). */

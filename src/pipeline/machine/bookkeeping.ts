@@ -47,6 +47,15 @@ export function recordStep(
   return record;
 }
 
+/**
+ * A step's result as recorded: one that failed because the job was cancelled or an /abort stopped it says so
+ * (`stopped`), so reports do not show a window cut short as judged.
+ */
+export function stoppedResult(result: StepResult, cancelled: boolean, aborted: boolean): StepResult {
+  if (result.ok || !(cancelled || aborted)) return result;
+  return { ...result, stopped: aborted ? 'aborted' : 'cancelled' };
+}
+
 export function stepStart(out: Action[], environment: string, phase: PhaseId | 'rollback', step: Step): void {
   report(out, { type: 'step-start', environment, phase, step, description: describeStep(step) });
 }

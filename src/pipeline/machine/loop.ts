@@ -16,6 +16,7 @@ import {
   machineOf,
   recordStep,
   stepStart,
+  stoppedResult,
   endPhase,
   recordPhase,
   report,
@@ -273,7 +274,15 @@ function onEvent(s: PipelineState, out: Action[], event: MachineEvent): void {
     case 'watch': {
       if (event.type !== 'step_done') return unexpected(s, out, task, event);
       const step = watchStep(s, task);
-      recordStep(s, out, task.track, task.phase, step, event.result, event.durationMs);
+      recordStep(
+        s,
+        out,
+        task.track,
+        task.phase,
+        step,
+        stoppedResult(event.result, cancelled, !!event.aborted),
+        event.durationMs,
+      );
       if (event.aborted) return abortRollout(s, out, task.track, event.aborted, now);
       if (cancelled)
         return failAndRollBack(s, out, task.track, { kind: 'cancelled', message: CANCELLED }, now);

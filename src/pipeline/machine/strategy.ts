@@ -16,7 +16,17 @@ import {
   type PipelineState,
   type Run,
 } from './state.ts';
-import { track, envOf, machineOf, recordStep, stepStart, report, log, iso } from './bookkeeping.ts';
+import {
+  track,
+  envOf,
+  machineOf,
+  recordStep,
+  stepStart,
+  stoppedResult,
+  report,
+  log,
+  iso,
+} from './bookkeeping.ts';
 import { persist } from './records.ts';
 import { nothingStarted, failUntouched, failAndRollBack, fail, unexpected } from './rollback.ts';
 import {
@@ -90,7 +100,8 @@ export function onStrategyEvent(
   if (event.type !== 'step_done') return unexpected(s, out, task, event);
   const step = s.pendingStep!;
   s.pendingStep = undefined;
-  recordStep(s, out, task.track, task.phase, step, event.result, event.durationMs);
+  const result = stoppedResult(event.result, cancelled, !!event.aborted);
+  recordStep(s, out, task.track, task.phase, step, result, event.durationMs);
   if (event.notStored !== undefined) return recoveryNotStored(s, out, task.track, event.notStored, now);
   if (event.aborted) return abortRollout(s, out, task.track, event.aborted, now);
   if (cancelled) return failAndRollBack(s, out, task.track, { kind: 'cancelled', message: CANCELLED }, now);
