@@ -74,6 +74,8 @@ interface Queue {
   warned: boolean;
   /** Stopped after it did not answer in time: waiting on it again would only hold up the close. */
   stopped: boolean;
+  /** Something queued for it was not delivered (failed, or skipped once stopped or closed): delivered() says so. */
+  undelivered: boolean;
 }
 
 export function notifier(options: NotifierOptions): Reporter {
@@ -87,6 +89,7 @@ export function notifier(options: NotifierOptions): Reporter {
     busy: 0,
     warned: false,
     stopped: false,
+    undelivered: false,
   }));
   let closed = false;
 
@@ -103,10 +106,14 @@ export function notifier(options: NotifierOptions): Reporter {
   };
 
   const deliver = async (q: Queue, item: NotifyItem) => {
-    if (q.stopped || closing.signal.aborted) return;
+    if (q.stopped || closing.signal.aborted) {
+      q.undelivered = true;
+      return;
+    }
     try {
       await q.sink.send(item, AbortSignal.any([AbortSignal.timeout(requestMs), closing.signal]));
     } catch (error) {
+      q.undelivered = true;
       const timedOut = error instanceof DeliveryError && error.timedOut;
       if (timedOut) q.stopped = true;
       warn(q, timedOut ? `no answer within ${requestMs / 1000} s` : (error as Error).message);
@@ -147,6 +154,19 @@ export function notifier(options: NotifierOptions): Reporter {
         return message ? [{ name: q.sink.name, ...message }] : [];
       });
       return slack.length ? { slack } : undefined;
+    },
+    async delivered() {
+      // As long as close() would wait (what is left of a cancelled job's reporting time): later is not delivered.
+      const waitMs = Math.min(closeMs, options.closeBy?.() ?? closeMs);
+      let timer: NodeJS.Timeout | undefined;
+      const outcome = await Promise.race([
+        Promise.all(queues.map((q) => q.tail)).then(() => 'done' as const),
+        new Promise<'late'>((resolve) => {
+          timer = setTimeout(() => resolve('late'), waitMs);
+        }),
+      ]);
+      clearTimeout(timer);
+      return outcome === 'done' && queues.every((q) => !q.undelivered);
     },
     async close() {
       closed = true;

@@ -231,6 +231,12 @@ export interface Reporter {
    * `waitMs` for posts still in flight. Asked only when the job hands its rollout off.
    */
   messages?(waitMs: number): Promise<RolloutNotify | undefined>;
+  /**
+   * Whether everything given to it so far was delivered, waiting for what is still in flight at most as long
+   * as close() would: false when a delivery failed, was cut, or was still going then. Asked by reconcile
+   * before it records a failure as told (reconcile/run.ts failureNotified).
+   */
+  delivered?(): Promise<boolean>;
 }
 
 /** Several reporters as one. A reporter must never break a deployment, least of all its rollback. */
@@ -248,6 +254,11 @@ export function fanOut(reporters: Array<Reporter | undefined>): Reporter {
     },
     async close() {
       await Promise.allSettled(list.map((r) => r.close?.()));
+    },
+    async delivered() {
+      // A reporter that delivers nothing (no `delivered`) has nothing undelivered.
+      const all = await Promise.allSettled(list.map((r) => r.delivered?.() ?? Promise.resolve(true)));
+      return all.every((a) => a.status === 'fulfilled' && a.value);
     },
     async messages(waitMs) {
       const all = await Promise.allSettled(list.map((r) => r.messages?.(waitMs)));

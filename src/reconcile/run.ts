@@ -1011,6 +1011,12 @@ async function orphanRollback(
   // the steps that went back again (a teardown of a slot already gone fails for good), and a rollout left with
   // levels only is refused as that, not as one whose traffic may still be split.
   const { levelsUndone: _, failureNotified: __, ...kept } = rollout;
+  // This run's notifications told it once delivered, not because a notifier existed: one that failed, or was
+  // cut at the reporting deadline, is told again by the next run.
+  const delivered =
+    failure !== undefined && live !== undefined && !toldBefore.notifications
+      ? await deliveredAll(live)
+      : false;
   // Which failure the notifications and the deployment's status have told, each (this run's, or an earlier
   // run's of the same failure). A status GitHub did not take is told again by the next run, notifications and
   // all, rather than left saying what it said before. Neither told, the key before is kept.
@@ -1018,7 +1024,7 @@ async function orphanRollback(
     marked === 'failed' || failure === undefined
       ? undefined
       : (failureToldKey(failure, {
-          notifications: live !== undefined || toldBefore.notifications,
+          notifications: delivered || toldBefore.notifications,
           status: marked === 'posted' || marked === 'skipped',
         }) ?? rollout.failureNotified);
   const next = withTransition(
@@ -1146,6 +1152,15 @@ export function failureToldKey(
   if (told.notifications) return `${failure}:notifications`;
   if (told.status) return `${failure}:status`;
   return undefined;
+}
+
+/** Whether `notifier` delivered all it was given (Reporter.delivered); one that cannot say, or throws: no. */
+async function deliveredAll(notifier: Reporter): Promise<boolean> {
+  try {
+    return (await notifier.delivered?.()) ?? false;
+  } catch {
+    return false;
+  }
 }
 
 /** What a rollout's failureNotified says was told of `failure` (failureToldKey), by each. */

@@ -308,6 +308,30 @@ describe('notifier', () => {
     await reporter.close!();
     assert.deepEqual(got, ['failed']);
   });
+
+  it('delivered(): true once every channel answered; false when one failed, or is still going at the close bound', async () => {
+    const ok = setup([sink('ok', async () => {})]);
+    ok.reporter.event(start);
+    ok.reporter.event(failure('f'));
+    assert.equal(await ok.reporter.delivered!(), true);
+
+    const failing = setup([
+      sink('ok', async () => {}),
+      sink('down', async () => {
+        throw new DeliveryError('HTTP 502');
+      }),
+    ]);
+    failing.reporter.event(failure('f'));
+    assert.equal(await failing.reporter.delivered!(), false);
+
+    // Cut: still in flight when close() would give up (a cancelled job's reporting deadline).
+    let answer: (() => void) | undefined;
+    const slow = setup([sink('slow', () => new Promise<void>((resolve) => (answer = resolve)))], 100, 5_000);
+    slow.reporter.event(failure('f'));
+    assert.equal(await slow.reporter.delivered!(), false);
+    answer?.();
+    await slow.reporter.close!();
+  });
 });
 
 describe("notifier: the delayed hook's events", () => {

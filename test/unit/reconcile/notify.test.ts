@@ -764,6 +764,33 @@ describe('a scheduled reconcile whose rollback keeps failing', () => {
   });
 });
 
+describe('a failure notification that was not delivered', () => {
+  it('is not recorded as told: the next reconcile that fails the same way tells it again', async () => {
+    const store = new FileStateStore(join(dir, 'state'));
+    await orphan(store);
+    const failing = await config('{ weight: 25, pause: manual }', { failOn: 'set_weight:green' });
+    // The channel: what it was given, and whether it got it through (cut at the deadline on the first run).
+    const told: string[] = [];
+    const deliveries = [false, true, true];
+    const channel = async (): Promise<Reporter> => {
+      const delivered = deliveries.shift()!;
+      return {
+        event(e) {
+          if (e.type === 'result') told.push(`${e.result.code}${delivered ? '' : ' (cut)'}`);
+        },
+        delivered: async () => delivered,
+      };
+    };
+    const run = async () =>
+      (await reconcileNotifying(failing, store, { environments: ['production'], notifierFor: channel }))
+        .summary.entries[0]!;
+    assert.equal((await run()).code, 'orphan_rollback_failed');
+    assert.equal((await run()).code, 'orphan_rollback_failed');
+    assert.equal((await run()).code, 'orphan_rollback_failed');
+    assert.deepEqual(told, ['rollback_failed (cut)', 'rollback_failed'], 'told again, then not');
+  });
+});
+
 describe('the Action in mode: reconcile notifies', () => {
   it('an orphan it rolls back: rolled_back to the signed webhook and Slack, every secret masked', async () => {
     await config('{ weight: 25, pause: manual }');
