@@ -77,7 +77,7 @@ test('cancelled during an analysis whose check does not stop: the rollback begin
   assert.ok(rollbackBeganWhileAnalysing, 'the rollback waited for the cancelled analysis to end');
   assert.deepEqual(calls(), ['deploy blue v2', 'set_weight blue 5', 'set_weight blue 0', 'teardown blue']);
   const analysis = result.steps.find((s) => s.step.kind === 'analysis');
-  assert.deepEqual(analysis?.result, { ok: false, reason: 'cancelled' });
+  assert.deepEqual(analysis?.result, { ok: false, reason: 'cancelled', stopped: 'cancelled' });
   assert.equal(result.rollbacks.at(-1)?.ok, true);
 });
 
