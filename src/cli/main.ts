@@ -11,6 +11,8 @@ import { CommanderError, InvalidArgumentError, Option, type Command } from 'comm
 import { CliCommand } from './command.ts';
 import { ConfigLoadError, formatConfigError, quoted, type ConfigError } from '../config/errors.ts';
 import { loadConfigWithWarnings } from '../config/load.ts';
+import { configSecretValues } from '../config/env-secrets.ts';
+import { secretValueRedactor } from '../util/secret-values.ts';
 import { resolveEnvironment, ResolveError } from '../config/resolve.ts';
 import type { RawConfig } from '../config/schema.ts';
 import { STRATEGY_NAMES, type StrategyName } from '../config/strategy-names.ts';
@@ -46,12 +48,32 @@ export const DEFAULT_CONFIG = '.github/deploy.yml';
 interface Io {
   out: (text: string) => void;
   err: (text: string) => void;
+  /** From now on, mask `secrets` (any form of each) in what `out` and `err` write. */
+  mask?: (secrets: readonly string[]) => void;
 }
 
 const defaultIo: Io = {
   out: (t) => process.stdout.write(t),
   err: (t) => process.stderr.write(t),
 };
+
+/**
+ * `io` with each secret it is told of (`mask`) replaced by `***` in what it writes, in every form
+ * (secretValueRedactor: its lines, URL-encoded, as JSON writes it), so `--json` lines stay JSON.
+ */
+function maskingIo(io: Io): Io & { mask: (secrets: readonly string[]) => void } {
+  const secrets = new Set<string>();
+  let hide = (text: string) => text;
+  return {
+    out: (text) => io.out(hide(text)),
+    err: (text) => io.err(hide(text)),
+    mask(more) {
+      const before = secrets.size;
+      for (const secret of more) secrets.add(secret);
+      if (secrets.size !== before) hide = secretValueRedactor([...secrets]);
+    },
+  };
+}
 
 class UsageError extends Error {}
 
@@ -83,6 +105,8 @@ async function loadConfig(
 ): Promise<RawConfig | undefined> {
   try {
     const loaded = await loadConfigWithWarnings(path);
+    // Before anything of the run is printed: the values of the variables its `*_env` keys name.
+    io.mask?.(configSecretValues(loaded.config, process.env));
     if (loaded.warnings.length > 0) warnings?.(loaded.warnings);
     return loaded.config;
   } catch (error) {
@@ -123,7 +147,10 @@ function defaultVersion(): string {
   }
 }
 
-export async function main(argv: string[], io: Io = defaultIo): Promise<number> {
+export async function main(argv: string[], given: Io = defaultIo): Promise<number> {
+  // The one place the CLI's output (text, --json, errors) is written: the secrets the config names are
+  // masked here, whichever command, reporter or message carries them.
+  const io = maskingIo(given);
   let exitCode = 0;
   const program = new CliCommand('deploy-action')
     .description('Quality gates, blue-green / rolling / canary deployments, analysis and automatic rollback.')

@@ -9,6 +9,7 @@ import { resolveNotifications } from './resolve.ts';
 import { signedWebhookSink, slackBotSink, webhookMessageSink, type Sink } from './sinks.ts';
 import { isHttpUrl } from './escape.ts';
 import type { SlackMessageRef } from '../state/record.ts';
+import { urlSecrets } from '../util/secret-values.ts';
 
 export interface CreatedNotifier {
   reporter: Reporter;
@@ -129,33 +130,6 @@ function urlProblem(value: string): string | undefined {
 function timeoutMs(value: string | undefined, fallback: number): number {
   const ms = Number(value);
   return Number.isInteger(ms) && ms >= 1 && ms <= 86_400_000 ? ms : fallback;
-}
-
-/**
- * The parts of a webhook URL a command's output may quote without the rest (its host and path, its path, a
- * token segment, a signature parameter), each a secret too. Parts shorter than 12 characters (`services`,
- * `invoke`, `1.0`) are not: they are words, and masking them would hide ordinary text.
- */
-export function urlSecrets(value: string): string[] {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    return [];
-  }
-  const path = `${url.pathname}${url.search}`;
-  const parts = [
-    `${url.host}${path}`,
-    path,
-    url.pathname,
-    ...url.pathname.split('/'),
-    ...url.search
-      .slice(1)
-      .split('&')
-      .flatMap((pair) => pair.split('=')),
-    ...[...url.searchParams.values()],
-  ];
-  return [...new Set(parts.filter((part) => part.length >= 12))];
 }
 
 /**

@@ -54,3 +54,30 @@ function maskCutSecret(text: string, secrets: readonly string[]): string {
       if (text.endsWith(secret.slice(0, k))) return `${text.slice(0, text.length - k)}***`;
   return text;
 }
+
+/**
+ * The parts of a webhook URL a command's output may quote without the rest (its host and path, its path, a
+ * token segment, a signature parameter), each a secret too. Parts shorter than 12 characters (`services`,
+ * `invoke`, `1.0`) are not: they are words, and masking them would hide ordinary text.
+ */
+export function urlSecrets(value: string): string[] {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return [];
+  }
+  const path = `${url.pathname}${url.search}`;
+  const parts = [
+    `${url.host}${path}`,
+    path,
+    url.pathname,
+    ...url.pathname.split('/'),
+    ...url.search
+      .slice(1)
+      .split('&')
+      .flatMap((pair) => pair.split('=')),
+    ...[...url.searchParams.values()],
+  ];
+  return [...new Set(parts.filter((part) => part.length >= 12))];
+}
