@@ -24,6 +24,7 @@ import {
 import { renderGatesSection, renderJobSummary, renderPlanSummary } from '../report/job-summary.ts';
 import { renderDeploymentRecord } from '../report/record.ts';
 import { credentialRedactor, redactDeep } from '../report/redact.ts';
+import { configSecretValues } from '../config/env-secrets.ts';
 import { lockRunStatusFor } from '../reconcile/owner.ts';
 import { FileStateStore } from '../state/file-store.ts';
 import { GitHubStateStore } from '../state/github-store.ts';
@@ -75,6 +76,11 @@ export class ActionRun {
    * job summary, the record and the outputs are shown as written (the log is masked by the runner).
    */
   private readonly redact: (text: string) => string;
+  /**
+   * The values the run knows are secret: the secret inputs and the variables the config's `*_env` keys name
+   * (read now, before the GitHub reporter that shows a failing command's output exists).
+   */
+  private readonly secrets: string[];
 
   constructor(
     inputs: ActionInputs,
@@ -97,7 +103,10 @@ export class ActionRun {
     const unspace = () => void octokit?.unspaceWrites();
     if (this.signal.aborted) unspace();
     else this.signal.addEventListener('abort', unspace, { once: true });
-    this.redact = credentialRedactor([inputs.token, inputs.stateKey]);
+    this.secrets = [inputs.token, inputs.stateKey, ...configSecretValues(config, env)].filter(
+      (secret): secret is string => !!secret,
+    );
+    this.redact = credentialRedactor(this.secrets);
     this.readOnly = context.fork?.readOnlyToken
       ? `${forkSubject(context)} comes from ${context.fork.repository === 'a deleted fork' ? 'a deleted fork' : `the fork ${context.fork.repository}`}: ` +
         `GitHub gives this ${context.eventName} run a read-only token, so nothing is written to GitHub ` +
@@ -223,9 +232,7 @@ export class ActionRun {
           // summary and record file come next, then GitHub (which carries the writes) until its deadline.
           flushTimeoutMs: flushTimeoutOf(this.cancellation, undefined, RECORD_FLUSH_GRACE_MS),
           // What the log masks stays out of the record too, on GitHub or in state-dir.
-          secrets: [this.inputs.token, this.inputs.stateKey, ...(notify?.secrets ?? [])].filter(
-            (secret): secret is string => !!secret,
-          ),
+          secrets: [...this.secrets, ...(notify?.secrets ?? [])],
           ...(store ? { store } : {}),
           ...(lockRunStatus ? { lockRunStatus } : {}),
           ...(store && recordedDeployment ? { control: this.controlSource(recordedDeployment) } : {}),
@@ -387,7 +394,7 @@ export class ActionRun {
       version: this.plan.version,
       strategy,
       checks: this.inputs.checkRuns,
-      secrets: [this.inputs.token, this.inputs.stateKey],
+      secrets: this.secrets,
       log: (level, message) => (level === 'warn' ? core.warning(message) : logInfo(message, this.redact)),
       ...extra,
     });

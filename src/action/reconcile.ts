@@ -30,6 +30,8 @@ import { FileControlChannel } from '../control/file-channel.ts';
 import { fileReconcileLock } from '../cli/reconcile-lock.ts';
 import { environmentList, InputError, type ActionInputs } from './inputs.ts';
 import { reconcileNotifiers } from '../notify/wiring.ts';
+import { configSecretValues } from '../config/env-secrets.ts';
+import { secretFormsOf } from '../util/secret-values.ts';
 import type { Cancellation } from '../util/signals.ts';
 import { closeByDeadline, flushTimeoutOf } from './cancel-deadline.ts';
 
@@ -47,7 +49,11 @@ export async function runReconcile(
   const environments = environmentList(inputs.environment ?? context.dispatch?.environment);
   // What a command printed (a push's URL with its token) leaves the runner unmasked in the outputs, the job
   // summary and the deployment status: credentials redacted there, as in a deployment (action-run.ts).
-  const redact = credentialRedactor([inputs.token, inputs.stateKey]);
+  // With the values of the variables the config's `*_env` keys name (a channel's webhook URL), masked in the
+  // log from here on: a notifier is made only when a rollout needs one, after a command may have printed them.
+  const configSecrets = configSecretValues(config, env);
+  for (const secret of secretFormsOf(configSecrets)) core.setSecret(secret);
+  const redact = credentialRedactor([inputs.token, inputs.stateKey, ...configSecrets]);
   let octokit: GitHubClient | undefined;
   let counter: RequestCounter | undefined;
   if (inputs.token)
@@ -61,7 +67,7 @@ export async function runReconcile(
   const serverUrl = env.GITHUB_SERVER_URL ?? 'https://github.com';
   // The values this run masks in its log stay out of the records it writes too (the list grows as notifiers
   // are made).
-  const secrets = [inputs.token, inputs.stateKey].filter((s): s is string => !!s);
+  const secrets = [inputs.token, inputs.stateKey, ...configSecrets].filter((s): s is string => !!s);
   const notifiers = reconcileNotifiers(
     config,
     {

@@ -31,6 +31,8 @@ import { exitsAtOnce, stopCommandsBeforeKill } from './cancel-deadline.ts';
 import type { ActionRun } from './action-run.ts';
 import { annotateConfigWarnings } from './config-warnings.ts';
 import { recordDirProblem } from './record-dir.ts';
+import { configSecretValues } from '../config/env-secrets.ts';
+import { secretFormsOf } from '../util/secret-values.ts';
 
 export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   // Cancelling the job sends SIGINT, then SIGTERM 7.5 s later, then SIGKILL 2.5 s after that: the first
@@ -86,6 +88,9 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
     // (a bad input, an event with nothing to do) compiles and builds none of them (issue 16).
     const { loadConfigWithWarnings } = await import('../config/load.ts');
     const { config, warnings } = await loadConfigWithWarnings(inputs.config);
+    // The values of the variables the config's `*_env` keys name (a channel's webhook URL, its secret):
+    // masked before anything of the run is logged, as the secret inputs are.
+    for (const secret of secretFormsOf(configSecretValues(config, env))) core.setSecret(secret);
     // Accepted, but a run will not do exactly what is written: an annotation on the config's line, once.
     annotateConfigWarnings(warnings);
     let octokit: GitHubClient | undefined;
