@@ -22,10 +22,9 @@ import { datedAheadOf, datedAheadText } from '../control/clock-skew.ts';
 import { CONTROL_CLOCK_SKEW_MS, decideControl } from '../control/decide.ts';
 import { FileControlChannel } from '../control/file-channel.ts';
 import type { ControlRequest, ControlVerb } from '../control/request.ts';
-import { jsonLinesReporter } from '../report/json-lines.ts';
 import { trafficSplit } from '../report/waits.ts';
 import { formatReconcileText } from '../report/reconcile.ts';
-import { terminalReporter } from '../report/terminal.ts';
+import { cliRunReporter } from './run-reporter.ts';
 import type { OwnerStatus } from '../reconcile/decide.ts';
 import { ownerStatusFor, thisProcessOwner } from '../reconcile/owner.ts';
 import { reconcile, type ReconcileCode, type ReconcileSummary } from '../reconcile/run.ts';
@@ -301,9 +300,7 @@ async function goOnNow(
   opts: ControlCliOptions,
   deps: ControlCliDeps,
 ): Promise<ReconcileSummary> {
-  const reporter = opts.json
-    ? jsonLinesReporter(deps.out)
-    : terminalReporter({ write: deps.out, controls: 'cli' });
+  const reporter = cliRunReporter(opts.json, deps.out);
   // The rollout goes on in this process: SIGINT/SIGTERM rolls it back, as in a deployment.
   const cancellation = cancelCliOnSignals((message) =>
     reporter.event({ type: 'log', level: 'warn', message }),

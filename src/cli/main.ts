@@ -300,8 +300,7 @@ export async function main(argv: string[], given: Io = defaultIo): Promise<numbe
         { resolveStaging, runPipeline },
         { fanOut, resultLast },
         { contextFromEnv, runNotifier },
-        { jsonLinesReporter },
-        { terminalReporter },
+        { cliRunReporter },
         { runExitCode },
         { FileControlChannel },
         { cancelCliOnSignals, notifyCloseBy },
@@ -309,15 +308,12 @@ export async function main(argv: string[], given: Io = defaultIo): Promise<numbe
         import('../pipeline/pipeline.ts'),
         import('../pipeline/events.ts'),
         import('../notify/wiring.ts'),
-        import('../report/json-lines.ts'),
-        import('../report/terminal.ts'),
+        import('./run-reporter.ts'),
         import('../util/signals.ts'),
         import('../control/file-channel.ts'),
         import('./cancellation.ts'),
       ]);
-      const output = opts.json
-        ? jsonLinesReporter(io.out)
-        : terminalReporter({ write: io.out, controls: 'cli' });
+      const output = cliRunReporter(opts.json, io.out);
       // The config's warnings once, before anything runs (a `log` event each with --json).
       for (const warning of warnings)
         output.event({ type: 'log', level: 'warn', message: `config: ${formatConfigError(warning)}` });
@@ -429,11 +425,14 @@ export async function main(argv: string[], given: Io = defaultIo): Promise<numbe
         // "--only ," named no gate, and would run none.
         if (only?.length === 0)
           throw new UsageError('--only names no gate: list gates by name, for example tests,audit');
-        const [{ terminalReporter }, { runValidate }] = await Promise.all([
-          import('../report/terminal.ts'),
-          import('../pipeline/validate.ts'),
-        ]);
-        const reporter = opts.json ? { event() {} } : terminalReporter({ write: io.out });
+        const [{ terminalReporter }, { runValidate }, { redactCredentials, redactDeep, redactingReporter }] =
+          await Promise.all([
+            import('../report/terminal.ts'),
+            import('../pipeline/validate.ts'),
+            import('../report/redact.ts'),
+          ]);
+        // Credentials a gate's command printed are redacted, as in a run's report (run-reporter.ts).
+        const reporter = opts.json ? { event() {} } : redactingReporter(terminalReporter({ write: io.out }));
         const report = await runValidate(
           { gates: section },
           {
@@ -444,7 +443,7 @@ export async function main(argv: string[], given: Io = defaultIo): Promise<numbe
             reporter,
           },
         );
-        if (opts.json) io.out(`${JSON.stringify(report)}\n`);
+        if (opts.json) io.out(`${JSON.stringify(redactDeep(report, redactCredentials))}\n`);
         exitCode = gatesExitCode(report.status);
       },
     );

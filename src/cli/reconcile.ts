@@ -5,9 +5,8 @@
 import { hostname, userInfo } from 'node:os';
 import { FileControlChannel } from '../control/file-channel.ts';
 import type { RawConfig } from '../config/schema.ts';
-import { jsonLinesReporter } from '../report/json-lines.ts';
 import { formatReconcileText } from '../report/reconcile.ts';
-import { terminalReporter } from '../report/terminal.ts';
+import { cliRunReporter } from './run-reporter.ts';
 import { ownerStatusFor, thisProcessOwner } from '../reconcile/owner.ts';
 import { fileReconcileLock } from './reconcile-lock.ts';
 import { reconcile, ReconcileUsageError } from '../reconcile/run.ts';
@@ -43,9 +42,7 @@ export { collectEnvironments, parseReconcileTime } from './usage.ts';
 export async function reconcileCli(opts: ReconcileCliOptions, deps: ReconcileCliDeps): Promise<number> {
   const config = await deps.loadConfig(opts.config, !!opts.json);
   if (!config) return EXIT_CODES.invalidOrBlocked;
-  const reporter = opts.json
-    ? jsonLinesReporter(deps.out)
-    : terminalReporter({ write: deps.out, controls: 'cli' });
+  const reporter = cliRunReporter(opts.json, deps.out);
   // One store per state directory (environments share the config's, unless one is overridden).
   const stores = new Map<string, FileStateStore>();
   // A resumed rollout is cancelled like a deployment: SIGINT/SIGTERM rolls it back before exit.

@@ -15,8 +15,7 @@ import { inZoneSuffix, resolvePolicy } from '../policy/index.ts';
 import { FileStateStore } from '../state/file-store.ts';
 import { EXIT_CODES } from '../util/exit-codes.ts';
 import { cancelCliOnSignals, notifyCloseBy } from './cancellation.ts';
-import { jsonLinesReporter } from '../report/json-lines.ts';
-import { terminalReporter } from '../report/terminal.ts';
+import { cliRunReporter } from './run-reporter.ts';
 import {
   FileSchedule,
   parseRunAt,
@@ -398,9 +397,7 @@ export async function dueRunsCli(
 ): Promise<number> {
   const config = await deps.loadConfig(opts.config, !!opts.json);
   if (!config) return EXIT_CODES.invalidOrBlocked;
-  const reporter = opts.json
-    ? jsonLinesReporter(deps.out)
-    : terminalReporter({ write: deps.out, controls: 'cli' });
+  const reporter = cliRunReporter(opts.json, deps.out);
   // A scheduled run is cancelled like any run: SIGINT/SIGTERM rolls it back before exit.
   const cancellation = cancelCliOnSignals((message) =>
     reporter.event({ type: 'log', level: 'warn', message }),

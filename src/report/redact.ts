@@ -5,6 +5,7 @@
 import { maskSecrets } from '../config/shown.ts';
 import { redactSecrets } from '../gates/secret-rules.ts';
 import { secretValueRedactor } from '../util/secret-values.ts';
+import type { Reporter } from '../pipeline/events.ts';
 
 export function redactCredentials(text: string): string {
   return maskSecrets(redactSecrets(text));
@@ -30,4 +31,18 @@ export function redactDeep<T>(value: T, redact: (text: string) => string): T {
   if (value === null || typeof value !== 'object' || Object.getPrototypeOf(value) !== Object.prototype)
     return value;
   return Object.fromEntries(Object.entries(value).map(([key, v]) => [key, redactDeep(v, redact)])) as T;
+}
+
+/**
+ * `reporter` given each event with every text in it passed through `redact` (credentials by shape, by
+ * default): before it is formatted or cut to a column's width, and as data, so a JSON line stays JSON.
+ */
+export function redactingReporter(
+  reporter: Reporter,
+  redact: (text: string) => string = redactCredentials,
+): Reporter {
+  return {
+    ...reporter,
+    event: (event) => reporter.event(redactDeep(event, redact)),
+  };
 }

@@ -1,7 +1,8 @@
 // The secrets a config names by its `*_env` keys (a channel's webhook URL, its signing secret, a bot token)
 // never reach what the CLI prints, whatever prints them: a deploy command or a gate that echoes them, in the
 // terminal report and in --json, on standard output and standard error, in any form (whole, a URL's path
-// segment, URL-encoded). Each value is made at test time.
+// segment, URL-encoded). Nor does a credential known by its shape only (a database URL's password a hook
+// prints), as in the Action's log. Each value is made at test time.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -16,11 +17,17 @@ const HOOK_URL = `http://127.0.0.1:9/hooks/${word()}/${word()}?sig=${word()}`;
 const HOOK_SECRET = word();
 const SLACK_TOKEN = `${word()}+${word()}`;
 const VARIABLES = { T_HOOK_URL: HOOK_URL, T_HOOK_SECRET: HOOK_SECRET, T_SLACK_TOKEN: SLACK_TOKEN };
+// A credential the run knows by its shape only: the password of a database URL the migrate hook is given.
+const DB_PASSWORD = word();
 
 /** Every form a command prints below, and the distinctive part each value has. */
-const secretParts = [HOOK_URL, HOOK_SECRET, SLACK_TOKEN, ...HOOK_URL.match(/planted[0-9a-f]+/g)!].flatMap(
-  (value) => [value, encodeURIComponent(value), ...(value.match(/planted[0-9a-f]+/g) ?? [])],
-);
+const secretParts = [
+  HOOK_URL,
+  HOOK_SECRET,
+  SLACK_TOKEN,
+  DB_PASSWORD,
+  ...HOOK_URL.match(/planted[0-9a-f]+/g)!,
+].flatMap((value) => [value, encodeURIComponent(value), ...(value.match(/planted[0-9a-f]+/g) ?? [])]);
 
 let dir: string;
 let configPath: string;
@@ -56,6 +63,10 @@ target:
 environments:
   production:
     strategy: direct
+    hooks:
+      migrate:
+        run: ["node", "-e", "console.log('migrating', process.env.DATABASE_URL)"]
+        env: { DATABASE_URL: "postgres://app:${DB_PASSWORD}@127.0.0.1:1/app" }
 `,
   );
   Object.assign(process.env, VARIABLES, { DEPLOY_ACTION_SLACK_API_URL: 'http://127.0.0.1:9/api/' });
@@ -89,35 +100,49 @@ function filesUnder(root: string): string[] {
     .map((path) => readFileSync(path, 'utf8'));
 }
 
-describe("a config's *_env secrets in the CLI's output", { concurrency: false }, () => {
-  test('run: the terminal report, standard error and the state directory carry none of them', async () => {
-    const { code, out, err } = await cli('run', '-e', 'production', '--version', 'v2', '--skip-staging');
-    assert.notEqual(code, 0, out);
-    // The gate warned and the deploy command ran: its output is shown (masked), so the test would see the
-    // values if they got through.
-    assert.match(out, /deploy: T_HOOK_SECRET \*\*\*/);
-    assertNoSecret(out, 'stdout');
-    assertNoSecret(err, 'stderr');
-    for (const text of filesUnder(join(dir, 'state'))) assertNoSecret(text, 'the state directory');
-  });
+describe(
+  "a config's *_env secrets and printed credentials in the CLI's output",
+  { concurrency: false },
+  () => {
+    test('run: the terminal report, standard error and the state directory carry none of them', async () => {
+      const { code, out, err } = await cli('run', '-e', 'production', '--version', 'v2', '--skip-staging');
+      assert.notEqual(code, 0, out);
+      // The gate warned and the deploy command ran: its output is shown (masked), so the test would see the
+      // values if they got through.
+      assert.match(out, /deploy: T_HOOK_SECRET \*\*\*/);
+      assert.match(out, /migrate: migrating postgres:\/\/app:/);
+      assertNoSecret(out, 'stdout');
+      assertNoSecret(err, 'stderr');
+      for (const text of filesUnder(join(dir, 'state'))) assertNoSecret(text, 'the state directory');
+    });
 
-  test('run --json: every line carries none of them and is still JSON', async () => {
-    const { out, err } = await cli('run', '-e', 'production', '--version', 'v3', '--skip-staging', '--json');
-    const lines = out.trim().split('\n');
-    assert.ok(lines.length > 3, out);
-    for (const line of lines) JSON.parse(line);
-    assert.match(out, /"stream":"stdout","line":"T_HOOK_SECRET \*\*\*/);
-    assertNoSecret(out, 'stdout');
-    assertNoSecret(err, 'stderr');
-  });
+    test('run --json: every line carries none of them and is still JSON', async () => {
+      const { out, err } = await cli(
+        'run',
+        '-e',
+        'production',
+        '--version',
+        'v3',
+        '--skip-staging',
+        '--json',
+      );
+      const lines = out.trim().split('\n');
+      assert.ok(lines.length > 3, out);
+      for (const line of lines) JSON.parse(line);
+      assert.match(out, /"stream":"stdout","line":"T_HOOK_SECRET \*\*\*/);
+      assert.match(out, /"line":"migrating postgres:\/\/app:/);
+      assertNoSecret(out, 'stdout');
+      assertNoSecret(err, 'stderr');
+    });
 
-  test('gates, text and --json: a check that prints them shows none of them', async () => {
-    for (const json of [false, true]) {
-      const { out, err } = await cli('gates', ...(json ? ['--json'] : []));
-      assert.match(out, /T_HOOK_SECRET \*\*\*/);
-      if (json) JSON.parse(out);
-      assertNoSecret(out, `gates${json ? ' --json' : ''} stdout`);
-      assertNoSecret(err, `gates${json ? ' --json' : ''} stderr`);
-    }
-  });
-});
+    test('gates, text and --json: a check that prints them shows none of them', async () => {
+      for (const json of [false, true]) {
+        const { out, err } = await cli('gates', ...(json ? ['--json'] : []));
+        assert.match(out, /T_HOOK_SECRET \*\*\*/);
+        if (json) JSON.parse(out);
+        assertNoSecret(out, `gates${json ? ' --json' : ''} stdout`);
+        assertNoSecret(err, `gates${json ? ' --json' : ''} stderr`);
+      }
+    });
+  },
+);
