@@ -189,6 +189,7 @@ export class ActionRun {
       {
         env: this.env,
         log: (level, message) => (level === 'warn' ? core.warning(message) : logInfo(message, this.redact)),
+        known: this.secrets,
       },
     );
     for (const secret of notify?.secrets ?? []) core.setSecret(secret);

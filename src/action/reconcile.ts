@@ -84,6 +84,7 @@ export async function runReconcile(
         core.setSecret(secret);
         secrets.push(secret);
       },
+      known: [inputs.token, inputs.stateKey, ...configSecrets],
       // Once the job is cancelled, the last messages wait no longer than the reporting deadline: the summary
       // and outputs come after them, and the runner kills the job 10 s after its first signal.
       ...(cancellation ? { closeBy: closeByDeadline(cancellation) } : {}),

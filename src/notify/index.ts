@@ -29,6 +29,11 @@ export function createNotifier(
     continues?: readonly SlackMessageRef[];
     /** The bound on close() once a job is cancelled (NotifierOptions.closeBy). */
     closeBy?: () => number | undefined;
+    /**
+     * The other values the run knows are secret (the token, the state key, the config's other `*_env`
+     * values): a failing command's output quoted in a message must not carry them either.
+     */
+    known?: readonly (string | undefined)[];
   },
 ): CreatedNotifier | undefined {
   const resolved = resolveNotifications(
@@ -93,7 +98,7 @@ export function createNotifier(
       sinks,
       mapper,
       log,
-      secrets,
+      secrets: [...secrets, ...(options.known ?? []).filter((secret): secret is string => !!secret)],
       requestTimeoutMs,
       closeTimeoutMs,
       closeController,

@@ -8,6 +8,7 @@ import type { Facts, NotifyItem } from './model.ts';
 import type { Sink } from './sinks.ts';
 import { DeliveryError } from './transport.ts';
 import { redactCredentials, redactDeep } from '../report/redact.ts';
+import { secretFormsOf } from '../util/secret-values.ts';
 
 export const DEFAULT_REQUEST_TIMEOUT_MS = 5_000;
 export const DEFAULT_CLOSE_TIMEOUT_MS = 10_000;
@@ -44,7 +45,10 @@ const TOKEN_CHAR = '[\\p{L}\\p{N}_]';
  * (GitHub's runner does not mask such short values at all), and never, it would be sent as is.
  */
 export function redactor(secrets: readonly string[]): (text: string) => string {
-  const unique = [...new Set(secrets.filter((s) => s.length > 0))].sort((a, b) => b.length - a.length);
+  // Each in the forms a command may print it too: its lines, URL-encoded (util/secret-values.ts).
+  const unique = [...new Set([...secrets, ...secretFormsOf(secrets)].filter((s) => s.length > 0))].sort(
+    (a, b) => b.length - a.length,
+  );
   const long = unique.filter((s) => s.length >= SHORT_SECRET);
   const short = unique.filter((s) => s.length < SHORT_SECRET);
   const whole = short.length

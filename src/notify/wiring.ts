@@ -18,6 +18,8 @@ export async function runNotifier(
     log: (level: 'info' | 'warn', message: string) => void;
     /** The bound on closing once a job is cancelled (NotifierOptions.closeBy). */
     closeBy?: () => number | undefined;
+    /** The run's other secrets, redacted from the messages too (createNotifier's `known`). */
+    known?: readonly (string | undefined)[];
   },
 ): Promise<{ reporter: Reporter; secrets: string[] } | undefined> {
   if (!hasNotifications(config, environment)) return undefined;
@@ -88,6 +90,8 @@ export function reconcileNotifiers(
     now?: () => number;
     /** The bound on closing once a job is cancelled (NotifierOptions.closeBy). */
     closeBy?: () => number | undefined;
+    /** The run's other secrets, redacted from the messages too (createNotifier's `known`). */
+    known?: readonly (string | undefined)[];
   },
 ): ReconcileNotifiers | undefined {
   const any =

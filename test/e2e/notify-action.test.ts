@@ -2,6 +2,7 @@
 // fake Slack Web API (one message updated in place) and a signed webhook with the run's links and deployer,
 // the secret values are masked for the job log (::add-mask::) and appear in no other line and no payload.
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -154,5 +155,55 @@ describe('the Action notifies', { concurrency: true }, () => {
     assert.equal(post.body.facts.pr_title, HOSTILE_TITLE);
     assert.equal(fake.requestsFor('pulls/get').length, 1, 'one request for the title');
     fake.assertNoViolations();
+  });
+  test("a failing command's output quoted in a message carries none of the run's secrets: the state key, another channel's values, in any form", async (t) => {
+    const dir = await mkdtemp(join(tmpdir(), 'notify-action-'));
+    const hmac = `${randomBytes(12).toString('base64')}+/=`;
+    const audit = await webhookReceiver(hmac);
+    t.after(async () => {
+      await audit.close();
+      await rm(dir, { recursive: true, force: true });
+    });
+    // Made now: a state key (64 hex digits, the shape `deploy-action state-key` prints) and another channel's
+    // URL, neither of which the audit channel knows as its own.
+    const stateKey = randomBytes(32).toString('hex');
+    const otherUrl = `http://127.0.0.1:9/hooks/planted${randomBytes(9).toString('hex')}`;
+    const script =
+      'const k = process.env["INPUT_STATE-KEY"]; ' +
+      'console.error("failed:", k, encodeURIComponent(process.env.AUDIT_SECRET), process.env.OTHER_URL); process.exit(1)';
+    await writeFile(
+      join(dir, 'deploy.yml'),
+      `preset: fast
+target:
+  commands:
+    deploy: ${JSON.stringify([process.execPath, '-e', script])}
+notifications:
+  channels:
+    audit: { type: webhook, url_env: AUDIT_URL, secret_env: AUDIT_SECRET }
+    other: { type: webhook, url_env: OTHER_URL, secret_env: AUDIT_SECRET }
+environments:
+  web: { monitor: 0 }
+`,
+    );
+    const run = await runBuiltAction({
+      dir,
+      entry: join(repoRoot, 'src/action/index.ts'),
+      inputs: { environment: 'web', version: 'v7', config: 'deploy.yml', 'state-key': stateKey },
+      env: {
+        GITHUB_REPOSITORY: 'acme/shop',
+        GITHUB_SHA: 'b'.repeat(40),
+        AUDIT_URL: `${audit.url}/hook`,
+        AUDIT_SECRET: hmac,
+        OTHER_URL: otherUrl,
+      },
+    });
+    assert.notEqual(run.status, 0, run.stdout + run.stderr);
+    const raw = audit.received.map((post) => post.raw).join('\n');
+    assert.match(raw, /failed: \*\*\*/, 'the failure is told, its values masked');
+    for (const secret of [stateKey, hmac, encodeURIComponent(hmac), otherUrl])
+      assert.ok(
+        !raw.includes(secret) && !raw.includes(JSON.stringify(secret).slice(1, -1)),
+        `a message has ${secret}`,
+      );
   });
 });
