@@ -5,6 +5,7 @@ import * as z from 'zod';
 import { closestMatch, didYouMean, listOf } from './suggest.ts';
 import { invisibleCharacter, invisibleNameProblem, showInvisible } from './invisible.ts';
 import { quoted } from './shown.ts';
+import { MIN_SECRET_LENGTH } from '../util/secret-values.ts';
 
 // How a value is shown in a message (shown.ts), for the modules that already import errors.ts.
 export { maskSecrets, oneLine, quoted, shortenQuoted } from './shown.ts';
@@ -70,12 +71,35 @@ export interface ExplainedIssue {
 
 /** What was found, for "expected X, got Y". */
 export function describeValue(value: unknown): string {
+  return describeAnyValue(value);
+}
+
+function describeAnyValue(value: unknown): string {
   if (value === null || value === undefined) return 'an empty value';
   if (typeof value === 'string') return `the string ${quoted(value)}`;
   if (typeof value === 'number') return `the number ${value}`;
   if (typeof value === 'boolean') return `the boolean ${value}`;
   if (Array.isArray(value)) return 'a list';
   return 'a mapping';
+}
+
+/**
+ * What was found, for a value that may be a secret: a scalar as long as a secret can be (MIN_SECRET_LENGTH,
+ * the length below which the runner masks nothing) by its kind only; a short one (`REPLICAS: 3`, `true`) as
+ * written, which tells the author what YAML read.
+ */
+function describeKind(value: unknown): string {
+  if (
+    (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') &&
+    String(value).length >= MIN_SECRET_LENGTH
+  )
+    return `a ${typeof value} (not shown: it may be a credential)`;
+  return describeAnyValue(value);
+}
+
+/** The value of an entry of `headers` or `env` (an Authorization header, a variable such as DATABASE_URL). */
+function holdsSecretValue(path: readonly PropertyKey[] | undefined): boolean {
+  return !!path && path.length >= 2 && (path.at(-2) === 'headers' || path.at(-2) === 'env');
 }
 
 function expectedType(expected: string): string {
@@ -157,6 +181,8 @@ function sizeLimit(
  * precedence over this map (zod's rule), so a field's own wording always wins.
  */
 export const issueMessage: z.core.$ZodErrorMap = (issue) => {
+  // A header's or a variable's value is often a credential (an API key, a DATABASE_URL): said by its kind only.
+  const describeValue = holdsSecretValue(issue.path) ? describeKind : describeAnyValue;
   switch (issue.code) {
     case 'invalid_type': {
       if (issue.input === undefined) return 'is required';

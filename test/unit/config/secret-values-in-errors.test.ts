@@ -1,0 +1,40 @@
+// A header's or a variable's value is often a credential (an API key, a password): a config error about it
+// says what kind of value it is and where, never the value, in the text and in `validate --json`. Each value
+// is made at test time.
+import assert from 'node:assert/strict';
+import { randomInt } from 'node:crypto';
+import { test } from 'node:test';
+import { formatConfigError } from '../../../src/config/errors.ts';
+import { parseConfig } from '../../../src/config/load.ts';
+
+test("a long number where a header's or a variable's text belongs is refused without its value; a short one is shown", () => {
+  // Digits only: a numeric API key YAML reads as a number.
+  const key = String(randomInt(10 ** 11, 10 ** 12));
+  const result = parseConfig(
+    `target:
+  commands:
+    deploy: { run: ["./deploy.sh"], env: { API_KEY: ${key}, FLAG: true } }
+analysis:
+  providers:
+    prom: { type: prometheus, url: "http://127.0.0.1:9090/", headers: { X-Api-Key: ${key} } }
+    script: { type: command, run: ["./m.sh"], env: { TOKEN: ${key} } }
+  metrics:
+    m: { provider: prom, query: "x" }
+  checks:
+    - check: "m < 1"
+environments:
+  production: {}
+`,
+    'deploy.yml',
+  );
+  assert.equal(result.ok, false);
+  const errors = result.ok ? [] : result.errors;
+  const text = errors.map(formatConfigError).join('\n');
+  for (const where of ['env.API_KEY', 'env.FLAG', 'headers.X-Api-Key', 'env.TOKEN'])
+    assert.ok(text.includes(where), `${where} is named: ${text}`);
+  assert.match(text, /expected a string, got a number \(not shown: it may be a credential\)/);
+  assert.ok(!text.includes(key), text);
+  // Shorter than a secret can be: shown, so the author sees what YAML read.
+  assert.match(text, /env\.FLAG: expected a string, got the boolean true/);
+  assert.ok(!JSON.stringify(errors).includes(key), 'the --json errors carry the value');
+});
