@@ -31,17 +31,23 @@ export function secretFormsOf(secrets: readonly (string | undefined)[]): string[
 /** The shortest start of a secret that a text cut off in the middle of it is masked for. */
 const CUT_SECRET_MIN = 6;
 
+/** What a text cut short ends with (truncate in report/markdown.ts, a command's last line cut at 200). */
+const CUT_MARK = '…';
+
 /**
  * Each of `secrets`, in any of its forms, replaced by `***` wherever it appears, and nothing else; a text
- * ending in the start of one (a field cut to its length) has that start masked too.
+ * ending in the start of one (a field cut to its length), or holding the start of one followed by `…` (a
+ * table's column or a command's line cut in the middle of it, with more text after), has that start masked
+ * too.
  */
 export function secretValueRedactor(secrets: readonly (string | undefined)[] = []): (text: string) => string {
   const list = secretFormsOf(secrets);
   return (text) =>
-    maskCutSecret(
-      list.reduce((t, secret) => t.split(secret).join('***'), text),
-      list,
-    );
+    list
+      .reduce((t, secret) => t.split(secret).join('***'), text)
+      .split(CUT_MARK)
+      .map((part) => maskCutSecret(part, list))
+      .join(CUT_MARK);
 }
 
 /**

@@ -135,6 +135,27 @@ describe(
       assertNoSecret(err, 'stderr');
     });
 
+    test("run: a secret the summary's detail column cuts in the middle (…) shows none of its start", async () => {
+      // The detail 'deploy: target.commands.deploy (node) exited with code 1: <secret>' is cut at 70
+      // characters, 11 of them the secret's.
+      const cutConfig = join(dir, 'deploy-cut.yml');
+      writeFileSync(
+        cutConfig,
+        readFileSync(configPath, 'utf8').replace(
+          /^ {4}deploy: .*$/m,
+          `    deploy: ${JSON.stringify(['node', '-e', 'console.error(process.env.T_HOOK_SECRET); process.exit(1)'])}`,
+        ),
+      );
+      let out = '';
+      await main(['run', '-e', 'production', '--version', 'v4', '--skip-staging', '-c', cutConfig], {
+        out: (t) => void (out += t),
+        err: () => {},
+      });
+      const row = out.split('\n').find((line) => /^ {2}production +failed/.test(line));
+      assert.match(row ?? '', /exited with code 1: \*\*\*…$/, out);
+      assert.ok(!out.includes(HOOK_SECRET.slice(0, 10)), out);
+    });
+
     test('gates, text and --json: a check that prints them shows none of them', async () => {
       for (const json of [false, true]) {
         const { out, err } = await cli('gates', ...(json ? ['--json'] : []));

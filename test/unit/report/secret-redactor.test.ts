@@ -24,6 +24,17 @@ test('a text that ends in the middle of a secret (cut to its length) has that st
   assert.equal(redact(`${SECRET.slice(0, 8)} in the middle`), `${SECRET.slice(0, 8)} in the middle`);
 });
 
+test('a secret cut short where a line or a column was (its start, then …) is masked, wherever the cut is', () => {
+  const redact = secretValueRedactor([SECRET]);
+  // A table's detail column, cut with … in the middle of a longer text (the CLI's summary, the Action's log).
+  const table = `  production  failed  1s  deploy exited with code 1: ${SECRET.slice(0, 11)}…\n  staging  ok`;
+  assert.equal(redact(table), '  production  failed  1s  deploy exited with code 1: ***…\n  staging  ok');
+  // A command's last line cut at 200 characters, at the end of the text.
+  assert.equal(redact(`exited: ${SECRET.slice(0, 7)}…`), 'exited: ***…');
+  // An ordinary word before … is not a secret's start.
+  assert.equal(redact('the horse…'), 'the horse…');
+});
+
 test('a record whose detail was cut to 1,000 characters across a secret keeps none of it', () => {
   const before = emptyRecord('acme/shop', 'production', new Date('2026-01-01T00:00:00Z'));
   const detail = `${'x'.repeat(990)}${SECRET}`.slice(0, 1000);
