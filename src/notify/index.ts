@@ -10,6 +10,7 @@ import { signedWebhookSink, slackBotSink, webhookMessageSink, type Sink } from '
 import { isHttpUrl } from './escape.ts';
 import type { SlackMessageRef } from '../state/record.ts';
 import { urlSecrets } from '../util/secret-values.ts';
+import { configSecretValues } from '../config/env-secrets.ts';
 
 export interface CreatedNotifier {
   reporter: Reporter;
@@ -30,8 +31,9 @@ export function createNotifier(
     /** The bound on close() once a job is cancelled (NotifierOptions.closeBy). */
     closeBy?: () => number | undefined;
     /**
-     * The other values the run knows are secret (the token, the state key, the config's other `*_env`
-     * values): a failing command's output quoted in a message must not carry them either.
+     * The other values the run knows are secret (the token, the state key): a failing command's output quoted
+     * in a message must not carry them either. The config's `*_env` values, every channel's (one this
+     * environment turns off too), are added here, whoever makes the notifier (the CLI, the Action).
      */
     known?: readonly (string | undefined)[];
   },
@@ -98,7 +100,11 @@ export function createNotifier(
       sinks,
       mapper,
       log,
-      secrets: [...secrets, ...(options.known ?? []).filter((secret): secret is string => !!secret)],
+      secrets: [
+        ...secrets,
+        ...configSecretValues(config, env),
+        ...(options.known ?? []).filter((secret): secret is string => !!secret),
+      ],
       requestTimeoutMs,
       closeTimeoutMs,
       closeController,
