@@ -360,8 +360,8 @@ export async function main(argv: string[], given: Io = defaultIo): Promise<numbe
             gates: { cwd: process.cwd(), baseRef: opts.base ?? defaultBase() },
             // `deploy-action promote|pause|resume|abort` append to this file; the run polls it.
             control: new FileControlChannel(env.stateDir, env.name),
-            // The notification channels' secrets stay out of the record in the state directory.
-            secrets: notify?.secrets ?? [],
+            // The config's `*_env` secrets (every channel's) stay out of the record in the state directory.
+            secrets: [...configSecretValues(config, process.env), ...(notify?.secrets ?? [])],
           },
         );
         exitCode = runExitCode(result, cancellation.received()?.signal);

@@ -7,6 +7,7 @@ import type { Reporter } from '../pipeline/events.ts';
 import type { ReconcileOptions } from '../reconcile/run.ts';
 import type { Cancellation } from '../util/signals.ts';
 import { notifyCloseBy } from './cancellation.ts';
+import { configSecretValues } from '../config/env-secrets.ts';
 
 /**
  * Slack, Teams and webhooks for the rollouts a CLI reconcile goes on with or rolls back (docs/notifications.md),
@@ -24,7 +25,9 @@ export function cliReconcileNotifiers(
   close(): Promise<void>;
 } {
   const { who: _who, ...runContext } = contextFromEnv(process.env, undefined);
-  const secrets: string[] = [];
+  // The config's `*_env` secrets from the start: a teardown or hook run before any notifier is made (one is made
+  // only when a rollout needs it) may print them into the record.
+  const secrets: string[] = configSecretValues(config, process.env);
   const notifiers = reconcileNotifiers(
     config,
     { ...runContext, by: `deploy-action ${doing} on ${hostname()}` },

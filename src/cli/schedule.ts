@@ -16,6 +16,7 @@ import { FileStateStore } from '../state/file-store.ts';
 import { EXIT_CODES } from '../util/exit-codes.ts';
 import { cancelCliOnSignals, notifyCloseBy } from './cancellation.ts';
 import { cliRunReporter } from './run-reporter.ts';
+import { configSecretValues } from '../config/env-secrets.ts';
 import {
   FileSchedule,
   parseRunAt,
@@ -373,7 +374,8 @@ async function startRun(
         ...(opts.signal ? { signal: opts.signal } : {}),
         gates: { cwd: process.cwd() },
         control: new FileControlChannel(env.stateDir, env.name),
-        secrets: notify?.secrets ?? [],
+        // Every channel's, not only this environment's: a command may print any of them.
+        secrets: [...configSecretValues(config, processEnv), ...(notify?.secrets ?? [])],
       },
     );
   } finally {
