@@ -1012,9 +1012,11 @@ async function orphanRollback(
   // levels only is refused as that, not as one whose traffic may still be split.
   const { levelsUndone: _, failureNotified: __, ...kept } = rollout;
   // This run's notifications told it once delivered, not because a notifier existed: one that failed, or was
-  // cut at the reporting deadline, is told again by the next run.
+  // cut at the reporting deadline, is told again by the next run. Once the job is cancelled they are not waited
+  // for: the wait could run to the reporting deadline and leave the record (what is left to undo) unwritten
+  // when the runner kills the job; told again by the next run instead, a duplicate at worst.
   const delivered =
-    failure !== undefined && live !== undefined && !toldBefore.notifications
+    failure !== undefined && live !== undefined && !toldBefore.notifications && !options.signal?.aborted
       ? await deliveredAll(live)
       : false;
   // Which failure the notifications and the deployment's status have told, each (this run's, or an earlier

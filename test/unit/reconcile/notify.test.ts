@@ -791,6 +791,47 @@ describe('a failure notification that was not delivered', () => {
   });
 });
 
+describe('a reconcile cancelled while its failure notification is still going out', () => {
+  it('writes what is left to undo at once, and the next reconcile tells the failure again', async () => {
+    const store = new FileStateStore(join(dir, 'state'));
+    await orphan(store);
+    const failing = await config('{ weight: 25, pause: manual }', { failOn: 'set_weight:green' });
+    const cancel = new AbortController();
+    const told: string[] = [];
+    let first = true;
+    // The first run's channel is slow: the job is cancelled as its failure message goes out, and it would be
+    // delivered only after the record's time to be written (the reporting deadline) has passed.
+    const channel = async (): Promise<Reporter> => {
+      const slow = first;
+      first = false;
+      return {
+        event(e) {
+          if (e.type !== 'result') return;
+          told.push(e.result.code);
+          if (slow) cancel.abort();
+        },
+        delivered: () => new Promise((resolve) => setTimeout(() => resolve(true), slow ? 4_000 : 0)),
+      };
+    };
+    const began = performance.now();
+    const cancelled = await reconcileNotifying(failing, store, {
+      environments: ['production'],
+      notifierFor: channel,
+      signal: cancel.signal,
+    });
+    assert.equal(cancelled.summary.entries[0]!.code, 'orphan_rollback_failed');
+    assert.ok(performance.now() - began < 3_000, 'the record was not held for the slow channel');
+    const read = await store.read('production');
+    assert.ok(read.ok && read.record?.rollout?.phase === 'rollback', 'what is left to undo is recorded');
+    const again = await reconcileNotifying(failing, store, {
+      environments: ['production'],
+      notifierFor: channel,
+    });
+    assert.equal(again.summary.entries[0]!.code, 'orphan_rollback_failed');
+    assert.deepEqual(told, ['rollback_failed', 'rollback_failed'], 'not recorded as told: told again');
+  });
+});
+
 describe('the Action in mode: reconcile notifies', () => {
   it('an orphan it rolls back: rolled_back to the signed webhook and Slack, every secret masked', async () => {
     await config('{ weight: 25, pause: manual }');
