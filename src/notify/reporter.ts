@@ -8,7 +8,7 @@ import type { Facts, NotifyItem } from './model.ts';
 import type { Sink } from './sinks.ts';
 import { DeliveryError } from './transport.ts';
 import { redactCredentials, redactDeep } from '../report/redact.ts';
-import { secretFormsOf } from '../util/secret-values.ts';
+import { maskCutBeforeMark, secretFormsOf } from '../util/secret-values.ts';
 
 export const DEFAULT_REQUEST_TIMEOUT_MS = 5_000;
 export const DEFAULT_CLOSE_TIMEOUT_MS = 10_000;
@@ -58,7 +58,11 @@ export function redactor(secrets: readonly string[]): (text: string) => string {
       )
     : undefined;
   return (text) => {
-    const redacted = long.reduce((t, secret) => t.split(secret).join(REDACTED), text);
+    // A value cut short (a command's last line at 200 characters, then `…`) has its start masked too.
+    const redacted = maskCutBeforeMark(
+      long.reduce((t, secret) => t.split(secret).join(REDACTED), text),
+      long,
+    );
     return redactCredentials(whole ? redacted.replace(whole, REDACTED) : redacted);
   };
 }

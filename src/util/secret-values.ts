@@ -43,11 +43,22 @@ const CUT_MARK = '…';
 export function secretValueRedactor(secrets: readonly (string | undefined)[] = []): (text: string) => string {
   const list = secretFormsOf(secrets);
   return (text) =>
-    list
-      .reduce((t, secret) => t.split(secret).join('***'), text)
-      .split(CUT_MARK)
-      .map((part) => maskCutSecret(part, list))
-      .join(CUT_MARK);
+    maskCutSecret(
+      maskCutBeforeMark(
+        list.reduce((t, secret) => t.split(secret).join('***'), text),
+        list,
+      ),
+      list,
+    );
+}
+
+/**
+ * `text` with the start of any of `secrets` masked where it was cut short and marked so (`…` after it): a
+ * table's column, a command's last line cut at 200 characters, a message's value cut to its length.
+ */
+export function maskCutBeforeMark(text: string, secrets: readonly string[]): string {
+  const parts = text.split(CUT_MARK);
+  return parts.map((part, i) => (i < parts.length - 1 ? maskCutSecret(part, secrets) : part)).join(CUT_MARK);
 }
 
 /**

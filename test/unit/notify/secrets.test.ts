@@ -102,3 +102,17 @@ describe('webhook URLs as secrets', () => {
     }
   });
 });
+
+describe('a secret cut short before it reaches a message', () => {
+  it("(a failing command's last line cut at 200 characters, then …) has its start masked too", async () => {
+    const { redactor } = await import('../../../src/notify/reporter.ts');
+    const secret = 'gEnErIcToKeN0123456789';
+    const redact = redactor([secret]);
+    // What run-command.ts makes of a long last line: its first 199 characters and `…`.
+    const line = `${'x'.repeat(190)} ${secret} and more`;
+    const reason = `deploy (node) exited with code 1: ${line.slice(0, 199)}…; the rollback completed`;
+    const shown = redact(reason);
+    assert.ok(!shown.includes(secret.slice(0, 8)), shown);
+    assert.match(shown, / \*\*\*…; the rollback completed$/);
+  });
+});
