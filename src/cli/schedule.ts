@@ -150,6 +150,8 @@ export async function startDueRuns(
     env?: NodeJS.ProcessEnv;
     /** The bound on a started run's notifications once cancelled (cancellation.ts, notifyCloseBy). */
     notifyCloseBy?: () => number | undefined;
+    /** --json: a run's result is held until its channels closed, so it stays after their warnings. */
+    resultLast?: boolean;
   },
 ): Promise<{ results: DueRunResult[]; exitCode: number }> {
   const results: DueRunResult[] = [];
@@ -331,6 +333,7 @@ async function startRun(
     signal?: AbortSignal;
     env?: NodeJS.ProcessEnv;
     notifyCloseBy?: () => number | undefined;
+    resultLast?: boolean;
   },
 ): Promise<{ status: string; exitCode: number }> {
   const env = resolveEnvironment(config, run.environment, {
@@ -356,8 +359,10 @@ async function startRun(
     log('warn', `notifications for ${env.name} are off: ${(error as Error).message}`);
     return undefined;
   });
-  // The run's result stays its last line: a channel's failure found while its messages close comes before it.
-  const printed = resultLast(opts.reporter);
+  // --json: the run's result stays its last line, a channel's failure found while its messages close before it.
+  // At a terminal it is printed at once, as `deploy-action run` prints it: held, it waited for a slow channel
+  // (up to its 10 s bound) with nothing on the screen.
+  const printed = opts.resultLast ? resultLast(opts.reporter) : { reporter: opts.reporter, flush() {} };
   try {
     return await runPipeline(
       {
@@ -413,6 +418,7 @@ export async function dueRunsCli(
       ...(opts.at ? { dueBy: opts.at } : {}),
       reporter,
       notifyCloseBy: notifyCloseBy(cancellation),
+      ...(opts.json ? { resultLast: true } : {}),
       signal: deps.cancelled ? AbortSignal.any([cancellation.signal, deps.cancelled]) : cancellation.signal,
     });
     // Nothing scheduled says nothing: reconcile's own result stays the last line of its output.
