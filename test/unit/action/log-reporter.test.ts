@@ -38,3 +38,27 @@ test('errors and step lines are not annotations (the run fails with its own mess
   assert.deepEqual(annotated, []);
   assert.match(written.join(''), /error: boom/);
 });
+
+test("a secret the summary's detail column cuts in the middle shows none of its start in the log", async () => {
+  const { rolledBack } = await import('../report/fixtures.ts');
+  const secret = 'plantedWebhookSecret0123456789';
+  const written: string[] = [];
+  const reporter = actionLogReporter({
+    redact: credentialRedactor([TOKEN, secret]),
+    write: (text) => written.push(text),
+    annotate: () => {},
+  });
+  const result = rolledBack();
+  // Cut at 70 characters in the summary's table: 11 of them the secret's.
+  const detail = `deploy: target.commands.deploy (node) exited with code 1: ${secret}`;
+  reporter.event({
+    type: 'result',
+    result: {
+      ...result,
+      phases: result.phases.map((p) => (p.phase === 'production' ? { ...p, detail } : p)),
+    },
+  });
+  const text = written.join('');
+  assert.match(text, /exited with code 1: \*\*\*…/);
+  assert.ok(!text.includes(secret.slice(0, 10)), text);
+});
