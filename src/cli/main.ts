@@ -13,6 +13,7 @@ import { ConfigLoadError, formatConfigError, quoted, type ConfigError } from '..
 import { loadConfigWithWarnings } from '../config/load.ts';
 import { configSecretValues } from '../config/env-secrets.ts';
 import { secretValueRedactor } from '../util/secret-values.ts';
+import { commandEnv } from '../util/child-env.ts';
 import { resolveEnvironment, ResolveError } from '../config/resolve.ts';
 import type { RawConfig } from '../config/schema.ts';
 import { STRATEGY_NAMES, type StrategyName } from '../config/strategy-names.ts';
@@ -140,6 +141,7 @@ function defaultVersion(): string {
       .execFileSync('git', ['rev-parse', '--short=12', 'HEAD'], {
         encoding: 'utf8',
         stdio: ['ignore', 'pipe', 'ignore'],
+        env: commandEnv(),
       })
       .trim();
   } catch {

@@ -7,6 +7,7 @@ import { execa } from 'execa';
 import type { CommandLine } from '../config/command-line-schema.ts';
 import { splitCommand } from '../targets/command-line.ts';
 import { OWN_GROUP, watchGroup } from '../util/process-group.ts';
+import { commandEnv } from '../util/child-env.ts';
 import { decodeOutput } from './report-file.ts';
 import { redactSecrets } from './secret-rules.ts';
 import { redactCredentials } from '../report/redact.ts';
@@ -66,7 +67,8 @@ export async function runGateCommand(
   const subprocess = execa(argv[0]!, argv.slice(1), {
     ...OWN_GROUP,
     cwd: ctx.cwd,
-    env: { ...ctx.env, ...env },
+    // ctx.env without what the runner gives the action alone (its inputs, the runtime's token).
+    env: commandEnv(env, ctx.env),
     extendEnv: false,
     all: true,
     reject: false,

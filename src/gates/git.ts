@@ -3,6 +3,7 @@
 // that hangs (a huge repository, an fsmonitor, a credential helper or ssh asking for a password) does not go
 // on after the gate is over; GIT_TERMINAL_PROMPT=0 makes git fail instead of asking a terminal.
 import { execa, type Result } from 'execa';
+import { commandEnv } from '../util/child-env.ts';
 import { OWN_GROUP, watchGroup } from '../util/process-group.ts';
 
 /** What a gate's git call printed (512 MiB: a file list or a diff of a huge repository). */
@@ -25,7 +26,8 @@ export async function runGit(
   const subprocess = execa('git', args, {
     ...OWN_GROUP,
     cwd: options.cwd,
-    env: { GIT_TERMINAL_PROMPT: '0' },
+    env: commandEnv({ GIT_TERMINAL_PROMPT: '0' }),
+    extendEnv: false,
     reject: false,
     stdin: 'ignore',
     stripFinalNewline: options.stripFinalNewline ?? true,

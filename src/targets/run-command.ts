@@ -10,6 +10,7 @@
 import { execa } from 'execa';
 import { createInterface } from 'node:readline';
 import type { ResolvedCommand } from '../config/resolve.ts';
+import { commandEnv } from '../util/child-env.ts';
 import { OWN_GROUP, watchGroup } from '../util/process-group.ts';
 import { shellCommandLine, shellQuote } from './command-line.ts';
 import { envNameFor, renderArgvCommand, renderShellScript, type RenderedScript } from './shell-script.ts';
@@ -165,8 +166,10 @@ export async function runCommand(
   let lastStdoutLine = '';
   const subprocess = execa(file, args, {
     cwd: command.cwd,
-    // The script's references win: they are what its templates were turned into.
-    env: { ...command.env, ...envFor(values), ...scriptEnv },
+    // The script's references win: they are what its templates were turned into. Not what the runner gives
+    // the action alone (its inputs, the runtime's token): util/child-env.ts.
+    env: commandEnv({ ...command.env, ...envFor(values), ...scriptEnv }),
+    extendEnv: false,
     stdin: 'ignore',
     // A process group of its own, stopped as one (see the top of this file).
     ...OWN_GROUP,

@@ -5,6 +5,7 @@
 // (util/process-group.ts).
 import type { Readable } from 'node:stream';
 import { execa } from 'execa';
+import { commandEnv } from '../../util/child-env.ts';
 import { oneLine } from '../../config/shown.ts';
 import { splitCommand } from '../../targets/command-line.ts';
 import { envNameFor, renderArgvCommand } from '../../targets/shell-script.ts';
@@ -279,7 +280,9 @@ export async function runProviderCommand(
     cwd: run.cwd,
     // Every value as its DEPLOY_* variable, as for target commands: where a template is refused (code an
     // interpreter runs), the message names that variable as the safe way to read the value.
-    env: {
+    // Not what the runner gives the action alone (its inputs, the runtime's token): util/child-env.ts.
+    extendEnv: false,
+    env: commandEnv({
       ...run.env,
       ...Object.fromEntries(
         Object.entries(request.vars).flatMap(([name, value]) =>
@@ -292,7 +295,7 @@ export async function runProviderCommand(
       // metrics API with a time of its own asks for the one the Prometheus queries beside it are read at.
       ...(request.at === undefined ? {} : { DEPLOY_READ_AT: String(Math.floor(request.at / 1000)) }),
       ...env,
-    },
+    }),
     stdin: 'ignore',
     // Read here (collect), not by execa: a command that failed or was stopped gets an error whose message
     // execa writes with all of its output, escaped line by line, several copies of up to maxOutput
