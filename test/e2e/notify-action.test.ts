@@ -168,8 +168,10 @@ describe('the Action notifies', { concurrency: true }, () => {
     // URL, neither of which the audit channel knows as its own.
     const stateKey = randomBytes(32).toString('hex');
     const otherUrl = `http://127.0.0.1:9/hooks/planted${randomBytes(9).toString('hex')}`;
+    // The command gets the key as a workflow passes it on purpose (the step's env): the action's own inputs
+    // never reach a command (util/child-env.ts).
     const script =
-      'const k = process.env["INPUT_STATE-KEY"]; ' +
+      'const k = process.env.DEPLOY_STATE_KEY; ' +
       'console.error("failed:", k, encodeURIComponent(process.env.AUDIT_SECRET), process.env.OTHER_URL); process.exit(1)';
     await writeFile(
       join(dir, 'deploy.yml'),
@@ -195,6 +197,7 @@ environments:
         AUDIT_URL: `${audit.url}/hook`,
         AUDIT_SECRET: hmac,
         OTHER_URL: otherUrl,
+        DEPLOY_STATE_KEY: stateKey,
       },
     });
     assert.notEqual(run.status, 0, run.stdout + run.stderr);
