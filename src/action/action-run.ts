@@ -245,6 +245,16 @@ export class ActionRun {
       throw error;
     }
 
+    // The run's own rollback_failed, recorded as told once told (docs/notifications.md), before GitHub is
+    // closed: the record rides the deploy check run. Cancelled, it is left to the first reconcile.
+    if (result.code === 'rollback_failed' && !this.signal.aborted)
+      await this.recordFailureTold(result, {
+        notifier: notify?.reporter,
+        github,
+        store:
+          store ?? new FileStateStore(resolved.stateDir, lockRunStatus ? { runStatus: lockRunStatus } : {}),
+      });
+
     // Cancelled: the outputs, summary and record first, then GitHub until its deadline (finishRun).
     const cancelled = this.signal.aborted;
     // Before GitHub is flushed, only the deployment the event named is known.
@@ -266,6 +276,46 @@ export class ActionRun {
         }),
     });
     if (result.status === 'succeeded' && resolved.production && this.inputs.tag) await this.tag(result);
+  }
+
+  /**
+   * Records the run's failed rollback as told in its record's rollout (failureNotified, as reconcile records
+   * it): by the notifications once every channel delivered, and by the deployment's status once GitHub took
+   * it. Otherwise the first reconcile that fails the same way tells it once more. Whatever happens here, the
+   * run's outcome stays: a failure is a warning.
+   */
+  private async recordFailureTold(
+    result: PipelineResult,
+    {
+      notifier,
+      github,
+      store,
+    }: { notifier: Reporter | undefined; github: GitHubReporter | undefined; store: StateStore },
+  ): Promise<void> {
+    const settled = async () => {
+      const { recordRunFailureTold } = await import('../reconcile/failure-told.ts');
+      const [notifications, status] = await Promise.all([
+        notifier?.delivered?.().catch(() => false) ?? false,
+        github?.finalStatusPosted().catch(() => false) ?? false,
+      ]);
+      return recordRunFailureTold(store, result, { notifications, status }, new Date());
+    };
+    let why: string;
+    try {
+      // Cancelled meanwhile: no longer waited for, the job's outcome goes first (finishRun).
+      const outcome = await untilCancelDeadline(settled(), this.cancellation, { graceMs: 0 });
+      if (!outcome.done) why = 'the job was cancelled first';
+      else if (outcome.value.kind === 'not_stored') why = outcome.value.message;
+      else return;
+    } catch (error) {
+      why = (error as Error).message;
+    }
+    core.warning(
+      this.redact(
+        `state: the record does not say that this run told its rollback failure (${why}): the first ` +
+          "reconcile that fails the same way tells it once more. The run's outcome stands.",
+      ),
+    );
   }
 
   /**

@@ -20,6 +20,7 @@ import { STRATEGY_NAMES, type StrategyName } from '../config/strategy-names.ts';
 import type { AnalyzeCliOptions } from './analyze.ts';
 import { UnknownGateError } from '../gates/registry.ts';
 import type { DeploymentPlan } from '../pipeline/plan.ts';
+import type { PipelineResult } from '../pipeline/events.ts';
 import { VERSION_RULE, VERSION_RULE_TEXT } from '../github/version-rule.ts';
 import { EXIT_CODES, gatesExitCode } from '../util/exit-codes.ts';
 import type { StateKeyOptions } from './state-key.ts';
@@ -344,6 +345,7 @@ export async function main(argv: string[], given: Io = defaultIo): Promise<numbe
       // for a slow channel (up to its 10 s bound) with nothing on the screen.
       const printed = opts.json ? resultLast(output) : { reporter: output, flush() {} };
       const reporter = fanOut([printed.reporter, notify?.reporter]);
+      let finished: PipelineResult | undefined;
       try {
         const result = await runPipeline(
           {
@@ -367,6 +369,7 @@ export async function main(argv: string[], given: Io = defaultIo): Promise<numbe
           },
         );
         exitCode = runExitCode(result, cancellation.received()?.signal);
+        finished = result;
       } finally {
         // Still listening while the messages go out, and once cancelled until the exit (as the Action): the
         // runner's SIGTERM is then a notice, not the end of the process (with no listener it would end it and
@@ -378,6 +381,24 @@ export async function main(argv: string[], given: Io = defaultIo): Promise<numbe
           resultPrinted = true;
           if (!cancellation.received()) cancellation.dispose();
         }
+      }
+      // The run's own rollback_failed, recorded as told once its messages went out (docs/notifications.md);
+      // the CLI sets no deployment status. Its outcome (printed, and the exit code) stands whatever happens.
+      if (finished?.code === 'rollback_failed' && !cancellation.received()) {
+        const { recordRunFailureTold } = await import('../reconcile/failure-told.ts');
+        const { FileStateStore } = await import('../state/file-store.ts');
+        const notifications = (await notify?.reporter.delivered?.().catch(() => false)) ?? false;
+        const told = await recordRunFailureTold(
+          new FileStateStore(env.stateDir),
+          finished,
+          { notifications, status: false },
+          new Date(),
+        );
+        if (told.kind === 'not_stored')
+          io.err(
+            `warning: state: the record does not say that this run told its rollback failure (${told.message}): ` +
+              "the first reconcile that fails the same way tells it once more. The run's outcome stands.\n",
+          );
       }
     });
 

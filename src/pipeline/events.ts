@@ -234,7 +234,7 @@ export interface Reporter {
   /**
    * Whether everything given to it so far was delivered, waiting for what is still in flight at most as long
    * as close() would: false when a delivery failed, was cut, or was still going then. Asked by reconcile
-   * before it records a failure as told (reconcile/run.ts failureNotified).
+   * before it records a failure as told, and by the deploying run for its own (reconcile/failure-told.ts).
    */
   delivered?(): Promise<boolean>;
 }

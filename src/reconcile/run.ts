@@ -11,7 +11,6 @@ import {
 } from '../config/resolve.ts';
 import { unknownEnvironmentMessage } from '../config/suggest.ts';
 import { healthAnalyzer } from '../pipeline/analyzer.ts';
-import { createHash } from 'node:crypto';
 import {
   fanOut,
   type PipelineEvent,
@@ -74,6 +73,9 @@ import { afterSuccessSkipText } from './after-success.ts';
 import { CommandFailed } from '../targets/run-command.ts';
 import { noPreviousVersion } from '../pipeline/no-previous-version.ts';
 import { EXIT_CODES } from '../util/exit-codes.ts';
+import { failureToldKey, rollbackFailureKey, toldOf } from './failure-told.ts';
+
+export { failureToldKey, rollbackFailureKey, toldOf };
 import { adoptCurrent, type Adoption } from './adopt.ts';
 
 /** Stable codes for what reconcile did (or why it did nothing) in one environment. */
@@ -1118,44 +1120,6 @@ async function orphanResume(
  * The options with `env`'s notifier (if any) taking the events of what is done to `rollout` besides the run's
  * own reporter. A notifier that cannot be made is only a warning: nothing is held up for it.
  */
-/**
- * What a rollback failed on, as a key: each step that failed and why, each level left undone and why, and
- * whether the rollout is kept. Runs that fail alike give the same key: no duration is in it, and the numbers
- * of a reason are not (a health check says how long it waited to the tenth of a second, a command's error
- * its timestamp and process id: every run had a key of its own and was notified again).
- */
-export function rollbackFailureKey(
-  steps: readonly StepRecord[],
-  levels: readonly RollbackLevelRecord[],
-  kept: boolean,
-): string {
-  const words = (reason: string) => reason.replace(/\d+/g, '#');
-  const failed = [
-    ...steps
-      .filter((s) => !s.result.ok)
-      .map((s) => ['step', s.description, s.result.ok ? '' : words(s.result.reason)]),
-    ...levels
-      .filter((l) => !l.skipped && (!l.ok || (l.verify && !l.verify.ok)))
-      .map((l) => ['level', l.name, words(l.ok ? `verify: ${l.verify?.detail ?? ''}` : l.detail)]),
-  ];
-  return createHash('sha256').update(JSON.stringify({ failed, kept })).digest('hex').slice(0, 32);
-}
-
-/**
- * A rollout's failureNotified: the failure's key alone when the notifications and the deployment's status both
- * told it; `<key>:notifications` or `<key>:status` when only that one did (the other is owed: the next run that
- * has it tells it, the one that did is not told again); undefined when neither did.
- */
-export function failureToldKey(
-  failure: string,
-  told: { notifications: boolean; status: boolean },
-): string | undefined {
-  if (told.notifications && told.status) return failure;
-  if (told.notifications) return `${failure}:notifications`;
-  if (told.status) return `${failure}:status`;
-  return undefined;
-}
-
 /** Whether `notifier` delivered all it was given (Reporter.delivered); one that cannot say, or throws: no. */
 async function deliveredAll(notifier: Reporter): Promise<boolean> {
   try {
@@ -1163,18 +1127,6 @@ async function deliveredAll(notifier: Reporter): Promise<boolean> {
   } catch {
     return false;
   }
-}
-
-/** What a rollout's failureNotified says was told of `failure` (failureToldKey), by each. */
-export function toldOf(
-  stored: string | undefined,
-  failure: string | undefined,
-): { notifications: boolean; status: boolean } {
-  if (failure === undefined || stored === undefined) return { notifications: false, status: false };
-  if (stored === failure) return { notifications: true, status: true };
-  if (stored === `${failure}:notifications`) return { notifications: true, status: false };
-  if (stored === `${failure}:status`) return { notifications: false, status: true };
-  return { notifications: false, status: false };
 }
 
 /** Events held for `reporter`: given to it at `release`, or never (`drop`). */

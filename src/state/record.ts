@@ -143,9 +143,10 @@ export interface Rollout {
    */
   levelsUndone?: string[];
   /**
-   * The failure of its rollback the notifications and the deployment's status last told (reconcile/run.ts
-   * rollbackFailureKey, with failureToldKey's `:notifications` / `:status` when only one did): a reconcile run
-   * whose rollback fails the same way again does not tell it again by what told it.
+   * The failure of its rollback the notifications and the deployment's status last told (reconcile/failure-told.ts
+   * rollbackFailureKey, with failureToldKey's `:notifications` / `:status` when only one did), by a reconcile or
+   * by the deploying run itself: a reconcile run whose rollback fails the same way again does not tell it again
+   * by what told it.
    */
   failureNotified?: string;
   /** The strategy's own state, so `on_orphan: resume` can go on from the step it reached. */

@@ -127,6 +127,12 @@ export interface GitHubReporter extends Reporter, StateCarrier {
   >;
   /** What was not reported, with why ("the deployment status \"success\": HTTP 422: ..."). */
   failures(): string[];
+  /**
+   * Reports the run's result now, as close() would (the deployment's final status first), and resolves once
+   * that status's request ended: whether GitHub took it. False without a result or a deployment. The reporter
+   * stays open: a record written after it still rides the deploy check run.
+   */
+  finalStatusPosted(): Promise<boolean>;
 }
 
 interface Operation {
@@ -233,7 +239,7 @@ export function githubReporter(options: GitHubReporterOptions): GitHubReporter {
 
   /** GitHub answered 404 for the deployment: it was deleted; its later statuses are not sent. */
   let deploymentGone = false;
-  const postStatus = (update: StatusUpdate, environmentUrl?: string) => {
+  const postStatus = (update: StatusUpdate, environmentUrl?: string, onPosted?: () => void) => {
     if (!options.deployment) return;
     enqueue({
       label: `the deployment status "${update.state}"`,
@@ -250,6 +256,7 @@ export function githubReporter(options: GitHubReporterOptions): GitHubReporter {
             logUrl: options.runUrl,
             environmentUrl,
           });
+          onPosted?.();
         } catch (error) {
           if ((error as { status?: number }).status !== 404) throw error;
           deploymentGone = true;
@@ -676,12 +683,20 @@ export function githubReporter(options: GitHubReporterOptions): GitHubReporter {
     }
   };
 
+  /** Whether GitHub took the final status, once its request ended (set by finish). */
+  let finalStatusSettled: Promise<boolean> | undefined;
   const finish = (final: PipelineResult) => {
+    // Once: finalStatusPosted may have reported the result before close().
+    if (finalStatusSettled) return;
     const status = finalStatus(final);
     notes = renderNotes(analysisRows(final));
     // A handed-off rollout's open wait: still in progress, shown with how to continue it.
     const open = final.status === 'waiting' ? currentWait(final) : undefined;
-    postStatus(status, final.status === 'succeeded' ? options.environmentUrl : undefined);
+    let posted = false;
+    postStatus(status, final.status === 'succeeded' ? options.environmentUrl : undefined, () => {
+      posted = true;
+    });
+    finalStatusSettled = chain.then(() => posted);
     if (deployCheck) {
       deployCheckState = {
         phase: `${final.status.replace('_', ' ')}`,
@@ -772,6 +787,10 @@ export function githubReporter(options: GitHubReporterOptions): GitHubReporter {
       return changesFound;
     },
     failures: () => [...notReported].map(([label, why]) => (why ? `${label}: ${why}` : label)),
+    async finalStatusPosted() {
+      if (result && !closed) finish(result);
+      return (await finalStatusSettled) ?? false;
+    },
     async close() {
       // Gates only (no result): the gate check runs already queued are all there is.
       if (result) finish(result);
