@@ -73,9 +73,16 @@ function maskCutSecret(text: string, secrets: readonly string[]): string {
 }
 
 /**
+ * A URL's part that is words, not a token: lowercase letters joined by `/`, `-`, `_` or `.`, shorter than a
+ * token (`notifications`, `integrations`, `/triggers/manual/run`). Masked, it would hide that word in every
+ * output, a JSON key such as "environments" included.
+ */
+const WORDS = /^[a-z/._-]{1,23}$/;
+
+/**
  * The parts of a webhook URL a command's output may quote without the rest (its host and path, its path, a
  * token segment, a signature parameter), each a secret too. Parts shorter than 12 characters (`services`,
- * `invoke`, `1.0`) are not: they are words, and masking them would hide ordinary text.
+ * `invoke`, `1.0`), and parts that are words (WORDS), are not: masking them would hide ordinary text.
  */
 export function urlSecrets(value: string): string[] {
   let url: URL;
@@ -96,5 +103,5 @@ export function urlSecrets(value: string): string[] {
       .flatMap((pair) => pair.split('=')),
     ...[...url.searchParams.values()],
   ];
-  return [...new Set(parts.filter((part) => part.length >= 12))];
+  return [...new Set(parts.filter((part) => part.length >= 12 && !WORDS.test(part)))];
 }

@@ -2,7 +2,9 @@
 // in the middle where a field was cut to its length.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { secretValueRedactor } from '../../../src/report/redact.ts';
+import { urlSecrets } from '../../../src/util/secret-values.ts';
 import { redactRecordSecrets, emptyRecord, withTransition } from '../../../src/state/record.ts';
 
 const SECRET = 'horse-battery-staple-4242';
@@ -58,4 +60,21 @@ test('a secret with a quote, a backslash or a line break is masked as JSON write
   assert.ok(!masked.includes('pa\\"ss'), masked);
   assert.ok(!masked.includes('line-two-9999'), masked);
   assert.deepEqual(JSON.parse(masked), { detail: 'the command printed *** and stopped' });
+});
+
+test("a webhook URL's token parts are secrets on their own, its words are not (a JSON key stays itself)", () => {
+  const token = `Tk${randomBytes(12).toString('hex')}`;
+  const url = `https://hooks.example.test/api/notifications/integrations/${token}?sp=/triggers/manual/run&sig=${token}x`;
+  const parts = urlSecrets(url);
+  assert.ok(parts.includes(token) && parts.includes(`${token}x`), parts.join(' '));
+  for (const word of ['notifications', 'integrations', '/triggers/manual/run'])
+    assert.ok(!parts.includes(word), `${word} is masked as a secret`);
+  const redact = secretValueRedactor([url, ...parts]);
+  const line = JSON.stringify({ notifications: 'sent', integrations: 2, detail: `posted to .../${token}` });
+  const masked = redact(line);
+  assert.deepEqual(JSON.parse(masked), {
+    notifications: 'sent',
+    integrations: 2,
+    detail: 'posted to .../***',
+  });
 });
