@@ -113,6 +113,8 @@ export interface World {
   cancelBefore?: (action: Action, n: number) => boolean;
   /** Cancel while the n-th I/O action runs (its result carries `cancelled`). */
   cancelDuring?: (action: Action, n: number) => boolean;
+  /** With cancelDuring: the step's own result came in, the signal just after it (not a "cancelled" result). */
+  finishedBeforeSignal?: boolean;
   error?: (action: Action) => string | undefined;
   /** What the store holds for an environment read during the run (staging); an empty record by default. */
   storedFor?: (track: string) => ReturnType<typeof stored> | undefined;
@@ -214,7 +216,10 @@ export function drive(begin: MachineInput | MachineTransition, world: World = {}
           const aborted = world.abortDuring?.(action, n - 1);
           event = {
             type: 'step_done',
-            result: (cancelled && flag.cancelled) || aborted ? { ok: false, reason: 'cancelled' } : result,
+            result:
+              ((cancelled && flag.cancelled) || aborted) && !(during && world.finishedBeforeSignal)
+                ? { ok: false, reason: 'cancelled' }
+                : result,
             durationMs: 5,
             ...flag,
             // A step the signal does not stop (a teardown, a rollback step) ran on: said so, as the executor does.

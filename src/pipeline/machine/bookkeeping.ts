@@ -49,10 +49,11 @@ export function recordStep(
 
 /**
  * A step's result as recorded: one that failed because the job was cancelled or an /abort stopped it says so
- * (`stopped`), so reports do not show a window cut short as judged.
+ * (`stopped`), so reports do not show a window cut short as judged. A window the analysis judged a rollback
+ * (`analysis: 'rollback'`) before the signal came keeps its verdict and reason: it was judged.
  */
 export function stoppedResult(result: StepResult, cancelled: boolean, aborted: boolean): StepResult {
-  if (result.ok || !(cancelled || aborted)) return result;
+  if (result.ok || result.analysis === 'rollback' || !(cancelled || aborted)) return result;
   return { ...result, stopped: aborted ? 'aborted' : 'cancelled' };
 }
 

@@ -60,3 +60,18 @@ test('a window cut short by an /abort says so; a window that failed its analysis
   assert.equal(row.verdict, 'rollback');
   assert.equal(row.detail, 'error rate too high');
 });
+
+test('a window the analysis judged a rollback just before the cancellation keeps its verdict and its reason', () => {
+  // Its result came in after the signal: it was marked "not judged", and the breach that fired was hidden.
+  const r = drive(input(canary()), {
+    cancelDuring: (a) => at25(a),
+    finishedBeforeSignal: true,
+    step: (step: Step): StepResult =>
+      describeStep(step) === 'analysis (canary-step at 25%)'
+        ? { ok: false, analysis: 'rollback', reason: '[error-rate] error rate 9 % above 5 %' }
+        : { ok: true, analysis: 'promote' },
+  });
+  const row = analysisRows(r.result).find((x) => x.weight === 25)!;
+  assert.equal(row.verdict, 'rollback', r.result.message);
+  assert.match(row.detail ?? '', /error rate 9 % above 5 %/);
+});
