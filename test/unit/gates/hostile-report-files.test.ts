@@ -4,7 +4,9 @@
 // with a message naming the file and what is wrong, and never quotes a file outside the repository.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { closeSync, constants, openSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { auditGate } from '../../../src/gates/audit.ts';
@@ -520,3 +522,60 @@ test('a changed file too big to read names the file and how to leave it out; an 
   );
   assert.match(audit.summary, /^1 advisory at or above/);
 });
+
+/**
+ * A named pipe where a report should be (a tool's output redirected through one, a path a build step made):
+ * opening it for reading waits for a writer that never comes, in the thread pool, where nothing can end it;
+ * the gate never answered and the CLI never exited. Any reader still waiting is let go after the test (a
+ * writer opened and closed), so a failure here is a failed test, not a hung one.
+ */
+async function dirWithPipe(
+  t: { after(fn: () => Promise<void>): void; signal: AbortSignal },
+  name: string,
+): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'hostile-report-'));
+  const path = join(dir, name);
+  execFileSync('mkfifo', [path]);
+  const letGo = () => {
+    try {
+      closeSync(openSync(path, constants.O_WRONLY | constants.O_NONBLOCK));
+    } catch {
+      // ENXIO: no reader waits on it (what the fixed read leaves).
+    }
+  };
+  // At the test's timeout too: a waiting read holds a thread of the pool, which the cleanup needs.
+  t.signal.addEventListener('abort', letGo);
+  t.after(async () => {
+    letGo();
+    await rm(dir, { recursive: true, force: true });
+  });
+  return dir;
+}
+
+test(
+  'readReportFile: a named pipe is refused as not a file, without waiting for a writer',
+  { skip: process.platform === 'win32' ? 'no named pipes' : false, timeout: 10_000 },
+  async (t) => {
+    const dir = await dirWithPipe(t, 'r.json');
+    const read = await readReportFile(dir, 'r.json', [dir], 'report');
+    assert.deepEqual(read, { ok: false, reason: 'not-file', message: 'report r.json is not a file' });
+  },
+);
+
+for (const c of CASES) {
+  test(
+    `${c.name}: a named pipe at the report's path blocks the gate, naming it, and leaves nothing waiting`,
+    { skip: process.platform === 'win32' ? 'no named pipes' : false, timeout: 10_000 },
+    async (t) => {
+      const dir = await dirWithPipe(t, c.file);
+      const verdict = await c.gate.run(c.gate.schema.parse(c.config), context(dir));
+      assert.equal(verdict.status, 'block', JSON.stringify(verdict));
+      assert.ok(JSON.stringify(verdict).includes(c.file), JSON.stringify(verdict));
+      // Nothing of the read is left keeping the process alive.
+      assert.deepEqual(
+        process.getActiveResourcesInfo().filter((r) => r.startsWith('FSReq')),
+        [],
+      );
+    },
+  );
+}
