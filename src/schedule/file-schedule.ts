@@ -398,7 +398,14 @@ export class FileSchedule {
     this.refuseUntrusted();
     let text: string;
     try {
-      const why = untrusted(`the schedule file ${path}`, statSync(path), this.uid, RUNS_NOT_STARTED);
+      const info = statSync(path);
+      // Looked at before it is read, as a record is: a named pipe's read waits for a writer for ever, on the
+      // main thread (reconcile and `run --at` hung without a word).
+      if (!info.isFile())
+        throw new ScheduleFileError(
+          `${path} cannot be read (${info.isDirectory() ? 'a directory' : info.isFIFO() ? 'a named pipe' : 'a device or socket'}, not a regular file); move it away`,
+        );
+      const why = untrusted(`the schedule file ${path}`, info, this.uid, RUNS_NOT_STARTED);
       if (why) throw new ScheduleFileError(why, 'state_untrusted');
       text = readFileSync(path, 'utf8');
     } catch (error) {
