@@ -253,6 +253,8 @@ export class ActionRun {
         github,
         store:
           store ?? new FileStateStore(resolved.stateDir, lockRunStatus ? { runStatus: lockRunStatus } : {}),
+        // The values the pipeline kept out of every record it wrote.
+        secrets: [...this.secrets, ...(notify?.secrets ?? [])],
       });
 
     // Cancelled: the outputs, summary and record first, then GitHub until its deadline (finishRun).
@@ -290,7 +292,13 @@ export class ActionRun {
       notifier,
       github,
       store,
-    }: { notifier: Reporter | undefined; github: GitHubReporter | undefined; store: StateStore },
+      secrets,
+    }: {
+      notifier: Reporter | undefined;
+      github: GitHubReporter | undefined;
+      store: StateStore;
+      secrets: readonly string[];
+    },
   ): Promise<void> {
     const settled = async () => {
       const { recordRunFailureTold } = await import('../reconcile/failure-told.ts');
@@ -298,7 +306,7 @@ export class ActionRun {
         notifier?.delivered?.().catch(() => false) ?? false,
         github?.finalStatusPosted().catch(() => false) ?? false,
       ]);
-      return recordRunFailureTold(store, result, { notifications, status }, new Date());
+      return recordRunFailureTold(store, result, { notifications, status }, new Date(), secrets);
     };
     let why: string;
     try {

@@ -346,6 +346,8 @@ export async function main(argv: string[], given: Io = defaultIo): Promise<numbe
       const printed = opts.json ? resultLast(output) : { reporter: output, flush() {} };
       const reporter = fanOut([printed.reporter, notify?.reporter]);
       let finished: PipelineResult | undefined;
+      // The config's `*_env` secrets (every channel's) stay out of the record in the state directory.
+      const secrets = [...configSecretValues(config, process.env), ...(notify?.secrets ?? [])];
       try {
         const result = await runPipeline(
           {
@@ -364,8 +366,7 @@ export async function main(argv: string[], given: Io = defaultIo): Promise<numbe
             gates: { cwd: process.cwd(), baseRef: opts.base ?? defaultBase() },
             // `deploy-action promote|pause|resume|abort` append to this file; the run polls it.
             control: new FileControlChannel(env.stateDir, env.name),
-            // The config's `*_env` secrets (every channel's) stay out of the record in the state directory.
-            secrets: [...configSecretValues(config, process.env), ...(notify?.secrets ?? [])],
+            secrets,
           },
         );
         exitCode = runExitCode(result, cancellation.received()?.signal);
@@ -393,6 +394,7 @@ export async function main(argv: string[], given: Io = defaultIo): Promise<numbe
           finished,
           { notifications, status: false },
           new Date(),
+          secrets,
         );
         if (told.kind === 'not_stored')
           io.err(

@@ -5,7 +5,8 @@
 // (recordRunFailureTold), so the first reconcile does not tell it once more.
 import { createHash } from 'node:crypto';
 import type { PipelineResult, RollbackLevelRecord, StepRecord } from '../pipeline/events.ts';
-import { withTransition } from '../state/record.ts';
+import { redactRecordSecrets, withTransition } from '../state/record.ts';
+import { secretValueRedactor } from '../util/secret-values.ts';
 import type { StateStore } from '../state/store.ts';
 
 /**
@@ -69,13 +70,16 @@ export type RunFailureTold =
  * The deploying run's own `rollback_failed`, recorded as told once its notifications closed: the record the
  * run left (`result.record`) with the rollout's failureNotified set, as a reconcile sets it (the key of the
  * rollback's failure, by what told it: `told.notifications` only when every channel delivered, `told.status`
- * only when GitHub took the deployment's final status). Never throws: a write that fails says why.
+ * only when GitHub took the deployment's final status). `secrets` are the run's secret values, as the run gave
+ * its pipeline (PipelineDeps.secrets): `result.record` is the machine's, not the redacted one it stored, and a
+ * detail or a reason in it may quote them. Never throws: a write that fails says why.
  */
 export async function recordRunFailureTold(
   store: StateStore,
   result: PipelineResult,
   told: { notifications: boolean; status: boolean },
   now: Date,
+  secrets: readonly string[],
 ): Promise<RunFailureTold> {
   const rollback = result.rollbacks.findLast((r) => r.environment === result.environment && !r.ok);
   if (result.code !== 'rollback_failed' || !rollback)
@@ -87,13 +91,11 @@ export async function recordRunFailureTold(
   const failureNotified = failureToldKey(rollbackFailureKey(rollback.steps, rollback.levels, true), told);
   if (!failureNotified) return { kind: 'nothing', reason: 'not_told' };
   try {
-    await store.write(
-      withTransition(record, { rollout: { ...record.rollout, failureNotified } }, undefined, now),
-      {
-        durable: true,
-        settle: true,
-      },
-    );
+    const next = withTransition(record, { rollout: { ...record.rollout, failureNotified } }, undefined, now);
+    await store.write(redactRecordSecrets(next, secretValueRedactor(secrets)), {
+      durable: true,
+      settle: true,
+    });
     return { kind: 'recorded', failureNotified };
   } catch (error) {
     return { kind: 'not_stored', message: (error as Error).message };

@@ -70,7 +70,7 @@ describe('recordRunFailureTold', () => {
       [{ notifications: false, status: true }, `${key}:status`],
     ] as const) {
       const store = memoryStore();
-      assert.deepEqual(await recordRunFailureTold(store, result(), told, NOW), {
+      assert.deepEqual(await recordRunFailureTold(store, result(), told, NOW, []), {
         kind: 'recorded',
         failureNotified: expected,
       });
@@ -85,21 +85,55 @@ describe('recordRunFailureTold', () => {
     const store = memoryStore();
     const told = { notifications: true, status: true };
     assert.deepEqual(
-      await recordRunFailureTold(store, result(), { notifications: false, status: false }, NOW),
+      await recordRunFailureTold(store, result(), { notifications: false, status: false }, NOW, []),
       {
         kind: 'nothing',
         reason: 'not_told',
       },
     );
-    assert.deepEqual(await recordRunFailureTold(store, result({ code: 'rolled_back' as never }), told, NOW), {
-      kind: 'nothing',
-      reason: 'no_failed_rollback',
-    });
     assert.deepEqual(
-      await recordRunFailureTold(store, result({ record: { ...record, rollout: undefined } }), told, NOW),
+      await recordRunFailureTold(store, result({ code: 'rolled_back' as never }), told, NOW, []),
+      {
+        kind: 'nothing',
+        reason: 'no_failed_rollback',
+      },
+    );
+    assert.deepEqual(
+      await recordRunFailureTold(store, result({ record: { ...record, rollout: undefined } }), told, NOW, []),
       { kind: 'nothing', reason: 'rollout_not_kept' },
     );
     assert.equal(store.written.length, 0);
+  });
+
+  it("keeps the run's secret values out of the record, as every record the run wrote (executor.ts)", async () => {
+    // A value that looks like nothing in particular: only the run knows it is secret (a channel's secret, the
+    // state key), as a failing command quoted it in a history entry's detail and a step's reason.
+    const secret = 'plainLookingChannelSecret42';
+    const quoted: EnvironmentRecord = {
+      ...record,
+      history: [
+        {
+          at: NOW.toISOString(),
+          by: 'workflow:41',
+          event: 'rollback_started',
+          code: 'health_failed',
+          version: 'v2',
+          detail: `health check said ${secret}`,
+        },
+      ],
+    };
+    const store = memoryStore();
+    const told = await recordRunFailureTold(
+      store,
+      result({ record: quoted }),
+      { notifications: true, status: true },
+      NOW,
+      [secret],
+    );
+    assert.equal(told.kind, 'recorded');
+    const text = JSON.stringify(store.written[0]);
+    assert.ok(!text.includes(secret), text);
+    assert.match(store.written[0]!.history[0]!.detail ?? '', /health check said \*\*\*/);
   });
 
   it('a store that fails: an answer saying why, not a throw', async () => {
@@ -108,6 +142,7 @@ describe('recordRunFailureTold', () => {
       result(),
       { notifications: true, status: false },
       NOW,
+      [],
     );
     assert.deepEqual(told, { kind: 'not_stored', message: 'disk full' });
   });
