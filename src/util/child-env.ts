@@ -16,8 +16,10 @@ const WITHHELD_NAMES: ReadonlySet<string> = new Set([
   'ACTIONS_RESULTS_URL',
   'ACTIONS_CACHE_URL',
   'ACTIONS_CACHE_SERVICE_V2',
-  // The App's marker key, which `deploy-action state-key` derives every environment's state key from.
+  // The App's marker key, which `deploy-action state-key` derives every environment's state key from, and the
+  // one being rotated out: the App still accepts the records signed with the state keys derived from it.
   'DEPLOY_ACTION_MARKER_KEY',
+  'DEPLOY_ACTION_MARKER_KEY_PREVIOUS',
 ]);
 
 /** Prefixes of withheld variables: the action's inputs (INPUT_GITHUB-TOKEN, INPUT_STATE-KEY, every other). */

@@ -23,6 +23,8 @@ const WITHHELD = {
   ACTIONS_CACHE_URL: 'http://127.0.0.1:9/cache/',
   ACTIONS_CACHE_SERVICE_V2: 'True',
   DEPLOY_ACTION_MARKER_KEY: 'marker-key-0123456789abcdef',
+  // The key being rotated out: the App still accepts the state keys derived from it.
+  DEPLOY_ACTION_MARKER_KEY_PREVIOUS: 'previous-marker-key-0123456789abcdef',
 };
 const KEPT = {
   GITHUB_REPOSITORY: 'acme/shop',
