@@ -73,9 +73,10 @@ function maskCutSecret(text: string, secrets: readonly string[]): string {
 }
 
 /**
- * A URL's part that is words, not a token: lowercase letters joined by `/`, `-`, `_` or `.`, shorter than a
+ * A URL path's part that is words, not a token: lowercase letters joined by `/`, `-`, `_` or `.`, shorter than a
  * token (`notifications`, `integrations`, `/triggers/manual/run`). Masked, it would hide that word in every
- * output, a JSON key such as "environments" included.
+ * output, a JSON key such as "environments" included. A query parameter's value is always a secret
+ * (`?token=...`, `&sig=...`), whatever its letters.
  */
 const WORDS = /^[a-z/._-]{1,23}$/;
 
@@ -92,16 +93,14 @@ export function urlSecrets(value: string): string[] {
     return [];
   }
   const path = `${url.pathname}${url.search}`;
-  const parts = [
-    `${url.host}${path}`,
-    path,
-    url.pathname,
-    ...url.pathname.split('/'),
+  const pathParts = [url.pathname, ...url.pathname.split('/')].filter((part) => !WORDS.test(part));
+  const queryParts = [
     ...url.search
       .slice(1)
       .split('&')
-      .flatMap((pair) => pair.split('=')),
+      .flatMap((pair) => pair.split('=').slice(1)),
     ...[...url.searchParams.values()],
   ];
-  return [...new Set(parts.filter((part) => part.length >= 12 && !WORDS.test(part)))];
+  const parts = [`${url.host}${path}`, path, ...pathParts, ...queryParts];
+  return [...new Set(parts.filter((part) => part.length >= 12))];
 }

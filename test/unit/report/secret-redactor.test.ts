@@ -62,12 +62,15 @@ test('a secret with a quote, a backslash or a line break is masked as JSON write
   assert.deepEqual(JSON.parse(masked), { detail: 'the command printed *** and stopped' });
 });
 
-test("a webhook URL's token parts are secrets on their own, its words are not (a JSON key stays itself)", () => {
+test("a webhook URL's token parts are secrets on their own, its path's words are not (a JSON key stays itself)", () => {
   const token = `Tk${randomBytes(12).toString('hex')}`;
-  const url = `https://hooks.example.test/api/notifications/integrations/${token}?sp=/triggers/manual/run&sig=${token}x`;
+  // A query value is a secret whatever its letters (a lowercase token too).
+  const lowercase = 'abcdefghijklmnop';
+  const url = `https://hooks.example.test/api/notifications/integrations/${token}/triggers/manual/run?token=${lowercase}&sig=${token}x`;
   const parts = urlSecrets(url);
-  assert.ok(parts.includes(token) && parts.includes(`${token}x`), parts.join(' '));
-  for (const word of ['notifications', 'integrations', '/triggers/manual/run'])
+  for (const secret of [token, `${token}x`, lowercase])
+    assert.ok(parts.includes(secret), `${secret} is not among ${parts.join(' ')}`);
+  for (const word of ['notifications', 'integrations', 'token'])
     assert.ok(!parts.includes(word), `${word} is masked as a secret`);
   const redact = secretValueRedactor([url, ...parts]);
   const line = JSON.stringify({ notifications: 'sent', integrations: 2, detail: `posted to .../${token}` });
@@ -77,4 +80,5 @@ test("a webhook URL's token parts are secrets on their own, its words are not (a
     integrations: 2,
     detail: 'posted to .../***',
   });
+  assert.equal(redact(`?token=${lowercase}`), '?token=***');
 });
