@@ -380,7 +380,6 @@ export async function main(argv: string[], given: Io = defaultIo): Promise<numbe
         } finally {
           printed.flush();
           resultPrinted = true;
-          if (!cancellation.received()) cancellation.dispose();
         }
       }
       // The run's own rollback_failed, recorded as told once its messages went out (docs/notifications.md);
@@ -402,6 +401,8 @@ export async function main(argv: string[], given: Io = defaultIo): Promise<numbe
               "the first reconcile that fails the same way tells it once more. The run's outcome stands.\n",
           );
       }
+      // Only now: a SIGTERM during the write above is a notice, not a signal death that loses the exit code.
+      if (!cancellation.received()) cancellation.dispose();
     });
 
   program

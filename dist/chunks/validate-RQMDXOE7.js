@@ -1,2 +1,0 @@
-import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
-import{gatesSummary,runValidate}from"./chunk-YOOFCD4M.js";import"./chunk-LQQVHYEF.js";import"./chunk-36ECFA5G.js";import"./chunk-IGKHL6HK.js";import"./chunk-SFUEZ6JW.js";import"./chunk-QV7HJ7ND.js";import"./chunk-FKIRZKV7.js";import"./chunk-TQV3V5OM.js";import"./chunk-2UQMVF2E.js";import"./chunk-KSTGQLWK.js";import"./chunk-JC2UDM6Q.js";import"./chunk-SSKS3AG3.js";import"./chunk-YZASLWB7.js";export{gatesSummary,runValidate};
