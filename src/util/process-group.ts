@@ -107,8 +107,29 @@ const groups = new Map<number, Mark | undefined>();
 /**
  * The marks of stopped commands that have exited: what carries one at this process's exit is killed too (a
  * process started in the instant of the last SIGKILL). Their groups are not: the pid may be another's now.
+ * Kept while a process carrying one runs (see rememberStopped): the exit hook reads every process started
+ * since each mark's command, and has the runner's 2.5 s before its SIGKILL.
  */
 const stoppedMarks: Mark[] = [];
+
+/**
+ * Adds the mark of a command just stopped and killed, and drops the earlier ones no process carries any more:
+ * a marker is only inherited, so once nothing carries it nothing can start with it again. The new one is
+ * kept until the next stop: a process started in the instant of its SIGKILL may not be in /proc yet.
+ */
+function rememberStopped(mark: Mark): void {
+  if (stoppedMarks.length) {
+    const table = readProcessTable();
+    const held = stoppedMarks.filter((m) => straysOf(table, m).length > 0);
+    stoppedMarks.splice(0, stoppedMarks.length, ...held);
+  }
+  stoppedMarks.push(mark);
+}
+
+/** How many stopped commands' marks the exit hook still looks for (for tests of its bound). */
+export function stoppedMarksKept(): number {
+  return stoppedMarks.length;
+}
 let exitHook = false;
 
 function signalGroup(pgid: number, signal: NodeJS.Signals): void {
@@ -230,7 +251,7 @@ export function watchGroup(subprocess: ChildProcess, options: GroupOptions = {})
       // A stopped command is over once it exits: what it started and left running is killed now.
       if (stopped && PROCESS_GROUPS) {
         kill('SIGKILL');
-        if (mark) stoppedMarks.push(mark);
+        if (mark) rememberStopped(mark);
       }
     }
     setTimeout(() => {
@@ -239,7 +260,7 @@ export function watchGroup(subprocess: ChildProcess, options: GroupOptions = {})
       subprocess.stderr?.destroy();
       if (held && endLeftovers && !stopped && PROCESS_GROUPS && pgid !== undefined) {
         kill('SIGKILL');
-        if (mark) stoppedMarks.push(mark);
+        if (mark) rememberStopped(mark);
       }
     }, OUTPUT_DRAIN_MS).unref();
   });

@@ -1,0 +1,59 @@
+// The exit hook kills what still carries the marker of a stopped command (a process started in the instant
+// of its last SIGKILL): it reads every process started since each such command, with the runner's 2.5 s
+// before its SIGKILL. Hours of monitoring stop a metrics command at every interval, so the marks it looks
+// for must not pile up: one no process carries any more is dropped, one a process still carries is kept and
+// that process is killed at the exit. Run in a child process, whose exit hook is the one observed.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { pidsFile, pidsIn, untilEnded } from '../../helpers/process-tree.ts';
+
+const posix = process.platform !== 'win32';
+
+test(
+  'the marks of stopped commands whose processes are gone are dropped; one still carried is kept and its process killed at the exit',
+  { skip: !posix && 'process groups are POSIX', timeout: 30_000 },
+  async (t) => {
+    const strayFile = pidsFile(t, 'stopped-marks-');
+    const markerFile = join(strayFile, '..', 'marker');
+    const groups = pathToFileURL(join(process.cwd(), 'src/util/process-group.ts')).href;
+    const script = `
+      import { execa } from 'execa';
+      import { spawn } from 'node:child_process';
+      import { readFileSync, writeFileSync } from 'node:fs';
+      import { OWN_GROUP, watchGroup, stoppedMarksKept } from ${JSON.stringify(groups)};
+      const stopped = async (line) => {
+        const subprocess = execa('/bin/sh', ['-c', line], { ...OWN_GROUP, reject: false });
+        const group = watchGroup(subprocess, { timeoutMs: 300 });
+        await subprocess;
+        group.release();
+        if (group.stopped !== 'timeout') throw new Error('the command was not stopped: ' + group.stopped);
+      };
+      // The first command's marker, then a process carrying it that nothing links to the command (its parent
+      // exited at once): it outlives the command's stop, as one started in the instant of the SIGKILL would.
+      await stopped('echo "$DEPLOY_ACTION_RUN" > ${markerFile}; exec sleep 30');
+      const marker = readFileSync(${JSON.stringify(markerFile)}, 'utf8').trim();
+      const forker = spawn('/bin/sh', ['-c', 'sleep 30 >/dev/null 2>&1 & echo $!'], {
+        env: { ...process.env, DEPLOY_ACTION_RUN: marker },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      const stray = await new Promise((resolve) => forker.stdout.once('data', (d) => resolve(String(d).trim())));
+      writeFileSync(${JSON.stringify(strayFile)}, stray);
+      await new Promise((resolve) => forker.once('exit', resolve));
+      for (let i = 0; i < 3; i++) await stopped('exec sleep 30');
+      process.stdout.write(JSON.stringify({ kept: stoppedMarksKept() }));
+    `;
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+      cwd: process.cwd(),
+      encoding: 'utf8',
+    });
+    const { kept } = JSON.parse(out) as { kept: number };
+    // The first (a process still carries it) and the last (kept until the next stop); the two between are gone.
+    assert.equal(kept, 2, 'stopped marks kept after four stops');
+    const [stray] = pidsIn(strayFile);
+    assert.ok(stray, 'the stray was started');
+    assert.deepEqual(await untilEnded([stray]), [], 'the exit hook left the stray running');
+  },
+);
