@@ -66,7 +66,13 @@ export function failAndRollBack(
 ): void {
   s.failure = failure;
   const t = track(s, id);
-  const steps = machineOf(s, id).rollback(t.strategy!);
+  // The slot the rollout deploys into, while still retired: the write-ahead before the deploy into it (which
+  // takes the entry over, strategy.ts) was never stored, so nothing was deployed there and it still holds the
+  // previous release, the instant rollback target until its due time. Reconcile tears it down then, not this.
+  const stillRetired = t.record.retired.find((r) => r.slot === t.record.rollout?.newSlot)?.slot;
+  const steps = machineOf(s, id)
+    .rollback(t.strategy!)
+    .filter((step) => !(step.kind === 'teardown' && step.slot === stillRetired));
   const reason = failure.kind === 'cancelled' ? CANCELLED : failure.message;
   report(out, { type: 'rollback-start', environment: t.environment, reason, steps: steps.map(describeStep) });
   s.rollback = { track: id, reason, steps, index: 0, records: [], levels: [], startedAt: now };
@@ -199,8 +205,8 @@ export function onRollbackEvent(s: PipelineState, out: Action[], event: MachineE
         ...rb.records.filter((r) => !r.result.ok).map((r) => r.step),
         ...rb.steps.slice(rb.index),
       ];
-      // A slot it tore down that was still retired (a rollback before the deploy's write-ahead took it over)
-      // is gone: reconcile does not tear it down again.
+      // A slot it tore down that was still retired is gone: reconcile does not tear it down again. (The slot
+      // this rollout deploys into is not torn down while retired: failAndRollBack.)
       const torn = step.kind === 'teardown' && result.ok ? step.slot : undefined;
       const retired = torn ? t.record.retired.filter((r) => r.slot !== torn) : t.record.retired;
       persist(

@@ -1,7 +1,7 @@
 // The retired entry of the slot a deployment deploys into (the old slot kept as the instant rollback target,
 // torn down by reconcile once due) stays in the record until the rollout's recovery takes that teardown over,
-// just before the deploy into the slot: a hook that fails before it, or a deploy that never started, leaves the
-// old slot retired and due, never forgotten while it still runs.
+// just before the deploy into the slot: a hook that fails before it, a cancel before it, or a deploy that never started,
+// leaves the old slot retired and due, never forgotten while it still runs and never torn down before its time.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { EnvironmentRecord } from '../../../src/state/record.ts';
@@ -83,14 +83,21 @@ test('a deploy into the slot that started and failed is rolled back: the rollbac
   assert.deepEqual(r.result.record!.retired, []);
 });
 
-test("cancelled at the strategy's first step (before its write-ahead): the rollback tears green down and drops its entry", () => {
+test("cancelled at the strategy's first step (before its write-ahead): the old slot is not torn down, it stays retired and due", () => {
   const env = environment('  production:\n    strategy: blue-green');
   let checkpoints = 0;
   const r = drive(input(env, { stored: stored(withGreenRetired()) }), {
     cancelBefore: (a) => a.kind === 'checkpoint' && ++checkpoints === 3,
   });
   assert.equal(r.result.status, 'cancelled', r.result.message);
-  assert.ok(r.ran.includes('production:teardown on green'));
   assert.ok(!r.ran.includes('production:deploy on green'));
-  assert.deepEqual(r.result.record!.retired, [], 'not left for reconcile to tear down again');
+  // Green still holds v0, the instant rollback target until its due time: nothing was deployed into it.
+  assert.ok(!r.ran.includes('production:teardown on green'), r.ran.join('\n'));
+  assert.equal(r.result.record!.rollout, undefined);
+  assert.deepEqual(
+    r.result.record!.retired,
+    [retiredGreen],
+    'left retired, with its due time, for reconcile',
+  );
+  for (const p of r.persists) assert.deepEqual(p.record.retired, [retiredGreen]);
 });
