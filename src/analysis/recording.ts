@@ -6,7 +6,7 @@
 //   ... more samples, then more windows (one per evaluate call: each canary step, verify, monitor ...)
 import { appendFileSync, closeSync, openSync, readSync } from 'node:fs';
 import * as z from 'zod';
-import { describeValue, explainIssues, formatPath, issueMessage, oneLine } from '../config/errors.ts';
+import { describeAnyValue, explainIssues, formatPath, issueMessage, oneLine } from '../config/errors.ts';
 import { DURATION_LIMITS } from '../config/duration.ts';
 import { closestMatch } from '../config/suggest.ts';
 import { duplicateKey } from './duplicate-keys.ts';
@@ -160,7 +160,7 @@ const NUMBER_OR_NULL = 'a number or null (no data)';
 const found = (input: unknown): string =>
   typeof input === 'number' && !Number.isFinite(input)
     ? `a number too large to represent (it reads as ${input})`
-    : describeValue(input);
+    : describeAnyValue(input);
 const metricValue = z
   .number({ error: (issue) => `expected ${NUMBER_OR_NULL}, got ${found(issue.input)}` })
   .nullable();
@@ -193,7 +193,7 @@ const DAY_MS = 86_400_000;
 
 function tooLong(issue: { input?: unknown }): string {
   return (
-    `${describeValue(issue.input)} ms is longer than any window a run records: at most ${MAX_RECORDED_WINDOW_MS} ` +
+    `${describeAnyValue(issue.input)} ms is longer than any window a run records: at most ${MAX_RECORDED_WINDOW_MS} ` +
     `(${MAX_RECORDED_WINDOW_MS / DAY_MS} days; a config's longest window is ${DURATION_LIMITS.window / DAY_MS} days)`
   );
 }

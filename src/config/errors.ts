@@ -70,11 +70,7 @@ export interface ExplainedIssue {
 // Describing values and expectations
 
 /** What was found, for "expected X, got Y". */
-export function describeValue(value: unknown): string {
-  return describeAnyValue(value);
-}
-
-function describeAnyValue(value: unknown): string {
+export function describeAnyValue(value: unknown): string {
   if (value === null || value === undefined) return 'an empty value';
   if (typeof value === 'string') return `the string ${quoted(value)}`;
   if (typeof value === 'number') return `the number ${value}`;
@@ -97,9 +93,32 @@ function describeKind(value: unknown): string {
   return describeAnyValue(value);
 }
 
-/** The value of an entry of `headers` or `env` (an Authorization header, a variable such as DATABASE_URL). */
+/** The keys whose mapping is keyed by names the config chooses (an environment, a channel, a variable). */
+const NAMED_ENTRIES: ReadonlySet<PropertyKey> = new Set([
+  'environments',
+  'channels',
+  'providers',
+  'metrics',
+  'variables',
+  'env',
+  'headers',
+]);
+
+/**
+ * Whether `path` is the value of an entry of a `headers` or `env` field (an Authorization header, a variable
+ * such as DATABASE_URL). Each key's role is read from the root: one under `environments` or `channels` is a
+ * name the config chose, so an environment or a channel named `env` or `headers` holds no secret for that.
+ */
 function holdsSecretValue(path: readonly PropertyKey[] | undefined): boolean {
-  return !!path && path.length >= 2 && (path.at(-2) === 'headers' || path.at(-2) === 'env');
+  if (!path || path.length < 2) return false;
+  let named = false;
+  for (const [i, key] of path.slice(0, -1).entries()) {
+    // A list's index is no field; a name is not either. The key after either is a field again.
+    const field: boolean = !named && typeof key === 'string';
+    if (i === path.length - 2) return field && (key === 'headers' || key === 'env');
+    named = field && NAMED_ENTRIES.has(key);
+  }
+  return false;
 }
 
 function expectedType(expected: string): string {
@@ -149,10 +168,10 @@ function valuesMessage(values: readonly unknown[], input: unknown): string {
     boolean: values.some((v) => typeof v === 'boolean' && String(v) === text),
   });
   if (values.length === 1)
-    return `expected ${showLiteral(values[0])}, got ${describeValue(input)}${unquoted}`;
+    return `expected ${showLiteral(values[0])}, got ${describeAnyValue(input)}${unquoted}`;
   const strings = values.filter((v): v is string => typeof v === 'string');
   const hint = (typeof input === 'string' ? didYouMean(input, strings) : '') || unquoted;
-  return `expected one of ${listOf(values.map(showLiteral))}, got ${describeValue(input)}${hint}`;
+  return `expected one of ${listOf(values.map(showLiteral))}, got ${describeAnyValue(input)}${hint}`;
 }
 
 function sizeLimit(
@@ -182,7 +201,7 @@ function sizeLimit(
  */
 export const issueMessage: z.core.$ZodErrorMap = (issue) => {
   // A header's or a variable's value is often a credential (an API key, a DATABASE_URL): said by its kind only.
-  const describeValue = holdsSecretValue(issue.path) ? describeKind : describeAnyValue;
+  const describe = holdsSecretValue(issue.path) ? describeKind : describeAnyValue;
   switch (issue.code) {
     case 'invalid_type': {
       if (issue.input === undefined) return 'is required';
@@ -207,7 +226,7 @@ export const issueMessage: z.core.$ZodErrorMap = (issue) => {
         number: issue.expected === 'number' || issue.expected === 'int',
         boolean: issue.expected === 'boolean',
       });
-      return `expected ${expectedType(issue.expected)}, got ${describeValue(issue.input)}${quote}${yes}${empty}${unquoted}`;
+      return `expected ${expectedType(issue.expected)}, got ${describe(issue.input)}${quote}${yes}${empty}${unquoted}`;
     }
     case 'invalid_value':
       return valuesMessage(issue.values, issue.input);
@@ -220,11 +239,11 @@ export const issueMessage: z.core.$ZodErrorMap = (issue) => {
       return `${sizeLimit(issue, issue.maximum, false)}${got}`;
     }
     case 'invalid_format':
-      if (issue.format === 'url') return `must be a URL, got ${describeValue(issue.input)}`;
+      if (issue.format === 'url') return `must be a URL, got ${describe(issue.input)}`;
       if (issue.format === 'regex' && 'pattern' in issue) {
-        return `must match ${String(issue.pattern)}, got ${describeValue(issue.input)}`;
+        return `must match ${String(issue.pattern)}, got ${describe(issue.input)}`;
       }
-      return `must be a valid ${issue.format}, got ${describeValue(issue.input)}`;
+      return `must be a valid ${issue.format}, got ${describe(issue.input)}`;
     case 'not_multiple_of':
       return `must be a multiple of ${issue.divisor}`;
     default:
@@ -655,7 +674,7 @@ function durationKindMessage(
   // The generic description of a duration field repeats what `accepts` says; a field's own says what it is for.
   const about =
     description && !description.startsWith('A duration such as') ? ` (${sentence(description)})` : '';
-  return `expected ${accepts}, got ${describeValue(value)}${unit}${about}`;
+  return `expected ${accepts}, got ${describeAnyValue(value)}${unit}${about}`;
 }
 
 const keyHints = new WeakMap<Schema, ReadonlyMap<string, string>>();
@@ -797,7 +816,7 @@ function explain(
           number: expected.includes('a number') || expected.includes('a whole number'),
           boolean: expected.includes('true or false'),
         });
-      const message = `expected ${listOf(expected)}, got ${describeValue(value)}${hint}${about}`;
+      const message = `expected ${listOf(expected)}, got ${describeAnyValue(value)}${hint}${about}`;
       return [{ path, anchor: 'value', message }];
     }
     default: {

@@ -11,7 +11,7 @@ import {
   suggestDuration,
   unitHint,
 } from './duration.ts';
-import { describeValue, durationField, misplacedKeys } from './errors.ts';
+import { describeAnyValue, durationField, misplacedKeys } from './errors.ts';
 import { didYouMean } from './suggest.ts';
 import { analysisConfigSchema, type AnalysisConfigInput } from '../analysis/schema.ts';
 import { gatesConfigSchema } from '../gates/schema/section.ts';
@@ -113,7 +113,7 @@ const pauseOrManual = durationField(
       code: 'custom',
       message:
         read.reason === 'format'
-          ? `expected a duration such as "30s", "5m", "1h" or "1h30m" (numbers followed by ms, s, m, h or d), 0, or "manual" (wait for /promote), got ${describeValue(value)}${writeDuration(value) ?? didYouMean(String(value), [MANUAL])}`
+          ? `expected a duration such as "30s", "5m", "1h" or "1h30m" (numbers followed by ms, s, m, h or d), 0, or "manual" (wait for /promote), got ${describeAnyValue(value)}${writeDuration(value) ?? didYouMean(String(value), [MANUAL])}`
           : read.message,
     });
     return z.NEVER;
@@ -179,7 +179,7 @@ const slotName = z
   .refine((value) => value.trim() !== '', { error: 'must not be only spaces', abort: true })
   .regex(SLOT_NAME, {
     error: (issue) =>
-      `${describeValue(issue.input)} is not a slot name: slot names use letters, digits, ".", "_" and "-", starting with a letter or digit ({{slot}} may pick a file or script)`,
+      `${describeAnyValue(issue.input)} is not a slot name: slot names use letters, digits, ".", "_" and "-", starting with a letter or digit ({{slot}} may pick a file or script)`,
   })
   .max(SLOT_NAME_MAX, `slot names are at most ${SLOT_NAME_MAX} characters`);
 
@@ -516,7 +516,7 @@ export const afterSuccessHook = misplacedKeys(
       // A bare command (`after_success: ./cleanup.sh`) has no delay: say what the mapping holds.
       error: (issue) =>
         issue.code === 'invalid_type' && typeof issue.input !== 'object'
-          ? `expected a mapping with the delay and the command, such as { after: 24h, run: "npm run migrate:cleanup" }, got ${describeValue(issue.input)}`
+          ? `expected a mapping with the delay and the command, such as { after: 24h, run: "npm run migrate:cleanup" }, got ${describeAnyValue(issue.input)}`
           : undefined,
     },
   ),

@@ -38,3 +38,42 @@ environments:
   assert.match(text, /env\.FLAG: expected a string, got the boolean true/);
   assert.ok(!JSON.stringify(errors).includes(key), 'the --json errors carry the value');
 });
+
+test('an environment or a channel named env or headers has its values shown; a header under a provider named env is not', () => {
+  const key = String(randomInt(10 ** 11, 10 ** 12));
+  const shown = String(randomInt(10 ** 11, 10 ** 12));
+  const result = parseConfig(
+    `target:
+  commands:
+    deploy: ["./deploy.sh"]
+notifications:
+  channels:
+    headers: { type: webhook, url_env: ${shown}1, secret_env: AUDIT_SECRET }
+analysis:
+  providers:
+    env: { type: prometheus, url: "http://127.0.0.1:9090/", headers: { X-Api-Key: ${key} } }
+  metrics:
+    m: { provider: env, query: "x" }
+  checks:
+    - check: "m < 1"
+environments:
+  env: { url: ${shown}2 }
+  headers: { url: ${shown}3 }
+`,
+    'deploy.yml',
+  );
+  assert.equal(result.ok, false);
+  const text = result.ok ? '' : result.errors.map(formatConfigError).join('\n');
+  // The field's role, not a name the config chose, says whether the value may be a credential.
+  assert.match(
+    text,
+    new RegExp(`notifications\\.channels\\.headers\\.url_env: expected a string, got the number ${shown}1`),
+  );
+  assert.match(text, new RegExp(`environments\\.env\\.url: expected a string, got the number ${shown}2`));
+  assert.match(text, new RegExp(`environments\\.headers\\.url: expected a string, got the number ${shown}3`));
+  assert.match(
+    text,
+    /analysis\.providers\.env\.headers\.X-Api-Key: expected a string, got a number \(not shown/,
+  );
+  assert.ok(!text.includes(key), text);
+});
