@@ -253,10 +253,12 @@ export function summary(
   const analyses = analysisRows(result);
   if (analyses.length > 0) {
     lines.push('', paint('bold', 'Analysis by step'));
+    // As wide as the longest verdict shown (`cancelled`), so the durations and reasons line up.
+    const verdictWidth = Math.max(...analyses.map((a) => a.verdict.length));
     for (const a of analyses) {
       const where = `${a.environment} ${a.label}`;
       lines.push(
-        `  ${where.padEnd(34)} ${a.verdict.padEnd(8)} ${formatDuration(a.durationMs).padStart(6)}  ${truncate(a.detail, 90)}`,
+        `  ${where.padEnd(34)} ${a.verdict.padEnd(verdictWidth)} ${formatDuration(a.durationMs).padStart(6)}  ${truncate(a.detail, 90)}`,
       );
     }
   }

@@ -125,3 +125,24 @@ test('colour on a terminal only, and not with NO_COLOR or TERM=dumb', () => {
   // Before: TERM=dumb (an editor's shell) got the escape sequences printed as text.
   assert.equal(colorWanted(true, { TERM: 'dumb' }), false);
 });
+
+test('summary: the analysis columns line up whatever the verdict, cancelled (the longest) included', () => {
+  const result = rolledBack();
+  const cut = (stopped: 'cancelled' | 'aborted', weight: number) => {
+    const step = analysisStep(weight, {}, false);
+    step.result = { ok: false, reason: 'cut short', stopped };
+    return step;
+  };
+  result.steps = [
+    analysisStep(10, {}),
+    analysisStep(25, {}, false),
+    cut('cancelled', 50),
+    cut('aborted', 75),
+  ];
+  const lines = analysisLines(summary(result));
+  assert.equal(lines.length, 4);
+  assert.match(lines[2]!, / cancelled /);
+  // Where each row's duration ends (every step here took 1m): the same column in every row.
+  const durationEnds = lines.map((l) => /^.*? 1m {2}/.exec(l)![0].length);
+  assert.equal(new Set(durationEnds).size, 1, lines.join('\n'));
+});
