@@ -76,6 +76,8 @@ export class ActionRun {
    * job summary, the record and the outputs are shown as written (the log is masked by the runner).
    */
   private readonly redact: (text: string) => string;
+  /** A warning annotation, redacted: the runner masks only a secret's exact registered forms. */
+  private readonly warn = (message: string): void => core.warning(this.redact(message));
   /**
    * The values the run knows are secret: the secret inputs and the variables the config's `*_env` keys name
    * (read now, before the GitHub reporter that shows a failing command's output exists).
@@ -188,7 +190,7 @@ export class ActionRun {
       },
       {
         env: this.env,
-        log: (level, message) => (level === 'warn' ? core.warning(message) : logInfo(message, this.redact)),
+        log: (level, message) => (level === 'warn' ? this.warn(message) : logInfo(message, this.redact)),
         known: this.secrets,
       },
     );
@@ -419,7 +421,7 @@ export class ActionRun {
     return actionLogReporter({
       redact: this.redact,
       write: (text) => process.stdout.write(text),
-      annotate: (message) => core.warning(message),
+      annotate: (message) => this.warn(message),
     });
   }
 
@@ -454,7 +456,7 @@ export class ActionRun {
       strategy,
       checks: this.inputs.checkRuns,
       secrets: this.secrets,
-      log: (level, message) => (level === 'warn' ? core.warning(message) : logInfo(message, this.redact)),
+      log: (level, message) => (level === 'warn' ? this.warn(message) : logInfo(message, this.redact)),
       ...extra,
     });
   }
@@ -509,7 +511,7 @@ export class ActionRun {
       environment: this.plan.environment,
       key: parseStateKey(this.inputs.stateKey!, 'input "state-key"'),
       carrier: github!,
-      log: (level, message) => (level === 'warn' ? core.warning(message) : logInfo(message, this.redact)),
+      log: (level, message) => (level === 'warn' ? this.warn(message) : logInfo(message, this.redact)),
       // A re-run keeps the App's deployment, which an earlier attempt may have written the record to.
       firstAttempt: this.env.GITHUB_RUN_ATTEMPT === '1',
       ...(staging ? { others: new FileStateStore(staging.stateDir, this.fileStoreOptions()) } : {}),
@@ -558,7 +560,7 @@ export class ActionRun {
     try {
       await core.summary.addRaw(markdown, true).write();
     } catch (error) {
-      core.warning(`could not write the job summary: ${(error as Error).message}`);
+      this.warn(`could not write the job summary: ${(error as Error).message}`);
     }
   }
 
@@ -588,7 +590,7 @@ export class ActionRun {
       core.setOutput('record-path', path);
       logInfo(`deployment record: ${path}`);
     } catch (error) {
-      core.warning(`could not write the deployment record to ${path}: ${(error as Error).message}`);
+      this.warn(`could not write the deployment record to ${path}: ${(error as Error).message}`);
     }
   }
 
@@ -604,7 +606,7 @@ export class ActionRun {
         ),
       );
     } catch (error) {
-      core.warning(`no tag: ${(error as Error).message}`);
+      this.warn(`no tag: ${(error as Error).message}`);
       return;
     }
     if (!this.octokit) return core.warning(`no tag ${name}: there is no github-token`);
@@ -622,7 +624,7 @@ export class ActionRun {
           ? `${name} already tags ${context.sha.slice(0, 12)} (an earlier attempt made it)`
           : `tagged ${context.sha.slice(0, 12)} as ${name}`,
       );
-    } else core.warning(`no tag ${name}: ${outcome.reason}`);
+    } else this.warn(`no tag ${name}: ${outcome.reason}`);
   }
 
   /**

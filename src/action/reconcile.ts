@@ -79,7 +79,7 @@ export async function runReconcile(
     },
     {
       env,
-      log: (level, message) => (level === 'warn' ? core.warning : logInfo)(message),
+      log: (level, message) => (level === 'warn' ? core.warning : logInfo)(redact(message)),
       onSecret: (secret) => {
         core.setSecret(secret);
         secrets.push(secret);
