@@ -9,8 +9,8 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createFakeGitHub, fakeSha, webhookPayload } from '../fake-github/index.ts';
-import { runBuiltAction, runnerGitHubEnv } from '../helpers/action.ts';
+import { createFakeGitHub, fakeSha } from '../fake-github/index.ts';
+import { pullRequestSynchronize, runBuiltAction, runnerGitHubEnv } from '../helpers/action.ts';
 import { repoRoot, runCli } from '../helpers/cli.ts';
 
 const ENTRY = join(repoRoot, 'src/action/index.ts');
@@ -97,15 +97,7 @@ describe("a command's environment", { concurrency: true }, () => {
         mode: 'full',
         version: 'v1.2.3',
       },
-      event: {
-        name: 'pull_request',
-        payload: webhookPayload(
-          'pull_request',
-          'synchronize',
-          { number: 7, pull_request: { number: 7, head: { sha: head } } },
-          { owner: 'acme', repo: 'shop' },
-        ),
-      },
+      event: pullRequestSynchronize(head),
       env: {
         ...runnerGitHubEnv(fake.url, 'acme', 'shop'),
         ...RUNTIME,

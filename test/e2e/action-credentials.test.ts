@@ -8,8 +8,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createFakeGitHub, fakeSha, webhookPayload } from '../fake-github/index.ts';
-import { runBuiltAction, runnerGitHubEnv } from '../helpers/action.ts';
+import { createFakeGitHub, fakeSha } from '../fake-github/index.ts';
+import { pullRequestSynchronize, runBuiltAction, runnerGitHubEnv } from '../helpers/action.ts';
 import { repoRoot } from '../helpers/cli.ts';
 import { FileStateStore } from '../../src/state/file-store.ts';
 import { emptyRecord } from '../../src/state/record.ts';
@@ -62,15 +62,7 @@ environments:
       entry: ENTRY,
       dir,
       inputs: { 'github-token': TOKEN, config: 'deploy.yml', environment: 'preview', mode: 'deploy' },
-      event: {
-        name: 'pull_request',
-        payload: webhookPayload(
-          'pull_request',
-          'synchronize',
-          { number: 7, pull_request: { number: 7, head: { sha: head } } },
-          { owner: 'acme', repo: 'shop' },
-        ),
-      },
+      event: pullRequestSynchronize(head),
       env: { ...runnerGitHubEnv(fake.url, 'acme', 'shop'), DEPLOY_ACTION_WRITE_INTERVAL_MS: '0' },
     });
     // The deploy failed, and with no previous version and no rollback command its rollback could not complete:
@@ -129,15 +121,7 @@ environments:
       entry: ENTRY,
       dir,
       inputs: { 'github-token': TOKEN, config: 'deploy.yml', environment: 'staging', mode: 'deploy' },
-      event: {
-        name: 'pull_request',
-        payload: webhookPayload(
-          'pull_request',
-          'synchronize',
-          { number: 7, pull_request: { number: 7, head: { sha: fakeSha('pr-head') } } },
-          { owner: 'acme', repo: 'shop' },
-        ),
-      },
+      event: pullRequestSynchronize(fakeSha('pr-head')),
       env: { ...runnerGitHubEnv(fake.url, 'acme', 'shop'), DEPLOY_ACTION_WRITE_INTERVAL_MS: '0' },
     });
     assert.equal(run.status, 0, run.stdout + run.stderr);
@@ -197,15 +181,7 @@ environments:
       entry: ENTRY,
       dir,
       inputs: { 'github-token': TOKEN, config: 'deploy.yml', environment: 'preview', mode: 'deploy' },
-      event: {
-        name: 'pull_request',
-        payload: webhookPayload(
-          'pull_request',
-          'synchronize',
-          { number: 7, pull_request: { number: 7, head: { sha: head } } },
-          { owner: 'acme', repo: 'shop' },
-        ),
-      },
+      event: pullRequestSynchronize(head),
       env: {
         ...runnerGitHubEnv(fake.url, 'acme', 'shop'),
         DEPLOY_ACTION_WRITE_INTERVAL_MS: '0',

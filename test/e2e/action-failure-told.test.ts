@@ -8,8 +8,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Octokit } from '@octokit/rest';
-import { createFakeGitHub, fakeSha, webhookPayload } from '../fake-github/index.ts';
-import { runBuiltAction, runnerGitHubEnv } from '../helpers/action.ts';
+import { createFakeGitHub, fakeSha } from '../fake-github/index.ts';
+import { pullRequestSynchronize, runBuiltAction, runnerGitHubEnv } from '../helpers/action.ts';
 import { repoRoot } from '../helpers/cli.ts';
 import { webhookReceiver } from '../helpers/notify-receivers.ts';
 import { recordedTarget } from '../helpers/recorded-target.ts';
@@ -73,15 +73,7 @@ environments:
       'state-dir': 'state',
       ...inputs,
     },
-    event: {
-      name: 'pull_request',
-      payload: webhookPayload(
-        'pull_request',
-        'synchronize',
-        { number: 7, pull_request: { number: 7, head: { sha: head } } },
-        { owner: 'acme', repo: 'shop' },
-      ),
-    },
+    event: pullRequestSynchronize(head),
     env: {
       ...runnerGitHubEnv(fake.url, 'acme', 'shop'),
       ...notifyEnv,

@@ -118,6 +118,22 @@ export async function createAppDeployment(
   };
 }
 
+/**
+ * A `pull_request` event (GitHub's `synchronize` example) of pull request 7 in acme/shop, its head at `head`: the
+ * event a workflow's deploy of a pull request runs under.
+ */
+export function pullRequestSynchronize(head: string): ActionEvent {
+  return {
+    name: 'pull_request',
+    payload: webhookPayload(
+      'pull_request',
+      'synchronize',
+      { number: 7, pull_request: { number: 7, head: { sha: head } } },
+      { owner: 'acme', repo: 'shop' },
+    ),
+  };
+}
+
 /** What the runner sets about GitHub: its API, the repository, the checked-out commit and the actor. */
 export function runnerGitHubEnv(apiUrl: string, owner: string, repo: string): NodeJS.ProcessEnv {
   return {
