@@ -93,7 +93,10 @@ export function urlSecrets(value: string): string[] {
     return [];
   }
   const path = `${url.pathname}${url.search}`;
-  const pathParts = [url.pathname, ...url.pathname.split('/')].filter((part) => !WORDS.test(part));
+  // The words rule is the path's: a path with no query (`/notifications`) is words too, never a secret.
+  const pathParts = [`${url.host}${path}`, path, url.pathname, ...url.pathname.split('/')].filter(
+    (part) => !WORDS.test(part),
+  );
   const queryParts = [
     ...url.search
       .slice(1)
@@ -101,6 +104,5 @@ export function urlSecrets(value: string): string[] {
       .flatMap((pair) => pair.split('=').slice(1)),
     ...[...url.searchParams.values()],
   ];
-  const parts = [`${url.host}${path}`, path, ...pathParts, ...queryParts];
-  return [...new Set(parts.filter((part) => part.length >= 12))];
+  return [...new Set([...pathParts, ...queryParts].filter((part) => part.length >= 12))];
 }

@@ -82,3 +82,11 @@ test("a webhook URL's token parts are secrets on their own, its path's words are
   });
   assert.equal(redact(`?token=${lowercase}`), '?token=***');
 });
+
+test('a webhook URL whose whole path is words and has no query: that path is not a secret (a docs link keeps it)', () => {
+  const parts = urlSecrets('https://ntfy.example.test/notifications');
+  assert.ok(!parts.includes('/notifications'), parts.join(' '));
+  const redact = secretValueRedactor(['https://ntfy.example.test/notifications', ...parts]);
+  assert.equal(redact('see docs/notifications.md'), 'see docs/notifications.md');
+  assert.equal(redact('posted to ntfy.example.test/notifications'), 'posted to ***');
+});
