@@ -115,13 +115,17 @@ const stoppedMarks: Mark[] = [];
 /**
  * Adds the mark of a command just stopped and killed, and drops the earlier ones no process carries any more:
  * a marker is only inherited, so once nothing carries it nothing can start with it again. The new one is
- * kept until the next stop: a process started in the instant of its SIGKILL may not be in /proc yet.
+ * kept until the next stop: a process started in the instant of its SIGKILL may not be in /proc yet. A read
+ * of the table that failed (/proc not listed: too many open files) drops none: a table that lacks this
+ * process is no sign that theirs ended.
  */
 function rememberStopped(mark: Mark): void {
   if (stoppedMarks.length) {
     const table = readProcessTable();
-    const held = stoppedMarks.filter((m) => straysOf(table, m).length > 0);
-    stoppedMarks.splice(0, stoppedMarks.length, ...held);
+    if (table.some((p) => p.pid === process.pid)) {
+      const held = stoppedMarks.filter((m) => straysOf(table, m).length > 0);
+      stoppedMarks.splice(0, stoppedMarks.length, ...held);
+    }
   }
   stoppedMarks.push(mark);
 }
