@@ -105,17 +105,19 @@ const NAMED_ENTRIES: ReadonlySet<PropertyKey> = new Set([
 ]);
 
 /**
- * Whether `path` is the value of an entry of a `headers` or `env` field (an Authorization header, a variable
- * such as DATABASE_URL). Each key's role is read from the root: one under `environments` or `channels` is a
- * name the config chose, so an environment or a channel named `env` or `headers` holds no secret for that.
+ * Whether `path` is a `headers` or `env` field, or the value of one of its entries (an Authorization header, a
+ * variable such as DATABASE_URL): the whole field written as text (`headers: "Authorization: Bearer …"`) holds
+ * the credential as much as an entry does. Each key's role is read from the root: one under `environments` or
+ * `channels` is a name the config chose, so an environment or a channel named `env` or `headers` holds no
+ * secret for that.
  */
 function holdsSecretValue(path: readonly PropertyKey[] | undefined): boolean {
-  if (!path || path.length < 2) return false;
+  if (!path) return false;
   let named = false;
-  for (const [i, key] of path.slice(0, -1).entries()) {
+  for (const [i, key] of path.entries()) {
     // A list's index is no field; a name is not either. The key after either is a field again.
     const field: boolean = !named && typeof key === 'string';
-    if (i === path.length - 2) return field && (key === 'headers' || key === 'env');
+    if (i >= path.length - 2 && field && (key === 'headers' || key === 'env')) return true;
     named = field && NAMED_ENTRIES.has(key);
   }
   return false;

@@ -77,3 +77,37 @@ environments:
   );
   assert.ok(!text.includes(key), text);
 });
+
+test('a headers or env field written as text, not a mapping, is refused without its text', () => {
+  const token = `Bearer t${randomInt(10 ** 11, 10 ** 12)}`;
+  const url = `postgres://app:p${randomInt(10 ** 11, 10 ** 12)}@db.internal/app`;
+  const result = parseConfig(
+    `target:
+  env: "DATABASE_URL=${url}"
+  commands:
+    deploy: ["./deploy.sh"]
+analysis:
+  providers:
+    prom: { type: prometheus, url: "http://127.0.0.1:9090/", headers: "Authorization: ${token}" }
+  metrics:
+    m: { provider: prom, query: "x" }
+  checks:
+    - check: "m < 1"
+environments:
+  env: { url: 42 }
+`,
+    'deploy.yml',
+  );
+  assert.equal(result.ok, false);
+  const errors = result.ok ? [] : result.errors;
+  const text = errors.map(formatConfigError).join('\n');
+  assert.match(text, /target\.env: expected a mapping, got a string \(not shown: it may be a credential\)/);
+  assert.match(
+    text,
+    /analysis\.providers\.prom\.headers: expected a mapping, got a string \(not shown: it may be a credential\)/,
+  );
+  // An environment named env is a name, not the field: what it holds is shown as written.
+  assert.match(text, /environments\.env\.url: expected a string, got the number 42/);
+  for (const secret of [token.slice(7), url.split('@')[0]!.split(':p')[1]!])
+    assert.ok(!JSON.stringify(errors).includes(secret), `${secret} is shown: ${text}`);
+});
