@@ -320,11 +320,9 @@ export class ActionRun {
     } catch (error) {
       why = (error as Error).message;
     }
-    core.warning(
-      this.redact(
-        `state: the record does not say that this run told its rollback failure (${why}): the first ` +
-          "reconcile that fails the same way tells it once more. The run's outcome stands.",
-      ),
+    this.warn(
+      `state: the record does not say that this run told its rollback failure (${why}): the first ` +
+        "reconcile that fails the same way tells it once more. The run's outcome stands.",
     );
   }
 
@@ -642,7 +640,7 @@ export class ActionRun {
       });
       return data.title;
     } catch (error) {
-      core.warning(
+      this.warn(
         `notifications: the title of pull request #${pullNumber} could not be read (${error instanceof Error ? error.message : String(error)}); messages leave it out`,
       );
       return undefined;
