@@ -19,11 +19,12 @@ export interface RecordedTarget {
 export function recordedTarget(dir: string): RecordedTarget {
   const log = join(dir, 'calls.log');
   const call = (action: string, ...args: string[]) => JSON.stringify([...recorder, log, action, ...args]);
+  // Complete lines only: a test polling the log while a command writes its line must not read half of it.
   const calls = (): string[] =>
     existsSync(log)
       ? readFileSync(log, 'utf8')
-          .trim()
           .split('\n')
+          .slice(0, -1)
           .map((line) => {
             const { action, args } = JSON.parse(line) as { action: string; args: string[] };
             return [action, ...args].join(' ');
