@@ -1,2 +1,0 @@
-import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
-import{failureToldKey,recordRunFailureTold,rollbackFailureKey,toldOf}from"./chunk-Z7HH5MVP.js";import"./chunk-MGIKJVLJ.js";import"./chunk-U66GW7VG.js";import"./chunk-UMNKLUYS.js";import"./chunk-SSKS3AG3.js";import"./chunk-UO6DJ2D6.js";import"./chunk-JC2UDM6Q.js";import"./chunk-YZASLWB7.js";export{failureToldKey,recordRunFailureTold,rollbackFailureKey,toldOf};
