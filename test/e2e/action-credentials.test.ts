@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createFakeGitHub, fakeSha } from '../fake-github/index.ts';
+import { createFakeGitHub, fakeSha, type FakeGitHub } from '../fake-github/index.ts';
 import { pullRequestSynchronize, runBuiltAction, runnerGitHubEnv } from '../helpers/action.ts';
 import { repoRoot } from '../helpers/cli.ts';
 import { FileStateStore } from '../../src/state/file-store.ts';
@@ -33,17 +33,25 @@ function runnerLog(stdout: string): string {
 const TOKEN = 'ghs_workflowTokenValue0123456789abcdef';
 const LEAKED = 'ghs_16C7e42F292c6912E7710c838347Ae178B4a';
 
+/** A workspace and a fake GitHub (acme/shop, pull request 7 at `head`) the workflow's token may use. */
+async function workspace(t: {
+  after(fn: () => unknown): void;
+}): Promise<{ fake: FakeGitHub; dir: string; head: string }> {
+  const fake = await createFakeGitHub({ tokens: { [TOKEN]: 'github-actions[bot]' } });
+  const dir = mkdtempSync(join(tmpdir(), 'action-credentials-'));
+  t.after(async () => {
+    await fake.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const head = fakeSha('pr-head');
+  fake.seedRepo({ owner: 'acme', repo: 'shop', pulls: [{ number: 7, head, user: 'alice' }] });
+  return { fake, dir, head };
+}
+
 // Each test has its own workspace and fake GitHub, and mostly waits on the action's run: side by side.
 describe('credentials reach nothing GitHub or the log shows', { concurrency: true }, () => {
   test("a credential in a failing command's output reaches no deployment status, check run, comment, summary, record, output or log line", async (t) => {
-    const fake = await createFakeGitHub({ tokens: { [TOKEN]: 'github-actions[bot]' } });
-    const dir = mkdtempSync(join(tmpdir(), 'action-credentials-'));
-    t.after(async () => {
-      await fake.stop();
-      rmSync(dir, { recursive: true, force: true });
-    });
-    const head = fakeSha('pr-head');
-    fake.seedRepo({ owner: 'acme', repo: 'shop', pulls: [{ number: 7, head, user: 'alice' }] });
+    const { fake, dir, head } = await workspace(t);
     // What a failing `git push` prints last: the remote URL with the token in it, and the workflow's token.
     const script = `console.error('fatal: Authentication failed for https://x-access-token:${LEAKED}@github.com/acme/shop.git as ${TOKEN}'); process.exit(128)`;
     writeFileSync(
@@ -92,17 +100,7 @@ environments:
   });
 
   test("the config's environment url with a password: GitHub, the summary and the outputs get it without, and a warning says so", async (t) => {
-    const fake = await createFakeGitHub({ tokens: { [TOKEN]: 'github-actions[bot]' } });
-    const dir = mkdtempSync(join(tmpdir(), 'action-credentials-'));
-    t.after(async () => {
-      await fake.stop();
-      rmSync(dir, { recursive: true, force: true });
-    });
-    fake.seedRepo({
-      owner: 'acme',
-      repo: 'shop',
-      pulls: [{ number: 7, head: fakeSha('pr-head'), user: 'alice' }],
-    });
+    const { fake, dir } = await workspace(t);
     const ok = JSON.stringify([process.execPath, '-e', '']);
     writeFileSync(
       join(dir, 'deploy.yml'),
@@ -145,14 +143,7 @@ environments:
     );
   });
   test("a notification channel's secrets a failing command prints reach no deployment status, check run, comment, summary, record or output, and are masked in the log before they are printed", async (t) => {
-    const fake = await createFakeGitHub({ tokens: { [TOKEN]: 'github-actions[bot]' } });
-    const dir = mkdtempSync(join(tmpdir(), 'action-credentials-'));
-    t.after(async () => {
-      await fake.stop();
-      rmSync(dir, { recursive: true, force: true });
-    });
-    const head = fakeSha('pr-head');
-    fake.seedRepo({ owner: 'acme', repo: 'shop', pulls: [{ number: 7, head, user: 'alice' }] });
+    const { fake, dir, head } = await workspace(t);
     // Made now, shaped like no known token: only knowing them as the channel's secrets can mask them.
     const word = () => `planted${randomBytes(9).toString('hex')}`;
     // Port 9 (discard): fetch refuses it, so the channel fails at once and nothing leaves this machine.
