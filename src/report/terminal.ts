@@ -253,14 +253,23 @@ export function summary(
   const analyses = analysisRows(result);
   if (analyses.length > 0) {
     lines.push('', paint('bold', 'Analysis by step'));
-    // As wide as the longest verdict shown (`cancelled`), so the durations and reasons line up.
-    const verdictWidth = Math.max(...analyses.map((a) => a.verdict.length));
-    for (const a of analyses) {
-      const where = `${a.environment} ${a.label}`;
+    const cells = analyses.map((a) => ({
+      where: `${a.environment} ${a.label}`,
+      verdict: a.verdict,
+      took: formatDuration(a.durationMs),
+    }));
+    const where = column(
+      cells.map((c) => c.where),
+      NAME_COLUMN_MAX,
+    );
+    const verdict = column(cells.map((c) => c.verdict));
+    const took = column(cells.map((c) => c.took));
+    analyses.forEach((a, i) => {
+      const c = cells[i]!;
       lines.push(
-        `  ${where.padEnd(34)} ${a.verdict.padEnd(verdictWidth)} ${formatDuration(a.durationMs).padStart(6)}  ${truncate(a.detail, 90)}`,
+        `  ${where.left(c.where)} ${verdict.left(c.verdict)} ${took.right(c.took)}  ${truncate(a.detail, 90)}`,
       );
-    }
+    });
   }
   for (const rb of result.rollbacks) {
     lines.push(
@@ -274,14 +283,26 @@ export function summary(
   const waits = result.waits ?? [];
   if (waits.length > 0) {
     lines.push('', paint('bold', 'Waits'));
-    for (const w of waits) {
+    const cells = waits.map((w) => ({
+      where: `${w.environment} ${plain(waitWhere(w))}`,
+      kind: w.kind,
+      waited: waitedText(w),
+    }));
+    const where = column(
+      cells.map((c) => c.where),
+      NAME_COLUMN_MAX,
+    );
+    const kind = column(cells.map((c) => c.kind));
+    const waited = column(cells.map((c) => c.waited));
+    waits.forEach((w, i) => {
+      const c = cells[i]!;
       const ended = w.ended
         ? `${WAIT_END_TEXT[w.ended.how]}${endedBy(w) ? ` by ${plain(endedBy(w))}` : ''} ${formatUtc(w.ended.at)}`
         : 'still waiting';
       lines.push(
-        `  ${`${w.environment} ${plain(waitWhere(w))}`.padEnd(34)} ${w.kind.padEnd(8)} ${waitedText(w).padStart(6)}  since ${formatUtc(w.since)}, ${ended}`,
+        `  ${where.left(c.where)} ${kind.left(c.kind)} ${waited.right(c.waited)}  since ${formatUtc(w.since)}, ${ended}`,
       );
-    }
+    });
   }
   const wait = result.status === 'waiting' ? currentWait(result) : undefined;
   const headline =
@@ -300,6 +321,21 @@ export function summary(
           );
   lines.push('', `${headline} (${formatDuration(result.durationMs)})`, '');
   return lines.join('\n');
+}
+
+/** The widest a name column ("environment step") gets: a longer name is cut with … rather than widening every line. */
+const NAME_COLUMN_MAX = 48;
+
+/**
+ * A column as wide as its widest cell (at most `max`), so the columns after it line up whatever the names,
+ * verdicts or durations; a cell past `max` is cut with …. `left` pads text, `right` pads numbers.
+ */
+function column(cells: string[], max = Infinity): { left(t: string): string; right(t: string): string } {
+  const width = Math.min(max, Math.max(0, ...cells.map((c) => c.length)));
+  return {
+    left: (t) => truncate(t, width).padEnd(width),
+    right: (t) => truncate(t, width).padStart(width),
+  };
 }
 
 function indent(text: string, prefix: string): string {
