@@ -12,7 +12,7 @@ import type { GitHubClient } from '../github/client.ts';
 import { runDedupeKey } from '../github/deployments.ts';
 import { pullRequestContext } from '../github/pull-request.ts';
 import type { GatesReport } from '../gates/runner.ts';
-import { fanOut, type PipelineResult, type Reporter } from '../pipeline/events.ts';
+import { deliveredAll, fanOut, type PipelineResult, type Reporter } from '../pipeline/events.ts';
 import { resolveStaging, runPipeline } from '../pipeline/pipeline.ts';
 import { planDeployment } from '../pipeline/plan.ts';
 import { runValidate } from '../pipeline/validate.ts';
@@ -25,6 +25,7 @@ import { renderGatesSection, renderJobSummary, renderPlanSummary } from '../repo
 import { renderDeploymentRecord } from '../report/record.ts';
 import { credentialRedactor, redactDeep } from '../report/redact.ts';
 import { configSecretValues } from '../config/env-secrets.ts';
+import { failureToldNotRecorded, recordRunFailureTold } from '../reconcile/failure-told.ts';
 import { lockRunStatusFor } from '../reconcile/owner.ts';
 import { FileStateStore } from '../state/file-store.ts';
 import { GitHubStateStore } from '../state/github-store.ts';
@@ -303,9 +304,8 @@ export class ActionRun {
     },
   ): Promise<void> {
     const settled = async () => {
-      const { recordRunFailureTold } = await import('../reconcile/failure-told.ts');
       const [notifications, status] = await Promise.all([
-        notifier?.delivered?.().catch(() => false) ?? false,
+        deliveredAll(notifier),
         github?.finalStatusPosted().catch(() => false) ?? false,
       ]);
       return recordRunFailureTold(store, result, { notifications, status }, new Date(), secrets);
@@ -320,10 +320,7 @@ export class ActionRun {
     } catch (error) {
       why = (error as Error).message;
     }
-    this.warn(
-      `state: the record does not say that this run told its rollback failure (${why}): the first ` +
-        "reconcile that fails the same way tells it once more. The run's outcome stands.",
-    );
+    this.warn(failureToldNotRecorded(why));
   }
 
   /**

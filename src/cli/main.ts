@@ -301,7 +301,7 @@ export async function main(argv: string[], given: Io = defaultIo): Promise<numbe
       const env = resolveEnvironment(config, opts.environment, overrides);
       const [
         { resolveStaging, runPipeline },
-        { fanOut, resultLast },
+        { deliveredAll, fanOut, resultLast },
         { contextFromEnv, runNotifier },
         { cliRunReporter },
         { runExitCode },
@@ -385,9 +385,9 @@ export async function main(argv: string[], given: Io = defaultIo): Promise<numbe
       // The run's own rollback_failed, recorded as told once its messages went out (docs/notifications.md);
       // the CLI sets no deployment status. Its outcome (printed, and the exit code) stands whatever happens.
       if (finished?.code === 'rollback_failed' && !cancellation.received()) {
-        const { recordRunFailureTold } = await import('../reconcile/failure-told.ts');
+        const { failureToldNotRecorded, recordRunFailureTold } = await import('../reconcile/failure-told.ts');
         const { FileStateStore } = await import('../state/file-store.ts');
-        const notifications = (await notify?.reporter.delivered?.().catch(() => false)) ?? false;
+        const notifications = await deliveredAll(notify?.reporter);
         const told = await recordRunFailureTold(
           new FileStateStore(env.stateDir),
           finished,
@@ -395,11 +395,7 @@ export async function main(argv: string[], given: Io = defaultIo): Promise<numbe
           new Date(),
           secrets,
         );
-        if (told.kind === 'not_stored')
-          io.err(
-            `warning: state: the record does not say that this run told its rollback failure (${told.message}): ` +
-              "the first reconcile that fails the same way tells it once more. The run's outcome stands.\n",
-          );
+        if (told.kind === 'not_stored') io.err(`warning: ${failureToldNotRecorded(told.message)}\n`);
       }
       // Only now: a SIGTERM during the write above is a notice, not a signal death that loses the exit code.
       if (!cancellation.received()) cancellation.dispose();

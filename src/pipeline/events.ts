@@ -269,6 +269,18 @@ export function fanOut(reporters: Array<Reporter | undefined>): Reporter {
 }
 
 /**
+ * Whether `reporter` delivered all it was given (Reporter.delivered), as the runs that record a failure as told
+ * ask it: no reporter, one that cannot say, or one that throws: no (told again rather than never).
+ */
+export async function deliveredAll(reporter: Reporter | undefined): Promise<boolean> {
+  try {
+    return (await reporter?.delivered?.()) ?? false;
+  } catch {
+    return false;
+  }
+}
+
+/**
  * `reporter` with its `result` event held back until `flush`: what is said after the run (a notification that
  * failed while the messages went out) comes before it, so the result stays the last thing printed (--json: the
  * last line, as the README promises).

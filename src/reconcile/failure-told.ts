@@ -59,6 +59,17 @@ export function toldOf(
   return { notifications: false, status: false };
 }
 
+/**
+ * The warning when a deploying run's failure is not recorded as told (`why`: its write failed, or the job was
+ * cancelled first), said by the Action and the command line alike.
+ */
+export function failureToldNotRecorded(why: string): string {
+  return (
+    `state: the record does not say that this run told its rollback failure (${why}): the first reconcile ` +
+    "that fails the same way tells it once more. The run's outcome stands."
+  );
+}
+
 /** What recordRunFailureTold did. */
 export type RunFailureTold =
   | { kind: 'recorded'; failureNotified: string }

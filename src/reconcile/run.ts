@@ -12,6 +12,7 @@ import {
 import { unknownEnvironmentMessage } from '../config/suggest.ts';
 import { healthAnalyzer } from '../pipeline/analyzer.ts';
 import {
+  deliveredAll,
   fanOut,
   type PipelineEvent,
   type PipelineResult,
@@ -1116,19 +1117,6 @@ async function orphanResume(
   };
 }
 
-/**
- * The options with `env`'s notifier (if any) taking the events of what is done to `rollout` besides the run's
- * own reporter. A notifier that cannot be made is only a warning: nothing is held up for it.
- */
-/** Whether `notifier` delivered all it was given (Reporter.delivered); one that cannot say, or throws: no. */
-async function deliveredAll(notifier: Reporter): Promise<boolean> {
-  try {
-    return (await notifier.delivered?.()) ?? false;
-  } catch {
-    return false;
-  }
-}
-
 /** Events held for `reporter`: given to it at `release`, or never (`drop`). */
 function holding(reporter: Reporter): { reporter: Reporter; release(): void; drop(): void } {
   let events: PipelineEvent[] | undefined = [];
@@ -1150,6 +1138,10 @@ function holding(reporter: Reporter): { reporter: Reporter; release(): void; dro
   };
 }
 
+/**
+ * The options with `env`'s notifier (if any) taking the events of what is done to `rollout` besides the run's
+ * own reporter. A notifier that cannot be made is only a warning: nothing is held up for it.
+ */
 async function notifying(
   options: ReconcileOptions,
   env: ResolvedEnvironment,
