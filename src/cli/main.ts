@@ -329,76 +329,82 @@ export async function main(argv: string[], given: Io = defaultIo): Promise<numbe
           ? io.err(`warning: ${message}\n`)
           : output.event({ type: 'log', level: 'warn', message }),
       );
-      // Slack, Teams and webhooks (docs/notifications.md): in the background, never on the rollback path.
-      const notify = await runNotifier(
-        config,
-        env.name,
-        contextFromEnv(process.env, opts.sha ?? process.env.GITHUB_SHA),
-        {
-          env: process.env,
-          log: (level, message) => output.event({ type: 'log', level, message }),
-          closeBy: notifyCloseBy(cancellation),
-        },
-      );
-      // --json: the result is held until the messages went out, so it stays the last line (a channel's failure
-      // found meanwhile is printed before it). At a terminal the summary is printed at once: held, it waited
-      // for a slow channel (up to its 10 s bound) with nothing on the screen.
-      const printed = opts.json ? resultLast(output) : { reporter: output, flush() {} };
-      const reporter = fanOut([printed.reporter, notify?.reporter]);
-      let finished: PipelineResult | undefined;
-      // The config's `*_env` secrets (every channel's) stay out of the record in the state directory.
-      const secrets = [...configSecretValues(config, process.env), ...(notify?.secrets ?? [])];
       try {
-        const result = await runPipeline(
+        // Slack, Teams and webhooks (docs/notifications.md): in the background, never on the rollback path.
+        const notify = await runNotifier(
+          config,
+          env.name,
+          contextFromEnv(process.env, opts.sha ?? process.env.GITHUB_SHA),
           {
-            env,
-            staging: resolveStaging(config, env, opts.stateDir),
-            version,
-            sha: opts.sha ?? process.env.GITHUB_SHA,
-            skipStaging: opts.skipStaging,
-            record: opts.record,
-            // The state directory outlives the run: `deploy-action resume|abort` take up a failed batch's hold.
-            holdOnFailure: true,
-          },
-          {
-            reporter,
-            signal: cancellation.signal,
-            gates: { cwd: process.cwd(), baseRef: opts.base ?? defaultBase() },
-            // `deploy-action promote|pause|resume|abort` append to this file; the run polls it.
-            control: new FileControlChannel(env.stateDir, env.name),
-            secrets,
+            env: process.env,
+            log: (level, message) => output.event({ type: 'log', level, message }),
+            closeBy: notifyCloseBy(cancellation),
           },
         );
-        exitCode = runExitCode(result, cancellation.received()?.signal);
-        finished = result;
-      } finally {
-        // Still listening while the messages go out, and once cancelled until the exit (as the Action): the
-        // runner's SIGTERM is then a notice, not the end of the process (with no listener it would end it and
-        // lose the exit code). The listeners keep no process alive.
+        // --json: the result is held until the messages went out, so it stays the last line (a channel's failure
+        // found meanwhile is printed before it). At a terminal the summary is printed at once: held, it waited
+        // for a slow channel (up to its 10 s bound) with nothing on the screen.
+        const printed = opts.json ? resultLast(output) : { reporter: output, flush() {} };
+        const reporter = fanOut([printed.reporter, notify?.reporter]);
+        let finished: PipelineResult | undefined;
+        // The config's `*_env` secrets (every channel's) stay out of the record in the state directory.
+        const secrets = [...configSecretValues(config, process.env), ...(notify?.secrets ?? [])];
         try {
-          await reporter.close?.();
+          const result = await runPipeline(
+            {
+              env,
+              staging: resolveStaging(config, env, opts.stateDir),
+              version,
+              sha: opts.sha ?? process.env.GITHUB_SHA,
+              skipStaging: opts.skipStaging,
+              record: opts.record,
+              // The state directory outlives the run: `deploy-action resume|abort` take up a failed batch's hold.
+              holdOnFailure: true,
+            },
+            {
+              reporter,
+              signal: cancellation.signal,
+              gates: { cwd: process.cwd(), baseRef: opts.base ?? defaultBase() },
+              // `deploy-action promote|pause|resume|abort` append to this file; the run polls it.
+              control: new FileControlChannel(env.stateDir, env.name),
+              secrets,
+            },
+          );
+          exitCode = runExitCode(result, cancellation.received()?.signal);
+          finished = result;
         } finally {
-          printed.flush();
-          resultPrinted = true;
+          // Still listening while the messages go out, and once cancelled until the exit (as the Action): the
+          // runner's SIGTERM is then a notice, not the end of the process (with no listener it would end it and
+          // lose the exit code). The listeners keep no process alive.
+          try {
+            await reporter.close?.();
+          } finally {
+            printed.flush();
+            resultPrinted = true;
+          }
         }
+        // The run's own rollback_failed, recorded as told once its messages went out (docs/notifications.md);
+        // the CLI sets no deployment status. Its outcome (printed, and the exit code) stands whatever happens.
+        if (finished?.code === 'rollback_failed' && !cancellation.received()) {
+          const { failureToldNotRecorded, recordRunFailureTold } =
+            await import('../reconcile/failure-told.ts');
+          const { FileStateStore } = await import('../state/file-store.ts');
+          const notifications = await deliveredAll(notify?.reporter);
+          const told = await recordRunFailureTold(
+            new FileStateStore(env.stateDir),
+            finished,
+            { notifications, status: false },
+            new Date(),
+            secrets,
+          );
+          if (told.kind === 'not_stored') io.err(`warning: ${failureToldNotRecorded(told.message)}\n`);
+        }
+      } finally {
+        // Only now, on every way out (a run that throws too: left, they swallowed a later SIGINT of a process
+        // that embeds the CLI): a SIGTERM during the write above is a notice, not a signal death that loses the
+        // exit code. Once cancelled they stay until the exit, as the Action's do.
+        if (!cancellation.received()) cancellation.dispose();
       }
-      // The run's own rollback_failed, recorded as told once its messages went out (docs/notifications.md);
-      // the CLI sets no deployment status. Its outcome (printed, and the exit code) stands whatever happens.
-      if (finished?.code === 'rollback_failed' && !cancellation.received()) {
-        const { failureToldNotRecorded, recordRunFailureTold } = await import('../reconcile/failure-told.ts');
-        const { FileStateStore } = await import('../state/file-store.ts');
-        const notifications = await deliveredAll(notify?.reporter);
-        const told = await recordRunFailureTold(
-          new FileStateStore(env.stateDir),
-          finished,
-          { notifications, status: false },
-          new Date(),
-          secrets,
-        );
-        if (told.kind === 'not_stored') io.err(`warning: ${failureToldNotRecorded(told.message)}\n`);
-      }
-      // Only now: a SIGTERM during the write above is a notice, not a signal death that loses the exit code.
-      if (!cancellation.received()) cancellation.dispose();
     });
 
   program

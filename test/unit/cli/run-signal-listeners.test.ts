@@ -1,0 +1,53 @@
+// `deploy-action run` listens for SIGINT/SIGTERM while it deploys (cli/cancellation.ts) and takes its listeners
+// off when it ends uncancelled, also when the run throws: left behind, an embedding process (or the next
+// main() in it) had a SIGINT swallowed by a run that was over, and the listeners piled up run after run.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { main } from '../../../src/cli/main.ts';
+
+const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
+const listening = () => SIGNALS.map((s) => process.listenerCount(s));
+
+async function directDeployment(t: { after(fn: () => Promise<void>): void }): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'run-signal-listeners-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const config = join(dir, 'deploy.yml');
+  const ok = JSON.stringify([process.execPath, '-e', '']);
+  await writeFile(
+    config,
+    `preset: fast\nstate_dir: ${join(dir, 'state')}\ntarget:\n  commands:\n    deploy: ${ok}\n    health: ${ok}\n` +
+      'environments:\n  production:\n    strategy: direct\n',
+  );
+  return config;
+}
+
+test('run: the signal listeners are gone after a run that throws (its result line cannot be written)', async (t) => {
+  const config = await directDeployment(t);
+  const before = listening();
+  let printed = '';
+  // --json holds the result line back to the end: a standard output that fails then throws out of the run.
+  const out = (text: string) => {
+    if (text.includes('"type":"result"')) throw new Error('standard output closed');
+    printed += text;
+  };
+  await assert.rejects(
+    main(['run', '-e', 'production', '-v', 'v2', '-c', config, '--json'], { out, err: () => {} }),
+    /standard output closed/,
+  );
+  assert.match(printed, /"phase":"finalize"/, 'the deployment ran to its end');
+  assert.deepEqual(listening(), before);
+});
+
+test('run: the signal listeners are gone after a run that ends', async (t) => {
+  const config = await directDeployment(t);
+  const before = listening();
+  const code = await main(['run', '-e', 'production', '-v', 'v2', '-c', config, '--json'], {
+    out: () => {},
+    err: () => {},
+  });
+  assert.equal(code, 0);
+  assert.deepEqual(listening(), before);
+});
