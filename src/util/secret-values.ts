@@ -45,11 +45,55 @@ export function secretValueRedactor(secrets: readonly (string | undefined)[] = [
   return (text) =>
     maskCutSecret(
       maskCutBeforeMark(
-        list.reduce((t, secret) => t.split(secret).join('***'), text),
+        list.reduce((t, secret) => maskEvery(t, secret), text),
         list,
       ),
       list,
     );
+}
+
+const MASK = '***';
+
+/**
+ * `text` with each `secret` in it replaced by the mask, each widened over any JSON escape it cuts in two: a
+ * form can match from the middle of an escape (a secret beginning `t` after a tab written `\t`, one beginning
+ * `00` inside `\u0009`) or end on its backslash (`\"`), and the `\***` or `***"` left behind made a `--json`
+ * line, a record or a notification body invalid JSON. In plain text it hides at most one backslash more.
+ */
+function maskEvery(text: string, secret: string): string {
+  let out = '';
+  let from = 0;
+  for (let at = text.indexOf(secret); at !== -1; at = text.indexOf(secret, from)) {
+    const start = escapeStart(text, at);
+    // From inside the escape the previous mask ended over: that mask is made to cover this one too.
+    if (start >= from) out += text.slice(from, start) + MASK;
+    from = escapeEnd(text, start, at + secret.length);
+  }
+  return out + text.slice(from);
+}
+
+/** Where a mask over `text` from `at` must start so it does not leave an escape's backslash before it. */
+function escapeStart(text: string, at: number): number {
+  const escape = /\\(?:u[0-9A-Fa-f]{0,3})?$/.exec(text.slice(Math.max(0, at - 5), at));
+  if (!escape) return at;
+  const backslash = at - escape[0].length;
+  // An escaped backslash (`\\`) before it is no escape's start: an even run of backslashes before it is.
+  return backslashesBefore(text, backslash) % 2 === 0 ? backslash : at;
+}
+
+/** Where a mask over `text` from `start` to `end` must end so it does not end on an escape's backslash. */
+function escapeEnd(text: string, start: number, end: number): number {
+  let run = 0;
+  while (end - run - 1 >= start && text[end - run - 1] === '\\') run++;
+  if (run % 2 === 0 || end >= text.length) return end;
+  const unicode = /^u[0-9A-Fa-f]{0,4}/.exec(text.slice(end, end + 5));
+  return end + (unicode ? unicode[0].length : 1);
+}
+
+function backslashesBefore(text: string, index: number): number {
+  let count = 0;
+  while (index - count - 1 >= 0 && text[index - count - 1] === '\\') count++;
+  return count;
 }
 
 /**
@@ -68,7 +112,8 @@ export function maskCutBeforeMark(text: string, secrets: readonly string[]): str
 function maskCutSecret(text: string, secrets: readonly string[]): string {
   for (const secret of secrets)
     for (let k = secret.length - 1; k >= CUT_SECRET_MIN; k--)
-      if (text.endsWith(secret.slice(0, k))) return `${text.slice(0, text.length - k)}***`;
+      if (text.endsWith(secret.slice(0, k)))
+        return `${text.slice(0, escapeStart(text, text.length - k))}${MASK}`;
   return text;
 }
 

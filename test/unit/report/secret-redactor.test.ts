@@ -90,3 +90,26 @@ test('a webhook URL whose whole path is words and has no query: that path is not
   assert.equal(redact('see docs/notifications.md'), 'see docs/notifications.md');
   assert.equal(redact('posted to ntfy.example.test/notifications'), 'posted to ***');
 });
+
+test('a mask never cuts a JSON escape in two: the text stays JSON, the secret stays hidden', () => {
+  const value = 'tplanted-0123456789';
+  const redact = secretValueRedactor([value, 'ends-with-backslash\\', '00e9plantedvalue']);
+  const cases = [
+    // From the escape's letter: a tab then the secret's rest.
+    JSON.stringify({ line: `said:\t${value.slice(1)}` }),
+    // From inside a \u escape.
+    JSON.stringify({ line: 'a\u0000e9plantedvalue' }),
+    // Ending on an escape's backslash: the secret's form, less its last character, then a quote.
+    JSON.stringify({ line: 'ends-with-backslash"!' }),
+  ];
+  for (const text of cases) {
+    const masked = redact(text);
+    assert.match(masked, /\*\*\*/, text);
+    assert.doesNotThrow(() => JSON.parse(masked), `${text} -> ${masked}`);
+  }
+  // An escaped backslash before a secret is the text's own: kept, and still JSON.
+  const escaped = JSON.stringify({ path: `C:\\${value}` });
+  assert.equal(redact(escaped), '{"path":"C:\\\\***"}');
+  // A text cut in the middle of the secret, right after an escape, too.
+  assert.doesNotThrow(() => JSON.parse(`"${redact(`said:\\t${value.slice(1, 9)}`)}"`));
+});
