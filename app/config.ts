@@ -1,7 +1,7 @@
 // The server's settings from the environment. Every missing or malformed variable is named in one error;
 // no value (the private key, the webhook secret) ever appears in a message.
 import { createPrivateKey } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readRegularFileSync } from '../src/util/regular-file.ts';
 import { MarkerKeyError, markerKeys } from '../src/github/marker-keys.ts';
 import type { MarkerKeys } from '../src/github/marker-keys.ts';
 
@@ -47,12 +47,13 @@ function privateKeyFrom(env: Record<string, string | undefined>, problems: strin
   if (env.PRIVATE_KEY) pem = pemFrom(env.PRIVATE_KEY);
   else if (env.PRIVATE_KEY_PATH) {
     source = `PRIVATE_KEY_PATH (${env.PRIVATE_KEY_PATH})`;
-    try {
-      pem = readFileSync(env.PRIVATE_KEY_PATH, 'utf8');
-    } catch (error) {
-      problems.push(`${source} cannot be read: ${(error as NodeJS.ErrnoException).code ?? 'error'}`);
+    // A regular file only: a named pipe there hung the App's start, a directory gave a bare EISDIR.
+    const read = readRegularFileSync(env.PRIVATE_KEY_PATH);
+    if (!read.ok) {
+      problems.push(`${source} cannot be read: ${read.problem}`);
       return '';
     }
+    pem = read.text;
   } else {
     problems.push('PRIVATE_KEY or PRIVATE_KEY_PATH is required (the GitHub App private key, PEM)');
     return '';

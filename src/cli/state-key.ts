@@ -1,10 +1,10 @@
 // `deploy-action state-key --repository o/r --environment E`: prints the environment's state key, derived from
 // the App's marker key exactly as the App derives it, for the operator to store as the environment's secret
 // (the Action's `state-key` input). Only the derived key is printed; the master never reaches any output.
-import { readFileSync } from 'node:fs';
 import { MarkerKeyError, markerKeys } from '../github/marker-keys.ts';
 import { formatStateKey, stateKey } from '../state/state-key.ts';
 import { StateKeyUsageError } from './usage.ts';
+import { readRegularFileSync } from '../util/regular-file.ts';
 
 export interface StateKeyOptions {
   repository: string;
@@ -41,13 +41,13 @@ export function stateKeyLine(options: StateKeyOptions, env: NodeJS.ProcessEnv): 
     );
   let privateKey: string | undefined;
   if (options.privateKeyFile) {
-    try {
-      privateKey = readFileSync(options.privateKeyFile, 'utf8');
-    } catch (error) {
+    // A regular file only: a named pipe there hung the command, a directory gave a bare EISDIR.
+    const read = readRegularFileSync(options.privateKeyFile);
+    if (!read.ok)
       throw new StateKeyUsageError(
-        `--private-key-file ${options.privateKeyFile} cannot be read: ${(error as NodeJS.ErrnoException).code ?? 'error'}`,
+        `--private-key-file ${options.privateKeyFile} cannot be read: ${read.problem}`,
       );
-    }
+    privateKey = read.text;
     // Any other file (the App's public key, its id, a certificate) made a key the App never derives.
     if (!/-----BEGIN (?:[A-Z]+ )?PRIVATE KEY-----/.test(privateKey))
       throw new StateKeyUsageError(

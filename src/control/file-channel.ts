@@ -17,11 +17,12 @@
 // not followed (the CLI makes none): its target may be anyone's. The CLI makes them so that they pass (0644
 // and 0755, whatever the umask adds).
 import { createHash } from 'node:crypto';
-import { constants, type Stats } from 'node:fs';
+import { constants } from 'node:fs';
 import { mkdir, open, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { cutText } from '../github/write-limits.ts';
 import { plain } from '../util/plain-text.ts';
+import { notRegular } from '../util/regular-file.ts';
 import { syncDirectory } from '../util/sync-directory.ts';
 import { TRUSTED_DIRECTORY_MODE } from '../util/trusted-mode.ts';
 import { processUid, untrusted } from '../util/file-trust.ts';
@@ -258,13 +259,6 @@ function shown(message: string): string {
 
 function hashOf(text: string): string {
   return createHash('sha256').update(text).digest('hex');
-}
-
-/** What a file that is not a regular one is, in words; undefined for a regular file. */
-function notRegular(info: Stats): string | undefined {
-  if (info.isFile()) return undefined;
-  if (info.isDirectory()) return 'a directory';
-  return info.isFIFO() ? 'a FIFO' : 'a device or socket';
 }
 
 /**

@@ -1,17 +1,15 @@
 // A report file a gate reads (SARIF, JUnit, coverage, audit, gitleaks, Terraform plan), read one way for
 // every gate: inside the repository, bounded in size, decoded from what the tool wrote (UTF-8 with or
 // without a byte order mark, UTF-16 with one, as Windows PowerShell writes), never silently mangled.
-import { constants } from 'node:fs';
 import { open, realpath } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { decodeUtf8 } from '../config/load.ts';
 import { relativeToRoots } from './repo-path.ts';
+import { OPEN_WITHOUT_WAITING } from '../util/regular-file.ts';
 
-/**
- * Opened without waiting: a named pipe's open for reading waits for a writer (in the thread pool, where
- * nothing can end it: the gate never answered and the process never exited). Refused as not a file below.
- */
-const OPEN_WITHOUT_WAITING = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0);
+// Opened without waiting (OPEN_WITHOUT_WAITING): a named pipe's open for reading waits for a writer (in the
+// thread pool, where nothing can end it: the gate never answered and the process never exited). Refused as not
+// a file below.
 
 /** Larger reports are refused: parsing one would take minutes and gigabytes (no real report is this big). */
 export const MAX_REPORT_BYTES = 128 * 1024 * 1024;
