@@ -710,9 +710,17 @@ export async function main(argv: string[], given: Io = defaultIo): Promise<numbe
       io.err(`error: ${error.message}\n`);
       return EXIT_CODES.invalidOrBlocked;
     }
-    throw error;
+    // Anything else is a defect of the CLI, said through the masking writer: its message can quote a URL or
+    // a config value holding a secret, which Node's own report of the uncaught error printed as it was.
+    io.err(`deploy-action: internal error: ${internalErrorText(error)}\n`);
+    return EXIT_CODES.failed;
   }
   return exitCode;
+}
+
+/** An unexpected error as Node reports an uncaught one: its stack (message included), else its text. */
+function internalErrorText(error: unknown): string {
+  return error instanceof Error ? (error.stack ?? `${error.name}: ${error.message}`) : String(error);
 }
 
 /**
