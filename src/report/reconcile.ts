@@ -1,6 +1,7 @@
 // Renders what reconcile did: a table for the job summary, lines for the terminal. Messages carry command
 // output and config text, so every cell is escaped.
 import type { ReconcileCode, ReconcileEntry, ReconcileSummary } from '../reconcile/run.ts';
+import { isRefusalCode } from '../state/record.ts';
 import { code, say, table } from './markdown.ts';
 import { fitSummary, renderWaitsSection } from './job-summary.ts';
 import { plain } from './terminal.ts';
@@ -38,9 +39,15 @@ export function renderReconcileSummary(summary: ReconcileSummary): string {
     say(e.message, 500),
     say(e.steps.map((s) => `${s.result.ok ? '✔' : '✖'} ${s.description}`).join(', '), 1000),
   ]);
+  const refused = refusedEntries(summary);
+  const skipped = refused.length
+    ? `**Not looked at**: ${refused.map((e) => `${say(e.environment, 200)} (${code(e.code)})`).join(', ')}: ${NOT_LOOKED_AT}: see ${refused.length === 1 ? 'its row' : 'their rows'}.`
+    : '';
   const verdict = summary.failed
-    ? '**Something that was due could not be done**: see the failed rows.'
-    : 'Nothing failed.';
+    ? ['**Something that was due could not be done**: see the failed rows.', skipped]
+        .filter(Boolean)
+        .join(' ')
+    : skipped || 'Nothing failed.';
   // A rollout that went on here after waiting: its waits, as the deploying job's summary shows them.
   const waits = summary.entries.flatMap((e) => e.waits ?? []);
   return fitSummary(
@@ -92,13 +99,31 @@ function adoptionSections(summary: ReconcileSummary): string[] {
   });
 }
 
+/**
+ * The environments whose record was refused (damaged, a newer version's, forged, unreadable, ...): nothing there
+ * was looked at, so what may be due there is unknown. "Nothing failed" would read as everything was checked.
+ */
+function refusedEntries(summary: ReconcileSummary): ReconcileEntry[] {
+  return summary.entries.filter((e) => isRefusalCode(e.code));
+}
+
+const NOT_LOOKED_AT = 'the record was refused, so nothing there was checked or done until it is mended';
+
 export function formatReconcileText(summary: ReconcileSummary): string {
   const lines = summary.entries.map(
     (e) =>
       `${e.failed ? '✖' : DONE.has(e.code) ? '✔' : '·'} ${plain(e.environment)}: ${e.code}: ${plain(e.message)}`,
   );
+  const refused = refusedEntries(summary);
+  const skipped = refused.length
+    ? `not looked at: ${refused.map((e) => `${plain(e.environment)} (${e.code})`).join(', ')}: ${NOT_LOOKED_AT}`
+    : '';
   lines.push(
-    summary.failed ? 'reconcile: something that was due could not be done' : 'reconcile: nothing failed',
+    summary.failed
+      ? ['reconcile: something that was due could not be done', skipped].filter(Boolean).join('; ')
+      : skipped
+        ? `reconcile: ${skipped}`
+        : 'reconcile: nothing failed',
   );
   return `${lines.join('\n')}\n`;
 }

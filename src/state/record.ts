@@ -400,6 +400,25 @@ export type RefusalCode =
    */
   | 'state_buried';
 
+/**
+ * Every refusal code, as a record over RefusalCode so a code added to the union without being listed here fails
+ * to compile: what tells a refused record from the other outcomes (report/reconcile.ts).
+ */
+const REFUSAL_CODE_LIST = {
+  state_forged: true,
+  state_misplaced: true,
+  state_stale: true,
+  state_corrupt: true,
+  state_unverifiable: true,
+  state_unavailable: true,
+  state_untrusted: true,
+  state_buried: true,
+} satisfies Record<RefusalCode, true>;
+
+export function isRefusalCode(code: string): code is RefusalCode {
+  return Object.hasOwn(REFUSAL_CODE_LIST, code);
+}
+
 export type ParsedRecord =
   | { ok: true; record: EnvironmentRecord }
   | {

@@ -95,3 +95,38 @@ test('hooks.after_success: run is a change (✅), failed a failure (❌), interr
   assert.match(md, /❌ \| staging \| `after_success_failed`/);
   assert.match(md, /⚠️ \| qa \| `after_success_interrupted`/);
 });
+
+test('an environment whose record was refused is said to be skipped, and why; never "nothing failed"', () => {
+  const summary: ReconcileSummary = {
+    failed: false,
+    entries: [
+      entry({ code: 'nothing_due', message: 'no retired slot due' }),
+      entry({
+        environment: 'staging',
+        code: 'state_corrupt',
+        message:
+          'was written by a newer deploy-action (record schema 2; this one reads schema 1): run that version or a later one (state/staging.json); not acted on',
+      }),
+    ],
+  };
+  const text = formatReconcileText(summary);
+  const last = text.trimEnd().split('\n').at(-1)!;
+  assert.doesNotMatch(text, /nothing failed/i);
+  assert.match(last, /staging \(state_corrupt\)/);
+  assert.match(last, /not looked at/);
+  assert.doesNotMatch(last, /production/);
+  const md = renderReconcileSummary(summary);
+  assert.doesNotMatch(md, /Nothing failed/i);
+  assert.match(md, /Not looked at.*staging.*`state_corrupt`/);
+  // With a failure too, the skipped one is still named.
+  const both = formatReconcileText({
+    failed: true,
+    entries: [...summary.entries, entry({ environment: 'qa', code: 'teardown_failed', failed: true })],
+  });
+  assert.match(both, /could not be done; not looked at.*staging \(state_corrupt\)/);
+  // Nothing refused, nothing failed: said so.
+  assert.match(
+    formatReconcileText({ failed: false, entries: [summary.entries[0]!] }),
+    /reconcile: nothing failed\n$/,
+  );
+});
