@@ -5,7 +5,7 @@
 import * as z from 'zod';
 import { redactCredentials } from '../report/redact.ts';
 import type { SequenceState } from '../strategies/sequence.ts';
-import type { Step } from '../strategies/types.ts';
+import type { AnalysisPhase, Step } from '../strategies/types.ts';
 
 /** The newest history entries kept; older ones live in the Deployments tab and the deployment records. */
 export const HISTORY_LIMIT = 50;
@@ -241,6 +241,43 @@ const releaseSchema = z
 
 const stepSchema = z.object({ kind: text(40) }).passthrough();
 
+/** Who owns a rollout, of a kind this version knows: checked field by field. */
+const knownOwnerSchema = z.discriminatedUnion('kind', [
+  z
+    .object({
+      kind: z.literal('workflow'),
+      runId: text(40),
+      runAttempt: text(10).optional(),
+      runUrl: text(500).optional(),
+    })
+    .loose(),
+  z
+    .object({
+      kind: z.literal('process'),
+      pid: z.number().int().positive(),
+      host: text(255),
+      started: text(100).optional(),
+      pidns: text(100).optional(),
+      boot: text(100).optional(),
+    })
+    .loose(),
+]);
+
+/**
+ * An owner of a known kind is checked as knownOwnerSchema does (its issues at their own paths); one of another
+ * kind is a newer version's (unknownValue), not a damaged record.
+ */
+const ownerSchema = z
+  .object({ kind: text(40) })
+  .loose()
+  .superRefine((owner, ctx) => {
+    if (!Object.hasOwn(OWNER_KIND_LIST, owner.kind)) return;
+    const known = knownOwnerSchema.safeParse(owner);
+    if (!known.success)
+      for (const issue of known.error.issues)
+        ctx.addIssue({ code: 'custom', message: issue.message, path: issue.path });
+  });
+
 /** What `rollout.notify` may hold: Slack's own identifiers only, never free text. */
 export const rolloutNotifySchema = z.object({
   slack: z
@@ -294,26 +331,7 @@ export const recordSchema = z
         steps: z.number().int().nonnegative(),
         weight: z.number().min(0).max(100).optional(),
         startedAt: iso,
-        owner: z.discriminatedUnion('kind', [
-          z
-            .object({
-              kind: z.literal('workflow'),
-              runId: text(40),
-              runAttempt: text(10).optional(),
-              runUrl: text(500).optional(),
-            })
-            .loose(),
-          z
-            .object({
-              kind: z.literal('process'),
-              pid: z.number().int().positive(),
-              host: text(255),
-              started: text(100).optional(),
-              pidns: text(100).optional(),
-              boot: text(100).optional(),
-            })
-            .loose(),
-        ]),
+        owner: ownerSchema,
         stableSlot: text(100).optional(),
         stableVersion: text(200).optional(),
         newSlot: text(100).optional(),
@@ -333,7 +351,9 @@ export const recordSchema = z
         fastTracked: z.literal(true).optional(),
         wait: z
           .object({
-            kind: z.enum(['manual', 'approval', 'bake', 'hold']),
+            // Closed sets are read as text and checked after (unknownValue): a value this version does not know
+            // is a newer version's, refused as such, never replaced as a damaged record would be.
+            kind: text(40),
             step: z.number().int().min(-1),
             since: iso,
             until: iso.optional(),
@@ -344,7 +364,7 @@ export const recordSchema = z
             lastLook: z
               .object({
                 at: iso,
-                decision: z.enum(['promote', 'hold', 'rollback']),
+                decision: text(40),
                 detail: z.string().max(1000).optional(),
               })
               .loose()
@@ -448,6 +468,67 @@ const STEP_KIND_LIST = {
 } satisfies Record<Step['kind'], true>;
 const STEP_KINDS: ReadonlySet<string> = new Set(Object.keys(STEP_KIND_LIST));
 
+// Every other closed set the record holds, one record each over its type, for the same reason: a value added
+// to the type without being listed here fails to compile. A value read back that is not listed is a newer
+// version's (unknownValue).
+const OWNER_KIND_LIST = { workflow: true, process: true } satisfies Record<RolloutOwner['kind'], true>;
+const WAIT_KIND_LIST = { manual: true, approval: true, bake: true, hold: true } satisfies Record<
+  RolloutWait['kind'],
+  true
+>;
+const LOOK_DECISION_LIST = { promote: true, hold: true, rollback: true } satisfies Record<
+  NonNullable<RolloutWait['lastLook']>['decision'],
+  true
+>;
+type StepOf<K extends Step['kind']> = Extract<Step, { kind: K }>;
+const DEPLOY_VERSION_LIST = { new: true, previous: true } satisfies Record<
+  NonNullable<StepOf<'deploy'>['version']>,
+  true
+>;
+const WAIT_GATE_LIST = { manual: true, approval: true } satisfies Record<StepOf<'wait'>['gate'], true>;
+const ANALYSIS_PHASE_LIST = {
+  'canary-step': true,
+  'pre-switch': true,
+  'post-switch': true,
+  batch: true,
+  verify: true,
+  monitor: true,
+  staging: true,
+} satisfies Record<AnalysisPhase, true>;
+
+/** `value` is set and is none of `list`'s: a newer version's (a wrong type is recordSchema's to refuse). */
+const unlisted = (list: object, value: unknown): value is string =>
+  typeof value === 'string' && !Object.hasOwn(list, value);
+
+/**
+ * A value of a closed set this version does not know, said as what holds it: a newer version's record, whose
+ * rollout this one would misread (an owner never asked about, a wait never ended, a recovery deploying the
+ * new version where the previous was meant). Undefined when every value is known.
+ */
+function unknownValue(record: EnvironmentRecord): string | undefined {
+  const rollout = record.rollout;
+  if (!rollout) return undefined;
+  const kind = unknownStep(record);
+  if (kind !== undefined)
+    return `a step of kind ${JSON.stringify(kind)}, which this one does not know how to run or undo`;
+  if (unlisted(OWNER_KIND_LIST, rollout.owner.kind))
+    return `an owner of kind ${JSON.stringify(rollout.owner.kind)}, which this one cannot ask about`;
+  if (unlisted(WAIT_KIND_LIST, rollout.wait?.kind))
+    return `a wait of kind ${JSON.stringify(rollout.wait.kind)}, which this one does not know how to end`;
+  if (unlisted(LOOK_DECISION_LIST, rollout.wait?.lastLook?.decision))
+    return `a look that decided ${JSON.stringify(rollout.wait.lastLook.decision)}, which this one does not know`;
+  const steps = [...rollout.recovery, ...(rollout.strategyState?.plan.map((p) => p.step) ?? [])];
+  for (const step of steps as Array<Record<string, unknown>>) {
+    if (step.kind === 'deploy' && unlisted(DEPLOY_VERSION_LIST, step.version))
+      return `a deploy step for version ${JSON.stringify(step.version)}, which this one does not know how to run`;
+    if (step.kind === 'wait' && unlisted(WAIT_GATE_LIST, step.gate))
+      return `a wait step gated by ${JSON.stringify(step.gate)}, which this one does not know how to end`;
+    if (step.kind === 'analysis' && unlisted(ANALYSIS_PHASE_LIST, step.phase))
+      return `an analysis step of phase ${JSON.stringify(step.phase)}, which this one does not know how to run`;
+  }
+  return undefined;
+}
+
 /**
  * A step kind in the rollout's recovery or plan that this version does not know: a newer version's, which
  * reconcile would otherwise run as nothing (a crash half-way through the recovery) or resume past.
@@ -478,12 +559,12 @@ export function parseRecord(value: unknown): ParsedRecord {
     };
   const parsed = recordSchema.safeParse(value);
   if (parsed.success) {
-    const unknown = unknownStep(parsed.data as EnvironmentRecord);
+    const unknown = unknownValue(parsed.data as EnvironmentRecord);
     return unknown
       ? {
           ok: false,
           code: 'state_corrupt',
-          message: `was written by a newer deploy-action (its rollout holds a step of kind ${JSON.stringify(unknown)}, which this one does not know how to run or undo): run that version or a later one`,
+          message: `was written by a newer deploy-action (its rollout holds ${unknown}): run that version or a later one`,
           newer: true,
         }
       : { ok: true, record: parsed.data as EnvironmentRecord };

@@ -195,3 +195,100 @@ test("a rollout holding a step kind this version does not know is a newer deploy
   const all = parseRecord({ ...record, rollout: { ...rollout, recovery: known.map((kind) => ({ kind })) } });
   assert.ok(all.ok);
 });
+
+test("an unknown value of any closed set the record holds is a newer deploy-action's, refused as one (never replaced)", () => {
+  const record = newerRecord();
+  const rollout = record.rollout as Record<string, unknown>;
+  const wait = { kind: 'bake', step: 1, since: '2026-03-01T09:00:00.000Z', handedOff: true };
+  const look = { at: '2026-03-01T09:30:00.000Z', decision: 'hold' };
+  const plan = (step: Record<string, unknown>) => ({
+    strategyState: { plan: [{ step, reason: 'x' }], index: 0, holds: 0 },
+  });
+  const cases: Array<[string, Record<string, unknown>, RegExp]> = [
+    ['wait.kind', { wait: { ...wait, kind: 'soak' } }, /a wait of kind "soak"/],
+    [
+      'lastLook.decision',
+      { wait: { ...wait, lastLook: { ...look, decision: 'extend' } } },
+      /a look that decided "extend"/,
+    ],
+    ['owner.kind', { owner: { kind: 'k8s-job', name: 'deploy-7' } }, /an owner of kind "k8s-job"/],
+    [
+      'deploy.version',
+      { recovery: [{ kind: 'deploy', slot: 'blue', version: 'pinned' }] },
+      /deploy step for version "pinned"/,
+    ],
+    ['wait.gate', plan({ kind: 'wait', gate: 'quorum', at: 'x' }), /wait step gated by "quorum"/],
+    [
+      'analysis.phase',
+      plan({ kind: 'analysis', phase: 'shadow', windowMs: 1 }),
+      /analysis step of phase "shadow"/,
+    ],
+  ];
+  for (const [where, change, said] of cases) {
+    const parsed = parseRecord({ ...record, rollout: { ...rollout, ...change } });
+    assert.ok(!parsed.ok, where);
+    assert.equal(parsed.newer, true, `${where}: ${parsed.message}`);
+    assert.match(parsed.message, /^was written by a newer deploy-action \(its rollout holds /, where);
+    assert.match(parsed.message, said, where);
+    assert.match(parsed.message, /: run that version or a later one$/, where);
+  }
+  // Every value this version writes is read.
+  for (const kind of ['manual', 'approval', 'bake', 'hold'])
+    for (const decision of ['promote', 'hold', 'rollback'])
+      assert.ok(
+        parseRecord({
+          ...record,
+          rollout: { ...rollout, wait: { ...wait, kind, lastLook: { ...look, decision } } },
+        }).ok,
+      );
+  assert.ok(
+    parseRecord({ ...record, rollout: { ...rollout, owner: { kind: 'process', pid: 7, host: 'h' } } }).ok,
+  );
+  for (const version of ['new', 'previous'])
+    assert.ok(
+      parseRecord({ ...record, rollout: { ...rollout, recovery: [{ kind: 'deploy', version }] } }).ok,
+    );
+  for (const gate of ['manual', 'approval'])
+    assert.ok(
+      parseRecord({ ...record, rollout: { ...rollout, ...plan({ kind: 'wait', gate, at: 'x' }) } }).ok,
+    );
+  for (const phase of ['canary-step', 'pre-switch', 'post-switch', 'batch', 'verify', 'monitor', 'staging'])
+    assert.ok(
+      parseRecord({ ...record, rollout: { ...rollout, ...plan({ kind: 'analysis', phase, windowMs: 1 }) } })
+        .ok,
+    );
+});
+
+test("a malformed record is still damaged, not a newer version's: wrong types, missing fields, a known owner malformed", () => {
+  const record = newerRecord();
+  const rollout = record.rollout as Record<string, unknown>;
+  const wait = { kind: 'bake', step: 1, since: '2026-03-01T09:00:00.000Z', handedOff: true };
+  const cases: Array<[string, Record<string, unknown>, RegExp]> = [
+    ['wait.kind a number', { wait: { ...wait, kind: 3 } }, /rollout\.wait\.kind/],
+    ['wait.kind empty', { wait: { ...wait, kind: '' } }, /rollout\.wait\.kind/],
+    [
+      'wait without handedOff',
+      { wait: { kind: 'bake', step: 1, since: wait.since } },
+      /rollout\.wait\.handedOff/,
+    ],
+    [
+      'lastLook.decision missing',
+      { wait: { ...wait, lastLook: { at: '2026-03-01T09:30:00.000Z' } } },
+      /rollout\.wait\.lastLook\.decision/,
+    ],
+    ['owner without kind', { owner: { runId: '1' } }, /rollout\.owner\.kind/],
+    [
+      'process owner with a bad pid',
+      { owner: { kind: 'process', pid: -1, host: 'h' } },
+      /rollout\.owner\.pid/,
+    ],
+    ['workflow owner without its run', { owner: { kind: 'workflow' } }, /rollout\.owner\.runId/],
+  ];
+  for (const [where, change, path] of cases) {
+    const parsed = parseRecord({ ...record, rollout: { ...rollout, ...change } });
+    assert.ok(!parsed.ok, where);
+    assert.equal(parsed.newer, undefined, `${where}: ${parsed.message}`);
+    assert.match(parsed.message, /^not a deploy-action state record: /, where);
+    assert.match(parsed.message, path, `${where}: ${parsed.message}`);
+  }
+});
