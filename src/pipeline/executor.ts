@@ -393,11 +393,12 @@ async function drive(
       }
       case 'run_step': {
         // The job was cancelled before the step began (while the write-ahead record was being stored, say):
-        // it is not started, only to be killed at once. The machine rolls back from what the record says.
+        // it is not started, only to be killed at once. Said so (not-started): the machine rolls back from what
+        // the record says, unless nothing of the rollout ever ran (then there is nothing to undo).
         if (action.cancellable && aborted())
           return {
             type: 'step_done',
-            result: { ok: false, reason: 'not started: the job was cancelled' },
+            result: { ok: false, reason: 'not started: the job was cancelled', untouched: 'not-started' },
             durationMs: 0,
             now: now(),
             cancelled: true,

@@ -214,10 +214,13 @@ export function drive(begin: MachineInput | MachineTransition, world: World = {}
         case 'run_step': {
           const result = world.step?.(action.step, action.track) ?? { ok: true, analysis: 'promote' };
           const aborted = world.abortDuring?.(action, n - 1);
+          // Cancelled before it began: never started, as the executor answers then.
+          const notBegun = cancelled && !during && action.cancellable && !aborted;
           event = {
             type: 'step_done',
-            result:
-              ((cancelled && flag.cancelled) || aborted) && !(during && world.finishedBeforeSignal)
+            result: notBegun
+              ? { ok: false, reason: 'not started: the job was cancelled', untouched: 'not-started' }
+              : ((cancelled && flag.cancelled) || aborted) && !(during && world.finishedBeforeSignal)
                 ? { ok: false, reason: 'cancelled' }
                 : result,
             durationMs: 5,

@@ -36,23 +36,28 @@ export function nothingStarted(s: PipelineState, id: TrackId): boolean {
 /**
  * Fails without a rollback (nothingStarted); finish() clears the rollout this run wrote. The slot it would
  * have deployed into was never touched: it is retired again as it was, for reconcile to tear down when due
- * (carried into finish()'s write, as its recovery, which held that teardown, is dropped there).
+ * (carried into finish()'s write, as its recovery, which held that teardown, is dropped there). `why`: the
+ * step's failure, or the job cancelled as the step was being started: the run ends cancelled ("cancelled
+ * before anything changed"), never rolled back.
  */
 export function failUntouched(
   s: PipelineState,
   out: Action[],
   id: TrackId,
-  reason: string,
+  why: { failed: string } | { cancelled: true },
   now: number,
 ): void {
   const t = track(s, id);
   const back = t.retiredTakenOver;
   if (back && !t.record.retired.some((r) => r.slot === back.slot))
     s.tracks[id] = { ...t, record: { ...t.record, retired: [...t.record.retired, back] } };
-  s.failure = {
-    kind: 'strategy',
-    message: `${reason}; nothing was changed (the command did not start), so nothing was rolled back`,
-  };
+  s.failure =
+    'cancelled' in why
+      ? { kind: 'cancelled', message: CANCELLED }
+      : {
+          kind: 'strategy',
+          message: `${why.failed}; nothing was changed (the command did not start), so nothing was rolled back`,
+        };
   closeAndFinish(s, out, now);
 }
 

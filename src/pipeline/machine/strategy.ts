@@ -67,7 +67,8 @@ export function decide(
   }
   if (decision.type === 'fail') {
     if (decision.pause) pauseOnFailure(s, out, task, decision.reason, now);
-    else if (nothingStarted(s, task.track)) failUntouched(s, out, task.track, decision.reason, now);
+    else if (nothingStarted(s, task.track))
+      failUntouched(s, out, task.track, { failed: decision.reason }, now);
     else failAndRollBack(s, out, task.track, { kind: 'strategy', message: decision.reason }, now);
     return true;
   }
@@ -104,6 +105,10 @@ export function onStrategyEvent(
   recordStep(s, out, task.track, task.phase, step, result, event.durationMs);
   if (event.notStored !== undefined) return recoveryNotStored(s, out, task.track, event.notStored, now);
   if (event.aborted) return abortRollout(s, out, task.track, event.aborted, now);
+  // Cancelled as the first step was being started, and it never ran (not-started): nothing to undo, and a
+  // rollback would tear down a retired slot the write-ahead took over though nothing was deployed into it.
+  if (cancelled && nothingStarted(s, task.track))
+    return failUntouched(s, out, task.track, { cancelled: true }, now);
   if (cancelled) return failAndRollBack(s, out, task.track, { kind: 'cancelled', message: CANCELLED }, now);
   const m = machineOf(s, task.track);
   if (decide(s, out, task, m.next(track(s, task.track).strategy!, event.result), now)) return;

@@ -101,3 +101,42 @@ test("cancelled at the strategy's first step (before its write-ahead): the old s
   );
   for (const p of r.persists) assert.deepEqual(p.record.retired, [retiredGreen]);
 });
+
+test('cancelled after its write-ahead, the deploy into the slot reported not-started: the old slot stays retired and due, the run cancelled', () => {
+  const env = environment('  production:\n    strategy: blue-green');
+  const r = drive(input(env, { stored: stored(withGreenRetired()) }), {
+    // The signal came while the deploy into green was being started, and its command never ran.
+    cancelDuring: (a) => a.kind === 'run_step' && describeStep(a.step) === 'deploy on green',
+    finishedBeforeSignal: true,
+    step: (step) =>
+      step.kind === 'deploy'
+        ? { ok: false, reason: 'deploy: not found', untouched: 'not-started' }
+        : { ok: true, analysis: 'promote' },
+  });
+  assert.ok(
+    r.persists.some((p) => p.durable && p.record.retired.length === 0),
+    'the write-ahead took the entry over',
+  );
+  assert.equal(r.result.status, 'cancelled', r.result.message);
+  // Nothing was deployed into green: it still holds v0, the instant rollback target until its due time.
+  assert.ok(!r.ran.includes('production:teardown on green'), r.ran.join('\n'));
+  assert.equal(r.result.rollbacks.length, 0);
+  assert.equal(r.result.record!.rollout, undefined);
+  assert.deepEqual(
+    r.result.record!.retired,
+    [retiredGreen],
+    'left retired, with its due time, for reconcile',
+  );
+});
+
+test('cancelled while the write-ahead that took the entry over was stored (the deploy never began): the old slot stays retired and due', () => {
+  const env = environment('  production:\n    strategy: blue-green');
+  const r = drive(input(env, { stored: stored(withGreenRetired()) }), {
+    cancelBefore: (a) => a.kind === 'run_step' && describeStep(a.step) === 'deploy on green',
+  });
+  assert.equal(r.result.status, 'cancelled', r.result.message);
+  assert.ok(!r.ran.includes('production:teardown on green'), r.ran.join('\n'));
+  assert.equal(r.result.rollbacks.length, 0);
+  assert.equal(r.result.record!.rollout, undefined);
+  assert.deepEqual(r.result.record!.retired, [retiredGreen]);
+});
