@@ -842,10 +842,17 @@ async function orphanRollback(
   // (phase rollback), so that neither a reconcile that dies mid-way nor one after a rollback that failed
   // resumes it under `on_orphan: resume` (checkResumable refuses phase rollback): a rollout part rolled back
   // (its canary torn down, its traffic back) is only ever finished by a rollback.
+  // A slot the recovery tears down is the recovery's alone from here (a record of an earlier version may also
+  // hold it as retired): torn down, it is gone; failed, the recovery keeps the teardown for the next reconcile.
+  // Left retired beside it, the teardown pass after this rollback would tear it down a second time.
+  const retired = notTornByRecovery(record.retired, decision.steps);
   if (rollout.phase !== 'rollback') {
     const ahead = withTransition(
       record,
-      { rollout: { ...rollout, phase: 'rollback' } },
+      {
+        rollout: { ...rollout, phase: 'rollback' },
+        ...(retired.length !== record.retired.length ? { retired } : {}),
+      },
       {
         by: options.actor,
         event: 'rollback_started',
@@ -1036,6 +1043,7 @@ async function orphanRollback(
     record,
     keep
       ? {
+          retired: notTornByRecovery(record.retired, decision.steps),
           rollout: {
             ...kept,
             ...back,
@@ -1045,7 +1053,7 @@ async function orphanRollback(
             ...(notified ? { failureNotified: notified } : {}),
           },
         }
-      : { rollout: undefined },
+      : { rollout: undefined, retired: notTornByRecovery(record.retired, decision.steps) },
     historyEntry,
     now,
   );
@@ -1056,6 +1064,12 @@ async function orphanRollback(
     entry: entry(env.name, code, !ok, message, { steps: log.steps, version: rollout.version }),
     next: keep ? undefined : next,
   };
+}
+
+/** The retired slots but those a teardown among `steps` (a rollout's recovery) removes: theirs alone. */
+function notTornByRecovery(retired: RetiredSlot[], steps: readonly Step[]): RetiredSlot[] {
+  const torn = new Set(steps.flatMap((step) => (step.kind === 'teardown' && step.slot ? [step.slot] : [])));
+  return retired.filter((r) => !torn.has(r.slot));
 }
 
 /**

@@ -502,22 +502,19 @@ describe('reconcile: an orphaned canary at 50 %', () => {
   it('after the rollback, a retired slot that is due is torn down in the same run', async () => {
     const cfg = await config();
     const store = new MemoryStore();
+    // A recovery that does not tear green down (one that does owns that teardown: the entry goes with it,
+    // below).
+    const trafficOnly = { ...canaryAt50, recovery: canaryAt50.recovery.slice(0, 1) };
     store.set(
       record('production', {
-        rollout: canaryAt50,
+        rollout: trafficOnly,
         retired: [{ slot: 'green', version: 'v0', dueAt: at(-1).toISOString() }],
       }),
     );
     const summary = await reconcile(
       options(cfg, store, { state: 'ended', conclusion: 'failure' }, T0, { environments: ['production'] }),
     );
-    assert.deepEqual(target.calls(), [
-      'current',
-      'set_weight green 0',
-      'teardown green',
-      'current',
-      'teardown green',
-    ]);
+    assert.deepEqual(target.calls(), ['current', 'set_weight green 0', 'current', 'teardown green']);
     assert.deepEqual(
       summary.entries.map((e) => e.code),
       ['orphan_rolled_back', 'slot_torn_down'],
@@ -569,6 +566,66 @@ describe('reconcile: an orphaned canary at 50 %', () => {
       'the rollback ran all the same',
     );
     assert.equal(summary.entries[0]!.code, 'state_write_failed');
+  });
+});
+
+describe('reconcile: an orphan whose recovery tears down a slot also retired (a record of an earlier version)', () => {
+  const greenRetired = { slot: 'green', version: 'v0', dueAt: at(-60_000).toISOString(), deploymentId: '70' };
+
+  it('the recovery owns the teardown: green is torn down once, its entry dropped', async () => {
+    const cfg = await config();
+    const store = new MemoryStore();
+    store.set(record('production', { rollout: canaryAt50, retired: [greenRetired] }));
+    const summary = await reconcile(
+      options(cfg, store, { state: 'ended', conclusion: 'cancelled' }, T0, { environments: ['production'] }),
+    );
+    assert.deepEqual(
+      target.actingCalls(),
+      ['set_weight green 0', 'teardown green'],
+      'one teardown of green, not one by the recovery and one for the entry',
+    );
+    assert.deepEqual(
+      summary.entries.map((e) => e.code),
+      ['orphan_rolled_back'],
+    );
+    const last = store.current('production')!;
+    assert.equal(last.rollout, undefined);
+    assert.deepEqual(last.retired, []);
+  });
+
+  it("its teardown failing leaves it to the recovery alone, and the next reconcile's retry is the one teardown", async () => {
+    const store = new MemoryStore();
+    store.set(record('production', { rollout: canaryAt50, retired: [greenRetired] }));
+    const failing = await reconcile(
+      options(
+        await config('', { ...LIVE_BLUE, FAIL_ON: 'teardown:green' }),
+        store,
+        { state: 'ended', conclusion: 'failure' },
+        T0,
+        {
+          environments: ['production'],
+        },
+      ),
+    );
+    assert.deepEqual(
+      failing.entries.map((e) => e.code),
+      ['orphan_rollback_failed'],
+    );
+    const left = store.current('production')!;
+    assert.deepEqual(left.rollout?.recovery, [{ kind: 'teardown', slot: 'green' }]);
+    assert.deepEqual(left.retired, [], 'not beside the recovery that tears it down');
+    const before = target.calls().length;
+    const retried = await reconcile(
+      options(await config(), store, { state: 'ended', conclusion: 'failure' }, at(60_000), {
+        environments: ['production'],
+      }),
+    );
+    assert.deepEqual(
+      retried.entries.map((e) => e.code),
+      ['orphan_rolled_back'],
+    );
+    assert.deepEqual(target.actingCalls(before), ['teardown green']);
+    assert.deepEqual(store.current('production')!.retired, []);
   });
 });
 
