@@ -181,7 +181,8 @@ test("through the run's GitHub client, a timed-out review gate closes its connec
       retryBaseMs: 10,
     });
     const pr = pullRequestContext(octokit.rest, (q, v) => octokit.graphql(q, v), WHERE);
-    const report = await runReviewGate(pr, { timeoutMs: 200 });
+    // Long enough for both requests to reach the server on a busy machine (it never answers either).
+    const report = await runReviewGate(pr, { timeoutMs: 1500 });
     assert.match(report.gates[0]!.summary, /timed out/);
     for (let i = 0; i < 100 && open.size > 0; i++) await new Promise((r) => setTimeout(r, 10));
     assert.deepEqual([...open], [], 'no request left open');
