@@ -34,6 +34,20 @@ export function nothingStarted(s: PipelineState, id: TrackId): boolean {
 }
 
 /**
+ * The job was cancelled during this run's rollout of `id`: rolled back, unless nothing of it ran (a fresh
+ * rollout seen cancelled at the checkpoint before its first step, or that step not started): then it ends
+ * cancelled with nothing undone (failUntouched), as a rollback would run the previous version's deploy over a
+ * target that never left it, roll back instances never touched, and run the on_rollback levels.
+ */
+export function cancelRollout(s: PipelineState, out: Action[], id: TrackId, now: number): void {
+  const t = track(s, id);
+  const steps = s.steps.filter((r) => r.environment === t.environment && r.phase !== 'rollback');
+  const untouched = steps.every((r) => !r.result.ok && r.result.untouched === 'not-started');
+  if (t.rolloutFresh && untouched) return failUntouched(s, out, id, { cancelled: true }, now);
+  failAndRollBack(s, out, id, { kind: 'cancelled', message: CANCELLED }, now);
+}
+
+/**
  * Fails without a rollback (nothingStarted); finish() clears the rollout this run wrote. The slot it would
  * have deployed into was never touched: it is retired again as it was, for reconcile to tear down when due
  * (carried into finish()'s write, as its recovery, which held that teardown, is dropped there). `why`: the

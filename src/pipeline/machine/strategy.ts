@@ -28,7 +28,14 @@ import {
   iso,
 } from './bookkeeping.ts';
 import { persist } from './records.ts';
-import { nothingStarted, failUntouched, failAndRollBack, fail, unexpected } from './rollback.ts';
+import {
+  nothingStarted,
+  failUntouched,
+  failAndRollBack,
+  cancelRollout,
+  fail,
+  unexpected,
+} from './rollback.ts';
 import {
   isBake,
   handOffBake,
@@ -92,7 +99,7 @@ export function onStrategyEvent(
   const now = event.now;
   if (s.sub === 'wait') return onWaitEvent(s, out, task, event, cancelled, run);
   if (s.sub === 'checkpoint') {
-    if (cancelled) return failAndRollBack(s, out, task.track, { kind: 'cancelled', message: CANCELLED }, now);
+    if (cancelled) return cancelRollout(s, out, task.track, now);
     if (event.type === 'resumed' && event.requests) s.requests = event.requests;
     if (controlled(s, task) && beforePendingStep(s, out, task, now)) return;
     runPending(s, out, task, now);
@@ -107,9 +114,7 @@ export function onStrategyEvent(
   if (event.aborted) return abortRollout(s, out, task.track, event.aborted, now);
   // Cancelled as the first step was being started, and it never ran (not-started): nothing to undo, and a
   // rollback would tear down a retired slot the write-ahead took over though nothing was deployed into it.
-  if (cancelled && nothingStarted(s, task.track))
-    return failUntouched(s, out, task.track, { cancelled: true }, now);
-  if (cancelled) return failAndRollBack(s, out, task.track, { kind: 'cancelled', message: CANCELLED }, now);
+  if (cancelled) return cancelRollout(s, out, task.track, now);
   const m = machineOf(s, task.track);
   if (decide(s, out, task, m.next(track(s, task.track).strategy!, event.result), now)) return;
   s.pc++;
