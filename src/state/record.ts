@@ -239,7 +239,24 @@ const releaseSchema = z
   })
   .loose();
 
-const stepSchema = z.object({ kind: text(40) }).passthrough();
+/**
+ * A step: its kind, and the fields of a closed set a known kind holds (a deploy's `version`, a wait's `gate`,
+ * an analysis's `phase`) as text where that kind needs them. Missing or of another type they are damage, said
+ * at their path; a value not known is a newer version's (unknownValue). The rest is passed through.
+ */
+const stepSchema = z
+  .object({ kind: text(40) })
+  .passthrough()
+  .superRefine((step, ctx) => {
+    const closed = Object.hasOwn(CLOSED_STEP_FIELDS, step.kind) ? CLOSED_STEP_FIELDS[step.kind] : undefined;
+    if (!closed) return;
+    const value = (step as Record<string, unknown>)[closed.field];
+    if (value === undefined && !closed.required) return;
+    const known = text(40).safeParse(value);
+    if (!known.success)
+      for (const issue of known.error.issues)
+        ctx.addIssue({ code: 'custom', message: issue.message, path: [closed.field, ...issue.path] });
+  });
 
 /** Who owns a rollout, of a kind this version knows: checked field by field. */
 const knownOwnerSchema = z.discriminatedUnion('kind', [
@@ -495,6 +512,13 @@ const ANALYSIS_PHASE_LIST = {
   monitor: true,
   staging: true,
 } satisfies Record<AnalysisPhase, true>;
+
+/** The field of a closed set each step kind holding one has, and whether that kind always has it. */
+const CLOSED_STEP_FIELDS: Partial<Record<string, { field: string; required: boolean }>> = {
+  deploy: { field: 'version', required: false },
+  wait: { field: 'gate', required: true },
+  analysis: { field: 'phase', required: true },
+};
 
 /** `value` is set and is none of `list`'s: a newer version's (a wrong type is recordSchema's to refuse). */
 const unlisted = (list: object, value: unknown): value is string =>

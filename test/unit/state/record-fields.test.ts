@@ -192,7 +192,12 @@ test("a rollout holding a step kind this version does not know is a newer deploy
     'wait',
     'teardown',
   ];
-  const all = parseRecord({ ...record, rollout: { ...rollout, recovery: known.map((kind) => ({ kind })) } });
+  // With the closed-set field a wait or analysis step always has (without one it is damaged: below).
+  const fields: Record<string, object> = { wait: { gate: 'manual' }, analysis: { phase: 'verify' } };
+  const all = parseRecord({
+    ...record,
+    rollout: { ...rollout, recovery: known.map((kind) => ({ kind, ...fields[kind] })) },
+  });
   assert.ok(all.ok);
 });
 
@@ -291,4 +296,32 @@ test("a malformed record is still damaged, not a newer version's: wrong types, m
     assert.match(parsed.message, /^not a deploy-action state record: /, where);
     assert.match(parsed.message, path, `${where}: ${parsed.message}`);
   }
+});
+
+test("a step's closed-set field missing or of another type is damage at its path, not a newer version's nor read as good", () => {
+  const record = newerRecord();
+  const rollout = record.rollout as Record<string, unknown>;
+  const plan = (step: Record<string, unknown>) => ({
+    strategyState: { plan: [{ step, reason: 'x' }], index: 0, holds: 0 },
+  });
+  const cases: Array<[string, Record<string, unknown>, RegExp]> = [
+    ['wait step without a gate', plan({ kind: 'wait', at: 'x' }), /strategyState\.plan\.0\.step\.gate/],
+    [
+      'wait step gate a number',
+      plan({ kind: 'wait', gate: 2, at: 'x' }),
+      /strategyState\.plan\.0\.step\.gate/,
+    ],
+    ['analysis step without a phase', plan({ kind: 'analysis', windowMs: 1 }), /plan\.0\.step\.phase/],
+    ['deploy version a number', { recovery: [{ kind: 'deploy', version: 2 }] }, /recovery\.0\.version/],
+    ['deploy version empty', { recovery: [{ kind: 'deploy', version: '' }] }, /recovery\.0\.version/],
+  ];
+  for (const [where, change, path] of cases) {
+    const parsed = parseRecord({ ...record, rollout: { ...rollout, ...change } });
+    assert.ok(!parsed.ok, where);
+    assert.equal(parsed.newer, undefined, `${where}: ${parsed.message}`);
+    assert.match(parsed.message, /^not a deploy-action state record: rollout\./, where);
+    assert.match(parsed.message, path, `${where}: ${parsed.message}`);
+  }
+  // A deploy step without a version (the new one) is as this version writes it.
+  assert.ok(parseRecord({ ...record, rollout: { ...rollout, recovery: [{ kind: 'deploy' }] } }).ok);
 });
