@@ -107,7 +107,9 @@ function refusedEntries(summary: ReconcileSummary): ReconcileEntry[] {
   return summary.entries.filter((e) => isRefusalCode(e.code));
 }
 
-const NOT_LOOKED_AT = 'the record was refused, so nothing there was checked or done until it is mended';
+// Not "until it is mended": a newer version's record wants that version run, an unreadable one another try; the
+// entry's own line or row says which.
+const NOT_LOOKED_AT = 'the record was refused, so nothing there was checked or done';
 
 export function formatReconcileText(summary: ReconcileSummary): string {
   const lines = summary.entries.map(
@@ -116,7 +118,7 @@ export function formatReconcileText(summary: ReconcileSummary): string {
   );
   const refused = refusedEntries(summary);
   const skipped = refused.length
-    ? `not looked at: ${refused.map((e) => `${plain(e.environment)} (${e.code})`).join(', ')}: ${NOT_LOOKED_AT}`
+    ? `not looked at: ${refused.map((e) => `${plain(e.environment)} (${e.code})`).join(', ')}: ${NOT_LOOKED_AT}: see ${refused.length === 1 ? 'its line' : 'their lines'} above for why and what to do`
     : '';
   lines.push(
     summary.failed

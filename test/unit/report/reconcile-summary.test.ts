@@ -114,10 +114,14 @@ test('an environment whose record was refused is said to be skipped, and why; ne
   assert.doesNotMatch(text, /nothing failed/i);
   assert.match(last, /staging \(state_corrupt\)/);
   assert.match(last, /not looked at/);
+  // What to do is the entry's (here: run the newer version), not "mend the record": the line points to it.
+  assert.doesNotMatch(text, /mended/);
+  assert.match(last, /see its line above for why and what to do$/);
   assert.doesNotMatch(last, /production/);
   const md = renderReconcileSummary(summary);
   assert.doesNotMatch(md, /Nothing failed/i);
   assert.match(md, /Not looked at.*staging.*`state_corrupt`/);
+  assert.doesNotMatch(md, /mended/);
   // With a failure too, the skipped one is still named.
   const both = formatReconcileText({
     failed: true,
