@@ -1,2 +1,0 @@
-import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
-import{failureToldKey,recordRunFailureTold,rollbackFailureKey,toldOf}from"./chunk-GMJYNLEN.js";import"./chunk-L4TL54EN.js";import"./chunk-7W7RXSLF.js";import"./chunk-UMNKLUYS.js";import"./chunk-SSKS3AG3.js";import"./chunk-VRW3WVVM.js";import"./chunk-JC2UDM6Q.js";import"./chunk-YZASLWB7.js";export{failureToldKey,recordRunFailureTold,rollbackFailureKey,toldOf};
