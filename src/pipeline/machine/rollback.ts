@@ -27,11 +27,19 @@ import { closeAndFinish, failureCode } from './outcome.ts';
  * previous version) it could not complete, leaving a rollout that no reconcile run could finish.
  */
 export function nothingStarted(s: PipelineState, id: TrackId): boolean {
-  const t = track(s, id);
-  if (!t.rolloutFresh) return false;
-  const steps = s.steps.filter((r) => r.environment === t.environment && r.phase !== 'rollback');
-  return steps.length > 0 && steps.every((r) => !r.result.ok && r.result.untouched === 'not-started');
+  const steps = freshRolloutSteps(s, id);
+  return steps !== undefined && steps.length > 0 && noneStarted(steps);
 }
+
+/** The steps of this run's own rollout of `id` so far; undefined when it resumed an earlier run's rollout. */
+function freshRolloutSteps(s: PipelineState, id: TrackId): PipelineState['steps'] | undefined {
+  const t = track(s, id);
+  if (!t.rolloutFresh) return undefined;
+  return s.steps.filter((r) => r.environment === t.environment && r.phase !== 'rollback');
+}
+
+const noneStarted = (steps: PipelineState['steps']): boolean =>
+  steps.every((r) => !r.result.ok && r.result.untouched === 'not-started');
 
 /**
  * The job was cancelled during this run's rollout of `id`: rolled back, unless nothing of it ran (a fresh
@@ -40,10 +48,8 @@ export function nothingStarted(s: PipelineState, id: TrackId): boolean {
  * target that never left it, roll back instances never touched, and run the on_rollback levels.
  */
 export function cancelRollout(s: PipelineState, out: Action[], id: TrackId, now: number): void {
-  const t = track(s, id);
-  const steps = s.steps.filter((r) => r.environment === t.environment && r.phase !== 'rollback');
-  const untouched = steps.every((r) => !r.result.ok && r.result.untouched === 'not-started');
-  if (t.rolloutFresh && untouched) return failUntouched(s, out, id, { cancelled: true }, now);
+  const steps = freshRolloutSteps(s, id);
+  if (steps !== undefined && noneStarted(steps)) return failUntouched(s, out, id, { cancelled: true }, now);
   failAndRollBack(s, out, id, { kind: 'cancelled', message: CANCELLED }, now);
 }
 
