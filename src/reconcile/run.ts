@@ -1039,11 +1039,13 @@ async function orphanRollback(
           notifications: delivered || toldBefore.notifications,
           status: marked === 'posted' || marked === 'skipped',
         }) ?? rollout.failureNotified);
+  // Read again from the record as it now stands (the write-ahead above may have replaced it).
+  const retiredLeft = notTornByRecovery(record.retired, decision.steps);
   const next = withTransition(
     record,
     keep
       ? {
-          retired: notTornByRecovery(record.retired, decision.steps),
+          retired: retiredLeft,
           rollout: {
             ...kept,
             ...back,
@@ -1053,7 +1055,7 @@ async function orphanRollback(
             ...(notified ? { failureNotified: notified } : {}),
           },
         }
-      : { rollout: undefined, retired: notTornByRecovery(record.retired, decision.steps) },
+      : { rollout: undefined, retired: retiredLeft },
     historyEntry,
     now,
   );
