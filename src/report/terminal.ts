@@ -238,17 +238,11 @@ export function summary(
     p.status === 'skipped' ? '' : formatDuration(p.durationMs),
     p.detail ?? '',
   ]);
-  const widths = [0, 1, 2].map((i) =>
-    Math.max(...[['phase', 'status', 'duration'][i]!.length, ...rows.map((r) => r[i]!.length)]),
-  );
+  const header = ['phase', 'status', 'duration', 'detail'];
+  const [phase, status, took] = [0, 1, 2].map((i) => column([header[i]!, ...rows.map((r) => r[i]!)]));
   const fmt = (r: string[]) =>
-    `  ${r[0]!.padEnd(widths[0]!)}  ${r[1]!.padEnd(widths[1]!)}  ${r[2]!.padStart(widths[2]!)}  ${truncate(r[3]!, 70)}`.trimEnd();
-  const lines = [
-    '',
-    paint('bold', 'Summary'),
-    fmt(['phase', 'status', 'duration', 'detail']),
-    ...rows.map(fmt),
-  ];
+    `  ${phase!.left(r[0]!)}  ${status!.left(r[1]!)}  ${took!.right(r[2]!)}  ${truncate(r[3]!, 70)}`.trimEnd();
+  const lines = ['', paint('bold', 'Summary'), fmt(header), ...rows.map(fmt)];
   // Every analysis the strategy consulted, with its verdict and the numbers behind it.
   const analyses = analysisRows(result);
   if (analyses.length > 0) {
