@@ -123,7 +123,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
     // Only now: a signal before this point must find our listener, or signal-exit re-raises it. A cancelled
     // run keeps listening to its exit: the runner's SIGTERM (7.5 s after SIGINT) may come while it exits,
     // and with no listener left it would kill the process and lose the exit code.
-    if (!cancellation.received()) cancellation.dispose();
+    cancellation.release();
   }
   if (exitsAtOnce(runner, cancellation)) process.exit();
 }

@@ -328,7 +328,7 @@ async function goOnNow(
       ...(deps.now ? { now: deps.now } : {}),
     }).finally(() => notifiers.close());
   } finally {
-    cancellation.dispose();
+    cancellation.release();
     await reporter.close?.();
   }
 }

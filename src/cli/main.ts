@@ -403,7 +403,7 @@ export async function main(argv: string[], given: Io = defaultIo): Promise<numbe
         // Only now, on every way out (a run that throws too: left, they swallowed a later SIGINT of a process
         // that embeds the CLI): a SIGTERM during the write above is a notice, not a signal death that loses the
         // exit code. Once cancelled they stay until the exit, as the Action's do.
-        if (!cancellation.received()) cancellation.dispose();
+        cancellation.release();
       }
     });
 
@@ -545,7 +545,7 @@ export async function main(argv: string[], given: Io = defaultIo): Promise<numbe
         });
         if (due !== EXIT_CODES.success) exitCode = due;
       } finally {
-        cancelled.dispose();
+        cancelled.release();
       }
     });
 

@@ -86,7 +86,7 @@ export async function reconcileCli(opts: ReconcileCliOptions, deps: ReconcileCli
     deps.err(`error: ${error.message}\n`);
     return EXIT_CODES.invalidOrBlocked;
   } finally {
-    cancellation.dispose();
+    cancellation.release();
     await reporter.close?.();
   }
 }

@@ -430,7 +430,7 @@ export async function dueRunsCli(
         );
     return exitCode;
   } finally {
-    cancellation.dispose();
+    cancellation.release();
     await reporter.close?.();
   }
 }

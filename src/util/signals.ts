@@ -58,6 +58,11 @@ export interface Cancellation {
   received(): { signal: CancelSignal; atMs: number } | undefined;
   /** Removes the listeners. Idempotent. */
   dispose(): void;
+  /**
+   * What a command does on its way out: removes the listeners unless a signal came, in which case they stay
+   * until the exit, so a SIGTERM between here and the exit is a notice, not a death that loses the exit code.
+   */
+  release(): void;
 }
 
 /** Listens for SIGINT and SIGTERM until dispose(); `notify` is told about each one. */
@@ -76,13 +81,17 @@ export function cancelOnSignals(
   };
   for (const name of CANCEL_SIGNALS) source.on(name, listener);
   let disposed = false;
+  const dispose = () => {
+    if (disposed) return;
+    disposed = true;
+    for (const name of CANCEL_SIGNALS) source.off(name, listener);
+  };
   return {
     signal: controller.signal,
     received: () => first,
-    dispose() {
-      if (disposed) return;
-      disposed = true;
-      for (const name of CANCEL_SIGNALS) source.off(name, listener);
+    dispose,
+    release: () => {
+      if (first === undefined) dispose();
     },
   };
 }

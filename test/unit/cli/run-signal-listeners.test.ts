@@ -55,3 +55,46 @@ test('run: the signal listeners are gone after a run that ends', async (t) => {
   assert.equal(code, 0);
   assert.deepEqual(listening(), before);
 });
+
+/** The listeners main() added to the process since `before`, taken off again so the next test starts clean. */
+function takeOffNew(before: Map<string, NodeJS.SignalsListener[]>): number[] {
+  return SIGNALS.map((s) => {
+    const added = (process.listeners(s) as NodeJS.SignalsListener[]).filter(
+      (l) => !before.get(s)!.includes(l),
+    );
+    for (const l of added) process.off(s, l);
+    return added.length;
+  });
+}
+
+test('reconcile: its listeners are gone when it ends, and stay to the exit once cancelled (a later SIGTERM is a notice)', async (t) => {
+  const config = await directDeployment(t);
+  const before = new Map(SIGNALS.map((s) => [s as string, process.listeners(s) as NodeJS.SignalsListener[]]));
+  const quiet = await main(['reconcile', '-c', config], { out: () => {}, err: () => {} });
+  assert.equal(quiet, 0);
+  assert.deepEqual(takeOffNew(before), [0, 0]);
+
+  // SIGINT as its summary is written: the command is over, its exit still to come.
+  let signalled = false;
+  let errors = ''; // everything it printed
+  const cancelled = await main(['reconcile', '-c', config], {
+    out: (text) => {
+      errors += text;
+      if (signalled) return;
+      signalled = true;
+      process.emit('SIGINT', 'SIGINT');
+    },
+    err: (text) => (errors += text),
+  });
+  assert.ok(signalled, errors);
+  assert.match(errors, /SIGINT received: cancelling/);
+  // The runner's SIGTERM between here and the exit finds a listener: it only says the cancellation goes on.
+  process.emit('SIGTERM', 'SIGTERM');
+  assert.match(errors, /SIGTERM received again/);
+  const left = takeOffNew(before);
+  assert.ok(
+    left.every((n) => n >= 1),
+    `listeners left for the exit, per signal: ${left.join(', ')}`,
+  );
+  assert.equal(typeof cancelled, 'number');
+});

@@ -84,6 +84,26 @@ test('cancelOnSignals: the listeners stay through every signal until dispose, th
   }
 });
 
+test('release: an uncancelled command takes its listeners off; a cancelled one keeps them until its exit', () => {
+  const { emitter: quiet, source: quietSource } = fakeProcess();
+  const uncancelled = cancelOnSignals(() => {}, quietSource);
+  uncancelled.release();
+  uncancelled.release();
+  for (const name of CANCEL_SIGNALS) assert.equal(quiet.listenerCount(name), 0, name);
+
+  for (const first of CANCEL_SIGNALS) {
+    const { emitter, source } = fakeProcess();
+    const notices: string[] = [];
+    const cancelled = cancelOnSignals((n) => notices.push(`${n.kind}:${n.signal}`), source);
+    emitter.emit(first, first);
+    cancelled.release();
+    // The runner's SIGTERM may land between the command's way out and the exit: a notice, not a death.
+    for (const name of CANCEL_SIGNALS) assert.equal(emitter.listenerCount(name), 1, name);
+    emitter.emit('SIGTERM', 'SIGTERM');
+    assert.deepEqual(notices, [`cancel:${first}`, 'repeat:SIGTERM']);
+  }
+});
+
 // A real process with signal-exit loaded the way execa loads it (a child process running), sent the runner's
 // SIGINT then SIGTERM. `mode` says how the listener is registered: ours, or a once listener as the action had.
 function survivesSignals(mode: 'cancelOnSignals' | 'once') {
