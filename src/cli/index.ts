@@ -1,4 +1,16 @@
-import { main } from './main.ts';
+import { EXIT_CODES } from '../util/exit-codes.ts';
+import { main, maskingIo, processIo, sayInternalError } from './main.ts';
+
+// One masking writer for the process: main() fills it with the config's secrets, and an error thrown
+// outside it (background work's rejection, the stream error below) is said through it too. Node's own
+// report of an uncaught error printed its message as it was, a URL or config value holding a secret in it.
+const io = maskingIo(processIo);
+const crash = (error: unknown) => {
+  sayInternalError(io, error);
+  process.exit(EXIT_CODES.failed);
+};
+process.on('uncaughtException', crash);
+process.on('unhandledRejection', crash);
 
 // A reader that goes away (`deploy-action run | head`, a closed terminal, a log collector that died) must
 // not kill a deployment half-way: an unhandled EPIPE on stdout crashed the CLI wherever it was, a canary
@@ -10,4 +22,4 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 
-process.exitCode = await main(process.argv.slice(2));
+process.exitCode = await main(process.argv.slice(2), io);

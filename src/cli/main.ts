@@ -47,34 +47,39 @@ import {
 
 export const DEFAULT_CONFIG = '.github/deploy.yml';
 
-interface Io {
+export interface Io {
   out: (text: string) => void;
   err: (text: string) => void;
   /** From now on, mask `secrets` (any form of each) in what `out` and `err` write. */
   mask?: (secrets: readonly string[]) => void;
 }
 
-const defaultIo: Io = {
+export const processIo: Io = {
   out: (t) => process.stdout.write(t),
   err: (t) => process.stderr.write(t),
 };
+
+/** The writers maskingIo made: main() uses one it is given as it is, so its caller's mask is the one filled. */
+const maskingWriters = new WeakSet<Io>();
 
 /**
  * `io` with each secret it is told of (`mask`) replaced by `***` in what it writes, in every form
  * (secretValueRedactor: its lines, URL-encoded, as JSON writes it), so `--json` lines stay JSON.
  */
-function maskingIo(io: Io): Io & { mask: (secrets: readonly string[]) => void } {
+export function maskingIo(io: Io): Io & { mask: (secrets: readonly string[]) => void } {
   const secrets = new Set<string>();
   let hide = (text: string) => text;
-  return {
-    out: (text) => io.out(hide(text)),
-    err: (text) => io.err(hide(text)),
-    mask(more) {
+  const masking = {
+    out: (text: string) => io.out(hide(text)),
+    err: (text: string) => io.err(hide(text)),
+    mask(more: readonly string[]) {
       const before = secrets.size;
       for (const secret of more) secrets.add(secret);
       if (secrets.size !== before) hide = secretValueRedactor([...secrets]);
     },
   };
+  maskingWriters.add(masking);
+  return masking;
 }
 
 class UsageError extends Error {}
@@ -150,10 +155,10 @@ function defaultVersion(): string {
   }
 }
 
-export async function main(argv: string[], given: Io = defaultIo): Promise<number> {
+export async function main(argv: string[], given: Io = processIo): Promise<number> {
   // The one place the CLI's output (text, --json, errors) is written: the secrets the config names are
   // masked here, whichever command, reporter or message carries them.
-  const io = maskingIo(given);
+  const io = maskingWriters.has(given) ? given : maskingIo(given);
   let exitCode = 0;
   const program = new CliCommand('deploy-action')
     .description('Quality gates, blue-green / rolling / canary deployments, analysis and automatic rollback.')
@@ -712,15 +717,16 @@ export async function main(argv: string[], given: Io = defaultIo): Promise<numbe
     }
     // Anything else is a defect of the CLI, said through the masking writer: its message can quote a URL or
     // a config value holding a secret, which Node's own report of the uncaught error printed as it was.
-    io.err(`deploy-action: internal error: ${internalErrorText(error)}\n`);
+    sayInternalError(io, error);
     return EXIT_CODES.failed;
   }
   return exitCode;
 }
 
-/** An unexpected error as Node reports an uncaught one: its stack (message included), else its text. */
-function internalErrorText(error: unknown): string {
-  return error instanceof Error ? (error.stack ?? `${error.name}: ${error.message}`) : String(error);
+/** An unexpected error, as Node reports an uncaught one (its stack, message included), through `io`. */
+export function sayInternalError(io: Io, error: unknown): void {
+  const text = error instanceof Error ? (error.stack ?? `${error.name}: ${error.message}`) : String(error);
+  io.err(`deploy-action: internal error: ${text}\n`);
 }
 
 /**

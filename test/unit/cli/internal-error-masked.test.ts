@@ -3,11 +3,12 @@
 // message quoting a URL with a config's secret in it showed that secret. The value is made at test time.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, mock, test } from 'node:test';
 import { main } from '../../../src/cli/main.ts';
+import { runCli } from '../../helpers/cli.ts';
 import { FileStateStore } from '../../../src/state/file-store.ts';
 
 const SECRET = `planted${randomBytes(9).toString('hex')}`;
@@ -62,3 +63,70 @@ test('an unexpected error is printed masked, with exit 1, not thrown past the ma
   );
   assert.ok(!(out + err).includes(SECRET), err);
 });
+
+// Outside main(): work of the run's that rejects or throws with nobody to catch it (a timer, a stream's
+// error event). Node's own report printed it raw; the entry point says it through the same masking writer.
+for (const how of ['rejects', 'throws'] as const) {
+  test(`an error thrown outside main() (background work that ${how}) is printed masked by the CLI's entry point, exit 1`, async (t) => {
+    const preload = join(dir, `background-${how}.mjs`);
+    const deploying = join(dir, `deploying-${how}`);
+    // Only the CLI's own process misbehaves (NODE_OPTIONS reaches the deploy command too), once its deploy
+    // command has begun: the config, and so the secret, is loaded by then.
+    writeFileSync(
+      preload,
+      `import { existsSync } from 'node:fs';
+      if (process.argv[1]?.endsWith('index.ts')) {
+        const poll = setInterval(() => {
+          if (!existsSync(${JSON.stringify(deploying)})) return;
+          clearInterval(poll);
+          const error = new Error('cannot reach https://user:' + process.env.T_INTERNAL_SECRET + '@127.0.0.1:9/state');
+          ${how === 'rejects' ? 'void Promise.reject(error);' : 'throw error;'}
+        }, 20);
+      }\n`,
+    );
+    const config = join(dir, `slow-${how}.yml`);
+    const hold = JSON.stringify([
+      process.execPath,
+      '-e',
+      `require('node:fs').writeFileSync(${JSON.stringify(deploying)}, String(process.pid)); setTimeout(() => {}, 30000)`,
+    ]);
+    writeFileSync(
+      config,
+      `state_dir: ${dir}/state-${how}
+notifications:
+  channels:
+    hook: { type: webhook, url_env: T_INTERNAL_URL, secret_env: T_INTERNAL_SECRET }
+target:
+  commands:
+    deploy: ${hold}
+    health: ["true"]
+environments:
+  production:
+    strategy: direct
+`,
+    );
+    const run = await runCli(['run', '-e', 'production', '-v', 'v2', '-c', config], {
+      env: { NODE_OPTIONS: `--import=${preload}` },
+    });
+    t.diagnostic(run.stderr);
+    assert.equal(run.code, 1, run.stdout + run.stderr);
+    assert.match(
+      run.stderr,
+      /deploy-action: internal error: Error: cannot reach https:\/\/user:\*\*\*@127\.0\.0\.1:9\/state\n/,
+    );
+    assert.ok(!(run.stdout + run.stderr).includes(SECRET), run.stderr);
+    // As after any exit of the CLI, the command it was running is not left behind.
+    const pid = Number(readFileSync(deploying, 'utf8'));
+    assert.ok(pid > 0);
+    assert.equal(running(pid), false, `the deploy command (pid ${pid}) still runs`);
+  });
+}
+
+/** Whether a process runs (a zombie nobody reaped has ended). */
+function running(pid: number): boolean {
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
+}
