@@ -18,7 +18,7 @@
 // and its takeover guard are judged as a lock is (lock-trust.ts): one not trusted is neither believed nor taken
 // over, and the run is reported `state_untrusted`, neither started nor dropped.
 import { randomInt } from 'node:crypto';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { mkdir, open, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as z from 'zod';
@@ -33,6 +33,7 @@ import {
   resolvePolicy,
 } from '../policy/index.ts';
 import { parseIsoInstant } from './iso-time.ts';
+import { withOpenedFile } from '../util/regular-file.ts';
 import { MAX_SCHEDULE_AHEAD_MS, MAX_SCHEDULE_AHEAD_TEXT, scheduleInstant } from './time.ts';
 import type { TimeResult } from './time.ts';
 import { abortableSleep } from '../util/sleep.ts';
@@ -398,16 +399,17 @@ export class FileSchedule {
     this.refuseUntrusted();
     let text: string;
     try {
-      const info = statSync(path);
-      // Looked at before it is read, as a record is: a named pipe's read waits for a writer for ever, on the
-      // main thread (reconcile and `run --at` hung without a word).
-      if (!info.isFile())
-        throw new ScheduleFileError(
-          `${path} cannot be read (${info.isDirectory() ? 'a directory' : info.isFIFO() ? 'a named pipe' : 'a device or socket'}, not a regular file); move it away`,
-        );
-      const why = untrusted(`the schedule file ${path}`, info, this.uid, RUNS_NOT_STARTED);
-      if (why) throw new ScheduleFileError(why, 'state_untrusted');
-      text = readFileSync(path, 'utf8');
+      // Opened without waiting and looked at before it is read, as a record is: a named pipe's read waits for
+      // a writer for ever, on the main thread (reconcile and `run --at` hung without a word).
+      text = withOpenedFile(path, (info, readText) => {
+        if (!info.isFile())
+          throw new ScheduleFileError(
+            `${path} cannot be read (${info.isDirectory() ? 'a directory' : info.isFIFO() ? 'a named pipe' : 'a device or socket'}, not a regular file); move it away`,
+          );
+        const why = untrusted(`the schedule file ${path}`, info, this.uid, RUNS_NOT_STARTED);
+        if (why) throw new ScheduleFileError(why, 'state_untrusted');
+        return readText();
+      });
     } catch (error) {
       if (error instanceof ScheduleFileError) throw error;
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];

@@ -25,7 +25,8 @@
 // takeover guard) that is anyone else's to write, or a link (util/lock-trust.ts). The CLI makes them so that
 // they pass (0755 and 0644, whatever the umask).
 import { randomInt } from 'node:crypto';
-import { readFileSync, statSync, type Stats } from 'node:fs';
+import { statSync, type Stats } from 'node:fs';
+import { withOpenedFile } from '../util/regular-file.ts';
 import { open, readdir, rename, mkdir, rm, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -532,22 +533,23 @@ function readText(
   | { ok: true; text: string | undefined }
   | { ok: false; message: string; untrusted?: true; placeOnly?: true } {
   try {
-    // Looked at before it is opened: a FIFO would block the read for ever, and a device (/dev/zero) or a
-    // huge file would be read into memory whole.
-    const info: Stats = statSync(path);
-    if (!info.isFile())
-      return {
-        ok: false,
-        message: `cannot be read (${info.isDirectory() ? 'a directory' : info.isFIFO() ? 'a FIFO' : 'a device or socket'}, not a regular file)`,
-      };
-    if (info.size > MAX_RECORD_BYTES)
-      return {
-        ok: false,
-        message: `cannot be read (${info.size} bytes; a record is at most ${MAX_RECORD_BYTES})`,
-      };
-    const why = untrusted(`the record file ${path}`, info, uid, 'it is not read');
-    if (why) return { ok: false, message: why, untrusted: true };
-    return { ok: true, text: readFileSync(path, 'utf8') };
+    // Opened without waiting and looked at before it is read: a FIFO would block the read for ever, and a
+    // device (/dev/zero) or a huge file would be read into memory whole.
+    return withOpenedFile(path, (info: Stats, readText) => {
+      if (!info.isFile())
+        return {
+          ok: false as const,
+          message: `cannot be read (${info.isDirectory() ? 'a directory' : info.isFIFO() ? 'a FIFO' : 'a device or socket'}, not a regular file)`,
+        };
+      if (info.size > MAX_RECORD_BYTES)
+        return {
+          ok: false as const,
+          message: `cannot be read (${info.size} bytes; a record is at most ${MAX_RECORD_BYTES})`,
+        };
+      const why = untrusted(`the record file ${path}`, info, uid, 'it is not read');
+      if (why) return { ok: false as const, message: why, untrusted: true as const };
+      return { ok: true as const, text: readText() };
+    });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return { ok: true, text: undefined };

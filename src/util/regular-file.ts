@@ -2,7 +2,7 @@
 // Opened without waiting and looked at before it is read: a named pipe's open waits for a writer, on the main
 // thread, for ever (a start that hung without a word); a directory gave EISDIR, which named neither the path
 // nor what is wrong with it.
-import { closeSync, constants, fstatSync, openSync, readFileSync, type Stats } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readFileSync, statSync, type Stats } from 'node:fs';
 
 /** Opened for reading without waiting for a FIFO's writer (refused as not a regular file once open). */
 export const OPEN_WITHOUT_WAITING = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0);
@@ -14,23 +14,47 @@ export function notRegular(info: Stats): string | undefined {
   return info.isFIFO() ? 'a FIFO' : 'a device or socket';
 }
 
-export type RegularFileRead = { ok: true; text: string } | { ok: false; problem: string };
-
-/** The text of the regular file at `path`; else what is wrong (an error code, or what the path is). */
-export function readRegularFileSync(path: string): RegularFileRead {
+/**
+ * Opens `path` without waiting and gives `use` what it is (fstat of the file opened, so nothing swapped in
+ * after the look is what gets read) and a reader of its text, closed after. A socket cannot be opened: it is
+ * looked at by its path, and its reader throws. Errors of the open (ENOENT, EACCES, ...) are thrown as they are.
+ */
+export function withOpenedFile<T>(path: string, use: (info: Stats, readText: () => string) => T): T {
   let fd: number;
   try {
     fd = openSync(path, OPEN_WITHOUT_WAITING);
   } catch (error) {
-    return { ok: false, problem: (error as NodeJS.ErrnoException).code ?? 'error' };
+    if ((error as NodeJS.ErrnoException).code !== 'ENXIO') throw error;
+    return use(statSync(path), () => {
+      throw error;
+    });
   }
   try {
-    const kind = notRegular(fstatSync(fd));
-    if (kind) return { ok: false, problem: `${kind}, not a regular file` };
-    return { ok: true, text: readFileSync(fd, 'utf8') };
-  } catch (error) {
-    return { ok: false, problem: (error as NodeJS.ErrnoException).code ?? 'error' };
+    return use(fstatSync(fd), () => readFileSync(fd, 'utf8'));
   } finally {
     closeSync(fd);
+  }
+}
+
+export type RegularFileRead = { ok: true; text: string } | { ok: false; problem: string };
+
+/** Larger than any key file (a PEM key is a few KB): a wrong path to a log or an image is not read in full. */
+export const KEY_FILE_MAX_BYTES = 1024 * 1024;
+
+/**
+ * The text of the regular file at `path`; else what is wrong (an error code, what the path is, or its size
+ * over `maxBytes`).
+ */
+export function readRegularFileSync(path: string, maxBytes = KEY_FILE_MAX_BYTES): RegularFileRead {
+  try {
+    return withOpenedFile(path, (info, readText): RegularFileRead => {
+      const kind = notRegular(info);
+      if (kind) return { ok: false, problem: `${kind}, not a regular file` };
+      if (info.size > maxBytes)
+        return { ok: false, problem: `${info.size} bytes, more than the ${maxBytes} such a file may have` };
+      return { ok: true, text: readText() };
+    });
+  } catch (error) {
+    return { ok: false, problem: (error as NodeJS.ErrnoException).code ?? 'error' };
   }
 }

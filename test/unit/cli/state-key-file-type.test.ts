@@ -3,11 +3,12 @@
 // refused, naming the option or variable, the path and what it is. Run in a child, bounded: a hang fails.
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { CLI_SOURCE, repoRoot } from '../../helpers/cli.ts';
+import { KEY_FILE_MAX_BYTES } from '../../../src/util/regular-file.ts';
 
 let dir: string;
 let fifo: string;
@@ -57,6 +58,28 @@ test('state-key --private-key-file: a named pipe or a directory is refused, not 
       `error: --private-key-file ${path} cannot be read: ${what}, not a regular file\n`,
     );
   }
+});
+
+test('state-key --private-key-file: a file far larger than any key (a wrong path to a log) is refused unread', () => {
+  const big = join(dir, 'build.log');
+  writeFileSync(big, `-----BEGIN PRIVATE KEY-----\n${'A'.repeat(KEY_FILE_MAX_BYTES)}\n`);
+  const result = run([
+    CLI_SOURCE,
+    'state-key',
+    '--repository',
+    'acme/web',
+    '--environment',
+    'production',
+    '--private-key-file',
+    big,
+  ]);
+  assert.equal(result.status, 2, result.stderr);
+  assert.match(
+    result.stderr,
+    new RegExp(
+      `^error: --private-key-file .*build\\.log cannot be read: \\d+ bytes, more than the ${KEY_FILE_MAX_BYTES} such a file may have\n$`,
+    ),
+  );
 });
 
 test("the App's PRIVATE_KEY_PATH: a named pipe or a directory is a settings problem naming it", () => {

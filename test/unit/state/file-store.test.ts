@@ -2,6 +2,7 @@
 // file it cannot believe refused with state_corrupt (path and fix in the message), never thrown.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createServer } from 'node:net';
 import {
   mkdirSync,
   mkdtempSync,
@@ -279,6 +280,18 @@ test('a record file that is a FIFO or far larger than any record is refused unre
   assert.equal(fifo.code, 'state_corrupt');
   assert.match(fifo.message, /production\.json cannot be read \(a FIFO, not a regular file\)/);
   rmSync(path);
+  // A socket cannot even be opened (ENXIO): said as what it is, as by its look before.
+  const socket = createServer();
+  await new Promise<void>((resolve) => socket.listen(path, resolve));
+  try {
+    const bound = store.readSync('production');
+    assert.ok(!bound.ok);
+    assert.equal(bound.code, 'state_corrupt');
+    assert.match(bound.message, /production\.json cannot be read \(a device or socket, not a regular file\)/);
+  } finally {
+    await new Promise((resolve) => socket.close(resolve));
+  }
+  rmSync(path, { force: true });
   // A genuine-looking record padded past any size a record has: not read into memory, not believed.
   writeFileSync(path, JSON.stringify(sample()) + ' '.repeat(MAX_RECORD_BYTES));
   const huge = store.readSync('production');
