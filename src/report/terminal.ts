@@ -9,6 +9,7 @@ import { plain } from '../util/plain-text.ts';
 import { formatGatesReport } from '../gates/format.ts';
 import { analysisRows } from './analysis-steps.ts';
 import { truncate } from './markdown.ts';
+import { displayWidth, padColumns } from './display-width.ts';
 import { warningText } from '../pipeline/analysis-warnings.ts';
 import {
   continueCommands,
@@ -325,10 +326,11 @@ const NAME_COLUMN_MAX = 48;
  * verdicts or durations; a cell past `max` is cut with …. `left` pads text, `right` pads numbers.
  */
 function column(cells: string[], max = Infinity): { left(t: string): string; right(t: string): string } {
-  const width = Math.min(max, Math.max(0, ...cells.map((c) => c.length)));
+  // In terminal columns (displayWidth), not UTF-16 units: a CJK or emoji name takes two per character.
+  const width = Math.min(max, Math.max(0, ...cells.map(displayWidth)));
   return {
-    left: (t) => truncate(t, width).padEnd(width),
-    right: (t) => truncate(t, width).padStart(width),
+    left: (t) => padColumns(t, width, 'left'),
+    right: (t) => padColumns(t, width, 'right'),
   };
 }
 

@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { StepRecord, WaitRecord } from '../../../src/pipeline/events.ts';
 import { summary } from '../../../src/report/terminal.ts';
+import { displayWidth } from '../../../src/report/display-width.ts';
 import { analysisStep, succeeded, waiting, waitRecord } from './fixtures.ts';
 
 const LONG_ENV = `eu-west-1-production-${'very-long-'.repeat(8)}end`;
@@ -99,4 +100,36 @@ test('Waits: every kind, a long environment and "so far" durations, in line; a v
   assert.ok([...kindAt][0]! <= CAP_AT_MOST, lines.join('\n'));
   assert.ok(lines[1]!.includes('…') && !lines[1]!.includes(LONG_ENV), lines[1]);
   assert.match(lines[1]!, / approval +25h1m1s so far {2}since /);
+});
+
+/** The terminal column where `needle` starts in `line` (a CJK character or an emoji takes two). */
+function columnOf(line: string, needle: string): number {
+  const at = line.indexOf(needle);
+  assert.ok(at >= 0, `${needle} in ${line}`);
+  return displayWidth(line.slice(0, at));
+}
+
+test('names in CJK, with emoji or combining marks line up by the columns a terminal shows; one past the cap is cut on a whole character', () => {
+  const names = [
+    'production',
+    '本番環境', // four characters, eight columns
+    'prod-🚀-eu', // an emoji takes two
+    'pre\u0301-prod', // a combining accent takes none
+    `${'東京リージョン本番'.repeat(4)}終わり`, // past the cap of 48 columns
+  ];
+  const result = succeeded();
+  result.steps = names.map((environment, i) =>
+    analysis(environment, { ok: true, analysis: 'promote', detail: `why-${i}` }),
+  );
+  const lines = sectionLines(summary(result), 'Analysis by step');
+  assert.equal(lines.length, names.length, lines.join('\n'));
+  const verdictAt = new Set(lines.map((l) => columnOf(l, ' promote ') + 1));
+  const detailAt = new Set(lines.map((l, i) => columnOf(l, `why-${i}`)));
+  assert.equal(verdictAt.size, 1, `verdicts out of line on a terminal:\n${lines.join('\n')}`);
+  assert.equal(detailAt.size, 1, `reasons out of line on a terminal:\n${lines.join('\n')}`);
+  assert.ok([...verdictAt][0]! <= CAP_AT_MOST, lines.join('\n'));
+  const long = lines[4]!;
+  assert.ok(long.includes('…') && !long.includes('終わり'), long);
+  assert.ok(!/[\uD800-\uDBFF](?![\uDC00-\uDFFF])/.test(long), 'no character cut in half');
+  assert.ok(lines[3]!.includes('pre\u0301-prod'), 'the accent kept with its letter');
 });
