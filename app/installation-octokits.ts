@@ -14,6 +14,7 @@
 // it (or removes the header outside a delivery).
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Probot, ProbotOctokit } from 'probot';
+import { isGraphqlMutation } from './facts/github.ts';
 
 type Octokit = ProbotOctokit;
 type AuthFn = Octokit['auth'] & { hook?: unknown };
@@ -42,6 +43,18 @@ export function installationOf(
   if (typeof id !== 'number' || !Number.isSafeInteger(id) || id <= 0) return { none: true };
   if (event.name === 'installation' && REVOKING.has(String(event.payload.action))) return { drop: id };
   return { use: id };
+}
+
+/**
+ * Pure: whether a request creates something on GitHub, so that its repeat after a lost answer may find its own
+ * write (a POST, but a GraphQL query and an installation token, which are repeated safely).
+ */
+export function createsSomething(method: string, url: string, query?: unknown): boolean {
+  if (method.toUpperCase() !== 'POST') return false;
+  const path = url.replace(/^[a-z]+:\/\/[^/]+/i, '').replace(/\?.*$/s, '');
+  if (/\/app\/installations\/[^/]+\/access_tokens$/.test(path)) return false;
+  if (/(?:^|\/)graphql$/.test(path)) return isGraphqlMutation(query);
+  return true;
 }
 
 export interface InstallationOctokits {
@@ -79,6 +92,11 @@ export async function keepInstallationOctokits(
         const id = delivery.getStore();
         if (id) request.headers['x-github-delivery'] = id;
         else delete request.headers['x-github-delivery'];
+        // A create whose answer is lost may have landed: never repeated blindly (as the Action's client).
+        // Repeated by Octokit's retry, it found its own write and took it for another delivery's: a reaction
+        // key answered 200 (the command "already handled", never answered), a claim or lock ref 422.
+        if (createsSomething(request.method, request.url, request.query))
+          request.request = { ...request.request, retries: request.request?.retries ?? 0 };
       });
       return octokit;
     });

@@ -10,6 +10,10 @@ export interface Where {
 }
 
 /** The HTTP status of a failed request (404 is an answer for several readers, not a failure). */
+/** Pure: whether a GraphQL request's text is a mutation (a write); a query, after any comment lines, is a read. */
+export const isGraphqlMutation = (query: unknown): boolean =>
+  typeof query === 'string' && /^\s*mutation\b/.test(query.replace(/^(?:\s*#[^\n]*\n)*/, ''));
+
 export const httpStatus = (error: unknown): number | undefined => (error as { status?: number }).status;
 
 /**

@@ -8,7 +8,7 @@ import { parseCommand } from '../commands/parse.ts';
 import { laterCommandsNote } from '../commands/later-commands.ts';
 import { addBeforeMarkers } from '../../src/github/hidden-marker.ts';
 import type { Command, ParseError } from '../commands/command.ts';
-import { httpStatus } from '../facts/github.ts';
+import { httpStatus, isGraphqlMutation } from '../facts/github.ts';
 
 /** The Octokit calls this handler uses (pass `octokit.rest`), so tests can hand in a tiny fake. */
 export interface CommentApi {
@@ -25,12 +25,12 @@ export interface CommentApi {
       comment_id: number;
       reaction_id: number;
     }): Promise<unknown>;
-    /** Only asked with HandleCommentOptions.ownLogin (a 😕 of an earlier failure taken back). */
+    /** Only asked with HandleCommentOptions.ownLogin (the App's own 😕 or 👀 taken back). */
     listForIssueComment?(params: {
       owner: string;
       repo: string;
       comment_id: number;
-      content: 'confused';
+      content: 'confused' | 'eyes';
       per_page: number;
     }): Promise<{ data: ReadonlyArray<{ id: number; user: { login: string } | null }> }>;
   };
@@ -278,12 +278,8 @@ export function writeOf(method: string, url: string, body?: unknown): keyof Comm
   const path = url.replace(/^[a-z]+:\/\/[^/]+/i, '').replace(/\?.*$/s, '');
   if (/\/reactions(?:\/|$)/.test(path) || /\/app\/installations\/[^/]+\/access_tokens$/.test(path))
     return undefined;
-  if (/(?:^|\/)graphql$/.test(path)) {
-    const query = (body as { query?: unknown } | undefined)?.query;
-    return typeof query === 'string' && /^\s*mutation\b/.test(query.replace(/^(?:\s*#[^\n]*\n)*/, ''))
-      ? 'other'
-      : undefined;
-  }
+  if (/(?:^|\/)graphql$/.test(path))
+    return isGraphqlMutation((body as { query?: unknown } | undefined)?.query) ? 'other' : undefined;
   if (verb === 'POST' && /\/repos\/[^/]+\/[^/]+\/issues\/[0-9]+\/comments$/.test(path)) return 'comments';
   if (verb === 'POST' && /\/repos\/[^/]+\/[^/]+\/deployments$/.test(path)) return 'deployments';
   return 'other';
@@ -397,8 +393,13 @@ export async function handleComment(
       await post(refusal.body());
       return { status: 'refused', code: refusal.code };
     }
+    // GitHub may have made the 👀 and lost its answer (a 5xx, a cut connection): left, it would make the
+    // redelivery the reply asks for "already handled", answered by nobody. The App's own is taken back.
+    const lost = httpStatus(error) === undefined || httpStatus(error)! >= 500;
+    const redeliverable =
+      !lost || (options.ownLogin ? await takeBackOwn(api, comment, options.ownLogin, 'eyes') : false);
     const failure = commandFailure(error);
-    const told = await failed(api, event, parsed.kind, failure, NO_WRITES);
+    const told = await failed(api, event, parsed.kind, failure, NO_WRITES, redeliverable);
     options.report?.({ ...failure, told });
     throw error;
   }
@@ -467,31 +468,30 @@ export async function handleComment(
   // its 👀 taken back so this one ran) would stand beside the answer: it goes, the App's own only. A 😕
   // dispatch answered with is the answer, and stays.
   if (reply.reaction !== 'confused' && options.ownLogin)
-    await takeBackFailure(api, comment, options.ownLogin);
+    await takeBackOwn(api, comment, options.ownLogin, 'confused');
   return { status: 'dispatched', command: parsed, reply };
 }
 
 /**
- * Takes back the App's own 😕 on `comment` (one read, a delete only when there is one). Best effort: the
- * command was answered, so nothing here fails it.
+ * Takes back the App's own `content` reaction on `comment` (one read, a delete only when there is one): a 😕 of
+ * an earlier failure once the command was answered, or a 👀 GitHub made with its answer lost. Best effort:
+ * whether none of the App's is left (false when GitHub did not say, or would not take it back).
  */
-async function takeBackFailure(
+async function takeBackOwn(
   api: CommentApi,
   comment: { owner: string; repo: string; comment_id: number },
   ownLogin: () => Promise<string>,
-): Promise<void> {
+  content: 'confused' | 'eyes',
+): Promise<boolean> {
   try {
     const login = (await ownLogin()).toLowerCase();
-    const { data } = await api.reactions.listForIssueComment!({
-      ...comment,
-      content: 'confused',
-      per_page: 100,
-    });
+    const { data } = await api.reactions.listForIssueComment!({ ...comment, content, per_page: 100 });
     for (const reaction of data)
       if (reaction.user?.login.toLowerCase() === login)
         await api.reactions.deleteForIssueComment({ ...comment, reaction_id: reaction.id });
+    return true;
   } catch {
-    // It stays: a stale 😕 beside the answer, nothing worse.
+    return false;
   }
 }
 

@@ -1,0 +1,127 @@
+// The App's GitHub client as the server builds it: Octokit's retry on (a 5xx or a cut connection is tried
+// again), one Octokit kept per installation (installation-octokits.ts). A create whose answer GitHub lost has
+// landed all the same, and repeated blindly it found its own write and took it for another delivery's: the
+// comment's 👀 (the App's key that a command was picked up) answered 200, and the command was "already
+// handled", never answered, however often it was redelivered. Creates are not repeated blindly; the App's
+// own read-backs (claims, locks, deployments) and its failure path take over.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Probot, ProbotOctokit } from 'probot';
+import type { FakeGitHub } from '../fake-github/index.ts';
+import { createsSomething, keepInstallationOctokits } from '../../app/installation-octokits.ts';
+import {
+  appReplies,
+  commentOnPull,
+  deployYml,
+  PR,
+  privateKey,
+  SECRET,
+  seededFake,
+  testApp,
+} from './helpers.ts';
+import { reviewPayload } from './delivery-helpers.ts';
+
+type Receive = Parameters<Probot['receive']>[0];
+
+/** Probot's Octokit as in production (retry on), its back-off a millisecond, GitHub's write spacing off. */
+const RetryingOctokit = ProbotOctokit.defaults((options: Record<string, unknown>) => ({
+  ...options,
+  throttle: { ...(options.throttle as object), enabled: false },
+  retry: { retryAfterBaseValue: 1 },
+}));
+
+async function withServerLikeApp(body: (fake: FakeGitHub, probot: Probot) => Promise<void>) {
+  const fake = await seededFake({
+    config: deployYml(`
+  staging:
+    approvals:
+      deployers: [alice]
+      required: 0
+`),
+    collaborators: { alice: 'write' },
+  });
+  try {
+    const probot = new Probot({
+      appId: fake.state.appId,
+      privateKey: privateKey(),
+      secret: SECRET,
+      baseUrl: fake.url,
+      Octokit: RetryingOctokit,
+      logLevel: 'fatal',
+    });
+    await keepInstallationOctokits(probot);
+    await probot.load(testApp());
+    await body(fake, probot);
+  } finally {
+    await fake.stop();
+  }
+}
+
+async function receive(probot: Probot, payload: Record<string, unknown>, id: string): Promise<boolean> {
+  try {
+    await probot.receive({ id, name: 'issue_comment', payload } as Receive);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const reactionsOn = (fake: FakeGitHub, id: number) =>
+  (fake.repo().reactions.get(id) ?? []).map((r) => String(r.content)).sort();
+
+test('a command whose 👀 GitHub made but answered 502: the person is told, and the redelivery it asks for answers it', async () => {
+  await withServerLikeApp(async (fake, probot) => {
+    fake.failNext({ status: 502, operationId: 'reactions/create-for-issue-comment', afterWrite: true });
+    const { id, payload } = commentOnPull(fake, '/status staging', { user: 'alice' });
+    const delivery = crypto.randomUUID();
+    assert.equal(
+      await receive(probot, payload, delivery),
+      false,
+      'the delivery fails, for GitHub to show it',
+    );
+    const told = appReplies(fake);
+    assert.equal(told.length, 1, `one reply, not silence: ${told.join('\n---\n')}`);
+    assert.match(told[0]!, /^\*\*Failed\*\* \(`github_unavailable`\): the App could not finish `\/status`/);
+    assert.match(told[0]!, /redeliver the webhook/);
+    // The 👀 that landed is taken back: it would make the redelivery "already handled".
+    assert.ok(!reactionsOn(fake, id).includes('eyes'), reactionsOn(fake, id).join());
+
+    assert.equal(await receive(probot, payload, delivery), true);
+    const replies = appReplies(fake);
+    assert.equal(replies.length, 2, replies.join('\n---\n'));
+    assert.match(replies[1]!, /#### `staging`/, 'the redelivery answers the command');
+  });
+});
+
+test('a claim ref GitHub made but answered 502 is the delivery’s own: a command in a review is answered, not left to nobody', async () => {
+  await withServerLikeApp(async (fake, probot) => {
+    // The review's answer is claimed (answer-once.ts): the claim ref lands, its answer is lost. Repeated, the
+    // create found it "already exists", held by another delivery, which was none: nobody answered.
+    fake.failNext({ status: 502, operationId: 'git/create-ref', afterWrite: true });
+    const payload = reviewPayload(fake, { id: 901, body: '/deploy staging', login: 'alice', pr: PR });
+    await probot.receive({ id: crypto.randomUUID(), name: 'pull_request_review', payload } as Receive);
+    const replies = appReplies(fake);
+    assert.equal(replies.length, 1, `one answer: ${replies.join('\n---\n')}`);
+    assert.match(replies[0]!, /was written in a review, where the App reads no commands/);
+    assert.deepEqual(
+      [...fake.repo().refs.keys()].filter((r) => r.startsWith('deploy-answering/')),
+      [],
+      'the claim is given back once answered',
+    );
+  });
+});
+
+test('what is never repeated blindly: a create (POST), a GraphQL mutation; a read, a GraphQL query and a token are', () => {
+  assert.equal(
+    createsSomething('POST', '/repos/{owner}/{repo}/issues/comments/{comment_id}/reactions'),
+    true,
+  );
+  assert.equal(createsSomething('POST', '/repos/{owner}/{repo}/git/refs'), true);
+  assert.equal(createsSomething('post', 'https://ghe.example/api/v3/repos/a/b/deployments?x=1'), true);
+  assert.equal(createsSomething('POST', '/graphql', '# why\nmutation { resolveReviewThread }'), true);
+  assert.equal(createsSomething('POST', '/graphql', 'query { viewer { login } }'), false);
+  assert.equal(createsSomething('POST', '/graphql', '{ viewer { login } }'), false);
+  assert.equal(createsSomething('POST', '/app/installations/{installation_id}/access_tokens'), false);
+  assert.equal(createsSomething('GET', '/repos/{owner}/{repo}/git/refs'), false);
+  assert.equal(createsSomething('PATCH', '/repos/{owner}/{repo}/issues/comments/{comment_id}'), false);
+});
