@@ -165,13 +165,18 @@ export function capturedLog(level = 'trace'): { log: Probot['log']; text: () => 
 }
 
 /** A Probot against the fake; quiet, or logging into `log` (capturedLog). */
-export function testProbot(fake: FakeGitHub, log?: Probot['log']): Probot {
+export function testProbot(
+  fake: FakeGitHub,
+  log?: Probot['log'],
+  /** Another Octokit class than TestOctokit (one that retries as in production, one that answers slowly). */
+  Octokit: typeof ProbotOctokit = TestOctokit,
+): Probot {
   return new Probot({
     appId: fake.state.appId,
     privateKey: privateKey(),
     secret: SECRET,
     baseUrl: fake.url,
-    Octokit: TestOctokit,
+    Octokit,
     ...(log ? { log } : { logLevel: 'fatal' as const }),
   });
 }

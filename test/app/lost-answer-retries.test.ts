@@ -6,19 +6,10 @@
 // own read-backs (claims, locks, deployments) and its failure path take over.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Probot, ProbotOctokit } from 'probot';
+import { ProbotOctokit, type Probot } from 'probot';
 import type { FakeGitHub } from '../fake-github/index.ts';
 import { createsSomething, keepInstallationOctokits } from '../../app/installation-octokits.ts';
-import {
-  appReplies,
-  commentOnPull,
-  deployYml,
-  PR,
-  privateKey,
-  SECRET,
-  seededFake,
-  testApp,
-} from './helpers.ts';
+import { appReplies, commentOnPull, deployYml, PR, seededFake, testApp, testProbot } from './helpers.ts';
 import { reviewPayload } from './delivery-helpers.ts';
 
 type Receive = Parameters<Probot['receive']>[0];
@@ -41,14 +32,7 @@ async function withServerLikeApp(body: (fake: FakeGitHub, probot: Probot) => Pro
     collaborators: { alice: 'write' },
   });
   try {
-    const probot = new Probot({
-      appId: fake.state.appId,
-      privateKey: privateKey(),
-      secret: SECRET,
-      baseUrl: fake.url,
-      Octokit: RetryingOctokit,
-      logLevel: 'fatal',
-    });
+    const probot = testProbot(fake, undefined, RetryingOctokit);
     await keepInstallationOctokits(probot);
     await probot.load(testApp());
     await body(fake, probot);

@@ -4,13 +4,13 @@
 // state with fewer writes, and a late, older delivery never overwrites a newer state.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Probot } from 'probot';
+import type { Probot } from 'probot';
 import type { FakeGitHub } from '../fake-github/index.ts';
 import { webhookPayload } from '../fake-github/index.ts';
 import { StatusCommentLanes, compareOrder } from '../../app/handlers/status-comment-lanes.ts';
 import type { LaneResult, StatusOrder } from '../../app/handlers/status-comment-lanes.ts';
 import { parseStatusComment, renderStatusComment } from '../../src/github/status-comment.ts';
-import { HEAD, PR, SECRET, TestOctokit, owner, privateKey, repo, seededFake, testApp } from './helpers.ts';
+import { HEAD, PR, TestOctokit, owner, repo, seededFake, testApp, testProbot } from './helpers.ts';
 
 const at = (second: number, deploymentId = 1, statusId = second): StatusOrder => ({
   deploymentId,
@@ -200,14 +200,7 @@ const SlowWrites = TestOctokit.plugin((octokit) => {
 async function withSlowApp(run: (fake: FakeGitHub, probot: Probot) => Promise<void>): Promise<void> {
   const fake = await seededFake();
   try {
-    const probot = new Probot({
-      appId: fake.state.appId,
-      privateKey: privateKey(),
-      secret: SECRET,
-      baseUrl: fake.url,
-      logLevel: 'fatal',
-      Octokit: SlowWrites,
-    });
+    const probot = testProbot(fake, undefined, SlowWrites);
     await probot.load(testApp());
     await run(fake, probot);
     fake.assertNoViolations();

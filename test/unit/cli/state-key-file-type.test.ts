@@ -36,21 +36,25 @@ function run(args: string[], env: NodeJS.ProcessEnv = {}) {
   });
 }
 
+/** `deploy-action state-key` of acme/web production with `--private-key-file path`, bounded (run). */
+const stateKeyFrom = (path: string) =>
+  run([
+    CLI_SOURCE,
+    'state-key',
+    '--repository',
+    'acme/web',
+    '--environment',
+    'production',
+    '--private-key-file',
+    path,
+  ]);
+
 test('state-key --private-key-file: a named pipe or a directory is refused, not waited on', () => {
   for (const [path, what] of [
     [fifo, 'a FIFO'],
     [directory, 'a directory'],
   ] as const) {
-    const result = run([
-      CLI_SOURCE,
-      'state-key',
-      '--repository',
-      'acme/web',
-      '--environment',
-      'production',
-      '--private-key-file',
-      path,
-    ]);
+    const result = stateKeyFrom(path);
     assert.equal(result.signal, null, `hung on ${what}`);
     assert.equal(result.status, 2, result.stderr);
     assert.equal(
@@ -63,16 +67,7 @@ test('state-key --private-key-file: a named pipe or a directory is refused, not 
 test('state-key --private-key-file: a file far larger than any key (a wrong path to a log) is refused unread', () => {
   const big = join(dir, 'build.log');
   writeFileSync(big, `-----BEGIN PRIVATE KEY-----\n${'A'.repeat(KEY_FILE_MAX_BYTES)}\n`);
-  const result = run([
-    CLI_SOURCE,
-    'state-key',
-    '--repository',
-    'acme/web',
-    '--environment',
-    'production',
-    '--private-key-file',
-    big,
-  ]);
+  const result = stateKeyFrom(big);
   assert.equal(result.status, 2, result.stderr);
   assert.match(
     result.stderr,
