@@ -13,6 +13,7 @@ import {
   failureHoldSince,
   idleFor,
   isHeld,
+  lastHoldOrGo,
   PAUSED_ON_FAILURE,
   requestsOf,
   stepOf,
@@ -171,9 +172,13 @@ export type ControlPlan =
       duplicate: boolean;
       /**
        * A /promote of this login whose wait earlier requests already ended: `request` is the one that ended
-       * it (nothing new is written; a run started for it is not started again).
+       * it (nothing new is written; a run started for it is not started again). Also an /abort, or a /resume
+       * of a hold, of a handed-off rollout that a recorded request already rolls back or lets go on
+       * (repeatOfHandedOff): the run for that request is started if it never was.
        */
       repeatedBy?: string;
+      /** The verb of the request `repeatedBy` made (default `promote`). */
+      repeatedVerb?: ControlVerb;
       /** What the rollout does once this request is counted (as reconcile and the runner count it). */
       decision: RolloutDecision;
       /**
@@ -404,6 +409,8 @@ export function planControl(input: PlanInput): ControlPlan {
   const recorded = requestsFor(rollout.deploymentId, input.existing).find((r) => r.id === id);
   const duplicate = recorded !== undefined;
   if (!duplicate) {
+    const repeat = repeatOfHandedOff(input, rollout, sha);
+    if (repeat) return repeat;
     const refused = stateRefusal(input.verb, rollout, input.existing, env);
     if (refused) return refused;
     // Whether a /pause was recorded after the pressed check run cannot be told: a late press could undo it.
@@ -520,6 +527,44 @@ export function planControl(input: PlanInput): ControlPlan {
     ...(alreadyCounted ? { alreadyCounted: true as const } : {}),
     startReconcile: rollout.wait?.handedOff === true && goes,
     ...(input.partial ? { partial: true as const } : {}),
+  };
+}
+
+/**
+ * An /abort, or a /resume of a hold, of a handed-off rollout (no job polls it) that a request already recorded
+ * rolls back or lets go on: that request again, nothing new written, and the reconcile run for it started
+ * unless it was (its claim ref), as for a second /promote. Without it the request whose run GitHub failed to
+ * start (it was written, then the dispatch failed: the person is told it failed and to ask again) could never
+ * be started from the pull request: asked again, it was refused as `already_aborted` ("rolls back") or
+ * `not_paused`, and the rollout waited for a scheduled reconcile run, or for nothing.
+ */
+function repeatOfHandedOff(
+  input: PlanInput,
+  rollout: Rollout,
+  sha: string,
+): Extract<ControlPlan, { ok: true }> | undefined {
+  const wait = rollout.wait;
+  if (wait?.handedOff !== true || rollout.phase === 'rollback') return undefined;
+  if (input.verb !== 'abort' && !(input.verb === 'resume' && wait.kind === 'hold')) return undefined;
+  const decision = decideRollout(rollout, input.existing, input.now.getTime(), input.recordedIn);
+  const ended =
+    input.verb === 'abort'
+      ? decision.action === 'abort'
+        ? decision.request
+        : undefined
+      : decision.action === 'go'
+        ? lastHoldOrGo(rollout, countedRequests(rollout, input.existing, input.recordedIn))
+        : undefined;
+  if (!ended) return undefined;
+  return {
+    ok: true,
+    rollout: { ...rollout, sha },
+    request: ended,
+    duplicate: true,
+    repeatedBy: input.login,
+    repeatedVerb: input.verb,
+    decision,
+    startReconcile: true,
   };
 }
 
@@ -646,8 +691,9 @@ export function nextStep(
             'since the batch failed (or the Resume button of the check run written for that hold).'
         : `The rollout stays held until ${command('resume')}.`;
     case 'go': {
+      // A /promote of a hold (a /pause, a failed batch) ends it, as a /resume does.
       if (decision.how === 'not_waiting')
-        return request.verb === 'promote'
+        return request.verb === 'promote' && rollout.wait?.kind !== 'hold'
           ? 'The rollout is not waiting at this step now; this /promote ends its wait if it waits here.'
           : `The rollout goes on${started}.`;
       const full = decision.full ? ', straight to 100 % after this step’s analysis' : '';
@@ -687,12 +733,17 @@ export function recordedText(
   reconcile?: ReconcileStart,
 ): string {
   const { request, rollout } = plan;
-  if (plan.repeatedBy !== undefined)
+  if (plan.repeatedBy !== undefined) {
+    const verb = plan.repeatedVerb ?? 'promote';
+    const what =
+      verb === 'abort'
+        ? `the rollout of ${code(environment, 255)} at ${position(rollout)} was already aborted`
+        : `the ${verb === 'resume' ? 'hold' : 'wait'} of ${code(environment, 255)} at ${position(rollout)} was already ended`;
     return (
-      `**/promote** by ${at(plan.repeatedBy)}: the wait of ${code(environment, 255)} at ${position(rollout)} ` +
-      `was already ended by the /promote of ${at(request.by)} at ${code(request.at, 40)}; nothing more was ` +
-      `recorded. ${nextStep(plan, environment, reconcile)}`
+      `**/${verb}** by ${at(plan.repeatedBy)}: ${what} by the /${request.verb} of ${at(request.by)} at ` +
+      `${code(request.at, 40)}; nothing more was recorded. ${nextStep(plan, environment, reconcile)}`
     );
+  }
   const full = request.full ? ' --full' : '';
   const why = request.reason !== undefined ? `: ${userText(request.reason)}` : '';
   const again = !plan.duplicate

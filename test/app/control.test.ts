@@ -245,6 +245,32 @@ test('every command redelivered (same delivery, a new one, two at once): one req
   });
 });
 
+test('a handed-off rollout whose reconcile run GitHub failed to start: the same /abort or /resume again starts it, once, writing nothing more', async () => {
+  await run(async (w) => {
+    for (const verb of ['resume', 'abort'] as const) {
+      await writeRecord(w, waiting(verb === 'resume' ? { kind: 'hold' } : {}));
+      const runsBefore = requestRuns(w.fake).length;
+      w.fake.failNext({ status: 500, operationId: 'actions/create-workflow-dispatch' });
+      await send(w, `/${verb} production`, 'alice').catch(() => undefined);
+      assert.match(replies(w.fake).at(-1)!, /\*\*Failed\*\*.*It had begun/s, `/${verb}: told it failed`);
+      assert.equal(requestRuns(w.fake).length, runsBefore + 1, `/${verb}: the request was recorded`);
+      const started = dispatches(w.fake).length;
+      // Asked again, as the failure reply says to: the run is started now (not "already aborted" or "not
+      // paused", which left the rollout waiting for a scheduled reconcile, or for nothing).
+      // (An approver may /abort too: carol's /abort is answered as alice's, already recorded.)
+      const again = await say(w, `/${verb} production`, verb === 'abort' ? 'carol' : 'alice');
+      assert.equal(dispatches(w.fake).length, started + 1, `/${verb} again: the run is started`);
+      assert.equal(requestRuns(w.fake).length, runsBefore + 1, `/${verb} again: nothing more recorded`);
+      assert.match(again, /nothing more was recorded/, again);
+      assert.match(again, /\(a new run was started\)/, again);
+      // A third time: the run was started for that request already.
+      const third = await say(w, `/${verb} production`, 'alice');
+      assert.equal(dispatches(w.fake).length, started + 1, `/${verb} a third time: no second run`);
+      assert.match(third, /a run was already started for this request/, third);
+    }
+  });
+});
+
 test('who may: a non-deployer is refused for every command (an approver may /abort); nothing is written', async () => {
   await run(async (w) => {
     await writeRecord(w, waiting());
