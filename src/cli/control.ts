@@ -11,6 +11,8 @@ import {
   gateOf,
   idleFor,
   isHeld,
+  lastHoldOrGo,
+  requestsOf,
   stepOf,
   type IdleRollout,
 } from '../control/rollout.ts';
@@ -224,6 +226,19 @@ export async function controlCli(
   const datedLater = datedAhead(verb, rollout, polled.requests, clock.getTime());
   ahead.skew = [behind, datedLater].filter(Boolean).join('; also ') || undefined;
   const skew = ahead.skew;
+  // The request is recorded already and nothing acted on it: the process that wrote it was cancelled (SIGINT
+  // while the target's `current` ran: reconcile_cancelled) or died before going on. Acted on now, nothing more
+  // written; refused as already_aborted ("rolls back") or not_paused, the rollout waited for a reconcile.
+  const pending = pendingRequest(verb, rollout, polled.requests, now.getTime());
+  if (pending) {
+    if (!json)
+      deps.out(
+        `✔ the /${pending.request.verb} of ${oneLine(pending.request.by)} recorded at ${pending.request.at} was ` +
+          `not acted on yet (the rollout of ${oneLine(rollout.version)} still waits at ${oneLine(position(rollout))}); ` +
+          `${pending.ends === 'abort' ? 'rolling it back' : 'going on with it'} now; nothing more was recorded\n`,
+      );
+    return goOnWith(config, env, verb, opts, deps, pending.request, ahead.skew, true);
+  }
   const idle = idleFor(verb, rollout, polled.requests);
   if (idle) return refuse(idle.code, idleText(idle, verb, env.name, rollout));
   const held = isHeld(rollout, polled.requests);
@@ -281,12 +296,49 @@ export async function controlCli(
       `✔ recorded /${verb} for the rollout of ${oneLine(rollout.version)} at ${oneLine(where)}; ` +
         `${ends === 'abort' ? 'rolling it back' : 'going on with it'} now\n`,
     );
+  return goOnWith(config, env, verb, opts, deps, request, skew, false);
+}
+
+/**
+ * An abort, or a resume of a hold, of a handed-off rollout (no process polls it) that a request already
+ * recorded does: that request, and what it does. Undefined when there is none, or the rollout rolls back.
+ */
+export function pendingRequest(
+  verb: ControlVerb,
+  rollout: Rollout,
+  requests: readonly ControlRequest[],
+  now: number,
+): { request: ControlRequest; ends: 'go' | 'abort' } | undefined {
+  if (rollout.phase === 'rollback') return undefined;
+  if (verb === 'abort') {
+    const aborted = requestsOf(rollout, requests).find((r) => r.verb === 'abort');
+    return aborted && endsWait(rollout, requests, now) === 'abort'
+      ? { request: aborted, ends: 'abort' }
+      : undefined;
+  }
+  if (verb !== 'resume' || rollout.wait?.kind !== 'hold') return undefined;
+  const last = lastHoldOrGo(rollout, requests);
+  return last && endsWait(rollout, requests, now) === 'go' ? { request: last, ends: 'go' } : undefined;
+}
+
+/** Goes on with the handed-off rollout now (reconcile in this process) for `request`, and says how it ended. */
+async function goOnWith(
+  config: RawConfig,
+  env: ResolvedEnvironment,
+  verb: ControlVerb,
+  opts: ControlCliOptions,
+  deps: ControlCliDeps,
+  request: ControlRequest,
+  skew: string | undefined,
+  repeated: boolean,
+): Promise<number> {
+  const json = !!opts.json;
   const summary = await goOnNow(config, env, verb, opts, deps);
   const entry = summary.entries.find((e) => e.environment === env.name);
   const failed = summary.failed || (entry !== undefined && WENT_WRONG.has(entry.code));
   if (json)
     deps.out(
-      `${JSON.stringify({ type: 'control', ok: !failed, code: entry?.code ?? 'recorded', request, ...(skew ? { warning: skew } : {}), reconcile: summary })}\n`,
+      `${JSON.stringify({ type: 'control', ok: !failed, code: entry?.code ?? 'recorded', request, ...(repeated ? { alreadyRecorded: true } : {}), ...(skew ? { warning: skew } : {}), reconcile: summary })}\n`,
     );
   else deps.out(formatReconcileText(summary));
   return failed ? EXIT_CODES.failed : EXIT_CODES.success;

@@ -17,7 +17,7 @@ import {
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import { cliRequest } from '../../../src/cli/control.ts';
+import { cliRequest, pendingRequest } from '../../../src/cli/control.ts';
 import { main } from '../../../src/cli/main.ts';
 import { loadConfigFile } from '../../../src/config/load.ts';
 import { resolveEnvironment } from '../../../src/config/resolve.ts';
@@ -656,6 +656,39 @@ describe('deploy-action promote|abort: a rollout handed off to wait goes on in t
     );
   });
 
+  it('abort cancelled (SIGINT) before it acted: the same abort again rolls the rollout back now, recording nothing more', async () => {
+    writeConfig();
+    await handedOff();
+    writeConfig('pause: manual', '    SLEEP_ON: "current=20000"\n');
+    const before = target.calls().length;
+    const run = startCli(['abort', '-e', 'production', '-c', configPath]);
+    while (!target.calls().slice(before).includes('current'))
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    run.child.kill('SIGINT');
+    const cancelled = await run.done;
+    assert.equal(cancelled.code, 1, cancelled.stdout);
+    assert.match(cancelled.stdout, /reconcile_cancelled/);
+    assert.equal((await current())!.rollout?.wait?.kind, 'manual', 'still waiting where it was');
+    // The person asks again, as one would: it was refused (already_aborted, "rolls back to the stable
+    // version") while nothing rolled it back.
+    writeConfig();
+    const again = await cli('abort', '-e', 'production');
+    assert.equal(again.code, 0, again.out + again.err);
+    assert.match(
+      again.out,
+      /the \/abort of cli:\S+ recorded at \S+ was not acted on yet \(the rollout of v2 still waits at step [^;]+\); rolling it back now; nothing more was recorded/,
+    );
+    assert.match(again.out, /production: rollout_aborted/);
+    assert.deepEqual(
+      requests().map((r) => r.verb),
+      ['abort'],
+      'nothing more recorded',
+    );
+    const record = (await current())!;
+    assert.equal(record.rollout, undefined);
+    assert.equal(record.live?.version, 'v1');
+  });
+
   it('a rollout begun by a machine whose clock runs ahead: the abort is dated no earlier than its start, so it counts and rolls it back; clock_skew said', async () => {
     writeConfig();
     await handedOff();
@@ -833,5 +866,57 @@ describe('cliRequest', () => {
     assert.notEqual(a.id, b.id);
     assert.equal(a.by, 'cli:u@h');
     assert.equal(a.at, b.at, 'the time itself is not changed');
+  });
+});
+
+describe('pendingRequest: a request of a handed-off rollout that nothing acted on', () => {
+  const T0 = Date.parse('2026-01-01T00:00:00Z');
+  const iso = (ms: number) => new Date(ms).toISOString();
+  const rollout = (wait: Rollout['wait'], phase: Rollout['phase'] = 'production'): Rollout => ({
+    deploymentId: 'd',
+    version: 'v2',
+    strategy: 'rolling',
+    phase,
+    step: 2,
+    steps: 5,
+    startedAt: iso(T0),
+    owner: { kind: 'process', pid: 1, host: 'h' },
+    recovery: [],
+    ...(wait ? { wait } : {}),
+  });
+  const me = { user: 'u', host: 'h', pid: 7 };
+  const made = (verb: ControlRequest['verb'], at: number) =>
+    cliRequest(verb, rollout(undefined), {}, new Date(at), me);
+  const failedBatch = rollout({
+    kind: 'hold',
+    step: 2,
+    since: iso(T0 + 60_000),
+    by: 'on_failure: pause',
+    handedOff: true,
+  });
+
+  it('a resume made since a failed batch was held: the resume again goes on with it; an abort aborts', () => {
+    const resume = made('resume', T0 + 120_000);
+    assert.deepEqual(pendingRequest('resume', failedBatch, [resume], T0 + 180_000), {
+      request: resume,
+      ends: 'go',
+    });
+    const abort = made('abort', T0 + 130_000);
+    assert.deepEqual(pendingRequest('abort', failedBatch, [resume, abort], T0 + 180_000), {
+      request: abort,
+      ends: 'abort',
+    });
+    // An aborted rollout is not resumed (already_aborted).
+    assert.equal(pendingRequest('resume', failedBatch, [resume, abort], T0 + 180_000), undefined);
+  });
+
+  it('nothing pending: no request, one made before the batch failed, a rollout a process polls, one rolling back', () => {
+    assert.equal(pendingRequest('resume', failedBatch, [], T0 + 180_000), undefined);
+    const early = made('resume', T0 + 30_000);
+    assert.equal(pendingRequest('resume', failedBatch, [early], T0 + 180_000), undefined);
+    const polled = rollout({ kind: 'manual', step: 2, since: iso(T0 + 60_000), handedOff: false });
+    assert.equal(pendingRequest('abort', polled, [made('abort', T0 + 90_000)], T0 + 180_000), undefined);
+    const back = { ...failedBatch, phase: 'rollback' as const };
+    assert.equal(pendingRequest('abort', back, [made('abort', T0 + 90_000)], T0 + 180_000), undefined);
   });
 });
