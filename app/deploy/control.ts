@@ -83,6 +83,7 @@ export type ControlRefusalCode =
   | 'pushers_unreadable'
   | 'button_superseded'
   | 'before_failure_hold'
+  | 'before_rollout'
   | 'requests_unreadable';
 
 /** A commit the request must be bound to, and what it is, in the App's own words ("the pull request"). */
@@ -334,6 +335,35 @@ function goesOnAfterFailureHold(
   };
 }
 
+/**
+ * A request's date against the rollout's start: one dated before it (less CONTROL_CLOCK_SKEW_MS) counts for
+ * nothing (requestsOf: it was made of an earlier attempt of a re-run job), yet it would be recorded and
+ * answered as such ("/abort … recorded … Still waiting for /promote"). One the App dates itself (a /pause,
+ * an /abort, a press) is made after the App read the rollout, whatever its clock says against the runner's
+ * that dated the start: dated no earlier than that start, as the CLI dates its own. A /promote or /resume
+ * comment GitHub dates before it was written while an earlier attempt ran: refused (`before_rollout`), so it
+ * neither counts for nothing nor, dated later, promotes a rollout its author never saw.
+ */
+function datedInRollout(
+  input: PlanInput,
+  rollout: Rollout,
+  at: Date,
+): { ok: true; at: Date } | { ok: false; code: ControlRefusalCode; message: string } {
+  const began = Date.parse(rollout.startedAt);
+  if (!Number.isFinite(began) || at.getTime() >= began) return { ok: true, at };
+  const appDated = at.getTime() === input.now.getTime();
+  if (appDated || at.getTime() >= began - CONTROL_CLOCK_SKEW_MS) return { ok: true, at: new Date(began) };
+  return {
+    ok: false,
+    code: 'before_rollout',
+    message:
+      `this /${input.verb} was written at ${code(at.toISOString())}, before the rollout of ` +
+      `${code(input.environment, 255)} in progress began (${code(new Date(began).toISOString())}: a re-run of ` +
+      `deployment ${code(rollout.deploymentId)}'s job is a new rollout), so it is not taken for it. Nothing was ` +
+      `recorded; ${commandText(input.verb, input.environment)} again acts on this rollout, at ${position(rollout)}.`,
+  };
+}
+
 /** Pure: whether the request is recorded, and what it does to the rollout. Policy first, then the record. */
 export function planControl(input: PlanInput): ControlPlan {
   const pre = allowed(input);
@@ -468,7 +498,9 @@ export function planControl(input: PlanInput): ControlPlan {
       };
   }
 
-  const dated = goesOnAfterFailureHold(input, rollout, duplicate);
+  const held = goesOnAfterFailureHold(input, rollout, duplicate);
+  if (!held.ok) return held;
+  const dated = duplicate ? held : datedInRollout(input, rollout, held.at);
   if (!dated.ok) return dated;
   // A redelivery is answered as the request recorded (its date, its step), not as one made now.
   const request: ControlRequest = recorded ?? {

@@ -939,6 +939,47 @@ test('a re-run of the deployment’s job is a new rollout: what people asked of 
   );
 });
 
+test("the App's clock behind the runner's: an /abort made after the rollout began counts (dated at its start), and rolls it back", async () => {
+  await run(async (w) => {
+    // The runner's clock is 40 s ahead of the App's (NOW, 10:30:00): the rollout began at 10:30:40 by it.
+    await writeRecord(w, {
+      startedAt: '2025-03-04T10:30:40.000Z',
+      ...waiting({ since: '2025-03-04T10:30:45.000Z' }),
+    });
+    const reply = await say(w, '/abort production', 'alice');
+    assert.match(reply, /The rollout rolls back to the stable version \(a new run was started\)/, reply);
+    assert.equal(dispatches(w.fake).length, 1);
+    const [request] = requestRuns(w.fake);
+    assert.ok(request);
+    // As reconcile reads it: the /abort counts for this rollout.
+    assert.match(await say(w, '/abort production', 'carol'), /was already aborted by the \/abort of/);
+  });
+});
+
+test('a /promote written before the rollout began (a slow or repeated delivery across a re-run) is refused, not recorded to count for nothing', async () => {
+  let clock = new Date('2025-03-04T10:05:00Z');
+  await run(
+    async (w) => {
+      // Written at 10:05, while attempt 1 ran; its job failed and was re-run (10:10), and the comment is handled
+      // at 10:30, when the new attempt waits.
+      const comment = commentOnPull(w.fake, '/promote production', { user: 'alice' });
+      clock = NOW;
+      await writeRecord(w, waiting());
+      const before = replies(w.fake).length;
+      await w.probot.receive({ id: 'late-1', name: 'issue_comment', payload: comment.payload } as Receive);
+      const reply = replies(w.fake).slice(before);
+      assert.equal(reply.length, 1);
+      assert.match(reply[0]!, /\(`before_rollout`\)/, reply[0]);
+      assert.match(reply[0]!, /written at `2025-03-04T10:05:00\.000Z`, before the rollout of `production`/);
+      assert.match(reply[0]!, /`\/promote production` again/);
+      assert.equal(requestRuns(w.fake).length, 0, 'nothing recorded');
+      assert.equal(dispatches(w.fake).length, 0);
+    },
+    () => clock,
+    true,
+  );
+});
+
 test('buttons: a pull request the deployment’s payload only names (its commit is not the PR’s) is neither answered on nor bound to', async () => {
   await run(async (w) => {
     const notice = await waitNotice(w);
