@@ -393,11 +393,13 @@ export async function handleComment(
       await post(refusal.body());
       return { status: 'refused', code: refusal.code };
     }
-    // GitHub may have made the 👀 and lost its answer (a 5xx, a cut connection): left, it would make the
-    // redelivery the reply asks for "already handled", answered by nobody. The App's own is taken back.
+    // GitHub may have made the 👀 and lost its answer (a 5xx, a cut connection), or found the one another
+    // delivery of this comment made and is running the command with (the same delivery twice at once): which,
+    // cannot be told, so a 👀 there stays (taken back, a redelivery would run the command a second time) and
+    // the reply asks for a new comment, not a redelivery that would find it. None there: a redelivery runs it.
     const lost = httpStatus(error) === undefined || httpStatus(error)! >= 500;
     const redeliverable =
-      !lost || (options.ownLogin ? await takeBackOwn(api, comment, options.ownLogin, 'eyes') : false);
+      !lost || (options.ownLogin ? await noOwnReaction(api, comment, options.ownLogin, 'eyes') : false);
     const failure = commandFailure(error);
     const told = await failed(api, event, parsed.kind, failure, NO_WRITES, redeliverable);
     options.report?.({ ...failure, told });
@@ -472,26 +474,48 @@ export async function handleComment(
   return { status: 'dispatched', command: parsed, reply };
 }
 
-/**
- * Takes back the App's own `content` reaction on `comment` (one read, a delete only when there is one): a 😕 of
- * an earlier failure once the command was answered, or a 👀 GitHub made with its answer lost. Best effort:
- * whether none of the App's is left (false when GitHub did not say, or would not take it back).
- */
-async function takeBackOwn(
+/** The App's own `content` reactions on `comment` (one read). */
+async function ownReactions(
+  api: CommentApi,
+  comment: { owner: string; repo: string; comment_id: number },
+  ownLogin: () => Promise<string>,
+  content: 'confused' | 'eyes',
+): Promise<number[]> {
+  const login = (await ownLogin()).toLowerCase();
+  const { data } = await api.reactions.listForIssueComment!({ ...comment, content, per_page: 100 });
+  return data.filter((reaction) => reaction.user?.login.toLowerCase() === login).map((r) => r.id);
+}
+
+/** Whether GitHub says the App has no `content` reaction on `comment` (false when it did not say). */
+async function noOwnReaction(
   api: CommentApi,
   comment: { owner: string; repo: string; comment_id: number },
   ownLogin: () => Promise<string>,
   content: 'confused' | 'eyes',
 ): Promise<boolean> {
   try {
-    const login = (await ownLogin()).toLowerCase();
-    const { data } = await api.reactions.listForIssueComment!({ ...comment, content, per_page: 100 });
-    for (const reaction of data)
-      if (reaction.user?.login.toLowerCase() === login)
-        await api.reactions.deleteForIssueComment({ ...comment, reaction_id: reaction.id });
-    return true;
+    return (await ownReactions(api, comment, ownLogin, content)).length === 0;
   } catch {
     return false;
+  }
+}
+
+/**
+ * Takes back the App's own `content` reaction on `comment` (one read, a delete only when there is one): a 😕 of
+ * an earlier failure once the command was answered. Best effort: the command was answered, so nothing here
+ * fails it.
+ */
+async function takeBackOwn(
+  api: CommentApi,
+  comment: { owner: string; repo: string; comment_id: number },
+  ownLogin: () => Promise<string>,
+  content: 'confused' | 'eyes',
+): Promise<void> {
+  try {
+    for (const id of await ownReactions(api, comment, ownLogin, content))
+      await api.reactions.deleteForIssueComment({ ...comment, reaction_id: id });
+  } catch {
+    // It stays: a stale 😕 beside the answer, nothing worse.
   }
 }
 

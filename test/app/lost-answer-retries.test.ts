@@ -53,7 +53,7 @@ async function receive(probot: Probot, payload: Record<string, unknown>, id: str
 const reactionsOn = (fake: FakeGitHub, id: number) =>
   (fake.repo().reactions.get(id) ?? []).map((r) => String(r.content)).sort();
 
-test('a command whose 👀 GitHub made but answered 502: the person is told, and the redelivery it asks for answers it', async () => {
+test('a command whose 👀 GitHub made but answered 502: the person is told once, to comment it again, and a new comment answers it', async () => {
   await withServerLikeApp(async (fake, probot) => {
     fake.failNext({ status: 502, operationId: 'reactions/create-for-issue-comment', afterWrite: true });
     const { id, payload } = commentOnPull(fake, '/status staging', { user: 'alice' });
@@ -66,10 +66,29 @@ test('a command whose 👀 GitHub made but answered 502: the person is told, and
     const told = appReplies(fake);
     assert.equal(told.length, 1, `one reply, not silence: ${told.join('\n---\n')}`);
     assert.match(told[0]!, /^\*\*Failed\*\* \(`github_unavailable`\): the App could not finish `\/status`/);
-    assert.match(told[0]!, /redeliver the webhook/);
-    // The 👀 that landed is taken back: it would make the redelivery "already handled".
-    assert.ok(!reactionsOn(fake, id).includes('eyes'), reactionsOn(fake, id).join());
+    // The 👀 that landed cannot be told from another delivery's (the next test): it stays, and the reply does
+    // not send the person to a redelivery that would find it.
+    assert.match(told[0]!, /comment it again to try again/);
+    assert.ok(reactionsOn(fake, id).includes('eyes'), reactionsOn(fake, id).join());
 
+    const again = commentOnPull(fake, '/status staging', { user: 'alice' });
+    assert.equal(await receive(probot, again.payload, crypto.randomUUID()), true);
+    const replies = appReplies(fake);
+    assert.equal(replies.length, 2, replies.join('\n---\n'));
+    assert.match(replies[1]!, /#### `staging`/, 'the new comment is answered');
+  });
+});
+
+test('a 👀 GitHub answered 502 without making it: the redelivery the reply offers answers the command', async () => {
+  await withServerLikeApp(async (fake, probot) => {
+    fake.failNext({ status: 502, operationId: 'reactions/create-for-issue-comment' });
+    const { id, payload } = commentOnPull(fake, '/status staging', { user: 'alice' });
+    const delivery = crypto.randomUUID();
+    assert.equal(await receive(probot, payload, delivery), false);
+    const told = appReplies(fake);
+    assert.equal(told.length, 1, told.join('\n---\n'));
+    assert.match(told[0]!, /redeliver the webhook/);
+    assert.ok(!reactionsOn(fake, id).includes('eyes'), reactionsOn(fake, id).join());
     assert.equal(await receive(probot, payload, delivery), true);
     const replies = appReplies(fake);
     assert.equal(replies.length, 2, replies.join('\n---\n'));
@@ -108,4 +127,26 @@ test('what is never repeated blindly: a create (POST), a GraphQL mutation; a rea
   assert.equal(createsSomething('POST', '/app/installations/{installation_id}/access_tokens'), false);
   assert.equal(createsSomething('GET', '/repos/{owner}/{repo}/git/refs'), false);
   assert.equal(createsSomething('PATCH', '/repos/{owner}/{repo}/issues/comments/{comment_id}'), false);
+});
+
+test('a 👀 answered 502 while another delivery of the comment holds it: that key stays, so no redelivery runs the command twice', async () => {
+  await withServerLikeApp(async (fake, probot) => {
+    const { id, payload } = commentOnPull(fake, '/status staging', { user: 'alice' });
+    // Another delivery of this comment (the same one twice at once, on another replica) made the App's 👀 and
+    // is running the command. This one's create finds it (GitHub answers 200) and the answer is lost.
+    const bot = `${fake.state.appSlug}[bot]`;
+    fake.repo().reactions.set(id, [{ id: 990001, content: 'eyes', user: { login: bot, type: 'Bot' } }]);
+    fake.failNext({ status: 502, operationId: 'reactions/create-for-issue-comment', afterWrite: true });
+    const delivery = crypto.randomUUID();
+    assert.equal(await receive(probot, payload, delivery), false, 'the delivery fails');
+    // Whose the 👀 is cannot be told from here: it stays, the other delivery's key.
+    assert.ok(reactionsOn(fake, id).includes('eyes'), reactionsOn(fake, id).join());
+    const told = appReplies(fake);
+    assert.equal(told.length, 1, told.join('\n---\n'));
+    assert.doesNotMatch(told[0]!, /redeliver the webhook/, 'a redelivery would find the 👀 and do nothing');
+    assert.match(told[0]!, /comment it again/);
+    // The redelivery does not run the command a second time beside the other delivery.
+    assert.equal(await receive(probot, payload, delivery), true);
+    assert.equal(appReplies(fake).length, 1, appReplies(fake).join('\n---\n'));
+  });
 });
