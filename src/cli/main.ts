@@ -23,6 +23,7 @@ import type { DeploymentPlan } from '../pipeline/plan.ts';
 import type { PipelineResult } from '../pipeline/events.ts';
 import { VERSION_RULE, VERSION_RULE_TEXT } from '../github/version-rule.ts';
 import { EXIT_CODES, gatesExitCode } from '../util/exit-codes.ts';
+import { endKeptListeners } from '../util/signals.ts';
 import type { StateKeyOptions } from './state-key.ts';
 import type { ControlCliOptions } from './control.ts';
 import type { StatusCliOptions } from './status.ts';
@@ -159,6 +160,9 @@ export async function main(argv: string[], given: Io = processIo): Promise<numbe
   // The one place the CLI's output (text, --json, errors) is written: the secrets the config names are
   // masked here, whichever command, reporter or message carries them.
   const io = maskingWriters.has(given) ? given : maskingIo(given);
+  // A process that embeds the CLI runs another command: the signal listeners an earlier, cancelled one kept
+  // for its exit go (left, they said "received again" of a command that had ended, one more per cancel).
+  endKeptListeners();
   let exitCode = 0;
   const program = new CliCommand('deploy-action')
     .description('Quality gates, blue-green / rolling / canary deployments, analysis and automatic rollback.')

@@ -60,9 +60,23 @@ export interface Cancellation {
   dispose(): void;
   /**
    * What a command does on its way out: removes the listeners unless a signal came, in which case they stay
-   * until the exit, so a SIGTERM between here and the exit is a notice, not a death that loses the exit code.
+   * until the exit (or endKeptListeners: the process runs another command), so a SIGTERM between here and the
+   * exit is a notice, not a death that loses the exit code.
    */
   release(): void;
+}
+
+/**
+ * Per source, the cancellations a signal came to that were released (kept listening for the exit). A process
+ * that runs another command after a cancelled one (main() called again) ends them first (endKeptListeners):
+ * left, they said "received again: the cancellation is already under way" of a command that had ended, and
+ * each cancelled command added one more listener.
+ */
+const keptToTheExit = new WeakMap<SignalSource, Set<() => void>>();
+
+/** Removes the listeners that cancelled commands kept for their exit: a new command begins in this process. */
+export function endKeptListeners(source: SignalSource = process): void {
+  for (const dispose of [...(keptToTheExit.get(source) ?? [])]) dispose();
 }
 
 /** Listens for SIGINT and SIGTERM until dispose(); `notify` is told about each one. */
@@ -80,8 +94,11 @@ export function cancelOnSignals(
     if (notice.kind === 'cancel') controller.abort(new Error(`${signal} received`));
   };
   for (const name of CANCEL_SIGNALS) source.on(name, listener);
+  const kept = keptToTheExit.get(source) ?? new Set<() => void>();
+  keptToTheExit.set(source, kept);
   let disposed = false;
   const dispose = () => {
+    kept.delete(dispose);
     if (disposed) return;
     disposed = true;
     for (const name of CANCEL_SIGNALS) source.off(name, listener);
@@ -92,6 +109,7 @@ export function cancelOnSignals(
     dispose,
     release: () => {
       if (first === undefined) dispose();
+      else if (!disposed) kept.add(dispose);
     },
   };
 }

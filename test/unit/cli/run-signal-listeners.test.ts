@@ -91,10 +91,23 @@ test('reconcile: its listeners are gone when it ends, and stay to the exit once 
   // The runner's SIGTERM between here and the exit finds a listener: it only says the cancellation goes on.
   process.emit('SIGTERM', 'SIGTERM');
   assert.match(errors, /SIGTERM received again/);
-  const left = takeOffNew(before);
+  const kept = SIGNALS.map((s) => process.listenerCount(s) - before.get(s)!.length);
   assert.ok(
-    left.every((n) => n >= 1),
-    `listeners left for the exit, per signal: ${left.join(', ')}`,
+    kept.every((n) => n >= 1),
+    `listeners left for the exit, per signal: ${kept.join(', ')}`,
   );
   assert.equal(typeof cancelled, 'number');
+
+  // The process (one that embeds the CLI) runs another command: the cancelled one's listeners go, and a
+  // signal to it is its own, not "received again" of the command that ended.
+  let later = '';
+  const again = await main(['reconcile', '-c', config], {
+    out: (text) => (later += text),
+    err: (text) => (later += text),
+  });
+  assert.equal(again, 0);
+  assert.deepEqual(takeOffNew(before), [0, 0]);
+  errors = '';
+  process.emit('SIGTERM', 'SIGTERM');
+  assert.equal(errors, '', 'the ended command said nothing of a later signal');
 });

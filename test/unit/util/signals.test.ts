@@ -7,6 +7,7 @@ import {
   CANCEL_SIGNALS,
   cancelOnSignals,
   cancelledExitCode,
+  endKeptListeners,
   runExitCode,
   signalNotice,
   type SignalNotice,
@@ -102,6 +103,32 @@ test('release: an uncancelled command takes its listeners off; a cancelled one k
     emitter.emit('SIGTERM', 'SIGTERM');
     assert.deepEqual(notices, [`cancel:${first}`, 'repeat:SIGTERM']);
   }
+});
+
+test('endKeptListeners: the listeners cancelled commands kept for their exit go when the process runs another command; nested ones stay meanwhile', () => {
+  const { emitter, source } = fakeProcess();
+  const notices: string[] = [];
+  const outer = cancelOnSignals((n) => notices.push(`outer ${n.kind}:${n.signal}`), source);
+  const inner = cancelOnSignals((n) => notices.push(`inner ${n.kind}:${n.signal}`), source);
+  emitter.emit('SIGINT', 'SIGINT');
+  inner.release();
+  // A command's later part listens too: the kept ones stay beside it, still saying a SIGTERM is a notice.
+  const later = cancelOnSignals(() => {}, source);
+  later.release();
+  outer.release();
+  for (const name of CANCEL_SIGNALS) assert.equal(emitter.listenerCount(name), 2, name);
+  emitter.emit('SIGTERM', 'SIGTERM');
+  assert.deepEqual(notices, [
+    'outer cancel:SIGINT',
+    'inner cancel:SIGINT',
+    'outer repeat:SIGTERM',
+    'inner repeat:SIGTERM',
+  ]);
+  // The process runs another command (main() again): none of the earlier command's is left.
+  endKeptListeners(source);
+  for (const name of CANCEL_SIGNALS) assert.equal(emitter.listenerCount(name), 0, name);
+  endKeptListeners(source);
+  outer.dispose();
 });
 
 // A real process with signal-exit loaded the way execa loads it (a child process running), sent the runner's
