@@ -6,6 +6,7 @@
 // Statically imported: what parsing a command line and `validate` need (commander, the config loader,
 // usage.ts). Each other command imports its code with import() when it runs, so a start compiles only what
 // its command uses (issue 16; test/unit/build/start-graph.test.ts guards it).
+import { inspect } from 'node:util';
 import { didYouMean } from '../config/suggest.ts';
 import { CommanderError, InvalidArgumentError, Option, type Command } from 'commander';
 import { CliCommand } from './command.ts';
@@ -727,9 +728,17 @@ export async function main(argv: string[], given: Io = processIo): Promise<numbe
   return exitCode;
 }
 
-/** An unexpected error, as Node reports an uncaught one (its stack, message included), through `io`. */
+/**
+ * An unexpected error, as Node reports an uncaught one (its stack, message included; a value that is not an
+ * Error inspected, where String() said "[object Object]"), through `io`.
+ */
 export function sayInternalError(io: Io, error: unknown): void {
-  const text = error instanceof Error ? (error.stack ?? `${error.name}: ${error.message}`) : String(error);
+  const text =
+    error instanceof Error
+      ? (error.stack ?? `${error.name}: ${error.message}`)
+      : typeof error === 'string'
+        ? error
+        : inspect(error, { breakLength: Infinity, depth: 4 });
   io.err(`deploy-action: internal error: ${text}\n`);
 }
 

@@ -64,6 +64,25 @@ test('an unexpected error is printed masked, with exit 1, not thrown past the ma
   assert.ok(!(out + err).includes(SECRET), err);
 });
 
+test('an unexpected value that is not an Error (a library rejecting with an object) says what it holds, masked', async (t) => {
+  t.after(() => mock.restoreAll());
+  mock.method(FileStateStore.prototype, 'read', () => {
+    throw { code: 'ECONNRESET', url: `https://user:${SECRET}@127.0.0.1:9/state` };
+  });
+  let err = '';
+  const code = await main(['status', '-e', 'production', '-c', configPath], {
+    out: () => {},
+    err: (text) => void (err += text),
+  });
+  assert.equal(code, 1);
+  // Said as Node says an uncaught value, not "[object Object]", which named nothing.
+  assert.match(
+    err,
+    /^deploy-action: internal error: \{ code: 'ECONNRESET', url: 'https:\/\/user:\*\*\*@127\.0\.0\.1:9\/state' \}\n/,
+  );
+  assert.ok(!err.includes(SECRET), err);
+});
+
 // Outside main(): work of the run's that rejects or throws with nobody to catch it (a timer, a stream's
 // error event). Node's own report printed it raw; the entry point says it through the same masking writer.
 for (const how of ['rejects', 'throws'] as const) {
