@@ -115,7 +115,8 @@ test('names in CJK, with emoji or combining marks line up by the columns a termi
     '本番環境', // four characters, eight columns
     'prod-🚀-eu', // an emoji takes two
     'pre\u0301-prod', // a combining accent takes none
-    `${'東京リージョン本番'.repeat(4)}終わり`, // past the cap of 48 columns
+    // Past the cap of 48 columns, cut where an emoji (a surrogate pair) stands: 36 + 5 × 2 columns kept.
+    `${'東京リージョン本番'.repeat(2)}${'🚀'.repeat(20)}終わり`,
   ];
   const result = succeeded();
   result.steps = names.map((environment, i) =>
@@ -131,5 +132,6 @@ test('names in CJK, with emoji or combining marks line up by the columns a termi
   const long = lines[4]!;
   assert.ok(long.includes('…') && !long.includes('終わり'), long);
   assert.ok(!/[\uD800-\uDBFF](?![\uDC00-\uDFFF])/.test(long), 'no character cut in half');
+  assert.ok(long.includes(`${'🚀'.repeat(5)}…`) && !long.includes('🚀'.repeat(6)), long);
   assert.ok(lines[3]!.includes('pre\u0301-prod'), 'the accent kept with its letter');
 });
