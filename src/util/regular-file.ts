@@ -15,19 +15,26 @@ export function notRegular(info: Stats): string | undefined {
 }
 
 /**
- * Opens `path` without waiting and gives `use` what it is (fstat of the file opened, so nothing swapped in
- * after the look is what gets read) and a reader of its text, closed after. A socket cannot be opened: it is
- * looked at by its path, and its reader throws. Errors of the open (ENOENT, EACCES, ...) are thrown as they are.
+ * Gives `use` what `path` is and a reader of its text. Looked at first, and only a regular file is opened (a
+ * device or a FIFO's writer can react to an open); opened without waiting, and judged again by fstat of what
+ * was opened, so nothing swapped in after the look is what gets read; closed after. For anything but a
+ * regular file (or what cannot be opened as one: a socket, a directory on some systems) `use` gets the look
+ * and a reader that throws. Errors of the look or the open (ENOENT, EACCES, ...) are thrown as they are.
  */
 export function withOpenedFile<T>(path: string, use: (info: Stats, readText: () => string) => T): T {
+  const looked = statSync(path);
+  const unread = (why: string) => () => {
+    throw new Error(`${path} is not read: ${why}`);
+  };
+  if (!looked.isFile()) return use(looked, unread('not a regular file'));
   let fd: number;
   try {
     fd = openSync(path, OPEN_WITHOUT_WAITING);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENXIO') throw error;
-    return use(statSync(path), () => {
-      throw error;
-    });
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'ENXIO' && code !== 'EISDIR') throw error;
+    // Swapped for a socket or a directory since the look: said as what it is now.
+    return use(statSync(path), unread(code));
   }
   try {
     return use(fstatSync(fd), () => readFileSync(fd, 'utf8'));

@@ -13,7 +13,7 @@ import {
   utimesSync,
   writeFileSync,
 } from 'node:fs';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -275,10 +275,23 @@ test('a record file that is a FIFO or far larger than any record is refused unre
   mkdirSync(join(store.dir, 'records'), { recursive: true });
   // A FIFO with no writer: opening it to read would block the run for ever.
   execFileSync('mkfifo', [path]);
+  // A writer waiting on it: opening the FIFO to look at it would let that writer through. It is not opened.
+  const writer = spawn(
+    process.execPath,
+    ['-e', `require('node:fs').openSync(${JSON.stringify(path)}, 'w'); console.log('opened')`],
+    { stdio: ['ignore', 'pipe', 'ignore'] },
+  );
+  let writerOut = '';
+  writer.stdout.on('data', (chunk: Buffer) => (writerOut += chunk));
+  t.after(() => void writer.kill('SIGKILL'));
+  await new Promise((resolve) => setTimeout(resolve, 300)); // the writer is at its open
   const fifo = store.readSync('production');
   assert.ok(!fifo.ok);
   assert.equal(fifo.code, 'state_corrupt');
   assert.match(fifo.message, /production\.json cannot be read \(a FIFO, not a regular file\)/);
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  assert.equal(writerOut, '', 'the FIFO was opened: its waiting writer went on');
+  writer.kill('SIGKILL');
   rmSync(path);
   // A socket cannot even be opened (ENXIO): said as what it is, as by its look before.
   const socket = createServer();
