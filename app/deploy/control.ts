@@ -84,6 +84,7 @@ export type ControlRefusalCode =
   | 'button_superseded'
   | 'before_failure_hold'
   | 'before_rollout'
+  | 'button_other_rollout'
   | 'requests_unreadable';
 
 /** A commit the request must be bound to, and what it is, in the App's own words ("the pull request"). */
@@ -124,6 +125,11 @@ export interface PlanInput {
   pressedCheckRun?: number;
   /** When GitHub wrote that check run (its completed_at, or started_at): a press came after it. */
   pressedCheckRunAt?: string;
+  /**
+   * The start (ms) of the rollout that check run was written for, as its external id names it; undefined
+   * where it names none (written by a version before it did): then when it was written tells.
+   */
+  pressedRollout?: number;
   /** The requests could not be read (the poll failed): `existing` may lack a /pause. */
   unreadable?: boolean;
   /** The check run each of `existing` was first read from (ControlPoll's `recordedIn`). */
@@ -364,6 +370,54 @@ function datedInRollout(
   };
 }
 
+/**
+ * A check run written (GitHub's completed_at) since the rollout that began at `began` (ms) began, less the
+ * clocks' skew (the runner dated the start, GitHub the check run). No start known: any is; no time known:
+ * not known to be.
+ */
+export function writtenInRollout(writtenAt: string | null | undefined, began: number): boolean {
+  if (!Number.isFinite(began)) return true;
+  const written = Date.parse(writtenAt ?? '');
+  return Number.isFinite(written) && written >= began - CONTROL_CLOCK_SKEW_MS;
+}
+
+/**
+ * A Promote or Resume press counts only for the rollout its check run was written for. A re-run of the job
+ * keeps the deployment and its steps but is a new rollout; GitHub does not date a press, so one on an earlier
+ * attempt's check run may have been made during that attempt and delivered (or handled) after this one began:
+ * dated now, it would let this rollout go on, which nobody asked. The check run names its rollout (its start,
+ * in the external id); one written by a version before it did is judged by when GitHub wrote it. An Abort is
+ * taken from any (it only stops the rollout of that deployment).
+ */
+function pressOfOtherRollout(
+  input: PlanInput,
+  rollout: Rollout,
+): { ok: false; code: ControlRefusalCode; message: string } | undefined {
+  if (!goesOnByButton(input)) return undefined;
+  const began = Date.parse(rollout.startedAt);
+  if (!Number.isFinite(began)) return undefined;
+  const named = input.pressedRollout;
+  if (named === undefined ? writtenInRollout(input.pressedCheckRunAt, began) : named === Math.trunc(began))
+    return undefined;
+  const which =
+    named !== undefined
+      ? `written for the rollout of deployment ${code(rollout.deploymentId)} that began at ` +
+        `${code(new Date(named).toISOString())}`
+      : `written ${input.pressedCheckRunAt ? `at ${code(input.pressedCheckRunAt, 40)}` : 'at a time GitHub does not say'}, ` +
+        `before it began`;
+  const button = VERB_BUTTON_NAME[input.verb];
+  return {
+    ok: false,
+    code: 'button_other_rollout',
+    message:
+      `this ${button} button is on a \`rollout\` check run of an earlier rollout (${which}); the rollout of ` +
+      `${code(input.environment, 255)} in progress began at ${code(new Date(began).toISOString())} (a re-run of ` +
+      'the job is a new rollout), and GitHub does not say when a button was pressed: a press made for the ' +
+      `earlier one is not taken for this one. Nothing was recorded; press ${button} on the current ` +
+      `\`rollout\` check run of this rollout, or ${commandText(input.verb, input.environment)}.`,
+  };
+}
+
 /** Pure: whether the request is recorded, and what it does to the rollout. Policy first, then the record. */
 export function planControl(input: PlanInput): ControlPlan {
   const pre = allowed(input);
@@ -391,6 +445,8 @@ export function planControl(input: PlanInput): ControlPlan {
       code: 'not_current_rollout',
       message: `the button was for deployment ${code(input.deploymentId)}; the rollout of ${env} in progress is deployment ${code(rollout.deploymentId)}.`,
     };
+  const otherRollout = pressOfOtherRollout(input, rollout);
+  if (otherRollout) return otherRollout;
   if (input.verb === 'promote' && input.step !== undefined && input.step !== stepOf(rollout))
     return {
       ok: false,
@@ -901,6 +957,8 @@ export interface ControlAsk {
   /** A button: the check run it was pressed on, and when GitHub wrote it. */
   pressedCheckRun?: number;
   pressedCheckRunAt?: string;
+  /** A button: the start (ms) of the rollout its check run names, if it names one. */
+  pressedRollout?: number;
   /** A comment: when GitHub says it was written (its created_at). */
   writtenAt?: string;
 }
@@ -993,6 +1051,7 @@ export async function controlRollout(deps: ControlDeps, ask: ControlAsk): Promis
     ...(ask.step !== undefined ? { step: ask.step } : {}),
     ...(ask.pressedCheckRun !== undefined ? { pressedCheckRun: ask.pressedCheckRun } : {}),
     ...(ask.pressedCheckRunAt !== undefined ? { pressedCheckRunAt: ask.pressedCheckRunAt } : {}),
+    ...(ask.pressedRollout !== undefined ? { pressedRollout: ask.pressedRollout } : {}),
     ...(ask.writtenAt !== undefined ? { writtenAt: ask.writtenAt } : {}),
     deployer,
     approver,
@@ -1090,6 +1149,10 @@ export async function controlRollout(deps: ControlDeps, ask: ControlAsk): Promis
       request: plan.request,
       key: keys[0]!,
       display: requestDisplay(plan, environment),
+      // Named in its external id: its buttons act on this rollout only (pressOfOtherRollout).
+      ...(Number.isFinite(Date.parse(plan.rollout.startedAt))
+        ? { rolloutStart: Date.parse(plan.rollout.startedAt) }
+        : {}),
     }));
   }
   let reconcile: ReconcileStart | undefined;

@@ -51,7 +51,11 @@ import {
   runStarters,
 } from './protection-rule.ts';
 import type { PendingAnswer } from './protection-rule.ts';
-import { CONTROL_CHECK_PREFIX, controlCheckName } from '../../src/control/github-channel.ts';
+import {
+  CONTROL_CHECK_PREFIX,
+  controlCheckName,
+  rolloutOfExternalId,
+} from '../../src/control/github-channel.ts';
 import type { RequestFn } from '../../src/control/github-channel.ts';
 import { ENVIRONMENT_NAME } from '../../src/config/schema.ts';
 import { parseDeploymentPayload } from '../../src/github/deployment-payload.ts';
@@ -473,16 +477,22 @@ const CONTROL_ACTIONS = ['promote', 'resume', 'abort'] as const;
 type ControlAction = (typeof CONTROL_ACTIONS)[number];
 
 /**
- * The deployment a `rollout / <env>` check run is about, and the step its wait was at: `wait:<deployment>:<step>`
- * (`…:failed:<ms>` for a failed batch's hold), or `control:<deployment>:<step>:…` (`control:<deployment>:…`
- * before the step was kept: no step).
+ * The deployment a `rollout / <env>` check run is about, the step its wait was at and the rollout (its start)
+ * it was written for: `wait:<deployment>:<step>:rollout-<ms>` (`…:failed:<ms>` for a failed batch's hold), or
+ * `control:<deployment>:<step>:rollout-<ms>:…`; before the rollout was named `wait:<deployment>:<step>` and
+ * `control:<deployment>:<step>:…` (no rollout), and before the step was kept `control:<deployment>:…` (no step).
  */
 export function parseControlRef(
   externalId: string | null,
-): { deploymentId: string; step?: number } | undefined {
+): { deploymentId: string; step?: number; rolloutStart?: number } | undefined {
   const m = /^(?:wait|control):([0-9]{1,20}):(?:(-?[0-9]{1,5})(?::|$))?/.exec(externalId ?? '');
   if (!m) return undefined;
-  return { deploymentId: m[1]!, ...(m[2] !== undefined ? { step: Number(m[2]) } : {}) };
+  const rolloutStart = rolloutOfExternalId(externalId);
+  return {
+    deploymentId: m[1]!,
+    ...(m[2] !== undefined ? { step: Number(m[2]) } : {}),
+    ...(rolloutStart !== undefined ? { rolloutStart } : {}),
+  };
 }
 
 export type ControlButtonOutcome =
@@ -705,6 +715,7 @@ async function decideControlOnPull(
       deploymentId: ref.deploymentId,
       ...(ref.step !== undefined ? { step: ref.step } : {}),
       pressedCheckRun: checkRun.id,
+      ...(ref.rolloutStart !== undefined ? { pressedRollout: ref.rolloutStart } : {}),
       ...((checkRun.completed_at ?? checkRun.started_at)
         ? { pressedCheckRunAt: (checkRun.completed_at ?? checkRun.started_at)! }
         : {}),

@@ -19,7 +19,7 @@ import type { Rollout } from '../../src/state/record.ts';
 import type { Api, Octokit, Where } from '../facts/github.ts';
 import { ownAppId } from '../facts/own-comments.ts';
 import { answerOnce, answeringRefName, swapOption } from '../facts/answer-once.ts';
-import { commandText, position } from '../deploy/control.ts';
+import { commandText, position, writtenInRollout } from '../deploy/control.ts';
 import type { ControlChannel } from '../deploy/control.ts';
 import type { RecordReader } from '../state.ts';
 
@@ -122,9 +122,20 @@ export async function handleWaitNotice(
   const wait = rollout.wait;
   if (!wait) return { status: 'ignored', reason: 'not_waiting' };
   // A hold on a failed batch gets a notice of its own, written since it began: a Resume on an older one (an
-  // earlier wait at this step) is refused, as it may have been pressed before the batch failed.
+  // earlier wait at this step) is refused, as it may have been pressed before the batch failed. The notice
+  // names the rollout (its start): a re-run of the job, the same deployment, gets its own, and a press on an
+  // earlier attempt's is refused (app/deploy/control.ts).
   const failedAt = failureHoldSince(rollout);
-  const externalId = waitExternalId(rollout.deploymentId, wait.step, failedAt);
+  const began = Date.parse(rollout.startedAt);
+  const externalId = waitExternalId(rollout.deploymentId, wait.step, {
+    failedAt,
+    ...(Number.isFinite(began) ? { rolloutStart: began } : {}),
+  });
+  // The form a version before the rollout was named wrote: this wait's notice when written since the rollout
+  // began (its presses are taken), an earlier attempt's otherwise (this one needs its own).
+  const legacyId = waitExternalId(rollout.deploymentId, wait.step, { failedAt });
+  const thisWaits = (r: { external_id: string | null; completed_at?: string | null }): boolean =>
+    r.external_id === externalId || (r.external_id === legacyId && writtenInRollout(r.completed_at, began));
   const sha = rollout.sha;
   const name = controlCheckName(environment);
   const appId = await ownAppId(octokit);
@@ -134,8 +145,8 @@ export async function handleWaitNotice(
   // status before, and no notice was made for a new wait.
   const look = () => checkRunsThroughSuites(octokit.rest, where, { sha, name, appId, partial: true });
   // Looked for before claiming: most statuses of a wait find its notice, and cost no claim.
-  const seen = (await look()).runs.find((r) => r.external_id === externalId);
-  if (seen) return { status: 'exists', checkRunId: seen.id, externalId };
+  const seen = (await look()).runs.find(thisWaits);
+  if (seen) return { status: 'exists', checkRunId: seen.id, externalId: seen.external_id ?? externalId };
   const once = await answerOnce(
     octokit.rest,
     where,
@@ -144,8 +155,9 @@ export async function handleWaitNotice(
     async (): Promise<WaitNoticeOutcome> => {
       // Again under the claim: made by a delivery that held it since.
       const { runs, partial } = await look();
-      const found = runs.find((r) => r.external_id === externalId);
-      if (found) return { status: 'exists', checkRunId: found.id, externalId };
+      const found = runs.find(thisWaits);
+      if (found)
+        return { status: 'exists', checkRunId: found.id, externalId: found.external_id ?? externalId };
       const { checkRunId } = await deps.writeNotice(octokit.rest as unknown as ControlWriteApi, where, {
         sha,
         place: {
@@ -155,6 +167,7 @@ export async function handleWaitNotice(
         },
         step: wait.step,
         ...(Number.isFinite(failedAt) ? { failedAt } : {}),
+        ...(Number.isFinite(began) ? { rolloutStart: began } : {}),
         display: waitDisplay(environment, { ...rollout, wait }, partial !== undefined),
       });
       return { status: 'created', checkRunId, externalId };

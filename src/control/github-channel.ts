@@ -435,27 +435,61 @@ function describe(error: unknown, environment: string): string {
 }
 
 /**
- * `control:<deploymentId>:<step>:<request id>`, cut to MAX_EXTERNAL_ID with a hash of the whole id kept. The
- * step is the one the rollout was at when the request was made: a click on the check run's Promote button is
- * for the wait at that step, never a later one.
+ * The segment naming the rollout a notice or request check run was written for: its start, in ms since the
+ * epoch (`rollout-<ms>`). A re-run of a job keeps its deployment and its steps but is a new rollout (a new
+ * start): a press on a check run written for an earlier one does not act on it (app/deploy/control.ts).
  */
-export function controlExternalId(deploymentId: string, requestId: string, step: number): string {
-  const full = `control:${deploymentId}:${step}:${requestId}`;
+function rolloutSegment(rolloutStart: number | undefined): string {
+  return rolloutStart !== undefined && Number.isFinite(rolloutStart)
+    ? `:rollout-${Math.trunc(rolloutStart)}`
+    : '';
+}
+
+/**
+ * The rollout start a `wait:` or `control:` external id names (rolloutSegment), undefined for the form before
+ * it was kept (`wait:<deployment>:<step>`, `control:<deployment>:<step>:<request id>`). Never throws.
+ */
+export function rolloutOfExternalId(externalId: string | null | undefined): number | undefined {
+  const m = /^(?:wait|control):[0-9]{1,20}:-?[0-9]{1,5}:rollout-([0-9]{1,16})(?::|$)/.exec(externalId ?? '');
+  return m ? Number(m[1]) : undefined;
+}
+
+/**
+ * `control:<deploymentId>:<step>:rollout-<ms>:<request id>`, cut to MAX_EXTERNAL_ID with a hash of the whole id
+ * kept. The step is the one the rollout was at when the request was made: a click on the check run's Promote
+ * button is for the wait at that step, never a later one; the rollout (its start) is the one it was made of:
+ * never a later attempt's. Without `rolloutStart`, the form before it was kept.
+ */
+export function controlExternalId(
+  deploymentId: string,
+  requestId: string,
+  step: number,
+  rolloutStart?: number,
+): string {
+  const full = `control:${deploymentId}:${step}${rolloutSegment(rolloutStart)}:${requestId}`;
   if (full.length <= MAX_EXTERNAL_ID) return full;
   const hash = createHash('sha256').update(requestId).digest('hex').slice(0, 16);
   return `${full.slice(0, MAX_EXTERNAL_ID - hash.length - 1)}~${hash}`;
 }
 
 /**
- * `wait:<deploymentId>:<step>`: the App creates one notice per wait. A hold on a failed batch
- * (`on_failure: pause`) adds when it began (`wait:<deploymentId>:<step>:failed:<ms>`): its Resume counts only on
- * a check run written since it began (docs/control.md), so a notice an earlier wait at that step left (a
- * /pause before the batch, the same batch failing again) does not stand in for its own.
+ * `wait:<deploymentId>:<step>:rollout-<ms>`: the App creates one notice per wait of a rollout (a re-run of the
+ * job, a new rollout of the same deployment, gets its own: a press on an earlier attempt's is refused). A hold
+ * on a failed batch (`on_failure: pause`) adds when it began (`…:failed:<ms>`): its Resume counts only on a
+ * check run written since it began (docs/control.md), so a notice an earlier wait at that step left (a /pause
+ * before the batch, the same batch failing again) does not stand in for its own. Without `rolloutStart`, the
+ * form before it was kept (`wait:<deploymentId>:<step>`), which the App still reads (wait-notice.ts).
  */
-export function waitExternalId(deploymentId: string, step: number, failedAt?: number): string {
+export function waitExternalId(
+  deploymentId: string,
+  step: number,
+  at: { failedAt?: number; rolloutStart?: number } = {},
+): string {
+  const { failedAt } = at;
+  const base = `wait:${deploymentId}:${step}${rolloutSegment(at.rolloutStart)}`;
   return failedAt !== undefined && Number.isFinite(failedAt)
-    ? `wait:${deploymentId}:${step}:failed:${Math.trunc(failedAt)}`
-    : `wait:${deploymentId}:${step}`;
+    ? `${base}:failed:${Math.trunc(failedAt)}`
+    : base;
 }
 
 const BUTTONS: Record<ControlButton, { label: string; description: string }> = {
@@ -502,16 +536,24 @@ function checkRun(
 export async function writeControlRequest(
   api: ControlWriteApi,
   where: Where,
-  args: { sha: string; place: ControlPlace; request: ControlRequest; key: Buffer; display: ControlDisplay },
+  args: {
+    sha: string;
+    place: ControlPlace;
+    request: ControlRequest;
+    key: Buffer;
+    display: ControlDisplay;
+    /** The rollout's start (ms), named in the external id: its buttons act on that rollout only. */
+    rolloutStart?: number;
+  },
 ): Promise<{ checkRunId: number }> {
-  const { sha, place, request, key, display } = args;
+  const { sha, place, request, key, display, rolloutStart } = args;
   const text = signControlRequest(request, key, place);
   const { data } = await api.checks.create(
     checkRun(
       where,
       sha,
       place,
-      controlExternalId(place.deploymentId, request.id, request.step),
+      controlExternalId(place.deploymentId, request.id, request.step, rolloutStart),
       display,
       text,
     ),
@@ -524,16 +566,26 @@ const NOTICE_TEXT =
 
 /**
  * The App's notice when a rollout starts waiting: a `rollout / <environment>` check run with the buttons and
- * no request in it (external_id waitExternalId's, so the App creates it once per wait).
+ * no request in it (external_id waitExternalId's, so the App creates it once per wait of a rollout).
  */
 export async function writeWaitNotice(
   api: ControlWriteApi,
   where: Where,
-  args: { sha: string; place: ControlPlace; step: number; display: ControlDisplay; failedAt?: number },
+  args: {
+    sha: string;
+    place: ControlPlace;
+    step: number;
+    display: ControlDisplay;
+    failedAt?: number;
+    /** The rollout's start (ms), named in the external id: its buttons act on that rollout only. */
+    rolloutStart?: number;
+  },
 ): Promise<{ checkRunId: number }> {
-  const { sha, place, step, display, failedAt } = args;
-  const { data } = await api.checks.create(
-    checkRun(where, sha, place, waitExternalId(place.deploymentId, step, failedAt), display, NOTICE_TEXT),
-  );
+  const { sha, place, step, display, failedAt, rolloutStart } = args;
+  const externalId = waitExternalId(place.deploymentId, step, {
+    ...(failedAt !== undefined ? { failedAt } : {}),
+    ...(rolloutStart !== undefined ? { rolloutStart } : {}),
+  });
+  const { data } = await api.checks.create(checkRun(where, sha, place, externalId, display, NOTICE_TEXT));
   return { checkRunId: data.id };
 }

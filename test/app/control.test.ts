@@ -99,7 +99,7 @@ async function writeRecord(w: World, rollout: Partial<Rollout> | undefined, opts
             step: 2,
             steps: 5,
             weight: 25,
-            startedAt: '2025-03-04T10:10:00.000Z',
+            startedAt: STARTED,
             owner: { kind: 'workflow', runId: String(nextRun), runAttempt: '1' },
             recovery: [],
             ...rollout,
@@ -123,6 +123,12 @@ async function writeRecord(w: World, rollout: Partial<Rollout> | undefined, opts
     output: { title: 'deploy', summary: 'deploying', text: signRecord(record, key, place) },
   });
 }
+
+/** The rollout writeRecord writes began then: its wait notices and request check runs name it. */
+const STARTED = '2025-03-04T10:10:00.000Z';
+/** The external id of the wait notice at `step` of the rollout that began at `started`. */
+const waitId = (w: World, step: number, started = STARTED): string =>
+  `wait:${w.deploymentId}:${step}:rollout-${Date.parse(started)}`;
 
 const waiting = (wait: Partial<RolloutWait> = {}): Partial<Rollout> => ({
   wait: { kind: 'manual', step: 2, since: '2025-03-04T10:20:00.000Z', handedOff: true, ...wait },
@@ -510,7 +516,7 @@ test('wait notice: the in_progress status of a waiting rollout gets one `rollout
     await writeRecord(w, waiting());
     await statusInProgress(w);
     await statusInProgress(w);
-    const notices = controlRuns(w.fake).filter((c) => c.external_id === `wait:${w.deploymentId}:2`);
+    const notices = controlRuns(w.fake).filter((c) => c.external_id === waitId(w, 2));
     assert.equal(notices.length, 1, 'once per deployment and step');
     await writeRecord(w, waiting({ step: 3, kind: 'hold', by: 'alice' }));
     await statusInProgress(w);
@@ -537,7 +543,7 @@ test('wait notice: two deliveries of one status handled at once (a redelivery wh
     const delivery = crypto.randomUUID();
     const deliver = () => w.probot.receive({ id: delivery, name: 'deployment_status', payload } as Receive);
     await Promise.all([deliver(), deliver()]);
-    const notices = controlRuns(w.fake).filter((c) => c.external_id === `wait:${w.deploymentId}:2`);
+    const notices = controlRuns(w.fake).filter((c) => c.external_id === waitId(w, 2));
     assert.equal(notices.length, 1, 'one notice');
     const claims = w.fake
       .requestsFor('git/create-ref')
@@ -561,7 +567,7 @@ test('wait notice: made once even when over 1000 newer check suites leave the Ap
     await statusInProgress(w);
     openCheckSuites(w.fake.state, w.fake.repo(), HEAD, 1001, { id: 15368, slug: 'github-actions' });
     await statusInProgress(w);
-    const notices = controlRuns(w.fake).filter((c) => c.external_id === `wait:${w.deploymentId}:2`);
+    const notices = controlRuns(w.fake).filter((c) => c.external_id === waitId(w, 2));
     assert.equal(notices.length, 1);
   });
 });
@@ -876,9 +882,9 @@ test('a claim ref a pusher made before a waiting status does not keep the wait n
     // The wait notice's claim is named by the deployment and the step: known to anyone who can read the
     // repository. Made this very second, as the App's claims said before they were signed.
     const payload = await inProgressPayload(w);
-    await pushClaim(w.fake, answeringRefName('notice', `wait:${w.deploymentId}:2`), HEAD, NOW);
+    await pushClaim(w.fake, answeringRefName('notice', waitId(w, 2)), HEAD, NOW);
     await w.probot.receive({ id: crypto.randomUUID(), name: 'deployment_status', payload } as Receive);
-    const notices = controlRuns(w.fake).filter((c) => c.external_id === `wait:${w.deploymentId}:2`);
+    const notices = controlRuns(w.fake).filter((c) => c.external_id === waitId(w, 2));
     assert.equal(notices.length, 1, 'the wait notice is made');
     assert.deepEqual(claims(), [], 'taken over, then removed');
   });
@@ -1073,12 +1079,15 @@ test('buttons: a Promote on the check run of an ended wait does not end a later 
     await writeRecord(w, waiting({ handedOff: false }));
     await statusInProgress(w);
     const [notice] = controlRuns(w.fake);
-    assert.equal(notice?.external_id, `wait:${w.deploymentId}:2`);
+    assert.equal(notice?.external_id, waitId(w, 2));
     // carol's approval at the `approval: 2` step 2 leaves a request check run with Promote and Abort.
     await writeRecord(w, waiting({ kind: 'approval', approvals: 2, handedOff: false }));
     await say(w, '/promote production', 'carol');
     const [first] = requestRuns(w.fake);
-    assert.match(String(first?.external_id), new RegExp(`^control:${w.deploymentId}:2:comment:`));
+    assert.match(
+      String(first?.external_id),
+      new RegExp(`^control:${w.deploymentId}:2:rollout-${Date.parse(STARTED)}:comment:`),
+    );
     // The wait at step 2 ended; the rollout now waits at step 3 for a /promote.
     await writeRecord(w, waiting({ step: 3, handedOff: false }));
     for (const stale of [notice!, first!]) {
@@ -1171,7 +1180,7 @@ test('past 1000 of the App’s own control check runs: /promote and /resume are 
       name: 'check_run',
       payload: click(
         w.fake,
-        controlRuns(w.fake).find((c) => c.external_id === `wait:${w.deploymentId}:2`)!,
+        controlRuns(w.fake).find((c) => c.external_id === waitId(w, 2))!,
         'alice',
         'promote',
       ),
@@ -1194,7 +1203,7 @@ test('past 1000 of the App’s own control check runs: a new wait still gets one
     await writeRecord(w, { step: 3, ...waiting({ step: 3 }) });
     await statusInProgress(w);
     await statusInProgress(w);
-    const notices = controlRuns(w.fake).filter((c) => c.external_id === `wait:${w.deploymentId}:3`);
+    const notices = controlRuns(w.fake).filter((c) => c.external_id === waitId(w, 3));
     assert.equal(notices.length, 1, 'one notice for the new wait, found again by the second status');
     assert.deepEqual(
       ((notices[0]!._actions ?? []) as Array<{ identifier: string }>).map((a) => a.identifier),
@@ -1360,14 +1369,19 @@ test("a press when the requests cannot be read is refused (requests_unreadable);
       assert.equal(dispatches(w.fake).length, 0);
       failing = false;
       // The job is re-run (the same deployment, a new rollout): the earlier attempt's /pause holds nothing, so
-      // the notice's Promote (its only button) ends the new attempt's wait.
+      // the Promote of the new attempt's own notice ends its wait.
       clock = new Date('2025-03-04T11:10:00Z');
       await writeRecord(w, {
         startedAt: '2025-03-04T11:00:00.000Z',
         owner: { kind: 'workflow', runId: '699', runAttempt: '2' },
         ...waiting({ handedOff: false, since: '2025-03-04T11:05:00.000Z' }),
       });
-      assert.match(await press('promote'), /\*\*\/promote\*\* by @alice recorded/);
+      await statusInProgress(w);
+      const fresh = controlRuns(w.fake).find(
+        (c) => c.external_id === waitId(w, 2, '2025-03-04T11:00:00.000Z'),
+      );
+      assert.ok(fresh, 'the re-run has a notice of its own');
+      assert.match(await pressAs(w, fresh, 'alice', 'promote'), /\*\*\/promote\*\* by @alice recorded/);
     },
     () => clock,
   );
@@ -1399,7 +1413,7 @@ test("a hold on a failed batch: a Resume press on a check run written before the
       // The hold's own notice (written since) carries Resume: taken, dated no earlier than the hold.
       await statusInProgress(w);
       const notice = controlRuns(w.fake).find(
-        (c) => c.external_id === `wait:${w.deploymentId}:${step}:failed:${Date.parse(failed)}`,
+        (c) => c.external_id === `${waitId(w, step)}:failed:${Date.parse(failed)}`,
       )!;
       assert.ok(notice, 'the hold has its own notice');
       assert.match(await press(notice, 'resume'), /\*\*\/resume\*\* by @alice recorded/);
@@ -1582,7 +1596,7 @@ test('a hold on a failed batch at a step that already had a notice gets a fresh 
       const notices = controlRuns(w.fake).filter((c) => String(c.external_id).startsWith('wait:'));
       assert.equal(notices.length, 2, 'a notice of its own for the hold');
       const fresh = notices.find((c) => c !== older)!;
-      assert.equal(fresh.external_id, `wait:${w.deploymentId}:2:failed:${Date.parse(failed)}`);
+      assert.equal(fresh.external_id, `${waitId(w, 2)}:failed:${Date.parse(failed)}`);
       assert.deepEqual(
         ((fresh._actions ?? []) as Array<{ identifier: string }>).map((a) => a.identifier),
         ['resume', 'abort'],
@@ -1611,4 +1625,109 @@ test('buttons: an answer to a press @-mentions its presser alone (a refusal name
       refusal,
     );
   });
+});
+
+/** The rollout of a re-run of the job (attempt 2): the same deployment, a new start. */
+const RERUN_STARTED = '2025-03-04T10:35:00.000Z';
+const rerun = (wait: Partial<RolloutWait> = {}): Partial<Rollout> => ({
+  startedAt: RERUN_STARTED,
+  owner: { kind: 'workflow', runId: '699', runAttempt: '2' },
+  ...waiting({ since: '2025-03-04T10:38:00.000Z', ...wait }),
+});
+
+test("a re-run of the job: a Promote pressed on the earlier attempt's wait notice, delivered after the re-run began, is refused (button_other_rollout) and records nothing; the re-run's own notice takes it", async () => {
+  let t = NOW.getTime();
+  await run(
+    async (w) => {
+      await writeRecord(w, waiting());
+      await statusInProgress(w);
+      const [earlier] = controlRuns(w.fake);
+      // The job is re-run: the same deployment, waiting at the same step, handed off.
+      t = Date.parse('2025-03-04T10:40:00Z');
+      await writeRecord(w, rerun());
+      const reply = await pressAs(w, earlier!, 'alice', 'promote');
+      assert.match(
+        reply,
+        /\/promote by @alice not recorded\*\* \(`button_other_rollout`\): this Promote button is on a `rollout` check run of an earlier rollout .*the rollout of `production` in progress began at `2025-03-04T10:35:00.000Z` .*Nothing was recorded; press Promote on the current `rollout` check run of this rollout, or `\/promote production`/,
+      );
+      assert.equal(requestRuns(w.fake).length, 0, 'nothing recorded');
+      assert.equal(dispatches(w.fake).length, 0, 'no run started');
+      // The re-run's wait gets a notice of its own, whose Promote is taken.
+      await statusInProgress(w);
+      const fresh = controlRuns(w.fake).find((c) => c.external_id === waitId(w, 2, RERUN_STARTED));
+      assert.ok(fresh, "the re-run's own notice");
+      assert.notEqual(fresh.id, earlier!.id);
+      assert.match(await pressAs(w, fresh, 'alice', 'promote'), /\*\*\/promote\*\* by @alice recorded/);
+      assert.equal(requestRuns(w.fake).length, 1);
+      assert.equal(dispatches(w.fake).length, 1, 'the handed-off rollout goes on: reconcile started');
+    },
+    () => new Date(t),
+    true,
+  );
+});
+
+test("a re-run of the job: a Resume pressed on a request check run of the earlier attempt (its /pause's) is refused (button_other_rollout) and records nothing; the re-run's notice takes it", async () => {
+  let t = NOW.getTime();
+  await run(
+    async (w) => {
+      await writeRecord(w, waiting());
+      assert.match(await say(w, '/pause production', 'alice'), /\*\*\/pause\*\* by @alice recorded/);
+      const [paused] = requestRuns(w.fake);
+      assert.deepEqual(
+        ((paused!._actions ?? []) as Array<{ identifier: string }>).map((a) => a.identifier),
+        ['resume', 'abort'],
+      );
+      // The job is re-run, and the new rollout is held (its record says so) at the same step.
+      t = Date.parse('2025-03-04T10:40:00Z');
+      await writeRecord(w, rerun({ kind: 'hold', by: 'alice' }));
+      assert.match(
+        await pressAs(w, paused!, 'alice', 'resume'),
+        /\/resume by @alice not recorded\*\* \(`button_other_rollout`\): this Resume button is on a `rollout` check run of an earlier rollout .*press Resume on the current `rollout` check run of this rollout, or `\/resume production`/,
+      );
+      assert.equal(requestRuns(w.fake).length, 1, 'nothing recorded');
+      assert.equal(dispatches(w.fake).length, 0, 'no run started');
+      await statusInProgress(w);
+      const fresh = controlRuns(w.fake).find((c) => c.external_id === waitId(w, 2, RERUN_STARTED));
+      assert.ok(fresh, "the re-run's own notice");
+      assert.match(await pressAs(w, fresh, 'alice', 'resume'), /\*\*\/resume\*\* by @alice recorded/);
+      assert.match(
+        String(requestRuns(w.fake).at(-1)!.external_id),
+        new RegExp(`^control:${w.deploymentId}:2:rollout-${Date.parse(RERUN_STARTED)}:button:`),
+        'the request check run names the rollout it was made of',
+      );
+      assert.equal(dispatches(w.fake).length, 1, 'the handed-off rollout goes on: reconcile started');
+    },
+    () => new Date(t),
+    true,
+  );
+});
+
+test('wait notices a version before the rollout was named wrote (`wait:<deployment>:<step>`): one written since the rollout began stands and its Promote is taken; an earlier attempt’s is refused and a new one is made', async () => {
+  let t = NOW.getTime();
+  await run(
+    async (w) => {
+      const legacy = `wait:${w.deploymentId}:2`;
+      // The previous version's notice of the first attempt (its external id as that version wrote it).
+      await writeRecord(w, waiting());
+      await statusInProgress(w);
+      const [earlier] = controlRuns(w.fake);
+      w.fake.repo().checkRuns.get(Number(earlier!.id))!.external_id = legacy;
+      t = Date.parse('2025-03-04T10:40:00Z');
+      await writeRecord(w, rerun());
+      await statusInProgress(w);
+      const notices = () => controlRuns(w.fake).filter((c) => String(c.external_id).startsWith('wait:'));
+      assert.equal(notices().length, 2, "the earlier attempt's notice does not stand in for the re-run's");
+      // The re-run's notice as the previous version wrote it: it stands (no third), and its Promote is taken.
+      const current = notices().find((c) => c.id !== earlier!.id)!;
+      w.fake.repo().checkRuns.get(Number(current.id))!.external_id = legacy;
+      t += 1_000;
+      await statusInProgress(w);
+      assert.equal(notices().length, 2, 'made once');
+      assert.match(await pressAs(w, earlier!, 'alice', 'promote'), /\(`button_other_rollout`\)/);
+      assert.equal(requestRuns(w.fake).length, 0, 'nothing recorded');
+      assert.match(await pressAs(w, current, 'alice', 'promote'), /\*\*\/promote\*\* by @alice recorded/);
+    },
+    () => new Date(t),
+    true,
+  );
 });

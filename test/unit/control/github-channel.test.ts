@@ -15,6 +15,8 @@ import {
   MAX_SUITES,
   controlCheckName,
   controlExternalId,
+  rolloutOfExternalId,
+  waitExternalId,
   writeControlRequest,
   writeWaitNotice,
   type ControlDisplay,
@@ -547,4 +549,28 @@ test('a request once read stays: a later list that lacks it (a short or stale 20
     // Another deployment starts over.
     assert.deepEqual((await control.poll('43')).requests, []);
   });
+});
+
+test('external ids name the rollout a notice or request was written for; the form before it names none', () => {
+  const start = Date.parse('2025-03-04T10:10:00.000Z');
+  assert.equal(waitExternalId('42', 2, { rolloutStart: start }), `wait:42:2:rollout-${start}`);
+  assert.equal(
+    waitExternalId('42', 2, { rolloutStart: start, failedAt: start + 5 }),
+    `wait:42:2:rollout-${start}:failed:${start + 5}`,
+  );
+  assert.equal(waitExternalId('42', 2), 'wait:42:2');
+  assert.equal(controlExternalId('42', 'comment:5', 3, start), `control:42:3:rollout-${start}:comment:5`);
+  // Cut to its bound, a long request id keeps the rollout (the start of the id).
+  const cut = controlExternalId('42', `button:1:${'x'.repeat(250)}:2`, 3, start);
+  assert.equal(rolloutOfExternalId(cut), start);
+  assert.equal(rolloutOfExternalId(`wait:42:2:rollout-${start}:failed:9`), start);
+  assert.equal(rolloutOfExternalId(`control:42:3:rollout-${start}:comment:5`), start);
+  for (const legacy of [
+    'wait:42:2',
+    'wait:42:2:failed:9',
+    'control:42:3:comment:5',
+    'control:42:comment:5',
+    null,
+  ])
+    assert.equal(rolloutOfExternalId(legacy), undefined, String(legacy));
 });
