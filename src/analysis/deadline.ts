@@ -2,7 +2,8 @@
 // concludes. Pure, like the judge. A `hold` at the deadline used to leave a faulty canary in place for a
 // person to notice; here the window's own evidence decides instead.
 //
-// - Too few intervals with data to judge anything: roll back (fail closed, like the dead-man's switch).
+// - Too few intervals with data to judge anything, or to judge one metric a deciding check reads (its query
+//   answered nothing while the others had data): roll back (fail closed, like the dead-man's switch).
 // - A rule (threshold or "x baseline") whose MEDIAN margin over the window violates it: roll back. The median
 //   of (value - limit) over every interval with data, not the last interval: the last interval is what
 //   left the window undecided (a breach not yet sustained), and one spike moves a median by one rank only,
@@ -16,7 +17,15 @@
 // - Otherwise promote: nothing in the window's evidence says the canary is worse.
 // A warning check (`on_breach: warn`) is never read here: it only warns (judge.ts).
 import type { AnalysisConfig } from './config.ts';
-import { fmt, holds, idleComparisons, unjudgedRules, type JudgeState, type RuleCheckState } from './judge.ts';
+import {
+  fmt,
+  holds,
+  idleComparisons,
+  thinMetric,
+  unjudgedRules,
+  type JudgeState,
+  type RuleCheckState,
+} from './judge.ts';
 import type { Decision } from './types.ts';
 import { itemsOf } from './append-only.ts';
 
@@ -38,6 +47,16 @@ export function decideAtDeadline(state: JudgeState, last: Decision): Decision {
       code: 'no-data',
       reason: `the window ended undecided with ${state.samplesWithData} of the ${config.minSamples} intervals with data needed to judge it: failing closed`,
       values,
+    };
+  // Each metric a deciding check reads needs its own: the others' data says nothing of it.
+  const thin = thinMetric(state);
+  if (thin)
+    return {
+      kind: 'rollback',
+      rule: 'min_samples',
+      code: 'no-data',
+      reason: `the window ended undecided with data for ${thin.metric} in ${thin.intervals} of the ${config.minSamples} intervals needed to judge it: failing closed${thin.why}`,
+      values: { ...values, [`${thin.metric}.intervals_with_data`]: thin.intervals },
     };
   for (const check of config.checks) {
     if (check.kind !== 'threshold' && check.kind !== 'relative') continue;

@@ -87,6 +87,14 @@ export interface JudgeState {
   samplesWithData: number;
   /** Last time each metric used by a check had a canary value. */
   lastDataAt: Record<string, number>;
+  /**
+   * Per metric a deciding check reads, the intervals in which the canary had a value: a window promotes only
+   * with min_samples of them for each, so a metric whose read answered nothing all window (a broken query)
+   * is not promoted past because the others had data.
+   */
+  dataIntervals: Record<string, number>;
+  /** Per such metric, why it had no value the last interval it had none (readFailure), for the reason. */
+  noDataWhy: Record<string, string>;
   consecutiveErrorIntervals: number;
   checks: Record<string, CheckState>;
   /** Once a rollback fired it stays: later samples cannot un-fire it. */
@@ -150,6 +158,8 @@ export function createJudgeState(config: AnalysisConfig, options: JudgeOptions):
     samples: 0,
     samplesWithData: 0,
     lastDataAt: {},
+    dataIntervals: {},
+    noDataWhy: {},
     consecutiveErrorIntervals: 0,
     checks,
     fired: null,
@@ -622,6 +632,37 @@ function readFailure(sample: Sample, metric: string, kind: 'errors' | 'error-rat
   return ` (${none.provider} (canary) ${none.code}: ${none.message}${hint})`;
 }
 
+/** Which kind of count or rate a metric is, for the `or vector(0)` hint of readFailure. */
+function noDataKind(config: AnalysisConfig, metric: string): 'errors' | 'error-rate' | undefined {
+  if (config.checks.some((c) => c.kind === 'errors' && c.errors === metric)) return 'errors';
+  return metric === 'error_rate' ||
+    (Object.hasOwn(config.metrics, metric) && config.metrics[metric]!.field === 'error_rate')
+    ? 'error-rate'
+    : undefined;
+}
+
+/**
+ * The metric a deciding check reads that had a canary value in the fewest intervals, when that is fewer than
+ * min_samples: the window's other metrics having data says nothing of it (a p95 query that answered nothing
+ * all window was promoted past). `why`: why it had none the last time (readFailure), or ''.
+ */
+export function thinMetric(
+  state: JudgeState,
+): { metric: string; intervals: number; why: string } | undefined {
+  const { config } = state;
+  const used = [...new Set(config.checks.filter((c) => !warnsOnly(c)).flatMap(checkMetrics))];
+  const counted = used.map((metric) => ({
+    metric,
+    intervals: Object.hasOwn(state.dataIntervals, metric) ? state.dataIntervals[metric]! : 0,
+  }));
+  const thin = counted
+    .filter((c) => c.intervals < config.minSamples)
+    .sort((a, b) => a.intervals - b.intervals)[0];
+  if (!thin) return undefined;
+  const why = Object.hasOwn(state.noDataWhy, thin.metric) ? state.noDataWhy[thin.metric]! : '';
+  return { ...thin, why };
+}
+
 /**
  * The names of the comparison checks (errors, histogram, values) that have not taken in a single interval:
  * no stable side, no requests, or histogram buckets whose bounds the two sides do not share (a version that
@@ -742,13 +783,19 @@ export function judge(
   const warningOnly = warningOnlyMetrics(config);
   const errors = warningOnly.size ? sample.errors.filter((e) => !namesOneOf(e, warningOnly)) : sample.errors;
   const lastDataAt = { ...state.lastDataAt };
+  const dataIntervals = { ...state.dataIntervals };
+  const noDataWhy = { ...state.noDataWhy };
   let anyData = false;
   const missing: string[] = [];
   for (const metric of used) {
     if (num(sample.canary[metric]) !== null) {
       lastDataAt[metric] = sample.at;
+      dataIntervals[metric] = (Object.hasOwn(dataIntervals, metric) ? dataIntervals[metric]! : 0) + 1;
       anyData = true;
-    } else missing.push(metric);
+    } else {
+      missing.push(metric);
+      noDataWhy[metric] = readFailure(sample, metric, noDataKind(config, metric));
+    }
   }
   const impossible = config.checks.flatMap((check) =>
     check.kind === 'errors' ? (impossibleCounts(check, sample) ?? []) : [],
@@ -782,6 +829,8 @@ export function judge(
     samples: state.samples + 1,
     samplesWithData: state.samplesWithData + (anyData ? 1 : 0),
     lastDataAt,
+    dataIntervals,
+    noDataWhy,
     consecutiveErrorIntervals: providerFailed ? state.consecutiveErrorIntervals + 1 : 0,
     checks,
   };
@@ -803,13 +852,7 @@ export function judge(
         reason: `no data for ${silent.metric} for ${formatDuration(silent.ms)}, longer than max_no_data ${formatDuration(config.maxNoDataMs)}: failing closed${readFailure(
           sample,
           silent.metric,
-          config.checks.some((c) => c.kind === 'errors' && c.errors === silent.metric)
-            ? 'errors'
-            : silent.metric === 'error_rate' ||
-                (Object.hasOwn(config.metrics, silent.metric) &&
-                  config.metrics[silent.metric]!.field === 'error_rate')
-              ? 'error-rate'
-              : undefined,
+          noDataKind(config, silent.metric),
         )}`,
         values: { ...values, no_data_ms: silent.ms },
       };
@@ -827,6 +870,7 @@ export function judge(
   if (fired) return { state: { ...next, fired }, decision: fired, warnings };
 
   let decision: Decision;
+  const thin = thinMetric(next);
   if (pending)
     decision = { kind: 'hold', rule: pending.rule, code: pending.code, reason: pending.text, values };
   else if (missing.length || providerFailed)
@@ -858,6 +902,13 @@ export function judge(
       kind: 'hold',
       code: 'not-enough-data',
       reason: `${next.samplesWithData} of ${config.minSamples} intervals with data needed before promoting`,
+      values,
+    };
+  else if (thin)
+    decision = {
+      kind: 'hold',
+      code: 'not-enough-data',
+      reason: `data for ${thin.metric} in ${thin.intervals} of the ${config.minSamples} intervals needed before promoting${thin.why}`,
       values,
     };
   else {
