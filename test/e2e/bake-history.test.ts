@@ -30,6 +30,7 @@ const SCRAPE = 15_000;
 // A whole day, three days ago (older than Prometheus' head block), on a minute boundary.
 const BASE = Math.floor((Date.now() - 3 * DAY) / MINUTE) * MINUTE;
 const ONSET = BASE + 20 * 60 * MINUTE;
+const REPLACED = BASE + 2 * 60 * MINUTE;
 const iso = (ms: number) => new Date(ms).toISOString();
 
 /** Counters of requests and errors per version, one sample per scrape, and a few gauges to check alignment. */
@@ -62,8 +63,11 @@ function history(): string {
     add('scrape_index', 'version="v2"', t, index);
     for (const le of ['0.1', '0.5', '+Inf'])
       add('latency_bucket', `le="${le}",version="v2"`, t, index * (le === '0.1' ? 1 : le === '0.5' ? 2 : 3));
+    // One pod until REPLACED, then another: a restart under a new pod label, the first series gone.
+    if (t <= REPLACED) add('pod_ratio', 'pod="web-a",version="v2"', t, 0.25);
+    else add('pod_ratio', 'pod="web-b",version="v2"', t, 0.5);
   }
-  const families = ['http_requests_total', 'scrape_index', 'latency_bucket'];
+  const families = ['http_requests_total', 'scrape_index', 'latency_bucket', 'pod_ratio'];
   const out: string[] = [];
   for (const family of families) {
     out.push(`# TYPE ${family.replace(/_total$/, '')} ${family.endsWith('_total') ? 'counter' : 'gauge'}`);
@@ -133,6 +137,26 @@ describe('reading the past from a real Prometheus', () => {
       range: { window: 5 * MINUTE, step: SCRAPE, reduce: 'min' },
     });
     ranged.forEach((r, i) => assert.equal(r.values.m, index(times[i]!) - (5 * MINUTE) / SCRAPE));
+  });
+
+  test('a series replaced by another (a pod restarted) is read at each time as a live read saw it then', async () => {
+    const times = Array.from({ length: 170 }, (_, i) => BASE + MINUTE + i * MINUTE);
+    const reads = await read(times, MINUTE, { query: 'pod_ratio{version="{{version}}"}' });
+    reads.forEach((r, i) => {
+      const t = times[i]!;
+      if (t <= REPLACED) assert.deepEqual(r, { values: { m: 0.25 }, errors: [] }, iso(t));
+      // The first pod's last sample stays current for Prometheus' 5 minute lookback: both series there.
+      else if (t < REPLACED + 5 * MINUTE) {
+        assert.equal(r.values.m, null, iso(t));
+        assert.equal(r.errors[0]?.code, 'multiple-series', iso(t));
+        assert.match(r.errors[0]!.message, new RegExp(`at ${iso(t)} where one is read, differing in pod`));
+      } else if (t > REPLACED + 5 * MINUTE) assert.deepEqual(r, { values: { m: 0.5 }, errors: [] }, iso(t));
+    });
+    // Each pod's value where it alone was current, and two series only while both were.
+    const count = (m: number | null) => reads.filter((r) => r.values.m === m).length;
+    assert.equal(count(0.25), 120);
+    assert.ok(count(0.5) >= 45, String(count(0.5)));
+    assert.ok(count(null) >= 4 && count(null) <= 5, String(count(null)));
   });
 
   test('a time with no data is no data (empty-result), never zero', async () => {

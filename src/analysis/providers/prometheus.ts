@@ -545,6 +545,39 @@ function parseBuckets(
   return { ok: true, value: buckets };
 }
 
+/** The first index of `points` (ascending by time) at or after `t`. */
+function firstAtOrAfter(points: ReadonlyArray<[number, number]>, t: number): number {
+  let lo = 0;
+  let hi = points.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (points[mid]![0] < t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** How many points (NaN ones too: the series was there) lie in [from, to]. */
+const pointsIn = (points: ReadonlyArray<[number, number]>, from: number, to: number): number =>
+  firstAtOrAfter(points, to + 1) - firstAtOrAfter(points, from);
+
+/** The value at exactly `t`, or undefined. */
+function valueAt(points: ReadonlyArray<[number, number]>, t: number): number | undefined {
+  const point = points[firstAtOrAfter(points, t)];
+  return point && point[0] === t ? point[1] : undefined;
+}
+
+/** The finite points in [from, to]. */
+function finiteIn(
+  points: ReadonlyArray<[number, number]>,
+  from: number,
+  to: number,
+): Array<[number, number]> {
+  return points
+    .slice(firstAtOrAfter(points, from), firstAtOrAfter(points, to + 1))
+    .filter(([, v]) => Number.isFinite(v));
+}
+
 // A loop, not Math.max(...values): a long range at a fine step (3d at 1s) is hundreds of thousands of points,
 // past the arguments a call can take (RangeError).
 export function reducePoints(points: ReadonlyArray<[number, number]>, mode: ReduceMode): number {
@@ -672,43 +705,38 @@ export function createPrometheusProvider(
         return buckets.ok ? { ok: true, value: bucketValues(name, buckets.value) } : buckets;
       });
     }
-    if (series.length > 1)
-      return all(
-        fail(
+    const range = metric.range;
+    // Each time reads the series the live read would have found then: those with a point at that time (a
+    // range: in the window before it). A series replaced by another during the span (a pod restarted under a
+    // new label, the old series gone stale) is one series at every time, and was refused at all of them.
+    const from = (t: number) => (range ? t - range.window : t);
+    return times.map((t) => {
+      const present = series.length === 1 ? series : series.filter((s) => pointsIn(s.points, from(t), t) > 0);
+      if (present.length > 1)
+        return fail(
           'multiple-series',
           manySeriesMessage(
-            series.map((s) => s.metric),
+            present.map((s) => s.metric),
             query,
+            t,
           ),
-        ),
-      );
-    const points = series[0]!.points;
-    if (!metric.range) {
-      const at = new Map(points);
-      return times.map((t) => {
-        const v = at.get(t);
+        );
+      const points = present[0]?.points ?? [];
+      if (!range) {
+        const v = valueAt(points, t);
         if (v === undefined)
           return fail('empty-result', `no value at ${new Date(t).toISOString()}: ${query}`);
         if (!Number.isFinite(v))
           return fail('not-a-number', `the query returned ${v} at ${new Date(t).toISOString()}`);
         return { ok: true, value: { [name]: v } };
-      });
-    }
-    const { window, reduce } = metric.range;
-    // Times and points are both ascending: two pointers keep this linear in the span.
-    const finite = points.filter(([, v]) => Number.isFinite(v));
-    let lo = 0;
-    let hi = 0;
-    return times.map((t) => {
-      while (lo < finite.length && finite[lo]![0] < t - window) lo++;
-      if (hi < lo) hi = lo;
-      while (hi < finite.length && finite[hi]![0] <= t) hi++;
-      if (hi === lo)
+      }
+      const finite = finiteIn(points, from(t), t);
+      if (finite.length === 0)
         return fail(
           'empty-result',
-          `no point in the ${window / 1000}s before ${new Date(t).toISOString()}: ${query}`,
+          `no point in the ${range.window / 1000}s before ${new Date(t).toISOString()}: ${query}`,
         );
-      return { ok: true, value: { [name]: reducePoints(finite.slice(lo, hi), reduce ?? 'mean') } };
+      return { ok: true, value: { [name]: reducePoints(finite, range.reduce ?? 'mean') } };
     });
   }
 

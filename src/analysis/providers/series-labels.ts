@@ -53,8 +53,13 @@ export function howSeriesDiffer(series: ReadonlyArray<Record<string, string>>): 
   return differ === 'no label' ? 'all with the same labels' : `differing in ${differ}`;
 }
 
-/** The message for several series where one is expected. */
-export function manySeriesMessage(series: ReadonlyArray<Record<string, string>>, query: string): string {
+/** The message for several series where one is expected (`at`: the time read, for a read back in time). */
+export function manySeriesMessage(
+  series: ReadonlyArray<Record<string, string>>,
+  query: string,
+  at?: number,
+): string {
   const how = howSeriesDiffer(series);
-  return `${series.length} series returned where one is read, ${how}: aggregate them (sum(), max() or avg(), e.g. sum without (<those labels>) (...)) or select one with a label matcher: ${query}`;
+  const when = at === undefined ? '' : ` at ${new Date(at).toISOString()}`;
+  return `${series.length} series returned${when} where one is read, ${how}: aggregate them (sum(), max() or avg(), e.g. sum without (<those labels>) (...)) or select one with a label matcher: ${query}`;
 }
