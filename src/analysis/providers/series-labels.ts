@@ -53,13 +53,17 @@ export function howSeriesDiffer(series: ReadonlyArray<Record<string, string>>): 
   return differ === 'no label' ? 'all with the same labels' : `differing in ${differ}`;
 }
 
-/** The message for several series where one is expected (`at`: the time read, for a read back in time). */
+/**
+ * The message for several series where one is expected (`at`: the time read, for a read back in time;
+ * `count`: how many there were, when `series` lists only some of them).
+ */
 export function manySeriesMessage(
   series: ReadonlyArray<Record<string, string>>,
   query: string,
   at?: number,
+  count = series.length,
 ): string {
   const how = howSeriesDiffer(series);
   const when = at === undefined ? '' : ` at ${new Date(at).toISOString()}`;
-  return `${series.length} series returned${when} where one is read, ${how}: aggregate them (sum(), max() or avg(), e.g. sum without (<those labels>) (...)) or select one with a label matcher: ${query}`;
+  return `${count} series returned${when} where one is read, ${how}: aggregate them (sum(), max() or avg(), e.g. sum without (<those labels>) (...)) or select one with a label matcher: ${query}`;
 }
