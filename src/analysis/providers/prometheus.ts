@@ -546,7 +546,7 @@ function parseBuckets(
 }
 
 /** The first index of `points` (ascending by time) at or after `t`. */
-function firstAtOrAfter(points: ReadonlyArray<[number, number]>, t: number): number {
+function firstAtOrAfter(points: ReadonlyArray<readonly [number, unknown]>, t: number): number {
   let lo = 0;
   let hi = points.length;
   while (lo < hi) {
@@ -581,7 +581,7 @@ function seriesCurrent(
         if (open[1] < times.length) ends[open[1]]!.push(j);
       }
     };
-    for (const [at] of s.points) {
+    for (const [at] of s.histograms ?? s.points) {
       const first = lowerBound(times, at);
       const past = lowerBound(times, at + window + 1);
       if (open && first <= open[1]) open[1] = Math.max(open[1], past);
@@ -732,17 +732,28 @@ export function createPrometheusProvider(
     if (series.length === 0) return all(fail('empty-result', `no series matched: ${query}`));
 
     if (metric.histogram && series.some((s) => s.histograms)) {
-      if (series.length > 1)
+      // Histograms and numbers mixed: no time reads one histogram.
+      if (series.length > 1 && !series.every((s) => s.histograms))
         return all(
           fail(
             'multiple-series',
             `${series.length} series returned, with native histograms among them, ${howSeriesDiffer(series.map((s) => s.metric))}; ${ONE_NATIVE}: ${query}`,
           ),
         );
-      const at = new Map(series[0]!.histograms);
-      return times.map((t) => {
-        if (!at.has(t)) return fail('empty-result', `no histogram at ${new Date(t).toISOString()}: ${query}`);
-        const buckets = nativeHistogramBuckets(name, at.get(t));
+      // Native histograms alone: each time reads the one current then, as a number metric does (below).
+      const current = seriesCurrent(series, times, 0);
+      return times.map((t, i) => {
+        const { count, listed } = current[i]!;
+        if (count > 1)
+          return fail(
+            'multiple-series',
+            `${count} series of native histograms returned at ${new Date(t).toISOString()}, ${howSeriesDiffer(listed.map((s) => s.metric))}; ${ONE_NATIVE}: ${query}`,
+          );
+        const histograms = listed[0]?.histograms ?? [];
+        const point = histograms[firstAtOrAfter(histograms, t)];
+        if (!point || point[0] !== t)
+          return fail('empty-result', `no histogram at ${new Date(t).toISOString()}: ${query}`);
+        const buckets = nativeHistogramBuckets(name, point[1]);
         return buckets.ok ? { ok: true, value: bucketValues(name, buckets.value) } : buckets;
       });
     }

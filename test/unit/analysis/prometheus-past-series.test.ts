@@ -88,3 +88,43 @@ test('read back in time, two series at one time are refused at that time only, n
     assert.doesNotMatch(error.message, /job/);
   }
 });
+
+test('read back in time, native histograms of a replaced series are read at each time; two at once are refused then', async (t) => {
+  const past = await prometheus(t);
+  const histogram = (n: number) => ({
+    count: String(n),
+    sum: String(n / 10),
+    buckets: [[0, '0.0625', '0.125', String(n)]],
+  });
+  const answer = (overlapAt?: number) => [
+    {
+      metric: { pod: 'web-a' },
+      histograms: [
+        [s(TIMES[0]!), histogram(10)],
+        [s(TIMES[1]!), histogram(20)],
+      ],
+    },
+    {
+      metric: { pod: 'web-b' },
+      histograms: [
+        ...(overlapAt === undefined ? [] : [[s(overlapAt), histogram(99)]]),
+        [s(TIMES[2]!), histogram(30)],
+        [s(TIMES[3]!), histogram(40)],
+      ],
+    },
+  ];
+  const totals = (reads: Awaited<ReturnType<typeof past>>) => reads.map((r) => r.values.error_rate ?? null);
+  const replaced = await past(answer(), { histogram: true });
+  assert.deepEqual(totals(replaced), [10, 20, 30, 40]);
+  assert.deepEqual(
+    replaced.flatMap((r) => r.errors),
+    [],
+  );
+  const overlapping = await past(answer(TIMES[1]), { histogram: true });
+  assert.deepEqual(totals(overlapping), [10, null, 30, 40]);
+  assert.equal(overlapping[1]!.errors[0]?.code, 'multiple-series');
+  assert.match(
+    overlapping[1]!.errors[0]!.message,
+    /^error_rate: 2 series of native histograms returned at 2023-11-14T22:14:20\.000Z, differing in pod \("web-a", "web-b"\)/,
+  );
+});
