@@ -5,16 +5,11 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createPrometheusProvider } from '../../../src/analysis/providers/prometheus.ts';
+import { queuedAnswers } from '../../helpers/prometheus-answers.ts';
 
 /** A loopback Prometheus answering each request with the next queued body, and a provider reading it. */
 async function prometheus(t: { after(fn: () => Promise<void>): void }, now?: number) {
-  const answers: string[] = [];
-  const server = createServer((_req, res) =>
-    res.writeHead(200, { 'content-type': 'application/json' }).end(answers.shift() ?? '{}'),
-  );
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  t.after(() => new Promise<void>((resolve) => server.close(() => resolve())));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const { url, answers } = await queuedAnswers(t);
   const provider = createPrometheusProvider(
     'prom',
     { type: 'prometheus', url, retries: 0 },

@@ -2,21 +2,14 @@
 // aggregate away or select on), in every way a metric is read (instant, range, past, buckets).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { createPrometheusProvider } from '../../../src/analysis/providers/prometheus.ts';
+import { queuedAnswers } from '../../helpers/prometheus-answers.ts';
 import { differingLabels, manySeriesMessage } from '../../../src/analysis/providers/series-labels.ts';
 
 const S = 1_700_000_000;
 
 async function prometheus(t: { after(fn: () => Promise<void>): void }) {
-  const answers: string[] = [];
-  const server = createServer((_req, res) =>
-    res.writeHead(200, { 'content-type': 'application/json' }).end(answers.shift() ?? '{}'),
-  );
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  t.after(() => new Promise<void>((resolve) => server.close(() => resolve())));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const { url, answers } = await queuedAnswers(t);
   const provider = createPrometheusProvider(
     'prom',
     { type: 'prometheus', url, retries: 0 },

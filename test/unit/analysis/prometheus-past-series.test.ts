@@ -5,22 +5,15 @@
 // as provider errors, though no read at any of those times found two series.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { createPrometheusProvider } from '../../../src/analysis/providers/prometheus.ts';
+import { queuedAnswers } from '../../helpers/prometheus-answers.ts';
 
 const T0 = 1_700_000_000_000;
 const TIMES = [T0, T0 + 60_000, T0 + 120_000, T0 + 180_000];
 const s = (ms: number) => ms / 1000;
 
 async function prometheus(t: { after(fn: () => Promise<void>): void }) {
-  const answers: string[] = [];
-  const server = createServer((_req, res) =>
-    res.writeHead(200, { 'content-type': 'application/json' }).end(answers.shift() ?? '{}'),
-  );
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  t.after(() => new Promise<void>((resolve) => server.close(() => resolve())));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const { url, answers } = await queuedAnswers(t);
   const provider = createPrometheusProvider('prom', { type: 'prometheus', url, retries: 0 });
   return (result: unknown[], config: Record<string, unknown> = {}) => {
     answers.push(JSON.stringify({ status: 'success', data: { resultType: 'matrix', result } }));
