@@ -585,15 +585,7 @@ export function planControl(input: PlanInput): ControlPlan {
       before.requests[
         Math.min(wait?.kind === 'approval' ? (wait.approvals ?? 1) : 1, before.requests.length) - 1
       ]!;
-    return {
-      ok: true,
-      rollout: { ...rollout, sha },
-      request: ended,
-      duplicate: true,
-      repeatedBy: input.login,
-      decision: before,
-      startReconcile: rollout.wait?.handedOff === true,
-    };
+    return repeatPlan(input, { ...rollout, sha }, ended, before, rollout.wait?.handedOff === true);
   }
   const all = duplicate ? input.existing : [...input.existing, request];
   const decision = decide(all);
@@ -644,15 +636,26 @@ function repeatOfHandedOff(
         ? lastHoldOrGo(rollout, countedRequests(rollout, input.existing, input.recordedIn))
         : undefined;
   if (!ended) return undefined;
+  return repeatPlan(input, { ...rollout, sha }, ended, decision, true);
+}
+
+/** The plan of a request that repeats `ended`, one already recorded: nothing new is written. */
+function repeatPlan(
+  input: PlanInput,
+  rollout: Rollout & { sha: string },
+  ended: ControlRequest,
+  decision: RolloutDecision,
+  startReconcile: boolean,
+): Extract<ControlPlan, { ok: true }> {
   return {
     ok: true,
-    rollout: { ...rollout, sha },
+    rollout,
     request: ended,
     duplicate: true,
     repeatedBy: input.login,
-    repeatedVerb: input.verb,
+    ...(input.verb === 'promote' ? {} : { repeatedVerb: input.verb }),
     decision,
-    startReconcile: true,
+    startReconcile,
   };
 }
 
