@@ -530,7 +530,17 @@ export function planControl(input: PlanInput): ControlPlan {
         message: `the rollout of ${env} is already paused; \`/resume\` or \`/promote\` it.`,
       };
     if (input.verb === 'resume' && !held)
-      return { ok: false, code: 'not_paused', message: `the rollout of ${env} is not paused.` };
+      return {
+        ok: false,
+        code: 'not_paused',
+        message:
+          `the rollout of ${env} is not paused, so there is nothing to resume; nothing was recorded. ` +
+          (rollout.wait?.kind === 'approval'
+            ? `It waits for approval at ${position(rollout)}: its approvers' ${commandText('promote', input.environment)} let it go on.`
+            : rollout.wait
+              ? `It waits at ${position(rollout)}: ${commandText('promote', input.environment)} lets it go on.`
+              : `It goes on by itself; \`/status\` shows where it is.`),
+      };
     // --full passes every later wait: never an `approval: N` one, which only its approvers may pass.
     const ahead = input.verb === 'promote' && input.full ? approvalWaitsAhead(rollout) : [];
     if (ahead === undefined || ahead.length > 0)

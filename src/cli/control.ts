@@ -244,7 +244,16 @@ export async function controlCli(
   const held = isHeld(rollout, polled.requests);
   if (verb === 'pause' && held)
     return refuse('already_paused', `the rollout of ${env.name} is already paused; resume or promote it`);
-  if (verb === 'resume' && !held) return refuse('not_paused', `the rollout of ${env.name} is not paused`);
+  if (verb === 'resume' && !held)
+    return refuse(
+      'not_paused',
+      `the rollout of ${env.name} is not paused, so there is nothing to resume; nothing was recorded. ` +
+        (rollout.wait?.kind === 'approval'
+          ? `It waits for approval at ${oneLine(position(rollout))}: its approvers' \`deploy-action promote -e ${env.name}\` let it go on`
+          : rollout.wait
+            ? `It waits at ${oneLine(position(rollout))}: \`deploy-action promote -e ${env.name}\` lets it go on`
+            : `It goes on by itself; \`deploy-action status -e ${env.name}\` shows where it is`),
+    );
   // --full passes every later wait, never an `approval: N` one: as the App refuses it (app/deploy/control.ts).
   // The rollout would stop there anyway, so a --full taken here would be a promise the rollout does not keep.
   const approvals = verb === 'promote' && opts.full ? approvalWaitsAhead(rollout) : [];

@@ -362,7 +362,13 @@ test('a forged record, no record and no rollout: refused with their codes, nothi
 test('/pause and /resume of a running rollout: already_paused, not_paused, and no reconcile while its job runs', async () => {
   await run(async (w) => {
     await writeRecord(w, {});
-    assert.match(await say(w, '/resume production', 'alice'), /\(`not_paused`\)/);
+    const notPaused = await say(w, '/resume production', 'alice');
+    assert.match(notPaused, /\(`not_paused`\)/);
+    // What to do instead, as every refusal says: a running rollout goes on by itself.
+    assert.match(
+      notPaused,
+      /is not paused, so there is nothing to resume; nothing was recorded\. It goes on by itself; `\/status` shows where it is\./,
+    );
     assert.match(
       await say(w, '/pause production', 'alice'),
       /held before its next step until `\/resume production`/,
@@ -934,7 +940,12 @@ test('a re-run of the deployment’s job is a new rollout: what people asked of 
         owner: { kind: 'workflow', runId: '699', runAttempt: '2' },
         ...waiting({ kind: 'approval', approvals: 2, since: '2025-03-04T11:05:00.000Z' }),
       });
-      assert.match(await say(w, '/resume production', 'alice'), /\(`not_paused`\)/);
+      const notPaused = await say(w, '/resume production', 'alice');
+      assert.match(notPaused, /\(`not_paused`\)/);
+      assert.match(
+        notPaused,
+        /nothing was recorded\. It waits for approval at .+: its approvers' `\/promote production` let it go on\./,
+      );
       const reply = await say(w, '/promote production', 'dave');
       assert.match(reply, /Waiting for 1 more approval\(s\) \(so far: @dave\)/);
       assert.equal(dispatches(w.fake).length, 0, 'one approval of this rollout is not two');

@@ -172,7 +172,10 @@ describe('deploy-action promote|pause|resume|abort: refusals', () => {
     await runningRollout();
     const notPaused = await cli('resume', '-e', 'production');
     assert.equal(notPaused.code, 2);
-    assert.match(notPaused.err, /error: not_paused: the rollout of production is not paused/);
+    assert.match(
+      notPaused.err,
+      /error: not_paused: the rollout of production is not paused, so there is nothing to resume; nothing was recorded\. (It waits at .+: `deploy-action promote -e production` lets it go on|It goes on by itself; `deploy-action status -e production` shows where it is)/,
+    );
     assert.equal((await cli('pause', '-e', 'production')).code, 0);
     const again = await cli('pause', '-e', 'production');
     assert.equal(again.code, 2);
