@@ -733,13 +733,23 @@ export async function main(argv: string[], given: Io = processIo): Promise<numbe
  * Error inspected, where String() said "[object Object]"), through `io`.
  */
 export function sayInternalError(io: Io, error: unknown): void {
-  const text =
-    error instanceof Error
-      ? (error.stack ?? `${error.name}: ${error.message}`)
-      : typeof error === 'string'
-        ? error
-        : inspect(error, { breakLength: Infinity, depth: 4 });
-  io.err(`deploy-action: internal error: ${text}\n`);
+  io.err(`deploy-action: internal error: ${errorText(error, 0)}\n`);
+}
+
+/**
+ * An error's stack (message included), then what it was caused by and an AggregateError's errors, as Node's
+ * report of an uncaught error shows them (a wrapped error's own message is often the one that says why);
+ * a value that is not an Error, inspected on one line.
+ */
+function errorText(error: unknown, depth: number): string {
+  if (!(error instanceof Error))
+    return typeof error === 'string' ? error : inspect(error, { breakLength: Infinity, depth: 4 });
+  const lines = [error.stack ?? `${error.name}: ${error.message}`];
+  if (depth >= 4) return lines[0]!;
+  if (error instanceof AggregateError)
+    for (const inner of error.errors) lines.push(`[errors]: ${errorText(inner, depth + 1)}`);
+  if (error.cause !== undefined) lines.push(`[cause]: ${errorText(error.cause, depth + 1)}`);
+  return lines.join('\n');
 }
 
 /**

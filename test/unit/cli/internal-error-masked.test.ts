@@ -83,6 +83,29 @@ test('an unexpected value that is not an Error (a library rejecting with an obje
   assert.ok(!err.includes(SECRET), err);
 });
 
+test('an unexpected error says what it was caused by, and an AggregateError each of its errors, masked', async (t) => {
+  t.after(() => mock.restoreAll());
+  mock.method(FileStateStore.prototype, 'read', () => {
+    const refused = new Error(`connect ECONNREFUSED https://user:${SECRET}@127.0.0.1:9`);
+    const timedOut = new Error('read timed out after 10 s');
+    throw new Error('the state could not be read', {
+      cause: new AggregateError([refused, timedOut], 'every address failed'),
+    });
+  });
+  let err = '';
+  const code = await main(['status', '-e', 'production', '-c', configPath], {
+    out: () => {},
+    err: (text) => void (err += text),
+  });
+  assert.equal(code, 1);
+  assert.match(err, /^deploy-action: internal error: Error: the state could not be read\n/);
+  // The wrapped errors' own messages, which say why, as Node's report shows them.
+  assert.match(err, /\n\[cause\]: AggregateError: every address failed\n/);
+  assert.match(err, /\n\[errors\]: Error: connect ECONNREFUSED https:\/\/user:\*\*\*@127\.0\.0\.1:9\n/);
+  assert.match(err, /\n\[errors\]: Error: read timed out after 10 s\n/);
+  assert.ok(!err.includes(SECRET), err);
+});
+
 // Outside main(): work of the run's that rejects or throws with nobody to catch it (a timer, a stream's
 // error event). Node's own report printed it raw; the entry point says it through the same masking writer.
 for (const how of ['rejects', 'throws'] as const) {
