@@ -239,20 +239,48 @@ describe('nginx: config file and graceful reload', () => {
       // canary its share while router.json still said 0: the rollback's "green to 0" changed nothing.
       const demo = await nginxBlueLive(t);
       const paths = nginxPaths(demo.env.DEMO_NGINX_PREFIX!);
+      // The window (new config swapped in and reloaded, router.json not yet written) is held open, not raced
+      // for: ctl's nginx is a wrapper that, once the real `nginx -s reload` has run, stays until killed. A poll
+      // for a window of a few milliseconds missed it on a busy machine.
+      const dir = await mkdtemp(join(tmpdir(), 'nginx-hold-'));
+      t.after(() => rm(dir, { recursive: true, force: true }));
+      const held = join(dir, 'held');
+      const wrapper = join(dir, 'nginx');
+      await writeFile(
+        wrapper,
+        [
+          '#!/bin/sh',
+          '"$REAL_NGINX" "$@" || exit $?',
+          'for a in "$@"; do [ "$a" = reload ] && { echo $$ > "$HOLD_MARK.tmp"; mv "$HOLD_MARK.tmp" "$HOLD_MARK"; exec sleep 30; }; done',
+          'exit 0',
+          '',
+        ].join('\n'),
+        { mode: 0o755 },
+      );
       const raise = execa(NODE, [CTL, 'weight', '--slot', 'green', '--weight', '10', '--stable', 'blue'], {
-        env: demo.env,
+        env: { ...demo.env, DEMO_NGINX_BIN: wrapper, REAL_NGINX: demo.env.DEMO_NGINX_BIN!, HOLD_MARK: held },
         reject: false,
       });
-      let swapped = false;
-      for (const until = Date.now() + 30_000; !swapped && Date.now() < until; await sleep(2)) {
-        const [config, state] = await Promise.all([
-          readFile(paths.config, 'utf8'),
-          readFile(paths.state, 'utf8'),
-        ]);
-        swapped =
-          /weight=10 max_fails=0; # green/.test(config) && JSON.parse(state).servers.green.weight === 0;
+      let holder: number | undefined;
+      for (const until = Date.now() + 30_000; holder === undefined && Date.now() < until; await sleep(20))
+        holder = existsSync(held) ? Number(await readFile(held, 'utf8')) : undefined;
+      t.after(() => {
+        try {
+          if (holder !== undefined) process.kill(holder, 'SIGKILL');
+        } catch {
+          // already gone (ctl's own timeout ended it)
+        }
+      });
+      if (holder === undefined) {
+        raise.kill('SIGKILL');
+        assert.fail(`ctl never reloaded nginx: ${(await raise).stderr}`);
       }
-      assert.ok(swapped, 'never saw the new config swapped in before router.json was written');
+      const [config, state] = await Promise.all([
+        readFile(paths.config, 'utf8'),
+        readFile(paths.state, 'utf8'),
+      ]);
+      assert.match(config, /weight=10 max_fails=0; # green/, 'the new config is swapped in');
+      assert.equal(JSON.parse(state).servers.green.weight, 0, 'router.json is not written yet');
       raise.kill('SIGKILL');
       await raise;
 
