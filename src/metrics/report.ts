@@ -23,14 +23,25 @@ export async function githubMetricsReport(
     ...(options.maxPages ? { maxPages: options.maxPages } : {}),
   });
   const notes: string[] = [];
-  if (read.truncated)
+  let since = options.since;
+  if (read.truncated) {
+    // The newest deployments only: every one created since the oldest read was read, none before. Over the
+    // whole window asked for, a frequency would divide the releases read by days whose deployments were not.
+    const oldest = Math.min(...read.deployments.map((d) => d.createdAt));
+    if (Number.isFinite(oldest) && oldest > since && oldest < options.until) since = oldest;
+    const iso = (ms: number) => new Date(ms).toISOString();
     notes.push(
-      `read the newest ${read.deployments.length} deployments only (${read.requests} pages): the window's start was not reached`,
+      `read the newest ${read.deployments.length} deployments only (${read.requests} pages): the figures cover ${iso(since)} to ${iso(options.until)}, not the window asked for from ${iso(options.since)}`,
     );
+  }
   return {
-    since: options.since,
+    since,
     until: options.until,
-    environments: computeMetrics(read.deployments, options, options.environments ?? []),
+    environments: computeMetrics(
+      read.deployments,
+      { since, until: options.until },
+      options.environments ?? [],
+    ),
     source: 'github',
     requests: read.requests,
     notes,
