@@ -10,8 +10,7 @@ export interface Where {
 }
 
 /** Pure: whether a GraphQL request's text is a mutation (a write); a query, after any comment lines, is a read. */
-export const isGraphqlMutation = (query: unknown): boolean =>
-  typeof query === 'string' && /^\s*mutation\b/.test(query.replace(/^(?:\s*#[^\n]*\n)*/, ''));
+export { isGraphqlMutation } from '../../src/github/graphql-kind.ts';
 
 /** The HTTP status of a failed request (404 is an answer for several readers, not a failure). */
 export const httpStatus = (error: unknown): number | undefined => (error as { status?: number }).status;

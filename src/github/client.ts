@@ -7,6 +7,7 @@ import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
 import Bottleneck from 'bottleneck';
 import { GitHubUnavailableError, RequestBudget, type BudgetOptions } from './budget.ts';
+import { isGraphqlRead } from './graphql-kind.ts';
 
 export interface RequestCounter {
   /** Calls made by our code, by route ("POST /repos/{owner}/{repo}/deployments"). */
@@ -26,7 +27,7 @@ export interface ClientOptions {
   baseUrl?: string;
   /** Info lines about retries, rate limits and giving up; never receives the token. */
   log?: (message: string) => void;
-  /** Retries for a 5xx or a network error (default 3; never for a POST, see below; always within the budget). */
+  /** Retries for a 5xx or a network error (default 3; never for a POST but a GraphQL query, see below; always within the budget). */
   retries?: number;
   /** Multiplier of the retry back-off, in ms (default 1000: waits 1 s, 4 s, 9 s). */
   retryBaseMs?: number;
@@ -67,8 +68,14 @@ function budgetPlugin(octokit: CoreOctokit, options: OctokitOptions) {
     if (!callerSignals.has(opts)) callerSignals.set(opts, settings.signal);
     const callerSignal = callerSignals.get(opts);
     // A POST whose answer is lost may have landed: it is never repeated blindly. The callers that can
-    // check whether it landed repeat it themselves (write-once.ts).
-    if (opts.method === 'POST' && settings.retries === undefined) settings.retries = 0;
+    // check whether it landed repeat it themselves (write-once.ts). A GraphQL query is a POST that writes
+    // nothing: repeated as a GET is (a 502 on one page of the metrics' reading lost the whole reading).
+    if (
+      opts.method === 'POST' &&
+      settings.retries === undefined &&
+      !isGraphqlRead(opts.method, String(opts.url), (opts as { query?: unknown }).query)
+    )
+      settings.retries = 0;
     const verdict = budget.verdict();
     if (!verdict.ok) {
       counter.refused++;
