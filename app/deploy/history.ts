@@ -2,7 +2,7 @@
 // deployments and statuses (GraphQL, one request per 100 deployments), as a table and charts under the
 // /status reply. Environment names go through userText like every echoed value; a GitHub failure is one line.
 import { githubMetricsReport } from '../../src/metrics/report.ts';
-import type { GraphqlFn } from '../../src/metrics/github-read.ts';
+import { MetricsReadError, type GraphqlFn } from '../../src/metrics/github-read.ts';
 import { DEFAULT_SINCE, parseSince } from '../../src/metrics/window.ts';
 import { renderMetricsSummary } from '../../src/report/metrics.ts';
 import { userText } from '../../src/github/user-text.ts';
@@ -28,6 +28,8 @@ export async function historySection(
     });
     return renderMetricsSummary(report, { heading, name: (name) => userText(name, { as: 'code', max: 60 }) });
   } catch (error) {
+    // The reading's own words say what failed and where (never an HTTP error's body: GitHub's HTML page).
+    if (error instanceof MetricsReadError) return `${heading}: ${userText(error.message, { max: 300 })}`;
     return `${heading}: could not be read: ${userText((error as Error).message, { max: 300 })}`;
   }
 }

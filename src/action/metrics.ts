@@ -3,8 +3,10 @@
 // charts) and the `metrics` output. Needs the token's `deployments: read`. Loaded by run.ts with import().
 import * as core from '@actions/core';
 import { invisibleNameProblem } from '../config/invisible.ts';
+import { userText } from '../github/user-text.ts';
 import { logInfo } from './job-log.ts';
 import { createGitHubClient, type RequestCounter } from '../github/client.ts';
+import { MetricsReadError } from '../metrics/github-read.ts';
 import { githubMetricsReport, metricsJson } from '../metrics/report.ts';
 import { DEFAULT_SINCE, parseSince, SinceError } from '../metrics/window.ts';
 import { renderMetricsSummary } from '../report/metrics.ts';
@@ -40,13 +42,25 @@ export async function runMetrics(
     baseUrl: context.apiUrl,
     log: (message) => logInfo(message),
   });
-  const report = await githubMetricsReport((query, variables) => octokit.graphql(query, variables), {
-    owner: context.owner,
-    repo: context.repo,
-    since,
-    until: now,
-    ...(environments ? { environments } : {}),
-  });
+  let report;
+  try {
+    report = await githubMetricsReport((query, variables) => octokit.graphql(query, variables), {
+      owner: context.owner,
+      repo: context.repo,
+      since,
+      until: now,
+      ...(environments ? { environments } : {}),
+    });
+  } catch (error) {
+    if (!(error instanceof MetricsReadError)) throw error;
+    // Said where people look (the job summary, the outputs a later step reads), not only as the job's error:
+    // no figures from part of the deployments.
+    core.setOutput('status', 'failed');
+    core.setOutput('code', 'github_unreadable');
+    core.setFailed(`delivery metrics: ${error.message}; nothing was computed`);
+    await writeSummary(env, `## Delivery metrics\n\n${userText(error.message)}: nothing was computed.\n`);
+    return counter;
+  }
   logInfo(
     `delivery metrics for ${report.environments.length} environment(s) from ${report.requests} GraphQL request(s)`,
   );
@@ -54,12 +68,15 @@ export async function runMetrics(
   core.setOutput('metrics', JSON.stringify(metricsJson(report)));
   core.setOutput('status', 'succeeded');
   core.setOutput('code', 'metrics');
-  if (env.GITHUB_STEP_SUMMARY) {
-    try {
-      await core.summary.addRaw(renderMetricsSummary(report), true).write();
-    } catch (error) {
-      core.warning(`could not write the job summary: ${(error as Error).message}`);
-    }
-  }
+  await writeSummary(env, renderMetricsSummary(report));
   return counter;
+}
+
+async function writeSummary(env: NodeJS.ProcessEnv, markdown: string): Promise<void> {
+  if (!env.GITHUB_STEP_SUMMARY) return;
+  try {
+    await core.summary.addRaw(markdown, true).write();
+  } catch (error) {
+    core.warning(`could not write the job summary: ${(error as Error).message}`);
+  }
 }

@@ -86,13 +86,10 @@ export async function metricsCli(opts: MetricsCliOptions, deps: MetricsCliDeps):
         ...(environments?.length ? { environments } : {}),
       });
     } catch (error) {
+      // The reading says what failed and where (readFailure): never an HTTP error's body, GitHub's HTML page.
       if (error instanceof MetricsReadError)
         return fail('github_unreadable', error.message, EXIT_CODES.failed);
-      return fail(
-        'github_unreadable',
-        `GitHub could not be read: ${(error as Error).message}`,
-        EXIT_CODES.failed,
-      );
+      throw error;
     }
   } else {
     const config = await deps.loadConfig(opts.config, !!opts.json);

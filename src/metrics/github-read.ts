@@ -2,6 +2,7 @@
 // its statuses and the first commit of its pull request in the same page, newest first, until the window's
 // start. Requests: floor(N / 100) + 1 for N deployments in the window (one page more only when the window
 // ends exactly on a page boundary and older deployments exist), never more than `maxPages`. docs/metrics.md.
+import { oneLine } from '../github/user-text.ts';
 import type { DeploymentFact, StatusFact, StatusState } from './types.ts';
 
 /** octokit.graphql, or anything that posts a query with variables and returns `data`. */
@@ -37,6 +38,27 @@ export const DEPLOYMENTS_QUERY = `query DeploymentMetrics($owner: String!, $name
 }`;
 
 export class MetricsReadError extends Error {}
+
+/**
+ * Why a page could not be read, short and one line: GitHub's HTTP status, GraphQL's own error messages, or
+ * the network's reason. Never the body of an HTTP error, which Octokit makes the message: GitHub's 502 is an
+ * HTML page.
+ */
+export function readFailure(error: unknown): string {
+  const e = (error ?? {}) as { status?: unknown; response?: unknown; errors?: unknown; message?: unknown };
+  const short = (text: string) => {
+    const line = oneLine(text).replace(/\s+/g, ' ').trim();
+    return line.length > 200 ? `${line.slice(0, 199)}…` : line;
+  };
+  if (Array.isArray(e.errors) && e.errors.length) {
+    const said = e.errors
+      .map((x: unknown) => (x as { message?: unknown } | null)?.message)
+      .filter((m): m is string => typeof m === 'string');
+    return `GitHub answered: ${short(said.join('; ') || 'an error')}`;
+  }
+  if (typeof e.status === 'number' && e.response !== undefined) return `HTTP ${e.status}`;
+  return `no answer: ${short(typeof e.message === 'string' ? e.message : String(error))}`;
+}
 
 export interface ReadOptions {
   owner: string;
@@ -164,12 +186,19 @@ export async function readDeploymentFacts(graphql: GraphqlFn, options: ReadOptio
   for (;;) {
     if (requests >= maxPages) return { deployments, requests, truncated: true };
     requests++;
-    const answer = (await graphql(DEPLOYMENTS_QUERY, {
-      owner: options.owner,
-      name: options.repo,
-      environments,
-      after,
-    })) as { repository?: { deployments?: unknown } | null } | null;
+    let answer: { repository?: { deployments?: unknown } | null } | null;
+    try {
+      answer = (await graphql(DEPLOYMENTS_QUERY, {
+        owner: options.owner,
+        name: options.repo,
+        environments,
+        after,
+      })) as typeof answer;
+    } catch (error) {
+      throw new MetricsReadError(
+        `GitHub could not be read (${readFailure(error)} on page ${requests} of the deployments)`,
+      );
+    }
     if (!answer?.repository)
       throw new MetricsReadError(
         `GitHub has no repository ${options.owner}/${options.repo} (or the token cannot read it)`,
