@@ -5,7 +5,13 @@ import { isAbsolute, resolve } from 'node:path';
 import { testsConfigSchema } from './schema/tests.ts';
 import type { TestsConfig } from './schema/tests.ts';
 import { readCoverageReport, lineHitsByRepoPath, findLineHits } from './coverage/read.ts';
-import { COVERAGE_METRICS, CoverageReportError, percent } from './coverage/types.ts';
+import {
+  COVERAGE_METRICS,
+  CoverageReportError,
+  meetsMinimum,
+  percent,
+  shownBelow,
+} from './coverage/types.ts';
 import { isUnreportedSource, measuredByReports, runnableLines } from './coverage/unreported.ts';
 import type { CoverageMetric, CoverageReport, Counts } from './coverage/types.ts';
 import { commandDisplay, outputTail, runGateCommand } from './gate-command.ts';
@@ -206,10 +212,10 @@ function checkTotals(
     }
     const value = percent(counts);
     achieved.push(`${metric} ${value.toFixed(1)}%`);
-    if (value < minimum) {
+    if (!meetsMinimum(counts, minimum)) {
       problems.push(
         blockProblem(
-          `${metric} coverage ${value.toFixed(1)}% < ${minimum}% (${counts.covered}/${counts.total}, ${source.file})`,
+          `${metric} coverage ${shownBelow(value, minimum)}% < ${minimum}% (${counts.covered}/${counts.total}, ${source.file})`,
           `coverage.${metric}`,
         ),
       );
@@ -301,11 +307,11 @@ async function checkChangedLines(
         '(if one has no code to run, have the coverage tool report every source file: jest ' +
         'collectCoverageFrom, c8 or nyc --all, coverage.py [run] source)'
       : '') + (notInReport > 0 ? `; ${notInReport} changed file(s) not in the coverage report` : '');
-  if (total > 0 && value < minimum) {
+  if (total > 0 && !meetsMinimum({ covered, total }, minimum)) {
     return {
       problems: [
         {
-          summary: `changed-line coverage ${value.toFixed(1)}% < ${minimum}% (${covered}/${total} lines)${outside}`,
+          summary: `changed-line coverage ${shownBelow(value, minimum)}% < ${minimum}% (${covered}/${total} lines)${outside}`,
           findings: uncovered.map((finding) => ({ ...finding, severity: 'error' as const })),
         },
       ],

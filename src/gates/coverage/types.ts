@@ -36,3 +36,24 @@ export function percent(counts: Counts): number {
   // Nothing to cover counts as fully covered, as istanbul and lcov tools report it.
   return counts.total === 0 ? 100 : (counts.covered / counts.total) * 100;
 }
+
+/**
+ * Whether `counts` reach `minimum` percent, inclusive. covered / total * 100 is a binary fraction that can land
+ * just under the exact value (29 / 100 * 100 is 28.999999999999996), which blocked 29 of 100 lines against a
+ * threshold of 29: compared at 12 significant digits, far finer than any real count tells apart.
+ */
+export function meetsMinimum(counts: Counts, minimum: number): boolean {
+  return Number(percent(counts).toPrecision(12)) >= minimum;
+}
+
+/**
+ * A percentage that misses `minimum`, as a refusal shows it: one decimal, or as many more as it takes to show
+ * a number below the threshold (79.96 % of 80 % rounded to one decimal read "80.0% < 80%").
+ */
+export function shownBelow(value: number, minimum: number): string {
+  for (let digits = 1; digits <= 8; digits++) {
+    const shown = value.toFixed(digits);
+    if (Number(shown) < minimum) return shown;
+  }
+  return String(value);
+}
