@@ -6,6 +6,7 @@ import { formatDuration } from '../../config/duration.ts';
 import type { PhaseId, PipelineResult, WaitRecord } from '../../pipeline/events.ts';
 import type { DeploymentState } from '../../github/status-comment.ts';
 import { truncate } from '../markdown.ts';
+import { oneLine as plainLine } from '../../github/user-text.ts';
 import { abortedWait, currentWait, endedBy, holdBy, WAIT_END_TEXT, waitingFor } from '../waits.ts';
 
 export const DESCRIPTION_MAX = 140;
@@ -16,7 +17,7 @@ export interface StatusUpdate {
 }
 
 export function startStatus(version: string, strategy: string): StatusUpdate {
-  return { state: 'queued', description: truncate(`starting: ${strategy} to ${version}`, DESCRIPTION_MAX) };
+  return { state: 'queued', description: oneLine(`starting: ${strategy} to ${version}`) };
 }
 
 export function phaseStatus(
@@ -35,7 +36,7 @@ export function phaseStatus(
   };
   return {
     state: phase === 'validate' || phase === 'staging' ? 'queued' : 'in_progress',
-    description: truncate(what[phase], DESCRIPTION_MAX),
+    description: oneLine(what[phase]),
   };
 }
 
@@ -62,8 +63,12 @@ export function waitEndStatus(wait: WaitRecord): StatusUpdate {
   };
 }
 
+/**
+ * A description GitHub shows as it is: one line, without controls or invisible format characters (a
+ * bidirectional override in a gate's reason reordered the Deployments tab), then cut to its 140 characters.
+ */
 function oneLine(text: string): string {
-  return truncate(text.replace(/\s+/g, ' '), DESCRIPTION_MAX);
+  return truncate(plainLine(text).replace(/\s+/g, ' '), DESCRIPTION_MAX);
 }
 
 /** The final state: a rollback leaves this deployment as failure and names the version that serves again. */
@@ -123,7 +128,7 @@ export function finalStatus(result: PipelineResult): StatusUpdate {
         };
     }
   })();
-  return { state: text.state, description: truncate(text.d.replace(/\s+/g, ' '), DESCRIPTION_MAX) };
+  return { state: text.state, description: oneLine(text.d) };
 }
 
 /** A cancelled run says first which version serves now, or that the rollback did not get there. */

@@ -4,6 +4,7 @@ import type { GateResult, Finding } from '../../gates/types.ts';
 import { formatDuration } from '../../config/duration.ts';
 import { say, truncate, truncateBytes } from '../markdown.ts';
 import { fitCheckText } from '../../github/write-limits.ts';
+import { oneLine } from '../../github/user-text.ts';
 
 export const ANNOTATIONS_PER_REQUEST = 50;
 /** Annotations beyond this are listed as a count only: a flood helps nobody and costs requests. */
@@ -25,6 +26,27 @@ export interface CheckOutput {
   summary: string;
   text?: string;
 }
+
+/**
+ * Report text in a field GitHub shows as it is, not as Markdown (a check run's title, an annotation): without
+ * invisible format characters, as the Markdown fields show it (user-text.ts). A bidirectional override in a
+ * test's name reordered the title and the annotation on the diff; zero-width characters hid or split words.
+ * `lines`: line and paragraph separators are line breaks (an annotation's message), else spaces.
+ */
+function plainField(text: string, lines = false): string {
+  if (!lines) return oneLine(text);
+  return text
+    .replace(/[\u2028\u2029]/g, '\n')
+    .split('\n')
+    .map(oneLine)
+    .join('\n');
+}
+
+/**
+ * `text` when it shows something, else undefined: one of invisible characters only is empty once they go, and
+ * GitHub refuses an annotation without a message.
+ */
+const shownText = (text: string): string | undefined => (/\S/.test(text) ? text : undefined);
 
 export function gateCheckName(gate: string): string {
   return `gates / ${gate}`;
@@ -54,7 +76,7 @@ export function gateCheckOutput(result: GateResult): CheckOutput {
       ].join('\n')
     : undefined;
   return {
-    title: truncate(`${result.name}: ${result.status.toUpperCase()}: ${result.summary}`, 255),
+    title: truncate(plainField(`${result.name}: ${result.status.toUpperCase()}: ${result.summary}`), 255),
     // GitHub refuses a check run whose summary or text is over 65,535 bytes (its documentation says
     // characters): a finding's message is often the reviewed code's own text, of any script.
     summary: fitCheckText(lines.join('\n')),
@@ -71,8 +93,11 @@ export function toAnnotation(f: Finding & { path: string }): Annotation {
     end_line: end,
     annotation_level: f.severity === 'error' ? 'failure' : f.severity,
     // GitHub takes at most 64 KB (bytes, not characters) and refuses the whole batch over it, or empty.
-    message: truncateBytes(f.message || f.rule || 'finding', 60_000),
-    title: truncate(f.rule, 255),
+    message: truncateBytes(
+      shownText(plainField(f.message, true)) ?? shownText(plainField(f.rule)) ?? 'finding',
+      60_000,
+    ),
+    title: truncate(plainField(f.rule), 255),
   };
   // GitHub accepts columns only on a single line.
   if (f.column !== undefined && start === end) {
