@@ -6,9 +6,31 @@ import type { Finding } from './types.ts';
 /** Failed thresholds named one by one; the rest are counted in one more finding. */
 const MAX_THRESHOLD_FINDINGS = 20;
 
-export const ms = (value: number): string => `${Number(value.toFixed(2))} ms`;
-export const pct = (value: number): string => `${Number((value * 100).toFixed(3))} %`;
-export const perSecond = (value: number): string => `${Number(value.toFixed(2))} requests/s`;
+// `extra`: decimals beyond the usual, to tell a statistic from the limit it missed (shownPast).
+export const ms = (value: number, extra = 0): string => `${Number(value.toFixed(2 + extra))} ms`;
+export const pct = (value: number, extra = 0): string => `${Number((value * 100).toFixed(3 + extra))} %`;
+export const perSecond = (value: number, extra = 0): string =>
+  `${Number(value.toFixed(2 + extra))} requests/s`;
+type Format = (value: number, extra?: number) => string;
+
+/**
+ * A statistic that missed `limit`, as `format` shows it, with as many more decimals as it takes not to read
+ * as the limit itself: k6 writes full precision, and a p95 of 500.0043 ms read "500 ms, over the target of at
+ * most 500 ms".
+ */
+function shownPast(value: number, limit: number, format: Format): string {
+  for (let extra = 0; extra <= 8; extra++) {
+    const shown = format(value, extra);
+    if (shown !== format(limit, extra)) return shown;
+  }
+  return format(value, 8);
+}
+
+/**
+ * A limit computed from a baseline, at 12 significant digits: 13 × (1 − 0.1) is 11.700000000000001 as a
+ * binary fraction, and a run of exactly 11.7 requests/s blocked as under it.
+ */
+const computed = (limit: number): number => Number(limit.toPrecision(12));
 
 export interface Judged {
   findings: Finding[];
@@ -53,7 +75,7 @@ export function targetFindings(
     target: number | undefined,
     what: string,
     rule: string,
-    format: (value: number) => string,
+    format: Format,
     atMost: boolean,
   ) => {
     if (target === undefined) return;
@@ -73,7 +95,7 @@ export function targetFindings(
         path: file,
         rule,
         severity: 'error',
-        message: `${what} is ${format(stat.value)}, ${atMost ? 'over' : 'under'} the target of ${atMost ? 'at most' : 'at least'} ${format(target)}`,
+        message: `${what} is ${shownPast(stat.value, target, format)}, ${atMost ? 'over' : 'under'} the target of ${atMost ? 'at most' : 'at least'} ${format(target)}`,
       });
   };
   check(results.p95, targets?.p95, 'p95 of http_req_duration', 'performance.p95-over-target', ms, true);
@@ -118,13 +140,13 @@ export function baselineFindings(
     before: K6Stat,
     what: string,
     rule: string,
-    format: (value: number) => string,
+    format: Format,
     limit: (before: number) => number,
     atMost: boolean,
   ) => {
     if (!now.ok || !before.ok) return;
     compared++;
-    const allowed = limit(before.value);
+    const allowed = computed(limit(before.value));
     const met = atMost ? now.value <= allowed : now.value >= allowed;
     if (met) return;
     findings.push({
@@ -132,7 +154,7 @@ export function baselineFindings(
       rule,
       severity: 'error',
       message:
-        `${what} is ${format(now.value)} against ${format(before.value)} in the baseline ${baselineFile}: ` +
+        `${what} is ${shownPast(now.value, allowed, format)} against ${format(before.value)} in the baseline ${baselineFile}: ` +
         `${atMost ? 'over' : 'under'} the ${atMost ? 'most' : 'least'} allowed, ${format(allowed)} (tolerance ${pct(tolerance)})`,
     });
   };
