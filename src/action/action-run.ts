@@ -22,6 +22,7 @@ import {
   type GitHubReporterOptions,
 } from '../report/github/reporter.ts';
 import { renderGatesSection, renderJobSummary, renderPlanSummary } from '../report/job-summary.ts';
+import { gatesOutput } from '../report/gates-output.ts';
 import { renderDeploymentRecord } from '../report/record.ts';
 import { credentialRedactor, redactDeep } from '../report/redact.ts';
 import { configSecretValues } from '../config/env-secrets.ts';
@@ -342,7 +343,7 @@ export class ActionRun {
     const rollback = rollbackOutput(result.rollbacks);
     if (rollback) core.setOutput('rollback', rollback);
     if (result.previousVersion) core.setOutput('previous-version', result.previousVersion);
-    if (result.gates) core.setOutput('gates', JSON.stringify(redactDeep(result.gates, this.redact)));
+    if (result.gates) core.setOutput('gates', gatesOutput(redactDeep(result.gates, this.redact)));
     if (result.status === 'succeeded' && environmentUrl) core.setOutput('environment-url', environmentUrl);
 
     const changes = this.githubCutShort ? undefined : await github?.changes();
@@ -402,7 +403,7 @@ export class ActionRun {
       await this.closeReporting(reporter);
     }
     const shown = redactDeep(report, this.redact);
-    core.setOutput('gates', JSON.stringify(shown));
+    core.setOutput('gates', gatesOutput(shown));
     core.setOutput('status', report.status === 'BLOCK' ? 'blocked' : 'succeeded');
     core.setOutput('code', report.status === 'BLOCK' ? 'gates_blocked' : 'gates_passed');
     core.setOutput('rolled-back', 'false');

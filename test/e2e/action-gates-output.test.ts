@@ -1,0 +1,105 @@
+// The Action's `gates` output, run as the runner runs the action (from the sources) against the fake GitHub.
+// GitHub takes an output of at most 1 MB and fails whatever reads a bigger one; a SARIF log of many long
+// results (the sarif gate lists up to 1,000 findings of up to 1,000 characters) made the report 1.1 MB.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createFakeGitHub, fakeSha } from '../fake-github/index.ts';
+import { pullRequestSynchronize, runBuiltAction, runnerGitHubEnv } from '../helpers/action.ts';
+import { repoRoot } from '../helpers/cli.ts';
+import { recordedTarget } from '../helpers/recorded-target.ts';
+import { GATES_OUTPUT_MAX_BYTES } from '../../src/report/gates-output.ts';
+
+const ENTRY = join(repoRoot, 'src/action/index.ts');
+const TOKEN = 'ghs_workflowTokenValue0123456789abcdef';
+
+/** A SARIF log of `count` results at error level, each with its own message of about 1,000 characters. */
+function sarif(count: number): string {
+  const results = Array.from({ length: count }, (_, i) => ({
+    ruleId: 'js/long-finding',
+    level: 'error',
+    message: { text: `finding ${i}: ${'the scanner explains at length. '.repeat(31)}` },
+    locations: [
+      {
+        physicalLocation: {
+          artifactLocation: { uri: `src/file${i}.js` },
+          region: { startLine: 1 + (i % 50) },
+        },
+      },
+    ],
+  }));
+  return JSON.stringify({ version: '2.1.0', runs: [{ tool: { driver: { name: 'scanner' } }, results }] });
+}
+
+test('a gates report over 1 MB is given as an output GitHub takes: every gate, its first findings, and how many were left out', async (t) => {
+  const fake = await createFakeGitHub({ tokens: { [TOKEN]: 'github-actions[bot]' } });
+  const dir = mkdtempSync(join(tmpdir(), 'action-gates-output-'));
+  t.after(async () => {
+    await fake.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const head = fakeSha('pr-head');
+  fake.seedRepo({ owner: 'acme', repo: 'shop', pulls: [{ number: 7, head, user: 'alice' }] });
+  const target = recordedTarget(dir);
+  writeFileSync(join(dir, 'scan.sarif'), sarif(1200));
+  writeFileSync(
+    join(dir, 'deploy.yml'),
+    `preset: fast
+gates:
+  sarif: { files: scan.sarif, required: true }
+  custom: { checks: [{ name: quick, run: [${JSON.stringify(process.execPath)}, -e, ""] }] }
+${target.targetYaml}environments:
+  preview:
+    strategy: { type: canary, steps: [50, 100], pause: 0 }
+`,
+  );
+  const run = await runBuiltAction({
+    entry: ENTRY,
+    dir,
+    inputs: { 'github-token': TOKEN, config: 'deploy.yml', environment: 'preview', mode: 'gates' },
+    event: pullRequestSynchronize(head),
+    env: { ...runnerGitHubEnv(fake.url, 'acme', 'shop'), DEPLOY_ACTION_WRITE_INTERVAL_MS: '0' },
+  });
+  assert.equal(run.status, 1, run.stdout + run.stderr);
+  const output = run.outputs.gates;
+  assert.ok(output !== undefined, run.stdout + run.stderr);
+  assert.ok(
+    Buffer.byteLength(output) <= GATES_OUTPUT_MAX_BYTES,
+    `the gates output is ${Buffer.byteLength(output)} bytes`,
+  );
+  const report = JSON.parse(output) as {
+    status: string;
+    reasons: string[];
+    gates: Array<{
+      name: string;
+      status: string;
+      summary: string;
+      findings: unknown[];
+      findingsOmitted?: number;
+    }>;
+  };
+  assert.equal(report.status, 'BLOCK');
+  assert.deepEqual(
+    report.gates.map((gate) => [gate.name, gate.status]),
+    [
+      ['sarif', 'block'],
+      ['custom', 'pass'],
+    ],
+  );
+  const [scan, custom] = report.gates;
+  assert.match(scan!.summary, /1200 blocking result/);
+  // The findings kept and the ones left out are all of the gate's (the gate lists its first 1,000).
+  assert.ok(scan!.findings.length > 100, `${scan!.findings.length} findings kept`);
+  assert.equal(scan!.findings.length + scan!.findingsOmitted!, 1000);
+  assert.equal(custom!.findingsOmitted, undefined);
+  // The check run still carries the findings as annotations (500 at most).
+  const check = (
+    [...fake.repo({ owner: 'acme', repo: 'shop' }).checkRuns.values()] as Array<{
+      name: string;
+      output: { annotations_count: number };
+    }>
+  ).find((r) => r.name === 'gates / sarif');
+  assert.equal(check?.output.annotations_count, 500);
+});
