@@ -13,3 +13,14 @@ export function plain(text: string): string {
     .replace(/\p{Cf}/gu, '')
     .replace(/##\[/g, '##\u200B[');
 }
+
+/**
+ * Text of several lines, each one an inert line (plain): for a workflow command's message (core.setFailed),
+ * which core escapes and the runner shows as an annotation, its line breaks kept.
+ */
+export function plainLines(text: string): string {
+  return text
+    .split(/\r\n|\r|\n/)
+    .map((line) => plain(line))
+    .join('\n');
+}

@@ -1,6 +1,8 @@
-// The Action's `gates` output, run as the runner runs the action (from the sources) against the fake GitHub.
-// GitHub takes an output of at most 1 MB and fails whatever reads a bigger one; a SARIF log of many long
-// results (the sarif gate lists up to 1,000 findings of up to 1,000 characters) made the report 1.1 MB.
+// The Action's gates results as the runner shows them, run as the runner runs the action (from the sources)
+// against the fake GitHub. Its `gates` output: GitHub takes an output of at most 1 MB and fails whatever reads
+// a bigger one; a SARIF log of many long results (the sarif gate lists up to 1,000 findings of up to 1,000
+// characters) made the report 1.1 MB. Its error annotation (core.setFailed): a gate's reason quoting a
+// report kept a bidirectional override there, as the log's other lines and annotations do not (plain-text.ts).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -102,4 +104,60 @@ ${target.targetYaml}environments:
     }>
   ).find((r) => r.name === 'gates / sarif');
   assert.equal(check?.output.annotations_count, 500);
+});
+
+test("the run's error annotation names the blocking gate's reason without invisible or control characters", async (t) => {
+  const fake = await createFakeGitHub({ tokens: { [TOKEN]: 'github-actions[bot]' } });
+  const dir = mkdtempSync(join(tmpdir(), 'action-gates-annotation-'));
+  t.after(async () => {
+    await fake.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const head = fakeSha('pr-head');
+  fake.seedRepo({ owner: 'acme', repo: 'shop', pulls: [{ number: 7, head, user: 'alice' }] });
+  const target = recordedTarget(dir);
+  // A suite that counts more tests than it lists: the tests gate's reason quotes its name.
+  writeFileSync(
+    join(dir, 'junit.xml'),
+    '<?xml version="1.0"?><testsuite name="api&#x202E;dessap&#x2066; zero&#x200B;width" tests="5">' +
+      '<testcase name="t" classname="c"/></testsuite>',
+  );
+  writeFileSync(
+    join(dir, 'deploy.yml'),
+    `preset: fast
+gates:
+  tests: { junit: junit.xml, thresholds: {}, required: true }
+${target.targetYaml}environments:
+  preview:
+    strategy: { type: canary, steps: [50, 100], pause: 0 }
+`,
+  );
+  for (const mode of ['gates', 'full']) {
+    const run = await runBuiltAction({
+      entry: ENTRY,
+      dir,
+      inputs: {
+        'github-token': TOKEN,
+        config: 'deploy.yml',
+        environment: 'preview',
+        mode,
+        version: 'v1.2.3',
+      },
+      event: pullRequestSynchronize(head),
+      env: { ...runnerGitHubEnv(fake.url, 'acme', 'shop'), DEPLOY_ACTION_WRITE_INTERVAL_MS: '0' },
+    });
+    assert.equal(run.status, 1, run.stdout + run.stderr);
+    const errors = run.stdout.split('\n').filter((line) => line.startsWith('::error::'));
+    assert.equal(errors.length, 1, `${mode}: ${run.stdout}`);
+    assert.match(
+      errors[0]!,
+      /junit\.xml: <testsuite name="apidessap zerowidth"> counts 5 tests but lists 1/,
+      mode,
+    );
+    assert.doesNotMatch(
+      errors[0]!,
+      /[\p{Cf}\p{Zl}\p{Zp}]|[^\P{Cc}]/u,
+      `${mode}: ${JSON.stringify(errors[0])}`,
+    );
+  }
 });
