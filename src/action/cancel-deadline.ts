@@ -84,8 +84,8 @@ export function flushTimeoutOf(
 export type Settled<T> = { done: true; value: T } | { done: false };
 
 /**
- * Waits for `work`; once the run is cancelled (before or while waiting), no longer than the reporting time
- * left. `{ done: false }` means the deadline came first (`work` goes on, unawaited). Rejections pass through.
+ * Waits for `work`; once the run is cancelled by a signal (before or while waiting), no longer than the
+ * reporting time left. `{ done: false }` means the deadline came first (`work` goes on, unawaited). Rejections pass through.
  */
 export function untilCancelDeadline<T>(
   work: Promise<T>,
@@ -97,8 +97,13 @@ export function untilCancelDeadline<T>(
     let timer: NodeJS.Timeout | undefined;
     const startDeadline = () => {
       const received = cancellation.received();
-      const left = received ? reportingTimeLeft(received.atMs, now(), options.graceMs) : 0;
-      timer = setTimeout(() => finish({ done: false }), left);
+      // Aborted with no signal received: an internal error stopped the run (util/crash-guard.ts). No runner
+      // kills the job then, so `work` is waited for; the crash guard's own deadline bounds the process.
+      if (!received) return;
+      timer = setTimeout(
+        () => finish({ done: false }),
+        reportingTimeLeft(received.atMs, now(), options.graceMs),
+      );
     };
     const settle = () => {
       clearTimeout(timer);

@@ -27,6 +27,7 @@ import {
   type Mode,
 } from './inputs.ts';
 import { cancelOnSignals } from '../util/signals.ts';
+import { guardRun, type RunGuard } from '../util/crash-guard.ts';
 import { exitsAtOnce, stopCommandsBeforeKill } from './cancel-deadline.ts';
 import type { ActionRun } from './action-run.ts';
 import { annotateConfigWarnings } from './config-warnings.ts';
@@ -45,6 +46,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   });
   let counter: RequestCounter | undefined;
   let runner: ActionRun | undefined;
+  let crashGuard: RunGuard | undefined;
   try {
     // Masked before anything is checked: a problem with the inputs, or a crash, must not show a secret.
     for (const secret of secretInputForms((name) => core.getInput(name))) core.setSecret(secret);
@@ -110,6 +112,9 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
     }
     const { ActionRun } = await import('./action-run.ts');
     runner = new ActionRun(inputs, context, plan, config, octokit, env, cancellation);
+    // A deployment's traffic is what a crash must not leave half-moved: until the run's outcome is written, an
+    // uncaught error stops it through this cancellation, and the action exits once it ends (crash-guard.ts).
+    if (plan.mode !== 'gates' && !plan.dryRun) crashGuard = guardRun(cancellation);
     await runner.execute();
   } catch (error) {
     failWith(error);
@@ -125,6 +130,8 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
     // and with no listener left it would kill the process and lose the exit code.
     cancellation.release();
   }
+  // After a crash stopped the run: exits now, failed (3 if its rollback did not complete).
+  crashGuard?.end(Number(process.exitCode ?? 0));
   if (exitsAtOnce(runner, cancellation)) process.exit();
 }
 

@@ -1,16 +1,17 @@
-import { EXIT_CODES } from '../util/exit-codes.ts';
+import { installCrashGuard } from '../util/crash-guard.ts';
 import { main, maskingIo, processIo, sayInternalError } from './main.ts';
 
 // One masking writer for the process: main() fills it with the config's secrets, and an error thrown
 // outside it (background work's rejection, the stream error below) is said through it too. Node's own
 // report of an uncaught error printed its message as it was, a URL or config value holding a secret in it.
 const io = maskingIo(processIo);
-const crash = (error: unknown) => {
-  sayInternalError(io, error);
-  process.exit(EXIT_CODES.failed);
-};
-process.on('uncaughtException', crash);
-process.on('unhandledRejection', crash);
+// An uncaught error exits at once, failed; one while `run` deploys stops the run instead (its rollback puts
+// traffic back on the stable version) and the CLI exits once it has ended (util/crash-guard.ts).
+installCrashGuard({
+  sayError: (error) => sayInternalError(io, error),
+  say: (message) => io.err(`deploy-action: ${message}\n`),
+  exit: (code) => process.exit(code),
+});
 
 // A reader that goes away (`deploy-action run | head`, a closed terminal, a log collector that died) must
 // not kill a deployment half-way: an unhandled EPIPE on stdout crashed the CLI wherever it was, a canary

@@ -6,7 +6,6 @@
 // Statically imported: what parsing a command line and `validate` need (commander, the config loader,
 // usage.ts). Each other command imports its code with import() when it runs, so a start compiles only what
 // its command uses (issue 16; test/unit/build/start-graph.test.ts guards it).
-import { inspect } from 'node:util';
 import { didYouMean } from '../config/suggest.ts';
 import { CommanderError, InvalidArgumentError, Option, type Command } from 'commander';
 import { CliCommand } from './command.ts';
@@ -25,6 +24,7 @@ import type { PipelineResult } from '../pipeline/events.ts';
 import { VERSION_RULE, VERSION_RULE_TEXT } from '../github/version-rule.ts';
 import { EXIT_CODES, gatesExitCode } from '../util/exit-codes.ts';
 import { endKeptListeners } from '../util/signals.ts';
+import { errorText } from '../util/error-text.ts';
 import type { StateKeyOptions } from './state-key.ts';
 import type { ControlCliOptions } from './control.ts';
 import type { StatusCliOptions } from './status.ts';
@@ -317,6 +317,7 @@ export async function main(argv: string[], given: Io = processIo): Promise<numbe
         { runExitCode },
         { FileControlChannel },
         { cancelCliOnSignals, notifyCloseBy },
+        { guardRun },
       ] = await Promise.all([
         import('../pipeline/pipeline.ts'),
         import('../pipeline/events.ts'),
@@ -325,6 +326,7 @@ export async function main(argv: string[], given: Io = processIo): Promise<numbe
         import('../util/signals.ts'),
         import('../control/file-channel.ts'),
         import('./cancellation.ts'),
+        import('../util/crash-guard.ts'),
       ]);
       const output = cliRunReporter(opts.json, io.out);
       // The config's warnings once, before anything runs (a `log` event each with --json).
@@ -339,6 +341,9 @@ export async function main(argv: string[], given: Io = processIo): Promise<numbe
           ? io.err(`warning: ${message}\n`)
           : output.event({ type: 'log', level: 'warn', message }),
       );
+      // Until the run's outcome is said: an uncaught error stops it through this cancellation (its rollback
+      // puts traffic back on stable), and the process exits once it ends (util/crash-guard.ts).
+      const crashGuard = guardRun(cancellation);
       try {
         // Slack, Teams and webhooks (docs/notifications.md): in the background, never on the rollback path.
         const notify = await runNotifier(
@@ -414,6 +419,8 @@ export async function main(argv: string[], given: Io = processIo): Promise<numbe
         // that embeds the CLI): a SIGTERM during the write above is a notice, not a signal death that loses the
         // exit code. Once cancelled they stay until the exit, as the Action's do.
         cancellation.release();
+        // After a crash stopped the run, the process exits here, failed (3 if its rollback did not complete).
+        crashGuard.end(exitCode);
       }
     });
 
@@ -733,23 +740,7 @@ export async function main(argv: string[], given: Io = processIo): Promise<numbe
  * Error inspected, where String() said "[object Object]"), through `io`.
  */
 export function sayInternalError(io: Io, error: unknown): void {
-  io.err(`deploy-action: internal error: ${errorText(error, 0)}\n`);
-}
-
-/**
- * An error's stack (message included), then what it was caused by and an AggregateError's errors, as Node's
- * report of an uncaught error shows them (a wrapped error's own message is often the one that says why);
- * a value that is not an Error, inspected on one line.
- */
-function errorText(error: unknown, depth: number): string {
-  if (!(error instanceof Error))
-    return typeof error === 'string' ? error : inspect(error, { breakLength: Infinity, depth: 4 });
-  const lines = [error.stack ?? `${error.name}: ${error.message}`];
-  if (depth >= 4) return lines[0]!;
-  if (error instanceof AggregateError)
-    for (const inner of error.errors) lines.push(`[errors]: ${errorText(inner, depth + 1)}`);
-  if (error.cause !== undefined) lines.push(`[cause]: ${errorText(error.cause, depth + 1)}`);
-  return lines.join('\n');
+  io.err(`deploy-action: internal error: ${errorText(error)}\n`);
 }
 
 /**

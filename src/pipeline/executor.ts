@@ -21,6 +21,7 @@ import type { LiveState } from '../strategies/capabilities.ts';
 import type { StepResult } from '../strategies/types.ts';
 import { CommandFailed, runCommand, type OutputLine } from '../targets/run-command.ts';
 import { abortableSleep } from '../util/sleep.ts';
+import { stoppedByOf } from '../util/internal-error-stop.ts';
 import { healthAnalyzer, type Analyzer } from './analyzer.ts';
 import type { PipelineResult, Reporter } from './events.ts';
 import { readLiveForRun } from './live-state.ts';
@@ -576,7 +577,8 @@ async function drive(
       }
     }
     if (!event) throw new Error('internal error: the pipeline machine stopped without finishing');
-    transition = next(transition.state, event);
+    // A cancellation that an internal error caused (the process crashed) says so in the run's outcome.
+    transition = next(transition.state, event, stoppedByOf(signal));
   }
 
   function storeFor(record: EnvironmentRecord): StateStore {

@@ -56,6 +56,11 @@ export interface Cancellation {
   readonly signal: AbortSignal;
   /** The first signal and when it came (performance.now() time), once one has. */
   received(): { signal: CancelSignal; atMs: number } | undefined;
+  /**
+   * Aborts `signal` with `reason`, as the first signal would but with none received (received() stays
+   * undefined): an internal error stops the run (crash-guard.ts). Nothing when already aborted.
+   */
+  abort(reason: Error): void;
   /** Removes the listeners. Idempotent. */
   dispose(): void;
   /**
@@ -106,6 +111,9 @@ export function cancelOnSignals(
   return {
     signal: controller.signal,
     received: () => first,
+    abort: (reason) => {
+      if (!controller.signal.aborted) controller.abort(reason);
+    },
     dispose,
     release: () => {
       if (first === undefined) dispose();

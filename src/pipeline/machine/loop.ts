@@ -1,7 +1,7 @@
 // The task loop: start() and next(), the task program of a deployment, and run(), which works through the tasks
 // until one needs I/O. Each task's events go to the part that owns it (strategy, watch, finalize, rollback).
 import {
-  CANCELLED,
+  cancelledFailure,
   initialState,
   type MachineInput,
   type MachineEvent,
@@ -149,9 +149,14 @@ export function program(input: MachineInput): Task[] {
   return tasks;
 }
 
-export function next(state: PipelineState, event: MachineEvent): MachineTransition {
+/**
+ * The state after `event`. `stoppedBy`: the internal error (its message) the run's cancellation came from, once
+ * the process crashed (the executor reads it off the aborted signal): a cancellation from then on says so.
+ */
+export function next(state: PipelineState, event: MachineEvent, stoppedBy?: string): MachineTransition {
   if (state.result) return { state, actions: [] };
   const s = copy(state);
+  if (stoppedBy !== undefined && s.stoppedBy === undefined) s.stoppedBy = stoppedBy;
   const out: Action[] = [];
   if (s.rollback) onRollbackEvent(s, out, event);
   else onEvent(s, out, event);
@@ -181,7 +186,7 @@ function onEvent(s: PipelineState, out: Action[], event: MachineEvent): void {
   const cancelled = event.type === 'cancelled' || ('cancelled' in event && event.cancelled === true);
   switch (task.do) {
     case 'checkpoint':
-      if (cancelled) return fail(s, out, { kind: 'cancelled', message: CANCELLED }, now);
+      if (cancelled) return fail(s, out, cancelledFailure(s), now);
       break;
     case 'claim':
       if (event.type !== 'stored') return unexpected(s, out, task, event);
@@ -203,7 +208,7 @@ function onEvent(s: PipelineState, out: Action[], event: MachineEvent): void {
     case 'gates': {
       if (event.type !== 'gates_done') return unexpected(s, out, task, event);
       s.gates = event.report;
-      if (cancelled) return fail(s, out, { kind: 'cancelled', message: CANCELLED }, now);
+      if (cancelled) return fail(s, out, cancelledFailure(s), now);
       if (event.report.status === 'BLOCK')
         return fail(s, out, { kind: 'blocked', message: event.summary }, now);
       s.detail = `${event.report.status}: ${event.summary}`;
@@ -211,7 +216,7 @@ function onEvent(s: PipelineState, out: Action[], event: MachineEvent): void {
     }
     case 'read': {
       if (event.type !== 'state_read') return unexpected(s, out, task, event);
-      if (cancelled) return fail(s, out, { kind: 'cancelled', message: CANCELLED }, now);
+      if (cancelled) return fail(s, out, cancelledFailure(s), now);
       const env = envOf(s, task.track);
       const record = event.liveProblem
         ? ({ kind: 'refused', message: event.liveProblem } as const)
@@ -237,7 +242,7 @@ function onEvent(s: PipelineState, out: Action[], event: MachineEvent): void {
       // A new list: the state given to next() is never changed (a shallow copy shares its arrays).
       if (!event.notBegun)
         s.hooksBegun = [...(s.hooksBegun ?? []), `${envOf(s, task.track).name}'s ${task.name}`];
-      if (cancelled) return fail(s, out, { kind: 'cancelled', message: CANCELLED }, now);
+      if (cancelled) return fail(s, out, cancelledFailure(s), now);
       if (event.error)
         return fail(
           s,
@@ -261,8 +266,7 @@ function onEvent(s: PipelineState, out: Action[], event: MachineEvent): void {
       return onStrategyEvent(s, out, task, event, cancelled, run);
     case 'smoke': {
       if (event.type !== 'command_done') return unexpected(s, out, task, event);
-      if (cancelled)
-        return failAndRollBack(s, out, task.track, { kind: 'cancelled', message: CANCELLED }, now);
+      if (cancelled) return failAndRollBack(s, out, task.track, cancelledFailure(s), now);
       if (event.error) {
         const reason = event.error.commandFailed
           ? `smoke tests failed: ${event.error.message}`
@@ -284,8 +288,7 @@ function onEvent(s: PipelineState, out: Action[], event: MachineEvent): void {
         event.durationMs,
       );
       if (event.aborted) return abortRollout(s, out, task.track, event.aborted, now);
-      if (cancelled)
-        return failAndRollBack(s, out, task.track, { kind: 'cancelled', message: CANCELLED }, now);
+      if (cancelled) return failAndRollBack(s, out, task.track, cancelledFailure(s), now);
       if (!event.result.ok)
         return failAndRollBack(s, out, task.track, { kind: 'strategy', message: event.result.reason }, now);
       s.detail = event.result.detail ?? 'healthy';

@@ -41,7 +41,7 @@ function rollbackWords(rollbacks: readonly RollbackRecord[], incomplete = 'rollb
 /** The outcome from the state: status, reason code and message (the order of the checks matters). */
 export function outcomeOf(
   s: Pick<PipelineState, 'failure' | 'rollbacks' | 'stage' | 'input' | 'hooksBegun'> &
-    Partial<Pick<PipelineState, 'tracks'>>,
+    Partial<Pick<PipelineState, 'tracks' | 'stoppedBy'>>,
 ): {
   status: PipelineStatus;
   code: OutcomeCode;
@@ -66,6 +66,7 @@ export function outcomeOf(
     case 'blocked':
       return { status: 'blocked', code: 'gates_blocked', message: `quality gates blocked: ${message}` };
     case 'cancelled':
+      if (s.stoppedBy !== undefined) return stoppedByInternalError(s, s.stoppedBy);
       return {
         status: 'cancelled',
         code: 'cancelled',
@@ -124,6 +125,39 @@ export function outcomeOf(
     code,
     message: rolledBack ? `${message}; ${rolledBackTo(input)}` : message,
   };
+}
+
+/**
+ * A run an internal error stopped (the process crashed; its handler cancelled the run): a failure of the job,
+ * with the internal error's message, and where the stop left things in the cancellation's own words: rolled
+ * back (`rollback_failed` when that did not complete), stopped before anything changed, or, in finalize, the
+ * new release live. Never `cancelled`: nobody cancelled it.
+ */
+function stoppedByInternalError(
+  s: Parameters<typeof outcomeOf>[0],
+  error: string,
+): { status: PipelineStatus; code: OutcomeCode; message: string } {
+  const { input } = s;
+  const head = `internal error: ${error}; the run was stopped`;
+  if (liveBeforeCancel(s))
+    return {
+      status: 'failed',
+      code: 'internal_error',
+      message: `${head} in finalize, after ${input.version} went live on ${input.env.name} (it stays live)`,
+    };
+  if (s.rollbacks.length > 0) {
+    const ok = s.rollbacks.every((r) => r.ok);
+    return {
+      status: ok ? 'rolled_back' : 'failed',
+      code: ok ? 'internal_error' : 'rollback_failed',
+      message: `${head} and rolled back (${rollbackWords(s.rollbacks)})${hooksNotUndone(s.hooksBegun)}`,
+    };
+  }
+  const where = s.hooksBegun?.length
+    ? cancelledAfterHooks(s.hooksBegun, input.env.name)
+    : (stagingLiveNote(s, input.env.name, input.version) ?? 'cancelled before anything changed');
+  // The cancellation's words after "the run was stopped": "before anything changed", "before any traffic…".
+  return { status: 'failed', code: 'internal_error', message: `${head} ${where.replace(/^cancelled /, '')}` };
 }
 
 /**

@@ -8,7 +8,7 @@ import { TRAFFIC_STEPS, undoLeft } from '../rollback-shortfall.ts';
 import { levelsLeft, skippedLevel, sufficedLevel, verifyHealthStep } from '../rollback-levels.ts';
 import type { RollbackLevelRecord, RollbackRecord } from '../events.ts';
 import {
-  CANCELLED,
+  cancelledFailure,
   type TrackId,
   type MachineEvent,
   type Action,
@@ -50,7 +50,7 @@ const noneStarted = (steps: PipelineState['steps']): boolean =>
 export function cancelRollout(s: PipelineState, out: Action[], id: TrackId, now: number): void {
   const steps = freshRolloutSteps(s, id);
   if (steps !== undefined && noneStarted(steps)) return failUntouched(s, out, id, { cancelled: true }, now);
-  failAndRollBack(s, out, id, { kind: 'cancelled', message: CANCELLED }, now);
+  failAndRollBack(s, out, id, cancelledFailure(s), now);
 }
 
 /**
@@ -73,7 +73,7 @@ export function failUntouched(
     s.tracks[id] = { ...t, record: { ...t.record, retired: [...t.record.retired, back] } };
   s.failure =
     'cancelled' in why
-      ? { kind: 'cancelled', message: CANCELLED }
+      ? cancelledFailure(s)
       : {
           kind: 'strategy',
           message: `${why.failed}; nothing was changed (the command did not start), so nothing was rolled back`,
@@ -98,7 +98,7 @@ export function failAndRollBack(
   const steps = machineOf(s, id)
     .rollback(t.strategy!)
     .filter((step) => !(step.kind === 'teardown' && step.slot === stillRetired));
-  const reason = failure.kind === 'cancelled' ? CANCELLED : failure.message;
+  const reason = failure.kind === 'cancelled' ? cancelledFailure(s).message : failure.message;
   report(out, { type: 'rollback-start', environment: t.environment, reason, steps: steps.map(describeStep) });
   s.rollback = { track: id, reason, steps, index: 0, records: [], levels: [], startedAt: now };
   if (t.record.rollout)
@@ -344,7 +344,7 @@ export function unexpected(s: PipelineState, out: Action[], task: Task, event: M
 
 /** Cancelled at a task with no rollback of its own: undo the strategy's traffic if it started (a resume). */
 export function cancelAt(s: PipelineState, out: Action[], id: TrackId, now: number): void {
-  const failure: Failure = { kind: 'cancelled', message: CANCELLED };
+  const failure: Failure = cancelledFailure(s);
   if (s.tracks[id]?.strategy) return failAndRollBack(s, out, id, failure, now);
   fail(s, out, failure, now);
 }

@@ -29,6 +29,18 @@ import type {
 /** The failure message of a run whose job was cancelled. */
 export const CANCELLED = 'the job was cancelled';
 
+/**
+ * The failure of a run whose cancellation came: the job's (a signal), or an internal error that stopped the run
+ * (the process crashed and its crash handler cancelled the run, util/crash-guard.ts) — said as that, not as a
+ * cancelled job.
+ */
+export function cancelledFailure(s: Pick<PipelineState, 'stoppedBy'>): Failure {
+  return {
+    kind: 'cancelled',
+    message: s.stoppedBy === undefined ? CANCELLED : `stopped by an internal error: ${s.stoppedBy}`,
+  };
+}
+
 export type TrackId = 'staging' | 'production';
 
 /** The environment record as read: believed, or refused with its reason code. */
@@ -308,6 +320,11 @@ export type FinalizeStage = 'stored' | 'wait' | 'claim' | 'teardown' | 'on_succe
 
 export interface PipelineState {
   input: MachineInput;
+  /**
+   * The internal error (its message) that stopped the run, when its cancellation was not the job's but the
+   * process's crash handler's (next()'s `stoppedBy`): the run rolls back as if cancelled and says why.
+   */
+  stoppedBy?: string;
   tasks: Task[];
   pc: number;
   /**

@@ -8,7 +8,7 @@ import type { LookBack, Step, Transition } from '../../strategies/types.ts';
 import { TRAFFIC_STEPS } from '../rollback-shortfall.ts';
 import type { DecisionRecord } from '../events.ts';
 import {
-  CANCELLED,
+  cancelledFailure,
   type TrackId,
   type MachineEvent,
   type Action,
@@ -360,7 +360,7 @@ function onWaitEvent(
   const w = s.waiting!;
   if (cancelled) {
     endWait(s, out, 'cancelled', [], now);
-    return failAndRollBack(s, out, task.track, { kind: 'cancelled', message: CANCELLED }, now);
+    return failAndRollBack(s, out, task.track, cancelledFailure(s), now);
   }
   if (event.type !== 'control') return unexpected(s, out, task, event);
   s.requests = event.requests;

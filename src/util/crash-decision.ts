@@ -1,0 +1,113 @@
+// What the process does about an uncaught exception or an unhandled rejection (a crash), shared by the CLI and
+// the Action (crash-guard.ts wires it to `process`). With no deployment run in progress there is no traffic to
+// undo: it exits at once, failed. The first crash while a run is in progress stops the run as a cancellation
+// would (its rollback puts traffic back on the stable version) and the process exits, failed, once the run has
+// ended; a further crash is said but does not stop that rollback. A deadline bounds it all: a rollback that
+// never ends cannot keep the process forever. Pure: the wiring does the saying, the aborting and the exit.
+import { EXIT_CODES } from './exit-codes.ts';
+
+/**
+ * How long after the first crash the stopped run may take to end: generous (its rollback's commands have their
+ * own timeouts, and on_rollback levels may take minutes), yet finite.
+ */
+export const CRASH_DEADLINE_MS = 15 * 60_000;
+
+export type CrashWatch =
+  /** No deployment run in progress, and no crash stopped one. */
+  | { phase: 'idle' }
+  /** A run is in progress (`runs`: how many, a process that embeds the CLI may run more than one). */
+  | { phase: 'running'; runs: number }
+  /** A crash stopped the run(s): waiting for them to end, `since` the first crash (ms). */
+  | { phase: 'stopping'; runs: number; since: number };
+
+export type CrashDecision =
+  /** Say the error and exit with `code` now. */
+  | { kind: 'exit_now'; code: number; reason: 'no_run' | 'after_stop' }
+  /** Say the error, cancel the run(s) in progress, and exit when they end or at `deadlineMs` after now. */
+  | { kind: 'stop_runs'; deadlineMs: number; message: string }
+  /** Say the error; the stop under way (its rollback) goes on. */
+  | { kind: 'stop_goes_on'; message: string };
+
+export const CRASH_IDLE: CrashWatch = { phase: 'idle' };
+
+/** The exit code of a process that a crash stopped: a rollback that did not complete keeps its own. Pure. */
+export function crashExitCode(runExitCode: number | undefined): number {
+  return runExitCode === EXIT_CODES.rollbackFailed ? EXIT_CODES.rollbackFailed : EXIT_CODES.failed;
+}
+
+/** A crash at `nowMs`: what to do, and the watch after it. Pure. */
+export function onCrash(
+  watch: CrashWatch,
+  nowMs: number,
+  deadlineMs = CRASH_DEADLINE_MS,
+): { watch: CrashWatch; decision: CrashDecision } {
+  switch (watch.phase) {
+    case 'idle':
+      return { watch, decision: { kind: 'exit_now', code: EXIT_CODES.failed, reason: 'no_run' } };
+    case 'running':
+      return {
+        watch: { phase: 'stopping', runs: watch.runs, since: nowMs },
+        decision: {
+          kind: 'stop_runs',
+          deadlineMs,
+          message: `stopping the run after this internal error: a rollout in progress goes back to the stable version before exit (at most ${minutes(deadlineMs)} more)`,
+        },
+      };
+    case 'stopping':
+      return watch.runs > 0
+        ? {
+            watch,
+            decision: {
+              kind: 'stop_goes_on',
+              message: 'another internal error while the run is being stopped: its rollback goes on',
+            },
+          }
+        : // Every stopped run has ended (it is reporting, or the process winds down): nothing left to undo.
+          { watch, decision: { kind: 'exit_now', code: EXIT_CODES.failed, reason: 'after_stop' } };
+  }
+}
+
+/** A deployment run begins. Pure. */
+export function onRunStart(watch: CrashWatch): CrashWatch {
+  if (watch.phase === 'idle') return { phase: 'running', runs: 1 };
+  return { ...watch, runs: watch.runs + 1 };
+}
+
+/**
+ * A run ended with `exitCode`: the process exits now (with crashExitCode) when a crash stopped it and no other
+ * run is left; otherwise it goes on. Pure.
+ */
+export function onRunEnd(
+  watch: CrashWatch,
+  exitCode: number | undefined,
+): { watch: CrashWatch; exit?: number } {
+  if (watch.phase === 'idle') return { watch };
+  const runs = Math.max(0, watch.runs - 1);
+  if (watch.phase === 'running') return { watch: runs === 0 ? CRASH_IDLE : { phase: 'running', runs } };
+  return runs === 0
+    ? { watch: { ...watch, runs }, exit: crashExitCode(exitCode) }
+    : { watch: { ...watch, runs } };
+}
+
+/**
+ * The deadline came with a stopped run still going: exit with EXIT_CODES.rollbackFailed (traffic may not be
+ * back on stable), saying so; undefined when every run ended already. Pure.
+ */
+export function onCrashDeadline(
+  watch: CrashWatch,
+  deadlineMs = CRASH_DEADLINE_MS,
+): { code: number; message: string } | undefined {
+  if (watch.phase !== 'stopping' || watch.runs === 0) return undefined;
+  return {
+    code: EXIT_CODES.rollbackFailed,
+    message:
+      `the run stopped by the internal error did not end within ${minutes(deadlineMs)}: exiting with its ` +
+      'rollback unfinished, so traffic may not be back on the stable version; check the environment now. Its ' +
+      'state record keeps the rollout: reconcile (deploy-action reconcile, or the action in reconcile mode) ' +
+      'rolls it back',
+  };
+}
+
+function minutes(ms: number): string {
+  return ms % 60_000 === 0 ? `${ms / 60_000} min` : `${Math.round(ms / 1000)} s`;
+}

@@ -1,0 +1,112 @@
+// The wiring of crash-decision.ts to the process: the CLI and the Action each install one guard at their entry
+// (process.on, never once: a second crash must find the handler too), with their own way of saying an error
+// (masked: the CLI's masking writer, the Action's core.error) and of exiting. A deployment run registers while
+// it is in progress (guardRun): a crash then cancels it through its Cancellation, so the pipeline puts traffic
+// back on the stable version, and the process exits once the run has ended.
+import {
+  CRASH_IDLE,
+  onCrash,
+  onCrashDeadline,
+  onRunEnd,
+  onRunStart,
+  type CrashWatch,
+} from './crash-decision.ts';
+import { InternalErrorStop } from './internal-error-stop.ts';
+
+export interface CrashOutlet {
+  /** Says `error` as an internal error, masked. */
+  sayError(error: unknown): void;
+  /** Says what happens next (a line, masked). */
+  say(message: string): void;
+  exit(code: number): void;
+}
+
+/** What a run in progress gives the guard: how to stop it (util/signals.ts Cancellation.abort). */
+export interface Stoppable {
+  abort(reason: Error): void;
+}
+
+export interface RunGuard {
+  /** The run has ended (its outcome said) with `exitCode`: after a crash, the process exits now. */
+  end(exitCode: number | undefined): void;
+}
+
+export interface CrashGuard {
+  /** Handles one crash (what `process` calls on an uncaught exception or unhandled rejection). */
+  crash(error: unknown): void;
+  /** A deployment run begins: until `end`, a crash stops it rather than exiting at once. */
+  guardRun(run: Stoppable): RunGuard;
+}
+
+export interface CrashGuardDeps {
+  now?: () => number;
+  setTimer?: (fn: () => void, ms: number) => unknown;
+  deadlineMs?: number;
+}
+
+export function createCrashGuard(outlet: CrashOutlet, deps: CrashGuardDeps = {}): CrashGuard {
+  const now = deps.now ?? (() => performance.now());
+  const setTimer = deps.setTimer ?? ((fn: () => void, ms: number) => setTimeout(fn, ms));
+  let watch: CrashWatch = CRASH_IDLE;
+  const runs = new Set<Stoppable>();
+  return {
+    crash(error) {
+      const step = onCrash(watch, now(), deps.deadlineMs);
+      watch = step.watch;
+      outlet.sayError(error);
+      const decision = step.decision;
+      if (decision.kind === 'exit_now') return outlet.exit(decision.code);
+      outlet.say(decision.message);
+      if (decision.kind === 'stop_goes_on') return;
+      // Kept alive by this timer (not unref'd): the process ends by the run's end or by the deadline, never by
+      // Node finding nothing left to wait for half-way through a rollback.
+      setTimer(() => {
+        const late = onCrashDeadline(watch, decision.deadlineMs);
+        if (!late) return;
+        outlet.say(late.message);
+        outlet.exit(late.code);
+      }, decision.deadlineMs);
+      const reason = new InternalErrorStop(error);
+      for (const run of runs) run.abort(reason);
+    },
+    guardRun(run) {
+      watch = onRunStart(watch);
+      runs.add(run);
+      // A run that begins after a crash stopped another is stopped at once.
+      if (watch.phase === 'stopping') run.abort(new InternalErrorStop('an earlier internal error'));
+      let ended = false;
+      return {
+        end(exitCode) {
+          if (ended) return;
+          ended = true;
+          runs.delete(run);
+          const step = onRunEnd(watch, exitCode);
+          watch = step.watch;
+          if (step.exit !== undefined) outlet.exit(step.exit);
+        },
+      };
+    },
+  };
+}
+
+let installed: CrashGuard | undefined;
+
+/** Installs `outlet`'s guard on `process` (once per process: a second call replaces the outlet). */
+export function installCrashGuard(outlet: CrashOutlet, deps: CrashGuardDeps = {}): CrashGuard {
+  const first = installed === undefined;
+  installed = createCrashGuard(outlet, deps);
+  if (first) {
+    const crash = (error: unknown) => installed!.crash(error);
+    process.on('uncaughtException', crash);
+    process.on('unhandledRejection', crash);
+  }
+  return installed;
+}
+
+/**
+ * A deployment run in progress, stopped through `run` if the process crashes; a no-op where no guard is
+ * installed (main() called in-process by a test or an embedding program: their crashes are their own).
+ */
+export function guardRun(run: Stoppable): RunGuard {
+  return installed ? installed.guardRun(run) : { end() {} };
+}

@@ -1,0 +1,155 @@
+// A crash while a canary takes traffic, in the BUILT CLI (dist/cli/index.js) and the BUILT action
+// (dist/action/index.js): an uncaught exception thrown from a timer (asynchronous, outside every try of the
+// product) once the canary's first weight is set. The product has no hook for it: a preload given in
+// NODE_OPTIONS (--import) watches the target's call log and throws. The run must be stopped as a cancellation
+// would be (traffic back on the stable version, the record without the rollout), say the internal error with
+// its message, a secret in it masked, and exit 1: not 0, not a signal's 130/143. Before, the process exited
+// at once with the canary live.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CLI_BUNDLE, events, startCli } from '../helpers/cli.ts';
+import { pullRequestSynchronize, runBuiltAction } from '../helpers/action.ts';
+import { fakeSha } from '../fake-github/index.ts';
+import { recordedTarget } from '../helpers/recorded-target.ts';
+
+/** A config secret (a webhook's signing secret, `secret_env`): the CLI masks it, the action registers it. */
+const SECRET = 'crash-test-signing-secret-0123456789';
+const CANARY_CALL = 'set_weight green 10';
+
+/**
+ * The preload: in the deploy-action process only (not a command it starts), once the call log shows the
+ * canary's first weight, throws from a timer, the secret in the message.
+ */
+const PRELOAD = `import { existsSync, readFileSync } from 'node:fs';
+const log = process.env.CRASH_CALL_LOG;
+if (log && /index\\.js$/.test(process.argv[1] ?? '')) {
+  const watch = setInterval(() => {
+    if (!existsSync(log)) return;
+    const calls = readFileSync(log, 'utf8').split('\\n').filter(Boolean).map((line) => {
+      const { action, args } = JSON.parse(line);
+      return [action, ...args].join(' ');
+    });
+    if (!calls.includes(process.env.CRASH_ON_CALL)) return;
+    clearInterval(watch);
+    setTimeout(() => {
+      throw new Error('simulated crash: the signing secret ' + process.env.CRASH_HOOK_SECRET + ' was in hand');
+    }, 0);
+  }, 20);
+  watch.unref();
+}
+`;
+
+function setup(t: { after(fn: () => void): void }) {
+  const dir = mkdtempSync(join(tmpdir(), 'crash-rollback-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const target = recordedTarget(dir);
+  const preload = join(dir, 'crash.mjs');
+  writeFileSync(preload, PRELOAD);
+  writeFileSync(
+    join(dir, 'deploy.yml'),
+    `preset: fast
+${target.targetYaml}notifications:
+  channels:
+    audit: { type: webhook, url_env: CRASH_HOOK_URL, secret_env: CRASH_HOOK_SECRET }
+environments:
+  production:
+    strategy: { type: canary, steps: [10, 50, 100], pause: 2s }
+`,
+  );
+  const env = {
+    NODE_OPTIONS: `--import ${preload}`,
+    CRASH_CALL_LOG: target.log,
+    CRASH_ON_CALL: CANARY_CALL,
+    // Nothing listens there: the notifications fail, in the background, and say so.
+    CRASH_HOOK_URL: 'http://127.0.0.1:9/hook',
+    CRASH_HOOK_SECRET: SECRET,
+    CURRENT: JSON.stringify({ slot: 'blue', version: 'v1' }),
+  };
+  return { dir, target, env };
+}
+
+/** The calls that moved traffic: the canary's weight went up, then back to 0. */
+function assertBackOnStable(target: ReturnType<typeof recordedTarget>) {
+  const calls = target.actingCalls();
+  assert.ok(calls.includes(CANARY_CALL), calls.join('\n'));
+  assert.ok(
+    !calls.includes('set_weight green 50'),
+    `the canary went on after the crash: ${calls.join(', ')}`,
+  );
+  assert.equal(
+    calls.filter((c) => c.startsWith('set_weight')).at(-1),
+    'set_weight green 0',
+    `traffic back on stable: ${calls.join(', ')}`,
+  );
+}
+
+test('the CLI crashing while the canary takes traffic: rolled back, the internal error said (its secret masked), exit 1', async (t) => {
+  const { dir, target, env } = setup(t);
+  const stateDir = join(dir, 'state');
+  const run = startCli(
+    ['run', '-e', 'production', '-v', 'v2', '-c', 'deploy.yml', '--state-dir', stateDir, '--json'],
+    { entry: CLI_BUNDLE, cwd: dir, env },
+  );
+  t.after(() => void (run.child.exitCode === null && run.child.kill('SIGKILL')));
+  const { code, stdout, stderr } = await run.done;
+  const all = stdout + stderr;
+  assert.equal(code, 1, all);
+  assertBackOnStable(target);
+  assert.match(
+    stderr,
+    /deploy-action: internal error: Error: simulated crash: the signing secret \*\*\* was in hand/,
+  );
+  assert.match(stderr, /stopping the run after this internal error/);
+  assert.ok(!all.includes(SECRET), `the secret was printed:\n${all}`);
+  const result = events(stdout).at(-1);
+  assert.equal(result?.type, 'result', all);
+  const outcome = result!.result as { status: string; code: string; message: string; exitCode: number };
+  assert.equal(outcome.status, 'rolled_back', outcome.message);
+  assert.equal(outcome.code, 'internal_error');
+  assert.match(
+    outcome.message,
+    /^internal error: Error: simulated crash: the signing secret \*\*\* was in hand; the run was stopped and rolled back \(traffic on stable\)/,
+  );
+  assert.doesNotMatch(outcome.message, /the job was cancelled/);
+  // The record: no rollout left, its last entry says how the run ended, without the secret.
+  const recordText = readFileSync(join(stateDir, 'records', 'production.json'), 'utf8');
+  assert.ok(!recordText.includes(SECRET), 'the secret is in the record');
+  const record = JSON.parse(recordText) as {
+    rollout?: unknown;
+    history: Array<{ code?: string; detail?: string }>;
+  };
+  assert.equal(record.rollout, undefined, recordText);
+  assert.equal(record.history.at(-1)?.code, 'internal_error', recordText);
+  assert.match(record.history.at(-1)?.detail ?? '', /^internal error: .*simulated crash/);
+});
+
+test('the action crashing while the canary takes traffic: rolled back, the internal error an ::error (never raw stderr), exit 1', async (t) => {
+  const { dir, target, env } = setup(t);
+  const run = await runBuiltAction({
+    dir,
+    inputs: { config: 'deploy.yml', environment: 'production', mode: 'full', version: 'v2' },
+    event: pullRequestSynchronize(fakeSha('pr-head')),
+    env: { ...env, GITHUB_REPOSITORY: 'acme/shop', GITHUB_SHA: fakeSha('workflow-checkout') },
+  });
+  const all = run.stdout + run.stderr;
+  assert.equal(run.signal, null, all);
+  assert.equal(run.status, 1, all);
+  assertBackOnStable(target);
+  // The runner masks what core registered before the error was said: the secret never goes out unregistered.
+  const registered = run.stdout.indexOf(`::add-mask::${SECRET}`);
+  const said = run.stdout.search(/::error::internal error: Error: simulated crash/);
+  assert.ok(registered >= 0 && said > registered, all);
+  assert.ok(!run.stderr.includes(SECRET), `the secret went to raw stderr:\n${run.stderr}`);
+  assert.doesNotMatch(run.stderr, /simulated crash/, 'Node reported the crash itself');
+  assert.equal(run.outputs.status, 'rolled_back', all);
+  assert.equal(run.outputs.code, 'internal_error');
+  assert.equal(run.outputs['rolled-back'], 'true');
+  // The decision and the rollback's why say what stopped the run (the summary escapes ":" with a joiner).
+  const summary = run.summary.replaceAll('\u200D', '');
+  assert.match(summary, /\*\*internal\\_error\*\*: internal error: Error: simulated crash/, summary);
+  assert.match(summary, /Why: stopped by an internal error: Error: simulated crash/, summary);
+  assert.ok(!summary.includes(SECRET), summary);
+});
