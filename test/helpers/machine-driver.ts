@@ -113,6 +113,11 @@ export interface World {
   cancelBefore?: (action: Action, n: number) => boolean;
   /** Cancel while the n-th I/O action runs (its result carries `cancelled`). */
   cancelDuring?: (action: Action, n: number) => boolean;
+  /**
+   * The cancellation is an internal error's, not the job's (the process crashed; util/crash-guard.ts): its
+   * message, given to next() once cancelled, as the executor reads it off the aborted signal.
+   */
+  stoppedBy?: string;
   /** With cancelDuring: the step's own result came in, the signal just after it (not a "cancelled" result). */
   finishedBeforeSignal?: boolean;
   error?: (action: Action) => string | undefined;
@@ -269,7 +274,7 @@ export function drive(begin: MachineInput | MachineTransition, world: World = {}
       `the machine stopped without finishing after ${JSON.stringify(t.actions.map((a) => a.kind))}`,
     );
     const before = structuredClone(t.state);
-    t = next(t.state, event!);
+    t = next(t.state, event!, cancelled ? world.stoppedBy : undefined);
     assert.deepEqual(states.at(-1), before, 'next() changed the state it was given');
     states.push(t.state);
   }

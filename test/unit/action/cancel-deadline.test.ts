@@ -185,3 +185,13 @@ test('a cancelled run ends its process itself once it is over; an uncancelled on
   assert.equal(exitsAtOnce({ githubCutShort: false }, c), true, 'GitHub done in time, but cancelled');
   assert.equal(exitsAtOnce(undefined, c), true, 'cancelled before the run began');
 });
+
+test('aborted by an internal error (no signal received): no runner kills the job, so the work is awaited', async () => {
+  const controller = new AbortController();
+  controller.abort(new Error('stopped by an internal error'));
+  const c = { signal: controller.signal, received: () => undefined };
+  assert.deepEqual(await untilCancelDeadline(later(50, 'flushed'), c, { graceMs: 0 }), {
+    done: true,
+    value: 'flushed',
+  });
+});

@@ -141,6 +141,8 @@ notifications:
 target:
   commands:
     deploy: ${hold}
+    # The crash stops the run and it rolls back (util/crash-guard.ts): one that completes exits 1.
+    rollback: ["true"]
     health: ["true"]
 environments:
   production:

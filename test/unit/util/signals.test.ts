@@ -174,3 +174,20 @@ test('a process using cancelOnSignals survives SIGINT then SIGTERM with signal-e
   const control = survivesSignals('once');
   assert.equal(control.signal, 'SIGINT', `the once listener survived: ${control.stdout}${control.stderr}`);
 });
+
+test('abort: an internal error stops the run as a first signal would, with no signal received; later signals still cancel once', () => {
+  const { emitter, source } = fakeProcess();
+  const notices: string[] = [];
+  const c = cancelOnSignals((n) => notices.push(`${n.kind}:${n.signal}`), source);
+  const reason = new Error('stopped by an internal error');
+  c.abort(reason);
+  assert.ok(c.signal.aborted);
+  assert.equal(c.signal.reason, reason);
+  assert.equal(c.received(), undefined, 'no signal came: no runner deadline, no 130/143');
+  c.abort(new Error('again'));
+  assert.equal(c.signal.reason, reason, 'the first reason stays');
+  emitter.emit('SIGTERM', 'SIGTERM');
+  assert.deepEqual(notices, ['cancel:SIGTERM']);
+  assert.equal(c.signal.reason, reason);
+  c.dispose();
+});

@@ -1,0 +1,145 @@
+// What the process does about a crash (an uncaught exception or unhandled rejection), with fakes for the
+// saying, the exit and the timer: before a run, exit at once; during one, stop it (its cancellation aborted
+// with the internal error as the reason) and exit when it ends, 1, or 3 when its rollback did not complete; a
+// second crash is said and the rollback goes on; a run that never ends is cut off at the deadline with 3.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  CRASH_DEADLINE_MS,
+  CRASH_IDLE,
+  crashExitCode,
+  onCrash,
+  onCrashDeadline,
+  onRunEnd,
+  onRunStart,
+} from '../../../src/util/crash-decision.ts';
+import { createCrashGuard } from '../../../src/util/crash-guard.ts';
+import { stoppedByOf } from '../../../src/util/internal-error-stop.ts';
+import { EXIT_CODES } from '../../../src/util/exit-codes.ts';
+
+function world() {
+  const said: string[] = [];
+  const exits: number[] = [];
+  const timers: Array<{ fn: () => void; ms: number }> = [];
+  const guard = createCrashGuard(
+    {
+      sayError: (error) => said.push(`error: ${(error as Error).message}`),
+      say: (message) => said.push(message),
+      exit: (code) => void exits.push(code),
+    },
+    { now: () => 1000, setTimer: (fn, ms) => timers.push({ fn, ms }) },
+  );
+  const run = () => {
+    const controller = new AbortController();
+    return { controller, stoppable: { abort: (reason: Error) => controller.abort(reason) } };
+  };
+  return { said, exits, timers, guard, run };
+}
+
+test('a crash with no run in progress: said, and the process exits 1 at once', () => {
+  const w = world();
+  w.guard.crash(new Error('boom'));
+  assert.deepEqual(w.said, ['error: boom']);
+  assert.deepEqual(w.exits, [1]);
+  assert.equal(w.timers.length, 0);
+});
+
+test('a crash during a run: said, the run cancelled with the internal error as the reason, the exit when it ends (1)', () => {
+  const w = world();
+  const { controller, stoppable } = w.run();
+  const guarded = w.guard.guardRun(stoppable);
+  w.guard.crash(new TypeError('x is undefined'));
+  assert.deepEqual(w.exits, [], 'not at once: the rollback runs first');
+  assert.ok(controller.signal.aborted);
+  assert.equal(stoppedByOf(controller.signal), 'TypeError: x is undefined');
+  assert.equal(w.said[0], 'error: x is undefined');
+  assert.match(w.said[1]!, /^stopping the run after this internal error: .* \(at most 15 min more\)$/);
+  assert.deepEqual(
+    w.timers.map((t) => t.ms),
+    [CRASH_DEADLINE_MS],
+  );
+  // The run reports a rollback that completed (its exit code 1): the process exits 1.
+  guarded.end(EXIT_CODES.failed);
+  assert.deepEqual(w.exits, [1]);
+  // The deadline, should it still fire, finds the run ended and does nothing.
+  w.timers[0]!.fn();
+  assert.deepEqual(w.exits, [1]);
+});
+
+test('a crash during a run that finished as if nothing happened (exit 0): the process still exits 1', () => {
+  const w = world();
+  const guarded = w.guard.guardRun(w.run().stoppable);
+  w.guard.crash(new Error('late'));
+  guarded.end(EXIT_CODES.success);
+  assert.deepEqual(w.exits, [1]);
+});
+
+test('a crash during a run whose rollback did not complete: exit 3, never hidden behind 1', () => {
+  const w = world();
+  const guarded = w.guard.guardRun(w.run().stoppable);
+  w.guard.crash(new Error('boom'));
+  guarded.end(EXIT_CODES.rollbackFailed);
+  assert.deepEqual(w.exits, [3]);
+});
+
+test('a second crash while the run is being stopped: said, the rollback goes on, no exit', () => {
+  const w = world();
+  const guarded = w.guard.guardRun(w.run().stoppable);
+  w.guard.crash(new Error('first'));
+  w.guard.crash(new Error('second'));
+  assert.deepEqual(w.exits, []);
+  assert.deepEqual(w.said.slice(2), [
+    'error: second',
+    'another internal error while the run is being stopped: its rollback goes on',
+  ]);
+  assert.equal(w.timers.length, 1, 'one deadline, from the first crash');
+  guarded.end(1);
+  assert.deepEqual(w.exits, [1]);
+});
+
+test('a stopped run that never ends: at the deadline, what is left is said and the process exits 3', () => {
+  const w = world();
+  w.guard.guardRun(w.run().stoppable);
+  w.guard.crash(new Error('boom'));
+  w.timers[0]!.fn();
+  assert.deepEqual(w.exits, [3]);
+  assert.match(w.said.at(-1)!, /did not end within 15 min: exiting with its rollback unfinished/);
+  assert.match(w.said.at(-1)!, /reconcile/);
+});
+
+test('a crash after the run ended: exits 1 at once, nothing left to stop', () => {
+  const w = world();
+  const guarded = w.guard.guardRun(w.run().stoppable);
+  guarded.end(EXIT_CODES.success);
+  assert.deepEqual(w.exits, [], 'a run that ended without a crash leaves the exit to its command');
+  w.guard.crash(new Error('after'));
+  assert.deepEqual(w.exits, [1]);
+  assert.equal(w.timers.length, 0);
+});
+
+test('the decision alone: idle, running, stopping, and the exit codes', () => {
+  assert.deepEqual(onCrash(CRASH_IDLE, 5).decision, { kind: 'exit_now', code: 1, reason: 'no_run' });
+  const running = onRunStart(CRASH_IDLE);
+  assert.deepEqual(running, { phase: 'running', runs: 1 });
+  const first = onCrash(running, 5, 100);
+  assert.deepEqual(first.watch, { phase: 'stopping', runs: 1, since: 5 });
+  assert.equal(first.decision.kind, 'stop_runs');
+  assert.equal(onCrash(first.watch, 6).decision.kind, 'stop_goes_on');
+  assert.ok(onCrashDeadline(first.watch, 100));
+  assert.equal(onCrashDeadline(running), undefined, 'no deadline without a crash');
+  const ended = onRunEnd(first.watch, 0);
+  assert.equal(ended.exit, 1);
+  assert.equal(onCrashDeadline(ended.watch), undefined, 'nothing left at the deadline once it ended');
+  assert.deepEqual(onRunEnd(running, 0), { watch: CRASH_IDLE });
+  assert.equal(crashExitCode(EXIT_CODES.interrupted), 1, "never a signal's 130");
+  assert.equal(crashExitCode(undefined), 1);
+  assert.equal(crashExitCode(EXIT_CODES.rollbackFailed), 3);
+});
+
+test("a signal's abort is not an internal error's", () => {
+  const controller = new AbortController();
+  controller.abort(new Error('SIGINT received'));
+  assert.equal(stoppedByOf(controller.signal), undefined);
+  assert.equal(stoppedByOf(new AbortController().signal), undefined);
+  assert.equal(stoppedByOf(undefined), undefined);
+});
