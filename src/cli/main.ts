@@ -24,6 +24,7 @@ import type { PipelineResult } from '../pipeline/events.ts';
 import { VERSION_RULE, VERSION_RULE_TEXT } from '../github/version-rule.ts';
 import { EXIT_CODES, gatesExitCode } from '../util/exit-codes.ts';
 import { endKeptListeners } from '../util/signals.ts';
+import { endStopAllCommands } from '../util/process-group.ts';
 import { errorText } from '../util/error-text.ts';
 import type { StateKeyOptions } from './state-key.ts';
 import type { ControlCliOptions } from './control.ts';
@@ -164,6 +165,8 @@ export async function main(argv: string[], given: Io = processIo): Promise<numbe
   // A process that embeds the CLI runs another command: the signal listeners an earlier, cancelled one kept
   // for its exit go (left, they said "received again" of a command that had ended, one more per cancel).
   endKeptListeners();
+  // Nor are its commands stopped at once because that one's job was about to be killed.
+  endStopAllCommands();
   let exitCode = 0;
   const program = new CliCommand('deploy-action')
     .description('Quality gates, blue-green / rolling / canary deployments, analysis and automatic rollback.')

@@ -181,6 +181,14 @@ export function stopAllCommands(why: StopReason = 'deadline'): void {
   for (const stop of watched) stop(why);
 }
 
+/**
+ * Ends stopAllCommands' hold on the commands started from now on: the process was not killed after all and
+ * runs another command (a process embedding the CLI calls main() again; test files sharing one process).
+ */
+export function endStopAllCommands(): void {
+  stoppingAll = undefined;
+}
+
 export interface GroupOptions {
   /** Stops the command this long after it started; none when undefined or 0 (a config's "0 for none"). */
   timeoutMs?: number | undefined;

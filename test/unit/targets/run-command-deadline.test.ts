@@ -2,7 +2,7 @@
 // rollback's) run without the job's signal, so one that hangs would be killed with the job, unreported, and
 // its process group (its own, detached) would go on running without it. Before that, every command still
 // running is stopped with everything it started, and any started later is stopped at once: the rollback is
-// reported as not finished, and nothing outlives the job. (Own file: stopAllCommands holds for the process.)
+// reported as not finished, and nothing outlives the job. (stopAllCommands holds for the process until endStopAllCommands.)
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -16,7 +16,7 @@ import {
 } from '../../../src/action/cancel-deadline.ts';
 import { resolveCommand } from '../../../src/config/resolve.ts';
 import { CommandFailed, runCommand } from '../../../src/targets/run-command.ts';
-import { FORCE_KILL_AFTER_MS, stopAllCommands } from '../../../src/util/process-group.ts';
+import { endStopAllCommands, FORCE_KILL_AFTER_MS, stopAllCommands } from '../../../src/util/process-group.ts';
 import { signalNotice } from '../../../src/util/signals.ts';
 import { running } from '../../helpers/process-tree.ts';
 
@@ -70,6 +70,7 @@ setTimeout(() => {}, 60000);
     }
   }
   assert.equal(pids.length, 2, 'the command started its child');
+  t.after(endStopAllCommands);
   stopAllCommands('deadline');
   const error = await outcome;
   assert.ok(error instanceof CommandFailed);
