@@ -9,7 +9,7 @@ export interface Where {
   repo: string;
 }
 
-/** Pure: whether a GraphQL request's text is a mutation (a write); a query, after any comment lines, is a read. */
+/** Pure: whether a GraphQL request may write (a mutation anywhere in its document, or no text to read). */
 export { isGraphqlMutation } from '../../src/github/graphql-kind.ts';
 
 /** The HTTP status of a failed request (404 is an answer for several readers, not a failure). */

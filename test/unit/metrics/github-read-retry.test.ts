@@ -78,3 +78,29 @@ test('a GraphQL mutation answered 502 is sent once: it may have landed', async (
     await h.fake.stop();
   }
 });
+
+test('a GraphQL mutation after a fragment, or beside a query in one document, is sent once too', async () => {
+  const h = await historyFake(T0);
+  try {
+    const { octokit } = createGitHubClient({
+      token: 'test-token',
+      baseUrl: h.fake.url,
+      retryBaseMs: 1,
+      writeIntervalMs: 0,
+    });
+    const documents = [
+      'fragment Id on Ref { id }\nmutation { deleteRef(input: {refId: "x"}) { clientMutationId } }',
+      'query Read { viewer { login } }\nmutation Write { deleteRef(input: {refId: "x"}) { clientMutationId } }',
+    ];
+    for (const [n, document] of documents.entries()) {
+      h.fake.failNext({ status: 502, where: (r) => r.operationId === 'graphql' });
+      await assert.rejects(
+        octokit.graphql(document, n === 1 ? { operationName: 'Write' } : {}),
+        (error: { status?: number }) => error.status === 502,
+      );
+      assert.equal(h.fake.requestsFor('graphql').length, n + 1, document);
+    }
+  } finally {
+    await h.fake.stop();
+  }
+});
