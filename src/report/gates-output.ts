@@ -15,29 +15,41 @@ export const GATES_OUTPUT_MAX_BYTES = 1_000_000;
 /** A gate in the output: its result, and how many of its findings were left out to fit (absent: none). */
 export type GateOutput = GateResult & { findingsOmitted?: number };
 
-/** The report as JSON within `maxBytes`: whole when it fits, else each gate's first findings that fit. */
+/**
+ * The report as JSON within `maxBytes`: whole when it fits, else each gate's first findings that fit, taken in
+ * turns (every gate's first, then every gate's second, ...). A finding too big for the room left ends its own
+ * gate's list, not the others': one test's stack trace of a megabyte left every gate without findings.
+ */
 export function gatesOutput(report: GatesReport, maxBytes = GATES_OUTPUT_MAX_BYTES): string {
   const whole = JSON.stringify(report);
   if (Buffer.byteLength(whole) <= maxBytes) return whole;
-  const keeping = (kept: number): string =>
+  const keeping = (kept: readonly number[]): string =>
     JSON.stringify({
       ...report,
-      gates: report.gates.map((gate): GateOutput => {
-        if (gate.findings.length <= kept) return gate;
+      gates: report.gates.map((gate, i): GateOutput => {
+        if (gate.findings.length <= kept[i]!) return gate;
         return {
           ...gate,
-          findings: gate.findings.slice(0, kept),
-          findingsOmitted: gate.findings.length - kept,
+          findings: gate.findings.slice(0, kept[i]),
+          findingsOmitted: gate.findings.length - kept[i]!,
         };
       }),
     });
-  // The most findings a gate may keep for the whole to fit (the size grows with it: a binary search).
-  let low = 0;
-  let high = Math.max(0, ...report.gates.map((gate) => gate.findings.length));
-  while (low < high) {
-    const mid = Math.ceil((low + high) / 2);
-    if (Buffer.byteLength(keeping(mid)) <= maxBytes) low = mid;
-    else high = mid - 1;
+  const kept = report.gates.map(() => 0);
+  // With none kept, each count omitted is at its largest: keeping a finding adds its JSON and a comma, and
+  // only shortens the count (or drops it), so `size` never falls short of the output's.
+  let size = Buffer.byteLength(keeping(kept));
+  const open = report.gates.map((gate) => gate.findings.length > 0);
+  for (let turn = 0; open.some(Boolean); turn++) {
+    report.gates.forEach((gate, i) => {
+      if (!open[i]) return;
+      const finding = gate.findings[turn];
+      if (finding === undefined) return void (open[i] = false);
+      const cost = Buffer.byteLength(JSON.stringify(finding)) + (turn > 0 ? 1 : 0);
+      if (size + cost > maxBytes) return void (open[i] = false);
+      size += cost;
+      kept[i]!++;
+    });
   }
-  return keeping(low);
+  return keeping(kept);
 }
