@@ -4,6 +4,7 @@
 // retired slots are torn down. Outputs: status, code, reconcile (JSON); the job summary lists what was done.
 import * as core from '@actions/core';
 import { logInfo } from './job-log.ts';
+import { plainLines } from '../util/plain-text.ts';
 import { credentialRedactor, redactDeep } from '../report/redact.ts';
 import { loadConfigFile } from '../config/load.ts';
 import { createDeploymentStatusOnce } from '../github/deployments.ts';
@@ -79,7 +80,9 @@ export async function runReconcile(
     },
     {
       env,
-      log: (level, message) => (level === 'warn' ? core.warning : logInfo)(redact(message)),
+      // An annotation quotes what others chose (a file name, a command's output): inert, as the log's lines.
+      log: (level, message) =>
+        level === 'warn' ? core.warning(redact(plainLines(message))) : logInfo(message, redact),
       onSecret: (secret) => {
         core.setSecret(secret);
         secrets.push(secret);
@@ -136,7 +139,7 @@ export async function runReconcile(
       throw error;
     })
     .finally(() => notifiers?.close());
-  await report(redactDeep(summary, redact), env);
+  await report(redactDeep(summary, redact), env, redact);
   return counter;
 }
 
@@ -294,7 +297,15 @@ export function markDeployment(
   };
 }
 
-async function report(summary: ReconcileSummary, env: NodeJS.ProcessEnv): Promise<void> {
+async function report(
+  summary: ReconcileSummary,
+  env: NodeJS.ProcessEnv,
+  redact: (text: string) => string,
+): Promise<void> {
+  // Entries quote names from the state dir, commands' output and GitHub's answers: annotations show them as
+  // inert text (a right-to-left override in a record file's name reordered the run's page), redacted again
+  // once the invisible characters that could split a credential are gone.
+  const annotation = (text: string) => redact(plainLines(text));
   const failed = summary.entries.filter((e) => e.failed);
   core.setOutput('reconcile', JSON.stringify({ entries: summary.entries, failed: summary.failed }));
   core.setOutput('status', summary.failed ? 'failed' : 'succeeded');
@@ -303,7 +314,7 @@ async function report(summary: ReconcileSummary, env: NodeJS.ProcessEnv): Promis
   core.setOutput('code', failed[0]?.code ?? adopted?.code ?? 'reconciled');
   // Annotations, so a refused record or an unknown owner shows on the run's page, not only in its log.
   for (const e of summary.entries.filter(needsAttention))
-    core.warning(`${e.environment}: ${e.code}: ${e.message}`);
+    core.warning(annotation(`${e.environment}: ${e.code}: ${e.message}`));
   if (env.GITHUB_STEP_SUMMARY) {
     try {
       await core.summary.addRaw(renderReconcileSummary(summary), true).write();
@@ -312,5 +323,5 @@ async function report(summary: ReconcileSummary, env: NodeJS.ProcessEnv): Promis
     }
   }
   if (summary.failed)
-    core.setFailed(failed.map((e) => `${e.environment}: ${e.code}: ${e.message}`).join('\n'));
+    core.setFailed(annotation(failed.map((e) => `${e.environment}: ${e.code}: ${e.message}`).join('\n')));
 }

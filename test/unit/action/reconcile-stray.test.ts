@@ -224,3 +224,48 @@ test('mode reconcile, records on GitHub (state-key): the log says once that remo
   assert.equal(said(), 0, printed.join(''));
   fake.assertNoViolations();
 });
+
+test('mode reconcile: its warnings and the step’s error annotation quote names from the state dir as inert text', async (t) => {
+  const printed: string[] = [];
+  const write = process.stdout.write.bind(process.stdout);
+  t.mock.method(process.stdout, 'write', (chunk: string | Uint8Array, ...rest: unknown[]) => {
+    printed.push(String(chunk));
+    return (write as (c: string | Uint8Array, ...r: unknown[]) => boolean)(chunk, ...rest);
+  });
+  const store = new FileStateStore(stateDir);
+  // A removed environment whose name holds a right-to-left override, in a record others may write (the
+  // step fails), and a file of that name the store never reads (a warning).
+  const name = 'old\u202Etxt.exe';
+  await store.write(
+    removed(name, { retired: [{ slot: 'green', version: 'v0', dueAt: new Date().toISOString() }] }),
+  );
+  chmodSync(store.pathFor(name), 0o666);
+  writeFileSync(join(stateDir, 'records', `${name}.json`), readFileSync(store.pathFor(name)), {
+    mode: 0o600,
+  });
+
+  const { status, code, summary } = await reconcileStep();
+
+  assert.equal(status, 'failed');
+  assert.equal(code, 'state_untrusted');
+  assert.deepEqual(
+    summary.entries.map((e) => e.code),
+    ['nothing_due', 'state_untrusted', 'state_misplaced'],
+  );
+  const commands = printed
+    .join('')
+    .split('\n')
+    .filter((line) => /^::(?:warning|error)\b/.test(line));
+  assert.ok(
+    commands.some((line) => line.startsWith('::error::')),
+    printed.join(''),
+  );
+  assert.ok(
+    commands.some((line) => line.startsWith('::warning::')),
+    printed.join(''),
+  );
+  for (const line of commands) {
+    assert.doesNotMatch(line, /\p{Cf}/u, line);
+    assert.match(line, /oldtxt\.exe/, line);
+  }
+});
