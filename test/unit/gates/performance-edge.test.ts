@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { baselineFindings, targetFindings } from '../../../src/gates/performance-judge.ts';
 import type { K6Results } from '../../../src/gates/k6-results.ts';
+import { parseFraction } from '../../../src/gates/schema/performance.ts';
 
 const results = (p95: number, rps: number, errorRate: number): K6Results => ({
   shape: 'summary-export',
@@ -73,5 +74,25 @@ test('a run exactly at the limit its baseline and tolerance give passes; just pa
     [
       'p95 of http_req_duration is 110.001 ms against 100 ms in the baseline base.json: over the most allowed, 110 ms (tolerance 10 %)',
     ],
+  );
+});
+
+test('an error rate exactly at a target written as a percentage passes ("0.7%" is 0.007, as k6 writes 7 of 1,000)', () => {
+  for (const [written, failed, total] of [
+    ['0.7%', 7, 1000],
+    ['1.1%', 11, 1000],
+    ['0.07%', 7, 10_000],
+    ['2.9%', 29, 1000],
+  ] as const) {
+    const target = parseFraction(written)!;
+    assert.equal(target, failed / total, `${written} read as ${target}`);
+    const judged = targetFindings(results(100, 100, failed / total), { error_rate: target }, 'k6.json');
+    assert.deepEqual(judged.findings, [], `${failed}/${total} failed against ${written}`);
+  }
+  // Just over it still blocks.
+  const over = targetFindings(results(100, 100, 0.00701), { error_rate: parseFraction('0.7%')! }, 'k6.json');
+  assert.deepEqual(
+    over.findings.map((f) => f.message),
+    ['error rate (http_req_failed) is 0.701 %, over the target of at most 0.7 %'],
   );
 });
