@@ -237,7 +237,8 @@ export function parseCheckExpression(text: string): CheckExpression | undefined 
     kind: 'threshold',
     metric: metric!,
     op: op as ComparisonOp,
-    value: suffix === '%' ? value / 100 : value,
+    // 0.7 / 100 is 0.006999999999999999: the fraction the percentage writes, as its name and limit.
+    value: suffix === '%' ? percentOf(value) : value,
   };
 }
 

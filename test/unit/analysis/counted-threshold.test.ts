@@ -392,3 +392,19 @@ test("a warning check's request count failing to read is no provider error of th
     [...Array(2).fill('not-enough-data'), ...Array(6).fill('healthy')],
   );
 });
+
+test('a threshold written as a percentage is the fraction it writes: "0.7%" is 0.007, in its value and its name', () => {
+  const checks = resolveAnalysisConfig({
+    preset: 'none',
+    providers: { m: cmd },
+    metrics,
+    checks: [{ check: 'error_rate <= 0.7%' }, { check: 'error_rate < 1.1%' }],
+  }).checks;
+  assert.deepEqual(
+    checks.map((c) => [c.name, c.kind === 'threshold' ? c.value : undefined]),
+    [
+      ['error_rate <= 0.007', 7 / 1000],
+      ['error_rate < 0.011', 11 / 1000],
+    ],
+  );
+});
