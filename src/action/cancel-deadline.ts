@@ -84,12 +84,15 @@ export function flushTimeoutOf(
 export type Settled<T> = { done: true; value: T } | { done: false };
 
 /**
- * Waits for `work`; once the run is cancelled by a signal (before or while waiting), no longer than the
- * reporting time left. `{ done: false }` means the deadline came first (`work` goes on, unawaited). Rejections pass through.
+ * Waits for `work`; once a signal cancelled the run (before or while waiting), no longer than the reporting
+ * time left. `{ done: false }` means the deadline came first (`work` goes on, unawaited). Rejections pass through.
+ * Its clock is the first signal's, not the run's abort: an internal error that stopped the run (util/crash-guard.ts)
+ * has no runner killing the job, so `work` is waited for, until a signal comes after it (the runner cancels the
+ * job while the crashed run rolls back or reports): from then on the runner's SIGKILL is 10 s away.
  */
 export function untilCancelDeadline<T>(
   work: Promise<T>,
-  cancellation: Pick<Cancellation, 'signal' | 'received'>,
+  cancellation: Pick<Cancellation, 'signalReceived' | 'received'>,
   options: { graceMs?: number; now?: () => number } = {},
 ): Promise<Settled<T>> {
   const now = options.now ?? (() => performance.now());
@@ -97,8 +100,6 @@ export function untilCancelDeadline<T>(
     let timer: NodeJS.Timeout | undefined;
     const startDeadline = () => {
       const received = cancellation.received();
-      // Aborted with no signal received: an internal error stopped the run (util/crash-guard.ts). No runner
-      // kills the job then, so `work` is waited for; the crash guard's own deadline bounds the process.
       if (!received) return;
       timer = setTimeout(
         () => finish({ done: false }),
@@ -107,7 +108,7 @@ export function untilCancelDeadline<T>(
     };
     const settle = () => {
       clearTimeout(timer);
-      cancellation.signal.removeEventListener('abort', startDeadline);
+      cancellation.signalReceived.removeEventListener('abort', startDeadline);
     };
     const finish = (outcome: Settled<T>) => {
       settle();
@@ -120,8 +121,8 @@ export function untilCancelDeadline<T>(
         reject(error as Error);
       },
     );
-    if (cancellation.signal.aborted) startDeadline();
-    else cancellation.signal.addEventListener('abort', startDeadline, { once: true });
+    if (cancellation.signalReceived.aborted) startDeadline();
+    else cancellation.signalReceived.addEventListener('abort', startDeadline, { once: true });
   });
 }
 

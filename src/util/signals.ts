@@ -57,6 +57,11 @@ export interface Cancellation {
   /** The first signal and when it came (performance.now() time), once one has. */
   received(): { signal: CancelSignal; atMs: number } | undefined;
   /**
+   * Aborted by the first signal only, never by abort(): the runner's kill deadline runs from it, also when an
+   * internal error aborted `signal` before (a crash, then the runner cancels the job).
+   */
+  readonly signalReceived: AbortSignal;
+  /**
    * Aborts `signal` with `reason`, as the first signal would but with none received (received() stays
    * undefined): an internal error stops the run (crash-guard.ts). Nothing when already aborted.
    */
@@ -91,12 +96,16 @@ export function cancelOnSignals(
   now: () => number = () => performance.now(),
 ): Cancellation {
   const controller = new AbortController();
+  const receivedController = new AbortController();
   let first: { signal: CancelSignal; atMs: number } | undefined;
   const listener = (signal: CancelSignal) => {
     const notice = signalNotice(first !== undefined, signal);
     if (notice.kind === 'cancel') first = { signal, atMs: now() };
     notify(notice);
-    if (notice.kind === 'cancel') controller.abort(new Error(`${signal} received`));
+    if (notice.kind !== 'cancel') return;
+    const reason = new Error(`${signal} received`);
+    receivedController.abort(reason);
+    controller.abort(reason);
   };
   for (const name of CANCEL_SIGNALS) source.on(name, listener);
   const kept = keptToTheExit.get(source) ?? new Set<() => void>();
@@ -111,6 +120,7 @@ export function cancelOnSignals(
   return {
     signal: controller.signal,
     received: () => first,
+    signalReceived: receivedController.signal,
     abort: (reason) => {
       if (!controller.signal.aborted) controller.abort(reason);
     },

@@ -12,6 +12,9 @@ import {
   reportingTimeLeft,
   untilCancelDeadline,
 } from '../../../src/action/cancel-deadline.ts';
+import { EventEmitter } from 'node:events';
+import { cancelOnSignals, type SignalSource } from '../../../src/util/signals.ts';
+import { InternalErrorStop } from '../../../src/util/internal-error-stop.ts';
 
 /** A cancellation driven by the test: cancel(at) is the first signal at clock time `at`. */
 function fakeCancellation() {
@@ -19,6 +22,7 @@ function fakeCancellation() {
   let received: { signal: 'SIGINT'; atMs: number } | undefined;
   return {
     signal: controller.signal,
+    signalReceived: controller.signal,
     received: () => received,
     cancel(atMs: number) {
       received = { signal: 'SIGINT', atMs };
@@ -189,9 +193,42 @@ test('a cancelled run ends its process itself once it is over; an uncancelled on
 test('aborted by an internal error (no signal received): no runner kills the job, so the work is awaited', async () => {
   const controller = new AbortController();
   controller.abort(new Error('stopped by an internal error'));
-  const c = { signal: controller.signal, received: () => undefined };
+  const c = {
+    signal: controller.signal,
+    signalReceived: new AbortController().signal,
+    received: () => undefined,
+  };
   assert.deepEqual(await untilCancelDeadline(later(50, 'flushed'), c, { graceMs: 0 }), {
     done: true,
     value: 'flushed',
   });
+});
+
+test('a crash stopped the run, then the runner cancels the job: the reporting deadline runs from that signal', async (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout'] });
+  const clock = { t: 0 };
+  const source = new EventEmitter() as EventEmitter & SignalSource;
+  const c = cancelOnSignals(
+    () => {},
+    source,
+    () => clock.t,
+  );
+  t.after(() => c.dispose());
+  // The crash guard stops the run first (util/crash-guard.ts): aborted, no signal received.
+  c.abort(new InternalErrorStop(new Error('boom')));
+  const waiting = untilCancelDeadline(never, c, { graceMs: 60, now: () => clock.t });
+  const state = watch(waiting);
+  t.mock.timers.tick(100_000);
+  await callbacksRun();
+  assert.equal(state.settled, false, 'a deadline with no runner signal');
+  // The runner's SIGINT comes while the crashed run still reports: its SIGKILL is 10 s away.
+  clock.t = 100_000;
+  source.emit('SIGINT', 'SIGINT');
+  t.mock.timers.tick(59);
+  await callbacksRun();
+  assert.equal(state.settled, false, 'ended before the 60 ms grace from the signal');
+  t.mock.timers.tick(1);
+  await callbacksRun();
+  assert.equal(state.settled, true, 'the signal after the crash started no deadline: SIGKILL comes first');
+  assert.deepEqual(await waiting, { done: false });
 });

@@ -184,10 +184,12 @@ test('abort: an internal error stops the run as a first signal would, with no si
   assert.ok(c.signal.aborted);
   assert.equal(c.signal.reason, reason);
   assert.equal(c.received(), undefined, 'no signal came: no runner deadline, no 130/143');
+  assert.equal(c.signalReceived.aborted, false, 'the runner deadline runs from a signal, not from abort()');
   c.abort(new Error('again'));
   assert.equal(c.signal.reason, reason, 'the first reason stays');
   emitter.emit('SIGTERM', 'SIGTERM');
   assert.deepEqual(notices, ['cancel:SIGTERM']);
   assert.equal(c.signal.reason, reason);
+  assert.equal(c.signalReceived.aborted, true, 'a signal after the crash starts the runner deadline');
   c.dispose();
 });
