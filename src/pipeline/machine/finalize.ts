@@ -17,6 +17,7 @@ import type {
 import { track, envOf, machineOf, recordStep, stepStart, log, iso, clean } from './bookkeeping.ts';
 import { byOf, persist } from './records.ts';
 import { closeAndFinish } from './outcome.ts';
+import { stoppedWords } from './state.ts';
 import { fail, unexpected } from './rollback.ts';
 
 /** The longest scale-down delay the job itself waits out; longer ones keep the old slot and say so. */
@@ -165,7 +166,7 @@ export function onFinalizeEvent(
       return finalRecordNotStored(s, out, task, event.notStored, now, event.cancelled === true);
     // The signal came while it was stored: the release stands, but nothing starts after the signal.
     if (event.signalled) {
-      if (s.retiring) leftForReconcile(s, task.track, 'the job was cancelled before its teardown began');
+      if (s.retiring) leftForReconcile(s, task.track, `${stoppedWords(s)} before its teardown began`);
       else onSuccessLeft(s, task);
       more = finalizeStep(s, out, task, 'on_success', now);
     } else
@@ -199,7 +200,7 @@ export function onFinalizeEvent(
     const signalled = event.signalled === true || event.cancelled === true;
     if (signalled) {
       releaseClaim(s, out, task.track, s.retiring!.slot, now);
-      leftForReconcile(s, task.track, 'the job was cancelled before its teardown began');
+      leftForReconcile(s, task.track, `${stoppedWords(s)} before its teardown began`);
     } else if (event.notStored !== undefined) {
       releaseClaim(s, out, task.track, s.retiring!.slot, now);
       const retired = track(s, task.track).record.retired.find((r) => r.slot === s.retiring!.slot);
@@ -286,7 +287,7 @@ function onSuccessLeft(s: PipelineState, task: Extract<Task, { do: 'finalize' }>
   if (task.quiet || !envOf(s, task.track).hooks.onSuccess) return;
   s.failure = {
     kind: 'cancelled',
-    message: 'the on_success hook was not run (the job was cancelled before it began)',
+    message: `the on_success hook was not run (${stoppedWords(s)} before it began)`,
   };
 }
 
@@ -328,7 +329,7 @@ function finalRecordNotStored(
       {
         kind: 'cancelled',
         message:
-          `the job was cancelled while the state record saying so was being stored (the write goes on; it is not ` +
+          `${stoppedWords(s)} while the state record saying so was being stored (the write goes on; it is not ` +
           `confirmed)${kept}${hook}. If it did not land, the stored record still shows the rollout in progress and ` +
           `the next deployment of ${env.name} is refused until reconcile takes it up`,
       },

@@ -143,7 +143,8 @@ function stoppedByInternalError(
     return {
       status: 'failed',
       code: 'internal_error',
-      message: `${head} in finalize, after ${input.version} went live on ${input.env.name} (it stays live)`,
+      // What finalize left and who finishes it (the old slot's teardown, on_success, the record's write).
+      message: `${head} in finalize, after ${input.version} went live on ${input.env.name} (it stays live): ${s.failure!.message}`,
     };
   if (s.rollbacks.length > 0) {
     const ok = s.rollbacks.every((r) => r.ok);

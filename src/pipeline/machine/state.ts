@@ -41,6 +41,11 @@ export function cancelledFailure(s: Pick<PipelineState, 'stoppedBy'>): Failure {
   };
 }
 
+/** Who stopped the run, in a message's words: the job (a signal) or the crash handler (an internal error). */
+export function stoppedWords(s: Pick<PipelineState, 'stoppedBy'>): string {
+  return s.stoppedBy === undefined ? 'the job was cancelled' : 'the run was stopped';
+}
+
 export type TrackId = 'staging' | 'production';
 
 /** The environment record as read: believed, or refused with its reason code. */

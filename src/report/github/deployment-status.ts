@@ -120,6 +120,13 @@ export function finalStatus(result: PipelineResult): StatusUpdate {
           d: `paused [${result.code}]: ${result.message}`,
         };
       default:
+        // Stopped by an internal error in finalize, the new version already live (the result says what
+        // serves): as a run cancelled there, the deployment is a success; the run, and its check run, failed.
+        if (result.live)
+          return {
+            state: 'success' as const,
+            d: `deployed ${result.version} with ${result.strategy} in ${took}; ${result.message}`,
+          };
         return {
           state: (result.code === 'rollback_failed' || result.code === 'internal_error'
             ? 'error'

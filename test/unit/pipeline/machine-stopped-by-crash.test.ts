@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import type { Action } from '../../../src/pipeline/machine.ts';
 import { describeStep } from '../../../src/strategies/sequence.ts';
 import { drive, environment, input, type Run } from '../../helpers/machine-driver.ts';
+import { deployConclusion, finalStatus } from '../../../src/report/github/deployment-status.ts';
 
 const CRASH = 'TypeError: cannot read properties of undefined';
 const canary = () =>
@@ -65,4 +66,46 @@ test('stopped by an internal error before anything changed: failed (internal_err
   assert.equal(r.result.message, `internal error: ${CRASH}; the run was stopped before anything changed`);
   assert.deepEqual(r.ran, []);
   assert.equal(r.result.exitCode, 1);
+});
+
+test('stopped by an internal error in finalize, the release live: what is left and who finishes it is said, and the deployment stays a success', () => {
+  const env = environment('  production:\n    strategy: blue-green\n    hooks: { on_success: notify-team }');
+  // The crash while the teardown's claim is stored (the second confirmed write): no teardown starts after it.
+  let confirms = 0;
+  const r = drive(input(env), {
+    cancelDuring: (a) => a.kind === 'confirm_stored' && confirms++ === 1,
+    stoppedBy: CRASH,
+  });
+  assert.equal(r.result.status, 'failed');
+  assert.equal(r.result.code, 'internal_error');
+  assert.match(
+    r.result.message,
+    new RegExp(
+      `^internal error: ${CRASH}; the run was stopped in finalize, after v2 went live on production \\(it stays live\\): ` +
+        'blue was not torn down \\(the run was stopped before its teardown began\\); a reconcile run tears it down \\(due at [^)]+\\)$',
+    ),
+  );
+  assert.doesNotMatch(r.result.message, /the job was cancelled/);
+  assert.equal(r.result.exitCode, 1);
+  assert.ok(!r.ran.includes('production:teardown on blue'));
+  assert.equal(r.result.record!.live?.version, 'v2');
+  // The Deployments tab: v2 serves, so the deployment is not an error (the check run says the run failed).
+  const status = finalStatus(r.result);
+  assert.equal(status.state, 'success', status.description);
+  assert.match(status.description, /^deployed v2 with blue-green in .*; internal error: /);
+  assert.equal(deployConclusion(r.result), 'failure');
+});
+
+test('stopped by an internal error while the live record is stored: the unconfirmed write and the way out are said', () => {
+  const env = environment('  production:\n    strategy: { type: rolling, instances: [a, b] }');
+  const r = drive(input(env), {
+    cancelDuring: (a) => a.kind === 'confirm_stored',
+    notStored: () => 'not confirmed: the run was stopped',
+    stoppedBy: CRASH,
+  });
+  assert.equal(r.result.code, 'internal_error', r.result.message);
+  assert.match(
+    r.result.message,
+    /\(it stays live\): the run was stopped while the state record saying so was being stored \(the write goes on; it is not confirmed\)\. If it did not land, .*refused until reconcile takes it up$/,
+  );
 });
