@@ -251,8 +251,9 @@ export class ActionRun {
     }
 
     // The run's own rollback_failed, recorded as told once told (docs/notifications.md), before GitHub is
-    // closed: the record rides the deploy check run. Cancelled, it is left to the first reconcile.
-    if (result.code === 'rollback_failed' && !this.signal.aborted)
+    // closed: the record rides the deploy check run. Cancelled by a signal (the runner's kill is near), it is
+    // left to the first reconcile; stopped by a crash (util/crash-guard.ts), nothing kills the job: recorded.
+    if (result.code === 'rollback_failed' && !this.cancellation.received())
       await this.recordFailureTold(result, {
         notifier: notify?.reporter,
         github,
