@@ -83,24 +83,12 @@ export function outcomeOf(
     case 'handed_off':
       return { status: 'waiting', code: 'rollout_waiting', message };
   }
-  if (rolledBack && !rollbackOk) {
-    const where = s.rollbacks
-      .filter((r) => !r.ok)
-      .map((r) => r.environment)
-      .join(', ');
-    // A level left undone keeps the rollout in the record (rollback.ts): what that refuses, and the way out.
-    const undone = s.rollbacks.flatMap((r) => {
-      const left = levelsLeft(r.levels ?? []);
-      return left.length
-        ? [`; its rollback left ${left.join(', ')} undone: ${levelsUndoneAdvice(r.environment)}`]
-        : [];
-    });
+  if (rolledBack && !rollbackOk)
     return {
       status: 'failed',
       code: 'rollback_failed',
-      message: `${message}; the rollback did not complete (${rollbackWords(s.rollbacks, 'not finished')}): check ${where} now${undone.join('')}`,
+      message: `${message}${rollbackFailedWords(s.rollbacks)}`,
     };
-  }
   if (failure.kind === 'aborted')
     return {
       status: rolledBack ? 'rolled_back' : 'failed',
@@ -128,6 +116,25 @@ export function outcomeOf(
 }
 
 /**
+ * After a failure's message, a rollback that did not complete: where traffic is, where to look now, and each
+ * `on_rollback` level left undone, which keeps the rollout in the record (rollback.ts): what that refuses, and
+ * the way out.
+ */
+function rollbackFailedWords(rollbacks: readonly RollbackRecord[]): string {
+  const where = rollbacks
+    .filter((r) => !r.ok)
+    .map((r) => r.environment)
+    .join(', ');
+  const undone = rollbacks.flatMap((r) => {
+    const left = levelsLeft(r.levels ?? []);
+    return left.length
+      ? [`; its rollback left ${left.join(', ')} undone: ${levelsUndoneAdvice(r.environment)}`]
+      : [];
+  });
+  return `; the rollback did not complete (${rollbackWords(rollbacks, 'not finished')}): check ${where} now${undone.join('')}`;
+}
+
+/**
  * A run an internal error stopped (the process crashed; its handler cancelled the run): a failure of the job,
  * with the internal error's message, and where the stop left things in the cancellation's own words: rolled
  * back (`rollback_failed` when that did not complete), stopped before anything changed, or, in finalize, the
@@ -147,11 +154,17 @@ function stoppedByInternalError(
       message: `${head} in finalize, after ${input.version} went live on ${input.env.name} (it stays live): ${s.failure!.message}`,
     };
   if (s.rollbacks.length > 0) {
-    const ok = s.rollbacks.every((r) => r.ok);
+    if (s.rollbacks.every((r) => r.ok))
+      return {
+        status: 'rolled_back',
+        code: 'internal_error',
+        message: `${head} and rolled back (${rollbackWords(s.rollbacks)})${hooksNotUndone(s.hooksBegun)}`,
+      };
+    // As any rollback_failed: where to look now, and an on_rollback level left undone with the way out.
     return {
-      status: ok ? 'rolled_back' : 'failed',
-      code: ok ? 'internal_error' : 'rollback_failed',
-      message: `${head} and rolled back (${rollbackWords(s.rollbacks)})${hooksNotUndone(s.hooksBegun)}`,
+      status: 'failed',
+      code: 'rollback_failed',
+      message: `${head}${rollbackFailedWords(s.rollbacks)}${hooksNotUndone(s.hooksBegun)}`,
     };
   }
   const where = s.hooksBegun?.length

@@ -52,11 +52,34 @@ test('stopped by an internal error whose rollback fails: rollback_failed, exit 3
   });
   assert.equal(r.result.status, 'failed');
   assert.equal(r.result.code, 'rollback_failed');
+  // As any rollback_failed: not "rolled back", and where to look now.
   assert.match(
     r.result.message,
-    new RegExp(`^internal error: ${CRASH}; the run was stopped and rolled back \\(rollback incomplete`),
+    new RegExp(
+      `^internal error: ${CRASH}; the run was stopped; the rollback did not complete \\(not finished: .*\\): check production now$`,
+    ),
   );
   assert.equal(r.result.exitCode, 3);
+});
+
+test('stopped by an internal error whose rollback leaves an on_rollback level undone: what that refuses and the way out are said', () => {
+  const env = environment(
+    '  production:\n    strategy: { type: canary, steps: [10, 50, 100], pause: 0 }\n' +
+      '    hooks:\n      on_rollback:\n        - name: flag\n          run: flag off\n          verify: flag check\n',
+  );
+  const r = drive(input(env), {
+    cancelDuring: atTenPercent,
+    stoppedBy: CRASH,
+    command: (label) => (label.startsWith('rollback:flag') ? 'exit 1' : undefined),
+  });
+  assert.equal(r.result.code, 'rollback_failed', r.result.message);
+  assert.equal(r.result.exitCode, 3);
+  assert.ok(r.result.record!.rollout?.levelsUndone?.length, 'the record keeps the rollout for reconcile');
+  assert.match(
+    r.result.message,
+    /^internal error: .*: check production now; its rollback left level flag.* undone: /,
+  );
+  assert.match(r.result.message, /reconcile/);
 });
 
 test('stopped by an internal error before anything changed: failed (internal_error), no rollback, exit 1', () => {
