@@ -15,6 +15,7 @@ import { inZoneSuffix, resolvePolicy } from '../policy/index.ts';
 import { FileStateStore } from '../state/file-store.ts';
 import { EXIT_CODES } from '../util/exit-codes.ts';
 import { cancelCliOnSignals, notifyCloseBy } from './cancellation.ts';
+import { guardRun } from '../util/crash-guard.ts';
 import { cliRunReporter } from './run-reporter.ts';
 import { configSecretValues } from '../config/env-secrets.ts';
 import {
@@ -409,8 +410,12 @@ export async function dueRunsCli(
   const cancellation = cancelCliOnSignals((message) =>
     reporter.event({ type: 'log', level: 'warn', message }),
   );
+  // A due run deploys as `deploy-action run` does: a crash meanwhile stops it through this cancellation (its
+  // rollback puts traffic back on stable, and no further due run starts), and the process exits once it ends.
+  const crashGuard = guardRun(cancellation);
+  let exitCode: number | undefined;
   try {
-    const { results, exitCode } = await startDueRuns(config, {
+    const started = await startDueRuns(config, {
       ...(opts.environment ? { environments: opts.environment } : {}),
       ...(opts.stateDir ? { stateDir: opts.stateDir } : {}),
       // `reconcile --at` rehearses a later time for scheduled runs too; only the real clock drops one.
@@ -421,6 +426,8 @@ export async function dueRunsCli(
       ...(opts.json ? { resultLast: true } : {}),
       signal: deps.cancelled ? AbortSignal.any([cancellation.signal, deps.cancelled]) : cancellation.signal,
     });
+    const { results } = started;
+    exitCode = started.exitCode;
     // Nothing scheduled says nothing: reconcile's own result stays the last line of its output.
     if (opts.json && results.length > 0) deps.out(`${JSON.stringify({ type: 'scheduled_runs', results })}\n`);
     else
@@ -432,5 +439,7 @@ export async function dueRunsCli(
   } finally {
     cancellation.release();
     await reporter.close?.();
+    // After a crash stopped a due run: the process exits here, failed (3 if its rollback did not complete).
+    crashGuard.end(exitCode);
   }
 }
