@@ -41,7 +41,7 @@ import { actionLogReporter } from './log-reporter.ts';
 import { hasNotifications, runNotifier } from '../notify/wiring.ts';
 import { runExitCode, type Cancellation } from '../util/signals.ts';
 import { EXIT_CODES } from '../util/exit-codes.ts';
-import { plainLines } from '../util/plain-text.ts';
+import { plainLinesRedacted } from '../util/plain-text.ts';
 import {
   finishRun,
   flushTimeoutOf,
@@ -365,9 +365,9 @@ export class ActionRun {
     // A rollout handed off to wait for people or a bake is not a failed job: it says so and ends green.
     // Its text quotes what others chose (a gate's reason from a report): inert, as the log's lines are.
     if (result.status === 'waiting')
-      core.notice(this.redact(plainLines(`${result.code}: ${result.message}`)));
+      core.notice(plainLinesRedacted(`${result.code}: ${result.message}`, this.redact));
     else if (result.status !== 'succeeded')
-      core.setFailed(this.redact(plainLines(`${result.status} [${result.code}]: ${result.message}`)));
+      core.setFailed(plainLinesRedacted(`${result.status} [${result.code}]: ${result.message}`, this.redact));
     // Non-zero like the CLI: 130 / 143 say which signal cancelled the run, 3 that a rollback did not complete
     // (traffic may not be back on stable), cancelled or not.
     if (result.status === 'cancelled' || result.exitCode === EXIT_CODES.rollbackFailed)
@@ -413,7 +413,9 @@ export class ActionRun {
     core.setOutput('rolled-back', 'false');
     await this.writeSummary(renderGatesSection(shown));
     if (report.status === 'BLOCK')
-      core.setFailed(this.redact(plainLines(`blocked [gates_blocked]: ${report.reasons.join('; ')}`)));
+      core.setFailed(
+        plainLinesRedacted(`blocked [gates_blocked]: ${report.reasons.join('; ')}`, this.redact),
+      );
   }
 
   /** The job log, redacted; the run's warnings as annotations (log-reporter.ts). */

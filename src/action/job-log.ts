@@ -3,9 +3,12 @@
 // workflow command when it starts with `::` or holds `##[name]` anywhere: each line is made inert
 // (plain-text.ts) first. core.warning/error/notice are workflow commands already, their text escaped by core.
 import * as core from '@actions/core';
-import { plain } from '../util/plain-text.ts';
+import { plainRedacted } from '../util/plain-text.ts';
 
-/** Prints `text` as job-log lines, each one inert and then passed through `redact` (the run's credentials). */
+/**
+ * Prints `text` as job-log lines, each one inert, with `redact` (the run's credentials) before and after
+ * (plainRedacted): the whole text first, so a secret of several lines is found as written.
+ */
 export function logInfo(text: string, redact: (line: string) => string = (line) => line): void {
-  for (const line of text.split(/\r\n|\r|\n/)) core.info(redact(plain(line)));
+  for (const line of redact(text).split(/\r\n|\r|\n/)) core.info(plainRedacted(line, redact));
 }

@@ -3,7 +3,9 @@
 // (a control request not trusted, a state record not stored, a metrics provider's remark, an analysis warning
 // check's breach) becomes a warning annotation, shown on the run's page where people look, not only a line among thousands of the log.
 import type { Reporter } from '../pipeline/events.ts';
-import { plain, terminalReporter } from '../report/terminal.ts';
+import { terminalReporter } from '../report/terminal.ts';
+import { redactDeep } from '../report/redact.ts';
+import { plainRedacted } from '../util/plain-text.ts';
 import { warningText } from '../pipeline/analysis-warnings.ts';
 
 export interface ActionLog {
@@ -21,8 +23,11 @@ export function actionLogReporter(log: ActionLog): Reporter {
     event(event) {
       if (event.type === 'log' && event.level === 'warn') log.annotate(log.redact(event.message));
       // A warning check's breach: an annotation too, its names and reason (people's words) made one inert line.
-      else if (event.type === 'analysis-warning') log.annotate(log.redact(plain(warningText(event.record))));
-      else terminal.event(event);
+      else if (event.type === 'analysis-warning')
+        log.annotate(plainRedacted(warningText(event.record), log.redact));
+      // Redacted before the terminal makes its texts plain (a secret holding `##[` is another text after) and
+      // its lines after (a secret split by an invisible character the terminal dropped).
+      else terminal.event(redactDeep(event, log.redact));
     },
   };
 }

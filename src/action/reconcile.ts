@@ -4,8 +4,8 @@
 // retired slots are torn down. Outputs: status, code, reconcile (JSON); the job summary lists what was done.
 import * as core from '@actions/core';
 import { logInfo } from './job-log.ts';
-import { plainLines } from '../util/plain-text.ts';
-import { credentialRedactor, redactDeep } from '../report/redact.ts';
+import { plainLinesRedacted } from '../util/plain-text.ts';
+import { credentialRedactor, redactDeep, redactingReporter } from '../report/redact.ts';
 import { loadConfigFile } from '../config/load.ts';
 import { createDeploymentStatusOnce } from '../github/deployments.ts';
 import { createGitHubClient, type GitHubClient, type RequestCounter } from '../github/client.ts';
@@ -82,7 +82,7 @@ export async function runReconcile(
       env,
       // An annotation quotes what others chose (a file name, a command's output): inert, as the log's lines.
       log: (level, message) =>
-        level === 'warn' ? core.warning(redact(plainLines(message))) : logInfo(message, redact),
+        level === 'warn' ? core.warning(plainLinesRedacted(message, redact)) : logInfo(message, redact),
       onSecret: (secret) => {
         core.setSecret(secret);
         secrets.push(secret);
@@ -121,7 +121,12 @@ export async function runReconcile(
       : thisProcessOwner(),
     signal: cancellation?.signal,
     ...(cancellation ? { flushTimeoutMs: flushTimeoutOf(cancellation) } : {}),
-    reporter: terminalReporter({ color: false, write: (text) => process.stdout.write(redact(text)) }),
+    // Each event redacted before the terminal makes it plain (a secret holding `##[` is another text after),
+    // and each line after (a secret split by an invisible character the terminal dropped).
+    reporter: redactingReporter(
+      terminalReporter({ color: false, write: (text) => process.stdout.write(redact(text)) }),
+      redact,
+    ),
     stateDir: inputs.stateDir,
     markDeployment: octokit ? markDeployment(octokit, context, redact) : undefined,
     controlFor: controlFactory(inputs, context, octokit),
@@ -303,9 +308,9 @@ async function report(
   redact: (text: string) => string,
 ): Promise<void> {
   // Entries quote names from the state dir, commands' output and GitHub's answers: annotations show them as
-  // inert text (a right-to-left override in a record file's name reordered the run's page), redacted again
-  // once the invisible characters that could split a credential are gone.
-  const annotation = (text: string) => redact(plainLines(text));
+  // inert text (a right-to-left override in a record file's name reordered the run's page), redacted before
+  // (a secret holding `##[`) and again once the invisible characters that could split a credential are gone.
+  const annotation = (text: string) => plainLinesRedacted(text, redact);
   const failed = summary.entries.filter((e) => e.failed);
   core.setOutput('reconcile', JSON.stringify({ entries: summary.entries, failed: summary.failed }));
   core.setOutput('status', summary.failed ? 'failed' : 'succeeded');

@@ -24,3 +24,17 @@ export function plainLines(text: string): string {
     .map((line) => plain(line))
     .join('\n');
 }
+
+/**
+ * plain(text) with `redact` (the run's secrets) applied before and after: before, so a secret holding what
+ * plain changes (`##[`, a zero-width or control character) is found as written; after, so one the text split
+ * with an invisible character is found once plain dropped it. Redacted only after, the first went through.
+ */
+export function plainRedacted(text: string, redact: (text: string) => string): string {
+  return redact(plain(redact(text)));
+}
+
+/** plainLines(text) redacted before and after, as plainRedacted. */
+export function plainLinesRedacted(text: string, redact: (text: string) => string): string {
+  return redact(plainLines(redact(text)));
+}

@@ -1,8 +1,10 @@
 // The forms a secret value the run knows (the token, the state key) can take in text: the runner masks a
 // log line only where the value appears exactly as registered, so a multi-line secret printed over several
 // lines, one URL-encoded into an address (`?key=a%2Bb`), or one with a quote or backslash written in JSON went
-// through unmasked. No imports: the Action's input reading (src/action/inputs.ts) uses it before anything else
-// loads.
+// through unmasked. Text made an inert line (plain-text.ts: `##[` broken by a zero-width space, invisible
+// characters dropped) holds a secret as plain made it, so that form is one too. One import, plain-text.ts
+// (node:util only): the Action's input reading (src/action/inputs.ts) uses this before anything else loads.
+import { plain as inertLine } from './plain-text.ts';
 
 /** Shorter values are not masked: they would mask ordinary words. */
 export const MIN_SECRET_LENGTH = 8;
@@ -10,7 +12,7 @@ export const MIN_SECRET_LENGTH = 8;
 /**
  * `secret` and the forms it may be written in: each of its lines (a PEM key, a pasted heredoc), and each of
  * those URL-encoded, as a query parameter or a URL's user information would carry it, or escaped as a JSON
- * string. Only forms of at least MIN_SECRET_LENGTH characters.
+ * string, or made an inert line (plain). Only forms of at least MIN_SECRET_LENGTH characters.
  */
 export function secretForms(secret: string): string[] {
   const lines = secret.split(/\r\n|\r|\n/).map((line) => line.trim());
@@ -19,7 +21,12 @@ export function secretForms(secret: string): string[] {
   // As a JSON string carries it (a `--json` event, a record, a webhook body): quotes, backslashes and line
   // breaks escaped, so a secret holding one of them is another text there.
   const escaped = plain.map((value) => JSON.stringify(value).slice(1, -1));
-  return [...new Set([...plain, ...encoded, ...escaped])].filter((form) => form.length >= MIN_SECRET_LENGTH);
+  // As a job-log or terminal line shows it when the text was made plain before it was masked (the CLI masks
+  // what it writes, after its report made each text an inert line).
+  const inert = plain.map(inertLine);
+  return [...new Set([...plain, ...encoded, ...escaped, ...inert])].filter(
+    (form) => form.length >= MIN_SECRET_LENGTH,
+  );
 }
 
 /** Every form of each of `secrets`, longest first (a form that contains another is replaced whole). */

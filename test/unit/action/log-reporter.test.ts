@@ -59,6 +59,7 @@ test("a secret the summary's detail column cuts in the middle shows none of its 
     },
   });
   const text = written.join('');
-  assert.match(text, /exited with code 1: \*\*\*…/);
+  // Masked before the column cuts it (the event is redacted first), or its start after: never a part of it.
+  assert.match(text, /exited with code 1: \*\*\*…?\n/);
   assert.ok(!text.includes(secret.slice(0, 10)), text);
 });

@@ -113,3 +113,22 @@ test('a mask never cuts a JSON escape in two: the text stays JSON, the secret st
   // A text cut in the middle of the secret, right after an escape, too.
   assert.doesNotThrow(() => JSON.parse(`"${redact(`said:\\t${value.slice(1, 9)}`)}"`));
 });
+
+test('a secret holding ##[ or a zero-width space is masked in text already made plain (the CLI masks what it writes)', async () => {
+  const { plain } = await import('../../../src/util/plain-text.ts');
+  const { cliRunReporter } = await import('../../../src/cli/run-reporter.ts');
+  const { maskingIo } = await import('../../../src/cli/main.ts');
+  const hash = 'tok##[error]abc123XYZ';
+  const zeroWidth = 'zero\u200Bwidth-secret-42';
+  const redact = secretValueRedactor([hash, zeroWidth]);
+  assert.equal(redact(plain(`a ${hash} b ${zeroWidth} c`)), 'a *** b *** c');
+  // The CLI's terminal report makes each text plain; its writer masks the secrets the config names after.
+  const out: string[] = [];
+  const io = maskingIo({ out: (text) => out.push(text), err: () => {} });
+  io.mask([hash, zeroWidth]);
+  const reporter = cliRunReporter(false, io.out);
+  reporter.event({ type: 'output', source: 'deploy', stream: 'stdout', line: `echo ${hash} ${zeroWidth}` });
+  const text = out.join('');
+  for (const form of [hash, zeroWidth, plain(hash), plain(zeroWidth)]) assert.ok(!text.includes(form), text);
+  assert.match(text, /echo \*\*\* \*\*\*/);
+});
