@@ -55,8 +55,9 @@ export async function runMetrics(
     if (!(error instanceof MetricsReadError)) throw error;
     // Said where people look (the job summary, the outputs a later step reads), not only as the job's error:
     // no figures from part of the deployments.
-    core.setOutput('status', 'failed');
-    core.setOutput('code', 'github_unreadable');
+    // A cancelled run says so (status and code cancelled), not that GitHub could not be read.
+    core.setOutput('status', error.code === 'cancelled' ? 'cancelled' : 'failed');
+    core.setOutput('code', error.code);
     core.setFailed(`delivery metrics: ${error.message}; nothing was computed`);
     await writeSummary(env, `## Delivery metrics\n\n${userText(error.message)}: nothing was computed.\n`);
     return counter;

@@ -87,8 +87,13 @@ export async function metricsCli(opts: MetricsCliOptions, deps: MetricsCliDeps):
       });
     } catch (error) {
       // The reading says what failed and where (readFailure): never an HTTP error's body, GitHub's HTML page.
+      // A cancellation is said as one (code cancelled, exit 130 as a cancelled run's), not as GitHub failing.
       if (error instanceof MetricsReadError)
-        return fail('github_unreadable', error.message, EXIT_CODES.failed);
+        return fail(
+          error.code,
+          error.message,
+          error.code === 'cancelled' ? EXIT_CODES.interrupted : EXIT_CODES.failed,
+        );
       throw error;
     }
   } else {

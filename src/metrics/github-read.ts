@@ -37,12 +37,40 @@ export const DEPLOYMENTS_QUERY = `query DeploymentMetrics($owner: String!, $name
   }
 }`;
 
-export class MetricsReadError extends Error {}
+/** Why the reading stopped: GitHub could not be read, or the caller cancelled it (its signal aborted). */
+export type MetricsReadCode = 'github_unreadable' | 'cancelled';
+
+export class MetricsReadError extends Error {
+  readonly code: MetricsReadCode;
+  constructor(message: string, code: MetricsReadCode = 'github_unreadable') {
+    super(message);
+    this.code = code;
+  }
+}
+
+/** The permissions the reading needs, as docs/metrics.md names them. */
+const READ_PERMISSION = 'deployments: read and metadata: read';
+
+/** The request was ended by the caller's signal (a cancelled run), not by GitHub or the network. */
+export function isCancellation(error: unknown): boolean {
+  const e = error as { name?: unknown; cause?: { name?: unknown } } | null | undefined;
+  return e?.name === 'AbortError' || e?.cause?.name === 'AbortError';
+}
+
+/** When a rate limit ends, from the answer's headers (x-ratelimit-reset, retry-after), or '' when not said. */
+function rateLimitEnd(headers: Record<string, unknown> | undefined): string {
+  const reset = Number(headers?.['x-ratelimit-reset']);
+  if (Number.isFinite(reset) && reset > 0) return `, until ${new Date(reset * 1000).toISOString()}`;
+  const after = Number(headers?.['retry-after']);
+  if (Number.isFinite(after) && after >= 0) return `, for ${after} s`;
+  return '';
+}
 
 /**
- * Why a page could not be read, short and one line: GitHub's HTTP status, GraphQL's own error messages, or
- * the network's reason. Never the body of an HTTP error, which Octokit makes the message: GitHub's 502 is an
- * HTML page.
+ * Why a page could not be read, short and one line, saying what to do where a person can: for an HTTP error
+ * its status and what it means (the token refused, rate limited and until when, a permission missing, the
+ * repository not visible), GraphQL's own error messages, or the network's reason. Never the body of an HTTP
+ * error, which Octokit makes the message: GitHub's 502 is an HTML page.
  */
 export function readFailure(error: unknown): string {
   const e = (error ?? {}) as { status?: unknown; response?: unknown; errors?: unknown; message?: unknown };
@@ -50,13 +78,29 @@ export function readFailure(error: unknown): string {
     const line = oneLine(text).replace(/\s+/g, ' ').trim();
     return line.length > 200 ? `${line.slice(0, 199)}…` : line;
   };
+  if (isCancellation(error)) return 'cancelled: the run was cancelled before GitHub answered';
   if (Array.isArray(e.errors) && e.errors.length) {
     const said = e.errors
       .map((x: unknown) => (x as { message?: unknown } | null)?.message)
       .filter((m): m is string => typeof m === 'string');
     return `GitHub answered: ${short(said.join('; ') || 'an error')}`;
   }
-  if (typeof e.status === 'number' && e.response !== undefined) return `HTTP ${e.status}`;
+  if (typeof e.status === 'number' && e.response !== undefined) {
+    const headers = (e.response as { headers?: Record<string, unknown> } | null)?.headers;
+    const message = typeof e.message === 'string' ? e.message : '';
+    if (e.status === 401) return 'HTTP 401: GitHub refused the token (expired or revoked)';
+    if (
+      e.status === 429 ||
+      (e.status === 403 &&
+        (String(headers?.['x-ratelimit-remaining']) === '0' || /secondary rate/i.test(message)))
+    )
+      return `HTTP ${e.status}: rate limited by GitHub${rateLimitEnd(headers)}`;
+    if (e.status === 403)
+      return `HTTP 403: the token lacks the permission to read deployments (it needs ${READ_PERMISSION})`;
+    if (e.status === 404) return 'HTTP 404: the repository or its deployments cannot be seen with this token';
+    return `HTTP ${e.status}`;
+  }
+  if (error === undefined || error === null) return 'no answer, and no reason given';
   return `no answer: ${short(typeof e.message === 'string' ? e.message : String(error))}`;
 }
 
@@ -195,6 +239,12 @@ export async function readDeploymentFacts(graphql: GraphqlFn, options: ReadOptio
         after,
       })) as typeof answer;
     } catch (error) {
+      // The caller's cancellation is no failure of GitHub's: said as what it is, with its own code.
+      if (isCancellation(error))
+        throw new MetricsReadError(
+          `the run was cancelled while reading page ${requests} of the deployments`,
+          'cancelled',
+        );
       throw new MetricsReadError(
         `GitHub could not be read (${readFailure(error)} on page ${requests} of the deployments)`,
       );
