@@ -104,10 +104,13 @@ export class ActionRun {
     this.env = env;
     this.cancellation = cancellation;
     this.signal = cancellation.signal;
-    // Once cancelled, GitHub's last updates go without a second between them (GitHubClient.unspaceWrites).
+    // Once a signal came, GitHub's last updates go without a second between them (GitHubClient.unspaceWrites):
+    // the runner's kill deadline runs from it. An internal error's stop (crash-guard.ts, Cancellation.abort)
+    // has no such deadline: its writes keep the interval GitHub asks for, or they meet its secondary limit.
     const unspace = () => void octokit?.unspaceWrites();
-    if (this.signal.aborted) unspace();
-    else this.signal.addEventListener('abort', unspace, { once: true });
+    const received = cancellation.signalReceived;
+    if (received.aborted) unspace();
+    else received.addEventListener('abort', unspace, { once: true });
     this.secrets = [inputs.token, inputs.stateKey, ...configSecretValues(config, env)].filter(
       (secret): secret is string => !!secret,
     );
