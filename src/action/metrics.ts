@@ -5,6 +5,7 @@ import * as core from '@actions/core';
 import { invisibleNameProblem } from '../config/invisible.ts';
 import { userText } from '../github/user-text.ts';
 import { logInfo } from './job-log.ts';
+import { plainLines } from '../util/plain-text.ts';
 import { createGitHubClient, type RequestCounter } from '../github/client.ts';
 import { MetricsReadError } from '../metrics/github-read.ts';
 import { githubMetricsReport, metricsJson } from '../metrics/report.ts';
@@ -58,7 +59,9 @@ export async function runMetrics(
     // A cancelled run says so (status and code cancelled), not that GitHub could not be read.
     core.setOutput('status', error.code === 'cancelled' ? 'cancelled' : 'failed');
     core.setOutput('code', error.code);
-    core.setFailed(`delivery metrics: ${error.message}; nothing was computed`);
+    // The message quotes GitHub's GraphQL errors: inert (plainLines), as every annotation quoting others is, so a
+    // `##[error]` in one is no workflow command of the runner's.
+    core.setFailed(plainLines(`delivery metrics: ${error.message}; nothing was computed`));
     await writeSummary(env, `## Delivery metrics\n\n${userText(error.message)}: nothing was computed.\n`);
     return counter;
   }

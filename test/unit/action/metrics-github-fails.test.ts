@@ -82,3 +82,34 @@ test('deploy-action metrics with GitHub failing: github_unreadable and the HTTP 
     assert.doesNotMatch(out + err, /Unicorn|<html|DOCTYPE/i);
   }
 });
+
+test("mode: metrics: GitHub's GraphQL error quoted in the job's error is inert (no ::warning::, no ##[error])", async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'metrics-fails-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  // A GraphQL answer whose error message holds workflow commands (GitHub quotes what it was given).
+  const server: Server = createServer((request, response) => {
+    request.resume();
+    response.writeHead(200, { 'content-type': 'application/json' });
+    response.end(
+      JSON.stringify({ data: null, errors: [{ message: 'bad\n::warning::x and ##[error]forged' }] }),
+    );
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const run = await runBuiltAction({
+    dir,
+    entry: join(repoRoot, 'src/action/index.ts'),
+    inputs: { mode: 'metrics', 'github-token': 'test-token', since: '30d' },
+    env: runnerGitHubEnv(url, 'acme', 'web'),
+  });
+  const log = run.stdout + run.stderr;
+  assert.equal(run.status, 1, log);
+  assert.equal(run.outputs.code, 'github_unreadable');
+  assert.match(
+    log,
+    /^::error::delivery metrics: GitHub could not be read \(GitHub answered: bad ::warning::x and ##\u200B\[error\]forged on page 1 of the deployments\); nothing was computed$/m,
+  );
+  assert.doesNotMatch(log, /##\[error\]/, 'no old-form command the runner finds anywhere in a line');
+  assert.doesNotMatch(log, /^::warning::x/m, 'no workflow command at the start of a line');
+});
