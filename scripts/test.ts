@@ -1,0 +1,152 @@
+// The test suite's runner (npm test): node --test in three groups at once, so the suite fits a 2-core CI.
+//
+// Most unit test files only call functions: each in its own process (node --test's default) spent half a second
+// or more loading the same ~500 modules again, about a quarter of the suite's CPU. Those files share processes
+// (--test-isolation=none), split in two groups by size. Files that change the process itself (the Action's
+// run() sets process.exitCode and listens to signals, the CLI's main() too) or start servers, the App and
+// end-to-end tests, keep a process each (OWN_PROCESS). A directory added under test/unit shares by default;
+// a test file anywhere else gets its own process.
+//
+// Usage: node scripts/test.ts [node --test options...]   (passed to every group, e.g. --test-name-pattern)
+import { spawn } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+
+const ROOT = join(import.meta.dirname, '..');
+const OWN_PROCESS = ['test/app/', 'test/e2e/', 'test/unit/action/', 'test/unit/cli/'];
+const SHARED_GROUPS = 2;
+/** Test files of the own-process group run at once (the shared groups run beside them). */
+const OWN_PROCESS_CONCURRENCY = 2;
+const TIMEOUT_MS = 300_000;
+
+export function testFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true })
+    .flatMap((entry) => {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) return testFiles(path);
+      return entry.name.endsWith('.test.ts') ? [relative(ROOT, path)] : [];
+    })
+    .sort();
+}
+
+/** Splits the shared files by directory into `count` groups of about the same size (bytes of test code). */
+export function sharedGroups(files: string[], count: number, size: (file: string) => number): string[][] {
+  const byDir = new Map<string, string[]>();
+  for (const file of files) {
+    const dir = file.slice(0, file.lastIndexOf('/'));
+    byDir.set(dir, [...(byDir.get(dir) ?? []), file]);
+  }
+  const dirs = [...byDir].map(([dir, list]) => ({
+    dir,
+    list,
+    weight: list.reduce((sum, f) => sum + size(f), 0),
+  }));
+  dirs.sort((a, b) => b.weight - a.weight || a.dir.localeCompare(b.dir));
+  const groups = Array.from({ length: count }, () => ({ weight: 0, files: [] as string[] }));
+  for (const { list, weight } of dirs) {
+    const lightest = groups.reduce((min, g) => (g.weight < min.weight ? g : min));
+    lightest.weight += weight;
+    lightest.files.push(...list);
+  }
+  return groups.map((g) => g.files.sort()).filter((g) => g.length > 0);
+}
+
+export interface Group {
+  name: string;
+  args: string[];
+  files: string[];
+}
+
+export function testGroups(all: string[], size: (file: string) => number): Group[] {
+  const own = all.filter(
+    (f) => OWN_PROCESS.some((prefix) => f.startsWith(prefix)) || !f.startsWith('test/unit/'),
+  );
+  const shared = all.filter((f) => !own.includes(f));
+  return [
+    // The end-to-end files first: the longest, so none starts last and holds the suite's end.
+    {
+      name: 'own-process',
+      args: [`--test-concurrency=${OWN_PROCESS_CONCURRENCY}`],
+      files: [
+        ...own.filter((f) => f.startsWith('test/e2e/')),
+        ...own.filter((f) => !f.startsWith('test/e2e/')),
+      ],
+    },
+    ...sharedGroups(shared, SHARED_GROUPS, size).map((files, i) => ({
+      name: `shared-${i + 1}`,
+      args: ['--test-isolation=none'],
+      files,
+    })),
+  ];
+}
+
+interface Finished {
+  group: Group;
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  output: string;
+  ms: number;
+}
+
+function runGroup(group: Group, extra: string[]): Promise<Finished> {
+  const started = performance.now();
+  const child = spawn(
+    process.execPath,
+    ['--test', `--test-timeout=${TIMEOUT_MS}`, ...group.args, ...extra, ...group.files],
+    {
+      cwd: ROOT,
+      env: { ...process.env, NODE_COMPILE_CACHE: join(ROOT, 'node_modules/.cache/node-compile') },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  // Kept whole and printed when the group ends: three reporters writing at once interleave their lines.
+  const chunks: Buffer[] = [];
+  child.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
+  child.stderr.on('data', (chunk: Buffer) => chunks.push(chunk));
+  return new Promise((resolve) => {
+    child.on('close', (code, signal) =>
+      resolve({
+        group,
+        code,
+        signal,
+        output: Buffer.concat(chunks).toString(),
+        ms: performance.now() - started,
+      }),
+    );
+  });
+}
+
+/** The reporter's closing figure `ℹ <name> <n>` of a group's output (0 when it printed none). */
+function figure(output: string, name: string): number {
+  const match = new RegExp(`^ℹ ${name} (\\d+)$`, 'm').exec(output);
+  return match ? Number(match[1]) : 0;
+}
+
+async function main(extra: string[]): Promise<number> {
+  const plan = testGroups(testFiles(join(ROOT, 'test')), (file) => statSync(join(ROOT, file)).size);
+  for (const g of plan) console.log(`test group ${g.name}: ${g.files.length} files (${g.args.join(' ')})`);
+  const finished = await Promise.all(
+    plan.map((g) =>
+      runGroup(g, extra).then((done) => {
+        console.log(`\n── test group ${g.name} ──`);
+        process.stdout.write(done.output);
+        return done;
+      }),
+    ),
+  );
+  console.log('\n── all test groups ──');
+  let failed = false;
+  for (const { group, code, signal, output, ms } of finished) {
+    const figures = ['tests', 'pass', 'fail', 'cancelled', 'skipped', 'todo'].map(
+      (n) => `${n} ${figure(output, n)}`,
+    );
+    const end = signal ? `killed by ${signal}` : `exit ${code}`;
+    console.log(`${group.name}: ${figures.join(', ')}; ${(ms / 1000).toFixed(0)} s; ${end}`);
+    if (code !== 0) failed = true;
+  }
+  for (const name of ['tests', 'pass', 'fail', 'cancelled', 'skipped', 'todo'])
+    console.log(`ℹ ${name} ${finished.reduce((sum, f) => sum + figure(f.output, name), 0)}`);
+  return failed ? 1 : 0;
+}
+
+if (import.meta.main) process.exitCode = await main(process.argv.slice(2));

@@ -1,0 +1,66 @@
+// npm test's groups (scripts/test.ts): every test file runs, once, and the files that change the process or
+// start servers keep a process each. A file left out of every group would never run and never fail.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { sharedGroups, testFiles, testGroups } from '../../../scripts/test.ts';
+
+const ROOT = join(import.meta.dirname, '../../..');
+
+test('every test file of the repository is in exactly one group', () => {
+  const all = testFiles(join(ROOT, 'test'));
+  assert.ok(all.length > 500, `found ${all.length} test files`);
+  const grouped = testGroups(all, () => 1).flatMap((g) => g.files);
+  assert.equal(grouped.length, all.length, 'a file in two groups, or in none');
+  assert.deepEqual([...grouped].sort(), all);
+});
+
+test('App, end-to-end, Action and CLI files, and any file outside test/unit, get a process each', () => {
+  const files = [
+    'test/app/a.test.ts',
+    'test/e2e/b.test.ts',
+    'test/unit/action/c.test.ts',
+    'test/unit/cli/d.test.ts',
+    'test/other/e.test.ts',
+    'test/unit/targets/f.test.ts',
+    'test/unit/config/g.test.ts',
+    'test/unit/new-dir/h.test.ts',
+  ];
+  const [own, ...shared] = testGroups(files.sort(), () => 1); // sorted, as testFiles lists them
+  assert.equal(own!.name, 'own-process');
+  assert.ok(!own!.args.includes('--test-isolation=none'));
+  // The end-to-end files first: the longest start first.
+  assert.deepEqual(own!.files, [
+    'test/e2e/b.test.ts',
+    'test/app/a.test.ts',
+    'test/other/e.test.ts',
+    'test/unit/action/c.test.ts',
+    'test/unit/cli/d.test.ts',
+  ]);
+  assert.ok(shared.every((g) => g.args.includes('--test-isolation=none')));
+  assert.deepEqual(shared.flatMap((g) => g.files).sort(), [
+    'test/unit/config/g.test.ts',
+    'test/unit/new-dir/h.test.ts',
+    'test/unit/targets/f.test.ts',
+  ]);
+});
+
+test('shared files are split by directory into groups of about the same size', () => {
+  const sizes: Record<string, number> = {
+    'test/unit/a/1.test.ts': 50,
+    'test/unit/a/2.test.ts': 50,
+    'test/unit/b/1.test.ts': 60,
+    'test/unit/c/1.test.ts': 30,
+    'test/unit/d/1.test.ts': 10,
+  };
+  const groups = sharedGroups(Object.keys(sizes), 2, (f) => sizes[f]!);
+  assert.deepEqual(groups, [
+    ['test/unit/a/1.test.ts', 'test/unit/a/2.test.ts'],
+    ['test/unit/b/1.test.ts', 'test/unit/c/1.test.ts', 'test/unit/d/1.test.ts'],
+  ]);
+  // Fewer directories than groups: no empty group.
+  assert.deepEqual(
+    sharedGroups(['test/unit/a/1.test.ts'], 2, () => 1),
+    [['test/unit/a/1.test.ts']],
+  );
+});
