@@ -6,15 +6,21 @@
 // validates the same text twice measures the work, not a hit.
 import { analyzeShellTemplate, argvShellProblems } from '../targets/shell-script.ts';
 
+/** A problem of a `shell: true` script, with where in the script its template is (0-based). */
+export interface ScriptProblem {
+  readonly message: string;
+  readonly offset: number;
+}
+
 /** The problems of an argv command and of a `shell: true` script, each worked out once per distinct text. */
 export interface CommandChecks {
   argvProblems(argv: readonly string[]): readonly string[];
-  shellProblems(script: string): readonly string[];
+  shellProblems(script: string): readonly ScriptProblem[];
 }
 
 export function commandChecks(): CommandChecks {
   const argv = new Map<string, readonly string[]>();
-  const shell = new Map<string, readonly string[]>();
+  const shell = new Map<string, readonly ScriptProblem[]>();
   return {
     argvProblems(words) {
       // JSON keeps the word boundaries: ["a b"] and ["a", "b"] are different commands.
@@ -30,7 +36,11 @@ export function commandChecks(): CommandChecks {
       let problems = shell.get(script);
       if (problems === undefined) {
         const analysis = analyzeShellTemplate(script);
-        problems = Object.freeze(analysis.ok ? [] : analysis.problems.map((problem) => problem.message));
+        problems = Object.freeze(
+          analysis.ok
+            ? []
+            : analysis.problems.map(({ message, offset }) => Object.freeze({ message, offset })),
+        );
         shell.set(script, problems);
       }
       return problems;

@@ -34,6 +34,7 @@ import {
 import type { z } from 'zod';
 import { deployConfig, EXTENSION_KEY, type RawConfig } from './schema.ts';
 import { semanticIssues } from './semantics.ts';
+import { sourceOffsetOf } from './scalar-offsets.ts';
 import { configFindings } from './warnings.ts';
 import { showInvisible } from './invisible.ts';
 import {
@@ -144,7 +145,7 @@ export function parseConfig(written: string, file: string): ParseResult {
   const config = keepAnalysisAsWritten(result.data, data);
   const semantic = semanticIssues(config);
   if (semantic.length > 0)
-    return failure(semantic.map((issue) => locator.at(issue.path, 'value', issue.message)));
+    return failure(semantic.map((issue) => locator.at(issue.path, 'value', issue.message, issue.offset)));
   const findings = configFindings(config);
   if (findings.errors.length > 0)
     return failure(findings.errors.map((issue) => locator.at(issue.path, 'value', issue.message)));
@@ -422,9 +423,15 @@ class Locator {
     return { file: this.file, line: 1, column: 1, path: '', message };
   }
 
-  at(path: ConfigPath, anchor: IssueAnchor, message: string): ConfigError {
+  /** `offset`: where in the string value the problem is, when known; its place in the file is named then. */
+  at(path: ConfigPath, anchor: IssueAnchor, message: string, offset?: number): ConfigError {
     const node = this.nodeFor(path, anchor);
-    return { ...this.position(node?.range?.[0]), path: formatPath(path), message: asWritten(node, message) };
+    const inValue = offset === undefined ? undefined : sourceOffsetOf(this.text, node, offset);
+    return {
+      ...this.position(inValue ?? node?.range?.[0]),
+      path: formatPath(path),
+      message: asWritten(node, message),
+    };
   }
 
   yamlError(error: YAMLError): ConfigError {

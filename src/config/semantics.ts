@@ -35,6 +35,8 @@ import { analysedWindows, unsetInWindows } from './analysis-windows.ts';
 export interface SemanticIssue {
   path: (string | number)[];
   message: string;
+  /** Where in the string value at `path` the problem is (0-based), when the check knows it. */
+  offset?: number;
 }
 
 type Path = (string | number)[];
@@ -686,8 +688,15 @@ interface UnknownVariable {
 }
 
 /** Templates in a `shell: true` script placed where no quoting could protect their value (shell-script.ts). */
-function shellTemplateIssues(checks: CommandChecks, script: string, path: Path): SemanticIssue[] {
-  return checks.shellProblems(script).map((message) => ({ path, message }));
+function shellTemplateIssues(
+  checks: CommandChecks,
+  script: string,
+  path: Path,
+  placed = true,
+): SemanticIssue[] {
+  return checks
+    .shellProblems(script)
+    .map(({ message, offset }) => (placed ? { path, message, offset } : { path, message }));
 }
 
 /** Templates in the script of a shell an argv command starts (`bash -c "…"`) that it cannot run safely. */
@@ -771,7 +780,8 @@ function templateIssues(
       } else issues.push(...shellTemplateIssues(checks, line, linePath));
       checkTemplate(line, linePath);
     } else {
-      if (site.shell) issues.push(...shellTemplateIssues(checks, line.join(' '), linePath));
+      // The words joined: an offset in that text is no place in the file.
+      if (site.shell) issues.push(...shellTemplateIssues(checks, line.join(' '), linePath, false));
       else issues.push(...argvShellIssues(checks, line, linePath));
       line.forEach((arg, index) => checkTemplate(arg, [...linePath, index]));
     }

@@ -17,7 +17,8 @@ test('a command is analysed once per validation, keyed by its words, not by thei
   // Asked again with equal words (another array), the first answer is given back, not worked out anew.
   assert.equal(checks.argvProblems([...refused]), checks.argvProblems(refused));
   assert.equal(checks.shellProblems('deploy `{{version}}`'), checks.shellProblems('deploy `{{version}}`'));
-  assert.match(checks.shellProblems('deploy `{{version}}`')[0]!, /inside backticks/);
+  assert.match(checks.shellProblems('deploy `{{version}}`')[0]!.message, /inside backticks/);
+  assert.equal(checks.shellProblems('deploy `{{version}}`')[0]!.offset, 8);
   assert.deepEqual(checks.shellProblems('deploy "{{version}}"'), []);
   // Answers are frozen: a caller cannot change what the next environment is told.
   assert.throws(() => (checks.argvProblems(refused) as string[]).push('x'), TypeError);

@@ -275,7 +275,7 @@ ${health}environments:
 
   it('refuses a template a shell would read as code, and a shell operator without a shell, at the verify', () => {
     assert.deepEqual(errorsOf(levels('{ run: "test `{{version}}` = on", shell: true }')), [
-      'deploy.yml:11:26: environments.production.hooks.on_rollback[0].verify.run: {{version}} (character 7) is inside backticks, where quoting cannot protect a value: write $(…) instead of `…`',
+      'deploy.yml:11:33: environments.production.hooks.on_rollback[0].verify.run: {{version}} (character 7) is inside backticks, where quoting cannot protect a value: write $(…) instead of `…`',
     ]);
     assert.deepEqual(errorsOf(levels('"./flag-check.sh {{version}} > /dev/null"')), [
       'deploy.yml:11:19: environments.production.hooks.on_rollback[0].verify: ">" needs a shell: set "shell: true" for this command, or write it as an argv list',

@@ -14,15 +14,16 @@ const config = (deploy: string, shell = 'shell: true') =>
   `target:\n  ${shell}\n  commands:\n    deploy: ${JSON.stringify(deploy)}\nenvironments:\n  production: {}\n`;
 
 test('a shell: true template inside backticks, ${…} or $((…)) is refused at its field, with the safe form', () => {
+  // Each at the template itself: the value starts at column 13, its opening quote.
   assert.deepEqual(errorsOf(config('./deploy.sh `echo {{version}}`')), [
-    'deploy.yml:4:13: target.commands.deploy: {{version}} (character 19) is inside backticks, where quoting ' +
+    'deploy.yml:4:32: target.commands.deploy: {{version}} (character 19) is inside backticks, where quoting ' +
       'cannot protect a value: write $(…) instead of `…`',
   ]);
   assert.match(
     errorsOf(config('./deploy.sh ${TAG:-{{version}}}')).join('\n'),
-    /^deploy\.yml:4:13: .*"\$DEPLOY_VERSION"/,
+    /^deploy\.yml:4:33: .*"\$DEPLOY_VERSION"/,
   );
-  assert.match(errorsOf(config('echo $(( {{version}} ))')).join('\n'), /^deploy\.yml:4:13: .*\$\(\(…\)\)/);
+  assert.match(errorsOf(config('echo $(( {{version}} ))')).join('\n'), /^deploy\.yml:4:23: .*\$\(\(…\)\)/);
   // The same command without a shell has no such contexts: backticks are literal characters there.
   assert.deepEqual(errorsOf(config('./deploy.sh `{{version}}`', 'shell: false')), []);
 });
