@@ -84,6 +84,8 @@ test('the demo stopped by SIGTERM mid-deployment: it exits 143 and leaves no rou
   });
   assert.deepEqual(left, [], `processes left running after the demo exited:\n${output()}`);
   assert.doesNotMatch(output(), /Deploying v3-unhealthy/, 'no further deployment started after the signal');
+  // Nor announced: the heading and command line of the next one read as if it were starting.
+  assert.doesNotMatch(output(), /2\/3 Canary|-v v3-unhealthy/, output());
 });
 
 test('Ctrl-C on the demo mid-deployment: the CLI rolls back through the router before the router stops, and nothing is left', async (t) => {
@@ -99,5 +101,6 @@ test('Ctrl-C on the demo mid-deployment: the CLI rolls back through the router b
   assert.equal(run.code, 130, output());
   assert.doesNotMatch(output(), /ROLLBACK INCOMPLETE|cannot reach the embedded router/, output());
   assert.match(output(), /rollback complete: traffic back on stable/, output());
+  assert.doesNotMatch(output(), /2\/3 Canary|-v v3-unhealthy/, 'the next deployment is not announced');
   assert.deepEqual(processesTagged(tag), [], `processes left running after the demo exited:\n${output()}`);
 });
