@@ -65,6 +65,8 @@ async function cleanup(): Promise<void> {
 // `once`: a second signal while cleaning up must not kill the demo half-way (execa re-raises signals nobody
 // listens to).
 let stopping = false;
+/** Where the demo's steps wait once a signal came: the signal's handler exits the process. */
+const parked = new Promise<never>(() => {});
 for (const [signal, code] of [
   ['SIGINT', 130],
   ['SIGTERM', 143],
@@ -101,13 +103,13 @@ function deploy(
   config: string,
   ...extra: string[]
 ): Promise<{ code: number; output: string }> {
+  // Stopping on a signal: the process exits once the cleanup is done; no further deployment starts.
+  if (stopping) return parked;
   const args = [join(root, 'dist/cli/index.js'), 'run', '-e', 'production', '-v', version, '-c', config];
   args.push('--state-dir', join(stateDir, 'deploy-state'), ...extra);
   console.log(
     `$ deploy-action ${args.slice(1).join(' ').replaceAll(root, '').replaceAll(stateDir, '$DEMO_STATE_DIR')}\n`,
   );
-  // Stopping on a signal: the process exits once the cleanup is done; no further deployment starts.
-  if (stopping) return new Promise(() => {});
   return new Promise((resolve) => {
     const child = spawn(node, args, { cwd: root, env, stdio: ['ignore', 'pipe', 'inherit'] });
     deploying = child;
@@ -116,7 +118,10 @@ function deploy(
       output += chunk.toString();
       process.stdout.write(chunk);
     });
-    child.on('close', (code) => resolve({ code: code ?? 1, output }));
+    // A deployment the signal cancelled: the demo goes no further (nothing more is said or started).
+    child.on('close', (code) =>
+      (stopping ? parked : Promise.resolve()).then(() => resolve({ code: code ?? 1, output })),
+    );
   });
 }
 
