@@ -45,3 +45,15 @@ test('every option README shows is accepted by its command', async () => {
       );
   }
 });
+
+test('--help names what README says the CLI does: its own --version, and reconcile starting due `run --at`', async () => {
+  // `deploy-action --version` works (README), but the top-level help listed only -h.
+  const top = await help([]);
+  assert.match(top, /^ {2}-V, --version\s+print deploy-action's own version/m, top);
+  let out = '';
+  assert.equal(await main(['-V'], { out: (t) => void (out += t), err: () => undefined }), 0);
+  assert.match(out, /^deploy-action \d+\.\d+\.\d+/);
+  // reconcile starts a due scheduled run (README's command list); its help left that out.
+  assert.match((await help(['reconcile'])).replace(/\s+/g, ' '), /start due `run --at` runs/);
+  assert.match(top.replace(/\s+/g, ' '), /reconcile \[options\] roll back .* start due `run --at` runs/);
+});
