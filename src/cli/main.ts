@@ -7,7 +7,7 @@
 // usage.ts). Each other command imports its code with import() when it runs, so a start compiles only what
 // its command uses (issue 16; test/unit/build/start-graph.test.ts guards it).
 import { didYouMean } from '../config/suggest.ts';
-import { CommanderError, InvalidArgumentError, Option, type Command } from 'commander';
+import { CommanderError, Help, InvalidArgumentError, Option, type Command } from 'commander';
 import { CliCommand } from './command.ts';
 import { ConfigLoadError, formatConfigError, quoted, type ConfigError } from '../config/errors.ts';
 import { loadConfigWithWarnings } from '../config/load.ts';
@@ -173,6 +173,15 @@ export async function main(argv: string[], given: Io = processIo): Promise<numbe
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({ writeOut: io.out, writeErr: io.err })
     .exitOverride();
+  // `--version` alone is answered before commander parses (below: a command's --version is the version it
+  // deploys), so commander does not know it; listed by hand, the top-level help shows it as README does.
+  const ownVersion = new Option('-V, --version', "print deploy-action's own version (given alone)");
+  program.configureHelp({
+    visibleOptions(this: Help, command: Command) {
+      const options = Help.prototype.visibleOptions.call(this, command);
+      return command.parent ? options : [ownVersion, ...options];
+    },
+  });
 
   // Every option that takes a value takes one (oneValue): not empty, not another option, not given twice.
   const configOption = () =>
@@ -520,7 +529,7 @@ export async function main(argv: string[], given: Io = processIo): Promise<numbe
   program
     .command('reconcile')
     .description(
-      'roll back rollouts whose process died, tear down retired slots that are due and run a due hooks.after_success (docs/reconcile.md)',
+      'roll back rollouts whose process died, tear down retired slots that are due, run a due hooks.after_success and start due `run --at` runs (docs/reconcile.md)',
     )
     .option(
       '-e, --environment <names>',
