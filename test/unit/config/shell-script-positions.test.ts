@@ -1,5 +1,6 @@
-// A refused template in a multi-line `shell: true` script is reported at its own line and column, not at the
-// `run: |` line with a character count into the script that the author had to count out by hand.
+// A problem found inside a command's text (a refused template in a multi-line `shell: true` script, a line break
+// or an open quote in a command without a shell) is reported at its own line and column, not at the line
+// where the value starts with a character count into it that the author had to count out by hand.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { errorsOf } from '../../helpers/config-text.ts';
@@ -89,5 +90,27 @@ ${ENV}`;
   assert.match(
     errorsOf(folded)[0]!,
     /^deploy\.yml:5:12: target\.commands\.deploy\.run: \{\{version\}\} \(character 24\)/,
+  );
+});
+
+test('a command without a shell written over lines, or with a quote left open: at that place in the file', () => {
+  const lines = `target:
+  commands:
+    deploy: |
+      ./build.sh {{version}}
+      ./push.sh {{version}}
+${ENV}`;
+  // The line break that ends the first command: the end of line 4.
+  assert.match(
+    errorsOf(lines)[0]!,
+    /^deploy\.yml:4:29: target\.commands\.deploy: a line break outside quotes \(character 23\)/,
+  );
+  const quote = `target:
+  commands:
+    deploy: ./deploy.sh --note "release {{version}}
+${ENV}`;
+  assert.match(
+    errorsOf(quote)[0]!,
+    /^deploy\.yml:3:32: target\.commands\.deploy: the quote " at character 20 is never closed/,
   );
 });
