@@ -775,7 +775,7 @@ function templateIssues(
     if (typeof line === 'string') {
       if (!site.shell) {
         const split = splitCommand(line);
-        if (!split.ok) issues.push({ path: linePath, message: split.message });
+        if (!split.ok) issues.push({ path: linePath, message: split.message, offset: split.offset });
         else issues.push(...argvShellIssues(checks, split.argv, linePath));
       } else issues.push(...shellTemplateIssues(checks, line, linePath));
       checkTemplate(line, linePath);

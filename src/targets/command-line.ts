@@ -3,7 +3,8 @@
 // reverse, for showing a command: POSIX quoting that a shell reads back as exactly the same words.
 import { parse } from 'shell-quote';
 
-export type SplitResult = { ok: true; argv: string[] } | { ok: false; message: string };
+/** A refusal may say where in the text it is (`offset`, 0-based), for the config's line and column. */
+export type SplitResult = { ok: true; argv: string[] } | { ok: false; message: string; offset?: number };
 
 /**
  * Recent splits by command text. A command of the top-level target is split again for every environment
@@ -57,7 +58,9 @@ function splitOnce(command: string): SplitResult {
  * (the parser would throw on `${x` and read `${x}y` as `$xy`). Line breaks before the first word and after the
  * last one (a YAML block's) are blanks.
  */
-function prepare(command: string): { ok: true; text: string } | { ok: false; message: string } {
+function prepare(
+  command: string,
+): { ok: true; text: string } | { ok: false; message: string; offset?: number } {
   let text = '';
   let quote: '"' | "'" | undefined;
   let opened = 0;
@@ -84,6 +87,7 @@ function prepare(command: string): { ok: true; text: string } | { ok: false; mes
       return {
         ok: false,
         message: `a line break outside quotes (character ${i + 1}) ends the command there, and what follows would be another command, which needs a shell: write the command on one line, set "shell: true" for it, or write it as an argv list`,
+        offset: i,
       };
     else text += c;
   }
@@ -91,6 +95,7 @@ function prepare(command: string): { ok: true; text: string } | { ok: false; mes
     return {
       ok: false,
       message: `the quote ${quote} at character ${opened + 1} is never closed, so where its argument ends is not known: close it`,
+      offset: opened,
     };
   return { ok: true, text };
 }

@@ -32,10 +32,12 @@ it('a line break between words, or a quote left open, is refused with where it i
   assert.deepEqual(splitCommand("echo 'open {{version}}"), {
     ok: false,
     message: "the quote ' at character 6 is never closed, so where its argument ends is not known: close it",
+    offset: 5,
   });
   assert.equal(splitCommand('deploy "{{version}}').ok, false);
   const split = splitCommand('cd services/api\n./deploy.sh {{version}}');
   assert.equal(split.ok, false);
+  assert.equal(split.ok ? undefined : split.offset, 15);
   assert.match(
     split.ok ? '' : split.message,
     /^a line break outside quotes \(character 16\) ends the command there, .*write the command on one line, set "shell: true" for it, or write it as an argv list$/,
