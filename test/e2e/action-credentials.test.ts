@@ -8,8 +8,13 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createFakeGitHub, fakeSha, type FakeGitHub } from '../fake-github/index.ts';
-import { pullRequestSynchronize, runBuiltAction, runnerGitHubEnv } from '../helpers/action.ts';
+import { fakeSha, type FakeGitHub } from '../fake-github/index.ts';
+import {
+  actionOnPullRequest,
+  pullRequestSynchronize,
+  runBuiltAction,
+  runnerGitHubEnv,
+} from '../helpers/action.ts';
 import { repoRoot } from '../helpers/cli.ts';
 import { FileStateStore } from '../../src/state/file-store.ts';
 import { emptyRecord } from '../../src/state/record.ts';
@@ -37,14 +42,7 @@ const LEAKED = 'ghs_16C7e42F292c6912E7710c838347Ae178B4a';
 async function workspace(t: {
   after(fn: () => unknown): void;
 }): Promise<{ fake: FakeGitHub; dir: string; head: string }> {
-  const fake = await createFakeGitHub({ tokens: { [TOKEN]: 'github-actions[bot]' } });
-  const dir = mkdtempSync(join(tmpdir(), 'action-credentials-'));
-  t.after(async () => {
-    await fake.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
-  const head = fakeSha('pr-head');
-  fake.seedRepo({ owner: 'acme', repo: 'shop', pulls: [{ number: 7, head, user: 'alice' }] });
+  const { fake, dir, head } = await actionOnPullRequest(t, 'action-credentials-', TOKEN);
   return { fake, dir, head };
 }
 

@@ -4,12 +4,15 @@
 // neither notifies nor sets a status again.
 import { after, describe, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Octokit } from '@octokit/rest';
-import { createFakeGitHub, fakeSha } from '../fake-github/index.ts';
-import { pullRequestSynchronize, runBuiltAction, runnerGitHubEnv } from '../helpers/action.ts';
+import {
+  actionOnPullRequest,
+  pullRequestSynchronize,
+  runBuiltAction,
+  runnerGitHubEnv,
+} from '../helpers/action.ts';
 import { repoRoot } from '../helpers/cli.ts';
 import { webhookReceiver } from '../helpers/notify-receivers.ts';
 import { recordedTarget } from '../helpers/recorded-target.ts';
@@ -29,14 +32,7 @@ after(() => audit.close());
 /** The Action deploying v2 over v1 on blue, every weight change of green failing, its rollback's too. */
 async function runFailing(t: TestContext, inputs: Record<string, string> = {}) {
   audit.received.length = 0;
-  const fake = await createFakeGitHub({ tokens: { [TOKEN]: 'github-actions[bot]' } });
-  const dir = mkdtempSync(join(tmpdir(), 'action-failure-told-'));
-  t.after(async () => {
-    await fake.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
-  const head = fakeSha('pr-head');
-  fake.seedRepo({ owner: 'acme', repo: 'shop', pulls: [{ number: 7, head, user: 'alice' }] });
+  const { fake, dir, head } = await actionOnPullRequest(t, 'action-failure-told-', TOKEN);
   const target = recordedTarget(dir);
   const config = join(dir, 'deploy.yml');
   writeFileSync(

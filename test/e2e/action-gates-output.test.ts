@@ -5,11 +5,14 @@
 // report kept a bidirectional override there, as the log's other lines and annotations do not (plain-text.ts).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createFakeGitHub, fakeSha } from '../fake-github/index.ts';
-import { pullRequestSynchronize, runBuiltAction, runnerGitHubEnv } from '../helpers/action.ts';
+import {
+  actionOnPullRequest,
+  pullRequestSynchronize,
+  runBuiltAction,
+  runnerGitHubEnv,
+} from '../helpers/action.ts';
 import { repoRoot } from '../helpers/cli.ts';
 import { recordedTarget } from '../helpers/recorded-target.ts';
 import { GATES_OUTPUT_MAX_BYTES } from '../../src/report/gates-output.ts';
@@ -36,14 +39,7 @@ function sarif(count: number): string {
 }
 
 test('a gates report over 1 MB is given as an output GitHub takes: every gate, its first findings, and how many were left out', async (t) => {
-  const fake = await createFakeGitHub({ tokens: { [TOKEN]: 'github-actions[bot]' } });
-  const dir = mkdtempSync(join(tmpdir(), 'action-gates-output-'));
-  t.after(async () => {
-    await fake.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
-  const head = fakeSha('pr-head');
-  fake.seedRepo({ owner: 'acme', repo: 'shop', pulls: [{ number: 7, head, user: 'alice' }] });
+  const { fake, dir, head } = await actionOnPullRequest(t, 'action-gates-output-', TOKEN);
   const target = recordedTarget(dir);
   writeFileSync(join(dir, 'scan.sarif'), sarif(1200));
   writeFileSync(
@@ -107,14 +103,7 @@ ${target.targetYaml}environments:
 });
 
 test("the run's error annotation names the blocking gate's reason without invisible or control characters", async (t) => {
-  const fake = await createFakeGitHub({ tokens: { [TOKEN]: 'github-actions[bot]' } });
-  const dir = mkdtempSync(join(tmpdir(), 'action-gates-annotation-'));
-  t.after(async () => {
-    await fake.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
-  const head = fakeSha('pr-head');
-  fake.seedRepo({ owner: 'acme', repo: 'shop', pulls: [{ number: 7, head, user: 'alice' }] });
+  const { fake, dir, head } = await actionOnPullRequest(t, 'action-gates-annotation-', TOKEN);
   const target = recordedTarget(dir);
   // A suite that counts more tests than it lists: the tests gate's reason quotes its name.
   writeFileSync(

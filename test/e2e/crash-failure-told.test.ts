@@ -5,11 +5,14 @@
 // nothing kills the job, so nothing is left to reconcile to tell again.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createFakeGitHub, fakeSha } from '../fake-github/index.ts';
-import { pullRequestSynchronize, runBuiltAction, runnerGitHubEnv } from '../helpers/action.ts';
+import {
+  actionOnPullRequest,
+  pullRequestSynchronize,
+  runBuiltAction,
+  runnerGitHubEnv,
+} from '../helpers/action.ts';
 import { repoRoot } from '../helpers/cli.ts';
 import { webhookReceiver } from '../helpers/notify-receivers.ts';
 import { recordedTarget } from '../helpers/recorded-target.ts';
@@ -36,14 +39,7 @@ if (log && /index\\.ts$/.test(process.argv[1] ?? '')) {
 `;
 
 test('the action crashing mid-canary, its rollback failing: rollback_failed, exit 3, the failure recorded as told', async (t) => {
-  const fake = await createFakeGitHub({ tokens: { [TOKEN]: 'github-actions[bot]' } });
-  const dir = mkdtempSync(join(tmpdir(), 'crash-failure-told-'));
-  t.after(async () => {
-    await fake.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
-  const head = fakeSha('pr-head');
-  fake.seedRepo({ owner: 'acme', repo: 'shop', pulls: [{ number: 7, head, user: 'alice' }] });
+  const { fake, dir, head } = await actionOnPullRequest(t, 'crash-failure-told-', TOKEN);
   const target = recordedTarget(dir);
   const preload = join(dir, 'crash.mjs');
   writeFileSync(preload, PRELOAD);

@@ -3,13 +3,34 @@
 // API at GITHUB_API_URL (the fake GitHub in these tests). Asynchronous, so a fake GitHub in the same
 // process keeps answering.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Octokit } from '@octokit/rest';
-import { fakeSha, webhookPayload, type FakeGitHub } from '../fake-github/index.ts';
+import { createFakeGitHub, fakeSha, webhookPayload, type FakeGitHub } from '../fake-github/index.ts';
 import { repoRoot } from './cli.ts';
 
 export const ACTION_BUNDLE = join(repoRoot, 'dist/action/index.js');
+
+/**
+ * A fake GitHub whose `token` is the runner's (github-actions[bot]), holding acme/shop with pull request #7
+ * (head `pr-head`, by alice), and a temporary directory for the run: both gone after the test.
+ */
+export async function actionOnPullRequest(
+  t: { after(fn: () => unknown): void },
+  dirPrefix: string,
+  token: string,
+): Promise<{ fake: FakeGitHub; dir: string; head: string }> {
+  const fake = await createFakeGitHub({ tokens: { [token]: 'github-actions[bot]' } });
+  const dir = mkdtempSync(join(tmpdir(), dirPrefix));
+  t.after(async () => {
+    await fake.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const head = fakeSha('pr-head');
+  fake.seedRepo({ owner: 'acme', repo: 'shop', pulls: [{ number: 7, head, user: 'alice' }] });
+  return { fake, dir, head };
+}
 
 export interface ActionRun {
   status: number | null;
