@@ -1,0 +1,3 @@
+import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
+import{inspect}from"node:util";function errorText(error,depth=0){if(!(error instanceof Error))return typeof error=="string"?error:inspect(error,{breakLength:1/0,depth:4});let lines=[error.stack??`${error.name}: ${error.message}`];if(depth>=4)return lines[0];if(error instanceof AggregateError)for(let inner of error.errors)lines.push(`[errors]: ${errorText(inner,depth+1)}`);return error.cause!==void 0&&lines.push(`[cause]: ${errorText(error.cause,depth+1)}`),lines.join(`
+`)}export{errorText};

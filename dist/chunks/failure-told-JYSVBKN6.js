@@ -1,2 +1,0 @@
-import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
-import{failureToldKey,failureToldNotRecorded,recordRunFailureTold,rollbackFailureKey,toldOf}from"./chunk-HIIBHRDJ.js";import"./chunk-VPNV2Y2O.js";import"./chunk-DG3T6E5D.js";import"./chunk-UMNKLUYS.js";import"./chunk-SSKS3AG3.js";import"./chunk-OYHAFGKM.js";import"./chunk-JC2UDM6Q.js";import"./chunk-YZASLWB7.js";export{failureToldKey,failureToldNotRecorded,recordRunFailureTold,rollbackFailureKey,toldOf};

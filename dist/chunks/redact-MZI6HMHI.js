@@ -1,2 +1,0 @@
-import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
-import{credentialRedactor,redactCredentials,redactDeep,redactingReporter}from"./chunk-DG3T6E5D.js";import"./chunk-UMNKLUYS.js";import{secretValueRedactor}from"./chunk-OYHAFGKM.js";import"./chunk-JC2UDM6Q.js";import"./chunk-YZASLWB7.js";export{credentialRedactor,redactCredentials,redactDeep,redactingReporter,secretValueRedactor};

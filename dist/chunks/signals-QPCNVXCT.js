@@ -1,2 +1,0 @@
-import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
-import{CANCEL_SIGNALS,cancelOnSignals,cancelledExitCode,endKeptListeners,runExitCode,signalNotice}from"./chunk-A5AZVTEB.js";import"./chunk-HKYPJISU.js";import"./chunk-YZASLWB7.js";export{CANCEL_SIGNALS,cancelOnSignals,cancelledExitCode,endKeptListeners,runExitCode,signalNotice};
