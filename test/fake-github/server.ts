@@ -564,6 +564,10 @@ export async function createFakeGitHub(opts: FakeGitHubOptions = {}): Promise<Fa
         res.end(JSON.stringify({ message: 'fake-github internal error' }));
       });
   });
+  // Idle keep-alive connections are closed by the client only. Node's server closed them after 5 s, and a
+  // client whose timer ran late on a busy machine sent its next request on one as it closed: ECONNRESET, a
+  // failure no test asked for. stop() closes every connection.
+  server.keepAliveTimeout = 0;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => resolve());
