@@ -18,6 +18,7 @@ import {
 } from './resolve.ts';
 import { activeFreeze, isWithinWindows, nextDeployableInstant, type DeployWindow } from './windows.ts';
 import { releaseTagMatcher, type ReleaseTag, type ReleaseTagFacts } from './release-tags.ts';
+import { stagingChanged } from './changed-environments.ts';
 
 export interface PullRequestFacts {
   number?: number;
@@ -89,7 +90,13 @@ export interface PolicyInput {
 
 export const PASSING_CONCLUSIONS = ['success', 'neutral', 'skipped'] as const;
 
-export type PolicyRefusal =
+/**
+ * Every refusal may come from the rules of the staging environment the deployment changes first
+ * (changed-environments.ts): `staging` names it then. Absent: from the environment named in the command.
+ */
+export type PolicyRefusal = RefusalReason & { staging?: string };
+
+type RefusalReason =
   | { code: 'unknown_environment'; environment: string; known: string[]; message: string }
   | { code: 'fork_pull_request'; pullRequest?: number }
   | {
@@ -181,7 +188,15 @@ export type DeployerDecision =
   | Refused<Extract<PolicyRefusal, { code: 'unknown_environment' | 'fork_pull_request' | 'not_a_deployer' }>>;
 
 export type ApproverDecision =
-  | { ok: true; code: 'allowed'; policy: Policy; via: Principal | 'write_permission' | 'author' }
+  | {
+      ok: true;
+      code: 'allowed';
+      /** The policy of the environment named in the command. */
+      policy: Policy;
+      via: Principal | 'write_permission' | 'author';
+      /** Allowed only under the rule of this staging environment, which the deployment changes first. */
+      staging?: string;
+    }
   | Refused<Extract<PolicyRefusal, { code: 'unknown_environment' }>>
   | {
       ok: false;
@@ -189,6 +204,8 @@ export type ApproverDecision =
       login: string;
       why: 'not_listed' | 'insufficient_permission' | 'bot';
       approvers: Principal[];
+      /** Who approves under the staging environment's rule, which refused this actor too. */
+      stagingApprovers?: { environment: string; approvers: Principal[] };
       also: PolicyRefusal[];
     }
   | {
@@ -256,7 +273,14 @@ type DeployerInput = Pick<PolicyInput, 'config' | 'environment' | 'actor' | 'pul
 export function mayDeploy(input: DeployerInput): DeployerDecision {
   const found = lookup(input.config, input.environment);
   if (!found.ok) return found;
-  const refusals = deployerRefusals(found.policy, input);
+  const refusals: Array<Extract<PolicyRefusal, { code: DeployerRefusalCode }>> = deployerRefusals(
+    found.policy,
+    input,
+  );
+  const staging = stagingLookup(input);
+  if (staging && !staging.found.ok) refusals.push(stagingUnknown(staging.name, staging.found));
+  else if (staging?.found.ok)
+    refusals.push(...ofStaging(staging.name, deployerRefusals(staging.found.policy, input), refusals));
   if (refusals.length > 0) return refused(refusals as [(typeof refusals)[number], ...PolicyRefusal[]]);
   const admitted = eligibility(input.actor, found.policy.deployers, 'deployer');
   return {
@@ -265,6 +289,53 @@ export function mayDeploy(input: DeployerInput): DeployerDecision {
     policy: found.policy,
     via: admitted.ok ? admitted.via : 'write_permission',
   };
+}
+
+type DeployerRefusalCode = 'unknown_environment' | 'fork_pull_request' | 'not_a_deployer';
+
+/** The staging environment this deployment changes first (changed-environments.ts), looked up; undefined: none. */
+function stagingLookup(
+  input: Pick<PolicyInput, 'config' | 'environment' | 'type'>,
+): { name: string; found: Lookup } | undefined {
+  const name = stagingChanged(input.config, input.environment, input.type);
+  return name === undefined ? undefined : { name, found: lookup(input.config, name) };
+}
+
+/** A staging environment the config does not define: refused, naming it, never passed over. */
+function stagingUnknown(
+  name: string,
+  found: Extract<Lookup, { ok: false }>,
+): Extract<PolicyRefusal, { code: 'unknown_environment' }> {
+  const { ok: _ok, also: _also, ...reason } = found;
+  return { ...reason, staging: name };
+}
+
+/**
+ * Refusals that are about the commit or the pull request, not the environment: said once, for the environment
+ * named in the command, never again for its staging environment.
+ */
+const COMMIT_REFUSALS: ReadonlySet<PolicyRefusalCode> = new Set([
+  'fork_pull_request',
+  'sha_moved',
+  'hotfix_needs_reason',
+]);
+
+/** A refusal without its environment and tally: two that read the same are one. */
+const sameReason = (a: PolicyRefusal, b: PolicyRefusal): boolean => {
+  const bare = ({ staging: _s, ...rest }: PolicyRefusal) =>
+    JSON.stringify('tally' in rest ? { ...rest, tally: undefined } : rest);
+  return bare(a) === bare(b);
+};
+
+/** The staging environment's refusals, named after it; those the command's environment already says are left out. */
+function ofStaging<R extends PolicyRefusal>(
+  staging: string,
+  own: readonly R[],
+  already: readonly PolicyRefusal[],
+): R[] {
+  return own
+    .filter((r) => !COMMIT_REFUSALS.has(r.code) && !already.some((other) => sameReason(other, r)))
+    .map((r) => ({ ...r, staging }));
 }
 
 function deployerRefusals(
@@ -308,7 +379,22 @@ type ApproverInput = Pick<PolicyInput, 'config' | 'environment' | 'actor' | 'typ
 export function mayApprove(input: ApproverInput): ApproverDecision {
   const found = lookup(input.config, input.environment);
   if (!found.ok) return found;
-  const { policy } = found;
+  const own = approverUnder(found.policy, input);
+  // An approval of the deployment approves all it changes: whoever may approve under the staging
+  // environment's rule approves it too (and counts there only: evaluate.ts tallies each rule on its own).
+  const staging = own.ok ? undefined : stagingLookup(input);
+  if (!staging?.found.ok) return own;
+  const theirs = approverUnder(staging.found.policy, input);
+  if (theirs.ok) return { ...theirs, policy: found.policy, staging: staging.name };
+  if (own.code !== 'not_an_approver' || theirs.code !== 'not_an_approver') return own;
+  return { ...own, stagingApprovers: { environment: staging.name, approvers: theirs.approvers } };
+}
+
+/** mayApprove under one environment's policy. */
+function approverUnder(
+  policy: Policy,
+  input: ApproverInput,
+): Exclude<ApproverDecision, { code: 'unknown_environment' }> {
   const is = (login: string | undefined) => login !== undefined && sameLogin(input.actor.login, login);
   const self: 'author' | 'requester' | 'contributor' | undefined = is(input.author)
     ? 'author'
@@ -347,26 +433,51 @@ type ApprovedInput = Omit<PolicyInput, 'actor'> & {
  * deployed, checks green, no veto, enough approvals? Says nothing about who asked (see mayDeploy).
  */
 export function isDeploymentApproved(input: ApprovedInput): PolicyDecision {
-  validNow(input.now);
-  const found = lookup(input.config, input.environment);
-  if (!found.ok) return found;
-  const requester = [input.requester ?? []].flat();
-  const counted = tally(found.policy, input, requester);
-  return decide(found.policy, approvalRefusals(found.policy, input, counted, requester), input.type, counted);
+  return decideAll(input, [input.requester ?? []].flat(), false);
 }
 
 /** The whole decision: mayDeploy, then isDeploymentApproved; the first refusal wins, the rest are in `also`. */
 export function evaluatePolicy(input: PolicyInput): PolicyDecision {
+  // Who asks for the deployment does not approve it too (unless allow_self_approval).
+  return decideAll(input, [input.actor.login], true);
+}
+
+/**
+ * The decision under the policy of every environment the deployment changes (changed-environments.ts): the
+ * one named in the command, then its staging environment, which the run deploys first. Allowed only when
+ * each allows. The approvals are the command's (its environment, its commit): each rule is judged on them.
+ */
+function decideAll(
+  input: ApprovedInput & { actor?: Actor },
+  requester: string[],
+  withDeployers: boolean,
+): PolicyDecision {
   validNow(input.now);
   const found = lookup(input.config, input.environment);
   if (!found.ok) return found;
-  // Who asks for the deployment does not approve it too (unless allow_self_approval).
-  const counted = tally(found.policy, input, [input.actor.login]);
-  const refusals = [
-    ...deployerRefusals(found.policy, input),
-    ...approvalRefusals(found.policy, input, counted, [input.actor.login]),
+  const refusalsUnder = (policy: Policy, counted: ApprovalTally): PolicyRefusal[] => [
+    ...(withDeployers && input.actor ? deployerRefusals(policy, { ...input, actor: input.actor }) : []),
+    ...approvalRefusals(policy, input, counted, requester),
   ];
-  return decide(found.policy, refusals, input.type, counted);
+  const counted = tally(found.policy, input, requester);
+  const refusals = refusalsUnder(found.policy, counted);
+  const staging = stagingLookup(input);
+  let approvedBy = counted.approvedBy;
+  if (staging && !staging.found.ok) refusals.push(stagingUnknown(staging.name, staging.found));
+  else if (staging?.found.ok) {
+    const theirs = tally(staging.found.policy, input, requester);
+    refusals.push(...ofStaging(staging.name, refusalsUnder(staging.found.policy, theirs), refusals));
+    approvedBy = [
+      ...approvedBy,
+      ...theirs.approvedBy.filter((login) => !approvedBy.some((other) => sameLogin(other, login))),
+    ];
+  }
+  // The priority order of DECISION_CODES across both environments: a needs_approvals first means nothing else
+  // refuses (the App then waits for approvals rather than refusing).
+  const order = (r: PolicyRefusal) => DECISION_CODES.indexOf(r.code);
+  refusals.sort((a, b) => order(a) - order(b));
+  // Who approved the deployment: counted under any of the rules (the payload's approved_by).
+  return decide(found.policy, refusals, input.type, { ...counted, approvedBy });
 }
 
 /** An invalid time compares false with every freeze and expiry: it would allow everything. */
@@ -388,7 +499,9 @@ function decide(
 function tally(policy: Policy, input: ApprovedInput, requester: string[] = []): ApprovalTally {
   return tallyApprovals({
     records: input.approvals,
-    environment: policy.environment,
+    // The command's environment, also under its staging environment's policy: an approval is given for the
+    // deployment named in the command, and approves everything it changes.
+    environment: input.environment,
     sha: input.sha,
     ...(input.pullRequest ? { author: input.pullRequest.author } : {}),
     selfApprovers: [...requester, ...(input.pullRequest?.contributors ?? [])],

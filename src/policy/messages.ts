@@ -32,7 +32,18 @@ const inZone = (date: Date, timezone: string) => {
   return local ? ` (${text(local)})` : '';
 };
 
+/** "staging environment `prod-eu`, which this deployment changes first: ": where a refusal comes from its rules. */
+export function stagingPrefix(staging: string | undefined): string {
+  return staging === undefined
+    ? ''
+    : `staging environment ${userText(staging, { as: 'code' })}, which this deployment changes first: `;
+}
+
 export function explainRefusal(refusal: PolicyRefusal): string {
+  return `${stagingPrefix(refusal.staging)}${refusalReason(refusal)}`;
+}
+
+function refusalReason(refusal: PolicyRefusal): string {
   switch (refusal.code) {
     case 'unknown_environment':
       return text(refusal.message);
@@ -138,12 +149,17 @@ export function explainApprover(decision: ApproverDecision): string {
       }[decision.as ?? 'author'];
       return `self_approval_refused: ${at(decision.login)} ${role} (allow_self_approval is off)`;
     }
-    case 'not_an_approver':
+    case 'not_an_approver': {
+      // Refused under the staging environment's rule too: who may approve there is said as well.
+      const staging = decision.stagingApprovers
+        ? `; ${stagingPrefix(decision.stagingApprovers.environment)}approvers are ${who(decision.stagingApprovers.approvers)}`
+        : '';
       return decision.why === 'not_listed'
-        ? `not_an_approver: ${at(decision.login)} may not approve here: approvers are ${who(decision.approvers)}`
+        ? `not_an_approver: ${at(decision.login)} may not approve here: approvers are ${who(decision.approvers)}${staging}`
         : decision.why === 'bot'
           ? `not_an_approver: ${at(decision.login)} is a bot or app, and bots never approve or veto a deployment`
-          : `not_an_approver: ${at(decision.login)} lacks the repository permission to approve`;
+          : `not_an_approver: ${at(decision.login)} lacks the repository permission to approve${staging}`;
+    }
     default:
       return `${decision.code}: ${explainRefusal(decision)}`;
   }
