@@ -52,7 +52,7 @@ import { stateKeysFor } from '../../src/state/state-key.ts';
 import type { StateRead } from '../../src/state/store.ts';
 import { httpStatus } from '../facts/github.ts';
 import type { Api, Where } from '../facts/github.ts';
-import { actorOf, pullContributors, pullHasCommit, teamsIn } from '../facts/pull-request.ts';
+import { actorOf, changedTeams, pullContributors, pullHasCommit } from '../facts/pull-request.ts';
 import type { PullFacts } from '../facts/pull-request.ts';
 import { DEFAULT_RECONCILE_WORKFLOW, startReconcile } from '../reconcile/dispatch.ts';
 import type { ReconcileStart } from '../reconcile/dispatch.ts';
@@ -1032,7 +1032,7 @@ export async function controlRollout(deps: ControlDeps, ask: ControlAsk): Promis
     deps.api,
     where,
     ask.login,
-    policy ? teamsIn(policy.deployers, policy.approvers) : [],
+    policy ? changedTeams(config, environment, 'standard', ['deployers', 'approvers']) : [],
   );
   const pullRequest = ask.pr
     ? { number: ask.pr.number, author: ask.pr.author, headSha: ask.pr.headSha, fromFork: ask.pr.fromFork }

@@ -2,7 +2,7 @@
 // and checks, only when the policy needs them), then the pure policy (src/policy). Shared by the commands
 // (dispatch.ts) and a due schedule's re-check (app/schedule/run-due.ts).
 import type { RawConfig } from '../../src/config/schema.ts';
-import { approvalRule, evaluatePolicy } from '../../src/policy/index.ts';
+import { approvalRule, changedPolicies, evaluatePolicy } from '../../src/policy/index.ts';
 import type { Actor, DeploymentType, Policy, PolicyDecision } from '../../src/policy/index.ts';
 import type { Api, Where } from '../facts/github.ts';
 import { approverFactsOf, cachedContributors, teamsIn } from '../facts/pull-request.ts';
@@ -72,30 +72,42 @@ export async function decide(
   const relevant = approvals.filter(
     (r) => r.environment === request.environment && r.sha.toLowerCase() === request.sha.toLowerCase(),
   );
-  const rule = approvalRule(policy, request.type);
-  const approverTeams = teamsIn(rule.approvers);
+  // The deployment is held to the policy of every environment it changes (its staging environment too:
+  // src/policy/changed-environments.ts), so the facts are read for each of them.
+  const policies = [
+    policy,
+    ...changedPolicies(b.config, request.environment, request.type).filter(
+      (other) => other.environment !== policy.environment,
+    ),
+  ];
+  const rules = policies.map((p) => ({ policy: p, rule: approvalRule(p, request.type) }));
+  const approverTeams = [...new Set(rules.flatMap(({ rule }) => teamsIn(rule.approvers)))];
   // Contributors matter where an approval is needed and a self-approval would not count, and wherever there
   // is a veto: whoever pushed may always veto, approver or not, and the tally keeps that veto only if it
   // knows them (else it is dropped as not_an_approver and the deployment goes ahead).
   const selfMatters =
-    (rule.required > 0 && !policy.allowSelfApproval) || relevant.some((r) => r.kind === 'reject');
+    rules.some(({ policy: p, rule }) => rule.required > 0 && !p.allowSelfApproval) ||
+    relevant.some((r) => r.kind === 'reject');
+  const requiredChecks = policies.flatMap((p) => p.requiredChecks);
+  const releasePatterns = [...new Set(policies.flatMap((p) => p.releaseTags))];
+  const requires = [...new Set(policies.flatMap((p) => p.requires))];
   // release_tags: read only when the environment has some, and not for a rollback (it goes back to what was
   // live). A read that fails is an answer the policy refuses on (release_tag_unreadable).
   const [deployments, checks, contributors, approverFacts, releaseTags] = await Promise.all([
     needed ? deploymentsAt(deps.api, b.where, request.sha) : undefined,
-    request.type === 'rollback' ? [] : checksAt(deps.api, b.where, request.sha, policy.requiredChecks),
+    request.type === 'rollback' ? [] : checksAt(deps.api, b.where, request.sha, requiredChecks),
     selfMatters ? cachedContributors(deps.api, b.where, b.pr, b.people) : [],
     approverFactsOf(deps.api, b.where, relevant, approverTeams, b.people),
-    request.type === 'rollback' || policy.releaseTags.length === 0
+    request.type === 'rollback' || releasePatterns.length === 0
       ? undefined
-      : releaseTagsAt(deps.api, b.where, request.sha, policy.releaseTags),
+      : releaseTagsAt(deps.api, b.where, request.sha, releasePatterns),
   ]);
   // `requires`: from each required environment's signed state record, never from deployments and their
   // statuses, which anyone with write permission makes (facts/prior-environments.ts).
   const prior =
-    request.type === 'rollback' || policy.requires.length === 0
+    request.type === 'rollback' || requires.length === 0
       ? { successful: [], issues: [] }
-      : await priorEnvironments(deps.records, deps.api, b.where, request.sha, policy.requires);
+      : await priorEnvironments(deps.records, deps.api, b.where, request.sha, requires);
   const decision = evaluatePolicy({
     config: b.config,
     environment: request.environment,

@@ -20,6 +20,7 @@ import {
   serializeApprovalMarker,
   approvalRule,
   explainApprovalScope,
+  stagingChanged,
 } from '../../src/policy/index.ts';
 import type {
   Actor,
@@ -27,6 +28,7 @@ import type {
   DeploymentType,
   Policy,
   PolicyDecision,
+  PolicyRefusal,
 } from '../../src/policy/index.ts';
 import { addBeforeMarkers, appendMarkers } from '../../src/github/hidden-marker.ts';
 import { fitComment } from '../../src/github/write-limits.ts';
@@ -37,6 +39,7 @@ import { FactsError, loadConfig } from '../facts/config.ts';
 import {
   actorOf,
   cachedActorOf,
+  changedTeams,
   cachedContributors,
   peopleCache,
   readPull,
@@ -213,7 +216,7 @@ function dryRunReply(decision: PolicyDecision, request: PendingRequest): Reply {
 }
 
 /** " (per group: 1 from `Security` (`acme/security`))" for the approval groups still short, else "". */
-function groupsShort(decision: Extract<PolicyDecision, { code: 'needs_approvals' }>): string {
+function groupsShort(decision: Extract<PolicyRefusal, { code: 'needs_approvals' }>): string {
   const code = (value: string) => userText(value, { as: 'code', max: 100 });
   const groups = (decision.groupsMissing ?? []).map(
     (g) => `${g.missing} from ${code(g.name)} (${g.approvers.map(code).join(', ')})`,
@@ -227,20 +230,49 @@ function waitingReply(
   decision: Extract<PolicyDecision, { code: 'needs_approvals' }>,
   request: PendingRequest,
 ): Reply {
-  // Named without a mention: the reply should not call on the very people whose approval does not count.
-  const selves = decision.selfExcluded ?? (decision.excluded ? [decision.excluded] : []);
-  const excluded = selves.length
-    ? ` (not ${selves.map((login) => userText(login, { as: 'code', max: 100 })).join(', ')}: their own approval does not count)`
-    : '';
-  // A listed approver who is one of them is not called on either.
-  const callable = decision.approvers.filter((p) => !selves.some((login) => sameLogin(login, p)));
-  const from =
-    callable.length || !decision.approvers.length
-      ? who(callable)
-      : decision.approvers.map((p) => userText(p, { as: 'code', max: 100 })).join(', ');
-  const text = `**Waiting for ${decision.missing} approval(s)**${groupsShort(decision)} from ${from}${excluded} to deploy ${short(request.sha)} to ${env(request.environment)}. Reply ${userText(`/approve-deploy ${request.environment}`, { as: 'command' })}; a push resets approvals.`;
+  // Each environment the deployment changes that still needs approvals (the staging environment's rule is
+  // judged on the same approvals): "1 approval(s) from @a and 1 approval(s) from @sre for the staging ...".
+  const [first, ...rest] = approvalsNeeded(decision).map(({ refusal, count }) => {
+    // Named without a mention: the reply should not call on the very people whose approval does not count.
+    const selves = refusal.selfExcluded ?? (refusal.excluded ? [refusal.excluded] : []);
+    const excluded = selves.length
+      ? ` (not ${selves.map((login) => userText(login, { as: 'code', max: 100 })).join(', ')}: their own approval does not count)`
+      : '';
+    // A listed approver who is one of them is not called on either.
+    const callable = refusal.approvers.filter((p) => !selves.some((login) => sameLogin(login, p)));
+    const from =
+      callable.length || !refusal.approvers.length
+        ? who(callable)
+        : refusal.approvers.map((p) => userText(p, { as: 'code', max: 100 })).join(', ');
+    return { count, rest: ` from ${from}${excluded}${stagingNeed(refusal)}` };
+  });
+  const others = rest.map(({ count, rest: tail }) => ` and ${count}${tail}`).join('');
+  const text = `**Waiting for ${first!.count}**${first!.rest}${others} to deploy ${short(request.sha)} to ${env(request.environment)}. Reply ${userText(`/approve-deploy ${request.environment}`, { as: 'command' })}; a push resets approvals.`;
   const marker = serializePendingMarker(request, deps.markers.keys, markerScope(b.where, b.pr.number));
   return { reaction: 'eyes', body: appendMarkers(text, [marker]) };
+}
+
+type ApprovalsRefusal = Extract<PolicyRefusal, { code: 'needs_approvals' }>;
+
+/** The needs_approvals of every environment the deployment changes, each with "N approval(s) (per group ...)". */
+function approvalsNeeded(
+  decision: Extract<PolicyDecision, { code: 'needs_approvals' }>,
+): Array<{ refusal: ApprovalsRefusal; count: string }> {
+  const all = [decision, ...decision.also].filter((r): r is ApprovalsRefusal => r.code === 'needs_approvals');
+  return all.map((refusal) => ({ refusal, count: `${refusal.missing} approval(s)${groupsShort(refusal)}` }));
+}
+
+/** " for the staging environment `Y`, which this deployment changes first" where the rule is Y's, else "". */
+const stagingNeed = (refusal: PolicyRefusal): string =>
+  refusal.staging === undefined
+    ? ''
+    : ` for the staging environment ${env(refusal.staging)}, which this deployment changes first`;
+
+/** What an approval leaves to wait for: "1 approval(s) (per group ...) and 1 approval(s) for the staging ...". */
+function stillNeeded(decision: Extract<PolicyDecision, { code: 'needs_approvals' }>): string {
+  return approvalsNeeded(decision)
+    .map(({ refusal, count }) => `${count}${stagingNeed(refusal)}`)
+    .join(' and ');
 }
 
 async function proceed(
@@ -256,7 +288,7 @@ async function proceed(
     /** Read the SHA's deployments so a request that already deployed is not deployed again. */
     readDeployments?: boolean;
     /** What an approval does when the request still waits (it writes its record, then settles). */
-    onWaiting?: (missing: number, groups: string) => Promise<Reply>;
+    onWaiting?: (needed: string) => Promise<Reply>;
   } = {},
 ): Promise<Reply> {
   const { decision, deployments, startedAs } = await decide(deps, b, policy, request, actor, opts);
@@ -267,7 +299,7 @@ async function proceed(
     return startedReply({ status: 'already_deployed', deploymentId: startedAs }, request, opts.prefix);
   if (!decision.ok) {
     if (decision.code === 'needs_approvals') {
-      if (opts.onWaiting) return opts.onWaiting(decision.missing, groupsShort(decision));
+      if (opts.onWaiting) return opts.onWaiting(stillNeeded(decision));
       // The request is written before the approvals are read again (settle): see there why.
       const waiting = waitingReply(deps, b, decision, request);
       return (await settle(deps, b, waiting.body!, request.environment)) ?? { reaction: 'eyes' };
@@ -321,7 +353,13 @@ function start(
   return startDeployment(
     deps.api,
     b.where,
-    { ...request, pr: b.pr.number, approvedBy: decision.tally.approvedBy, production: policy.production },
+    {
+      ...request,
+      pr: b.pr.number,
+      approvedBy: decision.tally.approvedBy,
+      production: policy.production,
+      ...stagingOf(b.config, request),
+    },
     {
       ...(deployments ? { deployments } : {}),
       ...(statusCommentId !== undefined ? { statusCommentId } : {}),
@@ -391,7 +429,12 @@ async function deploy(
     at: deps.now(),
   };
   const actor = withType(
-    await actorOf(deps.api, b.where, event.author.login, policy ? teamsIn(policy.deployers) : []),
+    await actorOf(
+      deps.api,
+      b.where,
+      event.author.login,
+      policy ? changedTeams(b.config, command.environment, type, ['deployers']) : [],
+    ),
     event,
   );
   if (!policy) {
@@ -689,7 +732,13 @@ async function approve(
   if (closed && kind === 'approve' && !gateWaiting)
     return closedRefusal(b.pr, 'no approval is recorded on it');
   const [read, contributors] = await Promise.all([
-    cachedActorOf(deps.api, b.where, event.author.login, rule ? teamsIn(rule.approvers) : [], b.people),
+    cachedActorOf(
+      deps.api,
+      b.where,
+      event.author.login,
+      rule ? changedTeams(b.config, environment, type, ['approvers']) : [],
+      b.people,
+    ),
     // A self-approval counts only with allow_self_approval; whoever pushed may always veto (approver or not).
     policy && (kind === 'reject' || !policy.allowSelfApproval)
       ? // A veto only ever stops a deployment: where who pushed cannot be read it is still taken, judged on
@@ -755,6 +804,9 @@ async function approve(
       ? [
           `Approval by ${at(actor.login)} recorded for ${env(environment)} at ${short(record.sha)}.`,
           policy && explainApprovalScope(policy, actor.login),
+          allowed.ok && allowed.staging !== undefined
+            ? `It counts under the rule of the staging environment ${env(allowed.staging)}, which this deployment changes first.`
+            : undefined,
         ]
           .filter(Boolean)
           .join(' ')
@@ -782,9 +834,9 @@ async function approve(
     prefix: said,
     // The pending request may have deployed already (an earlier approval completed it).
     readDeployments: true,
-    onWaiting: async (missing, groups) => {
+    onWaiting: async (needed) => {
       written = true;
-      const body = appendMarkers(`${said}\n\nStill waiting for ${missing} approval(s)${groups}.`, [marker]);
+      const body = appendMarkers(`${said}\n\nStill waiting for ${needed}.`, [marker]);
       return (await settle(deps, b, body, environment)) ?? { reaction: '+1' };
     },
   });
@@ -1268,12 +1320,24 @@ export function commandDispatch(deps: DispatchDeps): Dispatch {
   };
 }
 
+/** The staging environment a request's run deploys first, for startDeployment (its lock stops the request). */
+function stagingOf(config: Base['config'], request: PendingRequest): { staging?: string } {
+  const staging = stagingChanged(config, request.environment, request.type);
+  return staging !== undefined ? { staging } : {};
+}
+
 /** Who asked for the pending request, as a deployer: their permission and the deployers' teams they are in. */
 function requesterOf(
   deps: { api: Api },
-  b: Pick<Base, 'where' | 'people'>,
-  pending: { requestedBy: string },
+  b: Pick<Base, 'where' | 'people' | 'config'>,
+  pending: { requestedBy: string; type: DeploymentType },
   policy: Policy,
 ) {
-  return cachedActorOf(deps.api, b.where, pending.requestedBy, teamsIn(policy.deployers), b.people);
+  return cachedActorOf(
+    deps.api,
+    b.where,
+    pending.requestedBy,
+    changedTeams(b.config, policy.environment, pending.type, ['deployers']),
+    b.people,
+  );
 }

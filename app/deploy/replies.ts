@@ -1,6 +1,6 @@
 // The words of the app's replies, pure. Every refusal starts with a stable reason code in backticks. Every
 // value that is not the app's own words goes through userText (src/github/user-text.ts).
-import { explainRefusal, requiredCheckLabel } from '../../src/policy/index.ts';
+import { explainRefusal, requiredCheckLabel, stagingPrefix } from '../../src/policy/index.ts';
 import { GITHUB_LOGIN, userText } from '../../src/github/user-text.ts';
 import type { ApprovalRule, PolicyRefusal, Policy, Principal } from '../../src/policy/index.ts';
 import { UNKNOWN_HOLDER, type LockInfo } from '../locks.ts';
@@ -34,9 +34,14 @@ export function releasedLockUnlock(lock: LockInfo, environment: string): string 
 
 /** Why a deployment is refused under `lock`: who holds it, and for a lock nobody holds by name, what releases it. */
 export function lockedMessage(lock: LockInfo, environment: string): string {
+  // A lock of another environment stops this deployment when it is the staging environment the run changes
+  // first (app/deploy/start.ts): said as such.
+  const locked = lock.target.scope === 'environment' ? lock.target.environment : undefined;
+  const prefix =
+    locked !== undefined && locked.toLowerCase() !== environment.toLowerCase() ? stagingPrefix(locked) : '';
   return lock.releasedBefore
-    ? `${lockOwner(lock)}. Nobody deploys there until ${releasedLockUnlock(lock, environment)}`
-    : lockOwner(lock);
+    ? `${prefix}${lockOwner(lock)}. Nobody deploys there until ${releasedLockUnlock(lock, locked ?? environment)}`
+    : `${prefix}${lockOwner(lock)}`;
 }
 
 /**

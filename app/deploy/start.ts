@@ -3,7 +3,7 @@
 // (when the caller knows the SHA's deployments), refuse under the global lock, take the environment lock (the
 // arbiter between concurrent requests), re-read the head SHA, write the status comment (its id goes in the
 // payload, so the Action and the app keep one comment), then create the deployment for the SHA.
-import { acquireDeploymentLock, blockingLock, readGlobalLock } from '../locks.ts';
+import { acquireDeploymentLock, blockingLock, readGlobalLock, readLocksFor } from '../locks.ts';
 import type { LockInfo } from '../locks.ts';
 import type { MarkerKeys } from '../../src/github/marker-keys.ts';
 import { renderStatusComment } from '../../src/github/status-comment.ts';
@@ -27,6 +27,11 @@ export interface StartRequest extends PendingRequest {
   pr: number;
   approvedBy: string[];
   production: boolean;
+  /**
+   * The staging environment the run deploys first (src/policy/changed-environments.ts): its lock stops this
+   * deployment as its own environment's does.
+   */
+  staging?: string;
 }
 
 export type StartOutcome =
@@ -71,6 +76,21 @@ export async function startDeployment(
   const marks = known.appId !== undefined ? { appId: known.appId } : undefined;
   const frozen = await readGlobalLock(api, where, known.keys, marks);
   if (frozen) return { status: 'locked', lock: frozen };
+  // The run changes the staging environment first: a person's /lock there, or a deployment running there,
+  // stops it as one on the environment itself would. Read only: the run's own lock is on its environment.
+  if (request.staging !== undefined) {
+    const there = await readLocksFor(api, where, known.keys, request.staging, marks);
+    const held = blockingLock({ environments: there.environments }, request.staging, request.requestedBy);
+    if (held)
+      return {
+        status: 'locked',
+        lock: held.deployment
+          ? await deploymentLockOwner(api.repos, where, held, {
+              ...(known.botLogin !== undefined ? { botLogin: known.botLogin } : {}),
+            })
+          : held,
+      };
+  }
 
   const sha = request.sha.toLowerCase();
   let taken = await acquireDeploymentLock(

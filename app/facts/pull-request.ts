@@ -1,7 +1,8 @@
 // Who is asking, about what: the pull request (its head, whether it comes from a fork), the actor's
 // permission, and team memberships only for the teams a policy names.
-import { isBot, PERMISSIONS } from '../../src/policy/index.ts';
-import type { Actor, ApprovalRecord, Permission } from '../../src/policy/index.ts';
+import { approvalRule, changedPolicies, isBot, PERMISSIONS } from '../../src/policy/index.ts';
+import type { Actor, ApprovalRecord, DeploymentType, Permission } from '../../src/policy/index.ts';
+import type { RawConfig } from '../../src/config/schema.ts';
 import { FactsError } from './config.ts';
 import { httpStatus } from './github.ts';
 import type { Api, Where } from './github.ts';
@@ -450,3 +451,21 @@ export async function actorOf(
 export const teamsIn = (...lists: Array<readonly string[]>): string[] => [
   ...new Set(lists.flat().filter((p) => p.includes('/'))),
 ];
+
+/**
+ * The teams named as deployers or approvers (of this kind of deployment) by every environment a deployment
+ * of `environment` changes (its staging environment too: src/policy/changed-environments.ts), each of whose
+ * rules is judged on the person.
+ */
+export function changedTeams(
+  config: RawConfig,
+  environment: string,
+  type: DeploymentType,
+  roles: ReadonlyArray<'deployers' | 'approvers'>,
+): string[] {
+  return teamsIn(
+    ...changedPolicies(config, environment, type).flatMap((policy) =>
+      roles.map((role) => (role === 'deployers' ? policy.deployers : approvalRule(policy, type).approvers)),
+    ),
+  );
+}

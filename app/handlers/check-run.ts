@@ -5,10 +5,8 @@
 // marker in an app comment on the PR, then the waiting protection rules are answered if it completes them.
 import type { Probot } from 'probot';
 import {
-  approvalRule,
   explainApprover,
   mayApprove,
-  resolvePolicy,
   sameLogin,
   serializeApprovalMarker,
   tallyOrder,
@@ -23,9 +21,9 @@ import { FactsError, loadConfig } from '../facts/config.ts';
 import {
   cachedActorOf,
   cachedContributors,
+  changedTeams,
   peopleCache,
   readPull,
-  teamsIn,
   withAccountType,
 } from '../facts/pull-request.ts';
 import { markerScope, markerTrust, ownAppId, ownBotLogin, readAppComments } from '../facts/own-comments.ts';
@@ -217,9 +215,10 @@ async function decideApprovePress(
     );
     return { status: 'refused', code: 'sha_moved' };
   }
-  // The approvers' teams only: the same lookup the gate's decision makes for this approver (read once).
+  // The approvers' teams only: the same lookup the gate's decision makes for this approver (read once), of
+  // every environment the deployment changes (its staging environment's rule admits approvers too).
   const teams = Object.hasOwn(config.environments, ref.env)
-    ? teamsIn(approvalRule(resolvePolicy(config, ref.env), ref.type).approvers)
+    ? changedTeams(config, ref.env, ref.type, ['approvers'])
     : [];
   const people = peopleCache();
   let facts;

@@ -9,13 +9,15 @@ import {
   explainDecision,
   explainRefusal,
   approvalRule,
+  changedPolicies,
   configEnvironment,
   isBot,
   isDeploymentApproved,
   resolvePolicy,
   sameLogin,
+  stagingPrefix,
 } from '../../src/policy/index.ts';
-import type { DeploymentType, PolicyDecision, PullRequestFacts } from '../../src/policy/index.ts';
+import type { DeploymentType, Policy, PolicyDecision, PullRequestFacts } from '../../src/policy/index.ts';
 import { DEPLOYMENT_TYPES, parseDeploymentPayload } from '../../src/github/deployment-payload.ts';
 import { appendMarkers } from '../../src/github/hidden-marker.ts';
 import { cutText, fitCheckText, fitComment } from '../../src/github/write-limits.ts';
@@ -295,8 +297,14 @@ export function gateLock(
     : lock;
 }
 
-/** The rejection for a deployment under a lock: which lock, its holder (escaped by lockOwner), its reason. */
-export function lockedSummary(lock: LockInfo, environment: string): string {
+/**
+ * The rejection for a deployment under a lock: which lock, its holder (escaped by lockOwner), its reason. A
+ * lock of another environment than `environment` is the staging environment's, which the run changes first.
+ */
+export function lockedSummary(lock: LockInfo, commandEnvironment: string): string {
+  const environment = lock.target.scope === 'environment' ? lock.target.environment : commandEnvironment;
+  const prefix =
+    environment.toLowerCase() !== commandEnvironment.toLowerCase() ? stagingPrefix(environment) : '';
   const unlock =
     lock.target.scope === 'global'
       ? "it stops every deployment, its holder's too, until `/unlock --global`"
@@ -308,7 +316,7 @@ export function lockedSummary(lock: LockInfo, environment: string): string {
           : lock.holderUnverified || lock.holder === UNKNOWN_HOLDER
             ? `nobody holds it by name, so nobody deploys there until \`/unlock\` ${userText(environment, { as: 'code' })} \`--force\``
             : `only its holder deploys there until \`/unlock\` ${userText(environment, { as: 'code' })}`;
-  return `Rejected (\`locked\`): ${lockOwner(lock)}. A deployment started by a workflow honours the locks as /deploy does: ${unlock}.`;
+  return `Rejected (\`locked\`): ${prefix}${lockOwner(lock)}. A deployment started by a workflow honours the locks as /deploy does: ${unlock}.`;
 }
 
 export interface GateDecision {
@@ -342,9 +350,13 @@ export async function decideGate(octokit: Octokit, input: GateInput): Promise<Ga
       summary: `Not in the policy: environment "${userText(input.environment)}" is not in .github/deploy.yml`,
     };
   }
-  let policy;
+  // The policy of every environment the run changes: its staging environment's too, which it deploys first
+  // (src/policy/changed-environments.ts). Facts and locks are read for each.
+  let policy: Policy;
+  let policies: Policy[];
   try {
     policy = resolvePolicy(config, environment);
+    policies = [policy, ...changedPolicies(config, environment, input.type).slice(1)];
   } catch (error) {
     return {
       answer: 'rejected',
@@ -357,14 +369,35 @@ export async function decideGate(octokit: Octokit, input: GateInput): Promise<Ga
     readLocksFor(octokit.rest, input.where, input.markers.keys, environment, {
       appId: await ownAppId(octokit),
     }));
+  // The staging environment's: a person's /lock there or a deployment running there (the App's lock for this
+  // deployment is on its own environment, never there) stops the run too.
+  const stagingLocks = await Promise.all(
+    policies.slice(1).map(async (other) => ({
+      environment: other.environment,
+      locks: await readLocksFor(octokit.rest, input.where, input.markers.keys, other.environment, {
+        appId: await ownAppId(octokit),
+      }),
+    })),
+  );
   const { byApp, deployers } = input.deployment;
-  const personLock = locks.environments.some((l) => !l.deployment);
+  const personLock = [locks, ...stagingLocks.map((s) => s.locks)].some((l) =>
+    l.environments.some((lock) => !lock.deployment),
+  );
   const who =
     typeof deployers === 'function' ? (personLock ? await deployers(environment) : undefined) : deployers;
-  let lock = gateLock(locks, environment, input.sha, {
-    byApp,
-    ...(who !== undefined ? { deployers: who } : {}),
-  });
+  let lock =
+    gateLock(locks, environment, input.sha, {
+      byApp,
+      ...(who !== undefined ? { deployers: who } : {}),
+    }) ??
+    stagingLocks
+      .map((s) =>
+        gateLock(s.locks, s.environment, input.sha, {
+          byApp: false,
+          ...(who !== undefined ? { deployers: who } : {}),
+        }),
+      )
+      .find((found) => found !== undefined);
   if (lock) {
     if (lock.deployment)
       lock = await deploymentLockOwner(octokit.rest.repos, input.where, lock, {
@@ -375,9 +408,11 @@ export async function decideGate(octokit: Octokit, input: GateInput): Promise<Ga
   }
   let pullRequest: PullRequestFacts | undefined;
   const people = input.people ?? peopleCache();
-  const rule = approvalRule(policy, input.type);
+  const rules = policies.map((p) => ({ policy: p, rule: approvalRule(p, input.type) }));
   // Whoever wrote the pull request's commits does not approve its deployment.
-  const selfApprovalMatters = rule.required > 0 && !policy.allowSelfApproval;
+  const selfApprovalMatters = rules.some(({ policy: p, rule }) => rule.required > 0 && !p.allowSelfApproval);
+  const requires = [...new Set(policies.flatMap((p) => p.requires))];
+  const releasePatterns = [...new Set(policies.flatMap((p) => p.releaseTags))];
   // Who asked for the run, when the caller has not read it yet: only when approvals can turn on it.
   const requesterOf = async (): Promise<readonly string[]> =>
     typeof input.requester === 'function' ? input.requester(environment) : (input.requester ?? []);
@@ -443,13 +478,18 @@ export async function decideGate(octokit: Octokit, input: GateInput): Promise<Ga
   // statuses, which anyone with write permission makes (facts/prior-environments.ts).
   const [read, prior, checks, releaseTags] = await Promise.all([
     comments,
-    policy.requires.length && input.type !== 'rollback'
-      ? priorEnvironments(input.records, octokit.rest, input.where, input.sha, policy.requires)
+    requires.length && input.type !== 'rollback'
+      ? priorEnvironments(input.records, octokit.rest, input.where, input.sha, requires)
       : { successful: [], issues: [] },
-    checksAt(octokit.rest, input.where, input.sha, policy.requiredChecks),
+    checksAt(
+      octokit.rest,
+      input.where,
+      input.sha,
+      policies.flatMap((p) => p.requiredChecks),
+    ),
     // release_tags, as /deploy reads them (app/deploy/decide.ts): a workflow run is no way around them.
-    policy.releaseTags.length && input.type !== 'rollback'
-      ? releaseTagsAt(octokit.rest, input.where, input.sha, policy.releaseTags)
+    releasePatterns.length && input.type !== 'rollback'
+      ? releaseTagsAt(octokit.rest, input.where, input.sha, releasePatterns)
       : undefined,
   ]);
   if (!read.ok)
@@ -480,7 +520,7 @@ export async function decideGate(octokit: Octokit, input: GateInput): Promise<Ga
     octokit.rest,
     input.where,
     relevant,
-    teamsIn(rule.approvers),
+    teamsIn(...rules.map(({ rule }) => rule.approvers)),
     people,
   );
   const decision = isDeploymentApproved({

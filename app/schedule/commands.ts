@@ -6,7 +6,7 @@
 import type { DeployWhen } from '../commands/command.ts';
 import type { Reply } from '../handlers/comment.ts';
 import type { Api, Where } from '../facts/github.ts';
-import { actorOf, teamsIn } from '../facts/pull-request.ts';
+import { actorOf, changedTeams } from '../facts/pull-request.ts';
 import type { PullFacts } from '../facts/pull-request.ts';
 import type { MarkerTrust } from '../facts/own-comments.ts';
 import { blockingLock, readLocks } from '../locks.ts';
@@ -21,6 +21,7 @@ import {
   mayDeploy,
   nextDeployableInstant,
   resolvePolicy,
+  stagingChanged,
   wallClockText,
 } from '../../src/policy/index.ts';
 import type { Actor, Policy } from '../../src/policy/index.ts';
@@ -131,11 +132,12 @@ export async function scheduleDeploy(
       recorded(deps, where, swap, record, policy, undefined, when.local.zone === undefined, repeated)
     );
   }
-  const lock = blockingLock(
-    await readLocks(deps.api, where, deps.markers.keys, { appId: deps.appId }),
-    request.environment,
-    request.requestedBy,
-  );
+  const locks = await readLocks(deps.api, where, deps.markers.keys, { appId: deps.appId });
+  // The staging environment the run changes first: its lock holds the queue too (app/deploy/start.ts).
+  const staging = stagingChanged(config, request.environment, request.type);
+  const lock =
+    blockingLock(locks, request.environment, request.requestedBy) ??
+    (staging !== undefined ? blockingLock(locks, staging, request.requestedBy) : undefined);
   if (!lock) return deployNow();
   // A deployment's lock is named by its deployment: one left behind by a deployment that ended says so (and
   // that --force releases it), rather than "running", for a queue that waits for it.
@@ -367,7 +369,12 @@ export async function cancelDeploy(
   for (const request of mine) {
     const known = Object.hasOwn(config.environments, request.environment);
     const policy = known ? resolvePolicy(config, request.environment) : undefined;
-    const actor = await actorOf(deps.api, where, login, policy ? teamsIn(policy.deployers) : []);
+    const actor = await actorOf(
+      deps.api,
+      where,
+      login,
+      policy ? changedTeams(config, request.environment, request.type, ['deployers']) : [],
+    );
     const deployer =
       known && mayDeploy({ config, environment: request.environment, actor, type: request.type }).ok;
     const may = mayCancel(request, login, deployer);

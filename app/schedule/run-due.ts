@@ -16,7 +16,7 @@
 // removed (settleStarted).
 import type { Api, Where } from '../facts/github.ts';
 import { FactsError, loadConfig } from '../facts/config.ts';
-import { actorOf, readPull, teamsIn } from '../facts/pull-request.ts';
+import { actorOf, changedTeams, readPull } from '../facts/pull-request.ts';
 import { markerScope, readAppComments } from '../facts/own-comments.ts';
 import type { MarkerTrust } from '../facts/own-comments.ts';
 import type { RecordReader } from '../state.ts';
@@ -26,7 +26,7 @@ import type { Base } from '../deploy/decide.ts';
 import { startDeployment } from '../deploy/start.ts';
 import { askedOf, type PendingRequest } from '../deploy/pending.ts';
 import { lockOwner, lockedMessage, releasedLockUnlock } from '../deploy/replies.ts';
-import { explainRefusal, resolvePolicy } from '../../src/policy/index.ts';
+import { explainRefusal, resolvePolicy, stagingChanged } from '../../src/policy/index.ts';
 import { userText } from '../../src/github/user-text.ts';
 import { appendMarkers } from '../../src/github/hidden-marker.ts';
 import { fitComment } from '../../src/github/write-limits.ts';
@@ -430,7 +430,12 @@ async function startNow(
   const pending: PendingRequest = { ...askedOf(request), at: deps.now() };
   let decided: Awaited<ReturnType<typeof decide>> | undefined;
   if (pr.open) {
-    const actor = await actorOf(deps.api, where, request.requestedBy, teamsIn(policy.deployers));
+    const actor = await actorOf(
+      deps.api,
+      where,
+      request.requestedBy,
+      changedTeams(config, request.environment, pending.type, ['deployers']),
+    );
     // The SHA's deployments are read so a request whose deployment was already created (a start that lost
     // its answer) is not created again.
     try {
@@ -481,6 +486,7 @@ async function startNow(
       : { ...base, status: 'replayed' };
   }
   const statusCommentId = comments.statusCommentIds.get(request.environment.toLowerCase());
+  const staging = stagingChanged(config, request.environment, pending.type);
   const outcome = await startDeployment(
     deps.api,
     where,
@@ -489,6 +495,8 @@ async function startNow(
       pr: request.pr,
       approvedBy: decision?.ok ? decision.tally.approvedBy : [],
       production: policy.production,
+      // Its lock stops the start too: the run changes it first.
+      ...(staging !== undefined ? { staging } : {}),
     },
     {
       ...(decided?.deployments ? { deployments: decided.deployments } : {}),

@@ -4,6 +4,7 @@
 // A hotfix and a rollback skip staging (src/action/inputs.ts skipStaging): they change X alone.
 import type { RawConfig } from '../config/schema.ts';
 import type { DeploymentType } from '../github/deployment-payload.ts';
+import { resolvePolicy, type Policy } from './resolve.ts';
 
 /**
  * The environment named in the command first, then its staging environment when this kind of deployment
@@ -24,4 +25,14 @@ export function stagingChanged(
   type: DeploymentType,
 ): string | undefined {
   return changedEnvironments(config, environment, type)[1];
+}
+
+/**
+ * The policies of the environments a deployment changes that the config defines, the command's first: what a
+ * caller collects facts for (required checks, release tags, `requires`, approvers' teams) before deciding.
+ */
+export function changedPolicies(config: RawConfig, environment: string, type: DeploymentType): Policy[] {
+  return changedEnvironments(config, environment, type)
+    .filter((name) => Object.hasOwn(config.environments, name))
+    .map((name) => resolvePolicy(config, name));
 }

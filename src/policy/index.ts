@@ -13,6 +13,7 @@ export {
   type ApprovalRule,
 } from './resolve.ts';
 export { configEnvironment } from './environment-key.ts';
+export { changedEnvironments, changedPolicies, stagingChanged } from './changed-environments.ts';
 export { PERMISSIONS, isBot, sameLogin, type Permission, type Actor } from './actors.ts';
 export {
   evaluatePolicy,
@@ -61,6 +62,7 @@ export {
   explainDropped,
   explainLockRefusal,
   explainApprovalScope,
+  stagingPrefix,
 } from './messages.ts';
 export {
   mayLock,
