@@ -9,7 +9,12 @@ import { UNDECIDED_DEFAULTS, windowIntervals } from '../analysis/window.ts';
 import { formatDuration } from './duration.ts';
 import { STATE_FILE_NAME_MAX } from './limits.ts';
 import { PRESETS, type Preset } from './presets.ts';
-import { resolveStrategy, strategyType, type ResolvedStrategy } from './resolve.ts';
+import {
+  isProductionEnvironment,
+  resolveStrategy,
+  strategyType,
+  type ResolvedStrategy,
+} from './resolve.ts';
 import type { RawConfig, RawEnvironment } from './schema.ts';
 import { quotedNames } from './suggest.ts';
 import type { SemanticIssue } from './semantics.ts';
@@ -43,6 +48,7 @@ export function configFindings(config: RawConfig): { errors: SemanticIssue[]; wa
       intervalFindings(config, name, env, staging.has(name)),
     ),
     ...unreadValidationWindowFindings(config, staging),
+    ...productionStagingFindings(config),
     ...Object.entries(config.environments).flatMap(([name, env]) => oneBatchFindings(config, name, env)),
     ...longNameFindings(config),
     ...perSecondCountFindings(config.analysis, ['analysis']),
@@ -113,6 +119,29 @@ function unreadValidationWindowFindings(config: RawConfig, staging: ReadonlySet<
           {
             path: ['environments', name, 'validation_window'],
             message: `no environment names ${JSON.stringify(name)} as its staging, so this window is never watched: it is read only when another environment deploys this one first (${JSON.stringify(`staging: ${name}`)} in that environment)`,
+            failsEveryDeployment: false,
+          },
+        ],
+  );
+}
+
+/**
+ * A non-production environment whose staging is a production one: a deployment there changes production first,
+ * in the same run. Allowed (the App holds it to production's rules too: src/policy/changed-environments.ts),
+ * but rarely what was meant, and the author should know whose approvals, windows and locks then apply.
+ * Production to production (one region before another) is the usual chain and says nothing.
+ */
+function productionStagingFindings(config: RawConfig): Finding[] {
+  const production = (name: string): boolean =>
+    Object.hasOwn(config.environments, name) &&
+    isProductionEnvironment(name, config.environments[name]!.production);
+  return Object.entries(config.environments).flatMap(([name, env]) =>
+    env.staging === undefined || production(name) || !production(env.staging)
+      ? []
+      : [
+          {
+            path: ['environments', name, 'staging'],
+            message: `deploying ${JSON.stringify(name)} deploys the production environment ${JSON.stringify(env.staging)} first, in the same run, so ${JSON.stringify(env.staging)}'s approvals, deployers, windows, freezes, checks and locks apply to every deployment of ${JSON.stringify(name)} too (a hotfix skips staging and is held to ${JSON.stringify(name)}'s alone); name a non-production environment as its staging, or mark ${JSON.stringify(name)} production`,
             failsEveryDeployment: false,
           },
         ],

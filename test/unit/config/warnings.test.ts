@@ -583,3 +583,16 @@ test('a rolling approval or pause with every instance in one batch is never used
     [],
   );
 });
+
+test('a non-production environment whose staging is a production one: a warning at its staging, naming whose rules apply', () => {
+  const text = `${TARGET}environments:\n  production:\n    monitor: 1m\n  preview:\n    production: false\n    staging: production\n`;
+  assert.deepEqual(warningsOf(text), [
+    'deploy.yml:10:14: environments.preview.staging: deploying "preview" deploys the production environment "production" first, in the same run, so "production"\'s approvals, deployers, windows, freezes, checks and locks apply to every deployment of "preview" too (a hotfix skips staging and is held to "preview"\'s alone); name a non-production environment as its staging, or mark "preview" production',
+  ]);
+  // Production to production (one region before another) and a non-production staging say nothing.
+  const regions = `${TARGET}environments:\n  prod-us:\n    production: true\n    staging: prod-eu\n  prod-eu:\n    production: true\n    monitor: 1m\n  qa:\n    staging: dev\n  dev:\n    monitor: 1m\n`;
+  assert.deepEqual(
+    warningsOf(regions).filter((w) => w.includes('deploys the production environment')),
+    [],
+  );
+});
