@@ -244,7 +244,9 @@ function waitingReply(
       callable.length || !refusal.approvers.length
         ? who(callable)
         : refusal.approvers.map((p) => userText(p, { as: 'code', max: 100 })).join(', ');
-    return { count, rest: ` from ${from}${excluded}${stagingNeed(refusal)}` };
+    // The staging clause ends with a comma before "to deploy ...": it reads as an aside.
+    const staging = stagingNeed(refusal);
+    return { count, rest: ` from ${from}${excluded}${staging}${staging ? ',' : ''}` };
   });
   const others = rest.map(({ count, rest: tail }) => ` and ${count}${tail}`).join('');
   const text = `**Waiting for ${first!.count}**${first!.rest}${others} to deploy ${short(request.sha)} to ${env(request.environment)}. Reply ${userText(`/approve-deploy ${request.environment}`, { as: 'command' })}; a push resets approvals.`;

@@ -1,0 +1,104 @@
+// `staging: production` on a non-production environment: /deploy preview deploys production first, in the same
+// run, so the App holds it to production's rules too (src/policy/changed-environments.ts): production's
+// approvers are asked and may approve it, and a lock on production stops it.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { fakeSha } from '../fake-github/index.ts';
+import { PR, deployYml, repliesTo, sayOnPull, withSeededApp } from './helpers.ts';
+
+const HEAD = fakeSha('staging-chain-head');
+const seed: Parameters<typeof withSeededApp>[0] = {
+  config: deployYml(`
+  preview:
+    production: false
+    staging: production
+  production:
+    production: true
+    approvals:
+      approvers: [sre]
+      required: 1
+`),
+  collaborators: { alice: 'write', carol: 'write', sre: 'write' },
+  pulls: [{ number: PR, head: HEAD, user: 'bob' }],
+  app: { now: () => new Date('2025-03-04T10:30:00Z') },
+};
+
+const deployments = (fake: Parameters<Parameters<typeof withSeededApp>[1]>[0]) => [
+  ...fake.repo().deployments.values(),
+];
+
+test("/deploy preview waits for production's approver, who may approve it; then the deployment is created", async () => {
+  await withSeededApp(seed, async (fake, probot) => {
+    const asked = await sayOnPull(fake, probot, '/deploy preview', 'alice');
+    assert.match(
+      asked,
+      /Waiting for 1 approval\(s\)\*\* from @sre \(not `bob`, `alice`: their own approval does not count\) for the staging environment `production`, which this deployment changes first, to deploy `[0-9a-f]+` to `preview`/,
+    );
+    assert.equal(deployments(fake).length, 0, 'nothing deployed before production’s approval');
+    // carol may approve preview (anyone with write), not production: hers does not start it.
+    const carol = await sayOnPull(fake, probot, '/approve-deploy preview', 'carol');
+    assert.match(carol, /Still waiting for 1 approval\(s\) for the staging environment `production`/);
+    assert.equal(deployments(fake).length, 0);
+    await repliesTo(fake, probot, '/approve-deploy preview', 'sre');
+    const [made] = deployments(fake);
+    assert.equal(made?.environment, 'preview');
+    assert.deepEqual((made?.payload as { approved_by?: string[] }).approved_by?.includes('sre'), true);
+  });
+});
+
+test('a dry run of /deploy preview names production among its refusals', async () => {
+  await withSeededApp(
+    {
+      ...seed,
+      config: deployYml(`
+  preview:
+    production: false
+    staging: production
+  production:
+    production: true
+    approvals:
+      deployers: [alice]
+`),
+    },
+    async (fake, probot) => {
+      const refused = await sayOnPull(fake, probot, '/deploy preview', 'carol');
+      assert.match(
+        refused,
+        /\*\*Not deployed\*\* \(`not_a_deployer`\): staging environment `production`, which this deployment changes first: @\u200D?carol may not deploy here/,
+      );
+      assert.equal(deployments(fake).length, 0);
+    },
+  );
+});
+
+test('a lock on production stops /deploy preview, naming production; its holder still deploys', async () => {
+  await withSeededApp(
+    {
+      ...seed,
+      config: deployYml(`
+  preview:
+    production: false
+    staging: production
+  production:
+    production: true
+    approvals:
+      required: 0
+`),
+    },
+    async (fake, probot) => {
+      assert.match(
+        await sayOnPull(fake, probot, '/lock production --reason "db migration"', 'sre'),
+        /Locked `production`/,
+      );
+      const refused = await sayOnPull(fake, probot, '/deploy preview', 'alice');
+      assert.match(refused, /`locked`/);
+      assert.match(
+        refused,
+        /staging environment `production`, which this deployment changes first: `production` is locked by @\u200D?sre/,
+      );
+      assert.equal(deployments(fake).length, 0);
+      await repliesTo(fake, probot, '/deploy preview', 'sre');
+      assert.equal(deployments(fake).length, 1, 'the holder of the lock deploys through it');
+    },
+  );
+});
