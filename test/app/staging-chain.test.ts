@@ -46,7 +46,7 @@ test("/deploy preview waits for production's approver, who may approve it; then 
   });
 });
 
-test('a dry run of /deploy preview names production among its refusals', async () => {
+test('/deploy preview by someone production does not let deploy: refused, naming production', async () => {
   await withSeededApp(
     {
       ...seed,
