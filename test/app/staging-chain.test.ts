@@ -4,7 +4,20 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fakeSha } from '../fake-github/index.ts';
-import { PR, deployYml, repliesTo, sayOnPull, withSeededApp } from './helpers.ts';
+import { acquireLock } from '../../app/locks.ts';
+import type { Octokit } from '../../app/facts/github.ts';
+import {
+  HEAD as PUSHED,
+  PR,
+  deployYml,
+  owner,
+  repliesTo,
+  repo,
+  sayOnPull,
+  testMarkerKeys,
+  withSeededApp,
+} from './helpers.ts';
+import { askProtectionRule } from './delivery-helpers.ts';
 
 const HEAD = fakeSha('staging-chain-head');
 const seed: Parameters<typeof withSeededApp>[0] = {
@@ -101,4 +114,49 @@ test('a lock on production stops /deploy preview, naming production; its holder 
       assert.equal(deployments(fake).length, 1, 'the holder of the lock deploys through it');
     },
   );
+});
+
+test("protection rule: a workflow deploying preview is held to production's rules and lock, naming production", async () => {
+  const config = deployYml(`
+  preview:
+    production: false
+    staging: production
+  production:
+    production: true
+    approvals:
+      required: 0
+      required_checks: [e2e]
+`);
+  await withSeededApp({ config, collaborators: { alice: 'write', sre: 'write' } }, async (fake, probot) => {
+    const octokit = (await probot.auth(fake.state.installationId)) as unknown as Octokit;
+    let run = 900;
+    const gate = async () => {
+      const id = run++;
+      fake.addWorkflowRun({ id, headSha: PUSHED, actor: 'alice', event: 'push' });
+      return askProtectionRule(fake, probot, {
+        run: id,
+        event: 'push',
+        environment: 'preview',
+        creator: { login: 'github-actions[bot]', type: 'Bot' },
+      });
+    };
+    const unchecked = await gate();
+    assert.equal(unchecked.state, 'rejected');
+    assert.match(
+      unchecked.comment,
+      /staging environment `production`, which this deployment changes first: required checks are not green: e2e \(not run\)/,
+    );
+    await acquireLock(octokit.rest, { owner, repo }, testMarkerKeys(), {
+      target: { scope: 'environment', environment: 'production' },
+      holder: 'sre',
+      sha: PUSHED,
+      reason: 'db migration',
+    });
+    const locked = await gate();
+    assert.equal(locked.state, 'rejected');
+    assert.match(
+      locked.comment,
+      /Rejected \(`locked`\): staging environment `production`, which this deployment changes first: `production` is locked by @sre/,
+    );
+  });
 });
