@@ -9,12 +9,7 @@ import { UNDECIDED_DEFAULTS, windowIntervals } from '../analysis/window.ts';
 import { formatDuration } from './duration.ts';
 import { STATE_FILE_NAME_MAX } from './limits.ts';
 import { PRESETS, type Preset } from './presets.ts';
-import {
-  isProductionEnvironment,
-  resolveStrategy,
-  strategyType,
-  type ResolvedStrategy,
-} from './resolve.ts';
+import { isProductionEnvironment, resolveStrategy, strategyType, type ResolvedStrategy } from './resolve.ts';
 import type { RawConfig, RawEnvironment } from './schema.ts';
 import { quotedNames } from './suggest.ts';
 import type { SemanticIssue } from './semantics.ts';
