@@ -52,7 +52,7 @@ import { stateKeysFor } from '../../src/state/state-key.ts';
 import type { StateRead } from '../../src/state/store.ts';
 import { httpStatus } from '../facts/github.ts';
 import type { Api, Where } from '../facts/github.ts';
-import { actorOf, changedTeams, pullContributors, pullHasCommit } from '../facts/pull-request.ts';
+import { actorOf, pullContributors, pullHasCommit, teamsIn } from '../facts/pull-request.ts';
 import type { PullFacts } from '../facts/pull-request.ts';
 import { DEFAULT_RECONCILE_WORKFLOW, startReconcile } from '../reconcile/dispatch.ts';
 import type { ReconcileStart } from '../reconcile/dispatch.ts';
@@ -1032,16 +1032,18 @@ export async function controlRollout(deps: ControlDeps, ask: ControlAsk): Promis
     deps.api,
     where,
     ask.login,
-    policy ? changedTeams(config, environment, 'standard', ['deployers', 'approvers']) : [],
+    policy ? teamsIn(policy.deployers, policy.approvers) : [],
   );
   const pullRequest = ask.pr
     ? { number: ask.pr.number, author: ask.pr.author, headSha: ask.pr.headSha, fromFork: ask.pr.fromFork }
     : undefined;
+  // A control steers the rollout of this environment alone (a staging phase is not steered): its own rules.
   const deployer = mayDeploy({
     config,
     environment,
     actor,
     type: 'standard',
+    scope: 'rollout',
     ...(pullRequest ? { pullRequest } : {}),
   });
   const approver = mayApprove({
@@ -1049,6 +1051,7 @@ export async function controlRollout(deps: ControlDeps, ask: ControlAsk): Promis
     environment,
     actor,
     type: 'standard',
+    scope: 'rollout',
     ...(ask.pr ? { author: ask.pr.author } : {}),
     kind: 'approve',
   });
@@ -1135,6 +1138,7 @@ export async function controlRollout(deps: ControlDeps, ask: ControlAsk): Promis
         environment,
         actor,
         type: 'standard',
+        scope: 'rollout',
         ...(ask.pr ? { author: ask.pr.author } : {}),
         ...(own !== undefined ? { requester: own } : {}),
         contributors,

@@ -267,7 +267,14 @@ export function approvalRule(policy: Policy, type: DeploymentType): ApprovalRule
   return { approvers, required, ...(groups && groups.length > 0 ? { groups } : {}) };
 }
 
-type DeployerInput = Pick<PolicyInput, 'config' | 'environment' | 'actor' | 'pullRequest' | 'type'>;
+type DeployerInput = Pick<PolicyInput, 'config' | 'environment' | 'actor' | 'pullRequest' | 'type'> & {
+  /**
+   * rollout: the question is about steering the rollout of the environment named (/pause, /promote, /abort
+   * and a step's approval gate), which changes that environment alone, so only its own rules answer it.
+   * deployment (default): a deployment, held to every environment it changes (changed-environments.ts).
+   */
+  scope?: 'deployment' | 'rollout';
+};
 
 /** May this actor deploy this pull request to this environment at all (before approvals, windows...)? */
 export function mayDeploy(input: DeployerInput): DeployerDecision {
@@ -295,8 +302,9 @@ type DeployerRefusalCode = 'unknown_environment' | 'fork_pull_request' | 'not_a_
 
 /** The staging environment this deployment changes first (changed-environments.ts), looked up; undefined: none. */
 function stagingLookup(
-  input: Pick<PolicyInput, 'config' | 'environment' | 'type'>,
+  input: Pick<PolicyInput, 'config' | 'environment' | 'type'> & { scope?: 'deployment' | 'rollout' },
 ): { name: string; found: Lookup } | undefined {
+  if (input.scope === 'rollout') return undefined;
   const name = stagingChanged(input.config, input.environment, input.type);
   return name === undefined ? undefined : { name, found: lookup(input.config, name) };
 }
@@ -362,6 +370,8 @@ function deployerRefusals(
 }
 
 type ApproverInput = Pick<PolicyInput, 'config' | 'environment' | 'actor' | 'type'> & {
+  /** As mayDeploy's: rollout for a step's approval gate, which only the environment's own approvers pass. */
+  scope?: 'deployment' | 'rollout';
   /** The pull request's author, if there is a pull request. */
   author?: string;
   /** Who asked for the deployment waiting for this approval (one login, or each of several). */

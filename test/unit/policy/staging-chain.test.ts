@@ -284,6 +284,27 @@ describe('approvals: one approval of the deployment, judged under each rule', ()
     assert.equal(decision.code, 'not_an_approver');
   });
 
+  it('steering a rollout (scope rollout: /promote, /pause, /abort, a step gate) takes the environment’s own rules only', () => {
+    // A step's approval gate is in preview's rollout, which changes preview alone: production's approvers do
+    // not pass it, and a deployer of preview steers it without being one of production.
+    const gate = mayApprove({
+      config,
+      environment: 'preview',
+      actor: sre,
+      type: 'standard',
+      scope: 'rollout',
+    });
+    assert.equal(gate.code, 'not_an_approver');
+    assert.equal(
+      gate.ok === false && 'stagingApprovers' in gate ? gate.stagingApprovers : undefined,
+      undefined,
+    );
+    const guarded = chain('deployers: [sre-lead]');
+    const bob = { config: guarded, environment: 'preview', actor: person('bob'), type: 'standard' } as const;
+    assert.equal(mayDeploy({ ...bob, scope: 'rollout' }).ok, true);
+    assert.equal(mayDeploy(bob).ok, false);
+  });
+
   it('a veto by an approver of production only stops /deploy preview', () => {
     const vetoed = evaluatePolicy(
       input(config, {
