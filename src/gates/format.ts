@@ -45,10 +45,12 @@ export function formatGatesReport(report: GatesReport, opts: FormatOptions = {})
   const widths = header.map((title, column) =>
     Math.max(title.length, ...rows.map((row) => row[column]!.length)),
   );
+  // No line ends in spaces: a gate whose summary is empty ends at its TIME.
   const pad = (cells: string[]) =>
     cells
       .map((cell, column) => (column === cells.length - 1 ? cell : cell.padEnd(widths[column]!)))
-      .join('  ');
+      .join('  ')
+      .trimEnd();
 
   const lines = [paint('bold', pad(header))];
   report.gates.forEach((gate, index) => {

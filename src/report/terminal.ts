@@ -334,10 +334,11 @@ function column(cells: string[], max = Infinity): { left(t: string): string; rig
   };
 }
 
+// A blank line stays blank (with the prefix it was a line of trailing spaces).
 function indent(text: string, prefix: string): string {
   return text
     .trimEnd()
     .split('\n')
-    .map((l) => prefix + l)
+    .map((l) => (l === '' ? l : prefix + l))
     .join('\n');
 }

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import type { PipelineEvent } from '../../../src/pipeline/events.ts';
 import { colorWanted, summary, terminalReporter } from '../../../src/report/terminal.ts';
 import { jsonLinesReporter } from '../../../src/report/json-lines.ts';
-import { analysisStep, rolledBack, succeeded } from './fixtures.ts';
+import { analysisStep, gate, gatesReport, rolledBack, succeeded } from './fixtures.ts';
 
 function analysisLines(text: string): string[] {
   const after = text.slice(text.indexOf('Analysis by step'));
@@ -145,4 +145,28 @@ test('summary: the analysis columns line up whatever the verdict, cancelled (the
   // Where each row's duration ends (every step here took 1m): the same column in every row.
   const durationEnds = lines.map((l) => /^.*? 1m {2}/.exec(l)![0].length);
   assert.equal(new Set(durationEnds).size, 1, lines.join('\n'));
+});
+
+test('the gates table: no line of it ends in spaces (the blank line before overall_status was four spaces)', () => {
+  for (const color of [false, true]) {
+    const out: string[] = [];
+    const reporter = terminalReporter({ write: (t) => out.push(t), color });
+    const report = gatesReport([
+      gate({
+        name: 'build',
+        status: 'block',
+        summary: 'expected dist/cli/index.js',
+        findings: [{ rule: 'build.missing-artifact', message: 'no such file', severity: 'error' }],
+      }),
+      // A gate that said nothing: its SUMMARY cell is empty, the last column of its row.
+      gate({ name: 'secrets', summary: '' }),
+    ]);
+    reporter.event({ type: 'gates', report });
+    const lines = out.join('').split('\n');
+    assert.ok(
+      lines.some((l) => l.includes('overall_status=')),
+      out.join(''),
+    );
+    for (const line of lines) assert.doesNotMatch(line, /[ \t]$/, `trailing spaces: ${JSON.stringify(line)}`);
+  }
 });
