@@ -713,6 +713,17 @@ export async function main(argv: string[], given: Io = processIo): Promise<numbe
     io.out(`deploy-action ${packageVersion()}\n`);
     return EXIT_CODES.success;
   }
+  // Not alone, commander said "unknown option '--version'" and suggested --version itself.
+  const ownVersionFirst = argv[0] === '--version' || argv[0] === '-V' || argv[0]?.startsWith('--version=');
+  if (ownVersionFirst) {
+    const after = argv[0]!.startsWith('--version=') ? argv[0]!.slice('--version='.length) : argv[1]!;
+    io.err(
+      `error: deploy-action --version is given alone (it prints deploy-action's own version), got ${quoted(after)} ` +
+        `after it; a version to deploy is an option of plan, run and alerts: deploy-action run -e <environment> --version <version>\n` +
+        '(run with --help for usage)\n',
+    );
+    return EXIT_CODES.invalidOrBlocked;
+  }
   // `help NAME` for no command of that name printed the general help as an error, never naming what was wrong.
   const asked = argv[0] === 'help' ? argv[1] : undefined;
   if (asked !== undefined && !asked.startsWith('-') && !program.commands.some((c) => c.name() === asked)) {

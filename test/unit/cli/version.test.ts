@@ -30,6 +30,21 @@ test("a command's own --version is still its option", async () => {
   const run = await cli(['plan', '--version']);
   assert.equal(run.code, EXIT_CODES.invalidOrBlocked);
   assert.match(run.err, /option '-v, --version <version>' argument missing/);
-  const extra = await cli(['--version', 'plan']);
-  assert.equal(extra.code, EXIT_CODES.invalidOrBlocked, 'not alone: read as before');
+});
+
+test('--version with anything else is refused, in a sentence that names what to write (not "unknown option --version")', async () => {
+  // Before: "error: unknown option '--version'" then "(Did you mean --version?)": lower case, and it
+  // suggested the very option it refused.
+  for (const argv of [['--version', 'extra'], ['-V', 'plan'], ['--version', '--json'], ['--version=1']]) {
+    const run = await cli(argv);
+    assert.equal(run.code, EXIT_CODES.invalidOrBlocked, argv.join(' '));
+    assert.equal(run.out, '');
+    const [first, ...rest] = run.err.split('\n');
+    assert.match(first!, /^error: deploy-action --version is given alone/, run.err);
+    assert.match(first!, /deploy-action run -e <environment> --version <version>/);
+    assert.doesNotMatch(run.err, /Did you mean|unknown option/, run.err);
+    assert.deepEqual(rest, ['(run with --help for usage)', '']);
+  }
+  const extra = await cli(['--version', 'extra']);
+  assert.match(extra.err, /got "extra"/, extra.err);
 });
