@@ -74,6 +74,48 @@ function tagEnd(text: string, at: number): number {
   return -1;
 }
 
+/** How deep an element may be nested (the root is level 1). No test or coverage report nests past ten. */
+const MAX_XML_DEPTH = 100;
+
+/**
+ * The first element nested deeper than MAX_XML_DEPTH, as where its start tag begins and its name: the parser
+ * refused such a document only as "Maximum nested tags exceeded", never saying where. Walked as
+ * internalSubsetAt walks (comments, CDATA, processing instructions and DOCTYPEs are no elements) over a
+ * document already found well-formed, so every end tag closes the innermost open element.
+ */
+function tooDeepAt(text: string): { at: number; name: string } | undefined {
+  let depth = 0;
+  let at = text.indexOf('<');
+  while (at >= 0 && at < text.length) {
+    let next: number;
+    if (text.startsWith('<!--', at)) next = text.indexOf('-->', at + 4);
+    else if (text.startsWith('<![', at)) next = text.indexOf(']]>', at + 3);
+    else if (text.startsWith('<?', at)) next = text.indexOf('?>', at + 2);
+    else if (text.startsWith('<!', at)) {
+      const end = doctypeEnd(text, at);
+      next = end === 'subset' ? -1 : end;
+    } else {
+      next = tagEnd(text, at);
+      if (text[at + 1] === '/') depth--;
+      else {
+        if (depth + 1 > MAX_XML_DEPTH)
+          return { at, name: /^<([^\s/>]*)/.exec(text.slice(at, at + 200))![1]! };
+        if (next >= 0 && text[next - 1] !== '/') depth++;
+      }
+    }
+    if (next < 0) return undefined;
+    at = text.indexOf('<', next + 1);
+  }
+  return undefined;
+}
+
+/** `at`'s line and column, from 1 (a column counts UTF-16 units, as the validator's do). */
+function lineAndColumn(text: string, at: number): string {
+  const before = text.slice(0, at);
+  const lineStart = before.lastIndexOf('\n') + 1;
+  return `${before.split('\n').length}:${at - lineStart + 1}`;
+}
+
 /**
  * The key under which an element named in parseXmlReport's `ordered` gets its place in the document (0, 1,
  * …, counted over those elements only). Not an XML name, so no attribute of the report can take it.
@@ -105,6 +147,13 @@ export function parseXmlReport(
       `${file}:${line}: declares a DTD internal subset (<!DOCTYPE … [ … ]>): entity declarations are not accepted in a report`,
     );
   }
+  const deep = tooDeepAt(text);
+  if (deep) {
+    throw fail(
+      `${file}:${lineAndColumn(text, deep.at)}: <${deep.name}> is nested more than ${MAX_XML_DEPTH} elements deep: ` +
+        'a report is not read past that depth (no test or coverage report nests so deep)',
+    );
+  }
   let place = 0;
   try {
     return new XMLParser({
@@ -115,6 +164,8 @@ export function parseXmlReport(
       // only with htmlEntities (which also reads HTML's named ones, &nbsp;, harmlessly); a DTD's own entities
       // are refused above and never expanded.
       htmlEntities: true,
+      // Refused above, where the element is named; the parser's own limit stays a net behind it.
+      maxNestedTags: MAX_XML_DEPTH + 10,
       isArray: (name) => arrays.has(name),
       // Called as each start tag is read, in document order; `attrs` is the element's own (documented as
       // the way to change them), so an element without attributes gets one too.

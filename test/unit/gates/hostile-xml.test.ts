@@ -89,9 +89,10 @@ for (const p of PARSERS) {
       /declares a DTD internal subset/,
     ],
     [
+      // Named with where the element that went too deep starts (it said "Maximum nested tags exceeded").
       'nesting past the parser limit',
       p.body(`${'<a>'.repeat(500)}${'</a>'.repeat(500)}`),
-      /: cannot be read as XML: Maximum nested tags exceeded/,
+      new RegExp(`^${p.file}:1:\\d+: <a> is nested more than 100 elements deep`),
     ],
     [
       'a __proto__ element',
@@ -132,6 +133,32 @@ for (const p of PARSERS) {
     assert.doesNotThrow(() => p.parse(elsewhere, p.file));
   });
 }
+
+test('XML nested deeper than 100 elements: the refusal names the line and column of the element that went too deep', () => {
+  // The root and testcase are levels 1 and 2, on lines 1 and 2; then 99 <a>, one a line from line 3, each
+  // indented (its number modulo 7) spaces: the 99th, on line 101 after 99 % 7 = 1 space, is level 101.
+  const lines = Array.from({ length: 99 }, (_, i) => `${' '.repeat((i + 1) % 7)}<a>`);
+  const deep = `<testsuite name="s">\n<testcase name="t">\n${lines.join('\n')}\n${'</a>'.repeat(99)}</testcase></testsuite>`;
+  assert.throws(
+    () => parseJUnit(deep, 'reports/junit.xml'),
+    (error: Error) => {
+      assert.ok(error instanceof JUnitReportError, error.message);
+      assert.match(error.message, /^reports\/junit\.xml:101:2: <a> is nested more than 100 elements deep/);
+      return true;
+    },
+  );
+  // 100 levels are read, a self-closing element at the last one too; one past it is refused, self-closing
+  // or not.
+  const allowed = `<testsuite name="s"><testcase name="t">${'<a>'.repeat(97)}<b/>${'</a>'.repeat(97)}</testcase></testsuite>`;
+  assert.doesNotThrow(() => parseJUnit(allowed, 'junit.xml'));
+  const selfClosingTooDeep = allowed.replace('<b/>', '<a><b/></a>');
+  const column = selfClosingTooDeep.indexOf('<b/>') + 1;
+  assert.throws(
+    () => parseJUnit(selfClosingTooDeep, 'junit.xml'),
+    (error: Error) =>
+      error.message.startsWith(`junit.xml:1:${column}: <b> is nested more than 100 elements deep`),
+  );
+});
 
 test('JUnit: a suite that counts more failures and errors than it lists is refused, at any level', () => {
   const cases: Array<[string, RegExp]> = [

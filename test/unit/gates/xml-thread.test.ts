@@ -194,7 +194,7 @@ test('a big report is refused through the thread with the error and message the 
       'nesting past the parser limit',
       'junit',
       junit.replace('<system-out>', `<system-out>${'<a>'.repeat(500)}${'</a>'.repeat(500)}`),
-      /^r\.xml: cannot be read as XML: Maximum nested tags exceeded/,
+      /^r\.xml:2:\d+: <a> is nested more than 100 elements deep: /,
     ],
     [
       'counts that contradict the cases',
