@@ -1,7 +1,7 @@
 // JUnit XML test reports (the de-facto format: Ant / Maven Surefire, jest-junit, node --test-reporter=junit,
 // pytest --junitxml). Only what the tests gate needs: counts and the failing test cases by name.
 import { locateInStack } from './junit-location.ts';
-import { DOCUMENT_ORDER, parseXmlReport } from './xml.ts';
+import { DOCUMENT_ORDER, elementWhere, parseXmlReport } from './xml.ts';
 import { textOf } from '../util/text-of.ts';
 
 export interface JUnitFailure {
@@ -60,6 +60,33 @@ const ARRAYS = new Set([
  * by name, so each keeps its place in the document (DOCUMENT_ORDER) to tell which ran first.
  */
 const RERUNS = new Set(['flakyFailure', 'flakyError']);
+
+/** The elements this reader reads, by their names in lower case (XML names are case-sensitive). */
+const READ_ELEMENTS = new Map([...ARRAYS, 'testsuites'].map((name) => [name.toLowerCase(), name] as const));
+
+/**
+ * Refuses an element of `node` named as one this reader reads but in another case (`<Failure>`, `<ERROR>`,
+ * `<TestCase>`): no tool is known to write one, JUnit XML is case-sensitive so it is not that element, and
+ * skipped over as unknown, a report saying Failure read as passed. Attributes are keys of `node` too, so a
+ * key is refused only where the document has an element of that name, which is where the error points.
+ */
+function refuseOtherCase(node: object, text: string, file: string): void {
+  for (const key of Object.keys(node)) {
+    const meant = READ_ELEMENTS.get(key.toLowerCase());
+    if (meant === undefined || meant === key) continue;
+    const where = elementWhere(text, key);
+    if (where === undefined) continue;
+    const unread = meant.startsWith('test')
+      ? 'the tests in it would go unread'
+      : meant === 'skipped'
+        ? 'its test would read as run and passed'
+        : 'its test would read as passed';
+    throw new JUnitReportError(
+      `${file}:${where}: <${key}> is not a JUnit element (XML names are case-sensitive: this reader reads <${meant}>); ` +
+        `skipped over as unknown, ${unread}, so the report is refused: have the tool write <${meant}>`,
+    );
+  }
+}
 
 /** Test result formats that are not JUnit, by their root element: what the file is, and what to use. */
 const OTHER_FORMATS: Record<string, string> = {
@@ -141,7 +168,12 @@ export function parseJUnit(text: string, file: string): JUnitSummary {
    * line="…" (junit_family=xunit1) is pytest's 0-based item location, one above the test's def line.
    */
   const visit = (suite: Suite, pytest = false): Listed => {
-    if (typeof suite === 'object') read.add(suite);
+    if (typeof suite === 'object') {
+      read.add(suite);
+      refuseOtherCase(suite, text, file);
+      for (const testCase of suite.testcase ?? [])
+        if (typeof testCase === 'object') refuseOtherCase(testCase, text, file);
+    }
     const inPytest = pytest || (typeof suite === 'object' && textOf(suite.name) === 'pytest');
     let outcomesBelow = 0;
     // Surefire's reruns (flaky or failed again): runs beyond one a test, which its counts may include.

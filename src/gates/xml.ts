@@ -78,12 +78,14 @@ function tagEnd(text: string, at: number): number {
 const MAX_XML_DEPTH = 100;
 
 /**
- * The first element nested deeper than MAX_XML_DEPTH, as where its start tag begins and its name: the parser
- * refused such a document only as "Maximum nested tags exceeded", never saying where. Walked as
- * internalSubsetAt walks (comments, CDATA, processing instructions and DOCTYPEs are no elements) over a
- * document already found well-formed, so every end tag closes the innermost open element.
+ * Each start tag of a well-formed document in order, with where it begins, its name and its level (the root is
+ * 1), until `found` returns true; that tag's place is returned. Walked as internalSubsetAt walks (comments,
+ * CDATA, processing instructions and DOCTYPEs are no elements); every end tag closes the innermost element.
  */
-function tooDeepAt(text: string): { at: number; name: string } | undefined {
+function findStartTag(
+  text: string,
+  found: (name: string, level: number) => boolean,
+): { at: number; name: string } | undefined {
   let depth = 0;
   let at = text.indexOf('<');
   while (at >= 0 && at < text.length) {
@@ -98,8 +100,8 @@ function tooDeepAt(text: string): { at: number; name: string } | undefined {
       next = tagEnd(text, at);
       if (text[at + 1] === '/') depth--;
       else {
-        if (depth + 1 > MAX_XML_DEPTH)
-          return { at, name: /^<([^\s/>]*)/.exec(text.slice(at, at + 200))![1]! };
+        const name = /^<([^\s/>]*)/.exec(text.slice(at, at + 200))![1]!;
+        if (found(name, depth + 1)) return { at, name };
         if (next >= 0 && text[next - 1] !== '/') depth++;
       }
     }
@@ -107,6 +109,15 @@ function tooDeepAt(text: string): { at: number; name: string } | undefined {
     at = text.indexOf('<', next + 1);
   }
   return undefined;
+}
+
+/**
+ * Where (`line:column`) the first element named `name` starts, or undefined when no element has that name (a
+ * key of the parsed document that is an attribute).
+ */
+export function elementWhere(text: string, name: string): string | undefined {
+  const tag = findStartTag(text, (found) => found === name);
+  return tag && lineAndColumn(text, tag.at);
 }
 
 /** `at`'s line and column, from 1 (a column counts UTF-16 units, as the validator's do). */
@@ -147,7 +158,8 @@ export function parseXmlReport(
       `${file}:${line}: declares a DTD internal subset (<!DOCTYPE … [ … ]>): entity declarations are not accepted in a report`,
     );
   }
-  const deep = tooDeepAt(text);
+  // The parser refused this only as "Maximum nested tags exceeded", never saying where.
+  const deep = findStartTag(text, (_name, level) => level > MAX_XML_DEPTH);
   if (deep) {
     throw fail(
       `${file}:${lineAndColumn(text, deep.at)}: <${deep.name}> is nested more than ${MAX_XML_DEPTH} elements deep: ` +

@@ -160,6 +160,50 @@ test('XML nested deeper than 100 elements: the refusal names the line and column
   );
 });
 
+test('JUnit: an element named as a failure, an error, a skip or a test case in another case is refused at its line and column, not read as a pass', async (t) => {
+  // JUnit XML is case-sensitive, so <Failure> is no failure element: it was skipped over and the test read as
+  // passed (when the suite's counts did not say otherwise).
+  const cases: Array<[string, string, string]> = [
+    [
+      '<testcase name="a">\n  <Failure message="boom"/>\n</testcase>',
+      '2:3',
+      '<Failure> is not a JUnit element',
+    ],
+    [
+      '<testcase name="a"><ERROR message="boom">trace</ERROR></testcase>',
+      '1:40',
+      '<ERROR> is not a JUnit element',
+    ],
+    ['<testcase name="a"><Skipped/></testcase>', '1:40', 'its test would read as run and passed'],
+    ['<TestCase name="a"><failure/></TestCase>', '1:21', '<TestCase> is not a JUnit element'],
+    ['<testcase name="a"/><Failure message="the suite itself"/>', '1:41', 'this reader reads <failure>'],
+  ];
+  const dir = await mkdtemp(join(tmpdir(), 'junit-case-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  for (const [inner, where, says] of cases) {
+    const xml = `<testsuite name="s">${inner}</testsuite>`;
+    assert.throws(
+      () => parseJUnit(xml, 'junit.xml'),
+      (error: Error) => {
+        assert.ok(error instanceof JUnitReportError, error.message);
+        assert.ok(error.message.startsWith(`junit.xml:${where}: `), `${inner}: ${error.message}`);
+        assert.ok(error.message.includes(says), error.message);
+        return true;
+      },
+    );
+    await writeFile(join(dir, 'junit.xml'), xml);
+    const verdict = await testsGate.run(
+      testsGate.schema.parse({ junit: 'junit.xml', thresholds: {} }),
+      context(dir),
+    );
+    assert.equal(verdict.status, 'block', inner);
+  }
+  // An attribute of such a name is no element: read as before.
+  const attribute = parseJUnit('<testsuite name="s"><testcase name="a" Error="x"/></testsuite>', 'junit.xml');
+  assert.deepEqual(attribute.failures, []);
+  assert.equal(attribute.tests, 1);
+});
+
 test('JUnit: a suite that counts more failures and errors than it lists is refused, at any level', () => {
   const cases: Array<[string, RegExp]> = [
     [
