@@ -30,9 +30,20 @@ export type CrashDecision =
 
 export const CRASH_IDLE: CrashWatch = { phase: 'idle' };
 
-/** The exit code of a process that a crash stopped: a rollback that did not complete keeps its own. Pure. */
+/**
+ * The exit code of a process that a crash stopped: failed, but a rollback that did not complete keeps its own,
+ * and so does a run a signal cancelled before the crash (130 / 143: its outcome, in the JSON and the summary, is
+ * "cancelled", which the crash's abort, coming second, did not change). Pure.
+ */
 export function crashExitCode(runExitCode: number | undefined): number {
-  return runExitCode === EXIT_CODES.rollbackFailed ? EXIT_CODES.rollbackFailed : EXIT_CODES.failed;
+  switch (runExitCode) {
+    case EXIT_CODES.rollbackFailed:
+    case EXIT_CODES.interrupted:
+    case EXIT_CODES.terminated:
+      return runExitCode;
+    default:
+      return EXIT_CODES.failed;
+  }
 }
 
 /** A crash at `nowMs`: what to do, and the watch after it. Pure. */

@@ -107,6 +107,15 @@ test('a stopped run that never ends: at the deadline, what is left is said and t
   assert.match(w.said.at(-1)!, /reconcile/);
 });
 
+test("a signal, then a crash: the run was cancelled, and the process exits with the signal's code its outcome says", () => {
+  const w = world();
+  const guarded = w.guard.guardRun(w.run().stoppable);
+  w.guard.crash(new Error('after the SIGTERM'));
+  // The run ends cancelled by the SIGTERM that came first (its JSON: cancelled, exitCode 143); it exited 1.
+  guarded.end(EXIT_CODES.terminated);
+  assert.deepEqual(w.exits, [EXIT_CODES.terminated]);
+});
+
 test('a crash after the run ended: exits 1 at once, nothing left to stop', () => {
   const w = world();
   const guarded = w.guard.guardRun(w.run().stoppable);
@@ -131,7 +140,12 @@ test('the decision alone: idle, running, stopping, and the exit codes', () => {
   assert.equal(ended.exit, 1);
   assert.equal(onCrashDeadline(ended.watch), undefined, 'nothing left at the deadline once it ended');
   assert.deepEqual(onRunEnd(running, 0), { watch: CRASH_IDLE });
-  assert.equal(crashExitCode(EXIT_CODES.interrupted), 1, "never a signal's 130");
+  // A run's own 130 / 143 says a signal cancelled it before the crash: its JSON says cancelled, and so does the
+  // exit (it exited 1). A crash first makes the run's outcome internal_error, exit 1, whatever signal follows.
+  assert.equal(crashExitCode(EXIT_CODES.interrupted), EXIT_CODES.interrupted);
+  assert.equal(crashExitCode(EXIT_CODES.terminated), EXIT_CODES.terminated);
+  assert.equal(crashExitCode(EXIT_CODES.failed), 1);
+  assert.equal(crashExitCode(EXIT_CODES.success), 1, 'stopped, never 0');
   assert.equal(crashExitCode(undefined), 1);
   assert.equal(crashExitCode(EXIT_CODES.rollbackFailed), 3);
 });
