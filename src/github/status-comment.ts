@@ -93,7 +93,7 @@ export interface StatusCommentFinishedWait {
   weight?: number;
   since: string;
   endedAt: string;
-  how: 'promoted' | 'approved' | 'due' | 'resumed' | 'aborted' | 'cancelled';
+  how: 'promoted' | 'approved' | 'due' | 'resumed' | 'aborted' | 'cancelled' | 'stopped';
   /** Who ended it (logins); empty when time did. */
   by: string[];
   waitedMs: number;
@@ -175,7 +175,7 @@ function dataSchema(loose: boolean) {
     weight: weight.optional(),
     since: iso,
     endedAt: iso,
-    how: z.enum(['promoted', 'approved', 'due', 'resumed', 'aborted', 'cancelled']),
+    how: z.enum(['promoted', 'approved', 'due', 'resumed', 'aborted', 'cancelled', 'stopped']),
     by: z.array(login).max(100),
     waitedMs: z.number().int().nonnegative(),
   });

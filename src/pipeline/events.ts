@@ -131,7 +131,7 @@ export interface WaitRecord {
   /** How it ended; absent while it still waits (in a report written during the wait). */
   ended?: {
     at: string;
-    how: 'promoted' | 'approved' | 'due' | 'resumed' | 'aborted' | 'handed_off' | 'cancelled';
+    how: 'promoted' | 'approved' | 'due' | 'resumed' | 'aborted' | 'handed_off' | 'cancelled' | 'stopped';
     /** Who ended it (logins; empty when time did). */
     by: string[];
   };

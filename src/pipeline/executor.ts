@@ -518,7 +518,7 @@ async function drive(
             // A record the run acts on once stored (finalize's) is not taken as stored because the job was
             // cancelled while waiting: teardown and on_success would run on a record that may never land.
             if (action.settle && !answered) {
-              notStored = 'not confirmed: the job was cancelled while it was being stored';
+              notStored = `not confirmed: ${stoppedByOf(signal) === undefined ? 'the job was cancelled' : 'an internal error stopped the run'} while it was being stored`;
               storeCancelled = true;
             }
           }

@@ -10,8 +10,11 @@ export interface AnalysisRow {
   weight?: number;
   /** A rolling batch's number: the step's name where it has no traffic share ("batch 2"). */
   batch?: number;
-  /** `cancelled` / `aborted`: the window was cut short by the job's cancellation or an /abort, never judged. */
-  verdict: 'promote' | 'hold' | 'ok' | 'rollback' | 'cancelled' | 'aborted';
+  /**
+   * `cancelled` / `aborted` / `stopped`: the window was cut short by the job's cancellation, an /abort or an
+   * internal error that stopped the run, never judged.
+   */
+  verdict: 'promote' | 'hold' | 'ok' | 'rollback' | 'cancelled' | 'aborted' | 'stopped';
   detail: string;
   durationMs: number;
   metrics: Record<string, number | null>;
@@ -21,6 +24,18 @@ export interface AnalysisRow {
 
 export function analysisRows(result: Pick<PipelineResult, 'steps'>): AnalysisRow[] {
   return result.steps.filter((s) => s.step.kind === 'analysis').map(toRow);
+}
+
+type Stopped = NonNullable<Extract<StepRecord['result'], { ok: false }>['stopped']>;
+
+const CUT_SHORT_BY: Record<Stopped, string> = {
+  aborted: 'by an /abort',
+  cancelled: 'when the job was cancelled',
+  internal_error: 'when an internal error stopped the run',
+};
+
+function verdictOf(stopped: Stopped | undefined): AnalysisRow['verdict'] {
+  return stopped === undefined ? 'rollback' : stopped === 'internal_error' ? 'stopped' : stopped;
 }
 
 function toRow(record: StepRecord): AnalysisRow {
@@ -37,11 +52,11 @@ function toRow(record: StepRecord): AnalysisRow {
     phase: step.phase,
     weight: step.weight,
     ...(step.batch !== undefined ? { batch: step.batch } : {}),
-    verdict: record.result.ok ? (record.result.analysis ?? 'ok') : (record.result.stopped ?? 'rollback'),
+    verdict: record.result.ok ? (record.result.analysis ?? 'ok') : verdictOf(record.result.stopped),
     detail: record.result.ok
       ? (record.result.detail ?? '')
       : record.result.stopped
-        ? `not judged: the window was cut short ${record.result.stopped === 'aborted' ? 'by an /abort' : 'when the job was cancelled'}`
+        ? `not judged: the window was cut short ${CUT_SHORT_BY[record.result.stopped]}`
         : record.result.reason,
     durationMs: record.durationMs,
     metrics: record.result.metrics ?? {},

@@ -17,6 +17,7 @@ const VERDICT_ICON: Record<AnalysisRow['verdict'], string> = {
   rollback: '❌',
   cancelled: '⏹️',
   aborted: '⏹️',
+  stopped: '⏹️',
 };
 
 const lastValue = (values: Array<number | null> | undefined) =>

@@ -49,6 +49,8 @@ export const WAIT_END_TEXT: Record<WaitEnd, string> = {
   aborted: 'aborted',
   handed_off: 'handed off',
   cancelled: 'cancelled',
+  // An internal error (the process crashed) stopped the run: nobody cancelled it.
+  stopped: 'stopped by an internal error',
 };
 
 /**

@@ -97,10 +97,11 @@ export type StepResult =
        */
       untouched?: 'not-started' | 'nothing-to-restore';
       /**
-       * Stopped before it finished, by the job's cancellation or a person's /abort: an analysis cut short this
-       * way was never judged (reports say so, not `rollback`).
+       * Stopped before it finished, by the job's cancellation, a person's /abort, or an internal error (the
+       * process crashed and its crash handler stopped the run): an analysis cut short this way was never judged
+       * (reports say so, not `rollback`).
        */
-      stopped?: 'cancelled' | 'aborted';
+      stopped?: 'cancelled' | 'aborted' | 'internal_error';
     };
 
 /** The metric values an analysis step ended on (canary side, `stable.<name>` for the stable side). */

@@ -114,6 +114,8 @@ test('the CLI crashing while the canary takes traffic: rolled back, the internal
     /^internal error: Error: simulated crash: the signing secret \*\*\* was in hand; the run was stopped and rolled back \(traffic on stable\)/,
   );
   assert.doesNotMatch(outcome.message, /the job was cancelled/);
+  // Nothing the run said calls it cancelled: its phase, a step or window it cut short, the rollback's why.
+  assert.doesNotMatch(stdout, /cancel/i, stdout);
   // The record: no rollout left, its last entry says how the run ended, without the secret.
   const recordText = readFileSync(join(stateDir, 'records', 'production.json'), 'utf8');
   assert.ok(!recordText.includes(SECRET), 'the secret is in the record');
@@ -152,4 +154,5 @@ test('the action crashing while the canary takes traffic: rolled back, the inter
   assert.match(summary, /\*\*internal\\_error\*\*: internal error: Error: simulated crash/, summary);
   assert.match(summary, /Why: stopped by an internal error: Error: simulated crash/, summary);
   assert.ok(!summary.includes(SECRET), summary);
+  assert.doesNotMatch(summary, /cancel/i, summary);
 });

@@ -48,13 +48,35 @@ export function recordStep(
 }
 
 /**
- * A step's result as recorded: one that failed because the job was cancelled or an /abort stopped it says so
- * (`stopped`), so reports do not show a window cut short as judged. A window the analysis judged a rollback
- * (`analysis: 'rollback'`) before the signal came keeps its verdict and reason: it was judged.
+ * A step's result as recorded: one that failed because the job was cancelled, an /abort or an internal error
+ * (`stoppedBy`, the run's) stopped it says so (`stopped`), so reports do not show a window cut short as judged.
+ * A window the analysis judged a rollback (`analysis: 'rollback'`) before the signal came keeps its verdict and
+ * reason: it was judged.
  */
-export function stoppedResult(result: StepResult, cancelled: boolean, aborted: boolean): StepResult {
+export function stoppedResult(
+  result: StepResult,
+  cancelled: boolean,
+  aborted: boolean,
+  stoppedBy?: string,
+): StepResult {
   if (result.ok || result.analysis === 'rollback' || !(cancelled || aborted)) return result;
-  return { ...result, stopped: aborted ? 'aborted' : 'cancelled' };
+  if (aborted) return { ...result, stopped: 'aborted' };
+  if (stoppedBy === undefined) return { ...result, stopped: 'cancelled' };
+  return { ...result, reason: stoppedReason(result.reason), stopped: 'internal_error' };
+}
+
+/**
+ * A step's reason, told by the command or the analysis that the run's signal stopped it ("cancelled", "… was
+ * cancelled"), as an internal error's stop: nobody cancelled the job. The runner's kill deadline (a signal
+ * came after the crash) is the job's and stays as said. Pure.
+ */
+export function stoppedReason(reason: string): string {
+  if (reason.includes('about to be killed')) return reason;
+  return reason
+    .replace(/\bthe job was cancelled\b/g, 'an internal error stopped the run')
+    .replace(/\bwas cancelled\b/g, 'was stopped by an internal error')
+    .replace(/^cancelled\b/, 'stopped by an internal error')
+    .replace(/\bcancelled while\b/g, 'stopped by an internal error while');
 }
 
 export function stepStart(out: Action[], environment: string, phase: PhaseId | 'rollback', step: Step): void {

@@ -135,7 +135,13 @@ function finalizeStep(
   // A run that ends cancelled (the signal came in the old slot's wait or teardown) did not succeed: nothing
   // announces it, and no command starts after the signal.
   if (!task.quiet && env.hooks.onSuccess && s.failure?.kind === 'cancelled')
-    log(out, 'warn', 'on_success hook not run: the deployment was cancelled before it finished');
+    log(
+      out,
+      'warn',
+      s.stoppedBy === undefined
+        ? 'on_success hook not run: the deployment was cancelled before it finished'
+        : 'on_success hook not run: an internal error stopped the deployment before it finished',
+    );
   else if (!task.quiet && env.hooks.onSuccess) {
     s.sub = 'on_success';
     out.push({

@@ -284,7 +284,7 @@ function onEvent(s: PipelineState, out: Action[], event: MachineEvent): void {
         task.track,
         task.phase,
         step,
-        stoppedResult(event.result, cancelled, !!event.aborted),
+        stoppedResult(event.result, cancelled, !!event.aborted, s.stoppedBy),
         event.durationMs,
       );
       if (event.aborted) return abortRollout(s, out, task.track, event.aborted, now);

@@ -18,7 +18,12 @@ export function closeAndFinish(s: PipelineState, out: Action[], now: number): vo
     endPhase(
       s,
       out,
-      failure.kind === 'cancelled' ? 'cancelled' : failure.kind === 'handed_off' ? 'waiting' : 'failed',
+      // A run an internal error stopped failed (its outcome is internal_error): nobody cancelled it.
+      failure.kind === 'cancelled' && s.stoppedBy === undefined
+        ? 'cancelled'
+        : failure.kind === 'handed_off'
+          ? 'waiting'
+          : 'failed',
       failure.message,
       now,
     );

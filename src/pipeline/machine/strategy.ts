@@ -108,7 +108,7 @@ export function onStrategyEvent(
   if (event.type !== 'step_done') return unexpected(s, out, task, event);
   const step = s.pendingStep!;
   s.pendingStep = undefined;
-  const result = stoppedResult(event.result, cancelled, !!event.aborted);
+  const result = stoppedResult(event.result, cancelled, !!event.aborted, s.stoppedBy);
   recordStep(s, out, task.track, task.phase, step, result, event.durationMs);
   if (event.notStored !== undefined) return recoveryNotStored(s, out, task.track, event.notStored, now);
   if (event.aborted) return abortRollout(s, out, task.track, event.aborted, now);
@@ -359,7 +359,7 @@ function onWaitEvent(
   if (event.type !== 'control' && event.type !== 'cancelled') return unexpected(s, out, task, event);
   const w = s.waiting!;
   if (cancelled) {
-    endWait(s, out, 'cancelled', [], now);
+    endWait(s, out, s.stoppedBy === undefined ? 'cancelled' : 'stopped', [], now);
     return failAndRollBack(s, out, task.track, cancelledFailure(s), now);
   }
   if (event.type !== 'control') return unexpected(s, out, task, event);

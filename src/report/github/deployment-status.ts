@@ -51,6 +51,9 @@ export function waitStatus(wait: WaitRecord, environment: string, by?: string): 
   };
 }
 
+/** How a wait ends that rolls the rollout back: an /abort, the job's cancellation, an internal error's stop. */
+const ROLLS_BACK: ReadonlySet<string> = new Set(['aborted', 'cancelled', 'stopped']);
+
 /** A wait that ended and the rollout goes on: "promoted by @alice at canary 25 %, going on". */
 export function waitEndStatus(wait: WaitRecord): StatusUpdate {
   const how = wait.ended?.how ?? 'promoted';
@@ -58,7 +61,7 @@ export function waitEndStatus(wait: WaitRecord): StatusUpdate {
   return {
     state: 'in_progress',
     description: oneLine(
-      `${WAIT_END_TEXT[how]}${by} at ${wait.at}${how === 'aborted' ? ', rolling back' : ', going on'}`,
+      `${WAIT_END_TEXT[how]}${by} at ${wait.at}${ROLLS_BACK.has(how) ? ', rolling back' : ', going on'}`,
     ),
   };
 }

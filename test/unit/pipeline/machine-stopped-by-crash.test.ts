@@ -8,6 +8,10 @@ import type { Action } from '../../../src/pipeline/machine.ts';
 import { describeStep } from '../../../src/strategies/sequence.ts';
 import { drive, environment, input, type Run } from '../../helpers/machine-driver.ts';
 import { deployConclusion, finalStatus } from '../../../src/report/github/deployment-status.ts';
+import { analysisRows } from '../../../src/report/analysis-steps.ts';
+import { summary } from '../../../src/report/terminal.ts';
+import { WAIT_END_TEXT } from '../../../src/report/waits.ts';
+import { stoppedReason } from '../../../src/pipeline/machine/bookkeeping.ts';
 
 const CRASH = 'TypeError: cannot read properties of undefined';
 const canary = () =>
@@ -131,4 +135,73 @@ test('stopped by an internal error while the live record is stored: the unconfir
     r.result.message,
     /\(it stays live\): the run was stopped while the state record saying so was being stored \(the write goes on; it is not confirmed\)\. If it did not land, .*refused until reconcile takes it up$/,
   );
+});
+
+// What reached people after a crash still said "cancelled": the phase, the cut-short analysis row, the step's
+// reason, the wait, and finalize's on_success line. Nobody cancelled the job.
+test('stopped by an internal error in an analysis window: the phase failed, the step and its analysis row say the internal error stopped it', () => {
+  const r = drive(input(canary()), { cancelDuring: atTenPercent, stoppedBy: CRASH });
+  const production = r.result.phases.find((p) => p.phase === 'production');
+  assert.equal(production?.status, 'failed', 'not cancelled: the run failed by an internal error');
+  const analysis = r.result.steps.find((s) => s.step.kind === 'analysis');
+  assert.ok(analysis && !analysis.result.ok);
+  assert.equal(!analysis.result.ok && analysis.result.stopped, 'internal_error');
+  assert.equal(!analysis.result.ok && analysis.result.reason, 'stopped by an internal error');
+  const [row] = analysisRows(r.result);
+  assert.equal(row?.verdict, 'stopped');
+  assert.equal(row?.detail, 'not judged: the window was cut short when an internal error stopped the run');
+  const text = summary(r.result);
+  assert.doesNotMatch(text, /cancel/i, text);
+  assert.match(
+    text,
+    /stopped +\S+ +not judged: the window was cut short when an internal error stopped the run/,
+  );
+});
+
+test('stopped by an internal error while a manual wait holds the canary: the wait ended "stopped by an internal error"', () => {
+  const env = environment(
+    '  production:\n    strategy: { type: canary, steps: [{ weight: 10, pause: manual }, 100], pause: 0 }',
+  );
+  const r = drive(input(env), { cancelDuring: (a) => a.kind === 'await_control', stoppedBy: CRASH });
+  assert.equal(r.result.code, 'internal_error', r.result.message);
+  const wait = r.result.waits?.at(-1);
+  assert.equal(wait?.ended?.how, 'stopped');
+  assert.equal(WAIT_END_TEXT[wait!.ended!.how], 'stopped by an internal error');
+  assert.doesNotMatch(summary(r.result), /cancel/i);
+  // A job's cancellation there is still said as one.
+  const cancelled = drive(input(env), { cancelDuring: (a) => a.kind === 'await_control' });
+  assert.equal(cancelled.result.waits?.at(-1)?.ended?.how, 'cancelled');
+});
+
+test('stopped by an internal error in finalize: the on_success line says the internal error stopped the deployment', () => {
+  const env = environment('  production:\n    strategy: blue-green\n    hooks: { on_success: notify-team }');
+  let confirms = 0;
+  const r = drive(input(env), {
+    cancelDuring: (a) => a.kind === 'confirm_stored' && confirms++ === 1,
+    stoppedBy: CRASH,
+  });
+  const said = r.events.flatMap((e) => (e.type === 'log' ? [e.message] : []));
+  assert.ok(
+    said.includes('on_success hook not run: an internal error stopped the deployment before it finished'),
+    said.join('\n'),
+  );
+  assert.ok(!said.some((m) => /cancel/i.test(m)), said.join('\n'));
+});
+
+test("a step reason the signal wrote, said as the internal error: the runner kill deadline stays the job's", () => {
+  assert.equal(stoppedReason('cancelled'), 'stopped by an internal error');
+  assert.equal(
+    stoppedReason('target.commands.set_weight (perl) was cancelled'),
+    'target.commands.set_weight (perl) was stopped by an internal error',
+  );
+  assert.equal(
+    stoppedReason('not started: the job was cancelled'),
+    'not started: an internal error stopped the run',
+  );
+  assert.equal(
+    stoppedReason('probe failed; cancelled while waiting for it to become ready'),
+    'probe failed; stopped by an internal error while waiting for it to become ready',
+  );
+  const kill = 'x (sh) was stopped unfinished: the job was cancelled and is about to be killed';
+  assert.equal(stoppedReason(kill), kill);
 });

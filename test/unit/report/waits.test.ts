@@ -173,6 +173,15 @@ test('the Deployments tab while it waits: in progress, where and what for, withi
     waitEndStatus(waitRecord({ ended: { at: '2026-12-01T10:00:00Z', how: 'due', by: [] } })).description,
     'bake done at canary 25 %, going on',
   );
+  // Ended by the job's cancellation or an internal error's stop, the rollout rolls back: it said "going on".
+  for (const [how, said] of [
+    ['cancelled', 'cancelled at canary 25 %, rolling back'],
+    ['stopped', 'stopped by an internal error at canary 25 %, rolling back'],
+  ] as const)
+    assert.equal(
+      waitEndStatus(waitRecord({ ended: { at: '2026-12-01T10:00:00Z', how, by: [] } })).description,
+      said,
+    );
   // Long and hostile values: one line, at most 140 characters, whatever the wait says.
   const long = waitRecord({
     at: `${HOSTILE} ${'🚀'.repeat(100)}`,
