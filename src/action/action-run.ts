@@ -1,6 +1,8 @@
 // One run of the action once its inputs, event and config are read: the gates or the pipeline, reported to
 // the job log and to GitHub, then the job summary, the deployment record, the optional tag and the outputs.
 // Loaded by run.ts with import() once a run gets this far, so a start compiles none of it.
+import { writeDeadlineOutcome } from './deadline-outcome.ts';
+import type { CrashDeadline } from '../util/crash-decision.ts';
 import { rollbackOutput } from '../pipeline/rollback-shortfall.ts';
 import * as core from '@actions/core';
 import { logInfo } from './job-log.ts';
@@ -558,6 +560,18 @@ export class ActionRun {
             })
           : undefined,
     };
+  }
+
+  /**
+   * The crash deadline came with this run still rolling back (crash-guard.ts): its outputs and job summary say
+   * what is known (rollback_failed, traffic maybe not on stable, what to check), as recordOutcome would have.
+   */
+  async writeAtCrashDeadline(late: CrashDeadline): Promise<void> {
+    const { environment, version } = this.plan;
+    await writeDeadlineOutcome(environment, version, late, {
+      setOutput: (name, value) => core.setOutput(name, value),
+      writeSummary: (markdown) => this.writeSummary(this.redact(markdown)),
+    });
   }
 
   private async writeSummary(markdown: string): Promise<void> {

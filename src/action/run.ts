@@ -114,7 +114,14 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
     runner = new ActionRun(inputs, context, plan, config, octokit, env, cancellation);
     // A deployment's traffic is what a crash must not leave half-moved: until the run's outcome is written, an
     // uncaught error stops it through this cancellation, and the action exits once it ends (crash-guard.ts).
-    if (plan.mode !== 'gates' && !plan.dryRun) crashGuard = guardRun(cancellation);
+    if (plan.mode !== 'gates' && !plan.dryRun) {
+      const started = runner;
+      crashGuard = guardRun({
+        abort: (reason) => cancellation.abort(reason),
+        // Its rollback still going at the crash deadline: the outputs and the summary say so before the exit.
+        atDeadline: (late) => started.writeAtCrashDeadline(late),
+      });
+    }
     await runner.execute();
   } catch (error) {
     failWith(error);

@@ -100,6 +100,14 @@ export function onRunEnd(
     : { watch: { ...watch, runs } };
 }
 
+/** The crash deadline with a stopped run still going: the exit code, and what to say. */
+export interface CrashDeadline {
+  code: number;
+  message: string;
+  /** The deadline, as "15 min". */
+  after: string;
+}
+
 /**
  * The deadline came with a stopped run still going: exit with EXIT_CODES.rollbackFailed (traffic may not be
  * back on stable), saying so; undefined when every run ended already. Pure.
@@ -107,10 +115,11 @@ export function onRunEnd(
 export function onCrashDeadline(
   watch: CrashWatch,
   deadlineMs = CRASH_DEADLINE_MS,
-): { code: number; message: string } | undefined {
+): CrashDeadline | undefined {
   if (watch.phase !== 'stopping' || watch.runs === 0) return undefined;
   return {
     code: EXIT_CODES.rollbackFailed,
+    after: minutes(deadlineMs),
     message:
       `the run stopped by the internal error did not end within ${minutes(deadlineMs)}: exiting with its ` +
       'rollback unfinished, so traffic may not be back on the stable version; check the environment now. Its ' +

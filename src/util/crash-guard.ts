@@ -9,6 +9,7 @@ import {
   onCrashDeadline,
   onRunEnd,
   onRunStart,
+  type CrashDeadline,
   type CrashWatch,
 } from './crash-decision.ts';
 import { InternalErrorStop } from './internal-error-stop.ts';
@@ -24,7 +25,15 @@ export interface CrashOutlet {
 /** What a run in progress gives the guard: how to stop it (util/signals.ts Cancellation.abort). */
 export interface Stoppable {
   abort(reason: Error): void;
+  /**
+   * At the crash deadline, the run still going: writes what is known of it where the job keeps an outcome (the
+   * Action's outputs and job summary), before the process exits with `late.code`. Given LAST_WORDS_MS at most.
+   */
+  atDeadline?(late: CrashDeadline): Promise<void> | void;
 }
+
+/** How long the runs' last words (Stoppable.atDeadline) may take at the crash deadline before the exit. */
+export const LAST_WORDS_MS = 10_000;
 
 export interface RunGuard {
   /** The run has ended (its outcome said) with `exitCode`: after a crash, the process exits now. */
@@ -42,6 +51,7 @@ export interface CrashGuardDeps {
   now?: () => number;
   setTimer?: (fn: () => void, ms: number) => unknown;
   deadlineMs?: number;
+  lastWordsMs?: number;
 }
 
 export function createCrashGuard(outlet: CrashOutlet, deps: CrashGuardDeps = {}): CrashGuard {
@@ -64,7 +74,25 @@ export function createCrashGuard(outlet: CrashOutlet, deps: CrashGuardDeps = {})
         const late = onCrashDeadline(watch, decision.deadlineMs);
         if (!late) return;
         outlet.say(late.message);
-        outlet.exit(late.code);
+        // What each run still going knows goes where the job keeps its outcome, then the exit: when all is
+        // written, or after LAST_WORDS_MS whatever is still being written.
+        let exited = false;
+        const exit = () => {
+          if (exited) return;
+          exited = true;
+          outlet.exit(late.code);
+        };
+        const writers = [...runs].filter((run) => run.atDeadline);
+        if (writers.length === 0) return exit();
+        setTimer(exit, deps.lastWordsMs ?? LAST_WORDS_MS);
+        const written = writers.map(async (run) => {
+          try {
+            await run.atDeadline?.(late);
+          } catch (error) {
+            outlet.say(`could not write what is known of the unfinished run: ${(error as Error).message}`);
+          }
+        });
+        void Promise.all(written).then(exit);
       }, decision.deadlineMs);
       const reason = new InternalErrorStop(error);
       for (const run of runs) run.abort(reason);

@@ -13,7 +13,7 @@ import {
   onRunEnd,
   onRunStart,
 } from '../../../src/util/crash-decision.ts';
-import { createCrashGuard } from '../../../src/util/crash-guard.ts';
+import { createCrashGuard, LAST_WORDS_MS } from '../../../src/util/crash-guard.ts';
 import { stoppedByOf } from '../../../src/util/internal-error-stop.ts';
 import { EXIT_CODES } from '../../../src/util/exit-codes.ts';
 
@@ -156,4 +156,49 @@ test("a signal's abort is not an internal error's", () => {
   assert.equal(stoppedByOf(controller.signal), undefined);
   assert.equal(stoppedByOf(new AbortController().signal), undefined);
   assert.equal(stoppedByOf(undefined), undefined);
+});
+
+// At the deadline the Action exited with no outputs and an empty job summary: the run still going now writes
+// what is known before the exit, within LAST_WORDS_MS.
+test('at the deadline, the run still going writes what it knows first, then the process exits 3', async () => {
+  const w = world();
+  const written: Array<{ code: number; after: string }> = [];
+  let finish!: () => void;
+  w.guard.guardRun({
+    ...w.run().stoppable,
+    atDeadline: (late) =>
+      new Promise<void>((resolve) => {
+        written.push({ code: late.code, after: late.after });
+        finish = resolve;
+      }),
+  });
+  w.guard.crash(new Error('boom'));
+  w.timers[0]!.fn();
+  assert.deepEqual(written, [{ code: 3, after: '15 min' }]);
+  assert.deepEqual(w.exits, [], 'not before its outputs and summary are written');
+  assert.equal(w.timers[1]?.ms, LAST_WORDS_MS, 'bounded');
+  finish();
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.deepEqual(w.exits, [3]);
+});
+
+test('at the deadline, writing that hangs is cut off after LAST_WORDS_MS, and writing that fails is said', async () => {
+  const hangs = world();
+  hangs.guard.guardRun({ ...hangs.run().stoppable, atDeadline: () => new Promise<void>(() => {}) });
+  hangs.guard.crash(new Error('boom'));
+  hangs.timers[0]!.fn();
+  assert.deepEqual(hangs.exits, []);
+  hangs.timers[1]!.fn();
+  assert.deepEqual(hangs.exits, [3]);
+
+  const fails = world();
+  fails.guard.guardRun({
+    ...fails.run().stoppable,
+    atDeadline: () => Promise.reject(new Error('disk full')),
+  });
+  fails.guard.crash(new Error('boom'));
+  fails.timers[0]!.fn();
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.deepEqual(fails.exits, [3]);
+  assert.match(fails.said.at(-1)!, /could not write what is known of the unfinished run: disk full/);
 });
