@@ -813,8 +813,9 @@ export function formatPlan(plan: DeploymentPlan): string {
   const lines = [
     `Plan: deploy ${plan.version} to ${plan.environment} with ${plan.strategy}`,
     // Nothing recorded is a first deployment (as the run takes it), not a version plan could not tell; a
-    // record plan did not believe says nothing either way.
-    `Live now: ${plan.live.version ?? (plan.live.slot ? 'unknown version' : plan.live.unread ? 'unknown' : 'none recorded')}${plan.live.slot ? ` on ${plan.live.slot}` : ''} (from ${plan.live.source})`,
+    // record plan did not believe, or a current command the run asks, says nothing either way.
+    `Live now: ${plan.live.version ?? (plan.live.slot ? 'unknown version' : plan.live.unread || plan.live.currentNotAsked ? 'unknown' : 'none recorded')}${plan.live.slot ? ` on ${plan.live.slot}` : ''} (from ${plan.live.source})`,
+    ...(plan.liveNote ? [`What the run does: ${plan.liveNote}.`] : []),
     '',
   ];
   if (plan.refused)

@@ -31,8 +31,14 @@ export interface DeploymentPlan {
   version: string;
   previousVersion?: string;
   strategy: string;
-  /** `unread`: the record was refused (or could not be read), so what is live is unknown, not none. */
-  live: LiveState & { source: string; unread?: true };
+  /**
+   * `unread`: the record was refused (or could not be read), so what is live is unknown, not none.
+   * `currentNotAsked`: nothing live is recorded, and the run asks the target's current command, which plan does
+   * not run: what is live is unknown here too (a router may serve a release with no record), not a first
+   * deployment; `liveNote` says what the run does with the answer.
+   */
+  live: LiveState & { source: string; unread?: true; currentNotAsked?: true };
+  liveNote?: string;
   /**
    * Why the run would deploy nothing, as it reads today (the state record, an unfinished rollout in it, a
    * live slot that is not one of the environment's slots), with the run's own code and words. The current
@@ -173,7 +179,9 @@ export function planDeployment(
       ...(live.version !== undefined ? { version: live.version } : {}),
       source: live.source,
       ...(live.unread ? { unread: true as const } : {}),
+      ...(live.currentNotAsked ? { currentNotAsked: true as const } : {}),
     },
+    ...(live.currentNotAsked ? { liveNote: currentAnswerNote(env) } : {}),
     ...(refused ? { refused } : {}),
     phases: phases.map((p) => ({ ...p, actions: p.actions.map(shown) })),
     rollback: [...main.rollback, ...levelActions(env, values, live.slot)].map(shown),
@@ -248,17 +256,13 @@ function verifyActions(
  * What finalize does after recording the new release, as the run decides it (machine/finalize.ts): only a
  * slot strategy leaves an old slot, a first deployment none, and without a teardown command it stays up.
  */
-function finalizeText(
-  env: ResolvedEnvironment,
-  live: LiveState & { unread?: true },
-  retiredSlot: string | undefined,
-): string {
+function finalizeText(env: ResolvedEnvironment, live: PlanLive, retiredSlot: string | undefined): string {
   const record = 'record the live version';
   if (!usesSlots(env.strategy))
     return `${record} (${env.strategy.type} replaces the release in place: there is no old slot to decommission)`;
   // A record plan did not believe is no first deployment: what serves is unknown here.
-  if (!retiredSlot && live.unread)
-    return `${record}; decommission the old slot, if any: plan does not know one (the record was not read)`;
+  if (!retiredSlot && live.unknown)
+    return `${record}; decommission the old slot, if any: plan does not know one (${notKnownWhy(live)})`;
   if (!retiredSlot && isFirstDeployment(live))
     return `${record}; nothing to decommission: a first deployment has no old slot`;
   // A version served from no recorded slot (switched from direct): finalize knows no slot to tear down.
@@ -288,9 +292,34 @@ function afterSuccessActions(env: ResolvedEnvironment, values: TemplateValues): 
   ];
 }
 
-function liveFromState(
-  env: ResolvedEnvironment,
-): LiveState & { source: string; unread?: true; refused?: DeploymentPlan['refused'] } {
+/** What is live as plan reads it, and why it does not know when it does not. */
+type PlanLive = LiveState & { source: string; unread?: true; currentNotAsked?: true };
+
+/** Why plan does not know what is live (PlanLive.unknown): the record was refused, or the run asks `current`. */
+function notKnownWhy(live: PlanLive): string {
+  return live.currentNotAsked
+    ? 'the run asks the current command, which plan does not run'
+    : 'the record was not read';
+}
+
+/**
+ * What the run does where nothing live is recorded and it asks the current command (readLiveForRun): goes by
+ * its answer, a release it names being what the rollout replaces and goes back to. Pure.
+ */
+function currentAnswerNote(env: ResolvedEnvironment): string {
+  const slots = 'slots' in env.strategy ? env.strategy.slots : undefined;
+  const beside = slots
+    ? `on the other slot of ${slots.join(' / ')} (the steps below show ${slots[0]}, as for a live ${slots[1]})`
+    : 'replacing it';
+  return (
+    'it asks the current command what serves first, which plan does not run. If it names a live slot and ' +
+    `version (a release with no state record), the run deploys beside it, ${beside}, and goes back to that ` +
+    "release on a rollback (an answer it cannot go by, such as a slot that is not one of the environment's, " +
+    'refuses the run); if it prints nothing, the run deploys as a first deployment'
+  );
+}
+
+function liveFromState(env: ResolvedEnvironment): PlanLive & { refused?: DeploymentPlan['refused'] } {
   const read = new FileStateStore(env.stateDir).readSync(env.name);
   const saved = read.ok ? read.record?.live : undefined;
   const source = env.target.current
@@ -322,13 +351,14 @@ function liveFromState(
       unknown: true,
       ...why,
     };
-  return saved
-    ? { slot: saved.slot, version: saved.version, source, ...why }
-    : {
-        // A record may hold no live release yet (a first deployment's unfinished rollout): not "nothing".
-        source: `${source}: ${read.record ? 'no live release recorded' : 'nothing recorded yet'}`,
-        ...why,
-      };
+  if (saved) return { slot: saved.slot, version: saved.version, source, ...why };
+  // A record may hold no live release yet (a first deployment's unfinished rollout): not "nothing".
+  const none = read.record ? 'no live release recorded' : 'nothing recorded yet';
+  // The run goes by the current command's answer (readLiveForRun), which may name a release never recorded:
+  // not known here, so no first deployment is planned or worded over it.
+  if (env.target.current)
+    return { source: `${source}: ${none}`, unknown: true, currentNotAsked: true, ...why };
+  return { source: `${source}: ${none}`, ...why };
 }
 
 function describeChecks(env: ResolvedEnvironment, values: TemplateValues): string {
@@ -361,12 +391,7 @@ function safeCommand(describe: () => string): string {
   }
 }
 
-function strategyActions(
-  env: ResolvedEnvironment,
-  version: string,
-  sha: string | undefined,
-  live: LiveState,
-) {
+function strategyActions(env: ResolvedEnvironment, version: string, sha: string | undefined, live: PlanLive) {
   const values = deploymentValues(env, { version, sha }, live);
   const machine = createStrategy(env.strategy, capabilitiesOf(env), live);
   const describe = (step: Step, reason?: string): PlannedAction => {
@@ -377,7 +402,7 @@ function strategyActions(
     // Over a record plan did not read, what there is to go back to is not known: no first deployment is said.
     if (step.kind === 'rollback' && !returnable(env, values))
       run = live.unknown
-        ? '(what to go back to is not known here: the record was not read)'
+        ? `(what to go back to is not known here: ${notKnownWhy(live)})`
         : '(nothing to go back to: no earlier version is recorded live, as on a first deployment' +
           (env.target.current
             ? "; the run goes by the current command's answer, which plan does not ask"

@@ -287,6 +287,8 @@ export function renderPlanSummary(plan: DeploymentPlan): string {
     `## 📝 Deploy ${say(plan.environment, 200)}: dry run`,
     `version ${code(truncate(plan.version, 200))}${plan.previousVersion ? ` · previous ${code(truncate(plan.previousVersion, 200))}` : ''} · strategy **${say(plan.strategy, 100)}** · nothing was run`,
     '',
+    // Nothing live recorded, and the run asks the current command: what it does with the answer.
+    ...(plan.liveNote ? [`What the run does: ${say(plan.liveNote, 1000)}.`, ''] : []),
   ];
   // Every action is shown (a dry run is read to check them all); a command line is cut only when huge.
   const action = (a: DeploymentPlan['rollback'][number]) =>

@@ -290,6 +290,50 @@ environments:
   assert.match(cli.stdout, /Refused \[state_refused\]/);
 });
 
+test('no record, and a current command the run asks: plan shows no first deployment, and says what the run does with its answer', (t) => {
+  // It said "a first deployment: green serves nothing", "nothing to decommission: a first deployment has no old
+  // slot" and "nothing to go back to … as on a first deployment", while a router may serve a release this tool
+  // has no record of: the run asks the current command and deploys beside what it names.
+  const target = (current: string) => `target:
+  commands:
+    deploy: [deploy, "{{slot}}", "{{version}}"]
+    switch: [switch, "{{slot}}"]
+    set_weight: [weight, "{{slot}}", "{{weight}}"]
+    teardown: [teardown, "{{slot}}"]${current}
+`;
+  for (const strategy of ['blue-green', '{ type: canary, steps: [10, 100], pause: 1m }']) {
+    const config = configIn(
+      t,
+      `${target('\n    current: [current]')}environments:\n  production:\n    strategy: ${strategy}\n`,
+    );
+    const plan = planDeployment(config, 'production', 'v2');
+    assert.equal(plan.live.currentNotAsked, true, strategy);
+    assert.equal(plan.refused, undefined);
+    const text = formatPlan(plan);
+    // Only the note on what the run does names one, as what an empty answer makes it.
+    const steps = text.split('\n').filter((line) => !line.startsWith('What the run does: '));
+    assert.doesNotMatch(steps.join('\n'), /first deployment/i, text);
+    assert.match(text, /^Live now: unknown \(from the target's current command \(not run by plan/m, text);
+    assert.match(
+      text,
+      /^What the run does: it asks the current command what serves first, which plan does not run\. If it names a live slot and version \(a release with no state record\), the run deploys beside it, /m,
+      text,
+    );
+    assert.match(text, /if it prints nothing, the run deploys as a first deployment/);
+    const summary = renderPlanSummary(plan);
+    assert.match(summary, /What the run does: it asks the current command what serves first/, summary);
+  }
+  // With no current command the run has only the record: nothing recorded is a first deployment, as before.
+  const noCurrent = planDeployment(
+    configIn(t, `${target('')}environments:\n  production:\n    strategy: blue-green\n`),
+    'production',
+    'v2',
+  );
+  assert.equal(noCurrent.live.currentNotAsked, undefined);
+  assert.match(formatPlan(noCurrent), /a first deployment: green serves nothing/);
+  assert.doesNotMatch(formatPlan(noCurrent), /What the run does/);
+});
+
 test('plan says what an analysis step judges and for how long, in the words the run uses', async (t) => {
   // It said "health checks over 240s" for a step whose metrics are analysed, and "watch for 3600s".
   // v1 is live on blue: a first deployment would go straight to 100 % (no step at 10 % or 50 %).
