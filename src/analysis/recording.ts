@@ -4,7 +4,7 @@
 //   {"type":"sample","index":0,"sample":{"at":ms,"readAt":ms,"canary":{...},"stable":{...},"errors":[...]},"decision":{...},
 //    "notes":[{provider,code,message}]}   (notes: what a provider could not judge; absent when none, and before)
 //   ... more samples, then more windows (one per evaluate call: each canary step, verify, monitor ...)
-import { appendFileSync, closeSync, openSync, readSync } from 'node:fs';
+import { appendFileSync, closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import * as z from 'zod';
 import { describeAnyValue, explainIssues, formatPath, issueMessage, oneLine } from '../config/errors.ts';
 import { DURATION_LIMITS } from '../config/duration.ts';
@@ -492,12 +492,16 @@ function readCapped(file: string, max: number): string {
   try {
     const chunks: Buffer[] = [];
     let total = 0;
+    // Chunks sized by the file (a pipe or a device says 0), doubled up to 16 MiB: a 16 MiB buffer for every
+    // read, twice per file, cost more CPU than parsing a small recording.
+    let size = Math.max(64 * 1024, fstatSync(fd).size + 1);
     for (;;) {
-      const chunk = Buffer.allocUnsafe(Math.min(16 * 1024 * 1024, max + 1 - total));
+      const chunk = Buffer.allocUnsafe(Math.min(size, 16 * 1024 * 1024, max + 1 - total));
       const read = readSync(fd, chunk, 0, chunk.length, null);
       if (read === 0) break;
       chunks.push(chunk.subarray(0, read));
       total += read;
+      size *= 2;
       if (total > max)
         throw new Error(
           `more than ${max / 1024 / 1024} MiB: too large to judge in memory (split it, one window per file)`,
