@@ -113,6 +113,11 @@ export interface LockInfo {
   /** A deployment's lock with the deployment of its commit that holds it found (deploymentLockOwner): its id. */
   heldByDeployment?: number;
   /**
+   * A staging environment's lock held by a deployment to another environment that deploys it first: that
+   * environment (its deployment is heldByDeployment).
+   */
+  heldFor?: string;
+  /**
    * A deployment's lock with no deployment of its commit to be found: one being started, or kept by a start that
    * could not tell whether GitHub made its deployment (app/deploy/start.ts), which --force releases if none comes.
    */

@@ -12,6 +12,30 @@ import type { DeploymentState } from '../../src/github/status-comment.ts';
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /**
+ * The staging environment whose lock an App deployment holds besides its own environment's (its payload's
+ * `staging`, which the App wrote: app/deploy/start.ts). Undefined for a payload that does not parse or names none.
+ */
+export function stagingHeld(payload: unknown): string | undefined {
+  try {
+    return parseDeploymentPayload(payload).staging;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Pure: whether an App deployment (to `deployed`, its payload `payload`) holds `environment`'s lock: it is its
+ * own environment, or the staging environment it changes first. GitHub compares environment names ignoring case.
+ */
+export function holdsLockOf(
+  d: { environment?: string | null; payload?: unknown },
+  environment: string,
+): boolean {
+  const env = environment.toLowerCase();
+  return d.environment?.toLowerCase() === env || stagingHeld(d.payload)?.toLowerCase() === env;
+}
+
+/**
  * The deployment lock with its owner filled in from the deployment of `lock.sha` to its environment. The
  * holder may still be between taking the lock and creating the deployment (a few requests), so the lookup
  * is retried briefly; after that the lock is described by its commit alone. Who asked (`requested_by`) and
@@ -60,6 +84,12 @@ export async function deploymentLockOwner(
         ...(payload.pr !== undefined ? { pullRequest: payload.pr } : {}),
       };
     }
+    // None of the environment's own runs: a running deployment of the commit to another environment that
+    // deploys this one first (its staging environment) holds it (app/deploy/start.ts).
+    if (opts.botLogin !== undefined) {
+      const staging = await stagingHolder(api, where, lock, opts.botLogin);
+      if (staging) return staging;
+    }
     // The lock is released when its deployment ends: a ref at the commit of deployments that have all ended is
     // none of theirs (left behind, or pushed back by hand to name a requester, or to answer their next /deploy
     // of the commit "in progress"). Held still, by nobody anyone can name.
@@ -88,6 +118,42 @@ export async function deploymentLockOwner(
     if (attempt < attempts) await sleep(opts.delayMs ?? 400);
   }
   return { ...lock, noDeploymentSeen: true };
+}
+
+/** Deployments of a commit (all environments, newest first) read for one that holds a staging lock. */
+const STAGING_HOLDER_READ = 30;
+
+/**
+ * The deployment lock `lock` (on a staging environment) with its owner filled in from the App's running
+ * deployment of its commit to another environment whose payload names that environment as its staging one
+ * (`heldFor`: that deployment's environment). Undefined when none runs.
+ */
+async function stagingHolder(
+  api: Pick<Api['repos'], 'listDeployments' | 'listDeploymentStatuses'>,
+  where: Where,
+  lock: LockInfo,
+  botLogin: string,
+): Promise<LockInfo | undefined> {
+  if (lock.target.scope !== 'environment') return undefined;
+  const environment = lock.target.environment;
+  const { data } = await api.listDeployments({ ...where, sha: lock.sha, per_page: STAGING_HOLDER_READ });
+  for (const d of data) {
+    if (!createdByApp(d, { login: botLogin })) continue;
+    if (d.environment?.toLowerCase() === environment.toLowerCase()) continue;
+    if (stagingHeld(d.payload)?.toLowerCase() !== environment.toLowerCase()) continue;
+    if (await runnerEnded(api, where, d.id, botLogin)) continue;
+    const payload = parseDeploymentPayload(d.payload);
+    return {
+      ...lock,
+      holder: payload.requested_by ?? d.creator?.login ?? botLogin,
+      createdAt: d.created_at,
+      reason: `deployment #${d.id} of ${lock.sha.slice(0, 12)} to ${d.environment}, which deploys ${environment} first`,
+      heldByDeployment: d.id,
+      heldFor: d.environment,
+      ...(payload.pr !== undefined ? { pullRequest: payload.pr } : {}),
+    };
+  }
+  return undefined;
 }
 
 /** A deployment's statuses read (newest first) for the newest one its runner posted. */
@@ -210,10 +276,11 @@ export async function runningOwnDeployment(
   /** Only deployments made after this one (deployment ids grow). */
   o: { environment: string; sha: string; botLogin: string; after?: number },
 ): Promise<number | undefined> {
+  // Every environment's deployments of the commit: one to another environment that deploys this one first
+  // (its payload's `staging`) holds this environment's lock too.
   for (let page = 1; page <= NEWER_DEPLOYMENT_PAGES; page++) {
     const { data } = await api.listDeployments({
       ...where,
-      environment: o.environment,
       sha: o.sha,
       per_page: 100,
       page,
@@ -222,6 +289,7 @@ export async function runningOwnDeployment(
       if (
         (o.after === undefined || d.id > o.after) &&
         createdByApp(d, { login: o.botLogin }) &&
+        holdsLockOf(d, o.environment) &&
         !(await runnerEnded(api, where, d.id, o.botLogin))
       )
         return d.id;
@@ -242,6 +310,8 @@ const UNDER_LOCK_PAGES = 5;
 export interface ListedDeployment {
   id: number;
   sha: string;
+  environment?: string;
+  payload?: unknown;
   created_at: string;
   creator?: { login: string; type?: string } | null;
   performed_via_github_app?: { id: number } | null;
@@ -286,21 +356,27 @@ export async function listedUnderLock(
   app: { login: string; id?: number },
 ): Promise<ListedDeployment[]> {
   if (held.target.scope !== 'environment') return [];
+  const environment = held.target.environment;
   // Pages until one reaches back past the lock's time: anyone's deployments of the environment (a workflow's,
   // rejected under the lock, or made with deployments: write) would push the holder's off a single page.
   const since = Date.parse(held.createdAt) - CLOCK_SLACK_MS;
-  const listed: ListedDeployment[] = [];
-  for (let page = 1; page <= UNDER_LOCK_PAGES; page++) {
-    const { data } = await api.listDeployments({
-      ...where,
-      environment: held.target.environment,
-      per_page: 100,
-      page,
-    });
-    listed.push(...data);
-    const oldest = data.at(-1);
-    if (data.length < 100 || !oldest || !(Date.parse(oldest.created_at) >= since)) break;
-  }
+  const pagesSince = async (filter: { environment?: string }): Promise<ListedDeployment[]> => {
+    const listed: ListedDeployment[] = [];
+    for (let page = 1; page <= UNDER_LOCK_PAGES; page++) {
+      const { data } = await api.listDeployments({ ...where, ...filter, per_page: 100, page });
+      listed.push(...data);
+      const oldest = data.at(-1);
+      if (data.length < 100 || !oldest || !(Date.parse(oldest.created_at) >= since)) break;
+    }
+    return listed;
+  };
+  // The environment's own, then every environment's that deploys this one first (its payload's `staging`):
+  // a deployment of preview whose run changes production runs under production's lock too.
+  const own = await pagesSince({ environment });
+  const staging = (await pagesSince({})).filter(
+    (d) => d.environment?.toLowerCase() !== environment.toLowerCase() && holdsLockOf(d, environment),
+  );
+  const listed = [...own, ...staging].sort((a, b) => b.id - a.id);
   return madeUnderLock(held.createdAt, listed, app);
 }
 

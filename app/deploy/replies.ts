@@ -64,7 +64,9 @@ export function lockHolder(lock: LockInfo): string {
         : ` for ${holder}`;
   const which =
     lock.heldByDeployment !== undefined ? `deployment **#${lock.heldByDeployment}**` : 'a deployment';
-  return `the running ${which} of ${sha}${by}`;
+  // A staging environment's lock held by a deployment to the environment that deploys it first.
+  const to = lock.heldFor !== undefined ? ` to ${userText(lock.heldFor, { as: 'code' })}` : '';
+  return `the running ${which}${to} of ${sha}${by}`;
 }
 
 export function lockOwner(lock: LockInfo): string {

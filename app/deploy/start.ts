@@ -3,7 +3,7 @@
 // (when the caller knows the SHA's deployments), refuse under the global lock, take the environment lock (the
 // arbiter between concurrent requests), re-read the head SHA, write the status comment (its id goes in the
 // payload, so the Action and the app keep one comment), then create the deployment for the SHA.
-import { acquireDeploymentLock, blockingLock, readGlobalLock, readLocksFor } from '../locks.ts';
+import { acquireDeploymentLock, blockingLock, readGlobalLock } from '../locks.ts';
 import type { LockInfo } from '../locks.ts';
 import type { MarkerKeys } from '../../src/github/marker-keys.ts';
 import { renderStatusComment } from '../../src/github/status-comment.ts';
@@ -76,80 +76,37 @@ export async function startDeployment(
   const marks = known.appId !== undefined ? { appId: known.appId } : undefined;
   const frozen = await readGlobalLock(api, where, known.keys, marks);
   if (frozen) return { status: 'locked', lock: frozen };
-  // The run changes the staging environment first: a person's /lock there, or a deployment running there,
-  // stops it as one on the environment itself would. Read only: the run's own lock is on its environment.
-  if (request.staging !== undefined) {
-    const there = await readLocksFor(api, where, known.keys, request.staging, marks);
-    const held = blockingLock({ environments: there.environments }, request.staging, request.requestedBy);
-    if (held)
-      return {
-        status: 'locked',
-        lock: held.deployment
-          ? await deploymentLockOwner(api.repos, where, held, {
-              ...(known.botLogin !== undefined ? { botLogin: known.botLogin } : {}),
-            })
-          : held,
-      };
-  }
-
+  // The run changes its staging environment first: it holds that environment's lock as well as its own, taken
+  // the same way (a person's /lock there, or a deployment running there, stops it), in a fixed order (by name),
+  // so two starts never each hold one of the two. One not taken gives back what was taken: nothing half-held.
   const sha = request.sha.toLowerCase();
-  let taken = await acquireDeploymentLock(
-    api,
-    where,
-    known.keys,
-    {
-      environment: request.environment,
-      sha,
-    },
-    marks,
-  );
-  if (taken.status === 'invalid_environment') throw new Error(taken.message);
-  // A lock read back after a lost answer may be another deployment's of this commit (the ref names the commit
-  // only): one of the App's that still runs holds it, and this start must not deploy beside it.
-  if (
-    taken.status === 'acquired' &&
-    taken.readBack &&
-    known.botLogin !== undefined &&
-    (await runningOwnDeployment(api.repos, where, {
-      environment: request.environment,
-      sha,
-      botLogin: known.botLogin,
-    })) !== undefined
-  )
-    taken = {
-      status: 'already_held',
-      lock: {
-        target: { scope: 'environment', environment: request.environment },
-        holder: 'deployment',
-        createdAt: '',
-        sha,
-        deployment: true,
-      },
-    };
-  let ownLock = taken.status === 'acquired';
-  if (taken.status === 'already_held') {
-    if (taken.lock.deployment) {
-      const lock = await deploymentLockOwner(api.repos, where, taken.lock, {
-        ...(known.botLogin !== undefined ? { botLogin: known.botLogin } : {}),
-      });
-      // The same person's deployment of the same commit: a duplicate request, or it is still running.
-      const same =
-        !lock.holderUnverified &&
-        lock.sha.toLowerCase() === sha &&
-        lock.holder.toLowerCase() === request.requestedBy.toLowerCase();
-      return { status: same ? 'in_progress' : 'locked', lock };
-    }
-    // A person's /lock stops everyone but them (DESIGN §6): they deploy under it, and it stays in place.
-    if (blockingLock({ environments: [taken.lock] }, request.environment, request.requestedBy))
-      return { status: 'locked', lock: taken.lock };
-    ownLock = false;
-  }
-  // Deployed under the requester's /lock: it takes no lock of its own, unless that lock goes meanwhile.
-  const underPersonLock = taken.status === 'already_held';
+  const environments = lockOrder(request.environment, request.staging);
+  const held: TakenLock[] = [];
   const release = async (): Promise<void> => {
-    if (ownLock) await releaseDeploymentLock(api.git, where, request.environment, sha);
+    // Both are tried: a failure on one leaves the other released, then the first failure is thrown.
+    const failures: unknown[] = [];
+    for (const taken of [...held].reverse())
+      if (taken.own)
+        await releaseDeploymentLock(api.git, where, taken.environment, sha).catch((error: unknown) => {
+          failures.push(error);
+          return 'none' as const;
+        });
+    if (failures.length > 0) throw failures[0];
   };
-
+  try {
+    for (const environment of environments) {
+      const taken = await takeLock(api, where, request, environment, sha, known, marks);
+      if (taken.status !== 'taken') {
+        await release();
+        return taken;
+      }
+      held.push(taken.lock);
+    }
+  } catch (error) {
+    await release().catch(() => undefined);
+    throw error;
+  }
+  const ownLock = held.some((l) => l.own && l.environment === request.environment);
   let writtenCommentId: number | undefined;
   let askedToCreate = false;
   try {
@@ -190,6 +147,8 @@ export async function startDeployment(
       requested_by: request.requestedBy,
       approved_by: request.approvedBy,
       ...(request.hotfixReason !== undefined ? { hotfix_reason: request.hotfixReason } : {}),
+      // Its final status releases the staging environment's lock too (app/handlers/deployment-status.ts).
+      ...(request.staging !== undefined ? { staging: request.staging } : {}),
     };
     if (version !== undefined) payload.version = version;
     // The one creation path (src/github/deployments.ts): a create whose answer was lost is looked up by its
@@ -207,8 +166,8 @@ export async function startDeployment(
     });
     // Their /unlock may have deleted the lock since it was read, before the deployment existed for it to see.
     // Failing to look is not the start's failure (the deployment was made): the /unlock's second look remains.
-    if (underPersonLock)
-      await lockLateDeployment(api, where, known.keys, request.environment, sha).catch(() => undefined);
+    for (const under of held.filter((l) => !l.own))
+      await lockLateDeployment(api, where, known.keys, under.environment, sha).catch(() => undefined);
     return {
       status: 'created',
       deploymentId: created.id,
@@ -232,7 +191,7 @@ export async function startDeployment(
         description:
           fate === 'not_created'
             ? `the deployment could not be created (${githubAnswered(error)})`
-            : `whether the deployment was created is not known (${githubAnswered(error)}): ${unknownLock(ownLock, request)}`,
+            : `whether the deployment was created is not known (${githubAnswered(error)}): ${unknownLock(ownLock, request)}${stagingKept(held, request)}`,
       };
       await api.issues
         .updateComment({ ...where, comment_id: commentId, body: renderStatusComment(failed) })
@@ -251,6 +210,93 @@ export function unknownLock(ownLock: boolean, request: { environment: string; re
   return ownLock
     ? `the environment stays locked until its final status (or /unlock ${request.environment} --force, if none comes)`
     : `it would run under ${request.requestedBy}'s lock on ${request.environment}, which stays; their /unlock ${request.environment} hands it to the deployment if one runs`;
+}
+
+/** Pure: what keeps the staging environment locked after a start that may have made its deployment. */
+function stagingKept(
+  held: readonly TakenLock[],
+  request: { environment: string; requestedBy: string },
+): string {
+  const staging = held.find((l) => l.environment !== request.environment);
+  if (!staging) return '';
+  return staging.own
+    ? `; its staging environment ${staging.environment} stays locked with it (or /unlock ${staging.environment} --force, if no final status comes)`
+    : `; on its staging environment ${staging.environment} it would run under ${request.requestedBy}'s lock, which stays`;
+}
+
+/** Pure: the environments whose locks a start takes, in the one order every start takes them (by name). */
+export function lockOrder(environment: string, staging: string | undefined): string[] {
+  if (staging === undefined || staging.toLowerCase() === environment.toLowerCase()) return [environment];
+  return [environment, staging].sort((a, b) => {
+    const x = a.toLowerCase();
+    const y = b.toLowerCase();
+    return x < y ? -1 : x > y ? 1 : 0;
+  });
+}
+
+/** A lock a start holds: its own (`own`, released at the deployment's end), or its requester's /lock it deploys under. */
+interface TakenLock {
+  environment: string;
+  own: boolean;
+}
+
+type TakeOutcome =
+  { status: 'taken'; lock: TakenLock } | Extract<StartOutcome, { status: 'in_progress' | 'locked' }>;
+
+/**
+ * Takes `environment`'s lock for a deployment of `sha` (the request's own environment, or its staging one). A
+ * running deployment's lock stops it (the same person's of the same commit to the same environment: in
+ * progress); a person's /lock stops everyone but its holder, who deploys under it (no lock of its own then).
+ */
+async function takeLock(
+  api: Api,
+  where: Where,
+  request: StartRequest,
+  environment: string,
+  sha: string,
+  known: { botLogin?: string; keys: MarkerKeys },
+  marks: { appId: number } | undefined,
+): Promise<TakeOutcome> {
+  let taken = await acquireDeploymentLock(api, where, known.keys, { environment, sha }, marks);
+  if (taken.status === 'invalid_environment') throw new Error(taken.message);
+  // A lock read back after a lost answer may be another deployment's of this commit (the ref names the commit
+  // only): one of the App's that still runs holds it, and this start must not deploy beside it.
+  if (
+    taken.status === 'acquired' &&
+    taken.readBack &&
+    known.botLogin !== undefined &&
+    (await runningOwnDeployment(api.repos, where, { environment, sha, botLogin: known.botLogin })) !==
+      undefined
+  )
+    taken = {
+      status: 'already_held',
+      lock: {
+        target: { scope: 'environment', environment },
+        holder: 'deployment',
+        createdAt: '',
+        sha,
+        deployment: true,
+      },
+    };
+  if (taken.status === 'acquired') return { status: 'taken', lock: { environment, own: true } };
+  if (taken.lock.deployment) {
+    const lock = await deploymentLockOwner(api.repos, where, taken.lock, {
+      ...(known.botLogin !== undefined ? { botLogin: known.botLogin } : {}),
+    });
+    // The same person's deployment of the same commit to the same environment: a duplicate request, or it is
+    // still running. (Its staging lock is named by the environment whose deployment holds it: heldFor.)
+    const heldFor = lock.heldFor ?? environment;
+    const same =
+      !lock.holderUnverified &&
+      lock.sha.toLowerCase() === sha &&
+      heldFor.toLowerCase() === request.environment.toLowerCase() &&
+      lock.holder.toLowerCase() === request.requestedBy.toLowerCase();
+    return { status: same ? 'in_progress' : 'locked', lock };
+  }
+  // A person's /lock stops everyone but them (DESIGN §6): they deploy under it, and it stays in place.
+  if (blockingLock({ environments: [taken.lock] }, environment, request.requestedBy))
+    return { status: 'locked', lock: taken.lock };
+  return { status: 'taken', lock: { environment, own: false } };
 }
 
 /**

@@ -1,6 +1,7 @@
 // deployment_status.created: the PR's status comment for the environment follows the deployment (the same
 // comment the Action writes: found by its marker, updated in place, created only when there is none), and
-// when the deployment ends its own environment lock is released (app/deploy/lock.ts).
+// when the deployment ends its own environment lock is released (app/deploy/lock.ts), and its staging
+// environment's too when the App took that for it (the payload's `staging`).
 //
 // One request when the comment's id is known (issue 16): a deployment the App made carries the id of the
 // status comment the App wrote for it (app/deploy/start.ts), so a queued or in-progress status is written
@@ -378,26 +379,34 @@ export async function handleDeploymentStatus(
     }
     // The lock at this commit may be a newer deployment's of it (this status redelivered, or posted late).
     const botLogin = await appLogin();
-    return releaseDeploymentLock(
-      octokit.rest.git,
-      where,
-      environment,
-      deployment.sha,
-      () =>
-        newerOwnDeployment(octokit.rest.repos, where, {
-          environment,
-          sha: deployment.sha,
-          id: deployment.id,
-          botLogin,
-        }),
-      // Deleted only if it is still this commit's lock (a --force release and a new /lock meanwhile stay).
-      payload.repository.node_id
-        ? {
-            graphql: (query, variables) => octokit.graphql(query, variables),
-            repositoryId: payload.repository.node_id,
-          }
-        : undefined,
-    );
+    const releaseOf = (locked: string) =>
+      releaseDeploymentLock(
+        octokit.rest.git,
+        where,
+        locked,
+        deployment.sha,
+        () =>
+          newerOwnDeployment(octokit.rest.repos, where, {
+            environment: locked,
+            sha: deployment.sha,
+            id: deployment.id,
+            botLogin,
+          }),
+        // Deleted only if it is still this commit's lock (a --force release and a new /lock meanwhile stay).
+        payload.repository.node_id
+          ? {
+              graphql: (query, variables) => octokit.graphql(query, variables),
+              repositoryId: payload.repository.node_id,
+            }
+          : undefined,
+      );
+    const own = await releaseOf(environment);
+    // The staging environment its run changed first: the App took its lock for this deployment too
+    // (app/deploy/start.ts, named in the App's own payload).
+    const staging = deploymentPayload.staging;
+    if (staging === undefined || staging.toLowerCase() === environment.toLowerCase()) return own;
+    const stagingReleased = await releaseOf(staging);
+    return own === 'released' || stagingReleased === 'released' ? 'released' : own;
   };
   const withRefusal = () => (lockRefused ? { lockRefused } : {});
 

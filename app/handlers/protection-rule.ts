@@ -369,8 +369,8 @@ export async function decideGate(octokit: Octokit, input: GateInput): Promise<Ga
     readLocksFor(octokit.rest, input.where, input.markers.keys, environment, {
       appId: await ownAppId(octokit),
     }));
-  // The staging environment's: a person's /lock there or a deployment running there (the App's lock for this
-  // deployment is on its own environment, never there) stops the run too.
+  // The staging environment's: a person's /lock there or a deployment running there stops the run too. The
+  // App's own deployment holds that lock as well (app/deploy/start.ts): at this commit, it is its own.
   const stagingLocks = await Promise.all(
     policies.slice(1).map(async (other) => ({
       environment: other.environment,
@@ -393,7 +393,8 @@ export async function decideGate(octokit: Octokit, input: GateInput): Promise<Ga
     stagingLocks
       .map((s) =>
         gateLock(s.locks, s.environment, input.sha, {
-          byApp: false,
+          // A gate written before starts took it (byApp not known) is not taken to hold it.
+          byApp: byApp === true,
           ...(who !== undefined ? { deployers: who } : {}),
         }),
       )

@@ -62,6 +62,12 @@ export const deploymentPayloadSchema = z
      * deployment carrying it is the one that create made, not another workflow's carrying the same key.
      */
     create_nonce: z.string().max(64).optional(),
+    /**
+     * The staging environment the run deploys first (`staging:` of its environment), written by the App, which
+     * holds that environment's lock for the deployment too: the deployment's final status releases it with its
+     * own, and a refusal names the deployment as its holder (app/deploy/start.ts). The Action does not read it.
+     */
+    staging: z.string().max(255).optional(),
   })
   // Other tools may add their own keys; only ours are read.
   .loose();

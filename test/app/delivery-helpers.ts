@@ -17,14 +17,15 @@ export const deliveryTarget = (fake: FakeGitHub) => ({
 });
 
 /**
- * The deployment_status delivery of the App's `deployment` (to staging) reaching its final `state`, posted by the
- * workflow's token (github-actions[bot]) at `at`.
+ * The deployment_status delivery of the App's `deployment` (to `environment`, staging unless said) reaching its
+ * final `state`, posted by the workflow's token (github-actions[bot]) at `at`.
  */
 export function finalStatus(
   fake: FakeGitHub,
   deployment: Json,
   state: string,
   at = new Date().toISOString(),
+  environment = 'staging',
 ): Json {
   return webhookPayload(
     'deployment_status',
@@ -34,14 +35,14 @@ export function finalStatus(
       deployment: {
         id: deployment.id,
         sha: deployment.sha,
-        environment: 'staging',
+        environment,
         payload: deployment.payload,
         creator: { login: 'deploy-action[bot]', type: 'Bot' },
       },
       deployment_status: {
         creator: { login: 'github-actions[bot]', type: 'Bot' },
         state,
-        environment: 'staging',
+        environment,
         description: `deploy ${state}`,
         created_at: at,
         log_url: `${fake.url}/_html/acme/web/actions/runs/99`,

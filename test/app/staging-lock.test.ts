@@ -1,0 +1,152 @@
+// `staging: production` on preview: a deployment of preview changes production first, in the same run, so it
+// holds production's lock as well as preview's (app/deploy/start.ts), until its final status. /deploy production
+// meanwhile is refused naming it, and the other way round; a start that fails leaves neither lock behind.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { fakeSha } from '../fake-github/index.ts';
+import { HEAD, PR, deployYml, repliesTo, rest, withSeededApp } from './helpers.ts';
+import { finalStatus, receive } from './delivery-helpers.ts';
+
+const OTHER_PR = 8;
+const OTHER_HEAD = fakeSha('pr-8-head');
+const SEED: Parameters<typeof withSeededApp>[0] = {
+  config: deployYml(`
+  preview:
+    production: false
+    staging: production
+  production:
+    production: true
+    approvals:
+      required: 0
+`),
+  collaborators: { alice: 'write', bob: 'write' },
+  pulls: [
+    { number: PR, head: HEAD, user: 'carol' },
+    { number: OTHER_PR, head: OTHER_HEAD, user: 'dave' },
+  ],
+};
+
+type Fake = Parameters<Parameters<typeof withSeededApp>[1]>[0];
+const deployments = (fake: Fake) => [...fake.repo().deployments.values()];
+const lockOf = (fake: Fake, environment: string) => fake.repo().refs.get(`deploy-locks/${environment}`);
+
+/** The App's `deployment` ends: its runner's final status, and its delivery to the App. */
+async function ends(
+  fake: Fake,
+  probot: Parameters<Parameters<typeof withSeededApp>[1]>[1],
+  deployment: Record<string, unknown>,
+  environment: string,
+): Promise<void> {
+  await rest(fake, 'POST', `/deployments/${String(deployment.id)}/statuses`, { state: 'success' });
+  await receive(
+    probot,
+    'deployment_status',
+    finalStatus(fake, deployment, 'success', new Date().toISOString(), environment),
+  );
+}
+
+test("/deploy preview holds production's lock until its final status: /deploy production meanwhile is refused naming it, then accepted", async () => {
+  await withSeededApp(SEED, async (fake, probot) => {
+    await repliesTo(fake, probot, '/deploy preview', 'alice');
+    const [preview] = deployments(fake);
+    assert.equal(preview?.environment, 'preview');
+    assert.equal(lockOf(fake, 'preview'), HEAD);
+    assert.equal(lockOf(fake, 'production'), HEAD, "preview's deployment holds production's lock too");
+    assert.equal((preview?.payload as { staging?: string }).staging, 'production');
+
+    const refused = await repliesTo(fake, probot, '/deploy production', 'bob', OTHER_PR);
+    assert.match(refused, /`locked`/);
+    assert.match(
+      refused,
+      new RegExp(
+        `\`production\` is locked by a running deployment of \`${HEAD.slice(0, 12)}\` for @\u200D?alice \\(PR #${PR}\\).*deployment \\\\#\u200D?${String(preview!.id)} of .* to preview, which deploys production first`,
+      ),
+    );
+    assert.equal(deployments(fake).length, 1, 'no deployment of production beside the one changing it');
+
+    // Listed as held by the deployment of preview.
+    const listed = await repliesTo(fake, probot, '/status', 'bob', OTHER_PR);
+    assert.match(listed, new RegExp(`\`production\` is locked by a running deployment .*to preview`));
+    // Not its to release: its deployment's final status is.
+    assert.match(
+      await repliesTo(fake, probot, '/unlock production', 'alice'),
+      /`not_owner`.*it goes when that deployment ends/,
+    );
+
+    await ends(fake, probot, preview!, 'preview');
+    assert.equal(lockOf(fake, 'preview'), undefined);
+    assert.equal(lockOf(fake, 'production'), undefined, "preview's final status releases production's lock");
+    await repliesTo(fake, probot, '/deploy production', 'bob', OTHER_PR);
+    const made = deployments(fake);
+    assert.equal(made.length, 2);
+    assert.equal(made[1]?.environment, 'production');
+  });
+});
+
+test('/deploy production running: /deploy preview is refused naming it, and takes no lock of preview; accepted once it ends', async () => {
+  await withSeededApp(SEED, async (fake, probot) => {
+    await repliesTo(fake, probot, '/deploy production', 'bob', OTHER_PR);
+    const [production] = deployments(fake);
+    assert.equal(production?.environment, 'production');
+
+    const refused = await repliesTo(fake, probot, '/deploy preview', 'alice');
+    assert.match(refused, /`locked`/);
+    assert.match(
+      refused,
+      new RegExp(
+        `staging environment \`production\`, which this deployment changes first: \`production\` is locked by a running deployment of \`${OTHER_HEAD.slice(0, 12)}\` for @\u200D?bob`,
+      ),
+    );
+    assert.equal(deployments(fake).length, 1);
+    assert.equal(lockOf(fake, 'preview'), undefined, "preview's lock is given back: nothing half-held");
+    assert.equal(lockOf(fake, 'production'), OTHER_HEAD);
+
+    await ends(fake, probot, production!, 'production');
+    assert.equal(lockOf(fake, 'production'), undefined);
+    await repliesTo(fake, probot, '/deploy preview', 'alice');
+    assert.equal(deployments(fake).length, 2);
+    assert.equal(lockOf(fake, 'production'), HEAD);
+  });
+});
+
+test("a /deploy preview whose deployment GitHub refuses to create leaves neither preview's nor production's lock", async () => {
+  await withSeededApp(SEED, async (fake, probot) => {
+    let down = true;
+    fake.failNext({
+      status: 502,
+      times: 1_000_000,
+      operationId: 'repos/create-deployment',
+      where: () => down,
+    });
+    await repliesTo(fake, probot, '/deploy preview', 'alice').catch(() => undefined);
+    assert.equal(deployments(fake).length, 0);
+    assert.equal(lockOf(fake, 'preview'), undefined);
+    assert.equal(lockOf(fake, 'production'), undefined, "production's lock is not left behind");
+    // GitHub is back: the next /deploy preview takes both locks (a lock left behind would refuse it).
+    down = false;
+    await repliesTo(fake, probot, '/deploy preview', 'alice');
+    assert.equal(deployments(fake).length, 1);
+    assert.equal(lockOf(fake, 'preview'), HEAD);
+    assert.equal(lockOf(fake, 'production'), HEAD);
+  });
+});
+
+test("production's lock held by someone's /lock: /deploy preview by another is refused and leaves no lock of preview", async () => {
+  await withSeededApp(SEED, async (fake, probot) => {
+    assert.match(await repliesTo(fake, probot, '/lock production', 'bob', OTHER_PR), /^Locked `production`/);
+    assert.match(
+      await repliesTo(fake, probot, '/deploy preview', 'alice'),
+      /`locked`.*locked by @\u200D?bob/,
+    );
+    assert.equal(lockOf(fake, 'preview'), undefined);
+    assert.equal(deployments(fake).length, 0);
+    // Released: /deploy preview goes, holding production's lock for its deployment.
+    assert.match(
+      await repliesTo(fake, probot, '/unlock production', 'bob', OTHER_PR),
+      /^Unlocked `production`/,
+    );
+    await repliesTo(fake, probot, '/deploy preview', 'alice');
+    assert.equal(deployments(fake).length, 1);
+    assert.equal(lockOf(fake, 'production'), HEAD);
+  });
+});
