@@ -4,8 +4,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fakeSha } from '../fake-github/index.ts';
-import { HEAD, PR, deployYml, repliesTo, rest, withSeededApp } from './helpers.ts';
-import { finalStatus, receive } from './delivery-helpers.ts';
+import { BOT_LOGIN, HEAD, PR, deployYml, repliesTo, rest, withSeededApp } from './helpers.ts';
+import { askProtectionRule, finalStatus, receive } from './delivery-helpers.ts';
 
 const OTHER_PR = 8;
 const OTHER_HEAD = fakeSha('pr-8-head');
@@ -148,5 +148,59 @@ test("production's lock held by someone's /lock: /deploy preview by another is r
     await repliesTo(fake, probot, '/deploy preview', 'alice');
     assert.equal(deployments(fake).length, 1);
     assert.equal(lockOf(fake, 'production'), HEAD);
+  });
+});
+
+test("/unlock production by its holder while their /deploy preview made under it runs: production's lock goes to that deployment, which its final status releases", async () => {
+  await withSeededApp(SEED, async (fake, probot) => {
+    assert.match(await repliesTo(fake, probot, '/lock production', 'alice'), /^Locked `production`/);
+    await repliesTo(fake, probot, '/deploy preview', 'alice');
+    const [preview] = deployments(fake);
+    assert.equal(preview?.environment, 'preview', 'alice deploys preview under her lock on production');
+    assert.match(
+      await repliesTo(fake, probot, '/unlock production', 'alice'),
+      new RegExp(
+        `^Unlocked \`production\` \\(was held by \`alice\`\\)\\. Deployment \\*\\*#${String(preview!.id)}\\*\\* made under that lock is still running: it keeps \`production\` locked until it ends\\.$`,
+      ),
+    );
+    assert.equal(lockOf(fake, 'production'), HEAD, "production's lock is now the deployment of preview's");
+    assert.match(await repliesTo(fake, probot, '/deploy production', 'bob', OTHER_PR), /`locked`/);
+    assert.equal(deployments(fake).length, 1);
+
+    await ends(fake, probot, preview!, 'preview');
+    assert.equal(lockOf(fake, 'production'), undefined);
+    await repliesTo(fake, probot, '/deploy production', 'bob', OTHER_PR);
+    assert.equal(deployments(fake).length, 2);
+  });
+});
+
+test("protection rule: the App's deployment of preview passes its own lock on production; a workflow deploying production meanwhile is rejected naming it", async () => {
+  await withSeededApp(SEED, async (fake, probot) => {
+    await repliesTo(fake, probot, '/deploy preview', 'alice');
+    const [preview] = deployments(fake);
+    let run = 700;
+    const gate = async (o: { actor: string; environment: string; own?: boolean }) => {
+      const id = run++;
+      fake.addWorkflowRun({ id, headSha: HEAD, actor: o.actor, event: 'push' });
+      return askProtectionRule(fake, probot, {
+        run: id,
+        environment: o.environment,
+        ...(o.own
+          ? {
+              creator: { login: BOT_LOGIN, type: 'Bot' },
+              deploymentId: preview!.id as number,
+              payload: preview!.payload as Record<string, unknown>,
+            }
+          : { creator: { login: 'github-actions[bot]', type: 'Bot' } }),
+      });
+    };
+    const own = await gate({ actor: BOT_LOGIN, environment: 'preview', own: true });
+    assert.equal(own.state, 'approved', own.comment);
+    const other = await gate({ actor: 'bob', environment: 'production' });
+    assert.equal(other.state, 'rejected');
+    assert.match(
+      other.comment,
+      /`locked`.*`production` is locked by a running deployment of `[0-9a-f]{12}` for @alice.*to preview, which deploys production first/,
+    );
   });
 });
