@@ -204,3 +204,75 @@ test("protection rule: the App's deployment of preview passes its own lock on pr
     );
   });
 });
+
+test("/deploy production --queue while /deploy preview runs: queued behind production's lock, started once preview's deployment ends", async () => {
+  await withSeededApp(SEED, async (fake, probot) => {
+    await repliesTo(fake, probot, '/deploy preview', 'alice');
+    const [preview] = deployments(fake);
+    const queued = await repliesTo(fake, probot, '/deploy production --queue', 'bob', OTHER_PR);
+    assert.match(queued, /\*\*Queued\*\* \(`queue_recorded`\)/);
+    assert.match(
+      queued,
+      /`production` is locked by a running deployment .*to preview, which deploys production first/,
+    );
+    assert.equal(deployments(fake).length, 1);
+
+    await ends(fake, probot, preview!, 'preview');
+    const made = deployments(fake);
+    assert.equal(made.length, 2, "the queued deployment starts once production's lock is released");
+    assert.equal(made[1]?.environment, 'production');
+    assert.equal(lockOf(fake, 'production'), OTHER_HEAD);
+  });
+});
+
+// Two regions after one shared staging environment, whose name sorts first: its lock is taken first.
+const REGIONS: Parameters<typeof withSeededApp>[0] = {
+  ...SEED,
+  config: deployYml(`
+  canary:
+    production: true
+    approvals:
+      required: 0
+  eu-west:
+    production: true
+    staging: canary
+    approvals:
+      required: 0
+  us-east:
+    production: true
+    staging: canary
+    approvals:
+      required: 0
+`),
+};
+
+test('two environments with one staging environment: /deploy us-east while /deploy eu-west runs is refused naming it, nothing half-held; the same request again is in progress', async () => {
+  await withSeededApp(REGIONS, async (fake, probot) => {
+    await repliesTo(fake, probot, '/deploy eu-west', 'alice');
+    const [eu] = deployments(fake);
+    assert.equal(eu?.environment, 'eu-west');
+    assert.equal(lockOf(fake, 'canary'), HEAD);
+    assert.equal(lockOf(fake, 'eu-west'), HEAD);
+
+    const refused = await repliesTo(fake, probot, '/deploy us-east', 'bob', OTHER_PR);
+    assert.match(
+      refused,
+      /`locked`.*staging environment `canary`, which this deployment changes first: `canary` is locked by a running deployment .* for @\u200D?alice.*to eu-west, which deploys canary first/,
+    );
+    assert.equal(lockOf(fake, 'us-east'), undefined, "us-east's lock is never taken: canary's is first");
+    assert.equal(deployments(fake).length, 1);
+    // alice's /deploy eu-west again: canary's lock is her running deployment of eu-west's.
+    assert.match(
+      await repliesTo(fake, probot, '/deploy eu-west', 'alice'),
+      /already being handled \(`in_progress`\)/,
+    );
+    assert.equal(deployments(fake).length, 1);
+
+    await ends(fake, probot, eu!, 'eu-west');
+    assert.equal(lockOf(fake, 'canary'), undefined);
+    await repliesTo(fake, probot, '/deploy us-east', 'bob', OTHER_PR);
+    assert.equal(deployments(fake).length, 2);
+    assert.equal(lockOf(fake, 'canary'), OTHER_HEAD);
+    assert.equal(lockOf(fake, 'us-east'), OTHER_HEAD);
+  });
+});
