@@ -276,3 +276,25 @@ test('two environments with one staging environment: /deploy us-east while /depl
     assert.equal(lockOf(fake, 'us-east'), OTHER_HEAD);
   });
 });
+
+test('/deploy preview and /deploy production at the same instant: one of them deploys, the other is refused, and no lock is left half-held', async () => {
+  await withSeededApp(SEED, async (fake, probot) => {
+    // The first lock each start creates is held until both have asked: each then goes on as if alone.
+    fake.holdUntil({
+      operationId: 'git/create-ref',
+      where: (r) => String((r.body as { ref?: string } | null)?.ref).startsWith('refs/deploy-locks/'),
+      count: 2,
+    });
+    const [preview, production] = await Promise.all([
+      repliesTo(fake, probot, '/deploy preview', 'alice'),
+      repliesTo(fake, probot, '/deploy production', 'bob', OTHER_PR),
+    ]);
+    const made = deployments(fake);
+    assert.equal(made.length, 1, `one deployment changes production: ${preview}\n---\n${production}`);
+    assert.match(`${preview}\n${production}`, /`locked`/);
+    const winner = made[0]!;
+    const sha = winner.environment === 'preview' ? HEAD : OTHER_HEAD;
+    assert.equal(lockOf(fake, 'production'), sha);
+    assert.equal(lockOf(fake, 'preview'), winner.environment === 'preview' ? HEAD : undefined);
+  });
+});
