@@ -5,7 +5,7 @@
 // - /abort wins over everything, whenever it was made for this deployment.
 // - /pause holds the rollout before its next step until a later /resume or /promote.
 // - A manual step goes on after one /promote for that step; an `approval: N` step after N distinct approvers'
-//   /promote for that step; a bake when its time is up, or earlier on a /promote for that step.
+//   /promote for that step, less those a later `revoke` the App recorded counts out (countedApprovals); a bake when its time is up, or earlier on a /promote for that step.
 // - A /promote counts for the first wait at or after the step it was made at (fromStep), never a later one.
 import type { ControlRequest } from './request.ts';
 
@@ -132,6 +132,28 @@ export function withoutSupersededPresses(
   );
 }
 
+/** The order the signed words of one wait are read in: by their signed `at`, at the same instant by id. */
+export function signedOrder(a: ControlRequest, b: ControlRequest): number {
+  return Date.parse(a.at) - Date.parse(b.at) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+}
+
+/**
+ * The approvals that count at an `approval: N` wait, from its requests (each id once): per person (login,
+ * case-insensitively), the latest signed word decides. An approver's /promote counts them in; a `revoke` the
+ * App recorded when it found them no longer qualified counts them out, until a /promote of theirs recorded
+ * after it. A /promote that is no approval (`approver` not true) changes nothing. Each counted person's
+ * request is the first approving /promote since their last revocation; oldest first.
+ */
+export function countedApprovals(requests: readonly ControlRequest[]): ControlRequest[] {
+  const counted = new Map<string, ControlRequest>();
+  for (const r of [...requests].sort(signedOrder)) {
+    const who = r.by.toLowerCase();
+    if (r.verb === 'revoke') counted.delete(who);
+    else if (r.verb === 'promote' && r.approver === true && !counted.has(who)) counted.set(who, r);
+  }
+  return [...counted.values()].sort(signedOrder);
+}
+
 export function decideControl(input: ControlInput): ControlDecision {
   const requests = requestsFor(input.deploymentId, input.requests);
   const abort = requests.find((r) => r.verb === 'abort');
@@ -155,11 +177,7 @@ export function decideControl(input: ControlInput): ControlDecision {
         ? { action: 'go', how: 'promoted', requests: promotes.slice(0, 1), full }
         : { action: 'wait', kind: 'manual' };
     case 'approval': {
-      const approvers: ControlRequest[] = [];
-      for (const r of promotes) {
-        if (r.approver === true && !approvers.some((a) => a.by.toLowerCase() === r.by.toLowerCase()))
-          approvers.push(r);
-      }
+      const approvers = countedApprovals(requests.filter(forThisWait));
       return approvers.length >= gate.approvals
         ? { action: 'go', how: 'approved', requests: approvers, full }
         : {

@@ -98,7 +98,7 @@ export const MAX_SUITES_PER_APP = 3;
 export const MAX_EXTERNAL_ID = 200;
 
 /** What a read of part of the requests acts on: what only makes the rollout safer. */
-const SAFE_FROM_PART: ReadonlySet<ControlRequest['verb']> = new Set(['abort', 'pause']);
+const SAFE_FROM_PART: ReadonlySet<ControlRequest['verb']> = new Set(['abort', 'pause', 'revoke']);
 
 /**
  * Whose check runs carry requests: the App's id (only its suites are read), or `deployment`: the app GitHub

@@ -10,14 +10,33 @@ import { quoted } from '../config/shown.ts';
 export const CONTROL_VERBS = ['promote', 'pause', 'resume', 'abort'] as const;
 export type ControlVerb = (typeof CONTROL_VERBS)[number];
 
+/**
+ * What a recorded request may say: a person's verb, or `revoke`, which no person asks: the App records it when
+ * it re-checks, at a later /promote of an `approval: N` wait, an earlier promoter counted for that wait and
+ * finds they no longer qualify (or cannot read whether they do). `by` is then the person whose approval no
+ * longer counts, `step` the wait's, `reason` why (a stable code: RevokeReason). Their approval counts again
+ * only on a /promote of theirs recorded after it (decideControl).
+ */
+export const REQUEST_VERBS = [...CONTROL_VERBS, 'revoke'] as const;
+export type RequestVerb = (typeof REQUEST_VERBS)[number];
+
+/** Why a revocation was recorded: no longer an approver, their own deployment, or their facts unreadable. */
+export const REVOKE_REASONS = [
+  'not_an_approver',
+  'self_approval_refused',
+  'unknown_environment',
+  'facts_unreadable',
+] as const;
+export type RevokeReason = (typeof REVOKE_REASONS)[number];
+
 export interface ControlRequest {
   /**
    * Unique per request, and the same for a redelivery of it: `comment:<comment id>`, `button:<check run
    * id>:<sender>:<step>`, `cli:<host>:<pid>:<ms>`. Two requests with one id count once.
    */
   id: string;
-  verb: ControlVerb;
-  /** Who asked: a GitHub login, or `cli:<user>@<host>`. */
+  verb: RequestVerb;
+  /** Who asked: a GitHub login, or `cli:<user>@<host>`; for a `revoke`, whose approval no longer counts. */
   by: string;
   at: string;
   /** The deployment (record `rollout.deploymentId`) it is for; a request for another one is ignored. */
@@ -28,7 +47,10 @@ export interface ControlRequest {
   step: number;
   /** /promote --full: after the current step's analysis, go straight to 100 %. */
   full?: boolean;
-  /** /abort's reason, shown in the history (user text: rendered escaped wherever it is shown). */
+  /**
+   * /abort's reason, shown in the history (user text: rendered escaped wherever it is shown); a `revoke`'s
+   * RevokeReason.
+   */
   reason?: string;
   /** The App checked that the requester may approve this environment: counts for `approval: N`. */
   approver?: boolean;
@@ -43,7 +65,7 @@ const text = (max: number) => z.string().min(1).max(max);
 
 export const controlRequestSchema = z.strictObject({
   id: text(200),
-  verb: z.enum(CONTROL_VERBS),
+  verb: z.enum(REQUEST_VERBS),
   by: text(200),
   at: z.string().datetime({ offset: true }),
   deploymentId: text(100),
@@ -76,15 +98,18 @@ export function parseControlRequest(value: unknown): ParsedRequest {
   return { ok: false, message: `not a deploy-action control request: ${path}: ${message}` };
 }
 
-/** The verbs that only ever make a rollout safer: it stops moving forward, or goes back to what served before. */
-const SAFER_VERBS: ReadonlySet<string> = new Set<ControlVerb>(['abort', 'pause']);
+/**
+ * The verbs that only ever make a rollout safer: it stops moving forward, goes back to what served before, or
+ * counts an approval less.
+ */
+const SAFER_VERBS: ReadonlySet<string> = new Set<RequestVerb>(['abort', 'pause', 'revoke']);
 
 /** The request's known fields, any others dropped: for an /abort or /pause a newer version wrote. */
 const knownFieldsSchema = z.object(controlRequestSchema.shape);
 
 /**
  * A request read back (its MAC verified, or from the CLI's trusted file), as parseControlRequest checks it, but
- * an /abort or /pause holding fields this version does not know (a newer version's App or CLI wrote it while
+ * an /abort, /pause or revocation holding fields this version does not know (a newer version's App or CLI wrote it while
  * this one's rollout runs: a rolling upgrade) is acted on by the fields it knows: refused, the abort would be
  * lost and the rollout would go on. A /promote or /resume with such fields is still refused (it could mean
  * less than it says), and so is any field of a known name that does not check.

@@ -2,6 +2,7 @@
 // reconcile: the gate its wait is, the step a new request is for, and whether a /pause holds it. Pure.
 import type { Rollout, RolloutWait } from '../state/record.ts';
 import {
+  countedApprovals,
   decideControl,
   requestsFor,
   requestsSince,
@@ -9,7 +10,7 @@ import {
   type ControlDecision,
   type ControlGate,
 } from './decide.ts';
-import type { ControlRequest, ControlVerb } from './request.ts';
+import type { ControlRequest, ControlVerb, RequestVerb } from './request.ts';
 
 /** What the record's wait waits for, as decideControl takes it; a hold (a /pause) is no gate of its own. */
 export function gateOf(wait: RolloutWait | undefined): ControlGate | undefined {
@@ -81,7 +82,7 @@ export function lastHoldOrGo(
     .at(-1);
 }
 
-const HOLD_OR_GO: ReadonlySet<ControlVerb> = new Set(['pause', 'resume', 'promote']);
+const HOLD_OR_GO: ReadonlySet<RequestVerb> = new Set(['pause', 'resume', 'promote']);
 
 /**
  * The requests that count for this rollout, as the App's reply, the runner and reconcile count them: its own
@@ -98,6 +99,20 @@ export function countedRequests(
   return withoutSupersededPresses(requestsOf(rollout, requests), recordedIn).filter(
     (r) => !(HOLD_OR_GO.has(r.verb) && Date.parse(r.at) < since),
   );
+}
+
+/**
+ * The approvals that count now at the `approval: N` wait the rollout waits at (countedApprovals over its
+ * counted requests for that step, as decideRollout counts them): none when it waits for no approvals.
+ */
+export function approvalsCounted(
+  rollout: Rollout,
+  requests: readonly ControlRequest[],
+  recordedIn?: ReadonlyMap<string, number>,
+): ControlRequest[] {
+  if (rollout.wait?.kind !== 'approval') return [];
+  const step = stepOf(rollout);
+  return countedApprovals(countedRequests(rollout, requests, recordedIn).filter((r) => r.step === step));
 }
 
 /**

@@ -21,7 +21,7 @@ import { cliRequest, pendingRequest } from '../../../src/cli/control.ts';
 import { main } from '../../../src/cli/main.ts';
 import { loadConfigFile } from '../../../src/config/load.ts';
 import { resolveEnvironment } from '../../../src/config/resolve.ts';
-import type { ControlRequest } from '../../../src/control/request.ts';
+import type { ControlRequest, ControlVerb } from '../../../src/control/request.ts';
 import { runPipeline } from '../../../src/pipeline/pipeline.ts';
 import { FileStateStore } from '../../../src/state/file-store.ts';
 import { emptyRecord, type EnvironmentRecord, type Rollout } from '../../../src/state/record.ts';
@@ -888,7 +888,7 @@ describe('pendingRequest: a request of a handed-off rollout that nothing acted o
     ...(wait ? { wait } : {}),
   });
   const me = { user: 'u', host: 'h', pid: 7 };
-  const made = (verb: ControlRequest['verb'], at: number) =>
+  const made = (verb: ControlVerb, at: number) =>
     cliRequest(verb, rollout(undefined), {}, new Date(at), me);
   const failedBatch = rollout({
     kind: 'hold',

@@ -11,6 +11,7 @@ import {
   type ControlInput,
 } from '../../../src/control/decide.ts';
 import {
+  approvalsCounted,
   countedRequests,
   decideRollout,
   earliestRequestAt,
@@ -71,6 +72,78 @@ test('approval: N counts distinct approvers, case-insensitively, and only approv
   assert.equal(at({ gate, requests: [a, req('promote', 5, { by: 'ben', approver: true })] }), 'go');
   // A redelivered request (same id) counts once.
   assert.equal(at({ gate, requests: [a, { ...a, by: 'ben' }] }), 'wait');
+});
+
+test('approval: a revocation the App recorded counts an earlier approval out; only a later approval counts them again', () => {
+  const gate = { kind: 'approval' as const, approvals: 2 };
+  const ann = req('promote', 5, { by: 'ann', approver: true });
+  const revokeAnn = req('revoke', 5, { by: 'ANN', reason: 'not_an_approver' });
+  const ben = req('promote', 5, { by: 'ben', approver: true });
+  const approvers = (requests: ControlRequest[]) => {
+    const d = decideControl({ deploymentId: 'd1', step: 5, gate, requests, now: T0 });
+    return d.action === 'wait' ? d.approvers : d.action === 'go' ? d.requests.map((r) => r.by) : d.action;
+  };
+  assert.equal(at({ gate, requests: [ann, ben] }), 'go', 'without a revocation: as before');
+  assert.equal(at({ gate, requests: [ann, revokeAnn, ben] }), 'wait', 'revoked before the second approval');
+  assert.deepEqual(approvers([ann, revokeAnn, ben]), ['ben']);
+  // Read in any order, the signed `at` decides: a revocation dated after the approval removes it.
+  assert.deepEqual(approvers([ben, revokeAnn, ann]), ['ben']);
+  // Re-approved after the revocation: counts again, as of that approval.
+  const again = req('promote', 5, { by: 'ann', approver: true });
+  assert.equal(at({ gate, requests: [ann, revokeAnn, ben, again] }), 'go');
+  assert.deepEqual(approvers([again, ann, revokeAnn, ben]), ['ben', 'ann']);
+  // An approval dated before the revocation (read after it) stays counted out.
+  const early = { ...again, id: 'comment:early', at: new Date(Date.parse(revokeAnn.at) - 1).toISOString() };
+  assert.equal(at({ gate, requests: [ann, revokeAnn, ben, early] }), 'wait');
+  // The same instant: by id. `comment:…` sorts before `revoke:…`, so the revocation is the latest word.
+  const sameAt = { ...revokeAnn, id: 'revoke:ann:comment:9' };
+  const tied = { ...again, id: 'comment:tied', at: sameAt.at };
+  assert.equal(
+    at({ gate, requests: [ann, tied, sameAt, ben] }),
+    'wait',
+    'tie: the revocation is later by id',
+  );
+  const tiedLater = { ...tied, id: 'zz:tied' };
+  assert.equal(
+    at({ gate, requests: [ann, sameAt, tiedLater, ben] }),
+    'go',
+    'tie: the approval is later by id',
+  );
+  // A revocation is for its wait: one made at an earlier step counts nobody out here.
+  assert.equal(at({ gate, requests: [req('revoke', 4, { by: 'ann' }), ann, ben] }), 'go');
+  // An approval that is none (approver false) after a revocation does not count them again.
+  assert.equal(at({ gate, requests: [ann, revokeAnn, ben, req('promote', 5, { by: 'ann' })] }), 'wait');
+  // A revocation is not a /promote: it ends no manual wait or bake, and undoes no /pause.
+  assert.equal(at({ gate: { kind: 'manual' }, requests: [revokeAnn] }), 'wait');
+  assert.equal(at({ requests: [req('pause', 5), req('revoke', 5, { by: 'ann' })] }), 'hold');
+});
+
+test('a revocation: the runner (fromStep), reconcile (decideRollout) and the App (approvalsCounted) count alike', () => {
+  const rollout = {
+    deploymentId: 'd1',
+    step: 5,
+    startedAt: new Date(T0).toISOString(),
+    wait: { kind: 'approval', step: 5, approvals: 2, since: new Date(T0).toISOString() },
+  } as Rollout;
+  // The runner counts from the step after its previous wait (fromStep); reconcile from the wait's step.
+  const ann = req('promote', 5, { by: 'ann', approver: true });
+  const requests = [ann, req('revoke', 5, { by: 'ann' }), req('promote', 5, { by: 'ben', approver: true })];
+  const runner = decideControl({
+    deploymentId: 'd1',
+    step: 5,
+    fromStep: 4,
+    gate: { kind: 'approval', approvals: 2 },
+    requests,
+    now: T0,
+  });
+  assert.deepEqual(runner, { action: 'wait', kind: 'approval', approvers: ['ben'], need: 2 });
+  assert.deepEqual(decideRollout(rollout, requests, T0), runner);
+  assert.deepEqual(
+    approvalsCounted(rollout, requests).map((r) => r.by),
+    ['ben'],
+  );
+  const cara = req('promote', 5, { by: 'cara', approver: true });
+  assert.equal(decideRollout(rollout, [...requests, cara], T0).action, 'go');
 });
 
 test('a bake goes on at its end, not a millisecond before, or earlier on a promote', () => {

@@ -170,3 +170,24 @@ test('a genuine /abort or /pause a newer version wrote with fields this one does
   ]);
   assert.equal(verifyControlText(broken, [key], place).ok, false);
 });
+
+test('a revocation the App signs reads back whole, and one with a field this version does not know still acts', () => {
+  const revoke: ControlRequest = {
+    id: 'revoke:carol:comment:1002',
+    verb: 'revoke',
+    by: 'carol',
+    at: '2025-01-01T00:00:01.000Z',
+    deploymentId: '42',
+    sha: 'a'.repeat(40),
+    step: 2,
+    reason: 'not_an_approver',
+    source: 'comment',
+  };
+  assert.deepEqual(verifyControlText(signControlRequest(revoke, key, place), [key], place), {
+    ok: true,
+    request: revoke,
+  });
+  // A newer version's revocation with a field added: it only counts an approval out, so it is acted on.
+  const newer = signControlRequest({ ...revoke, since: 'x' } as ControlRequest, key, place);
+  assert.deepEqual(verifyControlText(newer, [key], place), { ok: true, request: revoke });
+});
