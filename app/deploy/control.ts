@@ -20,7 +20,7 @@ import {
 } from '../../src/control/rollout.ts';
 import type { RolloutDecision } from '../../src/control/rollout.ts';
 import { CONTROL_CLOCK_SKEW_MS, pauseSupersedingPress, requestsFor } from '../../src/control/decide.ts';
-import type { ControlPoll, ControlRequest, ControlVerb } from '../../src/control/request.ts';
+import type { ControlPoll, ControlRequest, ControlVerb, RequestVerb } from '../../src/control/request.ts';
 import {
   GitHubControlSource,
   writeControlRequest,
@@ -58,6 +58,8 @@ import { DEFAULT_RECONCILE_WORKFLOW, startReconcile } from '../reconcile/dispatc
 import type { ReconcileStart } from '../reconcile/dispatch.ts';
 import { controlRefName } from '../reconcile/trigger.ts';
 import type { RecordReader } from '../state.ts';
+import { recheckApprovers, revocationsFor, revokedNote } from './approval-recheck.ts';
+import type { RevokedApproval } from './approval-recheck.ts';
 
 /** Stable codes for a request that was not recorded (besides the policy's and the store's). */
 export type ControlRefusalCode =
@@ -203,6 +205,11 @@ export type ControlPlan =
        * but each approver counts once (the CLI's `alreadyCounted`), which the reply says.
        */
       alreadyCounted?: true;
+      /**
+       * Earlier promoters of this `approval: N` wait whom the App's re-check at this /promote no longer counts
+       * (approval-recheck.ts): a `revoke` of each was recorded before this request; the reply names them.
+       */
+      revoked?: readonly RevokedApproval[];
     };
 
 const code = (value: string, max = 100): string => userText(value, { as: 'code', max });
@@ -757,11 +764,12 @@ export function buttonsAfter(decision: RolloutDecision, partial = false): Contro
   return decision.action === 'wait' ? ['promote', 'abort'] : ['resume', 'abort'];
 }
 
-const VERB_TITLE: Record<ControlVerb, string> = {
+const VERB_TITLE: Record<RequestVerb, string> = {
   promote: 'Promote',
   pause: 'Pause',
   resume: 'Resume',
   abort: 'Abort',
+  revoke: 'Approval withdrawn',
 };
 
 /** What happens next, for people: who ends the wait, or who (the runner, a new run) acts on the request. */
@@ -866,7 +874,8 @@ export function recordedText(
     : '';
   return (
     `**/${request.verb}${full}** by ${at(request.by)} recorded for ${code(environment, 255)} at ` +
-    `${position(rollout)} (deployment ${code(rollout.deploymentId)}, commit ${short(rollout.sha)})${why}${again}${counted}. ` +
+    `${position(rollout)} (deployment ${code(rollout.deploymentId)}, commit ${short(rollout.sha)})${why}${again}${counted}.` +
+    `${revokedNote(plan.revoked ?? [], environment)} ` +
     nextStep(plan, environment, reconcile) +
     partialNote(plan, environment)
   );
@@ -896,6 +905,24 @@ export function requestDisplay(
     }),
     summary: recordedText(plan, environment),
     buttons: buttonsAfter(plan.decision, plan.partial === true),
+  };
+}
+
+/** A revocation's check run: whose approval no longer counts, why, and at whose /promote; no buttons. */
+export function revocationDisplay(
+  revocation: ControlRequest,
+  plan: Extract<ControlPlan, { ok: true }>,
+  environment: string,
+): ControlDisplay {
+  const mine = plan.revoked?.filter((r) => sameLogin(r.login, revocation.by)) ?? [];
+  return {
+    title: userText(`${VERB_TITLE[revocation.verb]}: ${revocation.by} at step ${stepOf(plan.rollout) + 1}`, {
+      max: 200,
+    }),
+    summary:
+      `Recorded by the App at the /promote of ${at(plan.request.by)} at ${position(plan.rollout)} ` +
+      `(deployment ${code(plan.rollout.deploymentId)}).${revokedNote(mine, environment)}`,
+    buttons: [],
   };
 }
 
@@ -1145,19 +1172,52 @@ export async function controlRollout(deps: ControlDeps, ask: ControlAsk): Promis
         kind: 'approve',
       });
   }
-  const plan = planControl({
-    ...base,
-    approver: approverNow,
-    read,
-    existing,
-    ...(recordedIn ? { recordedIn } : {}),
-    ...(unreadable ? { unreadable } : {}),
-    ...(partial ? { partial } : {}),
-    ...(rolloutInPr !== undefined ? { rolloutInPr } : {}),
-  });
+  const planWith = (requests: readonly ControlRequest[]) =>
+    planControl({
+      ...base,
+      approver: approverNow,
+      read,
+      existing: requests,
+      ...(recordedIn ? { recordedIn } : {}),
+      ...(unreadable ? { unreadable } : {}),
+      ...(partial ? { partial } : {}),
+      ...(rolloutInPr !== undefined ? { rolloutInPr } : {}),
+    });
+  let plan = planWith(existing);
   if (!plan.ok) return { status: 'refused', code: plan.code, message: plan.message };
 
+  // A new /promote of an `approval: N` wait: the earlier promoters counted there are judged again, and each
+  // who no longer qualifies (or whose facts cannot be read) is counted out by a signed revocation, written
+  // before this request so no reader ever counts them with it.
+  let revocations: ControlRequest[] = [];
+  if (ask.verb === 'promote' && !plan.duplicate && plan.rollout.wait?.kind === 'approval') {
+    const revoked = await recheckApprovers(deps.api, where, plan.rollout, existing, recordedIn, {
+      config,
+      environment,
+      ...(ask.pr ? { author: ask.pr.author } : {}),
+      requester: { login: ask.login, approver: approverNow },
+      teams: policy ? teamsIn(policy.deployers, policy.approvers) : [],
+    });
+    if (revoked.length > 0) {
+      revocations = revocationsFor(plan.rollout, existing, revoked, plan.request, deps.now());
+      const replanned = planWith([...existing, ...revocations]);
+      if (!replanned.ok) return { status: 'refused', code: replanned.code, message: replanned.message };
+      plan = { ...replanned, revoked };
+    }
+  }
+
   const place = { repository, environment, deploymentId: plan.rollout.deploymentId };
+  for (const revocation of revocations)
+    await deps.write(deps.api, where, {
+      sha: plan.rollout.sha,
+      place,
+      request: revocation,
+      key: keys[0]!,
+      display: revocationDisplay(revocation, plan, environment),
+      ...(Number.isFinite(Date.parse(plan.rollout.startedAt))
+        ? { rolloutStart: Date.parse(plan.rollout.startedAt) }
+        : {}),
+    });
   let checkRunId: number | undefined;
   if (!plan.duplicate) {
     ({ checkRunId } = await deps.write(deps.api, where, {

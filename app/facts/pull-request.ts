@@ -394,12 +394,45 @@ export async function approverFactsOf(
   teams: readonly string[],
   cache: PeopleCache | undefined,
 ): Promise<Actor[]> {
-  const logins = new Map<string, string>();
-  for (const record of records) {
-    if (isBot(record.by)) continue;
-    logins.set(record.by.login.toLowerCase(), record.by.login);
-  }
-  return Promise.all([...logins.values()].map((login) => cachedActorOf(api, where, login, teams, cache)));
+  const people = distinctLogins(
+    records.filter((record) => !isBot(record.by)).map((record) => record.by.login),
+  );
+  return Promise.all(people.map((login) => cachedActorOf(api, where, login, teams, cache)));
+}
+
+/** Each login once, case-insensitively (the last spelling seen). */
+const distinctLogins = (logins: readonly string[]): string[] => [
+  ...new Map(logins.map((login) => [login.toLowerCase(), login] as const)).values(),
+];
+
+/** One person's current permission and teams, or why they could not be read. */
+export type PersonFacts =
+  { login: string; ok: true; actor: Actor } | { login: string; ok: false; error: string };
+
+/**
+ * approverFactsOf for people named by login (the earlier promoters of an `approval: N` wait), each read on
+ * its own: a read that fails fails that person only (their caller counts them out: fails closed), never the
+ * others'.
+ */
+export async function approverFactsByLogin(
+  api: Api,
+  where: Where,
+  logins: readonly string[],
+  teams: readonly string[],
+  cache: PeopleCache | undefined,
+): Promise<PersonFacts[]> {
+  return Promise.all(
+    distinctLogins(logins).map((login) =>
+      cachedActorOf(api, where, login, teams, cache).then(
+        (actor): PersonFacts => ({ login, ok: true, actor }),
+        (error: unknown): PersonFacts => ({
+          login,
+          ok: false,
+          error: error instanceof Error ? error.message : String(error),
+        }),
+      ),
+    ),
+  );
 }
 
 /** Permission as the policy knows it: role_name keeps maintain/triage, which `permission` folds away. */

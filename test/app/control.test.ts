@@ -417,6 +417,113 @@ test('approval: 2 handed off: the first approver’s /promote waits for one more
   });
 });
 
+// production approved by a team: carol, dave and erin are in it (erin has write access, as the others).
+const TEAM_CONFIG = CONFIG.replace('approvers: [carol, dave]', 'approvers: [acme/release]');
+
+/** The approvers' team config and members; a rollout waiting (handed off) for 2 of them at step 3. */
+async function teamGate(w: World): Promise<Map<string, 'member' | 'maintainer'>> {
+  w.fake.setFile('.github/deploy.yml', TEAM_CONFIG);
+  const members = new Map<string, 'member' | 'maintainer'>([
+    ['carol', 'member'],
+    ['dave', 'member'],
+    ['erin', 'member'],
+  ]);
+  w.fake.state.teams.set('acme/release', members);
+  await writeRecord(w, waiting({ kind: 'approval', approvals: 2 }));
+  return members;
+}
+
+/** What reconcile decides for the waiting rollout on the requests read from GitHub as it reads them. */
+async function reconcileSays(w: World, now: Date) {
+  const poll = await readAsRunner(w);
+  const rollout = {
+    deploymentId: String(w.deploymentId),
+    version: 'v3.0.0',
+    sha: HEAD,
+    startedAt: STARTED,
+    step: 2,
+    steps: 5,
+    ...waiting({ kind: 'approval', approvals: 2 }),
+  } as Rollout;
+  const record = { ...emptyRecord(`${owner}/${repo}`, 'production', NOW), rollout };
+  return decideReconcile({ record, now, requests: poll.requests });
+}
+
+test('approval: 2: an approver removed from the team after their /promote no longer counts when the next one arrives', async () => {
+  await run(async (w) => {
+    const members = await teamGate(w);
+    assert.match(
+      await say(w, '/promote production', 'carol'),
+      /Waiting for 1 more approval\(s\) \(so far: @carol\)/,
+    );
+    members.delete('carol');
+    const reply = await say(w, '/promote production', 'dave');
+    assert.match(
+      reply,
+      /@\u200d?carol no longer counts: no longer an approver of `production` \(not among its approvers now\)\./,
+    );
+    assert.match(reply, /Waiting for 1 more approval\(s\) \(so far: @dave\)/);
+    assert.equal(dispatches(w.fake).length, 0, 'carol and dave are not two approvers now');
+    // The revocation is a signed request, written before dave's, that the runner and reconcile read.
+    const poll = await readAsRunner(w);
+    const revoke = poll.requests.find((r) => r.verb === 'revoke');
+    assert.equal(revoke?.by, 'carol');
+    assert.equal(revoke?.reason, 'not_an_approver');
+    assert.deepEqual(
+      poll.requests.map((r) => `${r.verb}:${r.by}`),
+      ['promote:carol', 'revoke:carol', 'promote:dave'],
+      'the revocation is written before the /promote that would have completed the count',
+    );
+    const carol = poll.requests.find((r) => r.verb === 'promote' && r.by === 'carol')!;
+    assert.ok(Date.parse(revoke!.at) > Date.parse(carol.at), 'dated after the approval it withdraws');
+    const waitingNow = await reconcileSays(w, NOW);
+    assert.equal(waitingNow.code, 'waiting', JSON.stringify(waitingNow));
+    assert.match(
+      waitingNow.code === 'waiting' ? waitingNow.why : '',
+      /1 more approval\(s\) of 2 \(so far: dave\)/,
+    );
+    // erin, still in the team, is the second approver: the gate opens.
+    assert.match(
+      await say(w, '/promote production', 'erin'),
+      /goes on from step 3\/5.*\(a new run was started\)/,
+    );
+    assert.equal(dispatches(w.fake).length, 1);
+    assert.notEqual((await reconcileSays(w, NOW)).code, 'waiting');
+  });
+});
+
+test('approval: 2: an earlier promoter whose team membership cannot be read does not count (fails closed), and counts again on a new /promote', async () => {
+  let t = NOW.getTime();
+  await run(
+    async (w) => {
+      await teamGate(w);
+      assert.match(await say(w, '/promote production', 'carol'), /so far: @carol/);
+      t += 1_000;
+      w.fake.failNext({
+        status: 502,
+        operationId: 'teams/get-membership-for-user-in-org',
+        where: (r) => r.path.includes('/memberships/carol'),
+      });
+      const reply = await say(w, '/promote production', 'dave');
+      assert.match(
+        reply,
+        /@\u200d?carol no longer counts: their permission and teams could not be read from GitHub just now, so whether they may still approve `production` is not known, and what cannot be read does not count\./,
+      );
+      assert.match(reply, /Waiting for 1 more approval\(s\) \(so far: @dave\)/);
+      assert.equal(dispatches(w.fake).length, 0);
+      // carol's own /promote made after the revocation counts her again: with dave's, the gate opens.
+      t += 1_000;
+      assert.match(
+        await say(w, '/promote production', 'carol'),
+        /goes on from step 3\/5.*\(a new run was started\)/,
+      );
+      assert.equal(dispatches(w.fake).length, 1);
+    },
+    () => new Date(t),
+    true,
+  );
+});
+
 test('approval: whoever pushed the commit does not approve its rollout with /promote, whatever its author', async () => {
   await run(async (w) => {
     const r = w.fake.repo();

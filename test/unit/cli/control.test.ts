@@ -888,8 +888,7 @@ describe('pendingRequest: a request of a handed-off rollout that nothing acted o
     ...(wait ? { wait } : {}),
   });
   const me = { user: 'u', host: 'h', pid: 7 };
-  const made = (verb: ControlVerb, at: number) =>
-    cliRequest(verb, rollout(undefined), {}, new Date(at), me);
+  const made = (verb: ControlVerb, at: number) => cliRequest(verb, rollout(undefined), {}, new Date(at), me);
   const failedBatch = rollout({
     kind: 'hold',
     step: 2,
