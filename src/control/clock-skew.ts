@@ -13,7 +13,8 @@ export function datedAheadOf(
   nowMs: number,
 ): ControlRequest[] {
   return requests
-    .filter((r) => r.deploymentId === deploymentId && r.verb !== 'abort')
+    // A revocation orders only its person's approvals (decide.ts countedApprovals), never a hold.
+    .filter((r) => r.deploymentId === deploymentId && r.verb !== 'abort' && r.verb !== 'revoke')
     .filter((r) => Date.parse(r.at) > nowMs + CONTROL_CLOCK_SKEW_MS)
     .sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
 }
