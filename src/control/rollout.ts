@@ -102,8 +102,23 @@ export function countedRequests(
 }
 
 /**
- * The approvals that count now at the `approval: N` wait the rollout waits at (countedApprovals over its
- * counted requests for that step, as decideRollout counts them): none when it waits for no approvals.
+ * The first step whose /promote any reader may count at the wait the rollout is at: the step after the
+ * plan's previous wait (the runner counts from there: its fromStep, which a hold since only moves later), or
+ * the first step when the record shows no plan. Reconcile counts from the wait's own step.
+ */
+export function firstCountedStep(rollout: Rollout): number {
+  const step = stepOf(rollout);
+  const plan = rollout.strategyState?.plan ?? [];
+  let from = 0;
+  plan.forEach((p, index) => {
+    if (index < step && (p.step as { kind?: unknown }).kind === 'wait') from = index + 1;
+  });
+  return Math.min(from, step);
+}
+
+/**
+ * The approvals any reader may count now at the `approval: N` wait the rollout waits at (countedApprovals over
+ * its counted requests from firstCountedStep to that step): none when it waits for no approvals.
  */
 export function approvalsCounted(
   rollout: Rollout,
@@ -112,7 +127,10 @@ export function approvalsCounted(
 ): ControlRequest[] {
   if (rollout.wait?.kind !== 'approval') return [];
   const step = stepOf(rollout);
-  return countedApprovals(countedRequests(rollout, requests, recordedIn).filter((r) => r.step === step));
+  const from = firstCountedStep(rollout);
+  return countedApprovals(
+    countedRequests(rollout, requests, recordedIn).filter((r) => r.step >= from && r.step <= step),
+  );
 }
 
 /**

@@ -15,6 +15,7 @@ import {
   countedRequests,
   decideRollout,
   earliestRequestAt,
+  firstCountedStep,
   gateOf,
   isHeld,
   PAUSED_ON_FAILURE,
@@ -144,6 +145,38 @@ test('a revocation: the runner (fromStep), reconcile (decideRollout) and the App
   );
   const cara = req('promote', 5, { by: 'cara', approver: true });
   assert.equal(decideRollout(rollout, [...requests, cara], T0).action, 'go');
+});
+
+test('the App re-checks the approvals the runner may count: from the step after the plan’s previous wait', () => {
+  const plan = ['set_weight', 'wait', 'set_weight', 'set_weight', 'wait'].map((kind) => ({
+    step: { kind } as never,
+    reason: 'r',
+  }));
+  const rollout = {
+    deploymentId: 'd1',
+    step: 4,
+    startedAt: new Date(T0).toISOString(),
+    wait: { kind: 'approval', step: 4, approvals: 2, since: new Date(T0).toISOString() },
+    strategyState: { plan, index: 4, holds: 0 },
+  } as unknown as Rollout;
+  assert.equal(firstCountedStep(rollout), 2);
+  // ann approved while step 3 ran (the runner counts it at the wait at 4, from its fromStep 2); bo approved
+  // the wait at step 1, which is not this one.
+  const requests = [
+    req('promote', 1, { by: 'bo', approver: true }),
+    req('promote', 3, { by: 'ann', approver: true }),
+  ];
+  assert.deepEqual(
+    approvalsCounted(rollout, requests).map((r) => r.by),
+    ['ann'],
+  );
+  // Without a plan in the record: every step of the rollout up to the wait.
+  const { strategyState: _, ...bare } = rollout;
+  assert.equal(firstCountedStep(bare as Rollout), 0);
+  assert.deepEqual(
+    approvalsCounted(bare as Rollout, requests).map((r) => r.by),
+    ['bo', 'ann'],
+  );
 });
 
 test('a bake goes on at its end, not a millisecond before, or earlier on a promote', () => {
