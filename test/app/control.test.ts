@@ -621,6 +621,29 @@ async function inProgressPayload(w: World) {
   return storedDeploymentWebhook(w.fake, { owner, repo }, 'deployment_status', w.deploymentId, status);
 }
 
+test('approval: 2 by buttons: a Promote press re-checks the earlier promoter as a /promote does', async () => {
+  await run(async (w) => {
+    const members = await teamGate(w);
+    await statusInProgress(w);
+    const notice = controlRuns(w.fake).find((c) => c.external_id === waitId(w, 2))!;
+    assert.match(await pressAs(w, notice, 'carol', 'promote'), /so far: @carol/);
+    members.delete('carol');
+    const reply = await pressAs(w, notice, 'dave', 'promote');
+    assert.match(reply, /@\u200d?carol no longer counts: no longer an approver of `production`/);
+    assert.match(reply, /Waiting for 1 more approval\(s\) \(so far: @dave\)/);
+    assert.equal(dispatches(w.fake).length, 0);
+    // The revocation's check run offers no buttons; the press's own check run still does.
+    const revocation = requestRuns(w.fake).find((c) => String(c.external_id).includes('revoke'))!;
+    assert.equal(revocation.conclusion, 'neutral');
+    assert.equal(revocation.actions, undefined);
+    assert.match(
+      await pressAs(w, notice, 'erin', 'promote'),
+      /goes on from step 3\/5.*\(a new run was started\)/,
+    );
+    assert.equal(dispatches(w.fake).length, 1);
+  });
+});
+
 test('wait notice: the in_progress status of a waiting rollout gets one `rollout / <env>` check run with Promote and Abort', async () => {
   await run(async (w) => {
     await writeRecord(w, {});
