@@ -517,6 +517,18 @@ export function planControl(input: PlanInput): ControlPlan {
           `when a button was pressed. Nothing was recorded; press it again in a moment, or ` +
           `${commandText(input.verb, input.environment)}.`,
       };
+    // The earlier approvals of this wait are re-checked at this /promote (approval-recheck.ts): unread, one
+    // of a person who may no longer approve would be counted with it by the runner, unchecked.
+    if (input.verb === 'promote' && rollout.wait?.kind === 'approval' && input.unreadable)
+      return {
+        ok: false,
+        code: 'requests_unreadable',
+        message:
+          `the control requests of ${env} could not be read from GitHub, so whether the earlier approvals of ` +
+          `its wait at ${position(rollout)} still count cannot be checked, and one that no longer does would ` +
+          `be counted with this /promote. Nothing was recorded; ${commandText('promote', input.environment)} ` +
+          'again in a moment.',
+      };
     const superseded = pauseAfterPressed(input, rollout);
     if (superseded)
       return {
@@ -1120,7 +1132,8 @@ export async function controlRollout(deps: ControlDeps, ask: ControlAsk): Promis
   if (rollout?.sha) {
     const place = { repository, environment, deploymentId: rollout.deploymentId };
     const poll = await deps.readRequests(where, place, rollout.sha.toLowerCase(), keys);
-    // Unreadable earlier requests only make the count low: the rollout waits longer, never goes on early.
+    // Unreadable earlier requests: the runner still counts them. A Promote press or an approval's /promote
+    // is refused (planControl: requests_unreadable); anything else only makes the count low.
     if (poll.error)
       deps.warn({ repository, environment, error: poll.error }, 'control requests could not be read');
     existing = poll.requests;

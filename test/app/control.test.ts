@@ -621,6 +621,29 @@ async function inProgressPayload(w: World) {
   return storedDeploymentWebhook(w.fake, { owner, repo }, 'deployment_status', w.deploymentId, status);
 }
 
+test('approval: 2: a /promote when the requests cannot be read is refused (requests_unreadable): an unread approval is not counted unchecked', async () => {
+  await run(async (w) => {
+    const members = await teamGate(w);
+    assert.match(await say(w, '/promote production', 'carol'), /so far: @carol/);
+    members.delete('carol');
+    let failing = true;
+    w.fake.failNext({
+      status: 500,
+      times: 1000,
+      where: (q) => failing && JSON.stringify(q.query).includes('rollout'),
+    });
+    const recorded = requestRuns(w.fake).length;
+    assert.match(
+      await say(w, '/promote production', 'dave'),
+      /\(`requests_unreadable`\).*whether the earlier approvals of its wait at step 3\/5.* still count cannot be checked/,
+    );
+    assert.equal(requestRuns(w.fake).length, recorded, 'nothing recorded');
+    failing = false;
+    assert.match(await say(w, '/promote production', 'dave'), /@\u200d?carol no longer counts/);
+    assert.equal(dispatches(w.fake).length, 0);
+  });
+});
+
 test('approval: 2 by buttons: a Promote press re-checks the earlier promoter as a /promote does', async () => {
   await run(async (w) => {
     const members = await teamGate(w);
