@@ -86,7 +86,9 @@ export function revocationsFor(
   const step = stepOf(rollout);
   return revoked.map(({ login, reason }) => {
     const theirs = existing
-      .filter((r) => r.deploymentId === rollout.deploymentId && sameLogin(r.by, login))
+      .filter(
+        (r) => r.verb === 'promote' && r.deploymentId === rollout.deploymentId && sameLogin(r.by, login),
+      )
       .map((r) => Date.parse(r.at) + 1)
       .filter((ms) => Number.isFinite(ms));
     const at = Math.max(now.getTime(), earliestRequestAt(rollout), ...theirs);
