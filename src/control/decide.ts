@@ -5,7 +5,8 @@
 // - /abort wins over everything, whenever it was made for this deployment.
 // - /pause holds the rollout before its next step until a later /resume or /promote.
 // - A manual step goes on after one /promote for that step; an `approval: N` step after N distinct approvers'
-//   /promote for that step, less those a later `revoke` the App recorded counts out (countedApprovals); a bake when its time is up, or earlier on a /promote for that step.
+//   /promote for that step, less those a later `revoke` the App recorded counts out (countedApprovals); a
+//   bake when its time is up, or earlier on a /promote for that step.
 // - A /promote counts for the first wait at or after the step it was made at (fromStep), never a later one.
 import type { ControlRequest } from './request.ts';
 

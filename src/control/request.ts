@@ -104,14 +104,14 @@ export function parseControlRequest(value: unknown): ParsedRequest {
  */
 const SAFER_VERBS: ReadonlySet<string> = new Set<RequestVerb>(['abort', 'pause', 'revoke']);
 
-/** The request's known fields, any others dropped: for an /abort or /pause a newer version wrote. */
+/** The request's known fields, any others dropped: for an /abort, /pause or revocation a newer version wrote. */
 const knownFieldsSchema = z.object(controlRequestSchema.shape);
 
 /**
  * A request read back (its MAC verified, or from the CLI's trusted file), as parseControlRequest checks it, but
- * an /abort, /pause or revocation holding fields this version does not know (a newer version's App or CLI wrote it while
- * this one's rollout runs: a rolling upgrade) is acted on by the fields it knows: refused, the abort would be
- * lost and the rollout would go on. A /promote or /resume with such fields is still refused (it could mean
+ * an /abort, /pause or revocation holding fields this version does not know (a newer version's App or CLI
+ * wrote it while this one's rollout runs: a rolling upgrade) is acted on by the fields it knows: refused, the
+ * abort would be lost and the rollout would go on (or the approval it withdraws counted). A /promote or /resume with such fields is still refused (it could mean
  * less than it says), and so is any field of a known name that does not check.
  */
 export function readControlRequest(value: unknown): ParsedRequest {
