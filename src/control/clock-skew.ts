@@ -12,13 +12,11 @@ export function datedAheadOf(
   deploymentId: string,
   nowMs: number,
 ): ControlRequest[] {
-  return (
-    requests
-      // A revocation orders only its person's approvals (decide.ts countedApprovals), never a hold.
-      .filter((r) => r.deploymentId === deploymentId && r.verb !== 'abort' && r.verb !== 'revoke')
-      .filter((r) => Date.parse(r.at) > nowMs + CONTROL_CLOCK_SKEW_MS)
-      .sort((a, b) => Date.parse(a.at) - Date.parse(b.at))
-  );
+  // A revocation orders only its person's approvals (decide.ts countedApprovals), never a hold.
+  return requests
+    .filter((r) => r.deploymentId === deploymentId && r.verb !== 'abort' && r.verb !== 'revoke')
+    .filter((r) => Date.parse(r.at) > nowMs + CONTROL_CLOCK_SKEW_MS)
+    .sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
 }
 
 /** `the /pause by alice is dated <at>, 3600 s after this machine's clock` */
