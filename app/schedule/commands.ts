@@ -21,6 +21,7 @@ import {
   mayDeploy,
   nextDeployableInstant,
   resolvePolicy,
+  changedPolicies,
   stagingChanged,
   wallClockText,
 } from '../../src/policy/index.ts';
@@ -121,7 +122,11 @@ export async function scheduleDeploy(
     // are read in, so "at 10:00" means what the window "10:00-12:00" means.
     const time = scheduleInstant(when.local, policy.timezone, deps.now());
     if (!time.ok) return refusal(time.code, `${userText(time.message)}.`);
-    const problem = windowProblem(policy, time.at);
+    // Every environment the run changes (its staging environment too, deployed first): a time one of them
+    // refuses is refused now, not recorded only to be refused when it is due.
+    const problem = changedPolicies(config, request.environment, request.type)
+      .map((changed) => windowProblem(changed, time.at, changed.environment !== policy.environment))
+      .find((found) => found !== undefined);
     if (problem) return problem;
     record.at = time.at;
     record.zone = time.zone;
@@ -198,8 +203,12 @@ function notWithdrawnReply(same: ScheduledRequest, record: ScheduledRequest): Re
 }
 
 /** A time outside every window or inside a freeze can never start: refused now, with the next good time. */
-function windowProblem(policy: Policy, at: Date): Reply | undefined {
+function windowProblem(policy: Policy, at: Date, staging = false): Reply | undefined {
   const local = `${code(at.toISOString())}`;
+  // The staging environment the run deploys first is named as such (its windows and freezes hold the run too).
+  const name = staging
+    ? `the staging environment ${env(policy.environment)}, which this deployment changes first,`
+    : env(policy.environment);
   const next = nextDeployableInstant(at, policy.windows, policy.timezone, policy.freezes);
   const nextLocal = next && wallClockText(next, policy.timezone);
   const hint = next
@@ -210,12 +219,12 @@ function windowProblem(policy: Policy, at: Date): Reply | undefined {
   if (freeze)
     return refusal(
       'frozen',
-      `${env(policy.environment)} is frozen at ${local} (${userText(freeze.reason)}, until ${code(freeze.to.toISOString())}${freezeEnd ? `, ${userText(freezeEnd)}` : ''}).${hint}`,
+      `${name} is frozen at ${local} (${userText(freeze.reason)}, until ${code(freeze.to.toISOString())}${freezeEnd ? `, ${userText(freezeEnd)}` : ''}).${hint}`,
     );
   if (!isWithinWindows(at, policy.windows, policy.timezone))
     return refusal(
       'outside_window',
-      `${local} is outside the deploy windows of ${env(policy.environment)} (time zone ${userText(policy.timezone)}).${hint}`,
+      `${local} is outside the deploy windows of ${name} (time zone ${userText(policy.timezone)}).${hint}`,
     );
   return undefined;
 }

@@ -1,0 +1,62 @@
+// `/deploy X at <time>` where X's `staging: Y`: the run deploys Y first, so the time asked for is checked against
+// Y's windows and freezes too when the request is made, not only when it is due (where the policy of both
+// refuses it anyway). A schedule the App accepts only to refuse at its time would be a promise it cannot keep.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { comment, inWorld, scheduleRefs, type World } from './schedule-world.ts';
+
+// Tuesday 1 December 2026, 08:00Z. Berlin is UTC+1; production's window is 10:00-12:00 Berlin (09:00-11:00Z).
+const CONFIG = (extra = '') => `
+target:
+  commands:
+    deploy: ./deploy.sh
+approvals:
+  timezone: Europe/Berlin
+environments:
+  preview:
+    production: false
+    staging: production
+  production:
+    approvals:
+      required: 0
+      windows:
+        - { days: [tue, wed, thu], start: "10:00", end: "12:00" }
+${extra}`;
+
+const run = (body: (w: World) => Promise<void>, config = CONFIG()): Promise<void> =>
+  inWorld(body, {
+    config,
+    collaborators: ['alice', 'bob'],
+    start: new Date('2026-12-01T08:00:00Z'),
+  });
+
+test("/deploy preview at a time outside production's window (its staging environment) is refused when asked, naming production", async () => {
+  await run(async (w) => {
+    const { reply } = await comment(w, '/deploy preview at 2026-12-01 13:00', 'bob');
+    assert.match(reply, /\(`outside_window`\)/, reply);
+    assert.match(reply, /the staging environment `production`, which this deployment changes first/, reply);
+    // The next time both allow: Wednesday 10:00 Berlin.
+    assert.match(reply, /2026-12-02T09:00:00\.000Z/, reply);
+    assert.deepEqual(scheduleRefs(w.fake), [], 'nothing is kept');
+    // Inside production's window: recorded (preview has no window of its own).
+    const inside = await comment(w, '/deploy preview at 2026-12-01 10:30', 'bob');
+    assert.match(inside.reply, /\*\*Scheduled\*\* \(`schedule_recorded`\)/, inside.reply);
+  });
+});
+
+test("/deploy preview at a time inside production's freeze is refused when asked, naming production", async () => {
+  const frozen = CONFIG().replace(
+    '      required: 0\n',
+    '      required: 0\n      freezes:\n        - { from: "2026-12-01T00:00", to: "2026-12-02T00:00", reason: "incident review" }\n',
+  );
+  await run(async (w) => {
+    const { reply } = await comment(w, '/deploy preview at 2026-12-01 10:30', 'bob');
+    assert.match(reply, /\(`frozen`\)/, reply);
+    assert.match(
+      reply,
+      /the staging environment `production`, which this deployment changes first, is frozen/,
+      reply,
+    );
+    assert.deepEqual(scheduleRefs(w.fake), [], 'nothing is kept');
+  }, frozen);
+});
