@@ -21,6 +21,7 @@ import {
   approvalRule,
   explainApprovalScope,
   stagingChanged,
+  changedPolicies,
 } from '../../src/policy/index.ts';
 import type {
   Actor,
@@ -742,7 +743,9 @@ async function approve(
       b.people,
     ),
     // A self-approval counts only with allow_self_approval; whoever pushed may always veto (approver or not).
-    policy && (kind === 'reject' || !policy.allowSelfApproval)
+    // Under the rule of every environment the deployment changes: its staging environment's may refuse it.
+    policy &&
+    (kind === 'reject' || changedPolicies(b.config, environment, type).some((p) => !p.allowSelfApproval))
       ? // A veto only ever stops a deployment: where who pushed cannot be read it is still taken, judged on
         // the commits' authors (an approver's counts; a pusher who approves nothing needs to be seen).
         cachedContributors(deps.api, b.where, b.pr, b.people, { skipUnreadablePushers: kind === 'reject' })

@@ -214,6 +214,8 @@ export type ApproverDecision =
       login: string;
       /** Why it would approve itself: opened the pull request (absent: also that), asked for the deployment, pushed to it. */
       as?: 'author' | 'requester' | 'contributor';
+      /** Refused under the rule of this staging environment (the only rule that lists the actor). */
+      staging?: string;
       also: PolicyRefusal[];
     };
 
@@ -396,6 +398,9 @@ export function mayApprove(input: ApproverInput): ApproverDecision {
   if (!staging?.found.ok) return own;
   const theirs = approverUnder(staging.found.policy, input);
   if (theirs.ok) return { ...theirs, policy: found.policy, staging: staging.name };
+  // Not listed under X's rule, listed under Y's but a self-approval there: that is why (Y's rule, named).
+  if (own.code === 'not_an_approver' && theirs.code === 'self_approval_refused')
+    return { ...theirs, staging: staging.name };
   if (own.code !== 'not_an_approver' || theirs.code !== 'not_an_approver') return own;
   return { ...own, stagingApprovers: { environment: staging.name, approvers: theirs.approvers } };
 }

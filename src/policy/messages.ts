@@ -147,7 +147,7 @@ export function explainApprover(decision: ApproverDecision): string {
         requester: 'asked for this deployment and may not approve it',
         contributor: 'pushed to or authored commits of this pull request and may not approve its deployment',
       }[decision.as ?? 'author'];
-      return `self_approval_refused: ${at(decision.login)} ${role} (allow_self_approval is off)`;
+      return `self_approval_refused: ${stagingPrefix(decision.staging)}${at(decision.login)} ${role} (allow_self_approval is off)`;
     }
     case 'not_an_approver': {
       // Refused under the staging environment's rule too: who may approve there is said as well.

@@ -338,4 +338,20 @@ describe('approvals: one approval of the deployment, judged under each rule', ()
     refusedForProduction(decision, 'needs_approvals');
     assert.ok(!decision.ok && decision.also.length === 0, explainDecision(decision));
   });
+
+  it("a self-approver listed under production's rule only is refused as a self-approval there, not as unlisted", () => {
+    // preview: carol approves, self-approval allowed; production: sre-lead, who opened the pull request.
+    const decision = mayApprove({
+      config: chain('approvers: [sre-lead]', 'approvers: [carol]\nallow_self_approval: true'),
+      environment: 'preview',
+      actor: sre,
+      type: 'standard',
+      author: 'sre-lead',
+    });
+    assert.equal(decision.code, 'self_approval_refused');
+    assert.match(
+      explainApprover(decision),
+      /^self_approval_refused: staging environment `production`, which this deployment changes first: @sre-lead opened this pull request/,
+    );
+  });
 });
