@@ -400,13 +400,17 @@ export async function handleDeploymentStatus(
             }
           : undefined,
       );
-    const own = await releaseOf(environment);
     // The staging environment its run changed first: the App took its lock for this deployment too
     // (app/deploy/start.ts, named in the App's own payload).
     const staging = deploymentPayload.staging;
-    if (staging === undefined || staging.toLowerCase() === environment.toLowerCase()) return own;
-    const stagingReleased = await releaseOf(staging);
-    return own === 'released' || stagingReleased === 'released' ? 'released' : own;
+    if (staging === undefined || staging.toLowerCase() === environment.toLowerCase())
+      return releaseOf(environment);
+    // Both are tried: a failure releasing one does not leave the other held too. Then the first failure is
+    // thrown (the delivery fails; its redelivery releases what is left), as a failed start gives both back.
+    const [own, stagingReleased] = await Promise.allSettled([releaseOf(environment), releaseOf(staging)]);
+    if (own.status === 'rejected') throw own.reason;
+    if (stagingReleased.status === 'rejected') throw stagingReleased.reason;
+    return own.value === 'released' || stagingReleased.value === 'released' ? 'released' : own.value;
   };
   const withRefusal = () => (lockRefused ? { lockRefused } : {});
 

@@ -1,0 +1,47 @@
+// A deployment of preview (`staging: production`) holds both locks until its final status, which releases
+// both: a failure releasing preview's lock (GitHub's 5xx) does not leave production's behind too. Each is tried,
+// then the delivery fails (GitHub shows it failed; a redelivery releases what is left), as a failed start does.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { HEAD, deployYml, repliesTo, rest, withSeededApp } from './helpers.ts';
+import { finalStatus, receive } from './delivery-helpers.ts';
+
+const SEED: Parameters<typeof withSeededApp>[0] = {
+  config: deployYml(`
+  preview:
+    production: false
+    staging: production
+  production:
+    production: true
+    approvals:
+      required: 0
+`),
+  collaborators: { alice: 'write' },
+};
+
+type Fake = Parameters<Parameters<typeof withSeededApp>[1]>[0];
+const lockOf = (fake: Fake, environment: string) => fake.repo().refs.get(`deploy-locks/${environment}`);
+
+test("a final status whose release of preview's lock fails still releases production's (its staging environment)", async () => {
+  await withSeededApp(SEED, async (fake, probot) => {
+    await repliesTo(fake, probot, '/deploy preview', 'alice');
+    const [preview] = [...fake.repo().deployments.values()];
+    assert.equal(lockOf(fake, 'preview'), HEAD);
+    assert.equal(lockOf(fake, 'production'), HEAD);
+    await rest(fake, 'POST', `/deployments/${String(preview!.id)}/statuses`, { state: 'success' });
+    // The read of preview's lock fails.
+    fake.failNext({
+      status: 500,
+      times: 1,
+      where: (r) => r.operationId === 'git/get-ref' && r.path.endsWith('deploy-locks%2Fpreview'),
+    });
+    await assert.rejects(
+      receive(probot, 'deployment_status', finalStatus(fake, preview!, 'success', undefined, 'preview')),
+    );
+    assert.equal(lockOf(fake, 'production'), undefined, "production's lock is released all the same");
+    assert.equal(lockOf(fake, 'preview'), HEAD, "preview's stays, for a redelivery (or --force)");
+    // The delivery again: preview's is released too.
+    await receive(probot, 'deployment_status', finalStatus(fake, preview!, 'success', undefined, 'preview'));
+    assert.equal(lockOf(fake, 'preview'), undefined);
+  });
+});
