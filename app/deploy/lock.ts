@@ -120,9 +120,6 @@ export async function deploymentLockOwner(
   return { ...lock, noDeploymentSeen: true };
 }
 
-/** Deployments of a commit (all environments, newest first) read for one that holds a staging lock. */
-const STAGING_HOLDER_READ = 30;
-
 /**
  * The deployment lock `lock` (on a staging environment) with its owner filled in from the App's running
  * deployment of its commit to another environment whose payload names that environment as its staging one
@@ -136,22 +133,28 @@ async function stagingHolder(
 ): Promise<LockInfo | undefined> {
   if (lock.target.scope !== 'environment') return undefined;
   const environment = lock.target.environment;
-  const { data } = await api.listDeployments({ ...where, sha: lock.sha, per_page: STAGING_HOLDER_READ });
-  for (const d of data) {
-    if (!createdByApp(d, { login: botLogin })) continue;
-    if (d.environment?.toLowerCase() === environment.toLowerCase()) continue;
-    if (stagingHeld(d.payload)?.toLowerCase() !== environment.toLowerCase()) continue;
-    if (await runnerEnded(api, where, d.id, botLogin)) continue;
-    const payload = parseDeploymentPayload(d.payload);
-    return {
-      ...lock,
-      holder: payload.requested_by ?? d.creator?.login ?? botLogin,
-      createdAt: d.created_at,
-      reason: `deployment #${d.id} of ${lock.sha.slice(0, 12)} to ${d.environment}, which deploys ${environment} first`,
-      heldByDeployment: d.id,
-      heldFor: d.environment,
-      ...(payload.pr !== undefined ? { pullRequest: payload.pr } : {}),
-    };
+  // Pages of every environment's deployments of the commit, as runningOwnDeployment reads them: anyone with
+  // deployments: write adds theirs of the commit, and would push the App's off a single page (the lock then
+  // read as one nobody holds, which --force releases, while the deployment that changes it still runs).
+  for (let page = 1; page <= NEWER_DEPLOYMENT_PAGES; page++) {
+    const { data } = await api.listDeployments({ ...where, sha: lock.sha, per_page: 100, page });
+    for (const d of data) {
+      if (!createdByApp(d, { login: botLogin })) continue;
+      if (d.environment?.toLowerCase() === environment.toLowerCase()) continue;
+      if (stagingHeld(d.payload)?.toLowerCase() !== environment.toLowerCase()) continue;
+      if (await runnerEnded(api, where, d.id, botLogin)) continue;
+      const payload = parseDeploymentPayload(d.payload);
+      return {
+        ...lock,
+        holder: payload.requested_by ?? d.creator?.login ?? botLogin,
+        createdAt: d.created_at,
+        reason: `deployment #${d.id} of ${lock.sha.slice(0, 12)} to ${d.environment}, which deploys ${environment} first`,
+        heldByDeployment: d.id,
+        heldFor: d.environment,
+        ...(payload.pr !== undefined ? { pullRequest: payload.pr } : {}),
+      };
+    }
+    if (data.length < 100) return undefined;
   }
   return undefined;
 }
@@ -191,7 +194,7 @@ async function runnerEnded(
   return endedByRunner(data, appLogin);
 }
 
-/** Pages of 100 of a commit's deployments to an environment read at most by runningOwnDeployment. */
+/** Pages of 100 of a commit's deployments read at most by runningOwnDeployment and stagingHolder. */
 const NEWER_DEPLOYMENT_PAGES = 5;
 
 /**

@@ -1,9 +1,12 @@
 // A deployment of preview (`staging: production`) holds both locks until its final status, which releases
 // both: a failure releasing preview's lock (GitHub's 5xx) does not leave production's behind too. Each is tried,
 // then the delivery fails (GitHub shows it failed; a redelivery releases what is left), as a failed start does.
+// And production's lock is named as held by that deployment however many deployments of the commit others make
+// (a workflow's token, deployments: write): read as a lock nobody holds, it would be said to be --force's.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { HEAD, deployYml, repliesTo, rest, withSeededApp } from './helpers.ts';
+import { fakeSha } from '../fake-github/index.ts';
+import { HEAD, PR, deployYml, repliesTo, rest, withSeededApp } from './helpers.ts';
 import { finalStatus, receive } from './delivery-helpers.ts';
 
 const SEED: Parameters<typeof withSeededApp>[0] = {
@@ -18,6 +21,8 @@ const SEED: Parameters<typeof withSeededApp>[0] = {
 `),
   collaborators: { alice: 'write' },
 };
+
+const OTHER_HEAD = fakeSha('staging-lock-release-pr-8');
 
 type Fake = Parameters<Parameters<typeof withSeededApp>[1]>[0];
 const lockOf = (fake: Fake, environment: string) => fake.repo().refs.get(`deploy-locks/${environment}`);
@@ -44,4 +49,39 @@ test("a final status whose release of preview's lock fails still releases produc
     await receive(probot, 'deployment_status', finalStatus(fake, preview!, 'success', undefined, 'preview'));
     assert.equal(lockOf(fake, 'preview'), undefined);
   });
+});
+
+test("production's lock held by the deployment of preview is named as such however many deployments of the commit others make after it", async () => {
+  await withSeededApp(
+    {
+      ...SEED,
+      collaborators: { alice: 'write', bob: 'write' },
+      pulls: [
+        { number: PR, head: HEAD, user: 'carol' },
+        { number: 8, head: OTHER_HEAD, user: 'dave' },
+      ],
+    },
+    async (fake, probot) => {
+      await repliesTo(fake, probot, '/deploy preview', 'alice');
+      const [preview] = [...fake.repo().deployments.values()];
+      // Anyone with deployments: write (a workflow's token) makes deployments of the same commit elsewhere.
+      for (let i = 1; i <= 40; i++)
+        await rest(fake, 'POST', '/deployments', {
+          ref: HEAD,
+          environment: `review-${i}`,
+          auto_merge: false,
+          required_contexts: [],
+        });
+      const refused = await repliesTo(fake, probot, '/deploy production', 'bob', 8);
+      assert.match(refused, /`locked`/, refused);
+      assert.match(
+        refused,
+        new RegExp(
+          `deployment \\\\#\u200D?${String(preview!.id)} of .* to preview, which deploys production first`,
+        ),
+        refused,
+      );
+      assert.doesNotMatch(refused, /--force/, 'not said to be a lock nobody holds, for --force to release');
+    },
+  );
 });
