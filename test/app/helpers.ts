@@ -49,6 +49,22 @@ target:
 environments:${environments}`;
 
 /**
+ * A deploy.yml (deployYml) where preview, not a production environment, deploys production first as its
+ * `staging`, so a deployment of preview is held to production's rules and lock too. `approvals` is production's
+ * approvals section, one key per line (`required: 0`).
+ */
+export const previewThroughProduction = (...approvals: string[]): string =>
+  deployYml(`
+  preview:
+    production: false
+    staging: production
+  production:
+    production: true
+    approvals:
+${approvals.map((line) => `      ${line}`).join('\n')}
+`);
+
+/**
  * A deploy.yml (deployYml) whose production takes `required` approvals from `approvers`: only `deployers` may
  * deploy it when given, and an approval lasts `expiresAfter` when given. `others` are environments with nothing
  * configured, listed before it.

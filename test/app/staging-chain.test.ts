@@ -9,7 +9,7 @@ import type { Octokit } from '../../app/facts/github.ts';
 import {
   HEAD as PUSHED,
   PR,
-  deployYml,
+  previewThroughProduction,
   owner,
   repliesTo,
   repo,
@@ -21,16 +21,7 @@ import { askProtectionRule } from './delivery-helpers.ts';
 
 const HEAD = fakeSha('staging-chain-head');
 const seed: Parameters<typeof withSeededApp>[0] = {
-  config: deployYml(`
-  preview:
-    production: false
-    staging: production
-  production:
-    production: true
-    approvals:
-      approvers: [sre]
-      required: 1
-`),
+  config: previewThroughProduction('approvers: [sre]', 'required: 1'),
   collaborators: { alice: 'write', carol: 'write', sre: 'write' },
   pulls: [{ number: PR, head: HEAD, user: 'bob' }],
   app: { now: () => new Date('2025-03-04T10:30:00Z') },
@@ -63,15 +54,7 @@ test('/deploy preview by someone production does not let deploy: refused, naming
   await withSeededApp(
     {
       ...seed,
-      config: deployYml(`
-  preview:
-    production: false
-    staging: production
-  production:
-    production: true
-    approvals:
-      deployers: [alice]
-`),
+      config: previewThroughProduction('deployers: [alice]'),
     },
     async (fake, probot) => {
       const refused = await sayOnPull(fake, probot, '/deploy preview', 'carol');
@@ -88,15 +71,7 @@ test('a lock on production stops /deploy preview, naming production; its holder 
   await withSeededApp(
     {
       ...seed,
-      config: deployYml(`
-  preview:
-    production: false
-    staging: production
-  production:
-    production: true
-    approvals:
-      required: 0
-`),
+      config: previewThroughProduction('required: 0'),
     },
     async (fake, probot) => {
       assert.match(
@@ -117,16 +92,7 @@ test('a lock on production stops /deploy preview, naming production; its holder 
 });
 
 test("protection rule: a workflow deploying preview is held to production's rules and lock, naming production", async () => {
-  const config = deployYml(`
-  preview:
-    production: false
-    staging: production
-  production:
-    production: true
-    approvals:
-      required: 0
-      required_checks: [e2e]
-`);
+  const config = previewThroughProduction('required: 0', 'required_checks: [e2e]');
   await withSeededApp({ config, collaborators: { alice: 'write', sre: 'write' } }, async (fake, probot) => {
     const octokit = (await probot.auth(fake.state.installationId)) as unknown as Octokit;
     let run = 900;

@@ -6,19 +6,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fakeSha } from '../fake-github/index.ts';
-import { HEAD, PR, deployYml, repliesTo, rest, withSeededApp } from './helpers.ts';
+import { HEAD, PR, previewThroughProduction, repliesTo, rest, withSeededApp } from './helpers.ts';
 import { finalStatus, receive } from './delivery-helpers.ts';
 
 const SEED: Parameters<typeof withSeededApp>[0] = {
-  config: deployYml(`
-  preview:
-    production: false
-    staging: production
-  production:
-    production: true
-    approvals:
-      required: 0
-`),
+  config: previewThroughProduction('required: 0'),
   collaborators: { alice: 'write' },
 };
 

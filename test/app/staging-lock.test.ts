@@ -4,21 +4,22 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fakeSha } from '../fake-github/index.ts';
-import { BOT_LOGIN, HEAD, PR, deployYml, repliesTo, rest, withSeededApp } from './helpers.ts';
+import {
+  BOT_LOGIN,
+  HEAD,
+  PR,
+  deployYml,
+  previewThroughProduction,
+  repliesTo,
+  rest,
+  withSeededApp,
+} from './helpers.ts';
 import { askProtectionRule, finalStatus, receive } from './delivery-helpers.ts';
 
 const OTHER_PR = 8;
 const OTHER_HEAD = fakeSha('pr-8-head');
 const SEED: Parameters<typeof withSeededApp>[0] = {
-  config: deployYml(`
-  preview:
-    production: false
-    staging: production
-  production:
-    production: true
-    approvals:
-      required: 0
-`),
+  config: previewThroughProduction('required: 0'),
   collaborators: { alice: 'write', bob: 'write' },
   pulls: [
     { number: PR, head: HEAD, user: 'carol' },
