@@ -12,9 +12,14 @@
 // instance: a kept instance would send the first delivery's id forever. The delivery being handled is kept
 // in an AsyncLocalStorage around the webhooks' receive, and a hook of ours, which runs after Probot's, writes
 // it (or removes the header outside a delivery).
+//
+// Each kept Octokit's GETs are conditional (conditional-reads.ts): it remembers its answers, and GitHub answers
+// an unchanged one with a 304 that costs no rate limit. The memory goes with the Octokit.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Probot, ProbotOctokit } from 'probot';
 import { isGraphqlMutation } from './facts/github.ts';
+import { rememberReads } from './conditional-reads.ts';
+import type { ReadCacheLimits } from './conditional-reads.ts';
 
 type Octokit = ProbotOctokit;
 type AuthFn = Octokit['auth'] & { hook?: unknown };
@@ -68,7 +73,7 @@ export interface InstallationOctokits {
  */
 export async function keepInstallationOctokits(
   probot: Probot,
-  options: { max?: number } = {},
+  options: { max?: number; reads?: ReadCacheLimits } = {},
 ): Promise<InstallationOctokits> {
   const max = options.max ?? DEFAULT_MAX_INSTALLATIONS;
   if (!Number.isSafeInteger(max) || max < 1)
@@ -98,6 +103,8 @@ export async function keepInstallationOctokits(
         if (createsSomething(request.method, request.url, request.query))
           request.request = { ...request.request, retries: request.request?.retries ?? 0 };
       });
+      // Last, so it wraps the throttling and retry plugins: a retried GET is asked conditionally too.
+      rememberReads(octokit, options.reads);
       return octokit;
     });
     kept.set(installationId, made);

@@ -29,6 +29,7 @@ import { serializePendingMarker } from '../../app/deploy/pending.ts';
 import { serializeGateNotice } from '../../app/deploy/gate-notice.ts';
 import { acquireLock } from '../../app/locks.ts';
 import { readAppComments } from '../../app/facts/own-comments.ts';
+import { keepInstallationOctokits } from '../../app/installation-octokits.ts';
 import type { Octokit } from '../../app/facts/github.ts';
 
 type Receive = Parameters<Probot['receive']>[0];
@@ -237,6 +238,8 @@ async function startRun(
     pulls,
   });
   const probot = testProbot(fake);
+  // As the server hands deliveries their Octokit: one per installation, its reads conditional.
+  await keepInstallationOctokits(probot);
   await probot.load(testApp({ now: () => NOW }));
   const octokit = (await probot.auth(fake.state.installationId)) as unknown as Octokit;
   return { fake, probot, octokit, warnings: [] };

@@ -23,6 +23,7 @@ import type {
 } from '../fake-github/index.ts';
 import { deployApp } from '../../app/index.ts';
 import { createServer } from '../../app/server.ts';
+import { keepInstallationOctokits } from '../../app/installation-octokits.ts';
 import type { RunningServer, ServerOptions } from '../../app/server.ts';
 import type { AppOptions } from '../../app/index.ts';
 import { markerKeys } from '../../src/github/marker-keys.ts';
@@ -197,13 +198,18 @@ export function testProbot(
   });
 }
 
-/** A Probot against `fake` with the App loaded: testApp(`options`). */
+/**
+ * A Probot against `fake` with the App loaded: testApp(`options`); with `kept`, deliveries get their
+ * installation's kept Octokit (conditional reads included), as the server and the Lambda hand them.
+ */
 export async function loadedProbot(
   fake: FakeGitHub,
   options: AppOptions = {},
   log?: Probot['log'],
+  kept = false,
 ): Promise<Probot> {
   const probot = testProbot(fake, log);
+  if (kept) await keepInstallationOctokits(probot);
   await probot.load(testApp(options));
   return probot;
 }
@@ -213,11 +219,11 @@ export async function loadedProbot(
  * (capturedLog) when given; the caller stops the fake.
  */
 export async function seededApp(
-  seed: Seed & { app?: AppOptions; log?: Probot['log'] } = {},
+  seed: Seed & { app?: AppOptions; log?: Probot['log']; kept?: boolean } = {},
 ): Promise<{ fake: FakeGitHub; probot: Probot }> {
   const fake = await seededFake(seed);
   try {
-    return { fake, probot: await loadedProbot(fake, seed.app, seed.log) };
+    return { fake, probot: await loadedProbot(fake, seed.app, seed.log, seed.kept) };
   } catch (error) {
     await fake.stop();
     throw error;

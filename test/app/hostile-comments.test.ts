@@ -172,6 +172,8 @@ async function startRun(): Promise<Run> {
     collaborators: { alice: 'write', bob: 'write', carol: 'write', dave: 'admin' },
     pulls: [{ number: PR, head: HEAD, user: 'alice' }],
     app: { now: () => NOW },
+    // As the server hands deliveries their Octokit: one per installation, its reads conditional.
+    kept: true,
   });
   const octokit = (await probot.auth(fake.state.installationId)) as unknown as Octokit;
   return { fake, probot, octokit, bot: `${fake.state.appSlug}[bot]` };

@@ -1,0 +1,207 @@
+// The conditional-reads hook (app/conditional-reads.ts) with a tiny fake `request`: a GitHub that gives each
+// answer an ETag and answers a matching If-None-Match with Octokit's 304 error.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { RequestError } from '@octokit/request-error';
+import {
+  RememberedReads,
+  conditionalReadsHook,
+  readKey,
+  rememberReads,
+} from '../../../app/conditional-reads.ts';
+import type { Answer, ParseRequest, RequestOptions } from '../../../app/conditional-reads.ts';
+
+/** Options already as sent: the parse is the identity. */
+const parse: ParseRequest = (options) =>
+  options as unknown as { method: string; url: string; headers: Record<string, unknown> };
+
+interface Sent {
+  method: string;
+  url: string;
+  ifNoneMatch: unknown;
+}
+
+/** A fake GitHub: `bodies` by URL, each with its ETag; 304 for a matching If-None-Match; `status` per URL. */
+function fakeGitHub(options: { etags?: boolean; status?: Record<string, number> } = {}) {
+  const bodies = new Map<string, unknown>();
+  const version = new Map<string, number>();
+  const sent: Sent[] = [];
+  const answer = async (o: RequestOptions): Promise<Answer> => {
+    const method = String(o.method);
+    const url = String(o.url);
+    const headers = (o.headers ?? {}) as Record<string, unknown>;
+    sent.push({ method, url, ifNoneMatch: headers['if-none-match'] });
+    const etag = `"${url}:${String(headers.accept)}:${version.get(url) ?? 0}"`;
+    const status = options.status?.[url] ?? 200;
+    const request = { method: method as 'GET', url, headers: {} };
+    if (status >= 400) throw new RequestError('Not Found', status, { request });
+    if (method === 'GET' && headers['if-none-match'] === etag)
+      throw new RequestError('Not modified', 304, {
+        request,
+        response: { url, status: 304, headers: { etag }, data: '' },
+      });
+    return {
+      status: method === 'POST' ? 201 : 200,
+      url,
+      headers: options.etags === false ? {} : { etag, link: `<${url}&page=2>; rel="next"` },
+      data: structuredClone(bodies.get(url) ?? { created: true }),
+    };
+  };
+  return {
+    sent,
+    /**
+     * A wrap hook's `send`, as Octokit's hooks (before-after-hook) make it: bound to the options the hook was
+     * called with, whatever it is passed.
+     */
+    send: (options: RequestOptions) => () => answer(options),
+    set(url: string, body: unknown) {
+      bodies.set(url, body);
+      version.set(url, (version.get(url) ?? 0) + 1);
+    },
+  };
+}
+
+type Hook = ReturnType<typeof conditionalReadsHook>;
+/** `hook` called as Octokit calls it: with the request's options, and the rest of the chain bound to them. */
+const ask = (hook: Hook, github: ReturnType<typeof fakeGitHub>, options: RequestOptions): Promise<Answer> =>
+  hook(github.send(options), options);
+
+const get = (url: string, accept = 'application/vnd.github+json'): RequestOptions => ({
+  method: 'GET',
+  url,
+  headers: { accept },
+});
+
+const COMMENTS = 'https://api.github.com/repos/acme/web/issues/7/comments?per_page=100&page=1';
+
+test('a GET keeps its ETag, asks with If-None-Match next time, and a 304 is answered from memory as a 200', async () => {
+  const github = fakeGitHub();
+  github.set(COMMENTS, [{ id: 1, body: 'one' }]);
+  const hook = conditionalReadsHook(new RememberedReads(), parse);
+  const first = await ask(hook, github, get(COMMENTS));
+  const second = await ask(hook, github, get(COMMENTS));
+  assert.deepEqual(
+    github.sent.map((s) => s.ifNoneMatch),
+    [undefined, `"${COMMENTS}:application/vnd.github+json:1"`],
+  );
+  assert.equal(second.status, 200);
+  assert.deepEqual(second.data, [{ id: 1, body: 'one' }]);
+  assert.equal(second.url, COMMENTS);
+  // The remembered headers: a paginating caller follows the same Link.
+  assert.deepEqual(second.headers, first.headers);
+  // A change on GitHub: a new ETag, a 200, and the new answer is the one remembered.
+  github.set(COMMENTS, [{ id: 1, body: 'edited' }]);
+  assert.deepEqual((await ask(hook, github, get(COMMENTS))).data, [{ id: 1, body: 'edited' }]);
+  assert.deepEqual((await ask(hook, github, get(COMMENTS))).data, [{ id: 1, body: 'edited' }]);
+  assert.equal(github.sent.at(-1)!.ifNoneMatch, `"${COMMENTS}:application/vnd.github+json:2"`);
+});
+
+test('never kept: a POST, an answer without an ETag, an error; another URL or Accept is asked plainly', async () => {
+  const github = fakeGitHub();
+  const cache = new RememberedReads();
+  const hook = conditionalReadsHook(cache, parse);
+  const post = { method: 'POST', url: COMMENTS.replace(/\?.*/, ''), headers: {} };
+  await ask(hook, github, post);
+  await ask(hook, github, post);
+  assert.deepEqual(
+    github.sent.map((s) => s.ifNoneMatch),
+    [undefined, undefined],
+  );
+  assert.equal(cache.keys().length, 0);
+
+  const noEtag = fakeGitHub({ etags: false });
+  noEtag.set(COMMENTS, []);
+  await ask(hook, noEtag, get(COMMENTS));
+  await ask(hook, noEtag, get(COMMENTS));
+  assert.deepEqual(
+    noEtag.sent.map((s) => s.ifNoneMatch),
+    [undefined, undefined],
+  );
+
+  github.set(COMMENTS, [{ id: 1 }]);
+  await ask(hook, github, get(COMMENTS));
+  await ask(hook, github, get(COMMENTS.replace('page=1', 'page=2')));
+  await ask(hook, github, get(COMMENTS, 'application/vnd.github.full+json'));
+  assert.deepEqual(
+    github.sent.slice(2).map((s) => s.ifNoneMatch),
+    [undefined, undefined, undefined],
+  );
+
+  // An error answer is not kept, and forgets what was kept for the request: the next GET is asked plainly.
+  const failing = fakeGitHub({ status: { [COMMENTS]: 404 } });
+  await assert.rejects(ask(hook, failing, get(COMMENTS)), { status: 404 });
+  await ask(hook, github, get(COMMENTS));
+  assert.equal(github.sent.at(-1)!.ifNoneMatch, undefined);
+
+  // A caller's own conditional request is its own: sent as it is, its 304 reaches it.
+  github.set(COMMENTS, [{ id: 2 }]);
+  await ask(hook, github, get(COMMENTS));
+  const own = { ...get(COMMENTS), headers: { accept: 'x', 'if-none-match': '"theirs"' } };
+  assert.equal(readKey(own, parse), undefined);
+  // An answer asked for unparsed (a stream) is never kept.
+  assert.equal(readKey({ ...get(COMMENTS), request: { parseSuccessResponseBody: false } }, parse), undefined);
+});
+
+test('the memory is bounded by size, least recently read first; an answer over the limit is not kept', async () => {
+  const github = fakeGitHub();
+  const page = (n: number) => `https://api.github.com/repos/acme/web/issues/${n}/comments`;
+  for (let n = 1; n <= 4; n++) github.set(page(n), 'x'.repeat(1000));
+  const cache = new RememberedReads({ maxBytes: 4000, maxAnswerBytes: 1500 });
+  const hook = conditionalReadsHook(cache, parse);
+  for (const n of [1, 2, 3]) await ask(hook, github, get(page(n)));
+  assert.deepEqual(
+    cache.keys().map((k) => k.split('\n')[0]),
+    [page(1), page(2), page(3)],
+  );
+  await ask(hook, github, get(page(1)));
+  await ask(hook, github, get(page(4)));
+  // Page 2, least recently read, made room for page 4.
+  assert.deepEqual(
+    cache.keys().map((k) => k.split('\n')[0]),
+    [page(3), page(1), page(4)],
+  );
+  assert.ok(cache.bytes <= 4000, String(cache.bytes));
+  github.set(page(5), 'x'.repeat(2000));
+  await ask(hook, github, get(page(5)));
+  assert.ok(!cache.keys().some((k) => k.startsWith(page(5))), 'an answer over 1500 bytes is not kept');
+  assert.throws(() => new RememberedReads({ maxBytes: -1 }), /maxBytes must be a non-negative integer/);
+});
+
+test("what a caller gets is its own: mutating it changes neither the memory nor another caller's answer", async () => {
+  const github = fakeGitHub();
+  github.set(COMMENTS, { total_count: 1, check_runs: [{ id: 1, name: 'gate' }] });
+  const hook = conditionalReadsHook(new RememberedReads(), parse);
+  const first = (await ask(hook, github, get(COMMENTS))).data as { check_runs: Array<{ name: string }> };
+  // As Octokit's paginate does with a namespaced list, and as any caller might.
+  first.check_runs[0]!.name = 'changed by the first caller';
+  delete (first as { total_count?: number }).total_count;
+  const second = await ask(hook, github, get(COMMENTS));
+  (second.data as { check_runs: unknown[] }).check_runs.push('added');
+  second.headers.etag = 'changed';
+  const third = await ask(hook, github, get(COMMENTS));
+  assert.deepEqual(third.data, { total_count: 1, check_runs: [{ id: 1, name: 'gate' }] });
+  assert.equal(github.sent.at(-1)!.ifNoneMatch, `"${COMMENTS}:application/vnd.github+json:1"`);
+  assert.notEqual(third.headers.etag, 'changed');
+});
+
+test('rememberReads wraps an Octokit: its hook parses requests with the Octokit endpoint', async () => {
+  let wrapped:
+    ((send: (o: RequestOptions) => Promise<Answer>, o: RequestOptions) => Promise<Answer>) | undefined;
+  const octokit = {
+    hook: { wrap: (_name: string, hook: typeof wrapped) => (wrapped = hook) },
+    request: {
+      endpoint: {
+        parse: (o: RequestOptions) => ({
+          method: String(o.method),
+          url: `https://api.github.com${String(o.url)}`,
+          headers: { accept: 'application/vnd.github+json' },
+        }),
+      },
+    },
+  };
+  const cache = rememberReads(octokit as never);
+  const github = fakeGitHub();
+  const options = { method: 'GET', url: '/repos/acme/web', headers: {} };
+  await wrapped!(github.send(options), options);
+  assert.deepEqual(cache.keys(), ['https://api.github.com/repos/acme/web\napplication/vnd.github+json']);
+});
