@@ -18,12 +18,21 @@ interface Seen {
   path: string;
   delivery: string | undefined;
   authorization: string | undefined;
+  ifNoneMatch: string | undefined;
   at: number;
 }
 
-/** Answers installation tokens (any installation) and PATCHes of a comment; records every request. */
-async function recorder(): Promise<{ url: string; seen: Seen[]; close: () => Promise<void> }> {
+const REPO_ETAG = '"repo-v1"';
+
+/**
+ * Answers installation tokens (any installation), PATCHes of a comment and GET /repos/acme/web (with an ETag,
+ * 304 to a matching If-None-Match; 502 to the first `failConditional` conditional ones); records every request.
+ */
+async function recorder(
+  options: { failConditional?: number } = {},
+): Promise<{ url: string; seen: Seen[]; close: () => Promise<void> }> {
   const seen: Seen[] = [];
+  let failConditional = options.failConditional ?? 0;
   const server = createHttpServer((req, res) => {
     const path = (req.url ?? '').split('?')[0]!;
     seen.push({
@@ -31,10 +40,21 @@ async function recorder(): Promise<{ url: string; seen: Seen[]; close: () => Pro
       path,
       delivery: req.headers['x-github-delivery'] as string | undefined,
       authorization: req.headers.authorization,
+      ifNoneMatch: req.headers['if-none-match'],
       at: performance.now(),
     });
     req.resume();
     req.on('end', () => {
+      if (req.method === 'GET' && path === '/repos/acme/web') {
+        const asked = req.headers['if-none-match'];
+        if (asked !== undefined && failConditional-- > 0) res.writeHead(502).end();
+        else if (asked === REPO_ETAG) res.writeHead(304, { etag: REPO_ETAG }).end();
+        else
+          res
+            .writeHead(200, { 'content-type': 'application/json', etag: REPO_ETAG })
+            .end(JSON.stringify({ id: 1, full_name: 'acme/web' }));
+        return;
+      }
       const token = /^\/app\/installations\/(\d+)\/access_tokens$/.exec(path);
       res.writeHead(token ? 201 : 200, { 'content-type': 'application/json' });
       res.end(
@@ -70,8 +90,13 @@ const event = (id: string, installation: number | undefined, name = 'issues', ac
 /** A Probot against the recorder whose app keeps every delivery's context.octokit (and writes once). */
 async function probotWith(
   baseUrl: string,
-  options: { max?: number; Octokit?: typeof ProbotOctokit; write?: boolean } = {},
-): Promise<{ probot: Probot; octokits: Map<string, unknown>; kept: () => number[] }> {
+  options: { max?: number; Octokit?: typeof ProbotOctokit; write?: boolean; read?: boolean } = {},
+): Promise<{
+  probot: Probot;
+  octokits: Map<string, unknown>;
+  kept: () => number[];
+  reads: Map<string, { status: number; data: unknown }>;
+}> {
   const probot = new Probot({
     appId: 1,
     privateKey: privateKey(),
@@ -82,9 +107,17 @@ async function probotWith(
   });
   const keeping = await keepInstallationOctokits(probot, options.max ? { max: options.max } : {});
   const octokits = new Map<string, unknown>();
+  const reads = new Map<string, { status: number; data: unknown }>();
   await probot.load((app) => {
     app.on(['issues', 'installation'], async (context) => {
       octokits.set(context.id, context.octokit);
+      if (options.read) {
+        const { status, data } = await context.octokit.request('GET /repos/{owner}/{repo}', {
+          owner: 'acme',
+          repo: 'web',
+        });
+        reads.set(context.id, { status, data });
+      }
       if (options.write)
         await context.octokit.request('PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}', {
           owner: 'acme',
@@ -94,7 +127,7 @@ async function probotWith(
         });
     });
   });
-  return { probot, octokits, kept: keeping.installations };
+  return { probot, octokits, kept: keeping.installations, reads };
 }
 
 test('installationOf: the installation a delivery names; none; the revoking installation events', () => {
@@ -207,6 +240,42 @@ test("an installation's deletion is answered by Probot (no token) and drops its 
     await probot.receive(event('again', 5, 'installation', 'created'));
     assert.notEqual(octokits.get('again'), octokits.get('before'));
     assert.deepEqual(kept(), [5]);
+  } finally {
+    await github.close();
+  }
+});
+
+test("an installation's reads are conditional: its own remembered answers only, gone with its Octokit", async () => {
+  const github = await recorder();
+  try {
+    const { probot, reads } = await probotWith(github.url, { read: true });
+    const asked = () => github.seen.filter((r) => r.path === '/repos/acme/web').map((r) => r.ifNoneMatch);
+    await probot.receive(event('first', 11));
+    await probot.receive(event('again', 11));
+    // Another installation's Octokit remembers nothing of installation 11's.
+    await probot.receive(event('other', 22));
+    assert.deepEqual(asked(), [undefined, REPO_ETAG, undefined]);
+    // The 304 is answered as the 200 it stands for.
+    assert.deepEqual(reads.get('again'), { status: 200, data: { id: 1, full_name: 'acme/web' } });
+    assert.deepEqual(reads.get('again'), reads.get('first'));
+    // Deleted, then installed again: a new Octokit, which asks afresh.
+    await probot.receive(event('gone', 11, 'installation', 'deleted'));
+    await probot.receive(event('back', 11, 'installation', 'created'));
+    assert.deepEqual(asked().slice(3), [undefined, undefined]);
+  } finally {
+    await github.close();
+  }
+});
+
+test("with Probot's own Octokit (retries on), a GET retried after a 502 is asked conditionally again", async () => {
+  const github = await recorder({ failConditional: 1 });
+  try {
+    const { probot, reads } = await probotWith(github.url, { Octokit: ProbotOctokit, read: true });
+    await probot.receive(event('first', 11));
+    await probot.receive(event('retried', 11));
+    const seen = github.seen.filter((r) => r.path === '/repos/acme/web').map((r) => r.ifNoneMatch);
+    assert.deepEqual(seen, [undefined, REPO_ETAG, REPO_ETAG]);
+    assert.deepEqual(reads.get('retried'), { status: 200, data: { id: 1, full_name: 'acme/web' } });
   } finally {
     await github.close();
   }
