@@ -18,7 +18,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Probot, ProbotOctokit } from 'probot';
 import { isGraphqlMutation } from './facts/github.ts';
-import { rememberReads } from './conditional-reads.ts';
+import { RememberedReads, rememberReads } from './conditional-reads.ts';
 import type { ReadCacheLimits } from './conditional-reads.ts';
 
 type Octokit = ProbotOctokit;
@@ -78,6 +78,8 @@ export async function keepInstallationOctokits(
   const max = options.max ?? DEFAULT_MAX_INSTALLATIONS;
   if (!Number.isSafeInteger(max) || max < 1)
     throw new Error(`keepInstallationOctokits: max must be a positive integer, got ${max}`);
+  // Refused here, at start, rather than in every delivery's Octokit.
+  new RememberedReads(options.reads);
   // Without an installation id, probot.auth() is the app Octokit the webhook transform asks.
   const appOctokit = await probot.auth();
   const original = appOctokit.auth as AuthFn;

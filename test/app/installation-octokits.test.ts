@@ -148,6 +148,10 @@ test('keepInstallationOctokits refuses a max that is not a positive integer', as
   const probot = new Probot({ appId: 1, privateKey: privateKey(), secret: SECRET, logLevel: 'fatal' });
   for (const max of [0, -1, 1.5, Number.NaN])
     await assert.rejects(keepInstallationOctokits(probot, { max }), /max must be a positive integer/);
+  await assert.rejects(
+    keepInstallationOctokits(probot, { reads: { maxBytes: -1 } }),
+    /maxBytes must be a non-negative integer/,
+  );
 });
 
 test('deliveries of one installation share one Octokit; another installation has its own', async () => {
