@@ -3,8 +3,13 @@
 // last answer in `If-None-Match` with 304 Not Modified when nothing changed, and a 304 does not count against
 // the installation's primary rate limit. This hook, on an installation's kept Octokit, remembers each GET's
 // ETag and data, asks conditionally the next time, and answers a 304 from memory as the 200 Octokit's callers
-// expect. The memory belongs to the Octokit: one installation's answers are never another's, and an
-// installation dropped (suspended, deleted, least recently used) drops them with its Octokit.
+// expect. The memory is one budget for the whole process (RememberedReads), shared by every installation and
+// ordered by last read across all of them; each kept Octokit reads and writes only its own installation's part
+// of it (InstallationReads): one installation's answers are never another's, and an installation dropped
+// (suspended, deleted, least recently used) drops them with its Octokit.
+//
+// A 304 carries GitHub's current rate-limit figures and date: the answer made from memory has the remembered
+// content headers (ETag, Link, content type) and the 304's own per-response headers, never stale figures.
 //
 // Kept as the JSON text GitHub sent (read from a clone of the response, so a 200 costs no more than a copy of
 // its text), parsed again for every caller: a caller owns what it gets (Octokit's paginate rewrites the data
@@ -14,13 +19,16 @@
 // answer), and a deep freeze (0.07 ms, but a frozen answer breaks paginate).
 import type { Octokit } from './facts/github.ts';
 
-/** What the App keeps per installation, at most, by approximate size (the least recently read goes first). */
-export const DEFAULT_READ_CACHE_BYTES = 16 * 1024 * 1024;
+/** What the process keeps in all, for every installation, by approximate size (the least recently read go first). */
+export const DEFAULT_READ_CACHE_BYTES = 64 * 1024 * 1024;
 /** An answer larger than this is not kept at all. */
 export const DEFAULT_MAX_KEPT_ANSWER_BYTES = 2 * 1024 * 1024;
 
 export interface ReadCacheLimits {
-  /** Bytes kept in all (approximate: JSON text, URL and headers); the least recently read go first. */
+  /**
+   * Bytes kept in all, every installation's answers together (approximate: JSON text, URL and headers); the
+   * least recently read, of any installation, go first.
+   */
   maxBytes?: number;
   /** An answer over this many bytes is not kept. */
   maxAnswerBytes?: number;
@@ -52,6 +60,7 @@ type Send = (options: RequestOptions) => Promise<Answer>;
 interface Remembered {
   etag: string;
   url: string;
+  /** The answer's content headers (without PER_RESPONSE ones). */
   headers: Record<string, unknown>;
   /** The answer's text: JSON (`json`) or the data itself. */
   text: string;
@@ -59,9 +68,30 @@ interface Remembered {
   bytes: number;
 }
 
-/** A least-recently-used map of remembered answers, bounded by their approximate size. */
+/**
+ * One installation's part of the process's remembered reads: what its kept Octokit's hook reads and writes.
+ * Closed when the installation's Octokit is dropped; a request of that Octokit still in flight then neither
+ * finds nor keeps anything.
+ */
+export interface InstallationReads {
+  readonly installation: number;
+  readonly maxAnswerBytes: number;
+  get(key: string): Remembered | undefined;
+  keep(key: string, answer: Remembered): void;
+  forget(key: string): void;
+  /** Its keys (readKey), least recently read first. */
+  keys(): string[];
+}
+
+/**
+ * The process's remembered reads: one least-recently-read map for every installation, bounded by the answers'
+ * approximate size in all, keyed by installation, URL and media type.
+ */
 export class RememberedReads {
+  /** By `${installation}\n${readKey}`, least recently read first (a Map keeps insertion order). */
   readonly #entries = new Map<string, Remembered>();
+  /** Each open installation's part, and the entry keys it holds. */
+  readonly #parts = new Map<number, { reads: InstallationReads; keys: Set<string> }>();
   #bytes = 0;
   readonly maxBytes: number;
   readonly maxAnswerBytes: number;
@@ -77,17 +107,51 @@ export class RememberedReads {
         throw new Error(`conditional reads: ${name} must be a non-negative integer, got ${value}`);
   }
 
-  /** Bytes kept now (approximate). */
+  /** Bytes kept now, every installation's together (approximate). */
   get bytes(): number {
     return this.#bytes;
   }
 
-  /** Keys kept, least recently read first. */
+  /** Keys kept, as `installation\nURL\nAccept`, least recently read first. */
   keys(): string[] {
     return [...this.#entries.keys()];
   }
 
-  get(key: string): Remembered | undefined {
+  /**
+   * A new part for `installation` (its kept Octokit's); a part it had before is dropped with its answers, so
+   * that only the newest Octokit's part is open.
+   */
+  of(installation: number): InstallationReads {
+    this.drop(installation);
+    const keys = new Set<string>();
+    const owned = (key: string) => `${installation}\n${key}`;
+    const open = () => this.#parts.get(installation)?.reads === reads;
+    const reads: InstallationReads = {
+      installation,
+      maxAnswerBytes: this.maxAnswerBytes,
+      get: (key) => (open() ? this.#get(owned(key)) : undefined),
+      keep: (key, answer) => {
+        if (open()) this.#keep(owned(key), answer, keys);
+      },
+      forget: (key) => {
+        if (open()) this.#forget(owned(key));
+      },
+      keys: () =>
+        (open() ? this.keys().filter((k) => keys.has(k)) : []).map((k) => k.slice(k.indexOf('\n') + 1)),
+    };
+    this.#parts.set(installation, { reads, keys });
+    return reads;
+  }
+
+  /** Forgets everything `installation` kept and closes its part (its Octokit is dropped). */
+  drop(installation: number): void {
+    const part = this.#parts.get(installation);
+    if (!part) return;
+    this.#parts.delete(installation);
+    for (const key of [...part.keys]) this.#forget(key);
+  }
+
+  #get(key: string): Remembered | undefined {
     const hit = this.#entries.get(key);
     if (hit) {
       this.#entries.delete(key);
@@ -96,20 +160,22 @@ export class RememberedReads {
     return hit;
   }
 
-  /** Keeps `answer` under `key` unless it is over the answer limit (then nothing is kept under the key). */
-  keep(key: string, answer: Remembered): void {
-    this.forget(key);
+  /** Keeps `answer` under `key` unless it is over a limit (then nothing is kept under the key). */
+  #keep(key: string, answer: Remembered, owner: Set<string>): void {
+    this.#forget(key);
     if (answer.bytes > this.maxAnswerBytes || answer.bytes > this.maxBytes) return;
     this.#entries.set(key, answer);
+    owner.add(key);
     this.#bytes += answer.bytes;
-    while (this.#bytes > this.maxBytes) this.forget(this.#entries.keys().next().value!);
+    while (this.#bytes > this.maxBytes) this.#forget(this.#entries.keys().next().value!);
   }
 
-  forget(key: string): void {
+  #forget(key: string): void {
     const gone = this.#entries.get(key);
     if (!gone) return;
     this.#entries.delete(key);
     this.#bytes -= gone.bytes;
+    this.#parts.get(Number(key.slice(0, key.indexOf('\n'))))?.keys.delete(key);
   }
 }
 
@@ -138,6 +204,30 @@ export function readKey(options: RequestOptions, parse: ParseRequest): string | 
 const LONG_INTEGER = /\d{16}/;
 
 /**
+ * Headers that describe the response, not its content: GitHub's rate-limit figures at the time (x-ratelimit-*),
+ * the date, and the request's id. Never remembered; a 304 brings its own.
+ */
+const isPerResponse = (name: string): boolean =>
+  /^x-ratelimit-/i.test(name) || /^(?:date|x-github-request-id)$/i.test(name);
+
+/** Pure: `headers` without the per-response ones. */
+export const contentHeaders = (headers: Record<string, unknown>): Record<string, unknown> =>
+  Object.fromEntries(Object.entries(headers).filter(([name]) => !isPerResponse(name)));
+
+/**
+ * Pure: the headers of an answer made from memory for a 304: the remembered content headers, with the 304's
+ * own rate-limit figures, date and request id (the throttling plugin and any caller reading the remaining
+ * quota see the current figures).
+ */
+export const answeredHeaders = (
+  remembered: Record<string, unknown>,
+  notModified: Record<string, unknown> | undefined,
+): Record<string, unknown> => ({
+  ...remembered,
+  ...Object.fromEntries(Object.entries(notModified ?? {}).filter(([name]) => isPerResponse(name))),
+});
+
+/**
  * What is remembered of a 200 answer with an ETag (`body`: its JSON text, when read), or undefined when it is
  * not to be kept.
  */
@@ -154,7 +244,7 @@ function rememberedOf(
   else if (body !== undefined && typeof answer.data === 'object' && !LONG_INTEGER.test(body))
     [text, json] = [body, true];
   else return undefined;
-  const headers = { ...answer.headers };
+  const headers = contentHeaders(answer.headers);
   const bytes = text.length + answer.url.length + JSON.stringify(headers).length;
   return bytes > maxAnswerBytes ? undefined : { etag, url: answer.url, headers, text, json, bytes };
 }
@@ -185,17 +275,20 @@ function readingBody(options: RequestOptions, maxBytes: number): { body: () => s
   return { body: () => body };
 }
 
-/** Whether `error` is Octokit's answer to a 304 (it throws a RequestError, name HttpError, status 304). */
-const isNotModified = (error: unknown): boolean =>
+/** Octokit's answer to a 304: it throws a RequestError (name HttpError, status 304) with the response. */
+type NotModified = Error & { status: 304; response?: { headers?: Record<string, unknown> } };
+
+const isNotModified = (error: unknown): error is NotModified =>
   error instanceof Error && error.name === 'HttpError' && (error as { status?: unknown }).status === 304;
 
 /**
  * A `request` wrap hook: a GET whose answer is remembered is sent with `If-None-Match`; a 304 is answered with
- * the remembered answer (status 200, its headers, a fresh copy of its data). A 200 with an ETag is remembered;
- * any other answer, or an error, forgets what was remembered for the request.
+ * the remembered answer (status 200, its content headers with the 304's rate-limit figures and date, a fresh
+ * copy of its data). A 200 with an ETag is remembered; any other answer, or an error, forgets what was
+ * remembered for the request.
  */
 export function conditionalReadsHook(
-  cache: RememberedReads,
+  cache: InstallationReads,
   parse: ParseRequest,
 ): (send: Send, options: RequestOptions) => Promise<Answer> {
   return async (send, options) => {
@@ -214,7 +307,7 @@ export function conditionalReadsHook(
         return {
           status: 200,
           url: kept.url,
-          headers: { ...kept.headers },
+          headers: answeredHeaders(kept.headers, error.response?.headers),
           data: kept.json ? JSON.parse(kept.text) : kept.text,
         };
       cache.forget(key);
@@ -228,14 +321,13 @@ export function conditionalReadsHook(
 }
 
 /**
- * Makes `octokit`'s GETs conditional, remembering answers within `limits`. Added after Octokit's own plugins,
- * the hook wraps them: a retried or throttled GET is sent with the same If-None-Match.
+ * Makes `octokit`'s GETs conditional, remembering answers in `reads` (its installation's part of the process's
+ * remembered reads). Added after Octokit's own plugins, the hook wraps them: a retried or throttled GET is
+ * sent with the same If-None-Match.
  */
-export function rememberReads(octokit: Octokit, limits: ReadCacheLimits = {}): RememberedReads {
-  const cache = new RememberedReads(limits);
+export function rememberReads(octokit: Octokit, reads: InstallationReads): void {
   const parse: ParseRequest = (options) => octokit.request.endpoint.parse(options as never);
   // Octokit's hook types name every option its endpoints take; this hook reads only a few of them.
   type WrapHook = Parameters<typeof octokit.hook.wrap<'request'>>[1];
-  octokit.hook.wrap('request', conditionalReadsHook(cache, parse) as unknown as WrapHook);
-  return cache;
+  octokit.hook.wrap('request', conditionalReadsHook(reads, parse) as unknown as WrapHook);
 }

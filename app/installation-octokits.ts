@@ -14,7 +14,9 @@
 // it (or removes the header outside a delivery).
 //
 // Each kept Octokit's GETs are conditional (conditional-reads.ts): it remembers its answers, and GitHub answers
-// an unchanged one with a 304 that costs no rate limit. The memory goes with the Octokit.
+// an unchanged one with a 304 that costs no rate limit. The memory is one budget for every installation (one
+// RememberedReads per keepInstallationOctokits, called once per process); an installation's part of it goes
+// with its Octokit.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Probot, ProbotOctokit } from 'probot';
 import { isGraphqlMutation } from './facts/github.ts';
@@ -65,6 +67,8 @@ export function createsSomething(method: string, url: string, query?: unknown): 
 export interface InstallationOctokits {
   /** Installations with a kept Octokit, least recently used first. */
   installations(): number[];
+  /** Every installation's remembered reads (conditional-reads.ts). */
+  reads: RememberedReads;
 }
 
 /**
@@ -78,13 +82,19 @@ export async function keepInstallationOctokits(
   const max = options.max ?? DEFAULT_MAX_INSTALLATIONS;
   if (!Number.isSafeInteger(max) || max < 1)
     throw new Error(`keepInstallationOctokits: max must be a positive integer, got ${max}`);
-  // Refused here, at start, rather than in every delivery's Octokit.
-  new RememberedReads(options.reads);
+  // Every installation's remembered reads, in one budget; invalid limits are refused here, at start.
+  const reads = new RememberedReads(options.reads);
   // Without an installation id, probot.auth() is the app Octokit the webhook transform asks.
   const appOctokit = await probot.auth();
   const original = appOctokit.auth as AuthFn;
   const kept = new Map<number, Promise<Octokit>>();
   const delivery = new AsyncLocalStorage<string>();
+
+  /** Drops an installation's kept Octokit and everything it remembered. */
+  const drop = (installationId: number): void => {
+    kept.delete(installationId);
+    reads.drop(installationId);
+  };
 
   const octokitFor = (installationId: number): Promise<Octokit> => {
     const hit = kept.get(installationId);
@@ -94,6 +104,8 @@ export async function keepInstallationOctokits(
       kept.set(installationId, hit);
       return hit;
     }
+    // Opened now, so that a drop before the Octokit is made closes it too.
+    const remembered = reads.of(installationId);
     const made = probot.auth(installationId).then((octokit) => {
       octokit.hook.before('request', (request) => {
         const id = delivery.getStore();
@@ -106,14 +118,14 @@ export async function keepInstallationOctokits(
           request.request = { ...request.request, retries: request.request?.retries ?? 0 };
       });
       // Last, so it wraps the throttling and retry plugins: a retried GET is asked conditionally too.
-      rememberReads(octokit, options.reads);
+      rememberReads(octokit, remembered);
       return octokit;
     });
     kept.set(installationId, made);
     made.catch(() => {
-      if (kept.get(installationId) === made) kept.delete(installationId);
+      if (kept.get(installationId) === made) drop(installationId);
     });
-    while (kept.size > max) kept.delete(kept.keys().next().value!);
+    while (kept.size > max) drop(kept.keys().next().value!);
     return made;
   };
 
@@ -121,7 +133,7 @@ export async function keepInstallationOctokits(
     if (isEventAuth(authOptions)) {
       const installation = installationOf(authOptions.event);
       if ('use' in installation) return octokitFor(installation.use);
-      if ('drop' in installation) kept.delete(installation.drop);
+      if ('drop' in installation) drop(installation.drop);
     }
     return (original as (o?: unknown) => Promise<unknown>)(authOptions);
   }) as AuthFn;
@@ -135,5 +147,5 @@ export async function keepInstallationOctokits(
   webhooks.receive = (event) => delivery.run(event.id, () => receive(event));
   webhooks.verifyAndReceive = (event) => delivery.run(event.id, () => verifyAndReceive(event));
 
-  return { installations: () => [...kept.keys()] };
+  return { installations: () => [...kept.keys()], reads };
 }

@@ -10,6 +10,7 @@ import { Probot, ProbotOctokit } from 'probot';
 import type { ApplicationFunction } from 'probot';
 import { createServer } from '../../app/server.ts';
 import { installationOf, keepInstallationOctokits } from '../../app/installation-octokits.ts';
+import type { RememberedReads } from '../../app/conditional-reads.ts';
 import { webhookPayload } from '../fake-github/index.ts';
 import { SECRET, TestOctokit, deliver, privateKey } from './helpers.ts';
 
@@ -33,6 +34,7 @@ async function recorder(
 ): Promise<{ url: string; seen: Seen[]; close: () => Promise<void> }> {
   const seen: Seen[] = [];
   let failConditional = options.failConditional ?? 0;
+  let repoReads = 0;
   const server = createHttpServer((req, res) => {
     const path = (req.url ?? '').split('?')[0]!;
     seen.push({
@@ -47,11 +49,13 @@ async function recorder(
     req.on('end', () => {
       if (req.method === 'GET' && path === '/repos/acme/web') {
         const asked = req.headers['if-none-match'];
+        // The rate limit left after each answer, as GitHub sends it with a 304 too.
+        const left = { 'x-ratelimit-remaining': String(5000 - ++repoReads) };
         if (asked !== undefined && failConditional-- > 0) res.writeHead(502).end();
-        else if (asked === REPO_ETAG) res.writeHead(304, { etag: REPO_ETAG }).end();
+        else if (asked === REPO_ETAG) res.writeHead(304, { etag: REPO_ETAG, ...left }).end();
         else
           res
-            .writeHead(200, { 'content-type': 'application/json', etag: REPO_ETAG })
+            .writeHead(200, { 'content-type': 'application/json', etag: REPO_ETAG, ...left })
             .end(JSON.stringify({ id: 1, full_name: 'acme/web' }));
         return;
       }
@@ -95,7 +99,8 @@ async function probotWith(
   probot: Probot;
   octokits: Map<string, unknown>;
   kept: () => number[];
-  reads: Map<string, { status: number; data: unknown }>;
+  reads: Map<string, { status: number; data: unknown; remaining: unknown }>;
+  remembered: RememberedReads;
 }> {
   const probot = new Probot({
     appId: 1,
@@ -107,16 +112,16 @@ async function probotWith(
   });
   const keeping = await keepInstallationOctokits(probot, options.max ? { max: options.max } : {});
   const octokits = new Map<string, unknown>();
-  const reads = new Map<string, { status: number; data: unknown }>();
+  const reads = new Map<string, { status: number; data: unknown; remaining: unknown }>();
   await probot.load((app) => {
     app.on(['issues', 'installation'], async (context) => {
       octokits.set(context.id, context.octokit);
       if (options.read) {
-        const { status, data } = await context.octokit.request('GET /repos/{owner}/{repo}', {
+        const { status, data, headers } = await context.octokit.request('GET /repos/{owner}/{repo}', {
           owner: 'acme',
           repo: 'web',
         });
-        reads.set(context.id, { status, data });
+        reads.set(context.id, { status, data, remaining: headers['x-ratelimit-remaining'] });
       }
       if (options.write)
         await context.octokit.request('PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}', {
@@ -127,7 +132,7 @@ async function probotWith(
         });
     });
   });
-  return { probot, octokits, kept: keeping.installations, reads };
+  return { probot, octokits, kept: keeping.installations, reads, remembered: keeping.reads };
 }
 
 test('installationOf: the installation a delivery names; none; the revoking installation events', () => {
@@ -252,20 +257,51 @@ test("an installation's deletion is answered by Probot (no token) and drops its 
 test("an installation's reads are conditional: its own remembered answers only, gone with its Octokit", async () => {
   const github = await recorder();
   try {
-    const { probot, reads } = await probotWith(github.url, { read: true });
+    const { probot, reads, remembered } = await probotWith(github.url, { read: true });
     const asked = () => github.seen.filter((r) => r.path === '/repos/acme/web').map((r) => r.ifNoneMatch);
+    const holders = () => remembered.keys().map((k) => Number(k.split('\n')[0]));
     await probot.receive(event('first', 11));
     await probot.receive(event('again', 11));
     // Another installation's Octokit remembers nothing of installation 11's.
     await probot.receive(event('other', 22));
     assert.deepEqual(asked(), [undefined, REPO_ETAG, undefined]);
-    // The 304 is answered as the 200 it stands for.
-    assert.deepEqual(reads.get('again'), { status: 200, data: { id: 1, full_name: 'acme/web' } });
-    assert.deepEqual(reads.get('again'), reads.get('first'));
-    // Deleted, then installed again: a new Octokit, which asks afresh.
+    assert.deepEqual(holders(), [11, 22]);
+    // The 304 is answered as the 200 it stands for, with the 304's own rate-limit figure (Octokit's own 304).
+    assert.deepEqual(reads.get('first'), {
+      status: 200,
+      data: { id: 1, full_name: 'acme/web' },
+      remaining: '4999',
+    });
+    assert.deepEqual(reads.get('again'), {
+      status: 200,
+      data: { id: 1, full_name: 'acme/web' },
+      remaining: '4998',
+    });
+    // Deleted: its remembered answers go with its Octokit; installed again, a new Octokit asks afresh.
     await probot.receive(event('gone', 11, 'installation', 'deleted'));
+    assert.deepEqual(holders(), [22]);
     await probot.receive(event('back', 11, 'installation', 'created'));
     assert.deepEqual(asked().slice(3), [undefined, undefined]);
+  } finally {
+    await github.close();
+  }
+});
+
+test('an installation dropped as the least recently used beyond max drops its remembered answers too', async () => {
+  const github = await recorder();
+  try {
+    const { probot, remembered, kept } = await probotWith(github.url, { read: true, max: 1 });
+    await probot.receive(event('first', 11));
+    assert.deepEqual(
+      remembered.keys().map((k) => k.split('\n')[0]),
+      ['11'],
+    );
+    await probot.receive(event('other', 22));
+    assert.deepEqual(kept(), [22]);
+    assert.deepEqual(
+      remembered.keys().map((k) => k.split('\n')[0]),
+      ['22'],
+    );
   } finally {
     await github.close();
   }
@@ -279,7 +315,11 @@ test("with Probot's own Octokit (retries on), a GET retried after a 502 is asked
     await probot.receive(event('retried', 11));
     const seen = github.seen.filter((r) => r.path === '/repos/acme/web').map((r) => r.ifNoneMatch);
     assert.deepEqual(seen, [undefined, REPO_ETAG, REPO_ETAG]);
-    assert.deepEqual(reads.get('retried'), { status: 200, data: { id: 1, full_name: 'acme/web' } });
+    assert.deepEqual(reads.get('retried'), {
+      status: 200,
+      data: { id: 1, full_name: 'acme/web' },
+      remaining: '4997',
+    });
   } finally {
     await github.close();
   }
