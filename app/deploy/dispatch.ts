@@ -70,6 +70,7 @@ import {
   policyRefusal,
   policySummary,
   refusal,
+  stagingSummary,
   who,
 } from './replies.ts';
 import { startDeployment } from './start.ts';
@@ -1267,7 +1268,12 @@ async function help(deps: DispatchDeps, event: CommentEvent): Promise<Reply> {
   try {
     const config = await loadConfig(deps.api, where);
     summary = Object.keys(config.environments)
-      .map((name) => policySummary(resolvePolicy(config, name)))
+      .map((name) => {
+        // A standard deployment of it changes its staging environment first: said under its own line.
+        const staging = stagingChanged(config, name, 'standard');
+        const line = policySummary(resolvePolicy(config, name));
+        return staging === undefined ? line : `${line}\n${stagingSummary(staging)}`;
+      })
       .join('\n');
   } catch (error) {
     if (!(error instanceof FactsError)) throw error;

@@ -128,6 +128,36 @@ export function groupsText(groups: ApprovalRule['groups']): string {
   return `of which ${groups.map((g) => `${g.required} from ${userText(g.name, { as: 'code' })} (${list(g.approvers)})`).join(' and ')}`;
 }
 
+/**
+ * The approvals a scheduled or queued deployment needs, under each rule it is held to: the rule of the
+ * environment named in the command, then that of the staging environment it changes first (`staging`), as the
+ * waiting reply of /deploy says them. A rule that needs none is left out; undefined: none needs any.
+ */
+export function approvalsNeededText(
+  rules: ReadonlyArray<{ environment: string; rule: ApprovalRule; staging: boolean }>,
+): string | undefined {
+  const parts = rules
+    .filter(({ rule }) => rule.required > 0)
+    .map(({ environment, rule, staging }, index) => {
+      const groups = groupsText(rule.groups);
+      // Its approvers are named: whoever approves under the staging environment's rule only counts there.
+      const under = staging
+        ? ` for the staging environment ${userText(environment, { as: 'code' })}, which this deployment changes first, from ${who(rule.approvers)}`
+        : '';
+      return `${rule.required} approval(s)${index === 0 ? ' of this commit' : ''}${under}${groups ? `, ${groups}` : ''}`;
+    });
+  return parts.length ? parts.join(' and ') : undefined;
+}
+
+/**
+ * /help's line under an environment whose standard deployments deploy `staging` first: they are held to its
+ * rules and its lock too (changed-environments.ts). A hotfix and a rollback skip staging.
+ */
+export function stagingSummary(staging: string): string {
+  const name = userText(staging, { as: 'code' });
+  return `  - a standard deployment deploys ${name} first and is held to the rules and the lock of ${name} too (a hotfix or a /rollback skips it)`;
+}
+
 /** The live policy of one environment in one line, for /help and replies. */
 export function policySummary(policy: Policy): string {
   const parts = [

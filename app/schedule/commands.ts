@@ -11,7 +11,7 @@ import type { PullFacts } from '../facts/pull-request.ts';
 import type { MarkerTrust } from '../facts/own-comments.ts';
 import { blockingLock, readLocks } from '../locks.ts';
 import type { PendingRequest } from '../deploy/pending.ts';
-import { groupsText, lockedMessage, policyRefusal, refusal } from '../deploy/replies.ts';
+import { approvalsNeededText, lockedMessage, policyRefusal, refusal } from '../deploy/replies.ts';
 import { deploymentLockOwner } from '../deploy/lock.ts';
 import type { RawConfig } from '../../src/config/schema.ts';
 import {
@@ -103,6 +103,7 @@ export async function scheduleDeploy(
     pullRequest: { number: pr.number, author: pr.author, headSha: pr.headSha, fromFork: pr.fromFork },
   });
   if (!allowed.ok) return policyRefusal(allowed, allowed.also);
+  const changed = changedPolicies(config, request.environment, request.type);
   const record: ScheduledRequest = {
     id: requestId(request.sourceCommentId),
     mode: when.kind,
@@ -124,7 +125,7 @@ export async function scheduleDeploy(
     if (!time.ok) return refusal(time.code, `${userText(time.message)}.`);
     // Every environment the run changes (its staging environment too, deployed first): a time one of them
     // refuses is refused now, not recorded only to be refused when it is due.
-    const problem = changedPolicies(config, request.environment, request.type)
+    const problem = changed
       .map((changed) => windowProblem(changed, time.at, changed.environment !== policy.environment))
       .find((found) => found !== undefined);
     if (problem) return problem;
@@ -134,7 +135,7 @@ export async function scheduleDeploy(
     const repeated = time.repeated ? repeatedNote(when.local, time.at, time.repeated, time.zone) : undefined;
     return (
       (await duplicate(deps, where, record)) ??
-      recorded(deps, where, swap, record, policy, undefined, when.local.zone === undefined, repeated)
+      recorded(deps, where, swap, record, policy, changed, undefined, when.local.zone === undefined, repeated)
     );
   }
   const locks = await readLocks(deps.api, where, deps.markers.keys, { appId: deps.appId });
@@ -152,7 +153,7 @@ export async function scheduleDeploy(
       : lock;
   return (
     (await duplicate(deps, where, record)) ??
-    recorded(deps, where, swap, record, policy, lockedMessage(named, record.environment))
+    recorded(deps, where, swap, record, policy, changed, lockedMessage(named, record.environment))
   );
 }
 
@@ -235,6 +236,8 @@ async function recorded(
   swap: SwapRef | undefined,
   record: ScheduledRequest,
   policy: Policy,
+  /** The policies of every environment the run changes (changedPolicies), the command's first. */
+  changed: readonly Policy[],
   lockedBy?: string,
   /** mode `at`: the comment wrote no zone, so the environment's was taken (said in the reply). */
   zoneDefaulted = false,
@@ -293,10 +296,16 @@ async function recorded(
   }
   const cancel = code(`/cancel-deploy ${record.environment}`);
   // The rule of the request's type (a queued hotfix has its own), with its approval groups, as /help says it.
-  const rule = approvalRule(policy, record.type);
-  const groups = groupsText(rule.groups);
-  const approvals = rule.required
-    ? `${rule.required} approval(s) of this commit${groups ? `, ${groups}` : ''} (reply ${code(`/approve-deploy ${record.environment}`)})`
+  // Under the rule of each environment the run changes: its staging environment's needs its own approvals.
+  const needed = approvalsNeededText(
+    changed.map((p) => ({
+      environment: p.environment,
+      rule: approvalRule(p, record.type),
+      staging: p.environment !== policy.environment,
+    })),
+  );
+  const approvals = needed
+    ? `${needed} (reply ${code(`/approve-deploy ${record.environment}`)})`
     : 'approvals';
   // Said, not hidden: without the conditional update the ask stays with the request that ended (store.ts).
   const staleAsk =

@@ -404,6 +404,24 @@ test('/help lists every command and the live policy from the default branch, nev
   });
 });
 
+test('/help says under an environment with a staging environment that its deployments are held to that one’s rules and lock', async () => {
+  await run(async (fake, probot) => {
+    fake.setFile(
+      '.github/deploy.yml',
+      CONFIG.replace('      required: 1\n', '      required: 1\n    staging: production\n'),
+    );
+    const reply = await say(fake, probot, '/help', 'rita');
+    const lines = reply.slice(reply.indexOf('**Policy**')).split('\n');
+    const under = (env: string) => lines[lines.findIndex((l) => l.startsWith(`- \`${env}\`:`)) + 1] ?? '';
+    assert.equal(
+      under('preprod'),
+      '  - a standard deployment deploys `production` first and is held to the rules and the lock of `production` too (a hotfix or a /rollback skips it)',
+    );
+    // Only there: production and staging have no staging environment.
+    assert.equal(lines.filter((l) => l.includes('deploys `')).length, 1, reply);
+  });
+});
+
 test('/help still lists the commands when the default branch has no config, and says so', async () => {
   await run(async (fake, probot) => {
     fake.repo().files.get(fake.repo().defaultBranch)!.delete('.github/deploy.yml');

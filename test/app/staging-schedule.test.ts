@@ -60,3 +60,51 @@ test("/deploy preview at a time inside production's freeze is refused when asked
     assert.deepEqual(scheduleRefs(w.fake), [], 'nothing is kept');
   }, frozen);
 });
+
+// The approvals each rule needs: preview's own and production's, whose approver counts only there (docs/policy.md).
+const APPROVED = CONFIG()
+  .replace(
+    '    staging: production\n',
+    '    staging: production\n    approvals:\n      required: 1\n      approvers: [alice]\n',
+  )
+  .replace('      required: 0\n', '      required: 1\n      approvers: [carol]\n');
+
+test('the Scheduled and Queued replies name the approvals of both rules: the staging environment’s with its approvers', async () => {
+  await run(async (w) => {
+    const both =
+      /1 approval\(s\) of this commit and 1 approval\(s\) for the staging environment `production`, which this deployment changes first, from @\u200D?carol \(reply \/approve-deploy preview\)/;
+    const scheduled = await comment(w, '/deploy preview at 2026-12-01 10:30', 'bob');
+    assert.match(scheduled.reply, /`schedule_recorded`/, scheduled.reply);
+    assert.match(scheduled.reply, both, scheduled.reply);
+    // Queued behind production's lock (the run takes it too): the same words.
+    assert.match((await comment(w, '/lock production', 'alice')).reply, /Locked/);
+    const queued = await comment(w, '/deploy preview --queue | version=2', 'bob');
+    assert.match(queued.reply, /`queue_recorded`/, queued.reply);
+    assert.match(queued.reply, both, queued.reply);
+    // A hotfix skips staging: preview's hotfix rule alone (inherited: 1 approval), production is not named.
+    assert.match((await comment(w, '/lock preview', 'alice')).reply, /Locked/);
+    const hotfix = await comment(w, '/deploy preview --queue --hotfix --reason "outage"', 'bob');
+    assert.match(hotfix.reply, /`queue_recorded`/, hotfix.reply);
+    assert.match(
+      hotfix.reply,
+      /1 approval\(s\) of this commit \(reply \/approve-deploy preview\)/,
+      hotfix.reply,
+    );
+    assert.doesNotMatch(hotfix.reply, /staging environment/, hotfix.reply);
+  }, APPROVED);
+});
+
+test('only the staging environment’s rule needs approvals: the reply names it, not "approvals" alone', async () => {
+  const stagingOnly = CONFIG().replace(
+    '      required: 0\n',
+    '      required: 1\n      approvers: [carol]\n',
+  );
+  await run(async (w) => {
+    const scheduled = await comment(w, '/deploy preview at 2026-12-01 10:30', 'bob');
+    assert.match(
+      scheduled.reply,
+      /freeze, 1 approval\(s\) of this commit for the staging environment `production`, which this deployment changes first, from @\u200D?carol \(reply \/approve-deploy preview\), required checks/,
+      scheduled.reply,
+    );
+  }, stagingOnly);
+});

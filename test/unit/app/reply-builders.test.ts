@@ -6,7 +6,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { userText } from '../../../src/github/user-text.ts';
-import { lockOwner, policyRefusal, policySummary, who } from '../../../app/deploy/replies.ts';
+import {
+  approvalsNeededText,
+  lockOwner,
+  policyRefusal,
+  policySummary,
+  stagingSummary,
+  who,
+} from '../../../app/deploy/replies.ts';
 import type { LockInfo } from '../../../app/locks.ts';
 import { refusalReply } from '../../../app/handlers/comment.ts';
 import { staleApprovalsNotice } from '../../../app/handlers/pull-request.ts';
@@ -275,6 +282,12 @@ const BUILDERS: Record<string, (v: string) => string> = {
   },
   who: (v) => who([v, v]),
   policySummary: (v) => policySummary(policy(v)),
+  stagingSummary: (v) => stagingSummary(v),
+  approvalsNeededText: (v) =>
+    approvalsNeededText([
+      { environment: v, rule: policy(v), staging: false },
+      { environment: v, rule: policy(v), staging: true },
+    ]) ?? '',
   staleApprovalsNotice: (v) => staleApprovalsNotice(new Map([[v, [v, 'dave']]]), v, v),
   'refusalReply (every parse refusal of the value)': (v) =>
     [
