@@ -102,12 +102,15 @@ export function countedRequests(
 }
 
 /**
- * The first step whose /promote any reader may count at the wait the rollout is at: the step after the
- * plan's previous wait (the runner counts from there: its fromStep, which a hold since only moves later), or
- * the first step when the record shows no plan. Reconcile counts from the wait's own step.
+ * The first step whose /promote counts at the wait the rollout is at, as the runner counts it (its fromStep):
+ * the one the runner recorded with the wait, which knows the holds and bakes it waited at; in a record
+ * without it (written by an older version), the step after the plan's previous wait, or the first step when
+ * the record shows no plan either (a hold or bake since, or a wait /promote --full skipped, moves the runner's).
  */
 export function firstCountedStep(rollout: Rollout): number {
   const step = stepOf(rollout);
+  const recorded = rollout.wait?.fromStep;
+  if (recorded !== undefined && Number.isInteger(recorded) && recorded >= 0) return Math.min(recorded, step);
   const plan = rollout.strategyState?.plan ?? [];
   let from = 0;
   plan.forEach((p, index) => {
@@ -135,7 +138,7 @@ export function approvalsCounted(
 
 /**
  * What the requests do to a recorded rollout: decideControl over its counted requests at the step it is at,
- * and `held` for a hold the record shows (a failed batch's, or a /pause not among the requests read) that no
+ * counting a /promote from the step the runner counts from (firstCountedStep), and `held` for a hold the record shows (a failed batch's, or a /pause not among the requests read) that no
  * counted /resume or /promote ended: decideControl alone would say it goes on. The App answers with it and
  * reconcile acts on it, so the reply says what reconcile does.
  */
@@ -152,6 +155,11 @@ export function decideRollout(
   const d = decideControl({
     deploymentId: rollout.deploymentId,
     step: stepOf(rollout),
+    // A record showing neither (none the runner writes): only the wait's own step, never a /promote that may
+    // have ended an earlier wait.
+    ...(wait?.fromStep !== undefined || rollout.strategyState?.plan
+      ? { fromStep: firstCountedStep(rollout) }
+      : {}),
     gate: gateOf(wait),
     requests: counted,
     now,

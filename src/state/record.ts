@@ -86,6 +86,11 @@ export type RolloutOwner =
 export interface RolloutWait {
   kind: 'manual' | 'approval' | 'bake' | 'hold';
   step: number;
+  /**
+   * The first step whose /promote counts at this wait, as the runner that wrote it counts (decideControl's
+   * fromStep: the step after its previous wait, a hold or bake included). Absent in older records.
+   */
+  fromStep?: number;
   since: string;
   /** bake: when the window ends and the rollout goes on by itself. */
   until?: string;
@@ -372,6 +377,7 @@ export const recordSchema = z
             // is a newer version's, refused as such, never replaced as a damaged record would be.
             kind: text(40),
             step: z.number().int().min(-1),
+            fromStep: z.number().int().min(0).optional(),
             since: iso,
             until: iso.optional(),
             approvals: z.number().int().min(1).max(100).optional(),

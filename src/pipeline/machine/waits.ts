@@ -72,7 +72,7 @@ export function startWait(
           step: waiting.step,
           weight: waiting.weight ?? t.record.rollout.weight,
           strategyState: t.strategy,
-          wait: rolloutWait(waiting, false),
+          wait: rolloutWait(waiting, false, s.controlFrom),
         },
       },
       {
@@ -134,7 +134,7 @@ export function handOff(s: PipelineState, out: Action[], id: TrackId, now: numbe
           step: w.step,
           weight: w.weight ?? t.record.rollout.weight,
           strategyState: t.strategy,
-          wait: rolloutWait(w, true),
+          wait: rolloutWait(w, true, s.controlFrom),
         },
       },
       { event: 'handed_off', code: w.kind, version: s.input.version, detail: message.slice(0, 1000) },
@@ -221,7 +221,7 @@ export function pauseOnFailure(
         step: from,
         recovery: m.rollback(strategy),
         strategyState: strategy,
-        wait: rolloutWait(s.waiting, true),
+        wait: rolloutWait(s.waiting, true, s.controlFrom),
       },
     },
     { event: 'handed_off', code: 'hold', version: s.input.version, detail: message.slice(0, 1000) },
@@ -246,10 +246,12 @@ export function abortRollout(
   failAndRollBack(s, out, id, failure, now);
 }
 
-function rolloutWait(w: Waiting, handedOff: boolean): RolloutWait {
+/** `controlFrom`: the runner's, so reconcile and the App count the /promotes it counts (fromStep). */
+function rolloutWait(w: Waiting, handedOff: boolean, controlFrom: number): RolloutWait {
   return clean({
     kind: w.kind,
     step: w.step,
+    fromStep: Math.min(controlFrom, w.step),
     since: iso(w.since),
     until: w.gate?.kind === 'bake' ? iso(w.gate.until) : undefined,
     approvals: w.approvals,

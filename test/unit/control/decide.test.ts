@@ -179,6 +179,66 @@ test('the App re-checks the approvals the runner may count: from the step after 
   );
 });
 
+test('a /promote made a step before the wait: the runner, reconcile (decideRollout) and the App count it alike', () => {
+  const plan = ['set_weight', 'wait', 'set_weight', 'analysis', 'wait'].map((kind) => ({
+    step: { kind } as never,
+    reason: 'r',
+  }));
+  const rollout = {
+    deploymentId: 'd1',
+    step: 4,
+    startedAt: new Date(T0).toISOString(),
+    wait: { kind: 'approval', step: 4, approvals: 2, since: new Date(T0).toISOString(), handedOff: true },
+    strategyState: { plan, index: 4, holds: 0 },
+  } as unknown as Rollout;
+  // ann approved while step 3's analysis ran (after the wait at step 1), ben at the wait itself.
+  const requests = [
+    req('promote', 3, { by: 'ann', approver: true }),
+    req('promote', 4, { by: 'ben', approver: true }),
+  ];
+  const gate = { kind: 'approval' as const, approvals: 2 };
+  const runner = decideControl({ deploymentId: 'd1', step: 4, fromStep: 2, gate, requests, now: T0 });
+  assert.equal(runner.action, 'go');
+  assert.deepEqual(decideRollout(rollout, requests, T0), runner, 'from the plan (a record without fromStep)');
+  assert.deepEqual(
+    approvalsCounted(rollout, requests).map((r) => r.by),
+    ['ann', 'ben'],
+  );
+  // The runner recorded its fromStep with the wait: a bake it waited at step 3 (ended by ann's /promote)
+  // moved it to 4, so ann's /promote for the bake is not one for this wait; reconcile and the App agree.
+  const afterBake = { ...rollout, wait: { ...rollout.wait!, fromStep: 4 } };
+  const runnerAfterBake = decideControl({
+    deploymentId: 'd1',
+    step: 4,
+    fromStep: 4,
+    gate,
+    requests,
+    now: T0,
+  });
+  assert.deepEqual(runnerAfterBake, { action: 'wait', kind: 'approval', approvers: ['ben'], need: 2 });
+  assert.deepEqual(decideRollout(afterBake, requests, T0), runnerAfterBake);
+  assert.deepEqual(
+    approvalsCounted(afterBake, requests).map((r) => r.by),
+    ['ben'],
+  );
+  // A manual wait: a /promote made one step early ends it for every reader.
+  const manual = { ...rollout, wait: { ...rollout.wait!, kind: 'manual' as const, approvals: undefined } };
+  const early = [req('promote', 3)];
+  assert.equal(
+    decideControl({
+      deploymentId: 'd1',
+      step: 4,
+      fromStep: 2,
+      gate: { kind: 'manual' },
+      requests: early,
+      now: T0,
+    }).action,
+    'go',
+  );
+  assert.equal(decideRollout(manual, early, T0).action, 'go');
+  assert.equal(decideRollout({ ...manual, wait: { ...manual.wait, fromStep: 4 } }, early, T0).action, 'wait');
+});
+
 test('a bake goes on at its end, not a millisecond before, or earlier on a promote', () => {
   const gate = { kind: 'bake' as const, until: T0 + 86_400_000 };
   assert.equal(at({ gate, now: gate.until - 1 }), 'wait');

@@ -223,6 +223,31 @@ describe('decide: a handed-off rollout', () => {
       assert.equal(summary(judge(rollout, requests)), expected, name);
   });
 
+  it('counts a /promote from the step the runner counts from: the recorded fromStep, else after the plan’s previous wait', () => {
+    const plan = ['set_weight', 'wait', 'set_weight', 'analysis', 'wait'].map((kind) => ({
+      step: { kind } as never,
+      reason: 'r',
+    }));
+    const planned = (rollout: Rollout, fromStep?: number): Rollout => ({
+      ...rollout,
+      strategyState: { plan, index: 4, holds: 0 },
+      wait: { ...rollout.wait!, ...(fromStep !== undefined ? { fromStep } : {}) },
+    });
+    const early = request('promote', 3, { approver: true });
+    const atWait = request('promote', 4, { by: 'ben', approver: true });
+    // The runner's fromStep is 2 here (after the wait at step 1): a /promote made at step 3 ends its wait.
+    assert.equal(summary(judge(planned(manual), [early])), 'go:promoted:alice');
+    assert.equal(summary(judge(planned(manual, 2), [early])), 'go:promoted:alice');
+    assert.equal(summary(judge(planned(approval), [early, atWait])), 'go:approved:alice+ben');
+    // One made for the wait at step 1 is not for this one.
+    assert.equal(summary(judge(planned(manual), [request('promote', 1)])), 'waiting');
+    // The runner recorded 4 (it waited at step 3, a bake or a hold): the /promote at step 3 was for that.
+    assert.equal(summary(judge(planned(manual, 4), [early])), 'waiting');
+    assert.equal(summary(judge(planned(approval, 4), [early, atWait])), 'waiting');
+    // A record showing neither: the wait's own step only.
+    assert.equal(summary(judge(manual, [early])), 'waiting');
+  });
+
   it('a redelivered request counts once: the same approval twice is one approver', () => {
     const once = request('promote', 4, { approver: true, id: 'comment:77' });
     assert.equal(summary(judge(approval, [once, { ...once }])), 'waiting');
@@ -418,6 +443,9 @@ describe('reconcile: a handed-off manual wait', () => {
     const store = new FileStateStore(join(dir, 'state'));
     const record = await handOff(cfg, store);
     const step = record.rollout!.wait!.step;
+    // The runner records the step it counts a /promote from (its first wait: from the first step), so
+    // reconcile and the App count as it does.
+    assert.deepEqual([step, record.rollout!.wait!.fromStep], [4, 0]);
     const before = traffic().length;
     const result = await reconcile(
       options(cfg, store, Date.now(), {
