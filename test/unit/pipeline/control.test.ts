@@ -114,6 +114,44 @@ test('a /promote made while the step was still analysing ends that wait, but nev
   );
 });
 
+test('a /promote that ended a hold ends no later wait: the job records where it counts from, and reconcile counts alike', () => {
+  const env = canary(
+    '[{ weight: 10, pause: 1s }, { weight: 25, pause: 1s }, { weight: 50, pause: manual }]',
+    '{ max_wait_in_job: 1m }',
+  );
+  const pause = request('pause', 1, { by: 'dave' });
+  let promote: ControlRequest | undefined;
+  const run = drive(input(env, { handOff: true }), {
+    requests: (_n, action) => {
+      // The hold's first look: erin's /promote for its step ends it.
+      if (action.kind === 'await_control' && !action.gate)
+        promote ??= request('promote', action.step, { by: 'erin' });
+      return promote ? [pause, promote] : [pause];
+    },
+  });
+  assert.equal(run.result.status, 'waiting', run.result.message);
+  assert.deepEqual(
+    run.result.waits!.map((w) => `${w.kind}:${w.ended?.how}`),
+    ['hold:resumed', 'manual:handed_off'],
+  );
+  const holdStep = run.result.waits![0]!.step;
+  const wait = lastRecord(run).rollout!.wait!;
+  assert.ok(holdStep < wait.step && promote!.step === holdStep);
+  // The job counts from the step after the hold; so do reconcile and the App, from the record.
+  assert.equal(wait.fromStep, holdStep + 1);
+  const awaits = run.actions.filter((a) => a.kind === 'await_control' && a.gate?.kind === 'manual');
+  assert.ok(
+    awaits.length > 0 && awaits.every((a) => a.kind === 'await_control' && a.fromStep === wait.fromStep),
+  );
+  const judged = decideReconcile({
+    record: lastRecord(run),
+    now: new Date(T0 + 3_600_000),
+    onOrphan: 'rollback',
+    requests: [pause, promote!],
+  });
+  assert.equal(judged.code, 'waiting', JSON.stringify(judged));
+});
+
 test('a request for another deployment, or a promote for a later step, ends nothing', () => {
   const env = canary(MANUAL_AT_25, '{ max_wait_in_job: 1m }');
   const run = drive(input(env, { handOff: true }), {
