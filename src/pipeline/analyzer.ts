@@ -7,6 +7,7 @@ import type { AnalysisPhase, LookBack, StepResult } from '../strategies/types.ts
 import type { OutputLine } from '../targets/run-command.ts';
 import type { TemplateValues } from '../targets/template.ts';
 import { abortableSleep } from '../util/sleep.ts';
+import { stoppedPhrase } from '../util/internal-error-stop.ts';
 import { runHealthChecks } from './health.ts';
 
 export interface AnalysisRequest {
@@ -56,7 +57,7 @@ export function healthAnalyzer(env: ResolvedEnvironment): Analyzer {
             Math.min(request.intervalMs, Math.max(0, deadline - Date.now())),
             request.signal,
           );
-        if (request.signal?.aborted) return { ok: false, reason: 'cancelled' };
+        if (request.signal?.aborted) return { ok: false, reason: stoppedPhrase(request.signal) };
         const result = await runHealthChecks(checks, request.values, {
           signal: request.signal,
           onOutput: request.onOutput,

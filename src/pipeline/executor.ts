@@ -21,7 +21,7 @@ import type { LiveState } from '../strategies/capabilities.ts';
 import type { StepResult } from '../strategies/types.ts';
 import { CommandFailed, runCommand, type OutputLine } from '../targets/run-command.ts';
 import { abortableSleep } from '../util/sleep.ts';
-import { stoppedByOf } from '../util/internal-error-stop.ts';
+import { stopClause, stoppedByOf, stoppedPhrase } from '../util/internal-error-stop.ts';
 import { healthAnalyzer, type Analyzer } from './analyzer.ts';
 import type { PipelineResult, Reporter } from './events.ts';
 import { readLiveForRun } from './live-state.ts';
@@ -399,7 +399,7 @@ async function drive(
         if (action.cancellable && aborted())
           return {
             type: 'step_done',
-            result: { ok: false, reason: 'not started: the job was cancelled', untouched: 'not-started' },
+            result: { ok: false, reason: `not started: ${stopClause(signal)}`, untouched: 'not-started' },
             durationMs: 0,
             now: now(),
             cancelled: true,
@@ -518,7 +518,7 @@ async function drive(
             // A record the run acts on once stored (finalize's) is not taken as stored because the job was
             // cancelled while waiting: teardown and on_success would run on a record that may never land.
             if (action.settle && !answered) {
-              notStored = `not confirmed: ${stoppedByOf(signal) === undefined ? 'the job was cancelled' : 'an internal error stopped the run'} while it was being stored`;
+              notStored = `not confirmed: ${stopClause(signal)} while it was being stored`;
               storeCancelled = true;
             }
           }
@@ -754,14 +754,15 @@ function recordWriter(warn: (message: string) => void, redact: (text: string) =>
 const STOPPED_UNAWAITED: ReadonlySet<string> = new Set(['analysis', 'health', 'smoke', 'warmup', 'pause']);
 
 /**
- * The step's result, or `cancelled` as soon as `signal` aborts: the step was told to stop (its commands are
+ * The step's result, or `cancelled` (stoppedPhrase) as soon as `signal` aborts: the step was told to stop (its commands are
  * signalled and killed by their own watch) and ends unawaited, its failure ignored.
  */
 function untilStopped(running: Promise<StepResult>, signal: AbortSignal): Promise<StepResult> {
-  const stopped: StepResult = { ok: false, reason: 'cancelled' };
+  // Said once aborted: what aborted it (the job, or an internal error) is known only then.
+  const stopped = (): StepResult => ({ ok: false, reason: stoppedPhrase(signal) });
   if (signal.aborted) {
     running.catch(() => undefined);
-    return Promise.resolve(stopped);
+    return Promise.resolve(stopped());
   }
   let onAbort: (() => void) | undefined;
   return Promise.race([
@@ -769,7 +770,7 @@ function untilStopped(running: Promise<StepResult>, signal: AbortSignal): Promis
     new Promise<StepResult>((resolve) => {
       onAbort = () => {
         running.catch(() => undefined);
-        resolve(stopped);
+        resolve(stopped());
       };
       signal.addEventListener('abort', onAbort, { once: true });
     }),

@@ -4,6 +4,7 @@ import { httpCheck, type CheckResult } from '../targets/http-check.ts';
 import { CommandFailed, runCommand, type OutputLine } from '../targets/run-command.ts';
 import type { TemplateValues } from '../targets/template.ts';
 import { abortableSleep } from '../util/sleep.ts';
+import { stoppedPhrase } from '../util/internal-error-stop.ts';
 
 export async function runHealthChecks(
   checks: ResolvedHealthCheck[],
@@ -54,7 +55,10 @@ export async function waitUntilReady(
         : { ...result, detail: `${result.detail}; not ready after ${seconds(waited)} (${round} rounds)` };
     await abortableSleep(pauseMs, options.signal);
     if (options.signal?.aborted)
-      return { ok: false, detail: `${result.detail}; cancelled while waiting for it to become ready` };
+      return {
+        ok: false,
+        detail: `${result.detail}; ${stoppedPhrase(options.signal)} while waiting for it to become ready`,
+      };
   }
 }
 

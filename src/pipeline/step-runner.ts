@@ -13,6 +13,7 @@ import {
 } from '../targets/http-check.ts';
 import type { TemplateValues } from '../targets/template.ts';
 import { abortableSleep } from '../util/sleep.ts';
+import { stoppedPhrase } from '../util/internal-error-stop.ts';
 import type { Analyzer } from './analyzer.ts';
 import { waitUntilReady } from './health.ts';
 
@@ -232,7 +233,7 @@ export function createStepRunner(options: StepRunnerOptions): StepRunner {
         return command(t.setWeight, values, 'set_weight', signal);
       case 'pause':
         await abortableSleep(step.ms, signal);
-        return signal?.aborted ? { ok: false, reason: 'cancelled' } : { ok: true };
+        return signal?.aborted ? { ok: false, reason: stoppedPhrase(signal) } : { ok: true };
       case 'analysis':
         return analyzer.evaluate({
           phase: step.phase,

@@ -4,6 +4,7 @@
 import type { ResolvedHealthCheck } from '../config/resolve.ts';
 import { render, type TemplateValues } from './template.ts';
 import { abortableSleep } from '../util/sleep.ts';
+import { stoppedPhrase } from '../util/internal-error-stop.ts';
 
 type HttpCheck = Extract<ResolvedHealthCheck, { kind: 'http' }>;
 
@@ -92,7 +93,7 @@ export async function httpCheckOnce(
     return { ok: true, detail: `${url} answered ${response.status}` };
   } catch (error) {
     if (timeout.aborted) return { ok: false, detail: `${url} did not answer within ${check.timeoutMs}ms` };
-    if (signal?.aborted) return { ok: false, detail: `${url}: cancelled` };
+    if (signal?.aborted) return { ok: false, detail: `${url}: ${stoppedPhrase(signal)}` };
     return { ok: false, detail: `${url}: ${requestFailure(error, url)}` };
   }
 }

@@ -11,6 +11,7 @@ import { createInterface } from 'node:readline';
 import type { ResolvedCommand } from '../config/resolve.ts';
 import { commandEnv } from '../util/child-env.ts';
 import { OWN_GROUP, watchGroup } from '../util/process-group.ts';
+import { stoppedPhrase } from '../util/internal-error-stop.ts';
 import { shellCommandLine, shellQuote } from './command-line.ts';
 import { envNameFor, renderArgvCommand, renderShellScript, type RenderedScript } from './shell-script.ts';
 import { render, TemplateError, type TemplateValues } from './template.ts';
@@ -228,7 +229,7 @@ export async function runCommand(
   if (stopped === 'cancelled') {
     throw new CommandFailed(
       command.source,
-      `${command.source} (${program}) was cancelled`,
+      `${command.source} (${program}) was ${stoppedPhrase(options.signal)}`,
       'cancelled',
       undefined,
       tail,

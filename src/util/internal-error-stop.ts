@@ -25,6 +25,20 @@ export function stoppedByOf(signal: AbortSignal | undefined): string | undefined
     : undefined;
 }
 
+/**
+ * How a reason written where the run's signal stopped the work says so, by what aborted `signal`: "cancelled"
+ * (the job: a signal, Ctrl-C) or "stopped by an internal error" (a crash). Chosen where the reason is written,
+ * so no reason is reworded afterwards. Pure.
+ */
+export function stoppedPhrase(signal: AbortSignal | undefined): string {
+  return stoppedByOf(signal) === undefined ? 'cancelled' : 'stopped by an internal error';
+}
+
+/** The same as a clause: "the job was cancelled" or "an internal error stopped the run". Pure. */
+export function stopClause(signal: AbortSignal | undefined): string {
+  return stoppedByOf(signal) === undefined ? 'the job was cancelled' : 'an internal error stopped the run';
+}
+
 /** An error's message (its first line, bounded), or the value as text: a record's detail, not a stack. */
 function firstLine(error: unknown): string {
   const text =

@@ -25,6 +25,7 @@ import type { ControlRequest } from '../../src/control/request.ts';
 import { describeStep } from '../../src/strategies/sequence.ts';
 import type { Step, StepResult } from '../../src/strategies/types.ts';
 import type { EnvironmentRecord } from '../../src/state/record.ts';
+import { InternalErrorStop, stopClause, stoppedPhrase } from '../../src/util/internal-error-stop.ts';
 
 export const T0 = Date.parse('2026-01-01T00:00:00Z');
 
@@ -146,6 +147,11 @@ export function drive(begin: MachineInput | MachineTransition, world: World = {}
   const actions: Action[] = [];
   const states: PipelineState[] = [t.state];
   let cancelled = false;
+  // The run's signal once cancelled, as the executor has it: its reason says which stop it was (the job's, or
+  // an internal error's), and the step reasons written from it say so (as the executor's and runners' do).
+  const stop = AbortSignal.abort(
+    world.stoppedBy === undefined ? new Error('SIGINT received') : new InternalErrorStop(world.stoppedBy),
+  );
   let n = 0;
   for (let guard = 0; guard < 500; guard++) {
     let event: MachineEvent | undefined;
@@ -224,9 +230,9 @@ export function drive(begin: MachineInput | MachineTransition, world: World = {}
           event = {
             type: 'step_done',
             result: notBegun
-              ? { ok: false, reason: 'not started: the job was cancelled', untouched: 'not-started' }
+              ? { ok: false, reason: `not started: ${stopClause(stop)}`, untouched: 'not-started' }
               : ((cancelled && flag.cancelled) || aborted) && !(during && world.finishedBeforeSignal)
-                ? { ok: false, reason: 'cancelled' }
+                ? { ok: false, reason: cancelled && flag.cancelled ? stoppedPhrase(stop) : 'cancelled' }
                 : result,
             durationMs: 5,
             ...flag,

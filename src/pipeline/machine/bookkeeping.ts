@@ -51,7 +51,8 @@ export function recordStep(
  * A step's result as recorded: one that failed because the job was cancelled, an /abort or an internal error
  * (`stoppedBy`, the run's) stopped it says so (`stopped`), so reports do not show a window cut short as judged.
  * A window the analysis judged a rollback (`analysis: 'rollback'`) before the signal came keeps its verdict and
- * reason: it was judged.
+ * reason: it was judged. The reason stays as written: where it was written, the signal's reason said which stop
+ * it was (util/internal-error-stop.ts stoppedPhrase), so nothing here rewords it.
  */
 export function stoppedResult(
   result: StepResult,
@@ -61,22 +62,7 @@ export function stoppedResult(
 ): StepResult {
   if (result.ok || result.analysis === 'rollback' || !(cancelled || aborted)) return result;
   if (aborted) return { ...result, stopped: 'aborted' };
-  if (stoppedBy === undefined) return { ...result, stopped: 'cancelled' };
-  return { ...result, reason: stoppedReason(result.reason), stopped: 'internal_error' };
-}
-
-/**
- * A step's reason, told by the command or the analysis that the run's signal stopped it ("cancelled", "… was
- * cancelled"), as an internal error's stop: nobody cancelled the job. The runner's kill deadline (a signal
- * came after the crash) is the job's and stays as said. Pure.
- */
-export function stoppedReason(reason: string): string {
-  if (reason.includes('about to be killed')) return reason;
-  return reason
-    .replace(/\bthe job was cancelled\b/g, 'an internal error stopped the run')
-    .replace(/\bwas cancelled\b/g, 'was stopped by an internal error')
-    .replace(/^cancelled\b/, 'stopped by an internal error')
-    .replace(/\bcancelled while\b/g, 'stopped by an internal error while');
+  return { ...result, stopped: stoppedBy === undefined ? 'cancelled' : 'internal_error' };
 }
 
 export function stepStart(out: Action[], environment: string, phase: PhaseId | 'rollback', step: Step): void {

@@ -11,7 +11,7 @@ import { deployConclusion, finalStatus } from '../../../src/report/github/deploy
 import { analysisRows } from '../../../src/report/analysis-steps.ts';
 import { summary } from '../../../src/report/terminal.ts';
 import { WAIT_END_TEXT } from '../../../src/report/waits.ts';
-import { stoppedReason } from '../../../src/pipeline/machine/bookkeeping.ts';
+import { stoppedResult } from '../../../src/pipeline/machine/bookkeeping.ts';
 
 const CRASH = 'TypeError: cannot read properties of undefined';
 const canary = () =>
@@ -188,20 +188,35 @@ test('stopped by an internal error in finalize: the on_success line says the int
   assert.ok(!said.some((m) => /cancel/i.test(m)), said.join('\n'));
 });
 
-test("a step reason the signal wrote, said as the internal error: the runner kill deadline stays the job's", () => {
-  assert.equal(stoppedReason('cancelled'), 'stopped by an internal error');
-  assert.equal(
-    stoppedReason('target.commands.set_weight (perl) was cancelled'),
-    'target.commands.set_weight (perl) was stopped by an internal error',
-  );
-  assert.equal(
-    stoppedReason('not started: the job was cancelled'),
-    'not started: an internal error stopped the run',
-  );
-  assert.equal(
-    stoppedReason('probe failed; cancelled while waiting for it to become ready'),
-    'probe failed; stopped by an internal error while waiting for it to become ready',
-  );
-  const kill = 'x (sh) was stopped unfinished: the job was cancelled and is about to be killed';
-  assert.equal(stoppedReason(kill), kill);
+// The reason is written where the signal stopped the work, from the signal's reason (stop-reasons.test.ts): the
+// machine marks the stop and rewords nothing, so no phrasing slips through a list of phrases.
+test("a step's reason as its runner wrote it: the machine marks the internal error's stop and keeps the words", () => {
+  const written = { ok: false as const, reason: 'http://127.0.0.1/health: stopped by an internal error' };
+  assert.deepEqual(stoppedResult(written, true, false, CRASH), { ...written, stopped: 'internal_error' });
+  const kill = {
+    ok: false as const,
+    reason: 'x (sh) was stopped unfinished: the job was cancelled and is about to be killed',
+  };
+  assert.deepEqual(stoppedResult(kill, true, false, CRASH), { ...kill, stopped: 'internal_error' });
+  assert.deepEqual(stoppedResult({ ok: false, reason: 'cancelled' }, true, false), {
+    ok: false,
+    reason: 'cancelled',
+    stopped: 'cancelled',
+  });
+});
+
+test('stopped by an internal error before a step began: "not started" says the internal error stopped the run', () => {
+  const r = drive(input(canary()), {
+    cancelBefore: (a) => a.kind === 'run_step' && describeStep(a.step).startsWith('analysis'),
+    stoppedBy: CRASH,
+  });
+  assert.equal(r.result.code, 'internal_error', r.result.message);
+  const analysis = r.result.steps.find((s) => s.step.kind === 'analysis');
+  assert.deepEqual(analysis?.result, {
+    ok: false,
+    reason: 'not started: an internal error stopped the run',
+    untouched: 'not-started',
+    stopped: 'internal_error',
+  });
+  assert.doesNotMatch(JSON.stringify(r.result), /cancel/i);
 });
