@@ -1,5 +1,6 @@
 import * as core from '@actions/core';
 import { installCrashGuard } from '../util/crash-guard.ts';
+import { crashDeadlineFrom } from '../util/crash-decision.ts';
 import { errorText } from '../util/error-text.ts';
 import { run } from './run.ts';
 
@@ -7,10 +8,13 @@ import { run } from './run.ts';
 // puts traffic back on the stable version) and the action exits once it has ended (util/crash-guard.ts). Said
 // through core (an ::error the runner masks: the secret inputs and the config's secrets are registered with
 // core.setSecret), never as Node's own report on standard error, which printed a secret in a message as it was.
-installCrashGuard({
-  sayError: (error) => core.error(`internal error: ${errorText(error)}`),
-  say: (message) => core.error(message),
-  exit: (code) => process.exit(code),
-});
+installCrashGuard(
+  {
+    sayError: (error) => core.error(`internal error: ${errorText(error)}`),
+    say: (message) => core.error(message),
+    exit: (code) => process.exit(code),
+  },
+  { deadlineMs: crashDeadlineFrom(process.env) },
+);
 
 await run();

@@ -1,4 +1,5 @@
 import { installCrashGuard } from '../util/crash-guard.ts';
+import { crashDeadlineFrom } from '../util/crash-decision.ts';
 import { main, maskingIo, processIo, sayInternalError } from './main.ts';
 
 // One masking writer for the process: main() fills it with the config's secrets, and an error thrown
@@ -7,11 +8,14 @@ import { main, maskingIo, processIo, sayInternalError } from './main.ts';
 const io = maskingIo(processIo);
 // An uncaught error exits at once, failed; one while `run` deploys stops the run instead (its rollback puts
 // traffic back on the stable version) and the CLI exits once it has ended (util/crash-guard.ts).
-installCrashGuard({
-  sayError: (error) => sayInternalError(io, error),
-  say: (message) => io.err(`deploy-action: ${message}\n`),
-  exit: (code) => process.exit(code),
-});
+installCrashGuard(
+  {
+    sayError: (error) => sayInternalError(io, error),
+    say: (message) => io.err(`deploy-action: ${message}\n`),
+    exit: (code) => process.exit(code),
+  },
+  { deadlineMs: crashDeadlineFrom(process.env) },
+);
 
 // A reader that goes away (`deploy-action run | head`, a closed terminal, a log collector that died) must
 // not kill a deployment half-way: an unhandled EPIPE on stdout crashed the CLI wherever it was, a canary

@@ -20,7 +20,7 @@ import { STRATEGY_NAMES, type StrategyName } from '../config/strategy-names.ts';
 import type { AnalyzeCliOptions } from './analyze.ts';
 import { UnknownGateError } from '../gates/registry.ts';
 import type { DeploymentPlan } from '../pipeline/plan.ts';
-import type { PipelineResult } from '../pipeline/events.ts';
+import type { PipelineResult, Reporter } from '../pipeline/events.ts';
 import { VERSION_RULE, VERSION_RULE_TEXT } from '../github/version-rule.ts';
 import { EXIT_CODES, gatesExitCode } from '../util/exit-codes.ts';
 import { endKeptListeners } from '../util/signals.ts';
@@ -330,6 +330,8 @@ export async function main(argv: string[], given: Io = processIo): Promise<numbe
         { FileControlChannel },
         { cancelCliOnSignals, notifyCloseBy },
         { guardRun },
+        { deadlineResult, runSoFar },
+        { stoppedByOf },
       ] = await Promise.all([
         import('../pipeline/pipeline.ts'),
         import('../pipeline/events.ts'),
@@ -339,6 +341,8 @@ export async function main(argv: string[], given: Io = processIo): Promise<numbe
         import('../control/file-channel.ts'),
         import('./cancellation.ts'),
         import('../util/crash-guard.ts'),
+        import('./deadline-result.ts'),
+        import('../util/internal-error-stop.ts'),
       ]);
       const output = cliRunReporter(opts.json, io.out);
       // The config's warnings once, before anything runs (a `log` event each with --json).
@@ -353,9 +357,31 @@ export async function main(argv: string[], given: Io = processIo): Promise<numbe
           ? io.err(`warning: ${message}\n`)
           : output.event({ type: 'log', level: 'warn', message }),
       );
+      // What the run reported so far, for its result at the crash deadline.
+      const known = runSoFar();
+      const startedAtMs = Date.now();
+      let printed: { reporter: Reporter; flush(): void } | undefined;
+      let finished: PipelineResult | undefined;
       // Until the run's outcome is said: an uncaught error stops it through this cancellation (its rollback
-      // puts traffic back on stable), and the process exits once it ends (util/crash-guard.ts).
-      const crashGuard = guardRun(cancellation);
+      // puts traffic back on stable), and the process exits once it ends (util/crash-guard.ts). At the crash
+      // deadline, the run still going, the last line is still a result (`--json` readers wait for one): the
+      // run's own when it had ended (held while its messages went out), else what is known of it.
+      const crashGuard = guardRun({
+        abort: (reason) => cancellation.abort(reason),
+        atDeadline: (late) => {
+          if (resultPrinted) return;
+          resultPrinted = true;
+          if (finished && printed) return printed.flush();
+          const result = deadlineResult(
+            known.seen(),
+            { environment: env.name, version, strategy: env.strategy.type, startedAtMs },
+            late,
+            stoppedByOf(cancellation.signal),
+            Date.now(),
+          );
+          output.event({ type: 'result', result });
+        },
+      });
       try {
         // Slack, Teams and webhooks (docs/notifications.md): in the background, never on the rollback path.
         const notify = await runNotifier(
@@ -371,9 +397,8 @@ export async function main(argv: string[], given: Io = processIo): Promise<numbe
         // --json: the result is held until the messages went out, so it stays the last line (a channel's failure
         // found meanwhile is printed before it). At a terminal the summary is printed at once: held, it waited
         // for a slow channel (up to its 10 s bound) with nothing on the screen.
-        const printed = opts.json ? resultLast(output) : { reporter: output, flush() {} };
-        const reporter = fanOut([printed.reporter, notify?.reporter]);
-        let finished: PipelineResult | undefined;
+        printed = opts.json ? resultLast(output) : { reporter: output, flush() {} };
+        const reporter = fanOut([printed.reporter, notify?.reporter, known.reporter]);
         // The config's `*_env` secrets (every channel's) stay out of the record in the state directory.
         const secrets = [...configSecretValues(config, process.env), ...(notify?.secrets ?? [])];
         try {
@@ -406,7 +431,8 @@ export async function main(argv: string[], given: Io = processIo): Promise<numbe
           try {
             await reporter.close?.();
           } finally {
-            printed.flush();
+            // Not once the crash deadline printed one (the process is exiting).
+            if (!resultPrinted) printed.flush();
             resultPrinted = true;
           }
         }

@@ -12,6 +12,15 @@ import { EXIT_CODES } from './exit-codes.ts';
  */
 export const CRASH_DEADLINE_MS = 15 * 60_000;
 
+/**
+ * The crash deadline: DEPLOY_ACTION_CRASH_DEADLINE_MS when it is whole milliseconds from 1 to a day (tests
+ * shorten it), else CRASH_DEADLINE_MS. Pure.
+ */
+export function crashDeadlineFrom(env: Readonly<Record<string, string | undefined>>): number {
+  const ms = Number(env.DEPLOY_ACTION_CRASH_DEADLINE_MS);
+  return Number.isInteger(ms) && ms >= 1 && ms <= 86_400_000 ? ms : CRASH_DEADLINE_MS;
+}
+
 export type CrashWatch =
   /** No deployment run in progress, and no crash stopped one. */
   | { phase: 'idle' }

@@ -14,6 +14,7 @@ import { CLI_BUNDLE, events, startCli } from '../helpers/cli.ts';
 import { pullRequestSynchronize, runBuiltAction } from '../helpers/action.ts';
 import { fakeSha } from '../fake-github/index.ts';
 import { recordedTarget } from '../helpers/recorded-target.ts';
+import type { PipelineResult } from '../../src/pipeline/events.ts';
 
 /** A config secret (a webhook's signing secret, `secret_env`): the CLI masks it, the action registers it. */
 const SECRET = 'crash-test-signing-secret-0123456789';
@@ -155,4 +156,56 @@ test('the action crashing while the canary takes traffic: rolled back, the inter
   assert.match(summary, /Why: stopped by an internal error: Error: simulated crash/, summary);
   assert.ok(!summary.includes(SECRET), summary);
   assert.doesNotMatch(summary, /cancel/i, summary);
+});
+
+// At the crash deadline (the rollback still going after DEPLOY_ACTION_CRASH_DEADLINE_MS, 15 min by default) the
+// CLI exited 3 with no final `result` line: a script reading `--json` got nothing. It now prints one of the
+// same shape, failed / rollback_failed, the rollback in progress not ok, and what is not known.
+test('the CLI at the crash deadline, its rollback still going: the last --json line is the result, rollback_failed, exit 3', async (t) => {
+  const { dir, target, env } = setup(t);
+  const run = startCli(
+    ['run', '-e', 'production', '-v', 'v2', '-c', 'deploy.yml', '--state-dir', join(dir, 'state'), '--json'],
+    {
+      entry: CLI_BUNDLE,
+      cwd: dir,
+      // Traffic going back takes 4 s; the deadline is 1 s after the crash.
+      env: {
+        ...env,
+        SLEEP_ON: 'set_weight green 0=4000',
+        LOG_END: '1',
+        DEPLOY_ACTION_CRASH_DEADLINE_MS: '1000',
+      },
+    },
+  );
+  t.after(() => void (run.child.exitCode === null && run.child.kill('SIGKILL')));
+  const { code, stdout, stderr } = await run.done;
+  const all = stdout + stderr;
+  assert.equal(code, 3, all);
+  assert.match(stderr, /the run stopped by the internal error did not end within 1 s/);
+  assert.ok(!all.includes(SECRET), `the secret was printed:\n${all}`);
+  const last = events(stdout).at(-1);
+  assert.equal(last?.type, 'result', stdout);
+  const result = last!.result as PipelineResult;
+  assert.equal(result.status, 'failed');
+  assert.equal(result.code, 'rollback_failed');
+  assert.equal(result.exitCode, 3);
+  assert.equal(result.environment, 'production');
+  assert.equal(result.version, 'v2');
+  assert.match(
+    result.message,
+    /^internal error: Error: simulated crash: the signing secret \*\*\* was in hand; the run was stopped and its rollback had not ended 1 s later: .*Whether traffic is back on the stable version is not known: check production now\. .*deploy-action reconcile -e production/,
+  );
+  // What it did so far: the canary's first weight, and the rollback begun, not ended.
+  assert.ok(
+    result.steps.some((s) => s.description === 'set weight green=10% blue=90%' && s.result.ok),
+    JSON.stringify(result.steps),
+  );
+  const rollback = result.rollbacks.at(-1);
+  assert.equal(rollback?.ok, false, JSON.stringify(result.rollbacks));
+  assert.match(rollback!.reason, /^stopped by an internal error: /);
+  assert.equal(result.record, undefined, 'the record as left is not known');
+  assert.doesNotMatch(stdout, /cancel/i, stdout);
+  // The rollback's command ran on after the exit (the deadline does not stop it): waited for, then cleaned up.
+  for (let i = 0; i < 100 && !target.calls().includes('end set_weight green 0'); i++)
+    await new Promise((resolve) => setTimeout(resolve, 100));
 });

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import {
   CRASH_DEADLINE_MS,
   CRASH_IDLE,
+  crashDeadlineFrom,
   crashExitCode,
   onCrash,
   onCrashDeadline,
@@ -201,4 +202,11 @@ test('at the deadline, writing that hangs is cut off after LAST_WORDS_MS, and wr
   await new Promise((resolve) => setImmediate(resolve));
   assert.deepEqual(fails.exits, [3]);
   assert.match(fails.said.at(-1)!, /could not write what is known of the unfinished run: disk full/);
+});
+
+test('the crash deadline: 15 min, or DEPLOY_ACTION_CRASH_DEADLINE_MS when it is whole milliseconds up to a day', () => {
+  assert.equal(crashDeadlineFrom({}), CRASH_DEADLINE_MS);
+  assert.equal(crashDeadlineFrom({ DEPLOY_ACTION_CRASH_DEADLINE_MS: '1500' }), 1500);
+  for (const wrong of ['', '0', '-5', '1.5', 'soon', '86400001'])
+    assert.equal(crashDeadlineFrom({ DEPLOY_ACTION_CRASH_DEADLINE_MS: wrong }), CRASH_DEADLINE_MS, wrong);
 });

@@ -1,0 +1,133 @@
+// What `run` prints last when the crash deadline comes with the run it stopped still going (util/crash-guard.ts):
+// the process exits 3 with the rollback unfinished, and a script reading `--json` found no final `result` line.
+// It gets the same line as any run's end, built from what the run reported so far: `failed` /
+// `rollback_failed`, the rollback in progress as not ok, and in the message what is not known (where traffic
+// goes now) and who finishes it. What the run could not tell (its record as left, what is live) is left out.
+import type {
+  AnalysisWarningRecord,
+  DecisionRecord,
+  PhaseRecord,
+  PipelineEvent,
+  PipelineResult,
+  Reporter,
+  RollbackRecord,
+  StepRecord,
+  WaitRecord,
+} from '../pipeline/events.ts';
+import type { GatesReport } from '../gates/runner.ts';
+import type { CrashDeadline } from '../util/crash-decision.ts';
+
+/** What a run reported so far: its records, and the rollback it began that has not ended. */
+export interface RunSoFar {
+  previousVersion?: string;
+  phases: PhaseRecord[];
+  steps: StepRecord[];
+  decisions: DecisionRecord[];
+  rollbacks: RollbackRecord[];
+  waits: WaitRecord[];
+  warnings: AnalysisWarningRecord[];
+  gates?: GatesReport;
+  /** A rollback begun (`rollback-start`) and not ended: its reason, when it began, its steps so far. */
+  rollback?: { reason: string; environment: string; atMs: number; steps: StepRecord[] };
+}
+
+/** A reporter that keeps what the run reports (records only, not output lines), for deadlineResult. */
+export function runSoFar(now: () => number = Date.now): { reporter: Reporter; seen(): RunSoFar } {
+  const so: RunSoFar = { phases: [], steps: [], decisions: [], rollbacks: [], waits: [], warnings: [] };
+  const reporter: Reporter = {
+    event(e: PipelineEvent) {
+      switch (e.type) {
+        case 'start':
+          if (e.previousVersion !== undefined) so.previousVersion = e.previousVersion;
+          break;
+        case 'phase-end':
+          so.phases.push(e.record);
+          break;
+        case 'step-end':
+          so.steps.push(e.record);
+          if (so.rollback && e.record.phase === 'rollback') so.rollback.steps.push(e.record);
+          break;
+        case 'decision':
+          so.decisions.push(e.record);
+          break;
+        case 'wait-end':
+          so.waits.push(e.record);
+          break;
+        case 'analysis-warning':
+          so.warnings.push(e.record);
+          break;
+        case 'gates':
+          so.gates = e.report;
+          break;
+        case 'rollback-start':
+          so.rollback = { reason: e.reason, environment: e.environment, atMs: now(), steps: [] };
+          break;
+        case 'rollback-end':
+          so.rollbacks.push(e.record);
+          so.rollback = undefined;
+          break;
+      }
+    },
+  };
+  return { reporter, seen: () => so };
+}
+
+export interface DeadlineRun {
+  environment: string;
+  version: string;
+  strategy: string;
+  /** When the run began (ms since the epoch). */
+  startedAtMs: number;
+}
+
+/**
+ * The run's result at the crash deadline: failed, rollback_failed, exit `late.code`, with what it reported so
+ * far; a rollback still going is in `rollbacks`, not ok. `stoppedBy`: the internal error's message, when the
+ * run's signal says it (util/internal-error-stop.ts stoppedByOf). Pure.
+ */
+export function deadlineResult(
+  so: RunSoFar,
+  run: DeadlineRun,
+  late: CrashDeadline,
+  stoppedBy: string | undefined,
+  nowMs: number,
+): PipelineResult {
+  const env = run.environment;
+  const unfinished: RollbackRecord[] = so.rollback
+    ? [
+        {
+          reason: so.rollback.reason,
+          environment: so.rollback.environment,
+          steps: so.rollback.steps,
+          levels: [],
+          ok: false,
+          durationMs: Math.max(0, nowMs - so.rollback.atMs),
+        },
+      ]
+    : [];
+  const message =
+    `internal error${stoppedBy === undefined ? '' : `: ${stoppedBy}`}; the run was stopped and its rollback had ` +
+    `not ended ${late.after} later: the CLI exited with it unfinished. Whether traffic is back on the stable ` +
+    `version is not known: check ${env} now. The state record keeps the rollout: a reconcile run rolls it back ` +
+    `(deploy-action reconcile -e ${env}); until then deployments to ${env} are refused`;
+  return {
+    status: 'failed',
+    code: 'rollback_failed',
+    message,
+    environment: env,
+    version: run.version,
+    ...(so.previousVersion !== undefined ? { previousVersion: so.previousVersion } : {}),
+    strategy: run.strategy,
+    dryRun: false,
+    phases: so.phases,
+    steps: so.steps,
+    decisions: so.decisions,
+    rollbacks: [...so.rollbacks, ...unfinished],
+    ...(so.waits.length ? { waits: so.waits } : {}),
+    ...(so.warnings.length ? { warnings: so.warnings } : {}),
+    ...(so.gates ? { gates: so.gates } : {}),
+    startedAt: new Date(run.startedAtMs).toISOString(),
+    durationMs: Math.max(0, nowMs - run.startedAtMs),
+    exitCode: late.code,
+  };
+}
