@@ -21,9 +21,26 @@ import {
   waitedText,
   waitingFor,
   waitWhere,
+  type WaitEnd,
 } from './waits.ts';
 
 type Style = Parameters<typeof styleText>[0];
+
+/**
+ * The mark of a wait's end: green ▶ only where the rollout goes on. An /abort or an internal error stopped it
+ * (red ■, a failure), a cancelled job stopped it (yellow ■, as a cancelled run's outcome is yellow), and a
+ * hand-off (the in-job wait ran out) leaves it paused (yellow ⏸, as the wait began).
+ */
+export const WAIT_END_MARKS: Record<WaitEnd, { style: Style; mark: string }> = {
+  promoted: { style: 'green', mark: '▶' },
+  approved: { style: 'green', mark: '▶' },
+  due: { style: 'green', mark: '▶' },
+  resumed: { style: 'green', mark: '▶' },
+  aborted: { style: ['bold', 'red'], mark: '■' },
+  stopped: { style: ['bold', 'red'], mark: '■' },
+  cancelled: { style: ['bold', 'yellow'], mark: '■' },
+  handed_off: { style: ['bold', 'yellow'], mark: '⏸' },
+};
 
 export interface TerminalReporterOptions {
   write?: (text: string) => void;
@@ -142,7 +159,7 @@ export function terminalReporter(options: TerminalReporterOptions = {}): Reporte
           if (!w.ended) break;
           const by = plain(endedBy(w));
           line(
-            `${w.ended.how === 'aborted' ? paint(['bold', 'red'], '■') : paint('green', '▶')} ${w.environment}: ${WAIT_END_TEXT[w.ended.how]}` +
+            `${paint(WAIT_END_MARKS[w.ended.how].style, WAIT_END_MARKS[w.ended.how].mark)} ${w.environment}: ${WAIT_END_TEXT[w.ended.how]}` +
               (by ? ` by ${by}` : '') +
               ` at ${plain(waitWhere(w))} after ${waitedText(w)}`,
           );

@@ -17,7 +17,7 @@ import {
 } from '../../../src/report/github/deployment-status.ts';
 import type { PipelineResult, WaitRecord } from '../../../src/pipeline/events.ts';
 import type { EnvironmentRecord } from '../../../src/state/record.ts';
-import { trafficSplit } from '../../../src/report/waits.ts';
+import { trafficSplit, WAIT_END_TEXT, type WaitEnd } from '../../../src/report/waits.ts';
 import { aborted, HOSTILE, waiting, waitRecord } from './fixtures.ts';
 import { assertTablesIntact, readable } from './table-check.ts';
 
@@ -256,6 +256,43 @@ test('hostile logins, step names and reasons cannot break a table or inject mark
     assertTablesIntact(md);
     assert.doesNotMatch(md.replace(/```mermaid[\s\S]*?```/, ''), /<script>|-->/);
     for (const line of md.split('\n')) assert.doesNotMatch(line, /^(second line|third)/, 'a newline leaked');
+  }
+});
+
+// A cancelled or stopped wait's end, and a hand-off, were marked with the green ▶ of a wait that goes on.
+test('terminal: only a wait that goes on ends with a green ▶; a stop or a cancel with a ■, a hand-off with a ⏸', () => {
+  const ended = (how: WaitEnd, color: boolean) => {
+    const out: string[] = [];
+    terminalReporter({ write: (t) => out.push(t), color }).event({
+      type: 'wait-end',
+      record: waitRecord({ ended: { at: '2024-05-01T10:06:00.000Z', how, by: [] } }),
+    });
+    return out.join('').replace(/^\S*\[[\d:.]+\]\S* /, '');
+  };
+  const GREEN = '\u001b[32m';
+  const RED = '\u001b[31m';
+  const YELLOW = '\u001b[33m';
+  const expected: Record<WaitEnd, { mark: string; colour: string }> = {
+    promoted: { mark: '▶', colour: GREEN },
+    approved: { mark: '▶', colour: GREEN },
+    due: { mark: '▶', colour: GREEN },
+    resumed: { mark: '▶', colour: GREEN },
+    aborted: { mark: '■', colour: RED },
+    stopped: { mark: '■', colour: RED },
+    cancelled: { mark: '■', colour: YELLOW },
+    handed_off: { mark: '⏸', colour: YELLOW },
+  };
+  for (const [how, { mark, colour }] of Object.entries(expected) as Array<
+    [WaitEnd, (typeof expected)[WaitEnd]]
+  >) {
+    assert.ok(
+      ended(how, false).startsWith(`${mark} production: ${WAIT_END_TEXT[how]} at `),
+      ended(how, false),
+    );
+    const painted = ended(how, true);
+    const markAt = painted.indexOf(mark);
+    assert.ok(markAt > 0 && painted.slice(0, markAt).includes(colour), `${how}: ${JSON.stringify(painted)}`);
+    if (colour !== GREEN) assert.ok(!painted.slice(0, markAt).includes(GREEN), `${how} is painted green`);
   }
 });
 
