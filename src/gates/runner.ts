@@ -4,6 +4,7 @@
 import pLimit from 'p-limit';
 import { formatDuration } from '../config/duration.ts';
 import { textOf } from '../util/text-of.ts';
+import { stoppedPhrase } from '../util/internal-error-stop.ts';
 import type { Finding, Gate, GateContext, GateResult, GateStatus, GateVerdict } from './types.ts';
 
 export const GATES_REPORT_SCHEMA = 1;
@@ -95,7 +96,9 @@ async function runOne(
     applyRequired(entry, verdict, performance.now() - started);
 
   if (opts.signal?.aborted) {
-    return finish(blockVerdict(`cancelled before it started (${abortReason(opts.signal)})`));
+    return finish(
+      blockVerdict(`${stoppedPhrase(opts.signal)} before it started (${abortReason(opts.signal)})`),
+    );
   }
   opts.onStart?.(entry.name);
 
@@ -109,7 +112,8 @@ async function runOne(
   };
   const timer = entry.timeoutMs > 0 ? setTimeout(() => settle(timedOut()), entry.timeoutMs) : undefined;
   const onCancel = () => {
-    const message = `cancelled (${abortReason(opts.signal!)})`;
+    // Which stop it was (the job's cancellation, or an internal error's) is the signal's reason's to say.
+    const message = `${stoppedPhrase(opts.signal)} (${abortReason(opts.signal!)})`;
     controller.abort(new Error(message));
     settle(blockVerdict(message));
   };

@@ -9,6 +9,7 @@ import { runGates, overallStatus } from '../../../src/gates/runner.ts';
 import type { GateEntry } from '../../../src/gates/runner.ts';
 import { formatGatesReport } from '../../../src/gates/format.ts';
 import type { Finding, Gate, GateContext, GateResult, GateVerdict } from '../../../src/gates/types.ts';
+import { InternalErrorStop } from '../../../src/util/internal-error-stop.ts';
 
 const ctx: Omit<GateContext, 'signal'> = {
   cwd: process.cwd(),
@@ -194,6 +195,28 @@ test('cancelling the run blocks the running gates with the reason and aborts the
   const report = await pending;
   assert.equal(report.gates[0]!.status, 'block');
   assert.equal(report.gates[0]!.summary, 'cancelled (deployment cancelled by user)');
+});
+
+// A crash stops the run through the same signal (util/crash-guard.ts): a gate it cut short said "cancelled".
+test('an internal error stopping the run blocks the running and the waiting gates as stopped by it, not cancelled', async () => {
+  const controller = new AbortController();
+  const pending = runGates(
+    [
+      entry('waits', (signal) => sleep(60_000, signal).then(() => verdict('pass')), { timeoutMs: 600_000 }),
+      entry('queued', async () => verdict('pass')),
+    ],
+    ctx,
+    { concurrency: 1, signal: controller.signal },
+  );
+  setTimeout(() => controller.abort(new InternalErrorStop(new TypeError('x is undefined'))), 20);
+  const report = await pending;
+  assert.deepEqual(
+    report.gates.map((gate) => [gate.name, gate.status, gate.summary]),
+    [
+      ['waits', 'block', 'stopped by an internal error (TypeError: x is undefined)'],
+      ['queued', 'block', 'stopped by an internal error before it started (TypeError: x is undefined)'],
+    ],
+  );
 });
 
 test('a gate stopped by a cancellation or its timeout is given its grace to clean up before the run goes on', async () => {
