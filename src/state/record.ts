@@ -161,6 +161,12 @@ export interface Rollout {
   /** Waiting for people or a bake (issue 14). */
   wait?: RolloutWait;
   /**
+   * The first step whose /promote counts at the rollout's next wait, as the runner counted when it wrote this
+   * position (its controlFrom: the step after the last wait or hold it passed). A resumed orphan counts from
+   * it, so a /promote that ended an earlier wait ends no later one. Absent in older records.
+   */
+  controlFrom?: number;
+  /**
    * The deployment's notification messages a later run continues in place (docs/notifications.md
    * "Reconcile"): written when the job hands the rollout off, if its Slack post was answered by then.
    */
@@ -395,6 +401,7 @@ export const recordSchema = z
           })
           .loose()
           .optional(),
+        controlFrom: z.number().int().min(0).optional(),
         notify: rolloutNotifySchema.optional(),
       })
       .loose()

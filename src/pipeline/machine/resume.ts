@@ -8,6 +8,7 @@ import {
   withTransition,
   type EnvironmentRecord,
   type HistoryEntry,
+  type Rollout,
   type RolloutOwner,
 } from '../../state/record.ts';
 import type { WaitRecord } from '../events.ts';
@@ -165,7 +166,7 @@ export function resume(r: ResumeMachineInput): MachineTransition {
     s.waits.push(ended);
     s.controlFrom = wait.step + 1;
     if (handoff.kind === 'go' && handoff.full) s.full = true;
-  }
+  } else s.controlFrom = countingFrom(rollout, strategy);
   // The claim: the rollout is this run's now (a reconcile that dies in turn leaves an orphan again).
   const about = rollout.sha ? { sha: rollout.sha } : {};
   const entry: Omit<HistoryEntry, 'at'> = !handoff
@@ -196,7 +197,14 @@ export function resume(r: ResumeMachineInput): MachineTransition {
         };
   const claimed = withTransition(
     record,
-    { rollout: { ...rollout, owner: r.owner, ...(handoff?.kind === 'go' ? { wait: undefined } : {}) } },
+    {
+      rollout: {
+        ...rollout,
+        owner: r.owner,
+        controlFrom: s.controlFrom,
+        ...(handoff?.kind === 'go' ? { wait: undefined } : {}),
+      },
+    },
     entry,
     new Date(r.now),
   );
@@ -237,6 +245,22 @@ export function resume(r: ResumeMachineInput): MachineTransition {
   if (handoff?.kind !== 'abort') s.tasks = [{ do: 'claim' }, ...s.tasks];
   run(s, out, r.now);
   return { state: s, actions: out };
+}
+
+/**
+ * Where an orphan's /promotes count from, as its dead run counted (its controlFrom), so one that ended an earlier
+ * wait ends no later one: the wait it waited at (written with it), else the position it reached; in a record of
+ * an older version showing neither, the step after the plan's last wait before that position (a hold it passed
+ * does not show there).
+ */
+function countingFrom(rollout: Rollout, strategy: SequenceState): number {
+  const recorded = rollout.wait?.fromStep ?? rollout.controlFrom;
+  if (recorded !== undefined && Number.isInteger(recorded) && recorded >= 0) return recorded;
+  let from = 0;
+  strategy.plan.forEach((p, index) => {
+    if (index < strategy.index && p.step.kind === 'wait') from = index + 1;
+  });
+  return from;
 }
 
 /** The tasks of a resumed rollout: the pipeline's own program from verify (or monitor) on, after the strategy. */

@@ -169,6 +169,8 @@ function writeAhead(s: PipelineState, out: Action[], id: TrackId, step: Step, no
         weight: step.kind === 'set_weight' ? step.weight : rollout.weight,
         recovery,
         strategyState,
+        // Where a rerun of this step counts /promotes from (a resumed orphan): as this run does now.
+        ...(id === 'production' ? { controlFrom: s.controlFrom } : {}),
       },
     },
     undefined,

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { resume, type Action, type ResumeMachineInput } from '../../../src/pipeline/machine.ts';
 import type { ControlRequest } from '../../../src/control/request.ts';
 import type { EnvironmentRecord } from '../../../src/state/record.ts';
-import { PAUSED_ON_FAILURE } from '../../../src/control/rollout.ts';
+import { decideRollout, PAUSED_ON_FAILURE } from '../../../src/control/rollout.ts';
 import { endsWait } from '../../../src/cli/control.ts';
 import { decide as decideReconcile } from '../../../src/reconcile/decide.ts';
 import { describeStep } from '../../../src/strategies/sequence.ts';
@@ -150,6 +150,117 @@ test('a /promote that ended a hold ends no later wait: the job records where it 
     requests: [pause, promote!],
   });
   assert.equal(judged.code, 'waiting', JSON.stringify(judged));
+});
+
+// ---- a resumed orphan counts /promotes where its dead run did ---------------------------------------------------
+
+/** Reconcile resuming `record`'s rollout as an orphan (`on_orphan: resume`, no hand-over), free to hand it off. */
+const orphanResumed = (
+  env: ReturnType<typeof canary>,
+  record: EnvironmentRecord,
+  requests: ControlRequest[],
+) =>
+  drive(
+    resume({
+      now: T0 + 3_600_000,
+      env,
+      record,
+      repository: 'local',
+      owner: { kind: 'workflow', runId: '999' },
+      actor: 'reconcile:999',
+      reason: 'its owner process 42 on box ended',
+      handOff: true,
+    }),
+    { requests: () => requests },
+  );
+
+/** It waits (handed off) at `step` again, counting from `from`, and reconcile and the App count alike. */
+function waitsAgainAt(
+  resumed: Run,
+  step: number,
+  from: number,
+  requests: ControlRequest[],
+  where: string,
+): void {
+  assert.equal(resumed.result.status, 'waiting', `${where}: ${resumed.result.message}`);
+  const wait = lastRecord(resumed).rollout!.wait!;
+  assert.equal(wait.step, step, where);
+  assert.equal(wait.fromStep, from, where);
+  const awaits = resumed.actions.filter((a) => a.kind === 'await_control');
+  assert.ok(
+    awaits.length > 0 && awaits.every((a) => a.kind === 'await_control' && a.fromStep === from),
+    `${where}: the resumed run counts from ${from}`,
+  );
+  const judged = decideReconcile({
+    record: lastRecord(resumed),
+    now: new Date(T0 + 7_200_000),
+    onOrphan: 'resume',
+    requests,
+  });
+  assert.equal(judged.code, 'waiting', `${where}: ${JSON.stringify(judged)}`);
+  assert.equal(decideRollout(lastRecord(resumed).rollout!, requests, T0 + 7_200_000).action, 'wait', where);
+}
+
+test('a resumed orphan counts /promotes from the step after the wait its dead run passed: the /promote that ended it ends no later wait', () => {
+  const env = canary(
+    '[{ weight: 10, pause: manual }, { weight: 25, pause: 1s }, { weight: 50, pause: manual }]',
+    '{ max_wait_in_job: 1m }',
+  );
+  let promote: ControlRequest | undefined;
+  const first = drive(input(env, { handOff: true }), {
+    requests: (_n, action) => {
+      if (action.kind === 'await_control') promote ??= request('promote', action.step);
+      return promote ? [promote] : [];
+    },
+  });
+  assert.deepEqual(
+    first.result.waits!.map((w) => `${w.weight}:${w.ended?.how}`),
+    ['10:promoted', '50:handed_off'],
+  );
+  const [wait1, wait2] = first.result.waits!.map((w) => w.step) as [number, number];
+  assert.equal(promote!.step, wait1);
+  // Where the job may have died: before the 25 % step ran (its write-ahead), and waiting at 50 % in the job.
+  const beforeStep = first.persists.find(
+    (p) => p.record.rollout && !p.record.rollout.wait && p.record.rollout.step > wait1,
+  )!.record;
+  const atWait = first.persists.find(
+    (p) => p.record.rollout?.wait?.step === wait2 && !p.record.rollout.wait.handedOff,
+  )!.record;
+  // A record of an older version, which wrote neither: the plan's previous wait.
+  const older = structuredClone(beforeStep);
+  delete older.rollout!.controlFrom;
+  for (const [where, record] of Object.entries({ beforeStep, atWait, older })) {
+    const resumed = orphanResumed(env, record, [promote!]);
+    assert.ok(!traffic(resumed).includes(100), `${where}: ${traffic(resumed).join(' ')}`);
+    waitsAgainAt(resumed, wait2, wait1 + 1, [promote!], where);
+  }
+});
+
+test('a resumed orphan counts from the step after a hold its dead run passed, which the plan does not show', () => {
+  const env = canary(
+    '[{ weight: 10, pause: 1s }, { weight: 25, pause: 1s }, { weight: 50, pause: manual }]',
+    '{ max_wait_in_job: 1m }',
+  );
+  const pause = request('pause', 1, { by: 'dave' });
+  let promote: ControlRequest | undefined;
+  const first = drive(input(env, { handOff: true }), {
+    requests: (_n, action) => {
+      if (action.kind === 'await_control' && !action.gate)
+        promote ??= request('promote', action.step, { by: 'erin' });
+      return promote ? [pause, promote] : [pause];
+    },
+  });
+  assert.deepEqual(
+    first.result.waits!.map((w) => `${w.kind}:${w.ended?.how}`),
+    ['hold:resumed', 'manual:handed_off'],
+  );
+  const [hold, wait] = first.result.waits!.map((w) => w.step) as [number, number];
+  // Died after the held step ran, before the wait.
+  const orphan = first.persists.find(
+    (p) => p.record.rollout && !p.record.rollout.wait && p.record.rollout.step > hold,
+  )!.record;
+  const resumed = orphanResumed(env, orphan, [pause, promote!]);
+  waitsAgainAt(resumed, wait, hold + 1, [pause, promote!], 'after the hold');
 });
 
 test('a request for another deployment, or a promote for a later step, ends nothing', () => {
