@@ -71,6 +71,12 @@ export interface GateRef {
    */
   own?: boolean;
   by?: string;
+  /**
+   * The App's deployment the rule was asked for, when the App made it: a lock of the staging environment at the
+   * commit passes only when this deployment holds it. Absent in a gate written before, or of a run the App
+   * started for a deployment GitHub made.
+   */
+  dep?: number;
 }
 
 export function serializeGateRef(ref: GateRef): string {
@@ -83,6 +89,7 @@ export function serializeGateRef(ref: GateRef): string {
     type: ref.type,
     ...(ref.own !== undefined ? { own: ref.own } : {}),
     ...(ref.by !== undefined ? { by: ref.by } : {}),
+    ...(ref.dep !== undefined ? { dep: ref.dep } : {}),
   });
 }
 
@@ -109,6 +116,7 @@ export function parseGateRef(externalId: string | null | undefined): GateRef | u
         type: raw.type as DeploymentType,
         ...(typeof raw.own === 'boolean' ? { own: raw.own } : {}),
         ...(typeof raw.by === 'string' && raw.by.length > 0 && raw.by.length <= 100 ? { by: raw.by } : {}),
+        ...(Number.isSafeInteger(raw.dep) && (raw.dep as number) > 0 ? { dep: raw.dep as number } : {}),
       };
   } catch {
     // Not ours.
@@ -239,6 +247,13 @@ export interface GateDeployment {
    */
   byApp: boolean | undefined;
   /**
+   * The App's deployment the rule holds, when the App made it (GitHub's webhook names it): the staging
+   * environment's deployment lock of the commit is its own only when that deployment holds it. Undefined (a run
+   * the App started for a deployment GitHub made for the job, or a gate written before): a running App
+   * deployment of this environment must hold it.
+   */
+  id?: number;
+  /**
    * Who deploys (lockDeployers): a person's /lock lets the deployment through only when every one of them
    * holds it. A function is asked only when such a lock is held (it may cost a request), with the config's
    * key of the environment (GitHub may name it in another case).
@@ -295,6 +310,23 @@ export function gateLock(
     deployers.every((login) => !blockingLock({ environments: [lock] }, environment, login))
     ? undefined
     : lock;
+}
+
+/**
+ * Pure: whether the deployment a protection rule holds (of `environment`; `deploymentId` when the App made it)
+ * holds the staging environment's deployment lock `held`, its owner found (deploymentLockOwner): the App's
+ * running deployment found holding it is this one, or, with no id to compare, one of this environment that
+ * deploys the staging environment first. A lock whose deployment cannot be found, has ended or is not the App's
+ * is nobody's: it passes nobody.
+ */
+export function holdsStagingLock(
+  held: LockInfo,
+  environment: string,
+  deploymentId: number | undefined,
+): boolean {
+  if (held.heldByDeployment === undefined || held.holderUnverified) return false;
+  if (deploymentId !== undefined) return held.heldByDeployment === deploymentId;
+  return held.heldFor?.toLowerCase() === environment.toLowerCase();
 }
 
 /**
@@ -385,28 +417,38 @@ export async function decideGate(octokit: Octokit, input: GateInput): Promise<Ga
   );
   const who =
     typeof deployers === 'function' ? (personLock ? await deployers(environment) : undefined) : deployers;
-  let lock =
-    gateLock(locks, environment, input.sha, {
-      byApp,
+  const owner = (lock: LockInfo): Promise<LockInfo> =>
+    deploymentLockOwner(octokit.rest.repos, input.where, lock, { attempts: 1, botLogin: input.botLogin });
+  let lock: LockInfo | undefined = gateLock(locks, environment, input.sha, {
+    byApp,
+    ...(who !== undefined ? { deployers: who } : {}),
+  });
+  if (lock?.deployment) lock = await owner(lock);
+  for (const s of stagingLocks) {
+    if (lock) break;
+    lock = gateLock(s.locks, s.environment, input.sha, {
+      // A gate written before starts took it (byApp not known) is not taken to hold it.
+      byApp: byApp === true,
       ...(who !== undefined ? { deployers: who } : {}),
-    }) ??
-    stagingLocks
-      .map((s) =>
-        gateLock(s.locks, s.environment, input.sha, {
-          // A gate written before starts took it (byApp not known) is not taken to hold it.
-          byApp: byApp === true,
-          ...(who !== undefined ? { deployers: who } : {}),
-        }),
-      )
-      .find((found) => found !== undefined);
-  if (lock) {
-    if (lock.deployment)
-      lock = await deploymentLockOwner(octokit.rest.repos, input.where, lock, {
-        attempts: 1,
-        botLogin: input.botLogin,
-      });
-    return { answer: 'rejected', summary: lockedSummary(lock, environment) };
+    });
+    // A deployment's lock at this commit passes only when this deployment holds it: the ref names the commit
+    // alone, and another deployment of the commit (a `/deploy` of the staging environment itself, or of another
+    // environment deploying it first) may hold it while this one's run is started again.
+    const atCommit = lock
+      ? undefined
+      : s.locks.environments.find(
+          (l) =>
+            l.deployment &&
+            l.target.scope === 'environment' &&
+            l.target.environment.toLowerCase() === s.environment.toLowerCase(),
+        );
+    if (lock?.deployment) lock = await owner(lock);
+    else if (atCommit) {
+      const held = await owner(atCommit);
+      if (!holdsStagingLock(held, environment, input.deployment.id)) lock = held;
+    }
   }
+  if (lock) return { answer: 'rejected', summary: lockedSummary(lock, environment) };
   let pullRequest: PullRequestFacts | undefined;
   const people = input.people ?? peopleCache();
   const rules = policies.map((p) => ({ policy: p, rule: approvalRule(p, input.type) }));
@@ -574,7 +616,7 @@ interface ProtectionRulePayload {
   environment?: string;
   event?: string;
   deployment_callback_url?: string;
-  deployment?: (DeploymentMaker & { sha: string; payload?: unknown }) | null;
+  deployment?: (DeploymentMaker & { id?: number; sha: string; payload?: unknown }) | null;
   pull_requests?: Array<{ number: number }>;
   repository: { name: string; owner: { login: string }; default_branch: string; node_id?: string };
 }
@@ -653,6 +695,7 @@ export async function handleProtectionRule(
   // re-run by someone else is judged by who re-ran it too).
   const deployment: GateDeployment = {
     byApp,
+    ...(ownDeployment && typeof payload.deployment?.id === 'number' ? { id: payload.deployment.id } : {}),
     deployers: async (key) =>
       lockDeployers(await starters(), { byApp, appRequester: await appRequester(key), botLogin }),
   };
@@ -695,6 +738,7 @@ export async function handleProtectionRule(
         type,
         own: byApp,
         ...(by !== undefined ? { by } : {}),
+        ...(deployment.id !== undefined ? { dep: deployment.id } : {}),
       };
       return waitForApprovals(octokit, where, sha, ref, gate.summary, markers);
     },
@@ -933,6 +977,7 @@ export async function answerPendingProtectionRules(
       locks: readLocks,
       deployment: {
         byApp: ref.own,
+        ...(ref.dep !== undefined ? { id: ref.dep } : {}),
         deployers: async () =>
           lockDeployers(started ?? (await starters()), {
             byApp: ref.own,

@@ -19,7 +19,7 @@ import {
 } from './helpers.ts';
 import { acquireDeploymentLock, acquireLock } from '../../app/locks.ts';
 import { markerKeys } from '../../src/github/marker-keys.ts';
-import { parseGateRef, serializeGateRef } from '../../app/handlers/protection-rule.ts';
+import { holdsStagingLock, parseGateRef, serializeGateRef } from '../../app/handlers/protection-rule.ts';
 import type { Octokit } from '../../app/facts/github.ts';
 import { askProtectionRule } from './delivery-helpers.ts';
 
@@ -209,6 +209,28 @@ test('protection rule: a gate waiting for approvals is rejected when the approva
   // What the gate keeps for that later answer: whose deployment it is.
   const ref = { run: 1, env: 'production', pr: PR, type: 'standard' as const, own: true, by: 'alice' };
   assert.deepEqual(parseGateRef(serializeGateRef(ref)), ref);
+  // And which deployment of the App's it is, for the staging environment's lock (holdsStagingLock).
+  assert.deepEqual(parseGateRef(serializeGateRef({ ...ref, dep: 1000 })), { ...ref, dep: 1000 });
+  assert.deepEqual(parseGateRef(JSON.stringify({ v: 1, ...ref, dep: 'x' })), ref);
+});
+
+test("protection rule: the staging environment's deployment lock is this deployment's only when the deployment found holding it is this one", () => {
+  const lock = {
+    target: { scope: 'environment' as const, environment: 'production' },
+    holder: 'alice',
+    createdAt: '',
+    sha: 'a'.repeat(40),
+    deployment: true as const,
+  };
+  const forPreview = { ...lock, heldByDeployment: 7, heldFor: 'preview' };
+  assert.equal(holdsStagingLock(forPreview, 'preview', 7), true);
+  assert.equal(holdsStagingLock(forPreview, 'preview', 8), false, 'another deployment of preview');
+  assert.equal(holdsStagingLock(forPreview, 'Preview', undefined), true, 'no id: a deployment of preview');
+  assert.equal(holdsStagingLock(forPreview, 'eu-west', undefined), false);
+  // Held by a deployment of production itself, by nobody found, or by a deployment the App did not make.
+  assert.equal(holdsStagingLock({ ...lock, heldByDeployment: 7 }, 'preview', undefined), false);
+  assert.equal(holdsStagingLock({ ...lock, noDeploymentSeen: true }, 'preview', 7), false);
+  assert.equal(holdsStagingLock({ ...forPreview, holderUnverified: true }, 'preview', 7), false);
 });
 
 test('protection rule: a /lock lets a run through only when whoever started it holds the lock, a re-run’s starter too', async () => {

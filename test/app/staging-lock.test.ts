@@ -206,6 +206,47 @@ test("protection rule: the App's deployment of preview passes its own lock on pr
   });
 });
 
+test("protection rule: production's lock at the commit held by another deployment (a /deploy production) does not pass the App's deployment of preview started again, nor a run the App started for preview", async () => {
+  await withSeededApp(SEED, async (fake, probot) => {
+    await repliesTo(fake, probot, '/deploy preview', 'alice');
+    const [preview] = deployments(fake);
+    let run = 700;
+    const gate = async (o: { own: boolean }) => {
+      const id = run++;
+      fake.addWorkflowRun({ id, headSha: HEAD, actor: BOT_LOGIN, event: 'deployment' });
+      return askProtectionRule(fake, probot, {
+        run: id,
+        environment: 'preview',
+        ...(o.own
+          ? {
+              creator: { login: BOT_LOGIN, type: 'Bot' },
+              deploymentId: preview!.id as number,
+              payload: preview!.payload as Record<string, unknown>,
+            }
+          : { creator: { login: 'github-actions[bot]', type: 'Bot' } }),
+      });
+    };
+    // While it runs, production's lock at the commit is its own: both pass.
+    assert.equal((await gate({ own: true })).state, 'approved');
+    assert.equal((await gate({ own: false })).state, 'approved');
+    await ends(fake, probot, preview!, 'preview');
+    await repliesTo(fake, probot, '/deploy production', 'bob');
+    const [, production] = deployments(fake);
+    assert.equal(production?.environment, 'production');
+    assert.equal(lockOf(fake, 'production'), HEAD, "bob's deployment of the same commit holds production");
+    // preview's run started again (a re-run): the ref at the commit is bob's deployment's, not preview's.
+    for (const own of [true, false]) {
+      const again = await gate({ own });
+      assert.equal(again.state, 'rejected', `own: ${own}`);
+      assert.match(
+        again.comment,
+        /`locked`.*`production` is locked by a running deployment .* for @bob/,
+        again.comment,
+      );
+    }
+  });
+});
+
 test("/deploy production --queue while /deploy preview runs: queued behind production's lock, started once preview's deployment ends", async () => {
   await withSeededApp(SEED, async (fake, probot) => {
     await repliesTo(fake, probot, '/deploy preview', 'alice');
