@@ -21,6 +21,7 @@ import {
   approvalRule,
   explainApprovalScope,
   stagingChanged,
+  stagedThrough,
   changedPolicies,
 } from '../../src/policy/index.ts';
 import type {
@@ -942,6 +943,8 @@ async function lock(
     );
     return { reaction: '+1', body: `Locked ${name}; release with ${release}.` };
   }
+  // The environments whose deployments change this one first, and hold its lock too: listed each by itself.
+  const stagedBy = target.scope === 'environment' ? stagedThrough(config, target.environment) : [];
   // Deleted only if it is still the lock just read (GraphQL updateRefs), when the webhook names the repository.
   const conditional =
     deps.graphql && event.repositoryNodeId
@@ -958,7 +961,7 @@ async function lock(
       ...(conditional ? { conditional } : {}),
       // A deployment its holder made under it keeps the environment locked until it ends.
       handOver: (held) =>
-        runningUnderLock(deps.api.repos, where, held, { login: deps.botLogin, id: deps.appId }),
+        runningUnderLock(deps.api.repos, where, held, { login: deps.botLogin, id: deps.appId }, stagedBy),
     },
     { appId: deps.appId },
   );
@@ -970,10 +973,14 @@ async function lock(
       // The holder's deployment under it may have been made after the hand-over looked: looked for again.
       const late = command.force
         ? undefined
-        : await lockAfterUnlock(deps.api, where, deps.markers.keys, released.lock, {
-            login: deps.botLogin,
-            id: deps.appId,
-          });
+        : await lockAfterUnlock(
+            deps.api,
+            where,
+            deps.markers.keys,
+            released.lock,
+            { login: deps.botLogin, id: deps.appId },
+            stagedBy,
+          );
       const settled =
         late && target.scope === 'environment'
           ? await settleHandOver(deps.api, where, target.environment, late, deps.botLogin, conditional)
@@ -985,7 +992,7 @@ async function lock(
         };
       // --force released it under a deployment that still runs: said, since nothing now keeps another out.
       const unlockedRunning = command.force
-        ? await stillRunningAfterForce(deps, where, released.lock, held)
+        ? await stillRunningAfterForce(deps, where, released.lock, held, stagedBy)
         : '';
       // The queue behind the lock (and anything else due) starts now, each with its own reply.
       await runDueQuietly(dueDeps(deps, where, event.repositoryNodeId), where);
@@ -1073,6 +1080,7 @@ async function stillRunningAfterForce(
   where: Where,
   released: LockInfo,
   described: LockInfo,
+  stagedBy: readonly string[],
 ): Promise<string> {
   const unlocked = 'now without a lock: another deployment may start beside it.';
   if (described.deployment) {
@@ -1092,7 +1100,7 @@ async function stillRunningAfterForce(
     // long past (a ref pointed back at an old tag) does not cost a status read per deployment since then.
     // Those not looked at are said to be there: any of them may still run.
     const app = { login: deps.botLogin, id: deps.appId };
-    const made = await listedUnderLock(deps.api.repos, where, released, app);
+    const made = await listedUnderLock(deps.api.repos, where, released, app, stagedBy);
     const looked = made.slice(0, FORCE_WARNING_LOOKS);
     const running = await notEnded(deps.api.repos, where, looked, app.login);
     const notLooked = made.length - looked.length;

@@ -347,16 +347,21 @@ export async function runningUnderLock(
   where: Where,
   held: LockInfo,
   app: { login: string; id?: number },
+  stagedBy: readonly string[] = [],
 ): Promise<Array<{ deployment: number; sha: string }>> {
-  return notEnded(api, where, await listedUnderLock(api, where, held, app), app.login);
+  return notEnded(api, where, await listedUnderLock(api, where, held, app, stagedBy), app.login);
 }
 
-/** The App's deployments made under person's lock `held` (madeUnderLock), newest first: no status read. */
+/**
+ * The App's deployments made under person's lock `held` (madeUnderLock), newest first: no status read.
+ * `stagedBy`: the environments whose deployments change held's first (today's config: stagedThrough).
+ */
 export async function listedUnderLock(
   api: Pick<Api['repos'], 'listDeployments'>,
   where: Where,
   held: LockInfo,
   app: { login: string; id?: number },
+  stagedBy: readonly string[] = [],
 ): Promise<ListedDeployment[]> {
   if (held.target.scope !== 'environment') return [];
   const environment = held.target.environment;
@@ -373,13 +378,22 @@ export async function listedUnderLock(
     }
     return listed;
   };
-  // The environment's own, then every environment's that deploys this one first (its payload's `staging`):
-  // a deployment of preview whose run changes production runs under production's lock too.
+  // The environment's own, then those of each environment that deploys this one first (its payload's
+  // `staging`): a deployment of preview whose run changes production runs under production's lock too. Each
+  // is listed by its environment, so deployments made anywhere else in the repository (500 of them since the
+  // lock, by a workflow or anyone with deployments: write) push none of these off the pages read.
+  const through = (d: ListedDeployment): boolean =>
+    d.environment?.toLowerCase() !== environment.toLowerCase() && holdsLockOf(d, environment);
   const own = await pagesSince({ environment });
-  const staging = (await pagesSince({})).filter(
-    (d) => d.environment?.toLowerCase() !== environment.toLowerCase() && holdsLockOf(d, environment),
-  );
-  const listed = [...own, ...staging].sort((a, b) => b.id - a.id);
+  const staging: ListedDeployment[] = [];
+  const names = new Set(stagedBy.map((name) => name.toLowerCase()));
+  names.delete(environment.toLowerCase());
+  for (const name of names) staging.push(...(await pagesSince({ environment: name })).filter(through));
+  // As before, every environment's since the lock (a flood pushes deployments off these pages): what finds a
+  // deployment of an environment whose `staging` the config no longer names (changed since it started).
+  staging.push(...(await pagesSince({})).filter(through));
+  const byId = new Map([...own, ...staging].map((d) => [d.id, d]));
+  const listed = [...byId.values()].sort((a, b) => b.id - a.id);
   return madeUnderLock(held.createdAt, listed, app);
 }
 
@@ -431,9 +445,10 @@ export async function lockAfterUnlock(
   keys: MarkerKeys,
   held: LockInfo,
   app: { login: string; id?: number },
+  stagedBy: readonly string[] = [],
 ): Promise<{ deployment: number; sha: string } | undefined> {
   if (held.target.scope !== 'environment') return undefined;
-  const [to] = await runningUnderLock(api.repos, where, held, app);
+  const [to] = await runningUnderLock(api.repos, where, held, app, stagedBy);
   if (!to) return undefined;
   const taken = await acquireDeploymentLock(api, where, keys, {
     environment: held.target.environment,

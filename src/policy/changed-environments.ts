@@ -36,3 +36,14 @@ export function changedPolicies(config: RawConfig, environment: string, type: De
     .filter((name) => Object.hasOwn(config.environments, name))
     .map((name) => resolvePolicy(config, name));
 }
+
+/**
+ * The environments whose standard deployments change `environment` first (their `staging` names it, in any
+ * case), itself left out: the ones whose deployments may hold its lock besides its own.
+ */
+export function stagedThrough(config: RawConfig, environment: string): string[] {
+  const name = environment.toLowerCase();
+  return Object.entries(config.environments)
+    .filter(([key, env]) => key.toLowerCase() !== name && env?.staging?.toLowerCase() === name)
+    .map(([key]) => key);
+}

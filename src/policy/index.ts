@@ -13,7 +13,12 @@ export {
   type ApprovalRule,
 } from './resolve.ts';
 export { configEnvironment } from './environment-key.ts';
-export { changedEnvironments, changedPolicies, stagingChanged } from './changed-environments.ts';
+export {
+  changedEnvironments,
+  changedPolicies,
+  stagingChanged,
+  stagedThrough,
+} from './changed-environments.ts';
 export { PERMISSIONS, isBot, sameLogin, type Permission, type Actor } from './actors.ts';
 export {
   evaluatePolicy,

@@ -175,6 +175,38 @@ test("/unlock production by its holder while their /deploy preview made under it
   });
 });
 
+test("/unlock production by its holder while their /deploy preview runs, after 500 deployments elsewhere in the repository: still handed over to preview's deployment, not deleted beside it", async () => {
+  const token = 'mallory-deployments-token';
+  await withSeededApp(
+    {
+      ...SEED,
+      collaborators: { ...SEED.collaborators, mallory: 'write' },
+      fake: { tokens: { [token]: 'mallory' } },
+    },
+    async (fake, probot) => {
+      await repliesTo(fake, probot, '/lock production', 'alice');
+      await repliesTo(fake, probot, '/deploy preview', 'alice');
+      const [preview] = deployments(fake);
+      // Made after the lock, in an environment that has nothing to do with it: every page of the repository's
+      // deployments since the lock is theirs.
+      for (let i = 0; i < 500; i++)
+        await rest(
+          fake,
+          'POST',
+          '/deployments',
+          { ref: HEAD, environment: 'scratch', auto_merge: false, required_contexts: [] },
+          token,
+        );
+      assert.match(
+        await repliesTo(fake, probot, '/unlock production', 'alice'),
+        new RegExp(`Deployment \\*\\*#${String(preview!.id)}\\*\\* made under that lock is still running`),
+      );
+      assert.equal(lockOf(fake, 'production'), HEAD, "production's lock is now preview's deployment's");
+      assert.match(await repliesTo(fake, probot, '/deploy production', 'bob', OTHER_PR), /`locked`/);
+    },
+  );
+});
+
 test("protection rule: the App's deployment of preview passes its own lock on production; a workflow deploying production meanwhile is rejected naming it", async () => {
   await withSeededApp(SEED, async (fake, probot) => {
     await repliesTo(fake, probot, '/deploy preview', 'alice');

@@ -8,7 +8,7 @@ import { parseConfig } from '../../../src/config/load.ts';
 import type { RawConfig } from '../../../src/config/schema.ts';
 import type { Actor } from '../../../src/policy/actors.ts';
 import type { ApprovalRecord } from '../../../src/policy/approvals.ts';
-import { changedEnvironments } from '../../../src/policy/changed-environments.ts';
+import { changedEnvironments, stagedThrough } from '../../../src/policy/changed-environments.ts';
 import {
   evaluatePolicy,
   isDeploymentApproved,
@@ -119,6 +119,12 @@ describe('changedEnvironments: what a deployment changes', () => {
   it('a hotfix and a rollback skip staging (src/action/inputs.ts skipStaging): the environment alone', () => {
     assert.deepEqual(changedEnvironments(config, 'preview', 'hotfix'), ['preview']);
     assert.deepEqual(changedEnvironments(config, 'preview', 'rollback'), ['preview']);
+  });
+  it('stagedThrough: the environments whose deployments change one first (they may hold its lock)', () => {
+    const more = chain('', '', '  qa:\n    staging: preview\n  eu:\n    staging: production\n');
+    assert.deepEqual(stagedThrough(more, 'production'), ['preview', 'eu']);
+    assert.deepEqual(stagedThrough(more, 'PREVIEW'), ['qa']);
+    assert.deepEqual(stagedThrough(more, 'qa'), []);
   });
 });
 
