@@ -3,7 +3,8 @@
 //
 // Per environment, in this order: a scheduled request whose time has come (the earliest first), then the
 // queue (the oldest request first). At most one request per environment is started per pass: starting it
-// takes the environment's lock, so the next one waits for that deployment to end.
+// takes the environment's lock, so the next one waits for that deployment to end. A request whose run changes
+// a staging environment first is held by that environment's lock as by its own (app/deploy/start.ts).
 import { blockingLock } from '../locks.ts';
 import type { LockInfo, Locks } from '../locks.ts';
 import type { PolicyRefusalCode } from '../../src/policy/index.ts';
@@ -52,8 +53,24 @@ const byTime = (a: ScheduledRequest, b: ScheduledRequest): number =>
 const byAsked = (a: ScheduledRequest, b: ScheduledRequest): number =>
   a.requestedAt.getTime() - b.requestedAt.getTime() || a.id.localeCompare(b.id, 'en', { numeric: true });
 
-/** What to do with every request now. `locks` as read just before; the global lock holds every environment. */
-export function dueDecisions(requests: readonly ScheduledRequest[], locks: Locks, now: Date): DueDecision[] {
+/**
+ * What to do with every request now. `locks` as read just before; the global lock holds every environment.
+ * `stagingOf`: the staging environment a request's run changes first (config's `staging`, for its type), whose
+ * lock stops it as its own environment's does.
+ */
+export function dueDecisions(
+  requests: readonly ScheduledRequest[],
+  locks: Locks,
+  now: Date,
+  stagingOf: (request: ScheduledRequest) => string | undefined = () => undefined,
+): DueDecision[] {
+  const lockFor = (request: ScheduledRequest): LockInfo | undefined => {
+    const staging = stagingOf(request);
+    return (
+      blockingLock(locks, request.environment, request.requestedBy) ??
+      (staging !== undefined ? blockingLock(locks, staging, request.requestedBy) : undefined)
+    );
+  };
   const out: DueDecision[] = [];
   const byEnvironment = new Map<string, ScheduledRequest[]>();
   for (const r of requests) {
@@ -74,7 +91,7 @@ export function dueDecisions(requests: readonly ScheduledRequest[], locks: Locks
         continue;
       }
       // Its time is the one moment it may start: a lock then is a refusal, not a reason to wait for later.
-      const lock = blockingLock(locks, request.environment, request.requestedBy);
+      const lock = lockFor(request);
       if (lock) out.push({ action: 'drop', request, code: 'schedule_locked', lock });
       else if (started) out.push({ action: 'drop', request, code: 'schedule_behind' });
       else {
@@ -84,7 +101,7 @@ export function dueDecisions(requests: readonly ScheduledRequest[], locks: Locks
     }
     const queue = list.filter((r) => r.mode === 'queue').sort(byAsked);
     for (const request of queue) {
-      const lock = blockingLock(locks, request.environment, request.requestedBy);
+      const lock = lockFor(request);
       if (started) out.push({ action: 'wait', request, code: 'queue_behind' });
       else if (lock) out.push({ action: 'wait', request, code: 'queue_locked', lock });
       else {

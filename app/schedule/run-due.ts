@@ -195,10 +195,14 @@ export async function runDue(
         : 'ignored a scheduled deployment the App did not write (tampering?)',
     );
   if (list.requests.length === 0) return [];
+  // The staging environment each request's run changes first: its lock holds the request as its own does. A
+  // config that cannot be read now names none here; the start reads it again, and fails on it (tried again).
+  const config = await loadConfig(deps.api, where).catch(() => undefined);
   const decisions = dueDecisions(
     list.requests,
     await readLocks(deps.api, where, deps.markers.keys, { appId: deps.appId }),
     deps.now(),
+    (request) => (config ? stagingChanged(config, request.environment, request.type) : undefined),
   );
   const out: DueOutcome[] = [];
   /** A request started by an earlier due check was settled (told, marked, removed) only now. */
@@ -304,16 +308,22 @@ export async function runDue(
         continue;
       }
       if (d.action === 'drop') {
+        // The staging environment's lock (its run changes it first) is named as such.
+        const locked = d.lock?.target.scope === 'environment' ? d.lock.target.environment : undefined;
+        const staging = locked !== undefined && locked.toLowerCase() !== request.environment.toLowerCase();
         const lock = d.lock ? ` (${lockOwner(d.lock)})` : '';
         // A lock the App marked released has no holder whose /unlock ends it by itself: what does is named.
         const wayOut = d.lock?.releasedBefore
-          ? ` Nobody deploys there until ${releasedLockUnlock(d.lock, request.environment)}.`
+          ? ` Nobody deploys there until ${releasedLockUnlock(d.lock, locked ?? request.environment)}.`
           : '';
+        const why = staging
+          ? `the staging environment ${userText(locked, { as: 'code' })}, which this deployment changes first, was locked at its time`
+          : DROP_TEXT[d.code];
         await reply(
           deps,
           where,
           request,
-          `**Not started** (\`${d.code}\`): ${describeRequest(request)}: ${DROP_TEXT[d.code]}${lock}.${wayOut}`,
+          `**Not started** (\`${d.code}\`): ${describeRequest(request)}: ${why}${lock}.${wayOut}`,
         );
         await removeRequest(deps.api, where, request, d.code);
         out.push({ ...base, status: 'not_started', code: d.code });

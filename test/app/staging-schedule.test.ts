@@ -3,7 +3,8 @@
 // refuses it anyway). A schedule the App accepts only to refuse at its time would be a promise it cannot keep.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { comment, inWorld, scheduleRefs, type World } from './schedule-world.ts';
+import { appReplies } from './helpers.ts';
+import { comment, deployments, inWorld, runCompletes, scheduleRefs, type World } from './schedule-world.ts';
 
 // Tuesday 1 December 2026, 08:00Z. Berlin is UTC+1; production's window is 10:00-12:00 Berlin (09:00-11:00Z).
 const CONFIG = (extra = '') => `
@@ -107,4 +108,28 @@ test('only the staging environment’s rule needs approvals: the reply names it,
       scheduled.reply,
     );
   }, stagingOnly);
+});
+
+test("due while production (its staging environment) is locked: /deploy preview at <time> is not started naming production, and a queued one waits, as under preview's own lock", async () => {
+  await run(async (w) => {
+    assert.match((await comment(w, '/lock production', 'alice')).reply, /Locked/);
+    const scheduled = await comment(w, '/deploy preview at 2026-12-01 10:30', 'bob');
+    assert.match(scheduled.reply, /`schedule_recorded`/, scheduled.reply);
+    const queued = await comment(w, '/deploy preview --queue | version=2', 'bob');
+    assert.match(queued.reply, /`queue_recorded`/, queued.reply);
+    const before = appReplies(w.fake).length;
+    w.clock.now = new Date('2026-12-01T09:31:00Z');
+    await runCompletes(w);
+    // Decided on the locks, as under preview's own lock: not started for a lock, not checked against the
+    // approvals neither has (needs_approvals) nor claimed and put back.
+    const said = appReplies(w.fake).slice(before);
+    assert.equal(said.length, 1, said.join('\n---\n'));
+    assert.match(
+      said[0]!,
+      /^\*\*Not started\*\* \(`schedule_locked`\): .*: the staging environment `production`, which this deployment changes first, was locked at its time \(`production` is locked by @\u200Dalice/,
+      said[0],
+    );
+    assert.deepEqual(scheduleRefs(w.fake), [`deploy-schedule/preview/c${queued.id}`], 'the queued one waits');
+    assert.equal(deployments(w.fake).length, 0);
+  }, APPROVED);
 });

@@ -86,6 +86,32 @@ test('a due schedule meeting a lock is dropped (its time was the moment); the ho
   assert.equal(dueDecisions([r], { environments: [envLock('bob', 'staging')] }, NOW)[0]!.action, 'start');
 });
 
+test("a request whose run changes a staging environment first meets that environment's lock as its own: dropped when due, queued behind it, its holder let through", () => {
+  // preview's run deploys production first (staging: production).
+  const stagingOf = (r: ScheduledRequest) => (r.environment === 'preview' ? 'production' : undefined);
+  const scheduled = request({ environment: 'preview' });
+  const queued = request({ environment: 'preview', mode: 'queue' });
+  const onProduction: Locks = { environments: [envLock('bob')] };
+  const [drop, wait] = dueDecisions([scheduled, queued], onProduction, NOW, stagingOf);
+  assert.equal(
+    drop!.action === 'drop' && drop!.code === 'schedule_locked' && drop!.lock,
+    onProduction.environments[0],
+  );
+  assert.equal(
+    wait!.action === 'wait' && wait!.code === 'queue_locked' && wait!.lock,
+    onProduction.environments[0],
+  );
+  // The holder of the /lock deploys under it, as under their lock on preview.
+  assert.deepEqual(summary(dueDecisions([scheduled], { environments: [envLock('alice')] }, NOW, stagingOf)), [
+    `${scheduled.id}:start:schedule_due`,
+  ]);
+  // A running deployment's lock on production stops it too; without a staging environment (a hotfix skips
+  // it: stagingOf names none), production's lock is none of its business.
+  const deploying: Locks = { environments: [{ ...envLock('deployment'), deployment: true }] };
+  assert.equal(dueDecisions([queued], deploying, NOW, stagingOf)[0]!.code, 'queue_locked');
+  assert.equal(dueDecisions([queued], onProduction, NOW)[0]!.code, 'queue_next');
+});
+
 test('the queue starts in the order asked, one per environment, after a due schedule, and only when free', () => {
   const q1 = request({ mode: 'queue', requestedAt: new Date('2026-12-01T09:01:00Z'), requestedBy: 'carol' });
   const q2 = request({ mode: 'queue', requestedAt: new Date('2026-12-01T09:00:00Z'), requestedBy: 'dave' });
