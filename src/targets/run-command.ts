@@ -226,6 +226,15 @@ export async function runCommand(
       tail,
     );
   }
+  if (stopped === 'crash_deadline') {
+    throw new CommandFailed(
+      command.source,
+      `${command.source} (${program}) was stopped unfinished: an internal error stopped the run, which did not end within its deadline, and the process is exiting`,
+      'cancelled',
+      undefined,
+      tail,
+    );
+  }
   if (stopped === 'cancelled') {
     throw new CommandFailed(
       command.source,

@@ -130,8 +130,9 @@ export function onCrashDeadline(
     code: EXIT_CODES.rollbackFailed,
     after: minutes(deadlineMs),
     message:
-      `the run stopped by the internal error did not end within ${minutes(deadlineMs)}: exiting with its ` +
-      'rollback unfinished, so traffic may not be back on the stable version; check the environment now. Its ' +
+      `the run stopped by the internal error did not end within ${minutes(deadlineMs)}: stopping the commands ` +
+      "still running (its rollback's too) and exiting with its rollback unfinished, so traffic may not be back " +
+      'on the stable version; check the environment now. Its ' +
       'state record keeps the rollout: reconcile (deploy-action reconcile, or the action in reconcile mode) ' +
       'rolls it back',
   };

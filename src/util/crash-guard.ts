@@ -19,6 +19,13 @@ export interface CrashOutlet {
   sayError(error: unknown): void;
   /** Says what happens next (a line, masked). */
   say(message: string): void;
+  /**
+   * At the crash deadline, before the last words and the exit: stops every command still running (each one's
+   * process group, the rollback's included, and any started from then on) and resolves once they have exited
+   * or their SIGKILL was due (util/process-group.ts stopAllCommandsAndWait). Left to the exit's SIGKILL, a
+   * command moving traffic got no SIGTERM to stop cleanly, and one started while the outcome was written ran.
+   */
+  stopCommands(): Promise<void>;
   exit(code: number): void;
 }
 
@@ -27,12 +34,16 @@ export interface Stoppable {
   abort(reason: Error): void;
   /**
    * At the crash deadline, the run still going: writes what is known of it where the job keeps an outcome (the
-   * Action's outputs and job summary), before the process exits with `late.code`. Given LAST_WORDS_MS at most.
+   * Action's outputs and job summary, the CLI's result line), once its commands were stopped, before the process
+   * exits with `late.code`. The stop and this are given LAST_WORDS_MS at most.
    */
   atDeadline?(late: CrashDeadline): Promise<void> | void;
 }
 
-/** How long the runs' last words (Stoppable.atDeadline) may take at the crash deadline before the exit. */
+/**
+ * How long the stop of the commands still running (CrashOutlet.stopCommands, some 2.5 s) and the runs' last
+ * words (Stoppable.atDeadline) may take at the crash deadline before the exit.
+ */
 export const LAST_WORDS_MS = 10_000;
 
 export interface RunGuard {
@@ -59,6 +70,13 @@ export function createCrashGuard(outlet: CrashOutlet, deps: CrashGuardDeps = {})
   const setTimer = deps.setTimer ?? ((fn: () => void, ms: number) => setTimeout(fn, ms));
   let watch: CrashWatch = CRASH_IDLE;
   const runs = new Set<Stoppable>();
+  // One exit: at the deadline a run may end on its own while its commands are stopped, and exit first.
+  let exiting = false;
+  const exit = (code: number) => {
+    if (exiting) return;
+    exiting = true;
+    outlet.exit(code);
+  };
   return {
     crash(error) {
       const step = onCrash(watch, now(), deps.deadlineMs);
@@ -74,25 +92,27 @@ export function createCrashGuard(outlet: CrashOutlet, deps: CrashGuardDeps = {})
         const late = onCrashDeadline(watch, decision.deadlineMs);
         if (!late) return;
         outlet.say(late.message);
-        // What each run still going knows goes where the job keeps its outcome, then the exit: when all is
-        // written, or after LAST_WORDS_MS whatever is still being written.
-        let exited = false;
-        const exit = () => {
-          if (exited) return;
-          exited = true;
-          outlet.exit(late.code);
-        };
-        const writers = [...runs].filter((run) => run.atDeadline);
-        if (writers.length === 0) return exit();
-        setTimer(exit, deps.lastWordsMs ?? LAST_WORDS_MS);
-        const written = writers.map(async (run) => {
+        // The commands still running are stopped first (the rollback's too: it is unfinished, and said so, and
+        // must not move traffic after that), then what each run still going knows goes where the job keeps its
+        // outcome, then the exit: when all is written, or after LAST_WORDS_MS whatever is still under way.
+        setTimer(() => exit(late.code), deps.lastWordsMs ?? LAST_WORDS_MS);
+        void (async () => {
           try {
-            await run.atDeadline?.(late);
+            await outlet.stopCommands();
           } catch (error) {
-            outlet.say(`could not write what is known of the unfinished run: ${(error as Error).message}`);
+            outlet.say(`could not stop the commands still running: ${(error as Error).message}`);
           }
-        });
-        void Promise.all(written).then(exit);
+          // The runs still going: one that ended while its commands were stopped has said its own outcome.
+          const written = [...runs].map(async (run) => {
+            try {
+              await run.atDeadline?.(late);
+            } catch (error) {
+              outlet.say(`could not write what is known of the unfinished run: ${(error as Error).message}`);
+            }
+          });
+          await Promise.all(written);
+          exit(late.code);
+        })();
       }, decision.deadlineMs);
       const reason = new InternalErrorStop(error);
       for (const run of runs) run.abort(reason);
@@ -110,7 +130,7 @@ export function createCrashGuard(outlet: CrashOutlet, deps: CrashGuardDeps = {})
           runs.delete(run);
           const step = onRunEnd(watch, exitCode);
           watch = step.watch;
-          if (step.exit !== undefined) outlet.exit(step.exit);
+          if (step.exit !== undefined) exit(step.exit);
         },
       };
     },

@@ -161,10 +161,11 @@ function trackGroup(pgid: number, mark: Mark | undefined): void {
 }
 
 /**
- * Why a command was stopped: its timeout, a cancellation, more output than its caller keeps, or the job about
- * to be killed (stopAllCommands).
+ * Why a command was stopped: its timeout, a cancellation, more output than its caller keeps, the job about to
+ * be killed (stopAllCommands: `deadline`), or the crash deadline (`crash_deadline`: an internal error stopped
+ * the run and it did not end in time, util/crash-guard.ts).
  */
-export type StopReason = 'timeout' | 'cancelled' | 'output' | 'deadline';
+export type StopReason = 'timeout' | 'cancelled' | 'output' | 'deadline' | 'crash_deadline';
 
 /** The stop of every command being watched, for stopAllCommands. */
 const watched = new Set<(why: StopReason) => void>();
@@ -179,6 +180,33 @@ let stoppingAll: StopReason | undefined;
 export function stopAllCommands(why: StopReason = 'deadline'): void {
   stoppingAll = why;
   for (const stop of watched) stop(why);
+}
+
+/** Called each time a watched command is released (it exited, or its caller let it go). */
+const onReleased = new Set<() => void>();
+
+/**
+ * stopAllCommands, then waits until every command it stopped has exited, at most `boundMs` (by default just
+ * past FORCE_KILL_AFTER_MS: the SIGKILL then ends all but a process the kernel holds). For a process about to
+ * exit: what it says next (its outcome) is said with nothing of its commands running, and each had its
+ * SIGTERM's time to stop cleanly, not the exit's SIGKILL alone.
+ */
+export function stopAllCommandsAndWait(why: StopReason, boundMs = FORCE_KILL_AFTER_MS + 500): Promise<void> {
+  stopAllCommands(why);
+  if (watched.size === 0) return Promise.resolve();
+  return new Promise<void>((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      onReleased.delete(check);
+      resolve();
+    };
+    const check = () => {
+      if (watched.size === 0) done();
+    };
+    // Not keeping the process alive: the caller bounds its own exit.
+    const timer = setTimeout(done, boundMs).unref();
+    onReleased.add(check);
+  });
 }
 
 /**
@@ -247,7 +275,8 @@ export function watchGroup(subprocess: ChildProcess, options: GroupOptions = {})
   const release = () => {
     clearTimeout(timer);
     signal?.removeEventListener('abort', onAbort);
-    watched.delete(stop);
+    if (!watched.delete(stop)) return;
+    for (const released of [...onReleased]) released();
   };
   if (PROCESS_GROUPS && pgid !== undefined) trackGroup(pgid, mark);
   watched.add(stop);

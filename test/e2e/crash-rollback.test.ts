@@ -14,6 +14,7 @@ import { CLI_BUNDLE, events, startCli } from '../helpers/cli.ts';
 import { pullRequestSynchronize, runBuiltAction } from '../helpers/action.ts';
 import { fakeSha } from '../fake-github/index.ts';
 import { recordedTarget } from '../helpers/recorded-target.ts';
+import { running } from '../helpers/process-tree.ts';
 import type { PipelineResult } from '../../src/pipeline/events.ts';
 
 /** A config secret (a webhook's signing secret, `secret_env`): the CLI masks it, the action registers it. */
@@ -70,6 +71,27 @@ environments:
     CURRENT: JSON.stringify({ slot: 'blue', version: 'v1' }),
   };
   return { dir, target, env };
+}
+
+/**
+ * The command `call` (its pid in `pidLog`, written by the recorder's PID_LOG) is no longer running, and did not
+ * run to its end: it was stopped, with its SIGTERM.
+ */
+function assertStopped(pidLog: string, call: string, target: ReturnType<typeof recordedTarget>) {
+  const pids = readFileSync(pidLog, 'utf8')
+    .split('\n')
+    .filter((line) => line.endsWith(` ${call}`))
+    .map((line) => Number(line.split(' ', 1)[0]));
+  assert.ok(pids.length > 0, `${call} never ran`);
+  for (const pid of pids) assert.equal(running(pid), false, `${call} (pid ${pid}) still runs after the exit`);
+  const calls = target.calls();
+  assert.ok(!calls.includes(`end ${call}`), `${call} ran to its end`);
+  // Stopped as a timeout or the cancel deadline stops it, SIGTERM first (the recorder then takes 300 ms to log
+  // and exit), before the exit: not only the exit's SIGKILL, which gave it no chance to stop cleanly.
+  assert.ok(
+    calls.includes(`end ${call} terminated`),
+    `${call} was not given its SIGTERM: ${calls.join(', ')}`,
+  );
 }
 
 /** The calls that moved traffic: the canary's weight went up, then back to 0. */
@@ -161,8 +183,9 @@ test('the action crashing while the canary takes traffic: rolled back, the inter
 // At the crash deadline (the rollback still going after DEPLOY_ACTION_CRASH_DEADLINE_MS, 15 min by default) the
 // CLI exited 3 with no final `result` line: a script reading `--json` got nothing. It now prints one of the
 // same shape, failed / rollback_failed, the rollback in progress not ok, and what is not known.
-test('the CLI at the crash deadline, its rollback still going: the last --json line is the result, rollback_failed, exit 3', async (t) => {
+test('the CLI at the crash deadline, its rollback still going: its command stopped, the last --json line the result, rollback_failed, exit 3', async (t) => {
   const { dir, target, env } = setup(t);
+  const pids = join(dir, 'pids.log');
   const run = startCli(
     ['run', '-e', 'production', '-v', 'v2', '-c', 'deploy.yml', '--state-dir', join(dir, 'state'), '--json'],
     {
@@ -173,6 +196,7 @@ test('the CLI at the crash deadline, its rollback still going: the last --json l
         ...env,
         SLEEP_ON: 'set_weight green 0=4000',
         LOG_END: '1',
+        PID_LOG: pids,
         DEPLOY_ACTION_CRASH_DEADLINE_MS: '1000',
       },
     },
@@ -181,7 +205,10 @@ test('the CLI at the crash deadline, its rollback still going: the last --json l
   const { code, stdout, stderr } = await run.done;
   const all = stdout + stderr;
   assert.equal(code, 3, all);
-  assert.match(stderr, /the run stopped by the internal error did not end within 1 s/);
+  assert.match(
+    stderr,
+    /the run stopped by the internal error did not end within 1 s: stopping the commands still running/,
+  );
   assert.ok(!all.includes(SECRET), `the secret was printed:\n${all}`);
   const last = events(stdout).at(-1);
   assert.equal(last?.type, 'result', stdout);
@@ -205,7 +232,39 @@ test('the CLI at the crash deadline, its rollback still going: the last --json l
   assert.match(rollback!.reason, /^stopped by an internal error: /);
   assert.equal(result.record, undefined, 'the record as left is not known');
   assert.doesNotMatch(stdout, /cancel/i, stdout);
-  // The rollback's command ran on after the exit (the deadline does not stop it): waited for, then cleaned up.
-  for (let i = 0; i < 100 && !target.calls().includes('end set_weight green 0'); i++)
-    await new Promise((resolve) => setTimeout(resolve, 100));
+  // The rollback's command was stopped before the exit: it ran on after it, moving traffic unreported.
+  assertStopped(pids, 'set_weight green 0', target);
+});
+
+// The Action at the crash deadline: its outputs said rollback_failed / incomplete, and it exited with the
+// rollback's command left to the exit's SIGKILL, given no SIGTERM to stop cleanly. Now it is stopped first.
+test('the action at the crash deadline, its rollback still going: its command stopped, the outputs rollback_failed / incomplete, exit 3', async (t) => {
+  const { dir, target, env } = setup(t);
+  const pids = join(dir, 'pids.log');
+  const run = await runBuiltAction({
+    dir,
+    inputs: { config: 'deploy.yml', environment: 'production', mode: 'full', version: 'v2' },
+    event: pullRequestSynchronize(fakeSha('pr-head')),
+    env: {
+      ...env,
+      GITHUB_REPOSITORY: 'acme/shop',
+      GITHUB_SHA: fakeSha('workflow-checkout'),
+      SLEEP_ON: 'set_weight green 0=4000',
+      LOG_END: '1',
+      PID_LOG: pids,
+      DEPLOY_ACTION_CRASH_DEADLINE_MS: '1000',
+    },
+  });
+  const all = run.stdout + run.stderr;
+  assert.equal(run.signal, null, all);
+  assert.equal(run.status, 3, all);
+  assert.match(
+    run.stdout,
+    /::error::the run stopped by the internal error did not end within 1 s: stopping the commands still running/,
+  );
+  assert.equal(run.outputs.status, 'failed', all);
+  assert.equal(run.outputs.code, 'rollback_failed');
+  assert.equal(run.outputs.rollback, 'incomplete');
+  assert.match(run.summary, /did not finish in time/);
+  assertStopped(pids, 'set_weight green 0', target);
 });

@@ -13,6 +13,8 @@
 #                                          ends (after its sleep): whether it ran to its end, and when;
 #                                          stopped by SIGTERM, it logs "end <call> terminated" 300 ms later
 #                                          (a command that takes a moment to stop) and exits 143
+#   PID_LOG=/path                          append "<pid> <call>" to that file as the call starts (a test
+#                                          checks whether the command's process is still running)
 use strict;
 use warnings;
 
@@ -60,6 +62,11 @@ if (open(my $in, '<', $log)) {
   close $in;
 }
 append_line(call_line($action, @args));
+if (($ENV{PID_LOG} // '') ne '') {
+  open(my $fh, '>>', $ENV{PID_LOG}) or die "record-target: cannot append to $ENV{PID_LOG}: $!\n";
+  print $fh "$$ " . join(' ', $action, @args) . "\n";
+  close $fh;
+}
 
 my $whole = join(' ', $action, @args);
 # What it says about the call: the action, a space, the arguments (the space even when there are none).

@@ -18,7 +18,8 @@ import { createCrashGuard, LAST_WORDS_MS } from '../../../src/util/crash-guard.t
 import { stoppedByOf } from '../../../src/util/internal-error-stop.ts';
 import { EXIT_CODES } from '../../../src/util/exit-codes.ts';
 
-function world() {
+/** `stopCommands`: what the deadline's stop of the commands still running does (by default: done at once). */
+function world(stopCommands: () => Promise<void> = () => Promise.resolve()) {
   const said: string[] = [];
   const exits: number[] = [];
   const timers: Array<{ fn: () => void; ms: number }> = [];
@@ -26,6 +27,10 @@ function world() {
     {
       sayError: (error) => said.push(`error: ${(error as Error).message}`),
       say: (message) => said.push(message),
+      stopCommands: () => {
+        said.push('(commands stopped)');
+        return stopCommands();
+      },
       exit: (code) => void exits.push(code),
     },
     { now: () => 1000, setTimer: (fn, ms) => timers.push({ fn, ms }) },
@@ -98,14 +103,22 @@ test('a second crash while the run is being stopped: said, the rollback goes on,
   assert.deepEqual(w.exits, [1]);
 });
 
-test('a stopped run that never ends: at the deadline, what is left is said and the process exits 3', () => {
+/** Lets the guard's promise chains run (the fakes resolve at once). */
+const settled = () => new Promise((resolve) => setImmediate(resolve));
+
+test('a stopped run that never ends: at the deadline, what is left is said, its commands stopped, and the process exits 3', async () => {
   const w = world();
   w.guard.guardRun(w.run().stoppable);
   w.guard.crash(new Error('boom'));
   w.timers[0]!.fn();
+  await settled();
   assert.deepEqual(w.exits, [3]);
-  assert.match(w.said.at(-1)!, /did not end within 15 min: exiting with its rollback unfinished/);
-  assert.match(w.said.at(-1)!, /reconcile/);
+  assert.match(
+    w.said.at(-2)!,
+    /did not end within 15 min: stopping the commands still running \(its rollback's too\) and exiting with its rollback unfinished/,
+  );
+  assert.match(w.said.at(-2)!, /reconcile/);
+  assert.equal(w.said.at(-1), '(commands stopped)');
 });
 
 test("a signal, then a crash: the run was cancelled, and the process exits with the signal's code its outcome says", () => {
@@ -175,12 +188,76 @@ test('at the deadline, the run still going writes what it knows first, then the 
   });
   w.guard.crash(new Error('boom'));
   w.timers[0]!.fn();
+  await settled();
   assert.deepEqual(written, [{ code: 3, after: '15 min' }]);
   assert.deepEqual(w.exits, [], 'not before its outputs and summary are written');
   assert.equal(w.timers[1]?.ms, LAST_WORDS_MS, 'bounded');
   finish();
-  await new Promise((resolve) => setImmediate(resolve));
+  await settled();
   assert.deepEqual(w.exits, [3]);
+});
+
+// At the deadline the process wrote its outcome and exited with the rollback's command still running, killed
+// by the exit's SIGKILL alone (no SIGTERM to stop cleanly), and a command started while the outcome was being
+// written ran. Every command is now stopped first, and only then is the outcome written.
+test('at the deadline, the commands still running are stopped before the last words are written, then the exit', async () => {
+  let stopped!: () => void;
+  const w = world(() => new Promise<void>((resolve) => (stopped = resolve)));
+  const written: string[] = [];
+  w.guard.guardRun({ ...w.run().stoppable, atDeadline: () => void written.push('outcome') });
+  w.guard.crash(new Error('boom'));
+  w.timers[0]!.fn();
+  await settled();
+  assert.equal(w.said.at(-1), '(commands stopped)');
+  assert.deepEqual(written, [], 'the outcome waits for the commands to be stopped');
+  assert.deepEqual(w.exits, []);
+  stopped();
+  await settled();
+  assert.deepEqual(written, ['outcome']);
+  assert.deepEqual(w.exits, [3]);
+});
+
+test('at the deadline, a stop that hangs is cut off with the rest after LAST_WORDS_MS; one that fails is said', async () => {
+  const hangs = world(() => new Promise<void>(() => {}));
+  hangs.guard.guardRun(hangs.run().stoppable);
+  hangs.guard.crash(new Error('boom'));
+  hangs.timers[0]!.fn();
+  await settled();
+  assert.deepEqual(hangs.exits, []);
+  assert.equal(hangs.timers[1]?.ms, LAST_WORDS_MS);
+  hangs.timers[1]!.fn();
+  assert.deepEqual(hangs.exits, [3]);
+
+  const fails = world(() => Promise.reject(new Error('no /proc')));
+  const written: string[] = [];
+  fails.guard.guardRun({ ...fails.run().stoppable, atDeadline: () => void written.push('outcome') });
+  fails.guard.crash(new Error('boom'));
+  fails.timers[0]!.fn();
+  await settled();
+  assert.ok(
+    fails.said.includes('could not stop the commands still running: no /proc'),
+    fails.said.join('\n'),
+  );
+  assert.deepEqual(written, ['outcome'], 'the outcome is written all the same');
+  assert.deepEqual(fails.exits, [3]);
+});
+
+test('at the deadline, a run that ends while its commands are stopped says its own outcome: one exit, its code', async () => {
+  let stopped!: () => void;
+  const w = world(() => new Promise<void>((resolve) => (stopped = resolve)));
+  const written: string[] = [];
+  const guarded = w.guard.guardRun({ ...w.run().stoppable, atDeadline: () => void written.push('outcome') });
+  w.guard.crash(new Error('boom'));
+  w.timers[0]!.fn();
+  await settled();
+  // Its rollback's command stopped, the run reports rollback_failed itself.
+  guarded.end(EXIT_CODES.rollbackFailed);
+  stopped();
+  await settled();
+  assert.deepEqual(written, [], 'no second outcome over its own');
+  assert.deepEqual(w.exits, [3]);
+  w.timers[1]!.fn();
+  assert.deepEqual(w.exits, [3], 'one exit');
 });
 
 test('at the deadline, writing that hangs is cut off after LAST_WORDS_MS, and writing that fails is said', async () => {
@@ -188,6 +265,7 @@ test('at the deadline, writing that hangs is cut off after LAST_WORDS_MS, and wr
   hangs.guard.guardRun({ ...hangs.run().stoppable, atDeadline: () => new Promise<void>(() => {}) });
   hangs.guard.crash(new Error('boom'));
   hangs.timers[0]!.fn();
+  await settled();
   assert.deepEqual(hangs.exits, []);
   hangs.timers[1]!.fn();
   assert.deepEqual(hangs.exits, [3]);
@@ -199,7 +277,7 @@ test('at the deadline, writing that hangs is cut off after LAST_WORDS_MS, and wr
   });
   fails.guard.crash(new Error('boom'));
   fails.timers[0]!.fn();
-  await new Promise((resolve) => setImmediate(resolve));
+  await settled();
   assert.deepEqual(fails.exits, [3]);
   assert.match(fails.said.at(-1)!, /could not write what is known of the unfinished run: disk full/);
 });
