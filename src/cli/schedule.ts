@@ -9,7 +9,7 @@ import { resolveEnvironment } from '../config/resolve.ts';
 import type { RawConfig, StrategyName } from '../config/schema.ts';
 import { FileControlChannel } from '../control/file-channel.ts';
 import { resolveStaging, runPipeline } from '../pipeline/pipeline.ts';
-import { fanOut, resultLast, type Reporter } from '../pipeline/events.ts';
+import { fanOut, resultLast, type PipelineResult, type Reporter } from '../pipeline/events.ts';
 import { contextFromEnv, runNotifier } from '../notify/wiring.ts';
 import { inZoneSuffix, resolvePolicy } from '../policy/index.ts';
 import { FileStateStore } from '../state/file-store.ts';
@@ -17,6 +17,8 @@ import { EXIT_CODES } from '../util/exit-codes.ts';
 import { cancelCliOnSignals, notifyCloseBy } from './cancellation.ts';
 import { guardRun } from '../util/crash-guard.ts';
 import { cliRunReporter } from './run-reporter.ts';
+import { deadlineResult, runSoFar, type DeadlineRun, type RunSoFar } from './deadline-result.ts';
+import { stoppedByOf } from '../util/internal-error-stop.ts';
 import { configSecretValues } from '../config/env-secrets.ts';
 import {
   FileSchedule,
@@ -131,6 +133,13 @@ export interface DueRunResult {
   exitCode?: number;
 }
 
+/** A scheduled run as it starts (startDueRuns' watchRun). */
+export interface StartedRun extends DeadlineRun {
+  id: string;
+  /** Prints its result if the run ended and holds it while its channels close (--json); else nothing. */
+  flush(): void;
+}
+
 /**
  * Starts the due scheduled runs of `environments` (all in the config when undefined): one per environment,
  * in time order, each checked again and claimed first. Exit code: 1 when a started run failed, a schedule
@@ -153,9 +162,13 @@ export async function startDueRuns(
     notifyCloseBy?: () => number | undefined;
     /** --json: a run's result is held until its channels closed, so it stays after their warnings. */
     resultLast?: boolean;
+    /** Filled as the runs are decided (and returned): what is known of them at the crash deadline. */
+    results?: DueRunResult[];
+    /** Told as each run starts; its reporter hears the run's events (dueRunsCli: its result at the crash deadline). */
+    watchRun?: (started: StartedRun) => Reporter;
   },
 ): Promise<{ results: DueRunResult[]; exitCode: number }> {
-  const results: DueRunResult[] = [];
+  const results: DueRunResult[] = opts.results ?? [];
   let exitCode: number = EXIT_CODES.success;
   for (const name of opts.environments ?? Object.keys(config.environments)) {
     const env = resolveEnvironment(config, name, { stateDir: opts.stateDir });
@@ -335,6 +348,7 @@ async function startRun(
     env?: NodeJS.ProcessEnv;
     notifyCloseBy?: () => number | undefined;
     resultLast?: boolean;
+    watchRun?: (started: StartedRun) => Reporter;
   },
 ): Promise<{ status: string; exitCode: number }> {
   const env = resolveEnvironment(config, run.environment, {
@@ -364,6 +378,14 @@ async function startRun(
   // At a terminal it is printed at once, as `deploy-action run` prints it: held, it waited for a slow channel
   // (up to its 10 s bound) with nothing on the screen.
   const printed = opts.resultLast ? resultLast(opts.reporter) : { reporter: opts.reporter, flush() {} };
+  const watcher = opts.watchRun?.({
+    id: run.id,
+    environment: env.name,
+    version: run.version,
+    strategy: env.strategy.type,
+    startedAtMs: Date.now(),
+    flush: () => printed.flush(),
+  });
   try {
     return await runPipeline(
       {
@@ -376,7 +398,7 @@ async function startRun(
         holdOnFailure: true,
       },
       {
-        reporter: notify ? fanOut([printed.reporter, notify.reporter]) : printed.reporter,
+        reporter: fanOut([printed.reporter, notify?.reporter, watcher]),
         ...(opts.signal ? { signal: opts.signal } : {}),
         gates: { cwd: process.cwd() },
         control: new FileControlChannel(env.stateDir, env.name),
@@ -405,14 +427,70 @@ export async function dueRunsCli(
 ): Promise<number> {
   const config = await deps.loadConfig(opts.config, !!opts.json);
   if (!config) return EXIT_CODES.invalidOrBlocked;
-  const reporter = cliRunReporter(opts.json, deps.out);
+  const printer = cliRunReporter(opts.json, deps.out);
+  // Once the crash deadline printed the last lines, what the runs still say is dropped: they stay the last.
+  let lastPrinted = false;
+  const reporter: Reporter = {
+    event: (e) => void (lastPrinted || printer.event(e)),
+    close: async () => printer.close?.(),
+  };
   // A scheduled run is cancelled like any run: SIGINT/SIGTERM rolls it back before exit.
   const cancellation = cancelCliOnSignals((message) =>
     reporter.event({ type: 'log', level: 'warn', message }),
   );
+  const results: DueRunResult[] = [];
+  /** The run started last, what it reported so far, and its result once the pipeline gave it. */
+  let current: { started: StartedRun; seen: () => RunSoFar; result?: PipelineResult } | undefined;
+  const watchRun = (started: StartedRun): Reporter => {
+    const known = runSoFar();
+    const watched: NonNullable<typeof current> = { started, seen: known.seen };
+    current = watched;
+    return {
+      event(e) {
+        if (e.type === 'result') watched.result = e.result;
+        known.reporter.event(e);
+      },
+    };
+  };
   // A due run deploys as `deploy-action run` does: a crash meanwhile stops it through this cancellation (its
   // rollback puts traffic back on stable, and no further due run starts), and the process exits once it ends.
-  const crashGuard = guardRun(cancellation);
+  // At the crash deadline, the run still going, the last lines are still the run's result and the
+  // scheduled_runs line (as `run` prints its result then): what is known of it, failed / rollback_failed.
+  const crashGuard = guardRun({
+    abort: (reason) => cancellation.abort(reason),
+    atDeadline: (late) => {
+      if (lastPrinted) return;
+      const now = current;
+      const ended = now !== undefined && results.some((r) => r.id === now.started.id);
+      let unfinished: DueRunResult | undefined;
+      if (now && !ended) {
+        const { started } = now;
+        const entry = { id: started.id, environment: started.environment, code: 'schedule_started' as const };
+        if (now.result) {
+          // Ended, its result held while its messages went out: that one is printed.
+          started.flush();
+          unfinished = { ...entry, status: now.result.status, exitCode: now.result.exitCode };
+        } else {
+          const result = deadlineResult(
+            now.seen(),
+            started,
+            late,
+            stoppedByOf(cancellation.signal),
+            Date.now(),
+          );
+          printer.event({ type: 'result', result });
+          unfinished = {
+            ...entry,
+            status: result.status,
+            exitCode: result.exitCode,
+            message: `stopped by an internal error, its rollback had not ended ${late.after} later: left unfinished; the record keeps the rollout for reconcile`,
+          };
+        }
+      }
+      lastPrinted = true;
+      sayResults(unfinished ? [...results, unfinished] : results, !!opts.json, deps.out);
+    },
+  });
   let exitCode: number | undefined;
   try {
     const started = await startDueRuns(config, {
@@ -425,16 +503,14 @@ export async function dueRunsCli(
       notifyCloseBy: notifyCloseBy(cancellation),
       ...(opts.json ? { resultLast: true } : {}),
       signal: deps.cancelled ? AbortSignal.any([cancellation.signal, deps.cancelled]) : cancellation.signal,
+      results,
+      watchRun,
     });
-    const { results } = started;
     exitCode = started.exitCode;
-    // Nothing scheduled says nothing: reconcile's own result stays the last line of its output.
-    if (opts.json && results.length > 0) deps.out(`${JSON.stringify({ type: 'scheduled_runs', results })}\n`);
-    else
-      for (const r of results)
-        deps.out(
-          `scheduled run${r.id ? ` ${r.id}` : 's'} of ${r.environment}: ${r.code}${r.status ? ` (${r.status})` : ''}${r.message ? `: ${r.message}` : ''}\n`,
-        );
+    if (!lastPrinted) {
+      lastPrinted = true;
+      sayResults(started.results, !!opts.json, deps.out);
+    }
     return exitCode;
   } finally {
     cancellation.release();
@@ -442,4 +518,17 @@ export async function dueRunsCli(
     // After a crash stopped a due run: the process exits here, failed (3 if its rollback did not complete).
     crashGuard.end(exitCode);
   }
+}
+
+/** The due runs' outcomes: a `scheduled_runs` JSON line, or a text line each; nothing when there were none. */
+function sayResults(results: readonly DueRunResult[], json: boolean, out: (text: string) => void): void {
+  // Nothing scheduled says nothing: reconcile's own result stays the last line of its output.
+  if (json) {
+    if (results.length > 0) out(`${JSON.stringify({ type: 'scheduled_runs', results })}\n`);
+    return;
+  }
+  for (const r of results)
+    out(
+      `scheduled run${r.id ? ` ${r.id}` : 's'} of ${r.environment}: ${r.code}${r.status ? ` (${r.status})` : ''}${r.message ? `: ${r.message}` : ''}\n`,
+    );
 }

@@ -8,8 +8,10 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startCli } from '../helpers/cli.ts';
+import { CLI_BUNDLE, events, startCli } from '../helpers/cli.ts';
+import { running } from '../helpers/process-tree.ts';
 import { recordedTarget } from '../helpers/recorded-target.ts';
+import type { PipelineResult } from '../../src/pipeline/events.ts';
 
 const CANARY_CALL = 'set_weight green 10';
 
@@ -26,7 +28,8 @@ if (log && /index\\.(js|ts)$/.test(process.argv[1] ?? '')) {
 }
 `;
 
-test('the CLI crashing while a scheduled run’s canary takes traffic: rolled back before exit 1', async (t) => {
+/** A config and a run scheduled an hour from now; `reconcile(env)` starts it, the CLI crashing once it runs. */
+async function scheduled(t: { after(fn: () => void): void }) {
   const dir = mkdtempSync(join(tmpdir(), 'crash-scheduled-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const target = recordedTarget(dir);
@@ -50,15 +53,36 @@ ${target.targetYaml}environments:
       env,
     },
   );
-  const scheduled = await schedule.done;
-  assert.equal(scheduled.code, 0, scheduled.stdout + scheduled.stderr);
+  const recorded = await schedule.done;
+  assert.equal(recorded.code, 0, recorded.stdout + recorded.stderr);
   const later = new Date(at.getTime() + 60_000).toISOString();
-  const run = startCli(['reconcile', '-e', 'production', '--at', later, '-c', 'deploy.yml'], {
-    cwd: dir,
-    env: { ...env, NODE_OPTIONS: `--import ${preload}`, CRASH_CALL_LOG: target.log },
-  });
-  t.after(() => void (run.child.exitCode === null && run.child.kill('SIGKILL')));
-  const { code, stdout, stderr } = await run.done;
+  const reconcile = (more: NodeJS.ProcessEnv, options: { json?: boolean; entry?: string } = {}) => {
+    const run = startCli(
+      [
+        'reconcile',
+        '-e',
+        'production',
+        '--at',
+        later,
+        '-c',
+        'deploy.yml',
+        ...(options.json ? ['--json'] : []),
+      ],
+      {
+        cwd: dir,
+        ...(options.entry ? { entry: options.entry } : {}),
+        env: { ...env, NODE_OPTIONS: `--import ${preload}`, CRASH_CALL_LOG: target.log, ...more },
+      },
+    );
+    t.after(() => void (run.child.exitCode === null && run.child.kill('SIGKILL')));
+    return run;
+  };
+  return { dir, target, reconcile };
+}
+
+test('the CLI crashing while a scheduled run’s canary takes traffic: rolled back before exit 1', async (t) => {
+  const { dir, target, reconcile } = await scheduled(t);
+  const { code, stdout, stderr } = await reconcile({}).done;
   const all = stdout + stderr;
   assert.match(stderr, /deploy-action: internal error: Error: simulated crash in a scheduled run/, all);
   const calls = target.actingCalls();
@@ -79,4 +103,62 @@ ${target.targetYaml}environments:
   };
   assert.equal(record.rollout, undefined, 'the rollout is left for a later reconcile');
   assert.equal(record.history.at(-1)?.code, 'internal_error');
+});
+
+// At the crash deadline (the scheduled run's rollback still going DEPLOY_ACTION_CRASH_DEADLINE_MS after the
+// crash) reconcile exited 3 with no final line: the run's `result` and the `scheduled_runs` line that `--json`
+// readers wait for were missing (`run` printed its result there; reconcile gave no atDeadline). Now both are
+// printed, as at a run's end, and the rollback's command is stopped before.
+test('reconcile at the crash deadline, a scheduled run’s rollback still going: its command stopped, the result and scheduled_runs lines last, exit 3', async (t) => {
+  const { dir, target, reconcile } = await scheduled(t);
+  const pids = join(dir, 'pids.log');
+  const run = reconcile(
+    {
+      // Traffic going back takes 4 s; the deadline is 1 s after the crash.
+      SLEEP_ON: 'set_weight green 0=4000',
+      LOG_END: '1',
+      PID_LOG: pids,
+      DEPLOY_ACTION_CRASH_DEADLINE_MS: '1000',
+    },
+    { json: true, entry: CLI_BUNDLE },
+  );
+  const { code, stdout, stderr } = await run.done;
+  const all = stdout + stderr;
+  assert.equal(code, 3, all);
+  assert.match(
+    stderr,
+    /the run stopped by the internal error did not end within 1 s: stopping the commands still running/,
+  );
+  const lines = events(stdout);
+  const last = lines.at(-1);
+  assert.equal(last?.type, 'scheduled_runs', stdout);
+  const results = last!.results as Array<Record<string, unknown>>;
+  assert.equal(results.length, 1, JSON.stringify(results));
+  assert.equal(results[0]!.environment, 'production');
+  assert.equal(results[0]!.code, 'schedule_started');
+  assert.equal(results[0]!.status, 'failed');
+  assert.equal(results[0]!.exitCode, 3);
+  assert.match(String(results[0]!.id), /^r/);
+  const before = lines.at(-2);
+  assert.equal(before?.type, 'result', stdout);
+  const result = before!.result as PipelineResult;
+  assert.equal(result.status, 'failed');
+  assert.equal(result.code, 'rollback_failed');
+  assert.equal(result.exitCode, 3);
+  assert.equal(result.version, 'v2');
+  assert.match(
+    result.message,
+    /^internal error: Error: simulated crash in a scheduled run; the run was stopped and its rollback had not ended 1 s later: .*check production now\. .*deploy-action reconcile -e production/,
+  );
+  assert.equal(result.rollbacks.at(-1)?.ok, false, JSON.stringify(result.rollbacks));
+  // The rollback's command: stopped with its SIGTERM before the exit, not running after it.
+  const pid = readFileSync(pids, 'utf8')
+    .split('\n')
+    .filter((line) => line.endsWith(' set_weight green 0'))
+    .map((line) => Number(line.split(' ', 1)[0]));
+  assert.equal(pid.length, 1, readFileSync(pids, 'utf8'));
+  assert.equal(running(pid[0]!), false, 'the rollback command still runs after the exit');
+  const calls = target.calls();
+  assert.ok(calls.includes('end set_weight green 0 terminated'), calls.join(', '));
+  assert.ok(!calls.includes('end set_weight green 0'), calls.join(', '));
 });
