@@ -8,6 +8,7 @@ import { splitCommand } from '../targets/command-line.ts';
 import { OWN_GROUP, watchGroup } from '../util/process-group.ts';
 import { commandEnv } from '../util/child-env.ts';
 import { decodeOutput } from './report-file.ts';
+import { commandStoppedWhy } from './gate-stop.ts';
 import { redactSecrets } from './secret-rules.ts';
 import { redactCredentials } from '../report/redact.ts';
 import type { GateContext } from './types.ts';
@@ -100,7 +101,7 @@ export async function runGateCommand(
   if (result.isMaxBuffer || group.stopped === 'output')
     return failed(`"${display}" printed more than ${maxOutput} bytes of output and was stopped`);
   if (group.stopped || ctx.signal.aborted)
-    return failed(`"${display}" was stopped: the gate timed out or was cancelled`);
+    return failed(`"${display}" was stopped: ${commandStoppedWhy(group.stopped, ctx.signal)}`);
   if (result.exitCode === undefined) {
     const why = result.signal ? `killed by ${result.signal}` : result.shortMessage;
     return failed(`"${display}" did not finish: ${why}`);

@@ -4,7 +4,8 @@
 import pLimit from 'p-limit';
 import { formatDuration } from '../config/duration.ts';
 import { textOf } from '../util/text-of.ts';
-import { stoppedPhrase } from '../util/internal-error-stop.ts';
+import { stoppedByOf, stoppedPhrase } from '../util/internal-error-stop.ts';
+import { GateStop } from './gate-stop.ts';
 import type { Finding, Gate, GateContext, GateResult, GateStatus, GateVerdict } from './types.ts';
 
 export const GATES_REPORT_SCHEMA = 1;
@@ -107,14 +108,16 @@ async function runOne(
   const stopped = new Promise<GateVerdict>((resolve) => (settle = resolve));
   const timedOut = () => {
     const message = `timed out after ${formatDuration(entry.timeoutMs)}`;
-    controller.abort(new Error(message));
+    controller.abort(new GateStop('timeout', message));
     return blockVerdict(message);
   };
   const timer = entry.timeoutMs > 0 ? setTimeout(() => settle(timedOut()), entry.timeoutMs) : undefined;
   const onCancel = () => {
     // Which stop it was (the job's cancellation, or an internal error's) is the signal's reason's to say.
     const message = `${stoppedPhrase(opts.signal)} (${abortReason(opts.signal!)})`;
-    controller.abort(new Error(message));
+    controller.abort(
+      new GateStop(stoppedByOf(opts.signal) === undefined ? 'cancelled' : 'internal_error', message),
+    );
     settle(blockVerdict(message));
   };
   opts.signal?.addEventListener('abort', onCancel, { once: true });

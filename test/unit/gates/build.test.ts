@@ -264,7 +264,7 @@ describe('build gate', () => {
     const verdict = await buildGate.run(config, context({}, controller.signal));
     clearInterval(poll);
     assert.equal(verdict.status, 'block');
-    assert.match(verdict.summary, /timed out or was cancelled/);
+    assert.match(verdict.summary, /was stopped: the gate was cancelled/);
     const pid = Number(await readFile(pidFile, 'utf8'));
     assert.ok(pid > 0);
     assert.throws(() => process.kill(pid, 0), { code: 'ESRCH' }, 'the build was stopped');
