@@ -332,6 +332,11 @@ export interface RunStarters {
   actor?: string;
   /** Who started this attempt: someone else when they re-ran it, else the actor. */
   triggeringActor?: string;
+  /**
+   * When GitHub made the run (its created_at): a re-run keeps it (run_started_at is the attempt's), so a run
+   * the App's deployment event started is never older than that deployment.
+   */
+  createdAt?: string;
 }
 
 export const peopleCache = (): PeopleCache => ({

@@ -177,8 +177,8 @@ export interface GateInput {
 }
 
 /**
- * Who started the workflow run a protection rule holds (GET the run). A run that cannot be found (404) names
- * nobody. Read once per run for the delivery `people` belongs to.
+ * Who started the workflow run a protection rule holds, and when GitHub made it (GET the run). A run that cannot
+ * be found (404) names nobody. Read once per run for the delivery `people` belongs to.
  */
 export function runStarters(
   octokit: Octokit,
@@ -204,6 +204,7 @@ async function readRunStarters(octokit: Octokit, where: Where, run: number): Pro
     return {
       ...(data.actor?.login ? { actor: data.actor.login } : {}),
       ...(data.triggering_actor?.login ? { triggeringActor: data.triggering_actor.login } : {}),
+      ...(data.created_at ? { createdAt: data.created_at } : {}),
     };
   } catch (error) {
     if (httpStatus(error) === 404) return {};
@@ -247,12 +248,18 @@ export interface GateDeployment {
    */
   byApp: boolean | undefined;
   /**
-   * The App's deployment the rule holds, when the App made it (GitHub's webhook names it): the staging
-   * environment's deployment lock of the commit is its own only when that deployment holds it. Undefined (a run
-   * the App started for a deployment GitHub made for the job, or a gate written before): a running App
-   * deployment of this environment must hold it.
+   * The App's deployment the rule holds, when the App made it (GitHub's webhook names it): a deployment lock of
+   * the commit (this environment's or its staging environment's) is its own only when that deployment holds it.
+   * Undefined (a run the App started for a deployment GitHub made for the job, or a gate written before): a
+   * running App deployment of this environment made no later than the run must hold it (runCreatedAt).
    */
   id?: number;
+  /**
+   * When GitHub made the held workflow run (RunStarters.createdAt; a re-run keeps it), asked only without `id`
+   * when a deployment lock of the commit is held: the App's deployment event starts the run after it made the
+   * deployment, so a deployment made after the run is another one's. Undefined: no deployment lock passes.
+   */
+  runCreatedAt?: () => Promise<string | undefined>;
   /**
    * Who deploys (lockDeployers): a person's /lock lets the deployment through only when every one of them
    * holds it. A function is asked only when such a lock is held (it may cost a request), with the config's
@@ -288,7 +295,8 @@ export function lockDeployers(
 /**
  * Pure: the lock that stops this deployment, by the /deploy path's rules (app/deploy/start.ts): the global lock
  * stops everyone, its holder too (a freeze); a person's /lock stops everyone but its holder; a running
- * deployment's lock stops everyone, except the one the App took for this very deployment (same commit).
+ * deployment's lock stops everyone, except the one the App took for this very deployment (same commit: the ref
+ * says no more, so decideGate then asks which deployment holds it, holdsDeploymentLock).
  */
 export function gateLock(
   locks: Locks,
@@ -313,20 +321,26 @@ export function gateLock(
 }
 
 /**
- * Pure: whether the deployment a protection rule holds (of `environment`; `deploymentId` when the App made it)
- * holds the staging environment's deployment lock `held`, its owner found (deploymentLockOwner): the App's
- * running deployment found holding it is this one, or, with no id to compare, one of this environment that
- * deploys the staging environment first. A lock whose deployment cannot be found, has ended or is not the App's
- * is nobody's: it passes nobody.
+ * Pure: whether the deployment a protection rule holds (of `environment`) holds the deployment lock `held` of
+ * the commit (this environment's own, or its staging environment's), its owner found (deploymentLockOwner): the
+ * App's running deployment found holding it is this one (`id`, when the App made it). With no id to compare (a
+ * run the App started for a deployment GitHub made), it is a deployment of `environment` itself made no later
+ * than the run (`runCreatedAt`): the run of an earlier deployment of the commit, started again, finds a later
+ * one holding the lock. A lock whose deployment cannot be found, has ended or is not the App's is nobody's: it
+ * passes nobody; so does one whose times cannot be read.
  */
-export function holdsStagingLock(
+export function holdsDeploymentLock(
   held: LockInfo,
   environment: string,
-  deploymentId: number | undefined,
+  deployment: { id?: number; runCreatedAt?: string },
 ): boolean {
   if (held.heldByDeployment === undefined || held.holderUnverified) return false;
-  if (deploymentId !== undefined) return held.heldByDeployment === deploymentId;
-  return held.heldFor?.toLowerCase() === environment.toLowerCase();
+  if (deployment.id !== undefined) return held.heldByDeployment === deployment.id;
+  const heldFor = held.heldFor ?? (held.target.scope === 'environment' ? held.target.environment : undefined);
+  if (heldFor?.toLowerCase() !== environment.toLowerCase()) return false;
+  const made = Date.parse(held.createdAt);
+  const run = Date.parse(deployment.runCreatedAt ?? '');
+  return Number.isFinite(made) && Number.isFinite(run) && made <= run;
 }
 
 /**
@@ -419,34 +433,42 @@ export async function decideGate(octokit: Octokit, input: GateInput): Promise<Ga
     typeof deployers === 'function' ? (personLock ? await deployers(environment) : undefined) : deployers;
   const owner = (lock: LockInfo): Promise<LockInfo> =>
     deploymentLockOwner(octokit.rest.repos, input.where, lock, { attempts: 1, botLogin: input.botLogin });
-  let lock: LockInfo | undefined = gateLock(locks, environment, input.sha, {
-    byApp,
-    ...(who !== undefined ? { deployers: who } : {}),
-  });
-  if (lock?.deployment) lock = await owner(lock);
-  for (const s of stagingLocks) {
-    if (lock) break;
+  // Without this deployment's id: when its run was made (read once for the delivery, by runStarters).
+  const { id, runCreatedAt } = input.deployment;
+  const holds = async (held: LockInfo): Promise<boolean> =>
+    holdsDeploymentLock(
+      held,
+      environment,
+      id !== undefined ? { id } : { runCreatedAt: await runCreatedAt?.() },
+    );
+  let lock: LockInfo | undefined;
+  for (const [index, s] of [{ environment, locks }, ...stagingLocks].entries()) {
     lock = gateLock(s.locks, s.environment, input.sha, {
-      // A gate written before starts took it (byApp not known) is not taken to hold it.
-      byApp: byApp === true,
+      // A gate written before locks were read here (byApp not known) passes its own environment's deployment
+      // lock of the commit, as before; a gate written before starts took the staging environment's is not taken
+      // to hold that one.
+      byApp: index === 0 ? byApp : byApp === true,
       ...(who !== undefined ? { deployers: who } : {}),
     });
     // A deployment's lock at this commit passes only when this deployment holds it: the ref names the commit
-    // alone, and another deployment of the commit (a `/deploy` of the staging environment itself, or of another
-    // environment deploying it first) may hold it while this one's run is started again.
-    const atCommit = lock
-      ? undefined
-      : s.locks.environments.find(
-          (l) =>
-            l.deployment &&
-            l.target.scope === 'environment' &&
-            l.target.environment.toLowerCase() === s.environment.toLowerCase(),
-        );
+    // alone, and another deployment of the commit (a later `/deploy` of this environment, of the staging
+    // environment itself, or of another environment deploying it first) may hold it while this one's run is
+    // started again (a re-run).
+    const atCommit =
+      lock || byApp !== true
+        ? undefined
+        : s.locks.environments.find(
+            (l) =>
+              l.deployment &&
+              l.target.scope === 'environment' &&
+              l.target.environment.toLowerCase() === s.environment.toLowerCase(),
+          );
     if (lock?.deployment) lock = await owner(lock);
     else if (atCommit) {
       const held = await owner(atCommit);
-      if (!holdsStagingLock(held, environment, input.deployment.id)) lock = held;
+      if (!(await holds(held))) lock = held;
     }
+    if (lock) break;
   }
   if (lock) return { answer: 'rejected', summary: lockedSummary(lock, environment) };
   let pullRequest: PullRequestFacts | undefined;
@@ -696,6 +718,7 @@ export async function handleProtectionRule(
   const deployment: GateDeployment = {
     byApp,
     ...(ownDeployment && typeof payload.deployment?.id === 'number' ? { id: payload.deployment.id } : {}),
+    runCreatedAt: async () => (await starters()).createdAt,
     deployers: async (key) =>
       lockDeployers(await starters(), { byApp, appRequester: await appRequester(key), botLogin }),
   };
@@ -978,6 +1001,7 @@ export async function answerPendingProtectionRules(
       deployment: {
         byApp: ref.own,
         ...(ref.dep !== undefined ? { id: ref.dep } : {}),
+        runCreatedAt: async () => (started ?? (await starters())).createdAt,
         deployers: async () =>
           lockDeployers(started ?? (await starters()), {
             byApp: ref.own,

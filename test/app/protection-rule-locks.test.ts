@@ -14,14 +14,15 @@ import {
   deployYml,
   owner,
   repo,
+  rest,
   testMarkerKeys,
   withSeededApp,
 } from './helpers.ts';
 import { acquireDeploymentLock, acquireLock } from '../../app/locks.ts';
 import { markerKeys } from '../../src/github/marker-keys.ts';
-import { holdsStagingLock, parseGateRef, serializeGateRef } from '../../app/handlers/protection-rule.ts';
+import { holdsDeploymentLock, parseGateRef, serializeGateRef } from '../../app/handlers/protection-rule.ts';
 import type { Octokit } from '../../app/facts/github.ts';
-import { askProtectionRule } from './delivery-helpers.ts';
+import { askProtectionRule, finalStatus, receive } from './delivery-helpers.ts';
 
 type Receive = Parameters<Probot['receive']>[0];
 type Json = Record<string, unknown>;
@@ -214,23 +215,136 @@ test('protection rule: a gate waiting for approvals is rejected when the approva
   assert.deepEqual(parseGateRef(JSON.stringify({ v: 1, ...ref, dep: 'x' })), ref);
 });
 
-test("protection rule: the staging environment's deployment lock is this deployment's only when the deployment found holding it is this one", () => {
+test("protection rule: a deployment lock of the commit is this deployment's only when the deployment found holding it is this one", () => {
+  const MADE = '2026-12-07T10:00:00Z';
   const lock = {
     target: { scope: 'environment' as const, environment: 'production' },
     holder: 'alice',
-    createdAt: '',
+    createdAt: MADE,
     sha: 'a'.repeat(40),
     deployment: true as const,
   };
+  const later = { runCreatedAt: '2026-12-07T10:00:05Z' };
+  // The staging environment's lock, held by a deployment of preview.
   const forPreview = { ...lock, heldByDeployment: 7, heldFor: 'preview' };
-  assert.equal(holdsStagingLock(forPreview, 'preview', 7), true);
-  assert.equal(holdsStagingLock(forPreview, 'preview', 8), false, 'another deployment of preview');
-  assert.equal(holdsStagingLock(forPreview, 'Preview', undefined), true, 'no id: a deployment of preview');
-  assert.equal(holdsStagingLock(forPreview, 'eu-west', undefined), false);
+  assert.equal(holdsDeploymentLock(forPreview, 'preview', { id: 7 }), true);
+  assert.equal(holdsDeploymentLock(forPreview, 'preview', { id: 8 }), false, 'another deployment of preview');
+  assert.equal(holdsDeploymentLock(forPreview, 'Preview', later), true, 'no id: a deployment of preview');
+  assert.equal(holdsDeploymentLock(forPreview, 'eu-west', later), false);
   // Held by a deployment of production itself, by nobody found, or by a deployment the App did not make.
-  assert.equal(holdsStagingLock({ ...lock, heldByDeployment: 7 }, 'preview', undefined), false);
-  assert.equal(holdsStagingLock({ ...lock, noDeploymentSeen: true }, 'preview', 7), false);
-  assert.equal(holdsStagingLock({ ...forPreview, holderUnverified: true }, 'preview', 7), false);
+  assert.equal(holdsDeploymentLock({ ...lock, heldByDeployment: 7 }, 'preview', later), false);
+  assert.equal(holdsDeploymentLock({ ...lock, noDeploymentSeen: true }, 'preview', { id: 7 }), false);
+  assert.equal(holdsDeploymentLock({ ...forPreview, holderUnverified: true }, 'preview', { id: 7 }), false);
+  // production's own lock, held by a deployment of production.
+  const own = { ...lock, heldByDeployment: 7 };
+  assert.equal(holdsDeploymentLock(own, 'production', { id: 7 }), true);
+  assert.equal(holdsDeploymentLock(own, 'production', { id: 6 }), false, 'an earlier deployment, re-run');
+  assert.equal(holdsDeploymentLock(own, 'Production', later), true, 'no id: its run made after it');
+  assert.equal(holdsDeploymentLock(own, 'production', { runCreatedAt: MADE }), true, 'in the same second');
+  const earlier = { runCreatedAt: '2026-12-07T09:59:59Z' };
+  assert.equal(holdsDeploymentLock(own, 'production', earlier), false, "an earlier deployment's run");
+  assert.equal(holdsDeploymentLock(own, 'production', {}), false, 'the run not read');
+  assert.equal(holdsDeploymentLock({ ...own, createdAt: '' }, 'production', later), false);
+  // Held by a deployment of preview through production: not production's.
+  assert.equal(holdsDeploymentLock(forPreview, 'production', later), false);
+});
+
+/** The App's `deployment` of production ends: its runner's final status, and its delivery to the App. */
+async function ends(w: World, deployment: Json): Promise<void> {
+  await rest(w.fake, 'POST', `/deployments/${String(deployment.id)}/statuses`, { state: 'success' });
+  await receive(
+    w.probot,
+    'deployment_status',
+    finalStatus(w.fake, deployment, 'success', new Date().toISOString(), 'production'),
+  );
+}
+
+/** The App's deployments of production, oldest first. */
+const productionDeployments = (w: World): Json[] =>
+  [...w.fake.repo().deployments.values()].filter((d) => d.environment === 'production');
+
+test("protection rule: production's lock at the commit, held by a later /deploy of it, passes neither the earlier deployment's run started again nor its gate answered later; the later one's runs go through", async () => {
+  await run(async (w) => {
+    await commentAs(w, 'alice', '/deploy production');
+    const [first] = productionDeployments(w);
+    assert.ok(first, "alice's deployment");
+    const asFirst = { creator: BOT_LOGIN, id: first.id as number, payload: first.payload as Json };
+    // While it holds the lock: its run, a run the App started for it (GitHub made the job's deployment), and
+    // a re-run of either.
+    const runOfFirst = nextRun;
+    assert.equal((await gate(w, BOT_LOGIN, asFirst))[0], 'approved');
+    const startedForFirst = nextRun;
+    assert.equal((await gate(w, BOT_LOGIN))[0], 'approved');
+    assert.equal((await gate(w, BOT_LOGIN, { ...asFirst, reRunBy: 'dave' }))[0], 'approved', 'a re-run');
+    // Waiting for an approval under a config that now asks for one (answered below).
+    w.fake.setFile('.github/deploy.yml', WITH_APPROVAL);
+    const waitingFirst = nextRun;
+    assert.equal((await gate(w, BOT_LOGIN, { ...asFirst, pr: true }))[0], undefined, 'waiting');
+    w.fake.setFile('.github/deploy.yml', CONFIG);
+
+    await ends(w, first);
+    assert.equal(w.fake.repo().refs.has('deploy-locks/production'), false, 'released');
+    await commentAs(w, 'bob', '/deploy production');
+    const [, second] = productionDeployments(w);
+    assert.ok(second, "bob's deployment of the same commit");
+    assert.equal(
+      w.fake.repo().refs.get('deploy-locks/production'),
+      HEAD,
+      'holds the lock at the same commit',
+    );
+
+    // alice's runs started again: the ref at the commit is bob's deployment's now.
+    const reRun = async (id: number, deployment: Json): Promise<[string | undefined, string]> => {
+      w.fake.updateWorkflowRun(id, { runAttempt: 2, triggeringActor: 'dave' });
+      await askProtectionRule(w.fake, w.probot, {
+        run: id,
+        event: 'deployment',
+        ...(deployment.id !== undefined
+          ? { creator: { login: BOT_LOGIN, type: 'Bot' }, deploymentId: deployment.id as number }
+          : {}),
+        ...(deployment.payload ? { payload: deployment.payload as Json } : {}),
+      });
+      // Its newest answer (askProtectionRule reads a run's first).
+      const review = w.fake.repo().protectionRuleReviews.findLast((r) => r.runId === id);
+      return [review?.state, review?.comment ?? ''];
+    };
+    // GitHub dates a run by the second: the run the App started for alice's deployment, a second before bob's.
+    const madeAt = (id: number, at: string) => void (w.fake.repo().workflowRuns.get(id)!.createdAt = at);
+    madeAt(startedForFirst, new Date(Date.parse(second.created_at as string) - 1_000).toISOString());
+    for (const [id, deployment] of [
+      [runOfFirst, first],
+      [startedForFirst, {}],
+    ] as const) {
+      const [state, comment] = await reRun(id, deployment);
+      assert.equal(state, 'rejected', `run ${id}: ${comment}`);
+      assert.match(
+        comment,
+        /`locked`.*`production` is locked by a running deployment of `[0-9a-f]{12}` for @bob/,
+      );
+    }
+
+    // bob's deployment: its run, a run the App started for it, and a re-run of that one.
+    const asSecond = { creator: BOT_LOGIN, id: second.id as number, payload: second.payload as Json };
+    assert.equal((await gate(w, BOT_LOGIN, asSecond))[0], 'approved');
+    const startedForSecond = nextRun;
+    assert.equal((await gate(w, BOT_LOGIN))[0], 'approved');
+    assert.equal((await reRun(startedForSecond, {}))[0], 'approved', 'a re-run of its run');
+
+    // Gates waiting for an approval (the config asks for one again): alice's deployment's, and bob's
+    // deployment's run and a run the App started for it. dave's approval answers them.
+    w.fake.setFile('.github/deploy.yml', WITH_APPROVAL);
+    const waitingSecond = [nextRun, nextRun + 1];
+    assert.equal((await gate(w, BOT_LOGIN, { ...asSecond, pr: true }))[0], undefined, 'waiting');
+    assert.equal((await gate(w, BOT_LOGIN, { pr: true }))[0], undefined, 'waiting');
+    await commentAs(w, 'dave', '/approve-deploy production');
+    const answer = (id: number) => w.fake.repo().protectionRuleReviews.findLast((r) => r.runId === id);
+    assert.equal(answer(waitingFirst)?.state, 'rejected', answer(waitingFirst)?.comment);
+    assert.match(
+      answer(waitingFirst)!.comment!,
+      /`production` is locked by a running deployment .* for @bob/,
+    );
+    for (const id of waitingSecond) assert.equal(answer(id)?.state, 'approved', answer(id)?.comment);
+  });
 });
 
 test('protection rule: a /lock lets a run through only when whoever started it holds the lock, a re-run’s starter too', async () => {
