@@ -167,6 +167,12 @@ export interface Rollout {
    */
   controlFrom?: number;
   /**
+   * A /promote --full counted: the runner goes straight to 100 % and passes every later wait but an approval
+   * (docs/control.md). Written with the position once it did, so a resumed orphan (or a handed-off wait's run)
+   * goes on as the dead run would have, not waiting again at a later manual wait. Absent: not promoted --full.
+   */
+  full?: true;
+  /**
    * The deployment's notification messages a later run continues in place (docs/notifications.md
    * "Reconcile"): written when the job hands the rollout off, if its Slack post was answered by then.
    */
@@ -402,6 +408,7 @@ export const recordSchema = z
           .loose()
           .optional(),
         controlFrom: z.number().int().min(0).optional(),
+        full: z.literal(true).optional(),
         notify: rolloutNotifySchema.optional(),
       })
       .loose()

@@ -17,7 +17,7 @@ import { initialState, type MachineInput, type Action, type Task, type MachineTr
 import { report, log, iso } from './bookkeeping.ts';
 import { newTrack } from './records.ts';
 import { finish } from './outcome.ts';
-import { baselineShare } from './waits.ts';
+import { baselineShare, controlKept } from './waits.ts';
 import { MONITOR_WINDOW } from './watch.ts';
 import { finalLook } from './strategy.ts';
 import { program, run } from './loop.ts';
@@ -167,6 +167,9 @@ export function resume(r: ResumeMachineInput): MachineTransition {
     s.controlFrom = wait.step + 1;
     if (handoff.kind === 'go' && handoff.full) s.full = true;
   } else s.controlFrom = countingFrom(rollout, strategy);
+  // A /promote --full its earlier run counted (an orphan's dead run, or the run before a hand-off): the
+  // request itself may count no more (controlFrom is past its step), so the record says it.
+  if (rollout.full) s.full = true;
   // The claim: the rollout is this run's now (a reconcile that dies in turn leaves an orphan again).
   const about = rollout.sha ? { sha: rollout.sha } : {};
   const entry: Omit<HistoryEntry, 'at'> = !handoff
@@ -201,7 +204,7 @@ export function resume(r: ResumeMachineInput): MachineTransition {
       rollout: {
         ...rollout,
         owner: r.owner,
-        controlFrom: s.controlFrom,
+        ...controlKept(s),
         ...(handoff?.kind === 'go' ? { wait: undefined } : {}),
       },
     },

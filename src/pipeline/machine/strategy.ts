@@ -45,6 +45,7 @@ import {
   handOff,
   pauseOnFailure,
   abortRollout,
+  controlKept,
 } from './waits.ts';
 
 /** Reports the strategy's decision and acts on it; true when an action is out (the task goes on later). */
@@ -169,8 +170,9 @@ function writeAhead(s: PipelineState, out: Action[], id: TrackId, step: Step, no
         weight: step.kind === 'set_weight' ? step.weight : rollout.weight,
         recovery,
         strategyState,
-        // Where a rerun of this step counts /promotes from (a resumed orphan): as this run does now.
-        ...(id === 'production' ? { controlFrom: s.controlFrom } : {}),
+        // Where a rerun of this step counts /promotes from (a resumed orphan), and whether a /promote --full
+        // counted: as this run does now.
+        ...(id === 'production' ? controlKept(s) : {}),
       },
     },
     undefined,
@@ -404,7 +406,7 @@ function endWaitAndGoOn(
       s,
       out,
       task.track,
-      { rollout: { ...t.record.rollout, wait: undefined } },
+      { rollout: { ...t.record.rollout, wait: undefined, ...(s.full ? { full: true as const } : {}) } },
       {
         event: how,
         code: w.kind,

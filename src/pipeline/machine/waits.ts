@@ -72,7 +72,7 @@ export function startWait(
           step: waiting.step,
           weight: waiting.weight ?? t.record.rollout.weight,
           strategyState: t.strategy,
-          controlFrom: s.controlFrom,
+          ...controlKept(s),
           wait: rolloutWait(waiting, false, s.controlFrom),
         },
       },
@@ -135,7 +135,7 @@ export function handOff(s: PipelineState, out: Action[], id: TrackId, now: numbe
           step: w.step,
           weight: w.weight ?? t.record.rollout.weight,
           strategyState: t.strategy,
-          controlFrom: s.controlFrom,
+          ...controlKept(s),
           wait: rolloutWait(w, true, s.controlFrom),
         },
       },
@@ -223,7 +223,7 @@ export function pauseOnFailure(
         step: from,
         recovery: m.rollback(strategy),
         strategyState: strategy,
-        controlFrom: s.controlFrom,
+        ...controlKept(s),
         wait: rolloutWait(s.waiting, true, s.controlFrom),
       },
     },
@@ -250,6 +250,15 @@ export function abortRollout(
 }
 
 /** `controlFrom`: the runner's, so reconcile and the App count the /promotes it counts (fromStep). */
+/**
+ * How the runner counts people's requests, written with every position of the production rollout: where its
+ * /promotes count from (controlFrom) and whether a /promote --full counted (full). A resumed rollout (an
+ * orphan, or a handed-off wait) goes on from them as this run would have.
+ */
+export function controlKept(s: PipelineState): { controlFrom: number; full?: true } {
+  return { controlFrom: s.controlFrom, ...(s.full ? { full: true as const } : {}) };
+}
+
 function rolloutWait(w: Waiting, handedOff: boolean, controlFrom: number): RolloutWait {
   return clean({
     kind: w.kind,

@@ -263,6 +263,79 @@ test('a resumed orphan counts from the step after a hold its dead run passed, wh
   waitsAgainAt(resumed, wait, hold + 1, [pause, promote!], 'after the hold');
 });
 
+test('a /promote --full its dead run counted still holds for a resumed orphan: a rolling rollout passes its later batch waits', () => {
+  const env = environment(
+    '  production:\n    strategy: { type: rolling, instances: [a, b, c, d], pause: manual }\n    control: { max_wait_in_job: 1m }',
+  );
+  let full: ControlRequest | undefined;
+  const first = drive(input(env, { handOff: true }), {
+    requests: (_n, action) => {
+      if (action.kind === 'await_control') full ??= request('promote', action.step, { full: true });
+      return full ? [full] : [];
+    },
+  });
+  // The dead run: --full at the wait after the first batch, and no wait after the second or third.
+  assert.equal(first.result.status, 'succeeded', first.result.message);
+  assert.deepEqual(
+    first.result.waits!.map((w) => `${w.kind}:${w.ended?.how}`),
+    ['manual:promoted'],
+  );
+  const wait1 = first.result.waits![0]!.step;
+  // Where it may have died: the second batch written ahead, before it ran. The --full, whose step is behind the
+  // first step its /promotes count from now, is recorded with it.
+  const orphan = first.persists.find(
+    (p) => p.record.rollout && !p.record.rollout.wait && p.record.rollout.step > wait1,
+  )!.record;
+  assert.equal(orphan.rollout!.controlFrom, wait1 + 1);
+  assert.equal(orphan.rollout!.full, true);
+  const resumed = orphanResumed(env, orphan, [full!]);
+  assert.equal(resumed.result.status, 'succeeded', resumed.result.message);
+  assert.deepEqual(resumed.result.waits ?? [], [], 'no wait after the second or third batch');
+  assert.deepEqual(
+    resumed.ran.filter((r) => r.includes('deploy on')),
+    [
+      'production:deploy on b (batch 2)',
+      'production:deploy on c (batch 3)',
+      'production:deploy on d (batch 4)',
+    ],
+  );
+});
+
+test('a /promote --full still holds after a /pause its run handed off: the run that resumes it passes the later batch waits', () => {
+  const env = environment(
+    '  production:\n    strategy: { type: rolling, instances: [a, b, c, d], pause: manual }\n    control: { max_wait_in_job: 1m }',
+  );
+  let full: ControlRequest | undefined;
+  let pause: ControlRequest | undefined;
+  const first = drive(input(env, { handOff: true }), {
+    requests: (_n, action) => {
+      if (action.kind === 'await_control') full ??= request('promote', action.step, { full: true });
+      // Paused once the --full ended the wait: held before the next step, and handed off.
+      else if (full) pause ??= request('pause', 0, { by: 'dave' });
+      return [full, pause].filter((r) => r !== undefined);
+    },
+  });
+  assert.equal(first.result.status, 'waiting', first.result.message);
+  const held = lastRecord(first).rollout!;
+  assert.equal(held.wait?.kind, 'hold');
+  assert.equal(held.full, true);
+  const resumed = drive(
+    byReconcile('79', {
+      now: T0 + 3_600_000,
+      env,
+      record: lastRecord(first),
+      reason: 'resumed by dave',
+      handoff: { kind: 'go', how: 'resumed', by: ['dave'], full: false },
+    }),
+  );
+  assert.equal(resumed.result.status, 'succeeded', resumed.result.message);
+  assert.deepEqual(
+    resumed.result.waits!.map((w) => `${w.kind}:${w.ended?.how}`),
+    ['hold:resumed'],
+    'no wait after a later batch',
+  );
+});
+
 test('a request for another deployment, or a promote for a later step, ends nothing', () => {
   const env = canary(MANUAL_AT_25, '{ max_wait_in_job: 1m }');
   const run = drive(input(env, { handOff: true }), {
