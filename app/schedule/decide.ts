@@ -2,9 +2,11 @@
 // for one. Pure: the clock, the locks and the policy's answer come in as values.
 //
 // Per environment, in this order: a scheduled request whose time has come (the earliest first), then the
-// queue (the oldest request first). At most one request per environment is started per pass: starting it
-// takes the environment's lock, so the next one waits for that deployment to end. A request whose run changes
-// a staging environment first is held by that environment's lock as by its own (app/deploy/start.ts).
+// queue (the oldest request first); every environment's schedules before any queue, the queues in the order
+// asked across environments. At most one request per
+// environment is started per pass: starting it takes the environment's lock, so the next one waits for that
+// deployment to end. A request whose run changes a staging environment first is held by that environment's
+// lock as by its own (app/deploy/start.ts), one a start in the same pass takes included.
 import { blockingLock } from '../locks.ts';
 import type { LockInfo, Locks } from '../locks.ts';
 import type { PolicyRefusalCode } from '../../src/policy/index.ts';
@@ -77,8 +79,16 @@ export function dueDecisions(
     const key = r.environment.toLowerCase();
     byEnvironment.set(key, [...(byEnvironment.get(key) ?? []), r]);
   }
-  for (const list of byEnvironment.values()) {
-    let started = false;
+  // The environments whose locks the starts decided in this pass take (each one's own and its staging
+  // environment's): a queued request that would meet one of them at its start waits behind it, unclaimed and
+  // unchecked, as it waits under a lock already held, not checked against the policy now and dropped.
+  const taken = new Set<string>();
+  const locksOf = (request: ScheduledRequest): string[] =>
+    [request.environment, stagingOf(request)].flatMap((e) => (e === undefined ? [] : [e.toLowerCase()]));
+  const take = (request: ScheduledRequest): void => locksOf(request).forEach((e) => taken.add(e));
+  // Every environment's due schedules first (their time is the one moment they may start), then the queues.
+  const started = new Set<string>();
+  for (const [key, list] of byEnvironment) {
     const scheduled = list.filter((r) => r.mode === 'at').sort(byTime);
     for (const request of scheduled) {
       const due = request.at!.getTime() <= now.getTime();
@@ -90,26 +100,36 @@ export function dueDecisions(
         out.push({ action: 'drop', request, code: 'schedule_missed' });
         continue;
       }
-      // Its time is the one moment it may start: a lock then is a refusal, not a reason to wait for later.
+      // Its time is the one moment it may start: a lock then is a refusal, not a reason to wait for later. One
+      // taken by another environment's start in this pass (their staging environment) is met by its own start,
+      // which names it.
       const lock = lockFor(request);
       if (lock) out.push({ action: 'drop', request, code: 'schedule_locked', lock });
-      else if (started) out.push({ action: 'drop', request, code: 'schedule_behind' });
+      else if (started.has(key)) out.push({ action: 'drop', request, code: 'schedule_behind' });
       else {
         out.push({ action: 'start', request, code: 'schedule_due' });
-        started = true;
-      }
-    }
-    const queue = list.filter((r) => r.mode === 'queue').sort(byAsked);
-    for (const request of queue) {
-      const lock = lockFor(request);
-      if (started) out.push({ action: 'wait', request, code: 'queue_behind' });
-      else if (lock) out.push({ action: 'wait', request, code: 'queue_locked', lock });
-      else {
-        out.push({ action: 'start', request, code: 'queue_next' });
-        started = true;
+        started.add(key);
+        take(request);
       }
     }
   }
+  // The queues in the order asked across environments: of two that need one lock (a staging environment),
+  // the one asked first starts. Listed per environment, as the queue of each starts.
+  const queued = requests.filter((r) => r.mode === 'queue');
+  const decided = new Map<ScheduledRequest, DueDecision>();
+  for (const request of [...queued].sort(byAsked)) {
+    const lock = lockFor(request);
+    if (locksOf(request).some((e) => taken.has(e)))
+      decided.set(request, { action: 'wait', request, code: 'queue_behind' });
+    else if (lock) decided.set(request, { action: 'wait', request, code: 'queue_locked', lock });
+    else {
+      decided.set(request, { action: 'start', request, code: 'queue_next' });
+      take(request);
+    }
+  }
+  for (const list of byEnvironment.values())
+    for (const request of list.filter((r) => r.mode === 'queue').sort(byAsked))
+      out.push(decided.get(request)!);
   return out;
 }
 

@@ -369,10 +369,15 @@ export async function runDue(
   }
   // A request removed without starting (it had ended: a replay or a withdrawn duplicate) may have stood at
   // the head of its queue, where the one behind it was told to wait: decide again on a fresh listing, so the
-  // queue does not wait for the next trigger. Bounded: each pass removes what it acts on.
+  // queue does not wait for the next trigger. So may a start refused at its re-check (the policy, a closed pull
+  // request) that held a queued request behind it: of its own environment, or of another whose run needs the
+  // same lock (a staging environment). Bounded: each pass removes what it acts on.
+  const decidedStart = new Set(decisions.filter((d) => d.action === 'start').map((d) => d.request.id));
+  const heldBehind = decisions.some((d) => d.action === 'wait' && d.code === 'queue_behind');
   const removedUnstarted =
     settledLate ||
-    out.some((o) => o.status === 'replayed' || (o.status === 'not_started' && /_duplicate$/.test(o.code)));
+    out.some((o) => o.status === 'replayed' || (o.status === 'not_started' && /_duplicate$/.test(o.code))) ||
+    (heldBehind && out.some((o) => o.status === 'not_started' && decidedStart.has(o.id)));
   // Not after a failure: the next trigger tries again.
   if (removedUnstarted && passes > 1 && failedIn.size === 0)
     out.push(...(await runDue(deps, where, undefined, passes - 1)));

@@ -133,3 +133,60 @@ test("due while production (its staging environment) is locked: /deploy preview 
     assert.equal(deployments(w.fake).length, 0);
   }, APPROVED);
 });
+
+test("queued /deploy production and /deploy preview (staging: production) when production's lock goes: production starts, preview waits behind it unchecked, not refused for approvals it may yet get", async () => {
+  const previewNeedsCarol = CONFIG().replace(
+    '    staging: production\n',
+    '    staging: production\n    approvals:\n      required: 1\n      approvers: [carol]\n',
+  );
+  await run(async (w) => {
+    w.clock.now = new Date('2026-12-01T09:31:00Z');
+    assert.match((await comment(w, '/lock production', 'alice')).reply, /Locked/);
+    const production = await comment(w, '/deploy production --queue', 'bob');
+    assert.match(production.reply, /`queue_recorded`/, production.reply);
+    const preview = await comment(w, '/deploy preview --queue', 'bob');
+    assert.match(preview.reply, /`queue_recorded`/, preview.reply);
+    const before = appReplies(w.fake).length;
+    // alice's /unlock looks at the queues: production's request starts and takes production's lock, which
+    // preview's run needs too. preview's request waits behind it, as behind any lock, unclaimed and unchecked.
+    await comment(w, '/unlock production', 'alice');
+    const said = appReplies(w.fake).slice(before);
+    assert.ok(
+      said.some((s) => /\*\*Started\*\* \(`queue_started`\)/.test(s)),
+      said.join('\n---\n'),
+    );
+    assert.ok(!said.some((s) => /Not started/.test(s)), said.join('\n---\n'));
+    assert.deepEqual(
+      deployments(w.fake).map((d) => d.environment),
+      ['production'],
+    );
+    assert.deepEqual(scheduleRefs(w.fake), [`deploy-schedule/preview/c${preview.id}`], 'preview waits');
+  }, previewNeedsCarol);
+});
+
+test('queued /deploy preview (staging: production) refused at its re-check, /deploy production queued behind it: production starts on the same trigger', async () => {
+  const previewNeedsCarol = CONFIG().replace(
+    '    staging: production\n',
+    '    staging: production\n    approvals:\n      required: 1\n      approvers: [carol]\n',
+  );
+  await run(async (w) => {
+    w.clock.now = new Date('2026-12-01T09:31:00Z');
+    assert.match((await comment(w, '/lock production', 'alice')).reply, /Locked/);
+    const preview = await comment(w, '/deploy preview --queue', 'bob');
+    assert.match(preview.reply, /`queue_recorded`/, preview.reply);
+    const production = await comment(w, '/deploy production --queue', 'bob');
+    assert.match(production.reply, /`queue_recorded`/, production.reply);
+    const before = appReplies(w.fake).length;
+    // preview's request, asked first, starts first and takes production's lock: production's waits behind it.
+    // preview's is refused at its re-check (no approval of carol's), so the queue is looked at again at once.
+    await comment(w, '/unlock production', 'alice');
+    const said = appReplies(w.fake).slice(before).join('\n---\n');
+    assert.match(said, /\*\*Not started\*\* \(`queue_needs_approvals`\): .* to `preview`/, said);
+    assert.match(said, /\*\*Started\*\* \(`queue_started`\): .* to `production`/, said);
+    assert.deepEqual(
+      deployments(w.fake).map((d) => d.environment),
+      ['production'],
+    );
+    assert.deepEqual(scheduleRefs(w.fake), []);
+  }, previewNeedsCarol);
+});

@@ -112,6 +112,43 @@ test("a request whose run changes a staging environment first meets that environ
   assert.equal(dueDecisions([queued], onProduction, NOW)[0]!.code, 'queue_next');
 });
 
+test("a start in the same pass takes its staging environment's lock: a queued request that needs it waits behind it, the one asked first starts, and schedules go first", () => {
+  // preview and eu-west deploy production first (staging: production).
+  const stagingOf = (r: ScheduledRequest) => (r.environment === 'production' ? undefined : 'production');
+  const asked = (minute: number) => new Date(`2026-12-01T09:0${minute}:00Z`);
+  const preview = request({ environment: 'preview', mode: 'queue', requestedAt: asked(1) });
+  const euWest = request({ environment: 'eu-west', mode: 'queue', requestedAt: asked(2) });
+  const production = request({ environment: 'production', mode: 'queue', requestedAt: asked(3) });
+  // Nothing locked when read: the first asked starts and takes production's lock; the others would meet it at
+  // their start, after a policy check that could drop them, so they wait behind it, unclaimed.
+  assert.deepEqual(summary(dueDecisions([preview, euWest, production], none, NOW, stagingOf)), [
+    `${preview.id}:start:queue_next`,
+    `${euWest.id}:wait:queue_behind`,
+    `${production.id}:wait:queue_behind`,
+  ]);
+  // Asked first, listed last (the listing is by name): production's starts.
+  const earlier = request({ environment: 'production', mode: 'queue', requestedAt: asked(0) });
+  assert.deepEqual(summary(dueDecisions([preview, euWest, earlier], none, NOW, stagingOf)), [
+    `${preview.id}:wait:queue_behind`,
+    `${euWest.id}:wait:queue_behind`,
+    `${earlier.id}:start:queue_next`,
+  ]);
+  // A hotfix of eu-west skips staging (stagingOf names none): it starts beside preview's.
+  const hotfix = request({ environment: 'eu-west', mode: 'queue', type: 'hotfix', requestedAt: asked(2) });
+  const hotfixStaging = (r: ScheduledRequest) => (r.type === 'hotfix' ? undefined : stagingOf(r));
+  assert.deepEqual(summary(dueDecisions([preview, hotfix], none, NOW, hotfixStaging)), [
+    `${preview.id}:start:queue_next`,
+    `${hotfix.id}:start:queue_next`,
+  ]);
+  // A due schedule of production, listed after preview's queue: it starts (its time is the one moment), and
+  // preview's queued request, asked before, waits behind it.
+  const scheduled = request({ environment: 'production' });
+  assert.deepEqual(summary(dueDecisions([preview, scheduled], none, NOW, stagingOf)), [
+    `${scheduled.id}:start:schedule_due`,
+    `${preview.id}:wait:queue_behind`,
+  ]);
+});
+
 test('the queue starts in the order asked, one per environment, after a due schedule, and only when free', () => {
   const q1 = request({ mode: 'queue', requestedAt: new Date('2026-12-01T09:01:00Z'), requestedBy: 'carol' });
   const q2 = request({ mode: 'queue', requestedAt: new Date('2026-12-01T09:00:00Z'), requestedBy: 'dave' });
