@@ -53,11 +53,15 @@ export async function deploymentLockOwner(
   if (!lock.deployment || lock.target.scope !== 'environment') return lock;
   const attempts = opts.attempts ?? 5;
   for (let attempt = 1; attempt <= attempts; attempt += 1) {
+    // A page of 100 (one request, as one of 5 was): each workflow job deploying the commit to the environment
+    // (rejected under this lock, or re-run) adds a deployment of it, and anyone with deployments: write may;
+    // five of them pushed the App's holder off a page of 5, and the lock read as another's (the protection rule
+    // then rejected the very deployment holding it).
     const { data } = await api.listDeployments({
       ...where,
       environment: lock.target.environment,
       sha: lock.sha,
-      per_page: 5,
+      per_page: 100,
     });
     // The App's own deployment first (it took the lock), the newest that has not ended (by its runner's
     // statuses: endedByRunner); newest first among the rest. An older one still running holds it when a later

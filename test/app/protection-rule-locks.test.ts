@@ -197,6 +197,26 @@ test('protection rule: a running deployment’s lock rejects a workflow deployme
   });
 });
 
+test("protection rule: the App's deployment still holds its lock after more deployments of the commit to the environment than a page of five (workflows' jobs)", async () => {
+  await run(async (w) => {
+    await commentAs(w, 'alice', '/deploy production');
+    const [own] = productionDeployments(w);
+    assert.ok(own, "alice's deployment");
+    // Workflow jobs deploying the same commit to production meanwhile (each rejected under the lock), or anyone
+    // with deployments: write: newer than the App's.
+    for (let i = 0; i < 6; i++)
+      await rest(w.fake, 'POST', '/deployments', { ref: HEAD, environment: 'production', auto_merge: false });
+    const asOwn = { creator: BOT_LOGIN, id: own.id as number, payload: own.payload as Json };
+    const [state, comment] = await gate(w, BOT_LOGIN, asOwn);
+    assert.equal(state, 'approved', comment);
+    assert.equal((await gate(w, BOT_LOGIN))[0], 'approved', 'a run the App started for it');
+    // Someone else's workflow is still rejected, naming alice's deployment.
+    const [other, named] = await gate(w, 'bob');
+    assert.equal(other, 'rejected');
+    assert.match(named, /locked by a running deployment of `[0-9a-f]{12}` for @alice/);
+  });
+});
+
 test('protection rule: a gate waiting for approvals is rejected when the approval comes under a lock taken meanwhile', async () => {
   await run(async (w) => {
     const [waiting] = await gate(w, 'alice', { pr: true });
