@@ -18,6 +18,7 @@
 // measured were JSON.stringify of the data (1.0 ms, for every 200), structuredClone (0.6 ms per copy, twice per
 // answer), and a deep freeze (0.07 ms, but a frozen answer breaks paginate).
 import type { Octokit } from './facts/github.ts';
+import { hasLongDigitRun } from './json-answers.ts';
 
 /** What the process keeps in all, for every installation, by approximate size (the least recently read go first). */
 export const DEFAULT_READ_CACHE_BYTES = 64 * 1024 * 1024;
@@ -199,10 +200,6 @@ export function readKey(options: RequestOptions, parse: ParseRequest): string | 
   return `${sent.url}\n${header(headers, 'accept') ?? ''}`;
 }
 
-// An integer past 2^53, which Octokit reads as a BigInt (json-with-bigint) and JSON.parse would not read
-// exactly; a text that may hold one (any run of 16 digits) is not kept.
-const LONG_INTEGER = /\d{16}/;
-
 /**
  * Headers that describe the response, not its content: GitHub's rate-limit figures at the time (x-ratelimit-*),
  * the date, and the request's id. Never remembered; a 304 brings its own.
@@ -241,7 +238,9 @@ function rememberedOf(
   let text: string;
   let json: boolean;
   if (typeof answer.data === 'string') [text, json] = [answer.data, false];
-  else if (body !== undefined && typeof answer.data === 'object' && !LONG_INTEGER.test(body))
+  // An integer past 2^53, which the App's Octokit reads as a BigInt and JSON.parse would not read exactly: a
+  // text that may hold one (any run of 16 digits) is not kept.
+  else if (body !== undefined && typeof answer.data === 'object' && !hasLongDigitRun(body))
     [text, json] = [body, true];
   else return undefined;
   const headers = contentHeaders(answer.headers);

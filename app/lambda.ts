@@ -11,6 +11,7 @@ import { Probot } from 'probot';
 import type { ApplicationFunction } from 'probot';
 import { deployApp } from './index.ts';
 import { keepInstallationOctokits } from './installation-octokits.ts';
+import { AppOctokit } from './octokit.ts';
 import { SettingsError, settingsFromEnv } from './config.ts';
 import { errorsWithoutBody } from './errors-without-body.ts';
 import { checkDelivery } from './delivery.ts';
@@ -80,6 +81,7 @@ async function coldStart(env: NodeJS.ProcessEnv): Promise<LambdaHandler> {
     logLevel: settings.logLevel,
     // CloudWatch keeps one JSON line per record; LOG_FORMAT=pretty for people.
     logFormat: settings.logFormat ?? 'json',
+    Octokit: AppOctokit,
   });
   // A warm container keeps one Octokit per installation across invocations (installation-octokits.ts).
   await keepInstallationOctokits(probot);

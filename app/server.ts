@@ -12,6 +12,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { deployApp } from './index.ts';
 import { keepInstallationOctokits } from './installation-octokits.ts';
 import { createHttpFetch } from './http-fetch.ts';
+import { AppOctokit } from './octokit.ts';
 import { checkDelivery } from './delivery.ts';
 import { errorsWithoutBody } from './errors-without-body.ts';
 import { SettingsError, settingsFromEnv } from './config.ts';
@@ -25,7 +26,7 @@ export interface ServerOptions extends Omit<AppSettings, 'logLevel' | 'webhookPa
   markerKeys?: AppSettings['markerKeys'];
   /** The app function; defaults to this package's app with `markerKeys`. */
   appFn?: ApplicationFunction;
-  /** Octokit class for Probot (tests pass one without GitHub's write throttling). */
+  /** Octokit class for Probot: AppOctokit (tests pass one made from it, without GitHub's write throttling). */
   Octokit?: typeof ProbotOctokit;
   /** Probot's logger (tests pass one that writes to a buffer); defaults to Probot's own at `logLevel`. */
   log?: Probot['log'];
@@ -105,7 +106,7 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
     logLevel: options.logLevel ?? 'info',
     // Probot's own default (pretty) unless LOG_FORMAT says json: one object per line for a log collector.
     ...(options.logFormat ? { logFormat: options.logFormat } : {}),
-    ...(options.Octokit ? { Octokit: options.Octokit } : {}),
+    Octokit: options.Octokit ?? AppOctokit,
     ...(options.log ? { log: options.log } : {}),
     // GitHub requests over node:http(s) rather than the global fetch: about half the CPU (http-fetch.ts).
     request: { fetch },

@@ -7,7 +7,8 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
-import { Probot, ProbotOctokit } from 'probot';
+import { Probot } from 'probot';
+import type { ProbotOctokit } from 'probot';
 import {
   createFakeGitHub,
   fakeSha,
@@ -24,6 +25,7 @@ import type {
 import { deployApp } from '../../app/index.ts';
 import { createServer } from '../../app/server.ts';
 import { keepInstallationOctokits } from '../../app/installation-octokits.ts';
+import { AppOctokit } from '../../app/octokit.ts';
 import type { RunningServer, ServerOptions } from '../../app/server.ts';
 import type { AppOptions } from '../../app/index.ts';
 import { markerKeys } from '../../src/github/marker-keys.ts';
@@ -132,9 +134,9 @@ export function testTrust(warnings: Array<Record<string, unknown>> = []): Marker
   return { keys: testMarkerKeys(), warn: (fields) => warnings.push(fields) };
 }
 
-/** Probot's Octokit without GitHub's write throttling (one comment per 3 s), which would only slow tests. */
+/** The App's Octokit without GitHub's write throttling (one comment per 3 s), which would only slow tests. */
 // A function default runs last, after Probot and its auth strategy add their own throttle options.
-export const TestOctokit = ProbotOctokit.defaults((options: Record<string, unknown>) => ({
+export const TestOctokit = AppOctokit.defaults((options: Record<string, unknown>) => ({
   ...options,
   throttle: { ...(options.throttle as object), enabled: false },
   retry: { enabled: false },

@@ -6,7 +6,8 @@
 // own read-backs (claims, locks, deployments) and its failure path take over.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ProbotOctokit, type Probot } from 'probot';
+import type { Probot } from 'probot';
+import { AppOctokit } from '../../app/octokit.ts';
 import type { FakeGitHub } from '../fake-github/index.ts';
 import { createsSomething, keepInstallationOctokits } from '../../app/installation-octokits.ts';
 import { appReplies, commentOnPull, deployYml, PR, seededFake, testApp, testProbot } from './helpers.ts';
@@ -14,8 +15,8 @@ import { reviewPayload } from './delivery-helpers.ts';
 
 type Receive = Parameters<Probot['receive']>[0];
 
-/** Probot's Octokit as in production (retry on), its back-off a millisecond, GitHub's write spacing off. */
-const RetryingOctokit = ProbotOctokit.defaults((options: Record<string, unknown>) => ({
+/** The App's Octokit as in production (retry on), its back-off a millisecond, GitHub's write spacing off. */
+const RetryingOctokit = AppOctokit.defaults((options: Record<string, unknown>) => ({
   ...options,
   throttle: { ...(options.throttle as object), enabled: false },
   retry: { retryAfterBaseValue: 1 },

@@ -8,7 +8,7 @@
 // deliveries this replica is handling, so a test waits until they are done (a delivery answered 202 after
 // 9 s is still being handled) rather than guessing from a quiet spell.
 import { createServer as createHttpServer } from 'node:http';
-import { ProbotOctokit } from 'probot';
+import { AppOctokit } from '../../app/octokit.ts';
 import { settingsFromEnv } from '../../app/config.ts';
 
 import type { createServer as CreateServerFn } from '../../app/server.ts';
@@ -18,7 +18,7 @@ type CreateServer = typeof CreateServerFn;
 const built = new URL('../../dist/app/server.js', import.meta.url);
 const { createServer } = (await import(built.href)) as { createServer: CreateServer };
 
-const Octokit = ProbotOctokit.defaults((options: Record<string, unknown>) => ({
+const Octokit = AppOctokit.defaults((options: Record<string, unknown>) => ({
   ...options,
   throttle: { ...(options.throttle as object), enabled: false },
   // Retry stays on, as in `npm start`: a request on a kept-alive socket the server closed as idle fails
