@@ -32,6 +32,7 @@ import { createdByApp, FINAL_STATES, WORKFLOW_BOT_LOGIN } from '../facts/deploym
 import type { DeploymentMaker } from '../facts/deployments.ts';
 import { ownBotLogin } from '../facts/own-comments.ts';
 import { StatusCommentLanes } from './status-comment-lanes.ts';
+import type { StatusOrder } from './status-comment-lanes.ts';
 
 interface DeploymentStatusPayload {
   deployment_status: {
@@ -323,10 +324,23 @@ async function searchAndWrite(
   pullNumber: number,
   event: Event,
   authors: readonly string[],
-): ReturnType<typeof writeFound> {
+  lanes: StatusCommentLanes,
+  order: StatusOrder,
+): Promise<WriteOutcome> {
   const target = { ...where, pullNumber, environment: event.environment };
+  // A comment found is written in its lane, as one known by id is: two deliveries that found it at once
+  // would each write what they read, and the older status could be written last (status-comment-lanes.ts).
+  const inLane = async (found: { id: number; state?: StatusCommentState }): Promise<WriteOutcome> => {
+    const laned = await lanes.submit(StatusCommentLanes.key(where, found.id), order, async () => {
+      const result = await writeFound(octokit, where, pullNumber, event, found, 'search');
+      return { wrote: result.status !== 'stale', result };
+    });
+    return laned.status === 'done'
+      ? laned.result
+      : { status: laned.status, path: 'search', commentId: found.id };
+  };
   const found = await findStatusComment(octokit.rest, target, authors);
-  if (found) return writeFound(octokit, where, pullNumber, event, found, 'search');
+  if (found) return inLane(found);
   // None yet: searched again and created one at a time, so a delivery that waited finds the one just made.
   const key = JSON.stringify([
     where.owner.toLowerCase(),
@@ -334,16 +348,10 @@ async function searchAndWrite(
     pullNumber,
     event.environment,
   ]);
-  return oneAtATime(key, async () =>
-    writeFound(
-      octokit,
-      where,
-      pullNumber,
-      event,
-      await findStatusComment(octokit.rest, target, authors),
-      'search',
-    ),
-  );
+  return oneAtATime(key, async () => {
+    const again = await findStatusComment(octokit.rest, target, authors);
+    return again ? inLane(again) : writeFound(octokit, where, pullNumber, event, undefined, 'search');
+  });
 }
 
 /** The lanes of a process that registers no app of its own (handleDeploymentStatus called directly). */
@@ -433,12 +441,12 @@ export async function handleDeploymentStatus(
       ? undefined
       : trustedCommentId(deployment, deploymentPayload.comment_id, await appLogin());
 
+  const order: StatusOrder = { deploymentId: deployment.id, at: status.created_at, statusId: status.id };
   let written: WriteOutcome | undefined;
   if (knownId !== undefined) {
     const straight = !readBeforeWrite(state, status.description ?? undefined);
     const path: CommentPath = straight ? 'known_id' : 'read_by_id';
     // One write of the comment at a time in this process, the newest status wins (status-comment-lanes.ts).
-    const order = { deploymentId: deployment.id, at: status.created_at, statusId: status.id };
     const laned = await lanes.submit(
       StatusCommentLanes.key(where, knownId),
       order,
@@ -480,6 +488,8 @@ export async function handleDeploymentStatus(
     pullNumber,
     event,
     statusCommentAuthors(deployment, await appLogin()),
+    lanes,
+    order,
   );
   const lock = await releaseIfFinal();
   return { ...written, lock, ...withRefusal() };
