@@ -26,6 +26,7 @@ import { deployApp } from '../../app/index.ts';
 import { createServer } from '../../app/server.ts';
 import { keepInstallationOctokits } from '../../app/installation-octokits.ts';
 import { AppOctokit } from '../../app/octokit.ts';
+import { createHttpFetch } from '../../app/http-fetch.ts';
 import type { RunningServer, ServerOptions } from '../../app/server.ts';
 import type { AppOptions } from '../../app/index.ts';
 import { markerKeys } from '../../src/github/marker-keys.ts';
@@ -183,7 +184,11 @@ export function capturedLog(level = 'trace'): { log: Probot['log']; text: () => 
   return { log: pino({ level }, sink) as unknown as Probot['log'], text: () => text };
 }
 
-/** A Probot against the fake; quiet, or logging into `log` (capturedLog). */
+/**
+ * A Probot against the fake; quiet, or logging into `log` (capturedLog). Its requests go over the server's
+ * fetch (app/http-fetch.ts), as `npm start`'s do: the global fetch (undici, web streams) was about a tenth of
+ * an App test's CPU.
+ */
 export function testProbot(
   fake: FakeGitHub,
   log?: Probot['log'],
@@ -197,6 +202,7 @@ export function testProbot(
     baseUrl: fake.url,
     Octokit,
     ...(log ? { log } : { logLevel: 'fatal' as const }),
+    request: { fetch: createHttpFetch() },
   });
 }
 

@@ -193,6 +193,11 @@ export interface WebhookTarget {
 
 function example(event: string, action: string): Json {
   if (event === 'deployment_protection_rule') return protectionRuleExample(action);
+  return structuredClone(storedExample(event, action));
+}
+
+/** The example for `event.action` as @octokit/webhooks-examples has it: read only, never changed. */
+function storedExample(event: string, action: string): Json {
   const def = eventExamples(event);
   if (!def) throw new Error(`@octokit/webhooks-examples has no event '${event}'`);
   // Events without actions (push, workflow_dispatch) are asked for with action ''.
@@ -201,7 +206,7 @@ function example(event: string, action: string): Json {
     const known = [...new Set(def.examples.map((e) => e.action))].join(', ');
     throw new Error(`no example for ${event}.${action} (examples exist for: ${known})`);
   }
-  return structuredClone(found);
+  return found;
 }
 
 /** The examples have no deployment_protection_rule payload; build one from a real deployment event. */
@@ -301,7 +306,8 @@ export function pullRequestCommentPayload(opts: {
   const base = opts.baseUrl ?? 'https://api.github.com';
   const repoApi = `${base}/repos/${opts.owner}/${opts.repo}`;
   const html = `${base}/_html/${opts.owner}/${opts.repo}/pull/${opts.number}`;
-  const sample = example('issue_comment', opts.action ?? 'created');
+  // Only read (mergePayload makes a new user): not copied whole for every comment a test sends.
+  const sample = storedExample('issue_comment', opts.action ?? 'created');
   const user = mergePayload((sample.comment as Json).user as Json, {
     login: opts.user,
     id: 1000 + opts.user.length,
