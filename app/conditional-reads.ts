@@ -192,6 +192,8 @@ const header = (headers: Record<string, unknown>, name: string): string | undefi
  */
 export function readKey(options: RequestOptions, parse: ParseRequest): string | undefined {
   if (options.request?.parseSuccessResponseBody === false) return undefined;
+  // A write is never remembered: not parsed (its method is already in the options Octokit merged).
+  if (typeof options.method === 'string' && options.method.toUpperCase() !== 'GET') return undefined;
   const sent = parse(options);
   if (sent.method.toUpperCase() !== 'GET') return undefined;
   const headers = sent.headers;

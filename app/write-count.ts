@@ -22,6 +22,10 @@ function watch(octokit: Octokit): void {
   const count = (options: RequestOptions): void => {
     const counts = counting.getStore();
     if (!counts) return;
+    // A read is never a write (writeOf): not parsed (Octokit's parse of a request costs ~10 µs, and most of a
+    // command's requests are reads).
+    const method = String(options.method ?? 'GET').toUpperCase();
+    if (method === 'GET' || method === 'HEAD') return;
     const sent = octokit.request.endpoint.parse(options);
     const kind = writeOf(sent.method, sent.url, sent.body);
     if (kind) counts[kind] += 1;
