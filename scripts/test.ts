@@ -1,11 +1,14 @@
-// The test suite's runner (npm test): node --test in three groups at once, so the suite fits a 2-core CI.
+// The test suite's runner (npm test): node --test in four groups at once, so the suite fits a 2-core CI.
 //
 // Most unit test files only call functions: each in its own process (node --test's default) spent half a second
 // or more loading the same ~500 modules again, about a quarter of the suite's CPU. Those files share processes
-// (--test-isolation=none), split in two groups by size. Files that change the process itself (the Action's
-// run() sets process.exitCode and listens to signals, the CLI's main() too) or start servers, the App and
-// end-to-end tests, keep a process each (OWN_PROCESS). A directory added under test/unit shares by default;
-// a test file anywhere else gets its own process.
+// (--test-isolation=none), split in two groups by size. The App's files (test/app) share one process of their
+// own: each starts its own fake GitHub and Probot on loopback ports and leaves the process as it found it, and
+// alone each spent ~0.8 s starting, then warmed up Octokit, the fake's validators and GraphQL schema again
+// (the 78 files: ~275 s of CPU one process each, ~105 s in one). Files that change the process itself (the
+// Action's run() sets process.exitCode and listens to signals, the CLI's main() too) or run the built programs,
+// the end-to-end tests, keep a process each (OWN_PROCESS). A directory added under test/unit shares by
+// default; a test file anywhere else gets its own process.
 //
 // Usage: node scripts/test.ts [node --test options...]   (passed to every group, e.g. --test-name-pattern)
 import { spawn } from 'node:child_process';
@@ -13,7 +16,9 @@ import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
 const ROOT = join(import.meta.dirname, '..');
-const OWN_PROCESS = ['test/app/', 'test/e2e/', 'test/unit/action/', 'test/unit/cli/'];
+const OWN_PROCESS = ['test/e2e/', 'test/unit/action/', 'test/unit/cli/'];
+/** Files that share one process of their own (--test-isolation=none), beside the other groups. */
+const APP = 'test/app/';
 const SHARED_GROUPS = 2;
 /** Test files of the own-process group run at once (the shared groups run beside them). */
 const OWN_PROCESS_CONCURRENCY = 2;
@@ -58,10 +63,12 @@ export interface Group {
 }
 
 export function testGroups(all: string[], size: (file: string) => number): Group[] {
+  const app = all.filter((f) => f.startsWith(APP));
   const own = all.filter(
-    (f) => OWN_PROCESS.some((prefix) => f.startsWith(prefix)) || !f.startsWith('test/unit/'),
+    (f) =>
+      !app.includes(f) && (OWN_PROCESS.some((prefix) => f.startsWith(prefix)) || !f.startsWith('test/unit/')),
   );
-  const shared = all.filter((f) => !own.includes(f));
+  const shared = all.filter((f) => !own.includes(f) && !app.includes(f));
   return [
     // The end-to-end files first: the longest, so none starts last and holds the suite's end.
     {
@@ -77,6 +84,7 @@ export function testGroups(all: string[], size: (file: string) => number): Group
       args: ['--test-isolation=none'],
       files,
     })),
+    ...(app.length ? [{ name: 'app', args: ['--test-isolation=none'], files: app }] : []),
   ];
 }
 

@@ -1,5 +1,6 @@
-// npm test's groups (scripts/test.ts): every test file runs, once, and the files that change the process or
-// start servers keep a process each. A file left out of every group would never run and never fail.
+// npm test's groups (scripts/test.ts): every test file runs, once, the files that change the process or run
+// the built programs keep a process each, and the App's files share one of their own. A file left out of every
+// group would never run and never fail.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -15,7 +16,7 @@ test('every test file of the repository is in exactly one group', () => {
   assert.deepEqual([...grouped].sort(), all);
 });
 
-test('App, end-to-end, Action and CLI files, and any file outside test/unit, get a process each', () => {
+test('end-to-end, Action and CLI files, and any file outside test/unit, get a process each; App files share one', () => {
   const files = [
     'test/app/a.test.ts',
     'test/e2e/b.test.ts',
@@ -26,23 +27,32 @@ test('App, end-to-end, Action and CLI files, and any file outside test/unit, get
     'test/unit/config/g.test.ts',
     'test/unit/new-dir/h.test.ts',
   ];
-  const [own, ...shared] = testGroups(files.sort(), () => 1); // sorted, as testFiles lists them
+  const groups = testGroups(files.sort(), () => 1); // sorted, as testFiles lists them
+  const [own, ...rest] = groups;
   assert.equal(own!.name, 'own-process');
   assert.ok(!own!.args.includes('--test-isolation=none'));
   // The end-to-end files first: the longest start first.
   assert.deepEqual(own!.files, [
     'test/e2e/b.test.ts',
-    'test/app/a.test.ts',
     'test/other/e.test.ts',
     'test/unit/action/c.test.ts',
     'test/unit/cli/d.test.ts',
   ]);
-  assert.ok(shared.every((g) => g.args.includes('--test-isolation=none')));
-  assert.deepEqual(shared.flatMap((g) => g.files).sort(), [
-    'test/unit/config/g.test.ts',
-    'test/unit/new-dir/h.test.ts',
-    'test/unit/targets/f.test.ts',
-  ]);
+  assert.ok(rest.every((g) => g.args.includes('--test-isolation=none')));
+  const app = rest.filter((g) => g.name === 'app');
+  assert.deepEqual(
+    app.map((g) => g.files),
+    [['test/app/a.test.ts']],
+  );
+  assert.deepEqual(
+    rest
+      .filter((g) => g.name !== 'app')
+      .flatMap((g) => g.files)
+      .sort(),
+    ['test/unit/config/g.test.ts', 'test/unit/new-dir/h.test.ts', 'test/unit/targets/f.test.ts'],
+  );
+  // No App file: no empty group.
+  assert.ok(testGroups(['test/unit/config/g.test.ts'], () => 1).every((g) => g.name !== 'app'));
 });
 
 test('shared files are split by directory into groups of about the same size', () => {
