@@ -1,7 +1,8 @@
 // One run of the action once its inputs, event and config are read: the gates or the pipeline, reported to
 // the job log and to GitHub, then the job summary, the deployment record, the optional tag and the outputs.
 // Loaded by run.ts with import() once a run gets this far, so a start compiles none of it.
-import { writeDeadlineOutcome } from './deadline-outcome.ts';
+import { DEADLINE_OUTPUTS, writeDeadlineOutcome } from './deadline-outcome.ts';
+import { oneOutcome } from './one-outcome.ts';
 import type { CrashDeadline } from '../util/crash-decision.ts';
 import { rollbackOutput } from '../pipeline/rollback-shortfall.ts';
 import * as core from '@actions/core';
@@ -88,6 +89,10 @@ export class ActionRun {
    * (read now, before the GitHub reporter that shows a failing command's output exists).
    */
   private readonly secrets: string[];
+  /** The run's own outcome or the crash deadline's, whichever begins first: never both (one-outcome.ts). */
+  private readonly outcome = oneOutcome();
+  /** The crash deadline that wrote the outcome, once it began to. */
+  private crashDeadline: CrashDeadline | undefined;
 
   constructor(
     inputs: ActionInputs,
@@ -340,6 +345,24 @@ export class ActionRun {
     result: PipelineResult,
     deploymentId: number | undefined,
     github: GitHubReporter | undefined,
+    where: { environmentUrl: string | undefined; monitorMs: number },
+  ): Promise<void> {
+    // Ended while the crash deadline writes what was known: not said twice.
+    if (this.outcome.writer() === 'crash_deadline')
+      logInfo(
+        `the crash deadline is writing this run's outcome (${DEADLINE_OUTPUTS.code}): the outputs and the job ` +
+          `summary keep it, the run's own (${result.status} [${result.code}]) is in the log above`,
+        this.redact,
+      );
+    await this.outcome.claim('run', () => this.writeOutcome(result, deploymentId, github, where));
+    // Its exit code too, should the run's end exit before the deadline does (crash-guard.ts keeps it).
+    if (this.crashDeadline) process.exitCode = this.crashDeadline.code;
+  }
+
+  private async writeOutcome(
+    result: PipelineResult,
+    deploymentId: number | undefined,
+    github: GitHubReporter | undefined,
     { environmentUrl, monitorMs }: { environmentUrl: string | undefined; monitorMs: number },
   ): Promise<void> {
     const { context } = this;
@@ -565,12 +588,17 @@ export class ActionRun {
   /**
    * The crash deadline came with this run still rolling back (crash-guard.ts): its outputs and job summary say
    * what is known (rollback_failed, traffic maybe not on stable, what to check), as recordOutcome would have.
+   * Unless the run began writing its own outcome first (it ended while its commands were stopped): then this
+   * writes nothing and resolves once the run's is written, so the exit does not cut it short.
    */
   async writeAtCrashDeadline(late: CrashDeadline): Promise<void> {
     const { environment, version } = this.plan;
-    await writeDeadlineOutcome(environment, version, late, {
-      setOutput: (name, value) => core.setOutput(name, value),
-      writeSummary: (markdown) => this.writeSummary(this.redact(markdown)),
+    await this.outcome.claim('crash_deadline', async () => {
+      this.crashDeadline = late;
+      await writeDeadlineOutcome(environment, version, late, {
+        setOutput: (name, value) => core.setOutput(name, value),
+        writeSummary: (markdown) => this.writeSummary(this.redact(markdown)),
+      });
     });
   }
 

@@ -7,11 +7,12 @@
 // at once with the canary live.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFile, execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CLI_BUNDLE, events, startCli } from '../helpers/cli.ts';
-import { pullRequestSynchronize, runBuiltAction } from '../helpers/action.ts';
+import { pullRequestSynchronize, runBuiltAction, startBuiltAction } from '../helpers/action.ts';
 import { fakeSha } from '../fake-github/index.ts';
 import { recordedTarget } from '../helpers/recorded-target.ts';
 import { running } from '../helpers/process-tree.ts';
@@ -267,4 +268,60 @@ test('the action at the crash deadline, its rollback still going: its command st
   assert.equal(run.outputs.rollback, 'incomplete');
   assert.match(run.summary, /did not finish in time/);
   assertStopped(pids, 'set_weight green 0', target);
+});
+
+/** How many times the runner's GITHUB_OUTPUT text sets output `name` (it keeps the last). */
+function timesSet(outputText: string, name: string): number {
+  return [...outputText.matchAll(/^([\w-]+)<<(\S+)\n[\s\S]*?\n\2$/gm)].filter((m) => m[1] === name).length;
+}
+
+// The run ending on its own while the crash deadline writes its outcome (stopping the rollback's command makes
+// the run end some 0.3 s later): both wrote the outputs and the job summary, each output twice (the runner keeps
+// the last: the run's, over the deadline's) and two outcomes in the summary. The summary is a named pipe the test
+// reads only once the run has ended and had its chance to write: the deadline's write waits until then.
+test('the action at the crash deadline, the run ending while the deadline writes: one writer, each output once, one outcome in the summary', async (t) => {
+  const { dir, env } = setup(t);
+  const fifo = join(dir, 'summary.fifo');
+  execFileSync('mkfifo', [fifo]);
+  const action = startBuiltAction({
+    dir,
+    inputs: { config: 'deploy.yml', environment: 'production', mode: 'full', version: 'v2' },
+    event: pullRequestSynchronize(fakeSha('pr-head')),
+    env: {
+      ...env,
+      GITHUB_REPOSITORY: 'acme/shop',
+      GITHUB_SHA: fakeSha('workflow-checkout'),
+      GITHUB_STEP_SUMMARY: fifo,
+      SLEEP_ON: 'set_weight green 0=4000',
+      DEPLOY_ACTION_CRASH_DEADLINE_MS: '1000',
+    },
+  });
+  t.after(() => void (action.exited() || action.child.kill('SIGKILL')));
+  const outputFile = join(dir, 'github_output');
+  let stdout = '';
+  action.child.stdout!.on('data', (d) => (stdout += d));
+  // The run has ended and either wrote its outputs too (status twice) or said it leaves them to the deadline.
+  for (let waited = 0; waited < 15_000 && !action.exited(); waited += 50) {
+    if (/the crash deadline is writing this run's outcome/.test(stdout)) break;
+    if (timesSet(readFileSync(outputFile, 'utf8'), 'status') > 1) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  // Every writer waiting on the pipe gets it now (bounded: nothing may be left to write).
+  const summary = await new Promise<string>((resolve, reject) =>
+    execFile('timeout', ['15', 'cat', fifo], (error, out) => (error ? reject(error) : resolve(out))),
+  );
+  const run = await action.done;
+  const all = run.stdout + run.stderr;
+  assert.equal(run.status, 3, all);
+  const outputText = readFileSync(outputFile, 'utf8');
+  for (const name of ['status', 'code', 'rolled-back', 'rollback'])
+    assert.equal(timesSet(outputText, name), 1, `${name} set more than once:\n${outputText}`);
+  assert.equal(run.outputs.status, 'failed', outputText);
+  assert.equal(run.outputs.code, 'rollback_failed');
+  assert.equal(run.outputs.rollback, 'incomplete');
+  // One outcome: the deadline's section, not the run's job summary after it.
+  assert.match(summary, /did not finish in time/, summary);
+  assert.equal(summary.match(/^## /gm)?.length, 1, summary);
+  assert.match(run.stdout, /the crash deadline is writing this run's outcome \(rollback_failed\)/, all);
+  assert.doesNotMatch(run.stdout, /::error::failed \[rollback_failed\]/, 'the run said its own outcome too');
 });
